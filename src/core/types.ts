@@ -1,0 +1,110 @@
+// Shared types of the pipeline: source → files → documents → access model → changes → report.
+
+export const KINDS = ['aws-iam'] as const
+export type Kind = (typeof KINDS)[number]
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low'
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low']
+
+export type ChangeType = 'widening' | 'narrowing' | 'possible-widening'
+
+/** A position in a file, 1-based. */
+export interface Position {
+  line: number
+  column: number
+}
+
+/** Maps JSON pointers of a parsed document to where they start in the file. */
+export interface SourceMap {
+  locate(pointer: string): Position | undefined
+}
+
+/** One file as read from a source (worktree, index, revision). Content is raw bytes. */
+export interface SourceFile {
+  path: string
+  content: Buffer
+}
+
+/** A file parsed into a plain value plus its source map. */
+export interface ParsedFile {
+  path: string
+  value: unknown
+  sourceMap: SourceMap
+  /** sha256 of the raw bytes, hex */
+  hash: string
+}
+
+/** A parsed, schema-valid document of one kind. */
+export interface Document extends ParsedFile {
+  kind: Kind
+}
+
+/** A problem with one input file; these fail closed (exit 3). */
+export interface InputProblem {
+  file: string
+  line?: number
+  column?: number
+  pointer?: string
+  message: string
+}
+
+export type ActorType = 'agent' | 'human' | 'automation' | 'unknown'
+
+export interface Evidence {
+  signal: string
+  detail: string
+  strength: 'strong' | 'high' | 'medium' | 'weak' | 'runtime'
+}
+
+export interface Actor {
+  type: ActorType
+  agent?: string
+  confidence: number
+  evidence: Evidence[]
+}
+
+export interface CommitInfo {
+  sha: string
+  author: {name: string; email: string; date: string}
+  subject: string
+  actor: Actor
+}
+
+/** A request that the target allows and the baseline does not (or the reverse, for narrowings). */
+export type Witness = Record<string, unknown>
+
+export interface Finding {
+  id: string
+  kind: Kind
+  file: string
+  line: number | null
+  pointer: string | null
+  change: ChangeType
+  severity: Severity
+  rule: string
+  message: string
+  witness: Witness | null
+  before: unknown
+  after: unknown
+  diff: unknown[]
+  /** Where the baseline statement that is exceeded (or removed) lives, when there is one. */
+  baselineLocation?: {file: string; line: number | null; pointer: string | null} | null
+  /** Why the engine could not decide, for possible-widening findings. */
+  reason?: string
+  commit: CommitInfo | null
+  approval: unknown
+}
+
+export type TargetSource = 'staged' | 'worktree' | 'ref' | 'range' | 'export' | 'snapshot'
+
+export interface Report {
+  schemaVersion: 1
+  tool: {name: 'acldrift'; version: string}
+  baseline: {source: string; commit: string | null}
+  target: {source: TargetSource; commit: string | null}
+  summary: {documents: number; widening: number; narrowing: number; possibleWidening: number; invalid: number}
+  findings: Finding[]
+  errors: InputProblem[]
+  /** Informational notes (unknown actions, truncated searches): never silent. */
+  notes: string[]
+}
