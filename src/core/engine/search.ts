@@ -1,0 +1,165 @@
+// The comparison engine, shared by every kind whose access model is "allow and deny rules
+// over a request made of dimensions". It enumerates, dimension by dimension, the cells of
+// the request space on which every rule of both sides is constant, and keeps the cells
+// where the target allows and the baseline does not. Exact by construction: each domain's
+// cells cover its whole value space.
+
+import {type Domain, type Cell, type AnyLeaf, test} from './domains.js'
+import {evaluate, formulaKey, leavesOf, type Formula} from './formula.js'
+import {Undecidable} from './undecidable.js'
+
+export interface Dimension {
+  name: string
+  domain: Domain
+  /** opaque dimensions stand for conditions the engine cannot interpret */
+  opaque?: {description: string}
+}
+
+export interface Rule {
+  /** index in its policy, in document order */
+  index: number
+  effect: 'allow' | 'deny'
+  /** predicate per dimension name; a missing dimension is unconstrained */
+  predicates: Map<string, Formula<AnyLeaf>>
+}
+
+export interface Side {
+  rules: Rule[]
+}
+
+export interface DifferenceCell {
+  /** the chosen cell of every dimension that some live rule constrains */
+  cells: Map<string, Cell>
+  /** rules of each side whose predicates hold in this cell (ignoring opaque dimensions) */
+  matched: {allowed: Rule[]; allowedDeny: Rule[]; other: Rule[]; otherDeny: Rule[]}
+  status: 'definite' | 'possible'
+  reason?: string
+}
+
+export interface SearchOptions {
+  /** stop after this many cells (a guard against pathological inputs) */
+  limit: number
+}
+
+/** Past this many independent unknown conditions in one cell, their combinations are not enumerated. */
+const MAX_OPAQUE = 10
+
+/**
+ * Cells of the request space allowed by `allowed` and not by `other` (explicit deny wins
+ * on each side). Call it with the sides swapped to find narrowings.
+ */
+export function difference(
+  dimensions: Dimension[],
+  allowed: Side,
+  other: Side,
+  options: SearchOptions,
+): {cells: DifferenceCell[]; truncated: boolean} {
+  const ordered = [...dimensions.filter((d) => !d.opaque), ...dimensions.filter((d) => d.opaque)]
+  const firstOpaque = ordered.findIndex((d) => d.opaque)
+  const opaqueStart = firstOpaque === -1 ? ordered.length : firstOpaque
+  const results: DifferenceCell[] = []
+  let truncated = false
+  const memo = new Map<string, Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}>>()
+
+  const keys = new WeakMap<Formula<AnyLeaf>, string>()
+  const cachedKey = (f: Formula<AnyLeaf>) => {
+    let k = keys.get(f)
+    if (k === undefined) keys.set(f, (k = formulaKey(f)))
+    return k
+  }
+  const tag = (side: 'a' | 'o', rules: Rule[]) => rules.map((r) => ({side, rule: r}))
+  type Live = Array<{side: 'a' | 'o'; rule: Rule}>
+
+  // Two live sets whose remaining predicates are the same decide every remaining cell alike.
+  const sameRemaining = (live: Live, from: number): boolean => {
+    const keys = {a: new Set<string>(), o: new Set<string>()}
+    for (const {side, rule} of live) {
+      const parts: string[] = [rule.effect]
+      for (let d = from; d < ordered.length; d++) {
+        const p = rule.predicates.get(ordered[d]!.name)
+        if (p !== undefined) parts.push(`${ordered[d]!.name}=${cachedKey(p)}`)
+      }
+      keys[side].add(parts.join('|'))
+    }
+    return keys.a.size === keys.o.size && [...keys.a].every((k) => keys.o.has(k))
+  }
+
+  const visit = (d: number, live: Live): Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}> => {
+    if (!live.some((l) => l.side === 'a' && l.rule.effect === 'allow')) return []
+    if (sameRemaining(live, d)) return []
+    if (d === opaqueStart) {
+      const leafResult = decide(live)
+      return leafResult ? [{...leafResult, cells: []}] : []
+    }
+    const memoKey = `${d}#${live.map((l) => `${l.side}${l.rule.index}`).join(',')}`
+    const cached = memo.get(memoKey)
+    if (cached) return cached
+
+    const dimension = ordered[d]!
+    const constrained = live.filter((l) => l.rule.predicates.has(dimension.name))
+    const out: Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}> = []
+    if (constrained.length === 0) {
+      out.push(...visit(d + 1, live))
+    } else {
+      const leaves = new Map<string, AnyLeaf>()
+      for (const l of constrained) leavesOf(l.rule.predicates.get(dimension.name)!, leaves)
+      for (const cell of dimension.domain.cells([...leaves.values()])) {
+        const next = live.filter((l) => {
+          const p = l.rule.predicates.get(dimension.name)
+          return p === undefined || evaluate(p, (leaf) => test(cell, leaf))
+        })
+        for (const sub of visit(d + 1, next)) {
+          out.push({...sub, cells: [[dimension.name, cell], ...sub.cells]})
+          if (out.length >= options.limit) {
+            truncated = true
+            break
+          }
+        }
+        if (truncated) break
+      }
+    }
+    memo.set(memoKey, out)
+    return out
+  }
+
+  // All non-opaque dimensions are fixed: the live rules are exactly those that match.
+  // Unknown conditions are enumerated; a difference under every assignment is definite,
+  // under some of them only possible.
+  const decide = (live: Live): Omit<DifferenceCell, 'cells'> | undefined => {
+    const opaque = ordered.slice(opaqueStart).filter((dim) => live.some((l) => l.rule.predicates.has(dim.name)))
+    const rulesOf = (side: 'a' | 'o', effect: 'allow' | 'deny') =>
+      live.filter((l) => l.side === side && l.rule.effect === effect).map((l) => l.rule)
+    const matched = {
+      allowed: rulesOf('a', 'allow'),
+      allowedDeny: rulesOf('a', 'deny'),
+      other: rulesOf('o', 'allow'),
+      otherDeny: rulesOf('o', 'deny'),
+    }
+    if (opaque.length > MAX_OPAQUE) {
+      return {matched, status: 'possible', reason: `depends on ${opaque.length} conditions acldrift cannot interpret`}
+    }
+    let differing = 0
+    for (let mask = 0; mask < 1 << opaque.length; mask++) {
+      const holds = (rule: Rule) =>
+        opaque.every((dim, i) => {
+          const p = rule.predicates.get(dim.name)
+          return p === undefined || evaluate(p, () => Boolean(mask & (1 << i)))
+        })
+      const allows = (allow: Rule[], deny: Rule[]) => allow.some(holds) && !deny.some(holds)
+      if (allows(matched.allowed, matched.allowedDeny) && !allows(matched.other, matched.otherDeny)) differing++
+    }
+    if (differing === 0) return undefined
+    if (differing === 1 << opaque.length) return {matched, status: 'definite'}
+    return {
+      matched,
+      status: 'possible',
+      reason: `depends on ${[...new Set(opaque.map((dim) => dim.opaque!.description))].join('; ')}`,
+    }
+  }
+
+  const found = visit(0, [...tag('a', allowed.rules), ...tag('o', other.rules)])
+  for (const f of found.slice(0, options.limit)) results.push({...f, cells: new Map(f.cells)})
+  return {cells: results, truncated}
+}
+
+export {Undecidable}

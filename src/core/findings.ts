@@ -1,0 +1,21 @@
+// Pieces every adapter uses to build findings.
+
+import {createHash} from 'node:crypto'
+import deepDiff from 'deep-diff'
+import type {Severity} from './types.js'
+
+/**
+ * A finding's id names the access, not lines: kind, file, change, rule and a semantic key of
+ * the statement, so reformatting, reordering or renaming a statement id keeps it.
+ */
+export function findingId(parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16)
+}
+
+/** deep-diff records as plain JSON (its classes carry no data the report needs beyond these). */
+export function structuralDiff(before: unknown, after: unknown): unknown[] {
+  const changes = deepDiff.diff(before ?? {}, after ?? {}) ?? []
+  return changes.map((c) => JSON.parse(JSON.stringify(c)) as unknown)
+}
+
+export const SEVERITY_RANK: Record<Severity, number> = {critical: 4, high: 3, medium: 2, low: 1}
