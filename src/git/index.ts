@@ -1,0 +1,12 @@
+// The git layer: the only part of acldrift that runs git. It reads files from the working tree,
+// the index or a revision, and never writes to the repository.
+//
+// The git executable is `git` from PATH unless the ACLDRIFT_GIT environment variable names another.
+
+export {catFileBatch, BatchParser, type GitObject} from './batch.js'
+export {findRepoRoot, headCommit, isShallow, resolveCommit} from './repo.js'
+export {readRevisionFiles, listRevisionFiles} from './revision.js'
+export {GitError, gitProcessCount, runGit} from './run.js'
+export {listStagedFiles, readStagedFiles, stagedChangedPaths} from './staged.js'
+export type {ReadResult, SkippedFile, SkipReason} from './types.js'
+export {listTrackedFiles, readWorktreeFiles} from './worktree.js'

@@ -1,0 +1,59 @@
+// Locating the repository and resolving revisions.
+
+import {EnvironmentError, UsageError} from '../core/errors.js'
+import {GitError, runGit} from './run.js'
+
+/** The top directory of the work tree that contains `cwd`. */
+export async function findRepoRoot(cwd: string): Promise<string> {
+  let output: Buffer
+  try {
+    output = await runGit(cwd, ['rev-parse', '--show-toplevel'])
+  } catch (error) {
+    if (error instanceof GitError) {
+      throw new EnvironmentError(`not inside a git work tree: ${cwd} (${error.stderr.trim()})`)
+    }
+    throw error
+  }
+  const root = withoutNewline(output)
+  // Inside .git or a bare repository, older git prints nothing instead of failing.
+  if (root === '') throw new EnvironmentError(`not inside a git work tree: ${cwd}`)
+  return root
+}
+
+/** The full id of the commit `rev` names; an unknown revision is a usage error. */
+export async function resolveCommit(root: string, rev: string): Promise<string> {
+  const commit = await verifyCommit(root, rev)
+  if (commit === null) throw new UsageError(`unknown revision: ${rev}`)
+  return commit
+}
+
+/** The commit HEAD points to, or null on an unborn branch (a repository without commits). */
+export function headCommit(root: string): Promise<string | null> {
+  return verifyCommit(root, 'HEAD')
+}
+
+export async function isShallow(root: string): Promise<boolean> {
+  return withoutNewline(await runGit(root, ['rev-parse', '--is-shallow-repository'])) === 'true'
+}
+
+async function verifyCommit(root: string, rev: string): Promise<string | null> {
+  try {
+    // --end-of-options: a revision that starts with "-" is a name, never an option.
+    const output = await runGit(root, [
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      '--end-of-options',
+      `${rev}^{commit}`,
+    ])
+    return withoutNewline(output)
+  } catch (error) {
+    // --verify --quiet exits 1, silently, exactly when the name does not resolve to a commit.
+    if (error instanceof GitError && error.status === 1) return null
+    throw error
+  }
+}
+
+function withoutNewline(output: Buffer): string {
+  return output.toString('utf8').replace(/\n$/, '')
+}

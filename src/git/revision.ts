@@ -1,0 +1,26 @@
+// Files as they are in a commit.
+
+import {parseLsTree, readEntries, uniquePaths, type TreeEntry} from './entries.js'
+import {resolveCommit} from './repo.js'
+import {runGit} from './run.js'
+import type {ReadResult} from './types.js'
+
+async function treeEntries(root: string, rev: string): Promise<TreeEntry[]> {
+  // ls-tree gets the resolved id, so an unknown `rev` fails as a usage error naming it.
+  const commit = await resolveCommit(root, rev)
+  return parseLsTree(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', commit]))
+}
+
+/** Every path in the tree of `rev`. */
+export async function listRevisionFiles(root: string, rev: string): Promise<string[]> {
+  return uniquePaths(await treeEntries(root, rev))
+}
+
+/** Content at `rev` of all its files, or of `paths`; a constant number of git processes. */
+export async function readRevisionFiles(
+  root: string,
+  rev: string,
+  paths?: readonly string[],
+): Promise<ReadResult> {
+  return readEntries(root, await treeEntries(root, rev), paths)
+}

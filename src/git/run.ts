@@ -1,0 +1,98 @@
+// The one place that starts git processes. Everything else in src/git/ goes through spawnGit/runGit.
+
+import {spawn, type ChildProcessByStdio} from 'node:child_process'
+import {statSync} from 'node:fs'
+import type {Readable, Writable} from 'node:stream'
+import {EnvironmentError} from '../core/errors.js'
+
+export type GitProcess = ChildProcessByStdio<Writable, Readable, Readable>
+
+/** A git command that ran and failed; carries git's exit status and stderr. */
+export class GitError extends EnvironmentError {
+  constructor(
+    readonly args: readonly string[],
+    readonly status: number | null,
+    readonly stderr: string,
+  ) {
+    const how = status === null ? 'was killed' : `exited with ${status}`
+    super(`git ${args.join(' ')} ${how}: ${stderr.trim() || '(no error output)'}`)
+  }
+}
+
+let spawned = 0
+
+/** Number of git processes started so far; tests use it to check that reads do not spawn per file. */
+export function gitProcessCount(): number {
+  return spawned
+}
+
+/** The git executable: `git` from PATH, or the ACLDRIFT_GIT environment variable when set. */
+export function gitBinary(): string {
+  return process.env.ACLDRIFT_GIT || 'git'
+}
+
+/** Starts git in `cwd` with stdin, stdout and stderr piped. Never through a shell. */
+export function spawnGit(cwd: string, args: readonly string[]): GitProcess {
+  spawned++
+  const child = spawn(gitBinary(), args, {
+    cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    windowsHide: true,
+    env: {
+      ...process.env,
+      // Untranslated messages, and no index refresh (a read-only tool must not write .git/index).
+      LC_ALL: 'C',
+      GIT_OPTIONAL_LOCKS: '0',
+      GIT_TERMINAL_PROMPT: '0',
+    },
+  })
+  // git may exit before reading all of its input; its exit status says why, so EPIPE is not an error here.
+  child.stdin.on('error', () => {})
+  return child
+}
+
+/**
+ * Waits until the process has exited and its output streams are closed.
+ * Rejects with an EnvironmentError when git cannot be started, and with a GitError when it fails.
+ */
+export function waitForGit(child: GitProcess, cwd: string, args: readonly string[]): Promise<void> {
+  const stderr: Buffer[] = []
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+  return new Promise((resolve, reject) => {
+    let failed = false
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      failed = true
+      reject(startError(error, cwd))
+    })
+    child.once('close', (status) => {
+      if (failed) return
+      if (status === 0) resolve()
+      else reject(new GitError(args, status, Buffer.concat(stderr).toString('utf8')))
+    })
+  })
+}
+
+/** Runs git to completion and returns its stdout. */
+export async function runGit(
+  cwd: string,
+  args: readonly string[],
+  options: {input?: string | Buffer} = {},
+): Promise<Buffer> {
+  const child = spawnGit(cwd, args)
+  const stdout: Buffer[] = []
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
+  child.stdin.end(options.input)
+  await waitForGit(child, cwd, args)
+  return Buffer.concat(stdout)
+}
+
+function startError(error: NodeJS.ErrnoException, cwd: string): EnvironmentError {
+  if (error.code !== 'ENOENT') return new EnvironmentError(`cannot run ${gitBinary()}: ${error.message}`)
+  // spawn reports a missing working directory as ENOENT too.
+  if (statSync(cwd, {throwIfNoEntry: false})?.isDirectory() !== true) {
+    return new EnvironmentError(`directory does not exist: ${cwd}`)
+  }
+  return process.env.ACLDRIFT_GIT
+    ? new EnvironmentError(`git not found: ${process.env.ACLDRIFT_GIT} (from ACLDRIFT_GIT)`)
+    : new EnvironmentError('git not found on PATH')
+}
