@@ -12,7 +12,9 @@ const {version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const actionsDir = join(root, 'data', 'actions')
 
 const services = {}
-for (const file of readdirSync(actionsDir).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of readdirSync(actionsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const actions = JSON.parse(readFileSync(join(actionsDir, file), 'utf8'))
   services[file.slice(0, -'.json'.length)] = Object.values(actions)
     .map((a) => [a.name, a.accessLevel])
@@ -21,5 +23,3 @@ for (const file of readdirSync(actionsDir).filter((f) => f.endsWith('.json')).so
 const out = new URL('../dist/data/aws-actions.json', import.meta.url)
 mkdirSync(dirname(out.pathname), {recursive: true})
 writeFileSync(out, JSON.stringify({version, services}))
-const count = Object.values(services).reduce((n, list) => n + list.length, 0)
-console.error(`aws catalogue: ${Object.keys(services).length} services, ${count} actions (iam-data ${version})`)

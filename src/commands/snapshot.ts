@@ -1,0 +1,51 @@
+import {Flags} from '@oclif/core'
+import {resolve} from 'node:path'
+import {BaseCommand} from '../cli/base.js'
+import {sourceFlags} from '../cli/flags.js'
+import {emitText} from '../cli/output.js'
+import {loadConfig} from '../core/config.js'
+import {InvalidInputError} from '../core/errors.js'
+import {buildSnapshot, serializeSnapshot} from '../core/snapshot.js'
+import {loadSource, type SourceSpec} from '../core/source.js'
+import {findRepoRoot} from '../git/index.js'
+
+export default class Snapshot extends BaseCommand {
+  static override description =
+    'Write a snapshot of the permission configs (normalized documents, hashes, commit, tool version), usable as a baseline.'
+
+  static override examples = [
+    '<%= config.bin %> snapshot --out .acldrift/baseline.json',
+    '<%= config.bin %> snapshot --ref v1.4.0 --out baseline.json',
+    '<%= config.bin %> snapshot --staged',
+  ]
+
+  static override flags = {
+    ...sourceFlags,
+    out: Flags.string({
+      description: 'write to FILE (atomically) instead of standard output',
+      helpValue: 'FILE',
+    }),
+    config: Flags.string({
+      description: 'config file (default: acldrift.config.yaml at the repository root)',
+      helpValue: 'FILE',
+    }),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Snapshot)
+    const root = await findRepoRoot(process.cwd())
+    const config = await loadConfig(root, flags.config)
+    const spec: SourceSpec = flags.staged
+      ? {type: 'staged'}
+      : flags.ref
+        ? {type: 'ref', rev: flags.ref}
+        : {type: 'worktree'}
+    const source = await loadSource(root, spec, config)
+    // Never write a baseline that silently leaves out a broken file.
+    if (source.problems.length > 0) throw new InvalidInputError(source.problems)
+    await emitText(
+      serializeSnapshot(buildSnapshot(source)),
+      flags.out === undefined ? undefined : resolve(flags.out),
+    )
+  }
+}

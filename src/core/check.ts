@@ -1,0 +1,134 @@
+// `check`: the baseline against a target, file by file, through each kind's adapter.
+
+import {existsSync} from 'node:fs'
+import {isAbsolute, resolve} from 'node:path'
+import {adapterFor} from '../adapters/index.js'
+import {headCommit, resolveCommit, stagedChangedPaths} from '../git/index.js'
+import type {Config, FailOn} from './config.js'
+import {SEVERITY_RANK} from './findings.js'
+import {readSnapshot} from './snapshot.js'
+import {type LoadedSource, loadSource, type SourceSpec} from './source.js'
+import type {Document, Finding, Report} from './types.js'
+import {toolVersion} from './version.js'
+
+export interface CheckOptions {
+  root: string
+  cwd: string
+  config: Config
+  target: SourceSpec
+  /** `--baseline FILE|REV`; else the config's baseline; else HEAD */
+  baseline?: string
+}
+
+const emptySource = (ref: string | null): LoadedSource => ({
+  type: 'ref',
+  ref,
+  commit: null,
+  documents: new Map(),
+  problems: [],
+  notes: [],
+})
+
+/**
+ * A baseline names a snapshot file when such a file exists (relative to the working
+ * directory for the flag, to the repository root for the config), else a revision.
+ */
+async function loadBaseline(
+  options: CheckOptions,
+  onlyPaths: readonly string[] | undefined,
+): Promise<LoadedSource> {
+  const {root, config} = options
+  const named = options.baseline ?? config.baseline
+  if (named !== undefined) {
+    const file = isAbsolute(named)
+      ? named
+      : resolve(options.baseline !== undefined ? options.cwd : root, named)
+    if (existsSync(file)) return readSnapshot(file)
+    return loadSource(root, {type: 'ref', rev: named}, config, onlyPaths)
+  }
+  if ((await headCommit(root)) === null) {
+    const empty = emptySource('HEAD')
+    empty.notes.push('the repository has no commit yet: every document is new')
+    return empty
+  }
+  return loadSource(root, {type: 'ref', rev: 'HEAD'}, config, onlyPaths)
+}
+
+/** The pre-commit fast path: against HEAD, only paths whose staged content changed can differ. */
+async function pathsToRead(options: CheckOptions): Promise<readonly string[] | undefined> {
+  const named = options.baseline ?? options.config.baseline ?? 'HEAD'
+  if (options.target.type !== 'staged' || existsSync(resolve(options.root, named))) return undefined
+  const head = await headCommit(options.root)
+  if (head === null || (await resolveCommit(options.root, named)) !== head) return undefined
+  return stagedChangedPaths(options.root)
+}
+
+export async function runCheck(options: CheckOptions): Promise<Report> {
+  const onlyPaths = await pathsToRead(options)
+  const [baseline, target] = await Promise.all([
+    loadBaseline(options, onlyPaths),
+    loadSource(options.root, options.target, options.config, onlyPaths),
+  ])
+  const findings: Finding[] = []
+  const notes = [...baseline.notes, ...target.notes]
+  const errors = [...baseline.problems, ...target.problems]
+  const paths = [...new Set([...baseline.documents.keys(), ...target.documents.keys()])].sort()
+  for (const path of paths) {
+    const before = baseline.documents.get(path)
+    const after = target.documents.get(path)
+    if (before && after && before.hash === after.hash && before.kind === after.kind) continue
+    for (const [kind, b, a] of pairsByKind(before, after)) {
+      const result = await adapterFor(kind).compare(path, b, a)
+      findings.push(...result.findings)
+      notes.push(...result.notes)
+    }
+  }
+  findings.sort(
+    (x, y) =>
+      changeRank(x) - changeRank(y) ||
+      SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] ||
+      x.file.localeCompare(y.file) ||
+      (x.line ?? 0) - (y.line ?? 0),
+  )
+  return {
+    schemaVersion: 1,
+    tool: {name: 'acldrift', version: toolVersion()},
+    baseline: {source: describeBaseline(baseline), commit: baseline.commit},
+    target: {source: options.target.type, commit: target.commit},
+    summary: {
+      documents: target.documents.size,
+      widening: findings.filter((f) => f.change === 'widening').length,
+      narrowing: findings.filter((f) => f.change === 'narrowing').length,
+      possibleWidening: findings.filter((f) => f.change === 'possible-widening').length,
+      invalid: new Set(errors.map((e) => e.file)).size,
+    },
+    findings,
+    errors,
+    notes,
+  }
+}
+
+/** A file that changed kind is compared as the old kind removed and the new one added. */
+function pairsByKind(before: Document | undefined, after: Document | undefined) {
+  if (before && after && before.kind !== after.kind) {
+    return [
+      [before.kind, before, undefined],
+      [after.kind, undefined, after],
+    ] as const
+  }
+  return [[(before ?? after)!.kind, before, after]] as const
+}
+
+const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === 'possible-widening' ? 1 : 2)
+
+function describeBaseline(source: LoadedSource): string {
+  if (source.type === 'snapshot') return `snapshot:${source.ref}`
+  return source.ref ?? source.type
+}
+
+/** Findings that make the run fail under `--fail-on`; possible widenings count: fail closed. */
+export function gatingFindings(report: Report, failOn: FailOn): Finding[] {
+  if (failOn === 'never') return []
+  const threshold = failOn === 'widening' ? 1 : SEVERITY_RANK[failOn]
+  return report.findings.filter((f) => f.change !== 'narrowing' && SEVERITY_RANK[f.severity] >= threshold)
+}

@@ -1,0 +1,69 @@
+// Snapshots: the documents of a source, normalised and hashed, written to a file that can
+// serve as the approved baseline. Same input → byte-identical file, apart from createdAt.
+
+import {readFile} from 'node:fs/promises'
+import {InvalidInputError, UsageError} from './errors.js'
+import {parseFile} from './parse.js'
+import type {LoadedSource} from './source.js'
+import type {Document, Kind} from './types.js'
+import {validateValue} from './validate.js'
+import {toolVersion} from './version.js'
+
+export interface Snapshot {
+  schemaVersion: 1
+  tool: {name: 'acldrift'; version: string}
+  createdAt: string
+  source: {type: 'worktree' | 'staged' | 'ref'; ref: string | null; commit: string | null}
+  documents: Array<{path: string; kind: Kind; hash: string; value: unknown}>
+}
+
+export function buildSnapshot(source: LoadedSource, now: Date = new Date()): Snapshot {
+  if (source.type === 'snapshot') throw new Error('internal: a snapshot of a snapshot')
+  const documents = [...source.documents.values()]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((d) => ({path: d.path, kind: d.kind, hash: d.hash, value: d.value}))
+  return {
+    schemaVersion: 1,
+    tool: {name: 'acldrift', version: toolVersion()},
+    createdAt: now.toISOString(),
+    source: {type: source.type, ref: source.ref, commit: source.commit},
+    documents,
+  }
+}
+
+export function serializeSnapshot(snapshot: Snapshot): string {
+  return `${JSON.stringify(snapshot, null, 2)}\n`
+}
+
+/** Reads a snapshot file as a source: validated like any input, failing closed. */
+export async function readSnapshot(path: string): Promise<LoadedSource> {
+  let content: Buffer
+  try {
+    content = await readFile(path)
+  } catch (error) {
+    throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
+  }
+  const parsed = parseFile({path, content}, 'json')
+  const problems = await validateValue('snapshot', parsed)
+  if (problems.length > 0) throw new InvalidInputError(problems)
+  const snapshot = parsed.value as Snapshot
+  const documents = new Map<string, Document>()
+  // A baseline statement has no line in the policy file any more: findings show none.
+  const sourceMap = {locate: () => undefined}
+  for (const [i, d] of snapshot.documents.entries()) {
+    // A hand-edited snapshot is input like any other: each document must be valid for its kind.
+    const inner = await validateValue(d.kind, {path: d.path, value: d.value, hash: d.hash, sourceMap})
+    const base = `/documents/${i}/value`
+    problems.push(
+      ...inner.map((p) => ({
+        ...p,
+        file: path,
+        pointer: base + (p.pointer ?? ''),
+        line: parsed.sourceMap.locate(base + (p.pointer ?? ''))?.line,
+      })),
+    )
+    documents.set(d.path, {path: d.path, kind: d.kind, hash: d.hash, value: d.value, sourceMap})
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems)
+  return {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []}
+}

@@ -1,0 +1,163 @@
+// Reads the documents of one source (working tree, index or revision): which files are
+// configs of which kind, parsed and schema-validated. Problems are collected, not thrown,
+// so one run names every broken file; callers fail closed when there are any.
+
+import {readFile} from 'node:fs/promises'
+import picomatch from 'picomatch'
+import {ADAPTERS} from '../adapters/index.js'
+import {
+  headCommit,
+  listRevisionFiles,
+  listStagedFiles,
+  listTrackedFiles,
+  readRevisionFiles,
+  readStagedFiles,
+  readWorktreeFiles,
+  resolveCommit,
+  type ReadResult,
+} from '../git/index.js'
+import type {Config} from './config.js'
+import {InvalidInputError} from './errors.js'
+import {parseFile} from './parse.js'
+import type {Document, InputProblem, Kind, SourceFile} from './types.js'
+import {validateValue} from './validate.js'
+
+export type SourceSpec = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; rev: string}
+
+export interface LoadedSource {
+  /** how the report names it: `worktree`, `staged`, `ref` */
+  type: SourceSpec['type'] | 'snapshot'
+  /** revision or file name, when there is one */
+  ref: string | null
+  commit: string | null
+  documents: Map<string, Document>
+  problems: InputProblem[]
+  notes: string[]
+}
+
+/** Decides the kind of each path: by the config's globs when it has any, else by content. */
+function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
+  const excluded = config.exclude.length > 0 ? picomatch(config.exclude, {dot: true}) : () => false
+  const globs = config.documents.map((d) => ({match: picomatch(d.glob, {dot: true}), kind: d.kind}))
+  return (path) => {
+    if (excluded(path)) return undefined
+    if (globs.length > 0) return globs.find((g) => g.match(path))?.kind
+    return ADAPTERS.some((a) => a.candidate(path)) ? 'detect' : undefined
+  }
+}
+
+/**
+ * Loads a source's documents. `onlyPaths` limits the work to those paths (the pre-commit
+ * hook reads only what is staged and changed).
+ */
+export async function loadSource(
+  root: string,
+  spec: SourceSpec,
+  config: Config,
+  onlyPaths?: readonly string[],
+): Promise<LoadedSource> {
+  const classify = classifier(config)
+  let listed: string[]
+  if (onlyPaths !== undefined) listed = [...onlyPaths]
+  else if (spec.type === 'worktree') listed = await listTrackedFiles(root)
+  else if (spec.type === 'staged') listed = await listStagedFiles(root)
+  else listed = await listRevisionFiles(root, spec.rev)
+  const kinds = new Map<string, Kind | 'detect'>()
+  for (const path of listed) {
+    const kind = classify(path)
+    if (kind !== undefined) kinds.set(path, kind)
+  }
+  const paths = [...kinds.keys()]
+
+  let read: ReadResult
+  let commit: string | null
+  if (spec.type === 'worktree')
+    [read, commit] = await Promise.all([readWorktreeFiles(root, paths), headCommit(root)])
+  else if (spec.type === 'staged')
+    [read, commit] = await Promise.all([readStagedFiles(root, paths), headCommit(root)])
+  else {
+    commit = await resolveCommit(root, spec.rev)
+    read = await readRevisionFiles(root, commit, paths)
+  }
+
+  const loaded: LoadedSource = {
+    type: spec.type,
+    ref: spec.type === 'ref' ? spec.rev : null,
+    commit,
+    documents: new Map(),
+    problems: [],
+    notes: [],
+  }
+  for (const skipped of read.skipped) {
+    if (skipped.reason === 'deleted') continue
+    if (skipped.reason === 'unmerged') {
+      loaded.problems.push({file: skipped.path, message: 'has unresolved merge conflicts'})
+    } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`)
+  }
+  await Promise.all(read.files.map((file) => addDocument(loaded, file, kinds.get(file.path)!)))
+  return loaded
+}
+
+/**
+ * Files named on the command line, read from disk as given (no repository needed). A file
+ * that is not a config of any known kind is a problem: the user asked about it.
+ */
+export async function loadFiles(paths: readonly string[], config: Config): Promise<LoadedSource> {
+  const classify = classifier(config)
+  const loaded: LoadedSource = {
+    type: 'worktree',
+    ref: null,
+    commit: null,
+    documents: new Map(),
+    problems: [],
+    notes: [],
+  }
+  for (const path of paths) {
+    let content: Buffer
+    try {
+      content = await readFile(path)
+    } catch (error) {
+      loaded.problems.push({
+        file: path,
+        message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      })
+      continue
+    }
+    const before = loaded.documents.size + loaded.problems.length
+    await addDocument(loaded, {path, content}, classify(path) ?? 'detect', true)
+    if (loaded.documents.size + loaded.problems.length === before) {
+      loaded.problems.push({
+        file: path,
+        message: `not a permission config acldrift knows (kinds: ${ADAPTERS.map((a) => a.kind).join(', ')})`,
+      })
+    }
+  }
+  return loaded
+}
+
+async function addDocument(
+  loaded: LoadedSource,
+  file: SourceFile,
+  assigned: Kind | 'detect',
+  explicit = false,
+): Promise<void> {
+  let parsed
+  try {
+    parsed = parseFile(file)
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error
+    // An unparseable file fails closed when it is, or looks like, a config of a known kind.
+    const text = file.content.toString('utf8')
+    if (explicit || assigned !== 'detect' || ADAPTERS.some((a) => a.looksLike(text)))
+      loaded.problems.push(...error.problems)
+    return
+  }
+  const kind = assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned
+  if (kind === undefined) return
+  const problems = await validateValue(kind, parsed)
+  if (problems.length > 0) {
+    loaded.problems.push(...problems)
+    return
+  }
+  loaded.documents.set(file.path, {...parsed, kind})
+}

@@ -1,0 +1,22 @@
+// Entry point of reporting for the commands. Each reporter module is loaded only when its format is
+// chosen, so chalk (pretty only) stays off the start-up path of json, sarif and markdown runs.
+import type {Report} from '../core/types.js'
+import type {Reporter, ReporterOptions} from './shared.js'
+
+export type {Reporter, ReporterOptions} from './shared.js'
+
+export const FORMATS = ['pretty', 'json', 'sarif', 'markdown'] as const
+export type Format = (typeof FORMATS)[number]
+
+export const reporters: Record<Format, () => Promise<Reporter>> = {
+  pretty: async () => (await import('./pretty.js')).renderPretty,
+  json: async () => (await import('./json.js')).renderJson,
+  sarif: async () => (await import('./sarif.js')).renderSarif,
+  markdown: async () => (await import('./markdown.js')).renderMarkdown,
+}
+
+/** The full text of `report` in `format`, ending with a newline. */
+export async function render(format: Format, report: Report, options: ReporterOptions): Promise<string> {
+  const reporter = await reporters[format]()
+  return reporter(report, options)
+}

@@ -1,0 +1,106 @@
+// Terminal report. The only module that loads chalk; every line must read the same without colour.
+import {Chalk, supportsColor} from 'chalk'
+import type {ChalkInstance} from 'chalk'
+import {formatProblem} from '../core/errors.js'
+import type {ChangeType, Finding, Report, Severity} from '../core/types.js'
+import {
+  CHANGE_LABELS,
+  actorText,
+  commitText,
+  comparedText,
+  evidenceText,
+  location,
+  needsReview,
+  noWideningText,
+  orderFindings,
+  showControls,
+  summaryLine,
+  witnessEntries,
+} from './shared.js'
+import type {ReporterOptions} from './shared.js'
+
+const SEVERITY_STYLES: Record<Severity, (c: ChalkInstance) => ChalkInstance> = {
+  critical: (c) => c.bold.white.bgRed,
+  high: (c) => c.bold.red,
+  medium: (c) => c.yellow,
+  low: (c) => c.cyan,
+}
+
+const CHANGE_STYLES: Record<ChangeType, (c: ChalkInstance) => ChalkInstance> = {
+  widening: (c) => c.bold.red,
+  'possible-widening': (c) => c.yellow,
+  narrowing: (c) => c.green,
+}
+
+const BADGE_WIDTH = '[CRITICAL]'.length
+
+export function renderPretty(untrusted: Report, options: ReporterOptions): string {
+  const report = printable(untrusted)
+  // An explicit request for colour wins even where detection says no (e.g. piped into `less -R`).
+  const c = new Chalk({level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0})
+  const findings = orderFindings(report.findings)
+  const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)]
+
+  for (const [file, group] of groupByFile(findings)) {
+    lines.push('', c.underline(file), ...group.flatMap((finding) => findingLines(c, finding)))
+  }
+  if (!findings.some(needsReview)) lines.push('', c.green(noWideningText(report)))
+
+  if (report.errors.length > 0) {
+    lines.push('', c.bold.red('Invalid input (fails closed):'))
+    lines.push(...report.errors.map((problem) => `  ${formatProblem(problem)}`))
+  }
+  if (report.notes.length > 0) {
+    lines.push('', c.bold('Notes:'), ...report.notes.map((note) => `  - ${note}`))
+  }
+
+  const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green
+  lines.push('', summaryStyle(summaryLine(report)))
+  return lines.join('\n') + '\n'
+}
+
+/** A copy with every string, keys included, passed through showControls. */
+function printable<T>(value: T): T {
+  if (typeof value === 'string') return showControls(value) as T
+  if (Array.isArray(value)) return value.map(printable) as T
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)])) as T
+}
+
+/** Files in the order of their most severe finding, so the worst file comes first. */
+function groupByFile(ordered: Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>()
+  for (const finding of ordered) groups.set(finding.file, [...(groups.get(finding.file) ?? []), finding])
+  return groups
+}
+
+function findingLines(c: ChalkInstance, finding: Finding): string[] {
+  const badge = SEVERITY_STYLES[finding.severity](c)(
+    `[${finding.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH),
+  )
+  const change = CHANGE_STYLES[finding.change](c)(CHANGE_LABELS[finding.change])
+  const lines = [
+    `  ${badge} ${change}  ${c.bold(finding.rule)}  ${location(finding.file, finding.line)}`,
+    `    ${finding.message}`,
+  ]
+  if (finding.reason !== undefined) lines.push(`    ${c.yellow('reason:')} ${finding.reason}`)
+  if (finding.baselineLocation) {
+    const {file, line} = finding.baselineLocation
+    lines.push(`    ${c.dim('exceeds baseline at')} ${location(file, line)}`)
+  }
+  const entries = finding.witness === null ? [] : witnessEntries(finding.witness)
+  if (entries.length > 0) {
+    const width = Math.max(...entries.map(([key]) => key.length)) + 1
+    lines.push(`    ${c.dim('witness:')}`)
+    lines.push(...entries.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`))
+  }
+  if (finding.commit !== null) {
+    const {actor} = finding.commit
+    lines.push(`    ${c.dim('commit:')} ${commitText(finding.commit)}`)
+    lines.push(
+      `    ${c.dim('actor:')}  ${actor.type === 'agent' ? c.magenta(actorText(actor)) : actorText(actor)}`,
+    )
+    lines.push(...actor.evidence.map((evidence) => `      - ${evidenceText(evidence)}`))
+  }
+  return lines
+}

@@ -1,0 +1,24 @@
+// Output of `acldrift validate`: one line per problem, `file:line:col pointer message`.
+
+import {formatProblem} from '../core/errors.js'
+import type {Document, InputProblem} from '../core/types.js'
+
+export interface ValidationResult {
+  documents: Document[]
+  problems: InputProblem[]
+}
+
+export function renderValidation(result: ValidationResult, format: 'pretty' | 'json'): string {
+  if (format === 'json') {
+    const documents = result.documents.map((d) => ({file: d.path, kind: d.kind}))
+    return `${JSON.stringify({schemaVersion: 1, documents, errors: result.problems}, null, 2)}\n`
+  }
+  const lines = result.problems.map(formatProblem)
+  const files = new Set(result.problems.map((p) => p.file)).size
+  lines.push(
+    result.problems.length === 0
+      ? `${result.documents.length} document${result.documents.length === 1 ? '' : 's'} valid`
+      : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}; ${result.documents.length} valid`,
+  )
+  return `${lines.join('\n')}\n`
+}
