@@ -1,0 +1,111 @@
+// `npm run bench`: performance figures on generated repositories, each printed with its
+// ratio to a bare baseline (`node -e 0` for start-up bound commands).
+//
+//   hook path     acldrift check --staged in a repository of 2,000 policy files, one staged change
+//   comparison    two 5,000-statement policies that differ in one statement, compared in-process
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const project = fileURLToPath(new URL('..', import.meta.url))
+const cli = join(project, 'bin', 'run.js')
+const runs = Number(process.env.BENCH_RUNS ?? 15)
+const env = {...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1'}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+/** Median wall time of a command, in milliseconds, after one warm-up run. */
+function time(command, args, cwd) {
+  const samples = []
+  for (let i = 0; i <= runs; i++) {
+    const start = process.hrtime.bigint()
+    const result = spawnSync(command, args, {cwd, env, stdio: 'ignore'})
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6
+    if (result.error) throw result.error
+    if (i > 0) samples.push(elapsed)
+  }
+  return median(samples)
+}
+
+const statement = (i, actions = ['s3:GetObject', 's3:PutObject']) => ({
+  Sid: `Statement${i}`,
+  Effect: 'Allow',
+  Action: actions,
+  Resource: `arn:aws:s3:::bucket-${i % 97}/prefix-${i}/*`,
+  ...(i % 5 === 0 ? {Condition: {IpAddress: {'aws:SourceIp': `10.${i % 256}.0.0/16`}}} : {}),
+})
+
+function generateRepository(files) {
+  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-'))
+  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+  git('init', '-q', '-b', 'main')
+  for (let i = 0; i < files; i++) {
+    const folder = join(dir, 'iam', `team-${i % 40}`)
+    mkdirSync(folder, {recursive: true})
+    const policy = {Version: '2012-10-17', Statement: [statement(i), statement(i + 1, ['s3:ListBucket'])]}
+    writeFileSync(join(folder, `policy-${i}.json`), JSON.stringify(policy, null, 2))
+  }
+  git('add', '-A')
+  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'policies')
+  const changed = join(dir, 'iam', 'team-7', 'policy-7.json')
+  writeFileSync(changed, JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}, null, 2))
+  git('add', changed)
+  return dir
+}
+
+function print(label, ms, baselineLabel, baselineMs, extra = '') {
+  const ratio = baselineMs === undefined ? '' : `  ${(ms / baselineMs).toFixed(2)}× ${baselineLabel}`
+  console.log(`${label.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms${ratio}${extra}`)
+}
+
+console.log(`acldrift bench: median of ${runs} runs each (BENCH_RUNS to change), node ${process.version}\n`)
+
+const nodeBare = time(process.execPath, ['-e', '0'], project)
+print('node -e 0 (baseline)', nodeBare)
+
+const repo = generateRepository(2000)
+try {
+  const gitStatus = time('git', ['diff', '--cached', '--name-only'], repo)
+  print('git diff --cached --name-only (raw git)', gitStatus)
+  const version = time(process.execPath, [cli, '--version'], repo)
+  print('acldrift --version', version, 'node -e 0', nodeBare)
+  const hook = time(process.execPath, [cli, 'check', '--staged'], repo)
+  const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
+  print('acldrift check --staged (2,000 files, 1 staged change)', hook, 'node -e 0', nodeBare, `  (${verdict})`)
+  const full = time(process.execPath, [cli, 'check'], repo)
+  print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
+} finally {
+  rmSync(repo, {recursive: true, force: true})
+}
+
+// The largest single comparison: one policy of 5,000 statements against its edit.
+const {compareIamFile} = await import(join(project, 'dist', 'adapters', 'aws-iam', 'compare.js'))
+const size = 5000
+const baselineStatements = Array.from({length: size}, (_, i) => statement(i))
+const targetStatements = baselineStatements.map((s, i) => (i === size / 2 ? statement(i, ['s3:*']) : s))
+const doc = (Statement) => ({
+  path: 'big.json',
+  hash: String(Statement.length),
+  value: {Version: '2012-10-17', Statement},
+  sourceMap: {locate: () => undefined},
+})
+const samples = []
+let findings = 0
+for (let i = 0; i < 3; i++) {
+  const start = process.hrtime.bigint()
+  findings = compareIamFile('big.json', doc(baselineStatements), doc(targetStatements)).findings.length
+  samples.push(Number(process.hrtime.bigint() - start) / 1e6)
+}
+const compareMs = median(samples)
+print(
+  `compare two ${size.toLocaleString('en')}-statement policies (1 edited)`,
+  compareMs,
+  undefined,
+  undefined,
+  `  ${Math.round((2 * size) / (compareMs / 1000)).toLocaleString('en')} statements/s, ${findings} finding(s)`,
+)

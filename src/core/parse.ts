@@ -1,0 +1,540 @@
+// Parsing of JSON and YAML input into plain values plus a source map (JSON pointer → line:column).
+// Input is untrusted: every failure becomes an InvalidInputError naming file, line and column.
+// Columns count UTF-16 code units (as editors, SARIF and the yaml package do); LF ends a line, so CRLF counts once.
+
+import {createHash} from 'node:crypto'
+import {
+  CST,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+} from 'yaml'
+import {InvalidInputError} from './errors.js'
+import type {InputProblem, ParsedFile, Position, SourceFile, SourceMap} from './types.js'
+
+/** Files larger than this many bytes are rejected unparsed; pass `maxFileBytes` to parseFile to change it. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024
+/** Deepest nesting of objects/arrays accepted: real configs stay far below, attacks go far above. */
+export const MAX_DEPTH = 256
+/** YAML alias expansions allowed per document (stops "billion laughs" alias bombs). */
+export const MAX_YAML_ALIASES = 100
+
+export type Format = 'json' | 'yaml'
+
+export interface ParseOptions {
+  maxFileBytes?: number
+}
+
+/** Parses one file; throws InvalidInputError naming every problem found. */
+export function parseFile(
+  file: SourceFile,
+  format: Format = formatOf(file.path),
+  options: ParseOptions = {},
+): ParsedFile {
+  const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
+  if (format === 'json') {
+    const parser = new JsonParser(text, file.path)
+    const value = parser.parse()
+    return parsed(file, value, parser.positions)
+  }
+  const documents = parseYaml(file.path, text)
+  if (documents.length === 1) return parsed(file, documents[0].value, documents[0].positions)
+  // Several documents: the value is the array of documents, pointers are prefixed by the document index.
+  const positions = new Map<string, Position>([['', {line: 1, column: 1}]])
+  documents.forEach((document, index) => {
+    for (const [pointer, position] of document.positions) positions.set(`/${index}${pointer}`, position)
+  })
+  return parsed(
+    file,
+    documents.map((document) => document.value),
+    positions,
+  )
+}
+
+/** Parses a YAML stream into one ParsedFile per document (an empty stream gives one null document). */
+export function parseYamlDocuments(file: SourceFile, options: ParseOptions = {}): ParsedFile[] {
+  const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
+  return parseYaml(file.path, text).map((document) => parsed(file, document.value, document.positions))
+}
+
+/** Escapes one reference token of an RFC 6901 JSON pointer. */
+export function escapePointerToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+function formatOf(path: string): Format {
+  return /\.ya?ml$/i.test(path) ? 'yaml' : 'json'
+}
+
+class PointerSourceMap implements SourceMap {
+  constructor(private readonly positions: ReadonlyMap<string, Position>) {}
+
+  locate(pointer: string): Position | undefined {
+    return this.positions.get(pointer)
+  }
+}
+
+function parsed(file: SourceFile, value: unknown, positions: ReadonlyMap<string, Position>): ParsedFile {
+  return {
+    path: file.path,
+    value,
+    sourceMap: new PointerSourceMap(positions),
+    hash: createHash('sha256').update(file.content).digest('hex'),
+  }
+}
+
+function fail(problem: InputProblem): never {
+  throw new InvalidInputError([problem])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytes → text
+
+/** Checks size, binary content and UTF-8 validity; strips a leading BOM. */
+function decode(file: SourceFile, maxBytes: number): string {
+  const bytes = file.content
+  if (bytes.length > maxBytes) {
+    fail({file: file.path, message: `file too large: ${bytes.length} bytes, the limit is ${maxBytes} bytes`})
+  }
+  const nul = bytes.indexOf(0)
+  if (nul !== -1) {
+    fail({file: file.path, ...positionOfByte(bytes, nul), message: 'binary file (contains a NUL byte)'})
+  }
+  try {
+    // fatal: reject invalid UTF-8 instead of silently replacing it; the default ignoreBOM: false strips a BOM.
+    return new TextDecoder('utf-8', {fatal: true}).decode(bytes)
+  } catch {
+    const offset = invalidUtf8Offset(bytes)
+    return fail({
+      file: file.path,
+      ...positionOfByte(bytes, offset),
+      message: `invalid UTF-8 at byte offset ${offset} (acldrift reads UTF-8 text only)`,
+    })
+  }
+}
+
+/** Offset of the first byte that makes the input invalid UTF-8 (only called when it is). */
+function invalidUtf8Offset(bytes: Buffer): number {
+  // A prefix that decodes as an unfinished stream stays decodable when shortened: binary search the longest one.
+  const decodes = (length: number): boolean => {
+    try {
+      new TextDecoder('utf-8', {fatal: true}).decode(bytes.subarray(0, length), {stream: true})
+      return true
+    } catch {
+      return false
+    }
+  }
+  let low = 0
+  let high = bytes.length
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2)
+    if (decodes(middle)) low = middle
+    else high = middle - 1
+  }
+  return low
+}
+
+function positionOfByte(bytes: Buffer, offset: number): Position {
+  const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset))
+  return positionAtEnd(before)
+}
+
+function positionAtEnd(text: string): Position {
+  let line = 1
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) line++
+  return {line, column: text.length - text.lastIndexOf('\n')}
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON: a strict RFC 8259 parser, iterative so that no input can exhaust the call stack.
+
+interface ObjectFrame {
+  kind: 'object'
+  value: Record<string, unknown>
+  pointer: string
+  /** Keys seen so far and where, to reject duplicates. */
+  keys: Map<string, Position>
+  /** Key of the member whose value is being parsed. */
+  key: string
+}
+
+interface ArrayFrame {
+  kind: 'array'
+  value: unknown[]
+  pointer: string
+}
+
+type Frame = ObjectFrame | ArrayFrame
+
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+}
+const LITERALS = [
+  ['true', true],
+  ['false', false],
+  ['null', null],
+] as const
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+
+class JsonParser {
+  readonly positions = new Map<string, Position>()
+  private pos = 0
+  private line = 1
+  private lineStart = 0
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  parse(): unknown {
+    const stack: Frame[] = []
+    let pointer = ''
+    for (;;) {
+      // Parse the value at `pointer`; a non-empty container is pushed and parsing continues with its first member.
+      this.skipWhitespace()
+      this.positions.set(pointer, this.position())
+      const open = this.text[this.pos]
+      let value: unknown
+      if (open === '{' || open === '[') {
+        if (stack.length >= MAX_DEPTH) throw this.error(`nesting deeper than ${MAX_DEPTH} levels`)
+        this.pos++
+        this.skipWhitespace()
+        const frame: Frame =
+          open === '{'
+            ? {kind: 'object', value: {}, pointer, keys: new Map(), key: ''}
+            : {kind: 'array', value: [], pointer}
+        if (this.text[this.pos] !== (open === '{' ? '}' : ']')) {
+          stack.push(frame)
+          pointer = frame.kind === 'object' ? this.readKey(frame) : `${pointer}/0`
+          continue
+        }
+        this.pos++
+        value = frame.value
+      } else {
+        value = this.readPrimitive()
+      }
+      // Store the value in its container, then close every container that ends right after it.
+      for (;;) {
+        const frame = stack.at(-1)
+        if (frame === undefined) {
+          this.skipWhitespace()
+          if (this.pos < this.text.length) throw this.unexpected('end of file after the JSON value')
+          return value
+        }
+        if (frame.kind === 'object') {
+          // defineProperty: a "__proto__" key becomes an own property instead of replacing the prototype.
+          Object.defineProperty(frame.value, frame.key, {
+            value,
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          })
+        } else {
+          frame.value.push(value)
+        }
+        this.skipWhitespace()
+        const next = this.text[this.pos]
+        if (next === ',') {
+          this.pos++
+          this.skipWhitespace()
+          pointer = frame.kind === 'object' ? this.readKey(frame) : `${frame.pointer}/${frame.value.length}`
+          break
+        }
+        const close = frame.kind === 'object' ? '}' : ']'
+        if (next !== close) throw this.unexpected(`"," or "${close}"`)
+        this.pos++
+        stack.pop()
+        value = frame.value
+      }
+    }
+  }
+
+  /** Reads `"key":`, rejects duplicates, and returns the pointer of the member's value. */
+  private readKey(frame: ObjectFrame): string {
+    if (this.text[this.pos] !== '"') throw this.unexpected('a property name in double quotes')
+    const at = this.position()
+    const key = this.readString()
+    const pointer = `${frame.pointer}/${escapePointerToken(key)}`
+    const first = frame.keys.get(key)
+    if (first !== undefined) {
+      // Parsers keep the last of duplicate keys, so a second "Effect" or "Action" could hide a grant from review.
+      throw this.error(
+        `duplicate key "${key}" (first at line ${first.line}, column ${first.column})`,
+        pointer,
+        at,
+      )
+    }
+    frame.keys.set(key, at)
+    frame.key = key
+    this.skipWhitespace()
+    if (this.text[this.pos] !== ':') throw this.unexpected('":" after the property name')
+    this.pos++
+    return pointer
+  }
+
+  private readPrimitive(): unknown {
+    if (this.text[this.pos] === '"') return this.readString()
+    const literal = LITERALS.find(([word]) => this.text.startsWith(word, this.pos))
+    if (literal !== undefined) {
+      this.pos += literal[0].length
+      return literal[1]
+    }
+    NUMBER.lastIndex = this.pos
+    const number = NUMBER.exec(this.text)
+    if (number === null) throw this.unexpected('a JSON value')
+    this.pos += number[0].length
+    return Number(number[0])
+  }
+
+  private readString(): string {
+    const text = this.text
+    let pos = this.pos + 1
+    let chunkStart = pos
+    let result = ''
+    for (;;) {
+      const code = text.charCodeAt(pos)
+      if (code === 0x22) break
+      if (Number.isNaN(code)) throw this.error('unterminated string')
+      if (code < 0x20) {
+        this.pos = pos
+        throw this.error(
+          code === 0x0a
+            ? 'line break inside a string (unterminated string?)'
+            : `control character U+${code.toString(16).padStart(4, '0').toUpperCase()} inside a string (escape it)`,
+        )
+      }
+      if (code !== 0x5c) {
+        pos++
+        continue
+      }
+      result += text.slice(chunkStart, pos)
+      const escape = text[pos + 1]
+      if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
+        result += String.fromCharCode(parseInt(text.slice(pos + 2, pos + 6), 16))
+        pos += 6
+      } else if (escape !== undefined && Object.hasOwn(ESCAPES, escape)) {
+        result += ESCAPES[escape]
+        pos += 2
+      } else {
+        this.pos = pos
+        throw this.error(`invalid escape sequence "${text.slice(pos, pos + 2)}" in string`)
+      }
+      chunkStart = pos
+    }
+    this.pos = pos + 1
+    return result + text.slice(chunkStart, pos)
+  }
+
+  private skipWhitespace(): void {
+    const text = this.text
+    for (;;) {
+      const char = text[this.pos]
+      if (char === ' ' || char === '\t' || char === '\r') {
+        this.pos++
+      } else if (char === '\n') {
+        this.pos++
+        this.line++
+        this.lineStart = this.pos
+      } else {
+        return
+      }
+    }
+  }
+
+  /** Valid while no line break lies between lineStart and pos, which holds everywhere outside whitespace. */
+  private position(): Position {
+    return {line: this.line, column: this.pos - this.lineStart + 1}
+  }
+
+  private unexpected(expected: string): InvalidInputError {
+    const char = this.text[this.pos]
+    if (char === undefined) return this.error(`unexpected end of file, expected ${expected}`)
+    return this.error(`unexpected ${describeChar(char)}, expected ${expected}`)
+  }
+
+  private error(message: string, pointer?: string, at = this.position()): InvalidInputError {
+    return new InvalidInputError([
+      {file: this.file, ...at, ...(pointer === undefined ? {} : {pointer}), message},
+    ])
+  }
+}
+
+function describeChar(char: string): string {
+  const code = char.charCodeAt(0)
+  return code < 0x20 || code === 0x7f
+    ? `character U+${code.toString(16).padStart(4, '0').toUpperCase()}`
+    : `character ${JSON.stringify(char)}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML: the yaml package parses; we map positions, reject ambiguous keys and bound depth and aliases.
+
+interface YamlDocument {
+  value: unknown
+  positions: Map<string, Position>
+}
+
+function parseYaml(file: string, text: string): YamlDocument[] {
+  checkYamlDepth(file, text)
+  const lineCounter = new LineCounter()
+  const documents = parseAllDocuments(text, {uniqueKeys: true, prettyErrors: false, lineCounter})
+  const at = (offset: number): Position => {
+    const {line, col} = lineCounter.linePos(offset)
+    return {line, column: col}
+  }
+  if (documents.length === 0) return [{value: null, positions: new Map([['', {line: 1, column: 1}]])}]
+
+  const problems: InputProblem[] = []
+  const mapped = documents.map((document) => {
+    let overflowReported = false
+    for (const error of document.errors) {
+      // The walk below reports duplicates with their name, and also catches keys that only collide as strings.
+      if (error.code === 'DUPLICATE_KEY') continue
+      if (error.code === 'RESOURCE_EXHAUSTION') {
+        // A stack overflow inside yaml is reported at every level it unwinds: keep the first.
+        if (overflowReported) continue
+        overflowReported = true
+        problems.push({
+          file,
+          ...at(error.pos[0]),
+          message: `nesting too deep to parse (limit ${MAX_DEPTH} levels)`,
+        })
+        continue
+      }
+      problems.push({file, ...at(error.pos[0]), message: error.message})
+    }
+    for (const warning of document.warnings)
+      problems.push({file, ...at(warning.pos[0]), message: warning.message})
+    return {document, ...walkYaml(document, file, at, problems)}
+  })
+  if (problems.length > 0) throw new InvalidInputError(problems)
+
+  return mapped.map(({document, positions, firstAlias}) => {
+    try {
+      return {value: document.toJS({maxAliasCount: MAX_YAML_ALIASES}), positions}
+    } catch (error) {
+      const message =
+        error instanceof ReferenceError && /alias/i.test(error.message)
+          ? `too many YAML alias expansions (limit ${MAX_YAML_ALIASES}): possible alias bomb ("billion laughs")`
+          : `cannot convert YAML document: ${error instanceof Error ? error.message : String(error)}`
+      return fail({file, ...(firstAlias ?? at(document.range[0])), message})
+    }
+  })
+}
+
+/**
+ * Records the position of every value by JSON pointer, without following aliases (their targets are
+ * mapped where they are defined), and rejects what a JS object cannot represent faithfully.
+ */
+function walkYaml(
+  document: Document.Parsed,
+  file: string,
+  at: (offset: number) => Position,
+  problems: InputProblem[],
+): {positions: Map<string, Position>; firstAlias: Position | undefined} {
+  const positions = new Map<string, Position>()
+  let firstAliasOffset = Infinity
+  const stack: {node: unknown; pointer: string; fallback: number}[] = [
+    {node: document.contents, pointer: '', fallback: document.range[0]},
+  ]
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const {node, pointer} = item
+    const offset = isScalar(node) || isAlias(node) || isMap(node) || isSeq(node) ? node.range?.[0] : undefined
+    positions.set(pointer, at(offset ?? item.fallback))
+    if (isAlias(node)) firstAliasOffset = Math.min(firstAliasOffset, offset ?? Infinity)
+    if (!isMap(node) && !isSeq(node)) continue
+    if (isSeq(node)) {
+      node.items.forEach((child, index) => {
+        stack.push({node: child, pointer: `${pointer}/${index}`, fallback: offset ?? item.fallback})
+      })
+      continue
+    }
+    const seen = new Map<string, Position>()
+    for (const {key, value} of node.items) {
+      if (!isScalar(key)) {
+        const keyOffset = isAlias(key) || isMap(key) || isSeq(key) ? key.range?.[0] : undefined
+        problems.push({
+          file,
+          ...at(keyOffset ?? offset ?? item.fallback),
+          pointer,
+          message: 'mapping keys must be plain scalars (no aliases, lists or mappings as keys)',
+        })
+        continue
+      }
+      // The same conversion as yaml's toJS: 1 and "1" (or true and "true") end up as one JS key.
+      const name = key.value === null ? '' : String(key.value)
+      const keyAt = at(key.range?.[0] ?? offset ?? item.fallback)
+      const childPointer = `${pointer}/${escapePointerToken(name)}`
+      const first = seen.get(name)
+      if (first !== undefined) {
+        problems.push({
+          file,
+          ...keyAt,
+          pointer: childPointer,
+          message: `duplicate key "${name}" (first at line ${first.line}, column ${first.column})`,
+        })
+        continue
+      }
+      seen.set(name, keyAt)
+      stack.push({node: value, pointer: childPointer, fallback: key.range?.[0] ?? item.fallback})
+    }
+  }
+  return {positions, firstAlias: firstAliasOffset === Infinity ? undefined : at(firstAliasOffset)}
+}
+
+/**
+ * Rejects YAML that may nest deeper than MAX_DEPTH, before yaml's recursive parser sees it: that parser
+ * overflows the stack near 1,000 levels, and V8 can then abort the whole process. yaml's lexer is iterative.
+ * Nested block collections start at increasing columns (a sequence may share its mapping's column), so
+ * twice the number of columns that may hold an open collection, plus the flow depth, bounds the depth.
+ * The bound is conservative: it may reject block-style YAML somewhat shallower than the limit.
+ */
+function checkYamlDepth(file: string, text: string): void {
+  const columns: number[] = []
+  let flowDepth = 0
+  let line = 1
+  let column = 0
+  let atLineStart = true
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token)
+    // Markers carry no source text; spaces (and block scalar bodies), comments and newlines open nothing.
+    if (type === 'doc-mode' || type === 'scalar' || type === 'flow-error-end') {
+      if (type === 'flow-error-end') flowDepth = 0
+      continue
+    }
+    if (type !== 'space' && type !== 'comment' && type !== 'newline') {
+      if (type === 'flow-seq-start' || type === 'flow-map-start') flowDepth++
+      else if ((type === 'flow-seq-end' || type === 'flow-map-end') && flowDepth > 0) flowDepth--
+      else if (flowDepth === 0) {
+        // A line starting at a column closes every block collection at a greater column.
+        if (atLineStart) while (columns.length > 0 && (columns.at(-1) ?? 0) > column) columns.pop()
+        if (columns.at(-1) !== column) columns.push(column)
+      }
+      atLineStart = false
+      if (2 * columns.length + flowDepth > MAX_DEPTH) {
+        fail({file, line, column: column + 1, message: `nesting too deep (limit ${MAX_DEPTH} levels)`})
+      }
+    }
+    const lastBreak = token.lastIndexOf('\n')
+    if (lastBreak === -1) {
+      column += token.length
+    } else {
+      for (let index = token.indexOf('\n'); index !== -1; index = token.indexOf('\n', index + 1)) line++
+      column = token.length - lastBreak - 1
+      atLineStart = column === 0
+    }
+  }
+}
