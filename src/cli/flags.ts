@@ -1,38 +1,27 @@
-// Flags shared by the commands (DESIGN.md: common flags).
+// The shared flag specs as oclif flags.
 
-import {Flags} from '@oclif/core'
-import {FAIL_ON} from '../core/config.js'
-import {FORMATS} from '../reporters/index.js'
+import {Flags, type Interfaces} from '@oclif/core'
+import type {FlagSpec} from './flag-specs.js'
 
-export const outputFlags = {
-  format: Flags.string({description: 'output format', options: [...FORMATS], default: 'pretty'}),
-  output: Flags.string({
-    description: 'write the report to FILE instead of standard output',
-    helpValue: 'FILE',
-  }),
-  color: Flags.boolean({
-    description:
-      'colour the pretty output (default: when standard output is a terminal and NO_COLOR is unset)',
-    allowNo: true,
-  }),
-  config: Flags.string({
-    description: 'config file (default: acldrift.config.yaml at the repository root)',
-    helpValue: 'FILE',
-  }),
+type OclifFlags<T extends Record<string, FlagSpec>> = {
+  [K in keyof T]: T[K]['type'] extends 'boolean'
+    ? Interfaces.BooleanFlag<boolean>
+    : Interfaces.OptionFlag<string | undefined>
 }
 
-export const gateFlags = {
-  'fail-on': Flags.string({
-    description:
-      'what makes the exit code 1: any widening, widenings of at least a severity, or never (default: from the config, else widening)',
-    options: [...FAIL_ON],
-  }),
-}
-
-export const sourceFlags = {
-  staged: Flags.boolean({
-    description: 'read the index (what the next commit will contain)',
-    exclusive: ['ref', 'range'],
-  }),
-  ref: Flags.string({description: 'read a git revision', helpValue: 'REV', exclusive: ['staged', 'range']}),
+export function oclifFlags<T extends Record<string, FlagSpec>>(specs: T): OclifFlags<T> {
+  const out: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(specs)) {
+    const common = {description: spec.description, exclusive: spec.exclusive}
+    out[name] =
+      spec.type === 'boolean'
+        ? Flags.boolean({...common, allowNo: spec.allowNo ?? false})
+        : Flags.string({
+            ...common,
+            options: spec.options ? [...spec.options] : undefined,
+            default: spec.default,
+            helpValue: spec.helpValue,
+          })
+  }
+  return out as OclifFlags<T>
 }

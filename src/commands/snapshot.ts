@@ -1,7 +1,7 @@
-import {Flags} from '@oclif/core'
 import {resolve} from 'node:path'
 import {BaseCommand} from '../cli/base.js'
-import {sourceFlags} from '../cli/flags.js'
+import {SNAPSHOT_FLAGS} from '../cli/flag-specs.js'
+import {oclifFlags} from '../cli/flags.js'
 import {emitText} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
 import {InvalidInputError} from '../core/errors.js'
@@ -19,17 +19,7 @@ export default class Snapshot extends BaseCommand {
     '<%= config.bin %> snapshot --staged',
   ]
 
-  static override flags = {
-    ...sourceFlags,
-    out: Flags.string({
-      description: 'write to FILE (atomically) instead of standard output',
-      helpValue: 'FILE',
-    }),
-    config: Flags.string({
-      description: 'config file (default: acldrift.config.yaml at the repository root)',
-      helpValue: 'FILE',
-    }),
-  }
+  static override flags = oclifFlags(SNAPSHOT_FLAGS)
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Snapshot)

@@ -3,11 +3,11 @@
 import {existsSync} from 'node:fs'
 import {isAbsolute, resolve} from 'node:path'
 import {adapterFor} from '../adapters/index.js'
-import {headCommit, resolveCommit, stagedChangedPaths} from '../git/index.js'
+import {headCommit, resolveCommit} from '../git/index.js'
 import type {Config, FailOn} from './config.js'
 import {SEVERITY_RANK} from './findings.js'
 import {readSnapshot} from './snapshot.js'
-import {type LoadedSource, loadSource, type SourceSpec} from './source.js'
+import {type LoadedSource, loadSource, loadStagedChanges, type SourceSpec} from './source.js'
 import type {Document, Finding, Report} from './types.js'
 import {toolVersion} from './version.js'
 
@@ -33,42 +33,48 @@ const emptySource = (ref: string | null): LoadedSource => ({
  * A baseline names a snapshot file when such a file exists (relative to the working
  * directory for the flag, to the repository root for the config), else a revision.
  */
-async function loadBaseline(
-  options: CheckOptions,
-  onlyPaths: readonly string[] | undefined,
-): Promise<LoadedSource> {
+function snapshotFile(options: CheckOptions): string | undefined {
+  const named = options.baseline ?? options.config.baseline
+  if (named === undefined) return undefined
+  const file = isAbsolute(named)
+    ? named
+    : resolve(options.baseline !== undefined ? options.cwd : options.root, named)
+  return existsSync(file) ? file : undefined
+}
+
+async function loadBaseline(options: CheckOptions): Promise<LoadedSource> {
   const {root, config} = options
+  const file = snapshotFile(options)
+  if (file !== undefined) return readSnapshot(file)
   const named = options.baseline ?? config.baseline
-  if (named !== undefined) {
-    const file = isAbsolute(named)
-      ? named
-      : resolve(options.baseline !== undefined ? options.cwd : root, named)
-    if (existsSync(file)) return readSnapshot(file)
-    return loadSource(root, {type: 'ref', rev: named}, config, onlyPaths)
-  }
+  if (named !== undefined) return loadSource(root, {type: 'ref', rev: named}, config)
   if ((await headCommit(root)) === null) {
     const empty = emptySource('HEAD')
     empty.notes.push('the repository has no commit yet: every document is new')
     return empty
   }
-  return loadSource(root, {type: 'ref', rev: 'HEAD'}, config, onlyPaths)
+  return loadSource(root, {type: 'ref', rev: 'HEAD'}, config)
 }
 
-/** The pre-commit fast path: against HEAD, only paths whose staged content changed can differ. */
-async function pathsToRead(options: CheckOptions): Promise<readonly string[] | undefined> {
+/** The pre-commit case: the index against HEAD, where only staged changes can differ. */
+async function stagedAgainstHead(options: CheckOptions): Promise<boolean> {
+  if (options.target.type !== 'staged' || snapshotFile(options) !== undefined) return false
   const named = options.baseline ?? options.config.baseline ?? 'HEAD'
-  if (options.target.type !== 'staged' || existsSync(resolve(options.root, named))) return undefined
+  if (named === 'HEAD') return true
   const head = await headCommit(options.root)
-  if (head === null || (await resolveCommit(options.root, named)) !== head) return undefined
-  return stagedChangedPaths(options.root)
+  return head !== null && (await resolveCommit(options.root, named)) === head
+}
+
+async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSource]> {
+  if (await stagedAgainstHead(options)) {
+    const {head, staged} = await loadStagedChanges(options.root, options.config)
+    return [head, staged]
+  }
+  return Promise.all([loadBaseline(options), loadSource(options.root, options.target, options.config)])
 }
 
 export async function runCheck(options: CheckOptions): Promise<Report> {
-  const onlyPaths = await pathsToRead(options)
-  const [baseline, target] = await Promise.all([
-    loadBaseline(options, onlyPaths),
-    loadSource(options.root, options.target, options.config, onlyPaths),
-  ])
+  const [baseline, target] = await loadSides(options)
   const findings: Finding[] = []
   const notes = [...baseline.notes, ...target.notes]
   const errors = [...baseline.problems, ...target.problems]

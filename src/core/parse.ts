@@ -3,19 +3,14 @@
 // Columns count UTF-16 code units (as editors, SARIF and the yaml package do); LF ends a line, so CRLF counts once.
 
 import {createHash} from 'node:crypto'
-import {
-  CST,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  Lexer,
-  LineCounter,
-  parseAllDocuments,
-  type Document,
-} from 'yaml'
+import {createRequire} from 'node:module'
+import type * as Yaml from 'yaml'
 import {InvalidInputError} from './errors.js'
 import type {InputProblem, ParsedFile, Position, SourceFile, SourceMap} from './types.js'
+
+let yamlModule: typeof Yaml | undefined
+/** The yaml package is loaded on first use: JSON-only runs (the pre-commit hook) do not pay for it. */
+const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml)
 
 /** Files larger than this many bytes are rejected unparsed; pass `maxFileBytes` to parseFile to change it. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -389,8 +384,8 @@ interface YamlDocument {
 
 function parseYaml(file: string, text: string): YamlDocument[] {
   checkYamlDepth(file, text)
-  const lineCounter = new LineCounter()
-  const documents = parseAllDocuments(text, {uniqueKeys: true, prettyErrors: false, lineCounter})
+  const lineCounter = new (yaml().LineCounter)()
+  const documents = yaml().parseAllDocuments(text, {uniqueKeys: true, prettyErrors: false, lineCounter})
   const at = (offset: number): Position => {
     const {line, col} = lineCounter.linePos(offset)
     return {line, column: col}
@@ -440,11 +435,12 @@ function parseYaml(file: string, text: string): YamlDocument[] {
  * mapped where they are defined), and rejects what a JS object cannot represent faithfully.
  */
 function walkYaml(
-  document: Document.Parsed,
+  document: Yaml.Document.Parsed,
   file: string,
   at: (offset: number) => Position,
   problems: InputProblem[],
 ): {positions: Map<string, Position>; firstAlias: Position | undefined} {
+  const {isAlias, isMap, isScalar, isSeq} = yaml()
   const positions = new Map<string, Position>()
   let firstAliasOffset = Infinity
   const stack: {node: unknown; pointer: string; fallback: number}[] = [
@@ -508,8 +504,8 @@ function checkYamlDepth(file: string, text: string): void {
   let line = 1
   let column = 0
   let atLineStart = true
-  for (const token of new Lexer().lex(text)) {
-    const type = CST.tokenType(token)
+  for (const token of new (yaml().Lexer)().lex(text)) {
+    const type = yaml().CST.tokenType(token)
     // Markers carry no source text; spaces (and block scalar bodies), comments and newlines open nothing.
     if (type === 'doc-mode' || type === 'scalar' || type === 'flow-error-end') {
       if (type === 'flow-error-end') flowDepth = 0

@@ -1,7 +1,6 @@
 // Index and tree listings, and reading their blobs through one cat-file process.
 
 import {EnvironmentError} from '../core/errors.js'
-import type {SourceFile} from '../core/types.js'
 import {catFileBatch} from './batch.js'
 import type {ReadResult, SkippedFile, SkipReason} from './types.js'
 
@@ -53,6 +52,35 @@ export async function readEntries(
   entries: readonly TreeEntry[],
   paths?: readonly string[],
 ): Promise<ReadResult> {
+  const [result] = await readEntryLists(root, [selectEntries(entries, paths)])
+  return result!
+}
+
+/** Several selections read with one cat-file process (the pre-commit hook reads HEAD and the index at once). */
+export async function readEntryLists(root: string, selections: readonly Selection[]): Promise<ReadResult[]> {
+  const ids = [...new Set(selections.flatMap((s) => s.toRead.map((entry) => entry.object)))]
+  const contents = new Map<string, Buffer>()
+  for (const object of ids.length > 0 ? await catFileBatch(root, ids) : []) {
+    if (object.type !== 'blob') {
+      // A corrupt repository, or a partial clone that cannot fetch: never pass the file over silently.
+      const path = selections.flatMap((s) => s.toRead).find((entry) => entry.object === object.id)?.path
+      throw new EnvironmentError(`cannot read ${path}: git object ${object.id} is ${object.type}, not a blob`)
+    }
+    contents.set(object.id, object.content)
+  }
+  return selections.map(({toRead, skipped}) => ({
+    files: toRead.map((entry) => ({path: entry.path, content: contents.get(entry.object)!})),
+    skipped,
+  }))
+}
+
+export interface Selection {
+  toRead: TreeEntry[]
+  skipped: SkippedFile[]
+}
+
+/** The entries to read (each path once), and those skipped with the reason. */
+export function selectEntries(entries: readonly TreeEntry[], paths?: readonly string[]): Selection {
   const wanted = paths === undefined ? undefined : new Set(paths)
   const skipped: SkippedFile[] = []
   const toRead: TreeEntry[] = []
@@ -67,22 +95,7 @@ export async function readEntries(
   for (const path of wanted ?? []) {
     if (!seen.has(path)) skipped.push({path, reason: 'deleted'})
   }
-
-  const ids = [...new Set(toRead.map((entry) => entry.object))]
-  const contents = new Map<string, Buffer>()
-  for (const object of ids.length > 0 ? await catFileBatch(root, ids) : []) {
-    if (object.type !== 'blob') {
-      // A corrupt repository, or a partial clone that cannot fetch: never pass the file over silently.
-      const path = toRead.find((entry) => entry.object === object.id)?.path
-      throw new EnvironmentError(`cannot read ${path}: git object ${object.id} is ${object.type}, not a blob`)
-    }
-    contents.set(object.id, object.content)
-  }
-  const files: SourceFile[] = toRead.map((entry) => ({
-    path: entry.path,
-    content: contents.get(entry.object)!,
-  }))
-  return {files, skipped}
+  return {toRead, skipped}
 }
 
 function skipReason(entry: TreeEntry): SkipReason | undefined {

@@ -1,6 +1,14 @@
 // The index: what the next commit will contain. This is what the pre-commit hook checks.
 
-import {parseLsFilesStage, readEntries, splitNul, uniquePaths, type TreeEntry} from './entries.js'
+import {
+  parseLsFilesStage,
+  readEntries,
+  readEntryLists,
+  selectEntries,
+  splitNul,
+  uniquePaths,
+  type TreeEntry,
+} from './entries.js'
 import {headCommit} from './repo.js'
 import {runGit} from './run.js'
 import type {ReadResult} from './types.js'
@@ -23,4 +31,32 @@ export async function readStagedFiles(root: string, paths?: readonly string[]): 
 export async function stagedChangedPaths(root: string): Promise<string[]> {
   if ((await headCommit(root)) === null) return listStagedFiles(root)
   return splitNul(await runGit(root, ['diff', '--cached', '--name-only', '-z', '--no-renames']))
+}
+
+/**
+ * What the pending commit changes, read as cheaply as git allows: one `diff --cached --raw`
+ * (both blob ids and modes of every changed path) and one cat-file for the blobs of both
+ * sides. Paths that the commit adds are absent from `head`; paths it deletes, from `staged`.
+ */
+export async function readStagedChanges(
+  root: string,
+): Promise<{paths: string[]; head: ReadResult; staged: ReadResult}> {
+  const records = splitNul(
+    await runGit(root, ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev']),
+  )
+  const head: TreeEntry[] = []
+  const staged: TreeEntry[] = []
+  const paths: string[] = []
+  for (let i = 0; i + 1 < records.length; i += 2) {
+    // `:<old mode> <new mode> <old id> <new id> <status>` then the path
+    const [oldMode, newMode, oldId, newId, status] = records[i]!.slice(1).split(' ')
+    const path = records[i + 1]!
+    paths.push(path)
+    if (oldMode !== '000000') head.push({path, mode: oldMode!, object: oldId!, stage: 0})
+    // An unmerged path has no single staged blob: mark it so that it is reported, not read.
+    if (status === 'U') staged.push({path, mode: newMode!, object: newId!, stage: 1})
+    else if (newMode !== '000000') staged.push({path, mode: newMode!, object: newId!, stage: 0})
+  }
+  const [headRead, stagedRead] = await readEntryLists(root, [selectEntries(head), selectEntries(staged)])
+  return {paths, head: headRead!, staged: stagedRead!}
 }

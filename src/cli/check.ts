@@ -1,0 +1,33 @@
+// `acldrift check`, shared by the oclif command and the start-up fast path.
+
+import {gatingFindings, runCheck} from '../core/check.js'
+import {type FailOn, loadConfig} from '../core/config.js'
+import {EXIT, UsageError} from '../core/errors.js'
+import type {SourceSpec} from '../core/source.js'
+import {findRepoRoot} from '../git/index.js'
+import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
+import {emitReport} from './output.js'
+
+/** Runs a check and returns the exit code. */
+export async function executeCheck(flags: ParsedFlags<typeof CHECK_FLAGS>): Promise<number> {
+  const root = await findRepoRoot(process.cwd())
+  const config = await loadConfig(root, flags.config)
+  let target: SourceSpec = flags.staged
+    ? {type: 'staged'}
+    : flags.ref
+      ? {type: 'ref', rev: flags.ref}
+      : {type: 'worktree'}
+  let baseline = flags.baseline
+  if (flags.range !== undefined) {
+    const match = /^(.+?)\.\.(.+)$/.exec(flags.range)
+    if (!match || match[2]!.startsWith('.'))
+      throw new UsageError(`--range must look like A..B, got ${flags.range}`)
+    baseline = match[1]!
+    target = {type: 'ref', rev: match[2]!}
+  }
+  const report = await runCheck({root, cwd: process.cwd(), config, target, baseline})
+  await emitReport(report, {format: flags.format ?? 'pretty', output: flags.output, color: flags.color})
+  if (report.errors.length > 0) return EXIT.invalidInput
+  const failOn = (flags['fail-on'] as FailOn | undefined) ?? config.policy.failOn
+  return gatingFindings(report, failOn).length > 0 ? EXIT.widening : EXIT.ok
+}

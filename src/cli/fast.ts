@@ -1,0 +1,50 @@
+// The start-up fast path. Loading oclif costs more than the rest of a pre-commit check, so
+// bin/run.js sends a plain `check` invocation here first. Anything unusual (help, an
+// unknown flag, a value out of range, conflicting flags) returns false and oclif handles
+// it, with its usual messages and exit codes.
+
+import {parseArgs} from 'node:util'
+import {CHECK_FLAGS, type FlagSpec} from './flag-specs.js'
+
+function parseOptions(specs: Record<string, FlagSpec>) {
+  const options: Record<string, {type: 'string' | 'boolean'}> = {}
+  for (const [name, spec] of Object.entries(specs)) {
+    options[name] = {type: spec.type}
+    if (spec.allowNo) options[`no-${name}`] = {type: 'boolean'}
+  }
+  return options
+}
+
+function parse(
+  specs: Record<string, FlagSpec>,
+  argv: string[],
+): Record<string, string | boolean> | undefined {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    ;({values} = parseArgs({args: argv, options: parseOptions(specs), strict: true, allowPositionals: false}))
+  } catch {
+    return undefined
+  }
+  const flags: Record<string, string | boolean> = {}
+  for (const [name, spec] of Object.entries(specs)) {
+    const value = values[name] ?? (values[`no-${name}`] === true ? false : spec.default)
+    if (value === undefined) continue
+    if (spec.options && !spec.options.includes(String(value))) return undefined
+    if (spec.exclusive?.some((other) => values[other] !== undefined)) return undefined
+    flags[name] = value
+  }
+  return flags
+}
+
+/** Runs `argv` if it is a plain check; returns the exit code, or undefined to defer to oclif. */
+export async function runFast(argv: string[]): Promise<number | undefined> {
+  if (argv[0] !== 'check') return undefined
+  const flags = parse(CHECK_FLAGS, argv.slice(1))
+  if (flags === undefined) return undefined
+  const [{executeCheck}, {explainError}] = await Promise.all([import('./check.js'), import('./errors.js')])
+  try {
+    return await executeCheck(flags)
+  } catch (error) {
+    return explainError(error)
+  }
+}

@@ -1,0 +1,88 @@
+// Flags as plain data: the one definition that both oclif (src/cli/flags.ts) and the
+// start-up fast path (src/cli/fast.ts) read. It must not import oclif.
+
+import {FAIL_ON} from '../core/config.js'
+import {FORMATS} from '../reporters/index.js'
+
+export interface FlagSpec {
+  type: 'string' | 'boolean'
+  description: string
+  options?: readonly string[]
+  default?: string
+  helpValue?: string
+  exclusive?: string[]
+  /** boolean flags that also accept `--no-NAME` */
+  allowNo?: boolean
+}
+
+const config: FlagSpec = {
+  type: 'string',
+  description: 'config file (default: acldrift.config.yaml at the repository root)',
+  helpValue: 'FILE',
+}
+
+export const OUTPUT_FLAGS = {
+  format: {type: 'string', description: 'output format', options: FORMATS, default: 'pretty'},
+  output: {
+    type: 'string',
+    description: 'write the report to FILE instead of standard output',
+    helpValue: 'FILE',
+  },
+  color: {
+    type: 'boolean',
+    description:
+      'colour the pretty output (default: when standard output is a terminal and NO_COLOR is unset)',
+    allowNo: true,
+  },
+  config,
+} satisfies Record<string, FlagSpec>
+
+export const GATE_FLAGS = {
+  'fail-on': {
+    type: 'string',
+    description:
+      'what makes the exit code 1: any widening, widenings of at least a severity, or never (default: from the config, else widening)',
+    options: FAIL_ON,
+  },
+} satisfies Record<string, FlagSpec>
+
+export const SOURCE_FLAGS = {
+  staged: {
+    type: 'boolean',
+    description: 'read the index (what the next commit will contain)',
+    exclusive: ['ref', 'range'],
+  },
+  ref: {type: 'string', description: 'read a git revision', helpValue: 'REV', exclusive: ['staged', 'range']},
+} satisfies Record<string, FlagSpec>
+
+export const CHECK_FLAGS = {
+  ...SOURCE_FLAGS,
+  range: {
+    type: 'string',
+    description: 'compare revision A (baseline) with revision B (target)',
+    helpValue: 'A..B',
+    exclusive: ['staged', 'ref', 'baseline'],
+  },
+  baseline: {
+    type: 'string',
+    description:
+      'the approved state: a snapshot file or a git revision (default: from the config, else HEAD)',
+    helpValue: 'FILE|REV',
+  },
+  ...GATE_FLAGS,
+  ...OUTPUT_FLAGS,
+} satisfies Record<string, FlagSpec>
+
+export const SNAPSHOT_FLAGS = {
+  ...SOURCE_FLAGS,
+  out: {
+    type: 'string',
+    description: 'write to FILE (atomically) instead of standard output',
+    helpValue: 'FILE',
+  },
+  config,
+} satisfies Record<string, FlagSpec>
+
+export type ParsedFlags<T extends Record<string, FlagSpec>> = {
+  [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string
+}
