@@ -2,7 +2,7 @@
 // schema in schemas/<kind>.schema.json and its fixtures in fixtures/<kind>/ (a test checks
 // that the three line up).
 
-import type {Finding, Kind, ParsedFile} from '../core/types.js'
+import type {Finding, Kind, ParsedFile, Witness} from '../core/types.js'
 
 export interface Adapter {
   kind: Kind
@@ -18,6 +18,8 @@ export interface Adapter {
     baseline: ParsedFile | undefined,
     target: ParsedFile | undefined,
   ): Promise<{findings: Finding[]; notes: string[]}>
+  /** whether one version of a document allows a finding's witness (semantic blame asks this) */
+  allows(value: unknown, witness: Witness): Promise<boolean>
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -31,6 +33,7 @@ const awsIam: Adapter = {
   looksLike: (text) => /"Statement"\s*:/.test(text),
   compare: async (file, baseline, target) =>
     (await import('./aws-iam/compare.js')).compareIamFile(file, baseline, target),
+  allows: async (value, witness) => (await import('./aws-iam/evaluate.js')).allowsWitness(value, witness),
 }
 
 export const ADAPTERS: readonly Adapter[] = [awsIam]

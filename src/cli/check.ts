@@ -1,6 +1,6 @@
 // `acldrift check`, shared by the oclif command and the start-up fast path.
 
-import {gatingFindings, runCheck} from '../core/check.js'
+import {type CheckOptions, gatingFindings, runCheck} from '../core/check.js'
 import {type FailOn, loadConfig} from '../core/config.js'
 import {EXIT, UsageError} from '../core/errors.js'
 import type {SourceSpec} from '../core/source.js'
@@ -8,8 +8,13 @@ import {findRepoRoot} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
 import {emitReport} from './output.js'
 
-/** Runs a check and returns the exit code. */
-export async function executeCheck(flags: ParsedFlags<typeof CHECK_FLAGS>): Promise<number> {
+type ComparisonFlags = Pick<
+  ParsedFlags<typeof CHECK_FLAGS>,
+  'staged' | 'ref' | 'range' | 'baseline' | 'config'
+>
+
+/** The comparison a command's flags ask for: repository, config, target and baseline. */
+export async function checkOptions(flags: ComparisonFlags): Promise<CheckOptions> {
   const root = await findRepoRoot(process.cwd())
   const config = await loadConfig(root, flags.config)
   let target: SourceSpec = flags.staged
@@ -25,9 +30,15 @@ export async function executeCheck(flags: ParsedFlags<typeof CHECK_FLAGS>): Prom
     baseline = match[1]!
     target = {type: 'ref', rev: match[2]!}
   }
-  const report = await runCheck({root, cwd: process.cwd(), config, target, baseline})
+  return {root, cwd: process.cwd(), config, target, baseline}
+}
+
+/** Runs a check and returns the exit code. */
+export async function executeCheck(flags: ParsedFlags<typeof CHECK_FLAGS>): Promise<number> {
+  const options = await checkOptions(flags)
+  const report = await runCheck(options)
   await emitReport(report, {format: flags.format ?? 'pretty', output: flags.output, color: flags.color})
   if (report.errors.length > 0) return EXIT.invalidInput
-  const failOn = (flags['fail-on'] as FailOn | undefined) ?? config.policy.failOn
+  const failOn = (flags['fail-on'] as FailOn | undefined) ?? options.config.policy.failOn
   return gatingFindings(report, failOn).length > 0 ? EXIT.widening : EXIT.ok
 }

@@ -86,3 +86,48 @@ export const SNAPSHOT_FLAGS = {
 export type ParsedFlags<T extends Record<string, FlagSpec>> = {
   [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string
 }
+
+export const HISTORY_FLAGS = {
+  principal: {
+    type: 'string',
+    description: 'only changes that widen or narrow the access of this principal',
+    helpValue: 'P',
+  },
+  action: {type: 'string', description: 'only changes to this action', helpValue: 'A'},
+  resource: {type: 'string', description: 'only changes to this resource', helpValue: 'R'},
+  since: {type: 'string', description: 'only commits after this revision', helpValue: 'REV'},
+  ...OUTPUT_FLAGS,
+} satisfies Record<string, FlagSpec>
+
+/** `explain` compares the same way as `check`, then shows one finding. */
+export const EXPLAIN_FLAGS = {
+  ...SOURCE_FLAGS,
+  range: CHECK_FLAGS.range,
+  baseline: CHECK_FLAGS.baseline,
+  format: {type: 'string', description: 'output format', options: ['pretty', 'json'], default: 'pretty'},
+  output: OUTPUT_FLAGS.output,
+  color: OUTPUT_FLAGS.color,
+  config,
+} satisfies Record<string, FlagSpec>
+
+export const AUDIT_FLAGS = {
+  ref: {type: 'string', description: 'the revision to audit (default: HEAD)', helpValue: 'REV'},
+  baseline: CHECK_FLAGS.baseline,
+  log: {
+    type: 'string',
+    description: 'append one hash-chained record of this run to FILE (JSONL)',
+    helpValue: 'FILE',
+  },
+  'verify-log': {
+    type: 'boolean',
+    description:
+      'verify the --log file instead of auditing: exit 3 if any record was edited, removed or reordered',
+  },
+  'report-dir': {
+    type: 'string',
+    description: 'write acldrift-report.json, .sarif and .md to DIR',
+    helpValue: 'DIR',
+  },
+  ...GATE_FLAGS,
+  ...OUTPUT_FLAGS,
+} satisfies Record<string, FlagSpec>

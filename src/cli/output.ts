@@ -6,7 +6,7 @@ import type {Report} from '../core/types.js'
 import {type Format, render} from '../reporters/index.js'
 
 export interface OutputOptions {
-  format: string
+  format?: string
   output?: string
   color?: boolean
 }
@@ -19,7 +19,7 @@ export function wantsColor(options: OutputOptions): boolean {
 }
 
 export async function emitReport(report: Report, options: OutputOptions): Promise<void> {
-  const text = await render(options.format as Format, report, {color: wantsColor(options)})
+  const text = await render((options.format ?? 'pretty') as Format, report, {color: wantsColor(options)})
   await emitText(text, options.output)
 }
 

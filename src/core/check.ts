@@ -3,6 +3,7 @@
 import {existsSync} from 'node:fs'
 import {isAbsolute, resolve} from 'node:path'
 import {adapterFor} from '../adapters/index.js'
+import {attribute} from './attribute/index.js'
 import {headCommit, resolveCommit} from '../git/index.js'
 import type {Config, FailOn} from './config.js'
 import {SEVERITY_RANK} from './findings.js'
@@ -18,6 +19,10 @@ export interface CheckOptions {
   target: SourceSpec
   /** `--baseline FILE|REV`; else the config's baseline; else HEAD */
   baseline?: string
+  /** name the commit and actor of each finding (default true) */
+  attribute?: boolean
+  /** told how attribution advances (audits of long histories show it) */
+  progress?: (done: number, total: number, what: string) => void
 }
 
 const emptySource = (ref: string | null): LoadedSource => ({
@@ -88,6 +93,16 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
       findings.push(...result.findings)
       notes.push(...result.notes)
     }
+  }
+  if (options.attribute !== false) {
+    const attribution = await attribute(findings, {
+      root: options.root,
+      baseline: baseline.commit,
+      target: {type: options.target.type, commit: target.commit},
+      actors: options.config.actors,
+      progress: options.progress,
+    })
+    notes.push(...attribution)
   }
   findings.sort(
     (x, y) =>

@@ -2,6 +2,7 @@
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import type {ActorConfig} from './actors/classify.js'
 import {InvalidInputError, UsageError} from './errors.js'
 import {parseFile} from './parse.js'
 import type {Kind} from './types.js'
@@ -20,6 +21,8 @@ export interface Config {
   /** a snapshot file or a git revision; undefined means HEAD */
   baseline: string | undefined
   policy: {failOn: FailOn}
+  /** the team's own bots, agents and trusted humans, added to the actor catalogue */
+  actors: ActorConfig | undefined
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -28,6 +31,7 @@ export const DEFAULT_CONFIG: Config = {
   exclude: [],
   baseline: undefined,
   policy: {failOn: 'widening'},
+  actors: undefined,
 }
 
 interface RawConfig {
@@ -35,6 +39,7 @@ interface RawConfig {
   exclude?: string[]
   baseline?: string
   policy?: {failOn?: FailOn}
+  actors?: ActorConfig
 }
 
 /**
@@ -62,5 +67,6 @@ export async function loadConfig(root: string, explicit?: string): Promise<Confi
     exclude: raw.exclude ?? [],
     baseline: raw.baseline,
     policy: {failOn: raw.policy?.failOn ?? DEFAULT_CONFIG.policy.failOn},
+    actors: raw.actors,
   }
 }

@@ -37,7 +37,7 @@ export interface LoadedSource {
 }
 
 /** Decides the kind of each path: by the config's globs when it has any, else by content. */
-function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
+export function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
   const excluded = config.exclude.length > 0 ? picomatch(config.exclude, {dot: true}) : () => false
   const globs = config.documents.map((d) => ({match: picomatch(d.glob, {dot: true}), kind: d.kind}))
   return (path) => {
@@ -149,23 +149,32 @@ async function addDocument(
   assigned: Kind | 'detect',
   explicit = false,
 ): Promise<void> {
+  const {document, problems} = await readDocument(file, assigned, explicit)
+  loaded.problems.push(...problems)
+  if (document) loaded.documents.set(file.path, document)
+}
+
+/**
+ * One file as a document of its kind (assigned by the config, or detected by content), or
+ * the problems that make it fail closed. A file that does not parse is a problem when it
+ * is, or looks like, a config of a known kind; other files are simply not configs.
+ */
+export async function readDocument(
+  file: SourceFile,
+  assigned: Kind | 'detect',
+  explicit = false,
+): Promise<{document?: Document; problems: InputProblem[]}> {
   let parsed
   try {
     parsed = parseFile(file)
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error
-    // An unparseable file fails closed when it is, or looks like, a config of a known kind.
     const text = file.content.toString('utf8')
-    if (explicit || assigned !== 'detect' || ADAPTERS.some((a) => a.looksLike(text)))
-      loaded.problems.push(...error.problems)
-    return
+    const closed = explicit || assigned !== 'detect' || ADAPTERS.some((a) => a.looksLike(text))
+    return {problems: closed ? error.problems : []}
   }
   const kind = assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned
-  if (kind === undefined) return
+  if (kind === undefined) return {problems: []}
   const problems = await validateValue(kind, parsed)
-  if (problems.length > 0) {
-    loaded.problems.push(...problems)
-    return
-  }
-  loaded.documents.set(file.path, {...parsed, kind})
+  return problems.length > 0 ? {problems} : {document: {...parsed, kind}, problems: []}
 }

@@ -64,10 +64,14 @@ export interface Actor {
 }
 
 export interface CommitInfo {
+  /** the commit's id; `pending` for the commit being made (pre-commit mode) */
   sha: string
   author: {name: string; email: string; date: string}
   subject: string
   actor: Actor
+  pending?: boolean
+  /** the merge that brought the change in from a branch */
+  merge?: {sha: string; subject: string}
 }
 
 /** A request that the target allows and the baseline does not (or the reverse, for narrowings). */

@@ -6,6 +6,14 @@
 export {catFileBatch, BatchParser, type GitObject} from './batch.js'
 export {findRepoRoot, headCommit, isShallow, resolveCommit} from './repo.js'
 export {readRevisionFiles, listRevisionFiles} from './revision.js'
+export {
+  type CommitObject,
+  type History,
+  pendingIdentity,
+  readCommits,
+  readHistory,
+  readNotes,
+} from './history.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'

@@ -34,10 +34,14 @@ const CHANGE_STYLES: Record<ChangeType, (c: ChalkInstance) => ChalkInstance> = {
 
 const BADGE_WIDTH = '[CRITICAL]'.length
 
+/** An explicit request for colour wins even where detection says no (e.g. piped into `less -R`). */
+export function chalkFor(options: ReporterOptions): ChalkInstance {
+  return new Chalk({level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0})
+}
+
 export function renderPretty(untrusted: Report, options: ReporterOptions): string {
   const report = printable(untrusted)
-  // An explicit request for colour wins even where detection says no (e.g. piped into `less -R`).
-  const c = new Chalk({level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0})
+  const c = chalkFor(options)
   const findings = orderFindings(report.findings)
   const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)]
 
@@ -60,7 +64,7 @@ export function renderPretty(untrusted: Report, options: ReporterOptions): strin
 }
 
 /** A copy with every string, keys included, passed through showControls. */
-function printable<T>(value: T): T {
+export function printable<T>(value: T): T {
   if (typeof value === 'string') return showControls(value) as T
   if (Array.isArray(value)) return value.map(printable) as T
   if (typeof value !== 'object' || value === null) return value
@@ -74,7 +78,7 @@ function groupByFile(ordered: Finding[]): Map<string, Finding[]> {
   return groups
 }
 
-function findingLines(c: ChalkInstance, finding: Finding): string[] {
+export function findingLines(c: ChalkInstance, finding: Finding): string[] {
   const badge = SEVERITY_STYLES[finding.severity](c)(
     `[${finding.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH),
   )
@@ -86,7 +90,8 @@ function findingLines(c: ChalkInstance, finding: Finding): string[] {
   if (finding.reason !== undefined) lines.push(`    ${c.yellow('reason:')} ${finding.reason}`)
   if (finding.baselineLocation) {
     const {file, line} = finding.baselineLocation
-    lines.push(`    ${c.dim('exceeds baseline at')} ${location(file, line)}`)
+    const label = finding.change === 'narrowing' ? 'was in the baseline at' : 'exceeds baseline at'
+    lines.push(`    ${c.dim(label)} ${location(file, line)}`)
   }
   const entries = finding.witness === null ? [] : witnessEntries(finding.witness)
   if (entries.length > 0) {

@@ -68,7 +68,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** `3f9c2ab Ada Lovelace <ada@example.com> Open the bucket for the CDN` */
 export function commitText(commit: CommitInfo): string {
-  return `${commit.sha.slice(0, 7)} ${commit.author.name} <${commit.author.email}> ${commit.subject}`
+  const merged = commit.merge ? ` (merged in ${commit.merge.sha.slice(0, 7)} ${commit.merge.subject})` : ''
+  return `${commit.sha.slice(0, 7)} ${commit.author.name} <${commit.author.email}> ${commit.subject}${merged}`
 }
 
 /** `agent: Claude Code (confidence 0.9)`; `unknown (confidence 0)` when nothing says who it was. */

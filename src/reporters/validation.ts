@@ -22,3 +22,17 @@ export function renderValidation(result: ValidationResult, format: 'pretty' | 'j
   )
   return `${lines.join('\n')}\n`
 }
+
+/** `acldrift audit --verify-log`: the verdict, then one line per problem. */
+export function renderLogVerification(
+  file: string,
+  result: {ok: boolean; records: number; problems: Array<{line: number; message: string}>},
+): string {
+  if (result.ok)
+    return `${file}: ${result.records} record${result.records === 1 ? '' : 's'}, hash chain intact\n`
+  const lines = [
+    `${file}: TAMPERED or damaged (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`,
+  ]
+  lines.push(...result.problems.map((p) => `  ${file}:${p.line} ${p.message}`))
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,41 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../cli/base.js'
+import {HISTORY_FLAGS} from '../cli/flag-specs.js'
+import {oclifFlags} from '../cli/flags.js'
+import {emitText, wantsColor} from '../cli/output.js'
+import {loadConfig} from '../core/config.js'
+import {runTimeline} from '../core/timeline.js'
+import {findRepoRoot} from '../git/index.js'
+import {renderTimeline} from '../reporters/detail.js'
+import {type Format, render} from '../reporters/index.js'
+
+export default class History extends BaseCommand {
+  static override description =
+    'The timeline of access changes (widenings and narrowings), with the commit and actor of each.'
+
+  static override examples = [
+    '<%= config.bin %> history',
+    '<%= config.bin %> history iam/buckets/payroll.json',
+    '<%= config.bin %> history --principal "*" --action s3:GetObject --since v1.4.0',
+  ]
+
+  static override args = {path: Args.string({description: 'only this file or directory'})}
+
+  static override flags = oclifFlags(HISTORY_FLAGS)
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(History)
+    const root = await findRepoRoot(process.cwd())
+    const report = await runTimeline({
+      root,
+      config: await loadConfig(root, flags.config),
+      path: args.path,
+      since: flags.since,
+      request: {principal: flags.principal, action: flags.action, resource: flags.resource},
+    })
+    const options = {color: wantsColor(flags)}
+    const format = flags.format as Format
+    const text = format === 'pretty' ? renderTimeline(report, options) : await render(format, report, options)
+    await emitText(text, flags.output)
+  }
+}

@@ -1,0 +1,113 @@
+// Semantic blame: the first commit after which a witness is allowed and stays allowed.
+//
+// Line blame names whoever touched a line last, so a reformat, a move or an unrelated edit
+// steals the blame. Here the question is asked of the access itself: walking the first-parent
+// chain from the target back, each version of the file is asked whether it allows the
+// witness; the oldest commit of the final run of "allowed" versions is the one that
+// widened. A merge that brought the access from a branch is followed into that branch.
+
+import {type History, type HistoryCommit, isAbsent, type RawChange} from '../../git/history.js'
+
+/** The file's blob after a commit, or null where the file does not exist. */
+export interface ChainState {
+  sha: string
+  path: string
+  blob: string | null
+  /** whether this commit changed the file (against its first parent) */
+  touched: boolean
+}
+
+export interface Chain {
+  /** newest first */
+  states: ChainState[]
+  /** the file before the oldest commit of the chain; undefined when the range never changes it */
+  before: {path: string; blob: string | null} | undefined
+}
+
+/**
+ * The versions of `path` along the first-parent chain from `start`, inside the range that
+ * `history` covers. Renames are followed backwards.
+ */
+export function chainOf(history: History, start: string, path: string): Chain {
+  const walked: Array<{sha: string; path: string; change: RawChange | undefined}> = []
+  let sha: string | undefined = start
+  let current = path
+  while (sha !== undefined && history.commits.has(sha)) {
+    const commit: HistoryCommit = history.commits.get(sha)!
+    const change = commit.changes.find((c) => c.path === current)
+    walked.push({sha, path: current, change})
+    if (change) current = change.oldPath
+    sha = commit.parents[0]
+  }
+  const oldestChange = [...walked].reverse().find((w) => w.change !== undefined)?.change
+  const before = oldestChange && {
+    path: oldestChange.oldPath,
+    blob: isAbsent(oldestChange.oldBlob) ? null : oldestChange.oldBlob,
+  }
+  // Forward from the oldest commit: a commit that does not touch the file keeps its state.
+  let state: string | null | undefined = before?.blob
+  const states: ChainState[] = []
+  for (const w of [...walked].reverse()) {
+    if (w.change) state = isAbsent(w.change.newBlob) ? null : w.change.newBlob
+    states.push({sha: w.sha, path: w.path, blob: state ?? null, touched: w.change !== undefined})
+  }
+  return {states: states.reverse(), before}
+}
+
+export interface BlameResult {
+  /** the commit that introduced the access; null when it predates the range or is not committed */
+  sha: string | null
+  /** the merge that brought it in, when it came from a merged branch */
+  mergedBy?: string
+  why?: string
+}
+
+/** Every blob semantic blame may ask about for `path` at `target` (to read them in one batch). */
+export function blobsToRead(history: History, target: string, path: string): Set<string> {
+  const blobs = new Set<string>()
+  const visit = (start: string, p: string, depth: number) => {
+    const chain = chainOf(history, start, p)
+    if (chain.before?.blob) blobs.add(chain.before.blob)
+    for (const s of chain.states) {
+      if (s.blob) blobs.add(s.blob)
+      const parents = history.commits.get(s.sha)!.parents
+      if (s.touched && parents.length > 1 && depth < MAX_MERGE_DEPTH) visit(parents[1]!, s.path, depth + 1)
+    }
+  }
+  visit(target, path, 0)
+  return blobs
+}
+
+/** Merges nested deeper than this (a merge of a branch that merged a branch …) are not followed. */
+const MAX_MERGE_DEPTH = 8
+
+export function semanticBlame(
+  history: History,
+  target: string,
+  path: string,
+  allowed: (blob: string | null) => boolean,
+  depth = 0,
+): BlameResult {
+  const chain = chainOf(history, target, path)
+  if (chain.states.length === 0) return {sha: null, why: 'the target commit is outside the history read'}
+  let blamed: ChainState | undefined
+  for (const state of chain.states) {
+    if (!allowed(state.blob)) break
+    blamed = state
+  }
+  if (blamed === undefined)
+    return {sha: null, why: 'the access is not in the committed target: it comes from uncommitted changes'}
+  if (blamed === chain.states.at(-1) && chain.before !== undefined && allowed(chain.before.blob)) {
+    return {sha: null, why: 'the access predates the range of history read'}
+  }
+  if (chain.before === undefined)
+    return {sha: null, why: 'the file did not change in the range of history read'}
+  const parents = history.commits.get(blamed.sha)!.parents
+  if (parents.length > 1 && depth < MAX_MERGE_DEPTH && history.commits.has(parents[1]!)) {
+    // The merge changed the file: if its second parent already allowed the access, the
+    // branch introduced it; otherwise the merge itself (its conflict resolution) did.
+    const branch = semanticBlame(history, parents[1]!, blamed.path, allowed, depth + 1)
+    if (branch.sha !== null) return {sha: branch.sha, mergedBy: branch.mergedBy ?? blamed.sha}
+  }
+  return {sha: blamed.sha}
+}

@@ -1,0 +1,156 @@
+// Attribution: each finding gets the commit that introduced it (semantic blame) and the
+// actor behind that commit (agent, human, automation, unknown, with the evidence).
+
+import {adapterFor} from '../../adapters/index.js'
+import {
+  catFileBatch,
+  type CommitObject,
+  type History,
+  pendingIdentity,
+  readCommits,
+  readHistory,
+  readNotes,
+} from '../../git/index.js'
+import {classifyActor} from '../actors/classify.js'
+import type {ActorConfig} from '../actors/classify.js'
+import {InvalidInputError} from '../errors.js'
+import {parseFile} from '../parse.js'
+import type {CommitInfo, Finding} from '../types.js'
+import {blobsToRead, semanticBlame} from './blame.js'
+
+export interface AttributionOptions {
+  root: string
+  /** the baseline's commit: history after it is searched (null: all of the target's history) */
+  baseline: string | null
+  /** what the findings describe */
+  target: {type: 'staged' | 'worktree' | 'ref' | 'snapshot'; commit: string | null}
+  actors?: ActorConfig
+  /** the environment of this process: evidence about the commit being made */
+  env?: NodeJS.ProcessEnv
+  progress?: (done: number, total: number, what: string) => void
+}
+
+/** Fills in `finding.commit` for every finding, and returns notes on what could not be attributed. */
+export async function attribute(findings: Finding[], options: AttributionOptions): Promise<string[]> {
+  const notes: string[] = []
+  if (findings.length === 0) return notes
+  const {target} = options
+  // In pre-commit mode every change is the pending commit's.
+  if (target.type === 'staged') {
+    const pending = await pendingCommit(options, 'the commit being made')
+    for (const f of findings) f.commit = pending
+    return notes
+  }
+  const head = target.commit
+  if (head === null) return notes
+  const history = await readHistory(options.root, options.baseline, head)
+  const parsed = await readVersions(options.root, history, head, findings)
+  const blamed = new Map<Finding, {sha: string; mergedBy?: string} | null>()
+  for (const [done, finding] of findings.entries()) {
+    options.progress?.(done, findings.length, 'findings attributed')
+    if (finding.witness === null) continue
+    const adapter = adapterFor(finding.kind)
+    const wanted = finding.change !== 'narrowing'
+    const allowedAt = async (blob: string | null) => {
+      const value = blob === null ? undefined : parsed.get(blob)
+      const allows = value === undefined ? false : await adapter.allows(value, finding.witness!)
+      return allows === wanted
+    }
+    // Evaluate every version once, then blame synchronously over the cached answers.
+    const answers = new Map<string | null, boolean>()
+    for (const blob of [null, ...blobsToRead(history, head, finding.file)])
+      answers.set(blob, await allowedAt(blob))
+    const result = semanticBlame(history, head, finding.file, (blob) => answers.get(blob) ?? false)
+    if (result.sha === null) {
+      if (target.type === 'worktree' && result.why?.includes('uncommitted')) blamed.set(finding, null)
+      else notes.push(`${finding.file}: ${finding.id} not attributed: ${result.why}`)
+      continue
+    }
+    blamed.set(finding, {sha: result.sha, mergedBy: result.mergedBy})
+  }
+
+  options.progress?.(findings.length, findings.length, 'findings attributed')
+  const shas = new Set<string>()
+  for (const b of blamed.values()) if (b) for (const sha of [b.sha, b.mergedBy]) if (sha) shas.add(sha)
+  const [commits, aiNotes] = await Promise.all([
+    readCommits(options.root, [...shas]),
+    readNotes(options.root, 'ai'),
+  ])
+  let uncommitted: CommitInfo | undefined
+  for (const [finding, b] of blamed) {
+    if (b === null) {
+      uncommitted ??= await pendingCommit(options, 'uncommitted changes in the working tree')
+      finding.commit = uncommitted
+      continue
+    }
+    const commit = commits.get(b.sha)
+    if (!commit) continue
+    const info = commitInfo(commit, aiNotes.get(b.sha), options.actors)
+    const merge = b.mergedBy ? commits.get(b.mergedBy) : undefined
+    if (merge) info.merge = {sha: merge.sha, subject: subjectOf(merge.message)}
+    finding.commit = info
+  }
+  return notes
+}
+
+/** Every version of the findings' files that blame may ask about, read and parsed once each. */
+async function readVersions(
+  root: string,
+  history: History,
+  head: string,
+  findings: Finding[],
+): Promise<Map<string, unknown>> {
+  // The file name decides the format (JSON or YAML) of each version.
+  const fileOf = new Map<string, string>()
+  for (const file of new Set(findings.map((f) => f.file)))
+    for (const blob of blobsToRead(history, head, file)) fileOf.set(blob, file)
+  const parsed = new Map<string, unknown>()
+  if (fileOf.size === 0) return parsed
+  for (const object of await catFileBatch(root, [...fileOf.keys()])) {
+    if (object.type !== 'blob') continue
+    try {
+      parsed.set(object.id, parseFile({path: fileOf.get(object.id)!, content: object.content}).value)
+    } catch (error) {
+      // A version that did not parse allowed nothing new: AWS would have rejected it.
+      if (!(error instanceof InvalidInputError)) throw error
+    }
+  }
+  return parsed
+}
+
+const subjectOf = (message: string) => message.split('\n', 1)[0] ?? ''
+
+export function commitInfo(
+  commit: CommitObject,
+  notes: string | undefined,
+  actors: ActorConfig | undefined,
+): CommitInfo {
+  const actor = classifyActor(
+    {
+      authorName: commit.author.name,
+      authorEmail: commit.author.email,
+      committerName: commit.committer.name,
+      committerEmail: commit.committer.email,
+      message: commit.message,
+      notes,
+    },
+    actors,
+  )
+  return {sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor}
+}
+
+async function pendingCommit(options: AttributionOptions, subject: string): Promise<CommitInfo> {
+  const identity = await pendingIdentity(options.root)
+  const actor = classifyActor(
+    {
+      authorName: identity.author.name,
+      authorEmail: identity.author.email,
+      committerName: identity.committer.name,
+      committerEmail: identity.committer.email,
+      message: '',
+      env: options.env ?? process.env,
+    },
+    options.actors,
+  )
+  return {sha: 'pending', author: identity.author, subject: `(${subject})`, actor, pending: true}
+}

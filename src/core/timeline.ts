@@ -1,0 +1,133 @@
+// `history`: every commit's access changes, oldest first, each attributed to that commit.
+// One `git log` for the range, one cat-file for the versions, one for the commit objects.
+
+import {adapterFor} from '../adapters/index.js'
+import {
+  catFileBatch,
+  type History,
+  headCommit,
+  readCommits,
+  readHistory,
+  readNotes,
+  resolveCommit,
+} from '../git/index.js'
+import {commitInfo} from './attribute/index.js'
+import type {Config} from './config.js'
+import {classifier, readDocument} from './source.js'
+import type {Document, Finding, Kind, Report, Witness} from './types.js'
+import {toolVersion} from './version.js'
+
+export interface TimelineOptions {
+  root: string
+  config: Config
+  /** only changes to this path (or under this directory) */
+  path?: string
+  /** history after this revision; default: all of HEAD's history */
+  since?: string
+  /** the request to ask about: fields that replace the witness's (principal, action, resource) */
+  request: Partial<Record<'principal' | 'action' | 'resource', string>>
+}
+
+export async function runTimeline(options: TimelineOptions): Promise<Report> {
+  const {root} = options
+  const head = await headCommit(root)
+  const since = options.since === undefined ? null : await resolveCommit(root, options.since)
+  const history: History =
+    head === null ? {commits: new Map(), order: []} : await readHistory(root, since, head)
+  const kindOf = classifier(options.config)
+  const inScope = (path: string) =>
+    options.path === undefined ||
+    path === options.path ||
+    path.startsWith(`${options.path.replace(/\/$/, '')}/`)
+
+  // Each change of a candidate file: its old and new version.
+  const changes = history.order
+    .slice()
+    .reverse()
+    .flatMap((sha) => history.commits.get(sha)!.changes.map((change) => ({sha, change})))
+    .filter(({change}) => inScope(change.path) && kindOf(change.path) !== undefined)
+  const blobs = new Set<string>()
+  for (const {change} of changes)
+    for (const b of [change.oldBlob, change.newBlob]) if (!/^0+$/.test(b)) blobs.add(b)
+  const versions = new Map<string, Buffer>()
+  if (blobs.size > 0)
+    for (const o of await catFileBatch(root, [...blobs])) if (o.type === 'blob') versions.set(o.id, o.content)
+
+  const findings: Finding[] = []
+  const errors: Report['errors'] = []
+  const touched = new Set<string>()
+  const atCommit = new Map<Finding, string>()
+  for (const {sha, change} of changes) {
+    const load = async (blob: string, path: string) => {
+      const content = versions.get(blob)
+      return content === undefined ? undefined : versionAt({path, content}, kindOf(path)!, errors, sha)
+    }
+    const before = await load(change.oldBlob, change.oldPath)
+    const after = await load(change.newBlob, change.path)
+    if (before === undefined && after === undefined) continue
+    const kind = (after ?? before)!.kind
+    const result = await adapterFor(kind).compare(change.path, before, after)
+    for (const finding of result.findings) {
+      if (!(await matchesRequest(finding, before, after, options.request))) continue
+      findings.push(finding)
+      atCommit.set(finding, sha)
+      touched.add(sha)
+    }
+  }
+  const [commits, notes] = await Promise.all([readCommits(root, [...touched]), readNotes(root, 'ai')])
+  for (const finding of findings) {
+    const sha = atCommit.get(finding)!
+    finding.commit = commitInfo(commits.get(sha)!, notes.get(sha), options.config.actors)
+  }
+  return {
+    schemaVersion: 1,
+    tool: {name: 'acldrift', version: toolVersion()},
+    baseline: {source: since ?? 'root', commit: since},
+    target: {source: 'range', commit: head},
+    summary: {
+      documents: new Set(changes.map((c) => c.change.path)).size,
+      widening: findings.filter((f) => f.change === 'widening').length,
+      narrowing: findings.filter((f) => f.change === 'narrowing').length,
+      possibleWidening: findings.filter((f) => f.change === 'possible-widening').length,
+      invalid: new Set(errors.map((e) => e.file)).size,
+    },
+    findings,
+    errors,
+    notes: [],
+  }
+}
+
+/** A past version as a document; problems name the commit, since the file has changed since. */
+async function versionAt(
+  file: {path: string; content: Buffer},
+  kind: Kind | 'detect',
+  errors: Report['errors'],
+  sha: string,
+): Promise<Document | undefined> {
+  const {document, problems} = await readDocument(file, kind)
+  errors.push(...problems.map((p) => ({...p, message: `${p.message} (at ${sha.slice(0, 12)})`})))
+  return document
+}
+
+/**
+ * With no request, every change matches. With one, the change must widen (or narrow) the
+ * access of the witness with the requested fields put in: the witness then shows that request.
+ */
+async function matchesRequest(
+  finding: Finding,
+  before: Document | undefined,
+  after: Document | undefined,
+  request: TimelineOptions['request'],
+): Promise<boolean> {
+  const fields = Object.entries(request).filter(([, v]) => v !== undefined)
+  if (fields.length === 0) return true
+  if (finding.witness === null) return false
+  const asked: Witness = {...finding.witness, ...Object.fromEntries(fields)}
+  const adapter = adapterFor(finding.kind)
+  const allowedBefore = before !== undefined && (await adapter.allows(before.value, asked))
+  const allowedAfter = after !== undefined && (await adapter.allows(after.value, asked))
+  const matches =
+    finding.change === 'narrowing' ? allowedBefore && !allowedAfter : allowedAfter && !allowedBefore
+  if (matches) finding.witness = asked
+  return matches
+}

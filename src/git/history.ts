@@ -1,0 +1,166 @@
+// History for attribution: the commits of a range with the raw diff of each against its
+// first parent (one `git log` process), and commit objects parsed into identities and
+// messages (read through the same single cat-file process as blobs).
+
+import {catFileBatch} from './batch.js'
+import {runGit} from './run.js'
+
+export interface RawChange {
+  status: string
+  oldMode: string
+  newMode: string
+  oldBlob: string
+  newBlob: string
+  /** the path before the change (differs from `path` for renames and copies) */
+  oldPath: string
+  path: string
+}
+
+export interface HistoryCommit {
+  sha: string
+  parents: string[]
+  /** changes against the first parent (for merges: what the merge brought to the first parent) */
+  changes: RawChange[]
+}
+
+export interface History {
+  /** every commit of the range, by sha */
+  commits: Map<string, HistoryCommit>
+  /** newest first, as git log lists them */
+  order: string[]
+}
+
+const ZERO = /^0+$/
+
+/**
+ * Commits reachable from `to` and not from `from` (all of `to`'s history when `from` is
+ * null), each with its raw changes; renames are detected (-M).
+ */
+export async function readHistory(root: string, from: string | null, to: string): Promise<History> {
+  const range = from === null ? [to] : [`${from}..${to}`]
+  const output = await runGit(root, [
+    'log',
+    '--raw',
+    '-z',
+    '--no-abbrev',
+    '-M',
+    '--diff-merges=first-parent',
+    '--format=%x1e%H%x00%P',
+    '--end-of-options',
+    ...range,
+    '--',
+  ])
+  return parseHistory(output)
+}
+
+/**
+ * Parses `%x1e%H%x00%P` headers followed by `-z` raw records. Tokens are consumed by count
+ * (one path, two for renames and copies), so no path can be mistaken for a header.
+ */
+export function parseHistory(output: Buffer): History {
+  const tokens = output.toString('utf8').split('\0')
+  const commits = new Map<string, HistoryCommit>()
+  const order: string[] = []
+  let current: HistoryCommit | undefined
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!.replace(/^\n/, '')
+    if (token === '') continue
+    if (token.startsWith('\x1e')) {
+      current = {sha: token.slice(1), parents: (tokens[++i] ?? '').split(' ').filter(Boolean), changes: []}
+      commits.set(current.sha, current)
+      order.push(current.sha)
+      continue
+    }
+    if (!token.startsWith(':') || current === undefined)
+      throw new Error(`git log: unexpected output near ${JSON.stringify(token)}`)
+    const [oldMode, newMode, oldBlob, newBlob, status] = token.slice(1).split(' ') as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ]
+    const twoPaths = status.startsWith('R') || status.startsWith('C')
+    const oldPath = tokens[++i]!
+    const path = twoPaths ? tokens[++i]! : oldPath
+    current.changes.push({status, oldMode, newMode, oldBlob, newBlob, oldPath, path})
+  }
+  return {commits, order}
+}
+
+export const isAbsent = (blob: string) => ZERO.test(blob)
+
+export interface CommitObject {
+  sha: string
+  author: {name: string; email: string; date: string}
+  committer: {name: string; email: string; date: string}
+  message: string
+}
+
+/** Commit objects parsed, read with one cat-file process. */
+export async function readCommits(root: string, shas: readonly string[]): Promise<Map<string, CommitObject>> {
+  const out = new Map<string, CommitObject>()
+  if (shas.length === 0) return out
+  for (const object of await catFileBatch(root, shas)) {
+    if (object.type === 'commit') out.set(object.id, parseCommit(object.id, object.content.toString('utf8')))
+  }
+  return out
+}
+
+export function parseCommit(sha: string, text: string): CommitObject {
+  const split = text.indexOf('\n\n')
+  const headers = (split === -1 ? text : text.slice(0, split)).split('\n')
+  const message = split === -1 ? '' : text.slice(split + 2)
+  const person = (name: string) => {
+    const line = headers.find((h) => h.startsWith(`${name} `))?.slice(name.length + 1) ?? ''
+    const match = /^(.*?) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line)
+    if (!match) return {name: '', email: '', date: ''}
+    return {name: match[1]!, email: match[2]!, date: isoDate(Number(match[3]), match[4]!)}
+  }
+  return {sha, author: person('author'), committer: person('committer'), message}
+}
+
+/** git's `<seconds> <±hhmm>` as an ISO 8601 date in that offset, like `%aI`. */
+function isoDate(seconds: number, offset: string): string {
+  const sign = offset.startsWith('-') ? -1 : 1
+  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)))
+  const local = new Date((seconds + minutes * 60) * 1000).toISOString().slice(0, 19)
+  return `${local}${offset.slice(0, 3)}:${offset.slice(3)}`
+}
+
+/** Notes under refs/notes/ai (the git-ai standard) for the given commits, when there are any. */
+export async function readNotes(root: string, ref: string): Promise<Map<string, string>> {
+  const notes = new Map<string, string>()
+  let listing: string
+  try {
+    listing = (await runGit(root, ['notes', `--ref=${ref}`, 'list'])).toString('utf8')
+  } catch {
+    return notes // no such notes ref: nothing to read
+  }
+  const pairs = listing
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ') as [string, string])
+  if (pairs.length === 0) return notes
+  const objects = await catFileBatch(
+    root,
+    pairs.map(([blob]) => blob),
+  )
+  objects.forEach((object, i) => notes.set(pairs[i]![1], object.content.toString('utf8')))
+  return notes
+}
+
+export interface PendingIdentity {
+  author: {name: string; email: string; date: string}
+  committer: {name: string; email: string; date: string}
+}
+
+/** The identities git will record for the commit being made (environment and config included). */
+export async function pendingIdentity(root: string): Promise<PendingIdentity> {
+  const vars = (await runGit(root, ['var', '-l'])).toString('utf8').split('\n')
+  const ident = (name: string) => {
+    const line = vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1) ?? ''
+    return parseCommit('', `${name === 'GIT_AUTHOR_IDENT' ? 'author' : 'committer'} ${line}\n\n`)
+  }
+  return {author: ident('GIT_AUTHOR_IDENT').author, committer: ident('GIT_COMMITTER_IDENT').committer}
+}
