@@ -23,6 +23,7 @@ export async function checkOptions(flags: ComparisonFlags): Promise<CheckOptions
       ? {type: 'ref', rev: flags.ref}
       : {type: 'worktree'}
   let baseline = flags.baseline
+  const range = flags.range !== undefined
   if (flags.range !== undefined) {
     const match = /^(.+?)\.\.(.+)$/.exec(flags.range)
     if (!match || match[2]!.startsWith('.'))
@@ -30,7 +31,7 @@ export async function checkOptions(flags: ComparisonFlags): Promise<CheckOptions
     baseline = match[1]!
     target = {type: 'ref', rev: match[2]!}
   }
-  return {root, cwd: process.cwd(), config, target, baseline}
+  return {root, cwd: process.cwd(), config, target, baseline, range}
 }
 
 /** Runs a check and returns the exit code. */

@@ -36,8 +36,16 @@ function parse(
   return flags
 }
 
-/** Runs `argv` if it is a plain check; returns the exit code, or undefined to defer to oclif. */
+/** Runs `argv` if it is a plain check or a git hook; returns the exit code, or undefined to defer to oclif. */
 export async function runFast(argv: string[]): Promise<number | undefined> {
+  if (
+    argv[0] === 'hook' &&
+    argv[1] === 'prepare-commit-msg' &&
+    argv[2] !== undefined &&
+    !argv[2].startsWith('-')
+  ) {
+    return (await import('./hook.js')).runPrepareCommitMsg(argv[2])
+  }
   if (argv[0] !== 'check') return undefined
   const flags = parse(CHECK_FLAGS, argv.slice(1))
   if (flags === undefined) return undefined

@@ -19,6 +19,8 @@ export interface CheckOptions {
   target: SourceSpec
   /** `--baseline FILE|REV`; else the config's baseline; else HEAD */
   baseline?: string
+  /** the comparison was asked for as `--range A..B` (the report says so) */
+  range?: boolean
   /** name the commit and actor of each finding (default true) */
   attribute?: boolean
   /** told how attribution advances (audits of long histories show it) */
@@ -83,7 +85,11 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const findings: Finding[] = []
   const notes = [...baseline.notes, ...target.notes]
   const errors = [...baseline.problems, ...target.problems]
-  const paths = [...new Set([...baseline.documents.keys(), ...target.documents.keys()])].sort()
+  // A file that could not be read on either side is an error, not a removal or an addition.
+  const unreadable = new Set(errors.map((e) => e.file))
+  const paths = [...new Set([...baseline.documents.keys(), ...target.documents.keys()])]
+    .filter((path) => !unreadable.has(path))
+    .sort()
   for (const path of paths) {
     const before = baseline.documents.get(path)
     const after = target.documents.get(path)
@@ -115,7 +121,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     schemaVersion: 1,
     tool: {name: 'acldrift', version: toolVersion()},
     baseline: {source: describeBaseline(baseline), commit: baseline.commit},
-    target: {source: options.target.type, commit: target.commit},
+    target: {source: options.range ? 'range' : options.target.type, commit: target.commit},
     summary: {
       documents: target.documents.size,
       widening: findings.filter((f) => f.change === 'widening').length,

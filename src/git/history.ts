@@ -164,3 +164,19 @@ export async function pendingIdentity(root: string): Promise<PendingIdentity> {
   }
   return {author: ident('GIT_AUTHOR_IDENT').author, committer: ident('GIT_COMMITTER_IDENT').committer}
 }
+
+/**
+ * Adds a trailer to a commit message file unless one with the same key is there, the way
+ * git itself places trailers (after the existing trailer block, before comment lines).
+ */
+export async function addTrailer(root: string, messageFile: string, trailer: string): Promise<void> {
+  await runGit(root, [
+    'interpret-trailers',
+    '--in-place',
+    '--if-exists',
+    'doNothing',
+    '--trailer',
+    trailer,
+    messageFile,
+  ])
+}

@@ -7,6 +7,7 @@ export {catFileBatch, BatchParser, type GitObject} from './batch.js'
 export {findRepoRoot, headCommit, isShallow, resolveCommit} from './repo.js'
 export {readRevisionFiles, listRevisionFiles} from './revision.js'
 export {
+  addTrailer,
   type CommitObject,
   type History,
   pendingIdentity,

@@ -1,0 +1,218 @@
+// Shared by the end-to-end tests: schema validators for the CLI's outputs, a repository per test,
+// and runners that parse the JSON report and check it against the contract on every call.
+
+import {spawn, spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {Ajv} from 'ajv'
+import {Ajv2020} from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import {afterAll, expect} from 'vitest'
+import {createRepo, projectRoot, runCli, type RunResult, type TestRepo} from '../helpers/repo.js'
+
+const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8'))
+
+/** Compiles on first use: the SARIF schema alone takes a few hundred milliseconds. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined
+  return () => (value ??= make())
+}
+
+// acldrift's own schemas are JSON Schema 2020-12; the report refers to the config's list of kinds.
+const ajv2020 = lazy(() => {
+  const ajv = new Ajv2020({strict: false, allErrors: true, allowUnionTypes: true})
+  addFormats.default(ajv)
+  ajv.addSchema(readJson(join(projectRoot, 'schemas', 'config.schema.json')))
+  return ajv
+})
+const reportValidator = lazy(() =>
+  ajv2020().compile(readJson(join(projectRoot, 'schemas', 'report.schema.json'))),
+)
+const snapshotValidator = lazy(() =>
+  ajv2020().compile(readJson(join(projectRoot, 'schemas', 'snapshot.schema.json'))),
+)
+
+// The official SARIF 2.1.0 schema is draft-07 (test/vendor/README.md).
+const ajv07 = lazy(() => {
+  const ajv = new Ajv({strict: false, allErrors: true})
+  addFormats.default(ajv)
+  return ajv
+})
+const sarifValidator = lazy(() =>
+  ajv07().compile(readJson(join(projectRoot, 'test', 'vendor', 'sarif-schema-2.1.0.json'))),
+)
+
+export function expectValidReport(value: unknown): asserts value is Report {
+  const validate = reportValidator()
+  expect(validate(value), ajv2020().errorsText(validate.errors)).toBe(true)
+}
+
+export function expectValidSnapshot(value: unknown): void {
+  const validate = snapshotValidator()
+  expect(validate(value), ajv2020().errorsText(validate.errors)).toBe(true)
+}
+
+export function expectValidSarif(value: unknown): asserts value is SarifLog {
+  const validate = sarifValidator()
+  expect(validate(value), ajv07().errorsText(validate.errors)).toBe(true)
+}
+
+export interface Finding {
+  id: string
+  kind: string
+  file: string
+  line: number | null
+  pointer: string | null
+  change: 'widening' | 'narrowing' | 'possible-widening'
+  severity: 'critical' | 'high' | 'medium' | 'low'
+  rule: string
+  message: string
+  witness: Record<string, unknown> | null
+  before: unknown
+  after: unknown
+  diff: unknown[]
+  commit: unknown
+  approval: unknown
+}
+
+export interface Report {
+  schemaVersion: 1
+  baseline: {source: string; commit: string | null}
+  target: {source: string; commit: string | null}
+  summary: {documents: number; widening: number; narrowing: number; possibleWidening: number; invalid: number}
+  findings: Finding[]
+  errors: {file: string; line?: number; column?: number; pointer?: string; message: string}[]
+  notes: string[]
+}
+
+export interface SarifLog {
+  version: string
+  runs: {
+    tool: {driver: {name: string; rules: {id: string}[]}}
+    invocations: {executionSuccessful: boolean; toolExecutionNotifications: {message: {text: string}}[]}[]
+    results: {
+      ruleId: string
+      level: string
+      message: {text: string}
+      locations: {physicalLocation: {artifactLocation: {uri: string}; region?: {startLine: number}}}[]
+      partialFingerprints: Record<string, string>
+    }[]
+  }[]
+}
+
+/**
+ * Returns a function that creates a fresh repository; every repository it made is removed after the
+ * calling file's tests. Each test makes its own, so that tests can run concurrently.
+ */
+export function repoFactory(): () => Promise<TestRepo> {
+  const repos: TestRepo[] = []
+  afterAll(async () => {
+    await Promise.all(repos.map((repo) => repo.cleanup()))
+  })
+  return async () => {
+    const repo = await createRepo()
+    repos.push(repo)
+    return repo
+  }
+}
+
+/** Writes `files` (path → content) and commits them all; returns the new sha. */
+export async function commitFiles(
+  repo: TestRepo,
+  files: Record<string, string>,
+  message = 'Update policies',
+): Promise<string> {
+  for (const [path, content] of Object.entries(files)) await repo.write(path, content)
+  await repo.stage(...Object.keys(files))
+  return repo.commit(message)
+}
+
+export interface CheckResult extends RunResult {
+  report: Report
+}
+
+/**
+ * `acldrift check …args --format json`: the report must parse, validate against
+ * schemas/report.schema.json and have a summary that agrees with its findings and errors.
+ */
+export async function checkJson(
+  cwd: string,
+  args: readonly string[] = [],
+  env?: Record<string, string | undefined>,
+): Promise<CheckResult> {
+  const result = await runCli(['check', ...args, '--format', 'json'], {cwd, env})
+  let report: unknown
+  try {
+    report = JSON.parse(result.stdout)
+  } catch {
+    throw new Error(
+      `check did not print a JSON report (exit ${result.code}):\n${result.stderr}${result.stdout}`,
+    )
+  }
+  expectValidReport(report)
+  expectConsistentSummary(report)
+  return {...result, report}
+}
+
+export function expectConsistentSummary(report: Report): void {
+  const count = (change: Finding['change']) => report.findings.filter((f) => f.change === change).length
+  expect(report.summary).toMatchObject({
+    widening: count('widening'),
+    narrowing: count('narrowing'),
+    possibleWidening: count('possible-widening'),
+    invalid: new Set(report.errors.map((e) => e.file)).size,
+  })
+}
+
+/** A compact view of findings for assertions: `change severity rule file:line`. */
+export function brief(findings: readonly Finding[]): string[] {
+  return findings.map((f) => `${f.change} ${f.severity} ${f.rule} ${f.file}:${f.line ?? '-'}`)
+}
+
+// eslint-disable-next-line no-control-regex
+export const ANSI = /\u001b\[[0-9;]*[A-Za-z]/
+
+/** Whether `script` (util-linux) can give the CLI a terminal as standard output. */
+export const hasScript =
+  process.platform === 'linux' && spawnSync('script', ['--version'], {stdio: 'ignore'}).status === 0
+
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
+
+/**
+ * Runs the built CLI with a pseudo-terminal as standard output (through `script`), to see what a
+ * person at a terminal sees. `env` is applied on top of this process's environment, without FORCE_COLOR.
+ */
+export function runCliInTerminal(
+  args: readonly string[],
+  options: {cwd: string; env?: Record<string, string | undefined>},
+): Promise<RunResult> {
+  const command = [process.execPath, join(projectRoot, 'bin', 'run.js'), ...args].map(shellQuote).join(' ')
+  const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color'}
+  delete env.FORCE_COLOR
+  delete env.NO_COLOR
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name]
+    else env[name] = value
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    child.once('error', reject)
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      })
+    })
+  })
+}
