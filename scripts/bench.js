@@ -2,6 +2,8 @@
 // ratio to a bare baseline (`node -e 0` for start-up bound commands).
 //
 //   hook path     acldrift check --staged in a repository of 2,000 policy files, one staged change
+//   audit         acldrift audit over 5,000 commits touching 500 policy files (semantic blame of
+//                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000-statement policies that differ in one statement, compared in-process
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -53,7 +55,10 @@ function generateRepository(files) {
   git('add', '-A')
   git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'policies')
   const changed = join(dir, 'iam', 'team-7', 'policy-7.json')
-  writeFileSync(changed, JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}, null, 2))
+  writeFileSync(
+    changed,
+    JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}, null, 2),
+  )
   git('add', changed)
   return dir
 }
@@ -76,11 +81,100 @@ try {
   print('acldrift --version', version, 'node -e 0', nodeBare)
   const hook = time(process.execPath, [cli, 'check', '--staged'], repo)
   const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
-  print('acldrift check --staged (2,000 files, 1 staged change)', hook, 'node -e 0', nodeBare, `  (${verdict})`)
+  print(
+    'acldrift check --staged (2,000 files, 1 staged change)',
+    hook,
+    'node -e 0',
+    nodeBare,
+    `  (${verdict})`,
+  )
   const full = time(process.execPath, [cli, 'check'], repo)
   print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
 } finally {
   rmSync(repo, {recursive: true, force: true})
+}
+
+/**
+ * 500 policy files, then 5,000 commits each editing one of them: mostly Sid renames (no
+ * change in access), and every 250th commit a widening, made by an agent every other time.
+ * Written with git fast-import: creating 5,000 commits one by one would dominate the bench.
+ */
+function generateHistory(files, commits) {
+  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-history-'))
+  execFileSync('git', ['init', '-q', '-b', 'main'], {cwd: dir, env})
+  const policy = (file, version, widened) =>
+    JSON.stringify(
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            ...statement(file, widened ? ['s3:GetObject', 's3:DeleteObject'] : ['s3:GetObject']),
+            Sid: `V${version}`,
+          },
+        ],
+      },
+      null,
+      2,
+    )
+  const widened = new Set()
+  const chunks = []
+  const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`
+  const commit = (mark, who, message, changes) => {
+    chunks.push(`commit refs/heads/main\nmark :${mark}\n`)
+    const stamp = `${1_700_000_000 + mark * 60} +0000`
+    chunks.push(`author ${who} ${stamp}\ncommitter ${who} ${stamp}\n${data(message)}`)
+    if (mark > 1) chunks.push(`from :${mark - 1}\n`)
+    for (const [path, content] of changes) chunks.push(`M 100644 inline ${path}\n${data(content)}`)
+  }
+  const path = (file) => `iam/team-${file % 25}/policy-${file}.json`
+  commit(
+    1,
+    'Alice <alice@example.com>',
+    'baseline policies',
+    Array.from({length: files}, (_, f) => [path(f), policy(f, 0, false)]),
+  )
+  for (let i = 1; i <= commits; i++) {
+    // Every 250th commit widens a file of its own.
+    const file = i % 250 === 0 ? ((i / 250) * 13) % files : i % files
+    if (i % 250 === 0) widened.add(file)
+    const agent = i % 500 === 0
+    const message = agent
+      ? `Update policy ${file}\n\nCo-Authored-By: Claude <noreply@anthropic.com>`
+      : `Tidy policy ${file}`
+    commit(i + 1, agent ? 'Alice <alice@example.com>' : 'Bo <bo@example.com>', message, [
+      [path(file), policy(file, i, widened.has(file))],
+    ])
+  }
+  execFileSync('git', ['fast-import', '--quiet'], {cwd: dir, env, input: chunks.join('')})
+  const base = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+  }).trim()
+  return {dir, base, widenings: widened.size}
+}
+
+const history = generateHistory(500, 5000)
+try {
+  const gitLog = time(
+    'git',
+    ['log', '--raw', '-z', '--no-abbrev', '-M', `${history.base}..HEAD`],
+    history.dir,
+  )
+  print('git log --raw over 5,000 commits (raw git)', gitLog)
+  const audit = time(
+    process.execPath,
+    [cli, 'audit', '--baseline', history.base, '--format', 'json'],
+    history.dir,
+  )
+  print(
+    `acldrift audit (5,000 commits × 500 files, ${history.widenings} widenings)`,
+    audit,
+    'git log --raw',
+    gitLog,
+  )
+} finally {
+  rmSync(history.dir, {recursive: true, force: true})
 }
 
 // The largest single comparison: one policy of 5,000 statements against its edit.
