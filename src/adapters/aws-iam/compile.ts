@@ -71,7 +71,8 @@ function* conditionEntries(s: Statement) {
   const condition = (s.raw.Condition ?? {}) as Record<string, Record<string, unknown>>
   for (const [opText, block] of Object.entries(condition)) {
     const op = parseOperator(opText)
-    for (const [key, values] of Object.entries(block)) yield [key.toLowerCase(), op, conditionValues(values)] as const
+    for (const [key, values] of Object.entries(block))
+      yield [key.toLowerCase(), op, conditionValues(values)] as const
   }
 }
 
@@ -114,7 +115,12 @@ export function principalSamples(statements: Statement[]): string[] {
   return samples
 }
 
-function principalElement(element: unknown): Formula<AnyLeaf> {
+/**
+ * The principals a Principal element names. In `NotPrincipal` (`exact`), an account names
+ * the account principal itself, not everyone in it: AWS's documented pattern lists the
+ * session, the role and the account so that only they escape a Deny.
+ */
+function principalElement(element: unknown, exact = false): Formula<AnyLeaf> {
   if (element === '*') return globLeaf('*', {wildcards: true})
   const parts: Formula<AnyLeaf>[] = []
   for (const [type, values] of Object.entries(element as Record<string, unknown>)) {
@@ -122,6 +128,9 @@ function principalElement(element: unknown): Formula<AnyLeaf> {
       if (type === 'AWS') {
         const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(v)
         if (v === '*') parts.push(globLeaf('*', {wildcards: true}))
+        else if (exact && /^\d{12}$/.test(v))
+          parts.push(globLeaf(`arn:aws:iam::${v}:root`, {wildcards: false}))
+        else if (exact && root) parts.push(globLeaf(v, {wildcards: false}))
         else if (/^\d{12}$/.test(v)) parts.push(accountPrincipal(v))
         else if (root) parts.push(accountPrincipal(root[1]!))
         // AWS rejects wildcards inside principal ARNs, so the text is literal.
@@ -135,9 +144,15 @@ function principalElement(element: unknown): Formula<AnyLeaf> {
 }
 
 /** `aws:PrincipalArn` / `aws:PrincipalAccount` leaves match principal strings of AWS principals. */
-function principalCondition(key: string, value: string, like: boolean): GlobLeaf {
+function principalCondition(key: string, value: string, like: boolean, caseInsensitive: boolean): GlobLeaf {
   const text = key === 'aws:principalaccount' ? accountGlob(value) : value
-  const glob = compileGlob(text, {wildcards: like || key === 'aws:principalaccount', arn: true})
+  // `…IgnoreCase` operators must match regardless of case: a case-sensitive leaf would
+  // under-approximate what the statement allows and hide widenings.
+  const glob = compileGlob(text, {
+    wildcards: like || key === 'aws:principalaccount',
+    arn: true,
+    caseInsensitive,
+  })
   return {key: `glob:${glob.key}`, type: 'glob', glob}
 }
 
@@ -156,13 +171,14 @@ export function compileStatement(s: Statement, index: number, ctx: CompileContex
   const predicates = new Map<string, Formula<AnyLeaf>>()
   const raw = s.raw
   if ('Action' in raw) predicates.set('action', anyOf(asList(raw.Action).map(lower), {wildcards: true}))
-  if ('NotAction' in raw) predicates.set('action', not(anyOf(asList(raw.NotAction).map(lower), {wildcards: true})))
+  if ('NotAction' in raw)
+    predicates.set('action', not(anyOf(asList(raw.NotAction).map(lower), {wildcards: true})))
   if ('Resource' in raw) predicates.set('resource', anyOf(asList(raw.Resource), resourceOptions))
   if ('NotResource' in raw) predicates.set('resource', not(anyOf(asList(raw.NotResource), resourceOptions)))
 
   const principal: Formula<AnyLeaf>[] = []
   if ('Principal' in raw) principal.push(principalElement(raw.Principal))
-  else if ('NotPrincipal' in raw) principal.push(not(principalElement(raw.NotPrincipal)))
+  else if ('NotPrincipal' in raw) principal.push(not(principalElement(raw.NotPrincipal, true)))
   else principal.push(globLeaf(SELF, {wildcards: false}))
 
   const context = new Map<string, Formula<AnyLeaf>[]>()
@@ -175,12 +191,16 @@ export function compileStatement(s: Statement, index: number, ctx: CompileContex
   }
   for (const [key, op, values] of conditionEntries(s)) {
     const where = `${op.text} ${JSON.stringify({[key]: values.length === 1 ? values[0] : values})}`
-    const identity = JSON.stringify([op.text, key, values])
+    // Values are ORed: their order must not make two identical conditions distinct unknowns.
+    const identity = JSON.stringify([op.text, key, [...values].sort()])
     if (isPrincipalKey(s, key)) {
       const like = op.base.includes('Like') || op.base.startsWith('Arn')
+      const ignoreCase = op.base.endsWith('IgnoreCase')
       const compiled = op.qualifier
         ? {opaque: 'a set operator on a principal key'}
-        : compileCondition(op, values, false, AWS_PRINCIPAL, (v) => principalCondition(key, v, like))
+        : compileCondition(op, values, false, AWS_PRINCIPAL, (v) =>
+            principalCondition(key, v, like, ignoreCase),
+          )
       if ('opaque' in compiled) opaque(`${where}: ${compiled.opaque}`, identity)
       else principal.push(compiled.formula)
       continue

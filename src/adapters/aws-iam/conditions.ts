@@ -125,7 +125,8 @@ export function compileCondition(
   const leaves: ValueLeaf[] = []
   for (const value of values) {
     const l = (valueLeaf ?? spec.leaf!)(value)
-    if (l === undefined) return {opaque: `value "${value}" (a policy variable, or not a valid ${spec.family})`}
+    if (l === undefined)
+      return {opaque: `value "${value}" (a policy variable, or not a valid ${spec.family})`}
     leaves.push(l)
   }
   const anyMatches = or(...leaves.map((l) => leaf<AnyLeaf>(l)))

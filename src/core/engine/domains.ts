@@ -112,7 +112,9 @@ export function numberDomain(): Domain {
             ? [0]
             : [
                 constants[0]! - 1,
-                ...constants.flatMap((c, i) => (i + 1 < constants.length ? [c, (c + constants[i + 1]!) / 2] : [c])),
+                ...constants.flatMap((c, i) =>
+                  i + 1 < constants.length ? [c, (c + constants[i + 1]!) / 2] : [c],
+                ),
                 constants.at(-1)! + 1,
               ]
         return candidates.map((n) => cell(n))

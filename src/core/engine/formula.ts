@@ -49,7 +49,10 @@ export function evaluate<L extends Leaf>(formula: Formula<L>, test: (leaf: L) =>
   }
 }
 
-export function leavesOf<L extends Leaf>(formula: Formula<L>, out: Map<string, L> = new Map()): Map<string, L> {
+export function leavesOf<L extends Leaf>(
+  formula: Formula<L>,
+  out: Map<string, L> = new Map(),
+): Map<string, L> {
   if (formula.op === 'leaf') out.set(formula.leaf.key, formula.leaf)
   else if (formula.op === 'not') leavesOf(formula.arg, out)
   else if (formula.op === 'and' || formula.op === 'or') for (const a of formula.args) leavesOf(a, out)

@@ -85,9 +85,16 @@ export function compileGlob(text: string, options: GlobOptions): Glob {
       }
     }
     if (options.wildcards && c === '*') {
+      // AWS: "if the * wildcard is the last character of a resource ARN segment, it can
+      // expand to match beyond the colon boundaries".
+      let next = i + 1
+      while (chars[next] === '*') next++
+      const lastInSegment = next >= chars.length || chars[next] === ':'
+      const starNoColon = noColon && !lastInSegment
       // `**` means the same as `*`; keeping one keeps the automaton small.
       const last = tokens.at(-1)
-      if (!(last?.t === 'star' && last.noColon === noColon)) tokens.push({t: 'star', noColon})
+      if (!(last?.t === 'star' && last.noColon === starNoColon))
+        tokens.push({t: 'star', noColon: starNoColon})
     } else if (options.wildcards && c === '?') tokens.push({t: 'one', noColon})
     else {
       if (c === ':') colons++
@@ -109,7 +116,9 @@ export function literalGlob(text: string): Glob {
 function tokenKey(token: Token): string {
   switch (token.t) {
     case 'lit':
-      return token.c === '\\' || token.c === '*' || token.c === '?' || token.c === '[' ? `\\${token.c}` : token.c
+      return token.c === '\\' || token.c === '*' || token.c === '?' || token.c === '['
+        ? `\\${token.c}`
+        : token.c
     case 'one':
       return token.noColon ? '\\1' : '?'
     case 'star':
@@ -133,7 +142,14 @@ function sampleStrings(tokens: Token[], arn: boolean): string[] {
         segment++
         segmentLength = -1
       }
-      const piece = t.t === 'lit' ? t.c : t.t === 'class' ? t.chars[0]! : t.t === 'one' ? one : star(segment, segmentLength)
+      const piece =
+        t.t === 'lit'
+          ? t.c
+          : t.t === 'class'
+            ? t.chars[0]!
+            : t.t === 'one'
+              ? one
+              : star(segment, segmentLength)
       segmentLength += [...piece].length
       out += piece
     }
@@ -145,7 +161,11 @@ function sampleStrings(tokens: Token[], arn: boolean): string[] {
   if (arn) {
     // An account id has twelve digits: pad a wildcard in that segment with zeros.
     const arnFill = (segment: number, length: number) =>
-      segment === 4 ? '0'.repeat(Math.max(1, 12 - length)) : segment < 4 ? ARN_SEGMENT_FILL[segment]! : 'example'
+      segment === 4
+        ? '0'.repeat(Math.max(1, 12 - length))
+        : segment < 4
+          ? ARN_SEGMENT_FILL[segment]!
+          : 'example'
     samples.unshift(fill(arnFill, '0'))
   }
   return samples
@@ -251,12 +271,17 @@ function signature(matches: boolean[]): string {
 /** Breadth-first walk of the product automaton; reports each accepting signature once. */
 function exploreProduct(globs: Glob[], record: (example: string, matches: boolean[]) => void): void {
   const used = new Set<string>([':'])
-  for (const g of globs) for (const t of g.tokens) for (const c of t.t === 'lit' ? t.c : t.t === 'class' ? t.chars : '') used.add(c)
+  for (const g of globs)
+    for (const t of g.tokens)
+      for (const c of t.t === 'lit' ? t.c : t.t === 'class' ? t.chars : '') used.add(c)
   const fresh = [...FRESH_CANDIDATES].find((c) => !used.has(c)) ?? '\u00a7'
 
   // A state lists, for each glob still alive, its set of positions.
   type State = {live: Array<[number, number[]]>; path: string}
-  const start: State = {live: globs.map((g, i) => [i, closure(g.tokens, [0])] as [number, number[]]), path: ''}
+  const start: State = {
+    live: globs.map((g, i) => [i, closure(g.tokens, [0])] as [number, number[]]),
+    path: '',
+  }
   const seen = new Set<string>()
   const stateKey = (s: State) => s.live.map(([i, ps]) => `${i}:${ps.join(',')}`).join(';')
   const queue: State[] = [start]

@@ -84,7 +84,10 @@ export function difference(
     return keys.a.size === keys.o.size && [...keys.a].every((k) => keys.o.has(k))
   }
 
-  const visit = (d: number, live: Live): Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}> => {
+  const visit = (
+    d: number,
+    live: Live,
+  ): Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}> => {
     if (!live.some((l) => l.side === 'a' && l.rule.effect === 'allow')) return []
     if (sameRemaining(live, d)) return []
     if (d === opaqueStart) {
@@ -126,7 +129,9 @@ export function difference(
   // Unknown conditions are enumerated; a difference under every assignment is definite,
   // under some of them only possible.
   const decide = (live: Live): Omit<DifferenceCell, 'cells'> | undefined => {
-    const opaque = ordered.slice(opaqueStart).filter((dim) => live.some((l) => l.rule.predicates.has(dim.name)))
+    const opaque = ordered
+      .slice(opaqueStart)
+      .filter((dim) => live.some((l) => l.rule.predicates.has(dim.name)))
     const rulesOf = (side: 'a' | 'o', effect: 'allow' | 'deny') =>
       live.filter((l) => l.side === side && l.rule.effect === effect).map((l) => l.rule)
     const matched = {
@@ -136,7 +141,11 @@ export function difference(
       otherDeny: rulesOf('o', 'deny'),
     }
     if (opaque.length > MAX_OPAQUE) {
-      return {matched, status: 'possible', reason: `depends on ${opaque.length} conditions acldrift cannot interpret`}
+      return {
+        matched,
+        status: 'possible',
+        reason: `depends on ${opaque.length} conditions acldrift cannot interpret`,
+      }
     }
     let differing = 0
     for (let mask = 0; mask < 1 << opaque.length; mask++) {
@@ -146,7 +155,8 @@ export function difference(
           return p === undefined || evaluate(p, () => Boolean(mask & (1 << i)))
         })
       const allows = (allow: Rule[], deny: Rule[]) => allow.some(holds) && !deny.some(holds)
-      if (allows(matched.allowed, matched.allowedDeny) && !allows(matched.other, matched.otherDeny)) differing++
+      if (allows(matched.allowed, matched.allowedDeny) && !allows(matched.other, matched.otherDeny))
+        differing++
     }
     if (differing === 0) return undefined
     if (differing === 1 << opaque.length) return {matched, status: 'definite'}
