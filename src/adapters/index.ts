@@ -2,7 +2,12 @@
 // schema in schemas/<kind>.schema.json and its fixtures in fixtures/<kind>/ (a test checks
 // that the three line up).
 
-import type {Finding, Kind, ParsedFile, Witness} from '../core/types.js'
+import type {Document, Finding, Kind, ParsedFile, Witness} from '../core/types.js'
+
+export interface Comparison {
+  findings: Finding[]
+  notes: string[]
+}
 
 export interface Adapter {
   kind: Kind
@@ -12,14 +17,42 @@ export interface Adapter {
   detect(value: unknown): boolean
   /** raw text that suggests this kind even when it does not parse: such files fail closed */
   looksLike(text: string): boolean
-  /** loaded lazily: the comparison engine is heavy and the hook may not need it */
+  /**
+   * `file`: each file's access stands alone (an IAM policy). `kind`: files refer to each
+   * other (a RoleBinding names a Role defined elsewhere), so every document of the kind is
+   * read and compared together, even when only one changed.
+   */
+  scope: 'file' | 'kind'
+  /**
+   * Compares the kind's documents (by path) and reports what `changed` paths widen or
+   * narrow. Loaded lazily: the comparison engine is heavy and the hook may not need it.
+   */
   compare(
-    file: string,
-    baseline: ParsedFile | undefined,
-    target: ParsedFile | undefined,
-  ): Promise<{findings: Finding[]; notes: string[]}>
-  /** whether one version of a document allows a finding's witness (semantic blame asks this) */
-  allows(value: unknown, witness: Witness): Promise<boolean>
+    baseline: Map<string, Document>,
+    target: Map<string, Document>,
+    changed: string[],
+  ): Promise<Comparison>
+  /**
+   * Whether one version of a file allows a finding's witness (semantic blame asks this of
+   * every version); `others` are the kind's other documents as they are in the target.
+   */
+  allows(value: unknown, witness: Witness, file: string, others: Map<string, unknown>): Promise<boolean>
+}
+
+/** For kinds of scope `file`: each changed path compared with its own baseline. */
+export async function compareFileByFile(
+  changed: string[],
+  baseline: Map<string, Document>,
+  target: Map<string, Document>,
+  compareFile: (file: string, before: ParsedFile | undefined, after: ParsedFile | undefined) => Comparison,
+): Promise<Comparison> {
+  const out: Comparison = {findings: [], notes: []}
+  for (const path of changed) {
+    const result = compareFile(path, baseline.get(path), target.get(path))
+    out.findings.push(...result.findings)
+    out.notes.push(...result.notes)
+  }
+  return out
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -31,8 +64,9 @@ const awsIam: Adapter = {
   // Identity, resource (bucket, key, queue, topic) and trust policies all have a Statement.
   detect: (value) => isObject(value) && 'Statement' in value,
   looksLike: (text) => /"Statement"\s*:/.test(text),
-  compare: async (file, baseline, target) =>
-    (await import('./aws-iam/compare.js')).compareIamFile(file, baseline, target),
+  scope: 'file',
+  compare: async (baseline, target, changed) =>
+    compareFileByFile(changed, baseline, target, (await import('./aws-iam/compare.js')).compareIamFile),
   allows: async (value, witness) => (await import('./aws-iam/evaluate.js')).allowsWitness(value, witness),
 }
 

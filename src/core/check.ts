@@ -9,7 +9,7 @@ import type {Config, FailOn} from './config.js'
 import {SEVERITY_RANK} from './findings.js'
 import {readSnapshot} from './snapshot.js'
 import {type LoadedSource, loadSource, loadStagedChanges, type SourceSpec} from './source.js'
-import type {Document, Finding, Report} from './types.js'
+import type {Document, Finding, Kind, Report} from './types.js'
 import {toolVersion} from './version.js'
 
 export interface CheckOptions {
@@ -75,7 +75,9 @@ async function stagedAgainstHead(options: CheckOptions): Promise<boolean> {
 async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSource]> {
   if (await stagedAgainstHead(options)) {
     const {head, staged} = await loadStagedChanges(options.root, options.config)
-    return [head, staged]
+    // Kinds whose files refer to each other need their unchanged files too.
+    const kinds = [...head.documents.values(), ...staged.documents.values()].map((d) => adapterFor(d.kind))
+    if (!kinds.some((adapter) => adapter.scope === 'kind')) return [head, staged]
   }
   return Promise.all([loadBaseline(options), loadSource(options.root, options.target, options.config)])
 }
@@ -90,15 +92,20 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const paths = [...new Set([...baseline.documents.keys(), ...target.documents.keys()])]
     .filter((path) => !unreadable.has(path))
     .sort()
+  // Changed paths, per kind (a file that changed kind counts as removed from one, added to the other).
+  const changedByKind = new Map<Kind, string[]>()
   for (const path of paths) {
     const before = baseline.documents.get(path)
     const after = target.documents.get(path)
     if (before && after && before.hash === after.hash && before.kind === after.kind) continue
-    for (const [kind, b, a] of pairsByKind(before, after)) {
-      const result = await adapterFor(kind).compare(path, b, a)
-      findings.push(...result.findings)
-      notes.push(...result.notes)
+    for (const kind of new Set([before?.kind, after?.kind].filter((k): k is Kind => k !== undefined))) {
+      changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), path])
     }
+  }
+  for (const [kind, changed] of changedByKind) {
+    const result = await adapterFor(kind).compare(ofKind(baseline, kind), ofKind(target, kind), changed)
+    findings.push(...result.findings)
+    notes.push(...result.notes)
   }
   if (options.attribute !== false) {
     const attribution = await attribute(findings, {
@@ -106,6 +113,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
       baseline: baseline.commit,
       target: {type: options.target.type, commit: target.commit},
       actors: options.config.actors,
+      documents: target.documents,
       progress: options.progress,
     })
     notes.push(...attribution)
@@ -135,15 +143,8 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   }
 }
 
-/** A file that changed kind is compared as the old kind removed and the new one added. */
-function pairsByKind(before: Document | undefined, after: Document | undefined) {
-  if (before && after && before.kind !== after.kind) {
-    return [
-      [before.kind, before, undefined],
-      [after.kind, undefined, after],
-    ] as const
-  }
-  return [[(before ?? after)!.kind, before, after]] as const
+function ofKind(source: LoadedSource, kind: Kind): Map<string, Document> {
+  return new Map([...source.documents].filter(([, d]) => d.kind === kind))
 }
 
 const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === 'possible-widening' ? 1 : 2)

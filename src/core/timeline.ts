@@ -66,7 +66,9 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     const after = await load(change.newBlob, change.path)
     if (before === undefined && after === undefined) continue
     const kind = (after ?? before)!.kind
-    const result = await adapterFor(kind).compare(change.path, before, after)
+    // Compared file by file: for kinds whose files refer to each other, only this file's side.
+    const pair = (d: Document | undefined) => new Map(d ? [[change.path, d]] : [])
+    const result = await adapterFor(kind).compare(pair(before), pair(after), [change.path])
     for (const finding of result.findings) {
       if (!(await matchesRequest(finding, before, after, options.request))) continue
       findings.push(finding)
@@ -124,8 +126,10 @@ async function matchesRequest(
   if (finding.witness === null) return false
   const asked: Witness = {...finding.witness, ...Object.fromEntries(fields)}
   const adapter = adapterFor(finding.kind)
-  const allowedBefore = before !== undefined && (await adapter.allows(before.value, asked))
-  const allowedAfter = after !== undefined && (await adapter.allows(after.value, asked))
+  const allowedBefore =
+    before !== undefined && (await adapter.allows(before.value, asked, finding.file, new Map()))
+  const allowedAfter =
+    after !== undefined && (await adapter.allows(after.value, asked, finding.file, new Map()))
   const matches =
     finding.change === 'narrowing' ? allowedBefore && !allowedAfter : allowedAfter && !allowedBefore
   if (matches) finding.witness = asked

@@ -15,7 +15,7 @@ import {classifyActor} from '../actors/classify.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {InvalidInputError} from '../errors.js'
 import {parseFile} from '../parse.js'
-import type {CommitInfo, Finding} from '../types.js'
+import type {CommitInfo, Document, Finding} from '../types.js'
 import {blobsToRead, semanticBlame} from './blame.js'
 
 export interface AttributionOptions {
@@ -25,6 +25,8 @@ export interface AttributionOptions {
   /** what the findings describe */
   target: {type: 'staged' | 'worktree' | 'ref' | 'snapshot'; commit: string | null}
   actors?: ActorConfig
+  /** the target's documents: kinds whose files refer to each other read the others from here */
+  documents?: Map<string, Document>
   /** the environment of this process: evidence about the commit being made */
   env?: NodeJS.ProcessEnv
   progress?: (done: number, total: number, what: string) => void
@@ -51,9 +53,15 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     if (finding.witness === null) continue
     const adapter = adapterFor(finding.kind)
     const wanted = finding.change !== 'narrowing'
+    const others = new Map(
+      [...(options.documents ?? [])]
+        .filter(([path, d]) => d.kind === finding.kind && path !== finding.file)
+        .map(([path, d]) => [path, d.value]),
+    )
     const allowedAt = async (blob: string | null) => {
       const value = blob === null ? undefined : parsed.get(blob)
-      const allows = value === undefined ? false : await adapter.allows(value, finding.witness!)
+      const allows =
+        value === undefined ? false : await adapter.allows(value, finding.witness!, finding.file, others)
       return allows === wanted
     }
     // Evaluate every version once, then blame synchronously over the cached answers.
