@@ -3,9 +3,9 @@
 
 import type {ErrorObject} from 'ajv'
 import {escapePointerToken} from './parse.js'
-import type {InputProblem, ParsedFile, Position, SourceMap} from './types.js'
+import type {InputProblem, Kind, ParsedFile, Position, SourceMap} from './types.js'
 
-export type SchemaName = 'aws-iam' | 'config' | 'snapshot' | 'report'
+export type SchemaName = Kind | 'config' | 'snapshot' | 'report'
 
 interface Validator {
   (data: unknown): boolean

@@ -96,7 +96,8 @@ const anyOf = (texts: string[], options: GlobOptions) => or(...texts.map((t) => 
  * `arn:aws:iam::123456789012:root` agree, and so does `aws:PrincipalAccount`.
  */
 const accountGlob = (account: string) => `arn:*:*::${account}:*`
-const accountPrincipal = (account: string) => globLeaf(accountGlob(account), resourceOptions)
+const accountOptions: GlobOptions = {wildcards: true, arn: true, segmentExact: true}
+const accountPrincipal = (account: string) => globLeaf(accountGlob(account), accountOptions)
 
 /** Readable example principals named by a policy (used as preferred witness values). */
 export function principalSamples(statements: Statement[]): string[] {

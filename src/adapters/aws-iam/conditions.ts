@@ -31,7 +31,7 @@ const stringLeaf =
   (value: string): ValueLeaf | undefined => {
     // A policy variable makes the value depend on the request: not interpretable here.
     if (value.includes('${')) return undefined
-    const glob = compileGlob(value, {wildcards, caseInsensitive, arn})
+    const glob = compileGlob(value, {wildcards, caseInsensitive, arn, segmentExact: arn})
     return {key: `glob:${glob.key}`, type: 'glob', glob}
   }
 

@@ -1,0 +1,54 @@
+// What an adapter is: one per kind, in its own folder (see index.ts for the registry).
+
+import type {Document, Finding, Kind, ParsedFile, Witness} from '../core/types.js'
+
+export interface Comparison {
+  findings: Finding[]
+  notes: string[]
+}
+
+export interface Adapter {
+  kind: Kind
+  /** paths worth parsing when no config names the kind's files */
+  candidate(path: string): boolean
+  /** recognises a parsed value of this kind by its content */
+  detect(value: unknown): boolean
+  /** raw text that suggests this kind even when it does not parse: such files fail closed */
+  looksLike(text: string): boolean
+  /**
+   * `file`: each file's access stands alone (an IAM policy). `kind`: files refer to each
+   * other (a RoleBinding names a Role defined elsewhere), so every document of the kind is
+   * read and compared together, even when only one changed.
+   */
+  scope: 'file' | 'kind'
+  /**
+   * Compares the kind's documents (by path) and reports what `changed` paths widen or
+   * narrow. Loaded lazily: the comparison engine is heavy and the hook may not need it.
+   */
+  compare(
+    baseline: Map<string, Document>,
+    target: Map<string, Document>,
+    changed: string[],
+  ): Promise<Comparison>
+  /**
+   * Whether one version of a file allows a finding's witness (semantic blame asks this of
+   * every version); `others` are the kind's other documents as they are in the target.
+   */
+  allows(value: unknown, witness: Witness, file: string, others: Map<string, unknown>): Promise<boolean>
+}
+
+/** For kinds of scope `file`: each changed path compared with its own baseline. */
+export async function compareFileByFile(
+  changed: string[],
+  baseline: Map<string, Document>,
+  target: Map<string, Document>,
+  compareFile: (file: string, before: ParsedFile | undefined, after: ParsedFile | undefined) => Comparison,
+): Promise<Comparison> {
+  const out: Comparison = {findings: [], notes: []}
+  for (const path of changed) {
+    const result = compareFile(path, baseline.get(path), target.get(path))
+    out.findings.push(...result.findings)
+    out.notes.push(...result.notes)
+  }
+  return out
+}

@@ -1,0 +1,16 @@
+import {type Adapter, compareFileByFile} from '../adapter.js'
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+export const awsIam: Adapter = {
+  kind: 'aws-iam',
+  candidate: (path) => /\.json$/i.test(path),
+  // Identity, resource (bucket, key, queue, topic) and trust policies all have a Statement.
+  detect: (value) => isObject(value) && 'Statement' in value,
+  looksLike: (text) => /"Statement"\s*:/.test(text),
+  scope: 'file',
+  compare: async (baseline, target, changed) =>
+    compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareIamFile),
+  allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
+}
