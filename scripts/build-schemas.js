@@ -44,7 +44,6 @@ for (const [index, file] of files.entries()) {
   }
   checkImports(name, code)
   writeFileSync(join(outDir, `${name}.js`), code)
-  console.log(`schemas/${file} → dist/validators/${name}.js (${Buffer.byteLength(code)} bytes)`)
 }
 
 /** The generated code must run with the runtime dependencies alone (no dev dependency, no schema compiler). */

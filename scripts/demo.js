@@ -39,9 +39,12 @@ try {
     git(['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', message], who)
     shas.push(git(['rev-parse', '--short', 'HEAD']))
   }
-  process.stdout.write(`Demo repository: ${repo}\n`)
-  process.stdout.write(git(['log', '--format=  %h %an: %s']) + '\n\n')
-  const args = ['check', '--baseline', shas[0], '--ref', 'HEAD', ...process.argv.slice(2)]
+  // The first commit is the state the team approved.
+  git(['tag', 'approved', shas[0]])
+  process.stdout.write(`Demo history (a temporary repository, removed afterwards):\n`)
+  const log = git(['log', '--format=%h %an: %s']).split('\n')
+  process.stdout.write(log.map((line) => `  ${line}\n`).join('') + '\n')
+  const args = ['check', '--baseline', 'approved', '--ref', 'HEAD', ...process.argv.slice(2)]
   process.stdout.write(`$ acldrift ${args.join(' ')}\n\n`)
   const run = spawnSync(process.execPath, [join(project, 'bin', 'run.js'), ...args], {
     cwd: repo,
