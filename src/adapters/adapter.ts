@@ -35,6 +35,8 @@ export interface Adapter {
    * every version); `others` are the kind's other documents as they are in the target.
    */
   allows(value: unknown, witness: Witness, file: string, others: Map<string, unknown>): Promise<boolean>
+  /** the finding's message for another witness (history shows the request that was asked about) */
+  describe(finding: Finding, witness: Witness): Promise<string>
 }
 
 /** For kinds of scope `file`: each changed path compared with its own baseline. */

@@ -51,8 +51,11 @@ const serviceOf = (action: string) => service(action.slice(0, Math.max(0, action
 
 export const isKnownAction = (action: string) => serviceOf(action)?.details.has(action) ?? false
 
+let everyAction: string[] | undefined
 function allActions(): string[] {
-  return catalogueIndex().services.flatMap((name) => service(name)!.actions)
+  // Built once: every wildcard without a service prefix (`*`, `*:Get*`) asks for it again.
+  everyAction ??= catalogueIndex().services.flatMap((name) => service(name)!.actions)
+  return everyAction
 }
 
 /** Actions that let a principal give itself (or others) more access. */
@@ -132,10 +135,7 @@ export function actionDomain(): Domain {
       // Which leaves match each catalogue action, found per service where the pattern names one.
       const matchedBy = new Map<string, number[]>()
       globs.forEach((glob, i) => {
-        const prefix = servicePrefix(glob)
-        const candidates = prefix === undefined ? allActions() : (service(prefix)?.actions ?? [])
-        for (const action of candidates) {
-          if (!globMatches(glob, action)) continue
+        for (const action of catalogueMatches(glob)) {
           const list = matchedBy.get(action)
           if (list) list.push(i)
           else matchedBy.set(action, [i])
@@ -176,6 +176,22 @@ export function actionDomain(): Domain {
       return cells
     },
   }
+}
+
+/**
+ * The catalogue actions a pattern matches, remembered by the pattern's key: the search asks
+ * again for every set of live rules, and `*` alone is 22,000 tests each time.
+ */
+const matchesByPattern = new Map<string, string[]>()
+function catalogueMatches(glob: Glob): string[] {
+  let matches = matchesByPattern.get(glob.key)
+  if (matches === undefined) {
+    const prefix = servicePrefix(glob)
+    const candidates = prefix === undefined ? allActions() : (service(prefix)?.actions ?? [])
+    matches = candidates.filter((action) => globMatches(glob, action))
+    matchesByPattern.set(glob.key, matches)
+  }
+  return matches
 }
 
 /** A catalogue action that no leaf matches, loading as little of the catalogue as possible. */

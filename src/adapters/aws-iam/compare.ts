@@ -19,7 +19,7 @@ import {displayString} from '../../core/engine/glob.js'
 import {type DifferenceCell, type Dimension, difference} from '../../core/engine/search.js'
 import {Undecidable} from '../../core/engine/undecidable.js'
 import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
-import type {Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
+import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
 import {actionDomain, actionWeight, displayAction, isKnownAction, PRIVILEGE_ESCALATION} from './catalogue.js'
 import {
   ANYONE,
@@ -307,6 +307,17 @@ const RULE_TEXT: Record<string, string> = {
   'unknown-action': 'Possible new access',
 }
 
+/** The one sentence a finding says, from what changed, its rule and its witness. */
+export function describeFinding(change: ChangeType, rule: string, witness: Witness, reason?: string): string {
+  const text = RULE_TEXT[rule] ?? rule
+  if (change === 'narrowing')
+    return `${text}: ${sentence(witness).replace(' can call ', ' can no longer call ')}.`
+  if (change === 'possible-widening') {
+    return `${text}: perhaps ${sentence(witness)}; acldrift cannot decide it (${reason}). Review it by hand.`
+  }
+  return `${text}: ${sentence(witness)}, which the baseline did not allow.`
+}
+
 function sentence(witness: Witness): string {
   const who =
     witness.principal === undefined
@@ -358,9 +369,7 @@ function wideningFinding(
   const witness = describe(best.cell)
   const related = best.classified.related
   const change = best.possible ? 'possible-widening' : 'widening'
-  const message = best.possible
-    ? `${RULE_TEXT[best.classified.rule]}: perhaps ${sentence(witness)}; acldrift cannot decide it (${best.reason}). Review it by hand.`
-    : `${RULE_TEXT[best.classified.rule]}: ${sentence(witness)}, which the baseline did not allow.`
+  const message = describeFinding(change, best.classified.rule, witness, best.reason)
   return {
     id: findingId(['aws-iam', file, change, best.classified.rule, semanticKey(responsible)]),
     kind: 'aws-iam',
@@ -409,7 +418,7 @@ function narrowingFinding(
     change: 'narrowing',
     severity: 'low',
     rule: classified.rule,
-    message: `${RULE_TEXT[classified.rule]}: ${sentence(witness).replace(' can call ', ' can no longer call ')}.`,
+    message: describeFinding('narrowing', classified.rule, witness),
     witness,
     before: responsible.statement.raw,
     after: related?.statement.raw ?? null,

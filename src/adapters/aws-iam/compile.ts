@@ -145,14 +145,21 @@ function principalElement(element: unknown, exact = false): Formula<AnyLeaf> {
 }
 
 /** `aws:PrincipalArn` / `aws:PrincipalAccount` leaves match principal strings of AWS principals. */
-function principalCondition(key: string, value: string, like: boolean, caseInsensitive: boolean): GlobLeaf {
-  const text = key === 'aws:principalaccount' ? accountGlob(value) : value
+function principalCondition(
+  key: string,
+  value: string,
+  op: {like: boolean; arn: boolean; caseInsensitive: boolean},
+): GlobLeaf {
+  const account = key === 'aws:principalaccount'
+  const text = account ? accountGlob(value) : value
   // `…IgnoreCase` operators must match regardless of case: a case-sensitive leaf would
-  // under-approximate what the statement allows and hide widenings.
+  // under-approximate what the statement allows and hide widenings. Only Arn* operators
+  // (and the account pattern) compare segment by segment; String* ones compare plain text.
   const glob = compileGlob(text, {
-    wildcards: like || key === 'aws:principalaccount',
-    arn: true,
-    caseInsensitive,
+    wildcards: op.like || account,
+    arn: op.arn || account,
+    segmentExact: true,
+    caseInsensitive: op.caseInsensitive,
   })
   return {key: `glob:${glob.key}`, type: 'glob', glob}
 }
@@ -195,13 +202,15 @@ export function compileStatement(s: Statement, index: number, ctx: CompileContex
     // Values are ORed: their order must not make two identical conditions distinct unknowns.
     const identity = JSON.stringify([op.text, key, [...values].sort()])
     if (isPrincipalKey(s, key)) {
-      const like = op.base.includes('Like') || op.base.startsWith('Arn')
-      const ignoreCase = op.base.endsWith('IgnoreCase')
+      const arn = op.base.startsWith('Arn')
+      const kind = {
+        like: op.base.includes('Like') || arn,
+        arn,
+        caseInsensitive: op.base.endsWith('IgnoreCase'),
+      }
       const compiled = op.qualifier
         ? {opaque: 'a set operator on a principal key'}
-        : compileCondition(op, values, false, AWS_PRINCIPAL, (v) =>
-            principalCondition(key, v, like, ignoreCase),
-          )
+        : compileCondition(op, values, false, AWS_PRINCIPAL, (v) => principalCondition(key, v, kind))
       if ('opaque' in compiled) opaque(`${where}: ${compiled.opaque}`, identity)
       else principal.push(compiled.formula)
       continue

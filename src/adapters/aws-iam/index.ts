@@ -13,4 +13,6 @@ export const awsIam: Adapter = {
   compare: async (baseline, target, changed) =>
     compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareIamFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
+  describe: async (finding, witness) =>
+    (await import('./compare.js')).describeFinding(finding.change, finding.rule, witness, finding.reason),
 }

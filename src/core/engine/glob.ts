@@ -59,6 +59,13 @@ export interface GlobOptions {
   wildcards: boolean
   /** ARN matching: wildcards in the first five `:`-separated segments do not cross `:` */
   arn?: boolean
+  /**
+   * With `arn`: each of the first five segments is compared on its own, even where a `*` ends
+   * a segment. The Resource element lets such a `*` cross colons (AWS docs); ArnLike and
+   * friends check "each of the six colon-delimited components separately", and an account
+   * principal is exactly the account segment, so they must not.
+   */
+  segmentExact?: boolean
   caseInsensitive?: boolean
   /** `${…}` policy variables are recognised (resources, condition values) */
   variables?: boolean
@@ -90,7 +97,7 @@ export function compileGlob(text: string, options: GlobOptions): Glob {
       let next = i + 1
       while (chars[next] === '*') next++
       const lastInSegment = next >= chars.length || chars[next] === ':'
-      const starNoColon = noColon && !lastInSegment
+      const starNoColon = noColon && (options.segmentExact === true || !lastInSegment)
       // `**` means the same as `*`; keeping one keeps the automaton small.
       const last = tokens.at(-1)
       if (!(last?.t === 'star' && last.noColon === starNoColon))

@@ -1,0 +1,773 @@
+// Property tests: the comparison engine against the brute-force evaluator over a small
+// finite universe of requests. The rule under test is "sound before precise": a request
+// the target allows and the baseline does not must never go unreported.
+
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+import {compareIamFile} from '../../../src/adapters/aws-iam/compare.js'
+import type {Finding, ParsedFile} from '../../../src/core/types.js'
+import {
+  type ContextValue,
+  type Request,
+  ANYONE,
+  SELF,
+  allows,
+  conditionsHold,
+  decideStatements,
+  type StatementJson,
+  statementMatchesRequestParts,
+  statementsOf,
+} from './brute-force.js'
+
+// --- the universe ------------------------------------------------------------------------
+
+const ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:ListBucket',
+  'iam:PassRole',
+  'ec2:DescribeInstances',
+]
+const ACTION_PATTERNS = [
+  ...ACTIONS,
+  's3:*',
+  's3:Get*',
+  's3:?etObject',
+  's3:*Object',
+  '*',
+  'S3:getobject',
+  'IAM:*',
+  'ec2:Describe*',
+  'iam:Pass*',
+  '*:*',
+]
+
+const RESOURCES = [
+  'arn:aws:s3:::a/x',
+  'arn:aws:s3:::a/y',
+  'arn:aws:s3:::b/x',
+  'arn:aws:s3:::a',
+  'arn:aws:iam::111111111111:role/r1',
+  '*',
+]
+const RESOURCE_PATTERNS = [
+  'arn:aws:s3:::a/x',
+  'arn:aws:s3:::a/y',
+  'arn:aws:s3:::b/x',
+  'arn:aws:s3:::a',
+  'arn:aws:s3:::a/*',
+  'arn:aws:s3:::a*',
+  'arn:aws:s3:::*',
+  'arn:aws:s3:::?/x',
+  'arn:*:s3:::b/*',
+  'arn:aws:s?:*::a/x',
+  'arn:aws:iam::*:role/*',
+  'arn:aws:iam::111111111111:*',
+  '*',
+]
+
+const ACCOUNT_1 = '111111111111'
+const ACCOUNT_2 = '222222222222'
+const ROLE_1 = `arn:aws:iam::${ACCOUNT_1}:role/r1`
+const ROLE_2 = `arn:aws:iam::${ACCOUNT_2}:role/r2`
+const PRINCIPALS = [
+  SELF,
+  ANYONE,
+  `arn:aws:iam::${ACCOUNT_1}:root`,
+  ROLE_1,
+  `arn:aws:iam::${ACCOUNT_2}:root`,
+  ROLE_2,
+  'Service:s3.amazonaws.com',
+  'Federated:cognito-identity.amazonaws.com',
+]
+const PRINCIPAL_ELEMENTS: unknown[] = [
+  '*',
+  {AWS: '*'},
+  {AWS: ACCOUNT_1},
+  {AWS: `arn:aws:iam::${ACCOUNT_2}:root`},
+  {AWS: ROLE_1},
+  {AWS: [ROLE_2, ACCOUNT_1]},
+  {Service: 's3.amazonaws.com'},
+  {Federated: 'cognito-identity.amazonaws.com', AWS: ROLE_2},
+]
+
+/** Values each context key takes in the universe (undefined: missing from the request). */
+const CONTEXT_UNIVERSE: Record<string, ContextValue[]> = {
+  'aws:sourceip': [undefined, '10.0.0.1', '10.0.1.5', '192.168.1.1', '8.8.8.8'],
+  'aws:securetransport': [undefined, 'true', 'false'],
+  's3:max-keys': [undefined, 5, 10, 30, 50, 100],
+  'aws:principaltag/team': [undefined, 'dev', 'Dev', 'ops', 'dx'],
+  'aws:tagkeys': [undefined, ['a'], ['b'], ['cc'], ['a', 'b'], ['a', 'cc'], ['b', 'cc'], ['a', 'b', 'cc']],
+  'aws:currenttime': [
+    undefined,
+    '2023-06-01T00:00:00Z',
+    '2024-01-01T00:00:00Z',
+    '2024-06-01T00:00:00Z',
+    '2025-01-01T00:00:00Z',
+  ],
+  'aws:sourcearn': [undefined, 'arn:aws:s3:::a', 'arn:aws:s3:::b', 'arn:aws:sns:us-east-1:111111111111:t'],
+  // In identity policies (no Principal element) these describe the attached identity: context.
+  'aws:principalaccount': [undefined, ACCOUNT_1, ACCOUNT_2],
+  'aws:principalarn': [undefined, ROLE_1, ROLE_2],
+}
+const PRINCIPAL_KEYS = new Set(['aws:principalarn', 'aws:principalaccount'])
+
+/** Condition values as written in JSON: AWS compares their text, so `true` and `"true"` agree. */
+type Condition = [operator: string, key: string, values: Array<string | number | boolean>]
+
+const ifExists = (ops: string[]) => ops.flatMap((o) => [o, `${o}IfExists`])
+const conditionChoices = (keys: string[], operators: string[], values: Array<string | number | boolean>) =>
+  fc.tuple(
+    fc.constantFrom(...operators),
+    fc.constantFrom(...keys),
+    fc.uniqueArray(fc.constantFrom(...values), {minLength: 1, maxLength: 2}),
+  )
+
+const contextCondition: fc.Arbitrary<Condition> = fc.oneof(
+  conditionChoices(['aws:SourceIp', 'aws:sourceip'], ifExists(['IpAddress', 'NotIpAddress']), [
+    '10.0.0.0/24',
+    '10.0.0.0/16',
+    '192.168.1.1/32',
+    '8.8.8.8',
+  ]),
+  conditionChoices(['aws:SecureTransport', 'AWS:securetransport'], ifExists(['Bool']), [
+    'true',
+    'false',
+    true,
+  ]),
+  conditionChoices(
+    ['s3:max-keys'],
+    ifExists([
+      'NumericEquals',
+      'NumericNotEquals',
+      'NumericLessThan',
+      'NumericLessThanEquals',
+      'NumericGreaterThan',
+      'NumericGreaterThanEquals',
+    ]),
+    ['10', '50', 10],
+  ),
+  conditionChoices(
+    ['aws:PrincipalTag/team'],
+    ifExists([
+      'StringEquals',
+      'StringNotEquals',
+      'StringEqualsIgnoreCase',
+      'StringNotEqualsIgnoreCase',
+      'StringLike',
+      'StringNotLike',
+    ]),
+    ['dev', 'ops', 'd*', '?ps'],
+  ),
+  conditionChoices(
+    ['aws:TagKeys'],
+    [
+      'ForAllValues:StringEquals',
+      'ForAnyValue:StringEquals',
+      'ForAllValues:StringLike',
+      'ForAnyValue:StringLike',
+      'ForAllValues:StringNotEquals',
+      'ForAnyValue:StringNotEquals',
+      'ForAnyValue:StringEqualsIfExists',
+    ],
+    ['a', 'b', 'c*'],
+  ),
+  conditionChoices(
+    ['aws:SourceArn'],
+    ['ArnLike', 'ArnNotLike', 'ArnEqualsIfExists', 'StringLike'],
+    ['arn:aws:s3:::*', 'arn:aws:*:*:111111111111:*', 'arn:aws:s3:::a'],
+  ),
+  conditionChoices(
+    ['aws:CurrentTime'],
+    ifExists(['DateGreaterThan', 'DateLessThan', 'DateEquals', 'DateNotEquals']),
+    ['2024-01-01T00:00:00Z', '1717200000'],
+  ),
+  conditionChoices(['aws:SourceIp', 'aws:TagKeys', 's3:max-keys'], ['Null'], ['true', 'false', true]),
+  // The same key compared as two types: the engine cannot model it and must say "possible".
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      conditionChoices(['aws:SourceIp'], ['StringLike', 'StringNotEquals'], ['10.*', '8.8.8.8']),
+      conditionChoices(['s3:max-keys'], ['StringEquals', 'StringNotLike'], ['10', '5*']),
+    ),
+  },
+)
+
+/** Conditions on the caller, for statements that name principals. */
+const principalCondition: fc.Arbitrary<Condition> = fc.oneof(
+  conditionChoices(['aws:PrincipalAccount'], ['StringEquals', 'StringNotEquals'], [ACCOUNT_1, ACCOUNT_2]),
+  conditionChoices(
+    ['aws:PrincipalArn'],
+    [
+      'ArnLike',
+      'ArnNotLike',
+      'ArnEquals',
+      'StringEquals',
+      'StringEqualsIgnoreCase',
+      'StringNotEqualsIgnoreCase',
+      'StringLike',
+    ],
+    [`arn:aws:iam::*:role/*`, ROLE_1, ROLE_1.toUpperCase(), `arn:aws:iam::${ACCOUNT_2}:*`],
+  ),
+  conditionChoices(['aws:PrincipalArn'], ['Null'], ['true', 'false']),
+)
+
+type ConditionJson = Record<string, Record<string, unknown>>
+function conditionObject(conditions: Condition[]): ConditionJson | undefined {
+  if (conditions.length === 0) return undefined
+  const out: ConditionJson = {}
+  for (const [op, key, values] of conditions)
+    (out[op] ??= {})[key] = values.length === 1 ? values[0]! : values
+  return out
+}
+
+const weighted = <T>(...choices: Array<[number, T]>) =>
+  fc.oneof(...choices.map(([weight, value]) => ({weight, arbitrary: fc.constant(value)})))
+
+const oneOrMany = <T>(values: T[]): T | T[] => (values.length === 1 ? values[0]! : values)
+
+const statementArb: fc.Arbitrary<StatementJson> = fc
+  .record({
+    sid: fc.option(fc.constantFrom('A', 'B', 'C'), {nil: undefined}),
+    effect: weighted<'Allow' | 'Deny'>([3, 'Allow'], [1, 'Deny']),
+    actionField: weighted([4, 'Action'], [1, 'NotAction']),
+    actions: fc.uniqueArray(fc.constantFrom(...ACTION_PATTERNS), {minLength: 1, maxLength: 2}),
+    resourceField: weighted([4, 'Resource'], [1, 'NotResource']),
+    resources: fc.uniqueArray(fc.constantFrom(...RESOURCE_PATTERNS), {minLength: 1, maxLength: 2}),
+    principalField: weighted<'none' | 'Principal' | 'NotPrincipal'>(
+      [3, 'none'],
+      [3, 'Principal'],
+      [1, 'NotPrincipal'],
+    ),
+    principal: fc.constantFrom(...PRINCIPAL_ELEMENTS),
+    conditions: fc.array(contextCondition, {maxLength: 2}),
+    principalConditions: fc.option(principalCondition, {freq: 2, nil: undefined}),
+  })
+  .map((r) => {
+    const s: StatementJson = {}
+    if (r.sid !== undefined) s.Sid = r.sid
+    s.Effect = r.effect
+    if (r.principalField !== 'none') s[r.principalField] = r.principal
+    s[r.actionField] = oneOrMany(r.actions)
+    s[r.resourceField] = oneOrMany(r.resources)
+    const condition = conditionObject([
+      ...r.conditions,
+      ...(r.principalConditions === undefined ? [] : [r.principalConditions]),
+    ])
+    if (condition) s.Condition = condition
+    return s
+  })
+
+type Policy = {Version: string; Statement: StatementJson[]}
+const policy = (statements: StatementJson[]): Policy => ({Version: '2012-10-17', Statement: statements})
+const policyArb = fc.array(statementArb, {minLength: 1, maxLength: 3}).map(policy)
+
+/** A small edit of a policy: the realistic case of a change under review. */
+type Mutation = {kind: number; at: number; statement: StatementJson; other: StatementJson}
+const mutationArb: fc.Arbitrary<Mutation> = fc.record({
+  kind: fc.integer({min: 0, max: 9}),
+  at: fc.nat(),
+  statement: statementArb,
+  other: statementArb,
+})
+
+function mutate(p: Policy, m: Mutation): Policy {
+  const statements = p.Statement.map((s) => structuredClone(s))
+  const i = m.at % statements.length
+  const s = statements[i]!
+  const field = (names: string[]) => names.find((n) => n in s)!
+  switch (m.kind) {
+    case 0:
+      statements.push(m.statement)
+      break
+    case 1:
+      if (statements.length > 1) statements.splice(i, 1)
+      else statements[0] = m.statement
+      break
+    case 2:
+      s.Effect = s.Effect === 'Allow' ? 'Deny' : 'Allow'
+      break
+    case 3: {
+      // Another action list (keeping Action vs NotAction).
+      const from = field(['Action', 'NotAction'])
+      s[from] = m.other.Action ?? m.other.NotAction
+      break
+    }
+    case 4: {
+      const from = field(['Resource', 'NotResource'])
+      s[from] = m.other.Resource ?? m.other.NotResource
+      break
+    }
+    case 5:
+      // Drop one condition block, or take the other statement's conditions.
+      if (s.Condition !== undefined) {
+        const ops = Object.keys(s.Condition as object)
+        delete (s.Condition as Record<string, unknown>)[ops[m.at % ops.length]!]
+        if (Object.keys(s.Condition as object).length === 0) delete s.Condition
+      } else if (m.other.Condition !== undefined) {
+        s.Condition = m.other.Condition
+      }
+      break
+    case 6:
+      // Change the principal (or add/remove one): principal keys change meaning with it.
+      for (const k of ['Principal', 'NotPrincipal']) delete s[k]
+      for (const k of ['Principal', 'NotPrincipal']) if (k in m.other) s[k] = m.other[k]
+      break
+    case 7: {
+      // Action ↔ NotAction.
+      const from = field(['Action', 'NotAction'])
+      const value = s[from]
+      delete s[from]
+      s[from === 'Action' ? 'NotAction' : 'Action'] = value
+      break
+    }
+    case 8: {
+      // Widen or narrow one action pattern by a wildcard.
+      const from = field(['Action', 'NotAction'])
+      const actions = [s[from]].flat() as string[]
+      const j = m.at % actions.length
+      actions[j] = actions[j]!.includes('*')
+        ? actions[j]!.replace(/\*.*$/, 'Object')
+        : actions[j]!.replace(/[^:]*$/, '*')
+      s[from] = oneOrMany(actions)
+      break
+    }
+    case 9:
+      statements.splice(i, 0, m.statement)
+      break
+  }
+  return policy(statements)
+}
+
+// --- brute force over the universe ----------------------------------------------------------
+
+function contextKeysOf(statements: StatementJson[]): string[] {
+  const keys = new Set<string>()
+  for (const s of statements) {
+    const hasPrincipal = 'Principal' in s || 'NotPrincipal' in s
+    for (const block of Object.values((s.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
+      for (const key of Object.keys(block)) {
+        const k = key.toLowerCase()
+        if (hasPrincipal && PRINCIPAL_KEYS.has(k)) continue
+        if (!(k in CONTEXT_UNIVERSE)) throw new Error(`no universe for context key ${key}`)
+        keys.add(k)
+      }
+    }
+  }
+  return [...keys]
+}
+
+function* contexts(keys: string[]): Generator<Record<string, ContextValue>> {
+  if (keys.length === 0) {
+    yield {}
+    return
+  }
+  const [first, ...rest] = keys
+  for (const tail of contexts(rest)) {
+    for (const value of CONTEXT_UNIVERSE[first!]!)
+      yield value === undefined ? tail : {...tail, [first!]: value}
+  }
+}
+
+/**
+ * Requests of the universe that `allowed` allows and `other` does not, each with the index
+ * of the first `allowed` statement that allows it (the statement the engine holds responsible).
+ */
+function* bruteDifferences(
+  allowed: Policy | undefined,
+  other: Policy | undefined,
+): Generator<{request: Request; responsible: number}> {
+  const a = allowed ? statementsOf(allowed) : []
+  const o = other ? statementsOf(other) : []
+  for (const principal of PRINCIPALS) {
+    for (const action of ACTIONS) {
+      for (const resource of RESOURCES) {
+        const parts: Request = {principal, action, resource, context: {}}
+        const aLive = a.filter((s) => statementMatchesRequestParts(s, parts))
+        if (!aLive.some((s) => s.Effect === 'Allow')) continue
+        const oLive = o.filter((s) => statementMatchesRequestParts(s, parts))
+        for (const context of contexts(contextKeysOf([...aLive, ...oLive]))) {
+          const request = {...parts, context}
+          if (decideStatements(aLive, request) === 'allow' && decideStatements(oLive, request) !== 'allow') {
+            const responsible = a.findIndex(
+              (s) =>
+                s.Effect === 'Allow' &&
+                statementMatchesRequestParts(s, request) &&
+                conditionsHold(s, request),
+            )
+            yield {request, responsible}
+          }
+        }
+      }
+    }
+  }
+}
+
+// --- the engine ---------------------------------------------------------------------------
+
+const parsed = (value: unknown): ParsedFile => ({
+  path: 'policy.json',
+  value,
+  hash: '0',
+  sourceMap: {locate: () => ({line: 1, column: 1})},
+})
+
+/** A one-statement policy is sometimes written with `Statement` as an object, as AWS allows. */
+const asWritten = (p: Policy) =>
+  p.Statement.length === 1 && JSON.stringify(p).length % 2 === 1 ? {...p, Statement: p.Statement[0]} : p
+
+// The properties below run on the same generated pairs (same seed): each comparison is
+// computed once and shared (the engine is deterministic).
+const comparisons = new Map<string, ReturnType<typeof compareIamFile>>()
+
+function compare(baseline: Policy | undefined, target: Policy | undefined) {
+  const key = JSON.stringify([baseline, target])
+  let result = comparisons.get(key)
+  if (result === undefined) {
+    result = compareIamFile(
+      'policy.json',
+      baseline && parsed(asWritten(baseline)),
+      target && parsed(asWritten(target)),
+    )
+    comparisons.set(key, result)
+  }
+  return result
+}
+
+/** A witness as a request: no principal means the attached identity; no resource, any resource. */
+function requestOf(witness: Record<string, unknown>): Request {
+  const context: Record<string, ContextValue> = {}
+  for (const [k, v] of Object.entries((witness.context ?? {}) as Record<string, unknown>))
+    context[k] = v as ContextValue
+  return {
+    principal: typeof witness.principal === 'string' ? witness.principal : SELF,
+    action: String(witness.action),
+    resource: typeof witness.resource === 'string' ? witness.resource : 'arn:aws:s3:::unconstrained/resource',
+    context,
+  }
+}
+
+const show = (x: unknown) => JSON.stringify(x)
+
+/** Whether some context key is compared as two types (the engine then treats its conditions as unknowns). */
+function mixesTypes(...policies: Array<Policy | undefined>): boolean {
+  const families = new Map<string, Set<string>>()
+  for (const s of policies.flatMap((p) => (p ? statementsOf(p) : []))) {
+    for (const [op, block] of Object.entries((s.Condition ?? {}) as ConditionJson)) {
+      const base = op.replace(/^For(All|Any)Values?:/, '').replace(/IfExists$/, '')
+      const family = /^(String|Arn|Bool|Binary)/.test(base)
+        ? 'string'
+        : /^Numeric/.test(base)
+          ? 'number'
+          : /^Date/.test(base)
+            ? 'date'
+            : /Ip/.test(base)
+              ? 'ip'
+              : undefined
+      if (family === undefined) continue
+      for (const key of Object.keys(block)) {
+        const k = key.toLowerCase()
+        if (!families.has(k)) families.set(k, new Set())
+        families.get(k)!.add(family)
+      }
+    }
+  }
+  return [...families.values()].some((f) => f.size > 1)
+}
+
+const statementIndex = (f: Finding) => Number(f.pointer!.split('/')[2] ?? 0)
+
+/**
+ * Every widening of the universe must be reported, and by the statement responsible for it:
+ * the engine groups findings by the first target statement that allows the witness, so each
+ * such statement found by brute force must have its own finding (this catches a missed
+ * widening hidden behind another, reported one). Where conditions are unknowns to the
+ * engine, it may hold an earlier statement responsible (one whose unknown condition fails).
+ */
+function checkSoundness(baseline: Policy | undefined, target: Policy | undefined) {
+  const {findings} = compare(baseline, target)
+  const missed = new Map<number, Request>()
+  for (const {request, responsible} of bruteDifferences(target, baseline))
+    if (!missed.has(responsible)) missed.set(responsible, request)
+  const reported = findings
+    .filter((f) => f.change === 'widening' || f.change === 'possible-widening')
+    .map(statementIndex)
+  const exact = !mixesTypes(baseline, target)
+  for (const [responsible, request] of missed) {
+    expect(
+      exact ? reported.includes(responsible) : reported.some((i) => i <= responsible),
+      `widening by /Statement/${responsible} missed: ${show(request)}\nbaseline ${show(baseline)}\ntarget ${show(target)}`,
+    ).toBe(true)
+  }
+}
+
+function checkWitnesses(baseline: Policy | undefined, target: Policy | undefined) {
+  const {findings} = compare(baseline, target)
+  for (const f of findings) {
+    if (f.change === 'possible-widening') continue
+    const request = requestOf(f.witness!)
+    const [more, less] = f.change === 'widening' ? [target, baseline] : [baseline, target]
+    const ok = allows(more, request) && !allows(less, request)
+    expect(
+      ok,
+      `${f.change} witness wrong: ${show(f.witness)}\nbaseline ${show(baseline)}\ntarget ${show(target)}`,
+    ).toBe(true)
+  }
+}
+
+/** Statement pointers of definite widenings of compare(b, t) / narrowings, by responsible statement. */
+const widenedBy = (findings: Finding[]) =>
+  findings
+    .filter((f) => f.change === 'widening')
+    .map((f) => f.pointer)
+    .sort()
+const narrowedBy = (findings: Finding[]) =>
+  findings
+    .filter((f) => f.change === 'narrowing')
+    .map((f) => f.baselineLocation?.pointer ?? null)
+    .sort()
+
+function checkSymmetry(a: Policy, b: Policy) {
+  const forward = compare(a, b)
+  const backward = compare(b, a)
+  // An undecidable narrowing search is reported as a note, not as findings.
+  if ([...forward.notes, ...backward.notes].some((n) => n.includes('not computed') || n.includes('cells;')))
+    return
+  expect(narrowedBy(forward.findings), `baseline ${show(a)}\ntarget ${show(b)}`).toEqual(
+    widenedBy(backward.findings),
+  )
+}
+
+// --- equivalent rewrites --------------------------------------------------------------------
+
+type Rewrite = {
+  order: number[]
+  sids: Array<string | undefined>
+  split: boolean
+  caseFlips: number
+  respell: boolean
+}
+const rewriteArb = (n: number): fc.Arbitrary<Rewrite> =>
+  fc.record({
+    order: fc.shuffledSubarray([...Array(n).keys()], {minLength: n, maxLength: n}),
+    sids: fc.array(fc.option(fc.constantFrom('X', 'Y', 'Renamed'), {nil: undefined}), {
+      minLength: n,
+      maxLength: n,
+    }),
+    split: fc.boolean(),
+    caseFlips: fc.nat(),
+    respell: fc.boolean(),
+  })
+
+const flipCase = (text: string, seed: number) =>
+  [...text].map((c, i) => ((seed >> (i % 16)) & 1 ? c.toUpperCase() : c.toLowerCase())).join('')
+
+const reversed = (v: unknown) => (Array.isArray(v) ? [...v].reverse() : v)
+
+/** The same principal written another way: account id ↔ root ARN, `"*"` ↔ `{"AWS": "*"}`, lists reversed. */
+function respellPrincipal(element: unknown): unknown {
+  if (element === '*') return {AWS: '*'}
+  const out: Record<string, unknown> = {}
+  for (const [type, values] of Object.entries(element as Record<string, unknown>)) {
+    const respelled = [values].flat().map((v) => {
+      const root = /^arn:aws:iam::(\d{12}):root$/.exec(String(v))
+      return /^\d{12}$/.test(String(v)) ? `arn:aws:iam::${String(v)}:root` : root ? root[1] : v
+    })
+    out[type] = oneOrMany(respelled.reverse())
+  }
+  return out
+}
+
+/** Equivalent spellings: condition keys in another case, value lists reversed, principals respelled. */
+function respell(s: StatementJson, seed: number): void {
+  for (const field of ['Action', 'NotAction', 'Resource', 'NotResource'])
+    if (field in s) s[field] = reversed(s[field])
+  for (const field of ['Principal', 'NotPrincipal']) if (field in s) s[field] = respellPrincipal(s[field])
+  if (s.Condition === undefined) return
+  const condition: ConditionJson = {}
+  for (const [op, block] of Object.entries(s.Condition as ConditionJson)) {
+    // (two spellings of one key in a block are two conditions: keep them apart)
+    const spellings = Object.keys(block).map((key) => key.toLowerCase())
+    const respelled = (key: string) =>
+      spellings.filter((k) => k === key.toLowerCase()).length > 1 ? key : flipCase(key, seed)
+    condition[op] = Object.fromEntries(
+      Object.entries(block).map(([key, values]) => [respelled(key), reversed(values)]),
+    )
+  }
+  s.Condition = condition
+}
+
+function rewrite(p: Policy, r: Rewrite): Policy {
+  const out: StatementJson[] = []
+  for (const [n, i] of r.order.entries()) {
+    const s = structuredClone(p.Statement[i]!)
+    delete s.Sid
+    if (r.sids[n] !== undefined) s.Sid = `${r.sids[n]}${n}`
+    for (const field of ['Action', 'NotAction']) {
+      if (field in s) s[field] = oneOrMany([s[field]].flat().map((a) => flipCase(String(a), r.caseFlips + n)))
+    }
+    if (r.respell) respell(s, r.caseFlips + n)
+    const actions = s.Action
+    if (r.split && Array.isArray(actions) && actions.length > 1) {
+      for (const a of actions)
+        out.push({...structuredClone(s), Action: a, ...(s.Sid ? {Sid: `${String(s.Sid)}${String(a)}`} : {})})
+    } else out.push(s)
+  }
+  return policy(out)
+}
+
+// --- the properties --------------------------------------------------------------------------
+
+// Fixed seed for CI; PROPERTY_SEED / PROPERTY_RUNS explore further by hand (e.g. 1500 runs).
+// The pair properties run once per family (random pairs, small edits): 150 each, 300 in all.
+const RUNS = {
+  seed: Number(process.env.PROPERTY_SEED ?? 42),
+  numRuns: Number(process.env.PROPERTY_RUNS ?? 300),
+}
+const PAIR_RUNS = {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)}
+const pairArb = fc.tuple(policyArb, policyArb)
+const mutatedArb = fc
+  .tuple(policyArb, fc.array(mutationArb, {minLength: 1, maxLength: 2}))
+  .map(([p, ms]) => [p, ms.reduce(mutate, p)] as const)
+
+const FAMILIES = [
+  ['random pairs', pairArb],
+  ['small edits', mutatedArb],
+] as const
+
+describe.each(FAMILIES)('aws-iam comparison against brute force (%s)', (_, pairs) => {
+  it('soundness: every widening in the universe is reported, in both directions', () => {
+    fc.assert(
+      fc.property(pairs, ([b, t]) => {
+        checkSoundness(b, t)
+        checkSoundness(t, b)
+      }),
+      PAIR_RUNS,
+    )
+  })
+
+  it('witness validity: widening and narrowing witnesses are allowed by one side only', () => {
+    fc.assert(
+      fc.property(pairs, ([b, t]) => {
+        checkWitnesses(b, t)
+        checkWitnesses(t, b)
+      }),
+      PAIR_RUNS,
+    )
+  })
+
+  it('narrowing symmetry: compare(b, t) narrows iff compare(t, b) widens', () => {
+    fc.assert(
+      fc.property(pairs, ([b, t]) => checkSymmetry(b, t)),
+      PAIR_RUNS,
+    )
+  })
+})
+
+describe('aws-iam comparison against brute force', () => {
+  it('soundness and witnesses: new and deleted files', () => {
+    fc.assert(
+      fc.property(policyArb, (p) => {
+        checkSoundness(undefined, p)
+        checkSoundness(p, undefined)
+        checkWitnesses(undefined, p)
+        checkWitnesses(p, undefined)
+      }),
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 3)},
+    )
+  })
+
+  it('no false alarm on equivalent rewrites', () => {
+    fc.assert(
+      fc.property(
+        policyArb.chain((p) => fc.tuple(fc.constant(p), rewriteArb(p.Statement.length))),
+        ([p, r]) => {
+          const q = rewrite(p, r)
+          for (const [a, b] of [
+            [p, p],
+            [p, q],
+            [q, p],
+          ] as const) {
+            const {findings} = compare(a, b)
+            expect(findings, `baseline ${show(a)}\ntarget ${show(b)}`).toEqual([])
+          }
+        },
+      ),
+      RUNS,
+    )
+  })
+})
+
+// --- regressions: shrunk counterexamples the properties found ---------------------------------
+
+const allow = (s: StatementJson): StatementJson => ({Effect: 'Allow', ...s})
+const changes = (b: Policy | undefined, t: Policy | undefined) => compare(b, t).findings.map((f) => f.change)
+
+describe('aws-iam regressions found by the properties', () => {
+  it('StringEqualsIgnoreCase on aws:PrincipalArn matches in any case (a widening was missed)', () => {
+    const baseline = policy([allow({Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::a/x'})])
+    const target = policy([
+      allow({
+        Principal: '*',
+        NotAction: 's3:GetObject',
+        Resource: 'arn:aws:s3:::a/x',
+        Condition: {StringEqualsIgnoreCase: {'aws:PrincipalArn': 'ARN:AWS:IAM::111111111111:ROLE/R1'}},
+      }),
+      allow({Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::a/x'}),
+    ])
+    checkSoundness(baseline, target)
+    const finding = compare(baseline, target).findings.find((f) => f.pointer === '/Statement/0')
+    expect(finding?.change).toBe('widening')
+    expect(finding?.witness?.principal).toBe(ROLE_1)
+  })
+
+  it('shows date witnesses as ISO 8601, not epoch milliseconds (AWS reads numbers as seconds)', () => {
+    const target = policy([
+      allow({
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::a/x',
+        Condition: {DateEquals: {'aws:CurrentTime': '2024-01-01T00:00:00Z'}},
+      }),
+    ])
+    const [finding] = compare(undefined, target).findings
+    expect(finding?.witness?.context).toEqual({'aws:CurrentTime': '2024-01-01T00:00:00.000Z'})
+    checkWitnesses(undefined, target)
+  })
+
+  it('does not tell two spellings of one uninterpretable condition apart by the order of its values', () => {
+    const statement = (values: string[]) =>
+      allow({
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::a/x',
+        Condition: {NumericEquals: {'s3:max-keys': '10'}, StringEquals: {'s3:max-keys': values}},
+      })
+    expect(changes(policy([statement(['5*', '10'])]), policy([statement(['10', '5*'])]))).toEqual([])
+  })
+
+  it('keeps an account principal to its account segment (a trailing `*` must not cross colons there)', () => {
+    // Statement 0 allows nobody: a principal of account 111… is not of account 222….
+    const target = policy([
+      allow({
+        Principal: {AWS: ACCOUNT_1},
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::a/x',
+        Condition: {StringEquals: {'aws:PrincipalAccount': ACCOUNT_2}},
+      }),
+      allow({Action: 's3:GetObject', Resource: 'arn:aws:s3:::a/x'}),
+    ])
+    expect(compare(undefined, target).findings.map((f) => f.pointer)).toEqual(['/Statement/1'])
+    checkWitnesses(undefined, target)
+  })
+
+  it('matches ArnLike conditions segment by segment (a widening was missed)', () => {
+    // As a Resource, `arn:aws:sns:*:*:y` would also match `…:111111111111:x:y` (its `*` ends a
+    // segment); as an ArnLike value it does not, so the target grants more.
+    const withSource = (arn: string) =>
+      policy([allow({Action: 's3:GetObject', Resource: '*', Condition: {ArnLike: {'aws:SourceArn': arn}}})])
+    const baseline = withSource('arn:aws:sns:*:*:y')
+    const target = withSource(`arn:aws:sns:*:${ACCOUNT_1}:x:y`)
+    expect(changes(baseline, target)).toContain('widening')
+    checkWitnesses(baseline, target)
+  })
+})

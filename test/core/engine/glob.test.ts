@@ -1,0 +1,208 @@
+// The glob layer against brute force: every string up to a small length is matched with an
+// independent RegExp, and every combination of matches those strings realise must be among
+// the cells `globCells` lists (each cell's example must realise what the cell claims).
+
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+import {
+  compileGlob,
+  globCells,
+  globMatches,
+  type GlobOptions,
+  variableChar,
+} from '../../../src/core/engine/glob.js'
+import {wildcardRegExp} from '../../adapters/aws-iam/brute-force.js'
+
+function* strings(alphabet: string[], maxLength: number, prefix = ''): Generator<string> {
+  yield prefix
+  if (maxLength === 0) return
+  for (const c of alphabet) yield* strings(alphabet, maxLength - 1, prefix + c)
+}
+
+const signature = (patterns: RegExp[], s: string) => patterns.map((re) => (re.test(s) ? '1' : '0')).join('')
+
+interface Case {
+  /** pattern characters, before the prefix is added */
+  alphabet: string[]
+  /** characters of the enumerated strings: the patterns' letters plus one they never name */
+  stringAlphabet: string[]
+  prefix: string
+  maxLength: number
+  /** some patterns without the prefix (so ARN and plain patterns meet) */
+  mixed?: boolean
+  /** some patterns case-insensitive, some not (StringEquals and StringEqualsIgnoreCase on one key) */
+  mixedCase?: boolean
+  /** longest pattern, prefix aside (default 4) */
+  patternLength?: number
+  options: GlobOptions
+}
+
+const CASES: Record<string, Case> = {
+  plain: {
+    alphabet: ['a', 'b', ':', '*', '?'],
+    stringAlphabet: ['a', 'b', ':', 'c'],
+    prefix: '',
+    maxLength: 4,
+    options: {wildcards: true},
+  },
+  'case-insensitive': {
+    alphabet: ['a', 'B', '*', '?'],
+    stringAlphabet: ['a', 'A', 'b', 'B', 'c'],
+    prefix: '',
+    maxLength: 4,
+    options: {wildcards: true, caseInsensitive: true},
+  },
+  'some case-insensitive': {
+    alphabet: ['a', 'B', '*', '?'],
+    stringAlphabet: ['a', 'A', 'b', 'B', 'c'],
+    prefix: '',
+    maxLength: 4,
+    mixedCase: true,
+    options: {wildcards: true},
+  },
+  // ARNs: wildcards in the first five segments stay in their segment.
+  arn: {
+    alphabet: ['a', ':', ':', ':', '*', '?'],
+    stringAlphabet: ['a', ':', 'c'],
+    prefix: 'arn:',
+    maxLength: 7,
+    patternLength: 7,
+    options: {wildcards: true, arn: true},
+  },
+  // ArnLike: every one of the first five segments on its own, a trailing `*` included.
+  'arn, segment by segment': {
+    alphabet: ['a', ':', ':', ':', '*', '?'],
+    stringAlphabet: ['a', ':', 'c'],
+    prefix: 'arn:',
+    maxLength: 7,
+    patternLength: 7,
+    options: {wildcards: true, arn: true, segmentExact: true},
+  },
+  // Segment-aware ARN patterns next to plain ones such as `*`, which do cross `:`.
+  'arn and plain': {
+    alphabet: ['a', ':', ':', ':', '*', '?'],
+    stringAlphabet: ['a', ':', 'c'],
+    prefix: 'arn:',
+    maxLength: 7,
+    patternLength: 7,
+    mixed: true,
+    options: {wildcards: true, arn: true},
+  },
+  literal: {
+    alphabet: ['a', '*', '?'],
+    stringAlphabet: ['a', '*', '?', 'c'],
+    prefix: '',
+    maxLength: 3,
+    options: {wildcards: false},
+  },
+}
+
+const UNIVERSES = new Map(
+  Object.values(CASES).map((c) => [c, [...strings(c.stringAlphabet, c.maxLength, c.prefix)]]),
+)
+
+describe('globCells against brute-force enumeration', () => {
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`finds every realisable combination (${name})`, () => {
+      const patternArb = fc
+        .tuple(
+          fc.boolean(),
+          fc.boolean(),
+          fc.array(fc.constantFrom(...c.alphabet), {maxLength: c.patternLength ?? 4}),
+        )
+        .map(([plain, ignoreCase, cs]) => ({
+          text: (c.mixed && plain ? '' : c.prefix) + cs.join(''),
+          options: c.mixedCase ? {...c.options, caseInsensitive: ignoreCase} : c.options,
+        }))
+      fc.assert(
+        fc.property(fc.array(patternArb, {minLength: 1, maxLength: 3}), (specs) => {
+          const patterns = specs.map((p) => `${p.options.caseInsensitive ? '(i)' : ''}${p.text}`)
+          const globs = specs.map((p) => compileGlob(p.text, p.options))
+          const regexps = specs.map(({text, options}) =>
+            options.wildcards
+              ? wildcardRegExp(text, {
+                  ignoreCase: options.caseInsensitive,
+                  arnAware: options.arn,
+                  trailingStarCrosses: !options.segmentExact,
+                })
+              : new RegExp(`^${text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`),
+          )
+          const cells = globCells(globs)
+          const found = new Set<string>()
+          for (const cell of cells) {
+            const sig = signature(regexps, cell.example)
+            expect(
+              cell.matches.map((m) => (m ? '1' : '0')).join(''),
+              `example ${JSON.stringify(cell.example)}`,
+            ).toBe(sig)
+            expect(found.has(sig), `duplicate cell ${sig}`).toBe(false)
+            found.add(sig)
+          }
+          // Plain checks in the loop (expect() per string would dominate the run time).
+          for (const s of UNIVERSES.get(c)!) {
+            const sig = signature(regexps, s)
+            if (!found.has(sig))
+              expect.fail(`${JSON.stringify(s)} realises ${sig} over ${JSON.stringify(patterns)}`)
+            globs.forEach((g, i) => {
+              if (globMatches(g, s) !== (sig[i] === '1'))
+                expect.fail(`globMatches(${patterns[i]}, ${s}) disagrees`)
+            })
+          }
+        }),
+        {seed: 42, numRuns: 300},
+      )
+    })
+  }
+})
+
+describe('glob details', () => {
+  const resource: GlobOptions = {wildcards: true, arn: true, variables: true}
+
+  it('keeps wildcards in the first five ARN segments inside their segment', () => {
+    const m = (pattern: string, s: string) => globMatches(compileGlob(pattern, resource), s)
+    const exact = (pattern: string, s: string) =>
+      globMatches(compileGlob(pattern, {...resource, segmentExact: true}), s)
+    expect(m('arn:*:s3:::b/x', 'arn:aws:s3:::b/x')).toBe(true)
+    expect(m('arn:a*s:s3:::b/x', 'arn:a:x:s:s3:::b/x')).toBe(false)
+    expect(m('arn:aws:?3:::b', 'arn:aws::3:::b')).toBe(false)
+    // In the Resource element a `*` that ends a segment may cross colons (AWS docs) …
+    expect(m('arn:*:s3:::b/x', 'arn:aws:x:s3:::b/x')).toBe(true)
+    expect(m('arn:aws:s3:*:b', 'arn:aws:s3::::b')).toBe(true)
+    // … not in ArnLike conditions, which compare each segment on its own.
+    expect(exact('arn:*:s3:::b/x', 'arn:aws:x:s3:::b/x')).toBe(false)
+    expect(exact('arn:aws:s3:*:b', 'arn:aws:s3::::b')).toBe(false)
+    expect(exact('arn:*:s3:::b/x', 'arn:aws:s3:::b/x')).toBe(true)
+    // The resource part (after the fifth colon) is free.
+    expect(m('arn:aws:s3:::*', 'arn:aws:s3:::a:b:c')).toBe(true)
+    expect(m('arn:aws:s3:::a?b', 'arn:aws:s3:::a:b')).toBe(true)
+    // Not an ARN pattern: `*` crosses colons.
+    expect(m('*', 'arn:aws:s3:::a')).toBe(true)
+    expect(m('*:s3:::a', 'arn:aws:s3:::a')).toBe(true)
+  })
+
+  it('finds "matches the resource part only" cells across segment-aware patterns', () => {
+    const globs = ['arn:aws:s3:::*', 'arn:*:s3:::*', '*'].map((p) => compileGlob(p, resource))
+    const sigs = globCells(globs).map((c) => c.matches.map(Number).join(''))
+    expect(sigs.sort()).toEqual(['001', '011', '111'])
+  })
+
+  it('does not let `?` match a policy variable, which may stand for several characters', () => {
+    const variable = compileGlob('a/${aws:username}', resource)
+    const one = compileGlob('a/?', resource)
+    const star = compileGlob('a/*', resource)
+    const value = `a/${variableChar('aws:username')}`
+    expect(globMatches(variable, value)).toBe(true)
+    expect(globMatches(one, value)).toBe(false)
+    expect(globMatches(star, value)).toBe(true)
+    // So "the variable pattern without `a/?`" is a realisable cell: a widening from `a/?` to it is found.
+    const cells = globCells([variable, one])
+    expect(cells.some((c) => c.matches[0] && !c.matches[1])).toBe(true)
+    expect(cells.some((c) => !c.matches[0] && c.matches[1])).toBe(true)
+  })
+
+  it('reads `${*}`, `${?}` and `${$}` as literal characters', () => {
+    const g = compileGlob('a${*}b${?}${$}', resource)
+    expect(globMatches(g, 'a*b?$')).toBe(true)
+    expect(globMatches(g, 'axb?$')).toBe(false)
+  })
+})
