@@ -11,6 +11,7 @@ import {
   readNotes,
   resolveCommit,
 } from '../git/index.js'
+import {chainOf} from './attribute/blame.js'
 import {commitInfo} from './attribute/index.js'
 import type {Config} from './config.js'
 import {classifier, readDocument} from './source.js'
@@ -35,17 +36,16 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
   const history: History =
     head === null ? {commits: new Map(), order: []} : await readHistory(root, since, head)
   const kindOf = classifier(options.config)
-  const inScope = (path: string) =>
-    options.path === undefined ||
-    path === options.path ||
-    path.startsWith(`${options.path.replace(/\/$/, '')}/`)
+  const inScope = scope(history, options.path)
 
-  // Each change of a candidate file: its old and new version.
+  // Each change of a candidate file: its old and new version. A merge counts only for what
+  // it changed itself: a version it took from the merged branch was that branch's change.
   const changes = history.order
     .slice()
     .reverse()
     .flatMap((sha) => history.commits.get(sha)!.changes.map((change) => ({sha, change})))
     .filter(({change}) => inScope(change.path) && kindOf(change.path) !== undefined)
+    .filter(({sha, change}) => !fromMergedBranch(history, sha, change.path, change.newBlob))
   const blobs = new Set<string>()
   for (const {change} of changes)
     for (const b of [change.oldBlob, change.newBlob]) if (!/^0+$/.test(b)) blobs.add(b)
@@ -99,6 +99,30 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
   }
 }
 
+/**
+ * Which paths are the asked-for file or directory, following moves backwards (like
+ * `git log --follow`): a change made before a move counts under the old path.
+ */
+function scope(history: History, path: string | undefined): (p: string) => boolean {
+  if (path === undefined) return () => true
+  const under = (p: string, root: string) => p === root || p.startsWith(`${root}/`)
+  const roots = new Set([path.replace(/\/$/, '')])
+  // Newest first: each rename into the scope brings the file's earlier path into it.
+  for (const sha of history.order) {
+    for (const c of history.commits.get(sha)!.changes) {
+      if (c.status.startsWith('R') && [...roots].some((root) => under(c.path, root))) roots.add(c.oldPath)
+    }
+  }
+  return (p) => [...roots].some((root) => under(p, root))
+}
+
+/** Whether a merge's version of a file is exactly its second parent's (the branch made the change). */
+function fromMergedBranch(history: History, sha: string, path: string, blob: string): boolean {
+  const parents = history.commits.get(sha)!.parents
+  if (parents.length < 2 || !history.commits.has(parents[1]!)) return false
+  return chainOf(history, parents[1]!, path).states[0]?.blob === (/^0+$/.test(blob) ? null : blob)
+}
+
 /** A past version as a document; problems name the commit, since the file has changed since. */
 async function versionAt(
   file: {path: string; content: Buffer},
@@ -125,13 +149,17 @@ async function matchesRequest(
   if (fields.length === 0) return true
   if (finding.witness === null) return false
   const asked: Witness = {...finding.witness, ...Object.fromEntries(fields)}
-  const adapter = adapterFor(finding.kind)
+  // Timeline findings come from the adapters: their kind is a document kind.
+  const adapter = adapterFor(finding.kind as Kind)
   const allowedBefore =
     before !== undefined && (await adapter.allows(before.value, asked, finding.file, new Map()))
   const allowedAfter =
     after !== undefined && (await adapter.allows(after.value, asked, finding.file, new Map()))
   const matches =
     finding.change === 'narrowing' ? allowedBefore && !allowedAfter : allowedAfter && !allowedBefore
-  if (matches) finding.witness = asked
+  if (matches) {
+    finding.witness = asked
+    finding.message = await adapter.describe(finding, asked)
+  }
   return matches
 }

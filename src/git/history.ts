@@ -180,3 +180,22 @@ export async function addTrailer(root: string, messageFile: string, trailer: str
     messageFile,
   ])
 }
+
+/**
+ * Files git considers renamed between a commit and a target (another commit, the index or
+ * the working tree), as new path → old path. One `git diff -M` process.
+ */
+export async function renamedPaths(
+  root: string,
+  from: string,
+  to: {type: 'ref'; commit: string} | {type: 'staged'} | {type: 'worktree'},
+): Promise<Map<string, string>> {
+  // `diff A B` (or `diff --cached A`, `diff A` for the working tree) reads from A to the target.
+  const sides = to.type === 'ref' ? [from, to.commit] : to.type === 'staged' ? ['--cached', from] : [from]
+  const output = await runGit(root, ['diff', '-M', '-z', '--name-status', '--diff-filter=R', ...sides, '--'])
+  const tokens = output.toString('utf8').split('\0')
+  const renames = new Map<string, string>()
+  // `R<score>` NUL old NUL new NUL …
+  for (let i = 0; i + 2 < tokens.length; i += 3) renames.set(tokens[i + 2]!, tokens[i + 1]!)
+  return renames
+}

@@ -1,9 +1,26 @@
 // Findings name the commit that introduced them and its actor (DESIGN.md: attribute), end to end.
+//
+// Each scenario is a real repository: an approved first commit (the baseline), then commits made
+// the way a person, an AI agent or a bot makes them (identities and messages shaped as in
+// /work/shared/reference/agent-signatures.md). `check --ref HEAD --baseline <first commit>` must
+// name, for EVERY widening, the commit after which its witness is allowed and stays allowed
+// (semantic blame) and that commit's actor.
 
-import {describe, expect, it} from 'vitest'
-import {identities} from '../helpers/repo.js'
-import {checkJson, commitFiles, repoFactory} from './helpers.js'
-import {bucketPolicy, narrowedRolePolicy, policyText, publicBucketPolicy, rolePolicy} from './policies.js'
+import {mkdir} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+import {describe, type ExpectStatic, it} from 'vitest'
+import {identities, type TestRepo, type ToolIdentity} from '../helpers/repo.js'
+import {checkJson, commitFiles, type Finding, type Report, repoFactory} from './helpers.js'
+import {
+  ACCOUNT,
+  BUCKET,
+  bucketPolicy,
+  narrowedRolePolicy,
+  policyText,
+  publicBucketPolicy,
+  REPORTING_ROLE,
+  rolePolicy,
+} from './policies.js'
 
 const BUCKET_FILE = 'iam/buckets/payroll-exports.json'
 const ROLE_FILE = 'iam/roles/reporting-dashboard.json'
@@ -12,13 +29,171 @@ const newRepo = repoFactory()
 
 interface Commit {
   sha: string
-  author: {name: string; email: string}
+  author: {name: string; email: string; date: string}
   subject: string
-  actor: {type: string; agent?: string; confidence: number; evidence: unknown[]}
+  actor: {
+    type: string
+    agent?: string
+    confidence: number
+    evidence: {signal: string; detail: string; strength: string}[]
+  }
+  pending?: boolean
+  merge?: {sha: string; subject: string}
 }
 
+// ── Policies used by the scenarios (beyond the shared ones in policies.ts) ────────────────────
+
+const bucketResources = [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`]
+const AUDITOR_ROLE = `arn:aws:iam::${ACCOUNT}:role/security-auditor`
+
+/** The bucket's Allow opened to everyone; the TLS-only Deny kept (two statements, for reordering). */
+const publicReadKeepingDeny = {
+  ...bucketPolicy,
+  Statement: [{...bucketPolicy.Statement[0], Principal: '*'}, bucketPolicy.Statement[1]],
+}
+
+/**
+ * publicReadKeepingDeny as another person would write it: tab indentation, keys in another order,
+ * statements and array items reversed, new Sids. The same access exactly.
+ */
+const publicReadReformatted = {
+  Statement: [
+    {
+      Condition: {Bool: {'aws:SecureTransport': 'false'}},
+      Resource: [...bucketResources].reverse(),
+      Action: 's3:*',
+      Principal: '*',
+      Effect: 'Deny',
+      Sid: 'TlsOnly',
+    },
+    {
+      Resource: [...bucketResources].reverse(),
+      Action: ['s3:ListBucket', 's3:GetObject'],
+      Principal: '*',
+      Effect: 'Allow',
+      Sid: 'DashboardReads',
+    },
+  ],
+  Id: 'payroll-exports-bucket-policy',
+  Version: '2012-10-17',
+}
+
+/** The bucket policy with a third, unrelated statement: the security auditor reads the bucket's settings. */
+function auditedBucket(readPrincipal: unknown, auditorActions: string[]) {
+  return {
+    Version: '2012-10-17',
+    Id: 'payroll-exports-bucket-policy',
+    Statement: [
+      {...bucketPolicy.Statement[0], Principal: readPrincipal},
+      {
+        Sid: 'AuditorReadsBucketSettings',
+        Effect: 'Allow',
+        Principal: {AWS: AUDITOR_ROLE},
+        Action: auditorActions,
+        Resource: `arn:aws:s3:::${BUCKET}`,
+      },
+      bucketPolicy.Statement[1],
+    ],
+  }
+}
+
+/** The reporting role may also write the exports: a widening that opens nothing to the public. */
+const roleWritesExports = {
+  ...rolePolicy,
+  Statement: [
+    ...rolePolicy.Statement,
+    {Sid: 'WriteExports', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/*`},
+  ],
+}
+
+// ── Helpers ───────────────────────────────────────────────────────────────────────────────────
+
+/** The approved state, committed by the repository's human: returns the baseline commit. */
+async function approve(r: TestRepo, extra: Record<string, string> = {}): Promise<string> {
+  return commitFiles(
+    r,
+    {[BUCKET_FILE]: policyText(bucketPolicy), [ROLE_FILE]: policyText(rolePolicy), ...extra},
+    'Add payroll exports bucket and reporting dashboard role',
+  )
+}
+
+/** Writes `files` and commits them as `who` would, with the message `who` writes for `subject`. */
+async function commitAs(
+  r: TestRepo,
+  who: ToolIdentity,
+  subject: string,
+  files: Record<string, string>,
+): Promise<string> {
+  for (const [path, content] of Object.entries(files)) await r.write(path, content)
+  await r.stage(...Object.keys(files))
+  return r.commit(who.message(subject), who)
+}
+
+/** `check --ref HEAD --baseline BASE --format json`, which must gate (exit 1). */
+async function checkSince(expect: ExpectStatic, r: TestRepo, base: string): Promise<Report> {
+  const result = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', base])
+  expect(result.code, result.stderr).toBe(1)
+  return result.report
+}
+
+interface Expected {
+  sha: string
+  type: 'agent' | 'human' | 'automation' | 'unknown'
+  /** the agent or bot named; undefined: none may be named */
+  agent?: string
+  /** signals that must be among the evidence */
+  signals?: string[]
+  subject?: string
+  /** the merge commit that brought the change in; undefined: there is none */
+  merge?: string
+  file?: string
+}
+
+const label = (f: Finding, report: Report) =>
+  `${f.change} ${f.rule} ${f.file} ${JSON.stringify(f.witness)}\nnotes: ${report.notes.join('\n')}`
+
+/** The finding names the expected commit and actor (soft: every finding is reported). */
+function expectCommit(expect: ExpectStatic, report: Report, f: Finding, e: Expected): void {
+  const what = label(f, report)
+  const commit = f.commit as Commit | null
+  expect.soft(commit, what).not.toBeNull()
+  if (commit === null) return
+  expect.soft(commit.sha, what).toBe(e.sha)
+  expect.soft(commit.pending, what).toBeUndefined()
+  expect.soft(commit.actor.type, what).toBe(e.type)
+  expect.soft(commit.actor.agent, what).toBe(e.agent)
+  if (e.signals !== undefined)
+    expect
+      .soft(
+        commit.actor.evidence.map((x) => x.signal),
+        what,
+      )
+      .toEqual(expect.arrayContaining(e.signals))
+  if (e.type === 'unknown') {
+    expect.soft(commit.actor.evidence, what).toEqual([])
+    expect.soft(commit.actor.confidence, what).toBe(0)
+  } else {
+    expect.soft(commit.actor.evidence.length, what).toBeGreaterThan(0)
+    expect.soft(commit.actor.confidence, what).toBeGreaterThan(0)
+  }
+  if (e.subject !== undefined) expect.soft(commit.subject, what).toBe(e.subject)
+  expect.soft(commit.merge?.sha, what).toBe(e.merge)
+  if (e.file !== undefined) expect.soft(f.file, what).toBe(e.file)
+}
+
+/** Every widening (and possible widening) of the report is blamed as expected; there is at least one. */
+function expectWideningsBlamed(expect: ExpectStatic, report: Report, e: Expected): void {
+  const widenings = report.findings.filter((f) => f.change !== 'narrowing')
+  expect(widenings.length, JSON.stringify(report.findings, null, 2)).toBeGreaterThan(0)
+  for (const f of widenings) expectCommit(expect, report, f, e)
+}
+
+// ── Scenarios ─────────────────────────────────────────────────────────────────────────────────
+
 describe.concurrent('attribution', () => {
-  it('a widening made by Claude Code names that commit and the agent; a human narrowing names its own commit', async () => {
+  it('a widening made by Claude Code names that commit and the agent; a human narrowing names its own commit', async ({
+    expect,
+  }) => {
     const r = await newRepo()
     await commitFiles(r, {[BUCKET_FILE]: policyText(bucketPolicy), [ROLE_FILE]: policyText(rolePolicy)})
     await r.git('tag', 'approved')
@@ -47,5 +222,412 @@ describe.concurrent('attribution', () => {
     const narrowing = report.findings.find((f) => f.change === 'narrowing' && f.file === ROLE_FILE)!
     expect((narrowing.commit as Commit).sha).toBe(humanSha)
     expect((narrowing.commit as Commit).actor.type).not.toBe('agent')
+  })
+
+  it('1a. a person without any marker is unknown, never human', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const sha = await commitAs(r, identities.human, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha, type: 'unknown', subject: 'Open the exports bucket'})
+    const commit = report.findings[0]!.commit as Commit
+    expect(commit.author).toMatchObject({name: 'Alice Example', email: 'alice@example.com'})
+    expect(commit.author.date).toMatch(/^\d{4}-\d\d-\d\dT/)
+  })
+
+  it('1b. a person listed under actors.humans in acldrift.config.yaml is human', async ({expect}) => {
+    const r = await newRepo()
+    const config = [
+      'version: 1',
+      'actors:',
+      '  humans:',
+      '    - name: Alice Example',
+      '      emails: [alice@example.com]',
+      '',
+    ].join('\n')
+    const base = await approve(r, {'acldrift.config.yaml': config})
+    const sha = await commitAs(r, identities.human, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha, type: 'human', signals: ['listed-human']})
+  })
+
+  it('1c. a listed human does not outweigh an agent marker in the same commit', async ({expect}) => {
+    const r = await newRepo()
+    const config =
+      'version: 1\nactors:\n  humans:\n    - name: Alice Example\n      emails: [alice@example.com]\n'
+    const base = await approve(r, {'acldrift.config.yaml': config})
+    const sha = await commitAs(r, identities.claudeCode, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha, type: 'agent', agent: 'Claude Code'})
+  })
+
+  it('2. Claude Code: human author, Co-Authored-By noreply@anthropic.com and the footer', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const sha = await commitAs(r, identities.claudeCode, 'Fix AccessDenied for the reporting dashboard', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {
+      sha,
+      type: 'agent',
+      agent: 'Claude Code',
+      signals: ['claude-code-coauthor', 'claude-code-footer'],
+      subject: 'Fix AccessDenied for the reporting dashboard',
+    })
+  })
+
+  it('3. GitHub Copilot coding agent: copilot-swe-agent[bot] author and Agent-Logs-Url', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const sha = await commitAs(r, identities.copilotAgent, 'Grant the dashboard write access', {
+      [ROLE_FILE]: policyText(roleWritesExports),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {
+      sha,
+      type: 'agent',
+      agent: 'GitHub Copilot coding agent',
+      signals: ['copilot-agent-author', 'copilot-agent-logs-url'],
+    })
+  })
+
+  it('4a. Cursor: Co-authored-by Cursor <cursoragent@cursor.com>', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const cursor: ToolIdentity = {
+      ...identities.human,
+      message: (s) => `${s}\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n`,
+    }
+    const sha = await commitAs(r, cursor, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha, type: 'agent', agent: 'Cursor', signals: ['cursor-coauthor']})
+  })
+
+  it('4b. Cursor: Made-with: Cursor', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const cursor: ToolIdentity = {...identities.human, message: (s) => `${s}\n\nMade-with: Cursor\n`}
+    const sha = await commitAs(r, cursor, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {
+      sha,
+      type: 'agent',
+      agent: 'Cursor',
+      signals: ['cursor-made-with'],
+    })
+  })
+
+  it('5. Aider: committer name "Alice (aider)", no trailer', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const aider: ToolIdentity = {...identities.human, committerName: 'Alice (aider)', message: (s) => s}
+    const sha = await commitAs(r, aider, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {
+      sha,
+      type: 'agent',
+      agent: 'Aider',
+      signals: ['aider-committer-name'],
+    })
+  })
+
+  it('6. Devin: Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const sha = await commitAs(r, identities.devin, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha, type: 'agent', agent: 'Devin', signals: ['devin-bot-author']})
+  })
+
+  it('7. dependabot is automation, not an agent', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const sha = await commitAs(r, identities.dependabot, 'Bump the exports writer policy', {
+      [ROLE_FILE]: policyText(roleWritesExports),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {
+      sha,
+      type: 'automation',
+      agent: 'Dependabot',
+      signals: ['dependabot-author'],
+    })
+  })
+
+  it('8. a GitHub-style squash merge with Co-authored-by Claude after the --------- line', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    await r.git('checkout', '--quiet', '-b', 'claude/fix-access-denied')
+    await commitFiles(
+      r,
+      {[BUCKET_FILE]: policyText(publicReadKeepingDeny)},
+      'Let the dashboard read the exports',
+    )
+    await commitFiles(r, {[BUCKET_FILE]: policyText(publicBucketPolicy)}, 'Drop the TLS-only deny')
+    await r.git('checkout', '--quiet', 'main')
+    await r.git('merge', '--squash', '--quiet', 'claude/fix-access-denied')
+    const message = [
+      'Fix AccessDenied for the reporting dashboard (#42)',
+      '',
+      '* Let the dashboard read the exports',
+      '',
+      '* Drop the TLS-only deny',
+      '',
+      '---------',
+      '',
+      'Co-authored-by: Claude <noreply@anthropic.com>',
+      '',
+    ].join('\n')
+    const sha = await r.commit(message, {
+      ...identities.human,
+      committerName: 'GitHub',
+      committerEmail: 'noreply@github.com',
+    })
+    expect((await r.git('rev-list', '--parents', '-n', '1', 'HEAD')).trim().split(' ')).toHaveLength(2)
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {
+      sha,
+      type: 'agent',
+      agent: 'Claude Code',
+      signals: ['claude-code-coauthor'],
+      subject: 'Fix AccessDenied for the reporting dashboard (#42)',
+    })
+  })
+
+  it('9. an agent widens, then a human reformats the whole file: the agent is still blamed', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const agentSha = await commitAs(r, identities.claudeCode, 'Let the dashboard read the exports', {
+      [BUCKET_FILE]: policyText(publicReadKeepingDeny),
+    })
+    const reformatted = `${JSON.stringify(publicReadReformatted, null, '\t')}\n`
+    const humanSha = await commitAs(r, identities.human, 'Reformat the bucket policy', {
+      [BUCKET_FILE]: reformatted,
+    })
+    expect(await r.git('diff', '--stat', agentSha, humanSha)).toMatch(/payroll-exports\.json/)
+
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {
+      sha: agentSha,
+      type: 'agent',
+      agent: 'Claude Code',
+      subject: 'Let the dashboard read the exports',
+      file: BUCKET_FILE,
+    })
+    // The reformat is no change at all.
+    const sinceAgent = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', agentSha])
+    expect(sinceAgent.report.findings).toEqual([])
+  })
+
+  it('10. an agent widens, then a human moves the file (git mv) and edits an unrelated statement', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const moved = 'iam/s3/payroll-exports-bucket.json'
+    const auditor = ['s3:GetBucketPolicy', 's3:GetBucketAcl']
+    const base = await commitFiles(
+      r,
+      {
+        [BUCKET_FILE]: policyText(auditedBucket({AWS: REPORTING_ROLE}, auditor)),
+        [ROLE_FILE]: policyText(rolePolicy),
+      },
+      'Add the payroll exports bucket',
+    )
+    const cursor: ToolIdentity = {...identities.human, message: (s) => `${s}\n\nMade-with: Cursor\n`}
+    const agentSha = await commitAs(r, cursor, 'Let the dashboard read the exports', {
+      [BUCKET_FILE]: policyText(auditedBucket('*', auditor)),
+    })
+    await mkdir(join(r.dir, dirname(moved)), {recursive: true})
+    await r.git('mv', BUCKET_FILE, moved)
+    await r.write(moved, policyText(auditedBucket('*', ['s3:GetBucketPolicy'])))
+    await r.stage(moved)
+    const moveSha = await r.commit('Move the bucket policies under iam/s3; auditors no longer read ACLs')
+    // git sees the move as a rename.
+    expect(await r.git('show', '--name-status', '-M', '--format=', moveSha)).toMatch(/^R\d+\t/)
+
+    const report = await checkSince(expect, r, base)
+    const pub = report.findings.find((f) => f.rule === 'public-principal')
+    expect(pub, JSON.stringify(report.findings, null, 2)).toBeDefined()
+    expect(pub!.file).toBe(moved)
+    expect((pub!.commit as Commit | null)?.sha).toBe(agentSha)
+    // The move grants nothing: every widening is the agent's, at the new path …
+    expectWideningsBlamed(expect, report, {sha: agentSha, type: 'agent', agent: 'Cursor', file: moved})
+    // … and the only narrowing is the human's edit of the auditor statement, at the new path.
+    const narrowings = report.findings.filter((f) => f.change === 'narrowing')
+    expect.soft(narrowings.length, JSON.stringify(narrowings, null, 2)).toBeGreaterThan(0)
+    for (const f of narrowings) {
+      expectCommit(expect, report, f, {sha: moveSha, type: 'unknown', file: moved})
+      expect.soft(f.witness?.action, label(f, report)).toMatch(/^s3:GetBucketAcl$/i)
+    }
+  })
+
+  it('10b. moving a policy file (git mv) grants and removes nothing', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    await mkdir(join(r.dir, 'iam/s3'), {recursive: true})
+    await r.git('mv', BUCKET_FILE, 'iam/s3/payroll-exports.json')
+    await r.commit('Move the bucket policies under iam/s3')
+    const result = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', base])
+    expect(result.report.findings.map((f) => `${f.change} ${f.rule} ${f.file}`)).toEqual([])
+    expect(result.code).toBe(0)
+  })
+
+  it('10c. a file moved away and a new file written at its old path: each widening names its own commit', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const legacy = 'iam/buckets/payroll-exports-legacy.json'
+    const base = await approve(r)
+    // Claude Code opens the bucket; a person keeps that policy aside as the legacy one …
+    const claudeSha = await commitAs(r, identities.claudeCode, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    await r.git('mv', BUCKET_FILE, legacy)
+    await r.commit('Keep the old bucket policy as legacy')
+    // … and Devin writes a new policy at the old path, public too.
+    const devinSha = await commitAs(r, identities.devin, 'Write the new exports bucket policy', {
+      [BUCKET_FILE]: policyText(publicReadKeepingDeny),
+    })
+
+    const report = await checkSince(expect, r, base)
+    const at = (file: string) => report.findings.filter((f) => f.change !== 'narrowing' && f.file === file)
+    expect(at(BUCKET_FILE).length, JSON.stringify(report.findings, null, 2)).toBeGreaterThan(0)
+    expect(at(legacy).length, JSON.stringify(report.findings, null, 2)).toBeGreaterThan(0)
+    // The old path stopped existing when it was moved: the new file's access is Devin's.
+    for (const f of at(BUCKET_FILE))
+      expectCommit(expect, report, f, {sha: devinSha, type: 'agent', agent: 'Devin'})
+    for (const f of at(legacy))
+      expectCommit(expect, report, f, {sha: claudeSha, type: 'agent', agent: 'Claude Code'})
+  })
+
+  it('11. a widening made on a branch by an agent and merged by a human with --no-ff', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    await r.git('checkout', '--quiet', '-b', 'feature/dashboard-access')
+    const agentSha = await commitAs(r, identities.claudeCode, 'Let the dashboard read the exports', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    await r.git('checkout', '--quiet', 'main')
+    // Main moves on meanwhile: a human narrows the role.
+    const narrowSha = await commitFiles(r, {[ROLE_FILE]: policyText(narrowedRolePolicy)}, 'Drop DeleteObject')
+    await r.git(
+      'merge',
+      '--no-ff',
+      '--quiet',
+      '-m',
+      "Merge branch 'feature/dashboard-access'",
+      'feature/dashboard-access',
+    )
+    const mergeSha = (await r.git('rev-parse', 'HEAD')).trim()
+
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {
+      sha: agentSha,
+      type: 'agent',
+      agent: 'Claude Code',
+      subject: 'Let the dashboard read the exports',
+      merge: mergeSha,
+    })
+    const pub = report.findings.find((f) => f.rule === 'public-principal')!
+    expect((pub.commit as Commit).merge).toEqual({
+      sha: mergeSha,
+      subject: "Merge branch 'feature/dashboard-access'",
+    })
+    const narrowings = report.findings.filter((f) => f.change === 'narrowing')
+    expect(narrowings.length).toBeGreaterThan(0)
+    for (const f of narrowings) expectCommit(expect, report, f, {sha: narrowSha, type: 'unknown'})
+  })
+
+  it('11b. a merge that itself opens access (its own resolution) is blamed on the merge commit', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    await r.git('checkout', '--quiet', '-b', 'feature/cache')
+    const branchSha = await commitFiles(r, {[ROLE_FILE]: policyText(narrowedRolePolicy)}, 'Drop DeleteObject')
+    await r.git('checkout', '--quiet', 'main')
+    await r.git('merge', '--no-ff', '--no-commit', '--quiet', 'feature/cache')
+    // The one who merges also edits the bucket policy in the merge commit.
+    await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await r.stage(BUCKET_FILE)
+    const mergeSha = await r.commit(
+      identities.claudeCode.message("Merge branch 'feature/cache'"),
+      identities.claudeCode,
+    )
+    expect((await r.git('rev-list', '--parents', '-n', '1', 'HEAD')).trim().split(' ')).toHaveLength(3)
+
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha: mergeSha, type: 'agent', agent: 'Claude Code'})
+    const narrowings = report.findings.filter((f) => f.change === 'narrowing')
+    expect(narrowings.length).toBeGreaterThan(0)
+    for (const f of narrowings)
+      expectCommit(expect, report, f, {sha: branchSha, type: 'unknown', merge: mergeSha})
+  })
+
+  it('12. a forged x@users.noreply.github.com author named like a bot is unknown', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const forged: ToolIdentity = {
+      name: 'dependabot[bot]',
+      email: 'x@users.noreply.github.com',
+      message: (s) => s,
+    }
+    const sha = await commitAs(r, forged, 'Bump the exports writer policy', {
+      [ROLE_FILE]: policyText(roleWritesExports),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha, type: 'unknown'})
+  })
+
+  it('12b. a bot address with another account id (12345+dependabot[bot]@…) is unknown', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    const forged: ToolIdentity = {
+      name: 'dependabot[bot]',
+      email: '12345+dependabot[bot]@users.noreply.github.com',
+      message: (s) => s,
+    }
+    const sha = await commitAs(r, forged, 'Bump the exports writer policy', {
+      [ROLE_FILE]: policyText(roleWritesExports),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha, type: 'unknown'})
+  })
+
+  it('13. widened, reverted, widened again: the widening that stays is blamed', async ({expect}) => {
+    const r = await newRepo()
+    const base = await approve(r)
+    await commitAs(r, identities.claudeCode, 'Open the exports bucket', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    await r.git('revert', '--no-edit', 'HEAD')
+    const again = await commitAs(r, identities.copilotAgent, 'Open the exports bucket again', {
+      [BUCKET_FILE]: policyText(publicBucketPolicy),
+    })
+    const report = await checkSince(expect, r, base)
+    expectWideningsBlamed(expect, report, {sha: again, type: 'agent', agent: 'GitHub Copilot coding agent'})
   })
 })

@@ -34,7 +34,7 @@ const RUNTIME_MARKERS = [
   /^(OPENCODE|QWEN_CODE|AUGMENT_AGENT|CRUSH|PI_CODING_AGENT|TRAE_.*|REPL_ID|REPLIT_.*|FACTORY_.*|AIDER_.*)$/,
 ]
 
-type EnvOverrides = Record<string, string | undefined>
+export type EnvOverrides = Record<string, string | undefined>
 
 /** The environment of child processes: hermetic, then `overrides` (undefined removes a variable). */
 function childEnv(overrides: EnvOverrides = {}): NodeJS.ProcessEnv {
@@ -88,6 +88,18 @@ function run(
   })
 }
 
+/**
+ * Runs any program (git, a hook manager, `sh`) in `cwd` with the hermetic environment plus `env`.
+ * Never throws on a non-zero exit: hooks print to standard error, and tests read both outputs.
+ */
+export function runHermetic(
+  command: string,
+  args: readonly string[],
+  options: {cwd: string; env?: EnvOverrides; timeoutMs?: number},
+): Promise<RunResult> {
+  return run(command, args, {cwd: options.cwd, env: childEnv(options.env), timeoutMs: options.timeoutMs})
+}
+
 /** A git command that exited non-zero; the message carries the command and its output. */
 export class CommandError extends Error {
   constructor(
@@ -122,6 +134,8 @@ export interface TestRepo {
   commit(message: string, identity?: Identity): Promise<string>
   /** Runs git in the repository; returns stdout, throws CommandError on failure. */
   git(...args: string[]): Promise<string>
+  /** Like `git`, with `env` on top of the hermetic environment (e.g. an agent's CLAUDECODE=1). */
+  gitEnv(env: EnvOverrides, ...args: string[]): Promise<string>
   cleanup(): Promise<void>
 }
 
@@ -175,6 +189,7 @@ export async function createRepo(): Promise<TestRepo> {
       return (await git(['rev-parse', 'HEAD'])).trim()
     },
     git: (...args) => git(args),
+    gitEnv: (env, ...args) => git(args, env),
     cleanup: () => rm(dir, {recursive: true, force: true}),
   }
 }

@@ -34,7 +34,7 @@ export function chainOf(history: History, start: string, path: string): Chain {
   let current = path
   while (sha !== undefined && history.commits.has(sha)) {
     const commit: HistoryCommit = history.commits.get(sha)!
-    const change = commit.changes.find((c) => c.path === current)
+    const change = commit.changes.find((c) => c.path === current) ?? movedAway(commit.changes, current)
     walked.push({sha, path: current, change})
     if (change) current = change.oldPath
     sha = commit.parents[0]
@@ -52,6 +52,12 @@ export function chainOf(history: History, start: string, path: string): Chain {
     states.push({sha: w.sha, path: w.path, blob: state ?? null, touched: w.change !== undefined})
   }
   return {states: states.reverse(), before}
+}
+
+/** A rename away from `path` is, for `path`, a deletion: the file no longer exists there. */
+function movedAway(changes: RawChange[], path: string): RawChange | undefined {
+  const rename = changes.find((c) => c.status.startsWith('R') && c.oldPath === path)
+  return rename && {...rename, path, newBlob: '0'.repeat(rename.newBlob.length), newMode: '000000'}
 }
 
 export interface BlameResult {
