@@ -4,7 +4,7 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, resolve} from 'node:path'
 import {adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
-import {headCommit, resolveCommit} from '../git/index.js'
+import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
 import type {Config, FailOn} from './config.js'
 import {SEVERITY_RANK} from './findings.js'
 import {readSnapshot} from './snapshot.js'
@@ -87,6 +87,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const findings: Finding[] = []
   const notes = [...baseline.notes, ...target.notes]
   const errors = [...baseline.problems, ...target.problems]
+  notes.push(...(await followMoves(options, baseline, target)))
   // A file that could not be read on either side is an error, not a removal or an addition.
   const unreadable = new Set(errors.map((e) => e.file))
   const paths = [...new Set([...baseline.documents.keys(), ...target.documents.keys()])]
@@ -141,6 +142,46 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     errors,
     notes,
   }
+}
+
+/**
+ * A policy moved to another path is the same policy: the baseline's version is re-keyed to
+ * the new path, so the move itself reports nothing and later edits compare with it. Moves
+ * are recognised by identical content, or by git's rename detection.
+ */
+async function followMoves(
+  options: CheckOptions,
+  baseline: LoadedSource,
+  target: LoadedSource,
+): Promise<string[]> {
+  const gone = [...baseline.documents.keys()].filter((p) => !target.documents.has(p))
+  const added = [...target.documents.keys()].filter((p) => !baseline.documents.has(p))
+  if (gone.length === 0 || added.length === 0) return []
+  const moves = new Map<string, string>()
+  for (const path of added) {
+    const doc = target.documents.get(path)!
+    const same = gone.find((old) => !moves.has(old) && baseline.documents.get(old)!.hash === doc.hash)
+    if (same !== undefined) moves.set(same, path)
+  }
+  if (
+    moves.size < Math.min(gone.length, added.length) &&
+    baseline.commit !== null &&
+    baseline.type !== 'snapshot'
+  ) {
+    const to = options.target.type === 'ref' ? {type: 'ref' as const, commit: target.commit!} : options.target
+    for (const [now, old] of await renamedPaths(options.root, baseline.commit, to)) {
+      if (gone.includes(old) && added.includes(now) && !moves.has(old)) moves.set(old, now)
+    }
+  }
+  const notes: string[] = []
+  for (const [old, now] of moves) {
+    const doc = baseline.documents.get(old)!
+    if (doc.kind !== target.documents.get(now)!.kind) continue
+    baseline.documents.delete(old)
+    baseline.documents.set(now, doc)
+    notes.push(`${old} moved to ${now}: compared with its baseline version`)
+  }
+  return notes
 }
 
 function ofKind(source: LoadedSource, kind: Kind): Map<string, Document> {

@@ -14,6 +14,7 @@ export {
   readCommits,
   readHistory,
   readNotes,
+  renamedPaths,
 } from './history.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
