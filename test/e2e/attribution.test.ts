@@ -20,26 +20,14 @@ import {
   publicBucketPolicy,
   REPORTING_ROLE,
   rolePolicy,
+  BUCKET_FILE,
+  ROLE_FILE,
 } from './policies.js'
-
-const BUCKET_FILE = 'iam/buckets/payroll-exports.json'
-const ROLE_FILE = 'iam/roles/reporting-dashboard.json'
+import type {CommitInfo} from '../../src/core/types.js'
 
 const newRepo = repoFactory()
 
-interface Commit {
-  sha: string
-  author: {name: string; email: string; date: string}
-  subject: string
-  actor: {
-    type: string
-    agent?: string
-    confidence: number
-    evidence: {signal: string; detail: string; strength: string}[]
-  }
-  pending?: boolean
-  merge?: {sha: string; subject: string}
-}
+type Commit = CommitInfo
 
 // ── Policies used by the scenarios (beyond the shared ones in policies.ts) ────────────────────
 

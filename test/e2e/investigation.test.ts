@@ -21,26 +21,14 @@ import {
   policyText,
   publicBucketPolicy,
   rolePolicy,
+  BUCKET_FILE,
+  ROLE_FILE,
 } from './policies.js'
-
-const BUCKET_FILE = 'iam/buckets/payroll-exports.json'
-const ROLE_FILE = 'iam/roles/reporting-dashboard.json'
+import type {CommitInfo} from '../../src/core/types.js'
 
 const newRepo = repoFactory()
 
-interface Commit {
-  sha: string
-  author: {name: string; email: string; date: string}
-  subject: string
-  actor: {
-    type: string
-    agent?: string
-    confidence: number
-    evidence: {signal: string; detail: string; strength: string}[]
-  }
-  pending?: boolean
-  merge?: {sha: string; subject: string}
-}
+type Commit = CommitInfo
 
 const commitOf = (f: Finding) => f.commit as Commit | null
 const widenings = (report: Report) => report.findings.filter((f) => f.change !== 'narrowing')

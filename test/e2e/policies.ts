@@ -143,3 +143,7 @@ export function positionOf(text: string, needle: string): {line: number; column:
   const before = text.slice(0, offset).split('\n')
   return {line: before.length, column: before.at(-1)!.length + 1}
 }
+
+/** Where the scenarios keep the bucket policy and the role policy. */
+export const BUCKET_FILE = 'iam/buckets/payroll-exports.json'
+export const ROLE_FILE = 'iam/roles/reporting-dashboard.json'
