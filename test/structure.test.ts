@@ -1,6 +1,6 @@
 // The project's structure cannot drift: every registered kind has its adapter folder, its
 // schema and its fixtures, and nothing exists for a kind that is not registered.
-import {existsSync, readdirSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {ADAPTERS} from '../src/adapters/index.js'
 import {KINDS} from '../src/core/types.js'
@@ -21,14 +21,25 @@ describe('adapters, schemas and fixtures line up', () => {
     expect(entries(`fixtures/${kind}/`).filter((e) => e.isDirectory()).length).toBeGreaterThan(0)
   })
 
+  it('lists exactly the registered kinds in the config schema', () => {
+    const schema = JSON.parse(readFileSync(new URL('schemas/config.schema.json', root), 'utf8')) as {
+      $defs: {kind: {enum: string[]}}
+    }
+    expect([...schema.$defs.kind.enum].sort()).toEqual([...kinds].sort())
+  })
+
   it('has no adapter folder, schema or fixture folder for an unregistered kind', () => {
-    const folders = entries('src/adapters/').filter((e) => e.isDirectory()).map((e) => e.name)
+    const folders = entries('src/adapters/')
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
     expect(folders.sort()).toEqual([...kinds].sort())
     const schemas = entries('schemas/')
       .filter((e) => e.name.endsWith('.schema.json'))
       .map((e) => e.name.replace('.schema.json', ''))
-    expect(schemas.sort()).toEqual([...kinds, 'config', 'report', 'snapshot'].sort())
-    const fixtures = entries('fixtures/').filter((e) => e.isDirectory()).map((e) => e.name)
+    expect(schemas.sort()).toEqual([...kinds, 'approvals', 'config', 'report', 'snapshot'].sort())
+    const fixtures = entries('fixtures/')
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
     expect(fixtures.sort()).toEqual([...kinds, 'demo'].sort())
   })
 })

@@ -1,7 +1,12 @@
 // Shared types of the pipeline: source → files → documents → access model → changes → report.
 
-export const KINDS = ['aws-iam'] as const
+export const KINDS = ['aws-iam', 'k8s-rbac', 'gcp-iam'] as const
 export type Kind = (typeof KINDS)[number]
+
+/** Findings about acldrift's own files (config, approvals, baseline snapshot) and approvals. */
+export const GATE_KIND = 'acldrift'
+/** A finding's kind: a document kind, or acldrift's own. */
+export type FindingKind = Kind | typeof GATE_KIND
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low'
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low']
@@ -79,7 +84,7 @@ export type Witness = Record<string, unknown>
 
 export interface Finding {
   id: string
-  kind: Kind
+  kind: FindingKind
   file: string
   line: number | null
   pointer: string | null
@@ -96,7 +101,29 @@ export interface Finding {
   /** Why the engine could not decide, for possible-widening findings. */
   reason?: string
   commit: CommitInfo | null
-  approval: unknown
+  approval: Approval | null
+}
+
+/**
+ * The approval that covers a finding, valid or not: an entry of the approvals file, or — for
+ * changes to acldrift's own files — the commit itself when a listed approver made it.
+ */
+export interface Approval {
+  source: 'approvals-file' | 'approver-commit'
+  /** the approved finding id (approvals-file) */
+  id?: string
+  approver: string
+  reason?: string
+  ticket?: string
+  /** last day it counts (approvals-file) */
+  expires?: string
+  created?: string
+  valid: boolean
+  status: 'valid' | 'expired' | 'self-approval' | 'unverified'
+  /** one sentence: why it counts or why not */
+  why: string
+  /** the commit that added it (the pending one when not committed yet), or null when unknown */
+  commit: CommitInfo | null
 }
 
 export type TargetSource = 'staged' | 'worktree' | 'ref' | 'range' | 'export' | 'snapshot'
@@ -111,4 +138,9 @@ export interface Report {
   errors: InputProblem[]
   /** Informational notes (unknown actions, truncated searches): never silent. */
   notes: string[]
+  /** The policy the findings were judged by (the stricter of the config and the reference's). */
+  policy?: {
+    failOn: 'widening' | 'critical' | 'high' | 'medium' | 'never'
+    agents: 'require-approval' | 'allow'
+  }
 }

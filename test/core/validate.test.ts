@@ -377,7 +377,7 @@ describe('config', () => {
         line: 4,
         column: 11,
         pointer: '/documents/0/kind',
-        message: 'must be one of "aws-iam" (found "k8s")',
+        message: expect.stringMatching(/^must be one of "aws-iam".* \(found "k8s"\)$/),
       },
       {
         file: 'acldrift.config.yaml',

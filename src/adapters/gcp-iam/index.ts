@@ -1,0 +1,19 @@
+// GCP IAM: allow policies as `gcloud … get-iam-policy` prints them (JSON or YAML; one file per
+// resource) and custom role definitions (`gcloud iam roles describe`). Bindings name custom roles
+// defined in other files, so the kind is compared as a whole. The heavy modules load on first use.
+
+import type {Adapter} from '../adapter.js'
+import {detect, looksLike} from './detect.js'
+
+export const gcpIam: Adapter = {
+  kind: 'gcp-iam',
+  candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+  detect,
+  looksLike,
+  scope: 'kind',
+  compare: async (baseline, target, changed) =>
+    (await import('./compare.js')).compareGcp(baseline, target, changed),
+  allows: async (value, witness, file, others) =>
+    (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
+  describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+}

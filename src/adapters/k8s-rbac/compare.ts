@@ -1,0 +1,862 @@
+// Compares the RBAC objects of a baseline with those of a target, all files together (a binding
+// names a role defined in another file). Every grant of the target that the baseline does not
+// have word for word is searched, exactly, for requests the baseline does not allow; each such
+// request is a widening, reported once per responsible object (binding, subject entry, role rule,
+// aggregation label or selector) and subject, with the most telling request as the witness. The
+// same in the other direction gives the narrowings.
+
+import {
+  type AnyLeaf,
+  type Cell,
+  type Domain,
+  leafHolds,
+  stringDomain,
+  opaqueDomain,
+} from '../../core/engine/domains.js'
+import {type DifferenceCell, type Dimension, difference} from '../../core/engine/search.js'
+import {Undecidable} from '../../core/engine/undecidable.js'
+import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
+import type {Document, Finding, Severity, Witness} from '../../core/types.js'
+import type {Comparison} from '../adapter.js'
+import {RBAC_GROUP, type RbacObject, UNSET_NAMESPACE} from './objects.js'
+import {
+  aggregates,
+  applies,
+  buildModel,
+  DIMENSIONS,
+  type DimensionName,
+  type Grant,
+  grantOf,
+  inScope,
+  labelsOf,
+  literalOf,
+  mayOverlap,
+  type Model,
+  type Pair,
+  pairAllows,
+  type Request,
+  roleIdOf,
+  roleRefOf,
+  type RuleJson,
+  selectorsOf,
+  type SourcedRule,
+  subjectsOf,
+  unknownKey,
+} from './model.js'
+
+/** Difference cells kept per grant: enough to choose a telling witness. */
+const CELL_LIMIT = 24
+
+// --- dimensions -------------------------------------------------------------------------
+
+/**
+ * Strings that may be absent from a request (no namespace: cluster-wide; no subresource; no
+ * object name: list or create). Where no leaf tests presence, the cell that matches no leaf
+ * holds the absent value too, and it is shown as absent: the most readable member.
+ */
+function optionalDomain(samples: string[]): Domain {
+  const inner = stringDomain(samples)
+  return {
+    cells: (leaves) => {
+      const cells = inner.cells(leaves)
+      if (cells.some((c) => c.value === undefined)) return cells
+      const none = cells.find((c) => [...c.known.values()].every((matches) => !matches))
+      if (none) none.value = undefined
+      return cells
+    },
+  }
+}
+
+/**
+ * The fast path for dimensions whose leaves are exact names (all but nonResourceURL prefixes):
+ * one cell per name, one for every other value (absent, for optional dimensions), without the
+ * glob automaton. Any other leaf hands the question to the general domain.
+ */
+function literalDomain(samples: string[], optional: boolean): Domain {
+  const general = optional ? optionalDomain(samples) : stringDomain(samples)
+  return {
+    cells: (leaves) => {
+      const texts = new Map<string, string>()
+      let present = false
+      for (const l of leaves) {
+        if (l.type === 'present') present = true
+        else {
+          const text = l.type === 'glob' ? literalOf(l.glob) : undefined
+          if (text === undefined) return general.cells(leaves)
+          texts.set(l.key, text)
+        }
+      }
+      const values = [...new Set(texts.values())]
+      const none = () => new Map([...texts.keys()].map((k) => [k, false]))
+      const cells: Cell[] = values.map((v) => ({
+        value: v,
+        known: new Map([...texts].map(([k, t]) => [k, t === v])),
+      }))
+      if (optional || present) cells.unshift({value: undefined, known: none()})
+      if (!optional || present) cells.push({value: fresh(samples, values), known: none()})
+      return cells
+    },
+  }
+}
+
+/** A readable value that is none of `taken`. */
+function fresh(samples: string[], taken: string[]): string {
+  const used = new Set(taken)
+  const sample = samples.find((s) => !used.has(s))
+  if (sample !== undefined) return sample
+  let candidate = 'other'
+  while (used.has(candidate)) candidate += '-x'
+  return candidate
+}
+
+const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']
+
+export function dimensions(...models: Model[]): Dimension[] {
+  const dims: Dimension[] = [
+    {name: 'subject', domain: literalDomain(['User:someone-else'], false)},
+    {
+      name: 'nonResourceURL',
+      domain: literalDomain(['/metrics', '/healthz', '/version', '/api', '/apis'], true),
+    },
+    {name: 'namespace', domain: literalDomain([], true)},
+    {name: 'apiGroup', domain: literalDomain(['', 'apps', 'batch', RBAC_GROUP], false)},
+    {
+      name: 'resource',
+      domain: literalDomain(['secrets', 'pods', 'configmaps', 'deployments', 'services'], false),
+    },
+    {name: 'subresource', domain: literalDomain(['exec', 'log', 'status', 'scale'], true)},
+    {
+      name: 'verb',
+      domain: literalDomain([...VERBS, 'escalate', 'bind', 'impersonate', 'post', 'put'], false),
+    },
+    {name: 'resourceName', domain: literalDomain([], true)},
+  ]
+  const opaque = new Map<string, string>()
+  for (const m of models) for (const [name, description] of m.opaque) opaque.set(name, description)
+  for (const [name, description] of [...opaque].sort(([a], [b]) => a.localeCompare(b)))
+    dims.push({name, domain: opaqueDomain(), opaque: {description}})
+  return dims
+}
+
+// --- responsibility -----------------------------------------------------------------------
+
+type What = 'binding' | 'subject' | 'role-ref' | 'role-definition' | 'role' | 'label' | 'selector' | 'rule'
+
+/** The object (part) whose change makes a grant new, on the side that has the grant. */
+interface Component {
+  what: What
+  object: RbacObject
+  pointer: string
+  /** the object with the same identity on the other side */
+  counterpart: RbacObject | undefined
+  /** stable meaning, for finding ids */
+  key: string
+  /** the aggregation edge, for label and selector changes */
+  edge?: {parent: RbacObject; child: RbacObject}
+}
+
+/** JSON with object keys sorted and lists of strings sorted: the same meaning, the same text (ids). */
+const sortedJson = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string')
+      ? [...new Set(v)].sort()
+      : typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v,
+  )
+
+function responsibility(g: Grant, other: Model): Component {
+  const b = g.binding
+  const counterparts = other.byId.get(b.id) ?? []
+  const part = (
+    what: What,
+    object: RbacObject,
+    pointer: string,
+    key: string,
+    counterpart = other.byId.get(object.id)?.[0],
+  ): Component => ({what, object, pointer, counterpart, key: `${what}|${object.id}|${key}`})
+  if (counterparts.length === 0) return part('binding', b, b.pointer, '')
+  const withSubject = counterparts.filter((c) => subjectsOf(c).includes(g.subject))
+  if (withSubject.length === 0)
+    return part('subject', b, `${b.pointer}/subjects/${g.subjectIndex}`, g.subject)
+  const roleId = roleIdOf(b)
+  if (!withSubject.some((c) => roleIdOf(c) === roleId))
+    return part('role-ref', b, `${b.pointer}/roleRef`, roleId, withSubject[0])
+  const rule = g.rule
+  if (rule === undefined || rule.owner === undefined)
+    return part('role-definition', b, `${b.pointer}/roleRef`, roleId, withSubject[0])
+
+  const path = rule.path
+  for (let i = 0; i + 1 < path.length; i++) {
+    const parent = path[i]!
+    const child = path[i + 1]!
+    const parents = other.byId.get(parent.id) ?? []
+    const children = other.byId.get(child.id) ?? []
+    if (parents.length === 0) return part('role', parent, parent.pointer, '')
+    if (children.length === 0) return part('role', child, child.pointer, '')
+    if (parents.some((p) => children.some((c) => aggregates(p, c)))) continue
+    if (parents.some((p) => aggregates(p, child))) {
+      const c = part('label', child, `${child.pointer}/metadata/labels`, sortedJson(labelsOf(child)))
+      return {...c, edge: {parent, child}}
+    }
+    const c = part('selector', parent, `${parent.pointer}/aggregationRule`, sortedJson(selectorsOf(parent)))
+    return {...c, edge: {parent, child}}
+  }
+  const owner = rule.owner
+  if (!other.byId.has(owner.id)) return part('role', owner, owner.pointer, '')
+  return part('rule', owner, `${owner.pointer}/rules/${rule.index}`, sortedJson(rule.raw))
+}
+
+// --- witnesses and classification --------------------------------------------------------
+
+type Probe = Partial<Record<DimensionName, string | undefined>>
+
+interface ProbeSet {
+  rule: string
+  probes: Probe[]
+}
+
+const expand = (
+  verbs: string[],
+  apiGroup: string,
+  resources: string[],
+  subresources: Array<string | undefined>,
+) =>
+  verbs.flatMap((verb) =>
+    resources.flatMap((resource) =>
+      subresources.map((subresource) => ({nonResourceURL: undefined, verb, apiGroup, resource, subresource})),
+    ),
+  )
+
+const WRITES = ['create', 'update', 'patch', 'delete']
+
+/** Risky requests (rbac-police, KubiScan, …), most telling first: each makes a finding high. */
+const RISKY: ProbeSet[] = [
+  {rule: 'secrets-read', probes: expand(['get', 'list', 'watch'], '', ['secrets'], [undefined])},
+  {rule: 'pod-exec', probes: expand(['create', 'get'], '', ['pods'], ['exec', 'attach'])},
+  {rule: 'escalate', probes: expand(['escalate'], RBAC_GROUP, ['clusterroles', 'roles'], [undefined])},
+  {rule: 'bind', probes: expand(['bind'], RBAC_GROUP, ['clusterroles', 'roles'], [undefined])},
+  {
+    rule: 'impersonate',
+    probes: [
+      ...expand(['impersonate'], '', ['users', 'groups', 'serviceaccounts'], [undefined]),
+      ...expand(['impersonate'], 'authentication.k8s.io', ['userextras', 'uids'], [undefined]),
+    ],
+  },
+  {rule: 'node-proxy', probes: expand(['get', ...WRITES], '', ['nodes'], ['proxy'])},
+  {rule: 'token-request', probes: expand(['create'], '', ['serviceaccounts'], ['token'])},
+  {
+    rule: 'webhook-config',
+    probes: expand(
+      WRITES,
+      'admissionregistration.k8s.io',
+      ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'],
+      [undefined],
+    ),
+  },
+  {
+    rule: 'csr-approval',
+    probes: expand(['update', 'patch'], 'certificates.k8s.io', ['certificatesigningrequests'], ['approval']),
+  },
+]
+
+/** Values for dimensions no rule constrains in a cell: any value will do, these read well. */
+const FILL: Request = {verb: 'get', apiGroup: '', resource: 'pods'}
+
+const PUBLIC_SUBJECTS = new Set(['system:anonymous', 'system:unauthenticated', 'system:authenticated'])
+
+export function isPublicSubject(subject: string): boolean {
+  const name = subject.startsWith('ServiceAccount:') ? '' : subject.slice(subject.indexOf(':') + 1)
+  return PUBLIC_SUBJECTS.has(name)
+}
+
+/** Every service account of the cluster, or of a namespace: any workload there holds the access. */
+const isBroadSubject = (subject: string) => /^Group:system:serviceaccounts(:[^:]+)?$/.test(subject)
+
+/** Leaves by key, across both sides (grants are made as the search goes). */
+interface LeafLookup {
+  get(key: string): AnyLeaf | undefined
+}
+
+/** Whether `value` lies in a cell: it agrees with the cell on every test the search made. */
+function inCell(cell: Cell, value: string | undefined, leaves: LeafLookup): boolean {
+  if ((value === undefined) !== (cell.value === undefined)) return false
+  for (const [key, result] of cell.known) {
+    const l = leaves.get(key)
+    if (l === undefined || leafHolds(l, value) !== result) return false
+  }
+  return true
+}
+
+/** The cell's request, with `probe`'s values where they lie in the cell (else undefined). */
+function requestOf(cell: DifferenceCell, leaves: LeafLookup, probe: Probe = {}): Request | undefined {
+  const request: Request = {}
+  for (const dim of DIMENSIONS) {
+    const c = cell.cells.get(dim)
+    if (dim in probe) {
+      const value = probe[dim]
+      if (c !== undefined && !inCell(c, value, leaves)) return undefined
+      if (value !== undefined) request[dim] = value
+    } else if (c !== undefined) {
+      if (c.value !== undefined) request[dim] = c.value as string
+    } else if (FILL[dim] !== undefined) request[dim] = FILL[dim]
+  }
+  return request
+}
+
+export function witnessOf(request: Request): Witness {
+  const w: Witness = {subject: request.subject, verb: request.verb}
+  if (request.nonResourceURL !== undefined) {
+    w.nonResourceURL = request.nonResourceURL
+    return w
+  }
+  w.apiGroup = request.apiGroup ?? ''
+  w.resource = request.resource
+  if (request.subresource !== undefined) w.subresource = request.subresource
+  if (request.resourceName !== undefined) w.resourceName = request.resourceName
+  if (request.namespace !== undefined) w.namespace = request.namespace
+  return w
+}
+
+/** A witness back as a request (the inverse of witnessOf). */
+export function witnessRequest(witness: Witness): Request {
+  const request: Request = {}
+  for (const dim of DIMENSIONS) {
+    const v = witness[dim]
+    if (typeof v === 'string') request[dim] = v
+  }
+  if (request.nonResourceURL === undefined && request.apiGroup === undefined) request.apiGroup = ''
+  return request
+}
+
+interface Classified {
+  rule: string
+  severity: Severity
+  request: Request
+  /** among equally severe witnesses, the higher the more telling (the order of RISKY) */
+  priority: number
+}
+
+const isAdminRule = (g: Grant) =>
+  g.entry.type === 'resource' &&
+  g.entry.resource === '*' &&
+  (g.rule?.raw.verbs ?? []).includes('*') &&
+  (g.rule?.raw.apiGroups ?? []).includes('*')
+
+function usesWildcard(g: Grant): boolean {
+  const raw = g.rule?.raw
+  if (!raw) return false
+  if ((raw.verbs ?? []).includes('*')) return true
+  if (g.entry.type === 'nonResource') return (raw.nonResourceURLs ?? []).includes('*')
+  return (
+    (raw.apiGroups ?? []).includes('*') ||
+    (g.entry.type === 'resource' && (g.entry.resource === '*' || g.entry.resource.startsWith('*/')))
+  )
+}
+
+/** The risky requests a grant's own rule can allow (the others need not be tried on its cells). */
+const riskyCache = new WeakMap<Grant, Array<{rule: string; probes: Probe[]; priority: number}>>()
+
+function riskyFor(g: Grant): Array<{rule: string; probes: Probe[]; priority: number}> {
+  let out = riskyCache.get(g)
+  if (out !== undefined) return out
+  out = []
+  const raw = g.rule?.raw
+  if (g.entry.type === 'resource' && raw) {
+    const entry = g.entry.resource
+    const verbs = raw.verbs ?? []
+    const groups = raw.apiGroups ?? []
+    const allows = (p: Probe) => {
+      const combined = p.subresource === undefined ? p.resource : `${p.resource}/${p.subresource}`
+      return (
+        (verbs.includes('*') || verbs.includes(p.verb!)) &&
+        (groups.includes('*') || groups.includes(p.apiGroup!)) &&
+        (entry === '*' ||
+          entry === combined ||
+          (p.subresource !== undefined && entry === `*/${p.subresource}`))
+      )
+    }
+    RISKY.forEach((set, i) => {
+      const probes = set.probes.filter(allows)
+      if (probes.length > 0) out!.push({rule: set.rule, probes, priority: RISKY.length - i})
+    })
+  }
+  riskyCache.set(g, out)
+  return out
+}
+
+function classifyWidening(
+  cell: DifferenceCell,
+  g: Grant,
+  component: Component,
+  leaves: LeafLookup,
+): Classified {
+  const plain = requestOf(cell, leaves)!
+  let risky: {rule: string; request: Request; priority: number} | undefined
+  for (const {rule, probes, priority} of riskyFor(g)) {
+    for (const probe of probes) {
+      const request = requestOf(cell, leaves, probe)
+      if (request) risky = {rule, request, priority}
+      if (risky) break
+    }
+    if (risky) break
+  }
+  const request = risky?.request ?? plain
+  const priority = risky?.priority ?? 0
+  const as = (rule: string, severity: Severity): Classified => ({rule, severity, request, priority})
+  if (isPublicSubject(g.subject)) return as('public-subject', 'critical')
+  if (g.entry.type === 'unknown') return as('unknown-role', 'medium')
+  if (isAdminRule(g))
+    return g.namespace === undefined ? as('cluster-admin', 'critical') : as('namespace-admin', 'high')
+  if (risky) return as(risky.rule, 'high')
+  if (usesWildcard(g)) return as('wildcard', 'high')
+  if (isBroadSubject(g.subject)) return as('broad-subject', 'high')
+  if (component.what === 'label' || component.what === 'selector') return as('aggregation', 'medium')
+  return as('new-grant', 'low')
+}
+
+/**
+ * What the baseline allows of a request for another subject, or in another namespace: asked of
+ * whole roles, remembered per role and request (many bindings share a few roles).
+ */
+class Baseline {
+  private readonly cache = new Map<string, boolean>()
+  constructor(private readonly model: Model) {}
+
+  private allows(pair: Pair, request: Request, ignoreScope: boolean): boolean {
+    if (pair.entries === undefined) return false
+    if (!ignoreScope && !inScope(pair, request)) return false
+    const key = `${pair.roleId}\u0000${pair.namespace === undefined}\u0000${JSON.stringify(request)}`
+    let result = this.cache.get(key)
+    if (result === undefined) this.cache.set(key, (result = pairAllows(pair, request, false, true)))
+    return result
+  }
+
+  /** The same subject had the access in some namespace (or cluster-wide). */
+  otherNamespace(subject: string, request: Request): boolean {
+    const asked = {...request, namespace: undefined}
+    return (this.model.bySubject.get(subject) ?? []).some((p) => this.allows(p, asked, true))
+  }
+
+  /** Some other subject had exactly this access. */
+  otherSubject(request: Request): boolean {
+    const asked = {...request, subject: undefined}
+    return this.model.pairs.some((p) => this.allows(p, asked, false))
+  }
+}
+
+/** A plain new grant may extend access the baseline gave in other namespaces or to other subjects. */
+function refine(c: Classified, subject: string, baseline: Baseline): Classified {
+  if (c.rule !== 'new-grant') return c
+  if (baseline.otherNamespace(subject, c.request)) return {...c, rule: 'scope-widened', severity: 'medium'}
+  if (baseline.otherSubject(c.request)) return {...c, rule: 'new-subject', severity: 'medium'}
+  return c
+}
+
+/** Cells of one finding whose plain classification is refined (the check scans the baseline). */
+const REFINED_CELLS = 16
+
+const NARROWING_RULE: Record<What, string> = {
+  binding: 'binding-removed',
+  subject: 'subject-removed',
+  'role-ref': 'role-ref-changed',
+  'role-definition': 'role-definition-changed',
+  role: 'role-removed',
+  label: 'aggregation-narrowed',
+  selector: 'aggregation-narrowed',
+  rule: 'rule-narrowed',
+}
+
+const RULE_TEXT: Record<string, string> = {
+  'public-subject': 'Access for anyone who can reach the API server',
+  'cluster-admin': 'Cluster-admin access',
+  'namespace-admin': 'Full access to a namespace',
+  'secrets-read': 'Secrets can be read',
+  'pod-exec': 'Commands can be run in pods',
+  escalate: 'Privilege escalation (escalate)',
+  bind: 'Privilege escalation (bind)',
+  impersonate: 'Impersonation',
+  'node-proxy': 'Node proxy access',
+  'token-request': 'Service account tokens can be requested',
+  'webhook-config': 'Admission webhooks can be changed',
+  'csr-approval': 'Certificate signing requests can be approved',
+  wildcard: 'A wildcard grants more',
+  'broad-subject': 'Access for every service account (of a namespace or of the cluster)',
+  aggregation: 'An aggregated ClusterRole grants more',
+  'scope-widened': 'Access extended to more namespaces',
+  'new-subject': 'Access extended to another subject',
+  'new-grant': 'New access',
+  'unknown-role': 'Possible new access',
+  'binding-removed': 'Access removed',
+  'subject-removed': 'Access removed',
+  'role-ref-changed': 'Access removed',
+  'role-definition-changed': 'Access removed',
+  'role-removed': 'Access removed',
+  'aggregation-narrowed': 'Access removed',
+  'rule-narrowed': 'Access removed',
+}
+
+// --- words ------------------------------------------------------------------------------
+
+function ruleText(rule: string, witness: Witness): string {
+  if (rule !== 'public-subject') return RULE_TEXT[rule] ?? rule
+  return String(witness.subject).endsWith(':system:authenticated')
+    ? 'Access for every authenticated user (any service account, any identity the cluster accepts)'
+    : 'Access for anonymous callers'
+}
+
+export const display = (o: RbacObject) =>
+  `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name}`
+
+function sentence(w: Witness, can: string): string {
+  const who = String(w.subject)
+  if (typeof w.nonResourceURL === 'string') return `${who} ${can} ${String(w.verb)} ${w.nonResourceURL}`
+  const group = w.apiGroup === '' ? '' : `.${String(w.apiGroup)}`
+  const what = `${String(w.resource)}${group}${w.subresource === undefined ? '' : `/${String(w.subresource)}`}`
+  const named = w.resourceName === undefined ? '' : ` named ${String(w.resourceName)}`
+  const where =
+    w.namespace === undefined
+      ? ' cluster-wide'
+      : w.namespace === UNSET_NAMESPACE
+        ? ' in the namespace the file is applied to'
+        : ` in namespace ${String(w.namespace)}`
+  return `${who} ${can} ${String(w.verb)} ${what}${named}${where}`
+}
+
+function because(c: Component, g: Grant, removed: boolean): string {
+  const ref = roleRefOf(g.binding)
+  const b = display(g.binding)
+  const now = removed ? 'no longer' : 'now'
+  switch (c.what) {
+    case 'binding':
+      return `${b} is ${removed ? 'removed' : 'new'}`
+    case 'subject':
+      return `${b} ${now} binds ${g.subject}`
+    case 'role-ref':
+      return `${b} ${removed ? 'no longer refers' : 'now refers'} to ${ref.kind} ${ref.name}`
+    case 'role-definition':
+      return `${ref.kind} ${ref.name}, bound by ${b}, is ${
+        g.rule ? 'the built-in one' : 'not defined in the repository'
+      }${removed ? ' no longer' : ''}`
+    case 'role':
+      return `${display(c.object)} is ${removed ? 'removed' : 'new'}`
+    case 'label':
+      return `${display(c.edge!.child)} ${now} carries labels that the aggregationRule of ${display(c.edge!.parent)} selects`
+    case 'selector':
+      return `the aggregationRule of ${display(c.edge!.parent)} ${now} selects ${display(c.edge!.child)}`
+    case 'rule':
+      return `a rule of ${display(c.object)} ${removed ? 'grants less' : 'grants more'}`
+  }
+}
+
+function via(g: Grant): string {
+  const path = g.rule?.path ?? []
+  const roles =
+    path.length > 0
+      ? path.map(display).join(' ← ')
+      : roleRefOf(g.binding).kind + ' ' + roleRefOf(g.binding).name
+  return `via ${display(g.binding)} → ${roles}`
+}
+
+/** A finding's message for another witness of the same access (`history` asks about one request). */
+export function describeFinding(finding: Finding, witness: Witness): string {
+  const text = ruleText(finding.rule, witness)
+  if (finding.change === 'narrowing') return `${text}: ${sentence(witness, 'can no longer')}.`
+  if (finding.change === 'possible-widening')
+    return `${text}: perhaps ${sentence(witness, 'can')}; acldrift cannot decide it (${finding.reason}). Review it by hand.`
+  return `${text}: ${sentence(witness, 'can')}, which the baseline did not allow.`
+}
+
+// --- the comparison -----------------------------------------------------------------------
+
+interface Side {
+  docs: Map<string, Document>
+  model: Model
+}
+
+function locate(docs: Map<string, Document>, file: string, pointer: string): number | null {
+  const doc = docs.get(file)
+  if (!doc) return null
+  for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+    const found = doc.sourceMap.locate(p)
+    if (found) return found.line
+    if (p === '') return null
+  }
+}
+
+interface Found {
+  grant: Grant
+  cell: DifferenceCell
+}
+
+/**
+ * Per grant of `allowed` that `other` lacks word for word: the requests it allows that `other`
+ * does not. A grant is lacking unless `other` has the same entry for the same subject, in the
+ * same namespace or cluster-wide (which covers every namespace).
+ */
+function search(
+  allowed: Model,
+  other: Model,
+  dims: Dimension[],
+  direction: 'widening' | 'narrowing',
+  notes: string[],
+  onFound: (found: Found) => void,
+): void {
+  const known = new Map<string, Set<string>>()
+  const knownTo = (subject: string, namespace: string | undefined): Set<string> => {
+    const cacheKey = `${subject}\u0000${namespace ?? ''}`
+    let keys = known.get(cacheKey)
+    if (keys === undefined) {
+      keys = new Set()
+      for (const o of other.bySubject.get(subject) ?? []) {
+        if (o.namespace !== undefined && o.namespace !== namespace) continue
+        if (o.entries === undefined) keys.add(unknownKey(o.roleId))
+        else for (const e of o.entries) if (applies(o, e)) keys.add(e.compiled.key)
+      }
+      known.set(cacheKey, keys)
+    }
+    return keys
+  }
+  for (const pair of allowed.pairs) {
+    const have = knownTo(pair.subject, pair.namespace)
+    const seen = new Set<string>()
+    const fresh = (key: string) => {
+      if (have.has(key) || seen.has(key)) return false
+      seen.add(key)
+      return true
+    }
+    const indices =
+      pair.entries === undefined
+        ? fresh(unknownKey(pair.roleId))
+          ? [-1]
+          : []
+        : pair.entries.flatMap((e, i) => (applies(pair, e) && fresh(e.compiled.key) ? [i] : []))
+    for (const i of indices) {
+      const g = grantOf(allowed, pair, i, false)
+      // Only grants of the same subject, in the same namespace or cluster-wide, can cover it.
+      const candidates: Grant[] = []
+      for (const o of other.bySubject.get(pair.subject) ?? []) {
+        if (pair.namespace !== undefined && o.namespace !== undefined && o.namespace !== pair.namespace)
+          continue
+        if (o.entries === undefined) candidates.push(grantOf(other, o, -1))
+        else
+          o.entries.forEach((e, j) => {
+            if (applies(o, e) && mayOverlap(g.literals, e.compiled.literals))
+              candidates.push(grantOf(other, o, j))
+          })
+      }
+      try {
+        const result = difference(
+          dims,
+          {rules: [g.engine]},
+          {rules: candidates.map((o) => o.engine)},
+          {limit: CELL_LIMIT},
+        )
+        for (const cell of result.cells) onFound({grant: g, cell})
+      } catch (error) {
+        if (!(error instanceof Undecidable)) throw error
+        if (direction === 'narrowing') {
+          notes.push(`${g.binding.file}: narrowings of ${display(g.binding)} not computed: ${error.reason}`)
+          continue
+        }
+        const matched = {allowed: [g.engine], allowedDeny: [], other: [], otherDeny: []}
+        onFound({grant: g, cell: {cells: new Map(), matched, status: 'possible', reason: error.reason}})
+      }
+    }
+  }
+}
+
+interface Scored extends Found {
+  possible: boolean
+  classified: Classified
+  score: number
+}
+
+/** What one finding (a responsible object and a subject) keeps of its cells while the search runs. */
+interface Group {
+  component: Component
+  /** widenings: the most telling cell so far */
+  best: Scored | undefined
+  /** widenings: plain new grants, to be told apart (other namespace, other subject) if nothing is worse */
+  plain: Scored[]
+  /** narrowings: the first definite cell */
+  first: Found | undefined
+}
+
+const scoreOf = (possible: boolean, c: Classified) =>
+  (possible ? 0 : 1000) + SEVERITY_RANK[c.severity] * 100 + c.priority
+
+/** Groups the cells of a search by responsible object and subject, as they come. */
+function grouper(other: Model, classify: ((f: Found, c: Component) => Scored) | undefined) {
+  const groups = new Map<string, Group>()
+  // Responsibility depends on the pair and the rule, not on the entry: remembered per both.
+  const components = new Map<Pair, Map<SourcedRule | undefined, Component>>()
+  const add = (f: Found) => {
+    let byRule = components.get(f.grant.pair)
+    if (byRule === undefined) components.set(f.grant.pair, (byRule = new Map()))
+    let component = byRule.get(f.grant.rule)
+    if (component === undefined) byRule.set(f.grant.rule, (component = responsibility(f.grant, other)))
+    const key = `${component.key}\u0000${f.grant.subject}`
+    let group = groups.get(key)
+    if (group === undefined)
+      groups.set(key, (group = {component, best: undefined, plain: [], first: undefined}))
+    if (classify === undefined) {
+      if (group.first === undefined && f.cell.status === 'definite') group.first = f
+      return
+    }
+    const scored = classify(f, component)
+    if (group.best === undefined || scored.score > group.best.score) group.best = scored
+    if (!scored.possible && scored.classified.rule === 'new-grant' && group.plain.length < REFINED_CELLS)
+      group.plain.push(scored)
+  }
+  return {add, groups: () => [...groups.values()]}
+}
+
+/**
+ * `_changed` is not needed: both sides are compared whole, and what differs is found in the
+ * objects that changed (a file that did not change can still be where a finding points when a
+ * role it binds was removed from another file).
+ */
+export function compareRbac(
+  baseline: Map<string, Document>,
+  target: Map<string, Document>,
+  _changed: string[],
+): Comparison {
+  const base: Side = {docs: baseline, model: buildModel([...baseline].map(([p, d]) => [p, d.value]))}
+  const tgt: Side = {docs: target, model: buildModel([...target].map(([p, d]) => [p, d.value]))}
+  const dims = dimensions(base.model, tgt.model)
+  const leaves: LeafLookup = {get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key)}
+  const notes: string[] = [...tgt.model.notes]
+  const findings: Finding[] = []
+  const index = new Baseline(base.model)
+
+  const classify = (f: Found, component: Component): Scored => {
+    const possible = f.cell.status === 'possible'
+    const classified = classifyWidening(f.cell, f.grant, component, leaves)
+    return {...f, possible, classified, score: scoreOf(possible, classified)}
+  }
+  const widenings = grouper(base.model, classify)
+  search(tgt.model, base.model, dims, 'widening', notes, widenings.add)
+  for (const group of widenings.groups()) {
+    let best = group.best!
+    // Nothing alarming: say at least whether the access existed elsewhere (costs a baseline scan).
+    if (best.possible || SEVERITY_RANK[best.classified.severity] < SEVERITY_RANK.medium) {
+      for (const s of group.plain) {
+        const classified = refine(s.classified, s.grant.subject, index)
+        const score = scoreOf(false, classified)
+        if (score > best.score) best = {...s, classified, score}
+      }
+    }
+    findings.push(wideningFinding(group.component, best, tgt, base))
+  }
+  const narrowings = grouper(tgt.model, undefined)
+  search(base.model, tgt.model, dims, 'narrowing', notes, narrowings.add)
+  for (const group of narrowings.groups()) {
+    if (group.first) findings.push(narrowingFinding(group.component, group.first, base, tgt, leaves))
+  }
+  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
+  return {findings, notes}
+}
+
+function wideningFinding(component: Component, best: Scored, target: Side, baseline: Side): Finding {
+  const witness = witnessOf(best.classified.request)
+  const change = best.possible ? 'possible-widening' : 'widening'
+  const {rule, severity} = best.classified
+  const subject = best.grant.subject
+  const reason = best.cell.reason
+  const tail = `${because(component, best.grant, false)}; ${via(best.grant)}`
+  const text = ruleText(rule, witness)
+  const message = best.possible
+    ? `${text}: perhaps ${sentence(witness, 'can')}; acldrift cannot decide it (${reason}). ${cap(tail)}. Review it by hand.`
+    : `${text}: ${sentence(witness, 'can')}, which the baseline did not allow (${tail}).`
+  const counterpart = component.counterpart
+  return {
+    id: findingId(['k8s-rbac', component.object.file, change, rule, `${component.key}|${subject}`]),
+    kind: 'k8s-rbac',
+    file: component.object.file,
+    line: locate(target.docs, component.object.file, component.pointer),
+    pointer: component.pointer,
+    change,
+    severity,
+    rule,
+    message,
+    witness,
+    before: counterpart?.raw ?? null,
+    after: component.object.raw,
+    diff: structuralDiff(counterpart?.raw, component.object.raw),
+    baselineLocation: counterpart
+      ? {
+          file: counterpart.file,
+          line: locate(baseline.docs, counterpart.file, counterpart.pointer),
+          pointer: counterpart.pointer,
+        }
+      : null,
+    ...(best.possible ? {reason} : {}),
+    commit: null,
+    approval: null,
+  }
+}
+
+/**
+ * Where a narrowing shows in the target: for a narrowed rule, the target rule on the same
+ * resources (the one that now restricts), else the object that still exists.
+ */
+function narrowedAt(component: Component, grant: Grant, counterpart: RbacObject): string {
+  if (component.what === 'role-ref' || component.what === 'role-definition')
+    return `${counterpart.pointer}/roleRef`
+  if (component.what !== 'rule' || grant.rule === undefined) return counterpart.pointer
+  const before = grant.rule.raw
+  const shares = (a: unknown, b: unknown) =>
+    Array.isArray(a) && Array.isArray(b) && a.some((x) => b.includes(x))
+  const rules = Array.isArray(counterpart.raw.rules) ? (counterpart.raw.rules as RuleJson[]) : []
+  const index = rules.findIndex((r) =>
+    before.nonResourceURLs?.length
+      ? shares(r.nonResourceURLs, before.nonResourceURLs)
+      : shares(r.resources, before.resources) && shares(r.apiGroups, before.apiGroups),
+  )
+  return index === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index}`
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+
+function narrowingFinding(
+  component: Component,
+  first: Found,
+  baseline: Side,
+  target: Side,
+  leaves: LeafLookup,
+): Finding {
+  const {grant, cell} = first
+  const witness = witnessOf(requestOf(cell, leaves)!)
+  const rule = NARROWING_RULE[component.what]
+  const counterpart = component.counterpart
+  const pointer = counterpart && narrowedAt(component, grant, counterpart)
+  return {
+    id: findingId([
+      'k8s-rbac',
+      component.object.file,
+      'narrowing',
+      rule,
+      `${component.key}|${grant.subject}`,
+    ]),
+    kind: 'k8s-rbac',
+    file: counterpart?.file ?? component.object.file,
+    line: counterpart ? locate(target.docs, counterpart.file, pointer!) : null,
+    pointer: pointer ?? null,
+    change: 'narrowing',
+    severity: 'low',
+    rule,
+    message: `${RULE_TEXT[rule]}: ${sentence(witness, 'can no longer')} (${because(component, grant, true)}; ${via(grant)}).`,
+    witness,
+    before: component.object.raw,
+    after: counterpart?.raw ?? null,
+    diff: structuralDiff(component.object.raw, counterpart?.raw),
+    baselineLocation: {
+      file: component.object.file,
+      line: locate(baseline.docs, component.object.file, component.pointer),
+      pointer: component.pointer,
+    },
+    commit: null,
+    approval: null,
+  }
+}

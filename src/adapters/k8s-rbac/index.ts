@@ -1,0 +1,19 @@
+// Kubernetes RBAC: Role, ClusterRole, RoleBinding and ClusterRoleBinding objects in YAML (also
+// multi-document) and JSON files, and `kind: List` exports. Bindings name roles defined in other
+// files, so the kind is compared as a whole. The heavy modules load on first comparison.
+
+import type {Adapter} from '../adapter.js'
+import {hasRbacObject, looksLikeRbac} from './objects.js'
+
+export const k8sRbac: Adapter = {
+  kind: 'k8s-rbac',
+  candidate: (path) => /\.(ya?ml|json)$/i.test(path),
+  detect: hasRbacObject,
+  looksLike: looksLikeRbac,
+  scope: 'kind',
+  compare: async (baseline, target, changed) =>
+    (await import('./compare.js')).compareRbac(baseline, target, changed),
+  allows: async (value, witness, file, others) =>
+    (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
+  describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+}

@@ -1,0 +1,96 @@
+// The Kubernetes RBAC objects of one file: a single object, a multi-document YAML stream (the
+// parsed value is then an array of documents), a `kind: List` as `kubectl get … -o yaml|json`
+// writes it, or a typed list (`RoleList` …) as the API returns it. Light: no engine code, so
+// that detection by content stays cheap.
+
+export const RBAC_GROUP = 'rbac.authorization.k8s.io'
+export const RBAC_VERSION = `${RBAC_GROUP}/v1`
+export const RBAC_KINDS = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const
+export type RbacKind = (typeof RBAC_KINDS)[number]
+
+/**
+ * The namespace of a Role or RoleBinding whose file does not name one: it is the namespace the
+ * file is applied to (`kubectl apply -n …`, kustomize). All such objects share it, and it can
+ * never be a real namespace name (those are DNS labels).
+ */
+export const UNSET_NAMESPACE = '(namespace not set)'
+
+export interface RbacObject {
+  file: string
+  /** JSON pointer of the object in its file's value */
+  pointer: string
+  kind: RbacKind
+  name: string
+  /** Role and RoleBinding only (UNSET_NAMESPACE when the file does not say) */
+  namespace: string | undefined
+  raw: Record<string, unknown>
+  /** `Role/ns/name`, `ClusterRole/name`, …: the object's identity in a cluster */
+  id: string
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const isRbacKind = (kind: unknown): kind is RbacKind => RBAC_KINDS.includes(kind as RbacKind)
+
+const rbacApiVersion = (v: unknown) =>
+  v === undefined || (typeof v === 'string' && v.startsWith(`${RBAC_GROUP}/`))
+
+/** Typed lists (`RoleList` …) as the API server returns them: items may leave out kind and apiVersion. */
+function typedListKind(value: Record<string, unknown>): RbacKind | undefined {
+  if (typeof value.kind !== 'string' || !value.kind.endsWith('List')) return undefined
+  const kind = value.kind.slice(0, -'List'.length)
+  return isRbacKind(kind) && rbacApiVersion(value.apiVersion) ? kind : undefined
+}
+
+export function objectId(kind: RbacKind, name: string, namespace: string | undefined): string {
+  return kind === 'Role' || kind === 'RoleBinding' ? `${kind}/${namespace}/${name}` : `${kind}/${name}`
+}
+
+function toObject(file: string, pointer: string, raw: Record<string, unknown>, kind: RbacKind): RbacObject {
+  const metadata = (isObject(raw.metadata) ? raw.metadata : {}) as Record<string, unknown>
+  const name = typeof metadata.name === 'string' ? metadata.name : ''
+  const namespaced = kind === 'Role' || kind === 'RoleBinding'
+  const namespace = namespaced
+    ? typeof metadata.namespace === 'string' && metadata.namespace !== ''
+      ? metadata.namespace
+      : UNSET_NAMESPACE
+    : undefined
+  return {file, pointer, kind, name, namespace, raw, id: objectId(kind, name, namespace)}
+}
+
+/** Every RBAC object of a file's value, in document order (other Kubernetes objects are skipped). */
+export function rbacObjects(value: unknown, file = ''): RbacObject[] {
+  const out: RbacObject[] = []
+  const visitDocument = (doc: unknown, pointer: string, depth: number) => {
+    if (!isObject(doc) || depth > 4) return
+    if (isRbacKind(doc.kind) && rbacApiVersion(doc.apiVersion)) {
+      out.push(toObject(file, pointer, doc, doc.kind))
+      return
+    }
+    const typed = typedListKind(doc)
+    if ((doc.kind === 'List' || typed !== undefined) && Array.isArray(doc.items)) {
+      doc.items.forEach((item, i) => {
+        const at = `${pointer}/items/${i}`
+        if (typed !== undefined && isObject(item)) out.push(toObject(file, at, item, typed))
+        else visitDocument(item, at, depth + 1)
+      })
+    }
+  }
+  if (Array.isArray(value)) value.forEach((doc, i) => visitDocument(doc, `/${i}`, 0))
+  else visitDocument(value, '', 0)
+  return out
+}
+
+/** Whether a parsed file holds at least one RBAC object (detection by content). */
+export function hasRbacObject(value: unknown): boolean {
+  return rbacObjects(value).length > 0
+}
+
+/** Raw text that suggests RBAC even when it does not parse (such files fail closed). */
+export function looksLikeRbac(text: string): boolean {
+  return (
+    text.includes(RBAC_GROUP) &&
+    /(^|[\s"'{,])kind["']?\s*:\s*["']?(Cluster)?Role(Binding)?(List)?["']?\s*($|[,}\s])/m.test(text)
+  )
+}

@@ -1,0 +1,253 @@
+// The gcp-iam fixture table: one `it` per folder of fixtures/gcp-iam/ (see its README). Each
+// case is a small repository on each side — one policy (`baseline.json|yaml`,
+// `target.json|yaml`), or whole trees (`baseline/`, `target/`) of policies and custom roles —
+// compared through the adapter; the findings must match expected.json exactly (count, change and
+// rule; severity, file, line and witness fields where given), and every witness is re-checked
+// with the independent brute-force evaluator.
+
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
+import {compareGcp} from '../../../src/adapters/gcp-iam/compare.js'
+import {parseFile} from '../../../src/core/parse.js'
+import type {ChangeType, Document, Finding, Severity} from '../../../src/core/types.js'
+import {validateValue} from '../../../src/core/validate.js'
+import {definitelyDiffers, type PolicyJson, requestOf, type RoleJson, type State} from './brute-force.js'
+
+const ROOT = fileURLToPath(new URL('../../../fixtures/gcp-iam/', import.meta.url))
+
+interface ExpectedFinding {
+  change: ChangeType
+  rule: string
+  severity?: Severity
+  /** path of the finding's file inside the case (single-policy cases: `policy`) */
+  file?: string
+  line?: number | null
+  witness?: Record<string, unknown>
+}
+
+interface Expected {
+  description: string
+  findings: ExpectedFinding[]
+  notes?: string[]
+}
+
+/** The single-policy cases' file, as the comparison names it. */
+const POLICY = 'policy'
+
+function readSide(dir: string, side: 'baseline' | 'target'): Map<string, Document> {
+  const docs = new Map<string, Document>()
+  const add = (key: string, path: string) => {
+    const parsed = parseFile({path, content: readFileSync(path)})
+    docs.set(key, {...parsed, path: key, kind: 'gcp-iam'})
+  }
+  const tree = join(dir, side)
+  if (existsSync(tree) && statSync(tree).isDirectory()) {
+    const walk = (d: string): void => {
+      for (const entry of readdirSync(d, {withFileTypes: true})) {
+        const path = join(d, entry.name)
+        if (entry.isDirectory()) walk(path)
+        else add(relative(tree, path), path)
+      }
+    }
+    walk(tree)
+    return docs
+  }
+  for (const ext of ['json', 'yaml', 'yml']) {
+    const path = join(dir, `${side}.${ext}`)
+    if (existsSync(path)) add(POLICY, path)
+  }
+  return docs
+}
+
+function changedPaths(baseline: Map<string, Document>, target: Map<string, Document>): string[] {
+  return [...new Set([...baseline.keys(), ...target.keys()])]
+    .filter((p) => JSON.stringify(baseline.get(p)?.value) !== JSON.stringify(target.get(p)?.value))
+    .sort()
+}
+
+export function stateOf(docs: Map<string, Document>): State {
+  const state: State = {policies: new Map(), roles: []}
+  for (const [path, doc] of docs) {
+    const value = doc.value as Record<string, unknown>
+    if ('includedPermissions' in value || 'name' in value) state.roles.push(value as unknown as RoleJson)
+    else state.policies.set(path, value as PolicyJson)
+  }
+  return state
+}
+
+const cases = readdirSync(ROOT, {withFileTypes: true})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort()
+
+const isDeepEqual = (a: unknown, b: unknown): boolean => {
+  try {
+    expect(a).toEqual(b)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function witnessMatches(expected: Record<string, unknown> | undefined, actual: Finding['witness']): boolean {
+  if (expected === undefined) return true
+  if (actual === null) return false
+  return Object.entries(expected).every(([field, value]) => {
+    if (field !== 'context') return isDeepEqual(actual[field], value)
+    const context = (actual.context ?? {}) as Record<string, unknown>
+    return Object.entries(value as Record<string, unknown>).every(([key, v]) => isDeepEqual(context[key], v))
+  })
+}
+
+function findingMatches(expected: ExpectedFinding, actual: Finding): boolean {
+  return (
+    expected.change === actual.change &&
+    expected.rule === actual.rule &&
+    (expected.severity === undefined || expected.severity === actual.severity) &&
+    (expected.file === undefined || expected.file === actual.file) &&
+    (expected.line === undefined || expected.line === actual.line) &&
+    witnessMatches(expected.witness, actual.witness)
+  )
+}
+
+function pair<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean): number[] | undefined {
+  if (expected.length !== actual.length) return undefined
+  const used = new Set<number>()
+  const chosen: number[] = []
+  const search = (i: number): boolean => {
+    if (i === expected.length) return true
+    for (let j = 0; j < actual.length; j++) {
+      if (used.has(j) || !matches(expected[i]!, actual[j]!)) continue
+      used.add(j)
+      chosen.push(j)
+      if (search(i + 1)) return true
+      used.delete(j)
+      chosen.pop()
+    }
+    return false
+  }
+  return search(0) ? chosen : undefined
+}
+
+const summary = (f: Finding) => ({
+  change: f.change,
+  rule: f.rule,
+  severity: f.severity,
+  file: f.file,
+  line: f.line,
+  witness: f.witness,
+})
+
+describe('gcp-iam fixtures', () => {
+  it('has at least 20 cases, each with expected.json and at least one side', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20)
+    for (const name of cases) {
+      const dir = join(ROOT, name)
+      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
+      expect(readSide(dir, 'baseline').size + readSide(dir, 'target').size, name).toBeGreaterThan(0)
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      expect(expected.description.length, `${name} description`).toBeGreaterThan(0)
+    }
+  })
+
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = join(ROOT, name)
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const baseline = readSide(dir, 'baseline')
+      const target = readSide(dir, 'target')
+      const context = `${name}: ${expected.description}`
+
+      // Every fixture file is a valid document of the kind, recognised by content.
+      for (const doc of [...baseline.values(), ...target.values()]) {
+        expect(gcpIam.detect(doc.value), `${name}: ${doc.path} not detected`).toBe(true)
+        expect(await validateValue('gcp-iam', doc), `${name}: ${doc.path}`).toEqual([])
+      }
+
+      const {findings, notes} = compareGcp(baseline, target, changedPaths(baseline, target))
+      if (pair(expected.findings, findings, findingMatches) === undefined) {
+        expect(findings.map(summary), context).toEqual(expected.findings)
+        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
+      }
+      const expectedNotes = expected.notes ?? []
+      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined) {
+        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
+      }
+
+      const [before, after] = [stateOf(baseline), stateOf(target)]
+      for (const f of findings) {
+        expect(f.message.length, `${name}: message`).toBeGreaterThan(0)
+        expect(f.id, `${name}: id`).toMatch(/^[0-9a-f]{16}$/)
+        if (f.change === 'possible-widening') {
+          expect(f.reason, `${name}: possible-widening without a reason`).toBeTruthy()
+          continue
+        }
+        expect(f.witness, `${name}: ${f.change} without a witness`).not.toBeNull()
+        const request = requestOf(f.witness!)
+        const [more, less] = f.change === 'widening' ? [after, before] : [before, after]
+        expect(
+          definitelyDiffers(more, less, request),
+          `${name}: ${f.change} witness ${JSON.stringify(f.witness)} is not allowed by exactly one side`,
+        ).toBe(true)
+      }
+      // Ids name the access: the same comparison gives the same ids.
+      const again = compareGcp(baseline, target, changedPaths(baseline, target))
+      expect(again.findings.map((f) => f.id)).toEqual(findings.map((f) => f.id))
+    })
+  }
+})
+
+describe('gcp-iam detection by content', () => {
+  const AWS_FIXTURES = fileURLToPath(new URL('../../../fixtures/aws-iam/', import.meta.url))
+
+  it('claims policies (even empty ones) and custom role definitions', () => {
+    expect(gcpIam.detect({bindings: [{role: 'roles/viewer', members: ['user:a@example.com']}]})).toBe(true)
+    expect(gcpIam.detect({etag: 'ACAB'})).toBe(true)
+    expect(gcpIam.detect({etag: 'BwX=', version: 1})).toBe(true)
+    expect(gcpIam.detect({auditConfigs: [{service: 'allServices', auditLogConfigs: []}]})).toBe(true)
+    // A misspelt key is still claimed, so that the schema reports it instead of the file being skipped.
+    expect(
+      gcpIam.detect({bindings: [{role: 'roles/viewer', member: ['user:a@example.com']}], etag: 'x'}),
+    ).toBe(true)
+    expect(gcpIam.detect({name: 'projects/p/roles/r', title: 'R', includedPermissions: ['a.b.c']})).toBe(true)
+    expect(gcpIam.detect({name: 'organizations/1/roles/r', stage: 'GA', title: 'R'})).toBe(true)
+  })
+
+  it('does not claim AWS policies, Kubernetes objects or other YAML', () => {
+    for (const name of readdirSync(AWS_FIXTURES)) {
+      for (const side of ['baseline.json', 'target.json']) {
+        const path = join(AWS_FIXTURES, name, side)
+        if (existsSync(path)) expect(gcpIam.detect(JSON.parse(readFileSync(path, 'utf8'))), path).toBe(false)
+      }
+    }
+    const kubernetes = [
+      {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {name: 'x'}, rules: []},
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: {name: 'x'},
+        roleRef: {kind: 'Role', name: 'r'},
+        subjects: [],
+      },
+      {apiVersion: 'v1', kind: 'List', items: []},
+    ]
+    for (const object of kubernetes) expect(gcpIam.detect(object), object.kind).toBe(false)
+    expect(gcpIam.detect({name: 'ci', on: {push: {}}, jobs: {}})).toBe(false)
+    expect(gcpIam.detect({services: {web: {image: 'nginx'}}, version: '3'})).toBe(false)
+    expect(gcpIam.detect({name: 'roles', version: 1})).toBe(false)
+    expect(gcpIam.detect([{bindings: []}])).toBe(false)
+  })
+
+  it('fails closed on broken text that looks like a policy or a role', () => {
+    expect(gcpIam.looksLike('{"bindings": [{"role": "roles/viewer", "members": ["user:a@example.com"]')).toBe(
+      true,
+    )
+    expect(gcpIam.looksLike('bindings:\n- members: [user:a@example.com\n  role: roles/owner\n')).toBe(true)
+    expect(gcpIam.looksLike('includedPermissions:\n- storage.objects.get\n  -x')).toBe(true)
+    expect(gcpIam.looksLike('{"Statement": [{"Effect": "Allow"')).toBe(false)
+    expect(gcpIam.looksLike('kind: RoleBinding\nroleRef: {')).toBe(false)
+  })
+})

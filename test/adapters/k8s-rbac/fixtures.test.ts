@@ -1,0 +1,196 @@
+// The k8s-rbac fixture table: one `it` per folder of fixtures/k8s-rbac/ (see its README). Each
+// case reads its baseline and target files (schema-validated like any input), compares them as
+// one kind, and checks the findings against expected.json exactly (count, change and rule;
+// severity, file, line and witness fields where given); then every witness is re-checked with
+// the independent brute-force evaluator.
+
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {k8sRbac} from '../../../src/adapters/k8s-rbac/index.js'
+import {compareRbac} from '../../../src/adapters/k8s-rbac/compare.js'
+import {parseFile} from '../../../src/core/parse.js'
+import type {ChangeType, Document, Finding, InputProblem, Severity} from '../../../src/core/types.js'
+import {validateValue} from '../../../src/core/validate.js'
+import {differs, objectsOf, requestOf} from './brute-force.js'
+
+const ROOT = fileURLToPath(new URL('../../../fixtures/k8s-rbac/', import.meta.url))
+
+interface ExpectedFinding {
+  change: ChangeType
+  rule: string
+  severity?: Severity
+  /** the file (relative to the side's folder) the finding names */
+  file?: string
+  /** a number, or null for "no target line"; absent: not checked */
+  line?: number | null
+  /** fields that must be equal; a field given as null must be absent */
+  witness?: Record<string, unknown>
+}
+
+interface Expected {
+  description: string
+  findings: ExpectedFinding[]
+  /** substrings, one per note, in any order; absent means no notes */
+  notes?: string[]
+  /** substrings, one per schema problem of the target, in any order: the case fails closed */
+  errors?: string[]
+}
+
+/** A side is a folder of files (paths relative to it) or one file, named rbac.<ext>. */
+function readSide(dir: string, side: 'baseline' | 'target'): Array<{path: string; content: Buffer}> {
+  const folder = join(dir, side)
+  if (existsSync(folder) && statSync(folder).isDirectory()) {
+    const files: Array<{path: string; content: Buffer}> = []
+    const walk = (d: string) => {
+      for (const entry of readdirSync(d, {withFileTypes: true}).sort((a, b) =>
+        a.name.localeCompare(b.name),
+      )) {
+        const full = join(d, entry.name)
+        if (entry.isDirectory()) walk(full)
+        else files.push({path: relative(folder, full), content: readFileSync(full)})
+      }
+    }
+    walk(folder)
+    return files
+  }
+  for (const ext of ['yaml', 'yml', 'json']) {
+    const file = join(dir, `${side}.${ext}`)
+    if (existsSync(file)) return [{path: `rbac.${ext}`, content: readFileSync(file)}]
+  }
+  return []
+}
+
+async function load(
+  files: Array<{path: string; content: Buffer}>,
+): Promise<{docs: Map<string, Document>; problems: InputProblem[]}> {
+  const docs = new Map<string, Document>()
+  const problems: InputProblem[] = []
+  for (const file of files) {
+    const parsed = parseFile(file)
+    if (!k8sRbac.detect(parsed.value)) continue
+    const found = await validateValue('k8s-rbac', parsed)
+    problems.push(...found)
+    if (found.length === 0) docs.set(file.path, {...parsed, kind: 'k8s-rbac'})
+  }
+  return {docs, problems}
+}
+
+const cases = readdirSync(ROOT, {withFileTypes: true})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort()
+
+const isDeepEqual = (a: unknown, b: unknown): boolean => {
+  try {
+    expect(a).toEqual(b)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function findingMatches(e: ExpectedFinding, f: Finding): boolean {
+  return (
+    e.change === f.change &&
+    e.rule === f.rule &&
+    (e.severity === undefined || e.severity === f.severity) &&
+    (e.file === undefined || e.file === f.file) &&
+    (e.line === undefined || e.line === f.line) &&
+    Object.entries(e.witness ?? {}).every(([k, v]) =>
+      v === null ? f.witness?.[k] === undefined : isDeepEqual(f.witness?.[k], v),
+    )
+  )
+}
+
+/** A one-to-one pairing of expected and actual items (order-free), or undefined. */
+function pair<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean): number[] | undefined {
+  if (expected.length !== actual.length) return undefined
+  const used = new Set<number>()
+  const chosen: number[] = []
+  const search = (i: number): boolean => {
+    if (i === expected.length) return true
+    for (let j = 0; j < actual.length; j++) {
+      if (used.has(j) || !matches(expected[i]!, actual[j]!)) continue
+      used.add(j)
+      chosen.push(j)
+      if (search(i + 1)) return true
+      used.delete(j)
+      chosen.pop()
+    }
+    return false
+  }
+  return search(0) ? chosen : undefined
+}
+
+const summary = (f: Finding) => ({
+  change: f.change,
+  rule: f.rule,
+  severity: f.severity,
+  file: f.file,
+  line: f.line,
+  witness: f.witness,
+})
+
+describe('k8s-rbac fixtures', () => {
+  it('has at least 20 cases, each with expected.json and at least one side', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20)
+    for (const name of cases) {
+      const dir = join(ROOT, name)
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      expect(expected.description?.length, `${name} description`).toBeGreaterThan(0)
+      expect(Array.isArray(expected.findings), `${name} findings`).toBe(true)
+      expect(readSide(dir, 'baseline').length + readSide(dir, 'target').length, name).toBeGreaterThan(0)
+    }
+  })
+
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = join(ROOT, name)
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const context = `${name}: ${expected.description}`
+      const baseline = await load(readSide(dir, 'baseline'))
+      expect(baseline.problems, `${context}\n(baseline must be valid)`).toEqual([])
+      const target = await load(readSide(dir, 'target'))
+      if (expected.errors !== undefined) {
+        const messages = target.problems.map(
+          (p) => `${p.file}:${p.line}:${p.column} ${p.pointer} ${p.message}`,
+        )
+        if (pair(expected.errors, messages, (e, a) => a.includes(e)) === undefined)
+          expect(messages, `${context}\n(each expected error is a substring of one problem)`).toEqual(
+            expected.errors,
+          )
+        return
+      }
+      expect(target.problems, `${context}\n(target must be valid)`).toEqual([])
+
+      const changed = [...new Set([...baseline.docs.keys(), ...target.docs.keys()])].filter(
+        (p) => baseline.docs.get(p)?.hash !== target.docs.get(p)?.hash,
+      )
+      const {findings, notes} = compareRbac(baseline.docs, target.docs, changed)
+      if (pair(expected.findings, findings, findingMatches) === undefined) {
+        expect(findings.map(summary), context).toEqual(expected.findings)
+        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
+      }
+      const expectedNotes = expected.notes ?? []
+      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined)
+        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
+
+      const before = objectsOf([...baseline.docs.values()].map((d) => d.value))
+      const after = objectsOf([...target.docs.values()].map((d) => d.value))
+      for (const f of findings) {
+        expect(f.message.length, `${name}: message`).toBeGreaterThan(0)
+        expect(f.witness, `${name}: ${f.change} without a witness`).not.toBeNull()
+        const q = requestOf(f.witness!)
+        const [more, less] = f.change === 'narrowing' ? [before, after] : [after, before]
+        const verdict = differs(more, less, q)
+        const want = f.change === 'possible-widening' ? ['definite', 'possible'] : ['definite']
+        expect(want, `${name}: ${f.change} witness ${JSON.stringify(f.witness)} is ${verdict}`).toContain(
+          verdict,
+        )
+        if (f.change === 'possible-widening') expect(f.reason, `${name}: reason`).toBeTruthy()
+      }
+    })
+  }
+})

@@ -1,0 +1,506 @@
+// Property tests: the k8s-rbac comparison against the brute-force evaluator over a small finite
+// universe of requests (subjects × verbs × groups × resources/subresources × names × namespaces,
+// and non-resource URLs). "Sound before precise": a request the target allows and the baseline
+// does not must never go unreported, and every witness must be a real difference.
+
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+import {compareRbac} from '../../../src/adapters/k8s-rbac/compare.js'
+import {allowsWitness} from '../../../src/adapters/k8s-rbac/evaluate.js'
+import type {Document, Finding} from '../../../src/core/types.js'
+import {
+  allows,
+  differs,
+  involvedIn,
+  objectsOfFiles,
+  type Parsed,
+  type Request,
+  requestOf,
+  unknownRoles,
+} from './brute-force.js'
+
+const RBAC = 'rbac.authorization.k8s.io'
+const V1 = `${RBAC}/v1`
+
+// --- the universe ------------------------------------------------------------------------
+
+const SUBJECTS = [
+  'User:alice',
+  'User:bob',
+  'Group:devs',
+  'Group:system:authenticated',
+  'ServiceAccount:prod:ci',
+  'ServiceAccount:dev:ci',
+]
+const NAMESPACES = [undefined, 'prod', 'dev']
+const VERBS = ['get', 'create', 'delete', 'escalate', 'update']
+const GROUPS = ['', 'apps', RBAC]
+const RESOURCES: Array<[string, string | undefined]> = [
+  ['pods', undefined],
+  ['pods', 'exec'],
+  ['pods', 'log'],
+  ['secrets', undefined],
+  ['deployments', undefined],
+  ['deployments', 'scale'],
+  ['roles', undefined],
+]
+const NAMES = [undefined, 'a', 'b']
+const URLS = ['/healthz', '/healthz/ready', '/metrics', '/api', '/api/v1']
+const URL_VERBS = ['get', 'post']
+
+const UNIVERSE: Request[] = (() => {
+  const out: Request[] = []
+  for (const subject of SUBJECTS) {
+    for (const verb of VERBS)
+      for (const apiGroup of GROUPS)
+        for (const [resource, subresource] of RESOURCES)
+          for (const resourceName of NAMES)
+            for (const namespace of NAMESPACES)
+              out.push(clean({subject, verb, apiGroup, resource, subresource, resourceName, namespace}))
+    for (const verb of URL_VERBS) for (const nonResourceURL of URLS) out.push({subject, verb, nonResourceURL})
+  }
+  return out
+})()
+
+function clean(q: Request): Request {
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as unknown as Request
+}
+
+// --- worlds of RBAC objects ------------------------------------------------------------------
+
+type Json = Record<string, unknown>
+const sub = <T>(values: T[], max = 2) =>
+  fc.uniqueArray(fc.constantFrom(...values), {minLength: 1, maxLength: max})
+
+const resourceRule: fc.Arbitrary<Json> = fc
+  .record({
+    apiGroups: sub(['', 'apps', RBAC, '*']),
+    resources: sub(
+      [
+        'pods',
+        'pods/exec',
+        'pods/log',
+        'secrets',
+        'deployments',
+        'deployments/scale',
+        '*/scale',
+        '*',
+        'roles',
+      ],
+      3,
+    ),
+    verbs: sub(['get', 'list', 'create', 'delete', 'escalate', '*'], 3),
+    resourceNames: fc.option(sub(['a', 'b']), {freq: 3, nil: undefined}),
+  })
+  .map((r) => clean(r as unknown as Request) as unknown as Json)
+const urlRule: fc.Arbitrary<Json> = fc.record({
+  nonResourceURLs: sub(['/healthz', '/healthz/*', '/metrics', '/api*', '*']),
+  verbs: sub(['get', 'post', '*']),
+})
+const clusterRule = fc.oneof({weight: 4, arbitrary: resourceRule}, {weight: 1, arbitrary: urlRule})
+
+const SELECTORS: Json[][] = [
+  [{matchLabels: {agg: 'x'}}],
+  [{matchExpressions: [{key: 'agg', operator: 'In', values: ['x', 'y']}]}],
+  [{matchExpressions: [{key: 'tier', operator: 'Exists'}]}],
+  [{matchLabels: {agg: 'y'}}, {matchLabels: {tier: 't'}}],
+  [{matchExpressions: [{key: 'agg', operator: 'NotIn', values: ['x']}]}],
+]
+const LABELS: Json[] = [{}, {agg: 'x'}, {agg: 'y'}, {agg: 'x', tier: 't'}]
+
+interface ClusterRoleSpec {
+  labels: Json
+  selectors: Json[] | undefined
+  rules: Json[]
+}
+const clusterRoleArb: fc.Arbitrary<ClusterRoleSpec | null> = fc.option(
+  fc.record({
+    labels: fc.constantFrom(...LABELS),
+    selectors: fc.option(fc.constantFrom(...SELECTORS), {freq: 3, nil: undefined}),
+    rules: fc.array(clusterRule, {maxLength: 2}),
+  }),
+  {freq: 5, nil: null},
+)
+const roleArb = fc.option(fc.array(resourceRule, {minLength: 1, maxLength: 2}), {freq: 4, nil: null})
+
+const SUBJECT_JSON: Json[] = [
+  {kind: 'User', apiGroup: RBAC, name: 'alice'},
+  {kind: 'Group', apiGroup: RBAC, name: 'devs'},
+  {kind: 'Group', apiGroup: RBAC, name: 'system:authenticated'},
+  {kind: 'ServiceAccount', name: 'ci'},
+  {kind: 'ServiceAccount', name: 'ci', namespace: 'dev'},
+  {kind: 'User', apiGroup: RBAC, name: 'system:serviceaccount:prod:ci'},
+]
+const REFS: Json[] = [
+  {kind: 'ClusterRole', name: 'c1'},
+  {kind: 'ClusterRole', name: 'c2'},
+  {kind: 'ClusterRole', name: 'c3'},
+  {kind: 'ClusterRole', name: 'cluster-admin'},
+  {kind: 'ClusterRole', name: 'missing'},
+  {kind: 'Role', name: 'r1'},
+]
+
+interface BindingSpec {
+  cluster: boolean
+  namespace: string
+  ref: Json
+  subjects: Json[]
+}
+const bindingArb: fc.Arbitrary<BindingSpec | null> = fc.option(
+  fc.record({
+    cluster: fc.boolean(),
+    namespace: fc.constantFrom('prod', 'dev'),
+    ref: fc.constantFrom(...REFS),
+    subjects: fc.uniqueArray(fc.constantFrom(...SUBJECT_JSON), {minLength: 1, maxLength: 3}),
+  }),
+  {freq: 3, nil: null},
+)
+
+interface World {
+  c1: ClusterRoleSpec | null
+  c2: ClusterRoleSpec | null
+  c3: ClusterRoleSpec | null
+  rProd: Json[] | null
+  rDev: Json[] | null
+  b1: BindingSpec | null
+  b2: BindingSpec | null
+  b3: BindingSpec | null
+}
+const SLOTS = ['c1', 'c2', 'c3', 'rProd', 'rDev', 'b1', 'b2', 'b3'] as const
+const worldArb: fc.Arbitrary<World> = fc.record({
+  c1: clusterRoleArb,
+  c2: clusterRoleArb,
+  c3: clusterRoleArb,
+  rProd: roleArb,
+  rDev: roleArb,
+  b1: bindingArb,
+  b2: bindingArb,
+  b3: bindingArb,
+})
+
+/** The objects of a world, as a cluster would accept them. */
+function objectsOfWorld(w: World): Json[] {
+  const out: Json[] = []
+  for (const name of ['c1', 'c2', 'c3'] as const) {
+    const spec = w[name]
+    if (!spec) continue
+    const role: Json = {
+      apiVersion: V1,
+      kind: 'ClusterRole',
+      metadata: {name, labels: spec.labels},
+      rules: spec.rules,
+    }
+    if (spec.selectors) role.aggregationRule = {clusterRoleSelectors: spec.selectors}
+    out.push(role)
+  }
+  for (const [slot, namespace] of [
+    ['rProd', 'prod'],
+    ['rDev', 'dev'],
+  ] as const) {
+    const rules = w[slot]
+    if (rules) out.push({apiVersion: V1, kind: 'Role', metadata: {name: 'r1', namespace}, rules})
+  }
+  for (const slot of ['b1', 'b2', 'b3'] as const) {
+    const b = w[slot]
+    if (!b) continue
+    // A ClusterRoleBinding names a ClusterRole, and its ServiceAccounts name their namespace.
+    const ref = b.cluster && b.ref.kind === 'Role' ? REFS[0]! : b.ref
+    const subjects = b.subjects.map((s) =>
+      b.cluster && s.kind === 'ServiceAccount' && s.namespace === undefined ? {...s, namespace: 'prod'} : s,
+    )
+    const metadata = b.cluster ? {name: slot} : {name: slot, namespace: b.namespace}
+    out.push({
+      apiVersion: V1,
+      kind: b.cluster ? 'ClusterRoleBinding' : 'RoleBinding',
+      metadata,
+      subjects,
+      roleRef: {apiGroup: RBAC, ...ref},
+    })
+  }
+  return out
+}
+
+/** How objects are laid out in files: which file, and whether a file is a List or a YAML stream. */
+interface Layout {
+  files: number[]
+  forms: Array<'stream' | 'list' | 'single'>
+}
+const layoutArb: fc.Arbitrary<Layout> = fc.record({
+  files: fc.array(fc.nat({max: 2}), {minLength: 12, maxLength: 12}),
+  forms: fc.array(fc.constantFrom<'stream' | 'list' | 'single'>('stream', 'list', 'single'), {
+    minLength: 3,
+    maxLength: 3,
+  }),
+})
+
+function filesOf(objects: Json[], layout: Layout): Array<[string, unknown]> {
+  const groups = new Map<number, Json[]>()
+  objects.forEach((o, i) =>
+    groups.set(layout.files[i % 12]!, [...(groups.get(layout.files[i % 12]!) ?? []), o]),
+  )
+  return [...groups].map(([n, docs]) => {
+    const form = layout.forms[n]!
+    const value =
+      form === 'list'
+        ? {apiVersion: 'v1', kind: 'List', items: docs}
+        : form === 'single' && docs.length === 1
+          ? docs[0]
+          : docs.length === 1
+            ? [docs[0], null]
+            : docs
+    return [`rbac-${n}.yaml`, value]
+  })
+}
+
+const documents = (files: Array<[string, unknown]>): Map<string, Document> =>
+  new Map(
+    files.map(([path, value]) => [
+      path,
+      {
+        path,
+        value,
+        kind: 'k8s-rbac',
+        hash: JSON.stringify(value),
+        sourceMap: {locate: () => ({line: 1, column: 1})},
+      },
+    ]),
+  )
+
+interface Scenario {
+  baseline: Array<[string, unknown]>
+  target: Array<[string, unknown]>
+}
+
+const scenario = (b: Json[], bl: Layout, t: Json[], tl: Layout): Scenario => ({
+  baseline: filesOf(b, bl),
+  target: filesOf(t, tl),
+})
+
+/** A target that differs from the baseline in a few slots (the realistic case of a change under review). */
+const editedArb: fc.Arbitrary<Scenario> = fc
+  .record({
+    base: worldArb,
+    other: worldArb,
+    keep: fc.array(fc.boolean(), {minLength: 8, maxLength: 8}),
+    layouts: fc.tuple(layoutArb, layoutArb),
+  })
+  .map(({base, other, keep, layouts}) => {
+    const target = {...base} as Record<string, unknown>
+    SLOTS.forEach((slot, i) => {
+      if (!keep[i] && i % 2 === (keep[(i + 1) % 8] ? 0 : 1)) target[slot] = other[slot]
+    })
+    return scenario(objectsOfWorld(base), layouts[0], objectsOfWorld(target as unknown as World), layouts[1])
+  })
+const pairArb: fc.Arbitrary<Scenario> = fc
+  .tuple(worldArb, worldArb, layoutArb, layoutArb)
+  .map(([b, t, bl, tl]) => scenario(objectsOfWorld(b), bl, objectsOfWorld(t), tl))
+const scenarioArb = fc.oneof({weight: 3, arbitrary: editedArb}, {weight: 1, arbitrary: pairArb})
+
+// --- checks -------------------------------------------------------------------------------
+
+const show = (x: unknown) => JSON.stringify(x)
+
+function compare(s: Scenario) {
+  const before = documents(s.baseline)
+  const after = documents(s.target)
+  const changed = [...new Set([...before.keys(), ...after.keys()])]
+  return compareRbac(before, after, changed)
+}
+
+/** The object a finding points at, on the side given (the longest pointer prefix). */
+function objectAt(
+  objects: Parsed[],
+  file: string | undefined,
+  pointer: string | null | undefined,
+): string | undefined {
+  if (file === undefined || pointer === null || pointer === undefined) return undefined
+  const candidates = objects.filter(
+    (o) =>
+      o.file === file && (pointer === o.pointer || pointer.startsWith(`${o.pointer}/`) || o.pointer === ''),
+  )
+  return candidates.sort((a, b) => b.pointer.length - a.pointer.length)[0]?.id
+}
+
+/**
+ * Every request of the universe that the target allows and the baseline does not (for some of
+ * what undefined roles may allow) has a finding for its subject, pointing at an object that
+ * takes part in allowing it; and the same for narrowings, the other way round.
+ */
+function checkSoundness(s: Scenario, findings: Finding[]) {
+  const before = objectsOfFiles(s.baseline)
+  const after = objectsOfFiles(s.target)
+  for (const q of UNIVERSE) {
+    const widened = differs(after, before, q)
+    if (widened !== 'none') {
+      const involved = involvedIn(after, q)
+      const ok = findings.some(
+        (f) =>
+          f.change !== 'narrowing' &&
+          f.witness?.subject === q.subject &&
+          involved.has(objectAt(after, f.file, f.pointer) ?? ''),
+      )
+      expect(
+        ok,
+        `missed ${widened} widening ${show(q)} (involved: ${show([...involved])})\n${show(s)}\nfindings ${show(findings.map(brief))}`,
+      ).toBe(true)
+    }
+    if (differs(before, after, q) === 'definite') {
+      const involved = involvedIn(before, q)
+      const ok = findings.some(
+        (f) =>
+          f.change === 'narrowing' &&
+          f.witness?.subject === q.subject &&
+          involved.has(objectAt(before, f.baselineLocation?.file, f.baselineLocation?.pointer) ?? ''),
+      )
+      expect(ok, `missed narrowing ${show(q)}\n${show(s)}\nfindings ${show(findings.map(brief))}`).toBe(true)
+    }
+  }
+}
+
+const brief = (f: Finding) => ({
+  change: f.change,
+  rule: f.rule,
+  file: f.file,
+  pointer: f.pointer,
+  witness: f.witness,
+})
+
+function checkWitnesses(s: Scenario, findings: Finding[]) {
+  const before = objectsOfFiles(s.baseline)
+  const after = objectsOfFiles(s.target)
+  for (const f of findings) {
+    expect(f.witness, `${f.change} without a witness`).not.toBeNull()
+    const q = requestOf(f.witness!)
+    const verdict = f.change === 'narrowing' ? differs(before, after, q) : differs(after, before, q)
+    const want = f.change === 'possible-widening' ? ['definite', 'possible'] : ['definite']
+    expect(want, `${f.change} witness ${show(f.witness)} is ${verdict}\n${show(s)}`).toContain(verdict)
+  }
+}
+
+// --- equivalent rewrites --------------------------------------------------------------------
+
+interface Rewrite {
+  layout: Layout
+  order: number
+  split: boolean
+  respell: boolean
+}
+const rewriteArb: fc.Arbitrary<Rewrite> = fc.record({
+  layout: layoutArb,
+  order: fc.nat(),
+  split: fc.boolean(),
+  respell: fc.boolean(),
+})
+
+function rotate<T>(values: T[], by: number): T[] {
+  if (values.length === 0) return values
+  const k = by % values.length
+  return [...values.slice(k), ...values.slice(0, k)]
+}
+
+/** The same access written differently: objects, rules, subjects and list items reordered, rules split, ServiceAccounts respelled. */
+function rewrite(objects: Json[], r: Rewrite): Json[] {
+  return rotate(objects, r.order).map((o) => {
+    const copy = structuredClone(o)
+    if (Array.isArray(copy.rules)) {
+      let rules = (copy.rules as Json[]).map((rule) =>
+        Object.fromEntries(
+          Object.entries(rule).map(([k, v]) => [k, Array.isArray(v) ? [...v].reverse() : v]),
+        ),
+      )
+      if (r.split)
+        rules = rules.flatMap((rule) =>
+          Array.isArray(rule.resources)
+            ? (rule.resources as string[]).map((res) => ({...rule, resources: [res]}))
+            : [rule],
+        )
+      copy.rules = rules.length === 0 && r.respell ? null : rotate(rules, r.order)
+    }
+    if (Array.isArray(copy.subjects)) {
+      const namespace = (copy.metadata as Json).namespace as string | undefined
+      copy.subjects = rotate(
+        (copy.subjects as Json[]).map((s) => {
+          if (!r.respell) return s
+          if (s.kind === 'ServiceAccount')
+            return {
+              kind: 'User',
+              apiGroup: RBAC,
+              name: `system:serviceaccount:${String(s.namespace ?? namespace)}:${String(s.name)}`,
+            }
+          const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(String(s.name))
+          if (s.kind === 'User' && sa) return {kind: 'ServiceAccount', name: sa[2], namespace: sa[1]}
+          return {kind: s.kind, name: s.name}
+        }),
+        r.order,
+      )
+    }
+    return copy
+  })
+}
+
+// --- the properties -------------------------------------------------------------------------
+
+const RUNS = {seed: Number(process.env.PROPERTY_SEED ?? 7), numRuns: Number(process.env.PROPERTY_RUNS ?? 120)}
+
+describe('k8s-rbac comparison against brute force', () => {
+  it('soundness and witness validity on edited and random pairs', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const {findings} = compare(s)
+        checkWitnesses(s, findings)
+        checkSoundness(s, findings)
+      }),
+      RUNS,
+    )
+  })
+
+  it('soundness on added and deleted files', () => {
+    fc.assert(
+      fc.property(worldArb, layoutArb, (w, l) => {
+        const files = filesOf(objectsOfWorld(w), l)
+        for (const s of [
+          {baseline: [], target: files},
+          {baseline: files, target: []},
+        ]) {
+          const {findings} = compare(s)
+          checkWitnesses(s, findings)
+          checkSoundness(s, findings)
+        }
+      }),
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 3)},
+    )
+  })
+
+  it('no finding for an equivalent rewrite', () => {
+    fc.assert(
+      fc.property(worldArb, layoutArb, rewriteArb, (w, l, r) => {
+        const objects = objectsOfWorld(w)
+        const s = {baseline: filesOf(objects, l), target: filesOf(rewrite(objects, r), r.layout)}
+        expect(compare(s).findings.map(brief), show(s)).toEqual([])
+      }),
+      RUNS,
+    )
+  })
+
+  it('semantic blame asks the same question: allows() agrees with the brute force', () => {
+    fc.assert(
+      fc.property(worldArb, layoutArb, fc.nat(), (w, l, seed) => {
+        const files = filesOf(objectsOfWorld(w), l)
+        if (files.length === 0) return
+        const [file, value] = files[seed % files.length]!
+        const others = new Map(files.filter(([p]) => p !== file))
+        const objects = objectsOfFiles(files)
+        // An undefined role is taken as allowing (blame never clears a version wrongly).
+        const unknown = new Set(unknownRoles(objects))
+        for (let i = seed % 61; i < UNIVERSE.length; i += 61) {
+          const q = UNIVERSE[i]!
+          const witness = q as unknown as Record<string, unknown>
+          expect(allowsWitness(value, witness, file, others), `${show(q)}\n${show(files)}`).toBe(
+            allows(objects, q, unknown),
+          )
+        }
+      }),
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)},
+    )
+  })
+})
