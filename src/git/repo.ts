@@ -1,5 +1,6 @@
 // Locating the repository and resolving revisions.
 
+import {resolve} from 'node:path'
 import {EnvironmentError, UsageError} from '../core/errors.js'
 import {GitError, runGit} from './run.js'
 
@@ -30,6 +31,14 @@ export async function resolveCommit(root: string, rev: string): Promise<string> 
 /** The commit HEAD points to, or null on an unborn branch (a repository without commits). */
 export function headCommit(root: string): Promise<string | null> {
   return verifyCommit(root, 'HEAD')
+}
+
+/**
+ * The directory git runs hooks from: `.git/hooks`, or `core.hooksPath` when set (husky sets it),
+ * shared by all worktrees. Absolute.
+ */
+export async function hooksDir(root: string): Promise<string> {
+  return resolve(root, withoutNewline(await runGit(root, ['rev-parse', '--git-path', 'hooks'])))
 }
 
 export async function isShallow(root: string): Promise<boolean> {

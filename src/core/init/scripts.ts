@@ -1,0 +1,137 @@
+// What the git hooks run, as text: the hook scripts for plain git, the launcher that the shared
+// hook managers (husky, lefthook, pre-commit) call, and their one-line commands.
+//
+// How a hook finds acldrift, in order:
+//   1. the repository's own, `node_modules/.bin/acldrift` (npm install --save-dev acldrift):
+//      the version the team pinned in its lock file;
+//   2. for plain git hooks only (they are local to one clone, never committed): the acldrift
+//      that ran `acldrift init`, by absolute path, with the node that ran it;
+//   3. `acldrift` on PATH (npm install -g acldrift).
+// No `npx`: it costs a few hundred milliseconds on every commit and may go to the network.
+
+export const GIT_HOOK_NAMES = ['pre-commit', 'commit-msg', 'prepare-commit-msg'] as const
+export type GitHookName = (typeof GIT_HOOK_NAMES)[number]
+
+/** Every file init writes for hooks says so; init updates such a file and leaves others alone. */
+export const MARKER = 'written by `acldrift init`'
+
+/** The launcher, relative to the repository root; the shared managers' configs run it with `sh`. */
+export const LAUNCHER = '.acldrift/acldrift.sh'
+
+export interface HookSpec {
+  /** acldrift's arguments */
+  args: string[]
+  /** which of git's arguments follow them: none, the message file, or all */
+  passes: 'none' | 'message-file' | 'all'
+  purpose: string
+}
+
+export const HOOKS: Readonly<Record<GitHookName, HookSpec>> = {
+  'pre-commit': {
+    args: ['check', '--staged'],
+    passes: 'none',
+    purpose: 'blocks a commit whose staged changes widen access',
+  },
+  'commit-msg': {
+    args: ['hook', 'commit-msg'],
+    passes: 'message-file',
+    purpose: "checks again with the commit message's trailers as evidence of who commits",
+  },
+  'prepare-commit-msg': {
+    args: ['hook', 'prepare-commit-msg'],
+    passes: 'all',
+    purpose: 'stamps a detected AI agent into the message (runs even under --no-verify)',
+  },
+}
+
+/** The acldrift that runs init: `node` and `bin/run.js`, absolute. */
+export interface SelfInvocation {
+  node: string
+  bin: string
+}
+
+const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
+
+const NOT_FOUND =
+  'acldrift: not found: install it in this repository (npm install --save-dev acldrift) or globally (npm install -g acldrift)'
+const BLOCKED = 'acldrift: commit blocked: the staged changes widen access (see the findings above)'
+
+/** `run_acldrift ARGS…`: the first acldrift found, or 127 with a message. */
+function resolver(modules: string, self: SelfInvocation | undefined): string[] {
+  const lines = ['run_acldrift() {', `  if [ -x ${modules} ]; then ${modules} "$@"`]
+  if (self !== undefined) {
+    const [node, bin] = [sq(self.node), sq(self.bin)]
+    lines.push(`  elif [ -x ${node} ] && [ -f ${bin} ]; then ${node} ${bin} "$@"`)
+  }
+  lines.push(
+    '  elif command -v acldrift >/dev/null 2>&1; then acldrift "$@"',
+    `  else echo ${sq(NOT_FOUND)} >&2; return 127`,
+    '  fi',
+    '}',
+  )
+  return lines
+}
+
+/** The status handling after `run_acldrift`: stamping never blocks; a blocked commit says so. */
+const TAIL = [
+  'status=$?',
+  'case "$1 $2" in',
+  "  'hook prepare-commit-msg') exit 0 ;;",
+  `  'check --staged') [ "$status" -eq 0 ] || [ "$status" -eq 127 ] || echo ${sq(BLOCKED)} >&2 ;;`,
+  'esac',
+  'exit "$status"',
+]
+
+function gitArgs(spec: HookSpec, style: 'sh' | 'lefthook'): string[] {
+  if (spec.passes === 'none') return spec.args
+  if (style === 'lefthook') return [...spec.args, '{1}']
+  return [...spec.args, spec.passes === 'all' ? '"$@"' : '"$1"']
+}
+
+/**
+ * A plain git hook (in .git/hooks or core.hooksPath). A hook of yours that `init --force`
+ * replaced is kept as `<hook>.legacy` and runs first.
+ */
+export function gitHookScript(name: GitHookName, self: SelfInvocation): string {
+  const spec = HOOKS[name]
+  return [
+    '#!/bin/sh',
+    `# acldrift ${name} hook: ${spec.purpose}.`,
+    `# This file was ${MARKER} (run it again to update it). acldrift is the repository's`,
+    '# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH.',
+    '[ ! -x "$0.legacy" ] || "$0.legacy" "$@" || exit $?',
+    ...resolver('node_modules/.bin/acldrift', self),
+    `set -- ${gitArgs(spec, 'sh').join(' ')}`,
+    'run_acldrift "$@"',
+    ...TAIL,
+    '',
+  ].join('\n')
+}
+
+/** The launcher committed with the shared hook configs: no machine's absolute paths in it. */
+export function launcherScript(): string {
+  return [
+    '#!/bin/sh',
+    `# Runs acldrift for the git hooks (husky, lefthook or pre-commit); ${MARKER}: commit it`,
+    "# with them. acldrift is the repository's node_modules/.bin/acldrift (npm install",
+    '# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).',
+    '# Usage: sh .acldrift/acldrift.sh check --staged | hook commit-msg FILE | hook prepare-commit-msg FILE',
+    ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', undefined),
+    'run_acldrift "$@"',
+    ...TAIL,
+    '',
+  ].join('\n')
+}
+
+/** The command a shared manager runs for a hook, e.g. `sh .acldrift/acldrift.sh check --staged`. */
+export function launcherCommand(name: GitHookName, style: 'sh' | 'lefthook' | 'pre-commit'): string {
+  const spec = HOOKS[name]
+  // pre-commit appends the message file itself.
+  const args = style === 'pre-commit' ? spec.args : gitArgs(spec, style)
+  return ['sh', LAUNCHER, ...args].join(' ')
+}
+
+/** A husky v9 hook file (husky runs it with `sh -e`). */
+export function huskyScript(name: GitHookName): string {
+  return `# acldrift: ${HOOKS[name].purpose} (${MARKER})\n${launcherCommand(name, 'sh')}\n`
+}

@@ -1,0 +1,609 @@
+// `acldrift init` and the hooks it installs, end to end: the built CLI in real repositories, real
+// `git commit`s running the installed hooks, and the real `pre-commit` tool when it is installed.
+
+import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {chmod, mkdir, readFile, stat, symlink, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {Ajv2020} from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import {describe, type ExpectStatic, it} from 'vitest'
+import {parse as parseYaml} from 'yaml'
+import {
+  type EnvOverrides,
+  projectRoot,
+  runCli,
+  runHermetic,
+  type RunResult,
+  type TestRepo,
+} from '../helpers/repo.js'
+import {expectValidReport, expectValidSnapshot, type Report, repoFactory} from './helpers.js'
+import {
+  BUCKET_FILE,
+  bucketPolicy,
+  narrowedRolePolicy,
+  policyText,
+  publicBucketPolicy,
+  ROLE_FILE,
+  rolePolicy,
+} from './policies.js'
+
+const HOOKS = ['pre-commit', 'commit-msg', 'prepare-commit-msg'] as const
+const SLOW = 180_000
+
+const newRepo = repoFactory()
+
+const configValidator = (() => {
+  const ajv = new Ajv2020({strict: false, allErrors: true})
+  addFormats.default(ajv)
+  return ajv.compile(JSON.parse(readFileSync(join(projectRoot, 'schemas', 'config.schema.json'), 'utf8')))
+})()
+
+const dump = (result: RunResult) =>
+  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
+
+/** A repository with the approved bucket policy and role policy, committed by a person. */
+async function approvedRepo(): Promise<TestRepo> {
+  const r = await newRepo()
+  await r.write(BUCKET_FILE, policyText(bucketPolicy))
+  await r.write(ROLE_FILE, policyText(rolePolicy))
+  await r.write('package.json', '{"name": "payroll-infra", "private": true}\n')
+  await r.stage()
+  await r.commit('Add payroll exports bucket and reporting dashboard role')
+  return r
+}
+
+const init = (r: TestRepo, ...args: string[]) => runCli(['init', ...args], {cwd: r.dir})
+
+const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
+
+async function head(r: TestRepo): Promise<string> {
+  return (await r.git('rev-parse', 'HEAD')).trim()
+}
+
+/** Stages `files` and runs `git commit ARGS…` (hooks and all); returns what git and the hooks printed. */
+async function commitWith(
+  r: TestRepo,
+  files: Record<string, string>,
+  args: string[],
+  env: EnvOverrides = {},
+): Promise<RunResult> {
+  for (const [path, content] of Object.entries(files)) await r.write(path, content)
+  await r.stage(...Object.keys(files))
+  return git(r, env, 'commit', ...args)
+}
+
+/** `acldrift init …` succeeded, and the files it wrote are committed (through the hooks, if any). */
+async function initAndCommit(expect: ExpectStatic, r: TestRepo, ...args: string[]): Promise<RunResult> {
+  const result = await init(r, ...args)
+  expect(result.code, dump(result)).toBe(0)
+  await r.stage()
+  const committed = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+  expect(committed.code, dump(committed)).toBe(0)
+  return result
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  return ((await stat(path)).mode & 0o111) !== 0
+}
+
+/** The repository's own acldrift, as `npm install --save-dev acldrift` would link it (ignored by git). */
+async function linkAcldrift(r: TestRepo): Promise<void> {
+  await mkdir(join(r.dir, 'node_modules', '.bin'), {recursive: true})
+  await symlink(join(projectRoot, 'bin', 'run.js'), join(r.dir, 'node_modules', '.bin', 'acldrift'))
+  await r.write('.gitignore', 'node_modules/\n')
+}
+
+// ── the config and the first baseline ─────────────────────────────────────────────────────────
+
+describe.concurrent('acldrift init: config and baseline', () => {
+  it('writes a commented config, valid for the schema, with globs for the kinds found, and the first baseline', async ({
+    expect,
+  }) => {
+    const r = await approvedRepo()
+    const rbac = [
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: Role',
+      'metadata: {name: reader, namespace: payroll}',
+      'rules:',
+      '  - apiGroups: [""]',
+      '    resources: [configmaps]',
+      '    verbs: [get]',
+      '',
+    ].join('\n')
+    await r.write('deploy/rbac/reader.yaml', rbac)
+    await r.write('deploy/app.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\n')
+    await r.stage()
+    await r.commit('Add the reader role')
+
+    const result = await init(r)
+    expect(result.code, dump(result)).toBe(0)
+    expect(result.stdout).toMatch(
+      /created\s+acldrift\.config\.yaml: found aws-iam \(2 files\), k8s-rbac \(1 file\)/,
+    )
+    expect(result.stdout).toMatch(/created\s+\.acldrift\/baseline\.json: 3 documents/)
+    expect(result.stdout).toContain('acldrift init --hook git')
+
+    const text = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
+    const config = parseYaml(text) as Record<string, unknown>
+    expect(configValidator(config), JSON.stringify(configValidator.errors)).toBe(true)
+    // Globs as broad as they can be without taking in a file of another kind (deploy/app.yaml).
+    expect(config).toMatchObject({
+      version: 1,
+      documents: [
+        {glob: 'iam/**/*.json', kind: 'aws-iam'},
+        {glob: 'deploy/rbac/**/*.yaml', kind: 'k8s-rbac'},
+      ],
+      baseline: '.acldrift/baseline.json',
+      policy: {failOn: 'widening'},
+    })
+    // Commented sections document the rest, with the person running init as the example.
+    for (const section of [
+      '# exclude:',
+      '# actors:',
+      '#   humans:',
+      '#   agents:',
+      '# agents: require-approval',
+    ])
+      expect(text).toContain(section)
+    expect(text).toContain('#     - {name: "Alice Example", emails: ["alice@example.com"]}')
+
+    const snapshot = JSON.parse(await readFile(join(r.dir, '.acldrift', 'baseline.json'), 'utf8'))
+    expectValidSnapshot(snapshot)
+    expect(snapshot.documents.map((d: {path: string; kind: string}) => `${d.kind} ${d.path}`)).toEqual([
+      'k8s-rbac deploy/rbac/reader.yaml',
+      `aws-iam ${BUCKET_FILE}`,
+      `aws-iam ${ROLE_FILE}`,
+    ])
+    expect(snapshot.source.commit).toBe(await head(r))
+
+    // The new config and baseline agree with the repository: nothing widens.
+    const check = await runCli(['check', '--format', 'json'], {cwd: r.dir})
+    expect(check.code, dump(check)).toBe(0)
+    const report: unknown = JSON.parse(check.stdout)
+    expectValidReport(report)
+    expect((report as Report).baseline.source).toBe(`snapshot:${join(r.dir, '.acldrift', 'baseline.json')}`)
+    expect((report as Report).summary).toMatchObject({documents: 3, widening: 0})
+  })
+
+  it('never writes a glob that takes in a tracked file of another kind', async ({expect}) => {
+    const r = await approvedRepo()
+    await r.write('iam/roles/owners.json', '{"owner": "payroll-team"}\n')
+    await r.stage()
+    await r.commit('Record the owners')
+
+    const result = await init(r)
+    expect(result.code, dump(result)).toBe(0)
+    const config = parseYaml(await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8'))
+    expect(config.documents).toEqual([
+      {glob: 'iam/buckets/**/*.json', kind: 'aws-iam'},
+      {glob: ROLE_FILE, kind: 'aws-iam'},
+    ])
+    const check = await runCli(['check'], {cwd: r.dir})
+    expect(check.code, dump(check)).toBe(0)
+  })
+
+  it('in a repository without configs or commits: a config that recognises files by content, an empty baseline', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const result = await init(r)
+    expect(result.code, dump(result)).toBe(0)
+    expect(result.stdout).toContain('no access-control file found yet')
+    const text = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
+    const config = parseYaml(text)
+    expect(configValidator(config), JSON.stringify(configValidator.errors)).toBe(true)
+    expect(config.documents).toBeUndefined()
+    expect(text).toContain("#   - glob: 'iam/**/*.json'")
+    const snapshot = JSON.parse(await readFile(join(r.dir, '.acldrift', 'baseline.json'), 'utf8'))
+    expectValidSnapshot(snapshot)
+    expect(snapshot).toMatchObject({documents: [], source: {commit: null}})
+  })
+
+  it('fails closed on a broken policy (exit 3, file named) and writes nothing', async ({expect}) => {
+    const r = await approvedRepo()
+    await r.write('iam/broken.json', '{"Version": "2012-10-17", "Statement": [\n')
+    await r.stage()
+    await r.commit('WIP')
+    const result = await init(r, '--hook', 'git')
+    expect(result.code, dump(result)).toBe(3)
+    expect(result.stderr).toContain('iam/broken.json:')
+    expect(result.stderr).toContain('cannot take the first baseline')
+    for (const path of ['acldrift.config.yaml', '.acldrift/baseline.json', '.git/hooks/pre-commit'])
+      await expect(stat(join(r.dir, path)), path).rejects.toThrow()
+  })
+})
+
+// ── plain git hooks ───────────────────────────────────────────────────────────────────────────
+
+describe.concurrent('acldrift init --hook git', () => {
+  it(
+    "blocks a person's widening commit and an agent's (named), lets a narrowing through, and stamps --no-verify commits for the audit",
+    async ({expect}) => {
+      const r = await approvedRepo()
+      const installed = await initAndCommit(expect, r, '--hook', 'git')
+      for (const hook of HOOKS) {
+        expect(installed.stdout).toMatch(new RegExp(`created\\s+\\.git/hooks/${hook}\\n`))
+        expect(await isExecutable(join(r.dir, '.git', 'hooks', hook)), hook).toBe(true)
+      }
+      const approved = await head(r)
+
+      // A person opens the bucket to everyone: blocked, with the witness.
+      const open = {[BUCKET_FILE]: policyText(publicBucketPolicy)}
+      const person = await commitWith(r, open, ['-m', 'Fix AccessDenied on the dashboard'])
+      expect(person.code, dump(person)).not.toBe(0)
+      expect(person.stderr).toContain('acldrift: commit blocked')
+      expect(person.stderr).toMatch(
+        /\[CRITICAL\] WIDENING\s+public-principal\s+iam\/buckets\/payroll-exports\.json:\d+/,
+      )
+      expect(person.stderr).toMatch(/witness:\n\s+principal: \*\n\s+action:\s+s3:GetObject/)
+      expect(person.stderr).toContain('actor:  unknown')
+      expect(await head(r)).toBe(approved)
+
+      // The same commit from Claude Code's shell: blocked, and the agent is named.
+      const agent = await git(r, {CLAUDECODE: '1'}, 'commit', '-m', 'Fix AccessDenied on the dashboard')
+      expect(agent.code, dump(agent)).not.toBe(0)
+      expect(agent.stderr).toContain('acldrift: commit blocked')
+      expect(agent.stderr).toContain('actor:  agent: Claude Code')
+      expect(agent.stderr).toContain('env-claude-code (runtime): CLAUDECODE=1')
+      expect(await head(r)).toBe(approved)
+
+      // A narrowing goes through.
+      await r.git('checkout', 'HEAD', '--', BUCKET_FILE)
+      const narrowing = await commitWith(r, {[ROLE_FILE]: policyText(narrowedRolePolicy)}, [
+        '-m',
+        'Drop DeleteObject',
+      ])
+      expect(narrowing.code, dump(narrowing)).toBe(0)
+      expect(narrowing.stderr).not.toContain('commit blocked')
+      const narrowed = await head(r)
+      expect(narrowed).not.toBe(approved)
+
+      // The agent skips the blocking hooks; prepare-commit-msg still stamps the commit.
+      const skipped = await commitWith(r, open, ['--no-verify', '-m', 'Fix AccessDenied'], {CLAUDECODE: '1'})
+      expect(skipped.code, dump(skipped)).toBe(0)
+      const sha = await head(r)
+      expect(await r.git('log', '-1', '--format=%B')).toMatch(
+        /^Assisted-by: Claude Code \(detected by acldrift: env-claude-code\)$/m,
+      )
+
+      // Later, without the agent's environment, the audit names the agent from the trailer.
+      const audit = await runCli(['audit', '--format', 'json'], {cwd: r.dir})
+      expect(audit.code, dump(audit)).toBe(1)
+      const report = JSON.parse(audit.stdout) as Report
+      expectValidReport(report)
+      const widenings = report.findings.filter((f) => f.change !== 'narrowing')
+      expect(widenings.map((f) => f.rule)).toContain('public-principal')
+      for (const finding of widenings) {
+        expect(finding.commit, finding.id).toMatchObject({sha, actor: {type: 'agent', agent: 'Claude Code'}})
+        const evidence = (finding.commit as {actor: {evidence: {signal: string}[]}}).actor.evidence
+        expect(evidence.map((e) => e.signal)).toContain('assisted-by')
+      }
+    },
+    SLOW,
+  )
+
+  it(
+    "commit-msg reads the message: a co-author trailer makes the commit an agent's; it is silent when nothing widens",
+    async ({expect}) => {
+      const r = await approvedRepo()
+      await initAndCommit(expect, r, '--hook', 'git')
+      // Only commit-msg decides here, as when the pre-commit hook is missing.
+      await writeFile(join(r.dir, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\nexit 0\n')
+
+      const message = 'Fix AccessDenied\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n'
+      const blocked = await commitWith(r, {[BUCKET_FILE]: policyText(publicBucketPolicy)}, ['-m', message])
+      expect(blocked.code, dump(blocked)).toBe(1)
+      expect(blocked.stderr).toContain('acldrift: commit blocked')
+      expect(blocked.stderr).toContain('commit: pending Alice Example <alice@example.com> Fix AccessDenied')
+      expect(blocked.stderr).toContain('actor:  agent: Claude Code')
+      expect(blocked.stderr).toContain(
+        'claude-code-coauthor (medium): Co-Authored-By: Claude <noreply@anthropic.com>',
+      )
+
+      await r.git('checkout', 'HEAD', '--', BUCKET_FILE)
+      const passed = await commitWith(r, {[ROLE_FILE]: policyText(narrowedRolePolicy)}, ['-m', message])
+      expect(passed.code, dump(passed)).toBe(0)
+      expect(passed.stderr).not.toContain('acldrift')
+    },
+    SLOW,
+  )
+
+  it('is idempotent: a second run keeps every file as it is', async ({expect}) => {
+    const r = await approvedRepo()
+    const paths = ['acldrift.config.yaml', '.acldrift/baseline.json', ...HOOKS.map((h) => `.git/hooks/${h}`)]
+    const first = await init(r, '--hook', 'git')
+    expect(first.code, dump(first)).toBe(0)
+    const before = await Promise.all(paths.map((p) => readFile(join(r.dir, p), 'utf8')))
+
+    const second = await init(r, '--hook', 'git')
+    expect(second.code, dump(second)).toBe(0)
+    expect(second.stdout).toMatch(/kept\s+acldrift\.config\.yaml/)
+    expect(second.stdout).toMatch(/kept\s+\.acldrift\/baseline\.json: an approved baseline is never replaced/)
+    for (const hook of HOOKS)
+      expect(second.stdout).toMatch(new RegExp(`unchanged\\s+\\.git/hooks/${hook}\\n`))
+    expect(second.stdout).not.toMatch(/created|updated/)
+    expect(await Promise.all(paths.map((p) => readFile(join(r.dir, p), 'utf8')))).toEqual(before)
+  })
+
+  it(
+    "never replaces a hook of the user's without --force; with it, the user's hook runs first",
+    async ({expect}) => {
+      const r = await approvedRepo()
+      const mine = '#!/bin/sh\necho "my hook ran" > my-hook-ran.txt\n'
+      const hook = join(r.dir, '.git', 'hooks', 'pre-commit')
+      await mkdir(join(r.dir, '.git', 'hooks'), {recursive: true})
+      await writeFile(hook, mine)
+      await chmod(hook, 0o755)
+
+      const refused = await init(r, '--hook', 'git')
+      expect(refused.code, dump(refused)).toBe(2)
+      expect(refused.stdout).toMatch(
+        /REFUSED\s+\.git\/hooks\/pre-commit: a hook of yours is there: left alone/,
+      )
+      expect(refused.stdout).toContain('--force')
+      expect(refused.stderr).toContain('1 hook was NOT installed')
+      expect(await readFile(hook, 'utf8')).toBe(mine)
+      // The others are installed, and the config and baseline written.
+      expect(refused.stdout).toMatch(/created\s+\.git\/hooks\/commit-msg/)
+      expect(refused.stdout).toMatch(/created\s+\.git\/hooks\/prepare-commit-msg/)
+
+      const forced = await init(r, '--hook', 'git', '--force')
+      expect(forced.code, dump(forced)).toBe(0)
+      expect(forced.stdout).toMatch(
+        /chained\s+\.git\/hooks\/pre-commit: yours is now \.git\/hooks\/pre-commit\.legacy/,
+      )
+      expect(await readFile(`${hook}.legacy`, 'utf8')).toBe(mine)
+
+      // Both run: the user's first, then acldrift's, which still blocks the widening.
+      const blocked = await commitWith(r, {[BUCKET_FILE]: policyText(publicBucketPolicy)}, ['-m', 'Open it'])
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      expect(blocked.stderr).toContain('acldrift: commit blocked')
+      expect(await readFile(join(r.dir, 'my-hook-ran.txt'), 'utf8')).toBe('my hook ran\n')
+
+      // A third run leaves everything as it is.
+      const again = await init(r, '--hook', 'git')
+      expect(again.code, dump(again)).toBe(0)
+      expect(again.stdout).toMatch(/unchanged\s+\.git\/hooks\/pre-commit\n/)
+    },
+    SLOW,
+  )
+
+  it('installs into core.hooksPath when it is set', async ({expect}) => {
+    const r = await approvedRepo()
+    await r.git('config', 'core.hooksPath', '.githooks')
+    await initAndCommit(expect, r, '--hook', 'git')
+    for (const hook of HOOKS) expect(await isExecutable(join(r.dir, '.githooks', hook)), hook).toBe(true)
+    await expect(stat(join(r.dir, '.git', 'hooks', 'pre-commit'))).rejects.toThrow()
+    const blocked = await commitWith(r, {[BUCKET_FILE]: policyText(publicBucketPolicy)}, ['-m', 'Open it'])
+    expect(blocked.code, dump(blocked)).not.toBe(0)
+    expect(blocked.stderr).toContain('public-principal')
+  })
+})
+
+// ── husky and lefthook ────────────────────────────────────────────────────────────────────────
+
+const LAUNCHER_COMMANDS = {
+  'pre-commit': 'sh .acldrift/acldrift.sh check --staged',
+  'commit-msg': 'sh .acldrift/acldrift.sh hook commit-msg',
+  'prepare-commit-msg': 'sh .acldrift/acldrift.sh hook prepare-commit-msg',
+}
+
+describe.concurrent('acldrift init --hook husky | lefthook', () => {
+  it('husky: one file per hook calling the committed launcher; the files run as husky runs them', async ({
+    expect,
+  }) => {
+    const r = await approvedRepo()
+    const result = await init(r, '--hook', 'husky')
+    expect(result.code, dump(result)).toBe(0)
+    expect(result.stdout).toContain('`npx husky`')
+    const files = Object.fromEntries(
+      await Promise.all(HOOKS.map(async (h) => [h, await readFile(join(r.dir, '.husky', h), 'utf8')])),
+    )
+    expect(files).toEqual({
+      'pre-commit': `# acldrift: blocks a commit whose staged changes widen access (written by \`acldrift init\`)\n${LAUNCHER_COMMANDS['pre-commit']}\n`,
+      'commit-msg': expect.stringMatching(
+        /^# acldrift: .*\nsh \.acldrift\/acldrift\.sh hook commit-msg "\$1"\n$/,
+      ),
+      'prepare-commit-msg': expect.stringMatching(
+        /^# acldrift: .*\nsh \.acldrift\/acldrift\.sh hook prepare-commit-msg "\$@"\n$/,
+      ),
+    })
+    expect(await isExecutable(join(r.dir, '.acldrift', 'acldrift.sh'))).toBe(true)
+
+    // husky v9 runs `sh -e .husky/<hook> ARGS` from the repository root.
+    await linkAcldrift(r)
+    await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await r.stage(BUCKET_FILE)
+    const blocked = await runHermetic('sh', ['-e', '.husky/pre-commit'], {cwd: r.dir})
+    expect(blocked.code, dump(blocked)).toBe(1)
+    expect(blocked.stderr).toContain('acldrift: commit blocked')
+    expect(blocked.stdout).toContain('public-principal')
+    await r.write('.git/COMMIT_EDITMSG', 'Fix AccessDenied\n')
+    const stamped = await runHermetic(
+      'sh',
+      ['-e', '.husky/prepare-commit-msg', '.git/COMMIT_EDITMSG', 'message'],
+      {
+        cwd: r.dir,
+        env: {CLAUDECODE: '1'},
+      },
+    )
+    expect(stamped.code, dump(stamped)).toBe(0)
+    expect(await readFile(join(r.dir, '.git', 'COMMIT_EDITMSG'), 'utf8')).toContain(
+      'Assisted-by: Claude Code',
+    )
+
+    // The user's own husky hook: left alone, then (--force) kept with acldrift's line appended.
+    await writeFile(join(r.dir, '.husky', 'pre-commit'), 'npm test\n')
+    const refused = await init(r, '--hook', 'husky')
+    expect(refused.code, dump(refused)).toBe(2)
+    expect(refused.stdout).toContain(`Add the line \`${LAUNCHER_COMMANDS['pre-commit']}\``)
+    expect(await readFile(join(r.dir, '.husky', 'pre-commit'), 'utf8')).toBe('npm test\n')
+    const forced = await init(r, '--hook', 'husky', '--force')
+    expect(forced.code, dump(forced)).toBe(0)
+    expect(await readFile(join(r.dir, '.husky', 'pre-commit'), 'utf8')).toMatch(
+      /^npm test\n# acldrift: .*\nsh \.acldrift\/acldrift\.sh check --staged\n$/,
+    )
+    const again = await init(r, '--hook', 'husky')
+    expect(again.code, dump(again)).toBe(0)
+    expect(again.stdout).toMatch(/unchanged\s+\.husky\/pre-commit: it runs acldrift/)
+  })
+
+  it("lefthook: entries added to the user's lefthook.yml, comments kept; theirs never replaced without --force", async ({
+    expect,
+  }) => {
+    const r = await approvedRepo()
+    const mine = '# our hooks\npre-commit:\n  commands:\n    lint:\n      run: npm run lint # fast\n'
+    await r.write('lefthook.yml', mine)
+    const result = await init(r, '--hook', 'lefthook')
+    expect(result.code, dump(result)).toBe(0)
+    expect(result.stdout).toContain('lefthook install')
+    const text = await readFile(join(r.dir, 'lefthook.yml'), 'utf8')
+    expect(
+      text.startsWith('# our hooks\npre-commit:\n  commands:\n    lint:\n      run: npm run lint # fast\n'),
+    ).toBe(true)
+    expect(parseYaml(text)).toEqual({
+      'pre-commit': {
+        commands: {lint: {run: 'npm run lint'}, acldrift: {run: LAUNCHER_COMMANDS['pre-commit']}},
+      },
+      'commit-msg': {commands: {acldrift: {run: `${LAUNCHER_COMMANDS['commit-msg']} {1}`}}},
+      'prepare-commit-msg': {commands: {acldrift: {run: `${LAUNCHER_COMMANDS['prepare-commit-msg']} {1}`}}},
+    })
+
+    // lefthook runs `run` with sh, {1} being git's first argument.
+    await linkAcldrift(r)
+    await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await r.stage(BUCKET_FILE)
+    await r.write('.git/COMMIT_EDITMSG', 'Open it\n\nCo-authored-by: Claude <noreply@anthropic.com>\n')
+    const run = (parseYaml(text)['commit-msg'].commands.acldrift.run as string).replace(
+      '{1}',
+      '.git/COMMIT_EDITMSG',
+    )
+    const blocked = await runHermetic('sh', ['-c', run], {cwd: r.dir})
+    expect(blocked.code, dump(blocked)).toBe(1)
+    expect(blocked.stdout).toContain('agent: Claude Code')
+
+    const again = await init(r, '--hook', 'lefthook')
+    expect(again.code, dump(again)).toBe(0)
+    expect(await readFile(join(r.dir, 'lefthook.yml'), 'utf8')).toBe(text)
+
+    await writeFile(join(r.dir, 'lefthook.yml'), text.replace(LAUNCHER_COMMANDS['pre-commit'], 'echo mine'))
+    const refused = await init(r, '--hook', 'lefthook')
+    expect(refused.code, dump(refused)).toBe(2)
+    expect(refused.stdout).toMatch(
+      /REFUSED\s+lefthook\.yml: pre-commit: an entry named acldrift runs something else/,
+    )
+    expect(
+      parseYaml(await readFile(join(r.dir, 'lefthook.yml'), 'utf8'))['pre-commit'].commands.acldrift.run,
+    ).toBe('echo mine')
+  })
+})
+
+// ── pre-commit (https://pre-commit.com), the real tool ────────────────────────────────────────
+
+const preCommitVersion = spawnSync('pre-commit', ['--version'], {encoding: 'utf8'})
+const hasPreCommit = preCommitVersion.status === 0
+const skipReason = hasPreCommit
+  ? ''
+  : ' [skipped: the pre-commit program is not installed; apt-get install pre-commit]'
+const preCommitStage = (() => {
+  const [major, minor] = (/(\d+)\.(\d+)/.exec(preCommitVersion.stdout ?? '') ?? []).slice(1).map(Number)
+  return major! < 3 || (major === 3 && minor! < 2) ? 'commit' : 'pre-commit'
+})()
+
+describe.concurrent('pre-commit', () => {
+  it.skipIf(!hasPreCommit)(
+    `init --hook pre-commit + \`pre-commit install\`: a widening commit is blocked, --no-verify is stamped${skipReason}`,
+    async ({expect}) => {
+      const r = await approvedRepo()
+      await linkAcldrift(r)
+      const result = await initAndCommit(expect, r, '--hook', 'pre-commit')
+      expect(result.stdout).toContain(
+        'pre-commit install --hook-type pre-commit --hook-type commit-msg --hook-type prepare-commit-msg',
+      )
+      const config = parseYaml(await readFile(join(r.dir, '.pre-commit-config.yaml'), 'utf8'))
+      expect(config).toMatchObject({
+        default_install_hook_types: ['pre-commit', 'commit-msg', 'prepare-commit-msg'],
+        repos: [
+          {
+            repo: 'local',
+            hooks: [
+              {id: 'acldrift', entry: LAUNCHER_COMMANDS['pre-commit'], stages: [preCommitStage]},
+              {id: 'acldrift-commit-msg', entry: LAUNCHER_COMMANDS['commit-msg'], stages: ['commit-msg']},
+              {
+                id: 'acldrift-prepare-commit-msg',
+                entry: LAUNCHER_COMMANDS['prepare-commit-msg'],
+                stages: ['prepare-commit-msg'],
+              },
+            ],
+          },
+        ],
+      })
+      const installed = await runHermetic(
+        'pre-commit',
+        [
+          'install',
+          '--hook-type',
+          'pre-commit',
+          '--hook-type',
+          'commit-msg',
+          '--hook-type',
+          'prepare-commit-msg',
+        ],
+        {cwd: r.dir},
+      )
+      expect(installed.code, dump(installed)).toBe(0)
+
+      const open = {[BUCKET_FILE]: policyText(publicBucketPolicy)}
+      const approved = await head(r)
+      const blocked = await commitWith(r, open, ['-m', 'Fix AccessDenied'], {CLAUDECODE: '1'})
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      const output = blocked.stdout + blocked.stderr
+      expect(output).toMatch(/- hook id: acldrift\n/)
+      expect(output).toContain('acldrift: commit blocked')
+      expect(output).toMatch(/witness:\n\s+principal: \*/)
+      expect(output).toContain('actor:  agent: Claude Code')
+      expect(await head(r)).toBe(approved)
+
+      const stamped = await git(r, {CLAUDECODE: '1'}, 'commit', '--no-verify', '-m', 'Fix AccessDenied')
+      expect(stamped.code, dump(stamped)).toBe(0)
+      expect(await r.git('log', '-1', '--format=%B')).toMatch(/^Assisted-by: Claude Code\b/m)
+
+      const again = await init(r, '--hook', 'pre-commit')
+      expect(again.code, dump(again)).toBe(0)
+      expect(again.stdout).not.toMatch(/created|updated/)
+    },
+    SLOW,
+  )
+
+  it.skipIf(!hasPreCommit)(
+    `.pre-commit-hooks.yaml: the three hooks, valid for pre-commit, each running an acldrift command${skipReason}`,
+    async ({expect}) => {
+      const text = await readFile(join(projectRoot, '.pre-commit-hooks.yaml'), 'utf8')
+      const hooks = parseYaml(text) as {id: string; entry: string; stages: string[]; language: string}[]
+      expect(hooks.map((h) => [h.id, h.entry, h.stages, h.language])).toEqual([
+        ['acldrift', 'acldrift check --staged', ['pre-commit'], 'node'],
+        ['acldrift-commit-msg', 'acldrift hook commit-msg', ['commit-msg'], 'node'],
+        ['acldrift-prepare-commit-msg', 'acldrift hook prepare-commit-msg', ['prepare-commit-msg'], 'node'],
+      ])
+      // pre-commit before 3.2 names the stage `commit` (the manifest asks for 3.2 at least).
+      const dir = await newRepo()
+      const old = preCommitStage === 'commit'
+      await dir.write(
+        '.pre-commit-hooks.yaml',
+        old
+          ? text.replaceAll('[pre-commit]', '[commit]').replace(/^ {2}minimum_pre_commit_version: .*\n/gm, '')
+          : text,
+      )
+      const valid = await runHermetic('pre-commit', ['validate-manifest', '.pre-commit-hooks.yaml'], {
+        cwd: dir.dir,
+      })
+      expect(valid.code, dump(valid)).toBe(0)
+      // Every entry is a command the CLI has.
+      for (const hook of hooks) {
+        const help = await runCli([...hook.entry.split(' ').slice(1), '--help'], {cwd: dir.dir})
+        expect(help.code, dump(help)).toBe(0)
+      }
+    },
+  )
+})
