@@ -4,6 +4,7 @@ import {type CheckOptions, gatingFindings, runCheck} from '../core/check.js'
 import {type FailOn, loadConfig} from '../core/config.js'
 import {EXIT, UsageError} from '../core/errors.js'
 import type {SourceSpec} from '../core/source.js'
+import type {Report} from '../core/types.js'
 import {findRepoRoot} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
 import {emitReport} from './output.js'
@@ -34,12 +35,27 @@ export async function checkOptions(flags: ComparisonFlags): Promise<CheckOptions
   return {root, cwd: process.cwd(), config, target, baseline, range}
 }
 
-/** Runs a check and returns the exit code. */
-export async function executeCheck(flags: ParsedFlags<typeof CHECK_FLAGS>): Promise<number> {
-  const options = await checkOptions(flags)
+/**
+ * Runs a check and returns the exit code. `commitMsg`: the commit-msg hook's check, which knows
+ * the message of the commit being made and prints the report only when it blocks (the
+ * pre-commit hook has shown it already).
+ */
+export async function executeCheck(
+  flags: ParsedFlags<typeof CHECK_FLAGS>,
+  commitMsg?: {message: string},
+): Promise<number> {
+  const options = {...(await checkOptions(flags)), message: commitMsg?.message}
   const report = await runCheck(options)
-  await emitReport(report, {format: flags.format ?? 'pretty', output: flags.output, color: flags.color})
+  const code = verdictCode(report, flags, options)
+  if (commitMsg === undefined || code !== EXIT.ok)
+    await emitReport(report, {format: flags.format ?? 'pretty', output: flags.output, color: flags.color})
+  return code
+}
+
+function verdictCode(report: Report, flags: ParsedFlags<typeof CHECK_FLAGS>, options: CheckOptions): number {
   if (report.errors.length > 0) return EXIT.invalidInput
-  const failOn = (flags['fail-on'] as FailOn | undefined) ?? options.config.policy.failOn
+  // Without --fail-on, the report's policy: the config's, or the stricter one while a weakening is unapproved.
+  const failOn =
+    (flags['fail-on'] as FailOn | undefined) ?? report.policy?.failOn ?? options.config.policy.failOn
   return gatingFindings(report, failOn).length > 0 ? EXIT.widening : EXIT.ok
 }

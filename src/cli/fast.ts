@@ -38,13 +38,11 @@ function parse(
 
 /** Runs `argv` if it is a plain check or a git hook; returns the exit code, or undefined to defer to oclif. */
 export async function runFast(argv: string[]): Promise<number | undefined> {
-  if (
-    argv[0] === 'hook' &&
-    argv[1] === 'prepare-commit-msg' &&
-    argv[2] !== undefined &&
-    !argv[2].startsWith('-')
-  ) {
-    return (await import('./hook.js')).runPrepareCommitMsg(argv[2])
+  if (argv[0] === 'hook' && argv[2] !== undefined && !argv[2].startsWith('-')) {
+    // git passes prepare-commit-msg up to three arguments, commit-msg one.
+    if (argv[1] === 'prepare-commit-msg') return (await import('./hook.js')).runPrepareCommitMsg(argv[2])
+    if (argv[1] === 'commit-msg' && argv.length === 3)
+      return (await import('./hook.js')).runCommitMsg(argv[2])
   }
   if (argv[0] !== 'check') return undefined
   const flags = parse(CHECK_FLAGS, argv.slice(1))

@@ -131,3 +131,34 @@ export const AUDIT_FLAGS = {
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
 } satisfies Record<string, FlagSpec>
+
+/** `approve` compares the same way as `check`, then records an approval of one finding. */
+export const APPROVE_FLAGS = {
+  ...SOURCE_FLAGS,
+  range: CHECK_FLAGS.range,
+  baseline: CHECK_FLAGS.baseline,
+  reason: {type: 'string', description: 'why the access is needed (required)', helpValue: 'R'},
+  expires: {
+    type: 'string',
+    description: 'the last day the approval counts, YYYY-MM-DD, today or later (required)',
+    helpValue: 'DATE',
+  },
+  ticket: {type: 'string', description: 'a ticket or change-request reference', helpValue: 'T'},
+  color: OUTPUT_FLAGS.color,
+  config,
+} satisfies Record<string, FlagSpec>
+
+export const BASELINE_UPDATE_FLAGS = {
+  ref: {
+    type: 'string',
+    description: 'promote a git revision instead of the working tree',
+    helpValue: 'REV',
+  },
+  out: {
+    type: 'string',
+    description: "the baseline snapshot file to update (default: the config's baseline)",
+    helpValue: 'FILE',
+  },
+  color: OUTPUT_FLAGS.color,
+  config,
+} satisfies Record<string, FlagSpec>

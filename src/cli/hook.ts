@@ -1,6 +1,9 @@
 // Git hook entry points, shared by oclif and the fast path (hooks run on every commit).
 
+import {readFile} from 'node:fs/promises'
 import {loadConfig} from '../core/config.js'
+import {EXIT, UsageError} from '../core/errors.js'
+import {pendingMessage} from '../core/message.js'
 import {stampAgent} from '../core/stamp.js'
 import {findRepoRoot} from '../git/index.js'
 
@@ -16,4 +19,26 @@ export async function runPrepareCommitMsg(messageFile: string): Promise<number> 
     )
   }
   return 0
+}
+
+/**
+ * The commit-msg hook: the staged check again, now that the message is known, so that its
+ * trailers (`Co-authored-by: Claude …`) count as evidence about the actor. Exit 1 blocks.
+ */
+export async function runCommitMsg(messageFile: string): Promise<number> {
+  const [{executeCheck}, {explainError}] = await Promise.all([import('./check.js'), import('./errors.js')])
+  try {
+    let raw: string
+    try {
+      raw = await readFile(messageFile, 'utf8')
+    } catch (error) {
+      throw new UsageError(`cannot read the commit message ${messageFile}: ${(error as Error).message}`)
+    }
+    const code = await executeCheck({staged: true}, {message: pendingMessage(raw)})
+    if (code === EXIT.widening)
+      process.stderr.write('acldrift: commit blocked: it widens access (see the findings above)\n')
+    return code
+  } catch (error) {
+    return explainError(error)
+  }
 }

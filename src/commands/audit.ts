@@ -40,7 +40,9 @@ export default class Audit extends BaseCommand {
     const report = await runCheck({...options, progress: progressReporter(process.stderr)})
     await emitReport(report, flags)
     if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'])
-    const failOn = (flags['fail-on'] as FailOn | undefined) ?? options.config.policy.failOn
+    // The report's policy is the config's, or the stricter one while a weakening of it is unapproved.
+    const failOn =
+      (flags['fail-on'] as FailOn | undefined) ?? report.policy?.failOn ?? options.config.policy.failOn
     const code =
       report.errors.length > 0
         ? EXIT.invalidInput

@@ -7,6 +7,8 @@ import {attribute} from './attribute/index.js'
 import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
 import type {Config, FailOn} from './config.js'
 import {SEVERITY_RANK} from './findings.js'
+import {gating} from './gate.js'
+import {runGate} from './protect.js'
 import {readSnapshot} from './snapshot.js'
 import {type LoadedSource, loadSource, loadStagedChanges, type SourceSpec} from './source.js'
 import type {Document, Finding, Kind, Report} from './types.js'
@@ -25,6 +27,8 @@ export interface CheckOptions {
   attribute?: boolean
   /** told how attribution advances (audits of long histories show it) */
   progress?: (done: number, total: number, what: string) => void
+  /** the message of the commit being made (the commit-msg hook): evidence about its actor */
+  message?: string
 }
 
 const emptySource = (ref: string | null): LoadedSource => ({
@@ -116,9 +120,15 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
       actors: options.config.actors,
       documents: target.documents,
       progress: options.progress,
+      message: options.message,
     })
     notes.push(...attribution)
   }
+  // acldrift's own files, approvals and the policy (src/core/protect.ts, src/core/gate.ts).
+  const gate = await runGate({options, baseline, target, findings})
+  findings.push(...gate.findings)
+  errors.push(...gate.errors)
+  notes.push(...gate.notes)
   findings.sort(
     (x, y) =>
       changeRank(x) - changeRank(y) ||
@@ -141,6 +151,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     findings,
     errors,
     notes,
+    policy: gate.policy,
   }
 }
 
@@ -195,9 +206,12 @@ function describeBaseline(source: LoadedSource): string {
   return source.ref ?? source.type
 }
 
-/** Findings that make the run fail under `--fail-on`; possible widenings count: fail closed. */
-export function gatingFindings(report: Report, failOn: FailOn): Finding[] {
-  if (failOn === 'never') return []
-  const threshold = failOn === 'widening' ? 1 : SEVERITY_RANK[failOn]
-  return report.findings.filter((f) => f.change !== 'narrowing' && SEVERITY_RANK[f.severity] >= threshold)
+/**
+ * Findings that make the run fail under `--fail-on` (default: the report's policy); possible
+ * widenings count (fail closed), agent-attributed ones count below the threshold too under
+ * `agents: require-approval`, and a valid approval lets a finding pass (src/core/gate.ts).
+ */
+export function gatingFindings(report: Report, failOn?: FailOn): Finding[] {
+  const policy = report.policy ?? {failOn: 'widening', agents: 'require-approval'}
+  return gating(report.findings, failOn ?? policy.failOn, policy.agents)
 }

@@ -13,6 +13,18 @@ export const CONFIG_FILE = 'acldrift.config.yaml'
 export const FAIL_ON = ['widening', 'critical', 'high', 'medium', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
 
+export const AGENTS_POLICY = ['require-approval', 'allow'] as const
+export type AgentsPolicy = (typeof AGENTS_POLICY)[number]
+
+/** What gates: the severity threshold, agents' widenings, and whose approvals count. */
+export interface Policy {
+  failOn: FailOn
+  /** require-approval: an agent-attributed widening fails below failOn too, unless validly approved */
+  agents: AgentsPolicy
+  /** emails of the people whose approvals count (lowercase) */
+  approvers: string[]
+}
+
 export interface Config {
   /** where it was read from; undefined when defaults apply */
   file: string | undefined
@@ -20,8 +32,8 @@ export interface Config {
   exclude: string[]
   /** a snapshot file or a git revision; undefined means HEAD */
   baseline: string | undefined
-  policy: {failOn: FailOn}
-  /** the team's own bots, agents and trusted humans, added to the actor catalogue */
+  policy: Policy
+  /** the team's own bots, agents and trusted humans, added to the actor catalogue (approvers included as humans) */
   actors: ActorConfig | undefined
 }
 
@@ -30,7 +42,7 @@ export const DEFAULT_CONFIG: Config = {
   documents: [],
   exclude: [],
   baseline: undefined,
-  policy: {failOn: 'widening'},
+  policy: {failOn: 'widening', agents: 'require-approval', approvers: []},
   actors: undefined,
 }
 
@@ -38,7 +50,7 @@ interface RawConfig {
   documents?: Array<{glob: string; kind: Kind}>
   exclude?: string[]
   baseline?: string
-  policy?: {failOn?: FailOn}
+  policy?: {failOn?: FailOn; agents?: AgentsPolicy; approvers?: string[]}
   actors?: ActorConfig
 }
 
@@ -60,13 +72,27 @@ export async function loadConfig(root: string, explicit?: string): Promise<Confi
   const parsed = parseFile({path: display, content}, 'yaml')
   const problems = await validateValue('config', parsed)
   if (problems.length > 0) throw new InvalidInputError(problems)
-  const raw = (parsed.value ?? {}) as RawConfig
+  return configFromValue(parsed.value, display)
+}
+
+/** A validated config value as a Config (the protected-file check reads other versions of the file). */
+export function configFromValue(value: unknown, file: string | undefined): Config {
+  const raw = (value ?? {}) as RawConfig
+  const approvers = [...new Set((raw.policy?.approvers ?? []).map((e) => e.trim().toLowerCase()))]
   return {
-    file: display,
+    file,
     documents: raw.documents ?? [],
     exclude: raw.exclude ?? [],
     baseline: raw.baseline,
-    policy: {failOn: raw.policy?.failOn ?? DEFAULT_CONFIG.policy.failOn},
-    actors: raw.actors,
+    policy: {
+      failOn: raw.policy?.failOn ?? DEFAULT_CONFIG.policy.failOn,
+      agents: raw.policy?.agents ?? DEFAULT_CONFIG.policy.agents,
+      approvers,
+    },
+    // Approvers are people: their commits count as human when nothing says agent or bot.
+    actors:
+      approvers.length === 0
+        ? raw.actors
+        : {...raw.actors, humans: [...(raw.actors?.humans ?? []), {name: 'approver', emails: approvers}]},
   }
 }

@@ -5,7 +5,7 @@ import {readFile} from 'node:fs/promises'
 import {InvalidInputError, UsageError} from './errors.js'
 import {parseFile} from './parse.js'
 import type {LoadedSource} from './source.js'
-import type {Document, Kind} from './types.js'
+import type {ActorType, Document, Kind, SourceMap} from './types.js'
 import {validateValue} from './validate.js'
 import {toolVersion} from './version.js'
 
@@ -14,10 +14,22 @@ export interface Snapshot {
   tool: {name: 'acldrift'; version: string}
   createdAt: string
   source: {type: 'worktree' | 'staged' | 'ref'; ref: string | null; commit: string | null}
+  /** who promoted this state to the baseline (`acldrift baseline update`) */
+  updatedBy?: UpdatedBy
   documents: Array<{path: string; kind: Kind; hash: string; value: unknown}>
 }
 
-export function buildSnapshot(source: LoadedSource, now: Date = new Date()): Snapshot {
+export interface UpdatedBy {
+  name: string
+  email: string
+  actor: {type: ActorType; agent?: string}
+  /** the commit the promoted state belongs to (HEAD for the working tree) */
+  commit: string | null
+  /** the approvals (finding ids) that let its widenings in */
+  approvals: string[]
+}
+
+export function buildSnapshot(source: LoadedSource, now: Date = new Date(), updatedBy?: UpdatedBy): Snapshot {
   if (source.type === 'snapshot') throw new Error('internal: a snapshot of a snapshot')
   const documents = [...source.documents.values()]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
@@ -27,6 +39,7 @@ export function buildSnapshot(source: LoadedSource, now: Date = new Date()): Sna
     tool: {name: 'acldrift', version: toolVersion()},
     createdAt: now.toISOString(),
     source: {type: source.type, ref: source.ref, commit: source.commit},
+    ...(updatedBy === undefined ? {} : {updatedBy}),
     documents,
   }
 }
@@ -43,6 +56,14 @@ export async function readSnapshot(path: string): Promise<LoadedSource> {
   } catch (error) {
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
   }
+  return (await parseSnapshot(path, content)).source
+}
+
+/** A snapshot's content as a source (and where each of its parts is), failing closed like readSnapshot. */
+export async function parseSnapshot(
+  path: string,
+  content: Buffer,
+): Promise<{source: LoadedSource; snapshot: Snapshot; sourceMap: SourceMap}> {
   const parsed = parseFile({path, content}, 'json')
   const problems = await validateValue('snapshot', parsed)
   if (problems.length > 0) throw new InvalidInputError(problems)
@@ -65,5 +86,9 @@ export async function readSnapshot(path: string): Promise<LoadedSource> {
     documents.set(d.path, {path: d.path, kind: d.kind, hash: d.hash, value: d.value, sourceMap})
   }
   if (problems.length > 0) throw new InvalidInputError(problems)
-  return {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []}
+  return {
+    source: {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []},
+    snapshot,
+    sourceMap: parsed.sourceMap,
+  }
 }

@@ -17,7 +17,7 @@ import {
   resolveCommit,
   type ReadResult,
 } from '../git/index.js'
-import type {Config} from './config.js'
+import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError} from './errors.js'
 import {parseFile} from './parse.js'
 import type {Document, InputProblem, Kind, SourceFile} from './types.js'
@@ -41,7 +41,8 @@ export function classifier(config: Config): (path: string) => Kind | 'detect' | 
   const excluded = config.exclude.length > 0 ? picomatch(config.exclude, {dot: true}) : () => false
   const globs = config.documents.map((d) => ({match: picomatch(d.glob, {dot: true}), kind: d.kind}))
   return (path) => {
-    if (excluded(path)) return undefined
+    // acldrift's own files (config, approvals, baseline) are never access-control documents.
+    if (path === CONFIG_FILE || path.startsWith('.acldrift/') || excluded(path)) return undefined
     if (globs.length > 0) return globs.find((g) => g.match(path))?.kind
     return ADAPTERS.some((a) => a.candidate(path)) ? 'detect' : undefined
   }

@@ -5,7 +5,7 @@ import type {ErrorObject} from 'ajv'
 import {escapePointerToken} from './parse.js'
 import type {InputProblem, Kind, ParsedFile, Position, SourceMap} from './types.js'
 
-export type SchemaName = Kind | 'config' | 'snapshot' | 'report'
+export type SchemaName = Kind | 'config' | 'snapshot' | 'report' | 'approvals'
 
 interface Validator {
   (data: unknown): boolean

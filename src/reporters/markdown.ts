@@ -5,6 +5,7 @@ import type {Finding, Report} from '../core/types.js'
 import {
   CHANGE_LABELS,
   actorText,
+  approvalText,
   commitText,
   comparedText,
   evidenceText,
@@ -75,6 +76,7 @@ function details(finding: Finding): string[] {
     lines.push(`- Commit: ${text(commitText(finding.commit))}`, `- Actor: ${text(actorText(actor))}`)
     lines.push(...actor.evidence.map((evidence) => `  - ${text(evidenceText(evidence))}`), '')
   }
+  if (finding.approval !== null) lines.push(`- Approval: ${text(approvalText(finding.approval))}`, '')
   lines.push('</details>', '')
   return lines
 }

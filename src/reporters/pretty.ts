@@ -6,6 +6,7 @@ import type {ChangeType, Finding, Report, Severity} from '../core/types.js'
 import {
   CHANGE_LABELS,
   actorText,
+  approvalText,
   commitText,
   comparedText,
   evidenceText,
@@ -86,6 +87,8 @@ export function findingLines(c: ChalkInstance, finding: Finding): string[] {
   const lines = [
     `  ${badge} ${change}  ${c.bold(finding.rule)}  ${location(finding.file, finding.line)}`,
     `    ${finding.message}`,
+    // The handle for `acldrift explain ID` and `acldrift approve ID`.
+    `    ${c.dim('id:')} ${finding.id}`,
   ]
   if (finding.reason !== undefined) lines.push(`    ${c.yellow('reason:')} ${finding.reason}`)
   if (finding.baselineLocation) {
@@ -106,6 +109,10 @@ export function findingLines(c: ChalkInstance, finding: Finding): string[] {
       `    ${c.dim('actor:')}  ${actor.type === 'agent' ? c.magenta(actorText(actor)) : actorText(actor)}`,
     )
     lines.push(...actor.evidence.map((evidence) => `      - ${evidenceText(evidence)}`))
+  }
+  if (finding.approval !== null) {
+    const style = finding.approval.valid ? c.green : c.bold.red
+    lines.push(`    ${c.dim('approval:')} ${style(approvalText(finding.approval))}`)
   }
   return lines
 }

@@ -3,7 +3,9 @@
 import {formatProblem} from '../core/errors.js'
 import {SEVERITIES} from '../core/types.js'
 import type {Finding, InputProblem, Report, Severity} from '../core/types.js'
-import {needsReview, orderFindings, witnessLine} from './shared.js'
+import {approvalText, needsReview, orderFindings, witnessLine} from './shared.js'
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 type Level = 'error' | 'warning' | 'note'
 
@@ -18,6 +20,16 @@ const RULE_DESCRIPTIONS: Record<string, string> = {
   'deny-removed': 'A Deny that restricted access was removed or weakened.',
   'condition-removed': 'A condition that limited a grant was removed or relaxed.',
   'new-grant': 'A grant of access that the baseline did not have.',
+  'self-approval':
+    'An approval added in a commit attributed to an AI agent, or not by the listed approver it names: it does not count.',
+  'approval-expired': 'An approval past its expiry date: it no longer counts.',
+  'approval-stale': 'An approval that matches no current finding.',
+  'approval-unverified': 'An approval whose adding commit cannot be found: it does not count.',
+  'approval-added': 'An approval was added.',
+  'approval-removed': 'An approval was removed.',
+  'approver-added': 'An approver was added to the config.',
+  'config-weakened': "A change to acldrift's config that lets more through.",
+  'baseline-widened': 'The baseline snapshot now accepts access it did not.',
 }
 
 export function renderSarif(report: Report): string {
@@ -80,6 +92,7 @@ function result(finding: Finding, ruleIndex: number) {
     finding.message,
     finding.reason && `Reason: ${finding.reason}`,
     finding.witness && `Witness: ${witnessLine(finding.witness)}`,
+    finding.approval && `${capitalised(approvalText(finding.approval))}.`,
   ]
   return {
     ruleId: finding.rule,
@@ -88,12 +101,21 @@ function result(finding: Finding, ruleIndex: number) {
     message: {text: text.filter(Boolean).join(' ')},
     locations: [physicalLocation(finding.file, finding.line ?? undefined)],
     partialFingerprints: {'acldrift/v1': finding.id},
+    // A valid approval is an accepted, external suppression: viewers show the result as dismissed.
+    ...(finding.approval?.valid
+      ? {
+          suppressions: [
+            {kind: 'external', status: 'accepted', justification: approvalText(finding.approval)},
+          ],
+        }
+      : {}),
     properties: {
       change: finding.change,
       severity: finding.severity,
       witness: finding.witness,
       commit: finding.commit,
       reason: finding.reason,
+      approval: finding.approval,
     },
   }
 }

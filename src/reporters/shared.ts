@@ -1,7 +1,16 @@
 // Wording and ordering shared by every reporter, so that a finding reads the same in a terminal,
 // a PR comment and code scanning. No colour and no markup here: each reporter adds its own.
 import {SEVERITIES} from '../core/types.js'
-import type {Actor, ChangeType, CommitInfo, Evidence, Finding, Report, Witness} from '../core/types.js'
+import type {
+  Actor,
+  Approval,
+  ChangeType,
+  CommitInfo,
+  Evidence,
+  Finding,
+  Report,
+  Witness,
+} from '../core/types.js'
 
 export interface ReporterOptions {
   color: boolean
@@ -78,6 +87,17 @@ export function actorText(actor: Actor): string {
   return `${who} (confidence ${actor.confidence})`
 }
 
+/**
+ * `approved by alice@acme.example until 2026-12-31: CDN needs public reads (SEC-42)`, or
+ * `approval invalid (self-approval): added in commit 3f9c2ab …`.
+ */
+export function approvalText(approval: Approval): string {
+  if (!approval.valid) return `approval invalid (${approval.status}): ${approval.why}`
+  if (approval.source === 'approver-commit') return `approved by ${approval.approver}: ${approval.why}`
+  const ticket = approval.ticket === undefined ? '' : ` (${approval.ticket})`
+  return `approved by ${approval.approver} until ${approval.expires}: ${approval.reason ?? ''}${ticket}`
+}
+
 export function evidenceText(evidence: Evidence): string {
   return `${evidence.signal} (${evidence.strength}): ${evidence.detail}`
 }
@@ -86,10 +106,15 @@ export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
-/** ` (1 critical)`, or nothing when no widening is critical. */
+/** ` (1 critical)`, ` (1 critical, 2 approved)`, or nothing. */
 function criticalSuffix(report: Report): string {
-  const critical = report.findings.filter((f) => f.change === 'widening' && f.severity === 'critical').length
-  return critical > 0 ? ` (${critical} critical)` : ''
+  const widenings = report.findings.filter((f) => f.change === 'widening')
+  const critical = widenings.filter((f) => f.severity === 'critical').length
+  const approved = widenings.filter((f) => f.approval?.valid === true).length
+  const parts = [critical > 0 && `${critical} critical`, approved > 0 && `${approved} approved`].filter(
+    Boolean,
+  )
+  return parts.length > 0 ? ` (${parts.join(', ')})` : ''
 }
 
 /** `2 widening (1 critical), 1 narrowing, 0 possible widening in 5 documents` (+ `, 1 invalid`). */

@@ -83,6 +83,7 @@ export interface Report {
   findings: Finding[]
   errors: {file: string; line?: number; column?: number; pointer?: string; message: string}[]
   notes: string[]
+  policy?: {failOn: string; agents: string}
 }
 
 export interface SarifLog {

@@ -29,6 +29,8 @@ export interface AttributionOptions {
   documents?: Map<string, Document>
   /** the environment of this process: evidence about the commit being made */
   env?: NodeJS.ProcessEnv
+  /** the message of the commit being made, when known (the commit-msg hook): its trailers are evidence */
+  message?: string
   progress?: (done: number, total: number, what: string) => void
 }
 
@@ -50,7 +52,8 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   const blamed = new Map<Finding, {sha: string; mergedBy?: string} | null>()
   for (const [done, finding] of findings.entries()) {
     options.progress?.(done, findings.length, 'findings attributed')
-    if (finding.witness === null) continue
+    // acldrift's own findings (config, approvals, baseline) are attributed by the gate.
+    if (finding.witness === null || finding.kind === 'acldrift') continue
     const adapter = adapterFor(finding.kind)
     const wanted = finding.change !== 'narrowing'
     const others = new Map(
@@ -70,7 +73,9 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       answers.set(blob, await allowedAt(blob))
     const result = semanticBlame(history, head, finding.file, (blob) => answers.get(blob) ?? false)
     if (result.sha === null) {
-      if (target.type === 'worktree' && result.why?.includes('uncommitted')) blamed.set(finding, null)
+      // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
+      const uncommitted = result.why?.includes('uncommitted') || !history.commits.has(head)
+      if (target.type === 'worktree' && uncommitted) blamed.set(finding, null)
       else notes.push(`${finding.file}: ${finding.id} not attributed: ${result.why}`)
       continue
     }
@@ -147,7 +152,7 @@ export function commitInfo(
   return {sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor}
 }
 
-async function pendingCommit(options: AttributionOptions, subject: string): Promise<CommitInfo> {
+export async function pendingCommit(options: AttributionOptions, subject: string): Promise<CommitInfo> {
   const identity = await pendingIdentity(options.root)
   const actor = classifyActor(
     {
@@ -155,10 +160,11 @@ async function pendingCommit(options: AttributionOptions, subject: string): Prom
       authorEmail: identity.author.email,
       committerName: identity.committer.name,
       committerEmail: identity.committer.email,
-      message: '',
+      message: options.message ?? '',
       env: options.env ?? process.env,
     },
     options.actors,
   )
-  return {sha: 'pending', author: identity.author, subject: `(${subject})`, actor, pending: true}
+  const told = options.message === undefined ? '' : subjectOf(options.message).trim()
+  return {sha: 'pending', author: identity.author, subject: told || `(${subject})`, actor, pending: true}
 }

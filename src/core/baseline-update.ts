@@ -1,0 +1,95 @@
+// `acldrift baseline update`: promote the current state (the working tree, or a revision) to
+// the baseline snapshot file. Narrowings go through; a widening only when a valid approval
+// covers it — else nothing is written. The new snapshot records who updated it, how that
+// identity was classified, the commit the state belongs to and the approvals used.
+
+import {existsSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
+import {resolve} from 'node:path'
+import {pendingIdentity} from '../git/index.js'
+import {classifyActor} from './actors/classify.js'
+import {writeFileAtomic} from './atomic.js'
+import {runCheck} from './check.js'
+import type {Config} from './config.js'
+import {InvalidInputError, UsageError} from './errors.js'
+import {buildSnapshot, serializeSnapshot, type Snapshot} from './snapshot.js'
+import {loadSource, type SourceSpec} from './source.js'
+import type {Finding, Report} from './types.js'
+
+export interface BaselineUpdateRequest {
+  root: string
+  cwd: string
+  config: Config
+  target: Extract<SourceSpec, {type: 'worktree' | 'ref'}>
+  /** the snapshot file to update (default: the config's baseline) */
+  out?: string
+  env?: NodeJS.ProcessEnv
+  now?: Date
+}
+
+export interface BaselineUpdateResult {
+  /** the baseline file, as named */
+  file: string
+  /** false when refused, or when the baseline was already up to date */
+  written: boolean
+  /** widenings without a valid approval: when there are any, nothing is written */
+  unapproved: Finding[]
+  /** approved widenings promoted */
+  approved: Finding[]
+  narrowings: Finding[]
+  report: Report
+  snapshot?: Snapshot
+}
+
+export async function updateBaseline(request: BaselineUpdateRequest): Promise<BaselineUpdateResult> {
+  const {root, cwd, config} = request
+  const named = request.out ?? config.baseline
+  if (named === undefined)
+    throw new UsageError(
+      'no baseline file to update: set `baseline:` in acldrift.config.yaml, or pass --out FILE',
+    )
+  const file = request.out !== undefined ? resolve(cwd, named) : resolve(root, named)
+  if (!existsSync(file))
+    throw new UsageError(
+      `${named} does not exist: take the first baseline with \`acldrift snapshot --out ${named}\`, then update it`,
+    )
+
+  const report = await runCheck({root, cwd, config, target: request.target, baseline: file})
+  if (report.errors.length > 0) throw new InvalidInputError(report.errors)
+  // Access that the new baseline would accept: widenings of policy files, and of the baseline file itself.
+  const widenings = report.findings.filter((f) => f.change !== 'narrowing' && f.kind !== 'acldrift')
+  const unapproved = widenings.filter((f) => f.approval?.valid !== true)
+  const approved = widenings.filter((f) => f.approval?.valid === true)
+  const narrowings = report.findings.filter((f) => f.change === 'narrowing' && f.kind !== 'acldrift')
+  const result = {file: named, written: false, unapproved, approved, narrowings, report}
+  if (unapproved.length > 0) return result
+
+  const source = await loadSource(root, request.target, config)
+  if (source.problems.length > 0) throw new InvalidInputError(source.problems)
+  const previous = JSON.parse(await readFile(file, 'utf8')) as Snapshot
+  const same = (s: Pick<Snapshot, 'documents'>) =>
+    JSON.stringify(s.documents.map((d) => [d.path, d.kind, d.hash]))
+  const identity = await pendingIdentity(root)
+  const actor = classifyActor(
+    {
+      authorName: identity.author.name,
+      authorEmail: identity.author.email,
+      committerName: identity.committer.name,
+      committerEmail: identity.committer.email,
+      message: '',
+      env: request.env ?? process.env,
+    },
+    config.actors,
+  )
+  const snapshot = buildSnapshot(source, request.now ?? new Date(), {
+    name: identity.author.name,
+    email: identity.author.email,
+    actor: {type: actor.type, ...(actor.agent === undefined ? {} : {agent: actor.agent})},
+    commit: source.commit,
+    approvals: [...new Set(approved.map((f) => f.approval!.id ?? f.id))],
+  })
+  if (same(previous) === same(snapshot) && widenings.length === 0 && narrowings.length === 0)
+    return {...result, snapshot: previous}
+  await writeFileAtomic(file, serializeSnapshot(snapshot))
+  return {...result, written: true, snapshot}
+}

@@ -1,0 +1,238 @@
+// The gate: which findings fail a check. Pure: it is given the findings (attributed), the
+// approvals with the commit that added each, and the policy; it decides which approvals
+// count, fills each finding's `approval`, reports invalid and unused approvals as findings
+// of their own, and says what gates.
+//
+// An approval counts only if the commit that added it is a listed approver's, made as a
+// human: an agent cannot approve its own change, and nobody can approve in someone else's
+// name. Nothing here trusts the approvals file's own `approver` field on its own.
+
+import type {ApprovalEntry} from './approvals.js'
+import type {AgentsPolicy, FailOn, Policy} from './config.js'
+import {findingId, SEVERITY_RANK} from './findings.js'
+import type {Approval, CommitInfo, Finding} from './types.js'
+
+/** One entry of the approvals file and the commit that added it. */
+export interface ApprovalRecord {
+  entry: ApprovalEntry
+  /** index in the file, and the line where it starts */
+  index: number
+  line: number | null
+  /** the commit after which the entry is present and stays present (the pending one when not committed), or null */
+  addedBy: CommitInfo | null
+  /** why addedBy is null */
+  unknownWhy?: string
+}
+
+/** Rules of the findings the gate makes about approvals themselves: never approved, never stale-checked. */
+export const APPROVAL_RULES = ['self-approval', 'approval-expired', 'approval-stale', 'approval-unverified']
+
+/** `YYYY-MM-DD` of a date, in UTC: expiry dates are days, and a day ends at midnight UTC. */
+export function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10)
+}
+
+/** Whether a commit is a listed approver's, made as a human; and if not, why. */
+export function approverCommit(
+  commit: CommitInfo | null,
+  approvers: readonly string[],
+): {ok: boolean; why: string} {
+  if (commit === null) return {ok: false, why: 'a commit that could not be found'}
+  const {actor, author} = commit
+  const email = author.email.toLowerCase()
+  const where = commit.pending ? 'the pending commit' : `commit ${commit.sha.slice(0, 7)}`
+  if (actor.type === 'agent')
+    return {
+      ok: false,
+      why: `${where}, attributed to an AI agent (${actor.agent ?? 'unnamed'}; ${evidence(commit)})`,
+    }
+  if (!approvers.includes(email))
+    return {ok: false, why: `${where} by ${author.email}, who is not a listed approver (policy.approvers)`}
+  if (actor.type !== 'human')
+    return {ok: false, why: `${where} by ${author.email}, classified ${actor.type}, not human`}
+  return {ok: true, why: `${where} by listed approver ${author.email}`}
+}
+
+function evidence(commit: CommitInfo): string {
+  const signals = commit.actor.evidence.map((e) => e.signal)
+  return signals.length === 0 ? 'no detail' : `evidence ${signals.join(', ')}`
+}
+
+/** Whether an approval counts: who added it, in whose name, and until when. */
+export function judgeApproval(record: ApprovalRecord, approvers: readonly string[], today: string): Approval {
+  const {entry, addedBy} = record
+  const base = {
+    source: 'approvals-file' as const,
+    id: entry.id,
+    approver: entry.approver,
+    reason: entry.reason,
+    ...(entry.ticket === undefined ? {} : {ticket: entry.ticket}),
+    expires: entry.expires,
+    created: entry.created,
+    commit: addedBy,
+  }
+  if (addedBy === null)
+    return {
+      ...base,
+      valid: false,
+      status: 'unverified',
+      why: `who added it cannot be established: ${record.unknownWhy ?? 'unknown commit'}`,
+    }
+  const who = approverCommit(addedBy, approvers)
+  if (!who.ok) return {...base, valid: false, status: 'self-approval', why: `added in ${who.why}`}
+  if (addedBy.author.email.toLowerCase() !== entry.approver.toLowerCase())
+    return {
+      ...base,
+      valid: false,
+      status: 'self-approval',
+      why: `it names ${entry.approver} as approver but was added by ${addedBy.author.email}: approvers add their own approvals`,
+    }
+  if (today > entry.expires)
+    return {...base, valid: false, status: 'expired', why: `it expired on ${entry.expires}`}
+  return {...base, valid: true, status: 'valid', why: `added in ${who.why}`}
+}
+
+/** A change to acldrift's own files made by a listed approver is approved by that commit. */
+export function commitApproval(finding: Finding, approvers: readonly string[]): Approval | null {
+  const who = approverCommit(finding.commit, approvers)
+  if (!who.ok || finding.commit === null) return null
+  return {
+    source: 'approver-commit',
+    approver: finding.commit.author.email,
+    valid: true,
+    status: 'valid',
+    why: `made in ${who.why}`,
+    commit: finding.commit,
+  }
+}
+
+/**
+ * Fills `approval` of every finding an approval names (a valid one wins; a finding already
+ * approved by an approver's commit keeps that), and returns the findings about approvals:
+ * invalid ones (self-approval, approval-expired, approval-unverified) and unused ones (approval-stale).
+ */
+export function applyApprovals(
+  findings: Finding[],
+  records: ApprovalRecord[],
+  approvers: readonly string[],
+  today: string,
+  approvalsFile: string,
+  /** whether this comparison could have used the entry (else it is not reported as stale) */
+  judgeable: (entry: ApprovalEntry) => boolean = () => true,
+): {findings: Finding[]; judged: Map<ApprovalRecord, Approval>} {
+  const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today)]))
+  const used = new Set<ApprovalRecord>()
+  for (const finding of findings) {
+    if (finding.change === 'narrowing' || APPROVAL_RULES.includes(finding.rule)) continue
+    const matching = records.filter((r) => r.entry.id === finding.id && r.entry.kind === finding.kind)
+    if (matching.length === 0) continue
+    for (const r of matching) used.add(r)
+    if (finding.approval?.valid) continue
+    const best = matching.map((r) => judged.get(r)!).sort((a, b) => Number(b.valid) - Number(a.valid))[0]!
+    finding.approval = best
+  }
+  const out: Finding[] = []
+  for (const record of records) {
+    const approval = judged.get(record)!
+    const unused = !used.has(record) && judgeable(record.entry)
+    if (approval.status === 'valid' && !unused) continue
+    out.push(approvalFinding(record, approval, unused, approvalsFile))
+  }
+  return {findings: out, judged}
+}
+
+function approvalFinding(record: ApprovalRecord, approval: Approval, unused: boolean, file: string): Finding {
+  const {entry} = record
+  const what = `the approval of ${entry.id} (${entry.access.rule} in ${entry.file}, approver ${entry.approver})`
+  const idle = unused ? '; it matches no current finding' : ''
+  let rule: string
+  let change: Finding['change']
+  let severity: Finding['severity']
+  let message: string
+  switch (approval.status) {
+    case 'self-approval':
+      // An attempt to let a widening through without a human approver: a widening of what passes.
+      rule = 'self-approval'
+      change = 'widening'
+      severity = 'high'
+      message = `${capitalise(what)} does not count: ${approval.why}${idle}.`
+      break
+    case 'unverified':
+      rule = 'approval-unverified'
+      change = 'narrowing'
+      severity = 'low'
+      message = `${capitalise(what)} does not count: ${approval.why}${idle}.`
+      break
+    case 'expired':
+      rule = 'approval-expired'
+      change = 'narrowing'
+      severity = 'low'
+      message = `${capitalise(what)} expired on ${entry.expires} and no longer counts${idle}: renew it or remove it.`
+      break
+    default:
+      rule = 'approval-stale'
+      change = 'narrowing'
+      severity = 'low'
+      message = `${capitalise(what)} matches no current finding: remove it, or it would approve the same access again if it came back.`
+  }
+  return {
+    id: findingId(['acldrift', file, rule, entry.id]),
+    kind: 'acldrift',
+    file,
+    line: record.line,
+    pointer: `/approvals/${record.index}`,
+    change,
+    severity,
+    rule,
+    message,
+    witness: {
+      approval: entry.id,
+      approver: entry.approver,
+      rule: entry.access.rule,
+      file: entry.file,
+      expires: entry.expires,
+    },
+    before: null,
+    after: entry,
+    diff: [],
+    commit: record.addedBy,
+    approval: null,
+  }
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
+
+/** Strictness of `failOn`: lower fails more. */
+const FAIL_ON_RANK: Record<FailOn, number> = {widening: 0, medium: 1, high: 2, critical: 3, never: 4}
+
+export function failOnWeakened(before: FailOn, after: FailOn): boolean {
+  return FAIL_ON_RANK[after] > FAIL_ON_RANK[before]
+}
+
+/** The stricter of two policies' gates. */
+export function stricter(
+  a: Pick<Policy, 'failOn' | 'agents'>,
+  b: Pick<Policy, 'failOn' | 'agents'>,
+): {failOn: FailOn; agents: AgentsPolicy} {
+  return {
+    failOn: FAIL_ON_RANK[a.failOn] <= FAIL_ON_RANK[b.failOn] ? a.failOn : b.failOn,
+    agents: a.agents === 'require-approval' || b.agents === 'require-approval' ? 'require-approval' : 'allow',
+  }
+}
+
+/**
+ * Findings that fail the run: widenings and possible widenings (fail closed) at or above
+ * `failOn`, and — under `agents: require-approval` — every agent-attributed one whatever its
+ * severity; in both cases unless a valid approval covers it. `never` fails nothing.
+ */
+export function gating(findings: readonly Finding[], failOn: FailOn, agents: AgentsPolicy): Finding[] {
+  if (failOn === 'never') return []
+  const threshold = failOn === 'widening' ? 1 : SEVERITY_RANK[failOn]
+  return findings.filter(
+    (f) =>
+      f.change !== 'narrowing' &&
+      f.approval?.valid !== true &&
+      (SEVERITY_RANK[f.severity] >= threshold ||
+        (agents === 'require-approval' && f.commit?.actor.type === 'agent')),
+  )
+}

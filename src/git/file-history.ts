@@ -1,0 +1,80 @@
+// The history of a few files (acldrift's own: config, approvals, baseline snapshot), for the
+// gate: one path-limited `git log`, whose parents are rewritten to the commits that touch
+// those paths, so semantic blame walks only the versions that matter.
+
+import {readFile} from 'node:fs/promises'
+import {parseLsFilesStage, parseLsTree, readEntryLists, selectEntries} from './entries.js'
+import {type History, parseHistory} from './history.js'
+import {isShallow} from './repo.js'
+import {runGit} from './run.js'
+
+/**
+ * Commits reachable from `to` that change any of `paths`, each with its raw changes to them;
+ * `order[0]` is the newest (the files are as in `to` there), and parents are rewritten to
+ * the nearest ancestors that change them.
+ */
+export async function readPathHistory(root: string, to: string, paths: readonly string[]): Promise<History> {
+  if (paths.length === 0) return {commits: new Map(), order: []}
+  const output = await runGit(root, [
+    'log',
+    '--raw',
+    '-z',
+    '--no-abbrev',
+    '--no-renames',
+    '--parents',
+    // Children before parents: the first commit listed is the tip, the newest version of the files.
+    '--topo-order',
+    '--diff-merges=first-parent',
+    '--format=%x1e%H%x00%P',
+    '--end-of-options',
+    to,
+    '--',
+    ...paths.map((path) => `:(literal)${path}`),
+  ])
+  return parseHistory(output)
+}
+
+/**
+ * The commits at the edge of a shallow clone: they look like root commits, so whatever they
+ * contain looks added by them. Empty for a complete repository.
+ */
+export async function shallowBoundaries(root: string): Promise<Set<string>> {
+  if (!(await isShallow(root))) return new Set()
+  const file = (await runGit(root, ['rev-parse', '--path-format=absolute', '--git-path', 'shallow']))
+    .toString('utf8')
+    .trim()
+  try {
+    return new Set((await readFile(file, 'utf8')).split('\n').filter(Boolean))
+  } catch {
+    return new Set()
+  }
+}
+
+export type FileSide = {type: 'ref'; commit: string} | {type: 'staged'}
+
+/**
+ * The content of a few paths on several sides (commits, the index) with one listing per side
+ * and one cat-file for all: path → content, absent paths left out.
+ */
+export async function readPathsAt(
+  root: string,
+  sides: readonly FileSide[],
+  paths: readonly string[],
+): Promise<Array<Map<string, Buffer>>> {
+  if (paths.length === 0) return sides.map(() => new Map())
+  const pathspec = paths.map((path) => `:(literal)${path}`)
+  const listings = await Promise.all(
+    sides.map(async (side) =>
+      side.type === 'staged'
+        ? parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z', '--', ...pathspec]))
+        : parseLsTree(
+            await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', side.commit, '--', ...pathspec]),
+          ),
+    ),
+  )
+  const reads = await readEntryLists(
+    root,
+    listings.map((entries) => selectEntries(entries, paths)),
+  )
+  return reads.map((read) => new Map(read.files.map((f) => [f.path, f.content])))
+}

@@ -1,0 +1,59 @@
+// Output of `acldrift approve` and `acldrift baseline update`, in the terminal.
+
+import type {ApproveResult} from '../core/approve.js'
+import type {BaselineUpdateResult} from '../core/baseline-update.js'
+import {chalkFor, findingLines, printable} from './pretty.js'
+import {location, plural, type ReporterOptions, witnessLine} from './shared.js'
+
+export function renderApproved(untrusted: ApproveResult, options: ReporterOptions): string {
+  const result = printable(untrusted)
+  const c = chalkFor(options)
+  const {entry, finding} = result
+  const lines = [
+    c.bold(
+      `${result.replaced ? 'renewed' : 'recorded'} approval of ${entry.id} in ${result.file} (approver ${entry.approver}, until ${entry.expires})`,
+    ),
+    `  ${finding.severity} ${finding.change} ${finding.rule} at ${location(finding.file, finding.line)}`,
+  ]
+  if (finding.witness !== null) lines.push(`  witness: ${witnessLine(finding.witness)}`)
+  lines.push(
+    '',
+    `It counts once ${entry.approver} commits ${result.file} as a human — not from an AI agent's session, and not folded into an agent's commit.`,
+  )
+  lines.push(...result.warnings.map((w) => c.yellow(`warning: ${w}`)))
+  return lines.join('\n') + '\n'
+}
+
+export function renderBaselineUpdate(untrusted: BaselineUpdateResult, options: ReporterOptions): string {
+  const result = printable(untrusted)
+  const c = chalkFor(options)
+  if (result.unapproved.length > 0) {
+    const lines = [
+      c.bold.red(
+        `acldrift baseline update: refused, ${plural(result.unapproved.length, 'widening')} not approved; ${result.file} is unchanged`,
+      ),
+    ]
+    for (const finding of result.unapproved)
+      lines.push('', `  ${c.bold(finding.id)}`, ...findingLines(c, finding))
+    lines.push(
+      '',
+      'Approve each one with `acldrift approve ID --reason R --expires YYYY-MM-DD`, committed by a listed approver (policy.approvers), then run this again.',
+    )
+    return lines.join('\n') + '\n'
+  }
+  if (!result.written) return `${result.file} is up to date: nothing to promote\n`
+  const by = result.snapshot?.updatedBy
+  const actor = by ? (by.actor.agent ? `${by.actor.type}: ${by.actor.agent}` : by.actor.type) : 'unknown'
+  const commit = by?.commit ? by.commit.slice(0, 7) : 'no commit'
+  return (
+    [
+      c.bold.green(`updated ${result.file}`),
+      `  ${plural(result.narrowings.length, 'narrowing')} and ${plural(result.approved.length, 'approved widening')} promoted`,
+      ...result.approved.map(
+        (f) => `  - ${f.id} ${f.rule} in ${location(f.file, f.line)}: ${f.approval?.why ?? ''}`,
+      ),
+      `  from ${commit}, by ${by?.name ?? ''} <${by?.email ?? ''}> (${actor})`,
+      `Commit ${result.file}: changes to it are checked like changes to access.`,
+    ].join('\n') + '\n'
+  )
+}
