@@ -5,8 +5,7 @@
 
 import {mkdir, readFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
-import {pendingIdentity} from '../git/index.js'
-import {classifyActor} from './actors/classify.js'
+import {pendingActor} from './actors/pending.js'
 import {APPROVALS_FILE, type ApprovalEntry, entryFor, parseApprovals, withEntry} from './approvals.js'
 import {writeFileAtomic} from './atomic.js'
 import {withFileLock} from './audit-log/lock.js'
@@ -56,18 +55,7 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
   const reason = request.reason.trim()
   if (reason === '') throw new UsageError('--reason must say why the access is needed')
 
-  const identity = await pendingIdentity(options.root)
-  const actor = classifyActor(
-    {
-      authorName: identity.author.name,
-      authorEmail: identity.author.email,
-      committerName: identity.committer.name,
-      committerEmail: identity.committer.email,
-      message: '',
-      env,
-    },
-    options.config.actors,
-  )
+  const {identity, actor} = await pendingActor(options.root, {env, actors: options.config.actors})
   if (actor.type === 'agent')
     throw new UsageError(
       `approvals are a human's decision, and this looks like an AI agent (${actor.agent ?? 'unnamed'}: ${actor.evidence.map((e) => e.signal).join(', ')}); an approval written or committed from here would count as self-approval`,

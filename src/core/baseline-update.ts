@@ -6,8 +6,7 @@
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
-import {pendingIdentity} from '../git/index.js'
-import {classifyActor} from './actors/classify.js'
+import {pendingActor} from './actors/pending.js'
 import {writeFileAtomic} from './atomic.js'
 import {runCheck} from './check.js'
 import type {Config} from './config.js'
@@ -69,18 +68,7 @@ export async function updateBaseline(request: BaselineUpdateRequest): Promise<Ba
   const previous = JSON.parse(await readFile(file, 'utf8')) as Snapshot
   const same = (s: Pick<Snapshot, 'documents'>) =>
     JSON.stringify(s.documents.map((d) => [d.path, d.kind, d.hash]))
-  const identity = await pendingIdentity(root)
-  const actor = classifyActor(
-    {
-      authorName: identity.author.name,
-      authorEmail: identity.author.email,
-      committerName: identity.committer.name,
-      committerEmail: identity.committer.email,
-      message: '',
-      env: request.env ?? process.env,
-    },
-    config.actors,
-  )
+  const {identity, actor} = await pendingActor(root, {env: request.env ?? process.env, actors: config.actors})
   const snapshot = buildSnapshot(source, request.now ?? new Date(), {
     name: identity.author.name,
     email: identity.author.email,

@@ -6,7 +6,7 @@ import {adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
 import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
 import type {Config, FailOn} from './config.js'
-import {SEVERITY_RANK} from './findings.js'
+import {SEVERITY_RANK, summarize} from './findings.js'
 import {gating} from './gate.js'
 import {runGate} from './protect.js'
 import {readSnapshot} from './snapshot.js'
@@ -141,13 +141,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     tool: {name: 'acldrift', version: toolVersion()},
     baseline: {source: describeBaseline(baseline), commit: baseline.commit},
     target: {source: options.range ? 'range' : options.target.type, commit: target.commit},
-    summary: {
-      documents: target.documents.size,
-      widening: findings.filter((f) => f.change === 'widening').length,
-      narrowing: findings.filter((f) => f.change === 'narrowing').length,
-      possibleWidening: findings.filter((f) => f.change === 'possible-widening').length,
-      invalid: new Set(errors.map((e) => e.file)).size,
-    },
+    summary: summarize(target.documents.size, findings, errors),
     findings,
     errors,
     notes,

@@ -2,7 +2,7 @@
 
 import {createHash} from 'node:crypto'
 import deepDiff from 'deep-diff'
-import type {Severity} from './types.js'
+import type {Finding, InputProblem, Report, Severity} from './types.js'
 
 /**
  * A finding's id names the access, not lines: kind, file, change, rule and a semantic key of
@@ -19,3 +19,15 @@ export function structuralDiff(before: unknown, after: unknown): unknown[] {
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = {critical: 4, high: 3, medium: 2, low: 1}
+
+/** A report's counts: findings by change, and the files that could not be read. */
+export function summarize(documents: number, findings: Finding[], errors: InputProblem[]): Report['summary'] {
+  const count = (change: Finding['change']) => findings.filter((f) => f.change === change).length
+  return {
+    documents,
+    widening: count('widening'),
+    narrowing: count('narrowing'),
+    possibleWidening: count('possible-widening'),
+    invalid: new Set(errors.map((e) => e.file)).size,
+  }
+}

@@ -2,8 +2,9 @@
 // is where the runtime evidence of an agent is written into the commit message, as a
 // trailer that outlives the environment and that attribution reads back later.
 
-import {addTrailer, findRepoRoot, pendingIdentity} from '../git/index.js'
-import {agentTrailer, classifyActor} from './actors/classify.js'
+import {addTrailer, findRepoRoot} from '../git/index.js'
+import {agentTrailer} from './actors/classify.js'
+import {pendingActor} from './actors/pending.js'
 import type {ActorConfig} from './actors/classify.js'
 
 /** Stamps the detected agent into the message file; returns the trailer, or undefined when no agent was detected. */
@@ -13,18 +14,7 @@ export async function stampAgent(
   actors?: ActorConfig,
 ): Promise<string | undefined> {
   const root = await findRepoRoot(process.cwd())
-  const identity = await pendingIdentity(root)
-  const actor = classifyActor(
-    {
-      authorName: identity.author.name,
-      authorEmail: identity.author.email,
-      committerName: identity.committer.name,
-      committerEmail: identity.committer.email,
-      message: '',
-      env,
-    },
-    actors,
-  )
+  const {actor} = await pendingActor(root, {env, actors})
   const trailer = agentTrailer(actor)
   if (trailer !== undefined) await addTrailer(root, messageFile, trailer)
   return trailer

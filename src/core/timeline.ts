@@ -14,6 +14,7 @@ import {
 import {chainOf} from './attribute/blame.js'
 import {commitInfo} from './attribute/index.js'
 import type {Config} from './config.js'
+import {summarize} from './findings.js'
 import {classifier, readDocument} from './source.js'
 import type {Document, Finding, Kind, Report, Witness} from './types.js'
 import {toolVersion} from './version.js'
@@ -86,13 +87,7 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     tool: {name: 'acldrift', version: toolVersion()},
     baseline: {source: since ?? 'root', commit: since},
     target: {source: 'range', commit: head},
-    summary: {
-      documents: new Set(changes.map((c) => c.change.path)).size,
-      widening: findings.filter((f) => f.change === 'widening').length,
-      narrowing: findings.filter((f) => f.change === 'narrowing').length,
-      possibleWidening: findings.filter((f) => f.change === 'possible-widening').length,
-      invalid: new Set(errors.map((e) => e.file)).size,
-    },
+    summary: summarize(new Set(changes.map((c) => c.change.path)).size, findings, errors),
     findings,
     errors,
     notes: [],

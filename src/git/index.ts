@@ -11,6 +11,7 @@ export {
   type CommitObject,
   type History,
   pendingIdentity,
+  type PendingIdentity,
   readCommits,
   readHistory,
   readNotes,

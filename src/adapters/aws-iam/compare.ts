@@ -16,8 +16,7 @@ import {
 } from '../../core/engine/domains.js'
 import {evaluate} from '../../core/engine/formula.js'
 import {displayString} from '../../core/engine/glob.js'
-import {type DifferenceCell, type Dimension, difference} from '../../core/engine/search.js'
-import {Undecidable} from '../../core/engine/undecidable.js'
+import {type DifferenceCell, type Dimension, differenceOrPossible} from '../../core/engine/search.js'
 import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
 import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
 import {actionDomain, actionWeight, displayAction, isKnownAction, PRIVILEGE_ESCALATION} from './catalogue.js'
@@ -66,35 +65,8 @@ export function compareIamFile(
   const notes: string[] = []
   const findings: Finding[] = []
 
-  const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing') => {
-    try {
-      const result = difference(dimensions, allowed, other, {limit: CELL_LIMIT})
-      if (result.truncated)
-        notes.push(
-          `${file}: more than ${CELL_LIMIT} ${direction} cells; the first ${CELL_LIMIT} are reported`,
-        )
-      return result.cells
-    } catch (error) {
-      if (!(error instanceof Undecidable)) throw error
-      if (direction === 'narrowing') {
-        notes.push(`${file}: narrowings not computed: ${error.reason}`)
-        return []
-      }
-      // Localise: which target statements cannot be decided? Each becomes a possible-widening.
-      const cells: DifferenceCell[] = []
-      for (const rule of allowed.rules.filter((r) => r.effect === 'allow')) {
-        const alone = {rules: [rule, ...allowed.rules.filter((r) => r.effect === 'deny')]}
-        try {
-          cells.push(...difference(dimensions, alone, other, {limit: CELL_LIMIT}).cells)
-        } catch (inner) {
-          if (!(inner instanceof Undecidable)) throw inner
-          const matched = {allowed: [rule], allowedDeny: [], other: [], otherDeny: []}
-          cells.push({cells: new Map(), matched, status: 'possible', reason: inner.reason})
-        }
-      }
-      return cells
-    }
-  }
+  const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing') =>
+    differenceOrPossible(dimensions, allowed, other, direction, {file, notes, limit: CELL_LIMIT})
 
   const describe = (cell: DifferenceCell) => witnessOf(cell, keyNames, dateKeys)
   for (const group of groupByResponsible(run(tgt, base, 'widening'))) {

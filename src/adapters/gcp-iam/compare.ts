@@ -11,8 +11,7 @@
 
 import {type Cell, leafHolds} from '../../core/engine/domains.js'
 import {evaluate} from '../../core/engine/formula.js'
-import {type DifferenceCell, difference} from '../../core/engine/search.js'
-import {Undecidable} from '../../core/engine/undecidable.js'
+import {type DifferenceCell, differenceOrPossible} from '../../core/engine/search.js'
 import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
 import type {Document, Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
 import type {Comparison} from '../adapter.js'
@@ -135,34 +134,8 @@ export function comparePolicy(
   const notes: string[] = []
   const findings: Finding[] = []
 
-  const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing'): DifferenceCell[] => {
-    try {
-      const result = difference(dims, allowed, other, {limit: CELL_LIMIT})
-      if (result.truncated)
-        notes.push(
-          `${file}: more than ${CELL_LIMIT} ${direction} cells; the first ${CELL_LIMIT} are reported`,
-        )
-      return result.cells
-    } catch (error) {
-      if (!(error instanceof Undecidable)) throw error
-      if (direction === 'narrowing') {
-        notes.push(`${file}: narrowings not computed: ${error.reason}`)
-        return []
-      }
-      // Localise: each target binding that cannot be decided alone becomes a possible widening.
-      const cells: DifferenceCell[] = []
-      for (const rule of allowed.rules) {
-        try {
-          cells.push(...difference(dims, {rules: [rule]}, other, {limit: CELL_LIMIT}).cells)
-        } catch (inner) {
-          if (!(inner instanceof Undecidable)) throw inner
-          const matched = {allowed: [rule], allowedDeny: [], other: [], otherDeny: []}
-          cells.push({cells: new Map(), matched, status: 'possible', reason: inner.reason})
-        }
-      }
-      return cells
-    }
-  }
+  const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing') =>
+    differenceOrPossible(dims, allowed, other, direction, {file, notes, limit: CELL_LIMIT})
 
   const widenings = new Map<string, Scored[]>()
   for (const cell of run(tgt, base, 'widening')) {

@@ -6,12 +6,12 @@ import {
   catFileBatch,
   type CommitObject,
   type History,
-  pendingIdentity,
   readCommits,
   readHistory,
   readNotes,
 } from '../../git/index.js'
 import {classifyActor} from '../actors/classify.js'
+import {pendingActor} from '../actors/pending.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {InvalidInputError} from '../errors.js'
 import {parseFile} from '../parse.js'
@@ -153,18 +153,11 @@ export function commitInfo(
 }
 
 export async function pendingCommit(options: AttributionOptions, subject: string): Promise<CommitInfo> {
-  const identity = await pendingIdentity(options.root)
-  const actor = classifyActor(
-    {
-      authorName: identity.author.name,
-      authorEmail: identity.author.email,
-      committerName: identity.committer.name,
-      committerEmail: identity.committer.email,
-      message: options.message ?? '',
-      env: options.env ?? process.env,
-    },
-    options.actors,
-  )
+  const {identity, actor} = await pendingActor(options.root, {
+    env: options.env ?? process.env,
+    actors: options.actors,
+    message: options.message,
+  })
   const told = options.message === undefined ? '' : subjectOf(options.message).trim()
   return {sha: 'pending', author: identity.author, subject: told || `(${subject})`, actor, pending: true}
 }

@@ -172,4 +172,44 @@ export function difference(
   return {cells: results, truncated}
 }
 
+/**
+ * `difference` that reports what it can when part of the question cannot be decided: a
+ * narrowing search gives up with a note; a widening search is repeated for each allow rule
+ * (with the allowed side's denies), and a rule that still cannot be decided becomes one
+ * `possible` cell carrying the reason. Never a silent "no difference".
+ */
+export function differenceOrPossible(
+  dimensions: Dimension[],
+  allowed: Side,
+  other: Side,
+  direction: 'widening' | 'narrowing',
+  report: {file: string; notes: string[]; limit: number},
+): DifferenceCell[] {
+  const {file, notes, limit} = report
+  try {
+    const result = difference(dimensions, allowed, other, {limit})
+    if (result.truncated)
+      notes.push(`${file}: more than ${limit} ${direction} cells; the first ${limit} are reported`)
+    return result.cells
+  } catch (error) {
+    if (!(error instanceof Undecidable)) throw error
+    if (direction === 'narrowing') {
+      notes.push(`${file}: narrowings not computed: ${error.reason}`)
+      return []
+    }
+    const cells: DifferenceCell[] = []
+    const denies = allowed.rules.filter((r) => r.effect === 'deny')
+    for (const rule of allowed.rules.filter((r) => r.effect === 'allow')) {
+      try {
+        cells.push(...difference(dimensions, {rules: [rule, ...denies]}, other, {limit}).cells)
+      } catch (inner) {
+        if (!(inner instanceof Undecidable)) throw inner
+        const matched = {allowed: [rule], allowedDeny: [], other: [], otherDeny: []}
+        cells.push({cells: new Map(), matched, status: 'possible', reason: inner.reason})
+      }
+    }
+    return cells
+  }
+}
+
 export {Undecidable}
