@@ -68,6 +68,8 @@ export function witnessLine(witness: Witness): string {
 }
 
 function valueText(value: unknown): string {
+  // An empty string (the Kubernetes core API group) must not read as a missing value.
+  if (value === '') return '""'
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
 }
 

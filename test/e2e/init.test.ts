@@ -237,7 +237,8 @@ describe.concurrent('acldrift init --hook git', () => {
         /\[CRITICAL\] WIDENING\s+public-principal\s+iam\/buckets\/payroll-exports\.json:\d+/,
       )
       expect(person.stderr).toMatch(/witness:\n\s+principal: \*\n\s+action:\s+s3:GetObject/)
-      expect(person.stderr).toContain('actor:  unknown')
+      // init made the person who ran it the first approver: a listed human, and still blocked.
+      expect(person.stderr).toContain('actor:  human')
       expect(await head(r)).toBe(approved)
 
       // The same commit from Claude Code's shell: blocked, and the agent is named.

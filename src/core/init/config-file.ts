@@ -132,8 +132,12 @@ export function renderConfig(template: ConfigTemplate): string {
     '  failOn: widening',
     "  # An AI agent's widening fails even below failOn unless a listed human approved it:",
     '  # agents: require-approval',
-    '  # approvers:',
-    `  #   - ${you.email}`,
+    '  # Whose approvals (`acldrift approve`) count. The first config is trusted as written;',
+    '  # adding an approver later is itself a change an existing approver must approve.',
+    // Only a real identity is made an approver; without one the list stays commented out.
+    ...(template.you
+      ? ['  approvers:', `    - ${quote(you.email)}`]
+      : ['  # approvers:', `  #   - ${you.email}`]),
     '',
     "# Who is who, added to acldrift's catalogue of agent and bot signatures. A commit that",
     '# nothing marks is `unknown`, never assumed human: list your people to get `human`.',
