@@ -9,20 +9,11 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {compareIamFile} from '../../../src/adapters/aws-iam/compare.js'
 import {parseFile} from '../../../src/core/parse.js'
-import type {ChangeType, Finding, ParsedFile, Severity} from '../../../src/core/types.js'
+import type {ParsedFile} from '../../../src/core/types.js'
 import {type ContextValue, type Request, allows, SELF} from './brute-force.js'
+import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/aws-iam/', import.meta.url))
-
-interface ExpectedFinding {
-  change: ChangeType
-  rule: string
-  severity?: Severity
-  /** a number, or null for "no target line" (e.g. grant-removed); absent: not checked */
-  line?: number | null
-  /** fields that must be equal; `context` is compared key by key */
-  witness?: Record<string, unknown>
-}
 
 interface Expected {
   description: string
@@ -54,64 +45,6 @@ const cases = readdirSync(ROOT, {withFileTypes: true})
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort()
-
-const isDeepEqual = (a: unknown, b: unknown): boolean => {
-  try {
-    expect(a).toEqual(b)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function witnessMatches(expected: Record<string, unknown> | undefined, actual: Finding['witness']): boolean {
-  if (expected === undefined) return true
-  if (actual === null) return false
-  return Object.entries(expected).every(([field, value]) => {
-    if (field !== 'context') return isDeepEqual(actual[field], value)
-    const context = (actual.context ?? {}) as Record<string, unknown>
-    return Object.entries(value as Record<string, unknown>).every(([key, v]) => isDeepEqual(context[key], v))
-  })
-}
-
-function findingMatches(expected: ExpectedFinding, actual: Finding): boolean {
-  return (
-    expected.change === actual.change &&
-    expected.rule === actual.rule &&
-    (expected.severity === undefined || expected.severity === actual.severity) &&
-    (expected.line === undefined || expected.line === actual.line) &&
-    witnessMatches(expected.witness, actual.witness)
-  )
-}
-
-/** A one-to-one pairing of expected and actual items (order-free), or undefined. */
-function pair<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean): number[] | undefined {
-  if (expected.length !== actual.length) return undefined
-  const used = new Set<number>()
-  const chosen: number[] = []
-  const search = (i: number): boolean => {
-    if (i === expected.length) return true
-    for (let j = 0; j < actual.length; j++) {
-      if (used.has(j) || !matches(expected[i]!, actual[j]!)) continue
-      used.add(j)
-      chosen.push(j)
-      if (search(i + 1)) return true
-      used.delete(j)
-      chosen.pop()
-    }
-    return false
-  }
-  return search(0) ? chosen : undefined
-}
-
-/** What the engine said, in the shape of expected.json (for a readable diff on failure). */
-const summary = (f: Finding) => ({
-  change: f.change,
-  rule: f.rule,
-  severity: f.severity,
-  line: f.line,
-  witness: f.witness,
-})
 
 /** A witness as a concrete request: no principal is the attached identity; no resource, any resource. */
 function requestOf(witness: Record<string, unknown>): Request {

@@ -12,21 +12,12 @@ import {describe, expect, it} from 'vitest'
 import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
 import {compareGcp} from '../../../src/adapters/gcp-iam/compare.js'
 import {parseFile} from '../../../src/core/parse.js'
-import type {ChangeType, Document, Finding, Severity} from '../../../src/core/types.js'
+import type {Document} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {definitelyDiffers, type PolicyJson, requestOf, type RoleJson, type State} from './brute-force.js'
+import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/gcp-iam/', import.meta.url))
-
-interface ExpectedFinding {
-  change: ChangeType
-  rule: string
-  severity?: Severity
-  /** path of the finding's file inside the case (single-policy cases: `policy`) */
-  file?: string
-  line?: number | null
-  witness?: Record<string, unknown>
-}
 
 interface Expected {
   description: string
@@ -82,64 +73,6 @@ const cases = readdirSync(ROOT, {withFileTypes: true})
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort()
-
-const isDeepEqual = (a: unknown, b: unknown): boolean => {
-  try {
-    expect(a).toEqual(b)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function witnessMatches(expected: Record<string, unknown> | undefined, actual: Finding['witness']): boolean {
-  if (expected === undefined) return true
-  if (actual === null) return false
-  return Object.entries(expected).every(([field, value]) => {
-    if (field !== 'context') return isDeepEqual(actual[field], value)
-    const context = (actual.context ?? {}) as Record<string, unknown>
-    return Object.entries(value as Record<string, unknown>).every(([key, v]) => isDeepEqual(context[key], v))
-  })
-}
-
-function findingMatches(expected: ExpectedFinding, actual: Finding): boolean {
-  return (
-    expected.change === actual.change &&
-    expected.rule === actual.rule &&
-    (expected.severity === undefined || expected.severity === actual.severity) &&
-    (expected.file === undefined || expected.file === actual.file) &&
-    (expected.line === undefined || expected.line === actual.line) &&
-    witnessMatches(expected.witness, actual.witness)
-  )
-}
-
-function pair<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean): number[] | undefined {
-  if (expected.length !== actual.length) return undefined
-  const used = new Set<number>()
-  const chosen: number[] = []
-  const search = (i: number): boolean => {
-    if (i === expected.length) return true
-    for (let j = 0; j < actual.length; j++) {
-      if (used.has(j) || !matches(expected[i]!, actual[j]!)) continue
-      used.add(j)
-      chosen.push(j)
-      if (search(i + 1)) return true
-      used.delete(j)
-      chosen.pop()
-    }
-    return false
-  }
-  return search(0) ? chosen : undefined
-}
-
-const summary = (f: Finding) => ({
-  change: f.change,
-  rule: f.rule,
-  severity: f.severity,
-  file: f.file,
-  line: f.line,
-  witness: f.witness,
-})
 
 describe('gcp-iam fixtures', () => {
   it('has at least 20 cases, each with expected.json and at least one side', () => {

@@ -11,23 +11,12 @@ import {describe, expect, it} from 'vitest'
 import {k8sRbac} from '../../../src/adapters/k8s-rbac/index.js'
 import {compareRbac} from '../../../src/adapters/k8s-rbac/compare.js'
 import {parseFile} from '../../../src/core/parse.js'
-import type {ChangeType, Document, Finding, InputProblem, Severity} from '../../../src/core/types.js'
+import type {Document, InputProblem} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {differs, objectsOf, requestOf} from './brute-force.js'
+import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/k8s-rbac/', import.meta.url))
-
-interface ExpectedFinding {
-  change: ChangeType
-  rule: string
-  severity?: Severity
-  /** the file (relative to the side's folder) the finding names */
-  file?: string
-  /** a number, or null for "no target line"; absent: not checked */
-  line?: number | null
-  /** fields that must be equal; a field given as null must be absent */
-  witness?: Record<string, unknown>
-}
 
 interface Expected {
   description: string
@@ -81,57 +70,6 @@ const cases = readdirSync(ROOT, {withFileTypes: true})
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort()
-
-const isDeepEqual = (a: unknown, b: unknown): boolean => {
-  try {
-    expect(a).toEqual(b)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function findingMatches(e: ExpectedFinding, f: Finding): boolean {
-  return (
-    e.change === f.change &&
-    e.rule === f.rule &&
-    (e.severity === undefined || e.severity === f.severity) &&
-    (e.file === undefined || e.file === f.file) &&
-    (e.line === undefined || e.line === f.line) &&
-    Object.entries(e.witness ?? {}).every(([k, v]) =>
-      v === null ? f.witness?.[k] === undefined : isDeepEqual(f.witness?.[k], v),
-    )
-  )
-}
-
-/** A one-to-one pairing of expected and actual items (order-free), or undefined. */
-function pair<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean): number[] | undefined {
-  if (expected.length !== actual.length) return undefined
-  const used = new Set<number>()
-  const chosen: number[] = []
-  const search = (i: number): boolean => {
-    if (i === expected.length) return true
-    for (let j = 0; j < actual.length; j++) {
-      if (used.has(j) || !matches(expected[i]!, actual[j]!)) continue
-      used.add(j)
-      chosen.push(j)
-      if (search(i + 1)) return true
-      used.delete(j)
-      chosen.pop()
-    }
-    return false
-  }
-  return search(0) ? chosen : undefined
-}
-
-const summary = (f: Finding) => ({
-  change: f.change,
-  rule: f.rule,
-  severity: f.severity,
-  file: f.file,
-  line: f.line,
-  witness: f.witness,
-})
 
 describe('k8s-rbac fixtures', () => {
   it('has at least 20 cases, each with expected.json and at least one side', () => {
