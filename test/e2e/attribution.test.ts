@@ -10,7 +10,7 @@ import {mkdir} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {describe, type ExpectStatic, it} from 'vitest'
 import {identities, type TestRepo, type ToolIdentity} from '../helpers/repo.js'
-import {checkJson, commitFiles, type Finding, type Report, repoFactory} from './helpers.js'
+import {checkJson, commitFiles, type Finding, type Report, repoFactory, commitAs} from './helpers.js'
 import {
   ACCOUNT,
   BUCKET,
@@ -26,8 +26,6 @@ import {
 import type {CommitInfo} from '../../src/core/types.js'
 
 const newRepo = repoFactory()
-
-type Commit = CommitInfo
 
 // ── Policies used by the scenarios (beyond the shared ones in policies.ts) ────────────────────
 
@@ -106,16 +104,6 @@ async function approve(r: TestRepo, extra: Record<string, string> = {}): Promise
 }
 
 /** Writes `files` and commits them as `who` would, with the message `who` writes for `subject`. */
-async function commitAs(
-  r: TestRepo,
-  who: ToolIdentity,
-  subject: string,
-  files: Record<string, string>,
-): Promise<string> {
-  for (const [path, content] of Object.entries(files)) await r.write(path, content)
-  await r.stage(...Object.keys(files))
-  return r.commit(who.message(subject), who)
-}
 
 /** `check --ref HEAD --baseline BASE --format json`, which must gate (exit 1). */
 async function checkSince(expect: ExpectStatic, r: TestRepo, base: string): Promise<Report> {
@@ -143,7 +131,7 @@ const label = (f: Finding, report: Report) =>
 /** The finding names the expected commit and actor (soft: every finding is reported). */
 function expectCommit(expect: ExpectStatic, report: Report, f: Finding, e: Expected): void {
   const what = label(f, report)
-  const commit = f.commit as Commit | null
+  const commit = f.commit as CommitInfo | null
   expect.soft(commit, what).not.toBeNull()
   if (commit === null) return
   expect.soft(commit.sha, what).toBe(e.sha)
@@ -199,7 +187,7 @@ describe.concurrent('attribution', () => {
 
     const {report} = await checkJson(r.dir, ['--range', 'approved..HEAD'])
     const pub = report.findings.find((f) => f.rule === 'public-principal')!
-    const commit = pub.commit as Commit
+    const commit = pub.commit as CommitInfo
     expect(commit).toMatchObject({
       sha: agentSha,
       subject: 'Fix AccessDenied for the reporting dashboard',
@@ -208,8 +196,8 @@ describe.concurrent('attribution', () => {
     expect(commit.actor.evidence.length).toBeGreaterThan(0)
 
     const narrowing = report.findings.find((f) => f.change === 'narrowing' && f.file === ROLE_FILE)!
-    expect((narrowing.commit as Commit).sha).toBe(humanSha)
-    expect((narrowing.commit as Commit).actor.type).not.toBe('agent')
+    expect((narrowing.commit as CommitInfo).sha).toBe(humanSha)
+    expect((narrowing.commit as CommitInfo).actor.type).not.toBe('agent')
   })
 
   it('1a. a person without any marker is unknown, never human', async ({expect}) => {
@@ -220,7 +208,7 @@ describe.concurrent('attribution', () => {
     })
     const report = await checkSince(expect, r, base)
     expectWideningsBlamed(expect, report, {sha, type: 'unknown', subject: 'Open the exports bucket'})
-    const commit = report.findings[0]!.commit as Commit
+    const commit = report.findings[0]!.commit as CommitInfo
     expect(commit.author).toMatchObject({name: 'Alice Example', email: 'alice@example.com'})
     expect(commit.author.date).toMatch(/^\d{4}-\d\d-\d\dT/)
   })
@@ -460,7 +448,7 @@ describe.concurrent('attribution', () => {
     const pub = report.findings.find((f) => f.rule === 'public-principal')
     expect(pub, JSON.stringify(report.findings, null, 2)).toBeDefined()
     expect(pub!.file).toBe(moved)
-    expect((pub!.commit as Commit | null)?.sha).toBe(agentSha)
+    expect((pub!.commit as CommitInfo | null)?.sha).toBe(agentSha)
     // The move grants nothing: every widening is the agent's, at the new path …
     expectWideningsBlamed(expect, report, {sha: agentSha, type: 'agent', agent: 'Cursor', file: moved})
     // … and the only narrowing is the human's edit of the auditor statement, at the new path.
@@ -540,7 +528,7 @@ describe.concurrent('attribution', () => {
       merge: mergeSha,
     })
     const pub = report.findings.find((f) => f.rule === 'public-principal')!
-    expect((pub.commit as Commit).merge).toEqual({
+    expect((pub.commit as CommitInfo).merge).toEqual({
       sha: mergeSha,
       subject: "Merge branch 'feature/dashboard-access'",
     })
@@ -575,29 +563,21 @@ describe.concurrent('attribution', () => {
       expectCommit(expect, report, f, {sha: branchSha, type: 'unknown', merge: mergeSha})
   })
 
-  it('12. a forged x@users.noreply.github.com author named like a bot is unknown', async ({expect}) => {
+  // Anything can be written into an email: only the anchored `<id>+<login>[bot]@` form of a
+  // known account counts, never the bare noreply suffix or another account id.
+  it.for([
+    [
+      '12. a forged x@users.noreply.github.com author named like a bot is unknown',
+      'x@users.noreply.github.com',
+    ],
+    [
+      '12b. a bot address with another account id (12345+dependabot[bot]@…) is unknown',
+      '12345+dependabot[bot]@users.noreply.github.com',
+    ],
+  ] as const)('%s', async ([, email], {expect}) => {
     const r = await newRepo()
     const base = await approve(r)
-    const forged: ToolIdentity = {
-      name: 'dependabot[bot]',
-      email: 'x@users.noreply.github.com',
-      message: (s) => s,
-    }
-    const sha = await commitAs(r, forged, 'Bump the exports writer policy', {
-      [ROLE_FILE]: policyText(roleWritesExports),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {sha, type: 'unknown'})
-  })
-
-  it('12b. a bot address with another account id (12345+dependabot[bot]@…) is unknown', async ({expect}) => {
-    const r = await newRepo()
-    const base = await approve(r)
-    const forged: ToolIdentity = {
-      name: 'dependabot[bot]',
-      email: '12345+dependabot[bot]@users.noreply.github.com',
-      message: (s) => s,
-    }
+    const forged: ToolIdentity = {name: 'dependabot[bot]', email, message: (s) => s}
     const sha = await commitAs(r, forged, 'Bump the exports writer policy', {
       [ROLE_FILE]: policyText(roleWritesExports),
     })

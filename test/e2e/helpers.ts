@@ -8,7 +8,14 @@ import {Ajv} from 'ajv'
 import {Ajv2020} from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import {afterAll, expect} from 'vitest'
-import {createRepo, projectRoot, runCli, type RunResult, type TestRepo} from '../helpers/repo.js'
+import {
+  createRepo,
+  projectRoot,
+  runCli,
+  type RunResult,
+  type TestRepo,
+  type ToolIdentity,
+} from '../helpers/repo.js'
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8'))
 
@@ -117,15 +124,21 @@ export function repoFactory(): () => Promise<TestRepo> {
   }
 }
 
-/** Writes `files` (path → content) and commits them all; returns the new sha. */
+/** Writes `files` (path → content) and commits them all, as `who` when given; returns the new sha. */
 export async function commitFiles(
   repo: TestRepo,
   files: Record<string, string>,
   message = 'Update policies',
+  who?: ToolIdentity,
 ): Promise<string> {
   for (const [path, content] of Object.entries(files)) await repo.write(path, content)
   await repo.stage(...Object.keys(files))
-  return repo.commit(message)
+  return repo.commit(message, who)
+}
+
+/** A commit made the way `who` (a person, an agent, a bot) makes them: its identity and its message markers. */
+export function commitAs(repo: TestRepo, who: ToolIdentity, subject: string, files: Record<string, string>) {
+  return commitFiles(repo, files, who.message(subject), who)
 }
 
 export interface CheckResult extends RunResult {

@@ -13,6 +13,7 @@ import {
   type Finding,
   type Report,
   repoFactory,
+  commitAs,
 } from './helpers.js'
 import {
   BUCKET,
@@ -28,9 +29,7 @@ import type {CommitInfo} from '../../src/core/types.js'
 
 const newRepo = repoFactory()
 
-type Commit = CommitInfo
-
-const commitOf = (f: Finding) => f.commit as Commit | null
+const commitOf = (f: Finding) => f.commit as CommitInfo | null
 const widenings = (report: Report) => report.findings.filter((f) => f.change !== 'narrowing')
 const dump = (value: unknown) => JSON.stringify(value, null, 2)
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -49,17 +48,6 @@ async function approve(r: TestRepo, who: ToolIdentity = identities.human): Promi
     [BUCKET_FILE]: policyText(bucketPolicy),
     [ROLE_FILE]: policyText(rolePolicy),
   })
-}
-
-async function commitAs(
-  r: TestRepo,
-  who: ToolIdentity,
-  subject: string,
-  files: Record<string, string>,
-): Promise<string> {
-  for (const [path, content] of Object.entries(files)) await r.write(path, content)
-  await r.stage(...Object.keys(files))
-  return r.commit(who.message(subject), who)
 }
 
 /** Runs the CLI with `--format json` and returns the parsed, schema-valid report. */
