@@ -2,14 +2,7 @@
 // actor behind that commit (agent, human, automation, unknown, with the evidence).
 
 import {adapterFor} from '../../adapters/index.js'
-import {
-  catFileBatch,
-  type CommitObject,
-  type History,
-  readCommits,
-  readHistory,
-  readNotes,
-} from '../../git/index.js'
+import {catFileBatch, type CommitObject, readCommits, readHistory, readNotes} from '../../git/index.js'
 import {classifyActor} from '../actors/classify.js'
 import {pendingActor} from '../actors/pending.js'
 import type {ActorConfig} from '../actors/classify.js'
@@ -48,7 +41,24 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   const head = target.commit
   if (head === null) return notes
   const history = await readHistory(options.root, options.baseline, head)
-  const parsed = await readVersions(options.root, history, head, findings)
+  // The versions blame may ask about, per file: walked once, read and parsed once.
+  const versions = new Map(
+    [...new Set(findings.map((f) => f.file))].map((file) => [file, blobsToRead(history, head, file)]),
+  )
+  const parsed = await readVersions(options.root, versions)
+  // The kind's documents as they are in the target (the adapter puts each version of the
+  // finding's own file in place of its target version).
+  const documentsOfKind = new Map<string, Map<string, unknown>>()
+  const othersOf = (kind: string) => {
+    let others = documentsOfKind.get(kind)
+    if (others === undefined) {
+      others = new Map(
+        [...(options.documents ?? [])].filter(([, d]) => d.kind === kind).map(([path, d]) => [path, d.value]),
+      )
+      documentsOfKind.set(kind, others)
+    }
+    return others
+  }
   const blamed = new Map<Finding, {sha: string; mergedBy?: string} | null>()
   for (const [done, finding] of findings.entries()) {
     options.progress?.(done, findings.length, 'findings attributed')
@@ -56,11 +66,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     if (finding.witness === null || finding.kind === 'acldrift') continue
     const adapter = adapterFor(finding.kind)
     const wanted = finding.change !== 'narrowing'
-    const others = new Map(
-      [...(options.documents ?? [])]
-        .filter(([path, d]) => d.kind === finding.kind && path !== finding.file)
-        .map(([path, d]) => [path, d.value]),
-    )
+    const others = othersOf(finding.kind)
     const allowedAt = async (blob: string | null) => {
       const value = blob === null ? undefined : parsed.get(blob)
       const allows =
@@ -69,8 +75,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     }
     // Evaluate every version once, then blame synchronously over the cached answers.
     const answers = new Map<string | null, boolean>()
-    for (const blob of [null, ...blobsToRead(history, head, finding.file)])
-      answers.set(blob, await allowedAt(blob))
+    for (const blob of [null, ...versions.get(finding.file)!]) answers.set(blob, await allowedAt(blob))
     const result = semanticBlame(history, head, finding.file, (blob) => answers.get(blob) ?? false)
     if (result.sha === null) {
       // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
@@ -106,17 +111,11 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   return notes
 }
 
-/** Every version of the findings' files that blame may ask about, read and parsed once each. */
-async function readVersions(
-  root: string,
-  history: History,
-  head: string,
-  findings: Finding[],
-): Promise<Map<string, unknown>> {
+/** The versions of each file, read with one cat-file process and parsed once each. */
+async function readVersions(root: string, versions: Map<string, Set<string>>): Promise<Map<string, unknown>> {
   // The file name decides the format (JSON or YAML) of each version.
   const fileOf = new Map<string, string>()
-  for (const file of new Set(findings.map((f) => f.file)))
-    for (const blob of blobsToRead(history, head, file)) fileOf.set(blob, file)
+  for (const [file, blobs] of versions) for (const blob of blobs) fileOf.set(blob, file)
   const parsed = new Map<string, unknown>()
   if (fileOf.size === 0) return parsed
   for (const object of await catFileBatch(root, [...fileOf.keys()])) {
