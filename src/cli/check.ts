@@ -3,7 +3,7 @@
 import {type CheckOptions, gatingFindings, runCheck} from '../core/check.js'
 import {type FailOn, loadConfig} from '../core/config.js'
 import {EXIT, UsageError} from '../core/errors.js'
-import type {SourceSpec} from '../core/source.js'
+import {sourceSpec} from '../core/source.js'
 import type {Report} from '../core/types.js'
 import {findRepoRoot} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
@@ -18,11 +18,7 @@ type ComparisonFlags = Pick<
 export async function checkOptions(flags: ComparisonFlags): Promise<CheckOptions> {
   const root = await findRepoRoot(process.cwd())
   const config = await loadConfig(root, flags.config)
-  let target: SourceSpec = flags.staged
-    ? {type: 'staged'}
-    : flags.ref
-      ? {type: 'ref', rev: flags.ref}
-      : {type: 'worktree'}
+  let target = sourceSpec(flags)
   let baseline = flags.baseline
   const range = flags.range !== undefined
   if (flags.range !== undefined) {

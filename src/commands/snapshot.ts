@@ -6,7 +6,7 @@ import {emitText} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
 import {InvalidInputError} from '../core/errors.js'
 import {buildSnapshot, serializeSnapshot} from '../core/snapshot.js'
-import {loadSource, type SourceSpec} from '../core/source.js'
+import {loadSource, sourceSpec} from '../core/source.js'
 import {findRepoRoot} from '../git/index.js'
 
 export default class Snapshot extends BaseCommand {
@@ -25,12 +25,7 @@ export default class Snapshot extends BaseCommand {
     const {flags} = await this.parse(Snapshot)
     const root = await findRepoRoot(process.cwd())
     const config = await loadConfig(root, flags.config)
-    const spec: SourceSpec = flags.staged
-      ? {type: 'staged'}
-      : flags.ref
-        ? {type: 'ref', rev: flags.ref}
-        : {type: 'worktree'}
-    const source = await loadSource(root, spec, config)
+    const source = await loadSource(root, sourceSpec(flags), config)
     // Never write a baseline that silently leaves out a broken file.
     if (source.problems.length > 0) throw new InvalidInputError(source.problems)
     await emitText(

@@ -25,6 +25,15 @@ import {validateValue} from './validate.js'
 
 export type SourceSpec = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; rev: string}
 
+/** The source the `--staged` and `--ref` flags name; the working tree by default. */
+export function sourceSpec(flags: {staged?: boolean; ref?: string}): SourceSpec {
+  return flags.staged
+    ? {type: 'staged'}
+    : flags.ref !== undefined
+      ? {type: 'ref', rev: flags.ref}
+      : {type: 'worktree'}
+}
+
 export interface LoadedSource {
   /** how the report names it: `worktree`, `staged`, `ref` */
   type: SourceSpec['type'] | 'snapshot'
