@@ -14,7 +14,6 @@ import {adapterFor} from '../adapters/index.js'
 import {
   catFileBatch,
   type History,
-  headCommit,
   readCommits,
   readNotes,
   readPathHistory,
@@ -87,7 +86,8 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const paths = protectedPaths(options, baseline)
   const pathList = [paths.config, paths.approvals, paths.baseline].filter((p): p is string => p !== undefined)
   const mode = options.target.type
-  const historyHead = mode === 'ref' ? target.commit : await headCommit(root)
+  // The target's commit: the revision for `--ref`, HEAD for the index and the working tree.
+  const historyHead = target.commit
 
   // History of the protected files, read once, when something needs it.
   let history: Promise<History> | undefined
