@@ -1,6 +1,6 @@
 // What an adapter is: one per kind, in its own folder (see index.ts for the registry).
 
-import type {Document, Finding, Kind, ParsedFile, Witness} from '../core/types.js'
+import type {AdapterContext, Document, Finding, Kind, ParsedFile, SourceFile, Witness} from '../core/types.js'
 
 export interface Comparison {
   findings: Finding[]
@@ -16,6 +16,12 @@ export interface Adapter {
   /** raw text that suggests this kind even when it does not parse: such files fail closed */
   looksLike(text: string): boolean
   /**
+   * For kinds whose files are neither JSON nor YAML (CODEOWNERS): reads the raw file into a
+   * plain value with a source map, or throws InvalidInputError naming file and line. Such
+   * kinds are recognised by path (`candidate`), not by content.
+   */
+  parse?(file: SourceFile): Promise<ParsedFile>
+  /**
    * `file`: each file's access stands alone (an IAM policy). `kind`: files refer to each
    * other (a RoleBinding names a Role defined elsewhere), so every document of the kind is
    * read and compared together, even when only one changed.
@@ -29,12 +35,19 @@ export interface Adapter {
     baseline: Map<string, Document>,
     target: Map<string, Document>,
     changed: string[],
+    context: AdapterContext,
   ): Promise<Comparison>
   /**
    * Whether one version of a file allows a finding's witness (semantic blame asks this of
    * every version); `others` are the kind's other documents as they are in the target.
    */
-  allows(value: unknown, witness: Witness, file: string, others: Map<string, unknown>): Promise<boolean>
+  allows(
+    value: unknown,
+    witness: Witness,
+    file: string,
+    others: Map<string, unknown>,
+    context: AdapterContext,
+  ): Promise<boolean>
   /** the finding's message for another witness (history shows the request that was asked about) */
   describe(finding: Finding, witness: Witness): Promise<string>
 }

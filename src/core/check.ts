@@ -10,8 +10,8 @@ import {SEVERITY_RANK, summarize} from './findings.js'
 import {gating} from './gate.js'
 import {runGate} from './protect.js'
 import {readSnapshot} from './snapshot.js'
-import {type LoadedSource, loadSource, loadStagedChanges, type SourceSpec} from './source.js'
-import type {Document, Finding, Kind, Report} from './types.js'
+import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges, type SourceSpec} from './source.js'
+import type {AdapterContext, Document, Finding, Kind, Report} from './types.js'
 import {toolVersion} from './version.js'
 
 export interface CheckOptions {
@@ -107,8 +107,18 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
       changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), path])
     }
   }
+  let targetPaths: Promise<readonly string[]> | undefined
+  const context: AdapterContext = {
+    ...options.config.settings,
+    paths: () => (targetPaths ??= listSourcePaths(options.root, options.target)),
+  }
   for (const [kind, changed] of changedByKind) {
-    const result = await adapterFor(kind).compare(ofKind(baseline, kind), ofKind(target, kind), changed)
+    const result = await adapterFor(kind).compare(
+      ofKind(baseline, kind),
+      ofKind(target, kind),
+      changed,
+      context,
+    )
     findings.push(...result.findings)
     notes.push(...result.notes)
   }
@@ -118,6 +128,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
       baseline: baseline.commit,
       target: {type: options.target.type, commit: target.commit},
       actors: options.config.actors,
+      settings: options.config.settings,
       documents: target.documents,
       progress: options.progress,
       message: options.message,

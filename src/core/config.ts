@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import type {ActorConfig} from './actors/classify.js'
 import {InvalidInputError, UsageError} from './errors.js'
 import {parseFile} from './parse.js'
-import type {Kind} from './types.js'
+import {type AdapterSettings, DEFAULT_ADAPTER_SETTINGS, type Kind} from './types.js'
 import {validateValue} from './validate.js'
 
 export const CONFIG_FILE = 'acldrift.config.yaml'
@@ -35,6 +35,8 @@ export interface Config {
   policy: Policy
   /** the team's own bots, agents and trusted humans, added to the actor catalogue (approvers included as humans) */
   actors: ActorConfig | undefined
+  /** what adapters must know about the platform (GitHub's default token permissions) */
+  settings: AdapterSettings
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -44,6 +46,7 @@ export const DEFAULT_CONFIG: Config = {
   baseline: undefined,
   policy: {failOn: 'widening', agents: 'require-approval', approvers: []},
   actors: undefined,
+  settings: DEFAULT_ADAPTER_SETTINGS,
 }
 
 interface RawConfig {
@@ -52,6 +55,7 @@ interface RawConfig {
   baseline?: string
   policy?: {failOn?: FailOn; agents?: AgentsPolicy; approvers?: string[]}
   actors?: ActorConfig
+  githubActions?: Partial<AdapterSettings['githubActions']>
 }
 
 /**
@@ -94,5 +98,6 @@ export function configFromValue(value: unknown, file: string | undefined): Confi
       approvers.length === 0
         ? raw.actors
         : {...raw.actors, humans: [...(raw.actors?.humans ?? []), {name: 'approver', emails: approvers}]},
+    settings: {githubActions: {...DEFAULT_ADAPTER_SETTINGS.githubActions, ...raw.githubActions}},
   }
 }

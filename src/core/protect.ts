@@ -47,7 +47,16 @@ import {
 import {parseFile} from './parse.js'
 import {parseSnapshot} from './snapshot.js'
 import {classifier, type LoadedSource, loadSource, type SourceSpec} from './source.js'
-import type {CommitInfo, Document, Finding, InputProblem, Kind, Severity, SourceMap} from './types.js'
+import type {
+  AdapterSettings,
+  CommitInfo,
+  Document,
+  Finding,
+  InputProblem,
+  Kind,
+  Severity,
+  SourceMap,
+} from './types.js'
 import {validateValue} from './validate.js'
 
 export interface GateInput {
@@ -133,7 +142,15 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
 
   // the baseline snapshot file
   if (paths.baseline !== undefined && reference !== null) {
-    const changes = await baselineChanges(paths.baseline, before, after, versions, errors, notes)
+    const changes = await baselineChanges(
+      paths.baseline,
+      before,
+      after,
+      versions,
+      errors,
+      notes,
+      current.settings,
+    )
     found.push(...changes)
   }
 
@@ -479,6 +496,20 @@ async function configChanges(
       {setting: 'policy.failOn', before: old.policy.failOn, after: now.policy.failOn},
       (c) => failOnWeakened(old.policy.failOn, c.policy.failOn),
     )
+  if (
+    old.settings.githubActions.defaultPermissions === 'permissive' &&
+    now.settings.githubActions.defaultPermissions === 'restricted'
+  )
+    // Restricted is the trusting assumption: if the repository's setting is in fact permissive,
+    // a job that loses its permissions block gains write access unreported.
+    add(
+      'config-weakened',
+      'high',
+      '/githubActions/defaultPermissions',
+      `${file}: githubActions.defaultPermissions set to restricted, so a workflow job that loses its permissions block is assumed to get a read-only token; if the repository's setting is permissive, that job gains write access unreported.`,
+      {setting: 'githubActions.defaultPermissions', before: 'permissive', after: 'restricted'},
+      (c) => c.settings.githubActions.defaultPermissions === 'restricted',
+    )
   if (old.policy.agents === 'require-approval' && now.policy.agents === 'allow')
     add(
       'config-weakened',
@@ -628,6 +659,7 @@ async function baselineChanges(
   versions: VersionCache,
   errors: InputProblem[],
   notes: string[],
+  settings: AdapterSettings,
 ): Promise<Protected[]> {
   const old = before.get(file)
   const now = after.get(file)
@@ -665,7 +697,7 @@ async function baselineChanges(
   const out: Protected[] = []
   for (const [kind, changed] of changedByKind) {
     const adapter = adapterFor(kind)
-    const result = await adapter.compare(ofKind(was, kind), ofKind(is, kind), changed)
+    const result = await adapter.compare(ofKind(was, kind), ofKind(is, kind), changed, settings)
     notes.push(...result.notes.map((note) => `${file}: ${note}`))
     for (const inner of result.findings) {
       if (inner.change === 'narrowing' || inner.witness === null) continue
@@ -694,7 +726,7 @@ async function baselineChanges(
           const others = new Map(
             [...docs!].filter(([p, d]) => d.kind === kind && p !== inner.file).map(([p, d]) => [p, d.value]),
           )
-          return adapter.allows(doc.value, witness, inner.file, others)
+          return adapter.allows(doc.value, witness, inner.file, others, settings)
         },
       })
     }

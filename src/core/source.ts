@@ -4,7 +4,7 @@
 
 import {readFile} from 'node:fs/promises'
 import picomatch from 'picomatch'
-import {ADAPTERS} from '../adapters/index.js'
+import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {
   headCommit,
   listRevisionFiles,
@@ -20,7 +20,7 @@ import {
 import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError} from './errors.js'
 import {parseFile} from './parse.js'
-import type {Document, InputProblem, Kind, SourceFile} from './types.js'
+import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from './types.js'
 import {validateValue} from './validate.js'
 
 export type SourceSpec = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; rev: string}
@@ -57,14 +57,17 @@ export function classifier(config: Config): (path: string) => Kind | 'detect' | 
   }
 }
 
+/** Every path of a source: the tracked files, the index, or a revision's tree. */
+export function listSourcePaths(root: string, spec: SourceSpec): Promise<string[]> {
+  if (spec.type === 'worktree') return listTrackedFiles(root)
+  if (spec.type === 'staged') return listStagedFiles(root)
+  return listRevisionFiles(root, spec.rev)
+}
+
 /** Loads every document of a source. */
 export async function loadSource(root: string, spec: SourceSpec, config: Config): Promise<LoadedSource> {
   const classify = classifier(config)
-  let listed: string[]
-  if (spec.type === 'worktree') listed = await listTrackedFiles(root)
-  else if (spec.type === 'staged') listed = await listStagedFiles(root)
-  else listed = await listRevisionFiles(root, spec.rev)
-  const paths = listed.filter((path) => classify(path) !== undefined)
+  const paths = (await listSourcePaths(root, spec)).filter((path) => classify(path) !== undefined)
 
   let read: ReadResult
   let commit: string | null
@@ -174,17 +177,38 @@ export async function readDocument(
   assigned: Kind | 'detect',
   explicit = false,
 ): Promise<{document?: Document; problems: InputProblem[]}> {
+  const own = ownFormat(file.path, assigned)
   let parsed
   try {
-    parsed = parseFile(file)
+    parsed = await parseAs(file, own?.kind)
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error
     const text = file.content.toString('utf8')
-    const closed = explicit || assigned !== 'detect' || ADAPTERS.some((a) => a.looksLike(text))
+    const closed =
+      explicit || own !== undefined || assigned !== 'detect' || ADAPTERS.some((a) => a.looksLike(text))
     return {problems: closed ? error.problems : []}
   }
-  const kind = assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned
+  const kind =
+    own?.kind ?? (assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned)
   if (kind === undefined) return {problems: []}
   const problems = await validateValue(kind, parsed)
   return problems.length > 0 ? {problems} : {document: {...parsed, kind}, problems: []}
+}
+
+/**
+ * The adapter whose own text format (CODEOWNERS) a file is in: the assigned kind's, or when
+ * detecting, the one that claims the path. Undefined: the file is JSON or YAML.
+ */
+function ownFormat(path: string, assigned: Kind | 'detect') {
+  if (assigned !== 'detect') {
+    const adapter = adapterFor(assigned)
+    return adapter.parse ? adapter : undefined
+  }
+  return ADAPTERS.find((a) => a.parse !== undefined && a.candidate(path))
+}
+
+/** Parses a file as documents of `kind` are read: in the kind's own format, else JSON or YAML by extension. */
+export async function parseAs(file: SourceFile, kind: Kind | undefined): Promise<ParsedFile> {
+  const parse = kind === undefined ? undefined : adapterFor(kind).parse
+  return parse ? parse(file) : parseFile(file)
 }

@@ -69,9 +69,14 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     const kind = (after ?? before)!.kind
     // Compared file by file: for kinds whose files refer to each other, only this file's side.
     const pair = (d: Document | undefined) => new Map(d ? [[change.path, d]] : [])
-    const result = await adapterFor(kind).compare(pair(before), pair(after), [change.path])
+    const result = await adapterFor(kind).compare(
+      pair(before),
+      pair(after),
+      [change.path],
+      options.config.settings,
+    )
     for (const finding of result.findings) {
-      if (!(await matchesRequest(finding, before, after, options.request))) continue
+      if (!(await matchesRequest(finding, before, after, options))) continue
       findings.push(finding)
       atCommit.set(finding, sha)
       touched.add(sha)
@@ -138,7 +143,7 @@ async function matchesRequest(
   finding: Finding,
   before: Document | undefined,
   after: Document | undefined,
-  request: TimelineOptions['request'],
+  {request, config}: TimelineOptions,
 ): Promise<boolean> {
   const fields = Object.entries(request).filter(([, v]) => v !== undefined)
   if (fields.length === 0) return true
@@ -147,9 +152,11 @@ async function matchesRequest(
   // Timeline findings come from the adapters: their kind is a document kind.
   const adapter = adapterFor(finding.kind as Kind)
   const allowedBefore =
-    before !== undefined && (await adapter.allows(before.value, asked, finding.file, new Map()))
+    before !== undefined &&
+    (await adapter.allows(before.value, asked, finding.file, new Map(), config.settings))
   const allowedAfter =
-    after !== undefined && (await adapter.allows(after.value, asked, finding.file, new Map()))
+    after !== undefined &&
+    (await adapter.allows(after.value, asked, finding.file, new Map(), config.settings))
   const matches =
     finding.change === 'narrowing' ? allowedBefore && !allowedAfter : allowedAfter && !allowedBefore
   if (matches) {

@@ -3,6 +3,31 @@
 export const KINDS = ['aws-iam', 'k8s-rbac', 'gcp-iam'] as const
 export type Kind = (typeof KINDS)[number]
 
+/**
+ * What some kinds need to know beyond their files, from acldrift.config.yaml: facts about the
+ * platform that no file in the repository states.
+ */
+export interface AdapterSettings {
+  githubActions: {
+    /**
+     * The token permissions a job gets when no `permissions:` block applies (the repository's
+     * "Workflow permissions" setting): permissive (read and write) unless the config says restricted.
+     */
+    defaultPermissions: 'permissive' | 'restricted'
+  }
+}
+
+/** What an adapter's compare and allows are told besides the documents. */
+export interface AdapterContext extends AdapterSettings {
+  /**
+   * Every path of the target (tracked files, the index or a revision), read on first call: for
+   * witnesses that name a real file (a CODEOWNERS path that lost its owners). Absent: unknown.
+   */
+  paths?: () => Promise<readonly string[]>
+}
+
+export const DEFAULT_ADAPTER_SETTINGS: AdapterSettings = {githubActions: {defaultPermissions: 'permissive'}}
+
 /** Findings about acldrift's own files (config, approvals, baseline snapshot) and approvals. */
 export const GATE_KIND = 'acldrift'
 /** A finding's kind: a document kind, or acldrift's own. */

@@ -14,7 +14,7 @@ import {ADAPTERS, type Adapter} from '../../src/adapters/index.js'
 import {InvalidInputError} from '../../src/core/errors.js'
 import {parseFile} from '../../src/core/parse.js'
 import {readDocument} from '../../src/core/source.js'
-import {type Document, type Finding, SEVERITIES} from '../../src/core/types.js'
+import {DEFAULT_ADAPTER_SETTINGS, type Document, type Finding, SEVERITIES} from '../../src/core/types.js'
 import {validateValue} from '../../src/core/validate.js'
 import {CASE_LIMIT_MS, FUZZ_PARAMS, FUZZ_TIMEOUT_MS} from './budget.js'
 
@@ -291,7 +291,12 @@ describe.each(ADAPTERS.map((adapter) => [adapter.kind, adapter] as const))('fuzz
           const changed = [...new Set([...baseline.documents.keys(), ...target.documents.keys()])].sort()
           const started = performance.now()
           // Anything thrown here (Undecidable included) fails the property.
-          const result = await adapter.compare(baseline.documents, target.documents, changed)
+          const result = await adapter.compare(
+            baseline.documents,
+            target.documents,
+            changed,
+            DEFAULT_ADAPTER_SETTINGS,
+          )
           const elapsed = performance.now() - started
           expect(elapsed, `comparison took ${Math.round(elapsed)} ms`).toBeLessThan(CASE_LIMIT_MS)
           compared++
@@ -309,9 +314,15 @@ describe.each(ADAPTERS.map((adapter) => [adapter.kind, adapter] as const))('fuzz
                 .filter(([path]) => path !== finding.file)
                 .map(([path, d]) => [path, d.value]),
             )
-            expect(typeof (await adapter.allows(document.value, finding.witness, finding.file, others))).toBe(
-              'boolean',
-            )
+            expect(
+              typeof (await adapter.allows(
+                document.value,
+                finding.witness,
+                finding.file,
+                others,
+                DEFAULT_ADAPTER_SETTINGS,
+              )),
+            ).toBe('boolean')
           }
         }),
         FUZZ_PARAMS,
@@ -332,7 +343,12 @@ describe.each(ADAPTERS.map((adapter) => [adapter.kind, adapter] as const))('fuzz
           const loaded = await load(adapter, side)
           if (loaded.documents.size === 0) return
           const paths = [...loaded.documents.keys()]
-          const result = await adapter.compare(loaded.documents, loaded.documents, paths)
+          const result = await adapter.compare(
+            loaded.documents,
+            loaded.documents,
+            paths,
+            DEFAULT_ADAPTER_SETTINGS,
+          )
           for (const finding of result.findings) expectReportable(finding, adapter)
           expect(result.findings.filter((finding) => finding.change === 'widening')).toEqual([])
         }),

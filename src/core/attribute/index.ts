@@ -7,8 +7,16 @@ import {classifyActor} from '../actors/classify.js'
 import {pendingActor} from '../actors/pending.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {InvalidInputError} from '../errors.js'
-import {parseFile} from '../parse.js'
-import type {CommitInfo, Document, Finding} from '../types.js'
+import {parseAs} from '../source.js'
+import {
+  type AdapterSettings,
+  type CommitInfo,
+  DEFAULT_ADAPTER_SETTINGS,
+  type Document,
+  type Finding,
+  type FindingKind,
+  GATE_KIND,
+} from '../types.js'
 import {blobsToRead, semanticBlame} from './blame.js'
 
 export interface AttributionOptions {
@@ -18,6 +26,8 @@ export interface AttributionOptions {
   /** what the findings describe */
   target: {type: 'staged' | 'worktree' | 'ref' | 'snapshot'; commit: string | null}
   actors?: ActorConfig
+  /** the config's adapter settings (what the findings were judged by) */
+  settings?: AdapterSettings
   /** the target's documents: kinds whose files refer to each other read the others from here */
   documents?: Map<string, Document>
   /** the environment of this process: evidence about the commit being made */
@@ -45,7 +55,8 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   const versions = new Map(
     [...new Set(findings.map((f) => f.file))].map((file) => [file, blobsToRead(history, head, file)]),
   )
-  const parsed = await readVersions(options.root, versions)
+  const kindOf = new Map(findings.map((f) => [f.file, f.kind]))
+  const parsed = await readVersions(options.root, versions, kindOf)
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
   const documentsOfKind = new Map<string, Map<string, unknown>>()
@@ -70,7 +81,15 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const allowedAt = async (blob: string | null) => {
       const value = blob === null ? undefined : parsed.get(blob)
       const allows =
-        value === undefined ? false : await adapter.allows(value, finding.witness!, finding.file, others)
+        value === undefined
+          ? false
+          : await adapter.allows(
+              value,
+              finding.witness!,
+              finding.file,
+              others,
+              options.settings ?? DEFAULT_ADAPTER_SETTINGS,
+            )
       return allows === wanted
     }
     // Evaluate every version once, then blame synchronously over the cached answers.
@@ -112,8 +131,12 @@ export async function attribute(findings: Finding[], options: AttributionOptions
 }
 
 /** The versions of each file, read with one cat-file process and parsed once each. */
-async function readVersions(root: string, versions: Map<string, Set<string>>): Promise<Map<string, unknown>> {
-  // The file name decides the format (JSON or YAML) of each version.
+async function readVersions(
+  root: string,
+  versions: Map<string, Set<string>>,
+  kindOf: Map<string, FindingKind>,
+): Promise<Map<string, unknown>> {
+  // The kind, else the file name, decides the format (CODEOWNERS, JSON or YAML) of each version.
   const fileOf = new Map<string, string>()
   for (const [file, blobs] of versions) for (const blob of blobs) fileOf.set(blob, file)
   const parsed = new Map<string, unknown>()
@@ -121,7 +144,10 @@ async function readVersions(root: string, versions: Map<string, Set<string>>): P
   for (const object of await catFileBatch(root, [...fileOf.keys()])) {
     if (object.type !== 'blob') continue
     try {
-      parsed.set(object.id, parseFile({path: fileOf.get(object.id)!, content: object.content}).value)
+      const path = fileOf.get(object.id)!
+      const kind = kindOf.get(path)
+      const file = {path, content: object.content}
+      parsed.set(object.id, (await parseAs(file, kind === GATE_KIND ? undefined : kind)).value)
     } catch (error) {
       // A version that did not parse allowed nothing new: AWS would have rejected it.
       if (!(error instanceof InvalidInputError)) throw error
