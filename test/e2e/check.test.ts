@@ -355,12 +355,32 @@ describe.concurrent('check --baseline FILE (a snapshot written by acldrift snaps
 
   it('--staged with a relative FILE from a subdirectory reads the snapshot, not a revision', async () => {
     const r = await newRepo()
-    await history(r)
+    const {opened, narrowed} = await history(r)
     await snapshotOfApproved(r, 'audit/approved.json')
     const result = await checkJson(join(r.dir, 'audit'), ['--staged', '--baseline', 'approved.json'])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(1)
     expectPublicBucketFindings(result.report)
+    // What HEAD already holds was committed: blamed on its commits, not on the commit being made.
+    for (const f of result.report.findings) {
+      expect(f.commit?.sha, `${f.rule}`).toBe(f.change === 'narrowing' ? narrowed : opened)
+    }
+    // A widening made only in the index is the pending commit's.
+    const widerRole = {...rolePolicy, Statement: [{...rolePolicy.Statement[0], Action: 's3:*'}]}
+    await r.write(ROLE_FILE, policyText(widerRole))
+    await r.stage(ROLE_FILE)
+    const staged = await checkJson(r.dir, ['--staged', '--baseline', 'audit/approved.json'])
+    const byFile = (file: string) =>
+      staged.report.findings.filter((f) => f.file === file && f.change === 'widening')
+    expect(byFile(ROLE_FILE).length).toBeGreaterThan(0)
+    for (const f of byFile(ROLE_FILE)) expect(f.commit).toMatchObject({sha: 'pending', pending: true})
+    expect(byFile(BUCKET_FILE).every((f) => f.commit?.sha === opened)).toBe(true)
+    await r.write(ROLE_FILE, policyText(rolePolicy))
+    await r.stage(ROLE_FILE)
+    await r.write(BUCKET_FILE, policyText(bucketPolicy))
+    await r.stage(BUCKET_FILE)
+    const reverted = await checkJson(r.dir, ['--staged', '--baseline', 'audit/approved.json'])
+    expect(reverted.report.findings).toEqual([])
   })
 })
 

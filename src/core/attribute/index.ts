@@ -2,7 +2,14 @@
 // actor behind that commit (agent, human, automation, unknown, with the evidence).
 
 import {adapterFor} from '../../adapters/index.js'
-import {catFileBatch, type CommitObject, readCommits, readHistory, readNotes} from '../../git/index.js'
+import {
+  catFileBatch,
+  type CommitObject,
+  readCommits,
+  readHistory,
+  readNotes,
+  readPathsAt,
+} from '../../git/index.js'
 import {classifyActor} from '../actors/classify.js'
 import {pendingActor} from '../actors/pending.js'
 import type {ActorConfig} from '../actors/classify.js'
@@ -15,6 +22,7 @@ import {
   type Document,
   type Finding,
   type FindingKind,
+  type Kind,
   GATE_KIND,
 } from '../types.js'
 import {blobsToRead, semanticBlame} from './blame.js'
@@ -42,11 +50,17 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   const notes: string[] = []
   if (findings.length === 0) return notes
   const {target} = options
-  // In pre-commit mode every change is the pending commit's.
   if (target.type === 'staged') {
+    // Against HEAD, every change is the pending commit's. Against an older baseline (a
+    // snapshot, a tag), what HEAD already allows was committed before: blame its history.
+    const committed =
+      target.commit !== null && options.baseline !== target.commit
+        ? await alreadyAtHead(findings, target.commit, options)
+        : []
     const pending = await pendingCommit(options, 'the commit being made')
-    for (const f of findings) f.commit = pending
-    return notes
+    for (const f of findings) if (!committed.includes(f)) f.commit = pending
+    if (committed.length === 0) return notes
+    return attribute(committed, {...options, target: {type: 'ref', commit: target.commit}})
   }
   const head = target.commit
   if (head === null) return notes
@@ -128,6 +142,42 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     finding.commit = info
   }
   return notes
+}
+
+/** The findings that HEAD's version of their file already shows (allows a widening's witness, or no longer a narrowing's). */
+async function alreadyAtHead(
+  findings: Finding[],
+  head: string,
+  options: AttributionOptions,
+): Promise<Finding[]> {
+  const asked = findings.filter((f) => f.witness !== null && f.kind !== GATE_KIND)
+  const [atHead] = await readPathsAt(
+    options.root,
+    [{type: 'ref', commit: head}],
+    [...new Set(asked.map((f) => f.file))],
+  )
+  const out: Finding[] = []
+  for (const finding of asked) {
+    const content = atHead!.get(finding.file)
+    if (content === undefined) continue
+    const kind = finding.kind as Kind
+    let value: unknown
+    try {
+      value = (await parseAs({path: finding.file, content}, kind)).value
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error
+      continue
+    }
+    const others = new Map(
+      [...(options.documents ?? [])]
+        .filter(([path, d]) => d.kind === kind && path !== finding.file)
+        .map(([path, d]) => [path, d.value]),
+    )
+    const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
+    const allows = await adapterFor(kind).allows(value, finding.witness!, finding.file, others, settings)
+    if (allows === (finding.change !== 'narrowing')) out.push(finding)
+  }
+  return out
 }
 
 /** The versions of each file, read with one cat-file process and parsed once each. */
