@@ -363,7 +363,7 @@ describe.concurrent('check --baseline FILE (a snapshot written by acldrift snaps
     expectPublicBucketFindings(result.report)
     // What HEAD already holds was committed: blamed on its commits, not on the commit being made.
     for (const f of result.report.findings) {
-      expect(f.commit?.sha, `${f.rule}`).toBe(f.change === 'narrowing' ? narrowed : opened)
+      expect(f.commit, f.rule).toMatchObject({sha: f.change === 'narrowing' ? narrowed : opened})
     }
     // A widening made only in the index is the pending commit's.
     const widerRole = {...rolePolicy, Statement: [{...rolePolicy.Statement[0], Action: 's3:*'}]}
@@ -374,7 +374,7 @@ describe.concurrent('check --baseline FILE (a snapshot written by acldrift snaps
       staged.report.findings.filter((f) => f.file === file && f.change === 'widening')
     expect(byFile(ROLE_FILE).length).toBeGreaterThan(0)
     for (const f of byFile(ROLE_FILE)) expect(f.commit).toMatchObject({sha: 'pending', pending: true})
-    expect(byFile(BUCKET_FILE).every((f) => f.commit?.sha === opened)).toBe(true)
+    for (const f of byFile(BUCKET_FILE)) expect(f.commit).toMatchObject({sha: opened})
     await r.write(ROLE_FILE, policyText(rolePolicy))
     await r.stage(ROLE_FILE)
     await r.write(BUCKET_FILE, policyText(bucketPolicy))
