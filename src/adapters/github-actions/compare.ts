@@ -64,8 +64,8 @@ export function compareWorkflowFile(
   const jobs = [...new Set([...Object.keys(jobsOf(base.value)), ...Object.keys(jobsOf(tgt.value))])].sort()
   for (const job of jobs) {
     findings.push(...scopeFindings(file, job, base, tgt, mode))
-    findings.push(...secretFindings(file, job, base, tgt, 'widening'))
-    findings.push(...secretFindings(file, job, tgt, base, 'narrowing'))
+    findings.push(...secretFindings(file, job, tgt, base, 'widening'))
+    findings.push(...secretFindings(file, job, base, tgt, 'narrowing'))
   }
   findings.push(...triggerFindings(file, base, tgt, mode, 'widening'))
   findings.push(...triggerFindings(file, tgt, base, mode, 'narrowing'))
@@ -115,12 +115,14 @@ function scopeFindings(
     const widening = RANK[lt] > RANK[lb]
     const [more, less] = widening ? [t!, b] : [b!, t]
     const level = widening ? lt : lb
+    // The job fell to the repository default (or its caller's token): no block applies any more.
+    const fell = b !== undefined && t !== undefined && isDefault(t) && t.source !== b.source
     const rule =
       less === undefined
         ? widening
           ? 'job-added'
           : 'job-removed'
-        : isDefault(more) && more.source !== less.source
+        : fell
           ? 'default-permissions'
           : widening
             ? 'scope-widened'
@@ -161,7 +163,7 @@ function scopeDetail(
     more.source === 'default'
       ? ` No permissions block applies, so the job gets the repository default (${mode}).`
       : more.source === 'caller'
-        ? ' No permissions block applies and the workflow is a reusable one (workflow_call): the job gets its caller’s token, up to write-all.'
+        ? " No permissions block applies and the workflow is a reusable one (workflow_call): the job gets its caller's token, up to write-all."
         : ''
   return `${was}${from}`
 }
@@ -332,10 +334,9 @@ const RULE_TEXT: Record<string, string> = {
 }
 
 const TRIGGER_RISK: Record<string, string> = {
-  pull_request_target:
-    'a pull request from any fork can start it, with the base repository’s token and secrets (the "pwn request" pattern)',
+  pull_request_target: `a pull request from any fork can start it, with the base repository's token and secrets (the "pwn request" pattern)`,
   workflow_run:
-    'it runs with the base repository’s token and secrets after workflows that pull requests from forks can start',
+    "it runs with the base repository's token and secrets after workflows that pull requests from forks can start",
 }
 
 const secretText = (secret: string) =>
