@@ -305,13 +305,15 @@ function exposedBy(
       ? passedSecrets(less.value, job)
       : NO_SECRETS
   const passed = uses !== undefined ? passedSecrets(more.value, job) : NO_SECRETS
-  const secrets = [...held.names.keys()].sort((a, b) =>
-    a === ALL_SECRETS ? -1 : b === ALL_SECRETS ? 1 : a < b ? -1 : 1,
-  )
+  // Every secret either side names, and `*`: a named secret that `*` covers is an item of its own.
+  const names = new Set([...held.names.keys(), ...heldSecrets(less.value, job).names.keys()])
+  const secrets = [...names]
+    .filter((secret) => covers(held, secret))
+    .sort((a, b) => (a === ALL_SECRETS ? -1 : b === ALL_SECRETS ? 1 : a < b ? -1 : 1))
   for (const secret of secrets) {
     if (covers(lessHeld, secret)) continue
     // A secret newly passed to a called workflow is the (call job, secret) finding's.
-    if (passed.names.has(secret) && !covers(lessPassed, secret)) continue
+    if (covers(passed, secret) && !covers(lessPassed, secret)) continue
     out.push({secret})
   }
   return out
