@@ -49,8 +49,15 @@ const sideOf = (doc: ParsedFile | undefined): Side => {
   return {doc, value, triggers: triggersOf(value?.on)}
 }
 
-const locate = (doc: ParsedFile | undefined, pointer: string | null) =>
-  pointer === null ? null : (doc?.sourceMap.locate(pointer)?.line ?? null)
+/** The line of `pointer`, else of its nearest located ancestor (an alias's target is located where it is defined). */
+function locate(doc: ParsedFile | undefined, pointer: string | null): number | null {
+  if (pointer === null || doc === undefined) return null
+  for (let at = pointer; ; at = at.slice(0, at.lastIndexOf('/'))) {
+    const position = doc.sourceMap.locate(at)
+    if (position !== undefined) return position.line
+    if (at === '') return null
+  }
+}
 
 export function compareWorkflowFile(
   file: string,

@@ -82,6 +82,10 @@ describe('github-actions fixtures', () => {
       for (const f of findings) {
         expect(f.message.length, `${name}: message`).toBeGreaterThan(0)
         expect(f.id, `${name}: id`).toMatch(/^[0-9a-f]{16}$/)
+        // History re-words a finding for its witness: the same words as the report.
+        expect(f.message.startsWith(await githubActions.describe(f, f.witness!)), `${name}: describe`).toBe(
+          true,
+        )
         const [more, less] = f.change === 'widening' ? [after, before] : [before, after]
         const witness = itemOf(f.witness!)
         expect(
