@@ -188,15 +188,28 @@ describe('github-actions recognition', () => {
     ])
   })
 
-  it('accepts realistic workflows with every common key', async () => {
+  it('accepts realistic workflows with every common key, and the audit workflow acldrift ships', async () => {
     const dir = join(ROOT, '..', '..', 'test', 'adapters', 'github-actions', 'workflows')
-    for (const name of readdirSync(dir)) {
-      const {document, problems} = await read(
-        readFileSync(join(dir, name), 'utf8'),
-        `.github/workflows/${name}`,
-      )
-      expect(problems, name).toEqual([])
-      expect(document?.kind, name).toBe('github-actions')
+    const files = [
+      ...readdirSync(dir).map((name) => join(dir, name)),
+      join(ROOT, '..', '..', 'docs', 'acldrift-audit.yml'),
+    ]
+    for (const path of files) {
+      const {document, problems} = await read(readFileSync(path, 'utf8'), `.github/workflows/x.yml`)
+      expect(problems, path).toEqual([])
+      expect(document?.kind, path).toBe('github-actions')
+      // Unchanged: nothing; added: everything the brute force finds, by its group.
+      for (const mode of ['permissive', 'restricted'] as const) {
+        expect(compareWorkflowFile(FILE, document, document, mode).findings).toEqual([])
+        const added = compareWorkflowFile(FILE, undefined, document, mode).findings
+        const reported = new Set(added.map(groupOf))
+        for (const item of differences(document!.value, undefined, mode))
+          expect(
+            expectedGroups(document!.value, undefined, item, mode).some((g) => reported.has(g)),
+            `${path} (${mode}): ${JSON.stringify(item)}`,
+          ).toBe(true)
+        for (const f of added) expect(allows(document!.value, itemOf(f.witness!), mode), path).toBe(true)
+      }
     }
   })
 })
