@@ -48,7 +48,7 @@ const AUTHENTICATED = `  - apiGroup: rbac.authorization.k8s.io
     name: system:authenticated
 `
 
-/** YAML that is no RBAC: detection by content must leave it alone. */
+/** YAML that is no RBAC: detection by content must not take it for RBAC (it is a github-actions workflow). */
 const workflow = `name: ci
 on: [push]
 jobs:
@@ -97,7 +97,8 @@ describe.concurrent('k8s-rbac end to end', () => {
     const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', base])
     expect(code, stderr).toBe(1)
     expect(report.errors).toEqual([])
-    expect(report.summary.documents).toBe(2)
+    // The two RBAC files and the workflow.
+    expect(report.summary.documents).toBe(3)
     const widenings = report.findings.filter((f) => f.change !== 'narrowing')
     expect(brief(widenings)).toEqual([
       `widening critical public-subject ${BINDINGS_FILE}:${lineOf(reformatted, 'system:authenticated') - 2}`,

@@ -1,0 +1,25 @@
+// GitHub Actions: the GITHUB_TOKEN permissions, reusable-workflow secrets and privileged
+// triggers of the workflows in .github/workflows/. Each workflow file stands alone (a reusable
+// workflow's jobs get their caller's token, which is taken as up to write-all), so the kind is
+// compared file by file. The heavy modules load on first use.
+
+import {type Adapter, compareFileByFile} from '../adapter.js'
+import {detect, isWorkflowPath, looksLike} from './detect.js'
+
+export const githubActions: Adapter = {
+  kind: 'github-actions',
+  candidate: isWorkflowPath,
+  detect,
+  looksLike,
+  scope: 'file',
+  compare: async (baseline, target, changed, context) => {
+    const {compareWorkflowFile} = await import('./compare.js')
+    const mode = context.githubActions.defaultPermissions
+    return compareFileByFile(changed, baseline, target, (file, before, after) =>
+      compareWorkflowFile(file, before, after, mode),
+    )
+  },
+  allows: async (value, witness, _file, _others, context) =>
+    (await import('./evaluate.js')).allowsWitness(value, witness, context.githubActions.defaultPermissions),
+  describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+}

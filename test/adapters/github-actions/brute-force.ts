@@ -1,0 +1,189 @@
+// An independent evaluator of GitHub Actions workflows, for the fixture and property tests. It
+// shares no code with src/adapters/github-actions: it reads the raw YAML value directly from
+// GitHub's documented rules, one concrete item at a time, and enumerates a finite universe of
+// items for two versions of a workflow file.
+//
+// An item: "job J's token has SCOPE at LEVEL or above", "call job J passes SECRET to the workflow
+// USES", or either of these further conditioned on the workflow being started by TRIGGER
+// (pull_request_target or workflow_run). Secrets are read from `${{ secrets.NAME }}` expressions,
+// `${{ toJSON(secrets) }}` (every secret, `*`) and `secrets: inherit` (`*`).
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw YAML values are walked as they come */
+
+export type Mode = 'permissive' | 'restricted'
+
+export interface Item {
+  job: string
+  scope?: string
+  level?: 'read' | 'write'
+  secret?: string
+  uses?: string
+  trigger?: string
+}
+
+// The permissions table of docs.github.com ("Defining access for the GITHUB_TOKEN scopes"):
+// the highest level each scope accepts (1 read, 2 write), and whether it accepts read.
+const TABLE: Record<string, {max: number; read: boolean}> = {
+  actions: {max: 2, read: true},
+  'artifact-metadata': {max: 2, read: true},
+  attestations: {max: 2, read: true},
+  checks: {max: 2, read: true},
+  'code-quality': {max: 2, read: true},
+  contents: {max: 2, read: true},
+  deployments: {max: 2, read: true},
+  discussions: {max: 2, read: true},
+  'id-token': {max: 2, read: false},
+  issues: {max: 2, read: true},
+  models: {max: 1, read: true},
+  packages: {max: 2, read: true},
+  pages: {max: 2, read: true},
+  'pull-requests': {max: 2, read: true},
+  'repository-projects': {max: 2, read: true},
+  'security-events': {max: 2, read: true},
+  statuses: {max: 2, read: true},
+  'vulnerability-alerts': {max: 1, read: true},
+}
+export const ALL_SCOPES = Object.keys(TABLE)
+export const PRIVILEGED = ['pull_request_target', 'workflow_run']
+
+const NUMBER: Record<string, number> = {none: 0, read: 1, write: 2}
+
+/** The repository default: permissive is read/write (id-token none, read-only scopes read); restricted, contents and packages read. */
+function byDefault(mode: Mode, scope: string): number {
+  if (mode === 'restricted') return scope === 'contents' || scope === 'packages' ? 1 : 0
+  return scope === 'id-token' ? 0 : TABLE[scope]!.max
+}
+
+export function events(raw: any): string[] {
+  const on = raw?.on
+  if (typeof on === 'string') return [on]
+  if (Array.isArray(on)) return on
+  if (on && typeof on === 'object') return Object.keys(on)
+  return []
+}
+
+const isMap = (v: any) => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** The level (0, 1, 2) of `scope` in `job`'s token. */
+export function level(raw: any, job: string, scope: string, mode: Mode): number {
+  const body = raw.jobs[job]
+  let block: any
+  if ('permissions' in body) block = body.permissions
+  else if ('permissions' in raw) block = raw.permissions
+  // A reusable workflow's job without a block gets its caller's token: anything up to write-all.
+  else if (events(raw).includes('workflow_call')) block = 'write-all'
+  else return byDefault(mode, scope)
+  if (block === 'write-all') return TABLE[scope]!.max
+  if (block === 'read-all') return TABLE[scope]!.read ? 1 : 0
+  return NUMBER[block[scope] ?? 'none']!
+}
+
+/** Secret names read by `${{ … }}` expressions in a value, upper-cased; `*` for the whole context. */
+function secretsRead(value: unknown): string[] {
+  const text = JSON.stringify(value ?? null)
+  const out: string[] = []
+  for (const [, expression] of text.matchAll(/\$\{\{(.*?)\}\}/g)) {
+    for (const [, name] of expression!.matchAll(/\bsecrets\.([A-Za-z0-9_]+)/gi))
+      if (name!.toUpperCase() !== 'GITHUB_TOKEN') out.push(name!.toUpperCase())
+    if (/\(\s*secrets\s*\)/i.test(expression!)) out.push('*')
+  }
+  return out
+}
+
+const called = (raw: any, job: string): string | undefined =>
+  typeof raw.jobs[job]?.uses === 'string' ? raw.jobs[job].uses.split('@')[0] : undefined
+
+/** What a call job passes to the workflow it calls. */
+export function passed(raw: any, job: string): Set<string> {
+  const body = raw.jobs[job]
+  if (called(raw, job) === undefined) return new Set()
+  return new Set([...(body.secrets === 'inherit' ? ['*'] : []), ...secretsRead(body)])
+}
+
+/** What a job can read: its own expressions, what it passes, and the workflow's env. */
+export function held(raw: any, job: string): Set<string> {
+  return new Set([...passed(raw, job), ...secretsRead(raw.jobs[job]), ...secretsRead(raw.env)])
+}
+
+const has = (secrets: Set<string>, secret: string) =>
+  secret === '*' ? secrets.has('*') : secrets.has('*') || secrets.has(secret.toUpperCase())
+
+/** Whether one version of the file (undefined: absent) allows the item. */
+export function allows(raw: any, item: Item, mode: Mode): boolean {
+  if (!isMap(raw) || !isMap(raw.jobs) || !isMap(raw.jobs[item.job])) return false
+  if (item.trigger !== undefined && !events(raw).includes(item.trigger)) return false
+  if (item.scope !== undefined && level(raw, item.job, item.scope, mode) < NUMBER[item.level!]!) return false
+  if (item.secret !== undefined) {
+    if (item.uses !== undefined)
+      return called(raw, item.job) === item.uses && has(passed(raw, item.job), item.secret)
+    return has(held(raw, item.job), item.secret)
+  }
+  return true
+}
+
+/** Every item either version could allow. */
+export function* universe(a: any, b: any): Generator<Item> {
+  const versions = [a, b].filter((r) => isMap(r) && isMap(r.jobs))
+  const jobs = [...new Set(versions.flatMap((r) => Object.keys(r.jobs)))]
+  for (const job of jobs) {
+    for (const scope of ALL_SCOPES)
+      for (const lvl of ['read', 'write'] as const) {
+        yield {job, scope, level: lvl}
+        if (lvl === 'write') for (const trigger of PRIVILEGED) yield {job, scope, level: lvl, trigger}
+      }
+    const present = versions.filter((r) => isMap(r.jobs[job]))
+    const secrets = new Set(['*', ...present.flatMap((r) => [...held(r, job)])])
+    const uses = new Set(present.map((r) => called(r, job)).filter((u) => u !== undefined))
+    for (const secret of secrets) {
+      for (const trigger of PRIVILEGED) yield {job, secret, trigger}
+      for (const u of uses) yield {job, secret, uses: u}
+    }
+  }
+}
+
+/** Items `more` allows and `less` does not. */
+export function* differences(more: any, less: any, mode: Mode): Generator<Item> {
+  for (const item of universe(more, less))
+    if (allows(more, item, mode) && !allows(less, item, mode)) yield item
+}
+
+/**
+ * The findings (as groups: `scope JOB SCOPE`, `secret JOB SECRET`, `trigger TRIGGER JOB`) any
+ * one of which must report an item `more` allows and `less` does not, from the rules alone: a
+ * level gained is its (job, scope) finding, even under a trigger; a secret newly passed to a
+ * called workflow is its (job, secret) finding — by name, or as `*` when everything is passed;
+ * anything else a privileged trigger exposes is that (trigger, job) finding.
+ */
+export function expectedGroups(more: any, less: any, item: Item, mode: Mode): string[] {
+  if (item.scope !== undefined) {
+    const job = less?.jobs?.[item.job]
+    const before = isMap(job) ? level(less, item.job, item.scope, mode) : 0
+    if (item.trigger === undefined || before < NUMBER[item.level!]!)
+      return [`scope ${item.job} ${item.scope}`]
+    return [`trigger ${item.trigger} ${item.job}`]
+  }
+  const viaCall = (): string[] => {
+    const uses = called(more, item.job)
+    if (uses === undefined || !allows(more, {job: item.job, secret: item.secret, uses}, mode)) return []
+    if (allows(less, {job: item.job, secret: item.secret, uses}, mode)) return []
+    const names = passed(more, item.job)
+    return [
+      ...(names.has(item.secret!.toUpperCase()) ? [`secret ${item.job} ${item.secret!.toUpperCase()}`] : []),
+      ...(names.has('*') ? [`secret ${item.job} *`] : []),
+    ]
+  }
+  if (item.uses !== undefined) return viaCall()
+  const call = viaCall()
+  return call.length > 0 ? call : [`trigger ${item.trigger} ${item.job}`]
+}
+
+/** A finding's group, in expectedGroups' terms. */
+export function groupOf(f: {rule: string; witness: Record<string, unknown> | null}): string {
+  const w = f.witness!
+  if (f.rule.startsWith('privileged-trigger')) return `trigger ${String(w.trigger)} ${String(w.job)}`
+  if (w.uses !== undefined) return `secret ${String(w.job)} ${String(w.secret)}`
+  return `scope ${String(w.job)} ${String(w.scope)}`
+}
+
+/** A witness as an item. */
+export const itemOf = (w: Record<string, unknown>): Item => w as unknown as Item
