@@ -131,11 +131,22 @@ const side = (rest: boolean): fc.Arbitrary<Raw> =>
           ],
         }))
 
-const PROTECTION_KEYS = [
-  'required_status_checks',
+/**
+ * A pair of sides of the same file: independent, or (more often, since one change at a time
+ * is where a missed setting would not hide behind another finding) the baseline with one
+ * setting changed.
+ */
+const pairs: fc.Arbitrary<{file: string; baseline: Raw; target: Raw}> = fc.boolean().chain((rest) => {
+  const file = rest ? REST_FILE : SETTINGS_FILE
+  const independent = fc.record({file: fc.constant(file), baseline: side(rest), target: side(rest)})
+  const changed = fc
+    .record({baseline: side(rest), change: fc.nat(), pick: fc.nat()})
+    .map(({baseline, change, pick}) => ({file, baseline, target: mutate(baseline, change, pick, rest)}))
+  return fc.oneof({arbitrary: independent, weight: 1}, {arbitrary: changed, weight: 3})
+})
+
+const TOGGLES = [
   'enforce_admins',
-  'required_pull_request_reviews',
-  'restrictions',
   'required_signatures',
   'required_linear_history',
   'allow_force_pushes',
@@ -145,44 +156,87 @@ const PROTECTION_KEYS = [
   'lock_branch',
   'allow_fork_syncing',
 ]
-
-/**
- * A pair of sides of the same file: independent, or (more often, since one change at a time
- * is where a missed setting would not hide behind another finding) the baseline with one
- * protection key, or one key of its reviews, taken from another document.
- */
-const pairs: fc.Arbitrary<{file: string; baseline: Raw; target: Raw}> = fc.boolean().chain((rest) => {
-  const file = rest ? REST_FILE : SETTINGS_FILE
-  const independent = fc.record({file: fc.constant(file), baseline: side(rest), target: side(rest)})
-  const tweaked = fc
-    .record({baseline: side(rest), other: side(rest), pick: fc.nat()})
-    .map(({baseline, other, pick}) => ({file, baseline, target: tweak(baseline, other, pick)}))
-  return fc.oneof({arbitrary: independent, weight: 1}, {arbitrary: tweaked, weight: 3})
-})
-
-const REVIEW_KEYS = [
-  'required_approving_review_count',
-  'dismiss_stale_reviews',
-  'require_code_owner_reviews',
-  'require_last_push_approval',
-  'dismissal_restrictions',
-  'bypass_pull_request_allowances',
+const REVIEW_FLAGS = ['dismiss_stale_reviews', 'require_code_owner_reviews', 'require_last_push_approval']
+const WHO: [string, string][] = [
+  ['users', 'alice'],
+  ['users', 'Bob'],
+  ['teams', 'ops'],
+  ['apps', 'deployer'],
 ]
 
-/** The baseline with one key of its first protection (or of that protection's reviews) from `other`. */
-function tweak(baseline: Raw, other: Raw, pick: number): Raw {
-  const from = firstProtection(other)
+/** Adds or removes one user, team or app of a list (in the list's own shape). */
+function toggleMember(list: Raw, pick: number): void {
+  const [key, name] = WHO[pick % WHO.length]!
+  const items = Array.isArray(list[key]) ? (list[key] as unknown[]) : []
+  const nameOf = (item: unknown) =>
+    typeof item === 'string' ? item : String((item as Raw).login ?? (item as Raw).slug)
+  const rest = items.some((item) => typeof item === 'object')
+  list[key] = items.some((item) => nameOf(item) === name)
+    ? items.filter((item) => nameOf(item) !== name)
+    : [...items, rest ? (key === 'users' ? {login: name, id: 1} : {slug: name, id: 2}) : name]
+}
+
+/** The baseline with one setting of its first protection changed. */
+function mutate(baseline: Raw, change: number, pick: number, rest: boolean): Raw {
   const copy = structuredClone(baseline)
-  const to = firstProtection(copy)
-  if (from === undefined || to === undefined) return other
-  const fromReviews = from.required_pull_request_reviews as Raw | null | undefined
-  const toReviews = to.required_pull_request_reviews as Raw | null | undefined
-  const [source, target, key] =
-    pick % 2 === 1 && fromReviews && toReviews
-      ? [fromReviews, toReviews, REVIEW_KEYS[(pick >> 1) % REVIEW_KEYS.length]!]
-      : [from, to, PROTECTION_KEYS[(pick >> 1) % PROTECTION_KEYS.length]!]
-  if (key in source) target[key] = structuredClone(source[key])
-  else delete target[key]
+  const p = firstProtection(copy)
+  if (p === undefined) return copy
+  const on = (v: unknown) =>
+    v === true || (typeof v === 'object' && v !== null && (v as Raw).enabled === true)
+  const rpr = p.required_pull_request_reviews as Raw | null | undefined
+  const rsc = p.required_status_checks as Raw | null | undefined
+  switch (change % 8) {
+    case 0: {
+      const key = TOGGLES[pick % TOGGLES.length]!
+      p[key] = rest ? {enabled: !on(p[key])} : !on(p[key])
+      break
+    }
+    case 1:
+      p.required_pull_request_reviews = rpr ? null : {required_approving_review_count: pick % 4}
+      break
+    case 2:
+      if (rpr) rpr.required_approving_review_count = pick % 4
+      break
+    case 3:
+      if (rpr) {
+        const key = REVIEW_FLAGS[pick % REVIEW_FLAGS.length]!
+        rpr[key] = rpr[key] !== true
+      }
+      break
+    case 4:
+      if (rpr) {
+        const key = pick % 2 === 0 ? 'dismissal_restrictions' : 'bypass_pull_request_allowances'
+        if (rpr[key] === undefined || pick % 5 === 0)
+          rpr[key] = rpr[key] === undefined ? {users: [], teams: []} : undefined
+        else toggleMember(rpr[key] as Raw, pick >> 1)
+        if (rpr[key] === undefined) delete rpr[key]
+      }
+      break
+    case 5:
+      if (p.restrictions && pick % 4 !== 0) toggleMember(p.restrictions as Raw, pick)
+      else p.restrictions = p.restrictions ? null : {users: [], teams: [], apps: []}
+      break
+    case 6:
+      p.required_status_checks = rsc ? null : {strict: pick % 2 === 0, contexts: ['build']}
+      break
+    case 7:
+      if (rsc) {
+        // One context's source: not required, from any app, or from app 15368.
+        const context = ['build', 'test'][pick % 2]!
+        const app = [undefined, null, 15368][(pick >> 1) % 3]
+        const checks = (Array.isArray(rsc.checks) ? (rsc.checks as Raw[]) : []).filter(
+          (k) => k.context !== context,
+        )
+        const contexts = (Array.isArray(rsc.contexts) ? (rsc.contexts as string[]) : []).filter(
+          (c) => c !== context,
+        )
+        if (app !== undefined) checks.push({context, app_id: app})
+        rsc.checks = checks
+        rsc.contexts = [...new Set([...contexts, ...checks.map((k) => String(k.context))])]
+        if (pick % 7 === 0) rsc.strict = rsc.strict !== true
+      }
+      break
+  }
   return copy
 }
 
