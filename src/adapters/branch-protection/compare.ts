@@ -529,7 +529,7 @@ function finding(
     rule: name,
     message: possible
       ? `${RULES[rule]!.text} on branch ${branch}: perhaps more updates are accepted; ${reason}.`
-      : messageFor(change, name, witness!),
+      : messageFor(change, name, witness!, settingChange(baseEntry, targetEntry, setting)),
     witness,
     before: baseEntry?.raw ?? null,
     after: targetEntry?.raw ?? null,
@@ -541,6 +541,27 @@ function finding(
     commit: null,
     approval: null,
   }
+}
+
+/** ` (setting: before → after)` for a yes/no or number setting, else nothing. */
+function settingChange(
+  base: BranchEntry | undefined,
+  target: BranchEntry | undefined,
+  path: string[],
+): string {
+  if (path.length === 0) return ''
+  const valueAt = (entry: BranchEntry | undefined) => {
+    let node: unknown = entry?.raw
+    for (const key of path)
+      node = isObjectWith(node, key) ? (node as Record<string, unknown>)[key] : undefined
+    if (isObjectWith(node, 'enabled')) node = (node as Record<string, unknown>).enabled
+    return node === undefined || node === null ? 'not set' : node
+  }
+  const [before, after] = [valueAt(base), valueAt(target)]
+  const scalar = (v: unknown) => ['boolean', 'number', 'string'].includes(typeof v)
+  return scalar(before) && scalar(after) && before !== after
+    ? ` (${path.at(-1)}: ${String(before)} → ${String(after)})`
+    : ''
 }
 
 const isObjectWith = (v: unknown, key: string) => typeof v === 'object' && v !== null && key in v
@@ -556,13 +577,13 @@ export function describeFinding(finding: Finding, witness: Witness): string {
   return messageFor(finding.change === 'narrowing' ? 'narrowing' : 'widening', finding.rule, witness)
 }
 
-function messageFor(change: 'widening' | 'narrowing', rule: string, w: Witness): string {
+function messageFor(change: 'widening' | 'narrowing', rule: string, w: Witness, detail = ''): string {
   const text = RULES[rule]?.text ?? NARROWING_TEXT[rule] ?? rule
   const verdict =
     change === 'widening'
       ? 'is now accepted, which the baseline rejected'
       : 'is now rejected, which the baseline accepted'
-  return `${text}: on branch ${String(w.branch)}, ${attemptText(w)} ${verdict}.`
+  return `${text}: on branch ${String(w.branch)}, ${attemptText(w, rule)} ${verdict}${detail}.`
 }
 
 const ACTION_TEXT: Record<string, string> = {
@@ -575,18 +596,20 @@ const ACTION_TEXT: Record<string, string> = {
   'fork-sync': 'syncing the locked branch from upstream',
 }
 
-function attemptText(w: Witness): string {
+function attemptText(w: Witness, rule: string): string {
   const actor = w.actor === ANYONE || w.actor === undefined ? 'anyone with write access' : String(w.actor)
   const who = w.admin === true ? `${actor} (a repository administrator)` : actor
   const state: string[] = []
   if (typeof w.approvals === 'number') {
+    const owner =
+      w.codeOwnerApproval !== 'current' ? '' : w.approvals === 1 ? ' (a code owner)' : ' (one a code owner)'
     const stale =
       typeof w.staleApprovals === 'number' && w.staleApprovals > 0 ? ` and ${w.staleApprovals} stale` : ''
-    state.push(`${w.approvals} current approval${w.approvals === 1 ? '' : 's'}${stale}`)
+    state.push(`${w.approvals} current approval${w.approvals === 1 ? '' : 's'}${owner}${stale}`)
   }
   if (w.codeOwnerApproval === 'none') state.push('no code owner approval')
   if (w.codeOwnerApproval === 'stale') state.push('only a stale code owner approval')
-  if (w.lastPushApproved === false && typeof w.approvals === 'number') state.push('the last push unapproved')
+  if (w.lastPushApproved === false && rule.startsWith('last-push')) state.push('the last push unapproved')
   if (Array.isArray(w.checks))
     state.push(
       w.checks.length === 0
