@@ -170,6 +170,38 @@ describe.concurrent('branch-protection end to end', () => {
     expect(removal.actor.type).not.toBe('agent')
   })
 
+  it('deleting the export leaves main unprotected: critical, blamed on the commit that deleted it', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const approved = await commitFiles(
+      r,
+      {[REST_FILE]: json(restProtection(2, false))},
+      'Export branch protection',
+    )
+    await commitFiles(r, {'README.md': '# payments-api\n'}, 'Add a README')
+    await r.remove(REST_FILE)
+    await r.stage(REST_FILE)
+    const deletion = await r.commit(
+      identities.claudeCode.message('Remove stale protection export'),
+      identities.claudeCode,
+    )
+    await commitFiles(r, {'README.md': '# payments-api\n\nPayments.\n'}, 'Describe the service')
+    const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+    expect(code, stderr).toBe(1)
+    expect(report.findings.map(brief)).toEqual([`widening critical protection-removed ${REST_FILE}:-`])
+    expect(report.findings[0]!.witness).toMatchObject({
+      branch: 'main',
+      action: 'force-push',
+      actor: 'someone',
+    })
+    expect(report.findings[0]!.commit as Commit).toMatchObject({
+      sha: deletion,
+      actor: {type: 'agent', agent: expect.stringMatching(/claude/i)},
+    })
+    expect(report.notes.join('\n')).not.toMatch(/not attributed/)
+  })
+
   it('the pre-commit check stops the staged change before it is committed', async ({expect}) => {
     const r = await newRepo()
     await commitFiles(r, {[REST_FILE]: json(restProtection(2, false))}, 'Export branch protection')
