@@ -268,10 +268,7 @@ function compareBranch(branch: string, change: 'widening' | 'narrowing', sides: 
 
 /** An attempt that meets no requirement: unapproved, unchecked, unsigned. */
 function bareAttempt(branch: string, c: AttemptClass): Attempt {
-  const attempt: Attempt = {branch, ...c}
-  if (c.action === 'merge' || c.action === 'push')
-    Object.assign(attempt, stateOf(c.action, [], undefined, false))
-  return attempt
+  return {branch, ...c, ...stateOf(c.action, [], undefined, true)}
 }
 
 function differences(

@@ -173,7 +173,7 @@ function listsOf(p: Raw): unknown[] {
 }
 
 /**
- * Every update of the universe the protections span: each action, by anyone or by each named
+ * Every update of the universe the protections span (yielded as one object refilled each time): each action, by anyone or by each named
  * user, team and app, as administrator or not; for merges and pushes every review state up to
  * one more approval than any side asks, every way of passing each named check (not at all, from
  * each named app, from another source) and every truth of the other conditions.
@@ -209,13 +209,23 @@ export function* universe(branch: string, sides: Raw[]): Generator<Attempt> {
     checkSets.splice(0, checkSets.length, ...next)
   }
   const bools = [false, true]
+  // One object, refilled for each update (the universe runs to millions): copy what you keep.
+  const a: Attempt = {branch, action: 'merge', actor: 'someone', admin: false}
+  const reset = (action: Action, actor: string, admin: boolean) => {
+    for (const key of Object.keys(a)) delete (a as unknown as Raw)[key]
+    Object.assign(a, {branch, action, actor, admin})
+  }
   for (const admin of bools)
     for (const actor of actors)
       for (const action of ALL_ACTIONS) {
-        const cls = {branch, action, actor, admin}
+        reset(action, actor, admin)
         if (action === 'push') {
           for (const checks of checkSets)
-            for (const signed of bools) for (const linear of bools) yield {...cls, checks, signed, linear}
+            for (const signed of bools)
+              for (const linear of bools) {
+                Object.assign(a, {checks, signed, linear})
+                yield a
+              }
         } else if (action === 'merge') {
           for (let approvals = 0; approvals <= maxCount + 1; approvals++)
             for (let staleApprovals = 0; staleApprovals <= maxCount + 1; staleApprovals++)
@@ -224,26 +234,18 @@ export function* universe(branch: string, sides: Raw[]): Generator<Attempt> {
                 if (codeOwnerApproval === 'stale' && staleApprovals === 0) continue
                 for (const lastPushApproved of bools) {
                   if (lastPushApproved && approvals === 0) continue
+                  Object.assign(a, {approvals, staleApprovals, codeOwnerApproval, lastPushApproved})
                   for (const checks of checkSets)
                     for (const upToDate of bools)
                       for (const signed of bools)
                         for (const linear of bools)
-                          for (const conversationsResolved of bools)
-                            yield {
-                              ...cls,
-                              approvals,
-                              staleApprovals,
-                              codeOwnerApproval,
-                              lastPushApproved,
-                              checks,
-                              upToDate,
-                              signed,
-                              linear,
-                              conversationsResolved,
-                            }
+                          for (const conversationsResolved of bools) {
+                            Object.assign(a, {checks, upToDate, signed, linear, conversationsResolved})
+                            yield a
+                          }
                 }
               }
-        } else yield cls
+        } else yield a
       }
 }
 
@@ -252,7 +254,8 @@ export function firstDifference(more: Map<string, Raw>, less: Map<string, Raw>):
   for (const [branch, strict] of less) {
     const loose = more.get(branch)
     const sides = loose === undefined ? [strict] : [strict, loose]
-    for (const a of universe(branch, sides)) if (bruteAccepts(loose, a) && !bruteAccepts(strict, a)) return a
+    for (const a of universe(branch, sides))
+      if (bruteAccepts(loose, a) && !bruteAccepts(strict, a)) return {...a}
   }
   return undefined
 }

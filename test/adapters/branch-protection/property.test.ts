@@ -15,7 +15,7 @@ import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-f
 
 const RUNS = {
   seed: Number(process.env.PROPERTY_SEED ?? 11),
-  numRuns: Number(process.env.PROPERTY_RUNS ?? 120),
+  numRuns: Number(process.env.PROPERTY_RUNS ?? 300),
 }
 
 const REST_FILE = 'github/branch-protection/main.json'
