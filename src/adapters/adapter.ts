@@ -28,6 +28,12 @@ export interface Adapter {
    */
   scope: 'file' | 'kind'
   /**
+   * Whether a path with no file allows every witness (semantic blame asks this of the versions
+   * where the file is deleted): no for access granted by files, yes for branch protection,
+   * where a deleted export leaves the branch unprotected.
+   */
+  absentAllows?: boolean
+  /**
    * Compares the kind's documents (by path) and reports what `changed` paths widen or
    * narrow. Loaded lazily: the comparison engine is heavy and the hook may not need it.
    */

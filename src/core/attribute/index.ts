@@ -95,15 +95,17 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const allowedAt = async (blob: string | null) => {
       const value = blob === null ? undefined : parsed.get(blob)
       const allows =
-        value === undefined
-          ? false
-          : await adapter.allows(
-              value,
-              finding.witness!,
-              finding.file,
-              others,
-              options.settings ?? DEFAULT_ADAPTER_SETTINGS,
-            )
+        blob === null
+          ? adapter.absentAllows === true
+          : value === undefined
+            ? false
+            : await adapter.allows(
+                value,
+                finding.witness!,
+                finding.file,
+                others,
+                options.settings ?? DEFAULT_ADAPTER_SETTINGS,
+              )
       return allows === wanted
     }
     // Evaluate every version once, then blame synchronously over the cached answers.

@@ -1,0 +1,20 @@
+// GitHub branch protection: one branch's protection as the REST API returns it
+// (`GET /repos/{owner}/{repo}/branches/{branch}/protection`, one file per branch), or the
+// `branches` section of a safe-settings `.github/settings.yml`. Each file stands alone. The
+// comparison loads on first use.
+
+import {type Adapter, compareFileByFile} from '../adapter.js'
+import {detect, looksLike} from './detect.js'
+
+export const branchProtection: Adapter = {
+  kind: 'branch-protection',
+  candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+  detect,
+  looksLike,
+  scope: 'file',
+  absentAllows: true,
+  compare: async (baseline, target, changed) =>
+    compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareBranchProtectionFile),
+  allows: async (value, witness, file) => (await import('./evaluate.js')).allowsWitness(value, witness, file),
+  describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+}

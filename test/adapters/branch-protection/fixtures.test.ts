@@ -1,0 +1,306 @@
+// The branch-protection fixture table: one `it` per folder of fixtures/branch-protection/ (see its
+// README). Each case is one file on each side — a REST export (`baseline.json`, `target.json`,
+// read as github/branch-protection/main.json), a safe-settings file (`baseline.yml`,
+// `target.yml`, read as .github/settings.yml), or whole trees (`baseline/`, `target/`) — compared
+// through the adapter; the findings must match expected.json exactly, every witness is re-checked
+// with the independent brute-force evaluator, and so is soundness over the brute force's universe.
+
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {branchProtection} from '../../../src/adapters/branch-protection/index.js'
+import {compareBranchProtectionFile} from '../../../src/adapters/branch-protection/compare.js'
+import {awsIam} from '../../../src/adapters/aws-iam/index.js'
+import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
+import {k8sRbac} from '../../../src/adapters/k8s-rbac/index.js'
+import {parseFile} from '../../../src/core/parse.js'
+import {readDocument} from '../../../src/core/source.js'
+import type {Document, Finding} from '../../../src/core/types.js'
+import {validateValue} from '../../../src/core/validate.js'
+import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-force.js'
+import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+
+const ROOT = fileURLToPath(new URL('../../../fixtures/branch-protection/', import.meta.url))
+const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
+
+interface Expected {
+  description: string
+  findings: ExpectedFinding[]
+  notes?: string[]
+}
+
+/** Where the single-file cases' files are read from, as the comparison names them. */
+const REST_FILE = 'github/branch-protection/main.json'
+const SETTINGS_FILE = '.github/settings.yml'
+
+function readSide(dir: string, side: 'baseline' | 'target'): Map<string, Document> {
+  const docs = new Map<string, Document>()
+  const add = (key: string, path: string) => {
+    const parsed = parseFile({path, content: readFileSync(path)})
+    docs.set(key, {...parsed, path: key, kind: 'branch-protection'})
+  }
+  const tree = join(dir, side)
+  if (existsSync(tree) && statSync(tree).isDirectory()) {
+    const walk = (d: string): void => {
+      for (const entry of readdirSync(d, {withFileTypes: true})) {
+        const path = join(d, entry.name)
+        if (entry.isDirectory()) walk(path)
+        else add(relative(tree, path), path)
+      }
+    }
+    walk(tree)
+    return docs
+  }
+  if (existsSync(join(dir, `${side}.json`))) add(REST_FILE, join(dir, `${side}.json`))
+  if (existsSync(join(dir, `${side}.yml`))) add(SETTINGS_FILE, join(dir, `${side}.yml`))
+  return docs
+}
+
+function compareAll(baseline: Map<string, Document>, target: Map<string, Document>) {
+  const findings: Finding[] = []
+  const notes: string[] = []
+  for (const path of [...new Set([...baseline.keys(), ...target.keys()])].sort()) {
+    const result = compareBranchProtectionFile(path, baseline.get(path), target.get(path))
+    findings.push(...result.findings)
+    notes.push(...result.notes)
+  }
+  return {findings, notes}
+}
+
+const cases = readdirSync(ROOT, {withFileTypes: true})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort()
+
+describe('branch-protection fixtures', () => {
+  it('has at least 25 cases, each with expected.json and at least one side', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(25)
+    for (const name of cases) {
+      const dir = join(ROOT, name)
+      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
+      expect(readSide(dir, 'baseline').size + readSide(dir, 'target').size, name).toBeGreaterThan(0)
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      expect(expected.description.length, `${name} description`).toBeGreaterThan(0)
+    }
+  })
+
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = join(ROOT, name)
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const baseline = readSide(dir, 'baseline')
+      const target = readSide(dir, 'target')
+      const context = `${name}: ${expected.description}`
+
+      // Every fixture file is a valid document of the kind, recognised by content.
+      for (const doc of [...baseline.values(), ...target.values()]) {
+        expect(branchProtection.detect(doc.value), `${name}: ${doc.path} not detected`).toBe(true)
+        expect(await validateValue('branch-protection', doc), `${name}: ${doc.path}`).toEqual([])
+      }
+
+      const {findings, notes} = compareAll(baseline, target)
+      if (pair(expected.findings, findings, findingMatches) === undefined) {
+        expect(findings.map(summary), context).toEqual(expected.findings)
+        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
+      }
+      const expectedNotes = expected.notes ?? []
+      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined) {
+        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
+      }
+
+      for (const path of new Set([...baseline.keys(), ...target.keys()])) {
+        const before = protectionsOf(baseline.get(path)?.value, path)
+        const after = protectionsOf(target.get(path)?.value, path)
+        const mine = findings.filter((f) => f.file === path)
+        for (const f of mine) {
+          expect(f.message.length, `${name}: message`).toBeGreaterThan(0)
+          expect(f.id, `${name}: id`).toMatch(/^[0-9a-f]{16}$/)
+          expect(f.change, `${name}: no witness found for ${f.rule}`).not.toBe('possible-widening')
+          const attempt = attemptOf(f.witness!)
+          const [more, less] = f.change === 'widening' ? [after, before] : [before, after]
+          expect(
+            bruteAccepts(more.get(attempt.branch), attempt) &&
+              !bruteAccepts(less.get(attempt.branch), attempt),
+            `${name}: ${f.change} witness ${JSON.stringify(f.witness)} is not accepted by exactly one side`,
+          ).toBe(true)
+        }
+        // Soundness over the brute force's universe, both ways.
+        if (firstDifference(after, before) !== undefined)
+          expect(mine.some((f) => f.change === 'widening')).toBe(true)
+        if (firstDifference(before, after) !== undefined)
+          expect(mine.some((f) => f.change === 'narrowing')).toBe(true)
+      }
+      // Ids name the change, not lines: the same comparison gives the same ids.
+      expect(compareAll(baseline, target).findings.map((f) => f.id)).toEqual(findings.map((f) => f.id))
+    })
+  }
+})
+
+const REST_EXAMPLE = {
+  url: 'https://api.github.com/repos/acme/api/branches/main/protection',
+  enforce_admins: {
+    url: 'https://api.github.com/repos/acme/api/branches/main/protection/enforce_admins',
+    enabled: true,
+  },
+  allow_force_pushes: {enabled: false},
+}
+
+describe('branch-protection detection by content', () => {
+  it('claims REST exports, request bodies and safe-settings files', () => {
+    expect(branchProtection.detect(REST_EXAMPLE)).toBe(true)
+    expect(branchProtection.detect({url: REST_EXAMPLE.url})).toBe(true)
+    expect(
+      branchProtection.detect({required_status_checks: null, enforce_admins: true, restrictions: null}),
+    ).toBe(true)
+    expect(branchProtection.detect({branches: [{name: 'default', protection: {enforce_admins: true}}]})).toBe(
+      true,
+    )
+    expect(
+      branchProtection.detect({repository: {private: true}, branches: [{name: 'main', protection: null}]}),
+    ).toBe(true)
+    // A misspelt key in an entry is still claimed, so that the schema reports it.
+    expect(branchProtection.detect({branches: [{name: 'main', protections: {enforce_admins: true}}]})).toBe(
+      true,
+    )
+  })
+
+  it('does not claim AWS, GCP, Kubernetes or workflow files', () => {
+    for (const kind of ['aws-iam', 'gcp-iam', 'k8s-rbac']) {
+      const walk = (dir: string): void => {
+        for (const entry of readdirSync(dir, {withFileTypes: true})) {
+          const path = join(dir, entry.name)
+          if (entry.isDirectory()) walk(path)
+          else if (/\.(json|ya?ml)$/.test(entry.name) && entry.name !== 'expected.json') {
+            let value: unknown
+            try {
+              value = parseFile({path, content: readFileSync(path)}).value
+            } catch {
+              continue
+            }
+            expect(branchProtection.detect(value), path).toBe(false)
+          }
+        }
+      }
+      walk(join(FIXTURES, kind))
+    }
+    const workflow = {
+      name: 'ci',
+      on: {push: {branches: ['main']}},
+      jobs: {test: {'runs-on': 'ubuntu-latest'}},
+    }
+    expect(branchProtection.detect(workflow)).toBe(false)
+    expect(branchProtection.detect({apiVersion: 'v1', kind: 'ConfigMap', data: {restrictions: 'x'}})).toBe(
+      false,
+    )
+    expect(branchProtection.detect({branches: ['main', 'develop']})).toBe(false)
+    expect(branchProtection.detect({branches: {only: ['main']}})).toBe(false)
+    expect(branchProtection.detect([REST_EXAMPLE])).toBe(false)
+  })
+
+  it('is not claimed by the AWS, GCP or Kubernetes adapters', () => {
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, {withFileTypes: true})) {
+        const path = join(dir, entry.name)
+        if (entry.isDirectory()) walk(path)
+        else if (/\.(json|ya?ml)$/.test(entry.name) && entry.name !== 'expected.json') {
+          const value = parseFile({path, content: readFileSync(path)}).value
+          for (const other of [awsIam, gcpIam, k8sRbac])
+            expect(other.detect(value), `${other.kind}: ${path}`).toBe(false)
+        }
+      }
+    }
+    walk(ROOT)
+  })
+
+  it('fails closed on broken text that looks like branch protection', () => {
+    expect(branchProtection.looksLike('{"enforce_admins": {"enabled": true')).toBe(true)
+    expect(
+      branchProtection.looksLike('branches:\n  - name: main\n    protection:\n      allow_force_pushes: ['),
+    ).toBe(true)
+    expect(
+      branchProtection.looksLike('{"url": "https://api.github.com/repos/a/b/branches/main/protection", '),
+    ).toBe(true)
+    expect(branchProtection.looksLike('{"Statement": [{"Effect": "Allow"')).toBe(false)
+    expect(branchProtection.looksLike('on:\n  push:\n    branches: [main\n')).toBe(false)
+  })
+})
+
+describe('branch-protection schema', () => {
+  const read = (text: string, path = 'github/branch-protection/main.json') =>
+    readDocument({path, content: Buffer.from(text)}, 'detect')
+
+  it('fails closed on a misspelt security key, naming file:line', async () => {
+    const text = JSON.stringify({...REST_EXAMPLE, enforce_admin: {enabled: true}}, null, 2)
+    const {document, problems} = await read(text)
+    expect(document).toBeUndefined()
+    expect(problems.map((p) => `${p.file}:${p.line} ${p.pointer} ${p.message}`)).toEqual([
+      expect.stringMatching(/^github\/branch-protection\/main\.json:10 \/enforce_admin .*enforce_admins/),
+    ])
+  })
+
+  it('fails closed on a misspelt key inside reviews and in a safe-settings entry', async () => {
+    const yaml = [
+      'branches:',
+      '  - name: default',
+      '    protection:',
+      '      required_pull_request_reviews:',
+      '        required_approving_review_count: 1',
+      '        dismiss_stale_review: true',
+      '      enforce_admins: true',
+      '',
+    ].join('\n')
+    const {problems} = await read(yaml, '.github/settings.yml')
+    expect(problems.map((p) => `${p.line} ${p.pointer}`)).toEqual([
+      '6 /branches/0/protection/required_pull_request_reviews/dismiss_stale_review',
+    ])
+    const entry = 'branches:\n  - name: main\n    protections:\n      enforce_admins: true\n'
+    expect((await read(entry, '.github/settings.yml')).problems.length).toBeGreaterThan(0)
+  })
+
+  it('requires the review count and the strict flag, whose defaults acldrift will not guess', async () => {
+    const missing = await read(JSON.stringify({required_pull_request_reviews: {dismiss_stale_reviews: true}}))
+    expect(missing.problems.map((p) => p.message).join()).toMatch(/required_approving_review_count/)
+    const strict = await read(JSON.stringify({required_status_checks: {contexts: ['ci']}}))
+    expect(strict.problems.map((p) => p.message).join()).toMatch(/strict/)
+  })
+
+  it('accepts the other sections of a safe-settings file as they are', async () => {
+    const text = [
+      'repository:',
+      '  name: api',
+      'labels:',
+      '  - name: bug',
+      'collaborators:',
+      '  - username: marco',
+      '    permission: push',
+      'teams:',
+      '  - name: platform',
+      '    permission: admin',
+      'branches:',
+      '  - name: default',
+      '    protection: null',
+      '',
+    ].join('\n')
+    const {document, problems} = await read(text, '.github/settings.yml')
+    expect(problems).toEqual([])
+    expect(document?.kind).toBe('branch-protection')
+  })
+})
+
+describe('branch-protection allows', () => {
+  const witness = {branch: 'main', action: 'force-push', actor: 'someone', admin: false}
+
+  it('answers for a version, a branch it does not protect, and odd values', async () => {
+    const allows = (value: unknown, w: Record<string, unknown> = witness) =>
+      branchProtection.allows(value, w, 'github/branch-protection/main.json', new Map(), {
+        githubActions: {defaultPermissions: 'permissive'},
+      })
+    expect(await allows(REST_EXAMPLE)).toBe(false)
+    expect(await allows({...REST_EXAMPLE, allow_force_pushes: {enabled: true}})).toBe(true)
+    expect(await allows(REST_EXAMPLE, {...witness, branch: 'develop'})).toBe(true)
+    expect(await allows({branches: [{name: 'main', protection: null}]})).toBe(true)
+    for (const odd of [null, 7, 'main', [], {Statement: []}]) expect(await allows(odd)).toBe(false)
+    expect(await allows(REST_EXAMPLE, {branch: 'main', action: 'teleport'})).toBe(false)
+  })
+})

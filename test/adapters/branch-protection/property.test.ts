@@ -1,0 +1,379 @@
+// Property tests: the branch-protection comparison against the independent brute-force evaluator
+// over a small finite universe of updates (every action, by anyone or by each named user, team
+// and app, as administrator or not, with every review state, way of passing each check and
+// truth of the other conditions). Each generated case is one file on each side: a REST export
+// (`{"enabled": …}` settings and `url`s) or a safe-settings file with one or two branches. The
+// rule under test is "sound before precise": an update the target accepts and the baseline
+// rejects must never go unreported, and every witness must be an update that really differs.
+
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+import {compareBranchProtectionFile} from '../../../src/adapters/branch-protection/compare.js'
+import {parseFile} from '../../../src/core/parse.js'
+import type {Finding, ParsedFile} from '../../../src/core/types.js'
+import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-force.js'
+
+const RUNS = {
+  seed: Number(process.env.PROPERTY_SEED ?? 11),
+  numRuns: Number(process.env.PROPERTY_RUNS ?? 300),
+}
+
+const REST_FILE = 'github/branch-protection/main.json'
+const SETTINGS_FILE = '.github/settings.yml'
+const URL = 'https://api.github.com/repos/acme/api/branches/main/protection'
+
+type Raw = Record<string, unknown>
+
+// --- generators ---------------------------------------------------------------------------
+
+const USERS = ['alice', 'Bob']
+const TEAMS = ['ops']
+const APPS = ['deployer']
+
+/** A users/teams/apps list in the REST shape (objects) or the request shape (names). */
+const principals = (rest: boolean) =>
+  fc
+    .record({
+      users: fc.subarray(USERS),
+      teams: fc.subarray(TEAMS),
+      apps: fc.subarray(APPS),
+    })
+    .map(({users, teams, apps}) =>
+      rest
+        ? {
+            users: users.map((login, i) => ({login, id: 100 + i, type: 'User'})),
+            teams: teams.map((slug, i) => ({slug, id: 200 + i, name: slug})),
+            apps: apps.map((slug, i) => ({slug, id: 300 + i, name: slug})),
+          }
+        : {users, teams, apps},
+    )
+
+const checks = fc.subarray(
+  [
+    {context: 'build', app_id: 15368},
+    {context: 'build', app_id: null},
+    {context: 'test', app_id: null},
+    {context: 'test', app_id: 15368},
+  ],
+  {maxLength: 2},
+)
+
+function protection(rest: boolean): fc.Arbitrary<Raw> {
+  const toggle = fc.boolean().map((enabled) => (rest ? {enabled} : enabled))
+  return fc
+    .record(
+      {
+        required_status_checks: fc.option(
+          fc.record({
+            strict: fc.boolean(),
+            checks,
+            asContexts: fc.boolean(),
+          }),
+          {nil: null},
+        ),
+        enforce_admins: toggle,
+        required_pull_request_reviews: fc.option(
+          fc.record(
+            {
+              required_approving_review_count: fc.integer({min: 0, max: 3}),
+              dismiss_stale_reviews: fc.boolean(),
+              require_code_owner_reviews: fc.boolean(),
+              require_last_push_approval: fc.boolean(),
+              dismissal_restrictions: principals(rest),
+              bypass_pull_request_allowances: principals(rest),
+            },
+            {requiredKeys: ['required_approving_review_count']},
+          ),
+          {nil: null},
+        ),
+        restrictions: fc.option(principals(rest), {nil: null}),
+        required_signatures: toggle,
+        required_linear_history: toggle,
+        allow_force_pushes: toggle,
+        allow_deletions: toggle,
+        block_creations: toggle,
+        required_conversation_resolution: toggle,
+        lock_branch: toggle,
+        allow_fork_syncing: toggle,
+      },
+      {requiredKeys: []},
+    )
+    .map((p) => {
+      const out: Raw = rest ? {url: URL, ...p} : {...p}
+      const rsc = p.required_status_checks
+      if (rsc) {
+        // The request shape's `contexts` (any source) or `checks`; the REST response gives both.
+        const contexts = [...new Set(rsc.checks.map((k) => k.context))]
+        out.required_status_checks = rest
+          ? {strict: rsc.strict, contexts, checks: rsc.checks}
+          : rsc.asContexts
+            ? {strict: rsc.strict, contexts}
+            : {strict: rsc.strict, checks: rsc.checks}
+      }
+      return out
+    })
+}
+
+/** One side of a file: a REST export of main, or a safe-settings file with main and develop. */
+const side = (rest: boolean): fc.Arbitrary<Raw> =>
+  rest
+    ? protection(true)
+    : fc
+        .record({
+          main: fc.option(protection(false), {nil: undefined}),
+          develop: fc.option(fc.option(protection(false), {nil: null}), {nil: undefined}),
+        })
+        .map(({main, develop}) => ({
+          repository: {name: 'api', private: true},
+          branches: [
+            ...(main === undefined ? [] : [{name: 'main', protection: main}]),
+            ...(develop === undefined ? [] : [{name: 'develop', protection: develop}]),
+          ],
+        }))
+
+/**
+ * A pair of sides of the same file: independent, or (more often, since one change at a time
+ * is where a missed setting would not hide behind another finding) the baseline with one
+ * setting changed.
+ */
+const pairs: fc.Arbitrary<{file: string; baseline: Raw; target: Raw}> = fc.boolean().chain((rest) => {
+  const file = rest ? REST_FILE : SETTINGS_FILE
+  const independent = fc.record({file: fc.constant(file), baseline: side(rest), target: side(rest)})
+  const changed = fc
+    .record({baseline: side(rest), change: fc.nat(), pick: fc.nat()})
+    .map(({baseline, change, pick}) => ({file, baseline, target: mutate(baseline, change, pick, rest)}))
+  return fc.oneof({arbitrary: independent, weight: 1}, {arbitrary: changed, weight: 3})
+})
+
+const TOGGLES = [
+  'enforce_admins',
+  'required_signatures',
+  'required_linear_history',
+  'allow_force_pushes',
+  'allow_deletions',
+  'block_creations',
+  'required_conversation_resolution',
+  'lock_branch',
+  'allow_fork_syncing',
+]
+const REVIEW_FLAGS = ['dismiss_stale_reviews', 'require_code_owner_reviews', 'require_last_push_approval']
+const WHO: [string, string][] = [
+  ['users', 'alice'],
+  ['users', 'Bob'],
+  ['teams', 'ops'],
+  ['apps', 'deployer'],
+]
+
+/** Adds or removes one user, team or app of a list (in the list's own shape). */
+function toggleMember(list: Raw, pick: number): void {
+  const [key, name] = WHO[pick % WHO.length]!
+  const items = Array.isArray(list[key]) ? (list[key] as unknown[]) : []
+  const nameOf = (item: unknown) =>
+    typeof item === 'string' ? item : String((item as Raw).login ?? (item as Raw).slug)
+  const rest = items.some((item) => typeof item === 'object')
+  list[key] = items.some((item) => nameOf(item) === name)
+    ? items.filter((item) => nameOf(item) !== name)
+    : [...items, rest ? (key === 'users' ? {login: name, id: 1} : {slug: name, id: 2}) : name]
+}
+
+/** The baseline with one setting of its first protection changed. */
+function mutate(baseline: Raw, change: number, pick: number, rest: boolean): Raw {
+  const copy = structuredClone(baseline)
+  const p = firstProtection(copy)
+  if (p === undefined) return copy
+  const on = (v: unknown) =>
+    v === true || (typeof v === 'object' && v !== null && (v as Raw).enabled === true)
+  const rpr = p.required_pull_request_reviews as Raw | null | undefined
+  const rsc = p.required_status_checks as Raw | null | undefined
+  switch (change % 8) {
+    case 0: {
+      const key = TOGGLES[pick % TOGGLES.length]!
+      p[key] = rest ? {enabled: !on(p[key])} : !on(p[key])
+      break
+    }
+    case 1:
+      p.required_pull_request_reviews = rpr ? null : {required_approving_review_count: pick % 4}
+      break
+    case 2:
+      if (rpr) rpr.required_approving_review_count = pick % 4
+      break
+    case 3:
+      if (rpr) {
+        const key = REVIEW_FLAGS[pick % REVIEW_FLAGS.length]!
+        rpr[key] = rpr[key] !== true
+      }
+      break
+    case 4:
+      if (rpr) {
+        const key = pick % 2 === 0 ? 'dismissal_restrictions' : 'bypass_pull_request_allowances'
+        if (rpr[key] === undefined || pick % 5 === 0)
+          rpr[key] = rpr[key] === undefined ? {users: [], teams: []} : undefined
+        else toggleMember(rpr[key] as Raw, pick >> 1)
+        if (rpr[key] === undefined) delete rpr[key]
+      }
+      break
+    case 5:
+      if (p.restrictions && pick % 4 !== 0) toggleMember(p.restrictions as Raw, pick)
+      else p.restrictions = p.restrictions ? null : {users: [], teams: [], apps: []}
+      break
+    case 6:
+      p.required_status_checks = rsc ? null : {strict: pick % 2 === 0, contexts: ['build']}
+      break
+    case 7:
+      if (rsc) {
+        // One context's source: not required, from any app, or from app 15368.
+        const context = ['build', 'test'][pick % 2]!
+        const app = [undefined, null, 15368][(pick >> 1) % 3]
+        const checks = (Array.isArray(rsc.checks) ? (rsc.checks as Raw[]) : []).filter(
+          (k) => k.context !== context,
+        )
+        const contexts = (Array.isArray(rsc.contexts) ? (rsc.contexts as string[]) : []).filter(
+          (c) => c !== context,
+        )
+        if (app !== undefined) checks.push({context, app_id: app})
+        rsc.checks = checks
+        rsc.contexts = [...new Set([...contexts, ...checks.map((k) => String(k.context))])]
+        if (pick % 7 === 0) rsc.strict = rsc.strict !== true
+      }
+      break
+  }
+  return copy
+}
+
+function firstProtection(value: Raw): Raw | undefined {
+  if (!Array.isArray(value.branches)) return value
+  const entry = (value.branches as Raw[]).find((b) => b.protection)
+  return entry?.protection as Raw | undefined
+}
+
+// --- running ------------------------------------------------------------------------------
+
+const parsed = (file: string, value: unknown): ParsedFile =>
+  parseFile({path: file, content: Buffer.from(JSON.stringify(value, null, 2))}, 'json')
+
+function compare(file: string, baseline: Raw | undefined, target: Raw | undefined): Finding[] {
+  const before = baseline === undefined ? undefined : parsed(file, baseline)
+  const after = target === undefined ? undefined : parsed(file, target)
+  return compareBranchProtectionFile(file, before, after).findings
+}
+
+function checkPair(file: string, baseline: Raw | undefined, target: Raw | undefined): void {
+  const findings = compare(file, baseline, target)
+  const before = protectionsOf(baseline, file)
+  const after = protectionsOf(target, file)
+  const context = `${file}\nbaseline ${JSON.stringify(baseline)}\ntarget ${JSON.stringify(target)}`
+  for (const f of findings) {
+    expect(f.change, `${context}\nno witness for ${f.rule}`).not.toBe('possible-widening')
+    const a = attemptOf(f.witness!)
+    const [more, less] = f.change === 'widening' ? [after, before] : [before, after]
+    expect(
+      bruteAccepts(more.get(a.branch), a) && !bruteAccepts(less.get(a.branch), a),
+      `${context}\n${f.change} ${f.rule} witness ${JSON.stringify(f.witness)}`,
+    ).toBe(true)
+  }
+  const widening = firstDifference(after, before)
+  if (widening !== undefined)
+    expect(
+      findings.some((f) => f.change === 'widening'),
+      `${context}\nunreported widening ${JSON.stringify(widening)}`,
+    ).toBe(true)
+  const narrowing = firstDifference(before, after)
+  if (narrowing !== undefined)
+    expect(
+      findings.some((f) => f.change === 'narrowing'),
+      `${context}\nunreported narrowing ${JSON.stringify(narrowing)}`,
+    ).toBe(true)
+}
+
+describe('branch-protection comparison against brute force', () => {
+  it('soundness and witnesses: every difference in the universe is reported, every witness differs', () => {
+    fc.assert(
+      fc.property(pairs, ({file, baseline, target}) => checkPair(file, baseline, target)),
+      RUNS,
+    )
+  }, 120_000)
+
+  it('soundness and witnesses: files added and deleted', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .boolean()
+          .chain((rest) => fc.record({rest: fc.constant(rest), value: side(rest), deleted: fc.boolean()})),
+        ({rest, value, deleted}) => {
+          const file = rest ? REST_FILE : SETTINGS_FILE
+          if (deleted) checkPair(file, value, undefined)
+          else checkPair(file, undefined, value)
+        },
+      ),
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 3)},
+    )
+  }, 120_000)
+
+  it('no false alarm on equivalent rewrites: keys and lists reordered, REST toggles as booleans', () => {
+    fc.assert(
+      fc.property(side(true), fc.boolean(), (value, asRequest) => {
+        const rewritten = rewrite(value, asRequest)
+        expect(compare(REST_FILE, value, rewritten)).toEqual([])
+        expect(compare(REST_FILE, rewritten, value)).toEqual([])
+      }),
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)},
+    )
+  }, 120_000)
+
+  it('the brute force agrees with itself: more approvals never turn an accepted merge away', () => {
+    fc.assert(
+      fc.property(protection(true), fc.integer({min: 0, max: 3}), (p, approvals) => {
+        const merge = {
+          branch: 'main',
+          action: 'merge' as const,
+          actor: 'someone',
+          admin: false,
+          approvals,
+          staleApprovals: 0,
+          codeOwnerApproval: 'current' as const,
+          lastPushApproved: true,
+          checks: [
+            {context: 'build', app: 15368},
+            {context: 'test', app: 15368},
+          ],
+          upToDate: true,
+          signed: true,
+          linear: true,
+          conversationsResolved: true,
+        }
+        if (approvals > 0 && bruteAccepts(p, merge))
+          expect(bruteAccepts(p, {...merge, approvals: 3})).toBe(true)
+      }),
+      {...RUNS, numRuns: 50},
+    )
+  })
+})
+
+/**
+ * The same protection written another way: keys in reverse order, lists reversed, and (when
+ * `asRequest`) the REST toggles as plain booleans — except where the shapes differ in meaning
+ * (an empty dismissal list means "administrators only" in a REST response), kept as it was.
+ */
+function rewrite(value: Raw, asRequest: boolean): Raw {
+  const reverse = (v: unknown): unknown => {
+    if (Array.isArray(v)) return [...v].reverse().map(reverse)
+    if (v === null || typeof v !== 'object') return v
+    const entries = Object.entries(v as Raw).reverse()
+    return Object.fromEntries(
+      entries.map(([k, x]) => {
+        const toggle = asRequest && x !== null && typeof x === 'object' && 'enabled' in (x as Raw)
+        return [k, toggle ? (x as Raw).enabled : reverse(x)]
+      }),
+    )
+  }
+  const out = reverse(value) as Raw
+  if (!asRequest) return out
+  // The url marks the REST shape; without it an empty dismissal list would switch the restriction off.
+  const rpr = out.required_pull_request_reviews as Raw | null | undefined
+  const dismissal = rpr?.dismissal_restrictions as Raw | undefined
+  const empty =
+    dismissal !== undefined &&
+    ['users', 'teams', 'apps'].every((k) => ((dismissal[k] as unknown[]) ?? []).length === 0)
+  if (!empty) delete out.url
+  return out
+}
