@@ -488,37 +488,29 @@ function finding(
 }
 
 const list = (owners: readonly string[]) => owners.join(' ')
-const where = (file: string | undefined, line: number | null | undefined) =>
-  file === undefined ? '' : line === null || line === undefined ? ` (${file})` : ` (${file}:${line})`
 
 /** The finding's sentence for a witness (history and explain show other paths than the first). */
 export function describeFinding(finding: Finding, witness: Witness): string {
-  const path = String(witness.path)
+  const path = `${String(witness.path)}${witness.exists === false ? ' (no such file yet)' : ''}`
   const before = finding.before as RuleView | null
   const after = finding.after as RuleView | null
-  const baseAt = where(finding.baselineLocation?.file, finding.baselineLocation?.line)
-  const targetAt = where(finding.file, finding.line)
-  const real = witness.exists === true ? '' : witness.exists === false ? ' (no such file yet)' : ''
-  const wasOwned = before !== null && before.owners.length > 0
-  const beforeText = wasOwned
-    ? `only ${list(before.owners)} could approve it ("${before.pattern}"${baseAt})`
-    : ''
+  const was = (rule: RuleView | null) =>
+    rule === null
+      ? 'none'
+      : `${list(rule.owners)}${rule.pattern === after?.pattern ? '' : ` ("${rule.pattern}")`}`
   switch (finding.rule) {
     case 'approver-added':
-      return `${String(witness.approver)} can now approve changes to ${path}${real}: "${after?.pattern}"${targetAt} makes ${list(after?.owners ?? [])} its code owners; before, ${beforeText}.`
+      return `${String(witness.approver)} can now approve changes to ${path}: "${after?.pattern}" names ${list(after?.owners ?? [])} (before: ${was(before)}).`
     case 'owners-removed': {
-      const now =
-        after !== null
-          ? `"${after.pattern}"${targetAt} leaves it without owners`
-          : 'no rule gives it owners any more'
-      return `${path}${real} no longer needs a code owner's review: ${now}; before, ${beforeText}.`
+      const now = after === null ? 'no rule matches it any more' : `"${after.pattern}" lists no owners`
+      return `${path} no longer needs a code owner's review: ${now} (before: ${was(before)}).`
     }
     case 'owners-added':
-      return `${path}${real} now needs a review from ${list(after?.owners ?? [])} ("${after?.pattern}"${targetAt}); before, it had no code owner.`
+      return `${path} now needs a review from ${list(after?.owners ?? [])} ("${after?.pattern}"); before, it had no code owner.`
     case 'approver-removed':
-      return `${String(witness.approver)} can no longer approve changes to ${path}${real}: now ${list(after?.owners ?? [])} ("${after?.pattern}"${targetAt}); before, ${list(before?.owners ?? [])}.`
+      return `${String(witness.approver)} can no longer approve changes to ${path}: "${after?.pattern}" names ${list(after?.owners ?? [])} (before: ${was(before)}).`
     default:
-      return `Code owners changed in ways acldrift could not compare exactly: ${finding.reason ?? ''}`
+      return finding.message
   }
 }
 
