@@ -19,7 +19,7 @@ export interface RuleJson {
 type Part = {lit: string} | {star: true} | {one: true}
 type Segment = {globstar: true} | {lone: true} | {parts: Part[]}
 
-function segmentsOf(pattern: string): {segments: Segment[]} {
+function segmentsOf(pattern: string): Segment[] {
   // Split on unescaped slashes, keeping escapes inside names.
   const raw: Array<Array<{c: string; escaped: boolean}>> = [[]]
   for (let i = 0; i < pattern.length; i++) {
@@ -41,7 +41,7 @@ function segmentsOf(pattern: string): {segments: Segment[]} {
   if (directory) names = names.slice(0, -1)
   if (!anchored && names.length === 1 && names[0] !== '**') names = ['**', ...names]
   if (directory) names.push('**')
-  const segments = names.map((name): Segment => {
+  return names.map((name): Segment => {
     if (name === '**') return {globstar: true}
     if (name === '*') return {lone: true}
     const parts: Part[] = []
@@ -54,7 +54,6 @@ function segmentsOf(pattern: string): {segments: Segment[]} {
     }
     return {parts}
   })
-  return {segments}
 }
 
 function nameMatches(parts: Part[], name: string): boolean {
@@ -90,7 +89,7 @@ function listMatches(segments: Segment[], path: string[]): boolean {
 }
 
 export function patternMatches(pattern: string, path: string): boolean {
-  const {segments} = segmentsOf(pattern)
+  const segments = segmentsOf(pattern)
   const names = path.split('/')
   const last = segments[segments.length - 1]!
   if ('globstar' in last || 'lone' in last) return listMatches(segments, names)
