@@ -86,6 +86,8 @@ export function regions(base: readonly Rule[], target: readonly Rule[]): Region[
     return out
   }
   const [maxB, maxA] = [lastIndex(base), lastIndex(target)]
+  const ownersKey = (rules: readonly Rule[], i: number) =>
+    i < 0 ? '' : [...rules[i]!.principals].sort().join(' ')
   const sensitiveIds = new Set(SENSITIVE_PATTERNS.map(register))
   const nfas: Nfa[] = patterns.map((p) => compiled(p).nfa)
   const used = new Set(patterns.flatMap((p) => [...compiled(p).literals]))
@@ -120,6 +122,17 @@ export function regions(base: readonly Rule[], target: readonly Rule[]): Region[
     )
     return s
   }
+  // The rules that can still decide a side, in order (the floor, then live patterns above it), as
+  // (pattern, owners): when both sides have the same list, every continuation gets the same owners
+  // on both sides, and nothing below this state can differ.
+  const candidates = (s: State, rules: readonly Rule[], max: Map<number, number>, floor: number) => {
+    const above = s.live
+      .map(([id]) => [id, max.get(id) ?? -1] as const)
+      .filter(([, i]) => i > floor)
+      .sort((x, y) => x[1] - y[1])
+    return [ownersKey(rules, floor), ...above.map(([id, i]) => `${id}=${ownersKey(rules, i)}`)].join('|')
+  }
+  const settled = (s: State) => candidates(s, base, maxB, s.floorB) === candidates(s, target, maxA, s.floorA)
   const found = new Map<string, Region>()
   const record = (s: State) => {
     let lastB = s.floorB
@@ -137,7 +150,7 @@ export function regions(base: readonly Rule[], target: readonly Rule[]): Region[
     if (sensitive) region.sensitive ??= s.path
   }
 
-  const start = settle({
+  const start: State = settle({
     valid: false,
     floorB: -1,
     floorA: -1,
@@ -145,7 +158,7 @@ export function regions(base: readonly Rule[], target: readonly Rule[]): Region[
     live: nfas.map((nfa, id) => [id, nfa.start]),
     path: '',
   })
-  const queue: State[] = [start]
+  const queue: State[] = settled(start) ? [] : [start]
   const seen = new Set([keyOf(start)])
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head]!
@@ -161,6 +174,7 @@ export function regions(base: readonly Rule[], target: readonly Rule[]): Region[
         if (moved.length > 0) live.push([id, moved])
       }
       const next = settle({...state, valid: c !== '/', live, path: state.path + c})
+      if (settled(next)) continue
       const key = keyOf(next)
       if (seen.has(key)) continue
       seen.add(key)
@@ -289,6 +303,44 @@ function samplesOf(pattern: string): string[] {
   return anywhere ? [...own, ...own.map((p) => `src/${p}`)] : own
 }
 
+const sameRule = (x: Rule, y: Rule) =>
+  x.pattern === y.pattern && x.principals.join(' ') === y.principals.join(' ')
+
+/** Past this many cells the longest common subsequence is not computed (all middle rules count as changed). */
+const MAX_LCS_CELLS = 4_000_000
+
+/**
+ * The rules outside a longest common subsequence of the two sides. A path that matches none of
+ * them is matched by the same common rules, in the same order, on both sides: same owners.
+ */
+function changedRules(base: readonly Rule[], target: readonly Rule[]): Rule[] {
+  let start = 0
+  while (start < base.length && start < target.length && sameRule(base[start]!, target[start]!)) start++
+  let endB = base.length
+  let endA = target.length
+  while (endB > start && endA > start && sameRule(base[endB - 1]!, target[endA - 1]!)) {
+    endB--
+    endA--
+  }
+  const [b, a] = [base.slice(start, endB), target.slice(start, endA)]
+  if (b.length * a.length > MAX_LCS_CELLS) return [...b, ...a]
+  // lcs[i][j]: the longest common subsequence of b[i..] and a[j..].
+  const lcs = Array.from({length: b.length + 1}, () => new Array<number>(a.length + 1).fill(0))
+  for (let i = b.length - 1; i >= 0; i--)
+    for (let j = a.length - 1; j >= 0; j--)
+      lcs[i]![j] = sameRule(b[i]!, a[j]!)
+        ? lcs[i + 1]![j + 1]! + 1
+        : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!)
+  const changed: Rule[] = []
+  let [i, j] = [0, 0]
+  while (i < b.length && j < a.length) {
+    if (sameRule(b[i]!, a[j]!)) [i, j] = [i + 1, j + 1]
+    else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) changed.push(b[i++]!)
+    else changed.push(a[j++]!)
+  }
+  return [...changed, ...b.slice(i), ...a.slice(j)]
+}
+
 /** Every path of `paths` (sorted) that is the first of its group, until every group has one. */
 function assign(
   paths: Iterable<string>,
@@ -300,7 +352,10 @@ function assign(
 ): void {
   const sensitiveSlot = slot === 'real' ? 'realSensitive' : 'sampleSensitive'
   const done = (g: Group) => g[slot] !== undefined && (!g.sensitive || g[sensitiveSlot] !== undefined)
+  const affected = changedRules(base.rules, target.rules)
   for (const path of paths) {
+    // (any match: decidingRule finds one quickly through its prefix index)
+    if (decidingRule(affected, path) === undefined) continue
     const lastB = decidingRule(base.rules, path)?.index ?? -1
     const lastA = decidingRule(target.rules, path)?.index ?? -1
     const keys = groupsAt(lastB, lastA, base, target)

@@ -73,10 +73,61 @@ export function rulesOf(value: unknown): Rule[] {
   })
 }
 
+/**
+ * The literal text every path a pattern matches starts with: for anchored patterns (a leading `/`
+ * or a `/` in the middle), up to the first wildcard or escape. Empty for patterns that match at
+ * any depth.
+ */
+function literalPrefix(pattern: string): string {
+  const body = pattern.startsWith('/') ? pattern.slice(1) : pattern
+  if (!pattern.startsWith('/') && !body.replace(/\/$/, '').includes('/')) return ''
+  const end = body.search(/[*?\\]/)
+  return end === -1 ? body : body.slice(0, end)
+}
+
+interface RuleIndex {
+  /** rules that may match any path */
+  anywhere: Rule[]
+  /** anchored rules by their literal prefix */
+  byPrefix: Map<string, Rule[]>
+}
+
+const indexes = new WeakMap<readonly Rule[], RuleIndex>()
+
+function indexOf(rules: readonly Rule[]): RuleIndex {
+  let index = indexes.get(rules)
+  if (index === undefined) {
+    index = {anywhere: [], byPrefix: new Map()}
+    for (const rule of rules) {
+      const prefix = literalPrefix(rule.pattern)
+      if (prefix === '') index.anywhere.push(rule)
+      else index.byPrefix.set(prefix, [...(index.byPrefix.get(prefix) ?? []), rule])
+    }
+    indexes.set(rules, index)
+  }
+  return index
+}
+
 /** The rule that decides a path's owners: the last one that matches it. */
 export function decidingRule(rules: readonly Rule[], path: string): Rule | undefined {
-  for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.compiled.regex.test(path)) return rules[i]
-  return undefined
+  const {anywhere, byPrefix} = indexOf(rules)
+  let best: Rule | undefined
+  const consider = (candidates: readonly Rule[]) => {
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const rule = candidates[i]!
+      if (best !== undefined && rule.index <= best.index) return
+      if (rule.compiled.regex.test(path)) {
+        best = rule
+        return
+      }
+    }
+  }
+  consider(anywhere)
+  for (let k = 1; k <= path.length; k++) {
+    const candidates = byPrefix.get(path.slice(0, k))
+    if (candidates !== undefined) consider(candidates)
+  }
+  return best
 }
 
 /**
