@@ -24,17 +24,18 @@ import type {
   Witness,
 } from '../../core/types.js'
 import type {Comparison} from '../adapter.js'
+import {isLocation} from './locations.js'
 import {
   compiled,
   decidingRule,
   effectiveFile,
-  isLocation,
   isTeam,
   NO_OWNER,
+  principal,
   type Rule,
   rulesOf,
 } from './model.js'
-import {literalsFrom, type Nfa, step} from './pattern.js'
+import {literalsFrom, type Nfa, PatternError, step} from './pattern.js'
 
 /** Paths where a lost or new approver matters most: who controls CI, ownership, infrastructure. */
 export const SENSITIVE_PATTERNS = [
@@ -391,9 +392,19 @@ export async function compareCodeowners(
     const sideOf = (docs: Map<string, Document>): Side => {
       const file = effectiveFile(representative, (p) => docs.has(p))
       const doc = file === undefined ? undefined : docs.get(file)
-      return {file, doc, rules: doc === undefined ? [] : rulesOf(doc.value)}
+      return {file, doc, rules: []}
     }
     const [base, tgt] = [sideOf(baseline), sideOf(target)]
+    try {
+      for (const side of [base, tgt]) side.rules = side.doc === undefined ? [] : rulesOf(side.doc.value)
+    } catch (error) {
+      // Only a document that bypassed the parser (a hand-edited snapshot) can get here.
+      if (!(error instanceof PatternError || error instanceof TypeError)) throw error
+      findings.push(
+        ...undecided({...base, rules: []}, {...tgt, rules: []}, `a rule cannot be read: ${error.message}`),
+      )
+      continue
+    }
     // A file GitHub does not read, when it or the file that shadows it changed.
     if (unit === 'repository')
       for (const path of [...target.keys()].filter(isLocation).sort())
@@ -473,8 +484,8 @@ async function compareSides(
   return findings
 }
 
-const displayOwner = (rule: Rule | undefined, principal: string) =>
-  rule?.owners.find((o) => o.toLowerCase() === principal || o === principal) ?? principal
+const displayOwner = (rule: Rule | undefined, name: string) =>
+  rule?.owners.find((o) => principal(o) === name) ?? name
 
 interface RuleView {
   pattern: string
@@ -503,14 +514,16 @@ function finding(
       ? {path, owner: NO_OWNER}
       : {path, approver: approver!}
   if (exists !== undefined) witness.exists = exists
-  const ownerIndex = (rule: Rule | undefined) =>
-    rule === undefined || g.approver === undefined ? -1 : rule.principals.indexOf(g.approver)
-  let pointer: string | null = after === undefined ? null : `/rules/${lastA}`
-  if (g.rule === 'approver-added' && after !== undefined)
-    pointer = `/rules/${lastA}/owners/${after.owners.findIndex((o) => o.toLowerCase() === g.approver || o === g.approver)}`
-  let basePointer: string | null = before === undefined ? null : `/rules/${lastB}`
-  if (g.rule === 'approver-removed' && before !== undefined && ownerIndex(before) >= 0)
-    basePointer = `/rules/${lastB}/owners/${before.owners.findIndex((o) => o.toLowerCase() === g.approver || o === g.approver)}`
+  const ownerPointer = (rule: Rule, i: number) =>
+    `/rules/${i}/owners/${rule.owners.findIndex((o) => principal(o) === g.approver)}`
+  const pointer =
+    after === undefined ? null : g.rule === 'approver-added' ? ownerPointer(after, lastA) : `/rules/${lastA}`
+  const basePointer =
+    before === undefined
+      ? null
+      : g.rule === 'approver-removed'
+        ? ownerPointer(before, lastB)
+        : `/rules/${lastB}`
   const severity: Severity = g.change === 'narrowing' ? 'low' : g.sensitive ? 'high' : 'medium'
   const id = findingId(['codeowners', file, g.change, g.rule, g.anchor, g.approver ?? ''])
   const result: Finding = {

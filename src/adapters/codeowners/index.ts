@@ -4,7 +4,7 @@
 // The heavy modules load on first use.
 
 import type {Adapter} from '../adapter.js'
-import {isLocation} from './model.js'
+import {isLocation} from './locations.js'
 
 export const codeowners: Adapter = {
   kind: 'codeowners',

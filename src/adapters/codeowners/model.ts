@@ -7,10 +7,8 @@
 // Owners are principals compared by name: users and teams case-insensitively (as GitHub treats
 // them), emails by their exact local part. A team's members are not known offline.
 
+import {isLocation, LOCATIONS} from './locations.js'
 import {type CompiledPattern, compilePattern} from './pattern.js'
-
-/** The places GitHub looks for the file, in the order it looks. */
-export const LOCATIONS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'] as const
 
 /** The witness value for a path that needs no code-owner review. */
 export const NO_OWNER = 'no owner'
@@ -138,5 +136,3 @@ export function effectiveFile(file: string, present: (path: string) => boolean):
   if (!isLocation(file)) return present(file) ? file : undefined
   return LOCATIONS.find(present)
 }
-
-export const isLocation = (path: string): boolean => (LOCATIONS as readonly string[]).includes(path)
