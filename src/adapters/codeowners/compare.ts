@@ -258,8 +258,7 @@ export function groupsAt(lastB: number, lastA: number, base: Side, target: Side)
 }
 
 interface Group extends GroupKey {
-  lastB: number
-  lastA: number
+  /** some path of the region is sensitive (with known files: some real file is) */
   sensitive: boolean
   /** example paths by preference: real files (sensitive first), then synthesized ones */
   real?: string
@@ -270,10 +269,11 @@ interface Group extends GroupKey {
   bfsSensitive?: string
 }
 
-const sensitiveRules = () => SENSITIVE_PATTERNS.map((p) => compiled(p).regex)
+let sensitiveRegexes: RegExp[] | undefined
 
 function isSensitive(path: string): boolean {
-  return sensitiveRules().some((r) => r.test(path))
+  sensitiveRegexes ??= SENSITIVE_PATTERNS.map((p) => compiled(p).regex)
+  return sensitiveRegexes.some((r) => r.test(path))
 }
 
 /** Readable sensitive paths, tried when the repository has no file in a sensitive region. */
@@ -440,7 +440,7 @@ async function compareSides(
     for (const k of groupsAt(region.lastB, region.lastA, base, target)) {
       let g = groups.get(k.key)
       if (g === undefined) {
-        g = {...k, lastB: region.lastB, lastA: region.lastA, sensitive: false, bfs: region.example}
+        g = {...k, sensitive: false, bfs: region.example}
         groups.set(k.key, g)
       }
       if (region.sensitive !== undefined) {
