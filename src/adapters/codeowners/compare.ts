@@ -5,8 +5,9 @@
 // Exactness: the owners of a path depend only on which rule of each side matches it last. The
 // product of every pattern's automaton (both sides, plus the "sensitive paths" patterns) is
 // explored breadth first; each reachable combination (last rule before, last rule after) is a
-// region of paths with the same owners on both sides, and comes with its shortest example path.
-// A product too large to explore is reported as possible-widening, never as "unchanged".
+// region of paths with the same owners on each side, and comes with its shortest example path.
+// States from which both sides must agree on every continuation are not explored further. A
+// product too large to explore is reported as possible-widening, never as "unchanged".
 //
 // Findings are grouped so as not to flood: one per (responsible target rule, new approver), one
 // per region that lost its owners (by the target rule that leaves it unowned, or by the baseline
@@ -70,7 +71,10 @@ interface Region {
   sensitive?: string
 }
 
-/** The regions of paths: every realisable (last baseline rule, last target rule) with an example. */
+/**
+ * The regions of paths where the owners may differ: every realisable (last baseline rule, last
+ * target rule), with an example path (the shortest, and a sensitive one when there is one).
+ */
 export function regions(base: readonly Rule[], target: readonly Rule[]): Region[] {
   const patterns: string[] = []
   const idOf = new Map<string, number>()
