@@ -308,8 +308,9 @@ function samplesOf(pattern: string): string[] {
   return anywhere ? [...own, ...own.map((p) => `src/${p}`)] : own
 }
 
+/** The same pattern and the same owners (in any order). */
 const sameRule = (x: Rule, y: Rule) =>
-  x.pattern === y.pattern && x.principals.join(' ') === y.principals.join(' ')
+  x.pattern === y.pattern && [...x.principals].sort().join(' ') === [...y.principals].sort().join(' ')
 
 /** Past this many cells the longest common subsequence is not computed (all middle rules count as changed). */
 const MAX_LCS_CELLS = 4_000_000
@@ -419,9 +420,7 @@ export async function compareCodeowners(
   return {findings, notes}
 }
 
-const sameRules = (a: Rule[], b: Rule[]) =>
-  a.length === b.length &&
-  a.every((r, i) => r.pattern === b[i]!.pattern && r.principals.join(' ') === b[i]!.principals.join(' '))
+const sameRules = (a: Rule[], b: Rule[]) => a.length === b.length && a.every((r, i) => sameRule(r, b[i]!))
 
 async function compareSides(
   base: Side,
@@ -589,8 +588,7 @@ export function describeFinding(finding: Finding, witness: Witness): string {
 /** The product was too large: every target rule that is new is a possible widening. */
 function undecided(base: Side, target: Side, reason: string): Finding[] {
   const file = target.file ?? base.file!
-  const known = new Set(base.rules.map((r) => `${r.pattern}\u0000${r.principals.join(' ')}`))
-  const fresh = target.rules.filter((r) => !known.has(`${r.pattern}\u0000${r.principals.join(' ')}`))
+  const fresh = target.rules.filter((r) => !base.rules.some((b) => sameRule(b, r)))
   const make = (rule: Rule | undefined): Finding => {
     const pointer = rule === undefined ? null : `/rules/${rule.index}`
     const f: Finding = {
