@@ -308,9 +308,9 @@ function samplesOf(pattern: string): string[] {
   return anywhere ? [...own, ...own.map((p) => `src/${p}`)] : own
 }
 
-/** The same pattern and the same owners (in any order). */
-const sameRule = (x: Rule, y: Rule) =>
-  x.pattern === y.pattern && [...x.principals].sort().join(' ') === [...y.principals].sort().join(' ')
+/** A rule's meaning: its pattern and its owners (in any order). */
+const ruleKey = (r: Rule) => `${r.pattern}\u0000${[...r.principals].sort().join(' ')}`
+const sameRule = (x: Rule, y: Rule) => ruleKey(x) === ruleKey(y)
 
 /** Past this many cells the longest common subsequence is not computed (all middle rules count as changed). */
 const MAX_LCS_CELLS = 4_000_000
@@ -588,7 +588,8 @@ export function describeFinding(finding: Finding, witness: Witness): string {
 /** The product was too large: every target rule that is new is a possible widening. */
 function undecided(base: Side, target: Side, reason: string): Finding[] {
   const file = target.file ?? base.file!
-  const fresh = target.rules.filter((r) => !base.rules.some((b) => sameRule(b, r)))
+  const known = new Set(base.rules.map(ruleKey))
+  const fresh = target.rules.filter((r) => !known.has(ruleKey(r)))
   const make = (rule: Rule | undefined): Finding => {
     const pointer = rule === undefined ? null : `/rules/${rule.index}`
     const f: Finding = {
