@@ -91,7 +91,7 @@ function fail(problem: InputProblem): never {
 // Bytes → text
 
 /** Checks size, binary content and UTF-8 validity; strips a leading BOM. */
-function decode(file: SourceFile, maxBytes: number): string {
+export function decode(file: SourceFile, maxBytes: number): string {
   const bytes = file.content
   if (bytes.length > maxBytes) {
     fail({file: file.path, message: `file too large: ${bytes.length} bytes, the limit is ${maxBytes} bytes`})

@@ -30,15 +30,30 @@ interface Seeds {
   strings: string[]
   /** every object key found in them */
   keys: string[]
+  /** kinds with a text format of their own (adapter.parse): each fixture file's text and repository path */
+  texts: Array<{path: string; text: string}>
 }
 
-function seedsOf(adapter: Adapter): Seeds {
+async function seedsOf(adapter: Adapter): Promise<Seeds> {
   const values: unknown[] = []
-  const walk = (dir: string): void => {
+  const texts: Seeds['texts'] = []
+  const walk = async (dir: string, side: string | undefined): Promise<void> => {
     for (const entry of readdirSync(dir, {withFileTypes: true})) {
       const full = join(dir, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else if (/\.(json|ya?ml)$/i.test(entry.name) && entry.name !== 'expected.json') {
+      // A case's `baseline/` and `target/` trees hold files at their paths in a repository.
+      if (entry.isDirectory())
+        await walk(full, side ?? (['baseline', 'target'].includes(entry.name) ? full : undefined))
+      else if (adapter.parse !== undefined && side !== undefined) {
+        const path = relative(side, full)
+        if (!adapter.candidate(path)) continue
+        const content = readFileSync(full)
+        try {
+          values.push((await adapter.parse({path, content})).value)
+          texts.push({path, text: content.toString('utf8')})
+        } catch (error) {
+          if (!(error instanceof InvalidInputError)) throw error
+        }
+      } else if (/\.(json|ya?ml)$/i.test(entry.name) && entry.name !== 'expected.json') {
         try {
           const parsed = parseFile({path: relative(FIXTURES, full), content: readFileSync(full)})
           if (adapter.detect(parsed.value)) values.push(parsed.value)
@@ -49,7 +64,7 @@ function seedsOf(adapter: Adapter): Seeds {
       }
     }
   }
-  walk(join(FIXTURES, adapter.kind))
+  await walk(join(FIXTURES, adapter.kind), undefined)
   const strings = new Set<string>()
   const keys = new Set<string>()
   const collect = (value: unknown): void => {
@@ -63,7 +78,7 @@ function seedsOf(adapter: Adapter): Seeds {
     }
   }
   values.forEach(collect)
-  return {values, strings: [...strings].sort(), keys: [...keys].sort()}
+  return {values, strings: [...strings].sort(), keys: [...keys].sort(), texts}
 }
 
 // --- mutations ---------------------------------------------------------------------------------
@@ -220,6 +235,50 @@ function sideOf(seeds: Seeds): fc.Arbitrary<Candidate[]> {
     )
 }
 
+/** Text tokens spliced into lines of own-format files: wildcards, and what such parsers must reject. */
+const TEXT_TOKENS = [
+  ...WILDCARDS.filter((w) => w !== ''),
+  '!x',
+  '[ab]',
+  '\\#x',
+  '#',
+  '@',
+  'a@b',
+  '@o/t',
+  '\\ ',
+  '/',
+]
+
+/** A side of an own-format kind: up to three files, each a fixture's text with lines edited. */
+function textSideOf(seeds: Seeds): fc.Arbitrary<Candidate[]> {
+  const edit = fc.record({op: fc.nat(4), at: fc.nat(), pick: fc.nat()})
+  const file = fc.record({seed: fc.nat(seeds.texts.length - 1), edits: fc.array(edit, {maxLength: 6})})
+  return fc
+    .uniqueArray(file, {minLength: 1, maxLength: 3, selector: ({seed}) => seeds.texts[seed]!.path})
+    .map((files) =>
+      files.map(({seed, edits}) => {
+        const {path, text} = seeds.texts[seed]!
+        const lines = text.split('\n')
+        for (const {op, at, pick} of edits) {
+          if (lines.length === 0) lines.push('')
+          const i = at % lines.length
+          const other = seeds.texts[pick % seeds.texts.length]!.text.split('\n')
+          if (op === 0) lines.splice(i, 1)
+          else if (op === 1) lines.splice(i, 0, lines[i]!)
+          else if (op === 2) lines.splice(i, 0, other[pick % other.length]!)
+          else {
+            // One token of the line replaced (op 3) or added (op 4).
+            const tokens = lines[i]!.split(' ')
+            const token = TEXT_TOKENS[pick % TEXT_TOKENS.length]!
+            tokens.splice(pick % (tokens.length + 1), op === 3 ? 1 : 0, token)
+            lines[i] = tokens.join(' ')
+          }
+        }
+        return {path, content: Buffer.from(lines.join('\n'))}
+      }),
+    )
+}
+
 interface Loaded {
   documents: Map<string, Document>
   rejected: number
@@ -232,7 +291,7 @@ async function load(adapter: Adapter, files: Candidate[]): Promise<Loaded> {
   for (const file of files) {
     let parsed
     try {
-      parsed = parseFile(file)
+      parsed = adapter.parse ? await adapter.parse(file) : parseFile(file)
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error
       rejected++
@@ -270,8 +329,11 @@ function expectReportable(finding: Finding, adapter: Adapter): void {
 
 // --- properties --------------------------------------------------------------------------------
 
+const seedsByKind = new Map(await Promise.all(ADAPTERS.map(async (a) => [a.kind, await seedsOf(a)] as const)))
+
 describe.each(ADAPTERS.map((adapter) => [adapter.kind, adapter] as const))('fuzz: %s', (_kind, adapter) => {
-  const seeds = seedsOf(adapter)
+  const seeds = seedsByKind.get(adapter.kind)!
+  const side = () => (seeds.texts.length > 0 ? textSideOf(seeds) : sideOf(seeds))
 
   it('has fixture files to mutate', () => {
     expect(seeds.values.length).toBeGreaterThan(0)
@@ -283,7 +345,7 @@ describe.each(ADAPTERS.map((adapter) => [adapter.kind, adapter] as const))('fuzz
       let compared = 0
       let rejected = 0
       await fc.assert(
-        fc.asyncProperty(sideOf(seeds), sideOf(seeds), async (before, after) => {
+        fc.asyncProperty(side(), side(), async (before, after) => {
           const baseline = await load(adapter, before)
           const target = await load(adapter, after)
           rejected += baseline.rejected + target.rejected
@@ -339,8 +401,8 @@ describe.each(ADAPTERS.map((adapter) => [adapter.kind, adapter] as const))('fuzz
     'a document compared with itself gives no widening',
     async () => {
       await fc.assert(
-        fc.asyncProperty(sideOf(seeds), async (side) => {
-          const loaded = await load(adapter, side)
+        fc.asyncProperty(side(), async (files) => {
+          const loaded = await load(adapter, files)
           if (loaded.documents.size === 0) return
           const paths = [...loaded.documents.keys()]
           const result = await adapter.compare(

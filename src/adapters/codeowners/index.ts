@@ -1,0 +1,22 @@
+// CODEOWNERS: who must approve a change to which path (GitHub reads the first of
+// .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS). A text format of its own, recognised by path
+// and read by parse.ts; the three files shadow each other, so the kind is compared as a whole.
+// The heavy modules load on first use.
+
+import type {Adapter} from '../adapter.js'
+import {isLocation} from './locations.js'
+
+export const codeowners: Adapter = {
+  kind: 'codeowners',
+  candidate: isLocation,
+  // Recognised by path only: no JSON or YAML value is a CODEOWNERS file.
+  detect: () => false,
+  looksLike: () => false,
+  parse: async (file) => (await import('./parse.js')).parseCodeowners(file),
+  scope: 'kind',
+  compare: async (baseline, target, changed, context) =>
+    (await import('./compare.js')).compareCodeowners(baseline, target, changed, context),
+  allows: async (value, witness, file, others) =>
+    (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
+  describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+}

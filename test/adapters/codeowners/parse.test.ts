@@ -1,0 +1,108 @@
+// The CODEOWNERS reader: what it keeps (rules, owners, positions), what it reads as GitHub does
+// (comments, escapes, CRLF, BOM), and what fails closed with file:line:column.
+
+import {describe, expect, it} from 'vitest'
+import {codeowners} from '../../../src/adapters/codeowners/index.js'
+import {compareCodeowners} from '../../../src/adapters/codeowners/compare.js'
+import {InvalidInputError} from '../../../src/core/errors.js'
+import {DEFAULT_ADAPTER_SETTINGS, type Document, type InputProblem} from '../../../src/core/types.js'
+
+const FILE = '.github/CODEOWNERS'
+const parse = (text: string | Buffer) =>
+  codeowners.parse!({path: FILE, content: typeof text === 'string' ? Buffer.from(text) : text})
+
+async function problemsOf(text: string | Buffer): Promise<InputProblem[]> {
+  try {
+    await parse(text)
+  } catch (error) {
+    if (error instanceof InvalidInputError) return error.problems
+    throw error
+  }
+  return expect.unreachable(`parsed: ${String(text)}`)
+}
+
+describe('codeowners parser', () => {
+  it('keeps rules in order, drops comments, and maps rules and owners to line:column', async () => {
+    const parsed = await parse(
+      '# Owners\n\n*       @acme/eng   # inline comment\n/docs/  docs@example.com\t@Octocat\n/apps/github\n',
+    )
+    expect(parsed.value).toEqual({
+      rules: [
+        {pattern: '*', owners: ['@acme/eng']},
+        {pattern: '/docs/', owners: ['docs@example.com', '@Octocat']},
+        {pattern: '/apps/github', owners: []},
+      ],
+    })
+    expect(parsed.sourceMap.locate('/rules/0')).toEqual({line: 3, column: 1})
+    expect(parsed.sourceMap.locate('/rules/1/owners/1')).toEqual({line: 4, column: 26})
+    expect(parsed.sourceMap.locate('/rules/2')).toEqual({line: 5, column: 1})
+  })
+
+  it('reads escaped spaces, CRLF and a BOM as GitHub does', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf])
+    const parsed = await parse(Buffer.concat([bom, Buffer.from('/My\\ Documents/ @alice\r\n*.md @docs\r\n')]))
+    expect(parsed.value).toEqual({
+      rules: [
+        {pattern: '/My\\ Documents/', owners: ['@alice']},
+        {pattern: '*.md', owners: ['@docs']},
+      ],
+    })
+  })
+
+  it('fails closed on what GitHub does not read as written, naming every line', async () => {
+    const problems = await problemsOf(
+      [
+        '* @acme/eng',
+        '!/secret @x',
+        '/pages/[id].tsx @web',
+        '\\#notes @alice',
+        'docs#old @alice',
+        '/infra/ platform-team',
+        'a//b @x',
+        '/ @x',
+        'a/*** @x',
+        'src\\',
+        'bad\u0007bell @x',
+      ].join('\n'),
+    )
+    expect(problems.map((p) => [p.file, p.line, p.column])).toEqual([
+      [FILE, 2, 1],
+      [FILE, 3, 1],
+      [FILE, 4, 1],
+      [FILE, 5, 1],
+      [FILE, 6, 9],
+      [FILE, 7, 1],
+      [FILE, 8, 1],
+      [FILE, 9, 1],
+      [FILE, 10, 4],
+      [FILE, 11, 4],
+    ])
+    expect(problems[0]!.message).toMatch(/negation/)
+    expect(problems[1]!.message).toMatch(/ranges/)
+    expect(problems[4]!.message).toMatch(/invalid owner "platform-team"/)
+  })
+
+  it('rejects files GitHub would not load (3 MB or more), and binary files', async () => {
+    const big = Buffer.alloc(3_000_000, 'a')
+    expect((await problemsOf(big))[0]!.message).toMatch(/3 MB/)
+    expect((await problemsOf(Buffer.from('* @a\u0000\n')))[0]!.message).toMatch(/binary/)
+  })
+
+  it('a value that bypassed the parser (a hand-edited snapshot) is a possible widening, not a crash', async () => {
+    const doc = (value: unknown): Document => ({
+      path: FILE,
+      value,
+      kind: 'codeowners',
+      hash: JSON.stringify(value),
+      sourceMap: {locate: () => undefined},
+    })
+    const {findings} = await compareCodeowners(
+      new Map([[FILE, doc({rules: [{pattern: '*', owners: ['@a']}]})]]),
+      new Map([[FILE, doc({rules: [{pattern: 'a//b', owners: ['@a']}]})]]),
+      [FILE],
+      DEFAULT_ADAPTER_SETTINGS,
+    )
+    expect(findings).toMatchObject([{change: 'possible-widening', rule: 'undecidable-patterns'}])
+    expect(findings[0]!.reason).toMatch(/empty path segment/)
+  })
+})

@@ -1,0 +1,128 @@
+// CODEOWNERS end to end: the built CLI in real git repositories, with no acldrift config (the
+// three CODEOWNERS locations are recognised by path). An agent's commit that lets someone else
+// approve infrastructure changes, or removes the review altogether, is reported with a real file
+// of the repository as witness and attributed to the agent; a file GitHub does not read changes
+// nothing; the pre-commit check catches the change before it is committed.
+
+import {describe, it} from 'vitest'
+import {identities} from '../helpers/repo.js'
+import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
+
+const GITHUB = '.github/CODEOWNERS'
+
+const codeowners = (infra: string, extra = '') =>
+  [
+    '# Code owners of acme/payments-api: the last matching pattern wins.',
+    '',
+    '/src/            @acme/backend',
+    infra,
+    '/.github/        @acme/security',
+    extra,
+  ].join('\n')
+
+const APPROVED = codeowners('/infra/          @acme/platform')
+
+const repositoryFiles = {
+  [GITHUB]: APPROVED,
+  'infra/main.tf': 'module "vpc" {\n  source = "./modules/vpc"\n}\n',
+  'infra/modules/vpc/main.tf': 'resource "aws_vpc" "main" {}\n',
+  'src/app.ts': 'export const app = 1\n',
+  '.github/workflows/deploy.yml': 'on: push\n',
+}
+
+interface Commit {
+  sha: string
+  subject: string
+  actor: {type: string; agent?: string}
+  pending?: boolean
+}
+
+const brief = (f: Finding) =>
+  `${f.change} ${f.severity} ${f.rule} ${f.file}:${f.line ?? '-'} ${JSON.stringify(f.witness)}`
+
+const AGENT_CHANGES = [
+  {
+    what: 'adds @acme/contractors as an owner of /infra/',
+    file: codeowners('/infra/          @acme/platform @acme/contractors'),
+    finding: `widening high approver-added ${GITHUB}:4 ${JSON.stringify({path: 'infra/main.tf', approver: '@acme/contractors', exists: true})}`,
+  },
+  {
+    what: 'deletes the /infra/ rule',
+    file: codeowners('# (infra rule removed)'),
+    finding: `widening high owners-removed ${GITHUB}:- ${JSON.stringify({path: 'infra/main.tf', owner: 'no owner', exists: true})}`,
+  },
+  {
+    what: 'adds a later, broader rule with another owner',
+    file: codeowners('/infra/          @acme/platform', '*.tf @acme/devs\n'),
+    finding: `widening high approver-added ${GITHUB}:6 ${JSON.stringify({path: 'infra/main.tf', approver: '@acme/devs', exists: true})}`,
+  },
+]
+
+describe.concurrent('codeowners end to end', () => {
+  const newRepo = repoFactory()
+
+  for (const change of AGENT_CHANGES) {
+    it(`an agent commit that ${change.what} is a widening with a real file as witness, attributed to the agent`, async ({
+      expect,
+    }) => {
+      const r = await newRepo()
+      const approved = await commitFiles(r, repositoryFiles, 'Add code owners')
+      const agentSha = await commitAs(r, identities.claudeCode, 'Let the on-call team merge infra hotfixes', {
+        [GITHUB]: change.file,
+      })
+      // A later unrelated edit by a human does not move the blame.
+      await commitFiles(r, {'src/app.ts': 'export const app = 2\n'}, 'Bump app')
+
+      const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+      expect(code, stderr).toBe(1)
+      const widenings = report.findings.filter((f) => f.change === 'widening')
+      expect(widenings.map(brief)).toEqual([change.finding])
+      const [finding] = widenings
+      expect(finding!.kind).toBe('codeowners')
+      expect(finding!.message).toMatch(/infra\/main\.tf/)
+      expect(finding!.commit as Commit).toMatchObject({
+        sha: agentSha,
+        subject: 'Let the on-call team merge infra hotfixes',
+        actor: {type: 'agent', agent: expect.stringMatching(/claude/i)},
+      })
+    })
+  }
+
+  it('a root CODEOWNERS that .github/CODEOWNERS shadows is no change', async ({expect}) => {
+    const r = await newRepo()
+    const approved = await commitFiles(r, repositoryFiles, 'Add code owners')
+    await commitAs(r, identities.claudeCode, 'Add a CODEOWNERS file at the root', {
+      CODEOWNERS: '* @acme/contractors\n',
+    })
+    const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+    expect(code, stderr).toBe(0)
+    expect(report.findings).toEqual([])
+    expect(report.notes).toContain('CODEOWNERS: not read by GitHub: .github/CODEOWNERS takes precedence')
+  })
+
+  it('check --staged catches the widening before it is committed', async ({expect}) => {
+    const r = await newRepo()
+    await commitFiles(r, repositoryFiles, 'Add code owners')
+    await r.write(GITHUB, codeowners('/infra/          @acme/platform @acme/contractors'))
+    await r.stage(GITHUB)
+    const {code, report, stderr} = await checkJson(r.dir, ['--staged'])
+    expect(code, stderr).toBe(1)
+    expect(report.target.source).toBe('staged')
+    expect(report.findings.map(brief)).toEqual([
+      `widening high approver-added ${GITHUB}:4 ${JSON.stringify({path: 'infra/main.tf', approver: '@acme/contractors', exists: true})}`,
+    ])
+    expect((report.findings[0]!.commit as Commit).pending).toBe(true)
+  })
+
+  it('a CODEOWNERS line GitHub would not read fails closed, naming file and line', async ({expect}) => {
+    const r = await newRepo()
+    await commitFiles(r, repositoryFiles, 'Add code owners')
+    await r.write(GITHUB, codeowners('/infra/          @acme/platform', '!/infra/README.md @acme/docs\n'))
+    await r.stage(GITHUB)
+    const {code, report} = await checkJson(r.dir, ['--staged'])
+    expect(code).toBe(3)
+    expect(report.errors).toEqual([
+      expect.objectContaining({file: GITHUB, line: 6, message: expect.stringMatching(/negation/)}),
+    ])
+  })
+})
