@@ -7,13 +7,21 @@ import type {Kind} from '../core/types.js'
 import type {Adapter} from './adapter.js'
 import {awsIam} from './aws-iam/index.js'
 import {branchProtection} from './branch-protection/index.js'
+import {codeowners} from './codeowners/index.js'
 import {gcpIam} from './gcp-iam/index.js'
 import {githubActions} from './github-actions/index.js'
 import {k8sRbac} from './k8s-rbac/index.js'
 
 export type {Adapter, Comparison} from './adapter.js'
 
-export const ADAPTERS: readonly Adapter[] = [awsIam, k8sRbac, gcpIam, githubActions, branchProtection]
+export const ADAPTERS: readonly Adapter[] = [
+  awsIam,
+  k8sRbac,
+  gcpIam,
+  githubActions,
+  codeowners,
+  branchProtection,
+]
 
 export function adapterFor(kind: Kind): Adapter {
   const adapter = ADAPTERS.find((a) => a.kind === kind)

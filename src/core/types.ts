@@ -1,6 +1,13 @@
 // Shared types of the pipeline: source → files → documents → access model → changes → report.
 
-export const KINDS = ['aws-iam', 'k8s-rbac', 'gcp-iam', 'github-actions', 'branch-protection'] as const
+export const KINDS = [
+  'aws-iam',
+  'k8s-rbac',
+  'gcp-iam',
+  'github-actions',
+  'codeowners',
+  'branch-protection',
+] as const
 export type Kind = (typeof KINDS)[number]
 
 /**
