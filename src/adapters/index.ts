@@ -5,13 +5,14 @@
 
 import type {Kind} from '../core/types.js'
 import type {Adapter} from './adapter.js'
+import {acl} from './acl/index.js'
 import {awsIam} from './aws-iam/index.js'
 import {gcpIam} from './gcp-iam/index.js'
 import {k8sRbac} from './k8s-rbac/index.js'
 
 export type {Adapter, Comparison} from './adapter.js'
 
-export const ADAPTERS: readonly Adapter[] = [awsIam, k8sRbac, gcpIam]
+export const ADAPTERS: readonly Adapter[] = [awsIam, k8sRbac, gcpIam, acl]
 
 export function adapterFor(kind: Kind): Adapter {
   const adapter = ADAPTERS.find((a) => a.kind === kind)

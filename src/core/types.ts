@@ -1,6 +1,6 @@
 // Shared types of the pipeline: source → files → documents → access model → changes → report.
 
-export const KINDS = ['aws-iam', 'k8s-rbac', 'gcp-iam'] as const
+export const KINDS = ['aws-iam', 'k8s-rbac', 'gcp-iam', 'acl'] as const
 export type Kind = (typeof KINDS)[number]
 
 /**
