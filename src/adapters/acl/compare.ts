@@ -106,6 +106,7 @@ export function compareAclFile(
     report,
   )) {
     const cause = cell.cells.size === 0 ? undecided(cell) : widening(requestOf(cell), sides)
+    cause.severity = severityOf(cause, sides)
     widenings.set(cause.group, [...(widenings.get(cause.group) ?? []), cause])
   }
   const names = named(sides)
@@ -144,12 +145,19 @@ const denying = (rules: CompiledRule[], request: Request) =>
 const sameGrant = (a: Grant, b: Grant) => (a.id !== undefined && a.id === b.id) || grantKey(a) === grantKey(b)
 const onSubject = (dim: string) => dim === SUBJECT
 const ignoringConditions = (dim: string) => !dim.startsWith(CONTEXT)
-/** How many of subject, permission and resource a rule covers: 2 of 3 is "the same grant, edited". */
-const overlap = (rule: CompiledRule, request: Request) =>
-  [SUBJECT, PERMISSION, RESOURCE].filter((d) => matches(rule, request, (x) => x === d)).length
-const related = (rules: CompiledRule[], effect: 'allow' | 'deny', request: Request, grant?: Grant) =>
-  rules.find((r) => r.effect === effect && grant !== undefined && sameGrant(r.grant, grant)) ??
-  rules.find((r) => r.effect === effect && overlap(r, request) >= 2)
+/** Two grants are one grant edited when two of who, what and where are written the same. */
+function similar(a: Grant, b: Grant): boolean {
+  const same = (x: string[], y: string[]) =>
+    JSON.stringify([...new Set(x)].sort()) === JSON.stringify([...new Set(y)].sort())
+  const what = (g: Grant) => [...g.roles.map((r) => `role:${r}`), ...g.permissions]
+  return (
+    [same(a.subjects, b.subjects), same(what(a), what(b)), same(a.resources, b.resources)].filter(Boolean)
+      .length >= 2
+  )
+}
+const related = (rules: CompiledRule[], effect: 'allow' | 'deny', grant: Grant) =>
+  rules.find((r) => r.effect === effect && sameGrant(r.grant, grant)) ??
+  rules.find((r) => r.effect === effect && similar(r.grant, grant))
 
 const covering = (value: string) => (pattern: string) => holds(leaf(patternLeaf(pattern)), value)
 const groupsOf = (grant: Grant) => grant.subjects.map(groupRef).filter((g): g is string => g !== undefined)
@@ -232,7 +240,7 @@ function denyWeakened(request: Request, s: Sides): Cause {
   const narrowed =
     same ??
     s.tRules.find((r) => r.effect === 'deny' && matches(r, request, ignoringConditions)) ??
-    related(s.tRules, 'deny', request)
+    related(s.tRules, 'deny', deny.grant)
   if (narrowed !== undefined)
     return {
       ...common,
@@ -273,7 +281,7 @@ function definitionsWidened(request: Request, s: Sides, grant: Grant): Cause {
     )
     if (found !== undefined) {
       const owner = s.tgt.groups.get(found.edge.owner)!
-      const path = [...found.chain, ...found.rest.slice(0, -1)]
+      const path = [...found.chain, ...found.rest]
       const through =
         path.length > 1
           ? ` through ${path
@@ -354,7 +362,7 @@ function grantWidened(request: Request, s: Sides): Cause {
           : `${label(grant)} accepts more values of its conditions`,
     }
   }
-  const edited = related(s.bRules, 'allow', request, grant)
+  const edited = related(s.bRules, 'allow', grant)
   return {
     ...common,
     group: `grant:${grant.index}`,
@@ -412,7 +420,7 @@ function narrowing(request: Request, s: Sides): Cause {
     }
   }
   const covered = s.tRules.find((r) => r.effect === 'allow' && matches(r, request, ignoringConditions))
-  const edited = covered ?? related(s.tRules, 'allow', request, gone)
+  const edited = covered ?? related(s.tRules, 'allow', gone)
   return {
     ...common,
     group: `gone:${gone.index}`,
@@ -453,9 +461,10 @@ function named(s: Sides): Set<string> {
   return names
 }
 
-/** The most telling request of a finding: named subject, permission and resource, little context. */
+/** The most telling request of a finding: the most severe, then named subject, permission and resource. */
 function best(group: Cause[], names: Set<string>): Cause {
   const score = (c: Cause) =>
+    SEVERITY_RANK[c.severity] * 10 +
     [c.request.subject, c.request.permission, c.request.resource].filter((v) => names.has(v)).length -
     Object.keys(c.request.context).length / 10
   return group.reduce((a, b) => (score(b) > score(a) ? b : a))
@@ -526,7 +535,6 @@ const locate = (doc: ParsedFile | undefined, pointer: string | null) =>
 function findingOf(cause: Cause, direction: 'widening' | 'narrowing', s: Sides): Finding {
   const change = cause.possible !== undefined ? 'possible-widening' : direction
   const witness = cause.possible !== undefined ? null : witnessOf(cause.request)
-  const severity = direction === 'narrowing' ? 'low' : severityOf(cause, s)
   return {
     id: findingId(['acl', s.file, change, cause.rule, cause.idKey, cause.request.subject]),
     kind: 'acl',
@@ -534,7 +542,7 @@ function findingOf(cause: Cause, direction: 'widening' | 'narrowing', s: Sides):
     line: locate(s.after, cause.pointer),
     pointer: cause.pointer,
     change,
-    severity,
+    severity: cause.severity,
     rule: cause.rule,
     message: messageFor(change, cause.rule, witness, cause.detail, cause.possible),
     witness,
