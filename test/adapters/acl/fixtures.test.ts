@@ -12,7 +12,7 @@ import {describe, expect, it} from 'vitest'
 import {compareAclFile} from '../../../src/adapters/acl/compare.js'
 import {acl} from '../../../src/adapters/acl/index.js'
 import {parseFile} from '../../../src/core/parse.js'
-import type {Document, InputProblem} from '../../../src/core/types.js'
+import {DEFAULT_ADAPTER_SETTINGS, type Document, type InputProblem} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
 import {type AclJson, allows, requestOf} from './brute-force.js'
@@ -101,12 +101,42 @@ describe('acl fixtures', () => {
           `${name}: ${f.change} witness ${JSON.stringify(f.witness)} is not allowed by exactly one side`,
         ).toBe(true)
         // The adapter's own evaluator (semantic blame) agrees with the brute force.
-        expect(await acl.allows(more, f.witness!, FILE, new Map(), {} as never)).toBe(true)
-        expect(await acl.allows(less, f.witness!, FILE, new Map(), {} as never)).toBe(false)
+        expect(await acl.allows(more, f.witness!, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)).toBe(true)
+        expect(await acl.allows(less, f.witness!, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)).toBe(false)
       }
       // Ids name the access: the same comparison gives the same ids.
       const again = compareAclFile(FILE, baseline, target)
       expect(again.findings.map((f) => f.id)).toEqual(findings.map((f) => f.id))
     })
   }
+})
+
+describe('acl detection by content', () => {
+  it('claims files with the marker, any version, and YAML streams holding one', () => {
+    expect(acl.detect({apiVersion: 'acldrift.dev/acl/v1', grants: []})).toBe(true)
+    expect(acl.detect({apiVersion: 'acldrift.dev/acl/v2'})).toBe(true)
+    expect(acl.detect([{apiVersion: 'acldrift.dev/acl/v1', grants: []}, {}])).toBe(true)
+  })
+
+  it('does not claim other kinds or other YAML', () => {
+    expect(acl.detect({Version: '2012-10-17', Statement: []})).toBe(false)
+    expect(acl.detect({bindings: [{role: 'roles/viewer', members: ['user:a@example.com']}]})).toBe(false)
+    expect(acl.detect({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', rules: []})).toBe(false)
+    expect(acl.detect({groups: {sre: {members: []}}, grants: []})).toBe(false)
+    expect(acl.detect('acldrift.dev/acl/v1')).toBe(false)
+  })
+
+  it('fails closed on broken text that carries the marker', () => {
+    expect(acl.looksLike('apiVersion: acldrift.dev/acl/v1\ngrants:\n  - effect: allow\n   subjects: [')).toBe(
+      true,
+    )
+    expect(acl.looksLike('{"apiVersion": "acldrift.dev/acl/v1", "grants": [')).toBe(true)
+    expect(acl.looksLike('groups:\n  sre: [\n')).toBe(false)
+  })
+
+  it('answers false, never throws, for versions that are not ACLs', async () => {
+    const witness = {subject: 'user:a', permission: 'p', resource: 'r'}
+    for (const value of [null, 3, 'x', [], {apiVersion: 'acldrift.dev/acl/v1', grants: 'no'}])
+      expect(await acl.allows(value, witness, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)).toBe(false)
+  })
 })
