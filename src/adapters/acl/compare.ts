@@ -10,10 +10,11 @@
 //   its conditions removed or relaxed).
 
 import {SEVERITY_RANK, findingId, structuralDiff} from '../../core/findings.js'
-import {type DifferenceCell, differenceOrPossible} from '../../core/engine/search.js'
+import {type DifferenceCell, differenceOrPossible, type Rule} from '../../core/engine/search.js'
 import type {Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
 import type {Comparison} from '../adapter.js'
 import {
+  allowedBy,
   CONTEXT,
   type CompiledRule,
   compileGrants,
@@ -26,7 +27,7 @@ import {
   RESOURCE,
   SUBJECT,
 } from './compile.js'
-import {leaf} from '../../core/engine/formula.js'
+import {FALSE, leaf} from '../../core/engine/formula.js'
 import {
   type Acl,
   type Edge,
@@ -38,6 +39,12 @@ import {
   groupRef,
   readAcl,
 } from './model.js'
+
+/**
+ * The search's last dimension, which no rule of either side constrains: "phantom" rules (denies
+ * that never hold there) only refine the cells of the dimensions before it.
+ */
+const PHANTOM = 'phantom'
 
 /** Cap on difference cells per direction and file: beyond it the result says it was cut short. */
 const CELL_LIMIT = 2000
@@ -92,7 +99,17 @@ export function compareAclFile(
     baseUnderTarget: compileGrants(base.grants, tgt),
     targetUnderBase: compileGrants(tgt.grants, base),
   }
-  const dims = dimensions(base, tgt)
+  // Each difference is explained with the grants of one version read under the other's groups and
+  // roles: their predicates must cut the cells too, so that one cell never mixes two causes.
+  const phantoms = [...sides.baseUnderTarget, ...sides.targetUnderBase].map((r, i): Rule => ({
+    index: -1 - i,
+    effect: 'deny',
+    predicates: new Map([...r.predicates, [PHANTOM, FALSE]]),
+  }))
+  const dims = [
+    ...dimensions(base, tgt),
+    {name: PHANTOM, domain: {cells: () => [{value: undefined, known: new Map()}]}},
+  ]
   const notes: string[] = []
   const findings: Finding[] = []
   const report = {file, notes, limit: CELL_LIMIT}
@@ -100,8 +117,8 @@ export function compareAclFile(
   const widenings = new Map<string, Cause[]>()
   for (const cell of differenceOrPossible(
     dims,
-    {rules: sides.tRules},
-    {rules: sides.bRules},
+    {rules: [...sides.tRules, ...phantoms]},
+    {rules: [...sides.bRules, ...phantoms]},
     'widening',
     report,
   )) {
@@ -115,8 +132,8 @@ export function compareAclFile(
   const narrowings = new Map<string, Cause[]>()
   for (const cell of differenceOrPossible(
     dims,
-    {rules: sides.bRules},
-    {rules: sides.tRules},
+    {rules: [...sides.bRules, ...phantoms]},
+    {rules: [...sides.tRules, ...phantoms]},
     'narrowing',
     report,
   )) {
@@ -165,8 +182,9 @@ const label = (grant: Grant) => (grant.id !== undefined ? `grant "${grant.id}"` 
 
 function widening(request: Request, s: Sides): Cause {
   if (allowing(s.bRules, request) !== undefined) return denyWeakened(request, s)
-  const throughDefinitions = allowing(s.baseUnderTarget, request)
-  if (throughDefinitions !== undefined) return definitionsWidened(request, s, throughDefinitions.grant)
+  // The baseline's own grants allow it once read with the target's groups and roles.
+  if (allowedBy(s.baseUnderTarget, request))
+    return definitionsWidened(request, s, allowing(s.baseUnderTarget, request)!.grant)
   return grantWidened(request, s)
 }
 
@@ -405,7 +423,9 @@ function narrowing(request: Request, s: Sides): Cause {
       idKey: grantKey(deny.grant),
       detail: `denied by ${label(deny.grant)}`,
     }
-  const throughDefinitions = allowing(s.targetUnderBase, request)
+  const throughDefinitions = allowedBy(s.targetUnderBase, request)
+    ? allowing(s.targetUnderBase, request)
+    : undefined
   if (throughDefinitions !== undefined) {
     const current = s.tRules.find((r) => r.index === throughDefinitions.index)!
     const subject = !matches(current, request, onSubject)

@@ -126,17 +126,16 @@ export interface Edge {
 export function subjectPatterns(acl: Acl, subjects: string[]): string[] {
   const out = new Set<string>()
   const seen = new Set<string>()
-  const visit = (list: string[]) => {
-    for (const s of list) {
-      const group = groupRef(s)
-      if (group === undefined) out.add(s)
-      else if (!seen.has(group)) {
-        seen.add(group)
-        visit(acl.groups.get(group)?.members ?? [])
-      }
+  // A work list, not recursion: a chain of thousands of nested groups must not exhaust the stack.
+  const work = [...subjects]
+  for (let s = work.pop(); s !== undefined; s = work.pop()) {
+    const group = groupRef(s)
+    if (group === undefined) out.add(s)
+    else if (!seen.has(group)) {
+      seen.add(group)
+      work.push(...(acl.groups.get(group)?.members ?? []))
     }
   }
-  visit(subjects)
   return [...out]
 }
 
@@ -144,17 +143,15 @@ export function subjectPatterns(acl: Acl, subjects: string[]): string[] {
 export function rolePermissions(acl: Acl, roles: string[]): string[] {
   const out = new Set<string>()
   const seen = new Set<string>()
-  const visit = (names: string[]) => {
-    for (const name of names) {
-      if (seen.has(name)) continue
-      seen.add(name)
-      const role = acl.roles.get(name)
-      if (role === undefined) continue
-      for (const p of role.permissions) out.add(p)
-      visit(role.inherits)
-    }
+  const work = [...roles]
+  for (let name = work.pop(); name !== undefined; name = work.pop()) {
+    if (seen.has(name)) continue
+    seen.add(name)
+    const role = acl.roles.get(name)
+    if (role === undefined) continue
+    for (const p of role.permissions) out.add(p)
+    work.push(...role.inherits)
   }
-  visit(roles)
   return [...out]
 }
 
@@ -292,21 +289,28 @@ export function problemsOf(file: ParsedFile): InputProblem[] {
   for (const cycle of cycles([...acl.groups.keys()], groupNext))
     add(
       `${acl.groups.get(cycle.from)!.pointer}/members/${cycle.index}`,
-      `group cycle: ${cycle.path.map((g) => GROUP_PREFIX + g).join(' → ')} (a group cannot contain itself)`,
+      `group cycle: ${arrows(cycle.path.map((g) => GROUP_PREFIX + g))} (a group cannot contain itself)`,
     )
   const roleNext = (name: string) =>
     (acl.roles.get(name)?.inherits ?? []).map((r) => (acl.roles.has(r) ? r : undefined))
   for (const cycle of cycles([...acl.roles.keys()], roleNext))
     add(
       `${acl.roles.get(cycle.from)!.pointer}/inherits/${cycle.index}`,
-      `role cycle: ${cycle.path.join(' → ')} (a role cannot inherit itself)`,
+      `role cycle: ${arrows(cycle.path)} (a role cannot inherit itself)`,
     )
   return problems
 }
 
+/** A cycle for a message: a long one is shortened in the middle. */
+const arrows = (path: string[]) =>
+  (path.length > 8 ? [...path.slice(0, 4), `… (${path.length - 7} more)`, ...path.slice(-3)] : path).join(
+    ' → ',
+  )
+
 /**
  * Each cycle of a directed graph once, found by depth-first search from the nodes in order: the
- * edge that closes it (`from`'s entry `index`) and the path it runs along.
+ * edge that closes it (`from`'s entry `index`) and the path it runs along. Iterative, for the
+ * same reason as the expansions above.
  */
 function cycles(
   nodes: string[],
@@ -314,19 +318,29 @@ function cycles(
 ): Array<{from: string; index: number; path: string[]}> {
   const state = new Map<string, 'open' | 'done'>()
   const found: Array<{from: string; index: number; path: string[]}> = []
-  const stack: string[] = []
-  const visit = (node: string) => {
-    state.set(node, 'open')
-    stack.push(node)
-    next(node).forEach((to, index) => {
-      if (to === undefined) return
-      if (state.get(to) === 'open')
-        found.push({from: node, index, path: [...stack.slice(stack.indexOf(to)), to]})
-      else if (!state.has(to)) visit(to)
-    })
-    stack.pop()
-    state.set(node, 'done')
+  for (const root of nodes) {
+    if (state.has(root)) continue
+    const stack: Array<{node: string; edges: Array<string | undefined>; at: number}> = []
+    const enter = (node: string) => {
+      state.set(node, 'open')
+      stack.push({node, edges: next(node), at: 0})
+    }
+    enter(root)
+    while (stack.length > 0) {
+      const top = stack.at(-1)!
+      if (top.at === top.edges.length) {
+        state.set(top.node, 'done')
+        stack.pop()
+        continue
+      }
+      const index = top.at++
+      const to = top.edges[index]
+      if (to === undefined) continue
+      if (state.get(to) === 'open') {
+        const start = stack.findIndex((f) => f.node === to)
+        found.push({from: top.node, index, path: [...stack.slice(start).map((f) => f.node), to]})
+      } else if (!state.has(to)) enter(to)
+    }
   }
-  for (const node of nodes) if (!state.has(node)) visit(node)
   return found
 }

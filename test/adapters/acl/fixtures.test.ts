@@ -140,3 +140,29 @@ describe('acl detection by content', () => {
       expect(await acl.allows(value, witness, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)).toBe(false)
   })
 })
+
+describe('acl robustness', () => {
+  /** A chain of `n` nested groups, the last one closing a cycle when asked. */
+  function chain(n: number, cycle: boolean): Document {
+    const groups: Record<string, {members: string[]}> = {}
+    for (let i = 0; i < n; i++) groups[`g${i}`] = {members: [i + 1 < n ? `group:g${i + 1}` : 'user:last']}
+    if (cycle) groups[`g${n - 1}`]!.members.push('group:g0')
+    const value = {
+      apiVersion: 'acldrift.dev/acl/v1',
+      groups,
+      grants: [{effect: 'allow', subjects: ['group:g0'], permissions: ['p'], resources: ['r']}],
+    }
+    return {path: FILE, value, kind: 'acl', hash: '0', sourceMap: {locate: () => ({line: 1, column: 1})}}
+  }
+
+  it('follows thousands of nested groups without exhausting the stack', async () => {
+    expect(await validateValue('acl', chain(20_000, false))).toEqual([])
+    const {findings} = compareAclFile(FILE, undefined, chain(20_000, false))
+    expect(findings.map((f) => [f.rule, f.witness?.subject])).toEqual([['grant-added', 'user:last']])
+    const problems = await validateValue('acl', chain(20_000, true))
+    expect(problems.map((p) => p.pointer)).toEqual(['/groups/g19999/members/1'])
+    expect(problems[0]!.message).toBe(
+      'group cycle: group:g0 → group:g1 → group:g2 → group:g3 → … (19994 more) → group:g19998 → group:g19999 → group:g0 (a group cannot contain itself)',
+    )
+  })
+})
