@@ -44,8 +44,10 @@ const anyOf = (patterns: string[]): Formula<AnyLeaf> => or(...patterns.map((p) =
 /** Groups are not identities: no request is made by `group:…`. */
 const NOT_A_GROUP = not(leaf(patternLeaf(`${GROUP_PREFIX}*`)))
 
-export function subjectFormula(acl: Acl, subjects: string[]): Formula<AnyLeaf> {
-  return and(NOT_A_GROUP, anyOf(subjectPatterns(acl, subjects)))
+/** `stand-ins`: literal subjects left out because another one stands for them (see compare.ts). */
+export function subjectFormula(acl: Acl, subjects: string[], standIns?: Set<string>): Formula<AnyLeaf> {
+  const patterns = subjectPatterns(acl, subjects)
+  return and(NOT_A_GROUP, anyOf(standIns ? patterns.filter((p) => !standIns.has(p)) : patterns))
 }
 
 export function permissionFormula(acl: Acl, grant: Grant): Formula<AnyLeaf> {
@@ -53,10 +55,10 @@ export function permissionFormula(acl: Acl, grant: Grant): Formula<AnyLeaf> {
 }
 
 /** The grants of one version, with groups and roles read from `defs` (that version's, or another's). */
-export function compileGrants(grants: Grant[], defs: Acl): CompiledRule[] {
+export function compileGrants(grants: Grant[], defs: Acl, standIns?: Set<string>): CompiledRule[] {
   return grants.map((grant) => {
     const predicates = new Map<string, Formula<AnyLeaf>>([
-      [SUBJECT, subjectFormula(defs, grant.subjects)],
+      [SUBJECT, subjectFormula(defs, grant.subjects, standIns)],
       [PERMISSION, permissionFormula(defs, grant)],
       [RESOURCE, anyOf(grant.resources)],
     ])
@@ -66,10 +68,11 @@ export function compileGrants(grants: Grant[], defs: Acl): CompiledRule[] {
 }
 
 /** Literal (wildcard-free) strings of a list: readable examples for witnesses. */
-const literals = (list: Iterable<string>) => [...new Set([...list].filter((s) => !/[*?]/.test(s)))].sort()
+export const literals = (list: Iterable<string>) =>
+  [...new Set([...list].filter((s) => !/[*?]/.test(s)))].sort()
 
 /** The request space of two versions: subject, permission, resource, then the context keys in order. */
-export function dimensions(...acls: Acl[]): Dimension[] {
+export function dimensions(acls: Acl[], standIns: Set<string> = new Set()): Dimension[] {
   const subjects: string[] = []
   const keys = new Set<string>()
   for (const acl of acls) {
@@ -81,7 +84,10 @@ export function dimensions(...acls: Acl[]): Dimension[] {
   }
   // A made-up identity reads better than the glob's filler when a pattern covers unnamed subjects.
   const dims: Dimension[] = [
-    {name: SUBJECT, domain: stringDomain([...literals(subjects), 'user:someone'])},
+    {
+      name: SUBJECT,
+      domain: stringDomain([...literals(subjects).filter((s) => !standIns.has(s)), 'user:someone']),
+    },
     {name: PERMISSION, domain: stringDomain()},
     {name: RESOURCE, domain: stringDomain()},
   ]

@@ -165,4 +165,32 @@ describe('acl robustness', () => {
       'group cycle: group:g0 → group:g1 → group:g2 → group:g3 → … (19994 more) → group:g19998 → group:g19999 → group:g0 (a group cannot contain itself)',
     )
   })
+
+  it('a comparison cut short is a possible widening, never a pass', () => {
+    const acl = (members: string[]) => ({
+      path: FILE,
+      kind: 'acl' as const,
+      hash: '0',
+      sourceMap: {locate: () => ({line: 1, column: 1})},
+      value: {
+        apiVersion: 'acldrift.dev/acl/v1',
+        groups: {ops: {members}},
+        grants: [
+          {
+            effect: 'allow',
+            subjects: ['group:ops'],
+            permissions: [...Array(50).keys()].map((i) => `svc.p${i}`),
+            resources: [...Array(50).keys()].map((i) => `r${i}`),
+          },
+        ],
+      },
+    })
+    const {findings, notes} = compareAclFile(FILE, acl(['user:ann']), acl(['user:ann', 'user:mallory']))
+    expect(notes).toEqual([expect.stringContaining('more than 2000 widening cells')])
+    expect(findings.map((f) => [f.change, f.rule])).toEqual([
+      ['widening', 'group-member-added'],
+      ['possible-widening', 'undecidable'],
+    ])
+    expect(findings[1]!.reason).toMatch(/stopped after 2000/)
+  })
 })
