@@ -13,6 +13,7 @@ import {SEVERITY_RANK, findingId, structuralDiff} from '../../core/findings.js'
 import {type DifferenceCell, differenceOrPossible, type Rule} from '../../core/engine/search.js'
 import type {Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
 import type {Comparison} from '../adapter.js'
+import {asked} from './evaluate.js'
 import {
   allowedBy,
   CONTEXT,
@@ -611,7 +612,7 @@ function messageFor(
 
 /** The finding's message for another witness (history asks about other requests). */
 export function describeFinding(finding: Finding, witness: Witness): string {
-  return messageFor(finding.change, finding.rule, witness, undefined, finding.reason)
+  return messageFor(finding.change, finding.rule, asked(witness), undefined, finding.reason)
 }
 
 const locate = (doc: ParsedFile | undefined, pointer: string | null) =>

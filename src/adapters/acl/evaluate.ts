@@ -6,9 +6,22 @@ import {allowedBy, compileGrants, type Request} from './compile.js'
 import {detect} from './detect.js'
 import {readAcl} from './model.js'
 
+/**
+ * The request a witness names. `history --principal/--action` put `principal` and `action` on
+ * top of a witness: for this kind they are the subject and the permission.
+ */
+export function asked(witness: Witness): Witness {
+  const {principal, action, ...rest} = witness
+  return {
+    ...rest,
+    ...(principal === undefined ? {} : {subject: principal}),
+    ...(action === undefined ? {} : {permission: action}),
+  }
+}
+
 export function allowsWitness(value: unknown, witness: Witness): boolean {
   if (!detect(value)) return false
-  const {subject, permission, resource} = witness
+  const {subject, permission, resource} = asked(witness)
   if (typeof subject !== 'string' || typeof permission !== 'string' || typeof resource !== 'string')
     return false
   const context: Record<string, string> = {}

@@ -134,6 +134,19 @@ describe('acl detection by content', () => {
     expect(acl.looksLike('groups:\n  sre: [\n')).toBe(false)
   })
 
+  it('reads `principal` and `action` (the history filters) as subject and permission', async () => {
+    const value = {
+      apiVersion: 'acldrift.dev/acl/v1',
+      grants: [{effect: 'allow', subjects: ['user:*'], permissions: ['docs.read'], resources: ['docs/*']}],
+    }
+    const witness = {subject: 'service:ci', permission: 'docs.read', resource: 'docs/a'}
+    const allows = (w: Record<string, unknown>) =>
+      acl.allows(value, w, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)
+    expect(await allows(witness)).toBe(false)
+    expect(await allows({...witness, principal: 'user:ann'})).toBe(true)
+    expect(await allows({...witness, principal: 'user:ann', action: 'docs.write'})).toBe(false)
+  })
+
   it('answers false, never throws, for versions that are not ACLs', async () => {
     const witness = {subject: 'user:a', permission: 'p', resource: 'r'}
     for (const value of [null, 3, 'x', [], {apiVersion: 'acldrift.dev/acl/v1', grants: 'no'}])
