@@ -15,7 +15,6 @@ import type {Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
 import type {Comparison} from '../adapter.js'
 import {asked} from './evaluate.js'
 import {
-  allowedBy,
   CONTEXT,
   type CompiledRule,
   compileGrants,
@@ -248,9 +247,10 @@ const label = (grant: Grant) => (grant.id !== undefined ? `grant "${grant.id}"` 
 
 function widening(request: Request, s: Sides): Cause {
   if (allowing(s.bRules, request) !== undefined) return denyWeakened(request, s)
-  // The baseline's own grants allow it once read with the target's groups and roles.
-  if (allowedBy(s.baseUnderTarget, request))
-    return definitionsWidened(request, s, allowing(s.baseUnderTarget, request)!.grant)
+  // A baseline allow grant matches it once read with the target's groups and roles (whatever the
+  // denies say: a new member is the cause of all its new access, even where a deny also went).
+  const throughDefinitions = allowing(s.baseUnderTarget, request)
+  if (throughDefinitions !== undefined) return definitionsWidened(request, s, throughDefinitions.grant)
   return grantWidened(request, s)
 }
 
@@ -489,9 +489,7 @@ function narrowing(request: Request, s: Sides): Cause {
       idKey: grantKey(deny.grant),
       detail: `denied by ${label(deny.grant)}`,
     }
-  const throughDefinitions = allowedBy(s.targetUnderBase, request)
-    ? allowing(s.targetUnderBase, request)
-    : undefined
+  const throughDefinitions = allowing(s.targetUnderBase, request)
   if (throughDefinitions !== undefined) {
     const current = s.tRules.find((r) => r.index === throughDefinitions.index)!
     const subject = !matches(current, request, onSubject)

@@ -192,15 +192,16 @@ const DENY_RULES = [
 
 /**
  * Which finding must report a widening request, from the format's semantics alone: a weakened
- * deny when the baseline had an allow for it (and so denied it); a changed group or role when the
- * baseline's grants, read with the target's groups and roles, allow it; else the first target
- * allow grant that matches it.
+ * deny when the baseline had an allow for it (and so denied it); a changed group or role when an
+ * allow grant of the baseline, read with the target's groups and roles, matches it; else the first
+ * target allow grant that matches it.
  */
 function expectedCause(baseline: AclJson | undefined, target: AclJson, request: Request): string {
   const matching = (acl: AclJson | undefined, effect: string) =>
     (acl?.grants ?? []).findIndex((g) => g.effect === effect && grantMatches(acl!, g, request))
   if (baseline !== undefined && matching(baseline, 'allow') !== -1) return 'deny'
-  if (baseline !== undefined && allows({...target, grants: baseline.grants}, request)) return 'definitions'
+  const mixed = {...target, grants: baseline?.grants ?? []}
+  if (mixed.grants.some((g) => g.effect === 'allow' && grantMatches(mixed, g, request))) return 'definitions'
   return `grant /grants/${matching(target, 'allow')}`
 }
 
