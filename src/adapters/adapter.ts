@@ -1,6 +1,15 @@
 // What an adapter is: one per kind, in its own folder (see index.ts for the registry).
 
-import type {AdapterContext, Document, Finding, Kind, ParsedFile, SourceFile, Witness} from '../core/types.js'
+import type {
+  AdapterContext,
+  Document,
+  Finding,
+  InputProblem,
+  Kind,
+  ParsedFile,
+  SourceFile,
+  Witness,
+} from '../core/types.js'
 
 export interface Comparison {
   findings: Finding[]
@@ -21,6 +30,12 @@ export interface Adapter {
    * kinds are recognised by path (`candidate`), not by content.
    */
   parse?(file: SourceFile): Promise<ParsedFile>
+  /**
+   * What the kind's JSON Schema cannot say (a group that contains itself, a role that is not
+   * defined): asked once the schema passed, each problem naming file and line. A file with
+   * problems fails closed like one that breaks the schema.
+   */
+  validate?(file: ParsedFile): Promise<InputProblem[]>
   /**
    * `file`: each file's access stands alone (an IAM policy). `kind`: files refer to each
    * other (a RoleBinding names a Role defined elsewhere), so every document of the kind is

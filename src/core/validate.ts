@@ -2,6 +2,7 @@
 // run time), and ajv's errors turned into problems a person can act on, located through the source map.
 
 import type {ErrorObject} from 'ajv'
+import {ADAPTERS} from '../adapters/index.js'
 import {escapePointerToken} from './parse.js'
 import type {InputProblem, Kind, ParsedFile, Position, SourceMap} from './types.js'
 
@@ -14,10 +15,13 @@ interface Validator {
 
 const validators = new Map<SchemaName, Promise<Validator>>()
 
-/** Validates a parsed file against one of schemas/; returns no problems when it is valid. */
+/**
+ * Validates a parsed file against one of schemas/, then, for a kind, against its adapter's own
+ * checks (what a schema cannot express); returns no problems when it is valid.
+ */
 export async function validateValue(schema: SchemaName, parsed: ParsedFile): Promise<InputProblem[]> {
   const validate = await loadValidator(schema)
-  if (validate(parsed.value)) return []
+  if (validate(parsed.value)) return (await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed)) ?? []
   const problems = describeErrors(validate.errors ?? []).map(({pointer, message}) => ({
     file: parsed.path,
     ...locate(parsed.sourceMap, pointer),

@@ -1,0 +1,21 @@
+// acldrift's own ACL format (schemas/acl.schema.json): groups, roles and allow/deny grants for
+// systems acldrift has no adapter for, exported to JSON or YAML. One file is one complete
+// access-control system, recognised by its `apiVersion: acldrift.dev/acl/v1` marker. The heavy
+// modules (the comparison engine) load on first use.
+
+import {type Adapter, compareFileByFile} from '../adapter.js'
+import {detect, looksLike} from './detect.js'
+
+export const acl: Adapter = {
+  kind: 'acl',
+  candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+  detect,
+  looksLike,
+  scope: 'file',
+  // References and cycles: a schema cannot see them, and a cycle has no meaning to compare.
+  validate: async (file) => (await import('./model.js')).problemsOf(file),
+  compare: async (baseline, target, changed) =>
+    compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareAclFile),
+  allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
+  describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+}

@@ -1,0 +1,209 @@
+// The acl fixture table: one `it` per folder of fixtures/acl/ (see its README). Each case is one
+// ACL file on each side (`baseline.yaml|json`, `target.yaml|json`; one may be missing), compared
+// through the adapter as `acldrift check` does; the findings must match expected.json exactly
+// (count, change and rule; severity, line and witness fields where given), and every witness is
+// re-checked with the independent brute-force evaluator. Cases with `errors` are invalid input:
+// the target must fail validation with exactly those problems.
+
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {compareAclFile} from '../../../src/adapters/acl/compare.js'
+import {acl} from '../../../src/adapters/acl/index.js'
+import {parseFile} from '../../../src/core/parse.js'
+import {DEFAULT_ADAPTER_SETTINGS, type Document, type InputProblem} from '../../../src/core/types.js'
+import {validateValue} from '../../../src/core/validate.js'
+import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+import {type AclJson, allows, requestOf} from './brute-force.js'
+
+const ROOT = fileURLToPath(new URL('../../../fixtures/acl/', import.meta.url))
+
+interface Expected {
+  description: string
+  findings: ExpectedFinding[]
+  notes?: string[]
+  /** the target's validation problems: line, pointer and a substring of the message */
+  errors?: Array<{line: number; pointer: string; message: string}>
+}
+
+/** The file's name in every comparison (what `file` says). */
+const FILE = 'acl'
+
+function readSide(dir: string, side: 'baseline' | 'target'): Document | undefined {
+  for (const ext of ['json', 'yaml', 'yml']) {
+    const path = join(dir, `${side}.${ext}`)
+    if (existsSync(path)) return {...parseFile({path, content: readFileSync(path)}), path: FILE, kind: 'acl'}
+  }
+  return undefined
+}
+
+const cases = readdirSync(ROOT, {withFileTypes: true})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort()
+
+const problemMatches = (e: NonNullable<Expected['errors']>[number], p: InputProblem) =>
+  p.line === e.line && p.pointer === e.pointer && p.message.includes(e.message)
+
+describe('acl fixtures', () => {
+  it('has at least 25 cases, each with expected.json and at least one side', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(25)
+    for (const name of cases) {
+      const dir = join(ROOT, name)
+      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
+      expect(readSide(dir, 'baseline') ?? readSide(dir, 'target'), name).toBeDefined()
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      expect(expected.description.length, `${name} description`).toBeGreaterThan(0)
+    }
+  })
+
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = join(ROOT, name)
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const baseline = readSide(dir, 'baseline')
+      const target = readSide(dir, 'target')
+      const context = `${name}: ${expected.description}`
+
+      // Every fixture file is recognised by content; the baseline is always valid.
+      for (const doc of [baseline, target])
+        if (doc) expect(acl.detect(doc.value), `${name}: detect`).toBe(true)
+      if (baseline) expect(await validateValue('acl', baseline), `${name}: baseline`).toEqual([])
+      const problems = target ? await validateValue('acl', target) : []
+      if (expected.errors !== undefined) {
+        expect(
+          pair(expected.errors, problems, problemMatches),
+          `${context}\n${JSON.stringify(problems)}`,
+        ).toBeDefined()
+        return
+      }
+      expect(problems, `${name}: target`).toEqual([])
+
+      const {findings, notes} = compareAclFile(FILE, baseline, target)
+      if (pair(expected.findings, findings, findingMatches) === undefined) {
+        expect(findings.map(summary), context).toEqual(expected.findings)
+        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
+      }
+      const expectedNotes = expected.notes ?? []
+      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined)
+        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
+
+      const [before, after] = [baseline?.value as AclJson | undefined, target?.value as AclJson | undefined]
+      for (const f of findings) {
+        expect(f.message.length, `${name}: message`).toBeGreaterThan(0)
+        expect(f.id, `${name}: id`).toMatch(/^[0-9a-f]{16}$/)
+        expect(f.witness, `${name}: ${f.change} without a witness`).not.toBeNull()
+        const request = requestOf(f.witness!)
+        const [more, less] = f.change === 'widening' ? [after, before] : [before, after]
+        expect(
+          allows(more, request) && !allows(less, request),
+          `${name}: ${f.change} witness ${JSON.stringify(f.witness)} is not allowed by exactly one side`,
+        ).toBe(true)
+        // The adapter's own evaluator (semantic blame) agrees with the brute force.
+        expect(await acl.allows(more, f.witness!, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)).toBe(true)
+        expect(await acl.allows(less, f.witness!, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)).toBe(false)
+      }
+      // Ids name the access: the same comparison gives the same ids.
+      const again = compareAclFile(FILE, baseline, target)
+      expect(again.findings.map((f) => f.id)).toEqual(findings.map((f) => f.id))
+    })
+  }
+})
+
+describe('acl detection by content', () => {
+  it('claims files with the marker, any version, and YAML streams holding one', () => {
+    expect(acl.detect({apiVersion: 'acldrift.dev/acl/v1', grants: []})).toBe(true)
+    expect(acl.detect({apiVersion: 'acldrift.dev/acl/v2'})).toBe(true)
+    expect(acl.detect([{apiVersion: 'acldrift.dev/acl/v1', grants: []}, {}])).toBe(true)
+  })
+
+  it('does not claim other kinds or other YAML', () => {
+    expect(acl.detect({Version: '2012-10-17', Statement: []})).toBe(false)
+    expect(acl.detect({bindings: [{role: 'roles/viewer', members: ['user:a@example.com']}]})).toBe(false)
+    expect(acl.detect({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', rules: []})).toBe(false)
+    expect(acl.detect({groups: {sre: {members: []}}, grants: []})).toBe(false)
+    expect(acl.detect('acldrift.dev/acl/v1')).toBe(false)
+  })
+
+  it('fails closed on broken text that carries the marker', () => {
+    expect(acl.looksLike('apiVersion: acldrift.dev/acl/v1\ngrants:\n  - effect: allow\n   subjects: [')).toBe(
+      true,
+    )
+    expect(acl.looksLike('{"apiVersion": "acldrift.dev/acl/v1", "grants": [')).toBe(true)
+    expect(acl.looksLike('groups:\n  sre: [\n')).toBe(false)
+  })
+
+  it('reads `principal` and `action` (the history filters) as subject and permission', async () => {
+    const value = {
+      apiVersion: 'acldrift.dev/acl/v1',
+      grants: [{effect: 'allow', subjects: ['user:*'], permissions: ['docs.read'], resources: ['docs/*']}],
+    }
+    const witness = {subject: 'service:ci', permission: 'docs.read', resource: 'docs/a'}
+    const allows = (w: Record<string, unknown>) =>
+      acl.allows(value, w, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)
+    expect(await allows(witness)).toBe(false)
+    expect(await allows({...witness, principal: 'user:ann'})).toBe(true)
+    expect(await allows({...witness, principal: 'user:ann', action: 'docs.write'})).toBe(false)
+  })
+
+  it('answers false, never throws, for versions that are not ACLs', async () => {
+    const witness = {subject: 'user:a', permission: 'p', resource: 'r'}
+    for (const value of [null, 3, 'x', [], {apiVersion: 'acldrift.dev/acl/v1', grants: 'no'}])
+      expect(await acl.allows(value, witness, FILE, new Map(), DEFAULT_ADAPTER_SETTINGS)).toBe(false)
+  })
+})
+
+describe('acl robustness', () => {
+  /** A chain of `n` nested groups, the last one closing a cycle when asked. */
+  function chain(n: number, cycle: boolean): Document {
+    const groups: Record<string, {members: string[]}> = {}
+    for (let i = 0; i < n; i++) groups[`g${i}`] = {members: [i + 1 < n ? `group:g${i + 1}` : 'user:last']}
+    if (cycle) groups[`g${n - 1}`]!.members.push('group:g0')
+    const value = {
+      apiVersion: 'acldrift.dev/acl/v1',
+      groups,
+      grants: [{effect: 'allow', subjects: ['group:g0'], permissions: ['p'], resources: ['r']}],
+    }
+    return {path: FILE, value, kind: 'acl', hash: '0', sourceMap: {locate: () => ({line: 1, column: 1})}}
+  }
+
+  it('follows thousands of nested groups without exhausting the stack', async () => {
+    expect(await validateValue('acl', chain(20_000, false))).toEqual([])
+    const {findings} = compareAclFile(FILE, undefined, chain(20_000, false))
+    expect(findings.map((f) => [f.rule, f.witness?.subject])).toEqual([['grant-added', 'user:last']])
+    const problems = await validateValue('acl', chain(20_000, true))
+    expect(problems.map((p) => p.pointer)).toEqual(['/groups/g19999/members/1'])
+    expect(problems[0]!.message).toBe(
+      'group cycle: group:g0 → group:g1 → group:g2 → group:g3 → … (19994 more) → group:g19998 → group:g19999 → group:g0 (a group cannot contain itself)',
+    )
+  })
+
+  it('a comparison cut short is a possible widening, never a pass', () => {
+    const acl = (members: string[]) => ({
+      path: FILE,
+      kind: 'acl' as const,
+      hash: '0',
+      sourceMap: {locate: () => ({line: 1, column: 1})},
+      value: {
+        apiVersion: 'acldrift.dev/acl/v1',
+        groups: {ops: {members}},
+        grants: [
+          {
+            effect: 'allow',
+            subjects: ['group:ops'],
+            permissions: [...Array(50).keys()].map((i) => `svc.p${i}`),
+            resources: [...Array(50).keys()].map((i) => `r${i}`),
+          },
+        ],
+      },
+    })
+    const {findings, notes} = compareAclFile(FILE, acl(['user:ann']), acl(['user:ann', 'user:mallory']))
+    expect(notes).toEqual([expect.stringContaining('more than 2000 widening cells')])
+    expect(findings.map((f) => [f.change, f.rule])).toEqual([
+      ['widening', 'group-member-added'],
+      ['possible-widening', 'undecidable'],
+    ])
+    expect(findings[1]!.reason).toMatch(/stopped after 2000/)
+  })
+})
