@@ -5,6 +5,7 @@
 
 import type {Kind} from '../core/types.js'
 import type {Adapter} from './adapter.js'
+import {acl} from './acl/index.js'
 import {awsIam} from './aws-iam/index.js'
 import {branchProtection} from './branch-protection/index.js'
 import {codeowners} from './codeowners/index.js'
@@ -21,6 +22,7 @@ export const ADAPTERS: readonly Adapter[] = [
   githubActions,
   codeowners,
   branchProtection,
+  acl,
 ]
 
 export function adapterFor(kind: Kind): Adapter {

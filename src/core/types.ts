@@ -7,6 +7,7 @@ export const KINDS = [
   'github-actions',
   'codeowners',
   'branch-protection',
+  'acl',
 ] as const
 export type Kind = (typeof KINDS)[number]
 
