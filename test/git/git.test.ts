@@ -348,22 +348,39 @@ describe('BatchParser', () => {
     record('cccc', 'blob', Buffer.alloc(0)),
     record('dddd', 'blob', b),
   ])
+  const object = (id: string, type: string, content: Buffer) => ({
+    id,
+    type,
+    content,
+    size: content.length,
+    oversize: false,
+  })
   const expected = [
-    {id: 'aaaa', type: 'blob', content: a},
-    {id: 'bbbb', type: 'missing', content: Buffer.alloc(0)},
-    {id: 'cccc', type: 'blob', content: Buffer.alloc(0)},
-    {id: 'dddd', type: 'blob', content: b},
+    object('aaaa', 'blob', a),
+    object('bbbb', 'missing', Buffer.alloc(0)),
+    object('cccc', 'blob', Buffer.alloc(0)),
+    object('dddd', 'blob', b),
   ]
+  const parseSplit = (size: number, maxBytes?: number) => {
+    const parser = new BatchParser(maxBytes)
+    const records = []
+    for (let offset = 0; offset < stream.length; offset += size) {
+      records.push(...parser.push(stream.subarray(offset, offset + size)))
+    }
+    parser.end()
+    return records
+  }
 
   it('parses records split at every possible byte', () => {
+    for (let size = 1; size <= stream.length; size++) expect(parseSplit(size)).toEqual(expected)
+  })
+
+  it('skips content over maxBytes as it streams by, keeping its size and the records after it', () => {
     for (let size = 1; size <= stream.length; size++) {
-      const parser = new BatchParser()
-      const records = []
-      for (let offset = 0; offset < stream.length; offset += size) {
-        records.push(...parser.push(stream.subarray(offset, offset + size)))
-      }
-      parser.end()
-      expect(records).toEqual(expected)
+      expect(parseSplit(size, b.length)).toEqual([
+        {id: 'aaaa', type: 'blob', content: Buffer.alloc(0), size: a.length, oversize: true},
+        ...expected.slice(1),
+      ])
     }
   })
 
