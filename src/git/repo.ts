@@ -1,5 +1,6 @@
 // Locating the repository and resolving revisions.
 
+import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {EnvironmentError, UsageError} from '../core/errors.js'
 import {GitError, runGit} from './run.js'
@@ -43,6 +44,28 @@ export async function hooksDir(root: string): Promise<string> {
 
 export async function isShallow(root: string): Promise<boolean> {
   return withoutNewline(await runGit(root, ['rev-parse', '--is-shallow-repository'])) === 'true'
+}
+
+/**
+ * The commits at the edge of a shallow clone: git shows them without parents, so they look like
+ * root commits and whatever they contain looks added by them. Empty for a complete repository.
+ */
+export async function shallowBoundaries(root: string): Promise<Set<string>> {
+  const [shallow, file] = withoutNewline(
+    await runGit(root, [
+      'rev-parse',
+      '--is-shallow-repository',
+      '--path-format=absolute',
+      '--git-path',
+      'shallow',
+    ]),
+  ).split('\n')
+  if (shallow !== 'true' || file === undefined) return new Set()
+  try {
+    return new Set((await readFile(file, 'utf8')).split('\n').filter(Boolean))
+  } catch {
+    return new Set()
+  }
 }
 
 async function verifyCommit(root: string, rev: string): Promise<string | null> {

@@ -66,6 +66,8 @@ export interface BlameResult {
   /** the merge that brought it in, when it came from a merged branch */
   mergedBy?: string
   why?: string
+  /** null because a shallow clone cut the history where the access already held */
+  shallow?: boolean
 }
 
 /** Every blob semantic blame may ask about for `path` at `target` (to read them in one batch). */
@@ -108,12 +110,22 @@ export function semanticBlame(
   }
   if (chain.before === undefined)
     return {sha: null, why: 'the file did not change in the range of history read'}
+  if (history.shallow?.has(blamed.sha)) {
+    // Its parents were not fetched: the access may be older than the oldest commit seen. Never guess.
+    const seen = chain.states.length
+    return {
+      sha: null,
+      shallow: true,
+      why: `the history is shallow: attribution saw ${seen} commit${seen === 1 ? '' : 's'} back to ${blamed.sha.slice(0, 7)}, where the clone was cut, and the access already held there; it may be older (fetch the full history: git fetch --unshallow)`,
+    }
+  }
   const parents = history.commits.get(blamed.sha)!.parents
   if (parents.length > 1 && depth < MAX_MERGE_DEPTH && history.commits.has(parents[1]!)) {
     // The merge changed the file: if its second parent already allowed the access, the
     // branch introduced it; otherwise the merge itself (its conflict resolution) did.
     const branch = semanticBlame(history, parents[1]!, blamed.path, allowed, depth + 1)
     if (branch.sha !== null) return {sha: branch.sha, mergedBy: branch.mergedBy ?? blamed.sha}
+    if (branch.shallow) return branch
   }
   return {sha: blamed.sha}
 }
