@@ -71,7 +71,22 @@ export interface GlobOptions {
   variables?: boolean
 }
 
+// Both sides of a comparison repeat most patterns (a 100k-statement policy with one edit holds
+// 200k of them): each is compiled once. Globs are never mutated. Bounded, so long runs stay small.
+const compiled = new Map<string, Glob>()
+const COMPILED_LIMIT = 1 << 18
+
 export function compileGlob(text: string, options: GlobOptions): Glob {
+  const cacheKey = `${options.wildcards ? 'w' : ''}${options.arn ? 'a' : ''}${options.segmentExact ? 'e' : ''}${options.caseInsensitive ? 'i' : ''}${options.variables ? 'v' : ''}:${text}`
+  let glob = compiled.get(cacheKey)
+  if (glob === undefined) {
+    if (compiled.size >= COMPILED_LIMIT) compiled.clear()
+    compiled.set(cacheKey, (glob = compileUncached(text, options)))
+  }
+  return glob
+}
+
+function compileUncached(text: string, options: GlobOptions): Glob {
   const tokens: Token[] = []
   let colons = 0
   const segmentAware = options.arn === true && text.startsWith('arn:')
