@@ -255,6 +255,35 @@ export function globMatches(glob: Glob, s: string): boolean {
   return re.test(s)
 }
 
+/**
+ * Whether some string matches both globs. Literal prefixes and suffixes that disagree settle
+ * most pairs at once (two resource ARNs of different buckets); the product automaton the rest.
+ */
+export function globsIntersect(a: Glob, b: Glob): boolean {
+  if (a.key === b.key) return true
+  const [pa, pb] = [literalEnd(a.tokens), literalEnd(b.tokens)]
+  if (!pa.startsWith(pb) && !pb.startsWith(pa)) return false
+  const [sa, sb] = [literalEnd([...a.tokens].reverse()), literalEnd([...b.tokens].reverse())]
+  if (!sa.startsWith(sb) && !sb.startsWith(sa)) return false
+  if (a.samples.some((s) => globMatches(b, s)) || b.samples.some((s) => globMatches(a, s))) return true
+  try {
+    return globCells([a, b]).some((cell) => cell.matches[0] && cell.matches[1])
+  } catch (error) {
+    if (error instanceof Undecidable) return true // unknown: assume they may meet
+    throw error
+  }
+}
+
+/** The literal characters at the start of a token list (read reversed, at its end). */
+function literalEnd(tokens: Token[]): string {
+  let out = ''
+  for (const t of tokens) {
+    if (t.t !== 'lit') break
+    out += t.c
+  }
+  return out
+}
+
 export interface GlobCell {
   /** matches[i]: whether the example matches globs[i] */
   matches: boolean[]
