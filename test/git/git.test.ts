@@ -3,6 +3,7 @@ import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {EnvironmentError, UsageError} from '../../src/core/errors.js'
+import {MAX_FILE_BYTES} from '../../src/core/parse.js'
 import type {SourceFile} from '../../src/core/types.js'
 import {
   BatchParser,
@@ -232,6 +233,21 @@ describe('index', () => {
     } finally {
       await sub.cleanup()
     }
+  })
+
+  it('skips files over the size limit as too-large, in the index, a revision and the working tree, unread', async () => {
+    const size = MAX_FILE_BYTES + 1
+    await repo.write('big.json', Buffer.alloc(size, 0x20))
+    await repo.write('small.json', '{}')
+    await repo.stage()
+    await repo.commit('big')
+    const expected = {
+      files: [{path: 'small.json', content: Buffer.from('{}')}],
+      skipped: [{path: 'big.json', reason: 'too-large', size}],
+    }
+    expect(await readStagedFiles(repo.dir)).toEqual(expected)
+    expect(await readRevisionFiles(repo.dir, 'HEAD')).toEqual(expected)
+    expect(await readWorktreeFiles(repo.dir, ['big.json', 'small.json'])).toEqual(expected)
   })
 
   it('reports a conflicted path once, as unmerged', async () => {
