@@ -3,7 +3,7 @@
 // messages (read through the same single cat-file process as blobs).
 
 import {catFileBatch} from './batch.js'
-import {shallowBoundaries} from './repo.js'
+import {hasCommit, shallowBoundaries} from './repo.js'
 import {runGit} from './run.js'
 
 export interface RawChange {
@@ -40,11 +40,13 @@ const ZERO = /^0+$/
 
 /**
  * Commits reachable from `to` and not from `from` (all of `to`'s history when `from` is
- * null), each with its raw changes; renames are detected (-M). In a shallow clone, the
- * commits where it was cut are named.
+ * null, or missing from a shallow clone), each with its raw changes; renames are detected
+ * (-M). In a shallow clone, the commits where it was cut are named.
  */
 export async function readHistory(root: string, from: string | null, to: string): Promise<History> {
-  const range = from === null ? [to] : [`${from}..${to}`]
+  // A shallow clone may not have `from`: then all the history it has is read, and blame
+  // says where it was cut.
+  const range = from === null || !(await hasCommit(root, from)) ? [to] : [`${from}..${to}`]
   const log = runGit(root, [
     'log',
     '--raw',

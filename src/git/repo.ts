@@ -25,8 +25,19 @@ export async function findRepoRoot(cwd: string): Promise<string> {
 /** The full id of the commit `rev` names; an unknown revision is a usage error. */
 export async function resolveCommit(root: string, rev: string): Promise<string> {
   const commit = await verifyCommit(root, rev)
+  if (
+    commit === null &&
+    rev === 'HEAD' &&
+    (await runGit(root, ['rev-list', '-n', '1', '--all'])).length === 0
+  )
+    throw new UsageError('the repository has no commit yet: HEAD names no revision (commit first)')
   if (commit === null) throw new UsageError(`unknown revision: ${rev}`)
   return commit
+}
+
+/** Whether `rev` names a commit this clone has (a shallow clone may lack an older one). */
+export async function hasCommit(root: string, rev: string): Promise<boolean> {
+  return (await verifyCommit(root, rev)) !== null
 }
 
 /** The commit HEAD points to, or null on an unborn branch (a repository without commits). */
