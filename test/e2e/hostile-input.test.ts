@@ -235,6 +235,15 @@ describe.concurrent('hostile input fails closed naming the file, in every comman
     expectEveryCase(reportOf(result).errors)
     const verify = await runCli(['audit', '--verify-log', '--log', log], {cwd: repo.dir})
     expect(verify.code, verify.stderr + verify.stdout).toBe(0)
+    // Against itself, the broken files are broken on both sides: each problem is named once.
+    const itself = await timed(
+      ['audit', '--ref', 'hostile', '--baseline', 'hostile', '--format', 'json'],
+      repo.dir,
+    )
+    expectFailedClosed(itself)
+    const {errors} = reportOf(itself)
+    expectEveryCase(errors)
+    expect(new Set(errors.map((e) => JSON.stringify(e))).size).toBe(errors.length)
   })
 
   it('validate, and validate of the huge file by name', async () => {
