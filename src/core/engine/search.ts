@@ -198,6 +198,8 @@ function commonAllows(allowed: Side, other: Side, formulaKeyOf: (f: Formula<AnyL
   return new Set(allowed.rules.filter((r) => r.effect === 'allow' && keys.has(ruleKey(r))))
 }
 
+const MAX_INTERSECTION_TESTS = 1_000_000
+
 /**
  * The leaves that can split a cell where a difference may lie. A difference needs one of the
  * allowed side's own allow rules (`own`) to hold; when each of those is bounded on this dimension
@@ -217,6 +219,10 @@ function relevantLeaves(
     if (bound === null) return {leaves: [...all.values()], outside: new Set()}
     bounds.push(...bound)
   }
+  // Pairwise tests pay off when few own rules face many others (one edit in a huge policy);
+  // for a rewrite, where they would cost as much as the cells themselves, they are skipped.
+  if (bounds.length * all.size > MAX_INTERSECTION_TESTS)
+    return {leaves: [...all.values()], outside: new Set()}
   const leaves: AnyLeaf[] = []
   const outside = new Set<string>()
   for (const leaf of all.values()) {
