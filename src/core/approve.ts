@@ -11,6 +11,7 @@ import {writeFileAtomic} from './atomic.js'
 import {withFileLock} from './audit-log/lock.js'
 import {type CheckOptions, runCheck} from './check.js'
 import {InvalidInputError, UsageError} from './errors.js'
+import {assertWritableInside} from './files.js'
 import {APPROVAL_RULES, utcDay} from './gate.js'
 import type {Finding} from './types.js'
 
@@ -77,6 +78,7 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
     expires,
     created: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   })
+  await assertWritableInside(options.root, file, APPROVALS_FILE)
   await mkdir(dirname(file), {recursive: true})
   const replaced = await withFileLock(`${file}.lock`, {}, async () => {
     let current: string | undefined

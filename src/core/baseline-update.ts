@@ -9,8 +9,9 @@ import {resolve} from 'node:path'
 import {pendingActor} from './actors/pending.js'
 import {writeFileAtomic} from './atomic.js'
 import {runCheck} from './check.js'
-import type {Config} from './config.js'
+import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError, UsageError} from './errors.js'
+import {assertWritableInside} from './files.js'
 import {buildSnapshot, serializeSnapshot, type Snapshot} from './snapshot.js'
 import {loadSource, type SourceSpec} from './source.js'
 import type {Finding, Report} from './types.js'
@@ -48,6 +49,8 @@ export async function updateBaseline(request: BaselineUpdateRequest): Promise<Ba
       'no baseline file to update: set `baseline:` in acldrift.config.yaml, or pass --out FILE',
     )
   const file = request.out !== undefined ? resolve(cwd, named) : resolve(root, named)
+  // --out is the user's own choice; a path from the repository's config must stay in the repository.
+  if (request.out === undefined) await assertWritableInside(root, file, CONFIG_FILE)
   if (!existsSync(file))
     throw new UsageError(
       `${named} does not exist: take the first baseline with \`acldrift snapshot --out ${named}\`, then update it`,

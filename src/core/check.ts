@@ -90,7 +90,10 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const [baseline, target] = await loadSides(options)
   const findings: Finding[] = []
   const notes = [...baseline.notes, ...target.notes]
-  const errors = [...baseline.problems, ...target.problems]
+  // A file broken the same way on both sides (checking a revision against itself) is named once.
+  const errors = [
+    ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values(),
+  ]
   notes.push(...(await followMoves(options, baseline, target)))
   // A file that could not be read on either side is an error, not a removal or an addition.
   const unreadable = new Set(errors.map((e) => e.file))

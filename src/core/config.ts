@@ -1,9 +1,9 @@
 // acldrift.config.yaml: which files are which kind, where the baseline is, what fails.
 
-import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {ActorConfig} from './actors/classify.js'
 import {InvalidInputError, UsageError} from './errors.js'
+import {readRegularFile} from './files.js'
 import {parseFile} from './parse.js'
 import {type AdapterSettings, DEFAULT_ADAPTER_SETTINGS, type Kind} from './types.js'
 import {validateValue} from './validate.js'
@@ -66,8 +66,9 @@ export async function loadConfig(root: string, explicit?: string): Promise<Confi
   const path = explicit ?? join(root, CONFIG_FILE)
   let content: Buffer
   try {
-    content = await readFile(path)
+    content = await readRegularFile(path, explicit ?? CONFIG_FILE)
   } catch (error) {
+    if (error instanceof InvalidInputError) throw error
     if (explicit !== undefined)
       throw new UsageError(`cannot read config ${explicit}: ${(error as Error).message}`)
     return DEFAULT_CONFIG

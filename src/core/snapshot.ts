@@ -1,8 +1,8 @@
 // Snapshots: the documents of a source, normalised and hashed, written to a file that can
 // serve as the approved baseline. Same input → byte-identical file, apart from createdAt.
 
-import {readFile} from 'node:fs/promises'
 import {InvalidInputError, UsageError} from './errors.js'
+import {readRegularFile} from './files.js'
 import {parseFile} from './parse.js'
 import type {LoadedSource} from './source.js'
 import type {ActorType, Document, Kind, SourceMap} from './types.js'
@@ -52,8 +52,9 @@ export function serializeSnapshot(snapshot: Snapshot): string {
 export async function readSnapshot(path: string): Promise<LoadedSource> {
   let content: Buffer
   try {
-    content = await readFile(path)
+    content = await readRegularFile(path)
   } catch (error) {
+    if (error instanceof InvalidInputError) throw error
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
   }
   return (await parseSnapshot(path, content)).source

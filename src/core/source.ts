@@ -2,7 +2,7 @@
 // configs of which kind, parsed and schema-validated. Problems are collected, not thrown,
 // so one run names every broken file; callers fail closed when there are any.
 
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import picomatch from 'picomatch'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {
@@ -19,7 +19,7 @@ import {
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError} from './errors.js'
-import {parseFile} from './parse.js'
+import {MAX_FILE_BYTES, parseFile} from './parse.js'
 import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from './types.js'
 import {validateValue} from './validate.js'
 
@@ -113,6 +113,12 @@ async function documentsOf(
     if (skipped.reason === 'deleted') continue
     if (skipped.reason === 'unmerged') {
       loaded.problems.push({file: skipped.path, message: 'has unresolved merge conflicts'})
+    } else if (skipped.reason === 'too-large') {
+      // Unread, so it cannot be told apart from a config: it fails closed.
+      loaded.problems.push({
+        file: skipped.path,
+        message: `file too large: ${skipped.size} bytes, the limit is ${MAX_FILE_BYTES} bytes (not read; if it is not a permission config, list it under \`exclude:\` in ${CONFIG_FILE})`,
+      })
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`)
   }
   await Promise.all(read.files.map((file) => addDocument(loaded, file, classify(file.path)!)))
@@ -136,6 +142,14 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
   for (const path of paths) {
     let content: Buffer
     try {
+      const size = (await stat(path)).size
+      if (size > MAX_FILE_BYTES) {
+        loaded.problems.push({
+          file: path,
+          message: `file too large: ${size} bytes, the limit is ${MAX_FILE_BYTES} bytes`,
+        })
+        continue
+      }
       content = await readFile(path)
     } catch (error) {
       loaded.problems.push({

@@ -116,11 +116,15 @@ function scope(history: History, path: string | undefined): (p: string) => boole
   return (p) => [...roots].some((root) => under(p, root))
 }
 
-/** Whether a merge's version of a file is exactly its second parent's (the branch made the change). */
+/** Whether a merge's version of a file is exactly a merged parent's (the branch made the change; an octopus has several). */
 function fromMergedBranch(history: History, sha: string, path: string, blob: string): boolean {
-  const parents = history.commits.get(sha)!.parents
-  if (parents.length < 2 || !history.commits.has(parents[1]!)) return false
-  return chainOf(history, parents[1]!, path).states[0]?.blob === (/^0+$/.test(blob) ? null : blob)
+  const target = /^0+$/.test(blob) ? null : blob
+  return history.commits
+    .get(sha)!
+    .parents.slice(1)
+    .some(
+      (parent) => history.commits.has(parent) && chainOf(history, parent, path).states[0]?.blob === target,
+    )
 }
 
 /** A past version as a document; problems name the commit, since the file has changed since. */

@@ -6,7 +6,12 @@ import {spawnGit, waitForGit} from './run.js'
 export interface GitObject {
   id: string
   type: string
+  /** the object's bytes; empty when `oversize` */
   content: Buffer
+  /** the size git announced */
+  size: number
+  /** larger than the reader's limit: its bytes were skipped, never held in memory */
+  oversize: boolean
 }
 
 const LF = 0x0a
@@ -14,12 +19,15 @@ const LF = 0x0a
 /**
  * Incremental parser of `<oid> SP <type> SP <size> LF <content> LF` and `<name> SP missing LF` records.
  * Content is copied into a buffer of the announced size, so binary data and large blobs split
- * across any number of chunks come out byte-exact.
+ * across any number of chunks come out byte-exact. Content larger than `maxBytes` is skipped as
+ * it streams by: a hostile 50 MB blob costs no memory.
  */
 export class BatchParser {
   private header: Buffer[] = []
   private body: {object: GitObject; filled: number} | undefined
   private expectNewline = false
+
+  constructor(private readonly maxBytes = Infinity) {}
 
   push(chunk: Buffer): GitObject[] {
     const records: GitObject[] = []
@@ -31,11 +39,11 @@ export class BatchParser {
         offset++
       } else if (this.body) {
         const {object} = this.body
-        const n = Math.min(object.content.length - this.body.filled, chunk.length - offset)
-        chunk.copy(object.content, this.body.filled, offset, offset + n)
+        const n = Math.min(object.size - this.body.filled, chunk.length - offset)
+        if (!object.oversize) chunk.copy(object.content, this.body.filled, offset, offset + n)
         this.body.filled += n
         offset += n
-        if (this.body.filled === object.content.length) {
+        if (this.body.filled === object.size) {
           records.push(object)
           this.body = undefined
           this.expectNewline = true
@@ -50,8 +58,8 @@ export class BatchParser {
         offset = end + 1
         const header = Buffer.concat(this.header).toString('utf8')
         this.header = []
-        const object = parseHeader(header)
-        if (object.content.length === 0) {
+        const object = parseHeader(header, this.maxBytes)
+        if (object.size === 0) {
           records.push(object)
           this.expectNewline = object.type !== 'missing' && object.type !== 'ambiguous'
         } else {
@@ -70,21 +78,32 @@ export class BatchParser {
   }
 }
 
-function parseHeader(header: string): GitObject {
+function parseHeader(header: string, maxBytes: number): GitObject {
   const fields = header.split(' ')
-  if (fields.length === 2) return {id: fields[0], type: fields[1], content: Buffer.alloc(0)}
+  if (fields.length === 2)
+    return {id: fields[0], type: fields[1], content: Buffer.alloc(0), size: 0, oversize: false}
   const size = Number(fields[2])
   if (fields.length !== 3 || !Number.isSafeInteger(size) || size < 0) {
     throw new Error(`cat-file --batch: unexpected header ${JSON.stringify(header)}`)
   }
-  return {id: fields[0], type: fields[1], content: Buffer.allocUnsafe(size)}
+  const oversize = size > maxBytes
+  return {id: fields[0], type: fields[1], content: Buffer.allocUnsafe(oversize ? 0 : size), size, oversize}
+}
+
+export interface BatchOptions {
+  /** objects larger than this are not kept (see GitObject.oversize) */
+  maxBytes?: number
 }
 
 /** Reads the given objects (full ids) in one process; results come back in request order. */
-export async function catFileBatch(root: string, ids: readonly string[]): Promise<GitObject[]> {
+export async function catFileBatch(
+  root: string,
+  ids: readonly string[],
+  options: BatchOptions = {},
+): Promise<GitObject[]> {
   const args = ['cat-file', '--batch']
   const child = spawnGit(root, args)
-  const parser = new BatchParser()
+  const parser = new BatchParser(options.maxBytes)
   const objects: GitObject[] = []
   // A throw inside a stream handler would crash the process: keep the error, drain the rest, throw after.
   let parseError: unknown

@@ -1,6 +1,7 @@
 // Index and tree listings, and reading their blobs through one cat-file process.
 
 import {EnvironmentError} from '../core/errors.js'
+import {MAX_FILE_BYTES} from '../core/parse.js'
 import {catFileBatch} from './batch.js'
 import type {ReadResult, SkippedFile, SkipReason} from './types.js'
 
@@ -45,7 +46,8 @@ export function uniquePaths(entries: readonly TreeEntry[]): string[] {
 
 /**
  * Reads the regular files among `entries` (all of them, or those named in `paths`) with a single
- * cat-file process. Symlinks, submodules and conflicted paths are skipped with a reason.
+ * cat-file process. Symlinks, submodules, conflicted paths and blobs over MAX_FILE_BYTES are
+ * skipped with a reason.
  */
 export async function readEntries(
   root: string,
@@ -56,21 +58,41 @@ export async function readEntries(
   return result!
 }
 
-/** Several selections read with one cat-file process (the pre-commit hook reads HEAD and the index at once). */
-export async function readEntryLists(root: string, selections: readonly Selection[]): Promise<ReadResult[]> {
+/**
+ * Several selections read with one cat-file process (the pre-commit hook reads HEAD and the index
+ * at once). Blobs over `maxBytes` are skipped as `too-large` without being held in memory.
+ */
+export async function readEntryLists(
+  root: string,
+  selections: readonly Selection[],
+  maxBytes = MAX_FILE_BYTES,
+): Promise<ReadResult[]> {
   const ids = [...new Set(selections.flatMap((s) => s.toRead.map((entry) => entry.object)))]
   const contents = new Map<string, Buffer>()
-  for (const object of ids.length > 0 ? await catFileBatch(root, ids) : []) {
+  const oversize = new Map<string, number>()
+  for (const object of ids.length > 0 ? await catFileBatch(root, ids, {maxBytes}) : []) {
     if (object.type !== 'blob') {
       // A corrupt repository, or a partial clone that cannot fetch: never pass the file over silently.
       const path = selections.flatMap((s) => s.toRead).find((entry) => entry.object === object.id)?.path
       throw new EnvironmentError(`cannot read ${path}: git object ${object.id} is ${object.type}, not a blob`)
     }
-    contents.set(object.id, object.content)
+    if (object.oversize) oversize.set(object.id, object.size)
+    else contents.set(object.id, object.content)
   }
   return selections.map(({toRead, skipped}) => ({
-    files: toRead.map((entry) => ({path: entry.path, content: contents.get(entry.object)!})),
-    skipped,
+    files: toRead
+      .filter((entry) => contents.has(entry.object))
+      .map((entry) => ({path: entry.path, content: contents.get(entry.object)!})),
+    skipped: [
+      ...skipped,
+      ...toRead
+        .filter((entry) => oversize.has(entry.object))
+        .map((entry) => ({
+          path: entry.path,
+          reason: 'too-large' as const,
+          size: oversize.get(entry.object)!,
+        })),
+    ],
   }))
 }
 

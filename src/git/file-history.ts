@@ -2,10 +2,8 @@
 // gate: one path-limited `git log`, whose parents are rewritten to the commits that touch
 // those paths, so semantic blame walks only the versions that matter.
 
-import {readFile} from 'node:fs/promises'
 import {parseLsFilesStage, parseLsTree, readEntryLists, selectEntries} from './entries.js'
 import {type History, parseHistory} from './history.js'
-import {isShallow} from './repo.js'
 import {runGit} from './run.js'
 
 /**
@@ -34,22 +32,6 @@ export async function readPathHistory(root: string, to: string, paths: readonly 
   return parseHistory(output)
 }
 
-/**
- * The commits at the edge of a shallow clone: they look like root commits, so whatever they
- * contain looks added by them. Empty for a complete repository.
- */
-export async function shallowBoundaries(root: string): Promise<Set<string>> {
-  if (!(await isShallow(root))) return new Set()
-  const file = (await runGit(root, ['rev-parse', '--path-format=absolute', '--git-path', 'shallow']))
-    .toString('utf8')
-    .trim()
-  try {
-    return new Set((await readFile(file, 'utf8')).split('\n').filter(Boolean))
-  } catch {
-    return new Set()
-  }
-}
-
 export type FileSide = {type: 'ref'; commit: string} | {type: 'staged'}
 
 /**
@@ -72,9 +54,11 @@ export async function readPathsAt(
           ),
     ),
   )
+  // acldrift's own files are read whole: absent must never stand for "too large to read".
   const reads = await readEntryLists(
     root,
     listings.map((entries) => selectEntries(entries, paths)),
+    Infinity,
   )
   return reads.map((read) => new Map(read.files.map((f) => [f.path, f.content])))
 }

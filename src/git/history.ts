@@ -3,6 +3,7 @@
 // messages (read through the same single cat-file process as blobs).
 
 import {catFileBatch} from './batch.js'
+import {hasCommit, shallowBoundaries} from './repo.js'
 import {runGit} from './run.js'
 
 export interface RawChange {
@@ -28,17 +29,25 @@ export interface History {
   commits: Map<string, HistoryCommit>
   /** newest first, as git log lists them */
   order: string[]
+  /**
+   * The commits where a shallow clone was cut (git shows them without parents): what blame
+   * finds there may be older. Empty or absent for a complete repository.
+   */
+  shallow?: ReadonlySet<string>
 }
 
 const ZERO = /^0+$/
 
 /**
  * Commits reachable from `to` and not from `from` (all of `to`'s history when `from` is
- * null), each with its raw changes; renames are detected (-M).
+ * null, or missing from a shallow clone), each with its raw changes; renames are detected
+ * (-M). In a shallow clone, the commits where it was cut are named.
  */
 export async function readHistory(root: string, from: string | null, to: string): Promise<History> {
-  const range = from === null ? [to] : [`${from}..${to}`]
-  const output = await runGit(root, [
+  // A shallow clone may not have `from`: then all the history it has is read, and blame
+  // says where it was cut.
+  const range = from === null || !(await hasCommit(root, from)) ? [to] : [`${from}..${to}`]
+  const log = runGit(root, [
     'log',
     '--raw',
     '-z',
@@ -50,7 +59,8 @@ export async function readHistory(root: string, from: string | null, to: string)
     ...range,
     '--',
   ])
-  return parseHistory(output)
+  const [output, shallow] = await Promise.all([log, shallowBoundaries(root)])
+  return {...parseHistory(output), shallow}
 }
 
 /**

@@ -4,7 +4,7 @@
 // The git executable is `git` from PATH unless the ACLDRIFT_GIT environment variable names another.
 
 export {catFileBatch, BatchParser, type GitObject} from './batch.js'
-export {findRepoRoot, headCommit, hooksDir, isShallow, resolveCommit} from './repo.js'
+export {findRepoRoot, headCommit, hooksDir, isShallow, resolveCommit, shallowBoundaries} from './repo.js'
 export {readRevisionFiles, listRevisionFiles} from './revision.js'
 export {
   addTrailer,
@@ -17,7 +17,7 @@ export {
   readNotes,
   renamedPaths,
 } from './history.js'
-export {type FileSide, readPathHistory, readPathsAt, shallowBoundaries} from './file-history.js'
+export {type FileSide, readPathHistory, readPathsAt} from './file-history.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'

@@ -1,5 +1,6 @@
 // Locating the repository and resolving revisions.
 
+import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {EnvironmentError, UsageError} from '../core/errors.js'
 import {GitError, runGit} from './run.js'
@@ -24,8 +25,19 @@ export async function findRepoRoot(cwd: string): Promise<string> {
 /** The full id of the commit `rev` names; an unknown revision is a usage error. */
 export async function resolveCommit(root: string, rev: string): Promise<string> {
   const commit = await verifyCommit(root, rev)
+  if (
+    commit === null &&
+    rev === 'HEAD' &&
+    (await runGit(root, ['rev-list', '-n', '1', '--all'])).length === 0
+  )
+    throw new UsageError('the repository has no commit yet: HEAD names no revision (commit first)')
   if (commit === null) throw new UsageError(`unknown revision: ${rev}`)
   return commit
+}
+
+/** Whether `rev` names a commit this clone has (a shallow clone may lack an older one). */
+export async function hasCommit(root: string, rev: string): Promise<boolean> {
+  return (await verifyCommit(root, rev)) !== null
 }
 
 /** The commit HEAD points to, or null on an unborn branch (a repository without commits). */
@@ -43,6 +55,28 @@ export async function hooksDir(root: string): Promise<string> {
 
 export async function isShallow(root: string): Promise<boolean> {
   return withoutNewline(await runGit(root, ['rev-parse', '--is-shallow-repository'])) === 'true'
+}
+
+/**
+ * The commits at the edge of a shallow clone: git shows them without parents, so they look like
+ * root commits and whatever they contain looks added by them. Empty for a complete repository.
+ */
+export async function shallowBoundaries(root: string): Promise<Set<string>> {
+  const [shallow, file] = withoutNewline(
+    await runGit(root, [
+      'rev-parse',
+      '--is-shallow-repository',
+      '--path-format=absolute',
+      '--git-path',
+      'shallow',
+    ]),
+  ).split('\n')
+  if (shallow !== 'true' || file === undefined) return new Set()
+  try {
+    return new Set((await readFile(file, 'utf8')).split('\n').filter(Boolean))
+  } catch {
+    return new Set()
+  }
 }
 
 async function verifyCommit(root: string, rev: string): Promise<string | null> {

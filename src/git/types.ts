@@ -8,10 +8,13 @@ export type SkipReason =
   | 'submodule'
   | 'unmerged' // the index holds conflict stages for it
   | 'not-a-regular-file' // a directory, fifo, socket …
+  | 'too-large' // over the size limit: not read at all (callers fail closed on it)
 
 export interface SkippedFile {
   path: string
   reason: SkipReason
+  /** bytes, for `too-large` */
+  size?: number
 }
 
 export interface ReadResult {

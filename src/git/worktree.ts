@@ -3,6 +3,7 @@
 import {constants} from 'node:fs'
 import {lstat, open, realpath} from 'node:fs/promises'
 import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
+import {MAX_FILE_BYTES} from '../core/parse.js'
 import type {SourceFile} from '../core/types.js'
 import {splitNul} from './entries.js'
 import {runGit} from './run.js'
@@ -20,7 +21,8 @@ const CONCURRENCY = 32
 /**
  * Reads `paths` (relative to `root`) from disk. Nothing outside the work tree is ever read:
  * symlinks are not followed, and a path that leaves `root` (`../x`, or through a symlinked
- * directory) is skipped with a reason, as are missing files.
+ * directory) is skipped with a reason, as are missing files and files over MAX_FILE_BYTES
+ * (never read into memory).
  */
 export async function readWorktreeFiles(root: string, paths: readonly string[]): Promise<ReadResult> {
   const realRoot = await realpath(root)
@@ -59,7 +61,9 @@ async function readWorktreeFile(realRoot: string, path: string): Promise<SourceF
       constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0),
     )
     try {
-      if (!(await handle.stat()).isFile()) return {path, reason: 'not-a-regular-file'}
+      const stats = await handle.stat()
+      if (!stats.isFile()) return {path, reason: 'not-a-regular-file'}
+      if (stats.size > MAX_FILE_BYTES) return {path, reason: 'too-large', size: stats.size}
       return {path, content: await handle.readFile()}
     } finally {
       await handle.close()

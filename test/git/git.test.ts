@@ -3,6 +3,7 @@ import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {EnvironmentError, UsageError} from '../../src/core/errors.js'
+import {MAX_FILE_BYTES} from '../../src/core/parse.js'
 import type {SourceFile} from '../../src/core/types.js'
 import {
   BatchParser,
@@ -234,6 +235,21 @@ describe('index', () => {
     }
   })
 
+  it('skips files over the size limit as too-large, in the index, a revision and the working tree, unread', async () => {
+    const size = MAX_FILE_BYTES + 1
+    await repo.write('big.json', Buffer.alloc(size, 0x20))
+    await repo.write('small.json', '{}')
+    await repo.stage()
+    await repo.commit('big')
+    const expected = {
+      files: [{path: 'small.json', content: Buffer.from('{}')}],
+      skipped: [{path: 'big.json', reason: 'too-large', size}],
+    }
+    expect(await readStagedFiles(repo.dir)).toEqual(expected)
+    expect(await readRevisionFiles(repo.dir, 'HEAD')).toEqual(expected)
+    expect(await readWorktreeFiles(repo.dir, ['big.json', 'small.json'])).toEqual(expected)
+  })
+
   it('reports a conflicted path once, as unmerged', async () => {
     await repo.write('p.json', 'base')
     await repo.stage()
@@ -348,22 +364,39 @@ describe('BatchParser', () => {
     record('cccc', 'blob', Buffer.alloc(0)),
     record('dddd', 'blob', b),
   ])
+  const object = (id: string, type: string, content: Buffer) => ({
+    id,
+    type,
+    content,
+    size: content.length,
+    oversize: false,
+  })
   const expected = [
-    {id: 'aaaa', type: 'blob', content: a},
-    {id: 'bbbb', type: 'missing', content: Buffer.alloc(0)},
-    {id: 'cccc', type: 'blob', content: Buffer.alloc(0)},
-    {id: 'dddd', type: 'blob', content: b},
+    object('aaaa', 'blob', a),
+    object('bbbb', 'missing', Buffer.alloc(0)),
+    object('cccc', 'blob', Buffer.alloc(0)),
+    object('dddd', 'blob', b),
   ]
+  const parseSplit = (size: number, maxBytes?: number) => {
+    const parser = new BatchParser(maxBytes)
+    const records = []
+    for (let offset = 0; offset < stream.length; offset += size) {
+      records.push(...parser.push(stream.subarray(offset, offset + size)))
+    }
+    parser.end()
+    return records
+  }
 
   it('parses records split at every possible byte', () => {
+    for (let size = 1; size <= stream.length; size++) expect(parseSplit(size)).toEqual(expected)
+  })
+
+  it('skips content over maxBytes as it streams by, keeping its size and the records after it', () => {
     for (let size = 1; size <= stream.length; size++) {
-      const parser = new BatchParser()
-      const records = []
-      for (let offset = 0; offset < stream.length; offset += size) {
-        records.push(...parser.push(stream.subarray(offset, offset + size)))
-      }
-      parser.end()
-      expect(records).toEqual(expected)
+      expect(parseSplit(size, b.length)).toEqual([
+        {id: 'aaaa', type: 'blob', content: Buffer.alloc(0), size: a.length, oversize: true},
+        ...expected.slice(1),
+      ])
     }
   })
 

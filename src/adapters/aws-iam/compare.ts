@@ -146,7 +146,13 @@ function witnessOf(cell: DifferenceCell, keyNames: Map<string, string>, dateKeys
   for (const [name, c] of cell.cells) {
     if (!name.startsWith('context:') || c.value === undefined) continue
     const key = name.slice('context:'.length)
-    context[keyNames.get(key) ?? key] = displayContextValue(c, dateKeys.has(key))
+    // Defined, not assigned: a condition key named `__proto__` must become an own key of the witness.
+    Object.defineProperty(context, keyNames.get(key) ?? key, {
+      value: displayContextValue(c, dateKeys.has(key)),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   if (Object.keys(context).length > 0) witness.context = context
   return witness
@@ -182,27 +188,20 @@ const hasWildcard = (patterns: string[]) => patterns.some((p) => p.includes('*')
 
 const REQUEST_DIMENSIONS = ['principal', 'action', 'resource'] as const
 
-/** Which of the cell's principal, action and resource `rule` allows (its conditions aside). */
-function matchedDimensions(rule: CompiledRule, cell: DifferenceCell): Set<string> {
-  const matched = new Set<string>()
-  for (const dim of REQUEST_DIMENSIONS) {
+/**
+ * Whether `rule` allows the cell's value of each of `dims` (its conditions aside). Dimension by
+ * dimension, stopping at the first miss: classification asks this of every baseline statement.
+ */
+const allows = (rule: CompiledRule, cell: DifferenceCell, ...dims: string[]) =>
+  dims.every((dim) => {
     const predicate = rule.predicates.get(dim)
     const cellOf = cell.cells.get(dim)
-    if (
+    return (
       predicate === undefined ||
       cellOf === undefined ||
       evaluate(predicate, (l) => leafHolds(l, cellOf.value))
-    ) {
-      matched.add(dim)
-    }
-  }
-  return matched
-}
-
-const allows = (rule: CompiledRule, cell: DifferenceCell, ...dims: string[]) => {
-  const matched = matchedDimensions(rule, cell)
-  return dims.every((d) => matched.has(d))
-}
+    )
+  })
 
 /**
  * Names what changed, from the most to the least alarming, by asking which baseline

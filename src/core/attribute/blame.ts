@@ -66,6 +66,8 @@ export interface BlameResult {
   /** the merge that brought it in, when it came from a merged branch */
   mergedBy?: string
   why?: string
+  /** null because a shallow clone cut the history where the access already held */
+  shallow?: boolean
 }
 
 /** Every blob semantic blame may ask about for `path` at `target` (to read them in one batch). */
@@ -77,7 +79,8 @@ export function blobsToRead(history: History, target: string, path: string): Set
     for (const s of chain.states) {
       if (s.blob) blobs.add(s.blob)
       const parents = history.commits.get(s.sha)!.parents
-      if (s.touched && parents.length > 1 && depth < MAX_MERGE_DEPTH) visit(parents[1]!, s.path, depth + 1)
+      // Every merged branch: an octopus merge has several.
+      if (s.touched && depth < MAX_MERGE_DEPTH) for (const p of parents.slice(1)) visit(p, s.path, depth + 1)
     }
   }
   visit(target, path, 0)
@@ -108,12 +111,23 @@ export function semanticBlame(
   }
   if (chain.before === undefined)
     return {sha: null, why: 'the file did not change in the range of history read'}
-  const parents = history.commits.get(blamed.sha)!.parents
-  if (parents.length > 1 && depth < MAX_MERGE_DEPTH && history.commits.has(parents[1]!)) {
-    // The merge changed the file: if its second parent already allowed the access, the
-    // branch introduced it; otherwise the merge itself (its conflict resolution) did.
-    const branch = semanticBlame(history, parents[1]!, blamed.path, allowed, depth + 1)
+  if (history.shallow?.has(blamed.sha)) {
+    // Its parents were not fetched: the access may be older than the oldest commit seen. Never guess.
+    const seen = chain.states.length
+    return {
+      sha: null,
+      shallow: true,
+      why: `the history is shallow: attribution saw ${seen} commit${seen === 1 ? '' : 's'} back to ${blamed.sha.slice(0, 7)}, where the clone was cut, and the access already held there; it may be older (fetch the full history: git fetch --unshallow)`,
+    }
+  }
+  const merged = history.commits.get(blamed.sha)!.parents.slice(1)
+  // The merge changed the file: if a merged parent (the second, or any of an octopus's) already
+  // allowed the access, that branch introduced it; otherwise the merge itself (its conflict
+  // resolution) did.
+  for (const parent of depth < MAX_MERGE_DEPTH ? merged.filter((p) => history.commits.has(p)) : []) {
+    const branch = semanticBlame(history, parent, blamed.path, allowed, depth + 1)
     if (branch.sha !== null) return {sha: branch.sha, mergedBy: branch.mergedBy ?? blamed.sha}
+    if (branch.shallow) return branch
   }
   return {sha: blamed.sha}
 }

@@ -14,6 +14,7 @@ import {classifyActor} from '../actors/classify.js'
 import {pendingActor} from '../actors/pending.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {InvalidInputError} from '../errors.js'
+import {MAX_FILE_BYTES} from '../parse.js'
 import {parseAs} from '../source.js'
 import {
   type AdapterSettings,
@@ -193,8 +194,9 @@ async function readVersions(
   for (const [file, blobs] of versions) for (const blob of blobs) fileOf.set(blob, file)
   const parsed = new Map<string, unknown>()
   if (fileOf.size === 0) return parsed
-  for (const object of await catFileBatch(root, [...fileOf.keys()])) {
-    if (object.type !== 'blob') continue
+  // A version over the size limit would not parse: it is skipped unread, like one that does not parse.
+  for (const object of await catFileBatch(root, [...fileOf.keys()], {maxBytes: MAX_FILE_BYTES})) {
+    if (object.type !== 'blob' || object.oversize) continue
     try {
       const path = fileOf.get(object.id)!
       const kind = kindOf.get(path)

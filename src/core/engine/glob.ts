@@ -71,7 +71,22 @@ export interface GlobOptions {
   variables?: boolean
 }
 
+// Both sides of a comparison repeat most patterns (a 100k-statement policy with one edit holds
+// 200k of them): each is compiled once. Globs are never mutated. Bounded, so long runs stay small.
+const compiled = new Map<string, Glob>()
+const COMPILED_LIMIT = 1 << 18
+
 export function compileGlob(text: string, options: GlobOptions): Glob {
+  const cacheKey = `${options.wildcards ? 'w' : ''}${options.arn ? 'a' : ''}${options.segmentExact ? 'e' : ''}${options.caseInsensitive ? 'i' : ''}${options.variables ? 'v' : ''}:${text}`
+  let glob = compiled.get(cacheKey)
+  if (glob === undefined) {
+    if (compiled.size >= COMPILED_LIMIT) compiled.clear()
+    compiled.set(cacheKey, (glob = compileUncached(text, options)))
+  }
+  return glob
+}
+
+function compileUncached(text: string, options: GlobOptions): Glob {
   const tokens: Token[] = []
   let colons = 0
   const segmentAware = options.arn === true && text.startsWith('arn:')
@@ -238,6 +253,35 @@ export function globMatches(glob: Glob, s: string): boolean {
     compiledRegExps.set(glob, re)
   }
   return re.test(s)
+}
+
+/**
+ * Whether some string matches both globs. Literal prefixes and suffixes that disagree settle
+ * most pairs at once (two resource ARNs of different buckets); the product automaton the rest.
+ */
+export function globsIntersect(a: Glob, b: Glob): boolean {
+  if (a.key === b.key) return true
+  const [pa, pb] = [literalEnd(a.tokens), literalEnd(b.tokens)]
+  if (!pa.startsWith(pb) && !pb.startsWith(pa)) return false
+  const [sa, sb] = [literalEnd([...a.tokens].reverse()), literalEnd([...b.tokens].reverse())]
+  if (!sa.startsWith(sb) && !sb.startsWith(sa)) return false
+  if (a.samples.some((s) => globMatches(b, s)) || b.samples.some((s) => globMatches(a, s))) return true
+  try {
+    return globCells([a, b]).some((cell) => cell.matches[0] && cell.matches[1])
+  } catch (error) {
+    if (error instanceof Undecidable) return true // unknown: assume they may meet
+    throw error
+  }
+}
+
+/** The literal characters at the start of a token list (read reversed, at its end). */
+function literalEnd(tokens: Token[]): string {
+  let out = ''
+  for (const t of tokens) {
+    if (t.t !== 'lit') break
+    out += t.c
+  }
+  return out
 }
 
 export interface GlobCell {

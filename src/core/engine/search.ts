@@ -6,6 +6,7 @@
 
 import {type Domain, type Cell, type AnyLeaf, test} from './domains.js'
 import {evaluate, formulaKey, leavesOf, type Formula} from './formula.js'
+import {type Glob, globsIntersect} from './glob.js'
 import {Undecidable} from './undecidable.js'
 
 export interface Dimension {
@@ -69,6 +70,10 @@ export function difference(
   }
   const tag = (side: 'a' | 'o', rules: Rule[]) => rules.map((r) => ({side, rule: r}))
   type Live = Array<{side: 'a' | 'o'; rule: Rule}>
+  const common = commonAllows(allowed, other, cachedKey)
+  // Where no allow rule of its own holds, the allowed side allows nothing the other does not.
+  const own = (l: {side: 'a' | 'o'; rule: Rule}) =>
+    l.side === 'a' && l.rule.effect === 'allow' && !common.has(l.rule)
 
   // Two live sets whose remaining predicates are the same decide every remaining cell alike.
   const sameRemaining = (live: Live, from: number): boolean => {
@@ -88,7 +93,7 @@ export function difference(
     d: number,
     live: Live,
   ): Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}> => {
-    if (!live.some((l) => l.side === 'a' && l.rule.effect === 'allow')) return []
+    if (!live.some(own)) return []
     if (sameRemaining(live, d)) return []
     if (d === opaqueStart) {
       const leafResult = decide(live)
@@ -104,12 +109,13 @@ export function difference(
     if (constrained.length === 0) {
       out.push(...visit(d + 1, live))
     } else {
-      const leaves = new Map<string, AnyLeaf>()
-      for (const l of constrained) leavesOf(l.rule.predicates.get(dimension.name)!, leaves)
-      for (const cell of dimension.domain.cells([...leaves.values()])) {
+      const {leaves, outside} = relevantLeaves(live.filter(own), constrained, dimension.name)
+      for (const cell of dimension.domain.cells(leaves)) {
+        // An `outside` leaf is false in every cell where an own allow rule can hold (and where
+        // none does, the own rules' bounding globs say so exactly): it need not be matched.
         const next = live.filter((l) => {
           const p = l.rule.predicates.get(dimension.name)
-          return p === undefined || evaluate(p, (leaf) => test(cell, leaf))
+          return p === undefined || evaluate(p, (leaf) => !outside.has(leaf.key) && test(cell, leaf))
         })
         for (const sub of visit(d + 1, next)) {
           out.push({...sub, cells: [[dimension.name, cell], ...sub.cells]})
@@ -170,6 +176,84 @@ export function difference(
   const found = visit(0, [...tag('a', allowed.rules), ...tag('o', other.rules)])
   for (const f of found.slice(0, options.limit)) results.push({...f, cells: new Map(f.cells)})
   return {cells: results, truncated}
+}
+
+/**
+ * The allow rules of the allowed side that the other side has too, word for word, when both
+ * sides deny the same. Such a rule allows nothing the other side does not (what it allows, the
+ * other side allows too, unless a deny they share removes it from both): a difference needs
+ * one of the allowed side's own allow rules. A policy of 100k statements with one edit has one.
+ */
+function commonAllows(allowed: Side, other: Side, formulaKeyOf: (f: Formula<AnyLeaf>) => string): Set<Rule> {
+  const ruleKey = (rule: Rule) =>
+    [rule.effect, ...[...rule.predicates].map(([name, p]) => `${name}=${formulaKeyOf(p)}`).sort()].join('|')
+  const denies = (side: Side) =>
+    side.rules
+      .filter((r) => r.effect === 'deny')
+      .map(ruleKey)
+      .sort()
+      .join('\n')
+  if (denies(allowed) !== denies(other)) return new Set()
+  const keys = new Set(other.rules.filter((r) => r.effect === 'allow').map(ruleKey))
+  return new Set(allowed.rules.filter((r) => r.effect === 'allow' && keys.has(ruleKey(r))))
+}
+
+const MAX_INTERSECTION_TESTS = 1_000_000
+
+/**
+ * The leaves that can split a cell where a difference may lie. A difference needs one of the
+ * allowed side's own allow rules (`own`) to hold; when each of those is bounded on this dimension
+ * by glob leaves, a glob of any rule that shares no string with them is false wherever it matters.
+ */
+function relevantLeaves(
+  own: Array<{rule: Rule}>,
+  constrained: Array<{rule: Rule}>,
+  name: string,
+): {leaves: AnyLeaf[]; outside: Set<string>} {
+  const all = new Map<string, AnyLeaf>()
+  for (const l of constrained) leavesOf(l.rule.predicates.get(name)!, all)
+  const bounds: Glob[] = []
+  for (const l of own) {
+    const predicate = l.rule.predicates.get(name)
+    const bound = predicate === undefined ? null : globBound(predicate)
+    if (bound === null) return {leaves: [...all.values()], outside: new Set()}
+    bounds.push(...bound)
+  }
+  // Pairwise tests pay off when few own rules face many others (one edit in a huge policy);
+  // for a rewrite, where they would cost as much as the cells themselves, they are skipped.
+  if (bounds.length * all.size > MAX_INTERSECTION_TESTS)
+    return {leaves: [...all.values()], outside: new Set()}
+  const leaves: AnyLeaf[] = []
+  const outside = new Set<string>()
+  for (const leaf of all.values()) {
+    if (leaf.type !== 'glob' || bounds.some((b) => b === leaf.glob || globsIntersect(b, leaf.glob)))
+      leaves.push(leaf)
+    else outside.add(leaf.key)
+  }
+  return {leaves, outside}
+}
+
+/**
+ * Glob leaves of `formula`, one of which is true whenever the formula is, whatever the other
+ * leaves say (so also under the `outside` shortcut); null when there are none such.
+ */
+function globBound(formula: Formula<AnyLeaf>): Glob[] | null {
+  switch (formula.op) {
+    case 'false':
+      return []
+    case 'leaf':
+      return formula.leaf.type === 'glob' ? [formula.leaf.glob] : null
+    case 'and': {
+      const bounded = formula.args.map(globBound).filter((b): b is Glob[] => b !== null)
+      return bounded.length === 0 ? null : bounded.reduce((a, b) => (b.length < a.length ? b : a))
+    }
+    case 'or': {
+      const all = formula.args.map(globBound)
+      return all.some((b) => b === null) ? null : (all.flat() as Glob[])
+    }
+    default:
+      return null
+  }
 }
 
 /**

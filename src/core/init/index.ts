@@ -9,6 +9,7 @@ import {findRepoRoot, listTrackedFiles, pendingIdentity, resolveCommit} from '..
 import {writeFileAtomic} from '../atomic.js'
 import {type Config, CONFIG_FILE, DEFAULT_CONFIG, loadConfig} from '../config.js'
 import {AcldriftError, EXIT, formatProblem, UsageError} from '../errors.js'
+import {assertWritableInside} from '../files.js'
 import {parseFile} from '../parse.js'
 import {buildSnapshot, serializeSnapshot} from '../snapshot.js'
 import {type LoadedSource, loadSource} from '../source.js'
@@ -165,6 +166,7 @@ async function takeBaseline(root: string, config: Config, source: LoadedSource):
     }
   }
   const snapshot = buildSnapshot(source)
+  await assertWritableInside(root, file, CONFIG_FILE)
   await writeFileAtomic(file, serializeSnapshot(snapshot))
   const at =
     snapshot.source.commit === null ? ' (no commit yet)' : ` at ${snapshot.source.commit.slice(0, 7)}`

@@ -8,6 +8,7 @@ import {
   compileGlob,
   globCells,
   globMatches,
+  globsIntersect,
   type GlobOptions,
   variableChar,
 } from '../../../src/core/engine/glob.js'
@@ -139,8 +140,11 @@ describe('globCells against brute-force enumeration', () => {
             found.add(sig)
           }
           // Plain checks in the loop (expect() per string would dominate the run time).
+          const meet = new Set<string>()
           for (const s of UNIVERSES.get(c)!) {
             const sig = signature(regexps, s)
+            for (let i = 0; i < sig.length; i++)
+              for (let j = 0; j < sig.length; j++) if (sig[i] === '1' && sig[j] === '1') meet.add(`${i},${j}`)
             if (!found.has(sig))
               expect.fail(`${JSON.stringify(s)} realises ${sig} over ${JSON.stringify(patterns)}`)
             globs.forEach((g, i) => {
@@ -148,6 +152,13 @@ describe('globCells against brute-force enumeration', () => {
                 expect.fail(`globMatches(${patterns[i]}, ${s}) disagrees`)
             })
           }
+          // globsIntersect never says "disjoint" of two patterns that some string matches both of.
+          globs.forEach((a, i) =>
+            globs.forEach((b, j) => {
+              if (meet.has(`${i},${j}`) && !globsIntersect(a, b))
+                expect.fail(`${patterns[i]} and ${patterns[j]} meet, globsIntersect says not`)
+            }),
+          )
         }),
         {seed: 42, numRuns: 300},
       )

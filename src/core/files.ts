@@ -1,0 +1,57 @@
+// Reading and writing acldrift's own files (config, baseline snapshot, approvals) when their
+// paths come from the repository, which may be hostile: reads are bounded, writes stay inside.
+
+import {constants} from 'node:fs'
+import {open, realpath} from 'node:fs/promises'
+import {dirname, isAbsolute, relative, resolve, sep} from 'node:path'
+import {InvalidInputError} from './errors.js'
+import {MAX_FILE_BYTES} from './parse.js'
+
+/**
+ * A regular file's bytes, refusing (as invalid input naming `display`) a fifo, a device such as
+ * /dev/zero, or a file over the size limit, before reading any of it. Missing files throw ENOENT.
+ */
+export async function readRegularFile(path: string, display = path): Promise<Buffer> {
+  // O_NONBLOCK: opening a fifo must not wait for a writer.
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  try {
+    const stats = await handle.stat()
+    if (!stats.isFile()) throw new InvalidInputError([{file: display, message: 'not a regular file'}])
+    if (stats.size > MAX_FILE_BYTES)
+      throw new InvalidInputError([
+        {file: display, message: `file too large: ${stats.size} bytes, the limit is ${MAX_FILE_BYTES} bytes`},
+      ])
+    return await handle.readFile()
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Refuses to write `path` unless it lies inside the work tree `root` once symlinks are resolved:
+ * a config's `baseline: ../x`, or a `.acldrift` directory that is a symlink to elsewhere, must not
+ * make acldrift write outside the repository. `source` names the input that chose the path.
+ */
+export async function assertWritableInside(root: string, path: string, source: string): Promise<void> {
+  const realRoot = await realpath(root)
+  // The deepest existing directory on the path decides where the file really lands.
+  let directory = dirname(resolve(root, path))
+  let real = await realpath(directory).catch(() => undefined)
+  while (real === undefined && dirname(directory) !== directory) {
+    directory = dirname(directory)
+    real = await realpath(directory).catch(() => undefined)
+  }
+  const target = await realpath(resolve(root, path)).catch(() => undefined)
+  if ([real, target].some((p) => p !== undefined && !isInside(realRoot, p)))
+    throw new InvalidInputError([
+      {
+        file: source,
+        message: `${relative(root, resolve(root, path))} resolves outside the repository (through .. or a symlink): acldrift writes only inside it`,
+      },
+    ])
+}
+
+function isInside(root: string, absolute: string): boolean {
+  const rel = relative(root, absolute)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+}
