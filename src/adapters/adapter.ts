@@ -20,6 +20,12 @@ export interface Adapter {
   kind: Kind
   /** paths worth parsing when no config names the kind's files */
   candidate(path: string): boolean
+  /**
+   * Globs of the only places the platform itself reads this kind's files (GitHub reads
+   * workflows only in .github/workflows/): `init` always lists them, so that such a file added
+   * later is checked even where none exists yet.
+   */
+  locations?: readonly string[]
   /** recognises a parsed value of this kind by its content */
   detect(value: unknown): boolean
   /** raw text that suggests this kind even when it does not parse: such files fail closed */

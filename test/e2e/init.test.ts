@@ -28,6 +28,14 @@ import {
   rolePolicy,
 } from './policies.js'
 
+/** The globs init always writes once it writes any: the places GitHub reads these files from. */
+const FIXED_PLACES = [
+  {glob: '.github/workflows/*.{yml,yaml}', kind: 'github-actions'},
+  {glob: '.github/CODEOWNERS', kind: 'codeowners'},
+  {glob: 'CODEOWNERS', kind: 'codeowners'},
+  {glob: 'docs/CODEOWNERS', kind: 'codeowners'},
+]
+
 const HOOKS = ['pre-commit', 'commit-msg', 'prepare-commit-msg'] as const
 const SLOW = 180_000
 
@@ -133,6 +141,8 @@ describe.concurrent('acldrift init: config and baseline', () => {
       documents: [
         {glob: 'iam/**/*.json', kind: 'aws-iam'},
         {glob: 'deploy/rbac/**/*.yaml', kind: 'k8s-rbac'},
+        // Where GitHub reads workflows and CODEOWNERS: checked from the day one is added.
+        ...FIXED_PLACES,
       ],
       baseline: '.acldrift/baseline.json',
       policy: {failOn: 'widening'},
@@ -178,6 +188,7 @@ describe.concurrent('acldrift init: config and baseline', () => {
     expect(config.documents).toEqual([
       {glob: 'iam/buckets/**/*.json', kind: 'aws-iam'},
       {glob: ROLE_FILE, kind: 'aws-iam'},
+      ...FIXED_PLACES,
     ])
     const check = await runCli(['check'], {cwd: r.dir})
     expect(check.code, dump(check)).toBe(0)

@@ -4,11 +4,12 @@
 // The heavy modules load on first use.
 
 import type {Adapter} from '../adapter.js'
-import {isLocation} from './locations.js'
+import {isLocation, LOCATIONS} from './locations.js'
 
 export const codeowners: Adapter = {
   kind: 'codeowners',
   candidate: isLocation,
+  locations: LOCATIONS,
   // Recognised by path only: no JSON or YAML value is a CODEOWNERS file.
   detect: () => false,
   looksLike: () => false,

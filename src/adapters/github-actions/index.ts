@@ -9,6 +9,7 @@ import {detect, isWorkflowPath, looksLike} from './detect.js'
 export const githubActions: Adapter = {
   kind: 'github-actions',
   candidate: isWorkflowPath,
+  locations: ['.github/workflows/*.{yml,yaml}'],
   detect,
   looksLike,
   scope: 'file',

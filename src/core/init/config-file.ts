@@ -33,10 +33,13 @@ function commonDir(paths: readonly string[]): string {
  * Globs that match exactly the files detected as each kind among `tracked`: as broad as
  * possible (`iam/**\/*.json`, so that new files there are checked too), but never matching a
  * tracked file of another kind or no kind — a glob assigns its kind, and a file that is not
- * of that kind would fail every check. Files at the root are named one by one.
+ * of that kind would fail every check. Files at the root are named one by one. Kinds that the
+ * platform reads only at fixed places (workflows, CODEOWNERS) get those places, files there or not.
  */
 export function documentGlobs(kinds: ReadonlyMap<string, Kind>, tracked: readonly string[]): DocumentGlob[] {
   const globs: DocumentGlob[] = []
+  // No globs at all: every file is recognised by content, at the fixed places too.
+  if (kinds.size === 0) return globs
   for (const adapter of ADAPTERS) {
     const kind = adapter.kind
     const paths = [...kinds].filter(([, k]) => k === kind).map(([path]) => path)
@@ -44,8 +47,12 @@ export function documentGlobs(kinds: ReadonlyMap<string, Kind>, tracked: readonl
       const match = picomatch(glob, {dot: true})
       return tracked.every((path) => !match(path) || kinds.get(path) === kind)
     }
+    // The platform's own locations first, whether or not a file is there yet.
+    const locations = (adapter.locations ?? []).filter(fits)
+    const located = (path: string) => locations.some((glob) => picomatch.isMatch(path, glob, {dot: true}))
+    globs.push(...locations.map((glob) => ({glob, kind})))
     const byExtension = new Map<string, string[]>()
-    for (const path of paths.sort()) {
+    for (const path of paths.filter((p) => !located(p)).sort()) {
       const ext = extensionOf(path)
       byExtension.set(ext, [...(byExtension.get(ext) ?? []), path])
     }

@@ -16,6 +16,14 @@ function check(tracked: Record<string, Kind | null>) {
   return globs.map((g) => `${g.kind} ${g.glob}`)
 }
 
+/** The places GitHub reads workflows and CODEOWNERS from: listed whether or not a file is there. */
+const FIXED = [
+  'github-actions .github/workflows/*.{yml,yaml}',
+  'codeowners .github/CODEOWNERS',
+  'codeowners CODEOWNERS',
+  'codeowners docs/CODEOWNERS',
+]
+
 describe('documentGlobs', () => {
   it('one glob per directory tree when nothing else is there', () => {
     expect(
@@ -26,7 +34,12 @@ describe('documentGlobs', () => {
         'k8s/rbac/binding.yml': 'k8s-rbac',
         'package.json': null,
       }),
-    ).toEqual(['aws-iam iam/**/*.json', 'k8s-rbac k8s/rbac/**/*.yml', 'k8s-rbac k8s/rbac/**/*.yaml'])
+    ).toEqual([
+      'aws-iam iam/**/*.json',
+      'k8s-rbac k8s/rbac/**/*.yml',
+      'k8s-rbac k8s/rbac/**/*.yaml',
+      ...FIXED,
+    ])
   })
 
   it('narrower globs, then single files, around files of another kind or of none', () => {
@@ -44,6 +57,7 @@ describe('documentGlobs', () => {
       'aws-iam infra/iam/b.json',
       'aws-iam infra/iam/prod/**/*.json',
       'gcp-iam infra/gcp/**/*.json',
+      ...FIXED,
     ])
   })
 
@@ -55,10 +69,30 @@ describe('documentGlobs', () => {
         'iam [old]/a*.json': 'aws-iam',
         'iam [old]/ab.json': null,
       }),
-    ).toEqual(['aws-iam policy.json', 'aws-iam iam \\[old\\]/a\\*.json'])
+    ).toEqual(['aws-iam policy.json', 'aws-iam iam \\[old\\]/a\\*.json', ...FIXED])
   })
 
-  it('nothing detected, nothing written', () => {
+  it('nothing detected, nothing written: every file will be recognised by content', () => {
     expect(check({'package.json': null})).toEqual([])
+  })
+
+  it('workflows and CODEOWNERS at their fixed places by those places, elsewhere like any file', () => {
+    expect(
+      check({
+        '.github/workflows/ci.yml': 'github-actions',
+        '.github/workflows/release.yaml': 'github-actions',
+        'templates/workflows/ci.yml': 'github-actions',
+        'docs/CODEOWNERS': 'codeowners',
+      }),
+    ).toEqual([...FIXED.slice(0, 1), 'github-actions templates/workflows/**/*.yml', ...FIXED.slice(1)])
+  })
+
+  it('a fixed place holding a file of no kind is not claimed', () => {
+    expect(
+      check({
+        '.github/workflows/ci.yml': 'github-actions',
+        '.github/workflows/notes.yml': null,
+      }),
+    ).toEqual(['github-actions .github/workflows/ci.yml', ...FIXED.slice(1)])
   })
 })
