@@ -91,6 +91,28 @@ describe.concurrent('the documented scheduled audit', () => {
     expect(verify.stdout + verify.stderr).not.toBe('')
   })
 
+  it('audits started at once append every record to one log, and its hash chain verifies', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    await r.write(BUCKET_FILE, policyText(bucketPolicy))
+    await r.stage()
+    const approved = await r.commit('Add payroll exports bucket')
+    await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await r.stage()
+    await r.commit(identities.claudeCode.message('Fix AccessDenied'), identities.claudeCode)
+
+    const log = join(r.dir, 'audit.jsonl')
+    const runs = await Promise.all(
+      Array.from({length: 6}, () => runCli(['audit', '--baseline', approved, '--log', log], {cwd: r.dir})),
+    )
+    for (const run of runs) expect(run.code, dump(run)).toBe(1)
+    const lines = (await readFile(log, 'utf8')).split('\n').filter((line) => line !== '')
+    expect(lines).toHaveLength(6)
+    const verify = await runCli(['audit', '--verify-log', '--log', log], {cwd: r.dir})
+    expect(verify.code, dump(verify)).toBe(0)
+  })
+
   it('the README has a crontab line: five schedule fields, then the audit with reports and log', async ({
     expect,
   }) => {
