@@ -1,8 +1,11 @@
-// How every kind's fixture walker matches the findings of expected.json against the
-// engine's: one-to-one, order-free, on change and rule plus whatever the fixture pins down.
+// What every kind's fixture table shares: its case folders and their expected.json, and how the
+// findings of expected.json are matched against the engine's: one-to-one, order-free, on change
+// and rule plus whatever the fixture pins down.
 
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {basename, join} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
-import {expect} from 'vitest'
+import {expect, it} from 'vitest'
 import type {ChangeType, Finding, Severity} from '../../src/core/types.js'
 
 export interface ExpectedFinding {
@@ -82,5 +85,63 @@ export const summary = (f: Finding) => ({
   line: f.line,
   witness: f.witness,
 })
+
+/** The case folders of a fixture table (the folders directly under root), sorted by name. */
+export function fixtureCases(root: string): string[] {
+  return readdirSync(root, {withFileTypes: true})
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+}
+
+/** A case folder's expected.json, parsed; its description must be a non-empty string. */
+export function readExpected<T extends {description: string}>(dir: string): T {
+  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as T
+  expect(
+    typeof expected.description === 'string' && expected.description.length > 0,
+    `${basename(dir)} description`,
+  ).toBe(true)
+  return expected
+}
+
+/**
+ * The table's first test: at least `least` cases, each with expected.json (with a description,
+ * and a findings array where `findingsArray` says so) and at least one side, as `hasSide` (the
+ * kind's own notion of one) tells from the case's folder.
+ */
+export function itHasCases(
+  root: string,
+  cases: string[],
+  least: number,
+  hasSide: (dir: string) => boolean,
+  {findingsArray = false}: {findingsArray?: boolean} = {},
+): void {
+  it(`has at least ${least} cases, each with expected.json and at least one side`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(least)
+    for (const name of cases) {
+      const dir = join(root, name)
+      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
+      expect(hasSide(dir), name).toBe(true)
+      const expected = readExpected<{description: string; findings?: unknown}>(dir)
+      if (findingsArray) expect(Array.isArray(expected.findings), `${name} findings`).toBe(true)
+    }
+  })
+}
+
+/** The engine's findings pair one-to-one with expected.json's; if not, a diff of both lists. */
+export function expectFindings(expected: ExpectedFinding[], findings: Finding[], context: string): void {
+  if (pair(expected, findings, findingMatches) !== undefined) return
+  // No exact pairing: show both lists (the engine's trimmed to the fields expected.json uses).
+  expect(findings.map(summary), context).toEqual(expected)
+  expect.unreachable(
+    `${context}\nexpected ${JSON.stringify(expected)}\nactual ${JSON.stringify(findings.map(summary))}`,
+  )
+}
+
+/** Each expected note is a substring of one note, one-to-one; if not, a diff of both lists. */
+export function expectNotes(expected: string[], notes: string[], context: string): void {
+  if (pair(expected, notes, (e, a) => a.includes(e)) === undefined)
+    expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expected)
+}
 
 export {isDeepStrictEqual}

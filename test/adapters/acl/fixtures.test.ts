@@ -5,7 +5,7 @@
 // re-checked with the independent brute-force evaluator. Cases with `errors` are invalid input:
 // the target must fail validation with exactly those problems.
 
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
@@ -14,7 +14,15 @@ import {acl} from '../../../src/adapters/acl/index.js'
 import {parseFile} from '../../../src/core/parse.js'
 import {DEFAULT_ADAPTER_SETTINGS, type Document, type InputProblem} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
-import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+import {
+  type ExpectedFinding,
+  expectFindings,
+  expectNotes,
+  fixtureCases,
+  itHasCases,
+  pair,
+  readExpected,
+} from '../expected-findings.js'
 import {type AclJson, allows, requestOf} from './brute-force.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/acl/', import.meta.url))
@@ -38,30 +46,18 @@ function readSide(dir: string, side: 'baseline' | 'target'): Document | undefine
   return undefined
 }
 
-const cases = readdirSync(ROOT, {withFileTypes: true})
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort()
+const cases = fixtureCases(ROOT)
 
 const problemMatches = (e: NonNullable<Expected['errors']>[number], p: InputProblem) =>
   p.line === e.line && p.pointer === e.pointer && p.message.includes(e.message)
 
 describe('acl fixtures', () => {
-  it('has at least 25 cases, each with expected.json and at least one side', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(25)
-    for (const name of cases) {
-      const dir = join(ROOT, name)
-      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
-      expect(readSide(dir, 'baseline') ?? readSide(dir, 'target'), name).toBeDefined()
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
-      expect(expected.description.length, `${name} description`).toBeGreaterThan(0)
-    }
-  })
+  itHasCases(ROOT, cases, 25, (dir) => (readSide(dir, 'baseline') ?? readSide(dir, 'target')) !== undefined)
 
   for (const name of cases) {
     it(name, async () => {
       const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const expected = readExpected<Expected>(dir)
       const baseline = readSide(dir, 'baseline')
       const target = readSide(dir, 'target')
       const context = `${name}: ${expected.description}`
@@ -81,13 +77,8 @@ describe('acl fixtures', () => {
       expect(problems, `${name}: target`).toEqual([])
 
       const {findings, notes} = compareAclFile(FILE, baseline, target)
-      if (pair(expected.findings, findings, findingMatches) === undefined) {
-        expect(findings.map(summary), context).toEqual(expected.findings)
-        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
-      }
-      const expectedNotes = expected.notes ?? []
-      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined)
-        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
+      expectFindings(expected.findings, findings, context)
+      expectNotes(expected.notes ?? [], notes, context)
 
       const [before, after] = [baseline?.value as AclJson | undefined, target?.value as AclJson | undefined]
       for (const f of findings) {

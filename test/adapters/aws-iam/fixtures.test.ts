@@ -3,7 +3,7 @@
 // expected.json exactly (count, change and rule; severity, line and witness fields where
 // given), then re-checks every witness with the independent brute-force evaluator.
 
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
@@ -11,7 +11,14 @@ import {compareIamFile} from '../../../src/adapters/aws-iam/compare.js'
 import {parseFile} from '../../../src/core/parse.js'
 import type {ParsedFile} from '../../../src/core/types.js'
 import {type ContextValue, type Request, allows, SELF} from './brute-force.js'
-import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+import {
+  type ExpectedFinding,
+  expectFindings,
+  expectNotes,
+  fixtureCases,
+  itHasCases,
+  readExpected,
+} from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/aws-iam/', import.meta.url))
 
@@ -37,14 +44,11 @@ function load(name: string): Case {
     if (!existsSync(path)) return undefined
     return parseFile({path: `fixtures/aws-iam/${name}/${file}`, content: readFileSync(path)})
   }
-  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+  const expected = readExpected<Expected>(dir)
   return {name, dir, baseline: read('baseline.json'), target: read('target.json'), expected}
 }
 
-const cases = readdirSync(ROOT, {withFileTypes: true})
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort()
+const cases = fixtureCases(ROOT)
 
 /** A witness as a concrete request: no principal is the attached identity; no resource, any resource. */
 function requestOf(witness: Record<string, unknown>): Request {
@@ -57,20 +61,13 @@ function requestOf(witness: Record<string, unknown>): Request {
 }
 
 describe('aws-iam fixtures', () => {
-  it('has at least 35 cases, each with expected.json and at least one side', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(35)
-    for (const name of cases) {
-      const dir = join(ROOT, name)
-      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
-      expect(existsSync(join(dir, 'baseline.json')) || existsSync(join(dir, 'target.json')), name).toBe(true)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
-      expect(
-        typeof expected.description === 'string' && expected.description.length > 0,
-        `${name} description`,
-      ).toBe(true)
-      expect(Array.isArray(expected.findings), `${name} findings`).toBe(true)
-    }
-  })
+  itHasCases(
+    ROOT,
+    cases,
+    35,
+    (dir) => existsSync(join(dir, 'baseline.json')) || existsSync(join(dir, 'target.json')),
+    {findingsArray: true},
+  )
 
   for (const name of cases) {
     it(name, () => {
@@ -78,18 +75,8 @@ describe('aws-iam fixtures', () => {
       const {findings, notes} = compareIamFile(`fixtures/aws-iam/${name}/policy.json`, c.baseline, c.target)
       const context = `${name}: ${c.expected.description}`
 
-      if (pair(c.expected.findings, findings, findingMatches) === undefined) {
-        // No exact pairing: show both lists (the engine's trimmed to the fields expected.json uses).
-        expect(findings.map(summary), context).toEqual(c.expected.findings)
-        expect.unreachable(
-          `${context}\nexpected ${JSON.stringify(c.expected.findings)}\nactual ${JSON.stringify(findings.map(summary))}`,
-        )
-      }
-
-      const expectedNotes = c.expected.notes ?? []
-      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined) {
-        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
-      }
+      expectFindings(c.expected.findings, findings, context)
+      expectNotes(c.expected.notes ?? [], notes, context)
 
       for (const f of findings) {
         expect(f.message.length, `${name}: message`).toBeGreaterThan(0)

@@ -19,7 +19,14 @@ import {readDocument} from '../../../src/core/source.js'
 import type {Document, Finding} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-force.js'
-import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+import {
+  type ExpectedFinding,
+  expectFindings,
+  expectNotes,
+  fixtureCases,
+  itHasCases,
+  readExpected,
+} from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/branch-protection/', import.meta.url))
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
@@ -68,27 +75,15 @@ function compareAll(baseline: Map<string, Document>, target: Map<string, Documen
   return {findings, notes}
 }
 
-const cases = readdirSync(ROOT, {withFileTypes: true})
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort()
+const cases = fixtureCases(ROOT)
 
 describe('branch-protection fixtures', () => {
-  it('has at least 25 cases, each with expected.json and at least one side', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(25)
-    for (const name of cases) {
-      const dir = join(ROOT, name)
-      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
-      expect(readSide(dir, 'baseline').size + readSide(dir, 'target').size, name).toBeGreaterThan(0)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
-      expect(expected.description.length, `${name} description`).toBeGreaterThan(0)
-    }
-  })
+  itHasCases(ROOT, cases, 25, (dir) => readSide(dir, 'baseline').size + readSide(dir, 'target').size > 0)
 
   for (const name of cases) {
     it(name, async () => {
       const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const expected = readExpected<Expected>(dir)
       const baseline = readSide(dir, 'baseline')
       const target = readSide(dir, 'target')
       const context = `${name}: ${expected.description}`
@@ -100,14 +95,8 @@ describe('branch-protection fixtures', () => {
       }
 
       const {findings, notes} = compareAll(baseline, target)
-      if (pair(expected.findings, findings, findingMatches) === undefined) {
-        expect(findings.map(summary), context).toEqual(expected.findings)
-        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
-      }
-      const expectedNotes = expected.notes ?? []
-      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined) {
-        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
-      }
+      expectFindings(expected.findings, findings, context)
+      expectNotes(expected.notes ?? [], notes, context)
 
       for (const path of new Set([...baseline.keys(), ...target.keys()])) {
         const before = protectionsOf(baseline.get(path)?.value, path)

@@ -13,7 +13,15 @@ import {codeowners} from '../../../src/adapters/codeowners/index.js'
 import {InvalidInputError} from '../../../src/core/errors.js'
 import {DEFAULT_ADAPTER_SETTINGS, type Document} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
-import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+import {
+  type ExpectedFinding,
+  expectFindings,
+  expectNotes,
+  fixtureCases,
+  itHasCases,
+  pair,
+  readExpected,
+} from '../expected-findings.js'
 import {effectiveRules, type RuleJson, witnessDiffers} from './brute-force.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/codeowners/', import.meta.url))
@@ -54,26 +62,20 @@ async function readSide(dir: string): Promise<Map<string, Document>> {
 const rulesOf = (docs: Map<string, Document>) =>
   effectiveRules(new Map([...docs].map(([p, d]) => [p, (d.value as {rules: RuleJson[]}).rules])))
 
-const cases = readdirSync(ROOT, {withFileTypes: true})
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort()
+const cases = fixtureCases(ROOT)
 
 describe('codeowners fixtures', () => {
-  it('has at least 25 cases, each with expected.json and at least one side', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(25)
-    for (const name of cases) {
-      const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
-      expect(expected.description.length, `${name} description`).toBeGreaterThan(0)
-      expect(filesOf(join(dir, 'baseline')).size + filesOf(join(dir, 'target')).size, name).toBeGreaterThan(0)
-    }
-  })
+  itHasCases(
+    ROOT,
+    cases,
+    25,
+    (dir) => filesOf(join(dir, 'baseline')).size + filesOf(join(dir, 'target')).size > 0,
+  )
 
   for (const name of cases) {
     it(name, async () => {
       const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const expected = readExpected<Expected>(dir)
       const context = `${name}: ${expected.description}`
       if (expected.errors !== undefined) {
         const problems = []
@@ -111,14 +113,8 @@ describe('codeowners fixtures', () => {
         paths: async () => [...repoPaths, ...target.keys()],
       }
       const {findings, notes} = await codeowners.compare(baseline, target, changed, adapterContext)
-      const expectedFindings = expected.findings ?? []
-      if (pair(expectedFindings, findings, findingMatches) === undefined) {
-        expect(findings.map(summary), context).toEqual(expectedFindings)
-        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
-      }
-      const expectedNotes = expected.notes ?? []
-      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined)
-        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
+      expectFindings(expected.findings ?? [], findings, context)
+      expectNotes(expected.notes ?? [], notes, context)
 
       const [before, after] = [rulesOf(baseline), rulesOf(target)]
       const others = new Map([...target].map(([p, d]) => [p, d.value]))

@@ -15,7 +15,14 @@ import {parseFile} from '../../../src/core/parse.js'
 import type {Document} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {definitelyDiffers, type PolicyJson, requestOf, type RoleJson, type State} from './brute-force.js'
-import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+import {
+  type ExpectedFinding,
+  expectFindings,
+  expectNotes,
+  fixtureCases,
+  itHasCases,
+  readExpected,
+} from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/gcp-iam/', import.meta.url))
 
@@ -69,27 +76,15 @@ export function stateOf(docs: Map<string, Document>): State {
   return state
 }
 
-const cases = readdirSync(ROOT, {withFileTypes: true})
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort()
+const cases = fixtureCases(ROOT)
 
 describe('gcp-iam fixtures', () => {
-  it('has at least 20 cases, each with expected.json and at least one side', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(20)
-    for (const name of cases) {
-      const dir = join(ROOT, name)
-      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
-      expect(readSide(dir, 'baseline').size + readSide(dir, 'target').size, name).toBeGreaterThan(0)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
-      expect(expected.description.length, `${name} description`).toBeGreaterThan(0)
-    }
-  })
+  itHasCases(ROOT, cases, 20, (dir) => readSide(dir, 'baseline').size + readSide(dir, 'target').size > 0)
 
   for (const name of cases) {
     it(name, async () => {
       const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const expected = readExpected<Expected>(dir)
       const baseline = readSide(dir, 'baseline')
       const target = readSide(dir, 'target')
       const context = `${name}: ${expected.description}`
@@ -101,14 +96,8 @@ describe('gcp-iam fixtures', () => {
       }
 
       const {findings, notes} = compareGcp(baseline, target, changedPaths(baseline, target))
-      if (pair(expected.findings, findings, findingMatches) === undefined) {
-        expect(findings.map(summary), context).toEqual(expected.findings)
-        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
-      }
-      const expectedNotes = expected.notes ?? []
-      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined) {
-        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
-      }
+      expectFindings(expected.findings, findings, context)
+      expectNotes(expected.notes ?? [], notes, context)
 
       const [before, after] = [stateOf(baseline), stateOf(target)]
       for (const f of findings) {

@@ -15,7 +15,13 @@ import {parseFile} from '../../../src/core/parse.js'
 import {readDocument} from '../../../src/core/source.js'
 import type {Document} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
-import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+import {
+  type ExpectedFinding,
+  expectFindings,
+  fixtureCases,
+  itHasCases,
+  readExpected,
+} from '../expected-findings.js'
 import {allows, differences, expectedGroups, groupOf, itemOf, type Mode} from './brute-force.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/github-actions/', import.meta.url))
@@ -41,26 +47,15 @@ function readSide(dir: string, side: 'baseline' | 'target'): Document | undefine
   return undefined
 }
 
-const cases = readdirSync(ROOT, {withFileTypes: true})
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort()
+const cases = fixtureCases(ROOT)
 
 describe('github-actions fixtures', () => {
-  it('has at least 25 cases, each with expected.json and at least one side', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(25)
-    for (const name of cases) {
-      const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
-      expect(expected.description.length, `${name} description`).toBeGreaterThan(0)
-      expect(readSide(dir, 'baseline') ?? readSide(dir, 'target'), name).toBeDefined()
-    }
-  })
+  itHasCases(ROOT, cases, 25, (dir) => (readSide(dir, 'baseline') ?? readSide(dir, 'target')) !== undefined)
 
   for (const name of cases) {
     it(name, async () => {
       const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const expected = readExpected<Expected>(dir)
       const mode = expected.defaultPermissions ?? 'permissive'
       const [baseline, target] = [readSide(dir, 'baseline'), readSide(dir, 'target')]
       const context = `${name}: ${expected.description}`
@@ -72,10 +67,7 @@ describe('github-actions fixtures', () => {
       }
 
       const {findings, notes} = compareWorkflowFile(FILE, baseline, target, mode)
-      if (pair(expected.findings, findings, findingMatches) === undefined) {
-        expect(findings.map(summary), context).toEqual(expected.findings)
-        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
-      }
+      expectFindings(expected.findings, findings, context)
       expect(notes).toEqual(expected.notes ?? [])
 
       const [before, after] = [baseline?.value, target?.value]

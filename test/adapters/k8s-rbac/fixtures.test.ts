@@ -14,7 +14,15 @@ import {parseFile} from '../../../src/core/parse.js'
 import type {Document, InputProblem} from '../../../src/core/types.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {differs, objectsOf, requestOf} from './brute-force.js'
-import {type ExpectedFinding, findingMatches, pair, summary} from '../expected-findings.js'
+import {
+  type ExpectedFinding,
+  expectFindings,
+  expectNotes,
+  fixtureCases,
+  itHasCases,
+  pair,
+  readExpected,
+} from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/k8s-rbac/', import.meta.url))
 
@@ -66,27 +74,21 @@ async function load(
   return {docs, problems}
 }
 
-const cases = readdirSync(ROOT, {withFileTypes: true})
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort()
+const cases = fixtureCases(ROOT)
 
 describe('k8s-rbac fixtures', () => {
-  it('has at least 20 cases, each with expected.json and at least one side', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(20)
-    for (const name of cases) {
-      const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
-      expect(expected.description?.length, `${name} description`).toBeGreaterThan(0)
-      expect(Array.isArray(expected.findings), `${name} findings`).toBe(true)
-      expect(readSide(dir, 'baseline').length + readSide(dir, 'target').length, name).toBeGreaterThan(0)
-    }
-  })
+  itHasCases(
+    ROOT,
+    cases,
+    20,
+    (dir) => readSide(dir, 'baseline').length + readSide(dir, 'target').length > 0,
+    {findingsArray: true},
+  )
 
   for (const name of cases) {
     it(name, async () => {
       const dir = join(ROOT, name)
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected
+      const expected = readExpected<Expected>(dir)
       const context = `${name}: ${expected.description}`
       const baseline = await load(readSide(dir, 'baseline'))
       expect(baseline.problems, `${context}\n(baseline must be valid)`).toEqual([])
@@ -107,13 +109,8 @@ describe('k8s-rbac fixtures', () => {
         (p) => baseline.docs.get(p)?.hash !== target.docs.get(p)?.hash,
       )
       const {findings, notes} = compareRbac(baseline.docs, target.docs, changed)
-      if (pair(expected.findings, findings, findingMatches) === undefined) {
-        expect(findings.map(summary), context).toEqual(expected.findings)
-        expect.unreachable(`${context}\nactual ${JSON.stringify(findings.map(summary))}`)
-      }
-      const expectedNotes = expected.notes ?? []
-      if (pair(expectedNotes, notes, (e, a) => a.includes(e)) === undefined)
-        expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expectedNotes)
+      expectFindings(expected.findings, findings, context)
+      expectNotes(expected.notes ?? [], notes, context)
 
       const before = objectsOf([...baseline.docs.values()].map((d) => d.value))
       const after = objectsOf([...target.docs.values()].map((d) => d.value))
