@@ -49,11 +49,12 @@ export interface Adapter {
    */
   scope: 'file' | 'kind'
   /**
-   * Whether a path with no file allows every witness (semantic blame asks this of the versions
-   * where the file is deleted): no for access granted by files, yes for branch protection,
-   * where a deleted export leaves the branch unprotected.
+   * Whether the witness is allowed where the file does not exist (semantic blame asks this of
+   * the versions before it was added or after it was deleted). Absent: no, as for access that
+   * files grant. Branch protection: yes, a deleted export leaves the branch unprotected;
+   * CODEOWNERS: as the other files (`others`) decide, since GitHub then reads the next one.
    */
-  absentAllows?: boolean
+  absentAllows?(witness: Witness, file: string, others: Map<string, unknown>): Promise<boolean>
   /**
    * Compares the kind's documents (by path) and reports what `changed` paths widen or
    * narrow. Loaded lazily: the comparison engine is heavy and the hook may not need it.

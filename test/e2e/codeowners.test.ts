@@ -88,6 +88,33 @@ describe.concurrent('codeowners end to end', () => {
     })
   }
 
+  it('deleting the file GitHub reads is blamed on the deleting commit; the next location then decides', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const approved = await commitFiles(
+      r,
+      {...repositoryFiles, 'docs/CODEOWNERS': '/src/ @acme/backend\n'},
+      'Add code owners',
+    )
+    await r.remove(GITHUB)
+    await r.stage(GITHUB)
+    const agentSha = await r.commit(identities.claudeCode.message('Drop CODEOWNERS'), identities.claudeCode)
+    await commitFiles(r, {'src/app.ts': 'export const app = 2\n'}, 'Bump app')
+
+    const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+    expect(code, stderr).toBe(1)
+    const widenings = report.findings.filter((f) => f.change === 'widening')
+    // docs/CODEOWNERS still owns src/: only infra/ and .github/ lost their owners.
+    expect(widenings.length).toBeGreaterThan(0)
+    for (const f of widenings) {
+      expect(f.rule).toBe('owners-removed')
+      expect(String(f.witness?.path)).not.toMatch(/^src\//)
+      expect(f.commit as Commit, brief(f)).toMatchObject({sha: agentSha, actor: {type: 'agent'}})
+    }
+    expect(report.notes.filter((n) => n.includes('not attributed'))).toEqual([])
+  })
+
   it('a root CODEOWNERS that .github/CODEOWNERS shadows is no change', async ({expect}) => {
     const r = await newRepo()
     const approved = await commitFiles(r, repositoryFiles, 'Add code owners')

@@ -12,7 +12,7 @@ export const branchProtection: Adapter = {
   detect,
   looksLike,
   scope: 'file',
-  absentAllows: true,
+  absentAllows: async () => true,
   compare: async (baseline, target, changed) =>
     compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareBranchProtectionFile),
   allows: async (value, witness, file) => (await import('./evaluate.js')).allowsWitness(value, witness, file),

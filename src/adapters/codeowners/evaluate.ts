@@ -16,9 +16,19 @@ export function allowsWitness(
   file: string,
   others: Map<string, unknown>,
 ): boolean {
-  if (typeof witness.path !== 'string') return false
+  return decides(witness, file, new Map(others).set(file, value))
+}
+
+/** The same question where `file` does not exist: the next of the three locations decides, or none. */
+export function allowsWithout(witness: Witness, file: string, others: Map<string, unknown>): boolean {
   const state = new Map(others)
-  state.set(file, value)
+  state.delete(file)
+  return decides(witness, file, state)
+}
+
+/** Whether the witness holds when the files in `state` exist (which of them GitHub reads depends on `file`'s place). */
+function decides(witness: Witness, file: string, state: Map<string, unknown>): boolean {
+  if (typeof witness.path !== 'string') return false
   const effective = effectiveFile(file, (p) => state.has(p))
   let owners: string[]
   try {

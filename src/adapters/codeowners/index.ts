@@ -19,5 +19,7 @@ export const codeowners: Adapter = {
     (await import('./compare.js')).compareCodeowners(baseline, target, changed, context),
   allows: async (value, witness, file, others) =>
     (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
+  absentAllows: async (witness, file, others) =>
+    (await import('./evaluate.js')).allowsWithout(witness, file, others),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

@@ -67,10 +67,11 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   if (head === null) return notes
   const history = await readHistory(options.root, options.baseline, head)
   // The versions blame may ask about, per file: walked once, read and parsed once.
+  const filesOf = (f: Finding) => [f.file, ...(elsewhereOf(f) === undefined ? [] : [elsewhereOf(f)!])]
   const versions = new Map(
-    [...new Set(findings.map((f) => f.file))].map((file) => [file, blobsToRead(history, head, file)]),
+    [...new Set(findings.flatMap(filesOf))].map((file) => [file, blobsToRead(history, head, file)]),
   )
-  const kindOf = new Map(findings.map((f) => [f.file, f.kind]))
+  const kindOf = new Map(findings.flatMap((f) => filesOf(f).map((file) => [file, f.kind] as const)))
   const parsed = await readVersions(options.root, versions, kindOf)
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
@@ -93,26 +94,36 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const adapter = adapterFor(finding.kind)
     const wanted = finding.change !== 'narrowing'
     const others = othersOf(finding.kind)
-    const allowedAt = async (blob: string | null) => {
+    const allowedAt = async (file: string, blob: string | null) => {
       const value = blob === null ? undefined : parsed.get(blob)
       const allows =
         blob === null
-          ? adapter.absentAllows === true
+          ? ((await adapter.absentAllows?.(finding.witness!, file, others)) ?? false)
           : value === undefined
             ? false
             : await adapter.allows(
                 value,
                 finding.witness!,
-                finding.file,
+                file,
                 others,
                 options.settings ?? DEFAULT_ADAPTER_SETTINGS,
               )
       return allows === wanted
     }
     // Evaluate every version once, then blame synchronously over the cached answers.
-    const answers = new Map<string | null, boolean>()
-    for (const blob of [null, ...versions.get(finding.file)!]) answers.set(blob, await allowedAt(blob))
-    const result = semanticBlame(history, head, finding.file, (blob) => answers.get(blob) ?? false)
+    const blameIn = async (file: string) => {
+      const answers = new Map<string | null, boolean>()
+      for (const blob of [null, ...versions.get(file)!]) answers.set(blob, await allowedAt(file, blob))
+      return semanticBlame(history, head, file, (blob) => answers.get(blob) ?? false)
+    }
+    let result = await blameIn(finding.file)
+    // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
+    // hands the repository over to the next one, which itself did not change.
+    const elsewhere = elsewhereOf(finding)
+    if (result.sha === null && elsewhere !== undefined) {
+      const there = await blameIn(elsewhere)
+      if (there.sha !== null) result = there
+    }
     if (result.sha === null) {
       // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
       const uncommitted = result.why?.includes('uncommitted') || !history.commits.has(head)
@@ -181,6 +192,12 @@ async function alreadyAtHead(
     if (allows === (finding.change !== 'narrowing')) out.push(finding)
   }
   return out
+}
+
+/** The other file of the finding's kind that the baseline's access came from, if any. */
+const elsewhereOf = (finding: Finding): string | undefined => {
+  const file = finding.baselineLocation?.file
+  return file !== undefined && file !== finding.file ? file : undefined
 }
 
 /** The versions of each file, read with one cat-file process and parsed once each. */
