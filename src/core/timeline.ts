@@ -15,7 +15,7 @@ import {chainOf} from './attribute/blame.js'
 import {commitInfo} from './attribute/index.js'
 import type {Config} from './config.js'
 import {summarize} from './findings.js'
-import {classifier, readDocument} from './source.js'
+import {classifier, listSourcePaths, readDocument} from './source.js'
 import type {Document, Finding, Kind, Report, Witness} from './types.js'
 import {toolVersion} from './version.js'
 
@@ -69,12 +69,12 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     const kind = (after ?? before)!.kind
     // Compared file by file: for kinds whose files refer to each other, only this file's side.
     const pair = (d: Document | undefined) => new Map(d ? [[change.path, d]] : [])
-    const result = await adapterFor(kind).compare(
-      pair(before),
-      pair(after),
-      [change.path],
-      options.config.settings,
-    )
+    // The commit's own tree, for witnesses that name a real file (read only when asked).
+    const paths = () => listSourcePaths(root, {type: 'ref', rev: sha})
+    const result = await adapterFor(kind).compare(pair(before), pair(after), [change.path], {
+      ...options.config.settings,
+      paths,
+    })
     for (const finding of result.findings) {
       if (!(await matchesRequest(finding, before, after, options))) continue
       findings.push(finding)
