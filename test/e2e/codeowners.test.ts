@@ -5,7 +5,7 @@
 // nothing; the pre-commit check catches the change before it is committed.
 
 import {describe, it} from 'vitest'
-import {identities} from '../helpers/repo.js'
+import {identities, runCli} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
 
 const GITHUB = '.github/CODEOWNERS'
@@ -85,6 +85,13 @@ describe.concurrent('codeowners end to end', () => {
         subject: 'Let the on-call team merge infra hotfixes',
         actor: {type: 'agent', agent: expect.stringMatching(/claude/i)},
       })
+
+      // history tells the same change, with a file of that commit's tree as witness.
+      const history = await runCli(['history', GITHUB, '--format', 'json'], {cwd: r.dir})
+      const told = (JSON.parse(history.stdout) as {findings: Finding[]}).findings.filter(
+        (f) => f.id === finding!.id,
+      )
+      expect(told.map((f) => f.witness)).toEqual([finding!.witness])
     })
   }
 
