@@ -103,8 +103,6 @@ async function approve(r: TestRepo, extra: Record<string, string> = {}): Promise
   )
 }
 
-/** Writes `files` and commits them as `who` would, with the message `who` writes for `subject`. */
-
 /** `check --ref HEAD --baseline BASE --format json`, which must gate (exit 1). */
 async function checkSince(expect: ExpectStatic, r: TestRepo, base: string): Promise<Report> {
   const result = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', base])
@@ -213,141 +211,114 @@ describe.concurrent('attribution', () => {
     expect(commit.author.date).toMatch(/^\d{4}-\d\d-\d\dT/)
   })
 
-  it('1b. a person listed under actors.humans in acldrift.config.yaml is human', async ({expect}) => {
-    const r = await newRepo()
-    const config = [
-      'version: 1',
-      'actors:',
-      '  humans:',
-      '    - name: Alice Example',
-      '      emails: [alice@example.com]',
-      '',
-    ].join('\n')
-    const base = await approve(r, {'acldrift.config.yaml': config})
-    const sha = await commitAs(r, identities.human, 'Open the exports bucket', {
-      [BUCKET_FILE]: policyText(publicBucketPolicy),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {sha, type: 'human', signals: ['listed-human']})
-  })
-
-  it('1c. a listed human does not outweigh an agent marker in the same commit', async ({expect}) => {
-    const r = await newRepo()
-    const config =
-      'version: 1\nactors:\n  humans:\n    - name: Alice Example\n      emails: [alice@example.com]\n'
-    const base = await approve(r, {'acldrift.config.yaml': config})
-    const sha = await commitAs(r, identities.claudeCode, 'Open the exports bucket', {
-      [BUCKET_FILE]: policyText(publicBucketPolicy),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {sha, type: 'agent', agent: 'Claude Code'})
-  })
-
-  it('2. Claude Code: human author, Co-Authored-By noreply@anthropic.com and the footer', async ({
-    expect,
-  }) => {
-    const r = await newRepo()
-    const base = await approve(r)
-    const sha = await commitAs(r, identities.claudeCode, 'Fix AccessDenied for the reporting dashboard', {
-      [BUCKET_FILE]: policyText(publicBucketPolicy),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {
-      sha,
-      type: 'agent',
-      agent: 'Claude Code',
-      signals: ['claude-code-coauthor', 'claude-code-footer'],
+  // One commit after the approved state, made the way each actor makes them: every widening
+  // it makes names that commit, and the actor with its evidence.
+  const openBucket = {[BUCKET_FILE]: policyText(publicBucketPolicy)}
+  const writeExports = {[ROLE_FILE]: policyText(roleWritesExports)}
+  const listedHuman =
+    'version: 1\nactors:\n  humans:\n    - name: Alice Example\n      emails: [alice@example.com]\n'
+  const cursorTrailer: ToolIdentity = {
+    ...identities.human,
+    message: (s) => `${s}\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n`,
+  }
+  const cursorMadeWith: ToolIdentity = {...identities.human, message: (s) => `${s}\n\nMade-with: Cursor\n`}
+  const aider: ToolIdentity = {...identities.human, committerName: 'Alice (aider)', message: (s) => s}
+  const ONE_COMMIT: Array<{
+    name: string
+    who: ToolIdentity
+    subject: string
+    files: Record<string, string>
+    config?: string
+    expected: Omit<Expected, 'sha'>
+  }> = [
+    {
+      name: '1b. a person listed under actors.humans in acldrift.config.yaml is human',
+      who: identities.human,
+      subject: 'Open the exports bucket',
+      files: openBucket,
+      config: listedHuman,
+      expected: {type: 'human', signals: ['listed-human']},
+    },
+    {
+      name: '1c. a listed human does not outweigh an agent marker in the same commit',
+      who: identities.claudeCode,
+      subject: 'Open the exports bucket',
+      files: openBucket,
+      config: listedHuman,
+      expected: {type: 'agent', agent: 'Claude Code'},
+    },
+    {
+      name: '2. Claude Code: human author, Co-Authored-By noreply@anthropic.com and the footer',
+      who: identities.claudeCode,
       subject: 'Fix AccessDenied for the reporting dashboard',
-    })
-  })
+      files: openBucket,
+      expected: {
+        type: 'agent',
+        agent: 'Claude Code',
+        signals: ['claude-code-coauthor', 'claude-code-footer'],
+        subject: 'Fix AccessDenied for the reporting dashboard',
+      },
+    },
+    {
+      name: '3. GitHub Copilot coding agent: copilot-swe-agent[bot] author and Agent-Logs-Url',
+      who: identities.copilotAgent,
+      subject: 'Grant the dashboard write access',
+      files: writeExports,
+      expected: {
+        type: 'agent',
+        agent: 'GitHub Copilot coding agent',
+        signals: ['copilot-agent-author', 'copilot-agent-logs-url'],
+      },
+    },
+    {
+      name: '4a. Cursor: Co-authored-by Cursor <cursoragent@cursor.com>',
+      who: cursorTrailer,
+      subject: 'Open the exports bucket',
+      files: openBucket,
+      expected: {type: 'agent', agent: 'Cursor', signals: ['cursor-coauthor']},
+    },
+    {
+      name: '4b. Cursor: Made-with: Cursor',
+      who: cursorMadeWith,
+      subject: 'Open the exports bucket',
+      files: openBucket,
+      expected: {type: 'agent', agent: 'Cursor', signals: ['cursor-made-with']},
+    },
+    {
+      name: '5. Aider: committer name "Alice (aider)", no trailer',
+      who: aider,
+      subject: 'Open the exports bucket',
+      files: openBucket,
+      expected: {type: 'agent', agent: 'Aider', signals: ['aider-committer-name']},
+    },
+    {
+      name: '6. Devin: Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>',
+      who: identities.devin,
+      subject: 'Open the exports bucket',
+      files: openBucket,
+      expected: {type: 'agent', agent: 'Devin', signals: ['devin-bot-author']},
+    },
+    {
+      name: '7. dependabot is automation, not an agent',
+      who: identities.dependabot,
+      subject: 'Bump the exports writer policy',
+      files: writeExports,
+      expected: {type: 'automation', agent: 'Dependabot', signals: ['dependabot-author']},
+    },
+  ]
 
-  it('3. GitHub Copilot coding agent: copilot-swe-agent[bot] author and Agent-Logs-Url', async ({expect}) => {
-    const r = await newRepo()
-    const base = await approve(r)
-    const sha = await commitAs(r, identities.copilotAgent, 'Grant the dashboard write access', {
-      [ROLE_FILE]: policyText(roleWritesExports),
+  for (const scenario of ONE_COMMIT) {
+    it(scenario.name, async ({expect}) => {
+      const r = await newRepo()
+      const base = await approve(
+        r,
+        scenario.config === undefined ? {} : {'acldrift.config.yaml': scenario.config},
+      )
+      const sha = await commitAs(r, scenario.who, scenario.subject, scenario.files)
+      const report = await checkSince(expect, r, base)
+      expectWideningsBlamed(expect, report, {sha, ...scenario.expected})
     })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {
-      sha,
-      type: 'agent',
-      agent: 'GitHub Copilot coding agent',
-      signals: ['copilot-agent-author', 'copilot-agent-logs-url'],
-    })
-  })
-
-  it('4a. Cursor: Co-authored-by Cursor <cursoragent@cursor.com>', async ({expect}) => {
-    const r = await newRepo()
-    const base = await approve(r)
-    const cursor: ToolIdentity = {
-      ...identities.human,
-      message: (s) => `${s}\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n`,
-    }
-    const sha = await commitAs(r, cursor, 'Open the exports bucket', {
-      [BUCKET_FILE]: policyText(publicBucketPolicy),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {sha, type: 'agent', agent: 'Cursor', signals: ['cursor-coauthor']})
-  })
-
-  it('4b. Cursor: Made-with: Cursor', async ({expect}) => {
-    const r = await newRepo()
-    const base = await approve(r)
-    const cursor: ToolIdentity = {...identities.human, message: (s) => `${s}\n\nMade-with: Cursor\n`}
-    const sha = await commitAs(r, cursor, 'Open the exports bucket', {
-      [BUCKET_FILE]: policyText(publicBucketPolicy),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {
-      sha,
-      type: 'agent',
-      agent: 'Cursor',
-      signals: ['cursor-made-with'],
-    })
-  })
-
-  it('5. Aider: committer name "Alice (aider)", no trailer', async ({expect}) => {
-    const r = await newRepo()
-    const base = await approve(r)
-    const aider: ToolIdentity = {...identities.human, committerName: 'Alice (aider)', message: (s) => s}
-    const sha = await commitAs(r, aider, 'Open the exports bucket', {
-      [BUCKET_FILE]: policyText(publicBucketPolicy),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {
-      sha,
-      type: 'agent',
-      agent: 'Aider',
-      signals: ['aider-committer-name'],
-    })
-  })
-
-  it('6. Devin: Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>', async ({
-    expect,
-  }) => {
-    const r = await newRepo()
-    const base = await approve(r)
-    const sha = await commitAs(r, identities.devin, 'Open the exports bucket', {
-      [BUCKET_FILE]: policyText(publicBucketPolicy),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {sha, type: 'agent', agent: 'Devin', signals: ['devin-bot-author']})
-  })
-
-  it('7. dependabot is automation, not an agent', async ({expect}) => {
-    const r = await newRepo()
-    const base = await approve(r)
-    const sha = await commitAs(r, identities.dependabot, 'Bump the exports writer policy', {
-      [ROLE_FILE]: policyText(roleWritesExports),
-    })
-    const report = await checkSince(expect, r, base)
-    expectWideningsBlamed(expect, report, {
-      sha,
-      type: 'automation',
-      agent: 'Dependabot',
-      signals: ['dependabot-author'],
-    })
-  })
+  }
 
   it('8. a GitHub-style squash merge with Co-authored-by Claude after the --------- line', async ({
     expect,
