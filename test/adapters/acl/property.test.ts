@@ -10,6 +10,7 @@ import {describe, expect, it} from 'vitest'
 import {compareAclFile} from '../../../src/adapters/acl/compare.js'
 import type {Document, Finding} from '../../../src/core/types.js'
 import {type AclJson, allows, grantMatches, type GrantJson, type Request, requestOf} from './brute-force.js'
+import {propertyRuns} from '../property-runs.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -297,11 +298,7 @@ function rewrite(acl: AclJson, r: Rewrite): AclJson {
 
 // --- the properties -----------------------------------------------------------------------
 
-// Fixed seed for CI; PROPERTY_SEED / PROPERTY_RUNS explore further by hand.
-const RUNS = {
-  seed: Number(process.env.PROPERTY_SEED ?? 11),
-  numRuns: Number(process.env.PROPERTY_RUNS ?? 200),
-}
+const RUNS = propertyRuns(11, 200)
 
 const pairArb = fc.tuple(aclArb, aclArb)
 const editedArb = fc

@@ -18,6 +18,7 @@ import {
   statementMatchesRequestParts,
   statementsOf,
 } from './brute-force.js'
+import {propertyRuns, perFamily} from '../property-runs.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -619,13 +620,9 @@ function rewrite(p: Policy, r: Rewrite): Policy {
 
 // --- the properties --------------------------------------------------------------------------
 
-// Fixed seed for CI; PROPERTY_SEED / PROPERTY_RUNS explore further by hand (e.g. 1500 runs).
 // The pair properties run once per family (random pairs, small edits): 150 each, 300 in all.
-const RUNS = {
-  seed: Number(process.env.PROPERTY_SEED ?? 42),
-  numRuns: Number(process.env.PROPERTY_RUNS ?? 300),
-}
-const PAIR_RUNS = {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)}
+const RUNS = propertyRuns(42, 300)
+const PAIR_RUNS = perFamily(RUNS)
 const pairArb = fc.tuple(policyArb, policyArb)
 const mutatedArb = fc
   .tuple(policyArb, fc.array(mutationArb, {minLength: 1, maxLength: 2}))

@@ -12,11 +12,9 @@ import {compareBranchProtectionFile} from '../../../src/adapters/branch-protecti
 import {parseFile} from '../../../src/core/parse.js'
 import type {Finding, ParsedFile} from '../../../src/core/types.js'
 import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-force.js'
+import {propertyRuns} from '../property-runs.js'
 
-const RUNS = {
-  seed: Number(process.env.PROPERTY_SEED ?? 11),
-  numRuns: Number(process.env.PROPERTY_RUNS ?? 300),
-}
+const RUNS = propertyRuns(11, 300)
 
 const REST_FILE = 'github/branch-protection/main.json'
 const SETTINGS_FILE = '.github/settings.yml'

@@ -21,6 +21,7 @@ import {
   widens,
   witnessDiffers,
 } from './brute-force.js'
+import {propertyRuns, perFamily} from '../property-runs.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -284,8 +285,8 @@ const DISJOINT = ['/a/', '/b/', '/.github/', '/x.js', '/a/b/x.js']
 
 // --- the properties -----------------------------------------------------------------------
 
-const RUNS = {seed: Number(process.env.PROPERTY_SEED ?? 7), numRuns: Number(process.env.PROPERTY_RUNS ?? 200)}
-const PAIR_RUNS = {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)}
+const RUNS = propertyRuns(7, 200)
+const PAIR_RUNS = perFamily(RUNS)
 
 const pairArb = fc.tuple(repoArb, repoArb)
 const editedArb = fc

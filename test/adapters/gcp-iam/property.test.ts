@@ -25,6 +25,7 @@ import {
   type Unknowns,
   unknownAtoms,
 } from './brute-force.js'
+import {propertyRuns, perFamily} from '../property-runs.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -476,9 +477,8 @@ function rewrite(repo: Repo, r: Rewrite): Repo {
 
 // --- the properties -----------------------------------------------------------------------
 
-// Fixed seed for CI; PROPERTY_SEED / PROPERTY_RUNS explore further by hand.
-const RUNS = {seed: Number(process.env.PROPERTY_SEED ?? 7), numRuns: Number(process.env.PROPERTY_RUNS ?? 200)}
-const PAIR_RUNS = {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)}
+const RUNS = propertyRuns(7, 200)
+const PAIR_RUNS = perFamily(RUNS)
 
 const pairArb = fc.tuple(repoArb, repoArb)
 const editedArb = fc

@@ -20,6 +20,7 @@ import {
   level,
   type Mode,
 } from './brute-force.js'
+import {propertyRuns} from '../property-runs.js'
 
 const FILE = '.github/workflows/release.yml'
 
@@ -295,8 +296,7 @@ function rewrite(workflow: Json, mode: Mode, spell: boolean, form: number): Json
 
 // --- the properties -----------------------------------------------------------------------
 
-// Fixed seed for CI; PROPERTY_SEED / PROPERTY_RUNS explore further by hand.
-const RUNS = {seed: Number(process.env.PROPERTY_SEED ?? 7), numRuns: Number(process.env.PROPERTY_RUNS ?? 200)}
+const RUNS = propertyRuns(7, 200)
 
 const modeArb = fc.constantFrom<Mode>('permissive', 'restricted')
 const pairArb = fc.tuple(workflowArb, workflowArb, modeArb)

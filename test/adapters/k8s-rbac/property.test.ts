@@ -18,6 +18,7 @@ import {
   requestOf,
   unknownRoles,
 } from './brute-force.js'
+import {propertyRuns} from '../property-runs.js'
 
 const RBAC = 'rbac.authorization.k8s.io'
 const V1 = `${RBAC}/v1`
@@ -440,7 +441,7 @@ function rewrite(objects: Json[], r: Rewrite): Json[] {
 
 // --- the properties -------------------------------------------------------------------------
 
-const RUNS = {seed: Number(process.env.PROPERTY_SEED ?? 7), numRuns: Number(process.env.PROPERTY_RUNS ?? 120)}
+const RUNS = propertyRuns(7, 120)
 
 describe('k8s-rbac comparison against brute force', () => {
   it('soundness and witness validity on edited and random pairs', () => {
