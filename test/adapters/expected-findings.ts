@@ -3,7 +3,7 @@
 // and rule plus whatever the fixture pins down.
 
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {basename, join} from 'node:path'
+import {basename, join, relative} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 import {expect, it} from 'vitest'
 import type {ChangeType, Finding, Severity} from '../../src/core/types.js'
@@ -92,6 +92,20 @@ export function fixtureCases(root: string): string[] {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort()
+}
+
+/** Every file under `dir` (none when it does not exist), as paths relative to it, sorted. */
+export function filesUnder(dir: string): string[] {
+  const files: string[] = []
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, {withFileTypes: true})) {
+      const path = join(d, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else files.push(relative(dir, path))
+    }
+  }
+  if (existsSync(dir)) walk(dir)
+  return files.sort()
 }
 
 /** A case folder's expected.json, parsed; its description must be a non-empty string. */

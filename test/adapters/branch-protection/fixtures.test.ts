@@ -5,8 +5,8 @@
 // through the adapter; the findings must match expected.json exactly, every witness is re-checked
 // with the independent brute-force evaluator, and so is soundness over the brute force's universe.
 
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {existsSync, readFileSync, statSync} from 'node:fs'
+import {basename, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {branchProtection} from '../../../src/adapters/branch-protection/index.js'
@@ -26,6 +26,7 @@ import {
   fixtureCases,
   itHasCases,
   readExpected,
+  filesUnder,
 } from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/branch-protection/', import.meta.url))
@@ -36,6 +37,12 @@ interface Expected {
   findings: ExpectedFinding[]
   notes?: string[]
 }
+
+/** The JSON and YAML documents of a fixture tree (every case's sides), as full paths. */
+const fixtureFiles = (dir: string) =>
+  filesUnder(dir)
+    .filter((path) => /\.(json|ya?ml)$/.test(path) && basename(path) !== 'expected.json')
+    .map((path) => join(dir, path))
 
 /** Where the single-file cases' files are read from, as the comparison names them. */
 const REST_FILE = 'github/branch-protection/main.json'
@@ -49,14 +56,7 @@ function readSide(dir: string, side: 'baseline' | 'target'): Map<string, Documen
   }
   const tree = join(dir, side)
   if (existsSync(tree) && statSync(tree).isDirectory()) {
-    const walk = (d: string): void => {
-      for (const entry of readdirSync(d, {withFileTypes: true})) {
-        const path = join(d, entry.name)
-        if (entry.isDirectory()) walk(path)
-        else add(relative(tree, path), path)
-      }
-    }
-    walk(tree)
+    for (const path of filesUnder(tree)) add(path, join(tree, path))
     return docs
   }
   if (existsSync(join(dir, `${side}.json`))) add(REST_FILE, join(dir, `${side}.json`))
@@ -156,22 +156,15 @@ describe('branch-protection detection by content', () => {
 
   it('does not claim AWS, GCP, Kubernetes or workflow files', () => {
     for (const kind of ['aws-iam', 'gcp-iam', 'k8s-rbac']) {
-      const walk = (dir: string): void => {
-        for (const entry of readdirSync(dir, {withFileTypes: true})) {
-          const path = join(dir, entry.name)
-          if (entry.isDirectory()) walk(path)
-          else if (/\.(json|ya?ml)$/.test(entry.name) && entry.name !== 'expected.json') {
-            let value: unknown
-            try {
-              value = parseFile({path, content: readFileSync(path)}).value
-            } catch {
-              continue
-            }
-            expect(branchProtection.detect(value), path).toBe(false)
-          }
+      for (const path of fixtureFiles(join(FIXTURES, kind))) {
+        let value: unknown
+        try {
+          value = parseFile({path, content: readFileSync(path)}).value
+        } catch {
+          continue
         }
+        expect(branchProtection.detect(value), path).toBe(false)
       }
-      walk(join(FIXTURES, kind))
     }
     const workflow = {
       name: 'ci',
@@ -188,18 +181,11 @@ describe('branch-protection detection by content', () => {
   })
 
   it('is not claimed by the AWS, GCP or Kubernetes adapters', () => {
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(dir, {withFileTypes: true})) {
-        const path = join(dir, entry.name)
-        if (entry.isDirectory()) walk(path)
-        else if (/\.(json|ya?ml)$/.test(entry.name) && entry.name !== 'expected.json') {
-          const value = parseFile({path, content: readFileSync(path)}).value
-          for (const other of [awsIam, gcpIam, k8sRbac])
-            expect(other.detect(value), `${other.kind}: ${path}`).toBe(false)
-        }
-      }
+    for (const path of fixtureFiles(ROOT)) {
+      const value = parseFile({path, content: readFileSync(path)}).value
+      for (const other of [awsIam, gcpIam, k8sRbac])
+        expect(other.detect(value), `${other.kind}: ${path}`).toBe(false)
     }
-    walk(ROOT)
   })
 
   it('fails closed on broken text that looks like branch protection', () => {

@@ -5,8 +5,8 @@
 // given), and every witness is re-checked with the independent evaluator of brute-force.ts.
 // Cases with `errors` are files GitHub would reject or read ambiguously: they must fail closed.
 
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {codeowners} from '../../../src/adapters/codeowners/index.js'
@@ -21,6 +21,7 @@ import {
   itHasCases,
   pair,
   readExpected,
+  filesUnder,
 } from '../expected-findings.js'
 import {effectiveRules, type RuleJson, witnessDiffers} from './brute-force.js'
 
@@ -35,17 +36,7 @@ interface Expected {
 }
 
 function filesOf(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>()
-  const walk = (d: string): void => {
-    if (!existsSync(d)) return
-    for (const entry of readdirSync(d, {withFileTypes: true})) {
-      const path = join(d, entry.name)
-      if (entry.isDirectory()) walk(path)
-      else files.set(relative(dir, path), readFileSync(path))
-    }
-  }
-  walk(dir)
-  return files
+  return new Map(filesUnder(dir).map((path) => [path, readFileSync(join(dir, path))]))
 }
 
 async function readSide(dir: string): Promise<Map<string, Document>> {

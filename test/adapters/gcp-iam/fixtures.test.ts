@@ -6,7 +6,7 @@
 // with the independent brute-force evaluator.
 
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
@@ -22,6 +22,7 @@ import {
   fixtureCases,
   itHasCases,
   readExpected,
+  filesUnder,
 } from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/gcp-iam/', import.meta.url))
@@ -43,14 +44,7 @@ function readSide(dir: string, side: 'baseline' | 'target'): Map<string, Documen
   }
   const tree = join(dir, side)
   if (existsSync(tree) && statSync(tree).isDirectory()) {
-    const walk = (d: string): void => {
-      for (const entry of readdirSync(d, {withFileTypes: true})) {
-        const path = join(d, entry.name)
-        if (entry.isDirectory()) walk(path)
-        else add(relative(tree, path), path)
-      }
-    }
-    walk(tree)
+    for (const path of filesUnder(tree)) add(path, join(tree, path))
     return docs
   }
   for (const ext of ['json', 'yaml', 'yml']) {

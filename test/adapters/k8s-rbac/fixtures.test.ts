@@ -4,8 +4,8 @@
 // severity, file, line and witness fields where given); then every witness is re-checked with
 // the independent brute-force evaluator.
 
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {existsSync, readFileSync, statSync} from 'node:fs'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {k8sRbac} from '../../../src/adapters/k8s-rbac/index.js'
@@ -22,6 +22,7 @@ import {
   itHasCases,
   pair,
   readExpected,
+  filesUnder,
 } from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/k8s-rbac/', import.meta.url))
@@ -39,18 +40,7 @@ interface Expected {
 function readSide(dir: string, side: 'baseline' | 'target'): Array<{path: string; content: Buffer}> {
   const folder = join(dir, side)
   if (existsSync(folder) && statSync(folder).isDirectory()) {
-    const files: Array<{path: string; content: Buffer}> = []
-    const walk = (d: string) => {
-      for (const entry of readdirSync(d, {withFileTypes: true}).sort((a, b) =>
-        a.name.localeCompare(b.name),
-      )) {
-        const full = join(d, entry.name)
-        if (entry.isDirectory()) walk(full)
-        else files.push({path: relative(folder, full), content: readFileSync(full)})
-      }
-    }
-    walk(folder)
-    return files
+    return filesUnder(folder).map((path) => ({path, content: readFileSync(join(folder, path))}))
   }
   for (const ext of ['yaml', 'yml', 'json']) {
     const file = join(dir, `${side}.${ext}`)
