@@ -6,7 +6,9 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {basename, join, relative} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 import {expect, it} from 'vitest'
-import type {ChangeType, Finding, Severity} from '../../src/core/types.js'
+import type {Adapter} from '../../src/adapters/adapter.js'
+import type {ChangeType, Finding, ParsedFile, Severity} from '../../src/core/types.js'
+import {validateValue} from '../../src/core/validate.js'
 
 export interface ExpectedFinding {
   change: ChangeType
@@ -92,6 +94,19 @@ export function fixtureCases(root: string): string[] {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort()
+}
+
+/** Every fixture document is a valid document of `adapter`'s kind, recognised by content. */
+export async function expectValidDocuments(
+  adapter: Adapter,
+  docs: Iterable<ParsedFile | undefined>,
+  name: string,
+): Promise<void> {
+  for (const doc of docs) {
+    if (doc === undefined) continue
+    expect(adapter.detect(doc.value), `${name}: ${doc.path} not detected`).toBe(true)
+    expect(await validateValue(adapter.kind, doc), `${name}: ${doc.path}`).toEqual([])
+  }
 }
 
 /** Every file under `dir` (none when it does not exist), as paths relative to it, sorted. */

@@ -17,7 +17,6 @@ import {k8sRbac} from '../../../src/adapters/k8s-rbac/index.js'
 import {parseFile} from '../../../src/core/parse.js'
 import {readDocument} from '../../../src/core/source.js'
 import type {Document, Finding} from '../../../src/core/types.js'
-import {validateValue} from '../../../src/core/validate.js'
 import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-force.js'
 import {
   type ExpectedFinding,
@@ -27,6 +26,7 @@ import {
   itHasCases,
   readExpected,
   filesUnder,
+  expectValidDocuments,
 } from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/branch-protection/', import.meta.url))
@@ -88,11 +88,7 @@ describe('branch-protection fixtures', () => {
       const target = readSide(dir, 'target')
       const context = `${name}: ${expected.description}`
 
-      // Every fixture file is a valid document of the kind, recognised by content.
-      for (const doc of [...baseline.values(), ...target.values()]) {
-        expect(branchProtection.detect(doc.value), `${name}: ${doc.path} not detected`).toBe(true)
-        expect(await validateValue('branch-protection', doc), `${name}: ${doc.path}`).toEqual([])
-      }
+      await expectValidDocuments(branchProtection, [...baseline.values(), ...target.values()], name)
 
       const {findings, notes} = compareAll(baseline, target)
       expectFindings(expected.findings, findings, context)

@@ -13,7 +13,6 @@ import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
 import {compareGcp} from '../../../src/adapters/gcp-iam/compare.js'
 import {parseFile} from '../../../src/core/parse.js'
 import type {Document} from '../../../src/core/types.js'
-import {validateValue} from '../../../src/core/validate.js'
 import {definitelyDiffers, type PolicyJson, requestOf, type RoleJson, type State} from './brute-force.js'
 import {
   type ExpectedFinding,
@@ -23,6 +22,7 @@ import {
   itHasCases,
   readExpected,
   filesUnder,
+  expectValidDocuments,
 } from '../expected-findings.js'
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/gcp-iam/', import.meta.url))
@@ -83,11 +83,7 @@ describe('gcp-iam fixtures', () => {
       const target = readSide(dir, 'target')
       const context = `${name}: ${expected.description}`
 
-      // Every fixture file is a valid document of the kind, recognised by content.
-      for (const doc of [...baseline.values(), ...target.values()]) {
-        expect(gcpIam.detect(doc.value), `${name}: ${doc.path} not detected`).toBe(true)
-        expect(await validateValue('gcp-iam', doc), `${name}: ${doc.path}`).toEqual([])
-      }
+      await expectValidDocuments(gcpIam, [...baseline.values(), ...target.values()], name)
 
       const {findings, notes} = compareGcp(baseline, target, changedPaths(baseline, target))
       expectFindings(expected.findings, findings, context)

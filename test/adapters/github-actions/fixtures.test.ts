@@ -14,13 +14,13 @@ import {githubActions} from '../../../src/adapters/github-actions/index.js'
 import {parseFile} from '../../../src/core/parse.js'
 import {readDocument} from '../../../src/core/source.js'
 import type {Document} from '../../../src/core/types.js'
-import {validateValue} from '../../../src/core/validate.js'
 import {
   type ExpectedFinding,
   expectFindings,
   fixtureCases,
   itHasCases,
   readExpected,
+  expectValidDocuments,
 } from '../expected-findings.js'
 import {allows, differences, expectedGroups, groupOf, itemOf, type Mode} from './brute-force.js'
 
@@ -60,11 +60,7 @@ describe('github-actions fixtures', () => {
       const [baseline, target] = [readSide(dir, 'baseline'), readSide(dir, 'target')]
       const context = `${name}: ${expected.description}`
 
-      for (const doc of [baseline, target]) {
-        if (doc === undefined) continue
-        expect(githubActions.detect(doc.value), `${name}: not detected`).toBe(true)
-        expect(await validateValue('github-actions', doc), name).toEqual([])
-      }
+      await expectValidDocuments(githubActions, [baseline, target], name)
 
       const {findings, notes} = compareWorkflowFile(FILE, baseline, target, mode)
       expectFindings(expected.findings, findings, context)
