@@ -5,7 +5,7 @@ import {constants} from 'node:fs'
 import {open, realpath} from 'node:fs/promises'
 import {dirname, isAbsolute, relative, resolve, sep} from 'node:path'
 import {InvalidInputError} from './errors.js'
-import {MAX_FILE_BYTES} from './parse.js'
+import {MAX_FILE_BYTES, tooLarge} from './parse.js'
 
 /**
  * A regular file's bytes, refusing (as invalid input naming `display`) a fifo, a device such as
@@ -18,9 +18,7 @@ export async function readRegularFile(path: string, display = path): Promise<Buf
     const stats = await handle.stat()
     if (!stats.isFile()) throw new InvalidInputError([{file: display, message: 'not a regular file'}])
     if (stats.size > MAX_FILE_BYTES)
-      throw new InvalidInputError([
-        {file: display, message: `file too large: ${stats.size} bytes, the limit is ${MAX_FILE_BYTES} bytes`},
-      ])
+      throw new InvalidInputError([{file: display, message: tooLarge(stats.size)}])
     return await handle.readFile()
   } finally {
     await handle.close()

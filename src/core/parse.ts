@@ -91,11 +91,13 @@ function fail(problem: InputProblem): never {
 // Bytes → text
 
 /** Checks size, binary content and UTF-8 validity; strips a leading BOM. */
+/** What a file over the size limit is told, whether it was read or only measured. */
+export const tooLarge = (bytes: number, limit = MAX_FILE_BYTES) =>
+  `file too large: ${bytes} bytes, the limit is ${limit} bytes`
+
 export function decode(file: SourceFile, maxBytes: number): string {
   const bytes = file.content
-  if (bytes.length > maxBytes) {
-    fail({file: file.path, message: `file too large: ${bytes.length} bytes, the limit is ${maxBytes} bytes`})
-  }
+  if (bytes.length > maxBytes) fail({file: file.path, message: tooLarge(bytes.length, maxBytes)})
   const nul = bytes.indexOf(0)
   if (nul !== -1) {
     fail({file: file.path, ...positionOfByte(bytes, nul), message: 'binary file (contains a NUL byte)'})

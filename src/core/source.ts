@@ -2,7 +2,6 @@
 // configs of which kind, parsed and schema-validated. Problems are collected, not thrown,
 // so one run names every broken file; callers fail closed when there are any.
 
-import {readFile, stat} from 'node:fs/promises'
 import picomatch from 'picomatch'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {
@@ -19,7 +18,8 @@ import {
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError} from './errors.js'
-import {MAX_FILE_BYTES, parseFile} from './parse.js'
+import {readRegularFile} from './files.js'
+import {parseFile, tooLarge} from './parse.js'
 import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from './types.js'
 import {validateValue} from './validate.js'
 
@@ -117,7 +117,7 @@ async function documentsOf(
       // Unread, so it cannot be told apart from a config: it fails closed.
       loaded.problems.push({
         file: skipped.path,
-        message: `file too large: ${skipped.size} bytes, the limit is ${MAX_FILE_BYTES} bytes (not read; if it is not a permission config, list it under \`exclude:\` in ${CONFIG_FILE})`,
+        message: `${tooLarge(skipped.size!)} (not read; if it is not a permission config, list it under \`exclude:\` in ${CONFIG_FILE})`,
       })
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`)
   }
@@ -142,16 +142,13 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
   for (const path of paths) {
     let content: Buffer
     try {
-      const size = (await stat(path)).size
-      if (size > MAX_FILE_BYTES) {
-        loaded.problems.push({
-          file: path,
-          message: `file too large: ${size} bytes, the limit is ${MAX_FILE_BYTES} bytes`,
-        })
+      // Bounded: a fifo, a device or a file over the size limit is refused unread.
+      content = await readRegularFile(path)
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        loaded.problems.push(...error.problems)
         continue
       }
-      content = await readFile(path)
-    } catch (error) {
       loaded.problems.push({
         file: path,
         message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
