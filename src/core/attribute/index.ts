@@ -67,7 +67,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   if (head === null) return notes
   const history = await readHistory(options.root, options.baseline, head)
   // The versions blame may ask about, per file: walked once, read and parsed once.
-  const filesOf = (f: Finding) => [f.file, ...(elsewhereOf(f) === undefined ? [] : [elsewhereOf(f)!])]
+  const filesOf = (f: Finding) => [f.file, elsewhereOf(f)].filter((file) => file !== undefined)
   const versions = new Map(
     [...new Set(findings.flatMap(filesOf))].map((file) => [file, blobsToRead(history, head, file)]),
   )
