@@ -1,9 +1,12 @@
-// The project's structure cannot drift: every registered kind has its adapter folder, its
-// schema and its fixtures, and nothing exists for a kind that is not registered.
+// The project's structure cannot drift: imports run down the floors (kernel and engine at the
+// bottom, git beside the engine, one room per kind, the pipeline, reporters, the CLI), no files
+// import each other round a circle, every registered kind has its adapter folder, its schema and
+// its fixtures, and nothing exists for a kind that is not registered.
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {ADAPTERS} from '../src/adapters/index.js'
-import {KINDS} from '../src/core/types.js'
+import {KINDS} from '../src/kernel/types.js'
+import {circles, readImports, repositoryRoot, wrongWayArrows} from './helpers/floors.js'
 
 const root = new URL('..', import.meta.url)
 const entries = (dir: string) => readdirSync(new URL(dir, root), {withFileTypes: true})
@@ -41,5 +44,49 @@ describe('adapters, schemas and fixtures line up', () => {
       .filter((e) => e.isDirectory())
       .map((e) => e.name)
     expect(fixtures.sort()).toEqual([...kinds, 'demo'].sort())
+  })
+})
+
+describe('floors: imports run down, never round', () => {
+  const arrows = readImports(repositoryRoot)
+
+  it('reads every import of src/ and each one names a file that exists', () => {
+    expect(arrows.length).toBeGreaterThan(400)
+    expect(arrows.filter((a) => !existsSync(new URL(a.to, root))).map((a) => `${a.from} -> ${a.to}`)).toEqual(
+      [],
+    )
+  })
+
+  it('has no import that runs the wrong way', () => {
+    expect(wrongWayArrows(arrows)).toEqual([])
+  })
+
+  it('has no circle of files', () => {
+    expect(circles(arrows)).toEqual([])
+  })
+
+  it('fails, naming both files and the rule, on a planted wrong-way import', () => {
+    const planted = [
+      ...arrows,
+      {from: 'src/engine/glob.ts', to: 'src/core/check.ts', typeOnly: false},
+      {from: 'src/git/run.ts', to: 'src/core/config.ts', typeOnly: true},
+      {from: 'src/adapters/aws-iam/compare.ts', to: 'src/adapters/k8s-rbac/model.ts', typeOnly: false},
+      {from: 'src/core/check.ts', to: 'src/reporters/index.ts', typeOnly: false},
+      {from: 'src/reporters/pretty.ts', to: 'src/core/check.ts', typeOnly: false},
+    ]
+    expect(wrongWayArrows(planted)).toEqual([
+      'src/engine/glob.ts imports src/core/check.ts: engine may not import core',
+      'src/git/run.ts imports src/core/config.ts (types): git may not import core',
+      'src/adapters/aws-iam/compare.ts imports src/adapters/k8s-rbac/model.ts: adapters:aws-iam may not import adapters:k8s-rbac',
+      'src/core/check.ts imports src/reporters/index.ts: core may not import reporters',
+      'src/reporters/pretty.ts imports src/core/check.ts: reporters may not import core',
+    ])
+  })
+
+  it('fails on a planted circle, type imports included', () => {
+    const planted = [...arrows, {from: 'src/core/config.ts', to: 'src/core/check.ts', typeOnly: true}]
+    expect(
+      circles(planted).some((c) => c.includes('src/core/check.ts') && c.includes('src/core/config.ts')),
+    ).toBe(true)
   })
 })

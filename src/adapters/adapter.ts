@@ -9,7 +9,7 @@ import type {
   ParsedFile,
   SourceFile,
   Witness,
-} from '../core/types.js'
+} from '../kernel/types.js'
 
 export interface Comparison {
   findings: Finding[]

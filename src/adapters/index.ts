@@ -3,7 +3,7 @@
 // its schema in schemas/<kind>.schema.json and its fixtures in fixtures/<kind>/ (a test
 // checks that the three line up).
 
-import type {Kind} from '../core/types.js'
+import type {Kind} from '../kernel/types.js'
 import type {Adapter} from './adapter.js'
 import {acl} from './acl/index.js'
 import {awsIam} from './aws-iam/index.js'

@@ -1,7 +1,7 @@
 // What every oclif command shares: known errors become a clear message and their exit code.
 
 import {Command} from '@oclif/core'
-import {AcldriftError} from '../core/errors.js'
+import {AcldriftError} from '../kernel/errors.js'
 import {explainError} from './errors.js'
 
 export abstract class BaseCommand extends Command {

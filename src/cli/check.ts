@@ -1,10 +1,10 @@
 // `acldrift check`, shared by the oclif command and the start-up fast path.
 
-import {type CheckOptions, gatingFindings, runCheck} from '../core/check.js'
+import {runCheck, verdictCode} from '../core/check.js'
+import type {CheckOptions} from '../core/options.js'
 import {type FailOn, loadConfig} from '../core/config.js'
-import {EXIT, UsageError} from '../core/errors.js'
+import {EXIT, UsageError} from '../kernel/errors.js'
 import {sourceSpec} from '../core/source.js'
-import type {Report} from '../core/types.js'
 import {findRepoRoot} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
 import {emitReport} from './output.js'
@@ -42,16 +42,8 @@ export async function executeCheck(
 ): Promise<number> {
   const options = {...(await checkOptions(flags)), message: commitMsg?.message}
   const report = await runCheck(options)
-  const code = verdictCode(report, flags, options)
+  const code = verdictCode(report, flags['fail-on'] as FailOn | undefined)
   if (commitMsg === undefined || code !== EXIT.ok)
     await emitReport(report, {format: flags.format ?? 'pretty', output: flags.output, color: flags.color})
   return code
-}
-
-function verdictCode(report: Report, flags: ParsedFlags<typeof CHECK_FLAGS>, options: CheckOptions): number {
-  if (report.errors.length > 0) return EXIT.invalidInput
-  // Without --fail-on, the report's policy: the config's, or the stricter one while a weakening is unapproved.
-  const failOn =
-    (flags['fail-on'] as FailOn | undefined) ?? report.policy?.failOn ?? options.config.policy.failOn
-  return gatingFindings(report, failOn).length > 0 ? EXIT.widening : EXIT.ok
 }

@@ -1,4 +1,4 @@
-import {AcldriftError} from '../core/errors.js'
+import {AcldriftError} from '../kernel/errors.js'
 
 /**
  * A known error becomes a message on standard error and its exit code; anything else is a

@@ -2,7 +2,7 @@
 
 import {readFile} from 'node:fs/promises'
 import {loadConfig} from '../core/config.js'
-import {EXIT, UsageError} from '../core/errors.js'
+import {EXIT, UsageError} from '../kernel/errors.js'
 import {pendingMessage} from '../core/message.js'
 import {stampAgent} from '../core/stamp.js'
 import {findRepoRoot} from '../git/index.js'

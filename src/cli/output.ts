@@ -1,8 +1,9 @@
 // Where reports go: standard output or --output FILE (written atomically).
 
-import {resolve} from 'node:path'
-import {writeFileAtomic} from '../core/atomic.js'
-import type {Report} from '../core/types.js'
+import {mkdir} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
+import {writeFileAtomic} from '../kernel/atomic.js'
+import type {Report} from '../kernel/types.js'
 import {type Format, render} from '../reporters/index.js'
 
 export interface OutputOptions {
@@ -29,4 +30,22 @@ export async function emitText(text: string, output: string | undefined): Promis
     await new Promise<void>((done, fail) =>
       process.stdout.write(text, (error) => (error ? fail(error) : done())),
     )
+}
+
+/** Report files an audit writes, by format. */
+export const REPORT_FILES = {
+  json: 'acldrift-report.json',
+  sarif: 'acldrift-report.sarif',
+  markdown: 'acldrift-report.md',
+} as const
+
+export async function writeReports(report: Report, dir: string): Promise<string[]> {
+  await mkdir(dir, {recursive: true})
+  const written: string[] = []
+  for (const [format, name] of Object.entries(REPORT_FILES) as [keyof typeof REPORT_FILES, string][]) {
+    const file = join(dir, name)
+    await writeFileAtomic(file, await render(format, report, {color: false}))
+    written.push(file)
+  }
+  return written
 }

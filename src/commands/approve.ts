@@ -5,7 +5,7 @@ import {APPROVE_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
 import {emitText, wantsColor} from '../cli/output.js'
 import {approve} from '../core/approve.js'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../kernel/errors.js'
 import {renderApproved} from '../reporters/gate.js'
 
 export default class Approve extends BaseCommand {

@@ -2,12 +2,12 @@ import {BaseCommand} from '../cli/base.js'
 import {checkOptions} from '../cli/check.js'
 import {AUDIT_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
-import {emitReport, emitText} from '../cli/output.js'
-import {appendAudit, writeReports} from '../core/audit.js'
+import {emitReport, emitText, writeReports} from '../cli/output.js'
+import {appendAudit} from '../core/audit-log/record.js'
 import {verifyLog} from '../core/audit-log/log.js'
-import {gatingFindings, runCheck} from '../core/check.js'
+import {runCheck, verdictCode} from '../core/check.js'
 import type {FailOn} from '../core/config.js'
-import {EXIT, UsageError} from '../core/errors.js'
+import {EXIT, UsageError} from '../kernel/errors.js'
 import {progressReporter} from '../reporters/progress.js'
 import {renderLogVerification} from '../reporters/validation.js'
 
@@ -40,15 +40,7 @@ export default class Audit extends BaseCommand {
     const report = await runCheck({...options, progress: progressReporter(process.stderr)})
     await emitReport(report, flags)
     if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'])
-    // The report's policy is the config's, or the stricter one while a weakening of it is unapproved.
-    const failOn =
-      (flags['fail-on'] as FailOn | undefined) ?? report.policy?.failOn ?? options.config.policy.failOn
-    const code =
-      report.errors.length > 0
-        ? EXIT.invalidInput
-        : gatingFindings(report, failOn).length > 0
-          ? EXIT.widening
-          : EXIT.ok
+    const code = verdictCode(report, flags['fail-on'] as FailOn | undefined)
     if (flags.log !== undefined) await appendAudit(flags.log, report, code)
     if (code !== EXIT.ok) this.exit(code)
   }

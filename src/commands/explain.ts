@@ -5,7 +5,7 @@ import {EXPLAIN_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
 import {emitText, wantsColor} from '../cli/output.js'
 import {runCheck} from '../core/check.js'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../kernel/errors.js'
 import {renderExplanation} from '../reporters/detail.js'
 
 export default class Explain extends BaseCommand {

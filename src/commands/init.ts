@@ -1,7 +1,7 @@
 import {join} from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
-import {EXIT} from '../core/errors.js'
+import {EXIT} from '../kernel/errors.js'
 import {HOOK_MANAGERS, type HookManager, type InitResult, runInit} from '../core/init/index.js'
 
 export default class Init extends BaseCommand {

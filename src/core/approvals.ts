@@ -5,9 +5,9 @@
 
 import {createRequire} from 'node:module'
 import type * as Yaml from 'yaml'
-import {InvalidInputError} from './errors.js'
-import {parseFile} from './parse.js'
-import type {Finding, FindingKind, InputProblem, SourceMap, Witness} from './types.js'
+import {InvalidInputError} from '../kernel/errors.js'
+import {parseFile} from '../kernel/parse.js'
+import type {Finding, FindingKind, InputProblem, SourceMap, Witness} from '../kernel/types.js'
 import {validateValue} from './validate.js'
 
 /** Where approvals live, relative to the repository root. */

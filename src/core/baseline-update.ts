@@ -7,14 +7,14 @@ import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {pendingActor} from './actors/pending.js'
-import {writeFileAtomic} from './atomic.js'
+import {writeFileAtomic} from '../kernel/atomic.js'
 import {runCheck} from './check.js'
 import {type Config, CONFIG_FILE} from './config.js'
-import {InvalidInputError, UsageError} from './errors.js'
-import {assertWritableInside} from './files.js'
+import {InvalidInputError, UsageError} from '../kernel/errors.js'
+import {assertWritableInside} from '../kernel/files.js'
 import {buildSnapshot, serializeSnapshot, type Snapshot} from './snapshot.js'
 import {loadSource, type SourceSpec} from './source.js'
-import type {Finding, Report} from './types.js'
+import type {Finding, Report} from '../kernel/types.js'
 
 export interface BaselineUpdateRequest {
   root: string

@@ -5,31 +5,16 @@ import {isAbsolute, resolve} from 'node:path'
 import {adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
 import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
-import type {Config, FailOn} from './config.js'
-import {SEVERITY_RANK, summarize} from './findings.js'
+import type {FailOn} from './config.js'
+import type {CheckOptions} from './options.js'
+import {EXIT} from '../kernel/errors.js'
+import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {gating} from './gate.js'
 import {runGate} from './protect.js'
 import {readSnapshot} from './snapshot.js'
-import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges, type SourceSpec} from './source.js'
-import type {AdapterContext, Document, Finding, Kind, Report} from './types.js'
-import {toolVersion} from './version.js'
-
-export interface CheckOptions {
-  root: string
-  cwd: string
-  config: Config
-  target: SourceSpec
-  /** `--baseline FILE|REV`; else the config's baseline; else HEAD */
-  baseline?: string
-  /** the comparison was asked for as `--range A..B` (the report says so) */
-  range?: boolean
-  /** name the commit and actor of each finding (default true) */
-  attribute?: boolean
-  /** told how attribution advances (audits of long histories show it) */
-  progress?: (done: number, total: number, what: string) => void
-  /** the message of the commit being made (the commit-msg hook): evidence about its actor */
-  message?: string
-}
+import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges} from './source.js'
+import type {AdapterContext, Document, Finding, Kind, Report} from '../kernel/types.js'
+import {toolVersion} from '../kernel/version.js'
 
 const emptySource = (ref: string | null): LoadedSource => ({
   type: 'ref',
@@ -222,4 +207,14 @@ function describeBaseline(source: LoadedSource): string {
 export function gatingFindings(report: Report, failOn?: FailOn): Finding[] {
   const policy = report.policy ?? {failOn: 'widening', agents: 'require-approval'}
   return gating(report.findings, failOn ?? policy.failOn, policy.agents)
+}
+
+/**
+ * The exit code of a check or an audit: invalid input fails closed (3), then anything that
+ * gates (1). Without `--fail-on`, the report's policy decides: the config's, or the stricter
+ * one while a weakening of it is unapproved.
+ */
+export function verdictCode(report: Report, failOn?: FailOn): number {
+  if (report.errors.length > 0) return EXIT.invalidInput
+  return gatingFindings(report, failOn).length > 0 ? EXIT.widening : EXIT.ok
 }

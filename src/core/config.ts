@@ -2,10 +2,10 @@
 
 import {join} from 'node:path'
 import type {ActorConfig} from './actors/classify.js'
-import {InvalidInputError, UsageError} from './errors.js'
-import {readRegularFile} from './files.js'
-import {parseFile} from './parse.js'
-import {type AdapterSettings, DEFAULT_ADAPTER_SETTINGS, type Kind} from './types.js'
+import {InvalidInputError, UsageError} from '../kernel/errors.js'
+import {readRegularFile} from '../kernel/files.js'
+import {parseFile} from '../kernel/parse.js'
+import {type AdapterSettings, DEFAULT_ADAPTER_SETTINGS, type Kind} from '../kernel/types.js'
 import {validateValue} from './validate.js'
 
 export const CONFIG_FILE = 'acldrift.config.yaml'

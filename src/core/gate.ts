@@ -9,8 +9,8 @@
 
 import type {ApprovalEntry} from './approvals.js'
 import type {AgentsPolicy, FailOn, Policy} from './config.js'
-import {findingId, SEVERITY_RANK} from './findings.js'
-import type {Approval, CommitInfo, Finding} from './types.js'
+import {findingId, SEVERITY_RANK} from '../kernel/findings.js'
+import type {Approval, CommitInfo, Finding} from '../kernel/types.js'
 
 /** One entry of the approvals file and the commit that added it. */
 export interface ApprovalRecord {

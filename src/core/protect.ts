@@ -30,11 +30,11 @@ import {
 } from './approvals.js'
 import {blobsToRead, chainOf, semanticBlame} from './attribute/blame.js'
 import {commitInfo, pendingCommit} from './attribute/index.js'
-import type {CheckOptions} from './check.js'
+import type {CheckOptions} from './options.js'
 import {canonical} from './approvals.js'
 import {type Config, CONFIG_FILE, configFromValue, DEFAULT_CONFIG, type Policy} from './config.js'
-import {InvalidInputError} from './errors.js'
-import {findingId} from './findings.js'
+import {InvalidInputError} from '../kernel/errors.js'
+import {findingId} from '../kernel/findings.js'
 import {
   type ApprovalRecord,
   applyApprovals,
@@ -44,7 +44,7 @@ import {
   stricter,
   utcDay,
 } from './gate.js'
-import {parseFile} from './parse.js'
+import {parseFile} from '../kernel/parse.js'
 import {parseSnapshot} from './snapshot.js'
 import {classifier, type LoadedSource, loadSource, type SourceSpec} from './source.js'
 import type {
@@ -56,7 +56,7 @@ import type {
   Kind,
   Severity,
   SourceMap,
-} from './types.js'
+} from '../kernel/types.js'
 import {validateValue} from './validate.js'
 
 export interface GateInput {

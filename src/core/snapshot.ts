@@ -1,13 +1,13 @@
 // Snapshots: the documents of a source, normalised and hashed, written to a file that can
 // serve as the approved baseline. Same input → byte-identical file, apart from createdAt.
 
-import {InvalidInputError, UsageError} from './errors.js'
-import {readRegularFile} from './files.js'
-import {parseFile} from './parse.js'
+import {InvalidInputError, UsageError} from '../kernel/errors.js'
+import {readRegularFile} from '../kernel/files.js'
+import {parseFile} from '../kernel/parse.js'
 import type {LoadedSource} from './source.js'
-import type {ActorType, Document, Kind, SourceMap} from './types.js'
+import type {ActorType, Document, Kind, SourceMap} from '../kernel/types.js'
 import {validateValue} from './validate.js'
-import {toolVersion} from './version.js'
+import {toolVersion} from '../kernel/version.js'
 
 export interface Snapshot {
   schemaVersion: 1

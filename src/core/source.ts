@@ -17,10 +17,10 @@ import {
   type ReadResult,
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
-import {InvalidInputError} from './errors.js'
-import {readRegularFile} from './files.js'
-import {parseFile, tooLarge} from './parse.js'
-import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from './types.js'
+import {InvalidInputError} from '../kernel/errors.js'
+import {readRegularFile} from '../kernel/files.js'
+import {parseFile, tooLarge} from '../kernel/parse.js'
+import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from '../kernel/types.js'
 import {validateValue} from './validate.js'
 
 export type SourceSpec = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; rev: string}

@@ -14,10 +14,10 @@ import {
 import {chainOf} from './attribute/blame.js'
 import {commitInfo} from './attribute/index.js'
 import type {Config} from './config.js'
-import {summarize} from './findings.js'
+import {summarize} from '../kernel/findings.js'
 import {classifier, listSourcePaths, readDocument} from './source.js'
-import type {Document, Finding, Kind, Report, Witness} from './types.js'
-import {toolVersion} from './version.js'
+import type {Document, Finding, Kind, Report, Witness} from '../kernel/types.js'
+import {toolVersion} from '../kernel/version.js'
 
 export interface TimelineOptions {
   root: string

@@ -3,8 +3,8 @@
 
 import type {ErrorObject} from 'ajv'
 import {ADAPTERS} from '../adapters/index.js'
-import {escapePointerToken} from './parse.js'
-import type {InputProblem, Kind, ParsedFile, Position, SourceMap} from './types.js'
+import {escapePointerToken} from '../kernel/parse.js'
+import type {InputProblem, Kind, ParsedFile, Position, SourceMap} from '../kernel/types.js'
 
 export type SchemaName = Kind | 'config' | 'snapshot' | 'report' | 'approvals'
 

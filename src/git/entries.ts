@@ -1,7 +1,7 @@
 // Index and tree listings, and reading their blobs through one cat-file process.
 
-import {EnvironmentError} from '../core/errors.js'
-import {MAX_FILE_BYTES} from '../core/parse.js'
+import {EnvironmentError} from '../kernel/errors.js'
+import {MAX_FILE_BYTES} from '../kernel/parse.js'
 import {catFileBatch} from './batch.js'
 import type {ReadResult, SkippedFile, SkipReason} from './types.js'
 

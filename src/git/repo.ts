@@ -2,7 +2,7 @@
 
 import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
-import {EnvironmentError, UsageError} from '../core/errors.js'
+import {EnvironmentError, UsageError} from '../kernel/errors.js'
 import {GitError, runGit} from './run.js'
 
 /** The top directory of the work tree that contains `cwd`. */

@@ -3,7 +3,7 @@
 import {spawn, type ChildProcessByStdio} from 'node:child_process'
 import {statSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
-import {EnvironmentError} from '../core/errors.js'
+import {EnvironmentError} from '../kernel/errors.js'
 
 export type GitProcess = ChildProcessByStdio<Writable, Readable, Readable>
 

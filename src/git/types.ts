@@ -1,4 +1,4 @@
-import type {SourceFile} from '../core/types.js'
+import type {SourceFile} from '../kernel/types.js'
 
 /** Why a path was not read. Skips are reported, never silent. */
 export type SkipReason =

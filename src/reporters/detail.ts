@@ -1,6 +1,6 @@
 // `explain` (one finding in full) and `history` (a timeline), in the terminal.
 
-import type {Finding, Report} from '../core/types.js'
+import type {Finding, Report} from '../kernel/types.js'
 import {chalkFor, findingLines, printable} from './pretty.js'
 import {plural, type ReporterOptions} from './shared.js'
 

@@ -1,6 +1,6 @@
 // Entry point of reporting for the commands. Each reporter module is loaded only when its format is
 // chosen, so chalk (pretty only) stays off the start-up path of json, sarif and markdown runs.
-import type {Report} from '../core/types.js'
+import type {Report} from '../kernel/types.js'
 import type {Reporter, ReporterOptions} from './shared.js'
 
 export type {Reporter, ReporterOptions} from './shared.js'

@@ -1,6 +1,6 @@
 // The JSON report of the contract (DESIGN.md, schemas/report.schema.json): the Report itself,
 // with its keys in a fixed order so that output diffs cleanly whatever built the object.
-import type {Finding, Report} from '../core/types.js'
+import type {Finding, Report} from '../kernel/types.js'
 
 const REPORT_KEYS: readonly (keyof Report)[] = [
   'schemaVersion',

@@ -1,7 +1,7 @@
 // GitHub-flavoured Markdown for a PR comment. File names, messages, witnesses and commit metadata come
 // from the repository under review, so every such string is made inert before it reaches the comment.
-import {formatProblem} from '../core/errors.js'
-import type {Finding, Report} from '../core/types.js'
+import {formatProblem} from '../kernel/errors.js'
+import type {Finding, Report} from '../kernel/types.js'
 import {
   CHANGE_LABELS,
   actorText,

@@ -1,8 +1,8 @@
 // Terminal report. The only module that loads chalk; every line must read the same without colour.
 import {Chalk, supportsColor} from 'chalk'
 import type {ChalkInstance} from 'chalk'
-import {formatProblem} from '../core/errors.js'
-import type {ChangeType, Finding, Report, Severity} from '../core/types.js'
+import {formatProblem} from '../kernel/errors.js'
+import type {ChangeType, Finding, Report, Severity} from '../kernel/types.js'
 import {
   CHANGE_LABELS,
   actorText,

@@ -1,8 +1,8 @@
 // SARIF 2.1.0 for GitHub code scanning and other SARIF viewers: one run, one rule per rule name,
 // one result per finding; invalid input becomes tool execution notifications.
-import {formatProblem} from '../core/errors.js'
-import {SEVERITIES} from '../core/types.js'
-import type {Finding, InputProblem, Report, Severity} from '../core/types.js'
+import {formatProblem} from '../kernel/errors.js'
+import {SEVERITIES} from '../kernel/types.js'
+import type {Finding, InputProblem, Report, Severity} from '../kernel/types.js'
 import {approvalText, needsReview, orderFindings, witnessLine} from './shared.js'
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)

@@ -1,6 +1,6 @@
 // Wording and ordering shared by every reporter, so that a finding reads the same in a terminal,
 // a PR comment and code scanning. No colour and no markup here: each reporter adds its own.
-import {SEVERITIES} from '../core/types.js'
+import {SEVERITIES} from '../kernel/types.js'
 import type {
   Actor,
   Approval,
@@ -10,7 +10,7 @@ import type {
   Finding,
   Report,
   Witness,
-} from '../core/types.js'
+} from '../kernel/types.js'
 
 export interface ReporterOptions {
   color: boolean

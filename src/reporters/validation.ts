@@ -1,7 +1,7 @@
 // Output of `acldrift validate`: one line per problem, `file:line:col pointer message`.
 
-import {formatProblem} from '../core/errors.js'
-import type {Document, InputProblem} from '../core/types.js'
+import {formatProblem} from '../kernel/errors.js'
+import type {Document, InputProblem} from '../kernel/types.js'
 
 export interface ValidationResult {
   documents: Document[]

@@ -7,7 +7,7 @@ import {basename, join, relative} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 import {expect, it} from 'vitest'
 import type {Adapter} from '../../src/adapters/adapter.js'
-import type {ChangeType, Finding, ParsedFile, Severity} from '../../src/core/types.js'
+import type {ChangeType, Finding, ParsedFile, Severity} from '../../src/kernel/types.js'
 import {validateValue} from '../../src/core/validate.js'
 
 export interface ExpectedFinding {

@@ -14,7 +14,7 @@ import {
   stricter,
   utcDay,
 } from '../../src/core/gate.js'
-import type {Actor, CommitInfo, Finding} from '../../src/core/types.js'
+import type {Actor, CommitInfo, Finding} from '../../src/kernel/types.js'
 
 const APPROVERS = ['alice@acme.example']
 const TODAY = '2026-06-01'

@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
-import {parseFile} from '../../src/core/parse.js'
-import type {InputProblem} from '../../src/core/types.js'
+import {parseFile} from '../../src/kernel/parse.js'
+import type {InputProblem} from '../../src/kernel/types.js'
 import {validateValue, type SchemaName} from '../../src/core/validate.js'
 
 // Validators are precompiled into dist/validators by `npm run build` (the test script builds first).

@@ -25,7 +25,7 @@ import {
   BUCKET_FILE,
   ROLE_FILE,
 } from './policies.js'
-import type {CommitInfo} from '../../src/core/types.js'
+import type {CommitInfo} from '../../src/kernel/types.js'
 
 const newRepo = repoFactory()
 

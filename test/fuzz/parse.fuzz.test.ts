@@ -4,8 +4,8 @@
 
 import fc from 'fast-check'
 import {afterEach, describe, expect, it} from 'vitest'
-import {InvalidInputError} from '../../src/core/errors.js'
-import {MAX_DEPTH, parseFile, parseYamlDocuments} from '../../src/core/parse.js'
+import {InvalidInputError} from '../../src/kernel/errors.js'
+import {MAX_DEPTH, parseFile, parseYamlDocuments} from '../../src/kernel/parse.js'
 import {CASE_LIMIT_MS, FUZZ_PARAMS, FUZZ_TIMEOUT_MS} from './budget.js'
 
 // --- pollution ---------------------------------------------------------------------------

@@ -2,9 +2,9 @@ import {randomBytes} from 'node:crypto'
 import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {EnvironmentError, UsageError} from '../../src/core/errors.js'
-import {MAX_FILE_BYTES} from '../../src/core/parse.js'
-import type {SourceFile} from '../../src/core/types.js'
+import {EnvironmentError, UsageError} from '../../src/kernel/errors.js'
+import {MAX_FILE_BYTES} from '../../src/kernel/parse.js'
+import type {SourceFile} from '../../src/kernel/types.js'
 import {
   BatchParser,
   findRepoRoot,

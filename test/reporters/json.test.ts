@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {renderJson} from '../../src/reporters/json.js'
-import type {Report} from '../../src/core/types.js'
+import type {Report} from '../../src/kernel/types.js'
 import {sampleReport} from './sample-report.js'
 
 describe('json reporter', () => {

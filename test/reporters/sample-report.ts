@@ -1,5 +1,5 @@
 // A report as `acldrift check --staged` would produce it after an agent opened an S3 bucket to the world.
-import type {Report} from '../../src/core/types.js'
+import type {Report} from '../../src/kernel/types.js'
 
 const AGENT_COMMIT = {
   sha: '3f9c2ab5d1e04c7a9b8e6f5d4c3b2a1908172635',

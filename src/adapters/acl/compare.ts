@@ -9,9 +9,9 @@
 // - otherwise a target allow grant was added or widened (subjects, permissions, resources, or
 //   its conditions removed or relaxed).
 
-import {SEVERITY_RANK, findingId, structuralDiff} from '../../core/findings.js'
-import {type DifferenceCell, differenceOrPossible, type Rule} from '../../core/engine/search.js'
-import type {Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
+import {SEVERITY_RANK, findingId, structuralDiff} from '../../kernel/findings.js'
+import {type DifferenceCell, differenceOrPossible, type Rule} from '../../engine/search.js'
+import type {Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {asked} from './evaluate.js'
 import {
@@ -28,7 +28,7 @@ import {
   RESOURCE,
   SUBJECT,
 } from './compile.js'
-import {FALSE, leaf} from '../../core/engine/formula.js'
+import {FALSE, leaf} from '../../engine/formula.js'
 import {
   type Acl,
   type Edge,

@@ -3,10 +3,10 @@
 // constrains. Groups and roles are expanded when compiling, so the same grants can be compiled
 // under another version's definitions (which tells a grant's change from a group's or role's).
 
-import {type AnyLeaf, type GlobLeaf, leafHolds, presentAnd, stringDomain} from '../../core/engine/domains.js'
-import {and, evaluate, type Formula, leaf, not, or} from '../../core/engine/formula.js'
-import {compileGlob} from '../../core/engine/glob.js'
-import type {Dimension, Rule} from '../../core/engine/search.js'
+import {type AnyLeaf, type GlobLeaf, leafHolds, presentAnd, stringDomain} from '../../engine/domains.js'
+import {and, evaluate, type Formula, leaf, not, or} from '../../engine/formula.js'
+import {compileGlob} from '../../engine/glob.js'
+import type {Dimension, Rule} from '../../engine/search.js'
 import {type Acl, type Grant, GROUP_PREFIX, groupRef, rolePermissions, subjectPatterns} from './model.js'
 
 export const SUBJECT = 'subject'

@@ -1,7 +1,7 @@
 // Does one version of an ACL file allow one concrete request (a finding's witness)? Semantic
 // blame asks this of every version of the file, valid or not: what cannot be read allows nothing.
 
-import type {Witness} from '../../core/types.js'
+import type {Witness} from '../../kernel/types.js'
 import {allowedBy, compileGrants, type Request} from './compile.js'
 import {detect} from './detect.js'
 import {readAcl} from './model.js'

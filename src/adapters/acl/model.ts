@@ -3,8 +3,8 @@
 // including versions that do not validate); `problems` is the strict part: what a JSON Schema
 // cannot check — references to groups and roles that are not defined, and cycles.
 
-import {escapePointerToken} from '../../core/parse.js'
-import type {InputProblem, ParsedFile} from '../../core/types.js'
+import {escapePointerToken} from '../../kernel/parse.js'
+import type {InputProblem, ParsedFile} from '../../kernel/types.js'
 import {isObject} from './detect.js'
 
 export const GROUP_PREFIX = 'group:'

@@ -4,8 +4,8 @@
 // actions reads two small files, not the 22,000-action catalogue.
 
 import {readFileSync} from 'node:fs'
-import {type AnyLeaf, type Cell, type Domain} from '../../core/engine/domains.js'
-import {type Glob, globCells, globMatches} from '../../core/engine/glob.js'
+import {type AnyLeaf, type Cell, type Domain} from '../../engine/domains.js'
+import {type Glob, globCells, globMatches} from '../../engine/glob.js'
 
 interface Service {
   /** lower-case `service:action`, in catalogue order */

@@ -13,12 +13,12 @@ import {
   stringDomain,
   opaqueDomain,
   type Domain,
-} from '../../core/engine/domains.js'
-import {evaluate} from '../../core/engine/formula.js'
-import {displayString} from '../../core/engine/glob.js'
-import {type DifferenceCell, type Dimension, differenceOrPossible} from '../../core/engine/search.js'
-import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
-import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
+} from '../../engine/domains.js'
+import {evaluate} from '../../engine/formula.js'
+import {displayString} from '../../engine/glob.js'
+import {type DifferenceCell, type Dimension, differenceOrPossible} from '../../engine/search.js'
+import {findingId, SEVERITY_RANK, structuralDiff} from '../../kernel/findings.js'
+import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import {actionDomain, actionWeight, displayAction, isKnownAction, PRIVILEGE_ESCALATION} from './catalogue.js'
 import {
   ANYONE,

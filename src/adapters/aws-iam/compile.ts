@@ -2,10 +2,10 @@
 // with a predicate per request dimension (action, resource, principal, each context key,
 // and one opaque dimension per condition the engine cannot interpret).
 
-import {type AnyLeaf, type GlobLeaf, type OpaqueLeaf} from '../../core/engine/domains.js'
-import {and, type Formula, leaf, not, or} from '../../core/engine/formula.js'
-import {compileGlob, type GlobOptions} from '../../core/engine/glob.js'
-import {type Rule} from '../../core/engine/search.js'
+import {type AnyLeaf, type GlobLeaf, type OpaqueLeaf} from '../../engine/domains.js'
+import {and, type Formula, leaf, not, or} from '../../engine/formula.js'
+import {compileGlob, type GlobOptions} from '../../engine/glob.js'
+import {type Rule} from '../../engine/search.js'
 import {compileCondition, conditionValues, type Family, parseOperator} from './conditions.js'
 
 export interface Statement {

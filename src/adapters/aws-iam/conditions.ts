@@ -13,9 +13,9 @@ import {
   type SetLeaf,
   type ValueLeaf,
   PRESENT,
-} from '../../core/engine/domains.js'
-import {and, FALSE, type Formula, leaf, not, or} from '../../core/engine/formula.js'
-import {compileGlob} from '../../core/engine/glob.js'
+} from '../../engine/domains.js'
+import {and, FALSE, type Formula, leaf, not, or} from '../../engine/formula.js'
+import {compileGlob} from '../../engine/glob.js'
 
 export type Family = 'string' | 'number' | 'date' | 'ip'
 

@@ -1,10 +1,10 @@
 // Does one version of a policy allow one concrete request (a finding's witness)? Semantic
 // blame asks this of every version of a file in the history.
 
-import {type AnyLeaf, leafHolds} from '../../core/engine/domains.js'
-import {evaluate, type Formula} from '../../core/engine/formula.js'
-import {variableChar} from '../../core/engine/glob.js'
-import type {Witness} from '../../core/types.js'
+import {type AnyLeaf, leafHolds} from '../../engine/domains.js'
+import {evaluate, type Formula} from '../../engine/formula.js'
+import {variableChar} from '../../engine/glob.js'
+import type {Witness} from '../../kernel/types.js'
 import {
   type CompileContext,
   compileStatement,

@@ -6,8 +6,8 @@
 // meet every requirement of the accepting side and to fail the one in question — that is then
 // checked against both sides with the evaluator.
 
-import {findingId, structuralDiff} from '../../core/findings.js'
-import type {Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
+import {findingId, structuralDiff} from '../../kernel/findings.js'
+import type {Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {
   accepts,

@@ -10,7 +10,7 @@
 // hold). Administrators skip everything but the force-push and deletion settings unless
 // `enforce_admins`, as GitHub's "rules applied to everyone including administrators" say.
 
-import type {Witness} from '../../core/types.js'
+import type {Witness} from '../../kernel/types.js'
 import {detect} from './detect.js'
 import {branchesOf, type Protection} from './model.js'
 

@@ -2,7 +2,7 @@
 // setting normalised (REST `{"enabled": …}` objects and plain booleans alike; users, teams and
 // apps as `user:login`, `team:slug`, `app:slug`, lower-cased since GitHub's names ignore case).
 
-import {escapePointerToken} from '../../core/parse.js'
+import {escapePointerToken} from '../../kernel/parse.js'
 import {isObject, isRestProtection, isSettings, PROTECTION_URL} from './detect.js'
 
 export interface RequiredCheck {

@@ -13,8 +13,8 @@
 // per region that lost its owners (by the target rule that leaves it unowned, or by the baseline
 // rule whose region no rule of the target covers, or the whole file when none is left).
 
-import {Undecidable} from '../../core/engine/undecidable.js'
-import {findingId, structuralDiff} from '../../core/findings.js'
+import {Undecidable} from '../../engine/undecidable.js'
+import {findingId, structuralDiff} from '../../kernel/findings.js'
 import type {
   AdapterContext,
   ChangeType,
@@ -23,7 +23,7 @@ import type {
   ParsedFile,
   Severity,
   Witness,
-} from '../../core/types.js'
+} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {isLocation} from './locations.js'
 import {

@@ -2,7 +2,7 @@
 // version of the finding's file, with the kind's other files as they are in the target: the file
 // GitHub reads depends on which of the three locations exist.
 
-import type {Witness} from '../../core/types.js'
+import type {Witness} from '../../kernel/types.js'
 import {decidingRule, effectiveFile, NO_OWNER, principal, rulesOf} from './model.js'
 
 /**

@@ -8,9 +8,9 @@
 // are read as GitHub reads them.
 
 import {createHash} from 'node:crypto'
-import {InvalidInputError} from '../../core/errors.js'
-import {decode, MAX_FILE_BYTES} from '../../core/parse.js'
-import type {InputProblem, ParsedFile, Position, SourceFile} from '../../core/types.js'
+import {InvalidInputError} from '../../kernel/errors.js'
+import {decode, MAX_FILE_BYTES} from '../../kernel/parse.js'
+import type {InputProblem, ParsedFile, Position, SourceFile} from '../../kernel/types.js'
 import {invalidOwner} from './model.js'
 import {compilePattern, PatternError} from './pattern.js'
 

@@ -8,12 +8,12 @@
 // such AuditLogConfig of that type are exempted. That is an allow/deny rule set over the
 // request (service, log type, member), compared by the same engine as bindings.
 
-import {type AnyLeaf, stringDomain} from '../../core/engine/domains.js'
-import {type Formula, leaf, or} from '../../core/engine/formula.js'
-import {type DifferenceCell, type Dimension, difference, type Rule} from '../../core/engine/search.js'
-import {Undecidable} from '../../core/engine/undecidable.js'
-import {findingId, structuralDiff} from '../../core/findings.js'
-import type {Finding, ParsedFile, Witness} from '../../core/types.js'
+import {type AnyLeaf, stringDomain} from '../../engine/domains.js'
+import {type Formula, leaf, or} from '../../engine/formula.js'
+import {type DifferenceCell, type Dimension, difference, type Rule} from '../../engine/search.js'
+import {Undecidable} from '../../engine/undecidable.js'
+import {findingId, structuralDiff} from '../../kernel/findings.js'
+import type {Finding, ParsedFile, Witness} from '../../kernel/types.js'
 import {globLeafOf} from './cel.js'
 import {ruleHolds, tokenDomain} from './compile.js'
 import {ANONYMOUS, AUTHENTICATED, isObject, memberFormula, memberSample, tokenLeaf} from './model.js'

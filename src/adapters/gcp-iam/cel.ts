@@ -9,9 +9,9 @@
 // its canonical text, so that the same text on both sides is the same unknown (no change) and a
 // different text is a different one (possible widening, with the expression quoted).
 
-import {type AnyLeaf, type GlobLeaf, type NumberLeaf, type OpaqueLeaf} from '../../core/engine/domains.js'
-import {and, type Formula, leaf, not} from '../../core/engine/formula.js'
-import {compileGlob} from '../../core/engine/glob.js'
+import {type AnyLeaf, type GlobLeaf, type NumberLeaf, type OpaqueLeaf} from '../../engine/domains.js'
+import {and, type Formula, leaf, not} from '../../engine/formula.js'
+import {compileGlob} from '../../engine/glob.js'
 
 /** Request attributes compared as strings. */
 export const STRING_ATTRIBUTES = [

@@ -9,11 +9,11 @@
 // Any other cell needs the policy's own change: its finding belongs to the target binding that
 // allows it. Narrowings the same way round.
 
-import {type Cell, leafHolds} from '../../core/engine/domains.js'
-import {evaluate} from '../../core/engine/formula.js'
-import {type DifferenceCell, differenceOrPossible} from '../../core/engine/search.js'
-import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
-import type {Document, Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
+import {type Cell, leafHolds} from '../../engine/domains.js'
+import {evaluate} from '../../engine/formula.js'
+import {type DifferenceCell, differenceOrPossible} from '../../engine/search.js'
+import {findingId, SEVERITY_RANK, structuralDiff} from '../../kernel/findings.js'
+import type {Document, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {auditReductions} from './audit.js'
 import {conditionDimension, STRING_ATTRIBUTES, TIME_ATTRIBUTES} from './cel.js'

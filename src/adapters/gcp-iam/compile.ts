@@ -10,9 +10,9 @@ import {
   numberDomain,
   opaqueDomain,
   stringDomain,
-} from '../../core/engine/domains.js'
-import {evaluate, type Formula, leaf, or} from '../../core/engine/formula.js'
-import {type Dimension, type Rule} from '../../core/engine/search.js'
+} from '../../engine/domains.js'
+import {evaluate, type Formula, leaf, or} from '../../engine/formula.js'
+import {type Dimension, type Rule} from '../../engine/search.js'
 import {
   compileCondition,
   type CompiledCondition,

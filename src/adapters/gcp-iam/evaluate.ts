@@ -2,7 +2,7 @@
 // asks this of every version of a finding's file: a policy file, or the file of a custom role
 // whose change opened the access (the witness then names the policy file as its `resource`).
 
-import type {Witness} from '../../core/types.js'
+import type {Witness} from '../../kernel/types.js'
 import {logged} from './audit.js'
 import {conditionDimension, STRING_ATTRIBUTES, TIME_ATTRIBUTES} from './cel.js'
 import {compilePolicy, GRANT, MEMBER, newContext, ruleHolds} from './compile.js'

@@ -11,9 +11,9 @@
 //   its permissions are not known offline; the basic roles nest: `roles/owner` grants the
 //   tokens `roles/owner`, `roles/editor` and `roles/viewer`, `roles/editor` the last two.
 
-import {type AnyLeaf, type GlobLeaf} from '../../core/engine/domains.js'
-import {type Formula, leaf, or} from '../../core/engine/formula.js'
-import {compileGlob} from '../../core/engine/glob.js'
+import {type AnyLeaf, type GlobLeaf} from '../../engine/domains.js'
+import {type Formula, leaf, or} from '../../engine/formula.js'
+import {compileGlob} from '../../engine/glob.js'
 import {escapeGlob, globLeafOf} from './cel.js'
 import {isObject, isRoleDefinition, ROLE_NAME} from './detect.js'
 

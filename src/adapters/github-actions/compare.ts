@@ -9,8 +9,8 @@
 // write under a trigger that was already there is its (job, scope) finding, with the trigger in
 // its witness and a higher severity.
 
-import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
-import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../core/types.js'
+import {findingId, SEVERITY_RANK, structuralDiff} from '../../kernel/findings.js'
+import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {detect, isObject} from './detect.js'
 import {

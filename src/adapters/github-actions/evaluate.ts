@@ -2,7 +2,7 @@
 // every version; a version that GitHub would not run (not a workflow, an invalid permissions
 // block) allows nothing.
 
-import type {Witness} from '../../core/types.js'
+import type {Witness} from '../../kernel/types.js'
 import {detect, isObject} from './detect.js'
 import {
   ALL_SECRETS,

@@ -12,11 +12,11 @@ import {
   leafHolds,
   stringDomain,
   opaqueDomain,
-} from '../../core/engine/domains.js'
-import {type DifferenceCell, type Dimension, difference} from '../../core/engine/search.js'
-import {Undecidable} from '../../core/engine/undecidable.js'
-import {findingId, SEVERITY_RANK, structuralDiff} from '../../core/findings.js'
-import type {Document, Finding, Severity, Witness} from '../../core/types.js'
+} from '../../engine/domains.js'
+import {type DifferenceCell, type Dimension, difference} from '../../engine/search.js'
+import {Undecidable} from '../../engine/undecidable.js'
+import {findingId, SEVERITY_RANK, structuralDiff} from '../../kernel/findings.js'
+import type {Document, Finding, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {RBAC_GROUP, type RbacObject, UNSET_NAMESPACE} from './objects.js'
 import {

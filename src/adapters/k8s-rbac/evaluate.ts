@@ -1,7 +1,7 @@
 // Does one version of a file, with the kind's other files as they are in the target, allow a
 // finding's witness? Semantic blame asks this of every version of the file in the history.
 
-import type {Witness} from '../../core/types.js'
+import type {Witness} from '../../kernel/types.js'
 import {witnessRequest} from './compare.js'
 import {buildModel, modelAllows} from './model.js'
 

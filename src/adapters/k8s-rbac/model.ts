@@ -21,10 +21,10 @@
 // Entries are compiled once per role and grants only when a comparison needs them: bindings to
 // large aggregated roles (admin, edit, view) would otherwise multiply into many thousands of rules.
 
-import {type AnyLeaf, type GlobLeaf, leafHolds, type OpaqueLeaf, PRESENT} from '../../core/engine/domains.js'
-import {evaluate, type Formula, leaf, not, or} from '../../core/engine/formula.js'
-import {type Glob, literalGlob} from '../../core/engine/glob.js'
-import type {Rule} from '../../core/engine/search.js'
+import {type AnyLeaf, type GlobLeaf, leafHolds, type OpaqueLeaf, PRESENT} from '../../engine/domains.js'
+import {evaluate, type Formula, leaf, not, or} from '../../engine/formula.js'
+import {type Glob, literalGlob} from '../../engine/glob.js'
+import type {Rule} from '../../engine/search.js'
 import {objectId, type RbacObject, rbacObjects} from './objects.js'
 
 export const DIMENSIONS = [

@@ -4,7 +4,7 @@ import {oclifFlags} from '../../cli/flags.js'
 import {emitText, wantsColor} from '../../cli/output.js'
 import {updateBaseline} from '../../core/baseline-update.js'
 import {loadConfig} from '../../core/config.js'
-import {EXIT} from '../../core/errors.js'
+import {EXIT} from '../../kernel/errors.js'
 import {findRepoRoot} from '../../git/index.js'
 import {renderBaselineUpdate} from '../../reporters/gate.js'
 

@@ -3,7 +3,7 @@
 // independent markers are more convincing than one, and no number of weak ones reaches a strong one
 // quickly. No evidence means unknown, never human.
 
-import type {Actor, Evidence} from '../types.js'
+import type {Actor, Evidence} from '../../kernel/types.js'
 import type {CommitEvidence} from './evidence.js'
 import {matchSignal, type SignalMatch} from './match.js'
 import {escapeRegExp, SIGNALS, type Signal, type SignalClass, type Strength} from './signals.js'

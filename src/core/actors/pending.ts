@@ -2,7 +2,7 @@
 // commit is made from, and (in the commit-msg hook) its message.
 
 import {pendingIdentity, type PendingIdentity} from '../../git/index.js'
-import type {Actor} from '../types.js'
+import type {Actor} from '../../kernel/types.js'
 import {type ActorConfig, classifyActor} from './classify.js'
 
 export async function pendingActor(

@@ -11,7 +11,7 @@
 //   in git's final trailer block;
 // - an entry without a fixed `agent` names it with a named group `(?<agent>…)`.
 
-import type {Evidence} from '../types.js'
+import type {Evidence} from '../../kernel/types.js'
 import type {CommitEvidence} from './evidence.js'
 
 export type SignalClass = 'agent' | 'automation' | 'human'

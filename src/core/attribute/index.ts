@@ -13,8 +13,8 @@ import {
 import {classifyActor} from '../actors/classify.js'
 import {pendingActor} from '../actors/pending.js'
 import type {ActorConfig} from '../actors/classify.js'
-import {InvalidInputError} from '../errors.js'
-import {MAX_FILE_BYTES} from '../parse.js'
+import {InvalidInputError} from '../../kernel/errors.js'
+import {MAX_FILE_BYTES} from '../../kernel/parse.js'
 import {parseAs} from '../source.js'
 import {
   type AdapterSettings,
@@ -25,7 +25,7 @@ import {
   type FindingKind,
   type Kind,
   GATE_KIND,
-} from '../types.js'
+} from '../../kernel/types.js'
 import {blobsToRead, semanticBlame} from './blame.js'
 
 export interface AttributionOptions {

@@ -15,7 +15,7 @@ import {link, open, readdir, readFile, stat, unlink, writeFile} from 'node:fs/pr
 import {hostname} from 'node:os'
 import {basename, dirname, join, resolve} from 'node:path'
 import {threadId} from 'node:worker_threads'
-import {EnvironmentError} from '../errors.js'
+import {EnvironmentError} from '../../kernel/errors.js'
 
 export interface LockOptions {
   /** How long to wait for a live holder before giving up, in ms (default 10 s). */

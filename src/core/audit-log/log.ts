@@ -17,7 +17,7 @@ import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {open, stat, type FileHandle} from 'node:fs/promises'
 import {dirname} from 'node:path'
-import {AcldriftError, EnvironmentError, EXIT} from '../errors.js'
+import {AcldriftError, EnvironmentError, EXIT} from '../../kernel/errors.js'
 import {errorCode, withFileLock, type LockOptions} from './lock.js'
 
 export interface AuditRecord {

@@ -3,7 +3,7 @@
 
 import picomatch from 'picomatch'
 import {ADAPTERS} from '../../adapters/index.js'
-import type {Kind} from '../types.js'
+import type {Kind} from '../../kernel/types.js'
 
 export const DEFAULT_BASELINE = '.acldrift/baseline.json'
 

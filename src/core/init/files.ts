@@ -3,7 +3,7 @@
 
 import {chmod, readFile, rename, stat} from 'node:fs/promises'
 import {relative} from 'node:path'
-import {writeFileAtomic} from '../atomic.js'
+import {writeFileAtomic} from '../../kernel/atomic.js'
 
 export type StepStatus =
   /** written where there was nothing */

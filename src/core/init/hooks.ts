@@ -7,7 +7,7 @@ import {delimiter, join} from 'node:path'
 import {Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq} from 'yaml'
 import {hooksDir} from '../../git/index.js'
 import {displayPath, exists, type InitStep, readIfExists, writeOwned} from './files.js'
-import {writeFileAtomic} from '../atomic.js'
+import {writeFileAtomic} from '../../kernel/atomic.js'
 import {
   GIT_HOOK_NAMES,
   type GitHookName,

@@ -11,8 +11,8 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {compareAclFile} from '../../../src/adapters/acl/compare.js'
 import {acl} from '../../../src/adapters/acl/index.js'
-import {parseFile} from '../../../src/core/parse.js'
-import {DEFAULT_ADAPTER_SETTINGS, type Document, type InputProblem} from '../../../src/core/types.js'
+import {parseFile} from '../../../src/kernel/parse.js'
+import {DEFAULT_ADAPTER_SETTINGS, type Document, type InputProblem} from '../../../src/kernel/types.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {
   type ExpectedFinding,

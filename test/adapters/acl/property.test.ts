@@ -8,7 +8,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareAclFile} from '../../../src/adapters/acl/compare.js'
-import type {Document, Finding} from '../../../src/core/types.js'
+import type {Document, Finding} from '../../../src/kernel/types.js'
 import {type AclJson, allows, grantMatches, type GrantJson, type Request, requestOf} from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
 

@@ -8,8 +8,8 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {compareIamFile} from '../../../src/adapters/aws-iam/compare.js'
-import {parseFile} from '../../../src/core/parse.js'
-import type {ParsedFile} from '../../../src/core/types.js'
+import {parseFile} from '../../../src/kernel/parse.js'
+import type {ParsedFile} from '../../../src/kernel/types.js'
 import {type ContextValue, type Request, allows, SELF} from './brute-force.js'
 import {
   type ExpectedFinding,

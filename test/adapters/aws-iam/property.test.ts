@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareIamFile} from '../../../src/adapters/aws-iam/compare.js'
-import type {Finding, ParsedFile} from '../../../src/core/types.js'
+import type {Finding, ParsedFile} from '../../../src/kernel/types.js'
 import {
   type ContextValue,
   type Request,

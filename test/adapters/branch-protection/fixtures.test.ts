@@ -14,9 +14,9 @@ import {compareBranchProtectionFile} from '../../../src/adapters/branch-protecti
 import {awsIam} from '../../../src/adapters/aws-iam/index.js'
 import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
 import {k8sRbac} from '../../../src/adapters/k8s-rbac/index.js'
-import {parseFile} from '../../../src/core/parse.js'
+import {parseFile} from '../../../src/kernel/parse.js'
 import {readDocument} from '../../../src/core/source.js'
-import type {Document, Finding} from '../../../src/core/types.js'
+import type {Document, Finding} from '../../../src/kernel/types.js'
 import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-force.js'
 import {
   type ExpectedFinding,

@@ -9,8 +9,8 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareBranchProtectionFile} from '../../../src/adapters/branch-protection/compare.js'
-import {parseFile} from '../../../src/core/parse.js'
-import type {Finding, ParsedFile} from '../../../src/core/types.js'
+import {parseFile} from '../../../src/kernel/parse.js'
+import type {Finding, ParsedFile} from '../../../src/kernel/types.js'
 import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
 

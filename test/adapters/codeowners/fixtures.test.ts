@@ -10,8 +10,8 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {codeowners} from '../../../src/adapters/codeowners/index.js'
-import {InvalidInputError} from '../../../src/core/errors.js'
-import {DEFAULT_ADAPTER_SETTINGS, type Document} from '../../../src/core/types.js'
+import {InvalidInputError} from '../../../src/kernel/errors.js'
+import {DEFAULT_ADAPTER_SETTINGS, type Document} from '../../../src/kernel/types.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {
   type ExpectedFinding,

@@ -11,8 +11,8 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
 import {compareGcp} from '../../../src/adapters/gcp-iam/compare.js'
-import {parseFile} from '../../../src/core/parse.js'
-import type {Document} from '../../../src/core/types.js'
+import {parseFile} from '../../../src/kernel/parse.js'
+import type {Document} from '../../../src/kernel/types.js'
 import {definitelyDiffers, type PolicyJson, requestOf, type RoleJson, type State} from './brute-force.js'
 import {
   type ExpectedFinding,

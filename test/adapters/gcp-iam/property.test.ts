@@ -8,7 +8,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareGcp} from '../../../src/adapters/gcp-iam/compare.js'
-import type {Document, Finding} from '../../../src/core/types.js'
+import type {Document, Finding} from '../../../src/kernel/types.js'
 import {
   allows,
   assignments,

@@ -11,9 +11,9 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {compareWorkflowFile} from '../../../src/adapters/github-actions/compare.js'
 import {githubActions} from '../../../src/adapters/github-actions/index.js'
-import {parseFile} from '../../../src/core/parse.js'
+import {parseFile} from '../../../src/kernel/parse.js'
 import {readDocument} from '../../../src/core/source.js'
-import type {Document} from '../../../src/core/types.js'
+import type {Document} from '../../../src/kernel/types.js'
 import {
   type ExpectedFinding,
   expectFindings,

@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareWorkflowFile} from '../../../src/adapters/github-actions/compare.js'
 import {githubActions} from '../../../src/adapters/github-actions/index.js'
-import type {Document, Finding} from '../../../src/core/types.js'
+import type {Document, Finding} from '../../../src/kernel/types.js'
 import {
   ALL_SCOPES,
   allows,

@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareRbac} from '../../../src/adapters/k8s-rbac/compare.js'
 import {allowsWitness} from '../../../src/adapters/k8s-rbac/evaluate.js'
-import type {Document, Finding} from '../../../src/core/types.js'
+import type {Document, Finding} from '../../../src/kernel/types.js'
 import {
   allows,
   differs,

@@ -18,7 +18,7 @@ import {
   verifyLog,
   type AuditRecord,
 } from '../../../src/core/audit-log/log.js'
-import {EnvironmentError} from '../../../src/core/errors.js'
+import {EnvironmentError} from '../../../src/kernel/errors.js'
 
 const projectRoot = fileURLToPath(new URL('../../..', import.meta.url))
 const compiledModule = join(projectRoot, 'dist', 'core', 'audit-log', 'log.js')

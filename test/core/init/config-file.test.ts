@@ -2,7 +2,7 @@
 import picomatch from 'picomatch'
 import {describe, expect, it} from 'vitest'
 import {documentGlobs} from '../../../src/core/init/config-file.js'
-import type {Kind} from '../../../src/core/types.js'
+import type {Kind} from '../../../src/kernel/types.js'
 
 /** Each tracked path with its detected kind (or none), and what the globs must give back. */
 function check(tracked: Record<string, Kind | null>) {

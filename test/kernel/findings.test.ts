@@ -3,7 +3,7 @@
 // and never touch a prototype, in its records or after the JSON round trip.
 
 import {describe, expect, it} from 'vitest'
-import {structuralDiff} from '../../src/core/findings.js'
+import {structuralDiff} from '../../src/kernel/findings.js'
 
 const json = (text: string): unknown => JSON.parse(text)
 

@@ -1,9 +1,9 @@
 import {createHash} from 'node:crypto'
 import fc from 'fast-check'
 import {describe, expect, test} from 'vitest'
-import {InvalidInputError} from '../../src/core/errors.js'
-import {MAX_DEPTH, MAX_FILE_BYTES, parseFile, parseYamlDocuments} from '../../src/core/parse.js'
-import type {InputProblem, ParsedFile} from '../../src/core/types.js'
+import {InvalidInputError} from '../../src/kernel/errors.js'
+import {MAX_DEPTH, MAX_FILE_BYTES, parseFile, parseYamlDocuments} from '../../src/kernel/parse.js'
+import type {InputProblem, ParsedFile} from '../../src/kernel/types.js'
 
 const file = (path: string, content: string | Buffer) => ({
   path,

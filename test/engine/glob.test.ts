@@ -11,8 +11,8 @@ import {
   globsIntersect,
   type GlobOptions,
   variableChar,
-} from '../../../src/core/engine/glob.js'
-import {wildcardRegExp} from '../../adapters/aws-iam/brute-force.js'
+} from '../../src/engine/glob.js'
+import {wildcardRegExp} from '../adapters/aws-iam/brute-force.js'
 
 function* strings(alphabet: string[], maxLength: number, prefix = ''): Generator<string> {
   yield prefix

@@ -10,8 +10,8 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {projectRoot} from '../../helpers/repo.js'
 
-const compiledModule = join(projectRoot, 'dist', 'core', 'atomic.js')
-const childScript = join(projectRoot, 'test', 'core', 'atomic', 'write-child.mjs')
+const compiledModule = join(projectRoot, 'dist', 'kernel', 'atomic.js')
+const childScript = join(projectRoot, 'test', 'kernel', 'atomic', 'write-child.mjs')
 const dirs: string[] = []
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, {recursive: true, force: true}))))
 
@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('writeFileAtomic, killed with SIGKILL', () => {
   it('leaves the old content or the new one, whole, over many random kills', async () => {
-    const source = join(projectRoot, 'src', 'core', 'atomic.ts')
+    const source = join(projectRoot, 'src', 'kernel', 'atomic.ts')
     if (!existsSync(compiledModule) || statSync(source).mtimeMs > statSync(compiledModule).mtimeMs)
       throw new Error(`${compiledModule} is missing or older than its source: run \`npm run build\``)
     const dir = await mkdtemp(join(tmpdir(), 'acldrift-atomic-'))

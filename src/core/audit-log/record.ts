@@ -1,0 +1,30 @@
+// What one `audit` run appends to the hash-chained audit log.
+
+import type {Report} from '../../kernel/types.js'
+import {appendRecord} from './log.js'
+
+/** What the log keeps of a run: enough to see later what was found, where, by whom, and the verdict. */
+export function auditEntry(report: Report, exitCode: number): Record<string, unknown> {
+  return {
+    tool: report.tool,
+    baseline: report.baseline,
+    target: report.target,
+    summary: report.summary,
+    exitCode,
+    findings: report.findings.map((f) => ({
+      id: f.id,
+      kind: f.kind,
+      file: f.file,
+      change: f.change,
+      severity: f.severity,
+      rule: f.rule,
+      commit: f.commit?.sha ?? null,
+      actor: f.commit ? {type: f.commit.actor.type, agent: f.commit.actor.agent ?? null} : null,
+    })),
+    errors: report.errors.length,
+  }
+}
+
+export async function appendAudit(log: string, report: Report, exitCode: number): Promise<void> {
+  await appendRecord(log, auditEntry(report, exitCode))
+}

@@ -1,0 +1,23 @@
+// What a comparison is asked for: the repository, the config, the target and the baseline.
+// Its own module, so that the pipeline's steps (check, the gate, approve) share it without
+// importing each other.
+
+import type {Config} from './config.js'
+import type {SourceSpec} from './source.js'
+
+export interface CheckOptions {
+  root: string
+  cwd: string
+  config: Config
+  target: SourceSpec
+  /** `--baseline FILE|REV`; else the config's baseline; else HEAD */
+  baseline?: string
+  /** the comparison was asked for as `--range A..B` (the report says so) */
+  range?: boolean
+  /** name the commit and actor of each finding (default true) */
+  attribute?: boolean
+  /** told how attribution advances (audits of long histories show it) */
+  progress?: (done: number, total: number, what: string) => void
+  /** the message of the commit being made (the commit-msg hook): evidence about its actor */
+  message?: string
+}
