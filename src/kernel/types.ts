@@ -72,9 +72,25 @@ export interface ParsedFile {
   hash: string
 }
 
-/** A parsed, schema-valid document of one kind. */
+/**
+ * Where a document embedded in another file lives: the container file (a CloudFormation
+ * template, a Terraform file, a snapshot), the container format that extracted it, and its
+ * stable name inside the container (`AppRole/Policies/ReadBucket`), which survives reordering
+ * and line moves. The document's source map gives positions in the container file.
+ */
+export interface Origin {
+  file: string
+  format: string
+  name: string
+}
+
+/**
+ * A parsed, schema-valid document of one kind. `path` is its key in a source: the file's path
+ * for a document that is a file of its own, `file#name` for an embedded one (see `origin`).
+ */
 export interface Document extends ParsedFile {
   kind: Kind
+  origin?: Origin
 }
 
 /** A problem with one input file; these fail closed (exit 3). */
@@ -119,6 +135,8 @@ export interface Finding {
   id: string
   kind: FindingKind
   file: string
+  /** the embedded document's name inside `file`, for a document held by a container file */
+  document?: string
   line: number | null
   pointer: string | null
   change: ChangeType
