@@ -1,7 +1,8 @@
 // The project's structure cannot drift: imports run down the floors (kernel and engine at the
 // bottom, git beside the engine, one room per kind, the pipeline, reporters, the CLI), no files
 // import each other round a circle, every registered kind has its adapter folder, its schema and
-// its fixtures, and nothing exists for a kind that is not registered.
+// its fixtures, the config schema lists the registry's kinds as the build writes them, and
+// nothing exists for a kind that is not registered but the template kind `npm run new-kind` copies.
 import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
@@ -10,6 +11,8 @@ import {circles, readImports, repositoryRoot, wrongWayArrows} from './helpers/fl
 
 const root = new URL('..', import.meta.url)
 const entries = (dir: string) => readdirSync(new URL(dir, root), {withFileTypes: true})
+/** The kind `npm run new-kind` copies: complete, never registered (src/adapters/_template/). */
+const TEMPLATE = '_template'
 
 describe('adapters, schemas and fixtures line up', () => {
   it('registers each kind once', () => {
@@ -37,19 +40,31 @@ describe('adapters, schemas and fixtures line up', () => {
     ).not.toThrow()
   })
 
-  it('has no adapter folder, schema or fixture folder for an unregistered kind', () => {
-    const folders = entries('src/adapters/')
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-    expect(folders.sort()).toEqual([...KINDS].sort())
-    const schemas = entries('schemas/')
-      .filter((e) => e.name.endsWith('.schema.json'))
-      .map((e) => e.name.replace('.schema.json', ''))
-    expect(schemas.sort()).toEqual([...KINDS, 'approvals', 'config', 'report', 'snapshot'].sort())
-    const fixtures = entries('fixtures/')
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-    expect(fixtures.sort()).toEqual([...KINDS, 'demo'].sort())
+  it('has no adapter folder, schema, fixture or test folder for an unregistered kind but the template', () => {
+    const named = (dir: string, suffix = '') =>
+      entries(dir)
+        .filter((e) => (suffix === '' ? e.isDirectory() : e.name.endsWith(suffix)))
+        .map((e) => e.name.slice(0, e.name.length - suffix.length))
+        .filter((name) => name !== TEMPLATE)
+        .sort()
+    expect(named('src/adapters/')).toEqual([...KINDS].sort())
+    expect(named('test/adapters/')).toEqual([...KINDS].sort())
+    expect(named('schemas/', '.schema.json')).toEqual(
+      [...KINDS, 'approvals', 'config', 'report', 'snapshot'].sort(),
+    )
+    expect(named('fixtures/')).toEqual([...KINDS, 'demo'].sort())
+  })
+
+  it('has the unregistered template kind that `npm run new-kind` copies, complete', () => {
+    expect(KINDS).not.toContain(TEMPLATE)
+    for (const path of [
+      `src/adapters/${TEMPLATE}/index.ts`,
+      `src/adapters/${TEMPLATE}/rules.ts`,
+      `schemas/${TEMPLATE}.schema.json`,
+      `test/adapters/${TEMPLATE}/brute-force.ts`,
+    ])
+      expect(existsSync(new URL(path, root)), path).toBe(true)
+    expect(entries(`fixtures/${TEMPLATE}/`).filter((e) => e.isDirectory()).length).toBeGreaterThan(0)
   })
 })
 
