@@ -11,6 +11,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
+import * as prettier from 'prettier'
 
 const TEMPLATE = '_template'
 const USAGE =
@@ -70,12 +71,21 @@ function filesOf(path) {
     .flatMap((entry) => filesOf(join(path, entry)).map((file) => join(entry, file)))
 }
 
+// A longer or shorter name moves line ends: what is written is formatted as `npm run lint` expects.
+const ignorePath = join(root, '.prettierignore')
+async function formatted(path, text) {
+  const {ignored} = await prettier.getFileInfo(path, {ignorePath})
+  if (ignored) return text
+  return prettier.format(text, {...(await prettier.resolveConfig(path)), filepath: path})
+}
+
 const created = []
 for (const [from, to] of places) {
   for (const file of filesOf(join(root, from))) {
     const target = join(root, to, renamed(file))
+    const text = renamed(withoutTemplateLines(readFileSync(join(root, from, file), 'utf8')))
     mkdirSync(dirname(target), {recursive: true})
-    writeFileSync(target, renamed(withoutTemplateLines(readFileSync(join(root, from, file), 'utf8'))))
+    writeFileSync(target, await formatted(target, text))
     created.push(relative(root, target))
   }
 }

@@ -14,7 +14,7 @@ const temps: string[] = []
 afterAll(() => Promise.all(temps.map((dir) => rm(dir, {recursive: true, force: true}))))
 
 const COPIED = ['src', 'test', 'scripts', 'schemas', 'fixtures', 'package.json', 'tsconfig.json']
-const COPIED_CONFIG = ['tsconfig.build.json', 'vitest.config.ts', '.prettierrc.json']
+const COPIED_CONFIG = ['tsconfig.build.json', 'vitest.config.ts', '.prettierrc.json', '.prettierignore']
 
 async function repositoryCopy(): Promise<string> {
   const dir = await makeTempDir('acldrift-new-kind-')
@@ -35,27 +35,33 @@ const node = (cwd: string, ...args: string[]) =>
   runHermetic(process.execPath, args, {cwd, env: notVitest, timeoutMs: 240_000})
 const dump = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
 
+// A long name: renaming moves line ends, and the generated files must still pass `npm run lint`.
+const NAME = 'toy-kind-with-a-long-name'
+const DESCRIPTOR = 'toyKindWithALongName'
+
 describe('npm run new-kind', () => {
   it('creates a kind that, with the one registry line it prints, builds, typechecks and passes its tests', async () => {
     const dir = await repositoryCopy()
-    const created = await node(projectRoot, 'scripts/new-kind.js', 'toy-kind', '--root', dir)
+    const created = await node(projectRoot, 'scripts/new-kind.js', NAME, '--root', dir)
     expect(created.code, dump(created)).toBe(0)
-    for (const path of [
-      'src/adapters/toy-kind/index.ts',
-      'src/adapters/toy-kind/rules.ts',
-      'src/adapters/toy-kind/compare.ts',
-      'src/adapters/toy-kind/evaluate.ts',
-      'schemas/toy-kind.schema.json',
-      'test/adapters/toy-kind/brute-force.ts',
-      'test/adapters/toy-kind/property.test.ts',
-    ])
-      expect(existsSync(join(dir, path)), path).toBe(true)
-    const descriptor = await readFile(join(dir, 'src/adapters/toy-kind/index.ts'), 'utf8')
-    expect(descriptor).toContain("export const toyKind: Adapter = {\n  kind: 'toy-kind',")
+    const files = [
+      `src/adapters/${NAME}/index.ts`,
+      `src/adapters/${NAME}/rules.ts`,
+      `src/adapters/${NAME}/compare.ts`,
+      `src/adapters/${NAME}/evaluate.ts`,
+      `schemas/${NAME}.schema.json`,
+      `test/adapters/${NAME}/brute-force.ts`,
+      `test/adapters/${NAME}/property.test.ts`,
+    ]
+    for (const path of files) expect(existsSync(join(dir, path)), path).toBe(true)
+    const descriptor = await readFile(join(dir, `src/adapters/${NAME}/index.ts`), 'utf8')
+    expect(descriptor).toContain(`export const ${DESCRIPTOR}: Adapter = {\n  kind: '${NAME}',`)
     expect(descriptor, 'template-only lines are dropped').not.toMatch(/template/i)
+    const prettier = await node(dir, 'node_modules/prettier/bin/prettier.cjs', '--check', ...files)
+    expect(prettier.code, dump(prettier)).toBe(0)
 
-    const line = created.stdout.split('\n').find((l) => l.includes("import('./toy-kind/index.js')"))
-    expect(line?.trim()).toBe("import('./toy-kind/index.js').then((m) => m.toyKind),")
+    const line = created.stdout.split('\n').find((l) => l.includes(`import('./${NAME}/index.js')`))
+    expect(line?.trim()).toBe(`import('./${NAME}/index.js').then((m) => m.${DESCRIPTOR}),`)
     const registry = join(dir, 'src/adapters/index.ts')
     const before = await readFile(registry, 'utf8')
     const last = "  import('./acl/index.js').then((m) => m.acl),\n"
@@ -69,36 +75,28 @@ describe('npm run new-kind', () => {
     const config = JSON.parse(await readFile(join(dir, 'schemas/config.schema.json'), 'utf8')) as {
       $defs: {kind: {enum: string[]}}
     }
-    expect(config.$defs.kind.enum.at(-1)).toBe('toy-kind')
+    expect(config.$defs.kind.enum.at(-1)).toBe(NAME)
 
     // src/ is typechecked by the build; the kind's tests on their own (the whole project takes long).
+    const tests = [`test/adapters/${NAME}`, 'test/structure.test.ts']
     await writeFile(
-      join(dir, 'tsconfig.toy-kind.json'),
-      JSON.stringify({
-        extends: './tsconfig.json',
-        include: ['test/adapters/toy-kind', 'test/structure.test.ts'],
-      }),
+      join(dir, 'tsconfig.new-kind.json'),
+      JSON.stringify({extends: './tsconfig.json', include: tests}),
     )
     const typecheck = await node(
       dir,
       'node_modules/typescript/bin/tsc',
       '-p',
-      'tsconfig.toy-kind.json',
+      'tsconfig.new-kind.json',
       '--noEmit',
     )
     expect(typecheck.code, dump(typecheck)).toBe(0)
 
-    const tests = await node(
-      dir,
-      'node_modules/vitest/vitest.mjs',
-      'run',
-      'test/adapters/toy-kind',
-      'test/structure.test.ts',
-    )
-    expect(tests.code, dump(tests)).toBe(0)
-    expect(tests.stdout).toMatch(/test\/adapters\/toy-kind\/property\.test\.ts/)
-    expect(tests.stdout).toMatch(/test\/structure\.test\.ts/)
-    expect(tests.stdout).not.toMatch(/\bfailed\b/)
+    const run = await node(dir, 'node_modules/vitest/vitest.mjs', 'run', ...tests)
+    expect(run.code, dump(run)).toBe(0)
+    expect(run.stdout).toContain(`test/adapters/${NAME}/property.test.ts`)
+    expect(run.stdout).toContain('test/structure.test.ts')
+    expect(run.stdout).not.toMatch(/\bfailed\b/)
   }, 600_000)
 
   it('refuses names it cannot use and kinds that exist, writing nothing', async () => {
