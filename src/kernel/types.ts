@@ -173,7 +173,7 @@ export interface Approval {
   commit: CommitInfo | null
 }
 
-export type TargetSource = 'staged' | 'worktree' | 'ref' | 'range' | 'export' | 'snapshot'
+type TargetSource = 'staged' | 'worktree' | 'ref' | 'range' | 'export' | 'snapshot'
 
 export interface Report {
   schemaVersion: 1

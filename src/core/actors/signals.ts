@@ -1032,7 +1032,7 @@ export const SIGNALS: readonly Signal[] = [
 ]
 
 /** Tool ids some conventions use (AI_AGENT, Assisted-by, git-ai's agent_id.tool) → display names. */
-export const AGENT_NAMES: Readonly<Record<string, string>> = {
+const AGENT_NAMES: Readonly<Record<string, string>> = {
   'claude-code': 'Claude Code',
   cursor: 'Cursor',
   'cursor-agent': 'Cursor',
