@@ -1,5 +1,5 @@
-// The catalogue of actor signals: how AI agents, bots and automation mark their commits
-// (facts from reference/agent-signatures.md). Detectors are data, each with samples that
+// The catalogue of actor signals: how AI agents, bots and automation mark their commits (the
+// README's "Who made the change" lists them). Detectors are data, each with samples that
 // must fire and near misses that must not; test/core/actors/signals.test.ts checks them all.
 //
 // Rules the entries follow:
