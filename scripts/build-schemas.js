@@ -1,16 +1,56 @@
-// Compiles every schemas/<name>.schema.json into dist/validators/<name>.js (ajv standalone code), so
-// that validating at run time never compiles a schema: the pre-commit hook has to start fast.
+// Generates what schemas/ derives from the registry, then compiles every schemas/<name>.schema.json
+// into dist/validators/<name>.js (ajv standalone code), so that validating at run time never
+// compiles a schema: the pre-commit hook has to start fast.
+//
+// The config schema's kind enum (which the snapshot, report and approvals schemas refer to) is
+// the registry's list of kinds: this script runs after tsc, reads KINDS from the built registry
+// and rewrites the enum in schemas/config.schema.json when it differs. The file stays committed,
+// as users read it; `--check` only compares, and fails when the committed file is not what the
+// build would write (test/structure.test.ts runs it).
 import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {builtinModules} from 'node:module'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import Ajv2020 from 'ajv/dist/2020.js'
 import standaloneCode from 'ajv/dist/standalone/index.js'
+import * as prettier from 'prettier'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const schemaDir = join(root, 'schemas')
 const outDir = join(root, 'dist', 'validators')
 const SUFFIX = '.schema.json'
+const configSchema = join(schemaDir, 'config.schema.json')
+
+const {KINDS} = await import('../dist/adapters/index.js')
+const committed = readFileSync(configSchema, 'utf8')
+const generated = await withKinds(committed, KINDS)
+if (process.argv.includes('--check')) {
+  if (generated === committed) process.exit(0)
+  console.error(
+    "schemas/config.schema.json: its kind enum is not the registry's (src/adapters/index.ts): run `npm run build` and commit it",
+  )
+  process.exit(1)
+}
+if (generated !== committed) {
+  writeFileSync(configSchema, generated)
+  console.log('schemas/config.schema.json: kind enum regenerated from the registry (commit it)')
+}
+
+/**
+ * The config schema's text with `$defs.kind.enum` set to `kinds`, formatted as prettier formats
+ * the repository: only the enum changes, the rest of the file keeps its layout.
+ */
+async function withKinds(text, kinds) {
+  const enumOfKind = /("kind":\s*\{[^{}]*"enum":\s*)\[[^\]]*\]/g
+  if ([...text.matchAll(enumOfKind)].length !== 1)
+    throw new Error('schemas/config.schema.json: cannot find the one enum of $defs.kind')
+  const replaced = text.replace(enumOfKind, (_, before) => `${before}${JSON.stringify(kinds)}`)
+  const enumNow = JSON.parse(replaced).$defs?.kind?.enum
+  if (JSON.stringify(enumNow) !== JSON.stringify(kinds))
+    throw new Error('schemas/config.schema.json: the enum replaced is not the one of $defs.kind')
+  const options = await prettier.resolveConfig(configSchema)
+  return prettier.format(replaced, {...options, filepath: configSchema})
+}
 
 const ajv = new Ajv2020({
   strict: true,

@@ -1,49 +1,70 @@
 // The project's structure cannot drift: imports run down the floors (kernel and engine at the
 // bottom, git beside the engine, one room per kind, the pipeline, reporters, the CLI), no files
 // import each other round a circle, every registered kind has its adapter folder, its schema and
-// its fixtures, and nothing exists for a kind that is not registered.
+// its fixtures, the config schema lists the registry's kinds as the build writes them, and
+// nothing exists for a kind that is not registered but the template kind `npm run new-kind` copies.
+import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {ADAPTERS} from '../src/adapters/index.js'
-import {KINDS} from '../src/kernel/types.js'
+import {KINDS} from '../src/adapters/index.js'
 import {circles, readImports, repositoryRoot, wrongWayArrows} from './helpers/floors.js'
 
 const root = new URL('..', import.meta.url)
 const entries = (dir: string) => readdirSync(new URL(dir, root), {withFileTypes: true})
-const kinds = ADAPTERS.map((a) => a.kind)
+/** The kind `npm run new-kind` copies: complete, never registered (src/adapters/_template/). */
+const TEMPLATE = '_template'
 
 describe('adapters, schemas and fixtures line up', () => {
-  it('registers exactly the kinds the types name, once each', () => {
-    expect([...kinds].sort()).toEqual([...KINDS].sort())
-    expect(new Set(kinds).size).toBe(kinds.length)
+  it('registers each kind once', () => {
+    expect(KINDS.length).toBeGreaterThan(0)
+    expect(new Set(KINDS).size).toBe(KINDS.length)
   })
 
-  it.each(kinds)('%s has an adapter folder, a schema and fixtures', (kind) => {
+  it.each(KINDS)('%s has an adapter folder, a schema and fixtures', (kind) => {
     expect(existsSync(new URL(`src/adapters/${kind}/`, root))).toBe(true)
     expect(existsSync(new URL(`schemas/${kind}.schema.json`, root))).toBe(true)
     expect(entries(`fixtures/${kind}/`).filter((e) => e.isDirectory()).length).toBeGreaterThan(0)
   })
 
-  it('lists exactly the registered kinds in the config schema', () => {
+  it('lists exactly the registered kinds in the config schema, as the build generates it', () => {
     const schema = JSON.parse(readFileSync(new URL('schemas/config.schema.json', root), 'utf8')) as {
       $defs: {kind: {enum: string[]}}
     }
-    expect([...schema.$defs.kind.enum].sort()).toEqual([...kinds].sort())
+    expect(schema.$defs.kind.enum).toEqual(KINDS)
+    // Byte for byte what `npm run build` writes (from the built registry, so after a build).
+    expect(() =>
+      execFileSync(process.execPath, ['scripts/build-schemas.js', '--check'], {
+        cwd: repositoryRoot,
+        stdio: 'pipe',
+      }),
+    ).not.toThrow()
   })
 
-  it('has no adapter folder, schema or fixture folder for an unregistered kind', () => {
-    const folders = entries('src/adapters/')
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-    expect(folders.sort()).toEqual([...kinds].sort())
-    const schemas = entries('schemas/')
-      .filter((e) => e.name.endsWith('.schema.json'))
-      .map((e) => e.name.replace('.schema.json', ''))
-    expect(schemas.sort()).toEqual([...kinds, 'approvals', 'config', 'report', 'snapshot'].sort())
-    const fixtures = entries('fixtures/')
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-    expect(fixtures.sort()).toEqual([...kinds, 'demo'].sort())
+  it('has no adapter folder, schema, fixture or test folder for an unregistered kind but the template', () => {
+    const named = (dir: string, suffix = '') =>
+      entries(dir)
+        .filter((e) => (suffix === '' ? e.isDirectory() : e.name.endsWith(suffix)))
+        .map((e) => e.name.slice(0, e.name.length - suffix.length))
+        .filter((name) => name !== TEMPLATE)
+        .sort()
+    expect(named('src/adapters/')).toEqual([...KINDS].sort())
+    expect(named('test/adapters/')).toEqual([...KINDS].sort())
+    expect(named('schemas/', '.schema.json')).toEqual(
+      [...KINDS, 'approvals', 'config', 'report', 'snapshot'].sort(),
+    )
+    expect(named('fixtures/')).toEqual([...KINDS, 'demo'].sort())
+  })
+
+  it('has the unregistered template kind that `npm run new-kind` copies, complete', () => {
+    expect(KINDS).not.toContain(TEMPLATE)
+    for (const path of [
+      `src/adapters/${TEMPLATE}/index.ts`,
+      `src/adapters/${TEMPLATE}/rules.ts`,
+      `schemas/${TEMPLATE}.schema.json`,
+      `test/adapters/${TEMPLATE}/brute-force.ts`,
+    ])
+      expect(existsSync(new URL(path, root)), path).toBe(true)
+    expect(entries(`fixtures/${TEMPLATE}/`).filter((e) => e.isDirectory()).length).toBeGreaterThan(0)
   })
 })
 

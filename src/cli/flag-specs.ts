@@ -21,7 +21,7 @@ const config: FlagSpec = {
   helpValue: 'FILE',
 }
 
-export const OUTPUT_FLAGS = {
+const OUTPUT_FLAGS = {
   format: {type: 'string', description: 'output format', options: FORMATS, default: 'pretty'},
   output: {
     type: 'string',
@@ -37,7 +37,7 @@ export const OUTPUT_FLAGS = {
   config,
 } satisfies Record<string, FlagSpec>
 
-export const GATE_FLAGS = {
+const GATE_FLAGS = {
   'fail-on': {
     type: 'string',
     description:
@@ -46,7 +46,7 @@ export const GATE_FLAGS = {
   },
 } satisfies Record<string, FlagSpec>
 
-export const SOURCE_FLAGS = {
+const SOURCE_FLAGS = {
   staged: {
     type: 'boolean',
     description: 'read the index (what the next commit will contain)',

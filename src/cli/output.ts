@@ -6,7 +6,7 @@ import {writeFileAtomic} from '../kernel/atomic.js'
 import type {Report} from '../kernel/types.js'
 import {type Format, render} from '../reporters/index.js'
 
-export interface OutputOptions {
+interface OutputOptions {
   format?: string
   output?: string
   color?: boolean
@@ -33,7 +33,7 @@ export async function emitText(text: string, output: string | undefined): Promis
 }
 
 /** Report files an audit writes, by format. */
-export const REPORT_FILES = {
+const REPORT_FILES = {
   json: 'acldrift-report.json',
   sarif: 'acldrift-report.sarif',
   markdown: 'acldrift-report.md',

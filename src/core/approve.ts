@@ -16,7 +16,7 @@ import {assertWritableInside} from '../kernel/files.js'
 import {APPROVAL_RULES, utcDay} from './gate.js'
 import type {Finding} from '../kernel/types.js'
 
-export interface ApproveRequest {
+interface ApproveRequest {
   options: CheckOptions
   /** the finding id, or an unambiguous prefix of it */
   id: string
@@ -39,7 +39,7 @@ export interface ApproveResult {
 }
 
 /** A real calendar day in YYYY-MM-DD form, or a usage error. */
-export function parseDay(value: string, flag: string): string {
+function parseDay(value: string, flag: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
   const date = match && new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
   if (!date || Number.isNaN(date.getTime()) || utcDay(date) !== value)

@@ -16,7 +16,7 @@ import {buildSnapshot, serializeSnapshot, type Snapshot} from './snapshot.js'
 import {loadSource, type SourceSpec} from './source.js'
 import type {Finding, Report} from '../kernel/types.js'
 
-export interface BaselineUpdateRequest {
+interface BaselineUpdateRequest {
   root: string
   cwd: string
   config: Config

@@ -13,8 +13,7 @@ export const CONFIG_FILE = 'acldrift.config.yaml'
 export const FAIL_ON = ['widening', 'critical', 'high', 'medium', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
 
-export const AGENTS_POLICY = ['require-approval', 'allow'] as const
-export type AgentsPolicy = (typeof AGENTS_POLICY)[number]
+export type AgentsPolicy = 'require-approval' | 'allow'
 
 /** What gates: the severity threshold, agents' widenings, and whose approvals count. */
 export interface Policy {

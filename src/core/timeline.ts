@@ -19,7 +19,7 @@ import {classifier, listSourcePaths, readDocument} from './source.js'
 import type {Document, Finding, Kind, Report, Witness} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
-export interface TimelineOptions {
+interface TimelineOptions {
   root: string
   config: Config
   /** only changes to this path (or under this directory) */

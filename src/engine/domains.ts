@@ -8,7 +8,7 @@ import {Undecidable} from './undecidable.js'
 
 export type GlobLeaf = Leaf & {type: 'glob'; glob: Glob}
 /** the context key is present in the request */
-export type PresentLeaf = Leaf & {type: 'present'}
+type PresentLeaf = Leaf & {type: 'present'}
 export type NumberLeaf = Leaf & {type: 'number'; cmp: '<' | '<=' | '=' | '>' | '>='; value: number}
 export type IpLeaf = Leaf & {type: 'ip'; v6: boolean; lo: bigint; hi: bigint}
 export type ValueLeaf = GlobLeaf | PresentLeaf | NumberLeaf | IpLeaf

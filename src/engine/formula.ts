@@ -13,7 +13,7 @@ export type Formula<L extends Leaf = Leaf> =
   | {op: 'and'; args: Formula<L>[]}
   | {op: 'or'; args: Formula<L>[]}
 
-export const TRUE: Formula<never> = {op: 'true'}
+const TRUE: Formula<never> = {op: 'true'}
 export const FALSE: Formula<never> = {op: 'false'}
 
 export const leaf = <L extends Leaf>(l: L): Formula<L> => ({op: 'leaf', leaf: l})

@@ -8,7 +8,7 @@
 
 import {Undecidable} from './undecidable.js'
 
-export type Token =
+type Token =
   | {t: 'lit'; c: string}
   /** `?`: exactly one character; in ARN segments it does not cross `:` */
   | {t: 'one'; noColon: boolean}
@@ -284,7 +284,7 @@ function literalEnd(tokens: Token[]): string {
   return out
 }
 
-export interface GlobCell {
+interface GlobCell {
   /** matches[i]: whether the example matches globs[i] */
   matches: boolean[]
   example: string
@@ -292,7 +292,7 @@ export interface GlobCell {
 
 const FRESH_CANDIDATES = 'xyzqjkwvXYZQJKWV0123456789_-~'
 /** Upper bound on explored product states: past it the question is declared undecidable. */
-export const MAX_PRODUCT_STATES = 200_000
+const MAX_PRODUCT_STATES = 200_000
 
 /**
  * Every realisable combination of matches over `globs` (including "matches none"), each

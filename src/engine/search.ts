@@ -24,7 +24,7 @@ export interface Rule {
   predicates: Map<string, Formula<AnyLeaf>>
 }
 
-export interface Side {
+interface Side {
   rules: Rule[]
 }
 
@@ -37,7 +37,7 @@ export interface DifferenceCell {
   reason?: string
 }
 
-export interface SearchOptions {
+interface SearchOptions {
   /** stop after this many cells (a guard against pathological inputs) */
   limit: number
 }

@@ -90,7 +90,7 @@ function parseHeader(header: string, maxBytes: number): GitObject {
   return {id: fields[0], type: fields[1], content: Buffer.allocUnsafe(oversize ? 0 : size), size, oversize}
 }
 
-export interface BatchOptions {
+interface BatchOptions {
   /** objects larger than this are not kept (see GitObject.oversize) */
   maxBytes?: number
 }

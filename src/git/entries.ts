@@ -96,7 +96,7 @@ export async function readEntryLists(
   }))
 }
 
-export interface Selection {
+interface Selection {
   toRead: TreeEntry[]
   skipped: SkippedFile[]
 }

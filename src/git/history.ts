@@ -117,7 +117,7 @@ export async function readCommits(root: string, shas: readonly string[]): Promis
   return out
 }
 
-export function parseCommit(sha: string, text: string): CommitObject {
+function parseCommit(sha: string, text: string): CommitObject {
   const split = text.indexOf('\n\n')
   const headers = (split === -1 ? text : text.slice(0, split)).split('\n')
   const message = split === -1 ? '' : text.slice(split + 2)

@@ -5,7 +5,7 @@ import {statSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
 import {EnvironmentError} from '../kernel/errors.js'
 
-export type GitProcess = ChildProcessByStdio<Writable, Readable, Readable>
+type GitProcess = ChildProcessByStdio<Writable, Readable, Readable>
 
 /** A git command that ran and failed; carries git's exit status and stderr. */
 export class GitError extends EnvironmentError {
@@ -27,7 +27,7 @@ export function gitProcessCount(): number {
 }
 
 /** The git executable: `git` from PATH, or the ACLDRIFT_GIT environment variable when set. */
-export function gitBinary(): string {
+function gitBinary(): string {
   return process.env.ACLDRIFT_GIT || 'git'
 }
 

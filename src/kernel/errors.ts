@@ -1,6 +1,6 @@
 import type {InputProblem} from './types.js'
 
-/** Exit codes of the CLI contract (DESIGN.md). */
+/** Exit codes of the CLI contract (the README's "Exit codes"). */
 export const EXIT = {ok: 0, widening: 1, usage: 2, invalidInput: 3, environment: 4} as const
 
 /** Base class of the errors acldrift knows how to explain; anything else is a bug and is re-thrown. */

@@ -17,11 +17,11 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024
 /** Deepest nesting of objects/arrays accepted: real configs stay far below, attacks go far above. */
 export const MAX_DEPTH = 256
 /** YAML alias expansions allowed per document (stops "billion laughs" alias bombs). */
-export const MAX_YAML_ALIASES = 100
+const MAX_YAML_ALIASES = 100
 
-export type Format = 'json' | 'yaml'
+type Format = 'json' | 'yaml'
 
-export interface ParseOptions {
+interface ParseOptions {
   maxFileBytes?: number
 }
 

@@ -1,15 +1,11 @@
 // Shared types of the pipeline: source → files → documents → access model → changes → report.
 
-export const KINDS = [
-  'aws-iam',
-  'k8s-rbac',
-  'gcp-iam',
-  'github-actions',
-  'codeowners',
-  'branch-protection',
-  'acl',
-] as const
-export type Kind = (typeof KINDS)[number]
+/**
+ * A kind of access-control document, named after its adapter (`aws-iam`, `k8s-rbac` …). The kernel
+ * sits below the adapters and cannot list them: the kinds are the registry's (`KINDS` in
+ * src/adapters/index.ts), and the config schema's list is generated from it.
+ */
+export type Kind = string
 
 /**
  * What some kinds need to know beyond their files, from acldrift.config.yaml: facts about the
@@ -177,7 +173,7 @@ export interface Approval {
   commit: CommitInfo | null
 }
 
-export type TargetSource = 'staged' | 'worktree' | 'ref' | 'range' | 'export' | 'snapshot'
+type TargetSource = 'staged' | 'worktree' | 'ref' | 'range' | 'export' | 'snapshot'
 
 export interface Report {
   schemaVersion: 1

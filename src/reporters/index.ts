@@ -8,7 +8,7 @@ export type {Reporter, ReporterOptions} from './shared.js'
 export const FORMATS = ['pretty', 'json', 'sarif', 'markdown'] as const
 export type Format = (typeof FORMATS)[number]
 
-export const reporters: Record<Format, () => Promise<Reporter>> = {
+const reporters: Record<Format, () => Promise<Reporter>> = {
   pretty: async () => (await import('./pretty.js')).renderPretty,
   json: async () => (await import('./json.js')).renderJson,
   sarif: async () => (await import('./sarif.js')).renderSarif,

@@ -1,4 +1,4 @@
-// The JSON report of the contract (DESIGN.md, schemas/report.schema.json): the Report itself,
+// The JSON report of the contract (schemas/report.schema.json): the Report itself,
 // with its keys in a fixed order so that output diffs cleanly whatever built the object.
 import type {Finding, Report} from '../kernel/types.js'
 

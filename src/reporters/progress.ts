@@ -1,6 +1,6 @@
 // A progress line on standard error for long history walks: only on a terminal, silent otherwise.
 
-export type Progress = (done: number, total: number, what: string) => void
+type Progress = (done: number, total: number, what: string) => void
 
 export function progressReporter(stream: NodeJS.WriteStream): Progress | undefined {
   if (!stream.isTTY) return undefined

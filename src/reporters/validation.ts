@@ -3,7 +3,7 @@
 import {formatProblem} from '../kernel/errors.js'
 import type {Document, InputProblem} from '../kernel/types.js'
 
-export interface ValidationResult {
+interface ValidationResult {
   documents: Document[]
   problems: InputProblem[]
 }

@@ -1,4 +1,5 @@
-// Approvals, policy, protected files and `baseline update`, end to end (DESIGN.md: gate).
+// Approvals, policy, protected files and `baseline update`, end to end (the README's "Approvals,
+// policy and protected files").
 //
 // Each scenario is a real repository whose config lists Alice (the repository's default human
 // identity) as the only approver. A widening must fail unless Alice approved it in a commit of

@@ -1,10 +1,11 @@
-// Findings name the commit that introduced them and its actor (DESIGN.md: attribute), end to end.
+// Findings name the commit that introduced them and its actor (the README's "Who made the
+// change"), end to end.
 //
 // Each scenario is a real repository: an approved first commit (the baseline), then commits made
-// the way a person, an AI agent or a bot makes them (identities and messages shaped as in
-// /work/shared/reference/agent-signatures.md). `check --ref HEAD --baseline <first commit>` must
-// name, for EVERY widening, the commit after which its witness is allowed and stays allowed
-// (semantic blame) and that commit's actor.
+// the way a person, an AI agent or a bot makes them (identities and messages shaped as each tool
+// marks its commits). `check --ref HEAD --baseline <first commit>` must name, for EVERY widening,
+// the commit after which its witness is allowed and stays allowed (semantic blame) and that
+// commit's actor.
 
 import {mkdir} from 'node:fs/promises'
 import {dirname, join} from 'node:path'

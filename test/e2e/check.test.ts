@@ -311,7 +311,8 @@ describe.concurrent('check against revisions: --ref, --baseline REV, --range A..
     expect(report.summary.narrowing).toBeGreaterThan(0)
   })
 
-  // DESIGN.md's JSON contract lists "range" among the target sources; --range is how one asks for it.
+  // The JSON contract (schemas/report.schema.json) lists "range" among the target sources; --range is
+  // how one asks for it.
   it('--range names the target source "range" in the JSON report', async () => {
     const r = await newRepo()
     await history(r)

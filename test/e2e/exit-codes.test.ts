@@ -1,4 +1,4 @@
-// The exit codes of the CLI contract (DESIGN.md, README): 0 nothing gates, 1 widening per --fail-on,
+// The exit codes of the CLI contract (README): 0 nothing gates, 1 widening per --fail-on,
 // 2 usage error, 3 invalid input (fails closed, naming file:line:col), 4 environment.
 
 import {rm} from 'node:fs/promises'

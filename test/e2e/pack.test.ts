@@ -67,6 +67,8 @@ describe('npm pack → npm install -g → acldrift', () => {
     for (const path of files)
       expect(path, 'only the runtime is shipped').toMatch(/^(bin|dist|schemas)\/|^[^/]+$/)
     expect(files.filter((path) => path.endsWith('.map'))).toEqual([])
+    // The template kind (src/adapters/_template, for `npm run new-kind`) is not registered: not shipped.
+    expect(files.filter((path) => path.includes('_template'))).toEqual([])
 
     const prefix = join(tmp, 'global')
     const install = await npm(

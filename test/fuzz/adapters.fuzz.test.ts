@@ -1,4 +1,4 @@
-// Fuzzing the comparison engine (issue 7, item 4): for every adapter, documents made by mutating
+// Fuzzing the comparison engine: for every adapter, documents made by mutating
 // the fixture files (keys dropped, duplicated and swapped, strings turned into wildcards, values
 // replaced) go through the pipeline's own steps — parse, detect, validate — and every pair that
 // validates is compared. The comparison must come back with findings and notes (never throw: an

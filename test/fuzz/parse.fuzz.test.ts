@@ -1,4 +1,4 @@
-// Fuzzing the parser (issue 7, item 4): whatever bytes arrive, parseFile either returns a value or
+// Fuzzing the parser: whatever bytes arrive, parseFile either returns a value or
 // throws InvalidInputError naming the file; it never throws anything else, never takes long, and
 // never touches Object.prototype (or any other built-in prototype).
 

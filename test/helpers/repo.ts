@@ -210,7 +210,7 @@ export interface ToolIdentity extends Identity {
   message(subject: string): string
 }
 
-/** Ready identities, shaped as in /work/shared/reference/agent-signatures.md. */
+/** Ready identities, shaped as each tool marks its commits (the README's "Who made the change"). */
 export const identities = {
   human: {...human, message: (subject) => subject},
   /** Claude Code commits as the human and marks the message. */

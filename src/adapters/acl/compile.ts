@@ -45,12 +45,12 @@ const anyOf = (patterns: string[]): Formula<AnyLeaf> => or(...patterns.map((p) =
 const NOT_A_GROUP = not(leaf(patternLeaf(`${GROUP_PREFIX}*`)))
 
 /** `stand-ins`: literal subjects left out because another one stands for them (see compare.ts). */
-export function subjectFormula(acl: Acl, subjects: string[], standIns?: Set<string>): Formula<AnyLeaf> {
+function subjectFormula(acl: Acl, subjects: string[], standIns?: Set<string>): Formula<AnyLeaf> {
   const patterns = subjectPatterns(acl, subjects)
   return and(NOT_A_GROUP, anyOf(standIns ? patterns.filter((p) => !standIns.has(p)) : patterns))
 }
 
-export function permissionFormula(acl: Acl, grant: Grant): Formula<AnyLeaf> {
+function permissionFormula(acl: Acl, grant: Grant): Formula<AnyLeaf> {
   return anyOf([...grant.permissions, ...rolePermissions(acl, grant.roles)])
 }
 
@@ -96,7 +96,7 @@ export function dimensions(acls: Acl[], standIns: Set<string> = new Set()): Dime
 }
 
 /** A dimension's value in a request (undefined: a context key the request does not have). */
-export function valueIn(request: Request, dimension: string): string | undefined {
+function valueIn(request: Request, dimension: string): string | undefined {
   if (dimension === SUBJECT) return request.subject
   if (dimension === PERMISSION) return request.permission
   if (dimension === RESOURCE) return request.resource

@@ -3,7 +3,6 @@
 // schema, not silence, answers a version acldrift does not know. A YAML stream with the marker
 // in one of its documents is claimed too (the schema then says a file is one object).
 
-export const API_VERSION = 'acldrift.dev/acl/v1'
 const PREFIX = 'acldrift.dev/acl/'
 
 export const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -9,7 +9,7 @@ import {isObject} from './detect.js'
 
 export const GROUP_PREFIX = 'group:'
 
-export interface Group {
+interface Group {
   name: string
   members: string[]
   /** `/groups/NAME` */
@@ -17,7 +17,7 @@ export interface Group {
   raw: Record<string, unknown>
 }
 
-export interface Role {
+interface Role {
   name: string
   permissions: string[]
   inherits: string[]

@@ -27,7 +27,7 @@ function catalogueIndex() {
   return index
 }
 
-export const catalogueVersion = () => catalogueIndex().version
+const catalogueVersion = () => catalogueIndex().version
 
 /** A service's actions, or undefined for a service AWS does not have. */
 function service(name: string): Service | undefined {

@@ -48,7 +48,7 @@ export function statementsOf(policy: unknown): Statement[] {
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).map(String)
 
 /** How each context key is used across both policies: decides its domain. */
-export interface KeyTraits {
+interface KeyTraits {
   families: Set<Family>
   multiValued: boolean
 }

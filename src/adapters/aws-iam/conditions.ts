@@ -76,7 +76,7 @@ const OPERATORS: Record<string, OperatorSpec> = {
   Null: {family: 'null', negated: false},
 }
 
-export interface ParsedOperator {
+interface ParsedOperator {
   text: string
   qualifier: 'ForAllValues' | 'ForAnyValue' | undefined
   base: string
@@ -102,7 +102,7 @@ export function conditionValues(raw: unknown): string[] {
   return (Array.isArray(raw) ? raw : [raw]).map((v) => String(v))
 }
 
-export type Compiled = {formula: Formula<AnyLeaf>} | {opaque: string}
+type Compiled = {formula: Formula<AnyLeaf>} | {opaque: string}
 
 /**
  * One (operator, key) pair as a formula over the key's domain. `present` is the leaf that

@@ -10,7 +10,7 @@
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-export const PROTECTION_KEYS = [
+const PROTECTION_KEYS = [
   'required_status_checks',
   'enforce_admins',
   'required_pull_request_reviews',

@@ -79,7 +79,7 @@ export type Atom =
   | {type: 'check'; context: string; app: number | null}
   | {type: 'up-to-date' | 'signed' | 'linear' | 'conversations'}
 
-export interface Requirements {
+interface Requirements {
   blocks: Block[]
   atoms: Atom[]
 }
@@ -191,7 +191,7 @@ export function accepts(p: Protection | undefined, a: Attempt): boolean {
 const isAction = (v: unknown): v is Action => (ACTIONS as readonly unknown[]).includes(v)
 
 /** A witness (or a request asked about) as an attempt; undefined when it names no branch or action. */
-export function attemptOf(w: Witness): Attempt | undefined {
+function attemptOf(w: Witness): Attempt | undefined {
   if (typeof w.branch !== 'string' || !isAction(w.action)) return undefined
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
   const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined)

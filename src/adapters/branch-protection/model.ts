@@ -5,13 +5,13 @@
 import {escapePointerToken} from '../../kernel/parse.js'
 import {isObject, isRestProtection, isSettings, PROTECTION_URL} from './detect.js'
 
-export interface RequiredCheck {
+interface RequiredCheck {
   context: string
   /** the GitHub App that must report it; null: any source */
   app: number | null
 }
 
-export interface Reviews {
+interface Reviews {
   count: number
   dismissStale: boolean
   codeOwners: boolean
@@ -57,7 +57,7 @@ function names(list: unknown, field: string, prefix: string): string[] {
 }
 
 /** The users, teams and apps of a restriction list. */
-export function principals(v: Record<string, unknown>): Set<string> {
+function principals(v: Record<string, unknown>): Set<string> {
   return new Set([
     ...names(v.users, 'login', 'user'),
     ...names(v.teams, 'slug', 'team'),
@@ -76,7 +76,7 @@ function dismissal(v: unknown, requestShape: boolean): Set<string> | null {
   return requestShape && who.size === 0 ? null : who
 }
 
-export function normalize(raw: Record<string, unknown>): Protection {
+function normalize(raw: Record<string, unknown>): Protection {
   const requestShape = typeof raw.url !== 'string'
   const r = raw.required_pull_request_reviews
   const c = raw.required_status_checks
@@ -135,7 +135,7 @@ function requiredChecks(c: Record<string, unknown>): RequiredCheck[] {
 }
 
 /** The branch a REST export is about: its `url`, else the file's name without extension. */
-export function restBranch(raw: Record<string, unknown>, file: string): string {
+function restBranch(raw: Record<string, unknown>, file: string): string {
   const url = typeof raw.url === 'string' ? PROTECTION_URL.exec(raw.url) : null
   if (url) {
     try {

@@ -15,9 +15,9 @@ import {invalidOwner} from './model.js'
 import {compilePattern, PatternError} from './pattern.js'
 
 /** GitHub does not load CODEOWNERS files of 3 MB or more: every path would lose its owners. */
-export const MAX_CODEOWNERS_BYTES = 3_000_000
+const MAX_CODEOWNERS_BYTES = 3_000_000
 
-export interface CodeownersRule {
+interface CodeownersRule {
   pattern: string
   owners: string[]
 }

@@ -217,7 +217,7 @@ export function compilePattern(pattern: string): CompiledPattern {
 }
 
 /** States reachable without reading a character, sorted. */
-export function closure(nfa: Nfa, states: Iterable<number>): number[] {
+function closure(nfa: Nfa, states: Iterable<number>): number[] {
   const out = new Set<number>()
   const stack = [...states]
   for (let s = stack.pop(); s !== undefined; s = stack.pop()) {

@@ -25,10 +25,10 @@ export const STRING_ATTRIBUTES = [
 export const TIME_ATTRIBUTES = ['request.time'] as const
 
 export const conditionDimension = (attribute: string) => `condition:${attribute}`
-export const opaqueDimension = (text: string) => `opaque:${text}`
+const opaqueDimension = (text: string) => `opaque:${text}`
 
 /** One conjunction: a predicate per dimension (condition attributes and unknowns). */
-export type Term = Map<string, Formula<AnyLeaf>>
+type Term = Map<string, Formula<AnyLeaf>>
 
 export interface CompiledCondition {
   /** the condition holds iff some term holds; `[new Map()]` is "always" */

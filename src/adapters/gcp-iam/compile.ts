@@ -41,7 +41,7 @@ export interface CompiledRule extends Rule {
   tokens: string[]
 }
 
-export interface CompileContext {
+interface CompileContext {
   /** every unknown condition seen, shared by all sides compiled with this context */
   opaque: Map<string, string>
   conditions: Map<string, CompiledCondition>
@@ -51,7 +51,7 @@ export interface CompileContext {
 
 export const newContext = (): CompileContext => ({opaque: new Map(), conditions: new Map(), next: 0})
 
-export function conditionOf(expression: string, ctx: CompileContext): CompiledCondition {
+function conditionOf(expression: string, ctx: CompileContext): CompiledCondition {
   let compiled = ctx.conditions.get(expression)
   if (compiled === undefined) {
     compiled = compileCondition(expression)

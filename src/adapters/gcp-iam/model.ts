@@ -125,7 +125,7 @@ export function memberRank(value: string, named: Set<string>): number {
 
 // --- roles ----------------------------------------------------------------------------
 
-export const BASIC_ROLES: Record<string, string[]> = {
+const BASIC_ROLES: Record<string, string[]> = {
   'roles/owner': ['roles/owner', 'roles/editor', 'roles/viewer'],
   'roles/editor': ['roles/editor', 'roles/viewer'],
   'roles/viewer': ['roles/viewer'],

@@ -17,7 +17,7 @@ export type Level = 'none' | 'read' | 'write'
 export const RANK: Record<Level, number> = {none: 0, read: 1, write: 2}
 
 /** Every scope GitHub documents, with the levels above `none` it accepts. */
-export const SCOPES: Readonly<Record<string, readonly Level[]>> = {
+const SCOPES: Readonly<Record<string, readonly Level[]>> = {
   actions: ['read', 'write'],
   'artifact-metadata': ['read', 'write'],
   attestations: ['read', 'write'],
@@ -44,7 +44,7 @@ export const PRIVILEGED_TRIGGERS = ['pull_request_target', 'workflow_run'] as co
 export type PrivilegedTrigger = (typeof PRIVILEGED_TRIGGERS)[number]
 
 export type DefaultPermissions = 'permissive' | 'restricted'
-export type Token = ReadonlyMap<string, Level>
+type Token = ReadonlyMap<string, Level>
 
 const highest = (scope: string, cap: Level): Level =>
   [...SCOPES[scope]!].reverse().find((l) => RANK[l] <= RANK[cap]) ?? 'none'
@@ -52,7 +52,7 @@ const highest = (scope: string, cap: Level): Level =>
 const tokenFrom = (level: (scope: string) => Level): Token =>
   new Map(SCOPE_NAMES.map((scope) => [scope, level(scope)]))
 
-export const WRITE_ALL = tokenFrom((s) => highest(s, 'write'))
+const WRITE_ALL = tokenFrom((s) => highest(s, 'write'))
 const READ_ALL = tokenFrom((s) => highest(s, 'read'))
 /**
  * The documented defaults. Permissive: read/write everywhere except id-token (none) and models
@@ -65,7 +65,7 @@ const DEFAULTS: Record<DefaultPermissions, Token> = {
 }
 
 /** The token a `permissions:` value grants, or undefined when GitHub would reject it. */
-export function tokenOf(block: unknown): Token | undefined {
+function tokenOf(block: unknown): Token | undefined {
   if (block === 'write-all') return WRITE_ALL
   if (block === 'read-all') return READ_ALL
   if (!isObject(block)) return undefined
@@ -79,7 +79,7 @@ export function tokenOf(block: unknown): Token | undefined {
 }
 
 /** Where a job's token comes from. */
-export type Source = 'job' | 'workflow' | 'default' | 'caller'
+type Source = 'job' | 'workflow' | 'default' | 'caller'
 
 export interface JobToken {
   token: Token

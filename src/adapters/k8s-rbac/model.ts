@@ -63,11 +63,10 @@ export interface SourcedRule {
   path: RbacObject[]
 }
 
-export type Entry =
-  {type: 'resource'; resource: string} | {type: 'nonResource'} | {type: 'unknown'; role: string}
+type Entry = {type: 'resource'; resource: string} | {type: 'nonResource'} | {type: 'unknown'; role: string}
 
 /** What one rule entry grants, whoever it is bound to: compiled once per rule and entry. */
-export interface CompiledEntry {
+interface CompiledEntry {
   /** predicates on the request, beyond subject and namespace */
   predicates: Array<[DimensionName, Formula<AnyLeaf>]>
   /** the exact values a dimension is limited to, where the entry names them (no wildcard) */
@@ -79,7 +78,7 @@ export interface CompiledEntry {
 }
 
 /** One entry of a role's effective rules. */
-export interface RoleEntry {
+interface RoleEntry {
   rule: SourcedRule
   entry: Entry
   compiled: CompiledEntry
@@ -154,7 +153,7 @@ export function selectorsOf(o: RbacObject): Selector[] | undefined {
 }
 
 /** Label selector semantics (metav1.LabelSelectorAsSelector): an empty selector matches everything. */
-export function selectorMatches(selector: Selector, labels: Record<string, string>): boolean {
+function selectorMatches(selector: Selector, labels: Record<string, string>): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (!Object.hasOwn(labels, key) || labels[key] !== value) return false
   }
@@ -180,7 +179,7 @@ export const aggregates = (parent: RbacObject, child: RbacObject): boolean =>
   (selectorsOf(parent) ?? []).some((s) => selectorMatches(s, labelsOf(child)))
 
 /** The subject as one string; a User named `system:serviceaccount:ns:name` is that ServiceAccount. */
-export function subjectName(subject: Record<string, unknown>, bindingNamespace: string | undefined): string {
+function subjectName(subject: Record<string, unknown>, bindingNamespace: string | undefined): string {
   const name = String(subject.name)
   if (subject.kind === 'ServiceAccount') {
     const ns =
@@ -212,7 +211,7 @@ export function roleIdOf(binding: RbacObject): string {
     : objectId('ClusterRole', ref.name, undefined)
 }
 
-export function rulesOf(role: RbacObject): RuleJson[] {
+function rulesOf(role: RbacObject): RuleJson[] {
   return Array.isArray(role.raw.rules) ? (role.raw.rules.filter(isObject) as RuleJson[]) : []
 }
 
@@ -220,7 +219,7 @@ export function rulesOf(role: RbacObject): RuleJson[] {
 
 const literalLeaves = new Map<string, GlobLeaf>()
 
-export function literalLeaf(text: string): GlobLeaf {
+function literalLeaf(text: string): GlobLeaf {
   let l = literalLeaves.get(text)
   if (l === undefined) {
     const glob = literalGlob(text)
@@ -242,14 +241,14 @@ export function literalOf(glob: Glob): string | undefined {
   return text
 }
 
-export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
   else map.set(key, [value])
 }
 
 /** A nonResourceURL ending in `*`: every URL starting with the text before the trailing stars. */
-export function prefixLeaf(prefix: string): GlobLeaf {
+function prefixLeaf(prefix: string): GlobLeaf {
   const literal = literalGlob(prefix)
   const glob: Glob = {
     key: `${literal.key}*`,
@@ -259,7 +258,7 @@ export function prefixLeaf(prefix: string): GlobLeaf {
   return {key: `glob:${glob.key}`, type: 'glob', glob}
 }
 
-export function urlFormula(url: string): Formula<AnyLeaf> {
+function urlFormula(url: string): Formula<AnyLeaf> {
   if (url === '*') return leaf(PRESENT)
   if (url.endsWith('*')) return leaf(prefixLeaf(url.replace(/\*+$/, '')))
   return leaf(literalLeaf(url))
@@ -267,7 +266,7 @@ export function urlFormula(url: string): Formula<AnyLeaf> {
 
 const anyLiteral = (values: string[]): Formula<AnyLeaf> => or(...values.map((v) => leaf(literalLeaf(v))))
 
-export const opaqueName = (roleId: string) => `opaque:${roleId}`
+const opaqueName = (roleId: string) => `opaque:${roleId}`
 
 // --- the model ------------------------------------------------------------------------
 
@@ -500,7 +499,7 @@ export type Request = Partial<Record<DimensionName, string>>
 const holds = (f: Formula<AnyLeaf>, value: string | undefined) => evaluate(f, (l) => leafHolds(l, value))
 
 /** Whether a role entry allows a request (subject and namespace aside). */
-export function entryAllows(e: RoleEntry, request: Request): boolean {
+function entryAllows(e: RoleEntry, request: Request): boolean {
   return e.compiled.predicates.every(([dim, f]) => holds(f, request[dim]))
 }
 

@@ -4,9 +4,8 @@
 // that detection by content stays cheap.
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io'
-export const RBAC_VERSION = `${RBAC_GROUP}/v1`
-export const RBAC_KINDS = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const
-export type RbacKind = (typeof RBAC_KINDS)[number]
+const RBAC_KINDS = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const
+type RbacKind = (typeof RBAC_KINDS)[number]
 
 /**
  * The namespace of a Role or RoleBinding whose file does not name one: it is the namespace the

@@ -8,7 +8,7 @@ import type {CommitEvidence} from './evidence.js'
 import {matchSignal, type SignalMatch} from './match.js'
 import {escapeRegExp, SIGNALS, type Signal, type SignalClass, type Strength} from './signals.js'
 
-export const STRENGTH_WEIGHT: Readonly<Record<Strength, number>> = {
+const STRENGTH_WEIGHT: Readonly<Record<Strength, number>> = {
   strong: 0.95,
   high: 0.9,
   runtime: 0.8,
@@ -25,7 +25,7 @@ export interface ActorConfig {
 }
 
 /** Ids of the signals made from the config, and their class. */
-export const CONFIG_SIGNALS: Readonly<Record<string, SignalClass>> = {
+const CONFIG_SIGNALS: Readonly<Record<string, SignalClass>> = {
   'config-agent-email': 'agent',
   'config-agent-coauthor': 'agent',
   'config-agent-trailer': 'agent',
@@ -34,7 +34,7 @@ export const CONFIG_SIGNALS: Readonly<Record<string, SignalClass>> = {
 }
 
 /** The config's entries as signals (without samples: they are the team's data, not ours). */
-export function configSignals(config: ActorConfig = {}): Signal[] {
+function configSignals(config: ActorConfig = {}): Signal[] {
   const signals: Signal[] = []
   type Entry = Pick<Signal, 'id' | 'field' | 'pattern' | 'strength'> & {name: string; what: string}
   const add = ({id, name, what, ...rest}: Entry) => {

@@ -19,7 +19,7 @@ const MAX_DETAIL = 200
 const MAX_NAME = 60
 
 /** The texts of a commit that a field's patterns are tested against. */
-export function fieldTexts(field: SignalField, commit: Partial<CommitEvidence>): string[] {
+function fieldTexts(field: SignalField, commit: Partial<CommitEvidence>): string[] {
   switch (field) {
     case 'author-email':
       return present(commit.authorEmail?.trim())

@@ -1,5 +1,5 @@
-// The catalogue of actor signals: how AI agents, bots and automation mark their commits
-// (facts from reference/agent-signatures.md). Detectors are data, each with samples that
+// The catalogue of actor signals: how AI agents, bots and automation mark their commits (the
+// README's "Who made the change" lists them). Detectors are data, each with samples that
 // must fire and near misses that must not; test/core/actors/signals.test.ts checks them all.
 //
 // Rules the entries follow:
@@ -1032,7 +1032,7 @@ export const SIGNALS: readonly Signal[] = [
 ]
 
 /** Tool ids some conventions use (AI_AGENT, Assisted-by, git-ai's agent_id.tool) → display names. */
-export const AGENT_NAMES: Readonly<Record<string, string>> = {
+const AGENT_NAMES: Readonly<Record<string, string>> = {
   'claude-code': 'Claude Code',
   cursor: 'Cursor',
   'cursor-agent': 'Cursor',

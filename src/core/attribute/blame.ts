@@ -9,7 +9,7 @@
 import {type History, type HistoryCommit, isAbsent, type RawChange} from '../../git/history.js'
 
 /** The file's blob after a commit, or null where the file does not exist. */
-export interface ChainState {
+interface ChainState {
   sha: string
   path: string
   blob: string | null
@@ -17,7 +17,7 @@ export interface ChainState {
   touched: boolean
 }
 
-export interface Chain {
+interface Chain {
   /** newest first */
   states: ChainState[]
   /** the file before the oldest commit of the chain; undefined when the range never changes it */
@@ -60,7 +60,7 @@ function movedAway(changes: RawChange[], path: string): RawChange | undefined {
   return rename && {...rename, path, newBlob: '0'.repeat(rename.newBlob.length), newMode: '000000'}
 }
 
-export interface BlameResult {
+interface BlameResult {
   /** the commit that introduced the access; null when it predates the range or is not committed */
   sha: string | null
   /** the merge that brought it in, when it came from a merged branch */

@@ -28,7 +28,7 @@ import {
 } from '../../kernel/types.js'
 import {blobsToRead, semanticBlame} from './blame.js'
 
-export interface AttributionOptions {
+interface AttributionOptions {
   root: string
   /** the baseline's commit: history after it is searched (null: all of the target's history) */
   baseline: string | null

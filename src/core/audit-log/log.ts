@@ -28,26 +28,26 @@ export interface AuditRecord {
   hash: string
 }
 
-export interface LogProblem {
+interface LogProblem {
   /** 1-based line number in the log file. */
   line: number
   message: string
 }
 
-export interface VerifyResult {
+interface VerifyResult {
   ok: boolean
   /** Complete lines that are audit records (whether or not they check out). */
   records: number
   problems: LogProblem[]
 }
 
-export type AppendOptions = LockOptions
+type AppendOptions = LockOptions
 
 /** `prev` of the first record. */
 export const GENESIS_PREV = '0'.repeat(64)
 
 /** Longest line acldrift writes or reads back; a longer one is not a record. */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024
+const MAX_LINE_BYTES = 64 * 1024 * 1024
 
 const NEWLINE = 0x0a
 const CHUNK_BYTES = 64 * 1024
@@ -84,13 +84,13 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** sha256 (hex) of the canonical JSON of a record's content. */
-export function recordHash(record: Pick<AuditRecord, 'seq' | 'time' | 'prev' | 'entry'>): string {
+function recordHash(record: Pick<AuditRecord, 'seq' | 'time' | 'prev' | 'entry'>): string {
   const {seq, time, prev, entry} = record
   return sha256(canonicalJson({seq, time, prev, entry}))
 }
 
 /** The line (without "\n") acldrift writes for a record; any other spelling is reported as rewritten. */
-export function serializeRecord(record: AuditRecord): string {
+function serializeRecord(record: AuditRecord): string {
   return (
     `{"seq":${record.seq},"time":${JSON.stringify(record.time)},"prev":${JSON.stringify(record.prev)},` +
     `"entry":${canonicalJson(record.entry)},"hash":${JSON.stringify(record.hash)}}`

@@ -4,7 +4,7 @@ import type {Report} from '../../kernel/types.js'
 import {appendRecord} from './log.js'
 
 /** What the log keeps of a run: enough to see later what was found, where, by whom, and the verdict. */
-export function auditEntry(report: Report, exitCode: number): Record<string, unknown> {
+function auditEntry(report: Report, exitCode: number): Record<string, unknown> {
   return {
     tool: report.tool,
     baseline: report.baseline,

@@ -7,7 +7,7 @@ import type {Kind} from '../../kernel/types.js'
 
 export const DEFAULT_BASELINE = '.acldrift/baseline.json'
 
-export interface DocumentGlob {
+interface DocumentGlob {
   glob: string
   kind: Kind
 }
@@ -84,7 +84,7 @@ function cover(paths: readonly string[], ext: string, fits: (glob: string) => bo
   return globs
 }
 
-export interface ConfigTemplate {
+interface ConfigTemplate {
   documents: DocumentGlob[]
   /** files found per kind */
   counts: ReadonlyMap<Kind, number>

@@ -44,7 +44,7 @@ export const displayPath = (root: string, path: string) => {
   return rel === '' || rel.startsWith('..') ? path : rel
 }
 
-export interface OwnedFile {
+interface OwnedFile {
   root: string
   path: string
   content: string

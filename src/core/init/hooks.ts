@@ -23,13 +23,13 @@ import {
 export const HOOK_MANAGERS = ['pre-commit', 'husky', 'lefthook', 'git'] as const
 export type HookManager = (typeof HOOK_MANAGERS)[number]
 
-export interface HookInstall {
+interface HookInstall {
   steps: InitStep[]
   /** what the user still has to do, as commands or sentences */
   next: string[]
 }
 
-export interface HookOptions {
+interface HookOptions {
   root: string
   force: boolean
   self: SelfInvocation
@@ -248,14 +248,14 @@ const HOOK_IDS: Record<GitHookName, string> = {
   'commit-msg': 'acldrift-commit-msg',
   'prepare-commit-msg': 'acldrift-prepare-commit-msg',
 }
-export const PRE_COMMIT_INSTALL =
+const PRE_COMMIT_INSTALL =
   'pre-commit install --hook-type pre-commit --hook-type commit-msg --hook-type prepare-commit-msg'
 
 /**
  * The name of the pre-commit stage: `pre-commit` since pre-commit 3.2, `commit` before (Debian
  * 12 ships 3.0). The installed pre-commit decides; without one, the current name.
  */
-export function preCommitStage(): 'pre-commit' | 'commit' {
+function preCommitStage(): 'pre-commit' | 'commit' {
   const result = spawnSync('pre-commit', ['--version'], {encoding: 'utf8', timeout: 10_000})
   const match = /(\d+)\.(\d+)/.exec(result.stdout ?? '')
   if (result.status !== 0 || match === null) return 'pre-commit'

@@ -24,7 +24,7 @@ export {HOOK_MANAGERS, type HookManager} from './hooks.js'
 export type {InitStep, StepStatus} from './files.js'
 export type {SelfInvocation} from './scripts.js'
 
-export interface InitOptions {
+interface InitOptions {
   cwd: string
   hook?: HookManager
   /** replace (keeping them as `.legacy`, or appending to them) hooks that are the user's */

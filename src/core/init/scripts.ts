@@ -18,7 +18,7 @@ export const MARKER = 'written by `acldrift init`'
 /** The launcher, relative to the repository root; the shared managers' configs run it with `sh`. */
 export const LAUNCHER = '.acldrift/acldrift.sh'
 
-export interface HookSpec {
+interface HookSpec {
   /** acldrift's arguments */
   args: string[]
   /** which of git's arguments follow them: none, the message file, or all */
@@ -26,7 +26,7 @@ export interface HookSpec {
   purpose: string
 }
 
-export const HOOKS: Readonly<Record<GitHookName, HookSpec>> = {
+const HOOKS: Readonly<Record<GitHookName, HookSpec>> = {
   'pre-commit': {
     args: ['check', '--staged'],
     passes: 'none',

@@ -1,6 +1,9 @@
 // An independent evaluator of acldrift ACL files, for the fixture and property tests. It shares
 // no code with src/adapters/acl: the format's semantics (schemas/acl.schema.json) are applied
-// directly to the raw value, one concrete request at a time, with a hand-written wildcard matcher.
+// directly to the raw value, one concrete request at a time, with the hand-written wildcard
+// matcher of ../wildcard.ts.
+
+import {wildcard} from '../wildcard.js'
 
 export interface GrantJson {
   id?: string
@@ -24,23 +27,6 @@ export interface Request {
   permission: string
   resource: string
   context: Record<string, string>
-}
-
-/** `*` any run of characters, `?` exactly one, everything else itself (dynamic programming). */
-export function wildcard(pattern: string, value: string): boolean {
-  const p = [...pattern]
-  const v = [...value]
-  // can[i][j]: p[i:] matches v[j:]
-  const can: boolean[][] = Array.from({length: p.length + 1}, () => Array<boolean>(v.length + 1).fill(false))
-  can[p.length]![v.length] = true
-  for (let i = p.length - 1; i >= 0; i--) {
-    for (let j = v.length; j >= 0; j--) {
-      const c = p[i]!
-      if (c === '*') can[i]![j] = can[i + 1]![j]! || (j < v.length && can[i]![j + 1]!)
-      else can[i]![j] = j < v.length && (c === '?' || c === v[j]) && can[i + 1]![j + 1]!
-    }
-  }
-  return can[0]![0]!
 }
 
 function inGroup(acl: AclJson, group: string, subject: string, seen: Set<string>): boolean {
