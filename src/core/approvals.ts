@@ -17,6 +17,8 @@ export interface ApprovalEntry {
   id: string
   kind: FindingKind
   file: string
+  /** the embedded document's name, for access in a container file */
+  document?: string
   access: {change: 'widening' | 'possible-widening'; rule: string; witness: Witness | null}
   approver: string
   reason: string
@@ -103,6 +105,7 @@ export function entryFor(
     id: finding.id,
     kind: finding.kind,
     file: finding.file,
+    ...(finding.document === undefined ? {} : {document: finding.document}),
     access: {change: finding.change, rule: finding.rule, witness: finding.witness},
     approver: fields.approver,
     reason: fields.reason,

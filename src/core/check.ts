@@ -9,6 +9,7 @@ import type {FailOn} from './config.js'
 import type {CheckOptions} from './options.js'
 import {EXIT} from '../kernel/errors.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
+import {placeFindings} from './embedded.js'
 import {gating} from './gate.js'
 import {runGate} from './protect.js'
 import {readSnapshot} from './snapshot.js'
@@ -110,6 +111,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     findings.push(...result.findings)
     notes.push(...result.notes)
   }
+  placeFindings(findings, target.documents, baseline.documents)
   if (options.attribute !== false) {
     const attribution = await attribute(findings, {
       root: options.root,
@@ -175,6 +177,11 @@ async function followMoves(
     const to = options.target.type === 'ref' ? {type: 'ref' as const, commit: target.commit!} : options.target
     for (const [now, old] of await renamedPaths(options.root, baseline.commit, to)) {
       if (gone.includes(old) && added.includes(now) && !moves.has(old)) moves.set(old, now)
+      // The documents of a moved container file move with it, each under its own name.
+      for (const key of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
+        const moved = now + key.slice(old.length)
+        if (added.includes(moved)) moves.set(key, moved)
+      }
     }
   }
   const notes: string[] = []

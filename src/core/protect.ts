@@ -45,6 +45,7 @@ import {
   utcDay,
 } from './gate.js'
 import {parseFile} from '../kernel/parse.js'
+import {findingKey, placeFindings} from './embedded.js'
 import {parseSnapshot} from './snapshot.js'
 import {classifier, type LoadedSource, loadSource, type SourceSpec} from './source.js'
 import type {
@@ -200,7 +201,7 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     utcDay(input.now ?? new Date()),
     paths.approvals,
     // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
-    (entry) => approvedBaseline && (entry.kind === 'acldrift' || compared.has(entry.file)),
+    (entry) => approvedBaseline && (entry.kind === 'acldrift' || compared.has(findingKey(entry))),
   )
   // Approvals added since the reference that count are reported too (informational: approved by themselves).
   const added: Finding[] = []
@@ -681,35 +682,33 @@ async function baselineChanges(
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error
     notes.push(`${file}: its previous version does not validate; compared as if it were empty`)
-    oldSnapshot = {...newSnapshot, source: {...newSnapshot.source, documents: new Map()}}
+    oldSnapshot = {...newSnapshot, source: {...newSnapshot.source, documents: new Map()}, held: new Map()}
   }
-  const was = oldSnapshot.source.documents
-  const is = newSnapshot.source.documents
+  // Both versions through the snapshot container format: findings name the snapshot file, the
+  // line in it, and the document (the policy file it stands for).
+  const was = oldSnapshot.held
+  const is = newSnapshot.held
   const changedByKind = new Map<Kind, string[]>()
-  for (const path of new Set([...was.keys(), ...is.keys()])) {
-    const a = was.get(path)
-    const b = is.get(path)
+  for (const key of new Set([...was.keys(), ...is.keys()])) {
+    const a = was.get(key)
+    const b = is.get(key)
     if (a && b && a.hash === b.hash && a.kind === b.kind) continue
     for (const kind of new Set([a?.kind, b?.kind].filter((k): k is Kind => k !== undefined)))
-      changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), path])
+      changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), key])
   }
-  const indexOf = new Map(newSnapshot.snapshot.documents.map((d, i) => [d.path, i]))
   const out: Protected[] = []
   for (const [kind, changed] of changedByKind) {
     const adapter = adapterFor(kind)
     const result = await adapter.compare(ofKind(was, kind), ofKind(is, kind), changed, settings)
     notes.push(...result.notes.map((note) => `${file}: ${note}`))
+    placeFindings(result.findings, is, was)
     for (const inner of result.findings) {
       if (inner.change === 'narrowing' || inner.witness === null) continue
-      const index = indexOf.get(inner.file)
-      const pointer = index === undefined ? null : `/documents/${index}/value${inner.pointer ?? ''}`
+      const key = findingKey(inner)
       const finding: Finding = {
         ...inner,
-        file,
-        line: pointer === null ? null : lineOf(newSnapshot.sourceMap, pointer),
-        pointer,
         rule: 'baseline-widened',
-        message: `The baseline snapshot now accepts access it did not (${inner.rule} in ${inner.file}): ${inner.message}`,
+        message: `The baseline snapshot now accepts access it did not (${inner.rule} in ${inner.document}): ${inner.message}`,
         baselineLocation: undefined,
         commit: null,
         approval: null,
@@ -721,12 +720,12 @@ async function baselineChanges(
         path: file,
         holds: async (blob) => {
           const docs = await versions.get(blob, 'snapshot', (content) => snapshotDocuments(file, content))
-          const doc = docs?.get(inner.file)
+          const doc = docs?.get(key)
           if (doc === undefined || doc.kind !== kind) return false
           const others = new Map(
-            [...docs!].filter(([p, d]) => d.kind === kind && p !== inner.file).map(([p, d]) => [p, d.value]),
+            [...docs!].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value]),
           )
-          return adapter.allows(doc.value, witness, inner.file, others, settings)
+          return adapter.allows(doc.value, witness, key, others, settings)
         },
       })
     }
@@ -741,7 +740,7 @@ function ofKind(documents: Map<string, Document>, kind: Kind): Map<string, Docum
 /** The documents of a snapshot version, for blame (a version that does not parse allows nothing). */
 async function snapshotDocuments(file: string, content: Buffer): Promise<Map<string, Document> | undefined> {
   try {
-    return (await parseSnapshot(file, content)).source.documents
+    return (await parseSnapshot(file, content)).held
   } catch (error) {
     if (error instanceof InvalidInputError) return undefined
     throw error

@@ -5,7 +5,9 @@ import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile} from '../kernel/parse.js'
 import type {LoadedSource} from './source.js'
-import type {ActorType, Document, Kind, SourceMap} from '../kernel/types.js'
+import type {ActorType, Document, Kind, Origin} from '../kernel/types.js'
+import {containerFor} from '../containers/index.js'
+import {embed} from './embedded.js'
 import {validateValue} from './validate.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -16,7 +18,7 @@ export interface Snapshot {
   source: {type: 'worktree' | 'staged' | 'ref'; ref: string | null; commit: string | null}
   /** who promoted this state to the baseline (`acldrift baseline update`) */
   updatedBy?: UpdatedBy
-  documents: Array<{path: string; kind: Kind; hash: string; value: unknown}>
+  documents: Array<{path: string; kind: Kind; hash: string; value: unknown; origin?: Origin}>
 }
 
 export interface UpdatedBy {
@@ -33,7 +35,13 @@ export function buildSnapshot(source: LoadedSource, now: Date = new Date(), upda
   if (source.type === 'snapshot') throw new Error('internal: a snapshot of a snapshot')
   const documents = [...source.documents.values()]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((d) => ({path: d.path, kind: d.kind, hash: d.hash, value: d.value}))
+    .map((d) => ({
+      path: d.path,
+      kind: d.kind,
+      hash: d.hash,
+      value: d.value,
+      ...(d.origin ? {origin: d.origin} : {}),
+    }))
   return {
     schemaVersion: 1,
     tool: {name: 'acldrift', version: toolVersion()},
@@ -60,36 +68,48 @@ export async function readSnapshot(path: string): Promise<LoadedSource> {
   return (await parseSnapshot(path, content)).source
 }
 
-/** A snapshot's content as a source (and where each of its parts is), failing closed like readSnapshot. */
-export async function parseSnapshot(
-  path: string,
-  content: Buffer,
-): Promise<{source: LoadedSource; snapshot: Snapshot; sourceMap: SourceMap}> {
+/** A snapshot file, read: the snapshot, and its documents in the two ways they are compared. */
+export interface ParsedSnapshot {
+  snapshot: Snapshot
+  /**
+   * The documents as the baseline of a check: each standing for the file it was read from
+   * (keyed by that file's path), compared with that file in the target. They have no lines:
+   * the baseline statement is no longer in the policy file.
+   */
+  source: LoadedSource
+  /**
+   * The documents as held by the snapshot file itself (the snapshot container format): what the
+   * gate compares when the baseline file changes, with lines in the snapshot file.
+   */
+  held: Map<string, Document>
+}
+
+/** A snapshot's content, failing closed like readSnapshot: each document must be valid for its kind. */
+export async function parseSnapshot(path: string, content: Buffer): Promise<ParsedSnapshot> {
   const parsed = parseFile({path, content}, 'json')
   const problems = await validateValue('snapshot', parsed)
   if (problems.length > 0) throw new InvalidInputError(problems)
   const snapshot = parsed.value as Snapshot
+  // A hand-edited snapshot is input like any other: each document must be valid for its kind.
+  const read = await embed(parsed, containerFor('snapshot'))
+  if (read.problems.length > 0) throw new InvalidInputError(read.problems)
+  const entries = new Map(snapshot.documents.map((d) => [d.path, d]))
+  const noLines = {locate: () => undefined}
   const documents = new Map<string, Document>()
-  // A baseline statement has no line in the policy file any more: findings show none.
-  const sourceMap = {locate: () => undefined}
-  for (const [i, d] of snapshot.documents.entries()) {
-    // A hand-edited snapshot is input like any other: each document must be valid for its kind.
-    const inner = await validateValue(d.kind, {path: d.path, value: d.value, hash: d.hash, sourceMap})
-    const base = `/documents/${i}/value`
-    problems.push(
-      ...inner.map((p) => ({
-        ...p,
-        file: path,
-        pointer: base + (p.pointer ?? ''),
-        line: parsed.sourceMap.locate(base + (p.pointer ?? ''))?.line,
-      })),
-    )
-    documents.set(d.path, {path: d.path, kind: d.kind, hash: d.hash, value: d.value, sourceMap})
+  for (const held of read.documents) {
+    const entry = entries.get(held.origin!.name)!
+    documents.set(entry.path, {
+      path: entry.path,
+      kind: entry.kind,
+      hash: entry.hash,
+      value: entry.value,
+      sourceMap: noLines,
+      ...(entry.origin === undefined ? {} : {origin: entry.origin}),
+    })
   }
-  if (problems.length > 0) throw new InvalidInputError(problems)
   return {
-    source: {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []},
     snapshot,
-    sourceMap: parsed.sourceMap,
+    source: {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []},
+    held: new Map(read.documents.map((d) => [d.path, d])),
   }
 }

@@ -4,6 +4,7 @@
 
 import picomatch from 'picomatch'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
+import {SCANNED_CONTAINERS} from '../containers/index.js'
 import {
   headCommit,
   listRevisionFiles,
@@ -21,6 +22,7 @@ import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
 import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from '../kernel/types.js'
+import {embed, type FileDocuments} from './embedded.js'
 import {validateValue} from './validate.js'
 
 export type SourceSpec = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; rev: string}
@@ -53,7 +55,9 @@ export function classifier(config: Config): (path: string) => Kind | 'detect' | 
     // acldrift's own files (config, approvals, baseline) are never access-control documents.
     if (path === CONFIG_FILE || path.startsWith('.acldrift/') || excluded(path)) return undefined
     if (globs.length > 0) return globs.find((g) => g.match(path))?.kind
-    return ADAPTERS.some((a) => a.candidate(path)) ? 'detect' : undefined
+    return ADAPTERS.some((a) => a.candidate(path)) || SCANNED_CONTAINERS.some((c) => c.candidate(path))
+      ? 'detect'
+      : undefined
   }
 }
 
@@ -173,37 +177,71 @@ async function addDocument(
   assigned: Kind | 'detect',
   explicit = false,
 ): Promise<void> {
-  const {document, problems} = await readDocument(file, assigned, explicit)
-  loaded.problems.push(...problems)
-  if (document) loaded.documents.set(file.path, document)
+  const read = await readDocuments(file, assigned, explicit)
+  loaded.problems.push(...read.problems)
+  loaded.notes.push(...read.notes)
+  for (const document of read.documents) loaded.documents.set(document.path, document)
 }
 
 /**
- * One file as a document of its kind (assigned by the config, or detected by content), or
- * the problems that make it fail closed. A file that does not parse is a problem when it
- * is, or looks like, a config of a known kind; other files are simply not configs.
+ * One file as the documents it holds: a document of its kind (assigned by the config, or
+ * detected by content), the documents a container format extracts from it, or the problems
+ * that make it fail closed. A file that does not parse is a problem when it is, or looks like,
+ * a config of a known kind or format; other files are simply not configs.
  */
-export async function readDocument(
+export async function readDocuments(
   file: SourceFile,
   assigned: Kind | 'detect',
   explicit = false,
-): Promise<{document?: Document; problems: InputProblem[]}> {
+): Promise<FileDocuments> {
+  const containers = assigned === 'detect' ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : []
+  // Formats with a syntax of their own (HCL, YAML with custom tags) read the file themselves.
+  for (const container of containers.filter((c) => c.parse !== undefined)) {
+    let parsed: ParsedFile
+    try {
+      parsed = await container.parse!(file)
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error
+      if (container.looksLike?.(file.content.toString('utf8')))
+        return {documents: [], problems: error.problems, notes: []}
+      continue
+    }
+    if (container.detect(parsed)) return embed(parsed, container)
+  }
   const own = ownFormat(file.path, assigned)
-  let parsed
+  let parsed: ParsedFile
   try {
     parsed = await parseAs(file, own?.kind)
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error
     const text = file.content.toString('utf8')
     const closed =
-      explicit || own !== undefined || assigned !== 'detect' || ADAPTERS.some((a) => a.looksLike(text))
-    return {problems: closed ? error.problems : []}
+      explicit ||
+      own !== undefined ||
+      assigned !== 'detect' ||
+      ADAPTERS.some((a) => a.looksLike(text)) ||
+      containers.some((c) => c.looksLike?.(text))
+    return {documents: [], problems: closed ? error.problems : [], notes: []}
   }
+  const container = containers.find((c) => c.parse === undefined && c.detect(parsed))
+  if (container !== undefined) return embed(parsed, container)
   const kind =
     own?.kind ?? (assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned)
-  if (kind === undefined) return {problems: []}
+  if (kind === undefined) return {documents: [], problems: [], notes: []}
   const problems = await validateValue(kind, parsed)
-  return problems.length > 0 ? {problems} : {document: {...parsed, kind}, problems: []}
+  return problems.length > 0
+    ? {documents: [], problems, notes: []}
+    : {documents: [{...parsed, kind}], problems: [], notes: []}
+}
+
+/** One file as a single document of its kind (a file of the kind's own, not a container). */
+export async function readDocument(
+  file: SourceFile,
+  assigned: Kind | 'detect',
+  explicit = false,
+): Promise<{document?: Document; problems: InputProblem[]}> {
+  const {documents, problems} = await readDocuments(file, assigned, explicit)
+  return {document: documents[0], problems}
 }
 
 /**

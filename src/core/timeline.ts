@@ -15,7 +15,8 @@ import {chainOf} from './attribute/blame.js'
 import {commitInfo} from './attribute/index.js'
 import type {Config} from './config.js'
 import {summarize} from '../kernel/findings.js'
-import {classifier, listSourcePaths, readDocument} from './source.js'
+import {findingKey, placeFindings} from './embedded.js'
+import {classifier, listSourcePaths, readDocuments} from './source.js'
 import type {Document, Finding, Kind, Report, Witness} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -61,25 +62,38 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
   for (const {sha, change} of changes) {
     const load = async (blob: string, path: string) => {
       const content = versions.get(blob)
-      return content === undefined ? undefined : versionAt({path, content}, kindOf(path)!, errors, sha)
+      return content === undefined
+        ? new Map<string, Document>()
+        : versionAt({path, content}, kindOf(path)!, errors, sha)
     }
-    const before = await load(change.oldBlob, change.oldPath)
+    // A file's documents before and after (several for a container file), keyed by the
+    // new path: a move is compared with the file's old version.
+    const before = rekey(await load(change.oldBlob, change.oldPath), change.oldPath, change.path)
     const after = await load(change.newBlob, change.path)
-    if (before === undefined && after === undefined) continue
-    const kind = (after ?? before)!.kind
-    // Compared file by file: for kinds whose files refer to each other, only this file's side.
-    const pair = (d: Document | undefined) => new Map(d ? [[change.path, d]] : [])
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
+      (key) =>
+        before.get(key)?.hash !== after.get(key)?.hash || before.get(key)?.kind !== after.get(key)?.kind,
+    )
     // The commit's own tree, for witnesses that name a real file (read only when asked).
     const paths = () => listSourcePaths(root, {type: 'ref', rev: sha})
-    const result = await adapterFor(kind).compare(pair(before), pair(after), [change.path], {
-      ...options.config.settings,
-      paths,
-    })
-    for (const finding of result.findings) {
-      if (!(await matchesRequest(finding, before, after, options))) continue
-      findings.push(finding)
-      atCommit.set(finding, sha)
-      touched.add(sha)
+    const kinds = new Set(changed.flatMap((key) => [before.get(key)?.kind, after.get(key)?.kind]))
+    for (const kind of kinds) {
+      if (kind === undefined) continue
+      // Compared file by file: for kinds whose files refer to each other, only this file's documents.
+      const ofKind = (side: Map<string, Document>) => new Map([...side].filter(([, d]) => d.kind === kind))
+      const keys = changed.filter((key) => (after.get(key) ?? before.get(key))!.kind === kind)
+      const result = await adapterFor(kind).compare(ofKind(before), ofKind(after), keys, {
+        ...options.config.settings,
+        paths,
+      })
+      placeFindings(result.findings, after, before)
+      for (const finding of result.findings) {
+        const key = findingKey(finding)
+        if (!(await matchesRequest(finding, before.get(key), after.get(key), options))) continue
+        findings.push(finding)
+        atCommit.set(finding, sha)
+        touched.add(sha)
+      }
     }
   }
   const [commits, notes] = await Promise.all([readCommits(root, [...touched]), readNotes(root, 'ai')])
@@ -127,16 +141,29 @@ function fromMergedBranch(history: History, sha: string, path: string, blob: str
     )
 }
 
-/** A past version as a document; problems name the commit, since the file has changed since. */
+/** A past version as its documents, by key; problems name the commit, since the file has changed since. */
 async function versionAt(
   file: {path: string; content: Buffer},
   kind: Kind | 'detect',
   errors: Report['errors'],
   sha: string,
-): Promise<Document | undefined> {
-  const {document, problems} = await readDocument(file, kind)
+): Promise<Map<string, Document>> {
+  const {documents, problems} = await readDocuments(file, kind)
   errors.push(...problems.map((p) => ({...p, message: `${p.message} (at ${sha.slice(0, 12)})`})))
-  return document
+  return new Map(documents.map((d) => [d.path, d]))
+}
+
+/** A file's documents re-keyed from its old path to its new one (a move). */
+function rekey(documents: Map<string, Document>, from: string, to: string): Map<string, Document> {
+  if (from === to) return documents
+  const moved = (key: string) =>
+    key === from ? to : key.startsWith(`${from}#`) ? to + key.slice(from.length) : key
+  return new Map(
+    [...documents].map(([key, d]) => [
+      moved(key),
+      {...d, path: moved(key), ...(d.origin ? {origin: {...d.origin, file: to}} : {})},
+    ]),
+  )
 }
 
 /**

@@ -2,10 +2,10 @@
 // Input is untrusted: every failure becomes an InvalidInputError naming file, line and column.
 // Columns count UTF-16 code units (as editors, SARIF and the yaml package do); LF ends a line, so CRLF counts once.
 
-import {createHash} from 'node:crypto'
 import {createRequire} from 'node:module'
 import type * as Yaml from 'yaml'
 import {InvalidInputError} from './errors.js'
+import {sha256} from './hash.js'
 import type {InputProblem, ParsedFile, Position, SourceFile, SourceMap} from './types.js'
 
 let yamlModule: typeof Yaml | undefined
@@ -79,7 +79,7 @@ function parsed(file: SourceFile, value: unknown, positions: ReadonlyMap<string,
     path: file.path,
     value,
     sourceMap: new PointerSourceMap(positions),
-    hash: createHash('sha256').update(file.content).digest('hex'),
+    hash: sha256(file.content),
   }
 }
 

@@ -72,12 +72,15 @@ export interface ParsedFile {
  * Where a document embedded in another file lives: the container file (a CloudFormation
  * template, a Terraform file, a snapshot), the container format that extracted it, and its
  * stable name inside the container (`AppRole/Policies/ReadBucket`), which survives reordering
- * and line moves. The document's source map gives positions in the container file.
+ * and line moves. The document's source map gives positions in the container file; its own
+ * pointers are relative to `pointer`.
  */
 export interface Origin {
   file: string
   format: string
   name: string
+  /** where the document sits in the container's parsed value: findings' pointers start with it */
+  pointer: string
 }
 
 /**
@@ -144,7 +147,7 @@ export interface Finding {
   after: unknown
   diff: unknown[]
   /** Where the baseline statement that is exceeded (or removed) lives, when there is one. */
-  baselineLocation?: {file: string; line: number | null; pointer: string | null} | null
+  baselineLocation?: {file: string; document?: string; line: number | null; pointer: string | null} | null
   /** Why the engine could not decide, for possible-widening findings. */
   reason?: string
   commit: CommitInfo | null

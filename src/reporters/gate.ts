@@ -13,7 +13,7 @@ export function renderApproved(untrusted: ApproveResult, options: ReporterOption
     c.bold(
       `${result.replaced ? 'renewed' : 'recorded'} approval of ${entry.id} in ${result.file} (approver ${entry.approver}, until ${entry.expires})`,
     ),
-    `  ${finding.severity} ${finding.change} ${finding.rule} at ${location(finding.file, finding.line)}`,
+    `  ${finding.severity} ${finding.change} ${finding.rule} at ${location(finding.file, finding.line, finding.document)}`,
   ]
   if (finding.witness !== null) lines.push(`  witness: ${witnessLine(finding.witness)}`)
   lines.push(
@@ -50,7 +50,7 @@ export function renderBaselineUpdate(untrusted: BaselineUpdateResult, options: R
       c.bold.green(`updated ${result.file}`),
       `  ${plural(result.narrowings.length, 'narrowing')} and ${plural(result.approved.length, 'approved widening')} promoted`,
       ...result.approved.map(
-        (f) => `  - ${f.id} ${f.rule} in ${location(f.file, f.line)}: ${f.approval?.why ?? ''}`,
+        (f) => `  - ${f.id} ${f.rule} in ${location(f.file, f.line, f.document)}: ${f.approval?.why ?? ''}`,
       ),
       `  from ${commit}, by ${by?.name ?? ''} <${by?.email ?? ''}> (${actor})`,
       `Commit ${result.file}: changes to it are checked like changes to access.`,

@@ -50,7 +50,7 @@ function tableRow(finding: Finding): string {
     finding.severity,
     CHANGE_LABELS[finding.change],
     finding.rule,
-    location(finding.file, finding.line),
+    location(finding.file, finding.line, finding.document),
     finding.witness === null ? '—' : witnessLine(finding.witness),
     finding.commit === null ? '—' : actorText(finding.commit.actor),
   ]
@@ -58,7 +58,7 @@ function tableRow(finding: Finding): string {
 }
 
 function details(finding: Finding): string[] {
-  const summary = `${finding.severity} ${CHANGE_LABELS[finding.change]}: ${finding.rule} at ${location(finding.file, finding.line)}`
+  const summary = `${finding.severity} ${CHANGE_LABELS[finding.change]}: ${finding.rule} at ${location(finding.file, finding.line, finding.document)}`
   // Inside an HTML block Markdown escapes are not read, so the summary is escaped as HTML only.
   const lines = [
     '<details>',

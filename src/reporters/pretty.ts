@@ -85,16 +85,16 @@ export function findingLines(c: ChalkInstance, finding: Finding): string[] {
   )
   const change = CHANGE_STYLES[finding.change](c)(CHANGE_LABELS[finding.change])
   const lines = [
-    `  ${badge} ${change}  ${c.bold(finding.rule)}  ${location(finding.file, finding.line)}`,
+    `  ${badge} ${change}  ${c.bold(finding.rule)}  ${location(finding.file, finding.line, finding.document)}`,
     `    ${finding.message}`,
     // The handle for `acldrift explain ID` and `acldrift approve ID`.
     `    ${c.dim('id:')} ${finding.id}`,
   ]
   if (finding.reason !== undefined) lines.push(`    ${c.yellow('reason:')} ${finding.reason}`)
   if (finding.baselineLocation) {
-    const {file, line} = finding.baselineLocation
+    const {file, line, document} = finding.baselineLocation
     const label = finding.change === 'narrowing' ? 'was in the baseline at' : 'exceeds baseline at'
-    lines.push(`    ${c.dim(label)} ${location(file, line)}`)
+    lines.push(`    ${c.dim(label)} ${location(file, line, document)}`)
   }
   const entries = finding.witness === null ? [] : witnessEntries(finding.witness)
   if (entries.length > 0) {

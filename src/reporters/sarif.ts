@@ -99,7 +99,14 @@ function result(finding: Finding, ruleIndex: number) {
     ruleIndex,
     level: level(finding),
     message: {text: text.filter(Boolean).join(' ')},
-    locations: [physicalLocation(finding.file, finding.line ?? undefined)],
+    locations: [
+      {
+        ...physicalLocation(finding.file, finding.line ?? undefined),
+        // A document embedded in a container file (a template): its name, as a logical location.
+        logicalLocations:
+          finding.document === undefined ? undefined : [{name: finding.document, kind: 'resource'}],
+      },
+    ],
     partialFingerprints: {'acldrift/v1': finding.id},
     // A valid approval is an accepted, external suppression: viewers show the result as dismissed.
     ...(finding.approval?.valid

@@ -43,8 +43,10 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-export function location(file: string, line: number | null): string {
-  return line === null ? file : `${file}:${line}`
+/** `file:line`, and the document's name when it is embedded in a container file. */
+export function location(file: string, line: number | null, document?: string): string {
+  const at = line === null ? file : `${file}:${line}`
+  return document === undefined ? at : `${at} (${document})`
 }
 
 /** The request first (principal, action, resource, then the rest), then its condition keys. */

@@ -7,7 +7,7 @@
 // (`#` at the start of a line or of a token), blank lines, CRLF, a BOM and `\ ` escaped spaces
 // are read as GitHub reads them.
 
-import {createHash} from 'node:crypto'
+import {sha256} from '../../kernel/hash.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import {decode, MAX_FILE_BYTES} from '../../kernel/parse.js'
 import type {InputProblem, ParsedFile, Position, SourceFile} from '../../kernel/types.js'
@@ -115,6 +115,6 @@ export function parseCodeowners(file: SourceFile): ParsedFile {
     path: file.path,
     value: {rules},
     sourceMap: {locate: (pointer) => positions.get(pointer)},
-    hash: createHash('sha256').update(file.content).digest('hex'),
+    hash: sha256(file.content),
   }
 }

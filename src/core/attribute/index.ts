@@ -15,7 +15,9 @@ import {pendingActor} from '../actors/pending.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import {MAX_FILE_BYTES} from '../../kernel/parse.js'
-import {parseAs} from '../source.js'
+import {parseAs, readDocuments} from '../source.js'
+import {findingKey} from '../embedded.js'
+import {documentKey} from '../../kernel/documents.js'
 import {
   type AdapterSettings,
   type CommitInfo,
@@ -25,6 +27,7 @@ import {
   type FindingKind,
   type Kind,
   GATE_KIND,
+  type SourceFile,
 } from '../../kernel/types.js'
 import {blobsToRead, semanticBlame} from './blame.js'
 
@@ -67,12 +70,18 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   if (head === null) return notes
   const history = await readHistory(options.root, options.baseline, head)
   // The versions blame may ask about, per file: walked once, read and parsed once.
-  const filesOf = (f: Finding) => [f.file, elsewhereOf(f)].filter((file) => file !== undefined)
+  const filesOf = (f: Finding) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== undefined)
   const versions = new Map(
     [...new Set(findings.flatMap(filesOf))].map((file) => [file, blobsToRead(history, head, file)]),
   )
-  const kindOf = new Map(findings.flatMap((f) => filesOf(f).map((file) => [file, f.kind] as const)))
-  const parsed = await readVersions(options.root, versions, kindOf)
+  // How each file's versions are read: as a document of the finding's kind, or as a container.
+  const readAs = new Map<string, FindingKind | 'container'>()
+  for (const f of findings) {
+    readAs.set(f.file, f.document === undefined ? f.kind : 'container')
+    const elsewhere = elsewhereOf(f)
+    if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === undefined ? f.kind : 'container')
+  }
+  const parsed = await readVersions(options.root, versions, readAs)
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
   const documentsOfKind = new Map<string, Map<string, unknown>>()
@@ -94,29 +103,31 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const adapter = adapterFor(finding.kind)
     const wanted = finding.change !== 'narrowing'
     const others = othersOf(finding.kind)
-    const allowedAt = async (file: string, blob: string | null) => {
-      const value = blob === null ? undefined : parsed.get(blob)
+    // `at`: the file and, for an embedded document, its name in the container.
+    const allowedAt = async (at: Pick<Finding, 'file' | 'document'>, blob: string | null) => {
+      const key = findingKey(at)
+      const value = blob === null ? undefined : parsed.get(documentKey(blob, at.document))
       const allows =
         blob === null
-          ? ((await adapter.absentAllows?.(finding.witness!, file, others)) ?? false)
+          ? ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false)
           : value === undefined
             ? false
             : await adapter.allows(
                 value,
                 finding.witness!,
-                file,
+                key,
                 others,
                 options.settings ?? DEFAULT_ADAPTER_SETTINGS,
               )
       return allows === wanted
     }
     // Evaluate every version once, then blame synchronously over the cached answers.
-    const blameIn = async (file: string) => {
+    const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
       const answers = new Map<string | null, boolean>()
-      for (const blob of [null, ...versions.get(file)!]) answers.set(blob, await allowedAt(file, blob))
-      return semanticBlame(history, head, file, (blob) => answers.get(blob) ?? false)
+      for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
+      return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false)
     }
-    let result = await blameIn(finding.file)
+    let result = await blameIn(finding)
     // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
     // hands the repository over to the next one, which itself did not change.
     const elsewhere = elsewhereOf(finding)
@@ -175,36 +186,36 @@ async function alreadyAtHead(
     const content = atHead!.get(finding.file)
     if (content === undefined) continue
     const kind = finding.kind as Kind
-    let value: unknown
-    try {
-      value = (await parseAs({path: finding.file, content}, kind)).value
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error
-      continue
-    }
+    const key = findingKey(finding)
+    const value = await valueIn({path: finding.file, content}, kind, finding.document)
+    if (value === undefined) continue
     const others = new Map(
       [...(options.documents ?? [])]
-        .filter(([path, d]) => d.kind === kind && path !== finding.file)
+        .filter(([path, d]) => d.kind === kind && path !== key)
         .map(([path, d]) => [path, d.value]),
     )
     const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
-    const allows = await adapterFor(kind).allows(value, finding.witness!, finding.file, others, settings)
+    const allows = await adapterFor(kind).allows(value, finding.witness!, key, others, settings)
     if (allows === (finding.change !== 'narrowing')) out.push(finding)
   }
   return out
 }
 
 /** The other file of the finding's kind that the baseline's access came from, if any. */
-const elsewhereOf = (finding: Finding): string | undefined => {
-  const file = finding.baselineLocation?.file
-  return file !== undefined && file !== finding.file ? file : undefined
+const elsewhereOf = (finding: Finding): Pick<Finding, 'file' | 'document'> | undefined => {
+  const location = finding.baselineLocation
+  return location && location.file !== finding.file ? location : undefined
 }
 
-/** The versions of each file, read with one cat-file process and parsed once each. */
+/**
+ * The versions of each file, read with one cat-file process and parsed once each: the value of
+ * each version by its blob id, and for a container file, the value of each document it holds
+ * by `BLOB#NAME`.
+ */
 async function readVersions(
   root: string,
   versions: Map<string, Set<string>>,
-  kindOf: Map<string, FindingKind>,
+  readAs: Map<string, FindingKind | 'container'>,
 ): Promise<Map<string, unknown>> {
   // The kind, else the file name, decides the format (CODEOWNERS, JSON or YAML) of each version.
   const fileOf = new Map<string, string>()
@@ -214,17 +225,36 @@ async function readVersions(
   // A version over the size limit would not parse: it is skipped unread, like one that does not parse.
   for (const object of await catFileBatch(root, [...fileOf.keys()], {maxBytes: MAX_FILE_BYTES})) {
     if (object.type !== 'blob' || object.oversize) continue
-    try {
-      const path = fileOf.get(object.id)!
-      const kind = kindOf.get(path)
-      const file = {path, content: object.content}
-      parsed.set(object.id, (await parseAs(file, kind === GATE_KIND ? undefined : kind)).value)
-    } catch (error) {
-      // A version that did not parse allowed nothing new: AWS would have rejected it.
-      if (!(error instanceof InvalidInputError)) throw error
+    const path = fileOf.get(object.id)!
+    const as = readAs.get(path)
+    const file = {path, content: object.content}
+    if (as === 'container') {
+      for (const document of (await readDocuments(file, 'detect')).documents)
+        if (document.origin) parsed.set(documentKey(object.id, document.origin.name), document.value)
+      continue
     }
+    const value = await valueIn(file, as === GATE_KIND ? undefined : as)
+    if (value !== undefined) parsed.set(object.id, value)
   }
   return parsed
+}
+
+/**
+ * One version's value: the file as a document of `kind`, or the document named `name` in it
+ * when it is a container file. Undefined when that version does not hold it: a version that
+ * did not parse, or whose document did not validate, allowed nothing (AWS would have rejected it).
+ */
+async function valueIn(file: SourceFile, kind: Kind | undefined, name?: string): Promise<unknown> {
+  if (name !== undefined) {
+    const documents = (await readDocuments(file, 'detect')).documents
+    return documents.find((d) => d.origin?.name === name)?.value
+  }
+  try {
+    return (await parseAs(file, kind)).value
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error
+    return undefined
+  }
 }
 
 const subjectOf = (message: string) => message.split('\n', 1)[0] ?? ''

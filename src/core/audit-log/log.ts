@@ -13,10 +13,10 @@
 // Removing the last records at a line boundary is not detectable from the file alone: that needs
 // an anchor kept elsewhere (the last seq and hash, e.g. in the audit report).
 
-import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {open, stat, type FileHandle} from 'node:fs/promises'
 import {dirname} from 'node:path'
+import {canonicalJson, sha256} from '../../kernel/hash.js'
 import {AcldriftError, EnvironmentError, EXIT} from '../../kernel/errors.js'
 import {errorCode, withFileLock, type LockOptions} from './lock.js'
 
@@ -62,25 +62,6 @@ export class AuditLogError extends AcldriftError {
   ) {
     super(`audit log ${file}: ${message}`, EXIT.invalidInput)
   }
-}
-
-/**
- * Canonical JSON of JSON data (what JSON.parse returns): object keys sorted by UTF-16 code units,
- * recursively, no whitespace, strings and numbers as JSON.stringify writes them. For such data
- * this is RFC 8785 (JCS), so other tools can recompute record hashes.
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (typeof value === 'object' && value !== null) {
-    const object = value as Record<string, unknown>
-    const members = Object.keys(object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`)
-    return `{${members.join(',')}}`
-  }
-  const text: string | undefined = JSON.stringify(value)
-  if (text === undefined) throw new TypeError(`canonicalJson: ${typeof value} is not JSON data`)
-  return text
 }
 
 /** sha256 (hex) of the canonical JSON of a record's content. */
@@ -458,10 +439,6 @@ function normalizeEntry(entry: Record<string, unknown>): Record<string, unknown>
     throw new TypeError('an audit log entry must be a JSON object')
   }
   return data as Record<string, unknown>
-}
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex')
 }
 
 /** File system errors as EnvironmentError with a message a person can act on; others unchanged. */

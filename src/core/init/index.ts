@@ -83,7 +83,12 @@ async function prepareConfig(root: string): Promise<{config: Config; source: Loa
     return {config, source, step: {path: CONFIG_FILE, status: 'kept', detail: 'already there: not rewritten'}}
   }
   const [detected, tracked] = await Promise.all([readDocuments(root, DEFAULT_CONFIG), listTrackedFiles(root)])
-  const kinds = new Map([...detected.documents].map(([file, doc]) => [file, doc.kind]))
+  // Globs name whole files of one kind; a container file's documents are found by content.
+  const kinds = new Map(
+    [...detected.documents]
+      .filter(([, doc]) => doc.origin === undefined)
+      .map(([file, doc]) => [file, doc.kind]),
+  )
   const counts = countKinds(detected)
   const text = renderConfig({
     documents: documentGlobs(kinds, tracked),

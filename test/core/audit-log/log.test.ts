@@ -13,11 +13,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {
   appendRecord,
   AuditLogError,
-  canonicalJson,
   GENESIS_PREV,
   verifyLog,
   type AuditRecord,
 } from '../../../src/core/audit-log/log.js'
+import {canonicalJson} from '../../../src/kernel/hash.js'
 import {EnvironmentError} from '../../../src/kernel/errors.js'
 
 const projectRoot = fileURLToPath(new URL('../../..', import.meta.url))

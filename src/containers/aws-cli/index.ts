@@ -1,0 +1,95 @@
+// What the AWS CLI prints for one policy, kept as a file (a cron job or a person ran it and
+// committed the output): the policy document inside is the access, compared as `aws-iam`.
+//
+//   aws iam get-policy-version --policy-arn ARN --version-id v3
+//       {"PolicyVersion": {"Document": {...}, "VersionId": "v3", "IsDefaultVersion": true, ...}}
+//   aws iam get-role-policy --role-name R --policy-name P   (get-user-policy, get-group-policy alike)
+//       {"RoleName": "R", "PolicyName": "P", "PolicyDocument": {...}}
+//
+// The CLI decodes the URL-encoded document of the API's response into JSON
+// (https://docs.aws.amazon.com/cli/latest/reference/iam/get-policy-version.html, "Output"); a
+// document still given as a string is decoded the same way.
+
+import {type ContainerFormat, type EmbeddedDocument, type Extraction, mapInside} from '../container.js'
+import type {ParsedFile} from '../../kernel/types.js'
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** The principal-name field of each `get-*-policy` output, and how a document is named after it. */
+const INLINE_OWNERS = [
+  ['RoleName', 'role'],
+  ['UserName', 'user'],
+  ['GroupName', 'group'],
+] as const
+
+/** Where the policy document is in one CLI output, and its stable name; undefined: not such an output. */
+function locateDocument(value: unknown): {pointer: string; name: string; document: unknown} | undefined {
+  if (!isObject(value)) return undefined
+  if (isObject(value.PolicyVersion) && 'Document' in value.PolicyVersion)
+    return {pointer: '/PolicyVersion/Document', name: 'PolicyVersion', document: value.PolicyVersion.Document}
+  for (const [field, owner] of INLINE_OWNERS) {
+    const principal = value[field]
+    if (typeof principal === 'string' && typeof value.PolicyName === 'string' && 'PolicyDocument' in value)
+      return {
+        pointer: '/PolicyDocument',
+        name: `${owner}/${principal}/${value.PolicyName}`,
+        document: value.PolicyDocument,
+      }
+  }
+  return undefined
+}
+
+export const awsCli: ContainerFormat = {
+  format: 'aws-cli',
+  scan: true,
+  candidate: (path) => /\.json$/i.test(path),
+  looksLike: (text) => /"(PolicyVersion|PolicyDocument)"\s*:/.test(text),
+  detect: (parsed) => locateDocument(parsed.value) !== undefined,
+  extract: async (parsed: ParsedFile): Promise<Extraction> => {
+    const found = locateDocument(parsed.value)!
+    let value = found.document
+    if (typeof value === 'string') {
+      try {
+        value = JSON.parse(decodeURIComponent(value)) as unknown
+      } catch {
+        const at = parsed.sourceMap.locate(found.pointer)
+        return {
+          documents: [],
+          notes: [],
+          problems: [
+            {
+              file: parsed.path,
+              ...at,
+              pointer: found.pointer,
+              message: 'the policy document is a string that is not URL-encoded JSON',
+            },
+          ],
+        }
+      }
+      // A decoded string has no positions of its own: everything in it is at the string.
+      const at = parsed.sourceMap.locate(found.pointer)
+      const document: EmbeddedDocument = {
+        kind: 'aws-iam',
+        name: found.name,
+        value,
+        pointer: found.pointer,
+        sourceMap: {locate: () => at},
+      }
+      return {documents: [document], notes: [], problems: []}
+    }
+    return {
+      documents: [
+        {
+          kind: 'aws-iam',
+          name: found.name,
+          value,
+          pointer: found.pointer,
+          sourceMap: mapInside(parsed.sourceMap, found.pointer),
+        },
+      ],
+      notes: [],
+      problems: [],
+    }
+  },
+}

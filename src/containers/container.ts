@@ -1,0 +1,61 @@
+// What a container format is: a file format that holds access documents of other kinds (a
+// CloudFormation template holds IAM policies; acldrift's own snapshot holds documents of every
+// kind). Each format lives in its own folder under src/containers/ and is registered in
+// src/containers/index.ts. The pipeline compares each extracted document under its inner kind,
+// and every finding names the container file, the line inside it, and the document's name.
+
+import type {InputProblem, Kind, Origin, ParsedFile, SourceFile, SourceMap} from '../kernel/types.js'
+
+/** One access document found inside a container file. */
+export interface EmbeddedDocument {
+  /** the kind the document is compared under */
+  kind: Kind
+  /**
+   * Its stable name inside the container: it survives reordering and line moves (for a
+   * template, the logical id and the path to the policy, e.g. `AppRole/Policies/ReadBucket`).
+   */
+  name: string
+  value: unknown
+  /** where it sits in the container's parsed value (a JSON pointer) */
+  pointer: string
+  /** pointers of `value` → positions in the container file */
+  sourceMap: SourceMap
+  /**
+   * Where the document itself came from, when the container records it: a snapshot keeps the
+   * documents of the repository's templates with the template they were embedded in.
+   */
+  origin?: Origin
+}
+
+/** What a container file holds, and what it could not read. */
+export interface Extraction {
+  documents: EmbeddedDocument[]
+  /** parts of the file that look like access but are not read, each saying why */
+  notes: string[]
+  /** parts that claim to be access and cannot be read: they fail closed */
+  problems: InputProblem[]
+}
+
+export interface ContainerFormat {
+  format: string
+  /**
+   * Whether files of the repository are read as this format. acldrift's own snapshot is not: it
+   * is read where acldrift reads its own files (the baseline), never as a file of the tree.
+   */
+  scan: boolean
+  /** paths worth parsing when looking for this format */
+  candidate(path: string): boolean
+  /** the file in the format's own syntax (HCL, YAML with custom tags); absent: JSON or YAML by extension */
+  parse?(file: SourceFile): Promise<ParsedFile>
+  /** raw text that suggests the format even when it does not parse: such files fail closed */
+  looksLike?(text: string): boolean
+  /** recognises a parsed file of this format by its content */
+  detect(parsed: ParsedFile): boolean
+  /** the access documents the file holds */
+  extract(parsed: ParsedFile): Promise<Extraction>
+}
+
+/** A source map of an embedded document: its pointers, prefixed by where it sits in the container. */
+export function mapInside(container: SourceMap, base: string): SourceMap {
+  return {locate: (pointer) => container.locate(base + pointer)}
+}

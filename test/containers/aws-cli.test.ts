@@ -1,0 +1,137 @@
+// The AWS CLI output format: which outputs it recognises, the document it extracts from each,
+// its name and its positions in the output file; and the pipeline's reading of such a file.
+
+import {describe, expect, it} from 'vitest'
+import {containerFor} from '../../src/containers/index.js'
+import {readDocuments} from '../../src/core/source.js'
+import {parseFile} from '../../src/kernel/parse.js'
+
+const awsCli = containerFor('aws-cli')
+const document = {
+  Version: '2012-10-17',
+  Statement: [{Effect: 'Allow', Action: 's3:GetObject', Resource: '*'}],
+}
+const file = (path: string, value: unknown) => ({path, content: Buffer.from(JSON.stringify(value, null, 2))})
+
+describe('aws-cli container format', () => {
+  it.each([
+    [
+      'get-policy-version',
+      {
+        PolicyVersion: {
+          Document: document,
+          VersionId: 'v3',
+          IsDefaultVersion: true,
+          CreateDate: '2026-01-02T03:04:05Z',
+        },
+      },
+      'PolicyVersion',
+      '/PolicyVersion/Document',
+    ],
+    [
+      'get-role-policy',
+      {RoleName: 'app', PolicyName: 'Read', PolicyDocument: document},
+      'role/app/Read',
+      '/PolicyDocument',
+    ],
+    [
+      'get-user-policy',
+      {UserName: 'ann', PolicyName: 'Read', PolicyDocument: document},
+      'user/ann/Read',
+      '/PolicyDocument',
+    ],
+    [
+      'get-group-policy',
+      {GroupName: 'ops', PolicyName: 'Read', PolicyDocument: document},
+      'group/ops/Read',
+      '/PolicyDocument',
+    ],
+  ])('%s: one aws-iam document, named and located in the output', async (_, output, name, pointer) => {
+    const parsed = parseFile(file('out.json', output))
+    expect(awsCli.detect(parsed)).toBe(true)
+    const {documents, problems} = await awsCli.extract(parsed)
+    expect(problems).toEqual([])
+    expect(documents).toHaveLength(1)
+    expect(documents[0]).toMatchObject({kind: 'aws-iam', name, pointer, value: document})
+    // The statement's position is its position in the output file.
+    expect(documents[0]!.sourceMap.locate('/Statement/0')).toEqual(
+      parsed.sourceMap.locate(`${pointer}/Statement/0`),
+    )
+  })
+
+  it('decodes a document the output still holds URL-encoded, and fails closed on one that is not', async () => {
+    const encoded = parseFile(
+      file('out.json', {
+        RoleName: 'app',
+        PolicyName: 'Read',
+        PolicyDocument: encodeURIComponent(JSON.stringify(document)),
+      }),
+    )
+    expect((await awsCli.extract(encoded)).documents[0]!.value).toEqual(document)
+    const garbled = parseFile(
+      file('out.json', {RoleName: 'app', PolicyName: 'Read', PolicyDocument: '%7Bnot json'}),
+    )
+    const {documents, problems} = await awsCli.extract(garbled)
+    expect(documents).toEqual([])
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'out.json',
+        line: 4,
+        pointer: '/PolicyDocument',
+        message: expect.stringContaining('URL-encoded JSON'),
+      }),
+    ])
+  })
+
+  it('does not claim other JSON: a plain policy, a role listing without a document', () => {
+    expect(awsCli.detect(parseFile(file('p.json', document)))).toBe(false)
+    expect(awsCli.detect(parseFile(file('r.json', {RoleName: 'app', PolicyNames: ['Read']})))).toBe(false)
+    expect(awsCli.detect(parseFile(file('v.json', {PolicyVersion: {VersionId: 'v1'}})))).toBe(false)
+  })
+
+  it('in the pipeline: the document is keyed FILE#NAME, hashed by meaning, and validated under aws-iam', async () => {
+    const output = {RoleName: 'app', PolicyName: 'Read', PolicyDocument: document}
+    const read = await readDocuments(file('exports/app.json', output), 'detect')
+    expect(read.problems).toEqual([])
+    expect(read.documents.map((d) => [d.path, d.kind, d.origin])).toEqual([
+      [
+        'exports/app.json#role/app/Read',
+        'aws-iam',
+        {file: 'exports/app.json', format: 'aws-cli', name: 'role/app/Read', pointer: '/PolicyDocument'},
+      ],
+    ])
+    // Reformatted and reordered: the same hash, so the comparison skips it.
+    const reordered = {
+      PolicyDocument: {Statement: document.Statement, Version: '2012-10-17'},
+      PolicyName: 'Read',
+      RoleName: 'app',
+    }
+    const again = await readDocuments(
+      {path: 'exports/app.json', content: Buffer.from(JSON.stringify(reordered))},
+      'detect',
+    )
+    expect(again.documents[0]!.hash).toBe(read.documents[0]!.hash)
+
+    const invalid = {
+      ...output,
+      PolicyDocument: {Statement: [{Effect: 'Permit', Action: 's3:*', Resource: '*'}]},
+    }
+    const broken = await readDocuments(file('exports/app.json', invalid), 'detect')
+    expect(broken.documents).toEqual([])
+    expect(broken.problems[0]).toMatchObject({
+      file: 'exports/app.json',
+      pointer: '/PolicyDocument/Statement/0/Effect',
+      message: expect.stringMatching(/^role\/app\/Read: /),
+    })
+    expect(broken.problems[0]!.line).toBeGreaterThan(1)
+  })
+
+  it('a file that claims to be such an output and does not parse fails closed', async () => {
+    const read = await readDocuments(
+      {path: 'exports/x.json', content: Buffer.from('{"PolicyDocument": {')},
+      'detect',
+    )
+    expect(read.problems).toHaveLength(1)
+    expect(read.problems[0]).toMatchObject({file: 'exports/x.json'})
+  })
+})
