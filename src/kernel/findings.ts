@@ -214,7 +214,6 @@ export function mostTelling<T>(candidates: readonly T[], rank: (candidate: T) =>
 // --- sentences --------------------------------------------------------------------------------
 
 const parenthesised = (detail: string | undefined) => (detail ? ` (${detail})` : '')
-const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 /**
  * The sentences findings say, by the rule's title and what the witness shows (`what`, a clause
@@ -227,11 +226,9 @@ export const sentence = {
   /** `Title: what, which the baseline did not allow (detail).` */
   widening: (title: string, what: string, detail?: string): string =>
     `${title}: ${what}, which the baseline did not allow${parenthesised(detail)}.`,
-  /** `Title: perhaps what; acldrift cannot decide it (reason). Detail. Review it by hand.` */
+  /** `Title: perhaps what (detail); acldrift cannot decide it (reason). Review it by hand.` */
   possible: (title: string, what: string | undefined, reason: string | undefined, detail?: string): string =>
-    `${title}: ${what === undefined ? '' : `perhaps ${what}; `}acldrift cannot decide it (${reason ?? 'undecidable'}).${
-      detail ? ` ${capitalised(detail)}.` : ''
-    } Review it by hand.`,
+    `${title}${what === undefined ? `${parenthesised(detail)}: ` : `: perhaps ${what}${parenthesised(detail)}; `}acldrift cannot decide it (${reason ?? 'undecidable'}). Review it by hand.`,
   /** The sentence for a change: plain for narrowings, else the widening or possible one. */
   of: (
     change: ChangeType,

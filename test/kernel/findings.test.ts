@@ -239,10 +239,13 @@ describe('sentence', () => {
     expect(
       sentence.possible('Possible new access', 'u can read x', 'an unknown operator', 'binding b is new'),
     ).toBe(
-      'Possible new access: perhaps u can read x; acldrift cannot decide it (an unknown operator). Binding b is new. Review it by hand.',
+      'Possible new access: perhaps u can read x (binding b is new); acldrift cannot decide it (an unknown operator). Review it by hand.',
     )
     expect(sentence.possible('Possible new access', undefined, 'too complex')).toBe(
       'Possible new access: acldrift cannot decide it (too complex). Review it by hand.',
+    )
+    expect(sentence.possible('Possible new access', undefined, 'too complex', 'by grant "g"')).toBe(
+      'Possible new access (by grant "g"): acldrift cannot decide it (too complex). Review it by hand.',
     )
     expect(sentence.of('narrowing', 'T', 'w')).toBe('T: w.')
     expect(sentence.of('possible-widening', 'T', 'w', {reason: 'r'})).toBe(
