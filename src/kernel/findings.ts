@@ -7,7 +7,7 @@
 import {createHash} from 'node:crypto'
 import deepDiff from 'deep-diff'
 import {positionAt} from './parse.js'
-import {type Rules, severitiesOf} from './rules.js'
+import {type RuleDeclaration, type Rules, severitiesOf} from './rules.js'
 import type {
   ChangeType,
   Finding,
@@ -86,6 +86,8 @@ export interface FindingDraft<R extends string = string> {
   witness: Witness | null
   /** why acldrift cannot decide it: a widening rule's finding is then a possible widening */
   reason?: string
+  /** for a rule that reports both ways (`change: 'both'`): this finding is the narrowing */
+  narrowing?: boolean
   /** the baseline and target parts involved, shown as they are and diffed */
   before: unknown
   after: unknown
@@ -122,10 +124,10 @@ export function lineAt(doc: Locatable | undefined, pointer: string | null): numb
   return positionAt(doc.sourceMap, pointer)?.line ?? null
 }
 
-/** The change a draft of `rule` reports. */
-function changeOf(declared: ChangeType, reason: string | undefined): ChangeType {
-  if (declared === 'narrowing') return 'narrowing'
-  return declared === 'possible-widening' || reason !== undefined ? 'possible-widening' : 'widening'
+/** The change a draft reports, as its rule declares. */
+function changeOf(declared: RuleDeclaration['change'], draft: FindingDraft): ChangeType {
+  if (declared === 'narrowing' || (declared === 'both' && draft.narrowing === true)) return 'narrowing'
+  return declared === 'possible-widening' || draft.reason !== undefined ? 'possible-widening' : 'widening'
 }
 
 /**
@@ -141,7 +143,7 @@ export function completeFinding<R extends string>(
   draft: FindingDraft<R>,
 ): Finding {
   const declared = rules[draft.rule]
-  const change = changeOf(declared.change, draft.reason)
+  const change = changeOf(declared.change, draft)
   const where = nameOf(draft.at.file, sides.target, sides.baseline)
   return {
     id: findingId([kind, where.file, where.document ?? '', change, draft.rule, canonicalJson(draft.access)]),

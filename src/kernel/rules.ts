@@ -9,9 +9,10 @@ export interface RuleDeclaration {
   /**
    * What its findings report. A `widening` rule's finding is a `possible-widening` where
    * acldrift cannot decide it (the draft gives the reason); a `possible-widening` rule's
-   * findings always are; a `narrowing` rule's never are.
+   * findings always are; a `narrowing` rule's never are. `both`: the rule names a cause that
+   * widens some access and narrows other (a permissions block removed), and each draft says which.
    */
-  change: ChangeType
+  change: ChangeType | 'both'
   /** the severity its findings carry, or every severity they can carry (the usual one first) when it depends on what is exposed */
   severity: Severity | readonly Severity[]
   /** a few words: how its findings' messages start, and the rule's name in reports */
@@ -35,5 +36,6 @@ export function severitiesOf(rule: RuleDeclaration): readonly Severity[] {
 
 /** The changes a rule's findings can report. */
 export function changesOf(rule: RuleDeclaration): readonly ChangeType[] {
+  if (rule.change === 'both') return ['widening', 'possible-widening', 'narrowing']
   return rule.change === 'widening' ? ['widening', 'possible-widening'] : [rule.change]
 }

@@ -111,6 +111,7 @@ describe('completeFinding', () => {
       title: 'Possible new access',
       description: 'd',
     },
+    'block-removed': {change: 'both', severity: ['high', 'low'], title: 'Block removed', description: 'd'},
   })
   const TEXT = '{\n  "Statement": [\n    {\n      "Effect": "Allow"\n    }\n  ]\n}\n'
   const before = parseFile({path: 'p.json', content: Buffer.from(TEXT)})
@@ -169,6 +170,10 @@ describe('completeFinding', () => {
     ])
     expect(complete(draft({rule: 'undecided'})).change).toBe('possible-widening')
     expect(complete(draft()).reason).toBeUndefined()
+    // A rule that names a cause reports either way, as each draft says.
+    expect(complete(draft({rule: 'block-removed'})).change).toBe('widening')
+    expect(complete(draft({rule: 'block-removed', narrowing: true})).change).toBe('narrowing')
+    expect(complete(draft({rule: 'grant-removed', narrowing: false})).change).toBe('narrowing')
   })
 
   it('names an embedded document by its container file and its name, and places it in the container', () => {
