@@ -20,7 +20,7 @@ export interface Comparison {
 export interface Adapter {
   kind: Kind
   /** the rules its findings can carry (its rules.ts): change, severity, title and what each means */
-  rules?: Rules
+  rules: Rules
   /** paths worth parsing when no config names the kind's files */
   candidate(path: string): boolean
   /**

@@ -58,6 +58,7 @@ import type {
   SourceMap,
 } from '../kernel/types.js'
 import {validateValue} from './validate.js'
+import type {GateRule} from './gate/rules.js'
 
 export interface GateInput {
   options: CheckOptions
@@ -389,7 +390,7 @@ const configAt = (versions: VersionCache, path: string, blob: string | null) =>
 
 function protectedFinding(fields: {
   file: string
-  rule: string
+  rule: GateRule
   severity: Severity
   message: string
   witness: Record<string, unknown>
@@ -461,7 +462,7 @@ async function configChanges(
   const now = after.config
   const sourceMap = after.sourceMap
   const add = (
-    rule: string,
+    rule: GateRule,
     severity: Severity,
     pointer: string,
     message: string,
