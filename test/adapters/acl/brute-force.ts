@@ -2,6 +2,8 @@
 // no code with src/adapters/acl: the format's semantics (schemas/acl.schema.json) are applied
 // directly to the raw value, one concrete request at a time, with a hand-written wildcard matcher.
 
+import type {Oracle} from '../oracle.js'
+
 export interface GrantJson {
   id?: string
   effect: 'allow' | 'deny'
@@ -105,4 +107,18 @@ export function requestOf(witness: Record<string, unknown>): Request {
       Object.entries((witness.context ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
     ),
   }
+}
+
+/** The file's name in every comparison of the fixture cases. */
+const FILE = 'acl'
+
+/** Fixture cases: one ACL file per side (`baseline.yaml|json`, `target.yaml|json`), read as `acl`. */
+export const oracle: Oracle = {
+  fixtureFile: () => FILE,
+  confirms: (f, {baseline, target}) => {
+    const request = requestOf(f.witness!)
+    const [more, less] = f.change === 'widening' ? [target, baseline] : [baseline, target]
+    const value = (side: typeof baseline) => side.get(FILE)?.value as AclJson | undefined
+    return allows(value(more), request) && !allows(value(less), request)
+  },
 }

@@ -17,6 +17,7 @@ import {
   type StatementJson,
   statementMatchesRequestParts,
   statementsOf,
+  requestOf,
 } from './brute-force.js'
 import {propertyRuns, perFamily} from '../property-runs.js'
 
@@ -434,19 +435,6 @@ function compare(baseline: Policy | undefined, target: Policy | undefined) {
     comparisons.set(key, result)
   }
   return result
-}
-
-/** A witness as a request: no principal means the attached identity; no resource, any resource. */
-function requestOf(witness: Record<string, unknown>): Request {
-  const context: Record<string, ContextValue> = {}
-  for (const [k, v] of Object.entries((witness.context ?? {}) as Record<string, unknown>))
-    context[k] = v as ContextValue
-  return {
-    principal: typeof witness.principal === 'string' ? witness.principal : SELF,
-    action: String(witness.action),
-    resource: typeof witness.resource === 'string' ? witness.resource : 'arn:aws:s3:::unconstrained/resource',
-    context,
-  }
 }
 
 const show = (x: unknown) => JSON.stringify(x)
