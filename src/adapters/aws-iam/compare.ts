@@ -8,13 +8,14 @@ import {
   type IpValue,
   leafHolds,
   ipDomain,
+  test,
   numberDomain,
   setDomain,
   stringDomain,
   opaqueDomain,
   type Domain,
 } from '../../engine/domains.js'
-import {evaluate} from '../../engine/formula.js'
+import {evaluate, leavesOf} from '../../engine/formula.js'
 import {displayString} from '../../engine/glob.js'
 import {type DifferenceCell, type Dimension, differenceOrPossible} from '../../engine/search.js'
 import {
@@ -76,7 +77,7 @@ export function compareIamFile(
 
   const describe = (cell: DifferenceCell) => witnessOf(cell, keyNames, dateKeys)
   for (const group of groupByResponsible(run(tgt, base, 'widening'))) {
-    findings.push(complete(wideningDraft(file, group, base, describe)))
+    findings.push(complete(wideningDraft(file, group, tgt, base, describe)))
   }
   for (const group of groupByResponsible(run(base, tgt, 'narrowing'))) {
     const definite = group.filter((c) => c.status === 'definite' && !outsideCatalogue(c))
@@ -312,6 +313,21 @@ function accessOf(statement: Statement): Record<string, unknown> {
   return access
 }
 
+/**
+ * Whether a Deny can take back some of what an Allow grants: they share an action. (An
+ * over-approximation, principals, resources and conditions aside: a Deny it names in vain only
+ * makes the id change more often.)
+ */
+function sharesAction(deny: CompiledRule, allow: CompiledRule): boolean {
+  const a = allow.predicates.get('action')
+  const d = deny.predicates.get('action')
+  if (a === undefined || d === undefined) return true
+  const leaves = [...leavesOf(d, leavesOf(a)).values()]
+  return actionDomain()
+    .cells(leaves)
+    .some((cell) => evaluate(a, (l) => test(cell, l)) && evaluate(d, (l) => test(cell, l)))
+}
+
 /** The object's own entries with `f` applied (own keys such as `__proto__` stay data). */
 const mapValues = (object: Record<string, unknown>, f: (value: unknown) => unknown) =>
   Object.fromEntries(Object.entries(object).map(([k, v]) => [k, f(v)]))
@@ -319,6 +335,7 @@ const mapValues = (object: Record<string, unknown>, f: (value: unknown) => unkno
 function wideningDraft(
   file: string,
   group: DifferenceCell[],
+  target: Side,
   baseline: Side,
   describe: (c: DifferenceCell) => Witness,
 ): FindingDraft<AwsRule> {
@@ -361,6 +378,10 @@ function wideningDraft(
     access: {
       statement: accessOf(responsible.statement),
       exceeds: exceededDeny && accessOf(exceededDeny.statement),
+      // The target's Denies that can take some of it back: removing one grants more.
+      cutBy: target.rules
+        .filter((r) => r.effect === 'deny' && sharesAction(r, responsible))
+        .map((r) => accessOf(r.statement)),
     },
   }
 }
