@@ -629,6 +629,13 @@ function draftOf(cause: Cause, direction: 'widening' | 'narrowing', s: Sides): F
     ...(cause.possible !== undefined ? {reason: cause.possible} : {}),
     before: cause.beforeRaw ?? null,
     after: cause.afterRaw ?? null,
-    access: cause.access,
+    // A widening's access includes the target's denies: removing one grants more.
+    access:
+      direction === 'widening'
+        ? {
+            cause: cause.access,
+            cutBy: s.tgt.grants.filter((g) => g.effect === 'deny').map((g) => grantAccess(s.tgt, g)),
+          }
+        : cause.access,
   }
 }
