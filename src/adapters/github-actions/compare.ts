@@ -93,9 +93,12 @@ const underTrigger = (severity: Severity, trigger: string | undefined): Severity
       ? max(severity, 'high')
       : severity
 
+/** The privileged triggers of a side, pull_request_target first. */
+const privilegedTriggers = (side: Side): PrivilegedTrigger[] =>
+  PRIVILEGED_TRIGGERS.filter((t) => side.triggers.has(t))
+
 /** The privileged trigger a widening's witness names: the target's, pull_request_target first. */
-const triggerOf = (side: Side): PrivilegedTrigger | undefined =>
-  PRIVILEGED_TRIGGERS.find((t) => side.triggers.has(t))
+const triggerOf = (side: Side): PrivilegedTrigger | undefined => privilegedTriggers(side)[0]
 
 // --- (job, scope) ---------------------------------------------------------------------------
 
@@ -139,7 +142,8 @@ function scopeFindings(file: string, job: string, base: Side, tgt: Side, mode: D
       before: b?.block ?? null,
       after: t?.block ?? null,
       baselinePointer: b ? scopePointer(b, scope) : null,
-      access: {job, scope, level, trigger},
+      // Every privileged trigger that starts the job with it is part of the access (the witness names one).
+      access: {job, scope, level, triggers: trigger && privilegedTriggers(tgt)},
     })
   }
   return out
@@ -198,7 +202,7 @@ function secretFindings(file: string, job: string, more: Side, less: Side, chang
       before: jobsOf(base.value)[job] ?? null,
       after: jobsOf(tgt.value)[job] ?? null,
       baselinePointer: jobsOf(base.value)[job] === undefined ? null : jobPointer(job),
-      access: {job, uses, secret, trigger},
+      access: {job, uses, secret, triggers: trigger && privilegedTriggers(more)},
     })
   }
   return out
