@@ -29,6 +29,10 @@ export function declareRules<const T extends Record<string, RuleDeclaration>>(ru
   return rules
 }
 
+/** A narrowing rule: low and informational, as narrowings are. */
+export const narrowingRule = (title: string, description: string) =>
+  ({change: 'narrowing', severity: 'low', title, description: `${description} Informational.`}) as const
+
 /** Every severity a rule's findings can carry, the usual one first. */
 export function severitiesOf(rule: RuleDeclaration): readonly Severity[] {
   return typeof rule.severity === 'string' ? [rule.severity] : rule.severity

@@ -3,13 +3,10 @@
 // critical when the allowing grant covers every subject, at least high when it covers every
 // identity of a type or every permission.
 
-import {declareRules} from '../../kernel/rules.js'
+import {declareRules, narrowingRule} from '../../kernel/rules.js'
 
 const RAISED = ['medium', 'high', 'critical'] as const
 const DENY = ['high', 'critical'] as const
-
-const narrowing = (title: string, description: string) =>
-  ({change: 'narrowing', severity: 'low', title, description: `${description} Informational.`}) as const
 
 export const RULES = declareRules({
   'grant-added': {
@@ -89,12 +86,12 @@ export const RULES = declareRules({
     description:
       'The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Review it by hand.',
   },
-  'grant-removed': narrowing('Access removed', 'An allow grant that gave the access is gone.'),
-  'grant-narrowed': narrowing('A grant was narrowed', 'An allow grant covers less.'),
-  'condition-added': narrowing('A condition now restricts', 'An allow grant now requires a condition.'),
-  'deny-added': narrowing('A deny was added', 'A deny now covers the access.'),
-  'group-member-removed': narrowing('A group lost a member', 'A group that a grant names lost a member.'),
-  'role-permission-removed': narrowing(
+  'grant-removed': narrowingRule('Access removed', 'An allow grant that gave the access is gone.'),
+  'grant-narrowed': narrowingRule('A grant was narrowed', 'An allow grant covers less.'),
+  'condition-added': narrowingRule('A condition now restricts', 'An allow grant now requires a condition.'),
+  'deny-added': narrowingRule('A deny was added', 'A deny now covers the access.'),
+  'group-member-removed': narrowingRule('A group lost a member', 'A group that a grant names lost a member.'),
+  'role-permission-removed': narrowingRule(
     'A role lost a permission',
     'A role that a grant names lost a permission.',
   ),

@@ -3,10 +3,7 @@
 // widening rules whose severity lists `critical` are critical on the default branch
 // (`main`, `master`, safe-settings' `default`).
 
-import {declareRules} from '../../kernel/rules.js'
-
-const narrowing = (title: string, description: string) =>
-  ({change: 'narrowing', severity: 'low', title, description: `${description} Informational.`}) as const
+import {declareRules, narrowingRule} from '../../kernel/rules.js'
 
 export const RULES = declareRules({
   'protection-removed': {
@@ -154,34 +151,34 @@ export const RULES = declareRules({
     title: 'Conversation resolution no longer required',
     description: '`required_conversation_resolution` is off: pull requests merge with open review threads.',
   },
-  'protection-added': narrowing('Branch protection added', 'The branch is protected now.'),
-  'admins-enforced': narrowing('Administrators no longer exempt', '`enforce_admins` is on.'),
-  'force-push-blocked': narrowing('Force pushes blocked', '`allow_force_pushes` is off.'),
-  'deletion-blocked': narrowing('Branch deletion blocked', '`allow_deletions` is off.'),
-  'creation-blocked': narrowing('Branch creation blocked', '`block_creations` is on.'),
-  'branch-locked': narrowing('Branch locked', '`lock_branch` is on.'),
-  'fork-sync-blocked': narrowing('Fork syncing blocked', '`allow_fork_syncing` is off.'),
-  'push-restricted': narrowing('Pushes restricted', '`restrictions` limits who may push.'),
-  'push-allowance-reduced': narrowing('Push access reduced', 'Someone was removed from `restrictions`.'),
-  'pull-request-required': narrowing('Pull requests required', '`required_pull_request_reviews` is set.'),
-  'bypass-reduced': narrowing('Pull request bypass reduced', 'Someone was removed from the bypass list.'),
-  'dismissal-restricted': narrowing('Review dismissal restricted', 'Fewer people may dismiss reviews.'),
-  'reviews-increased': narrowing('More approving reviews required', 'Merges need more approvals.'),
-  'stale-dismissal-on': narrowing('Stale approvals dismissed', '`dismiss_stale_reviews` is on.'),
-  'codeowner-review-on': narrowing('Code owner review required', '`require_code_owner_reviews` is on.'),
-  'last-push-approval-on': narrowing(
+  'protection-added': narrowingRule('Branch protection added', 'The branch is protected now.'),
+  'admins-enforced': narrowingRule('Administrators no longer exempt', '`enforce_admins` is on.'),
+  'force-push-blocked': narrowingRule('Force pushes blocked', '`allow_force_pushes` is off.'),
+  'deletion-blocked': narrowingRule('Branch deletion blocked', '`allow_deletions` is off.'),
+  'creation-blocked': narrowingRule('Branch creation blocked', '`block_creations` is on.'),
+  'branch-locked': narrowingRule('Branch locked', '`lock_branch` is on.'),
+  'fork-sync-blocked': narrowingRule('Fork syncing blocked', '`allow_fork_syncing` is off.'),
+  'push-restricted': narrowingRule('Pushes restricted', '`restrictions` limits who may push.'),
+  'push-allowance-reduced': narrowingRule('Push access reduced', 'Someone was removed from `restrictions`.'),
+  'pull-request-required': narrowingRule('Pull requests required', '`required_pull_request_reviews` is set.'),
+  'bypass-reduced': narrowingRule('Pull request bypass reduced', 'Someone was removed from the bypass list.'),
+  'dismissal-restricted': narrowingRule('Review dismissal restricted', 'Fewer people may dismiss reviews.'),
+  'reviews-increased': narrowingRule('More approving reviews required', 'Merges need more approvals.'),
+  'stale-dismissal-on': narrowingRule('Stale approvals dismissed', '`dismiss_stale_reviews` is on.'),
+  'codeowner-review-on': narrowingRule('Code owner review required', '`require_code_owner_reviews` is on.'),
+  'last-push-approval-on': narrowingRule(
     'Approval of the last push required',
     '`require_last_push_approval` is on.',
   ),
-  'status-check-added': narrowing('Status check required', 'Merges wait for another check.'),
-  'status-check-source-pinned': narrowing(
+  'status-check-added': narrowingRule('Status check required', 'Merges wait for another check.'),
+  'status-check-source-pinned': narrowingRule(
     'A required status check must come from a given app',
     'A required check is pinned to an app.',
   ),
-  'up-to-date-required': narrowing('Branches must be up to date', '`strict` is on.'),
-  'signatures-required': narrowing('Signed commits required', '`required_signatures` is on.'),
-  'linear-history-required': narrowing('Linear history required', '`required_linear_history` is on.'),
-  'conversation-resolution-required': narrowing(
+  'up-to-date-required': narrowingRule('Branches must be up to date', '`strict` is on.'),
+  'signatures-required': narrowingRule('Signed commits required', '`required_signatures` is on.'),
+  'linear-history-required': narrowingRule('Linear history required', '`required_linear_history` is on.'),
+  'conversation-resolution-required': narrowingRule(
     'Conversation resolution required',
     '`required_conversation_resolution` is on.',
   ),
