@@ -1,13 +1,17 @@
 // The project's structure cannot drift: imports run down the floors (kernel and engine at the
 // bottom, git beside the engine, one room per kind, the pipeline, reporters, the CLI), no files
 // import each other round a circle, every registered kind has its adapter folder, its schema and
-// its fixtures, the config schema lists the registry's kinds as the build writes them, and
-// nothing exists for a kind that is not registered but the template kind `npm run new-kind` copies.
+// its fixtures, the config schema lists the registry's kinds as the build writes them, nothing
+// exists for a kind that is not registered but the template kind `npm run new-kind` copies, and
+// every rule a finding can carry is declared as data and documented.
 import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {KINDS} from '../src/adapters/index.js'
+import {ADAPTERS, KINDS} from '../src/adapters/index.js'
+import {APPROVAL_RULES} from '../src/core/gate.js'
+import {GATE_RULES} from '../src/core/gate/rules.js'
 import {circles, readImports, repositoryRoot, wrongWayArrows} from './helpers/floors.js'
+import {documentedIn, ruleLiterals, undeclared} from './helpers/rules.js'
 
 const root = new URL('..', import.meta.url)
 const entries = (dir: string) => readdirSync(new URL(dir, root), {withFileTypes: true})
@@ -109,5 +113,71 @@ describe('floors: imports run down, never round', () => {
     expect(
       circles(planted).some((c) => c.includes('src/core/check.ts') && c.includes('src/core/config.ts')),
     ).toBe(true)
+  })
+})
+
+describe('rules: declared as data, documented', () => {
+  const readme = readFileSync(new URL('README.md', root), 'utf8')
+  const page = (kind: string) => {
+    const url = new URL(`docs/${kind}.md`, root)
+    return existsSync(url) ? readFileSync(url, 'utf8') : ''
+  }
+  const tables = [...ADAPTERS.map((a) => [a.kind, a.rules] as const), ['gate', GATE_RULES] as const]
+
+  it.each(tables)(
+    '%s declares kebab-case rules, each with a title and a one-paragraph description',
+    (_, rules) => {
+      expect(Object.keys(rules).length).toBeGreaterThan(0)
+      for (const [id, rule] of Object.entries(rules)) {
+        expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+        expect(rule.title.length, id).toBeGreaterThan(0)
+        expect(rule.description, id).toMatch(/^\S[^\n]*\.$/)
+      }
+    },
+  )
+
+  it.each(ADAPTERS.map((a) => a.kind))(
+    'every rule of %s is documented in the README or its docs page',
+    (kind) => {
+      const rules = ADAPTERS.find((a) => a.kind === kind)!.rules
+      expect(Object.keys(rules).filter((id) => !documentedIn(id, readme, page(kind)))).toEqual([])
+    },
+  )
+
+  it("every rule of the gate is documented in the README, and the gate's approval rules are declared", () => {
+    expect(Object.keys(GATE_RULES).filter((id) => !documentedIn(id, readme))).toEqual([])
+    expect(APPROVAL_RULES.filter((id) => !(id in GATE_RULES))).toEqual([])
+  })
+
+  it("every rule a kind's code or fixtures name is one it declares; the gate's, one core declares", () => {
+    const kindFiles = (kind: string) =>
+      readdirSync(new URL(`src/adapters/${kind}/`, root)).map((f) => `src/adapters/${kind}/${f}`)
+    for (const {kind, rules} of ADAPTERS) {
+      const named = kindFiles(kind).flatMap((file) => ruleLiterals(readFileSync(new URL(file, root), 'utf8')))
+      expect(undeclared(named, rules), kind).toEqual([])
+      const expected = entries(`fixtures/${kind}/`)
+        .filter((e) => e.isDirectory())
+        .flatMap((e) => {
+          const text = readFileSync(new URL(`fixtures/${kind}/${e.name}/expected.json`, root), 'utf8')
+          return ((JSON.parse(text) as {findings?: Array<{rule: string}>}).findings ?? []).map((f) => f.rule)
+        })
+      expect(undeclared(expected, rules), `${kind} fixtures`).toEqual([])
+    }
+    const core = (readdirSync(new URL('src/core/', root), {recursive: true}) as string[])
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => `src/core/${file}`)
+    const inCore = core.flatMap((file) => ruleLiterals(readFileSync(new URL(file, root), 'utf8')))
+    expect(inCore.length).toBeGreaterThan(5)
+    expect(undeclared(inCore, GATE_RULES)).toEqual([])
+  })
+
+  it('fails on a planted undeclared or undocumented rule', () => {
+    const planted = ruleLiterals(
+      "const f = {rule: 'made-up', x: 1}\nif (finding.rule === 'public-principal') f()",
+    )
+    expect(planted).toEqual(['made-up', 'public-principal'])
+    expect(undeclared(planted, ADAPTERS.find((a) => a.kind === 'aws-iam')!.rules)).toEqual(['made-up'])
+    expect(documentedIn('made-up', readme)).toBe(false)
+    expect(documentedIn('public-principal', readme)).toBe(true)
   })
 })

@@ -10,6 +10,7 @@ import type {
   SourceFile,
   Witness,
 } from '../kernel/types.js'
+import type {Rules} from '../kernel/rules.js'
 
 export interface Comparison {
   findings: Finding[]
@@ -18,6 +19,8 @@ export interface Comparison {
 
 export interface Adapter {
   kind: Kind
+  /** the rules its findings can carry (its rules.ts): change, severity, title and what each means */
+  rules: Rules
   /** paths worth parsing when no config names the kind's files */
   candidate(path: string): boolean
   /**

@@ -9,7 +9,6 @@ import type {FailOn} from './config.js'
 import type {CheckOptions} from './options.js'
 import {EXIT} from '../kernel/errors.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
-import {placeFindings} from './embedded.js'
 import {gating} from './gate.js'
 import {runGate} from './protect.js'
 import {readSnapshot} from './snapshot.js'
@@ -111,7 +110,6 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     findings.push(...result.findings)
     notes.push(...result.notes)
   }
-  placeFindings(findings, target.documents, baseline.documents)
   if (options.attribute !== false) {
     const attribution = await attribute(findings, {
       root: options.root,

@@ -1,6 +1,6 @@
 // Documents embedded in container files (src/containers/), in the pipeline: each one validated
-// under its inner kind and keyed `FILE#NAME`, and every finding about one placed back in its
-// container — the container file, the line inside it, and the document's name.
+// under its inner kind and keyed `FILE#NAME` (findings about one are placed back in their
+// container by the kernel's completeFinding: the container file, the line inside it, the document).
 
 import type {ContainerFormat} from '../containers/index.js'
 import {documentKey} from '../kernel/documents.js'
@@ -53,29 +53,6 @@ export async function embed(parsed: ParsedFile, container: ContainerFormat): Pro
   return out
 }
 
-/**
- * Adapters name a finding's file by its document's key: a finding about an embedded document
- * names its container file and the document instead (and so does its baseline location).
- */
-export function placeFindings(findings: Finding[], ...sides: ReadonlyMap<string, Document>[]): void {
-  const originOf = (key: string) => sides.map((side) => side.get(key)?.origin).find((o) => o !== undefined)
-  for (const finding of findings) {
-    const origin = originOf(finding.file)
-    if (origin !== undefined) {
-      finding.file = origin.file
-      finding.document = origin.name
-      if (finding.pointer !== null) finding.pointer = origin.pointer + finding.pointer
-    }
-    const location = finding.baselineLocation
-    const baselineOrigin = location ? originOf(location.file) : undefined
-    if (location && baselineOrigin !== undefined) {
-      location.file = baselineOrigin.file
-      location.document = baselineOrigin.name
-      if (location.pointer !== null) location.pointer = baselineOrigin.pointer + location.pointer
-    }
-  }
-}
-
-/** The key of the document a finding is about (see placeFindings). */
+/** The key of the document a finding is about (its container file and name, for an embedded one). */
 export const findingKey = (finding: Pick<Finding, 'file' | 'document'>): string =>
   documentKey(finding.file, finding.document)

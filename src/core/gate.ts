@@ -11,6 +11,7 @@ import type {ApprovalEntry} from './approvals.js'
 import type {AgentsPolicy, FailOn, Policy} from './config.js'
 import {findingId, SEVERITY_RANK} from '../kernel/findings.js'
 import type {Approval, CommitInfo, Finding} from '../kernel/types.js'
+import type {GateRule} from './gate/rules.js'
 
 /** One entry of the approvals file and the commit that added it. */
 export interface ApprovalRecord {
@@ -25,7 +26,12 @@ export interface ApprovalRecord {
 }
 
 /** Rules of the findings the gate makes about approvals themselves: never approved, never stale-checked. */
-export const APPROVAL_RULES = ['self-approval', 'approval-expired', 'approval-stale', 'approval-unverified']
+export const APPROVAL_RULES: readonly string[] = [
+  'self-approval',
+  'approval-expired',
+  'approval-stale',
+  'approval-unverified',
+] satisfies GateRule[]
 
 /** `YYYY-MM-DD` of a date, in UTC: expiry dates are days, and a day ends at midnight UTC. */
 export function utcDay(date: Date): string {
@@ -145,7 +151,7 @@ function approvalFinding(record: ApprovalRecord, approval: Approval, unused: boo
   const {entry} = record
   const what = `the approval of ${entry.id} (${entry.access.rule} in ${entry.file}, approver ${entry.approver})`
   const idle = unused ? '; it matches no current finding' : ''
-  let rule: string
+  let rule: GateRule
   let change: Finding['change']
   let severity: Finding['severity']
   let message: string

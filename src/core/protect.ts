@@ -45,7 +45,7 @@ import {
   utcDay,
 } from './gate.js'
 import {parseFile} from '../kernel/parse.js'
-import {findingKey, placeFindings} from './embedded.js'
+import {findingKey} from './embedded.js'
 import {parseSnapshot} from './snapshot.js'
 import {classifier, type LoadedSource, loadSource, type SourceSpec} from './source.js'
 import type {
@@ -59,6 +59,7 @@ import type {
   SourceMap,
 } from '../kernel/types.js'
 import {validateValue} from './validate.js'
+import type {GateRule} from './gate/rules.js'
 
 export interface GateInput {
   options: CheckOptions
@@ -390,7 +391,7 @@ const configAt = (versions: VersionCache, path: string, blob: string | null) =>
 
 function protectedFinding(fields: {
   file: string
-  rule: string
+  rule: GateRule
   severity: Severity
   message: string
   witness: Record<string, unknown>
@@ -462,7 +463,7 @@ async function configChanges(
   const now = after.config
   const sourceMap = after.sourceMap
   const add = (
-    rule: string,
+    rule: GateRule,
     severity: Severity,
     pointer: string,
     message: string,
@@ -701,7 +702,6 @@ async function baselineChanges(
     const adapter = adapterFor(kind)
     const result = await adapter.compare(ofKind(was, kind), ofKind(is, kind), changed, settings)
     notes.push(...result.notes.map((note) => `${file}: ${note}`))
-    placeFindings(result.findings, is, was)
     for (const inner of result.findings) {
       if (inner.change === 'narrowing' || inner.witness === null) continue
       const key = findingKey(inner)

@@ -15,7 +15,7 @@ import {chainOf} from './attribute/blame.js'
 import {commitInfo} from './attribute/index.js'
 import type {Config} from './config.js'
 import {summarize} from '../kernel/findings.js'
-import {findingKey, placeFindings} from './embedded.js'
+import {findingKey} from './embedded.js'
 import {classifier, listSourcePaths, readDocuments} from './source.js'
 import type {Document, Finding, Kind, Report, Witness} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
@@ -86,7 +86,6 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
         ...options.config.settings,
         paths,
       })
-      placeFindings(result.findings, after, before)
       for (const finding of result.findings) {
         const key = findingKey(finding)
         if (!(await matchesRequest(finding, before.get(key), after.get(key), options))) continue

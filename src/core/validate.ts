@@ -3,8 +3,8 @@
 
 import type {ErrorObject} from 'ajv'
 import {ADAPTERS} from '../adapters/index.js'
-import {escapePointerToken} from '../kernel/parse.js'
-import type {InputProblem, Kind, ParsedFile, Position, SourceMap} from '../kernel/types.js'
+import {escapePointerToken, positionAt} from '../kernel/parse.js'
+import type {InputProblem, Kind, ParsedFile} from '../kernel/types.js'
 
 export type SchemaName = Kind | 'config' | 'snapshot' | 'report' | 'approvals'
 
@@ -24,7 +24,7 @@ export async function validateValue(schema: SchemaName, parsed: ParsedFile): Pro
   if (validate(parsed.value)) return (await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed)) ?? []
   const problems = describeErrors(validate.errors ?? []).map(({pointer, message}) => ({
     file: parsed.path,
-    ...locate(parsed.sourceMap, pointer),
+    ...positionAt(parsed.sourceMap, pointer),
     pointer,
     message,
   }))
@@ -48,15 +48,6 @@ function loadValidator(schema: SchemaName): Promise<Validator> {
     validators.set(schema, validator)
   }
   return validator
-}
-
-/** Where the value at `pointer` starts, else where its nearest located ancestor does. */
-function locate(sourceMap: SourceMap, pointer: string): Partial<Position> {
-  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf('/'))) {
-    const position = sourceMap.locate(current)
-    if (position !== undefined) return position
-    if (current === '') return {}
-  }
 }
 
 interface Described {

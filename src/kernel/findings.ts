@@ -1,15 +1,47 @@
-// Pieces every adapter uses to build findings.
+// The finding contract. Adapters describe what they found as drafts (rule, where, message,
+// witness, and the access it is about); `completeFinding` turns a draft into the report's
+// Finding the same way for every kind: id, file and embedded document, line, diff, baseline
+// location, change and severity from the rule's declaration. Also here, once: the sentence
+// templates of messages and the order in which a finding's candidate witnesses are preferred.
 
 import {createHash} from 'node:crypto'
 import deepDiff from 'deep-diff'
-import type {Finding, InputProblem, Report, Severity} from './types.js'
+import {positionAt} from './parse.js'
+import {type RuleDeclaration, type Rules, severitiesOf} from './rules.js'
+import type {
+  ChangeType,
+  Finding,
+  FindingKind,
+  InputProblem,
+  Origin,
+  Report,
+  Severity,
+  SourceMap,
+  Witness,
+} from './types.js'
 
-/**
- * A finding's id names the access, not lines: kind, file, change, rule and a semantic key of
- * the statement, so reformatting, reordering or renaming a statement id keeps it.
- */
+/** sha256 of the parts, 16 hex digits: a finding's id. */
 export function findingId(parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16)
+}
+
+/**
+ * A value's canonical text: object keys sorted at every depth, lists read as sets (sorted by
+ * their items' canonical text, repeats dropped). The same access written in another layout, key
+ * order or list order gets the same text; any other difference, however deep, changes it.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${[...new Set(value.map(canonicalJson))].sort().join(',')}]`
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value)
+      .sort()
+      .flatMap((key) => {
+        const item = (value as Record<string, unknown>)[key]
+        return item === undefined ? [] : [`${JSON.stringify(key)}:${canonicalJson(item)}`]
+      })
+    return `{${entries.join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
 }
 
 /** deep-diff records as plain JSON (its classes carry no data the report needs beyond these). */
@@ -30,4 +62,196 @@ export function summarize(documents: number, findings: Finding[], errors: InputP
     possibleWidening: count('possible-widening'),
     invalid: new Set(errors.map((e) => e.file)).size,
   }
+}
+
+// --- drafts -----------------------------------------------------------------------------------
+
+/** A place in one of a comparison's documents: its key (a Document's path) and a JSON pointer. */
+export interface Place {
+  file: string
+  pointer: string | null
+}
+
+/** What an adapter says about one change; `completeFinding` makes the Finding of it. */
+export interface FindingDraft<R extends string = string> {
+  /** a rule the kind declares */
+  rule: R
+  /** where the target shows the change (for access that is gone: where it would show, or the key alone) */
+  at: Place
+  /** where the baseline's side of it is (the statement exceeded or removed), when there is one */
+  baseline: Place | null
+  /** the rule's usual severity when absent */
+  severity?: Severity
+  message: string
+  witness: Witness | null
+  /** why acldrift cannot decide it: a widening rule's finding is then a possible widening */
+  reason?: string
+  /** for a rule that reports both ways (`change: 'both'`): this finding is the narrowing */
+  narrowing?: boolean
+  /** the baseline and target parts involved, shown as they are and diffed */
+  before: unknown
+  after: unknown
+  /**
+   * The access the finding is about, whole (the statement, Role or Binding with what it grants,
+   * the rule set): its canonical form names the finding. Leave out what is not access (a Sid),
+   * so that renaming it keeps the id; put in everything that is, so that any change to it makes
+   * a new id (an approval never stretches to wider access).
+   */
+  access: unknown
+}
+
+/** What a comparison's documents must offer to place findings: a source map, and an origin when embedded. */
+export interface Locatable {
+  sourceMap: SourceMap
+  origin?: Origin
+}
+
+/** A comparison's documents by key, on each side. */
+export interface Sides {
+  baseline: ReadonlyMap<string, Locatable>
+  target: ReadonlyMap<string, Locatable>
+}
+
+/** The sides of a comparison of one document with its baseline (either may be absent). */
+export function sidesOf(file: string, before: Locatable | undefined, after: Locatable | undefined): Sides {
+  const one = (doc: Locatable | undefined) => new Map(doc === undefined ? [] : [[file, doc]])
+  return {baseline: one(before), target: one(after)}
+}
+
+/** The line of `pointer` in a document, else of its nearest located ancestor; null when unknown. */
+export function lineAt(doc: Locatable | undefined, pointer: string | null): number | null {
+  if (doc === undefined || pointer === null) return null
+  return positionAt(doc.sourceMap, pointer)?.line ?? null
+}
+
+/** The change a draft reports, as its rule declares. */
+function changeOf(declared: RuleDeclaration['change'], draft: FindingDraft): ChangeType {
+  if (declared === 'narrowing' || (declared === 'both' && draft.narrowing === true)) return 'narrowing'
+  return declared === 'possible-widening' || draft.reason !== undefined ? 'possible-widening' : 'widening'
+}
+
+/**
+ * The one way a draft becomes a Finding. A document embedded in a container file is named by
+ * the container (`file`) and its name inside it (`document`); the line comes from the pointer
+ * through the document's source map (which gives positions in the container). The id names the
+ * access, not lines: kind, file, document, change, rule and the canonical access.
+ */
+export function completeFinding<R extends string>(
+  kind: FindingKind,
+  rules: Rules<R>,
+  sides: Sides,
+  draft: FindingDraft<R>,
+): Finding {
+  const declared = rules[draft.rule]
+  const change = changeOf(declared.change, draft)
+  const where = placeOf(draft.at, sides.target, sides.baseline)
+  const baselineWhere = draft.baseline === null ? null : placeOf(draft.baseline, sides.baseline, sides.target)
+  return {
+    id: findingId([kind, where.file, where.document ?? '', change, draft.rule, canonicalJson(draft.access)]),
+    kind,
+    file: where.file,
+    ...(where.document === undefined ? {} : {document: where.document}),
+    line: lineAt(sides.target.get(draft.at.file), draft.at.pointer),
+    pointer: where.pointer,
+    change,
+    severity: draft.severity ?? severitiesOf(declared)[0]!,
+    rule: draft.rule,
+    message: draft.message,
+    witness: draft.witness,
+    before: draft.before ?? null,
+    after: draft.after ?? null,
+    diff: structuralDiff(draft.before, draft.after),
+    baselineLocation:
+      draft.baseline === null || baselineWhere === null
+        ? null
+        : {
+            file: baselineWhere.file,
+            ...(baselineWhere.document === undefined ? {} : {document: baselineWhere.document}),
+            line: lineAt(sides.baseline.get(draft.baseline.file), draft.baseline.pointer),
+            pointer: baselineWhere.pointer,
+          },
+    ...(change === 'possible-widening' && draft.reason !== undefined ? {reason: draft.reason} : {}),
+    commit: null,
+    approval: null,
+  }
+}
+
+/**
+ * How a report names a place in a document: a document embedded in a container file by the
+ * container (`file`), its name inside it (`document`) and a pointer from the container's root
+ * (where the document sits, then the pointer inside it); any other by its key and pointer.
+ */
+function placeOf(
+  at: {file: string; pointer: string | null},
+  ...sides: ReadonlyArray<ReadonlyMap<string, Locatable>>
+): {file: string; document?: string; pointer: string | null} {
+  const origin = sides.map((side) => side.get(at.file)?.origin).find((o) => o !== undefined)
+  if (origin === undefined) return {file: at.file, pointer: at.pointer}
+  return {
+    file: origin.file,
+    document: origin.name,
+    pointer: at.pointer === null ? null : origin.pointer + at.pointer,
+  }
+}
+
+// --- which witness ----------------------------------------------------------------------------
+
+/** How telling a candidate witness of a finding is. */
+export interface WitnessRank {
+  /** undecided: shown only when nothing definite is */
+  possible: boolean
+  severity: Severity
+  /** the kind's own preference among equally severe witnesses (higher: more telling) */
+  weight: number
+}
+
+/** Whether `a` is more telling than `b`: definite before possible, then severity, then the kind's weight. */
+export function moreTelling(a: WitnessRank, b: WitnessRank): boolean {
+  if (a.possible !== b.possible) return !a.possible
+  if (a.severity !== b.severity) return SEVERITY_RANK[a.severity] > SEVERITY_RANK[b.severity]
+  return a.weight > b.weight
+}
+
+/** The most telling of a finding's candidates (the first of equals). */
+export function mostTelling<T>(candidates: readonly T[], rank: (candidate: T) => WitnessRank): T {
+  if (candidates.length === 0) throw new Error('internal: a finding without a candidate witness')
+  let best: T = candidates[0]!
+  let bestRank = rank(best)
+  for (const candidate of candidates.slice(1)) {
+    const r = rank(candidate)
+    if (moreTelling(r, bestRank)) [best, bestRank] = [candidate, r]
+  }
+  return best
+}
+
+// --- sentences --------------------------------------------------------------------------------
+
+const parenthesised = (detail: string | undefined) => (detail ? ` (${detail})` : '')
+
+/**
+ * The sentences findings say, by the rule's title and what the witness shows (`what`, a clause
+ * such as "anyone can call s3:GetObject on …"), with a `detail` that says where it comes from.
+ */
+export const sentence = {
+  /** `Title: what (detail).` — a narrowing, or a change whose clause says it all. */
+  plain: (title: string, what: string, detail?: string): string =>
+    `${title}: ${what}${parenthesised(detail)}.`,
+  /** `Title: what, which the baseline did not allow (detail).` */
+  widening: (title: string, what: string, detail?: string): string =>
+    `${title}: ${what}, which the baseline did not allow${parenthesised(detail)}.`,
+  /** `Title: perhaps what (detail); acldrift cannot decide it (reason). Review it by hand.` */
+  possible: (title: string, what: string | undefined, reason: string | undefined, detail?: string): string =>
+    `${title}${what === undefined ? `${parenthesised(detail)}: ` : `: perhaps ${what}${parenthesised(detail)}; `}acldrift cannot decide it (${reason ?? 'undecidable'}). Review it by hand.`,
+  /** The sentence for a change: plain for narrowings, else the widening or possible one. */
+  of: (
+    change: ChangeType,
+    title: string,
+    what: string,
+    extra: {detail?: string; reason?: string} = {},
+  ): string =>
+    change === 'narrowing'
+      ? sentence.plain(title, what, extra.detail)
+      : change === 'possible-widening'
+        ? sentence.possible(title, what, extra.reason, extra.detail)
+        : sentence.widening(title, what, extra.detail),
 }

@@ -62,6 +62,17 @@ export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
+/**
+ * Where the value at `pointer` starts, else where its nearest located ancestor does (a YAML
+ * alias's target, say, is located where it is defined); undefined when nothing on the way is.
+ */
+export function positionAt(sourceMap: SourceMap, pointer: string): Position | undefined {
+  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf('/'))) {
+    const position = sourceMap.locate(current)
+    if (position !== undefined || current === '') return position
+  }
+}
+
 function formatOf(path: string): Format {
   return /\.ya?ml$/i.test(path) ? 'yaml' : 'json'
 }

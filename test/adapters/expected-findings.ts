@@ -1,14 +1,11 @@
-// What every kind's fixture table shares: its case folders and their expected.json, and how the
-// findings of expected.json are matched against the engine's: one-to-one, order-free, on change
-// and rule plus whatever the fixture pins down.
+// How the fixture runner (fixtures.test.ts) reads a kind's case folders and their expected.json,
+// and matches the findings of expected.json against the engine's: one-to-one, order-free, on
+// change and rule plus whatever the fixture pins down.
 
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {basename, join, relative} from 'node:path'
-import {isDeepStrictEqual} from 'node:util'
-import {expect, it} from 'vitest'
-import type {Adapter} from '../../src/adapters/adapter.js'
-import type {ChangeType, Finding, ParsedFile, Severity} from '../../src/kernel/types.js'
-import {validateValue} from '../../src/core/validate.js'
+import {expect} from 'vitest'
+import type {ChangeType, Finding, Severity} from '../../src/kernel/types.js'
 
 export interface ExpectedFinding {
   change: ChangeType
@@ -43,7 +40,7 @@ function witnessMatches(expected: Record<string, unknown> | undefined, actual: F
   })
 }
 
-export function findingMatches(expected: ExpectedFinding, actual: Finding): boolean {
+function findingMatches(expected: ExpectedFinding, actual: Finding): boolean {
   return (
     expected.change === actual.change &&
     expected.rule === actual.rule &&
@@ -79,7 +76,7 @@ export function pair<E, A>(
 }
 
 /** What the engine said, in the shape of expected.json (for a readable diff on failure). */
-export const summary = (f: Finding) => ({
+const summary = (f: Finding) => ({
   change: f.change,
   rule: f.rule,
   severity: f.severity,
@@ -94,19 +91,6 @@ export function fixtureCases(root: string): string[] {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort()
-}
-
-/** Every fixture document is a valid document of `adapter`'s kind, recognised by content. */
-export async function expectValidDocuments(
-  adapter: Adapter,
-  docs: Iterable<ParsedFile | undefined>,
-  name: string,
-): Promise<void> {
-  for (const doc of docs) {
-    if (doc === undefined) continue
-    expect(adapter.detect(doc.value), `${name}: ${doc.path} not detected`).toBe(true)
-    expect(await validateValue(adapter.kind, doc), `${name}: ${doc.path}`).toEqual([])
-  }
 }
 
 /** Every file under `dir` (none when it does not exist), as paths relative to it, sorted. */
@@ -133,30 +117,6 @@ export function readExpected<T extends {description: string}>(dir: string): T {
   return expected
 }
 
-/**
- * The table's first test: at least `least` cases, each with expected.json (with a description,
- * and a findings array where `findingsArray` says so) and at least one side, as `hasSide` (the
- * kind's own notion of one) tells from the case's folder.
- */
-export function itHasCases(
-  root: string,
-  cases: string[],
-  least: number,
-  hasSide: (dir: string) => boolean,
-  {findingsArray = false}: {findingsArray?: boolean} = {},
-): void {
-  it(`has at least ${least} cases, each with expected.json and at least one side`, () => {
-    expect(cases.length).toBeGreaterThanOrEqual(least)
-    for (const name of cases) {
-      const dir = join(root, name)
-      expect(existsSync(join(dir, 'expected.json')), `${name}/expected.json`).toBe(true)
-      expect(hasSide(dir), name).toBe(true)
-      const expected = readExpected<{description: string; findings?: unknown}>(dir)
-      if (findingsArray) expect(Array.isArray(expected.findings), `${name} findings`).toBe(true)
-    }
-  })
-}
-
 /** The engine's findings pair one-to-one with expected.json's; if not, a diff of both lists. */
 export function expectFindings(expected: ExpectedFinding[], findings: Finding[], context: string): void {
   if (pair(expected, findings, findingMatches) !== undefined) return
@@ -172,5 +132,3 @@ export function expectNotes(expected: string[], notes: string[], context: string
   if (pair(expected, notes, (e, a) => a.includes(e)) === undefined)
     expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expected)
 }
-
-export {isDeepStrictEqual}

@@ -1,9 +1,24 @@
-// structuralDiff over documents whose keys are hostile: `__proto__`, `constructor` and
-// `prototype` are data (the parsers make them own keys), so the diff must report them as keys
-// and never touch a prototype, in its records or after the JSON round trip.
+// The finding contract: a draft completed the one way (line, diff, baseline location, change,
+// severity, and an id from the canonical access), the witness order and the sentence templates.
+// Also structuralDiff and canonicalJson over documents whose keys are hostile: `__proto__`,
+// `constructor` and `prototype` are data (the parsers make them own keys), so they must stay
+// keys and never touch a prototype, in the diff's records or after the JSON round trip.
 
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {structuralDiff} from '../../src/kernel/findings.js'
+import {
+  canonicalJson,
+  completeFinding,
+  type FindingDraft,
+  moreTelling,
+  mostTelling,
+  sentence,
+  sidesOf,
+  structuralDiff,
+} from '../../src/kernel/findings.js'
+import {parseFile} from '../../src/kernel/parse.js'
+import {declareRules} from '../../src/kernel/rules.js'
+import type {Severity} from '../../src/kernel/types.js'
 
 const json = (text: string): unknown => JSON.parse(text)
 
@@ -35,5 +50,223 @@ describe('structuralDiff and prototype pollution', () => {
       {kind: 'N', path: ['__proto__'], rhs: {Statement: []}},
     ])
     expect(({} as Record<string, unknown>).Statement).toBeUndefined()
+  })
+})
+
+describe('canonicalJson', () => {
+  const jsonValue = fc.jsonValue({maxDepth: 4})
+
+  it('is the same for any key order and list order, and for repeated list items', () => {
+    const shuffle = (value: unknown, seed: number): unknown => {
+      if (Array.isArray(value)) {
+        const items = value.map((v) => shuffle(v, seed + 1))
+        return seed % 2 === 0 ? [...items].reverse() : [...items, ...items.slice(0, 1)]
+      }
+      if (typeof value === 'object' && value !== null) {
+        const entries = Object.entries(value).map(([k, v]) => [k, shuffle(v, seed + 1)] as const)
+        return Object.fromEntries(seed % 2 === 0 ? entries.reverse() : entries)
+      }
+      return value
+    }
+    fc.assert(
+      fc.property(jsonValue, fc.nat(), (value, seed) => {
+        expect(canonicalJson(shuffle(value, seed))).toBe(canonicalJson(value))
+      }),
+    )
+  })
+
+  it('differs for values that differ anywhere, however deep (nested keys are not dropped)', () => {
+    const statement = {
+      Effect: 'Allow',
+      Principal: {AWS: 'arn:aws:iam::111122223333:root'},
+      Action: 's3:GetObject',
+    }
+    const wider = {...statement, Principal: {AWS: '*'}}
+    const conditioned = {...statement, Condition: {IpAddress: {'aws:SourceIp': '203.0.113.0/24'}}}
+    const open = {...statement, Condition: {IpAddress: {'aws:SourceIp': '0.0.0.0/0'}}}
+    const texts = [statement, wider, conditioned, open].map(canonicalJson)
+    expect(new Set(texts).size).toBe(4)
+    fc.assert(
+      fc.property(jsonValue, jsonValue, (a, b) => {
+        if (canonicalJson(a) === canonicalJson(b))
+          expect(canonicalJson({x: [a]})).toBe(canonicalJson({x: [b]}))
+        else expect(canonicalJson({x: {y: a}})).not.toBe(canonicalJson({x: {y: b}}))
+      }),
+    )
+  })
+
+  it('keeps a __proto__ key as data', () => {
+    expect(canonicalJson(json('{"b": 1, "__proto__": {"x": 1}}'))).toBe('{"__proto__":{"x":1},"b":1}')
+    expect(canonicalJson(json('{"__proto__": {"x": 1}}'))).not.toBe(canonicalJson({}))
+  })
+})
+
+describe('completeFinding', () => {
+  const RULES = declareRules({
+    'grant-added': {change: 'widening', severity: ['low', 'high'], title: 'New access', description: 'd'},
+    'grant-removed': {change: 'narrowing', severity: 'low', title: 'Access removed', description: 'd'},
+    undecided: {
+      change: 'possible-widening',
+      severity: 'medium',
+      title: 'Possible new access',
+      description: 'd',
+    },
+    'block-removed': {change: 'both', severity: ['high', 'low'], title: 'Block removed', description: 'd'},
+  })
+  const TEXT = '{\n  "Statement": [\n    {\n      "Effect": "Allow"\n    }\n  ]\n}\n'
+  const before = parseFile({path: 'p.json', content: Buffer.from(TEXT)})
+  const after = parseFile({path: 'p.json', content: Buffer.from(`\n\n${TEXT}`)})
+  const draft = (
+    fields: Partial<FindingDraft<keyof typeof RULES>> = {},
+  ): FindingDraft<keyof typeof RULES> => ({
+    rule: 'grant-added',
+    at: {file: 'p.json', pointer: '/Statement/0'},
+    baseline: {file: 'p.json', pointer: '/Statement/0/Effect'},
+    message: 'New access: x.',
+    witness: {action: 'x'},
+    before: {Effect: 'Deny'},
+    after: {Effect: 'Allow'},
+    access: {Effect: 'Allow', Action: ['b', 'a']},
+    ...fields,
+  })
+  const complete = (d: FindingDraft<keyof typeof RULES>, sides = sidesOf('p.json', before, after)) =>
+    completeFinding('aws-iam', RULES, sides, d)
+
+  it('fills in line, diff, baseline location, change, the usual severity and the empty commit and approval', () => {
+    expect(complete(draft())).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      kind: 'aws-iam',
+      file: 'p.json',
+      line: 5,
+      pointer: '/Statement/0',
+      change: 'widening',
+      severity: 'low',
+      rule: 'grant-added',
+      message: 'New access: x.',
+      witness: {action: 'x'},
+      before: {Effect: 'Deny'},
+      after: {Effect: 'Allow'},
+      diff: [{kind: 'E', path: ['Effect'], lhs: 'Deny', rhs: 'Allow'}],
+      baselineLocation: {file: 'p.json', line: 4, pointer: '/Statement/0/Effect'},
+      commit: null,
+      approval: null,
+    })
+  })
+
+  it('locates a pointer the source map lacks at its nearest located ancestor, and no pointer nowhere', () => {
+    expect(complete(draft({at: {file: 'p.json', pointer: '/Statement/0/Action/3'}})).line).toBe(5)
+    expect(complete(draft({at: {file: 'p.json', pointer: null}})).line).toBeNull()
+    // The target has no such document (deleted): no line, but the baseline is still placed.
+    const gone = complete(draft({rule: 'grant-removed'}), sidesOf('p.json', before, undefined))
+    expect([gone.line, gone.baselineLocation?.line, gone.change]).toEqual([null, 4, 'narrowing'])
+  })
+
+  it('makes a widening rule with a reason a possible widening; a possible-widening rule always is', () => {
+    const possible = complete(draft({reason: 'an unknown operator', severity: 'high'}))
+    expect([possible.change, possible.reason, possible.severity]).toEqual([
+      'possible-widening',
+      'an unknown operator',
+      'high',
+    ])
+    expect(complete(draft({rule: 'undecided'})).change).toBe('possible-widening')
+    expect(complete(draft()).reason).toBeUndefined()
+    // A rule that names a cause reports either way, as each draft says.
+    expect(complete(draft({rule: 'block-removed'})).change).toBe('widening')
+    expect(complete(draft({rule: 'block-removed', narrowing: true})).change).toBe('narrowing')
+    expect(complete(draft({rule: 'grant-removed', narrowing: false})).change).toBe('narrowing')
+  })
+
+  it('names an embedded document by its container file and its name, and places it in the container', () => {
+    const origin = {
+      file: 'template.yaml',
+      format: 'cloudformation',
+      name: 'AppRole/Policies/Read',
+      pointer: '/Resources/AppRole/Properties/Policies/0/PolicyDocument',
+    }
+    const key = 'template.yaml#AppRole/Policies/Read'
+    const sides = {
+      baseline: new Map([[key, {...before, origin}]]),
+      target: new Map([[key, {...after, origin}]]),
+    }
+    const embedded = complete(
+      draft({at: {file: key, pointer: '/Statement/0'}, baseline: {file: key, pointer: ''}}),
+      sides,
+    )
+    // Pointers run from the container's root: where the document sits, then inside it.
+    expect(embedded).toMatchObject({
+      file: 'template.yaml',
+      document: 'AppRole/Policies/Read',
+      line: 5,
+      pointer: '/Resources/AppRole/Properties/Policies/0/PolicyDocument/Statement/0',
+      baselineLocation: {
+        file: 'template.yaml',
+        document: 'AppRole/Policies/Read',
+        line: 1,
+        pointer: '/Resources/AppRole/Properties/Policies/0/PolicyDocument',
+      },
+    })
+    // Another embedded document of the same container is another access.
+    const other = {...origin, name: 'AppRole/Policies/Write'}
+    const otherSides = {baseline: new Map(), target: new Map([[key, {...after, origin: other}]])}
+    expect(complete(draft({at: {file: key, pointer: null}}), otherSides).id).not.toBe(embedded.id)
+  })
+
+  it('ids name the canonical access: not lines, layout or order; but every part of the access', () => {
+    const id = complete(draft()).id
+    expect(complete(draft({at: {file: 'p.json', pointer: '/Statement/7'}, message: 'other'})).id).toBe(id)
+    expect(complete(draft({access: {Action: ['a', 'b'], Effect: 'Allow'}})).id).toBe(id)
+    expect(complete(draft({access: {Effect: 'Allow', Action: ['a', 'b', 'c']}})).id).not.toBe(id)
+    expect(complete(draft({access: {Effect: 'Allow', Action: ['a', 'b'], Condition: {}}})).id).not.toBe(id)
+    expect(complete(draft({reason: 'r'})).id).not.toBe(id)
+    expect(completeFinding('gcp-iam', RULES, sidesOf('p.json', before, after), draft()).id).not.toBe(id)
+    expect(complete(draft(), sidesOf('q.json', before, after)).file).toBe('p.json')
+  })
+})
+
+describe('mostTelling', () => {
+  const rank = (possible: boolean, severity: Severity, weight = 0) => ({possible, severity, weight})
+
+  it('prefers definite to possible, then severity, then the kind weight, then the first', () => {
+    const candidates = [
+      {name: 'possible critical', ...rank(true, 'critical', 9)},
+      {name: 'low heavy', ...rank(false, 'low', 9)},
+      {name: 'high light', ...rank(false, 'high', 1)},
+      {name: 'high heavy', ...rank(false, 'high', 2)},
+      {name: 'high heavy again', ...rank(false, 'high', 2)},
+    ]
+    expect(mostTelling(candidates, (c) => c).name).toBe('high heavy')
+    expect(mostTelling(candidates.slice(0, 2), (c) => c).name).toBe('low heavy')
+    expect(mostTelling(candidates.slice(0, 1), (c) => c).name).toBe('possible critical')
+    expect(moreTelling(rank(false, 'low'), rank(true, 'critical'))).toBe(true)
+    expect(moreTelling(rank(false, 'high', 1), rank(false, 'high', 1))).toBe(false)
+  })
+})
+
+describe('sentence', () => {
+  it('says widenings, narrowings and possible widenings the same way for every kind', () => {
+    expect(sentence.widening('Public access', 'anyone can read x')).toBe(
+      'Public access: anyone can read x, which the baseline did not allow.',
+    )
+    expect(sentence.widening('New access', 'u can read x', 'by grant "g"')).toBe(
+      'New access: u can read x, which the baseline did not allow (by grant "g").',
+    )
+    expect(sentence.plain('Access removed', 'u can no longer read x', 'grant "g" is gone')).toBe(
+      'Access removed: u can no longer read x (grant "g" is gone).',
+    )
+    expect(
+      sentence.possible('Possible new access', 'u can read x', 'an unknown operator', 'binding b is new'),
+    ).toBe(
+      'Possible new access: perhaps u can read x (binding b is new); acldrift cannot decide it (an unknown operator). Review it by hand.',
+    )
+    expect(sentence.possible('Possible new access', undefined, 'too complex')).toBe(
+      'Possible new access: acldrift cannot decide it (too complex). Review it by hand.',
+    )
+    expect(sentence.possible('Possible new access', undefined, 'too complex', 'by grant "g"')).toBe(
+      'Possible new access (by grant "g"): acldrift cannot decide it (too complex). Review it by hand.',
+    )
+    expect(sentence.of('narrowing', 'T', 'w')).toBe('T: w.')
+    expect(sentence.of('possible-widening', 'T', 'w', {reason: 'r'})).toBe(
+      'T: perhaps w; acldrift cannot decide it (r). Review it by hand.',
+    )
   })
 })

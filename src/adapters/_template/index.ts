@@ -12,9 +12,11 @@
 
 import {type Adapter, compareFileByFile} from '../adapter.js'
 import {detect, looksLike} from './detect.js'
+import {RULES} from './rules.js'
 
 export const templateKind: Adapter = {
   kind: '_template',
+  rules: RULES,
   candidate: (path) => /\.(json|ya?ml)$/i.test(path),
   detect,
   looksLike,

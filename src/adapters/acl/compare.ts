@@ -9,7 +9,14 @@
 // - otherwise a target allow grant was added or widened (subjects, permissions, resources, or
 //   its conditions removed or relaxed).
 
-import {SEVERITY_RANK, findingId, structuralDiff} from '../../kernel/findings.js'
+import {
+  completeFinding,
+  type FindingDraft,
+  mostTelling,
+  SEVERITY_RANK,
+  sentence,
+  sidesOf,
+} from '../../kernel/findings.js'
 import {type DifferenceCell, differenceOrPossible, type Rule} from '../../engine/search.js'
 import type {Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
@@ -39,7 +46,10 @@ import {
   grantKey,
   groupRef,
   readAcl,
+  rolePermissions,
+  subjectPatterns,
 } from './model.js'
+import {type AclRule, RULES} from './rules.js'
 
 /**
  * The search's last dimension, which no rule of either side constrains: "phantom" rules (denies
@@ -68,15 +78,15 @@ interface Sides {
 interface Cause {
   /** findings group their requests by this */
   group: string
-  rule: string
+  rule: AclRule
   request: Request
   /** the change's place in the target (or, for what is gone, null) */
   pointer: string | null
   beforeRaw: unknown
   afterRaw: unknown
   baselinePointer: string | null
-  /** the access's name in the finding id */
-  idKey: string
+  /** the access the finding is about, whole: its id names it */
+  access: unknown
   detail: string
   severity: Severity
   possible?: string
@@ -125,14 +135,17 @@ export function compareAclFile(
     'widening',
     report,
   )) {
-    const cause = cell.cells.size === 0 ? undecided(cell) : widening(requestOf(cell), sides)
+    const cause = cell.cells.size === 0 ? undecided(cell, sides) : widening(requestOf(cell), sides)
     cause.severity = severityOf(cause, sides)
     widenings.set(cause.group, [...(widenings.get(cause.group) ?? []), cause])
   }
   const names = named(sides)
-  for (const group of widenings.values()) findings.push(findingOf(best(group, names), 'widening', sides))
+  const documents = sidesOf(file, before, after)
+  const complete = (draft: FindingDraft<AclRule>) => completeFinding('acl', RULES, documents, draft)
+  for (const group of widenings.values())
+    findings.push(complete(draftOf(best(group, names), 'widening', sides)))
   // Cut short: what was not searched may widen too, so the file cannot pass as checked.
-  if (notes.slice(noted).some((n) => n.includes('widening cells'))) findings.push(cutShort(sides))
+  if (notes.slice(noted).some((n) => n.includes('widening cells'))) findings.push(complete(cutShort(sides)))
 
   const narrowings = new Map<string, Cause[]>()
   for (const cell of differenceOrPossible(
@@ -146,7 +159,8 @@ export function compareAclFile(
     const cause = narrowing(requestOf(cell), sides)
     narrowings.set(cause.group, [...(narrowings.get(cause.group) ?? []), cause])
   }
-  for (const group of narrowings.values()) findings.push(findingOf(best(group, names), 'narrowing', sides))
+  for (const group of narrowings.values())
+    findings.push(complete(draftOf(best(group, names), 'narrowing', sides)))
   return {findings, notes}
 }
 
@@ -187,26 +201,20 @@ function interchangeable(base: Acl, tgt: Acl): Set<string> {
   return standIns
 }
 
-function cutShort(s: Sides): Finding {
+function cutShort(s: Sides): FindingDraft<AclRule> {
   const reason = `the comparison stopped after ${CELL_LIMIT} differing request classes: the rest of the file was not compared`
   return {
-    id: findingId(['acl', s.file, 'possible-widening', 'undecidable', 'cut-short']),
-    kind: 'acl',
-    file: s.file,
-    line: null,
-    pointer: null,
-    change: 'possible-widening',
-    severity: 'high',
     rule: 'undecidable',
-    message: messageFor('possible-widening', 'undecidable', null, undefined, reason),
+    severity: 'high',
+    at: {file: s.file, pointer: null},
+    baseline: null,
+    message: sentence.possible(RULES.undecidable.title, undefined, reason),
     witness: null,
+    reason,
     before: null,
     after: null,
-    diff: [],
-    baselineLocation: null,
-    reason,
-    commit: null,
-    approval: null,
+    // Nothing narrower than the whole file can be named: any change to it is another access.
+    access: {file: s.after?.value ?? null},
   }
 }
 
@@ -287,7 +295,7 @@ function denyWeakened(request: Request, s: Sides): Cause {
           found === undefined
             ? deny.grant.pointer
             : `${s.base.groups.get(found.edge.owner)!.pointer}/members/${found.edge.index}`,
-        idKey: `${found?.edge.owner}:${found?.edge.entry}`,
+        access: {deny: grantAccess(s.tgt, same.grant), lost: found?.edge.entry, from: found?.edge.owner},
         detail:
           found === undefined
             ? `${label(same.grant)} no longer covers it`
@@ -313,7 +321,7 @@ function denyWeakened(request: Request, s: Sides): Cause {
         found === undefined
           ? deny.grant.pointer
           : `${s.base.roles.get(found.edge.owner)!.pointer}/${found.edge.list}/${found.edge.index}`,
-      idKey: `${found?.edge.owner}:${found?.edge.entry}`,
+      access: {deny: grantAccess(s.tgt, same.grant), lost: found?.edge.entry, from: found?.edge.owner},
       detail:
         found === undefined
           ? `${label(same.grant)} no longer covers it`
@@ -332,7 +340,7 @@ function denyWeakened(request: Request, s: Sides): Cause {
       rule: 'deny-narrowed',
       pointer: narrowed.grant.pointer,
       afterRaw: narrowed.grant.raw,
-      idKey: grantKey(narrowed.grant),
+      access: {was: grantAccess(s.base, deny.grant), now: grantAccess(s.tgt, narrowed.grant)},
       detail: `the baseline denied it by ${label(deny.grant)}; ${label(narrowed.grant)} no longer does`,
       severity: 'high',
     }
@@ -342,7 +350,7 @@ function denyWeakened(request: Request, s: Sides): Cause {
     rule: 'deny-removed',
     pointer: allow.grant.pointer,
     afterRaw: null,
-    idKey: grantKey(deny.grant),
+    access: {removed: grantAccess(s.base, deny.grant)},
     detail: `the baseline denied it by ${label(deny.grant)}, which is gone; ${label(allow.grant)} allows it`,
     severity: 'high',
   }
@@ -383,7 +391,7 @@ function definitionsWidened(request: Request, s: Sides, grant: Grant): Cause {
         baselinePointer: s.base.groups.has(found.edge.owner)
           ? s.base.groups.get(found.edge.owner)!.pointer
           : null,
-        idKey: `${found.edge.owner}:${found.edge.entry}`,
+        access: {group: found.edge.owner, gained: found.edge.entry},
         detail: `${GROUP_PREFIX}${found.edge.owner} gained ${found.edge.entry}; ${request.subject} is in ${GROUP_PREFIX}${path[0]}${through}, which ${label(grant)} names`,
         severity: 'medium',
       }
@@ -408,7 +416,7 @@ function definitionsWidened(request: Request, s: Sides, grant: Grant): Cause {
         baselinePointer: s.base.roles.has(found.edge.owner)
           ? s.base.roles.get(found.edge.owner)!.pointer
           : null,
-        idKey: `${found.edge.owner}:${found.edge.list}:${found.edge.entry}`,
+        access: {role: found.edge.owner, [found.edge.list!]: found.edge.entry},
         detail: `role ${found.edge.owner} ${inherits ? 'now inherits role' : 'gained'} ${found.edge.entry}, and ${label(grant)} gives role ${found.chain[0]}`,
         severity: 'medium',
       }
@@ -426,7 +434,7 @@ function grantWidened(request: Request, s: Sides): Cause {
     request,
     pointer: grant.pointer,
     afterRaw: grant.raw,
-    idKey: grantKey(grant),
+    access: {grant: grantAccess(s.tgt, grant)},
     severity: 'medium' as const,
   }
   const covered = s.bRules.find((r) => r.effect === 'allow' && matches(r, request, ignoringConditions))
@@ -457,7 +465,7 @@ function grantWidened(request: Request, s: Sides): Cause {
   }
 }
 
-function undecided(cell: DifferenceCell): Cause {
+function undecided(cell: DifferenceCell, s: Sides): Cause {
   const grant = (cell.matched.allowed[0] as CompiledRule).grant
   return {
     group: `grant:${grant.index}`,
@@ -467,7 +475,7 @@ function undecided(cell: DifferenceCell): Cause {
     beforeRaw: null,
     afterRaw: grant.raw,
     baselinePointer: null,
-    idKey: grantKey(grant),
+    access: {grant: grantAccess(s.tgt, grant)},
     detail: `by ${label(grant)}`,
     severity: 'medium',
     possible: cell.reason ?? 'the patterns are too complex to compare exactly',
@@ -486,7 +494,7 @@ function narrowing(request: Request, s: Sides): Cause {
       rule: 'deny-added',
       pointer: deny.grant.pointer,
       afterRaw: deny.grant.raw,
-      idKey: grantKey(deny.grant),
+      access: {grant: grantAccess(s.base, gone), deny: grantAccess(s.tgt, deny.grant)},
       detail: `denied by ${label(deny.grant)}`,
     }
   const throughDefinitions = allowing(s.targetUnderBase, request)
@@ -499,7 +507,7 @@ function narrowing(request: Request, s: Sides): Cause {
       rule: subject ? 'group-member-removed' : 'role-permission-removed',
       pointer: current.grant.pointer,
       afterRaw: current.grant.raw,
-      idKey: grantKey(current.grant),
+      access: {was: grantAccess(s.base, gone), now: grantAccess(s.tgt, current.grant)},
       detail: `${label(current.grant)} names ${subject ? 'groups' : 'roles'} that no longer cover it`,
     }
   }
@@ -512,7 +520,7 @@ function narrowing(request: Request, s: Sides): Cause {
       covered !== undefined ? 'condition-added' : edited !== undefined ? 'grant-narrowed' : 'grant-removed',
     pointer: edited?.grant.pointer ?? null,
     afterRaw: edited?.grant.raw ?? null,
-    idKey: grantKey(gone),
+    access: {grant: grantAccess(s.base, gone)},
     detail: `the baseline allowed it by ${label(gone)}`,
   }
 }
@@ -545,37 +553,33 @@ function named(s: Sides): Set<string> {
   return names
 }
 
-/** The most telling request of a finding: the most severe, then named subject, permission and resource. */
+/** The most telling request of a finding: the most severe, then named subject, permission and resource, then the simplest context. */
 function best(group: Cause[], names: Set<string>): Cause {
-  const score = (c: Cause) =>
-    SEVERITY_RANK[c.severity] * 10 +
-    [c.request.subject, c.request.permission, c.request.resource].filter((v) => names.has(v)).length -
-    Object.keys(c.request.context).length / 10
-  return group.reduce((a, b) => (score(b) > score(a) ? b : a))
+  return mostTelling(group, (c) => ({
+    possible: c.possible !== undefined,
+    severity: c.severity,
+    weight:
+      [c.request.subject, c.request.permission, c.request.resource].filter((v) => names.has(v)).length -
+      Object.keys(c.request.context).length / 10,
+  }))
+}
+
+/**
+ * A grant as access: its effect, the subjects and permissions it covers with the version's
+ * groups and roles expanded (a member added to a group it names is more access), its resources
+ * and its conditions; not its id or position.
+ */
+function grantAccess(acl: Acl, grant: Grant) {
+  return {
+    effect: grant.effect,
+    subjects: subjectPatterns(acl, grant.subjects),
+    permissions: [...grant.permissions, ...rolePermissions(acl, grant.roles)],
+    resources: grant.resources,
+    conditions: Object.fromEntries(grant.conditions),
+  }
 }
 
 // --- findings -----------------------------------------------------------------------------
-
-const RULE_TEXT: Record<string, string> = {
-  'grant-added': 'New access',
-  'grant-widened': 'A grant was widened',
-  'condition-removed': 'A condition was removed',
-  'condition-relaxed': 'A condition was relaxed',
-  'group-member-added': 'A group gained a member',
-  'role-permission-added': 'A role gained a permission',
-  'role-inherits': 'A role inherits another',
-  'deny-removed': 'A deny was removed',
-  'deny-narrowed': 'A deny was narrowed',
-  'denied-group-member-removed': 'A denied group lost a member',
-  'denied-role-permission-removed': 'A denied role lost a permission',
-  undecidable: 'Possible new access',
-  'grant-removed': 'Access removed',
-  'grant-narrowed': 'A grant was narrowed',
-  'condition-added': 'A condition now restricts',
-  'deny-added': 'A deny was added',
-  'group-member-removed': 'A group lost a member',
-  'role-permission-removed': 'A role lost a permission',
-}
 
 export function witnessOf(request: Request): Witness {
   const witness: Witness = {
@@ -587,7 +591,7 @@ export function witnessOf(request: Request): Witness {
   return witness
 }
 
-function sentence(witness: Witness, verb: string): string {
+function requestText(witness: Witness, verb: string): string {
   const context =
     witness.context === undefined ? '' : ` when the context is ${JSON.stringify(witness.context)}`
   return `${String(witness.subject)} ${verb} ${String(witness.permission)} on ${String(witness.resource)}${context}`
@@ -600,12 +604,11 @@ function messageFor(
   detail?: string,
   reason?: string,
 ): string {
-  const text = RULE_TEXT[rule] ?? rule
-  const why = detail === undefined ? '' : ` (${detail})`
+  const title = RULES[rule as AclRule]?.title ?? rule
   if (change === 'possible-widening' || witness === null)
-    return `${text}${why}: acldrift cannot decide it (${reason ?? 'undecidable'}). Review it by hand.`
-  if (change === 'narrowing') return `${text}: ${sentence(witness, 'no longer has')}${why}.`
-  return `${text}: ${sentence(witness, 'now has')}${why}, which the baseline did not allow.`
+    return sentence.possible(title, undefined, reason, detail)
+  if (change === 'narrowing') return sentence.plain(title, requestText(witness, 'no longer has'), detail)
+  return sentence.widening(title, requestText(witness, 'now has'), detail)
 }
 
 /** The finding's message for another witness (history asks about other requests). */
@@ -613,32 +616,26 @@ export function describeFinding(finding: Finding, witness: Witness): string {
   return messageFor(finding.change, finding.rule, asked(witness), undefined, finding.reason)
 }
 
-const locate = (doc: ParsedFile | undefined, pointer: string | null) =>
-  pointer === null ? null : (doc?.sourceMap.locate(pointer)?.line ?? null)
-
-function findingOf(cause: Cause, direction: 'widening' | 'narrowing', s: Sides): Finding {
-  const change = cause.possible !== undefined ? 'possible-widening' : direction
+function draftOf(cause: Cause, direction: 'widening' | 'narrowing', s: Sides): FindingDraft<AclRule> {
   const witness = cause.possible !== undefined ? null : witnessOf(cause.request)
+  const change = cause.possible !== undefined ? 'possible-widening' : direction
   return {
-    id: findingId(['acl', s.file, change, cause.rule, cause.idKey, cause.request.subject]),
-    kind: 'acl',
-    file: s.file,
-    line: locate(s.after, cause.pointer),
-    pointer: cause.pointer,
-    change,
-    severity: cause.severity,
     rule: cause.rule,
+    severity: cause.severity,
+    at: {file: s.file, pointer: cause.pointer},
+    baseline: cause.baselinePointer === null ? null : {file: s.file, pointer: cause.baselinePointer},
     message: messageFor(change, cause.rule, witness, cause.detail, cause.possible),
     witness,
+    ...(cause.possible !== undefined ? {reason: cause.possible} : {}),
     before: cause.beforeRaw ?? null,
     after: cause.afterRaw ?? null,
-    diff: structuralDiff(cause.beforeRaw, cause.afterRaw),
-    baselineLocation:
-      cause.baselinePointer === null
-        ? null
-        : {file: s.file, line: locate(s.before, cause.baselinePointer), pointer: cause.baselinePointer},
-    ...(cause.possible !== undefined ? {reason: cause.possible} : {}),
-    commit: null,
-    approval: null,
+    // A widening's access includes the target's denies: removing one grants more.
+    access:
+      direction === 'widening'
+        ? {
+            cause: cause.access,
+            cutBy: s.tgt.grants.filter((g) => g.effect === 'deny').map((g) => grantAccess(s.tgt, g)),
+          }
+        : cause.access,
   }
 }

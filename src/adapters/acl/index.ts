@@ -5,9 +5,11 @@
 
 import {type Adapter, compareFileByFile} from '../adapter.js'
 import {detect, looksLike} from './detect.js'
+import {RULES} from './rules.js'
 
 export const acl: Adapter = {
   kind: 'acl',
+  rules: RULES,
   candidate: (path) => /\.(json|ya?ml)$/i.test(path),
   detect,
   looksLike,

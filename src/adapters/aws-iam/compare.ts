@@ -8,16 +8,25 @@ import {
   type IpValue,
   leafHolds,
   ipDomain,
+  test,
   numberDomain,
   setDomain,
   stringDomain,
   opaqueDomain,
   type Domain,
 } from '../../engine/domains.js'
-import {evaluate} from '../../engine/formula.js'
+import {evaluate, leavesOf} from '../../engine/formula.js'
 import {displayString} from '../../engine/glob.js'
 import {type DifferenceCell, type Dimension, differenceOrPossible} from '../../engine/search.js'
-import {findingId, SEVERITY_RANK, structuralDiff} from '../../kernel/findings.js'
+import {
+  completeFinding,
+  type FindingDraft,
+  lineAt,
+  mostTelling,
+  sentence,
+  type Sides,
+  sidesOf,
+} from '../../kernel/findings.js'
 import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import {actionDomain, actionWeight, displayAction, isKnownAction, PRIVILEGE_ESCALATION} from './catalogue.js'
 import {
@@ -32,17 +41,13 @@ import {
   type Statement,
   statementsOf,
 } from './compile.js'
+import type {Comparison} from '../adapter.js'
+import {type AwsRule, RULES} from './rules.js'
 
 /** Cap on difference cells per direction and file: beyond it the result says it was cut short. */
 const CELL_LIMIT = 2000
 
-export interface FileComparison {
-  findings: Finding[]
-  notes: string[]
-}
-
 interface Side {
-  doc: ParsedFile | undefined
   rules: CompiledRule[]
 }
 
@@ -50,13 +55,13 @@ export function compareIamFile(
   file: string,
   baseline: ParsedFile | undefined,
   target: ParsedFile | undefined,
-): FileComparison {
+): Comparison {
   const baseStatements = baseline ? statementsOf(baseline.value) : []
   const targetStatements = target ? statementsOf(target.value) : []
   const all = [...baseStatements, ...targetStatements]
   const ctx: CompileContext = {traits: keyTraits(all), opaque: new Map()}
-  const base: Side = {doc: baseline, rules: baseStatements.map((s, i) => compileStatement(s, i, ctx))}
-  const tgt: Side = {doc: target, rules: targetStatements.map((s, i) => compileStatement(s, i, ctx))}
+  const base: Side = {rules: baseStatements.map((s, i) => compileStatement(s, i, ctx))}
+  const tgt: Side = {rules: targetStatements.map((s, i) => compileStatement(s, i, ctx))}
   const dimensions = buildDimensions(all, ctx)
   const keyNames = originalKeyNames(all)
   const dateKeys = new Set(
@@ -64,19 +69,21 @@ export function compareIamFile(
   )
   const notes: string[] = []
   const findings: Finding[] = []
+  const sides = sidesOf(file, baseline, target)
+  const complete = (draft: FindingDraft<AwsRule>) => completeFinding('aws-iam', RULES, sides, draft)
 
   const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing') =>
     differenceOrPossible(dimensions, allowed, other, direction, {file, notes, limit: CELL_LIMIT})
 
   const describe = (cell: DifferenceCell) => witnessOf(cell, keyNames, dateKeys)
   for (const group of groupByResponsible(run(tgt, base, 'widening'))) {
-    findings.push(wideningFinding(file, group, tgt, base, describe))
+    findings.push(complete(wideningDraft(file, group, tgt, base, describe)))
   }
   for (const group of groupByResponsible(run(base, tgt, 'narrowing'))) {
     const definite = group.filter((c) => c.status === 'definite' && !outsideCatalogue(c))
-    if (definite.length > 0) findings.push(narrowingFinding(file, definite, base, tgt, describe))
+    if (definite.length > 0) findings.push(complete(narrowingDraft(file, definite, tgt, describe)))
   }
-  notes.push(...unknownActionNotes(file, target, targetStatements))
+  notes.push(...unknownActionNotes(file, sides, targetStatements))
   return {findings, notes}
 }
 
@@ -177,7 +184,7 @@ function displayContextValue(cell: Cell, date: boolean): unknown {
 // --- rules ---------------------------------------------------------------------------
 
 interface Classified {
-  rule: string
+  rule: AwsRule
   severity: Severity
   /** the baseline statement this access exceeds (or, for narrowings, the target one) */
   related: CompiledRule | undefined
@@ -261,35 +268,16 @@ function classifyNarrowing(cell: DifferenceCell, target: CompiledRule[]): Classi
 
 // --- findings ------------------------------------------------------------------------
 
-const RULE_TEXT: Record<string, string> = {
-  'public-principal': 'Public access',
-  'admin-wildcard': 'Administrator access',
-  'deny-removed': 'A Deny no longer applies',
-  'privilege-escalation': 'Privilege escalation',
-  'condition-removed': 'A condition was removed or relaxed',
-  'new-principal': 'Access extended to another principal',
-  'wildcard-action': 'A wildcard action grants more',
-  'wildcard-resource': 'A wildcard resource grants more',
-  'new-grant': 'New access',
-  'deny-added': 'A new Deny applies',
-  'condition-added': 'A condition now restricts',
-  'grant-removed': 'Access removed',
-  'undecidable-condition': 'Possible new access',
-  'unknown-action': 'Possible new access',
-}
-
 /** The one sentence a finding says, from what changed, its rule and its witness. */
 export function describeFinding(change: ChangeType, rule: string, witness: Witness, reason?: string): string {
-  const text = RULE_TEXT[rule] ?? rule
-  if (change === 'narrowing')
-    return `${text}: ${sentence(witness).replace(' can call ', ' can no longer call ')}.`
-  if (change === 'possible-widening') {
-    return `${text}: perhaps ${sentence(witness)}; acldrift cannot decide it (${reason}). Review it by hand.`
-  }
-  return `${text}: ${sentence(witness)}, which the baseline did not allow.`
+  const title = RULES[rule as AwsRule]?.title ?? rule
+  const what = requestText(witness)
+  return change === 'narrowing'
+    ? sentence.plain(title, what.replace(' can call ', ' can no longer call '))
+    : sentence.of(change, title, what, {reason})
 }
 
-function sentence(witness: Witness): string {
+function requestText(witness: Witness): string {
   const who =
     witness.principal === undefined
       ? 'the identity this policy is attached to'
@@ -301,76 +289,109 @@ function sentence(witness: Witness): string {
   return `${who} can call ${String(witness.action ?? 'any action')}${on}${when}`
 }
 
-const semanticKey = (rule: CompiledRule) => {
-  const raw = {...rule.statement.raw}
-  delete raw.Sid
-  return JSON.stringify(raw, Object.keys(raw).sort())
+/**
+ * A statement as access: without its Sid (a name, not access), and with the values AWS reads as
+ * lists written as lists, so that `"Action": "s3:GetObject"` and `["s3:GetObject"]` are one access.
+ */
+function accessOf(statement: Statement): Record<string, unknown> {
+  const access = {...statement.raw}
+  delete access.Sid
+  for (const key of ['Action', 'NotAction', 'Resource', 'NotResource'])
+    if (key in access) access[key] = asList(access[key])
+  for (const key of ['Principal', 'NotPrincipal']) {
+    const principal = access[key]
+    if (typeof principal === 'object' && principal !== null && !Array.isArray(principal))
+      access[key] = mapValues(principal as Record<string, unknown>, asList)
+  }
+  const condition = access.Condition
+  if (typeof condition === 'object' && condition !== null && !Array.isArray(condition))
+    access.Condition = mapValues(condition as Record<string, unknown>, (block) =>
+      typeof block === 'object' && block !== null && !Array.isArray(block)
+        ? mapValues(block as Record<string, unknown>, asList)
+        : block,
+    )
+  return access
 }
 
-function locate(doc: ParsedFile | undefined, pointer: string): number | null {
-  return doc?.sourceMap.locate(pointer)?.line ?? null
+/**
+ * Whether a Deny can take back some of what an Allow grants: they share an action. (An
+ * over-approximation, principals, resources and conditions aside: a Deny it names in vain only
+ * makes the id change more often.)
+ */
+function sharesAction(deny: CompiledRule, allow: CompiledRule): boolean {
+  const a = allow.predicates.get('action')
+  const d = deny.predicates.get('action')
+  if (a === undefined || d === undefined) return true
+  const leaves = [...leavesOf(d, leavesOf(a)).values()]
+  return actionDomain()
+    .cells(leaves)
+    .some((cell) => evaluate(a, (l) => test(cell, l)) && evaluate(d, (l) => test(cell, l)))
 }
 
-function wideningFinding(
+/** The object's own entries with `f` applied (own keys such as `__proto__` stay data). */
+const mapValues = (object: Record<string, unknown>, f: (value: unknown) => unknown) =>
+  Object.fromEntries(Object.entries(object).map(([k, v]) => [k, f(v)]))
+
+function wideningDraft(
   file: string,
   group: DifferenceCell[],
   target: Side,
   baseline: Side,
   describe: (c: DifferenceCell) => Witness,
-): Finding {
+): FindingDraft<AwsRule> {
   const responsible = group[0]!.matched.allowed[0] as CompiledRule
+  // The group's baseline Deny that no longer applies (groups are split by it): part of the access.
+  const exceededDeny = group[0]!.matched.otherDeny[0] as CompiledRule | undefined
   const scored = group.map((cell) => {
     const outside = outsideCatalogue(cell)
     const possible = cell.status === 'possible' || outside !== undefined
-    const classified = possible
+    const classified: Classified = possible
       ? {
           rule: outside ? 'unknown-action' : 'undecidable-condition',
-          severity: (outside ? 'low' : 'medium') as Severity,
+          severity: outside ? 'low' : 'medium',
           related: classifyWidening(cell, responsible, baseline.rules).related,
         }
       : classifyWidening(cell, responsible, baseline.rules)
-    const action = rawValue(cell, 'action')
-    const score =
-      (possible ? 0 : 100) +
-      SEVERITY_RANK[classified.severity] * 10 +
-      (typeof action === 'string' ? actionWeight(action) : 0)
-    return {cell, classified, possible, reason: outside ?? cell.reason, score}
+    return {cell, classified, possible, reason: outside ?? cell.reason}
   })
-  const best = scored.reduce((a, b) => (b.score > a.score ? b : a))
+  const best = mostTelling(scored, ({cell, classified, possible}) => {
+    const action = rawValue(cell, 'action')
+    return {
+      possible,
+      severity: classified.severity,
+      weight: typeof action === 'string' ? actionWeight(action) : 0,
+    }
+  })
   const witness = describe(best.cell)
   const related = best.classified.related
   const change = best.possible ? 'possible-widening' : 'widening'
-  const message = describeFinding(change, best.classified.rule, witness, best.reason)
   return {
-    id: findingId(['aws-iam', file, change, best.classified.rule, semanticKey(responsible)]),
-    kind: 'aws-iam',
-    file,
-    line: locate(target.doc, responsible.statement.pointer),
-    pointer: responsible.statement.pointer,
-    change,
-    severity: best.classified.severity,
     rule: best.classified.rule,
-    message,
+    severity: best.classified.severity,
+    at: {file, pointer: responsible.statement.pointer},
+    baseline: related ? {file, pointer: related.statement.pointer} : null,
+    message: describeFinding(change, best.classified.rule, witness, best.reason),
     witness,
+    ...(best.possible ? {reason: best.reason} : {}),
     before: related?.statement.raw ?? null,
     after: responsible.statement.raw,
-    diff: structuralDiff(related?.statement.raw, responsible.statement.raw),
-    baselineLocation: related
-      ? {file, line: locate(baseline.doc, related.statement.pointer), pointer: related.statement.pointer}
-      : null,
-    ...(best.possible ? {reason: best.reason} : {}),
-    commit: null,
-    approval: null,
+    access: {
+      statement: accessOf(responsible.statement),
+      exceeds: exceededDeny && accessOf(exceededDeny.statement),
+      // The target's Denies that can take some of it back: removing one grants more.
+      cutBy: target.rules
+        .filter((r) => r.effect === 'deny' && sharesAction(r, responsible))
+        .map((r) => accessOf(r.statement)),
+    },
   }
 }
 
-function narrowingFinding(
+function narrowingDraft(
   file: string,
   group: DifferenceCell[],
-  baseline: Side,
   target: Side,
   describe: (c: DifferenceCell) => Witness,
-): Finding {
+): FindingDraft<AwsRule> {
   const responsible = group[0]!.matched.allowed[0] as CompiledRule
   const cell = group[0]!
   const classified = classifyNarrowing(cell, target.rules)
@@ -381,37 +402,25 @@ function narrowingFinding(
     related ??
     target.rules.find((t) => t.statement.sid !== undefined && t.statement.sid === responsible.statement.sid)
   return {
-    id: findingId(['aws-iam', file, 'narrowing', classified.rule, semanticKey(responsible)]),
-    kind: 'aws-iam',
-    file,
-    line: located ? locate(target.doc, located.statement.pointer) : null,
-    pointer: located?.statement.pointer ?? null,
-    change: 'narrowing',
-    severity: 'low',
     rule: classified.rule,
+    at: {file, pointer: located?.statement.pointer ?? null},
+    baseline: {file, pointer: responsible.statement.pointer},
     message: describeFinding('narrowing', classified.rule, witness),
     witness,
     before: responsible.statement.raw,
     after: related?.statement.raw ?? null,
-    diff: structuralDiff(responsible.statement.raw, related?.statement.raw),
-    baselineLocation: {
-      file,
-      line: locate(baseline.doc, responsible.statement.pointer),
-      pointer: responsible.statement.pointer,
-    },
-    commit: null,
-    approval: null,
+    access: {statement: accessOf(responsible.statement)},
   }
 }
 
-function unknownActionNotes(file: string, target: ParsedFile | undefined, statements: Statement[]): string[] {
+function unknownActionNotes(file: string, sides: Sides, statements: Statement[]): string[] {
   const notes: string[] = []
   for (const s of statements) {
     for (const field of ['Action', 'NotAction']) {
       for (const action of asList(s.raw[field])) {
         if (action.includes('*') || action.includes('?')) continue
         if (!isKnownAction(action.toLowerCase())) {
-          const line = locate(target, s.pointer)
+          const line = lineAt(sides.target.get(file), s.pointer)
           notes.push(`${file}${line ? `:${line}` : ''}: ${action} is not a known AWS action`)
         }
       }

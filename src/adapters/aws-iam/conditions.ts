@@ -44,7 +44,7 @@ const numberLeaf =
 
 const parseNumber = (v: string) => (v.trim() === '' ? NaN : Number(v))
 /** AWS accepts ISO 8601 dates and epoch seconds. */
-const parseDate = (v: string) => (/^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v))
+export const parseDate = (v: string) => (/^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v))
 
 const OPERATORS: Record<string, OperatorSpec> = {
   StringEquals: {family: 'string', negated: false, leaf: stringLeaf(false)},

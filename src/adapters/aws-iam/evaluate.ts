@@ -13,7 +13,7 @@ import {
   SELF,
   statementsOf,
 } from './compile.js'
-import {parseCidr} from './conditions.js'
+import {parseCidr, parseDate} from './conditions.js'
 
 /** A witness as shown in reports, back in the engine's raw form (per dimension). */
 function rawRequest(witness: Witness, ctx: CompileContext): Map<string, unknown> {
@@ -24,8 +24,15 @@ function rawRequest(witness: Witness, ctx: CompileContext): Map<string, unknown>
   const context = (witness.context ?? {}) as Record<string, unknown>
   for (const [key, value] of Object.entries(context)) {
     const family = [...(ctx.traits.get(key.toLowerCase())?.families ?? [])][0]
+    // Dates are shown as ISO 8601 (or given as epoch seconds, as AWS reads them): epoch milliseconds here.
     const one = (v: unknown) =>
-      family === 'ip' ? ipValue(String(v)) : family === 'number' || family === 'date' ? Number(v) : String(v)
+      family === 'ip'
+        ? ipValue(String(v))
+        : family === 'date'
+          ? parseDate(String(v))
+          : family === 'number'
+            ? Number(v)
+            : String(v)
     request.set(contextDimension(key.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value))
   }
   return request

@@ -1,10 +1,12 @@
 import {type Adapter, compareFileByFile} from '../adapter.js'
+import {RULES} from './rules.js'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export const awsIam: Adapter = {
   kind: 'aws-iam',
+  rules: RULES,
   candidate: (path) => /\.json$/i.test(path),
   // Identity, resource (bucket, key, queue, topic) and trust policies all have a Statement.
   detect: (value) => isObject(value) && 'Statement' in value,

@@ -6,7 +6,8 @@
 // meet every requirement of the accepting side and to fail the one in question — that is then
 // checked against both sides with the evaluator.
 
-import {findingId, structuralDiff} from '../../kernel/findings.js'
+import {completeFinding, type FindingDraft, sentence, sidesOf} from '../../kernel/findings.js'
+import {severitiesOf} from '../../kernel/rules.js'
 import type {Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {
@@ -27,136 +28,68 @@ import {
   skipsReviews,
 } from './evaluate.js'
 import {type BranchEntry, branchesOf, type Protection, settingPointer} from './model.js'
+import {type ProtectionRule, RULES} from './rules.js'
 
 /** Widening rules, with the setting they are about and their narrowing counterpart. */
-const RULES: Record<string, {setting: string[]; narrowing: string; text: string}> = {
-  'protection-removed': {setting: [], narrowing: 'protection-added', text: 'Branch protection removed'},
-  'admins-exempt': {setting: ['enforce_admins'], narrowing: 'admins-enforced', text: 'Administrators exempt'},
-  'force-push-allowed': {
-    setting: ['allow_force_pushes'],
-    narrowing: 'force-push-blocked',
-    text: 'Force pushes allowed',
-  },
-  'deletion-allowed': {
-    setting: ['allow_deletions'],
-    narrowing: 'deletion-blocked',
-    text: 'Branch deletion allowed',
-  },
-  'creation-unblocked': {
-    setting: ['block_creations'],
-    narrowing: 'creation-blocked',
-    text: 'Branch creation no longer blocked',
-  },
-  'branch-unlocked': {setting: ['lock_branch'], narrowing: 'branch-locked', text: 'Branch unlocked'},
-  'fork-sync-allowed': {
-    setting: ['allow_fork_syncing'],
-    narrowing: 'fork-sync-blocked',
-    text: 'Fork syncing allowed',
-  },
-  'push-restriction-lifted': {
-    setting: ['restrictions'],
-    narrowing: 'push-restricted',
-    text: 'Push restrictions removed',
-  },
-  'push-allowance-extended': {
-    setting: ['restrictions'],
-    narrowing: 'push-allowance-reduced',
-    text: 'Push access extended',
-  },
+const SETTINGS = {
+  'protection-removed': {setting: [], narrowing: 'protection-added'},
+  'admins-exempt': {setting: ['enforce_admins'], narrowing: 'admins-enforced'},
+  'force-push-allowed': {setting: ['allow_force_pushes'], narrowing: 'force-push-blocked'},
+  'deletion-allowed': {setting: ['allow_deletions'], narrowing: 'deletion-blocked'},
+  'creation-unblocked': {setting: ['block_creations'], narrowing: 'creation-blocked'},
+  'branch-unlocked': {setting: ['lock_branch'], narrowing: 'branch-locked'},
+  'fork-sync-allowed': {setting: ['allow_fork_syncing'], narrowing: 'fork-sync-blocked'},
+  'push-restriction-lifted': {setting: ['restrictions'], narrowing: 'push-restricted'},
+  'push-allowance-extended': {setting: ['restrictions'], narrowing: 'push-allowance-reduced'},
   'pull-request-not-required': {
     setting: ['required_pull_request_reviews'],
     narrowing: 'pull-request-required',
-    text: 'Pull requests no longer required',
   },
   'bypass-extended': {
     setting: ['required_pull_request_reviews', 'bypass_pull_request_allowances'],
     narrowing: 'bypass-reduced',
-    text: 'Pull request bypass extended',
   },
   'dismissal-extended': {
     setting: ['required_pull_request_reviews', 'dismissal_restrictions'],
     narrowing: 'dismissal-restricted',
-    text: 'Review dismissal extended',
   },
   'reviews-reduced': {
     setting: ['required_pull_request_reviews', 'required_approving_review_count'],
     narrowing: 'reviews-increased',
-    text: 'Fewer approving reviews required',
   },
   'stale-dismissal-off': {
     setting: ['required_pull_request_reviews', 'dismiss_stale_reviews'],
     narrowing: 'stale-dismissal-on',
-    text: 'Stale approvals no longer dismissed',
   },
   'codeowner-review-off': {
     setting: ['required_pull_request_reviews', 'require_code_owner_reviews'],
     narrowing: 'codeowner-review-on',
-    text: 'Code owner review no longer required',
   },
   'last-push-approval-off': {
     setting: ['required_pull_request_reviews', 'require_last_push_approval'],
     narrowing: 'last-push-approval-on',
-    text: 'Approval of the last push no longer required',
   },
-  'status-check-removed': {
-    setting: ['required_status_checks'],
-    narrowing: 'status-check-added',
-    text: 'Required status check removed',
-  },
+  'status-check-removed': {setting: ['required_status_checks'], narrowing: 'status-check-added'},
   'status-check-source-relaxed': {
     setting: ['required_status_checks', 'checks'],
     narrowing: 'status-check-source-pinned',
-    text: 'A required status check may come from another source',
   },
   'up-to-date-not-required': {
     setting: ['required_status_checks', 'strict'],
     narrowing: 'up-to-date-required',
-    text: 'Branches no longer need to be up to date',
   },
-  'signatures-not-required': {
-    setting: ['required_signatures'],
-    narrowing: 'signatures-required',
-    text: 'Signed commits no longer required',
-  },
-  'linear-history-not-required': {
-    setting: ['required_linear_history'],
-    narrowing: 'linear-history-required',
-    text: 'Linear history no longer required',
-  },
+  'signatures-not-required': {setting: ['required_signatures'], narrowing: 'signatures-required'},
+  'linear-history-not-required': {setting: ['required_linear_history'], narrowing: 'linear-history-required'},
   'conversation-resolution-not-required': {
     setting: ['required_conversation_resolution'],
     narrowing: 'conversation-resolution-required',
-    text: 'Conversation resolution no longer required',
   },
-}
+} as const satisfies Partial<Record<ProtectionRule, {setting: readonly string[]; narrowing: ProtectionRule}>>
 
-const NARROWING_TEXT: Record<string, string> = {
-  'protection-added': 'Branch protection added',
-  'admins-enforced': 'Administrators no longer exempt',
-  'force-push-blocked': 'Force pushes blocked',
-  'deletion-blocked': 'Branch deletion blocked',
-  'creation-blocked': 'Branch creation blocked',
-  'branch-locked': 'Branch locked',
-  'fork-sync-blocked': 'Fork syncing blocked',
-  'push-restricted': 'Pushes restricted',
-  'push-allowance-reduced': 'Push access reduced',
-  'pull-request-required': 'Pull requests required',
-  'bypass-reduced': 'Pull request bypass reduced',
-  'dismissal-restricted': 'Review dismissal restricted',
-  'reviews-increased': 'More approving reviews required',
-  'stale-dismissal-on': 'Stale approvals dismissed',
-  'codeowner-review-on': 'Code owner review required',
-  'last-push-approval-on': 'Approval of the last push required',
-  'status-check-added': 'Status check required',
-  'status-check-source-pinned': 'A required status check must come from a given app',
-  'up-to-date-required': 'Branches must be up to date',
-  'signatures-required': 'Signed commits required',
-  'linear-history-required': 'Linear history required',
-  'conversation-resolution-required': 'Conversation resolution required',
-}
+type WideningRule = keyof typeof SETTINGS
 
 /** The action whose witness says most about a rule (else: the first found, merges first). */
-const PREFERRED_ACTION: Record<string, Action> = {
+const PREFERRED_ACTION: Partial<Record<WideningRule, Action>> = {
   'pull-request-not-required': 'push',
   'bypass-extended': 'push',
   'admins-exempt': 'push',
@@ -165,31 +98,10 @@ const PREFERRED_ACTION: Record<string, Action> = {
 /** Branches whose loss of protection is the worst case (safe-settings' `default` is the default branch). */
 const DEFAULT_BRANCHES = new Set(['main', 'master', 'default'])
 
-function severity(rule: string, branch: string): Severity {
-  switch (rule) {
-    case 'protection-removed':
-    case 'force-push-allowed':
-      return DEFAULT_BRANCHES.has(branch) ? 'critical' : 'high'
-    case 'deletion-allowed':
-    case 'reviews-reduced':
-    case 'pull-request-not-required':
-    case 'admins-exempt':
-    case 'push-restriction-lifted':
-    case 'bypass-extended':
-      return 'high'
-    case 'stale-dismissal-off':
-    case 'codeowner-review-off':
-    case 'last-push-approval-off':
-    case 'push-allowance-extended':
-    case 'dismissal-extended':
-    case 'status-check-removed':
-    case 'status-check-source-relaxed':
-    case 'signatures-not-required':
-    case 'branch-unlocked':
-      return 'medium'
-    default:
-      return 'low'
-  }
+/** A widening rule's severity: critical on a default branch where the rule can be (its declaration says so). */
+function severity(rule: WideningRule, branch: string): Severity {
+  const severities = severitiesOf(RULES[rule])
+  return DEFAULT_BRANCHES.has(branch) && severities.includes('critical') ? 'critical' : severities[0]!
 }
 
 export function compareBranchProtectionFile(
@@ -201,17 +113,19 @@ export function compareBranchProtectionFile(
   const base = before ? branchesOf(before.value, file) : new Map<string, BranchEntry>()
   const target = after ? branchesOf(after.value, file, notes) : new Map<string, BranchEntry>()
   const findings: Finding[] = []
+  const documents = sidesOf(file, before, after)
+  const complete = (draft: FindingDraft<ProtectionRule>) =>
+    completeFinding('branch-protection', RULES, documents, draft)
   for (const branch of [...new Set([...base.keys(), ...target.keys()])].sort()) {
-    const sides = {file, before, after, baseEntry: base.get(branch), targetEntry: target.get(branch)}
-    findings.push(...compareBranch(branch, 'widening', sides), ...compareBranch(branch, 'narrowing', sides))
+    const sides = {file, baseEntry: base.get(branch), targetEntry: target.get(branch)}
+    for (const change of ['widening', 'narrowing'] as const)
+      findings.push(...compareBranch(branch, change, sides).map(complete))
   }
   return {findings, notes}
 }
 
 interface Sides {
   file: string
-  before: ParsedFile | undefined
-  after: ParsedFile | undefined
   baseEntry: BranchEntry | undefined
   targetEntry: BranchEntry | undefined
 }
@@ -244,11 +158,15 @@ function classesOf(actors: string[], actions: readonly Action[] = ACTIONS): Atte
  * One branch in one direction: the updates `more` (the target, for widenings) accepts and
  * `less` rejects.
  */
-function compareBranch(branch: string, change: 'widening' | 'narrowing', sides: Sides): Finding[] {
+function compareBranch(
+  branch: string,
+  change: 'widening' | 'narrowing',
+  sides: Sides,
+): Array<FindingDraft<ProtectionRule>> {
   const [more, less] =
     change === 'widening' ? [sides.targetEntry, sides.baseEntry] : [sides.baseEntry, sides.targetEntry]
   if (less === undefined) return []
-  const found = new Map<string, Found>()
+  const found = new Map<WideningRule, Found>()
   if (more === undefined) {
     // Unprotected: every update goes through. Shown by the most telling one the other side rejects.
     const order: Action[] = ['force-push', 'push', 'merge', 'delete', 'create', 'dismiss-review', 'fork-sync']
@@ -263,7 +181,7 @@ function compareBranch(branch: string, change: 'widening' | 'narrowing', sides: 
     for (const c of classesOf(actorsOf(more.protection, less.protection)))
       differences(branch, c, more.protection, less.protection, found)
   }
-  return [...found].map(([rule, f]) => finding(branch, change, rule, f, sides))
+  return [...found].map(([rule, f]) => draftOf(branch, change, rule, f, sides))
 }
 
 /** An attempt that meets no requirement: unapproved, unchecked, unsigned. */
@@ -276,12 +194,12 @@ function differences(
   c: AttemptClass,
   more: Protection,
   less: Protection,
-  found: Map<string, Found>,
+  found: Map<WideningRule, Found>,
 ) {
   const m = requirements(more, c)
   if (m.blocks.length > 0) return
   const l = requirements(less, c)
-  const record = (rule: string, candidates: Attempt[], prefer?: (a: Attempt) => boolean) => {
+  const record = (rule: WideningRule, candidates: Attempt[], prefer?: (a: Attempt) => boolean) => {
     const known = found.get(rule)
     const preferred = PREFERRED_ACTION[rule]
     if (known?.witness && (known.witness.action === preferred || c.action !== preferred)) return
@@ -308,7 +226,7 @@ function differences(
   }
 }
 
-function blockRule(block: Block, c: AttemptClass, more: Protection, less: Protection): string {
+function blockRule(block: Block, c: AttemptClass, more: Protection, less: Protection): WideningRule {
   if (BYPASSABLE.has(block) && bypasses(more, c) && !bypasses(less, c)) return 'admins-exempt'
   switch (block) {
     case 'locked':
@@ -371,7 +289,7 @@ function atomRules(
   c: AttemptClass,
   more: Protection,
   less: Protection,
-): {rule: string; prefer?: (a: Attempt) => boolean}[] {
+): {rule: WideningRule; prefer?: (a: Attempt) => boolean}[] {
   if (bypasses(more, c) && !bypasses(less, c)) return [{rule: 'admins-exempt'}]
   if (REVIEW_ATOMS.has(atom.type)) {
     if (more.reviews === null) return [{rule: 'pull-request-not-required'}]
@@ -380,7 +298,7 @@ function atomRules(
   const reviews = more.reviews!
   switch (atom.type) {
     case 'approvals': {
-      const rules: {rule: string; prefer?: (a: Attempt) => boolean}[] = []
+      const rules: {rule: WideningRule; prefer?: (a: Attempt) => boolean}[] = []
       if (reviews.count < atom.min)
         rules.push({rule: 'reviews-reduced', prefer: (a) => a.staleApprovals === 0})
       if (atom.current && !reviews.dismissStale)
@@ -486,21 +404,16 @@ function checksFor(atoms: Atom[]): PassedCheck[] {
 
 // --- findings -------------------------------------------------------------------------
 
-const locate = (doc: ParsedFile | undefined, pointer: string | null) =>
-  pointer === null ? null : (doc?.sourceMap.locate(pointer)?.line ?? null)
-
-function finding(
+function draftOf(
   branch: string,
   change: 'widening' | 'narrowing',
-  rule: string,
+  rule: WideningRule,
   f: Found,
   sides: Sides,
-): Finding {
+): FindingDraft<ProtectionRule> {
   const {file, baseEntry, targetEntry} = sides
-  const name = change === 'widening' ? rule : RULES[rule]!.narrowing
-  const possible = f.witness === undefined
-  const type = possible ? 'possible-widening' : change
-  const setting = RULES[rule]!.setting
+  const name = change === 'widening' ? rule : SETTINGS[rule].narrowing
+  const setting: readonly string[] = SETTINGS[rule].setting
   const path =
     rule === 'status-check-removed' &&
     targetEntry &&
@@ -508,43 +421,48 @@ function finding(
       ? [...setting, 'checks']
       : rule === 'status-check-removed'
         ? [...setting, 'contexts']
-        : setting
-  const pointer = targetEntry ? settingPointer(targetEntry, path) : null
-  const basePointer = baseEntry ? settingPointer(baseEntry, path) : null
+        : [...setting]
   const witness = f.witness ? witnessOf(f.witness) : null
-  const reason = possible
-    ? `acldrift found no update that shows the difference for ${JSON.stringify(f.unshown)}; review it by hand`
-    : undefined
+  const title = RULES[name].title
+  // No update could be shown: a widening is then possible; a narrowing is still reported, unshown.
+  const unshown = `no update was found that shows the difference for ${JSON.stringify(f.unshown)}`
+  const message =
+    witness !== null
+      ? messageFor(change, name, witness, settingChange(baseEntry, targetEntry, path))
+      : change === 'widening'
+        ? sentence.possible(title, `more updates are accepted on branch ${branch}`, unshown)
+        : sentence.plain(title, `perhaps fewer updates are accepted on branch ${branch}`, unshown)
   return {
-    id: findingId(['branch-protection', file, type, name, branch]),
-    kind: 'branch-protection',
-    file,
-    line: locate(sides.after, pointer),
-    pointer,
-    change: type,
-    severity: change === 'narrowing' ? 'low' : severity(rule, branch),
     rule: name,
-    message: possible
-      ? `${RULES[rule]!.text} on branch ${branch}: perhaps more updates are accepted; ${reason}.`
-      : messageFor(change, name, witness!, settingChange(baseEntry, targetEntry, setting)),
+    severity: change === 'narrowing' ? 'low' : severity(rule, branch),
+    at: {file, pointer: targetEntry ? settingPointer(targetEntry, path) : null},
+    baseline: baseEntry ? {file, pointer: settingPointer(baseEntry, path)} : null,
+    message,
     witness,
+    ...(witness === null && change === 'widening' ? {reason: unshown} : {}),
     before: baseEntry?.raw ?? null,
     after: targetEntry?.raw ?? null,
-    diff: structuralDiff(baseEntry?.raw, targetEntry?.raw),
-    baselineLocation: baseEntry
-      ? {file, line: locate(sides.before, basePointer), pointer: basePointer}
-      : null,
-    ...(reason ? {reason} : {}),
-    commit: null,
-    approval: null,
+    // The branch's whole protection on the side that has the access (no protection: null).
+    access: {branch, protection: protectionAccess((change === 'widening' ? targetEntry : baseEntry)?.raw)},
   }
+}
+
+/** A protection as access: without the REST export's `url` fields, which name it and grant nothing. */
+function protectionAccess(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(protectionAccess)
+  if (typeof value !== 'object' || value === null) return value ?? null
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !/(^|_)url$/.test(key))
+      .map(([key, v]) => [key, protectionAccess(v)]),
+  )
 }
 
 /** ` (setting: before → after)` for a yes/no or number setting, else nothing. */
 function settingChange(
   base: BranchEntry | undefined,
   target: BranchEntry | undefined,
-  path: string[],
+  path: readonly string[],
 ): string {
   if (path.length === 0) return ''
   const valueAt = (entry: BranchEntry | undefined) => {
@@ -575,12 +493,12 @@ export function describeFinding(finding: Finding, witness: Witness): string {
 }
 
 function messageFor(change: 'widening' | 'narrowing', rule: string, w: Witness, detail = ''): string {
-  const text = RULES[rule]?.text ?? NARROWING_TEXT[rule] ?? rule
+  const title = RULES[rule as ProtectionRule]?.title ?? rule
   const verdict =
     change === 'widening'
       ? 'is now accepted, which the baseline rejected'
       : 'is now rejected, which the baseline accepted'
-  return `${text}: on branch ${String(w.branch)}, ${attemptText(w, rule)} ${verdict}${detail}.`
+  return sentence.plain(title, `on branch ${String(w.branch)}, ${attemptText(w, rule)} ${verdict}${detail}`)
 }
 
 const ACTION_TEXT: Record<string, string> = {

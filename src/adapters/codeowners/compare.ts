@@ -14,7 +14,7 @@
 // rule whose region no rule of the target covers, or the whole file when none is left).
 
 import {Undecidable} from '../../engine/undecidable.js'
-import {findingId, structuralDiff} from '../../kernel/findings.js'
+import {completeFinding, type FindingDraft, sentence, type Sides} from '../../kernel/findings.js'
 import type {
   AdapterContext,
   ChangeType,
@@ -37,6 +37,7 @@ import {
   rulesOf,
 } from './model.js'
 import {literalsFrom, type Nfa, PatternError, step} from './pattern.js'
+import {type CodeownersRule, RULES} from './rules.js'
 
 /** Paths where a lost or new approver matters most: who controls CI, ownership, infrastructure. */
 export const SENSITIVE_PATTERNS = [
@@ -195,16 +196,30 @@ export function regions(base: readonly Rule[], target: readonly Rule[]): Region[
 
 // --- groups -----------------------------------------------------------------------------
 
-type GroupRule = 'approver-added' | 'owners-removed' | 'owners-added' | 'approver-removed'
+type GroupRule = Exclude<CodeownersRule, 'undecidable-patterns'>
 
 interface GroupKey {
   key: string
-  /** what the finding's id names: the responsible rule's pattern (not its line) */
-  anchor: string
+  /**
+   * The access the finding is about, whole, for its id: the rule that decides the paths (its
+   * pattern, its owners and the patterns after it, which carve its region), not its line.
+   * Computed for the findings only (groupsAt runs for every path of the repository).
+   */
+  access: () => unknown
   change: Exclude<ChangeType, 'possible-widening'>
   rule: GroupRule
   /** the principal gained or lost */
   approver?: string
+}
+
+/** A rule as access: the paths it decides (its pattern and the later patterns that take some back) and their owners. */
+function ruleAccess(rules: readonly Rule[], i: number) {
+  const rule = rules[i]!
+  return {
+    pattern: rule.pattern,
+    owners: rule.principals,
+    later: rules.slice(i + 1).map((r) => r.pattern),
+  }
 }
 
 /** The findings a path whose last rules are (lastB, lastA) belongs to. */
@@ -212,39 +227,36 @@ export function groupsAt(lastB: number, lastA: number, base: Side, target: Side)
   const before = lastB >= 0 ? base.rules[lastB]!.principals : []
   const after = lastA >= 0 ? target.rules[lastA]!.principals : []
   const out: GroupKey[] = []
-  const a = (i: number) => `after ${target.rules[i]!.pattern}`
-  const b = (i: number) => `before ${base.rules[i]!.pattern}`
+  type Anchor = (i: number) => () => Record<string, unknown>
+  const a: Anchor = (i) => () => ({after: ruleAccess(target.rules, i)})
+  const b: Anchor = (i) => () => ({before: ruleAccess(base.rules, i)})
   // Lost (gained) owners: by the rule of the side that has one, preferring the target (baseline).
+  // A region no rule of the side covers is carved by every pattern of that side.
   const by = (
     mine: number,
     other: number,
-    fileGone: boolean,
     tag: string,
     anchorMine: typeof a,
     anchorOther: typeof a,
+    side: Side,
   ) =>
-    fileGone
-      ? {key: `${tag}:file`, anchor: '(file)'}
+    side.rules.length === 0
+      ? {key: `${tag}:file`, access: () => ({file: 'none'})}
       : mine >= 0
-        ? {key: `${tag}:m${mine}`, anchor: anchorMine(mine)}
-        : {key: `${tag}:o${other}`, anchor: anchorOther(other)}
+        ? {key: `${tag}:m${mine}`, access: anchorMine(mine)}
+        : {
+            key: `${tag}:o${other}`,
+            access: () => ({...anchorOther(other)(), unmatchedBy: side.rules.map((r) => r.pattern)}),
+          }
   if (before.length > 0 && after.length === 0) {
-    out.push({
-      ...by(lastA, lastB, target.rules.length === 0, 'lost', a, b),
-      change: 'widening',
-      rule: 'owners-removed',
-    })
+    out.push({...by(lastA, lastB, 'lost', a, b, target), change: 'widening', rule: 'owners-removed'})
   } else if (before.length === 0 && after.length > 0) {
-    out.push({
-      ...by(lastB, lastA, base.rules.length === 0, 'gained', b, a),
-      change: 'narrowing',
-      rule: 'owners-added',
-    })
+    out.push({...by(lastB, lastA, 'gained', b, a, base), change: 'narrowing', rule: 'owners-added'})
   } else if (before.length > 0) {
     for (const x of after.filter((p) => !before.includes(p)))
       out.push({
         key: `added:${lastA}:${x}`,
-        anchor: a(lastA),
+        access: () => ({...a(lastA)(), approver: x}),
         change: 'widening',
         rule: 'approver-added',
         approver: x,
@@ -252,7 +264,7 @@ export function groupsAt(lastB: number, lastA: number, base: Side, target: Side)
     for (const x of before.filter((p) => !after.includes(p)))
       out.push({
         key: `removed:${lastB}:${x}`,
-        anchor: b(lastB),
+        access: () => ({...b(lastB)(), approver: x}),
         change: 'narrowing',
         rule: 'approver-removed',
         approver: x,
@@ -387,6 +399,8 @@ export async function compareCodeowners(
 ): Promise<Comparison> {
   const findings: Finding[] = []
   const notes: string[] = []
+  const sides: Sides = {baseline, target}
+  const complete = (draft: FindingDraft<CodeownersRule>) => completeFinding('codeowners', RULES, sides, draft)
   // The repository's file (the three locations) and any other file a config names, each on its own.
   const units = new Set<string>()
   for (const path of changed) units.add(isLocation(path) ? 'repository' : path)
@@ -406,7 +420,11 @@ export async function compareCodeowners(
       // Only a document that bypassed the parser (a hand-edited snapshot) can get here.
       if (!(error instanceof PatternError || error instanceof TypeError)) throw error
       findings.push(
-        ...undecided({...base, rules: []}, {...tgt, rules: []}, `a rule cannot be read: ${error.message}`),
+        ...undecided(
+          {...base, rules: []},
+          {...tgt, rules: []},
+          `a rule cannot be read: ${error.message}`,
+        ).map(complete),
       )
       continue
     }
@@ -415,7 +433,7 @@ export async function compareCodeowners(
       for (const path of [...target.keys()].filter(isLocation).sort())
         if (path !== tgt.file && (changed.includes(path) || base.file !== tgt.file))
           notes.push(`${path}: not read by GitHub: ${tgt.file} takes precedence`)
-    findings.push(...(await compareSides(base, tgt, paths, notes)))
+    findings.push(...(await compareSides(base, tgt, paths, notes, complete)))
   }
   return {findings, notes}
 }
@@ -427,6 +445,7 @@ async function compareSides(
   target: Side,
   paths: (() => Promise<readonly string[]>) | undefined,
   notes: string[],
+  complete: (draft: FindingDraft<CodeownersRule>) => Finding,
 ): Promise<Finding[]> {
   if (sameRules(base.rules, target.rules)) return []
   let found: Region[]
@@ -434,7 +453,7 @@ async function compareSides(
     found = regions(base.rules, target.rules)
   } catch (error) {
     if (!(error instanceof Undecidable)) throw error
-    return undecided(base, target, error.reason)
+    return undecided(base, target, error.reason).map(complete)
   }
   const groups = new Map<string, Group>()
   // Regions in order of their examples (shortest first), so that each group's example is its shortest.
@@ -478,7 +497,7 @@ async function compareSides(
     // The example's own regions: its last rules on each side, for the locations.
     const lastB = decidingRule(base.rules, path)?.index ?? -1
     const lastA = decidingRule(target.rules, path)?.index ?? -1
-    findings.push(finding(g, path, existing?.has(path), lastB, lastA, base, target))
+    findings.push(complete(findingDraft(g, path, existing?.has(path), lastB, lastA, base, target)))
     if (g.rule === 'approver-added' && isTeam(g.approver!))
       teams.add(displayOwner(target.rules[lastA], g.approver!))
   }
@@ -498,7 +517,7 @@ interface RuleView {
 const view = (rule: Rule | undefined): RuleView | null =>
   rule === undefined ? null : {pattern: rule.pattern, owners: rule.owners}
 
-function finding(
+function findingDraft(
   g: Group,
   path: string,
   exists: boolean | undefined,
@@ -506,7 +525,7 @@ function finding(
   lastA: number,
   base: Side,
   target: Side,
-): Finding {
+): FindingDraft<CodeownersRule> {
   const before = base.rules[lastB]
   const after = target.rules[lastA]
   const file = target.file ?? base.file!
@@ -528,48 +547,41 @@ function finding(
         ? ownerPointer(before, lastB)
         : `/rules/${lastB}`
   const severity: Severity = g.change === 'narrowing' ? 'low' : g.sensitive ? 'high' : 'medium'
-  const id = findingId(['codeowners', file, g.change, g.rule, g.anchor, g.approver ?? ''])
-  const result: Finding = {
-    id,
-    kind: 'codeowners',
-    file,
-    line: pointer === null ? null : (target.doc?.sourceMap.locate(pointer)?.line ?? null),
-    pointer,
-    change: g.change,
-    severity,
+  return {
     rule: g.rule,
-    message: '',
+    severity,
+    at: {file, pointer},
+    baseline: base.file === undefined ? null : {file: base.file, pointer: basePointer},
+    message: message(g.rule, witness, view(before), view(after))!,
     witness,
     before: view(before),
     after: view(after),
-    diff: structuralDiff(view(before), view(after)),
-    baselineLocation:
-      base.file === undefined
-        ? null
-        : {
-            file: base.file,
-            line: basePointer === null ? null : (base.doc?.sourceMap.locate(basePointer)?.line ?? null),
-            pointer: basePointer,
-          },
-    commit: null,
-    approval: null,
+    access: g.access(),
   }
-  result.message = describeFinding(result, witness)
-  return result
 }
 
 const list = (owners: readonly string[]) => owners.join(' ')
 
 /** The finding's sentence for a witness (history and explain show other paths than the first). */
 export function describeFinding(finding: Finding, witness: Witness): string {
+  return (
+    message(finding.rule, witness, finding.before as RuleView | null, finding.after as RuleView | null) ??
+    finding.message
+  )
+}
+
+function message(
+  rule: string,
+  witness: Witness,
+  before: RuleView | null,
+  after: RuleView | null,
+): string | undefined {
   const path = `${String(witness.path)}${witness.exists === false ? ' (no such file yet)' : ''}`
-  const before = finding.before as RuleView | null
-  const after = finding.after as RuleView | null
   const was = (rule: RuleView | null) =>
     rule === null
       ? 'none'
       : `${list(rule.owners)}${rule.pattern === after?.pattern ? '' : ` ("${rule.pattern}")`}`
-  switch (finding.rule) {
+  switch (rule) {
     case 'approver-added':
       return `${String(witness.approver)} can now approve changes to ${path}: "${after?.pattern}" names ${list(after?.owners ?? [])} (before: ${was(before)}).`
     case 'owners-removed': {
@@ -580,47 +592,36 @@ export function describeFinding(finding: Finding, witness: Witness): string {
       return `${path} now needs a review from ${list(after?.owners ?? [])} ("${after?.pattern}"); before, it had no code owner.`
     case 'approver-removed':
       return `${String(witness.approver)} can no longer approve changes to ${path}: "${after?.pattern}" names ${list(after?.owners ?? [])} (before: ${was(before)}).`
-    default:
-      return finding.message
   }
+  return undefined
 }
 
 /** The product was too large: every target rule that is new is a possible widening. */
-function undecided(base: Side, target: Side, reason: string): Finding[] {
+function undecided(base: Side, target: Side, reason: string): Array<FindingDraft<CodeownersRule>> {
   const file = target.file ?? base.file!
   const known = new Set(base.rules.map(ruleKey))
   const fresh = target.rules.filter((r) => !known.has(ruleKey(r)))
-  const make = (rule: Rule | undefined): Finding => {
-    const pointer = rule === undefined ? null : `/rules/${rule.index}`
-    const f: Finding = {
-      id: findingId([
-        'codeowners',
-        file,
-        'possible-widening',
-        'undecidable-patterns',
-        rule?.pattern ?? '(file)',
-      ]),
-      kind: 'codeowners',
-      file,
-      line: pointer === null ? null : (target.doc?.sourceMap.locate(pointer)?.line ?? null),
-      pointer,
-      change: 'possible-widening',
-      severity: 'medium',
-      rule: 'undecidable-patterns',
-      message: '',
-      witness: null,
-      before: null,
-      after: view(rule),
-      diff: structuralDiff(null, view(rule)),
-      reason,
-      commit: null,
-      approval: null,
-    }
-    f.message =
+  const title = RULES['undecidable-patterns'].title
+  const draft = (rule: Rule | undefined): FindingDraft<CodeownersRule> => ({
+    rule: 'undecidable-patterns',
+    at: {file, pointer: rule === undefined ? null : `/rules/${rule.index}`},
+    baseline: null,
+    message: sentence.possible(
+      title,
       rule === undefined
-        ? `Code owners changed (rules removed or reordered) and acldrift could not compare them exactly: ${reason}.`
-        : `"${rule.pattern}" (${list(rule.owners) || 'no owners'}) may widen who can approve changes: ${reason}.`
-    return f
-  }
-  return fresh.length > 0 ? fresh.map(make) : [make(undefined)]
+        ? 'the rules removed or reordered let more people approve changes'
+        : `"${rule.pattern}" (${list(rule.owners) || 'no owners'}) lets more people approve changes`,
+      reason,
+    ),
+    witness: null,
+    reason,
+    before: null,
+    after: view(rule),
+    // Every new rule, or the whole target's rules when none is new: nothing narrower can be named.
+    access:
+      rule === undefined
+        ? {rules: target.rules.map((r) => ruleAccess(target.rules, r.index))}
+        : ruleAccess(target.rules, rule.index),
+  })
+  return fresh.length > 0 ? fresh.map(draft) : [draft(undefined)]
 }

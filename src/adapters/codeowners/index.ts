@@ -5,9 +5,11 @@
 
 import type {Adapter} from '../adapter.js'
 import {isLocation, LOCATIONS} from './locations.js'
+import {RULES} from './rules.js'
 
 export const codeowners: Adapter = {
   kind: 'codeowners',
+  rules: RULES,
   candidate: isLocation,
   locations: LOCATIONS,
   // Recognised by path only: no JSON or YAML value is a CODEOWNERS file.

@@ -12,11 +12,12 @@ import {type AnyLeaf, stringDomain} from '../../engine/domains.js'
 import {type Formula, leaf, or} from '../../engine/formula.js'
 import {type DifferenceCell, type Dimension, difference, type Rule} from '../../engine/search.js'
 import {Undecidable} from '../../engine/undecidable.js'
-import {findingId, structuralDiff} from '../../kernel/findings.js'
-import type {Finding, ParsedFile, Witness} from '../../kernel/types.js'
+import type {FindingDraft} from '../../kernel/findings.js'
+import type {ParsedFile, Witness} from '../../kernel/types.js'
 import {globLeafOf} from './cel.js'
 import {ruleHolds, tokenDomain} from './compile.js'
 import {ANONYMOUS, AUTHENTICATED, isObject, memberFormula, memberSample, tokenLeaf} from './model.js'
+import {type GcpRule, RULES} from './rules.js'
 
 const SERVICE = 'audit:service'
 const LOG_TYPE = 'audit:logType'
@@ -26,6 +27,8 @@ const ALL_SERVICES = 'allServices'
 interface AuditRule extends Rule {
   pointer: string
   config: Record<string, unknown>
+  /** the auditLogConfigs entry it comes from */
+  logConfig: Record<string, unknown>
   members: string[]
 }
 
@@ -41,7 +44,7 @@ function compileAudit(policy: unknown): AuditRule[] {
       if (!isObject(logConfig) || typeof logConfig.logType !== 'string') return
       const pointer = `/auditConfigs/${i}/auditLogConfigs/${j}`
       const logType = leaf(tokenLeaf(logConfig.logType))
-      const base = {pointer, config}
+      const base = {pointer, config, logConfig}
       rules.push({
         index: rules.length,
         effect: 'allow',
@@ -100,13 +103,18 @@ export function logged(
 
 const CELL_LIMIT = 500
 
+/** The sentence of an audit logging reduction. */
+export function auditSentence(what: string): string {
+  return `${RULES['audit-logging-reduced'].title}: ${what}. Access is unchanged, but requests that were recorded no longer are.`
+}
+
 /** One finding per baseline audit log config that records less in the target. */
 export function auditReductions(
   file: string,
   baseline: ParsedFile | undefined,
   target: ParsedFile | undefined,
   notes: string[],
-): Finding[] {
+): Array<FindingDraft<GcpRule>> {
   const base = compileAudit(baseline?.value)
   const tgt = compileAudit(target?.value)
   if (base.length === 0) return []
@@ -128,7 +136,7 @@ export function auditReductions(
     const responsible = cell.matched.allowed[0] as AuditRule
     groups.set(responsible, [...(groups.get(responsible) ?? []), cell])
   }
-  const findings: Finding[] = []
+  const drafts: Array<FindingDraft<GcpRule>> = []
   for (const [responsible, group] of groups) {
     // The most general reduction first: a log type no longer recorded for anyone.
     const cell = group.find((c) => !c.cells.has(MEMBER)) ?? group[0]!
@@ -148,39 +156,20 @@ export function auditReductions(
       exemption !== undefined
         ? `${member ?? 'a member'} is now exempted from ${logType} audit logs of ${service}`
         : `${logType} audit logs of ${service} are no longer recorded${member === undefined ? '' : ` for ${member}`}`
-    findings.push({
-      id: findingId([
-        'gcp-iam',
-        file,
-        'possible-widening',
-        'audit-logging-reduced',
-        service,
-        logType,
-        member ?? '',
-      ]),
-      kind: 'gcp-iam',
-      file,
-      line: exemption ? (target?.sourceMap.locate(exemption.pointer)?.line ?? null) : null,
-      pointer: exemption?.pointer ?? null,
-      change: 'possible-widening',
-      severity: 'low',
+    drafts.push({
       rule: 'audit-logging-reduced',
-      message: `Audit logging reduced: ${what}. Access is unchanged, but requests that were recorded no longer are.`,
+      at: {file, pointer: exemption?.pointer ?? null},
+      baseline: {file, pointer: responsible.pointer},
+      message: auditSentence(what),
       witness,
+      reason: 'audit logging is not access: nothing new is allowed, but less of it is recorded',
       before: responsible.config,
       after: afterConfig ?? null,
-      diff: structuralDiff(responsible.config, afterConfig),
-      baselineLocation: {
-        file,
-        line: baseline?.sourceMap.locate(responsible.pointer)?.line ?? null,
-        pointer: responsible.pointer,
-      },
-      reason: 'audit logging is not access: nothing new is allowed, but less of it is recorded',
-      commit: null,
-      approval: null,
+      // What is recorded less: the baseline's log config, against what the target has for the service.
+      access: {service, logConfig: responsible.logConfig, now: afterConfig ?? null},
     })
   }
-  return findings
+  return drafts
 }
 
 function sameService(policy: unknown, service: unknown): Record<string, unknown> | undefined {

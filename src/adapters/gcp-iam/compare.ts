@@ -12,10 +12,17 @@
 import {type Cell, leafHolds} from '../../engine/domains.js'
 import {evaluate} from '../../engine/formula.js'
 import {type DifferenceCell, differenceOrPossible} from '../../engine/search.js'
-import {findingId, SEVERITY_RANK, structuralDiff} from '../../kernel/findings.js'
+import {
+  canonicalJson,
+  completeFinding,
+  type FindingDraft,
+  mostTelling,
+  sentence,
+  type Sides,
+} from '../../kernel/findings.js'
 import type {Document, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
-import {auditReductions} from './audit.js'
+import {auditReductions, auditSentence} from './audit.js'
 import {conditionDimension, STRING_ATTRIBUTES, TIME_ATTRIBUTES} from './cel.js'
 import {
   type CompiledRule,
@@ -45,6 +52,7 @@ import {
   type RoleTable,
   roleTable,
 } from './model.js'
+import {type GcpRule, RULES} from './rules.js'
 
 /** Cap on difference cells per direction and file: beyond it the result says it was cut short. */
 const CELL_LIMIT = 2000
@@ -107,7 +115,6 @@ export function compareGcp(
 }
 
 interface Side {
-  doc: ParsedFile | undefined
   rules: CompiledRule[]
   roles: RoleTable
   /** the side's documents of the kind (to locate role definitions) */
@@ -125,8 +132,10 @@ export function comparePolicy(
   const ctx = newContext()
   const baseRoles = baseRepo.roles
   const targetRoles = targetRepo.roles
-  const base: Side = {doc: baseline, rules: compilePolicy(baseline?.value, baseRoles, ctx), ...baseRepo}
-  const tgt: Side = {doc: target, rules: compilePolicy(target?.value, targetRoles, ctx), ...targetRepo}
+  const base: Side = {rules: compilePolicy(baseline?.value, baseRoles, ctx), ...baseRepo}
+  const tgt: Side = {rules: compilePolicy(target?.value, targetRoles, ctx), ...targetRepo}
+  const sides: Sides = {baseline: baseRepo.docs, target: targetRepo.docs}
+  const complete = (draft: FindingDraft<GcpRule>) => completeFinding('gcp-iam', RULES, sides, draft)
   // Each policy under the other side's roles: tells a role's change from the policy's own.
   const baseUnderTargetRoles = compilePolicy(baseline?.value, targetRoles, ctx)
   const targetUnderBaseRoles = compilePolicy(target?.value, baseRoles, ctx)
@@ -142,7 +151,7 @@ export function comparePolicy(
     const scored = scoreWidening(cell, tgt, base, baseUnderTargetRoles)
     widenings.set(scored.group, [...(widenings.get(scored.group) ?? []), scored])
   }
-  for (const group of widenings.values()) findings.push(wideningFinding(file, group, tgt, base))
+  for (const group of widenings.values()) findings.push(complete(wideningDraft(file, group, tgt, base)))
 
   const narrowings = new Map<string, Scored[]>()
   for (const cell of run(base, tgt, 'narrowing')) {
@@ -150,9 +159,9 @@ export function comparePolicy(
     const scored = scoreNarrowing(cell, base, tgt, targetUnderBaseRoles)
     narrowings.set(scored.group, [...(narrowings.get(scored.group) ?? []), scored])
   }
-  for (const group of narrowings.values()) findings.push(narrowingFinding(file, group, base, tgt))
+  for (const group of narrowings.values()) findings.push(complete(narrowingDraft(file, group, base, tgt)))
 
-  findings.push(...auditReductions(file, baseline, target, notes))
+  findings.push(...auditReductions(file, baseline, target, notes).map(complete))
   return {findings, notes}
 }
 
@@ -199,13 +208,14 @@ interface Scored {
   responsible: CompiledRule
   /** a custom role whose definition made the difference */
   role: string | undefined
-  rule: string
+  rule: GcpRule
   severity: Severity
   possible: boolean
   reason?: string
   /** the binding of the other side this access is compared with */
   related: Binding | undefined
-  score: number
+  /** among equally severe witnesses, the higher the more telling: public members, basic roles, escalation */
+  weight: number
 }
 
 /** Cells a binding grants only through `allUsers` / `allAuthenticatedUsers`. */
@@ -222,17 +232,11 @@ function isPublicCell(cell: DifferenceCell, rules: CompiledRule[]): boolean {
 const tokenRank = (token: string) =>
   token === 'roles/owner' ? 3 : token === 'roles/editor' ? 2 : token === 'roles/viewer' ? 1 : 0
 
-function score(cell: DifferenceCell, severity: Severity, possible: boolean, rules: CompiledRule[]): number {
+function weight(cell: DifferenceCell, rules: CompiledRule[]): number {
   const named = new Set(rules.flatMap((r) => r.binding.members.map(memberSample)))
   const member = String(valueOf(cell, MEMBER))
   const token = String(valueOf(cell, GRANT))
-  return (
-    (possible ? 0 : 1000) +
-    SEVERITY_RANK[severity] * 100 +
-    memberRank(member, named) * 10 +
-    tokenRank(token) +
-    (isEscalation(token) ? 5 : 0)
-  )
+  return memberRank(member, named) * 10 + tokenRank(token) + (isEscalation(token) ? 5 : 0)
 }
 
 function scoreWidening(
@@ -251,7 +255,7 @@ function scoreWidening(
       ? changedRoleFor(cell, baseUnderTargetRoles, base.roles)
       : undefined
   const publicAccess = cell.cells.size > 0 && isPublicCell(cell, matched)
-  let rule: string
+  let rule: GcpRule
   let severity: Severity
   let related: Binding | undefined
   const covering = base.rules.find((r) => grantsIgnoringCondition(r, cell))
@@ -313,7 +317,7 @@ function scoreWidening(
         ? `custom role ${token} is no longer defined in the repository, so what it grants cannot be checked`
         : undefined,
     related,
-    score: score(cell, severity, possible, tgt.rules),
+    weight: weight(cell, tgt.rules),
   }
 }
 
@@ -329,7 +333,7 @@ function scoreNarrowing(
     : undefined
   const covering = tgt.rules.find((r) => grantsIgnoringCondition(r, cell))
   const sameRole = tgt.rules.find((r) => r.binding.role === responsible.binding.role)
-  const [rule, related] =
+  const [rule, related]: [GcpRule, Binding | undefined] =
     roleCaused !== undefined
       ? ['custom-role-narrowed', undefined]
       : covering
@@ -344,7 +348,7 @@ function scoreNarrowing(
     severity: 'low',
     possible: false,
     related,
-    score: score(cell, 'low', false, base.rules),
+    weight: weight(cell, base.rules),
   }
 }
 
@@ -376,23 +380,6 @@ function witnessOf(cell: DifferenceCell, file: string, role: string): Witness {
   return witness
 }
 
-const RULE_TEXT: Record<string, string> = {
-  'public-member': 'Public access',
-  'basic-role': 'A basic role grants more',
-  'privilege-escalation': 'Privilege escalation',
-  'condition-removed': 'A condition was removed',
-  'condition-relaxed': 'A condition was relaxed',
-  'new-member': 'Access extended to another member',
-  'new-grant': 'New access',
-  'custom-role-widened': 'A custom role grants more',
-  'custom-role-undefined': 'A custom role is no longer defined',
-  'undecidable-condition': 'Possible new access',
-  'condition-added': 'A condition now restricts',
-  'grant-removed': 'Access removed',
-  'custom-role-narrowed': 'A custom role grants less',
-  'audit-logging-reduced': 'Audit logging reduced',
-}
-
 function who(member: unknown): string {
   if (member === ANONYMOUS) return 'anyone on the internet (allUsers), including anonymous callers,'
   if (member === AUTHENTICATED) return 'any signed-in Google account (allAuthenticatedUsers)'
@@ -404,20 +391,28 @@ export function describeFinding(finding: Finding, witness: Witness): string {
   return messageFor(finding.change, finding.rule, witness, finding.reason)
 }
 
-function messageFor(change: Finding['change'], rule: string, witness: Witness, reason?: string): string {
-  const text = RULE_TEXT[rule] ?? rule
+function messageFor(
+  change: Finding['change'],
+  rule: string,
+  witness: Witness,
+  reason?: string,
+  detail?: string,
+): string {
+  const title = RULES[rule as GcpRule]?.title ?? rule
   if (witness.auditLog !== undefined) {
     const member = witness.member === undefined ? '' : ` for ${who(witness.member)}`
-    return `${text}: ${String(witness.auditLog)} audit logs of ${String(witness.service)} on ${String(witness.resource)} are no longer recorded${member}. Access is unchanged, but requests that were recorded no longer are.`
+    return auditSentence(
+      `${String(witness.auditLog)} audit logs of ${String(witness.service)} on ${String(witness.resource)} are no longer recorded${member}`,
+    )
   }
   const role = rule.startsWith('custom-role') ? `custom role ${String(witness.role)} changed, so ` : ''
-  if (change === 'narrowing') return `${text}: ${role}${sentence(witness, 'no longer holds')}.`
   if (change === 'possible-widening')
-    return `${text}: perhaps ${sentence(witness, 'now holds')}; acldrift cannot decide it (${reason}). Review it by hand.`
-  return `${text}: ${role}${sentence(witness, 'now holds')}, which the baseline did not allow.`
+    return sentence.possible(title, holdsText(witness, 'now holds'), reason, detail)
+  const verb = change === 'narrowing' ? 'no longer holds' : 'now holds'
+  return sentence.of(change, title, `${role}${holdsText(witness, verb)}`, {detail})
 }
 
-function sentence(witness: Witness, verb: string): string {
+function holdsText(witness: Witness, verb: string): string {
   const what =
     witness.permission === undefined
       ? String(witness.role)
@@ -426,44 +421,43 @@ function sentence(witness: Witness, verb: string): string {
   return `${who(witness.member)} ${verb} ${what} on ${String(witness.resource)}${when}`
 }
 
-/** A binding's meaning, for ids: what it grants to whom under which condition (not its position). */
-const bindingKey = (b: Binding | undefined) =>
-  b === undefined ? '' : JSON.stringify([b.role, [...b.members].sort(), b.expression ?? null])
+/**
+ * A binding as access: what it grants (the role, and what the side's role definitions make of
+ * it) to whom under which condition; not its position, nor a condition's title or description.
+ */
+const bindingAccess = (b: Binding, roles: RoleTable) => ({
+  role: b.role,
+  grants: grantTokens(b.role, roles),
+  defined: roles.has(b.role),
+  members: b.members,
+  condition: b.expression ?? null,
+})
 
-const locate = (doc: ParsedFile | undefined, pointer: string) => doc?.sourceMap.locate(pointer)?.line ?? null
+/** The most telling cell of a group: definite first, then severity, then its weight. */
+const best = (group: Scored[]) =>
+  mostTelling(group, (s) => ({possible: s.possible, severity: s.severity, weight: s.weight}))
 
-function best(group: Scored[]): Scored {
-  return group.reduce((a, b) => (b.score > a.score ? b : a))
-}
-
-function wideningFinding(file: string, group: Scored[], tgt: Side, base: Side): Finding {
+function wideningDraft(file: string, group: Scored[], tgt: Side, base: Side): FindingDraft<GcpRule> {
   const chosen = best(group)
   const change = chosen.possible ? 'possible-widening' : 'widening'
-  if (chosen.role !== undefined) return roleFinding(file, chosen, change, tgt, base)
+  if (chosen.role !== undefined) return roleDraft(file, group, chosen, change, tgt, base)
   const binding = chosen.responsible.binding
   const witness = witnessOf(chosen.cell, file, binding.role)
-  const message = messageFor(change, chosen.rule, witness, chosen.reason)
+  const reason = chosen.possible
+    ? (chosen.reason ?? 'depends on conditions acldrift cannot interpret')
+    : undefined
   const related = chosen.related
   return {
-    id: findingId(['gcp-iam', file, change, chosen.rule, bindingKey(binding), String(witness.member)]),
-    kind: 'gcp-iam',
-    file,
-    line: locate(tgt.doc, binding.pointer),
-    pointer: binding.pointer,
-    change,
-    severity: chosen.severity,
     rule: chosen.rule,
-    message,
+    severity: chosen.severity,
+    at: {file, pointer: binding.pointer},
+    baseline: related ? {file, pointer: related.pointer} : null,
+    message: messageFor(change, chosen.rule, witness, reason),
     witness,
+    ...(reason === undefined ? {} : {reason}),
     before: related?.raw ?? null,
     after: binding.raw,
-    diff: structuralDiff(related?.raw, binding.raw),
-    baselineLocation: related
-      ? {file, line: locate(base.doc, related.pointer), pointer: related.pointer}
-      : null,
-    ...(chosen.possible ? {reason: chosen.reason ?? 'depends on conditions acldrift cannot interpret'} : {}),
-    commit: null,
-    approval: null,
+    access: {policy: file, binding: bindingAccess(binding, tgt.roles)},
   }
 }
 
@@ -487,13 +481,14 @@ function rolePointer(
 }
 
 /** Findings about a custom role's definition: they live in the role's file. */
-function roleFinding(
+function roleDraft(
   policyFile: string,
+  group: Scored[],
   chosen: Scored,
   change: Finding['change'],
   after: Side,
   before: Side,
-): Finding {
+): FindingDraft<GcpRule> {
   const role = chosen.role!
   const now = after.roles.get(role)
   const was = before.roles.get(role)
@@ -502,50 +497,46 @@ function roleFinding(
   const token = String(valueOf(chosen.cell, GRANT))
   const pointer = now ? rolePointer(now, was, token, change !== 'narrowing') : null
   const binding = chosen.responsible.binding
-  const message = `${messageFor(change, chosen.rule, witness, chosen.reason)} (${file} changed; the binding is ${policyFile} ${binding.pointer})`
+  const reason = chosen.possible
+    ? (chosen.reason ?? 'depends on conditions acldrift cannot interpret')
+    : undefined
+  const detail = `${file} changed; the binding is ${policyFile} ${binding.pointer}`
   return {
-    id: findingId(['gcp-iam', file, change, chosen.rule, policyFile, role, String(witness.member), token]),
-    kind: 'gcp-iam',
-    file,
-    line: now && pointer !== null ? locate(after.docs.get(now.file), pointer) : null,
-    pointer,
-    change,
-    severity: chosen.severity,
     rule: chosen.rule,
-    message,
+    severity: chosen.severity,
+    at: {file: now ? now.file : file, pointer},
+    baseline: was ? {file: was.file, pointer: ''} : null,
+    message: messageFor(change, chosen.rule, witness, reason, detail),
     witness,
+    ...(reason === undefined ? {} : {reason}),
     before: was?.raw ?? null,
     after: now?.raw ?? null,
-    diff: structuralDiff(was?.raw, now?.raw),
-    baselineLocation: was ? {file: was.file, line: locate(before.docs.get(was.file), ''), pointer: ''} : null,
-    ...(chosen.possible ? {reason: chosen.reason ?? 'depends on conditions acldrift cannot interpret'} : {}),
-    commit: null,
-    approval: null,
+    // The role as the side that has the access defines it, and the policy's bindings that grant it.
+    access: {
+      policy: policyFile,
+      role,
+      grants: grantTokens(role, change === 'narrowing' ? before.roles : after.roles),
+      bindings: [...new Set(group.map((s) => s.responsible.binding))].map((b) =>
+        canonicalJson(bindingAccess(b, change === 'narrowing' ? before.roles : after.roles)),
+      ),
+    },
   }
 }
 
-function narrowingFinding(file: string, group: Scored[], base: Side, tgt: Side): Finding {
+function narrowingDraft(file: string, group: Scored[], base: Side, tgt: Side): FindingDraft<GcpRule> {
   const chosen = best(group)
-  if (chosen.role !== undefined) return roleFinding(file, chosen, 'narrowing', tgt, base)
+  if (chosen.role !== undefined) return roleDraft(file, group, chosen, 'narrowing', tgt, base)
   const binding = chosen.responsible.binding
   const witness = witnessOf(chosen.cell, file, binding.role)
   const related = chosen.related
   return {
-    id: findingId(['gcp-iam', file, 'narrowing', chosen.rule, bindingKey(binding), String(witness.member)]),
-    kind: 'gcp-iam',
-    file,
-    line: related ? locate(tgt.doc, related.pointer) : null,
-    pointer: related?.pointer ?? null,
-    change: 'narrowing',
-    severity: 'low',
     rule: chosen.rule,
+    at: {file, pointer: related?.pointer ?? null},
+    baseline: {file, pointer: binding.pointer},
     message: messageFor('narrowing', chosen.rule, witness),
     witness,
     before: binding.raw,
     after: related?.raw ?? null,
-    diff: structuralDiff(binding.raw, related?.raw),
-    baselineLocation: {file, line: locate(base.doc, binding.pointer), pointer: binding.pointer},
-    commit: null,
-    approval: null,
+    access: {policy: file, binding: bindingAccess(binding, base.roles)},
   }
 }

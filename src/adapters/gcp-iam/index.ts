@@ -4,9 +4,11 @@
 
 import type {Adapter} from '../adapter.js'
 import {detect, looksLike} from './detect.js'
+import {RULES} from './rules.js'
 
 export const gcpIam: Adapter = {
   kind: 'gcp-iam',
+  rules: RULES,
   candidate: (path) => /\.(json|ya?ml)$/i.test(path),
   detect,
   looksLike,

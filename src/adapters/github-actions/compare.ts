@@ -9,7 +9,14 @@
 // write under a trigger that was already there is its (job, scope) finding, with the trigger in
 // its witness and a higher severity.
 
-import {findingId, SEVERITY_RANK, structuralDiff} from '../../kernel/findings.js'
+import {
+  completeFinding,
+  type FindingDraft,
+  SEVERITY_RANK,
+  sentence,
+  type Sides,
+  sidesOf,
+} from '../../kernel/findings.js'
 import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {detect, isObject} from './detect.js'
@@ -34,11 +41,9 @@ import {
   triggerPointer,
   triggersOf,
 } from './model.js'
-
-const KIND = 'github-actions'
+import {type ActionsRule, RULES} from './rules.js'
 
 interface Side {
-  doc: ParsedFile | undefined
   /** the workflow (undefined when the file is absent on this side) */
   value: Record<string, unknown> | undefined
   triggers: Set<string>
@@ -46,17 +51,7 @@ interface Side {
 
 const sideOf = (doc: ParsedFile | undefined): Side => {
   const value = doc && detect(doc.value) && isObject(doc.value) ? doc.value : undefined
-  return {doc, value, triggers: triggersOf(value?.on)}
-}
-
-/** The line of `pointer`, else of its nearest located ancestor (an alias's target is located where it is defined). */
-function locate(doc: ParsedFile | undefined, pointer: string | null): number | null {
-  if (pointer === null || doc === undefined) return null
-  for (let at = pointer; ; at = at.slice(0, at.lastIndexOf('/'))) {
-    const position = doc.sourceMap.locate(at)
-    if (position !== undefined) return position.line
-    if (at === '') return null
-  }
+  return {value, triggers: triggersOf(value?.on)}
 }
 
 export function compareWorkflowFile(
@@ -67,16 +62,17 @@ export function compareWorkflowFile(
 ): Comparison {
   const base = sideOf(before)
   const tgt = sideOf(after)
-  const findings: Finding[] = []
+  const drafts: Draft[] = []
   const jobs = [...new Set([...Object.keys(jobsOf(base.value)), ...Object.keys(jobsOf(tgt.value))])].sort()
   for (const job of jobs) {
-    findings.push(...scopeFindings(file, job, base, tgt, mode))
-    findings.push(...secretFindings(file, job, tgt, base, 'widening'))
-    findings.push(...secretFindings(file, job, base, tgt, 'narrowing'))
+    drafts.push(...scopeFindings(file, job, base, tgt, mode))
+    drafts.push(...secretFindings(file, job, tgt, base, 'widening'))
+    drafts.push(...secretFindings(file, job, base, tgt, 'narrowing'))
   }
-  findings.push(...triggerFindings(file, base, tgt, mode, 'widening'))
-  findings.push(...triggerFindings(file, tgt, base, mode, 'narrowing'))
-  return {findings, notes: []}
+  drafts.push(...triggerFindings(file, base, tgt, mode, 'widening'))
+  drafts.push(...triggerFindings(file, tgt, base, mode, 'narrowing'))
+  const sides = sidesOf(file, before, after)
+  return {findings: drafts.map((d) => finding(d, sides)), notes: []}
 }
 
 // --- severities ---------------------------------------------------------------------------
@@ -97,24 +93,21 @@ const underTrigger = (severity: Severity, trigger: string | undefined): Severity
       ? max(severity, 'high')
       : severity
 
+/** The privileged triggers of a side, pull_request_target first. */
+const privilegedTriggers = (side: Side): PrivilegedTrigger[] =>
+  PRIVILEGED_TRIGGERS.filter((t) => side.triggers.has(t))
+
 /** The privileged trigger a widening's witness names: the target's, pull_request_target first. */
-const triggerOf = (side: Side): PrivilegedTrigger | undefined =>
-  PRIVILEGED_TRIGGERS.find((t) => side.triggers.has(t))
+const triggerOf = (side: Side): PrivilegedTrigger | undefined => privilegedTriggers(side)[0]
 
 // --- (job, scope) ---------------------------------------------------------------------------
 
 const isDefault = (t: JobToken | undefined) => t?.source === 'default' || t?.source === 'caller'
 
-function scopeFindings(
-  file: string,
-  job: string,
-  base: Side,
-  tgt: Side,
-  mode: DefaultPermissions,
-): Finding[] {
+function scopeFindings(file: string, job: string, base: Side, tgt: Side, mode: DefaultPermissions): Draft[] {
   const b = jobToken(base.value, job, mode)
   const t = jobToken(tgt.value, job, mode)
-  const out: Finding[] = []
+  const out: Draft[] = []
   for (const scope of SCOPE_NAMES) {
     const lb = b?.token.get(scope) ?? 'none'
     const lt = t?.token.get(scope) ?? 'none'
@@ -124,7 +117,7 @@ function scopeFindings(
     const level = widening ? lt : lb
     // The job fell to the repository default (or its caller's token): no block applies any more.
     const fell = b !== undefined && t !== undefined && isDefault(t) && t.source !== b.source
-    const rule =
+    const rule: ActionsRule =
       less === undefined
         ? widening
           ? 'job-added'
@@ -138,22 +131,20 @@ function scopeFindings(
     const witness: Witness = {workflow: file, job, scope, level, ...(trigger ? {trigger} : {})}
     const change: ChangeType = widening ? 'widening' : 'narrowing'
     const pointer = t ? scopePointer(t, scope) : null
-    out.push(
-      finding({
-        file,
-        change,
-        rule,
-        severity: widening ? underTrigger(scopeSeverity(scope, level), trigger) : 'low',
-        witness,
-        detail: scopeDetail(more, less, scope, widening, mode),
-        pointer,
-        line: locate(tgt.doc, pointer),
-        before: b?.block ?? null,
-        after: t?.block ?? null,
-        baseline: b ? {pointer: scopePointer(b, scope), doc: base.doc} : null,
-        key: [job, scope, level, trigger ?? ''],
-      }),
-    )
+    out.push({
+      file,
+      change,
+      rule,
+      severity: widening ? underTrigger(scopeSeverity(scope, level), trigger) : 'low',
+      witness,
+      detail: scopeDetail(more, less, scope, widening, mode),
+      pointer,
+      before: b?.block ?? null,
+      after: t?.block ?? null,
+      baselinePointer: b ? scopePointer(b, scope) : null,
+      // Every privileged trigger that starts the job with it is part of the access (the witness names one).
+      access: {job, scope, level, triggers: trigger && privilegedTriggers(tgt)},
+    })
   }
   return out
 }
@@ -180,18 +171,18 @@ function scopeDetail(
 const NO_SECRETS: Secrets = {names: new Map()}
 
 /** Secrets that `more`'s call job passes and `less`'s does not (to the same called workflow). */
-function secretFindings(file: string, job: string, more: Side, less: Side, change: ChangeType): Finding[] {
+function secretFindings(file: string, job: string, more: Side, less: Side, change: ChangeType): Draft[] {
   const uses = calledWorkflow(more.value, job)
   if (uses === undefined) return []
   const passed = passedSecrets(more.value, job)
   const other = calledWorkflow(less.value, job) === uses ? passedSecrets(less.value, job) : NO_SECRETS
-  const out: Finding[] = []
+  const out: Draft[] = []
   for (const [secret, pointer] of passed.names) {
     if (covers(other, secret)) continue
     const widening = change === 'widening'
     const all = secret === ALL_SECRETS
     const trigger = widening ? triggerOf(more) : undefined
-    const rule = all
+    const rule: ActionsRule = all
       ? widening
         ? 'secrets-inherited'
         : 'secrets-no-longer-inherited'
@@ -200,22 +191,19 @@ function secretFindings(file: string, job: string, more: Side, less: Side, chang
         : 'secret-no-longer-passed'
     const [tgt, base] = widening ? [more, less] : [less, more]
     const at = widening ? pointer : jobsOf(tgt.value)[job] === undefined ? null : jobPointer(job)
-    out.push(
-      finding({
-        file,
-        change,
-        rule,
-        severity: widening ? underTrigger(all ? 'high' : 'medium', trigger) : 'low',
-        witness: {workflow: file, job, uses, secret, ...(trigger ? {trigger} : {})},
-        detail: '',
-        pointer: at,
-        line: locate(tgt.doc, at),
-        before: jobsOf(base.value)[job] ?? null,
-        after: jobsOf(tgt.value)[job] ?? null,
-        baseline: jobsOf(base.value)[job] === undefined ? null : {pointer: jobPointer(job), doc: base.doc},
-        key: [job, uses, secret, trigger ?? ''],
-      }),
-    )
+    out.push({
+      file,
+      change,
+      rule,
+      severity: widening ? underTrigger(all ? 'high' : 'medium', trigger) : 'low',
+      witness: {workflow: file, job, uses, secret, ...(trigger ? {trigger} : {})},
+      detail: '',
+      pointer: at,
+      before: jobsOf(base.value)[job] ?? null,
+      after: jobsOf(tgt.value)[job] ?? null,
+      baselinePointer: jobsOf(base.value)[job] === undefined ? null : jobPointer(job),
+      access: {job, uses, secret, triggers: trigger && privilegedTriggers(more)},
+    })
   }
   return out
 }
@@ -240,8 +228,8 @@ function triggerFindings(
   more: Side,
   mode: DefaultPermissions,
   change: ChangeType,
-): Finding[] {
-  const out: Finding[] = []
+): Draft[] {
+  const out: Draft[] = []
   const widening = change === 'widening'
   const [tgt, base] = widening ? [more, less] : [less, more]
   for (const trigger of PRIVILEGED_TRIGGERS) {
@@ -255,28 +243,26 @@ function triggerFindings(
       // The new trigger's entry in `on:`; for a narrowing, the target's `on:` (or nothing, when deleted).
       const pointer = widening ? triggerPointer(tgt.value?.on, trigger) : tgt.value ? '/on' : null
       const severity: Severity = trigger === 'pull_request_target' ? 'critical' : 'high'
-      out.push(
-        finding({
-          file,
-          change,
-          rule: widening ? 'privileged-trigger' : 'privileged-trigger-removed',
-          severity: widening ? severity : 'low',
-          witness: {workflow: file, job, trigger, ...item},
-          detail:
-            exposed.length > 1
-              ? ` It also holds ${exposed
-                  .slice(1)
-                  .map((e) => (e.scope !== undefined ? `${e.scope}: write` : secretText(e.secret!)))
-                  .join(', ')}.`
-              : '',
-          pointer,
-          line: locate(tgt.doc, pointer),
-          before: base.value?.on ?? null,
-          after: tgt.value?.on ?? null,
-          baseline: base.value ? {pointer: '/on', doc: base.doc} : null,
-          key: [job, trigger],
-        }),
-      )
+      out.push({
+        file,
+        change,
+        rule: widening ? 'privileged-trigger' : 'privileged-trigger-removed',
+        severity: widening ? severity : 'low',
+        witness: {workflow: file, job, trigger, ...item},
+        detail:
+          exposed.length > 1
+            ? ` It also holds ${exposed
+                .slice(1)
+                .map((e) => (e.scope !== undefined ? `${e.scope}: write` : secretText(e.secret!)))
+                .join(', ')}.`
+            : '',
+        pointer,
+        before: base.value?.on ?? null,
+        after: tgt.value?.on ?? null,
+        baselinePointer: base.value ? '/on' : null,
+        // What the trigger exposes is part of the access: the same trigger over more is another.
+        access: {job, trigger, exposed},
+      })
     }
   }
   return out
@@ -328,20 +314,6 @@ function exposedBy(
 
 // --- findings -------------------------------------------------------------------------------
 
-const RULE_TEXT: Record<string, string> = {
-  'scope-widened': 'Token permission widened',
-  'default-permissions': 'Permissions block removed',
-  'job-added': 'New job with token access',
-  'secrets-inherited': 'All secrets passed to a reusable workflow',
-  'secret-passed': 'Secret passed to a reusable workflow',
-  'privileged-trigger': 'Privileged trigger added',
-  'scope-narrowed': 'Token permission narrowed',
-  'job-removed': 'Job removed',
-  'secrets-no-longer-inherited': 'Secrets no longer inherited',
-  'secret-no-longer-passed': 'Secret no longer passed',
-  'privileged-trigger-removed': 'Privileged trigger removed',
-}
-
 const TRIGGER_RISK: Record<string, string> = {
   pull_request_target: `a pull request from any fork can start it, with the base repository's token and secrets (the "pwn request" pattern)`,
   workflow_run:
@@ -357,60 +329,53 @@ export function describeFinding(finding: Finding, witness: Witness): string {
 }
 
 function messageFor(change: ChangeType, rule: string, w: Witness): string {
-  const text = RULE_TEXT[rule] ?? rule
+  const text = RULES[rule as ActionsRule]?.title ?? rule
   const job = `job ${String(w.job)} of ${String(w.workflow)}`
   const what = typeof w.scope === 'string' ? `${w.scope}: ${String(w.level)}` : secretText(String(w.secret))
   const risk = typeof w.trigger === 'string' ? (TRIGGER_RISK[w.trigger] ?? '') : ''
   const widening = change !== 'narrowing'
   if (rule.startsWith('privileged-trigger'))
     return widening
-      ? `${text}: ${String(w.trigger)} now starts ${job}, which holds ${what}: ${risk}.`
-      : `${text}: ${String(w.trigger)} no longer starts ${job}, which holds ${what}.`
+      ? sentence.plain(text, `${String(w.trigger)} now starts ${job}, which holds ${what}: ${risk}`)
+      : sentence.plain(text, `${String(w.trigger)} no longer starts ${job}, which holds ${what}`)
   if (w.uses !== undefined)
-    return `${text}: ${job} ${widening ? 'now passes' : 'no longer passes'} ${what} to ${String(w.uses)}${
-      risk ? `, and ${risk}` : ''
-    }.`
+    return sentence.plain(
+      text,
+      `${job} ${widening ? 'now passes' : 'no longer passes'} ${what} to ${String(w.uses)}${risk ? `, and ${risk}` : ''}`,
+    )
   return widening
-    ? `${text}: ${job} now gets ${what}${risk ? `, and ${risk}` : ''}.`
-    : `${text}: ${job} no longer gets ${what}.`
+    ? sentence.plain(text, `${job} now gets ${what}${risk ? `, and ${risk}` : ''}`)
+    : sentence.plain(text, `${job} no longer gets ${what}`)
 }
 
 interface Draft {
   file: string
   change: ChangeType
-  rule: string
+  rule: ActionsRule
   severity: Severity
   witness: Witness
   /** more sentences for this comparison (what it was, where the token comes from) */
   detail: string
   pointer: string | null
-  line: number | null
   before: unknown
   after: unknown
-  baseline: {pointer: string; doc: ParsedFile | undefined} | null
-  /** what the finding is about, for its id */
-  key: string[]
+  baselinePointer: string | null
+  /** the item whose access changed, whole: the finding's id names it */
+  access: unknown
 }
 
-function finding(d: Draft): Finding {
-  return {
-    id: findingId([KIND, d.file, d.change, d.rule, ...d.key]),
-    kind: KIND,
-    file: d.file,
-    line: d.line,
-    pointer: d.pointer,
-    change: d.change,
-    severity: d.severity,
+function finding(d: Draft, sides: Sides): Finding {
+  const draft: FindingDraft<ActionsRule> = {
     rule: d.rule,
+    severity: d.severity,
+    at: {file: d.file, pointer: d.pointer},
+    baseline: d.baselinePointer === null ? null : {file: d.file, pointer: d.baselinePointer},
     message: messageFor(d.change, d.rule, d.witness) + d.detail,
+    narrowing: d.change === 'narrowing',
     witness: d.witness,
     before: d.before,
     after: d.after,
-    diff: structuralDiff(d.before, d.after),
-    baselineLocation: d.baseline
-      ? {file: d.file, line: locate(d.baseline.doc, d.baseline.pointer), pointer: d.baseline.pointer}
-      : null,
-    commit: null,
-    approval: null,
+    access: d.access,
   }
+  return completeFinding('github-actions', RULES, sides, draft)
 }

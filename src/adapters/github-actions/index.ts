@@ -5,9 +5,11 @@
 
 import {type Adapter, compareFileByFile} from '../adapter.js'
 import {detect, isWorkflowPath, looksLike} from './detect.js'
+import {RULES} from './rules.js'
 
 export const githubActions: Adapter = {
   kind: 'github-actions',
+  rules: RULES,
   candidate: isWorkflowPath,
   locations: ['.github/workflows/*.{yml,yaml}'],
   detect,

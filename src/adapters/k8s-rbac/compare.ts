@@ -15,7 +15,15 @@ import {
 } from '../../engine/domains.js'
 import {type DifferenceCell, type Dimension, difference} from '../../engine/search.js'
 import {Undecidable} from '../../engine/undecidable.js'
-import {findingId, SEVERITY_RANK, structuralDiff} from '../../kernel/findings.js'
+import {
+  canonicalJson,
+  completeFinding,
+  type FindingDraft,
+  moreTelling,
+  sentence,
+  type Sides,
+  type WitnessRank,
+} from '../../kernel/findings.js'
 import type {Document, Finding, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {RBAC_GROUP, type RbacObject, UNSET_NAMESPACE} from './objects.js'
@@ -43,6 +51,7 @@ import {
   subjectsOf,
   unknownKey,
 } from './model.js'
+import {type RbacRule, RULES} from './rules.js'
 
 /** Difference cells kept per grant: enough to choose a telling witness. */
 const CELL_LIMIT = 24
@@ -212,7 +221,7 @@ function responsibility(g: Grant, other: Model): Component {
 type Probe = Partial<Record<DimensionName, string | undefined>>
 
 interface ProbeSet {
-  rule: string
+  rule: RbacRule
   probes: Probe[]
 }
 
@@ -330,7 +339,7 @@ export function witnessRequest(witness: Witness): Request {
 }
 
 interface Classified {
-  rule: string
+  rule: RbacRule
   severity: Severity
   request: Request
   /** among equally severe witnesses, the higher the more telling (the order of RISKY) */
@@ -355,9 +364,9 @@ function usesWildcard(g: Grant): boolean {
 }
 
 /** The risky requests a grant's own rule can allow (the others need not be tried on its cells). */
-const riskyCache = new WeakMap<Grant, Array<{rule: string; probes: Probe[]; priority: number}>>()
+const riskyCache = new WeakMap<Grant, Array<{rule: RbacRule; probes: Probe[]; priority: number}>>()
 
-function riskyFor(g: Grant): Array<{rule: string; probes: Probe[]; priority: number}> {
+function riskyFor(g: Grant): Array<{rule: RbacRule; probes: Probe[]; priority: number}> {
   let out = riskyCache.get(g)
   if (out !== undefined) return out
   out = []
@@ -392,7 +401,7 @@ function classifyWidening(
   leaves: LeafLookup,
 ): Classified {
   const plain = requestOf(cell, leaves)!
-  let risky: {rule: string; request: Request; priority: number} | undefined
+  let risky: {rule: RbacRule; request: Request; priority: number} | undefined
   for (const {rule, probes, priority} of riskyFor(g)) {
     for (const probe of probes) {
       const request = requestOf(cell, leaves, probe)
@@ -403,7 +412,7 @@ function classifyWidening(
   }
   const request = risky?.request ?? plain
   const priority = risky?.priority ?? 0
-  const as = (rule: string, severity: Severity): Classified => ({rule, severity, request, priority})
+  const as = (rule: RbacRule, severity: Severity): Classified => ({rule, severity, request, priority})
   if (isPublicSubject(g.subject)) return as('public-subject', 'critical')
   if (g.entry.type === 'unknown') return as('unknown-role', 'medium')
   if (isAdminRule(g))
@@ -456,7 +465,7 @@ function refine(c: Classified, subject: string, baseline: Baseline): Classified 
 /** Cells of one finding whose plain classification is refined (the check scans the baseline). */
 const REFINED_CELLS = 16
 
-const NARROWING_RULE: Record<What, string> = {
+const NARROWING_RULE: Record<What, RbacRule> = {
   binding: 'binding-removed',
   subject: 'subject-removed',
   'role-ref': 'role-ref-changed',
@@ -467,39 +476,10 @@ const NARROWING_RULE: Record<What, string> = {
   rule: 'rule-narrowed',
 }
 
-const RULE_TEXT: Record<string, string> = {
-  'public-subject': 'Access for anyone who can reach the API server',
-  'cluster-admin': 'Cluster-admin access',
-  'namespace-admin': 'Full access to a namespace',
-  'secrets-read': 'Secrets can be read',
-  'pod-exec': 'Commands can be run in pods',
-  escalate: 'Privilege escalation (escalate)',
-  bind: 'Privilege escalation (bind)',
-  impersonate: 'Impersonation',
-  'node-proxy': 'Node proxy access',
-  'token-request': 'Service account tokens can be requested',
-  'webhook-config': 'Admission webhooks can be changed',
-  'csr-approval': 'Certificate signing requests can be approved',
-  wildcard: 'A wildcard grants more',
-  'broad-subject': 'Access for every service account (of a namespace or of the cluster)',
-  aggregation: 'An aggregated ClusterRole grants more',
-  'scope-widened': 'Access extended to more namespaces',
-  'new-subject': 'Access extended to another subject',
-  'new-grant': 'New access',
-  'unknown-role': 'Possible new access',
-  'binding-removed': 'Access removed',
-  'subject-removed': 'Access removed',
-  'role-ref-changed': 'Access removed',
-  'role-definition-changed': 'Access removed',
-  'role-removed': 'Access removed',
-  'aggregation-narrowed': 'Access removed',
-  'rule-narrowed': 'Access removed',
-}
-
 // --- words ------------------------------------------------------------------------------
 
 function ruleText(rule: string, witness: Witness): string {
-  if (rule !== 'public-subject') return RULE_TEXT[rule] ?? rule
+  if (rule !== 'public-subject') return RULES[rule as RbacRule]?.title ?? rule
   return String(witness.subject).endsWith(':system:authenticated')
     ? 'Access for every authenticated user (any service account, any identity the cluster accepts)'
     : 'Access for anonymous callers'
@@ -508,7 +488,7 @@ function ruleText(rule: string, witness: Witness): string {
 export const display = (o: RbacObject) =>
   `${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name}`
 
-function sentence(w: Witness, can: string): string {
+function requestText(w: Witness, can: string): string {
   const who = String(w.subject)
   if (typeof w.nonResourceURL === 'string') return `${who} ${can} ${String(w.verb)} ${w.nonResourceURL}`
   const group = w.apiGroup === '' ? '' : `.${String(w.apiGroup)}`
@@ -560,28 +540,16 @@ function via(g: Grant): string {
 
 /** A finding's message for another witness of the same access (`history` asks about one request). */
 export function describeFinding(finding: Finding, witness: Witness): string {
-  const text = ruleText(finding.rule, witness)
-  if (finding.change === 'narrowing') return `${text}: ${sentence(witness, 'can no longer')}.`
-  if (finding.change === 'possible-widening')
-    return `${text}: perhaps ${sentence(witness, 'can')}; acldrift cannot decide it (${finding.reason}). Review it by hand.`
-  return `${text}: ${sentence(witness, 'can')}, which the baseline did not allow.`
+  const can = finding.change === 'narrowing' ? 'can no longer' : 'can'
+  return sentence.of(finding.change, ruleText(finding.rule, witness), requestText(witness, can), {
+    reason: finding.reason,
+  })
 }
 
 // --- the comparison -----------------------------------------------------------------------
 
 interface Side {
-  docs: Map<string, Document>
   model: Model
-}
-
-function locate(docs: Map<string, Document>, file: string, pointer: string): number | null {
-  const doc = docs.get(file)
-  if (!doc) return null
-  for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
-    const found = doc.sourceMap.locate(p)
-    if (found) return found.line
-    if (p === '') return null
-  }
 }
 
 interface Found {
@@ -669,12 +637,19 @@ function search(
 interface Scored extends Found {
   possible: boolean
   classified: Classified
-  score: number
 }
+
+const rankOf = (s: Scored): WitnessRank => ({
+  possible: s.possible,
+  severity: s.classified.severity,
+  weight: s.classified.priority,
+})
 
 /** What one finding (a responsible object and a subject) keeps of its cells while the search runs. */
 interface Group {
   component: Component
+  /** the (binding, subject) pairs whose grants it holds: what they are bound to is part of the access */
+  pairs: Set<Pair>
   /** widenings: the most telling cell so far */
   best: Scored | undefined
   /** widenings: plain new grants, to be told apart (other namespace, other subject) if nothing is worse */
@@ -682,9 +657,6 @@ interface Group {
   /** narrowings: the first definite cell */
   first: Found | undefined
 }
-
-const scoreOf = (possible: boolean, c: Classified) =>
-  (possible ? 0 : 1000) + SEVERITY_RANK[c.severity] * 100 + c.priority
 
 /** Groups the cells of a search by responsible object and subject, as they come. */
 function grouper(other: Model, classify: ((f: Found, c: Component) => Scored) | undefined) {
@@ -699,13 +671,14 @@ function grouper(other: Model, classify: ((f: Found, c: Component) => Scored) | 
     const key = `${component.key}\u0000${f.grant.subject}`
     let group = groups.get(key)
     if (group === undefined)
-      groups.set(key, (group = {component, best: undefined, plain: [], first: undefined}))
+      groups.set(key, (group = {component, pairs: new Set(), best: undefined, plain: [], first: undefined}))
+    group.pairs.add(f.grant.pair)
     if (classify === undefined) {
       if (group.first === undefined && f.cell.status === 'definite') group.first = f
       return
     }
     const scored = classify(f, component)
-    if (group.best === undefined || scored.score > group.best.score) group.best = scored
+    if (group.best === undefined || moreTelling(rankOf(scored), rankOf(group.best))) group.best = scored
     if (!scored.possible && scored.classified.rule === 'new-grant' && group.plain.length < REFINED_CELLS)
       group.plain.push(scored)
   }
@@ -722,79 +695,95 @@ export function compareRbac(
   target: Map<string, Document>,
   _changed: string[],
 ): Comparison {
-  const base: Side = {docs: baseline, model: buildModel([...baseline].map(([p, d]) => [p, d.value]))}
-  const tgt: Side = {docs: target, model: buildModel([...target].map(([p, d]) => [p, d.value]))}
+  const base: Side = {model: buildModel([...baseline].map(([p, d]) => [p, d.value]))}
+  const tgt: Side = {model: buildModel([...target].map(([p, d]) => [p, d.value]))}
+  const sides: Sides = {baseline, target}
+  const complete = (draft: FindingDraft<RbacRule>) => completeFinding('k8s-rbac', RULES, sides, draft)
   const dims = dimensions(base.model, tgt.model)
   const leaves: LeafLookup = {get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key)}
   const notes: string[] = [...tgt.model.notes]
   const findings: Finding[] = []
   const index = new Baseline(base.model)
 
-  const classify = (f: Found, component: Component): Scored => {
-    const possible = f.cell.status === 'possible'
-    const classified = classifyWidening(f.cell, f.grant, component, leaves)
-    return {...f, possible, classified, score: scoreOf(possible, classified)}
-  }
+  const classify = (f: Found, component: Component): Scored => ({
+    ...f,
+    possible: f.cell.status === 'possible',
+    classified: classifyWidening(f.cell, f.grant, component, leaves),
+  })
   const widenings = grouper(base.model, classify)
   search(tgt.model, base.model, dims, 'widening', notes, widenings.add)
   for (const group of widenings.groups()) {
     let best = group.best!
     // Nothing alarming: say at least whether the access existed elsewhere (costs a baseline scan).
-    if (best.possible || SEVERITY_RANK[best.classified.severity] < SEVERITY_RANK.medium) {
+    if (best.possible || best.classified.severity === 'low') {
       for (const s of group.plain) {
-        const classified = refine(s.classified, s.grant.subject, index)
-        const score = scoreOf(false, classified)
-        if (score > best.score) best = {...s, classified, score}
+        const refined = {...s, classified: refine(s.classified, s.grant.subject, index)}
+        if (moreTelling(rankOf(refined), rankOf(best))) best = refined
       }
     }
-    findings.push(wideningFinding(group.component, best, tgt, base))
+    findings.push(complete(wideningDraft(group, best)))
   }
   const narrowings = grouper(tgt.model, undefined)
   search(base.model, tgt.model, dims, 'narrowing', notes, narrowings.add)
   for (const group of narrowings.groups()) {
-    if (group.first) findings.push(narrowingFinding(group.component, group.first, base, tgt, leaves))
+    if (group.first) findings.push(complete(narrowingDraft(group, group.first, leaves)))
   }
   findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
   return {findings, notes}
 }
 
-function wideningFinding(component: Component, best: Scored, target: Side, baseline: Side): Finding {
+function wideningDraft(group: Group, best: Scored): FindingDraft<RbacRule> {
+  const {component} = group
   const witness = witnessOf(best.classified.request)
-  const change = best.possible ? 'possible-widening' : 'widening'
   const {rule, severity} = best.classified
-  const subject = best.grant.subject
   const reason = best.cell.reason
   const tail = `${because(component, best.grant, false)}; ${via(best.grant)}`
   const text = ruleText(rule, witness)
-  const message = best.possible
-    ? `${text}: perhaps ${sentence(witness, 'can')}; acldrift cannot decide it (${reason}). ${cap(tail)}. Review it by hand.`
-    : `${text}: ${sentence(witness, 'can')}, which the baseline did not allow (${tail}).`
+  const what = requestText(witness, 'can')
   const counterpart = component.counterpart
   return {
-    id: findingId(['k8s-rbac', component.object.file, change, rule, `${component.key}|${subject}`]),
-    kind: 'k8s-rbac',
-    file: component.object.file,
-    line: locate(target.docs, component.object.file, component.pointer),
-    pointer: component.pointer,
-    change,
-    severity,
     rule,
-    message,
+    severity,
+    at: {file: component.object.file, pointer: component.pointer},
+    baseline: counterpart ? {file: counterpart.file, pointer: counterpart.pointer} : null,
+    message: best.possible
+      ? sentence.possible(text, what, reason, tail)
+      : sentence.widening(text, what, tail),
     witness,
+    ...(best.possible ? {reason} : {}),
     before: counterpart?.raw ?? null,
     after: component.object.raw,
-    diff: structuralDiff(counterpart?.raw, component.object.raw),
-    baselineLocation: counterpart
-      ? {
-          file: counterpart.file,
-          line: locate(baseline.docs, counterpart.file, counterpart.pointer),
-          pointer: counterpart.pointer,
-        }
-      : null,
-    ...(best.possible ? {reason} : {}),
-    commit: null,
-    approval: null,
+    access: accessOf(group, best.grant.subject),
   }
+}
+
+/**
+ * What a finding is about, whole: the object (part) that changed, the subject, and everything
+ * the roles its bindings refer to grant (their rules, through aggregation), so that an approval
+ * of "get secret db-creds" never covers the same binding once its role grants more.
+ */
+function accessOf(group: Group, subject: string): unknown {
+  const {component} = group
+  const granted = new Set<string>()
+  for (const pair of group.pairs) {
+    if (pair.entries === undefined) granted.add(canonicalJson({undefinedRole: pair.roleId}))
+    else
+      for (const {rule} of pair.entries)
+        granted.add(canonicalJson({role: rule.owner?.id ?? pair.roleId, rule: rule.raw}))
+  }
+  return {
+    what: component.what,
+    key: component.key,
+    object: objectAccess(component.object),
+    subject,
+    grants: [...granted],
+  }
+}
+
+/** An RBAC object as access: what it binds or grants, without metadata that is not access. */
+function objectAccess(o: RbacObject): unknown {
+  const {roleRef, subjects, rules, aggregationRule} = o.raw
+  return {id: o.id, labels: labelsOf(o), roleRef, subjects, rules, aggregationRule}
 }
 
 /**
@@ -817,46 +806,25 @@ function narrowedAt(component: Component, grant: Grant, counterpart: RbacObject)
   return index === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index}`
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
-
-function narrowingFinding(
-  component: Component,
-  first: Found,
-  baseline: Side,
-  target: Side,
-  leaves: LeafLookup,
-): Finding {
+function narrowingDraft(group: Group, first: Found, leaves: LeafLookup): FindingDraft<RbacRule> {
+  const {component} = group
   const {grant, cell} = first
   const witness = witnessOf(requestOf(cell, leaves)!)
   const rule = NARROWING_RULE[component.what]
   const counterpart = component.counterpart
   const pointer = counterpart && narrowedAt(component, grant, counterpart)
   return {
-    id: findingId([
-      'k8s-rbac',
-      component.object.file,
-      'narrowing',
-      rule,
-      `${component.key}|${grant.subject}`,
-    ]),
-    kind: 'k8s-rbac',
-    file: counterpart?.file ?? component.object.file,
-    line: counterpart ? locate(target.docs, counterpart.file, pointer!) : null,
-    pointer: pointer ?? null,
-    change: 'narrowing',
-    severity: 'low',
     rule,
-    message: `${RULE_TEXT[rule]}: ${sentence(witness, 'can no longer')} (${because(component, grant, true)}; ${via(grant)}).`,
+    at: {file: counterpart?.file ?? component.object.file, pointer: pointer ?? null},
+    baseline: {file: component.object.file, pointer: component.pointer},
+    message: sentence.plain(
+      RULES[rule].title,
+      requestText(witness, 'can no longer'),
+      `${because(component, grant, true)}; ${via(grant)}`,
+    ),
     witness,
     before: component.object.raw,
     after: counterpart?.raw ?? null,
-    diff: structuralDiff(component.object.raw, counterpart?.raw),
-    baselineLocation: {
-      file: component.object.file,
-      line: locate(baseline.docs, component.object.file, component.pointer),
-      pointer: component.pointer,
-    },
-    commit: null,
-    approval: null,
+    access: accessOf(group, grant.subject),
   }
 }

@@ -4,9 +4,11 @@
 
 import type {Adapter} from '../adapter.js'
 import {hasRbacObject, looksLikeRbac} from './objects.js'
+import {RULES} from './rules.js'
 
 export const k8sRbac: Adapter = {
   kind: 'k8s-rbac',
+  rules: RULES,
   candidate: (path) => /\.(ya?ml|json)$/i.test(path),
   detect: hasRbacObject,
   looksLike: looksLikeRbac,

@@ -5,6 +5,8 @@
 
 import {wildcard} from '../wildcard.js'
 
+import type {Oracle} from '../oracle.js'
+
 export interface GrantJson {
   id?: string
   effect: 'allow' | 'deny'
@@ -91,4 +93,18 @@ export function requestOf(witness: Record<string, unknown>): Request {
       Object.entries((witness.context ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
     ),
   }
+}
+
+/** The file's name in every comparison of the fixture cases. */
+const FILE = 'acl'
+
+/** Fixture cases: one ACL file per side (`baseline.yaml|json`, `target.yaml|json`), read as `acl`. */
+export const oracle: Oracle = {
+  fixtureFile: () => FILE,
+  confirms: (f, {baseline, target}) => {
+    const request = requestOf(f.witness!)
+    const [more, less] = f.change === 'widening' ? [target, baseline] : [baseline, target]
+    const value = (side: typeof baseline) => side.get(FILE)?.value as AclJson | undefined
+    return allows(value(more), request) && !allows(value(less), request)
+  },
 }

@@ -11,6 +11,7 @@ import {compareAclFile} from '../../../src/adapters/acl/compare.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import {type AclJson, allows, grantMatches, type GrantJson, type Request, requestOf} from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
+import {expectNewId} from '../widened-ids.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -378,6 +379,52 @@ describe('acl comparison: files added and deleted, equivalent rewrites', () => {
         else delete grant.conditions
         expect(compare(acl, target).findings.filter((f) => f.change === 'narrowing')).toEqual([])
         checkSoundness(acl, target)
+      }),
+      RUNS,
+    )
+  })
+})
+
+describe('acl finding ids', () => {
+  /** Whether `wider` allows a request of the universe that neither `target` nor `baseline` allows. */
+  const allowsMore = (baseline: AclJson | undefined, target: AclJson, wider: AclJson) =>
+    [...requests()].some((q) => allows(wider, q) && !allows(target, q) && !allows(baseline, q))
+
+  it('a deny removed from under an approved grant, or a member added to its group, gives a new id', () => {
+    const acl = (grants: GrantJson[], oncall: string[] = ['user:bob']): AclJson => ({
+      apiVersion: 'acldrift.dev/acl/v1',
+      groups: {oncall: {members: oncall}},
+      grants,
+    })
+    const read: GrantJson = {
+      effect: 'allow',
+      subjects: ['group:oncall'],
+      permissions: ['docs.*'],
+      resources: ['docs/*'],
+    }
+    const noDeletes: GrantJson = {
+      effect: 'deny',
+      subjects: ['*'],
+      permissions: ['docs.delete'],
+      resources: ['*'],
+    }
+    const ids = (a: AclJson) => compare(undefined, a).findings.map((f) => f.id)
+    const approved = ids(acl([read, noDeletes]))
+    for (const wider of [acl([read]), acl([read, noDeletes], ['user:bob', 'user:mallory'])])
+      expect(ids(wider).filter((id) => approved.includes(id))).toEqual([])
+  })
+
+  it('a widened access never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+    const sides = fc.oneof(
+      editedArb,
+      aclArb.map((acl) => [undefined, acl] as const),
+    )
+    fc.assert(
+      fc.property(sides, fc.array(editArb, {minLength: 1, maxLength: 2}), ([b, t], edits) => {
+        const wider = edits.reduce(edit, t)
+        fc.pre(allowsMore(b, t, wider))
+        const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
+        expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
       }),
       RUNS,
     )

@@ -8,6 +8,8 @@
 // its segment), Principal/NotPrincipal (a statement without one applies to the identity
 // the policy is attached to), and Condition (operators and keys ANDed, values ORed).
 
+import type {Oracle} from '../oracle.js'
+
 /** The identity a policy without a Principal element is attached to (as the engine names it). */
 export const SELF = '(the identity this policy is attached to)'
 /** Any principal, including anonymous callers. */
@@ -299,3 +301,23 @@ export const decide = (policy: Json | undefined, request: Request): Decision =>
 
 export const allows = (policy: Json | undefined, request: Request): boolean =>
   decide(policy, request) === 'allow'
+
+/** A witness as a request: no principal means the attached identity; no resource, any resource. */
+export function requestOf(witness: Record<string, unknown>): Request {
+  return {
+    principal: typeof witness.principal === 'string' ? witness.principal : SELF,
+    action: String(witness.action),
+    resource: typeof witness.resource === 'string' ? witness.resource : 'arn:aws:acldrift:::unconstrained',
+    context: {...((witness.context ?? {}) as Record<string, ContextValue>)},
+  }
+}
+
+/** Fixture cases: one policy file per side, `baseline.json` and `target.json`. */
+export const oracle: Oracle = {
+  fixtureFile: (ext) => (ext === 'json' ? 'policy.json' : undefined),
+  confirms: (f, {baseline, target}) => {
+    const request = requestOf(f.witness!)
+    const [more, less] = f.change === 'widening' ? [target, baseline] : [baseline, target]
+    return allows(more.get(f.file)?.value, request) && !allows(less.get(f.file)?.value, request)
+  },
+}

@@ -17,8 +17,10 @@ import {
   type StatementJson,
   statementMatchesRequestParts,
   statementsOf,
+  requestOf,
 } from './brute-force.js'
 import {propertyRuns, perFamily} from '../property-runs.js'
+import {expectNewId} from '../widened-ids.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -436,19 +438,6 @@ function compare(baseline: Policy | undefined, target: Policy | undefined) {
   return result
 }
 
-/** A witness as a request: no principal means the attached identity; no resource, any resource. */
-function requestOf(witness: Record<string, unknown>): Request {
-  const context: Record<string, ContextValue> = {}
-  for (const [k, v] of Object.entries((witness.context ?? {}) as Record<string, unknown>))
-    context[k] = v as ContextValue
-  return {
-    principal: typeof witness.principal === 'string' ? witness.principal : SELF,
-    action: String(witness.action),
-    resource: typeof witness.resource === 'string' ? witness.resource : 'arn:aws:s3:::unconstrained/resource',
-    context,
-  }
-}
-
 const show = (x: unknown) => JSON.stringify(x)
 
 /** Whether some context key is compared as two types (the engine then treats its conditions as unknowns). */
@@ -692,6 +681,125 @@ describe('aws-iam comparison against brute force', () => {
         },
       ),
       RUNS,
+    )
+  })
+})
+
+/** Whether `wider` allows a request of the universe that neither `target` nor `baseline` allows. */
+function allowsMore(baseline: Policy | undefined, target: Policy, wider: Policy): boolean {
+  for (const {request} of bruteDifferences(wider, target)) if (!allows(baseline, request)) return true
+  return false
+}
+
+/** A value of each context key that widens a condition listing it (an IpAddress range, a pattern). */
+const WIDER_VALUE: Record<string, string> = {
+  'aws:sourceip': '0.0.0.0/0',
+  'aws:securetransport': 'false',
+  's3:max-keys': '100',
+  'aws:principaltag/team': '*',
+  'aws:tagkeys': '*',
+  'aws:sourcearn': 'arn:aws:*',
+  'aws:currenttime': '2030-01-01T00:00:00Z',
+  'aws:principalaccount': ACCOUNT_2,
+  'aws:principalarn': 'arn:aws:iam::*:*',
+}
+
+/**
+ * One statement of a policy widened in one nested place, as an agent would stretch an approved
+ * statement: a condition key dropped or given another value, the principal or the actions or
+ * resources extended; or a Deny that cut an Allow removed.
+ */
+type Stretch = {kind: number; at: number; pick: number; principal: unknown; pattern: number}
+const stretchArb: fc.Arbitrary<Stretch> = fc.record({
+  kind: fc.integer({min: 0, max: 5}),
+  at: fc.nat(),
+  pick: fc.nat(),
+  principal: fc.constantFrom<unknown>('*', {AWS: '*'}, {AWS: ACCOUNT_2}, {AWS: [ROLE_1, ROLE_2]}),
+  pattern: fc.nat(),
+})
+
+function stretch(p: Policy, x: Stretch): Policy {
+  const statements = p.Statement.map((s) => structuredClone(s))
+  const s = statements[x.at % statements.length]!
+  const blocks = Object.values((s.Condition ?? {}) as ConditionJson)
+  const block = blocks[x.pick % Math.max(blocks.length, 1)]
+  const keys = block ? Object.keys(block) : []
+  const key = keys[x.pick % Math.max(keys.length, 1)]
+  const add = (field: string, values: string[]) => {
+    if (field in s) s[field] = [...[s[field]].flat(), values[x.pattern % values.length]!]
+  }
+  switch (x.kind) {
+    case 0: {
+      const denies = statements.filter((d) => d.Effect === 'Deny')
+      if (denies.length > 0) statements.splice(statements.indexOf(denies[x.pick % denies.length]!), 1)
+      break
+    }
+    case 1:
+      if (block && key !== undefined) delete block[key]
+      break
+    case 2:
+      if (block && key !== undefined)
+        block[key] = [...[block[key]].flat(), WIDER_VALUE[key.toLowerCase()] ?? '*']
+      break
+    case 3:
+      if ('Principal' in s) s.Principal = x.principal
+      break
+    case 4:
+      add('Action', ACTION_PATTERNS)
+      break
+    case 5:
+      add('Resource', RESOURCE_PATTERNS)
+      break
+  }
+  return policy(statements)
+}
+
+describe('aws-iam finding ids', () => {
+  const idsOf = (b: Policy | undefined, t: Policy) => compare(b, t).findings.map((f) => f.id)
+
+  it('an approval of "partner role from 203.0.113.0/24" does not cover "another account from 0.0.0.0/0"', () => {
+    const trust = (principal: string, cidr: string) =>
+      policy([
+        allow({
+          Principal: {AWS: principal},
+          Action: 'sts:AssumeRole',
+          Condition: {IpAddress: {'aws:SourceIp': cidr}},
+        }),
+      ])
+    const approved = idsOf(undefined, trust(ROLE_2, '203.0.113.0/24'))
+    for (const wider of [
+      trust(ROLE_2, '0.0.0.0/0'),
+      trust(`arn:aws:iam::${ACCOUNT_1}:root`, '203.0.113.0/24'),
+    ])
+      for (const id of idsOf(undefined, wider)) expect(approved).not.toContain(id)
+  })
+
+  it('a Deny removed from under an approved Allow gives the Allow a new id', () => {
+    const guarded = policy([
+      allow({Action: 's3:*', Resource: 'arn:aws:s3:::a/*'}),
+      {Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*'},
+    ])
+    const open = policy([allow({Action: 's3:*', Resource: 'arn:aws:s3:::a/*'})])
+    expect(idsOf(undefined, open).filter((id) => idsOf(undefined, guarded).includes(id))).toEqual([])
+    // A Deny that shares no action with it leaves it alone.
+    const unrelated = policy([...open.Statement, {Effect: 'Deny', Action: 'iam:PassRole', Resource: '*'}])
+    expect(idsOf(undefined, unrelated)).toEqual(idsOf(undefined, open))
+  })
+
+  const stretched = fc.oneof(
+    mutatedArb,
+    pairArb,
+    policyArb.map((p) => [undefined, p] as const),
+  )
+  it('a widened statement never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+    fc.assert(
+      fc.property(stretched, stretchArb, ([b, t], x) => {
+        const wider = stretch(t, x)
+        fc.pre(allowsMore(b, t, wider))
+        const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
+        expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
+      }),
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)},
     )
   })
 })

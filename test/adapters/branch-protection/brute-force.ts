@@ -18,6 +18,9 @@
 // - `dismissal_restrictions` limit who may dismiss reviews (administrators always may); in the
 //   request shape (no `url`), an object naming no one turns the restriction off.
 
+import type {Finding} from '../../../src/kernel/types.js'
+import type {CaseSides, Oracle} from '../oracle.js'
+
 export type Action = 'merge' | 'push' | 'force-push' | 'delete' | 'create' | 'dismiss-review' | 'fork-sync'
 export const ALL_ACTIONS: Action[] = [
   'merge',
@@ -258,4 +261,50 @@ export function firstDifference(more: Map<string, Raw>, less: Map<string, Raw>):
       if (bruteAccepts(loose, a) && !bruteAccepts(strict, a)) return {...a}
   }
   return undefined
+}
+
+/** The protections of one file on both sides of a case, by branch. */
+function protectionsAt(sides: CaseSides, file: string): {before: Map<string, Raw>; after: Map<string, Raw>} {
+  return {
+    before: protectionsOf(sides.baseline.get(file)?.value, file),
+    after: protectionsOf(sides.target.get(file)?.value, file),
+  }
+}
+
+/**
+ * Fixture cases: one file per side — a REST export (`baseline.json`, read as
+ * github/branch-protection/main.json) or a safe-settings file (`baseline.yml`, read as
+ * .github/settings.yml) — or trees (`baseline/`, `target/`).
+ */
+export const oracle: Oracle = {
+  fixtureFile: (ext) =>
+    ext === 'json'
+      ? 'github/branch-protection/main.json'
+      : ext === 'yml'
+        ? '.github/settings.yml'
+        : undefined,
+  confirms: (f, sides) => {
+    const {before, after} = protectionsAt(sides, f.file)
+    const attempt = attemptOf(f.witness!)
+    const [more, less] = f.change === 'widening' ? [after, before] : [before, after]
+    return bruteAccepts(more.get(attempt.branch), attempt) && !bruteAccepts(less.get(attempt.branch), attempt)
+  },
+  // Every difference of the cases has an update that shows it: none may stay a possible widening.
+  possible: () => false,
+  // Soundness over the brute force's universe, both ways, file by file.
+  missed: (findings, sides) => {
+    const out: string[] = []
+    for (const file of new Set([...sides.baseline.keys(), ...sides.target.keys()])) {
+      const {before, after} = protectionsAt(sides, file)
+      const reported = (change: Finding['change']) =>
+        findings.some((f) => f.file === file && f.change === change)
+      const widening = firstDifference(after, before)
+      if (widening !== undefined && !reported('widening'))
+        out.push(`${file}: widening ${JSON.stringify(widening)} not reported`)
+      const narrowing = firstDifference(before, after)
+      if (narrowing !== undefined && !reported('narrowing'))
+        out.push(`${file}: narrowing ${JSON.stringify(narrowing)} not reported`)
+    }
+    return out
+  },
 }

@@ -11,8 +11,9 @@ import {describe, expect, it} from 'vitest'
 import {compareBranchProtectionFile} from '../../../src/adapters/branch-protection/compare.js'
 import {parseFile} from '../../../src/kernel/parse.js'
 import type {Finding, ParsedFile} from '../../../src/kernel/types.js'
-import {attemptOf, bruteAccepts, firstDifference, protectionsOf} from './brute-force.js'
+import {attemptOf, bruteAccepts, firstDifference, protectionsOf, universe} from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
+import {expectNewId} from '../widened-ids.js'
 
 const RUNS = propertyRuns(11, 300)
 
@@ -375,3 +376,33 @@ function rewrite(value: Raw, asRequest: boolean): Raw {
   if (!empty) delete out.url
   return out
 }
+
+describe('branch-protection finding ids', () => {
+  /** Whether `wider` accepts an update of the universe that neither `target` nor `baseline` accepts. */
+  function acceptsMore(file: string, baseline: Raw, target: Raw, wider: Raw): boolean {
+    const [b, t, w] = [baseline, target, wider].map((value) => protectionsOf(value, file))
+    for (const branch of w!.keys()) {
+      const sides = [b!, t!, w!].map((p) => p.get(branch)).filter((p): p is Raw => p !== undefined)
+      for (const attempt of universe(branch, sides))
+        if (
+          bruteAccepts(w!.get(branch), attempt) &&
+          !bruteAccepts(t!.get(branch), attempt) &&
+          !bruteAccepts(b!.get(branch), attempt)
+        )
+          return true
+    }
+    return false
+  }
+
+  it('a weakened protection never keeps its id: the approvals of (baseline, target) never cover a weaker target', () => {
+    fc.assert(
+      fc.property(pairs, fc.nat(), fc.nat(), ({file, baseline, target}, change, pick) => {
+        const wider = mutate(target, change, pick, file === REST_FILE)
+        fc.pre(acceptsMore(file, baseline, target, wider))
+        const context = `baseline ${JSON.stringify(baseline)}\ntarget ${JSON.stringify(target)}\nwider ${JSON.stringify(wider)}`
+        expectNewId(compare(file, baseline, target), compare(file, baseline, wider), context)
+      }),
+      RUNS,
+    )
+  }, 120_000)
+})

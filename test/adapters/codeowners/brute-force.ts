@@ -11,6 +11,9 @@
 // - a pattern names a path and everything under it, except that a last segment of exactly "*"
 //   names direct children only ("docs/*" does not own docs/a/b.md).
 
+import type {Document} from '../../../src/kernel/types.js'
+import type {Oracle} from '../oracle.js'
+
 export interface RuleJson {
   pattern: string
   owners: string[]
@@ -152,4 +155,22 @@ export function witnessDiffers(
     return ownersOf(more, path).length === 0 && ownersOf(less, path).length > 0
   const approver = String(witness.approver)
   return accepted(more, path, approver) && !accepted(less, path, approver)
+}
+
+/** The rules GitHub reads on one side of a case. */
+const rulesOfSide = (docs: Map<string, Document>) =>
+  effectiveRules(new Map([...docs].map(([p, d]) => [p, (d.value as {rules: RuleJson[]}).rules])))
+
+/**
+ * Fixture cases: small repositories per side (`baseline/`, `target/`), the CODEOWNERS files at
+ * their real paths; the target's other files in paths.txt.
+ */
+export const oracle: Oracle = {
+  fixtureFile: () => undefined,
+  confirms: async (f, {baseline, target}, context) => {
+    const [more, less] = f.change === 'widening' ? [target, baseline] : [baseline, target]
+    // A witness said to exist names a real file of the repository.
+    const real = f.witness!.exists !== true || (await context.paths!()).includes(String(f.witness!.path))
+    return real && witnessDiffers(rulesOfSide(more), rulesOfSide(less), f.witness!)
+  },
 }

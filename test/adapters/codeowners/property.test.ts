@@ -12,6 +12,7 @@ import {compiled} from '../../../src/adapters/codeowners/model.js'
 import {step} from '../../../src/adapters/codeowners/pattern.js'
 import {DEFAULT_ADAPTER_SETTINGS, type Document, type Finding} from '../../../src/kernel/types.js'
 import {
+  accepted,
   decidingIndex,
   effectiveRules,
   normal,
@@ -22,6 +23,7 @@ import {
   witnessDiffers,
 } from './brute-force.js'
 import {propertyRuns, perFamily} from '../property-runs.js'
+import {expectNewId} from '../widened-ids.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -402,5 +404,41 @@ describe('codeowners comparison against brute force', () => {
       expect(compiled(pattern).regex.test(path), `${pattern} ${path}`).toBe(expected)
       expect(patternMatches(pattern, path), `brute force: ${pattern} ${path}`).toBe(expected)
     }
+  })
+})
+
+describe('codeowners finding ids', () => {
+  /** Whether someone's review counts for a path in `wider` and did in neither `target` nor `baseline`. */
+  function acceptsMore(baseline: Repo, target: Repo, wider: Repo): boolean {
+    const [b, t, w] = [rulesRead(baseline), rulesRead(target), rulesRead(wider)]
+    const approvers = [...OWNERS, '@someone-else']
+    return UNIVERSE.some((path) =>
+      approvers.some((a) => accepted(w, path, a) && !accepted(t, path, a) && !accepted(b, path, a)),
+    )
+  }
+
+  it("a later rule removed from an approved rule's region gives it a new id", async () => {
+    const repo = (rules: RuleJson[]): Repo => ({'.github/CODEOWNERS': rules})
+    const base = repo([{pattern: '*', owners: ['@alice']}])
+    const approved = repo([
+      {pattern: '*', owners: ['@alice', '@bob']},
+      {pattern: '/.github/', owners: ['@alice']},
+    ])
+    const wider = repo([{pattern: '*', owners: ['@alice', '@bob']}])
+    const ids = (await compare(base, approved)).findings.map((f) => f.id)
+    const widerIds = (await compare(base, wider)).findings.map((f) => f.id)
+    expect(widerIds.filter((id) => ids.includes(id))).toEqual([])
+  })
+
+  it('a widened rule never keeps its id: the approvals of (baseline, target) never cover a wider target', async () => {
+    await fc.assert(
+      fc.asyncProperty(editedArb, fc.array(mutationArb, {minLength: 1, maxLength: 2}), async ([b, t], ms) => {
+        const wider = ms.reduce(mutate, t)
+        fc.pre(acceptsMore(b, t, wider))
+        const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
+        expectNewId((await compare(b, t)).findings, (await compare(b, wider)).findings, context)
+      }),
+      RUNS,
+    )
   })
 })

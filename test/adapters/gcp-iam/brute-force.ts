@@ -7,6 +7,9 @@
 // and the condition attributes. Conditions the evaluator does not understand are atoms whose
 // truth is given by the caller (`unknown`), keyed by their text without whitespace.
 
+import type {Document} from '../../../src/kernel/types.js'
+import type {Oracle} from '../oracle.js'
+
 export interface BindingJson {
   role: string
   members: string[]
@@ -332,4 +335,27 @@ export function requestOf(witness: Record<string, unknown>): Request {
     resource: String(witness.resource),
     context,
   }
+}
+
+/** The state of one side of a case: its policies by path, and its custom role definitions. */
+export function stateOf(docs: Map<string, Document>): State {
+  const state: State = {policies: new Map(), roles: []}
+  for (const [path, doc] of docs) {
+    const value = doc.value as Record<string, unknown>
+    if ('includedPermissions' in value || 'name' in value) state.roles.push(value as unknown as RoleJson)
+    else state.policies.set(path, value as PolicyJson)
+  }
+  return state
+}
+
+/**
+ * Fixture cases: one policy per side (`baseline.json|yaml`, read as `policy`), or trees
+ * (`baseline/`, `target/`) of policies and the custom roles they bind.
+ */
+export const oracle: Oracle = {
+  fixtureFile: () => 'policy',
+  confirms: (f, {baseline, target}) => {
+    const [more, less] = f.change === 'widening' ? [target, baseline] : [baseline, target]
+    return definitelyDiffers(stateOf(more), stateOf(less), requestOf(f.witness!))
+  },
 }

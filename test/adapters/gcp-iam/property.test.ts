@@ -26,6 +26,7 @@ import {
   unknownAtoms,
 } from './brute-force.js'
 import {propertyRuns, perFamily} from '../property-runs.js'
+import {expectNewId} from '../widened-ids.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -646,6 +647,32 @@ describe('gcp-iam audit logging against brute force', () => {
         }
       }),
       {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)},
+    )
+  })
+})
+
+describe('gcp-iam finding ids', () => {
+  /** Whether `wider` definitely allows a request of the universe that neither `target` nor `baseline` allows. */
+  function allowsMore(baseline: Repo, target: Repo, wider: Repo): boolean {
+    const [b, t, w] = [stateOf(baseline), stateOf(target), stateOf(wider)]
+    for (const q of requests(attributesUsed(baseline, target, wider)))
+      if (definitelyDiffers(w, t, q) && definitelyDiffers(w, b, q)) return true
+    return false
+  }
+
+  it('a widened binding or custom role never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+    const sides = fc.oneof(
+      editedArb,
+      repoArb.map((r): readonly [Repo, Repo] => [{policy: undefined, roles: []}, r]),
+    )
+    fc.assert(
+      fc.property(sides, fc.array(mutationArb, {minLength: 1, maxLength: 2}), ([b, t], ms) => {
+        const wider = ms.reduce(mutate, t)
+        fc.pre(allowsMore(b, t, wider))
+        const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
+        expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
+      }),
+      PAIR_RUNS,
     )
   })
 })

@@ -10,6 +10,9 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw YAML values are walked as they come */
 
+import type {Finding} from '../../../src/kernel/types.js'
+import type {CaseSides, Oracle} from '../oracle.js'
+
 export type Mode = 'permissive' | 'restricted'
 
 export interface Item {
@@ -187,3 +190,43 @@ export function groupOf(f: {rule: string; witness: Record<string, unknown> | nul
 
 /** A witness as an item. */
 export const itemOf = (w: Record<string, unknown>): Item => w as unknown as Item
+
+/** Where the fixture cases' workflow lives, as the comparison names it. */
+const WORKFLOW = '.github/workflows/ci.yml'
+
+const valuesOf = (sides: CaseSides, change: Finding['change']) => {
+  const [before, after] = [sides.baseline.get(WORKFLOW)?.value, sides.target.get(WORKFLOW)?.value]
+  return change === 'narrowing' ? [before, after] : [after, before]
+}
+
+/**
+ * Fixture cases: one workflow per side (`baseline.yml`, `target.yml`), read as
+ * .github/workflows/ci.yml, under the repository default their expected.json names
+ * (`defaultPermissions`, permissive when absent).
+ */
+export const oracle: Oracle = {
+  fixtureFile: (ext) => (ext === 'yml' || ext === 'yaml' ? WORKFLOW : undefined),
+  settings: (expected) => ({
+    githubActions: {defaultPermissions: (expected.defaultPermissions as Mode | undefined) ?? 'permissive'},
+  }),
+  confirms: (f, sides, context) => {
+    const mode = context.githubActions.defaultPermissions
+    const [more, less] = valuesOf(sides, f.change)
+    return allows(more, itemOf(f.witness!), mode) && !allows(less, itemOf(f.witness!), mode)
+  },
+  // Every item one side allows and the other does not is reported by its group.
+  missed: (findings, sides, context) => {
+    const mode = context.githubActions.defaultPermissions
+    const out: string[] = []
+    for (const change of ['widening', 'narrowing'] as const) {
+      const [more, less] = valuesOf(sides, change)
+      const reported = new Set(findings.filter((f) => f.change === change).map(groupOf))
+      for (const item of differences(more, less, mode)) {
+        const groups = expectedGroups(more, less, item, mode)
+        if (!groups.some((g) => reported.has(g)))
+          out.push(`${change} ${JSON.stringify(item)} not reported (expected ${groups.join(' or ')})`)
+      }
+    }
+    return out
+  },
+}

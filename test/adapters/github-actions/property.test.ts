@@ -21,6 +21,7 @@ import {
   type Mode,
 } from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
+import {expectNewId} from '../widened-ids.js'
 
 const FILE = '.github/workflows/release.yml'
 
@@ -376,6 +377,24 @@ describe('github-actions comparison against brute force', () => {
             expect(level(wider, id, scope, mode)).toBeGreaterThanOrEqual(level(w, id, scope, mode))
       }),
       {...RUNS, numRuns: 50},
+    )
+  })
+})
+
+describe('github-actions finding ids', () => {
+  it('a widened job never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+    const sides = fc.oneof(
+      editedArb,
+      fc.tuple(workflowArb, modeArb).map(([w, mode]) => [undefined, w, mode] as const),
+    )
+    fc.assert(
+      fc.property(sides, fc.array(mutationArb, {minLength: 1, maxLength: 2}), ([b, t, mode], ms) => {
+        const wider = ms.reduce(mutate, t)
+        fc.pre([...differences(wider, t, mode)].some((item) => !allows(b, item, mode)))
+        const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)} (${mode})`
+        expectNewId(compare(b, t, mode).findings, compare(b, wider, mode).findings, context)
+      }),
+      RUNS,
     )
   })
 })

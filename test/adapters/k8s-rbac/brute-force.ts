@@ -10,6 +10,9 @@
 //   non-resource request (its other resource fields are ignored);
 // - a Role or RoleBinding whose file names no namespace is in `(namespace not set)`.
 
+import type {Document, Finding} from '../../../src/kernel/types.js'
+import type {CaseSides, Oracle} from '../oracle.js'
+
 export const UNSET_NAMESPACE = '(namespace not set)'
 
 export interface Request {
@@ -356,4 +359,29 @@ export function requestOf(witness: Record<string, unknown>): Request {
     if (typeof witness[key] === 'string') q[key] = witness[key]
   }
   return q
+}
+
+/** The objects of one side of a case, read once per side (differs caches per object list). */
+const sideObjects = new WeakMap<Map<string, Document>, Parsed[]>()
+function objectsOfSide(side: Map<string, Document>): Parsed[] {
+  let objects = sideObjects.get(side)
+  if (objects === undefined)
+    sideObjects.set(side, (objects = objectsOf([...side.values()].map((d) => d.value))))
+  return objects
+}
+
+function verdict(f: Finding, sides: CaseSides) {
+  const [more, less] =
+    f.change === 'narrowing' ? [sides.baseline, sides.target] : [sides.target, sides.baseline]
+  return differs(objectsOfSide(more), objectsOfSide(less), requestOf(f.witness!))
+}
+
+/**
+ * Fixture cases: folders of manifests per side (`baseline/`, `target/`), or one file per side
+ * read as `rbac.<ext>`. Bindings name roles of other files: a side is judged whole.
+ */
+export const oracle: Oracle = {
+  fixtureFile: (ext) => `rbac.${ext}`,
+  confirms: (f, sides) => verdict(f, sides) === 'definite',
+  possible: (f, sides) => verdict(f, sides) !== 'none',
 }

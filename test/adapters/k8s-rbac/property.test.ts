@@ -19,6 +19,7 @@ import {
   unknownRoles,
 } from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
+import {expectNewId} from '../widened-ids.js'
 
 const RBAC = 'rbac.authorization.k8s.io'
 const V1 = `${RBAC}/v1`
@@ -502,6 +503,109 @@ describe('k8s-rbac comparison against brute force', () => {
         }
       }),
       {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)},
+    )
+  })
+})
+
+// --- ids ------------------------------------------------------------------------------------
+
+/**
+ * One object of a world granting more, as an agent would stretch an approved Role or Binding:
+ * a rule added to a role, labels that an aggregate selects, a subject added to a binding, a
+ * binding pointed at another role.
+ */
+interface Stretch {
+  slot: number
+  rule: Json
+  labels: Json
+  subject: Json
+  ref: Json
+  bindingRef: boolean
+}
+const stretchArb: fc.Arbitrary<Stretch> = fc.record({
+  slot: fc.nat(),
+  rule: resourceRule,
+  labels: fc.constantFrom(...LABELS),
+  subject: fc.constantFrom(...SUBJECT_JSON),
+  ref: fc.constantFrom(...REFS),
+  bindingRef: fc.boolean(),
+})
+
+function stretch(w: World, x: Stretch): World {
+  const out = structuredClone(w)
+  const slot = SLOTS[x.slot % SLOTS.length]!
+  if (slot === 'c1' || slot === 'c2' || slot === 'c3') {
+    const spec = out[slot]
+    if (spec && x.bindingRef) spec.labels = x.labels
+    else if (spec) spec.rules = [...spec.rules, x.rule]
+  } else if (slot === 'rProd' || slot === 'rDev') out[slot]?.push(x.rule)
+  else {
+    const b = out[slot]
+    if (b && x.bindingRef) b.ref = x.ref
+    else if (b) b.subjects = [...new Set([...b.subjects, x.subject])]
+  }
+  return out
+}
+
+describe('k8s-rbac finding ids', () => {
+  const worldsArb = fc.oneof(
+    fc.tuple(fc.constant(null), worldArb),
+    fc.tuple(worldArb, worldArb).map(([b, t]) => [b, {...b, b1: t.b1, rProd: t.rProd, c1: t.c1}] as const),
+  )
+  const objects = (w: World | null) => objectsOfFiles(w === null ? [] : [['rbac.yaml', objectsOfWorld(w)]])
+  const scenarioOf = (b: World | null, t: World, l: Layout): Scenario => ({
+    baseline: b === null ? [] : filesOf(objectsOfWorld(b), l),
+    target: filesOf(objectsOfWorld(t), l),
+  })
+
+  it('an approval of a new Role that gets secret db-creds does not cover all secrets, pods/exec or impersonate', () => {
+    const files = (rules: Json[]): Scenario => ({
+      baseline: [],
+      target: [
+        [
+          'rbac.yaml',
+          [
+            {apiVersion: V1, kind: 'Role', metadata: {name: 'reader', namespace: 'prod'}, rules},
+            {
+              apiVersion: V1,
+              kind: 'RoleBinding',
+              metadata: {name: 'reader', namespace: 'prod'},
+              subjects: [{kind: 'ServiceAccount', name: 'app', namespace: 'prod'}],
+              roleRef: {apiGroup: RBAC, kind: 'Role', name: 'reader'},
+            },
+          ],
+        ],
+      ],
+    })
+    const dbCreds = {apiGroups: [''], resources: ['secrets'], resourceNames: ['db-creds'], verbs: ['get']}
+    const approved = compare(files([dbCreds])).findings.map((f) => f.id)
+    for (const wider of [
+      {apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list']},
+      {apiGroups: [''], resources: ['pods/exec'], verbs: ['create']},
+      {apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate']},
+    ]) {
+      const ids = compare(files([dbCreds, wider])).findings.map((f) => f.id)
+      expect(
+        ids.filter((id) => approved.includes(id)),
+        show(wider),
+      ).toEqual([])
+    }
+  })
+
+  it('a widened Role or Binding never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+    fc.assert(
+      fc.property(worldsArb, layoutArb, stretchArb, ([b, t], l, x) => {
+        const wider = stretch(t, x)
+        const [before, target, after] = [objects(b), objects(t), objects(wider)]
+        fc.pre(
+          UNIVERSE.some(
+            (q) => differs(after, target, q) === 'definite' && differs(after, before, q) === 'definite',
+          ),
+        )
+        const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
+        expectNewId(compare(scenarioOf(b, t, l)).findings, compare(scenarioOf(b, wider, l)).findings, context)
+      }),
+      RUNS,
     )
   })
 })

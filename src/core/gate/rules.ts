@@ -1,0 +1,72 @@
+// The rules of the gate's own findings: changes to acldrift's own files (the config, the
+// approvals file, the baseline snapshot) that widen what passes, and approvals that do not count.
+// Declared like a kind's rules (src/kernel/rules.ts), so that the gate's rule names are typed
+// values and the README documents each one.
+
+import {declareRules} from '../../kernel/rules.js'
+
+export const GATE_RULES = declareRules({
+  'config-weakened': {
+    change: 'widening',
+    severity: ['high', 'medium'],
+    title: 'The config checks less',
+    description:
+      'A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file (high); an agent’s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies.',
+  },
+  'approver-added': {
+    change: 'widening',
+    severity: 'high',
+    title: 'An approver was added',
+    description:
+      'An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change.',
+  },
+  'approval-added': {
+    change: 'widening',
+    severity: 'low',
+    title: 'An approval was added',
+    description:
+      'An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding.',
+  },
+  'approval-removed': {
+    change: 'widening',
+    severity: 'low',
+    title: 'An approval was removed',
+    description: 'An approval entry was removed from the approvals file.',
+  },
+  'baseline-widened': {
+    change: 'widening',
+    severity: ['high', 'critical', 'medium', 'low'],
+    title: 'The baseline accepts more',
+    description:
+      'The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it).',
+  },
+  'self-approval': {
+    change: 'widening',
+    severity: 'high',
+    title: 'An approval does not count',
+    description:
+      'The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval.',
+  },
+  'approval-expired': {
+    change: 'narrowing',
+    severity: 'low',
+    title: 'An approval expired',
+    description: 'Past its `expires` day the approval stops counting: renew it or remove it. Informational.',
+  },
+  'approval-stale': {
+    change: 'narrowing',
+    severity: 'low',
+    title: 'An approval matches no finding',
+    description:
+      'The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational.',
+  },
+  'approval-unverified': {
+    change: 'narrowing',
+    severity: 'low',
+    title: 'An approval cannot be verified',
+    description:
+      'The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational.',
+  },
+})
+
+export type GateRule = keyof typeof GATE_RULES
