@@ -4,8 +4,8 @@
 // location, change and severity from the rule's declaration. Also here, once: the sentence
 // templates of messages and the order in which a finding's candidate witnesses are preferred.
 
-import {createHash} from 'node:crypto'
 import deepDiff from 'deep-diff'
+import {sha256} from './hash.js'
 import {positionAt} from './parse.js'
 import {type RuleDeclaration, type Rules, severitiesOf} from './rules.js'
 import type {
@@ -22,22 +22,23 @@ import type {
 
 /** sha256 of the parts, 16 hex digits: a finding's id. */
 export function findingId(parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16)
+  return sha256(parts.join('\u0000')).slice(0, 16)
 }
 
 /**
- * A value's canonical text: object keys sorted at every depth, lists read as sets (sorted by
- * their items' canonical text, repeats dropped). The same access written in another layout, key
- * order or list order gets the same text; any other difference, however deep, changes it.
+ * An access's canonical text, which names it in finding ids: object keys sorted at every depth,
+ * lists read as sets (sorted by their items' canonical text, repeats dropped; unlike hash.ts's
+ * canonicalJson, where order counts). The same access written in another layout, key order or
+ * list order gets the same text; any other difference, however deep, changes it.
  */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${[...new Set(value.map(canonicalJson))].sort().join(',')}]`
+export function canonicalAccess(value: unknown): string {
+  if (Array.isArray(value)) return `[${[...new Set(value.map(canonicalAccess))].sort().join(',')}]`
   if (typeof value === 'object' && value !== null) {
     const entries = Object.keys(value)
       .sort()
       .flatMap((key) => {
         const item = (value as Record<string, unknown>)[key]
-        return item === undefined ? [] : [`${JSON.stringify(key)}:${canonicalJson(item)}`]
+        return item === undefined ? [] : [`${JSON.stringify(key)}:${canonicalAccess(item)}`]
       })
     return `{${entries.join(',')}}`
   }
@@ -147,7 +148,14 @@ export function completeFinding<R extends string>(
   const where = placeOf(draft.at, sides.target, sides.baseline)
   const baselineWhere = draft.baseline === null ? null : placeOf(draft.baseline, sides.baseline, sides.target)
   return {
-    id: findingId([kind, where.file, where.document ?? '', change, draft.rule, canonicalJson(draft.access)]),
+    id: findingId([
+      kind,
+      where.file,
+      where.document ?? '',
+      change,
+      draft.rule,
+      canonicalAccess(draft.access),
+    ]),
     kind,
     file: where.file,
     ...(where.document === undefined ? {} : {document: where.document}),

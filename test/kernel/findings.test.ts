@@ -1,13 +1,13 @@
 // The finding contract: a draft completed the one way (line, diff, baseline location, change,
 // severity, and an id from the canonical access), the witness order and the sentence templates.
-// Also structuralDiff and canonicalJson over documents whose keys are hostile: `__proto__`,
+// Also structuralDiff and canonicalAccess over documents whose keys are hostile: `__proto__`,
 // `constructor` and `prototype` are data (the parsers make them own keys), so they must stay
 // keys and never touch a prototype, in the diff's records or after the JSON round trip.
 
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {
-  canonicalJson,
+  canonicalAccess,
   completeFinding,
   type FindingDraft,
   moreTelling,
@@ -53,7 +53,7 @@ describe('structuralDiff and prototype pollution', () => {
   })
 })
 
-describe('canonicalJson', () => {
+describe('canonicalAccess', () => {
   const jsonValue = fc.jsonValue({maxDepth: 4})
 
   it('is the same for any key order and list order, and for repeated list items', () => {
@@ -70,7 +70,7 @@ describe('canonicalJson', () => {
     }
     fc.assert(
       fc.property(jsonValue, fc.nat(), (value, seed) => {
-        expect(canonicalJson(shuffle(value, seed))).toBe(canonicalJson(value))
+        expect(canonicalAccess(shuffle(value, seed))).toBe(canonicalAccess(value))
       }),
     )
   })
@@ -84,20 +84,20 @@ describe('canonicalJson', () => {
     const wider = {...statement, Principal: {AWS: '*'}}
     const conditioned = {...statement, Condition: {IpAddress: {'aws:SourceIp': '203.0.113.0/24'}}}
     const open = {...statement, Condition: {IpAddress: {'aws:SourceIp': '0.0.0.0/0'}}}
-    const texts = [statement, wider, conditioned, open].map(canonicalJson)
+    const texts = [statement, wider, conditioned, open].map(canonicalAccess)
     expect(new Set(texts).size).toBe(4)
     fc.assert(
       fc.property(jsonValue, jsonValue, (a, b) => {
-        if (canonicalJson(a) === canonicalJson(b))
-          expect(canonicalJson({x: [a]})).toBe(canonicalJson({x: [b]}))
-        else expect(canonicalJson({x: {y: a}})).not.toBe(canonicalJson({x: {y: b}}))
+        if (canonicalAccess(a) === canonicalAccess(b))
+          expect(canonicalAccess({x: [a]})).toBe(canonicalAccess({x: [b]}))
+        else expect(canonicalAccess({x: {y: a}})).not.toBe(canonicalAccess({x: {y: b}}))
       }),
     )
   })
 
   it('keeps a __proto__ key as data', () => {
-    expect(canonicalJson(json('{"b": 1, "__proto__": {"x": 1}}'))).toBe('{"__proto__":{"x":1},"b":1}')
-    expect(canonicalJson(json('{"__proto__": {"x": 1}}'))).not.toBe(canonicalJson({}))
+    expect(canonicalAccess(json('{"b": 1, "__proto__": {"x": 1}}'))).toBe('{"__proto__":{"x":1},"b":1}')
+    expect(canonicalAccess(json('{"__proto__": {"x": 1}}'))).not.toBe(canonicalAccess({}))
   })
 })
 

@@ -13,7 +13,7 @@ import {type Cell, leafHolds} from '../../engine/domains.js'
 import {evaluate} from '../../engine/formula.js'
 import {type DifferenceCell, differenceOrPossible} from '../../engine/search.js'
 import {
-  canonicalJson,
+  canonicalAccess,
   completeFinding,
   type FindingDraft,
   mostTelling,
@@ -517,7 +517,7 @@ function roleDraft(
       role,
       grants: grantTokens(role, change === 'narrowing' ? before.roles : after.roles),
       bindings: [...new Set(group.map((s) => s.responsible.binding))].map((b) =>
-        canonicalJson(bindingAccess(b, change === 'narrowing' ? before.roles : after.roles)),
+        canonicalAccess(bindingAccess(b, change === 'narrowing' ? before.roles : after.roles)),
       ),
     },
   }

@@ -16,7 +16,7 @@ import {
 import {type DifferenceCell, type Dimension, difference} from '../../engine/search.js'
 import {Undecidable} from '../../engine/undecidable.js'
 import {
-  canonicalJson,
+  canonicalAccess,
   completeFinding,
   type FindingDraft,
   moreTelling,
@@ -766,10 +766,10 @@ function accessOf(group: Group, subject: string): unknown {
   const {component} = group
   const granted = new Set<string>()
   for (const pair of group.pairs) {
-    if (pair.entries === undefined) granted.add(canonicalJson({undefinedRole: pair.roleId}))
+    if (pair.entries === undefined) granted.add(canonicalAccess({undefinedRole: pair.roleId}))
     else
       for (const {rule} of pair.entries)
-        granted.add(canonicalJson({role: rule.owner?.id ?? pair.roleId, rule: rule.raw}))
+        granted.add(canonicalAccess({role: rule.owner?.id ?? pair.roleId, rule: rule.raw}))
   }
   return {
     what: component.what,
