@@ -4,7 +4,7 @@
 // kinds derives from the registry (the config schema's at the next `npm run build`).
 //
 // Each template file is copied with `_template` renamed to NAME, `templateKind` and
-// `TemplateKind` to NAME in camelCase and PascalCase, and without its `// template:` lines (what
+// `TemplateKind` to NAME in camelCase and PascalCase, and without its `template:` lines (what
 // is true of the template only). Nothing that exists is overwritten. `--root DIR` writes into
 // another checkout (the script's test works in a temporary copy).
 import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
@@ -49,6 +49,7 @@ const places = [
   [`schemas/${TEMPLATE}.schema.json`, `schemas/${name}.schema.json`],
   [`fixtures/${TEMPLATE}`, `fixtures/${name}`],
   [`test/adapters/${TEMPLATE}`, `test/adapters/${name}`],
+  [`docs/${TEMPLATE}.md`, `docs/${name}.md`],
 ]
 for (const [from, to] of places) {
   if (!existsSync(join(root, from))) fail(`${join(root, from)}: the template is missing`)
@@ -60,7 +61,7 @@ const renamed = (text) =>
 const withoutTemplateLines = (text) =>
   text
     .split('\n')
-    .filter((line) => !/^\s*\/\/ template:/.test(line))
+    .filter((line) => !/^\s*(\/\/|<!--) template:/.test(line))
     .join('\n')
 
 /** Every file under `path` (or `path` itself, as ''), relative to `path`, sorted. */

@@ -7,7 +7,9 @@
 import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
+import {templateKind} from '../src/adapters/_template/index.js'
 import {ADAPTERS, KINDS} from '../src/adapters/index.js'
+import {SCANNED_CONTAINERS} from '../src/containers/index.js'
 import {APPROVAL_RULES} from '../src/core/gate.js'
 import {GATE_RULES} from '../src/core/gate/rules.js'
 import {circles, readImports, repositoryRoot, wrongWayArrows} from './helpers/floors.js'
@@ -56,7 +58,9 @@ describe('adapters, schemas and fixtures line up', () => {
     expect(named('schemas/', '.schema.json')).toEqual(
       [...KINDS, 'approvals', 'config', 'report', 'snapshot'].sort(),
     )
-    expect(named('fixtures/')).toEqual([...KINDS, 'demo'].sort())
+    // A kind's cases, a scanned container format's cases (test/containers/fixtures.test.ts), the demo.
+    const formats = SCANNED_CONTAINERS.map((c) => c.format)
+    expect(named('fixtures/')).toEqual([...KINDS, ...formats, 'demo'].sort())
   })
 
   it('has the unregistered template kind that `npm run new-kind` copies, complete', () => {
@@ -136,10 +140,11 @@ describe('rules: declared as data, documented', () => {
     },
   )
 
-  it.each(ADAPTERS.map((a) => a.kind))(
+  // The template's rules too: a kind copied from it starts documented.
+  it.each([...ADAPTERS, templateKind].map((a) => a.kind))(
     'every rule of %s is documented in the README or its docs page',
     (kind) => {
-      const rules = ADAPTERS.find((a) => a.kind === kind)!.rules
+      const rules = [...ADAPTERS, templateKind].find((a) => a.kind === kind)!.rules
       expect(Object.keys(rules).filter((id) => !documentedIn(id, readme, page(kind)))).toEqual([])
     },
   )

@@ -13,6 +13,8 @@ export interface ExpectedFinding {
   severity?: Severity
   /** the file the finding names (relative to the case); absent: not checked */
   file?: string
+  /** the embedded document's name (a container's finding); null: none; absent: not checked */
+  document?: string | null
   /** a number, or null for "no target line"; absent: not checked */
   line?: number | null
   /** fields that must be equal; a field given as null must be absent; `context` is compared key by key */
@@ -46,6 +48,7 @@ function findingMatches(expected: ExpectedFinding, actual: Finding): boolean {
     expected.rule === actual.rule &&
     (expected.severity === undefined || expected.severity === actual.severity) &&
     (expected.file === undefined || expected.file === actual.file) &&
+    (expected.document === undefined || (expected.document ?? undefined) === actual.document) &&
     (expected.line === undefined || expected.line === actual.line) &&
     witnessMatches(expected.witness, actual.witness)
   )
@@ -81,6 +84,7 @@ const summary = (f: Finding) => ({
   rule: f.rule,
   severity: f.severity,
   file: f.file,
+  ...(f.document === undefined ? {} : {document: f.document}),
   line: f.line,
   witness: f.witness,
 })

@@ -38,7 +38,7 @@ import {
   pair,
   readExpected,
 } from './expected-findings.js'
-import type {CaseSides, Oracle} from './oracle.js'
+import {type CaseSides, type Oracle, oracleOf} from './oracle.js'
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url))
 const SINGLE_FILE_EXTENSIONS = ['json', 'yaml', 'yml']
@@ -61,9 +61,6 @@ interface Case {
   paths: string[]
   expected: Expected
 }
-
-const oracleOf = async (kind: Kind): Promise<Oracle> =>
-  ((await import(`./${kind}/brute-force.ts`)) as {oracle: Oracle}).oracle
 
 /** A side's files: a folder (paths relative to it), or one file read where the kind's cases put it. */
 function sideFiles(

@@ -33,3 +33,7 @@ export interface Oracle {
   /** Soundness over the brute force's finite universe: each difference no finding reports, as a sentence. */
   missed?(findings: Finding[], sides: CaseSides, context: AdapterContext): string[]
 }
+
+/** A kind's oracle, found by the kind's name in test/adapters/<kind>/brute-force.ts. */
+export const oracleOf = async (kind: string): Promise<Oracle> =>
+  ((await import(`./${kind}/brute-force.ts`)) as {oracle: Oracle}).oracle

@@ -13,7 +13,17 @@ import {makeTempDir, projectRoot, runHermetic, type RunResult} from '../helpers/
 const temps: string[] = []
 afterAll(() => Promise.all(temps.map((dir) => rm(dir, {recursive: true, force: true}))))
 
-const COPIED = ['src', 'test', 'scripts', 'schemas', 'fixtures', 'package.json', 'tsconfig.json']
+const COPIED = [
+  'src',
+  'test',
+  'scripts',
+  'schemas',
+  'fixtures',
+  'docs',
+  'README.md',
+  'package.json',
+  'tsconfig.json',
+]
 const COPIED_CONFIG = ['tsconfig.build.json', 'vitest.config.ts', '.prettierrc.json', '.prettierignore']
 
 async function repositoryCopy(): Promise<string> {
@@ -52,6 +62,7 @@ describe('npm run new-kind', () => {
       `schemas/${NAME}.schema.json`,
       `test/adapters/${NAME}/brute-force.ts`,
       `test/adapters/${NAME}/property.test.ts`,
+      `docs/${NAME}.md`,
     ]
     for (const path of files) expect(existsSync(join(dir, path)), path).toBe(true)
     const descriptor = await readFile(join(dir, `src/adapters/${NAME}/index.ts`), 'utf8')
