@@ -14,8 +14,6 @@ import {adapterFor} from '../adapters/index.js'
 import {
   catFileBatch,
   type History,
-  readCommits,
-  readNotes,
   readPathHistory,
   readPathsAt,
   readWorktreeFiles,
@@ -29,7 +27,7 @@ import {
   sameEntry,
 } from './approvals.js'
 import {blobsToRead, chainOf, semanticBlame} from './attribute/blame.js'
-import {commitInfo, pendingCommit} from './attribute/index.js'
+import {blamedCommit, blamedShas, lookUpCommits, pendingCommit} from './commits.js'
 import type {CheckOptions} from './options.js'
 import {canonical} from './approvals.js'
 import {type Config, CONFIG_FILE, configFromValue, DEFAULT_CONFIG, type Policy} from './config.js'
@@ -284,11 +282,10 @@ async function referenceCommit(
   const chain = chainOf(read, tip, paths.baseline)
   const touched = chain.states.filter((s) => s.touched).map((s) => s.sha)
   if (touched.length === 0) return baseline.commit
-  const commits = await readCommits(options.root, touched)
+  const commits = await lookUpCommits({root: options.root, actors: options.config.actors}, touched)
   for (const sha of touched) {
     const commit = commits.get(sha)
-    const info = commit && commitInfo(commit, undefined, options.config.actors)
-    if (info && approverCommit(info, options.config.policy.approvers).ok) return sha
+    if (commit && approverCommit(commit, options.config.policy.approvers).ok) return sha
   }
   notes.push(
     `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
@@ -757,8 +754,6 @@ async function pendingOf(input: GateInput): Promise<CommitInfo> {
   return pendingCommit(
     {
       root: input.options.root,
-      baseline: null,
-      target: {type: input.options.target.type === 'staged' ? 'staged' : 'worktree', commit: null},
       actors: input.options.config.actors,
       env: input.env,
       message: input.options.message,
@@ -794,15 +789,11 @@ async function blameAll(
       results.push({sha: null, why: `the history is shallow: ${result.sha.slice(0, 7)} is where it was cut`})
     else results.push(result)
   }
-  const shas = [...new Set(results.flatMap((r) => [r.sha, r.mergedBy]).filter((s): s is string => !!s))]
-  const [commits, notes] = await Promise.all([readCommits(root, shas), readNotes(root, 'ai')])
-  return results.map((r) => {
-    const commit = r.sha === null ? undefined : commits.get(r.sha)
-    if (commit === undefined) return {commit: null, why: r.why ?? 'the commit could not be read'}
-    const info = commitInfo(commit, notes.get(commit.sha), input.options.config.actors)
-    const merge = r.mergedBy ? commits.get(r.mergedBy) : undefined
-    if (merge) info.merge = {sha: merge.sha, subject: merge.message.split('\n', 1)[0] ?? ''}
-    return {commit: info}
+  const blamed = results.map((r) => (r.sha === null ? null : {sha: r.sha, mergedBy: r.mergedBy}))
+  const commits = await lookUpCommits({root, actors: input.options.config.actors}, blamedShas(blamed))
+  return results.map((r, i) => {
+    const commit = blamed[i] ? blamedCommit(commits, blamed[i]) : undefined
+    return commit === undefined ? {commit: null, why: r.why ?? 'the commit could not be read'} : {commit}
   })
 }
 
