@@ -4,6 +4,7 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, resolve} from 'node:path'
 import {adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
+import {compareChanged} from './compare.js'
 import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
 import type {FailOn} from './config.js'
 import type {CheckOptions} from './options.js'
@@ -13,7 +14,7 @@ import {gating} from './gate.js'
 import {runGate} from './protect.js'
 import {readSnapshot} from './snapshot.js'
 import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges} from './source.js'
-import type {AdapterContext, Document, Finding, Kind, Report} from '../kernel/types.js'
+import type {AdapterContext, Finding, Report} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
 const emptySource = (ref: string | null): LoadedSource => ({
@@ -82,34 +83,14 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   notes.push(...(await followMoves(options, baseline, target)))
   // A file that could not be read on either side is an error, not a removal or an addition.
   const unreadable = new Set(errors.map((e) => e.file))
-  const paths = [...new Set([...baseline.documents.keys(), ...target.documents.keys()])]
-    .filter((path) => !unreadable.has(path))
-    .sort()
-  // Changed paths, per kind (a file that changed kind counts as removed from one, added to the other).
-  const changedByKind = new Map<Kind, string[]>()
-  for (const path of paths) {
-    const before = baseline.documents.get(path)
-    const after = target.documents.get(path)
-    if (before && after && before.hash === after.hash && before.kind === after.kind) continue
-    for (const kind of new Set([before?.kind, after?.kind].filter((k): k is Kind => k !== undefined))) {
-      changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), path])
-    }
-  }
   let targetPaths: Promise<readonly string[]> | undefined
   const context: AdapterContext = {
     ...options.config.settings,
     paths: () => (targetPaths ??= listSourcePaths(options.root, options.target)),
   }
-  for (const [kind, changed] of changedByKind) {
-    const result = await adapterFor(kind).compare(
-      ofKind(baseline, kind),
-      ofKind(target, kind),
-      changed,
-      context,
-    )
-    findings.push(...result.findings)
-    notes.push(...result.notes)
-  }
+  const compared = await compareChanged(baseline.documents, target.documents, context, unreadable)
+  findings.push(...compared.findings)
+  notes.push(...compared.notes)
   if (options.attribute !== false) {
     const attribution = await attribute(findings, {
       root: options.root,
@@ -191,10 +172,6 @@ async function followMoves(
     notes.push(`${old} moved to ${now}: compared with its baseline version`)
   }
   return notes
-}
-
-function ofKind(source: LoadedSource, kind: Kind): Map<string, Document> {
-  return new Map([...source.documents].filter(([, d]) => d.kind === kind))
 }
 
 const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === 'possible-widening' ? 1 : 2)

@@ -27,6 +27,7 @@ import {
   sameEntry,
 } from './approvals.js'
 import {blobsToRead, chainOf, semanticBlame} from './attribute/blame.js'
+import {compareChanged} from './compare.js'
 import {blamedCommit, blamedShas, lookUpCommits, pendingCommit} from './commits.js'
 import type {CheckOptions} from './options.js'
 import {canonical} from './approvals.js'
@@ -686,52 +687,39 @@ async function baselineChanges(
   // line in it, and the document (the policy file it stands for).
   const was = oldSnapshot.held
   const is = newSnapshot.held
-  const changedByKind = new Map<Kind, string[]>()
-  for (const key of new Set([...was.keys(), ...is.keys()])) {
-    const a = was.get(key)
-    const b = is.get(key)
-    if (a && b && a.hash === b.hash && a.kind === b.kind) continue
-    for (const kind of new Set([a?.kind, b?.kind].filter((k): k is Kind => k !== undefined)))
-      changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), key])
-  }
+  const result = await compareChanged(was, is, settings)
+  notes.push(...result.notes.map((note) => `${file}: ${note}`))
   const out: Protected[] = []
-  for (const [kind, changed] of changedByKind) {
-    const adapter = adapterFor(kind)
-    const result = await adapter.compare(ofKind(was, kind), ofKind(is, kind), changed, settings)
-    notes.push(...result.notes.map((note) => `${file}: ${note}`))
-    for (const inner of result.findings) {
-      if (inner.change === 'narrowing' || inner.witness === null) continue
-      const key = findingKey(inner)
-      const finding: Finding = {
-        ...inner,
-        rule: 'baseline-widened',
-        message: `The baseline snapshot now accepts access it did not (${inner.rule} in ${inner.document}): ${inner.message}`,
-        baselineLocation: undefined,
-        commit: null,
-        approval: null,
-      }
-      delete finding.baselineLocation
-      const witness = inner.witness
-      out.push({
-        finding,
-        path: file,
-        holds: async (blob) => {
-          const docs = await versions.get(blob, 'snapshot', (content) => snapshotDocuments(file, content))
-          const doc = docs?.get(key)
-          if (doc === undefined || doc.kind !== kind) return false
-          const others = new Map(
-            [...docs!].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value]),
-          )
-          return adapter.allows(doc.value, witness, key, others, settings)
-        },
-      })
+  for (const inner of result.findings) {
+    if (inner.change === 'narrowing' || inner.witness === null) continue
+    // The adapters' findings are of a document kind.
+    const kind = inner.kind as Kind
+    const key = findingKey(inner)
+    const finding: Finding = {
+      ...inner,
+      rule: 'baseline-widened',
+      message: `The baseline snapshot now accepts access it did not (${inner.rule} in ${inner.document}): ${inner.message}`,
+      baselineLocation: undefined,
+      commit: null,
+      approval: null,
     }
+    delete finding.baselineLocation
+    const witness = inner.witness
+    out.push({
+      finding,
+      path: file,
+      holds: async (blob) => {
+        const docs = await versions.get(blob, 'snapshot', (content) => snapshotDocuments(file, content))
+        const doc = docs?.get(key)
+        if (doc === undefined || doc.kind !== kind) return false
+        const others = new Map(
+          [...docs!].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value]),
+        )
+        return adapterFor(kind).allows(doc.value, witness, key, others, settings)
+      },
+    })
   }
   return out
-}
-
-function ofKind(documents: Map<string, Document>, kind: Kind): Map<string, Document> {
-  return new Map([...documents].filter(([, d]) => d.kind === kind))
 }
 
 /** The documents of a snapshot version, for blame (a version that does not parse allows nothing). */
