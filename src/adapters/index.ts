@@ -6,10 +6,10 @@
 // fixtures/<kind>/ (a test checks that they line up). `npm run new-kind NAME` creates them from
 // the unregistered `_template` kind and prints the line to add here.
 
-import type {Kind} from '../kernel/types.js'
+import type {AdapterSettings, Kind} from '../kernel/types.js'
 import type {Adapter} from './adapter.js'
 
-export type {Adapter, Comparison} from './adapter.js'
+export type {Adapter, Comparison, KindSettings, SettingChange} from './adapter.js'
 
 // Imported all at once (a static import would need a second line per kind: the import and its
 // place in the list).
@@ -31,3 +31,13 @@ export function adapterFor(kind: Kind): Adapter {
   if (!adapter) throw new Error(`internal: no adapter for kind ${kind}`)
   return adapter
 }
+
+/** Each kind's settings from a config's value: the sections of the kinds that have settings, with their defaults. */
+export function adapterSettings(config: Readonly<Record<string, unknown>>): AdapterSettings {
+  return Object.fromEntries(
+    ADAPTERS.flatMap(({settings}) => (settings ? [[settings.key, settings.read(config[settings.key])]] : [])),
+  )
+}
+
+/** The settings of a config that says nothing about them. */
+export const DEFAULT_ADAPTER_SETTINGS: AdapterSettings = adapterSettings({})

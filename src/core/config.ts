@@ -1,11 +1,12 @@
 // acldrift.config.yaml: which files are which kind, where the baseline is, what fails.
 
 import {join} from 'node:path'
+import {adapterSettings, DEFAULT_ADAPTER_SETTINGS} from '../adapters/index.js'
 import type {ActorConfig} from './actors/classify.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile} from '../kernel/parse.js'
-import {type AdapterSettings, DEFAULT_ADAPTER_SETTINGS, type Kind} from '../kernel/types.js'
+import type {AdapterSettings, Kind} from '../kernel/types.js'
 import {validateValue} from './validate.js'
 
 export const CONFIG_FILE = 'acldrift.config.yaml'
@@ -34,7 +35,7 @@ export interface Config {
   policy: Policy
   /** the team's own bots, agents and trusted humans, added to the actor catalogue (approvers included as humans) */
   actors: ActorConfig | undefined
-  /** what adapters must know about the platform (GitHub's default token permissions) */
+  /** what adapters must know about the platform (GitHub's default token permissions), each kind's under its key */
   settings: AdapterSettings
 }
 
@@ -54,7 +55,6 @@ interface RawConfig {
   baseline?: string
   policy?: {failOn?: FailOn; agents?: AgentsPolicy; approvers?: string[]}
   actors?: ActorConfig
-  githubActions?: Partial<AdapterSettings['githubActions']>
 }
 
 /**
@@ -81,7 +81,7 @@ export async function loadConfig(root: string, explicit?: string): Promise<Confi
 
 /** A validated config value as a Config (the protected-file check reads other versions of the file). */
 export function configFromValue(value: unknown, file: string | undefined): Config {
-  const raw = (value ?? {}) as RawConfig
+  const raw = (value ?? {}) as RawConfig & Record<string, unknown>
   const approvers = [...new Set((raw.policy?.approvers ?? []).map((e) => e.trim().toLowerCase()))]
   return {
     file,
@@ -98,6 +98,6 @@ export function configFromValue(value: unknown, file: string | undefined): Confi
       approvers.length === 0
         ? raw.actors
         : {...raw.actors, humans: [...(raw.actors?.humans ?? []), {name: 'approver', emails: approvers}]},
-    settings: {githubActions: {...DEFAULT_ADAPTER_SETTINGS.githubActions, ...raw.githubActions}},
+    settings: adapterSettings(raw),
   }
 }

@@ -10,7 +10,7 @@
 // change is found by semantic blame over the files' history, as for access findings.
 
 import {isAbsolute, relative, resolve, sep} from 'node:path'
-import {adapterFor} from '../adapters/index.js'
+import {adapterFor, ADAPTERS} from '../adapters/index.js'
 import {
   catFileBatch,
   type History,
@@ -496,20 +496,23 @@ async function configChanges(
       {setting: 'policy.failOn', before: old.policy.failOn, after: now.policy.failOn},
       (c) => failOnWeakened(old.policy.failOn, c.policy.failOn),
     )
-  if (
-    old.settings.githubActions.defaultPermissions === 'permissive' &&
-    now.settings.githubActions.defaultPermissions === 'restricted'
-  )
-    // Restricted is the trusting assumption: if the repository's setting is in fact permissive,
-    // a job that loses its permissions block gains write access unreported.
-    add(
-      'config-weakened',
-      'high',
-      '/githubActions/defaultPermissions',
-      `${file}: githubActions.defaultPermissions set to restricted, so a workflow job that loses its permissions block is assumed to get a read-only token; if the repository's setting is permissive, that job gains write access unreported.`,
-      {setting: 'githubActions.defaultPermissions', before: 'permissive', after: 'restricted'},
-      (c) => c.settings.githubActions.defaultPermissions === 'restricted',
-    )
+  // The kinds' own settings, as each kind declares which changes to them weaken checking.
+  for (const {settings} of ADAPTERS) {
+    if (settings === undefined) continue
+    for (const row of settings.weakenings) {
+      const value = (c: Config) => row.value(settings.read(c.settings[settings.key]))
+      const [was, is] = [value(old), value(now)]
+      if (!row.weakened(was, is)) continue
+      add(
+        'config-weakened',
+        row.severity,
+        `/${row.setting.split('.').join('/')}`,
+        row.message(file, was, is),
+        {setting: row.setting, before: was, after: is},
+        (c) => (row.persists ? row.persists(value(c), was, is) : row.weakened(was, value(c))),
+      )
+    }
+  }
   if (old.policy.agents === 'require-approval' && now.policy.agents === 'allow')
     add(
       'config-weakened',

@@ -3,7 +3,8 @@
 import {describe, expect, it} from 'vitest'
 import {compareChanged} from '../../src/core/compare.js'
 import {parseFile} from '../../src/kernel/parse.js'
-import {DEFAULT_ADAPTER_SETTINGS, type Document, type Finding, type Kind} from '../../src/kernel/types.js'
+import type {Document, Finding, Kind} from '../../src/kernel/types.js'
+import {DEFAULT_ADAPTER_SETTINGS} from '../../src/adapters/index.js'
 
 const doc = (path: string, kind: Kind, text: string): Document => ({
   ...parseFile({path, content: Buffer.from(text)}),

@@ -1,7 +1,7 @@
 // Attribution: each finding gets the commit that introduced it (semantic blame) and the
 // actor behind that commit (agent, human, automation, unknown, with the evidence).
 
-import {adapterFor} from '../../adapters/index.js'
+import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../adapters/index.js'
 import {catFileBatch, readHistory, readPathsAt} from '../../git/index.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {type BlamedCommit, blamedCommit, blamedShas, lookUpCommits, pendingCommit} from '../commits.js'
@@ -13,7 +13,6 @@ import {documentKey} from '../../kernel/documents.js'
 import {
   type AdapterSettings,
   type CommitInfo,
-  DEFAULT_ADAPTER_SETTINGS,
   type Document,
   type Finding,
   type FindingKind,
