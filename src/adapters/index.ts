@@ -9,7 +9,7 @@
 import type {AdapterSettings, Kind} from '../kernel/types.js'
 import type {Adapter} from './adapter.js'
 
-export type {Adapter, Comparison, KindSettings, SettingChange} from './adapter.js'
+export type {Adapter, Comparison} from './adapter.js'
 
 // Imported all at once (a static import would need a second line per kind: the import and its
 // place in the list).

@@ -6,12 +6,9 @@ import {adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
 import {compareChanged} from './compare.js'
 import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
-import type {FailOn} from './config.js'
 import type {CheckOptions} from './options.js'
-import {EXIT} from '../kernel/errors.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
-import {gating} from './gate.js'
-import {runGate} from './protect.js'
+import {runGate} from './gate/index.js'
 import {readSnapshot} from './snapshot.js'
 import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges} from './source.js'
 import type {AdapterContext, Finding, Report} from '../kernel/types.js'
@@ -104,8 +101,18 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     })
     notes.push(...attribution)
   }
-  // acldrift's own files, approvals and the policy (src/core/protect.ts, src/core/gate.ts).
-  const gate = await runGate({options, baseline, target, findings})
+  // acldrift's own files, approvals and the policy (src/core/gate/).
+  const gate = await runGate({
+    root: options.root,
+    cwd: options.cwd,
+    config: options.config,
+    target: {spec: options.target, commit: target.commit},
+    baseline: {snapshot: baseline.type === 'snapshot', commit: baseline.commit, flag: options.baseline},
+    range: options.range === true,
+    compared: new Set([...baseline.documents.keys(), ...target.documents.keys()]),
+    findings,
+    message: options.message,
+  })
   findings.push(...gate.findings)
   errors.push(...gate.errors)
   notes.push(...gate.notes)
@@ -179,24 +186,4 @@ const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === '
 function describeBaseline(source: LoadedSource): string {
   if (source.type === 'snapshot') return `snapshot:${source.ref}`
   return source.ref ?? source.type
-}
-
-/**
- * Findings that make the run fail under `--fail-on` (default: the report's policy); possible
- * widenings count (fail closed), agent-attributed ones count below the threshold too under
- * `agents: require-approval`, and a valid approval lets a finding pass (src/core/gate.ts).
- */
-export function gatingFindings(report: Report, failOn?: FailOn): Finding[] {
-  const policy = report.policy ?? {failOn: 'widening', agents: 'require-approval'}
-  return gating(report.findings, failOn ?? policy.failOn, policy.agents)
-}
-
-/**
- * The exit code of a check or an audit: invalid input fails closed (3), then anything that
- * gates (1). Without `--fail-on`, the report's policy decides: the config's, or the stricter
- * one while a weakening of it is unapproved.
- */
-export function verdictCode(report: Report, failOn?: FailOn): number {
-  if (report.errors.length > 0) return EXIT.invalidInput
-  return gatingFindings(report, failOn).length > 0 ? EXIT.widening : EXIT.ok
 }

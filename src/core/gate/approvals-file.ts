@@ -1,14 +1,14 @@
 // The approvals file, .acldrift/approvals.yaml: each entry approves exactly one access (the
 // finding id, which names the access and not lines), with approver, reason and expiry.
-// Whether an entry counts is decided by the gate (src/core/gate.ts) from the commit that
-// added it; this module only reads and writes the file.
+// Whether an entry counts is decided by the gate (approvals.ts) from the commit that added it;
+// this module only reads and writes the file.
 
 import {createRequire} from 'node:module'
 import type * as Yaml from 'yaml'
-import {InvalidInputError} from '../kernel/errors.js'
-import {parseFile} from '../kernel/parse.js'
-import type {Finding, FindingKind, InputProblem, SourceMap, Witness} from '../kernel/types.js'
-import {validateValue} from './validate.js'
+import {InvalidInputError} from '../../kernel/errors.js'
+import {parseFile} from '../../kernel/parse.js'
+import type {Finding, FindingKind, InputProblem, SourceMap, Witness} from '../../kernel/types.js'
+import {validateValue} from '../validate.js'
 
 /** Where approvals live, relative to the repository root. */
 export const APPROVALS_FILE = '.acldrift/approvals.yaml'
