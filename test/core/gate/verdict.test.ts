@@ -1,8 +1,8 @@
 // The verdict: what fails a run, and the policy it is judged by.
 import {describe, expect, it} from 'vitest'
 import {commitApproval, judgeApproval, utcDay} from '../../../src/core/gate/approvals.js'
-import {failOnWeakened, gating, stricter} from '../../../src/core/gate/verdict.js'
-import type {Actor} from '../../../src/kernel/types.js'
+import {failOnWeakened, gatePolicy, gating, stricter, verdictCode} from '../../../src/core/gate/verdict.js'
+import type {Actor, Finding, Report} from '../../../src/kernel/types.js'
 import {APPROVERS, claude, commit, entry, finding, human, record, TODAY} from './samples.js'
 
 describe('gating', () => {
@@ -63,5 +63,81 @@ describe('policy', () => {
 
   it('reads days in UTC', () => {
     expect(utcDay(new Date('2026-06-01T23:30:00-05:00'))).toBe('2026-06-02')
+  })
+})
+
+describe('gatePolicy', () => {
+  const strict = {failOn: 'widening', agents: 'require-approval'} as const
+  const lax = {failOn: 'critical', agents: 'allow'} as const
+  const weakening = (setting: string, valid: boolean | null) =>
+    finding({
+      kind: 'acldrift',
+      rule: 'config-weakened',
+      witness: {setting, before: 'widening', after: 'critical'},
+      approval:
+        valid === null
+          ? null
+          : {
+              source: 'approver-commit',
+              approver: 'alice@acme.example',
+              valid,
+              status: 'valid',
+              why: 'x',
+              commit: null,
+            },
+    })
+
+  it('is the stricter of the given and the target config when nothing weakened the policy', () => {
+    expect(gatePolicy(lax, lax, strict, [])).toEqual(lax)
+    expect(gatePolicy(lax, {failOn: 'high', agents: 'allow'}, strict, [])).toEqual({
+      failOn: 'high',
+      agents: 'allow',
+    })
+  })
+
+  it("keeps the reference's policy while a weakening of failOn or agents is not validly approved", () => {
+    expect(gatePolicy(lax, lax, strict, [weakening('policy.failOn', null)])).toEqual(strict)
+    expect(gatePolicy(lax, lax, strict, [weakening('policy.agents', false)])).toEqual(strict)
+    expect(gatePolicy(lax, lax, strict, [weakening('policy.failOn', true)])).toEqual(lax)
+  })
+
+  it('is not moved by weakenings of other settings', () => {
+    expect(
+      gatePolicy(lax, lax, strict, [weakening('baseline', null), weakening('actors.agents', null)]),
+    ).toEqual(lax)
+  })
+})
+
+describe('verdictCode', () => {
+  const report = (findings: Finding[], errors: Report['errors'] = [], policy?: Report['policy']): Report => ({
+    schemaVersion: 1,
+    tool: {name: 'acldrift', version: '0.0.0'},
+    baseline: {source: 'HEAD', commit: null},
+    target: {source: 'worktree', commit: null},
+    summary: {
+      documents: 1,
+      widening: findings.length,
+      narrowing: 0,
+      possibleWidening: 0,
+      invalid: errors.length,
+    },
+    findings,
+    errors,
+    notes: [],
+    ...(policy === undefined ? {} : {policy}),
+  })
+
+  it('fails closed on invalid input before anything else', () => {
+    expect(verdictCode(report([], [{file: 'iam/a.json', line: 3, message: 'bad'}]))).toBe(3)
+    expect(verdictCode(report([finding()], [{file: 'iam/a.json', message: 'bad'}]))).toBe(3)
+  })
+
+  it("gates by the report's policy, or by --fail-on when given", () => {
+    const medium = finding({severity: 'medium'})
+    expect(verdictCode(report([]))).toBe(0)
+    expect(verdictCode(report([medium]))).toBe(1)
+    expect(verdictCode(report([medium], [], {failOn: 'high', agents: 'allow'}))).toBe(0)
+    expect(verdictCode(report([medium], [], {failOn: 'high', agents: 'allow'}), 'medium')).toBe(1)
+    expect(verdictCode(report([finding({severity: 'critical'})]), 'never')).toBe(0)
   })
 })
