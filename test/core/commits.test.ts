@@ -4,6 +4,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {blamedCommit, blamedShas, lookUpCommits, pendingCommit} from '../../src/core/commits.js'
 import {gitProcessCount} from '../../src/git/index.js'
+import {commitAs, commitFiles} from '../e2e/helpers.js'
 import {createRepo, identities, type TestRepo} from '../helpers/repo.js'
 
 const ACTORS = {
@@ -20,15 +21,11 @@ let merge: string
 
 beforeAll(async () => {
   repo = await createRepo()
-  const commit = async (file: string, message: string, identity?: Parameters<TestRepo['commit']>[1]) => {
-    await repo.write(file, `${file}\n`)
-    await repo.stage(file)
-    return repo.commit(message, identity)
-  }
-  byHuman = await commit('a.txt', 'Add a\n\nBody of the message')
-  byClaude = await commit('b.txt', identities.claudeCode.message('Open the bucket'), identities.claudeCode)
-  byRelease = await commit('c.txt', 'Release 1.2', {name: 'Release', email: 'release@acme.test'})
-  noted = await commit('d.txt', 'Tidy up')
+  const release = {name: 'Release', email: 'release@acme.test', message: (subject: string) => subject}
+  byHuman = await commitFiles(repo, {'a.txt': 'a\n'}, 'Add a\n\nBody of the message')
+  byClaude = await commitAs(repo, identities.claudeCode, 'Open the bucket', {'b.txt': 'b\n'})
+  byRelease = await commitAs(repo, release, 'Release 1.2', {'c.txt': 'c\n'})
+  noted = await commitFiles(repo, {'d.txt': 'd\n'}, 'Tidy up')
   await repo.git(
     'notes',
     '--ref=ai',
@@ -38,7 +35,7 @@ beforeAll(async () => {
     noted,
   )
   await repo.git('checkout', '--quiet', '-b', 'feature')
-  const onBranch = await commit('e.txt', 'Branch work')
+  const onBranch = await commitFiles(repo, {'e.txt': 'e\n'}, 'Branch work')
   await repo.git('checkout', '--quiet', 'main')
   await repo.git('merge', '--quiet', '--no-ff', '-m', 'Merge feature', 'feature')
   merge = (await repo.git('rev-parse', 'HEAD')).trim()

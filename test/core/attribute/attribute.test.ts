@@ -8,6 +8,7 @@ import {DEFAULT_CONFIG} from '../../../src/core/config.js'
 import {loadSource, type SourceSpec} from '../../../src/core/source.js'
 import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
+import {commitAs} from '../../e2e/helpers.js'
 import {createRepo, identities, type TestRepo} from '../../helpers/repo.js'
 
 const FILE = 'iam/app.json'
@@ -21,14 +22,9 @@ let reformatted: string
 
 beforeAll(async () => {
   repo = await createRepo()
-  const commit = async (text: string, message: string, who = identities.human) => {
-    await repo.write(FILE, text)
-    await repo.stage(FILE)
-    return repo.commit(who.message(message), who)
-  }
-  added = await commit(policy('s3:GetObject'), 'Add the app policy')
-  widened = await commit(policy('s3:*'), 'Fix AccessDenied', identities.claudeCode)
-  reformatted = await commit(policy('s3:*', 4), 'Reformat')
+  added = await commitAs(repo, identities.human, 'Add the app policy', {[FILE]: policy('s3:GetObject')})
+  widened = await commitAs(repo, identities.claudeCode, 'Fix AccessDenied', {[FILE]: policy('s3:*')})
+  reformatted = await commitAs(repo, identities.human, 'Reformat', {[FILE]: policy('s3:*', 4)})
 })
 afterAll(() => repo.cleanup())
 

@@ -14,6 +14,7 @@ import {protectedBlame} from '../../../src/core/gate/blame.js'
 import {VersionCache} from '../../../src/core/gate/versions.js'
 import {readPathHistory} from '../../../src/git/index.js'
 import type {InputProblem} from '../../../src/kernel/types.js'
+import {commitAs} from '../../e2e/helpers.js'
 import {createRepo, identities, type TestRepo} from '../../helpers/repo.js'
 import {entry} from './samples.js'
 
@@ -35,14 +36,13 @@ let renewal: string
 
 beforeAll(async () => {
   repo = await createRepo()
-  const commit = async (text: string, message: string, who = identities.human) => {
-    await repo.write(APPROVALS_FILE, text)
-    await repo.stage(APPROVALS_FILE)
-    return repo.commit(who.message(message), who)
-  }
-  added = await commit(fileOf(first), 'Approve the CDN')
-  byAgent = await commit(fileOf(first, second), 'Approve my own change', identities.claudeCode)
-  renewal = await commit(fileOf(renewed, second), 'Renew the CDN approval')
+  added = await commitAs(repo, identities.human, 'Approve the CDN', {[APPROVALS_FILE]: fileOf(first)})
+  byAgent = await commitAs(repo, identities.claudeCode, 'Approve my own change', {
+    [APPROVALS_FILE]: fileOf(first, second),
+  })
+  renewal = await commitAs(repo, identities.human, 'Renew the CDN approval', {
+    [APPROVALS_FILE]: fileOf(renewed, second),
+  })
 })
 afterAll(() => repo.cleanup())
 

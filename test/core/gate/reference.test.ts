@@ -6,6 +6,7 @@ import {type Config, configFromValue} from '../../../src/core/config.js'
 import type {GateInput} from '../../../src/core/gate/input.js'
 import {protectedPaths, readSides, referenceCommit} from '../../../src/core/gate/reference.js'
 import {readPathHistory} from '../../../src/git/index.js'
+import {commitAs} from '../../e2e/helpers.js'
 import {createRepo, identities, type TestRepo} from '../../helpers/repo.js'
 
 const BASELINE = '.acldrift/baseline.json'
@@ -54,15 +55,12 @@ describe('referenceCommit', () => {
 
   beforeAll(async () => {
     repo = await createRepo()
-    const commitFile = async (path: string, content: string, message: string, who = identities.human) => {
-      await repo.write(path, content)
-      await repo.stage(path)
-      return repo.commit(who.message(message), who)
-    }
-    added = await commitFile(BASELINE, snapshot(1), 'Take the first baseline')
-    await commitFile(BASELINE, snapshot(2), 'Refresh the baseline', identities.claudeCode)
-    byApprover = await commitFile(BASELINE, snapshot(3), 'Promote the reviewed state')
-    unrelated = await commitFile('README.md', 'hello\n', 'Docs')
+    added = await commitAs(repo, identities.human, 'Take the first baseline', {[BASELINE]: snapshot(1)})
+    await commitAs(repo, identities.claudeCode, 'Refresh the baseline', {[BASELINE]: snapshot(2)})
+    byApprover = await commitAs(repo, identities.human, 'Promote the reviewed state', {
+      [BASELINE]: snapshot(3),
+    })
+    unrelated = await commitAs(repo, identities.human, 'Docs', {'README.md': 'hello\n'})
   })
   afterAll(() => repo.cleanup())
 
