@@ -32,12 +32,7 @@ export function adapterFor(kind: Kind): Adapter {
   return adapter
 }
 
-/** Each kind's settings from a config's value: the sections of the kinds that have settings, with their defaults. */
-export function adapterSettings(config: Readonly<Record<string, unknown>>): AdapterSettings {
-  return Object.fromEntries(
-    ADAPTERS.flatMap(({settings}) => (settings ? [[settings.key, settings.read(config[settings.key])]] : [])),
-  )
-}
-
-/** The settings of a config that says nothing about them. */
-export const DEFAULT_ADAPTER_SETTINGS: AdapterSettings = adapterSettings({})
+/** Each kind's settings when the config says nothing about them: the kinds' defaults. */
+export const DEFAULT_ADAPTER_SETTINGS: AdapterSettings = Object.fromEntries(
+  ADAPTERS.flatMap(({settings}) => (settings ? [[settings.key, settings.read(undefined)]] : [])),
+)

@@ -1,7 +1,6 @@
 // acldrift.config.yaml: which files are which kind, where the baseline is, what fails.
 
 import {join} from 'node:path'
-import {adapterSettings, DEFAULT_ADAPTER_SETTINGS} from '../adapters/index.js'
 import type {ActorConfig} from './actors/classify.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
@@ -35,7 +34,11 @@ export interface Config {
   policy: Policy
   /** the team's own bots, agents and trusted humans, added to the actor catalogue (approvers included as humans) */
   actors: ActorConfig | undefined
-  /** what adapters must know about the platform (GitHub's default token permissions), each kind's under its key */
+  /**
+   * What adapters must know about the platform (GitHub's default token permissions): each
+   * kind's section of the config as written, under the kind's key; the kind reads it with its
+   * defaults (Adapter.settings), so the config reader needs to know no kind.
+   */
   settings: AdapterSettings
 }
 
@@ -46,8 +49,11 @@ export const DEFAULT_CONFIG: Config = {
   baseline: undefined,
   policy: {failOn: 'widening', agents: 'require-approval', approvers: []},
   actors: undefined,
-  settings: DEFAULT_ADAPTER_SETTINGS,
+  settings: {},
 }
+
+/** The config's own top-level keys; any other is a kind's section (the config schema names them). */
+const CORE_KEYS = new Set(['version', 'documents', 'exclude', 'baseline', 'policy', 'actors'])
 
 interface RawConfig {
   documents?: Array<{glob: string; kind: Kind}>
@@ -81,7 +87,7 @@ export async function loadConfig(root: string, explicit?: string): Promise<Confi
 
 /** A validated config value as a Config (the protected-file check reads other versions of the file). */
 export function configFromValue(value: unknown, file: string | undefined): Config {
-  const raw = (value ?? {}) as RawConfig & Record<string, unknown>
+  const raw = (value ?? {}) as RawConfig
   const approvers = [...new Set((raw.policy?.approvers ?? []).map((e) => e.trim().toLowerCase()))]
   return {
     file,
@@ -98,6 +104,6 @@ export function configFromValue(value: unknown, file: string | undefined): Confi
       approvers.length === 0
         ? raw.actors
         : {...raw.actors, humans: [...(raw.actors?.humans ?? []), {name: 'approver', emails: approvers}]},
-    settings: adapterSettings(raw),
+    settings: Object.fromEntries(Object.entries(raw).filter(([key]) => !CORE_KEYS.has(key))),
   }
 }

@@ -9,8 +9,9 @@ export type Kind = string
 
 /**
  * What some kinds need to know beyond their files, from acldrift.config.yaml: facts about the
- * platform that no file in the repository states, each kind's under its own key (the kind
- * declares them: `settings` in src/adapters/adapter.ts).
+ * platform that no file in the repository states. Each kind's section of the config as
+ * written, under the kind's own key; the kind reads it with its defaults (`settings` in
+ * src/adapters/adapter.ts).
  */
 export type AdapterSettings = Readonly<Record<string, unknown>>
 

@@ -2,7 +2,7 @@
 // version is asked whether the change is still there, the rows a kind declares, the globs that
 // stop covering a policy file (in a real repository), and the removal of the config.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ADAPTERS} from '../../../src/adapters/index.js'
+import {ADAPTERS, DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 import {type Config, configFromValue} from '../../../src/core/config.js'
 import {
   configChanges,
@@ -209,6 +209,12 @@ describe('baseline', () => {
 describe("a kind's own setting: githubActions.defaultPermissions", () => {
   const permissions = (mode: string) => config(`version: 1\ngithubActions:\n  defaultPermissions: ${mode}\n`)
   const plain = config('version: 1\n')
+
+  it("is read from the kind's section of the config, with the kind's default where it says nothing", () => {
+    expect(permissions('restricted').settings).toEqual({githubActions: {defaultPermissions: 'restricted'}})
+    expect(plain.settings).toEqual({})
+    expect(DEFAULT_ADAPTER_SETTINGS).toEqual({githubActions: {defaultPermissions: 'permissive'}})
+  })
 
   it('is weakened from permissive (the default) to restricted, high', () => {
     const expected = [
