@@ -10,7 +10,7 @@ import {
   type SnapshotFile,
 } from '../../../src/core/gate/baseline-changes.js'
 import {VersionCache} from '../../../src/core/gate/versions.js'
-import {buildSnapshot, serializeSnapshot} from '../../../src/core/snapshot.js'
+import {buildSnapshot, parseSnapshot, serializeSnapshot} from '../../../src/core/snapshot.js'
 import {parseFile} from '../../../src/kernel/parse.js'
 import type {Document, InputProblem} from '../../../src/kernel/types.js'
 
@@ -33,16 +33,18 @@ const snapshotText = (...list: Document[]) =>
     ),
   )
 
-describe('baselineWidenings', () => {
-  const was = docs(doc('iam/a.json', 's3:GetObject'), doc('iam/b.json', 's3:PutObject'))
-  const is = docs(doc('iam/a.json', 's3:*'))
+describe('baselineWidenings', async () => {
+  // The documents as the snapshot container format holds them: keyed FILE#NAME, lines in the file.
+  const held = async (...list: Document[]) =>
+    (await parseSnapshot(FILE, Buffer.from(snapshotText(...list)))).held
+  const was = await held(doc('iam/a.json', 's3:GetObject'), doc('iam/b.json', 's3:PutObject'))
+  const is = await held(doc('iam/a.json', 's3:*'))
   const versions = new Map<string, Map<string, Document>>([
     ['old', was],
     ['new', is],
   ])
   const file: SnapshotFile = {
     path: FILE,
-    locate: (document, pointer) => ({pointer: `/documents/${document}${pointer ?? ''}`, line: 42}),
     documentsAt: async (blob) => (blob === null ? undefined : versions.get(blob)),
   }
 
@@ -53,12 +55,14 @@ describe('baselineWidenings', () => {
     expect(direct.findings.some((f) => f.change === 'narrowing')).toBe(true)
     expect(notes).toEqual([])
     expect(found.map((p) => p.finding.id)).toEqual(widenings.map((f) => f.id))
+    expect(widenings[0]!.line).toBeGreaterThan(1)
     expect(found[0]!.path).toBe(FILE)
     expect(found[0]!.finding).toMatchObject({
       kind: 'aws-iam',
       file: FILE,
-      line: 42,
-      pointer: '/documents/iam/a.json/Statement/0',
+      document: 'iam/a.json',
+      line: widenings[0]!.line,
+      pointer: '/documents/0/value/Statement/0',
       change: 'widening',
       rule: 'baseline-widened',
       witness: widenings[0]!.witness,
