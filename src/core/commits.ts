@@ -8,7 +8,7 @@ import {type ActorConfig, classifyActor} from './actors/classify.js'
 import {pendingActor} from './actors/pending.js'
 import type {CommitInfo} from '../kernel/types.js'
 
-export interface CommitLookup {
+interface CommitLookup {
   root: string
   /** the config's actors: the team's own agents, bots and humans */
   actors?: ActorConfig
@@ -69,7 +69,7 @@ function commitInfo(
 
 const subjectOf = (message: string) => message.split('\n', 1)[0] ?? ''
 
-export interface PendingLookup extends CommitLookup {
+interface PendingLookup extends CommitLookup {
   /** the environment the commit is made from (default: this process's) */
   env?: NodeJS.ProcessEnv
   /** the commit's message, when known (the commit-msg hook): its trailers are evidence */

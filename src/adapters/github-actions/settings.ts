@@ -7,7 +7,7 @@ import type {AdapterContext} from '../../kernel/types.js'
 import {type KindSettings, settingChange} from '../adapter.js'
 import type {DefaultPermissions} from './model.js'
 
-export interface GithubActionsSettings {
+interface GithubActionsSettings {
   defaultPermissions: DefaultPermissions
 }
 

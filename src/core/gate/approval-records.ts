@@ -11,7 +11,7 @@ import type {GateInput} from './input.js'
 import {type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
 
-export interface ApprovalsSides {
+interface ApprovalsSides {
   /** the target's entries, and where each starts; none when the file is absent or invalid */
   now: {entries: ApprovalEntry[]; lines: Array<number | null>}
   /** the reference's entries; none when absent, or when that version does not parse */

@@ -28,7 +28,7 @@ export interface ApprovalEntry {
   created: string
 }
 
-export interface ApprovalsFile {
+interface ApprovalsFile {
   path: string
   entries: ApprovalEntry[]
   /** where each entry starts, by index */

@@ -18,7 +18,7 @@ import {failOnWeakened} from './verdict.js'
 import type {VersionCache} from './versions.js'
 
 /** A setting that lists things (approvers, agents' emails and trailers): each item added, or each removed, weakens on its own. */
-export interface ListChange {
+interface ListChange {
   setting: string
   rule: 'config-weakened' | 'approver-added'
   severity: Severity
@@ -112,7 +112,7 @@ export const configRows = (): ReadonlyArray<SettingChange<Config> | ListChange> 
 ]
 
 /** One weakening between two versions of the config. */
-export interface Weakening {
+interface Weakening {
   rule: 'config-weakened' | 'approver-added'
   severity: Severity
   pointer: string
@@ -193,7 +193,7 @@ export async function uncoveredFiles(
 
 // ── versions of the config ────────────────────────────────────────────────────────────────
 
-export type ConfigVersion =
+type ConfigVersion =
   | {status: 'absent'}
   | {status: 'invalid'; problems: InputProblem[]}
   | {status: 'ok'; config: Config; value: unknown; sourceMap: SourceMap}

@@ -29,7 +29,7 @@ import {VersionCache} from './versions.js'
 
 export type {GateInput} from './input.js'
 
-export interface GateOutput {
+interface GateOutput {
   /** findings about acldrift's own files and about approvals */
   findings: Finding[]
   errors: InputProblem[]

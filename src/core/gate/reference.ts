@@ -14,7 +14,7 @@ import {approverCommit} from './approvals.js'
 import type {GateInput} from './input.js'
 
 /** The protected files, relative to the repository root; undefined where there is none in it. */
-export interface ProtectedPaths {
+interface ProtectedPaths {
   config: string | undefined
   approvals: string
   baseline: string | undefined
