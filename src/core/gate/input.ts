@@ -24,7 +24,7 @@ export interface GateInput {
   }
   /** the comparison was asked for as `--range A..B`: it starts from a named revision */
   range: boolean
-  /** the paths of the documents compared, on either side (approvals of other files cannot be judged stale) */
+  /** the keys (`FILE`, `FILE#NAME`) of the documents compared, on either side: approvals of others cannot be judged stale */
   compared: ReadonlySet<string>
   /** the access findings, attributed; their `approval` is filled in */
   findings: Finding[]
