@@ -6,6 +6,7 @@
 import {createRequire} from 'node:module'
 import type * as Yaml from 'yaml'
 import {InvalidInputError} from '../../kernel/errors.js'
+import {canonicalJson} from '../../kernel/hash.js'
 import {parseFile} from '../../kernel/parse.js'
 import type {Finding, FindingKind, InputProblem, SourceMap, Witness} from '../../kernel/types.js'
 import {validateValue} from '../validate.js'
@@ -84,15 +85,7 @@ function duplicateIds(entries: ApprovalEntry[], sourceMap: SourceMap, file: stri
 
 /** Two entries are the same approval only if every field is the same: any edit makes it a new one. */
 export function sameEntry(a: ApprovalEntry, b: ApprovalEntry): boolean {
-  return canonical(a) === canonical(b)
-}
-
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : v,
-  )
+  return canonicalJson(a) === canonicalJson(b)
 }
 
 /** The entry `acldrift approve` writes for a finding. */

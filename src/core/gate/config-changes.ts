@@ -9,10 +9,10 @@ import {ADAPTERS} from '../../adapters/index.js'
 import {type Config, configFromValue} from '../config.js'
 import {classifier, loadSource, type SourceSpec} from '../source.js'
 import {validateValue} from '../validate.js'
+import {canonicalJson} from '../../kernel/hash.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import {parseFile} from '../../kernel/parse.js'
 import type {InputProblem, Severity, SourceMap} from '../../kernel/types.js'
-import {canonical} from './approvals-file.js'
 import {lineOf, type Protected, protectedFinding} from './protected.js'
 import {failOnWeakened} from './verdict.js'
 import type {VersionCache} from './versions.js'
@@ -151,7 +151,8 @@ export function configWeakenings(file: string, old: Config, now: Config): Weaken
       severity,
       pointer,
       message: row.message(file, was, is),
-      witness: {setting, before: was, after: is},
+      // A value a config does not set is null in the witness, as in the JSON report.
+      witness: {setting, before: was ?? null, after: is ?? null},
       holds: (config) =>
         row.persists ? row.persists(row.value(config), was, is) : row.weakened(was, row.value(config)),
     })
@@ -169,7 +170,7 @@ export async function uncoveredFiles(
   now: Config,
   target: {root: string; spec: SourceSpec},
 ): Promise<Weakening[]> {
-  if (canonical([old.documents, old.exclude]) === canonical([now.documents, now.exclude])) return []
+  if (canonicalJson([old.documents, old.exclude]) === canonicalJson([now.documents, now.exclude])) return []
   const [covered, still] = await Promise.all([
     loadSource(target.root, target.spec, old),
     loadSource(target.root, target.spec, now),

@@ -2,7 +2,7 @@
 // approvals file, the baseline snapshot), with a way to ask any version of that file whether
 // the change is there, which is how semantic blame finds the commit that made it.
 
-import {canonical} from './approvals-file.js'
+import {canonicalJson} from '../../kernel/hash.js'
 import {findingId} from '../../kernel/findings.js'
 import type {Finding, Severity, SourceMap} from '../../kernel/types.js'
 import type {GateRule} from './rules.js'
@@ -31,7 +31,7 @@ export function protectedFinding(fields: {
   after: unknown
 }): Finding {
   return {
-    id: findingId(['acldrift', fields.file, fields.rule, canonical(fields.witness)]),
+    id: findingId(['acldrift', fields.file, fields.rule, canonicalJson(fields.witness)]),
     kind: 'acldrift',
     file: fields.file,
     line: fields.line,

@@ -134,6 +134,8 @@ describe('the two sides of the file', () => {
       },
       message: `The approval of ${second.id} (public-principal in iam/bucket.json, approver alice@example.com) was removed from ${APPROVALS_FILE}.`,
     })
+    // The id names the removed approval, as it always has.
+    expect(removed!.finding.id).toBe('277918a3bd417549')
     expect(await removed!.holds(null)).toBe(true)
     const blobOf = async (rev: string) => (await repo.git('rev-parse', `${rev}:${APPROVALS_FILE}`)).trim()
     const [withSecond, withoutSecond] = [await blobOf(byAgent), await blobOf(added)]

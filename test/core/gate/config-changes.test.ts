@@ -12,6 +12,7 @@ import {
   CORE_ROWS,
   uncoveredFiles,
 } from '../../../src/core/gate/config-changes.js'
+import {protectedFinding} from '../../../src/core/gate/protected.js'
 import {VersionCache} from '../../../src/core/gate/versions.js'
 import {parseFile} from '../../../src/kernel/parse.js'
 import {createRepo, type TestRepo} from '../../helpers/repo.js'
@@ -90,6 +91,19 @@ describe('policy.failOn', () => {
     expect(found!.holds(withPolicy({failOn: 'never'}))).toBe(true)
     expect(found!.holds(withPolicy({failOn: 'critical'}))).toBe(true)
     expect(found!.holds(withPolicy({failOn: 'high'}))).toBe(false)
+  })
+})
+
+describe('ids', () => {
+  it('name the change, as they always have: an approval of one keeps counting across releases', () => {
+    const [failOn] = configWeakenings(FILE, BASE, withPolicy({failOn: 'critical'}))
+    expect(protectedFinding({...failOn!, file: FILE, line: null, before: null, after: null}).id).toBe(
+      '85b874c016b880a3',
+    )
+    const [baseline] = configWeakenings(FILE, BASE, {...BASE, baseline: undefined})
+    expect(protectedFinding({...baseline!, file: FILE, line: null, before: null, after: null}).id).toBe(
+      'af9ad0817c8630f4',
+    )
   })
 })
 
