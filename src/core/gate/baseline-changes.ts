@@ -85,35 +85,32 @@ export async function baselineChanges(
     if (old === undefined && now !== undefined) notes.push(`${file}: the baseline snapshot is new`)
     return []
   }
-  let is: Map<string, Document>
-  try {
-    is = (await parseSnapshot(file, now)).held
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error
-    errors.push(...error.problems)
+  const newer = await heldIn(file, now)
+  if (!(newer instanceof Map)) {
+    errors.push(...newer)
     return []
   }
-  let was: Map<string, Document>
-  try {
-    was = (await parseSnapshot(file, old)).held
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error
+  const older = await heldIn(file, old)
+  if (!(older instanceof Map))
     notes.push(`${file}: its previous version does not validate; compared as if it were empty`)
-    was = new Map()
-  }
+  const was = older instanceof Map ? older : new Map<string, Document>()
+  // Blame asks every version; one that does not parse allows nothing.
   const documentsAt = (blob: string | null) =>
-    versions.get(blob, 'snapshot', (content) => snapshotDocuments(file, content))
-  const {found, notes: compared} = await baselineWidenings(was, is, {path: file, documentsAt}, settings)
+    versions.get(blob, 'snapshot', async (content) => {
+      const held = await heldIn(file, content)
+      return held instanceof Map ? held : undefined
+    })
+  const {found, notes: compared} = await baselineWidenings(was, newer, {path: file, documentsAt}, settings)
   notes.push(...compared)
   return found
 }
 
-/** The documents a snapshot version holds, for blame (a version that does not parse allows nothing). */
-async function snapshotDocuments(file: string, content: Buffer): Promise<Map<string, Document> | undefined> {
+/** The documents a version of the snapshot file holds, or the problems that make it invalid. */
+async function heldIn(file: string, content: Buffer): Promise<Map<string, Document> | InputProblem[]> {
   try {
     return (await parseSnapshot(file, content)).held
   } catch (error) {
-    if (error instanceof InvalidInputError) return undefined
-    throw error
+    if (!(error instanceof InvalidInputError)) throw error
+    return error.problems
   }
 }
