@@ -7,6 +7,7 @@ import type {
   InputProblem,
   Kind,
   ParsedFile,
+  Severity,
   SourceFile,
   Witness,
 } from '../kernel/types.js'
@@ -81,7 +82,47 @@ export interface Adapter {
   ): Promise<boolean>
   /** the finding's message for another witness (history shows the request that was asked about) */
   describe(finding: Finding, witness: Witness): Promise<string>
+  /** the kind's own settings in acldrift.config.yaml, if it has any */
+  settings?: KindSettings<unknown>
 }
+
+/**
+ * A kind's own settings: facts about the platform that no file in the repository states (the
+ * token permissions GitHub gives a workflow job without a permissions block). They live in
+ * acldrift.config.yaml under `key`, and compare and allows find them in their context under
+ * the same key. Changing them can weaken checking, so the kind says which changes do: the
+ * gate reports each as config-weakened, like a lowered failOn.
+ */
+export interface KindSettings<T> {
+  /** the config's top-level key (`githubActions`), and the key in the adapters' context */
+  key: string
+  /** the settings from the config's section (valid for the config schema), with defaults where absent */
+  read(section: unknown): T
+  /** the changes that weaken checking */
+  weakenings: ReadonlyArray<SettingChange<T>>
+}
+
+/**
+ * One row of the table of config changes that weaken checking: a setting, which moves of its
+ * value weaken, how severe that is, and the sentence that says so.
+ */
+export interface SettingChange<S, V = unknown> {
+  /** its dotted name in the config (`githubActions.defaultPermissions`), from which its JSON pointer follows */
+  setting: string
+  severity: Severity
+  value(settings: S): V
+  weakened(old: V, now: V): boolean
+  /** the finding's message; `file` is the config file */
+  message(file: string, old: V, now: V): string
+  /**
+   * Whether a later version of the config still has the change (semantic blame asks each
+   * version). Default: the version's value is weakened from the old one.
+   */
+  persists?(version: V, old: V, now: V): boolean
+}
+
+/** A row with its value's type checked, stored as a row of the table. */
+export const settingChange = <S, V>(row: SettingChange<S, V>): SettingChange<S> => row
 
 /** For kinds of scope `file`: each changed path compared with its own baseline. */
 export async function compareFileByFile(

@@ -6,7 +6,7 @@
 // fixtures/<kind>/ (a test checks that they line up). `npm run new-kind NAME` creates them from
 // the unregistered `_template` kind and prints the line to add here.
 
-import type {Kind} from '../kernel/types.js'
+import type {AdapterSettings, Kind} from '../kernel/types.js'
 import type {Adapter} from './adapter.js'
 
 export type {Adapter, Comparison} from './adapter.js'
@@ -31,3 +31,8 @@ export function adapterFor(kind: Kind): Adapter {
   if (!adapter) throw new Error(`internal: no adapter for kind ${kind}`)
   return adapter
 }
+
+/** Each kind's settings when the config says nothing about them: the kinds' defaults. */
+export const DEFAULT_ADAPTER_SETTINGS: AdapterSettings = Object.fromEntries(
+  ADAPTERS.flatMap(({settings}) => (settings ? [[settings.key, settings.read(undefined)]] : [])),
+)

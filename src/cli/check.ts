@@ -1,6 +1,7 @@
 // `acldrift check`, shared by the oclif command and the start-up fast path.
 
-import {runCheck, verdictCode} from '../core/check.js'
+import {runCheck} from '../core/check.js'
+import {verdictCode} from '../core/gate/verdict.js'
 import type {CheckOptions} from '../core/options.js'
 import {type FailOn, loadConfig} from '../core/config.js'
 import {EXIT, UsageError} from '../kernel/errors.js'

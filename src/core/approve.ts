@@ -1,19 +1,25 @@
 // `acldrift approve ID`: find the finding in the same comparison as `check`, and record an
 // approval of exactly that access in .acldrift/approvals.yaml, in the name of the identity git
 // will use for the next commit. Writing an entry does not make it count: the gate checks the
-// commit that adds it (src/core/gate.ts).
+// commit that adds it (src/core/gate/approvals.ts).
 
 import {mkdir, readFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {pendingActor} from './actors/pending.js'
-import {APPROVALS_FILE, type ApprovalEntry, entryFor, parseApprovals, withEntry} from './approvals.js'
+import {
+  APPROVALS_FILE,
+  type ApprovalEntry,
+  entryFor,
+  parseApprovals,
+  withEntry,
+} from './gate/approvals-file.js'
 import {writeFileAtomic} from '../kernel/atomic.js'
 import {withFileLock} from './audit-log/lock.js'
 import {runCheck} from './check.js'
 import type {CheckOptions} from './options.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {assertWritableInside} from '../kernel/files.js'
-import {APPROVAL_RULES, utcDay} from './gate.js'
+import {APPROVAL_RULES, utcDay} from './gate/approvals.js'
 import type {Finding} from '../kernel/types.js'
 
 interface ApproveRequest {

@@ -4,16 +4,14 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, resolve} from 'node:path'
 import {adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
+import {compareChanged} from './compare.js'
 import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
-import type {FailOn} from './config.js'
 import type {CheckOptions} from './options.js'
-import {EXIT} from '../kernel/errors.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
-import {gating} from './gate.js'
-import {runGate} from './protect.js'
+import {runGate} from './gate/index.js'
 import {readSnapshot} from './snapshot.js'
 import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges} from './source.js'
-import type {AdapterContext, Document, Finding, Kind, Report} from '../kernel/types.js'
+import type {AdapterContext, Finding, Report} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
 const emptySource = (ref: string | null): LoadedSource => ({
@@ -82,34 +80,14 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   notes.push(...(await followMoves(options, baseline, target)))
   // A file that could not be read on either side is an error, not a removal or an addition.
   const unreadable = new Set(errors.map((e) => e.file))
-  const paths = [...new Set([...baseline.documents.keys(), ...target.documents.keys()])]
-    .filter((path) => !unreadable.has(path))
-    .sort()
-  // Changed paths, per kind (a file that changed kind counts as removed from one, added to the other).
-  const changedByKind = new Map<Kind, string[]>()
-  for (const path of paths) {
-    const before = baseline.documents.get(path)
-    const after = target.documents.get(path)
-    if (before && after && before.hash === after.hash && before.kind === after.kind) continue
-    for (const kind of new Set([before?.kind, after?.kind].filter((k): k is Kind => k !== undefined))) {
-      changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), path])
-    }
-  }
   let targetPaths: Promise<readonly string[]> | undefined
   const context: AdapterContext = {
     ...options.config.settings,
     paths: () => (targetPaths ??= listSourcePaths(options.root, options.target)),
   }
-  for (const [kind, changed] of changedByKind) {
-    const result = await adapterFor(kind).compare(
-      ofKind(baseline, kind),
-      ofKind(target, kind),
-      changed,
-      context,
-    )
-    findings.push(...result.findings)
-    notes.push(...result.notes)
-  }
+  const compared = await compareChanged(baseline.documents, target.documents, context, unreadable)
+  findings.push(...compared.findings)
+  notes.push(...compared.notes)
   if (options.attribute !== false) {
     const attribution = await attribute(findings, {
       root: options.root,
@@ -123,8 +101,18 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     })
     notes.push(...attribution)
   }
-  // acldrift's own files, approvals and the policy (src/core/protect.ts, src/core/gate.ts).
-  const gate = await runGate({options, baseline, target, findings})
+  // acldrift's own files, approvals and the policy (src/core/gate/).
+  const gate = await runGate({
+    root: options.root,
+    cwd: options.cwd,
+    config: options.config,
+    target: {spec: options.target, commit: target.commit},
+    baseline: {snapshot: baseline.type === 'snapshot', commit: baseline.commit, flag: options.baseline},
+    range: options.range === true,
+    compared: new Set([...baseline.documents.keys(), ...target.documents.keys()]),
+    findings,
+    message: options.message,
+  })
   findings.push(...gate.findings)
   errors.push(...gate.errors)
   notes.push(...gate.notes)
@@ -193,33 +181,9 @@ async function followMoves(
   return notes
 }
 
-function ofKind(source: LoadedSource, kind: Kind): Map<string, Document> {
-  return new Map([...source.documents].filter(([, d]) => d.kind === kind))
-}
-
 const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === 'possible-widening' ? 1 : 2)
 
 function describeBaseline(source: LoadedSource): string {
   if (source.type === 'snapshot') return `snapshot:${source.ref}`
   return source.ref ?? source.type
-}
-
-/**
- * Findings that make the run fail under `--fail-on` (default: the report's policy); possible
- * widenings count (fail closed), agent-attributed ones count below the threshold too under
- * `agents: require-approval`, and a valid approval lets a finding pass (src/core/gate.ts).
- */
-export function gatingFindings(report: Report, failOn?: FailOn): Finding[] {
-  const policy = report.policy ?? {failOn: 'widening', agents: 'require-approval'}
-  return gating(report.findings, failOn ?? policy.failOn, policy.agents)
-}
-
-/**
- * The exit code of a check or an audit: invalid input fails closed (3), then anything that
- * gates (1). Without `--fail-on`, the report's policy decides: the config's, or the stricter
- * one while a weakening of it is unapproved.
- */
-export function verdictCode(report: Report, failOn?: FailOn): number {
-  if (report.errors.length > 0) return EXIT.invalidInput
-  return gatingFindings(report, failOn).length > 0 ? EXIT.widening : EXIT.ok
 }

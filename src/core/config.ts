@@ -5,7 +5,7 @@ import type {ActorConfig} from './actors/classify.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile} from '../kernel/parse.js'
-import {type AdapterSettings, DEFAULT_ADAPTER_SETTINGS, type Kind} from '../kernel/types.js'
+import type {AdapterSettings, Kind} from '../kernel/types.js'
 import {validateValue} from './validate.js'
 
 export const CONFIG_FILE = 'acldrift.config.yaml'
@@ -34,7 +34,11 @@ export interface Config {
   policy: Policy
   /** the team's own bots, agents and trusted humans, added to the actor catalogue (approvers included as humans) */
   actors: ActorConfig | undefined
-  /** what adapters must know about the platform (GitHub's default token permissions) */
+  /**
+   * What adapters must know about the platform (GitHub's default token permissions): each
+   * kind's section of the config as written, under the kind's key; the kind reads it with its
+   * defaults (Adapter.settings), so the config reader needs to know no kind.
+   */
   settings: AdapterSettings
 }
 
@@ -45,8 +49,11 @@ export const DEFAULT_CONFIG: Config = {
   baseline: undefined,
   policy: {failOn: 'widening', agents: 'require-approval', approvers: []},
   actors: undefined,
-  settings: DEFAULT_ADAPTER_SETTINGS,
+  settings: {},
 }
+
+/** The config's own top-level keys; any other is a kind's section (the config schema names them). */
+const CORE_KEYS = new Set(['version', 'documents', 'exclude', 'baseline', 'policy', 'actors'])
 
 interface RawConfig {
   documents?: Array<{glob: string; kind: Kind}>
@@ -54,7 +61,6 @@ interface RawConfig {
   baseline?: string
   policy?: {failOn?: FailOn; agents?: AgentsPolicy; approvers?: string[]}
   actors?: ActorConfig
-  githubActions?: Partial<AdapterSettings['githubActions']>
 }
 
 /**
@@ -98,6 +104,6 @@ export function configFromValue(value: unknown, file: string | undefined): Confi
       approvers.length === 0
         ? raw.actors
         : {...raw.actors, humans: [...(raw.actors?.humans ?? []), {name: 'approver', emails: approvers}]},
-    settings: {githubActions: {...DEFAULT_ADAPTER_SETTINGS.githubActions, ...raw.githubActions}},
+    settings: Object.fromEntries(Object.entries(raw).filter(([key]) => !CORE_KEYS.has(key))),
   }
 }

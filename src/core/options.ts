@@ -1,6 +1,6 @@
 // What a comparison is asked for: the repository, the config, the target and the baseline.
-// Its own module, so that the pipeline's steps (check, the gate, approve) share it without
-// importing each other.
+// Its own module, so that the CLI and the steps that run a check (approve) name it without
+// loading check.
 
 import type {Config} from './config.js'
 import type {SourceSpec} from './source.js'

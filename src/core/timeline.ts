@@ -2,17 +2,9 @@
 // One `git log` for the range, one cat-file for the versions, one for the commit objects.
 
 import {adapterFor} from '../adapters/index.js'
-import {
-  catFileBatch,
-  type History,
-  headCommit,
-  readCommits,
-  readHistory,
-  readNotes,
-  resolveCommit,
-} from '../git/index.js'
+import {catFileBatch, type History, headCommit, readHistory, resolveCommit} from '../git/index.js'
 import {chainOf} from './attribute/blame.js'
-import {commitInfo} from './attribute/index.js'
+import {lookUpCommits} from './commits.js'
 import type {Config} from './config.js'
 import {summarize} from '../kernel/findings.js'
 import {findingKey} from './embedded.js'
@@ -95,11 +87,8 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
       }
     }
   }
-  const [commits, notes] = await Promise.all([readCommits(root, [...touched]), readNotes(root, 'ai')])
-  for (const finding of findings) {
-    const sha = atCommit.get(finding)!
-    finding.commit = commitInfo(commits.get(sha)!, notes.get(sha), options.config.actors)
-  }
+  const commits = await lookUpCommits({root, actors: options.config.actors}, touched)
+  for (const finding of findings) finding.commit = commits.get(atCommit.get(finding)!)!
   return {
     schemaVersion: 1,
     tool: {name: 'acldrift', version: toolVersion()},

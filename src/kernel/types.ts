@@ -9,19 +9,13 @@ export type Kind = string
 
 /**
  * What some kinds need to know beyond their files, from acldrift.config.yaml: facts about the
- * platform that no file in the repository states.
+ * platform that no file in the repository states. Each kind's section of the config as
+ * written, under the kind's own key; the kind reads it with its defaults (`settings` in
+ * src/adapters/adapter.ts).
  */
-export interface AdapterSettings {
-  githubActions: {
-    /**
-     * The token permissions a job gets when no `permissions:` block applies (the repository's
-     * "Workflow permissions" setting): permissive (read and write) unless the config says restricted.
-     */
-    defaultPermissions: 'permissive' | 'restricted'
-  }
-}
+export type AdapterSettings = Readonly<Record<string, unknown>>
 
-/** What an adapter's compare and allows are told besides the documents. */
+/** What an adapter's compare and allows are told besides the documents: the kinds' settings, and more. */
 export interface AdapterContext extends AdapterSettings {
   /**
    * Every path of the target (tracked files, the index or a revision), read on first call: for
@@ -29,8 +23,6 @@ export interface AdapterContext extends AdapterSettings {
    */
   paths?: () => Promise<readonly string[]>
 }
-
-export const DEFAULT_ADAPTER_SETTINGS: AdapterSettings = {githubActions: {defaultPermissions: 'permissive'}}
 
 /** Findings about acldrift's own files (config, approvals, baseline snapshot) and approvals. */
 export const GATE_KIND = 'acldrift'

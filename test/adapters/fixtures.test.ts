@@ -12,22 +12,21 @@ import {basename, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {templateKind} from '../../src/adapters/_template/index.js'
-import {ADAPTERS} from '../../src/adapters/index.js'
+import {ADAPTERS, DEFAULT_ADAPTER_SETTINGS} from '../../src/adapters/index.js'
 import type {Adapter} from '../../src/adapters/adapter.js'
 import {readDocument} from '../../src/core/source.js'
 import {validateValue} from '../../src/core/validate.js'
 import {summarize} from '../../src/kernel/findings.js'
 import {parseFile} from '../../src/kernel/parse.js'
 import {changesOf, severitiesOf} from '../../src/kernel/rules.js'
-import {
-  type AdapterContext,
-  DEFAULT_ADAPTER_SETTINGS,
-  type Document,
-  type Finding,
-  type InputProblem,
-  type Kind,
-  type Report,
-  type SourceFile,
+import type {
+  AdapterContext,
+  Document,
+  Finding,
+  InputProblem,
+  Kind,
+  Report,
+  SourceFile,
 } from '../../src/kernel/types.js'
 import {
   type ExpectedFinding,

@@ -10,20 +10,14 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
-import {adapterFor} from '../../src/adapters/index.js'
+import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../src/adapters/index.js'
 import {SCANNED_CONTAINERS} from '../../src/containers/index.js'
 import {findingKey} from '../../src/core/embedded.js'
 import {readDocuments} from '../../src/core/source.js'
 import {validateValue} from '../../src/core/validate.js'
 import {summarize} from '../../src/kernel/findings.js'
 import {changesOf, severitiesOf} from '../../src/kernel/rules.js'
-import {
-  DEFAULT_ADAPTER_SETTINGS,
-  type Document,
-  type Finding,
-  type InputProblem,
-  type Report,
-} from '../../src/kernel/types.js'
+import type {Document, Finding, InputProblem, Report} from '../../src/kernel/types.js'
 import {
   type ExpectedFinding,
   expectFindings,

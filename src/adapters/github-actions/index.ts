@@ -6,6 +6,7 @@
 import {type Adapter, compareFileByFile} from '../adapter.js'
 import {detect, isWorkflowPath, looksLike} from './detect.js'
 import {RULES} from './rules.js'
+import {defaultPermissions, githubActionsSettings} from './settings.js'
 
 export const githubActions: Adapter = {
   kind: 'github-actions',
@@ -17,12 +18,13 @@ export const githubActions: Adapter = {
   scope: 'file',
   compare: async (baseline, target, changed, context) => {
     const {compareWorkflowFile} = await import('./compare.js')
-    const mode = context.githubActions.defaultPermissions
+    const mode = defaultPermissions(context)
     return compareFileByFile(changed, baseline, target, (file, before, after) =>
       compareWorkflowFile(file, before, after, mode),
     )
   },
   allows: async (value, witness, _file, _others, context) =>
-    (await import('./evaluate.js')).allowsWitness(value, witness, context.githubActions.defaultPermissions),
+    (await import('./evaluate.js')).allowsWitness(value, witness, defaultPermissions(context)),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+  settings: githubActionsSettings,
 }

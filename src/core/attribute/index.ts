@@ -1,18 +1,10 @@
 // Attribution: each finding gets the commit that introduced it (semantic blame) and the
 // actor behind that commit (agent, human, automation, unknown, with the evidence).
 
-import {adapterFor} from '../../adapters/index.js'
-import {
-  catFileBatch,
-  type CommitObject,
-  readCommits,
-  readHistory,
-  readNotes,
-  readPathsAt,
-} from '../../git/index.js'
-import {classifyActor} from '../actors/classify.js'
-import {pendingActor} from '../actors/pending.js'
+import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../adapters/index.js'
+import {catFileBatch, readHistory, readPathsAt} from '../../git/index.js'
 import type {ActorConfig} from '../actors/classify.js'
+import {type BlamedCommit, blamedCommit, blamedShas, lookUpCommits, pendingCommit} from '../commits.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import {MAX_FILE_BYTES} from '../../kernel/parse.js'
 import {parseAs, readDocuments} from '../source.js'
@@ -21,7 +13,6 @@ import {documentKey} from '../../kernel/documents.js'
 import {
   type AdapterSettings,
   type CommitInfo,
-  DEFAULT_ADAPTER_SETTINGS,
   type Document,
   type Finding,
   type FindingKind,
@@ -95,7 +86,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     }
     return others
   }
-  const blamed = new Map<Finding, {sha: string; mergedBy?: string} | null>()
+  const blamed = new Map<Finding, BlamedCommit | null>()
   for (const [done, finding] of findings.entries()) {
     options.progress?.(done, findings.length, 'findings attributed')
     // acldrift's own findings (config, approvals, baseline) are attributed by the gate.
@@ -146,12 +137,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   }
 
   options.progress?.(findings.length, findings.length, 'findings attributed')
-  const shas = new Set<string>()
-  for (const b of blamed.values()) if (b) for (const sha of [b.sha, b.mergedBy]) if (sha) shas.add(sha)
-  const [commits, aiNotes] = await Promise.all([
-    readCommits(options.root, [...shas]),
-    readNotes(options.root, 'ai'),
-  ])
+  const commits = await lookUpCommits(options, blamedShas(blamed.values()))
   let uncommitted: CommitInfo | undefined
   for (const [finding, b] of blamed) {
     if (b === null) {
@@ -159,12 +145,8 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       finding.commit = uncommitted
       continue
     }
-    const commit = commits.get(b.sha)
-    if (!commit) continue
-    const info = commitInfo(commit, aiNotes.get(b.sha), options.actors)
-    const merge = b.mergedBy ? commits.get(b.mergedBy) : undefined
-    if (merge) info.merge = {sha: merge.sha, subject: subjectOf(merge.message)}
-    finding.commit = info
+    const commit = blamedCommit(commits, b)
+    if (commit !== undefined) finding.commit = commit
   }
   return notes
 }
@@ -255,35 +237,4 @@ async function valueIn(file: SourceFile, kind: Kind | undefined, name?: string):
     if (!(error instanceof InvalidInputError)) throw error
     return undefined
   }
-}
-
-const subjectOf = (message: string) => message.split('\n', 1)[0] ?? ''
-
-export function commitInfo(
-  commit: CommitObject,
-  notes: string | undefined,
-  actors: ActorConfig | undefined,
-): CommitInfo {
-  const actor = classifyActor(
-    {
-      authorName: commit.author.name,
-      authorEmail: commit.author.email,
-      committerName: commit.committer.name,
-      committerEmail: commit.committer.email,
-      message: commit.message,
-      notes,
-    },
-    actors,
-  )
-  return {sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor}
-}
-
-export async function pendingCommit(options: AttributionOptions, subject: string): Promise<CommitInfo> {
-  const {identity, actor} = await pendingActor(options.root, {
-    env: options.env ?? process.env,
-    actors: options.actors,
-    message: options.message,
-  })
-  const told = options.message === undefined ? '' : subjectOf(options.message).trim()
-  return {sha: 'pending', author: identity.author, subject: told || `(${subject})`, actor, pending: true}
 }

@@ -5,7 +5,8 @@
 import {describe, expect, it} from 'vitest'
 import {compareAclFile} from '../../../src/adapters/acl/compare.js'
 import {acl} from '../../../src/adapters/acl/index.js'
-import {DEFAULT_ADAPTER_SETTINGS, type Document} from '../../../src/kernel/types.js'
+import type {Document} from '../../../src/kernel/types.js'
+import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 import {validateValue} from '../../../src/core/validate.js'
 
 /** The file's name in every comparison (what \`file\` says). */

@@ -4,7 +4,7 @@
 
 import {describe, expect, it} from 'vitest'
 import {codeowners} from '../../../src/adapters/codeowners/index.js'
-import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/kernel/types.js'
+import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 
 describe('codeowners comparison limits', () => {
   it('patterns whose automaton is too large to explore give a possible widening with the reason, not "unchanged"', async () => {

@@ -5,7 +5,8 @@ import {describe, expect, it} from 'vitest'
 import {codeowners} from '../../../src/adapters/codeowners/index.js'
 import {compareCodeowners} from '../../../src/adapters/codeowners/compare.js'
 import {InvalidInputError} from '../../../src/kernel/errors.js'
-import {DEFAULT_ADAPTER_SETTINGS, type Document, type InputProblem} from '../../../src/kernel/types.js'
+import type {Document, InputProblem} from '../../../src/kernel/types.js'
+import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 
 const FILE = '.github/CODEOWNERS'
 const parse = (text: string | Buffer) =>

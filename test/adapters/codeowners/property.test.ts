@@ -10,7 +10,8 @@ import {describe, expect, it} from 'vitest'
 import {codeowners} from '../../../src/adapters/codeowners/index.js'
 import {compiled} from '../../../src/adapters/codeowners/model.js'
 import {step} from '../../../src/adapters/codeowners/pattern.js'
-import {DEFAULT_ADAPTER_SETTINGS, type Document, type Finding} from '../../../src/kernel/types.js'
+import type {Document, Finding} from '../../../src/kernel/types.js'
+import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 import {
   accepted,
   decidingIndex,

@@ -10,7 +10,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw YAML values are walked as they come */
 
-import type {Finding} from '../../../src/kernel/types.js'
+import type {AdapterContext, Finding} from '../../../src/kernel/types.js'
 import type {CaseSides, Oracle} from '../oracle.js'
 
 export type Mode = 'permissive' | 'restricted'
@@ -194,6 +194,10 @@ export const itemOf = (w: Record<string, unknown>): Item => w as unknown as Item
 /** Where the fixture cases' workflow lives, as the comparison names it. */
 const WORKFLOW = '.github/workflows/ci.yml'
 
+/** The repository default the case is compared under: the context holds the config's githubActions section. */
+const modeOf = (context: AdapterContext): Mode =>
+  (context.githubActions as {defaultPermissions: Mode}).defaultPermissions
+
 const valuesOf = (sides: CaseSides, change: Finding['change']) => {
   const [before, after] = [sides.baseline.get(WORKFLOW)?.value, sides.target.get(WORKFLOW)?.value]
   return change === 'narrowing' ? [before, after] : [after, before]
@@ -210,13 +214,13 @@ export const oracle: Oracle = {
     githubActions: {defaultPermissions: (expected.defaultPermissions as Mode | undefined) ?? 'permissive'},
   }),
   confirms: (f, sides, context) => {
-    const mode = context.githubActions.defaultPermissions
+    const mode = modeOf(context)
     const [more, less] = valuesOf(sides, f.change)
     return allows(more, itemOf(f.witness!), mode) && !allows(less, itemOf(f.witness!), mode)
   },
   // Every item one side allows and the other does not is reported by its group.
   missed: (findings, sides, context) => {
-    const mode = context.githubActions.defaultPermissions
+    const mode = modeOf(context)
     const out: string[] = []
     for (const change of ['widening', 'narrowing'] as const) {
       const [more, less] = valuesOf(sides, change)

@@ -1,14 +1,15 @@
 // The approvals file, .acldrift/approvals.yaml: each entry approves exactly one access (the
 // finding id, which names the access and not lines), with approver, reason and expiry.
-// Whether an entry counts is decided by the gate (src/core/gate.ts) from the commit that
-// added it; this module only reads and writes the file.
+// Whether an entry counts is decided by the gate (approvals.ts) from the commit that added it;
+// this module only reads and writes the file.
 
 import {createRequire} from 'node:module'
 import type * as Yaml from 'yaml'
-import {InvalidInputError} from '../kernel/errors.js'
-import {parseFile} from '../kernel/parse.js'
-import type {Finding, FindingKind, InputProblem, SourceMap, Witness} from '../kernel/types.js'
-import {validateValue} from './validate.js'
+import {InvalidInputError} from '../../kernel/errors.js'
+import {canonicalJson} from '../../kernel/hash.js'
+import {parseFile} from '../../kernel/parse.js'
+import type {Finding, FindingKind, InputProblem, SourceMap, Witness} from '../../kernel/types.js'
+import {validateValue} from '../validate.js'
 
 /** Where approvals live, relative to the repository root. */
 export const APPROVALS_FILE = '.acldrift/approvals.yaml'
@@ -28,7 +29,7 @@ export interface ApprovalEntry {
   created: string
 }
 
-export interface ApprovalsFile {
+interface ApprovalsFile {
   path: string
   entries: ApprovalEntry[]
   /** where each entry starts, by index */
@@ -84,15 +85,7 @@ function duplicateIds(entries: ApprovalEntry[], sourceMap: SourceMap, file: stri
 
 /** Two entries are the same approval only if every field is the same: any edit makes it a new one. */
 export function sameEntry(a: ApprovalEntry, b: ApprovalEntry): boolean {
-  return canonical(a) === canonical(b)
-}
-
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : v,
-  )
+  return canonicalJson(a) === canonicalJson(b)
 }
 
 /** The entry `acldrift approve` writes for a finding. */

@@ -1,17 +1,15 @@
-// The gate: which findings fail a check. Pure: it is given the findings (attributed), the
-// approvals with the commit that added each, and the policy; it decides which approvals
-// count, fills each finding's `approval`, reports invalid and unused approvals as findings
-// of their own, and says what gates.
+// Judging approvals. Pure: given the findings (attributed), the approvals with the commit that
+// added each, and whose approvals count, it decides which approvals count, fills each
+// finding's `approval`, and reports invalid and unused approvals as findings of their own.
 //
 // An approval counts only if the commit that added it is a listed approver's, made as a
 // human: an agent cannot approve its own change, and nobody can approve in someone else's
 // name. Nothing here trusts the approvals file's own `approver` field on its own.
 
-import type {ApprovalEntry} from './approvals.js'
-import type {AgentsPolicy, FailOn, Policy} from './config.js'
-import {findingId, SEVERITY_RANK} from '../kernel/findings.js'
-import type {Approval, CommitInfo, Finding} from '../kernel/types.js'
-import type {GateRule} from './gate/rules.js'
+import type {ApprovalEntry} from './approvals-file.js'
+import {findingId} from '../../kernel/findings.js'
+import type {Approval, CommitInfo, Finding} from '../../kernel/types.js'
+import type {GateRule} from './rules.js'
 
 /** One entry of the approvals file and the commit that added it. */
 export interface ApprovalRecord {
@@ -207,38 +205,3 @@ function approvalFinding(record: ApprovalRecord, approval: Approval, unused: boo
 }
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
-
-/** Strictness of `failOn`: lower fails more. */
-const FAIL_ON_RANK: Record<FailOn, number> = {widening: 0, medium: 1, high: 2, critical: 3, never: 4}
-
-export function failOnWeakened(before: FailOn, after: FailOn): boolean {
-  return FAIL_ON_RANK[after] > FAIL_ON_RANK[before]
-}
-
-/** The stricter of two policies' gates. */
-export function stricter(
-  a: Pick<Policy, 'failOn' | 'agents'>,
-  b: Pick<Policy, 'failOn' | 'agents'>,
-): {failOn: FailOn; agents: AgentsPolicy} {
-  return {
-    failOn: FAIL_ON_RANK[a.failOn] <= FAIL_ON_RANK[b.failOn] ? a.failOn : b.failOn,
-    agents: a.agents === 'require-approval' || b.agents === 'require-approval' ? 'require-approval' : 'allow',
-  }
-}
-
-/**
- * Findings that fail the run: widenings and possible widenings (fail closed) at or above
- * `failOn`, and — under `agents: require-approval` — every agent-attributed one whatever its
- * severity; in both cases unless a valid approval covers it. `never` fails nothing.
- */
-export function gating(findings: readonly Finding[], failOn: FailOn, agents: AgentsPolicy): Finding[] {
-  if (failOn === 'never') return []
-  const threshold = failOn === 'widening' ? 1 : SEVERITY_RANK[failOn]
-  return findings.filter(
-    (f) =>
-      f.change !== 'narrowing' &&
-      f.approval?.valid !== true &&
-      (SEVERITY_RANK[f.severity] >= threshold ||
-        (agents === 'require-approval' && f.commit?.actor.type === 'agent')),
-  )
-}

@@ -1,92 +1,14 @@
-// The gate, as a pure function: which approvals count, which findings they cover, which
-// findings about approvals are made, and what fails a run.
+// Judging approvals, as a pure function: which approvals count, which findings they cover, and
+// which findings about approvals are made.
 import {describe, expect, it} from 'vitest'
-import type {ApprovalEntry} from '../../src/core/approvals.js'
-import {sameEntry, withEntry} from '../../src/core/approvals.js'
 import {
   applyApprovals,
-  type ApprovalRecord,
   approverCommit,
   commitApproval,
-  failOnWeakened,
-  gating,
   judgeApproval,
-  stricter,
-  utcDay,
-} from '../../src/core/gate.js'
-import type {Actor, CommitInfo, Finding} from '../../src/kernel/types.js'
-
-const APPROVERS = ['alice@acme.example']
-const TODAY = '2026-06-01'
-
-const human: Actor = {
-  type: 'human',
-  confidence: 0.9,
-  evidence: [{signal: 'listed-human', detail: 'author email: alice@acme.example', strength: 'high'}],
-}
-const claude: Actor = {
-  type: 'agent',
-  agent: 'Claude Code',
-  confidence: 0.95,
-  evidence: [
-    {signal: 'coauthor-claude', detail: 'Co-Authored-By: Claude <noreply@anthropic.com>', strength: 'strong'},
-  ],
-}
-const unknown: Actor = {type: 'unknown', confidence: 0, evidence: []}
-
-function commit(email: string, actor: Actor, sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'): CommitInfo {
-  return {
-    sha,
-    author: {name: email.split('@')[0]!, email, date: '2026-05-01T10:00:00+00:00'},
-    subject: 'x',
-    actor,
-  }
-}
-
-function finding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    id: '3f9c2ab41d0e7c55',
-    kind: 'aws-iam',
-    file: 'iam/bucket.json',
-    line: 4,
-    pointer: '/Statement/0',
-    change: 'widening',
-    severity: 'critical',
-    rule: 'public-principal',
-    message: 'Public access.',
-    witness: {principal: '*', action: 's3:GetObject', resource: 'arn:aws:s3:::b/x'},
-    before: null,
-    after: null,
-    diff: [],
-    commit: commit('bob@acme.example', unknown),
-    approval: null,
-    ...overrides,
-  }
-}
-
-function entry(overrides: Partial<ApprovalEntry> = {}): ApprovalEntry {
-  return {
-    id: '3f9c2ab41d0e7c55',
-    kind: 'aws-iam',
-    file: 'iam/bucket.json',
-    access: {change: 'widening', rule: 'public-principal', witness: {principal: '*'}},
-    approver: 'alice@acme.example',
-    reason: 'The CDN reads the public assets',
-    expires: '2026-12-31',
-    created: '2026-05-01T10:00:00Z',
-    ...overrides,
-  }
-}
-
-function record(e: ApprovalEntry, addedBy: CommitInfo | null, index = 0): ApprovalRecord {
-  return {
-    entry: e,
-    index,
-    line: 5 + index * 10,
-    addedBy,
-    ...(addedBy === null ? {unknownWhy: 'shallow'} : {}),
-  }
-}
+} from '../../../src/core/gate/approvals.js'
+import {gating} from '../../../src/core/gate/verdict.js'
+import {APPROVERS, claude, commit, entry, finding, human, record, TODAY, unknown} from './samples.js'
 
 describe('approverCommit', () => {
   it('accepts a listed approver classified human, case-insensitively', () => {
@@ -266,84 +188,5 @@ describe('applyApprovals', () => {
     )
     expect(f.approval).toBeNull()
     expect(findings.map((x) => x.rule)).toEqual(['approval-stale'])
-  })
-})
-
-describe('gating', () => {
-  const low = (actor: Actor) =>
-    finding({severity: 'low', rule: 'new-grant', commit: commit('alice@acme.example', actor)})
-
-  it('fails widenings at or above the threshold, and possible widenings (fail closed), not narrowings', () => {
-    const findings = [
-      finding({severity: 'critical'}),
-      finding({severity: 'medium', change: 'possible-widening'}),
-      finding({severity: 'low', change: 'narrowing'}),
-    ]
-    expect(gating(findings, 'widening', 'allow')).toHaveLength(2)
-    expect(gating(findings, 'critical', 'allow')).toHaveLength(1)
-    expect(gating(findings, 'never', 'require-approval')).toHaveLength(0)
-  })
-
-  it("fails an agent's widening below the threshold under require-approval, unless validly approved", () => {
-    expect(gating([low(claude)], 'critical', 'require-approval')).toHaveLength(1)
-    expect(gating([low(claude)], 'critical', 'allow')).toHaveLength(0)
-    expect(gating([low(human)], 'critical', 'require-approval')).toHaveLength(0)
-    const approved = low(claude)
-    approved.approval = judgeApproval(record(entry(), commit('alice@acme.example', human)), APPROVERS, TODAY)
-    expect(gating([approved], 'critical', 'require-approval')).toHaveLength(0)
-    approved.approval = judgeApproval(record(entry(), commit('alice@acme.example', claude)), APPROVERS, TODAY)
-    expect(gating([approved], 'critical', 'require-approval')).toHaveLength(1)
-  })
-})
-
-describe('policy', () => {
-  it('orders failOn by how much fails', () => {
-    expect(failOnWeakened('widening', 'never')).toBe(true)
-    expect(failOnWeakened('widening', 'critical')).toBe(true)
-    expect(failOnWeakened('high', 'medium')).toBe(false)
-    expect(failOnWeakened('medium', 'medium')).toBe(false)
-  })
-
-  it('takes the stricter of two policies', () => {
-    expect(
-      stricter({failOn: 'never', agents: 'allow'}, {failOn: 'high', agents: 'require-approval'}),
-    ).toEqual({
-      failOn: 'high',
-      agents: 'require-approval',
-    })
-    expect(stricter({failOn: 'widening', agents: 'allow'}, {failOn: 'critical', agents: 'allow'})).toEqual({
-      failOn: 'widening',
-      agents: 'allow',
-    })
-  })
-
-  it("approves changes to acldrift's own files by the commit of a listed approver only", () => {
-    expect(commitApproval(finding({commit: commit('alice@acme.example', human)}), APPROVERS)?.valid).toBe(
-      true,
-    )
-    expect(commitApproval(finding({commit: commit('alice@acme.example', claude)}), APPROVERS)).toBeNull()
-    expect(commitApproval(finding({commit: commit('bob@acme.example', human)}), APPROVERS)).toBeNull()
-  })
-
-  it('reads days in UTC', () => {
-    expect(utcDay(new Date('2026-06-01T23:30:00-05:00'))).toBe('2026-06-02')
-  })
-})
-
-describe('the approvals file', () => {
-  it('adds an entry, keeping comments, and replaces one with the same id', () => {
-    const first = withEntry('# ours\nversion: 1\napprovals: []\n', entry())
-    expect(first.replaced).toBe(false)
-    expect(first.text).toContain('# ours')
-    const renewed = withEntry(first.text, entry({expires: '2027-01-31'}))
-    expect(renewed.replaced).toBe(true)
-    expect(renewed.text.match(/id: 3f9c2ab41d0e7c55/g)).toHaveLength(1)
-    expect(renewed.text).toContain('expires: 2027-01-31')
-  })
-
-  it('treats any edit of an entry as a new approval', () => {
-    expect(sameEntry(entry(), {...entry()})).toBe(true)
-    expect(sameEntry(entry(), entry({reason: 'other'}))).toBe(false)
-    expect(sameEntry(entry(), entry({expires: '2027-01-01'}))).toBe(false)
   })
 })

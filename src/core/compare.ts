@@ -1,0 +1,45 @@
+// The comparison of changed paths: each kind's adapter is asked about the paths whose document
+// changed between two sets of documents. `check` runs it on the baseline and the target, the
+// gate on two versions of the baseline snapshot, so both judge a change the same way.
+
+import {adapterFor, type Comparison} from '../adapters/index.js'
+import type {AdapterContext, Document, Kind} from '../kernel/types.js'
+
+/**
+ * What the changed paths (documents' keys) widen and narrow. A path changed when its document
+ * was added, removed, or differs in content or kind (a file that changed kind counts as removed
+ * from one kind and added to the other). Paths in `skip` (unreadable on one side: an error, not a
+ * removal or an addition) are not compared, though their kind's adapter still sees their documents.
+ */
+export async function compareChanged(
+  baseline: Map<string, Document>,
+  target: Map<string, Document>,
+  context: AdapterContext,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<Comparison> {
+  const changedByKind = new Map<Kind, string[]>()
+  const paths = [...new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort()
+  for (const path of paths) {
+    const before = baseline.get(path)
+    const after = target.get(path)
+    if (before && after && before.hash === after.hash && before.kind === after.kind) continue
+    for (const kind of new Set([before?.kind, after?.kind].filter((k): k is Kind => k !== undefined)))
+      changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), path])
+  }
+  const out: Comparison = {findings: [], notes: []}
+  for (const [kind, changed] of changedByKind) {
+    const result = await adapterFor(kind).compare(
+      ofKind(baseline, kind),
+      ofKind(target, kind),
+      changed,
+      context,
+    )
+    out.findings.push(...result.findings)
+    out.notes.push(...result.notes)
+  }
+  return out
+}
+
+function ofKind(documents: Map<string, Document>, kind: Kind): Map<string, Document> {
+  return new Map([...documents].filter(([, d]) => d.kind === kind))
+}

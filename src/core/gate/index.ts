@@ -1,0 +1,137 @@
+// The gate: acldrift's own files, approvals and the policy. The config, the approvals file and
+// the baseline snapshot decide what passes, so a change to them that widens what passes is
+// reported like a widening of access, with its commit and actor: a lowered failOn, `agents:
+// allow`, an added approver, a glob that stops covering a policy file, an added or removed
+// approval, a baseline that now contains new access. Then each approval is judged, and the
+// policy the run is judged by is decided.
+//
+// Both sides are read from git: the reference (reference.ts) and the target. Who made each
+// change is found by semantic blame over the files' history, as for access findings. One piece
+// per protected input: config-changes.ts, approval-records.ts with approvals.ts (judging) and
+// approvals-file.ts (the format), baseline-changes.ts; the verdict in verdict.ts, and the rules
+// of the gate's findings, declared as data, in rules.ts.
+
+import {type History, readPathHistory} from '../../git/index.js'
+import {type Config, DEFAULT_CONFIG} from '../config.js'
+import {findingKey} from '../embedded.js'
+import type {Finding, InputProblem} from '../../kernel/types.js'
+import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
+import {sameEntry} from './approvals-file.js'
+import {applyApprovals, commitApproval, utcDay} from './approvals.js'
+import {baselineChanges} from './baseline-changes.js'
+import {pendingOf, protectedBlame} from './blame.js'
+import {configChanges, configVersion} from './config-changes.js'
+import type {GateInput} from './input.js'
+import type {Protected} from './protected.js'
+import {protectedPaths, readSides, referenceCommit} from './reference.js'
+import {type GatePolicy, gatePolicy} from './verdict.js'
+import {VersionCache} from './versions.js'
+
+export type {GateInput} from './input.js'
+
+interface GateOutput {
+  /** findings about acldrift's own files and about approvals */
+  findings: Finding[]
+  errors: InputProblem[]
+  notes: string[]
+  /** the policy the findings are judged by */
+  policy: GatePolicy
+}
+
+export async function runGate(input: GateInput): Promise<GateOutput> {
+  const {root, config, target} = input
+  const notes: string[] = []
+  const errors: InputProblem[] = []
+  const paths = protectedPaths(input)
+  const pathList = [paths.config, paths.approvals, paths.baseline].filter((p): p is string => p !== undefined)
+
+  // History of the protected files up to the target's commit, read once, when something needs it.
+  let history: Promise<History> | undefined
+  const readHistoryOnce = () =>
+    (history ??=
+      target.commit === null
+        ? Promise.resolve({commits: new Map(), order: []})
+        : readPathHistory(root, target.commit, pathList))
+  const versions = new VersionCache(root)
+  const blame = protectedBlame(input, target.commit, readHistoryOnce, versions)
+
+  const reference = await referenceCommit(input, paths, readHistoryOnce, notes)
+  const [before, after] = await readSides(root, target.spec, reference, target.commit, pathList)
+
+  // acldrift.config.yaml
+  const beforeConfig = await configVersion(paths.config, before)
+  const afterConfig = await configVersion(paths.config, after)
+  if (afterConfig.status === 'invalid') errors.push(...afterConfig.problems)
+  const current: Config = afterConfig.status === 'ok' ? afterConfig.config : config
+  const referenceApprovers =
+    beforeConfig.status === 'ok' ? beforeConfig.config.policy.approvers : config.policy.approvers
+
+  const found: Protected[] = []
+  if (reference !== null && beforeConfig.status === 'absent' && afterConfig.status === 'ok')
+    notes.push(`${paths.config} is new: its policy and approvers apply as written`)
+  if (paths.config !== undefined && reference !== null && afterConfig.status !== 'invalid') {
+    // The files the globs cover are the target's: for a revision, its commit.
+    const spec = target.spec.type === 'ref' ? {type: 'ref' as const, rev: target.commit!} : target.spec
+    found.push(...(await configChanges(paths.config, beforeConfig, afterConfig, {root, spec}, versions)))
+  }
+
+  // .acldrift/approvals.yaml
+  const approvals = await readApprovalsSides(paths.approvals, before, after, errors)
+  if (reference !== null) found.push(...removedApprovals(paths.approvals, approvals, versions))
+
+  // the baseline snapshot file
+  if (paths.baseline !== undefined && reference !== null)
+    found.push(
+      ...(await baselineChanges(paths.baseline, before, after, versions, errors, notes, current.settings)),
+    )
+
+  // Who made each protected change, and each approval.
+  if (target.spec.type === 'ref') {
+    const blamed = await blame(found)
+    found.forEach((p, i) => {
+      p.finding.commit = blamed[i]!.commit
+      if (blamed[i]!.commit === null)
+        notes.push(`${p.path}: ${p.finding.rule} not attributed: ${blamed[i]!.why}`)
+    })
+  } else if (found.length > 0) {
+    const pending = await pendingOf(input)
+    for (const p of found) p.finding.commit = pending
+  }
+  const records = await approvalRecords(input, paths.approvals, approvals, versions, blame)
+
+  // Changes to acldrift's own files made by a listed approver (of the reference) are approved by that commit.
+  for (const p of found) p.finding.approval = commitApproval(p.finding, referenceApprovers)
+  // An approver added without an approver's commit does not count yet.
+  const unapprovedApprovers = new Set(
+    found
+      .filter((p) => p.finding.rule === 'approver-added' && p.finding.approval === null)
+      .map((p) => String(p.finding.witness?.approver)),
+  )
+  const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email))
+
+  const approvedBaseline = input.baseline.flag !== undefined || config.baseline !== undefined || input.range
+  const protectedFindings = found.map((p) => p.finding)
+  const {findings: aboutApprovals, judged} = applyApprovals(
+    [...input.findings, ...protectedFindings],
+    records,
+    approvers,
+    utcDay(input.now ?? new Date()),
+    paths.approvals,
+    // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
+    (entry) => approvedBaseline && (entry.kind === 'acldrift' || input.compared.has(findingKey(entry))),
+  )
+  // Approvals added since the reference that count are reported too (informational: approved by themselves).
+  const added: Finding[] = []
+  for (const record of records) {
+    const approval = judged.get(record)!
+    if (!approval.valid || approvals.before.some((e) => sameEntry(e, record.entry)) || reference === null)
+      continue
+    added.push(approvalAdded(paths.approvals, record, approval))
+  }
+
+  // A weakening of the policy applies only once approved; until then the stricter one gates.
+  const referencePolicy = beforeConfig.status === 'ok' ? beforeConfig.config.policy : DEFAULT_CONFIG.policy
+  const policy = gatePolicy(config.policy, current.policy, referencePolicy, protectedFindings)
+
+  return {findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy}
+}

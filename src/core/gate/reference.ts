@@ -1,0 +1,112 @@
+// Which of acldrift's own files are protected, and what they are compared with: the reference
+// commit. The target never vouches for itself, so the reference is a state the target cannot
+// rewrite: HEAD for the working tree and the index, the baseline revision, or — for a baseline
+// snapshot file — the last version of it that a listed approver committed.
+
+import {isAbsolute, relative, resolve, sep} from 'node:path'
+import {type History, readPathsAt, readWorktreeFiles} from '../../git/index.js'
+import {chainOf} from '../attribute/blame.js'
+import {lookUpCommits} from '../commits.js'
+import {CONFIG_FILE} from '../config.js'
+import type {SourceSpec} from '../source.js'
+import {APPROVALS_FILE} from './approvals-file.js'
+import {approverCommit} from './approvals.js'
+import type {GateInput} from './input.js'
+
+/** The protected files, relative to the repository root; undefined where there is none in it. */
+interface ProtectedPaths {
+  config: string | undefined
+  approvals: string
+  baseline: string | undefined
+}
+
+function repoPath(root: string, absolute: string): string | undefined {
+  const rel = relative(root, absolute)
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined
+  return rel.split(sep).join('/')
+}
+
+/**
+ * The config (as named by `--config`, when inside the repository), the approvals file, and the
+ * baseline snapshot file (a `--baseline FILE` is relative to the working directory, the
+ * config's baseline to the repository root).
+ */
+export function protectedPaths(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'baseline'>,
+): ProtectedPaths {
+  const {root, cwd, config, baseline} = input
+  const configFile =
+    config.file === undefined || config.file === CONFIG_FILE
+      ? CONFIG_FILE
+      : repoPath(root, resolve(cwd, config.file))
+  let baselineFile: string | undefined
+  const named = baseline.flag ?? config.baseline
+  if (baseline.snapshot && named !== undefined) {
+    const from = baseline.flag !== undefined ? cwd : root
+    baselineFile = repoPath(root, isAbsolute(named) ? named : resolve(from, named))
+  }
+  return {config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile}
+}
+
+/**
+ * What the protected files are compared with. The working tree and the index: HEAD. A
+ * revision baseline: that revision. A baseline snapshot file: the last version of it that a
+ * listed approver committed (else the one that added it) — the file itself could have been
+ * rewritten by anyone since.
+ */
+export async function referenceCommit(
+  input: Pick<GateInput, 'root' | 'config' | 'target' | 'baseline'>,
+  paths: ProtectedPaths,
+  history: () => Promise<History>,
+  notes: string[],
+): Promise<string | null> {
+  const {baseline, target} = input
+  if (target.spec.type !== 'ref') return target.commit
+  if (!baseline.snapshot) return baseline.commit
+  if (paths.baseline === undefined || target.commit === null) {
+    if (baseline.commit !== null)
+      notes.push(
+        `acldrift's own files compared with the baseline snapshot's commit ${baseline.commit.slice(0, 7)}`,
+      )
+    return baseline.commit
+  }
+  const read = await history()
+  const tip = read.order[0]
+  if (tip === undefined) return baseline.commit
+  const chain = chainOf(read, tip, paths.baseline)
+  const touched = chain.states.filter((s) => s.touched).map((s) => s.sha)
+  if (touched.length === 0) return baseline.commit
+  const commits = await lookUpCommits({root: input.root, actors: input.config.actors}, touched)
+  for (const sha of touched) {
+    const commit = commits.get(sha)
+    if (commit && approverCommit(commit, input.config.policy.approvers).ok) return sha
+  }
+  notes.push(
+    `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
+  )
+  return touched.at(-1)!
+}
+
+/** The protected files' contents at the reference and in the target (a path absent from a side is not there). */
+export async function readSides(
+  root: string,
+  spec: SourceSpec,
+  reference: string | null,
+  targetCommit: string | null,
+  paths: string[],
+): Promise<[Map<string, Buffer>, Map<string, Buffer>]> {
+  if (spec.type === 'worktree') {
+    const [[before], read] = await Promise.all([
+      reference === null
+        ? Promise.resolve([new Map<string, Buffer>()])
+        : readPathsAt(root, [{type: 'ref', commit: reference}], paths),
+      readWorktreeFiles(root, paths),
+    ])
+    return [before!, new Map(read.files.map((f) => [f.path, f.content]))]
+  }
+  const afterSide =
+    spec.type === 'staged' ? {type: 'staged' as const} : {type: 'ref' as const, commit: targetCommit!}
+  if (reference === null) return [new Map(), (await readPathsAt(root, [afterSide], paths))[0]!]
+  const [before, after] = await readPathsAt(root, [{type: 'ref', commit: reference}, afterSide], paths)
+  return [before!, after!]
+}

@@ -1,0 +1,75 @@
+// The verdict: which findings fail a run, and its exit code. The policy they are judged by is
+// the stricter of the config the run was given and the target's, and — while a weakening of
+// it is not approved — the reference's too: a change to the policy never lets itself through.
+
+import type {AgentsPolicy, FailOn, Policy} from '../config.js'
+import {EXIT} from '../../kernel/errors.js'
+import {SEVERITY_RANK} from '../../kernel/findings.js'
+import type {Finding, Report} from '../../kernel/types.js'
+
+/** What decides which findings fail: the severity threshold and agents' widenings. */
+export type GatePolicy = Pick<Policy, 'failOn' | 'agents'>
+
+/** Strictness of `failOn`: lower fails more. */
+const FAIL_ON_RANK: Record<FailOn, number> = {widening: 0, medium: 1, high: 2, critical: 3, never: 4}
+
+export function failOnWeakened(before: FailOn, after: FailOn): boolean {
+  return FAIL_ON_RANK[after] > FAIL_ON_RANK[before]
+}
+
+/** The stricter of two policies' gates. */
+export function stricter(a: GatePolicy, b: GatePolicy): {failOn: FailOn; agents: AgentsPolicy} {
+  return {
+    failOn: FAIL_ON_RANK[a.failOn] <= FAIL_ON_RANK[b.failOn] ? a.failOn : b.failOn,
+    agents: a.agents === 'require-approval' || b.agents === 'require-approval' ? 'require-approval' : 'allow',
+  }
+}
+
+/** The settings whose weakening changes the gate itself, not only what it is told. */
+const POLICY_SETTINGS = new Set(['policy.failOn', 'policy.agents'])
+
+/**
+ * The policy a run is judged by: the stricter of the config it was given and the target's
+ * config; while a config-weakened finding about failOn or agents has no valid approval, the
+ * reference's policy as well.
+ */
+export function gatePolicy(
+  given: GatePolicy,
+  target: GatePolicy,
+  reference: GatePolicy,
+  protectedFindings: readonly Finding[],
+): GatePolicy {
+  const policy = stricter(given, target)
+  const weakened = protectedFindings.filter(
+    (f) => f.rule === 'config-weakened' && POLICY_SETTINGS.has(String(f.witness?.setting)),
+  )
+  return weakened.some((f) => f.approval?.valid !== true) ? stricter(policy, reference) : policy
+}
+
+/**
+ * Findings that fail the run: widenings and possible widenings (fail closed) at or above
+ * `failOn`, and — under `agents: require-approval` — every agent-attributed one whatever its
+ * severity; in both cases unless a valid approval covers it. `never` fails nothing.
+ */
+export function gating(findings: readonly Finding[], failOn: FailOn, agents: AgentsPolicy): Finding[] {
+  if (failOn === 'never') return []
+  const threshold = failOn === 'widening' ? 1 : SEVERITY_RANK[failOn]
+  return findings.filter(
+    (f) =>
+      f.change !== 'narrowing' &&
+      f.approval?.valid !== true &&
+      (SEVERITY_RANK[f.severity] >= threshold ||
+        (agents === 'require-approval' && f.commit?.actor.type === 'agent')),
+  )
+}
+
+/**
+ * The exit code of a check or an audit: invalid input fails closed (3), then anything that
+ * gates (1). Without `--fail-on`, the report's policy decides: the config's, or the stricter
+ * one while a weakening of it is unapproved.
+ */
+export function verdictCode(report: Report, failOn?: FailOn): number {
+  if (report.errors.length > 0) return EXIT.invalidInput
+  const policy = report.policy ?? {failOn: 'widening', agents: 'require-approval'}
+  return gating(report.findings, failOn ?? policy.failOn, policy.agents).length > 0 ? EXIT.widening : EXIT.ok
+}

@@ -1,0 +1,113 @@
+// Semantic blame as a pure function over a history: the first commit after which the access is
+// allowed and stays allowed, through unrelated commits, removals and re-additions, renames,
+// merged branches, the edge of the range read, and a shallow clone's cut.
+import {describe, expect, it} from 'vitest'
+import {blobsToRead, chainOf, semanticBlame} from '../../../src/core/attribute/blame.js'
+import type {History, HistoryCommit, RawChange} from '../../../src/git/history.js'
+
+const ZERO = '0'.repeat(40)
+const change = (path: string, oldBlob: string, newBlob: string, oldPath = path): RawChange => ({
+  status: oldPath === path ? (oldBlob === ZERO ? 'A' : 'M') : 'R100',
+  oldMode: oldBlob === ZERO ? '000000' : '100644',
+  newMode: '100644',
+  oldBlob,
+  newBlob,
+  oldPath,
+  path,
+})
+const commit = (sha: string, parents: string[], ...changes: RawChange[]): HistoryCommit => ({
+  sha,
+  parents,
+  changes,
+})
+/** A history from commits listed oldest first (git log lists them newest first). */
+const history = (...commits: HistoryCommit[]): History => ({
+  commits: new Map(commits.map((c) => [c.sha, c])),
+  order: commits.map((c) => c.sha).reverse(),
+})
+const allowedIn =
+  (...blobs: string[]) =>
+  (blob: string | null) =>
+    blob !== null && blobs.includes(blob)
+
+// c1 adds policy.json, c2 widens it, c3 changes another file, c4 reformats it; c5 renames it.
+const c1 = commit('c1', [], change('policy.json', ZERO, 'b1'))
+const c2 = commit('c2', ['c1'], change('policy.json', 'b1', 'b2'))
+const c3 = commit('c3', ['c2'], change('README.md', 'r1', 'r2'))
+const c4 = commit('c4', ['c3'], change('policy.json', 'b2', 'b3'))
+const c5 = commit('c5', ['c4'], change('iam/policy.json', 'b3', 'b3', 'policy.json'))
+const linear = history(c1, c2, c3, c4, c5)
+
+describe('chainOf', () => {
+  it("lists the file's version after each commit, newest first, following a rename back", () => {
+    const chain = chainOf(linear, 'c5', 'iam/policy.json')
+    expect(chain.states.map((s) => [s.sha, s.path, s.blob, s.touched])).toEqual([
+      ['c5', 'iam/policy.json', 'b3', true],
+      ['c4', 'policy.json', 'b3', true],
+      ['c3', 'policy.json', 'b2', false],
+      ['c2', 'policy.json', 'b2', true],
+      ['c1', 'policy.json', 'b1', true],
+    ])
+    expect(chain.before).toEqual({path: 'policy.json', blob: null})
+  })
+})
+
+describe('semanticBlame', () => {
+  it('names the first commit of the last run of allowing versions, through reformatting and unrelated commits', () => {
+    expect(semanticBlame(linear, 'c5', 'iam/policy.json', allowedIn('b2', 'b3'))).toEqual({sha: 'c2'})
+    expect(semanticBlame(linear, 'c4', 'policy.json', allowedIn('b3'))).toEqual({sha: 'c4'})
+  })
+
+  it('names the commit that added the access back, not the one that first had it', () => {
+    expect(semanticBlame(linear, 'c5', 'iam/policy.json', allowedIn('b1', 'b3'))).toEqual({sha: 'c4'})
+  })
+
+  it('names nothing when the committed target does not allow it', () => {
+    expect(semanticBlame(linear, 'c5', 'iam/policy.json', allowedIn('b1'))).toEqual({
+      sha: null,
+      why: 'the access is not in the committed target: it comes from uncommitted changes',
+    })
+  })
+
+  it('names nothing when the access predates the range read, or the file did not change in it', () => {
+    const range = history(c2, c3, c4)
+    expect(semanticBlame(range, 'c4', 'policy.json', allowedIn('b1', 'b2', 'b3'))).toEqual({
+      sha: null,
+      why: 'the access predates the range of history read',
+    })
+    expect(semanticBlame(range, 'c4', 'policy.json', allowedIn('b2', 'b3'))).toEqual({sha: 'c2'})
+    expect(semanticBlame(history(c3), 'c3', 'policy.json', () => true).why).toBe(
+      'the file did not change in the range of history read',
+    )
+    expect(semanticBlame(range, 'c9', 'policy.json', allowedIn('b2')).why).toBe(
+      'the target commit is outside the history read',
+    )
+  })
+
+  it('never guesses past the cut of a shallow clone', () => {
+    const shallow = {...history(c2, c3, c4), shallow: new Set(['c2'])}
+    const result = semanticBlame(shallow, 'c4', 'policy.json', allowedIn('b2', 'b3'))
+    expect(result.sha).toBeNull()
+    expect(result.shallow).toBe(true)
+    expect(result.why).toContain('the history is shallow: attribution saw 3 commits back to c2')
+  })
+
+  describe('merges', () => {
+    // main: c1 → c2 → m; branch: c1 → d1 (its own widening) → m merges it.
+    const d1 = commit('d1', ['c1'], change('policy.json', 'b1', 'bx'))
+    const merged = (blob: string) =>
+      history(c1, c2, d1, commit('m', ['c2', 'd1'], change('policy.json', 'b2', blob)))
+
+    it('follows the access into the branch that introduced it, naming the merge', () => {
+      expect(semanticBlame(merged('bx'), 'm', 'policy.json', allowedIn('bx'))).toEqual({
+        sha: 'd1',
+        mergedBy: 'm',
+      })
+      expect([...blobsToRead(merged('bx'), 'm', 'policy.json')].sort()).toEqual(['b1', 'b2', 'bx'])
+    })
+
+    it('blames the merge itself when its own resolution made the access', () => {
+      expect(semanticBlame(merged('bm'), 'm', 'policy.json', allowedIn('bm'))).toEqual({sha: 'm'})
+    })
+  })
+})
