@@ -179,10 +179,10 @@ export function withConditions(
   if (when.size === 0) return statement
   const condition = isObject(statement.Condition) ? {...statement.Condition} : {}
   for (const [name, holds] of [...when].sort(([a], [b]) => a.localeCompare(b))) {
-    const operator = holds ? 'StringEquals' : 'StringNotEquals'
-    const block = isObject(condition[operator]) ? {...condition[operator]} : {}
-    block[builder.conditionKey(name)] = 'true'
-    condition[operator] = block
+    // The key is present, with the condition's value: a witness that needs it shows it.
+    const block = isObject(condition.StringEquals) ? {...condition.StringEquals} : {}
+    block[builder.conditionKey(name)] = String(holds)
+    condition.StringEquals = block
   }
   return {...statement, Condition: condition}
 }

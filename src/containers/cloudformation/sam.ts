@@ -111,8 +111,11 @@ async function policyEntry(
     if (isObject(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]))
     return part
   }
-  // Its parts have no place in the file but the entry: they are located at the template's name.
-  return documentStatements(substitute(template.Definition), `${pointer}/${name}`, when, r)
+  // Its parts have no place in the file but the entry that names the template.
+  return documentStatements(substitute(template.Definition), `${pointer}/${name}`, when, r).map((s) => ({
+    ...s,
+    at: new Map([['', pointer]]),
+  }))
 }
 
 function documentStatements(node: unknown, pointer: string, when: When, r: ResourceContext): Statements {
