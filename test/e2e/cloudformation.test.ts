@@ -14,7 +14,7 @@ import {
   type RunResult,
   type TestRepo,
 } from '../helpers/repo.js'
-import {checkJson, commitAs, commitFiles, type Report, repoFactory} from './helpers.js'
+import {checkJson, commitAs, commitFiles, onlyWidening, type Report, repoFactory} from './helpers.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -131,10 +131,7 @@ describe('a SAM repository guarded by acldrift', () => {
       // The audit names the template line, the document and the agent's commit.
       const audit = await runCli(['audit', '--format', 'json'], {cwd: r.dir})
       expect(audit.code, dump(audit)).toBe(1)
-      const report = JSON.parse(audit.stdout) as Report
-      const widenings = report.findings.filter((f) => f.change === 'widening')
-      expect(widenings).toHaveLength(1)
-      const finding = widenings[0]! as (typeof widenings)[number] & {document?: string; commit: {sha: string}}
+      const finding = onlyWidening(JSON.parse(audit.stdout) as Report)
       expect(finding).toMatchObject({
         kind: 'aws-iam',
         file: FILE,
