@@ -8,7 +8,7 @@
 
 import {InvalidInputError} from '../../kernel/errors.js'
 import {parseFile} from '../../kernel/parse.js'
-import {symbol} from '../../kernel/symbols.js'
+import {displaySymbols, hasSymbol, symbol} from '../../kernel/symbols.js'
 import {
   type Alternative,
   intrinsicOf,
@@ -129,10 +129,8 @@ export function policyDocument(
           : [statementNode]
       for (const statement of list) {
         if (!isObject(statement)) throw new ResolveError(branch.pointer, 'a statement is not a map')
-        statements.push({
-          statement: withConditions(statement, inner, builder),
-          origins: new Map([['', branch.pointer]]),
-        })
+        for (const each of eachEffect(withConditions(statement, inner, builder)))
+          statements.push({statement: each, origins: new Map([['', branch.pointer]])})
       }
     }
   }
@@ -166,7 +164,10 @@ export function expand(
     if (inner === undefined || alternative.value === NO_VALUE) return []
     const statement = settle(alternative.value)
     if (!isObject(statement)) throw new ResolveError(pointer, 'a statement is not a map')
-    return [{statement: withConditions(statement, inner, builder), origins: new Map(alternative.at)}]
+    return eachEffect(withConditions(statement, inner, builder)).map((each) => ({
+      statement: each,
+      origins: new Map(alternative.at),
+    }))
   })
 }
 
@@ -176,15 +177,35 @@ export function withConditions(
   when: When,
   builder: Builder,
 ): Record<string, unknown> {
-  if (when.size === 0) return statement
+  let out = statement
+  for (const [name, holds] of [...when].sort(([a], [b]) => a.localeCompare(b)))
+    out = holdingWhile(out, builder.conditionKey(name), String(holds))
+  return out
+}
+
+/** A statement that holds only while the unknown `key` (a symbol) is `value`. */
+function holdingWhile(
+  statement: Record<string, unknown>,
+  key: string,
+  value: string,
+): Record<string, unknown> {
+  // The key is present, with its value: a witness that needs it shows it.
   const condition = isObject(statement.Condition) ? {...statement.Condition} : {}
-  for (const [name, holds] of [...when].sort(([a], [b]) => a.localeCompare(b))) {
-    // The key is present, with the condition's value: a witness that needs it shows it.
-    const block = isObject(condition.StringEquals) ? {...condition.StringEquals} : {}
-    block[builder.conditionKey(name)] = String(holds)
-    condition.StringEquals = block
-  }
+  condition.StringEquals = {...(isObject(condition.StringEquals) ? condition.StringEquals : {}), [key]: value}
   return {...statement, Condition: condition}
+}
+
+/**
+ * A statement whose Effect the template leaves unknown (`Effect: !Ref Mode`) is an Allow while
+ * that value is Allow and a Deny while it is Deny, IAM accepting nothing else: two statements,
+ * each holding under a condition key named after the unknown, so that neither is taken for
+ * granted and a witness that needs one says which (`${Effect ${Mode}}: Allow`).
+ */
+export function eachEffect(statement: Record<string, unknown>): Array<Record<string, unknown>> {
+  const effect = statement.Effect
+  if (typeof effect !== 'string' || !hasSymbol(effect)) return [statement]
+  const key = symbol(`Effect ${displaySymbols(effect)}`)
+  return ['Allow', 'Deny'].map((value) => holdingWhile({...statement, Effect: value}, key, value))
 }
 
 /** A document given as JSON text: parsed strictly (duplicate keys fail closed), its parts all at the text. */
