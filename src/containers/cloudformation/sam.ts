@@ -34,6 +34,9 @@ type Statements = Array<{statement: Record<string, unknown>; at: Map<string, str
 /** `Policies` (unless `Role` names the role to use, when SAM ignores them) and `AssumeRolePolicyDocument`. */
 export async function samFunction(r: ResourceContext): Promise<void> {
   const p = r.properties
+  const derived = derivedAccess(p)
+  if (derived.length > 0)
+    r.note(`${r.logicalId}: ${derived.join(', ')} not read (the access SAM derives from them)`)
   if ('AssumeRolePolicyDocument' in p) {
     const at = `${r.pointer}/AssumeRolePolicyDocument`
     r.add('AssumeRolePolicyDocument', at, policyDocument(p.AssumeRolePolicyDocument, at, r.builder, r.when))
@@ -61,6 +64,24 @@ export async function samFunction(r: ResourceContext): Promise<void> {
     value: {Version: '2012-10-17', Statement: statements.map((s) => s.statement)},
     origins,
   })
+}
+
+/**
+ * What else SAM turns into access, which acldrift does not read yet: an event source's
+ * permissions (who may invoke the function: `Api`, `S3`, `SNS` … as Lambda permissions; what the
+ * role may read: `SQS`, `Kinesis`, `DynamoDB` … as role policies) and a function URL's
+ * permission. Named, so that they are seen as unread rather than as nothing.
+ */
+function derivedAccess(p: Record<string, unknown>): string[] {
+  const events = isObject(p.Events)
+    ? Object.entries(p.Events).map(
+        ([name, event]) => `${name}: ${display(isObject(event) ? event.Type : event)}`,
+      )
+    : []
+  return [
+    ...(events.length > 0 ? [`Events (${events.join(', ')})`] : []),
+    ...('FunctionUrlConfig' in p ? ['FunctionUrlConfig'] : []),
+  ]
 }
 
 /** The statements one entry of `Policies` grants. */

@@ -81,6 +81,28 @@ describe('the vendored SAM policy template data', () => {
     ])
   })
 
+  it('what SAM derives access from and acldrift does not read yet is named in a note, never nothing', async () => {
+    const value = samTemplate([{S3ReadPolicy: {BucketName: 'b'}}]) as Record<string, unknown> & {
+      Resources: Record<string, {Type: string; Properties: Record<string, unknown>}>
+    }
+    Object.assign(value.Resources.Fn!.Properties, {
+      Events: {Upload: {Type: 'S3', Properties: {Bucket: {Ref: 'B'}}}, Jobs: {Type: 'SQS'}},
+      FunctionUrlConfig: {AuthType: 'NONE'},
+    })
+    value.Resources.Link = {
+      Type: 'AWS::Serverless::Connector',
+      Properties: {Source: {Id: 'Fn'}, Destination: {Id: 'B'}, Permissions: ['Write']},
+    }
+    value.Globals = {Function: {AssumeRolePolicyDocument: {Statement: []}, Timeout: 3}}
+    const {documents, notes} = await read(value)
+    expect(documents.map((d) => d.origin?.name)).toEqual(['Fn/Policies'])
+    expect(notes.sort()).toEqual([
+      'template.json: Fn: Events (Upload: S3, Jobs: SQS), FunctionUrlConfig not read (the access SAM derives from them)',
+      'template.json: Globals/Function/AssumeRolePolicyDocument not read (SAM applies it to every function)',
+      'template.json: Link not read (the access SAM derives from a connector)',
+    ])
+  })
+
   it('is a registered, scanned format', () => {
     expect(containerFor('cloudformation').scan).toBe(true)
   })
