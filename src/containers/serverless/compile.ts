@@ -38,6 +38,29 @@ function at(value: unknown, path: string[]): unknown {
   return current
 }
 
+/**
+ * What the Framework turns into access besides the role's statements, which acldrift does not
+ * read yet: the permissions of a function's events (who may invoke it: `http`, `s3`, `sns` …;
+ * what the role may read: `sqs`, `stream` …) and of its URL. Named, so that they are seen as
+ * unread rather than as nothing.
+ */
+function derivedAccess(service: Record<string, unknown>): string[] {
+  const functions = isObject(service.functions) ? Object.entries(service.functions) : []
+  return functions.flatMap(([name, fn]) => {
+    if (!isObject(fn)) return []
+    const events = Array.isArray(fn.events)
+      ? fn.events.map((event) => (isObject(event) ? Object.keys(event).join('+') : String(event)))
+      : []
+    const parts = [
+      ...(events.length > 0 ? [`events (${events.join(', ')})`] : []),
+      ...('url' in fn ? ['url'] : []),
+    ]
+    return parts.length > 0
+      ? [`functions.${name}: ${parts.join(', ')} not read (the access the Framework derives from them)`]
+      : []
+  })
+}
+
 export function compileService(parsed: ParsedFile): Extraction {
   const variables = new VariableResolver(parsed.value)
   const service = variables.resolve(parsed.value) as Record<string, unknown>
@@ -116,6 +139,7 @@ export function compileService(parsed: ParsedFile): Extraction {
       [`/Resources/${ROLE}`, '/provider'],
     )
   }
+  notes.push(...derivedAccess(service).map((what) => `${parsed.path}: ${what}`))
   for (const [text, value] of variables.assumed)
     notes.push(
       `${parsed.path}: ${text} is read as ${JSON.stringify(value)} (a deployment may give it another value)`,
