@@ -2,6 +2,7 @@
 // ratio to a bare baseline (`node -e 0` for start-up bound commands).
 //
 //   hook path     acldrift check --staged in a repository of 2,000 policy files, one staged change
+//   templates     the same with 200 SAM templates (and 500 policy files), one template staged
 //   audit         acldrift audit over 5,000 commits touching 500 policy files (semantic blame of
 //                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
@@ -92,6 +93,80 @@ try {
   print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
 } finally {
   rmSync(repo, {recursive: true, force: true})
+}
+
+/** A SAM template (YAML, short forms) of a function whose role reads one bucket and writes one queue. */
+const samTemplate = (i, policy = 'S3ReadPolicy') => `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Description: service ${i}
+Parameters:
+  Stage:
+    Type: String
+    Default: prod
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Function:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Policies:
+        - ${policy}:
+            BucketName: !Sub 'data-${i}-\${Stage}'
+        - Statement:
+            - Effect: Allow
+              Action: sqs:SendMessage
+              Resource: !GetAtt Queue.Arn
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: logs
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: [logs:CreateLogStream, logs:PutLogEvents]
+                Resource: !Sub 'arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/service-${i}:*'
+`
+
+/** 200 SAM templates beside 500 policy files; one template's read policy template staged as a CRUD one. */
+function generateTemplates(templates, policies) {
+  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-templates-'))
+  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+  git('init', '-q', '-b', 'main')
+  for (let i = 0; i < templates; i++) {
+    mkdirSync(join(dir, 'services', `service-${i}`), {recursive: true})
+    writeFileSync(join(dir, 'services', `service-${i}`, 'template.yaml'), samTemplate(i))
+  }
+  mkdirSync(join(dir, 'iam'), {recursive: true})
+  for (let i = 0; i < policies; i++)
+    writeFileSync(
+      join(dir, 'iam', `policy-${i}.json`),
+      JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}),
+    )
+  git('add', '-A')
+  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'services')
+  const changed = join(dir, 'services', 'service-7', 'template.yaml')
+  writeFileSync(changed, samTemplate(7, 'S3CrudPolicy'))
+  git('add', changed)
+  return dir
+}
+
+const templatesRepo = generateTemplates(200, 500)
+try {
+  const hook = time(process.execPath, [cli, 'check', '--staged'], templatesRepo)
+  const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
+  print('acldrift check --staged (200 templates, 1 staged)', hook, 'node -e 0', nodeBare, `  (${verdict})`)
+  const full = time(process.execPath, [cli, 'check'], templatesRepo)
+  print('acldrift check (working tree, 200 templates + 500 files)', full, 'node -e 0', nodeBare)
+} finally {
+  rmSync(templatesRepo, {recursive: true, force: true})
 }
 
 /**

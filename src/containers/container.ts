@@ -34,6 +34,12 @@ export interface Extraction {
   notes: string[]
   /** parts that claim to be access and cannot be read: they fail closed */
   problems: InputProblem[]
+  /**
+   * The file compiled into the input of another format, whose documents it holds too, as the
+   * tool that deploys it compiles it (a Serverless Framework service into a CloudFormation
+   * template). Its source map points into this file.
+   */
+  compiled?: {format: string; value: unknown; sourceMap: SourceMap}
 }
 
 export interface ContainerFormat {
@@ -45,8 +51,12 @@ export interface ContainerFormat {
   scan: boolean
   /** paths worth parsing when looking for this format */
   candidate(path: string): boolean
-  /** the file in the format's own syntax (HCL, YAML with custom tags); absent: JSON or YAML by extension */
-  parse?(file: SourceFile): Promise<ParsedFile>
+  /**
+   * The file in the format's own syntax (HCL, YAML with custom tags); absent: JSON or YAML by
+   * extension. Undefined: a cheap look at the text shows the file is not in this format (every
+   * candidate file is offered, so a format does not parse what it can rule out unread).
+   */
+  parse?(file: SourceFile): Promise<ParsedFile | undefined>
   /** raw text that suggests the format even when it does not parse: such files fail closed */
   looksLike?(text: string): boolean
   /** recognises a parsed file of this format by its content */

@@ -3,11 +3,13 @@
 
 import type {ContainerFormat} from './container.js'
 import {awsCli} from './aws-cli/index.js'
+import {cloudformation} from './cloudformation/index.js'
+import {serverless} from './serverless/index.js'
 import {snapshot} from './snapshot/index.js'
 
 export type {ContainerFormat, EmbeddedDocument, Extraction} from './container.js'
 
-export const CONTAINERS: readonly ContainerFormat[] = [awsCli, snapshot]
+export const CONTAINERS: readonly ContainerFormat[] = [awsCli, cloudformation, serverless, snapshot]
 
 /** The formats read from the repository's files. */
 export const SCANNED_CONTAINERS: readonly ContainerFormat[] = CONTAINERS.filter((c) => c.scan)

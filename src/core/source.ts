@@ -197,7 +197,7 @@ export async function readDocuments(
   const containers = assigned === 'detect' ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : []
   // Formats with a syntax of their own (HCL, YAML with custom tags) read the file themselves.
   for (const container of containers.filter((c) => c.parse !== undefined)) {
-    let parsed: ParsedFile
+    let parsed: ParsedFile | undefined
     try {
       parsed = await container.parse!(file)
     } catch (error) {
@@ -206,7 +206,7 @@ export async function readDocuments(
         return {documents: [], problems: error.problems, notes: []}
       continue
     }
-    if (container.detect(parsed)) return embed(parsed, container)
+    if (parsed !== undefined && container.detect(parsed)) return embed(parsed, container)
   }
   const own = ownFormat(file.path, assigned)
   let parsed: ParsedFile

@@ -28,9 +28,11 @@ export interface Glob {
 /**
  * Characters standing for policy variables such as `${aws:username}`. Only `*` matches them
  * (a variable's value is at least one character, so `?` alone would be an unsound match),
- * and the same variable in another pattern matches it literally.
+ * and the same variable in another pattern matches it literally. U+E000 and U+E001 are not
+ * among them: they delimit the kernel's symbols (values a template leaves unresolved), which
+ * are in the same range, so that `?` does not match them either.
  */
-const VARIABLE_BASE = 0xe000
+const VARIABLE_BASE = 0xe002
 const variableNames: string[] = []
 
 export function variableChar(name: string): string {
@@ -44,13 +46,16 @@ export function variableChar(name: string): string {
 
 function isVariableChar(c: string): boolean {
   const code = c.charCodeAt(0)
-  return code >= VARIABLE_BASE && code < VARIABLE_BASE + 0x1000
+  return code >= 0xe000 && code < 0xf000
 }
 
 /** Turns the private characters of policy variables back into `${name}` for display. */
 export function displayString(s: string): string {
   let out = ''
-  for (const c of s) out += isVariableChar(c) ? `\${${variableNames[c.charCodeAt(0) - VARIABLE_BASE]}}` : c
+  for (const c of s) {
+    const name = isVariableChar(c) ? variableNames[c.charCodeAt(0) - VARIABLE_BASE] : undefined
+    out += name === undefined ? c : `\${${name}}`
+  }
   return out
 }
 

@@ -23,6 +23,12 @@ type Format = 'json' | 'yaml'
 
 interface ParseOptions {
   maxFileBytes?: number
+  /**
+   * YAML tags of a format built on YAML (CloudFormation's `!Ref`, `!Sub` …), defined by the
+   * format that reads them. A tag's value stays at the tagged node's place, so positions hold;
+   * any other tag is still an error.
+   */
+  yamlTags?: Yaml.Tags
 }
 
 /** Parses one file; throws InvalidInputError naming every problem found. */
@@ -37,7 +43,7 @@ export function parseFile(
     const value = parser.parse()
     return parsed(file, value, parser.positions)
   }
-  const documents = parseYaml(file.path, text)
+  const documents = parseYaml(file.path, text, options.yamlTags)
   if (documents.length === 1) return parsed(file, documents[0].value, documents[0].positions)
   // Several documents: the value is the array of documents, pointers are prefixed by the document index.
   const positions = new Map<string, Position>([['', {line: 1, column: 1}]])
@@ -54,7 +60,9 @@ export function parseFile(
 /** Parses a YAML stream into one ParsedFile per document (an empty stream gives one null document). */
 export function parseYamlDocuments(file: SourceFile, options: ParseOptions = {}): ParsedFile[] {
   const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
-  return parseYaml(file.path, text).map((document) => parsed(file, document.value, document.positions))
+  return parseYaml(file.path, text, options.yamlTags).map((document) =>
+    parsed(file, document.value, document.positions),
+  )
 }
 
 /** Escapes one reference token of an RFC 6901 JSON pointer. */
@@ -395,10 +403,15 @@ interface YamlDocument {
   positions: Map<string, Position>
 }
 
-function parseYaml(file: string, text: string): YamlDocument[] {
+function parseYaml(file: string, text: string, customTags: Yaml.Tags = []): YamlDocument[] {
   checkYamlDepth(file, text)
   const lineCounter = new (yaml().LineCounter)()
-  const documents = yaml().parseAllDocuments(text, {uniqueKeys: true, prettyErrors: false, lineCounter})
+  const documents = yaml().parseAllDocuments(text, {
+    uniqueKeys: true,
+    prettyErrors: false,
+    lineCounter,
+    customTags,
+  })
   const at = (offset: number): Position => {
     const {line, col} = lineCounter.linePos(offset)
     return {line, column: col}

@@ -4,7 +4,8 @@
 // are compared under their inner kinds. The findings must be those expected.json lists (with the
 // embedded document each names), and each is checked as the kinds' own runner checks them: a
 // declared rule, a confirmed witness (the inner kind's brute-force oracle), determinism, and a
-// report the schema accepts. A case that fails closed lists its problems instead.
+// report the schema accepts. A case that fails closed lists its problems instead. Symbols (values a
+// template leaves unresolved) are matched as the reports write them, `${NAME}`.
 
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -16,6 +17,7 @@ import {findingKey} from '../../src/core/embedded.js'
 import {readDocuments} from '../../src/core/source.js'
 import {validateValue} from '../../src/core/validate.js'
 import {summarize} from '../../src/kernel/findings.js'
+import {displaySymbols} from '../../src/kernel/symbols.js'
 import {changesOf, severitiesOf} from '../../src/kernel/rules.js'
 import type {Document, Finding, InputProblem, Report} from '../../src/kernel/types.js'
 import {
@@ -47,6 +49,10 @@ interface Side {
   problems: InputProblem[]
   notes: string[]
 }
+
+/** A finding as the reports show it: its symbols written `${NAME}`. */
+const asDisplayed = (finding: Finding): Finding =>
+  JSON.parse(displaySymbols(JSON.stringify(finding))) as Finding
 
 async function readSide(dir: string): Promise<Side> {
   const side: Side = {documents: new Map(), problems: [], notes: []}
@@ -136,8 +142,13 @@ for (const container of SCANNED_CONTAINERS) {
       expect(problems, `${context}\n(both sides must be valid)`).toEqual([])
 
       const {findings, notes} = await compare(baseline.documents, target.documents)
-      expectFindings(expected.findings ?? [], findings, context)
-      expectNotes(expected.notes ?? [], [...baseline.notes, ...target.notes, ...notes], context)
+      // Expectations are written as people read symbols (`${Bucket.Arn}`), as the reports show them.
+      expectFindings(expected.findings ?? [], findings.map(asDisplayed), context)
+      expectNotes(
+        expected.notes ?? [],
+        [...baseline.notes, ...target.notes, ...notes].map(displaySymbols),
+        context,
+      )
       for (const f of findings) {
         const what = `${f.change} ${f.rule} ${JSON.stringify(f.witness)}`
         const rule = adapterFor(f.kind).rules[f.rule]

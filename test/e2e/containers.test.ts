@@ -8,7 +8,7 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli} from '../helpers/repo.js'
-import {checkJson, commitAs, commitFiles, expectValidSarif, repoFactory} from './helpers.js'
+import {checkJson, commitAs, commitFiles, expectValidSarif, onlyWidening, repoFactory} from './helpers.js'
 
 const newRepo = repoFactory()
 
@@ -47,9 +47,7 @@ describe('a policy inside an AWS CLI output', () => {
 
     const {report, code} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', base])
     expect(code).toBe(1)
-    const widenings = report.findings.filter((f) => f.change === 'widening')
-    expect(widenings).toHaveLength(1)
-    const finding = widenings[0]! as (typeof widenings)[number] & {document?: string; commit: {sha: string}}
+    const finding = onlyWidening(report)
     expect(finding).toMatchObject({
       kind: 'aws-iam',
       file: FILE,

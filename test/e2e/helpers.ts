@@ -68,6 +68,8 @@ export interface Finding {
   id: string
   kind: string
   file: string
+  /** the embedded document's name, for a finding inside a container file */
+  document?: string
   line: number | null
   pointer: string | null
   change: 'widening' | 'narrowing' | 'possible-widening'
@@ -106,6 +108,13 @@ export interface SarifLog {
       partialFingerprints: Record<string, string>
     }[]
   }[]
+}
+
+/** The report's one widening (there must be exactly one), with the commit it is attributed to. */
+export function onlyWidening(report: Report): Finding & {commit: {sha: string}} {
+  const widenings = report.findings.filter((f) => f.change === 'widening')
+  expect(widenings).toHaveLength(1)
+  return widenings[0]! as Finding & {commit: {sha: string}}
 }
 
 /**
