@@ -14,7 +14,8 @@ import {describe, expect, it} from 'vitest'
 import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../src/adapters/index.js'
 import {SCANNED_CONTAINERS, type SourceFiles} from '../../src/containers/index.js'
 import {findingKey} from '../../src/core/embedded.js'
-import {readDocuments} from '../../src/core/source.js'
+import {DEFAULT_CONFIG} from '../../src/core/config.js'
+import {classifier, readDocuments} from '../../src/core/source.js'
 import {validateValue} from '../../src/core/validate.js'
 import {summarize} from '../../src/kernel/findings.js'
 import {displaySymbols} from '../../src/kernel/symbols.js'
@@ -63,7 +64,9 @@ async function readSide(dir: string): Promise<Side> {
     read: async (wanted) =>
       new Map(wanted.filter((p) => paths.includes(p)).map((p) => [p, readFileSync(join(dir, p))])),
   }
-  for (const path of paths) {
+  // As `check` reads a source without a config: the paths some kind or format is a candidate for.
+  const classify = classifier(DEFAULT_CONFIG)
+  for (const path of paths.filter((p) => classify(p) !== undefined)) {
     const read = await readDocuments({path, content: readFileSync(join(dir, path))}, 'detect', false, source)
     side.problems.push(...read.problems)
     side.notes.push(...read.notes)
