@@ -5,9 +5,12 @@
 // not a later edit; a second agent widens the role's trust policy in the module's other file
 // (policies.tf), and the audit blames that commit although the finding sits on the role in main.tf.
 
-import {describe, expect, it} from 'vitest'
+import {rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {describe, expect, it, onTestFinished} from 'vitest'
 import {
   identities,
+  makeTempDir,
   runCli,
   runHermetic,
   type EnvOverrides,
@@ -15,7 +18,7 @@ import {
   type TestRepo,
   type ToolIdentity,
 } from '../helpers/repo.js'
-import {commitFiles, type Report, repoFactory} from './helpers.js'
+import {commitFiles, type Finding, type Report, repoFactory} from './helpers.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -28,7 +31,9 @@ const dump = (result: RunResult) =>
 const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
 const lineOf = (content: string, text: string) =>
   content.split('\n').findIndex((line) => line.includes(text)) + 1
-const widenings = (report: Report) => report.findings.filter((f) => f.change === 'widening')
+/** The widenings of a report; a finding inside a container names its document. */
+const widenings = (report: Report) =>
+  report.findings.filter((f) => f.change === 'widening') as Array<Finding & {document?: string}>
 
 const variables = (description: string) => `variable "reports_bucket" {
   description = "${description}"
@@ -231,4 +236,52 @@ describe('a Terraform repository guarded by acldrift', () => {
     },
     SLOW,
   )
+})
+
+describe('the Terraform grammar', () => {
+  it('is loaded only when a .tf file is read: a commit without .tf changes never loads it', async () => {
+    // A module hook that makes importing web-tree-sitter fail: the hook passes without it when
+    // only a policy file is staged, and fails when a .tf file is (so the hook is in effect).
+    const hooks = await makeTempDir()
+    onTestFinished(() => rm(hooks, {recursive: true, force: true}))
+    await writeFile(
+      join(hooks, 'forbid.mjs'),
+      `export async function resolve(specifier, context, next) {
+  if (specifier === 'web-tree-sitter') throw new Error('web-tree-sitter was loaded')
+  return next(specifier, context)
+}
+`,
+    )
+    await writeFile(
+      join(hooks, 'register.mjs'),
+      `import {register} from 'node:module'\nregister('./forbid.mjs', import.meta.url)\n`,
+    )
+    const forbid = {NODE_OPTIONS: `--import=${join(hooks, 'register.mjs')}`}
+    const r = await newRepo()
+    const policy = (action: string) =>
+      JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: action, Resource: '*'}]})
+    await commitFiles(r, {
+      [MAIN]: mainInline,
+      [VARIABLES]: variables('Reports'),
+      'iam/ops.json': policy('s3:GetObject'),
+    })
+
+    await r.write('iam/ops.json', policy('s3:*'))
+    await r.stage('iam/ops.json')
+    const withoutTf = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir, env: forbid})
+    expect(withoutTf.code, dump(withoutTf)).toBe(1)
+    expect(widenings(JSON.parse(withoutTf.stdout) as Report).map((f) => f.file)).toEqual(['iam/ops.json'])
+
+    await r.write(MAIN, mainInline.replace('"s3:ListBucket"', '"s3:ListBucket", "s3:PutObject"'))
+    await r.stage(MAIN)
+    const withTf = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir, env: forbid})
+    expect(withTf.stderr).toContain('web-tree-sitter was loaded')
+    const allowed = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir})
+    expect(allowed.code, dump(allowed)).toBe(1)
+    expect(
+      widenings(JSON.parse(allowed.stdout) as Report)
+        .map((f) => f.file)
+        .sort(),
+    ).toEqual(['iam/ops.json', MAIN])
+  })
 })
