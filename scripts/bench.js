@@ -3,6 +3,8 @@
 //
 //   hook path     acldrift check --staged in a repository of 2,000 policy files, one staged change
 //   templates     the same with 200 SAM templates (and 500 policy files), one template staged
+//   terraform     the same in a repository of 500 .tf files (50 modules), 200 SAM templates and 500
+//                 policy files: one .tf file staged (tree-sitter's grammar loaded), or one policy file (not)
 //   audit         acldrift audit over 5,000 commits touching 500 policy files (semantic blame of
 //                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
@@ -250,6 +252,152 @@ try {
   )
 } finally {
   rmSync(history.dir, {recursive: true, force: true})
+}
+
+/** One module of ten .tf files: a role whose policy is a data source of policies.tf, a bucket policy, and the rest. */
+function terraformModule(i, actions = ['s3:GetObject', 's3:ListBucket']) {
+  const list = (values) => `[${values.map((v) => `"${v}"`).join(', ')}]`
+  const plain = (type, name, body) => `resource "${type}" "${name}" {\n${body}}\n`
+  return {
+    'variables.tf': `variable "bucket" {\n  type    = string\n  default = "data-${i}"\n}\n`,
+    'iam.tf': `resource "aws_iam_role" "app" {
+  name               = "app-${i}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+resource "aws_iam_role_policy" "app" {
+  name   = "app"
+  role   = aws_iam_role.app.id
+  policy = data.aws_iam_policy_document.app.json
+}
+`,
+    'policies.tf': `data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "app" {
+  statement {
+    actions   = ${list(actions)}
+    resources = ["arn:aws:s3:::\${var.bucket}", "arn:aws:s3:::\${var.bucket}/*"]
+  }
+}
+`,
+    's3.tf': `resource "aws_s3_bucket" "data" {
+  bucket = var.bucket
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = ["\${aws_s3_bucket.data.arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+}
+`,
+    'outputs.tf': `output "role_arn" {\n  value = aws_iam_role.app.arn\n}\n`,
+    'sqs.tf': plain('aws_sqs_queue', 'jobs', `  name = "jobs-${i}"\n`),
+    'logs.tf': plain(
+      'aws_cloudwatch_log_group',
+      'app',
+      `  name              = "/app/${i}"\n  retention_in_days = 30\n`,
+    ),
+    'dns.tf': plain(
+      'aws_route53_record',
+      'app',
+      `  zone_id = "Z123"\n  name    = "app-${i}"\n  type    = "CNAME"\n  ttl     = 300\n  records = ["lb.example.com"]\n`,
+    ),
+    'vpc.tf': plain('aws_security_group', 'app', `  name   = "app-${i}"\n  vpc_id = "vpc-123"\n`),
+    'versions.tf': `terraform {\n  required_version = ">= 1.5"\n}\n`,
+  }
+}
+
+/** 50 Terraform modules (500 .tf files) beside 200 SAM templates and 500 policy files. */
+function generateTerraform(modules, templates, policies) {
+  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-terraform-'))
+  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+  git('init', '-q', '-b', 'main')
+  for (let i = 0; i < modules; i++) {
+    const folder = join(dir, 'modules', `team-${i}`)
+    mkdirSync(folder, {recursive: true})
+    for (const [name, content] of Object.entries(terraformModule(i)))
+      writeFileSync(join(folder, name), content)
+  }
+  for (let i = 0; i < templates; i++) {
+    mkdirSync(join(dir, 'services', `service-${i}`), {recursive: true})
+    writeFileSync(join(dir, 'services', `service-${i}`, 'template.yaml'), samTemplate(i))
+  }
+  mkdirSync(join(dir, 'iam'), {recursive: true})
+  for (let i = 0; i < policies; i++)
+    writeFileSync(
+      join(dir, 'iam', `policy-${i}.json`),
+      JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}),
+    )
+  git('add', '-A')
+  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'modules')
+  return {
+    dir,
+    /** Stages one widening: in a module's policies.tf, or in a policy file. */
+    stage(which) {
+      git('reset', '-q', '--hard')
+      const changed =
+        which === 'tf' ? join(dir, 'modules', 'team-7', 'policies.tf') : join(dir, 'iam', 'policy-7.json')
+      writeFileSync(
+        changed,
+        which === 'tf'
+          ? terraformModule(7, ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject'])['policies.tf']
+          : JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}),
+      )
+      git('add', changed)
+    },
+  }
+}
+
+/** Runs the hook once: it must find the staged widening (exit 1), or the figures measure something else. */
+function expectWidening(cwd) {
+  const result = spawnSync(process.execPath, [cli, 'check', '--staged'], {cwd, env, encoding: 'utf8'})
+  if (result.status !== 1)
+    throw new Error(`check --staged exited ${result.status}:\n${result.stderr}${result.stdout}`)
+}
+
+const terraform = generateTerraform(50, 200, 500)
+try {
+  terraform.stage('json')
+  expectWidening(terraform.dir)
+  const withoutTf = time(process.execPath, [cli, 'check', '--staged'], terraform.dir)
+  print(
+    'acldrift check --staged (500 .tf, 200 templates, 500 files, a .json staged)',
+    withoutTf,
+    'node -e 0',
+    nodeBare,
+  )
+  terraform.stage('tf')
+  expectWidening(terraform.dir)
+  const withTf = time(process.execPath, [cli, 'check', '--staged'], terraform.dir)
+  const extra = withTf - withoutTf
+  const verdict = withTf <= 3 * nodeBare && extra <= 30 ? 'within' : 'OVER'
+  print(
+    'acldrift check --staged (500 .tf, 200 templates, 500 files, a .tf staged)',
+    withTf,
+    'node -e 0',
+    nodeBare,
+    `  (+${extra.toFixed(0)} ms for the .tf: ${verdict} the 3× + 30 ms budget)`,
+  )
+  const full = time(process.execPath, [cli, 'check'], terraform.dir)
+  print('acldrift check (working tree, 500 .tf, 200 templates, 500 files)', full, 'node -e 0', nodeBare)
+} finally {
+  rmSync(terraform.dir, {recursive: true, force: true})
 }
 
 // Single comparisons: one policy of N statements against its edit (one statement widened),

@@ -42,6 +42,18 @@ export interface Extraction {
   compiled?: {format: string; value: unknown; sourceMap: SourceMap}
 }
 
+/**
+ * The other files of the source a container file is read from (the same revision, index or
+ * working tree), for formats whose documents are written across files: a Terraform resource
+ * uses a data source of another file of its module, or reads a policy with `file()`.
+ */
+export interface SourceFiles {
+  /** every path of the source, relative to the repository root */
+  paths(): Promise<readonly string[]>
+  /** the contents of these paths; a path the source does not hold as a regular file is absent */
+  read(paths: readonly string[]): Promise<ReadonlyMap<string, Buffer>>
+}
+
 export interface ContainerFormat {
   format: string
   /**
@@ -61,8 +73,17 @@ export interface ContainerFormat {
   looksLike?(text: string): boolean
   /** recognises a parsed file of this format by its content */
   detect(parsed: ParsedFile): boolean
-  /** the access documents the file holds */
-  extract(parsed: ParsedFile): Promise<Extraction>
+  /**
+   * The access documents the file holds. `source`: the other files of the same source, when the
+   * caller has them; without it, what other files would say is unknown.
+   */
+  extract(parsed: ParsedFile, source?: SourceFiles): Promise<Extraction>
+  /**
+   * For formats whose documents read other files: the files of this format whose documents may
+   * change when the `changed` paths do (the pre-commit hook, which reads only what the commit
+   * changes, reads these too).
+   */
+  dependents?(changed: readonly string[], source: SourceFiles): Promise<string[]>
 }
 
 /** A source map of an embedded document: its pointers, prefixed by where it sits in the container. */

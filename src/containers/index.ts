@@ -6,10 +6,18 @@ import {awsCli} from './aws-cli/index.js'
 import {cloudformation} from './cloudformation/index.js'
 import {serverless} from './serverless/index.js'
 import {snapshot} from './snapshot/index.js'
+import {terraform, terraformPlan} from './terraform/index.js'
 
-export type {ContainerFormat, EmbeddedDocument, Extraction} from './container.js'
+export type {ContainerFormat, EmbeddedDocument, Extraction, SourceFiles} from './container.js'
 
-export const CONTAINERS: readonly ContainerFormat[] = [awsCli, cloudformation, serverless, snapshot]
+export const CONTAINERS: readonly ContainerFormat[] = [
+  awsCli,
+  cloudformation,
+  serverless,
+  snapshot,
+  terraform,
+  terraformPlan,
+]
 
 /** The formats read from the repository's files. */
 export const SCANNED_CONTAINERS: readonly ContainerFormat[] = CONTAINERS.filter((c) => c.scan)

@@ -2,7 +2,7 @@
 // under its inner kind and keyed `FILE#NAME` (findings about one are placed back in their
 // container by the kernel's completeFinding: the container file, the line inside it, the document).
 
-import {containerFor, type ContainerFormat, type Extraction} from '../containers/index.js'
+import {containerFor, type ContainerFormat, type Extraction, type SourceFiles} from '../containers/index.js'
 import {documentKey} from '../kernel/documents.js'
 import {valueHash} from '../kernel/hash.js'
 import type {Document, Finding, InputProblem, ParsedFile} from '../kernel/types.js'
@@ -20,8 +20,12 @@ export interface FileDocuments {
  * The documents a container file holds, each validated under its inner kind (problems name the
  * container file, the line inside it and the document), keyed `FILE#NAME`.
  */
-export async function embed(parsed: ParsedFile, container: ContainerFormat): Promise<FileDocuments> {
-  const extraction = await extractAll(parsed, container)
+export async function embed(
+  parsed: ParsedFile,
+  container: ContainerFormat,
+  source?: SourceFiles,
+): Promise<FileDocuments> {
+  const extraction = await extractAll(parsed, container, source)
   const out: FileDocuments = {documents: [], problems: [...extraction.problems], notes: [...extraction.notes]}
   for (const inner of extraction.documents) {
     const hash = valueHash(inner.value)
@@ -57,11 +61,15 @@ export async function embed(parsed: ParsedFile, container: ContainerFormat): Pro
  * What the container extracts from the file, and from what the file compiles into (a
  * Serverless Framework service's CloudFormation template): the documents of both.
  */
-async function extractAll(parsed: ParsedFile, container: ContainerFormat): Promise<Extraction> {
-  const extraction = await container.extract(parsed)
+async function extractAll(
+  parsed: ParsedFile,
+  container: ContainerFormat,
+  source?: SourceFiles,
+): Promise<Extraction> {
+  const extraction = await container.extract(parsed, source)
   if (extraction.compiled === undefined) return extraction
   const {format, value, sourceMap} = extraction.compiled
-  const inner = await extractAll({...parsed, value, sourceMap}, containerFor(format))
+  const inner = await extractAll({...parsed, value, sourceMap}, containerFor(format), source)
   return {
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],

@@ -4,7 +4,7 @@
 
 import picomatch from 'picomatch'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
-import {SCANNED_CONTAINERS} from '../containers/index.js'
+import {SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
 import {
   headCommit,
   listRevisionFiles,
@@ -23,6 +23,7 @@ import {readRegularFile} from '../kernel/files.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
 import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from '../kernel/types.js'
 import {embed, type FileDocuments} from './embedded.js'
+import {type FilesAt, NO_FILES, sourceFiles} from './source-files.js'
 import {validateValue} from './validate.js'
 
 export type SourceSpec = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; rev: string}
@@ -75,15 +76,24 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
 
   let read: ReadResult
   let commit: string | null
-  if (spec.type === 'worktree')
-    [read, commit] = await Promise.all([readWorktreeFiles(root, paths), headCommit(root)])
-  else if (spec.type === 'staged')
-    [read, commit] = await Promise.all([readStagedFiles(root, paths), headCommit(root)])
-  else {
+  let at: FilesAt
+  if (spec.type === 'worktree') {
+    ;[read, commit] = await Promise.all([readWorktreeFiles(root, paths), headCommit(root)])
+    at = spec
+  } else if (spec.type === 'staged') {
+    ;[read, commit] = await Promise.all([readStagedFiles(root, paths), headCommit(root)])
+    at = spec
+  } else {
     commit = await resolveCommit(root, spec.rev)
     read = await readRevisionFiles(root, commit, paths)
+    at = {type: 'ref', commit}
   }
-  return documentsOf({type: spec.type, ref: spec.type === 'ref' ? spec.rev : null, commit}, read, classify)
+  return documentsOf(
+    {type: spec.type, ref: spec.type === 'ref' ? spec.rev : null, commit},
+    read,
+    classify,
+    sourceFiles(root, at, read.files),
+  )
 }
 
 /**
@@ -96,21 +106,40 @@ export async function loadStagedChanges(
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
   const classify = classifier(config)
   const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)])
+  const headFiles = commit === null ? NO_FILES : sourceFiles(root, {type: 'ref', commit}, changes.head.files)
+  const stagedFiles = sourceFiles(root, {type: 'staged'}, changes.staged.files)
+  // Files whose documents read a changed file (a Terraform module's other files) are read too.
+  const dependents = (await dependentsOf(changes.paths, stagedFiles)).filter((p) => classify(p) !== undefined)
+  if (dependents.length > 0) {
+    const [atHead, inIndex] = await Promise.all([headFiles.read(dependents), stagedFiles.read(dependents)])
+    changes.head.files.push(...[...atHead].map(([path, content]) => ({path, content})))
+    changes.staged.files.push(...[...inIndex].map(([path, content]) => ({path, content})))
+  }
   const keep = (read: ReadResult): ReadResult => ({
     files: read.files.filter((f) => classify(f.path) !== undefined),
     skipped: read.skipped.filter((f) => classify(f.path) !== undefined),
   })
   const [head, staged] = await Promise.all([
-    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(changes.head), classify),
-    documentsOf({type: 'staged', ref: null, commit}, keep(changes.staged), classify),
+    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(changes.head), classify, headFiles),
+    documentsOf({type: 'staged', ref: null, commit}, keep(changes.staged), classify, stagedFiles),
   ])
   return {head, staged}
+}
+
+/** The files the container formats say may hold other documents when `changed` change. */
+async function dependentsOf(changed: readonly string[], source: SourceFiles): Promise<string[]> {
+  const found = new Set<string>()
+  for (const container of SCANNED_CONTAINERS)
+    for (const path of (await container.dependents?.(changed, source)) ?? []) found.add(path)
+  for (const path of changed) found.delete(path)
+  return [...found]
 }
 
 async function documentsOf(
   origin: Pick<LoadedSource, 'type' | 'ref' | 'commit'>,
   read: ReadResult,
   classify: (path: string) => Kind | 'detect' | undefined,
+  source: SourceFiles,
 ): Promise<LoadedSource> {
   const loaded: LoadedSource = {...origin, documents: new Map(), problems: [], notes: []}
   for (const skipped of read.skipped) {
@@ -125,7 +154,7 @@ async function documentsOf(
       })
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`)
   }
-  await Promise.all(read.files.map((file) => addDocument(loaded, file, classify(file.path)!)))
+  await Promise.all(read.files.map((file) => addDocument(loaded, file, classify(file.path)!, false, source)))
   return loaded
 }
 
@@ -176,8 +205,9 @@ async function addDocument(
   file: SourceFile,
   assigned: Kind | 'detect',
   explicit = false,
+  source?: SourceFiles,
 ): Promise<void> {
-  const read = await readDocuments(file, assigned, explicit)
+  const read = await readDocuments(file, assigned, explicit, source)
   loaded.problems.push(...read.problems)
   loaded.notes.push(...read.notes)
   for (const document of read.documents) loaded.documents.set(document.path, document)
@@ -187,15 +217,18 @@ async function addDocument(
  * One file as the documents it holds: a document of its kind (assigned by the config, or
  * detected by content), the documents a container format extracts from it, or the problems
  * that make it fail closed. A file that does not parse is a problem when it is, or looks like,
- * a config of a known kind or format; other files are simply not configs.
+ * a config of a known kind or format; other files are simply not configs. `source`: the other
+ * files of the same source, for formats whose documents are written across files.
  */
 export async function readDocuments(
   file: SourceFile,
   assigned: Kind | 'detect',
   explicit = false,
+  source?: SourceFiles,
 ): Promise<FileDocuments> {
   const containers = assigned === 'detect' ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : []
   // Formats with a syntax of their own (HCL, YAML with custom tags) read the file themselves.
+  let wellFormed = false
   for (const container of containers.filter((c) => c.parse !== undefined)) {
     let parsed: ParsedFile | undefined
     try {
@@ -206,7 +239,9 @@ export async function readDocuments(
         return {documents: [], problems: error.problems, notes: []}
       continue
     }
-    if (parsed !== undefined && container.detect(parsed)) return embed(parsed, container)
+    if (parsed === undefined) continue
+    if (container.detect(parsed)) return embed(parsed, container, source)
+    wellFormed = true
   }
   const own = ownFormat(file.path, assigned)
   let parsed: ParsedFile
@@ -215,16 +250,18 @@ export async function readDocuments(
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error
     const text = file.content.toString('utf8')
+    // A file that a format's own syntax read (a Terraform file without access) is not JSON or YAML.
     const closed =
-      explicit ||
-      own !== undefined ||
-      assigned !== 'detect' ||
-      ADAPTERS.some((a) => a.looksLike(text)) ||
-      containers.some((c) => c.looksLike?.(text))
+      !wellFormed &&
+      (explicit ||
+        own !== undefined ||
+        assigned !== 'detect' ||
+        ADAPTERS.some((a) => a.looksLike(text)) ||
+        containers.some((c) => c.looksLike?.(text)))
     return {documents: [], problems: closed ? error.problems : [], notes: []}
   }
   const container = containers.find((c) => c.parse === undefined && c.detect(parsed))
-  if (container !== undefined) return embed(parsed, container)
+  if (container !== undefined) return embed(parsed, container, source)
   const kind =
     own?.kind ?? (assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned)
   if (kind === undefined) return {documents: [], problems: [], notes: []}

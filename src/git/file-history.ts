@@ -62,3 +62,22 @@ export async function readPathsAt(
   )
   return reads.map((read) => new Map(read.files.map((f) => [f.path, f.content])))
 }
+
+/** The blob id of each of `paths` in `commit` (a path it does not hold is left out). */
+export async function blobIdsAt(
+  root: string,
+  commit: string,
+  paths: readonly string[],
+): Promise<Map<string, string>> {
+  if (paths.length === 0) return new Map()
+  const listing = await runGit(root, [
+    'ls-tree',
+    '-r',
+    '-z',
+    '--full-tree',
+    commit,
+    '--',
+    ...paths.map((path) => `:(literal)${path}`),
+  ])
+  return new Map(parseLsTree(listing).map((entry) => [entry.path, entry.object]))
+}

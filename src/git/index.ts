@@ -17,7 +17,7 @@ export {
   readNotes,
   renamedPaths,
 } from './history.js'
-export {type FileSide, readPathHistory, readPathsAt} from './file-history.js'
+export {blobIdsAt, type FileSide, readPathHistory, readPathsAt} from './file-history.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'

@@ -41,3 +41,6 @@ export function splitSymbols(text: string): Array<{literal: string} | {symbol: s
   if (at < text.length) parts.push({literal: text.slice(at)})
   return parts
 }
+
+/** The two delimiters, for readers that scan a text for symbols themselves. */
+export const SYMBOL_DELIMITERS = {open: OPEN, close: CLOSE} as const

@@ -12,9 +12,10 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../src/adapters/index.js'
-import {SCANNED_CONTAINERS} from '../../src/containers/index.js'
+import {SCANNED_CONTAINERS, type SourceFiles} from '../../src/containers/index.js'
 import {findingKey} from '../../src/core/embedded.js'
-import {readDocuments} from '../../src/core/source.js'
+import {DEFAULT_CONFIG} from '../../src/core/config.js'
+import {classifier, readDocuments} from '../../src/core/source.js'
 import {validateValue} from '../../src/core/validate.js'
 import {summarize} from '../../src/kernel/findings.js'
 import {displaySymbols} from '../../src/kernel/symbols.js'
@@ -56,8 +57,17 @@ const asDisplayed = (finding: Finding): Finding =>
 
 async function readSide(dir: string): Promise<Side> {
   const side: Side = {documents: new Map(), problems: [], notes: []}
-  for (const path of filesUnder(dir)) {
-    const read = await readDocuments({path, content: readFileSync(join(dir, path))}, 'detect')
+  const paths = filesUnder(dir)
+  // The side's other files, for formats whose documents are written across files (a Terraform module).
+  const source: SourceFiles = {
+    paths: async () => paths,
+    read: async (wanted) =>
+      new Map(wanted.filter((p) => paths.includes(p)).map((p) => [p, readFileSync(join(dir, p))])),
+  }
+  // As `check` reads a source without a config: the paths some kind or format is a candidate for.
+  const classify = classifier(DEFAULT_CONFIG)
+  for (const path of paths.filter((p) => classify(p) !== undefined)) {
+    const read = await readDocuments({path, content: readFileSync(join(dir, path))}, 'detect', false, source)
     side.problems.push(...read.problems)
     side.notes.push(...read.notes)
     for (const document of read.documents) side.documents.set(document.path, document)

@@ -17,7 +17,7 @@ interface ChainState {
   touched: boolean
 }
 
-interface Chain {
+export interface Chain {
   /** newest first */
   states: ChainState[]
   /** the file before the oldest commit of the chain; undefined when the range never changes it */
@@ -54,6 +54,40 @@ export function chainOf(history: History, start: string, path: string): Chain {
   return {states: states.reverse(), before}
 }
 
+/** How the versions of what a finding is about are walked: one file's, or several files' together. */
+export type ChainOf = (history: History, start: string, path: string) => Chain
+
+/**
+ * The versions of several files taken as one (a Terraform document written across the files of its
+ * module): a state's "blob" names the blob of each file, `paths[0]` first, so that a change to any
+ * of them is a new version. `atTarget`: the blob of each file the range does not change.
+ */
+export function chainOfAll(paths: readonly string[], atTarget: ReadonlyMap<string, string>): ChainOf {
+  return (history, start) => {
+    const chains = paths.map((path) => chainOf(history, start, path))
+    const blobOf = (j: number, blob: string | null) =>
+      chains[j]!.before === undefined ? (atTarget.get(paths[j]!) ?? null) : blob
+    const states = chains[0]!.states.map((state, i) => ({
+      ...state,
+      blob: JSON.stringify(chains.map((chain, j) => blobOf(j, chain.states[i]!.blob))),
+      touched: chains.some((chain) => chain.states[i]!.touched),
+    }))
+    const before = chains.some((chain) => chain.before !== undefined)
+      ? {
+          path: paths[0]!,
+          blob: JSON.stringify(chains.map((chain, j) => blobOf(j, chain.before?.blob ?? null))),
+        }
+      : undefined
+    return {states, before}
+  }
+}
+
+/** The blobs a state of chainOfAll names, by path. */
+export function blobsOfAll(paths: readonly string[], state: string): Map<string, string | null> {
+  const blobs = JSON.parse(state) as Array<string | null>
+  return new Map(paths.map((path, i) => [path, blobs[i] ?? null]))
+}
+
 /** A rename away from `path` is, for `path`, a deletion: the file no longer exists there. */
 function movedAway(changes: RawChange[], path: string): RawChange | undefined {
   const rename = changes.find((c) => c.status.startsWith('R') && c.oldPath === path)
@@ -71,10 +105,15 @@ interface BlameResult {
 }
 
 /** Every blob semantic blame may ask about for `path` at `target` (to read them in one batch). */
-export function blobsToRead(history: History, target: string, path: string): Set<string> {
+export function blobsToRead(
+  history: History,
+  target: string,
+  path: string,
+  chains: ChainOf = chainOf,
+): Set<string> {
   const blobs = new Set<string>()
   const visit = (start: string, p: string, depth: number) => {
-    const chain = chainOf(history, start, p)
+    const chain = chains(history, start, p)
     if (chain.before?.blob) blobs.add(chain.before.blob)
     for (const s of chain.states) {
       if (s.blob) blobs.add(s.blob)
@@ -96,8 +135,9 @@ export function semanticBlame(
   path: string,
   allowed: (blob: string | null) => boolean,
   depth = 0,
+  chains: ChainOf = chainOf,
 ): BlameResult {
-  const chain = chainOf(history, target, path)
+  const chain = chains(history, target, path)
   if (chain.states.length === 0) return {sha: null, why: 'the target commit is outside the history read'}
   let blamed: ChainState | undefined
   for (const state of chain.states) {
@@ -125,7 +165,7 @@ export function semanticBlame(
   // allowed the access, that branch introduced it; otherwise the merge itself (its conflict
   // resolution) did.
   for (const parent of depth < MAX_MERGE_DEPTH ? merged.filter((p) => history.commits.has(p)) : []) {
-    const branch = semanticBlame(history, parent, blamed.path, allowed, depth + 1)
+    const branch = semanticBlame(history, parent, blamed.path, allowed, depth + 1, chains)
     if (branch.sha !== null) return {sha: branch.sha, mergedBy: branch.mergedBy ?? blamed.sha}
     if (branch.shallow) return branch
   }

@@ -2,12 +2,14 @@
 // actor behind that commit (agent, human, automation, unknown, with the evidence).
 
 import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../adapters/index.js'
-import {catFileBatch, readHistory, readPathsAt} from '../../git/index.js'
+import type {SourceFiles} from '../../containers/index.js'
+import {blobIdsAt, catFileBatch, readHistory, readPathsAt} from '../../git/index.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {type BlamedCommit, blamedCommit, blamedShas, lookUpCommits, pendingCommit} from '../commits.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import {MAX_FILE_BYTES} from '../../kernel/parse.js'
 import {parseAs, readDocuments} from '../source.js'
+import {sourceFiles} from '../source-files.js'
 import {findingKey} from '../embedded.js'
 import {documentKey} from '../../kernel/documents.js'
 import {
@@ -20,7 +22,7 @@ import {
   GATE_KIND,
   type SourceFile,
 } from '../../kernel/types.js'
-import {blobsToRead, semanticBlame} from './blame.js'
+import {blobsOfAll, blobsToRead, chainOf, chainOfAll, type ChainOf, semanticBlame} from './blame.js'
 
 interface AttributionOptions {
   root: string
@@ -60,10 +62,17 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   const head = target.commit
   if (head === null) return notes
   const history = await readHistory(options.root, options.baseline, head)
+  // A document written across files (a Terraform resource whose policy is a data source of
+  // another file of its module) is blamed on the versions of all of them together.
+  const together = await filesTogether(options.root, head, findings)
+  const chainsOf = (file: string): ChainOf => together.get(file)?.chains ?? chainOf
   // The versions blame may ask about, per file: walked once, read and parsed once.
   const filesOf = (f: Finding) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== undefined)
   const versions = new Map(
-    [...new Set(findings.flatMap(filesOf))].map((file) => [file, blobsToRead(history, head, file)]),
+    [...new Set(findings.flatMap(filesOf))].map((file) => [
+      file,
+      blobsToRead(history, head, file, chainsOf(file)),
+    ]),
   )
   // How each file's versions are read: as a document of the finding's kind, or as a container.
   const readAs = new Map<string, FindingKind | 'container'>()
@@ -72,7 +81,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const elsewhere = elsewhereOf(f)
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === undefined ? f.kind : 'container')
   }
-  const parsed = await readVersions(options.root, versions, readAs)
+  const parsed = await readVersions(options.root, versions, readAs, together)
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
   const documentsOfKind = new Map<string, Map<string, unknown>>()
@@ -116,7 +125,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
       const answers = new Map<string | null, boolean>()
       for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
-      return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false)
+      return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, 0, chainsOf(at.file))
     }
     let result = await blameIn(finding)
     // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
@@ -164,12 +173,13 @@ async function alreadyAtHead(
     [...new Set(asked.map((f) => f.file))],
   )
   const out: Finding[] = []
+  const source = sourceFiles(options.root, {type: 'ref', commit: head})
   for (const finding of asked) {
     const content = atHead!.get(finding.file)
     if (content === undefined) continue
     const kind = finding.kind as Kind
     const key = findingKey(finding)
-    const value = await valueIn({path: finding.file, content}, kind, finding.document)
+    const value = await valueIn({path: finding.file, content}, kind, finding.document, source)
     if (value === undefined) continue
     const others = new Map(
       [...(options.documents ?? [])]
@@ -192,33 +202,93 @@ const elsewhereOf = (finding: Finding): Pick<Finding, 'file' | 'document'> | und
 /**
  * The versions of each file, read with one cat-file process and parsed once each: the value of
  * each version by its blob id, and for a container file, the value of each document it holds
- * by `BLOB#NAME`.
+ * by `BLOB#NAME` (for files read together, by `STATE#NAME`, where the state names each file's blob).
  */
 async function readVersions(
   root: string,
   versions: Map<string, Set<string>>,
   readAs: Map<string, FindingKind | 'container'>,
+  together: ReadonlyMap<string, {paths: string[]}>,
 ): Promise<Map<string, unknown>> {
   // The kind, else the file name, decides the format (CODEOWNERS, JSON or YAML) of each version.
   const fileOf = new Map<string, string>()
-  for (const [file, blobs] of versions) for (const blob of blobs) fileOf.set(blob, file)
+  const wanted = new Set<string>()
+  for (const [file, keys] of versions)
+    for (const key of keys) {
+      const group = together.get(file)
+      if (group === undefined) {
+        fileOf.set(key, file)
+        wanted.add(key)
+      } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob)
+    }
   const parsed = new Map<string, unknown>()
-  if (fileOf.size === 0) return parsed
+  if (wanted.size === 0) return parsed
   // A version over the size limit would not parse: it is skipped unread, like one that does not parse.
-  for (const object of await catFileBatch(root, [...fileOf.keys()], {maxBytes: MAX_FILE_BYTES})) {
-    if (object.type !== 'blob' || object.oversize) continue
-    const path = fileOf.get(object.id)!
+  const contents = new Map<string, Buffer>()
+  for (const object of await catFileBatch(root, [...wanted], {maxBytes: MAX_FILE_BYTES}))
+    if (object.type === 'blob' && !object.oversize) contents.set(object.id, object.content)
+  for (const [id, content] of contents) {
+    const path = fileOf.get(id)
+    if (path === undefined) continue
     const as = readAs.get(path)
-    const file = {path, content: object.content}
+    const file = {path, content}
     if (as === 'container') {
       for (const document of (await readDocuments(file, 'detect')).documents)
-        if (document.origin) parsed.set(documentKey(object.id, document.origin.name), document.value)
+        if (document.origin) parsed.set(documentKey(id, document.origin.name), document.value)
       continue
     }
     const value = await valueIn(file, as === GATE_KIND ? undefined : as)
-    if (value !== undefined) parsed.set(object.id, value)
+    if (value !== undefined) parsed.set(id, value)
   }
+  for (const [file, group] of together)
+    for (const key of versions.get(file) ?? []) {
+      const files = new Map<string, Buffer>()
+      for (const [path, blob] of blobsOfAll(group.paths, key))
+        if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob)!)
+      const content = files.get(file)
+      if (content === undefined) continue
+      const source: SourceFiles = {
+        paths: async () => [...files.keys()],
+        read: async (paths) =>
+          new Map(paths.flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : []))),
+      }
+      for (const document of (await readDocuments({path: file, content}, 'detect', false, source)).documents)
+        if (document.origin) parsed.set(documentKey(key, document.origin.name), document.value)
+    }
   return parsed
+}
+
+/**
+ * The container files among the findings' whose documents read other files at the target (a
+ * Terraform module's other files, a policy read with `file()`): each with those files, and the
+ * chain that walks their versions together.
+ */
+async function filesTogether(
+  root: string,
+  head: string,
+  findings: Finding[],
+): Promise<Map<string, {paths: string[]; chains: ChainOf}>> {
+  const out = new Map<string, {paths: string[]; chains: ChainOf}>()
+  for (const file of new Set(findings.filter((f) => f.document !== undefined).map((f) => f.file))) {
+    const source = sourceFiles(root, {type: 'ref', commit: head})
+    const content = (await source.read([file])).get(file)
+    if (content === undefined) continue
+    const read = new Set<string>()
+    const recording: SourceFiles = {
+      paths: source.paths,
+      read: async (paths) => {
+        const found = await source.read(paths)
+        for (const path of found.keys()) read.add(path)
+        return found
+      },
+    }
+    await readDocuments({path: file, content}, 'detect', false, recording)
+    read.delete(file)
+    if (read.size === 0) continue
+    const paths = [file, ...[...read].sort()]
+    out.set(file, {paths, chains: chainOfAll(paths, await blobIdsAt(root, head, paths))})
+  }
+  return out
 }
 
 /**
@@ -226,9 +296,14 @@ async function readVersions(
  * when it is a container file. Undefined when that version does not hold it: a version that
  * did not parse, or whose document did not validate, allowed nothing (AWS would have rejected it).
  */
-async function valueIn(file: SourceFile, kind: Kind | undefined, name?: string): Promise<unknown> {
+async function valueIn(
+  file: SourceFile,
+  kind: Kind | undefined,
+  name?: string,
+  source?: SourceFiles,
+): Promise<unknown> {
   if (name !== undefined) {
-    const documents = (await readDocuments(file, 'detect')).documents
+    const documents = (await readDocuments(file, 'detect', false, source)).documents
     return documents.find((d) => d.origin?.name === name)?.value
   }
   try {
