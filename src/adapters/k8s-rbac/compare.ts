@@ -192,9 +192,19 @@ function responsibility(g: Grant, other: Model): Component {
   if (!withSubject.some((c) => roleIdOf(c) === roleId))
     return part('role-ref', b, `${b.pointer}/roleRef`, roleId, withSubject[0])
   const rule = g.rule
-  if (rule === undefined || rule.owner === undefined)
-    return part('role-definition', b, `${b.pointer}/roleRef`, roleId, withSubject[0])
+  const definition = () => part('role-definition', b, `${b.pointer}/roleRef`, roleId, withSubject[0])
+  if (rule === undefined) return definition()
+  const found = responsibleRolePart(rule, other, part)
+  // A built-in role is in no file: what changed is which definition the binding's role has.
+  return found.object.builtIn ? definition() : found
+}
 
+/** The role, aggregation label or selector, or rule that makes a grant of an existing binding new. */
+function responsibleRolePart(
+  rule: SourcedRule,
+  other: Model,
+  part: (what: What, object: RbacObject, pointer: string, key: string) => Component,
+): Component {
   const path = rule.path
   for (let i = 0; i + 1 < path.length; i++) {
     const parent = path[i]!
@@ -515,9 +525,11 @@ function because(c: Component, g: Grant, removed: boolean): string {
     case 'role-ref':
       return `${b} ${removed ? 'no longer refers' : 'now refers'} to ${ref.kind} ${ref.name}`
     case 'role-definition':
-      return `${ref.kind} ${ref.name}, bound by ${b}, is ${
-        g.rule ? 'the built-in one' : 'not defined in the repository'
-      }${removed ? ' no longer' : ''}`
+      return g.rule === undefined
+        ? `${ref.kind} ${ref.name}, bound by ${b}, is ${removed ? 'now' : 'not'} defined in the repository`
+        : `${ref.kind} ${ref.name}, bound by ${b}, ${removed ? 'no longer grants it' : 'grants it'} as ${
+            g.rule.owner.builtIn ? "Kubernetes' built-in role" : 'the repository defines it'
+          }`
     case 'role':
       return `${display(c.object)} is ${removed ? 'removed' : 'new'}`
     case 'label':

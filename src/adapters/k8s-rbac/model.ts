@@ -16,8 +16,12 @@
 //   labels its selectors match, transitively (the controller copies aggregated rules into the
 //   aggregate, which another aggregate then copies in turn). The aggregate's own `rules` are kept
 //   too: the controller would overwrite them, and keeping them never hides a widening.
-// A binding to a role the repository does not define grants an unknown set: one opaque unknown
-// per role, which the engine turns into possible-widenings. `cluster-admin` is known.
+// The ClusterRoles the API server creates (builtin-roles.ts: cluster-admin, admin, edit, view, the
+// system:aggregate-to-* roles they aggregate, …) exist whether or not a file defines them: a
+// repository's own definition replaces one, else the built-in one is read, and labelled
+// ClusterRoles of the repository are aggregated into admin, edit and view as the cluster does.
+// A binding to any other role the repository does not define grants an unknown set: one opaque
+// unknown per role, which the engine turns into possible-widenings.
 // Entries are compiled once per role and grants only when a comparison needs them: bindings to
 // large aggregated roles (admin, edit, view) would otherwise multiply into many thousands of rules.
 
@@ -25,7 +29,8 @@ import {type AnyLeaf, type GlobLeaf, leafHolds, type OpaqueLeaf, PRESENT} from '
 import {evaluate, type Formula, leaf, not, or} from '../../engine/formula.js'
 import {type Glob, literalGlob} from '../../engine/glob.js'
 import type {Rule} from '../../engine/search.js'
-import {objectId, type RbacObject, rbacObjects} from './objects.js'
+import {BUILTIN_CLUSTER_ROLES, builtInObject} from './builtin-roles.js'
+import {objectId, type RbacObject, rbacObjects, toObject} from './objects.js'
 
 export const DIMENSIONS = [
   'subject',
@@ -47,16 +52,20 @@ export interface RuleJson {
   verbs?: string[] | null
 }
 
-/** cluster-admin as the API server bootstraps it, for repositories that bind it without defining it. */
-const CLUSTER_ADMIN_RULES: RuleJson[] = [
-  {apiGroups: ['*'], resources: ['*'], verbs: ['*']},
-  {nonResourceURLs: ['*'], verbs: ['*']},
-]
+/** The built-in ClusterRoles as objects of no file (made once: they never change). */
+let builtIns: RbacObject[] | undefined
+function builtInObjects(): RbacObject[] {
+  builtIns ??= BUILTIN_CLUSTER_ROLES.map((role) => ({
+    ...toObject('', '', builtInObject(role), 'ClusterRole'),
+    builtIn: true as const,
+  }))
+  return builtIns
+}
 
 /** A rule of a role, and how it reaches the role a binding names. */
 export interface SourcedRule {
-  /** the role whose `rules` hold it; undefined for a built-in role */
-  owner: RbacObject | undefined
+  /** the role whose `rules` hold it (a built-in one is `builtIn`) */
+  owner: RbacObject
   index: number
   raw: RuleJson
   /** the aggregation chain from the bound role to the owner (both included; one element when direct) */
@@ -287,6 +296,11 @@ export function buildModel(documents: Iterable<[string, unknown]>): Model {
     notes: [],
     grantCount: 0,
   }
+  for (const role of builtInObjects()) {
+    if (byId.has(role.id)) continue
+    objects.push(role)
+    byId.set(role.id, [role])
+  }
   for (const [id, defined] of byId) {
     if (defined.length > 1)
       model.notes.push(
@@ -299,27 +313,23 @@ export function buildModel(documents: Iterable<[string, unknown]>): Model {
   const entriesFor = (roleId: string): RoleEntry[] | undefined => {
     if (effective.has(roleId)) return effective.get(roleId)
     const roles = byId.get(roleId)
-    const rules: SourcedRule[] = []
     if (!roles) {
-      if (roleId !== 'ClusterRole/cluster-admin') {
-        effective.set(roleId, undefined)
-        return undefined
-      }
-      CLUSTER_ADMIN_RULES.forEach((raw, index) => rules.push({owner: undefined, index, raw, path: []}))
-    } else {
-      // Breadth first from the bound role through aggregation edges: the first path found is kept.
-      const seen = new Set<RbacObject>(roles)
-      const queue: RbacObject[][] = roles.map((r) => [r])
-      for (let head = 0; head < queue.length; head++) {
-        const path = queue[head]!
-        const role = path.at(-1)!
-        rulesOf(role).forEach((raw, index) => rules.push({owner: role, index, raw, path}))
-        if (selectorsOf(role) === undefined) continue
-        for (const child of clusterRoles) {
-          if (seen.has(child) || !aggregates(role, child)) continue
-          seen.add(child)
-          queue.push([...path, child])
-        }
+      effective.set(roleId, undefined)
+      return undefined
+    }
+    const rules: SourcedRule[] = []
+    // Breadth first from the bound role through aggregation edges: the first path found is kept.
+    const seen = new Set<RbacObject>(roles)
+    const queue: RbacObject[][] = roles.map((r) => [r])
+    for (let head = 0; head < queue.length; head++) {
+      const path = queue[head]!
+      const role = path.at(-1)!
+      rulesOf(role).forEach((raw, index) => rules.push({owner: role, index, raw, path}))
+      if (selectorsOf(role) === undefined) continue
+      for (const child of clusterRoles) {
+        if (seen.has(child) || !aggregates(role, child)) continue
+        seen.add(child)
+        queue.push([...path, child])
       }
     }
     const entries: RoleEntry[] = []

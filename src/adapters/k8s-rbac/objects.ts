@@ -25,6 +25,8 @@ export interface RbacObject {
   raw: Record<string, unknown>
   /** `Role/ns/name`, `ClusterRole/name`, …: the object's identity in a cluster */
   id: string
+  /** a ClusterRole the API server creates (builtin-roles.ts), which no file of the repository defines */
+  builtIn?: true
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -46,7 +48,12 @@ export function objectId(kind: RbacKind, name: string, namespace: string | undef
   return kind === 'Role' || kind === 'RoleBinding' ? `${kind}/${namespace}/${name}` : `${kind}/${name}`
 }
 
-function toObject(file: string, pointer: string, raw: Record<string, unknown>, kind: RbacKind): RbacObject {
+export function toObject(
+  file: string,
+  pointer: string,
+  raw: Record<string, unknown>,
+  kind: RbacKind,
+): RbacObject {
   const metadata = (isObject(raw.metadata) ? raw.metadata : {}) as Record<string, unknown>
   const name = typeof metadata.name === 'string' ? metadata.name : ''
   const namespaced = kind === 'Role' || kind === 'RoleBinding'

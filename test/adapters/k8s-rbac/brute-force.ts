@@ -10,6 +10,7 @@
 //   non-resource request (its other resource fields are ignored);
 // - a Role or RoleBinding whose file names no namespace is in `(namespace not set)`.
 
+import {BUILTIN_CLUSTER_ROLES, builtInObject} from '../../../src/adapters/k8s-rbac/builtin-roles.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import type {CaseSides, Oracle} from '../oracle.js'
 
@@ -74,6 +75,9 @@ export function objectsOfFiles(files: Array<[path: string, value: unknown]>): Pa
       )
   }
   for (const [file, value] of files) visit(file, value, '', true)
+  const defined = new Set(out.map((o) => o.id))
+  for (const role of BUILTIN_CLUSTER_ROLES)
+    if (!defined.has(`ClusterRole/${role.name}`)) add('(built-in)', '', builtInObject(role), 'ClusterRole')
   return out
 }
 
@@ -120,14 +124,9 @@ function selects(selector: Selector, labels: Record<string, string>): boolean {
   )
 }
 
-const CLUSTER_ADMIN: RuleJson[] = [
-  {apiGroups: ['*'], resources: ['*'], verbs: ['*']},
-  {nonResourceURLs: ['*'], verbs: ['*']},
-]
-
 /**
- * The rules a role reference resolves to, or undefined when the role is not defined (and not
- * the built-in cluster-admin). Aggregation: the rules of every ClusterRole (but the aggregate)
+ * The rules a role reference resolves to, or undefined when the role is not defined (by a file,
+ * or built in). Aggregation: the rules of every ClusterRole (but the aggregate)
  * whose labels a selector matches, recursively; the aggregate's own rules are kept.
  */
 const resolved = new WeakMap<Parsed[], Map<string, {rules: RuleJson[] | undefined; visited: Set<Parsed>}>>()
@@ -163,8 +162,7 @@ function resolveOnce(
   const roles = objects.filter(
     (o) => o.kind === kind && o.name === name && (kind === 'ClusterRole' || o.namespace === namespace),
   )
-  if (roles.length === 0)
-    return kind === 'ClusterRole' && name === 'cluster-admin' ? CLUSTER_ADMIN : undefined
+  if (roles.length === 0) return undefined
   const rules: RuleJson[] = []
   const collect = (role: Parsed) => {
     if (visited.has(role)) return
