@@ -14,7 +14,7 @@
 // test/adapters/k8s-rbac/builtin-roles.test.ts checks the data against itself (schema, labels,
 // view ⊆ edit ⊆ admin).
 
-import type {RuleJson} from './model.js'
+import type {RuleJson} from './objects.js'
 
 export const BUILTIN_SOURCE = {
   repository: 'https://github.com/kubernetes/kubernetes',
@@ -281,7 +281,11 @@ export function builtInObject(role: BuiltInRole): Record<string, unknown> {
     },
     ...(role.aggregates === undefined
       ? {}
-      : {aggregationRule: {clusterRoleSelectors: role.aggregates.map((key) => ({matchLabels: {[key]: 'true'}}))}}),
+      : {
+          aggregationRule: {
+            clusterRoleSelectors: role.aggregates.map((key) => ({matchLabels: {[key]: 'true'}})),
+          },
+        }),
     rules: role.rules,
   }
 }

@@ -26,7 +26,7 @@ import {
 } from '../../kernel/findings.js'
 import type {Document, Finding, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
-import {RBAC_GROUP, type RbacObject, UNSET_NAMESPACE} from './objects.js'
+import {RBAC_GROUP, type RbacObject, type RuleJson, UNSET_NAMESPACE} from './objects.js'
 import {
   aggregates,
   applies,
@@ -40,15 +40,17 @@ import {
   literalOf,
   mayOverlap,
   type Model,
+  namePrefixOf,
   type Pair,
   pairAllows,
+  pairsFor,
   type Request,
   roleIdOf,
   roleRefOf,
-  type RuleJson,
   selectorsOf,
   type SourcedRule,
   subjectsOf,
+  subjectsOverlap,
   unknownKey,
 } from './model.js'
 import {type RbacRule, RULES} from './rules.js'
@@ -108,6 +110,58 @@ function literalDomain(samples: string[], optional: boolean): Domain {
   }
 }
 
+/**
+ * Subjects: exact names, and the name prefixes through which a group reaches its implied members
+ * (`ServiceAccount:prod:…` for system:serviceaccounts:prod, model.ts). The prefixes a subject
+ * matches are nested, so every combination of answers is realised by a name of the leaves, by a
+ * fresh name under one prefix (matching it and the shorter ones), or by a name under none: one
+ * cell each, without the glob automaton. Any other leaf hands the question to the general domain.
+ */
+function subjectDomain(samples: string[]): Domain {
+  const general = stringDomain(samples)
+  return {
+    cells: (leaves) => {
+      const literals = new Map<string, string>()
+      const prefixes = new Map<string, string>()
+      for (const l of leaves) {
+        const text = l.type === 'glob' ? literalOf(l.glob) : undefined
+        const prefix = l.type === 'glob' ? namePrefixOf(l.glob) : undefined
+        if (text !== undefined) literals.set(l.key, text)
+        else if (prefix !== undefined) prefixes.set(l.key, prefix)
+        else return general.cells(leaves)
+      }
+      const under = (value: string, prefix: string) =>
+        value.length > prefix.length && value.startsWith(prefix)
+      const known = (value: string) =>
+        new Map([
+          ...[...literals].map(([k, t]): [string, boolean] => [k, t === value]),
+          ...[...prefixes].map(([k, p]): [string, boolean] => [k, under(value, p)]),
+        ])
+      const names = new Set(literals.values())
+      const allPrefixes = [...new Set(prefixes.values())]
+      // A fresh name under `prefix` and under no longer prefix.
+      const freshUnder = (prefix: string): string => {
+        const fits = (v: string) =>
+          (prefix === '' || under(v, prefix)) &&
+          !names.has(v) &&
+          !allPrefixes.some((q) => q.length > prefix.length && under(v, q))
+        const candidate = [...samples, `${prefix}someone-else`].find(fits)
+        if (candidate !== undefined) return candidate
+        let value = `${prefix}someone-else`
+        while (!fits(value)) value += '-x'
+        return value
+      }
+      return [
+        ...[...names].map((value) => ({value, known: known(value)})),
+        ...['', ...allPrefixes].map((prefix) => {
+          const value = freshUnder(prefix)
+          return {value, known: known(value)}
+        }),
+      ]
+    },
+  }
+}
+
 /** A readable value that is none of `taken`. */
 function fresh(samples: string[], taken: string[]): string {
   const used = new Set(taken)
@@ -122,7 +176,15 @@ const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'd
 
 export function dimensions(...models: Model[]): Dimension[] {
   const dims: Dimension[] = [
-    {name: 'subject', domain: literalDomain(['User:someone-else'], false)},
+    {
+      name: 'subject',
+      // Groups first: a grant to a group is best shown by a member of it, named as such.
+      domain: subjectDomain([
+        'Group:system:authenticated',
+        'Group:system:serviceaccounts',
+        'User:someone-else',
+      ]),
+    },
     {
       name: 'nonResourceURL',
       domain: literalDomain(['/metrics', '/healthz', '/version', '/api', '/apis'], true),
@@ -451,10 +513,10 @@ class Baseline {
     return result
   }
 
-  /** The same subject had the access in some namespace (or cluster-wide). */
-  otherNamespace(subject: string, request: Request): boolean {
+  /** The request's subject had the access in some namespace (or cluster-wide). */
+  otherNamespace(request: Request): boolean {
     const asked = {...request, namespace: undefined}
-    return (this.model.bySubject.get(subject) ?? []).some((p) => this.allows(p, asked, true))
+    return pairsFor(this.model, request.subject ?? '').some((p) => this.allows(p, asked, true))
   }
 
   /** Some other subject had exactly this access. */
@@ -464,10 +526,14 @@ class Baseline {
   }
 }
 
-/** A plain new grant may extend access the baseline gave in other namespaces or to other subjects. */
-function refine(c: Classified, subject: string, baseline: Baseline): Classified {
-  if (c.rule !== 'new-grant') return c
-  if (baseline.otherNamespace(subject, c.request)) return {...c, rule: 'scope-widened', severity: 'medium'}
+/**
+ * A plain new grant made by a new binding or subject entry may extend access the baseline gave
+ * in other namespaces or to other subjects; a grant that a role's rules, labels or selectors
+ * made new stays `new-grant`, so that the rule says what changed.
+ */
+function refine(c: Classified, what: What, baseline: Baseline): Classified {
+  if (c.rule !== 'new-grant' || (what !== 'binding' && what !== 'subject')) return c
+  if (baseline.otherNamespace(c.request)) return {...c, rule: 'scope-widened', severity: 'medium'}
   if (baseline.otherSubject(c.request)) return {...c, rule: 'new-subject', severity: 'medium'}
   return c
 }
@@ -583,12 +649,13 @@ function search(
   onFound: (found: Found) => void,
 ): void {
   const known = new Map<string, Set<string>>()
+  // Entries `other` grants to every request of the subject (through it, or a group it is in).
   const knownTo = (subject: string, namespace: string | undefined): Set<string> => {
     const cacheKey = `${subject}\u0000${namespace ?? ''}`
     let keys = known.get(cacheKey)
     if (keys === undefined) {
       keys = new Set()
-      for (const o of other.bySubject.get(subject) ?? []) {
+      for (const o of pairsFor(other, subject)) {
         if (o.namespace !== undefined && o.namespace !== namespace) continue
         if (o.entries === undefined) keys.add(unknownKey(o.roleId))
         else for (const e of o.entries) if (applies(o, e)) keys.add(e.compiled.key)
@@ -596,6 +663,15 @@ function search(
       known.set(cacheKey, keys)
     }
     return keys
+  }
+  const overlappingCache = new Map<string, Pair[]>()
+  const overlapping = (subject: string): Pair[] => {
+    let pairs = overlappingCache.get(subject)
+    if (pairs === undefined) {
+      pairs = [...other.bySubject].flatMap(([s, list]) => (subjectsOverlap(subject, s) ? list : []))
+      overlappingCache.set(subject, pairs)
+    }
+    return pairs
   }
   for (const pair of allowed.pairs) {
     const have = knownTo(pair.subject, pair.namespace)
@@ -613,9 +689,9 @@ function search(
         : pair.entries.flatMap((e, i) => (applies(pair, e) && fresh(e.compiled.key) ? [i] : []))
     for (const i of indices) {
       const g = grantOf(allowed, pair, i, false)
-      // Only grants of the same subject, in the same namespace or cluster-wide, can cover it.
+      // Only grants to subjects that overlap it, in the same namespace or cluster-wide, can cover it.
       const candidates: Grant[] = []
-      for (const o of other.bySubject.get(pair.subject) ?? []) {
+      for (const o of overlapping(pair.subject)) {
         if (pair.namespace !== undefined && o.namespace !== undefined && o.namespace !== pair.namespace)
           continue
         if (o.entries === undefined) candidates.push(grantOf(other, o, -1))
@@ -654,7 +730,8 @@ interface Scored extends Found {
 const rankOf = (s: Scored): WitnessRank => ({
   possible: s.possible,
   severity: s.classified.severity,
-  weight: s.classified.priority,
+  // Among equals, a grant to a group is best shown by a member of it, named as such.
+  weight: s.classified.priority + (s.classified.request.subject === s.grant.subject ? 0.5 : 0),
 })
 
 /** What one finding (a responsible object and a subject) keeps of its cells while the search runs. */
@@ -729,7 +806,7 @@ export function compareRbac(
     // Nothing alarming: say at least whether the access existed elsewhere (costs a baseline scan).
     if (best.possible || best.classified.severity === 'low') {
       for (const s of group.plain) {
-        const refined = {...s, classified: refine(s.classified, s.grant.subject, index)}
+        const refined = {...s, classified: refine(s.classified, group.component.what, index)}
         if (moreTelling(rankOf(refined), rankOf(best))) best = refined
       }
     }

@@ -26,11 +26,11 @@
 // large aggregated roles (admin, edit, view) would otherwise multiply into many thousands of rules.
 
 import {type AnyLeaf, type GlobLeaf, leafHolds, type OpaqueLeaf, PRESENT} from '../../engine/domains.js'
-import {evaluate, type Formula, leaf, not, or} from '../../engine/formula.js'
+import {and, evaluate, type Formula, leaf, not, or} from '../../engine/formula.js'
 import {type Glob, literalGlob} from '../../engine/glob.js'
 import type {Rule} from '../../engine/search.js'
 import {BUILTIN_CLUSTER_ROLES, builtInObject} from './builtin-roles.js'
-import {objectId, type RbacObject, rbacObjects, toObject} from './objects.js'
+import {objectId, type RbacObject, rbacObjects, type RuleJson, toObject} from './objects.js'
 
 export const DIMENSIONS = [
   'subject',
@@ -44,13 +44,6 @@ export const DIMENSIONS = [
 ] as const
 export type DimensionName = (typeof DIMENSIONS)[number]
 
-export interface RuleJson {
-  apiGroups?: string[] | null
-  resources?: string[] | null
-  resourceNames?: string[] | null
-  nonResourceURLs?: string[] | null
-  verbs?: string[] | null
-}
 
 /** The built-in ClusterRoles as objects of no file (made once: they never change). */
 let builtIns: RbacObject[] | undefined
@@ -250,6 +243,18 @@ export function literalOf(glob: Glob): string | undefined {
   return text
 }
 
+/** The prefix of a glob of names that start with it and go on (namePrefixLeaf), else undefined. */
+export function namePrefixOf(glob: Glob): string | undefined {
+  const n = glob.tokens.length
+  if (n < 2 || glob.tokens[n - 2]!.t !== 'one' || glob.tokens[n - 1]!.t !== 'star') return undefined
+  let text = ''
+  for (const t of glob.tokens.slice(0, n - 2)) {
+    if (t.t !== 'lit') return undefined
+    text += t.c
+  }
+  return text
+}
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
@@ -276,6 +281,86 @@ function urlFormula(url: string): Formula<AnyLeaf> {
 const anyLiteral = (values: string[]): Formula<AnyLeaf> => or(...values.map((v) => leaf(literalLeaf(v))))
 
 const opaqueName = (roleId: string) => `opaque:${roleId}`
+
+// --- implied memberships -----------------------------------------------------------------
+//
+// A request's subject is who makes it: `User:name`, `ServiceAccount:namespace:name`, or
+// `Group:name`, a member of that group whose own name is not known. Kubernetes' authenticators
+// add groups of their own (https://kubernetes.io/docs/reference/access-authn-authz/authentication/,
+// "Anonymous requests" and "Service account tokens"): every authenticated identity is in
+// system:authenticated; a service account ns/name is the user system:serviceaccount:ns:name, in
+// system:serviceaccounts and system:serviceaccounts:ns; an anonymous request is the user
+// system:anonymous in the group system:unauthenticated (and in no other). Members of any other
+// group stay opaque: `Group:devs` is some member of devs, which no grant to a named user reaches.
+
+const AUTHENTICATED = 'Group:system:authenticated'
+const SERVICE_ACCOUNTS = 'Group:system:serviceaccounts'
+/** The two names of the anonymous caller: the user and its one group. */
+const ANONYMOUS = ['User:system:anonymous', 'Group:system:unauthenticated']
+
+/**
+ * The binding subjects whose grants reach every request of `subject` (itself included): for a
+ * request's subject, every binding subject that applies to it. The sets of requests subjects
+ * name are nested or disjoint, so two subjects overlap exactly when one covers the other.
+ */
+export function coveringSubjects(subject: string): string[] {
+  if (ANONYMOUS.includes(subject)) return ANONYMOUS
+  if (subject === AUTHENTICATED) return [subject]
+  if (subject === SERVICE_ACCOUNTS) return [subject, AUTHENTICATED]
+  if (subject.startsWith(`${SERVICE_ACCOUNTS}:`)) return [subject, SERVICE_ACCOUNTS, AUTHENTICATED]
+  const sa = /^ServiceAccount:([^:]+):[^:]+$/.exec(subject)
+  if (sa) return [subject, `${SERVICE_ACCOUNTS}:${sa[1]}`, SERVICE_ACCOUNTS, AUTHENTICATED]
+  return [subject, AUTHENTICATED]
+}
+
+/** Whether the requests of `a` and of `b` overlap (one covers the other). */
+export const subjectsOverlap = (a: string, b: string) =>
+  coveringSubjects(a).includes(b) || coveringSubjects(b).includes(a)
+
+/** The request subjects a binding subject grants to, as a formula over the subject dimension. */
+function subjectFormula(subject: string): Formula<AnyLeaf> {
+  const named = (prefix: string, sample: string) => leaf(namePrefixLeaf(prefix, sample))
+  if (ANONYMOUS.includes(subject)) return anyLiteral(ANONYMOUS)
+  if (subject === AUTHENTICATED)
+    return and(
+      or(
+        named('User:', 'User:someone-else'),
+        named('ServiceAccount:', 'ServiceAccount:default:default'),
+        named('Group:', 'Group:some-group'),
+      ),
+      not(anyLiteral(ANONYMOUS)),
+    )
+  if (subject === SERVICE_ACCOUNTS)
+    return or(
+      named('ServiceAccount:', 'ServiceAccount:default:default'),
+      named(`${SERVICE_ACCOUNTS}:`, `${SERVICE_ACCOUNTS}:default`),
+      leaf(literalLeaf(subject)),
+    )
+  if (subject.startsWith(`${SERVICE_ACCOUNTS}:`)) {
+    const namespace = subject.slice(SERVICE_ACCOUNTS.length + 1)
+    return or(
+      named(`ServiceAccount:${namespace}:`, `ServiceAccount:${namespace}:default`),
+      leaf(literalLeaf(subject)),
+    )
+  }
+  return leaf(literalLeaf(subject))
+}
+
+/** Subjects whose name starts with `prefix` and goes on (a name is never empty). */
+function namePrefixLeaf(prefix: string, sample: string): GlobLeaf {
+  const literal = literalGlob(prefix)
+  const glob: Glob = {
+    key: `${literal.key}?*`,
+    tokens: [...literal.tokens, {t: 'one', noColon: false}, {t: 'star', noColon: false}],
+    samples: [sample],
+  }
+  return {key: `glob:${glob.key}`, type: 'glob', glob}
+}
+
+/** The pairs of a model whose subject applies to a request's subject. */
+export function pairsFor(model: Model, subject: string): Pair[] {
+  return coveringSubjects(subject).flatMap((s) => model.bySubject.get(s) ?? [])
+}
 
 // --- the model ------------------------------------------------------------------------
 
@@ -456,7 +541,7 @@ export function grantOf(model: Model, pair: Pair, entryIndex: number, keep = tru
     predicates.set(dim, f)
     collect(model, f)
   }
-  set('subject', leaf(literalLeaf(pair.subject)))
+  set('subject', subjectFormula(pair.subject))
   if (pair.namespace !== undefined) set('namespace', leaf(literalLeaf(pair.namespace)))
   const e = entryIndex === -1 ? undefined : pair.entries![entryIndex]!
   if (e === undefined) {
@@ -531,6 +616,5 @@ export function pairAllows(pair: Pair, request: Request, unknown: boolean, ignor
 
 /** Whether the model allows a request (unknown roles taken as allowing it). */
 export function modelAllows(model: Model, request: Request): boolean {
-  const pairs = model.bySubject.get(request.subject ?? '') ?? []
-  return pairs.some((pair) => pairAllows(pair, request, true))
+  return pairsFor(model, request.subject ?? '').some((pair) => pairAllows(pair, request, true))
 }

@@ -29,6 +29,15 @@ export interface RbacObject {
   builtIn?: true
 }
 
+/** One rule of a Role or ClusterRole, as written. */
+export interface RuleJson {
+  apiGroups?: string[] | null
+  resources?: string[] | null
+  resourceNames?: string[] | null
+  nonResourceURLs?: string[] | null
+  verbs?: string[] | null
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 

@@ -180,21 +180,53 @@ function resolveOnce(
   return rules
 }
 
-/** Whether one of the binding's subjects is the request's subject. */
+/**
+ * Who a request's subject is, as the authenticators make it (the user name, or none for an
+ * unnamed member of a group, and every group): an anonymous caller is system:anonymous in
+ * system:unauthenticated; anyone else is in system:authenticated; a service account ns/n is the
+ * user system:serviceaccount:ns:n in system:serviceaccounts and system:serviceaccounts:ns.
+ */
+const identities = new Map<string, {user: string | undefined; groups: Set<string>}>()
+export function identity(subject: string): {user: string | undefined; groups: Set<string>} {
+  let who = identities.get(subject)
+  if (who === undefined) identities.set(subject, (who = identityOf(subject)))
+  return who
+}
+
+function identityOf(subject: string): {user: string | undefined; groups: Set<string>} {
+  const [kind, ...rest] = subject.split(':')
+  const name = rest.join(':')
+  if (subject === 'User:system:anonymous' || subject === 'Group:system:unauthenticated')
+    return {user: 'system:anonymous', groups: new Set(['system:unauthenticated'])}
+  if (kind === 'ServiceAccount') {
+    const [ns, sa] = rest
+    return {
+      user: `system:serviceaccount:${ns}:${sa}`,
+      groups: new Set(['system:authenticated', 'system:serviceaccounts', `system:serviceaccounts:${ns}`]),
+    }
+  }
+  if (kind === 'User') return {user: name, groups: new Set(['system:authenticated'])}
+  const groups = new Set([name, 'system:authenticated'])
+  if (name.startsWith('system:serviceaccounts:')) groups.add('system:serviceaccounts')
+  return {user: undefined, groups}
+}
+
+/** Whether one subject entry of a binding applies to the request's subject (the authorizer's appliesTo). */
+export function entryApplies(entry: Obj, binding: Parsed, subject: string): boolean {
+  const who = identity(subject)
+  const name = String(entry.name)
+  if (entry.kind === 'ServiceAccount') {
+    const ns = typeof entry.namespace === 'string' && entry.namespace !== '' ? entry.namespace : binding.namespace
+    return who.user === `system:serviceaccount:${ns}:${name}`
+  }
+  if (entry.kind === 'User') return who.user === name
+  return who.groups.has(name)
+}
+
+/** Whether one of the binding's subjects applies to the request's subject. */
 function bindsSubject(binding: Parsed, subject: string): boolean {
   const subjects = Array.isArray(binding.raw.subjects) ? (binding.raw.subjects as Obj[]) : []
-  return subjects.some((s) => {
-    const name = String(s.name)
-    if (s.kind === 'ServiceAccount') {
-      const ns = typeof s.namespace === 'string' && s.namespace !== '' ? s.namespace : binding.namespace
-      return subject === `ServiceAccount:${ns}:${name}`
-    }
-    if (s.kind === 'User') {
-      if (subject === `User:${name}`) return true
-      return name.startsWith('system:serviceaccount:') && subject === `ServiceAccount:${name.slice(22)}`
-    }
-    return subject === `Group:${name}`
-  })
+  return subjects.some((s) => entryApplies(s, binding, subject))
 }
 
 // RuleAllows and its helpers, as in Kubernetes.
