@@ -31,6 +31,7 @@ import {
   aggregates,
   applies,
   buildModel,
+  definedSeveralTimes,
   DIMENSIONS,
   type DimensionName,
   type Grant,
@@ -41,6 +42,7 @@ import {
   mayOverlap,
   type Model,
   namePrefixOf,
+  objectsOfDocuments,
   type Pair,
   pairAllows,
   pairsFor,
@@ -399,6 +401,10 @@ export function witnessOf(request: Request): Witness {
   return w
 }
 
+/** The witness of a comparison per variant names the file deployed (witnessRequest ignores it). */
+const withVariant = (w: Witness, variant: string | undefined): Witness =>
+  variant === undefined ? w : {...w, variant}
+
 /** A witness back as a request (the inverse of witnessOf). */
 export function witnessRequest(witness: Witness): Request {
   const request: Request = {}
@@ -566,7 +572,9 @@ export const display = (o: RbacObject) =>
 
 function requestText(w: Witness, can: string): string {
   const who = String(w.subject)
-  if (typeof w.nonResourceURL === 'string') return `${who} ${can} ${String(w.verb)} ${w.nonResourceURL}`
+  const deployed = typeof w.variant === 'string' ? ` (as deployed from ${w.variant})` : ''
+  if (typeof w.nonResourceURL === 'string')
+    return `${who} ${can} ${String(w.verb)} ${w.nonResourceURL}${deployed}`
   const group = w.apiGroup === '' ? '' : `.${String(w.apiGroup)}`
   const what = `${String(w.resource)}${group}${w.subresource === undefined ? '' : `/${String(w.subresource)}`}`
   const named = w.resourceName === undefined ? '' : ` named ${String(w.resourceName)}`
@@ -576,7 +584,7 @@ function requestText(w: Witness, can: string): string {
       : w.namespace === UNSET_NAMESPACE
         ? ' in the namespace the file is applied to'
         : ` in namespace ${String(w.namespace)}`
-  return `${who} ${can} ${String(w.verb)} ${what}${named}${where}`
+  return `${who} ${can} ${String(w.verb)} ${what}${named}${where}${deployed}`
 }
 
 function because(c: Component, g: Grant, removed: boolean): string {
@@ -777,20 +785,59 @@ function grouper(other: Model, classify: ((f: Found, c: Component) => Scored) | 
 /**
  * `_changed` is not needed: both sides are compared whole, and what differs is found in the
  * objects that changed (a file that did not change can still be where a finding points when a
- * role it binds was removed from another file).
+ * role it binds was removed from another file). An object defined in several files is compared
+ * per variant (model.ts, buildModel): once for each file that defines such an object, on either
+ * side, so that no file's definition is hidden by another's; the witness names the variant.
  */
 export function compareRbac(
   baseline: Map<string, Document>,
   target: Map<string, Document>,
   _changed: string[],
 ): Comparison {
-  const base: Side = {model: buildModel([...baseline].map(([p, d]) => [p, d.value]))}
-  const tgt: Side = {model: buildModel([...target].map(([p, d]) => [p, d.value]))}
   const sides: Sides = {baseline, target}
+  const before = objectsOfDocuments([...baseline].map(([p, d]) => [p, d.value]))
+  const after = objectsOfDocuments([...target].map(([p, d]) => [p, d.value]))
+  const notes: string[] = []
+  const several = [definedSeveralTimes(before), definedSeveralTimes(after)] as const
+  for (const [id, files] of several[1])
+    notes.push(
+      `${id} is defined ${files.length} times (${files.join(', ')}): each file is compared as the variant a cluster is deployed from`,
+    )
+  const variants = [...new Set(several.flatMap((m) => [...m.values()].flat()))].sort()
+  if (variants.length === 0) {
+    const findings = compareModels(buildModel(before), buildModel(after), sides, undefined, notes)
+    return {findings, notes}
+  }
+  // The same access found in several variants is one finding (its id names the access).
+  const found = new Map<string, Finding>()
+  for (const variant of variants)
+    for (const f of compareModels(
+      buildModel(before, variant),
+      buildModel(after, variant),
+      sides,
+      variant,
+      notes,
+    ))
+      if (!found.has(f.id)) found.set(f.id, f)
+  return {findings: sortFindings([...found.values()]), notes: [...new Set(notes)]}
+}
+
+const sortFindings = (findings: Finding[]) =>
+  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
+
+/** The findings of one comparison of two models (of one variant, when `variant` is given). */
+function compareModels(
+  baseModel: Model,
+  targetModel: Model,
+  sides: Sides,
+  variant: string | undefined,
+  notes: string[],
+): Finding[] {
+  const base: Side = {model: baseModel}
+  const tgt: Side = {model: targetModel}
   const complete = (draft: FindingDraft<RbacRule>) => completeFinding('k8s-rbac', RULES, sides, draft)
   const dims = dimensions(base.model, tgt.model)
   const leaves: LeafLookup = {get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key)}
-  const notes: string[] = [...tgt.model.notes]
   const findings: Finding[] = []
   const index = new Baseline(base.model)
 
@@ -810,20 +857,19 @@ export function compareRbac(
         if (moreTelling(rankOf(refined), rankOf(best))) best = refined
       }
     }
-    findings.push(complete(wideningDraft(group, best)))
+    findings.push(complete(wideningDraft(group, best, variant)))
   }
   const narrowings = grouper(tgt.model, undefined)
   search(base.model, tgt.model, dims, 'narrowing', notes, narrowings.add)
   for (const group of narrowings.groups()) {
-    if (group.first) findings.push(complete(narrowingDraft(group, group.first, leaves)))
+    if (group.first) findings.push(complete(narrowingDraft(group, group.first, leaves, variant)))
   }
-  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
-  return {findings, notes}
+  return sortFindings(findings)
 }
 
-function wideningDraft(group: Group, best: Scored): FindingDraft<RbacRule> {
+function wideningDraft(group: Group, best: Scored, variant: string | undefined): FindingDraft<RbacRule> {
   const {component} = group
-  const witness = witnessOf(best.classified.request)
+  const witness = withVariant(witnessOf(best.classified.request), variant)
   const {rule, severity} = best.classified
   const reason = best.cell.reason
   const tail = `${because(component, best.grant, false)}; ${via(best.grant)}`
@@ -895,10 +941,15 @@ function narrowedAt(component: Component, grant: Grant, counterpart: RbacObject)
   return index === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index}`
 }
 
-function narrowingDraft(group: Group, first: Found, leaves: LeafLookup): FindingDraft<RbacRule> {
+function narrowingDraft(
+  group: Group,
+  first: Found,
+  leaves: LeafLookup,
+  variant: string | undefined,
+): FindingDraft<RbacRule> {
   const {component} = group
   const {grant, cell} = first
-  const witness = witnessOf(requestOf(cell, leaves)!)
+  const witness = withVariant(witnessOf(requestOf(cell, leaves)!), variant)
   const rule = NARROWING_RULE[component.what]
   const counterpart = component.counterpart
   const pointer = counterpart && narrowedAt(component, grant, counterpart)

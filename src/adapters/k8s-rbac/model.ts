@@ -44,7 +44,6 @@ export const DIMENSIONS = [
 ] as const
 export type DimensionName = (typeof DIMENSIONS)[number]
 
-
 /** The built-in ClusterRoles as objects of no file (made once: they never change). */
 let builtIns: RbacObject[] | undefined
 function builtInObjects(): RbacObject[] {
@@ -129,7 +128,6 @@ export interface Model {
   opaque: Map<string, string>
   /** every leaf of the grants made so far, by key (to test whether a value lies in a cell) */
   leaves: Map<string, AnyLeaf>
-  notes: string[]
   /** grants made so far (for unique indices) */
   grantCount: number
 }
@@ -364,11 +362,36 @@ export function pairsFor(model: Model, subject: string): Pair[] {
 
 // --- the model ------------------------------------------------------------------------
 
-/** Builds the model of a kind's documents (path → parsed value). */
-export function buildModel(documents: Iterable<[string, unknown]>): Model {
+/** The RBAC objects of a kind's documents (path → parsed value), in path order. */
+export function objectsOfDocuments(documents: Iterable<[string, unknown]>): RbacObject[] {
   const objects: RbacObject[] = []
   for (const [file, value] of [...documents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     objects.push(...rbacObjects(value, file))
+  return objects
+}
+
+/** Objects defined in more than one place: id → the files that define it. */
+export function definedSeveralTimes(objects: readonly RbacObject[]): Map<string, string[]> {
+  const byId = new Map<string, RbacObject[]>()
+  for (const o of objects) pushTo(byId, o.id, o)
+  return new Map(
+    [...byId].filter(([, defined]) => defined.length > 1).map(([id, d]) => [id, d.map((o) => o.file)]),
+  )
+}
+
+/**
+ * Builds the model of a kind's objects (objectsOfDocuments). An object defined in several files
+ * (alternative install variants: install.yaml and namespace-install.yaml of one project) exists
+ * once in a cluster, as the one file applied defines it: with `variant`, the file deployed, an
+ * object that file defines is read as it defines it and its other definitions are dropped; an
+ * object it does not define keeps all its definitions, combined (each of them is read as itself
+ * in its own file's variant).
+ */
+export function buildModel(all: readonly RbacObject[], variant?: string): Model {
+  const inVariant = new Set(
+    variant === undefined ? [] : all.filter((o) => o.file === variant).map((o) => o.id),
+  )
+  const objects = all.filter((o) => !inVariant.has(o.id) || o.file === variant)
   const byId = new Map<string, RbacObject[]>()
   for (const o of objects) pushTo(byId, o.id, o)
   const model: Model = {
@@ -378,19 +401,12 @@ export function buildModel(documents: Iterable<[string, unknown]>): Model {
     bySubject: new Map(),
     opaque: new Map(),
     leaves: new Map(),
-    notes: [],
     grantCount: 0,
   }
   for (const role of builtInObjects()) {
     if (byId.has(role.id)) continue
     objects.push(role)
     byId.set(role.id, [role])
-  }
-  for (const [id, defined] of byId) {
-    if (defined.length > 1)
-      model.notes.push(
-        `${id} is defined ${defined.length} times (${defined.map((o) => o.file).join(', ')}): their contents are combined`,
-      )
   }
 
   const clusterRoles = objects.filter((o) => o.kind === 'ClusterRole')

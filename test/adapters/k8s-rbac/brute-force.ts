@@ -81,9 +81,6 @@ export function objectsOfFiles(files: Array<[path: string, value: unknown]>): Pa
   return out
 }
 
-export const objectsOf = (values: unknown[]): Parsed[] =>
-  objectsOfFiles(values.map((v, i) => [String(i), v] as [string, unknown]))
-
 interface RuleJson {
   apiGroups?: string[]
   resources?: string[]
@@ -216,7 +213,8 @@ export function entryApplies(entry: Obj, binding: Parsed, subject: string): bool
   const who = identity(subject)
   const name = String(entry.name)
   if (entry.kind === 'ServiceAccount') {
-    const ns = typeof entry.namespace === 'string' && entry.namespace !== '' ? entry.namespace : binding.namespace
+    const ns =
+      typeof entry.namespace === 'string' && entry.namespace !== '' ? entry.namespace : binding.namespace
     return who.user === `system:serviceaccount:${ns}:${name}`
   }
   if (entry.kind === 'User') return who.user === name
@@ -391,19 +389,34 @@ export function requestOf(witness: Record<string, unknown>): Request {
   return q
 }
 
-/** The objects of one side of a case, read once per side (differs caches per object list). */
-const sideObjects = new WeakMap<Map<string, Document>, Parsed[]>()
-function objectsOfSide(side: Map<string, Document>): Parsed[] {
-  let objects = sideObjects.get(side)
-  if (objects === undefined)
-    sideObjects.set(side, (objects = objectsOf([...side.values()].map((d) => d.value))))
+/**
+ * The objects a cluster gets when `variant` is the file applied, of objects defined in several
+ * files: an object that file defines is only as it defines it; any other keeps every definition.
+ */
+export function variantObjects(objects: Parsed[], variant: string): Parsed[] {
+  const defined = new Set(objects.filter((o) => o.file === variant).map((o) => o.id))
+  return objects.filter((o) => !defined.has(o.id) || o.file === variant)
+}
+
+/** The objects of one side of a case (in the variant a witness names), read once (differs caches per list). */
+const sideObjects = new WeakMap<Map<string, Document>, Map<string, Parsed[]>>()
+function objectsOfSide(side: Map<string, Document>, variant: unknown): Parsed[] {
+  let byVariant = sideObjects.get(side)
+  if (byVariant === undefined) sideObjects.set(side, (byVariant = new Map()))
+  const key = typeof variant === 'string' ? variant : ''
+  let objects = byVariant.get(key)
+  if (objects === undefined) {
+    const all = objectsOfFiles([...side].map(([path, d]) => [path, d.value]))
+    byVariant.set(key, (objects = key === '' ? all : variantObjects(all, key)))
+  }
   return objects
 }
 
 function verdict(f: Finding, sides: CaseSides) {
   const [more, less] =
     f.change === 'narrowing' ? [sides.baseline, sides.target] : [sides.target, sides.baseline]
-  return differs(objectsOfSide(more), objectsOfSide(less), requestOf(f.witness!))
+  const variant = f.witness!.variant
+  return differs(objectsOfSide(more, variant), objectsOfSide(less, variant), requestOf(f.witness!))
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   BUILTIN_SOURCE,
   builtInObject,
 } from '../../../src/adapters/k8s-rbac/builtin-roles.js'
-import {buildModel} from '../../../src/adapters/k8s-rbac/model.js'
+import {buildModel, objectsOfDocuments} from '../../../src/adapters/k8s-rbac/model.js'
 import {validateValue} from '../../../src/core/validate.js'
 import {allows, objectsOfFiles, type Request} from './brute-force.js'
 
@@ -120,9 +120,11 @@ describe('the built-in ClusterRoles', () => {
   })
 
   it('are known to the model: a binding to any of them grants its rules, not an unknown role', () => {
-    const model = buildModel([
-      ['bindings.yaml', bound.map((o) => o.raw).filter((o) => o.kind === 'ClusterRoleBinding')],
-    ])
+    const model = buildModel(
+      objectsOfDocuments([
+        ['bindings.yaml', bound.map((o) => o.raw).filter((o) => o.kind === 'ClusterRoleBinding')],
+      ]),
+    )
     expect(model.opaque.size).toBe(0)
     expect(model.pairs.map((p) => p.entries?.length ?? 0).every((n) => n > 0)).toBe(true)
   })
