@@ -41,6 +41,12 @@ export interface Adapter {
    */
   parse?(file: SourceFile): Promise<ParsedFile>
   /**
+   * For kinds with a format of their own: the file name that is this kind's wherever the file
+   * sits, for files named on the command line (`acldrift validate backup/CODEOWNERS`); files of
+   * the repository are recognised by `candidate`.
+   */
+  fileName?: string
+  /**
    * What the kind's JSON Schema cannot say (a group that contains itself, a role that is not
    * defined): asked once the schema passed, each problem naming file and line. A file with
    * problems fails closed like one that breaks the schema.

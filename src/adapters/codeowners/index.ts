@@ -16,6 +16,7 @@ export const codeowners: Adapter = {
   detect: () => false,
   looksLike: () => false,
   parse: async (file) => (await import('./parse.js')).parseCodeowners(file),
+  fileName: 'CODEOWNERS',
   scope: 'kind',
   compare: async (baseline, target, changed, context) =>
     (await import('./compare.js')).compareCodeowners(baseline, target, changed, context),
