@@ -25,4 +25,6 @@ export const codeowners: Adapter = {
   absentAllows: async (witness, file, others) =>
     (await import('./evaluate.js')).allowsWithout(witness, file, others),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+  codeOwnership: async (documents, paths) =>
+    (await import('./ownership.js')).codeOwnershipOf(documents, paths),
 }
