@@ -2,6 +2,7 @@
 
 import type {
   AdapterContext,
+  CodeOwnership,
   Document,
   Finding,
   InputProblem,
@@ -40,6 +41,22 @@ export interface Adapter {
    * kinds are recognised by path (`candidate`), not by content.
    */
   parse?(file: SourceFile): Promise<ParsedFile>
+  /**
+   * For kinds with a format of their own: the file name that is this kind's wherever the file
+   * sits, for files named on the command line (`acldrift validate backup/CODEOWNERS`); files of
+   * the repository are recognised by `candidate`.
+   */
+  fileName?: string
+  /**
+   * For the kind that says who owns files (CODEOWNERS): which paths its target documents give an
+   * owner, asked by other kinds' comparisons through `AdapterContext.codeOwnership`.
+   */
+  codeOwnership?(documents: Map<string, Document>, paths: readonly string[]): Promise<CodeOwnership>
+  /**
+   * Kinds whose target documents this kind's comparison consults besides its own (branch
+   * protection reads CODEOWNERS): the pre-commit check then reads them even when unchanged.
+   */
+  consults?: readonly Kind[]
   /**
    * What the kind's JSON Schema cannot say (a group that contains itself, a role that is not
    * defined): asked once the schema passed, each problem naming file and line. A file with

@@ -2,16 +2,16 @@
 
 import {existsSync} from 'node:fs'
 import {isAbsolute, resolve} from 'node:path'
-import {adapterFor} from '../adapters/index.js'
+import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
-import {compareChanged} from './compare.js'
+import {compareChanged, ofKind} from './compare.js'
 import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
 import type {CheckOptions} from './options.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {readSnapshot} from './snapshot.js'
 import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges} from './source.js'
-import type {AdapterContext, Finding, Report} from '../kernel/types.js'
+import type {AdapterContext, CodeOwnership, Finding, Report} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
 const emptySource = (ref: string | null): LoadedSource => ({
@@ -64,7 +64,8 @@ async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSo
     const {head, staged} = await loadStagedChanges(options.root, options.config)
     // Kinds whose files refer to each other need their unchanged files too.
     const kinds = [...head.documents.values(), ...staged.documents.values()].map((d) => adapterFor(d.kind))
-    if (!kinds.some((adapter) => adapter.scope === 'kind')) return [head, staged]
+    if (!kinds.some((adapter) => adapter.scope === 'kind' || adapter.consults !== undefined))
+      return [head, staged]
   }
   return Promise.all([loadBaseline(options), loadSource(options.root, options.target, options.config)])
 }
@@ -81,9 +82,18 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   // A file that could not be read on either side is an error, not a removal or an addition.
   const unreadable = new Set(errors.map((e) => e.file))
   let targetPaths: Promise<readonly string[]> | undefined
+  let ownership: Promise<CodeOwnership> | undefined
+  const targetPathList = () => (targetPaths ??= listSourcePaths(options.root, options.target))
+  const owners = ADAPTERS.find((a) => a.codeOwnership !== undefined)
   const context: AdapterContext = {
     ...options.config.settings,
-    paths: () => (targetPaths ??= listSourcePaths(options.root, options.target)),
+    paths: targetPathList,
+    ...(owners && {
+      codeOwnership: () =>
+        (ownership ??= targetPathList().then((all) =>
+          owners.codeOwnership!(ofKind(target.documents, owners.kind), all),
+        )),
+    }),
   }
   const compared = await compareChanged(baseline.documents, target.documents, context, unreadable)
   findings.push(...compared.findings)

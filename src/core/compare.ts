@@ -40,6 +40,6 @@ export async function compareChanged(
   return out
 }
 
-function ofKind(documents: Map<string, Document>, kind: Kind): Map<string, Document> {
+export function ofKind(documents: Map<string, Document>, kind: Kind): Map<string, Document> {
   return new Map([...documents].filter(([, d]) => d.kind === kind))
 }

@@ -243,7 +243,7 @@ export async function readDocuments(
     if (container.detect(parsed)) return embed(parsed, container, source)
     wellFormed = true
   }
-  const own = ownFormat(file.path, assigned)
+  const own = ownFormat(file.path, assigned, explicit)
   let parsed: ParsedFile
   try {
     parsed = await parseAs(file, own?.kind)
@@ -283,14 +283,18 @@ export async function readDocument(
 
 /**
  * The adapter whose own text format (CODEOWNERS) a file is in: the assigned kind's, or when
- * detecting, the one that claims the path. Undefined: the file is JSON or YAML.
+ * detecting, the one that claims the path (or, for a file named on the command line, its name).
+ * Undefined: the file is JSON or YAML.
  */
-function ownFormat(path: string, assigned: Kind | 'detect') {
+function ownFormat(path: string, assigned: Kind | 'detect', explicit: boolean) {
   if (assigned !== 'detect') {
     const adapter = adapterFor(assigned)
     return adapter.parse ? adapter : undefined
   }
-  return ADAPTERS.find((a) => a.parse !== undefined && a.candidate(path))
+  const name = path.split(/[\\/]/).at(-1)
+  return ADAPTERS.find(
+    (a) => a.parse !== undefined && (a.candidate(path) || (explicit && a.fileName === name)),
+  )
 }
 
 /** Parses a file as documents of `kind` are read: in the kind's own format, else JSON or YAML by extension. */

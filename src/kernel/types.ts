@@ -22,6 +22,23 @@ export interface AdapterContext extends AdapterSettings {
    * witnesses that name a real file (a CODEOWNERS path that lost its owners). Absent: unknown.
    */
   paths?: () => Promise<readonly string[]>
+  /**
+   * Which paths of the target have a code owner, read on first call (branch protection asks:
+   * GitHub requires a code-owner review only of pull requests that change an owned file).
+   * Absent: unknown, so some path is taken to have no owner.
+   */
+  codeOwnership?: () => Promise<CodeOwnership>
+}
+
+/** What the repository's CODEOWNERS says of ownership, as code-owner review needs it. */
+export interface CodeOwnership {
+  /** the CODEOWNERS file GitHub reads; null when the repository has none */
+  file: string | null
+  /**
+   * A path no rule gives an owner (a real file when there is one): a pull request that changes
+   * only it needs no code-owner review. Null when every path has an owner.
+   */
+  unowned: string | null
 }
 
 /** Findings about acldrift's own files (config, approvals, baseline snapshot) and approvals. */

@@ -193,7 +193,9 @@ async function expectSoundFindings(
         : await adapter.allows(value, f.witness!, f.file, others, context)
     expect(allowed, `${what}: the adapter's own evaluator does not allow it`).toBe(true)
   }
-  expect(oracle.missed?.(findings, sides, context) ?? [], 'differences no finding reports').toEqual([])
+  expect((await oracle.missed?.(findings, sides, context)) ?? [], 'differences no finding reports').toEqual(
+    [],
+  )
 }
 
 // Every registered kind, and the template kind `npm run new-kind` copies (one case shows the way).
@@ -241,6 +243,7 @@ for (const {adapter, least} of SUITES) {
       const adapterContext: AdapterContext = {
         ...(oracle.settings?.(expected as unknown as Record<string, unknown>) ?? DEFAULT_ADAPTER_SETTINGS),
         paths: async () => [...paths, ...sides.target.keys()],
+        ...oracle.context?.(expected as unknown as Record<string, unknown>),
       }
       const compare = () => adapter.compare(sides.baseline, sides.target, changedKeys(sides), adapterContext)
       const {findings, notes} = await compare()

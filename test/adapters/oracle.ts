@@ -31,7 +31,9 @@ export interface Oracle {
    */
   possible?(finding: Finding, sides: CaseSides, context: AdapterContext): boolean
   /** Soundness over the brute force's finite universe: each difference no finding reports, as a sentence. */
-  missed?(findings: Finding[], sides: CaseSides, context: AdapterContext): string[]
+  missed?(findings: Finding[], sides: CaseSides, context: AdapterContext): string[] | Promise<string[]>
+  /** what a case's comparison is told besides settings and paths (branch protection: code ownership) */
+  context?(expected: Record<string, unknown>): Partial<AdapterContext>
 }
 
 /** A kind's oracle, found by the kind's name in test/adapters/<kind>/brute-force.ts. */

@@ -11,7 +11,7 @@ const REST_FILE = 'github/branch-protection/main.json'
 const SETTINGS_FILE = '.github/settings.yml'
 const URL = 'https://api.github.com/repos/acme/payments-api/branches/main/protection'
 
-const restProtection = (count: number, forcePushes: boolean) => ({
+const restProtection = (count: number, forcePushes: boolean, codeOwners = false) => ({
   url: URL,
   required_status_checks: {
     url: `${URL}/required_status_checks`,
@@ -26,7 +26,7 @@ const restProtection = (count: number, forcePushes: boolean) => ({
   required_pull_request_reviews: {
     url: `${URL}/required_pull_request_reviews`,
     dismiss_stale_reviews: true,
-    require_code_owner_reviews: false,
+    require_code_owner_reviews: codeOwners,
     required_approving_review_count: count,
     require_last_push_approval: false,
   },
@@ -200,6 +200,57 @@ describe.concurrent('branch-protection end to end', () => {
       actor: {type: 'agent', agent: expect.stringMatching(/claude/i)},
     })
     expect(report.notes.join('\n')).not.toMatch(/not attributed/)
+  })
+
+  it('with code-owner review, no approvals needed lets a pull request that changes an unowned file merge unreviewed, until CODEOWNERS owns every path', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const owners = '# Owners of acme/payments-api\n/infra/  @acme/platform\n/src/    @acme/payments\n'
+    const approved = await commitFiles(
+      r,
+      {
+        '.github/CODEOWNERS': owners,
+        'README.md': '# payments-api\n',
+        'src/app.ts': 'export {}\n',
+        'infra/main.tf': 'terraform {}\n',
+        [REST_FILE]: json(restProtection(1, false, true)),
+      },
+      'Export branch protection',
+    )
+    // Caught before the commit, though CODEOWNERS is not staged: the hook reads it.
+    await r.write(REST_FILE, json(restProtection(0, false, true)))
+    await r.stage(REST_FILE)
+    const staged = await checkJson(r.dir, ['--staged'])
+    expect(staged.code, staged.stderr).toBe(1)
+    expect(staged.report.findings.map(brief)).toEqual([`widening high reviews-reduced ${REST_FILE}:26`])
+    const witness = {
+      touchesOwnedFile: false,
+      changedFile: 'README.md',
+      approvals: 0,
+      codeOwnerApproval: 'none',
+    }
+    expect(staged.report.findings[0]!.witness).toMatchObject(witness)
+    expect(staged.report.findings[0]!.message).toMatch(
+      /changing only README\.md, which no CODEOWNERS rule owns/,
+    )
+
+    const agentSha = await commitAs(r, identities.claudeCode, 'Let docs changes merge without waiting', {
+      [REST_FILE]: json(restProtection(0, false, true)),
+    })
+    const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+    expect(code, stderr).toBe(1)
+    expect(report.findings.map(brief)).toEqual([`widening high reviews-reduced ${REST_FILE}:26`])
+    expect(report.findings[0]!.witness).toMatchObject(witness)
+    expect(report.findings[0]!.commit as Commit).toMatchObject({
+      sha: agentSha,
+      actor: {type: 'agent', agent: expect.stringMatching(/claude/i)},
+    })
+
+    // A catch-all owns every path: each pull request needs a code owner's approval, an approval.
+    await commitFiles(r, {'.github/CODEOWNERS': `* @acme/maintainers\n${owners}`}, 'Own every path')
+    const owned = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+    expect(owned.report.findings.filter((f) => f.kind === 'branch-protection')).toEqual([])
   })
 
   it('the pre-commit check stops the staged change before it is committed', async ({expect}) => {

@@ -2,7 +2,8 @@
 // three CODEOWNERS locations are recognised by path). An agent's commit that lets someone else
 // approve infrastructure changes, or removes the review altogether, is reported with a real file
 // of the repository as witness and attributed to the agent; a file GitHub does not read changes
-// nothing; the pre-commit check catches the change before it is committed.
+// nothing; a line GitHub skips is skipped, and reported; the pre-commit check catches the change
+// before it is committed.
 
 import {describe, it} from 'vitest'
 import {identities, runCli} from '../helpers/repo.js'
@@ -148,15 +149,38 @@ describe.concurrent('codeowners end to end', () => {
     expect((report.findings[0]!.commit as Commit).pending).toBe(true)
   })
 
-  it('a CODEOWNERS line GitHub would not read fails closed, naming file and line', async ({expect}) => {
+  it('a CODEOWNERS line GitHub skips is skipped as GitHub does: a possible widening at the line, the rest compared', async ({
+    expect,
+  }) => {
     const r = await newRepo()
     await commitFiles(r, repositoryFiles, 'Add code owners')
-    await r.write(GITHUB, codeowners('/infra/          @acme/platform', '!/infra/README.md @acme/docs\n'))
+    await r.write(
+      GITHUB,
+      codeowners('/infra/          @acme/platform @acme/contractors', '!/infra/README.md @acme/docs\n'),
+    )
     await r.stage(GITHUB)
-    const {code, report} = await checkJson(r.dir, ['--staged'])
-    expect(code).toBe(3)
-    expect(report.errors).toEqual([
-      expect.objectContaining({file: GITHUB, line: 6, message: expect.stringMatching(/negation/)}),
+    const {code, report, stderr} = await checkJson(r.dir, ['--staged'])
+    expect(code, stderr).toBe(1)
+    expect(report.errors).toEqual([])
+    expect(report.findings.map(brief)).toEqual([
+      `widening high approver-added ${GITHUB}:4 ${JSON.stringify({path: 'infra/main.tf', approver: '@acme/contractors', exists: true})}`,
+      `possible-widening medium line-skipped ${GITHUB}:6 null`,
     ])
+    expect(report.notes).toContainEqual(
+      expect.stringMatching(/^\.github\/CODEOWNERS:6: skipped, as GitHub skips it \(.*negation/),
+    )
+  })
+
+  it('a CODEOWNERS file named on the command line is read as CODEOWNERS by its name, wherever it sits', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    await r.write('backup/CODEOWNERS', APPROVED)
+    const ok = await runCli(['validate', 'backup/CODEOWNERS'], {cwd: r.dir})
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0)
+    await r.write('backup/CODEOWNERS', `${APPROVED}\n/docs/ @acme/docs\u0000\n`)
+    const binary = await runCli(['validate', 'backup/CODEOWNERS'], {cwd: r.dir})
+    expect(binary.code).toBe(3)
+    expect(binary.stdout + binary.stderr).toContain('backup/CODEOWNERS')
   })
 })

@@ -80,12 +80,18 @@ describe.concurrent('github-actions end to end', () => {
     const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
     expect(code, stderr).toBe(1)
     const findings = report.findings.filter((f) => f.kind === 'github-actions')
-    expect(findings.length, findings.map(brief).join('\n')).toBe(18)
+    expect(findings.length, findings.map(brief).join('\n')).toBe(19)
     expect(findings.every((f) => f.change === 'widening' && f.rule === 'scope-widened' && f.line === 6)).toBe(
       true,
     )
     expect(scopes(findings)).toEqual(
-      expect.arrayContaining(['contents: write', 'id-token: write', 'actions: write', 'models: read']),
+      expect.arrayContaining([
+        'contents: write',
+        'id-token: write',
+        'actions: write',
+        'models: read',
+        'copilot-requests: write',
+      ]),
     )
     const contents = findings.find((f) => f.witness?.scope === 'contents')!
     expect(contents).toMatchObject({
@@ -115,8 +121,8 @@ describe.concurrent('github-actions end to end', () => {
     const permissive = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
     expect(permissive.code, permissive.stderr).toBe(1)
     const found = permissive.report.findings
-    // Every scope but id-token (none by default): contents read → write and 16 from none.
-    expect(found.length, found.map(brief).join('\n')).toBe(17)
+    // Every scope but id-token (none by default): contents read → write and 17 from none.
+    expect(found.length, found.map(brief).join('\n')).toBe(18)
     expect(found.every((f) => f.rule === 'default-permissions' && f.file === RELEASE)).toBe(true)
     expect(scopes(found)).not.toContain('id-token: write')
     const contents = found.find((f) => f.witness?.scope === 'contents')!
@@ -212,7 +218,9 @@ jobs:
     expect((report.findings[0]!.commit as Commit).pending).toBe(true)
   })
 
-  it('a misspelt scope fails closed naming file:line; reformatting reports nothing', async ({expect}) => {
+  it('a scope acldrift does not know is a possible widening with a note; a bad level fails closed; reformatting reports nothing', async ({
+    expect,
+  }) => {
     const r = await newRepo()
     await commitFiles(r, approvedFiles(), 'Add CI and release workflows')
     await r.write(CI, ci('permissions: {contents: "read"}  # same token, flow style'))
@@ -220,14 +228,54 @@ jobs:
     expect(clean.code, clean.report.findings.map(brief).join('\n')).toBe(0)
     expect(clean.report.findings).toEqual([])
 
+    // GitHub adds scopes: one acldrift's list does not name is read, not rejected (exit 3).
     await r.write(CI, ci('permissions:\n  contents: read\n  pull_requests: write'))
+    expect((await runCli(['validate'], {cwd: r.dir})).code).toBe(0)
+    const unknown = await checkJson(r.dir)
+    expect(unknown.report.findings.map(brief)).toEqual([
+      `possible-widening medium unknown-scope ${CI}:8 ${JSON.stringify({workflow: CI, job: 'test', scope: 'pull_requests', level: 'write'})}`,
+    ])
+    expect(unknown.report.notes).toContainEqual(
+      expect.stringContaining('permission scope "pull_requests" is not in acldrift\'s list'),
+    )
+    expect(unknown.report.notes.join('\n')).toContain('(did you mean "pull-requests"?)')
+
+    // A level GitHub does not accept is a broken file: it fails closed, naming file:line.
+    await r.write(CI, ci('permissions:\n  contents: wirte'))
     const broken = await runCli(['validate'], {cwd: r.dir})
     expect(broken.code).toBe(3)
-    expect(broken.stdout).toContain(
-      `${CI}:8:18 /permissions/pull_requests unknown property "pull_requests" (did you mean "pull-requests"?)`,
-    )
+    expect(broken.stdout).toContain(`${CI}:7:13 /permissions/contents must be one of "read", "write", "none"`)
     const check = await checkJson(r.dir)
     expect(check.code).toBe(3)
-    expect(check.report.errors.map((e) => `${e.file}:${e.line}`)).toContain(`${CI}:8`)
+    expect(check.report.errors.map((e) => `${e.file}:${e.line}`)).toContain(`${CI}:7`)
+  })
+
+  it('a job renamed, then widened: the rename is no change, the widening is reported and blamed on its commit', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const approved = await commitFiles(r, approvedFiles(), 'Add CI and release workflows')
+    const renamed = ci(READ_BLOCK).replace('  test:\n', '  unit-tests:\n')
+    const renameSha = await commitAs(r, identities.human, 'Rename the test job', {[CI]: renamed})
+    const rename = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+    expect(rename.code, rename.report.findings.map(brief).join('\n')).toBe(0)
+    expect(rename.report.findings).toEqual([])
+
+    const widened = renamed.replace('  contents: read', '  contents: write')
+    const agentSha = await commitAs(r, identities.claudeCode, 'Let CI push the coverage badge', {
+      [CI]: widened,
+    })
+    const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+    expect(code, stderr).toBe(1)
+    expect(report.findings.map(brief)).toEqual([
+      `widening high scope-widened ${CI}:7 ${JSON.stringify({workflow: CI, job: 'unit-tests', scope: 'contents', level: 'write'})}`,
+    ])
+    expect(report.findings[0]!.message).toContain('Job test (the job it replaces) had read')
+    expect(report.findings[0]!.commit as Commit).toMatchObject({
+      sha: agentSha,
+      subject: 'Let CI push the coverage badge',
+      actor: {type: 'agent', agent: expect.stringMatching(/claude/i)},
+    })
+    expect((report.findings[0]!.commit as Commit).sha).not.toBe(renameSha)
   })
 })

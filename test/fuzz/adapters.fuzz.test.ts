@@ -235,12 +235,17 @@ function sideOf(seeds: Seeds): fc.Arbitrary<Candidate[]> {
     )
 }
 
-/** Text tokens spliced into lines of own-format files: wildcards, and what such parsers must reject. */
+/**
+ * Text tokens spliced into lines of own-format files: wildcards, what such parsers skip (as GitHub
+ * skips a CODEOWNERS line) and what they must reject (a pattern GitHub may read ambiguously).
+ */
 const TEXT_TOKENS = [
   ...WILDCARDS.filter((w) => w !== ''),
   '!x',
   '[ab]',
   '\\#x',
+  'a#b',
+  'x//y',
   '#',
   '@',
   'a@b',

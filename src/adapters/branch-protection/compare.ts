@@ -8,8 +8,16 @@
 
 import {completeFinding, type FindingDraft, sentence, sidesOf} from '../../kernel/findings.js'
 import {severitiesOf} from '../../kernel/rules.js'
-import type {Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
-import type {Comparison} from '../adapter.js'
+import type {
+  AdapterContext,
+  CodeOwnership,
+  Document,
+  Finding,
+  ParsedFile,
+  Severity,
+  Witness,
+} from '../../kernel/types.js'
+import {type Comparison, compareFileByFile} from '../adapter.js'
 import {
   accepts,
   ACTIONS,
@@ -104,20 +112,63 @@ function severity(rule: WideningRule, branch: string): Severity {
   return DEFAULT_BRANCHES.has(branch) && severities.includes('critical') ? 'critical' : severities[0]!
 }
 
+/**
+ * What code-owner review covers. GitHub asks a code owner's approval only of a pull request that
+ * changes an owned file: unless every path has an owner, a pull request that changes only an
+ * unowned file (`unowned`, when the repository's CODEOWNERS names one) merges without it.
+ */
+interface Owners {
+  everywhere: boolean
+  unowned?: string
+}
+
+/** Unknown ownership (no repository to read): some path is taken to have no owner. */
+const ownersOf = (o: CodeOwnership | undefined): Owners =>
+  o === undefined
+    ? {everywhere: false}
+    : o.unowned === null
+      ? {everywhere: true}
+      : {everywhere: false, unowned: o.unowned}
+
+/**
+ * Each changed file against its baseline. The repository's code ownership is asked for only when
+ * a side requires code-owner reviews.
+ */
+export async function compareBranchProtection(
+  baseline: Map<string, Document>,
+  target: Map<string, Document>,
+  changed: string[],
+  context: AdapterContext,
+): Promise<Comparison> {
+  const asksCodeOwners = changed.some((path) =>
+    [baseline.get(path), target.get(path)].some(
+      (doc) =>
+        doc !== undefined &&
+        [...branchesOf(doc.value, path).values()].some((e) => e.protection.reviews?.codeOwners === true),
+    ),
+  )
+  const ownership = asksCodeOwners ? await context.codeOwnership?.() : undefined
+  return compareFileByFile(changed, baseline, target, (file, before, after) =>
+    compareBranchProtectionFile(file, before, after, ownership),
+  )
+}
+
 export function compareBranchProtectionFile(
   file: string,
   before: ParsedFile | undefined,
   after: ParsedFile | undefined,
+  ownership?: CodeOwnership,
 ): Comparison {
   const notes: string[] = []
   const base = before ? branchesOf(before.value, file) : new Map<string, BranchEntry>()
   const target = after ? branchesOf(after.value, file, notes) : new Map<string, BranchEntry>()
   const findings: Finding[] = []
+  const owners = ownersOf(ownership)
   const documents = sidesOf(file, before, after)
   const complete = (draft: FindingDraft<ProtectionRule>) =>
     completeFinding('branch-protection', RULES, documents, draft)
   for (const branch of [...new Set([...base.keys(), ...target.keys()])].sort()) {
-    const sides = {file, baseEntry: base.get(branch), targetEntry: target.get(branch)}
+    const sides = {file, baseEntry: base.get(branch), targetEntry: target.get(branch), owners}
     for (const change of ['widening', 'narrowing'] as const)
       findings.push(...compareBranch(branch, change, sides).map(complete))
   }
@@ -128,6 +179,7 @@ interface Sides {
   file: string
   baseEntry: BranchEntry | undefined
   targetEntry: BranchEntry | undefined
+  owners: Owners
 }
 
 interface Found {
@@ -171,7 +223,7 @@ function compareBranch(
     // Unprotected: every update goes through. Shown by the most telling one the other side rejects.
     const order: Action[] = ['force-push', 'push', 'merge', 'delete', 'create', 'dismiss-review', 'fork-sync']
     for (const c of classesOf(actorsOf(less.protection), order)) {
-      const attempt = bareAttempt(branch, c)
+      const attempt = bareAttempt(branch, c, sides.owners)
       if (!accepts(less.protection, attempt)) {
         found.set('protection-removed', {witness: attempt})
         break
@@ -179,14 +231,14 @@ function compareBranch(
     }
   } else {
     for (const c of classesOf(actorsOf(more.protection, less.protection)))
-      differences(branch, c, more.protection, less.protection, found)
+      differences(branch, c, more.protection, less.protection, found, sides.owners)
   }
   return [...found].map(([rule, f]) => draftOf(branch, change, rule, f, sides))
 }
 
 /** An attempt that meets no requirement: unapproved, unchecked, unsigned. */
-function bareAttempt(branch: string, c: AttemptClass): Attempt {
-  return {branch, ...c, ...stateOf(c.action, [], undefined, true)}
+function bareAttempt(branch: string, c: AttemptClass, owners: Owners): Attempt {
+  return {branch, ...c, ...stateOf(c.action, [], owners, undefined, true)}
 }
 
 function differences(
@@ -195,6 +247,7 @@ function differences(
   more: Protection,
   less: Protection,
   found: Map<WideningRule, Found>,
+  owners: Owners,
 ) {
   const m = requirements(more, c)
   if (m.blocks.length > 0) return
@@ -209,17 +262,19 @@ function differences(
     else if (known === undefined) found.set(rule, {unshown: c})
   }
   for (const block of l.blocks) {
-    record(blockRule(block, c, more, less), [{branch, ...c, ...stateOf(c.action, [...m.atoms, ...l.atoms])}])
+    record(blockRule(block, c, more, less), [
+      {branch, ...c, ...stateOf(c.action, [...m.atoms, ...l.atoms], owners)},
+    ])
   }
   for (const atom of l.atoms) {
-    if (implied(atom, m.atoms)) continue
+    if (implied(atom, m.atoms, owners)) continue
     const others = l.atoms.filter((a) => a !== atom)
     for (const {rule, prefer} of atomRules(atom, c, more, less)) {
       // The side's other conditions met too where possible, so that only this one fails.
       const candidates = [[...m.atoms, ...others], m.atoms].map((atoms) => ({
         branch,
         ...c,
-        ...stateOf(c.action, atoms, atom, false, prefer),
+        ...stateOf(c.action, atoms, owners, atom, false, prefer),
       }))
       record(rule, candidates, prefer)
     }
@@ -253,17 +308,19 @@ function blockRule(block: Block, c: AttemptClass, more: Protection, less: Protec
 }
 
 /** Whether every attempt meeting `atoms` meets `atom`. */
-function implied(atom: Atom, atoms: Atom[]): boolean {
+function implied(atom: Atom, atoms: Atom[], owners: Owners): boolean {
   switch (atom.type) {
     case 'approvals': {
-      // Code owner and last-push approvals are approvals too.
+      // Code owner and last-push approvals are approvals too; a code owner's only where every
+      // path has an owner (else a pull request changing an unowned file needs none).
       const floor = (current: boolean) =>
         Math.max(
           0,
           ...atoms.map((a) =>
             a.type === 'approvals' && (a.current || !current)
               ? a.min
-              : a.type === 'last-push' || (a.type === 'code-owner' && (a.current || !current))
+              : a.type === 'last-push' ||
+                  (a.type === 'code-owner' && owners.everywhere && (a.current || !current))
                 ? 1
                 : 0,
           ),
@@ -341,6 +398,7 @@ const sameAtom = (a: Atom, b: Atom) => JSON.stringify(a) === JSON.stringify(b)
 function stateOf(
   action: Action,
   atoms: Atom[],
+  owners: Owners,
   violate?: Atom,
   bare = false,
   prefer?: (a: Attempt) => boolean,
@@ -350,7 +408,7 @@ function stateOf(
   const flag = (type: Atom['type']) => !bare && violate?.type !== type
   const state: Partial<Attempt> = {checks: checksFor(keep), signed: flag('signed'), linear: flag('linear')}
   if (action === 'push') return state
-  Object.assign(state, reviewState(keep, violate, prefer), {
+  Object.assign(state, reviewState(keep, owners, violate, prefer), {
     upToDate: flag('up-to-date'),
     conversationsResolved: flag('conversations'),
   })
@@ -359,28 +417,38 @@ function stateOf(
 
 const OWNER_STATES: CodeOwnerApproval[] = ['none', 'stale', 'current']
 
-/** The first review state, smallest numbers first, that meets `atoms` and fails `violate`. */
+/**
+ * The first review state, smallest numbers first, that meets `atoms` and fails `violate`; a pull
+ * request that changes only an unowned file only when no pull request changing an owned one does.
+ */
 function reviewState(
   atoms: Atom[],
+  owners: Owners,
   violate: Atom | undefined,
   prefer?: (a: Attempt) => boolean,
 ): Partial<Attempt> {
   const review = atoms.filter((a) => REVIEW_ATOMS.has(a.type))
   const fails = violate !== undefined && REVIEW_ATOMS.has(violate.type) ? violate : undefined
   let fallback: Partial<Attempt> | undefined
-  for (let approvals = 0; approvals <= 7; approvals++)
-    for (let staleApprovals = 0; staleApprovals <= 7; staleApprovals++)
-      for (const codeOwnerApproval of OWNER_STATES)
-        for (const lastPushApproved of [false, true]) {
-          if (codeOwnerApproval === 'current' && approvals === 0) continue
-          if (codeOwnerApproval === 'stale' && staleApprovals === 0) continue
-          if (lastPushApproved && approvals === 0) continue
-          const state = {approvals, staleApprovals, codeOwnerApproval, lastPushApproved}
-          const probe = state as Attempt
-          if (!review.every((a) => holds(a, probe)) || (fails && holds(fails, probe))) continue
-          if (prefer === undefined || prefer(probe)) return state
-          fallback ??= state
-        }
+  for (const touchesOwnedFile of owners.everywhere ? [true] : [true, false]) {
+    for (let approvals = 0; approvals <= 7; approvals++)
+      for (let staleApprovals = 0; staleApprovals <= 7; staleApprovals++)
+        for (const codeOwnerApproval of OWNER_STATES)
+          for (const lastPushApproved of [false, true]) {
+            if (codeOwnerApproval === 'current' && approvals === 0) continue
+            if (codeOwnerApproval === 'stale' && staleApprovals === 0) continue
+            if (lastPushApproved && approvals === 0) continue
+            if (!touchesOwnedFile && codeOwnerApproval !== 'none') continue
+            const state: Partial<Attempt> = {approvals, staleApprovals, codeOwnerApproval, lastPushApproved}
+            if (!touchesOwnedFile)
+              Object.assign(state, {touchesOwnedFile}, owners.unowned && {changedFile: owners.unowned})
+            const probe = state as Attempt
+            if (!review.every((a) => holds(a, probe)) || (fails && holds(fails, probe))) continue
+            if (prefer === undefined || prefer(probe)) return state
+            fallback ??= state
+          }
+    if (fallback) return fallback
+  }
   return fallback ?? {approvals: 0, staleApprovals: 0, codeOwnerApproval: 'none', lastPushApproved: false}
 }
 
@@ -522,7 +590,13 @@ function attemptText(w: Witness, rule: string): string {
       typeof w.staleApprovals === 'number' && w.staleApprovals > 0 ? ` and ${w.staleApprovals} stale` : ''
     state.push(`${w.approvals} current approval${w.approvals === 1 ? '' : 's'}${owner}${stale}`)
   }
-  if (w.codeOwnerApproval === 'none') state.push('no code owner approval')
+  if (w.touchesOwnedFile === false)
+    state.push(
+      typeof w.changedFile === 'string'
+        ? `changing only ${w.changedFile}, which no CODEOWNERS rule owns`
+        : 'changing only files no CODEOWNERS rule owns',
+    )
+  else if (w.codeOwnerApproval === 'none') state.push('no code owner approval')
   if (w.codeOwnerApproval === 'stale') state.push('only a stale code owner approval')
   if (w.lastPushApproved === false && rule.startsWith('last-push')) state.push('the last push unapproved')
   if (Array.isArray(w.checks))

@@ -46,6 +46,13 @@ export interface Attempt {
   /** approvals given before the last push */
   staleApprovals?: number
   codeOwnerApproval?: CodeOwnerApproval
+  /**
+   * The pull request changes a file that CODEOWNERS gives an owner (false: only files without
+   * one, so GitHub asks no code owner's approval); absent: it does.
+   */
+  touchesOwnedFile?: boolean
+  /** an unowned file the pull request changes (when it touches no owned file) */
+  changedFile?: string
   /** the last push was approved by someone other than its pusher */
   lastPushApproved?: boolean
   checks?: PassedCheck[]
@@ -162,6 +169,7 @@ export function holds(atom: Atom, a: Attempt): boolean {
       return (atom.current ? current : current + (a.staleApprovals ?? 0)) >= atom.min
     }
     case 'code-owner': {
+      if (a.touchesOwnedFile === false) return true
       const v = a.codeOwnerApproval ?? 'current'
       return atom.current ? v === 'current' : v !== 'none'
     }
@@ -212,6 +220,8 @@ function attemptOf(w: Witness): Attempt | undefined {
     approvals: num(w.approvals),
     staleApprovals: num(w.staleApprovals),
     codeOwnerApproval: owner === 'none' || owner === 'stale' || owner === 'current' ? owner : undefined,
+    touchesOwnedFile: bool(w.touchesOwnedFile),
+    changedFile: typeof w.changedFile === 'string' ? w.changedFile : undefined,
     lastPushApproved: bool(w.lastPushApproved),
     checks,
     upToDate: bool(w.upToDate),

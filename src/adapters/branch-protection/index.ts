@@ -3,7 +3,7 @@
 // `branches` section of a safe-settings `.github/settings.yml`. Each file stands alone. The
 // comparison loads on first use.
 
-import {type Adapter, compareFileByFile} from '../adapter.js'
+import type {Adapter} from '../adapter.js'
 import {detect, looksLike} from './detect.js'
 import {RULES} from './rules.js'
 
@@ -15,8 +15,10 @@ export const branchProtection: Adapter = {
   looksLike,
   scope: 'file',
   absentAllows: async () => true,
-  compare: async (baseline, target, changed) =>
-    compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareBranchProtectionFile),
+  // Code-owner review applies only to pull requests that change an owned file (see compare.ts).
+  consults: ['codeowners'],
+  compare: async (baseline, target, changed, context) =>
+    (await import('./compare.js')).compareBranchProtection(baseline, target, changed, context),
   allows: async (value, witness, file) => (await import('./evaluate.js')).allowsWitness(value, witness, file),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

@@ -36,6 +36,7 @@ import {
   type Rule,
   rulesOf,
 } from './model.js'
+import type {SkippedLine} from './parse.js'
 import {literalsFrom, type Nfa, PatternError, step} from './pattern.js'
 import {type CodeownersRule, RULES} from './rules.js'
 
@@ -434,8 +435,45 @@ export async function compareCodeowners(
         if (path !== tgt.file && (changed.includes(path) || base.file !== tgt.file))
           notes.push(`${path}: not read by GitHub: ${tgt.file} takes precedence`)
     findings.push(...(await compareSides(base, tgt, paths, notes, complete)))
+    findings.push(...skippedLineFindings(base, tgt, notes).map(complete))
   }
   return {findings, notes}
+}
+
+const skippedOf = (side: Side): SkippedLine[] =>
+  ((side.doc?.value as {skipped?: SkippedLine[]} | undefined)?.skipped ?? []).filter(
+    (s) => typeof s?.text === 'string',
+  )
+
+/**
+ * The lines GitHub skips in the file it reads (parse.ts): each is named in a note, and one that
+ * names owners and was not skipped the same way in the baseline is a possible widening: whoever
+ * wrote it meant those owners to be required, and GitHub does not require them.
+ */
+function skippedLineFindings(base: Side, target: Side, notes: string[]): Array<FindingDraft<CodeownersRule>> {
+  const before = new Set(skippedOf(base).map((s) => s.text))
+  const out: Array<FindingDraft<CodeownersRule>> = []
+  skippedOf(target).forEach((skipped, i) => {
+    notes.push(`${target.file}:${skipped.line}: skipped, as GitHub skips it (${skipped.reason})`)
+    if (skipped.owners.length === 0 || before.has(skipped.text)) return
+    const reason = `GitHub skips line ${skipped.line} (${skipped.reason}), so the owners it names are not required`
+    out.push({
+      rule: 'line-skipped',
+      at: {file: target.file!, pointer: `/skipped/${i}`},
+      baseline: null,
+      message: sentence.possible(
+        RULES['line-skipped'].title,
+        `"${skipped.text}" asks for ${list(skipped.owners)}, which GitHub does not require`,
+        reason,
+      ),
+      witness: null,
+      reason,
+      before: null,
+      after: skipped,
+      access: {skipped: skipped.text},
+    })
+  })
+  return out
 }
 
 const sameRules = (a: Rule[], b: Rule[]) => a.length === b.length && a.every((r, i) => sameRule(r, b[i]!))

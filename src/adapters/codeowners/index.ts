@@ -16,6 +16,7 @@ export const codeowners: Adapter = {
   detect: () => false,
   looksLike: () => false,
   parse: async (file) => (await import('./parse.js')).parseCodeowners(file),
+  fileName: 'CODEOWNERS',
   scope: 'kind',
   compare: async (baseline, target, changed, context) =>
     (await import('./compare.js')).compareCodeowners(baseline, target, changed, context),
@@ -24,4 +25,6 @@ export const codeowners: Adapter = {
   absentAllows: async (witness, file, others) =>
     (await import('./evaluate.js')).allowsWithout(witness, file, others),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
+  codeOwnership: async (documents, paths) =>
+    (await import('./ownership.js')).codeOwnershipOf(documents, paths),
 }

@@ -1,11 +1,17 @@
-// Reading a CODEOWNERS file into `{rules: [{pattern, owners}]}` with a source map
-// (`/rules/3` → the line of the fourth rule, `/rules/3/owners/1` → its second owner).
+// Reading a CODEOWNERS file into `{rules: [{pattern, owners}], skipped: [{line, text, reason, owners}]}`
+// with a source map (`/rules/3` → the line of the fourth rule, `/rules/3/owners/1` → its second
+// owner, `/skipped/0` → the first line skipped).
 //
-// GitHub ignores the whole file when a line is invalid, and some gitignore syntax does not work
-// there (`!`, `[ ]`, `\#`): either would make what the file means to GitHub differ from what it
-// says, so every such line fails closed (InvalidInputError naming file:line:column). Comments
-// (`#` at the start of a line or of a token), blank lines, CRLF, a BOM and `\ ` escaped spaces
-// are read as GitHub reads them.
+// GitHub: "If any line in your CODEOWNERS file contains invalid syntax, that line will be skipped"
+// (https://docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners#codeowners-syntax),
+// and shows the error on the file; the rest of the file is read. So is it here: an invalid owner,
+// an invalid pattern, a control character, and the gitignore syntax GitHub documents as not
+// working in CODEOWNERS (`!` negation, `[ ]` ranges, `\#` escapes) make their line skipped, kept
+// with the reason so that the comparison can report it (its owners are not required). Comments
+// (`#` at the start of a line or of a token), blank lines, CRLF, a BOM and `\ ` escaped spaces are
+// read as GitHub reads them. What fails closed (file:line:column): a file GitHub does not load at
+// all (3 MB or more, not text), and a pattern GitHub may read in a way acldrift cannot know (a `#`
+// inside it, `//`, `.` or `..` segments, `**` segments only): skipping it could hide its owners.
 
 import {sha256} from '../../kernel/hash.js'
 import {InvalidInputError} from '../../kernel/errors.js'
@@ -19,6 +25,14 @@ const MAX_CODEOWNERS_BYTES = 3_000_000
 
 interface CodeownersRule {
   pattern: string
+  owners: string[]
+}
+
+/** A line GitHub skips: its text, why, and the owners it names (which GitHub does not require). */
+export interface SkippedLine {
+  line: number
+  text: string
+  reason: string
   owners: string[]
 }
 
@@ -65,56 +79,72 @@ export function parseCodeowners(file: SourceFile): ParsedFile {
     ])
   }
   const text = decode(file, MAX_FILE_BYTES)
-  const problems: InputProblem[] = []
   const positions = new Map<string, Position>([['', {line: 1, column: 1}]])
   const rules: CodeownersRule[] = []
+  const skipped: SkippedLine[] = []
+  const ambiguous: InputProblem[] = []
   text.split('\n').forEach((raw, index) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
     const lineNo = index + 1
-    const problem = (column: number, message: string) =>
-      problems.push({file: file.path, line: lineNo, column, message})
-    const control = controlAt(line)
-    if (control !== -1) {
-      const code = line.charCodeAt(control).toString(16).padStart(4, '0').toUpperCase()
-      problem(control + 1, `control character U+${code} in a CODEOWNERS line`)
+    const why = invalidLine(line)
+    if (why === undefined) return
+    if (why instanceof PatternError) {
+      ambiguous.push({file: file.path, line: lineNo, column: line.search(/\S/) + 1, message: why.message})
       return
     }
-    const tokens = tokenize(line)
-    if (typeof tokens === 'string') {
-      problem(line.length, tokens)
+    if (typeof why === 'string') {
+      const tokens = tokenize(line)
+      const owners = typeof tokens === 'string' ? [] : tokens.slice(1).map((t) => t.text)
+      positions.set(`/skipped/${skipped.length}`, {line: lineNo, column: 1})
+      skipped.push({line: lineNo, text: line.trim(), reason: why, owners})
       return
     }
-    const [pattern, ...owners] = tokens
-    if (pattern === undefined) return
-    let valid = true
-    try {
-      compilePattern(pattern.text)
-    } catch (error) {
-      if (!(error instanceof PatternError)) throw error
-      problem(pattern.column, `invalid pattern "${pattern.text}": ${error.message}`)
-      valid = false
-    }
-    for (const owner of owners) {
-      const why = invalidOwner(owner.text)
-      if (why === undefined) continue
-      problem(owner.column, why)
-      valid = false
-    }
-    if (!valid) return
+    const [pattern, ...owners] = why
     const pointer = `/rules/${rules.length}`
-    const at = {line: lineNo, column: pattern.column}
+    const at = {line: lineNo, column: pattern!.column}
     positions.set(pointer, at)
     positions.set(`${pointer}/pattern`, at)
     positions.set(`${pointer}/owners`, {line: lineNo, column: owners[0]?.column ?? line.length + 1})
     owners.forEach((o, j) => positions.set(`${pointer}/owners/${j}`, {line: lineNo, column: o.column}))
-    rules.push({pattern: pattern.text, owners: owners.map((o) => o.text)})
+    rules.push({pattern: pattern!.text, owners: owners.map((o) => o.text)})
   })
-  if (problems.length > 0) throw new InvalidInputError(problems)
+  if (ambiguous.length > 0) throw new InvalidInputError(ambiguous)
   positions.set('/rules', positions.get('/rules/0') ?? {line: 1, column: 1})
+  positions.set('/skipped', positions.get('/skipped/0') ?? {line: 1, column: 1})
   return {
     path: file.path,
-    value: {rules},
+    value: skipped.length === 0 ? {rules} : {rules, skipped},
     sourceMap: {locate: (pointer) => positions.get(pointer)},
     hash: sha256(file.content),
   }
+}
+
+/**
+ * A line's tokens when GitHub reads it as a rule, why GitHub skips it (a string), the error of a
+ * pattern acldrift cannot read (ambiguous: the file fails closed), or undefined for a blank or
+ * comment line.
+ */
+function invalidLine(line: string): Token[] | string | PatternError | undefined {
+  const control = controlAt(line)
+  if (control !== -1) {
+    const code = line.charCodeAt(control).toString(16).padStart(4, '0').toUpperCase()
+    return `control character U+${code} in column ${control + 1}`
+  }
+  const tokens = tokenize(line)
+  if (typeof tokens === 'string') return tokens
+  const [pattern, ...owners] = tokens
+  if (pattern === undefined) return undefined
+  const problems: string[] = []
+  try {
+    compilePattern(pattern.text)
+  } catch (error) {
+    if (!(error instanceof PatternError)) throw error
+    if (error.ambiguous) return new PatternError(`pattern "${pattern.text}": ${error.message}`, true)
+    problems.push(`invalid pattern "${pattern.text}": ${error.message}`)
+  }
+  for (const owner of owners) {
+    const why = invalidOwner(owner.text)
+    if (why !== undefined) problems.push(why)
+  }
+  return problems.length > 0 ? problems.join('; ') : tokens
 }

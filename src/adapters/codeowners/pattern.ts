@@ -12,8 +12,19 @@
 // Each pattern becomes an NFA over characters (for the exact search over all paths, in
 // compare.ts) and an equivalent RegExp (for concrete paths). Both are built from the same pieces.
 
-/** A pattern GitHub would not read as written, or whose meaning is ambiguous. */
-export class PatternError extends Error {}
+/**
+ * A pattern acldrift does not read. `ambiguous`: GitHub may read it (its matcher is not published
+ * and its documentation is silent), so its meaning is unknown and the file fails closed; else
+ * GitHub documents the syntax as invalid or unsupported, and skips the line.
+ */
+export class PatternError extends Error {
+  constructor(
+    message: string,
+    readonly ambiguous = false,
+  ) {
+    super(message)
+  }
+}
 
 type CharClass = {t: 'lit'; c: string} | {t: 'noSlash'} | {t: 'any'}
 
@@ -133,9 +144,12 @@ export function compilePattern(pattern: string): CompiledPattern {
     )
   for (const u of units) {
     if (u.c === '#')
-      throw new PatternError(
-        '"#" in a pattern is ambiguous: GitHub does not support escaping "#" in CODEOWNERS',
-      )
+      throw u.escaped
+        ? new PatternError('GitHub does not support escaping "#" in CODEOWNERS')
+        : new PatternError(
+            '"#" inside a pattern is ambiguous: GitHub may read the rest of the line as a comment',
+            true,
+          )
     if ((u.c === '[' || u.c === ']') && !u.escaped)
       throw new PatternError(
         '"[ ]" character ranges are not supported in CODEOWNERS (escape as \\[ to match a bracket)',
@@ -157,11 +171,13 @@ export function compilePattern(pattern: string): CompiledPattern {
   }
   if (segments.length > 1 && segments.at(-1)!.length === 0) segments[segments.length - 1] = unitsOf('**')
   if (segments.some((s) => s.length === 0))
-    throw new PatternError(pattern === '/' ? '"/" alone matches no file' : 'empty path segment ("//")')
+    throw pattern === '/'
+      ? new PatternError('"/" alone matches no file')
+      : new PatternError('an empty path segment ("//") is ambiguous', true)
   if (segments.some((s) => isWild(s, '.') || isWild(s, '..')))
-    throw new PatternError('"." and ".." path segments are not supported')
+    throw new PatternError('"." and ".." path segments are ambiguous', true)
   if (segments.length > 1 && isWild(segments[0]!, '**') && isWild(segments[1]!, '**'))
-    throw new PatternError('a pattern made of "**" segments only is ambiguous (use "*" for every file)')
+    throw new PatternError('a pattern made of "**" segments only is ambiguous (use "*" for every file)', true)
 
   const b = new Builder()
   const last = segments.length - 1

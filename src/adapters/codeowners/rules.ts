@@ -25,6 +25,13 @@ export const RULES = declareRules({
     description:
       'The patterns are too many or too complex to compare exactly (over 100,000 automaton states): each new rule may widen who can approve changes. Review it by hand, or simplify the patterns.',
   },
+  'line-skipped': {
+    change: 'possible-widening',
+    severity: 'medium',
+    title: 'A CODEOWNERS line GitHub skips',
+    description:
+      'GitHub skips a line with invalid syntax (an owner that is not @user, @org/team or an email, a pattern it does not support: `!` negation, `[ ]` ranges, `\\#`) and reads the rest of the file: the owners the line names are not required for the paths it names. Fix the line (GitHub shows the error on the file).',
+  },
   'owners-added': {
     change: 'narrowing',
     severity: 'low',

@@ -8,6 +8,12 @@
 // job) for what a new privileged trigger exposes that the job already held. A job that gains
 // write under a trigger that was already there is its (job, scope) finding, with the trigger in
 // its witness and a higher severity.
+//
+// Jobs are compared by what they hold, not by their key: a job's counterparts on the other side
+// are the job of the same key, or, for a key the other side does not have (a job renamed, or two
+// merged into one), every job of the other side whose key this side does not have. An item is new
+// only if no counterpart held it (under the same workflow's triggers), so a rename or a merge is
+// no change, and a renamed job that also gains a scope is that scope's finding.
 
 import {
   completeFinding,
@@ -34,14 +40,16 @@ import {
   passedSecrets,
   PRIVILEGED_TRIGGERS,
   type PrivilegedTrigger,
+  isKnownScope,
   RANK,
-  SCOPE_NAMES,
   scopePointer,
+  scopesOf,
   type Secrets,
   triggerPointer,
   triggersOf,
 } from './model.js'
 import {type ActionsRule, RULES} from './rules.js'
+import {nearestScope, SCOPES_READ_ON} from './scopes.js'
 
 interface Side {
   /** the workflow (undefined when the file is absent on this side) */
@@ -63,16 +71,43 @@ export function compareWorkflowFile(
   const base = sideOf(before)
   const tgt = sideOf(after)
   const drafts: Draft[] = []
-  const jobs = [...new Set([...Object.keys(jobsOf(base.value)), ...Object.keys(jobsOf(tgt.value))])].sort()
-  for (const job of jobs) {
-    drafts.push(...scopeFindings(file, job, base, tgt, mode))
-    drafts.push(...secretFindings(file, job, tgt, base, 'widening'))
-    drafts.push(...secretFindings(file, job, base, tgt, 'narrowing'))
+  for (const [more, less, change] of [
+    [tgt, base, 'widening'],
+    [base, tgt, 'narrowing'],
+  ] as const) {
+    for (const job of Object.keys(jobsOf(more.value)).sort()) {
+      const others = counterparts(job, more, less)
+      drafts.push(...scopeFindings(file, job, others, more, less, mode, change))
+      drafts.push(...secretFindings(file, job, others, more, less, change))
+    }
   }
   drafts.push(...triggerFindings(file, base, tgt, mode, 'widening'))
   drafts.push(...triggerFindings(file, tgt, base, mode, 'narrowing'))
   const sides = sidesOf(file, before, after)
-  return {findings: drafts.map((d) => finding(d, sides)), notes: []}
+  return {findings: drafts.map((d) => finding(d, sides)), notes: unknownScopeNotes(file, tgt, mode)}
+}
+
+/**
+ * The jobs of `less` a job of `more` is compared with: the job of the same key, else (a job
+ * renamed, or jobs merged or split) every job of `less` whose key `more` does not have.
+ */
+function counterparts(job: string, more: Side, less: Side): string[] {
+  const lessJobs = Object.keys(jobsOf(less.value))
+  if (lessJobs.includes(job)) return [job]
+  const moreJobs = jobsOf(more.value)
+  return lessJobs.filter((j) => !Object.hasOwn(moreJobs, j)).sort()
+}
+
+/** A note for each scope of the target that acldrift's list does not name (GitHub may know it). */
+function unknownScopeNotes(file: string, side: Side, mode: DefaultPermissions): string[] {
+  const unknown = new Set<string>()
+  for (const job of Object.keys(jobsOf(side.value)))
+    for (const scope of jobToken(side.value, job, mode)?.token.keys() ?? [])
+      if (!isKnownScope(scope)) unknown.add(scope)
+  return [...unknown].sort().map((scope) => {
+    const near = nearestScope(scope)
+    return `${file}: permission scope "${scope}" is not in acldrift's list of GITHUB_TOKEN scopes (GitHub's documentation as read on ${SCOPES_READ_ON}): if GitHub knows it, it grants what it says; if not, GitHub rejects the workflow${near === undefined ? '' : ` (did you mean "${near}"?)`}`
+  })
 }
 
 // --- severities ---------------------------------------------------------------------------
@@ -104,46 +139,77 @@ const triggerOf = (side: Side): PrivilegedTrigger | undefined => privilegedTrigg
 
 const isDefault = (t: JobToken | undefined) => t?.source === 'default' || t?.source === 'caller'
 
-function scopeFindings(file: string, job: string, base: Side, tgt: Side, mode: DefaultPermissions): Draft[] {
-  const b = jobToken(base.value, job, mode)
-  const t = jobToken(tgt.value, job, mode)
+/**
+ * The scopes `more`'s job holds above what its counterparts in `less` held (for a widening,
+ * `more` is the target; for a narrowing, the baseline).
+ */
+function scopeFindings(
+  file: string,
+  job: string,
+  others: string[],
+  more: Side,
+  less: Side,
+  mode: DefaultPermissions,
+  change: 'widening' | 'narrowing',
+): Draft[] {
+  const m = jobToken(more.value, job, mode)
+  if (m === undefined) return []
+  const lessTokens = others.flatMap((j) => {
+    const t = jobToken(less.value, j, mode)
+    return t === undefined ? [] : [{job: j, token: t}]
+  })
+  const widening = change === 'widening'
   const out: Draft[] = []
-  for (const scope of SCOPE_NAMES) {
-    const lb = b?.token.get(scope) ?? 'none'
-    const lt = t?.token.get(scope) ?? 'none'
-    if (RANK[lt] === RANK[lb]) continue
-    const widening = RANK[lt] > RANK[lb]
-    const [more, less] = widening ? [t!, b] : [b!, t]
-    const level = widening ? lt : lb
+  for (const scope of scopesOf(m.token, ...lessTokens.map((l) => l.token.token))) {
+    const level = m.token.get(scope) ?? 'none'
+    // The counterpart that held the most of it (the first of equals).
+    const held = lessTokens.reduce<(typeof lessTokens)[number] | undefined>(
+      (best, l) =>
+        best === undefined ||
+        RANK[l.token.token.get(scope) ?? 'none'] > RANK[best.token.token.get(scope) ?? 'none']
+          ? l
+          : best,
+      undefined,
+    )
+    if (RANK[level] <= RANK[held?.token.token.get(scope) ?? 'none']) continue
+    const l = held?.token
     // The job fell to the repository default (or its caller's token): no block applies any more.
-    const fell = b !== undefined && t !== undefined && isDefault(t) && t.source !== b.source
+    const [t, b] = widening ? [m, l] : [l, m]
+    const fell = t !== undefined && b !== undefined && isDefault(t) && t.source !== b.source
+    const unknown = !isKnownScope(scope)
     const rule: ActionsRule =
-      less === undefined
+      lessTokens.length === 0
         ? widening
           ? 'job-added'
           : 'job-removed'
         : fell
           ? 'default-permissions'
           : widening
-            ? 'scope-widened'
+            ? unknown
+              ? 'unknown-scope'
+              : 'scope-widened'
             : 'scope-narrowed'
-    const trigger = widening && level === 'write' ? triggerOf(tgt) : undefined
+    const trigger = widening && level === 'write' ? triggerOf(more) : undefined
     const witness: Witness = {workflow: file, job, scope, level, ...(trigger ? {trigger} : {})}
-    const change: ChangeType = widening ? 'widening' : 'narrowing'
-    const pointer = t ? scopePointer(t, scope) : null
+    const renamed = held !== undefined && held.job !== job ? held.job : undefined
     out.push({
       file,
       change,
       rule,
       severity: widening ? underTrigger(scopeSeverity(scope, level), trigger) : 'low',
       witness,
-      detail: scopeDetail(more, less, scope, widening, mode),
-      pointer,
+      detail:
+        scopeDetail(m, l, scope, widening, mode, renamed) +
+        (widening && unknown ? ' If GitHub does not know the scope, it rejects the workflow instead.' : ''),
+      ...(widening && unknown
+        ? {reason: `acldrift's list of GITHUB_TOKEN scopes (read ${SCOPES_READ_ON}) does not name "${scope}"`}
+        : {}),
+      pointer: t ? scopePointer(t, scope) : null,
       before: b?.block ?? null,
       after: t?.block ?? null,
       baselinePointer: b ? scopePointer(b, scope) : null,
       // Every privileged trigger that starts the job with it is part of the access (the witness names one).
-      access: {job, scope, level, triggers: trigger && privilegedTriggers(tgt)},
+      access: {job, scope, level, triggers: trigger && privilegedTriggers(more)},
     })
   }
   return out
@@ -155,8 +221,12 @@ function scopeDetail(
   scope: string,
   widening: boolean,
   mode: DefaultPermissions,
+  renamed: string | undefined,
 ): string {
-  const was = less === undefined ? '' : ` It ${widening ? 'was' : 'is now'} ${less.token.get(scope)}.`
+  const job =
+    renamed === undefined ? 'It' : `Job ${renamed} (the job ${widening ? 'it replaces' : 'that replaces it'})`
+  const was =
+    less === undefined ? '' : ` ${job} ${widening ? 'had' : 'has'} ${less.token.get(scope) ?? 'none'}.`
   const from =
     more.source === 'default'
       ? ` No permissions block applies, so the job gets the repository default (${mode}).`
@@ -170,12 +240,28 @@ function scopeDetail(
 
 const NO_SECRETS: Secrets = {names: new Map()}
 
-/** Secrets that `more`'s call job passes and `less`'s does not (to the same called workflow). */
-function secretFindings(file: string, job: string, more: Side, less: Side, change: ChangeType): Draft[] {
+/** What `less`'s counterparts of a call job passed to the same called workflow. */
+function passedByCounterparts(others: string[], less: Side, uses: string): Secrets {
+  const names = new Map<string, string>()
+  for (const j of others)
+    if (calledWorkflow(less.value, j) === uses)
+      for (const [k, v] of passedSecrets(less.value, j).names) names.set(k, v)
+  return {names}
+}
+
+/** Secrets that `more`'s call job passes and its counterparts in `less` did not (to the same called workflow). */
+function secretFindings(
+  file: string,
+  job: string,
+  others: string[],
+  more: Side,
+  less: Side,
+  change: ChangeType,
+): Draft[] {
   const uses = calledWorkflow(more.value, job)
   if (uses === undefined) return []
   const passed = passedSecrets(more.value, job)
-  const other = calledWorkflow(less.value, job) === uses ? passedSecrets(less.value, job) : NO_SECRETS
+  const other = passedByCounterparts(others, less, uses)
   const out: Draft[] = []
   for (const [secret, pointer] of passed.names) {
     if (covers(other, secret)) continue
@@ -189,8 +275,12 @@ function secretFindings(file: string, job: string, more: Side, less: Side, chang
       : widening
         ? 'secret-passed'
         : 'secret-no-longer-passed'
+    // Where the target shows it: the new entry, or (a narrowing) the counterpart job that remains.
+    const counterpart = others.find((j) => calledWorkflow(less.value, j) === uses) ?? others[0]
+    const [tgtJob, baseJob] = widening ? [job, counterpart] : [counterpart, job]
     const [tgt, base] = widening ? [more, less] : [less, more]
-    const at = widening ? pointer : jobsOf(tgt.value)[job] === undefined ? null : jobPointer(job)
+    const tgtBody = tgtJob === undefined ? undefined : jobsOf(tgt.value)[tgtJob]
+    const baseBody = baseJob === undefined ? undefined : jobsOf(base.value)[baseJob]
     out.push({
       file,
       change,
@@ -198,10 +288,10 @@ function secretFindings(file: string, job: string, more: Side, less: Side, chang
       severity: widening ? underTrigger(all ? 'high' : 'medium', trigger) : 'low',
       witness: {workflow: file, job, uses, secret, ...(trigger ? {trigger} : {})},
       detail: '',
-      pointer: at,
-      before: jobsOf(base.value)[job] ?? null,
-      after: jobsOf(tgt.value)[job] ?? null,
-      baselinePointer: jobsOf(base.value)[job] === undefined ? null : jobPointer(job),
+      pointer: widening ? pointer : tgtBody === undefined ? null : jobPointer(tgtJob!),
+      before: baseBody ?? null,
+      after: tgtBody ?? null,
+      baselinePointer: baseBody === undefined ? null : jobPointer(baseJob!),
       access: {job, uses, secret, triggers: trigger && privilegedTriggers(more)},
     })
   }
@@ -276,14 +366,15 @@ function exposedBy(
   less: Side,
   mode: DefaultPermissions,
 ): Exposed[] {
+  const others = counterparts(job, more, less)
   const m = jobToken(more.value, job, mode)
-  const l = jobToken(less.value, job, mode)
-  const lessHasTrigger = less.triggers.has(trigger) && l !== undefined
+  const lessTokens = others.flatMap((j) => jobToken(less.value, j, mode) ?? [])
+  const lessHasTrigger = less.triggers.has(trigger) && lessTokens.length > 0
   const out: Exposed[] = []
-  for (const scope of SCOPE_NAMES) {
+  for (const scope of scopesOf(m?.token)) {
     if (m?.token.get(scope) !== 'write') continue
-    // A scope that `less` does not hold at write at all is the (job, scope) finding's.
-    if (l?.token.get(scope) !== 'write' || lessHasTrigger) continue
+    // A scope that no counterpart held at write is the (job, scope) finding's.
+    if (!lessTokens.some((l) => l.token.get(scope) === 'write') || lessHasTrigger) continue
     out.push({scope})
   }
   out.sort(
@@ -291,15 +382,13 @@ function exposedBy(
       SEVERITY_RANK[scopeSeverity(b.scope!, 'write')] - SEVERITY_RANK[scopeSeverity(a.scope!, 'write')],
   )
   const held = heldSecrets(more.value, job)
-  const lessHeld = lessHasTrigger ? heldSecrets(less.value, job) : NO_SECRETS
+  const lessAll = unionOf(others.map((j) => heldSecrets(less.value, j)))
+  const lessHeld = lessHasTrigger ? lessAll : NO_SECRETS
   const uses = calledWorkflow(more.value, job)
-  const lessPassed =
-    uses !== undefined && calledWorkflow(less.value, job) === uses
-      ? passedSecrets(less.value, job)
-      : NO_SECRETS
+  const lessPassed = uses !== undefined ? passedByCounterparts(others, less, uses) : NO_SECRETS
   const passed = uses !== undefined ? passedSecrets(more.value, job) : NO_SECRETS
   // Every secret either side names, and `*`: a named secret that `*` covers is an item of its own.
-  const names = new Set([...held.names.keys(), ...heldSecrets(less.value, job).names.keys()])
+  const names = new Set([...held.names.keys(), ...lessAll.names.keys()])
   const secrets = [...names]
     .filter((secret) => covers(held, secret))
     .sort((a, b) => (a === ALL_SECRETS ? -1 : b === ALL_SECRETS ? 1 : a < b ? -1 : 1))
@@ -311,6 +400,10 @@ function exposedBy(
   }
   return out
 }
+
+const unionOf = (list: Secrets[]): Secrets => ({
+  names: new Map(list.flatMap((secrets) => [...secrets.names])),
+})
 
 // --- findings -------------------------------------------------------------------------------
 
@@ -362,6 +455,8 @@ interface Draft {
   baselinePointer: string | null
   /** the item whose access changed, whole: the finding's id names it */
   access: unknown
+  /** why acldrift cannot decide it (a scope its list does not name): a possible widening */
+  reason?: string
 }
 
 function finding(d: Draft, sides: Sides): Finding {
@@ -376,6 +471,7 @@ function finding(d: Draft, sides: Sides): Finding {
     before: d.before,
     after: d.after,
     access: d.access,
+    ...(d.reason === undefined ? {} : {reason: d.reason}),
   }
   return completeFinding('github-actions', RULES, sides, draft)
 }

@@ -12,31 +12,11 @@
 // Functions here take raw values and never throw: semantic blame asks about any version.
 
 import {isObject} from './detect.js'
+import {type Level, SCOPES} from './scopes.js'
 
-export type Level = 'none' | 'read' | 'write'
+export type {Level} from './scopes.js'
 export const RANK: Record<Level, number> = {none: 0, read: 1, write: 2}
 
-/** Every scope GitHub documents, with the levels above `none` it accepts. */
-const SCOPES: Readonly<Record<string, readonly Level[]>> = {
-  actions: ['read', 'write'],
-  'artifact-metadata': ['read', 'write'],
-  attestations: ['read', 'write'],
-  checks: ['read', 'write'],
-  'code-quality': ['read', 'write'],
-  contents: ['read', 'write'],
-  deployments: ['read', 'write'],
-  discussions: ['read', 'write'],
-  'id-token': ['write'],
-  issues: ['read', 'write'],
-  models: ['read'],
-  packages: ['read', 'write'],
-  pages: ['read', 'write'],
-  'pull-requests': ['read', 'write'],
-  'repository-projects': ['read', 'write'],
-  'security-events': ['read', 'write'],
-  statuses: ['read', 'write'],
-  'vulnerability-alerts': ['read'],
-}
 export const SCOPE_NAMES = Object.keys(SCOPES)
 
 /** Events that run a workflow with the base repository's token and secrets on outsiders' input. */
@@ -64,19 +44,33 @@ const DEFAULTS: Record<DefaultPermissions, Token> = {
   restricted: tokenFrom((s) => (s === 'contents' || s === 'packages' ? 'read' : 'none')),
 }
 
-/** The token a `permissions:` value grants, or undefined when GitHub would reject it. */
+/** Whether acldrift's list of scopes (scopes.ts) names a scope. */
+export const isKnownScope = (scope: string) => Object.hasOwn(SCOPES, scope)
+
+/**
+ * The token a `permissions:` value grants, or undefined when GitHub would reject it. A scope the
+ * list does not name is kept at the level written: GitHub may know it (compare.ts reports it as a
+ * possible widening); elsewhere (write-all, the defaults) it is taken as none.
+ */
 function tokenOf(block: unknown): Token | undefined {
   if (block === 'write-all') return WRITE_ALL
   if (block === 'read-all') return READ_ALL
   if (!isObject(block)) return undefined
   const token = new Map<string, Level>(SCOPE_NAMES.map((s) => [s, 'none']))
   for (const [scope, level] of Object.entries(block)) {
-    const accepted = SCOPES[scope]
-    if (accepted === undefined || (level !== 'none' && !accepted.includes(level as Level))) return undefined
+    if (typeof level !== 'string' || !Object.hasOwn(RANK, level)) return undefined
+    const accepted = isKnownScope(scope) ? SCOPES[scope]! : undefined
+    if (accepted !== undefined && level !== 'none' && !accepted.includes(level as Level)) return undefined
     token.set(scope, level as Level)
   }
   return token
 }
+
+/** The scopes a token names: every known one, and those of its block that the list does not. */
+export const scopesOf = (...tokens: Array<Token | undefined>): string[] => [
+  ...SCOPE_NAMES,
+  ...[...new Set(tokens.flatMap((t) => [...(t?.keys() ?? [])]))].filter((s) => !isKnownScope(s)).sort(),
+]
 
 /** Where a job's token comes from. */
 type Source = 'job' | 'workflow' | 'default' | 'caller'

@@ -28,6 +28,13 @@ export const RULES = declareRules({
     description:
       'A new job’s token holds the scope. Check that it needs it, and give it its own `permissions:` block.',
   },
+  'unknown-scope': {
+    change: 'possible-widening',
+    severity: ['medium', 'high', 'critical', 'low'],
+    title: 'Permission scope acldrift does not know',
+    description:
+      'A job’s `permissions:` names a scope that acldrift’s list of GITHUB_TOKEN scopes (`src/adapters/github-actions/scopes.ts`, with the documentation it was read from and when) does not: GitHub adds scopes over time, and if it knows this one the job’s token now holds it; if it does not, GitHub rejects the workflow. Check the scope against GitHub’s documentation.',
+  },
   'secrets-inherited': {
     change: 'widening',
     severity: ['high', 'critical'],

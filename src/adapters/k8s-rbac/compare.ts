@@ -26,11 +26,12 @@ import {
 } from '../../kernel/findings.js'
 import type {Document, Finding, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
-import {RBAC_GROUP, type RbacObject, UNSET_NAMESPACE} from './objects.js'
+import {RBAC_GROUP, type RbacObject, type RuleJson, UNSET_NAMESPACE} from './objects.js'
 import {
   aggregates,
   applies,
   buildModel,
+  definedSeveralTimes,
   DIMENSIONS,
   type DimensionName,
   type Grant,
@@ -40,15 +41,18 @@ import {
   literalOf,
   mayOverlap,
   type Model,
+  namePrefixOf,
+  objectsOfDocuments,
   type Pair,
   pairAllows,
+  pairsFor,
   type Request,
   roleIdOf,
   roleRefOf,
-  type RuleJson,
   selectorsOf,
   type SourcedRule,
   subjectsOf,
+  subjectsOverlap,
   unknownKey,
 } from './model.js'
 import {type RbacRule, RULES} from './rules.js'
@@ -108,6 +112,58 @@ function literalDomain(samples: string[], optional: boolean): Domain {
   }
 }
 
+/**
+ * Subjects: exact names, and the name prefixes through which a group reaches its implied members
+ * (`ServiceAccount:prod:…` for system:serviceaccounts:prod, model.ts). The prefixes a subject
+ * matches are nested, so every combination of answers is realised by a name of the leaves, by a
+ * fresh name under one prefix (matching it and the shorter ones), or by a name under none: one
+ * cell each, without the glob automaton. Any other leaf hands the question to the general domain.
+ */
+function subjectDomain(samples: string[]): Domain {
+  const general = stringDomain(samples)
+  return {
+    cells: (leaves) => {
+      const literals = new Map<string, string>()
+      const prefixes = new Map<string, string>()
+      for (const l of leaves) {
+        const text = l.type === 'glob' ? literalOf(l.glob) : undefined
+        const prefix = l.type === 'glob' ? namePrefixOf(l.glob) : undefined
+        if (text !== undefined) literals.set(l.key, text)
+        else if (prefix !== undefined) prefixes.set(l.key, prefix)
+        else return general.cells(leaves)
+      }
+      const under = (value: string, prefix: string) =>
+        value.length > prefix.length && value.startsWith(prefix)
+      const known = (value: string) =>
+        new Map([
+          ...[...literals].map(([k, t]): [string, boolean] => [k, t === value]),
+          ...[...prefixes].map(([k, p]): [string, boolean] => [k, under(value, p)]),
+        ])
+      const names = new Set(literals.values())
+      const allPrefixes = [...new Set(prefixes.values())]
+      // A fresh name under `prefix` and under no longer prefix.
+      const freshUnder = (prefix: string): string => {
+        const fits = (v: string) =>
+          (prefix === '' || under(v, prefix)) &&
+          !names.has(v) &&
+          !allPrefixes.some((q) => q.length > prefix.length && under(v, q))
+        const candidate = [...samples, `${prefix}someone-else`].find(fits)
+        if (candidate !== undefined) return candidate
+        let value = `${prefix}someone-else`
+        while (!fits(value)) value += '-x'
+        return value
+      }
+      return [
+        ...[...names].map((value) => ({value, known: known(value)})),
+        ...['', ...allPrefixes].map((prefix) => {
+          const value = freshUnder(prefix)
+          return {value, known: known(value)}
+        }),
+      ]
+    },
+  }
+}
+
 /** A readable value that is none of `taken`. */
 function fresh(samples: string[], taken: string[]): string {
   const used = new Set(taken)
@@ -122,7 +178,15 @@ const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'd
 
 export function dimensions(...models: Model[]): Dimension[] {
   const dims: Dimension[] = [
-    {name: 'subject', domain: literalDomain(['User:someone-else'], false)},
+    {
+      name: 'subject',
+      // Groups first: a grant to a group is best shown by a member of it, named as such.
+      domain: subjectDomain([
+        'Group:system:authenticated',
+        'Group:system:serviceaccounts',
+        'User:someone-else',
+      ]),
+    },
     {
       name: 'nonResourceURL',
       domain: literalDomain(['/metrics', '/healthz', '/version', '/api', '/apis'], true),
@@ -192,9 +256,19 @@ function responsibility(g: Grant, other: Model): Component {
   if (!withSubject.some((c) => roleIdOf(c) === roleId))
     return part('role-ref', b, `${b.pointer}/roleRef`, roleId, withSubject[0])
   const rule = g.rule
-  if (rule === undefined || rule.owner === undefined)
-    return part('role-definition', b, `${b.pointer}/roleRef`, roleId, withSubject[0])
+  const definition = () => part('role-definition', b, `${b.pointer}/roleRef`, roleId, withSubject[0])
+  if (rule === undefined) return definition()
+  const found = responsibleRolePart(rule, other, part)
+  // A built-in role is in no file: what changed is which definition the binding's role has.
+  return found.object.builtIn ? definition() : found
+}
 
+/** The role, aggregation label or selector, or rule that makes a grant of an existing binding new. */
+function responsibleRolePart(
+  rule: SourcedRule,
+  other: Model,
+  part: (what: What, object: RbacObject, pointer: string, key: string) => Component,
+): Component {
   const path = rule.path
   for (let i = 0; i + 1 < path.length; i++) {
     const parent = path[i]!
@@ -327,6 +401,10 @@ export function witnessOf(request: Request): Witness {
   return w
 }
 
+/** The witness of a comparison per variant names the file deployed (witnessRequest ignores it). */
+const withVariant = (w: Witness, variant: string | undefined): Witness =>
+  variant === undefined ? w : {...w, variant}
+
 /** A witness back as a request (the inverse of witnessOf). */
 export function witnessRequest(witness: Witness): Request {
   const request: Request = {}
@@ -441,10 +519,10 @@ class Baseline {
     return result
   }
 
-  /** The same subject had the access in some namespace (or cluster-wide). */
-  otherNamespace(subject: string, request: Request): boolean {
+  /** The request's subject had the access in some namespace (or cluster-wide). */
+  otherNamespace(request: Request): boolean {
     const asked = {...request, namespace: undefined}
-    return (this.model.bySubject.get(subject) ?? []).some((p) => this.allows(p, asked, true))
+    return pairsFor(this.model, request.subject ?? '').some((p) => this.allows(p, asked, true))
   }
 
   /** Some other subject had exactly this access. */
@@ -454,10 +532,14 @@ class Baseline {
   }
 }
 
-/** A plain new grant may extend access the baseline gave in other namespaces or to other subjects. */
-function refine(c: Classified, subject: string, baseline: Baseline): Classified {
-  if (c.rule !== 'new-grant') return c
-  if (baseline.otherNamespace(subject, c.request)) return {...c, rule: 'scope-widened', severity: 'medium'}
+/**
+ * A plain new grant made by a new binding or subject entry may extend access the baseline gave
+ * in other namespaces or to other subjects; a grant that a role's rules, labels or selectors
+ * made new stays `new-grant`, so that the rule says what changed.
+ */
+function refine(c: Classified, what: What, baseline: Baseline): Classified {
+  if (c.rule !== 'new-grant' || (what !== 'binding' && what !== 'subject')) return c
+  if (baseline.otherNamespace(c.request)) return {...c, rule: 'scope-widened', severity: 'medium'}
   if (baseline.otherSubject(c.request)) return {...c, rule: 'new-subject', severity: 'medium'}
   return c
 }
@@ -490,7 +572,9 @@ export const display = (o: RbacObject) =>
 
 function requestText(w: Witness, can: string): string {
   const who = String(w.subject)
-  if (typeof w.nonResourceURL === 'string') return `${who} ${can} ${String(w.verb)} ${w.nonResourceURL}`
+  const deployed = typeof w.variant === 'string' ? ` (as deployed from ${w.variant})` : ''
+  if (typeof w.nonResourceURL === 'string')
+    return `${who} ${can} ${String(w.verb)} ${w.nonResourceURL}${deployed}`
   const group = w.apiGroup === '' ? '' : `.${String(w.apiGroup)}`
   const what = `${String(w.resource)}${group}${w.subresource === undefined ? '' : `/${String(w.subresource)}`}`
   const named = w.resourceName === undefined ? '' : ` named ${String(w.resourceName)}`
@@ -500,7 +584,7 @@ function requestText(w: Witness, can: string): string {
       : w.namespace === UNSET_NAMESPACE
         ? ' in the namespace the file is applied to'
         : ` in namespace ${String(w.namespace)}`
-  return `${who} ${can} ${String(w.verb)} ${what}${named}${where}`
+  return `${who} ${can} ${String(w.verb)} ${what}${named}${where}${deployed}`
 }
 
 function because(c: Component, g: Grant, removed: boolean): string {
@@ -515,9 +599,11 @@ function because(c: Component, g: Grant, removed: boolean): string {
     case 'role-ref':
       return `${b} ${removed ? 'no longer refers' : 'now refers'} to ${ref.kind} ${ref.name}`
     case 'role-definition':
-      return `${ref.kind} ${ref.name}, bound by ${b}, is ${
-        g.rule ? 'the built-in one' : 'not defined in the repository'
-      }${removed ? ' no longer' : ''}`
+      return g.rule === undefined
+        ? `${ref.kind} ${ref.name}, bound by ${b}, is ${removed ? 'now' : 'not'} defined in the repository`
+        : `${ref.kind} ${ref.name}, bound by ${b}, ${removed ? 'no longer grants it' : 'grants it'} as ${
+            g.rule.owner.builtIn ? "Kubernetes' built-in role" : 'the repository defines it'
+          }`
     case 'role':
       return `${display(c.object)} is ${removed ? 'removed' : 'new'}`
     case 'label':
@@ -571,12 +657,13 @@ function search(
   onFound: (found: Found) => void,
 ): void {
   const known = new Map<string, Set<string>>()
+  // Entries `other` grants to every request of the subject (through it, or a group it is in).
   const knownTo = (subject: string, namespace: string | undefined): Set<string> => {
     const cacheKey = `${subject}\u0000${namespace ?? ''}`
     let keys = known.get(cacheKey)
     if (keys === undefined) {
       keys = new Set()
-      for (const o of other.bySubject.get(subject) ?? []) {
+      for (const o of pairsFor(other, subject)) {
         if (o.namespace !== undefined && o.namespace !== namespace) continue
         if (o.entries === undefined) keys.add(unknownKey(o.roleId))
         else for (const e of o.entries) if (applies(o, e)) keys.add(e.compiled.key)
@@ -584,6 +671,15 @@ function search(
       known.set(cacheKey, keys)
     }
     return keys
+  }
+  const overlappingCache = new Map<string, Pair[]>()
+  const overlapping = (subject: string): Pair[] => {
+    let pairs = overlappingCache.get(subject)
+    if (pairs === undefined) {
+      pairs = [...other.bySubject].flatMap(([s, list]) => (subjectsOverlap(subject, s) ? list : []))
+      overlappingCache.set(subject, pairs)
+    }
+    return pairs
   }
   for (const pair of allowed.pairs) {
     const have = knownTo(pair.subject, pair.namespace)
@@ -601,9 +697,9 @@ function search(
         : pair.entries.flatMap((e, i) => (applies(pair, e) && fresh(e.compiled.key) ? [i] : []))
     for (const i of indices) {
       const g = grantOf(allowed, pair, i, false)
-      // Only grants of the same subject, in the same namespace or cluster-wide, can cover it.
+      // Only grants to subjects that overlap it, in the same namespace or cluster-wide, can cover it.
       const candidates: Grant[] = []
-      for (const o of other.bySubject.get(pair.subject) ?? []) {
+      for (const o of overlapping(pair.subject)) {
         if (pair.namespace !== undefined && o.namespace !== undefined && o.namespace !== pair.namespace)
           continue
         if (o.entries === undefined) candidates.push(grantOf(other, o, -1))
@@ -642,7 +738,8 @@ interface Scored extends Found {
 const rankOf = (s: Scored): WitnessRank => ({
   possible: s.possible,
   severity: s.classified.severity,
-  weight: s.classified.priority,
+  // Among equals, a grant to a group is best shown by a member of it, named as such.
+  weight: s.classified.priority + (s.classified.request.subject === s.grant.subject ? 0.5 : 0),
 })
 
 /** What one finding (a responsible object and a subject) keeps of its cells while the search runs. */
@@ -688,20 +785,59 @@ function grouper(other: Model, classify: ((f: Found, c: Component) => Scored) | 
 /**
  * `_changed` is not needed: both sides are compared whole, and what differs is found in the
  * objects that changed (a file that did not change can still be where a finding points when a
- * role it binds was removed from another file).
+ * role it binds was removed from another file). An object defined in several files is compared
+ * per variant (model.ts, buildModel): once for each file that defines such an object, on either
+ * side, so that no file's definition is hidden by another's; the witness names the variant.
  */
 export function compareRbac(
   baseline: Map<string, Document>,
   target: Map<string, Document>,
   _changed: string[],
 ): Comparison {
-  const base: Side = {model: buildModel([...baseline].map(([p, d]) => [p, d.value]))}
-  const tgt: Side = {model: buildModel([...target].map(([p, d]) => [p, d.value]))}
   const sides: Sides = {baseline, target}
+  const before = objectsOfDocuments([...baseline].map(([p, d]) => [p, d.value]))
+  const after = objectsOfDocuments([...target].map(([p, d]) => [p, d.value]))
+  const notes: string[] = []
+  const several = [definedSeveralTimes(before), definedSeveralTimes(after)] as const
+  for (const [id, files] of several[1])
+    notes.push(
+      `${id} is defined ${files.length} times (${files.join(', ')}): each file is compared as the variant a cluster is deployed from`,
+    )
+  const variants = [...new Set(several.flatMap((m) => [...m.values()].flat()))].sort()
+  if (variants.length === 0) {
+    const findings = compareModels(buildModel(before), buildModel(after), sides, undefined, notes)
+    return {findings, notes}
+  }
+  // The same access found in several variants is one finding (its id names the access).
+  const found = new Map<string, Finding>()
+  for (const variant of variants)
+    for (const f of compareModels(
+      buildModel(before, variant),
+      buildModel(after, variant),
+      sides,
+      variant,
+      notes,
+    ))
+      if (!found.has(f.id)) found.set(f.id, f)
+  return {findings: sortFindings([...found.values()]), notes: [...new Set(notes)]}
+}
+
+const sortFindings = (findings: Finding[]) =>
+  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
+
+/** The findings of one comparison of two models (of one variant, when `variant` is given). */
+function compareModels(
+  baseModel: Model,
+  targetModel: Model,
+  sides: Sides,
+  variant: string | undefined,
+  notes: string[],
+): Finding[] {
+  const base: Side = {model: baseModel}
+  const tgt: Side = {model: targetModel}
   const complete = (draft: FindingDraft<RbacRule>) => completeFinding('k8s-rbac', RULES, sides, draft)
   const dims = dimensions(base.model, tgt.model)
   const leaves: LeafLookup = {get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key)}
-  const notes: string[] = [...tgt.model.notes]
   const findings: Finding[] = []
   const index = new Baseline(base.model)
 
@@ -717,24 +853,23 @@ export function compareRbac(
     // Nothing alarming: say at least whether the access existed elsewhere (costs a baseline scan).
     if (best.possible || best.classified.severity === 'low') {
       for (const s of group.plain) {
-        const refined = {...s, classified: refine(s.classified, s.grant.subject, index)}
+        const refined = {...s, classified: refine(s.classified, group.component.what, index)}
         if (moreTelling(rankOf(refined), rankOf(best))) best = refined
       }
     }
-    findings.push(complete(wideningDraft(group, best)))
+    findings.push(complete(wideningDraft(group, best, variant)))
   }
   const narrowings = grouper(tgt.model, undefined)
   search(base.model, tgt.model, dims, 'narrowing', notes, narrowings.add)
   for (const group of narrowings.groups()) {
-    if (group.first) findings.push(complete(narrowingDraft(group, group.first, leaves)))
+    if (group.first) findings.push(complete(narrowingDraft(group, group.first, leaves, variant)))
   }
-  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
-  return {findings, notes}
+  return sortFindings(findings)
 }
 
-function wideningDraft(group: Group, best: Scored): FindingDraft<RbacRule> {
+function wideningDraft(group: Group, best: Scored, variant: string | undefined): FindingDraft<RbacRule> {
   const {component} = group
-  const witness = witnessOf(best.classified.request)
+  const witness = withVariant(witnessOf(best.classified.request), variant)
   const {rule, severity} = best.classified
   const reason = best.cell.reason
   const tail = `${because(component, best.grant, false)}; ${via(best.grant)}`
@@ -806,10 +941,15 @@ function narrowedAt(component: Component, grant: Grant, counterpart: RbacObject)
   return index === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index}`
 }
 
-function narrowingDraft(group: Group, first: Found, leaves: LeafLookup): FindingDraft<RbacRule> {
+function narrowingDraft(
+  group: Group,
+  first: Found,
+  leaves: LeafLookup,
+  variant: string | undefined,
+): FindingDraft<RbacRule> {
   const {component} = group
   const {grant, cell} = first
-  const witness = witnessOf(requestOf(cell, leaves)!)
+  const witness = withVariant(witnessOf(requestOf(cell, leaves)!), variant)
   const rule = NARROWING_RULE[component.what]
   const counterpart = component.counterpart
   const pointer = counterpart && narrowedAt(component, grant, counterpart)

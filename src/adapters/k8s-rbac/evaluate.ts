@@ -3,11 +3,12 @@
 
 import type {Witness} from '../../kernel/types.js'
 import {witnessRequest} from './compare.js'
-import {buildModel, modelAllows} from './model.js'
+import {buildModel, modelAllows, objectsOfDocuments} from './model.js'
 
 /**
- * Whether some grant allows the witness's request. A binding to a role that is not defined is
- * taken as allowing it, so that a version is never wrongly cleared.
+ * Whether some grant allows the witness's request, in the variant it names (the file deployed,
+ * when objects are defined in several). A binding to a role that is not defined is taken as
+ * allowing it, so that a version is never wrongly cleared.
  */
 export function allowsWitness(
   value: unknown,
@@ -17,7 +18,8 @@ export function allowsWitness(
 ): boolean {
   const documents = new Map(others)
   documents.set(file, value)
-  const model = buildModel(documents)
+  const variant = typeof witness.variant === 'string' ? witness.variant : undefined
+  const model = buildModel(objectsOfDocuments(documents), variant)
   const request = witnessRequest(witness)
   return modelAllows(model, request)
 }

@@ -16,16 +16,21 @@
 //   labels its selectors match, transitively (the controller copies aggregated rules into the
 //   aggregate, which another aggregate then copies in turn). The aggregate's own `rules` are kept
 //   too: the controller would overwrite them, and keeping them never hides a widening.
-// A binding to a role the repository does not define grants an unknown set: one opaque unknown
-// per role, which the engine turns into possible-widenings. `cluster-admin` is known.
+// The ClusterRoles the API server creates (builtin-roles.ts: cluster-admin, admin, edit, view, the
+// system:aggregate-to-* roles they aggregate, …) exist whether or not a file defines them: a
+// repository's own definition replaces one, else the built-in one is read, and labelled
+// ClusterRoles of the repository are aggregated into admin, edit and view as the cluster does.
+// A binding to any other role the repository does not define grants an unknown set: one opaque
+// unknown per role, which the engine turns into possible-widenings.
 // Entries are compiled once per role and grants only when a comparison needs them: bindings to
 // large aggregated roles (admin, edit, view) would otherwise multiply into many thousands of rules.
 
 import {type AnyLeaf, type GlobLeaf, leafHolds, type OpaqueLeaf, PRESENT} from '../../engine/domains.js'
-import {evaluate, type Formula, leaf, not, or} from '../../engine/formula.js'
+import {and, evaluate, type Formula, leaf, not, or} from '../../engine/formula.js'
 import {type Glob, literalGlob} from '../../engine/glob.js'
 import type {Rule} from '../../engine/search.js'
-import {objectId, type RbacObject, rbacObjects} from './objects.js'
+import {BUILTIN_CLUSTER_ROLES, builtInObject} from './builtin-roles.js'
+import {objectId, type RbacObject, rbacObjects, type RuleJson, toObject} from './objects.js'
 
 export const DIMENSIONS = [
   'subject',
@@ -39,24 +44,20 @@ export const DIMENSIONS = [
 ] as const
 export type DimensionName = (typeof DIMENSIONS)[number]
 
-export interface RuleJson {
-  apiGroups?: string[] | null
-  resources?: string[] | null
-  resourceNames?: string[] | null
-  nonResourceURLs?: string[] | null
-  verbs?: string[] | null
+/** The built-in ClusterRoles as objects of no file (made once: they never change). */
+let builtIns: RbacObject[] | undefined
+function builtInObjects(): RbacObject[] {
+  builtIns ??= BUILTIN_CLUSTER_ROLES.map((role) => ({
+    ...toObject('', '', builtInObject(role), 'ClusterRole'),
+    builtIn: true as const,
+  }))
+  return builtIns
 }
-
-/** cluster-admin as the API server bootstraps it, for repositories that bind it without defining it. */
-const CLUSTER_ADMIN_RULES: RuleJson[] = [
-  {apiGroups: ['*'], resources: ['*'], verbs: ['*']},
-  {nonResourceURLs: ['*'], verbs: ['*']},
-]
 
 /** A rule of a role, and how it reaches the role a binding names. */
 export interface SourcedRule {
-  /** the role whose `rules` hold it; undefined for a built-in role */
-  owner: RbacObject | undefined
+  /** the role whose `rules` hold it (a built-in one is `builtIn`) */
+  owner: RbacObject
   index: number
   raw: RuleJson
   /** the aggregation chain from the bound role to the owner (both included; one element when direct) */
@@ -127,7 +128,6 @@ export interface Model {
   opaque: Map<string, string>
   /** every leaf of the grants made so far, by key (to test whether a value lies in a cell) */
   leaves: Map<string, AnyLeaf>
-  notes: string[]
   /** grants made so far (for unique indices) */
   grantCount: number
 }
@@ -241,6 +241,18 @@ export function literalOf(glob: Glob): string | undefined {
   return text
 }
 
+/** The prefix of a glob of names that start with it and go on (namePrefixLeaf), else undefined. */
+export function namePrefixOf(glob: Glob): string | undefined {
+  const n = glob.tokens.length
+  if (n < 2 || glob.tokens[n - 2]!.t !== 'one' || glob.tokens[n - 1]!.t !== 'star') return undefined
+  let text = ''
+  for (const t of glob.tokens.slice(0, n - 2)) {
+    if (t.t !== 'lit') return undefined
+    text += t.c
+  }
+  return text
+}
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
@@ -268,13 +280,118 @@ const anyLiteral = (values: string[]): Formula<AnyLeaf> => or(...values.map((v) 
 
 const opaqueName = (roleId: string) => `opaque:${roleId}`
 
+// --- implied memberships -----------------------------------------------------------------
+//
+// A request's subject is who makes it: `User:name`, `ServiceAccount:namespace:name`, or
+// `Group:name`, a member of that group whose own name is not known. Kubernetes' authenticators
+// add groups of their own (https://kubernetes.io/docs/reference/access-authn-authz/authentication/,
+// "Anonymous requests" and "Service account tokens"): every authenticated identity is in
+// system:authenticated; a service account ns/name is the user system:serviceaccount:ns:name, in
+// system:serviceaccounts and system:serviceaccounts:ns; an anonymous request is the user
+// system:anonymous in the group system:unauthenticated (and in no other). Members of any other
+// group stay opaque: `Group:devs` is some member of devs, which no grant to a named user reaches.
+
+const AUTHENTICATED = 'Group:system:authenticated'
+const SERVICE_ACCOUNTS = 'Group:system:serviceaccounts'
+/** The two names of the anonymous caller: the user and its one group. */
+const ANONYMOUS = ['User:system:anonymous', 'Group:system:unauthenticated']
+
+/**
+ * The binding subjects whose grants reach every request of `subject` (itself included): for a
+ * request's subject, every binding subject that applies to it. The sets of requests subjects
+ * name are nested or disjoint, so two subjects overlap exactly when one covers the other.
+ */
+export function coveringSubjects(subject: string): string[] {
+  if (ANONYMOUS.includes(subject)) return ANONYMOUS
+  if (subject === AUTHENTICATED) return [subject]
+  if (subject === SERVICE_ACCOUNTS) return [subject, AUTHENTICATED]
+  if (subject.startsWith(`${SERVICE_ACCOUNTS}:`)) return [subject, SERVICE_ACCOUNTS, AUTHENTICATED]
+  const sa = /^ServiceAccount:([^:]+):[^:]+$/.exec(subject)
+  if (sa) return [subject, `${SERVICE_ACCOUNTS}:${sa[1]}`, SERVICE_ACCOUNTS, AUTHENTICATED]
+  return [subject, AUTHENTICATED]
+}
+
+/** Whether the requests of `a` and of `b` overlap (one covers the other). */
+export const subjectsOverlap = (a: string, b: string) =>
+  coveringSubjects(a).includes(b) || coveringSubjects(b).includes(a)
+
+/** The request subjects a binding subject grants to, as a formula over the subject dimension. */
+function subjectFormula(subject: string): Formula<AnyLeaf> {
+  const named = (prefix: string, sample: string) => leaf(namePrefixLeaf(prefix, sample))
+  if (ANONYMOUS.includes(subject)) return anyLiteral(ANONYMOUS)
+  if (subject === AUTHENTICATED)
+    return and(
+      or(
+        named('User:', 'User:someone-else'),
+        named('ServiceAccount:', 'ServiceAccount:default:default'),
+        named('Group:', 'Group:some-group'),
+      ),
+      not(anyLiteral(ANONYMOUS)),
+    )
+  if (subject === SERVICE_ACCOUNTS)
+    return or(
+      named('ServiceAccount:', 'ServiceAccount:default:default'),
+      named(`${SERVICE_ACCOUNTS}:`, `${SERVICE_ACCOUNTS}:default`),
+      leaf(literalLeaf(subject)),
+    )
+  if (subject.startsWith(`${SERVICE_ACCOUNTS}:`)) {
+    const namespace = subject.slice(SERVICE_ACCOUNTS.length + 1)
+    return or(
+      named(`ServiceAccount:${namespace}:`, `ServiceAccount:${namespace}:default`),
+      leaf(literalLeaf(subject)),
+    )
+  }
+  return leaf(literalLeaf(subject))
+}
+
+/** Subjects whose name starts with `prefix` and goes on (a name is never empty). */
+function namePrefixLeaf(prefix: string, sample: string): GlobLeaf {
+  const literal = literalGlob(prefix)
+  const glob: Glob = {
+    key: `${literal.key}?*`,
+    tokens: [...literal.tokens, {t: 'one', noColon: false}, {t: 'star', noColon: false}],
+    samples: [sample],
+  }
+  return {key: `glob:${glob.key}`, type: 'glob', glob}
+}
+
+/** The pairs of a model whose subject applies to a request's subject. */
+export function pairsFor(model: Model, subject: string): Pair[] {
+  return coveringSubjects(subject).flatMap((s) => model.bySubject.get(s) ?? [])
+}
+
 // --- the model ------------------------------------------------------------------------
 
-/** Builds the model of a kind's documents (path → parsed value). */
-export function buildModel(documents: Iterable<[string, unknown]>): Model {
+/** The RBAC objects of a kind's documents (path → parsed value), in path order. */
+export function objectsOfDocuments(documents: Iterable<[string, unknown]>): RbacObject[] {
   const objects: RbacObject[] = []
   for (const [file, value] of [...documents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     objects.push(...rbacObjects(value, file))
+  return objects
+}
+
+/** Objects defined in more than one place: id → the files that define it. */
+export function definedSeveralTimes(objects: readonly RbacObject[]): Map<string, string[]> {
+  const byId = new Map<string, RbacObject[]>()
+  for (const o of objects) pushTo(byId, o.id, o)
+  return new Map(
+    [...byId].filter(([, defined]) => defined.length > 1).map(([id, d]) => [id, d.map((o) => o.file)]),
+  )
+}
+
+/**
+ * Builds the model of a kind's objects (objectsOfDocuments). An object defined in several files
+ * (alternative install variants: install.yaml and namespace-install.yaml of one project) exists
+ * once in a cluster, as the one file applied defines it: with `variant`, the file deployed, an
+ * object that file defines is read as it defines it and its other definitions are dropped; an
+ * object it does not define keeps all its definitions, combined (each of them is read as itself
+ * in its own file's variant).
+ */
+export function buildModel(all: readonly RbacObject[], variant?: string): Model {
+  const inVariant = new Set(
+    variant === undefined ? [] : all.filter((o) => o.file === variant).map((o) => o.id),
+  )
+  const objects = all.filter((o) => !inVariant.has(o.id) || o.file === variant)
   const byId = new Map<string, RbacObject[]>()
   for (const o of objects) pushTo(byId, o.id, o)
   const model: Model = {
@@ -284,14 +401,12 @@ export function buildModel(documents: Iterable<[string, unknown]>): Model {
     bySubject: new Map(),
     opaque: new Map(),
     leaves: new Map(),
-    notes: [],
     grantCount: 0,
   }
-  for (const [id, defined] of byId) {
-    if (defined.length > 1)
-      model.notes.push(
-        `${id} is defined ${defined.length} times (${defined.map((o) => o.file).join(', ')}): their contents are combined`,
-      )
+  for (const role of builtInObjects()) {
+    if (byId.has(role.id)) continue
+    objects.push(role)
+    byId.set(role.id, [role])
   }
 
   const clusterRoles = objects.filter((o) => o.kind === 'ClusterRole')
@@ -299,27 +414,23 @@ export function buildModel(documents: Iterable<[string, unknown]>): Model {
   const entriesFor = (roleId: string): RoleEntry[] | undefined => {
     if (effective.has(roleId)) return effective.get(roleId)
     const roles = byId.get(roleId)
-    const rules: SourcedRule[] = []
     if (!roles) {
-      if (roleId !== 'ClusterRole/cluster-admin') {
-        effective.set(roleId, undefined)
-        return undefined
-      }
-      CLUSTER_ADMIN_RULES.forEach((raw, index) => rules.push({owner: undefined, index, raw, path: []}))
-    } else {
-      // Breadth first from the bound role through aggregation edges: the first path found is kept.
-      const seen = new Set<RbacObject>(roles)
-      const queue: RbacObject[][] = roles.map((r) => [r])
-      for (let head = 0; head < queue.length; head++) {
-        const path = queue[head]!
-        const role = path.at(-1)!
-        rulesOf(role).forEach((raw, index) => rules.push({owner: role, index, raw, path}))
-        if (selectorsOf(role) === undefined) continue
-        for (const child of clusterRoles) {
-          if (seen.has(child) || !aggregates(role, child)) continue
-          seen.add(child)
-          queue.push([...path, child])
-        }
+      effective.set(roleId, undefined)
+      return undefined
+    }
+    const rules: SourcedRule[] = []
+    // Breadth first from the bound role through aggregation edges: the first path found is kept.
+    const seen = new Set<RbacObject>(roles)
+    const queue: RbacObject[][] = roles.map((r) => [r])
+    for (let head = 0; head < queue.length; head++) {
+      const path = queue[head]!
+      const role = path.at(-1)!
+      rulesOf(role).forEach((raw, index) => rules.push({owner: role, index, raw, path}))
+      if (selectorsOf(role) === undefined) continue
+      for (const child of clusterRoles) {
+        if (seen.has(child) || !aggregates(role, child)) continue
+        seen.add(child)
+        queue.push([...path, child])
       }
     }
     const entries: RoleEntry[] = []
@@ -446,7 +557,7 @@ export function grantOf(model: Model, pair: Pair, entryIndex: number, keep = tru
     predicates.set(dim, f)
     collect(model, f)
   }
-  set('subject', leaf(literalLeaf(pair.subject)))
+  set('subject', subjectFormula(pair.subject))
   if (pair.namespace !== undefined) set('namespace', leaf(literalLeaf(pair.namespace)))
   const e = entryIndex === -1 ? undefined : pair.entries![entryIndex]!
   if (e === undefined) {
@@ -521,6 +632,5 @@ export function pairAllows(pair: Pair, request: Request, unknown: boolean, ignor
 
 /** Whether the model allows a request (unknown roles taken as allowing it). */
 export function modelAllows(model: Model, request: Request): boolean {
-  const pairs = model.bySubject.get(request.subject ?? '') ?? []
-  return pairs.some((pair) => pairAllows(pair, request, true))
+  return pairsFor(model, request.subject ?? '').some((pair) => pairAllows(pair, request, true))
 }

@@ -25,6 +25,17 @@ export interface RbacObject {
   raw: Record<string, unknown>
   /** `Role/ns/name`, `ClusterRole/name`, …: the object's identity in a cluster */
   id: string
+  /** a ClusterRole the API server creates (builtin-roles.ts), which no file of the repository defines */
+  builtIn?: true
+}
+
+/** One rule of a Role or ClusterRole, as written. */
+export interface RuleJson {
+  apiGroups?: string[] | null
+  resources?: string[] | null
+  resourceNames?: string[] | null
+  nonResourceURLs?: string[] | null
+  verbs?: string[] | null
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -46,7 +57,12 @@ export function objectId(kind: RbacKind, name: string, namespace: string | undef
   return kind === 'Role' || kind === 'RoleBinding' ? `${kind}/${namespace}/${name}` : `${kind}/${name}`
 }
 
-function toObject(file: string, pointer: string, raw: Record<string, unknown>, kind: RbacKind): RbacObject {
+export function toObject(
+  file: string,
+  pointer: string,
+  raw: Record<string, unknown>,
+  kind: RbacKind,
+): RbacObject {
   const metadata = (isObject(raw.metadata) ? raw.metadata : {}) as Record<string, unknown>
   const name = typeof metadata.name === 'string' ? metadata.name : ''
   const namespaced = kind === 'Role' || kind === 'RoleBinding'

@@ -114,19 +114,21 @@ export const RULES = declareRules({
     severity: 'medium',
     title: 'Access extended to more namespaces',
     description:
-      'The subject had this access in another namespace (or the same in one namespace), and now has it in more (or cluster-wide). Check that it needs it there.',
+      'A new binding or subject entry gives a subject access it had in another namespace (or in one namespace) in more namespaces (or cluster-wide). Check that it needs it there.',
   },
   'new-subject': {
     change: 'widening',
     severity: 'medium',
     title: 'Access extended to another subject',
-    description: 'Another subject had exactly this access; this one now has it too. Check that it needs it.',
+    description:
+      'A new binding or subject entry gives a subject exactly the access another subject had. Check that it needs it.',
   },
   'new-grant': {
     change: 'widening',
     severity: 'low',
     title: 'New access',
-    description: 'Any other new access. Check that it is intended.',
+    description:
+      'Any other new access: a new binding or subject entry that gives what no one had, or a role’s rules, labels or selectors that grant more (whoever else had the same). Check that it is intended.',
   },
   'unknown-role': {
     change: 'possible-widening',

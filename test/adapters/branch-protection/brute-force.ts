@@ -10,7 +10,9 @@
 //   also who may create the branch;
 // - required reviews forbid direct pushes (unless the actor is in
 //   `bypass_pull_request_allowances`) and ask merges for approvals (stale ones count unless
-//   `dismiss_stale_reviews`), a code owner approval, an approval of the last push;
+//   `dismiss_stale_reviews`), a code owner approval when the pull request changes a file with a
+//   code owner (unless every path has one, some pull request changes only unowned files), an
+//   approval of the last push;
 // - required checks must have passed, from the app `app_id` names (null or -1: any source);
 //   `strict` asks merges to be up to date; signatures and linear history apply to merges and
 //   pushes, conversation resolution to merges; a force push (a rewind) adds no commits;
@@ -18,7 +20,7 @@
 // - `dismissal_restrictions` limit who may dismiss reviews (administrators always may); in the
 //   request shape (no `url`), an object naming no one turns the restriction off.
 
-import type {Finding} from '../../../src/kernel/types.js'
+import type {CodeOwnership, Finding} from '../../../src/kernel/types.js'
 import type {CaseSides, Oracle} from '../oracle.js'
 
 export type Action = 'merge' | 'push' | 'force-push' | 'delete' | 'create' | 'dismiss-review' | 'fork-sync'
@@ -45,6 +47,7 @@ export interface Attempt {
   approvals?: number
   staleApprovals?: number
   codeOwnerApproval?: 'none' | 'stale' | 'current'
+  touchesOwnedFile?: boolean
   lastPushApproved?: boolean
   checks?: Check[]
   upToDate?: boolean
@@ -145,7 +148,11 @@ export function bruteAccepts(p: Raw | undefined, a: Attempt): boolean {
         const approvals = (a.approvals ?? 0) + (dismiss ? 0 : (a.staleApprovals ?? 0))
         if (approvals < Number(rpr.required_approving_review_count)) return false
         const owner = a.codeOwnerApproval ?? 'none'
-        if (rpr.require_code_owner_reviews === true && (owner === 'none' || (dismiss && owner === 'stale')))
+        if (
+          rpr.require_code_owner_reviews === true &&
+          a.touchesOwnedFile !== false &&
+          (owner === 'none' || (dismiss && owner === 'stale'))
+        )
           return false
         if (rpr.require_last_push_approval === true && a.lastPushApproved !== true) return false
       }
@@ -179,9 +186,10 @@ function listsOf(p: Raw): unknown[] {
  * Every update of the universe the protections span (yielded as one object refilled each time): each action, by anyone or by each named
  * user, team and app, as administrator or not; for merges and pushes every review state up to
  * one more approval than any side asks, every way of passing each named check (not at all, from
- * each named app, from another source) and every truth of the other conditions.
+ * each named app, from another source) and every truth of the other conditions; pull requests
+ * that change an owned file, and (unless `everyPathOwned`) ones that change only unowned files.
  */
-export function* universe(branch: string, sides: Raw[]): Generator<Attempt> {
+export function* universe(branch: string, sides: Raw[], everyPathOwned = false): Generator<Attempt> {
   const actors = ['someone', ...new Set(sides.flatMap((p) => listsOf(p).flatMap(named)))]
   const maxCount = Math.max(
     0,
@@ -235,29 +243,36 @@ export function* universe(branch: string, sides: Raw[]): Generator<Attempt> {
               for (const codeOwnerApproval of ['none', 'stale', 'current'] as const) {
                 if (codeOwnerApproval === 'current' && approvals === 0) continue
                 if (codeOwnerApproval === 'stale' && staleApprovals === 0) continue
-                for (const lastPushApproved of bools) {
-                  if (lastPushApproved && approvals === 0) continue
-                  Object.assign(a, {approvals, staleApprovals, codeOwnerApproval, lastPushApproved})
-                  for (const checks of checkSets)
-                    for (const upToDate of bools)
-                      for (const signed of bools)
-                        for (const linear of bools)
-                          for (const conversationsResolved of bools) {
-                            Object.assign(a, {checks, upToDate, signed, linear, conversationsResolved})
-                            yield a
-                          }
-                }
+                for (const lastPushApproved of bools)
+                  for (const touchesOwnedFile of everyPathOwned ? [true] : bools) {
+                    if (lastPushApproved && approvals === 0) continue
+                    if (!touchesOwnedFile && codeOwnerApproval !== 'none') continue
+                    Object.assign(a, {approvals, staleApprovals, codeOwnerApproval, lastPushApproved})
+                    Object.assign(a, {touchesOwnedFile})
+                    for (const checks of checkSets)
+                      for (const upToDate of bools)
+                        for (const signed of bools)
+                          for (const linear of bools)
+                            for (const conversationsResolved of bools) {
+                              Object.assign(a, {checks, upToDate, signed, linear, conversationsResolved})
+                              yield a
+                            }
+                  }
               }
         } else yield a
       }
 }
 
 /** The first update of the universe that `more` accepts and `less` rejects, per branch. */
-export function firstDifference(more: Map<string, Raw>, less: Map<string, Raw>): Attempt | undefined {
+export function firstDifference(
+  more: Map<string, Raw>,
+  less: Map<string, Raw>,
+  everyPathOwned = false,
+): Attempt | undefined {
   for (const [branch, strict] of less) {
     const loose = more.get(branch)
     const sides = loose === undefined ? [strict] : [strict, loose]
-    for (const a of universe(branch, sides))
+    for (const a of universe(branch, sides, everyPathOwned))
       if (bruteAccepts(loose, a) && !bruteAccepts(strict, a)) return {...a}
   }
   return undefined
@@ -289,19 +304,25 @@ export const oracle: Oracle = {
     const [more, less] = f.change === 'widening' ? [after, before] : [before, after]
     return bruteAccepts(more.get(attempt.branch), attempt) && !bruteAccepts(less.get(attempt.branch), attempt)
   },
+  // What the repository's CODEOWNERS owns, when a case says (`codeOwnership` in expected.json).
+  context: (expected) =>
+    expected.codeOwnership === undefined
+      ? {}
+      : {codeOwnership: async () => expected.codeOwnership as CodeOwnership},
   // Every difference of the cases has an update that shows it: none may stay a possible widening.
   possible: () => false,
   // Soundness over the brute force's universe, both ways, file by file.
-  missed: (findings, sides) => {
+  missed: async (findings, sides, context) => {
+    const everyPathOwned = (await context.codeOwnership?.())?.unowned === null
     const out: string[] = []
     for (const file of new Set([...sides.baseline.keys(), ...sides.target.keys()])) {
       const {before, after} = protectionsAt(sides, file)
       const reported = (change: Finding['change']) =>
         findings.some((f) => f.file === file && f.change === change)
-      const widening = firstDifference(after, before)
+      const widening = firstDifference(after, before, everyPathOwned)
       if (widening !== undefined && !reported('widening'))
         out.push(`${file}: widening ${JSON.stringify(widening)} not reported`)
-      const narrowing = firstDifference(before, after)
+      const narrowing = firstDifference(before, after, everyPathOwned)
       if (narrowing !== undefined && !reported('narrowing'))
         out.push(`${file}: narrowing ${JSON.stringify(narrowing)} not reported`)
     }

@@ -1,7 +1,8 @@
 // Property tests: the branch-protection comparison against the independent brute-force evaluator
 // over a small finite universe of updates (every action, by anyone or by each named user, team
 // and app, as administrator or not, with every review state, way of passing each check and
-// truth of the other conditions). Each generated case is one file on each side: a REST export
+// truth of the other conditions; pull requests that change an owned file, and ones that change
+// only unowned files unless the repository's CODEOWNERS owns every path). Each generated case is one file on each side: a REST export
 // (`{"enabled": …}` settings and `url`s) or a safe-settings file with one or two branches. The
 // rule under test is "sound before precise": an update the target accepts and the baseline
 // rejects must never go unreported, and every witness must be an update that really differs.
@@ -10,7 +11,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareBranchProtectionFile} from '../../../src/adapters/branch-protection/compare.js'
 import {parseFile} from '../../../src/kernel/parse.js'
-import type {Finding, ParsedFile} from '../../../src/kernel/types.js'
+import type {CodeOwnership, Finding, ParsedFile} from '../../../src/kernel/types.js'
 import {attemptOf, bruteAccepts, firstDifference, protectionsOf, universe} from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
 import {expectNewId} from '../widened-ids.js'
@@ -250,33 +251,55 @@ function firstProtection(value: Raw): Raw | undefined {
 const parsed = (file: string, value: unknown): ParsedFile =>
   parseFile({path: file, content: Buffer.from(JSON.stringify(value, null, 2))}, 'json')
 
-function compare(file: string, baseline: Raw | undefined, target: Raw | undefined): Finding[] {
+/**
+ * The repository's code ownership: CODEOWNERS owns every path, or leaves some path (README.md)
+ * without an owner; unknown (no repository) is taken as the latter.
+ */
+const ownership = (everyPathOwned: boolean): CodeOwnership => ({
+  file: '.github/CODEOWNERS',
+  unowned: everyPathOwned ? null : 'README.md',
+})
+
+function compare(
+  file: string,
+  baseline: Raw | undefined,
+  target: Raw | undefined,
+  everyPathOwned?: boolean,
+): Finding[] {
   const before = baseline === undefined ? undefined : parsed(file, baseline)
   const after = target === undefined ? undefined : parsed(file, target)
-  return compareBranchProtectionFile(file, before, after).findings
+  const owners = everyPathOwned === undefined ? undefined : ownership(everyPathOwned)
+  return compareBranchProtectionFile(file, before, after, owners).findings
 }
 
-function checkPair(file: string, baseline: Raw | undefined, target: Raw | undefined): void {
-  const findings = compare(file, baseline, target)
+function checkPair(
+  file: string,
+  baseline: Raw | undefined,
+  target: Raw | undefined,
+  everyPathOwned?: boolean,
+): void {
+  const findings = compare(file, baseline, target, everyPathOwned)
   const before = protectionsOf(baseline, file)
   const after = protectionsOf(target, file)
-  const context = `${file}\nbaseline ${JSON.stringify(baseline)}\ntarget ${JSON.stringify(target)}`
+  const context = `${file}\nbaseline ${JSON.stringify(baseline)}\ntarget ${JSON.stringify(target)}\nevery path owned: ${everyPathOwned}`
   for (const f of findings) {
     expect(f.change, `${context}\nno witness for ${f.rule}`).not.toBe('possible-widening')
     const a = attemptOf(f.witness!)
+    // A pull request changing only unowned files exists only where some file has no owner.
+    if (everyPathOwned === true) expect(a.touchesOwnedFile, context).not.toBe(false)
     const [more, less] = f.change === 'widening' ? [after, before] : [before, after]
     expect(
       bruteAccepts(more.get(a.branch), a) && !bruteAccepts(less.get(a.branch), a),
       `${context}\n${f.change} ${f.rule} witness ${JSON.stringify(f.witness)}`,
     ).toBe(true)
   }
-  const widening = firstDifference(after, before)
+  const widening = firstDifference(after, before, everyPathOwned === true)
   if (widening !== undefined)
     expect(
       findings.some((f) => f.change === 'widening'),
       `${context}\nunreported widening ${JSON.stringify(widening)}`,
     ).toBe(true)
-  const narrowing = firstDifference(before, after)
+  const narrowing = firstDifference(before, after, everyPathOwned === true)
   if (narrowing !== undefined)
     expect(
       findings.some((f) => f.change === 'narrowing'),
@@ -287,7 +310,9 @@ function checkPair(file: string, baseline: Raw | undefined, target: Raw | undefi
 describe('branch-protection comparison against brute force', () => {
   it('soundness and witnesses: every difference in the universe is reported, every witness differs', () => {
     fc.assert(
-      fc.property(pairs, ({file, baseline, target}) => checkPair(file, baseline, target)),
+      fc.property(pairs, fc.option(fc.boolean()), ({file, baseline, target}, everyPathOwned) =>
+        checkPair(file, baseline, target, everyPathOwned ?? undefined),
+      ),
       RUNS,
     )
   }, 120_000)

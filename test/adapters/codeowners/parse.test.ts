@@ -1,5 +1,6 @@
 // The CODEOWNERS reader: what it keeps (rules, owners, positions), what it reads as GitHub does
-// (comments, escapes, CRLF, BOM), and what fails closed with file:line:column.
+// (comments, escapes, CRLF, BOM), the lines it skips as GitHub does (invalid syntax), and what
+// fails closed with file:line (a file GitHub does not load).
 
 import {describe, expect, it} from 'vitest'
 import {codeowners} from '../../../src/adapters/codeowners/index.js'
@@ -50,37 +51,53 @@ describe('codeowners parser', () => {
     })
   })
 
-  it('fails closed on what GitHub does not read as written, naming every line', async () => {
-    const problems = await problemsOf(
+  it('skips each line GitHub skips (invalid syntax), with its reason and owners, and reads the rest', async () => {
+    const parsed = await parse(
       [
         '* @acme/eng',
         '!/secret @x',
         '/pages/[id].tsx @web',
         '\\#notes @alice',
-        'docs#old @alice',
         '/infra/ platform-team',
-        'a//b @x',
         '/ @x',
         'a/*** @x',
         'src\\',
         'bad\u0007bell @x',
+        '/docs/ @acme/docs',
       ].join('\n'),
+    )
+    const value = parsed.value as {
+      rules: unknown[]
+      skipped: Array<{line: number; reason: string; owners: string[]}>
+    }
+    expect(value.rules).toEqual([
+      {pattern: '*', owners: ['@acme/eng']},
+      {pattern: '/docs/', owners: ['@acme/docs']},
+    ])
+    expect(value.skipped.map((s) => s.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9])
+    expect(value.skipped[0]!.reason).toMatch(/negation/)
+    expect(value.skipped[1]!.reason).toMatch(/ranges/)
+    expect(value.skipped[2]!.reason).toMatch(/escaping "#"/)
+    expect(value.skipped[3]).toMatchObject({
+      reason: expect.stringMatching(/invalid owner "platform-team"/),
+      owners: ['platform-team'],
+    })
+    expect(value.skipped[6]).toMatchObject({reason: expect.stringMatching(/lone backslash/), owners: []})
+    expect(parsed.sourceMap.locate('/skipped/3')).toEqual({line: 5, column: 1})
+    expect(parsed.sourceMap.locate('/rules/1')).toEqual({line: 10, column: 1})
+  })
+
+  it('fails closed on a pattern GitHub may read in a way acldrift cannot know, naming every line', async () => {
+    const problems = await problemsOf(
+      ['* @acme/eng', 'docs#old @alice', '  a//b @x', 'a/./b @x', '**/** @x', '!/skipped @x'].join('\n'),
     )
     expect(problems.map((p) => [p.file, p.line, p.column])).toEqual([
       [FILE, 2, 1],
-      [FILE, 3, 1],
+      [FILE, 3, 3],
       [FILE, 4, 1],
       [FILE, 5, 1],
-      [FILE, 6, 9],
-      [FILE, 7, 1],
-      [FILE, 8, 1],
-      [FILE, 9, 1],
-      [FILE, 10, 4],
-      [FILE, 11, 4],
     ])
-    expect(problems[0]!.message).toMatch(/negation/)
-    expect(problems[1]!.message).toMatch(/ranges/)
-    expect(problems[4]!.message).toMatch(/invalid owner "platform-team"/)
+    expect(problems[0]!.message).toMatch(/"#" inside a pattern is ambiguous/)
   })
 
   it('rejects files GitHub would not load (3 MB or more), and binary files', async () => {

@@ -1,6 +1,7 @@
 // What the github-actions adapter recognises and rejects (its fixture cases are checked by the
 // one runner, test/adapters/fixtures.test.ts): workflows only, the key `on` read as a string,
-// misspelt scopes and levels failing closed, and realistic workflows compared soundly.
+// levels GitHub does not accept failing closed, scopes acldrift does not know read as possible
+// widenings, and realistic workflows compared soundly.
 
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -8,6 +9,7 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {compareWorkflowFile} from '../../../src/adapters/github-actions/compare.js'
 import {githubActions} from '../../../src/adapters/github-actions/index.js'
+import {SCOPES} from '../../../src/adapters/github-actions/scopes.js'
 import {readDocument} from '../../../src/core/source.js'
 import {allows, differences, expectedGroups, groupOf, itemOf} from './brute-force.js'
 
@@ -58,16 +60,16 @@ describe('github-actions recognition', () => {
     expect(githubActions.looksLike('{"Statement": [')).toBe(false)
   })
 
-  it('rejects a misspelt scope or level, and odd permission shapes, naming file:line', async () => {
-    const workflow = (permissions: string) =>
-      `on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    permissions:${permissions}\n    steps: []\n`
+  const workflow = (permissions: string) =>
+    `on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    permissions:${permissions}\n    steps: []\n`
+
+  it('rejects a level GitHub does not accept, and odd permission shapes, naming file:line', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['\n      contens: write', /unknown property "contens" \(did you mean "contents"\?\)/],
       ['\n      contents: wirte', /must be one of "read", "write", "none"/],
       ['\n      id-token: read', /must be one of "write", "none"/],
       ['\n      models: write', /must be one of "read", "none"/],
-      ['\n      Contents: write', /unknown property "Contents"/],
-      ['\n      workflows: write', /unknown property "workflows"/],
+      ['\n      copilot-requests: read', /must be one of "write", "none"/],
+      ['\n      workflows: admin', /must be one of "read", "write", "none"/],
       [' write', /must be one of "read-all", "write-all"/],
       [' [contents]', /must be a string or an object/],
       ['', /must be a string or an object/],
@@ -84,6 +86,40 @@ describe('github-actions recognition', () => {
     expect(secrets.problems.map((p) => `${p.line} ${p.message}`)).toEqual([
       '5 must be "inherit" (found "inherits")',
     ])
+  })
+
+  it('the schema names every scope of the list (scopes.ts), with the levels it accepts', () => {
+    const schema = JSON.parse(
+      readFileSync(join(ROOT, '..', '..', 'schemas', 'github-actions.schema.json'), 'utf8'),
+    ) as {$defs: Record<string, {properties?: Record<string, {enum?: string[]; $ref?: string}>}>}
+    const properties = schema.$defs.scopes!.properties!
+    expect(Object.keys(properties).sort()).toEqual(Object.keys(SCOPES).sort())
+    for (const [scope, levels] of Object.entries(SCOPES)) {
+      const accepted = properties[scope]!.enum ?? ['read', 'write', 'none']
+      expect(accepted.sort(), scope).toEqual([...levels, 'none'].sort())
+    }
+  })
+
+  it('reads a scope its list does not name (GitHub adds scopes): a possible widening with a note, never exit 3', async () => {
+    for (const [scope, hint] of [
+      ['contens', ' (did you mean "contents"?)'],
+      ['Contents', ' (did you mean "contents"?)'],
+      ['workflows', ''],
+    ] as const) {
+      const {document, problems} = await read(workflow(`\n      contents: read\n      ${scope}: write`))
+      expect(problems, scope).toEqual([])
+      const before = (await read(workflow('\n      contents: read'))).document
+      const {findings, notes} = compareWorkflowFile(FILE, before, document, 'permissive')
+      expect(
+        findings.map((f) => [f.change, f.rule, f.witness?.scope, f.line]),
+        scope,
+      ).toEqual([['possible-widening', 'unknown-scope', scope, 7]])
+      expect(findings[0]!.reason).toContain(`does not name "${scope}"`)
+      expect(notes).toEqual([
+        expect.stringContaining(`permission scope "${scope}" is not in acldrift's list`),
+      ])
+      expect(notes[0]!.endsWith(hint), notes[0]).toBe(true)
+    }
   })
 
   it('accepts realistic workflows with every common key, and the audit workflow acldrift ships', async () => {

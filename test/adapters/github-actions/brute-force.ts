@@ -7,6 +7,11 @@
 // USES", or either of these further conditioned on the workflow being started by TRIGGER
 // (pull_request_target or workflow_run). Secrets are read from `${{ secrets.NAME }}` expressions,
 // `${{ toJSON(secrets) }}` (every secret, `*`) and `secrets: inherit` (`*`).
+//
+// Jobs are known by what they hold, not by their key: an item of job J in one version was held
+// in the other if J's predecessor there held it — the job of the same key, or, when that version
+// has no job J (J renamed, or jobs merged into J), any of its jobs whose key the first version
+// does not have.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw YAML values are walked as they come */
 
@@ -33,6 +38,7 @@ const TABLE: Record<string, {max: number; read: boolean}> = {
   checks: {max: 2, read: true},
   'code-quality': {max: 2, read: true},
   contents: {max: 2, read: true},
+  'copilot-requests': {max: 2, read: false},
   deployments: {max: 2, read: true},
   discussions: {max: 2, read: true},
   'id-token': {max: 2, read: false},
@@ -54,7 +60,7 @@ const NUMBER: Record<string, number> = {none: 0, read: 1, write: 2}
 /** The repository default: permissive is read/write (id-token none, read-only scopes read); restricted, contents and packages read. */
 function byDefault(mode: Mode, scope: string): number {
   if (mode === 'restricted') return scope === 'contents' || scope === 'packages' ? 1 : 0
-  return scope === 'id-token' ? 0 : TABLE[scope]!.max
+  return scope === 'id-token' ? 0 : (TABLE[scope]?.max ?? 0)
 }
 
 export function events(raw: any): string[] {
@@ -76,8 +82,9 @@ export function level(raw: any, job: string, scope: string, mode: Mode): number 
   // A reusable workflow's job without a block gets its caller's token: anything up to write-all.
   else if (events(raw).includes('workflow_call')) block = 'write-all'
   else return byDefault(mode, scope)
-  if (block === 'write-all') return TABLE[scope]!.max
-  if (block === 'read-all') return TABLE[scope]!.read ? 1 : 0
+  // A scope the table does not name is held only where a map names it.
+  if (block === 'write-all') return TABLE[scope]?.max ?? 0
+  if (block === 'read-all') return TABLE[scope]?.read ? 1 : 0
   return NUMBER[block[scope] ?? 'none']!
 }
 
@@ -124,6 +131,19 @@ export function allows(raw: any, item: Item, mode: Mode): boolean {
   return true
 }
 
+/** The jobs of `less` that job J of `more` is known as there: the same key, else every job of `less` whose key `more` lacks. */
+export function predecessors(more: any, less: any, job: string): string[] {
+  const lessJobs = isMap(less) && isMap(less.jobs) ? Object.keys(less.jobs) : []
+  if (lessJobs.includes(job)) return [job]
+  const moreJobs = isMap(more) && isMap(more.jobs) ? more.jobs : {}
+  return lessJobs.filter((j) => !Object.hasOwn(moreJobs, j))
+}
+
+/** Whether `less` held an item of `more`'s job, through a predecessor of the job. */
+export function heldBy(less: any, more: any, item: Item, mode: Mode): boolean {
+  return predecessors(more, less, item.job).some((job) => allows(less, {...item, job}, mode))
+}
+
 /** Every item either version could allow. */
 export function* universe(a: any, b: any): Generator<Item> {
   const versions = [a, b].filter((r) => isMap(r) && isMap(r.jobs))
@@ -144,10 +164,10 @@ export function* universe(a: any, b: any): Generator<Item> {
   }
 }
 
-/** Items `more` allows and `less` does not. */
+/** Items `more` allows and `less` did not hold. */
 export function* differences(more: any, less: any, mode: Mode): Generator<Item> {
   for (const item of universe(more, less))
-    if (allows(more, item, mode) && !allows(less, item, mode)) yield item
+    if (allows(more, item, mode) && !heldBy(less, more, item, mode)) yield item
 }
 
 /**
@@ -159,8 +179,10 @@ export function* differences(more: any, less: any, mode: Mode): Generator<Item> 
  */
 export function expectedGroups(more: any, less: any, item: Item, mode: Mode): string[] {
   if (item.scope !== undefined) {
-    const job = less?.jobs?.[item.job]
-    const before = isMap(job) ? level(less, item.job, item.scope, mode) : 0
+    const before = Math.max(
+      0,
+      ...predecessors(more, less, item.job).map((job) => level(less, job, item.scope!, mode)),
+    )
     if (item.trigger === undefined || before < NUMBER[item.level!]!)
       return [`scope ${item.job} ${item.scope}`]
     return [`trigger ${item.trigger} ${item.job}`]
@@ -168,7 +190,7 @@ export function expectedGroups(more: any, less: any, item: Item, mode: Mode): st
   const viaCall = (): string[] => {
     const uses = called(more, item.job)
     if (uses === undefined || !allows(more, {job: item.job, secret: item.secret, uses}, mode)) return []
-    if (allows(less, {job: item.job, secret: item.secret, uses}, mode)) return []
+    if (heldBy(less, more, {job: item.job, secret: item.secret, uses}, mode)) return []
     const names = passed(more, item.job)
     return [
       ...(names.has(item.secret!.toUpperCase()) ? [`secret ${item.job} ${item.secret!.toUpperCase()}`] : []),
@@ -216,7 +238,7 @@ export const oracle: Oracle = {
   confirms: (f, sides, context) => {
     const mode = modeOf(context)
     const [more, less] = valuesOf(sides, f.change)
-    return allows(more, itemOf(f.witness!), mode) && !allows(less, itemOf(f.witness!), mode)
+    return allows(more, itemOf(f.witness!), mode) && !heldBy(less, more, itemOf(f.witness!), mode)
   },
   // Every item one side allows and the other does not is reported by its group.
   missed: (findings, sides, context) => {

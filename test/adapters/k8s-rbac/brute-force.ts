@@ -10,6 +10,7 @@
 //   non-resource request (its other resource fields are ignored);
 // - a Role or RoleBinding whose file names no namespace is in `(namespace not set)`.
 
+import {BUILTIN_CLUSTER_ROLES, builtInObject} from '../../../src/adapters/k8s-rbac/builtin-roles.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import type {CaseSides, Oracle} from '../oracle.js'
 
@@ -74,11 +75,11 @@ export function objectsOfFiles(files: Array<[path: string, value: unknown]>): Pa
       )
   }
   for (const [file, value] of files) visit(file, value, '', true)
+  const defined = new Set(out.map((o) => o.id))
+  for (const role of BUILTIN_CLUSTER_ROLES)
+    if (!defined.has(`ClusterRole/${role.name}`)) add('(built-in)', '', builtInObject(role), 'ClusterRole')
   return out
 }
-
-export const objectsOf = (values: unknown[]): Parsed[] =>
-  objectsOfFiles(values.map((v, i) => [String(i), v] as [string, unknown]))
 
 interface RuleJson {
   apiGroups?: string[]
@@ -120,14 +121,9 @@ function selects(selector: Selector, labels: Record<string, string>): boolean {
   )
 }
 
-const CLUSTER_ADMIN: RuleJson[] = [
-  {apiGroups: ['*'], resources: ['*'], verbs: ['*']},
-  {nonResourceURLs: ['*'], verbs: ['*']},
-]
-
 /**
- * The rules a role reference resolves to, or undefined when the role is not defined (and not
- * the built-in cluster-admin). Aggregation: the rules of every ClusterRole (but the aggregate)
+ * The rules a role reference resolves to, or undefined when the role is not defined (by a file,
+ * or built in). Aggregation: the rules of every ClusterRole (but the aggregate)
  * whose labels a selector matches, recursively; the aggregate's own rules are kept.
  */
 const resolved = new WeakMap<Parsed[], Map<string, {rules: RuleJson[] | undefined; visited: Set<Parsed>}>>()
@@ -163,8 +159,7 @@ function resolveOnce(
   const roles = objects.filter(
     (o) => o.kind === kind && o.name === name && (kind === 'ClusterRole' || o.namespace === namespace),
   )
-  if (roles.length === 0)
-    return kind === 'ClusterRole' && name === 'cluster-admin' ? CLUSTER_ADMIN : undefined
+  if (roles.length === 0) return undefined
   const rules: RuleJson[] = []
   const collect = (role: Parsed) => {
     if (visited.has(role)) return
@@ -182,21 +177,54 @@ function resolveOnce(
   return rules
 }
 
-/** Whether one of the binding's subjects is the request's subject. */
+/**
+ * Who a request's subject is, as the authenticators make it (the user name, or none for an
+ * unnamed member of a group, and every group): an anonymous caller is system:anonymous in
+ * system:unauthenticated; anyone else is in system:authenticated; a service account ns/n is the
+ * user system:serviceaccount:ns:n in system:serviceaccounts and system:serviceaccounts:ns.
+ */
+const identities = new Map<string, {user: string | undefined; groups: Set<string>}>()
+export function identity(subject: string): {user: string | undefined; groups: Set<string>} {
+  let who = identities.get(subject)
+  if (who === undefined) identities.set(subject, (who = identityOf(subject)))
+  return who
+}
+
+function identityOf(subject: string): {user: string | undefined; groups: Set<string>} {
+  const [kind, ...rest] = subject.split(':')
+  const name = rest.join(':')
+  if (subject === 'User:system:anonymous' || subject === 'Group:system:unauthenticated')
+    return {user: 'system:anonymous', groups: new Set(['system:unauthenticated'])}
+  if (kind === 'ServiceAccount') {
+    const [ns, sa] = rest
+    return {
+      user: `system:serviceaccount:${ns}:${sa}`,
+      groups: new Set(['system:authenticated', 'system:serviceaccounts', `system:serviceaccounts:${ns}`]),
+    }
+  }
+  if (kind === 'User') return {user: name, groups: new Set(['system:authenticated'])}
+  const groups = new Set([name, 'system:authenticated'])
+  if (name.startsWith('system:serviceaccounts:')) groups.add('system:serviceaccounts')
+  return {user: undefined, groups}
+}
+
+/** Whether one subject entry of a binding applies to the request's subject (the authorizer's appliesTo). */
+export function entryApplies(entry: Obj, binding: Parsed, subject: string): boolean {
+  const who = identity(subject)
+  const name = String(entry.name)
+  if (entry.kind === 'ServiceAccount') {
+    const ns =
+      typeof entry.namespace === 'string' && entry.namespace !== '' ? entry.namespace : binding.namespace
+    return who.user === `system:serviceaccount:${ns}:${name}`
+  }
+  if (entry.kind === 'User') return who.user === name
+  return who.groups.has(name)
+}
+
+/** Whether one of the binding's subjects applies to the request's subject. */
 function bindsSubject(binding: Parsed, subject: string): boolean {
   const subjects = Array.isArray(binding.raw.subjects) ? (binding.raw.subjects as Obj[]) : []
-  return subjects.some((s) => {
-    const name = String(s.name)
-    if (s.kind === 'ServiceAccount') {
-      const ns = typeof s.namespace === 'string' && s.namespace !== '' ? s.namespace : binding.namespace
-      return subject === `ServiceAccount:${ns}:${name}`
-    }
-    if (s.kind === 'User') {
-      if (subject === `User:${name}`) return true
-      return name.startsWith('system:serviceaccount:') && subject === `ServiceAccount:${name.slice(22)}`
-    }
-    return subject === `Group:${name}`
-  })
+  return subjects.some((s) => entryApplies(s, binding, subject))
 }
 
 // RuleAllows and its helpers, as in Kubernetes.
@@ -361,19 +389,34 @@ export function requestOf(witness: Record<string, unknown>): Request {
   return q
 }
 
-/** The objects of one side of a case, read once per side (differs caches per object list). */
-const sideObjects = new WeakMap<Map<string, Document>, Parsed[]>()
-function objectsOfSide(side: Map<string, Document>): Parsed[] {
-  let objects = sideObjects.get(side)
-  if (objects === undefined)
-    sideObjects.set(side, (objects = objectsOf([...side.values()].map((d) => d.value))))
+/**
+ * The objects a cluster gets when `variant` is the file applied, of objects defined in several
+ * files: an object that file defines is only as it defines it; any other keeps every definition.
+ */
+export function variantObjects(objects: Parsed[], variant: string): Parsed[] {
+  const defined = new Set(objects.filter((o) => o.file === variant).map((o) => o.id))
+  return objects.filter((o) => !defined.has(o.id) || o.file === variant)
+}
+
+/** The objects of one side of a case (in the variant a witness names), read once (differs caches per list). */
+const sideObjects = new WeakMap<Map<string, Document>, Map<string, Parsed[]>>()
+function objectsOfSide(side: Map<string, Document>, variant: unknown): Parsed[] {
+  let byVariant = sideObjects.get(side)
+  if (byVariant === undefined) sideObjects.set(side, (byVariant = new Map()))
+  const key = typeof variant === 'string' ? variant : ''
+  let objects = byVariant.get(key)
+  if (objects === undefined) {
+    const all = objectsOfFiles([...side].map(([path, d]) => [path, d.value]))
+    byVariant.set(key, (objects = key === '' ? all : variantObjects(all, key)))
+  }
   return objects
 }
 
 function verdict(f: Finding, sides: CaseSides) {
   const [more, less] =
     f.change === 'narrowing' ? [sides.baseline, sides.target] : [sides.target, sides.baseline]
-  return differs(objectsOfSide(more), objectsOfSide(less), requestOf(f.witness!))
+  const variant = f.witness!.variant
+  return differs(objectsOfSide(more, variant), objectsOfSide(less, variant), requestOf(f.witness!))
 }
 
 /**
