@@ -16,13 +16,15 @@ import {
   readWorktreeFiles,
   resolveCommit,
   type ReadResult,
+  type SkipReason,
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
-import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from '../kernel/types.js'
+import type {Coverage, Document, InputProblem, Kind, ParsedFile, SourceFile} from '../kernel/types.js'
 import {embed, type FileDocuments} from './embedded.js'
+import {unreadFormat} from './unread.js'
 import {validateValue} from './validate.js'
 
 export type SourceSpec = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; rev: string}
@@ -45,19 +47,43 @@ export interface LoadedSource {
   documents: Map<string, Document>
   problems: InputProblem[]
   notes: string[]
+  /** what was read, not read and skipped, and why (a snapshot has no inventory) */
+  coverage?: Coverage
 }
 
-/** Decides the kind of each path: by the config's globs when it has any, else by content. */
-export function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
+const emptyCoverage = (scope: Coverage['scope']): Coverage => ({scope, read: [], notRead: [], skipped: []})
+
+/**
+ * What the inventory does with one path: read it as the kind a glob of the config assigns, or
+ * detect its kind by content (globs assign kinds, they never hide a file), or, when the config
+ * excludes it, look at it only to list it as not read if it is an access config.
+ */
+export type Assignment = {kind: Kind | 'detect'; excluded?: false} | {kind: 'detect'; excluded: true}
+
+/** The inventory's decision for each path (undefined: not worth opening). */
+export function assigner(config: Config): (path: string) => Assignment | undefined {
   const excluded = config.exclude.length > 0 ? picomatch(config.exclude, {dot: true}) : () => false
   const globs = config.documents.map((d) => ({match: picomatch(d.glob, {dot: true}), kind: d.kind}))
   return (path) => {
     // acldrift's own files (config, approvals, baseline) are never access-control documents.
-    if (path === CONFIG_FILE || path.startsWith('.acldrift/') || excluded(path)) return undefined
-    if (globs.length > 0) return globs.find((g) => g.match(path))?.kind
-    return ADAPTERS.some((a) => a.candidate(path)) || SCANNED_CONTAINERS.some((c) => c.candidate(path))
-      ? 'detect'
-      : undefined
+    if (path === CONFIG_FILE || path.startsWith('.acldrift/')) return undefined
+    const kind = globs.find((g) => g.match(path))?.kind
+    const candidate =
+      kind !== undefined ||
+      ADAPTERS.some((a) => a.candidate(path)) ||
+      SCANNED_CONTAINERS.some((c) => c.candidate(path))
+    if (!candidate) return undefined
+    if (excluded(path)) return {kind: 'detect', excluded: true}
+    return {kind: kind ?? 'detect'}
+  }
+}
+
+/** The kind each path is read as: assigned by a glob, else detected by content; undefined: not read. */
+export function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
+  const assign = assigner(config)
+  return (path) => {
+    const assignment = assign(path)
+    return assignment === undefined || assignment.excluded ? undefined : assignment.kind
   }
 }
 
@@ -70,8 +96,8 @@ export function listSourcePaths(root: string, spec: SourceSpec): Promise<string[
 
 /** Loads every document of a source. */
 export async function loadSource(root: string, spec: SourceSpec, config: Config): Promise<LoadedSource> {
-  const classify = classifier(config)
-  const paths = (await listSourcePaths(root, spec)).filter((path) => classify(path) !== undefined)
+  const assign = assigner(config)
+  const paths = (await listSourcePaths(root, spec)).filter((path) => assign(path) !== undefined)
 
   let read: ReadResult
   let commit: string | null
@@ -83,7 +109,8 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     commit = await resolveCommit(root, spec.rev)
     read = await readRevisionFiles(root, commit, paths)
   }
-  return documentsOf({type: spec.type, ref: spec.type === 'ref' ? spec.rev : null, commit}, read, classify)
+  const origin = {type: spec.type, ref: spec.type === 'ref' ? spec.rev : null, commit}
+  return documentsOf(origin, read, assign, 'repository')
 }
 
 /**
@@ -94,15 +121,15 @@ export async function loadStagedChanges(
   root: string,
   config: Config,
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
-  const classify = classifier(config)
+  const assign = assigner(config)
   const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)])
   const keep = (read: ReadResult): ReadResult => ({
-    files: read.files.filter((f) => classify(f.path) !== undefined),
-    skipped: read.skipped.filter((f) => classify(f.path) !== undefined),
+    files: read.files.filter((f) => assign(f.path) !== undefined),
+    skipped: read.skipped.filter((f) => assign(f.path) !== undefined),
   })
   const [head, staged] = await Promise.all([
-    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(changes.head), classify),
-    documentsOf({type: 'staged', ref: null, commit}, keep(changes.staged), classify),
+    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(changes.head), assign, 'changed-files'),
+    documentsOf({type: 'staged', ref: null, commit}, keep(changes.staged), assign, 'changed-files'),
   ])
   return {head, staged}
 }
@@ -110,11 +137,14 @@ export async function loadStagedChanges(
 async function documentsOf(
   origin: Pick<LoadedSource, 'type' | 'ref' | 'commit'>,
   read: ReadResult,
-  classify: (path: string) => Kind | 'detect' | undefined,
+  assign: (path: string) => Assignment | undefined,
+  scope: Coverage['scope'],
 ): Promise<LoadedSource> {
-  const loaded: LoadedSource = {...origin, documents: new Map(), problems: [], notes: []}
+  const coverage = emptyCoverage(scope)
+  const loaded: LoadedSource = {...origin, documents: new Map(), problems: [], notes: [], coverage}
   for (const skipped of read.skipped) {
     if (skipped.reason === 'deleted') continue
+    coverage.skipped.push({file: skipped.path, why: SKIP_REASONS[skipped.reason]})
     if (skipped.reason === 'unmerged') {
       loaded.problems.push({file: skipped.path, message: 'has unresolved merge conflicts'})
     } else if (skipped.reason === 'too-large') {
@@ -125,8 +155,25 @@ async function documentsOf(
       })
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`)
   }
-  await Promise.all(read.files.map((file) => addDocument(loaded, file, classify(file.path)!)))
+  await Promise.all(read.files.map((file) => addDocument(loaded, file, assign(file.path)!)))
+  sortCoverage(coverage)
   return loaded
+}
+
+/** Why git's reader passed a path over, as coverage says it. */
+const SKIP_REASONS: Record<SkipReason, string> = {
+  deleted: 'not present',
+  symlink: 'a symbolic link: never followed, it could point anywhere',
+  'outside-repository': 'it, or a folder on its path, resolves outside the repository',
+  submodule: 'a git submodule (gitlink): its content is another repository',
+  unmerged: 'unresolved merge conflicts',
+  'not-a-regular-file': 'not a regular file',
+  'too-large': 'over the size limit',
+}
+
+function sortCoverage(coverage: Coverage): void {
+  for (const list of [coverage.read, coverage.notRead, coverage.skipped])
+    list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
 }
 
 /**
@@ -142,6 +189,7 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
     documents: new Map(),
     problems: [],
     notes: [],
+    coverage: emptyCoverage('repository'),
   }
   for (const path of paths) {
     let content: Buffer
@@ -160,7 +208,7 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
       continue
     }
     const before = loaded.documents.size + loaded.problems.length
-    await addDocument(loaded, {path, content}, classify(path) ?? 'detect', true)
+    await addDocument(loaded, {path, content}, {kind: classify(path) ?? 'detect'}, true)
     if (loaded.documents.size + loaded.problems.length === before) {
       loaded.problems.push({
         file: path,
@@ -174,14 +222,45 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
 async function addDocument(
   loaded: LoadedSource,
   file: SourceFile,
-  assigned: Kind | 'detect',
+  assignment: Assignment,
   explicit = false,
 ): Promise<void> {
-  const read = await readDocuments(file, assigned, explicit)
+  const read = await readDocuments(file, assignment.kind, explicit)
+  const coverage = loaded.coverage!
+  if (assignment.excluded) {
+    // Looked at only to say so: an excluded access config is listed, never compared.
+    const recognisedAs = read.documents[0]?.kind ?? read.notRead?.recognisedAs
+    if (recognisedAs !== undefined || read.problems.length > 0)
+      coverage.notRead.push({
+        file: file.path,
+        recognisedAs: recognisedAs ?? 'an access config that does not parse',
+        why: `excluded by the config (\`exclude:\` in ${CONFIG_FILE})`,
+      })
+    else coverage.skipped.push({file: file.path, why: NOT_RECOGNISED})
+    return
+  }
   loaded.problems.push(...read.problems)
   loaded.notes.push(...read.notes)
   for (const document of read.documents) loaded.documents.set(document.path, document)
+  const by = assignment.kind === 'detect' && !explicit ? 'content' : 'config'
+  const entries = new Map<string, Coverage['read'][number]>()
+  for (const document of read.documents) {
+    const format = document.origin?.format
+    const entry = {
+      file: file.path,
+      kind: document.kind,
+      ...(format === undefined ? {} : {format}),
+      by,
+    } as const
+    entries.set(`${document.kind}\u0000${format ?? ''}`, entry)
+  }
+  coverage.read.push(...entries.values())
+  if (read.notRead !== undefined) coverage.notRead.push({file: file.path, ...read.notRead})
+  else if (read.documents.length === 0 && read.problems.length === 0)
+    coverage.skipped.push({file: file.path, why: NOT_RECOGNISED})
 }
+
+const NOT_RECOGNISED = 'no kind or container format recognises its content'
 
 /**
  * One file as the documents it holds: a document of its kind (assigned by the config, or
@@ -209,29 +288,33 @@ export async function readDocuments(
     if (parsed !== undefined && container.detect(parsed)) return embed(parsed, container)
   }
   const own = ownFormat(file.path, assigned)
+  // Detected by content and not claimed by the user: a failure there fails closed only when the
+  // file unambiguously claims to be an access config; a format acldrift does not read says why.
+  const detecting = assigned === 'detect' && !explicit && own === undefined
+  const unread = (): FileDocuments | undefined => {
+    const format = unreadFormat(file.path, file.content.toString('utf8'))
+    return (
+      format && {documents: [], problems: [], notes: [], notRead: {recognisedAs: format.as, why: format.why}}
+    )
+  }
   let parsed: ParsedFile
   try {
     parsed = await parseAs(file, own?.kind)
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error
     const text = file.content.toString('utf8')
-    const closed =
-      explicit ||
-      own !== undefined ||
-      assigned !== 'detect' ||
-      ADAPTERS.some((a) => a.looksLike(text)) ||
-      containers.some((c) => c.looksLike?.(text))
-    return {documents: [], problems: closed ? error.problems : [], notes: []}
+    if (!detecting) return {documents: [], problems: error.problems, notes: []}
+    const claimed = ADAPTERS.some((a) => a.looksLike(text)) || containers.some((c) => c.looksLike?.(text))
+    return unread() ?? {documents: [], problems: claimed ? error.problems : [], notes: []}
   }
   const container = containers.find((c) => c.parse === undefined && c.detect(parsed))
   if (container !== undefined) return embed(parsed, container)
   const kind =
     own?.kind ?? (assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned)
-  if (kind === undefined) return {documents: [], problems: [], notes: []}
+  if (kind === undefined) return unread() ?? {documents: [], problems: [], notes: []}
   const problems = await validateValue(kind, parsed)
-  return problems.length > 0
-    ? {documents: [], problems, notes: []}
-    : {documents: [{...parsed, kind}], problems: [], notes: []}
+  if (problems.length === 0) return {documents: [{...parsed, kind}], problems: [], notes: []}
+  return (detecting ? unread() : undefined) ?? {documents: [], problems, notes: []}
 }
 
 /** One file as a single document of its kind (a file of the kind's own, not a container). */
