@@ -9,7 +9,7 @@ import {
   headCommit,
   listRevisionFiles,
   listStagedFiles,
-  listTrackedFiles,
+  listWorktreeFiles,
   readRevisionFiles,
   readStagedChanges,
   readStagedFiles,
@@ -87,9 +87,9 @@ export function classifier(config: Config): (path: string) => Kind | 'detect' | 
   }
 }
 
-/** Every path of a source: the tracked files, the index, or a revision's tree. */
+/** Every path of a source: the working tree's (tracked and untracked, not ignored), the index, or a revision's tree. */
 export function listSourcePaths(root: string, spec: SourceSpec): Promise<string[]> {
-  if (spec.type === 'worktree') return listTrackedFiles(root)
+  if (spec.type === 'worktree') return listWorktreeFiles(root)
   if (spec.type === 'staged') return listStagedFiles(root)
   return listRevisionFiles(root, spec.rev)
 }
