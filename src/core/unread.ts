@@ -37,15 +37,6 @@ export const UNREAD_FORMATS: readonly UnreadFormat[] = [
     why: 'a kustomize patch, not rendered: run `kustomize build` and check the output',
     matches: (_path, text) => /\$patch\s*["']?\s*:/.test(text) || JSON_PATCH_OP.test(text),
   },
-  {
-    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html
-    as: 'cloudformation',
-    why: 'a CloudFormation/SAM template: acldrift does not read this format yet',
-    matches: (_path, text) =>
-      /AWSTemplateFormatVersion|Transform["']?\s*:\s*["']?AWS::Serverless|["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::/.test(
-        text,
-      ),
-  },
 ]
 
 /** The unread format a file is in, if any. */

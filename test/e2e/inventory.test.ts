@@ -62,20 +62,6 @@ rules:
 {{- end }}
 `,
   },
-  // A CloudFormation template whose policy is a quoted JSON string under a short-form tag
-  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html).
-  'infra/bucket.yaml': {
-    as: 'cloudformation',
-    content: `AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  ReaderRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument: !Sub |
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-          "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-`,
-  },
   // A kustomize JSON 6902 patch (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
   'deploy/overlays/prod/role-patch.yaml': {
     as: 'kustomize-patch',
@@ -101,6 +87,27 @@ patches:
 `,
   },
 }
+
+// A CloudFormation template whose policy is a quoted JSON string under a short-form tag
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html):
+// read by the CloudFormation container format, which the inventory picks up from the registry.
+const CLOUDFORMATION = `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  ReaderRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: read
+          PolicyDocument: !Sub |
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+              "Resource": "arn:aws:s3:::reports/*"}]}
+`
 
 // An Azure Functions trigger (https://learn.microsoft.com/azure/azure-functions/functions-reference#function-code):
 // its `bindings` are not GCP IAM bindings.
@@ -143,11 +150,12 @@ describe.concurrent('the inventory', () => {
     expect(report.coverage?.read).toContainEqual({file: 'iam/reports.json', kind: 'aws-iam', by: 'config'})
   })
 
-  it('names templates, patches, templates of other formats as not read, with why, and exits 0', async () => {
+  it('names templates and patches as not read, with why, reads container formats, and exits 0', async () => {
     const r = await newRepo()
     await commitFiles(r, {
       'iam/reports.json': POLICY,
       'functions/HttpTrigger/function.json': AZURE_FUNCTION,
+      'infra/reader.yaml': CLOUDFORMATION,
       ...Object.fromEntries(Object.entries(NOT_READ).map(([path, {content}]) => [path, content])),
     })
     const validate = await runCli(['validate'], {cwd: r.dir})
@@ -158,6 +166,12 @@ describe.concurrent('the inventory', () => {
     const {coverage: inventory} = JSON.parse(coverage.stdout) as {coverage: Report['coverage']}
     for (const [file, {as}] of Object.entries(NOT_READ))
       expect(inventory!.notRead).toContainEqual({file, recognisedAs: as, why: expect.any(String)})
+    expect(inventory!.read).toContainEqual({
+      file: 'infra/reader.yaml',
+      kind: 'aws-iam',
+      format: 'cloudformation',
+      by: 'content',
+    })
     expect(inventory!.skipped).toContainEqual({
       file: 'functions/HttpTrigger/function.json',
       why: 'no kind or container format recognises its content',
