@@ -185,7 +185,7 @@ describe.concurrent('the inventory', () => {
     const pretty = await runCli(['check'], {cwd: r.dir})
     expect(pretty.stdout).toContain('Recognised as access config but not read, and why:')
     expect(pretty.stdout).toMatch(/charts\/app\/templates\/clusterrole\.yaml \(helm-template\): a template/)
-  })
+  }, 120_000) // six runs of the CLI
 
   it('fails closed on a file that claims to be RBAC and does not parse, and lists excluded configs', async () => {
     const r = await newRepo()
