@@ -83,6 +83,14 @@ export const SNAPSHOT_FLAGS = {
   config,
 } satisfies Record<string, FlagSpec>
 
+/** `coverage` reads a source as `check` reads its target, and prints only its inventory. */
+export const COVERAGE_FLAGS = {
+  ...SOURCE_FLAGS,
+  format: {type: 'string', description: 'output format', options: ['pretty', 'json'], default: 'pretty'},
+  output: OUTPUT_FLAGS.output,
+  config,
+} satisfies Record<string, FlagSpec>
+
 export type ParsedFlags<T extends Record<string, FlagSpec>> = {
   [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string
 }

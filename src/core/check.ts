@@ -11,7 +11,7 @@ import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {readSnapshot} from './snapshot.js'
 import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges} from './source.js'
-import type {AdapterContext, CodeOwnership, Finding, Report} from '../kernel/types.js'
+import type {AdapterContext, CodeOwnership, Finding, InputProblem, Report} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
 const emptySource = (ref: string | null): LoadedSource => ({
@@ -78,6 +78,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const errors = [
     ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values(),
   ]
+  errors.push(...keptKinds(baseline, target))
   notes.push(...(await followMoves(options, baseline, target)))
   // A file that could not be read on either side is an error, not a removal or an addition.
   const unreadable = new Set(errors.map((e) => e.file))
@@ -142,8 +143,29 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     findings,
     errors,
     notes,
+    ...(target.coverage === undefined ? {} : {coverage: target.coverage}),
     policy: gate.policy,
   }
+}
+
+/**
+ * A file that was a document in the baseline keeps its kind in the target: if the target has it
+ * but it is no longer read (it stopped parsing, became a template, a symlink, a submodule), that
+ * fails closed naming the file, rather than counting as a deletion.
+ */
+function keptKinds(baseline: LoadedSource, target: LoadedSource): InputProblem[] {
+  const unread = new Map(
+    [...(target.coverage?.notRead ?? []), ...(target.coverage?.skipped ?? [])].map((e) => [e.file, e.why]),
+  )
+  const problems: InputProblem[] = []
+  for (const [path, document] of baseline.documents) {
+    if (document.origin !== undefined || target.documents.has(path) || !unread.has(path)) continue
+    problems.push({
+      file: path,
+      message: `was a ${document.kind} document in the baseline and is no longer read as one: ${unread.get(path)}`,
+    })
+  }
+  return problems
 }
 
 /**

@@ -14,6 +14,8 @@ export interface FileDocuments {
   problems: InputProblem[]
   /** what the file holds that is not read, and why */
   notes: string[]
+  /** the file is in a format acldrift recognises and does not read (a template, a patch): why */
+  notRead?: {recognisedAs: string; why: string}
 }
 
 /**

@@ -9,21 +9,23 @@ import {
   headCommit,
   listRevisionFiles,
   listStagedFiles,
-  listTrackedFiles,
+  listWorktreeFiles,
   readRevisionFiles,
   readStagedChanges,
   readStagedFiles,
   readWorktreeFiles,
   resolveCommit,
   type ReadResult,
+  type SkipReason,
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
-import type {Document, InputProblem, Kind, ParsedFile, SourceFile} from '../kernel/types.js'
+import type {Coverage, Document, InputProblem, Kind, ParsedFile, SourceFile} from '../kernel/types.js'
 import {embed, type FileDocuments} from './embedded.js'
 import {type FilesAt, NO_FILES, sourceFiles} from './source-files.js'
+import {unreadFormat} from './unread.js'
 import {validateValue} from './validate.js'
 
 export type SourceSpec = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; rev: string}
@@ -46,33 +48,57 @@ export interface LoadedSource {
   documents: Map<string, Document>
   problems: InputProblem[]
   notes: string[]
+  /** what was read, not read and skipped, and why (a snapshot has no inventory) */
+  coverage?: Coverage
 }
 
-/** Decides the kind of each path: by the config's globs when it has any, else by content. */
-export function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
+const emptyCoverage = (scope: Coverage['scope']): Coverage => ({scope, read: [], notRead: [], skipped: []})
+
+/**
+ * What the inventory does with one path: read it as the kind a glob of the config assigns, or
+ * detect its kind by content (globs assign kinds, they never hide a file), or, when the config
+ * excludes it, look at it only to list it as not read if it is an access config.
+ */
+export type Assignment = {kind: Kind | 'detect'; excluded?: false} | {kind: 'detect'; excluded: true}
+
+/** The inventory's decision for each path (undefined: not worth opening). */
+export function assigner(config: Config): (path: string) => Assignment | undefined {
   const excluded = config.exclude.length > 0 ? picomatch(config.exclude, {dot: true}) : () => false
   const globs = config.documents.map((d) => ({match: picomatch(d.glob, {dot: true}), kind: d.kind}))
   return (path) => {
     // acldrift's own files (config, approvals, baseline) are never access-control documents.
-    if (path === CONFIG_FILE || path.startsWith('.acldrift/') || excluded(path)) return undefined
-    if (globs.length > 0) return globs.find((g) => g.match(path))?.kind
-    return ADAPTERS.some((a) => a.candidate(path)) || SCANNED_CONTAINERS.some((c) => c.candidate(path))
-      ? 'detect'
-      : undefined
+    if (path === CONFIG_FILE || path.startsWith('.acldrift/')) return undefined
+    const kind = globs.find((g) => g.match(path))?.kind
+    const candidate =
+      kind !== undefined ||
+      ADAPTERS.some((a) => a.candidate(path)) ||
+      SCANNED_CONTAINERS.some((c) => c.candidate(path))
+    if (!candidate) return undefined
+    if (excluded(path)) return {kind: 'detect', excluded: true}
+    return {kind: kind ?? 'detect'}
   }
 }
 
-/** Every path of a source: the tracked files, the index, or a revision's tree. */
+/** The kind each path is read as: assigned by a glob, else detected by content; undefined: not read. */
+export function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
+  const assign = assigner(config)
+  return (path) => {
+    const assignment = assign(path)
+    return assignment === undefined || assignment.excluded ? undefined : assignment.kind
+  }
+}
+
+/** Every path of a source: the working tree's (tracked and untracked, not ignored), the index, or a revision's tree. */
 export function listSourcePaths(root: string, spec: SourceSpec): Promise<string[]> {
-  if (spec.type === 'worktree') return listTrackedFiles(root)
+  if (spec.type === 'worktree') return listWorktreeFiles(root)
   if (spec.type === 'staged') return listStagedFiles(root)
   return listRevisionFiles(root, spec.rev)
 }
 
 /** Loads every document of a source. */
 export async function loadSource(root: string, spec: SourceSpec, config: Config): Promise<LoadedSource> {
-  const classify = classifier(config)
-  const paths = (await listSourcePaths(root, spec)).filter((path) => classify(path) !== undefined)
+  const assign = assigner(config)
+  const paths = (await listSourcePaths(root, spec)).filter((path) => assign(path) !== undefined)
 
   let read: ReadResult
   let commit: string | null
@@ -91,7 +117,8 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
   return documentsOf(
     {type: spec.type, ref: spec.type === 'ref' ? spec.rev : null, commit},
     read,
-    classify,
+    assign,
+    'repository',
     sourceFiles(root, at, read.files),
   )
 }
@@ -104,24 +131,30 @@ export async function loadStagedChanges(
   root: string,
   config: Config,
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
-  const classify = classifier(config)
+  const assign = assigner(config)
   const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)])
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, {type: 'ref', commit}, changes.head.files)
   const stagedFiles = sourceFiles(root, {type: 'staged'}, changes.staged.files)
   // Files whose documents read a changed file (a Terraform module's other files) are read too.
-  const dependents = (await dependentsOf(changes.paths, stagedFiles)).filter((p) => classify(p) !== undefined)
+  const dependents = (await dependentsOf(changes.paths, stagedFiles)).filter((p) => assign(p) !== undefined)
   if (dependents.length > 0) {
     const [atHead, inIndex] = await Promise.all([headFiles.read(dependents), stagedFiles.read(dependents)])
     changes.head.files.push(...[...atHead].map(([path, content]) => ({path, content})))
     changes.staged.files.push(...[...inIndex].map(([path, content]) => ({path, content})))
   }
   const keep = (read: ReadResult): ReadResult => ({
-    files: read.files.filter((f) => classify(f.path) !== undefined),
-    skipped: read.skipped.filter((f) => classify(f.path) !== undefined),
+    files: read.files.filter((f) => assign(f.path) !== undefined),
+    skipped: read.skipped.filter((f) => assign(f.path) !== undefined),
   })
   const [head, staged] = await Promise.all([
-    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(changes.head), classify, headFiles),
-    documentsOf({type: 'staged', ref: null, commit}, keep(changes.staged), classify, stagedFiles),
+    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(changes.head), assign, 'changed-files', headFiles),
+    documentsOf(
+      {type: 'staged', ref: null, commit},
+      keep(changes.staged),
+      assign,
+      'changed-files',
+      stagedFiles,
+    ),
   ])
   return {head, staged}
 }
@@ -138,12 +171,15 @@ async function dependentsOf(changed: readonly string[], source: SourceFiles): Pr
 async function documentsOf(
   origin: Pick<LoadedSource, 'type' | 'ref' | 'commit'>,
   read: ReadResult,
-  classify: (path: string) => Kind | 'detect' | undefined,
+  assign: (path: string) => Assignment | undefined,
+  scope: Coverage['scope'],
   source: SourceFiles,
 ): Promise<LoadedSource> {
-  const loaded: LoadedSource = {...origin, documents: new Map(), problems: [], notes: []}
+  const coverage = emptyCoverage(scope)
+  const loaded: LoadedSource = {...origin, documents: new Map(), problems: [], notes: [], coverage}
   for (const skipped of read.skipped) {
     if (skipped.reason === 'deleted') continue
+    coverage.skipped.push({file: skipped.path, why: SKIP_REASONS[skipped.reason]})
     if (skipped.reason === 'unmerged') {
       loaded.problems.push({file: skipped.path, message: 'has unresolved merge conflicts'})
     } else if (skipped.reason === 'too-large') {
@@ -154,8 +190,25 @@ async function documentsOf(
       })
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`)
   }
-  await Promise.all(read.files.map((file) => addDocument(loaded, file, classify(file.path)!, false, source)))
+  await Promise.all(read.files.map((file) => addDocument(loaded, file, assign(file.path)!, false, source)))
+  sortCoverage(coverage)
   return loaded
+}
+
+/** Why git's reader passed a path over, as coverage says it. */
+const SKIP_REASONS: Record<SkipReason, string> = {
+  deleted: 'not present',
+  symlink: 'a symbolic link: never followed, it could point anywhere',
+  'outside-repository': 'it, or a folder on its path, resolves outside the repository',
+  submodule: 'a git submodule (gitlink): its content is another repository',
+  unmerged: 'unresolved merge conflicts',
+  'not-a-regular-file': 'not a regular file',
+  'too-large': 'over the size limit',
+}
+
+function sortCoverage(coverage: Coverage): void {
+  for (const list of [coverage.read, coverage.notRead, coverage.skipped])
+    list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
 }
 
 /**
@@ -171,6 +224,7 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
     documents: new Map(),
     problems: [],
     notes: [],
+    coverage: emptyCoverage('repository'),
   }
   for (const path of paths) {
     let content: Buffer
@@ -189,7 +243,7 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
       continue
     }
     const before = loaded.documents.size + loaded.problems.length
-    await addDocument(loaded, {path, content}, classify(path) ?? 'detect', true)
+    await addDocument(loaded, {path, content}, {kind: classify(path) ?? 'detect'}, true)
     if (loaded.documents.size + loaded.problems.length === before) {
       loaded.problems.push({
         file: path,
@@ -203,15 +257,46 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
 async function addDocument(
   loaded: LoadedSource,
   file: SourceFile,
-  assigned: Kind | 'detect',
+  assignment: Assignment,
   explicit = false,
   source?: SourceFiles,
 ): Promise<void> {
-  const read = await readDocuments(file, assigned, explicit, source)
+  const read = await readDocuments(file, assignment.kind, explicit, source)
+  const coverage = loaded.coverage!
+  if (assignment.excluded) {
+    // Looked at only to say so: an excluded access config is listed, never compared.
+    const recognisedAs = read.documents[0]?.kind ?? read.notRead?.recognisedAs
+    if (recognisedAs !== undefined || read.problems.length > 0)
+      coverage.notRead.push({
+        file: file.path,
+        recognisedAs: recognisedAs ?? 'an access config that does not parse',
+        why: `excluded by the config (\`exclude:\` in ${CONFIG_FILE})`,
+      })
+    else coverage.skipped.push({file: file.path, why: NOT_RECOGNISED})
+    return
+  }
   loaded.problems.push(...read.problems)
   loaded.notes.push(...read.notes)
   for (const document of read.documents) loaded.documents.set(document.path, document)
+  const by = assignment.kind === 'detect' && !explicit ? 'content' : 'config'
+  const entries = new Map<string, Coverage['read'][number]>()
+  for (const document of read.documents) {
+    const format = document.origin?.format
+    const entry = {
+      file: file.path,
+      kind: document.kind,
+      ...(format === undefined ? {} : {format}),
+      by,
+    } as const
+    entries.set(`${document.kind}\u0000${format ?? ''}`, entry)
+  }
+  coverage.read.push(...entries.values())
+  if (read.notRead !== undefined) coverage.notRead.push({file: file.path, ...read.notRead})
+  else if (read.documents.length === 0 && read.problems.length === 0)
+    coverage.skipped.push({file: file.path, why: NOT_RECOGNISED})
 }
+
+const NOT_RECOGNISED = 'no kind or container format recognises its content'
 
 /**
  * One file as the documents it holds: a document of its kind (assigned by the config, or
@@ -244,6 +329,15 @@ export async function readDocuments(
     wellFormed = true
   }
   const own = ownFormat(file.path, assigned, explicit)
+  // Detected by content and not claimed by the user: a failure there fails closed only when the
+  // file unambiguously claims to be an access config; a format acldrift does not read says why.
+  const detecting = assigned === 'detect' && !explicit && own === undefined
+  const unread = (): FileDocuments | undefined => {
+    const format = unreadFormat(file.path, file.content.toString('utf8'))
+    return (
+      format && {documents: [], problems: [], notes: [], notRead: {recognisedAs: format.as, why: format.why}}
+    )
+  }
   let parsed: ParsedFile
   try {
     parsed = await parseAs(file, own?.kind)
@@ -251,24 +345,19 @@ export async function readDocuments(
     if (!(error instanceof InvalidInputError)) throw error
     const text = file.content.toString('utf8')
     // A file that a format's own syntax read (a Terraform file without access) is not JSON or YAML.
-    const closed =
-      !wellFormed &&
-      (explicit ||
-        own !== undefined ||
-        assigned !== 'detect' ||
-        ADAPTERS.some((a) => a.looksLike(text)) ||
-        containers.some((c) => c.looksLike?.(text)))
-    return {documents: [], problems: closed ? error.problems : [], notes: []}
+    if (wellFormed) return {documents: [], problems: [], notes: []}
+    if (!detecting) return {documents: [], problems: error.problems, notes: []}
+    const claimed = ADAPTERS.some((a) => a.looksLike(text)) || containers.some((c) => c.looksLike?.(text))
+    return unread() ?? {documents: [], problems: claimed ? error.problems : [], notes: []}
   }
   const container = containers.find((c) => c.parse === undefined && c.detect(parsed))
   if (container !== undefined) return embed(parsed, container, source)
   const kind =
     own?.kind ?? (assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned)
-  if (kind === undefined) return {documents: [], problems: [], notes: []}
+  if (kind === undefined) return unread() ?? {documents: [], problems: [], notes: []}
   const problems = await validateValue(kind, parsed)
-  return problems.length > 0
-    ? {documents: [], problems, notes: []}
-    : {documents: [{...parsed, kind}], problems: [], notes: []}
+  if (problems.length === 0) return {documents: [{...parsed, kind}], problems: [], notes: []}
+  return (detecting ? unread() : undefined) ?? {documents: [], problems, notes: []}
 }
 
 /** One file as a single document of its kind (a file of the kind's own, not a container). */

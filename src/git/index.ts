@@ -21,4 +21,4 @@ export {blobIdsAt, type FileSide, readPathHistory, readPathsAt} from './file-his
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'
-export {listTrackedFiles, readWorktreeFiles} from './worktree.js'
+export {listTrackedFiles, listWorktreeFiles, readWorktreeFiles} from './worktree.js'

@@ -15,6 +15,18 @@ export async function listTrackedFiles(root: string): Promise<string[]> {
   return [...new Set(splitNul(await runGit(root, ['ls-files', '-z'])))]
 }
 
+/**
+ * The working tree's files as a check of the working tree reads them: the tracked files and the
+ * untracked ones git does not ignore (a file an agent has written and not staged yet is checked).
+ */
+export async function listWorktreeFiles(root: string): Promise<string[]> {
+  return [
+    ...new Set(
+      splitNul(await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])),
+    ),
+  ]
+}
+
 // Enough parallel reads to overlap I/O, few enough to stay far from the open-files limit.
 const CONCURRENCY = 32
 

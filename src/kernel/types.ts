@@ -187,6 +187,37 @@ export interface Approval {
 
 type TargetSource = 'staged' | 'worktree' | 'ref' | 'range' | 'export' | 'snapshot'
 
+/**
+ * The inventory of one source: every file looked at, and what became of it. Nothing is dropped
+ * silently: a file is read (as documents of a kind), or not read with the reason why, or
+ * skipped with the reason why.
+ */
+export interface Coverage {
+  /**
+   * `repository`: every file of the source was looked at; `changed-files`: the pre-commit hook's
+   * fast path looked only at the paths the commit changes.
+   */
+  scope: 'repository' | 'changed-files'
+  /** files read, one entry per kind (and container format) of the documents each holds */
+  read: Array<{
+    file: string
+    kind: Kind
+    /** the container format the documents were extracted from */
+    format?: string
+    /** `config`: a glob of the config assigned the kind; `content`: detected by content */
+    by: 'config' | 'content'
+  }>
+  /** files recognised as access configs, or as a format that holds them, but not read */
+  notRead: Array<{
+    file: string
+    /** the kind or format that recognised it */
+    recognisedAs: string
+    why: string
+  }>
+  /** files that are not access configs as far as any kind or format can tell, or could not be looked at */
+  skipped: Array<{file: string; why: string}>
+}
+
 export interface Report {
   schemaVersion: 1
   tool: {name: 'acldrift'; version: string}
@@ -197,6 +228,8 @@ export interface Report {
   errors: InputProblem[]
   /** Informational notes (unknown actions, truncated searches): never silent. */
   notes: string[]
+  /** What the run read, what it recognised and did not read (and why), and what it skipped (and why). */
+  coverage?: Coverage
   /** The policy the findings were judged by (the stricter of the config and the reference's). */
   policy?: {
     failOn: 'widening' | 'critical' | 'high' | 'medium' | 'never'

@@ -11,6 +11,7 @@ const REPORT_KEYS: readonly (keyof Report)[] = [
   'findings',
   'errors',
   'notes',
+  'coverage',
 ]
 
 const FINDING_KEYS: readonly (keyof Finding)[] = [

@@ -1,5 +1,6 @@
 // GitHub-flavoured Markdown for a PR comment. File names, messages, witnesses and commit metadata come
 // from the repository under review, so every such string is made inert before it reaches the comment.
+import {coverageLines} from './coverage.js'
 import {formatProblem} from '../kernel/errors.js'
 import type {Finding, Report} from '../kernel/types.js'
 import {
@@ -41,9 +42,21 @@ export function renderMarkdown(report: Report): string {
   if (report.notes.length > 0) {
     lines.push('### Notes', '', ...report.notes.map((note) => `- ${text(note)}`), '')
   }
+  if (report.coverage !== undefined) {
+    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT)
+    lines.push(`### ${text(heading.replace(/:$/, ''))}`, '')
+    for (const line of rest) {
+      const indent = /^ */.exec(line)![0]
+      lines.push(indent === '' ? `\n**${text(line)}**\n` : `${indent}- ${text(line.trim())}`)
+    }
+    lines.push('')
+  }
   lines.push(`_${text(summaryLine(report))}_`)
   return lines.join('\n') + '\n'
 }
+
+/** Files each coverage list shows; `acldrift coverage` lists them all. */
+const COVERAGE_LIMIT = 10
 
 function tableRow(finding: Finding): string {
   const cells = [

@@ -2,6 +2,7 @@
 import {Chalk, supportsColor} from 'chalk'
 import type {ChalkInstance} from 'chalk'
 import {formatProblem} from '../kernel/errors.js'
+import {coverageLines} from './coverage.js'
 import type {ChangeType, Finding, Report, Severity} from '../kernel/types.js'
 import {
   CHANGE_LABELS,
@@ -33,6 +34,9 @@ const CHANGE_STYLES: Record<ChangeType, (c: ChalkInstance) => ChalkInstance> = {
   narrowing: (c) => c.green,
 }
 
+/** Files each coverage list shows in check's report; `acldrift coverage` lists them all. */
+const COVERAGE_LIMIT = 10
+
 const BADGE_WIDTH = '[CRITICAL]'.length
 
 /** An explicit request for colour wins even where detection says no (e.g. piped into `less -R`). */
@@ -57,6 +61,10 @@ export function renderPretty(untrusted: Report, options: ReporterOptions): strin
   }
   if (report.notes.length > 0) {
     lines.push('', c.bold('Notes:'), ...report.notes.map((note) => `  - ${note}`))
+  }
+  if (report.coverage !== undefined) {
+    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT)
+    lines.push('', c.bold(heading), ...rest.map((line) => (line.startsWith(' ') ? line : c.bold(line))))
   }
 
   const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green

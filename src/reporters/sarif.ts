@@ -58,6 +58,8 @@ export function renderSarif(report: Report): string {
           },
         ],
         results: findings.map((f) => result(f, ruleIds.indexOf(f.rule))),
+        // What was read, not read and skipped, and why (the JSON report's coverage section).
+        ...(report.coverage === undefined ? {} : {properties: {acldriftCoverage: report.coverage}}),
       },
     ],
   }

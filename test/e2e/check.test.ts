@@ -107,18 +107,18 @@ describe.concurrent('check: the working tree against HEAD (the default)', () => 
     expect(report.summary).toMatchObject({documents: 3, widening: 0, narrowing: 0})
   })
 
-  it('reads tracked files only: an untracked policy counts once it is added', async () => {
+  it('reads untracked files too: a policy written and not staged yet counts, an ignored one does not', async () => {
     const r = await newRepo()
     await commitApproved(r)
     await r.write('iam/buckets/public-assets.json', policyText(publicBucketPolicy))
-    expect((await checkJson(r.dir)).report.findings).toEqual([])
-
-    await r.stage('iam/buckets/public-assets.json')
     const {code, report} = await checkJson(r.dir)
     expect(code).toBe(1)
     expect(report.findings.length).toBeGreaterThan(0)
     expect(new Set(report.findings.map((f) => f.file))).toEqual(new Set(['iam/buckets/public-assets.json']))
     expect(report.findings.every((f) => f.change === 'widening')).toBe(true)
+
+    await r.write('.git/info/exclude', 'iam/buckets/public-assets.json\n')
+    expect((await checkJson(r.dir)).report.findings).toEqual([])
   })
 
   it('a policy deleted from the working tree is a narrowing only (exit 0)', async () => {
@@ -417,7 +417,7 @@ describe.concurrent('check with acldrift.config.yaml', () => {
     }
   })
 
-  it('documents: globs choose the files; exclude leaves some out', async () => {
+  it('documents: globs assign kinds and hide nothing; exclude leaves some out, and says so', async () => {
     const r = await newRepo()
     await commitApproved(r)
     await r.write(
@@ -432,18 +432,27 @@ describe.concurrent('check with acldrift.config.yaml', () => {
         '',
       ].join('\n'),
     )
-    // Public policies outside the globs or excluded: not read.
+    // A public policy outside the globs is read (detected by content); an excluded one is listed as not read.
     await commitFiles(r, {
       'docs/examples/public-bucket.json': policyText(publicBucketPolicy),
       'iam/examples/public-bucket.json': policyText(publicBucketPolicy),
     })
-    const quiet = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', 'HEAD~1'])
-    expect(quiet.code).toBe(0)
-    expect(quiet.report.findings).toEqual([])
-    expect(quiet.report.summary.documents).toBe(3)
+    const outside = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', 'HEAD~1'])
+    expect(outside.code).toBe(1)
+    expect(new Set(outside.report.findings.map((f) => f.file))).toEqual(
+      new Set(['docs/examples/public-bucket.json']),
+    )
+    expect(outside.report.summary.documents).toBe(4)
+    expect(outside.report.coverage?.notRead).toEqual([
+      {
+        file: 'iam/examples/public-bucket.json',
+        recognisedAs: 'aws-iam',
+        why: expect.stringContaining('excluded'),
+      },
+    ])
 
     await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
-    const {code, report} = await checkJson(r.dir)
+    const {code, report} = await checkJson(r.dir, ['--baseline', 'HEAD'])
     expect(code).toBe(1)
     expectPublicBucketFindings(report)
   })

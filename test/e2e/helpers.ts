@@ -92,6 +92,12 @@ export interface Report {
   findings: Finding[]
   errors: {file: string; line?: number; column?: number; pointer?: string; message: string}[]
   notes: string[]
+  coverage?: {
+    scope: 'repository' | 'changed-files'
+    read: {file: string; kind: string; format?: string; by: 'config' | 'content'}[]
+    notRead: {file: string; recognisedAs: string; why: string}[]
+    skipped: {file: string; why: string}[]
+  }
   policy?: {failOn: string; agents: string}
 }
 

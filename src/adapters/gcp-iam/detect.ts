@@ -35,7 +35,11 @@ export function isPolicy(value: unknown): value is Record<string, unknown> {
   if (!isObject(value) || isForeign(value) || roleLike(value)) return false
   const onlyPolicyKeys = Object.keys(value).every((k) => POLICY_KEYS.has(k))
   if (Array.isArray(value.bindings)) {
-    return value.bindings.some((b) => isObject(b) && ('role' in b || 'members' in b)) || onlyPolicyKeys
+    // Bindings none of which names a role or members are someone else's (an Azure Functions
+    // function.json has `bindings` of triggers): only an empty policy is claimed without them.
+    if (value.bindings.length > 0)
+      return value.bindings.some((b) => isObject(b) && ('role' in b || 'members' in b))
+    return onlyPolicyKeys
   }
   if ('bindings' in value) return 'etag' in value || 'version' in value
   if (Array.isArray(value.auditConfigs)) return true

@@ -161,8 +161,9 @@ export function configWeakenings(file: string, old: Config, now: Config): Weaken
 }
 
 /**
- * Policy files the old config's documents/exclude globs covered and the new one's do not: their
- * access is no longer checked. Read from the target's files, and only when the globs changed.
+ * Policy files the old config's documents/exclude globs read and the new one's do not (an
+ * exclusion), or read as another kind (a glob's `kind:` changed): their access is no longer
+ * checked as it was. Read from the target's files, and only when the globs changed.
  */
 export async function uncoveredFiles(
   file: string,
@@ -175,21 +176,33 @@ export async function uncoveredFiles(
     loadSource(target.root, target.spec, old),
     loadSource(target.root, target.spec, now),
   ])
-  return [...covered.documents.keys()]
-    .filter((p) => !still.documents.has(p))
-    .sort()
-    .map((path) => ({
-      rule: 'config-weakened',
-      severity: 'high',
-      pointer: now.exclude.some(
-        (glob) => classifier({...now, documents: [], exclude: [glob]})(path) === undefined,
-      )
-        ? '/exclude'
-        : '/documents',
-      message: `${file}: ${path} is no longer covered by the config's documents/exclude globs, so its access is not checked.`,
-      witness: {setting: 'documents', uncovered: path},
-      holds: (config) => classifier(config)(path) === undefined,
-    }))
+  return [...covered.documents]
+    .filter(([path, document]) => still.documents.get(path)?.kind !== document.kind)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([path, document]): Weakening => {
+      const kind = still.documents.get(path)?.kind ?? classifier(now)(path)
+      if (kind !== undefined && kind !== 'detect')
+        return {
+          rule: 'config-weakened',
+          severity: 'high',
+          pointer: '/documents',
+          message: `${file}: ${path} was read as ${document.kind} and a glob now assigns it ${kind}, so its access is not checked as ${document.kind}.`,
+          witness: {setting: 'documents', reassigned: path, from: document.kind, to: kind},
+          holds: (config) => classifier(config)(path) !== document.kind,
+        }
+      return {
+        rule: 'config-weakened',
+        severity: 'high',
+        pointer: now.exclude.some(
+          (glob) => classifier({...now, documents: [], exclude: [glob]})(path) === undefined,
+        )
+          ? '/exclude'
+          : '/documents',
+        message: `${file}: ${path} is no longer covered by the config's documents/exclude globs, so its access is not checked.`,
+        witness: {setting: 'documents', uncovered: path},
+        holds: (config) => classifier(config)(path) === undefined,
+      }
+    })
 }
 
 // ── versions of the config ────────────────────────────────────────────────────────────────

@@ -271,7 +271,8 @@ describe('coverage by the document globs, in a repository', () => {
   const globs = (documents: string, exclude = '[]') =>
     config(`version: 1\ndocuments: ${documents}\nexclude: ${exclude}\n`)
 
-  it('reports each policy file the new globs stop covering, pointing at documents or exclude', async () => {
+  it('reports each policy file the new globs stop covering, pointing at exclude; dropping a glob hides nothing', async () => {
+    // other/extra.json loses its glob but is still read: globs assign kinds, content detection reads the rest.
     const old = globs(`[{glob: 'iam/**/*.json', kind: aws-iam}, {glob: 'other/*.json', kind: aws-iam}]`)
     const now = globs(`[{glob: 'iam/**/*.json', kind: aws-iam}]`, `['iam/examples/**']`)
     const found = await uncoveredFiles(FILE, old, now, target())
@@ -283,9 +284,20 @@ describe('coverage by the document globs, in a repository', () => {
         message: `${FILE}: iam/examples/demo.json is no longer covered by the config's documents/exclude globs, so its access is not checked.`,
         witness: {setting: 'documents', uncovered: 'iam/examples/demo.json'},
       },
+    ])
+    expect(found[0]!.holds(now)).toBe(true)
+    expect(found[0]!.holds(old)).toBe(false)
+  })
+
+  it('reports a glob whose kind changed: the files under it are no longer read as their kind', async () => {
+    const old = globs(`[{glob: 'other/*.json', kind: aws-iam}]`)
+    const now = globs(`[{glob: 'other/*.json', kind: gcp-iam}]`)
+    const found = await uncoveredFiles(FILE, old, now, target())
+    expect(found.map(({holds: _holds, ...rest}) => rest)).toEqual([
       expect.objectContaining({
+        severity: 'high',
         pointer: '/documents',
-        witness: {setting: 'documents', uncovered: 'other/extra.json'},
+        witness: {setting: 'documents', reassigned: 'other/extra.json', from: 'aws-iam', to: 'gcp-iam'},
       }),
     ])
     expect(found[0]!.holds(now)).toBe(true)

@@ -1,0 +1,41 @@
+import {BaseCommand} from '../cli/base.js'
+import {COVERAGE_FLAGS} from '../cli/flag-specs.js'
+import {oclifFlags} from '../cli/flags.js'
+import {emitText} from '../cli/output.js'
+import {loadConfig} from '../core/config.js'
+import {loadSource, sourceSpec} from '../core/source.js'
+import {EXIT, formatProblem} from '../kernel/errors.js'
+import {findRepoRoot} from '../git/index.js'
+import {coverageLines} from '../reporters/coverage.js'
+
+export default class Coverage extends BaseCommand {
+  static override description =
+    'Print the inventory: every access config read (per kind), every one recognised but not read (and why), and the files skipped (and why).'
+
+  static override examples = [
+    '<%= config.bin %> coverage',
+    '<%= config.bin %> coverage --format json',
+    '<%= config.bin %> coverage --ref main',
+  ]
+
+  static override flags = oclifFlags(COVERAGE_FLAGS)
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Coverage)
+    const root = await findRepoRoot(process.cwd())
+    const source = await loadSource(root, sourceSpec(flags), await loadConfig(root, flags.config))
+    const coverage = source.coverage!
+    const text =
+      flags.format === 'json'
+        ? `${JSON.stringify({schemaVersion: 1, coverage, errors: source.problems}, null, 2)}\n`
+        : [
+            ...coverageLines(coverage),
+            ...(source.problems.length > 0
+              ? ['Invalid input (fails closed):', ...source.problems.map((p) => `  ${formatProblem(p)}`)]
+              : []),
+          ].join('\n') + '\n'
+    await emitText(text, flags.output)
+    // Files that claim to be access configs and cannot be read fail closed here as everywhere.
+    if (source.problems.length > 0) this.exit(EXIT.invalidInput)
+  }
+}
