@@ -41,10 +41,25 @@ export async function executeCheck(
   flags: ParsedFlags<typeof CHECK_FLAGS>,
   commitMsg?: {message: string},
 ): Promise<number> {
+  const started = performance.now()
   const options = {...(await checkOptions(flags)), message: commitMsg?.message}
   const report = await runCheck(options)
   const code = verdictCode(report, flags['fail-on'] as FailOn | undefined)
-  if (commitMsg === undefined || code !== EXIT.ok)
-    await emitReport(report, {format: flags.format ?? 'pretty', output: flags.output, color: flags.color})
+  const quiet = flags.quiet === true || commitMsg !== undefined
+  if (quiet && code === EXIT.ok) {
+    // A hook that passes says nothing, except that approvals are what let it pass.
+    const approved = report.findings.filter((f) => f.change !== 'narrowing' && f.approval?.valid === true)
+    if (approved.length > 0 && commitMsg === undefined)
+      process.stderr.write(
+        `acldrift: ${approved.length} approved widening${approved.length === 1 ? '' : 's'}, see \`acldrift check\`\n`,
+      )
+  } else {
+    const format = flags.format ?? 'pretty'
+    await emitReport(report, {format, output: flags.output, color: flags.color, quiet})
+  }
+  if (flags.verbose === true)
+    process.stderr.write(
+      `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started)} ms\n`,
+    )
   return code
 }
