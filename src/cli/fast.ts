@@ -39,6 +39,19 @@ function parse(
   return flags
 }
 
+/**
+ * The spellings people try first, as oclif understands them: `help [COMMAND…]` and `-h` for
+ * `--help`, `version` and `-v` for `--version` (oclif itself only knows the long flags).
+ */
+export function conventionalArgs(argv: string[]): string[] {
+  const [first, ...rest] = argv
+  if (first === 'help') return [...rest, '--help']
+  if (first === 'version' || first === '-v') return ['--version', ...rest]
+  if (first === '-h') return ['--help', ...rest]
+  // `acldrift check -h`: last, so that it is not the value of a flag; -h is no other flag's short form.
+  return argv.at(-1) === '-h' ? [...argv.slice(0, -1), '--help'] : argv
+}
+
 /** Runs `argv` if it is a plain check or a git hook; returns the exit code, or undefined to defer to oclif. */
 export async function runFast(argv: string[]): Promise<number | undefined> {
   if (argv[0] === 'hook' && argv[2] !== undefined && !argv[2].startsWith('-')) {

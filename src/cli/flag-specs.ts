@@ -21,7 +21,7 @@ export interface FlagSpec {
 
 const config: FlagSpec = {
   type: 'string',
-  description: 'config file (default: $ACLDRIFT_CONFIG, else acldrift.config.yaml at the repository root)',
+  description: 'config file (default: acldrift.config.yaml at the repository root)',
   helpValue: 'FILE',
   char: 'c',
 }
