@@ -15,7 +15,7 @@ export default class Snapshot extends BaseCommand {
 
   static override examples = [
     '<%= config.bin %> snapshot --output .acldrift/baseline.json',
-    '<%= config.bin %> snapshot --ref v1.4.0 --out baseline.json',
+    '<%= config.bin %> snapshot --ref v1.4.0 --output baseline.json',
     '<%= config.bin %> snapshot --staged',
   ]
 
