@@ -396,7 +396,7 @@ describe.concurrent('acldrift init --hook git', () => {
 // ── husky and lefthook ────────────────────────────────────────────────────────────────────────
 
 const LAUNCHER_COMMANDS = {
-  'pre-commit': 'sh .acldrift/acldrift.sh check --staged',
+  'pre-commit': 'sh .acldrift/acldrift.sh check --staged --quiet',
   'commit-msg': 'sh .acldrift/acldrift.sh hook commit-msg',
   'prepare-commit-msg': 'sh .acldrift/acldrift.sh hook prepare-commit-msg',
 }
@@ -454,7 +454,7 @@ describe.concurrent('acldrift init --hook husky | lefthook', () => {
     const forced = await init(r, '--hook', 'husky', '--force')
     expect(forced.code, dump(forced)).toBe(0)
     expect(await readFile(join(r.dir, '.husky', 'pre-commit'), 'utf8')).toMatch(
-      /^npm test\n# acldrift: .*\nsh \.acldrift\/acldrift\.sh check --staged\n$/,
+      /^npm test\n# acldrift: .*\nsh \.acldrift\/acldrift\.sh check --staged --quiet\n$/,
     )
     const again = await init(r, '--hook', 'husky')
     expect(again.code, dump(again)).toBe(0)
