@@ -5,8 +5,8 @@ import {verdictCode} from '../core/gate/verdict.js'
 import type {CheckOptions} from '../core/options.js'
 import {type FailOn, loadConfig} from '../core/config.js'
 import {EXIT, UsageError} from '../kernel/errors.js'
-import {sourceSpec} from '../core/source.js'
-import {findRepoRoot} from '../git/index.js'
+import {type SourceSpec, sourceSpec} from '../core/source.js'
+import {findRepoRoot, mergeBase} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
 import {emitReport} from './output.js'
 
@@ -23,13 +23,22 @@ export async function checkOptions(flags: ComparisonFlags): Promise<CheckOptions
   let baseline = flags.baseline
   const range = flags.range !== undefined
   if (flags.range !== undefined) {
-    const match = /^(.+?)\.\.(.+)$/.exec(flags.range)
-    if (!match || match[2]!.startsWith('.'))
-      throw new UsageError(`--range must look like A..B, got ${flags.range}`)
-    baseline = match[1]!
-    target = {type: 'ref', rev: match[2]!}
+    ;[baseline, target] = await rangeSides(root, flags.range)
   }
   return {root, cwd: process.cwd(), config, target, baseline, range}
+}
+
+/**
+ * `--range` as git reads it: `A..B` compares B with A, `A...B` with their merge base (what
+ * B's branch changed since it left A), and a missing side is HEAD (`A..`, `..B`, `A...`).
+ */
+async function rangeSides(root: string, range: string): Promise<[string, SourceSpec]> {
+  const match = /^(.*?)(\.\.\.?)(.*)$/.exec(range)
+  if (!match || match[3]!.startsWith('.') || (match[1] === '' && match[3] === ''))
+    throw new UsageError(`--range must look like A..B, A...B, A.. or ..B, got ${range}`)
+  const [from, to] = [match[1] || 'HEAD', match[3] || 'HEAD']
+  const baseline = match[2] === '...' ? await mergeBase(root, from, to) : from
+  return [baseline, {type: 'ref', rev: to}]
 }
 
 /**
@@ -41,10 +50,25 @@ export async function executeCheck(
   flags: ParsedFlags<typeof CHECK_FLAGS>,
   commitMsg?: {message: string},
 ): Promise<number> {
+  const started = performance.now()
   const options = {...(await checkOptions(flags)), message: commitMsg?.message}
   const report = await runCheck(options)
   const code = verdictCode(report, flags['fail-on'] as FailOn | undefined)
-  if (commitMsg === undefined || code !== EXIT.ok)
-    await emitReport(report, {format: flags.format ?? 'pretty', output: flags.output, color: flags.color})
+  const quiet = flags.quiet === true || commitMsg !== undefined
+  if (quiet && code === EXIT.ok) {
+    // A hook that passes says nothing, except that approvals are what let it pass.
+    const approved = report.findings.filter((f) => f.change !== 'narrowing' && f.approval?.valid === true)
+    if (approved.length > 0 && commitMsg === undefined)
+      process.stderr.write(
+        `acldrift: ${approved.length} approved widening${approved.length === 1 ? '' : 's'}, see \`acldrift check\`\n`,
+      )
+  } else {
+    const format = flags.format ?? 'pretty'
+    await emitReport(report, {format, output: flags.output, color: flags.color, quiet})
+  }
+  if (flags.verbose === true)
+    process.stderr.write(
+      `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started)} ms\n`,
+    )
   return code
 }

@@ -7,10 +7,11 @@ import {parseArgs} from 'node:util'
 import {CHECK_FLAGS, type FlagSpec} from './flag-specs.js'
 
 function parseOptions(specs: Record<string, FlagSpec>) {
-  const options: Record<string, {type: 'string' | 'boolean'}> = {}
+  const options: Record<string, {type: 'string' | 'boolean'; short?: string}> = {}
   for (const [name, spec] of Object.entries(specs)) {
-    options[name] = {type: spec.type}
+    options[name] = {type: spec.type, ...(spec.char === undefined ? {} : {short: spec.char})}
     if (spec.allowNo) options[`no-${name}`] = {type: 'boolean'}
+    for (const alias of spec.aliases ?? []) options[alias] = {type: spec.type}
   }
   return options
 }
@@ -27,13 +28,28 @@ function parse(
   }
   const flags: Record<string, string | boolean> = {}
   for (const [name, spec] of Object.entries(specs)) {
-    const value = values[name] ?? (values[`no-${name}`] === true ? false : spec.default)
+    const given = [name, ...(spec.aliases ?? [])].filter((n) => values[n] !== undefined)
+    if (given.length > 1) return undefined
+    const value = values[given[0] ?? name] ?? (values[`no-${name}`] === true ? false : spec.default)
     if (value === undefined) continue
     if (spec.options && !spec.options.includes(String(value))) return undefined
     if (spec.exclusive?.some((other) => values[other] !== undefined)) return undefined
     flags[name] = value
   }
   return flags
+}
+
+/**
+ * The spellings people try first, as oclif understands them: `help [COMMAND…]` and `-h` for
+ * `--help`, `version` and `-v` for `--version` (oclif itself only knows the long flags).
+ */
+export function conventionalArgs(argv: string[]): string[] {
+  const [first, ...rest] = argv
+  if (first === 'help') return [...rest, '--help']
+  if (first === 'version' || first === '-v') return ['--version', ...rest]
+  if (first === '-h') return ['--help', ...rest]
+  // `acldrift check -h`: last, so that it is not the value of a flag; -h is no other flag's short form.
+  return argv.at(-1) === '-h' ? [...argv.slice(0, -1), '--help'] : argv
 }
 
 /** Runs `argv` if it is a plain check or a git hook; returns the exit code, or undefined to defer to oclif. */

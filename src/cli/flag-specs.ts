@@ -13,21 +13,48 @@ export interface FlagSpec {
   exclusive?: string[]
   /** boolean flags that also accept `--no-NAME` */
   allowNo?: boolean
+  /** the one-letter form, `-f` for `--format` */
+  char?: string
+  /** other long names still accepted, not shown in the help (`--out` for `--output`) */
+  aliases?: string[]
 }
 
 const config: FlagSpec = {
   type: 'string',
   description: 'config file (default: acldrift.config.yaml at the repository root)',
   helpValue: 'FILE',
+  char: 'c',
+}
+
+/** How much a command says besides its report. */
+const VERBOSITY_FLAGS = {
+  quiet: {
+    type: 'boolean',
+    char: 'q',
+    description:
+      'print nothing when the check passes (one line when approvals let widenings pass), and only what blocks when it fails: for hooks',
+    exclusive: ['verbose'],
+  },
+  verbose: {
+    type: 'boolean',
+    char: 'V',
+    description: 'also say what was compared and how long it took, on standard error',
+    exclusive: ['quiet'],
+  },
+} satisfies Record<string, FlagSpec>
+
+/** One name for the output file everywhere; `--out`, its former name in some commands, still works. */
+const output: FlagSpec = {
+  type: 'string',
+  char: 'o',
+  description: 'write the report to FILE instead of standard output',
+  helpValue: 'FILE',
+  aliases: ['out'],
 }
 
 const OUTPUT_FLAGS = {
-  format: {type: 'string', description: 'output format', options: FORMATS, default: 'pretty'},
-  output: {
-    type: 'string',
-    description: 'write the report to FILE instead of standard output',
-    helpValue: 'FILE',
-  },
+  format: {type: 'string', char: 'f', description: 'output format', options: FORMATS, default: 'pretty'},
+  output,
   color: {
     type: 'boolean',
     description:
@@ -68,18 +95,16 @@ export const CHECK_FLAGS = {
     description:
       'the approved state: a snapshot file or a git revision (default: from the config, else HEAD)',
     helpValue: 'FILE|REV',
+    char: 'b',
   },
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
+  ...VERBOSITY_FLAGS,
 } satisfies Record<string, FlagSpec>
 
 export const SNAPSHOT_FLAGS = {
   ...SOURCE_FLAGS,
-  out: {
-    type: 'string',
-    description: 'write to FILE (atomically) instead of standard output',
-    helpValue: 'FILE',
-  },
+  output: {...output, description: 'write to FILE (atomically) instead of standard output'},
   config,
 } satisfies Record<string, FlagSpec>
 
@@ -112,7 +137,7 @@ export const EXPLAIN_FLAGS = {
   ...SOURCE_FLAGS,
   range: CHECK_FLAGS.range,
   baseline: CHECK_FLAGS.baseline,
-  format: {type: 'string', description: 'output format', options: ['pretty', 'json'], default: 'pretty'},
+  format: {...OUTPUT_FLAGS.format, options: ['pretty', 'json']},
   output: OUTPUT_FLAGS.output,
   color: OUTPUT_FLAGS.color,
   config,
@@ -152,6 +177,21 @@ export const APPROVE_FLAGS = {
     helpValue: 'DATE',
   },
   ticket: {type: 'string', description: 'a ticket or change-request reference', helpValue: 'T'},
+  'all-from': {
+    type: 'string',
+    description: 'approve every widening this commit made (each still an entry of its exact access)',
+    helpValue: 'COMMIT',
+  },
+  rule: {
+    type: 'string',
+    description: 'approve every widening of this rule (with --file: in that file)',
+    helpValue: 'R',
+  },
+  file: {
+    type: 'string',
+    description: 'approve every widening in this file (relative to the current directory)',
+    helpValue: 'F',
+  },
   color: OUTPUT_FLAGS.color,
   config,
 } satisfies Record<string, FlagSpec>
@@ -162,11 +202,16 @@ export const BASELINE_UPDATE_FLAGS = {
     description: 'promote a git revision instead of the working tree',
     helpValue: 'REV',
   },
-  out: {
-    type: 'string',
-    description: "the baseline snapshot file to update (default: the config's baseline)",
-    helpValue: 'FILE',
-  },
+  output: {...output, description: "the baseline snapshot file to update (default: the config's baseline)"},
+  color: OUTPUT_FLAGS.color,
+  config,
+} satisfies Record<string, FlagSpec>
+
+/** `approvals prune` judges approvals on the same comparison as `check`. */
+export const PRUNE_FLAGS = {
+  ...SOURCE_FLAGS,
+  range: CHECK_FLAGS.range,
+  baseline: CHECK_FLAGS.baseline,
   color: OUTPUT_FLAGS.color,
   config,
 } satisfies Record<string, FlagSpec>

@@ -12,7 +12,12 @@ type OclifFlags<T extends Record<string, FlagSpec>> = {
 export function oclifFlags<T extends Record<string, FlagSpec>>(specs: T): OclifFlags<T> {
   const out: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(specs)) {
-    const common = {description: spec.description, exclusive: spec.exclusive}
+    const common = {
+      description: spec.description,
+      exclusive: spec.exclusive,
+      char: spec.char as Interfaces.AlphabetLowercase | Interfaces.AlphabetUppercase | undefined,
+      aliases: spec.aliases,
+    }
     out[name] =
       spec.type === 'boolean'
         ? Flags.boolean({...common, allowNo: spec.allowNo ?? false})

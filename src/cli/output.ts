@@ -10,6 +10,7 @@ interface OutputOptions {
   format?: string
   output?: string
   color?: boolean
+  quiet?: boolean
 }
 
 /** Colour only for a terminal, never into a file, and never when NO_COLOR is set (unless --color). */
@@ -20,7 +21,10 @@ export function wantsColor(options: OutputOptions): boolean {
 }
 
 export async function emitReport(report: Report, options: OutputOptions): Promise<void> {
-  const text = await render((options.format ?? 'pretty') as Format, report, {color: wantsColor(options)})
+  const text = await render((options.format ?? 'pretty') as Format, report, {
+    color: wantsColor(options),
+    quiet: options.quiet,
+  })
   await emitText(text, options.output)
 }
 

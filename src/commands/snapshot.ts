@@ -14,8 +14,8 @@ export default class Snapshot extends BaseCommand {
     'Write a snapshot of the permission configs (normalized documents, hashes, commit, tool version), usable as a baseline.'
 
   static override examples = [
-    '<%= config.bin %> snapshot --out .acldrift/baseline.json',
-    '<%= config.bin %> snapshot --ref v1.4.0 --out baseline.json',
+    '<%= config.bin %> snapshot --output .acldrift/baseline.json',
+    '<%= config.bin %> snapshot --ref v1.4.0 --output baseline.json',
     '<%= config.bin %> snapshot --staged',
   ]
 
@@ -30,7 +30,7 @@ export default class Snapshot extends BaseCommand {
     if (source.problems.length > 0) throw new InvalidInputError(source.problems)
     await emitText(
       serializeSnapshot(buildSnapshot(source)),
-      flags.out === undefined ? undefined : resolve(flags.out),
+      flags.output === undefined ? undefined : resolve(flags.output),
     )
   }
 }

@@ -1,10 +1,12 @@
-// `acldrift approve ID`: find the finding in the same comparison as `check`, and record an
-// approval of exactly that access in .acldrift/approvals.yaml, in the name of the identity git
-// will use for the next commit. Writing an entry does not make it count: the gate checks the
-// commit that adds it (src/core/gate/approvals.ts).
+// `acldrift approve ID…`: find the findings in the same comparison as `check`, and record an
+// approval of exactly each access in .acldrift/approvals.yaml, in the name of the identity git
+// will use for the next commit. Several at once (ids, every widening of a commit, or of a rule
+// in a file) is one comparison and one write: still one entry per exact access. Writing an
+// entry does not make it count: the gate checks the commit that adds it (src/core/gate/approvals.ts).
 
 import {mkdir, readFile} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {dirname, join, relative, resolve, sep} from 'node:path'
+import {resolveCommit} from '../git/index.js'
 import {pendingActor} from './actors/pending.js'
 import {
   APPROVALS_FILE,
@@ -22,10 +24,20 @@ import {assertWritableInside} from '../kernel/files.js'
 import {APPROVAL_RULES, utcDay} from './gate/approvals.js'
 import type {Finding} from '../kernel/types.js'
 
+/** Which findings to approve: any of them may be given, and all that match are approved. */
+export interface ApprovalSelection {
+  /** finding ids, or unambiguous prefixes */
+  ids: string[]
+  /** every approvable finding made by this commit (`--all-from`) */
+  commit?: string
+  /** every approvable finding of this rule (`--rule`), in `file` when given (`--file`) */
+  rule?: string
+  file?: string
+}
+
 interface ApproveRequest {
   options: CheckOptions
-  /** the finding id, or an unambiguous prefix of it */
-  id: string
+  select: ApprovalSelection
   reason: string
   /** YYYY-MM-DD, today or later */
   expires: string
@@ -36,11 +48,13 @@ interface ApproveRequest {
 
 export interface ApproveResult {
   file: string
-  entry: ApprovalEntry
-  finding: Finding
-  /** an entry for the same access was there and was replaced (a renewal) */
-  replaced: boolean
-  /** why the approval may not count once committed */
+  approved: {
+    entry: ApprovalEntry
+    finding: Finding
+    /** an entry for the same access was there and was replaced (a renewal) */
+    replaced: boolean
+  }[]
+  /** why the approvals may not count once committed */
   warnings: string[]
 }
 
@@ -72,19 +86,17 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
   const report = await runCheck(options)
   // An approval is decided on a complete comparison: a file that does not parse fails closed here too.
   if (report.errors.length > 0) throw new InvalidInputError(report.errors)
-  const finding = findFinding(report.findings, request.id)
+  const findings = await selectFindings(report.findings, request.select, options)
   const approver = identity.author.email
   if (approver === '')
     throw new UsageError('git has no user.email: the approver is the identity git commits as')
 
   const file = join(options.root, APPROVALS_FILE)
-  const entry = entryFor(finding, {
-    approver,
-    reason,
-    ...(request.ticket === undefined || request.ticket.trim() === '' ? {} : {ticket: request.ticket.trim()}),
-    expires,
-    created: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  })
+  const ticket = request.ticket?.trim()
+  const created = now.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const entries = findings.map((finding) =>
+    entryFor(finding, {approver, reason, ...(ticket ? {ticket} : {}), expires, created}),
+  )
   await assertWritableInside(options.root, file, APPROVALS_FILE)
   await mkdir(dirname(file), {recursive: true})
   const replaced = await withFileLock(`${file}.lock`, {}, async () => {
@@ -94,11 +106,16 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
-    const next = withEntry(current, entry)
+    const renewed: boolean[] = []
+    for (const entry of entries) {
+      const next = withEntry(current, entry)
+      current = next.text
+      renewed.push(next.replaced)
+    }
     // Never write a file the gate would refuse to read.
-    await parseApprovals(APPROVALS_FILE, Buffer.from(next.text))
-    await writeFileAtomic(file, next.text)
-    return next.replaced
+    await parseApprovals(APPROVALS_FILE, Buffer.from(current!))
+    await writeFileAtomic(file, current!)
+    return renewed
   })
 
   const warnings: string[] = []
@@ -108,15 +125,53 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
     )
   if (actor.type !== 'human' && options.config.policy.approvers.includes(approver.toLowerCase()))
     warnings.push(`this environment is classified ${actor.type}: commit the approval as ${approver}, by hand`)
-  return {file: APPROVALS_FILE, entry, finding, replaced, warnings}
+  const approved = entries.map((entry, i) => ({entry, finding: findings[i]!, replaced: replaced[i]!}))
+  return {file: APPROVALS_FILE, approved, warnings}
 }
+
+/** The findings a selection names, each once, in report order; each must be approvable. */
+async function selectFindings(
+  findings: Finding[],
+  select: ApprovalSelection,
+  options: CheckOptions,
+): Promise<Finding[]> {
+  const chosen = new Set(select.ids.map((id) => findFinding(findings, id)))
+  const approvable = findings.filter((f) => f.change !== 'narrowing' && !isAboutApprovals(f))
+  if (select.commit !== undefined) {
+    const sha = await resolveCommit(options.root, select.commit)
+    if (sha === null) throw new UsageError(`--all-from ${select.commit} names no commit`)
+    const made = approvable.filter((f) => f.commit?.sha === sha)
+    if (made.length === 0)
+      throw new UsageError(`no widening in this comparison was made by ${select.commit} (${sha.slice(0, 7)})`)
+    made.forEach((f) => chosen.add(f))
+  }
+  if (select.rule !== undefined || select.file !== undefined) {
+    const file = select.file === undefined ? undefined : repositoryPath(options, select.file)
+    const matching = approvable.filter(
+      (f) => (select.rule === undefined || f.rule === select.rule) && (file === undefined || f.file === file),
+    )
+    const what = [select.rule && `rule ${select.rule}`, file && `file ${file}`].filter(Boolean).join(' in ')
+    if (matching.length === 0) throw new UsageError(`no widening of ${what} in this comparison`)
+    matching.forEach((f) => chosen.add(f))
+  }
+  if (chosen.size === 0)
+    throw new UsageError('name the findings to approve: IDs, --all-from COMMIT or --rule/--file')
+  return findings.filter((f) => chosen.has(f))
+}
+
+/** A path from the command line, relative to the working directory, as the report names it. */
+function repositoryPath(options: CheckOptions, path: string): string {
+  return relative(options.root, resolve(options.cwd, path)).split(sep).join('/')
+}
+
+const isAboutApprovals = (f: Finding) => APPROVAL_RULES.includes(f.rule) || f.rule === 'approval-added'
 
 /** The finding named by `id` (or a prefix), which must be a widening that an approval can cover. */
 function findFinding(findings: Finding[], id: string): Finding {
   const matches = findings.filter((f) => f.id === id || f.id.startsWith(id))
   const exact = matches.filter((f) => f.id === id)
   const chosen = exact.length > 0 ? exact : matches
-  const approvable = findings.filter((f) => f.change !== 'narrowing' && !APPROVAL_RULES.includes(f.rule))
+  const approvable = findings.filter((f) => f.change !== 'narrowing' && !isAboutApprovals(f))
   const known = approvable.map((f) => `${f.id} (${f.rule} in ${f.file})`).join(', ') || 'none'
   if (chosen.length === 0)
     throw new UsageError(`no finding has id ${id} in this comparison (widenings: ${known})`)
@@ -129,7 +184,7 @@ function findFinding(findings: Finding[], id: string): Finding {
     throw new UsageError(
       `${finding.id} is a narrowing (${finding.rule} in ${finding.file}): narrowings need no approval`,
     )
-  if (APPROVAL_RULES.includes(finding.rule) || finding.rule === 'approval-added')
+  if (isAboutApprovals(finding))
     throw new UsageError(
       `${finding.id} is a finding about an approval (${finding.rule}): fix or remove that approval instead`,
     )

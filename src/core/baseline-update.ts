@@ -46,14 +46,14 @@ export async function updateBaseline(request: BaselineUpdateRequest): Promise<Ba
   const named = request.out ?? config.baseline
   if (named === undefined)
     throw new UsageError(
-      'no baseline file to update: set `baseline:` in acldrift.config.yaml, or pass --out FILE',
+      'no baseline file to update: set `baseline:` in acldrift.config.yaml, or pass --output FILE',
     )
   const file = request.out !== undefined ? resolve(cwd, named) : resolve(root, named)
-  // --out is the user's own choice; a path from the repository's config must stay in the repository.
+  // --output is the user's own choice; a path from the repository's config must stay in the repository.
   if (request.out === undefined) await assertWritableInside(root, file, CONFIG_FILE)
   if (!existsSync(file))
     throw new UsageError(
-      `${named} does not exist: take the first baseline with \`acldrift snapshot --out ${named}\`, then update it`,
+      `${named} does not exist: take the first baseline with \`acldrift snapshot --output ${named}\`, then update it`,
     )
 
   const report = await runCheck({root, cwd, config, target: request.target, baseline: file})

@@ -4,7 +4,15 @@
 // The git executable is `git` from PATH unless the ACLDRIFT_GIT environment variable names another.
 
 export {catFileBatch, BatchParser, type GitObject} from './batch.js'
-export {findRepoRoot, headCommit, hooksDir, isShallow, resolveCommit, shallowBoundaries} from './repo.js'
+export {
+  findRepoRoot,
+  headCommit,
+  hooksDir,
+  isShallow,
+  mergeBase,
+  resolveCommit,
+  shallowBoundaries,
+} from './repo.js'
 export {readRevisionFiles, listRevisionFiles} from './revision.js'
 export {
   addTrailer,

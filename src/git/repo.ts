@@ -100,3 +100,15 @@ async function verifyCommit(root: string, rev: string): Promise<string | null> {
 function withoutNewline(output: Buffer): string {
   return output.toString('utf8').replace(/\n$/, '')
 }
+
+/** The best common ancestor of two revisions (what `A...B` compares from), or a usage error. */
+export async function mergeBase(root: string, a: string, b: string): Promise<string> {
+  const [left, right] = await Promise.all([resolveCommit(root, a), resolveCommit(root, b)])
+  try {
+    return withoutNewline(await runGit(root, ['merge-base', left, right]))
+  } catch (error) {
+    if (error instanceof GitError && error.status === 1)
+      throw new UsageError(`${a} and ${b} have no common ancestor: compare them with ${a}..${b}`)
+    throw error
+  }
+}

@@ -2,23 +2,27 @@
 
 import type {ApproveResult} from '../core/approve.js'
 import type {BaselineUpdateResult} from '../core/baseline-update.js'
+import type {PruneResult} from '../core/prune.js'
 import {chalkFor, findingLines, printable} from './pretty.js'
 import {location, plural, type ReporterOptions, witnessLine} from './shared.js'
 
 export function renderApproved(untrusted: ApproveResult, options: ReporterOptions): string {
   const result = printable(untrusted)
   const c = chalkFor(options)
-  const {entry, finding} = result
-  const lines = [
-    c.bold(
-      `${result.replaced ? 'renewed' : 'recorded'} approval of ${entry.id} in ${result.file} (approver ${entry.approver}, until ${entry.expires})`,
-    ),
-    `  ${finding.severity} ${finding.change} ${finding.rule} at ${location(finding.file, finding.line, finding.document)}`,
-  ]
-  if (finding.witness !== null) lines.push(`  witness: ${witnessLine(finding.witness)}`)
+  const lines: string[] = []
+  for (const {entry, finding, replaced} of result.approved) {
+    lines.push(
+      c.bold(
+        `${replaced ? 'renewed' : 'recorded'} approval of ${entry.id} in ${result.file} (approver ${entry.approver}, until ${entry.expires})`,
+      ),
+      `  ${finding.severity} ${finding.change} ${finding.rule} at ${location(finding.file, finding.line, finding.document)}`,
+    )
+    if (finding.witness !== null) lines.push(`  witness: ${witnessLine(finding.witness)}`)
+  }
+  const approver = result.approved[0]?.entry.approver ?? ''
   lines.push(
     '',
-    `It counts once ${entry.approver} commits ${result.file} as a human — not from an AI agent's session, and not folded into an agent's commit.`,
+    `${result.approved.length === 1 ? 'It counts' : `These ${result.approved.length} approvals count`} once ${approver} commits ${result.file} as a human — not from an AI agent's session, and not folded into an agent's commit.`,
   )
   lines.push(...result.warnings.map((w) => c.yellow(`warning: ${w}`)))
   return lines.join('\n') + '\n'
@@ -54,6 +58,21 @@ export function renderBaselineUpdate(untrusted: BaselineUpdateResult, options: R
       ),
       `  from ${commit}, by ${by?.name ?? ''} <${by?.email ?? ''}> (${actor})`,
       `Commit ${result.file}: changes to it are checked like changes to access.`,
+    ].join('\n') + '\n'
+  )
+}
+
+export function renderPruned(untrusted: PruneResult, options: ReporterOptions): string {
+  const result = printable(untrusted)
+  const c = chalkFor(options)
+  if (result.removed.length === 0) return `${result.file}: no expired or stale approval to remove\n`
+  return (
+    [
+      c.bold(`removed ${plural(result.removed.length, 'approval')} from ${result.file}`),
+      ...result.removed.map(
+        (f) => `  - ${String((f.witness as {approval: string}).approval)} ${f.rule}: ${f.message}`,
+      ),
+      `Commit ${result.file}: removing approvals is a narrowing (approval-removed).`,
     ].join('\n') + '\n'
   )
 }

@@ -15,6 +15,7 @@ import {
   needsReview,
   noWideningText,
   orderFindings,
+  plural,
   showControls,
   summaryLine,
   witnessEntries,
@@ -47,19 +48,27 @@ export function chalkFor(options: ReporterOptions): ChalkInstance {
 export function renderPretty(untrusted: Report, options: ReporterOptions): string {
   const report = printable(untrusted)
   const c = chalkFor(options)
-  const findings = orderFindings(report.findings)
+  const all = orderFindings(report.findings)
+  // A hook that blocks shows only what blocks: approved widenings and narrowings are counted, not listed.
+  const findings = options.quiet ? all.filter(blocking) : all
   const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)]
 
   for (const [file, group] of groupByFile(findings)) {
-    lines.push('', c.underline(file), ...group.flatMap((finding) => findingLines(c, finding)))
+    lines.push('', c.underline(file), ...sameChange(group).flatMap((change) => changeLines(c, change)))
   }
   if (!findings.some(needsReview)) lines.push('', c.green(noWideningText(report)))
+  const hidden = all.length - findings.length
+  if (hidden > 0)
+    lines.push(
+      '',
+      c.dim(`${plural(hidden, 'approved or narrowing finding')} not shown: \`acldrift check\` lists them.`),
+    )
 
   if (report.errors.length > 0) {
     lines.push('', c.bold.red('Invalid input (fails closed):'))
     lines.push(...report.errors.map((problem) => `  ${formatProblem(problem)}`))
   }
-  if (report.notes.length > 0) {
+  if (report.notes.length > 0 && !options.quiet) {
     lines.push('', c.bold('Notes:'), ...report.notes.map((note) => `  - ${note}`))
   }
   if (report.coverage !== undefined) {
@@ -80,6 +89,45 @@ export function printable<T>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)])) as T
 }
 
+/** A finding that still needs a reviewer: a widening or possible widening without a valid approval. */
+function blocking(finding: Finding): boolean {
+  return needsReview(finding) && finding.approval?.valid !== true
+}
+
+/**
+ * Findings that one edit made (same place, rule, commit and approval), so that
+ * `permissions: write-all` reads as one block listing its 20 scopes rather than 20 blocks.
+ */
+function sameChange(ordered: Finding[]): Finding[][] {
+  const groups = new Map<string, Finding[]>()
+  for (const f of ordered) {
+    const key = JSON.stringify([
+      f.file,
+      f.line,
+      f.document,
+      f.rule,
+      f.change,
+      f.reason,
+      f.baselineLocation,
+      f.commit?.sha,
+      f.approval === null ? null : [f.approval.valid, f.approval.status],
+    ])
+    groups.set(key, [...(groups.get(key) ?? []), f])
+  }
+  return [...groups.values()]
+}
+
+function changeLines(c: ChalkInstance, group: Finding[]): string[] {
+  if (group.length === 1) return findingLines(c, group[0]!)
+  const [first] = group as [Finding, ...Finding[]]
+  const lines = [
+    `${headline(c, first)}  ${c.bold(`${group.length} findings of one change`)}`,
+    ...group.map((f) => `    - ${badge(c, f)} ${c.dim(f.id)}  ${f.message}`),
+  ]
+  // What the findings share is shown once; each one's witness is in its message (or `acldrift explain ID`).
+  return [...lines, ...detailLines(c, first, false)]
+}
+
 /** Files in the order of their most severe finding, so the worst file comes first. */
 function groupByFile(ordered: Finding[]): Map<string, Finding[]> {
   const groups = new Map<string, Finding[]>()
@@ -87,24 +135,34 @@ function groupByFile(ordered: Finding[]): Map<string, Finding[]> {
   return groups
 }
 
-export function findingLines(c: ChalkInstance, finding: Finding): string[] {
-  const badge = SEVERITY_STYLES[finding.severity](c)(
-    `[${finding.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH),
-  )
+const badge = (c: ChalkInstance, finding: Finding) =>
+  SEVERITY_STYLES[finding.severity](c)(`[${finding.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH))
+
+function headline(c: ChalkInstance, finding: Finding): string {
   const change = CHANGE_STYLES[finding.change](c)(CHANGE_LABELS[finding.change])
-  const lines = [
-    `  ${badge} ${change}  ${c.bold(finding.rule)}  ${location(finding.file, finding.line, finding.document)}`,
+  return `  ${badge(c, finding)} ${change}  ${c.bold(finding.rule)}  ${location(finding.file, finding.line, finding.document)}`
+}
+
+export function findingLines(c: ChalkInstance, finding: Finding): string[] {
+  return [
+    headline(c, finding),
     `    ${finding.message}`,
     // The handle for `acldrift explain ID` and `acldrift approve ID`.
     `    ${c.dim('id:')} ${finding.id}`,
+    ...detailLines(c, finding, true),
   ]
+}
+
+/** Reason, baseline location, witness (when `withWitness`), commit, actor and approval. */
+function detailLines(c: ChalkInstance, finding: Finding, withWitness: boolean): string[] {
+  const lines: string[] = []
   if (finding.reason !== undefined) lines.push(`    ${c.yellow('reason:')} ${finding.reason}`)
   if (finding.baselineLocation) {
     const {file, line, document} = finding.baselineLocation
     const label = finding.change === 'narrowing' ? 'was in the baseline at' : 'exceeds baseline at'
     lines.push(`    ${c.dim(label)} ${location(file, line, document)}`)
   }
-  const entries = finding.witness === null ? [] : witnessEntries(finding.witness)
+  const entries = finding.witness === null || !withWitness ? [] : witnessEntries(finding.witness)
   if (entries.length > 0) {
     const width = Math.max(...entries.map(([key]) => key.length)) + 1
     lines.push(`    ${c.dim('witness:')}`)

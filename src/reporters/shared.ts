@@ -14,6 +14,8 @@ import type {
 
 export interface ReporterOptions {
   color: boolean
+  /** the hooks' `--quiet`: only what blocks is listed (pretty) */
+  quiet?: boolean
 }
 
 /** Returns the full text of a report; the command writes it to stdout or to `--output FILE`. */

@@ -86,8 +86,8 @@ describe.concurrent('exit codes over a shared history', () => {
     ['an unknown --baseline revision', ['--baseline', 'no-such-tag']],
     ['an unknown revision in --range', ['--range', 'v1.0.0..no-such-branch']],
     ['--range without ..', ['--range', 'v1.0.0']],
-    ['--range without B', ['--range', 'HEAD..']],
-    ['--range with ...', ['--range', 'v1.0.0...HEAD']],
+    ['--range of neither side', ['--range', '..']],
+    ['--range with four dots', ['--range', 'v1.0.0....HEAD']],
     ['--staged with --ref', ['--staged', '--ref', 'HEAD']],
     ['an unknown --format', ['--format', 'xml']],
   ]

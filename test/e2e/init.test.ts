@@ -396,7 +396,7 @@ describe.concurrent('acldrift init --hook git', () => {
 // ── husky and lefthook ────────────────────────────────────────────────────────────────────────
 
 const LAUNCHER_COMMANDS = {
-  'pre-commit': 'sh .acldrift/acldrift.sh check --staged',
+  'pre-commit': 'sh .acldrift/acldrift.sh check --staged --quiet',
   'commit-msg': 'sh .acldrift/acldrift.sh hook commit-msg',
   'prepare-commit-msg': 'sh .acldrift/acldrift.sh hook prepare-commit-msg',
 }
@@ -454,7 +454,7 @@ describe.concurrent('acldrift init --hook husky | lefthook', () => {
     const forced = await init(r, '--hook', 'husky', '--force')
     expect(forced.code, dump(forced)).toBe(0)
     expect(await readFile(join(r.dir, '.husky', 'pre-commit'), 'utf8')).toMatch(
-      /^npm test\n# acldrift: .*\nsh \.acldrift\/acldrift\.sh check --staged\n$/,
+      /^npm test\n# acldrift: .*\nsh \.acldrift\/acldrift\.sh check --staged --quiet\n$/,
     )
     const again = await init(r, '--hook', 'husky')
     expect(again.code, dump(again)).toBe(0)
@@ -594,19 +594,13 @@ describe.concurrent('pre-commit', () => {
       const text = await readFile(join(projectRoot, '.pre-commit-hooks.yaml'), 'utf8')
       const hooks = parseYaml(text) as {id: string; entry: string; stages: string[]; language: string}[]
       expect(hooks.map((h) => [h.id, h.entry, h.stages, h.language])).toEqual([
-        ['acldrift', 'acldrift check --staged', ['pre-commit'], 'node'],
+        ['acldrift', 'acldrift check --staged --quiet', ['commit'], 'node'],
         ['acldrift-commit-msg', 'acldrift hook commit-msg', ['commit-msg'], 'node'],
         ['acldrift-prepare-commit-msg', 'acldrift hook prepare-commit-msg', ['prepare-commit-msg'], 'node'],
       ])
-      // pre-commit before 3.2 names the stage `commit` (the manifest asks for 3.2 at least).
+      // As published: `commit` is the stage name every pre-commit accepts (3.2 renamed it).
       const dir = await newRepo()
-      const old = preCommitStage === 'commit'
-      await dir.write(
-        '.pre-commit-hooks.yaml',
-        old
-          ? text.replaceAll('[pre-commit]', '[commit]').replace(/^ {2}minimum_pre_commit_version: .*\n/gm, '')
-          : text,
-      )
+      await dir.write('.pre-commit-hooks.yaml', text)
       const valid = await runHermetic('pre-commit', ['validate-manifest', '.pre-commit-hooks.yaml'], {
         cwd: dir.dir,
       })

@@ -62,10 +62,12 @@ describe('npm pack → npm install -g → acldrift', () => {
       'schemas/config.schema.json',
       'schemas/report.schema.json',
       'schemas/snapshot.schema.json',
+      'docs/github-actions.md',
+      'CHANGELOG.md',
     ])
       expect(files, needed).toContain(needed)
     for (const path of files)
-      expect(path, 'only the runtime is shipped').toMatch(/^(bin|dist|schemas)\/|^[^/]+$/)
+      expect(path, 'only the runtime and its docs are shipped').toMatch(/^(bin|dist|schemas|docs)\/|^[^/]+$/)
     expect(files.filter((path) => path.endsWith('.map'))).toEqual([])
     // The template kind (src/adapters/_template, for `npm run new-kind`) is not registered: not shipped.
     expect(files.filter((path) => path.includes('_template'))).toEqual([])

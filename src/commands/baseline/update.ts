@@ -15,7 +15,7 @@ export default class BaselineUpdate extends BaseCommand {
   static override examples = [
     '<%= config.bin %> baseline update',
     '<%= config.bin %> baseline update --ref origin/main',
-    '<%= config.bin %> baseline update --out .acldrift/baseline.json',
+    '<%= config.bin %> baseline update --output .acldrift/baseline.json',
   ]
 
   static override flags = oclifFlags(BASELINE_UPDATE_FLAGS)
@@ -28,7 +28,7 @@ export default class BaselineUpdate extends BaseCommand {
       cwd: process.cwd(),
       config: await loadConfig(root, flags.config),
       target: flags.ref === undefined ? {type: 'worktree'} : {type: 'ref', rev: flags.ref},
-      out: flags.out,
+      out: flags.output,
     })
     await emitText(renderBaselineUpdate(result, {color: wantsColor(flags)}), undefined)
     if (result.unapproved.length > 0) this.exit(EXIT.widening)

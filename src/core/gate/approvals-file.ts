@@ -143,3 +143,19 @@ export function withEntry(
   else seq.items[at] = node
   return {text: doc.toString({lineWidth: 0}), replaced: at !== -1}
 }
+
+/** The file's new text without the entries whose id is in `ids`; comments and the other entries are kept. */
+export function withoutEntries(current: string, ids: ReadonlySet<string>): {text: string; removed: string[]} {
+  const Y = yaml()
+  const doc = Y.parseDocument(current)
+  const list = doc.get('approvals')
+  if (!Y.isSeq(list)) return {text: current, removed: []}
+  const removed: string[] = []
+  list.items = list.items.filter((item) => {
+    const id = Y.isMap(item) ? item.get('id') : undefined
+    if (typeof id !== 'string' || !ids.has(id)) return true
+    removed.push(id)
+    return false
+  })
+  return {text: removed.length === 0 ? current : doc.toString({lineWidth: 0}), removed}
+}

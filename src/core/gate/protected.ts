@@ -5,7 +5,7 @@
 import {canonicalJson} from '../../kernel/hash.js'
 import {findingId} from '../../kernel/findings.js'
 import type {Finding, Severity, SourceMap} from '../../kernel/types.js'
-import type {GateRule} from './rules.js'
+import {GATE_RULES, type GateRule} from './rules.js'
 
 /** A question semantic blame asks of every version of a protected file. */
 export interface BlameRequest {
@@ -18,7 +18,7 @@ export interface Protected extends BlameRequest {
   finding: Finding
 }
 
-/** A widening of what passes, in one of acldrift's own files; its id names the change, not lines. */
+/** A change of what passes, in one of acldrift's own files; its id names the change, not lines. */
 export function protectedFinding(fields: {
   file: string
   rule: GateRule
@@ -36,7 +36,8 @@ export function protectedFinding(fields: {
     file: fields.file,
     line: fields.line,
     pointer: fields.pointer,
-    change: 'widening',
+    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
+    change: GATE_RULES[fields.rule].change,
     severity: fields.severity,
     rule: fields.rule,
     message: fields.message,

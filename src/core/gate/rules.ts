@@ -28,10 +28,11 @@ export const GATE_RULES = declareRules({
       'An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding.',
   },
   'approval-removed': {
-    change: 'widening',
+    change: 'narrowing',
     severity: 'low',
     title: 'An approval was removed',
-    description: 'An approval entry was removed from the approvals file.',
+    description:
+      'An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational.',
   },
   'baseline-widened': {
     change: 'widening',

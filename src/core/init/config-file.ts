@@ -129,7 +129,7 @@ export function renderConfig(template: ConfigTemplate): string {
     '# exclude:',
     "#   - 'iam/examples/**'",
     '',
-    '# The approved state that checks compare with: a snapshot file (`acldrift snapshot --out FILE`)',
+    '# The approved state that checks compare with: a snapshot file (`acldrift snapshot --output FILE`)',
     '# or a git revision such as a release tag. Changes to it are reviewed like access changes.',
     `baseline: ${quote(template.baseline)}`,
     '',

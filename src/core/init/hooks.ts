@@ -58,7 +58,7 @@ async function installGitHooks({root, force, self}: HookOptions): Promise<HookIn
   const next: string[] = []
   for (const name of GIT_HOOK_NAMES) {
     const path = join(dir, name)
-    const line = `acldrift ${name === 'pre-commit' ? 'check --staged' : `hook ${name} "$1"`}`
+    const line = `acldrift ${name === 'pre-commit' ? 'check --staged --quiet' : `hook ${name} "$1"`}`
     steps.push(
       await writeOwned(
         {root, path, content: gitHookScript(name, self), executable: true, ours: isOurs},

@@ -28,7 +28,7 @@ interface HookSpec {
 
 const HOOKS: Readonly<Record<GitHookName, HookSpec>> = {
   'pre-commit': {
-    args: ['check', '--staged'],
+    args: ['check', '--staged', '--quiet'],
     passes: 'none',
     purpose: 'blocks a commit whose staged changes widen access',
   },

@@ -1,0 +1,131 @@
+// Installed the ways the README says, from the repository's source rather than a registry:
+// - the published pre-commit hooks (.pre-commit-hooks.yaml) through the real pre-commit tool's
+//   `try-repo`, which clones the repository, runs `npm install` (and so `prepare`, the build),
+//   reads `npm pack`'s output as the tarball's name and installs that: it blocks a widening and
+//   passes a harmless change without a word;
+// - `npm install -g ./acldrift` from a fresh clone (no node_modules, no dist/) in a clean HOME and
+//   prefix: `prepare` installs the build tools and builds.
+// Both are slow (an npm install of the devDependencies each): one test each. The npm cache of the
+// real HOME is used, offline first, so that a warm machine does not go to the registry.
+
+import {spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdir, rm} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, it} from 'vitest'
+import {makeTempDir, projectRoot, runHermetic, type RunResult} from '../helpers/repo.js'
+import {repoFactory} from './helpers.js'
+import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
+
+const newRepo = repoFactory()
+const temps: string[] = []
+afterAll(() => Promise.all(temps.map((dir) => rm(dir, {recursive: true, force: true, maxRetries: 5}))))
+
+const dump = (result: RunResult) =>
+  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
+const npmCache = join(homedir(), '.npm')
+const hasPreCommit = spawnSync('pre-commit', ['--version']).status === 0
+const INSTALL_TIMEOUT = 900_000
+
+/** A clone of this repository as committed: what a user's `git clone` gets. */
+async function freshClone(tmp: string): Promise<string> {
+  const clone = join(tmp, 'acldrift')
+  const cloned = await runHermetic('git', ['clone', '--quiet', projectRoot, clone], {cwd: tmp})
+  if (cloned.code !== 0) throw new Error(dump(cloned))
+  return clone
+}
+
+describe('installs from the source', () => {
+  it.skipIf(!hasPreCommit)(
+    'pre-commit try-repo: the published hook blocks a widening and passes a harmless change silently',
+    async ({expect}) => {
+      const tmp = await makeTempDir('acldrift-try-repo-')
+      temps.push(tmp)
+      const r = await newRepo()
+      await r.write(BUCKET_FILE, policyText(bucketPolicy))
+      await r.stage()
+      await r.commit('Add payroll exports bucket')
+      const env = {
+        HOME: homedir(),
+        PRE_COMMIT_HOME: join(tmp, 'pre-commit-home'),
+        npm_config_cache: npmCache,
+        npm_config_prefer_offline: 'true',
+      }
+      const tryRepo = () =>
+        runHermetic('pre-commit', ['try-repo', projectRoot, 'acldrift', '--verbose'], {
+          cwd: r.dir,
+          env,
+          timeoutMs: INSTALL_TIMEOUT,
+        })
+
+      await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await r.stage(BUCKET_FILE)
+      const blocked = await tryRepo()
+      expect(blocked.code, dump(blocked)).toBe(1)
+      expect(blocked.stdout).toMatch(/- hook id: acldrift\n/)
+      expect(blocked.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+
+      // The environment is installed now: the second run reuses it.
+      await r.write(BUCKET_FILE, policyText({...bucketPolicy, Statement: [...bucketPolicy.Statement]}) + '\n')
+      await r.write('README.md', 'payroll exports\n')
+      await r.stage(BUCKET_FILE, 'README.md')
+      const passed = await tryRepo()
+      expect(passed.code, dump(passed)).toBe(0)
+      expect(passed.stdout).toMatch(/acldrift \(block changes that widen access\)\.+Passed/)
+      // --verbose shows the hook's own output, which is none.
+      expect(passed.stdout).toMatch(/- hook id: acldrift\n- duration: [\d.]+s\n*$/)
+    },
+    INSTALL_TIMEOUT + 120_000,
+  )
+
+  it(
+    'npm install -g from a fresh clone, in a clean HOME and prefix, builds and runs',
+    async ({expect}) => {
+      const tmp = await makeTempDir('acldrift-clone-install-')
+      temps.push(tmp)
+      const clone = await freshClone(tmp)
+      expect(existsSync(join(clone, 'dist'))).toBe(false)
+      const [home, prefix] = [join(tmp, 'home'), join(tmp, 'prefix')]
+      await Promise.all([mkdir(home), mkdir(prefix)])
+      const install = await runHermetic(
+        'npm',
+        [
+          'install',
+          '--global',
+          '--prefix',
+          prefix,
+          '--cache',
+          npmCache,
+          '--prefer-offline',
+          '--no-audit',
+          '--no-fund',
+          clone,
+        ],
+        {cwd: tmp, env: {HOME: home}, timeoutMs: INSTALL_TIMEOUT},
+      )
+      expect(install.code, dump(install)).toBe(0)
+      // npm pack's output stays the tarball's name alone: the build writes to standard error.
+      const pack = await runHermetic('npm', ['pack', '--dry-run', '--cache', npmCache], {
+        cwd: clone,
+        env: {HOME: home},
+        timeoutMs: INSTALL_TIMEOUT,
+      })
+      expect(pack.code, dump(pack)).toBe(0)
+      expect(pack.stdout).toMatch(/^acldrift-[\d.]+\.tgz\n$/)
+
+      const acldrift = join(prefix, 'bin', 'acldrift')
+      const r = await newRepo()
+      const version = await runHermetic(acldrift, ['--version'], {cwd: r.dir, env: {HOME: home}})
+      expect(version.code, dump(version)).toBe(0)
+      await r.write(BUCKET_FILE, policyText(bucketPolicy))
+      await r.stage()
+      await r.commit('Add payroll exports bucket')
+      await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      const check = await runHermetic(acldrift, ['check'], {cwd: r.dir, env: {HOME: home}})
+      expect(check.code, dump(check)).toBe(1)
+      expect(check.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+    },
+    INSTALL_TIMEOUT,
+  )
+})
