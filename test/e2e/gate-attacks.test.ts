@@ -134,3 +134,32 @@ describe('the audit judges against the approved state', () => {
     expect(moved!.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
   })
 })
+
+describe('evidence wins over disguise', () => {
+  it('an agent authoring as dependabot[bot], with its trailer, is the agent: its widening needs approval', async () => {
+    const r = await newRepo()
+    await commitFiles(
+      r,
+      {
+        [CONFIG]: config().replace('failOn: widening', 'failOn: critical\n  agents: require-approval'),
+        [TRUST]: trust(PARTNER, '203.0.113.0/24'),
+      },
+      'Config and policies, by Alice',
+    )
+    await r.git('tag', 'base')
+    // Dependabot's name, email and sign-off, and Claude Code's own trailer.
+    const disguised = {
+      ...identities.dependabot,
+      message: (subject: string) => agent.message(identities.dependabot.message(subject)),
+    }
+    await commitAs(r, disguised, 'Bump partner trust', {[TRUST]: trust(PARTNER, '198.51.100.0/24')})
+    const {code, report} = await checkJson(r.dir, ['--range', 'base..HEAD'])
+    const [grant] = unapproved(report.findings).filter((f) => f.kind === 'aws-iam')
+    expect(grant?.severity).not.toBe('critical')
+    expect(grant!.commit).toMatchObject({
+      author: {email: identities.dependabot.email},
+      actor: {type: 'agent', agent: 'Claude Code'},
+    })
+    expect(code).toBe(1)
+  }, 120_000)
+})
