@@ -12,6 +12,7 @@ import type {
   SourceFile,
   Witness,
 } from '../kernel/types.js'
+import {canonicalAccess} from '../kernel/findings.js'
 import type {Rules} from '../kernel/rules.js'
 
 export interface Comparison {
@@ -99,6 +100,13 @@ export interface Adapter {
   ): Promise<boolean>
   /** the finding's message for another witness (history shows the request that was asked about) */
   describe(finding: Finding, witness: Witness): Promise<string>
+  /**
+   * Whether an approval of access `approved` covers a finding about `access` (both the
+   * findings' canonical access, of the same file, rule and change): only when `access` allows
+   * nothing `approved` does not. The approval must never stretch to a wider access; when the
+   * kind cannot tell, the answer is no, and the narrower finding needs its own approval.
+   */
+  covers(approved: unknown, access: unknown): boolean
   /** the kind's own settings in acldrift.config.yaml, if it has any */
   settings?: KindSettings<unknown>
 }
@@ -140,6 +148,16 @@ export interface SettingChange<S, V = unknown> {
 
 /** A row with its value's type checked, stored as a row of the table. */
 export const settingChange = <S, V>(row: SettingChange<S, V>): SettingChange<S> => row
+
+/**
+ * `covers` by identity: the approved access covers exactly itself. Sound for every kind, since
+ * the access is whole (a statement, Role or Binding with all it grants) and canonical (key and
+ * list order do not count), so any widening, however deep, is another access. What it gives up
+ * is precision: an approval of wider access does not cover a later, narrower version of it.
+ */
+export function sameAccess(approved: unknown, access: unknown): boolean {
+  return canonicalAccess(approved) === canonicalAccess(access)
+}
 
 /** For kinds of scope `file`: each changed path compared with its own baseline. */
 export async function compareFileByFile(

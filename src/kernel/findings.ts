@@ -147,15 +147,9 @@ export function completeFinding<R extends string>(
   const change = changeOf(declared.change, draft)
   const where = placeOf(draft.at, sides.target, sides.baseline)
   const baselineWhere = draft.baseline === null ? null : placeOf(draft.baseline, sides.baseline, sides.target)
+  const access = canonicalAccess(draft.access)
   return {
-    id: findingId([
-      kind,
-      where.file,
-      where.document ?? '',
-      change,
-      draft.rule,
-      canonicalAccess(draft.access),
-    ]),
+    id: findingId([kind, where.file, where.document ?? '', change, draft.rule, access]),
     kind,
     file: where.file,
     ...(where.document === undefined ? {} : {document: where.document}),
@@ -179,6 +173,8 @@ export function completeFinding<R extends string>(
             pointer: baselineWhere.pointer,
           },
     ...(change === 'possible-widening' && draft.reason !== undefined ? {reason: draft.reason} : {}),
+    // The canonical text is JSON: parsed back, it is the access with keys sorted and lists as sets.
+    access: JSON.parse(access) as unknown,
     commit: null,
     approval: null,
   }

@@ -159,6 +159,13 @@ export interface Finding {
   baselineLocation?: {file: string; document?: string; line: number | null; pointer: string | null} | null
   /** Why the engine could not decide, for possible-widening findings. */
   reason?: string
+  /**
+   * The access the finding is about, whole and in canonical form (keys sorted, lists as sorted
+   * sets): the statement, Role or Binding with everything it grants. Its text names the finding
+   * (the id), and an approval records it: the approval then covers only what its kind's adapter
+   * says this access implies (Adapter.covers), never a wider access that happens to share an id.
+   */
+  access?: unknown
   commit: CommitInfo | null
   approval: Approval | null
 }

@@ -10,7 +10,7 @@
 // independent oracle the tests check against (test/adapters/_template/brute-force.ts). The
 // comparison loads on first use: the pre-commit hook may not need it.
 
-import {type Adapter, compareFileByFile} from '../adapter.js'
+import {type Adapter, compareFileByFile, sameAccess} from '../adapter.js'
 import {detect, looksLike} from './detect.js'
 import {RULES} from './rules.js'
 
@@ -24,5 +24,7 @@ export const templateKind: Adapter = {
   compare: async (baseline, target, changed) =>
     compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareTemplateKindFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
+  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+  covers: sameAccess,
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

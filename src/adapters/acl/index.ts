@@ -3,7 +3,7 @@
 // access-control system, recognised by its `apiVersion: acldrift.dev/acl/v1` marker. The heavy
 // modules (the comparison engine) load on first use.
 
-import {type Adapter, compareFileByFile} from '../adapter.js'
+import {type Adapter, compareFileByFile, sameAccess} from '../adapter.js'
 import {detect, looksLike} from './detect.js'
 import {RULES} from './rules.js'
 
@@ -19,5 +19,7 @@ export const acl: Adapter = {
   compare: async (baseline, target, changed) =>
     compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareAclFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
+  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+  covers: sameAccess,
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

@@ -1,4 +1,4 @@
-import {type Adapter, compareFileByFile} from '../adapter.js'
+import {type Adapter, compareFileByFile, sameAccess} from '../adapter.js'
 import {RULES} from './rules.js'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -15,6 +15,8 @@ export const awsIam: Adapter = {
   compare: async (baseline, target, changed) =>
     compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareIamFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
+  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+  covers: sameAccess,
   describe: async (finding, witness) =>
     (await import('./compare.js')).describeFinding(finding.change, finding.rule, witness, finding.reason),
 }

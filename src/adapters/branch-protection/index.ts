@@ -3,7 +3,7 @@
 // `branches` section of a safe-settings `.github/settings.yml`. Each file stands alone. The
 // comparison loads on first use.
 
-import type {Adapter} from '../adapter.js'
+import {type Adapter, sameAccess} from '../adapter.js'
 import {detect, looksLike} from './detect.js'
 import {RULES} from './rules.js'
 
@@ -20,5 +20,7 @@ export const branchProtection: Adapter = {
   compare: async (baseline, target, changed, context) =>
     (await import('./compare.js')).compareBranchProtection(baseline, target, changed, context),
   allows: async (value, witness, file) => (await import('./evaluate.js')).allowsWitness(value, witness, file),
+  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+  covers: sameAccess,
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

@@ -3,7 +3,7 @@
 // and read by parse.ts; the three files shadow each other, so the kind is compared as a whole.
 // The heavy modules load on first use.
 
-import type {Adapter} from '../adapter.js'
+import {type Adapter, sameAccess} from '../adapter.js'
 import {isLocation, LOCATIONS} from './locations.js'
 import {RULES} from './rules.js'
 
@@ -24,6 +24,8 @@ export const codeowners: Adapter = {
     (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
   absentAllows: async (witness, file, others) =>
     (await import('./evaluate.js')).allowsWithout(witness, file, others),
+  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+  covers: sameAccess,
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
   codeOwnership: async (documents, paths) =>
     (await import('./ownership.js')).codeOwnershipOf(documents, paths),

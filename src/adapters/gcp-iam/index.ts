@@ -2,7 +2,7 @@
 // resource) and custom role definitions (`gcloud iam roles describe`). Bindings name custom roles
 // defined in other files, so the kind is compared as a whole. The heavy modules load on first use.
 
-import type {Adapter} from '../adapter.js'
+import {type Adapter, sameAccess} from '../adapter.js'
 import {detect, looksLike} from './detect.js'
 import {RULES} from './rules.js'
 
@@ -17,5 +17,7 @@ export const gcpIam: Adapter = {
     (await import('./compare.js')).compareGcp(baseline, target, changed),
   allows: async (value, witness, file, others) =>
     (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
+  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+  covers: sameAccess,
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

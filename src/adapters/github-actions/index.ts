@@ -3,7 +3,7 @@
 // workflow's jobs get their caller's token, which is taken as up to write-all), so the kind is
 // compared file by file. The heavy modules load on first use.
 
-import {type Adapter, compareFileByFile} from '../adapter.js'
+import {type Adapter, compareFileByFile, sameAccess} from '../adapter.js'
 import {detect, isWorkflowPath, looksLike} from './detect.js'
 import {RULES} from './rules.js'
 import {defaultPermissions, githubActionsSettings} from './settings.js'
@@ -25,6 +25,8 @@ export const githubActions: Adapter = {
   },
   allows: async (value, witness, _file, _others, context) =>
     (await import('./evaluate.js')).allowsWitness(value, witness, defaultPermissions(context)),
+  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+  covers: sameAccess,
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
   settings: githubActionsSettings,
 }

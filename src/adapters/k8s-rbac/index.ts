@@ -2,7 +2,7 @@
 // multi-document) and JSON files, and `kind: List` exports. Bindings name roles defined in other
 // files, so the kind is compared as a whole. The heavy modules load on first comparison.
 
-import type {Adapter} from '../adapter.js'
+import {type Adapter, sameAccess} from '../adapter.js'
 import {hasRbacObject, looksLikeRbac} from './objects.js'
 import {RULES} from './rules.js'
 
@@ -17,5 +17,7 @@ export const k8sRbac: Adapter = {
     (await import('./compare.js')).compareRbac(baseline, target, changed),
   allows: async (value, witness, file, others) =>
     (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
+  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+  covers: sameAccess,
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

@@ -105,11 +105,13 @@ export function classifyActor(commit: CommitEvidence, extra?: ActorConfig): Acto
     automation: combine(matches, 'automation'),
     human: combine(matches, 'human'),
   }
-  // An agent working through a bot account is still an agent unless the bot evidence is stronger;
-  // a listed human counts only when nothing says agent or automation.
+  // Evidence wins over disguise: any agent evidence (its runtime, its trailer, its stamp) makes
+  // the commit an agent's, whatever account authored it. An author account is a claim anyone can
+  // make (`dependabot[bot]` is a name and an email), and taking the bot's word would exempt the
+  // agent's change from approval. A listed human counts only when nothing says agent or automation.
   let type: SignalClass
-  if (confidence.agent > 0 || confidence.automation > 0)
-    type = confidence.automation > confidence.agent ? 'automation' : 'agent'
+  if (confidence.agent > 0) type = 'agent'
+  else if (confidence.automation > 0) type = 'automation'
   else type = 'human'
 
   // Matches are sorted strongest first: the first of the chosen class names the agent or bot.

@@ -1,5 +1,5 @@
-// The approvals file, .acldrift/approvals.yaml: each entry approves exactly one access (the
-// finding id, which names the access and not lines), with approver, reason and expiry.
+// The approvals file, .acldrift/approvals.yaml: each entry approves exactly one access (recorded
+// whole, with the finding id that names it), with approver, reason and expiry.
 // Whether an entry counts is decided by the gate (approvals.ts) from the commit that added it;
 // this module only reads and writes the file.
 
@@ -20,7 +20,16 @@ export interface ApprovalEntry {
   file: string
   /** the embedded document's name, for access in a container file */
   document?: string
-  access: {change: 'widening' | 'possible-widening'; rule: string; witness: Witness | null}
+  access: {
+    change: 'widening' | 'possible-widening'
+    rule: string
+    witness: Witness | null
+    /**
+     * The access approved, whole (the finding's canonical `access`). Absent in entries written
+     * before approvals recorded it: those are read, but never count (approve again).
+     */
+    whole?: unknown
+  }
   approver: string
   reason: string
   ticket?: string
@@ -94,12 +103,19 @@ export function entryFor(
   fields: {approver: string; reason: string; ticket?: string; expires: string; created: string},
 ): ApprovalEntry {
   if (finding.change === 'narrowing') throw new Error('internal: a narrowing needs no approval')
+  if (finding.access === undefined)
+    throw new Error('internal: a finding without its access cannot be approved')
   return {
     id: finding.id,
     kind: finding.kind,
     file: finding.file,
     ...(finding.document === undefined ? {} : {document: finding.document}),
-    access: {change: finding.change, rule: finding.rule, witness: finding.witness},
+    access: {
+      change: finding.change,
+      rule: finding.rule,
+      witness: finding.witness,
+      whole: finding.access,
+    },
     approver: fields.approver,
     reason: fields.reason,
     ...(fields.ticket === undefined ? {} : {ticket: fields.ticket}),

@@ -5,8 +5,15 @@
 // An approval counts only if the commit that added it is a listed approver's, made as a
 // human: an agent cannot approve its own change, and nobody can approve in someone else's
 // name. Nothing here trusts the approvals file's own `approver` field on its own.
+//
+// An approval is about the access it recorded, whole, not about an id: it covers a finding of
+// the same kind, file, document, rule and change only when the kind's adapter says the
+// approved access implies the finding's (Adapter.covers). An entry that does not record its
+// access (written by an earlier acldrift) is matched by id only to say why it does not count.
 
 import type {ApprovalEntry} from './approvals-file.js'
+import {adapterFor} from '../../adapters/index.js'
+import {sameAccess} from '../../adapters/adapter.js'
 import {findingId} from '../../kernel/findings.js'
 import type {Approval, CommitInfo, Finding} from '../../kernel/types.js'
 import type {GateRule} from './rules.js'
@@ -62,7 +69,22 @@ function evidence(commit: CommitInfo): string {
   return signals.length === 0 ? 'no detail' : `evidence ${signals.join(', ')}`
 }
 
-/** Whether an approval counts: who added it, in whose name, and until when. */
+/**
+ * Whether an entry approves a finding: the same place, rule and change, and an approved access
+ * that its kind's adapter finds covers the finding's. An entry without its recorded access
+ * names a finding by id only (it never counts: judgeApproval).
+ */
+export function entryCovers(entry: ApprovalEntry, finding: Finding): boolean {
+  if (entry.kind !== finding.kind || entry.file !== finding.file || entry.document !== finding.document)
+    return false
+  if (entry.access.whole === undefined) return entry.id === finding.id
+  if (entry.access.rule !== finding.rule || entry.access.change !== finding.change) return false
+  if (finding.access === undefined) return false
+  const covers = finding.kind === 'acldrift' ? sameAccess : adapterFor(finding.kind).covers
+  return covers(entry.access.whole, finding.access)
+}
+
+/** Whether an approval counts: who added it, in whose name, what it records, and until when. */
 export function judgeApproval(record: ApprovalRecord, approvers: readonly string[], today: string): Approval {
   const {entry, addedBy} = record
   const base = {
@@ -75,6 +97,13 @@ export function judgeApproval(record: ApprovalRecord, approvers: readonly string
     created: entry.created,
     commit: addedBy,
   }
+  if (entry.access.whole === undefined)
+    return {
+      ...base,
+      valid: false,
+      status: 'unverified',
+      why: 'it does not record the access it approves (written by an earlier version of acldrift, which named access by id alone): approve the finding again with `acldrift approve`',
+    }
   if (addedBy === null)
     return {
       ...base,
@@ -128,7 +157,7 @@ export function applyApprovals(
   const used = new Set<ApprovalRecord>()
   for (const finding of findings) {
     if (finding.change === 'narrowing' || APPROVAL_RULES.includes(finding.rule)) continue
-    const matching = records.filter((r) => r.entry.id === finding.id && r.entry.kind === finding.kind)
+    const matching = records.filter((r) => entryCovers(r.entry, finding))
     if (matching.length === 0) continue
     for (const r of matching) used.add(r)
     if (finding.approval?.valid) continue

@@ -23,7 +23,7 @@ import {pendingOf, protectedBlame} from './blame.js'
 import {configChanges, configVersion} from './config-changes.js'
 import type {GateInput} from './input.js'
 import type {Protected} from './protected.js'
-import {protectedPaths, readSides, referenceCommit} from './reference.js'
+import {approvedState, protectedPaths, readSides, referenceCommit} from './reference.js'
 import {type GatePolicy, gatePolicy} from './verdict.js'
 import {VersionCache} from './versions.js'
 
@@ -55,7 +55,12 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const versions = new VersionCache(root)
   const blame = protectedBlame(input, target.commit, readHistoryOnce, versions)
 
-  const reference = await referenceCommit(input, paths, readHistoryOnce, notes)
+  const named = await referenceCommit(input, paths, readHistoryOnce, notes)
+  // A revision is judged against the approved state, never against a state it vouches for itself.
+  const reference =
+    named === null || target.spec.type !== 'ref'
+      ? named
+      : await approvedState(input, paths.config, pathList, readHistoryOnce, named, notes)
   const [before, after] = await readSides(root, target.spec, reference, target.commit, pathList)
 
   // acldrift.config.yaml

@@ -3,7 +3,7 @@
 // the change is there, which is how semantic blame finds the commit that made it.
 
 import {canonicalJson} from '../../kernel/hash.js'
-import {findingId} from '../../kernel/findings.js'
+import {canonicalAccess, findingId} from '../../kernel/findings.js'
 import type {Finding, Severity, SourceMap} from '../../kernel/types.js'
 import {GATE_RULES, type GateRule} from './rules.js'
 
@@ -42,6 +42,8 @@ export function protectedFinding(fields: {
     rule: fields.rule,
     message: fields.message,
     witness: fields.witness,
+    // What changed in acldrift's own file is the access an approval of it records.
+    access: JSON.parse(canonicalAccess(fields.witness)) as unknown,
     before: fields.before,
     after: fields.after,
     diff: [],

@@ -11,6 +11,7 @@ import {CONFIG_FILE} from '../config.js'
 import type {SourceSpec} from '../source.js'
 import {APPROVALS_FILE} from './approvals-file.js'
 import {approverCommit} from './approvals.js'
+import {configVersion} from './config-changes.js'
 import type {GateInput} from './input.js'
 
 /** The protected files, relative to the repository root; undefined where there is none in it. */
@@ -85,6 +86,72 @@ export async function referenceCommit(
     `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
   )
   return touched.at(-1)!
+}
+
+/**
+ * The approved state at or before `start`: the newest commit on its first-parent chain after
+ * which every change to acldrift's own files was made by a listed approver, as a human. A
+ * reference that is the audited state itself (`baseline: HEAD`), or a baseline revision whose
+ * config, approvals or snapshot an agent changed, would vouch for those changes; the approved
+ * state does not, so they are judged as changes. Each commit's approvers are those of the config
+ * before it (the config it added, for the commit that added it): nobody lists themselves.
+ * Without any approver's commit, `start` stays the reference, and a note says so.
+ */
+export async function approvedState(
+  input: Pick<GateInput, 'root' | 'config'>,
+  configPath: string | undefined,
+  paths: readonly string[],
+  history: () => Promise<History>,
+  start: string,
+  notes: string[],
+): Promise<string> {
+  const read = await history()
+  const touched: Array<{sha: string; parent: string | undefined}> = []
+  let sha: string | undefined = start
+  while (sha !== undefined) {
+    const commit = read.commits.get(sha)
+    if (commit === undefined) break
+    if (commit.changes.some((c) => paths.includes(c.path) || paths.includes(c.oldPath)))
+      touched.push({sha, parent: commit.parents[0]})
+    sha = commit.parents[0]
+  }
+  if (touched.length === 0) return start
+  const commits = await lookUpCommits(
+    {root: input.root, actors: input.config.actors},
+    touched.map((t) => t.sha),
+  )
+  for (const [i, {sha, parent}] of touched.entries()) {
+    const approvers = await approversBefore(input.root, configPath, sha, parent)
+    if (approvers.length === 0) continue
+    if (approverCommit(commits.get(sha) ?? null, approvers).ok) {
+      if (i > 0)
+        notes.push(
+          `acldrift's own files compared with the approved state ${sha.slice(0, 7)}: ${i} later change${i === 1 ? ' was' : 's were'} not made by a listed approver`,
+        )
+      return i === 0 ? start : sha
+    }
+  }
+  notes.push(
+    `acldrift's own files: no change to them was made by a listed approver; compared with ${start.slice(0, 7)}`,
+  )
+  return start
+}
+
+/** The approvers listed by the config before a commit (or, where it had none, by the one it added). */
+async function approversBefore(
+  root: string,
+  configPath: string | undefined,
+  sha: string,
+  parent: string | undefined,
+): Promise<readonly string[]> {
+  if (configPath === undefined) return []
+  for (const commit of parent === undefined ? [sha] : [parent, sha]) {
+    const [side] = await readPathsAt(root, [{type: 'ref', commit}], [configPath])
+    const version = await configVersion(configPath, side!)
+    if (version.status === 'ok') return version.config.policy.approvers
+    if (version.status === 'invalid') return []
+  }
+  return []
 }
 
 /** The protected files' contents at the reference and in the target (a path absent from a side is not there). */

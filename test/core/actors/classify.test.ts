@@ -217,9 +217,11 @@ describe('automation', () => {
     expect(actor).toMatchObject({type: 'automation', agent: 'Dependabot', confidence: 0.98})
   })
 
-  test('an agent trailer on a bot commit: the stronger class wins', () => {
+  test("an agent trailer on a bot commit: evidence wins over the account, it is the agent's", () => {
+    // A bot's name and email are a claim anyone can make; the agent's own trailer is evidence.
     const actor = classifyActor(dependabot('Bump yaml\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n'))
-    expect(actor.type).toBe('automation')
+    expect(actor).toMatchObject({type: 'agent', agent: 'Claude Code'})
+    expect(classifyActor(dependabot('Bump yaml\n'))).toMatchObject({type: 'automation'})
     const both = classifyActor(
       dependabot(
         'Bump yaml\n\n🤖 Generated with [Claude Code](https://claude.ai/code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>\nClaude-Session: https://claude.ai/code/session_1\n',

@@ -8,7 +8,18 @@ import {
   judgeApproval,
 } from '../../../src/core/gate/approvals.js'
 import {gating} from '../../../src/core/gate/verdict.js'
-import {APPROVERS, claude, commit, entry, finding, human, record, TODAY, unknown} from './samples.js'
+import {
+  APPROVERS,
+  claude,
+  commit,
+  entry,
+  finding,
+  human,
+  record,
+  STATEMENT,
+  TODAY,
+  unknown,
+} from './samples.js'
 
 describe('approverCommit', () => {
   it('accepts a listed approver classified human, case-insensitively', () => {
@@ -139,7 +150,12 @@ describe('applyApprovals', () => {
 
   it('reports expired and stale approvals as informational findings', () => {
     const expired = record(entry({expires: '2026-01-01'}), commit('alice@acme.example', human), 0)
-    const stale = record(entry({id: '0000000000000001'}), commit('alice@acme.example', human), 1)
+    const other = {statement: {...STATEMENT.statement, Resource: ['arn:aws:s3:::other/*']}}
+    const stale = record(
+      entry({id: '0000000000000001', access: {...entry().access, whole: other}}),
+      commit('alice@acme.example', human),
+      1,
+    )
     const f = finding()
     const {findings} = applyApprovals([f], [expired, stale], APPROVERS, TODAY, 'a.yaml')
     expect(findings.map((x) => [x.rule, x.change])).toEqual([
@@ -147,6 +163,60 @@ describe('applyApprovals', () => {
       ['approval-stale', 'narrowing'],
     ])
     expect(f.approval?.status).toBe('expired')
+    expect(gating([f, ...findings], 'critical', 'allow')).toEqual([f])
+  })
+
+  it('covers only the access it recorded, whatever id it names', () => {
+    const alice = commit('alice@acme.example', human)
+    // The statement approved, then stretched: more actions, another principal, a condition dropped.
+    const approved = {
+      statement: {...STATEMENT.statement, Condition: {IpAddress: {'aws:SourceIp': ['203.0.113.0/24']}}},
+    }
+    for (const wider of [
+      {statement: {...approved.statement, Action: ['s3:*']}},
+      {statement: {...approved.statement, Principal: {AWS: ['arn:aws:iam::222222222222:root']}}},
+      STATEMENT,
+    ]) {
+      const f = finding({access: wider})
+      const {findings} = applyApprovals(
+        [f],
+        [record(entry({access: {...entry().access, whole: approved}}), alice)],
+        APPROVERS,
+        TODAY,
+        'a.yaml',
+      )
+      expect(f.approval).toBeNull()
+      expect(findings.map((x) => x.rule)).toEqual(['approval-stale'])
+    }
+    // The same access in another key and list order is the same access.
+    const f = finding({
+      access: {
+        statement: {
+          Resource: ['arn:aws:s3:::b/*'],
+          Principal: '*',
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+        },
+      },
+    })
+    applyApprovals([f], [record(entry({id: '0000000000000002'}), alice)], APPROVERS, TODAY, 'a.yaml')
+    expect(f.approval?.valid).toBe(true)
+  })
+
+  it('reads an entry that does not record its access, and never counts it: approve again', () => {
+    const old = {...entry().access}
+    delete old.whole
+    const f = finding()
+    const {findings} = applyApprovals(
+      [f],
+      [record(entry({access: old}), commit('alice@acme.example', human))],
+      APPROVERS,
+      TODAY,
+      'a.yaml',
+    )
+    expect(f.approval).toMatchObject({valid: false, status: 'unverified'})
+    expect(f.approval?.why).toContain('approve the finding again')
+    expect(findings.map((x) => x.rule)).toEqual(['approval-unverified'])
     expect(gating([f, ...findings], 'critical', 'allow')).toEqual([f])
   })
 

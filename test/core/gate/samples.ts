@@ -34,6 +34,11 @@ export function commit(
   }
 }
 
+/** The access of the sample finding (a public statement), as its entry records it. */
+export const STATEMENT = {
+  statement: {Action: ['s3:GetObject'], Effect: 'Allow', Principal: '*', Resource: ['arn:aws:s3:::b/*']},
+}
+
 export function finding(overrides: Partial<Finding> = {}): Finding {
   return {
     id: '3f9c2ab41d0e7c55',
@@ -46,6 +51,7 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
     rule: 'public-principal',
     message: 'Public access.',
     witness: {principal: '*', action: 's3:GetObject', resource: 'arn:aws:s3:::b/x'},
+    access: STATEMENT,
     before: null,
     after: null,
     diff: [],
@@ -60,7 +66,7 @@ export function entry(overrides: Partial<ApprovalEntry> = {}): ApprovalEntry {
     id: '3f9c2ab41d0e7c55',
     kind: 'aws-iam',
     file: 'iam/bucket.json',
-    access: {change: 'widening', rule: 'public-principal', witness: {principal: '*'}},
+    access: {change: 'widening', rule: 'public-principal', witness: {principal: '*'}, whole: STATEMENT},
     approver: 'alice@acme.example',
     reason: 'The CDN reads the public assets',
     expires: '2026-12-31',

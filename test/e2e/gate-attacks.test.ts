@@ -1,0 +1,165 @@
+// The gate played as an agent, end to end (issue 13; the README's "Approvals, policy and
+// protected files"): an honest agent — Claude Code's identity and Co-Authored-By trailer —
+// trying to get a widening accepted without a human approving it. One repository per scenario.
+// Each ends with `check` or `audit` failing and reporting the change as the agent's.
+//
+// The agent commits without the hook (as `git commit --no-verify` would): what is checked here is
+// what the audit and `check --range` see afterwards.
+
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {identities, runCli, type TestRepo} from '../helpers/repo.js'
+import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
+
+const newRepo = repoFactory()
+const CONFIG = 'acldrift.config.yaml'
+const APPROVALS = '.acldrift/approvals.yaml'
+const TRUST = 'iam/roles/partner-trust.json'
+const ALICE = 'alice@example.com'
+
+const config = (extra: string[] = []) =>
+  ['version: 1', ...extra, 'policy:', '  failOn: widening', '  approvers:', `    - ${ALICE}`, ''].join('\n')
+
+/** A trust policy: `principal` may assume the role from `cidr`. */
+const trust = (principal: string, cidr: string) =>
+  `${JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'PartnerAssume',
+          Effect: 'Allow',
+          Principal: {AWS: principal},
+          Action: 'sts:AssumeRole',
+          Condition: {IpAddress: {'aws:SourceIp': cidr}},
+        },
+      ],
+    },
+    null,
+    2,
+  )}\n`
+const PARTNER = 'arn:aws:iam::222222222222:role/partner-sync'
+const OTHER_ROOT = 'arn:aws:iam::333333333333:root'
+
+const agent = identities.claudeCode
+const CLAUDE_ENV = {CLAUDECODE: '1'}
+const unapproved = (findings: Finding[]) =>
+  findings.filter((f) => f.change !== 'narrowing' && (f.approval as {valid?: boolean} | null)?.valid !== true)
+
+async function approvedRepo(files: Record<string, string>): Promise<TestRepo> {
+  const r = await newRepo()
+  await commitFiles(r, {[CONFIG]: config(), ...files}, 'Config and policies, by Alice')
+  await r.git('tag', 'base')
+  return r
+}
+
+describe('an approval covers exactly the access it recorded', () => {
+  it('an approval of "partner role from 203.0.113.0/24" never covers another principal or 0.0.0.0/0', async () => {
+    const r = await approvedRepo({'README.md': 'x\n'})
+    await commitFiles(r, {[TRUST]: trust(PARTNER, '203.0.113.0/24')}, 'Partner may assume the sync role')
+    const first = await checkJson(r.dir, ['--range', 'base..HEAD'])
+    expect(first.code).toBe(1)
+    const [grant] = unapproved(first.report.findings)
+    const approved = await runCli(
+      ['approve', grant!.id, '--range', 'base..HEAD', '--reason', 'Partner sync', '--expires', '2099-12-31'],
+      {cwd: r.dir},
+    )
+    expect(approved.code, approved.stderr).toBe(0)
+    // The entry records the whole statement approved: its principal and its condition.
+    const file = await readFile(join(r.dir, APPROVALS), 'utf8')
+    expect(file).toContain('whole:')
+    expect(file).toContain(PARTNER)
+    expect(file).toContain('203.0.113.0/24')
+    await r.stage(APPROVALS)
+    await r.commit('Approve the partner trust')
+    expect((await checkJson(r.dir, ['--range', 'base..HEAD'])).code).toBe(0)
+
+    for (const [principal, cidr] of [
+      [PARTNER, '0.0.0.0/0'],
+      [OTHER_ROOT, '203.0.113.0/24'],
+    ] as const) {
+      await commitAs(r, agent, 'Widen the partner trust', {[TRUST]: trust(principal, cidr)})
+      const {code, report} = await checkJson(r.dir, ['--range', 'base..HEAD'])
+      expect(code).toBe(1)
+      const open = unapproved(report.findings).filter((f) => f.kind === 'aws-iam')
+      expect(open.length).toBeGreaterThan(0)
+      expect(open[0]!.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+      expect(report.findings.map((f) => f.rule)).toContain('approval-stale')
+    }
+  }, 180_000)
+
+  it('an approval written before approvals recorded their access is read, and does not count', async () => {
+    const r = await approvedRepo({[TRUST]: trust(PARTNER, '203.0.113.0/24')})
+    await commitAs(r, agent, 'Open the partner trust', {[TRUST]: trust(PARTNER, '0.0.0.0/0')})
+    const {report} = await checkJson(r.dir, ['--range', 'base..HEAD'])
+    const [open] = unapproved(report.findings)
+    // The previous format: the same entry without `whole`, committed by Alice.
+    const old = [
+      'version: 1',
+      'approvals:',
+      `  - id: ${open!.id}`,
+      '    kind: aws-iam',
+      `    file: ${TRUST}`,
+      `    access: {change: ${open!.change}, rule: ${open!.rule}, witness: null}`,
+      `    approver: ${ALICE}`,
+      '    reason: Partner sync',
+      "    expires: '2099-12-31'",
+      "    created: '2026-01-01T00:00:00Z'",
+      '',
+    ].join('\n')
+    await commitFiles(r, {[APPROVALS]: old}, 'Approve the partner trust (old format)')
+    const after = await checkJson(r.dir, ['--range', 'base..HEAD'])
+    expect(after.code).toBe(1)
+    const judged = after.report.findings.find((f) => f.id === open!.id)!
+    expect(judged.approval).toMatchObject({valid: false, status: 'unverified'})
+    expect((judged.approval as {why: string}).why).toContain('approve the finding again')
+  })
+})
+
+describe('the audit judges against the approved state', () => {
+  it("an agent's `baseline: HEAD` in the config does not make the audit pass", async () => {
+    const r = await approvedRepo({[TRUST]: trust(PARTNER, '203.0.113.0/24')})
+    await commitFiles(r, {[CONFIG]: config(['baseline: base'])}, 'Audit against the base tag, by Alice')
+    await r.git('tag', '-f', 'base')
+    await commitAs(r, agent, 'Open the partner trust', {
+      [TRUST]: trust(OTHER_ROOT, '0.0.0.0/0'),
+      [CONFIG]: config(['baseline: HEAD']),
+    })
+    const audit = await runCli(['audit', '--format', 'json'], {cwd: r.dir, env: CLAUDE_ENV})
+    expect(audit.code, audit.stderr).toBe(1)
+    const report = JSON.parse(audit.stdout) as {findings: Finding[]}
+    const moved = unapproved(report.findings).find((f) => f.kind === 'acldrift' && f.file === CONFIG)
+    expect(moved, JSON.stringify(report.findings.map((f) => f.rule))).toBeDefined()
+    expect(moved!.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+  })
+})
+
+describe('evidence wins over disguise', () => {
+  it('an agent authoring as dependabot[bot], with its trailer, is the agent: its widening needs approval', async () => {
+    const r = await newRepo()
+    await commitFiles(
+      r,
+      {
+        [CONFIG]: config().replace('failOn: widening', 'failOn: critical\n  agents: require-approval'),
+        [TRUST]: trust(PARTNER, '203.0.113.0/24'),
+      },
+      'Config and policies, by Alice',
+    )
+    await r.git('tag', 'base')
+    // Dependabot's name, email and sign-off, and Claude Code's own trailer.
+    const disguised = {
+      ...identities.dependabot,
+      message: (subject: string) => agent.message(identities.dependabot.message(subject)),
+    }
+    await commitAs(r, disguised, 'Bump partner trust', {[TRUST]: trust(PARTNER, '198.51.100.0/24')})
+    const {code, report} = await checkJson(r.dir, ['--range', 'base..HEAD'])
+    const [grant] = unapproved(report.findings).filter((f) => f.kind === 'aws-iam')
+    expect(grant?.severity).not.toBe('critical')
+    expect(grant!.commit).toMatchObject({
+      author: {email: identities.dependabot.email},
+      actor: {type: 'agent', agent: 'Claude Code'},
+    })
+    expect(code).toBe(1)
+  }, 120_000)
+})
