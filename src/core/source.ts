@@ -2,9 +2,9 @@
 // configs of which kind, parsed and schema-validated. Problems are collected, not thrown,
 // so one run names every broken file; callers fail closed when there are any.
 
-import picomatch from 'picomatch'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
+import {classifier} from './classify.js'
 import {
   headCommit,
   listRevisionFiles,
@@ -18,6 +18,8 @@ import {
   type ReadResult,
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
+
+export {classifier} from './classify.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
@@ -46,20 +48,6 @@ export interface LoadedSource {
   documents: Map<string, Document>
   problems: InputProblem[]
   notes: string[]
-}
-
-/** Decides the kind of each path: by the config's globs when it has any, else by content. */
-export function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
-  const excluded = config.exclude.length > 0 ? picomatch(config.exclude, {dot: true}) : () => false
-  const globs = config.documents.map((d) => ({match: picomatch(d.glob, {dot: true}), kind: d.kind}))
-  return (path) => {
-    // acldrift's own files (config, approvals, baseline) are never access-control documents.
-    if (path === CONFIG_FILE || path.startsWith('.acldrift/') || excluded(path)) return undefined
-    if (globs.length > 0) return globs.find((g) => g.match(path))?.kind
-    return ADAPTERS.some((a) => a.candidate(path)) || SCANNED_CONTAINERS.some((c) => c.candidate(path))
-      ? 'detect'
-      : undefined
-  }
 }
 
 /** Every path of a source: the tracked files, the index, or a revision's tree. */
@@ -103,6 +91,7 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
 export async function loadStagedChanges(
   root: string,
   config: Config,
+  overlay: readonly SourceFile[] = [],
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
   const classify = classifier(config)
   const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)])
@@ -119,11 +108,48 @@ export async function loadStagedChanges(
     files: read.files.filter((f) => classify(f.path) !== undefined),
     skipped: read.skipped.filter((f) => classify(f.path) !== undefined),
   })
+  // An overlaid file the index does not change is compared with its HEAD version too.
+  const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path))
+  const headRead =
+    unchanged.length > 0 && commit !== null
+      ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged))
+      : changes.head
   const [head, staged] = await Promise.all([
-    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(changes.head), classify, headFiles),
+    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(headRead), classify, headFiles),
     documentsOf({type: 'staged', ref: null, commit}, keep(changes.staged), classify, stagedFiles),
   ])
-  return {head, staged}
+  return {head, staged: await withOverlay(staged, overlay, config)}
+}
+
+const mergeReads = (a: ReadResult, b: ReadResult): ReadResult => ({
+  files: [...a.files, ...b.files],
+  skipped: [...a.skipped, ...b.skipped],
+})
+
+/**
+ * A source with some files' content replaced (the agent hook's proposed edit, compared as if
+ * it were staged; untracked files, compared as if they were tracked). The files are classified
+ * as the source's other files are.
+ */
+export async function withOverlay(
+  source: LoadedSource,
+  files: readonly SourceFile[],
+  config: Config,
+): Promise<LoadedSource> {
+  if (files.length === 0) return source
+  const paths = new Set(files.map((f) => f.path))
+  const inFiles = (key: string) => [...paths].some((path) => key === path || key.startsWith(`${path}#`))
+  const overlaid: LoadedSource = {
+    ...source,
+    documents: new Map([...source.documents].filter(([key]) => !inFiles(key))),
+    problems: source.problems.filter((p) => !paths.has(p.file)),
+  }
+  const classify = classifier(config)
+  for (const file of files) {
+    const assigned = classify(file.path)
+    if (assigned !== undefined) await addDocument(overlaid, file, assigned)
+  }
+  return overlaid
 }
 
 /** The files the container formats say may hold other documents when `changed` change. */

@@ -4,7 +4,15 @@
 // The git executable is `git` from PATH unless the ACLDRIFT_GIT environment variable names another.
 
 export {catFileBatch, BatchParser, type GitObject} from './batch.js'
-export {findRepoRoot, headCommit, hooksDir, isShallow, resolveCommit, shallowBoundaries} from './repo.js'
+export {
+  findRepoRoot,
+  gitDir,
+  headCommit,
+  hooksDir,
+  isShallow,
+  resolveCommit,
+  shallowBoundaries,
+} from './repo.js'
 export {readRevisionFiles, listRevisionFiles} from './revision.js'
 export {
   addTrailer,
@@ -21,4 +29,4 @@ export {blobIdsAt, type FileSide, readPathHistory, readPathsAt} from './file-his
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'
-export {listTrackedFiles, readWorktreeFiles} from './worktree.js'
+export {listTrackedFiles, listUntrackedFiles, readWorktreeFiles} from './worktree.js'

@@ -15,6 +15,11 @@ export async function listTrackedFiles(root: string): Promise<string[]> {
   return [...new Set(splitNul(await runGit(root, ['ls-files', '-z'])))]
 }
 
+/** The untracked files that are not ignored (`git status` lists them as new). */
+export async function listUntrackedFiles(root: string): Promise<string[]> {
+  return splitNul(await runGit(root, ['ls-files', '--others', '--exclude-standard', '-z']))
+}
+
 // Enough parallel reads to overlap I/O, few enough to stay far from the open-files limit.
 const CONCURRENCY = 32
 

@@ -1,0 +1,78 @@
+// What the agent hook tells the agent, in plain words: what its action would do, that it must
+// stop and ask the user, and what a person (not the agent) would run to approve it. The agent
+// reads this as the reason its tool call was refused, so it says what to do next, once.
+
+import type {Finding, InputProblem} from '../kernel/types.js'
+import {location, witnessLine} from './shared.js'
+import {printable} from './pretty.js'
+
+const STOP =
+  'Stop here and ask the user. Do not make this change another way (a shell command, another file, a commit without hooks): acldrift checks those too, and the user must decide.'
+
+function findingText(finding: Finding): string[] {
+  const lines = [
+    `- ${finding.change === 'widening' ? 'WIDENING' : 'possible widening'} (${finding.severity}) ${finding.rule} at ${location(finding.file, finding.line, finding.document)}: ${finding.message}`,
+  ]
+  if (finding.witness !== null) lines.push(`  for example, this request would be allowed: ${witnessLine(finding.witness)}`)
+  if (finding.reason !== undefined) lines.push(`  why acldrift cannot tell: ${finding.reason}`)
+  if (finding.approval !== null && !finding.approval.valid)
+    lines.push(`  the approval on record does not count (${finding.approval.status}): ${finding.approval.why}`)
+  return lines
+}
+
+/** An edit that widens access without a valid approval: blocked. */
+export function renderEditBlocked(file: string, untrusted: readonly Finding[], expires: string): string {
+  const findings = printable([...untrusted])
+  const ids = [...new Set(findings.map((f) => f.id))]
+  return [
+    `acldrift blocked this edit of ${printable(file)}: it would widen access, and no valid approval covers it.`,
+    ...findings.flatMap(findingText),
+    STOP,
+    `Tell the user what the edit would allow (above). If they want it, a person (not you) approves exactly this access by running, in the repository:`,
+    ...ids.map((id) => `  acldrift approve ${id} --reason "<why this access is needed>" --expires ${expires}`),
+    `and committing .acldrift/approvals.yaml as themselves; after that the same edit passes. Approvals written or committed by an agent do not count.`,
+  ].join('\n')
+}
+
+/** An edit that makes an access config unreadable: blocked (acldrift could not check it). */
+export function renderEditUnreadable(file: string, problems: readonly InputProblem[]): string {
+  return [
+    `acldrift blocked this edit of ${printable(file)}: the file is an access-control config and the edit leaves it unreadable, so acldrift cannot tell what it allows:`,
+    ...printable([...problems]).map((p) => `- ${location(p.file, p.line ?? null)}: ${p.message}`),
+    'Fix the content (it must parse and validate) and try again.',
+  ].join('\n')
+}
+
+/** A write to a file that decides what passes (hooks, approvals, the baseline, hook configs). */
+export function renderGuarded(what: string): string {
+  return [`acldrift blocked this action: ${printable(what)}.`, STOP, 'Tell the user what you wanted to do and why; a person makes this change.'].join('\n')
+}
+
+/** A shell command that gets around the git hooks or takes a human's decision. */
+export function renderShellBlocked(command: string, reasons: readonly string[]): string {
+  return [
+    `acldrift blocked this command: ${printable(command)}`,
+    ...printable([...reasons]).map((r) => `- ${r}`),
+    STOP,
+    'Run the command without the bypass (the hooks must run), or tell the user what you wanted to do and let them decide.',
+  ].join('\n')
+}
+
+/** The turn ends with unapproved widenings in the working tree: the agent must say so. */
+export function renderStopReport(untrusted: readonly Finding[], problems: readonly InputProblem[]): string {
+  const findings = printable([...untrusted])
+  return [
+    'acldrift: before you finish, tell the user that the working tree now widens access without an approval:',
+    ...findings.flatMap(findingText),
+    ...printable([...problems]).map((p) => `- unreadable access config ${location(p.file, p.line ?? null)}: ${p.message}`),
+    'Do not commit this. Report it to the user in your final answer, with the lines above; a person decides whether to approve it (acldrift approve ID) or revert it.',
+  ].join('\n')
+}
+
+/** acldrift failed while judging an access-config edit: blocked, to be safe. */
+export function renderFailure(file: string, error: string): string {
+  return [
+    `acldrift could not check this edit of ${printable(file)}, an access-control config (${printable(error)}), so it is blocked to be safe.`,
+    'Tell the user: acldrift failed in its agent hook (run `acldrift check` to see why). Do not work around it.',
+  ].join('\n')
+}
