@@ -40,18 +40,19 @@ export async function runAgentHook(harnessName: string, event: string): Promise<
     )
     return 2
   }
-  const state: HookState = {}
+  // Until the payload is read, acldrift cannot tell what the call touches: it fails closed.
+  const state: HookState = {sensitive: 'a tool call not read yet'}
   const failClosed = harness.failClosed.includes(event)
   const failure = (why: string): number => {
     const block = failClosed && state.sensitive !== undefined
-    const what = state.sensitive === undefined ? 'this call' : `this call (${state.sensitive}, an access-control config)`
+    const what = state.sensitive === undefined ? 'this call' : `this call (${state.sensitive})`
     return emit(
       harness,
       event,
       block,
       block
         ? `acldrift could not check ${what}: ${why}. It is blocked to be safe: tell the user that acldrift's agent hook failed (\`acldrift check\` shows why), and do not work around it.`
-        : `acldrift: agent hook: ${why} (let through: not an access-control config)`,
+        : `acldrift: agent hook: ${why} (let through: it edits no access-control config)`,
     )
   }
   const deadline = Number(process.env.ACLDRIFT_AGENT_HOOK_DEADLINE_MS ?? DEADLINE_MS)
@@ -64,20 +65,25 @@ export async function runAgentHook(harnessName: string, event: string): Promise<
     try {
       payload = JSON.parse(await readInput())
     } catch (error) {
-      throw error instanceof MalformedPayload ? error : new MalformedPayload(`the hook input is not JSON: ${(error as Error).message}`)
+      throw error instanceof MalformedPayload
+        ? error
+        : new MalformedPayload(`the hook input is not JSON: ${(error as Error).message}`)
     }
-    const judgement = await judge(harness, event, harness.read(event, payload), state)
+    const call = harness.read(event, payload)
+    state.sensitive = undefined
+    const judgement = await judge(harness, event, call, state)
     if (judgement.log !== undefined) {
       const {appendAgentLog} = await import('../core/agent/log.js')
-      await appendAgentLog(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch((error: unknown) =>
-        process.stderr.write(`acldrift: could not write the agent decision log: ${(error as Error).message}\n`),
+      await appendAgentLog(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(
+        (error: unknown) =>
+          process.stderr.write(
+            `acldrift: could not write the agent decision log: ${(error as Error).message}\n`,
+          ),
       )
     }
     const {verdict} = judgement
     return emit(harness, event, verdict.block, verdict.message ?? '')
   } catch (error) {
-    // A payload acldrift cannot read may be an access-config edit: it blocks where the event can.
-    if (error instanceof MalformedPayload) state.sensitive ??= 'a tool call acldrift cannot read'
     return failure(error instanceof Error ? error.message : String(error))
   } finally {
     clearTimeout(timer)

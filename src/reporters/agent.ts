@@ -13,10 +13,13 @@ function findingText(finding: Finding): string[] {
   const lines = [
     `- ${finding.change === 'widening' ? 'WIDENING' : 'possible widening'} (${finding.severity}) ${finding.rule} at ${location(finding.file, finding.line, finding.document)}: ${finding.message}`,
   ]
-  if (finding.witness !== null) lines.push(`  for example, this request would be allowed: ${witnessLine(finding.witness)}`)
+  if (finding.witness !== null)
+    lines.push(`  for example, this request would be allowed: ${witnessLine(finding.witness)}`)
   if (finding.reason !== undefined) lines.push(`  why acldrift cannot tell: ${finding.reason}`)
   if (finding.approval !== null && !finding.approval.valid)
-    lines.push(`  the approval on record does not count (${finding.approval.status}): ${finding.approval.why}`)
+    lines.push(
+      `  the approval on record does not count (${finding.approval.status}): ${finding.approval.why}`,
+    )
   return lines
 }
 
@@ -29,7 +32,9 @@ export function renderEditBlocked(file: string, untrusted: readonly Finding[], e
     ...findings.flatMap(findingText),
     STOP,
     `Tell the user what the edit would allow (above). If they want it, a person (not you) approves exactly this access by running, in the repository:`,
-    ...ids.map((id) => `  acldrift approve ${id} --reason "<why this access is needed>" --expires ${expires}`),
+    ...ids.map(
+      (id) => `  acldrift approve ${id} --reason "<why this access is needed>" --expires ${expires}`,
+    ),
     `and committing .acldrift/approvals.yaml as themselves; after that the same edit passes. Approvals written or committed by an agent do not count.`,
   ].join('\n')
 }
@@ -45,7 +50,11 @@ export function renderEditUnreadable(file: string, problems: readonly InputProbl
 
 /** A write to a file that decides what passes (hooks, approvals, the baseline, hook configs). */
 export function renderGuarded(what: string): string {
-  return [`acldrift blocked this action: ${printable(what)}.`, STOP, 'Tell the user what you wanted to do and why; a person makes this change.'].join('\n')
+  return [
+    `acldrift blocked this action: ${printable(what)}.`,
+    STOP,
+    'Tell the user what you wanted to do and why; a person makes this change.',
+  ].join('\n')
 }
 
 /** A shell command that gets around the git hooks or takes a human's decision. */
@@ -64,7 +73,9 @@ export function renderStopReport(untrusted: readonly Finding[], problems: readon
   return [
     'acldrift: before you finish, tell the user that the working tree now widens access without an approval:',
     ...findings.flatMap(findingText),
-    ...printable([...problems]).map((p) => `- unreadable access config ${location(p.file, p.line ?? null)}: ${p.message}`),
+    ...printable([...problems]).map(
+      (p) => `- unreadable access config ${location(p.file, p.line ?? null)}: ${p.message}`,
+    ),
     'Do not commit this. Report it to the user in your final answer, with the lines above; a person decides whether to approve it (acldrift approve ID) or revert it.',
   ].join('\n')
 }

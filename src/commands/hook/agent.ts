@@ -12,7 +12,10 @@ export default class Agent extends BaseCommand {
 
   static override args = {
     harness: Args.string({description: 'the agent harness', required: true, options: ['claude-code']}),
-    event: Args.string({description: "the harness's event name (Claude Code: PreToolUse, Stop)", required: true}),
+    event: Args.string({
+      description: "the harness's event name (Claude Code: PreToolUse, Stop)",
+      required: true,
+    }),
   }
 
   async run(): Promise<void> {

@@ -156,6 +156,16 @@ function invocationBypasses(words: Word[], guarded: ProtectedPaths, depth: numbe
   }
   const name = basename(head!.text)
   const wrapper = WRAPPERS[name]
+  if (name === 'env') {
+    // `env HUSKY=0 git commit`: the assignments are the command's environment.
+    const skips = args
+      .map((a) => /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a.text))
+      .flatMap((m, i) =>
+        m === null ? [] : [skippingVariable(m[1]!, {text: m[2]!, dynamic: args[i]!.dynamic})],
+      )
+      .filter((what): what is string => what !== undefined)
+    if (skips.length > 0) return skips.map((what) => ({what, command: text, hookBypass: true}))
+  }
   if (wrapper !== undefined)
     return invocationBypasses(
       afterOptions(args, wrapper.valued, name, wrapper.stopAtFirst),

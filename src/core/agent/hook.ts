@@ -19,7 +19,11 @@ import type {AgentLogEntry} from './log.js'
 import {findBypasses} from './bypass.js'
 import {sha256} from '../../kernel/hash.js'
 
-/** What the CLI needs to fail closed: set once the call is known to touch an access config. */
+/**
+ * What the CLI needs to fail closed: `sensitive` names what the call may touch (an edit, until
+ * it is shown to be of no access config; the working tree at the end of a turn). A failure
+ * while it is set blocks.
+ */
 export interface HookState {
   sensitive?: string
 }
@@ -108,7 +112,9 @@ export async function judge(
     case 'other':
       return ALLOW
     case 'edit':
-      return judgeEdit(resolve(base, action.file), action, state, entry)
+      // Until shown to be no access config, an edit fails closed.
+      state.sensitive = action.file
+      return judgeEdit(resolve(base, action.file), action, entry)
     case 'shell':
       return judgeShell(resolve(base, action.cwd ?? '.'), action.command, entry)
     case 'stop':
@@ -119,7 +125,6 @@ export async function judge(
 async function judgeEdit(
   file: string,
   action: Extract<HookCall['action'], {type: 'edit'}>,
-  state: HookState,
   entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
 ): Promise<Judgement> {
   const proposed = async () => {
@@ -143,10 +148,12 @@ async function judgeEdit(
   if (path.startsWith('..') || isAbsolute(path)) return ALLOW
   const log = (why: string) => guarded(entry, path, action.tool, why, repo.gitDir)
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`)
+  // The config is a protected file: the git hooks judge a change to it (config-weakened). Its
+  // edits pass here, so that an agent asked to fix a broken config can.
+  if (path === CONFIG_FILE) return ALLOW
 
   const hookConfig = HARNESSES.find((h) => h.configFile === path)
   if (hookConfig !== undefined || MANAGER_CONFIGS.some((pattern) => pattern.test(path))) {
-    state.sensitive = path
     const {current, result} = await proposed()
     if (!result.ok) return ALLOW // the tool fails the same way: nothing changes
     const before = current?.toString('utf8')
@@ -160,8 +167,7 @@ async function judgeEdit(
 
   const assigned = classifier(await configView(repo))(path)
   if (assigned === undefined) return ALLOW
-  // From here the file is, or may be, an access config: anything unexpected blocks.
-  state.sensitive = path
+  // From here the file is, or may be, an access config.
   const {current, result} = await proposed()
   const {reviewEdit, logged} = await import('./review.js')
   const {renderEditBlocked, renderEditUnreadable, renderFailure} = await import('../../reporters/agent.js')

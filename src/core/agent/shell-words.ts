@@ -91,7 +91,8 @@ class Parser {
       if (this.pos >= this.text.length) break
       const char = this.text[this.pos]!
       if (OPERATOR_CHARS.has(char)) break
-      if (char === '#' && command.words.length === 0 && command.assignments.length === 0) break
+      // A word that starts with `#` starts a comment (parseList skips it).
+      if (char === '#') break
       const redirect = this.readRedirection()
       if (redirect !== undefined) {
         if (redirect.kind === 'heredoc') continue
