@@ -323,6 +323,19 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
       const settings = JSON.parse(await readFile(join(r.dir, '.claude/settings.json'), 'utf8'))
       expect(settings.hooks.PreToolUse[0].hooks[0].command).toBe(command)
 
+      // The hook configuration is a protected file: a commit that switches the hooks off is
+      // config-weakened, blocked by the git hooks (here: as the agent would commit it, outside its loop).
+      await r.write('.claude/settings.json', JSON.stringify({...settings, disableAllHooks: true}))
+      await r.stage('.claude/settings.json')
+      const weakened = await runHermetic('git', ['commit', '-m', 'Tidy settings'], {
+        cwd: r.dir,
+        env: {CLAUDECODE: '1'},
+      })
+      expect(weakened.code, dump(weakened)).toBe(1)
+      expect(weakened.stderr).toContain('config-weakened')
+      expect(weakened.stderr).toContain("no longer runs acldrift's agent hooks")
+      await r.git('reset', '-q', '--hard')
+
       // Killed mid-run (here while it waits for its input): the launcher answers "blocked".
       const child = spawn('sh', ['-c', command], {
         cwd: r.dir,

@@ -179,6 +179,17 @@ export const CLAUDE_CODE: Harness = {
 
 export const HARNESSES: readonly Harness[] = [CLAUDE_CODE]
 
+/** Whether a hook configuration's text runs every hook acldrift installs for `harness`. */
+export function runsAcldrift(harness: Harness, text: string): boolean {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return false
+  }
+  return harness.installed(value)
+}
+
 export function harnessFor(name: string): Harness | undefined {
   return HARNESSES.find((h) => h.name === name)
 }

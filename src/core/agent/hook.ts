@@ -14,7 +14,7 @@ import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {classifier} from '../classify.js'
 import {type Config, CONFIG_FILE} from '../config.js'
 import {applyEdit} from './edits.js'
-import {HARNESSES, type Harness, type HookCall, type Verdict} from './harnesses.js'
+import {HARNESSES, type Harness, type HookCall, runsAcldrift, type Verdict} from './harnesses.js'
 import type {AgentLogEntry} from './log.js'
 import {findBypasses} from './bypass.js'
 import {sha256} from '../../kernel/hash.js'
@@ -159,7 +159,9 @@ async function judgeEdit(
     const before = current?.toString('utf8')
     const weakened =
       hookConfig !== undefined
-        ? before !== undefined && installedIn(hookConfig, before) && !installedIn(hookConfig, result.content)
+        ? before !== undefined &&
+          runsAcldrift(hookConfig, before) &&
+          !runsAcldrift(hookConfig, result.content)
         : acldriftRuns(before) > acldriftRuns(result.content)
     if (weakened) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`)
     return ALLOW
@@ -218,17 +220,6 @@ async function guarded(
     verdict: {block: true, message: renderGuarded(why)},
     ...(gitDir === undefined ? {} : {log: {gitDir, entry: entry({tool, file, reasons: [why]})}}),
   }
-}
-
-/** Whether every hook acldrift installs for `harness` is in this configuration text. */
-function installedIn(harness: Harness, text: string): boolean {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return false
-  }
-  return harness.installed(value)
 }
 
 /** How many times a hook manager's configuration runs acldrift. */
