@@ -16,7 +16,6 @@ import {type Config, CONFIG_FILE} from '../config.js'
 import {applyEdit} from './edits.js'
 import {HARNESSES, type Harness, type HookCall, runsAcldrift, type Verdict} from './harnesses.js'
 import type {AgentLogEntry} from './log.js'
-import {findBypasses} from './bypass.js'
 import {sha256} from '../../kernel/hash.js'
 
 /**
@@ -257,6 +256,7 @@ async function judgeShell(
   command: string,
   entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
 ): Promise<Judgement> {
+  const {findBypasses} = await import('./bypass.js')
   const bypasses = findBypasses(command, {paths: SHELL_GUARDED})
   if (bypasses.length === 0) return ALLOW
   const repo = await locate(cwd)
