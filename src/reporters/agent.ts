@@ -2,6 +2,7 @@
 // stop and ask the user, and what a person (not the agent) would run to approve it. The agent
 // reads this as the reason its tool call was refused, so it says what to do next, once.
 
+import type {AgentLogEntry} from '../core/agent/log.js'
 import type {Finding, InputProblem} from '../kernel/types.js'
 import {location, witnessLine} from './shared.js'
 import {printable} from './pretty.js'
@@ -87,3 +88,33 @@ export function renderFailure(file: string, error: string): string {
     'Tell the user: acldrift failed in its agent hook (run `acldrift check` to see why). Do not work around it.',
   ].join('\n')
 }
+
+/**
+ * The agent's attempts from the local decision log, next to what was committed: "the agent
+ * tried this at 10:02 and was told to ask".
+ */
+export function renderAttempts(untrusted: readonly AgentLogEntry[]): string {
+  if (untrusted.length === 0) return ''
+  const entries = printable([...untrusted])
+  const lines = ['', `Agent attempts (local log, ${AGENT_LOG_PATH}; never committed):`]
+  for (const e of entries) {
+    const what =
+      e.command !== undefined
+        ? `ran \`${e.command}\``
+        : e.file !== undefined
+          ? `${e.tool ?? 'edit'} ${e.file}`
+          : 'ended its turn'
+    const told =
+      e.decision === 'blocked' ? 'blocked and told to ask the user' : 'told to report it to the user'
+    const session = e.session === undefined ? '' : ` session ${e.session}`
+    lines.push(`  ${e.at} ${e.harness}${session}: ${what}: ${told}`)
+    for (const f of e.findings)
+      lines.push(
+        `    ${f.change} ${f.rule} (${f.severity}) ${f.id}${f.witness === null ? '' : `: ${witnessLine(f.witness)}`}`,
+      )
+    for (const reason of e.reasons) lines.push(`    ${reason}`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+const AGENT_LOG_PATH = '.git/acldrift/agent-log.jsonl'

@@ -282,6 +282,20 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
       expect(edits[0].findings[0]).toMatchObject({id, rule: 'public-principal', witness: {principal: '*'}})
       expect(log.filter((e) => e.action === 'shell').length).toBe(attempts.length)
 
+      // explain and history show the attempts next to what was committed (nothing, yet).
+      const explained = await runCli(['explain', id], {cwd: r.dir})
+      expect(explained.code, dump(explained)).toBe(0)
+      expect(explained.stdout).toContain(`No finding has id ${id} in this comparison`)
+      expect(explained.stdout).toMatch(
+        new RegExp(
+          `claude-code session ${agent.session}: Edit ${BUCKET_FILE}: blocked and told to ask the user`,
+        ),
+      )
+      const history = await runCli(['history', 'iam/buckets'], {cwd: r.dir})
+      expect(history.code, dump(history)).toBe(0)
+      expect(history.stdout).toContain('Agent attempts (local log')
+      expect(history.stdout).toContain('principal=*')
+
       // A person approves exactly that access (the proposed edit exists only in the agent log)
       // and commits the approval; the same edit then passes.
       for (const approved of ids) {
