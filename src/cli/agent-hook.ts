@@ -81,8 +81,9 @@ export async function runAgentHook(harnessName: string, event: string): Promise<
           ),
       )
     }
-    const {verdict} = judgement
-    return emit(harness, event, verdict.block, verdict.message ?? '')
+    if (judgement.refusal === undefined) return emit(harness, event, false, '')
+    const {renderRefusal} = await import('../reporters/agent.js')
+    return emit(harness, event, true, renderRefusal(judgement.refusal))
   } catch (error) {
     return failure(error instanceof Error ? error.message : String(error))
   } finally {

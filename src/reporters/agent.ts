@@ -2,6 +2,7 @@
 // stop and ask the user, and what a person (not the agent) would run to approve it. The agent
 // reads this as the reason its tool call was refused, so it says what to do next, once.
 
+import type {Refusal} from '../core/agent/harnesses.js'
 import type {AgentLogEntry} from '../core/agent/log.js'
 import type {Finding, InputProblem} from '../kernel/types.js'
 import {location, witnessLine} from './shared.js'
@@ -25,7 +26,7 @@ function findingText(finding: Finding): string[] {
 }
 
 /** An edit that widens access without a valid approval: blocked. */
-export function renderEditBlocked(file: string, untrusted: readonly Finding[], expires: string): string {
+function renderEditBlocked(file: string, untrusted: readonly Finding[], expires: string): string {
   const findings = printable([...untrusted])
   const ids = [...new Set(findings.map((f) => f.id))]
   return [
@@ -41,7 +42,7 @@ export function renderEditBlocked(file: string, untrusted: readonly Finding[], e
 }
 
 /** An edit that makes an access config unreadable: blocked (acldrift could not check it). */
-export function renderEditUnreadable(file: string, problems: readonly InputProblem[]): string {
+function renderEditUnreadable(file: string, problems: readonly InputProblem[]): string {
   return [
     `acldrift blocked this edit of ${printable(file)}: the file is an access-control config and the edit leaves it unreadable, so acldrift cannot tell what it allows:`,
     ...printable([...problems]).map((p) => `- ${location(p.file, p.line ?? null)}: ${p.message}`),
@@ -50,7 +51,7 @@ export function renderEditUnreadable(file: string, problems: readonly InputProbl
 }
 
 /** A write to a file that decides what passes (hooks, approvals, the baseline, hook configs). */
-export function renderGuarded(what: string): string {
+function renderGuarded(what: string): string {
   return [
     `acldrift blocked this action: ${printable(what)}.`,
     STOP,
@@ -59,7 +60,7 @@ export function renderGuarded(what: string): string {
 }
 
 /** A shell command that gets around the git hooks or takes a human's decision. */
-export function renderShellBlocked(command: string, reasons: readonly string[]): string {
+function renderShellBlocked(command: string, reasons: readonly string[]): string {
   return [
     `acldrift blocked this command: ${printable(command)}`,
     ...printable([...reasons]).map((r) => `- ${r}`),
@@ -69,7 +70,7 @@ export function renderShellBlocked(command: string, reasons: readonly string[]):
 }
 
 /** The turn ends with unapproved widenings in the working tree: the agent must say so. */
-export function renderStopReport(untrusted: readonly Finding[], problems: readonly InputProblem[]): string {
+function renderStopReport(untrusted: readonly Finding[], problems: readonly InputProblem[]): string {
   const findings = printable([...untrusted])
   return [
     'acldrift: before you finish, tell the user that the working tree now widens access without an approval:',
@@ -81,8 +82,26 @@ export function renderStopReport(untrusted: readonly Finding[], problems: readon
   ].join('\n')
 }
 
+/** What the agent is told when acldrift refuses its call. */
+export function renderRefusal(refusal: Refusal): string {
+  switch (refusal.type) {
+    case 'widening':
+      return renderEditBlocked(refusal.file, refusal.findings, refusal.expires)
+    case 'unreadable':
+      return renderEditUnreadable(refusal.file, refusal.problems)
+    case 'guarded':
+      return renderGuarded(refusal.why)
+    case 'shell':
+      return renderShellBlocked(refusal.command, refusal.reasons)
+    case 'report':
+      return renderStopReport(refusal.findings, refusal.problems)
+    case 'failure':
+      return renderFailure(refusal.file, refusal.error)
+  }
+}
+
 /** acldrift failed while judging an access-config edit: blocked, to be safe. */
-export function renderFailure(file: string, error: string): string {
+function renderFailure(file: string, error: string): string {
   return [
     `acldrift could not check this edit of ${printable(file)}, an access-control config (${printable(error)}), so it is blocked to be safe.`,
     'Tell the user: acldrift failed in its agent hook (run `acldrift check` to see why). Do not work around it.',

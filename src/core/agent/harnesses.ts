@@ -5,6 +5,7 @@
 // date it was read; what the documentation does not say is not assumed (see `source.notes`).
 
 import type {ProposedEdit, StringEdit} from './edits.js'
+import type {Finding, InputProblem} from '../../kernel/types.js'
 
 export type HarnessName = 'claude-code'
 
@@ -25,6 +26,15 @@ export interface HookCall {
   /** the project directory the harness runs in, when it says */
   cwd?: string
 }
+
+/** Why acldrift refuses a call (or, at the end of a turn, what the agent must report). */
+export type Refusal =
+  | {type: 'widening'; file: string; findings: Finding[]; expires: string}
+  | {type: 'unreadable'; file: string; problems: InputProblem[]}
+  | {type: 'guarded'; why: string}
+  | {type: 'shell'; command: string; reasons: string[]}
+  | {type: 'report'; findings: Finding[]; problems: InputProblem[]}
+  | {type: 'failure'; file: string; error: string}
 
 /** acldrift's answer; `message` is for the agent (it reads it and must act on it). */
 export type Verdict = {block: false; message?: string} | {block: true; message: string}

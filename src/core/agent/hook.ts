@@ -14,7 +14,7 @@ import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {classifier} from '../classify.js'
 import {type Config, CONFIG_FILE} from '../config.js'
 import {applyEdit} from './edits.js'
-import {HARNESSES, type Harness, type HookCall, runsAcldrift, type Verdict} from './harnesses.js'
+import {HARNESSES, type Harness, type HookCall, type Refusal, runsAcldrift} from './harnesses.js'
 import type {AgentLogEntry} from './log.js'
 import {sha256} from '../../kernel/hash.js'
 
@@ -28,12 +28,13 @@ export interface HookState {
 }
 
 export interface Judgement {
-  verdict: Verdict
+  /** why the call is refused (the CLI words it for the agent); undefined: it may run */
+  refusal?: Refusal
   /** the entry to append to the decision log (blocking decisions only) */
   log?: {gitDir: string; entry: AgentLogEntry; proposed?: Buffer}
 }
 
-const ALLOW: Judgement = {verdict: {block: false}}
+const ALLOW: Judgement = {}
 
 /** Paths an agent never writes, relative to the repository root; why, in plain words. */
 const GUARDED: ReadonlyArray<[prefix: string, why: string]> = [
@@ -171,11 +172,10 @@ async function judgeEdit(
   // From here the file is, or may be, an access config.
   const {current, result} = await proposed()
   const {reviewEdit, logged} = await import('./review.js')
-  const {renderEditBlocked, renderEditUnreadable, renderFailure} = await import('../../reporters/agent.js')
   if (!result.ok) {
-    const message = renderFailure(path, `the edit cannot be applied as the tool would: ${result.reason}`)
+    const error = `the edit cannot be applied as the tool would: ${result.reason}`
     return {
-      verdict: {block: true, message},
+      refusal: {type: 'failure', file: path, error},
       log: {gitDir: repo.gitDir, entry: entry({tool: action.tool, file: path, reasons: [result.reason]})},
     }
   }
@@ -189,7 +189,7 @@ async function judgeEdit(
   if (review.plain) return ALLOW
   if (review.problems.length > 0)
     return {
-      verdict: {block: true, message: renderEditUnreadable(path, review.problems)},
+      refusal: {type: 'unreadable', file: path, problems: review.problems},
       log: {
         gitDir: review.gitDir,
         entry: entry({tool: action.tool, file: path, reasons: review.problems.map((p) => p.message)}),
@@ -198,7 +198,7 @@ async function judgeEdit(
   if (review.findings.length === 0) return ALLOW
   const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)
   return {
-    verdict: {block: true, message: renderEditBlocked(path, review.findings, expires)},
+    refusal: {type: 'widening', file: path, findings: review.findings, expires},
     log: {
       gitDir: review.gitDir,
       entry: entry({tool: action.tool, file: path, findings: review.findings.map(logged)}),
@@ -207,16 +207,15 @@ async function judgeEdit(
   }
 }
 
-async function guarded(
+function guarded(
   entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
   file: string,
   tool: string,
   why: string,
   gitDir?: string,
-): Promise<Judgement> {
-  const {renderGuarded} = await import('../../reporters/agent.js')
+): Judgement {
   return {
-    verdict: {block: true, message: renderGuarded(why)},
+    refusal: {type: 'guarded', why},
     ...(gitDir === undefined ? {} : {log: {gitDir, entry: entry({tool, file, reasons: [why]})}}),
   }
 }
@@ -263,10 +262,9 @@ async function judgeShell(
   const hooked = repo !== undefined && (await hasGitHooks(repo.root))
   const counted = bypasses.filter((b) => !b.hookBypass || hooked)
   if (counted.length === 0) return ALLOW
-  const {renderShellBlocked} = await import('../../reporters/agent.js')
   const reasons = counted.map((b) => b.what)
   return {
-    verdict: {block: true, message: renderShellBlocked(command, reasons)},
+    refusal: {type: 'shell', command, reasons},
     ...(repo === undefined
       ? {}
       : {log: {gitDir: repo.gitDir, entry: entry({action: 'shell', command, reasons})}}),
@@ -295,14 +293,11 @@ async function judgeStop(
   const repo = await locate(cwd)
   if (repo === undefined) return ALLOW
   state.sensitive = '(working tree)'
-  const [{reviewWorkingTree, logged}, {renderStopReport}] = await Promise.all([
-    import('./review.js'),
-    import('../../reporters/agent.js'),
-  ])
+  const {reviewWorkingTree, logged} = await import('./review.js')
   const review = await reviewWorkingTree(repo.root)
   if (review.findings.length === 0 && review.problems.length === 0) return ALLOW
   return {
-    verdict: {block: true, message: renderStopReport(review.findings, review.problems)},
+    refusal: {type: 'report', findings: review.findings, problems: review.problems},
     log: {
       gitDir: review.gitDir,
       entry: entry({
