@@ -2,6 +2,8 @@
 // ratio to a bare baseline (`node -e 0` for start-up bound commands).
 //
 //   hook path     acldrift check --staged in a repository of 2,000 policy files, one staged change
+//   agent hook    acldrift hook agent claude-code PreToolUse there: an edit of a file that is no
+//                 access config, and an edit that widens a policy
 //   templates     the same with 200 SAM templates (and 500 policy files), one template staged
 //   terraform     the same in a repository of 500 .tf files (50 modules), 200 SAM templates and 500
 //                 policy files: one .tf file staged (tree-sitter's grammar loaded), or one policy file (not)
@@ -24,12 +26,13 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
-/** Median wall time of a command, in milliseconds, after one warm-up run. */
-function time(command, args, cwd) {
+/** Median wall time of a command (given `input` on stdin), in milliseconds, after one warm-up run. */
+function time(command, args, cwd, input) {
   const samples = []
   for (let i = 0; i <= runs; i++) {
     const start = process.hrtime.bigint()
-    const result = spawnSync(command, args, {cwd, env, stdio: 'ignore'})
+    const stdio = [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore']
+    const result = spawnSync(command, args, {cwd, env, stdio, input})
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6
     if (result.error) throw result.error
     if (i > 0) samples.push(elapsed)
@@ -93,6 +96,33 @@ try {
   )
   const full = time(process.execPath, [cli, 'check'], repo)
   print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
+
+  // The agent hook (Claude Code's PreToolUse payload), on every tool call of the agent.
+  const toolCall = (tool_name, tool_input) =>
+    JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: 'PreToolUse', tool_name, tool_input})
+  const agentHook = (input) =>
+    time(process.execPath, [cli, 'hook', 'agent', 'claude-code', 'PreToolUse'], repo, input)
+  const plainEdit = agentHook(
+    toolCall('Write', {file_path: join(repo, 'src', 'app.ts'), content: 'export {}\n'}),
+  )
+  print(
+    'acldrift hook agent: Write of a file that is no access config',
+    plainEdit,
+    'node -e 0',
+    nodeBare,
+    `  (${plainEdit <= 1.3 * nodeBare ? 'within' : 'OVER'} the 1.3× budget)`,
+  )
+  const widening = JSON.stringify({Version: '2012-10-17', Statement: [statement(3, ['s3:*'])]}, null, 2)
+  const accessEdit = agentHook(
+    toolCall('Write', {file_path: join(repo, 'iam', 'team-3', 'policy-3.json'), content: widening}),
+  )
+  print(
+    'acldrift hook agent: Write that widens a policy (blocked)',
+    accessEdit,
+    'node -e 0',
+    nodeBare,
+    `  (${accessEdit <= 3 * nodeBare ? 'within' : 'OVER'} the 3× staged-hook budget)`,
+  )
 } finally {
   rmSync(repo, {recursive: true, force: true})
 }

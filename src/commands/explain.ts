@@ -7,6 +7,9 @@ import {emitText, wantsColor} from '../cli/output.js'
 import {runCheck} from '../core/check.js'
 import {UsageError} from '../kernel/errors.js'
 import {renderExplanation} from '../reporters/detail.js'
+import {renderAttempts} from '../reporters/agent.js'
+import {attemptsFor} from '../core/agent/log.js'
+import {gitDir} from '../git/index.js'
 
 export default class Explain extends BaseCommand {
   static override description =
@@ -25,8 +28,19 @@ export default class Explain extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Explain)
-    const report = await runCheck(await checkOptions(flags))
+    const options = await checkOptions(flags)
+    const report = await runCheck(options)
     const matches = report.findings.filter((f) => f.id === args.id || f.id.startsWith(args.id))
+    // What an agent tried with this access (local log): shown with the finding, or alone when
+    // the attempt was refused and never reached any comparison.
+    const attempts = flags.format === 'json' ? [] : await attemptsFor(await gitDir(options.root), args.id)
+    if (matches.length === 0 && attempts.length > 0) {
+      await emitText(
+        `No finding has id ${args.id} in this comparison.\n${renderAttempts(attempts)}`,
+        flags.output,
+      )
+      return
+    }
     if (matches.length !== 1) {
       const why = matches.length === 0 ? 'no finding has' : `${matches.length} findings have`
       throw new UsageError(
@@ -37,7 +51,7 @@ export default class Explain extends BaseCommand {
     const text =
       flags.format === 'json'
         ? `${JSON.stringify(finding, null, 2)}\n`
-        : renderExplanation(finding, {color: wantsColor(flags)})
+        : renderExplanation(finding, {color: wantsColor(flags)}) + renderAttempts(attempts)
     await emitText(text, flags.output)
   }
 }

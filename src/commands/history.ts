@@ -5,7 +5,9 @@ import {oclifFlags} from '../cli/flags.js'
 import {emitText, wantsColor} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
 import {runTimeline} from '../core/timeline.js'
-import {findRepoRoot} from '../git/index.js'
+import {findRepoRoot, gitDir} from '../git/index.js'
+import {readAgentLog} from '../core/agent/log.js'
+import {renderAttempts} from '../reporters/agent.js'
 import {renderTimeline} from '../reporters/detail.js'
 import {type Format, render} from '../reporters/index.js'
 
@@ -35,7 +37,20 @@ export default class History extends BaseCommand {
     })
     const options = {color: wantsColor(flags)}
     const format = flags.format as Format
-    const text = format === 'pretty' ? renderTimeline(report, options) : await render(format, report, options)
+    // The agent's refused attempts (local log) under the committed timeline: "it tried this at 10:02".
+    const folder = args.path?.replace(/\/$/, '')
+    const concerns = (file: string) =>
+      folder === undefined || file === folder || file.startsWith(`${folder}/`)
+    const attempts =
+      format === 'pretty'
+        ? (await readAgentLog(await gitDir(root))).filter(
+            (e) => e.decision === 'blocked' && e.findings.some((f) => concerns(f.file)),
+          )
+        : []
+    const text =
+      format === 'pretty'
+        ? renderTimeline(report, options) + renderAttempts(attempts)
+        : await render(format, report, options)
     await emitText(text, flags.output)
   }
 }

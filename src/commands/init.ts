@@ -2,6 +2,7 @@ import {join} from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {EXIT} from '../kernel/errors.js'
+import {harnessFor, HARNESSES} from '../core/agent/harnesses.js'
 import {HOOK_MANAGERS, type HookManager, type InitResult, runInit} from '../core/init/index.js'
 
 export default class Init extends BaseCommand {
@@ -13,12 +14,19 @@ export default class Init extends BaseCommand {
     '<%= config.bin %> init --hook git',
     '<%= config.bin %> init --hook pre-commit',
     '<%= config.bin %> init --hook husky --force',
+    '<%= config.bin %> init --hook git --agent claude-code',
   ]
 
   static override flags = {
     hook: Flags.string({
       description: 'install the hooks for this hook manager (git: scripts in the hooks directory)',
       options: [...HOOK_MANAGERS],
+    }),
+    agent: Flags.string({
+      description:
+        "configure this coding agent's project-level hooks (repeatable): edits that widen access, hook bypasses and writes to acldrift's files are refused before they happen",
+      options: HARNESSES.map((h) => h.name),
+      multiple: true,
     }),
     force: Flags.boolean({
       description:
@@ -32,6 +40,7 @@ export default class Init extends BaseCommand {
       cwd: process.cwd(),
       hook: flags.hook as HookManager | undefined,
       force: flags.force,
+      agents: (flags.agent ?? []).map((name) => harnessFor(name)!),
       self: {node: process.execPath, bin: join(this.config.root, 'bin', 'run.js')},
     })
     process.stdout.write(renderInit(result))

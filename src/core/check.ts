@@ -10,7 +10,7 @@ import type {CheckOptions} from './options.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {readSnapshot} from './snapshot.js'
-import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges} from './source.js'
+import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges, withOverlay} from './source.js'
 import type {AdapterContext, CodeOwnership, Finding, InputProblem, Report} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -61,13 +61,17 @@ async function stagedAgainstHead(options: CheckOptions): Promise<boolean> {
 
 async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSource]> {
   if (await stagedAgainstHead(options)) {
-    const {head, staged} = await loadStagedChanges(options.root, options.config)
+    const {head, staged} = await loadStagedChanges(options.root, options.config, options.overlay)
     // Kinds whose files refer to each other need their unchanged files too.
     const kinds = [...head.documents.values(), ...staged.documents.values()].map((d) => adapterFor(d.kind))
     if (!kinds.some((adapter) => adapter.scope === 'kind' || adapter.consults !== undefined))
       return [head, staged]
   }
-  return Promise.all([loadBaseline(options), loadSource(options.root, options.target, options.config)])
+  const [baseline, target] = await Promise.all([
+    loadBaseline(options),
+    loadSource(options.root, options.target, options.config),
+  ])
+  return [baseline, await withOverlay(target, options.overlay ?? [], options.config)]
 }
 
 export async function runCheck(options: CheckOptions): Promise<Report> {

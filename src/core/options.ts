@@ -4,6 +4,7 @@
 
 import type {Config} from './config.js'
 import type {SourceSpec} from './source.js'
+import type {SourceFile} from '../kernel/types.js'
 
 export interface CheckOptions {
   root: string
@@ -20,4 +21,6 @@ export interface CheckOptions {
   progress?: (done: number, total: number, what: string) => void
   /** the message of the commit being made (the commit-msg hook): evidence about its actor */
   message?: string
+  /** files' content in place of the target's versions (the agent hook's proposed edit, untracked files) */
+  overlay?: readonly SourceFile[]
 }

@@ -2,9 +2,9 @@
 // configs of which kind, parsed and schema-validated. Problems are collected, not thrown,
 // so one run names every broken file; callers fail closed when there are any.
 
-import picomatch from 'picomatch'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
+import {type Assignment, assigner, classifier} from './classify.js'
 import {
   headCommit,
   listRevisionFiles,
@@ -19,6 +19,8 @@ import {
   type SkipReason,
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
+
+export {type Assignment, assigner, classifier} from './classify.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
@@ -53,40 +55,6 @@ export interface LoadedSource {
 }
 
 const emptyCoverage = (scope: Coverage['scope']): Coverage => ({scope, read: [], notRead: [], skipped: []})
-
-/**
- * What the inventory does with one path: read it as the kind a glob of the config assigns, or
- * detect its kind by content (globs assign kinds, they never hide a file), or, when the config
- * excludes it, look at it only to list it as not read if it is an access config.
- */
-export type Assignment = {kind: Kind | 'detect'; excluded?: false} | {kind: 'detect'; excluded: true}
-
-/** The inventory's decision for each path (undefined: not worth opening). */
-export function assigner(config: Config): (path: string) => Assignment | undefined {
-  const excluded = config.exclude.length > 0 ? picomatch(config.exclude, {dot: true}) : () => false
-  const globs = config.documents.map((d) => ({match: picomatch(d.glob, {dot: true}), kind: d.kind}))
-  return (path) => {
-    // acldrift's own files (config, approvals, baseline) are never access-control documents.
-    if (path === CONFIG_FILE || path.startsWith('.acldrift/')) return undefined
-    const kind = globs.find((g) => g.match(path))?.kind
-    const candidate =
-      kind !== undefined ||
-      ADAPTERS.some((a) => a.candidate(path)) ||
-      SCANNED_CONTAINERS.some((c) => c.candidate(path))
-    if (!candidate) return undefined
-    if (excluded(path)) return {kind: 'detect', excluded: true}
-    return {kind: kind ?? 'detect'}
-  }
-}
-
-/** The kind each path is read as: assigned by a glob, else detected by content; undefined: not read. */
-export function classifier(config: Config): (path: string) => Kind | 'detect' | undefined {
-  const assign = assigner(config)
-  return (path) => {
-    const assignment = assign(path)
-    return assignment === undefined || assignment.excluded ? undefined : assignment.kind
-  }
-}
 
 /** Every path of a source: the working tree's (tracked and untracked, not ignored), the index, or a revision's tree. */
 export function listSourcePaths(root: string, spec: SourceSpec): Promise<string[]> {
@@ -130,6 +98,7 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
 export async function loadStagedChanges(
   root: string,
   config: Config,
+  overlay: readonly SourceFile[] = [],
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
   const assign = assigner(config)
   const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)])
@@ -146,8 +115,14 @@ export async function loadStagedChanges(
     files: read.files.filter((f) => assign(f.path) !== undefined),
     skipped: read.skipped.filter((f) => assign(f.path) !== undefined),
   })
+  // An overlaid file the index does not change is compared with its HEAD version too.
+  const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path))
+  const headRead =
+    unchanged.length > 0 && commit !== null
+      ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged))
+      : changes.head
   const [head, staged] = await Promise.all([
-    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(changes.head), assign, 'changed-files', headFiles),
+    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(headRead), assign, 'changed-files', headFiles),
     documentsOf(
       {type: 'staged', ref: null, commit},
       keep(changes.staged),
@@ -156,7 +131,38 @@ export async function loadStagedChanges(
       stagedFiles,
     ),
   ])
-  return {head, staged}
+  return {head, staged: await withOverlay(staged, overlay, config)}
+}
+
+const mergeReads = (a: ReadResult, b: ReadResult): ReadResult => ({
+  files: [...a.files, ...b.files],
+  skipped: [...a.skipped, ...b.skipped],
+})
+
+/**
+ * A source with some files' content replaced (the agent hook's proposed edit, compared as if
+ * it were staged; untracked files, compared as if they were tracked). The files are classified
+ * as the source's other files are.
+ */
+export async function withOverlay(
+  source: LoadedSource,
+  files: readonly SourceFile[],
+  config: Config,
+): Promise<LoadedSource> {
+  if (files.length === 0) return source
+  const paths = new Set(files.map((f) => f.path))
+  const inFiles = (key: string) => [...paths].some((path) => key === path || key.startsWith(`${path}#`))
+  const overlaid: LoadedSource = {
+    ...source,
+    documents: new Map([...source.documents].filter(([key]) => !inFiles(key))),
+    problems: source.problems.filter((p) => !paths.has(p.file)),
+  }
+  const assign = assigner(config)
+  for (const file of files) {
+    const assignment = assign(file.path)
+    if (assignment !== undefined) await addDocument(overlaid, file, assignment)
+  }
+  return overlaid
 }
 
 /** The files the container formats say may hold other documents when `changed` change. */

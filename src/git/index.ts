@@ -6,6 +6,7 @@
 export {catFileBatch, BatchParser, type GitObject} from './batch.js'
 export {
   findRepoRoot,
+  gitDir,
   headCommit,
   hooksDir,
   isShallow,

@@ -53,6 +53,11 @@ export async function hooksDir(root: string): Promise<string> {
   return resolve(root, withoutNewline(await runGit(root, ['rev-parse', '--git-path', 'hooks'])))
 }
 
+/** This work tree's git directory (`.git`, or `.git/worktrees/NAME` in a linked worktree). Absolute. */
+export async function gitDir(root: string): Promise<string> {
+  return resolve(root, withoutNewline(await runGit(root, ['rev-parse', '--absolute-git-dir'])))
+}
+
 export async function isShallow(root: string): Promise<boolean> {
   return withoutNewline(await runGit(root, ['rev-parse', '--is-shallow-repository'])) === 'true'
 }

@@ -95,9 +95,14 @@ function run(
 export function runHermetic(
   command: string,
   args: readonly string[],
-  options: {cwd: string; env?: EnvOverrides; timeoutMs?: number},
+  options: {cwd: string; env?: EnvOverrides; input?: string; timeoutMs?: number},
 ): Promise<RunResult> {
-  return run(command, args, {cwd: options.cwd, env: childEnv(options.env), timeoutMs: options.timeoutMs})
+  return run(command, args, {
+    cwd: options.cwd,
+    env: childEnv(options.env),
+    input: options.input,
+    timeoutMs: options.timeoutMs,
+  })
 }
 
 /** A git command that exited non-zero; the message carries the command and its output. */

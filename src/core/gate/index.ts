@@ -15,6 +15,7 @@ import {type History, readPathHistory} from '../../git/index.js'
 import {type Config, DEFAULT_CONFIG} from '../config.js'
 import {findingKey} from '../embedded.js'
 import type {Finding, InputProblem} from '../../kernel/types.js'
+import {AGENT_HOOK_FILES, agentHookChanges} from './agent-hooks.js'
 import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
 import {sameEntry} from './approvals-file.js'
 import {applyApprovals, commitApproval, utcDay} from './approvals.js'
@@ -43,7 +44,9 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const notes: string[] = []
   const errors: InputProblem[] = []
   const paths = protectedPaths(input)
-  const pathList = [paths.config, paths.approvals, paths.baseline].filter((p): p is string => p !== undefined)
+  const pathList = [paths.config, paths.approvals, paths.baseline, ...AGENT_HOOK_FILES].filter(
+    (p): p is string => p !== undefined,
+  )
 
   // History of the protected files up to the target's commit, read once, when something needs it.
   let history: Promise<History> | undefined
@@ -89,6 +92,9 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     found.push(
       ...(await baselineChanges(paths.baseline, before, after, versions, errors, notes, current.settings)),
     )
+
+  // the coding agents' hook configurations
+  if (reference !== null) found.push(...agentHookChanges(before, after, versions))
 
   // Who made each protected change, and each approval.
   if (target.spec.type === 'ref') {

@@ -18,6 +18,8 @@ import {validateValue} from '../validate.js'
 import {DEFAULT_BASELINE, documentGlobs, renderConfig} from './config-file.js'
 import {displayPath, exists, type InitStep} from './files.js'
 import {type HookManager, installHooks} from './hooks.js'
+import {installAgentHooks} from './agents.js'
+import type {Harness} from '../agent/harnesses.js'
 import type {SelfInvocation} from './scripts.js'
 
 export {HOOK_MANAGERS, type HookManager} from './hooks.js'
@@ -31,6 +33,8 @@ interface InitOptions {
   force?: boolean
   /** the acldrift running init, which plain git hooks fall back to */
   self: SelfInvocation
+  /** coding agents whose project-level hooks to configure */
+  agents?: readonly Harness[]
 }
 
 export interface InitResult {
@@ -60,6 +64,11 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     next.push(...hooks.next)
   } else {
     next.push('install the git hooks: `acldrift init --hook git` (or husky, lefthook, pre-commit)')
+  }
+  if (options.agents !== undefined && options.agents.length > 0) {
+    const agents = await installAgentHooks(options.agents, {root, force: options.force ?? false})
+    steps.push(...agents.steps)
+    next.push(...agents.next)
   }
   return {root, steps, next, kinds: countKinds(source)}
 }

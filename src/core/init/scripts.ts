@@ -9,6 +9,8 @@
 //   3. `acldrift` on PATH (npm install -g acldrift).
 // No `npx`: it costs a few hundred milliseconds on every commit and may go to the network.
 
+import type {Harness} from '../agent/harnesses.js'
+
 export const GIT_HOOK_NAMES = ['pre-commit', 'commit-msg', 'prepare-commit-msg'] as const
 export type GitHookName = (typeof GIT_HOOK_NAMES)[number]
 
@@ -122,6 +124,43 @@ export function launcherScript(): string {
     '',
   ].join('\n')
 }
+
+/**
+ * The launcher a coding agent's hook configuration runs (`sh .acldrift/agent-hook.sh HARNESS
+ * EVENT`, committed). When acldrift is missing or dies before it answers (a crash, a kill, out
+ * of memory), the harness would take the failure as "go ahead": on the events where a hook can
+ * block, the launcher gives the harness's blocking answer instead (fail closed).
+ */
+export function agentLauncherScript(harnesses: readonly Harness[]): string {
+  const blocking = harnesses.flatMap((harness) =>
+    harness.failClosed.map((event) => {
+      const {code, stdout} = harness.launcherBlock
+      const say = stdout === undefined ? '' : `printf '%s\\n' ${sq(stdout)}; `
+      // acldrift's own blocking answer passes as it is; any other failure gets the launcher's.
+      const own = stdout === undefined ? `[ "$status" -eq ${code} ] || ` : ''
+      return `  ${sq(`${harness.name} ${event}`)}) ${own}{ ${say}echo ${sq(AGENT_FAILED)} >&2; exit ${code}; } ;;`
+    }),
+  )
+  return [
+    '#!/bin/sh',
+    `# Runs acldrift for coding agents' hooks; ${MARKER}: commit it with the agents' hook`,
+    "# configuration. acldrift is the repository's node_modules/.bin/acldrift (npm install",
+    '# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).',
+    "# Usage: sh .acldrift/agent-hook.sh HARNESS EVENT, with the harness's JSON on stdin.",
+    ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', undefined),
+    'run_acldrift hook agent "$1" "$2"',
+    'status=$?',
+    '[ "$status" -ne 0 ] || exit 0',
+    'case "$1 $2" in',
+    ...blocking,
+    'esac',
+    'exit "$status"',
+    '',
+  ].join('\n')
+}
+
+const AGENT_FAILED =
+  "acldrift's agent hook did not answer (acldrift is missing, or it crashed or was killed): the call is blocked to be safe. Tell the user; do not work around it."
 
 /** The command a shared manager runs for a hook, e.g. `sh .acldrift/acldrift.sh check --staged`. */
 export function launcherCommand(name: GitHookName, style: 'sh' | 'lefthook' | 'pre-commit'): string {

@@ -1,0 +1,92 @@
+// `acldrift hook agent HARNESS EVENT`: a coding agent's hook, on the fast path (no oclif). It
+// reads the harness's JSON on stdin, judges the call (core/agent/hook.ts) and answers as the
+// harness documents. Inside the harness it fails closed: an unexpected error, a malformed
+// payload or running out of time blocks the call when it edits an access config (or acldrift
+// cannot tell what it edits), and lets everything else through with a note on stderr.
+
+import {writeSync} from 'node:fs'
+import {type HookState, judge} from '../core/agent/hook.js'
+import {type Harness, harnessFor, HARNESSES, MalformedPayload} from '../core/agent/harnesses.js'
+
+/** Stop before the harness's own timeout (Claude Code: 60 s), which would let the call through. */
+const DEADLINE_MS = 45_000
+/** A tool call's JSON is small; more than this is not a harness talking. */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+async function readInput(): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_INPUT_BYTES) throw new MalformedPayload(`the hook input is over ${MAX_INPUT_BYTES} bytes`)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function emit(harness: Harness, event: string, block: boolean, message: string): number {
+  const answer = harness.answer(event, block ? {block: true, message} : {block: false})
+  if (answer.stdout !== '') writeSync(1, answer.stdout)
+  if (answer.stderr !== '') writeSync(2, answer.stderr)
+  else if (!block && message !== '') writeSync(2, `${message}\n`)
+  return answer.code
+}
+
+export async function runAgentHook(harnessName: string, event: string): Promise<number> {
+  const harness = harnessFor(harnessName)
+  if (harness === undefined) {
+    process.stderr.write(
+      `acldrift: unknown agent harness ${JSON.stringify(harnessName)} (known: ${HARNESSES.map((h) => h.name).join(', ')})\n`,
+    )
+    return 2
+  }
+  // Until the payload is read, acldrift cannot tell what the call touches: it fails closed.
+  const state: HookState = {sensitive: 'a tool call not read yet'}
+  const failClosed = harness.failClosed.includes(event)
+  const failure = (why: string): number => {
+    const block = failClosed && state.sensitive !== undefined
+    const what = state.sensitive === undefined ? 'this call' : `this call (${state.sensitive})`
+    return emit(
+      harness,
+      event,
+      block,
+      block
+        ? `acldrift could not check ${what}: ${why}. It is blocked to be safe: tell the user that acldrift's agent hook failed (\`acldrift check\` shows why), and do not work around it.`
+        : `acldrift: agent hook: ${why} (let through: it edits no access-control config)`,
+    )
+  }
+  const deadline = Number(process.env.ACLDRIFT_AGENT_HOOK_DEADLINE_MS ?? DEADLINE_MS)
+  const timer = setTimeout(() => {
+    process.exit(failure(`it took longer than ${Math.round(deadline / 1000)} s`))
+  }, deadline)
+  timer.unref()
+  try {
+    let payload: unknown
+    try {
+      payload = JSON.parse(await readInput())
+    } catch (error) {
+      throw error instanceof MalformedPayload
+        ? error
+        : new MalformedPayload(`the hook input is not JSON: ${(error as Error).message}`)
+    }
+    const call = harness.read(event, payload)
+    state.sensitive = undefined
+    const judgement = await judge(harness, event, call, state)
+    if (judgement.log !== undefined) {
+      const {appendAgentLog} = await import('../core/agent/log.js')
+      await appendAgentLog(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(
+        (error: unknown) =>
+          process.stderr.write(
+            `acldrift: could not write the agent decision log: ${(error as Error).message}\n`,
+          ),
+      )
+    }
+    if (judgement.refusal === undefined) return emit(harness, event, false, '')
+    const {renderRefusal} = await import('../reporters/agent.js')
+    return emit(harness, event, true, renderRefusal(judgement.refusal))
+  } catch (error) {
+    return failure(error instanceof Error ? error.message : String(error))
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,419 @@
+// The shell commands that get around acldrift's hooks or take a human's decision: the ways an
+// agent skips the pre-commit check (`git commit --no-verify`, `-c core.hooksPath=…`, HUSKY=0,
+// plumbing that makes commits without hooks), edits the hooks or acldrift's own files, or
+// approves its own change (`acldrift approve`, `acldrift baseline update`). Read from the
+// commands as the shell runs them (shell-words.ts), through `sh -c`, `env`, `xargs` and the like.
+
+import {parseShell, ShellSyntaxError, type SimpleCommand, type Word} from './shell-words.js'
+
+export interface Bypass {
+  /** what the command does, in plain words */
+  what: string
+  /** the command, as its words */
+  command: string
+  /** true: only a way around the git hooks (blocked when the repository has them) */
+  hookBypass: boolean
+}
+
+/** The paths an agent must not write by shell: hooks, acldrift's files, the agents' hook configs. */
+export interface ProtectedPaths {
+  /** relative to the repository root, `/`-separated, ending in `/` for folders */
+  paths: readonly string[]
+}
+
+/** Commands that run their arguments as a command (after their own options). */
+const WRAPPERS: Record<string, {valued: RegExp; stopAtFirst?: boolean}> = {
+  env: {valued: /^-(u|C|S)$|^--(unset|chdir|split-string)$/},
+  command: {valued: /^$/},
+  exec: {valued: /^-a$/},
+  nice: {valued: /^-n$|^--adjustment$/},
+  nohup: {valued: /^$/},
+  time: {valued: /^-f$|^-o$/},
+  timeout: {valued: /^-s$|^-k$|^--signal$|^--kill-after$/, stopAtFirst: true},
+  sudo: {valued: /^-(u|g|C|D|h|p|r|t|U)$/},
+  doas: {valued: /^-(u|C)$/},
+  xargs: {valued: /^-(a|d|E|e|I|i|L|l|n|P|s)$/},
+  stdbuf: {valued: /^-(i|o|e)$/},
+  nsenter: {valued: /^$/},
+  chronic: {valued: /^$/},
+}
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish'])
+
+/** Commands that only read: mentioning a protected path is fine. */
+const READERS = new Set([
+  'cat',
+  'less',
+  'more',
+  'head',
+  'tail',
+  'ls',
+  'grep',
+  'egrep',
+  'fgrep',
+  'rg',
+  'ag',
+  'wc',
+  'stat',
+  'file',
+  'diff',
+  'cmp',
+  'test',
+  '[',
+  'echo',
+  'printf',
+  'jq',
+  'yq',
+  'bat',
+  'sha256sum',
+  'md5sum',
+  'realpath',
+  'readlink',
+  'tree',
+  'du',
+])
+
+const basename = (word: string) => word.slice(word.lastIndexOf('/') + 1)
+const show = (words: Word[]) => words.map((w) => (w.dynamic ? `${w.text}…` : w.text)).join(' ')
+
+/**
+ * The bypasses in a command line. A line that does not parse is one: acldrift cannot tell
+ * what it would run.
+ */
+export function findBypasses(line: string, guarded: ProtectedPaths): Bypass[] {
+  let commands: SimpleCommand[]
+  try {
+    commands = parseShell(line)
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error
+    return [
+      {
+        what: `the command does not parse (${error.message}), so acldrift cannot tell what it runs`,
+        command: line,
+        hookBypass: true,
+      },
+    ]
+  }
+  return commands.flatMap((command) => commandBypasses(command, guarded, 0))
+}
+
+function commandBypasses(command: SimpleCommand, guarded: ProtectedPaths, depth: number): Bypass[] {
+  const found: Bypass[] = []
+  const text = show([
+    ...command.assignments.map((a) => ({text: `${a.name}=${a.value.text}`, dynamic: a.value.dynamic})),
+    ...command.words,
+  ])
+  for (const target of command.writes) {
+    const path = protectedPath(target.text, guarded)
+    if (path !== undefined)
+      found.push({what: `writes ${path} (redirection)`, command: text, hookBypass: false})
+  }
+  for (const {name, value} of command.assignments) {
+    const skip = skippingVariable(name, value)
+    if (skip !== undefined) found.push({what: skip, command: text, hookBypass: true})
+  }
+  found.push(...invocationBypasses(command.words, guarded, depth, text))
+  return found
+}
+
+/** Environment variables that make hook managers or git skip hooks. */
+function skippingVariable(name: string, value: Word): string | undefined {
+  const upper = name.toUpperCase()
+  if (upper === 'HUSKY' && value.text === '0') return 'HUSKY=0 makes husky skip the hooks'
+  if (upper === 'LEFTHOOK' && (value.text === '0' || value.text === 'false'))
+    return 'LEFTHOOK=0 makes lefthook skip the hooks'
+  if ((upper === 'SKIP' || upper === 'LEFTHOOK_EXCLUDE') && (value.dynamic || /acldrift/i.test(value.text)))
+    return `${name}=${value.text} skips acldrift's hooks`
+  if (
+    /^GIT_CONFIG_(PARAMETERS|KEY_\d+|COUNT)$/.test(upper) &&
+    (value.dynamic || /hookspath/i.test(value.text))
+  )
+    return `${name} sets git config for the command (core.hooksPath)`
+  if (
+    upper === 'GIT_CONFIG_GLOBAL' ||
+    upper === 'GIT_CONFIG_SYSTEM' ||
+    upper === 'GIT_DIR' ||
+    upper === 'GIT_COMMON_DIR'
+  )
+    return `${name} points git at other configuration or another repository (its hooks)`
+  return undefined
+}
+
+function invocationBypasses(words: Word[], guarded: ProtectedPaths, depth: number, text: string): Bypass[] {
+  if (words.length === 0 || depth > 8) return []
+  const [head, ...args] = words
+  if (head!.dynamic) {
+    // `$CMD commit --no-verify`: the command itself is only known at run time.
+    return args.some((a) => /verify|hookspath|approve/i.test(a.text))
+      ? [
+          {
+            what: 'runs a command only known at run time with hook-related arguments',
+            command: text,
+            hookBypass: true,
+          },
+        ]
+      : []
+  }
+  const name = basename(head!.text)
+  const wrapper = WRAPPERS[name]
+  if (name === 'env') {
+    // `env HUSKY=0 git commit`: the assignments are the command's environment.
+    const skips = args
+      .map((a) => /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a.text))
+      .flatMap((m, i) =>
+        m === null ? [] : [skippingVariable(m[1]!, {text: m[2]!, dynamic: args[i]!.dynamic})],
+      )
+      .filter((what): what is string => what !== undefined)
+    if (skips.length > 0) return skips.map((what) => ({what, command: text, hookBypass: true}))
+  }
+  if (wrapper !== undefined)
+    return invocationBypasses(
+      afterOptions(args, wrapper.valued, name, wrapper.stopAtFirst),
+      guarded,
+      depth + 1,
+      text,
+    )
+  if (SHELLS.has(name)) return shellBypasses(args, guarded, text)
+  if (name === 'eval') return findBypasses(args.map((a) => a.text).join(' '), guarded)
+  if (name === 'git') return gitBypasses(args, guarded, text)
+  if (isAcldrift(name, args)) return acldriftBypasses(name === 'acldrift' ? args : args.slice(1), text)
+  if (
+    name === 'npx' ||
+    (name === 'npm' && args[0]?.text === 'exec') ||
+    name === 'pnpm' ||
+    name === 'yarn' ||
+    name === 'bunx'
+  ) {
+    const rest = args.filter((a) => !a.text.startsWith('-') && a.text !== 'exec' && a.text !== 'dlx')
+    if (rest[0] !== undefined && /^acldrift(@|$)/.test(basename(rest[0].text)))
+      return acldriftBypasses(rest.slice(1), text)
+  }
+  if (READERS.has(name)) return []
+  // Any other command that names a protected path may write it (cp, mv, rm, sed -i, tee, chmod, ln …).
+  const found: Bypass[] = []
+  for (const arg of args) {
+    const path = protectedPath(
+      arg.text.replace(/^[^=]*=(?=.)/, (m) => (arg.text.startsWith('-') ? '' : m)),
+      guarded,
+    )
+    if (path !== undefined) found.push({what: `${name} on ${path}`, command: text, hookBypass: false})
+  }
+  return found
+}
+
+/** `sh -c 'script'`, `bash -lc "script"`, `sh script.sh` (a script file is not read). */
+function shellBypasses(args: Word[], guarded: ProtectedPaths, text: string): Bypass[] {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!.text
+    if (arg === '--') break
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg)) {
+      const script = args[i + 1]
+      if (script === undefined) return []
+      if (script.dynamic)
+        return [{what: 'runs a shell script only known at run time', command: text, hookBypass: true}]
+      return findBypasses(script.text, guarded).map((b) => ({...b, command: text}))
+    }
+    if (!arg.startsWith('-') && !arg.startsWith('+')) {
+      // `sh .acldrift/acldrift.sh approve …`: acldrift's own launcher.
+      if (basename(arg) === 'acldrift.sh') return acldriftBypasses(args.slice(i + 1), text)
+      return []
+    }
+  }
+  return []
+}
+
+/** The words after a wrapper's own options (and `VAR=value` for env). */
+function afterOptions(args: Word[], valued: RegExp, name: string, skipFirst = false): Word[] {
+  let i = 0
+  while (i < args.length) {
+    const arg = args[i]!.text
+    if (arg === '--') return args.slice(i + 1)
+    if (arg.startsWith('-') && arg.length > 1) {
+      i += valued.test(arg) ? 2 : 1
+      continue
+    }
+    if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
+      i++
+      continue
+    }
+    break
+  }
+  return args.slice(skipFirst ? i + 1 : i)
+}
+
+function isAcldrift(name: string, args: Word[]): boolean {
+  if (name === 'acldrift') return true
+  // `node node_modules/acldrift/bin/run.js …`, `node …/acldrift/bin/run.js …`
+  return (
+    name === 'node' &&
+    args[0] !== undefined &&
+    /(^|\/)acldrift\/bin\/run\.js$|node_modules\/\.bin\/acldrift$/.test(args[0].text)
+  )
+}
+
+function acldriftBypasses(args: Word[], text: string): Bypass[] {
+  const positional = args.filter((a) => !a.text.startsWith('-')).map((a) => a.text)
+  if (positional[0] === 'approve')
+    return [
+      {
+        what: "acldrift approve records a human's approval: a person must run it",
+        command: text,
+        hookBypass: false,
+      },
+    ]
+  if (positional[0] === 'baseline' && positional[1] === 'update')
+    return [
+      {
+        what: 'acldrift baseline update promotes the current state to the approved baseline: a person must run it',
+        command: text,
+        hookBypass: false,
+      },
+    ]
+  return []
+}
+
+// git's global options that take a separate value (`git -C dir …`).
+const GIT_VALUED = new Set([
+  '-C',
+  '-c',
+  '--git-dir',
+  '--work-tree',
+  '--namespace',
+  '--exec-path',
+  '--config-env',
+  '--super-prefix',
+  '--list-cmds',
+  '--attr-source',
+])
+
+function gitBypasses(args: Word[], guarded: ProtectedPaths, text: string): Bypass[] {
+  const found: Bypass[] = []
+  const bypass = (what: string, hookBypass = true) => found.push({what, command: text, hookBypass})
+  let i = 0
+  for (; i < args.length; i++) {
+    const arg = args[i]!
+    if (!arg.text.startsWith('-')) break
+    const [flag, attached] =
+      arg.text.includes('=') && arg.text.startsWith('--')
+        ? [arg.text.slice(0, arg.text.indexOf('=')), arg.text.slice(arg.text.indexOf('=') + 1)]
+        : [arg.text, undefined]
+    const value =
+      attached !== undefined
+        ? {text: attached, dynamic: arg.dynamic}
+        : GIT_VALUED.has(flag)
+          ? args[++i]
+          : undefined
+    if (
+      (flag === '-c' || flag === '--config-env') &&
+      value !== undefined &&
+      (value.dynamic || /^core\.hookspath\b/i.test(value.text))
+    )
+      bypass(`git ${flag} ${value.text} runs git with another hooks directory`)
+    if ((flag === '--git-dir' || flag === '--exec-path') && value !== undefined)
+      bypass(`git ${flag}=${value.text} runs git with another repository or git (its hooks)`)
+    if (flag.startsWith('-c') && flag.length > 2 && /hookspath/i.test(flag))
+      bypass(`git ${flag} runs git with another hooks directory`)
+  }
+  const sub = args[i]
+  if (sub === undefined) return found
+  const rest = args.slice(i + 1)
+  if (sub.dynamic) {
+    bypass('runs a git subcommand only known at run time')
+    return found
+  }
+  switch (sub.text) {
+    case 'commit':
+    case 'merge':
+    case 'am':
+    case 'cherry-pick':
+    case 'revert':
+    case 'rebase':
+    case 'pull':
+      if (skipsVerify(sub.text, rest)) bypass(`git ${sub.text} without the hooks (--no-verify)`)
+      break
+    case 'commit-tree':
+    case 'update-ref':
+    case 'fast-import':
+    case 'replace':
+    case 'filter-branch':
+    case 'filter-repo':
+      bypass(`git ${sub.text} writes commits or refs without the hooks`)
+      break
+    case 'config':
+      if (rest.some((a) => a.dynamic || /^core\.hookspath$/i.test(a.text) || /^--edit$|^-e$/.test(a.text)))
+        bypass('git config changes core.hooksPath (where git looks for hooks)')
+      break
+    case 'update-index':
+      if (rest.some((a) => /^--(assume-unchanged|skip-worktree)$/.test(a.text)))
+        bypass(`git update-index hides changes from the staged check`, true)
+      break
+  }
+  for (const arg of rest) {
+    const path = protectedPath(arg.text, guarded)
+    if (
+      path !== undefined &&
+      ['rm', 'mv', 'checkout', 'restore', 'apply', 'clean', 'config', 'update-index'].includes(sub.text)
+    )
+      bypass(`git ${sub.text} on ${path}`, false)
+  }
+  return found
+}
+
+// The value-taking short options of the commands that take --no-verify, so that `-nm msg` and
+// `-m -n` are told apart: in `-m -n`, -n is the message.
+const SHORT_VALUED: Record<string, string> = {
+  commit: 'mFcCtuS',
+  merge: 'msSX',
+  am: 'CpS',
+  'cherry-pick': 'mXS',
+  revert: 'mXS',
+  rebase: 'sSxX',
+  pull: 'sSX',
+}
+const LONG_VALUED =
+  /^--(message|file|reuse-message|reedit-message|template|author|date|cleanup|fixup|squash|trailer|strategy|strategy-option|exec|onto|gpg-sign|pathspec-from-file)$/
+
+function skipsVerify(sub: string, args: Word[]): boolean {
+  const valued = SHORT_VALUED[sub] ?? ''
+  let skip = false
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg.text === '--') break
+    if (arg.dynamic && /^$|^-/.test(arg.text)) return true
+    if (arg.text.startsWith('--')) {
+      const flag = arg.text.split('=')[0]!
+      // git accepts any unambiguous prefix of a long option: --no-verif, --no-ve
+      if (flag.length >= 6 && '--no-verify'.startsWith(flag)) skip = true
+      else if (flag.length >= 4 && '--verify'.startsWith(flag) && flag !== '--') skip = false
+      else if (LONG_VALUED.test(flag) && !arg.text.includes('=')) i++
+      continue
+    }
+    if (arg.text.startsWith('-') && arg.text.length > 1) {
+      for (let c = 1; c < arg.text.length; c++) {
+        const letter = arg.text[c]!
+        if (letter === 'n' && (sub === 'commit' || sub === 'merge' || sub === 'am'))
+          skip = sub === 'commit' ? true : skip
+        if (valued.includes(letter)) {
+          if (c === arg.text.length - 1) i++
+          break
+        }
+      }
+    }
+  }
+  return skip
+}
+
+/** The protected path a word names, if any (as given: relative to the working directory or absolute). */
+function protectedPath(word: string, guarded: ProtectedPaths): string | undefined {
+  const normal = word.replace(/^\.\//, '').replace(/\/{2,}/g, '/')
+  for (const path of guarded.paths) {
+    const bare = path.replace(/\/$/, '')
+    const at = normal.indexOf(bare)
+    if (at === -1) continue
+    // The path at the start of the word or after a `/` (an absolute path), and ending there or in a `/`.
+    const before = at === 0 || normal[at - 1] === '/'
+    const after = normal.length === at + bare.length || normal[at + bare.length] === '/'
+    if (before && after) return path
+  }
+  return undefined
+}

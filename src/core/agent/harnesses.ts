@@ -1,0 +1,205 @@
+// The coding agents' hook formats, as data: where each harness reads its project-level hook
+// configuration, which events acldrift answers, how the harness's JSON on stdin reads as an
+// action (an edit, a shell command, the end of a turn), and how to answer it (exit codes,
+// stderr, JSON on stdout). Each is written from the harness's documentation, cited with the
+// date it was read; what the documentation does not say is not assumed (see `source.notes`).
+
+import type {ProposedEdit, StringEdit} from './edits.js'
+import type {Finding, InputProblem} from '../../kernel/types.js'
+
+export type HarnessName = 'claude-code'
+
+/** The launcher the harnesses' hook commands run (committed; see init/scripts.ts). */
+export const AGENT_LAUNCHER = '.acldrift/agent-hook.sh'
+
+/** What the agent is about to do (or did), as far as acldrift cares. */
+export type AgentAction =
+  | {type: 'edit'; tool: string; file: string; edit: ProposedEdit}
+  | {type: 'shell'; command: string; cwd?: string}
+  | {type: 'stop'; repeated: boolean}
+  | {type: 'other'}
+
+export interface HookCall {
+  action: AgentAction
+  /** the harness's session (conversation) id, when it gives one */
+  session?: string
+  /** the project directory the harness runs in, when it says */
+  cwd?: string
+}
+
+/** Why acldrift refuses a call (or, at the end of a turn, what the agent must report). */
+export type Refusal =
+  | {type: 'widening'; file: string; findings: Finding[]; expires: string}
+  | {type: 'unreadable'; file: string; problems: InputProblem[]}
+  | {type: 'guarded'; why: string}
+  | {type: 'shell'; command: string; reasons: string[]}
+  | {type: 'report'; findings: Finding[]; problems: InputProblem[]}
+  | {type: 'failure'; file: string; error: string}
+
+/** acldrift's answer; `message` is for the agent (it reads it and must act on it). */
+export type Verdict = {block: false; message?: string} | {block: true; message: string}
+
+export interface HookAnswer {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** One hook entry in the harness's configuration. */
+export interface HookEntry {
+  event: string
+  /** the tools it applies to (a regex over tool names), where the harness has matchers */
+  matcher?: string
+}
+
+export interface Harness {
+  name: HarnessName
+  title: string
+  source: {url: string; asOf: string; notes: readonly string[]}
+  /** the project-level hook configuration, relative to the repository root */
+  configFile: string
+  /** the hooks acldrift installs */
+  hooks: readonly HookEntry[]
+  /** the events on which a hook that fails (a crash, a kill, a missing acldrift) must block */
+  failClosed: readonly string[]
+  /** how the hook command finds the project directory, for the launcher's path */
+  projectDir: string
+  read(event: string, payload: unknown): HookCall
+  answer(event: string, verdict: Verdict): HookAnswer
+  /** the hook configuration with acldrift's hooks added (`init --agent`); the user's are kept */
+  install(existing: Record<string, unknown>): Record<string, unknown>
+  /** whether a hook configuration runs every hook acldrift installs */
+  installed(value: unknown): boolean
+  /** the blocking answer of the shell launcher when acldrift itself cannot answer */
+  launcherBlock: {code: number; stdout?: string}
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** A field of the payload that must be a string; a missing or odd one is a malformed payload. */
+function text(object: Record<string, unknown>, field: string): string {
+  const value = object[field]
+  if (typeof value !== 'string') throw new MalformedPayload(`${field} is not a string`)
+  return value
+}
+
+const optionalText = (object: Record<string, unknown>, field: string) =>
+  typeof object[field] === 'string' ? (object[field] as string) : undefined
+
+export class MalformedPayload extends Error {}
+
+function stringEdit(value: unknown): StringEdit {
+  if (!isObject(value)) throw new MalformedPayload('an edit is not an object')
+  return {
+    oldString: text(value, 'old_string'),
+    newString: text(value, 'new_string'),
+    replaceAll: value.replace_all === true,
+  }
+}
+
+/** The command a harness runs for one event: the committed launcher, from the project root. */
+export function hookCommand(harness: Harness, event: string): string {
+  return `sh "${harness.projectDir}/${AGENT_LAUNCHER}" ${harness.name} ${event}`
+}
+
+const allow: HookAnswer = {code: 0, stdout: '', stderr: ''}
+
+/** Claude Code's file tools and their `tool_input` (the Bash tool's is `{command}`). */
+function claudeCodeEdit(tool: string, input: Record<string, unknown>): ProposedEdit | undefined {
+  if (tool === 'Write') return {type: 'write', content: text(input, 'content')}
+  if (tool === 'Edit') return {type: 'edit', edits: [stringEdit(input)]}
+  if (tool === 'MultiEdit') {
+    if (!Array.isArray(input.edits)) throw new MalformedPayload('edits is not a list')
+    return {type: 'edit', edits: input.edits.map(stringEdit)}
+  }
+  return undefined
+}
+
+/** Claude Code's default hook timeout is 60 s; the hook blocks by itself before (cli/agent-hook.ts). */
+const CLAUDE_TIMEOUT_SECONDS = 60
+
+/** A matcher group of .claude/settings.json that runs `command` for exactly these tools. */
+function claudeGroupRuns(group: unknown, matcher: string | undefined, command: string): boolean {
+  if (!isObject(group) || !Array.isArray(group.hooks)) return false
+  if (matcher !== undefined && group.matcher !== matcher) return false
+  return group.hooks.some((hook) => isObject(hook) && hook.type === 'command' && hook.command === command)
+}
+
+export const CLAUDE_CODE: Harness = {
+  name: 'claude-code',
+  title: 'Claude Code',
+  source: {
+    url: 'https://docs.anthropic.com/en/docs/claude-code/hooks',
+    asOf: 'as documented in 2025-10',
+    notes: [
+      'Project hooks live in .claude/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, timeout}]}; $CLAUDE_PROJECT_DIR is the project root.',
+      'stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.',
+      'Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).',
+      'acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative.',
+    ],
+  },
+  configFile: '.claude/settings.json',
+  hooks: [{event: 'PreToolUse', matcher: 'Write|Edit|MultiEdit|Bash'}, {event: 'Stop'}],
+  failClosed: ['PreToolUse'],
+  projectDir: '$CLAUDE_PROJECT_DIR',
+  read(event, payload) {
+    if (!isObject(payload)) throw new MalformedPayload('the hook input is not a JSON object')
+    const call = {session: optionalText(payload, 'session_id'), cwd: optionalText(payload, 'cwd')}
+    if (event === 'Stop' || event === 'SubagentStop')
+      return {...call, action: {type: 'stop', repeated: payload.stop_hook_active === true}}
+    if (event !== 'PreToolUse') return {...call, action: {type: 'other'}}
+    const tool = text(payload, 'tool_name')
+    const input = payload.tool_input
+    if (!isObject(input)) throw new MalformedPayload('tool_input is not an object')
+    if (tool === 'Bash') return {...call, action: {type: 'shell', command: text(input, 'command')}}
+    const edit = claudeCodeEdit(tool, input)
+    if (edit === undefined) return {...call, action: {type: 'other'}}
+    return {...call, action: {type: 'edit', tool, file: text(input, 'file_path'), edit}}
+  },
+  answer(_event, verdict) {
+    if (verdict.block) return {code: 2, stdout: '', stderr: `${verdict.message}\n`}
+    return allow
+  },
+  launcherBlock: {code: 2},
+  install(existing) {
+    const hooks = isObject(existing.hooks) ? {...existing.hooks} : {}
+    for (const {event, matcher} of this.hooks) {
+      const groups = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
+      if (!groups.some((group) => claudeGroupRuns(group, matcher, hookCommand(this, event))))
+        groups.push({
+          ...(matcher === undefined ? {} : {matcher}),
+          hooks: [{type: 'command', command: hookCommand(this, event), timeout: CLAUDE_TIMEOUT_SECONDS}],
+        })
+      hooks[event] = groups
+    }
+    return {...existing, hooks}
+  },
+  installed(value) {
+    if (!isObject(value) || !isObject(value.hooks) || value.disableAllHooks === true) return false
+    const hooks = value.hooks
+    return this.hooks.every(({event, matcher}) => {
+      const groups = hooks[event]
+      return (
+        Array.isArray(groups) && groups.some((g) => claudeGroupRuns(g, matcher, hookCommand(this, event)))
+      )
+    })
+  },
+}
+
+export const HARNESSES: readonly Harness[] = [CLAUDE_CODE]
+
+/** Whether a hook configuration's text runs every hook acldrift installs for `harness`. */
+export function runsAcldrift(harness: Harness, text: string): boolean {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return false
+  }
+  return harness.installed(value)
+}
+
+export function harnessFor(name: string): Harness | undefined {
+  return HARNESSES.find((h) => h.name === name)
+}

@@ -1,0 +1,311 @@
+// `acldrift hook agent`: one tool call of a coding agent, judged before it runs. This module is
+// the fast path: it runs on every call and loads neither git nor the comparison engine, so that
+// an edit of a file that is no access config passes in a few milliseconds. It decides:
+//   - writes into the git directory and acldrift's own folder: blocked (hooks, approvals, baseline);
+//   - edits of a hook configuration (the harness's own, husky's, lefthook's, pre-commit's) that
+//     stop running acldrift, or that disable the harness's hooks: blocked;
+//   - edits of a path the inventory reads as an access config (or may): the slow path (review.ts);
+//   - shell commands: the bypass forms (bypass.ts);
+//   - the end of a turn: the working tree against the approved state (review.ts).
+// Anything that fails after the call is known to touch an access config blocks (`state.sensitive`).
+
+import {readFile, stat} from 'node:fs/promises'
+import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
+import {classifier} from '../classify.js'
+import {type Config, CONFIG_FILE} from '../config.js'
+import {applyEdit} from './edits.js'
+import {HARNESSES, type Harness, type HookCall, type Refusal, runsAcldrift} from './harnesses.js'
+import type {AgentLogEntry} from './log.js'
+import {sha256} from '../../kernel/hash.js'
+
+/**
+ * What the CLI needs to fail closed: `sensitive` names what the call may touch (an edit, until
+ * it is shown to be of no access config; the working tree at the end of a turn). A failure
+ * while it is set blocks.
+ */
+export interface HookState {
+  sensitive?: string
+}
+
+export interface Judgement {
+  /** why the call is refused (the CLI words it for the agent); undefined: it may run */
+  refusal?: Refusal
+  /** the entry to append to the decision log (blocking decisions only) */
+  log?: {gitDir: string; entry: AgentLogEntry; proposed?: Buffer}
+}
+
+const ALLOW: Judgement = {}
+
+/** Paths an agent never writes, relative to the repository root; why, in plain words. */
+const GUARDED: ReadonlyArray<[prefix: string, why: string]> = [
+  ['.git/', "the git directory holds the hooks, the git config (core.hooksPath) and acldrift's decision log"],
+  [
+    '.acldrift/',
+    "acldrift's own files (approvals, the approved baseline, the hook launcher) are a person's to change",
+  ],
+]
+
+/** Hook configurations of the git hook managers: they must keep running acldrift. */
+const MANAGER_CONFIGS = [/^\.husky\/[^/]+$/, /^\.?lefthook\.ya?ml$/, /^\.pre-commit-config\.ya?ml$/]
+
+/** Paths whose shell writes are bypasses (bypass.ts); the harnesses' hook configs among them. */
+export const SHELL_GUARDED = [
+  '.git/',
+  '.acldrift/',
+  '.husky/',
+  ...HARNESSES.map((h) => h.configFile),
+  '.claude/settings.local.json',
+]
+
+interface Repository {
+  root: string
+  /** the git directory, from `.git` (a folder, or a file naming it) without running git */
+  gitDir: string
+}
+
+/** The repository a path is in, found by walking up to its `.git`. */
+async function locate(start: string): Promise<Repository | undefined> {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const dotGit = join(dir, '.git')
+    const found = await stat(dotGit).catch(() => undefined)
+    if (found?.isDirectory()) return {root: dir, gitDir: dotGit}
+    if (found?.isFile()) {
+      const named = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile(dotGit, 'utf8'))
+      if (named !== null) return {root: dir, gitDir: resolve(dir, named[1]!)}
+    }
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+async function readIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw error
+  }
+}
+
+const posixPath = (path: string) => path.split(sep).join('/')
+
+export async function judge(
+  harness: Harness,
+  event: string,
+  call: HookCall,
+  state: HookState,
+): Promise<Judgement> {
+  const {action} = call
+  const base = call.cwd ?? process.cwd()
+  const entry = (over: Partial<AgentLogEntry>): AgentLogEntry => ({
+    at: new Date().toISOString(),
+    harness: harness.name,
+    event,
+    ...(call.session === undefined ? {} : {session: call.session}),
+    action: 'edit',
+    decision: 'blocked',
+    findings: [],
+    reasons: [],
+    ...over,
+  })
+  switch (action.type) {
+    case 'other':
+      return ALLOW
+    case 'edit':
+      // Until shown to be no access config, an edit fails closed.
+      state.sensitive = action.file
+      return judgeEdit(resolve(base, action.file), action, entry)
+    case 'shell':
+      return judgeShell(resolve(base, action.cwd ?? '.'), action.command, entry)
+    case 'stop':
+      return judgeStop(base, action.repeated, state, entry)
+  }
+}
+
+async function judgeEdit(
+  file: string,
+  action: Extract<HookCall['action'], {type: 'edit'}>,
+  entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
+): Promise<Judgement> {
+  const proposed = async () => {
+    const current = await readIfExists(file)
+    return {current, result: applyEdit(current?.toString('utf8'), action.edit)}
+  }
+  // Settings that switch every hook of the harness off, wherever they are (user settings too).
+  if (/(^|\/)\.claude\/settings(\.local)?\.json$/.test(posixPath(file))) {
+    const {result} = await proposed()
+    if (result.ok && /"disableAllHooks"\s*:\s*true/.test(result.content))
+      return guarded(
+        entry,
+        file,
+        action.tool,
+        `${file}: disableAllHooks switches off every hook, acldrift's included`,
+      )
+  }
+  const repo = await locate(dirname(file))
+  if (repo === undefined) return ALLOW
+  const path = posixPath(relative(repo.root, file))
+  if (path.startsWith('..') || isAbsolute(path)) return ALLOW
+  const log = (why: string) => guarded(entry, path, action.tool, why, repo.gitDir)
+  for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`)
+  // The config is a protected file: the git hooks judge a change to it (config-weakened). Its
+  // edits pass here, so that an agent asked to fix a broken config can.
+  if (path === CONFIG_FILE) return ALLOW
+
+  const hookConfig = HARNESSES.find((h) => h.configFile === path)
+  if (hookConfig !== undefined || MANAGER_CONFIGS.some((pattern) => pattern.test(path))) {
+    const {current, result} = await proposed()
+    if (!result.ok) return ALLOW // the tool fails the same way: nothing changes
+    const before = current?.toString('utf8')
+    const weakened =
+      hookConfig !== undefined
+        ? before !== undefined &&
+          runsAcldrift(hookConfig, before) &&
+          !runsAcldrift(hookConfig, result.content)
+        : acldriftRuns(before) > acldriftRuns(result.content)
+    if (weakened) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`)
+    return ALLOW
+  }
+
+  const assigned = classifier(await configView(repo))(path)
+  if (assigned === undefined) return ALLOW
+  // From here the file is, or may be, an access config.
+  const {current, result} = await proposed()
+  const {reviewEdit, logged} = await import('./review.js')
+  if (!result.ok) {
+    const error = `the edit cannot be applied as the tool would: ${result.reason}`
+    return {
+      refusal: {type: 'failure', file: path, error},
+      log: {gitDir: repo.gitDir, entry: entry({tool: action.tool, file: path, reasons: [result.reason]})},
+    }
+  }
+  const content = Buffer.from(result.content)
+  const review = await reviewEdit(
+    repo.root,
+    assigned,
+    current === undefined ? undefined : {path, content: current},
+    {path, content},
+  )
+  if (review.plain) return ALLOW
+  if (review.problems.length > 0)
+    return {
+      refusal: {type: 'unreadable', file: path, problems: review.problems},
+      log: {
+        gitDir: review.gitDir,
+        entry: entry({tool: action.tool, file: path, reasons: review.problems.map((p) => p.message)}),
+      },
+    }
+  if (review.findings.length === 0) return ALLOW
+  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)
+  return {
+    refusal: {type: 'widening', file: path, findings: review.findings, expires},
+    log: {
+      gitDir: review.gitDir,
+      entry: entry({tool: action.tool, file: path, findings: review.findings.map(logged)}),
+      proposed: content,
+    },
+  }
+}
+
+function guarded(
+  entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
+  file: string,
+  tool: string,
+  why: string,
+  gitDir?: string,
+): Judgement {
+  return {
+    refusal: {type: 'guarded', why},
+    ...(gitDir === undefined ? {} : {log: {gitDir, entry: entry({tool, file, reasons: [why]})}}),
+  }
+}
+
+/** How many times a hook manager's configuration runs acldrift. */
+const acldriftRuns = (text: string | undefined) =>
+  (text ?? '').split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1
+
+/**
+ * The config's globs and excludes, which decide which paths are access configs. Read through
+ * a cache in the git directory keyed by the config's hash, so that the fast path parses no YAML.
+ */
+async function configView(repo: Repository): Promise<Pick<Config, 'documents' | 'exclude'>> {
+  const text = await readIfExists(join(repo.root, CONFIG_FILE))
+  if (text === undefined) return {documents: [], exclude: []}
+  const key = sha256(text)
+  const cacheFile = join(repo.gitDir, 'acldrift', 'config-view.json')
+  const cached = await readIfExists(cacheFile)
+  if (cached !== undefined) {
+    try {
+      const view = JSON.parse(cached.toString('utf8'))
+      if (view.key === key) return view
+    } catch {
+      // rebuilt below
+    }
+  }
+  const {loadConfig} = await import('../config.js')
+  const config = await loadConfig(repo.root)
+  const view = {key, documents: config.documents, exclude: config.exclude}
+  const {writeFileAtomic} = await import('../../kernel/atomic.js')
+  await writeFileAtomic(cacheFile, JSON.stringify(view)).catch(() => undefined)
+  return view
+}
+
+async function judgeShell(
+  cwd: string,
+  command: string,
+  entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
+): Promise<Judgement> {
+  const {findBypasses} = await import('./bypass.js')
+  const bypasses = findBypasses(command, {paths: SHELL_GUARDED})
+  if (bypasses.length === 0) return ALLOW
+  const repo = await locate(cwd)
+  const hooked = repo !== undefined && (await hasGitHooks(repo.root))
+  const counted = bypasses.filter((b) => !b.hookBypass || hooked)
+  if (counted.length === 0) return ALLOW
+  const reasons = counted.map((b) => b.what)
+  return {
+    refusal: {type: 'shell', command, reasons},
+    ...(repo === undefined
+      ? {}
+      : {log: {gitDir: repo.gitDir, entry: entry({action: 'shell', command, reasons})}}),
+  }
+}
+
+/** Whether git runs acldrift's hooks here (the hooks directory or a hook manager's launcher). */
+async function hasGitHooks(root: string): Promise<boolean> {
+  const [{hooksDir}, {MARKER, LAUNCHER}] = await Promise.all([
+    import('../../git/index.js'),
+    import('../init/scripts.js'),
+  ])
+  if ((await readIfExists(join(root, LAUNCHER))) !== undefined) return true
+  const hook = await readIfExists(join(await hooksDir(root), 'pre-commit')).catch(() => undefined)
+  return hook !== undefined && hook.toString('utf8').includes(MARKER)
+}
+
+async function judgeStop(
+  cwd: string,
+  repeated: boolean,
+  state: HookState,
+  entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
+): Promise<Judgement> {
+  // Told once already in this turn: let the agent finish (and report), or it would loop.
+  if (repeated) return ALLOW
+  const repo = await locate(cwd)
+  if (repo === undefined) return ALLOW
+  state.sensitive = '(working tree)'
+  const {reviewWorkingTree, logged} = await import('./review.js')
+  const review = await reviewWorkingTree(repo.root)
+  if (review.findings.length === 0 && review.problems.length === 0) return ALLOW
+  return {
+    refusal: {type: 'report', findings: review.findings, problems: review.problems},
+    log: {
+      gitDir: review.gitDir,
+      entry: entry({
+        action: 'stop',
+        decision: 'reported',
+        findings: review.findings.map(logged),
+        reasons: review.problems.map((p) => p.message),
+      }),
+    },
+  }
+}

@@ -1,0 +1,101 @@
+// The agent hook's slow path: an edit of a file that may be an access config, compared with the
+// approved state exactly as `check --staged` compares the index, with the proposed content in
+// place of the file's staged version; and the end of a turn, the working tree (untracked files
+// included) against the approved state. Loaded only when the fast path (hook.ts) cannot tell.
+
+import {gitDir} from '../../git/index.js'
+import type {Finding, InputProblem, Report, SourceFile} from '../../kernel/types.js'
+import {runCheck} from '../check.js'
+import {gating} from '../gate/verdict.js'
+import {loadConfig} from '../config.js'
+import {readDocuments} from '../source.js'
+import type {LoggedFinding} from './log.js'
+
+export interface EditReview {
+  /** unapproved widenings (and possible widenings) the edit brings into the file */
+  findings: Finding[]
+  /** what makes the proposed content unreadable as the access config it is */
+  problems: InputProblem[]
+  /** the file is not an access config, before or after the edit */
+  plain: boolean
+  gitDir: string
+}
+
+/** Whether `file` holds access-control documents (or claims to and fails to parse). */
+async function holdsAccess(
+  file: SourceFile,
+  assigned: Parameters<typeof readDocuments>[1],
+): Promise<boolean> {
+  const read = await readDocuments(file, assigned)
+  return read.documents.length > 0 || read.problems.length > 0
+}
+
+export async function reviewEdit(
+  root: string,
+  assigned: Parameters<typeof readDocuments>[1],
+  current: SourceFile | undefined,
+  proposed: SourceFile,
+): Promise<EditReview> {
+  const dir = gitDir(root)
+  // A candidate path (package.json, a compose file) that is no access config before or after.
+  const [before, after] = await Promise.all([
+    current === undefined ? false : holdsAccess(current, assigned),
+    holdsAccess(proposed, assigned),
+  ])
+  if (!before && !after) return {findings: [], problems: [], plain: true, gitDir: await dir}
+  const config = await loadConfig(root)
+  const report = await runCheck({root, cwd: root, config, target: {type: 'staged'}, overlay: [proposed]})
+  const inFile = (file: string) => file === proposed.path
+  const problems = report.errors.filter((p) => inFile(p.file))
+  return {
+    findings: unapproved(report).filter((f) => inFile(f.file)),
+    problems,
+    plain: false,
+    gitDir: await dir,
+  }
+}
+
+export interface TreeReview {
+  findings: Finding[]
+  problems: InputProblem[]
+  gitDir: string
+}
+
+/** The working tree (its untracked files too) against the approved state, as `check` judges it. */
+export async function reviewWorkingTree(root: string): Promise<TreeReview> {
+  const config = await loadConfig(root)
+  const report = await runCheck({
+    root,
+    cwd: root,
+    config,
+    target: {type: 'worktree'}, // untracked files included, as the working tree's check reads it
+  })
+  return {findings: unapproved(report), problems: report.errors, gitDir: await gitDir(root)}
+}
+
+/**
+ * The findings that fail, judged as the agent's own changes (it made or proposed them): under
+ * `agents: require-approval` (the default) every widening without a valid approval, whatever
+ * its severity; else those at or above `failOn`. The report's policy is the gate's (the stricter
+ * one while a weakening of it is unapproved).
+ */
+function unapproved(report: Report): Finding[] {
+  const {failOn, agents} = report.policy ?? {failOn: 'widening', agents: 'require-approval'}
+  return gating(
+    report.findings,
+    agents === 'require-approval' && failOn !== 'never' ? 'widening' : failOn,
+    agents,
+  )
+}
+
+export function logged(finding: Finding): LoggedFinding {
+  return {
+    id: finding.id,
+    rule: finding.rule,
+    change: finding.change,
+    severity: finding.severity,
+    file: finding.file,
+    ...(finding.document === undefined ? {} : {document: finding.document}),
+    witness: finding.witness,
+  }
+}

@@ -1,0 +1,47 @@
+// Which files are access-control documents of which kind, by path: a glob of the config assigns
+// a kind, every other path some kind or container format reads is detected by content. Its own module, light (no
+// parser, no engine), because the agent hook asks it on every edit.
+
+import picomatch from 'picomatch'
+import {ADAPTERS} from '../adapters/index.js'
+import {SCANNED_CONTAINERS} from '../containers/index.js'
+import {type Config, CONFIG_FILE} from './config.js'
+import type {Kind} from '../kernel/types.js'
+
+/**
+ * What the inventory does with one path: read it as the kind a glob of the config assigns, or
+ * detect its kind by content (globs assign kinds, they never hide a file), or, when the config
+ * excludes it, look at it only to list it as not read if it is an access config.
+ */
+export type Assignment = {kind: Kind | 'detect'; excluded?: false} | {kind: 'detect'; excluded: true}
+
+/** The inventory's decision for each path (undefined: not worth opening). */
+export function assigner(
+  config: Pick<Config, 'documents' | 'exclude'>,
+): (path: string) => Assignment | undefined {
+  const excluded = config.exclude.length > 0 ? picomatch(config.exclude, {dot: true}) : () => false
+  const globs = config.documents.map((d) => ({match: picomatch(d.glob, {dot: true}), kind: d.kind}))
+  return (path) => {
+    // acldrift's own files (config, approvals, baseline) are never access-control documents.
+    if (path === CONFIG_FILE || path.startsWith('.acldrift/')) return undefined
+    const kind = globs.find((g) => g.match(path))?.kind
+    const candidate =
+      kind !== undefined ||
+      ADAPTERS.some((a) => a.candidate(path)) ||
+      SCANNED_CONTAINERS.some((c) => c.candidate(path))
+    if (!candidate) return undefined
+    if (excluded(path)) return {kind: 'detect', excluded: true}
+    return {kind: kind ?? 'detect'}
+  }
+}
+
+/** The kind each path is read as: assigned by a glob, else detected by content; undefined: not read. */
+export function classifier(
+  config: Pick<Config, 'documents' | 'exclude'>,
+): (path: string) => Kind | 'detect' | undefined {
+  const assign = assigner(config)
+  return (path) => {
+    const assignment = assign(path)
+    return assignment === undefined || assignment.excluded ? undefined : assignment.kind
+  }
+}

@@ -1,0 +1,398 @@
+// acldrift inside the agent's loop, end to end: `acldrift init --agent claude-code` in a real
+// repository, then a scripted agent that replays a session's tool calls the way Claude Code runs
+// project hooks (https://docs.anthropic.com/en/docs/claude-code/hooks): for each call, every
+// matcher group of .claude/settings.json whose matcher matches the tool runs its command with
+// `sh -c`, the JSON payload on stdin, $CLAUDE_PROJECT_DIR set; exit 2 blocks the call and its
+// stderr goes to the model; exit 0 lets it run (the scripted agent then applies the edit or runs
+// the command). The attacker's moves are the agent's: widen a bucket policy, skip the git hooks
+// every way it can, write its own approval, switch the hooks off, and kill the hook.
+import {spawn} from 'node:child_process'
+import {readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, symlink} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {projectRoot, runCli, runHermetic, type RunResult, type TestRepo} from '../helpers/repo.js'
+import {repoFactory} from './helpers.js'
+import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
+
+const SLOW = 240_000
+const newRepo = repoFactory()
+const dump = (result: RunResult) =>
+  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
+
+interface ToolCall {
+  tool_name: string
+  tool_input: Record<string, unknown>
+}
+
+interface Outcome {
+  /** whether the call ran (no hook blocked it) */
+  ran: boolean
+  /** what the blocking hook told the model (stderr), or '' */
+  told: string
+  results: RunResult[]
+}
+
+/** Claude Code, as far as its project hooks go, scripted: one session in one repository. */
+class ScriptedClaude {
+  readonly session = 'e2e-session-0b6f3c1e'
+  constructor(
+    readonly repo: TestRepo,
+    readonly env: Record<string, string | undefined> = {},
+  ) {}
+
+  private async groups(event: string): Promise<Array<{matcher?: string; hooks: Array<{command: string}>}>> {
+    const settings = JSON.parse(await readFile(join(this.repo.dir, '.claude', 'settings.json'), 'utf8'))
+    return settings.hooks?.[event] ?? []
+  }
+
+  /** Runs the event's hooks that match `tool` (all hooks for Stop); exit 2 of any blocks. */
+  private async fire(event: string, payload: Record<string, unknown>, tool?: string): Promise<Outcome> {
+    const input = JSON.stringify({
+      session_id: this.session,
+      transcript_path: join(this.repo.dir, '.transcript.jsonl'),
+      cwd: this.repo.dir,
+      hook_event_name: event,
+      ...payload,
+    })
+    const results: RunResult[] = []
+    for (const group of await this.groups(event)) {
+      if (tool !== undefined && group.matcher !== undefined && !new RegExp(`^(${group.matcher})$`).test(tool))
+        continue
+      for (const hook of group.hooks) results.push(await this.run(hook.command, input))
+    }
+    const blocking = results.find((r) => r.code === 2)
+    return {ran: blocking === undefined, told: blocking?.stderr ?? '', results}
+  }
+
+  run(command: string, input: string): Promise<RunResult> {
+    return runHermetic('sh', ['-c', command], {
+      cwd: this.repo.dir,
+      env: {CLAUDE_PROJECT_DIR: this.repo.dir, CLAUDECODE: '1', ...this.env},
+      input,
+    })
+  }
+
+  /** A tool call: PreToolUse hooks, then the tool itself when they let it run. */
+  async call(call: ToolCall): Promise<Outcome> {
+    const outcome = await this.fire('PreToolUse', {...call}, call.tool_name)
+    if (outcome.ran) await this.apply(call)
+    return outcome
+  }
+
+  stop(repeated = false): Promise<Outcome> {
+    return this.fire('Stop', {stop_hook_active: repeated})
+  }
+
+  private async apply({tool_name, tool_input}: ToolCall): Promise<void> {
+    if (tool_name === 'Bash') {
+      await runHermetic('sh', ['-c', tool_input.command as string], {
+        cwd: this.repo.dir,
+        env: {CLAUDECODE: '1'},
+      })
+      return
+    }
+    const file = tool_input.file_path as string
+    if (tool_name === 'Write') {
+      await mkdir(dirname(file), {recursive: true})
+      await writeFile(file, tool_input.content as string)
+    } else if (tool_name === 'Edit') {
+      const text = await readFile(file, 'utf8')
+      await writeFile(file, text.replace(tool_input.old_string as string, tool_input.new_string as string))
+    }
+  }
+}
+
+/** The pid of a process under `root` whose command line contains `text`. */
+async function descendant(root: number, text: string): Promise<number | undefined> {
+  const table = await runHermetic('ps', ['-e', '-o', 'pid=,ppid=,args='], {cwd: projectRoot})
+  const rows = table.stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => ({pid: Number(m[1]), ppid: Number(m[2]), args: m[3]!}))
+  const under = new Set([root])
+  for (let grown = true; grown;) {
+    grown = false
+    for (const row of rows)
+      if (under.has(row.ppid) && !under.has(row.pid)) {
+        under.add(row.pid)
+        grown = true
+      }
+  }
+  return rows.find(
+    (row) => under.has(row.pid) && row.pid !== root && row.args.includes(text) && /node/.test(row.args),
+  )?.pid
+}
+
+const bash = (command: string): ToolCall => ({tool_name: 'Bash', tool_input: {command, description: 'run'}})
+
+/** A repository set up by a person: the approved bucket policy, acldrift's git and agent hooks, committed. */
+async function setUp(): Promise<TestRepo> {
+  const r = await newRepo()
+  await r.write(BUCKET_FILE, policyText(bucketPolicy))
+  await r.write('src/app.ts', 'export const app = 1\n')
+  await r.stage()
+  await r.commit('Payroll exports bucket')
+  const result = await runCli(['init', '--hook', 'git', '--agent', 'claude-code'], {cwd: r.dir})
+  expect(result.code, dump(result)).toBe(0)
+  expect(result.stdout).toMatch(/created\s+\.claude\/settings\.json/)
+  expect(result.stdout).toMatch(/created\s+\.acldrift\/agent-hook\.sh/)
+  // The repository's own acldrift, as `npm install --save-dev acldrift` links it.
+  await mkdir(join(r.dir, 'node_modules', '.bin'), {recursive: true})
+  await symlink(join(projectRoot, 'bin', 'run.js'), join(r.dir, 'node_modules', '.bin', 'acldrift'))
+  await r.write('.gitignore', 'node_modules/\n')
+  await r.stage()
+  await r.commit('Set up acldrift')
+  return r
+}
+
+describe('acldrift inside Claude Code: init --agent, then a scripted session', () => {
+  it(
+    'blocks the widening edit with its witness until a person approves it, and every way around it',
+    async () => {
+      const r = await setUp()
+      const agent = new ScriptedClaude(r)
+      const bucket = join(r.dir, BUCKET_FILE)
+
+      // An ordinary edit passes.
+      const plain = await agent.call({
+        tool_name: 'Write',
+        tool_input: {file_path: join(r.dir, 'src/app.ts'), content: 'export const app = 2\n'},
+      })
+      expect(plain.ran, plain.told).toBe(true)
+      expect(await readFile(join(r.dir, 'src/app.ts'), 'utf8')).toBe('export const app = 2\n')
+
+      // The incident: "fix" an AccessDenied by opening the bucket. Blocked, with the witness.
+      const widen: ToolCall = {
+        tool_name: 'Edit',
+        tool_input: {
+          file_path: bucket,
+          old_string: policyText(bucketPolicy),
+          new_string: policyText(publicBucketPolicy),
+        },
+      }
+      const blocked = await agent.call(widen)
+      expect(blocked.ran).toBe(false)
+      expect(blocked.told).toContain(`acldrift blocked this edit of ${BUCKET_FILE}`)
+      expect(blocked.told).toContain('principal=*')
+      expect(blocked.told).toContain('Stop here and ask the user')
+      // Two accesses: the public Allow, and the TLS-only Deny that no longer applies.
+      const ids = [...blocked.told.matchAll(/acldrift approve ([0-9a-f]{16}) --reason/g)].map((m) => m[1]!)
+      expect(ids.length, blocked.told).toBe(2)
+      expect(blocked.told).toContain('public-principal')
+      expect(blocked.told).toContain('deny-removed')
+      const id = ids[0]!
+      expect(await readFile(bucket, 'utf8')).toBe(policyText(bucketPolicy))
+
+      // The same through MultiEdit and Write.
+      const multi = await agent.call({
+        tool_name: 'MultiEdit',
+        tool_input: {
+          file_path: bucket,
+          edits: [
+            {
+              old_string: `"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"`,
+              new_string: '"AWS": "*"',
+            },
+          ],
+        },
+      })
+      expect(multi.ran).toBe(false)
+      expect(multi.told).toContain('public-principal')
+      const write = await agent.call({
+        tool_name: 'Write',
+        tool_input: {file_path: bucket, content: policyText(publicBucketPolicy)},
+      })
+      expect(write.ran).toBe(false)
+
+      // Every way around the git hooks and the approval, as a shell command.
+      // (The full table of forms is test/core/agent/bypass.test.ts; these go through the real hook.)
+      const attempts = [
+        'git  commit   --no-verify -am "open the bucket"',
+        "sh -c 'git -c core.hooksPath=/tmp/none commit -m x'",
+        'FLAG=--no-verify; git commit $FLAG -m x',
+        'echo exit 0 > .git/hooks/pre-commit',
+        `cat > .acldrift/approvals.yaml <<'EOF'\nversion: 1\napprovals: []\nEOF`,
+        `npx acldrift approve ${id} --reason x --expires 2099-01-01`,
+        "sed -i 's/PreToolUse/Nope/' .claude/settings.json",
+      ]
+      for (const command of attempts) {
+        const outcome = await agent.call(bash(command))
+        expect(outcome.ran, `${command} was not blocked`).toBe(false)
+        expect(outcome.told).toContain('acldrift blocked this command')
+      }
+      // What is not a bypass runs.
+      for (const command of ['git status', 'echo --no-verify && ls .git/hooks']) {
+        const outcome = await agent.call(bash(command))
+        expect(outcome.ran, `${command}: ${outcome.told}`).toBe(true)
+      }
+
+      // Its own approval, written with the edit tool, and switching the hooks off.
+      const approval = await agent.call({
+        tool_name: 'Write',
+        tool_input: {
+          file_path: join(r.dir, '.acldrift/approvals.yaml'),
+          content: 'version: 1\napprovals: []\n',
+        },
+      })
+      expect(approval.ran).toBe(false)
+      const settings = await readFile(join(r.dir, '.claude/settings.json'), 'utf8')
+      const unhook = await agent.call({
+        tool_name: 'Write',
+        tool_input: {file_path: join(r.dir, '.claude/settings.json'), content: '{}\n'},
+      })
+      expect(unhook.ran).toBe(false)
+      expect(unhook.told).toContain('config-weakened')
+      const local = await agent.call({
+        tool_name: 'Write',
+        tool_input: {
+          file_path: join(r.dir, '.claude/settings.local.json'),
+          content: '{"disableAllHooks": true}\n',
+        },
+      })
+      expect(local.ran).toBe(false)
+      // Adding a hook of its own to the settings is fine: acldrift's stay.
+      const merged = JSON.parse(settings)
+      merged.hooks.PostToolUse = [
+        {matcher: 'Write', hooks: [{type: 'command', command: 'npx prettier --write'}]},
+      ]
+      const added = await agent.call({
+        tool_name: 'Write',
+        tool_input: {
+          file_path: join(r.dir, '.claude/settings.json'),
+          content: JSON.stringify(merged, null, 2),
+        },
+      })
+      expect(added.ran, added.told).toBe(true)
+
+      // The decision log, in the git directory: the widening attempts, with their witness.
+      const log = (await readFile(join(r.dir, '.git/acldrift/agent-log.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+      const edits = log.filter((e) => e.action === 'edit' && e.file === BUCKET_FILE)
+      expect(edits.length).toBe(3)
+      expect(edits[0]).toMatchObject({
+        harness: 'claude-code',
+        session: agent.session,
+        tool: 'Edit',
+        decision: 'blocked',
+      })
+      expect(edits[0].findings[0]).toMatchObject({id, rule: 'public-principal', witness: {principal: '*'}})
+      expect(log.filter((e) => e.action === 'shell').length).toBe(attempts.length)
+
+      // explain and history show the attempts next to what was committed (nothing, yet).
+      const explained = await runCli(['explain', id], {cwd: r.dir})
+      expect(explained.code, dump(explained)).toBe(0)
+      expect(explained.stdout).toContain(`No finding has id ${id} in this comparison`)
+      expect(explained.stdout).toMatch(
+        new RegExp(
+          `claude-code session ${agent.session}: Edit ${BUCKET_FILE}: blocked and told to ask the user`,
+        ),
+      )
+      const history = await runCli(['history', 'iam/buckets'], {cwd: r.dir})
+      expect(history.code, dump(history)).toBe(0)
+      expect(history.stdout).toContain('Agent attempts (local log')
+      expect(history.stdout).toContain('principal=*')
+
+      // A person approves exactly that access (the proposed edit exists only in the agent log)
+      // and commits the approval; the same edit then passes.
+      for (const approved of ids) {
+        const approve = await runCli(
+          ['approve', approved, '--reason', 'the CDN reads the exports', '--expires', '2099-12-31'],
+          {cwd: r.dir},
+        )
+        expect(approve.code, dump(approve)).toBe(0)
+        expect(approve.stderr).toContain('an agent proposed')
+      }
+      await r.stage('.acldrift/approvals.yaml')
+      await r.commit('Approve public reads of the exports for the CDN')
+      const again = await agent.call(widen)
+      expect(again.ran, again.told).toBe(true)
+      expect(await readFile(bucket, 'utf8')).toBe(policyText(publicBucketPolicy))
+
+      // At the end of the turn: an unapproved widening written some other way (an untracked
+      // file) must be reported to the user; told once, the agent may finish.
+      const sneak = await agent.call(
+        bash(`cat > iam/buckets/open.json <<'EOF'\n${policyText({...publicBucketPolicy, Id: 'open'})}EOF`),
+      )
+      expect(sneak.ran, sneak.told).toBe(true)
+      const stop = await agent.stop()
+      expect(stop.ran).toBe(false)
+      expect(stop.told).toContain('tell the user')
+      expect(stop.told).toContain('iam/buckets/open.json')
+      expect(stop.told).not.toContain(BUCKET_FILE) // approved
+      expect((await agent.stop(true)).ran).toBe(true)
+    },
+    SLOW,
+  )
+
+  it(
+    'fails closed: a killed hook and a missing acldrift block the call; a broken payload too',
+    async () => {
+      const r = await setUp()
+      const agent = new ScriptedClaude(r)
+      const command = 'sh "$CLAUDE_PROJECT_DIR/.acldrift/agent-hook.sh" claude-code PreToolUse'
+      const settings = JSON.parse(await readFile(join(r.dir, '.claude/settings.json'), 'utf8'))
+      expect(settings.hooks.PreToolUse[0].hooks[0].command).toBe(command)
+
+      // The hook configuration is a protected file: a commit that switches the hooks off is
+      // config-weakened, blocked by the git hooks (here: as the agent would commit it, outside its loop).
+      await r.write('.claude/settings.json', JSON.stringify({...settings, disableAllHooks: true}))
+      await r.stage('.claude/settings.json')
+      const weakened = await runHermetic('git', ['commit', '-m', 'Tidy settings'], {
+        cwd: r.dir,
+        env: {CLAUDECODE: '1'},
+      })
+      expect(weakened.code, dump(weakened)).toBe(1)
+      expect(weakened.stderr).toContain('config-weakened')
+      expect(weakened.stderr).toContain("no longer runs acldrift's agent hooks")
+      await r.git('reset', '-q', '--hard')
+
+      // Killed mid-run (here while it waits for its input): the launcher answers "blocked".
+      const child = spawn('sh', ['-c', command], {
+        cwd: r.dir,
+        env: {...process.env, CLAUDE_PROJECT_DIR: r.dir},
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
+      const stderr: Buffer[] = []
+      child.stderr.on('data', (c: Buffer) => stderr.push(c))
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      let node: number | undefined
+      for (let i = 0; i < 400 && node === undefined; i++) {
+        node = await descendant(child.pid!, 'hook agent')
+        if (node === undefined) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(node, 'the hook process was not seen').toBeDefined()
+      process.kill(node!, 'SIGKILL')
+      child.stdin.end()
+      expect(await exited).toBe(2)
+      expect(Buffer.concat(stderr).toString()).toContain('did not answer')
+
+      // A payload that is not JSON: acldrift cannot tell what the call edits.
+      const broken = await agent.run(command, '{"tool_name": "Write", ')
+      expect(broken.code, dump(broken)).toBe(2)
+      expect(broken.stderr).toContain('blocked to be safe')
+
+      // Out of time on an access-config edit (the harness would let it through at its own timeout).
+      const slow = new ScriptedClaude(r, {ACLDRIFT_AGENT_HOOK_DEADLINE_MS: '1'})
+      const late = await slow.call({
+        tool_name: 'Write',
+        tool_input: {file_path: join(r.dir, BUCKET_FILE), content: policyText(bucketPolicy)},
+      })
+      expect(late.ran).toBe(false)
+      expect(late.told).toContain('took longer than')
+
+      // acldrift not installed: every pre-tool call is blocked, with what to do.
+      await rm(join(r.dir, 'node_modules'), {recursive: true})
+      const missing = await agent.call({
+        tool_name: 'Write',
+        tool_input: {file_path: join(r.dir, 'src/app.ts'), content: 'x\n'},
+      })
+      expect(missing.ran).toBe(false)
+      expect(missing.told).toContain('not found')
+    },
+    SLOW,
+  )
+})
