@@ -85,7 +85,7 @@ describe('compareChanged', () => {
       githubActions: {defaultPermissions: 'restricted'},
     })
     // The job falls to the repository default: read/write on every scope, or contents and packages read.
-    expect(permissive.findings.length).toBe(17)
+    expect(permissive.findings.length).toBe(18)
     expect(restricted.findings.map((f) => [f.rule, f.witness?.scope, f.witness?.level])).toEqual([
       ['default-permissions', 'packages', 'read'],
     ])

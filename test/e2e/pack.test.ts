@@ -70,7 +70,7 @@ describe('npm pack → npm install -g → acldrift', () => {
       expect(path, 'only the runtime and its docs are shipped').toMatch(/^(bin|dist|schemas|docs)\/|^[^/]+$/)
     expect(files.filter((path) => path.endsWith('.map'))).toEqual([])
     // The template kind (src/adapters/_template, for `npm run new-kind`) is not registered: not shipped.
-    expect(files.filter((path) => path.includes('_template'))).toEqual([])
+    expect(files.filter((path) => path.includes('/_template'))).toEqual([])
 
     const prefix = join(tmp, 'global')
     const install = await npm(

@@ -144,6 +144,7 @@ describe('completeFinding', () => {
       rule: 'grant-added',
       message: 'New access: x.',
       witness: {action: 'x'},
+      access: {Action: ['a', 'b'], Effect: 'Allow'},
       before: {Effect: 'Deny'},
       after: {Effect: 'Allow'},
       diff: [{kind: 'E', path: ['Effect'], lhs: 'Deny', rhs: 'Allow'}],
