@@ -5,7 +5,7 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {basename, join, relative} from 'node:path'
 import {expect} from 'vitest'
-import type {ChangeType, Finding, Severity} from '../../src/kernel/types.js'
+import type {ChangeType, Finding, InputProblem, Severity} from '../../src/kernel/types.js'
 
 export interface ExpectedFinding {
   change: ChangeType
@@ -135,4 +135,17 @@ export function expectFindings(expected: ExpectedFinding[], findings: Finding[],
 export function expectNotes(expected: string[], notes: string[], context: string): void {
   if (pair(expected, notes, (e, a) => a.includes(e)) === undefined)
     expect(notes, `${context}\n(each expected note is a substring of one note)`).toEqual(expected)
+}
+
+/** An expected input problem: its fields as given, its message as a fragment of the real one. */
+export type ExpectedProblem = Partial<Omit<InputProblem, 'message'>> & {message: string}
+
+/** Each expected problem is one of the problems the pipeline reported (a fixture that fails closed). */
+export function expectProblems(expected: ExpectedProblem[], problems: InputProblem[], context: string): void {
+  const matched = pair(expected, problems, (e, p) =>
+    Object.entries(e).every(([field, value]) =>
+      field === 'message' ? p.message.includes(String(value)) : p[field as keyof InputProblem] === value,
+    ),
+  )
+  expect(matched, `${context}\nproblems: ${JSON.stringify(problems)}`).toBeDefined()
 }

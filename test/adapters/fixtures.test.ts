@@ -34,7 +34,8 @@ import {
   expectNotes,
   filesUnder,
   fixtureCases,
-  pair,
+  expectProblems,
+  type ExpectedProblem,
   readExpected,
 } from './expected-findings.js'
 import {type CaseSides, type Oracle, oracleOf} from './oracle.js'
@@ -50,7 +51,7 @@ interface Expected {
   /** substrings, one per note, in any order; absent means no notes */
   notes?: string[]
   /** a case that fails closed: each entry is a problem of either side (message: a substring); nothing is compared */
-  errors?: Array<Partial<Omit<InputProblem, 'message'>> & {message: string}>
+  errors?: ExpectedProblem[]
 }
 
 interface Case {
@@ -228,14 +229,7 @@ for (const {adapter, least} of SUITES) {
       const context = `${name}: ${expected.description}`
 
       if (expected.errors !== undefined) {
-        const matched = pair(expected.errors, problems, (e, p) =>
-          Object.entries(e).every(([field, value]) =>
-            field === 'message'
-              ? p.message.includes(String(value))
-              : p[field as keyof InputProblem] === value,
-          ),
-        )
-        expect(matched, `${context}\nproblems: ${JSON.stringify(problems)}`).toBeDefined()
+        expectProblems(expected.errors, problems, context)
         return
       }
       expect(problems, `${context}\n(both sides must be valid)`).toEqual([])

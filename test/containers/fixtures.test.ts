@@ -27,7 +27,8 @@ import {
   expectNotes,
   filesUnder,
   fixtureCases,
-  pair,
+  expectProblems,
+  type ExpectedProblem,
   readExpected,
 } from '../adapters/expected-findings.js'
 import {oracleOf} from '../adapters/oracle.js'
@@ -42,7 +43,7 @@ interface Expected {
   /** substrings, one per note (of reading and of comparing), in any order; absent means none */
   notes?: string[]
   /** a case that fails closed: each entry a problem of either side (message: a substring) */
-  errors?: Array<Partial<Omit<InputProblem, 'message'>> & {message: string}>
+  errors?: ExpectedProblem[]
 }
 
 interface Side {
@@ -139,14 +140,7 @@ for (const container of SCANNED_CONTAINERS) {
       ])
       const problems = [...baseline.problems, ...target.problems]
       if (expected.errors !== undefined) {
-        const matched = pair(expected.errors, problems, (e, p) =>
-          Object.entries(e).every(([field, value]) =>
-            field === 'message'
-              ? p.message.includes(String(value))
-              : p[field as keyof InputProblem] === value,
-          ),
-        )
-        expect(matched, `${context}\nproblems: ${JSON.stringify(problems)}`).toBeDefined()
+        expectProblems(expected.errors, problems, context)
         return
       }
       expect(problems, `${context}\n(both sides must be valid)`).toEqual([])
