@@ -6,11 +6,10 @@
 
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 import {readDocuments} from '../../../src/core/source.js'
-import {valueHash} from '../../../src/kernel/hash.js'
-import type {Document, Finding} from '../../../src/kernel/types.js'
+import type {Document} from '../../../src/kernel/types.js'
 import {propertyRuns} from '../../adapters/property-runs.js'
+import {compare, raw, verdicts} from '../raw-policy.js'
 
 const ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:*', 's3:Get*', 'iam:PassRole', '*']
 const RESOURCES = [
@@ -103,27 +102,6 @@ function yaml(value: unknown): string {
   }
   return JSON.stringify(value)
 }
-
-const raw = (value: unknown): Document => ({
-  path: 'policy.json',
-  kind: 'aws-iam',
-  value,
-  hash: valueHash(value),
-  sourceMap: {locate: () => undefined},
-})
-
-async function compare(baseline: Document, target: Document, key: string): Promise<Finding[]> {
-  const {findings} = await adapterFor('aws-iam').compare(
-    new Map([[key, baseline]]),
-    new Map([[key, target]]),
-    [key],
-    DEFAULT_ADAPTER_SETTINGS,
-  )
-  return findings
-}
-
-const verdicts = (findings: Finding[]) =>
-  findings.map((f) => JSON.stringify([f.change, f.rule, f.severity, f.witness])).sort()
 
 async function embedded(
   shape: Shape,
