@@ -54,6 +54,21 @@ export interface SourceFiles {
   read(paths: readonly string[]): Promise<ReadonlyMap<string, Buffer>>
 }
 
+/**
+ * What a format rendered by a tool (a kustomize overlay, a Helm chart) asks the pipeline to run:
+ * the pipeline runs the tool (src/tools/) on a copy of the files read, and `extract` receives its
+ * output. Or why the file cannot be rendered here (a remote base would need the network).
+ */
+export type Rendering =
+  | {
+      tool: 'kubectl' | 'helm'
+      /** the tool's arguments; paths in them are relative to the repository root */
+      args: string[]
+      /** every file the tool reads, by path relative to the repository root */
+      files: ReadonlyMap<string, Buffer>
+    }
+  | {notRead: string}
+
 export interface ContainerFormat {
   format: string
   /**
@@ -77,7 +92,13 @@ export interface ContainerFormat {
    * The access documents the file holds. `source`: the other files of the same source, when the
    * caller has them; without it, what other files would say is unknown.
    */
-  extract(parsed: ParsedFile, source?: SourceFiles): Promise<Extraction>
+  extract(parsed: ParsedFile, source?: SourceFiles, rendered?: string): Promise<Extraction>
+  /**
+   * For a format whose documents are what a tool renders from it: what to run, reading the
+   * files it needs through `source` (so that blame follows them). `extract` then receives the
+   * tool's output as `rendered`. Without `source`, the other files are unknown: not read.
+   */
+  render?(parsed: ParsedFile, source?: SourceFiles): Promise<Rendering>
   /**
    * For formats whose documents read other files: the files of this format whose documents may
    * change when the `changed` paths do (the pre-commit hook, which reads only what the commit
