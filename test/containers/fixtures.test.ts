@@ -44,12 +44,19 @@ interface Expected {
   notes?: string[]
   /** a case that fails closed: each entry a problem of either side (message: a substring) */
   errors?: ExpectedProblem[]
+  /**
+   * The files of either side recognised and not read (a remote base, a tool not installed), each
+   * with a substring of why; absent: not checked. A file rendered by a tool this machine lacks
+   * (helm) lists what it would find under `findings` and its reason under `withoutTool`.
+   */
+  notRead?: Array<{side: 'baseline' | 'target'; file: string; why: string}>
 }
 
 interface Side {
   documents: Map<string, Document>
   problems: InputProblem[]
   notes: string[]
+  notRead: Array<{file: string; why: string}>
 }
 
 /** A finding as the reports show it: its symbols written `${NAME}`. */
@@ -57,7 +64,7 @@ const asDisplayed = (finding: Finding): Finding =>
   JSON.parse(displaySymbols(JSON.stringify(finding))) as Finding
 
 async function readSide(dir: string): Promise<Side> {
-  const side: Side = {documents: new Map(), problems: [], notes: []}
+  const side: Side = {documents: new Map(), problems: [], notes: [], notRead: []}
   const paths = filesUnder(dir)
   // The side's other files, for formats whose documents are written across files (a Terraform module).
   const source: SourceFiles = {
@@ -71,6 +78,7 @@ async function readSide(dir: string): Promise<Side> {
     const read = await readDocuments({path, content: readFileSync(join(dir, path))}, 'detect', false, source)
     side.problems.push(...read.problems)
     side.notes.push(...read.notes)
+    if (read.notRead !== undefined) side.notRead.push({file: path, why: read.notRead.why})
     for (const document of read.documents) side.documents.set(document.path, document)
   }
   return side
@@ -138,6 +146,15 @@ for (const container of SCANNED_CONTAINERS) {
         readSide(join(dir, 'baseline')),
         readSide(join(dir, 'target')),
       ])
+      if (expected.notRead !== undefined) {
+        const found = [
+          ...baseline.notRead.map((e) => ({side: 'baseline', ...e})),
+          ...target.notRead.map((e) => ({side: 'target', ...e})),
+        ]
+        expect(found, context).toEqual(
+          expected.notRead.map((e) => ({...e, why: expect.stringContaining(e.why) as unknown})),
+        )
+      }
       const problems = [...baseline.problems, ...target.problems]
       if (expected.errors !== undefined) {
         expectProblems(expected.errors, problems, context)
