@@ -4,7 +4,8 @@
 // with acldrift's git hooks and the kubectl on PATH. An AI agent widens a ClusterRole only through
 // the prod overlay's JSON 6902 patch — no RBAC file changes — and the hook blocks it, naming the
 // overlay and the rendered role; committed anyway, `audit` blames the patch commit, not a later
-// edit. A remote base is "not read" with its reason and never fetched; without kubectl on PATH,
+// edit. A remote base is "not read" with its reason and never fetched, and an overlay that held
+// RBAC and is made unrenderable (a remote base added) fails closed; without kubectl on PATH,
 // every overlay is "not read: kubectl not installed", and nothing fails.
 
 import {rm, symlink} from 'node:fs/promises'
@@ -25,6 +26,8 @@ const newRepo = repoFactory()
 const SLOW = 240_000
 const OVERLAY = 'deploy/overlays/prod/kustomization.yaml'
 const PATCH = 'deploy/overlays/prod/pod-reader-verbs.yaml'
+/** A base of another repository, as kustomize's remote targets are written. */
+const REMOTE_BASE = 'https://github.com/kubernetes-sigs/kustomize//examples/multibases/base?ref=v5.4.0'
 
 const dump = (result: RunResult) =>
   `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
@@ -177,7 +180,7 @@ describe('a kustomize repository guarded by acldrift', () => {
   )
 
   it(
-    'a remote base is not read, with its reason, and never fetched; without kubectl every overlay is "not read: kubectl not installed"',
+    'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay is "not read: kubectl not installed"',
     async () => {
       const r = await newRepo()
       const remote = 'deploy/overlays/staging/kustomization.yaml'
@@ -187,10 +190,7 @@ describe('a kustomize repository guarded by acldrift', () => {
           ...base,
           [OVERLAY]: overlay,
           [PATCH]: verbsPatch('["get"]'),
-          // A base of another repository, as kustomize's remote targets are written.
-          [remote]: `resources:
-  - https://github.com/kubernetes-sigs/kustomize//examples/multibases/base?ref=v5.4.0
-`,
+          [remote]: `resources:\n  - ${REMOTE_BASE}\n`,
         },
         'Deploy',
       )
@@ -212,6 +212,27 @@ describe('a kustomize repository guarded by acldrift', () => {
         why: expect.stringContaining('is remote (not fetched'),
       })
       expect(notRead(withKubectl).map((e) => e.file)).not.toContain(OVERLAY)
+
+      // An agent cannot hide a widening by making the overlay unrenderable here: an overlay
+      // that held RBAC at HEAD and is no longer read fails closed (exit 3), naming it.
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      expect(init.code, dump(init)).toBe(0)
+      await r.stage()
+      expect((await git(r, {}, 'commit', '-m', 'Set up acldrift')).code).toBe(0)
+      await r.write(PATCH, verbsPatch('["*"]'))
+      await r.write(OVERLAY, overlay.replace('  - ../../base\n', `  - ../../base\n  - ${REMOTE_BASE}\n`))
+      await r.stage(PATCH, OVERLAY)
+      const hidden = await git(
+        r,
+        {CLAUDECODE: '1'},
+        'commit',
+        '-m',
+        identities.claudeCode.message('Use the shared base'),
+      )
+      expect(hidden.code, dump(hidden)).not.toBe(0)
+      expect(hidden.stderr).toContain(`${OVERLAY}`)
+      expect(hidden.stderr).toContain('held k8s-rbac documents in the baseline and is no longer read')
+      await r.git('reset', '--quiet', '--hard')
 
       // A PATH with node and git only (kubectl sits beside them in /usr/bin here).
       const bin = await makeTempDir('acldrift-path-')
