@@ -66,19 +66,18 @@ function originOf(metadata: Record<string, unknown>): string | undefined {
 }
 
 function withoutOrigin(object: Record<string, unknown>): Record<string, unknown> {
-  const metadata = isObject(object.metadata) ? object.metadata : undefined
+  const metadata = isObject(object.metadata) ? {...object.metadata} : undefined
   if (
     metadata === undefined ||
     !isObject(metadata.annotations) ||
     !(ORIGIN_ANNOTATION in metadata.annotations)
   )
     return object
-  const {[ORIGIN_ANNOTATION]: _, ...annotations} = metadata.annotations
-  const {annotations: __, ...rest} = metadata
-  return {
-    ...object,
-    metadata: Object.keys(annotations).length > 0 ? {...rest, annotations} : rest,
-  }
+  const annotations = {...metadata.annotations}
+  delete annotations[ORIGIN_ANNOTATION]
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations
+  else delete metadata.annotations
+  return {...object, metadata}
 }
 
 /** Where the kustomization lists the resource, base or component the origin file is (or is in). */
