@@ -4,7 +4,15 @@
 // src/containers/index.ts. The pipeline compares each extracted document under its inner kind,
 // and every finding names the container file, the line inside it, and the document's name.
 
-import type {InputProblem, Kind, Origin, ParsedFile, SourceFile, SourceMap} from '../kernel/types.js'
+import type {
+  AdapterSettings,
+  InputProblem,
+  Kind,
+  Origin,
+  ParsedFile,
+  SourceFile,
+  SourceMap,
+} from '../kernel/types.js'
 
 /** One access document found inside a container file. */
 export interface EmbeddedDocument {
@@ -97,14 +105,19 @@ export interface ContainerFormat {
    * For a format whose documents are what a tool renders from it: what to run, reading the
    * files it needs through `source` (so that blame follows them). `extract` then receives the
    * tool's output as `rendered`. Without `source`, the other files are unknown: not read.
+   * `settings`: the config's sections (acldrift.config.yaml), for a format that has one (`helm`).
    */
-  render?(parsed: ParsedFile, source?: SourceFiles): Promise<Rendering>
+  render?(parsed: ParsedFile, source?: SourceFiles, settings?: AdapterSettings): Promise<Rendering>
   /**
    * For formats whose documents read other files: the files of this format whose documents may
    * change when the `changed` paths do (the pre-commit hook, which reads only what the commit
    * changes, reads these too).
    */
-  dependents?(changed: readonly string[], source: SourceFiles): Promise<string[]>
+  dependents?(
+    changed: readonly string[],
+    source: SourceFiles,
+    settings?: AdapterSettings,
+  ): Promise<string[]>
 }
 
 /** A source map of an embedded document: its pointers, prefixed by where it sits in the container. */

@@ -5,7 +5,7 @@
 import {containerFor, type ContainerFormat, type Extraction, type SourceFiles} from '../containers/index.js'
 import {documentKey} from '../kernel/documents.js'
 import {valueHash} from '../kernel/hash.js'
-import type {Document, Finding, InputProblem, ParsedFile} from '../kernel/types.js'
+import type {AdapterSettings, Document, Finding, InputProblem, ParsedFile} from '../kernel/types.js'
 import {render} from './render.js'
 import {validateValue} from './validate.js'
 
@@ -27,10 +27,11 @@ export async function embed(
   parsed: ParsedFile,
   container: ContainerFormat,
   source?: SourceFiles,
+  settings: AdapterSettings = {},
 ): Promise<FileDocuments> {
   let rendered: string | undefined
   if (container.render !== undefined) {
-    const outcome = await render(parsed, container, source)
+    const outcome = await render(parsed, container, source, settings)
     if ('notRead' in outcome)
       return {
         documents: [],

@@ -4,7 +4,7 @@
 // the tool is not installed, the render needs the network, the render failed — which coverage lists.
 
 import type {ContainerFormat, SourceFiles} from '../containers/index.js'
-import type {ParsedFile} from '../kernel/types.js'
+import type {AdapterSettings, ParsedFile} from '../kernel/types.js'
 import {runTool} from '../tools/run.js'
 
 export type Rendered = {text: string} | {notRead: string}
@@ -13,8 +13,9 @@ export async function render(
   parsed: ParsedFile,
   container: ContainerFormat,
   source: SourceFiles | undefined,
+  settings: AdapterSettings,
 ): Promise<Rendered> {
-  const rendering = await container.render!(parsed, source)
+  const rendering = await container.render!(parsed, source, settings)
   if ('notRead' in rendering) return rendering
   const outcome = await runTool(rendering)
   if (outcome.status === 'rendered') return {text: outcome.stdout}

@@ -43,7 +43,11 @@ export const kustomize: ContainerFormat = {
   },
   extract: async (parsed, _source, rendered) => {
     if (rendered === undefined) throw new Error('internal: a kustomization is read through its render')
-    return (await import('./extract.js')).extractRendered(parsed, rendered)
+    const [{renderedRbac}, {entryPosition}] = await Promise.all([
+      import('../rendered-rbac.js'),
+      import('./origin.js'),
+    ])
+    return renderedRbac(parsed, rendered, (origin) => entryPosition(parsed, origin))
   },
   // The overlays whose render reads a changed file. Only kustomization files are read here.
   dependents: async (changed, source) => {
