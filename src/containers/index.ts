@@ -4,6 +4,7 @@
 import type {ContainerFormat} from './container.js'
 import {awsCli} from './aws-cli/index.js'
 import {cloudformation} from './cloudformation/index.js'
+import {helm} from './helm/index.js'
 import {kustomize} from './kustomize/index.js'
 import {serverless} from './serverless/index.js'
 import {snapshot} from './snapshot/index.js'
@@ -14,6 +15,7 @@ export type {ContainerFormat, EmbeddedDocument, Extraction, Rendering, SourceFil
 export const CONTAINERS: readonly ContainerFormat[] = [
   awsCli,
   cloudformation,
+  helm,
   kustomize,
   serverless,
   snapshot,

@@ -6,7 +6,8 @@
 // overlay and the rendered role; committed anyway, `audit` blames the patch commit, not a later
 // edit. A remote base is "not read" with its reason and never fetched, and an overlay that held
 // RBAC and is made unrenderable (a remote base added) fails closed; without kubectl on PATH,
-// every overlay is "not read: kubectl not installed", and nothing fails.
+// every overlay is "not read: kubectl not installed", without helm every chart "not read: helm
+// not installed", and nothing fails.
 
 import {rm, symlink} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -180,7 +181,7 @@ describe('a kustomize repository guarded by acldrift', () => {
   )
 
   it(
-    'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay is "not read: kubectl not installed"',
+    'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay is "not read: kubectl not installed", and without helm every chart "not read: helm not installed"',
     async () => {
       const r = await newRepo()
       const remote = 'deploy/overlays/staging/kustomization.yaml'
@@ -191,6 +192,20 @@ describe('a kustomize repository guarded by acldrift', () => {
           [OVERLAY]: overlay,
           [PATCH]: verbsPatch('["get"]'),
           [remote]: `resources:\n  - ${REMOTE_BASE}\n`,
+          // A chart as `helm create` writes it (https://helm.sh/docs/helm/helm_create/).
+          'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\ntype: application\nversion: 0.1.0\n',
+          'charts/app/values.yaml': 'rbac:\n  create: true\n',
+          'charts/app/templates/role.yaml': `{{- if .Values.rbac.create }}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {{ .Release.Name }}
+rules:
+  - apiGroups: [""]
+    resources: ["pods"]
+    verbs: ["get"]
+{{- end }}
+`,
         },
         'Deploy',
       )
