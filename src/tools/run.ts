@@ -8,7 +8,7 @@
 import {spawn} from 'node:child_process'
 import {constants, accessSync} from 'node:fs'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {availableParallelism, tmpdir} from 'node:os'
 import {delimiter, dirname, join} from 'node:path'
 
 export type ToolName = 'kubectl' | 'helm'
@@ -35,6 +35,24 @@ const NO_NETWORK_PROXY = 'http://127.0.0.1:9'
 
 let started = 0
 
+/** Renders run at most this many at a time: a repository of many overlays must not start them all at once. */
+const MAX_RUNNING = Math.max(1, availableParallelism())
+let running = 0
+const waiting: Array<() => void> = []
+
+async function slot<T>(work: () => Promise<T>): Promise<T> {
+  // A finished render hands its place to the next waiting one.
+  if (running < MAX_RUNNING) running++
+  else await new Promise<void>((resolve) => waiting.push(resolve))
+  try {
+    return await work()
+  } finally {
+    const next = waiting.shift()
+    if (next !== undefined) next()
+    else running--
+  }
+}
+
 /** Number of tool processes started so far; tests use it to check that a hook renders only when it must. */
 export function toolProcessCount(): number {
   return started
@@ -59,6 +77,10 @@ export function toolPath(tool: ToolName, path = process.env.PATH ?? ''): string 
 export async function runTool(run: ToolRun): Promise<ToolOutcome> {
   const binary = toolPath(run.tool)
   if (binary === undefined) return {status: 'missing'}
+  return slot(() => renderInCopy(binary, run))
+}
+
+async function renderInCopy(binary: string, run: ToolRun): Promise<ToolOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'acldrift-render-'))
   try {
     for (const [path, content] of run.files) {
