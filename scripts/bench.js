@@ -7,6 +7,10 @@
 //   templates     the same with 200 SAM templates (and 500 policy files), one template staged
 //   terraform     the same in a repository of 500 .tf files (50 modules), 200 SAM templates and 500
 //                 policy files: one .tf file staged (tree-sitter's grammar loaded), or one policy file (not)
+//   kustomize     the same in a repository of 40 apps (a base and 2 overlays each, with patches)
+//                 and 500 policy files: a policy file staged (nothing rendered), or one overlay's
+//                 patch (k8s-rbac compares the kind as a whole: every overlay rendered, once where
+//                 HEAD and the index agree)
 //   audit         acldrift audit over 5,000 commits touching 500 policy files (semantic blame of
 //                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
@@ -428,6 +432,77 @@ try {
   print('acldrift check (working tree, 500 .tf, 200 templates, 500 files)', full, 'node -e 0', nodeBare)
 } finally {
   rmSync(terraform.dir, {recursive: true, force: true})
+}
+
+/** 40 apps, each a base (ClusterRole, binding) with a dev and a prod overlay, beside 500 policy files. */
+function generateKustomize(apps, policies) {
+  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-kustomize-'))
+  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+  git('init', '-q', '-b', 'main')
+  const write = (path, content) => {
+    mkdirSync(join(dir, path, '..'), {recursive: true})
+    writeFileSync(join(dir, path), content)
+  }
+  const patch = (verbs) => `- op: replace\n  path: /rules/0/verbs\n  value: ${JSON.stringify(verbs)}\n`
+  for (let i = 0; i < apps; i++) {
+    const app = `apps/app-${i}`
+    write(`${app}/base/kustomization.yaml`, 'resources:\n  - rbac.yaml\n')
+    write(
+      `${app}/base/rbac.yaml`,
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: app-${i}\nrules:\n  - apiGroups: [""]\n    resources: ["pods"]\n    verbs: ["get"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: app-${i}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: app-${i}\nsubjects:\n  - kind: ServiceAccount\n    name: app-${i}\n    namespace: apps\n`,
+    )
+    for (const env of ['dev', 'prod']) {
+      write(
+        `${app}/overlays/${env}/kustomization.yaml`,
+        `resources:\n  - ../../base\nnamePrefix: ${env}-\npatches:\n  - path: verbs.yaml\n    target: {kind: ClusterRole}\n`,
+      )
+      write(`${app}/overlays/${env}/verbs.yaml`, patch(['get', 'list']))
+    }
+  }
+  for (let i = 0; i < policies; i++)
+    write(`iam/policy-${i}.json`, JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}))
+  git('add', '-A')
+  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'apps')
+  return {
+    dir,
+    /** Stages one widening: in an overlay's patch, or in a policy file. */
+    stage(which) {
+      git('reset', '-q', '--hard')
+      const changed = which === 'patch' ? 'apps/app-7/overlays/prod/verbs.yaml' : 'iam/policy-7.json'
+      write(
+        changed,
+        which === 'patch'
+          ? patch(['get', 'list', 'delete'])
+          : JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}),
+      )
+      git('add', changed)
+    },
+  }
+}
+
+const kustomize = generateKustomize(40, 500)
+try {
+  kustomize.stage('json')
+  expectWidening(kustomize.dir)
+  const withoutRender = time(process.execPath, [cli, 'check', '--staged'], kustomize.dir)
+  print(
+    'acldrift check --staged (120 kustomizations, 500 files, a .json staged)',
+    withoutRender,
+    'node -e 0',
+    nodeBare,
+  )
+  kustomize.stage('patch')
+  expectWidening(kustomize.dir)
+  const withRender = time(process.execPath, [cli, 'check', '--staged'], kustomize.dir)
+  print(
+    'acldrift check --staged (120 kustomizations, 500 files, a patch staged)',
+    withRender,
+    'node -e 0',
+    nodeBare,
+    `  (+${(withRender - withoutRender).toFixed(0)} ms: 121 renders by kubectl)`,
+  )
+} finally {
+  rmSync(kustomize.dir, {recursive: true, force: true})
 }
 
 // Single comparisons: one policy of N statements against its edit (one statement widened),

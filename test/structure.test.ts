@@ -99,6 +99,7 @@ describe('floors: imports run down, never round', () => {
       ...arrows,
       {from: 'src/engine/glob.ts', to: 'src/core/check.ts', typeOnly: false},
       {from: 'src/git/run.ts', to: 'src/core/config.ts', typeOnly: true},
+      {from: 'src/tools/run.ts', to: 'src/git/run.ts', typeOnly: false},
       {from: 'src/adapters/aws-iam/compare.ts', to: 'src/adapters/k8s-rbac/model.ts', typeOnly: false},
       {from: 'src/core/check.ts', to: 'src/reporters/index.ts', typeOnly: false},
       {from: 'src/reporters/pretty.ts', to: 'src/core/check.ts', typeOnly: false},
@@ -106,6 +107,7 @@ describe('floors: imports run down, never round', () => {
     expect(wrongWayArrows(planted)).toEqual([
       'src/engine/glob.ts imports src/core/check.ts: engine may not import core',
       'src/git/run.ts imports src/core/config.ts (types): git may not import core',
+      'src/tools/run.ts imports src/git/run.ts: tools may not import git',
       'src/adapters/aws-iam/compare.ts imports src/adapters/k8s-rbac/model.ts: adapters:aws-iam may not import adapters:k8s-rbac',
       'src/core/check.ts imports src/reporters/index.ts: core may not import reporters',
       'src/reporters/pretty.ts imports src/core/check.ts: reporters may not import core',

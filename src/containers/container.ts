@@ -4,7 +4,15 @@
 // src/containers/index.ts. The pipeline compares each extracted document under its inner kind,
 // and every finding names the container file, the line inside it, and the document's name.
 
-import type {InputProblem, Kind, Origin, ParsedFile, SourceFile, SourceMap} from '../kernel/types.js'
+import type {
+  AdapterSettings,
+  InputProblem,
+  Kind,
+  Origin,
+  ParsedFile,
+  SourceFile,
+  SourceMap,
+} from '../kernel/types.js'
 
 /** One access document found inside a container file. */
 export interface EmbeddedDocument {
@@ -54,6 +62,21 @@ export interface SourceFiles {
   read(paths: readonly string[]): Promise<ReadonlyMap<string, Buffer>>
 }
 
+/**
+ * What a format rendered by a tool (a kustomize overlay, a Helm chart) asks the pipeline to run:
+ * the pipeline runs the tool (src/tools/) on a copy of the files read, and `extract` receives its
+ * output. Or why the file cannot be rendered here (a remote base would need the network).
+ */
+export type Rendering =
+  | {
+      tool: 'kubectl' | 'helm'
+      /** the tool's arguments; paths in them are relative to the repository root */
+      args: string[]
+      /** every file the tool reads, by path relative to the repository root */
+      files: ReadonlyMap<string, Buffer>
+    }
+  | {notRead: string}
+
 export interface ContainerFormat {
   format: string
   /**
@@ -77,13 +100,24 @@ export interface ContainerFormat {
    * The access documents the file holds. `source`: the other files of the same source, when the
    * caller has them; without it, what other files would say is unknown.
    */
-  extract(parsed: ParsedFile, source?: SourceFiles): Promise<Extraction>
+  extract(parsed: ParsedFile, source?: SourceFiles, rendered?: string): Promise<Extraction>
+  /**
+   * For a format whose documents are what a tool renders from it: what to run, reading the
+   * files it needs through `source` (so that blame follows them). `extract` then receives the
+   * tool's output as `rendered`. Without `source`, the other files are unknown: not read.
+   * `settings`: the config's sections (acldrift.config.yaml), for a format that has one (`helm`).
+   */
+  render?(parsed: ParsedFile, source?: SourceFiles, settings?: AdapterSettings): Promise<Rendering>
   /**
    * For formats whose documents read other files: the files of this format whose documents may
    * change when the `changed` paths do (the pre-commit hook, which reads only what the commit
    * changes, reads these too).
    */
-  dependents?(changed: readonly string[], source: SourceFiles): Promise<string[]>
+  dependents?(
+    changed: readonly string[],
+    source: SourceFiles,
+    settings?: AdapterSettings,
+  ): Promise<string[]>
 }
 
 /** A source map of an embedded document: its pointers, prefixed by where it sits in the container. */

@@ -4,15 +4,19 @@
 import type {ContainerFormat} from './container.js'
 import {awsCli} from './aws-cli/index.js'
 import {cloudformation} from './cloudformation/index.js'
+import {helm} from './helm/index.js'
+import {kustomize} from './kustomize/index.js'
 import {serverless} from './serverless/index.js'
 import {snapshot} from './snapshot/index.js'
 import {terraform, terraformPlan} from './terraform/index.js'
 
-export type {ContainerFormat, EmbeddedDocument, Extraction, SourceFiles} from './container.js'
+export type {ContainerFormat, EmbeddedDocument, Extraction, Rendering, SourceFiles} from './container.js'
 
 export const CONTAINERS: readonly ContainerFormat[] = [
   awsCli,
   cloudformation,
+  helm,
+  kustomize,
   serverless,
   snapshot,
   terraform,

@@ -155,19 +155,24 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
 /**
  * A file that was a document in the baseline keeps its kind in the target: if the target has it
  * but it is no longer read (it stopped parsing, became a template, a symlink, a submodule), that
- * fails closed naming the file, rather than counting as a deletion.
+ * fails closed naming the file, rather than counting as a deletion. So does a container file that
+ * held documents (a kustomize overlay whose render now needs the network, or kubectl).
  */
 function keptKinds(baseline: LoadedSource, target: LoadedSource): InputProblem[] {
   const unread = new Map(
     [...(target.coverage?.notRead ?? []), ...(target.coverage?.skipped ?? [])].map((e) => [e.file, e.why]),
   )
   const problems: InputProblem[] = []
+  const containers = new Set<string>()
   for (const [path, document] of baseline.documents) {
-    if (document.origin !== undefined || target.documents.has(path) || !unread.has(path)) continue
-    problems.push({
-      file: path,
-      message: `was a ${document.kind} document in the baseline and is no longer read as one: ${unread.get(path)}`,
-    })
+    const file = document.origin?.file ?? path
+    if (target.documents.has(path) || !unread.has(file) || containers.has(file)) continue
+    if (document.origin !== undefined) containers.add(file)
+    const was =
+      document.origin === undefined
+        ? `was a ${document.kind} document in the baseline and is no longer read as one`
+        : `held ${document.kind} documents in the baseline and is no longer read`
+    problems.push({file, message: `${was}: ${unread.get(file)}`})
   }
   return problems
 }

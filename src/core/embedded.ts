@@ -5,7 +5,8 @@
 import {containerFor, type ContainerFormat, type Extraction, type SourceFiles} from '../containers/index.js'
 import {documentKey} from '../kernel/documents.js'
 import {valueHash} from '../kernel/hash.js'
-import type {Document, Finding, InputProblem, ParsedFile} from '../kernel/types.js'
+import type {AdapterSettings, Document, Finding, InputProblem, ParsedFile} from '../kernel/types.js'
+import {render} from './render.js'
 import {validateValue} from './validate.js'
 
 /** What one file holds: its document, or the documents of a container file, and what fails closed. */
@@ -26,8 +27,21 @@ export async function embed(
   parsed: ParsedFile,
   container: ContainerFormat,
   source?: SourceFiles,
+  settings: AdapterSettings = {},
 ): Promise<FileDocuments> {
-  const extraction = await extractAll(parsed, container, source)
+  let rendered: string | undefined
+  if (container.render !== undefined) {
+    const outcome = await render(parsed, container, source, settings)
+    if ('notRead' in outcome)
+      return {
+        documents: [],
+        problems: [],
+        notes: [],
+        notRead: {recognisedAs: container.format, why: outcome.notRead},
+      }
+    rendered = outcome.text
+  }
+  const extraction = await extractAll(parsed, container, source, rendered)
   const out: FileDocuments = {documents: [], problems: [...extraction.problems], notes: [...extraction.notes]}
   for (const inner of extraction.documents) {
     const hash = valueHash(inner.value)
@@ -67,8 +81,9 @@ async function extractAll(
   parsed: ParsedFile,
   container: ContainerFormat,
   source?: SourceFiles,
+  rendered?: string,
 ): Promise<Extraction> {
-  const extraction = await container.extract(parsed, source)
+  const extraction = await container.extract(parsed, source, rendered)
   if (extraction.compiled === undefined) return extraction
   const {format, value, sourceMap} = extraction.compiled
   const inner = await extractAll({...parsed, value, sourceMap}, containerFor(format), source)

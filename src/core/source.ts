@@ -24,7 +24,15 @@ export {type Assignment, assigner, classifier} from './classify.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
-import type {Coverage, Document, InputProblem, Kind, ParsedFile, SourceFile} from '../kernel/types.js'
+import type {
+  AdapterSettings,
+  Coverage,
+  Document,
+  InputProblem,
+  Kind,
+  ParsedFile,
+  SourceFile,
+} from '../kernel/types.js'
 import {embed, type FileDocuments} from './embedded.js'
 import {type FilesAt, NO_FILES, sourceFiles} from './source-files.js'
 import {unreadFormat} from './unread.js'
@@ -88,6 +96,7 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     assign,
     'repository',
     sourceFiles(root, at, read.files),
+    config.settings,
   )
 }
 
@@ -105,7 +114,9 @@ export async function loadStagedChanges(
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, {type: 'ref', commit}, changes.head.files)
   const stagedFiles = sourceFiles(root, {type: 'staged'}, changes.staged.files)
   // Files whose documents read a changed file (a Terraform module's other files) are read too.
-  const dependents = (await dependentsOf(changes.paths, stagedFiles)).filter((p) => assign(p) !== undefined)
+  const dependents = (await dependentsOf(changes.paths, stagedFiles, config.settings)).filter(
+    (p) => assign(p) !== undefined,
+  )
   if (dependents.length > 0) {
     const [atHead, inIndex] = await Promise.all([headFiles.read(dependents), stagedFiles.read(dependents)])
     changes.head.files.push(...[...atHead].map(([path, content]) => ({path, content})))
@@ -122,13 +133,21 @@ export async function loadStagedChanges(
       ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged))
       : changes.head
   const [head, staged] = await Promise.all([
-    documentsOf({type: 'ref', ref: 'HEAD', commit}, keep(headRead), assign, 'changed-files', headFiles),
+    documentsOf(
+      {type: 'ref', ref: 'HEAD', commit},
+      keep(headRead),
+      assign,
+      'changed-files',
+      headFiles,
+      config.settings,
+    ),
     documentsOf(
       {type: 'staged', ref: null, commit},
       keep(changes.staged),
       assign,
       'changed-files',
       stagedFiles,
+      config.settings,
     ),
   ])
   return {head, staged: await withOverlay(staged, overlay, config)}
@@ -160,16 +179,21 @@ export async function withOverlay(
   const assign = assigner(config)
   for (const file of files) {
     const assignment = assign(file.path)
-    if (assignment !== undefined) await addDocument(overlaid, file, assignment)
+    if (assignment !== undefined)
+      await addDocument(overlaid, file, assignment, false, undefined, config.settings)
   }
   return overlaid
 }
 
 /** The files the container formats say may hold other documents when `changed` change. */
-async function dependentsOf(changed: readonly string[], source: SourceFiles): Promise<string[]> {
+async function dependentsOf(
+  changed: readonly string[],
+  source: SourceFiles,
+  settings: AdapterSettings,
+): Promise<string[]> {
   const found = new Set<string>()
   for (const container of SCANNED_CONTAINERS)
-    for (const path of (await container.dependents?.(changed, source)) ?? []) found.add(path)
+    for (const path of (await container.dependents?.(changed, source, settings)) ?? []) found.add(path)
   for (const path of changed) found.delete(path)
   return [...found]
 }
@@ -180,6 +204,7 @@ async function documentsOf(
   assign: (path: string) => Assignment | undefined,
   scope: Coverage['scope'],
   source: SourceFiles,
+  settings: AdapterSettings,
 ): Promise<LoadedSource> {
   const coverage = emptyCoverage(scope)
   const loaded: LoadedSource = {...origin, documents: new Map(), problems: [], notes: [], coverage}
@@ -196,7 +221,9 @@ async function documentsOf(
       })
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`)
   }
-  await Promise.all(read.files.map((file) => addDocument(loaded, file, assign(file.path)!, false, source)))
+  await Promise.all(
+    read.files.map((file) => addDocument(loaded, file, assign(file.path)!, false, source, settings)),
+  )
   sortCoverage(coverage)
   return loaded
 }
@@ -249,7 +276,14 @@ export async function loadFiles(paths: readonly string[], config: Config): Promi
       continue
     }
     const before = loaded.documents.size + loaded.problems.length
-    await addDocument(loaded, {path, content}, {kind: classify(path) ?? 'detect'}, true)
+    await addDocument(
+      loaded,
+      {path, content},
+      {kind: classify(path) ?? 'detect'},
+      true,
+      undefined,
+      config.settings,
+    )
     if (loaded.documents.size + loaded.problems.length === before) {
       loaded.problems.push({
         file: path,
@@ -266,8 +300,9 @@ async function addDocument(
   assignment: Assignment,
   explicit = false,
   source?: SourceFiles,
+  settings: AdapterSettings = {},
 ): Promise<void> {
-  const read = await readDocuments(file, assignment.kind, explicit, source)
+  const read = await readDocuments(file, assignment.kind, explicit, source, settings)
   const coverage = loaded.coverage!
   if (assignment.excluded) {
     // Looked at only to say so: an excluded access config is listed, never compared.
@@ -309,13 +344,15 @@ const NOT_RECOGNISED = 'no kind or container format recognises its content'
  * detected by content), the documents a container format extracts from it, or the problems
  * that make it fail closed. A file that does not parse is a problem when it is, or looks like,
  * a config of a known kind or format; other files are simply not configs. `source`: the other
- * files of the same source, for formats whose documents are written across files.
+ * files of the same source, for formats whose documents are written across files; `settings`:
+ * the config's sections, for formats that have one (the values files of a Helm chart).
  */
 export async function readDocuments(
   file: SourceFile,
   assigned: Kind | 'detect',
   explicit = false,
   source?: SourceFiles,
+  settings: AdapterSettings = {},
 ): Promise<FileDocuments> {
   const containers = assigned === 'detect' ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : []
   // Formats with a syntax of their own (HCL, YAML with custom tags) read the file themselves.
@@ -331,7 +368,7 @@ export async function readDocuments(
       continue
     }
     if (parsed === undefined) continue
-    if (container.detect(parsed)) return embed(parsed, container, source)
+    if (container.detect(parsed)) return embed(parsed, container, source, settings)
     wellFormed = true
   }
   const own = ownFormat(file.path, assigned, explicit)
@@ -357,7 +394,7 @@ export async function readDocuments(
     return unread() ?? {documents: [], problems: claimed ? error.problems : [], notes: []}
   }
   const container = containers.find((c) => c.parse === undefined && c.detect(parsed))
-  if (container !== undefined) return embed(parsed, container, source)
+  if (container !== undefined) return embed(parsed, container, source, settings)
   const kind =
     own?.kind ?? (assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned)
   if (kind === undefined) return unread() ?? {documents: [], problems: [], notes: []}

@@ -1,8 +1,8 @@
 // Formats that hold or produce access configs but that acldrift does not read (yet): a file in
 // one of them that no kind reads, or that some kind recognised and could not read, is listed in
 // the report's coverage as "not read", with the reason why, instead of failing the run (exit 3)
-// or passing it silently. A table, so that rendering a format later (kustomize build, helm
-// template) only removes or replaces its row. These rows never hide a file that a kind reads:
+// or passing it silently. A table: a format that is rendered (kustomize, Helm) keeps a row for
+// the files read only through the render (patches, templates). These rows never hide a file that a kind reads:
 // they are consulted only when no kind read the file. A file assigned a kind by the config, or
 // that was a document in the baseline, still fails closed.
 
@@ -21,20 +21,20 @@ export const UNREAD_FORMATS: readonly UnreadFormat[] = [
     // Helm charts' templates/ and other Go templates: `{{ .Values.x }}`, `{{- if … }}`. GitHub's
     // `${{ }}` expressions are not Go templates.
     as: 'helm-template',
-    why: 'a template ({{ }}) whose output is the config; acldrift reads configs as they are applied: render it (`helm template`) and check the output',
+    why: 'a template ({{ }}) whose output is the config: read only through its chart, rendered with `helm template` where helm is installed',
     matches: (_path, text) => /(^|[^$])\{\{-?\s*[.$a-zA-Z/(-]/.test(text),
   },
   {
     // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
     as: 'kustomize',
-    why: 'a kustomize overlay, not rendered: run `kustomize build` and check the output',
+    why: 'a kustomization with none of the fields acldrift renders (resources, patches, components…): nothing to render',
     matches: (path) => /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(path),
   },
   {
     // Strategic-merge patches carry `$patch` directives; JSON 6902 patches are lists of operations
     // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
     as: 'kustomize-patch',
-    why: 'a kustomize patch, not rendered: run `kustomize build` and check the output',
+    why: 'a kustomize patch: read only through the overlays that use it, rendered with `kubectl kustomize`',
     matches: (_path, text) => /\$patch\s*["']?\s*:/.test(text) || JSON_PATCH_OP.test(text),
   },
 ]

@@ -20,7 +20,8 @@ import {validateValue} from '../../src/core/validate.js'
 import {summarize} from '../../src/kernel/findings.js'
 import {displaySymbols} from '../../src/kernel/symbols.js'
 import {changesOf, severitiesOf} from '../../src/kernel/rules.js'
-import type {Document, Finding, InputProblem, Report} from '../../src/kernel/types.js'
+import type {AdapterSettings, Document, Finding, InputProblem, Report} from '../../src/kernel/types.js'
+import {type ToolName, toolPath} from '../../src/tools/run.js'
 import {
   type ExpectedFinding,
   expectFindings,
@@ -44,20 +45,34 @@ interface Expected {
   notes?: string[]
   /** a case that fails closed: each entry a problem of either side (message: a substring) */
   errors?: ExpectedProblem[]
+  /**
+   * The files of either side recognised and not read (a remote base, a tool not installed), each
+   * with a substring of why; absent: not checked. A file rendered by a tool this machine lacks
+   * (helm) lists what it would find under `findings` and its reason under `withoutTool`.
+   */
+  notRead?: Array<{side: 'baseline' | 'target'; file: string; why: string}>
+  /**
+   * A format rendered by a tool this machine may lack (helm): what is expected without it, the
+   * files not read (and so no findings and no notes). With the tool, the rest applies.
+   */
+  withoutTool?: {tool: ToolName; notRead: NonNullable<Expected['notRead']>}
+  /** the config's sections the case is read with (`helm.charts`) */
+  config?: AdapterSettings
 }
 
 interface Side {
   documents: Map<string, Document>
   problems: InputProblem[]
   notes: string[]
+  notRead: Array<{file: string; why: string}>
 }
 
 /** A finding as the reports show it: its symbols written `${NAME}`. */
 const asDisplayed = (finding: Finding): Finding =>
   JSON.parse(displaySymbols(JSON.stringify(finding))) as Finding
 
-async function readSide(dir: string): Promise<Side> {
-  const side: Side = {documents: new Map(), problems: [], notes: []}
+async function readSide(dir: string, settings: AdapterSettings = {}): Promise<Side> {
+  const side: Side = {documents: new Map(), problems: [], notes: [], notRead: []}
   const paths = filesUnder(dir)
   // The side's other files, for formats whose documents are written across files (a Terraform module).
   const source: SourceFiles = {
@@ -68,9 +83,16 @@ async function readSide(dir: string): Promise<Side> {
   // As `check` reads a source without a config: the paths some kind or format is a candidate for.
   const classify = classifier(DEFAULT_CONFIG)
   for (const path of paths.filter((p) => classify(p) !== undefined)) {
-    const read = await readDocuments({path, content: readFileSync(join(dir, path))}, 'detect', false, source)
+    const read = await readDocuments(
+      {path, content: readFileSync(join(dir, path))},
+      'detect',
+      false,
+      source,
+      settings,
+    )
     side.problems.push(...read.problems)
     side.notes.push(...read.notes)
+    if (read.notRead !== undefined) side.notRead.push({file: path, why: read.notRead.why})
     for (const document of read.documents) side.documents.set(document.path, document)
   }
   return side
@@ -132,12 +154,26 @@ for (const container of SCANNED_CONTAINERS) {
 
     it.each(cases)('%s', async (name) => {
       const dir = join(root, name)
-      const expected = readExpected<Expected>(dir)
+      const written = readExpected<Expected>(dir)
+      const {withoutTool} = written
+      const expected: Expected =
+        withoutTool !== undefined && toolPath(withoutTool.tool) === undefined
+          ? {...written, findings: [], notes: [], notRead: withoutTool.notRead}
+          : written
       const context = `${name}: ${expected.description}`
       const [baseline, target] = await Promise.all([
-        readSide(join(dir, 'baseline')),
-        readSide(join(dir, 'target')),
+        readSide(join(dir, 'baseline'), expected.config),
+        readSide(join(dir, 'target'), expected.config),
       ])
+      if (expected.notRead !== undefined) {
+        const found = [
+          ...baseline.notRead.map((e) => ({side: 'baseline', ...e})),
+          ...target.notRead.map((e) => ({side: 'target', ...e})),
+        ]
+        expect(found, context).toEqual(
+          expected.notRead.map((e) => ({...e, why: expect.stringContaining(e.why) as unknown})),
+        )
+      }
       const problems = [...baseline.problems, ...target.problems]
       if (expected.errors !== undefined) {
         expectProblems(expected.errors, problems, context)

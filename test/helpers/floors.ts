@@ -69,12 +69,14 @@ const ALLOWED: Record<string, (room: string, typeOnly: boolean) => boolean> = {
   kernel: (to) => to === 'kernel',
   engine: (to) => ['kernel', 'engine'].includes(to),
   git: (to) => ['kernel', 'git'].includes(to),
+  // The renderers (kubectl, helm): beside git, the only other place that starts processes.
+  tools: (to) => ['kernel', 'tools'].includes(to),
   'adapters:contract': (to) => to === 'kernel',
   'containers:contract': (to) => to === 'kernel',
   'adapters:registry': (to) => to === 'kernel' || to.startsWith('adapters:'),
   'containers:registry': (to) => to === 'kernel' || to.startsWith('containers:'),
   core: (to) =>
-    ['kernel', 'git', 'core'].includes(to) || /^(adapters|containers):(registry|contract)$/.test(to),
+    ['kernel', 'git', 'tools', 'core'].includes(to) || /^(adapters|containers):(registry|contract)$/.test(to),
   // Reporters print what the pipeline produced: they may name core's result types, never call it.
   reporters: (to, typeOnly) => ['kernel', 'reporters'].includes(to) || (to === 'core' && typeOnly),
   cli: (to) => !['commands'].includes(to),

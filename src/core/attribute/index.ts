@@ -64,7 +64,8 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   const history = await readHistory(options.root, options.baseline, head)
   // A document written across files (a Terraform resource whose policy is a data source of
   // another file of its module) is blamed on the versions of all of them together.
-  const together = await filesTogether(options.root, head, findings)
+  const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
+  const together = await filesTogether(options.root, head, findings, settings)
   const chainsOf = (file: string): ChainOf => together.get(file)?.chains ?? chainOf
   // The versions blame may ask about, per file: walked once, read and parsed once.
   const filesOf = (f: Finding) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== undefined)
@@ -81,7 +82,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const elsewhere = elsewhereOf(f)
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === undefined ? f.kind : 'container')
   }
-  const parsed = await readVersions(options.root, versions, readAs, together)
+  const parsed = await readVersions(options.root, versions, readAs, together, settings)
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
   const documentsOfKind = new Map<string, Map<string, unknown>>()
@@ -112,13 +113,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
           ? ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false)
           : value === undefined
             ? false
-            : await adapter.allows(
-                value,
-                finding.witness!,
-                key,
-                others,
-                options.settings ?? DEFAULT_ADAPTER_SETTINGS,
-              )
+            : await adapter.allows(value, finding.witness!, key, others, settings)
       return allows === wanted
     }
     // Evaluate every version once, then blame synchronously over the cached answers.
@@ -179,14 +174,14 @@ async function alreadyAtHead(
     if (content === undefined) continue
     const kind = finding.kind as Kind
     const key = findingKey(finding)
-    const value = await valueIn({path: finding.file, content}, kind, finding.document, source)
+    const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
+    const value = await valueIn({path: finding.file, content}, kind, finding.document, source, settings)
     if (value === undefined) continue
     const others = new Map(
       [...(options.documents ?? [])]
         .filter(([path, d]) => d.kind === kind && path !== key)
         .map(([path, d]) => [path, d.value]),
     )
-    const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
     const allows = await adapterFor(kind).allows(value, finding.witness!, key, others, settings)
     if (allows === (finding.change !== 'narrowing')) out.push(finding)
   }
@@ -209,6 +204,7 @@ async function readVersions(
   versions: Map<string, Set<string>>,
   readAs: Map<string, FindingKind | 'container'>,
   together: ReadonlyMap<string, {paths: string[]}>,
+  settings: AdapterSettings,
 ): Promise<Map<string, unknown>> {
   // The kind, else the file name, decides the format (CODEOWNERS, JSON or YAML) of each version.
   const fileOf = new Map<string, string>()
@@ -233,7 +229,7 @@ async function readVersions(
     const as = readAs.get(path)
     const file = {path, content}
     if (as === 'container') {
-      for (const document of (await readDocuments(file, 'detect')).documents)
+      for (const document of (await readDocuments(file, 'detect', false, undefined, settings)).documents)
         if (document.origin) parsed.set(documentKey(id, document.origin.name), document.value)
       continue
     }
@@ -252,7 +248,8 @@ async function readVersions(
         read: async (paths) =>
           new Map(paths.flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : []))),
       }
-      for (const document of (await readDocuments({path: file, content}, 'detect', false, source)).documents)
+      for (const document of (await readDocuments({path: file, content}, 'detect', false, source, settings))
+        .documents)
         if (document.origin) parsed.set(documentKey(key, document.origin.name), document.value)
     }
   return parsed
@@ -267,6 +264,7 @@ async function filesTogether(
   root: string,
   head: string,
   findings: Finding[],
+  settings: AdapterSettings,
 ): Promise<Map<string, {paths: string[]; chains: ChainOf}>> {
   const out = new Map<string, {paths: string[]; chains: ChainOf}>()
   for (const file of new Set(findings.filter((f) => f.document !== undefined).map((f) => f.file))) {
@@ -282,7 +280,7 @@ async function filesTogether(
         return found
       },
     }
-    await readDocuments({path: file, content}, 'detect', false, recording)
+    await readDocuments({path: file, content}, 'detect', false, recording, settings)
     read.delete(file)
     if (read.size === 0) continue
     const paths = [file, ...[...read].sort()]
@@ -301,9 +299,10 @@ async function valueIn(
   kind: Kind | undefined,
   name?: string,
   source?: SourceFiles,
+  settings?: AdapterSettings,
 ): Promise<unknown> {
   if (name !== undefined) {
-    const documents = (await readDocuments(file, 'detect', false, source)).documents
+    const documents = (await readDocuments(file, 'detect', false, source, settings)).documents
     return documents.find((d) => d.origin?.name === name)?.value
   }
   try {

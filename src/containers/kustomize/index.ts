@@ -1,0 +1,70 @@
+// kustomize overlays as a container format: a kustomization (`kustomization.yaml`,
+// `kustomization.yml`, `Kustomization`) stands for the manifests `kubectl kustomize` renders from
+// it, and its documents are the RBAC objects of that output, compared under k8s-rbac. The
+// pipeline runs kubectl (src/tools/) on a copy of exactly the files the kustomization reads
+// (inputs.ts), offline; a remote base is not read, and says so. A change to any of those files
+// (a patch, a base's resource) re-renders the overlay. The descriptor is light.
+// https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
+
+import {posix} from 'node:path'
+import type {ContainerFormat} from '../container.js'
+import {parseFile} from '../../kernel/parse.js'
+import {isKustomization, kustomizationInputs} from './inputs.js'
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Fields only a kustomization has (a `Kustomization` or `Component` need not declare its kind). */
+const FIELDS =
+  /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|namePrefix|nameSuffix|namespace|commonLabels|labels|commonAnnotations|configMapGenerator|secretGenerator|images|replicas|replacements|generators|transformers|helmCharts|crds)$/
+
+export const kustomize: ContainerFormat = {
+  format: 'kustomize',
+  scan: true,
+  candidate: isKustomization,
+  looksLike: (text) => /^(resources|bases|components|patches)\s*:/m.test(text),
+  detect: (parsed) =>
+    isObject(parsed.value) &&
+    (parsed.value.kind === 'Kustomization' ||
+      parsed.value.kind === 'Component' ||
+      Object.keys(parsed.value).some((key) => FIELDS.test(key))),
+  render: async (parsed, source) => {
+    if (source === undefined) return {notRead: 'the files of the overlay are not available here'}
+    const inputs = await kustomizationInputs(parsed.path, parsed.value, source)
+    if (inputs.unreadable.length > 0) return {notRead: inputs.unreadable.join('; ')}
+    const files = new Map(await source.read([...inputs.files]))
+    // The copy asks kustomize to annotate each object with the file it came from (extract.ts).
+    const value = parsed.value as Record<string, unknown>
+    const metadata = Array.isArray(value.buildMetadata) ? (value.buildMetadata as unknown[]) : []
+    const annotated = {...value, buildMetadata: [...new Set([...metadata, 'originAnnotations'])]}
+    files.set(parsed.path, Buffer.from(JSON.stringify(annotated), 'utf8'))
+    const dir = posix.dirname(parsed.path)
+    return {tool: 'kubectl', args: ['kustomize', dir === '' ? '.' : dir], files}
+  },
+  extract: async (parsed, _source, rendered) => {
+    if (rendered === undefined) throw new Error('internal: a kustomization is read through its render')
+    const [{renderedRbac}, {entryPosition}] = await Promise.all([
+      import('../rendered-rbac.js'),
+      import('./origin.js'),
+    ])
+    return renderedRbac(parsed, rendered, (origin) => entryPosition(parsed, origin))
+  },
+  // The overlays whose render reads a changed file. Only kustomization files are read here.
+  dependents: async (changed, source) => {
+    const overlays = (await source.paths()).filter(isKustomization)
+    if (overlays.length === 0) return []
+    const out: string[] = []
+    const contents = await source.read(overlays)
+    for (const [path, content] of contents) {
+      let value: unknown
+      try {
+        value = parseFile({path, content}, 'yaml').value
+      } catch {
+        continue // read (and reported) as a changed file, if it changed
+      }
+      const {files} = await kustomizationInputs(path, value, source)
+      if (changed.some((c) => files.has(c))) out.push(path)
+    }
+    return out
+  },
+}

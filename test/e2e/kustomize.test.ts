@@ -1,0 +1,269 @@
+// A kustomize repository in the layout of kustomize's own examples (a base, a component, an
+// overlay per environment: https://kubectl.docs.kubernetes.io/guides/introduction/kustomize/ and
+// https://kubectl.docs.kubernetes.io/guides/config_management/components/), through the built CLI
+// with acldrift's git hooks and the kubectl on PATH. An AI agent widens a ClusterRole only through
+// the prod overlay's JSON 6902 patch — no RBAC file changes — and the hook blocks it, naming the
+// overlay and the rendered role; committed anyway, `audit` blames the patch commit, not a later
+// edit. A remote base is "not read" with its reason and never fetched, and an overlay that held
+// RBAC and is made unrenderable (a remote base added) fails closed; without kubectl on PATH,
+// every overlay is "not read: kubectl not installed", without helm every chart "not read: helm
+// not installed", and nothing fails.
+
+import {rm, symlink} from 'node:fs/promises'
+import {join} from 'node:path'
+import {describe, expect, it, onTestFinished} from 'vitest'
+import {
+  identities,
+  makeTempDir,
+  runCli,
+  runHermetic,
+  type EnvOverrides,
+  type RunResult,
+  type TestRepo,
+} from '../helpers/repo.js'
+import {commitFiles, type Finding, type Report, repoFactory} from './helpers.js'
+
+const newRepo = repoFactory()
+const SLOW = 240_000
+const OVERLAY = 'deploy/overlays/prod/kustomization.yaml'
+const PATCH = 'deploy/overlays/prod/pod-reader-verbs.yaml'
+/** A base of another repository, as kustomize's remote targets are written. */
+const REMOTE_BASE = 'https://github.com/kubernetes-sigs/kustomize//examples/multibases/base?ref=v5.4.0'
+
+const dump = (result: RunResult) =>
+  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
+const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
+const lineOf = (content: string, text: string) =>
+  content.split('\n').findIndex((line) => line.includes(text)) + 1
+
+const base = {
+  'deploy/base/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - service-account.yaml
+  - pod-reader.yaml
+`,
+  'deploy/base/service-account.yaml': `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+  namespace: app
+`,
+  'deploy/base/pod-reader.yaml': `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: pod-reader
+rules:
+  - apiGroups: [""]
+    resources: ["pods"]
+    verbs: ["get"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: app-pod-reader
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: pod-reader
+subjects:
+  - kind: ServiceAccount
+    name: app
+    namespace: app
+`,
+  'deploy/components/metrics/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+resources:
+  - metrics-reader.yaml
+`,
+  'deploy/components/metrics/metrics-reader.yaml': `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: metrics-reader
+rules:
+  - nonResourceURLs: ["/metrics"]
+    verbs: ["get"]
+`,
+}
+
+const overlay = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namePrefix: prod-
+resources:
+  - ../../base
+components:
+  - ../../components/metrics
+patches:
+  - path: pod-reader-verbs.yaml
+    target:
+      kind: ClusterRole
+      name: pod-reader
+`
+
+/** A JSON 6902 patch of the base role's verbs (a list of operations: not an RBAC file of its own). */
+const verbsPatch = (verbs: string) => `- op: replace
+  path: /rules/0/verbs
+  value: ${verbs}
+`
+
+async function audit(r: TestRepo): Promise<Report> {
+  const result = await runCli(['audit', '--format', 'json'], {cwd: r.dir})
+  expect(result.code, dump(result)).toBe(1)
+  return JSON.parse(result.stdout) as Report
+}
+
+describe('a kustomize repository guarded by acldrift', () => {
+  it(
+    'an agent widening a ClusterRole only through an overlay patch is blocked by the hook and attributed by the audit to the patch commit',
+    async () => {
+      const r = await newRepo()
+      await commitFiles(
+        r,
+        {...base, [OVERLAY]: overlay, [PATCH]: verbsPatch('["get", "list", "watch"]')},
+        'Deploy the app',
+      )
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      expect(init.code, dump(init)).toBe(0)
+      await r.stage()
+      expect((await git(r, {}, 'commit', '-m', 'Set up acldrift')).code).toBe(0)
+
+      // The overlay is read through its render: the prod roles, named by overlay and identity.
+      const checked = await runCli(['check', '--format', 'json'], {cwd: r.dir})
+      expect(checked.code, dump(checked)).toBe(0)
+      const coverage = (JSON.parse(checked.stdout) as Report & {coverage: {read: unknown[]}}).coverage
+      expect(coverage.read).toContainEqual({
+        file: OVERLAY,
+        kind: 'k8s-rbac',
+        format: 'kustomize',
+        by: 'content',
+      })
+
+      // The agent lets the app delete pods, in the patch alone.
+      await r.write(PATCH, verbsPatch('["get", "list", "watch", "delete"]'))
+      await r.stage(PATCH)
+      const message = identities.claudeCode.message('Let the app restart its pods')
+      const blocked = await git(r, {CLAUDECODE: '1'}, 'commit', '-m', message)
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      expect(blocked.stderr).toContain('acldrift: commit blocked')
+      expect(blocked.stderr).toContain(
+        `${OVERLAY}:${lineOf(overlay, '../../base')} (ClusterRole/prod-pod-reader)`,
+      )
+      expect(blocked.stderr).toContain('delete')
+      expect(blocked.stderr).toContain('actor:  agent: Claude Code')
+
+      // Committed anyway; a person then edits the overlay's labels, which widens nothing.
+      const skipped = await git(r, {CLAUDECODE: '1'}, 'commit', '--no-verify', '-m', message)
+      expect(skipped.code, dump(skipped)).toBe(0)
+      const agentCommit = (await r.git('rev-parse', 'HEAD')).trim()
+      const relabelled = overlay.replace(
+        'namePrefix: prod-\n',
+        'namePrefix: prod-\nlabels:\n  - pairs:\n      env: prod\n',
+      )
+      await r.write(OVERLAY, relabelled)
+      await r.stage(OVERLAY)
+      expect((await git(r, {}, 'commit', '--no-verify', '-m', 'Label prod')).code).toBe(0)
+
+      const widenings = (await audit(r)).findings.filter((f) => f.change === 'widening') as Array<
+        Finding & {document?: string}
+      >
+      expect(widenings.length).toBeGreaterThan(0)
+      for (const finding of widenings) {
+        expect(finding).toMatchObject({
+          kind: 'k8s-rbac',
+          file: OVERLAY,
+          document: 'ClusterRole/prod-pod-reader',
+        })
+        expect(finding.witness).toMatchObject({verb: 'delete'})
+        expect(finding.commit).toMatchObject({sha: agentCommit, actor: {type: 'agent'}})
+      }
+    },
+    SLOW,
+  )
+
+  it(
+    'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay is "not read: kubectl not installed", and without helm every chart "not read: helm not installed"',
+    async () => {
+      const r = await newRepo()
+      const remote = 'deploy/overlays/staging/kustomization.yaml'
+      await commitFiles(
+        r,
+        {
+          ...base,
+          [OVERLAY]: overlay,
+          [PATCH]: verbsPatch('["get"]'),
+          [remote]: `resources:\n  - ${REMOTE_BASE}\n`,
+          // A chart as `helm create` writes it (https://helm.sh/docs/helm/helm_create/).
+          'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\ntype: application\nversion: 0.1.0\n',
+          'charts/app/values.yaml': 'rbac:\n  create: true\n',
+          'charts/app/templates/role.yaml': `{{- if .Values.rbac.create }}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {{ .Release.Name }}
+rules:
+  - apiGroups: [""]
+    resources: ["pods"]
+    verbs: ["get"]
+{{- end }}
+`,
+        },
+        'Deploy',
+      )
+      // A proxy that would be used were the network tried is never contacted: kubectl is
+      // given none, and the run does not wait on it.
+      const started = Date.now()
+      const withKubectl = await runCli(['coverage', '--format', 'json'], {cwd: r.dir})
+      expect(withKubectl.code, dump(withKubectl)).toBe(0)
+      expect(Date.now() - started).toBeLessThan(60_000)
+      const notRead = (result: RunResult) =>
+        (
+          JSON.parse(result.stdout) as {
+            coverage: {notRead: Array<{file: string; recognisedAs: string; why: string}>}
+          }
+        ).coverage.notRead
+      expect(notRead(withKubectl)).toContainEqual({
+        file: remote,
+        recognisedAs: 'kustomize',
+        why: expect.stringContaining('is remote (not fetched'),
+      })
+      expect(notRead(withKubectl).map((e) => e.file)).not.toContain(OVERLAY)
+
+      // An agent cannot hide a widening by making the overlay unrenderable here: an overlay
+      // that held RBAC at HEAD and is no longer read fails closed (exit 3), naming it.
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      expect(init.code, dump(init)).toBe(0)
+      await r.stage()
+      expect((await git(r, {}, 'commit', '-m', 'Set up acldrift')).code).toBe(0)
+      await r.write(PATCH, verbsPatch('["*"]'))
+      await r.write(OVERLAY, overlay.replace('  - ../../base\n', `  - ../../base\n  - ${REMOTE_BASE}\n`))
+      await r.stage(PATCH, OVERLAY)
+      const hidden = await git(
+        r,
+        {CLAUDECODE: '1'},
+        'commit',
+        '-m',
+        identities.claudeCode.message('Use the shared base'),
+      )
+      expect(hidden.code, dump(hidden)).not.toBe(0)
+      expect(hidden.stderr).toContain(`${OVERLAY}`)
+      expect(hidden.stderr).toContain('held k8s-rbac documents in the baseline and is no longer read')
+      await r.git('reset', '--quiet', '--hard')
+
+      // A PATH with node and git only (kubectl sits beside them in /usr/bin here).
+      const bin = await makeTempDir('acldrift-path-')
+      onTestFinished(() => rm(bin, {recursive: true, force: true}))
+      const gitPath = (await runHermetic('sh', ['-c', 'command -v git'], {cwd: r.dir})).stdout.trim()
+      await symlink(process.execPath, join(bin, 'node'))
+      await symlink(gitPath, join(bin, 'git'))
+      const withoutKubectl = await runCli(['coverage', '--format', 'json'], {cwd: r.dir, env: {PATH: bin}})
+      expect(withoutKubectl.code, dump(withoutKubectl)).toBe(0)
+      for (const file of [OVERLAY, 'deploy/base/kustomization.yaml'])
+        expect(notRead(withoutKubectl)).toContainEqual({
+          file,
+          recognisedAs: 'kustomize',
+          why: 'kubectl not installed',
+        })
+    },
+    SLOW,
+  )
+})
