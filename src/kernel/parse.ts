@@ -474,8 +474,13 @@ function walkYaml(
   formatTags: Yaml.Tags,
 ): {positions: Map<string, Position>; firstAlias: Position | undefined} {
   const {isAlias, isMap, isScalar, isSeq} = yaml()
-  const allowed = new Set(formatTags.map((tag) => tag.tag))
-  const explicitTag = (node: Yaml.Scalar | Yaml.YAMLMap | Yaml.YAMLSeq, pointer: string, fallback: number) => {
+  // A format's tags are objects; a name would be one of yaml's own tags, which stay refused.
+  const allowed = new Set(formatTags.flatMap((tag) => (typeof tag === 'string' ? [] : [tag.tag])))
+  const explicitTag = (
+    node: Yaml.Scalar | Yaml.YAMLMap | Yaml.YAMLSeq,
+    pointer: string,
+    fallback: number,
+  ) => {
     const tag = node.tag
     if (tag === undefined || allowed.has(tag) || !tag.startsWith(YAML_TAG_PREFIX)) return
     problems.push({
