@@ -69,15 +69,14 @@ export function transforms(text: string): Transform[] {
 }
 
 /**
- * Whether a gitattributes pattern matches a path: a pattern without a slash matches a name at
- * any depth; with one, a path from the repository root (gitignore's rules, which attributes follow).
+ * Whether a gitattributes pattern matches a file: a pattern without a slash matches a name at any
+ * depth; with one, a path from the repository root (gitignore's rules). Unlike gitignore, a
+ * pattern that names a folder (`k8s/`, `k8s`) applies to no file inside it: `k8s/**` does.
  */
 export function patternMatcher(pattern: string): (path: string) => boolean {
-  const anchored = pattern.replace(/\/$/, '')
-  const glob = anchored.includes('/') ? anchored.replace(/^\//, '') : `**/${anchored}`
-  const match = picomatch(glob, {dot: true})
-  const inside = picomatch(`${glob}/**`, {dot: true})
-  return (path) => match(path) || inside(path)
+  if (pattern.endsWith('/')) return () => false
+  const glob = pattern.includes('/') ? pattern.replace(/^\//, '') : `**/${pattern}`
+  return picomatch(glob, {dot: true})
 }
 
 /**
