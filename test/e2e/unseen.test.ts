@@ -48,6 +48,21 @@ rules:
     verbs: ["get", "list"]
 `
 
+// https://kubernetes.io/docs/reference/access-authn-authz/rbac/#clusterrolebinding-example
+const binding = (name: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ${name}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: reader
+subjects:
+  - kind: User
+    name: mallory@example.com
+    apiGroup: rbac.authorization.k8s.io
+`
+
 type Attack = (r: TestRepo) => Promise<void>
 
 const rename =
@@ -180,6 +195,22 @@ describe('an agent moving a policy out of sight', () => {
     const report: unknown = JSON.parse(await readFile(join(dir, 'acldrift-report.json'), 'utf8'))
     expectValidReport(report)
     expect((report as Report).errors.map((e) => e.file)).toContain('iam/reports.txt')
+  }, 60_000)
+
+  it('after init, a binding beside the covered files or in a new folder is caught; a Deployment there is no error', async () => {
+    const config = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
+    expect(config).not.toContain('k8s/rbac/')
+    const sha = await attackAsAgent('new-places', async (repo) => {
+      await repo.write('k8s/rbac/ops.yml', binding('ops-readers'))
+      await repo.write('platform/access/ops.yaml', binding('platform-readers'))
+      await repo.write('k8s/rbac/app.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\n')
+    })
+    const {code, report} = await checkJson(r.dir, ['--range', 'approved..HEAD'])
+    expect(code).toBe(1)
+    expect(report.errors).toEqual([])
+    const widened = report.findings.filter((f) => f.change === 'widening')
+    expect(widened.map((f) => f.file).sort()).toEqual(['k8s/rbac/ops.yml', 'platform/access/ops.yaml'])
+    for (const finding of widened) expect(finding.commit).toMatchObject({sha, actor: {type: 'agent'}})
   }, 60_000)
 
   it('.gitattributes that transforms the content of a policy is config-weakened, blamed on the agent', async () => {
