@@ -344,7 +344,7 @@ describe('YAML', () => {
     ])
   })
 
-  test("explicit tags fail closed: another reader may resolve them otherwise (kubectl decodes !!binary)", () => {
+  test('explicit tags fail closed: another reader may resolve them otherwise (kubectl decodes !!binary)', () => {
     expect(problems('a.yaml', 'kind: !!binary Q2x1c3RlclJvbGVCaW5kaW5n\n')).toEqual([
       {
         file: 'a.yaml',
@@ -355,7 +355,12 @@ describe('YAML', () => {
       },
     ])
     expect(problems('a.yaml', '!!str kind: Role\n')).toEqual([
-      expect.objectContaining({line: 1, column: 7, pointer: '/kind', message: expect.stringContaining('!!str')}),
+      expect.objectContaining({
+        line: 1,
+        column: 7,
+        pointer: '/kind',
+        message: expect.stringContaining('!!str'),
+      }),
     ])
     expect(problems('a.yaml', 'rules: !!seq [{verbs: !!set {get: null}}]\n').map((p) => p.pointer)).toEqual([
       '/rules',
