@@ -1,17 +1,17 @@
 // `check`: the baseline against a target, file by file, through each kind's adapter.
 
-import {existsSync} from 'node:fs'
-import {isAbsolute, resolve} from 'node:path'
+import {existsSync, lstatSync} from 'node:fs'
+import {isAbsolute, join, resolve} from 'node:path'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
 import {compareChanged, ofKind} from './compare.js'
-import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
+import {GitError, headCommit, pathChanges, type PathChanges, resolveCommit} from '../git/index.js'
 import type {CheckOptions} from './options.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {readSnapshot} from './snapshot.js'
 import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges, withOverlay} from './source.js'
-import type {AdapterContext, CodeOwnership, Finding, InputProblem, Report} from '../kernel/types.js'
+import type {AdapterContext, CodeOwnership, Document, Finding, InputProblem, Report} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
 const emptySource = (ref: string | null): LoadedSource => ({
@@ -83,9 +83,12 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values(),
   ]
   errors.push(...keptKinds(baseline, target))
-  notes.push(...(await followMoves(options, baseline, target)))
+  const changes = await changesOfGone(options, baseline, target, notes)
+  const lost = lostPaths(options, baseline, target, changes, new Set(errors.map((e) => e.file)))
+  errors.push(...lost.problems)
+  notes.push(...followMoves(baseline, target, changes))
   // A file that could not be read on either side is an error, not a removal or an addition.
-  const unreadable = new Set(errors.map((e) => e.file))
+  const unreadable = new Set([...errors.map((e) => e.file), ...lost.keys])
   let targetPaths: Promise<readonly string[]> | undefined
   let ownership: Promise<CodeOwnership> | undefined
   const targetPathList = () => (targetPaths ??= listSourcePaths(options.root, options.target))
@@ -177,17 +180,120 @@ function keptKinds(baseline: LoadedSource, target: LoadedSource): InputProblem[]
   return problems
 }
 
+const goneFrom = (baseline: LoadedSource, target: LoadedSource) =>
+  [...baseline.documents.keys()].filter((p) => !target.documents.has(p))
+
+/** The file part of a document key (`FILE#NAME` for a document inside a container file). */
+const fileOf = (key: string, documents: Map<string, Document>) => documents.get(key)?.origin?.file ?? key
+
+/**
+ * What git says became of the paths of baseline documents the target no longer has: renames, and
+ * paths that became a symlink or a submodule. One `git diff`, and only when some document is gone.
+ */
+async function changesOfGone(
+  options: CheckOptions,
+  baseline: LoadedSource,
+  target: LoadedSource,
+  notes: string[],
+): Promise<PathChanges | undefined> {
+  if (baseline.commit === null || goneFrom(baseline, target).length === 0) return undefined
+  const to = options.target.type === 'ref' ? {type: 'ref' as const, commit: target.commit!} : options.target
+  try {
+    return await pathChanges(options.root, baseline.commit, to)
+  } catch (error) {
+    // A snapshot taken at a commit this clone does not have.
+    if (!(error instanceof GitError)) throw error
+    notes.push(
+      `renames since the baseline's commit ${baseline.commit.slice(0, 7)} not followed: ${error.message}`,
+    )
+    return undefined
+  }
+}
+
+/**
+ * A baseline document whose path is gone because git moved it somewhere no kind reads (a
+ * `.txt`, `.json5` or extensionless name), or because it, or a folder on its path, became a
+ * symlink or a submodule, is still deployed from there: it fails closed naming the path, rather
+ * than counting as a deletion. `known`: files already named as errors. Returns the problems, and
+ * the keys of the documents they hold back from comparison.
+ */
+function lostPaths(
+  options: CheckOptions,
+  baseline: LoadedSource,
+  target: LoadedSource,
+  changes: PathChanges | undefined,
+  known: ReadonlySet<string>,
+): {problems: InputProblem[]; keys: string[]} {
+  const movedFrom = new Map([...(changes?.renames ?? [])].map(([now, old]) => [old, now]))
+  const targetFiles = new Set([...target.documents.values()].map((d) => d.origin?.file ?? d.path))
+  const unread = new Map(
+    [...(target.coverage?.notRead ?? []), ...(target.coverage?.skipped ?? [])].map((e) => [e.file, e.why]),
+  )
+  const problems = new Map<string, InputProblem>()
+  const keys: string[] = []
+  for (const key of goneFrom(baseline, target)) {
+    const file = fileOf(key, baseline.documents)
+    const kind = baseline.documents.get(key)!.kind
+    if (problems.has(file)) keys.push(key)
+    if (known.has(file) || problems.has(file)) continue
+    const now = movedFrom.get(file)
+    if (now !== undefined && !targetFiles.has(now) && !known.has(now)) {
+      problems.set(file, {
+        file: now,
+        message: `${file}, read as ${kind} in the baseline, was renamed to ${now}, which is not read as one (${unread.get(now) ?? 'no kind reads that path'}): rename it back, or assign it a kind with a \`documents:\` glob`,
+      })
+      keys.push(key)
+      continue
+    }
+    const link = linkOnPath(options, file, changes)
+    if (link !== undefined) {
+      problems.set(file, {
+        file,
+        message: `was read as ${kind} in the baseline; ${link.path === file ? 'it' : `its folder ${link.path}`} is now a ${link.type === 'symlink' ? 'symbolic link (never followed: it could point anywhere)' : 'git submodule (its content is another repository)'}`,
+      })
+      keys.push(key)
+    }
+  }
+  return {problems: [...problems.values()], keys}
+}
+
+/** The path itself, or a folder on it, that is a symlink or a submodule in the target. */
+function linkOnPath(
+  options: CheckOptions,
+  file: string,
+  changes: PathChanges | undefined,
+): {path: string; type: 'symlink' | 'submodule'} | undefined {
+  const segments = file.split('/')
+  for (let end = 1; end <= segments.length; end++) {
+    const path = segments.slice(0, end).join('/')
+    const type = changes?.links.get(path)
+    if (type !== undefined) return {path, type}
+    // The working tree may hold a link git does not track yet.
+    if (options.target.type === 'worktree' && isSymlink(join(options.root, path)))
+      return {path, type: 'symlink'}
+  }
+  return undefined
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
 /**
  * A policy moved to another path is the same policy: the baseline's version is re-keyed to
  * the new path, so the move itself reports nothing and later edits compare with it. Moves
  * are recognised by identical content, or by git's rename detection.
  */
-async function followMoves(
-  options: CheckOptions,
+function followMoves(
   baseline: LoadedSource,
   target: LoadedSource,
-): Promise<string[]> {
-  const gone = [...baseline.documents.keys()].filter((p) => !target.documents.has(p))
+  changes: PathChanges | undefined,
+): string[] {
+  const gone = goneFrom(baseline, target)
   const added = [...target.documents.keys()].filter((p) => !baseline.documents.has(p))
   if (gone.length === 0 || added.length === 0) return []
   const moves = new Map<string, string>()
@@ -196,19 +302,12 @@ async function followMoves(
     const same = gone.find((old) => !moves.has(old) && baseline.documents.get(old)!.hash === doc.hash)
     if (same !== undefined) moves.set(same, path)
   }
-  if (
-    moves.size < Math.min(gone.length, added.length) &&
-    baseline.commit !== null &&
-    baseline.type !== 'snapshot'
-  ) {
-    const to = options.target.type === 'ref' ? {type: 'ref' as const, commit: target.commit!} : options.target
-    for (const [now, old] of await renamedPaths(options.root, baseline.commit, to)) {
-      if (gone.includes(old) && added.includes(now) && !moves.has(old)) moves.set(old, now)
-      // The documents of a moved container file move with it, each under its own name.
-      for (const key of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
-        const moved = now + key.slice(old.length)
-        if (added.includes(moved)) moves.set(key, moved)
-      }
+  for (const [now, old] of changes?.renames ?? []) {
+    if (gone.includes(old) && added.includes(now) && !moves.has(old)) moves.set(old, now)
+    // The documents of a moved container file move with it, each under its own name.
+    for (const key of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
+      const moved = now + key.slice(old.length)
+      if (added.includes(moved)) moves.set(key, moved)
     }
   }
   const notes: string[] = []

@@ -191,21 +191,49 @@ export async function addTrailer(root: string, messageFile: string, trailer: str
   ])
 }
 
+/** What git's diff says became of paths between a commit and a target. */
+export interface PathChanges {
+  /** files git considers renamed (`-M`), as new path → old path */
+  renames: Map<string, string>
+  /** paths that are a symbolic link or a submodule (gitlink) in the target and were not one before */
+  links: Map<string, 'symlink' | 'submodule'>
+}
+
+const LINK_MODES: Record<string, 'symlink' | 'submodule'> = {'120000': 'symlink', '160000': 'submodule'}
+
 /**
- * Files git considers renamed between a commit and a target (another commit, the index or
- * the working tree), as new path → old path. One `git diff -M` process.
+ * Renames, and paths that became links, between a commit and a target (another commit, the
+ * index or the working tree). One `git diff -M --raw` process.
  */
-export async function renamedPaths(
+export async function pathChanges(
   root: string,
   from: string,
   to: {type: 'ref'; commit: string} | {type: 'staged'} | {type: 'worktree'},
-): Promise<Map<string, string>> {
+): Promise<PathChanges> {
   // `diff A B` (or `diff --cached A`, `diff A` for the working tree) reads from A to the target.
   const sides = to.type === 'ref' ? [from, to.commit] : to.type === 'staged' ? ['--cached', from] : [from]
-  const output = await runGit(root, ['diff', '-M', '-z', '--name-status', '--diff-filter=R', ...sides, '--'])
+  const output = await runGit(root, [
+    'diff',
+    '-M',
+    '-z',
+    '--raw',
+    '--no-abbrev',
+    '--diff-filter=RAT',
+    ...sides,
+    '--',
+  ])
   const tokens = output.toString('utf8').split('\0')
-  const renames = new Map<string, string>()
-  // `R<score>` NUL old NUL new NUL …
-  for (let i = 0; i + 2 < tokens.length; i += 3) renames.set(tokens[i + 2]!, tokens[i + 1]!)
-  return renames
+  const changes: PathChanges = {renames: new Map(), links: new Map()}
+  // `:<old mode> <new mode> <old id> <new id> <status>` NUL path NUL (NUL new path, for a rename)
+  for (let i = 0; i + 1 < tokens.length;) {
+    const [, newMode, , , status] = tokens[i]!.slice(1).split(' ')
+    const path = tokens[i + 1]!
+    const renamed = status!.startsWith('R')
+    const now = renamed ? tokens[i + 2]! : path
+    if (renamed) changes.renames.set(now, path)
+    const link = LINK_MODES[newMode!]
+    if (link !== undefined) changes.links.set(now, link)
+    i += renamed ? 3 : 2
+  }
+  return changes
 }

@@ -24,7 +24,8 @@ export {
   readCommits,
   readHistory,
   readNotes,
-  renamedPaths,
+  pathChanges,
+  type PathChanges,
 } from './history.js'
 export {blobIdsAt, type FileSide, readPathHistory, readPathsAt} from './file-history.js'
 export {GitError, gitProcessCount, runGit} from './run.js'

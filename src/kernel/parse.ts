@@ -439,7 +439,7 @@ function parseYaml(file: string, text: string, customTags: Yaml.Tags = []): Yaml
     }
     for (const warning of document.warnings)
       problems.push({file, ...at(warning.pos[0]), message: warning.message})
-    return {document, ...walkYaml(document, file, at, problems)}
+    return {document, ...walkYaml(document, file, at, problems, customTags)}
   })
   if (problems.length > 0) throw new InvalidInputError(problems)
 
@@ -456,17 +456,40 @@ function parseYaml(file: string, text: string, customTags: Yaml.Tags = []): Yaml
   })
 }
 
+/** The namespace of YAML's own tags (`!!str` is `tag:yaml.org,2002:str`); local tags (`!foo`) that no format defines are reported by yaml itself, as unresolved. */
+const YAML_TAG_PREFIX = 'tag:yaml.org,2002:'
+
 /**
  * Records the position of every value by JSON pointer, without following aliases (their targets are
- * mapped where they are defined), and rejects what a JS object cannot represent faithfully.
+ * mapped where they are defined), and rejects what a JS object cannot represent faithfully, and
+ * explicit tags: another reader of the same file may resolve `!!binary`, `!!str` or `!!int`
+ * differently (kubectl reads `kind: !!binary Q2x1c3RlclJvbGVCaW5kaW5n` as ClusterRoleBinding), so
+ * what would be checked is not what is applied. Only the tags of the format being read are allowed.
  */
 function walkYaml(
   document: Yaml.Document.Parsed,
   file: string,
   at: (offset: number) => Position,
   problems: InputProblem[],
+  formatTags: Yaml.Tags,
 ): {positions: Map<string, Position>; firstAlias: Position | undefined} {
   const {isAlias, isMap, isScalar, isSeq} = yaml()
+  // A format's tags are objects; a name would be one of yaml's own tags, which stay refused.
+  const allowed = new Set(formatTags.flatMap((tag) => (typeof tag === 'string' ? [] : [tag.tag])))
+  const explicitTag = (
+    node: Yaml.Scalar | Yaml.YAMLMap | Yaml.YAMLSeq,
+    pointer: string,
+    fallback: number,
+  ) => {
+    const tag = node.tag
+    if (tag === undefined || allowed.has(tag) || !tag.startsWith(YAML_TAG_PREFIX)) return
+    problems.push({
+      file,
+      ...at(node.range?.[0] ?? fallback),
+      pointer,
+      message: `explicit YAML tag !!${tag.slice(YAML_TAG_PREFIX.length)}: other tools may read the tagged value differently than acldrift does (fails closed); remove the tag`,
+    })
+  }
   const positions = new Map<string, Position>()
   let firstAliasOffset = Infinity
   const stack: {node: unknown; pointer: string; fallback: number}[] = [
@@ -476,6 +499,7 @@ function walkYaml(
     const {node, pointer} = item
     const offset = isScalar(node) || isAlias(node) || isMap(node) || isSeq(node) ? node.range?.[0] : undefined
     positions.set(pointer, at(offset ?? item.fallback))
+    if (isScalar(node) || isMap(node) || isSeq(node)) explicitTag(node, pointer, item.fallback)
     if (isAlias(node)) firstAliasOffset = Math.min(firstAliasOffset, offset ?? Infinity)
     if (!isMap(node) && !isSeq(node)) continue
     if (isSeq(node)) {
@@ -500,6 +524,7 @@ function walkYaml(
       const name = key.value === null ? '' : String(key.value)
       const keyAt = at(key.range?.[0] ?? offset ?? item.fallback)
       const childPointer = `${pointer}/${escapePointerToken(name)}`
+      explicitTag(key, childPointer, offset ?? item.fallback)
       const first = seen.get(name)
       if (first !== undefined) {
         problems.push({

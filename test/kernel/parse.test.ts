@@ -344,6 +344,30 @@ describe('YAML', () => {
     ])
   })
 
+  test('explicit tags fail closed: another reader may resolve them otherwise (kubectl decodes !!binary)', () => {
+    expect(problems('a.yaml', 'kind: !!binary Q2x1c3RlclJvbGVCaW5kaW5n\n')).toEqual([
+      {
+        file: 'a.yaml',
+        line: 1,
+        column: 16,
+        pointer: '/kind',
+        message: expect.stringMatching(/^explicit YAML tag !!binary: .*fails closed/),
+      },
+    ])
+    expect(problems('a.yaml', '!!str kind: Role\n')).toEqual([
+      expect.objectContaining({
+        line: 1,
+        column: 7,
+        pointer: '/kind',
+        message: expect.stringContaining('!!str'),
+      }),
+    ])
+    expect(problems('a.yaml', 'rules: !!seq [{verbs: !!set {get: null}}]\n').map((p) => p.pointer)).toEqual([
+      '/rules',
+      '/rules/0/verbs',
+    ])
+  })
+
   test('collections as keys are rejected', () => {
     expect(problems('a.yaml', '? [a, b]\n: 1\n')[0]).toMatchObject({
       line: 1,

@@ -106,6 +106,7 @@ export function hasRbacObject(value: unknown): boolean {
 export function looksLikeRbac(text: string): boolean {
   return (
     text.includes(RBAC_GROUP) &&
-    /(^|[\s"'{,])kind["']?\s*:\s*["']?(Cluster)?Role(Binding)?(List)?["']?\s*($|[,}\s])/m.test(text)
+    // A kind behind an explicit YAML tag (`kind: !!binary …`) may be any of them: it claims RBAC too.
+    /(^|[\s"'{,])kind["']?\s*:\s*(!|["']?(Cluster)?Role(Binding)?(List)?["']?\s*($|[,}\s]))/m.test(text)
   )
 }

@@ -8,14 +8,17 @@
 // Both sides are read from git: the reference (reference.ts) and the target. Who made each
 // change is found by semantic blame over the files' history, as for access findings. One piece
 // per protected input: config-changes.ts, approval-records.ts with approvals.ts (judging) and
-// approvals-file.ts (the format), baseline-changes.ts; the verdict in verdict.ts, and the rules
-// of the gate's findings, declared as data, in rules.ts.
+// approvals-file.ts (the format), baseline-changes.ts, agent-hooks.ts, attributes.ts
+// (.gitattributes); the verdict in verdict.ts, and the rules of the gate's findings, declared
+// as data, in rules.ts.
 
 import {type History, readPathHistory} from '../../git/index.js'
 import {type Config, DEFAULT_CONFIG} from '../config.js'
+import {assigner, listSourcePaths} from '../source.js'
 import {findingKey} from '../embedded.js'
 import type {Finding, InputProblem} from '../../kernel/types.js'
 import {AGENT_HOOK_FILES, agentHookChanges} from './agent-hooks.js'
+import {ATTRIBUTES_FILE, attributeChanges} from './attributes.js'
 import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
 import {sameEntry} from './approvals-file.js'
 import {applyApprovals, commitApproval, utcDay} from './approvals.js'
@@ -44,9 +47,13 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const notes: string[] = []
   const errors: InputProblem[] = []
   const paths = protectedPaths(input)
-  const pathList = [paths.config, paths.approvals, paths.baseline, ...AGENT_HOOK_FILES].filter(
-    (p): p is string => p !== undefined,
-  )
+  const pathList = [
+    paths.config,
+    paths.approvals,
+    paths.baseline,
+    ...AGENT_HOOK_FILES,
+    ATTRIBUTES_FILE,
+  ].filter((p): p is string => p !== undefined)
 
   // History of the protected files up to the target's commit, read once, when something needs it.
   let history: Promise<History> | undefined
@@ -95,6 +102,14 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
 
   // the coding agents' hook configurations
   if (reference !== null) found.push(...agentHookChanges(before, after, versions))
+
+  // .gitattributes: content transformed on the way out of the repository
+  if (reference !== null) {
+    const spec = target.spec.type === 'ref' ? {type: 'ref' as const, rev: target.commit!} : target.spec
+    const assign = assigner(current)
+    const readPaths = async () => (await listSourcePaths(root, spec)).filter((p) => assign(p) !== undefined)
+    found.push(...(await attributeChanges(before, after, readPaths, versions)))
+  }
 
   // Who made each protected change, and each approval.
   if (target.spec.type === 'ref') {

@@ -1,5 +1,6 @@
-// The acldrift.config.yaml that `acldrift init` writes: globs for the kinds found among the
-// tracked files, the baseline path, the policy, and a commented example of every other section.
+// The acldrift.config.yaml that `acldrift init` writes: the platform's fixed places for the kinds
+// found among the tracked files (every other file is read by content), the baseline path, the
+// policy, and a commented example of every other section.
 
 import picomatch from 'picomatch'
 import {ADAPTERS} from '../../adapters/index.js'
@@ -12,76 +13,27 @@ interface DocumentGlob {
   kind: Kind
 }
 
-/** Characters picomatch reads as glob syntax; a backslash makes them literal. */
-const escapeGlob = (text: string) => text.replace(/[\\*?[\]{}()!+@]/g, '\\$&')
-
-const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '')
-const extensionOf = (path: string) => /\.([^./]+)$/.exec(path)?.[1] ?? ''
-
-function commonDir(paths: readonly string[]): string {
-  let segments = parentOf(paths[0]!).split('/')
-  for (const path of paths.slice(1)) {
-    const other = parentOf(path).split('/')
-    let same = 0
-    while (same < segments.length && same < other.length && segments[same] === other[same]) same++
-    segments = segments.slice(0, same)
-  }
-  return segments.join('/')
-}
-
 /**
- * Globs that match exactly the files detected as each kind among `tracked`: as broad as
- * possible (`iam/**\/*.json`, so that new files there are checked too), but never matching a
- * tracked file of another kind or no kind — a glob assigns its kind, and a file that is not
- * of that kind would fail every check. Files at the root are named one by one. Kinds that the
- * platform reads only at fixed places (workflows, CODEOWNERS) get those places, files there or not.
+ * The globs init writes: only the places where the platform reads a kind's files whatever they
+ * contain (GitHub's workflows and CODEOWNERS), files there or not, and only when that place holds
+ * no tracked file of another kind or of none: a glob assigns its kind strictly, and such a file
+ * would fail every check. Every other file is read by content, repository-wide: each `.json`,
+ * `.yaml` and `.yml` file (and each format a container reads) is offered to every kind's
+ * detector, so a policy added in a new folder tomorrow is read like today's. Globs narrowed to
+ * today's folders (`k8s/rbac/**\/*.yaml`) would add nothing but a config that looks narrower
+ * than what is checked.
  */
 export function documentGlobs(kinds: ReadonlyMap<string, Kind>, tracked: readonly string[]): DocumentGlob[] {
-  const globs: DocumentGlob[] = []
-  // No globs at all: every file is recognised by content, at the fixed places too.
-  if (kinds.size === 0) return globs
-  for (const adapter of ADAPTERS) {
-    const kind = adapter.kind
-    const paths = [...kinds].filter(([, k]) => k === kind).map(([path]) => path)
-    const fits = (glob: string) => {
-      const match = picomatch(glob, {dot: true})
-      return tracked.every((path) => !match(path) || kinds.get(path) === kind)
-    }
-    // The platform's own locations first, whether or not a file is there yet.
-    const locations = (adapter.locations ?? []).filter(fits)
-    const located = (path: string) => locations.some((glob) => picomatch.isMatch(path, glob, {dot: true}))
-    globs.push(...locations.map((glob) => ({glob, kind})))
-    const byExtension = new Map<string, string[]>()
-    for (const path of paths.filter((p) => !located(p)).sort()) {
-      const ext = extensionOf(path)
-      byExtension.set(ext, [...(byExtension.get(ext) ?? []), path])
-    }
-    for (const [ext, group] of byExtension)
-      globs.push(...cover(group, ext, fits).map((glob) => ({glob, kind})))
-  }
-  return globs
-}
-
-function cover(paths: readonly string[], ext: string, fits: (glob: string) => boolean): string[] {
-  const dir = commonDir(paths)
-  const suffix = ext === '' ? '' : `.${escapeGlob(ext)}`
-  if (dir !== '' && ext !== '' && fits(`${escapeGlob(dir)}/**/*${suffix}`))
-    return [`${escapeGlob(dir)}/**/*${suffix}`]
-  const direct = paths.filter((path) => parentOf(path) === dir)
-  const globs: string[] = []
-  if (direct.length > 0) {
-    const here = `${escapeGlob(dir)}/*${suffix}`
-    if (dir !== '' && ext !== '' && fits(here)) globs.push(here)
-    else globs.push(...direct.map(escapeGlob))
-  }
-  const below = new Map<string, string[]>()
-  for (const path of paths) {
-    if (parentOf(path) === dir) continue
-    const child = path.slice(dir === '' ? 0 : dir.length + 1).split('/')[0]!
-    below.set(child, [...(below.get(child) ?? []), path])
-  }
-  for (const group of below.values()) globs.push(...cover(group, ext, fits))
-  return globs
+  // Nothing detected: no globs at all, the fixed places are read by content too.
+  if (kinds.size === 0) return []
+  return ADAPTERS.flatMap((adapter) =>
+    (adapter.locations ?? [])
+      .filter((glob) => {
+        const match = picomatch(glob, {dot: true})
+        return tracked.every((path) => !match(path) || kinds.get(path) === adapter.kind)
+      })
+      .map((glob) => ({glob, kind: adapter.kind})),
+  )
 }
 
 interface ConfigTemplate {
@@ -107,17 +59,23 @@ export function renderConfig(template: ConfigTemplate): string {
     '# every check (exit 3).',
     'version: 1',
     '',
-    '# Which files hold which kind of access-control config. With globs, only matching files',
-    '# are read, and a matching file that does not parse or validate fails the check. Without',
-    '# `documents`, every tracked file is recognised by its content.',
+    '# Which files hold which kind of access-control config. Every file is read by content,',
+    '# repository-wide: each .json, .yaml and .yml file (and each format a container reads, such',
+    '# as CloudFormation or Terraform) is offered to every kind, which decides whether it is one',
+    '# of its files, wherever it is. A glob below assigns its kind strictly: a matching file that',
+    '# does not parse or validate as that kind fails the check. Globs never hide a file.',
     `# Kinds: ${kinds}.`,
   ]
   if (template.documents.length > 0) {
-    lines.push(`# Found among the tracked files: ${found.join(', ')}.`, 'documents:')
+    lines.push(
+      `# Found among the tracked files, by content: ${found.join(', ')}.`,
+      "# The places GitHub reads these kinds from, whatever the files' content:",
+      'documents:',
+    )
     for (const {glob, kind} of template.documents) lines.push(`  - glob: ${quote(glob)}`, `    kind: ${kind}`)
   } else {
     lines.push(
-      '# None was found among the tracked files, so acldrift recognises them by content. For example:',
+      '# None was found among the tracked files. To assign a kind strictly, for example:',
       '# documents:',
       "#   - glob: 'iam/**/*.json'",
       '#     kind: aws-iam',

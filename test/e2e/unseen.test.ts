@@ -1,0 +1,233 @@
+// Nothing unseen (issue 12, item 4): an agent's ways of moving a policy out of acldrift's sight
+// while it stays deployed, each played in a repository set up as a new user would (`acldrift init
+// --hook git`): the agent's commit is blocked by the hook, and, committed with the hook bypassed,
+// `check --range` and `audit` fail closed naming the path (exit 3), or report the widening and the
+// agent's commit. One repository for the table; each scenario is a branch from the approved state.
+
+import {join} from 'node:path'
+import {mkdir, readFile} from 'node:fs/promises'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {CommandError, identities, runCli, type TestRepo} from '../helpers/repo.js'
+import {checkJson, commitFiles, expectValidReport, repoFactory, type Report} from './helpers.js'
+
+const newRepo = repoFactory()
+
+// Multi-line, so that git's rename detection (`git diff -M`) still pairs an edited copy with it.
+const POLICY = JSON.stringify(
+  {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ReadReports',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: 'arn:aws:s3:::reports/*',
+      },
+      {
+        Sid: 'WriteLogs',
+        Effect: 'Allow',
+        Action: 'logs:PutLogEvents',
+        Resource: 'arn:aws:logs:*:*:log-group:app:*',
+      },
+      {Sid: 'NoDelete', Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*'},
+    ],
+  },
+  null,
+  2,
+)
+const WIDER = POLICY.replace('arn:aws:s3:::reports/*', '*')
+
+// https://kubernetes.io/docs/reference/access-authn-authz/rbac/#role-and-clusterrole
+const READER = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: reader
+rules:
+  - apiGroups: [""]
+    resources: ["configmaps"]
+    verbs: ["get", "list"]
+`
+
+// https://kubernetes.io/docs/reference/access-authn-authz/rbac/#clusterrolebinding-example
+const binding = (name: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ${name}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: reader
+subjects:
+  - kind: User
+    name: mallory@example.com
+    apiGroup: rbac.authorization.k8s.io
+`
+
+type Attack = (r: TestRepo) => Promise<void>
+
+const rename =
+  (to: string, content?: string): Attack =>
+  async (r) => {
+    await r.git('rm', '--quiet', 'iam/reports.json')
+    await r.write(to, content ?? POLICY)
+  }
+
+/** Attacks that must fail closed (exit 3) naming `file`, with a message matching `why`. */
+const FAIL_CLOSED: {name: string; attack: Attack; file: string; why: RegExp}[] = [
+  {
+    name: 'a policy replaced by a symlink (the deploy path is unchanged)',
+    attack: async (r) => {
+      await r.remove('iam/reports.json')
+      await r.symlink('../deploy/generated.json', 'iam/reports.json')
+    },
+    file: 'iam/reports.json',
+    why: /symbolic link/,
+  },
+  {
+    name: "a policy's folder replaced by a git submodule (gitlink)",
+    attack: async (r) => {
+      await r.git('rm', '-r', '--quiet', 'k8s/rbac')
+      const head = (await r.git('rev-parse', 'HEAD')).trim()
+      await r.git('update-index', '--add', '--cacheinfo', `160000,${head},k8s/rbac`)
+      // An unpopulated submodule, as a fresh clone has it: an empty folder.
+      await mkdir(join(r.dir, 'k8s/rbac'), {recursive: true})
+    },
+    file: 'k8s/rbac/reader.yaml',
+    why: /k8s\/rbac is now a git submodule/,
+  },
+  ...['iam/reports.json5', 'iam/reports.txt', 'iam/reports'].map((to) => ({
+    name: `a policy renamed to ${to}, which no kind reads`,
+    attack: rename(to, WIDER),
+    file: to,
+    why: /iam\/reports\.json, read as aws-iam in the baseline, was renamed/,
+  })),
+  {
+    name: 'a YAML explicit tag that kubectl resolves otherwise (kind: !!binary …)',
+    attack: async (r) => {
+      // base64 of ClusterRoleBinding: kubectl decodes it, a YAML 1.2 reader keeps bytes.
+      await r.write(
+        'k8s/rbac/reader.yaml',
+        READER.replace('kind: ClusterRole', 'kind: !!binary Q2x1c3RlclJvbGVCaW5kaW5n'),
+      )
+    },
+    file: 'k8s/rbac/reader.yaml',
+    why: /explicit YAML tag !!binary/,
+  },
+]
+
+/** Attacks whose widening is read where it went: exit 1, a widening at `file` attributed to the agent. */
+const READ_WHERE_MOVED: {name: string; attack: Attack; file: string}[] = [
+  {
+    name: 'renamed to an upper-case extension',
+    attack: rename('iam/reports.JSON', WIDER),
+    file: 'iam/reports.JSON',
+  },
+  {
+    name: 'moved to an upper-case folder',
+    attack: rename('IAM/reports.json', WIDER),
+    file: 'IAM/reports.json',
+  },
+  // Cyrillic і (U+0456) in place of the Latin i.
+  {
+    name: 'moved to a look-alike Unicode folder',
+    attack: rename('\u0456am/reports.json', WIDER),
+    file: '\u0456am/reports.json',
+  },
+]
+
+describe('an agent moving a policy out of sight', () => {
+  let r: TestRepo
+  beforeAll(async () => {
+    r = await newRepo()
+    await commitFiles(
+      r,
+      {'iam/reports.json': POLICY, 'k8s/rbac/reader.yaml': READER, 'README.md': '# app\n'},
+      'App',
+    )
+    const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+    expect(init.code, init.stderr).toBe(0)
+    await r.stage()
+    await r.commit('Adopt acldrift')
+    await r.git('tag', 'approved')
+  }, 60_000)
+
+  /** The attack on a branch of its own, committed as Claude Code: blocked by the hook, then committed bypassing it. */
+  async function attackAsAgent(name: string, attack: Attack): Promise<string> {
+    await r.git('checkout', '--quiet', '--force', '-B', `attack-${name.replace(/\W+/g, '-')}`, 'approved')
+    await attack(r)
+    await r.stage()
+    const message = identities.claudeCode.message('Tidy up policies')
+    const blocked = await r
+      .gitEnv({CLAUDECODE: '1'}, 'commit', '--quiet', '-m', message)
+      .catch((e: unknown) => e)
+    expect(blocked, 'the pre-commit hook blocks the commit').toBeInstanceOf(CommandError)
+    await r.gitEnv({CLAUDECODE: '1'}, 'commit', '--quiet', '--no-verify', '-m', message)
+    return (await r.git('rev-parse', 'HEAD')).trim()
+  }
+
+  for (const {name, attack, file, why} of FAIL_CLOSED)
+    it(`fails closed on ${name}`, async () => {
+      await attackAsAgent(name, attack)
+      const {code, report} = await checkJson(r.dir, ['--range', 'approved..HEAD'])
+      expect(code).toBe(3)
+      expect(report.errors).toContainEqual(
+        expect.objectContaining({file, message: expect.stringMatching(why)}),
+      )
+      // The document is held back, not counted as deleted, and no finding sits beside "0 documents".
+      expect(report.findings.filter((f) => f.change !== 'narrowing' && f.kind !== 'acldrift')).toEqual([])
+    }, 60_000)
+
+  for (const {name, attack, file} of READ_WHERE_MOVED)
+    it(`reports the widening of a policy ${name}, attributed to the agent`, async () => {
+      const sha = await attackAsAgent(name, attack)
+      const {code, report} = await checkJson(r.dir, ['--range', 'approved..HEAD'])
+      expect(code).toBe(1)
+      const widening = report.findings.find((f) => f.change === 'widening' && f.file === file)
+      expect(widening?.commit).toMatchObject({sha, actor: {type: 'agent'}})
+    }, 60_000)
+
+  it('the audit fails closed too, naming the path', async () => {
+    await attackAsAgent('audit-txt', rename('iam/reports.txt'))
+    const dir = join(r.dir, '.git', 'audit-reports')
+    const audit = await runCli(['audit', '--report-dir', dir], {cwd: r.dir})
+    expect(audit.code, audit.stdout + audit.stderr).toBe(3)
+    expect(audit.stdout).toMatch(/iam\/reports\.txt.*was renamed to iam\/reports\.txt/)
+    const report: unknown = JSON.parse(await readFile(join(dir, 'acldrift-report.json'), 'utf8'))
+    expectValidReport(report)
+    expect((report as Report).errors.map((e) => e.file)).toContain('iam/reports.txt')
+  }, 60_000)
+
+  it('after init, a binding beside the covered files or in a new folder is caught; a Deployment there is no error', async () => {
+    const config = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
+    expect(config).not.toContain('k8s/rbac/')
+    const sha = await attackAsAgent('new-places', async (repo) => {
+      await repo.write('k8s/rbac/ops.yml', binding('ops-readers'))
+      await repo.write('platform/access/ops.yaml', binding('platform-readers'))
+      await repo.write('k8s/rbac/app.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\n')
+    })
+    const {code, report} = await checkJson(r.dir, ['--range', 'approved..HEAD'])
+    expect(code).toBe(1)
+    expect(report.errors).toEqual([])
+    const widened = report.findings.filter((f) => f.change === 'widening')
+    expect(widened.map((f) => f.file).sort()).toEqual(['k8s/rbac/ops.yml', 'platform/access/ops.yaml'])
+    for (const finding of widened) expect(finding.commit).toMatchObject({sha, actor: {type: 'agent'}})
+  }, 60_000)
+
+  it('.gitattributes that transforms the content of a policy is config-weakened, blamed on the agent', async () => {
+    const sha = await attackAsAgent('gitattributes', (repo) =>
+      repo.write('.gitattributes', '# keep secrets out of the repo\n*.json filter=crypt\n*.md text eol=lf\n'),
+    )
+    const {code, report} = await checkJson(r.dir, ['--range', 'approved..HEAD'])
+    expect(code).toBe(1)
+    const weakened = report.findings.filter((f) => f.file === '.gitattributes')
+    expect(weakened).toHaveLength(1) // line endings are no finding: LF and CRLF read alike
+    expect(weakened[0]).toMatchObject({
+      rule: 'config-weakened',
+      severity: 'high',
+      line: 2,
+      witness: {setting: '.gitattributes', pattern: '*.json', attribute: 'filter'},
+      commit: {sha, actor: {type: 'agent'}},
+    })
+    expect(weakened[0]!.message).toContain('iam/reports.json')
+  }, 60_000)
+})
