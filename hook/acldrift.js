@@ -22644,26 +22644,134 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
         errors++;
       }
     }
+    if (data.auditLog !== void 0) {
+      let data47 = data.auditLog;
+      if (data47 && typeof data47 == "object" && !Array.isArray(data47)) {
+        if (data47.file === void 0) {
+          const err101 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema146.properties.auditLog.required, parentSchema: schema146.properties.auditLog, data: data47 };
+          if (vErrors === null) {
+            vErrors = [err101];
+          } else {
+            vErrors.push(err101);
+          }
+          errors++;
+        }
+        if (data47.seq === void 0) {
+          const err102 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "seq" }, message: "must have required property 'seq'", schema: schema146.properties.auditLog.required, parentSchema: schema146.properties.auditLog, data: data47 };
+          if (vErrors === null) {
+            vErrors = [err102];
+          } else {
+            vErrors.push(err102);
+          }
+          errors++;
+        }
+        if (data47.hash === void 0) {
+          const err103 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema146.properties.auditLog.required, parentSchema: schema146.properties.auditLog, data: data47 };
+          if (vErrors === null) {
+            vErrors = [err103];
+          } else {
+            vErrors.push(err103);
+          }
+          errors++;
+        }
+        for (const key11 in data47) {
+          if (!(key11 === "file" || key11 === "seq" || key11 === "hash")) {
+            const err104 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: false, parentSchema: schema146.properties.auditLog, data: data47 };
+            if (vErrors === null) {
+              vErrors = [err104];
+            } else {
+              vErrors.push(err104);
+            }
+            errors++;
+          }
+        }
+        if (data47.file !== void 0) {
+          let data48 = data47.file;
+          if (typeof data48 !== "string") {
+            const err105 = { instancePath: instancePath + "/auditLog/file", schemaPath: "#/properties/auditLog/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema146.properties.auditLog.properties.file.type, parentSchema: schema146.properties.auditLog.properties.file, data: data48 };
+            if (vErrors === null) {
+              vErrors = [err105];
+            } else {
+              vErrors.push(err105);
+            }
+            errors++;
+          }
+        }
+        if (data47.seq !== void 0) {
+          let data49 = data47.seq;
+          if (!(typeof data49 == "number" && (!(data49 % 1) && !isNaN(data49)) && isFinite(data49))) {
+            const err106 = { instancePath: instancePath + "/auditLog/seq", schemaPath: "#/properties/auditLog/properties/seq/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema146.properties.auditLog.properties.seq.type, parentSchema: schema146.properties.auditLog.properties.seq, data: data49 };
+            if (vErrors === null) {
+              vErrors = [err106];
+            } else {
+              vErrors.push(err106);
+            }
+            errors++;
+          }
+          if (typeof data49 == "number" && isFinite(data49)) {
+            if (data49 < 1 || isNaN(data49)) {
+              const err107 = { instancePath: instancePath + "/auditLog/seq", schemaPath: "#/properties/auditLog/properties/seq/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema146.properties.auditLog.properties.seq, data: data49 };
+              if (vErrors === null) {
+                vErrors = [err107];
+              } else {
+                vErrors.push(err107);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data47.hash !== void 0) {
+          let data50 = data47.hash;
+          if (typeof data50 === "string") {
+            if (!pattern42.test(data50)) {
+              const err108 = { instancePath: instancePath + "/auditLog/hash", schemaPath: "#/properties/auditLog/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema146.properties.auditLog.properties.hash, data: data50 };
+              if (vErrors === null) {
+                vErrors = [err108];
+              } else {
+                vErrors.push(err108);
+              }
+              errors++;
+            }
+          } else {
+            const err109 = { instancePath: instancePath + "/auditLog/hash", schemaPath: "#/properties/auditLog/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema146.properties.auditLog.properties.hash.type, parentSchema: schema146.properties.auditLog.properties.hash, data: data50 };
+            if (vErrors === null) {
+              vErrors = [err109];
+            } else {
+              vErrors.push(err109);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err110 = { instancePath: instancePath + "/auditLog", schemaPath: "#/properties/auditLog/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema146.properties.auditLog.type, parentSchema: schema146.properties.auditLog, data: data47 };
+        if (vErrors === null) {
+          vErrors = [err110];
+        } else {
+          vErrors.push(err110);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err101 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema146.type, parentSchema: schema146, data };
+    const err111 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema146.type, parentSchema: schema146, data };
     if (vErrors === null) {
-      vErrors = [err101];
+      vErrors = [err111];
     } else {
-      vErrors.push(err101);
+      vErrors.push(err111);
     }
     errors++;
   }
   validate102.errors = vErrors;
   return errors === 0;
 }
-var require11, validate11, report_default, schema146, schema147, schema161, func56, func110, schema152, schema493, schema154, schema155, pattern37, pattern38, pattern162, schema158, schema159, schema160;
+var require11, validate11, report_default, schema146, schema147, schema161, func56, func110, schema152, schema493, schema154, schema155, pattern37, pattern38, pattern162, schema158, schema159, schema160, pattern42;
 var init_report = __esm({
   "dist/validators/report.js"() {
     "use strict";
     require11 = createRequire11(import.meta.url);
     validate11 = validate102;
     report_default = validate102;
-    schema146 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
+    schema146 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
     schema147 = { "type": "integer", "minimum": 0 };
     schema161 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
     func56 = Object.prototype.hasOwnProperty;
@@ -22681,6 +22789,7 @@ var init_report = __esm({
     schema160 = { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false };
     validate106.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate103.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    pattern42 = new RegExp("^[0-9a-f]{64}$", "u");
     validate102.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -22851,7 +22960,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.createdAt !== void 0) {
       let data4 = data.createdAt;
       if (typeof data4 === "string") {
-        if (!pattern42.test(data4)) {
+        if (!pattern43.test(data4)) {
           const err14 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$"', schema: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", parentSchema: schema162.properties.createdAt, data: data4 };
           if (vErrors === null) {
             vErrors = [err14];
@@ -23227,7 +23336,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.hash !== void 0) {
               let data22 = data19.hash;
               if (typeof data22 === "string") {
-                if (!pattern43.test(data22)) {
+                if (!pattern422.test(data22)) {
                   const err48 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema162.properties.documents.items.properties.hash, data: data22 };
                   if (vErrors === null) {
                     vErrors = [err48];
@@ -23416,7 +23525,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
   validate110.errors = vErrors;
   return errors === 0;
 }
-var require12, validate12, snapshot_default, schema162, schema163, schema494, func111, pattern42, pattern43;
+var require12, validate12, snapshot_default, schema162, schema163, schema494, func111, pattern43, pattern422;
 var init_snapshot = __esm({
   "dist/validators/snapshot.js"() {
     "use strict";
@@ -23427,8 +23536,8 @@ var init_snapshot = __esm({
     schema163 = { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false };
     schema494 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     func111 = require12("ajv/dist/runtime/ucs2length").default;
-    pattern42 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
-    pattern43 = new RegExp("^[0-9a-f]{64}$", "u");
+    pattern43 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
+    pattern422 = new RegExp("^[0-9a-f]{64}$", "u");
     validate110.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -24114,8 +24223,14 @@ function renderSarif(report) {
           }
         ],
         results: findings.map((f) => result(f, ruleIds.indexOf(f.rule))),
-        // What was read, not read and skipped, and why (the JSON report's coverage section).
-        ...report.coverage === void 0 ? {} : { properties: { acldriftCoverage: report.coverage } }
+        // What was read, not read and skipped, and why (the JSON report's coverage section), and the
+        // audit log's anchor (the record this run appended).
+        ...report.coverage === void 0 && report.auditLog === void 0 ? {} : {
+          properties: {
+            ...report.coverage === void 0 ? {} : { acldriftCoverage: report.coverage },
+            ...report.auditLog === void 0 ? {} : { acldriftAuditLog: report.auditLog }
+          }
+        }
       }
     ]
   };
@@ -36937,7 +37052,12 @@ var AUDIT_FLAGS = {
   },
   "verify-log": {
     type: "boolean",
-    description: "verify the --log file instead of auditing: exit 3 if any record was edited, removed or reordered"
+    description: "verify the --log file instead of auditing: exit 3 if any record was edited, removed or reordered (with ACLDRIFT_LOG_KEY set, also rewritten)"
+  },
+  "expect-head": {
+    type: "string",
+    description: "with --verify-log: the anchor an earlier audit printed (its record number and hash); exit 3 if that record was removed or changed",
+    helpValue: "SEQ:HASH"
   },
   "report-dir": {
     type: "string",
