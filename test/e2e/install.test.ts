@@ -38,6 +38,30 @@ async function freshClone(tmp: string): Promise<string> {
   return clone
 }
 
+/** `npm install --global FLAGS SPEC` into a clean HOME and prefix under tmp, with the real npm cache. */
+async function installGlobally(tmp: string, spec: string, flags: string[] = []) {
+  const [home, prefix] = [join(tmp, 'home'), join(tmp, 'prefix')]
+  await Promise.all([mkdir(home), mkdir(prefix)])
+  const result = await runHermetic(
+    'npm',
+    [
+      'install',
+      '--global',
+      ...flags,
+      '--prefix',
+      prefix,
+      '--cache',
+      npmCache,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      spec,
+    ],
+    {cwd: tmp, env: {HOME: home}, timeoutMs: INSTALL_TIMEOUT},
+  )
+  return {result, home, prefix}
+}
+
 describe('installs from the source', () => {
   it.skipIf(!hasPreCommit)(
     'pre-commit try-repo: the published hook blocks a widening and passes a harmless change silently',
@@ -88,24 +112,7 @@ describe('installs from the source', () => {
       temps.push(tmp)
       const clone = await freshClone(tmp)
       expect(existsSync(join(clone, 'dist'))).toBe(false)
-      const [home, prefix] = [join(tmp, 'home'), join(tmp, 'prefix')]
-      await Promise.all([mkdir(home), mkdir(prefix)])
-      const install = await runHermetic(
-        'npm',
-        [
-          'install',
-          '--global',
-          '--prefix',
-          prefix,
-          '--cache',
-          npmCache,
-          '--prefer-offline',
-          '--no-audit',
-          '--no-fund',
-          clone,
-        ],
-        {cwd: tmp, env: {HOME: home}, timeoutMs: INSTALL_TIMEOUT},
-      )
+      const {result: install, home, prefix} = await installGlobally(tmp, clone)
       expect(install.code, dump(install)).toBe(0)
       // npm pack's output stays the tarball's name alone: the build writes to standard error.
       const pack = await runHermetic('npm', ['pack', '--dry-run', '--cache', npmCache], {
@@ -142,26 +149,11 @@ describe('installs from the source', () => {
       const tmp = await makeTempDir('acldrift-git-install-')
       temps.push(tmp)
       const clone = await freshClone(tmp)
-      const [home, prefix] = [join(tmp, 'home'), join(tmp, 'prefix')]
-      await Promise.all([mkdir(home), mkdir(prefix)])
-      const flags = install![1]!.split(' ')
-      const installed = await runHermetic(
-        'npm',
-        [
-          'install',
-          '-g',
-          ...flags,
-          '--prefix',
-          prefix,
-          '--cache',
-          npmCache,
-          '--prefer-offline',
-          '--no-audit',
-          '--no-fund',
-          `git+file://${clone}`,
-        ],
-        {cwd: tmp, env: {HOME: home}, timeoutMs: INSTALL_TIMEOUT},
-      )
+      const {
+        result: installed,
+        home,
+        prefix,
+      } = await installGlobally(tmp, `git+file://${clone}`, install![1]!.split(' '))
       expect(installed.code, dump(installed)).toBe(0)
       const r = await newRepo()
       for (const command of ['acldrift', 'acldrift-hook']) {
