@@ -1173,15 +1173,15 @@ function stringDomain(extraSamples = []) {
 function numberDomain() {
   return {
     cells: (leaves2) => withPresence(leaves2, (valueLeaves) => {
-      const constants3 = [
+      const constants4 = [
         ...new Set(valueLeaves.map((l) => l.type === "number" ? l.value : mismatch(l, "number")))
       ].sort((a, b) => a - b);
-      const candidates = constants3.length === 0 ? [0] : [
-        constants3[0] - 1,
-        ...constants3.flatMap(
-          (c, i) => i + 1 < constants3.length ? [c, (c + constants3[i + 1]) / 2] : [c]
+      const candidates = constants4.length === 0 ? [0] : [
+        constants4[0] - 1,
+        ...constants4.flatMap(
+          (c, i) => i + 1 < constants4.length ? [c, (c + constants4[i + 1]) / 2] : [c]
         ),
-        constants3.at(-1) + 1
+        constants4.at(-1) + 1
       ];
       return candidates.map((n) => cell(n));
     })
@@ -6480,9 +6480,9 @@ function changedRules(base, target) {
   }
   return [...changed, ...b.slice(i), ...a.slice(j)];
 }
-function assign(paths, groups, base, target, slot, stopEarly) {
-  const sensitiveSlot = slot === "real" ? "realSensitive" : "sampleSensitive";
-  const done = (g) => g[slot] !== void 0 && (!g.sensitive || g[sensitiveSlot] !== void 0);
+function assign(paths, groups, base, target, slot2, stopEarly) {
+  const sensitiveSlot = slot2 === "real" ? "realSensitive" : "sampleSensitive";
+  const done = (g) => g[slot2] !== void 0 && (!g.sensitive || g[sensitiveSlot] !== void 0);
   const affected = changedRules(base.rules, target.rules);
   for (const path of paths) {
     if (decidingRule(affected, path) === void 0) continue;
@@ -6494,7 +6494,7 @@ function assign(paths, groups, base, target, slot, stopEarly) {
     for (const { key } of keys) {
       const g = groups.get(key);
       if (g === void 0) continue;
-      g[slot] ??= path;
+      g[slot2] ??= path;
       if (sensitive) g[sensitiveSlot] ??= path;
     }
     if (stopEarly && [...groups.values()].every(done)) return;
@@ -13554,7 +13554,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "version" || key0 === "documents" || key0 === "baseline" || key0 === "policy" || key0 === "exclude" || key0 === "githubActions" || key0 === "actors")) {
+      if (!(key0 === "version" || key0 === "documents" || key0 === "baseline" || key0 === "policy" || key0 === "exclude" || key0 === "helm" || key0 === "githubActions" || key0 === "actors")) {
         const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48, data };
         if (vErrors === null) {
           vErrors = [err1];
@@ -13808,12 +13808,12 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.githubActions !== void 0) {
-      let data13 = data.githubActions;
+    if (data.helm !== void 0) {
+      let data13 = data.helm;
       if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
         for (const key3 in data13) {
-          if (!(key3 === "defaultPermissions")) {
-            const err23 = { instancePath: instancePath + "/githubActions", schemaPath: "#/properties/githubActions/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.githubActions, data: data13 };
+          if (!(key3 === "charts")) {
+            const err23 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.helm, data: data13 };
             if (vErrors === null) {
               vErrors = [err23];
             } else {
@@ -13822,61 +13822,59 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data13.defaultPermissions !== void 0) {
-          let data14 = data13.defaultPermissions;
-          if (!(data14 === "permissive" || data14 === "restricted")) {
-            const err24 = { instancePath: instancePath + "/githubActions/defaultPermissions", schemaPath: "#/properties/githubActions/properties/defaultPermissions/enum", keyword: "enum", params: { allowedValues: schema48.properties.githubActions.properties.defaultPermissions.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.githubActions.properties.defaultPermissions.enum, parentSchema: schema48.properties.githubActions.properties.defaultPermissions, data: data14 };
-            if (vErrors === null) {
-              vErrors = [err24];
-            } else {
-              vErrors.push(err24);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err25 = { instancePath: instancePath + "/githubActions", schemaPath: "#/properties/githubActions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.githubActions.type, parentSchema: schema48.properties.githubActions, data: data13 };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
-      }
-    }
-    if (data.actors !== void 0) {
-      let data15 = data.actors;
-      if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
-        for (const key4 in data15) {
-          if (!(key4 === "agents" || key4 === "automation" || key4 === "humans")) {
-            const err26 = { instancePath: instancePath + "/actors", schemaPath: "#/properties/actors/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.actors, data: data15 };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
-            }
-            errors++;
-          }
-        }
-        if (data15.agents !== void 0) {
-          let data16 = data15.agents;
-          if (Array.isArray(data16)) {
-            const len3 = data16.length;
-            for (let i3 = 0; i3 < len3; i3++) {
-              let data17 = data16[i3];
-              if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
-                if (data17.name === void 0) {
-                  const err27 = { instancePath: instancePath + "/actors/agents/" + i3, schemaPath: "#/properties/actors/properties/agents/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema48.properties.actors.properties.agents.items.required, parentSchema: schema48.properties.actors.properties.agents.items, data: data17 };
-                  if (vErrors === null) {
-                    vErrors = [err27];
-                  } else {
-                    vErrors.push(err27);
+        if (data13.charts !== void 0) {
+          let data14 = data13.charts;
+          if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
+            for (const key4 in data14) {
+              let data15 = data14[key4];
+              if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
+                for (const key5 in data15) {
+                  if (!(key5 === "release" || key5 === "namespace" || key5 === "values")) {
+                    const err24 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/helm/properties/charts/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.helm.properties.charts.additionalProperties, data: data15 };
+                    if (vErrors === null) {
+                      vErrors = [err24];
+                    } else {
+                      vErrors.push(err24);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
-                for (const key5 in data17) {
-                  if (!(key5 === "name" || key5 === "emails" || key5 === "trailers")) {
-                    const err28 = { instancePath: instancePath + "/actors/agents/" + i3, schemaPath: "#/properties/actors/properties/agents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.actors.properties.agents.items, data: data17 };
+                if (data15.release !== void 0) {
+                  let data16 = data15.release;
+                  if (typeof data16 === "string") {
+                    if (func16(data16) < 1) {
+                      const err25 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/release", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/release/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.release, data: data16 };
+                      if (vErrors === null) {
+                        vErrors = [err25];
+                      } else {
+                        vErrors.push(err25);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err26 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/release", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/release/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.release.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.release, data: data16 };
+                    if (vErrors === null) {
+                      vErrors = [err26];
+                    } else {
+                      vErrors.push(err26);
+                    }
+                    errors++;
+                  }
+                }
+                if (data15.namespace !== void 0) {
+                  let data17 = data15.namespace;
+                  if (typeof data17 === "string") {
+                    if (func16(data17) < 1) {
+                      const err27 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/namespace", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace, data: data17 };
+                      if (vErrors === null) {
+                        vErrors = [err27];
+                      } else {
+                        vErrors.push(err27);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err28 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/namespace", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace, data: data17 };
                     if (vErrors === null) {
                       vErrors = [err28];
                     } else {
@@ -13885,112 +13883,114 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data17.name !== void 0) {
-                  let data18 = data17.name;
-                  if (typeof data18 === "string") {
-                    if (func16(data18) < 1) {
-                      const err29 = { instancePath: instancePath + "/actors/agents/" + i3 + "/name", schemaPath: "#/properties/actors/properties/agents/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.actors.properties.agents.items.properties.name, data: data18 };
-                      if (vErrors === null) {
-                        vErrors = [err29];
-                      } else {
-                        vErrors.push(err29);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err30 = { instancePath: instancePath + "/actors/agents/" + i3 + "/name", schemaPath: "#/properties/actors/properties/agents/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.name.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.name, data: data18 };
-                    if (vErrors === null) {
-                      vErrors = [err30];
-                    } else {
-                      vErrors.push(err30);
-                    }
-                    errors++;
-                  }
-                }
-                if (data17.emails !== void 0) {
-                  let data19 = data17.emails;
-                  if (Array.isArray(data19)) {
-                    const len4 = data19.length;
-                    for (let i4 = 0; i4 < len4; i4++) {
-                      let data20 = data19[i4];
-                      if (typeof data20 === "string") {
-                        if (func16(data20) < 3) {
-                          const err31 = { instancePath: instancePath + "/actors/agents/" + i3 + "/emails/" + i4, schemaPath: "#/properties/actors/properties/agents/items/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails.items, data: data20 };
+                if (data15.values !== void 0) {
+                  let data18 = data15.values;
+                  if (Array.isArray(data18)) {
+                    const len3 = data18.length;
+                    for (let i3 = 0; i3 < len3; i3++) {
+                      let data19 = data18[i3];
+                      if (typeof data19 === "string") {
+                        if (func16(data19) < 1) {
+                          const err29 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values/" + i3, schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items, data: data19 };
                           if (vErrors === null) {
-                            vErrors = [err31];
+                            vErrors = [err29];
                           } else {
-                            vErrors.push(err31);
+                            vErrors.push(err29);
                           }
                           errors++;
                         }
                       } else {
-                        const err32 = { instancePath: instancePath + "/actors/agents/" + i3 + "/emails/" + i4, schemaPath: "#/properties/actors/properties/agents/items/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.emails.items.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails.items, data: data20 };
+                        const err30 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values/" + i3, schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items, data: data19 };
                         if (vErrors === null) {
-                          vErrors = [err32];
+                          vErrors = [err30];
                         } else {
-                          vErrors.push(err32);
+                          vErrors.push(err30);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err33 = { instancePath: instancePath + "/actors/agents/" + i3 + "/emails", schemaPath: "#/properties/actors/properties/agents/items/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.items.properties.emails.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails, data: data19 };
+                    const err31 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values, data: data18 };
                     if (vErrors === null) {
-                      vErrors = [err33];
+                      vErrors = [err31];
                     } else {
-                      vErrors.push(err33);
-                    }
-                    errors++;
-                  }
-                }
-                if (data17.trailers !== void 0) {
-                  let data21 = data17.trailers;
-                  if (Array.isArray(data21)) {
-                    const len5 = data21.length;
-                    for (let i5 = 0; i5 < len5; i5++) {
-                      let data22 = data21[i5];
-                      if (typeof data22 === "string") {
-                        if (func16(data22) < 1) {
-                          const err34 = { instancePath: instancePath + "/actors/agents/" + i3 + "/trailers/" + i5, schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers.items, data: data22 };
-                          if (vErrors === null) {
-                            vErrors = [err34];
-                          } else {
-                            vErrors.push(err34);
-                          }
-                          errors++;
-                        }
-                      } else {
-                        const err35 = { instancePath: instancePath + "/actors/agents/" + i3 + "/trailers/" + i5, schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.trailers.items.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers.items, data: data22 };
-                        if (vErrors === null) {
-                          vErrors = [err35];
-                        } else {
-                          vErrors.push(err35);
-                        }
-                        errors++;
-                      }
-                    }
-                  } else {
-                    const err36 = { instancePath: instancePath + "/actors/agents/" + i3 + "/trailers", schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.items.properties.trailers.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers, data: data21 };
-                    if (vErrors === null) {
-                      vErrors = [err36];
-                    } else {
-                      vErrors.push(err36);
+                      vErrors.push(err31);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err37 = { instancePath: instancePath + "/actors/agents/" + i3, schemaPath: "#/properties/actors/properties/agents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.actors.properties.agents.items.type, parentSchema: schema48.properties.actors.properties.agents.items, data: data17 };
+                const err32 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/helm/properties/charts/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.properties.charts.additionalProperties.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties, data: data15 };
                 if (vErrors === null) {
-                  vErrors = [err37];
+                  vErrors = [err32];
                 } else {
-                  vErrors.push(err37);
+                  vErrors.push(err32);
                 }
                 errors++;
               }
             }
           } else {
-            const err38 = { instancePath: instancePath + "/actors/agents", schemaPath: "#/properties/actors/properties/agents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.type, parentSchema: schema48.properties.actors.properties.agents, data: data16 };
+            const err33 = { instancePath: instancePath + "/helm/charts", schemaPath: "#/properties/helm/properties/charts/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.properties.charts.type, parentSchema: schema48.properties.helm.properties.charts, data: data14 };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err34 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.type, parentSchema: schema48.properties.helm, data: data13 };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.githubActions !== void 0) {
+      let data20 = data.githubActions;
+      if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+        for (const key6 in data20) {
+          if (!(key6 === "defaultPermissions")) {
+            const err35 = { instancePath: instancePath + "/githubActions", schemaPath: "#/properties/githubActions/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.githubActions, data: data20 };
+            if (vErrors === null) {
+              vErrors = [err35];
+            } else {
+              vErrors.push(err35);
+            }
+            errors++;
+          }
+        }
+        if (data20.defaultPermissions !== void 0) {
+          let data21 = data20.defaultPermissions;
+          if (!(data21 === "permissive" || data21 === "restricted")) {
+            const err36 = { instancePath: instancePath + "/githubActions/defaultPermissions", schemaPath: "#/properties/githubActions/properties/defaultPermissions/enum", keyword: "enum", params: { allowedValues: schema48.properties.githubActions.properties.defaultPermissions.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.githubActions.properties.defaultPermissions.enum, parentSchema: schema48.properties.githubActions.properties.defaultPermissions, data: data21 };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err37 = { instancePath: instancePath + "/githubActions", schemaPath: "#/properties/githubActions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.githubActions.type, parentSchema: schema48.properties.githubActions, data: data20 };
+        if (vErrors === null) {
+          vErrors = [err37];
+        } else {
+          vErrors.push(err37);
+        }
+        errors++;
+      }
+    }
+    if (data.actors !== void 0) {
+      let data22 = data.actors;
+      if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+        for (const key7 in data22) {
+          if (!(key7 === "agents" || key7 === "automation" || key7 === "humans")) {
+            const err38 = { instancePath: instancePath + "/actors", schemaPath: "#/properties/actors/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.actors, data: data22 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
@@ -13999,15 +13999,15 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data15.automation !== void 0) {
-          let data23 = data15.automation;
+        if (data22.agents !== void 0) {
+          let data23 = data22.agents;
           if (Array.isArray(data23)) {
-            const len6 = data23.length;
-            for (let i6 = 0; i6 < len6; i6++) {
-              let data24 = data23[i6];
+            const len4 = data23.length;
+            for (let i4 = 0; i4 < len4; i4++) {
+              let data24 = data23[i4];
               if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
                 if (data24.name === void 0) {
-                  const err39 = { instancePath: instancePath + "/actors/automation/" + i6, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data: data24 };
+                  const err39 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema48.properties.actors.properties.agents.items.required, parentSchema: schema48.properties.actors.properties.agents.items, data: data24 };
                   if (vErrors === null) {
                     vErrors = [err39];
                   } else {
@@ -14015,22 +14015,13 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data24.emails === void 0) {
-                  const err40 = { instancePath: instancePath + "/actors/automation/" + i6, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "emails" }, message: "must have required property 'emails'", schema: schema50.required, parentSchema: schema50, data: data24 };
-                  if (vErrors === null) {
-                    vErrors = [err40];
-                  } else {
-                    vErrors.push(err40);
-                  }
-                  errors++;
-                }
-                for (const key6 in data24) {
-                  if (!(key6 === "name" || key6 === "emails")) {
-                    const err41 = { instancePath: instancePath + "/actors/automation/" + i6, schemaPath: "#/$defs/namedEmails/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data: data24 };
+                for (const key8 in data24) {
+                  if (!(key8 === "name" || key8 === "emails" || key8 === "trailers")) {
+                    const err40 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.actors.properties.agents.items, data: data24 };
                     if (vErrors === null) {
-                      vErrors = [err41];
+                      vErrors = [err40];
                     } else {
-                      vErrors.push(err41);
+                      vErrors.push(err40);
                     }
                     errors++;
                   }
@@ -14039,20 +14030,20 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
                   let data25 = data24.name;
                   if (typeof data25 === "string") {
                     if (func16(data25) < 1) {
-                      const err42 = { instancePath: instancePath + "/actors/automation/" + i6 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data25 };
+                      const err41 = { instancePath: instancePath + "/actors/agents/" + i4 + "/name", schemaPath: "#/properties/actors/properties/agents/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.actors.properties.agents.items.properties.name, data: data25 };
                       if (vErrors === null) {
-                        vErrors = [err42];
+                        vErrors = [err41];
                       } else {
-                        vErrors.push(err42);
+                        vErrors.push(err41);
                       }
                       errors++;
                     }
                   } else {
-                    const err43 = { instancePath: instancePath + "/actors/automation/" + i6 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data25 };
+                    const err42 = { instancePath: instancePath + "/actors/agents/" + i4 + "/name", schemaPath: "#/properties/actors/properties/agents/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.name.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.name, data: data25 };
                     if (vErrors === null) {
-                      vErrors = [err43];
+                      vErrors = [err42];
                     } else {
-                      vErrors.push(err43);
+                      vErrors.push(err42);
                     }
                     errors++;
                   }
@@ -14060,86 +14051,104 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data24.emails !== void 0) {
                   let data26 = data24.emails;
                   if (Array.isArray(data26)) {
-                    if (data26.length < 1) {
-                      const err44 = { instancePath: instancePath + "/actors/automation/" + i6 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema50.properties.emails, data: data26 };
-                      if (vErrors === null) {
-                        vErrors = [err44];
-                      } else {
-                        vErrors.push(err44);
-                      }
-                      errors++;
-                    }
-                    const len7 = data26.length;
-                    for (let i7 = 0; i7 < len7; i7++) {
-                      let data27 = data26[i7];
+                    const len5 = data26.length;
+                    for (let i5 = 0; i5 < len5; i5++) {
+                      let data27 = data26[i5];
                       if (typeof data27 === "string") {
                         if (func16(data27) < 3) {
-                          const err45 = { instancePath: instancePath + "/actors/automation/" + i6 + "/emails/" + i7, schemaPath: "#/$defs/namedEmails/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema50.properties.emails.items, data: data27 };
+                          const err43 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails/" + i5, schemaPath: "#/properties/actors/properties/agents/items/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails.items, data: data27 };
                           if (vErrors === null) {
-                            vErrors = [err45];
+                            vErrors = [err43];
                           } else {
-                            vErrors.push(err45);
+                            vErrors.push(err43);
                           }
                           errors++;
                         }
                       } else {
-                        const err46 = { instancePath: instancePath + "/actors/automation/" + i6 + "/emails/" + i7, schemaPath: "#/$defs/namedEmails/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.emails.items.type, parentSchema: schema50.properties.emails.items, data: data27 };
+                        const err44 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails/" + i5, schemaPath: "#/properties/actors/properties/agents/items/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.emails.items.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails.items, data: data27 };
                         if (vErrors === null) {
-                          vErrors = [err46];
+                          vErrors = [err44];
                         } else {
-                          vErrors.push(err46);
+                          vErrors.push(err44);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err47 = { instancePath: instancePath + "/actors/automation/" + i6 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.emails.type, parentSchema: schema50.properties.emails, data: data26 };
+                    const err45 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails", schemaPath: "#/properties/actors/properties/agents/items/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.items.properties.emails.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails, data: data26 };
                     if (vErrors === null) {
-                      vErrors = [err47];
+                      vErrors = [err45];
                     } else {
-                      vErrors.push(err47);
+                      vErrors.push(err45);
+                    }
+                    errors++;
+                  }
+                }
+                if (data24.trailers !== void 0) {
+                  let data28 = data24.trailers;
+                  if (Array.isArray(data28)) {
+                    const len6 = data28.length;
+                    for (let i6 = 0; i6 < len6; i6++) {
+                      let data29 = data28[i6];
+                      if (typeof data29 === "string") {
+                        if (func16(data29) < 1) {
+                          const err46 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers/" + i6, schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers.items, data: data29 };
+                          if (vErrors === null) {
+                            vErrors = [err46];
+                          } else {
+                            vErrors.push(err46);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err47 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers/" + i6, schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.trailers.items.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers.items, data: data29 };
+                        if (vErrors === null) {
+                          vErrors = [err47];
+                        } else {
+                          vErrors.push(err47);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err48 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers", schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.items.properties.trailers.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers, data: data28 };
+                    if (vErrors === null) {
+                      vErrors = [err48];
+                    } else {
+                      vErrors.push(err48);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err48 = { instancePath: instancePath + "/actors/automation/" + i6, schemaPath: "#/$defs/namedEmails/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data: data24 };
+                const err49 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.actors.properties.agents.items.type, parentSchema: schema48.properties.actors.properties.agents.items, data: data24 };
                 if (vErrors === null) {
-                  vErrors = [err48];
+                  vErrors = [err49];
                 } else {
-                  vErrors.push(err48);
+                  vErrors.push(err49);
                 }
                 errors++;
               }
             }
           } else {
-            const err49 = { instancePath: instancePath + "/actors/automation", schemaPath: "#/properties/actors/properties/automation/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.automation.type, parentSchema: schema48.properties.actors.properties.automation, data: data23 };
+            const err50 = { instancePath: instancePath + "/actors/agents", schemaPath: "#/properties/actors/properties/agents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.type, parentSchema: schema48.properties.actors.properties.agents, data: data23 };
             if (vErrors === null) {
-              vErrors = [err49];
+              vErrors = [err50];
             } else {
-              vErrors.push(err49);
+              vErrors.push(err50);
             }
             errors++;
           }
         }
-        if (data15.humans !== void 0) {
-          let data28 = data15.humans;
-          if (Array.isArray(data28)) {
-            const len8 = data28.length;
-            for (let i8 = 0; i8 < len8; i8++) {
-              let data29 = data28[i8];
-              if (data29 && typeof data29 == "object" && !Array.isArray(data29)) {
-                if (data29.name === void 0) {
-                  const err50 = { instancePath: instancePath + "/actors/humans/" + i8, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data: data29 };
-                  if (vErrors === null) {
-                    vErrors = [err50];
-                  } else {
-                    vErrors.push(err50);
-                  }
-                  errors++;
-                }
-                if (data29.emails === void 0) {
-                  const err51 = { instancePath: instancePath + "/actors/humans/" + i8, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "emails" }, message: "must have required property 'emails'", schema: schema50.required, parentSchema: schema50, data: data29 };
+        if (data22.automation !== void 0) {
+          let data30 = data22.automation;
+          if (Array.isArray(data30)) {
+            const len7 = data30.length;
+            for (let i7 = 0; i7 < len7; i7++) {
+              let data31 = data30[i7];
+              if (data31 && typeof data31 == "object" && !Array.isArray(data31)) {
+                if (data31.name === void 0) {
+                  const err51 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data: data31 };
                   if (vErrors === null) {
                     vErrors = [err51];
                   } else {
@@ -14147,120 +14156,252 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key7 in data29) {
-                  if (!(key7 === "name" || key7 === "emails")) {
-                    const err52 = { instancePath: instancePath + "/actors/humans/" + i8, schemaPath: "#/$defs/namedEmails/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data: data29 };
+                if (data31.emails === void 0) {
+                  const err52 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "emails" }, message: "must have required property 'emails'", schema: schema50.required, parentSchema: schema50, data: data31 };
+                  if (vErrors === null) {
+                    vErrors = [err52];
+                  } else {
+                    vErrors.push(err52);
+                  }
+                  errors++;
+                }
+                for (const key9 in data31) {
+                  if (!(key9 === "name" || key9 === "emails")) {
+                    const err53 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data: data31 };
                     if (vErrors === null) {
-                      vErrors = [err52];
+                      vErrors = [err53];
                     } else {
-                      vErrors.push(err52);
+                      vErrors.push(err53);
                     }
                     errors++;
                   }
                 }
-                if (data29.name !== void 0) {
-                  let data30 = data29.name;
-                  if (typeof data30 === "string") {
-                    if (func16(data30) < 1) {
-                      const err53 = { instancePath: instancePath + "/actors/humans/" + i8 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data30 };
+                if (data31.name !== void 0) {
+                  let data32 = data31.name;
+                  if (typeof data32 === "string") {
+                    if (func16(data32) < 1) {
+                      const err54 = { instancePath: instancePath + "/actors/automation/" + i7 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data32 };
                       if (vErrors === null) {
-                        vErrors = [err53];
+                        vErrors = [err54];
                       } else {
-                        vErrors.push(err53);
+                        vErrors.push(err54);
                       }
                       errors++;
                     }
                   } else {
-                    const err54 = { instancePath: instancePath + "/actors/humans/" + i8 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data30 };
+                    const err55 = { instancePath: instancePath + "/actors/automation/" + i7 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data32 };
                     if (vErrors === null) {
-                      vErrors = [err54];
+                      vErrors = [err55];
                     } else {
-                      vErrors.push(err54);
+                      vErrors.push(err55);
                     }
                     errors++;
                   }
                 }
-                if (data29.emails !== void 0) {
-                  let data31 = data29.emails;
-                  if (Array.isArray(data31)) {
-                    if (data31.length < 1) {
-                      const err55 = { instancePath: instancePath + "/actors/humans/" + i8 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema50.properties.emails, data: data31 };
+                if (data31.emails !== void 0) {
+                  let data33 = data31.emails;
+                  if (Array.isArray(data33)) {
+                    if (data33.length < 1) {
+                      const err56 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema50.properties.emails, data: data33 };
                       if (vErrors === null) {
-                        vErrors = [err55];
+                        vErrors = [err56];
                       } else {
-                        vErrors.push(err55);
+                        vErrors.push(err56);
                       }
                       errors++;
                     }
-                    const len9 = data31.length;
-                    for (let i9 = 0; i9 < len9; i9++) {
-                      let data32 = data31[i9];
-                      if (typeof data32 === "string") {
-                        if (func16(data32) < 3) {
-                          const err56 = { instancePath: instancePath + "/actors/humans/" + i8 + "/emails/" + i9, schemaPath: "#/$defs/namedEmails/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema50.properties.emails.items, data: data32 };
+                    const len8 = data33.length;
+                    for (let i8 = 0; i8 < len8; i8++) {
+                      let data34 = data33[i8];
+                      if (typeof data34 === "string") {
+                        if (func16(data34) < 3) {
+                          const err57 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails/" + i8, schemaPath: "#/$defs/namedEmails/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema50.properties.emails.items, data: data34 };
                           if (vErrors === null) {
-                            vErrors = [err56];
+                            vErrors = [err57];
                           } else {
-                            vErrors.push(err56);
+                            vErrors.push(err57);
                           }
                           errors++;
                         }
                       } else {
-                        const err57 = { instancePath: instancePath + "/actors/humans/" + i8 + "/emails/" + i9, schemaPath: "#/$defs/namedEmails/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.emails.items.type, parentSchema: schema50.properties.emails.items, data: data32 };
+                        const err58 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails/" + i8, schemaPath: "#/$defs/namedEmails/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.emails.items.type, parentSchema: schema50.properties.emails.items, data: data34 };
                         if (vErrors === null) {
-                          vErrors = [err57];
+                          vErrors = [err58];
                         } else {
-                          vErrors.push(err57);
+                          vErrors.push(err58);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err58 = { instancePath: instancePath + "/actors/humans/" + i8 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.emails.type, parentSchema: schema50.properties.emails, data: data31 };
+                    const err59 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.emails.type, parentSchema: schema50.properties.emails, data: data33 };
                     if (vErrors === null) {
-                      vErrors = [err58];
+                      vErrors = [err59];
                     } else {
-                      vErrors.push(err58);
+                      vErrors.push(err59);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err59 = { instancePath: instancePath + "/actors/humans/" + i8, schemaPath: "#/$defs/namedEmails/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data: data29 };
+                const err60 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data: data31 };
                 if (vErrors === null) {
-                  vErrors = [err59];
+                  vErrors = [err60];
                 } else {
-                  vErrors.push(err59);
+                  vErrors.push(err60);
                 }
                 errors++;
               }
             }
           } else {
-            const err60 = { instancePath: instancePath + "/actors/humans", schemaPath: "#/properties/actors/properties/humans/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.humans.type, parentSchema: schema48.properties.actors.properties.humans, data: data28 };
+            const err61 = { instancePath: instancePath + "/actors/automation", schemaPath: "#/properties/actors/properties/automation/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.automation.type, parentSchema: schema48.properties.actors.properties.automation, data: data30 };
             if (vErrors === null) {
-              vErrors = [err60];
+              vErrors = [err61];
             } else {
-              vErrors.push(err60);
+              vErrors.push(err61);
+            }
+            errors++;
+          }
+        }
+        if (data22.humans !== void 0) {
+          let data35 = data22.humans;
+          if (Array.isArray(data35)) {
+            const len9 = data35.length;
+            for (let i9 = 0; i9 < len9; i9++) {
+              let data36 = data35[i9];
+              if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
+                if (data36.name === void 0) {
+                  const err62 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data: data36 };
+                  if (vErrors === null) {
+                    vErrors = [err62];
+                  } else {
+                    vErrors.push(err62);
+                  }
+                  errors++;
+                }
+                if (data36.emails === void 0) {
+                  const err63 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "emails" }, message: "must have required property 'emails'", schema: schema50.required, parentSchema: schema50, data: data36 };
+                  if (vErrors === null) {
+                    vErrors = [err63];
+                  } else {
+                    vErrors.push(err63);
+                  }
+                  errors++;
+                }
+                for (const key10 in data36) {
+                  if (!(key10 === "name" || key10 === "emails")) {
+                    const err64 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data: data36 };
+                    if (vErrors === null) {
+                      vErrors = [err64];
+                    } else {
+                      vErrors.push(err64);
+                    }
+                    errors++;
+                  }
+                }
+                if (data36.name !== void 0) {
+                  let data37 = data36.name;
+                  if (typeof data37 === "string") {
+                    if (func16(data37) < 1) {
+                      const err65 = { instancePath: instancePath + "/actors/humans/" + i9 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data37 };
+                      if (vErrors === null) {
+                        vErrors = [err65];
+                      } else {
+                        vErrors.push(err65);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err66 = { instancePath: instancePath + "/actors/humans/" + i9 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data37 };
+                    if (vErrors === null) {
+                      vErrors = [err66];
+                    } else {
+                      vErrors.push(err66);
+                    }
+                    errors++;
+                  }
+                }
+                if (data36.emails !== void 0) {
+                  let data38 = data36.emails;
+                  if (Array.isArray(data38)) {
+                    if (data38.length < 1) {
+                      const err67 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema50.properties.emails, data: data38 };
+                      if (vErrors === null) {
+                        vErrors = [err67];
+                      } else {
+                        vErrors.push(err67);
+                      }
+                      errors++;
+                    }
+                    const len10 = data38.length;
+                    for (let i10 = 0; i10 < len10; i10++) {
+                      let data39 = data38[i10];
+                      if (typeof data39 === "string") {
+                        if (func16(data39) < 3) {
+                          const err68 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails/" + i10, schemaPath: "#/$defs/namedEmails/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema50.properties.emails.items, data: data39 };
+                          if (vErrors === null) {
+                            vErrors = [err68];
+                          } else {
+                            vErrors.push(err68);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err69 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails/" + i10, schemaPath: "#/$defs/namedEmails/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.emails.items.type, parentSchema: schema50.properties.emails.items, data: data39 };
+                        if (vErrors === null) {
+                          vErrors = [err69];
+                        } else {
+                          vErrors.push(err69);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err70 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.emails.type, parentSchema: schema50.properties.emails, data: data38 };
+                    if (vErrors === null) {
+                      vErrors = [err70];
+                    } else {
+                      vErrors.push(err70);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err71 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data: data36 };
+                if (vErrors === null) {
+                  vErrors = [err71];
+                } else {
+                  vErrors.push(err71);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err72 = { instancePath: instancePath + "/actors/humans", schemaPath: "#/properties/actors/properties/humans/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.humans.type, parentSchema: schema48.properties.actors.properties.humans, data: data35 };
+            if (vErrors === null) {
+              vErrors = [err72];
+            } else {
+              vErrors.push(err72);
             }
             errors++;
           }
         }
       } else {
-        const err61 = { instancePath: instancePath + "/actors", schemaPath: "#/properties/actors/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.actors.type, parentSchema: schema48.properties.actors, data: data15 };
+        const err73 = { instancePath: instancePath + "/actors", schemaPath: "#/properties/actors/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.actors.type, parentSchema: schema48.properties.actors, data: data22 };
         if (vErrors === null) {
-          vErrors = [err61];
+          vErrors = [err73];
         } else {
-          vErrors.push(err61);
+          vErrors.push(err73);
         }
         errors++;
       }
     }
   } else {
-    const err62 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
+    const err74 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
     if (vErrors === null) {
-      vErrors = [err62];
+      vErrors = [err74];
     } else {
-      vErrors.push(err62);
+      vErrors.push(err74);
     }
     errors++;
   }
@@ -14274,7 +14415,7 @@ var init_config = __esm({
     require7 = createRequire7(import.meta.url);
     validate7 = validate30;
     config_default = validate30;
-    schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/config.schema.json", "title": "acldrift configuration (acldrift.config.yaml)", "description": "Which files hold which kind of access-control configuration, where the approved baseline is, and which findings fail a check.", "type": "object", "properties": { "version": { "description": "Version of this configuration format.", "const": 1 }, "documents": { "description": "Files to check: each glob (relative to the repository root) names files of one kind. A file matched by several entries takes the first.", "type": "array", "items": { "type": "object", "properties": { "glob": { "description": 'A glob such as "iam/**/*.json".', "type": "string", "minLength": 1 }, "kind": { "$ref": "#/$defs/kind" } }, "required": ["glob", "kind"], "additionalProperties": false } }, "baseline": { "description": "The approved baseline: a snapshot file path (written by `acldrift snapshot`) or a git revision.", "type": "string", "minLength": 1 }, "policy": { "description": "What makes `acldrift check` fail.", "type": "object", "properties": { "failOn": { "description": "Fail on any widening, on widenings of at least this severity, or never.", "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "description": "require-approval (default): a widening attributed to an AI agent fails even below failOn unless a valid approval covers it. allow: agents' widenings are judged by failOn alone.", "enum": ["require-approval", "allow"] }, "approvers": { "description": "Emails of the people whose approvals count: an approval is valid only if the commit that added it is attributed to one of them as a human. Approvers also count as listed humans (actors.humans).", "type": "array", "items": { "title": "an email address", "type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$" } } }, "additionalProperties": false }, "exclude": { "description": "Globs of files never checked, even when a documents glob matches them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "githubActions": { "description": "Facts about GitHub that no file in the repository states.", "type": "object", "properties": { "defaultPermissions": { "description": "The repository's (or organisation's) \"Workflow permissions\" setting: the GITHUB_TOKEN permissions of a job that no `permissions:` block covers. permissive (default, the unsafe assumption): read and write on every scope. restricted: contents and packages read, nothing else.", "enum": ["permissive", "restricted"] } }, "additionalProperties": false }, "actors": { "description": "The team's own actors, added to the built-in catalogue of agent, bot and human signals. Emails are matched exactly, case-insensitively.", "type": "object", "properties": { "agents": { "description": "In-house AI agents: commits by these emails, or carrying these trailers, are agent-made.", "type": "array", "items": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 } }, "trailers": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "required": ["name"], "additionalProperties": false } }, "automation": { "description": "Bots that are not AI agents (release tooling, sync jobs).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } }, "humans": { "description": "People whose commits count as human when nothing says agent or bot (e.g. the approvers).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } } }, "additionalProperties": false } }, "required": ["version"], "additionalProperties": false, "$defs": { "namedEmails": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 }, "minItems": 1 } }, "required": ["name", "emails"], "additionalProperties": false }, "kind": { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] } } };
+    schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/config.schema.json", "title": "acldrift configuration (acldrift.config.yaml)", "description": "Which files hold which kind of access-control configuration, where the approved baseline is, and which findings fail a check.", "type": "object", "properties": { "version": { "description": "Version of this configuration format.", "const": 1 }, "documents": { "description": "Files to check: each glob (relative to the repository root) names files of one kind. A file matched by several entries takes the first.", "type": "array", "items": { "type": "object", "properties": { "glob": { "description": 'A glob such as "iam/**/*.json".', "type": "string", "minLength": 1 }, "kind": { "$ref": "#/$defs/kind" } }, "required": ["glob", "kind"], "additionalProperties": false } }, "baseline": { "description": "The approved baseline: a snapshot file path (written by `acldrift snapshot`) or a git revision.", "type": "string", "minLength": 1 }, "policy": { "description": "What makes `acldrift check` fail.", "type": "object", "properties": { "failOn": { "description": "Fail on any widening, on widenings of at least this severity, or never.", "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "description": "require-approval (default): a widening attributed to an AI agent fails even below failOn unless a valid approval covers it. allow: agents' widenings are judged by failOn alone.", "enum": ["require-approval", "allow"] }, "approvers": { "description": "Emails of the people whose approvals count: an approval is valid only if the commit that added it is attributed to one of them as a human. Approvers also count as listed humans (actors.humans).", "type": "array", "items": { "title": "an email address", "type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$" } } }, "additionalProperties": false }, "exclude": { "description": "Globs of files never checked, even when a documents glob matches them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "helm": { "description": "Helm charts, rendered with `helm template` where helm is installed (without it, each chart is listed as not read): per chart folder, how it is rendered. A chart the config does not name is rendered with its own values.yaml, as release `release`.", "type": "object", "additionalProperties": false, "properties": { "charts": { "description": 'Chart folder (from the repository root, e.g. "deploy/charts/app") \u2192 how it is rendered.', "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "release": { "description": "The release name (`helm template RELEASE \u2026`).", "type": "string", "minLength": 1 }, "namespace": { "description": "The namespace it is installed in (`--namespace`).", "type": "string", "minLength": 1 }, "values": { "description": "Values files (paths from the repository root), in order, each given as `-f`, after the chart's own values.yaml.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } } } }, "githubActions": { "description": "Facts about GitHub that no file in the repository states.", "type": "object", "properties": { "defaultPermissions": { "description": "The repository's (or organisation's) \"Workflow permissions\" setting: the GITHUB_TOKEN permissions of a job that no `permissions:` block covers. permissive (default, the unsafe assumption): read and write on every scope. restricted: contents and packages read, nothing else.", "enum": ["permissive", "restricted"] } }, "additionalProperties": false }, "actors": { "description": "The team's own actors, added to the built-in catalogue of agent, bot and human signals. Emails are matched exactly, case-insensitively.", "type": "object", "properties": { "agents": { "description": "In-house AI agents: commits by these emails, or carrying these trailers, are agent-made.", "type": "array", "items": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 } }, "trailers": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "required": ["name"], "additionalProperties": false } }, "automation": { "description": "Bots that are not AI agents (release tooling, sync jobs).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } }, "humans": { "description": "People whose commits count as human when nothing says agent or bot (e.g. the approvers).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } } }, "additionalProperties": false } }, "required": ["version"], "additionalProperties": false, "$defs": { "namedEmails": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 }, "minItems": 1 } }, "required": ["name", "emails"], "additionalProperties": false }, "kind": { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] } } };
     schema492 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema50 = { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 }, "minItems": 1 } }, "required": ["name", "emails"], "additionalProperties": false };
     func16 = require7("ajv/dist/runtime/ucs2length").default;
@@ -24713,11 +24854,11 @@ function resolveCall(name, args, pointer, at2, scope) {
     case "Fn::Join": {
       if (!Array.isArray(args) || args.length !== 2)
         throw new ResolveError(pointer, "Fn::Join takes a delimiter and a list");
-      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([delimiter, list3]) => {
+      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([delimiter2, list3]) => {
         if (list3 instanceof UnknownList || typeof list3 === "string")
-          return symbol(`${display2(list3)} joined by "${String(delimiter)}"`);
+          return symbol(`${display2(list3)} joined by "${String(delimiter2)}"`);
         if (!Array.isArray(list3)) throw new ResolveError(pointer, "Fn::Join takes a list");
-        return list3.map((item) => item instanceof UnknownList ? symbol(item.name) : String(item)).join(String(delimiter));
+        return list3.map((item) => item instanceof UnknownList ? symbol(item.name) : String(item)).join(String(delimiter2));
       });
     }
     case "Fn::If": {
@@ -24748,7 +24889,7 @@ function resolveCall(name, args, pointer, at2, scope) {
       return map(
         resolveAll([args[0], args[1]], pointer, scope),
         at2,
-        ([delimiter, text3]) => typeof text3 === "string" && !hasSymbol(text3) ? text3.split(String(delimiter)) : new UnknownList(`${display2(text3)} split at "${String(delimiter)}"`)
+        ([delimiter2, text3]) => typeof text3 === "string" && !hasSymbol(text3) ? text3.split(String(delimiter2)) : new UnknownList(`${display2(text3)} split at "${String(delimiter2)}"`)
       );
     }
     case "Fn::FindInMap": {
@@ -28032,6 +28173,318 @@ var init_cloudformation = __esm({
   }
 });
 
+// src/containers/rendered-rbac.ts
+var rendered_rbac_exports = {};
+__export(rendered_rbac_exports, {
+  ORIGIN_ANNOTATION: () => ORIGIN_ANNOTATION,
+  renderedRbac: () => renderedRbac
+});
+function renderedRbac(file, rendered, locate2) {
+  const output2 = parseFile({ path: file.path, content: Buffer.from(rendered, "utf8") }, "yaml");
+  const objects = (Array.isArray(output2.value) ? output2.value : [output2.value]).filter(
+    (o) => o !== null
+  );
+  const documents = [];
+  const seen = /* @__PURE__ */ new Map();
+  for (const object2 of objects) {
+    if (!isRbacObject(object2)) continue;
+    const metadata = isObject11(object2.metadata) ? object2.metadata : {};
+    const name = typeof metadata.name === "string" ? metadata.name : "";
+    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : "";
+    const id = NAMESPACED.includes(object2.kind) ? `${String(object2.kind)}/${namespace || "(namespace not set)"}/${name}` : `${String(object2.kind)}/${name}`;
+    const rank = (seen.get(id) ?? 0) + 1;
+    seen.set(id, rank);
+    const documentName = rank === 1 ? id : `${id} (${rank})`;
+    const at2 = locate2(originOf(metadata)) ?? { line: 1, column: 1 };
+    documents.push({
+      kind: "k8s-rbac",
+      name: documentName,
+      value: withoutOrigin(object2),
+      pointer: `/rendered/${escapePointerToken(documentName)}`,
+      sourceMap: { locate: () => at2 }
+    });
+  }
+  return { documents, notes: [], problems: [] };
+}
+function originOf(metadata) {
+  const annotations = isObject11(metadata.annotations) ? metadata.annotations : {};
+  const text3 = annotations[ORIGIN_ANNOTATION];
+  if (typeof text3 !== "string") return void 0;
+  return /^path:\s*(.+)$/m.exec(text3)?.[1]?.trim().replace(/^["']|["']$/g, "");
+}
+function withoutOrigin(object2) {
+  const metadata = isObject11(object2.metadata) ? { ...object2.metadata } : void 0;
+  if (metadata === void 0 || !isObject11(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
+    return object2;
+  const annotations = { ...metadata.annotations };
+  delete annotations[ORIGIN_ANNOTATION];
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  else delete metadata.annotations;
+  return { ...object2, metadata };
+}
+var RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject11, isRbacObject;
+var init_rendered_rbac = __esm({
+  "src/containers/rendered-rbac.ts"() {
+    "use strict";
+    init_parse();
+    RBAC_GROUP2 = "rbac.authorization.k8s.io/";
+    RBAC_KINDS2 = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+    NAMESPACED = ["Role", "RoleBinding"];
+    ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
+    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRbacObject = (v) => isObject11(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
+  }
+});
+
+// src/containers/helm/index.ts
+import { posix } from "node:path";
+function chartSettings(settings, dir) {
+  const helm2 = settings?.helm;
+  const charts = isObject12(helm2) && isObject12(helm2.charts) ? helm2.charts : {};
+  const chart = charts[dir === "" ? "." : dir] ?? charts[dir];
+  return isObject12(chart) ? chart : {};
+}
+async function chartFiles(dir, source) {
+  return (await source.paths()).filter((p) => dir === "" || p.startsWith(`${dir}/`));
+}
+var isObject12, CHART_FILE, dirOf, helm;
+var init_helm = __esm({
+  "src/containers/helm/index.ts"() {
+    "use strict";
+    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    CHART_FILE = "Chart.yaml";
+    dirOf = (path) => posix.dirname(path).replace(/^\.$/, "");
+    helm = {
+      format: "helm",
+      scan: true,
+      candidate: (path) => posix.basename(path) === CHART_FILE,
+      detect: (parsed2) => isObject12(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
+      render: async (parsed2, source, settings) => {
+        if (source === void 0) return { notRead: "the files of the chart are not available here" };
+        const chart = parsed2.value;
+        const dir = dirOf(parsed2.path);
+        const paths = await chartFiles(dir, source);
+        const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
+        const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
+        const missing = dependencies.filter((d) => isObject12(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
+        if (missing.length > 0)
+          return { notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)` };
+        const { release: release2, namespace, values = [] } = chartSettings(settings, dir);
+        const files = await source.read([...paths, ...values]);
+        const absent = values.filter((v) => !files.has(v));
+        if (absent.length > 0)
+          return { notRead: `the values files ${absent.join(", ")} that the config names are not in the repository` };
+        return {
+          tool: "helm",
+          args: [
+            "template",
+            release2 ?? "release",
+            dir === "" ? "." : dir,
+            ...namespace === void 0 ? [] : ["--namespace", namespace],
+            ...values.flatMap((v) => ["--values", v])
+          ],
+          files
+        };
+      },
+      extract: async (parsed2, _source, rendered) => {
+        if (rendered === void 0) throw new Error("internal: a chart is read through its render");
+        const { renderedRbac: renderedRbac2 } = await Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports));
+        return renderedRbac2(parsed2, rendered, () => parsed2.sourceMap.locate("/name"));
+      },
+      // The charts a changed file is in, or whose config names it as a values file.
+      dependents: async (changed, source, settings) => {
+        const charts = (await source.paths()).filter((p) => posix.basename(p) === CHART_FILE);
+        return charts.filter((chart) => {
+          const dir = dirOf(chart);
+          const values = chartSettings(settings, dir).values ?? [];
+          return changed.some((c) => dir === "" || c.startsWith(`${dir}/`) || values.includes(c));
+        });
+      }
+    };
+  }
+});
+
+// src/containers/kustomize/inputs.ts
+import { posix as posix2 } from "node:path";
+async function kustomizationInputs(path, value, source) {
+  const all2 = new Set(await source.paths());
+  const inputs = { files: /* @__PURE__ */ new Set([path]), unreadable: [] };
+  const visited = /* @__PURE__ */ new Set();
+  const visit = async (file, kustomization) => {
+    if (visited.has(file)) return;
+    visited.add(file);
+    if (!isObject13(kustomization)) return;
+    const dir = posix2.dirname(file);
+    const resolve9 = (entry) => {
+      const joined = posix2.normalize(posix2.join(dir, entry));
+      if (joined === ".." || joined.startsWith("../") || posix2.isAbsolute(entry)) {
+        inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
+        return void 0;
+      }
+      return joined === "." ? "" : joined;
+    };
+    const addFile = (entry) => {
+      if (isInline(entry)) return;
+      const at2 = resolve9(entry);
+      if (at2 !== void 0) inputs.files.add(at2);
+    };
+    const addTarget = async (field, entry) => {
+      if (isInline(entry)) return;
+      if (isRemote(entry)) {
+        inputs.unreadable.push(
+          `${file}: ${field} \`${entry}\` is remote (not fetched: acldrift renders offline)`
+        );
+        return;
+      }
+      const at2 = resolve9(entry);
+      if (at2 === void 0) return;
+      if (all2.has(at2)) {
+        inputs.files.add(at2);
+        return;
+      }
+      const inner = KUSTOMIZATION_NAMES.map((name) => at2 === "" ? name : `${at2}/${name}`).find(
+        (p) => all2.has(p)
+      );
+      if (inner === void 0) return;
+      inputs.files.add(inner);
+      const content = (await source.read([inner])).get(inner);
+      if (content === void 0) return;
+      let parsed2;
+      try {
+        parsed2 = parseFile({ path: inner, content }, "yaml").value;
+      } catch {
+        return;
+      }
+      await visit(inner, parsed2);
+    };
+    for (const field of TARGETS)
+      for (const entry of strings4(kustomization[field])) await addTarget(field, entry);
+    for (const field of PLUGINS)
+      for (const entry of strings4(kustomization[field])) await addTarget(field, entry);
+    for (const field of FILE_LISTS) strings4(kustomization[field]).forEach(addFile);
+    for (const field of ["patches", "patchesJson6902", "replacements"])
+      for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
+        if (isObject13(item) && typeof item.path === "string") addFile(item.path);
+    if (isObject13(kustomization.openapi) && typeof kustomization.openapi.path === "string")
+      addFile(kustomization.openapi.path);
+    for (const field of ["configMapGenerator", "secretGenerator"])
+      for (const generator of Array.isArray(kustomization[field]) ? kustomization[field] : []) {
+        if (!isObject13(generator)) continue;
+        for (const entry of strings4(generator.files)) addFile(entry.replace(/^[^=]*=/, ""));
+        for (const entry of [...strings4(generator.envs), ...strings4([generator.env])]) addFile(entry);
+      }
+    if (kustomization.helmCharts !== void 0)
+      inputs.unreadable.push(`${file}: helmCharts (kustomize would run helm and fetch the charts)`);
+  };
+  await visit(path, value);
+  for (const file of inputs.files) if (!all2.has(file)) inputs.files.delete(file);
+  return inputs;
+}
+var KUSTOMIZATION_NAMES, isKustomization, isObject13, strings4, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
+var init_inputs = __esm({
+  "src/containers/kustomize/inputs.ts"() {
+    "use strict";
+    init_parse();
+    KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix2.basename(path));
+    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    strings4 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+    isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
+    isInline = (entry) => entry.includes("\n");
+    TARGETS = ["resources", "bases", "components"];
+    FILE_LISTS = ["patchesStrategicMerge", "crds", "configurations"];
+    PLUGINS = ["generators", "transformers", "validators"];
+  }
+});
+
+// src/containers/kustomize/origin.ts
+var origin_exports = {};
+__export(origin_exports, {
+  entryPosition: () => entryPosition
+});
+import { posix as posix3 } from "node:path";
+function entryPosition(kustomization, origin) {
+  if (origin === void 0 || !isObject14(kustomization.value)) return void 0;
+  const dir = posix3.dirname(kustomization.path);
+  const file = posix3.normalize(posix3.join(dir, origin));
+  for (const field of ["resources", "bases", "components"]) {
+    const entries2 = kustomization.value[field];
+    if (!Array.isArray(entries2)) continue;
+    for (const [index2, entry] of entries2.entries()) {
+      if (typeof entry !== "string") continue;
+      const target = posix3.normalize(posix3.join(dir, entry));
+      if (file === target || file.startsWith(`${target}/`))
+        return kustomization.sourceMap.locate(`/${field}/${index2}`);
+    }
+  }
+  return void 0;
+}
+var isObject14;
+var init_origin = __esm({
+  "src/containers/kustomize/origin.ts"() {
+    "use strict";
+    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+});
+
+// src/containers/kustomize/index.ts
+import { posix as posix4 } from "node:path";
+var isObject15, FIELDS, kustomize;
+var init_kustomize = __esm({
+  "src/containers/kustomize/index.ts"() {
+    "use strict";
+    init_parse();
+    init_inputs();
+    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    FIELDS = /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|namePrefix|nameSuffix|namespace|commonLabels|labels|commonAnnotations|configMapGenerator|secretGenerator|images|replicas|replacements|generators|transformers|helmCharts|crds)$/;
+    kustomize = {
+      format: "kustomize",
+      scan: true,
+      candidate: isKustomization,
+      looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
+      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
+      render: async (parsed2, source) => {
+        if (source === void 0) return { notRead: "the files of the overlay are not available here" };
+        const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
+        if (inputs.unreadable.length > 0) return { notRead: inputs.unreadable.join("; ") };
+        const files = new Map(await source.read([...inputs.files]));
+        const value = parsed2.value;
+        const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
+        const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
+        files.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
+        const dir = posix4.dirname(parsed2.path);
+        return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files };
+      },
+      extract: async (parsed2, _source, rendered) => {
+        if (rendered === void 0) throw new Error("internal: a kustomization is read through its render");
+        const [{ renderedRbac: renderedRbac2 }, { entryPosition: entryPosition2 }] = await Promise.all([
+          Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
+          Promise.resolve().then(() => (init_origin(), origin_exports))
+        ]);
+        return renderedRbac2(parsed2, rendered, (origin) => entryPosition2(parsed2, origin));
+      },
+      // The overlays whose render reads a changed file. Only kustomization files are read here.
+      dependents: async (changed, source) => {
+        const overlays = (await source.paths()).filter(isKustomization);
+        if (overlays.length === 0) return [];
+        const out = [];
+        const contents = await source.read(overlays);
+        for (const [path, content] of contents) {
+          let value;
+          try {
+            value = parseFile({ path, content }, "yaml").value;
+          } catch {
+            continue;
+          }
+          const { files } = await kustomizationInputs(path, value, source);
+          if (changed.some((c) => files.has(c))) out.push(path);
+        }
+        return out;
+      }
+    };
+  }
+});
+
 // src/containers/serverless/read.ts
 var read_exports2 = {};
 __export(read_exports2, {
@@ -28095,12 +28548,12 @@ function splitTopLevel(text3) {
   out.push(current.trim());
   return out;
 }
-var isObject11, MAX_DEPTH3, UNKNOWN, VariableResolver;
+var isObject16, MAX_DEPTH3, UNKNOWN, VariableResolver;
 var init_variables = __esm({
   "src/containers/serverless/variables.ts"() {
     "use strict";
     init_symbols();
-    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     MAX_DEPTH3 = 10;
     UNKNOWN = /* @__PURE__ */ Symbol("unknown");
     VariableResolver = class {
@@ -28114,7 +28567,7 @@ var init_variables = __esm({
       resolve(value, depth = 0) {
         if (typeof value === "string") return this.resolveText(value, depth);
         if (Array.isArray(value)) return value.map((item) => this.resolve(item, depth));
-        if (isObject11(value)) {
+        if (isObject16(value)) {
           const out = {};
           for (const [key, item] of Object.entries(value))
             Object.defineProperty(out, key, {
@@ -28164,7 +28617,7 @@ var init_variables = __esm({
         if (self === null || depth >= MAX_DEPTH3) return UNKNOWN;
         let value = this.root;
         for (const key of self[1].split(".").filter(Boolean)) {
-          if (!isObject11(value) || !Object.hasOwn(value, key)) return UNKNOWN;
+          if (!isObject16(value) || !Object.hasOwn(value, key)) return UNKNOWN;
           value = value[key];
         }
         return this.resolve(value, depth + 1);
@@ -28180,14 +28633,14 @@ __export(compile_exports, {
 });
 function at(value, path) {
   let current = value;
-  for (const key of path) current = isObject12(current) ? current[key] : void 0;
+  for (const key of path) current = isObject17(current) ? current[key] : void 0;
   return current;
 }
 function derivedAccess2(service2) {
-  const functions = isObject12(service2.functions) ? Object.entries(service2.functions) : [];
+  const functions = isObject17(service2.functions) ? Object.entries(service2.functions) : [];
   return functions.flatMap(([name, fn]) => {
-    if (!isObject12(fn)) return [];
-    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject12(event) ? Object.keys(event).join("+") : String(event)) : [];
+    if (!isObject17(fn)) return [];
+    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject17(event) ? Object.keys(event).join("+") : String(event)) : [];
     const parts = [
       ...events.length > 0 ? [`events (${events.join(", ")})`] : [],
       ..."url" in fn ? ["url"] : []
@@ -28206,10 +28659,10 @@ function compileService(parsed2) {
   const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
   const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
   sections.forEach((section, index2) => {
-    if (!isObject12(section)) return;
+    if (!isObject17(section)) return;
     const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
     for (const [name, content] of Object.entries(section)) {
-      if (!isObject12(content)) continue;
+      if (!isObject17(content)) continue;
       const merged = template[name] ??= {};
       for (const [key, value] of Object.entries(content)) {
         merged[key] = value;
@@ -28219,7 +28672,7 @@ function compileService(parsed2) {
     }
   });
   const role = at(provider, ["iam", "role"]);
-  if (role !== void 0 && !isObject12(role)) {
+  if (role !== void 0 && !isObject17(role)) {
     notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
   } else {
     const statements2 = [];
@@ -28287,14 +28740,14 @@ function compileService(parsed2) {
     compiled: { format: "cloudformation", value: template, sourceMap }
   };
 }
-var isObject12, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
+var isObject17, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
 var init_compile4 = __esm({
   "src/containers/serverless/compile.ts"() {
     "use strict";
     init_parse();
     init_symbols();
     init_variables();
-    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     ROLE = "IamRoleLambdaExecution";
     POLICY = "lambda";
     ROLE_POINTER = `/Resources/${ROLE}/Properties`;
@@ -28311,11 +28764,11 @@ var init_compile4 = __esm({
 });
 
 // src/containers/serverless/index.ts
-var isObject13, serverless;
+var isObject18, serverless;
 var init_serverless = __esm({
   "src/containers/serverless/index.ts"() {
     "use strict";
-    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     serverless = {
       format: "serverless",
       scan: true,
@@ -28323,24 +28776,24 @@ var init_serverless = __esm({
       // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
       looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed2) => isObject13(parsed2.value) && "service" in parsed2.value && isObject13(parsed2.value.provider),
+      detect: (parsed2) => isObject18(parsed2.value) && "service" in parsed2.value && isObject18(parsed2.value.provider),
       extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
     };
   }
 });
 
 // src/containers/snapshot/index.ts
-var isObject14, snapshot;
+var isObject19, snapshot;
 var init_snapshot2 = __esm({
   "src/containers/snapshot/index.ts"() {
     "use strict";
     init_container();
-    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     snapshot = {
       format: "snapshot",
       scan: false,
       candidate: (path) => /\.json$/i.test(path),
-      detect: ({ value }) => isObject14(value) && value.schemaVersion === 1 && isObject14(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
+      detect: ({ value }) => isObject19(value) && value.schemaVersion === 1 && isObject19(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
       // The caller validated the file against the snapshot schema: every entry has its fields.
       extract: async (parsed2) => ({
         documents: (parsed2.value.documents ?? []).map(
@@ -28361,12 +28814,12 @@ var init_snapshot2 = __esm({
 });
 
 // src/containers/terraform/plan-detect.ts
-var isObject15, isPlan, looksLikePlan;
+var isObject20, isPlan, looksLikePlan;
 var init_plan_detect = __esm({
   "src/containers/terraform/plan-detect.ts"() {
     "use strict";
-    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isPlan = (value) => isObject15(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject15(value.planned_values) || Array.isArray(value.resource_changes));
+    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isPlan = (value) => isObject20(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject20(value.planned_values) || Array.isArray(value.resource_changes));
     looksLikePlan = (text3) => /"format_version"\s*:/.test(text3) && /"(planned_values|resource_changes)"\s*:/.test(text3);
   }
 });
@@ -30164,7 +30617,7 @@ var init_syntax = __esm({
 });
 
 // src/containers/terraform/module.ts
-import { posix } from "node:path";
+import { posix as posix5 } from "node:path";
 function evaluateModule(source) {
   return new Module(source).documents();
 }
@@ -30435,8 +30888,8 @@ var init_module = __esm({
         });
       }
       readFile(path, at2) {
-        const resolved = posix.normalize(posix.join(this.source.dir || ".", path));
-        if (posix.isAbsolute(path) || resolved === ".." || resolved.startsWith("../")) {
+        const resolved = posix5.normalize(posix5.join(this.source.dir || ".", path));
+        if (posix5.isAbsolute(path) || resolved === ".." || resolved.startsWith("../")) {
           this.effects.notes.add(
             `${at2.file}:${at2.line}: ${path} is outside the repository: not read, its content is unknown`
           );
@@ -30569,9 +31022,9 @@ __export(extract_exports2, {
   isTfvars: () => isTfvars,
   parseTerraform: () => parseTerraform
 });
-import { posix as posix2 } from "node:path";
+import { posix as posix6 } from "node:path";
 async function extractTerraform(parsed2, source) {
-  const dir = dirOf(parsed2.path);
+  const dir = dirOf2(parsed2.path);
   let module;
   if (source !== void 0) {
     let byDir = evaluated.get(source);
@@ -30593,7 +31046,7 @@ async function extractTerraform(parsed2, source) {
   return { documents, notes: [...notes], problems: mine.problems };
 }
 async function evaluateDirectory(dir, source, own) {
-  const inDir = source === void 0 ? [] : (await source.paths()).filter((p) => dirOf(p) === dir);
+  const inDir = source === void 0 ? [] : (await source.paths()).filter((p) => dirOf2(p) === dir);
   const tfPaths = inDir.filter((p) => p.endsWith(".tf") && p !== own?.path);
   const tfvarsPaths = inDir.filter(isTfvars).sort((a, b) => tfvarsOrder(a) - tfvarsOrder(b) || (a < b ? -1 : 1));
   const contents = source === void 0 ? /* @__PURE__ */ new Map() : await source.read([...tfPaths, ...tfvarsPaths]);
@@ -30651,7 +31104,7 @@ async function parseTerraform(file) {
   const hcl = await parseHcl(file);
   return { path: file.path, value: hcl, sourceMap: { locate: () => void 0 }, hash: sha256(file.content) };
 }
-var MAX_ROUNDS, dirOf, isTfvars, evaluated, tfvarsOrder;
+var MAX_ROUNDS, dirOf2, isTfvars, evaluated, tfvarsOrder;
 var init_extract2 = __esm({
   "src/containers/terraform/extract.ts"() {
     "use strict";
@@ -30662,7 +31115,7 @@ var init_extract2 = __esm({
     init_resources2();
     init_syntax();
     MAX_ROUNDS = 5;
-    dirOf = (path) => posix2.dirname(path).replace(/^\.$/, "");
+    dirOf2 = (path) => posix6.dirname(path).replace(/^\.$/, "");
     isTfvars = (path) => /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(path);
     evaluated = /* @__PURE__ */ new WeakMap();
     tfvarsOrder = (path) => path.endsWith("/terraform.tfvars") || path === "terraform.tfvars" ? 0 : 1;
@@ -30682,10 +31135,10 @@ async function extractPlan(parsed2) {
   });
   const resources = [];
   const walk = (module, pointer) => {
-    if (!isObject16(module)) return;
+    if (!isObject21(module)) return;
     if (Array.isArray(module.resources))
       module.resources.forEach((r, i) => {
-        if (isObject16(r) && typeof r.address === "string" && typeof r.type === "string")
+        if (isObject21(r) && typeof r.address === "string" && typeof r.type === "string")
           resources.push({
             address: r.address,
             mode: String(r.mode),
@@ -30698,11 +31151,11 @@ async function extractPlan(parsed2) {
       module.child_modules.forEach((child2, i) => walk(child2, `${pointer}/child_modules/${i}`));
   };
   walk(
-    isObject16(plan.planned_values) ? plan.planned_values.root_module : void 0,
+    isObject21(plan.planned_values) ? plan.planned_values.root_module : void 0,
     "/planned_values/root_module"
   );
   const unknowns = afterUnknown(plan);
-  const used = isObject16(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
+  const used = isObject21(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
   const problems = [];
   const documents = [];
   const notes = [];
@@ -30769,7 +31222,7 @@ function afterUnknown(plan) {
   const out = /* @__PURE__ */ new Map();
   if (!Array.isArray(plan.resource_changes)) return out;
   for (const change of plan.resource_changes)
-    if (isObject16(change) && typeof change.address === "string" && isObject16(change.change))
+    if (isObject21(change) && typeof change.address === "string" && isObject21(change.change))
       out.set(change.address, change.change.after_unknown);
   return out;
 }
@@ -30782,7 +31235,7 @@ function withUnknowns(value, mask, name) {
     });
     return { v: "list", items, at: value.at };
   }
-  if (isObject16(mask) && (value.v === "object" || value.v === "null")) {
+  if (isObject21(mask) && (value.v === "object" || value.v === "null")) {
     const entries2 = new Map(value.v === "object" ? value.entries : []);
     for (const [key, m] of Object.entries(mask))
       if (m !== false)
@@ -30793,10 +31246,10 @@ function withUnknowns(value, mask, name) {
 }
 function referenced(module, prefix) {
   const out = /* @__PURE__ */ new Set();
-  if (!isObject16(module)) return out;
+  if (!isObject21(module)) return out;
   const collect2 = (value) => {
     if (Array.isArray(value)) value.forEach(collect2);
-    else if (isObject16(value)) {
+    else if (isObject21(value)) {
       if (Array.isArray(value.references))
         for (const reference2 of value.references) {
           const match = typeof reference2 === "string" ? /^data\.([^.[\]]+)\.([^.[\]]+)/.exec(reference2) : null;
@@ -30806,14 +31259,14 @@ function referenced(module, prefix) {
     }
   };
   if (Array.isArray(module.resources))
-    for (const resource of module.resources) collect2(isObject16(resource) ? resource.expressions : void 0);
-  if (isObject16(module.module_calls)) {
+    for (const resource of module.resources) collect2(isObject21(resource) ? resource.expressions : void 0);
+  if (isObject21(module.module_calls)) {
     for (const [name, call] of Object.entries(module.module_calls))
-      if (isObject16(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
+      if (isObject21(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
   }
   return out;
 }
-var isObject16;
+var isObject21;
 var init_plan = __esm({
   "src/containers/terraform/plan.ts"() {
     "use strict";
@@ -30822,19 +31275,19 @@ var init_plan = __esm({
     init_shapes();
     init_types2();
     init_values2();
-    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
 // src/containers/terraform/index.ts
-import { posix as posix3 } from "node:path";
-var dirOf2, MODULE_FILE, terraform, terraformPlan;
+import { posix as posix7 } from "node:path";
+var dirOf3, MODULE_FILE, terraform, terraformPlan;
 var init_terraform = __esm({
   "src/containers/terraform/index.ts"() {
     "use strict";
     init_plan_detect();
     init_types2();
-    dirOf2 = (path) => posix3.dirname(path).replace(/^\.$/, "");
+    dirOf3 = (path) => posix7.dirname(path).replace(/^\.$/, "");
     MODULE_FILE = /\.tf$|(^|\/)terraform\.tfvars$|\.auto\.tfvars$/;
     terraform = {
       format: "terraform",
@@ -30852,19 +31305,19 @@ var init_terraform = __esm({
         const dirs = /* @__PURE__ */ new Set();
         const others = changed.filter((path) => {
           if (!MODULE_FILE.test(path)) return true;
-          dirs.add(dirOf2(path));
+          dirs.add(dirOf3(path));
           return false;
         });
         if (others.length > 0) {
           const above = (dir, path) => dir === "" || path.startsWith(`${dir}/`);
-          const candidates = tf.filter((p) => !dirs.has(dirOf2(p)) && others.some((o) => above(dirOf2(p), o)));
+          const candidates = tf.filter((p) => !dirs.has(dirOf3(p)) && others.some((o) => above(dirOf3(p), o)));
           for (const [path, content] of await source.read(candidates)) {
             const text3 = content.toString("utf8");
-            if (others.some((o) => above(dirOf2(path), o) && text3.includes(posix3.basename(o))))
-              dirs.add(dirOf2(path));
+            if (others.some((o) => above(dirOf3(path), o) && text3.includes(posix7.basename(o))))
+              dirs.add(dirOf3(path));
           }
         }
-        return tf.filter((p) => dirs.has(dirOf2(p)));
+        return tf.filter((p) => dirs.has(dirOf3(p)));
       }
     };
     terraformPlan = {
@@ -30890,12 +31343,16 @@ var init_containers = __esm({
     "use strict";
     init_aws_cli();
     init_cloudformation();
+    init_helm();
+    init_kustomize();
     init_serverless();
     init_snapshot2();
     init_terraform();
     CONTAINERS = [
       awsCli,
       cloudformation,
+      helm,
+      kustomize,
       serverless,
       snapshot,
       terraform,
@@ -30968,7 +31425,7 @@ function text2(object2, field) {
   return value;
 }
 function stringEdit(value) {
-  if (!isObject17(value)) throw new MalformedPayload("an edit is not an object");
+  if (!isObject22(value)) throw new MalformedPayload("an edit is not an object");
   return {
     oldString: text2(value, "old_string"),
     newString: text2(value, "new_string"),
@@ -30988,9 +31445,9 @@ function claudeCodeEdit(tool, input) {
   return void 0;
 }
 function claudeGroupRuns(group, matcher, command) {
-  if (!isObject17(group) || !Array.isArray(group.hooks)) return false;
+  if (!isObject22(group) || !Array.isArray(group.hooks)) return false;
   if (matcher !== void 0 && group.matcher !== matcher) return false;
-  return group.hooks.some((hook) => isObject17(hook) && hook.type === "command" && hook.command === command);
+  return group.hooks.some((hook) => isObject22(hook) && hook.type === "command" && hook.command === command);
 }
 function runsAcldrift(harness, text3) {
   let value;
@@ -31004,12 +31461,12 @@ function runsAcldrift(harness, text3) {
 function harnessFor(name) {
   return HARNESSES.find((h) => h.name === name);
 }
-var AGENT_LAUNCHER, isObject17, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, HARNESSES;
+var AGENT_LAUNCHER, isObject22, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, HARNESSES;
 var init_harnesses = __esm({
   "src/core/agent/harnesses.ts"() {
     "use strict";
     AGENT_LAUNCHER = ".acldrift/agent-hook.sh";
-    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     optionalText = (object2, field) => typeof object2[field] === "string" ? object2[field] : void 0;
     MalformedPayload = class extends Error {
     };
@@ -31033,14 +31490,14 @@ var init_harnesses = __esm({
       failClosed: ["PreToolUse"],
       projectDir: "$CLAUDE_PROJECT_DIR",
       read(event, payload) {
-        if (!isObject17(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        if (!isObject22(payload)) throw new MalformedPayload("the hook input is not a JSON object");
         const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
         if (event === "Stop" || event === "SubagentStop")
           return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
         if (event !== "PreToolUse") return { ...call, action: { type: "other" } };
         const tool = text2(payload, "tool_name");
         const input = payload.tool_input;
-        if (!isObject17(input)) throw new MalformedPayload("tool_input is not an object");
+        if (!isObject22(input)) throw new MalformedPayload("tool_input is not an object");
         if (tool === "Bash") return { ...call, action: { type: "shell", command: text2(input, "command") } };
         const edit = claudeCodeEdit(tool, input);
         if (edit === void 0) return { ...call, action: { type: "other" } };
@@ -31053,7 +31510,7 @@ var init_harnesses = __esm({
       },
       launcherBlock: { code: 2 },
       install(existing) {
-        const hooks = isObject17(existing.hooks) ? { ...existing.hooks } : {};
+        const hooks = isObject22(existing.hooks) ? { ...existing.hooks } : {};
         for (const { event, matcher } of this.hooks) {
           const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
           if (!groups.some((group) => claudeGroupRuns(group, matcher, hookCommand(this, event))))
@@ -31066,7 +31523,7 @@ var init_harnesses = __esm({
         return { ...existing, hooks };
       },
       installed(value) {
-        if (!isObject17(value) || !isObject17(value.hooks) || value.disableAllHooks === true) return false;
+        if (!isObject22(value) || !isObject22(value.hooks) || value.disableAllHooks === true) return false;
         const hooks = value.hooks;
         return this.hooks.every(({ event, matcher }) => {
           const groups = hooks[event];
@@ -33115,9 +33572,170 @@ var init_documents2 = __esm({
   }
 });
 
+// src/tools/run.ts
+import { spawn as spawn2 } from "node:child_process";
+import { constants as constants3, accessSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { delimiter, dirname as dirname2, join as join3 } from "node:path";
+async function slot(work) {
+  if (running < MAX_RUNNING) running++;
+  else await new Promise((resolve9) => waiting.push(resolve9));
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next !== void 0) next();
+    else running--;
+  }
+}
+function toolPath(tool, path = process.env.PATH ?? "") {
+  for (const dir of path.split(delimiter)) {
+    if (dir === "") continue;
+    const candidate = join3(dir, tool);
+    try {
+      accessSync(candidate, constants3.X_OK);
+      return candidate;
+    } catch {
+    }
+  }
+  return void 0;
+}
+async function runTool(run) {
+  const binary2 = toolPath(run.tool);
+  if (binary2 === void 0) return { status: "missing" };
+  return slot(() => renderInCopy(binary2, run));
+}
+async function renderInCopy(binary2, run) {
+  const dir = await mkdtemp(join3(tmpdir(), "acldrift-render-"));
+  try {
+    for (const [path, content] of run.files) {
+      const target = join3(dir, "files", path);
+      if (!target.startsWith(join3(dir, "files") + "/")) continue;
+      await mkdir(dirname2(target), { recursive: true });
+      await writeFile(target, content);
+    }
+    await mkdir(join3(dir, "home"), { recursive: true });
+    return await spawnOffline(binary2, run, join3(dir, "files"), join3(dir, "home"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+function spawnOffline(binary2, run, cwd, home) {
+  started++;
+  const env2 = {
+    // No PATH: kustomize clones remote bases with `git` from PATH, and finds none.
+    PATH: "",
+    HOME: home,
+    LC_ALL: "C",
+    HTTP_PROXY: NO_NETWORK_PROXY,
+    HTTPS_PROXY: NO_NETWORK_PROXY,
+    http_proxy: NO_NETWORK_PROXY,
+    https_proxy: NO_NETWORK_PROXY,
+    NO_PROXY: "",
+    no_proxy: "",
+    KUBECONFIG: join3(home, "kubeconfig"),
+    GIT_TERMINAL_PROMPT: "0",
+    HELM_CACHE_HOME: join3(home, "cache"),
+    HELM_CONFIG_HOME: join3(home, "config"),
+    HELM_DATA_HOME: join3(home, "data")
+  };
+  return new Promise((resolve9) => {
+    const child2 = spawn2(binary2, run.args, { cwd, env: env2, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    const stdout = [];
+    const stderr = [];
+    let bytes = 0;
+    let stopped;
+    const stop = (why) => {
+      stopped ??= why;
+      child2.kill("SIGKILL");
+    };
+    const timeoutMs = run.timeoutMs ?? TOOL_TIMEOUT_MS;
+    const timer = setTimeout(() => stop(`stopped after ${timeoutMs / 1e3} s`), timeoutMs);
+    child2.stdout.on("data", (chunk) => {
+      bytes += chunk.length;
+      if (bytes > MAX_OUTPUT_BYTES) stop(`output over ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`);
+      else stdout.push(chunk);
+    });
+    child2.stderr.on("data", (chunk) => stderr.push(chunk));
+    child2.once("error", (error) => {
+      clearTimeout(timer);
+      resolve9({ status: "failed", why: `${run.tool} could not be started: ${error.message}` });
+    });
+    child2.once("close", (status) => {
+      clearTimeout(timer);
+      if (stopped !== void 0) resolve9({ status: "failed", why: `${run.tool} ${stopped}` });
+      else if (status === 0) resolve9({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
+      else resolve9({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
+    });
+  });
+}
+function firstError2(stderr, status) {
+  const line = stderr.trim().split("\n").find((l) => l.trim() !== "") ?? `exited with ${status}`;
+  const quoted = /err="((?:[^"\\]|\\.)*)"/.exec(line);
+  const text3 = quoted ? quoted[1].replace(/\\"/g, '"') : line;
+  return text3.length > 300 ? `${text3.slice(0, 300)}\u2026` : text3;
+}
+var TOOL_TIMEOUT_MS, MAX_OUTPUT_BYTES, NO_NETWORK_PROXY, started, MAX_RUNNING, running, waiting;
+var init_run2 = __esm({
+  "src/tools/run.ts"() {
+    "use strict";
+    TOOL_TIMEOUT_MS = 3e4;
+    MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
+    NO_NETWORK_PROXY = "http://127.0.0.1:9";
+    started = 0;
+    MAX_RUNNING = Math.max(1, availableParallelism());
+    running = 0;
+    waiting = [];
+  }
+});
+
+// src/core/render.ts
+async function render3(parsed2, container, source, settings) {
+  const rendering = await container.render(parsed2, source, settings);
+  if ("notRead" in rendering) return rendering;
+  const outcome = await runOnce(rendering);
+  if (outcome.status === "rendered") return { text: outcome.stdout };
+  if (outcome.status === "missing") return { notRead: `${rendering.tool} not installed` };
+  return { notRead: `${rendering.tool} ${rendering.args[0] ?? ""} failed: ${outcome.why}`.replace("  ", " ") };
+}
+function runOnce(run) {
+  const files = [...run.files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  const key = sha256(
+    JSON.stringify([run.tool, run.args, files.map(([path, content]) => [path, sha256(content)])])
+  );
+  let outcome = renders.get(key);
+  if (outcome === void 0) {
+    outcome = runTool(run);
+    renders.set(key, outcome);
+  }
+  return outcome;
+}
+var renders;
+var init_render = __esm({
+  "src/core/render.ts"() {
+    "use strict";
+    init_hash();
+    init_run2();
+    renders = /* @__PURE__ */ new Map();
+  }
+});
+
 // src/core/embedded.ts
-async function embed(parsed2, container, source) {
-  const extraction = await extractAll(parsed2, container, source);
+async function embed(parsed2, container, source, settings = {}) {
+  let rendered;
+  if (container.render !== void 0) {
+    const outcome = await render3(parsed2, container, source, settings);
+    if ("notRead" in outcome)
+      return {
+        documents: [],
+        problems: [],
+        notes: [],
+        notRead: { recognisedAs: container.format, why: outcome.notRead }
+      };
+    rendered = outcome.text;
+  }
+  const extraction = await extractAll(parsed2, container, source, rendered);
   const out = { documents: [], problems: [...extraction.problems], notes: [...extraction.notes] };
   for (const inner of extraction.documents) {
     const hash = valueHash(inner.value);
@@ -33148,8 +33766,8 @@ async function embed(parsed2, container, source) {
   }
   return out;
 }
-async function extractAll(parsed2, container, source) {
-  const extraction = await container.extract(parsed2, source);
+async function extractAll(parsed2, container, source, rendered) {
+  const extraction = await container.extract(parsed2, source, rendered);
   if (extraction.compiled === void 0) return extraction;
   const { format: format2, value, sourceMap } = extraction.compiled;
   const inner = await extractAll({ ...parsed2, value, sourceMap }, containerFor(format2), source);
@@ -33166,6 +33784,7 @@ var init_embedded = __esm({
     init_containers();
     init_documents2();
     init_hash();
+    init_render();
     await init_validate();
     findingKey = (finding2) => documentKey(finding2.file, finding2.document);
   }
@@ -33215,20 +33834,20 @@ var init_unread = __esm({
         // Helm charts' templates/ and other Go templates: `{{ .Values.x }}`, `{{- if … }}`. GitHub's
         // `${{ }}` expressions are not Go templates.
         as: "helm-template",
-        why: "a template ({{ }}) whose output is the config; acldrift reads configs as they are applied: render it (`helm template`) and check the output",
+        why: "a template ({{ }}) whose output is the config: read only through its chart, rendered with `helm template` where helm is installed",
         matches: (_path, text3) => /(^|[^$])\{\{-?\s*[.$a-zA-Z/(-]/.test(text3)
       },
       {
         // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
         as: "kustomize",
-        why: "a kustomize overlay, not rendered: run `kustomize build` and check the output",
+        why: "a kustomization with none of the fields acldrift renders (resources, patches, components\u2026): nothing to render",
         matches: (path) => /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(path)
       },
       {
         // Strategic-merge patches carry `$patch` directives; JSON 6902 patches are lists of operations
         // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
         as: "kustomize-patch",
-        why: "a kustomize patch, not rendered: run `kustomize build` and check the output",
+        why: "a kustomize patch: read only through the overlays that use it, rendered with `kubectl kustomize`",
         matches: (_path, text3) => /\$patch\s*["']?\s*:/.test(text3) || JSON_PATCH_OP.test(text3)
       }
     ];
@@ -33268,7 +33887,8 @@ async function loadSource(root, spec, config2) {
     read,
     assign2,
     "repository",
-    sourceFiles(root, at2, read.files)
+    sourceFiles(root, at2, read.files),
+    config2.settings
   );
 }
 async function loadStagedChanges(root, config2, overlay = []) {
@@ -33276,7 +33896,9 @@ async function loadStagedChanges(root, config2, overlay = []) {
   const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)]);
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, { type: "ref", commit }, changes.head.files);
   const stagedFiles = sourceFiles(root, { type: "staged" }, changes.staged.files);
-  const dependents = (await dependentsOf(changes.paths, stagedFiles)).filter((p) => assign2(p) !== void 0);
+  const dependents = (await dependentsOf(changes.paths, stagedFiles, config2.settings)).filter(
+    (p) => assign2(p) !== void 0
+  );
   if (dependents.length > 0) {
     const [atHead, inIndex] = await Promise.all([headFiles.read(dependents), stagedFiles.read(dependents)]);
     changes.head.files.push(...[...atHead].map(([path, content]) => ({ path, content })));
@@ -33289,13 +33911,21 @@ async function loadStagedChanges(root, config2, overlay = []) {
   const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
   const headRead = unchanged.length > 0 && commit !== null ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged)) : changes.head;
   const [head, staged] = await Promise.all([
-    documentsOf2({ type: "ref", ref: "HEAD", commit }, keep(headRead), assign2, "changed-files", headFiles),
+    documentsOf2(
+      { type: "ref", ref: "HEAD", commit },
+      keep(headRead),
+      assign2,
+      "changed-files",
+      headFiles,
+      config2.settings
+    ),
     documentsOf2(
       { type: "staged", ref: null, commit },
       keep(changes.staged),
       assign2,
       "changed-files",
-      stagedFiles
+      stagedFiles,
+      config2.settings
     )
   ]);
   return { head, staged: await withOverlay(staged, overlay, config2) };
@@ -33312,18 +33942,19 @@ async function withOverlay(source, files, config2) {
   const assign2 = assigner(config2);
   for (const file of files) {
     const assignment = assign2(file.path);
-    if (assignment !== void 0) await addDocument(overlaid, file, assignment);
+    if (assignment !== void 0)
+      await addDocument(overlaid, file, assignment, false, void 0, config2.settings);
   }
   return overlaid;
 }
-async function dependentsOf(changed, source) {
+async function dependentsOf(changed, source, settings) {
   const found = /* @__PURE__ */ new Set();
   for (const container of SCANNED_CONTAINERS)
-    for (const path of await container.dependents?.(changed, source) ?? []) found.add(path);
+    for (const path of await container.dependents?.(changed, source, settings) ?? []) found.add(path);
   for (const path of changed) found.delete(path);
   return [...found];
 }
-async function documentsOf2(origin, read, assign2, scope, source) {
+async function documentsOf2(origin, read, assign2, scope, source, settings) {
   const coverage = emptyCoverage(scope);
   const loaded = { ...origin, documents: /* @__PURE__ */ new Map(), problems: [], notes: [], coverage };
   for (const skipped of read.skipped) {
@@ -33338,7 +33969,9 @@ async function documentsOf2(origin, read, assign2, scope, source) {
       });
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`);
   }
-  await Promise.all(read.files.map((file) => addDocument(loaded, file, assign2(file.path), false, source)));
+  await Promise.all(
+    read.files.map((file) => addDocument(loaded, file, assign2(file.path), false, source, settings))
+  );
   sortCoverage(coverage);
   return loaded;
 }
@@ -33346,8 +33979,8 @@ function sortCoverage(coverage) {
   for (const list3 of [coverage.read, coverage.notRead, coverage.skipped])
     list3.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 }
-async function addDocument(loaded, file, assignment, explicit = false, source) {
-  const read = await readDocuments(file, assignment.kind, explicit, source);
+async function addDocument(loaded, file, assignment, explicit = false, source, settings = {}) {
+  const read = await readDocuments(file, assignment.kind, explicit, source, settings);
   const coverage = loaded.coverage;
   if (assignment.excluded) {
     const recognisedAs = read.documents[0]?.kind ?? read.notRead?.recognisedAs;
@@ -33380,7 +34013,7 @@ async function addDocument(loaded, file, assignment, explicit = false, source) {
   else if (read.documents.length === 0 && read.problems.length === 0)
     coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
 }
-async function readDocuments(file, assigned, explicit = false, source) {
+async function readDocuments(file, assigned, explicit = false, source, settings = {}) {
   const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
@@ -33394,7 +34027,7 @@ async function readDocuments(file, assigned, explicit = false, source) {
       continue;
     }
     if (parsed3 === void 0) continue;
-    if (container2.detect(parsed3)) return embed(parsed3, container2, source);
+    if (container2.detect(parsed3)) return embed(parsed3, container2, source, settings);
     wellFormed = true;
   }
   const own = ownFormat(file.path, assigned, explicit);
@@ -33415,7 +34048,7 @@ async function readDocuments(file, assigned, explicit = false, source) {
     return unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
   }
   const container = containers.find((c) => c.parse === void 0 && c.detect(parsed2));
-  if (container !== void 0) return embed(parsed2, container, source);
+  if (container !== void 0) return embed(parsed2, container, source, settings);
   const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed2.value))?.kind : assigned);
   if (kind === void 0) return unread2() ?? { documents: [], problems: [], notes: [] };
   const problems = await validateValue(kind, parsed2);
@@ -33589,7 +34222,8 @@ async function attribute(findings, options) {
   const head = target.commit;
   if (head === null) return notes;
   const history = await readHistory(options.root, options.baseline, head);
-  const together = await filesTogether(options.root, head, findings);
+  const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
+  const together = await filesTogether(options.root, head, findings, settings);
   const chainsOf = (file) => together.get(file)?.chains ?? chainOf;
   const filesOf = (f) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== void 0);
   const versions = new Map(
@@ -33604,7 +34238,7 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const parsed2 = await readVersions(options.root, versions, readAs, together);
+  const parsed2 = await readVersions(options.root, versions, readAs, together, settings);
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -33626,13 +34260,7 @@ async function attribute(findings, options) {
     const allowedAt = async (at2, blob) => {
       const key = findingKey(at2);
       const value = blob === null ? void 0 : parsed2.get(documentKey(blob, at2.document));
-      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(
-        value,
-        finding2.witness,
-        key,
-        others,
-        options.settings ?? DEFAULT_ADAPTER_SETTINGS
-      );
+      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
       return allows2 === wanted;
     };
     const blameIn = async (at2) => {
@@ -33682,18 +34310,18 @@ async function alreadyAtHead(findings, head, options) {
     if (content === void 0) continue;
     const kind = finding2.kind;
     const key = findingKey(finding2);
-    const value = await valueIn2({ path: finding2.file, content }, kind, finding2.document, source);
+    const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
+    const value = await valueIn2({ path: finding2.file, content }, kind, finding2.document, source, settings);
     if (value === void 0) continue;
     const others = new Map(
       [...options.documents ?? []].filter(([path, d]) => d.kind === kind && path !== key).map(([path, d]) => [path, d.value])
     );
-    const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
     const allows2 = await adapterFor(kind).allows(value, finding2.witness, key, others, settings);
     if (allows2 === (finding2.change !== "narrowing")) out.push(finding2);
   }
   return out;
 }
-async function readVersions(root, versions, readAs, together) {
+async function readVersions(root, versions, readAs, together, settings) {
   const fileOf = /* @__PURE__ */ new Map();
   const wanted = /* @__PURE__ */ new Set();
   for (const [file, keys] of versions)
@@ -33715,7 +34343,7 @@ async function readVersions(root, versions, readAs, together) {
     const as = readAs.get(path);
     const file = { path, content };
     if (as === "container") {
-      for (const document of (await readDocuments(file, "detect")).documents)
+      for (const document of (await readDocuments(file, "detect", false, void 0, settings)).documents)
         if (document.origin) parsed2.set(documentKey(id, document.origin.name), document.value);
       continue;
     }
@@ -33733,12 +34361,12 @@ async function readVersions(root, versions, readAs, together) {
         paths: async () => [...files.keys()],
         read: async (paths) => new Map(paths.flatMap((p) => files.has(p) ? [[p, files.get(p)]] : []))
       };
-      for (const document of (await readDocuments({ path: file, content }, "detect", false, source)).documents)
+      for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
         if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
     }
   return parsed2;
 }
-async function filesTogether(root, head, findings) {
+async function filesTogether(root, head, findings, settings) {
   const out = /* @__PURE__ */ new Map();
   for (const file of new Set(findings.filter((f) => f.document !== void 0).map((f) => f.file))) {
     const source = sourceFiles(root, { type: "ref", commit: head });
@@ -33753,7 +34381,7 @@ async function filesTogether(root, head, findings) {
         return found;
       }
     };
-    await readDocuments({ path: file, content }, "detect", false, recording);
+    await readDocuments({ path: file, content }, "detect", false, recording, settings);
     read.delete(file);
     if (read.size === 0) continue;
     const paths = [file, ...[...read].sort()];
@@ -33761,9 +34389,9 @@ async function filesTogether(root, head, findings) {
   }
   return out;
 }
-async function valueIn2(file, kind, name, source) {
+async function valueIn2(file, kind, name, source, settings) {
   if (name !== void 0) {
-    const documents = (await readDocuments(file, "detect", false, source)).documents;
+    const documents = (await readDocuments(file, "detect", false, source, settings)).documents;
     return documents.find((d) => d.origin?.name === name)?.value;
   }
   try {
@@ -35099,12 +35727,13 @@ function keptKinds(baseline, target) {
     [...target.coverage?.notRead ?? [], ...target.coverage?.skipped ?? []].map((e) => [e.file, e.why])
   );
   const problems = [];
+  const containers = /* @__PURE__ */ new Set();
   for (const [path, document] of baseline.documents) {
-    if (document.origin !== void 0 || target.documents.has(path) || !unread2.has(path)) continue;
-    problems.push({
-      file: path,
-      message: `was a ${document.kind} document in the baseline and is no longer read as one: ${unread2.get(path)}`
-    });
+    const file = document.origin?.file ?? path;
+    if (target.documents.has(path) || !unread2.has(file) || containers.has(file)) continue;
+    if (document.origin !== void 0) containers.add(file);
+    const was = document.origin === void 0 ? `was a ${document.kind} document in the baseline and is no longer read as one` : `held ${document.kind} documents in the baseline and is no longer read`;
+    problems.push({ file, message: `${was}: ${unread2.get(file)}` });
   }
   return problems;
 }
@@ -35243,11 +35872,11 @@ __export(atomic_exports, {
   writeFileAtomic: () => writeFileAtomic
 });
 import { randomBytes } from "node:crypto";
-import { mkdir, open as open3, rename, rm } from "node:fs/promises";
-import { dirname as dirname2, basename as basename2, join as join3 } from "node:path";
+import { mkdir as mkdir2, open as open3, rename, rm as rm2 } from "node:fs/promises";
+import { dirname as dirname3, basename as basename2, join as join4 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join3(dirname2(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  await mkdir(dirname2(path), { recursive: true });
+  const temporary = join4(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await mkdir2(dirname3(path), { recursive: true });
   try {
     const handle = await open3(temporary, "wx");
     try {
@@ -35258,7 +35887,7 @@ async function writeFileAtomic(path, content) {
     }
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await rm2(temporary, { force: true });
     throw error;
   }
 }
@@ -35369,9 +35998,9 @@ var init_shell_words = __esm({
         const op = match[2];
         if (op === "<<" || op === "<<-") {
           this.skipBlanks();
-          const delimiter = this.readWord();
-          if (delimiter === void 0) throw new ShellSyntaxError("a here-document without a delimiter");
-          this.pendingHeredocs.push({ delimiter: delimiter.text, strip: op === "<<-" });
+          const delimiter2 = this.readWord();
+          if (delimiter2 === void 0) throw new ShellSyntaxError("a here-document without a delimiter");
+          this.pendingHeredocs.push({ delimiter: delimiter2.text, strip: op === "<<-" });
           return { kind: "heredoc" };
         }
         if (op === ">&" || op === "<&") {
@@ -35385,15 +36014,15 @@ var init_shell_words = __esm({
         return { kind: op.startsWith("<") && op !== "<>" ? "read" : "write" };
       }
       readHeredocBodies() {
-        for (const { delimiter, strip } of this.pendingHeredocs) {
+        for (const { delimiter: delimiter2, strip } of this.pendingHeredocs) {
           for (; ; ) {
             if (this.pos >= this.text.length)
-              throw new ShellSyntaxError(`here-document not closed by ${delimiter}`);
+              throw new ShellSyntaxError(`here-document not closed by ${delimiter2}`);
             const end = this.text.indexOf("\n", this.pos);
             const lineEnd = end === -1 ? this.text.length : end;
             const bodyLine = this.text.slice(this.pos, lineEnd);
             this.pos = end === -1 ? this.text.length : end + 1;
-            if ((strip ? bodyLine.replace(/^\t+/, "") : bodyLine) === delimiter) break;
+            if ((strip ? bodyLine.replace(/^\t+/, "") : bodyLine) === delimiter2) break;
           }
         }
         this.pendingHeredocs = [];
@@ -36055,17 +36684,17 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile2, stat } from "node:fs/promises";
-import { dirname as dirname3, isAbsolute as isAbsolute4, join as join4, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { dirname as dirname4, isAbsolute as isAbsolute4, join as join5, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 async function locate(start) {
-  for (let dir = start; ; dir = dirname3(dir)) {
-    const dotGit = join4(dir, ".git");
+  for (let dir = start; ; dir = dirname4(dir)) {
+    const dotGit = join5(dir, ".git");
     const found = await stat(dotGit).catch(() => void 0);
     if (found?.isDirectory()) return { root: dir, gitDir: dotGit };
     if (found?.isFile()) {
       const named3 = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile2(dotGit, "utf8"));
       if (named3 !== null) return { root: dir, gitDir: resolve6(dir, named3[1]) };
     }
-    if (dirname3(dir) === dir) return void 0;
+    if (dirname4(dir) === dir) return void 0;
   }
 }
 async function readIfExists(path) {
@@ -36118,7 +36747,7 @@ async function judgeEdit(file, action, entry) {
         `${file}: disableAllHooks switches off every hook, acldrift's included`
       );
   }
-  const repo = await locate(dirname3(file));
+  const repo = await locate(dirname4(file));
   if (repo === void 0) return ALLOW;
   const path = posixPath(relative3(repo.root, file));
   if (path.startsWith("..") || isAbsolute4(path)) return ALLOW;
@@ -36179,10 +36808,10 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const text3 = await readIfExists(join4(repo.root, CONFIG_FILE));
+  const text3 = await readIfExists(join5(repo.root, CONFIG_FILE));
   if (text3 === void 0) return { documents: [], exclude: [] };
   const key = sha256(text3);
-  const cacheFile = join4(repo.gitDir, "acldrift", "config-view.json");
+  const cacheFile = join5(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists(cacheFile);
   if (cached !== void 0) {
     try {
@@ -36217,8 +36846,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join4(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join4(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists(join5(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists(join5(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -36274,9 +36903,9 @@ var init_hook = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readdir, readFile as readFile3, stat as stat2, unlink, writeFile } from "node:fs/promises";
+import { link, open as open4, readdir, readFile as readFile3, stat as stat2, unlink, writeFile as writeFile2 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname4, join as join5, resolve as resolve7 } from "node:path";
+import { basename as basename4, dirname as dirname5, join as join6, resolve as resolve7 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
   const key = resolve7(lockPath);
@@ -36325,7 +36954,7 @@ async function acquire(lockPath, options) {
 }
 async function tryCreate(lockPath, me) {
   const privatePath = `${lockPath}.${me.token}`;
-  await writeFile(privatePath, JSON.stringify(me), { flag: "wx" });
+  await writeFile2(privatePath, JSON.stringify(me), { flag: "wx" });
   try {
     await link(privatePath, lockPath);
     return true;
@@ -36340,12 +36969,12 @@ async function tryCreate(lockPath, me) {
   }
 }
 async function sweepPrivateFiles(lockPath, staleMs) {
-  const directory = dirname4(lockPath);
+  const directory = dirname5(lockPath);
   const prefix = basename4(lockPath);
   try {
     for (const name of await readdir(directory)) {
       if (!name.startsWith(prefix) || !PRIVATE_SUFFIX.test(name.slice(prefix.length))) continue;
-      const path = join5(directory, name);
+      const path = join6(directory, name);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -36471,14 +37100,14 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir2, open as open5, readFile as readFile4 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { mkdir as mkdir3, open as open5, readFile as readFile4 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join6(gitDir2, AGENT_LOG);
-  await mkdir2(join6(gitDir2, PROPOSALS), { recursive: true });
+  const file = join7(gitDir2, AGENT_LOG);
+  await mkdir3(join7(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join6(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join7(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle = await open5(file, "a");
@@ -36494,7 +37123,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile4(join6(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile4(join7(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -36519,7 +37148,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile4(join6(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile4(join7(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -36777,7 +37406,7 @@ var init_stamp = __esm({
 });
 
 // src/cli/output.ts
-import { join as join7, resolve as resolve8 } from "node:path";
+import { join as join8, resolve as resolve8 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -36832,7 +37461,7 @@ async function rangeSides(root, range) {
   return [baseline, { type: "ref", rev: to }];
 }
 async function executeCheck(flags, commitMsg) {
-  const started = performance.now();
+  const started2 = performance.now();
   const options = { ...await checkOptions(flags), message: commitMsg?.message };
   const report = await runCheck(options);
   const code2 = verdictCode(report, flags["fail-on"]);
@@ -36850,7 +37479,7 @@ async function executeCheck(flags, commitMsg) {
   }
   if (flags.verbose === true)
     process.stderr.write(
-      `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started)} ms
+      `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started2)} ms
 `
     );
   return code2;
