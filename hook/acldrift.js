@@ -28268,12 +28268,16 @@ var init_helm = __esm({
         const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
         const missing = dependencies.filter((d) => isObject12(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
         if (missing.length > 0)
-          return { notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)` };
+          return {
+            notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)`
+          };
         const { release: release2, namespace, values = [] } = chartSettings(settings, dir);
         const files = await source.read([...paths, ...values]);
         const absent = values.filter((v) => !files.has(v));
         if (absent.length > 0)
-          return { notRead: `the values files ${absent.join(", ")} that the config names are not in the repository` };
+          return {
+            notRead: `the values files ${absent.join(", ")} that the config names are not in the repository`
+          };
         return {
           tool: "helm",
           args: [
