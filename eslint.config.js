@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', 'fixtures/', 'schemas/', 'oclif.manifest.json']},
+  {ignores: ['dist/', 'hook/', 'node_modules/', 'fixtures/', 'schemas/', 'oclif.manifest.json']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

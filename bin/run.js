@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 // A plain `acldrift check …` (the pre-commit hook) runs without loading oclif; everything
 // else, and anything the fast path does not recognise, goes through oclif.
-import {conventionalArgs, runFast} from '../dist/cli/fast.js'
+const fast = await import('../dist/cli/fast.js').catch((error) => {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('/dist/cli/fast.js'))
+    throw error
+  // Installed without its build (`npm pack --ignore-scripts`, the pre-commit framework 4.x).
+  process.stderr.write(
+    'acldrift: this install has no build (dist/): run `npm run build` in the package, or reinstall it ' +
+      'with its install scripts allowed; the git hooks run without it as `acldrift-hook`\n',
+  )
+  process.exit(4)
+})
 
-const argv = conventionalArgs(process.argv.slice(2))
-const code = await runFast(argv)
+const argv = fast.conventionalArgs(process.argv.slice(2))
+const code = await fast.runFast(argv)
 if (code === undefined) {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url, args: argv})

@@ -5,7 +5,8 @@
 // Two things npm does not do for us there:
 // - in a folder or git install, npm runs `prepare` without the devDependencies the build needs
 //   (the compiler, the AWS action catalogue): they are installed here first, locally, with the
-//   npm settings the outer (often global) install passed down removed;
+//   npm settings the outer (often global) install passed down removed (`--allow-scripts=acldrift`
+//   of `npm install -g git+…` among them: npm 11 refuses it in a project install);
 // - `npm pack`'s standard output must be the tarball's name alone (the pre-commit framework reads
 //   it as a path): the build writes to standard error.
 import {spawnSync} from 'node:child_process'
@@ -29,7 +30,11 @@ if (!existsSync(join(root, 'node_modules', 'typescript', 'package.json'))) {
   // The outer install's settings (global, prefix, omit=dev…) are for acldrift's install, not the build's.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([key]) => !/^npm_config_(global|location|prefix|omit|include|production|only)$/i.test(key),
+      // allow-scripts is refused by a project install (npm 11: EALLOWSCRIPTS) and is not the build's.
+      ([key]) =>
+        !/^npm_config_(global|location|prefix|omit|include|production|only|allow_scripts|allow_scripts_\w+)$/i.test(
+          key,
+        ),
     ),
   )
   console.error('acldrift: installing the build tools (devDependencies) to build dist/')

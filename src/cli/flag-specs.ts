@@ -154,7 +154,13 @@ export const AUDIT_FLAGS = {
   'verify-log': {
     type: 'boolean',
     description:
-      'verify the --log file instead of auditing: exit 3 if any record was edited, removed or reordered',
+      'verify the --log file instead of auditing: exit 3 if any record was edited, removed or reordered (with ACLDRIFT_LOG_KEY set, also rewritten)',
+  },
+  'expect-head': {
+    type: 'string',
+    description:
+      'with --verify-log: the anchor an earlier audit printed (its record number and hash); exit 3 if that record was removed or changed',
+    helpValue: 'SEQ:HASH',
   },
   'report-dir': {
     type: 'string',

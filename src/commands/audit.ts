@@ -4,13 +4,14 @@ import {AUDIT_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
 import {emitReport, emitText, writeReports} from '../cli/output.js'
 import {appendAudit} from '../core/audit-log/record.js'
-import {verifyLog} from '../core/audit-log/log.js'
+import {logKey} from '../core/audit-log/key.js'
+import {parseLogHead, prepareAppend, verifyLog} from '../core/audit-log/log.js'
 import {runCheck} from '../core/check.js'
 import {verdictCode} from '../core/gate/verdict.js'
 import type {FailOn} from '../core/config.js'
 import {EXIT, UsageError} from '../kernel/errors.js'
 import {progressReporter} from '../reporters/progress.js'
-import {renderLogVerification} from '../reporters/validation.js'
+import {renderLogHead, renderLogVerification} from '../reporters/validation.js'
 
 export default class Audit extends BaseCommand {
   static override description =
@@ -19,30 +20,42 @@ export default class Audit extends BaseCommand {
   static override examples = [
     '<%= config.bin %> audit --report-dir reports --log .acldrift/audit.jsonl',
     '<%= config.bin %> audit --ref origin/main --baseline .acldrift/baseline.json --format sarif --output acldrift.sarif',
-    '<%= config.bin %> audit --verify-log --log .acldrift/audit.jsonl',
+    '<%= config.bin %> audit --verify-log --log .acldrift/audit.jsonl --expect-head 12:<hash>',
   ]
 
   static override flags = oclifFlags(AUDIT_FLAGS)
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Audit)
+    const key = logKey(process.env.ACLDRIFT_LOG_KEY)
     if (flags['verify-log']) {
       if (flags.log === undefined) throw new UsageError('--verify-log needs --log FILE')
-      const result = await verifyLog(flags.log)
+      const anchor = flags['expect-head']
+      const expectHead = anchor === undefined ? undefined : parseLogHead(anchor)
+      if (anchor !== undefined && expectHead === undefined)
+        throw new UsageError(
+          `--expect-head takes SEQ:HASH (a record number and a sha256 in hex), not ${anchor}`,
+        )
+      const result = await verifyLog(flags.log, {key, expectHead})
       await emitText(renderLogVerification(flags.log, result), flags.output)
       if (!result.ok) this.exit(EXIT.invalidInput)
       return
     }
+    if (flags['expect-head'] !== undefined) throw new UsageError('--expect-head goes with --verify-log')
+    // Everything the append will need is checked now, so that a long audit does not fail at its end.
+    if (flags.log !== undefined) await prepareAppend(flags.log, key)
     const options = await checkOptions({
       ref: flags.ref ?? 'HEAD',
       baseline: flags.baseline,
       config: flags.config,
     })
-    const report = await runCheck({...options, progress: progressReporter(process.stderr)})
+    const checked = await runCheck({...options, progress: progressReporter(process.stderr)})
+    const code = verdictCode(checked, flags['fail-on'] as FailOn | undefined)
+    // The record goes first, so that every report carries the anchor of the run it describes.
+    const report = flags.log === undefined ? checked : await appendAudit(flags.log, checked, code, key)
     await emitReport(report, flags)
     if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'])
-    const code = verdictCode(report, flags['fail-on'] as FailOn | undefined)
-    if (flags.log !== undefined) await appendAudit(flags.log, report, code)
+    if (report.auditLog !== undefined) process.stderr.write(renderLogHead(report.auditLog))
     if (code !== EXIT.ok) this.exit(code)
   }
 }

@@ -113,11 +113,7 @@ export interface ContainerFormat {
    * change when the `changed` paths do (the pre-commit hook, which reads only what the commit
    * changes, reads these too).
    */
-  dependents?(
-    changed: readonly string[],
-    source: SourceFiles,
-    settings?: AdapterSettings,
-  ): Promise<string[]>
+  dependents?(changed: readonly string[], source: SourceFiles, settings?: AdapterSettings): Promise<string[]>
 }
 
 /** A source map of an embedded document: its pointers, prefixed by where it sits in the container. */

@@ -36,9 +36,9 @@ export async function validateValue(schema: SchemaName, parsed: ParsedFile): Pro
 function loadValidator(schema: SchemaName): Promise<Validator> {
   let validator = validators.get(schema)
   if (validator === undefined) {
-    // Through the package root, so that this resolves from dist/core (built) and from src/core (tests) alike.
-    const url = new URL(`../../dist/validators/${schema}.js`, import.meta.url)
-    validator = import(url.href).then(
+    // Through the package root, so that this resolves from dist/core (built) and from src/core (tests) alike;
+    // a literal pattern, so that the hook bundle (scripts/bundle-hook.js) takes every validator in.
+    validator = import(`../../dist/validators/${schema}.js`).then(
       (module: {default: Validator}) => module.default,
       (error: unknown) => {
         validators.delete(schema)

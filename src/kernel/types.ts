@@ -242,4 +242,6 @@ export interface Report {
     failOn: 'widening' | 'critical' | 'high' | 'medium' | 'never'
     agents: 'require-approval' | 'allow'
   }
+  /** The audit log record this run appended (`audit --log`): the anchor to keep outside the log. */
+  auditLog?: {file: string; seq: number; hash: string}
 }

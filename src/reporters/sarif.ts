@@ -58,8 +58,16 @@ export function renderSarif(report: Report): string {
           },
         ],
         results: findings.map((f) => result(f, ruleIds.indexOf(f.rule))),
-        // What was read, not read and skipped, and why (the JSON report's coverage section).
-        ...(report.coverage === undefined ? {} : {properties: {acldriftCoverage: report.coverage}}),
+        // What was read, not read and skipped, and why (the JSON report's coverage section), and the
+        // audit log's anchor (the record this run appended).
+        ...(report.coverage === undefined && report.auditLog === undefined
+          ? {}
+          : {
+              properties: {
+                ...(report.coverage === undefined ? {} : {acldriftCoverage: report.coverage}),
+                ...(report.auditLog === undefined ? {} : {acldriftAuditLog: report.auditLog}),
+              },
+            }),
       },
     ],
   }

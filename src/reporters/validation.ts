@@ -26,13 +26,32 @@ export function renderValidation(result: ValidationResult, format: 'pretty' | 'j
 /** `acldrift audit --verify-log`: the verdict, then one line per problem. */
 export function renderLogVerification(
   file: string,
-  result: {ok: boolean; records: number; problems: Array<{line: number; message: string}>},
+  result: {
+    ok: boolean
+    records: number
+    problems: Array<{line: number; message: string}>
+    authenticated: boolean
+    head?: {seq: number; hash: string}
+  },
 ): string {
-  if (result.ok)
-    return `${file}: ${result.records} record${result.records === 1 ? '' : 's'}, hash chain intact\n`
+  if (result.ok) {
+    const checked = result.authenticated
+      ? 'hash chain and MACs intact'
+      : 'hash chain intact (no ACLDRIFT_LOG_KEY: not authenticated)'
+    const head = result.head === undefined ? '' : `; head ${result.head.seq}:${result.head.hash}`
+    return `${file}: ${result.records} record${result.records === 1 ? '' : 's'}, ${checked}${head}\n`
+  }
   const lines = [
     `${file}: TAMPERED or damaged (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`,
   ]
   lines.push(...result.problems.map((p) => `  ${file}:${p.line} ${p.message}`))
   return `${lines.join('\n')}\n`
+}
+
+/** After `audit --log`: the anchor to keep outside the log (standard error, for the CI log). */
+export function renderLogHead(head: {file: string; seq: number; hash: string}): string {
+  return (
+    `acldrift: audit log ${head.file}: head ${head.seq}:${head.hash} ` +
+    `(keep it outside the log; check with \`acldrift audit --verify-log --log ${head.file} --expect-head ${head.seq}:${head.hash}\`)\n`
+  )
 }

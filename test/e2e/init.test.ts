@@ -583,14 +583,19 @@ describe.concurrent('pre-commit', () => {
   )
 
   it.skipIf(!hasPreCommit)(
-    `.pre-commit-hooks.yaml: the three hooks, valid for pre-commit, each running an acldrift command${skipReason}`,
+    `.pre-commit-hooks.yaml: the three hooks, valid for pre-commit, each run by the committed hook bundle${skipReason}`,
     async ({expect}) => {
       const text = await readFile(join(projectRoot, '.pre-commit-hooks.yaml'), 'utf8')
       const hooks = parseYaml(text) as {id: string; entry: string; stages: string[]; language: string}[]
       expect(hooks.map((h) => [h.id, h.entry, h.stages, h.language])).toEqual([
-        ['acldrift', 'acldrift check --staged --quiet', ['commit'], 'node'],
-        ['acldrift-commit-msg', 'acldrift hook commit-msg', ['commit-msg'], 'node'],
-        ['acldrift-prepare-commit-msg', 'acldrift hook prepare-commit-msg', ['prepare-commit-msg'], 'node'],
+        ['acldrift', 'acldrift-hook check --staged --quiet', ['commit'], 'node'],
+        ['acldrift-commit-msg', 'acldrift-hook hook commit-msg', ['commit-msg'], 'node'],
+        [
+          'acldrift-prepare-commit-msg',
+          'acldrift-hook hook prepare-commit-msg',
+          ['prepare-commit-msg'],
+          'node',
+        ],
       ])
       // As published: `commit` is the stage name every pre-commit accepts (3.2 renamed it).
       const dir = await newRepo()
@@ -599,10 +604,18 @@ describe.concurrent('pre-commit', () => {
         cwd: dir.dir,
       })
       expect(valid.code, dump(valid)).toBe(0)
-      // Every entry is a command the CLI has.
+      // Every entry is one the bundle runs (it refuses anything else with exit 2), the way pre-commit
+      // calls it: the commit-msg hooks get the message file's path.
+      await dir.write('MESSAGE', 'Add notes\n')
       for (const hook of hooks) {
-        const help = await runCli([...hook.entry.split(' ').slice(1), '--help'], {cwd: dir.dir})
-        expect(help.code, dump(help)).toBe(0)
+        const args = [
+          ...hook.entry.split(' ').slice(1),
+          ...(hook.entry.includes('commit-msg') ? ['MESSAGE'] : []),
+        ]
+        const ran = await runHermetic(process.execPath, [join(projectRoot, 'hook', 'acldrift.js'), ...args], {
+          cwd: dir.dir,
+        })
+        expect(ran.code, `${hook.entry}\n${dump(ran)}`).toBe(0)
       }
     },
   )

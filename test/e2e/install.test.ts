@@ -4,13 +4,15 @@
 //   reads `npm pack`'s output as the tarball's name and installs that: it blocks a widening and
 //   passes a harmless change without a word;
 // - `npm install -g ./acldrift` from a fresh clone (no node_modules, no dist/) in a clean HOME and
-//   prefix: `prepare` installs the build tools and builds.
+//   prefix: `prepare` installs the build tools and builds;
+// - `npm install -g … git+…` from git, the command as the README's Install section writes it (with
+//   the clone's file URL): without its flags npm leaves a link to a deleted temporary clone.
 // Both are slow (an npm install of the devDependencies each): one test each. The npm cache of the
 // real HOME is used, offline first, so that a warm machine does not go to the registry.
 
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, rm} from 'node:fs/promises'
+import {mkdir, readFile, rm} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, it} from 'vitest'
@@ -34,6 +36,30 @@ async function freshClone(tmp: string): Promise<string> {
   const cloned = await runHermetic('git', ['clone', '--quiet', projectRoot, clone], {cwd: tmp})
   if (cloned.code !== 0) throw new Error(dump(cloned))
   return clone
+}
+
+/** `npm install --global FLAGS SPEC` into a clean HOME and prefix under tmp, with the real npm cache. */
+async function installGlobally(tmp: string, spec: string, flags: string[] = []) {
+  const [home, prefix] = [join(tmp, 'home'), join(tmp, 'prefix')]
+  await Promise.all([mkdir(home), mkdir(prefix)])
+  const result = await runHermetic(
+    'npm',
+    [
+      'install',
+      '--global',
+      ...flags,
+      '--prefix',
+      prefix,
+      '--cache',
+      npmCache,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      spec,
+    ],
+    {cwd: tmp, env: {HOME: home}, timeoutMs: INSTALL_TIMEOUT},
+  )
+  return {result, home, prefix}
 }
 
 describe('installs from the source', () => {
@@ -86,24 +112,7 @@ describe('installs from the source', () => {
       temps.push(tmp)
       const clone = await freshClone(tmp)
       expect(existsSync(join(clone, 'dist'))).toBe(false)
-      const [home, prefix] = [join(tmp, 'home'), join(tmp, 'prefix')]
-      await Promise.all([mkdir(home), mkdir(prefix)])
-      const install = await runHermetic(
-        'npm',
-        [
-          'install',
-          '--global',
-          '--prefix',
-          prefix,
-          '--cache',
-          npmCache,
-          '--prefer-offline',
-          '--no-audit',
-          '--no-fund',
-          clone,
-        ],
-        {cwd: tmp, env: {HOME: home}, timeoutMs: INSTALL_TIMEOUT},
-      )
+      const {result: install, home, prefix} = await installGlobally(tmp, clone)
       expect(install.code, dump(install)).toBe(0)
       // npm pack's output stays the tarball's name alone: the build writes to standard error.
       const pack = await runHermetic('npm', ['pack', '--dry-run', '--cache', npmCache], {
@@ -125,6 +134,35 @@ describe('installs from the source', () => {
       const check = await runHermetic(acldrift, ['check'], {cwd: r.dir, env: {HOME: home}})
       expect(check.code, dump(check)).toBe(1)
       expect(check.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+    },
+    INSTALL_TIMEOUT,
+  )
+
+  it(
+    "npm install -g from git, as the README's Install section writes it, builds and runs",
+    async ({expect}) => {
+      const readme = await readFile(join(projectRoot, 'README.md'), 'utf8')
+      const install = readme.match(
+        /^npm install -g (.*) git\+https:\/\/github\.com\/acldrift\/acldrift\.git /m,
+      )
+      expect(install, 'the README installs from git').not.toBeNull()
+      const tmp = await makeTempDir('acldrift-git-install-')
+      temps.push(tmp)
+      const clone = await freshClone(tmp)
+      const {
+        result: installed,
+        home,
+        prefix,
+      } = await installGlobally(tmp, `git+file://${clone}`, install![1]!.split(' '))
+      expect(installed.code, dump(installed)).toBe(0)
+      const r = await newRepo()
+      for (const command of ['acldrift', 'acldrift-hook']) {
+        const checked = await runHermetic(join(prefix, 'bin', command), ['check', '--quiet'], {
+          cwd: r.dir,
+          env: {HOME: home},
+        })
+        expect(checked.code, `${command}\n${dump(checked)}`).toBe(0)
+      }
     },
     INSTALL_TIMEOUT,
   )

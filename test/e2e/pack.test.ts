@@ -1,5 +1,7 @@
 // Installed like a user installs it: `npm pack`, `npm install -g` of the tarball into a temp
 // prefix, then the installed `acldrift` runs --version, --help, a check, and init's git hooks.
+// And installed without a build, as the pre-commit framework 4.x does (a clone packed without
+// `prepare`): the committed hook bundle, `acldrift-hook`, runs the published hooks on its own.
 // Needs the built dist/ (npm test builds first) and npm's registry or cache for the dependencies.
 
 import {existsSync} from 'node:fs'
@@ -67,7 +69,9 @@ describe('npm pack → npm install -g → acldrift', () => {
     ])
       expect(files, needed).toContain(needed)
     for (const path of files)
-      expect(path, 'only the runtime and its docs are shipped').toMatch(/^(bin|dist|schemas|docs)\/|^[^/]+$/)
+      expect(path, 'only the runtime and its docs are shipped').toMatch(
+        /^(bin|dist|hook|schemas|docs)\/|^[^/]+$/,
+      )
     expect(files.filter((path) => path.endsWith('.map'))).toEqual([])
     // The template kind (src/adapters/_template, for `npm run new-kind`) is not registered: not shipped.
     expect(files.filter((path) => path.includes('/_template'))).toEqual([])
@@ -111,5 +115,69 @@ describe('npm pack → npm install -g → acldrift', () => {
     const commit = await runHermetic('git', ['commit', '-m', 'Open the bucket'], {cwd: r.dir})
     expect(commit.code, dump(commit)).not.toBe(0)
     expect(commit.stderr).toContain('acldrift: commit blocked')
+  }, 180_000)
+
+  it('without a build, the hook bundle (acldrift-hook) blocks a widening, in Terraform too, and passes a harmless change silently', async ({
+    expect,
+  }) => {
+    const tmp = await makeTempDir('acldrift-pack-unbuilt-')
+    temps.push(tmp)
+    const clone = join(tmp, 'acldrift')
+    const cloned = await runHermetic('git', ['clone', '--quiet', projectRoot, clone], {cwd: tmp})
+    expect(cloned.code, dump(cloned)).toBe(0)
+    const pack = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], clone)
+    expect(pack.code, dump(pack)).toBe(0)
+    const [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as {
+      filename: string
+      files: {path: string}[]
+    }[]
+    const files = packed!.files.map((f) => f.path)
+    expect(files.filter((path) => path.startsWith('dist/'))).toEqual([])
+    for (const needed of [
+      'hook/acldrift.js',
+      'hook/data/aws/index.json',
+      'hook/vendor/tree-sitter-hcl/tree-sitter-terraform.wasm',
+    ])
+      expect(files, needed).toContain(needed)
+
+    const prefix = join(tmp, 'global')
+    const install = await npm(
+      ['install', '--global', '--prefer-offline', '--prefix', prefix, join(tmp, packed!.filename)],
+      tmp,
+    )
+    expect(install.code, dump(install)).toBe(0)
+    const r = await newRepo()
+    const run = (command: string, ...args: string[]) =>
+      runHermetic(join(prefix, 'bin', command), args, {cwd: r.dir})
+    const hook = (...args: string[]) => run('acldrift-hook', ...args)
+
+    const terraform = (action: string) =>
+      `resource "aws_iam_policy" "exports" {\n  policy = jsonencode({\n    Version = "2012-10-17"\n` +
+      `    Statement = [{ Effect = "Allow", Action = "${action}", Resource = "*" }]\n  })\n}\n`
+    await r.write(BUCKET_FILE, policyText(bucketPolicy))
+    await r.write('main.tf', terraform('s3:GetObject'))
+    await r.stage()
+    await r.commit('Add payroll exports bucket')
+    await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await r.write('main.tf', terraform('s3:*'))
+    await r.stage()
+    const blocked = await hook('check', '--staged', '--quiet')
+    expect(blocked.code, dump(blocked)).toBe(1)
+    expect(blocked.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+    expect(blocked.stdout).toMatch(/WIDENING\s+\S+\s+main\.tf:\d+ \(aws_iam_policy\.exports\/policy\)/)
+    await r.write('MESSAGE', 'Open the bucket\n')
+    const commitMsg = await hook('hook', 'commit-msg', 'MESSAGE')
+    expect(commitMsg.code, dump(commitMsg)).toBe(1)
+
+    await r.git('checkout', 'HEAD', '--', BUCKET_FILE, 'main.tf')
+    await r.write('README.md', 'payroll exports\n')
+    await r.stage('README.md')
+    const passed = await hook('check', '--staged', '--quiet')
+    expect(passed, dump(passed)).toMatchObject({code: 0, stdout: '', stderr: ''})
+
+    // The rest of the CLI needs the build: said plainly, with the environment's exit code.
+    const cli = await run('acldrift', '--version')
+    expect(cli.code, dump(cli)).toBe(4)
+    expect(cli.stderr).toContain('this install has no build (dist/)')
   }, 180_000)
 })

@@ -4,6 +4,7 @@
 // actions reads two small files, not the 22,000-action catalogue.
 
 import {readFileSync} from 'node:fs'
+import {BUILT_FILES} from '../../kernel/package-files.js'
 import {type AnyLeaf, type Cell, type Domain} from '../../engine/domains.js'
 import {type Glob, globCells, globMatches} from '../../engine/glob.js'
 
@@ -14,8 +15,7 @@ interface Service {
   details: Map<string, [string, string]>
 }
 
-// Same relative place from src/adapters/aws-iam (tests) and dist/adapters/aws-iam (CLI).
-const DATA = new URL('../../../dist/data/aws/', import.meta.url)
+const DATA = new URL('data/aws/', BUILT_FILES)
 const services = new Map<string, Service | undefined>()
 let index: {version: string; services: string[]} | undefined
 

@@ -56,12 +56,16 @@ export const helm: ContainerFormat = {
       .filter((d) => !vendored(d.name as string))
       .map((d) => `\`${String(d.name)}\``)
     if (missing.length > 0)
-      return {notRead: `dependencies ${missing.join(', ')} are not vendored under charts/ (helm would fetch them)`}
+      return {
+        notRead: `dependencies ${missing.join(', ')} are not vendored under charts/ (helm would fetch them)`,
+      }
     const {release, namespace, values = []} = chartSettings(settings, dir)
     const files = await source.read([...paths, ...values])
     const absent = values.filter((v) => !files.has(v))
     if (absent.length > 0)
-      return {notRead: `the values files ${absent.join(', ')} that the config names are not in the repository`}
+      return {
+        notRead: `the values files ${absent.join(', ')} that the config names are not in the repository`,
+      }
     return {
       tool: 'helm',
       args: [

@@ -9,13 +9,14 @@
 import {fileURLToPath} from 'node:url'
 import type {Language, Node as SyntaxNode, Parser} from 'web-tree-sitter'
 import {InvalidInputError} from '../../kernel/errors.js'
+import {BUILT_FILES} from '../../kernel/package-files.js'
 import {decode, MAX_DEPTH, MAX_FILE_BYTES} from '../../kernel/parse.js'
 import type {SourceFile} from '../../kernel/types.js'
 import type {At, Attribute, Block, Body, Expr, HclFile, TemplatePart} from './ast.js'
 
-/** The grammar file: beside src/ when running from the sources, copied beside dist/ by the build. */
+/** The grammar file, which the build copies from vendor/ into dist/ (the package ships dist/, not vendor/). */
 export const GRAMMAR = fileURLToPath(
-  new URL('../../../vendor/tree-sitter-hcl/tree-sitter-terraform.wasm', import.meta.url),
+  new URL('vendor/tree-sitter-hcl/tree-sitter-terraform.wasm', BUILT_FILES),
 )
 
 let loading: Promise<{parser: Parser; language: Language}> | undefined

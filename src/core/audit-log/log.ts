@@ -2,22 +2,27 @@
 // per run, so that tampering with past results is detectable (`acldrift audit --verify-log FILE`).
 //
 // One record per line, written exactly as
-//   {"seq":N,"time":"ISO","prev":"<hex>","entry":{…},"hash":"<hex>"}
+//   {"seq":N,"time":"ISO","prev":"<hex>","entry":{…},"hash":"<hex>"[,"mac":"<hex>"]}
 // - seq:   1-based position in the log;
 // - time:  when the record was appended (ISO 8601, UTC);
 // - prev:  sha256 of the previous line's exact bytes (without its "\n"), or 64 zeros for record 1;
 // - entry: the caller's data (tool version, baseline, target, summary, findings, exit code …),
 //          as canonical JSON;
 // - hash:  sha256 of canonicalJson({seq, time, prev, entry}).
-// `hash` makes an edited record detectable, `prev` a removed, inserted or reordered one.
+// - mac:   HMAC-SHA256 of hash under ACLDRIFT_LOG_KEY (key.ts), when the log is written with a key.
+// `hash` makes an edited record detectable, `prev` a removed, inserted or reordered one; but whoever
+// can write the file can recompute both, which only `mac` prevents: a log is either keyed (every
+// record has a mac) or not, and a keyed log is neither appended to nor verified without its key.
 // Removing the last records at a line boundary is not detectable from the file alone: that needs
-// an anchor kept elsewhere (the last seq and hash, e.g. in the audit report).
+// an anchor kept elsewhere, the head (last seq and hash) that each audit prints and puts in its
+// reports, given back as `--expect-head SEQ:HASH`.
 
 import {createReadStream} from 'node:fs'
-import {open, stat, type FileHandle} from 'node:fs/promises'
+import {mkdir, open, stat, type FileHandle} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {canonicalJson, sha256} from '../../kernel/hash.js'
 import {AcldriftError, EnvironmentError, EXIT} from '../../kernel/errors.js'
+import {recordMac, type LogKey} from './key.js'
 import {errorCode, withFileLock, type LockOptions} from './lock.js'
 
 export interface AuditRecord {
@@ -25,6 +30,14 @@ export interface AuditRecord {
   time: string
   prev: string
   entry: Record<string, unknown>
+  hash: string
+  /** HMAC of `hash` under the log's key; absent in a log written without a key. */
+  mac?: string
+}
+
+/** The last record of a log, as an anchor kept elsewhere to detect a trimmed tail. */
+export interface LogHead {
+  seq: number
   hash: string
 }
 
@@ -39,9 +52,19 @@ interface VerifyResult {
   /** Complete lines that are audit records (whether or not they check out). */
   records: number
   problems: LogProblem[]
+  /** Whether every record's MAC was checked against the key. */
+  authenticated: boolean
+  /** The last record, when there is one. */
+  head?: LogHead
 }
 
-type AppendOptions = LockOptions
+type AppendOptions = LockOptions & {key?: LogKey}
+
+interface VerifyOptions {
+  key?: LogKey
+  /** An anchor from an earlier audit: the log must still hold that record, unchanged. */
+  expectHead?: LogHead
+}
 
 /** `prev` of the first record. */
 export const GENESIS_PREV = '0'.repeat(64)
@@ -52,7 +75,7 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024
 const NEWLINE = 0x0a
 const CHUNK_BYTES = 64 * 1024
 const HEX_SHA256 = /^[0-9a-f]{64}$/
-const RECORD_FIELDS = ['entry', 'hash', 'prev', 'seq', 'time']
+const RECORD_FIELDS = ['entry', 'hash', 'mac', 'prev', 'seq', 'time']
 
 /** The audit log cannot be trusted (torn or corrupt tail): acldrift fails closed. */
 export class AuditLogError extends AcldriftError {
@@ -74,7 +97,8 @@ function recordHash(record: Pick<AuditRecord, 'seq' | 'time' | 'prev' | 'entry'>
 function serializeRecord(record: AuditRecord): string {
   return (
     `{"seq":${record.seq},"time":${JSON.stringify(record.time)},"prev":${JSON.stringify(record.prev)},` +
-    `"entry":${canonicalJson(record.entry)},"hash":${JSON.stringify(record.hash)}}`
+    `"entry":${canonicalJson(record.entry)},"hash":${JSON.stringify(record.hash)}` +
+    (record.mac === undefined ? '}' : `,"mac":${JSON.stringify(record.mac)}}`)
   )
 }
 
@@ -107,12 +131,19 @@ export async function appendRecord(
       try {
         const size = (await handle.stat()).size
         const last = await readLastRecord(handle, size, file)
+        refuseUnkeyedMix(file, last?.record, options.key)
         const content = {
           seq: last ? last.record.seq + 1 : 1,
           time,
           prev: last ? sha256(last.bytes) : GENESIS_PREV,
         }
-        const record: AuditRecord = {...content, entry: data, hash: recordHash({...content, entry: data})}
+        const hash = recordHash({...content, entry: data})
+        const record: AuditRecord = {
+          ...content,
+          entry: data,
+          hash,
+          ...(options.key === undefined ? {} : {mac: recordMac(options.key, hash)}),
+        }
         const line = Buffer.from(`${serializeRecord(record)}\n`)
         if (line.length > MAX_LINE_BYTES) {
           throw new RangeError(`audit log entry is larger than ${MAX_LINE_BYTES} bytes`)
@@ -130,6 +161,58 @@ export async function appendRecord(
 }
 
 /**
+ * What `appendRecord` will need, checked before an audit does its work, so that the audit does not
+ * fail after it: the log's directory (created if missing), a tail that can be chained to, and the
+ * key the log is written with. Throws EnvironmentError or AuditLogError.
+ */
+export async function prepareAppend(file: string, key: LogKey | undefined): Promise<void> {
+  try {
+    await mkdir(dirname(file), {recursive: true})
+    let handle: FileHandle
+    try {
+      handle = await open(file, 'r')
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return // a new log
+      throw error
+    }
+    try {
+      const last = await readLastRecord(handle, (await handle.stat()).size, file)
+      refuseUnkeyedMix(file, last?.record, key)
+    } finally {
+      await handle.close()
+    }
+  } catch (error) {
+    throw environmentError(error, file, 'append')
+  }
+}
+
+/**
+ * A log is keyed from its first record or never: a keyed log gets no record without a MAC (it would
+ * be one an attacker could forge), an unkeyed one gets no MAC it could not vouch for before it.
+ */
+function refuseUnkeyedMix(file: string, last: AuditRecord | undefined, key: LogKey | undefined): void {
+  if (last === undefined) return
+  if (last.mac !== undefined && key === undefined)
+    throw new AuditLogError(
+      file,
+      'its records carry a MAC (it is written with ACLDRIFT_LOG_KEY), and ACLDRIFT_LOG_KEY is not set: ' +
+        'not appending a record nobody could authenticate',
+    )
+  if (last.mac === undefined && key !== undefined)
+    throw new AuditLogError(
+      file,
+      'its records carry no MAC (it was written without ACLDRIFT_LOG_KEY): start a new log file for ' +
+        'authenticated records, and keep this one as it is',
+    )
+  if (key !== undefined && last.mac !== recordMac(key, last.hash))
+    throw new AuditLogError(
+      file,
+      `the MAC of its last record (${last.seq}) does not match: the record was rewritten, or ACLDRIFT_LOG_KEY ` +
+        `is not the key the log is written with. Check it with \`acldrift audit --verify-log --log ${file}\`.`,
+    )
+}
+
+/**
  * Checks the whole log, streaming it line by line. Reports every line that is not a record, every
  * record whose hash does not match its content, every break in the chain (seq gap, out-of-order
  * record, prev not matching the line before), a first record that is not record 1 with a zero
@@ -139,11 +222,15 @@ export async function appendRecord(
  * Safe while others append: it checks the log as it was at one moment between two appends (see
  * settledSize); records appended meanwhile are left for the next run.
  */
-export async function verifyLog(file: string): Promise<VerifyResult> {
+export async function verifyLog(file: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const {key, expectHead} = options
   const problems: LogProblem[] = []
   let records = 0
   let lineNumber = 0
   let previous: {hash: string; seq: number | undefined; reported: boolean} | undefined
+  let head: LogHead | undefined
+  let anchored: AuditRecord | undefined
+  let unkeyedReported = false
 
   const checkLine = (bytes: Buffer | undefined) => {
     lineNumber += 1
@@ -158,6 +245,14 @@ export async function verifyLog(file: string): Promise<VerifyResult> {
       if (result.kind === 'modified') report(result.message)
       const broken = chainProblem(result.record, previous, line)
       if (broken !== undefined) report(broken)
+      const unauthentic = macProblem(result.record, key)
+      // Without the key, say once that the log cannot be authenticated, not once per record.
+      if (unauthentic !== undefined && !(key === undefined && unkeyedReported)) {
+        report(unauthentic)
+        unkeyedReported ||= key === undefined
+      }
+      head = {seq: result.record.seq, hash: result.record.hash}
+      if (result.record.seq === expectHead?.seq) anchored = result.record
     }
     previous = {
       hash: bytes === undefined ? '' : sha256(bytes),
@@ -178,10 +273,50 @@ export async function verifyLog(file: string): Promise<VerifyResult> {
           'a write was interrupted or the file was cut',
       })
     }
+    if (expectHead !== undefined) {
+      const message = anchorProblem(expectHead, anchored, head)
+      if (message !== undefined) problems.push({line: lineNumber + 1, message})
+    }
   } catch (error) {
     throw environmentError(error, file, 'read')
   }
-  return {ok: problems.length === 0, records, problems}
+  return {
+    ok: problems.length === 0,
+    records,
+    problems,
+    authenticated: key !== undefined,
+    ...(head ? {head} : {}),
+  }
+}
+
+/** A record's MAC against the key: missing, wrong, or present while the verifier has no key. */
+function macProblem(record: AuditRecord, key: LogKey | undefined): string | undefined {
+  if (key === undefined)
+    return record.mac === undefined
+      ? undefined
+      : `record ${record.seq} carries a MAC, and ACLDRIFT_LOG_KEY is not set: the log cannot be authenticated without its key`
+  if (record.mac === undefined)
+    return `record ${record.seq} carries no MAC: it was written without the key, or its MAC was removed`
+  if (record.mac !== recordMac(key, record.hash))
+    return `record ${record.seq}'s MAC does not match: the record was rewritten, or ACLDRIFT_LOG_KEY is not the log's key`
+  return undefined
+}
+
+/** The anchor (an earlier head) against the log: its record must still be there, unchanged. */
+function anchorProblem(anchor: LogHead, anchored: AuditRecord | undefined, head: LogHead | undefined) {
+  if (anchored === undefined) {
+    const end = head === undefined ? 'the log is empty' : `the log ends at record ${head.seq}`
+    return `${end}, but the anchor names record ${anchor.seq}: the tail of the log was removed`
+  }
+  if (anchored.hash !== anchor.hash)
+    return `record ${anchor.seq} is not the anchored one (hash ${anchored.hash.slice(0, 12)}…, anchor ${anchor.hash.slice(0, 12)}…): the log was rewritten`
+  return undefined
+}
+
+/** `SEQ:HASH`, as `--expect-head` takes it; undefined when it is not that. */
+export function parseLogHead(text: string): LogHead | undefined {
+  const match = /^([1-9]\d{0,15}):([0-9a-f]{64})$/.exec(text.trim())
+  return match ? {seq: Number(match[1]), hash: match[2]!} : undefined
 }
 
 /**
@@ -302,6 +437,8 @@ function shapeProblem(record: Record<string, unknown>, seq: number | undefined):
   }
   if (typeof record.hash !== 'string' || !HEX_SHA256.test(record.hash))
     return '"hash" is missing or not a sha256 in hex'
+  if (record.mac !== undefined && (typeof record.mac !== 'string' || !HEX_SHA256.test(record.mac)))
+    return '"mac" is not an HMAC-SHA256 in hex'
   return undefined
 }
 

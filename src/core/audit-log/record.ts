@@ -1,6 +1,7 @@
 // What one `audit` run appends to the hash-chained audit log.
 
 import type {Report} from '../../kernel/types.js'
+import type {LogKey} from './key.js'
 import {appendRecord} from './log.js'
 
 /** What the log keeps of a run: enough to see later what was found, where, by whom, and the verdict. */
@@ -25,6 +26,13 @@ function auditEntry(report: Report, exitCode: number): Record<string, unknown> {
   }
 }
 
-export async function appendAudit(log: string, report: Report, exitCode: number): Promise<void> {
-  await appendRecord(log, auditEntry(report, exitCode))
+/** Appends the run's record and returns the report with the anchor to keep outside the log. */
+export async function appendAudit(
+  log: string,
+  report: Report,
+  exitCode: number,
+  key: LogKey | undefined,
+): Promise<Report> {
+  const {seq, hash} = await appendRecord(log, auditEntry(report, exitCode), new Date(), {key})
+  return {...report, auditLog: {file: log, seq, hash}}
 }

@@ -3,7 +3,7 @@
 // (`npx tsc -p tsconfig.build.json`, or `npm test`).
 
 import {spawn} from 'node:child_process'
-import {createHash} from 'node:crypto'
+import {createHash, createHmac} from 'node:crypto'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {chmod, copyFile, mkdir, mkdtemp, readFile, rm, truncate, utimes, writeFile} from 'node:fs/promises'
 import {hostname, tmpdir} from 'node:os'
@@ -14,9 +14,12 @@ import {
   appendRecord,
   AuditLogError,
   GENESIS_PREV,
+  parseLogHead,
+  prepareAppend,
   verifyLog,
   type AuditRecord,
 } from '../../../src/core/audit-log/log.js'
+import {logKey} from '../../../src/core/audit-log/key.js'
 import {canonicalJson} from '../../../src/kernel/hash.js'
 import {EnvironmentError} from '../../../src/kernel/errors.js'
 
@@ -129,21 +132,21 @@ describe('record format', () => {
 
 describe('verifyLog', () => {
   it('accepts a chain of 50 appends', async () => {
-    expect(await verifyLog(fifty)).toEqual({ok: true, records: 50, problems: []})
+    expect(await verifyLog(fifty)).toMatchObject({ok: true, records: 50, problems: []})
     expect(chainIsIntact(await readFile(fifty, 'utf8'))).toBe(true)
   })
 
   it('accepts an empty log', async () => {
     const file = join(await scratch(), 'empty.jsonl')
     await writeFile(file, '')
-    expect(await verifyLog(file)).toEqual({ok: true, records: 0, problems: []})
+    expect(await verifyLog(file)).toMatchObject({ok: true, records: 0, problems: []})
   })
 
   it('detects an edited field of a past record, at its line', async () => {
     const file = await tampered((lines) =>
       lines.map((line, i) => (i === 9 ? line.replace('"exitCode":1', '"exitCode":0') : line)),
     )
-    expect(await verifyLog(file)).toEqual({
+    expect(await verifyLog(file)).toMatchObject({
       ok: false,
       records: 50,
       problems: [{line: 10, message: 'line 10: record 10 was modified (hash does not match its content)'}],
@@ -209,7 +212,7 @@ describe('verifyLog', () => {
     const size = statSync(file).size
     const lastLineStart = size - (await readLines(file))[49].length - 1
     await truncate(file, size - 10)
-    expect(await verifyLog(file)).toEqual({
+    expect(await verifyLog(file)).toMatchObject({
       ok: false,
       records: 49,
       problems: [
@@ -230,7 +233,7 @@ describe('verifyLog', () => {
     // Following the error's advice restores a log that can be appended to.
     await truncate(file, lastLineStart)
     expect(await appendRecord(file, {n: 50})).toMatchObject({seq: 50})
-    expect(await verifyLog(file)).toEqual({ok: true, records: 50, problems: []})
+    expect(await verifyLog(file)).toMatchObject({ok: true, records: 50, problems: []})
   })
 
   it('reports a line that is not JSON, without blaming the next record for it', async () => {
@@ -267,9 +270,72 @@ describe('verifyLog', () => {
     )
   })
 
-  it('cannot tell that whole records were cut from the end (that needs an anchor kept elsewhere)', async () => {
+  it('cannot tell from the file alone that whole records were cut from the end; the anchor of an earlier head can', async () => {
     const file = await tampered((lines) => lines.slice(0, 40))
-    expect(await verifyLog(file)).toEqual({ok: true, records: 40, problems: []})
+    const head = (await verifyLog(fifty)).head!
+    expect(head).toMatchObject({seq: 50})
+    expect(await verifyLog(file)).toMatchObject({ok: true, records: 40, problems: [], head: {seq: 40}})
+    expect(await verifyLog(file, {expectHead: head})).toMatchObject({
+      ok: false,
+      problems: [
+        {
+          line: 41,
+          message: expect.stringContaining('the log ends at record 40, but the anchor names record 50'),
+        },
+      ],
+    })
+    // A later head is fine (records appended since); a different record under the anchor's number is not.
+    expect(
+      await verifyLog(fifty, {expectHead: {seq: 40, hash: JSON.parse((await readLines(fifty))[39]!).hash}}),
+    ).toMatchObject({ok: true})
+    expect(await verifyLog(fifty, {expectHead: {seq: 40, hash: 'f'.repeat(64)}})).toMatchObject({
+      ok: false,
+      problems: [{message: expect.stringContaining('record 40 is not the anchored one')}],
+    })
+    expect(parseLogHead(`50:${head.hash}`)).toEqual(head)
+    for (const text of ['50', `0:${head.hash}`, `50:${head.hash.slice(1)}`, `x:${head.hash}`])
+      expect(parseLogHead(text)).toBeUndefined()
+  })
+})
+
+describe('a keyed log (ACLDRIFT_LOG_KEY)', () => {
+  const key = logKey('k'.repeat(32))!
+  it('every record carries the HMAC of its hash, which only the key verifies', async () => {
+    const file = join(await scratch(), 'keyed.jsonl')
+    for (let i = 1; i <= 3; i++) await appendRecord(file, entryFor(i), new Date(), {key})
+    const [first] = await readLines(file)
+    const record = JSON.parse(first!) as AuditRecord
+    expect(record.mac).toBe(createHmac('sha256', 'k'.repeat(32)).update(record.hash).digest('hex'))
+    expect(await verifyLog(file, {key})).toMatchObject({ok: true, records: 3, authenticated: true})
+    expect(await verifyLog(file, {key: logKey('j'.repeat(32))})).toMatchObject({
+      ok: false,
+      problems: {length: 3},
+    })
+    // Without the key: said once, and not a pass.
+    expect(await verifyLog(file)).toMatchObject({ok: false, authenticated: false, problems: {length: 1}})
+  })
+
+  it('is keyed from its first record or never: mixing is refused before and at the append', async () => {
+    const dir = await scratch()
+    const [keyed, plain] = [join(dir, 'keyed.jsonl'), join(dir, 'plain.jsonl')]
+    await appendRecord(keyed, {n: 1}, new Date(), {key})
+    await appendRecord(plain, {n: 1})
+    await expect(prepareAppend(keyed, undefined)).rejects.toThrow('ACLDRIFT_LOG_KEY is not set')
+    await expect(appendRecord(keyed, {n: 2})).rejects.toThrow(AuditLogError)
+    await expect(prepareAppend(plain, key)).rejects.toThrow('start a new log file')
+    await expect(appendRecord(plain, {n: 2}, new Date(), {key})).rejects.toThrow(AuditLogError)
+    await expect(prepareAppend(keyed, logKey('j'.repeat(32)))).rejects.toThrow(
+      'MAC of its last record (1) does not match',
+    )
+    // A missing directory is made up front.
+    await prepareAppend(join(dir, 'a', 'b', 'log.jsonl'), key)
+    expect(existsSync(join(dir, 'a', 'b'))).toBe(true)
+  })
+
+  it('a key too short to be secret is refused; unset or empty is no key', () => {
+    expect(() => logKey('short')).toThrow(EnvironmentError)
+    expect(logKey(undefined)).toBeUndefined()
+    expect(logKey('')).toBeUndefined()
   })
 })
 
@@ -293,14 +359,14 @@ describe('appendRecord with other appenders', () => {
       seen.some((records) => records > 0 && records < 600),
       `saw ${seen.join(', ')}`,
     ).toBe(true)
-    expect(await verifyLog(file)).toEqual({ok: true, records: 600, problems: []})
+    expect(await verifyLog(file)).toMatchObject({ok: true, records: 600, problems: []})
   })
 
   it('serializes concurrent appends from one process', async () => {
     const file = join(await scratch(), 'log.jsonl')
     const records = await Promise.all(Array.from({length: 20}, (_, i) => appendRecord(file, {i})))
     expect(records.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({length: 20}, (_, i) => i + 1))
-    expect(await verifyLog(file)).toEqual({ok: true, records: 20, problems: []})
+    expect(await verifyLog(file)).toMatchObject({ok: true, records: 20, problems: []})
     expect(existsSync(`${file}.lock`)).toBe(false)
   })
 
@@ -309,7 +375,7 @@ describe('appendRecord with other appenders', () => {
     const file = join(await scratch(), 'log.jsonl')
     const results = await Promise.all(['a', 'b'].map((writer) => runChild([file, '100', writer])))
     for (const result of results) expect(result).toEqual({code: 0, signal: null, stderr: ''})
-    expect(await verifyLog(file)).toEqual({ok: true, records: 200, problems: []})
+    expect(await verifyLog(file)).toMatchObject({ok: true, records: 200, problems: []})
     const entries = (await readLines(file)).map((line) => (JSON.parse(line) as AuditRecord).entry)
     for (const writer of ['a', 'b']) {
       expect(entries.filter((e) => e.writer === writer).map((e) => e.i)).toEqual(
@@ -381,7 +447,7 @@ describe('appendRecord with other appenders', () => {
       const result = await verifyLog(file)
       const lines = bytes.toString('utf8').split('\n')
       if (bytes.at(-1) === 0x0a) {
-        expect(result).toEqual({ok: true, records: lines.length - 1, problems: []})
+        expect(result).toMatchObject({ok: true, records: lines.length - 1, problems: []})
       } else {
         expect(result.problems).toHaveLength(1)
         expect(result.problems[0]).toMatchObject({
