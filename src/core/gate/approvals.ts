@@ -155,9 +155,24 @@ export function applyApprovals(
 ): {findings: Finding[]; judged: Map<ApprovalRecord, Approval>} {
   const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today)]))
   const used = new Set<ApprovalRecord>()
-  for (const finding of findings) {
-    if (finding.change === 'narrowing' || APPROVAL_RULES.includes(finding.rule)) continue
-    const matching = records.filter((r) => entryCovers(r.entry, finding))
+  const covered = findings
+    .filter((f) => f.change !== 'narrowing' && !APPROVAL_RULES.includes(f.rule))
+    .map((finding) => ({finding, matching: records.filter((r) => entryCovers(r.entry, finding))}))
+  // An approval arrives separately: one that first appears in the commit that makes the access
+  // (a squash merge of a branch that carried both, or a commit the approver makes with them both)
+  // says nothing about a human having looked at that access.
+  for (const {finding, matching} of covered)
+    for (const r of matching) {
+      const approval = judged.get(r)!
+      if (approval.valid && sameCommit(r.addedBy, finding.commit))
+        judged.set(r, {
+          ...approval,
+          valid: false,
+          status: 'self-approval',
+          why: `it was added in the same commit as the access it approves (${describe(r.addedBy!)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`,
+        })
+    }
+  for (const {finding, matching} of covered) {
     if (matching.length === 0) continue
     for (const r of matching) used.add(r)
     if (finding.approval?.valid) continue
@@ -173,6 +188,14 @@ export function applyApprovals(
   }
   return {findings: out, judged}
 }
+
+/** Whether an approval and the access it approves were made by one commit (the pending one included). */
+function sameCommit(addedBy: CommitInfo | null, madeBy: CommitInfo | null): boolean {
+  return addedBy !== null && madeBy !== null && addedBy.sha === madeBy.sha
+}
+
+const describe = (commit: CommitInfo) =>
+  commit.pending ? 'the pending commit' : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`
 
 function approvalFinding(record: ApprovalRecord, approval: Approval, unused: boolean, file: string): Finding {
   const {entry} = record
