@@ -109,6 +109,22 @@ describe('applyApprovals', () => {
     expect(f.approval).toMatchObject({valid: true, id: f.id})
   })
 
+  it('does not count an approval added by the commit that makes the access, and reports it (a squash merge)', () => {
+    const squash = commit('alice@acme.example', human, 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00')
+    for (const made of [squash, {...squash, sha: 'pending', pending: true}]) {
+      const f = finding({commit: made})
+      const {findings} = applyApprovals([f], [record(entry(), made)], APPROVERS, TODAY, 'a.yaml')
+      expect(f.approval).toMatchObject({valid: false, status: 'self-approval'})
+      expect(f.approval?.why).toContain('same commit as the access it approves')
+      expect(findings).toMatchObject([{rule: 'self-approval', change: 'widening', commit: made}])
+      expect(gating([f, ...findings], 'critical', 'require-approval')).toContain(f)
+    }
+    // The same approval in a commit of its own counts.
+    const f = finding()
+    applyApprovals([f], [record(entry(), squash)], APPROVERS, TODAY, 'a.yaml')
+    expect(f.approval?.valid).toBe(true)
+  })
+
   it('matches on the id and the kind, not on lines', () => {
     const f = finding({line: 40, pointer: '/Statement/3'})
     applyApprovals(
