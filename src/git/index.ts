@@ -30,6 +30,7 @@ export {
   renamedPaths,
 } from './history.js'
 export {blobIdsAt, type FileSide, readPathHistory, readPathsAt} from './file-history.js'
+export {pendingSigningKey, verifiedSigners} from './signatures.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'
