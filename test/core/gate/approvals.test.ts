@@ -276,3 +276,36 @@ describe('applyApprovals', () => {
     expect(findings.map((x) => x.rule)).toEqual(['approval-stale'])
   })
 })
+
+describe('signed approvals (policy.requireSignedApprovals)', () => {
+  const alice = commit('alice@acme.example', human)
+  it('counts an approver commit only when it is verified signed by its author', () => {
+    expect(approverCommit(alice, APPROVERS, new Map([[alice.sha, 'alice@acme.example']])).ok).toBe(true)
+    expect(approverCommit(alice, APPROVERS, new Map()).why).toContain('not signed with a key listed')
+    expect(approverCommit(alice, APPROVERS, new Map([[alice.sha, 'carol@acme.example']])).why).toContain(
+      "signed by carol@acme.example's key",
+    )
+    const pending = {...alice, sha: 'pending', pending: true}
+    expect(approverCommit(pending, APPROVERS, new Map()).why).toContain('will not be signed')
+    // Without the policy, the identity alone counts, as before.
+    expect(approverCommit(alice, APPROVERS).ok).toBe(true)
+  })
+
+  it('lets a signed approval arrive with its access; an unsigned one never counts', () => {
+    const f = finding({commit: alice})
+    applyApprovals(
+      [f],
+      [record(entry(), alice)],
+      APPROVERS,
+      TODAY,
+      'a.yaml',
+      undefined,
+      new Map([[alice.sha, 'alice@acme.example']]),
+    )
+    expect(f.approval?.valid).toBe(true)
+    const g = finding()
+    applyApprovals([g], [record(entry(), alice)], APPROVERS, TODAY, 'a.yaml', undefined, new Map())
+    expect(g.approval).toMatchObject({valid: false, status: 'self-approval'})
+    expect(commitApproval(finding({commit: alice}), APPROVERS, new Map())).toBeNull()
+  })
+})
