@@ -26,7 +26,6 @@ export async function verifiedSigners(
     const file = join(dir, 'allowed_signers')
     await writeFile(file, allowedSigners)
     const output = await runGit(root, [
-      '--no-replace-objects',
       '-c',
       `gpg.ssh.allowedSignersFile=${file}`,
       '-c',

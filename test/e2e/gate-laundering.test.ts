@@ -1,8 +1,9 @@
 // Laundering an agent's widening through a human (issue 13, item 3; the README's "Approvals,
 // policy and protected files"), end to end: a repository set up by `acldrift init --hook git`,
 // real hooks, Claude Code's own identity and trailer (the honest agent), and the human's
-// routine command after it. One repository per scenario; each ends with the human's hook
-// blocking, the human's command refusing, or the audit naming the agent.
+// routine command after it (or a `git replace` of the agent's commit). One repository per
+// scenario; each ends with the human's hook blocking, the human's command refusing, or the
+// audit naming the agent.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -194,6 +195,28 @@ describe('laundering through a human', () => {
       const after = await audit(r)
       expect(after.code, dump(after.raw)).toBe(1)
       const moved = after.findings.filter((f) => f.kind === 'aws-iam')
+      expect(moved.length).toBeGreaterThan(0)
+      for (const f of moved) expect(f.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+    },
+    SLOW,
+  )
+
+  it(
+    "a `git replace` of the agent's commit by a clean copy does not make the change a human's",
+    async () => {
+      const r = await setUp('  failOn: critical\n  agents: require-approval\n')
+      await r.write(TRUST, trust('198.51.100.0/24'))
+      await r.stage(TRUST)
+      const made = await git(r, CLAUDE_ENV, 'commit', '--no-verify', '-m', agent.message('Partner range'))
+      expect(made.code, dump(made)).toBe(0)
+      // The same tree and parent under a message without the agent's trailer, put in its place.
+      const [tree, parent] = (await r.git('log', '-1', '--format=%T %P')).trim().split(' ')
+      const clean = (await r.git('commit-tree', tree!, '-p', parent!, '-m', 'Partner range')).trim()
+      await r.git('replace', 'HEAD', clean)
+      expect(await r.git('log', '-1', '--format=%B')).not.toContain('Claude')
+      const {code, findings} = await audit(r)
+      expect(code).toBe(1)
+      const moved = findings.filter((f) => f.kind === 'aws-iam' && f.change === 'widening')
       expect(moved.length).toBeGreaterThan(0)
       for (const f of moved) expect(f.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
     },
