@@ -8,15 +8,9 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {
-  identities,
-  runCli,
-  runHermetic,
-  type EnvOverrides,
-  type RunResult,
-  type TestRepo,
-} from '../helpers/repo.js'
+import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {type Finding, repoFactory} from './helpers.js'
+import {audit, dump, git, trust} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -24,32 +18,8 @@ const CONFIG = 'acldrift.config.yaml'
 const APPROVALS = '.acldrift/approvals.yaml'
 const BASELINE = '.acldrift/baseline.json'
 const TRUST = 'iam/roles/partner-trust.json'
-const PARTNER = 'arn:aws:iam::222222222222:role/partner-sync'
 const CLAUDE_ENV = {CLAUDECODE: '1'}
 const agent = identities.claudeCode
-
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
-const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
-
-/** A trust policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html): the partner may assume the role from `cidr`. */
-const trust = (cidr: string) =>
-  `${JSON.stringify(
-    {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'PartnerAssume',
-          Effect: 'Allow',
-          Principal: {AWS: PARTNER},
-          Action: 'sts:AssumeRole',
-          Condition: {IpAddress: {'aws:SourceIp': cidr}},
-        },
-      ],
-    },
-    null,
-    2,
-  )}\n`
 
 /**
  * Alice's repository: the partner trust, then `acldrift init --hook git` (config, baseline
@@ -73,13 +43,6 @@ async function setUp(policy?: string): Promise<TestRepo> {
   expect(committed.code, dump(committed)).toBe(0)
   await r.git('tag', 'base')
   return r
-}
-
-/** What the audit sees: HEAD against the approved baseline, attributed. */
-async function audit(r: TestRepo): Promise<{code: number; findings: Finding[]; raw: RunResult}> {
-  const raw = await runCli(['check', '--ref', 'HEAD', '--format', 'json'], {cwd: r.dir})
-  expect([0, 1], dump(raw)).toContain(raw.code)
-  return {code: raw.code, findings: (JSON.parse(raw.stdout) as {findings: Finding[]}).findings, raw}
 }
 
 const isAgents = (f: Finding) =>

@@ -7,15 +7,9 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {
-  makeTempDir,
-  runCli,
-  runHermetic,
-  type EnvOverrides,
-  type RunResult,
-  type TestRepo,
-} from '../helpers/repo.js'
-import {type Finding, repoFactory} from './helpers.js'
+import {makeTempDir, runCli, runHermetic} from '../helpers/repo.js'
+import {repoFactory} from './helpers.js'
+import {audit, dump, git, trust} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 240_000
@@ -23,31 +17,7 @@ const CONFIG = 'acldrift.config.yaml'
 const APPROVALS = '.acldrift/approvals.yaml'
 const SIGNERS = '.acldrift/allowed_signers'
 const TRUST = 'iam/roles/partner-trust.json'
-const PARTNER = 'arn:aws:iam::222222222222:role/partner-sync'
 const ALICE = 'alice@example.com'
-
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
-const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
-
-/** A trust policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html). */
-const trust = (cidr: string) =>
-  `${JSON.stringify(
-    {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'PartnerAssume',
-          Effect: 'Allow',
-          Principal: {AWS: PARTNER},
-          Action: 'sts:AssumeRole',
-          Condition: {IpAddress: {'aws:SourceIp': cidr}},
-        },
-      ],
-    },
-    null,
-    2,
-  )}\n`
 
 /** A new ed25519 key pair (ssh-keygen); returns the private key's path and the public key line. */
 async function sshKey(dir: string, name: string): Promise<{path: string; pub: string}> {
@@ -68,13 +38,6 @@ const signingWith = (key: string) => [
   '-c',
   'commit.gpgsign=true',
 ]
-
-/** The check an audit runs on the shared branch: HEAD against the approved baseline. */
-async function audit(r: TestRepo): Promise<{code: number; findings: Finding[]}> {
-  const raw = await runCli(['check', '--ref', 'HEAD', '--format', 'json'], {cwd: r.dir})
-  expect([0, 1], dump(raw)).toContain(raw.code)
-  return {code: raw.code, findings: (JSON.parse(raw.stdout) as {findings: Finding[]}).findings}
-}
 
 describe('policy.requireSignedApprovals', () => {
   it(
