@@ -60,6 +60,8 @@ export async function runFast(argv: string[]): Promise<number | undefined> {
   if (argv[0] === 'hook' && argv[2] !== undefined && !argv[2].startsWith('-')) {
     // git passes prepare-commit-msg up to three arguments, commit-msg one.
     if (argv[1] === 'prepare-commit-msg') return (await import('./hook.js')).runPrepareCommitMsg(argv[2])
+    if (argv[1] === 'post-rewrite' && argv.length === 3)
+      return (await import('./hook.js')).runPostRewrite(argv[2])
     if (argv[1] === 'commit-msg' && argv.length === 3)
       return (await import('./hook.js')).runCommitMsg(argv[2])
   }

@@ -4,6 +4,7 @@ import {readFile} from 'node:fs/promises'
 import {loadConfig} from '../core/config.js'
 import {EXIT, UsageError} from '../kernel/errors.js'
 import {pendingMessage} from '../core/message.js'
+import {carryAgentEvidence} from '../core/rewrite.js'
 import {stampAgent} from '../core/stamp.js'
 import {findRepoRoot} from '../git/index.js'
 
@@ -41,4 +42,30 @@ export async function runCommitMsg(messageFile: string): Promise<number> {
   } catch (error) {
     return explainError(error)
   }
+}
+
+/**
+ * The post-rewrite hook (`amend` or `rebase`, the rewritten commits on stdin): carries an
+ * agent's evidence to the commits made from its commits. Never fails the rewrite (exit 0).
+ */
+export async function runPostRewrite(
+  how: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<number> {
+  try {
+    const chunks: Buffer[] = []
+    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer))
+    const root = await findRepoRoot(process.cwd())
+    const config = await loadConfig(root)
+    const carried = await carryAgentEvidence(root, how, Buffer.concat(chunks).toString('utf8'), config.actors)
+    for (const c of carried)
+      process.stderr.write(
+        `acldrift: ${c.to.slice(0, 7)} was made from ${c.agent}'s commit ${c.from.slice(0, 7)}: noted in refs/notes/ai\n`,
+      )
+  } catch (error) {
+    process.stderr.write(
+      `acldrift: post-rewrite could not carry agent evidence: ${(error as Error).message}\n`,
+    )
+  }
+  return 0
 }

@@ -5,8 +5,6 @@ import {APPROVE_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
 import {emitText, wantsColor} from '../cli/output.js'
 import {approve} from '../core/approve.js'
-import {proposalFor} from '../core/agent/log.js'
-import {gitDir} from '../git/index.js'
 import {UsageError} from '../kernel/errors.js'
 import {renderApproved} from '../reporters/gate.js'
 
@@ -39,19 +37,6 @@ export default class Approve extends BaseCommand {
       throw new UsageError('--expires is required: approvals expire (YYYY-MM-DD)')
     const options = await checkOptions(flags)
     const ids = argv as string[]
-    // A change an agent proposed and was refused exists nowhere but in the agent log: the
-    // approval is decided on the comparison with that proposed content in place.
-    if (options.target.type !== 'ref') {
-      const dir = await gitDir(options.root)
-      for (const id of ids) {
-        const proposal = await proposalFor(dir, id)
-        if (proposal === undefined) continue
-        options.overlay = [...(options.overlay ?? []).filter((file) => file.path !== proposal.path), proposal]
-        process.stderr.write(
-          `acldrift: ${id} is in a change an agent proposed to ${proposal.path} and was refused (agent log): approving that access\n`,
-        )
-      }
-    }
     const result = await approve({
       options,
       select: {
@@ -64,6 +49,7 @@ export default class Approve extends BaseCommand {
       expires: flags.expires,
       ticket: flags.ticket,
     })
+    for (const note of result.notes) process.stderr.write(`acldrift: ${note}\n`)
     await emitText(renderApproved(result, {color: wantsColor(flags)}), undefined)
   }
 }

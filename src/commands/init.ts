@@ -7,7 +7,7 @@ import {HOOK_MANAGERS, type HookManager, type InitResult, runInit} from '../core
 
 export default class Init extends BaseCommand {
   static override description =
-    'Set acldrift up in this repository: a commented acldrift.config.yaml for the kinds found among the tracked files, the first baseline (.acldrift/baseline.json), and with --hook the pre-commit, commit-msg and prepare-commit-msg hooks. Safe to run again: existing files are kept, and a hook of yours is never replaced without --force (exit 2 when one is in the way).'
+    'Set acldrift up in this repository: a commented acldrift.config.yaml for the kinds found among the tracked files, the first baseline (.acldrift/baseline.json), and with --hook the pre-commit, commit-msg and prepare-commit-msg hooks (plain git: post-rewrite too). Safe to run again: existing files are kept, and a hook of yours is never replaced without --force (exit 2 when one is in the way).'
 
   static override examples = [
     '<%= config.bin %> init',

@@ -6,7 +6,8 @@
 
 import {mkdir, readFile} from 'node:fs/promises'
 import {dirname, join, relative, resolve, sep} from 'node:path'
-import {resolveCommit} from '../git/index.js'
+import {gitDir, resolveCommit} from '../git/index.js'
+import {proposalFor} from './agent/log.js'
 import {pendingActor} from './actors/pending.js'
 import {
   APPROVALS_FILE,
@@ -56,6 +57,8 @@ export interface ApproveResult {
   }[]
   /** why the approvals may not count once committed */
   warnings: string[]
+  /** what the comparison was made on, when it is not the plain check's (an agent's refused proposal) */
+  notes: string[]
 }
 
 /** A real calendar day in YYYY-MM-DD form, or a usage error. */
@@ -83,6 +86,7 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
       `approvals are a human's decision, and this looks like an AI agent (${actor.agent ?? 'unnamed'}: ${actor.evidence.map((e) => e.signal).join(', ')}); an approval written or committed from here would count as self-approval`,
     )
 
+  const notes = await withProposals(options, request.select.ids)
   const report = await runCheck(options)
   // An approval is decided on a complete comparison: a file that does not parse fails closed here too.
   if (report.errors.length > 0) throw new InvalidInputError(report.errors)
@@ -126,7 +130,27 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
   if (actor.type !== 'human' && options.config.policy.approvers.includes(approver.toLowerCase()))
     warnings.push(`this environment is classified ${actor.type}: commit the approval as ${approver}, by hand`)
   const approved = entries.map((entry, i) => ({entry, finding: findings[i]!, replaced: replaced[i]!}))
-  return {file: APPROVALS_FILE, approved, warnings}
+  return {file: APPROVALS_FILE, approved, warnings, notes}
+}
+
+/**
+ * A change an agent proposed and was refused exists nowhere but in the agent's decision log:
+ * the approval of its findings is decided on the comparison with that proposed content in
+ * place (options.overlay). Returns what was put in place.
+ */
+async function withProposals(options: CheckOptions, ids: readonly string[]): Promise<string[]> {
+  if (options.target.type === 'ref' || ids.length === 0) return []
+  const dir = await gitDir(options.root)
+  const notes: string[] = []
+  for (const id of ids) {
+    const proposal = await proposalFor(dir, id)
+    if (proposal === undefined) continue
+    options.overlay = [...(options.overlay ?? []).filter((file) => file.path !== proposal.path), proposal]
+    notes.push(
+      `${id} is in a change an agent proposed to ${proposal.path} and was refused (agent log): approving that access`,
+    )
+  }
+  return notes
 }
 
 /** The findings a selection names, each once, in report order; each must be approvable. */

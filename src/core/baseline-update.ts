@@ -1,6 +1,7 @@
 // `acldrift baseline update`: promote the current state (the working tree, or a revision) to
 // the baseline snapshot file. Narrowings go through; a widening only when a valid approval
-// covers it — else nothing is written. The new snapshot records who updated it, how that
+// covers it, and only while every change to acldrift's own files is approved — else nothing is
+// written. The new snapshot records who updated it, how that
 // identity was classified, the commit the state belongs to and the approvals used.
 
 import {existsSync} from 'node:fs'
@@ -12,6 +13,8 @@ import {runCheck} from './check.js'
 import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {assertWritableInside} from '../kernel/files.js'
+import {headCommit} from '../git/index.js'
+import {aboutProtectedFiles} from './gate/rules.js'
 import {buildSnapshot, serializeSnapshot, type Snapshot} from './snapshot.js'
 import {loadSource, type SourceSpec} from './source.js'
 import type {Finding, Report} from '../kernel/types.js'
@@ -32,7 +35,7 @@ export interface BaselineUpdateResult {
   file: string
   /** false when refused, or when the baseline was already up to date */
   written: boolean
-  /** widenings without a valid approval: when there are any, nothing is written */
+  /** widenings, and changes to acldrift's own files, without a valid approval: when there are any, nothing is written */
   unapproved: Finding[]
   /** approved widenings promoted */
   approved: Finding[]
@@ -60,7 +63,29 @@ export async function updateBaseline(request: BaselineUpdateRequest): Promise<Ba
   if (report.errors.length > 0) throw new InvalidInputError(report.errors)
   // Access that the new baseline would accept: widenings of policy files, and of the baseline file itself.
   const widenings = report.findings.filter((f) => f.change !== 'narrowing' && f.kind !== 'acldrift')
-  const unapproved = widenings.filter((f) => f.approval?.valid !== true)
+  // A routine update must not absorb what nobody approved in acldrift's own files (an agent's
+  // rewritten snapshot, config or approvals): they are judged as a revision is, against the
+  // approved state, and any unapproved change there refuses the update.
+  const protectedReport =
+    request.target.type === 'ref' || (await headCommit(root)) === null
+      ? report
+      : await runCheck({
+          root,
+          cwd,
+          config,
+          target: {type: 'ref', rev: 'HEAD'},
+          baseline: file,
+          attribute: false,
+        })
+  if (protectedReport.errors.length > 0) throw new InvalidInputError(protectedReport.errors)
+  const tampered = protectedReport.findings.filter(
+    (f) => aboutProtectedFiles(f) && f.change !== 'narrowing' && f.approval?.valid !== true,
+  )
+  const tamperedIds = new Set(tampered.map((f) => f.id))
+  const unapproved = [
+    ...tampered,
+    ...widenings.filter((f) => f.approval?.valid !== true && !tamperedIds.has(f.id)),
+  ]
   const approved = widenings.filter((f) => f.approval?.valid === true)
   const narrowings = report.findings.filter((f) => f.change === 'narrowing' && f.kind !== 'acldrift')
   const result = {file: named, written: false, unapproved, approved, narrowings, report}

@@ -22,6 +22,8 @@ export interface Policy {
   agents: AgentsPolicy
   /** emails of the people whose approvals count (lowercase) */
   approvers: string[]
+  /** approvals, baseline updates and approver changes count only in commits signed with a key in .acldrift/allowed_signers */
+  requireSignedApprovals: boolean
 }
 
 export interface Config {
@@ -47,7 +49,7 @@ export const DEFAULT_CONFIG: Config = {
   documents: [],
   exclude: [],
   baseline: undefined,
-  policy: {failOn: 'widening', agents: 'require-approval', approvers: []},
+  policy: {failOn: 'widening', agents: 'require-approval', approvers: [], requireSignedApprovals: false},
   actors: undefined,
   settings: {},
 }
@@ -59,7 +61,7 @@ interface RawConfig {
   documents?: Array<{glob: string; kind: Kind}>
   exclude?: string[]
   baseline?: string
-  policy?: {failOn?: FailOn; agents?: AgentsPolicy; approvers?: string[]}
+  policy?: {failOn?: FailOn; agents?: AgentsPolicy; approvers?: string[]; requireSignedApprovals?: boolean}
   actors?: ActorConfig
 }
 
@@ -98,6 +100,7 @@ export function configFromValue(value: unknown, file: string | undefined): Confi
       failOn: raw.policy?.failOn ?? DEFAULT_CONFIG.policy.failOn,
       agents: raw.policy?.agents ?? DEFAULT_CONFIG.policy.agents,
       approvers,
+      requireSignedApprovals: raw.policy?.requireSignedApprovals ?? false,
     },
     // Approvers are people: their commits count as human when nothing says agent or bot.
     actors:

@@ -160,6 +160,11 @@ export async function readNotes(root: string, ref: string): Promise<Map<string, 
   return notes
 }
 
+/** Appends `text` to the note of a commit under refs/notes/REF (creating it): the one note acldrift writes. */
+export async function appendNote(root: string, ref: string, sha: string, text: string): Promise<void> {
+  await runGit(root, ['notes', `--ref=${ref}`, 'append', '--message', text, sha])
+}
+
 export interface PendingIdentity {
   author: {name: string; email: string; date: string}
   committer: {name: string; email: string; date: string}

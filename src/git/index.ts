@@ -1,5 +1,7 @@
 // The git layer: the only part of acldrift that runs git. It reads files from the working tree,
-// the index or a revision, and never writes to the repository.
+// the index or a revision, and never writes to the repository — but for the agent trailer in
+// the message of the commit being made, and the note that carries an agent's evidence across a
+// rebase or amend (refs/notes/ai).
 //
 // The git executable is `git` from PATH unless the ACLDRIFT_GIT environment variable names another.
 
@@ -17,6 +19,7 @@ export {
 export {readRevisionFiles, listRevisionFiles} from './revision.js'
 export {
   addTrailer,
+  appendNote,
   type CommitObject,
   type History,
   pendingIdentity,
@@ -28,6 +31,7 @@ export {
   type PathChanges,
 } from './history.js'
 export {blobIdsAt, type FileSide, readPathHistory, readPathsAt} from './file-history.js'
+export {pendingSigningKey, verifiedSigners} from './signatures.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'

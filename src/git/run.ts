@@ -42,6 +42,8 @@ export function spawnGit(cwd: string, args: readonly string[]): GitProcess {
       ...process.env,
       // Untranslated messages, and no index refresh (a read-only tool must not write .git/index).
       LC_ALL: 'C',
+      // The objects as committed: `git replace` must not show attribution another commit.
+      GIT_NO_REPLACE_OBJECTS: '1',
       GIT_OPTIONAL_LOCKS: '0',
       GIT_TERMINAL_PROMPT: '0',
     },

@@ -226,7 +226,7 @@ describe('approvals', () => {
     expect(approvalOf(report.findings.find((f) => f.id === open!.id)!)?.valid).toBe(false)
   })
 
-  it('does not count an approval staged with the widening in a commit made under CLAUDECODE=1', async () => {
+  it('does not count an approval staged with the widening: under CLAUDECODE=1, nor by the approver; committed on its own it counts', async () => {
     const r = await approvedRepo()
     await r.write(BUCKET_FILE, policyText(openBucket))
     const pending = await checkJson(r.dir)
@@ -245,12 +245,16 @@ describe('approvals', () => {
     expect(self).toMatchObject({commit: {sha: 'pending', actor: {type: 'agent', agent: 'Claude Code'}}})
     expect(approvalOf(staged.report.findings.find((f) => f.id === open!.id)!)?.status).toBe('self-approval')
 
-    // The same index, committed by Alice herself: her approval counts.
+    // The same index, committed by Alice herself: her approval does not count either, since it
+    // arrives in the commit that makes the access (as a squash merge of the agent's branch would).
     const byAlice = await checkJson(r.dir, ['--staged'])
-    expect(byAlice.code, byAlice.stdout).toBe(0)
-    expect(approvalOf(byAlice.report.findings.find((f) => f.id === open!.id)!)?.valid).toBe(true)
+    expect(byAlice.code, byAlice.stdout).toBe(1)
+    const together = approvalOf(byAlice.report.findings.find((f) => f.id === open!.id)!)
+    expect(together).toMatchObject({valid: false, status: 'self-approval'})
+    expect(together?.why).toContain('same commit as the access it approves')
 
-    // Through a plain git pre-commit hook: the agent's commit is blocked, Alice's goes through.
+    // Through a plain git pre-commit hook: the agent's commit is blocked; Alice commits her
+    // approval on its own, then the widening, and both go through.
     const hook = join(r.dir, '.git', 'hooks', 'pre-commit')
     await r.write(
       '.git/hooks/pre-commit',
@@ -263,6 +267,9 @@ describe('approvals', () => {
     expect(blocked).toBeInstanceOf(CommandError)
     // git sends a hook's output to standard error.
     expect((blocked as CommandError).result.stderr).toContain('self-approval')
+    await r.git('reset', '--quiet', '--', BUCKET_FILE)
+    await r.commit('Approve public reads for the CDN')
+    await r.stage(BUCKET_FILE)
     await r.commit('Open the bucket for the CDN, approved')
     expect((await r.git('log', '--format=%s', '-1')).trim()).toBe('Open the bucket for the CDN, approved')
   })

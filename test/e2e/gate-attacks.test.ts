@@ -11,6 +11,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
+import {PARTNER, trust} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const CONFIG = 'acldrift.config.yaml'
@@ -21,25 +22,6 @@ const ALICE = 'alice@example.com'
 const config = (extra: string[] = []) =>
   ['version: 1', ...extra, 'policy:', '  failOn: widening', '  approvers:', `    - ${ALICE}`, ''].join('\n')
 
-/** A trust policy: `principal` may assume the role from `cidr`. */
-const trust = (principal: string, cidr: string) =>
-  `${JSON.stringify(
-    {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'PartnerAssume',
-          Effect: 'Allow',
-          Principal: {AWS: principal},
-          Action: 'sts:AssumeRole',
-          Condition: {IpAddress: {'aws:SourceIp': cidr}},
-        },
-      ],
-    },
-    null,
-    2,
-  )}\n`
-const PARTNER = 'arn:aws:iam::222222222222:role/partner-sync'
 const OTHER_ROOT = 'arn:aws:iam::333333333333:root'
 
 const agent = identities.claudeCode
@@ -57,7 +39,7 @@ async function approvedRepo(files: Record<string, string>): Promise<TestRepo> {
 describe('an approval covers exactly the access it recorded', () => {
   it('an approval of "partner role from 203.0.113.0/24" never covers another principal or 0.0.0.0/0', async () => {
     const r = await approvedRepo({'README.md': 'x\n'})
-    await commitFiles(r, {[TRUST]: trust(PARTNER, '203.0.113.0/24')}, 'Partner may assume the sync role')
+    await commitFiles(r, {[TRUST]: trust('203.0.113.0/24', PARTNER)}, 'Partner may assume the sync role')
     const first = await checkJson(r.dir, ['--range', 'base..HEAD'])
     expect(first.code).toBe(1)
     const [grant] = unapproved(first.report.findings)
@@ -79,7 +61,7 @@ describe('an approval covers exactly the access it recorded', () => {
       [PARTNER, '0.0.0.0/0'],
       [OTHER_ROOT, '203.0.113.0/24'],
     ] as const) {
-      await commitAs(r, agent, 'Widen the partner trust', {[TRUST]: trust(principal, cidr)})
+      await commitAs(r, agent, 'Widen the partner trust', {[TRUST]: trust(cidr, principal)})
       const {code, report} = await checkJson(r.dir, ['--range', 'base..HEAD'])
       expect(code).toBe(1)
       const open = unapproved(report.findings).filter((f) => f.kind === 'aws-iam')
@@ -90,8 +72,8 @@ describe('an approval covers exactly the access it recorded', () => {
   }, 180_000)
 
   it('an approval written before approvals recorded their access is read, and does not count', async () => {
-    const r = await approvedRepo({[TRUST]: trust(PARTNER, '203.0.113.0/24')})
-    await commitAs(r, agent, 'Open the partner trust', {[TRUST]: trust(PARTNER, '0.0.0.0/0')})
+    const r = await approvedRepo({[TRUST]: trust('203.0.113.0/24', PARTNER)})
+    await commitAs(r, agent, 'Open the partner trust', {[TRUST]: trust('0.0.0.0/0', PARTNER)})
     const {report} = await checkJson(r.dir, ['--range', 'base..HEAD'])
     const [open] = unapproved(report.findings)
     // The previous format: the same entry without `whole`, committed by Alice.
@@ -119,11 +101,11 @@ describe('an approval covers exactly the access it recorded', () => {
 
 describe('the audit judges against the approved state', () => {
   it("an agent's `baseline: HEAD` in the config does not make the audit pass", async () => {
-    const r = await approvedRepo({[TRUST]: trust(PARTNER, '203.0.113.0/24')})
+    const r = await approvedRepo({[TRUST]: trust('203.0.113.0/24', PARTNER)})
     await commitFiles(r, {[CONFIG]: config(['baseline: base'])}, 'Audit against the base tag, by Alice')
     await r.git('tag', '-f', 'base')
     await commitAs(r, agent, 'Open the partner trust', {
-      [TRUST]: trust(OTHER_ROOT, '0.0.0.0/0'),
+      [TRUST]: trust('0.0.0.0/0', OTHER_ROOT),
       [CONFIG]: config(['baseline: HEAD']),
     })
     const audit = await runCli(['audit', '--format', 'json'], {cwd: r.dir, env: CLAUDE_ENV})
@@ -142,7 +124,7 @@ describe('evidence wins over disguise', () => {
       r,
       {
         [CONFIG]: config().replace('failOn: widening', 'failOn: critical\n  agents: require-approval'),
-        [TRUST]: trust(PARTNER, '203.0.113.0/24'),
+        [TRUST]: trust('203.0.113.0/24', PARTNER),
       },
       'Config and policies, by Alice',
     )
@@ -152,7 +134,7 @@ describe('evidence wins over disguise', () => {
       ...identities.dependabot,
       message: (subject: string) => agent.message(identities.dependabot.message(subject)),
     }
-    await commitAs(r, disguised, 'Bump partner trust', {[TRUST]: trust(PARTNER, '198.51.100.0/24')})
+    await commitAs(r, disguised, 'Bump partner trust', {[TRUST]: trust('198.51.100.0/24', PARTNER)})
     const {code, report} = await checkJson(r.dir, ['--range', 'base..HEAD'])
     const [grant] = unapproved(report.findings).filter((f) => f.kind === 'aws-iam')
     expect(grant?.severity).not.toBe('critical')

@@ -139,13 +139,26 @@ export function detectRuntimeAgent(env: Record<string, string | undefined>): Evi
 export function agentTrailer(actor: Actor): string | undefined {
   if (actor.type !== 'agent') return undefined
   const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === 'agent'))]
-  // The name goes into a one-line trailer that `assisted-by` parses back: no line breaks, no ':<()'.
-  const name =
+  return `Assisted-by: ${lineName(actor)} (detected by acldrift: ${ids.join(', ')})`
+}
+
+/**
+ * The note line the post-rewrite hook adds to a commit that a rebase or amend made out of an
+ * agent's commit (`from`): the agent's evidence was in that commit's message or notes, which
+ * the rewrite may drop. Read back by the `rewrite-note` signal.
+ */
+export function carriedNote(actor: Actor, from: string, how: string): string {
+  return `Assisted-by: ${lineName(actor)} (carried by acldrift from ${from.slice(0, 12)}, ${how})`
+}
+
+/** The agent's name for a one-line trailer that the signals parse back: no line breaks, no ':<()'. */
+function lineName(actor: Actor): string {
+  return (
     (actor.agent ?? 'unknown agent')
       .replace(/[\p{Cc}:<>()]+/gu, ' ')
       .replace(/\s+/g, ' ')
       .trim() || 'unknown agent'
-  return `Assisted-by: ${name} (detected by acldrift: ${ids.join(', ')})`
+  )
 }
 
 /** All signals that match, one per text (the strongest), strongest first. */

@@ -747,6 +747,25 @@ export const SIGNALS: readonly Signal[] = [
       negative: [{notes: 'Reviewed in the "tool" meeting'}, {notes: '{"agent_id": {"model": "gpt-5"}}'}],
     },
   },
+  {
+    id: 'rewrite-note',
+    description:
+      "git note (refs/notes/ai) written by acldrift's post-rewrite hook: a rebase or amend folded an agent's commit into this one",
+    class: 'agent',
+    strength: 'medium',
+    field: 'notes',
+    pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)[ \t]+\(carried by acldrift /im,
+    samples: {
+      positive: [
+        {notes: 'Assisted-by: Claude Code (carried by acldrift from 147727b, rebase)'},
+        {
+          notes:
+            'Assisted-by: Aider (carried by acldrift from 0c1d2e3, amend)\nAssisted-by: Claude Code (carried by acldrift from 147727b, rebase)',
+        },
+      ],
+      negative: [{notes: 'Assisted-by: Claude Code'}, {notes: 'Reviewed: carried by acldrift from 147727b'}],
+    },
+  },
 
   // ── Runtime environment of the commit being made (prepare-commit-msg, pre-commit) ───
   // Env vars leak into child processes and anyone can export them: evidence only at commit

@@ -17,6 +17,7 @@ import {sameAccess} from '../../adapters/adapter.js'
 import {findingId} from '../../kernel/findings.js'
 import type {Approval, CommitInfo, Finding} from '../../kernel/types.js'
 import type {GateRule} from './rules.js'
+import {type Signed, unsignedWhy} from './signatures.js'
 
 /** One entry of the approvals file and the commit that added it. */
 export interface ApprovalRecord {
@@ -47,6 +48,8 @@ export function utcDay(date: Date): string {
 export function approverCommit(
   commit: CommitInfo | null,
   approvers: readonly string[],
+  /** each verified commit's signer, when the policy requires signed approvals */
+  signed?: Signed,
 ): {ok: boolean; why: string} {
   if (commit === null) return {ok: false, why: 'a commit that could not be found'}
   const {actor, author} = commit
@@ -61,7 +64,10 @@ export function approverCommit(
     return {ok: false, why: `${where} by ${author.email}, who is not a listed approver (policy.approvers)`}
   if (actor.type !== 'human')
     return {ok: false, why: `${where} by ${author.email}, classified ${actor.type}, not human`}
-  return {ok: true, why: `${where} by listed approver ${author.email}`}
+  const unsigned = unsignedWhy(commit, signed, where)
+  if (unsigned !== undefined) return {ok: false, why: unsigned}
+  const verified = signed === undefined ? '' : ', signed with their listed key'
+  return {ok: true, why: `${where} by listed approver ${author.email}${verified}`}
 }
 
 function evidence(commit: CommitInfo): string {
@@ -85,7 +91,12 @@ export function entryCovers(entry: ApprovalEntry, finding: Finding): boolean {
 }
 
 /** Whether an approval counts: who added it, in whose name, what it records, and until when. */
-export function judgeApproval(record: ApprovalRecord, approvers: readonly string[], today: string): Approval {
+export function judgeApproval(
+  record: ApprovalRecord,
+  approvers: readonly string[],
+  today: string,
+  signed?: Signed,
+): Approval {
   const {entry, addedBy} = record
   const base = {
     source: 'approvals-file' as const,
@@ -111,7 +122,7 @@ export function judgeApproval(record: ApprovalRecord, approvers: readonly string
       status: 'unverified',
       why: `who added it cannot be established: ${record.unknownWhy ?? 'unknown commit'}`,
     }
-  const who = approverCommit(addedBy, approvers)
+  const who = approverCommit(addedBy, approvers, signed)
   if (!who.ok) return {...base, valid: false, status: 'self-approval', why: `added in ${who.why}`}
   if (addedBy.author.email.toLowerCase() !== entry.approver.toLowerCase())
     return {
@@ -126,8 +137,12 @@ export function judgeApproval(record: ApprovalRecord, approvers: readonly string
 }
 
 /** A change to acldrift's own files made by a listed approver is approved by that commit. */
-export function commitApproval(finding: Finding, approvers: readonly string[]): Approval | null {
-  const who = approverCommit(finding.commit, approvers)
+export function commitApproval(
+  finding: Finding,
+  approvers: readonly string[],
+  signed?: Signed,
+): Approval | null {
+  const who = approverCommit(finding.commit, approvers, signed)
   if (!who.ok || finding.commit === null) return null
   return {
     source: 'approver-commit',
@@ -152,12 +167,29 @@ export function applyApprovals(
   approvalsFile: string,
   /** whether this comparison could have used the entry (else it is not reported as stale) */
   judgeable: (entry: ApprovalEntry) => boolean = () => true,
+  signed?: Signed,
 ): {findings: Finding[]; judged: Map<ApprovalRecord, Approval>} {
-  const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today)]))
+  const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today, signed)]))
   const used = new Set<ApprovalRecord>()
-  for (const finding of findings) {
-    if (finding.change === 'narrowing' || APPROVAL_RULES.includes(finding.rule)) continue
-    const matching = records.filter((r) => entryCovers(r.entry, finding))
+  const covered = findings
+    .filter((f) => f.change !== 'narrowing' && !APPROVAL_RULES.includes(f.rule))
+    .map((finding) => ({finding, matching: records.filter((r) => entryCovers(r.entry, finding))}))
+  // An approval arrives separately: one that first appears in the commit that makes the access
+  // (a squash merge of a branch that carried both, or a commit the approver makes with them both)
+  // says nothing about a human having looked at that access — unless that commit is verifiably
+  // the approver's (signed, under policy.requireSignedApprovals).
+  for (const {finding, matching} of covered)
+    for (const r of matching) {
+      const approval = judged.get(r)!
+      if (approval.valid && signed === undefined && sameCommit(r.addedBy, finding.commit))
+        judged.set(r, {
+          ...approval,
+          valid: false,
+          status: 'self-approval',
+          why: `it was added in the same commit as the access it approves (${describe(r.addedBy!)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`,
+        })
+    }
+  for (const {finding, matching} of covered) {
     if (matching.length === 0) continue
     for (const r of matching) used.add(r)
     if (finding.approval?.valid) continue
@@ -173,6 +205,14 @@ export function applyApprovals(
   }
   return {findings: out, judged}
 }
+
+/** Whether an approval and the access it approves were made by one commit (the pending one included). */
+function sameCommit(addedBy: CommitInfo | null, madeBy: CommitInfo | null): boolean {
+  return addedBy !== null && madeBy !== null && addedBy.sha === madeBy.sha
+}
+
+const describe = (commit: CommitInfo) =>
+  commit.pending ? 'the pending commit' : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`
 
 function approvalFinding(record: ApprovalRecord, approval: Approval, unused: boolean, file: string): Finding {
   const {entry} = record

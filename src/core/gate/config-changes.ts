@@ -58,6 +58,14 @@ export const CORE_ROWS: ReadonlyArray<SettingChange<Config> | ListChange> = [
     message: (file) =>
       `${file}: policy.agents set to allow, so AI agents' widenings below failOn pass without a human approval.`,
   }),
+  settingChange({
+    setting: 'policy.requireSignedApprovals',
+    severity: 'high',
+    value: (config: Config) => config.policy.requireSignedApprovals,
+    weakened: (old, now) => old && !now,
+    message: (file) =>
+      `${file}: policy.requireSignedApprovals turned off, so an approver's identity on an unsigned commit counts as their approval again.`,
+  }),
   {
     setting: 'policy.approvers',
     rule: 'approver-added',

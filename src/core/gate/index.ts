@@ -29,6 +29,7 @@ import type {GateInput} from './input.js'
 import type {Protected} from './protected.js'
 import {approvedState, protectedPaths, readSides, referenceCommit} from './reference.js'
 import {type GatePolicy, gatePolicy} from './verdict.js'
+import {ALLOWED_SIGNERS_FILE, signedCommits, signerChanges} from './signatures.js'
 import {VersionCache} from './versions.js'
 
 export type {GateInput} from './input.js'
@@ -51,6 +52,7 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     paths.config,
     paths.approvals,
     paths.baseline,
+    ALLOWED_SIGNERS_FILE,
     ...AGENT_HOOK_FILES,
     ATTRIBUTES_FILE,
   ].filter((p): p is string => p !== undefined)
@@ -100,8 +102,11 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
       ...(await baselineChanges(paths.baseline, before, after, versions, errors, notes, current.settings)),
     )
 
-  // the coding agents' hook configurations
+  // the coding agents' hook configurations, and the keys that sign approvals
   if (reference !== null) found.push(...agentHookChanges(before, after, versions))
+  // (as for the config, the first allowed-signers file of a repository's first config is taken as written)
+  if (reference !== null && beforeConfig.status === 'ok')
+    found.push(...signerChanges(before, after, versions))
 
   // .gitattributes: content transformed on the way out of the repository
   if (reference !== null) {
@@ -125,8 +130,21 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   }
   const records = await approvalRecords(input, paths.approvals, approvals, versions, blame)
 
+  // Under policy.requireSignedApprovals (of the run, the target or the reference: the stricter),
+  // an approver's commit counts only signed with a key the reference's allowed-signers file lists.
+  const requireSigned =
+    config.policy.requireSignedApprovals ||
+    current.policy.requireSignedApprovals ||
+    (beforeConfig.status === 'ok' && beforeConfig.config.policy.requireSignedApprovals)
+  const signed = requireSigned
+    ? await signedCommits(root, before.get(ALLOWED_SIGNERS_FILE) ?? after.get(ALLOWED_SIGNERS_FILE), [
+        ...found.map((p) => p.finding.commit),
+        ...records.map((r) => r.addedBy),
+      ])
+    : undefined
+
   // Changes to acldrift's own files made by a listed approver (of the reference) are approved by that commit.
-  for (const p of found) p.finding.approval = commitApproval(p.finding, referenceApprovers)
+  for (const p of found) p.finding.approval = commitApproval(p.finding, referenceApprovers, signed)
   // An approver added without an approver's commit does not count yet.
   const unapprovedApprovers = new Set(
     found
@@ -145,6 +163,7 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     paths.approvals,
     // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
     (entry) => approvedBaseline && (entry.kind === 'acldrift' || input.compared.has(findingKey(entry))),
+    signed,
   )
   // Approvals added since the reference that count are reported too (informational: approved by themselves).
   const added: Finding[] = []

@@ -13,6 +13,7 @@ import {APPROVALS_FILE} from './approvals-file.js'
 import {approverCommit} from './approvals.js'
 import {configVersion} from './config-changes.js'
 import type {GateInput} from './input.js'
+import {ALLOWED_SIGNERS_FILE, signedCommits} from './signatures.js'
 
 /** The protected files, relative to the repository root; undefined where there is none in it. */
 interface ProtectedPaths {
@@ -79,8 +80,16 @@ export async function referenceCommit(
   if (touched.length === 0) return baseline.commit
   const commits = await lookUpCommits({root: input.root, actors: input.config.actors}, touched)
   for (const sha of touched) {
-    const commit = commits.get(sha)
-    if (commit && approverCommit(commit, input.config.policy.approvers).ok) return sha
+    const commit = commits.get(sha) ?? null
+    const signed = input.config.policy.requireSignedApprovals
+      ? await signedCommits(
+          input.root,
+          (await trustBefore(input.root, paths.config, sha, read.commits.get(sha)?.parents[0])).signers ??
+            Buffer.alloc(0),
+          [commit],
+        )
+      : undefined
+    if (approverCommit(commit, input.config.policy.approvers, signed).ok) return sha
   }
   notes.push(
     `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
@@ -121,9 +130,15 @@ export async function approvedState(
     touched.map((t) => t.sha),
   )
   for (const [i, {sha, parent}] of touched.entries()) {
-    const approvers = await approversBefore(input.root, configPath, sha, parent)
-    if (approvers.length === 0) continue
-    if (approverCommit(commits.get(sha) ?? null, approvers).ok) {
+    const trust = await trustBefore(input.root, configPath, sha, parent)
+    if (trust.approvers.length === 0) continue
+    const commit = commits.get(sha) ?? null
+    // Under policy.requireSignedApprovals, only a commit signed with a key listed before it.
+    const signed =
+      trust.requireSigned || input.config.policy.requireSignedApprovals
+        ? await signedCommits(input.root, trust.signers ?? Buffer.alloc(0), [commit])
+        : undefined
+    if (approverCommit(commit, trust.approvers, signed).ok) {
       if (i > 0)
         notes.push(
           `acldrift's own files compared with the approved state ${sha.slice(0, 7)}: ${i} later change${i === 1 ? ' was' : 's were'} not made by a listed approver`,
@@ -137,21 +152,31 @@ export async function approvedState(
   return start
 }
 
-/** The approvers listed by the config before a commit (or, where it had none, by the one it added). */
-async function approversBefore(
+/**
+ * Whose commits counted before a commit: the approvers its config listed (or, where it had
+ * none, the config it added), whether that config required signed approvals, and the
+ * allowed-signers file then.
+ */
+async function trustBefore(
   root: string,
   configPath: string | undefined,
   sha: string,
   parent: string | undefined,
-): Promise<readonly string[]> {
-  if (configPath === undefined) return []
+): Promise<{approvers: readonly string[]; requireSigned: boolean; signers: Buffer | undefined}> {
+  const none = {approvers: [], requireSigned: false, signers: undefined}
+  if (configPath === undefined) return none
   for (const commit of parent === undefined ? [sha] : [parent, sha]) {
-    const [side] = await readPathsAt(root, [{type: 'ref', commit}], [configPath])
+    const [side] = await readPathsAt(root, [{type: 'ref', commit}], [configPath, ALLOWED_SIGNERS_FILE])
     const version = await configVersion(configPath, side!)
-    if (version.status === 'ok') return version.config.policy.approvers
-    if (version.status === 'invalid') return []
+    if (version.status === 'ok')
+      return {
+        approvers: version.config.policy.approvers,
+        requireSigned: version.config.policy.requireSignedApprovals,
+        signers: side!.get(ALLOWED_SIGNERS_FILE),
+      }
+    if (version.status === 'invalid') return none
   }
-  return []
+  return none
 }
 
 /** The protected files' contents at the reference and in the target (a path absent from a side is not there). */

@@ -4,6 +4,7 @@
 // values and the README documents each one.
 
 import {declareRules} from '../../kernel/rules.js'
+import type {Finding} from '../../kernel/types.js'
 
 export const GATE_RULES = declareRules({
   'config-weakened': {
@@ -71,3 +72,7 @@ export const GATE_RULES = declareRules({
 })
 
 export type GateRule = keyof typeof GATE_RULES
+
+/** Whether a finding is about acldrift's own files (a baseline-widened one carries the kind of the access it lets in). */
+export const aboutProtectedFiles = (finding: Pick<Finding, 'kind' | 'rule'>): boolean =>
+  finding.kind === 'acldrift' || finding.rule === 'baseline-widened'

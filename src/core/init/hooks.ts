@@ -1,4 +1,5 @@
-// Installing the three hooks for one hook manager: plain git, husky, lefthook or pre-commit.
+// Installing the hooks for one hook manager: plain git, husky, lefthook or pre-commit (plain git
+// also gets post-rewrite).
 // Nothing of the user's is replaced without --force, and init says what it left alone and how to
 // finish by hand.
 
@@ -10,7 +11,7 @@ import {displayPath, exists, type InitStep, readIfExists, writeOwned} from './fi
 import {writeFileAtomic} from '../../kernel/atomic.js'
 import {
   GIT_HOOK_NAMES,
-  type GitHookName,
+  PLAIN_GIT_HOOK_NAMES,
   gitHookScript,
   huskyScript,
   LAUNCHER,
@@ -19,6 +20,9 @@ import {
   MARKER,
   type SelfInvocation,
 } from './scripts.js'
+
+/** The hooks that husky, lefthook and pre-commit install too. */
+type SharedHookName = (typeof GIT_HOOK_NAMES)[number]
 
 export const HOOK_MANAGERS = ['pre-commit', 'husky', 'lefthook', 'git'] as const
 export type HookManager = (typeof HOOK_MANAGERS)[number]
@@ -56,7 +60,7 @@ async function installGitHooks({root, force, self}: HookOptions): Promise<HookIn
   const dir = await hooksDir(root)
   const steps: InitStep[] = []
   const next: string[] = []
-  for (const name of GIT_HOOK_NAMES) {
+  for (const name of PLAIN_GIT_HOOK_NAMES) {
     const path = join(dir, name)
     const line = `acldrift ${name === 'pre-commit' ? 'check --staged --quiet' : `hook ${name} "$1"`}`
     steps.push(
@@ -243,7 +247,7 @@ function refusedConfig(root: string, path: string, why: string, snippet: string)
 // ── pre-commit (https://pre-commit.com) ───────────────────────────────────────────────────────
 
 const PRE_COMMIT_FILE = '.pre-commit-config.yaml'
-const HOOK_IDS: Record<GitHookName, string> = {
+const HOOK_IDS: Record<SharedHookName, string> = {
   'pre-commit': 'acldrift',
   'commit-msg': 'acldrift-commit-msg',
   'prepare-commit-msg': 'acldrift-prepare-commit-msg',
@@ -263,7 +267,7 @@ function preCommitStage(): 'pre-commit' | 'commit' {
   return major < 3 || (major === 3 && minor < 2) ? 'commit' : 'pre-commit'
 }
 
-function preCommitHook(name: GitHookName, stage: string): Record<string, unknown> {
+function preCommitHook(name: SharedHookName, stage: string): Record<string, unknown> {
   return {
     id: HOOK_IDS[name],
     name: `acldrift ${name}`,

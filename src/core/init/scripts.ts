@@ -11,8 +11,11 @@
 
 import type {Harness} from '../agent/harnesses.js'
 
+/** The hooks every manager installs. */
 export const GIT_HOOK_NAMES = ['pre-commit', 'commit-msg', 'prepare-commit-msg'] as const
-export type GitHookName = (typeof GIT_HOOK_NAMES)[number]
+/** Plain git hooks add post-rewrite, which reads git's rewritten commits on its stdin. */
+export const PLAIN_GIT_HOOK_NAMES = [...GIT_HOOK_NAMES, 'post-rewrite'] as const
+export type GitHookName = (typeof PLAIN_GIT_HOOK_NAMES)[number]
 
 /** Every file init writes for hooks says so; init updates such a file and leaves others alone. */
 export const MARKER = 'written by `acldrift init`'
@@ -23,8 +26,8 @@ export const LAUNCHER = '.acldrift/acldrift.sh'
 interface HookSpec {
   /** acldrift's arguments */
   args: string[]
-  /** which of git's arguments follow them: none, the message file, or all */
-  passes: 'none' | 'message-file' | 'all'
+  /** which of git's arguments follow them: none, the first (the message file, what rewrote), or all */
+  passes: 'none' | 'first' | 'all'
   purpose: string
 }
 
@@ -36,13 +39,18 @@ const HOOKS: Readonly<Record<GitHookName, HookSpec>> = {
   },
   'commit-msg': {
     args: ['hook', 'commit-msg'],
-    passes: 'message-file',
+    passes: 'first',
     purpose: "checks again with the commit message's trailers as evidence of who commits",
   },
   'prepare-commit-msg': {
     args: ['hook', 'prepare-commit-msg'],
     passes: 'all',
     purpose: 'stamps a detected AI agent into the message (runs even under --no-verify)',
+  },
+  'post-rewrite': {
+    args: ['hook', 'post-rewrite'],
+    passes: 'first',
+    purpose: "notes an AI agent on the commits a rebase or amend made from the agent's commits",
   },
 }
 
@@ -74,11 +82,11 @@ function resolver(modules: string, self: SelfInvocation | undefined): string[] {
   return lines
 }
 
-/** The status handling after `run_acldrift`: stamping never blocks; a blocked commit says so. */
+/** The status handling after `run_acldrift`: stamping and noting never block; a blocked commit says so. */
 const TAIL = [
   'status=$?',
   'case "$1 $2" in',
-  "  'hook prepare-commit-msg') exit 0 ;;",
+  "  'hook prepare-commit-msg' | 'hook post-rewrite') exit 0 ;;",
   `  'check --staged') [ "$status" -eq 0 ] || [ "$status" -eq 127 ] || echo ${sq(BLOCKED)} >&2 ;;`,
   'esac',
   'exit "$status"',

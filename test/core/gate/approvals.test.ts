@@ -109,6 +109,22 @@ describe('applyApprovals', () => {
     expect(f.approval).toMatchObject({valid: true, id: f.id})
   })
 
+  it('does not count an approval added by the commit that makes the access, and reports it (a squash merge)', () => {
+    const squash = commit('alice@acme.example', human, 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00')
+    for (const made of [squash, {...squash, sha: 'pending', pending: true}]) {
+      const f = finding({commit: made})
+      const {findings} = applyApprovals([f], [record(entry(), made)], APPROVERS, TODAY, 'a.yaml')
+      expect(f.approval).toMatchObject({valid: false, status: 'self-approval'})
+      expect(f.approval?.why).toContain('same commit as the access it approves')
+      expect(findings).toMatchObject([{rule: 'self-approval', change: 'widening', commit: made}])
+      expect(gating([f, ...findings], 'critical', 'require-approval')).toContain(f)
+    }
+    // The same approval in a commit of its own counts.
+    const f = finding()
+    applyApprovals([f], [record(entry(), squash)], APPROVERS, TODAY, 'a.yaml')
+    expect(f.approval?.valid).toBe(true)
+  })
+
   it('matches on the id and the kind, not on lines', () => {
     const f = finding({line: 40, pointer: '/Statement/3'})
     applyApprovals(
@@ -258,5 +274,38 @@ describe('applyApprovals', () => {
     )
     expect(f.approval).toBeNull()
     expect(findings.map((x) => x.rule)).toEqual(['approval-stale'])
+  })
+})
+
+describe('signed approvals (policy.requireSignedApprovals)', () => {
+  const alice = commit('alice@acme.example', human)
+  it('counts an approver commit only when it is verified signed by its author', () => {
+    expect(approverCommit(alice, APPROVERS, new Map([[alice.sha, 'alice@acme.example']])).ok).toBe(true)
+    expect(approverCommit(alice, APPROVERS, new Map()).why).toContain('not signed with a key listed')
+    expect(approverCommit(alice, APPROVERS, new Map([[alice.sha, 'carol@acme.example']])).why).toContain(
+      "signed by carol@acme.example's key",
+    )
+    const pending = {...alice, sha: 'pending', pending: true}
+    expect(approverCommit(pending, APPROVERS, new Map()).why).toContain('will not be signed')
+    // Without the policy, the identity alone counts, as before.
+    expect(approverCommit(alice, APPROVERS).ok).toBe(true)
+  })
+
+  it('lets a signed approval arrive with its access; an unsigned one never counts', () => {
+    const f = finding({commit: alice})
+    applyApprovals(
+      [f],
+      [record(entry(), alice)],
+      APPROVERS,
+      TODAY,
+      'a.yaml',
+      undefined,
+      new Map([[alice.sha, 'alice@acme.example']]),
+    )
+    expect(f.approval?.valid).toBe(true)
+    const g = finding()
+    applyApprovals([g], [record(entry(), alice)], APPROVERS, TODAY, 'a.yaml', undefined, new Map())
+    expect(g.approval).toMatchObject({valid: false, status: 'self-approval'})
+    expect(commitApproval(finding({commit: alice}), APPROVERS, new Map())).toBeNull()
   })
 })

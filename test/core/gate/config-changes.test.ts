@@ -47,6 +47,7 @@ describe('the rows of the table', () => {
     expect(CORE_ROWS.map((r) => r.setting)).toEqual([
       'policy.failOn',
       'policy.agents',
+      'policy.requireSignedApprovals',
       'policy.approvers',
       'actors.agents',
       'actors.automation',
@@ -65,6 +66,16 @@ describe('the rows of the table', () => {
 
   it('finds nothing between a config and itself', () => {
     expect(configWeakenings(FILE, BASE, BASE)).toEqual([])
+  })
+})
+
+describe('policy.requireSignedApprovals', () => {
+  it('turning it off is a high config-weakened; turning it on is none', () => {
+    const on = withPolicy({requireSignedApprovals: true})
+    expect(weakenings(on)).toEqual([])
+    expect(configWeakenings(FILE, on, BASE)).toMatchObject([
+      {rule: 'config-weakened', severity: 'high', witness: {setting: 'policy.requireSignedApprovals'}},
+    ])
   })
 })
 

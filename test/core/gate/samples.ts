@@ -55,7 +55,8 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
     before: null,
     after: null,
     diff: [],
-    commit: commit('bob@acme.example', unknown),
+    // Another commit than the approvals' (an approval arrives separately).
+    commit: commit('bob@acme.example', unknown, 'f0e1d2c3b4a5968778695a4b3c2d1e0f00112233'),
     approval: null,
     ...overrides,
   }

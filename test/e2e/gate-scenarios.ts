@@ -1,0 +1,44 @@
+// Shared by the gate's attack scenarios (gate-attacks, gate-laundering, gate-signing): the
+// partner trust policy they widen, git run with the repository's hooks, and the audit's view.
+
+import {expect} from 'vitest'
+import {runCli, runHermetic, type EnvOverrides, type RunResult, type TestRepo} from '../helpers/repo.js'
+import type {Finding} from './helpers.js'
+
+export const PARTNER = 'arn:aws:iam::222222222222:role/partner-sync'
+
+/**
+ * A role trust policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html):
+ * `principal` may assume the role from `cidr`.
+ */
+export const trust = (cidr: string, principal = PARTNER) =>
+  `${JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'PartnerAssume',
+          Effect: 'Allow',
+          Principal: {AWS: principal},
+          Action: 'sts:AssumeRole',
+          Condition: {IpAddress: {'aws:SourceIp': cidr}},
+        },
+      ],
+    },
+    null,
+    2,
+  )}\n`
+
+export const dump = (result: RunResult) =>
+  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
+
+/** git in the repository, hooks included, with `env` on top of the hermetic environment; never throws. */
+export const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) =>
+  runHermetic('git', args, {cwd: r.dir, env})
+
+/** What the audit sees: HEAD against the approved baseline, attributed. */
+export async function audit(r: TestRepo): Promise<{code: number; findings: Finding[]; raw: RunResult}> {
+  const raw = await runCli(['check', '--ref', 'HEAD', '--format', 'json'], {cwd: r.dir})
+  expect([0, 1], dump(raw)).toContain(raw.code)
+  return {code: raw.code, findings: (JSON.parse(raw.stdout) as {findings: Finding[]}).findings, raw}
+}
