@@ -3,7 +3,7 @@
 
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
-import {parseFile} from '../kernel/parse.js'
+import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
 import type {LoadedSource} from './source.js'
 import type {ActorType, Document, Kind, Origin} from '../kernel/types.js'
 import {containerFor} from '../containers/index.js'
@@ -60,7 +60,7 @@ export function serializeSnapshot(snapshot: Snapshot): string {
 export async function readSnapshot(path: string): Promise<LoadedSource> {
   let content: Buffer
   try {
-    content = await readRegularFile(path)
+    content = await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
   } catch (error) {
     if (error instanceof InvalidInputError) throw error
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
@@ -86,7 +86,7 @@ export interface ParsedSnapshot {
 
 /** A snapshot's content, failing closed like readSnapshot: each document must be valid for its kind. */
 export async function parseSnapshot(path: string, content: Buffer): Promise<ParsedSnapshot> {
-  const parsed = parseFile({path, content}, 'json')
+  const parsed = parseFile({path, content}, 'json', {maxFileBytes: MAX_OWN_FILE_BYTES})
   const problems = await validateValue('snapshot', parsed)
   if (problems.length > 0) throw new InvalidInputError(problems)
   const snapshot = parsed.value as Snapshot

@@ -14,6 +14,12 @@ const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('
 
 /** Files larger than this many bytes are rejected unparsed; pass `maxFileBytes` to parseFile to change it. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024
+/**
+ * The limit for acldrift's own files (the baseline snapshot, the approvals file). They grow with
+ * the repository: a snapshot of 20,000 policies is over MAX_FILE_BYTES, and refusing it would
+ * block every commit. Bounded still, well below the longest string V8 can hold (2^29 characters).
+ */
+export const MAX_OWN_FILE_BYTES = 256 * 1024 * 1024
 /** Deepest nesting of objects/arrays accepted: real configs stay far below, attacks go far above. */
 export const MAX_DEPTH = 256
 /** YAML alias expansions allowed per document (stops "billion laughs" alias bombs). */
