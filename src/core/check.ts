@@ -4,7 +4,7 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, resolve} from 'node:path'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
-import {compareChanged, ofKind} from './compare.js'
+import {compareChanged, ofKind, sameDocument} from './compare.js'
 import {headCommit, renamedPaths, resolveCommit} from '../git/index.js'
 import type {CheckOptions} from './options.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
@@ -180,7 +180,7 @@ function keptKinds(baseline: LoadedSource, target: LoadedSource): InputProblem[]
 /**
  * A policy moved to another path is the same policy: the baseline's version is re-keyed to
  * the new path, so the move itself reports nothing and later edits compare with it. Moves
- * are recognised by identical content, or by git's rename detection.
+ * are recognised by identical content or value, or by git's rename detection.
  */
 async function followMoves(
   options: CheckOptions,
@@ -193,7 +193,7 @@ async function followMoves(
   const moves = new Map<string, string>()
   for (const path of added) {
     const doc = target.documents.get(path)!
-    const same = gone.find((old) => !moves.has(old) && baseline.documents.get(old)!.hash === doc.hash)
+    const same = gone.find((old) => !moves.has(old) && sameDocument(baseline.documents.get(old)!, doc))
     if (same !== undefined) moves.set(same, path)
   }
   if (

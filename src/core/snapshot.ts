@@ -101,7 +101,8 @@ export async function parseSnapshot(path: string, content: Buffer): Promise<Pars
     documents.set(entry.path, {
       path: entry.path,
       kind: entry.kind,
-      hash: entry.hash,
+      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
+      hash: `value:${held.hash}`,
       value: entry.value,
       sourceMap: noLines,
       ...(entry.origin === undefined ? {} : {origin: entry.origin}),
