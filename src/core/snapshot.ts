@@ -65,7 +65,8 @@ export async function readSnapshot(path: string): Promise<LoadedSource> {
     if (error instanceof InvalidInputError) throw error
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
   }
-  return (await parseSnapshot(path, content)).source
+  // Read for its values only: without a source map, unless it must name where it is invalid.
+  return (await parseSnapshot(path, content, {positions: false})).source
 }
 
 /** A snapshot file, read: the snapshot, and its documents in the two ways they are compared. */
@@ -85,18 +86,25 @@ export interface ParsedSnapshot {
 }
 
 /** A snapshot's content, failing closed like readSnapshot: each document must be valid for its kind. */
-export async function parseSnapshot(path: string, content: Buffer): Promise<ParsedSnapshot> {
-  const parsed = parseFile({path, content}, 'json', {maxFileBytes: MAX_OWN_FILE_BYTES})
+export async function parseSnapshot(
+  path: string,
+  content: Buffer,
+  options: {positions?: boolean} = {},
+): Promise<ParsedSnapshot> {
+  const parsed = parseFile({path, content}, 'json', {maxFileBytes: MAX_OWN_FILE_BYTES, ...options})
   const problems = await validateValue('snapshot', parsed)
-  if (problems.length > 0) throw new InvalidInputError(problems)
-  const snapshot = parsed.value as Snapshot
   // A hand-edited snapshot is input like any other: each document must be valid for its kind.
-  const read = await embed(parsed, containerFor('snapshot'))
-  if (read.problems.length > 0) throw new InvalidInputError(read.problems)
+  const read = problems.length > 0 ? undefined : await embed(parsed, containerFor('snapshot'))
+  if (problems.length > 0 || read!.problems.length > 0) {
+    // Read again with positions, so that the problems name their lines.
+    if (options.positions === false) return parseSnapshot(path, content)
+    throw new InvalidInputError(problems.length > 0 ? problems : read!.problems)
+  }
+  const snapshot = parsed.value as Snapshot
   const entries = new Map(snapshot.documents.map((d) => [d.path, d]))
   const noLines = {locate: () => undefined}
   const documents = new Map<string, Document>()
-  for (const held of read.documents) {
+  for (const held of read!.documents) {
     const entry = entries.get(held.origin!.name)!
     documents.set(entry.path, {
       path: entry.path,
@@ -111,6 +119,6 @@ export async function parseSnapshot(path: string, content: Buffer): Promise<Pars
   return {
     snapshot,
     source: {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []},
-    held: new Map(read.documents.map((d) => [d.path, d])),
+    held: new Map(read!.documents.map((d) => [d.path, d])),
   }
 }

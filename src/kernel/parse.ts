@@ -30,6 +30,11 @@ type Format = 'json' | 'yaml'
 interface ParseOptions {
   maxFileBytes?: number
   /**
+   * false: JSON is parsed without recording where each value is (the source map locates
+   * nothing), for large files read only for their values; problems still name line and column.
+   */
+  positions?: boolean
+  /**
    * YAML tags of a format built on YAML (CloudFormation's `!Ref`, `!Sub` …), defined by the
    * format that reads them. A tag's value stays at the tagged node's place, so positions hold;
    * any other tag is still an error.
@@ -45,7 +50,7 @@ export function parseFile(
 ): ParsedFile {
   const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
   if (format === 'json') {
-    const parser = new JsonParser(text, file.path)
+    const parser = new JsonParser(text, file.path, options.positions ?? true)
     const value = parser.parse()
     return parsed(file, value, parser.positions)
   }
@@ -219,6 +224,7 @@ class JsonParser {
   constructor(
     private readonly text: string,
     private readonly file: string,
+    private readonly record: boolean,
   ) {}
 
   parse(): unknown {
@@ -227,7 +233,7 @@ class JsonParser {
     for (;;) {
       // Parse the value at `pointer`; a non-empty container is pushed and parsing continues with its first member.
       this.skipWhitespace()
-      this.positions.set(pointer, this.position())
+      if (this.record) this.positions.set(pointer, this.position())
       const open = this.text[this.pos]
       let value: unknown
       if (open === '{' || open === '[') {
