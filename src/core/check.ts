@@ -4,7 +4,7 @@ import {existsSync, lstatSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
-import {compareChanged, ofKind} from './compare.js'
+import {compareChanged, ofKind, sameDocument} from './compare.js'
 import {GitError, headCommit, pathChanges, type PathChanges, resolveCommit} from '../git/index.js'
 import type {CheckOptions} from './options.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
@@ -286,7 +286,7 @@ function isSymlink(path: string): boolean {
 /**
  * A policy moved to another path is the same policy: the baseline's version is re-keyed to
  * the new path, so the move itself reports nothing and later edits compare with it. Moves
- * are recognised by identical content, or by git's rename detection.
+ * are recognised by identical content or value, or by git's rename detection.
  */
 function followMoves(
   baseline: LoadedSource,
@@ -299,7 +299,7 @@ function followMoves(
   const moves = new Map<string, string>()
   for (const path of added) {
     const doc = target.documents.get(path)!
-    const same = gone.find((old) => !moves.has(old) && baseline.documents.get(old)!.hash === doc.hash)
+    const same = gone.find((old) => !moves.has(old) && sameDocument(baseline.documents.get(old)!, doc))
     if (same !== undefined) moves.set(same, path)
   }
   for (const [now, old] of changes?.renames ?? []) {

@@ -3,7 +3,18 @@
 // gate on two versions of the baseline snapshot, so both judge a change the same way.
 
 import {adapterFor, type Comparison} from '../adapters/index.js'
+import {canonicalJson} from '../kernel/hash.js'
 import type {AdapterContext, Document, Kind} from '../kernel/types.js'
+
+/**
+ * Two versions of a document are the same when they have the same kind and the same content
+ * hash, or the same value. A snapshot's documents carry a hash of their value computed on
+ * reading, never the hash the file claims: an edited claim must not make a widened file pass
+ * as unchanged.
+ */
+export function sameDocument(a: Document, b: Document): boolean {
+  return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value))
+}
 
 /**
  * What the changed paths (documents' keys) widen and narrow. A path changed when its document
@@ -22,7 +33,7 @@ export async function compareChanged(
   for (const path of paths) {
     const before = baseline.get(path)
     const after = target.get(path)
-    if (before && after && before.hash === after.hash && before.kind === after.kind) continue
+    if (before && after && sameDocument(before, after)) continue
     for (const kind of new Set([before?.kind, after?.kind].filter((k): k is Kind => k !== undefined)))
       changedByKind.set(kind, [...(changedByKind.get(kind) ?? []), path])
   }

@@ -3,7 +3,7 @@
 
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
-import {parseFile} from '../kernel/parse.js'
+import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
 import type {LoadedSource} from './source.js'
 import type {ActorType, Document, Kind, Origin} from '../kernel/types.js'
 import {containerFor} from '../containers/index.js'
@@ -60,12 +60,13 @@ export function serializeSnapshot(snapshot: Snapshot): string {
 export async function readSnapshot(path: string): Promise<LoadedSource> {
   let content: Buffer
   try {
-    content = await readRegularFile(path)
+    content = await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
   } catch (error) {
     if (error instanceof InvalidInputError) throw error
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
   }
-  return (await parseSnapshot(path, content)).source
+  // Read for its values only: without a source map, unless it must name where it is invalid.
+  return (await parseSnapshot(path, content, {positions: false})).source
 }
 
 /** A snapshot file, read: the snapshot, and its documents in the two ways they are compared. */
@@ -85,23 +86,31 @@ export interface ParsedSnapshot {
 }
 
 /** A snapshot's content, failing closed like readSnapshot: each document must be valid for its kind. */
-export async function parseSnapshot(path: string, content: Buffer): Promise<ParsedSnapshot> {
-  const parsed = parseFile({path, content}, 'json')
+export async function parseSnapshot(
+  path: string,
+  content: Buffer,
+  options: {positions?: boolean} = {},
+): Promise<ParsedSnapshot> {
+  const parsed = parseFile({path, content}, 'json', {maxFileBytes: MAX_OWN_FILE_BYTES, ...options})
   const problems = await validateValue('snapshot', parsed)
-  if (problems.length > 0) throw new InvalidInputError(problems)
-  const snapshot = parsed.value as Snapshot
   // A hand-edited snapshot is input like any other: each document must be valid for its kind.
-  const read = await embed(parsed, containerFor('snapshot'))
-  if (read.problems.length > 0) throw new InvalidInputError(read.problems)
+  const read = problems.length > 0 ? undefined : await embed(parsed, containerFor('snapshot'))
+  if (problems.length > 0 || read!.problems.length > 0) {
+    // Read again with positions, so that the problems name their lines.
+    if (options.positions === false) return parseSnapshot(path, content)
+    throw new InvalidInputError(problems.length > 0 ? problems : read!.problems)
+  }
+  const snapshot = parsed.value as Snapshot
   const entries = new Map(snapshot.documents.map((d) => [d.path, d]))
   const noLines = {locate: () => undefined}
   const documents = new Map<string, Document>()
-  for (const held of read.documents) {
+  for (const held of read!.documents) {
     const entry = entries.get(held.origin!.name)!
     documents.set(entry.path, {
       path: entry.path,
       kind: entry.kind,
-      hash: entry.hash,
+      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
+      hash: `value:${held.hash}`,
       value: entry.value,
       sourceMap: noLines,
       ...(entry.origin === undefined ? {} : {origin: entry.origin}),
@@ -110,6 +119,6 @@ export async function parseSnapshot(path: string, content: Buffer): Promise<Pars
   return {
     snapshot,
     source: {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []},
-    held: new Map(read.documents.map((d) => [d.path, d])),
+    held: new Map(read!.documents.map((d) => [d.path, d])),
   }
 }

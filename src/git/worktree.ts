@@ -33,16 +33,20 @@ const CONCURRENCY = 32
 /**
  * Reads `paths` (relative to `root`) from disk. Nothing outside the work tree is ever read:
  * symlinks are not followed, and a path that leaves `root` (`../x`, or through a symlinked
- * directory) is skipped with a reason, as are missing files and files over MAX_FILE_BYTES
+ * directory) is skipped with a reason, as are missing files and files over `maxBytes`
  * (never read into memory).
  */
-export async function readWorktreeFiles(root: string, paths: readonly string[]): Promise<ReadResult> {
+export async function readWorktreeFiles(
+  root: string,
+  paths: readonly string[],
+  maxBytes = MAX_FILE_BYTES,
+): Promise<ReadResult> {
   const realRoot = await realpath(root)
   const files: SourceFile[] = []
   const skipped: SkippedFile[] = []
   for (let start = 0; start < paths.length; start += CONCURRENCY) {
     const batch = paths.slice(start, start + CONCURRENCY)
-    for (const result of await Promise.all(batch.map((path) => readWorktreeFile(realRoot, path)))) {
+    for (const result of await Promise.all(batch.map((path) => readWorktreeFile(realRoot, path, maxBytes)))) {
       if ('reason' in result) skipped.push(result)
       else files.push(result)
     }
@@ -50,7 +54,11 @@ export async function readWorktreeFiles(root: string, paths: readonly string[]):
   return {files, skipped}
 }
 
-async function readWorktreeFile(realRoot: string, path: string): Promise<SourceFile | SkippedFile> {
+async function readWorktreeFile(
+  realRoot: string,
+  path: string,
+  maxBytes: number,
+): Promise<SourceFile | SkippedFile> {
   const absolute = resolve(realRoot, path)
   if (!isInside(realRoot, absolute)) return {path, reason: 'outside-repository'}
 
@@ -75,7 +83,7 @@ async function readWorktreeFile(realRoot: string, path: string): Promise<SourceF
     try {
       const stats = await handle.stat()
       if (!stats.isFile()) return {path, reason: 'not-a-regular-file'}
-      if (stats.size > MAX_FILE_BYTES) return {path, reason: 'too-large', size: stats.size}
+      if (stats.size > maxBytes) return {path, reason: 'too-large', size: stats.size}
       return {path, content: await handle.readFile()}
     } finally {
       await handle.close()

@@ -9,16 +9,20 @@ import {MAX_FILE_BYTES, tooLarge} from './parse.js'
 
 /**
  * A regular file's bytes, refusing (as invalid input naming `display`) a fifo, a device such as
- * /dev/zero, or a file over the size limit, before reading any of it. Missing files throw ENOENT.
+ * /dev/zero, or a file over `maxBytes`, before reading any of it. Missing files throw ENOENT.
  */
-export async function readRegularFile(path: string, display = path): Promise<Buffer> {
+export async function readRegularFile(
+  path: string,
+  display = path,
+  maxBytes = MAX_FILE_BYTES,
+): Promise<Buffer> {
   // O_NONBLOCK: opening a fifo must not wait for a writer.
   const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   try {
     const stats = await handle.stat()
     if (!stats.isFile()) throw new InvalidInputError([{file: display, message: 'not a regular file'}])
-    if (stats.size > MAX_FILE_BYTES)
-      throw new InvalidInputError([{file: display, message: tooLarge(stats.size)}])
+    if (stats.size > maxBytes)
+      throw new InvalidInputError([{file: display, message: tooLarge(stats.size, maxBytes)}])
     return await handle.readFile()
   } finally {
     await handle.close()

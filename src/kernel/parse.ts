@@ -14,6 +14,12 @@ const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('
 
 /** Files larger than this many bytes are rejected unparsed; pass `maxFileBytes` to parseFile to change it. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024
+/**
+ * The limit for acldrift's own files (the baseline snapshot, the approvals file). They grow with
+ * the repository: a snapshot of 20,000 policies is over MAX_FILE_BYTES, and refusing it would
+ * block every commit. Bounded still, well below the longest string V8 can hold (2^29 characters).
+ */
+export const MAX_OWN_FILE_BYTES = 256 * 1024 * 1024
 /** Deepest nesting of objects/arrays accepted: real configs stay far below, attacks go far above. */
 export const MAX_DEPTH = 256
 /** YAML alias expansions allowed per document (stops "billion laughs" alias bombs). */
@@ -23,6 +29,11 @@ type Format = 'json' | 'yaml'
 
 interface ParseOptions {
   maxFileBytes?: number
+  /**
+   * false: JSON is parsed without recording where each value is (the source map locates
+   * nothing), for large files read only for their values; problems still name line and column.
+   */
+  positions?: boolean
   /**
    * YAML tags of a format built on YAML (CloudFormation's `!Ref`, `!Sub` …), defined by the
    * format that reads them. A tag's value stays at the tagged node's place, so positions hold;
@@ -39,7 +50,7 @@ export function parseFile(
 ): ParsedFile {
   const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
   if (format === 'json') {
-    const parser = new JsonParser(text, file.path)
+    const parser = new JsonParser(text, file.path, options.positions ?? true)
     const value = parser.parse()
     return parsed(file, value, parser.positions)
   }
@@ -213,6 +224,7 @@ class JsonParser {
   constructor(
     private readonly text: string,
     private readonly file: string,
+    private readonly record: boolean,
   ) {}
 
   parse(): unknown {
@@ -221,7 +233,7 @@ class JsonParser {
     for (;;) {
       // Parse the value at `pointer`; a non-empty container is pushed and parsing continues with its first member.
       this.skipWhitespace()
-      this.positions.set(pointer, this.position())
+      if (this.record) this.positions.set(pointer, this.position())
       const open = this.text[this.pos]
       let value: unknown
       if (open === '{' || open === '[') {

@@ -1,11 +1,12 @@
 // `acldrift snapshot [--staged|--ref REV] [--out FILE]`: deterministic, valid per
 // schemas/snapshot.schema.json, and never written when an input is invalid.
 
+import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {runCli, type TestRepo} from '../helpers/repo.js'
+import {identities, runCli, runHermetic, type TestRepo} from '../helpers/repo.js'
 import {commitFiles, expectValidSnapshot, repoFactory} from './helpers.js'
 import {bucketPolicy, policyText, publicBucketPolicy, rolePolicy, trustPolicy} from './policies.js'
 
@@ -159,5 +160,33 @@ describe.concurrent('snapshot', () => {
     expect(result.code).toBe(3)
     expect(result.stderr).toMatch(/iam\/roles\/reporting-dashboard-trust\.json:\d+:\d+ \/Statement\/0/)
     expect(existsSync(join(r.dir, 'baseline.json'))).toBe(false)
+  })
+})
+
+describe('a snapshot as the baseline', () => {
+  it("its documents' `hash` is a claim: an agent that sets it to the widened file's hash is still blocked", async () => {
+    const r = await newRepo()
+    await approved(r)
+    const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+    expect(init.code, init.stderr).toBe(0)
+    await r.stage()
+    await r.commit('Set up acldrift')
+
+    // The agent opens the bucket, and rewrites the snapshot entry's hash (only it) to match.
+    const bucket = 'iam/buckets/payroll-exports.json'
+    const widened = policyText(publicBucketPolicy)
+    await r.write(bucket, widened)
+    const baselineFile = join(r.dir, '.acldrift', 'baseline.json')
+    const baseline = JSON.parse(await readFile(baselineFile, 'utf8')) as Snapshot
+    baseline.documents.find((d) => d.path === bucket)!.hash = createHash('sha256')
+      .update(widened)
+      .digest('hex')
+    await r.write('.acldrift/baseline.json', `${JSON.stringify(baseline, null, 2)}\n`)
+    await r.stage()
+    const agent = identities.claudeCode
+    const commit = await runHermetic('git', ['commit', '-m', agent.message('Fix AccessDenied')], {cwd: r.dir})
+    expect(commit.code, commit.stderr).toBe(1)
+    expect(commit.stderr).toContain('acldrift: commit blocked')
+    expect(commit.stderr).toMatch(/WIDENING\s+public-principal\s+iam\/buckets\/payroll-exports\.json/)
   })
 })

@@ -25,73 +25,167 @@ export interface Chain {
 }
 
 /**
- * The versions of `path` along the first-parent chain from `start`, inside the range that
- * `history` covers. Renames are followed backwards.
+ * The versions of a file along a first-parent chain, walked lazily (newest first): blame stops
+ * where the access stops holding, and a walk that reaches a commit another walk has already
+ * been through stops there too.
  */
-export function chainOf(history: History, start: string, path: string): Chain {
-  const walked: Array<{sha: string; path: string; change: RawChange | undefined}> = []
-  let sha: string | undefined = start
-  let current = path
-  while (sha !== undefined && history.commits.has(sha)) {
-    const commit: HistoryCommit = history.commits.get(sha)!
-    const change = commit.changes.find((c) => c.path === current) ?? movedAway(commit.changes, current)
-    walked.push({sha, path: current, change})
-    if (change) current = change.oldPath
-    sha = commit.parents[0]
-  }
-  const oldestChange = [...walked].reverse().find((w) => w.change !== undefined)?.change
-  const before = oldestChange && {
-    path: oldestChange.oldPath,
-    blob: isAbsent(oldestChange.oldBlob) ? null : oldestChange.oldBlob,
-  }
-  // Forward from the oldest commit: a commit that does not touch the file keeps its state.
-  let state: string | null | undefined = before?.blob
-  const states: ChainState[] = []
-  for (const w of [...walked].reverse()) {
-    if (w.change) state = isAbsent(w.change.newBlob) ? null : w.change.newBlob
-    states.push({sha: w.sha, path: w.path, blob: state ?? null, touched: w.change !== undefined})
-  }
-  return {states: states.reverse(), before}
+export interface Walk {
+  /** the file before the oldest commit of the chain; undefined when the range never changes it */
+  before: {path: string; blob: string | null} | undefined
+  states(): Iterable<ChainState>
 }
 
 /** How the versions of what a finding is about are walked: one file's, or several files' together. */
-export type ChainOf = (history: History, start: string, path: string) => Chain
+export type WalkOf = (history: History, start: string, path: string) => Walk
+
+/**
+ * One commit of a first-parent chain, as seen by the file known as `path` there: the change
+ * it made to it, and the same for its first parent (under the file's earlier name, across a
+ * rename). Built once per commit and name, whichever walk reaches it first: walks from many
+ * starts (every merged branch) share the commits below where they meet.
+ */
+interface Link {
+  sha: string
+  path: string
+  change: RawChange | undefined
+  next: Link | undefined
+  /** the nearest change at or below this commit on the chain: the one that made its version */
+  latest: RawChange | undefined
+  /** the oldest change at or below this commit on the chain */
+  oldest: RawChange | undefined
+}
+
+/** The history indexed for blame: each commit's changes by path, and the links built so far. */
+interface Index {
+  changes: Map<string, {byPath: Map<string, RawChange>; renamedFrom: Map<string, RawChange>}>
+  links: Map<string, Link>
+}
+
+const indexes = new WeakMap<History, Index>()
+
+function indexOf(history: History): Index {
+  let index = indexes.get(history)
+  if (index === undefined) {
+    index = {changes: new Map(), links: new Map()}
+    indexes.set(history, index)
+  }
+  return index
+}
+
+/** The change `commit` made to `path`; a rename away from it is, for `path`, a deletion. */
+function changeTo(index: Index, commit: HistoryCommit, path: string): RawChange | undefined {
+  let byCommit = index.changes.get(commit.sha)
+  if (byCommit === undefined) {
+    byCommit = {byPath: new Map(), renamedFrom: new Map()}
+    for (const change of commit.changes) {
+      if (!byCommit.byPath.has(change.path)) byCommit.byPath.set(change.path, change)
+      if (change.status.startsWith('R') && !byCommit.renamedFrom.has(change.oldPath))
+        byCommit.renamedFrom.set(change.oldPath, change)
+    }
+    index.changes.set(commit.sha, byCommit)
+  }
+  const change = byCommit.byPath.get(path)
+  if (change !== undefined) return change
+  const rename = byCommit.renamedFrom.get(path)
+  return rename && {...rename, path, newBlob: '0'.repeat(rename.newBlob.length), newMode: '000000'}
+}
+
+/** The link of `sha` for `path`, building (iteratively) those below it not built yet. */
+function linkOf(history: History, sha: string, path: string): Link | undefined {
+  const index = indexOf(history)
+  const pending: Array<{sha: string; path: string; change: RawChange | undefined}> = []
+  let below: Link | undefined
+  for (let at: string | undefined = sha, name = path; at !== undefined;) {
+    const known = index.links.get(`${at}\u0000${name}`)
+    if (known !== undefined) {
+      below = known
+      break
+    }
+    const commit = history.commits.get(at)
+    if (commit === undefined) break
+    const change = changeTo(index, commit, name)
+    pending.push({sha: at, path: name, change})
+    if (change) name = change.oldPath
+    at = commit.parents[0]
+  }
+  for (const step of pending.reverse()) {
+    below = {...step, next: below, latest: step.change ?? below?.latest, oldest: below?.oldest ?? step.change}
+    index.links.set(`${step.sha}\u0000${step.path}`, below)
+  }
+  return below
+}
+
+/**
+ * The versions of `path` along the first-parent chain from `start`, inside the range that
+ * `history` covers, walked lazily; renames are followed backwards. `onVisit` is told of each
+ * commit the walk goes through.
+ */
+export function walkOf(history: History, start: string, path: string, onVisit?: (sha: string) => void): Walk {
+  const first = linkOf(history, start, path)
+  const oldest = first?.oldest
+  const before = oldest && {path: oldest.oldPath, blob: isAbsent(oldest.oldBlob) ? null : oldest.oldBlob}
+  return {
+    before,
+    *states() {
+      for (let link = first; link !== undefined; link = link.next) {
+        onVisit?.(link.sha)
+        // Below the oldest change, the file is as it was before it.
+        const made = link.latest
+        const blob =
+          made === undefined ? (before?.blob ?? null) : isAbsent(made.newBlob) ? null : made.newBlob
+        yield {sha: link.sha, path: link.path, blob, touched: link.change !== undefined}
+      }
+    },
+  }
+}
+
+/** The whole chain of `path` from `start` (see walkOf). */
+export function chainOf(history: History, start: string, path: string): Chain {
+  const walk = walkOf(history, start, path)
+  return {states: [...walk.states()], before: walk.before}
+}
 
 /**
  * The versions of several files taken as one (a Terraform document written across the files of its
  * module): a state's "blob" names the blob of each file, `paths[0]` first, so that a change to any
  * of them is a new version. `atTarget`: the blob of each file the range does not change.
  */
-export function chainOfAll(paths: readonly string[], atTarget: ReadonlyMap<string, string>): ChainOf {
+export function walkOfAll(paths: readonly string[], atTarget: ReadonlyMap<string, string>): WalkOf {
   return (history, start) => {
-    const chains = paths.map((path) => chainOf(history, start, path))
+    const walks = paths.map((path) => walkOf(history, start, path))
     const blobOf = (j: number, blob: string | null) =>
-      chains[j]!.before === undefined ? (atTarget.get(paths[j]!) ?? null) : blob
-    const states = chains[0]!.states.map((state, i) => ({
-      ...state,
-      blob: JSON.stringify(chains.map((chain, j) => blobOf(j, chain.states[i]!.blob))),
-      touched: chains.some((chain) => chain.states[i]!.touched),
-    }))
-    const before = chains.some((chain) => chain.before !== undefined)
+      walks[j]!.before === undefined ? (atTarget.get(paths[j]!) ?? null) : blob
+    const before = walks.some((walk) => walk.before !== undefined)
       ? {
           path: paths[0]!,
-          blob: JSON.stringify(chains.map((chain, j) => blobOf(j, chain.before?.blob ?? null))),
+          blob: JSON.stringify(walks.map((walk, j) => blobOf(j, walk.before?.blob ?? null))),
         }
       : undefined
-    return {states, before}
+    return {
+      before,
+      *states() {
+        // The same first-parent chain for every file: their states go in step.
+        const iterators = walks.map((walk) => walk.states()[Symbol.iterator]())
+        for (;;) {
+          const states = iterators.map((iterator) => iterator.next())
+          const first = states[0]!
+          if (first.done) return
+          const each = states.map((state) => state.value as ChainState)
+          yield {
+            ...first.value,
+            blob: JSON.stringify(each.map((state, j) => blobOf(j, state.blob))),
+            touched: each.some((state) => state.touched),
+          }
+        }
+      },
+    }
   }
 }
 
-/** The blobs a state of chainOfAll names, by path. */
+/** The blobs a state of walkOfAll names, by path. */
 export function blobsOfAll(paths: readonly string[], state: string): Map<string, string | null> {
   const blobs = JSON.parse(state) as Array<string | null>
   return new Map(paths.map((path, i) => [path, blobs[i] ?? null]))
-}
-
-/** A rename away from `path` is, for `path`, a deletion: the file no longer exists there. */
-function movedAway(changes: RawChange[], path: string): RawChange | undefined {
-  const rename = changes.find((c) => c.status.startsWith('R') && c.oldPath === path)
-  return rename && {...rename, path, newBlob: '0'.repeat(rename.newBlob.length), newMode: '000000'}
 }
 
 interface BlameResult {
@@ -104,56 +198,99 @@ interface BlameResult {
   shallow?: boolean
 }
 
-/** Every blob semantic blame may ask about for `path` at `target` (to read them in one batch). */
+/**
+ * Every blob semantic blame may ask about for `path` at `target` (to read them in one batch):
+ * the versions along the chain and along every merged branch (an octopus merge has several),
+ * each commit walked once, whatever the merge topology.
+ */
 export function blobsToRead(
   history: History,
   target: string,
   path: string,
-  chains: ChainOf = chainOf,
+  walks: WalkOf = walkOf,
+  onVisit?: (sha: string) => void,
 ): Set<string> {
   const blobs = new Set<string>()
-  const visit = (start: string, p: string, depth: number) => {
-    const chain = chains(history, start, p)
-    if (chain.before?.blob) blobs.add(chain.before.blob)
-    for (const s of chain.states) {
+  const visited = new Set<string>()
+  const starts = [{sha: target, path}]
+  for (let start = starts.pop(); start !== undefined; start = starts.pop()) {
+    const walk = walks(history, start.sha, start.path)
+    if (walk.before?.blob) blobs.add(walk.before.blob)
+    for (const s of walk.states()) {
+      // Below a commit already walked (for this name of the file), the chain is the one walked.
+      const key = `${s.sha}\u0000${s.path}`
+      if (visited.has(key)) break
+      visited.add(key)
+      onVisit?.(s.sha)
       if (s.blob) blobs.add(s.blob)
-      const parents = history.commits.get(s.sha)!.parents
-      // Every merged branch: an octopus merge has several.
-      if (s.touched && depth < MAX_MERGE_DEPTH) for (const p of parents.slice(1)) visit(p, s.path, depth + 1)
+      if (s.touched)
+        for (const parent of history.commits.get(s.sha)!.parents.slice(1))
+          if (history.commits.has(parent)) starts.push({sha: parent, path: s.path})
     }
   }
-  visit(target, path, 0)
   return blobs
 }
 
-/** Merges nested deeper than this (a merge of a branch that merged a branch …) are not followed. */
-const MAX_MERGE_DEPTH = 8
+/** Merges nested deeper than this are not followed: the merge itself is named (a bound on recursion). */
+const MAX_MERGE_DEPTH = 1000
 
+/**
+ * The commit that made `allowed` hold at `target` and kept it. Each commit is walked at most
+ * once (`onVisit` is told of each): the walks stop where the access stops holding, and a
+ * merged branch is followed only from the merge blamed.
+ */
 export function semanticBlame(
   history: History,
   target: string,
   path: string,
   allowed: (blob: string | null) => boolean,
-  depth = 0,
-  chains: ChainOf = chainOf,
+  walks: WalkOf = walkOf,
+  onVisit?: (sha: string) => void,
 ): BlameResult {
-  const chain = chains(history, target, path)
-  if (chain.states.length === 0) return {sha: null, why: 'the target commit is outside the history read'}
+  return blameFrom(history, target, path, allowed, walks, onVisit, new Set(), 0)
+}
+
+function blameFrom(
+  history: History,
+  target: string,
+  path: string,
+  allowed: (blob: string | null) => boolean,
+  walks: WalkOf,
+  onVisit: ((sha: string) => void) | undefined,
+  visited: Set<string>,
+  depth: number,
+): BlameResult {
+  const walk = walks(history, target, path)
   let blamed: ChainState | undefined
-  for (const state of chain.states) {
-    if (!allowed(state.blob)) break
+  let seen = 0
+  let exhausted = true
+  for (const state of walk.states()) {
+    const key = `${state.sha}\u0000${state.path}`
+    // Reached again through another merged branch (an octopus): what lies below was walked, and
+    // held all the way down if it holds here (else that branch would have been blamed).
+    if (visited.has(key)) {
+      exhausted = allowed(state.blob)
+      break
+    }
+    visited.add(key)
+    onVisit?.(state.sha)
+    seen++
+    if (!allowed(state.blob)) {
+      exhausted = false
+      break
+    }
     blamed = state
   }
+  if (seen === 0) return {sha: null, why: 'the target commit is outside the history read'}
   if (blamed === undefined)
     return {sha: null, why: 'the access is not in the committed target: it comes from uncommitted changes'}
-  if (blamed === chain.states.at(-1) && chain.before !== undefined && allowed(chain.before.blob)) {
+  if (exhausted && walk.before !== undefined && allowed(walk.before.blob)) {
     return {sha: null, why: 'the access predates the range of history read'}
   }
-  if (chain.before === undefined)
+  if (walk.before === undefined)
     return {sha: null, why: 'the file did not change in the range of history read'}
   if (history.shallow?.has(blamed.sha)) {
     // Its parents were not fetched: the access may be older than the oldest commit seen. Never guess.
-    const seen = chain.states.length
     return {
       sha: null,
       shallow: true,
@@ -165,7 +302,7 @@ export function semanticBlame(
   // allowed the access, that branch introduced it; otherwise the merge itself (its conflict
   // resolution) did.
   for (const parent of depth < MAX_MERGE_DEPTH ? merged.filter((p) => history.commits.has(p)) : []) {
-    const branch = semanticBlame(history, parent, blamed.path, allowed, depth + 1, chains)
+    const branch = blameFrom(history, parent, blamed.path, allowed, walks, onVisit, visited, depth + 1)
     if (branch.sha !== null) return {sha: branch.sha, mergedBy: branch.mergedBy ?? blamed.sha}
     if (branch.shallow) return branch
   }

@@ -22,7 +22,7 @@ import {
   GATE_KIND,
   type SourceFile,
 } from '../../kernel/types.js'
-import {blobsOfAll, blobsToRead, chainOf, chainOfAll, type ChainOf, semanticBlame} from './blame.js'
+import {blobsOfAll, blobsToRead, semanticBlame, walkOf, walkOfAll, type WalkOf} from './blame.js'
 
 interface AttributionOptions {
   root: string
@@ -66,13 +66,13 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   // another file of its module) is blamed on the versions of all of them together.
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
   const together = await filesTogether(options.root, head, findings, settings)
-  const chainsOf = (file: string): ChainOf => together.get(file)?.chains ?? chainOf
+  const walksOf = (file: string): WalkOf => together.get(file)?.walks ?? walkOf
   // The versions blame may ask about, per file: walked once, read and parsed once.
   const filesOf = (f: Finding) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== undefined)
   const versions = new Map(
     [...new Set(findings.flatMap(filesOf))].map((file) => [
       file,
-      blobsToRead(history, head, file, chainsOf(file)),
+      blobsToRead(history, head, file, walksOf(file)),
     ]),
   )
   // How each file's versions are read: as a document of the finding's kind, or as a container.
@@ -120,7 +120,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
       const answers = new Map<string | null, boolean>()
       for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
-      return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, 0, chainsOf(at.file))
+      return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
     }
     let result = await blameIn(finding)
     // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
@@ -258,15 +258,15 @@ async function readVersions(
 /**
  * The container files among the findings' whose documents read other files at the target (a
  * Terraform module's other files, a policy read with `file()`): each with those files, and the
- * chain that walks their versions together.
+ * walk of their versions together.
  */
 async function filesTogether(
   root: string,
   head: string,
   findings: Finding[],
   settings: AdapterSettings,
-): Promise<Map<string, {paths: string[]; chains: ChainOf}>> {
-  const out = new Map<string, {paths: string[]; chains: ChainOf}>()
+): Promise<Map<string, {paths: string[]; walks: WalkOf}>> {
+  const out = new Map<string, {paths: string[]; walks: WalkOf}>()
   for (const file of new Set(findings.filter((f) => f.document !== undefined).map((f) => f.file))) {
     const source = sourceFiles(root, {type: 'ref', commit: head})
     const content = (await source.read([file])).get(file)
@@ -284,7 +284,7 @@ async function filesTogether(
     read.delete(file)
     if (read.size === 0) continue
     const paths = [file, ...[...read].sort()]
-    out.set(file, {paths, chains: chainOfAll(paths, await blobIdsAt(root, head, paths))})
+    out.set(file, {paths, walks: walkOfAll(paths, await blobIdsAt(root, head, paths))})
   }
   return out
 }

@@ -7,7 +7,7 @@ import {createRequire} from 'node:module'
 import type * as Yaml from 'yaml'
 import {InvalidInputError} from '../../kernel/errors.js'
 import {canonicalJson} from '../../kernel/hash.js'
-import {parseFile} from '../../kernel/parse.js'
+import {MAX_OWN_FILE_BYTES, parseFile} from '../../kernel/parse.js'
 import type {Finding, FindingKind, InputProblem, SourceMap, Witness} from '../../kernel/types.js'
 import {validateValue} from '../validate.js'
 
@@ -47,7 +47,7 @@ interface ApprovalsFile {
 
 /** Reads the approvals file's content; an invalid file fails closed, naming file:line. */
 export async function parseApprovals(path: string, content: Buffer): Promise<ApprovalsFile> {
-  const parsed = parseFile({path, content}, 'yaml')
+  const parsed = parseFile({path, content}, 'yaml', {maxFileBytes: MAX_OWN_FILE_BYTES})
   // An empty file approves nothing.
   if (parsed.value === null) return {path, entries: [], lines: []}
   const problems = await validateValue('approvals', parsed)

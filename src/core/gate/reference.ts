@@ -192,7 +192,8 @@ export async function readSides(
       reference === null
         ? Promise.resolve([new Map<string, Buffer>()])
         : readPathsAt(root, [{type: 'ref', commit: reference}], paths),
-      readWorktreeFiles(root, paths),
+      // Read whole, as readPathsAt reads the other sides: absent must never stand for "too large".
+      readWorktreeFiles(root, paths, Infinity),
     ])
     return [before!, new Map(read.files.map((f) => [f.path, f.content]))]
   }

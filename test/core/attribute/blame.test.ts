@@ -109,5 +109,44 @@ describe('semanticBlame', () => {
     it('blames the merge itself when its own resolution made the access', () => {
       expect(semanticBlame(merged('bm'), 'm', 'policy.json', allowedIn('bm'))).toEqual({sha: 'm'})
     })
+
+    // Two long-lived branches that merge each other at every level (a release branch and main):
+    // a_i merges b_(i-1) into a_(i-1), b_i merges a_(i-1) into b_(i-1), each resolving the file.
+    // b0 made the access. Following every merged branch without remembering what was visited
+    // costs 2^levels walks.
+    const LEVELS = 40
+    const ladder = (): History => {
+      const commits = [
+        commit('r', [], change('policy.json', ZERO, 'r')),
+        commit('a0', ['r'], change('policy.json', 'r', 'a0')),
+        commit('b0', ['r'], change('policy.json', 'r', 'b0')),
+      ]
+      for (let i = 1; i <= LEVELS; i++) {
+        commits.push(commit(`a${i}`, [`a${i - 1}`, `b${i - 1}`], change('policy.json', `a${i - 1}`, `a${i}`)))
+        commits.push(commit(`b${i}`, [`b${i - 1}`, `a${i - 1}`], change('policy.json', `b${i - 1}`, `b${i}`)))
+      }
+      return history(...commits)
+    }
+    const allowedSinceB0 = (blob: string | null) => blob !== null && !['r', 'a0'].includes(blob)
+
+    it('walks each commit at most once, however the merges nest', () => {
+      const nested = ladder()
+      const visits = new Map<string, number>()
+      const count = (sha: string) => visits.set(sha, (visits.get(sha) ?? 0) + 1)
+
+      // Every commit but the last b, which a${LEVELS} does not merge.
+      const reachable = [...nested.commits.keys()].filter((sha) => sha !== `b${LEVELS}`)
+      const blobs = blobsToRead(nested, `a${LEVELS}`, 'policy.json', undefined, count)
+      expect([...blobs].sort()).toEqual(reachable.sort())
+      expect([...visits.keys()].sort()).toEqual(reachable.sort())
+      expect(Math.max(...visits.values())).toBe(1)
+
+      visits.clear()
+      expect(semanticBlame(nested, `a${LEVELS}`, 'policy.json', allowedSinceB0, undefined, count)).toEqual({
+        sha: 'b0',
+        mergedBy: 'a1',
+      })
+      expect(Math.max(...visits.values())).toBe(1)
+    })
   })
 })
