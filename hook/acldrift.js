@@ -67,7 +67,7 @@ function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object" && value !== null) {
     const object2 = value;
-    const members = Object.keys(object2).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(object2[key])}`);
+    const members = Object.keys(object2).sort().map((key2) => `${JSON.stringify(key2)}:${canonicalJson(object2[key2])}`);
     return `{${members.join(",")}}`;
   }
   const text3 = JSON.stringify(value);
@@ -87,7 +87,7 @@ import { createRequire } from "node:module";
 function parseFile(file, format2 = formatOf(file.path), options = {}) {
   const text3 = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES);
   if (format2 === "json") {
-    const parser = new JsonParser(text3, file.path);
+    const parser = new JsonParser(text3, file.path, options.positions ?? true);
     const value = parser.parse();
     return parsed(file, value, parser.positions);
   }
@@ -208,7 +208,7 @@ function parseYaml(file, text3, customTags = []) {
     }
     for (const warning of document.warnings)
       problems.push({ file, ...at2(warning.pos[0]), message: warning.message });
-    return { document, ...walkYaml(document, file, at2, problems) };
+    return { document, ...walkYaml(document, file, at2, problems, customTags) };
   });
   if (problems.length > 0) throw new InvalidInputError(problems);
   return mapped.map(({ document, positions, firstAlias }) => {
@@ -220,8 +220,19 @@ function parseYaml(file, text3, customTags = []) {
     }
   });
 }
-function walkYaml(document, file, at2, problems) {
+function walkYaml(document, file, at2, problems, formatTags) {
   const { isAlias, isMap, isScalar, isSeq } = yaml();
+  const allowed = new Set(formatTags.flatMap((tag) => typeof tag === "string" ? [] : [tag.tag]));
+  const explicitTag = (node, pointer, fallback) => {
+    const tag = node.tag;
+    if (tag === void 0 || allowed.has(tag) || !tag.startsWith(YAML_TAG_PREFIX)) return;
+    problems.push({
+      file,
+      ...at2(node.range?.[0] ?? fallback),
+      pointer,
+      message: `explicit YAML tag !!${tag.slice(YAML_TAG_PREFIX.length)}: other tools may read the tagged value differently than acldrift does (fails closed); remove the tag`
+    });
+  };
   const positions = /* @__PURE__ */ new Map();
   let firstAliasOffset = Infinity;
   const stack = [
@@ -231,6 +242,7 @@ function walkYaml(document, file, at2, problems) {
     const { node, pointer } = item;
     const offset = isScalar(node) || isAlias(node) || isMap(node) || isSeq(node) ? node.range?.[0] : void 0;
     positions.set(pointer, at2(offset ?? item.fallback));
+    if (isScalar(node) || isMap(node) || isSeq(node)) explicitTag(node, pointer, item.fallback);
     if (isAlias(node)) firstAliasOffset = Math.min(firstAliasOffset, offset ?? Infinity);
     if (!isMap(node) && !isSeq(node)) continue;
     if (isSeq(node)) {
@@ -240,9 +252,9 @@ function walkYaml(document, file, at2, problems) {
       continue;
     }
     const seen = /* @__PURE__ */ new Map();
-    for (const { key, value } of node.items) {
-      if (!isScalar(key)) {
-        const keyOffset = isAlias(key) || isMap(key) || isSeq(key) ? key.range?.[0] : void 0;
+    for (const { key: key2, value } of node.items) {
+      if (!isScalar(key2)) {
+        const keyOffset = isAlias(key2) || isMap(key2) || isSeq(key2) ? key2.range?.[0] : void 0;
         problems.push({
           file,
           ...at2(keyOffset ?? offset ?? item.fallback),
@@ -251,9 +263,10 @@ function walkYaml(document, file, at2, problems) {
         });
         continue;
       }
-      const name = key.value === null ? "" : String(key.value);
-      const keyAt = at2(key.range?.[0] ?? offset ?? item.fallback);
+      const name = key2.value === null ? "" : String(key2.value);
+      const keyAt = at2(key2.range?.[0] ?? offset ?? item.fallback);
       const childPointer = `${pointer}/${escapePointerToken(name)}`;
+      explicitTag(key2, childPointer, offset ?? item.fallback);
       const first = seen.get(name);
       if (first !== void 0) {
         problems.push({
@@ -265,7 +278,7 @@ function walkYaml(document, file, at2, problems) {
         continue;
       }
       seen.set(name, keyAt);
-      stack.push({ node: value, pointer: childPointer, fallback: key.range?.[0] ?? item.fallback });
+      stack.push({ node: value, pointer: childPointer, fallback: key2.range?.[0] ?? item.fallback });
     }
   }
   return { positions, firstAlias: firstAliasOffset === Infinity ? void 0 : at2(firstAliasOffset) };
@@ -304,7 +317,7 @@ function checkYamlDepth(file, text3) {
     }
   }
 }
-var yamlModule, yaml, MAX_FILE_BYTES, MAX_DEPTH, MAX_YAML_ALIASES, PointerSourceMap, tooLarge, ESCAPES, LITERALS, NUMBER, JsonParser;
+var yamlModule, yaml, MAX_FILE_BYTES, MAX_OWN_FILE_BYTES, MAX_DEPTH, MAX_YAML_ALIASES, PointerSourceMap, tooLarge, ESCAPES, LITERALS, NUMBER, JsonParser, YAML_TAG_PREFIX;
 var init_parse = __esm({
   "src/kernel/parse.ts"() {
     "use strict";
@@ -312,6 +325,7 @@ var init_parse = __esm({
     init_hash();
     yaml = () => yamlModule ??= createRequire(import.meta.url)("yaml");
     MAX_FILE_BYTES = 10 * 1024 * 1024;
+    MAX_OWN_FILE_BYTES = 256 * 1024 * 1024;
     MAX_DEPTH = 256;
     MAX_YAML_ALIASES = 100;
     PointerSourceMap = class {
@@ -341,12 +355,14 @@ var init_parse = __esm({
     ];
     NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
     JsonParser = class {
-      constructor(text3, file) {
+      constructor(text3, file, record) {
         this.text = text3;
         this.file = file;
+        this.record = record;
       }
       text;
       file;
+      record;
       positions = /* @__PURE__ */ new Map();
       pos = 0;
       line = 1;
@@ -356,7 +372,7 @@ var init_parse = __esm({
         let pointer = "";
         for (; ; ) {
           this.skipWhitespace();
-          this.positions.set(pointer, this.position());
+          if (this.record) this.positions.set(pointer, this.position());
           const open6 = this.text[this.pos];
           let value;
           if (open6 === "{" || open6 === "[") {
@@ -411,18 +427,18 @@ var init_parse = __esm({
       readKey(frame) {
         if (this.text[this.pos] !== '"') throw this.unexpected("a property name in double quotes");
         const at2 = this.position();
-        const key = this.readString();
-        const pointer = `${frame.pointer}/${escapePointerToken(key)}`;
-        const first = frame.keys.get(key);
+        const key2 = this.readString();
+        const pointer = `${frame.pointer}/${escapePointerToken(key2)}`;
+        const first = frame.keys.get(key2);
         if (first !== void 0) {
           throw this.error(
-            `duplicate key "${key}" (first at line ${first.line}, column ${first.column})`,
+            `duplicate key "${key2}" (first at line ${first.line}, column ${first.column})`,
             pointer,
             at2
           );
         }
-        frame.keys.set(key, at2);
-        frame.key = key;
+        frame.keys.set(key2, at2);
+        frame.key = key2;
         this.skipWhitespace();
         if (this.text[this.pos] !== ":") throw this.unexpected('":" after the property name');
         this.pos++;
@@ -507,19 +523,20 @@ var init_parse = __esm({
         ]);
       }
     };
+    YAML_TAG_PREFIX = "tag:yaml.org,2002:";
   }
 });
 
 // src/kernel/files.ts
 import { constants } from "node:fs";
 import { open, realpath } from "node:fs/promises";
-async function readRegularFile(path, display3 = path) {
+async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
   const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw new InvalidInputError([{ file: display3, message: "not a regular file" }]);
-    if (stats.size > MAX_FILE_BYTES)
-      throw new InvalidInputError([{ file: display3, message: tooLarge(stats.size) }]);
+    if (stats.size > maxBytes)
+      throw new InvalidInputError([{ file: display3, message: tooLarge(stats.size, maxBytes) }]);
     return await handle.readFile();
   } finally {
     await handle.close();
@@ -556,9 +573,9 @@ function findingId(parts) {
 function canonicalAccess(value) {
   if (Array.isArray(value)) return `[${[...new Set(value.map(canonicalAccess))].sort().join(",")}]`;
   if (typeof value === "object" && value !== null) {
-    const entries2 = Object.keys(value).sort().flatMap((key) => {
-      const item = value[key];
-      return item === void 0 ? [] : [`${JSON.stringify(key)}:${canonicalAccess(item)}`];
+    const entries2 = Object.keys(value).sort().flatMap((key2) => {
+      const item = value[key2];
+      return item === void 0 ? [] : [`${JSON.stringify(key2)}:${canonicalAccess(item)}`];
     });
     return `{${entries2.join(",")}}`;
   }
@@ -926,8 +943,8 @@ function compileUncached(text3, options) {
       else tokens.push({ t: "lit", c });
     }
   }
-  const key = `${options.caseInsensitive ? "i" : "s"}${segmentAware ? "a" : "p"}:${tokens.map(tokenKey).join("")}`;
-  return { key, tokens, samples: sampleStrings(tokens, segmentAware) };
+  const key2 = `${options.caseInsensitive ? "i" : "s"}${segmentAware ? "a" : "p"}:${tokens.map(tokenKey).join("")}`;
+  return { key: key2, tokens, samples: sampleStrings(tokens, segmentAware) };
 }
 function literalGlob(text3) {
   return compileGlob(text3, { wildcards: false });
@@ -1045,8 +1062,8 @@ function literalEnd(tokens) {
 function globCells(globs, extraSamples = []) {
   const cells = /* @__PURE__ */ new Map();
   const record = (example, matches2) => {
-    const key = signature(matches2);
-    if (!cells.has(key)) cells.set(key, { matches: matches2, example });
+    const key2 = signature(matches2);
+    if (!cells.has(key2)) cells.set(key2, { matches: matches2, example });
   };
   for (const sample of [...extraSamples, ...globs.flatMap((g) => g.samples)]) {
     record(
@@ -1094,9 +1111,9 @@ function exploreProduct(globs, record) {
         if (next2.length > 0) live.push([i, next2]);
       }
       const next = { live, path: state.path + c };
-      const key = stateKey(next);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const key2 = stateKey(next);
+      if (seen.has(key2)) continue;
+      seen.add(key2);
       if (seen.size > MAX_PRODUCT_STATES) {
         throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`);
       }
@@ -1795,12 +1812,12 @@ function statementsOf(policy2) {
 function keyTraits(statements2) {
   const traits = /* @__PURE__ */ new Map();
   for (const s of statements2) {
-    for (const [key, op] of conditionEntries(s)) {
-      if (isPrincipalKey(s, key)) continue;
-      const t = traits.get(key) ?? { families: /* @__PURE__ */ new Set(), multiValued: false };
+    for (const [key2, op] of conditionEntries(s)) {
+      if (isPrincipalKey(s, key2)) continue;
+      const t = traits.get(key2) ?? { families: /* @__PURE__ */ new Set(), multiValued: false };
       if (op.spec && op.spec.family !== "null") t.families.add(op.spec.family);
       if (op.qualifier) t.multiValued = true;
-      traits.set(key, t);
+      traits.set(key2, t);
     }
   }
   return traits;
@@ -1809,8 +1826,8 @@ function* conditionEntries(s) {
   const condition2 = s.raw.Condition ?? {};
   for (const [opText, block] of Object.entries(condition2)) {
     const op = parseOperator(opText);
-    for (const [key, values] of Object.entries(block))
-      yield [key.toLowerCase(), op, conditionValues(values)];
+    for (const [key2, values] of Object.entries(block))
+      yield [key2.toLowerCase(), op, conditionValues(values)];
   }
 }
 function globLeaf(text3, options) {
@@ -1854,8 +1871,8 @@ function principalElement(element, exact = false) {
   }
   return or(...parts);
 }
-function principalCondition(key, value, op) {
-  const account = key === "aws:principalaccount";
+function principalCondition(key2, value, op) {
+  const account = key2 === "aws:principalaccount";
   const text3 = account ? accountGlob(value) : value;
   const glob2 = compileGlob(text3, {
     wildcards: op.like || account,
@@ -1884,32 +1901,32 @@ function compileStatement(s, index2, ctx) {
     const l = { key: name, type: "opaque", description };
     predicates.set(name, leaf(l));
   };
-  for (const [key, op, values] of conditionEntries(s)) {
-    const where = `${op.text} ${JSON.stringify({ [key]: values.length === 1 ? values[0] : values })}`;
-    const identity = JSON.stringify([op.text, key, [...values].sort()]);
-    if (isPrincipalKey(s, key)) {
+  for (const [key2, op, values] of conditionEntries(s)) {
+    const where = `${op.text} ${JSON.stringify({ [key2]: values.length === 1 ? values[0] : values })}`;
+    const identity = JSON.stringify([op.text, key2, [...values].sort()]);
+    if (isPrincipalKey(s, key2)) {
       const arn = op.base.startsWith("Arn");
       const kind = {
         like: op.base.includes("Like") || arn,
         arn,
         caseInsensitive: op.base.endsWith("IgnoreCase")
       };
-      const compiled4 = op.qualifier ? { opaque: "a set operator on a principal key" } : compileCondition(op, values, false, AWS_PRINCIPAL, (v) => principalCondition(key, v, kind));
+      const compiled4 = op.qualifier ? { opaque: "a set operator on a principal key" } : compileCondition(op, values, false, AWS_PRINCIPAL, (v) => principalCondition(key2, v, kind));
       if ("opaque" in compiled4) opaque(`${where}: ${compiled4.opaque}`, identity);
       else principal3.push(compiled4.formula);
       continue;
     }
-    const traits = ctx.traits.get(key);
+    const traits = ctx.traits.get(key2);
     if (traits.families.size > 1) {
       opaque(`${where}: key compared as ${[...traits.families].join(" and ")}`, identity);
       continue;
     }
     const compiled3 = compileCondition(op, values, traits.multiValued);
     if ("opaque" in compiled3) opaque(`${where}: ${compiled3.opaque}`, identity);
-    else context.set(key, [...context.get(key) ?? [], compiled3.formula]);
+    else context.set(key2, [...context.get(key2) ?? [], compiled3.formula]);
   }
   predicates.set("principal", and(...principal3));
-  for (const [key, formulas] of context) predicates.set(contextDimension(key), and(...formulas));
+  for (const [key2, formulas] of context) predicates.set(contextDimension(key2), and(...formulas));
   return { index: index2, effect: s.effect, predicates, statement: s };
 }
 var SELF, ANYONE, PRINCIPAL_KEYS, asList, isPrincipalKey, contextDimension, resourceOptions, anyOf, accountGlob, accountOptions, accountPrincipal, AWS_PRINCIPAL, lower;
@@ -1923,8 +1940,8 @@ var init_compile = __esm({
     ANYONE = "*";
     PRINCIPAL_KEYS = /* @__PURE__ */ new Set(["aws:principalarn", "aws:principalaccount"]);
     asList = (v) => (Array.isArray(v) ? v : [v]).map(String);
-    isPrincipalKey = (s, key) => s.hasPrincipal && PRINCIPAL_KEYS.has(key);
-    contextDimension = (key) => `context:${key}`;
+    isPrincipalKey = (s, key2) => s.hasPrincipal && PRINCIPAL_KEYS.has(key2);
+    contextDimension = (key2) => `context:${key2}`;
     resourceOptions = { wildcards: true, arn: true, variables: true };
     anyOf = (texts, options) => or(...texts.map((t) => globLeaf(t, options)));
     accountGlob = (account) => `arn:*:*::${account}:*`;
@@ -1961,13 +1978,13 @@ function compareIamFile(file, baseline, target) {
   const sides = sidesOf(file, baseline, target);
   const complete = (draft) => completeFinding("aws-iam", RULES, sides, draft);
   const run = (allowed, other, direction) => differenceOrPossible(dimensions4, allowed, other, direction, { file, notes, limit: CELL_LIMIT });
-  const describe2 = (cell2) => witnessOf(cell2, keyNames, dateKeys);
+  const describe3 = (cell2) => witnessOf(cell2, keyNames, dateKeys);
   for (const group of groupByResponsible(run(tgt, base, "widening"))) {
-    findings.push(complete(wideningDraft(file, group, tgt, base, describe2)));
+    findings.push(complete(wideningDraft(file, group, tgt, base, describe3)));
   }
   for (const group of groupByResponsible(run(base, tgt, "narrowing"))) {
     const definite = group.filter((c) => c.status === "definite" && !outsideCatalogue(c));
-    if (definite.length > 0) findings.push(complete(narrowingDraft(file, definite, tgt, describe2)));
+    if (definite.length > 0) findings.push(complete(narrowingDraft(file, definite, tgt, describe3)));
   }
   notes.push(...unknownActionNotes(file, sides, targetStatements));
   return { findings, notes };
@@ -1979,11 +1996,11 @@ function buildDimensions(statements2, ctx) {
     { name: "resource", domain: stringDomain(["*"]) },
     { name: "principal", domain: stringDomain(principalSamples(statements2)) }
   ];
-  for (const [key, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key2, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
     if (traits.families.size > 1) continue;
     const family = [...traits.families][0] ?? "string";
     const element = family === "ip" ? ipDomain() : family === "string" ? stringDomain() : numberDomain();
-    dims.push({ name: contextDimension(key), domain: traits.multiValued ? setDomain(element) : element });
+    dims.push({ name: contextDimension(key2), domain: traits.multiValued ? setDomain(element) : element });
   }
   for (const [name, description] of ctx.opaque)
     dims.push({ name, domain: opaqueDomain(), opaque: { description } });
@@ -1993,8 +2010,8 @@ function originalKeyNames(statements2) {
   const names2 = /* @__PURE__ */ new Map();
   for (const s of statements2) {
     for (const block of Object.values(s.raw.Condition ?? {})) {
-      for (const key of Object.keys(block))
-        if (!names2.has(key.toLowerCase())) names2.set(key.toLowerCase(), key);
+      for (const key2 of Object.keys(block))
+        if (!names2.has(key2.toLowerCase())) names2.set(key2.toLowerCase(), key2);
     }
   }
   return names2;
@@ -2002,10 +2019,10 @@ function originalKeyNames(statements2) {
 function groupByResponsible(cells) {
   const groups = /* @__PURE__ */ new Map();
   for (const cell2 of cells) {
-    const key = `${cell2.matched.allowed[0].index}:${cell2.matched.otherDeny[0]?.index ?? -1}`;
-    groups.set(key, [...groups.get(key) ?? [], cell2]);
+    const key2 = `${cell2.matched.allowed[0].index}:${cell2.matched.otherDeny[0]?.index ?? -1}`;
+    groups.set(key2, [...groups.get(key2) ?? [], cell2]);
   }
-  const order = (key) => key.split(":").map(Number);
+  const order = (key2) => key2.split(":").map(Number);
   return [...groups.entries()].sort(([a], [b]) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1]).map(([, g]) => g);
 }
 function rawValue(cell2, dimension) {
@@ -2022,9 +2039,9 @@ function witnessOf(cell2, keyNames, dateKeys) {
   const context = {};
   for (const [name, c] of cell2.cells) {
     if (!name.startsWith("context:") || c.value === void 0) continue;
-    const key = name.slice("context:".length);
-    Object.defineProperty(context, keyNames.get(key) ?? key, {
-      value: displayContextValue(c, dateKeys.has(key)),
+    const key2 = name.slice("context:".length);
+    Object.defineProperty(context, keyNames.get(key2) ?? key2, {
+      value: displayContextValue(c, dateKeys.has(key2)),
       enumerable: true,
       writable: true,
       configurable: true
@@ -2094,12 +2111,12 @@ function requestText(witness) {
 function accessOf(statement2) {
   const access = { ...statement2.raw };
   delete access.Sid;
-  for (const key of ["Action", "NotAction", "Resource", "NotResource"])
-    if (key in access) access[key] = asList2(access[key]);
-  for (const key of ["Principal", "NotPrincipal"]) {
-    const principal3 = access[key];
+  for (const key2 of ["Action", "NotAction", "Resource", "NotResource"])
+    if (key2 in access) access[key2] = asList2(access[key2]);
+  for (const key2 of ["Principal", "NotPrincipal"]) {
+    const principal3 = access[key2];
     if (typeof principal3 === "object" && principal3 !== null && !Array.isArray(principal3))
-      access[key] = mapValues(principal3, asList2);
+      access[key2] = mapValues(principal3, asList2);
   }
   const condition2 = access.Condition;
   if (typeof condition2 === "object" && condition2 !== null && !Array.isArray(condition2))
@@ -2116,7 +2133,7 @@ function sharesAction(deny, allow2) {
   const leaves2 = [...leavesOf(d, leavesOf(a)).values()];
   return actionDomain().cells(leaves2).some((cell2) => evaluate(a, (l) => test(cell2, l)) && evaluate(d, (l) => test(cell2, l)));
 }
-function wideningDraft(file, group, target, baseline, describe2) {
+function wideningDraft(file, group, target, baseline, describe3) {
   const responsible = group[0].matched.allowed[0];
   const exceededDeny = group[0].matched.otherDeny[0];
   const scored = group.map((cell2) => {
@@ -2137,7 +2154,7 @@ function wideningDraft(file, group, target, baseline, describe2) {
       weight: typeof action === "string" ? actionWeight(action) : 0
     };
   });
-  const witness = describe2(best3.cell);
+  const witness = describe3(best3.cell);
   const related2 = best3.classified.related;
   const change = best3.possible ? "possible-widening" : "widening";
   return {
@@ -2158,11 +2175,11 @@ function wideningDraft(file, group, target, baseline, describe2) {
     }
   };
 }
-function narrowingDraft(file, group, target, describe2) {
+function narrowingDraft(file, group, target, describe3) {
   const responsible = group[0].matched.allowed[0];
   const cell2 = group[0];
   const classified = classifyNarrowing(cell2, target.rules);
-  const witness = describe2(cell2);
+  const witness = describe3(cell2);
   const related2 = classified.related;
   const located = related2 ?? target.rules.find((t) => t.statement.sid !== void 0 && t.statement.sid === responsible.statement.sid);
   return {
@@ -2228,10 +2245,10 @@ function rawRequest(witness, ctx) {
   if (typeof witness.action === "string") request.set("action", witness.action.toLowerCase());
   if (typeof witness.resource === "string") request.set("resource", withVariables(witness.resource));
   const context = witness.context ?? {};
-  for (const [key, value] of Object.entries(context)) {
-    const family = [...ctx.traits.get(key.toLowerCase())?.families ?? []][0];
+  for (const [key2, value] of Object.entries(context)) {
+    const family = [...ctx.traits.get(key2.toLowerCase())?.families ?? []][0];
     const one = (v) => family === "ip" ? ipValue(String(v)) : family === "date" ? parseDate(String(v)) : family === "number" ? Number(v) : String(v);
-    request.set(contextDimension(key.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value));
+    request.set(contextDimension(key2.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value));
   }
   return request;
 }
@@ -2336,7 +2353,8 @@ function hasRbacObject(value) {
   return rbacObjects(value).length > 0;
 }
 function looksLikeRbac(text3) {
-  return text3.includes(RBAC_GROUP) && /(^|[\s"'{,])kind["']?\s*:\s*["']?(Cluster)?Role(Binding)?(List)?["']?\s*($|[,}\s])/m.test(text3);
+  return text3.includes(RBAC_GROUP) && // A kind behind an explicit YAML tag (`kind: !!binary …`) may be any of them: it claims RBAC too.
+  /(^|[\s"'{,])kind["']?\s*:\s*(!|["']?(Cluster)?Role(Binding)?(List)?["']?\s*($|[,}\s]))/m.test(text3);
 }
 var RBAC_GROUP, RBAC_KINDS, UNSET_NAMESPACE, isObject2, isRbacKind, rbacApiVersion;
 var init_objects = __esm({
@@ -2530,7 +2548,7 @@ function builtInObject(role) {
     },
     ...role.aggregates === void 0 ? {} : {
       aggregationRule: {
-        clusterRoleSelectors: role.aggregates.map((key) => ({ matchLabels: { [key]: "true" } }))
+        clusterRoleSelectors: role.aggregates.map((key2) => ({ matchLabels: { [key2]: "true" } }))
       }
     },
     rules: role.rules
@@ -2790,8 +2808,8 @@ function selectorsOf(o) {
   return Array.isArray(selectors) ? selectors.filter(isObject3) : [];
 }
 function selectorMatches(selector, labels) {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
+  for (const [key2, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (!Object.hasOwn(labels, key2) || labels[key2] !== value) return false;
   }
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
@@ -2856,10 +2874,10 @@ function namePrefixOf(glob2) {
   }
   return text3;
 }
-function pushTo(map2, key, value) {
-  const list3 = map2.get(key);
+function pushTo(map2, key2, value) {
+  const list3 = map2.get(key2);
   if (list3) list3.push(value);
-  else map2.set(key, [value]);
+  else map2.set(key2, [value]);
 }
 function prefixLeaf(prefix) {
   const literal = literalGlob(prefix);
@@ -3305,7 +3323,7 @@ function dimensions(...models) {
 function responsibility(g, other) {
   const b = g.binding;
   const counterparts2 = other.byId.get(b.id) ?? [];
-  const part = (what, object2, pointer, key, counterpart = other.byId.get(object2.id)?.[0]) => ({ what, object: object2, pointer, counterpart, key: `${what}|${object2.id}|${key}` });
+  const part = (what, object2, pointer, key2, counterpart = other.byId.get(object2.id)?.[0]) => ({ what, object: object2, pointer, counterpart, key: `${what}|${object2.id}|${key2}` });
   if (counterparts2.length === 0) return part("binding", b, b.pointer, "");
   const withSubject = counterparts2.filter((c) => subjectsOf(c).includes(g.subject));
   if (withSubject.length === 0)
@@ -3346,8 +3364,8 @@ function isPublicSubject(subject) {
 }
 function inCell(cell2, value, leaves2) {
   if (value === void 0 !== (cell2.value === void 0)) return false;
-  for (const [key, result2] of cell2.known) {
-    const l = leaves2.get(key);
+  for (const [key2, result2] of cell2.known) {
+    const l = leaves2.get(key2);
     if (l === void 0 || leafHolds(l, value) !== result2) return false;
   }
   return true;
@@ -3523,9 +3541,9 @@ function search(allowed, other, dims, direction, notes, onFound) {
   for (const pair of allowed.pairs) {
     const have = knownTo(pair.subject, pair.namespace);
     const seen = /* @__PURE__ */ new Set();
-    const fresh2 = (key) => {
-      if (have.has(key) || seen.has(key)) return false;
-      seen.add(key);
+    const fresh2 = (key2) => {
+      if (have.has(key2) || seen.has(key2)) return false;
+      seen.add(key2);
       return true;
     };
     const indices = pair.entries === void 0 ? fresh2(unknownKey(pair.roleId)) ? [-1] : [] : pair.entries.flatMap((e, i) => applies(pair, e) && fresh2(e.compiled.key) ? [i] : []);
@@ -3570,10 +3588,10 @@ function grouper(other, classify) {
     if (byRule === void 0) components.set(f.grant.pair, byRule = /* @__PURE__ */ new Map());
     let component = byRule.get(f.grant.rule);
     if (component === void 0) byRule.set(f.grant.rule, component = responsibility(f.grant, other));
-    const key = `${component.key}\0${f.grant.subject}`;
-    let group = groups.get(key);
+    const key2 = `${component.key}\0${f.grant.subject}`;
+    let group = groups.get(key2);
     if (group === void 0)
-      groups.set(key, group = { component, pairs: /* @__PURE__ */ new Set(), best: void 0, plain: [], first: void 0 });
+      groups.set(key2, group = { component, pairs: /* @__PURE__ */ new Set(), best: void 0, plain: [], first: void 0 });
     group.pairs.add(f.grant.pair);
     if (classify === void 0) {
       if (group.first === void 0 && f.cell.status === "definite") group.first = f;
@@ -3618,7 +3636,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   const tgt = { model: targetModel };
   const complete = (draft) => completeFinding("k8s-rbac", RULES2, sides, draft);
   const dims = dimensions(base.model, tgt.model);
-  const leaves2 = { get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key) };
+  const leaves2 = { get: (key2) => tgt.model.leaves.get(key2) ?? base.model.leaves.get(key2) };
   const findings = [];
   const index2 = new Baseline(base.model);
   const classify = (f, component) => ({
@@ -3788,9 +3806,9 @@ var init_compare2 = __esm({
       allows(pair, request, ignoreScope) {
         if (pair.entries === void 0) return false;
         if (!ignoreScope && !inScope(pair, request)) return false;
-        const key = `${pair.roleId}\0${pair.namespace === void 0}\0${JSON.stringify(request)}`;
-        let result2 = this.cache.get(key);
-        if (result2 === void 0) this.cache.set(key, result2 = pairAllows(pair, request, false, true));
+        const key2 = `${pair.roleId}\0${pair.namespace === void 0}\0${JSON.stringify(request)}`;
+        let result2 = this.cache.get(key2);
+        if (result2 === void 0) this.cache.set(key2, result2 = pairAllows(pair, request, false, true));
         return result2;
       }
       /** The request's subject had the access in some namespace (or cluster-wide). */
@@ -4421,9 +4439,9 @@ var init_cel = __esm({
           this.at++;
           const entries2 = [];
           while (!this.isOp("}")) {
-            const key = this.expr();
+            const key2 = this.expr();
             this.expect(":");
-            entries2.push([key, this.expr()]);
+            entries2.push([key2, this.expr()]);
             if (this.isOp(",")) this.at++;
             else break;
           }
@@ -5458,9 +5476,9 @@ function secretsIn(expression, pointer, into) {
     if (name !== "GITHUB_TOKEN" && !into.names.has(name)) into.names.set(name, pointer);
   }
 }
-function scan(value, pointer, into, key = "") {
+function scan(value, pointer, into, key2 = "") {
   if (typeof value === "string") {
-    if (key === "if") secretsIn(value, pointer, into);
+    if (key2 === "if") secretsIn(value, pointer, into);
     else for (const match of value.matchAll(EXPRESSION)) secretsIn(match[1], pointer, into);
   } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${pointer}/${i}`, into));
   else if (isObject5(value))
@@ -6362,9 +6380,9 @@ function regions(base, target) {
       lastA = Math.max(lastA, maxA.get(id) ?? -1);
       if (sensitiveIds.has(id)) sensitive = true;
     }
-    const key = `${lastB},${lastA}`;
-    let region = found.get(key);
-    if (region === void 0) found.set(key, region = { lastB, lastA, example: s.path });
+    const key2 = `${lastB},${lastA}`;
+    let region = found.get(key2);
+    if (region === void 0) found.set(key2, region = { lastB, lastA, example: s.path });
     if (sensitive) region.sensitive ??= s.path;
   };
   const start = settle2({
@@ -6391,9 +6409,9 @@ function regions(base, target) {
       }
       const next = settle2({ ...state, valid: c !== "/", live, path: state.path + c });
       if (settled(next)) continue;
-      const key = keyOf(next);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const key2 = keyOf(next);
+      if (seen.has(key2)) continue;
+      seen.add(key2);
       if (seen.size > MAX_STATES)
         throw new Undecidable(
           `the patterns are too many or too complex to compare exactly (over ${MAX_STATES} automaton states)`
@@ -6491,8 +6509,8 @@ function assign(paths, groups, base, target, slot2, stopEarly) {
     const keys = groupsAt(lastB, lastA, base, target);
     if (keys.length === 0) continue;
     const sensitive = isSensitive(path);
-    for (const { key } of keys) {
-      const g = groups.get(key);
+    for (const { key: key2 } of keys) {
+      const g = groups.get(key2);
       if (g === void 0) continue;
       g[slot2] ??= path;
       if (sensitive) g[sensitiveSlot] ??= path;
@@ -7092,11 +7110,11 @@ function normalize(raw) {
 }
 function requiredChecks(c) {
   const out = [];
-  const key = (k) => `${k.context}\0${k.app}`;
+  const key2 = (k) => `${k.context}\0${k.app}`;
   const seen = /* @__PURE__ */ new Set();
   const add = (k) => {
-    if (!seen.has(key(k))) out.push(k);
-    seen.add(key(k));
+    if (!seen.has(key2(k))) out.push(k);
+    seen.add(key2(k));
   };
   const checks = Array.isArray(c.checks) ? c.checks.filter(isObject6) : [];
   for (const check2 of checks) {
@@ -7149,10 +7167,10 @@ function branchesOf(value, file, notes) {
 function settingPointer(entry, path) {
   let pointer = entry.pointer;
   let node = entry.raw;
-  for (const key of path) {
-    if (!isObject6(node) || !(key in node)) return pointer;
-    node = node[key];
-    pointer += `/${escapePointerToken(key)}`;
+  for (const key2 of path) {
+    if (!isObject6(node) || !(key2 in node)) return pointer;
+    node = node[key2];
+    pointer += `/${escapePointerToken(key2)}`;
   }
   return isObject6(node) && "enabled" in node ? `${pointer}/enabled` : pointer;
 }
@@ -7581,15 +7599,15 @@ function protectionAccess(value) {
   if (Array.isArray(value)) return value.map(protectionAccess);
   if (typeof value !== "object" || value === null) return value ?? null;
   return Object.fromEntries(
-    Object.entries(value).filter(([key]) => !/(^|_)url$/.test(key)).map(([key, v]) => [key, protectionAccess(v)])
+    Object.entries(value).filter(([key2]) => !/(^|_)url$/.test(key2)).map(([key2, v]) => [key2, protectionAccess(v)])
   );
 }
 function settingChange2(base, target, path) {
   if (path.length === 0) return "";
   const valueAt = (entry) => {
     let node = entry?.raw;
-    for (const key of path)
-      node = isObjectWith(node, key) ? node[key] : void 0;
+    for (const key2 of path)
+      node = isObjectWith(node, key2) ? node[key2] : void 0;
     if (isObjectWith(node, "enabled")) node = node.enabled;
     return node === void 0 || node === null ? "not set" : node;
   };
@@ -7710,7 +7728,7 @@ var init_compare6 = __esm({
     REVIEW_ATOMS = /* @__PURE__ */ new Set(["approvals", "code-owner", "last-push"]);
     sameAtom = (a, b) => JSON.stringify(a) === JSON.stringify(b);
     OWNER_STATES = ["none", "stale", "current"];
-    isObjectWith = (v, key) => typeof v === "object" && v !== null && key in v;
+    isObjectWith = (v, key2) => typeof v === "object" && v !== null && key2 in v;
     ACTION_TEXT = {
       merge: "merging a pull request",
       push: "a direct push",
@@ -7897,9 +7915,9 @@ function readAcl(value) {
     if (!isObject7(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
     const conditions = [];
     if (isObject7(raw.conditions))
-      for (const key of Object.keys(raw.conditions).sort()) {
-        const v = raw.conditions[key];
-        conditions.push([key, typeof v === "string" ? [v] : strings2(v)]);
+      for (const key2 of Object.keys(raw.conditions).sort()) {
+        const v = raw.conditions[key2];
+        conditions.push([key2, typeof v === "string" ? [v] : strings2(v)]);
       }
     acl2.grants.push({
       index: index2,
@@ -8131,7 +8149,7 @@ function compileGrants(grants, defs, standIns) {
       [PERMISSION, permissionFormula(defs, grant)],
       [RESOURCE, anyOf2(grant.resources)]
     ]);
-    for (const [key, values] of grant.conditions) predicates.set(CONTEXT + key, presentAnd(anyOf2(values)));
+    for (const [key2, values] of grant.conditions) predicates.set(CONTEXT + key2, presentAnd(anyOf2(values)));
     return { index: grant.index, effect: grant.effect, predicates, grant };
   });
 }
@@ -8142,7 +8160,7 @@ function dimensions3(acls, standIns = /* @__PURE__ */ new Set()) {
     for (const g of acl2.groups.values()) subjects.push(...g.members.filter((m) => groupRef(m) === void 0));
     for (const grant of acl2.grants) {
       subjects.push(...grant.subjects.filter((s) => groupRef(s) === void 0));
-      for (const [key] of grant.conditions) keys.add(key);
+      for (const [key2] of grant.conditions) keys.add(key2);
     }
   }
   const dims = [
@@ -8153,7 +8171,7 @@ function dimensions3(acls, standIns = /* @__PURE__ */ new Set()) {
     { name: PERMISSION, domain: stringDomain() },
     { name: RESOURCE, domain: stringDomain() }
   ];
-  for (const key of [...keys].sort()) dims.push({ name: CONTEXT + key, domain: stringDomain() });
+  for (const key2 of [...keys].sort()) dims.push({ name: CONTEXT + key2, domain: stringDomain() });
   return dims;
 }
 function valueIn(request, dimension) {
@@ -8493,7 +8511,7 @@ function grantWidened(request, s) {
   };
   const covered = s.bRules.find((r) => r.effect === "allow" && matches(r, request, ignoringConditions));
   if (covered !== void 0) {
-    const dropped = covered.grant.conditions.filter(([k]) => !grant.conditions.some(([key]) => key === k)).map(([k]) => k);
+    const dropped = covered.grant.conditions.filter(([k]) => !grant.conditions.some(([key2]) => key2 === k)).map(([k]) => k);
     return {
       ...common,
       group: `grant:${grant.index}`,
@@ -13692,7 +13710,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       let data6 = data.policy;
       if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
         for (const key2 in data6) {
-          if (!(key2 === "failOn" || key2 === "agents" || key2 === "approvers")) {
+          if (!(key2 === "failOn" || key2 === "agents" || key2 === "approvers" || key2 === "requireSignedApprovals")) {
             const err13 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.policy, data: data6 };
             if (vErrors === null) {
               vErrors = [err13];
@@ -13762,211 +13780,211 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data6.requireSignedApprovals !== void 0) {
+          let data11 = data6.requireSignedApprovals;
+          if (typeof data11 !== "boolean") {
+            const err19 = { instancePath: instancePath + "/policy/requireSignedApprovals", schemaPath: "#/properties/policy/properties/requireSignedApprovals/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema48.properties.policy.properties.requireSignedApprovals.type, parentSchema: schema48.properties.policy.properties.requireSignedApprovals, data: data11 };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err19 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.policy.type, parentSchema: schema48.properties.policy, data: data6 };
+        const err20 = { instancePath: instancePath + "/policy", schemaPath: "#/properties/policy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.policy.type, parentSchema: schema48.properties.policy, data: data6 };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err20];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err20);
         }
         errors++;
       }
     }
     if (data.exclude !== void 0) {
-      let data11 = data.exclude;
-      if (Array.isArray(data11)) {
-        const len2 = data11.length;
+      let data12 = data.exclude;
+      if (Array.isArray(data12)) {
+        const len2 = data12.length;
         for (let i2 = 0; i2 < len2; i2++) {
-          let data12 = data11[i2];
-          if (typeof data12 === "string") {
-            if (func16(data12) < 1) {
-              const err20 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.exclude.items, data: data12 };
+          let data13 = data12[i2];
+          if (typeof data13 === "string") {
+            if (func16(data13) < 1) {
+              const err21 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.exclude.items, data: data13 };
               if (vErrors === null) {
-                vErrors = [err20];
+                vErrors = [err21];
               } else {
-                vErrors.push(err20);
+                vErrors.push(err21);
               }
               errors++;
             }
           } else {
-            const err21 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.exclude.items.type, parentSchema: schema48.properties.exclude.items, data: data12 };
+            const err22 = { instancePath: instancePath + "/exclude/" + i2, schemaPath: "#/properties/exclude/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.exclude.items.type, parentSchema: schema48.properties.exclude.items, data: data13 };
             if (vErrors === null) {
-              vErrors = [err21];
+              vErrors = [err22];
             } else {
-              vErrors.push(err21);
+              vErrors.push(err22);
             }
             errors++;
           }
         }
       } else {
-        const err22 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.exclude.type, parentSchema: schema48.properties.exclude, data: data11 };
+        const err23 = { instancePath: instancePath + "/exclude", schemaPath: "#/properties/exclude/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.exclude.type, parentSchema: schema48.properties.exclude, data: data12 };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err23];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err23);
         }
         errors++;
       }
     }
     if (data.helm !== void 0) {
-      let data13 = data.helm;
-      if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
-        for (const key3 in data13) {
+      let data14 = data.helm;
+      if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
+        for (const key3 in data14) {
           if (!(key3 === "charts")) {
-            const err23 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.helm, data: data13 };
+            const err24 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.helm, data: data14 };
             if (vErrors === null) {
-              vErrors = [err23];
+              vErrors = [err24];
             } else {
-              vErrors.push(err23);
+              vErrors.push(err24);
             }
             errors++;
           }
         }
-        if (data13.charts !== void 0) {
-          let data14 = data13.charts;
-          if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
-            for (const key4 in data14) {
-              let data15 = data14[key4];
-              if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
-                for (const key5 in data15) {
+        if (data14.charts !== void 0) {
+          let data15 = data14.charts;
+          if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
+            for (const key4 in data15) {
+              let data16 = data15[key4];
+              if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+                for (const key5 in data16) {
                   if (!(key5 === "release" || key5 === "namespace" || key5 === "values")) {
-                    const err24 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/helm/properties/charts/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.helm.properties.charts.additionalProperties, data: data15 };
+                    const err25 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/helm/properties/charts/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.helm.properties.charts.additionalProperties, data: data16 };
                     if (vErrors === null) {
-                      vErrors = [err24];
+                      vErrors = [err25];
                     } else {
-                      vErrors.push(err24);
+                      vErrors.push(err25);
                     }
                     errors++;
                   }
                 }
-                if (data15.release !== void 0) {
-                  let data16 = data15.release;
-                  if (typeof data16 === "string") {
-                    if (func16(data16) < 1) {
-                      const err25 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/release", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/release/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.release, data: data16 };
-                      if (vErrors === null) {
-                        vErrors = [err25];
-                      } else {
-                        vErrors.push(err25);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err26 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/release", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/release/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.release.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.release, data: data16 };
-                    if (vErrors === null) {
-                      vErrors = [err26];
-                    } else {
-                      vErrors.push(err26);
-                    }
-                    errors++;
-                  }
-                }
-                if (data15.namespace !== void 0) {
-                  let data17 = data15.namespace;
+                if (data16.release !== void 0) {
+                  let data17 = data16.release;
                   if (typeof data17 === "string") {
                     if (func16(data17) < 1) {
-                      const err27 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/namespace", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace, data: data17 };
+                      const err26 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/release", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/release/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.release, data: data17 };
                       if (vErrors === null) {
-                        vErrors = [err27];
+                        vErrors = [err26];
                       } else {
-                        vErrors.push(err27);
+                        vErrors.push(err26);
                       }
                       errors++;
                     }
                   } else {
-                    const err28 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/namespace", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace, data: data17 };
+                    const err27 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/release", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/release/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.release.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.release, data: data17 };
                     if (vErrors === null) {
-                      vErrors = [err28];
+                      vErrors = [err27];
                     } else {
-                      vErrors.push(err28);
+                      vErrors.push(err27);
                     }
                     errors++;
                   }
                 }
-                if (data15.values !== void 0) {
-                  let data18 = data15.values;
-                  if (Array.isArray(data18)) {
-                    const len3 = data18.length;
+                if (data16.namespace !== void 0) {
+                  let data18 = data16.namespace;
+                  if (typeof data18 === "string") {
+                    if (func16(data18) < 1) {
+                      const err28 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/namespace", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/namespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace, data: data18 };
+                      if (vErrors === null) {
+                        vErrors = [err28];
+                      } else {
+                        vErrors.push(err28);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err29 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/namespace", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/namespace/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.namespace, data: data18 };
+                    if (vErrors === null) {
+                      vErrors = [err29];
+                    } else {
+                      vErrors.push(err29);
+                    }
+                    errors++;
+                  }
+                }
+                if (data16.values !== void 0) {
+                  let data19 = data16.values;
+                  if (Array.isArray(data19)) {
+                    const len3 = data19.length;
                     for (let i3 = 0; i3 < len3; i3++) {
-                      let data19 = data18[i3];
-                      if (typeof data19 === "string") {
-                        if (func16(data19) < 1) {
-                          const err29 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values/" + i3, schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items, data: data19 };
+                      let data20 = data19[i3];
+                      if (typeof data20 === "string") {
+                        if (func16(data20) < 1) {
+                          const err30 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values/" + i3, schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items, data: data20 };
                           if (vErrors === null) {
-                            vErrors = [err29];
+                            vErrors = [err30];
                           } else {
-                            vErrors.push(err29);
+                            vErrors.push(err30);
                           }
                           errors++;
                         }
                       } else {
-                        const err30 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values/" + i3, schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items, data: data19 };
+                        const err31 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values/" + i3, schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.items, data: data20 };
                         if (vErrors === null) {
-                          vErrors = [err30];
+                          vErrors = [err31];
                         } else {
-                          vErrors.push(err30);
+                          vErrors.push(err31);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err31 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values, data: data18 };
+                    const err32 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1") + "/values", schemaPath: "#/properties/helm/properties/charts/additionalProperties/properties/values/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.helm.properties.charts.additionalProperties.properties.values.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties.properties.values, data: data19 };
                     if (vErrors === null) {
-                      vErrors = [err31];
+                      vErrors = [err32];
                     } else {
-                      vErrors.push(err31);
+                      vErrors.push(err32);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err32 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/helm/properties/charts/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.properties.charts.additionalProperties.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties, data: data15 };
+                const err33 = { instancePath: instancePath + "/helm/charts/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/helm/properties/charts/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.properties.charts.additionalProperties.type, parentSchema: schema48.properties.helm.properties.charts.additionalProperties, data: data16 };
                 if (vErrors === null) {
-                  vErrors = [err32];
+                  vErrors = [err33];
                 } else {
-                  vErrors.push(err32);
+                  vErrors.push(err33);
                 }
                 errors++;
               }
             }
           } else {
-            const err33 = { instancePath: instancePath + "/helm/charts", schemaPath: "#/properties/helm/properties/charts/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.properties.charts.type, parentSchema: schema48.properties.helm.properties.charts, data: data14 };
+            const err34 = { instancePath: instancePath + "/helm/charts", schemaPath: "#/properties/helm/properties/charts/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.properties.charts.type, parentSchema: schema48.properties.helm.properties.charts, data: data15 };
             if (vErrors === null) {
-              vErrors = [err33];
+              vErrors = [err34];
             } else {
-              vErrors.push(err33);
+              vErrors.push(err34);
             }
             errors++;
           }
         }
       } else {
-        const err34 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.type, parentSchema: schema48.properties.helm, data: data13 };
+        const err35 = { instancePath: instancePath + "/helm", schemaPath: "#/properties/helm/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.helm.type, parentSchema: schema48.properties.helm, data: data14 };
         if (vErrors === null) {
-          vErrors = [err34];
+          vErrors = [err35];
         } else {
-          vErrors.push(err34);
+          vErrors.push(err35);
         }
         errors++;
       }
     }
     if (data.githubActions !== void 0) {
-      let data20 = data.githubActions;
-      if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
-        for (const key6 in data20) {
+      let data21 = data.githubActions;
+      if (data21 && typeof data21 == "object" && !Array.isArray(data21)) {
+        for (const key6 in data21) {
           if (!(key6 === "defaultPermissions")) {
-            const err35 = { instancePath: instancePath + "/githubActions", schemaPath: "#/properties/githubActions/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.githubActions, data: data20 };
-            if (vErrors === null) {
-              vErrors = [err35];
-            } else {
-              vErrors.push(err35);
-            }
-            errors++;
-          }
-        }
-        if (data20.defaultPermissions !== void 0) {
-          let data21 = data20.defaultPermissions;
-          if (!(data21 === "permissive" || data21 === "restricted")) {
-            const err36 = { instancePath: instancePath + "/githubActions/defaultPermissions", schemaPath: "#/properties/githubActions/properties/defaultPermissions/enum", keyword: "enum", params: { allowedValues: schema48.properties.githubActions.properties.defaultPermissions.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.githubActions.properties.defaultPermissions.enum, parentSchema: schema48.properties.githubActions.properties.defaultPermissions, data: data21 };
+            const err36 = { instancePath: instancePath + "/githubActions", schemaPath: "#/properties/githubActions/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.githubActions, data: data21 };
             if (vErrors === null) {
               vErrors = [err36];
             } else {
@@ -13975,189 +13993,192 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data21.defaultPermissions !== void 0) {
+          let data22 = data21.defaultPermissions;
+          if (!(data22 === "permissive" || data22 === "restricted")) {
+            const err37 = { instancePath: instancePath + "/githubActions/defaultPermissions", schemaPath: "#/properties/githubActions/properties/defaultPermissions/enum", keyword: "enum", params: { allowedValues: schema48.properties.githubActions.properties.defaultPermissions.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.githubActions.properties.defaultPermissions.enum, parentSchema: schema48.properties.githubActions.properties.defaultPermissions, data: data22 };
+            if (vErrors === null) {
+              vErrors = [err37];
+            } else {
+              vErrors.push(err37);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err37 = { instancePath: instancePath + "/githubActions", schemaPath: "#/properties/githubActions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.githubActions.type, parentSchema: schema48.properties.githubActions, data: data20 };
+        const err38 = { instancePath: instancePath + "/githubActions", schemaPath: "#/properties/githubActions/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.githubActions.type, parentSchema: schema48.properties.githubActions, data: data21 };
         if (vErrors === null) {
-          vErrors = [err37];
+          vErrors = [err38];
         } else {
-          vErrors.push(err37);
+          vErrors.push(err38);
         }
         errors++;
       }
     }
     if (data.actors !== void 0) {
-      let data22 = data.actors;
-      if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-        for (const key7 in data22) {
+      let data23 = data.actors;
+      if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
+        for (const key7 in data23) {
           if (!(key7 === "agents" || key7 === "automation" || key7 === "humans")) {
-            const err38 = { instancePath: instancePath + "/actors", schemaPath: "#/properties/actors/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.actors, data: data22 };
+            const err39 = { instancePath: instancePath + "/actors", schemaPath: "#/properties/actors/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.actors, data: data23 };
             if (vErrors === null) {
-              vErrors = [err38];
+              vErrors = [err39];
             } else {
-              vErrors.push(err38);
+              vErrors.push(err39);
             }
             errors++;
           }
         }
-        if (data22.agents !== void 0) {
-          let data23 = data22.agents;
-          if (Array.isArray(data23)) {
-            const len4 = data23.length;
+        if (data23.agents !== void 0) {
+          let data24 = data23.agents;
+          if (Array.isArray(data24)) {
+            const len4 = data24.length;
             for (let i4 = 0; i4 < len4; i4++) {
-              let data24 = data23[i4];
-              if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
-                if (data24.name === void 0) {
-                  const err39 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema48.properties.actors.properties.agents.items.required, parentSchema: schema48.properties.actors.properties.agents.items, data: data24 };
+              let data25 = data24[i4];
+              if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
+                if (data25.name === void 0) {
+                  const err40 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema48.properties.actors.properties.agents.items.required, parentSchema: schema48.properties.actors.properties.agents.items, data: data25 };
                   if (vErrors === null) {
-                    vErrors = [err39];
+                    vErrors = [err40];
                   } else {
-                    vErrors.push(err39);
+                    vErrors.push(err40);
                   }
                   errors++;
                 }
-                for (const key8 in data24) {
+                for (const key8 in data25) {
                   if (!(key8 === "name" || key8 === "emails" || key8 === "trailers")) {
-                    const err40 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.actors.properties.agents.items, data: data24 };
+                    const err41 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48.properties.actors.properties.agents.items, data: data25 };
                     if (vErrors === null) {
-                      vErrors = [err40];
+                      vErrors = [err41];
                     } else {
-                      vErrors.push(err40);
+                      vErrors.push(err41);
                     }
                     errors++;
                   }
                 }
-                if (data24.name !== void 0) {
-                  let data25 = data24.name;
-                  if (typeof data25 === "string") {
-                    if (func16(data25) < 1) {
-                      const err41 = { instancePath: instancePath + "/actors/agents/" + i4 + "/name", schemaPath: "#/properties/actors/properties/agents/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.actors.properties.agents.items.properties.name, data: data25 };
+                if (data25.name !== void 0) {
+                  let data26 = data25.name;
+                  if (typeof data26 === "string") {
+                    if (func16(data26) < 1) {
+                      const err42 = { instancePath: instancePath + "/actors/agents/" + i4 + "/name", schemaPath: "#/properties/actors/properties/agents/items/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.actors.properties.agents.items.properties.name, data: data26 };
                       if (vErrors === null) {
-                        vErrors = [err41];
+                        vErrors = [err42];
                       } else {
-                        vErrors.push(err41);
+                        vErrors.push(err42);
                       }
                       errors++;
                     }
                   } else {
-                    const err42 = { instancePath: instancePath + "/actors/agents/" + i4 + "/name", schemaPath: "#/properties/actors/properties/agents/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.name.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.name, data: data25 };
+                    const err43 = { instancePath: instancePath + "/actors/agents/" + i4 + "/name", schemaPath: "#/properties/actors/properties/agents/items/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.name.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.name, data: data26 };
                     if (vErrors === null) {
-                      vErrors = [err42];
+                      vErrors = [err43];
                     } else {
-                      vErrors.push(err42);
+                      vErrors.push(err43);
                     }
                     errors++;
                   }
                 }
-                if (data24.emails !== void 0) {
-                  let data26 = data24.emails;
-                  if (Array.isArray(data26)) {
-                    const len5 = data26.length;
+                if (data25.emails !== void 0) {
+                  let data27 = data25.emails;
+                  if (Array.isArray(data27)) {
+                    const len5 = data27.length;
                     for (let i5 = 0; i5 < len5; i5++) {
-                      let data27 = data26[i5];
-                      if (typeof data27 === "string") {
-                        if (func16(data27) < 3) {
-                          const err43 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails/" + i5, schemaPath: "#/properties/actors/properties/agents/items/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails.items, data: data27 };
+                      let data28 = data27[i5];
+                      if (typeof data28 === "string") {
+                        if (func16(data28) < 3) {
+                          const err44 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails/" + i5, schemaPath: "#/properties/actors/properties/agents/items/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails.items, data: data28 };
                           if (vErrors === null) {
-                            vErrors = [err43];
+                            vErrors = [err44];
                           } else {
-                            vErrors.push(err43);
+                            vErrors.push(err44);
                           }
                           errors++;
                         }
                       } else {
-                        const err44 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails/" + i5, schemaPath: "#/properties/actors/properties/agents/items/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.emails.items.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails.items, data: data27 };
+                        const err45 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails/" + i5, schemaPath: "#/properties/actors/properties/agents/items/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.emails.items.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails.items, data: data28 };
                         if (vErrors === null) {
-                          vErrors = [err44];
+                          vErrors = [err45];
                         } else {
-                          vErrors.push(err44);
+                          vErrors.push(err45);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err45 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails", schemaPath: "#/properties/actors/properties/agents/items/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.items.properties.emails.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails, data: data26 };
+                    const err46 = { instancePath: instancePath + "/actors/agents/" + i4 + "/emails", schemaPath: "#/properties/actors/properties/agents/items/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.items.properties.emails.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.emails, data: data27 };
                     if (vErrors === null) {
-                      vErrors = [err45];
+                      vErrors = [err46];
                     } else {
-                      vErrors.push(err45);
+                      vErrors.push(err46);
                     }
                     errors++;
                   }
                 }
-                if (data24.trailers !== void 0) {
-                  let data28 = data24.trailers;
-                  if (Array.isArray(data28)) {
-                    const len6 = data28.length;
+                if (data25.trailers !== void 0) {
+                  let data29 = data25.trailers;
+                  if (Array.isArray(data29)) {
+                    const len6 = data29.length;
                     for (let i6 = 0; i6 < len6; i6++) {
-                      let data29 = data28[i6];
-                      if (typeof data29 === "string") {
-                        if (func16(data29) < 1) {
-                          const err46 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers/" + i6, schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers.items, data: data29 };
+                      let data30 = data29[i6];
+                      if (typeof data30 === "string") {
+                        if (func16(data30) < 1) {
+                          const err47 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers/" + i6, schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers.items, data: data30 };
                           if (vErrors === null) {
-                            vErrors = [err46];
+                            vErrors = [err47];
                           } else {
-                            vErrors.push(err46);
+                            vErrors.push(err47);
                           }
                           errors++;
                         }
                       } else {
-                        const err47 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers/" + i6, schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.trailers.items.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers.items, data: data29 };
+                        const err48 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers/" + i6, schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.actors.properties.agents.items.properties.trailers.items.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers.items, data: data30 };
                         if (vErrors === null) {
-                          vErrors = [err47];
+                          vErrors = [err48];
                         } else {
-                          vErrors.push(err47);
+                          vErrors.push(err48);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err48 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers", schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.items.properties.trailers.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers, data: data28 };
+                    const err49 = { instancePath: instancePath + "/actors/agents/" + i4 + "/trailers", schemaPath: "#/properties/actors/properties/agents/items/properties/trailers/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.items.properties.trailers.type, parentSchema: schema48.properties.actors.properties.agents.items.properties.trailers, data: data29 };
                     if (vErrors === null) {
-                      vErrors = [err48];
+                      vErrors = [err49];
                     } else {
-                      vErrors.push(err48);
+                      vErrors.push(err49);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err49 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.actors.properties.agents.items.type, parentSchema: schema48.properties.actors.properties.agents.items, data: data24 };
+                const err50 = { instancePath: instancePath + "/actors/agents/" + i4, schemaPath: "#/properties/actors/properties/agents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.actors.properties.agents.items.type, parentSchema: schema48.properties.actors.properties.agents.items, data: data25 };
                 if (vErrors === null) {
-                  vErrors = [err49];
+                  vErrors = [err50];
                 } else {
-                  vErrors.push(err49);
+                  vErrors.push(err50);
                 }
                 errors++;
               }
             }
           } else {
-            const err50 = { instancePath: instancePath + "/actors/agents", schemaPath: "#/properties/actors/properties/agents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.type, parentSchema: schema48.properties.actors.properties.agents, data: data23 };
+            const err51 = { instancePath: instancePath + "/actors/agents", schemaPath: "#/properties/actors/properties/agents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.agents.type, parentSchema: schema48.properties.actors.properties.agents, data: data24 };
             if (vErrors === null) {
-              vErrors = [err50];
+              vErrors = [err51];
             } else {
-              vErrors.push(err50);
+              vErrors.push(err51);
             }
             errors++;
           }
         }
-        if (data22.automation !== void 0) {
-          let data30 = data22.automation;
-          if (Array.isArray(data30)) {
-            const len7 = data30.length;
+        if (data23.automation !== void 0) {
+          let data31 = data23.automation;
+          if (Array.isArray(data31)) {
+            const len7 = data31.length;
             for (let i7 = 0; i7 < len7; i7++) {
-              let data31 = data30[i7];
-              if (data31 && typeof data31 == "object" && !Array.isArray(data31)) {
-                if (data31.name === void 0) {
-                  const err51 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data: data31 };
-                  if (vErrors === null) {
-                    vErrors = [err51];
-                  } else {
-                    vErrors.push(err51);
-                  }
-                  errors++;
-                }
-                if (data31.emails === void 0) {
-                  const err52 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "emails" }, message: "must have required property 'emails'", schema: schema50.required, parentSchema: schema50, data: data31 };
+              let data32 = data31[i7];
+              if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
+                if (data32.name === void 0) {
+                  const err52 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data: data32 };
                   if (vErrors === null) {
                     vErrors = [err52];
                   } else {
@@ -14165,122 +14186,122 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key9 in data31) {
+                if (data32.emails === void 0) {
+                  const err53 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "emails" }, message: "must have required property 'emails'", schema: schema50.required, parentSchema: schema50, data: data32 };
+                  if (vErrors === null) {
+                    vErrors = [err53];
+                  } else {
+                    vErrors.push(err53);
+                  }
+                  errors++;
+                }
+                for (const key9 in data32) {
                   if (!(key9 === "name" || key9 === "emails")) {
-                    const err53 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data: data31 };
+                    const err54 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data: data32 };
                     if (vErrors === null) {
-                      vErrors = [err53];
+                      vErrors = [err54];
                     } else {
-                      vErrors.push(err53);
+                      vErrors.push(err54);
                     }
                     errors++;
                   }
                 }
-                if (data31.name !== void 0) {
-                  let data32 = data31.name;
-                  if (typeof data32 === "string") {
-                    if (func16(data32) < 1) {
-                      const err54 = { instancePath: instancePath + "/actors/automation/" + i7 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data32 };
+                if (data32.name !== void 0) {
+                  let data33 = data32.name;
+                  if (typeof data33 === "string") {
+                    if (func16(data33) < 1) {
+                      const err55 = { instancePath: instancePath + "/actors/automation/" + i7 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data33 };
                       if (vErrors === null) {
-                        vErrors = [err54];
+                        vErrors = [err55];
                       } else {
-                        vErrors.push(err54);
+                        vErrors.push(err55);
                       }
                       errors++;
                     }
                   } else {
-                    const err55 = { instancePath: instancePath + "/actors/automation/" + i7 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data32 };
+                    const err56 = { instancePath: instancePath + "/actors/automation/" + i7 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data33 };
                     if (vErrors === null) {
-                      vErrors = [err55];
+                      vErrors = [err56];
                     } else {
-                      vErrors.push(err55);
+                      vErrors.push(err56);
                     }
                     errors++;
                   }
                 }
-                if (data31.emails !== void 0) {
-                  let data33 = data31.emails;
-                  if (Array.isArray(data33)) {
-                    if (data33.length < 1) {
-                      const err56 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema50.properties.emails, data: data33 };
+                if (data32.emails !== void 0) {
+                  let data34 = data32.emails;
+                  if (Array.isArray(data34)) {
+                    if (data34.length < 1) {
+                      const err57 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema50.properties.emails, data: data34 };
                       if (vErrors === null) {
-                        vErrors = [err56];
+                        vErrors = [err57];
                       } else {
-                        vErrors.push(err56);
+                        vErrors.push(err57);
                       }
                       errors++;
                     }
-                    const len8 = data33.length;
+                    const len8 = data34.length;
                     for (let i8 = 0; i8 < len8; i8++) {
-                      let data34 = data33[i8];
-                      if (typeof data34 === "string") {
-                        if (func16(data34) < 3) {
-                          const err57 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails/" + i8, schemaPath: "#/$defs/namedEmails/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema50.properties.emails.items, data: data34 };
+                      let data35 = data34[i8];
+                      if (typeof data35 === "string") {
+                        if (func16(data35) < 3) {
+                          const err58 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails/" + i8, schemaPath: "#/$defs/namedEmails/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema50.properties.emails.items, data: data35 };
                           if (vErrors === null) {
-                            vErrors = [err57];
+                            vErrors = [err58];
                           } else {
-                            vErrors.push(err57);
+                            vErrors.push(err58);
                           }
                           errors++;
                         }
                       } else {
-                        const err58 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails/" + i8, schemaPath: "#/$defs/namedEmails/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.emails.items.type, parentSchema: schema50.properties.emails.items, data: data34 };
+                        const err59 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails/" + i8, schemaPath: "#/$defs/namedEmails/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.emails.items.type, parentSchema: schema50.properties.emails.items, data: data35 };
                         if (vErrors === null) {
-                          vErrors = [err58];
+                          vErrors = [err59];
                         } else {
-                          vErrors.push(err58);
+                          vErrors.push(err59);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err59 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.emails.type, parentSchema: schema50.properties.emails, data: data33 };
+                    const err60 = { instancePath: instancePath + "/actors/automation/" + i7 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.emails.type, parentSchema: schema50.properties.emails, data: data34 };
                     if (vErrors === null) {
-                      vErrors = [err59];
+                      vErrors = [err60];
                     } else {
-                      vErrors.push(err59);
+                      vErrors.push(err60);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err60 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data: data31 };
+                const err61 = { instancePath: instancePath + "/actors/automation/" + i7, schemaPath: "#/$defs/namedEmails/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data: data32 };
                 if (vErrors === null) {
-                  vErrors = [err60];
+                  vErrors = [err61];
                 } else {
-                  vErrors.push(err60);
+                  vErrors.push(err61);
                 }
                 errors++;
               }
             }
           } else {
-            const err61 = { instancePath: instancePath + "/actors/automation", schemaPath: "#/properties/actors/properties/automation/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.automation.type, parentSchema: schema48.properties.actors.properties.automation, data: data30 };
+            const err62 = { instancePath: instancePath + "/actors/automation", schemaPath: "#/properties/actors/properties/automation/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.automation.type, parentSchema: schema48.properties.actors.properties.automation, data: data31 };
             if (vErrors === null) {
-              vErrors = [err61];
+              vErrors = [err62];
             } else {
-              vErrors.push(err61);
+              vErrors.push(err62);
             }
             errors++;
           }
         }
-        if (data22.humans !== void 0) {
-          let data35 = data22.humans;
-          if (Array.isArray(data35)) {
-            const len9 = data35.length;
+        if (data23.humans !== void 0) {
+          let data36 = data23.humans;
+          if (Array.isArray(data36)) {
+            const len9 = data36.length;
             for (let i9 = 0; i9 < len9; i9++) {
-              let data36 = data35[i9];
-              if (data36 && typeof data36 == "object" && !Array.isArray(data36)) {
-                if (data36.name === void 0) {
-                  const err62 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data: data36 };
-                  if (vErrors === null) {
-                    vErrors = [err62];
-                  } else {
-                    vErrors.push(err62);
-                  }
-                  errors++;
-                }
-                if (data36.emails === void 0) {
-                  const err63 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "emails" }, message: "must have required property 'emails'", schema: schema50.required, parentSchema: schema50, data: data36 };
+              let data37 = data36[i9];
+              if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
+                if (data37.name === void 0) {
+                  const err63 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data: data37 };
                   if (vErrors === null) {
                     vErrors = [err63];
                   } else {
@@ -14288,120 +14309,129 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key10 in data36) {
+                if (data37.emails === void 0) {
+                  const err64 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/required", keyword: "required", params: { missingProperty: "emails" }, message: "must have required property 'emails'", schema: schema50.required, parentSchema: schema50, data: data37 };
+                  if (vErrors === null) {
+                    vErrors = [err64];
+                  } else {
+                    vErrors.push(err64);
+                  }
+                  errors++;
+                }
+                for (const key10 in data37) {
                   if (!(key10 === "name" || key10 === "emails")) {
-                    const err64 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data: data36 };
+                    const err65 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data: data37 };
                     if (vErrors === null) {
-                      vErrors = [err64];
+                      vErrors = [err65];
                     } else {
-                      vErrors.push(err64);
+                      vErrors.push(err65);
                     }
                     errors++;
                   }
                 }
-                if (data36.name !== void 0) {
-                  let data37 = data36.name;
-                  if (typeof data37 === "string") {
-                    if (func16(data37) < 1) {
-                      const err65 = { instancePath: instancePath + "/actors/humans/" + i9 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data37 };
+                if (data37.name !== void 0) {
+                  let data38 = data37.name;
+                  if (typeof data38 === "string") {
+                    if (func16(data38) < 1) {
+                      const err66 = { instancePath: instancePath + "/actors/humans/" + i9 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data38 };
                       if (vErrors === null) {
-                        vErrors = [err65];
+                        vErrors = [err66];
                       } else {
-                        vErrors.push(err65);
+                        vErrors.push(err66);
                       }
                       errors++;
                     }
                   } else {
-                    const err66 = { instancePath: instancePath + "/actors/humans/" + i9 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data37 };
+                    const err67 = { instancePath: instancePath + "/actors/humans/" + i9 + "/name", schemaPath: "#/$defs/namedEmails/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data38 };
                     if (vErrors === null) {
-                      vErrors = [err66];
+                      vErrors = [err67];
                     } else {
-                      vErrors.push(err66);
+                      vErrors.push(err67);
                     }
                     errors++;
                   }
                 }
-                if (data36.emails !== void 0) {
-                  let data38 = data36.emails;
-                  if (Array.isArray(data38)) {
-                    if (data38.length < 1) {
-                      const err67 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema50.properties.emails, data: data38 };
+                if (data37.emails !== void 0) {
+                  let data39 = data37.emails;
+                  if (Array.isArray(data39)) {
+                    if (data39.length < 1) {
+                      const err68 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema50.properties.emails, data: data39 };
                       if (vErrors === null) {
-                        vErrors = [err67];
+                        vErrors = [err68];
                       } else {
-                        vErrors.push(err67);
+                        vErrors.push(err68);
                       }
                       errors++;
                     }
-                    const len10 = data38.length;
+                    const len10 = data39.length;
                     for (let i10 = 0; i10 < len10; i10++) {
-                      let data39 = data38[i10];
-                      if (typeof data39 === "string") {
-                        if (func16(data39) < 3) {
-                          const err68 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails/" + i10, schemaPath: "#/$defs/namedEmails/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema50.properties.emails.items, data: data39 };
+                      let data40 = data39[i10];
+                      if (typeof data40 === "string") {
+                        if (func16(data40) < 3) {
+                          const err69 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails/" + i10, schemaPath: "#/$defs/namedEmails/properties/emails/items/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema50.properties.emails.items, data: data40 };
                           if (vErrors === null) {
-                            vErrors = [err68];
+                            vErrors = [err69];
                           } else {
-                            vErrors.push(err68);
+                            vErrors.push(err69);
                           }
                           errors++;
                         }
                       } else {
-                        const err69 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails/" + i10, schemaPath: "#/$defs/namedEmails/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.emails.items.type, parentSchema: schema50.properties.emails.items, data: data39 };
+                        const err70 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails/" + i10, schemaPath: "#/$defs/namedEmails/properties/emails/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.emails.items.type, parentSchema: schema50.properties.emails.items, data: data40 };
                         if (vErrors === null) {
-                          vErrors = [err69];
+                          vErrors = [err70];
                         } else {
-                          vErrors.push(err69);
+                          vErrors.push(err70);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err70 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.emails.type, parentSchema: schema50.properties.emails, data: data38 };
+                    const err71 = { instancePath: instancePath + "/actors/humans/" + i9 + "/emails", schemaPath: "#/$defs/namedEmails/properties/emails/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.emails.type, parentSchema: schema50.properties.emails, data: data39 };
                     if (vErrors === null) {
-                      vErrors = [err70];
+                      vErrors = [err71];
                     } else {
-                      vErrors.push(err70);
+                      vErrors.push(err71);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err71 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data: data36 };
+                const err72 = { instancePath: instancePath + "/actors/humans/" + i9, schemaPath: "#/$defs/namedEmails/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data: data37 };
                 if (vErrors === null) {
-                  vErrors = [err71];
+                  vErrors = [err72];
                 } else {
-                  vErrors.push(err71);
+                  vErrors.push(err72);
                 }
                 errors++;
               }
             }
           } else {
-            const err72 = { instancePath: instancePath + "/actors/humans", schemaPath: "#/properties/actors/properties/humans/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.humans.type, parentSchema: schema48.properties.actors.properties.humans, data: data35 };
+            const err73 = { instancePath: instancePath + "/actors/humans", schemaPath: "#/properties/actors/properties/humans/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.actors.properties.humans.type, parentSchema: schema48.properties.actors.properties.humans, data: data36 };
             if (vErrors === null) {
-              vErrors = [err72];
+              vErrors = [err73];
             } else {
-              vErrors.push(err72);
+              vErrors.push(err73);
             }
             errors++;
           }
         }
       } else {
-        const err73 = { instancePath: instancePath + "/actors", schemaPath: "#/properties/actors/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.actors.type, parentSchema: schema48.properties.actors, data: data22 };
+        const err74 = { instancePath: instancePath + "/actors", schemaPath: "#/properties/actors/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.actors.type, parentSchema: schema48.properties.actors, data: data23 };
         if (vErrors === null) {
-          vErrors = [err73];
+          vErrors = [err74];
         } else {
-          vErrors.push(err73);
+          vErrors.push(err74);
         }
         errors++;
       }
     }
   } else {
-    const err74 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
+    const err75 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
     if (vErrors === null) {
-      vErrors = [err74];
+      vErrors = [err75];
     } else {
-      vErrors.push(err74);
+      vErrors.push(err75);
     }
     errors++;
   }
@@ -14415,7 +14445,7 @@ var init_config = __esm({
     require7 = createRequire7(import.meta.url);
     validate7 = validate30;
     config_default = validate30;
-    schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/config.schema.json", "title": "acldrift configuration (acldrift.config.yaml)", "description": "Which files hold which kind of access-control configuration, where the approved baseline is, and which findings fail a check.", "type": "object", "properties": { "version": { "description": "Version of this configuration format.", "const": 1 }, "documents": { "description": "Files to check: each glob (relative to the repository root) names files of one kind. A file matched by several entries takes the first.", "type": "array", "items": { "type": "object", "properties": { "glob": { "description": 'A glob such as "iam/**/*.json".', "type": "string", "minLength": 1 }, "kind": { "$ref": "#/$defs/kind" } }, "required": ["glob", "kind"], "additionalProperties": false } }, "baseline": { "description": "The approved baseline: a snapshot file path (written by `acldrift snapshot`) or a git revision.", "type": "string", "minLength": 1 }, "policy": { "description": "What makes `acldrift check` fail.", "type": "object", "properties": { "failOn": { "description": "Fail on any widening, on widenings of at least this severity, or never.", "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "description": "require-approval (default): a widening attributed to an AI agent fails even below failOn unless a valid approval covers it. allow: agents' widenings are judged by failOn alone.", "enum": ["require-approval", "allow"] }, "approvers": { "description": "Emails of the people whose approvals count: an approval is valid only if the commit that added it is attributed to one of them as a human. Approvers also count as listed humans (actors.humans).", "type": "array", "items": { "title": "an email address", "type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$" } } }, "additionalProperties": false }, "exclude": { "description": "Globs of files never checked, even when a documents glob matches them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "helm": { "description": "Helm charts, rendered with `helm template` where helm is installed (without it, each chart is listed as not read): per chart folder, how it is rendered. A chart the config does not name is rendered with its own values.yaml, as release `release`.", "type": "object", "additionalProperties": false, "properties": { "charts": { "description": 'Chart folder (from the repository root, e.g. "deploy/charts/app") \u2192 how it is rendered.', "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "release": { "description": "The release name (`helm template RELEASE \u2026`).", "type": "string", "minLength": 1 }, "namespace": { "description": "The namespace it is installed in (`--namespace`).", "type": "string", "minLength": 1 }, "values": { "description": "Values files (paths from the repository root), in order, each given as `-f`, after the chart's own values.yaml.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } } } }, "githubActions": { "description": "Facts about GitHub that no file in the repository states.", "type": "object", "properties": { "defaultPermissions": { "description": "The repository's (or organisation's) \"Workflow permissions\" setting: the GITHUB_TOKEN permissions of a job that no `permissions:` block covers. permissive (default, the unsafe assumption): read and write on every scope. restricted: contents and packages read, nothing else.", "enum": ["permissive", "restricted"] } }, "additionalProperties": false }, "actors": { "description": "The team's own actors, added to the built-in catalogue of agent, bot and human signals. Emails are matched exactly, case-insensitively.", "type": "object", "properties": { "agents": { "description": "In-house AI agents: commits by these emails, or carrying these trailers, are agent-made.", "type": "array", "items": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 } }, "trailers": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "required": ["name"], "additionalProperties": false } }, "automation": { "description": "Bots that are not AI agents (release tooling, sync jobs).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } }, "humans": { "description": "People whose commits count as human when nothing says agent or bot (e.g. the approvers).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } } }, "additionalProperties": false } }, "required": ["version"], "additionalProperties": false, "$defs": { "namedEmails": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 }, "minItems": 1 } }, "required": ["name", "emails"], "additionalProperties": false }, "kind": { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] } } };
+    schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/config.schema.json", "title": "acldrift configuration (acldrift.config.yaml)", "description": "Which files hold which kind of access-control configuration, where the approved baseline is, and which findings fail a check.", "type": "object", "properties": { "version": { "description": "Version of this configuration format.", "const": 1 }, "documents": { "description": "Files to check: each glob (relative to the repository root) names files of one kind. A file matched by several entries takes the first.", "type": "array", "items": { "type": "object", "properties": { "glob": { "description": 'A glob such as "iam/**/*.json".', "type": "string", "minLength": 1 }, "kind": { "$ref": "#/$defs/kind" } }, "required": ["glob", "kind"], "additionalProperties": false } }, "baseline": { "description": "The approved baseline: a snapshot file path (written by `acldrift snapshot`) or a git revision.", "type": "string", "minLength": 1 }, "policy": { "description": "What makes `acldrift check` fail.", "type": "object", "properties": { "failOn": { "description": "Fail on any widening, on widenings of at least this severity, or never.", "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "description": "require-approval (default): a widening attributed to an AI agent fails even below failOn unless a valid approval covers it. allow: agents' widenings are judged by failOn alone.", "enum": ["require-approval", "allow"] }, "approvers": { "description": "Emails of the people whose approvals count: an approval is valid only if the commit that added it is attributed to one of them as a human. Approvers also count as listed humans (actors.humans).", "type": "array", "items": { "title": "an email address", "type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$" } }, "requireSignedApprovals": { "description": "When true, approvals, baseline updates and changes to approvers count only in commits whose SSH signature git verifies against .acldrift/allowed_signers (ssh-keygen's allowed-signers format), signed by the approver's own key. Default false.", "type": "boolean" } }, "additionalProperties": false }, "exclude": { "description": "Globs of files never checked, even when a documents glob matches them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "helm": { "description": "Helm charts, rendered with `helm template` where helm is installed (without it, each chart is listed as not read): per chart folder, how it is rendered. A chart the config does not name is rendered with its own values.yaml, as release `release`.", "type": "object", "additionalProperties": false, "properties": { "charts": { "description": 'Chart folder (from the repository root, e.g. "deploy/charts/app") \u2192 how it is rendered.', "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "release": { "description": "The release name (`helm template RELEASE \u2026`).", "type": "string", "minLength": 1 }, "namespace": { "description": "The namespace it is installed in (`--namespace`).", "type": "string", "minLength": 1 }, "values": { "description": "Values files (paths from the repository root), in order, each given as `-f`, after the chart's own values.yaml.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } } } }, "githubActions": { "description": "Facts about GitHub that no file in the repository states.", "type": "object", "properties": { "defaultPermissions": { "description": "The repository's (or organisation's) \"Workflow permissions\" setting: the GITHUB_TOKEN permissions of a job that no `permissions:` block covers. permissive (default, the unsafe assumption): read and write on every scope. restricted: contents and packages read, nothing else.", "enum": ["permissive", "restricted"] } }, "additionalProperties": false }, "actors": { "description": "The team's own actors, added to the built-in catalogue of agent, bot and human signals. Emails are matched exactly, case-insensitively.", "type": "object", "properties": { "agents": { "description": "In-house AI agents: commits by these emails, or carrying these trailers, are agent-made.", "type": "array", "items": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 } }, "trailers": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "required": ["name"], "additionalProperties": false } }, "automation": { "description": "Bots that are not AI agents (release tooling, sync jobs).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } }, "humans": { "description": "People whose commits count as human when nothing says agent or bot (e.g. the approvers).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } } }, "additionalProperties": false } }, "required": ["version"], "additionalProperties": false, "$defs": { "namedEmails": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 }, "minItems": 1 } }, "required": ["name", "emails"], "additionalProperties": false }, "kind": { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] } } };
     schema492 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema50 = { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 }, "minItems": 1 } }, "required": ["name", "emails"], "additionalProperties": false };
     func16 = require7("ajv/dist/runtime/ucs2length").default;
@@ -23756,9 +23786,9 @@ function describeErrors(errors) {
   for (const error of errors) {
     if (folded.has(error)) continue;
     const item = describe(error);
-    const key = `${item.pointer}\0${item.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key2 = `${item.pointer}\0${item.message}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
     described.push(item);
   }
   return described;
@@ -23917,11 +23947,12 @@ function configFromValue(value, file) {
     policy: {
       failOn: raw.policy?.failOn ?? DEFAULT_CONFIG.policy.failOn,
       agents: raw.policy?.agents ?? DEFAULT_CONFIG.policy.agents,
-      approvers
+      approvers,
+      requireSignedApprovals: raw.policy?.requireSignedApprovals ?? false
     },
     // Approvers are people: their commits count as human when nothing says agent or bot.
     actors: approvers.length === 0 ? raw.actors : { ...raw.actors, humans: [...raw.actors?.humans ?? [], { name: "approver", emails: approvers }] },
-    settings: Object.fromEntries(Object.entries(raw).filter(([key]) => !CORE_KEYS.has(key)))
+    settings: Object.fromEntries(Object.entries(raw).filter(([key2]) => !CORE_KEYS.has(key2)))
   };
 }
 var CONFIG_FILE, FAIL_ON, DEFAULT_CONFIG, CORE_KEYS;
@@ -23939,7 +23970,7 @@ var init_config2 = __esm({
       documents: [],
       exclude: [],
       baseline: void 0,
-      policy: { failOn: "widening", agents: "require-approval", approvers: [] },
+      policy: { failOn: "widening", agents: "require-approval", approvers: [], requireSignedApprovals: false },
       actors: void 0,
       settings: {}
     };
@@ -24041,16 +24072,16 @@ function location(file, line, document) {
 }
 function witnessEntries(witness) {
   const { context, ...request } = witness;
-  const leading = ["principal", "action", "resource"].filter((key) => Object.hasOwn(request, key));
-  const keys = [...leading, ...Object.keys(request).filter((key) => !leading.includes(key))];
-  const entries2 = keys.map((key) => [key, valueText(request[key])]);
+  const leading = ["principal", "action", "resource"].filter((key2) => Object.hasOwn(request, key2));
+  const keys = [...leading, ...Object.keys(request).filter((key2) => !leading.includes(key2))];
+  const entries2 = keys.map((key2) => [key2, valueText(request[key2])]);
   if (isPlainObject(context))
-    entries2.push(...Object.entries(context).map(([key, value]) => [key, valueText(value)]));
+    entries2.push(...Object.entries(context).map(([key2, value]) => [key2, valueText(value)]));
   else if (context !== void 0) entries2.push(["context", valueText(context)]);
   return entries2;
 }
 function witnessLine(witness) {
-  return witnessEntries(witness).map(([key, value]) => `${key}=${value === "" || /\s/.test(value) ? JSON.stringify(value) : value}`).join(" ");
+  return witnessEntries(witness).map(([key2, value]) => `${key2}=${value === "" || /\s/.test(value) ? JSON.stringify(value) : value}`).join(" ");
 }
 function valueText(value) {
   if (value === "") return '""';
@@ -24177,7 +24208,7 @@ function printable(value) {
   if (typeof value === "string") return showControls(value);
   if (Array.isArray(value)) return value.map(printable);
   if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
+  return Object.fromEntries(Object.entries(value).map(([key2, v]) => [showControls(key2), printable(v)]));
 }
 function blocking(finding2) {
   return needsReview(finding2) && finding2.approval?.valid !== true;
@@ -24185,7 +24216,7 @@ function blocking(finding2) {
 function sameChange(ordered) {
   const groups = /* @__PURE__ */ new Map();
   for (const f of ordered) {
-    const key = JSON.stringify([
+    const key2 = JSON.stringify([
       f.file,
       f.line,
       f.document,
@@ -24196,7 +24227,7 @@ function sameChange(ordered) {
       f.commit?.sha,
       f.approval === null ? null : [f.approval.valid, f.approval.status]
     ]);
-    groups.set(key, [...groups.get(key) ?? [], f]);
+    groups.set(key2, [...groups.get(key2) ?? [], f]);
   }
   return [...groups.values()];
 }
@@ -24237,9 +24268,9 @@ function detailLines(c, finding2, withWitness) {
   }
   const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
   if (entries2.length > 0) {
-    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
+    const width = Math.max(...entries2.map(([key2]) => key2.length)) + 1;
     lines.push(`    ${c.dim("witness:")}`);
-    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
+    lines.push(...entries2.map(([key2, value]) => `      ${c.dim(`${key2}:`.padEnd(width))} ${value}`));
   }
   if (finding2.commit !== null) {
     const { actor } = finding2.commit;
@@ -24293,7 +24324,7 @@ function renderJson(report) {
 }
 function inKeyOrder(value, keys) {
   const ordered = {};
-  for (const key of keys) if (Object.hasOwn(value, key)) ordered[key] = value[key];
+  for (const key2 of keys) if (Object.hasOwn(value, key2)) ordered[key2] = value[key2];
   return Object.assign(ordered, value);
 }
 var REPORT_KEYS, FINDING_KEYS;
@@ -24688,9 +24719,9 @@ var init_aws_cli = __esm({
 
 // src/containers/cloudformation-tags.ts
 import { Pair, Scalar, YAMLMap } from "yaml";
-function longForm(key, node) {
+function longForm(key2, node) {
   const map2 = new YAMLMap();
-  map2.items.push(new Pair(new Scalar(key), node));
+  map2.items.push(new Pair(new Scalar(key2), node));
   return map2;
 }
 var SHORT_FORMS, CLOUDFORMATION_TAGS;
@@ -24720,13 +24751,13 @@ var init_cloudformation_tags = __esm({
         "Length"
       ].map((name) => [name, `Fn::${name}`])
     ]);
-    CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key]) => {
+    CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key2]) => {
       const tag = `!${name}`;
-      const scalar = { tag, resolve: (value) => ({ [key]: value }) };
+      const scalar = { tag, resolve: (value) => ({ [key2]: value }) };
       const collection = (kind) => ({
         tag,
         collection: kind,
-        resolve: (node) => longForm(key, node)
+        resolve: (node) => longForm(key2, node)
       });
       return [scalar, collection("seq"), collection("map")];
     });
@@ -24800,15 +24831,15 @@ function resolve(node, pointer, scope) {
   }
   if (isObject9(node)) {
     const keys = Object.keys(node);
-    const parts = keys.map((key) => resolve(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
+    const parts = keys.map((key2) => resolve(node[key2], `${pointer}/${escapePointerToken(key2)}`, scope));
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
       values.forEach((item, index2) => {
         if (item === NO_VALUE) return;
-        const key = keys[index2];
-        Object.defineProperty(value, key, { value: item, writable: true, enumerable: true, configurable: true });
-        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key)}`));
+        const key2 = keys[index2];
+        Object.defineProperty(value, key2, { value: item, writable: true, enumerable: true, configurable: true });
+        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key2)}`));
       });
       return { value, when, at: positions };
     });
@@ -24896,7 +24927,7 @@ function resolveCall(name, args, pointer, at2, scope) {
       if (!Array.isArray(args) || args.length < 3)
         throw new ResolveError(pointer, "Fn::FindInMap takes a map and two keys");
       return map(resolveAll(args.slice(0, 3), pointer, scope), at2, (keys) => {
-        if (keys.every((key) => typeof key === "string" && !hasSymbol(key))) {
+        if (keys.every((key2) => typeof key2 === "string" && !hasSymbol(key2))) {
           const [map2, top, second] = keys;
           const found = scope.mappings[map2]?.[top]?.[second];
           if (found !== void 0) return found;
@@ -24961,9 +24992,9 @@ function sub(args, pointer, at2, scope) {
     throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
   const names2 = Object.keys(variables);
   const base = Array.isArray(args) ? `${pointer}/1` : pointer;
-  const parts = names2.map((key) => resolve(variables[key], `${base}/${escapePointerToken(key)}`, scope));
+  const parts = names2.map((key2) => resolve(variables[key2], `${base}/${escapePointerToken(key2)}`, scope));
   return product(parts, pointer).map(({ values, when }) => {
-    const bound = new Map(names2.map((key, index2) => [key, values[index2]]));
+    const bound = new Map(names2.map((key2, index2) => [key2, values[index2]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
       if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
       const name = inner.trim();
@@ -25070,8 +25101,8 @@ function settle(value) {
   if (Array.isArray(value)) return value.map(settle);
   if (isObject9(value)) {
     const out = {};
-    for (const [key, item] of Object.entries(value))
-      Object.defineProperty(out, key, {
+    for (const [key2, item] of Object.entries(value))
+      Object.defineProperty(out, key2, {
         value: settle(item),
         writable: true,
         enumerable: true,
@@ -25100,7 +25131,7 @@ function policyDocument(node, pointer, builder, when) {
       const resolved = resolveOne(rest, branch.pointer, builder);
       shell ??= resolved;
       shellOrigins.set("", branch.pointer);
-      for (const key of Object.keys(resolved)) shellOrigins.set(`/${key}`, `${branch.pointer}/${key}`);
+      for (const key2 of Object.keys(resolved)) shellOrigins.set(`/${key2}`, `${branch.pointer}/${key2}`);
       if (!("Statement" in branch.node)) continue;
       const list3 = `${branch.pointer}/Statement`;
       const items = branches(statementNode, list3, branch.when).flatMap(
@@ -25150,16 +25181,16 @@ function withConditions(statement2, when, builder) {
     out = holdingWhile(out, builder.conditionKey(name), String(holds4));
   return out;
 }
-function holdingWhile(statement2, key, value) {
+function holdingWhile(statement2, key2, value) {
   const condition2 = isObject9(statement2.Condition) ? { ...statement2.Condition } : {};
-  condition2.StringEquals = { ...isObject9(condition2.StringEquals) ? condition2.StringEquals : {}, [key]: value };
+  condition2.StringEquals = { ...isObject9(condition2.StringEquals) ? condition2.StringEquals : {}, [key2]: value };
   return { ...statement2, Condition: condition2 };
 }
 function eachEffect(statement2) {
   const effect = statement2.Effect;
   if (typeof effect !== "string" || !hasSymbol(effect)) return [statement2];
-  const key = symbol(`Effect ${displaySymbols(effect)}`);
-  return ["Allow", "Deny"].map((value) => holdingWhile({ ...statement2, Effect: value }, key, value));
+  const key2 = symbol(`Effect ${displaySymbols(effect)}`);
+  return ["Allow", "Deny"].map((value) => holdingWhile({ ...statement2, Effect: value }, key2, value));
 }
 function fromText(alternative, pointer) {
   const value = settle(alternative.value);
@@ -25274,10 +25305,10 @@ function lambdaPermission(r) {
     ["/Resource", at2("FunctionName")]
   ]);
   const condition2 = {};
-  for (const [property, operator, key] of LAMBDA_CONDITIONS) {
+  for (const [property, operator, key2] of LAMBDA_CONDITIONS) {
     if (!(property in p)) continue;
-    condition2[operator] = { ...condition2[operator], [key]: p[property] };
-    origins.set(`/Condition/${operator}/${key.replaceAll("/", "~1")}`, at2(property));
+    condition2[operator] = { ...condition2[operator], [key2]: p[property] };
+    origins.set(`/Condition/${operator}/${key2.replaceAll("/", "~1")}`, at2(property));
   }
   if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
   const expanded = expand2(statement2, r.pointer, r.builder, r.when).map(({ statement: s }) => ({
@@ -28446,7 +28477,7 @@ var init_kustomize = __esm({
       scan: true,
       candidate: isKustomization,
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
+      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key2) => FIELDS.test(key2))),
       render: async (parsed2, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
         const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
@@ -28573,8 +28604,8 @@ var init_variables = __esm({
         if (Array.isArray(value)) return value.map((item) => this.resolve(item, depth));
         if (isObject16(value)) {
           const out = {};
-          for (const [key, item] of Object.entries(value))
-            Object.defineProperty(out, key, {
+          for (const [key2, item] of Object.entries(value))
+            Object.defineProperty(out, key2, {
               value: this.resolve(item, depth),
               writable: true,
               enumerable: true,
@@ -28620,9 +28651,9 @@ var init_variables = __esm({
         const self = /^self:(.*)$/.exec(reference2);
         if (self === null || depth >= MAX_DEPTH3) return UNKNOWN;
         let value = this.root;
-        for (const key of self[1].split(".").filter(Boolean)) {
-          if (!isObject16(value) || !Object.hasOwn(value, key)) return UNKNOWN;
-          value = value[key];
+        for (const key2 of self[1].split(".").filter(Boolean)) {
+          if (!isObject16(value) || !Object.hasOwn(value, key2)) return UNKNOWN;
+          value = value[key2];
         }
         return this.resolve(value, depth + 1);
       }
@@ -28637,7 +28668,7 @@ __export(compile_exports, {
 });
 function at(value, path) {
   let current = value;
-  for (const key of path) current = isObject17(current) ? current[key] : void 0;
+  for (const key2 of path) current = isObject17(current) ? current[key2] : void 0;
   return current;
 }
 function derivedAccess2(service2) {
@@ -28668,9 +28699,9 @@ function compileService(parsed2) {
     for (const [name, content] of Object.entries(section)) {
       if (!isObject17(content)) continue;
       const merged = template[name] ??= {};
-      for (const [key, value] of Object.entries(content)) {
-        merged[key] = value;
-        const inner = `/${escapePointerToken(name)}/${escapePointerToken(key)}`;
+      for (const [key2, value] of Object.entries(content)) {
+        merged[key2] = value;
+        const inner = `/${escapePointerToken(name)}/${escapePointerToken(key2)}`;
         origins.push([inner, `${base}${inner}`]);
       }
     }
@@ -28763,7 +28794,7 @@ var init_compile4 = __esm({
       ["provider", "iam", "role", "managedPolicies"],
       ["provider", "iamManagedPolicies"]
     ];
-    pointerOf = (path) => path.map((key) => `/${escapePointerToken(key)}`).join("");
+    pointerOf = (path) => path.map((key2) => `/${escapePointerToken(key2)}`).join("");
   }
 });
 
@@ -28910,15 +28941,15 @@ function fromJson(json, at2, locate2, pointer = "") {
   if (Array.isArray(json))
     return { v: "list", items: json.map((item, i) => fromJson(item, at2, locate2, `${pointer}/${i}`)), at: here };
   const entries2 = /* @__PURE__ */ new Map();
-  for (const [key, item] of Object.entries(json))
-    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escape2(key)}`));
+  for (const [key2, item] of Object.entries(json))
+    entries2.set(key2, fromJson(item, at2, locate2, `${pointer}/${escape2(key2)}`));
   return { v: "object", entries: entries2, at: here };
 }
 function sameValue(a, b) {
   if (a.v === "unknown" || b.v === "unknown")
     return a.v === "unknown" && b.v === "unknown" && a.name === b.name ? true : void 0;
   if (a.v === "list" || b.v === "list" || a.v === "object" || b.v === "object") {
-    const pairs = a.v === "list" && b.v === "list" && a.items.length === b.items.length ? a.items.map((item, i) => [item, b.items[i]]) : a.v === "object" && b.v === "object" && a.entries.size === b.entries.size ? [...a.entries].map(([key, item]) => [item, b.entries.get(key)]) : [];
+    const pairs = a.v === "list" && b.v === "list" && a.items.length === b.items.length ? a.items.map((item, i) => [item, b.items[i]]) : a.v === "object" && b.v === "object" && a.entries.size === b.entries.size ? [...a.entries].map(([key2, item]) => [item, b.entries.get(key2)]) : [];
     if (pairs.length === 0 && !(a.v === b.v && (a.v === "list" ? a.items.length : a.entries.size) === 0))
       return false;
     let result2 = true;
@@ -28934,16 +28965,16 @@ function sameValue(a, b) {
   if (hasSymbol(ta) || hasSymbol(tb)) return ta === tb ? true : void 0;
   return ta === tb && (a.v === b.v || a.v === "string" || b.v === "string");
 }
-function member(value, key) {
-  if (value.v === "object") return value.entries.get(String(key));
-  if (value.v === "list" && typeof key === "number") return value.items[key];
+function member(value, key2) {
+  if (value.v === "object") return value.entries.get(String(key2));
+  if (value.v === "list" && typeof key2 === "number") return value.items[key2];
   return void 0;
 }
 function elementsOf(collection) {
   if (collection.v === "list")
     return collection.items.map((item, i) => [{ v: "number", n: i, at: item.at }, item]);
   if (collection.v === "object")
-    return [...collection.entries].map(([key, item]) => [{ v: "string", s: key, at: item.at }, item]);
+    return [...collection.entries].map(([key2, item]) => [{ v: "string", s: key2, at: item.at }, item]);
   return void 0;
 }
 function parseDocument(value) {
@@ -29088,7 +29119,7 @@ var init_functions = __esm({
         for (const arg2 of args) {
           if (arg2.v === "null") continue;
           if (arg2.v !== "object") return unknownOf(call);
-          for (const [key, value] of arg2.entries) entries2.set(key, value);
+          for (const [key2, value] of arg2.entries) entries2.set(key2, value);
         }
         return { v: "object", entries: entries2, at: call.at };
       },
@@ -29166,8 +29197,8 @@ var init_functions = __esm({
           return unknownOf(call);
         return arg2.items[index2.n % arg2.items.length];
       },
-      lookup: ([map2, key, fallback], call) => {
-        const name = key === void 0 ? void 0 : knownText(key);
+      lookup: ([map2, key2, fallback], call) => {
+        const name = key2 === void 0 ? void 0 : knownText(key2);
         if (map2?.v !== "object" || name === void 0) return unknownOf(call);
         return map2.entries.get(name) ?? fallback ?? unknownOf(call);
       },
@@ -29220,8 +29251,8 @@ function evaluate2(expr, scope) {
     case "object": {
       const entries2 = /* @__PURE__ */ new Map();
       for (const item of expr.items) {
-        const key = evaluate2(item.key, scope);
-        const text3 = key.v === "string" || key.v === "number" || key.v === "bool" ? asText(key) : void 0;
+        const key2 = evaluate2(item.key, scope);
+        const text3 = key2.v === "string" || key2.v === "number" || key2.v === "bool" ? asText(key2) : void 0;
         if (text3 === void 0) return unknown(expr.text, at2);
         entries2.set(text3, evaluate2(item.value, scope));
       }
@@ -29288,9 +29319,9 @@ function indexKey(value) {
   if (value.v === "string") return value.s;
   return void 0;
 }
-function step1(value, key, expr) {
-  if (value.v === "unknown" || key === void 0) return unknown(expr.text, expr.at);
-  return member(value, key) ?? unknown(expr.text, expr.at);
+function step1(value, key2, expr) {
+  if (value.v === "unknown" || key2 === void 0) return unknown(expr.text, expr.at);
+  return member(value, key2) ?? unknown(expr.text, expr.at);
 }
 function reference(expr, scope) {
   const chain = [];
@@ -29367,9 +29398,9 @@ function forExpression(expr, scope) {
   const items = [];
   const entries2 = /* @__PURE__ */ new Map();
   const groups = /* @__PURE__ */ new Map();
-  for (const [key, item] of elements) {
+  for (const [key2, item] of elements) {
     const bound = new Map(scope.bound);
-    if (expr.key !== void 0) bound.set(expr.key, key);
+    if (expr.key !== void 0) bound.set(expr.key, key2);
     bound.set(expr.value, item);
     const inner = scope.with(bound);
     if (expr.condition !== void 0) {
@@ -29415,9 +29446,9 @@ function renderParts(parts, scope) {
     } else {
       const elements = elementsOf(evaluate2(part.for.collection, scope));
       if (elements === void 0) return void 0;
-      for (const [key, item] of elements) {
+      for (const [key2, item] of elements) {
         const bound = new Map(scope.bound);
-        if (part.for.key !== void 0) bound.set(part.for.key, key);
+        if (part.for.key !== void 0) bound.set(part.for.key, key2);
         bound.set(part.for.value, item);
         const inner = renderParts(part.body, scope.with(bound));
         if (inner === void 0) return void 0;
@@ -29702,9 +29733,9 @@ function awsPolicy(value, role) {
     return { json: json2, positions: shaper.positions };
   }
   const json = {};
-  for (const [key, item] of value.entries) {
-    const pointer = child("", key);
-    json[key] = key === "Statement" ? statements(shaper, item, pointer, role) : key === "Version" || key === "Id" ? shaper.text(item, pointer) : shaper.plain(item, pointer);
+  for (const [key2, item] of value.entries) {
+    const pointer = child("", key2);
+    json[key2] = key2 === "Statement" ? statements(shaper, item, pointer, role) : key2 === "Version" || key2 === "Id" ? shaper.text(item, pointer) : shaper.plain(item, pointer);
   }
   return { json, positions: shaper.positions };
 }
@@ -29728,13 +29759,13 @@ function statements(shaper, value, pointer, role) {
 function statement(shaper, value, pointer) {
   shaper.place(pointer, value.at);
   const json = {};
-  for (const [key, item] of value.entries) {
-    const at2 = child(pointer, key);
-    if (STRING_LISTS.has(key)) json[key] = shaper.texts(item, at2);
-    else if (key === "Principal" || key === "NotPrincipal") json[key] = principal2(shaper, item, at2);
-    else if (key === "Condition") json[key] = condition(shaper, item, at2);
-    else if (key === "Effect" || key === "Sid") json[key] = shaper.text(item, at2);
-    else json[key] = shaper.plain(item, at2);
+  for (const [key2, item] of value.entries) {
+    const at2 = child(pointer, key2);
+    if (STRING_LISTS.has(key2)) json[key2] = shaper.texts(item, at2);
+    else if (key2 === "Principal" || key2 === "NotPrincipal") json[key2] = principal2(shaper, item, at2);
+    else if (key2 === "Condition") json[key2] = condition(shaper, item, at2);
+    else if (key2 === "Effect" || key2 === "Sid") json[key2] = shaper.text(item, at2);
+    else json[key2] = shaper.plain(item, at2);
   }
   return json;
 }
@@ -29759,7 +29790,7 @@ function condition(shaper, value, pointer) {
       continue;
     }
     json[operator] = Object.fromEntries(
-      [...keys.entries].map(([key, values]) => [key, conditionValues2(shaper, values, child(at2, key))])
+      [...keys.entries].map(([key2, values]) => [key2, conditionValues2(shaper, values, child(at2, key2))])
     );
   }
   return json;
@@ -29781,7 +29812,7 @@ var init_shapes = __esm({
     init_parse();
     init_symbols();
     init_values2();
-    child = (pointer, key) => `${pointer}/${escapePointerToken(String(key))}`;
+    child = (pointer, key2) => `${pointer}/${escapePointerToken(String(key2))}`;
     Shaper = class {
       positions = /* @__PURE__ */ new Map();
       place(pointer, at2) {
@@ -29924,10 +29955,10 @@ function lambdaPermission2(resource) {
   shaper.place("", resource.at);
   const statement2 = { Effect: "Allow" };
   const base = "/Statement/0";
-  const set = (key, value, make) => {
+  const set = (key2, value, make) => {
     if (value === void 0) return;
-    shaper.place(child(base, key), value.at);
-    statement2[key] = make(asText(value) ?? symbol(`${resource.address}.${key}`));
+    shaper.place(child(base, key2), value.at);
+    statement2[key2] = make(asText(value) ?? symbol(`${resource.address}.${key2}`));
   };
   const statementId = arg(values, "statement_id");
   if (statementId !== void 0) set("Sid", statementId, (t) => t);
@@ -29950,10 +29981,10 @@ function lambdaPermission2(resource) {
     ["StringEquals", "lambda:FunctionUrlAuthType", arg(values, "function_url_auth_type")]
   ];
   const condition2 = {};
-  for (const [operator, key, value] of conditions) {
+  for (const [operator, key2, value] of conditions) {
     if (value === void 0) continue;
-    shaper.place(child(child(child(base, "Condition"), operator), key), value.at);
-    (condition2[operator] ??= {})[key] = asText(value);
+    shaper.place(child(child(child(base, "Condition"), operator), key2), value.at);
+    (condition2[operator] ??= {})[key2] = asText(value);
   }
   if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
   return { json: { Version: "2012-10-17", Statement: [statement2] }, positions: shaper.positions };
@@ -30369,13 +30400,13 @@ var init_syntax = __esm({
           if (op.type === "get_attr") expr = { e: "attr", of: expr, name: named2(op)[0].text, at: at2, text: text3 };
           else if (op.type === "index") {
             const index2 = named2(op)[0];
-            const key = index2.type === "legacy_index" ? {
+            const key2 = index2.type === "legacy_index" ? {
               e: "literal",
               value: Number(index2.text.slice(1)),
               at: this.at(index2),
               text: index2.text
             } : this.expression(named2(index2)[0], depth);
-            expr = { e: "index", of: expr, key, at: at2, text: text3 };
+            expr = { e: "index", of: expr, key: key2, at: at2, text: text3 };
           } else {
             const splat = named2(op)[0];
             const steps = named2(splat).map(
@@ -30680,26 +30711,26 @@ var init_module = __esm({
         } finally {
           const inner = this.effects;
           this.effects = outer;
-          for (const key of ["notes", "used", "wanted"])
-            for (const item of inner[key]) outer[key].add(item);
+          for (const key2 of ["notes", "used", "wanted"])
+            for (const item of inner[key2]) outer[key2].add(item);
         }
       }
       /** A value computed once: its effects are replayed into every evaluation that uses it. */
-      once(key, at2, name, compute) {
-        const known = this.memo.get(key);
+      once(key2, at2, name, compute) {
+        const known = this.memo.get(key2);
         if (known !== void 0) {
           for (const k of ["notes", "used", "wanted"])
             for (const item of known.effects[k]) this.effects[k].add(item);
           return known.value;
         }
-        if (this.evaluating.has(key)) return unknown(name, at2);
-        this.evaluating.add(key);
+        if (this.evaluating.has(key2)) return unknown(name, at2);
+        this.evaluating.add(key2);
         try {
           const result2 = this.collect(compute);
-          this.memo.set(key, result2);
+          this.memo.set(key2, result2);
           return result2.value;
         } finally {
-          this.evaluating.delete(key);
+          this.evaluating.delete(key2);
         }
       }
       scope(bound = /* @__PURE__ */ new Map()) {
@@ -30759,8 +30790,8 @@ var init_module = __esm({
         const step3 = steps[used];
         const expr = step3?.expr ?? steps[used - 1].expr;
         if (step3 === void 0 || !("index" in step3)) return { value: unknown(expr.text, expr.at), used };
-        const key = step3.index.v === "number" ? `[${step3.index.n}]` : step3.index.v === "string" ? `[${JSON.stringify(step3.index.s)}]` : void 0;
-        const instance = instances.find((i) => i.key === key);
+        const key2 = step3.index.v === "number" ? `[${step3.index.n}]` : step3.index.v === "string" ? `[${JSON.stringify(step3.index.s)}]` : void 0;
+        const instance = instances.find((i) => i.key === key2);
         return { value: instance === void 0 ? unknown(expr.text, expr.at) : make(instance), used: used + 1 };
       }
       variable(name, at2) {
@@ -30779,9 +30810,9 @@ var init_module = __esm({
       }
       /** A data source instance's attributes: the document it computes, as `json` or `policy_data`. */
       dataValue(block, instance) {
-        const key = `data.${block.labels[0]}.${block.labels[1]}${instance.key}`;
+        const key2 = `data.${block.labels[0]}.${block.labels[1]}${instance.key}`;
         this.effects.used.add(`${block.labels[0]}.${block.labels[1]}`);
-        const document = this.once(key, block.at, key, () => this.dataDocument(block, instance));
+        const document = this.once(key2, block.at, key2, () => this.dataDocument(block, instance));
         const text3 = { v: "string", s: JSON.stringify(document), at: block.at, json: document };
         const attribute2 = block.labels[0] === "aws_iam_policy_document" ? ["json", "minified_json"] : ["policy_data"];
         return { v: "object", entries: new Map(attribute2.map((a) => [a, text3])), at: block.at };
@@ -30793,11 +30824,11 @@ var init_module = __esm({
       /** What a resource sets, readable by reference; computed attributes stay unknown. */
       resourceAttributes(block, instance) {
         const [type, name] = block.labels;
-        const key = `${type}.${name}${instance.key}`;
+        const key2 = `${type}.${name}${instance.key}`;
         const values = this.once(
-          key,
+          key2,
           block.at,
-          key,
+          key2,
           () => this.blockValue(block, this.scope(instance.bound), true)
         );
         if (values.v !== "object" || !/^google_(project|organization)_iam_custom_role$/.test(type)) return values;
@@ -30826,9 +30857,9 @@ var init_module = __esm({
           const collection = evaluate2(forEach.expr, this.scope());
           const elements = collection.v === "list" || collection.v === "object" ? elementsOf(collection) : void 0;
           const keyed = elements?.map(
-            ([key, value]) => collection.v === "list" ? [value, value] : [key, value]
+            ([key2, value]) => collection.v === "list" ? [value, value] : [key2, value]
           );
-          if (keyed === void 0 || keyed.some(([key]) => key.v !== "string"))
+          if (keyed === void 0 || keyed.some(([key2]) => key2.v !== "string"))
             return [
               {
                 key: "[each.key]",
@@ -30843,9 +30874,9 @@ var init_module = __esm({
                 ])
               }
             ];
-          return keyed.map(([key, value]) => ({
-            key: `[${JSON.stringify(key.s)}]`,
-            bound: /* @__PURE__ */ new Map([["each", objectOf({ key, value }, forEach.at)]])
+          return keyed.map(([key2, value]) => ({
+            key: `[${JSON.stringify(key2.s)}]`,
+            bound: /* @__PURE__ */ new Map([["each", objectOf({ key: key2, value }, forEach.at)]])
           }));
         }
         return [{ key: "", bound: /* @__PURE__ */ new Map() }];
@@ -30885,9 +30916,9 @@ var init_module = __esm({
         const elements = elementsOf(evaluate2(forEach.expr, scope));
         if (elements === void 0 || elements.some(([, v]) => v.v === "unknown" && v.spread))
           return [{ ...unknown(`dynamic "${label2}" for_each = ${forEach.expr.text}`, block.at), spread: true }];
-        return elements.map(([key, value]) => {
+        return elements.map(([key2, value]) => {
           const bound = new Map(scope.bound);
-          bound.set(name, objectOf({ key, value }, block.at));
+          bound.set(name, objectOf({ key: key2, value }, block.at));
           return this.blockValue(content, scope.with(bound));
         });
       }
@@ -30934,7 +30965,7 @@ var init_module = __esm({
           for (const document of documents)
             entry.documents.push({ ...document, notes: [...document.notes, ...effects.notes] });
         };
-        for (const [key, block] of this.resources) {
+        for (const [key2, block] of this.resources) {
           const [type, name] = block.labels;
           if (!holdsAccess(type)) continue;
           for (const instance of this.instances(block)) {
@@ -30945,7 +30976,7 @@ var init_module = __esm({
                 return documentsOf(
                   {
                     type,
-                    address: `${key}${instance.key}`,
+                    address: `${key2}${instance.key}`,
                     values,
                     at: block.at,
                     pointer: `/resource/${type}/${name}`
@@ -30958,7 +30989,7 @@ var init_module = __esm({
                   file: error.at.file,
                   line: error.at.line,
                   column: error.at.column,
-                  message: `${key}: ${error.message}`
+                  message: `${key2}: ${error.message}`
                 });
                 return [];
               }
@@ -30967,7 +30998,7 @@ var init_module = __esm({
           }
         }
         const standalone = [];
-        for (const [key, block] of this.data) {
+        for (const [key2, block] of this.data) {
           if (!DOCUMENT_DATA.has(block.labels[0])) continue;
           for (const instance of this.instances(block)) {
             const problems = [];
@@ -30980,7 +31011,7 @@ var init_module = __esm({
                   file: error.at.file,
                   line: error.at.line,
                   column: error.at.column,
-                  message: `data.${key}: ${error.message}`
+                  message: `data.${key2}: ${error.message}`
                 });
                 return void 0;
               }
@@ -30988,13 +31019,13 @@ var init_module = __esm({
             for (const u of effects.used) used.add(u);
             for (const w of effects.wanted) wanted.add(w);
             of(block.at.file).problems.push(...problems);
-            if (value !== void 0) standalone.push({ key, block, instance, value, effects });
+            if (value !== void 0) standalone.push({ key: key2, block, instance, value, effects });
           }
         }
-        for (const { key, block, instance, value, effects } of standalone) {
-          if (used.has(key)) continue;
+        for (const { key: key2, block, instance, value, effects } of standalone) {
+          if (used.has(key2)) continue;
           const aws = block.labels[0] === "aws_iam_policy_document";
-          const named3 = `data.${key}${instance.key}`;
+          const named3 = `data.${key2}${instance.key}`;
           const hasPrincipals = block.body.blocks.some(
             (s) => s.body.blocks.some((b) => b.type === "principals" || b.type === "not_principals")
           );
@@ -31241,9 +31272,9 @@ function withUnknowns(value, mask, name) {
   }
   if (isObject21(mask) && (value.v === "object" || value.v === "null")) {
     const entries2 = new Map(value.v === "object" ? value.entries : []);
-    for (const [key, m] of Object.entries(mask))
+    for (const [key2, m] of Object.entries(mask))
       if (m !== false)
-        entries2.set(key, withUnknowns(entries2.get(key) ?? { v: "null", at: value.at }, m, `${name}.${key}`));
+        entries2.set(key2, withUnknowns(entries2.get(key2) ?? { v: "null", at: value.at }, m, `${name}.${key2}`));
     return { v: "object", entries: entries2, at: value.at };
   }
   return value;
@@ -31558,6 +31589,8 @@ function spawnGit(cwd, args) {
       ...process.env,
       // Untranslated messages, and no index refresh (a read-only tool must not write .git/index).
       LC_ALL: "C",
+      // The objects as committed: `git replace` must not show attribution another commit.
+      GIT_NO_REPLACE_OBJECTS: "1",
       GIT_OPTIONAL_LOCKS: "0",
       GIT_TERMINAL_PROMPT: "0"
     }
@@ -32006,6 +32039,9 @@ async function readNotes(root, ref2) {
   objects.forEach((object2, i) => notes.set(pairs[i][1], object2.content.toString("utf8")));
   return notes;
 }
+async function appendNote(root, ref2, sha, text3) {
+  await runGit(root, ["notes", `--ref=${ref2}`, "append", "--message", text3, sha]);
+}
 async function pendingIdentity(root) {
   const vars = (await runGit(root, ["var", "-l"])).toString("utf8").split("\n");
   const ident = (name) => {
@@ -32027,15 +32063,33 @@ async function addTrailer(root, messageFile, trailer) {
     messageFile
   ]);
 }
-async function renamedPaths(root, from, to) {
+async function pathChanges(root, from, to) {
   const sides = to.type === "ref" ? [from, to.commit] : to.type === "staged" ? ["--cached", from] : [from];
-  const output2 = await runGit(root, ["diff", "-M", "-z", "--name-status", "--diff-filter=R", ...sides, "--"]);
+  const output2 = await runGit(root, [
+    "diff",
+    "-M",
+    "-z",
+    "--raw",
+    "--no-abbrev",
+    "--diff-filter=RAT",
+    ...sides,
+    "--"
+  ]);
   const tokens = output2.toString("utf8").split("\0");
-  const renames = /* @__PURE__ */ new Map();
-  for (let i = 0; i + 2 < tokens.length; i += 3) renames.set(tokens[i + 2], tokens[i + 1]);
-  return renames;
+  const changes = { renames: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map() };
+  for (let i = 0; i + 1 < tokens.length; ) {
+    const [, newMode, , , status] = tokens[i].slice(1).split(" ");
+    const path = tokens[i + 1];
+    const renamed = status.startsWith("R");
+    const now = renamed ? tokens[i + 2] : path;
+    if (renamed) changes.renames.set(now, path);
+    const link2 = LINK_MODES[newMode];
+    if (link2 !== void 0) changes.links.set(now, link2);
+    i += renamed ? 3 : 2;
+  }
+  return changes;
 }
-var ZERO, isAbsent;
+var ZERO, isAbsent, LINK_MODES;
 var init_history = __esm({
   "src/git/history.ts"() {
     "use strict";
@@ -32044,6 +32098,7 @@ var init_history = __esm({
     init_run();
     ZERO = /^0+$/;
     isAbsent = (blob) => ZERO.test(blob);
+    LINK_MODES = { "120000": "symlink", "160000": "submodule" };
   }
 });
 
@@ -32107,6 +32162,63 @@ var init_file_history = __esm({
   }
 });
 
+// src/git/signatures.ts
+import { mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { join as join2 } from "node:path";
+async function verifiedSigners(root, shas, allowedSigners) {
+  const out = /* @__PURE__ */ new Map();
+  const wanted = [...new Set(shas)];
+  if (wanted.length === 0) return out;
+  const dir = await mkdtemp(join2(tmpdir(), "acldrift-signers-"));
+  try {
+    const file = join2(dir, "allowed_signers");
+    await writeFile(file, allowedSigners);
+    const output2 = await runGit(root, [
+      "-c",
+      `gpg.ssh.allowedSignersFile=${file}`,
+      "-c",
+      "gpg.ssh.program=ssh-keygen",
+      "-c",
+      "gpg.ssh.revocationFile=",
+      "log",
+      "--no-walk=unsorted",
+      "--format=%H%x00%G?%x00%GS",
+      ...wanted,
+      "--"
+    ]);
+    for (const line of output2.toString("utf8").split("\n")) {
+      const [sha, status, signer] = line.split("\0");
+      if (sha && status === "G" && signer) out.set(sha, signer);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+async function pendingSigningKey(root) {
+  const get = async (key2) => (await runGit(root, ["config", "--get", key2]).catch(() => Buffer.alloc(0))).toString("utf8").trim();
+  const [sign, format2, signingKey] = await Promise.all([
+    get("commit.gpgsign"),
+    get("gpg.format"),
+    get("user.signingkey")
+  ]);
+  if (!["true", "yes", "on", "1"].includes(sign.toLowerCase()) || format2 !== "ssh" || signingKey === "")
+    return void 0;
+  let text3 = signingKey.startsWith("key::") ? signingKey.slice(5) : signingKey;
+  if (!/^(ssh-|ecdsa-|sk-)/.test(text3)) {
+    const path = text3.replace(/^~(?=\/)/, homedir());
+    text3 = await readFile2(path.endsWith(".pub") ? path : `${path}.pub`, "utf8").catch(() => "");
+  }
+  return text3.trim().split(/\s+/)[1];
+}
+var init_signatures = __esm({
+  "src/git/signatures.ts"() {
+    "use strict";
+    init_run();
+  }
+});
+
 // src/git/staged.ts
 async function indexEntries(root) {
   return parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]));
@@ -32151,7 +32263,7 @@ var init_staged = __esm({
 // src/git/worktree.ts
 import { constants as constants2 } from "node:fs";
 import { lstat, open as open2, realpath as realpath2 } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join as join2, relative, resolve as resolve3, sep } from "node:path";
+import { basename, dirname, isAbsolute, join as join3, relative, resolve as resolve3, sep } from "node:path";
 async function listTrackedFiles(root) {
   return [...new Set(splitNul(await runGit(root, ["ls-files", "-z"])))];
 }
@@ -32162,20 +32274,20 @@ async function listWorktreeFiles(root) {
     )
   ];
 }
-async function readWorktreeFiles(root, paths) {
+async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
   const realRoot = await realpath2(root);
   const files = [];
   const skipped = [];
   for (let start = 0; start < paths.length; start += CONCURRENCY) {
     const batch = paths.slice(start, start + CONCURRENCY);
-    for (const result2 of await Promise.all(batch.map((path) => readWorktreeFile(realRoot, path)))) {
+    for (const result2 of await Promise.all(batch.map((path) => readWorktreeFile(realRoot, path, maxBytes)))) {
       if ("reason" in result2) skipped.push(result2);
       else files.push(result2);
     }
   }
   return { files, skipped };
 }
-async function readWorktreeFile(realRoot, path) {
+async function readWorktreeFile(realRoot, path, maxBytes) {
   const absolute = resolve3(realRoot, path);
   if (!isInside(realRoot, absolute)) return { path, reason: "outside-repository" };
   let directory;
@@ -32186,7 +32298,7 @@ async function readWorktreeFile(realRoot, path) {
     throw error;
   }
   if (!isInside(realRoot, directory)) return { path, reason: "outside-repository" };
-  const file = join2(directory, basename(absolute));
+  const file = join3(directory, basename(absolute));
   try {
     if ((await lstat(file)).isSymbolicLink()) return { path, reason: "symlink" };
     const handle = await open2(
@@ -32196,7 +32308,7 @@ async function readWorktreeFile(realRoot, path) {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) return { path, reason: "not-a-regular-file" };
-      if (stats.size > MAX_FILE_BYTES) return { path, reason: "too-large", size: stats.size };
+      if (stats.size > maxBytes) return { path, reason: "too-large", size: stats.size };
       return { path, content: await handle.readFile() };
     } finally {
       await handle.close();
@@ -32232,6 +32344,7 @@ __export(git_exports, {
   BatchParser: () => BatchParser,
   GitError: () => GitError,
   addTrailer: () => addTrailer,
+  appendNote: () => appendNote,
   blobIdsAt: () => blobIdsAt,
   catFileBatch: () => catFileBatch,
   findRepoRoot: () => findRepoRoot,
@@ -32245,7 +32358,9 @@ __export(git_exports, {
   listTrackedFiles: () => listTrackedFiles,
   listWorktreeFiles: () => listWorktreeFiles,
   mergeBase: () => mergeBase,
+  pathChanges: () => pathChanges,
   pendingIdentity: () => pendingIdentity,
+  pendingSigningKey: () => pendingSigningKey,
   readCommits: () => readCommits,
   readHistory: () => readHistory,
   readNotes: () => readNotes,
@@ -32255,11 +32370,11 @@ __export(git_exports, {
   readStagedChanges: () => readStagedChanges,
   readStagedFiles: () => readStagedFiles,
   readWorktreeFiles: () => readWorktreeFiles,
-  renamedPaths: () => renamedPaths,
   resolveCommit: () => resolveCommit,
   runGit: () => runGit,
   shallowBoundaries: () => shallowBoundaries,
-  stagedChangedPaths: () => stagedChangedPaths
+  stagedChangedPaths: () => stagedChangedPaths,
+  verifiedSigners: () => verifiedSigners
 });
 var init_git = __esm({
   "src/git/index.ts"() {
@@ -32269,6 +32384,7 @@ var init_git = __esm({
     init_revision();
     init_history();
     init_file_history();
+    init_signatures();
     init_run();
     init_staged();
     init_worktree();
@@ -32291,7 +32407,7 @@ var init_signals = __esm({
     escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
     coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
-    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
+    trailerKey = (key2) => new RegExp(`^${escapeRegExp(key2)}:[ \\t]*\\S`, "i");
     author = (authorEmail, authorName = "Someone") => ({
       authorName,
       authorEmail
@@ -32963,6 +33079,23 @@ var init_signals = __esm({
           negative: [{ notes: 'Reviewed in the "tool" meeting' }, { notes: '{"agent_id": {"model": "gpt-5"}}' }]
         }
       },
+      {
+        id: "rewrite-note",
+        description: "git note (refs/notes/ai) written by acldrift's post-rewrite hook: a rebase or amend folded an agent's commit into this one",
+        class: "agent",
+        strength: "medium",
+        field: "notes",
+        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)[ \t]+\(carried by acldrift /im,
+        samples: {
+          positive: [
+            { notes: "Assisted-by: Claude Code (carried by acldrift from 147727b, rebase)" },
+            {
+              notes: "Assisted-by: Aider (carried by acldrift from 0c1d2e3, amend)\nAssisted-by: Claude Code (carried by acldrift from 147727b, rebase)"
+            }
+          ],
+          negative: [{ notes: "Assisted-by: Claude Code" }, { notes: "Reviewed: carried by acldrift from 147727b" }]
+        }
+      },
       // ── Runtime environment of the commit being made (prepare-commit-msg, pre-commit) ───
       // Env vars leak into child processes and anyone can export them: evidence only at commit
       // time. CURSOR_TRACE_ID and TERM_PROGRAM are set for humans in those editors too: not signals.
@@ -33428,8 +33561,13 @@ function classifyActor(commit, extra) {
 function agentTrailer(actor) {
   if (actor.type !== "agent") return void 0;
   const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
-  const name = (actor.agent ?? "unknown agent").replace(/[\p{Cc}:<>()]+/gu, " ").replace(/\s+/g, " ").trim() || "unknown agent";
-  return `Assisted-by: ${name} (detected by acldrift: ${ids.join(", ")})`;
+  return `Assisted-by: ${lineName(actor)} (detected by acldrift: ${ids.join(", ")})`;
+}
+function carriedNote(actor, from, how) {
+  return `Assisted-by: ${lineName(actor)} (carried by acldrift from ${from.slice(0, 12)}, ${how})`;
+}
+function lineName(actor) {
+  return (actor.agent ?? "unknown agent").replace(/[\p{Cc}:<>()]+/gu, " ").replace(/\s+/g, " ").trim() || "unknown agent";
 }
 function evaluate3(signals, commit) {
   const bySource = /* @__PURE__ */ new Map();
@@ -33452,9 +33590,9 @@ function trailerPattern(trailer) {
   const colon = trailer.indexOf(":");
   if (colon === -1 || trailer.slice(colon + 1).trim() === "")
     return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
-  const key = escapeRegExp(trailer.slice(0, colon).trim());
+  const key2 = escapeRegExp(trailer.slice(0, colon).trim());
   const value = escapeRegExp(trailer.slice(colon + 1).trim());
-  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
+  return new RegExp(`^${key2}:[ \\t]*${value}`, "i");
 }
 var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
 var init_classify2 = __esm({
@@ -33579,9 +33717,9 @@ var init_documents2 = __esm({
 // src/tools/run.ts
 import { spawn as spawn2 } from "node:child_process";
 import { constants as constants3, accessSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
-import { delimiter, dirname as dirname2, join as join3 } from "node:path";
+import { mkdir, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { availableParallelism, tmpdir as tmpdir2 } from "node:os";
+import { delimiter, dirname as dirname2, join as join4 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
   else await new Promise((resolve9) => waiting.push(resolve9));
@@ -33596,7 +33734,7 @@ async function slot(work) {
 function toolPath(tool, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join3(dir, tool);
+    const candidate = join4(dir, tool);
     try {
       accessSync(candidate, constants3.X_OK);
       return candidate;
@@ -33611,18 +33749,18 @@ async function runTool(run) {
   return slot(() => renderInCopy(binary2, run));
 }
 async function renderInCopy(binary2, run) {
-  const dir = await mkdtemp(join3(tmpdir(), "acldrift-render-"));
+  const dir = await mkdtemp2(join4(tmpdir2(), "acldrift-render-"));
   try {
     for (const [path, content] of run.files) {
-      const target = join3(dir, "files", path);
-      if (!target.startsWith(join3(dir, "files") + "/")) continue;
+      const target = join4(dir, "files", path);
+      if (!target.startsWith(join4(dir, "files") + "/")) continue;
       await mkdir(dirname2(target), { recursive: true });
-      await writeFile(target, content);
+      await writeFile2(target, content);
     }
-    await mkdir(join3(dir, "home"), { recursive: true });
-    return await spawnOffline(binary2, run, join3(dir, "files"), join3(dir, "home"));
+    await mkdir(join4(dir, "home"), { recursive: true });
+    return await spawnOffline(binary2, run, join4(dir, "files"), join4(dir, "home"));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm2(dir, { recursive: true, force: true });
   }
 }
 function spawnOffline(binary2, run, cwd, home) {
@@ -33638,11 +33776,11 @@ function spawnOffline(binary2, run, cwd, home) {
     https_proxy: NO_NETWORK_PROXY,
     NO_PROXY: "",
     no_proxy: "",
-    KUBECONFIG: join3(home, "kubeconfig"),
+    KUBECONFIG: join4(home, "kubeconfig"),
     GIT_TERMINAL_PROMPT: "0",
-    HELM_CACHE_HOME: join3(home, "cache"),
-    HELM_CONFIG_HOME: join3(home, "config"),
-    HELM_DATA_HOME: join3(home, "data")
+    HELM_CACHE_HOME: join4(home, "cache"),
+    HELM_CONFIG_HOME: join4(home, "config"),
+    HELM_DATA_HOME: join4(home, "data")
   };
   return new Promise((resolve9) => {
     const child2 = spawn2(binary2, run.args, { cwd, env: env2, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
@@ -33705,13 +33843,13 @@ async function render3(parsed2, container, source, settings) {
 }
 function runOnce(run) {
   const files = [...run.files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  const key = sha256(
+  const key2 = sha256(
     JSON.stringify([run.tool, run.args, files.map(([path, content]) => [path, sha256(content)])])
   );
-  let outcome = renders.get(key);
+  let outcome = renders.get(key2);
   if (outcome === void 0) {
     outcome = runTool(run);
-    renders.set(key, outcome);
+    renders.set(key2, outcome);
   }
   return outcome;
 }
@@ -33937,10 +34075,10 @@ async function loadStagedChanges(root, config2, overlay = []) {
 async function withOverlay(source, files, config2) {
   if (files.length === 0) return source;
   const paths = new Set(files.map((f) => f.path));
-  const inFiles = (key) => [...paths].some((path) => key === path || key.startsWith(`${path}#`));
+  const inFiles = (key2) => [...paths].some((path) => key2 === path || key2.startsWith(`${path}#`));
   const overlaid = {
     ...source,
-    documents: new Map([...source.documents].filter(([key]) => !inFiles(key))),
+    documents: new Map([...source.documents].filter(([key2]) => !inFiles(key2))),
     problems: source.problems.filter((p) => !paths.has(p.file))
   };
   const assign2 = assigner(config2);
@@ -34109,85 +34247,157 @@ var init_source = __esm({
 });
 
 // src/core/attribute/blame.ts
-function chainOf(history, start, path) {
-  const walked = [];
-  let sha = start;
-  let current = path;
-  while (sha !== void 0 && history.commits.has(sha)) {
-    const commit = history.commits.get(sha);
-    const change = commit.changes.find((c) => c.path === current) ?? movedAway(commit.changes, current);
-    walked.push({ sha, path: current, change });
-    if (change) current = change.oldPath;
-    sha = commit.parents[0];
+function indexOf2(history) {
+  let index2 = indexes2.get(history);
+  if (index2 === void 0) {
+    index2 = { changes: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map() };
+    indexes2.set(history, index2);
   }
-  const oldestChange = [...walked].reverse().find((w) => w.change !== void 0)?.change;
-  const before = oldestChange && {
-    path: oldestChange.oldPath,
-    blob: isAbsent(oldestChange.oldBlob) ? null : oldestChange.oldBlob
-  };
-  let state = before?.blob;
-  const states = [];
-  for (const w of [...walked].reverse()) {
-    if (w.change) state = isAbsent(w.change.newBlob) ? null : w.change.newBlob;
-    states.push({ sha: w.sha, path: w.path, blob: state ?? null, touched: w.change !== void 0 });
-  }
-  return { states: states.reverse(), before };
+  return index2;
 }
-function chainOfAll(paths, atTarget) {
+function changeTo(index2, commit, path) {
+  let byCommit = index2.changes.get(commit.sha);
+  if (byCommit === void 0) {
+    byCommit = { byPath: /* @__PURE__ */ new Map(), renamedFrom: /* @__PURE__ */ new Map() };
+    for (const change2 of commit.changes) {
+      if (!byCommit.byPath.has(change2.path)) byCommit.byPath.set(change2.path, change2);
+      if (change2.status.startsWith("R") && !byCommit.renamedFrom.has(change2.oldPath))
+        byCommit.renamedFrom.set(change2.oldPath, change2);
+    }
+    index2.changes.set(commit.sha, byCommit);
+  }
+  const change = byCommit.byPath.get(path);
+  if (change !== void 0) return change;
+  const rename2 = byCommit.renamedFrom.get(path);
+  return rename2 && { ...rename2, path, newBlob: "0".repeat(rename2.newBlob.length), newMode: "000000" };
+}
+function linkOf(history, sha, path) {
+  const index2 = indexOf2(history);
+  const pending = [];
+  let below;
+  for (let at2 = sha, name = path; at2 !== void 0; ) {
+    const known = index2.links.get(`${at2}\0${name}`);
+    if (known !== void 0) {
+      below = known;
+      break;
+    }
+    const commit = history.commits.get(at2);
+    if (commit === void 0) break;
+    const change = changeTo(index2, commit, name);
+    pending.push({ sha: at2, path: name, change });
+    if (change) name = change.oldPath;
+    at2 = commit.parents[0];
+  }
+  for (const step3 of pending.reverse()) {
+    below = { ...step3, next: below, latest: step3.change ?? below?.latest, oldest: below?.oldest ?? step3.change };
+    index2.links.set(`${step3.sha}\0${step3.path}`, below);
+  }
+  return below;
+}
+function walkOf(history, start, path, onVisit) {
+  const first = linkOf(history, start, path);
+  const oldest = first?.oldest;
+  const before = oldest && { path: oldest.oldPath, blob: isAbsent(oldest.oldBlob) ? null : oldest.oldBlob };
+  return {
+    before,
+    *states() {
+      for (let link2 = first; link2 !== void 0; link2 = link2.next) {
+        onVisit?.(link2.sha);
+        const made = link2.latest;
+        const blob = made === void 0 ? before?.blob ?? null : isAbsent(made.newBlob) ? null : made.newBlob;
+        yield { sha: link2.sha, path: link2.path, blob, touched: link2.change !== void 0 };
+      }
+    }
+  };
+}
+function chainOf(history, start, path) {
+  const walk = walkOf(history, start, path);
+  return { states: [...walk.states()], before: walk.before };
+}
+function walkOfAll(paths, atTarget) {
   return (history, start) => {
-    const chains = paths.map((path) => chainOf(history, start, path));
-    const blobOf = (j, blob) => chains[j].before === void 0 ? atTarget.get(paths[j]) ?? null : blob;
-    const states = chains[0].states.map((state, i) => ({
-      ...state,
-      blob: JSON.stringify(chains.map((chain, j) => blobOf(j, chain.states[i].blob))),
-      touched: chains.some((chain) => chain.states[i].touched)
-    }));
-    const before = chains.some((chain) => chain.before !== void 0) ? {
+    const walks = paths.map((path) => walkOf(history, start, path));
+    const blobOf = (j, blob) => walks[j].before === void 0 ? atTarget.get(paths[j]) ?? null : blob;
+    const before = walks.some((walk) => walk.before !== void 0) ? {
       path: paths[0],
-      blob: JSON.stringify(chains.map((chain, j) => blobOf(j, chain.before?.blob ?? null)))
+      blob: JSON.stringify(walks.map((walk, j) => blobOf(j, walk.before?.blob ?? null)))
     } : void 0;
-    return { states, before };
+    return {
+      before,
+      *states() {
+        const iterators = walks.map((walk) => walk.states()[Symbol.iterator]());
+        for (; ; ) {
+          const states = iterators.map((iterator) => iterator.next());
+          const first = states[0];
+          if (first.done) return;
+          const each = states.map((state) => state.value);
+          yield {
+            ...first.value,
+            blob: JSON.stringify(each.map((state, j) => blobOf(j, state.blob))),
+            touched: each.some((state) => state.touched)
+          };
+        }
+      }
+    };
   };
 }
 function blobsOfAll(paths, state) {
   const blobs = JSON.parse(state);
   return new Map(paths.map((path, i) => [path, blobs[i] ?? null]));
 }
-function movedAway(changes, path) {
-  const rename2 = changes.find((c) => c.status.startsWith("R") && c.oldPath === path);
-  return rename2 && { ...rename2, path, newBlob: "0".repeat(rename2.newBlob.length), newMode: "000000" };
-}
-function blobsToRead(history, target, path, chains = chainOf) {
+function blobsToRead(history, target, path, walks = walkOf, onVisit) {
   const blobs = /* @__PURE__ */ new Set();
-  const visit = (start, p, depth) => {
-    const chain = chains(history, start, p);
-    if (chain.before?.blob) blobs.add(chain.before.blob);
-    for (const s of chain.states) {
+  const visited = /* @__PURE__ */ new Set();
+  const starts = [{ sha: target, path }];
+  for (let start = starts.pop(); start !== void 0; start = starts.pop()) {
+    const walk = walks(history, start.sha, start.path);
+    if (walk.before?.blob) blobs.add(walk.before.blob);
+    for (const s of walk.states()) {
+      const key2 = `${s.sha}\0${s.path}`;
+      if (visited.has(key2)) break;
+      visited.add(key2);
+      onVisit?.(s.sha);
       if (s.blob) blobs.add(s.blob);
-      const parents = history.commits.get(s.sha).parents;
-      if (s.touched && depth < MAX_MERGE_DEPTH) for (const p2 of parents.slice(1)) visit(p2, s.path, depth + 1);
+      if (s.touched) {
+        for (const parent of history.commits.get(s.sha).parents.slice(1))
+          if (history.commits.has(parent)) starts.push({ sha: parent, path: s.path });
+      }
     }
-  };
-  visit(target, path, 0);
+  }
   return blobs;
 }
-function semanticBlame(history, target, path, allowed, depth = 0, chains = chainOf) {
-  const chain = chains(history, target, path);
-  if (chain.states.length === 0) return { sha: null, why: "the target commit is outside the history read" };
+function semanticBlame(history, target, path, allowed, walks = walkOf, onVisit) {
+  return blameFrom(history, target, path, allowed, walks, onVisit, /* @__PURE__ */ new Set(), 0);
+}
+function blameFrom(history, target, path, allowed, walks, onVisit, visited, depth) {
+  const walk = walks(history, target, path);
   let blamed;
-  for (const state of chain.states) {
-    if (!allowed(state.blob)) break;
+  let seen = 0;
+  let exhausted = true;
+  for (const state of walk.states()) {
+    const key2 = `${state.sha}\0${state.path}`;
+    if (visited.has(key2)) {
+      exhausted = allowed(state.blob);
+      break;
+    }
+    visited.add(key2);
+    onVisit?.(state.sha);
+    seen++;
+    if (!allowed(state.blob)) {
+      exhausted = false;
+      break;
+    }
     blamed = state;
   }
+  if (seen === 0) return { sha: null, why: "the target commit is outside the history read" };
   if (blamed === void 0)
     return { sha: null, why: "the access is not in the committed target: it comes from uncommitted changes" };
-  if (blamed === chain.states.at(-1) && chain.before !== void 0 && allowed(chain.before.blob)) {
+  if (exhausted && walk.before !== void 0 && allowed(walk.before.blob)) {
     return { sha: null, why: "the access predates the range of history read" };
   }
-  if (chain.before === void 0)
+  if (walk.before === void 0)
     return { sha: null, why: "the file did not change in the range of history read" };
   if (history.shallow?.has(blamed.sha)) {
-    const seen = chain.states.length;
     return {
       sha: null,
       shallow: true,
@@ -34196,18 +34406,19 @@ function semanticBlame(history, target, path, allowed, depth = 0, chains = chain
   }
   const merged = history.commits.get(blamed.sha).parents.slice(1);
   for (const parent of depth < MAX_MERGE_DEPTH ? merged.filter((p) => history.commits.has(p)) : []) {
-    const branch = semanticBlame(history, parent, blamed.path, allowed, depth + 1, chains);
+    const branch = blameFrom(history, parent, blamed.path, allowed, walks, onVisit, visited, depth + 1);
     if (branch.sha !== null) return { sha: branch.sha, mergedBy: branch.mergedBy ?? blamed.sha };
     if (branch.shallow) return branch;
   }
   return { sha: blamed.sha };
 }
-var MAX_MERGE_DEPTH;
+var indexes2, MAX_MERGE_DEPTH;
 var init_blame = __esm({
   "src/core/attribute/blame.ts"() {
     "use strict";
     init_history();
-    MAX_MERGE_DEPTH = 8;
+    indexes2 = /* @__PURE__ */ new WeakMap();
+    MAX_MERGE_DEPTH = 1e3;
   }
 });
 
@@ -34228,12 +34439,12 @@ async function attribute(findings, options) {
   const history = await readHistory(options.root, options.baseline, head);
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
   const together = await filesTogether(options.root, head, findings, settings);
-  const chainsOf = (file) => together.get(file)?.chains ?? chainOf;
+  const walksOf = (file) => together.get(file)?.walks ?? walkOf;
   const filesOf = (f) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== void 0);
   const versions = new Map(
     [...new Set(findings.flatMap(filesOf))].map((file) => [
       file,
-      blobsToRead(history, head, file, chainsOf(file))
+      blobsToRead(history, head, file, walksOf(file))
     ])
   );
   const readAs = /* @__PURE__ */ new Map();
@@ -34262,15 +34473,15 @@ async function attribute(findings, options) {
     const wanted = finding2.change !== "narrowing";
     const others = othersOf(finding2.kind);
     const allowedAt = async (at2, blob) => {
-      const key = findingKey(at2);
+      const key2 = findingKey(at2);
       const value = blob === null ? void 0 : parsed2.get(documentKey(blob, at2.document));
-      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
+      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key2, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key2, others, settings);
       return allows2 === wanted;
     };
     const blameIn = async (at2) => {
       const answers = /* @__PURE__ */ new Map();
       for (const blob of [null, ...versions.get(at2.file)]) answers.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers.get(blob) ?? false, 0, chainsOf(at2.file));
+      return semanticBlame(history, head, at2.file, (blob) => answers.get(blob) ?? false, walksOf(at2.file));
     };
     let result2 = await blameIn(finding2);
     const elsewhere = elsewhereOf(finding2);
@@ -34313,28 +34524,28 @@ async function alreadyAtHead(findings, head, options) {
     const content = atHead.get(finding2.file);
     if (content === void 0) continue;
     const kind = finding2.kind;
-    const key = findingKey(finding2);
+    const key2 = findingKey(finding2);
     const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
     const value = await valueIn2({ path: finding2.file, content }, kind, finding2.document, source, settings);
     if (value === void 0) continue;
     const others = new Map(
-      [...options.documents ?? []].filter(([path, d]) => d.kind === kind && path !== key).map(([path, d]) => [path, d.value])
+      [...options.documents ?? []].filter(([path, d]) => d.kind === kind && path !== key2).map(([path, d]) => [path, d.value])
     );
-    const allows2 = await adapterFor(kind).allows(value, finding2.witness, key, others, settings);
+    const allows2 = await adapterFor(kind).allows(value, finding2.witness, key2, others, settings);
     if (allows2 === (finding2.change !== "narrowing")) out.push(finding2);
   }
   return out;
 }
 async function readVersions(root, versions, readAs, together, settings) {
-  const fileOf = /* @__PURE__ */ new Map();
+  const fileOf2 = /* @__PURE__ */ new Map();
   const wanted = /* @__PURE__ */ new Set();
   for (const [file, keys] of versions)
-    for (const key of keys) {
+    for (const key2 of keys) {
       const group = together.get(file);
       if (group === void 0) {
-        fileOf.set(key, file);
-        wanted.add(key);
-      } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
+        fileOf2.set(key2, file);
+        wanted.add(key2);
+      } else for (const blob of blobsOfAll(group.paths, key2).values()) if (blob !== null) wanted.add(blob);
     }
   const parsed2 = /* @__PURE__ */ new Map();
   if (wanted.size === 0) return parsed2;
@@ -34342,7 +34553,7 @@ async function readVersions(root, versions, readAs, together, settings) {
   for (const object2 of await catFileBatch(root, [...wanted], { maxBytes: MAX_FILE_BYTES }))
     if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
   for (const [id, content] of contents) {
-    const path = fileOf.get(id);
+    const path = fileOf2.get(id);
     if (path === void 0) continue;
     const as = readAs.get(path);
     const file = { path, content };
@@ -34355,9 +34566,9 @@ async function readVersions(root, versions, readAs, together, settings) {
     if (value !== void 0) parsed2.set(id, value);
   }
   for (const [file, group] of together)
-    for (const key of versions.get(file) ?? []) {
+    for (const key2 of versions.get(file) ?? []) {
       const files = /* @__PURE__ */ new Map();
-      for (const [path, blob] of blobsOfAll(group.paths, key))
+      for (const [path, blob] of blobsOfAll(group.paths, key2))
         if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob));
       const content = files.get(file);
       if (content === void 0) continue;
@@ -34366,7 +34577,7 @@ async function readVersions(root, versions, readAs, together, settings) {
         read: async (paths) => new Map(paths.flatMap((p) => files.has(p) ? [[p, files.get(p)]] : []))
       };
       for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
+        if (document.origin) parsed2.set(documentKey(key2, document.origin.name), document.value);
     }
   return parsed2;
 }
@@ -34389,7 +34600,7 @@ async function filesTogether(root, head, findings, settings) {
     read.delete(file);
     if (read.size === 0) continue;
     const paths = [file, ...[...read].sort()];
-    out.set(file, { paths, chains: chainOfAll(paths, await blobIdsAt(root, head, paths)) });
+    out.set(file, { paths, walks: walkOfAll(paths, await blobIdsAt(root, head, paths)) });
   }
   return out;
 }
@@ -34428,13 +34639,16 @@ var init_attribute = __esm({
 });
 
 // src/core/compare.ts
+function sameDocument(a, b) {
+  return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value));
+}
 async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ new Set()) {
   const changedByKind = /* @__PURE__ */ new Map();
   const paths = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort();
   for (const path of paths) {
     const before = baseline.get(path);
     const after = target.get(path);
-    if (before && after && before.hash === after.hash && before.kind === after.kind) continue;
+    if (before && after && sameDocument(before, after)) continue;
     for (const kind of new Set([before?.kind, after?.kind].filter((k) => k !== void 0)))
       changedByKind.set(kind, [...changedByKind.get(kind) ?? [], path]);
   }
@@ -34458,6 +34672,7 @@ var init_compare8 = __esm({
   async "src/core/compare.ts"() {
     "use strict";
     await init_adapters();
+    init_hash();
   }
 });
 
@@ -34472,7 +34687,7 @@ var init_rules9 = __esm({
         change: "widening",
         severity: ["high", "medium"],
         title: "The config checks less",
-        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
+        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
       },
       "approver-added": {
         change: "widening",
@@ -34608,9 +34823,99 @@ var init_agent_hooks = __esm({
   }
 });
 
+// src/core/gate/attributes.ts
+import picomatch2 from "picomatch";
+function transforms(text3) {
+  const macros = /* @__PURE__ */ new Map([["binary", ["-diff", "-merge", "-text"]]]);
+  const lines = [];
+  for (const line of text3.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
+    const pattern = quoted ?? trimmed.split(/\s+/)[0];
+    const attributes = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean);
+    if (pattern.startsWith("[attr]")) macros.set(pattern.slice("[attr]".length), attributes);
+    else lines.push([unquote(pattern), attributes]);
+  }
+  const expand3 = (attribute2, depth) => {
+    const macro = macros.get(attribute2);
+    return macro === void 0 || depth > 8 ? [attribute2] : [attribute2, ...macro.flatMap((a) => expand3(a, depth + 1))];
+  };
+  const found = /* @__PURE__ */ new Map();
+  for (const [pattern, attributes] of lines)
+    for (const attribute2 of attributes.flatMap((a) => expand3(a, 0))) {
+      const name = attribute2.split("=")[0];
+      if (TRANSFORMING[name] === void 0 || attribute2.startsWith("-") || attribute2.startsWith("!")) continue;
+      const transform = { pattern, attribute: name };
+      found.set(key(transform), transform);
+    }
+  return [...found.values()];
+}
+function patternMatcher(pattern) {
+  if (pattern.endsWith("/")) return () => false;
+  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
+  return picomatch2(glob2, { dot: true });
+}
+async function attributeChanges(before, after, readPaths, versions) {
+  const was = before.get(ATTRIBUTES_FILE);
+  const is = after.get(ATTRIBUTES_FILE);
+  if (is === void 0 || was !== void 0 && was.equals(is)) return [];
+  const old = new Set(transforms(was?.toString("utf8") ?? "").map(key));
+  const added = transforms(is.toString("utf8")).filter((t) => !old.has(key(t)));
+  if (added.length === 0) return [];
+  const paths = await readPaths();
+  const found = [];
+  for (const transform of added) {
+    const matches2 = paths.filter(patternMatcher(transform.pattern));
+    if (matches2.length === 0) continue;
+    const shown3 = matches2.slice(0, 3).join(", ") + (matches2.length > 3 ? ` and ${matches2.length - 3} more` : "");
+    const finding2 = protectedFinding({
+      file: ATTRIBUTES_FILE,
+      rule: "config-weakened",
+      severity: "high",
+      message: `${ATTRIBUTES_FILE}: \`${transform.pattern} ${transform.attribute}\` applies to access configs (${shown3}): ${TRANSFORMING[transform.attribute]}, so what is deployed is not what acldrift checked.`,
+      witness: { setting: ATTRIBUTES_FILE, pattern: transform.pattern, attribute: transform.attribute },
+      pointer: null,
+      line: lineOf2(is.toString("utf8"), transform.pattern),
+      before: null,
+      after: `${transform.pattern} ${transform.attribute}`
+    });
+    found.push({
+      finding: finding2,
+      path: ATTRIBUTES_FILE,
+      holds: async (blob) => await versions.get(
+        blob,
+        "gitattributes",
+        async (content) => transforms(content.toString("utf8")).some((t) => key(t) === key(transform))
+      ) ?? false
+    });
+  }
+  return found;
+}
+function lineOf2(text3, pattern) {
+  const index2 = text3.split(/\r?\n/).findIndex((line) => unquote(line.trim().split(/\s+/)[0] ?? "") === pattern);
+  return index2 === -1 ? null : index2 + 1;
+}
+var ATTRIBUTES_FILE, TRANSFORMING, key, unquote;
+var init_attributes = __esm({
+  "src/core/gate/attributes.ts"() {
+    "use strict";
+    init_protected();
+    ATTRIBUTES_FILE = ".gitattributes";
+    TRANSFORMING = {
+      filter: "git runs a clean/smudge filter on them",
+      ident: "git expands $Id$ in them on checkout",
+      "working-tree-encoding": "git re-encodes them on checkout",
+      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
+    };
+    key = (t) => `${t.pattern}\0${t.attribute}`;
+    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
+  }
+});
+
 // src/core/gate/approvals-file.ts
 async function parseApprovals(path, content) {
-  const parsed2 = parseFile({ path, content }, "yaml");
+  const parsed2 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
   if (parsed2.value === null) return { path, entries: [], lines: [] };
   const problems = await validateValue("approvals", parsed2);
   if (problems.length > 0) throw new InvalidInputError(problems);
@@ -34800,11 +35105,81 @@ var init_approval_records = __esm({
   }
 });
 
+// src/core/gate/signatures.ts
+async function signedCommits(root, allowedSigners, commits) {
+  if (allowedSigners === void 0) return /* @__PURE__ */ new Map();
+  const all2 = [...commits].filter((c) => c !== null);
+  const shas = all2.flatMap((c) => c.pending ? [] : [c.sha]);
+  const out = await verifiedSigners(root, shas, allowedSigners);
+  const pending = all2.find((c) => c.pending);
+  if (pending !== void 0) {
+    const key2 = await pendingSigningKey(root);
+    const email = pending.author.email.toLowerCase();
+    if (key2 !== void 0 && signerKeys(allowedSigners).has(`${email} ${key2}`)) out.set(pending.sha, email);
+  }
+  return out;
+}
+function unsignedWhy(commit, signed, where) {
+  if (signed === void 0) return void 0;
+  const signer = signed.get(commit.sha);
+  if (signer === void 0 && commit.pending)
+    return `${where} will not be signed with ${commit.author.email}'s key listed in ${ALLOWED_SIGNERS_FILE} (policy.requireSignedApprovals: commit.gpgsign, gpg.format ssh, user.signingkey)`;
+  if (signer === void 0)
+    return `${where} by ${commit.author.email} is not signed with a key listed in ${ALLOWED_SIGNERS_FILE} (policy.requireSignedApprovals)`;
+  if (signer.toLowerCase() !== commit.author.email.toLowerCase())
+    return `${where} is signed by ${signer}'s key, not by its author ${commit.author.email}`;
+  return void 0;
+}
+function signerKeys(content) {
+  const keys = /* @__PURE__ */ new Set();
+  for (const raw of content?.toString("utf8").split("\n") ?? []) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const fields = line.split(/\s+/);
+    const key2 = fields.findIndex((f) => /^(ssh-|ecdsa-|sk-)/.test(f));
+    if (key2 < 1) continue;
+    for (const principal3 of fields[0].split(","))
+      keys.add(`${principal3.toLowerCase()} ${fields[key2 + 1] ?? ""}`);
+  }
+  return keys;
+}
+function signerChanges(before, after, versions) {
+  const old = signerKeys(before.get(ALLOWED_SIGNERS_FILE));
+  return [...signerKeys(after.get(ALLOWED_SIGNERS_FILE))].filter((key2) => !old.has(key2)).map((key2) => {
+    const [principal3, material] = key2.split(" ");
+    const short = `${material.slice(0, 12)}\u2026`;
+    return {
+      finding: protectedFinding({
+        file: ALLOWED_SIGNERS_FILE,
+        rule: "approver-added",
+        severity: "high",
+        message: `${ALLOWED_SIGNERS_FILE}: a key (${short}) added for ${principal3}: commits it signs count as ${principal3}'s approvals.`,
+        witness: { signer: principal3, key: material },
+        pointer: null,
+        line: null,
+        before: null,
+        after: key2
+      }),
+      path: ALLOWED_SIGNERS_FILE,
+      holds: async (blob) => (await versions.get(blob, "signers", async (content) => signerKeys(content)))?.has(key2) ?? false
+    };
+  });
+}
+var ALLOWED_SIGNERS_FILE;
+var init_signatures2 = __esm({
+  "src/core/gate/signatures.ts"() {
+    "use strict";
+    init_git();
+    init_protected();
+    ALLOWED_SIGNERS_FILE = ".acldrift/allowed_signers";
+  }
+});
+
 // src/core/gate/approvals.ts
 function utcDay(date) {
   return date.toISOString().slice(0, 10);
 }
-function approverCommit(commit, approvers) {
+function approverCommit(commit, approvers, signed) {
   if (commit === null) return { ok: false, why: "a commit that could not be found" };
   const { actor, author: author2 } = commit;
   const email = author2.email.toLowerCase();
@@ -34818,7 +35193,10 @@ function approverCommit(commit, approvers) {
     return { ok: false, why: `${where} by ${author2.email}, who is not a listed approver (policy.approvers)` };
   if (actor.type !== "human")
     return { ok: false, why: `${where} by ${author2.email}, classified ${actor.type}, not human` };
-  return { ok: true, why: `${where} by listed approver ${author2.email}` };
+  const unsigned = unsignedWhy(commit, signed, where);
+  if (unsigned !== void 0) return { ok: false, why: unsigned };
+  const verified = signed === void 0 ? "" : ", signed with their listed key";
+  return { ok: true, why: `${where} by listed approver ${author2.email}${verified}` };
 }
 function evidence(commit) {
   const signals = commit.actor.evidence.map((e) => e.signal);
@@ -34833,7 +35211,7 @@ function entryCovers(entry, finding2) {
   const covers2 = finding2.kind === "acldrift" ? sameAccess : adapterFor(finding2.kind).covers;
   return covers2(entry.access.whole, finding2.access);
 }
-function judgeApproval(record, approvers, today) {
+function judgeApproval(record, approvers, today, signed) {
   const { entry, addedBy } = record;
   const base = {
     source: "approvals-file",
@@ -34859,7 +35237,7 @@ function judgeApproval(record, approvers, today) {
       status: "unverified",
       why: `who added it cannot be established: ${record.unknownWhy ?? "unknown commit"}`
     };
-  const who2 = approverCommit(addedBy, approvers);
+  const who2 = approverCommit(addedBy, approvers, signed);
   if (!who2.ok) return { ...base, valid: false, status: "self-approval", why: `added in ${who2.why}` };
   if (addedBy.author.email.toLowerCase() !== entry.approver.toLowerCase())
     return {
@@ -34872,8 +35250,8 @@ function judgeApproval(record, approvers, today) {
     return { ...base, valid: false, status: "expired", why: `it expired on ${entry.expires}` };
   return { ...base, valid: true, status: "valid", why: `added in ${who2.why}` };
 }
-function commitApproval(finding2, approvers) {
-  const who2 = approverCommit(finding2.commit, approvers);
+function commitApproval(finding2, approvers, signed) {
+  const who2 = approverCommit(finding2.commit, approvers, signed);
   if (!who2.ok || finding2.commit === null) return null;
   return {
     source: "approver-commit",
@@ -34884,12 +35262,22 @@ function commitApproval(finding2, approvers) {
     commit: finding2.commit
   };
 }
-function applyApprovals(findings, records, approvers, today, approvalsFile, judgeable = () => true) {
-  const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today)]));
+function applyApprovals(findings, records, approvers, today, approvalsFile, judgeable = () => true, signed) {
+  const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today, signed)]));
   const used = /* @__PURE__ */ new Set();
-  for (const finding2 of findings) {
-    if (finding2.change === "narrowing" || APPROVAL_RULES.includes(finding2.rule)) continue;
-    const matching = records.filter((r) => entryCovers(r.entry, finding2));
+  const covered = findings.filter((f) => f.change !== "narrowing" && !APPROVAL_RULES.includes(f.rule)).map((finding2) => ({ finding: finding2, matching: records.filter((r) => entryCovers(r.entry, finding2)) }));
+  for (const { finding: finding2, matching } of covered)
+    for (const r of matching) {
+      const approval = judged.get(r);
+      if (approval.valid && signed === void 0 && sameCommit(r.addedBy, finding2.commit))
+        judged.set(r, {
+          ...approval,
+          valid: false,
+          status: "self-approval",
+          why: `it was added in the same commit as the access it approves (${describe2(r.addedBy)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`
+        });
+    }
+  for (const { finding: finding2, matching } of covered) {
     if (matching.length === 0) continue;
     for (const r of matching) used.add(r);
     if (finding2.approval?.valid) continue;
@@ -34904,6 +35292,9 @@ function applyApprovals(findings, records, approvers, today, approvalsFile, judg
     out.push(approvalFinding(record, approval, unused, approvalsFile));
   }
   return { findings: out, judged };
+}
+function sameCommit(addedBy, madeBy) {
+  return addedBy !== null && madeBy !== null && addedBy.sha === madeBy.sha;
 }
 function approvalFinding(record, approval, unused, file) {
   const { entry } = record;
@@ -34962,19 +35353,21 @@ function approvalFinding(record, approval, unused, file) {
     approval: null
   };
 }
-var APPROVAL_RULES, capitalise;
+var APPROVAL_RULES, describe2, capitalise;
 var init_approvals2 = __esm({
   async "src/core/gate/approvals.ts"() {
     "use strict";
     await init_adapters();
     init_adapter();
     init_findings();
+    init_signatures2();
     APPROVAL_RULES = [
       "self-approval",
       "approval-expired",
       "approval-stale",
       "approval-unverified"
     ];
+    describe2 = (commit) => commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`;
     capitalise = (text3) => text3.charAt(0).toUpperCase() + text3.slice(1);
   }
 });
@@ -34997,20 +35390,22 @@ var init_version = __esm({
 async function readSnapshot(path) {
   let content;
   try {
-    content = await readRegularFile(path);
+    content = await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
   } catch (error) {
     if (error instanceof InvalidInputError) throw error;
     throw new UsageError(`cannot read baseline snapshot ${path}: ${error.message}`);
   }
-  return (await parseSnapshot(path, content)).source;
+  return (await parseSnapshot(path, content, { positions: false })).source;
 }
-async function parseSnapshot(path, content) {
-  const parsed2 = parseFile({ path, content }, "json");
+async function parseSnapshot(path, content, options = {}) {
+  const parsed2 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
   const problems = await validateValue("snapshot", parsed2);
-  if (problems.length > 0) throw new InvalidInputError(problems);
+  const read = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
+  if (problems.length > 0 || read.problems.length > 0) {
+    if (options.positions === false) return parseSnapshot(path, content);
+    throw new InvalidInputError(problems.length > 0 ? problems : read.problems);
+  }
   const snapshot2 = parsed2.value;
-  const read = await embed(parsed2, containerFor("snapshot"));
-  if (read.problems.length > 0) throw new InvalidInputError(read.problems);
   const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
   const noLines = { locate: () => void 0 };
   const documents = /* @__PURE__ */ new Map();
@@ -35019,7 +35414,8 @@ async function parseSnapshot(path, content) {
     documents.set(entry.path, {
       path: entry.path,
       kind: entry.kind,
-      hash: entry.hash,
+      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
+      hash: `value:${held.hash}`,
       value: entry.value,
       sourceMap: noLines,
       ...entry.origin === void 0 ? {} : { origin: entry.origin }
@@ -35052,7 +35448,7 @@ async function baselineWidenings(was, is, snapshot2, settings) {
   for (const inner of result2.findings) {
     if (inner.change === "narrowing" || inner.witness === null) continue;
     const kind = inner.kind;
-    const key = findingKey(inner);
+    const key2 = findingKey(inner);
     const finding2 = {
       ...inner,
       rule: "baseline-widened",
@@ -35067,12 +35463,12 @@ async function baselineWidenings(was, is, snapshot2, settings) {
       path: file,
       holds: async (blob) => {
         const docs = await snapshot2.documentsAt(blob);
-        const doc = docs?.get(key);
+        const doc = docs?.get(key2);
         if (doc === void 0 || doc.kind !== kind) return false;
         const others = new Map(
-          [...docs].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value])
+          [...docs].filter(([p, d]) => d.kind === kind && p !== key2).map(([p, d]) => [p, d.value])
         );
-        return adapterFor(kind).allows(doc.value, witness, key, others, settings);
+        return adapterFor(kind).allows(doc.value, witness, key2, others, settings);
       }
     });
   }
@@ -35329,6 +35725,13 @@ var init_config_changes = __esm({
         weakened: (old, now) => old === "require-approval" && now === "allow",
         message: (file) => `${file}: policy.agents set to allow, so AI agents' widenings below failOn pass without a human approval.`
       }),
+      settingChange({
+        setting: "policy.requireSignedApprovals",
+        severity: "high",
+        value: (config2) => config2.policy.requireSignedApprovals,
+        weakened: (old, now) => old && !now,
+        message: (file) => `${file}: policy.requireSignedApprovals turned off, so an approver's identity on an unsigned commit counts as their approval again.`
+      }),
       {
         setting: "policy.approvers",
         rule: "approver-added",
@@ -35411,8 +35814,13 @@ async function referenceCommit(input, paths, history, notes) {
   if (touched.length === 0) return baseline.commit;
   const commits = await lookUpCommits({ root: input.root, actors: input.config.actors }, touched);
   for (const sha of touched) {
-    const commit = commits.get(sha);
-    if (commit && approverCommit(commit, input.config.policy.approvers).ok) return sha;
+    const commit = commits.get(sha) ?? null;
+    const signed = input.config.policy.requireSignedApprovals ? await signedCommits(
+      input.root,
+      (await trustBefore(input.root, paths.config, sha, read.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
+      [commit]
+    ) : void 0;
+    if (approverCommit(commit, input.config.policy.approvers, signed).ok) return sha;
   }
   notes.push(
     `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`
@@ -35436,9 +35844,11 @@ async function approvedState(input, configPath, paths, history, start, notes) {
     touched.map((t) => t.sha)
   );
   for (const [i, { sha: sha2, parent }] of touched.entries()) {
-    const approvers = await approversBefore(input.root, configPath, sha2, parent);
-    if (approvers.length === 0) continue;
-    if (approverCommit(commits.get(sha2) ?? null, approvers).ok) {
+    const trust = await trustBefore(input.root, configPath, sha2, parent);
+    if (trust.approvers.length === 0) continue;
+    const commit = commits.get(sha2) ?? null;
+    const signed = trust.requireSigned || input.config.policy.requireSignedApprovals ? await signedCommits(input.root, trust.signers ?? Buffer.alloc(0), [commit]) : void 0;
+    if (approverCommit(commit, trust.approvers, signed).ok) {
       if (i > 0)
         notes.push(
           `acldrift's own files compared with the approved state ${sha2.slice(0, 7)}: ${i} later change${i === 1 ? " was" : "s were"} not made by a listed approver`
@@ -35451,21 +35861,28 @@ async function approvedState(input, configPath, paths, history, start, notes) {
   );
   return start;
 }
-async function approversBefore(root, configPath, sha, parent) {
-  if (configPath === void 0) return [];
+async function trustBefore(root, configPath, sha, parent) {
+  const none = { approvers: [], requireSigned: false, signers: void 0 };
+  if (configPath === void 0) return none;
   for (const commit of parent === void 0 ? [sha] : [parent, sha]) {
-    const [side] = await readPathsAt(root, [{ type: "ref", commit }], [configPath]);
+    const [side] = await readPathsAt(root, [{ type: "ref", commit }], [configPath, ALLOWED_SIGNERS_FILE]);
     const version2 = await configVersion(configPath, side);
-    if (version2.status === "ok") return version2.config.policy.approvers;
-    if (version2.status === "invalid") return [];
+    if (version2.status === "ok")
+      return {
+        approvers: version2.config.policy.approvers,
+        requireSigned: version2.config.policy.requireSignedApprovals,
+        signers: side.get(ALLOWED_SIGNERS_FILE)
+      };
+    if (version2.status === "invalid") return none;
   }
-  return [];
+  return none;
 }
 async function readSides(root, spec, reference2, targetCommit, paths) {
   if (spec.type === "worktree") {
     const [[before2], read] = await Promise.all([
       reference2 === null ? Promise.resolve([/* @__PURE__ */ new Map()]) : readPathsAt(root, [{ type: "ref", commit: reference2 }], paths),
-      readWorktreeFiles(root, paths)
+      // Read whole, as readPathsAt reads the other sides: absent must never stand for "too large".
+      readWorktreeFiles(root, paths, Infinity)
     ]);
     return [before2, new Map(read.files.map((f) => [f.path, f.content]))];
   }
@@ -35484,6 +35901,7 @@ var init_reference = __esm({
     await init_approvals_file();
     await init_approvals2();
     await init_config_changes();
+    init_signatures2();
   }
 });
 
@@ -35509,12 +35927,12 @@ var init_versions = __esm({
       /** The blob parsed by `parse` (once per blob and parser name); undefined for an absent file. */
       async get(blob, name, parse2) {
         if (blob === null) return void 0;
-        const key = `${name}\0${blob}`;
-        let value = this.parsed.get(key);
+        const key2 = `${name}\0${blob}`;
+        let value = this.parsed.get(key2);
         if (value === void 0) {
           const content = this.contents.get(blob);
           value = content === void 0 ? Promise.resolve(void 0) : parse2(content);
-          this.parsed.set(key, value);
+          this.parsed.set(key2, value);
         }
         return value;
       }
@@ -35528,9 +35946,14 @@ async function runGate(input) {
   const notes = [];
   const errors = [];
   const paths = protectedPaths(input);
-  const pathList = [paths.config, paths.approvals, paths.baseline, ...AGENT_HOOK_FILES].filter(
-    (p) => p !== void 0
-  );
+  const pathList = [
+    paths.config,
+    paths.approvals,
+    paths.baseline,
+    ALLOWED_SIGNERS_FILE,
+    ...AGENT_HOOK_FILES,
+    ATTRIBUTES_FILE
+  ].filter((p) => p !== void 0);
   let history;
   const readHistoryOnce = () => history ??= target.commit === null ? Promise.resolve({ commits: /* @__PURE__ */ new Map(), order: [] }) : readPathHistory(root, target.commit, pathList);
   const versions = new VersionCache(root);
@@ -35557,6 +35980,14 @@ async function runGate(input) {
       ...await baselineChanges(paths.baseline, before, after, versions, errors, notes, current.settings)
     );
   if (reference2 !== null) found.push(...agentHookChanges(before, after, versions));
+  if (reference2 !== null && beforeConfig.status === "ok")
+    found.push(...signerChanges(before, after, versions));
+  if (reference2 !== null) {
+    const spec = target.spec.type === "ref" ? { type: "ref", rev: target.commit } : target.spec;
+    const assign2 = assigner(current);
+    const readPaths = async () => (await listSourcePaths(root, spec)).filter((p) => assign2(p) !== void 0);
+    found.push(...await attributeChanges(before, after, readPaths, versions));
+  }
   if (target.spec.type === "ref") {
     const blamed = await blame(found);
     found.forEach((p, i) => {
@@ -35569,7 +36000,12 @@ async function runGate(input) {
     for (const p of found) p.finding.commit = pending;
   }
   const records = await approvalRecords(input, paths.approvals, approvals, versions, blame);
-  for (const p of found) p.finding.approval = commitApproval(p.finding, referenceApprovers);
+  const requireSigned = config2.policy.requireSignedApprovals || current.policy.requireSignedApprovals || beforeConfig.status === "ok" && beforeConfig.config.policy.requireSignedApprovals;
+  const signed = requireSigned ? await signedCommits(root, before.get(ALLOWED_SIGNERS_FILE) ?? after.get(ALLOWED_SIGNERS_FILE), [
+    ...found.map((p) => p.finding.commit),
+    ...records.map((r) => r.addedBy)
+  ]) : void 0;
+  for (const p of found) p.finding.approval = commitApproval(p.finding, referenceApprovers, signed);
   const unapprovedApprovers = new Set(
     found.filter((p) => p.finding.rule === "approver-added" && p.finding.approval === null).map((p) => String(p.finding.witness?.approver))
   );
@@ -35583,7 +36019,8 @@ async function runGate(input) {
     utcDay(input.now ?? /* @__PURE__ */ new Date()),
     paths.approvals,
     // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
-    (entry) => approvedBaseline && (entry.kind === "acldrift" || input.compared.has(findingKey(entry)))
+    (entry) => approvedBaseline && (entry.kind === "acldrift" || input.compared.has(findingKey(entry))),
+    signed
   );
   const added = [];
   for (const record of records) {
@@ -35601,8 +36038,10 @@ var init_gate = __esm({
     "use strict";
     init_git();
     await init_config2();
+    await init_source();
     await init_embedded();
     init_agent_hooks();
+    init_attributes();
     await init_approval_records();
     await init_approvals_file();
     await init_approvals2();
@@ -35611,13 +36050,14 @@ var init_gate = __esm({
     await init_config_changes();
     await init_reference();
     init_verdict();
+    init_signatures2();
     init_versions();
   }
 });
 
 // src/core/check.ts
-import { existsSync } from "node:fs";
-import { isAbsolute as isAbsolute3, resolve as resolve5 } from "node:path";
+import { existsSync, lstatSync } from "node:fs";
+import { isAbsolute as isAbsolute3, join as join5, resolve as resolve5 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
@@ -35665,8 +36105,11 @@ async function runCheck(options) {
     ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values()
   ];
   errors.push(...keptKinds(baseline, target));
-  notes.push(...await followMoves(options, baseline, target));
-  const unreadable = new Set(errors.map((e) => e.file));
+  const changes = await changesOfGone(options, baseline, target, notes);
+  const lost = lostPaths(options, baseline, target, changes, new Set(errors.map((e) => e.file)));
+  errors.push(...lost.problems);
+  notes.push(...followMoves(baseline, target, changes));
+  const unreadable = /* @__PURE__ */ new Set([...errors.map((e) => e.file), ...lost.keys]);
   let targetPaths;
   let ownership;
   const targetPathList = () => targetPaths ??= listSourcePaths(options.root, options.target);
@@ -35741,24 +36184,85 @@ function keptKinds(baseline, target) {
   }
   return problems;
 }
-async function followMoves(options, baseline, target) {
-  const gone = [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
+async function changesOfGone(options, baseline, target, notes) {
+  if (baseline.commit === null || goneFrom(baseline, target).length === 0) return void 0;
+  const to = options.target.type === "ref" ? { type: "ref", commit: target.commit } : options.target;
+  try {
+    return await pathChanges(options.root, baseline.commit, to);
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    notes.push(
+      `renames since the baseline's commit ${baseline.commit.slice(0, 7)} not followed: ${error.message}`
+    );
+    return void 0;
+  }
+}
+function lostPaths(options, baseline, target, changes, known) {
+  const movedFrom = new Map([...changes?.renames ?? []].map(([now, old]) => [old, now]));
+  const targetFiles = new Set([...target.documents.values()].map((d) => d.origin?.file ?? d.path));
+  const unread2 = new Map(
+    [...target.coverage?.notRead ?? [], ...target.coverage?.skipped ?? []].map((e) => [e.file, e.why])
+  );
+  const problems = /* @__PURE__ */ new Map();
+  const keys = [];
+  for (const key2 of goneFrom(baseline, target)) {
+    const file = fileOf(key2, baseline.documents);
+    const kind = baseline.documents.get(key2).kind;
+    if (problems.has(file)) keys.push(key2);
+    if (known.has(file) || problems.has(file)) continue;
+    const now = movedFrom.get(file);
+    if (now !== void 0 && !targetFiles.has(now) && !known.has(now)) {
+      problems.set(file, {
+        file: now,
+        message: `${file}, read as ${kind} in the baseline, was renamed to ${now}, which is not read as one (${unread2.get(now) ?? "no kind reads that path"}): rename it back, or assign it a kind with a \`documents:\` glob`
+      });
+      keys.push(key2);
+      continue;
+    }
+    const link2 = linkOnPath(options, file, changes);
+    if (link2 !== void 0) {
+      problems.set(file, {
+        file,
+        message: `was read as ${kind} in the baseline; ${link2.path === file ? "it" : `its folder ${link2.path}`} is now a ${link2.type === "symlink" ? "symbolic link (never followed: it could point anywhere)" : "git submodule (its content is another repository)"}`
+      });
+      keys.push(key2);
+    }
+  }
+  return { problems: [...problems.values()], keys };
+}
+function linkOnPath(options, file, changes) {
+  const segments = file.split("/");
+  for (let end = 1; end <= segments.length; end++) {
+    const path = segments.slice(0, end).join("/");
+    const type = changes?.links.get(path);
+    if (type !== void 0) return { path, type };
+    if (options.target.type === "worktree" && isSymlink(join5(options.root, path)))
+      return { path, type: "symlink" };
+  }
+  return void 0;
+}
+function isSymlink(path) {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+function followMoves(baseline, target, changes) {
+  const gone = goneFrom(baseline, target);
   const added = [...target.documents.keys()].filter((p) => !baseline.documents.has(p));
   if (gone.length === 0 || added.length === 0) return [];
   const moves = /* @__PURE__ */ new Map();
   for (const path of added) {
     const doc = target.documents.get(path);
-    const same = gone.find((old) => !moves.has(old) && baseline.documents.get(old).hash === doc.hash);
+    const same = gone.find((old) => !moves.has(old) && sameDocument(baseline.documents.get(old), doc));
     if (same !== void 0) moves.set(same, path);
   }
-  if (moves.size < Math.min(gone.length, added.length) && baseline.commit !== null && baseline.type !== "snapshot") {
-    const to = options.target.type === "ref" ? { type: "ref", commit: target.commit } : options.target;
-    for (const [now, old] of await renamedPaths(options.root, baseline.commit, to)) {
-      if (gone.includes(old) && added.includes(now) && !moves.has(old)) moves.set(old, now);
-      for (const key of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
-        const moved = now + key.slice(old.length);
-        if (added.includes(moved)) moves.set(key, moved);
-      }
+  for (const [now, old] of changes?.renames ?? []) {
+    if (gone.includes(old) && added.includes(now) && !moves.has(old)) moves.set(old, now);
+    for (const key2 of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
+      const moved = now + key2.slice(old.length);
+      if (added.includes(moved)) moves.set(key2, moved);
     }
   }
   const notes = [];
@@ -35775,7 +36279,7 @@ function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, changeRank;
+var emptySource, goneFrom, fileOf, changeRank;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -35796,6 +36300,8 @@ var init_check = __esm({
       problems: [],
       notes: []
     });
+    goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
+    fileOf = (key2, documents) => documents.get(key2)?.origin?.file ?? key2;
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });
@@ -35876,10 +36382,10 @@ __export(atomic_exports, {
   writeFileAtomic: () => writeFileAtomic
 });
 import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, open as open3, rename, rm as rm2 } from "node:fs/promises";
-import { dirname as dirname3, basename as basename2, join as join4 } from "node:path";
+import { mkdir as mkdir2, open as open3, rename, rm as rm3 } from "node:fs/promises";
+import { dirname as dirname3, basename as basename2, join as join6 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join4(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = join6(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
   await mkdir2(dirname3(path), { recursive: true });
   try {
     const handle = await open3(temporary, "wx");
@@ -35891,7 +36397,7 @@ async function writeFileAtomic(path, content) {
     }
     await rename(temporary, path);
   } catch (error) {
-    await rm2(temporary, { force: true });
+    await rm3(temporary, { force: true });
     throw error;
   }
 }
@@ -36558,6 +37064,7 @@ __export(scripts_exports, {
   GIT_HOOK_NAMES: () => GIT_HOOK_NAMES,
   LAUNCHER: () => LAUNCHER,
   MARKER: () => MARKER,
+  PLAIN_GIT_HOOK_NAMES: () => PLAIN_GIT_HOOK_NAMES,
   agentLauncherScript: () => agentLauncherScript,
   gitHookScript: () => gitHookScript,
   huskyScript: () => huskyScript,
@@ -36647,11 +37154,12 @@ function huskyScript(name) {
 ${launcherCommand(name, "sh")}
 `;
 }
-var GIT_HOOK_NAMES, MARKER, LAUNCHER, HOOKS, sq, NOT_FOUND, BLOCKED, TAIL, AGENT_FAILED;
+var GIT_HOOK_NAMES, PLAIN_GIT_HOOK_NAMES, MARKER, LAUNCHER, HOOKS, sq, NOT_FOUND, BLOCKED, TAIL, AGENT_FAILED;
 var init_scripts = __esm({
   "src/core/init/scripts.ts"() {
     "use strict";
     GIT_HOOK_NAMES = ["pre-commit", "commit-msg", "prepare-commit-msg"];
+    PLAIN_GIT_HOOK_NAMES = [...GIT_HOOK_NAMES, "post-rewrite"];
     MARKER = "written by `acldrift init`";
     LAUNCHER = ".acldrift/acldrift.sh";
     HOOKS = {
@@ -36662,13 +37170,18 @@ var init_scripts = __esm({
       },
       "commit-msg": {
         args: ["hook", "commit-msg"],
-        passes: "message-file",
+        passes: "first",
         purpose: "checks again with the commit message's trailers as evidence of who commits"
       },
       "prepare-commit-msg": {
         args: ["hook", "prepare-commit-msg"],
         passes: "all",
         purpose: "stamps a detected AI agent into the message (runs even under --no-verify)"
+      },
+      "post-rewrite": {
+        args: ["hook", "post-rewrite"],
+        passes: "first",
+        purpose: "notes an AI agent on the commits a rebase or amend made from the agent's commits"
       }
     };
     sq = (text3) => `'${text3.replaceAll("'", `'\\''`)}'`;
@@ -36677,7 +37190,7 @@ var init_scripts = __esm({
     TAIL = [
       "status=$?",
       'case "$1 $2" in',
-      "  'hook prepare-commit-msg') exit 0 ;;",
+      "  'hook prepare-commit-msg' | 'hook post-rewrite') exit 0 ;;",
       `  'check --staged') [ "$status" -eq 0 ] || [ "$status" -eq 127 ] || echo ${sq(BLOCKED)} >&2 ;;`,
       "esac",
       'exit "$status"'
@@ -36687,15 +37200,15 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile2, stat } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute4, join as join5, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { readFile as readFile3, stat } from "node:fs/promises";
+import { dirname as dirname4, isAbsolute as isAbsolute4, join as join7, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
-    const dotGit = join5(dir, ".git");
+    const dotGit = join7(dir, ".git");
     const found = await stat(dotGit).catch(() => void 0);
     if (found?.isDirectory()) return { root: dir, gitDir: dotGit };
     if (found?.isFile()) {
-      const named3 = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile2(dotGit, "utf8"));
+      const named3 = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile3(dotGit, "utf8"));
       if (named3 !== null) return { root: dir, gitDir: resolve6(dir, named3[1]) };
     }
     if (dirname4(dir) === dir) return void 0;
@@ -36703,7 +37216,7 @@ async function locate(start) {
 }
 async function readIfExists(path) {
   try {
-    return await readFile2(path);
+    return await readFile3(path);
   } catch (error) {
     const code2 = error.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
@@ -36812,21 +37325,21 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const text3 = await readIfExists(join5(repo.root, CONFIG_FILE));
+  const text3 = await readIfExists(join7(repo.root, CONFIG_FILE));
   if (text3 === void 0) return { documents: [], exclude: [] };
-  const key = sha256(text3);
-  const cacheFile = join5(repo.gitDir, "acldrift", "config-view.json");
+  const key2 = sha256(text3);
+  const cacheFile = join7(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists(cacheFile);
   if (cached !== void 0) {
     try {
       const view3 = JSON.parse(cached.toString("utf8"));
-      if (view3.key === key) return view3;
+      if (view3.key === key2) return view3;
     } catch {
     }
   }
   const { loadConfig: loadConfig2 } = await init_config2().then(() => config_exports2);
   const config2 = await loadConfig2(repo.root);
-  const view2 = { key, documents: config2.documents, exclude: config2.exclude };
+  const view2 = { key: key2, documents: config2.documents, exclude: config2.exclude };
   const { writeFileAtomic: writeFileAtomic2 } = await Promise.resolve().then(() => (init_atomic(), atomic_exports));
   await writeFileAtomic2(cacheFile, JSON.stringify(view2)).catch(() => void 0);
   return view2;
@@ -36850,8 +37363,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join5(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join5(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists(join7(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists(join7(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -36907,13 +37420,13 @@ var init_hook = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readdir, readFile as readFile3, stat as stat2, unlink, writeFile as writeFile2 } from "node:fs/promises";
+import { link, open as open4, readdir, readFile as readFile4, stat as stat2, unlink, writeFile as writeFile3 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname5, join as join6, resolve as resolve7 } from "node:path";
+import { basename as basename4, dirname as dirname5, join as join8, resolve as resolve7 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
-  const key = resolve7(lockPath);
-  const previous = queues.get(key) ?? Promise.resolve();
+  const key2 = resolve7(lockPath);
+  const previous = queues.get(key2) ?? Promise.resolve();
   const run = previous.then(async () => {
     const owner = await acquire(lockPath, options);
     try {
@@ -36923,11 +37436,11 @@ async function withFileLock(lockPath, options, work) {
     }
   });
   const tail = run.catch(() => void 0);
-  queues.set(key, tail);
+  queues.set(key2, tail);
   try {
     return await run;
   } finally {
-    if (queues.get(key) === tail) queues.delete(key);
+    if (queues.get(key2) === tail) queues.delete(key2);
   }
 }
 async function acquire(lockPath, options) {
@@ -36958,7 +37471,7 @@ async function acquire(lockPath, options) {
 }
 async function tryCreate(lockPath, me) {
   const privatePath = `${lockPath}.${me.token}`;
-  await writeFile2(privatePath, JSON.stringify(me), { flag: "wx" });
+  await writeFile3(privatePath, JSON.stringify(me), { flag: "wx" });
   try {
     await link(privatePath, lockPath);
     return true;
@@ -36978,7 +37491,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name of await readdir(directory)) {
       if (!name.startsWith(prefix) || !PRIVATE_SUFFIX.test(name.slice(prefix.length))) continue;
-      const path = join6(directory, name);
+      const path = join8(directory, name);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -37005,7 +37518,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile3(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile4(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -37104,14 +37617,14 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir3, open as open5, readFile as readFile4 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { mkdir as mkdir3, open as open5, readFile as readFile5 } from "node:fs/promises";
+import { join as join9 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join7(gitDir2, AGENT_LOG);
-  await mkdir3(join7(gitDir2, PROPOSALS), { recursive: true });
+  const file = join9(gitDir2, AGENT_LOG);
+  await mkdir3(join9(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join7(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join9(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle = await open5(file, "a");
@@ -37127,7 +37640,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile4(join7(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile5(join9(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -37152,7 +37665,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile4(join7(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile5(join9(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -37392,6 +37905,40 @@ var init_message = __esm({
   }
 });
 
+// src/core/rewrite.ts
+async function carryAgentEvidence(root, how, rewritten, actors) {
+  const madeFrom = /* @__PURE__ */ new Map();
+  for (const line of rewritten.split("\n")) {
+    const [from, to] = line.trim().split(/\s+/);
+    if (from === void 0 || to === void 0 || !SHA.test(from) || !SHA.test(to)) continue;
+    madeFrom.set(to, [...madeFrom.get(to) ?? [], from]);
+  }
+  if (madeFrom.size === 0) return [];
+  const commits = await lookUpCommits({ root, actors }, [...madeFrom.keys(), ...[...madeFrom.values()].flat()]);
+  const carried = [];
+  for (const [to, froms] of madeFrom) {
+    const made = commits.get(to);
+    if (made === void 0 || made.actor.type === "agent") continue;
+    for (const from of froms) {
+      const actor = commits.get(from)?.actor;
+      if (actor?.type !== "agent") continue;
+      await appendNote(root, "ai", to, carriedNote(actor, from, how));
+      carried.push({ to, from, agent: actor.agent ?? "unnamed agent" });
+    }
+  }
+  return carried;
+}
+var SHA;
+var init_rewrite = __esm({
+  "src/core/rewrite.ts"() {
+    "use strict";
+    init_git();
+    init_classify2();
+    init_commits();
+    SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+  }
+});
+
 // src/core/stamp.ts
 async function stampAgent(messageFile, env2, actors) {
   const root = await findRepoRoot(process.cwd());
@@ -37410,7 +37957,7 @@ var init_stamp = __esm({
 });
 
 // src/cli/output.ts
-import { join as join8, resolve as resolve8 } from "node:path";
+import { join as join10, resolve as resolve8 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -37523,9 +38070,10 @@ var init_errors2 = __esm({
 var hook_exports = {};
 __export(hook_exports, {
   runCommitMsg: () => runCommitMsg,
+  runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     const config2 = await loadConfig(await findRepoRoot(process.cwd()));
@@ -37545,7 +38093,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile5(messageFile, "utf8");
+      raw = await readFile6(messageFile, "utf8");
     } catch (error) {
       throw new UsageError(`cannot read the commit message ${messageFile}: ${error.message}`);
     }
@@ -37557,12 +38105,33 @@ async function runCommitMsg(messageFile) {
     return explainError2(error);
   }
 }
+async function runPostRewrite(how, stdin = process.stdin) {
+  try {
+    const chunks = [];
+    for await (const chunk of stdin) chunks.push(Buffer.from(chunk));
+    const root = await findRepoRoot(process.cwd());
+    const config2 = await loadConfig(root);
+    const carried = await carryAgentEvidence(root, how, Buffer.concat(chunks).toString("utf8"), config2.actors);
+    for (const c of carried)
+      process.stderr.write(
+        `acldrift: ${c.to.slice(0, 7)} was made from ${c.agent}'s commit ${c.from.slice(0, 7)}: noted in refs/notes/ai
+`
+      );
+  } catch (error) {
+    process.stderr.write(
+      `acldrift: post-rewrite could not carry agent evidence: ${error.message}
+`
+    );
+  }
+  return 0;
+}
 var init_hook2 = __esm({
   async "src/cli/hook.ts"() {
     "use strict";
     await init_config2();
     init_errors();
     init_message();
+    init_rewrite();
     init_stamp();
     init_git();
   }
@@ -37782,6 +38351,8 @@ async function runFast(argv) {
     return (await init_agent_hook().then(() => agent_hook_exports)).runAgentHook(argv[2], argv[3]);
   if (argv[0] === "hook" && argv[2] !== void 0 && !argv[2].startsWith("-")) {
     if (argv[1] === "prepare-commit-msg") return (await init_hook2().then(() => hook_exports)).runPrepareCommitMsg(argv[2]);
+    if (argv[1] === "post-rewrite" && argv.length === 3)
+      return (await init_hook2().then(() => hook_exports)).runPostRewrite(argv[2]);
     if (argv[1] === "commit-msg" && argv.length === 3)
       return (await init_hook2().then(() => hook_exports)).runCommitMsg(argv[2]);
   }
