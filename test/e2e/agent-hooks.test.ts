@@ -12,13 +12,11 @@ import {mkdir, symlink} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {projectRoot, runCli, runHermetic, type RunResult, type TestRepo} from '../helpers/repo.js'
-import {repoFactory} from './helpers.js'
+import {dump, repoFactory} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 
 const SLOW = 240_000
 const newRepo = repoFactory()
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
 
 interface ToolCall {
   tool_name: string

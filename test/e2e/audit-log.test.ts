@@ -12,13 +12,11 @@ import {copyFile, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {beforeAll, describe, it} from 'vitest'
 import {canonicalJson} from '../../src/kernel/hash.js'
-import {identities, runCli, type RunResult} from '../helpers/repo.js'
-import {expectValidReport, expectValidSarif, type Report, repoFactory} from './helpers.js'
+import {identities, runCli} from '../helpers/repo.js'
+import {dump, expectValidReport, expectValidSarif, repoFactory, type Report} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 
 const newRepo = repoFactory()
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
 const KEY = 'c2VjcmV0LWZyb20tdGhlLWNpLXNlY3JldHMtc3RvcmU'
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 

@@ -6,26 +6,23 @@
 // Framework service, whose statements are compiled as the Framework compiles them.
 
 import {describe, expect, it} from 'vitest'
+import {identities, runCli} from '../helpers/repo.js'
 import {
-  identities,
-  runCli,
-  runHermetic,
-  type EnvOverrides,
-  type RunResult,
-  type TestRepo,
-} from '../helpers/repo.js'
-import {checkJson, commitAs, commitFiles, onlyWidening, type Report, repoFactory} from './helpers.js'
+  checkJson,
+  commitAs,
+  commitFiles,
+  dump,
+  git,
+  lineOf,
+  onlyWidening,
+  repoFactory,
+  type Report,
+} from './helpers.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
 const FILE = 'template.yaml'
 const DOCUMENT = 'OrdersFunction/Policies'
-
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
-const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
-const lineOf = (content: string, text: string) =>
-  content.split('\n').findIndex((line) => line.includes(text)) + 1
 
 /** The orders service: an API function that reads its bucket, and the bucket; `reformatted` moves and restyles it. */
 function template(policy: 'S3ReadPolicy' | 'S3CrudPolicy', reformatted = false): string {

@@ -8,7 +8,15 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli} from '../helpers/repo.js'
-import {checkJson, commitAs, commitFiles, expectValidSarif, onlyWidening, repoFactory} from './helpers.js'
+import {
+  checkJson,
+  commitAs,
+  commitFiles,
+  expectValidSarif,
+  lineOf,
+  onlyWidening,
+  repoFactory,
+} from './helpers.js'
 
 const newRepo = repoFactory()
 
@@ -31,10 +39,6 @@ const read = {
   Resource: 'arn:aws:s3:::reports/*',
 }
 const writeEverything = {Effect: 'Allow', Action: 's3:*', Resource: '*'}
-
-/** The line of the first occurrence of `text` in `content`, 1-based. */
-const lineOf = (content: string, text: string) =>
-  content.split('\n').findIndex((line) => line.includes(text)) + 1
 
 describe('a policy inside an AWS CLI output', () => {
   it('is compared as aws-iam: the widening names the file, the line inside it, the document and the agent', async () => {

@@ -11,12 +11,9 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
-import {PARTNER, trust} from './gate-scenarios.js'
+import {PARTNER, trust, CONFIG, APPROVALS, TRUST} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
-const CONFIG = 'acldrift.config.yaml'
-const APPROVALS = '.acldrift/approvals.yaml'
-const TRUST = 'iam/roles/partner-trust.json'
 const ALICE = 'alice@example.com'
 
 const config = (extra: string[] = []) =>

@@ -10,14 +10,11 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {type Finding, repoFactory} from './helpers.js'
-import {audit, dump, git, trust} from './gate-scenarios.js'
+import {audit, dump, git, trust, CONFIG, APPROVALS, TRUST} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
-const CONFIG = 'acldrift.config.yaml'
-const APPROVALS = '.acldrift/approvals.yaml'
 const BASELINE = '.acldrift/baseline.json'
-const TRUST = 'iam/roles/partner-trust.json'
 const CLAUDE_ENV = {CLAUDECODE: '1'}
 const agent = identities.claudeCode
 

@@ -2,8 +2,15 @@
 // partner trust policy they widen, git run with the repository's hooks, and the audit's view.
 
 import {expect} from 'vitest'
-import {runCli, runHermetic, type EnvOverrides, type RunResult, type TestRepo} from '../helpers/repo.js'
-import type {Finding} from './helpers.js'
+import {runCli, type RunResult, type TestRepo} from '../helpers/repo.js'
+import {dump, type Finding, git} from './helpers.js'
+
+export {dump, git}
+
+/** The paths the scenarios' repositories use. */
+export const CONFIG = 'acldrift.config.yaml'
+export const APPROVALS = '.acldrift/approvals.yaml'
+export const TRUST = 'iam/roles/partner-trust.json'
 
 export const PARTNER = 'arn:aws:iam::222222222222:role/partner-sync'
 
@@ -28,13 +35,6 @@ export const trust = (cidr: string, principal = PARTNER) =>
     null,
     2,
   )}\n`
-
-export const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
-
-/** git in the repository, hooks included, with `env` on top of the hermetic environment; never throws. */
-export const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) =>
-  runHermetic('git', args, {cwd: r.dir, env})
 
 /** What the audit sees: HEAD against the approved baseline, attributed. */
 export async function audit(r: TestRepo): Promise<{code: number; findings: Finding[]; raw: RunResult}> {

@@ -9,14 +9,11 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {makeTempDir, runCli, runHermetic} from '../helpers/repo.js'
 import {repoFactory} from './helpers.js'
-import {audit, dump, git, trust} from './gate-scenarios.js'
+import {audit, dump, git, trust, CONFIG, APPROVALS, TRUST} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 240_000
-const CONFIG = 'acldrift.config.yaml'
-const APPROVALS = '.acldrift/approvals.yaml'
 const SIGNERS = '.acldrift/allowed_signers'
-const TRUST = 'iam/roles/partner-trust.json'
 const ALICE = 'alice@example.com'
 
 /** A new ed25519 key pair (ssh-keygen); returns the private key's path and the public key line. */

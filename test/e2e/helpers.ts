@@ -12,6 +12,8 @@ import {
   createRepo,
   projectRoot,
   runCli,
+  runHermetic,
+  type EnvOverrides,
   type RunResult,
   type TestRepo,
   type ToolIdentity,
@@ -245,3 +247,15 @@ export function runCliInTerminal(
     })
   })
 }
+
+/** A run's exit code and output, for assertion messages. */
+export const dump = (result: RunResult) =>
+  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
+
+/** git in the repository, hooks included, with `env` on top of the hermetic environment; never throws. */
+export const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) =>
+  runHermetic('git', args, {cwd: r.dir, env})
+
+/** The 1-based line of the first line of `content` that contains `text` (0 when none does). */
+export const lineOf = (content: string, text: string) =>
+  content.split('\n').findIndex((line) => line.includes(text)) + 1

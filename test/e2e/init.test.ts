@@ -17,7 +17,7 @@ import {
   type RunResult,
   type TestRepo,
 } from '../helpers/repo.js'
-import {expectValidReport, expectValidSnapshot, type Report, repoFactory} from './helpers.js'
+import {dump, expectValidReport, expectValidSnapshot, git, repoFactory, type Report} from './helpers.js'
 import {
   BUCKET_FILE,
   bucketPolicy,
@@ -47,9 +47,6 @@ const configValidator = (() => {
   return ajv.compile(JSON.parse(readFileSync(join(projectRoot, 'schemas', 'config.schema.json'), 'utf8')))
 })()
 
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
-
 /** A repository with the approved bucket policy and role policy, committed by a person. */
 async function approvedRepo(): Promise<TestRepo> {
   const r = await newRepo()
@@ -62,8 +59,6 @@ async function approvedRepo(): Promise<TestRepo> {
 }
 
 const init = (r: TestRepo, ...args: string[]) => runCli(['init', ...args], {cwd: r.dir})
-
-const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
 
 async function head(r: TestRepo): Promise<string> {
   return (await r.git('rev-parse', 'HEAD')).trim()

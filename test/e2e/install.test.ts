@@ -16,16 +16,14 @@ import {mkdir, readFile, rm} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, it} from 'vitest'
-import {makeTempDir, projectRoot, runHermetic, type RunResult} from '../helpers/repo.js'
-import {repoFactory} from './helpers.js'
+import {makeTempDir, projectRoot, runHermetic} from '../helpers/repo.js'
+import {dump, repoFactory} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 
 const newRepo = repoFactory()
 const temps: string[] = []
 afterAll(() => Promise.all(temps.map((dir) => rm(dir, {recursive: true, force: true, maxRetries: 5}))))
 
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
 const npmCache = join(homedir(), '.npm')
 const hasPreCommit = spawnSync('pre-commit', ['--version']).status === 0
 const INSTALL_TIMEOUT = 900_000

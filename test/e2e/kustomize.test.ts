@@ -12,16 +12,8 @@
 import {rm, symlink} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {
-  identities,
-  makeTempDir,
-  runCli,
-  runHermetic,
-  type EnvOverrides,
-  type RunResult,
-  type TestRepo,
-} from '../helpers/repo.js'
-import {commitFiles, type Finding, type Report, repoFactory} from './helpers.js'
+import {identities, makeTempDir, runCli, runHermetic, type RunResult, type TestRepo} from '../helpers/repo.js'
+import {commitFiles, dump, type Finding, git, lineOf, repoFactory, type Report} from './helpers.js'
 
 const newRepo = repoFactory()
 const SLOW = 240_000
@@ -29,12 +21,6 @@ const OVERLAY = 'deploy/overlays/prod/kustomization.yaml'
 const PATCH = 'deploy/overlays/prod/pod-reader-verbs.yaml'
 /** A base of another repository, as kustomize's remote targets are written. */
 const REMOTE_BASE = 'https://github.com/kubernetes-sigs/kustomize//examples/multibases/base?ref=v5.4.0'
-
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
-const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
-const lineOf = (content: string, text: string) =>
-  content.split('\n').findIndex((line) => line.includes(text)) + 1
 
 const base = {
   'deploy/base/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1

@@ -5,13 +5,11 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, it} from 'vitest'
 import {parse as parseYaml} from 'yaml'
-import {identities, projectRoot, runCli, runHermetic, type RunResult} from '../helpers/repo.js'
-import {expectValidReport, expectValidSarif, type Report, repoFactory} from './helpers.js'
+import {identities, projectRoot, runCli, runHermetic} from '../helpers/repo.js'
+import {dump, expectValidReport, expectValidSarif, repoFactory, type Report} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 
 const newRepo = repoFactory()
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
 
 interface Step {
   name?: string

@@ -8,17 +8,8 @@
 import {rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {
-  identities,
-  makeTempDir,
-  runCli,
-  runHermetic,
-  type EnvOverrides,
-  type RunResult,
-  type TestRepo,
-  type ToolIdentity,
-} from '../helpers/repo.js'
-import {commitFiles, type Finding, type Report, repoFactory} from './helpers.js'
+import {identities, makeTempDir, runCli, type TestRepo, type ToolIdentity} from '../helpers/repo.js'
+import {commitFiles, dump, type Finding, git, lineOf, repoFactory, type Report} from './helpers.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -26,11 +17,6 @@ const MAIN = 'infra/iam/main.tf'
 const POLICIES = 'infra/iam/policies.tf'
 const VARIABLES = 'infra/iam/variables.tf'
 
-const dump = (result: RunResult) =>
-  `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`
-const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) => runHermetic('git', args, {cwd: r.dir, env})
-const lineOf = (content: string, text: string) =>
-  content.split('\n').findIndex((line) => line.includes(text)) + 1
 /** The widenings of a report; a finding inside a container names its document. */
 const widenings = (report: Report) =>
   report.findings.filter((f) => f.change === 'widening') as Array<Finding & {document?: string}>
