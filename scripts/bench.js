@@ -14,16 +14,39 @@
 //   audit         acldrift audit over 5,000 commits touching 500 policy files (semantic blame of
 //                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
+//   as users have it   after `acldrift init --hook git` (its config, the snapshot baseline): the hook
+//                 with one and ten staged changes, a full `git commit` through the three hooks, and
+//                 with a tag as baseline, at 2,000 and 20,000 policy files, with peak memory
+//
+// BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
+// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup runs only that section; BENCH_JSON=FILE writes
+// every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const project = fileURLToPath(new URL('..', import.meta.url))
-const cli = join(project, 'bin', 'run.js')
+const cli = process.env.BENCH_CLI ?? join(project, 'bin', 'run.js')
 const runs = Number(process.env.BENCH_RUNS ?? 15)
-const env = {...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1'}
+// An empty file, not /dev/null: the bench must survive a broken /dev/null.
+const scratch = mkdtempSync(join(tmpdir(), 'acldrift-bench-scratch-'))
+const emptyGitConfig = join(scratch, 'gitconfig')
+writeFileSync(emptyGitConfig, '')
+process.on('exit', () => rmSync(scratch, {recursive: true, force: true}))
+const env = {
+  ...process.env,
+  GIT_CONFIG_GLOBAL: emptyGitConfig,
+  GIT_CONFIG_NOSYSTEM: '1',
+  NO_COLOR: '1',
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+}
+/** Every figure printed, by label, for BENCH_JSON. */
+const figures = {}
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -74,65 +97,71 @@ function generateRepository(files) {
 }
 
 function print(label, ms, baselineLabel, baselineMs, extra = '') {
+  figures[label] = {
+    ms: Math.round(ms),
+    ...(baselineMs === undefined ? {} : {ratio: ms / baselineMs, to: baselineLabel}),
+  }
   const ratio = baselineMs === undefined ? '' : `  ${(ms / baselineMs).toFixed(2)}× ${baselineLabel}`
   console.log(`${label.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms${ratio}${extra}`)
 }
 
 console.log(`acldrift bench: median of ${runs} runs each (BENCH_RUNS to change), node ${process.version}\n`)
 
-const nodeBare = time(process.execPath, ['-e', '0'], project)
-print('node -e 0 (baseline)', nodeBare)
+const only = process.env.BENCH_ONLY
+const nodeBare = only === undefined ? time(process.execPath, ['-e', '0'], project) : undefined
+if (nodeBare !== undefined) print('node -e 0 (baseline)', nodeBare)
 
-const repo = generateRepository(2000)
-try {
-  const gitStatus = time('git', ['diff', '--cached', '--name-only'], repo)
-  print('git diff --cached --name-only (raw git)', gitStatus)
-  const version = time(process.execPath, [cli, '--version'], repo)
-  print('acldrift --version', version, 'node -e 0', nodeBare)
-  const hook = time(process.execPath, [cli, 'check', '--staged'], repo)
-  const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
-  print(
-    'acldrift check --staged (2,000 files, 1 staged change)',
-    hook,
-    'node -e 0',
-    nodeBare,
-    `  (${verdict})`,
-  )
-  const full = time(process.execPath, [cli, 'check'], repo)
-  print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
+if (only === undefined) {
+  const repo = generateRepository(2000)
+  try {
+    const gitStatus = time('git', ['diff', '--cached', '--name-only'], repo)
+    print('git diff --cached --name-only (raw git)', gitStatus)
+    const version = time(process.execPath, [cli, '--version'], repo)
+    print('acldrift --version', version, 'node -e 0', nodeBare)
+    const hook = time(process.execPath, [cli, 'check', '--staged'], repo)
+    const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
+    print(
+      'acldrift check --staged (2,000 files, 1 staged change)',
+      hook,
+      'node -e 0',
+      nodeBare,
+      `  (${verdict})`,
+    )
+    const full = time(process.execPath, [cli, 'check'], repo)
+    print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
 
-  // The agent hook (Claude Code's PreToolUse payload), on every tool call of the agent.
-  const toolCall = (tool_name, tool_input) =>
-    JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: 'PreToolUse', tool_name, tool_input})
-  const agentHook = (input) =>
-    time(process.execPath, [cli, 'hook', 'agent', 'claude-code', 'PreToolUse'], repo, input)
-  const plainEdit = agentHook(
-    toolCall('Write', {file_path: join(repo, 'src', 'app.ts'), content: 'export {}\n'}),
-  )
-  print(
-    'acldrift hook agent: Write of a file that is no access config',
-    plainEdit,
-    'node -e 0',
-    nodeBare,
-    `  (${plainEdit <= 1.3 * nodeBare ? 'within' : 'OVER'} the 1.3× budget)`,
-  )
-  const widening = JSON.stringify({Version: '2012-10-17', Statement: [statement(3, ['s3:*'])]}, null, 2)
-  const accessEdit = agentHook(
-    toolCall('Write', {file_path: join(repo, 'iam', 'team-3', 'policy-3.json'), content: widening}),
-  )
-  print(
-    'acldrift hook agent: Write that widens a policy (blocked)',
-    accessEdit,
-    'node -e 0',
-    nodeBare,
-    `  (${accessEdit <= 3 * nodeBare ? 'within' : 'OVER'} the 3× staged-hook budget)`,
-  )
-} finally {
-  rmSync(repo, {recursive: true, force: true})
-}
+    // The agent hook (Claude Code's PreToolUse payload), on every tool call of the agent.
+    const toolCall = (tool_name, tool_input) =>
+      JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: 'PreToolUse', tool_name, tool_input})
+    const agentHook = (input) =>
+      time(process.execPath, [cli, 'hook', 'agent', 'claude-code', 'PreToolUse'], repo, input)
+    const plainEdit = agentHook(
+      toolCall('Write', {file_path: join(repo, 'src', 'app.ts'), content: 'export {}\n'}),
+    )
+    print(
+      'acldrift hook agent: Write of a file that is no access config',
+      plainEdit,
+      'node -e 0',
+      nodeBare,
+      `  (${plainEdit <= 1.3 * nodeBare ? 'within' : 'OVER'} the 1.3× budget)`,
+    )
+    const widening = JSON.stringify({Version: '2012-10-17', Statement: [statement(3, ['s3:*'])]}, null, 2)
+    const accessEdit = agentHook(
+      toolCall('Write', {file_path: join(repo, 'iam', 'team-3', 'policy-3.json'), content: widening}),
+    )
+    print(
+      'acldrift hook agent: Write that widens a policy (blocked)',
+      accessEdit,
+      'node -e 0',
+      nodeBare,
+      `  (${accessEdit <= 3 * nodeBare ? 'within' : 'OVER'} the 3× staged-hook budget)`,
+    )
+  } finally {
+    rmSync(repo, {recursive: true, force: true})
+  }
 
-/** A SAM template (YAML, short forms) of a function whose role reads one bucket and writes one queue. */
-const samTemplate = (i, policy = 'S3ReadPolicy') => `AWSTemplateFormatVersion: '2010-09-09'
+  /** A SAM template (YAML, short forms) of a function whose role reads one bucket and writes one queue. */
+  const samTemplate = (i, policy = 'S3ReadPolicy') => `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
 Description: service ${i}
 Parameters:
@@ -171,130 +200,130 @@ Resources:
                 Resource: !Sub 'arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/service-${i}:*'
 `
 
-/** 200 SAM templates beside 500 policy files; one template's read policy template staged as a CRUD one. */
-function generateTemplates(templates, policies) {
-  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-templates-'))
-  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
-  git('init', '-q', '-b', 'main')
-  for (let i = 0; i < templates; i++) {
-    mkdirSync(join(dir, 'services', `service-${i}`), {recursive: true})
-    writeFileSync(join(dir, 'services', `service-${i}`, 'template.yaml'), samTemplate(i))
+  /** 200 SAM templates beside 500 policy files; one template's read policy template staged as a CRUD one. */
+  function generateTemplates(templates, policies) {
+    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-templates-'))
+    const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+    git('init', '-q', '-b', 'main')
+    for (let i = 0; i < templates; i++) {
+      mkdirSync(join(dir, 'services', `service-${i}`), {recursive: true})
+      writeFileSync(join(dir, 'services', `service-${i}`, 'template.yaml'), samTemplate(i))
+    }
+    mkdirSync(join(dir, 'iam'), {recursive: true})
+    for (let i = 0; i < policies; i++)
+      writeFileSync(
+        join(dir, 'iam', `policy-${i}.json`),
+        JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}),
+      )
+    git('add', '-A')
+    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'services')
+    const changed = join(dir, 'services', 'service-7', 'template.yaml')
+    writeFileSync(changed, samTemplate(7, 'S3CrudPolicy'))
+    git('add', changed)
+    return dir
   }
-  mkdirSync(join(dir, 'iam'), {recursive: true})
-  for (let i = 0; i < policies; i++)
-    writeFileSync(
-      join(dir, 'iam', `policy-${i}.json`),
-      JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}),
+
+  const templatesRepo = generateTemplates(200, 500)
+  try {
+    const hook = time(process.execPath, [cli, 'check', '--staged'], templatesRepo)
+    const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
+    print('acldrift check --staged (200 templates, 1 staged)', hook, 'node -e 0', nodeBare, `  (${verdict})`)
+    const full = time(process.execPath, [cli, 'check'], templatesRepo)
+    print('acldrift check (working tree, 200 templates + 500 files)', full, 'node -e 0', nodeBare)
+  } finally {
+    rmSync(templatesRepo, {recursive: true, force: true})
+  }
+
+  /**
+   * 500 policy files, then 5,000 commits each editing one of them: mostly Sid renames (no
+   * change in access), and every 250th commit a widening, made by an agent every other time.
+   * Written with git fast-import: creating 5,000 commits one by one would dominate the bench.
+   */
+  function generateHistory(files, commits) {
+    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-history-'))
+    execFileSync('git', ['init', '-q', '-b', 'main'], {cwd: dir, env})
+    const policy = (file, version, widened) =>
+      JSON.stringify(
+        {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              ...statement(file, widened ? ['s3:GetObject', 's3:DeleteObject'] : ['s3:GetObject']),
+              Sid: `V${version}`,
+            },
+          ],
+        },
+        null,
+        2,
+      )
+    const widened = new Set()
+    const chunks = []
+    const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`
+    const commit = (mark, who, message, changes) => {
+      chunks.push(`commit refs/heads/main\nmark :${mark}\n`)
+      const stamp = `${1_700_000_000 + mark * 60} +0000`
+      chunks.push(`author ${who} ${stamp}\ncommitter ${who} ${stamp}\n${data(message)}`)
+      if (mark > 1) chunks.push(`from :${mark - 1}\n`)
+      for (const [path, content] of changes) chunks.push(`M 100644 inline ${path}\n${data(content)}`)
+    }
+    const path = (file) => `iam/team-${file % 25}/policy-${file}.json`
+    commit(
+      1,
+      'Alice <alice@example.com>',
+      'baseline policies',
+      Array.from({length: files}, (_, f) => [path(f), policy(f, 0, false)]),
     )
-  git('add', '-A')
-  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'services')
-  const changed = join(dir, 'services', 'service-7', 'template.yaml')
-  writeFileSync(changed, samTemplate(7, 'S3CrudPolicy'))
-  git('add', changed)
-  return dir
-}
+    for (let i = 1; i <= commits; i++) {
+      // Every 250th commit widens a file of its own.
+      const file = i % 250 === 0 ? ((i / 250) * 13) % files : i % files
+      if (i % 250 === 0) widened.add(file)
+      const agent = i % 500 === 0
+      const message = agent
+        ? `Update policy ${file}\n\nCo-Authored-By: Claude <noreply@anthropic.com>`
+        : `Tidy policy ${file}`
+      commit(i + 1, agent ? 'Alice <alice@example.com>' : 'Bo <bo@example.com>', message, [
+        [path(file), policy(file, i, widened.has(file))],
+      ])
+    }
+    execFileSync('git', ['fast-import', '--quiet'], {cwd: dir, env, input: chunks.join('')})
+    const base = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+    }).trim()
+    return {dir, base, widenings: widened.size}
+  }
 
-const templatesRepo = generateTemplates(200, 500)
-try {
-  const hook = time(process.execPath, [cli, 'check', '--staged'], templatesRepo)
-  const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
-  print('acldrift check --staged (200 templates, 1 staged)', hook, 'node -e 0', nodeBare, `  (${verdict})`)
-  const full = time(process.execPath, [cli, 'check'], templatesRepo)
-  print('acldrift check (working tree, 200 templates + 500 files)', full, 'node -e 0', nodeBare)
-} finally {
-  rmSync(templatesRepo, {recursive: true, force: true})
-}
-
-/**
- * 500 policy files, then 5,000 commits each editing one of them: mostly Sid renames (no
- * change in access), and every 250th commit a widening, made by an agent every other time.
- * Written with git fast-import: creating 5,000 commits one by one would dominate the bench.
- */
-function generateHistory(files, commits) {
-  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-history-'))
-  execFileSync('git', ['init', '-q', '-b', 'main'], {cwd: dir, env})
-  const policy = (file, version, widened) =>
-    JSON.stringify(
-      {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            ...statement(file, widened ? ['s3:GetObject', 's3:DeleteObject'] : ['s3:GetObject']),
-            Sid: `V${version}`,
-          },
-        ],
-      },
-      null,
-      2,
+  const history = generateHistory(500, 5000)
+  try {
+    const gitLog = time(
+      'git',
+      ['log', '--raw', '-z', '--no-abbrev', '-M', `${history.base}..HEAD`],
+      history.dir,
     )
-  const widened = new Set()
-  const chunks = []
-  const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`
-  const commit = (mark, who, message, changes) => {
-    chunks.push(`commit refs/heads/main\nmark :${mark}\n`)
-    const stamp = `${1_700_000_000 + mark * 60} +0000`
-    chunks.push(`author ${who} ${stamp}\ncommitter ${who} ${stamp}\n${data(message)}`)
-    if (mark > 1) chunks.push(`from :${mark - 1}\n`)
-    for (const [path, content] of changes) chunks.push(`M 100644 inline ${path}\n${data(content)}`)
+    print('git log --raw over 5,000 commits (raw git)', gitLog)
+    const audit = time(
+      process.execPath,
+      [cli, 'audit', '--baseline', history.base, '--format', 'json'],
+      history.dir,
+    )
+    print(
+      `acldrift audit (5,000 commits × 500 files, ${history.widenings} widenings)`,
+      audit,
+      'git log --raw',
+      gitLog,
+    )
+  } finally {
+    rmSync(history.dir, {recursive: true, force: true})
   }
-  const path = (file) => `iam/team-${file % 25}/policy-${file}.json`
-  commit(
-    1,
-    'Alice <alice@example.com>',
-    'baseline policies',
-    Array.from({length: files}, (_, f) => [path(f), policy(f, 0, false)]),
-  )
-  for (let i = 1; i <= commits; i++) {
-    // Every 250th commit widens a file of its own.
-    const file = i % 250 === 0 ? ((i / 250) * 13) % files : i % files
-    if (i % 250 === 0) widened.add(file)
-    const agent = i % 500 === 0
-    const message = agent
-      ? `Update policy ${file}\n\nCo-Authored-By: Claude <noreply@anthropic.com>`
-      : `Tidy policy ${file}`
-    commit(i + 1, agent ? 'Alice <alice@example.com>' : 'Bo <bo@example.com>', message, [
-      [path(file), policy(file, i, widened.has(file))],
-    ])
-  }
-  execFileSync('git', ['fast-import', '--quiet'], {cwd: dir, env, input: chunks.join('')})
-  const base = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], {
-    cwd: dir,
-    env,
-    encoding: 'utf8',
-  }).trim()
-  return {dir, base, widenings: widened.size}
-}
 
-const history = generateHistory(500, 5000)
-try {
-  const gitLog = time(
-    'git',
-    ['log', '--raw', '-z', '--no-abbrev', '-M', `${history.base}..HEAD`],
-    history.dir,
-  )
-  print('git log --raw over 5,000 commits (raw git)', gitLog)
-  const audit = time(
-    process.execPath,
-    [cli, 'audit', '--baseline', history.base, '--format', 'json'],
-    history.dir,
-  )
-  print(
-    `acldrift audit (5,000 commits × 500 files, ${history.widenings} widenings)`,
-    audit,
-    'git log --raw',
-    gitLog,
-  )
-} finally {
-  rmSync(history.dir, {recursive: true, force: true})
-}
-
-/** One module of ten .tf files: a role whose policy is a data source of policies.tf, a bucket policy, and the rest. */
-function terraformModule(i, actions = ['s3:GetObject', 's3:ListBucket']) {
-  const list = (values) => `[${values.map((v) => `"${v}"`).join(', ')}]`
-  const plain = (type, name, body) => `resource "${type}" "${name}" {\n${body}}\n`
-  return {
-    'variables.tf': `variable "bucket" {\n  type    = string\n  default = "data-${i}"\n}\n`,
-    'iam.tf': `resource "aws_iam_role" "app" {
+  /** One module of ten .tf files: a role whose policy is a data source of policies.tf, a bucket policy, and the rest. */
+  function terraformModule(i, actions = ['s3:GetObject', 's3:ListBucket']) {
+    const list = (values) => `[${values.map((v) => `"${v}"`).join(', ')}]`
+    const plain = (type, name, body) => `resource "${type}" "${name}" {\n${body}}\n`
+    return {
+      'variables.tf': `variable "bucket" {\n  type    = string\n  default = "data-${i}"\n}\n`,
+      'iam.tf': `resource "aws_iam_role" "app" {
   name               = "app-${i}"
   assume_role_policy = data.aws_iam_policy_document.assume.json
 }
@@ -305,7 +334,7 @@ resource "aws_iam_role_policy" "app" {
   policy = data.aws_iam_policy_document.app.json
 }
 `,
-    'policies.tf': `data "aws_iam_policy_document" "assume" {
+      'policies.tf': `data "aws_iam_policy_document" "assume" {
   statement {
     actions = ["sts:AssumeRole"]
     principals {
@@ -322,7 +351,7 @@ data "aws_iam_policy_document" "app" {
   }
 }
 `,
-    's3.tf': `resource "aws_s3_bucket" "data" {
+      's3.tf': `resource "aws_s3_bucket" "data" {
   bucket = var.bucket
 }
 
@@ -340,198 +369,302 @@ resource "aws_s3_bucket_policy" "data" {
   })
 }
 `,
-    'outputs.tf': `output "role_arn" {\n  value = aws_iam_role.app.arn\n}\n`,
-    'sqs.tf': plain('aws_sqs_queue', 'jobs', `  name = "jobs-${i}"\n`),
-    'logs.tf': plain(
-      'aws_cloudwatch_log_group',
-      'app',
-      `  name              = "/app/${i}"\n  retention_in_days = 30\n`,
-    ),
-    'dns.tf': plain(
-      'aws_route53_record',
-      'app',
-      `  zone_id = "Z123"\n  name    = "app-${i}"\n  type    = "CNAME"\n  ttl     = 300\n  records = ["lb.example.com"]\n`,
-    ),
-    'vpc.tf': plain('aws_security_group', 'app', `  name   = "app-${i}"\n  vpc_id = "vpc-123"\n`),
-    'versions.tf': `terraform {\n  required_version = ">= 1.5"\n}\n`,
-  }
-}
-
-/** 50 Terraform modules (500 .tf files) beside 200 SAM templates and 500 policy files. */
-function generateTerraform(modules, templates, policies) {
-  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-terraform-'))
-  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
-  git('init', '-q', '-b', 'main')
-  for (let i = 0; i < modules; i++) {
-    const folder = join(dir, 'modules', `team-${i}`)
-    mkdirSync(folder, {recursive: true})
-    for (const [name, content] of Object.entries(terraformModule(i)))
-      writeFileSync(join(folder, name), content)
-  }
-  for (let i = 0; i < templates; i++) {
-    mkdirSync(join(dir, 'services', `service-${i}`), {recursive: true})
-    writeFileSync(join(dir, 'services', `service-${i}`, 'template.yaml'), samTemplate(i))
-  }
-  mkdirSync(join(dir, 'iam'), {recursive: true})
-  for (let i = 0; i < policies; i++)
-    writeFileSync(
-      join(dir, 'iam', `policy-${i}.json`),
-      JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}),
-    )
-  git('add', '-A')
-  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'modules')
-  return {
-    dir,
-    /** Stages one widening: in a module's policies.tf, or in a policy file. */
-    stage(which) {
-      git('reset', '-q', '--hard')
-      const changed =
-        which === 'tf' ? join(dir, 'modules', 'team-7', 'policies.tf') : join(dir, 'iam', 'policy-7.json')
-      writeFileSync(
-        changed,
-        which === 'tf'
-          ? terraformModule(7, ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject'])['policies.tf']
-          : JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}),
-      )
-      git('add', changed)
-    },
-  }
-}
-
-/** Runs the hook once: it must find the staged widening (exit 1), or the figures measure something else. */
-function expectWidening(cwd) {
-  const result = spawnSync(process.execPath, [cli, 'check', '--staged'], {cwd, env, encoding: 'utf8'})
-  if (result.status !== 1)
-    throw new Error(`check --staged exited ${result.status}:\n${result.stderr}${result.stdout}`)
-}
-
-const terraform = generateTerraform(50, 200, 500)
-try {
-  terraform.stage('json')
-  expectWidening(terraform.dir)
-  const withoutTf = time(process.execPath, [cli, 'check', '--staged'], terraform.dir)
-  print(
-    'acldrift check --staged (500 .tf, 200 templates, 500 files, a .json staged)',
-    withoutTf,
-    'node -e 0',
-    nodeBare,
-  )
-  terraform.stage('tf')
-  expectWidening(terraform.dir)
-  const withTf = time(process.execPath, [cli, 'check', '--staged'], terraform.dir)
-  const extra = withTf - withoutTf
-  const verdict = withTf <= 3 * nodeBare && extra <= 30 ? 'within' : 'OVER'
-  print(
-    'acldrift check --staged (500 .tf, 200 templates, 500 files, a .tf staged)',
-    withTf,
-    'node -e 0',
-    nodeBare,
-    `  (+${extra.toFixed(0)} ms for the .tf: ${verdict} the 3× + 30 ms budget)`,
-  )
-  const full = time(process.execPath, [cli, 'check'], terraform.dir)
-  print('acldrift check (working tree, 500 .tf, 200 templates, 500 files)', full, 'node -e 0', nodeBare)
-} finally {
-  rmSync(terraform.dir, {recursive: true, force: true})
-}
-
-/** 40 apps, each a base (ClusterRole, binding) with a dev and a prod overlay, beside 500 policy files. */
-function generateKustomize(apps, policies) {
-  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-kustomize-'))
-  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
-  git('init', '-q', '-b', 'main')
-  const write = (path, content) => {
-    mkdirSync(join(dir, path, '..'), {recursive: true})
-    writeFileSync(join(dir, path), content)
-  }
-  const patch = (verbs) => `- op: replace\n  path: /rules/0/verbs\n  value: ${JSON.stringify(verbs)}\n`
-  for (let i = 0; i < apps; i++) {
-    const app = `apps/app-${i}`
-    write(`${app}/base/kustomization.yaml`, 'resources:\n  - rbac.yaml\n')
-    write(
-      `${app}/base/rbac.yaml`,
-      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: app-${i}\nrules:\n  - apiGroups: [""]\n    resources: ["pods"]\n    verbs: ["get"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: app-${i}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: app-${i}\nsubjects:\n  - kind: ServiceAccount\n    name: app-${i}\n    namespace: apps\n`,
-    )
-    for (const env of ['dev', 'prod']) {
-      write(
-        `${app}/overlays/${env}/kustomization.yaml`,
-        `resources:\n  - ../../base\nnamePrefix: ${env}-\npatches:\n  - path: verbs.yaml\n    target: {kind: ClusterRole}\n`,
-      )
-      write(`${app}/overlays/${env}/verbs.yaml`, patch(['get', 'list']))
+      'outputs.tf': `output "role_arn" {\n  value = aws_iam_role.app.arn\n}\n`,
+      'sqs.tf': plain('aws_sqs_queue', 'jobs', `  name = "jobs-${i}"\n`),
+      'logs.tf': plain(
+        'aws_cloudwatch_log_group',
+        'app',
+        `  name              = "/app/${i}"\n  retention_in_days = 30\n`,
+      ),
+      'dns.tf': plain(
+        'aws_route53_record',
+        'app',
+        `  zone_id = "Z123"\n  name    = "app-${i}"\n  type    = "CNAME"\n  ttl     = 300\n  records = ["lb.example.com"]\n`,
+      ),
+      'vpc.tf': plain('aws_security_group', 'app', `  name   = "app-${i}"\n  vpc_id = "vpc-123"\n`),
+      'versions.tf': `terraform {\n  required_version = ">= 1.5"\n}\n`,
     }
   }
-  for (let i = 0; i < policies; i++)
-    write(`iam/policy-${i}.json`, JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}))
-  git('add', '-A')
-  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'apps')
-  return {
-    dir,
-    /** Stages one widening: in an overlay's patch, or in a policy file. */
-    stage(which) {
-      git('reset', '-q', '--hard')
-      const changed = which === 'patch' ? 'apps/app-7/overlays/prod/verbs.yaml' : 'iam/policy-7.json'
-      write(
-        changed,
-        which === 'patch'
-          ? patch(['get', 'list', 'delete'])
-          : JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}),
+
+  /** 50 Terraform modules (500 .tf files) beside 200 SAM templates and 500 policy files. */
+  function generateTerraform(modules, templates, policies) {
+    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-terraform-'))
+    const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+    git('init', '-q', '-b', 'main')
+    for (let i = 0; i < modules; i++) {
+      const folder = join(dir, 'modules', `team-${i}`)
+      mkdirSync(folder, {recursive: true})
+      for (const [name, content] of Object.entries(terraformModule(i)))
+        writeFileSync(join(folder, name), content)
+    }
+    for (let i = 0; i < templates; i++) {
+      mkdirSync(join(dir, 'services', `service-${i}`), {recursive: true})
+      writeFileSync(join(dir, 'services', `service-${i}`, 'template.yaml'), samTemplate(i))
+    }
+    mkdirSync(join(dir, 'iam'), {recursive: true})
+    for (let i = 0; i < policies; i++)
+      writeFileSync(
+        join(dir, 'iam', `policy-${i}.json`),
+        JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}),
       )
-      git('add', changed)
-    },
+    git('add', '-A')
+    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'modules')
+    return {
+      dir,
+      /** Stages one widening: in a module's policies.tf, or in a policy file. */
+      stage(which) {
+        git('reset', '-q', '--hard')
+        const changed =
+          which === 'tf' ? join(dir, 'modules', 'team-7', 'policies.tf') : join(dir, 'iam', 'policy-7.json')
+        writeFileSync(
+          changed,
+          which === 'tf'
+            ? terraformModule(7, ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject'])['policies.tf']
+            : JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}),
+        )
+        git('add', changed)
+      },
+    }
+  }
+
+  /** Runs the hook once: it must find the staged widening (exit 1), or the figures measure something else. */
+  function expectWidening(cwd) {
+    const result = spawnSync(process.execPath, [cli, 'check', '--staged'], {cwd, env, encoding: 'utf8'})
+    if (result.status !== 1)
+      throw new Error(`check --staged exited ${result.status}:\n${result.stderr}${result.stdout}`)
+  }
+
+  const terraform = generateTerraform(50, 200, 500)
+  try {
+    terraform.stage('json')
+    expectWidening(terraform.dir)
+    const withoutTf = time(process.execPath, [cli, 'check', '--staged'], terraform.dir)
+    print(
+      'acldrift check --staged (500 .tf, 200 templates, 500 files, a .json staged)',
+      withoutTf,
+      'node -e 0',
+      nodeBare,
+    )
+    terraform.stage('tf')
+    expectWidening(terraform.dir)
+    const withTf = time(process.execPath, [cli, 'check', '--staged'], terraform.dir)
+    const extra = withTf - withoutTf
+    const verdict = withTf <= 3 * nodeBare && extra <= 30 ? 'within' : 'OVER'
+    print(
+      'acldrift check --staged (500 .tf, 200 templates, 500 files, a .tf staged)',
+      withTf,
+      'node -e 0',
+      nodeBare,
+      `  (+${extra.toFixed(0)} ms for the .tf: ${verdict} the 3× + 30 ms budget)`,
+    )
+    const full = time(process.execPath, [cli, 'check'], terraform.dir)
+    print('acldrift check (working tree, 500 .tf, 200 templates, 500 files)', full, 'node -e 0', nodeBare)
+  } finally {
+    rmSync(terraform.dir, {recursive: true, force: true})
+  }
+
+  /** 40 apps, each a base (ClusterRole, binding) with a dev and a prod overlay, beside 500 policy files. */
+  function generateKustomize(apps, policies) {
+    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-kustomize-'))
+    const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+    git('init', '-q', '-b', 'main')
+    const write = (path, content) => {
+      mkdirSync(join(dir, path, '..'), {recursive: true})
+      writeFileSync(join(dir, path), content)
+    }
+    const patch = (verbs) => `- op: replace\n  path: /rules/0/verbs\n  value: ${JSON.stringify(verbs)}\n`
+    for (let i = 0; i < apps; i++) {
+      const app = `apps/app-${i}`
+      write(`${app}/base/kustomization.yaml`, 'resources:\n  - rbac.yaml\n')
+      write(
+        `${app}/base/rbac.yaml`,
+        `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: app-${i}\nrules:\n  - apiGroups: [""]\n    resources: ["pods"]\n    verbs: ["get"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: app-${i}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: app-${i}\nsubjects:\n  - kind: ServiceAccount\n    name: app-${i}\n    namespace: apps\n`,
+      )
+      for (const env of ['dev', 'prod']) {
+        write(
+          `${app}/overlays/${env}/kustomization.yaml`,
+          `resources:\n  - ../../base\nnamePrefix: ${env}-\npatches:\n  - path: verbs.yaml\n    target: {kind: ClusterRole}\n`,
+        )
+        write(`${app}/overlays/${env}/verbs.yaml`, patch(['get', 'list']))
+      }
+    }
+    for (let i = 0; i < policies; i++)
+      write(`iam/policy-${i}.json`, JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}))
+    git('add', '-A')
+    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'apps')
+    return {
+      dir,
+      /** Stages one widening: in an overlay's patch, or in a policy file. */
+      stage(which) {
+        git('reset', '-q', '--hard')
+        const changed = which === 'patch' ? 'apps/app-7/overlays/prod/verbs.yaml' : 'iam/policy-7.json'
+        write(
+          changed,
+          which === 'patch'
+            ? patch(['get', 'list', 'delete'])
+            : JSON.stringify({Version: '2012-10-17', Statement: [statement(7, ['s3:*'])]}),
+        )
+        git('add', changed)
+      },
+    }
+  }
+
+  const kustomize = generateKustomize(40, 500)
+  try {
+    kustomize.stage('json')
+    expectWidening(kustomize.dir)
+    const withoutRender = time(process.execPath, [cli, 'check', '--staged'], kustomize.dir)
+    print(
+      'acldrift check --staged (120 kustomizations, 500 files, a .json staged)',
+      withoutRender,
+      'node -e 0',
+      nodeBare,
+    )
+    kustomize.stage('patch')
+    expectWidening(kustomize.dir)
+    const withRender = time(process.execPath, [cli, 'check', '--staged'], kustomize.dir)
+    print(
+      'acldrift check --staged (120 kustomizations, 500 files, a patch staged)',
+      withRender,
+      'node -e 0',
+      nodeBare,
+      `  (+${(withRender - withoutRender).toFixed(0)} ms: 121 renders by kubectl)`,
+    )
+  } finally {
+    rmSync(kustomize.dir, {recursive: true, force: true})
   }
 }
 
-const kustomize = generateKustomize(40, 500)
-try {
-  kustomize.stage('json')
-  expectWidening(kustomize.dir)
-  const withoutRender = time(process.execPath, [cli, 'check', '--staged'], kustomize.dir)
-  print(
-    'acldrift check --staged (120 kustomizations, 500 files, a .json staged)',
-    withoutRender,
-    'node -e 0',
-    nodeBare,
-  )
-  kustomize.stage('patch')
-  expectWidening(kustomize.dir)
-  const withRender = time(process.execPath, [cli, 'check', '--staged'], kustomize.dir)
-  print(
-    'acldrift check --staged (120 kustomizations, 500 files, a patch staged)',
-    withRender,
-    'node -e 0',
-    nodeBare,
-    `  (+${(withRender - withoutRender).toFixed(0)} ms: 121 renders by kubectl)`,
-  )
-} finally {
-  rmSync(kustomize.dir, {recursive: true, force: true})
+if (only === undefined) {
+  // Single comparisons: one policy of N statements against its edit (one statement widened),
+  // in-process; 100,000 statements is the largest the hardening tests ask for.
+  const {compareIamFile} = await import(join(project, 'dist', 'adapters', 'aws-iam', 'compare.js'))
+  const doc = (Statement) => ({
+    path: 'big.json',
+    hash: String(Statement.length),
+    value: {Version: '2012-10-17', Statement},
+    sourceMap: {locate: () => undefined},
+  })
+  function benchComparison(size, samplesWanted) {
+    const baselineStatements = Array.from({length: size}, (_, i) => statement(i))
+    const targetStatements = baselineStatements.map((s, i) => (i === size / 2 ? statement(i, ['s3:*']) : s))
+    const samples = []
+    let findings = 0
+    for (let i = 0; i < samplesWanted; i++) {
+      const start = process.hrtime.bigint()
+      findings = compareIamFile('big.json', doc(baselineStatements), doc(targetStatements)).findings.length
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6)
+    }
+    const compareMs = median(samples)
+    print(
+      `compare two ${size.toLocaleString('en')}-statement policies (1 edited)`,
+      compareMs,
+      undefined,
+      undefined,
+      `  ${Math.round((2 * size) / (compareMs / 1000)).toLocaleString('en')} statements/s, ${findings} finding(s)`,
+    )
+  }
+  benchComparison(5000, 3)
+  benchComparison(100000, 1)
 }
 
-// Single comparisons: one policy of N statements against its edit (one statement widened),
-// in-process; 100,000 statements is the largest the hardening tests ask for.
-const {compareIamFile} = await import(join(project, 'dist', 'adapters', 'aws-iam', 'compare.js'))
-const doc = (Statement) => ({
-  path: 'big.json',
-  hash: String(Statement.length),
-  value: {Version: '2012-10-17', Statement},
-  sourceMap: {locate: () => undefined},
-})
-function benchComparison(size, samplesWanted) {
-  const baselineStatements = Array.from({length: size}, (_, i) => statement(i))
-  const targetStatements = baselineStatements.map((s, i) => (i === size / 2 ? statement(i, ['s3:*']) : s))
+// ── as users have it: after `acldrift init --hook git` ─────────────────────────────────────────
+
+/** Peak memory of one run, read from the child itself (a preloaded exit hook writes maxRSS). */
+const rssFile = join(scratch, 'maxrss')
+const rssHook = join(scratch, 'maxrss.cjs')
+writeFileSync(
+  rssHook,
+  `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)))\n`,
+)
+function peakMiB(args, cwd) {
+  spawnSync(process.execPath, ['--require', rssHook, cli, ...args], {cwd, env, stdio: 'ignore'})
+  return Number(readFileSync(rssFile, 'utf8')) / 1024
+}
+
+/** `files` policy files, `acldrift init --hook git` run and committed, then `staged` policies widened and staged. */
+function setUpAsUsersDo(files) {
+  const dir = generateRepository(files)
+  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+  git('reset', '-q', '--hard')
+  const init = spawnSync(process.execPath, [cli, 'init', '--hook', 'git'], {cwd: dir, env, encoding: 'utf8'})
+  if (init.status !== 0) throw new Error(`init exited ${init.status}:\n${init.stderr}${init.stdout}`)
+  git('add', '-A')
+  git('commit', '-q', '--no-verify', '-m', 'Set up acldrift')
+  git('tag', 'approved')
+  const widen = (count) => {
+    git('reset', '-q', '--hard')
+    for (let i = 0; i < count; i++) {
+      const path = join(dir, 'iam', `team-${(7 + i) % 40}`, `policy-${7 + i}.json`)
+      writeFileSync(path, JSON.stringify({Version: '2012-10-17', Statement: [statement(7 + i, ['s3:*'])]}))
+      git('add', path)
+    }
+  }
+  const narrow = () => {
+    git('reset', '-q', '--hard')
+    const path = join(dir, 'iam', 'team-7', 'policy-7.json')
+    writeFileSync(path, JSON.stringify({Version: '2012-10-17', Statement: [statement(7)]}))
+    git('add', path)
+  }
+  return {dir, git, widen, narrow}
+}
+
+const setupRuns = Number(process.env.BENCH_SETUP_RUNS ?? 5)
+/** time() with the section's own number of runs: setting up 20,000 files is slow. */
+const timeSetup = (command, args, cwd) => timeRuns(setupRuns, command, args, cwd)
+function timeRuns(count, command, args, cwd) {
   const samples = []
-  let findings = 0
-  for (let i = 0; i < samplesWanted; i++) {
+  for (let i = 0; i <= count; i++) {
     const start = process.hrtime.bigint()
-    findings = compareIamFile('big.json', doc(baselineStatements), doc(targetStatements)).findings.length
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6)
+    const result = spawnSync(command, args, {cwd, env, stdio: 'ignore'})
+    if (result.error) throw result.error
+    if (i > 0) samples.push(Number(process.hrtime.bigint() - start) / 1e6)
   }
-  const compareMs = median(samples)
-  print(
-    `compare two ${size.toLocaleString('en')}-statement policies (1 edited)`,
-    compareMs,
-    undefined,
-    undefined,
-    `  ${Math.round((2 * size) / (compareMs / 1000)).toLocaleString('en')} statements/s, ${findings} finding(s)`,
-  )
+  return median(samples)
 }
-benchComparison(5000, 3)
-benchComparison(100000, 1)
+
+console.log('\nas users have it: after `acldrift init --hook git` (its config, the snapshot baseline)')
+const bareNode = timeRuns(setupRuns, process.execPath, ['-e', '0'], project)
+print('node -e 0 (baseline, this section)', bareNode)
+for (const files of (process.env.BENCH_SETUP_FILES ?? '2000,20000').split(',').map(Number)) {
+  const size = files.toLocaleString('en')
+  const repo = setUpAsUsersDo(files)
+  try {
+    repo.widen(1)
+    const hook = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
+    const memory = peakMiB(['check', '--staged', '--quiet'], repo.dir)
+    print(`  hook, ${size} files, 1 staged change`, hook, 'node -e 0', bareNode, `  ${memory.toFixed(0)} MiB`)
+    figures[`  hook, ${size} files, 1 staged change`].peakMiB = Math.round(memory)
+    const tagged = timeSetup(
+      process.execPath,
+      [cli, 'check', '--staged', '--quiet', '--baseline', 'approved'],
+      repo.dir,
+    )
+    print(`  hook, ${size} files, 1 staged change, a tag as baseline`, tagged, 'node -e 0', bareNode)
+    repo.widen(10)
+    const ten = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
+    print(`  hook, ${size} files, 10 staged changes`, ten, 'node -e 0', bareNode)
+    // A full commit through the hooks that passes (a narrowing), over the same commit without
+    // them; each run's commit is undone.
+    repo.narrow()
+    const commit = (verify) =>
+      timeRuns(
+        setupRuns,
+        'sh',
+        ['-c', `git commit -q ${verify ? '' : '--no-verify '}-m x && git reset -q --soft HEAD~1`],
+        repo.dir,
+      )
+    const withHooks = commit(true)
+    const without = commit(false)
+    print(
+      `  git commit through the 3 hooks, ${size} files, minus --no-verify`,
+      withHooks - without,
+      'node -e 0',
+      bareNode,
+    )
+  } finally {
+    rmSync(repo.dir, {recursive: true, force: true})
+  }
+}
+
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(figures, null, 2)}\n`)
