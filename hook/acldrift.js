@@ -30656,6 +30656,15 @@ import { posix as posix5 } from "node:path";
 function evaluateModule(source) {
   return new Module(source).documents();
 }
+function problemOf(error, block) {
+  if (!(error instanceof DocumentError)) throw error;
+  return {
+    file: error.at.file,
+    line: error.at.line,
+    column: error.at.column,
+    message: `${block}: ${error.message}`
+  };
+}
 var META_ARGUMENTS, noEffects, Module, objectOf;
 var init_module = __esm({
   "src/containers/terraform/module.ts"() {
@@ -30984,13 +30993,7 @@ var init_module = __esm({
                   problems
                 );
               } catch (error) {
-                if (!(error instanceof DocumentError)) throw error;
-                problems.push({
-                  file: error.at.file,
-                  line: error.at.line,
-                  column: error.at.column,
-                  message: `${key2}: ${error.message}`
-                });
+                problems.push(problemOf(error, key2));
                 return [];
               }
             });
@@ -31006,13 +31009,7 @@ var init_module = __esm({
               try {
                 return this.dataDocument(block, instance);
               } catch (error) {
-                if (!(error instanceof DocumentError)) throw error;
-                problems.push({
-                  file: error.at.file,
-                  line: error.at.line,
-                  column: error.at.column,
-                  message: `data.${key2}: ${error.message}`
-                });
+                problems.push(problemOf(error, `data.${key2}`));
                 return void 0;
               }
             });

@@ -415,13 +415,7 @@ class Module {
               problems,
             )
           } catch (error) {
-            if (!(error instanceof DocumentError)) throw error
-            problems.push({
-              file: error.at.file,
-              line: error.at.line,
-              column: error.at.column,
-              message: `${key}: ${error.message}`,
-            })
+            problems.push(problemOf(error, key))
             return []
           }
         })
@@ -440,13 +434,7 @@ class Module {
           try {
             return this.dataDocument(block, instance)
           } catch (error) {
-            if (!(error instanceof DocumentError)) throw error
-            problems.push({
-              file: error.at.file,
-              line: error.at.line,
-              column: error.at.column,
-              message: `data.${key}: ${error.message}`,
-            })
+            problems.push(problemOf(error, `data.${key}`))
             return undefined
           }
         })
@@ -482,3 +470,14 @@ const objectOf = (fields: Record<string, Value>, at: At): Value => ({
   entries: new Map(Object.entries(fields)),
   at,
 })
+
+/** A document error as the input problem it is, named after the block it arose in; anything else is rethrown. */
+function problemOf(error: unknown, block: string): InputProblem {
+  if (!(error instanceof DocumentError)) throw error
+  return {
+    file: error.at.file,
+    line: error.at.line,
+    column: error.at.column,
+    message: `${block}: ${error.message}`,
+  }
+}
