@@ -200,11 +200,8 @@ Resources:
                 Resource: !Sub 'arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/service-${i}:*'
 `
 
-  /** 200 SAM templates beside 500 policy files; one template's read policy template staged as a CRUD one. */
-  function generateTemplates(templates, policies) {
-    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-templates-'))
-    const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
-    git('init', '-q', '-b', 'main')
+  /** `templates` SAM templates under services/, `policies` one-statement policy files under iam/. */
+  function writeServicesAndPolicies(dir, templates, policies) {
     for (let i = 0; i < templates; i++) {
       mkdirSync(join(dir, 'services', `service-${i}`), {recursive: true})
       writeFileSync(join(dir, 'services', `service-${i}`, 'template.yaml'), samTemplate(i))
@@ -215,6 +212,14 @@ Resources:
         join(dir, 'iam', `policy-${i}.json`),
         JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}),
       )
+  }
+
+  /** 200 SAM templates beside 500 policy files; one template's read policy template staged as a CRUD one. */
+  function generateTemplates(templates, policies) {
+    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-templates-'))
+    const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+    git('init', '-q', '-b', 'main')
+    writeServicesAndPolicies(dir, templates, policies)
     git('add', '-A')
     git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'services')
     const changed = join(dir, 'services', 'service-7', 'template.yaml')
@@ -397,16 +402,7 @@ resource "aws_s3_bucket_policy" "data" {
       for (const [name, content] of Object.entries(terraformModule(i)))
         writeFileSync(join(folder, name), content)
     }
-    for (let i = 0; i < templates; i++) {
-      mkdirSync(join(dir, 'services', `service-${i}`), {recursive: true})
-      writeFileSync(join(dir, 'services', `service-${i}`, 'template.yaml'), samTemplate(i))
-    }
-    mkdirSync(join(dir, 'iam'), {recursive: true})
-    for (let i = 0; i < policies; i++)
-      writeFileSync(
-        join(dir, 'iam', `policy-${i}.json`),
-        JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}),
-      )
+    writeServicesAndPolicies(dir, templates, policies)
     git('add', '-A')
     git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'modules')
     return {
