@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {type Finding, repoFactory} from './helpers.js'
-import {audit, dump, git, trust, CONFIG, APPROVALS, TRUST} from './gate-scenarios.js'
+import {audit, dump, git, trust, CONFIG, APPROVALS, TRUST, initialisedWithTrust} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -24,12 +24,7 @@ const agent = identities.claudeCode
  * `policy` rewrites the config's policy lines.
  */
 async function setUp(policy?: string): Promise<TestRepo> {
-  const r = await newRepo()
-  await r.write(TRUST, trust('203.0.113.0/24'))
-  await r.stage()
-  await r.commit('Partner trust')
-  const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
-  expect(init.code, dump(init)).toBe(0)
+  const r = await initialisedWithTrust(newRepo)
   if (policy !== undefined)
     await r.write(
       CONFIG,

@@ -42,3 +42,14 @@ export async function audit(r: TestRepo): Promise<{code: number; findings: Findi
   expect([0, 1], dump(raw)).toContain(raw.code)
   return {code: raw.code, findings: (JSON.parse(raw.stdout) as {findings: Finding[]}).findings, raw}
 }
+
+/** A repository with the partner trust committed, then `acldrift init --hook git` run in it (not yet committed). */
+export async function initialisedWithTrust(newRepo: () => Promise<TestRepo>): Promise<TestRepo> {
+  const r = await newRepo()
+  await r.write(TRUST, trust('203.0.113.0/24'))
+  await r.stage()
+  await r.commit('Partner trust')
+  const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+  expect(init.code, dump(init)).toBe(0)
+  return r
+}

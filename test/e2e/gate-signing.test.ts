@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {makeTempDir, runCli, runHermetic} from '../helpers/repo.js'
 import {repoFactory} from './helpers.js'
-import {audit, dump, git, trust, CONFIG, APPROVALS, TRUST} from './gate-scenarios.js'
+import {audit, dump, git, trust, CONFIG, APPROVALS, TRUST, initialisedWithTrust} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 240_000
@@ -43,12 +43,7 @@ describe('policy.requireSignedApprovals', () => {
       const keys = await makeTempDir('acldrift-keys-')
       const alice = await sshKey(keys, 'alice')
       const mallory = await sshKey(keys, 'agent')
-      const r = await newRepo()
-      await r.write(TRUST, trust('203.0.113.0/24'))
-      await r.stage()
-      await r.commit('Partner trust')
-      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
-      expect(init.code, dump(init)).toBe(0)
+      const r = await initialisedWithTrust(newRepo)
       const config = await readFile(join(r.dir, CONFIG), 'utf8')
       await r.write(
         CONFIG,
