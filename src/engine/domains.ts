@@ -25,6 +25,8 @@ export interface Cell {
   known: Map<string, boolean>
   /** set when the only values in this cell are outside a known catalogue (e.g. future AWS actions) */
   outsideCatalogue?: string
+  /** other values with the same results for every leaf (a witness may prefer one of them) */
+  alternatives?: unknown[]
 }
 
 /** Whether a leaf holds for a cell's value (computed once, then remembered). */

@@ -23,56 +23,99 @@ export interface Glob {
   tokens: Token[]
   /** readable strings that match this glob, tried first when an example is needed */
   samples: string[]
+  /** whether the text holds a symbol (an unresolved value): see symbolChar */
+  symbolic?: boolean
+  /** the text and options it was compiled from (a symbol's value is put in there by substituteSymbols) */
+  source?: {text: string; options: GlobOptions}
+  /**
+   * With `arn`, a symbol before the text says it is an ARN (`${BucketArn}/*`): whether AWS reads
+   * it segment by segment depends on the symbol's value.
+   */
+  leadingSymbol?: boolean
 }
+
+// --- symbols ------------------------------------------------------------------------------
+//
+// A symbol is a value the policy text does not give: a policy variable (`${aws:username}`), which
+// AWS substitutes per request, or a template's unresolved value (src/kernel/symbols.ts: `!Ref
+// Bucket`, `${var.bucket}`), substituted before AWS sees the policy. Inside the engine each is
+// one private character (Supplementary Private Use Area-A, which no policy text holds), so that
+// a glob and a request value can carry it. Matching it as a character reads the symbol as a
+// *generic* value: one that equals no literal of any pattern, holds no `:` and is longer than
+// one character (`*` matches it, `?` and literals do not, the same symbol matches itself). That
+// is one real value of the symbol, so what holds for it holds for some value; what holds for
+// every value is asked with `mustMatch`, what holds for no value with `mayMatch`.
+
+const SYMBOL_BASE = 0xf0000
+const SYMBOL_LIMIT = 0xffffd
+const symbolNames: string[] = []
+const templateSymbols = new Set<number>()
+const symbolIds = new Map<string, number>()
 
 /**
- * Characters standing for policy variables such as `${aws:username}`. Only `*` matches them
- * (a variable's value is at least one character, so `?` alone would be an unsound match),
- * and the same variable in another pattern matches it literally. U+E000 and U+E001 are not
- * among them: they delimit the kernel's symbols (values a template leaves unresolved), which
- * are in the same range, so that `?` does not match them either.
+ * The character standing for the symbol `id` (`variable:aws:username`, `template:var.bucket`);
+ * `name` is how people see it, as `${name}`.
  */
-const VARIABLE_BASE = 0xe002
-const variableNames: string[] = []
-
-export function variableChar(name: string): string {
-  let index = variableNames.indexOf(name)
-  if (index === -1) {
-    index = variableNames.length
-    variableNames.push(name)
+export function symbolChar(id: string, name: string): string {
+  let index = symbolIds.get(id)
+  if (index === undefined) {
+    index = symbolNames.length
+    if (SYMBOL_BASE + index > SYMBOL_LIMIT) throw new Undecidable('too many distinct symbols in one run')
+    symbolNames.push(name)
+    symbolIds.set(id, index)
+    if (id.startsWith('template:')) templateSymbols.add(index)
   }
-  return String.fromCharCode(VARIABLE_BASE + index)
+  return String.fromCodePoint(SYMBOL_BASE + index)
 }
 
-function isVariableChar(c: string): boolean {
-  const code = c.charCodeAt(0)
-  return code >= 0xe000 && code < 0xf000
+export function isSymbolChar(c: string): boolean {
+  const code = c.codePointAt(0)!
+  return code >= SYMBOL_BASE && code <= SYMBOL_LIMIT
 }
 
-/** Turns the private characters of policy variables back into `${name}` for display. */
+/** Whether a symbol stands for a template's value (else for a policy variable). */
+export const isTemplateSymbol = (c: string): boolean => templateSymbols.has(c.codePointAt(0)! - SYMBOL_BASE)
+
+/** The symbols a value holds, by the names people see. */
+export function symbolNamesIn(s: string): string[] {
+  return [...new Set([...s].filter(isSymbolChar).map((c) => symbolNames[c.codePointAt(0)! - SYMBOL_BASE]!))]
+}
+
+/** Turns the private characters of symbols back into `${name}` for display. */
 export function displayString(s: string): string {
   let out = ''
-  for (const c of s) {
-    const name = isVariableChar(c) ? variableNames[c.charCodeAt(0) - VARIABLE_BASE] : undefined
-    out += name === undefined ? c : `\${${name}}`
-  }
+  for (const c of s) out += isSymbolChar(c) ? `\${${symbolNames[c.codePointAt(0)! - SYMBOL_BASE]}}` : c
   return out
 }
+
+/** A policy variable's character: its key is case-insensitive, its default value (`, 'shared'`) is not. */
+export function variableChar(text: string): string {
+  const comma = text.indexOf(',')
+  const key = (comma === -1 ? text : text.slice(0, comma)).trim().toLowerCase()
+  const fallback = comma === -1 ? '' : text.slice(comma).replace(/^,\s*/, ', ')
+  return symbolChar(`variable:${key}${fallback}`, text.trim())
+}
+
+/** A template symbol's character (its name is case-sensitive, as templates' names are). */
+export const templateChar = (name: string): string => symbolChar(`template:${name}`, name)
+
+/** The kernel's spelling of a template symbol (src/kernel/symbols.ts): its name between these. */
+const TEMPLATE_OPEN = '\uE000'
+const TEMPLATE_CLOSE = '\uE001'
 
 export interface GlobOptions {
   /** AWS-style: `*` and `?` are wildcards; otherwise the text is literal */
   wildcards: boolean
-  /** ARN matching: wildcards in the first five `:`-separated segments do not cross `:` */
-  arn?: boolean
   /**
-   * With `arn`: each of the first five segments is compared on its own, even where a `*` ends
-   * a segment. The Resource element lets such a `*` cross colons (AWS docs); ArnLike and
-   * friends check "each of the six colon-delimited components separately", and an account
-   * principal is exactly the account segment, so they must not.
+   * ARN matching (IAM's Resource element, the Arn* condition operators, account principals): the
+   * text is read segment by segment. Each of the first five `:`-separated segments is matched on
+   * its own (wildcards there never cross `:`); the resource part after the fifth colon may hold
+   * colons. An ARN cut short by a `*` that ends its last segment (`arn:aws:logs:eu-west-1:*`)
+   * has its missing segments read as `*`. See compileUncached for the sources.
    */
-  segmentExact?: boolean
+  arn?: boolean
   caseInsensitive?: boolean
-  /** `${…}` policy variables are recognised (resources, condition values) */
+  /** `${…}` policy variables are recognised (IAM policy version 2012-10-17: resources, condition values) */
   variables?: boolean
 }
 
@@ -82,7 +125,7 @@ const compiled = new Map<string, Glob>()
 const COMPILED_LIMIT = 1 << 18
 
 export function compileGlob(text: string, options: GlobOptions): Glob {
-  const cacheKey = `${options.wildcards ? 'w' : ''}${options.arn ? 'a' : ''}${options.segmentExact ? 'e' : ''}${options.caseInsensitive ? 'i' : ''}${options.variables ? 'v' : ''}:${text}`
+  const cacheKey = `${options.wildcards ? 'w' : ''}${options.arn ? 'a' : ''}${options.caseInsensitive ? 'i' : ''}${options.variables ? 'v' : ''}:${text}`
   let glob = compiled.get(cacheKey)
   if (glob === undefined) {
     if (compiled.size >= COMPILED_LIMIT) compiled.clear()
@@ -91,38 +134,91 @@ export function compileGlob(text: string, options: GlobOptions): Glob {
   return glob
 }
 
-function compileUncached(text: string, options: GlobOptions): Glob {
-  const tokens: Token[] = []
-  let colons = 0
-  const segmentAware = options.arn === true && text.startsWith('arn:')
-  // Code points, not UTF-16 units: the same unit of "one character" as matching uses.
+/**
+ * The text's characters, each template symbol and (with `variables`) each policy variable as the
+ * one character that stands for it; AWS's escapes `${*}`, `${?}`, `${$}` as the literal character,
+ * marked so that it is never read as a wildcard.
+ */
+function readCharacters(text: string, variables: boolean): Array<{c: string; literal?: true}> {
   const chars = [...text]
+  const out: Array<{c: string; literal?: true}> = []
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!
-    const noColon = segmentAware && colons < 5
-    if (options.variables && c === '$' && chars[i + 1] === '{') {
+    if (c === TEMPLATE_OPEN) {
+      const end = chars.indexOf(TEMPLATE_CLOSE, i + 1)
+      if (end !== -1) {
+        out.push({c: templateChar(chars.slice(i + 1, end).join(''))})
+        i = end
+        continue
+      }
+    }
+    if (variables && c === '$' && chars[i + 1] === '{') {
       const end = chars.indexOf('}', i + 2)
       if (end !== -1) {
         const name = chars.slice(i + 2, end).join('')
         i = end
-        // `${*}`, `${?}` and `${$}` are AWS's escapes for the literal characters.
-        if (name === '*' || name === '?' || name === '$') tokens.push({t: 'lit', c: name})
-        else tokens.push({t: 'lit', c: variableChar(name)})
+        if (name === '*' || name === '?' || name === '$') out.push({c: name, literal: true})
+        else out.push({c: variableChar(name)})
         continue
       }
     }
-    if (options.wildcards && c === '*') {
-      // AWS: "if the * wildcard is the last character of a resource ARN segment, it can
-      // expand to match beyond the colon boundaries".
-      let next = i + 1
-      while (chars[next] === '*') next++
-      const lastInSegment = next >= chars.length || chars[next] === ':'
-      const starNoColon = noColon && (options.segmentExact === true || !lastInSegment)
+    out.push({c})
+  }
+  return out
+}
+
+function compileUncached(text: string, options: GlobOptions): Glob {
+  return {
+    ...compileCharacters(readCharacters(text, options.variables === true), options),
+    source: {text, options},
+  }
+}
+
+/**
+ * The glob with some of its symbols given values: a policy variable's value is literal text (AWS
+ * substitutes the request's value as it is), a template symbol's is policy text, whose `*` and
+ * `?` AWS then reads as wildcards.
+ */
+export function substituteSymbols(glob: Glob, values: ReadonlyMap<string, string>): Glob {
+  if (!glob.symbolic || glob.source === undefined) return glob
+  const {text, options} = glob.source
+  const chars = readCharacters(text, options.variables === true).flatMap((char) => {
+    const value = values.get(char.c)
+    if (value === undefined) return [char]
+    return [...value].map((c) => (isTemplateSymbol(char.c) ? {c} : {c, literal: true as const}))
+  })
+  return compileCharacters(chars, options)
+}
+
+function compileCharacters(chars: Array<{c: string; literal?: true}>, options: GlobOptions): Glob {
+  const tokens: Token[] = []
+  const text = chars.map((c) => c.c).join('')
+  const leadingSymbol = options.arn === true && chars.length > 0 && isSymbolChar(chars[0]!.c)
+  // IAM User Guide, "IAM JSON policy elements: Resource"
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html):
+  // wildcards may be used "within the individual segments of an ARN (the parts separated by
+  // colons)", and "if the * wildcard is the last character of a resource ARN segment, it can
+  // expand to match beyond the colon boundaries". "Amazon Resource Names (ARNs)"
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html): an ARN is
+  // arn:partition:service:region:account-id:resource, and only the resource part may itself
+  // hold colons. AWS's own evaluation (Access Analyzer's CheckNoNewAccess labels, and the
+  // segment-by-segment matchers of public IAM simulators) reads the two together: a `*` inside
+  // the region or account segment matches within that segment only
+  // (`arn:aws:lambda:*:function:prod-*:*` has the account "function" and matches no function of
+  // any account), and a pattern that stops early at a `*` (`arn:aws:logs:eu-west-1:*`,
+  // `arn:aws:ec2:*`) matches whatever the missing segments hold: they are read as `*`.
+  // The condition operators say the same of ArnLike: "each of the six colon-delimited
+  // components of the ARN is checked separately".
+  const segmentAware = options.arn === true && text.startsWith('arn:')
+  let colons = 0
+  for (let i = 0; i < chars.length; i++) {
+    const {c, literal} = chars[i]!
+    const noColon = segmentAware && colons < 5
+    if (options.wildcards && !literal && c === '*') {
       // `**` means the same as `*`; keeping one keeps the automaton small.
       const last = tokens.at(-1)
-      if (!(last?.t === 'star' && last.noColon === starNoColon))
-        tokens.push({t: 'star', noColon: starNoColon})
-    } else if (options.wildcards && c === '?') tokens.push({t: 'one', noColon})
+      if (!(last?.t === 'star' && last.noColon === noColon)) tokens.push({t: 'star', noColon})
+    } else if (options.wildcards && !literal && c === '?') tokens.push({t: 'one', noColon})
     else {
       if (c === ':') colons++
       const lower = c.toLowerCase()
@@ -131,8 +227,18 @@ function compileUncached(text: string, options: GlobOptions): Glob {
       else tokens.push({t: 'lit', c})
     }
   }
-  const key = `${options.caseInsensitive ? 'i' : 's'}${segmentAware ? 'a' : 'p'}:${tokens.map(tokenKey).join('')}`
-  return {key, tokens, samples: sampleStrings(tokens, segmentAware)}
+  if (segmentAware && colons < 5 && tokens.at(-1)?.t === 'star') {
+    // The short form: the missing segments are `*` (the last one, the resource part, crosses colons).
+    for (; colons < 5; colons++) tokens.push({t: 'lit', c: ':'}, {t: 'star', noColon: colons < 4})
+  }
+  const key = `${options.caseInsensitive ? 'i' : 's'}${segmentAware ? 'a' : leadingSymbol ? 'l' : 'p'}:${tokens.map(tokenKey).join('')}`
+  return {
+    key,
+    tokens,
+    samples: sampleStrings(tokens, segmentAware),
+    symbolic: tokens.some((t) => t.t === 'lit' && isSymbolChar(t.c)),
+    leadingSymbol,
+  }
 }
 
 /** A glob that matches exactly one string. */
@@ -189,7 +295,7 @@ function sampleStrings(tokens: Token[], arn: boolean): string[] {
     // An account id has twelve digits: pad a wildcard in that segment with zeros.
     const arnFill = (segment: number, length: number) =>
       segment === 4
-        ? '0'.repeat(Math.max(1, 12 - length))
+        ? '111122223333'.slice(Math.min(Math.max(0, length), 11))
         : segment < 4
           ? ARN_SEGMENT_FILL[segment]!
           : 'example'
@@ -205,7 +311,7 @@ function tokenAccepts(token: Token, c: string): boolean {
     case 'class':
       return token.chars.includes(c)
     case 'one':
-      return !(token.noColon && c === ':') && !isVariableChar(c)
+      return !(token.noColon && c === ':') && !isSymbolChar(c)
     case 'star':
       return !(token.noColon && c === ':')
   }
@@ -231,12 +337,19 @@ function step(tokens: Token[], positions: number[], c: string): number[] {
   return next.length === 0 ? next : closure(tokens, next)
 }
 
-const VARIABLE_CLASS = '\\uE000-\\uEFFF'
-const compiledRegExps = new WeakMap<Glob, RegExp>()
+const SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}'
+const genericRegExps = new WeakMap<Glob, RegExp>()
+const mustRegExps = new WeakMap<Glob, RegExp>()
 
-/** Matching one concrete string: a RegExp equivalent to the token list (faster than the NFA). */
-export function globMatches(glob: Glob, s: string): boolean {
-  let re = compiledRegExps.get(glob)
+/**
+ * The token list as a RegExp (faster than the NFA for one string). `must`: a symbol of the
+ * string is matched only by the same symbol or by a `*` that crosses colons, since its value may
+ * hold colons; and a glob that starts with a symbol reads every `*` as if it might be in an ARN
+ * segment, since the value may make it an ARN.
+ */
+function regExpOf(glob: Glob, must: boolean): RegExp {
+  const cache = must ? mustRegExps : genericRegExps
+  let re = cache.get(glob)
   if (re === undefined) {
     const escape = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
     const escapeInClass = (c: string) => c.replace(/[\\\]^-]/g, '\\$&')
@@ -248,16 +361,79 @@ export function globMatches(glob: Glob, s: string): boolean {
           case 'class':
             return `[${[...t.chars].map(escapeInClass).join('')}]`
           case 'one':
-            return t.noColon ? `[^:${VARIABLE_CLASS}]` : `[^${VARIABLE_CLASS}]`
+            return t.noColon || (must && glob.leadingSymbol) ? `[^:${SYMBOL_CLASS}]` : `[^${SYMBOL_CLASS}]`
           case 'star':
+            if (must && (t.noColon || glob.leadingSymbol)) return `[^:${SYMBOL_CLASS}]*`
             return t.noColon ? '[^:]*' : '[^]*'
         }
       })
       .join('')
     re = new RegExp(`^${source}$`, 'u')
-    compiledRegExps.set(glob, re)
+    cache.set(glob, re)
   }
-  return re.test(s)
+  return re
+}
+
+/** Matching one concrete string (its symbols read as generic values: see symbolChar). */
+export function globMatches(glob: Glob, s: string): boolean {
+  return regExpOf(glob, false).test(s)
+}
+
+/**
+ * Whether the glob matches the string for every value of the symbols both may hold: the pattern
+ * and the request are the same text where they share a symbol, and a `*` that may cross colons
+ * takes in whatever a symbol of the request stands for. (A value that holds wildcards reads as a
+ * pattern that matches its own text.) False means "not for every value", not "for none".
+ */
+export function mustMatch(glob: Glob, s: string): boolean {
+  if (!glob.symbolic && ![...s].some(isSymbolChar)) return globMatches(glob, s)
+  return regExpOf(glob, true).test(s)
+}
+
+/**
+ * Whether the glob may match the string for some value of the symbols (an over-approximation:
+ * false means "for no value"). Each symbol, in the pattern and in the string, is read as any
+ * run of characters, and every `*` of the pattern as crossing colons, since a value with colons
+ * moves the segments that follow it.
+ */
+export function mayMatch(glob: Glob, s: string): boolean {
+  const chars = [...s]
+  if (!glob.symbolic && !chars.some(isSymbolChar)) return globMatches(glob, s)
+  const relaxed = relaxedTokens(glob.tokens)
+  const request: Token[] = chars.map((c) => (isSymbolChar(c) ? {t: 'star', noColon: false} : {t: 'lit', c}))
+  const asGlob = (tokens: Token[]): Glob => ({
+    key: `relaxed:${tokens.map(tokenKey).join('')}`,
+    tokens,
+    samples: [],
+    symbolic: false,
+    leadingSymbol: false,
+  })
+  return globsIntersect(asGlob(relaxed), asGlob(request))
+}
+
+/** The tokens with each symbol as `*`, and every wildcard free to cross colons. */
+function relaxedTokens(tokens: Token[]): Token[] {
+  return tokens.map((t): Token => {
+    if (t.t === 'lit' && isSymbolChar(t.c)) return {t: 'star', noColon: false}
+    if (t.t === 'star' || t.t === 'one') return {...t, noColon: false}
+    return t
+  })
+}
+
+/**
+ * The glob with each symbol read as "any value": a `*` that crosses colons, every other wildcard
+ * crossing too. It matches every string the glob matches for some value of its symbols.
+ */
+export function relaxedGlob(glob: Glob): Glob {
+  if (!glob.symbolic && !glob.leadingSymbol) return glob
+  const tokens = relaxedTokens(glob.tokens)
+  return {
+    key: `relaxed:${tokens.map(tokenKey).join('')}`,
+    tokens,
+    samples: glob.samples.map((s) => [...s].filter((c) => !isSymbolChar(c)).join('')),
+    symbolic: false,
+    leadingSymbol: false,
+  }
 }
 
 /**

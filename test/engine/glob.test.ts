@@ -70,15 +70,6 @@ const CASES: Record<string, Case> = {
     patternLength: 7,
     options: {wildcards: true, arn: true},
   },
-  // ArnLike: every one of the first five segments on its own, a trailing `*` included.
-  'arn, segment by segment': {
-    alphabet: ['a', ':', ':', ':', '*', '?'],
-    stringAlphabet: ['a', ':', 'c'],
-    prefix: 'arn:',
-    maxLength: 7,
-    patternLength: 7,
-    options: {wildcards: true, arn: true, segmentExact: true},
-  },
   // Segment-aware ARN patterns next to plain ones such as `*`, which do cross `:`.
   'arn and plain': {
     alphabet: ['a', ':', ':', ':', '*', '?'],
@@ -121,11 +112,7 @@ describe('globCells against brute-force enumeration', () => {
           const globs = specs.map((p) => compileGlob(p.text, p.options))
           const regexps = specs.map(({text, options}) =>
             options.wildcards
-              ? wildcardRegExp(text, {
-                  ignoreCase: options.caseInsensitive,
-                  arnAware: options.arn,
-                  trailingStarCrosses: !options.segmentExact,
-                })
+              ? wildcardRegExp(text, {ignoreCase: options.caseInsensitive, arnAware: options.arn})
               : new RegExp(`^${text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`),
           )
           const cells = globCells(globs)
@@ -171,18 +158,23 @@ describe('glob details', () => {
 
   it('keeps wildcards in the first five ARN segments inside their segment', () => {
     const m = (pattern: string, s: string) => globMatches(compileGlob(pattern, resource), s)
-    const exact = (pattern: string, s: string) =>
-      globMatches(compileGlob(pattern, {...resource, segmentExact: true}), s)
     expect(m('arn:*:s3:::b/x', 'arn:aws:s3:::b/x')).toBe(true)
     expect(m('arn:a*s:s3:::b/x', 'arn:a:x:s:s3:::b/x')).toBe(false)
     expect(m('arn:aws:?3:::b', 'arn:aws::3:::b')).toBe(false)
-    // In the Resource element a `*` that ends a segment may cross colons (AWS docs) …
-    expect(m('arn:*:s3:::b/x', 'arn:aws:x:s3:::b/x')).toBe(true)
-    expect(m('arn:aws:s3:*:b', 'arn:aws:s3::::b')).toBe(true)
-    // … not in ArnLike conditions, which compare each segment on its own.
-    expect(exact('arn:*:s3:::b/x', 'arn:aws:x:s3:::b/x')).toBe(false)
-    expect(exact('arn:aws:s3:*:b', 'arn:aws:s3::::b')).toBe(false)
-    expect(exact('arn:*:s3:::b/x', 'arn:aws:s3:::b/x')).toBe(true)
+    // A `*` that ends a segment stays in it too (the issue's Lambda example: the account is "function").
+    expect(m('arn:*:s3:::b/x', 'arn:aws:x:s3:::b/x')).toBe(false)
+    expect(m('arn:aws:s3:*:b', 'arn:aws:s3::::b')).toBe(false)
+    expect(
+      m('arn:aws:lambda:*:function:prod-*:*', 'arn:aws:lambda:us-east-1:111122223333:function:prod-fn:live'),
+    ).toBe(false)
+    // A pattern cut short by a `*` has its missing segments read as `*`.
+    expect(m('arn:aws:logs:eu-west-1:*', 'arn:aws:logs:eu-west-1:111122223333:log-group:/a:*')).toBe(true)
+    expect(m('arn:aws:ec2:*', 'arn:aws:ec2:us-east-1:111122223333:instance/i-1')).toBe(true)
+    expect(m('arn:aws:ec2:*', 'arn:aws:s3:::b')).toBe(false)
+    expect(m('arn:aws:logs:eu-*', 'arn:aws:logs:us-east-1:1:x')).toBe(false)
+    // An empty resource part (as some AWS managed policies write it) matches only itself.
+    expect(m('arn:aws:organizations::*:', 'arn:aws:organizations::111122223333:')).toBe(true)
+    expect(m('arn:aws:organizations::*:', 'arn:aws:organizations::111122223333:account/o-1/1')).toBe(false)
     // The resource part (after the fifth colon) is free.
     expect(m('arn:aws:s3:::*', 'arn:aws:s3:::a:b:c')).toBe(true)
     expect(m('arn:aws:s3:::a?b', 'arn:aws:s3:::a:b')).toBe(true)
@@ -202,6 +194,7 @@ describe('glob details', () => {
     const one = compileGlob('a/?', resource)
     const star = compileGlob('a/*', resource)
     const value = `a/${variableChar('aws:username')}`
+    expect(variableChar('AWS:UserName')).toBe(variableChar('aws:username'))
     expect(globMatches(variable, value)).toBe(true)
     expect(globMatches(one, value)).toBe(false)
     expect(globMatches(star, value)).toBe(true)

@@ -11,8 +11,8 @@ import {type Glob, globCells, globMatches} from '../../engine/glob.js'
 interface Service {
   /** lower-case `service:action`, in catalogue order */
   actions: string[]
-  /** lower-case `service:action` → [canonical spelling, access level] */
-  details: Map<string, [string, string]>
+  /** lower-case `service:action` → [canonical spelling, access level, ARN formats of its resources] */
+  details: Map<string, [string, string, string[]]>
 }
 
 const DATA = new URL('data/aws/', BUILT_FILES)
@@ -34,11 +34,14 @@ function service(name: string): Service | undefined {
   if (services.has(name)) return services.get(name)
   let loaded: Service | undefined
   if (catalogueIndex().services.includes(name)) {
-    const list = JSON.parse(readFileSync(new URL(`${name}.json`, DATA), 'utf8')) as [string, string][]
+    const data = JSON.parse(readFileSync(new URL(`${name}.json`, DATA), 'utf8')) as {
+      actions: [string, string, number[]][]
+      arns: string[]
+    }
     const details = new Map(
-      list.map(([action, level]) => [
+      data.actions.map(([action, level, arns]) => [
         `${name}:${action}`.toLowerCase(),
-        [`${name}:${action}`, level] as [string, string],
+        [`${name}:${action}`, level, arns.map((i) => data.arns[i]!)] as [string, string, string[]],
       ]),
     )
     loaded = {actions: [...details.keys()], details}
@@ -107,6 +110,14 @@ export function displayAction(action: string): string {
   return serviceOf(action)?.details.get(action)?.[0] ?? action
 }
 
+/**
+ * The ARN formats of the resources an action takes (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`),
+ * from the catalogue; empty for an action that takes only "*" (and for an unknown one).
+ */
+export function arnFormats(action: string): string[] {
+  return serviceOf(action)?.details.get(action)?.[2] ?? []
+}
+
 function servicePrefix(glob: Glob): string | undefined {
   let prefix = ''
   for (const token of glob.tokens) {
@@ -116,6 +127,9 @@ function servicePrefix(glob: Glob): string | undefined {
   }
   return undefined
 }
+
+/** How many actions of one cell a witness may choose from. */
+const ALTERNATIVES = 12
 
 const isWildcard = (glob: Glob) => glob.tokens.some((t) => t.t === 'star' || t.t === 'one')
 
@@ -141,17 +155,27 @@ export function actionDomain(): Domain {
           else matchedBy.set(action, [i])
         }
       })
-      const bySignature = new Map<string, string>()
+      // Per signature, the most sensitive actions first: the first is the cell's value, a few
+      // more are kept so that a witness can name one whose resources fit the request.
+      const bySignature = new Map<string, string[]>()
       const consider = (action: string, signature: string) => {
-        const best = bySignature.get(signature)
-        if (best === undefined || actionWeight(action) > actionWeight(best))
-          bySignature.set(signature, action)
+        const list = bySignature.get(signature)
+        if (list === undefined) bySignature.set(signature, [action])
+        else if (list.length < ALTERNATIVES || actionWeight(action) > actionWeight(list.at(-1)!)) {
+          list.push(action)
+          list.sort((a, b) => actionWeight(b) - actionWeight(a))
+          if (list.length > ALTERNATIVES) list.pop()
+        }
       }
       for (const [action, list] of matchedBy) consider(action, list.join(','))
       const unmatched = unmatchedAction(globs, matchedBy)
       if (unmatched !== undefined) consider(unmatched, '')
 
-      const cells: Cell[] = [...bySignature.values()].map((action) => ({value: action, known: new Map()}))
+      const cells: Cell[] = [...bySignature.values()].map((actions) => ({
+        value: actions[0],
+        known: new Map(),
+        alternatives: actions.slice(1),
+      }))
       const unknownLiterals = new Set<string>()
       for (const glob of globs) {
         const literal = glob.samples[0]!
@@ -196,6 +220,11 @@ function catalogueMatches(glob: Glob): string[] {
 
 /** A catalogue action that no leaf matches, loading as little of the catalogue as possible. */
 function unmatchedAction(globs: Glob[], matchedBy: Map<string, number[]>): string | undefined {
+  // The most telling first: an action that lets its holder gain access.
+  const sensitive = [...PRIVILEGE_ESCALATION].find(
+    (a) => isKnownAction(a) && !globs.some((g) => globMatches(g, a)),
+  )
+  if (sensitive !== undefined) return sensitive
   const prefixes = globs.map(servicePrefix)
   if (prefixes.includes(undefined)) return allActions().find((a) => !matchedBy.has(a))
   // Every leaf names its service: any action of another service matches none of them.

@@ -1,23 +1,27 @@
 // Compares two versions of one IAM policy file: every request the target allows and the
 // baseline does not becomes part of a widening finding with a witness; the reverse, a
 // narrowing. Findings are grouped per responsible statement, with the most telling witness.
+//
+// Three searches: what the target allows and the baseline does not (widenings); what a baseline
+// Deny no longer stops although nothing in the file allows it (a Deny restricts every policy that
+// applies to the request, so another one may: possible widenings); and the reverse of the first
+// (narrowings). Where patterns hold symbols (policy variables, a template's unresolved values),
+// each request found is judged for every value they may take (witness.ts, engine/symbolic.ts),
+// and a last search finds what only some values would allow.
 
 import {
-  type Cell,
-  formatIp,
-  type IpValue,
-  leafHolds,
   ipDomain,
-  test,
   numberDomain,
+  opaqueDomain,
   setDomain,
   stringDomain,
-  opaqueDomain,
+  test,
   type Domain,
 } from '../../engine/domains.js'
 import {evaluate, leavesOf} from '../../engine/formula.js'
-import {displayString} from '../../engine/glob.js'
-import {type DifferenceCell, type Dimension, differenceOrPossible} from '../../engine/search.js'
+import {type Glob, isTemplateSymbol, symbolNamesIn} from '../../engine/glob.js'
+import {type DifferenceCell, type Dimension, differenceOrPossible, type Rule} from '../../engine/search.js'
+import {differenceForSomeValue, ruleHasSymbols} from '../../engine/symbolic.js'
 import {
   completeFinding,
   type FindingDraft,
@@ -27,22 +31,24 @@ import {
   type Sides,
   sidesOf,
 } from '../../kernel/findings.js'
-import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
-import {actionDomain, actionWeight, displayAction, isKnownAction, PRIVILEGE_ESCALATION} from './catalogue.js'
+import type {ChangeType, Finding, ParsedFile, Witness} from '../../kernel/types.js'
+import type {Comparison} from '../adapter.js'
+import {actionDomain, actionWeight, isKnownAction} from './catalogue.js'
+import {type Classified, classifyNarrowing, classifyWidening} from './classify.js'
 import {
   ANYONE,
   type CompiledRule,
   type CompileContext,
-  compileStatement,
+  compileDocument,
   contextDimension,
+  IDENTITY,
   keyTraits,
   principalSamples,
-  SELF,
   type Statement,
   statementsOf,
 } from './compile.js'
-import type {Comparison} from '../adapter.js'
 import {type AwsRule, RULES} from './rules.js'
+import {type Judged, judge, realShaped, requestOf, witnessOf} from './witness.js'
 
 /** Cap on difference cells per direction and file: beyond it the result says it was cut short. */
 const CELL_LIMIT = 2000
@@ -51,49 +57,164 @@ interface Side {
   rules: CompiledRule[]
 }
 
+/** One request found by a search, judged, with what it says about the statements. */
+interface Found {
+  cell: DifferenceCell
+  judged: Judged
+  /** the statement responsible (the first of the allowed side that allows it) */
+  responsible: CompiledRule
+  /** the other side's Deny that stops it there (the Deny that no longer applies, for a widening) */
+  deny: CompiledRule | undefined
+}
+
+interface Model {
+  base: Side
+  tgt: Side
+  statements: Statement[]
+  dimensions: Dimension[]
+  /** the same, with no witness value that holds a symbol (for the search with symbols relaxed) */
+  plainDimensions: Dimension[]
+  opaque: Set<string>
+  symbolic: boolean
+  names: {keys: Map<string, string>; actions: Map<string, string>; dates: Set<string>}
+}
+
+function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefined): Model {
+  const baseStatements = baseline ? statementsOf(baseline.value) : []
+  const targetStatements = target ? statementsOf(target.value) : []
+  const statements = [...baseStatements, ...targetStatements]
+  const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
+  const base: Side = {rules: compileDocument(baseStatements, ctx)}
+  const tgt: Side = {rules: compileDocument(targetStatements, ctx)}
+  const rules = [...base.rules, ...tgt.rules]
+  const dates = new Set(
+    [...ctx.traits].filter(([, t]) => t.families.size === 1 && t.families.has('date')).map(([k]) => k),
+  )
+  return {
+    base,
+    tgt,
+    statements,
+    dimensions: buildDimensions(statements, ctx, rules, false),
+    plainDimensions: buildDimensions(statements, ctx, rules, true),
+    opaque: new Set(ctx.opaque.keys()),
+    symbolic: rules.some(ruleHasSymbols),
+    names: {keys: originalKeyNames(statements), actions: actionSpellings(statements), dates},
+  }
+}
+
 export function compareIamFile(
   file: string,
   baseline: ParsedFile | undefined,
   target: ParsedFile | undefined,
 ): Comparison {
-  const baseStatements = baseline ? statementsOf(baseline.value) : []
-  const targetStatements = target ? statementsOf(target.value) : []
-  const all = [...baseStatements, ...targetStatements]
-  const ctx: CompileContext = {traits: keyTraits(all), opaque: new Map()}
-  const base: Side = {rules: baseStatements.map((s, i) => compileStatement(s, i, ctx))}
-  const tgt: Side = {rules: targetStatements.map((s, i) => compileStatement(s, i, ctx))}
-  const dimensions = buildDimensions(all, ctx)
-  const keyNames = originalKeyNames(all)
-  const dateKeys = new Set(
-    [...ctx.traits].filter(([, t]) => t.families.size === 1 && t.families.has('date')).map(([k]) => k),
-  )
+  const model = modelOf(baseline, target)
+  const {base, tgt} = model
   const notes: string[] = []
   const findings: Finding[] = []
   const sides = sidesOf(file, baseline, target)
   const complete = (draft: FindingDraft<AwsRule>) => completeFinding('aws-iam', RULES, sides, draft)
+  const report = {file, notes, limit: CELL_LIMIT}
 
-  const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing') =>
-    differenceOrPossible(dimensions, allowed, other, direction, {file, notes, limit: CELL_LIMIT})
+  // What the target allows and the baseline does not.
+  const widened = found(
+    model,
+    differenceOrPossible(model.dimensions, tgt, base, 'widening', report),
+    tgt.rules,
+    base.rules,
+  )
+  if (model.symbolic) {
+    const reported = new Set(widened.map((f) => f.responsible.statement))
+    const covered = (cell: DifferenceCell) =>
+      reported.has((cell.matched.allowed[0] as CompiledRule | undefined)?.statement as Statement)
+    for (const {cell, values} of differenceForSomeValue(model.plainDimensions, tgt, base, {
+      limit: CELL_LIMIT,
+      covered,
+    })) {
+      const judged = judge(requestOf(cell), tgt.rules, base.rules, model.opaque, values)
+      // Found only for some value: a template's value, or a request's that the search's generic value missed.
+      const decided: Judged =
+        judged.status === 'definite' && [...values.keys()].every((s) => !isTemplateSymbol(s))
+          ? judged
+          : {...judged, status: 'possible', reason: cell.reason}
+      widened.push(...found(model, [{...cell, status: 'possible'}], tgt.rules, base.rules, decided))
+    }
+  }
+  for (const group of groupByStatement(widened, model.statements))
+    findings.push(complete(wideningDraft(file, group, model)))
 
-  const describe = (cell: DifferenceCell) => witnessOf(cell, keyNames, dateKeys)
-  for (const group of groupByResponsible(run(tgt, base, 'widening'))) {
-    findings.push(complete(wideningDraft(file, group, tgt, base, describe)))
-  }
-  for (const group of groupByResponsible(run(base, tgt, 'narrowing'))) {
-    const definite = group.filter((c) => c.status === 'definite' && !outsideCatalogue(c))
-    if (definite.length > 0) findings.push(complete(narrowingDraft(file, definite, tgt, describe)))
-  }
-  notes.push(...unknownActionNotes(file, sides, targetStatements))
+  // What a baseline Deny stopped that nothing denies now, and nothing in this file allows.
+  for (const group of groupByStatement(denyNoLongerInForce(model, report), model.statements))
+    findings.push(complete(denyRemovedDraft(file, group, model)))
+
+  // What the baseline allowed and the target does not: informational, definite ones only.
+  const narrowed = found(
+    model,
+    differenceOrPossible(model.dimensions, base, tgt, 'narrowing', report),
+    base.rules,
+    tgt.rules,
+  ).filter((f) => f.judged.status === 'definite' && !outsideCatalogue(f.cell))
+  for (const group of groupByStatement(narrowed, model.statements))
+    findings.push(complete(narrowingDraft(file, group, model)))
+
+  notes.push(...unknownActionNotes(file, sides, target ? statementsOf(target.value) : []))
   return {findings, notes}
 }
 
-function buildDimensions(statements: Statement[], ctx: CompileContext): Dimension[] {
+/** The cells of a search, judged (when symbols are in play) and kept unless they differ for no value. */
+function found(
+  model: Model,
+  cells: DifferenceCell[],
+  allowed: readonly CompiledRule[],
+  other: readonly CompiledRule[],
+  given?: Judged,
+): Found[] {
+  const out: Found[] = []
+  for (const cell of cells) {
+    const responsible = cell.matched.allowed[0] as CompiledRule
+    const deny = cell.matched.otherDeny[0] as CompiledRule | undefined
+    let judged: Judged
+    if (given !== undefined) judged = given
+    else if (cell.cells.size === 0 || !model.symbolic)
+      judged = {request: requestOf(cell), status: cell.status, reason: cell.reason, variables: new Map()}
+    else {
+      judged = judge(requestOf(cell), allowed, other, model.opaque)
+      if (judged.status === 'none') continue
+      if (judged.status === 'possible') judged.reason = symbolReason(cell, model)
+    }
+    out.push({cell, judged, responsible, deny})
+  }
+  return out
+}
+
+function symbolReason(cell: DifferenceCell, model: Model): string {
+  const names = new Set<string>()
+  for (const rule of [...model.base.rules, ...model.tgt.rules])
+    for (const p of rule.predicates.values())
+      for (const l of leavesOf(p).values())
+        if (l.type === 'glob' && l.glob.symbolic === true)
+          for (const n of symbolNamesOfGlob(l.glob)) names.add(n)
+  const what = [...names].map((n) => `\${${n}}`).join(', ')
+  const also = cell.status === 'possible' && cell.reason !== undefined ? `; ${cell.reason}` : ''
+  return `depends on the value of ${what || 'a value the file does not give'}${also}`
+}
+
+const symbolNamesOfGlob = (glob: Glob) =>
+  glob.tokens.flatMap((t) => (t.t === 'lit' ? symbolNamesIn(t.c) : []))
+
+function buildDimensions(
+  statements: Statement[],
+  ctx: CompileContext,
+  rules: CompiledRule[],
+  plain: boolean,
+): Dimension[] {
+  const principals = principalSamples(statements).filter((p) => !plain || symbolNamesIn(p).length === 0)
   const dims: Dimension[] = [
     {name: 'action', domain: actionDomain()},
     // "*" first: a witness resource of "*" reads as "any resource" where nothing narrower applies.
     {name: 'resource', domain: stringDomain(['*'])},
-    {name: 'principal', domain: stringDomain(principalSamples(statements))},
+    {name: 'principal', domain: stringDomain(principals)},
   ]
+  if (rules.some((r) => r.predicates.has(IDENTITY))) dims.push({name: IDENTITY, domain: stringDomain()})
   for (const [key, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
     if (traits.families.size > 1) continue
     const family = [...traits.families][0] ?? 'string'
@@ -117,156 +238,80 @@ function originalKeyNames(statements: Statement[]): Map<string, string> {
   return names
 }
 
+/** Actions as the policies spell them (an action the catalogue does not know keeps its own spelling). */
+function actionSpellings(statements: Statement[]): Map<string, string> {
+  const spellings = new Map<string, string>()
+  for (const s of statements)
+    for (const field of ['Action', 'NotAction'])
+      for (const a of asList(s.raw[field]))
+        if (!isKnownAction(a.toLowerCase()) && !spellings.has(a.toLowerCase()))
+          spellings.set(a.toLowerCase(), a)
+  return spellings
+}
+
 /**
  * One finding per responsible statement, and apart from it, one per statement of the other
- * side that no longer applies (a removed Deny is worth its own finding).
+ * side that no longer applies (a removed Deny is worth its own finding). Statements, not their
+ * rules: a statement that allows in several ways is one finding.
  */
-function groupByResponsible(cells: DifferenceCell[]): DifferenceCell[][] {
-  const groups = new Map<string, DifferenceCell[]>()
-  for (const cell of cells) {
-    const key = `${cell.matched.allowed[0]!.index}:${cell.matched.otherDeny[0]?.index ?? -1}`
-    groups.set(key, [...(groups.get(key) ?? []), cell])
+function groupByStatement(cells: Found[], statements: Statement[]): Found[][] {
+  const order = new Map(statements.map((s, i) => [s, i]))
+  const groups = new Map<string, Found[]>()
+  const rank = new Map<string, [number, number]>()
+  for (const f of cells) {
+    const at = [
+      order.get(f.responsible.statement) ?? -1,
+      f.deny ? (order.get(f.deny.statement) ?? -1) : -1,
+    ] as [number, number]
+    const key = at.join(':')
+    groups.set(key, [...(groups.get(key) ?? []), f])
+    rank.set(key, at)
   }
-  const order = (key: string) => key.split(':').map(Number) as [number, number]
-  return [...groups.entries()]
-    .sort(([a], [b]) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1])
-    .map(([, g]) => g)
+  return [...groups.keys()]
+    .sort((a, b) => rank.get(a)![0] - rank.get(b)![0] || rank.get(a)![1] - rank.get(b)![1])
+    .map((k) => groups.get(k)!)
 }
 
 const outsideCatalogue = (cell: DifferenceCell) => cell.cells.get('action')?.outsideCatalogue
 
-// --- witnesses -----------------------------------------------------------------------
+// --- a Deny no longer in force -------------------------------------------------------------------
 
-function rawValue(cell: DifferenceCell, dimension: string): unknown {
-  return cell.cells.get(dimension)?.value
-}
-
-function witnessOf(cell: DifferenceCell, keyNames: Map<string, string>, dateKeys: Set<string>): Witness {
-  const witness: Witness = {}
-  const principal = rawValue(cell, 'principal')
-  if (typeof principal === 'string' && principal !== SELF) witness.principal = displayString(principal)
-  const action = rawValue(cell, 'action')
-  if (typeof action === 'string') witness.action = displayAction(action)
-  const resource = rawValue(cell, 'resource')
-  if (typeof resource === 'string') witness.resource = displayString(resource)
-  const context: Record<string, unknown> = {}
-  for (const [name, c] of cell.cells) {
-    if (!name.startsWith('context:') || c.value === undefined) continue
-    const key = name.slice('context:'.length)
-    // Defined, not assigned: a condition key named `__proto__` must become an own key of the witness.
-    Object.defineProperty(context, keyNames.get(key) ?? key, {
-      value: displayContextValue(c, dateKeys.has(key)),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  }
-  if (Object.keys(context).length > 0) witness.context = context
-  return witness
-}
+/** Every request: the side against which a Deny alone decides. */
+const EVERYTHING: Rule = {index: -1, effect: 'allow', predicates: new Map()}
 
 /**
- * Date keys are shown as ISO 8601: the engine holds instants as epoch milliseconds, but AWS
- * reads a bare number in a date context value as epoch seconds, so a number would be wrong.
+ * Requests a baseline Deny stopped, that no target Deny stops and no target Allow allows (what
+ * a target Allow allows is a widening found above). Another policy may allow them: each is a
+ * possible widening whose responsible statement is the Deny that no longer applies.
  */
-function displayContextValue(cell: Cell, date: boolean): unknown {
-  const one = (v: unknown): unknown =>
-    typeof v === 'object' && v !== null && 'n' in v
-      ? formatIp((v as IpValue).v6, (v as IpValue).n)
-      : typeof v === 'string'
-        ? displayString(v)
-        : date && typeof v === 'number'
-          ? new Date(v).toISOString()
-          : v
-  return Array.isArray(cell.value) ? cell.value.map(one) : one(cell.value)
+function denyNoLongerInForce(model: Model, report: {file: string; notes: string[]; limit: number}): Found[] {
+  const baseDenies = model.base.rules.filter((r) => r.effect === 'deny')
+  if (baseDenies.length === 0) return []
+  const targetDenies = model.tgt.rules.filter((r) => r.effect === 'deny')
+  // A target Allow here stands for "already reported": as a Deny, it takes its requests out.
+  const targetAllows = model.tgt.rules
+    .filter((r) => r.effect === 'allow')
+    .map((r) => ({...r, effect: 'deny' as const}))
+  const free = {rules: [EVERYTHING, ...targetDenies, ...targetAllows]}
+  const guarded = {rules: [EVERYTHING, ...baseDenies]}
+  const out: Found[] = []
+  for (const cell of differenceOrPossible(model.dimensions, free, guarded, 'widening', report)) {
+    const deny = cell.matched.otherDeny[0] as CompiledRule | undefined
+    if (deny === undefined) continue
+    const request = requestOf(cell)
+    const judged =
+      model.symbolic && cell.cells.size > 0
+        ? judge(request, free.rules, guarded.rules, model.opaque)
+        : {request, status: cell.status, reason: cell.reason, variables: new Map<string, string>()}
+    if (judged.status === 'none') continue
+    // What else it depends on (a condition acldrift cannot interpret, a symbol's value).
+    if (judged.status === 'possible') judged.reason ??= cell.reason ?? symbolReason(cell, model)
+    out.push({cell, judged, responsible: deny, deny})
+  }
+  return out
 }
 
-// --- rules ---------------------------------------------------------------------------
-
-interface Classified {
-  rule: AwsRule
-  severity: Severity
-  /** the baseline statement this access exceeds (or, for narrowings, the target one) */
-  related: CompiledRule | undefined
-}
-
-const asList = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String))
-const hasWildcard = (patterns: string[]) => patterns.some((p) => p.includes('*') || p.includes('?'))
-
-const REQUEST_DIMENSIONS = ['principal', 'action', 'resource'] as const
-
-/**
- * Whether `rule` allows the cell's value of each of `dims` (its conditions aside). Dimension by
- * dimension, stopping at the first miss: classification asks this of every baseline statement.
- */
-const allows = (rule: CompiledRule, cell: DifferenceCell, ...dims: string[]) =>
-  dims.every((dim) => {
-    const predicate = rule.predicates.get(dim)
-    const cellOf = cell.cells.get(dim)
-    return (
-      predicate === undefined ||
-      cellOf === undefined ||
-      evaluate(predicate, (l) => leafHolds(l, cellOf.value))
-    )
-  })
-
-/**
- * Names what changed, from the most to the least alarming, by asking which baseline
- * statement came closest to allowing the witness and what it lacked.
- */
-function classifyWidening(
-  cell: DifferenceCell,
-  responsible: CompiledRule,
-  baseline: CompiledRule[],
-): Classified {
-  const raw = responsible.statement.raw
-  const action = rawValue(cell, 'action')
-  const actions = asList(raw.Action)
-  const resources = asList(raw.Resource)
-  const allowsOf = baseline.filter((b) => b.effect === 'allow')
-  const closest = (...dims: string[]) => allowsOf.find((b) => allows(b, cell, ...dims))
-  const sameSid = baseline.find(
-    (b) => b.statement.sid !== undefined && b.statement.sid === responsible.statement.sid,
-  )
-  const covering = closest('principal', 'action', 'resource')
-  const related =
-    covering ?? sameSid ?? closest('action', 'resource') ?? closest('action') ?? closest('principal')
-
-  // Cells a baseline Deny covered are grouped apart: what changed for them is the Deny.
-  const removedDeny = cell.matched.otherDeny[0] as CompiledRule | undefined
-  const publicAccess = rawValue(cell, 'principal') === ANYONE
-  if (removedDeny)
-    return {rule: 'deny-removed', severity: publicAccess ? 'critical' : 'high', related: removedDeny}
-  if (publicAccess) return {rule: 'public-principal', severity: 'critical', related}
-  if (actions.some((a) => a === '*' || a === '*:*') && (resources.length === 0 || resources.includes('*'))) {
-    return {rule: 'admin-wildcard', severity: 'critical', related}
-  }
-  if (typeof action === 'string' && PRIVILEGE_ESCALATION.has(action)) {
-    return {rule: 'privilege-escalation', severity: 'high', related}
-  }
-  if (covering) return {rule: 'condition-removed', severity: 'medium', related: covering}
-  const otherPrincipal = closest('action', 'resource')
-  if (otherPrincipal) return {rule: 'new-principal', severity: 'medium', related: otherPrincipal}
-  if ('NotAction' in raw || (hasWildcard(actions) && !actions.some((a) => a.toLowerCase() === action))) {
-    return {rule: 'wildcard-action', severity: 'medium', related}
-  }
-  const resource = rawValue(cell, 'resource')
-  if ('NotResource' in raw || (hasWildcard(resources) && !resources.includes(String(resource)))) {
-    return {rule: 'wildcard-resource', severity: 'medium', related}
-  }
-  return {rule: 'new-grant', severity: 'low', related}
-}
-
-function classifyNarrowing(cell: DifferenceCell, target: CompiledRule[]): Classified {
-  if (cell.matched.otherDeny.length > 0) {
-    return {rule: 'deny-added', severity: 'low', related: cell.matched.otherDeny[0] as CompiledRule}
-  }
-  const covering = target.find((t) => t.effect === 'allow' && allows(t, cell, ...REQUEST_DIMENSIONS))
-  if (covering) return {rule: 'condition-added', severity: 'low', related: covering}
-  return {rule: 'grant-removed', severity: 'low', related: undefined}
-}
-
-// --- findings ------------------------------------------------------------------------
+// --- findings ------------------------------------------------------------------------------------
 
 /** The one sentence a finding says, from what changed, its rule and its witness. */
 export function describeFinding(change: ChangeType, rule: string, witness: Witness, reason?: string): string {
@@ -284,10 +329,20 @@ function requestText(witness: Witness): string {
       : witness.principal === ANYONE
         ? 'anyone, including anonymous callers,'
         : String(witness.principal)
+  const through =
+    witness.identityPolicyAllows === false
+      ? ' (even where its own IAM policies do not allow it)'
+      : witness.identityPolicyAllows === true
+        ? ' (where its own IAM policies allow it)'
+        : witness.otherPolicyAllows === true
+          ? ' (where another policy allows it)'
+          : ''
   const on = witness.resource === undefined ? '' : ` on ${String(witness.resource)}`
   const when = witness.context === undefined ? '' : ` (with ${JSON.stringify(witness.context)})`
-  return `${who} can call ${String(witness.action ?? 'any action')}${on}${when}`
+  return `${who}${through} can call ${String(witness.action ?? 'any action')}${on}${when}`
 }
+
+const asList = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String))
 
 /**
  * A statement as access: without its Sid (a name, not access), and with the values AWS reads as
@@ -310,6 +365,8 @@ function accessOf(statement: Statement): Record<string, unknown> {
         ? mapValues(block as Record<string, unknown>, asList)
         : block,
     )
+  // Whether policy variables are read (the policy's Version) is part of what it grants.
+  if (statement.variables) access['(policy variables)'] = true
   return access
 }
 
@@ -332,75 +389,157 @@ function sharesAction(deny: CompiledRule, allow: CompiledRule): boolean {
 const mapValues = (object: Record<string, unknown>, f: (value: unknown) => unknown) =>
   Object.fromEntries(Object.entries(object).map(([k, v]) => [k, f(v)]))
 
-function wideningDraft(
-  file: string,
-  group: DifferenceCell[],
-  target: Side,
-  baseline: Side,
-  describe: (c: DifferenceCell) => Witness,
-): FindingDraft<AwsRule> {
-  const responsible = group[0]!.matched.allowed[0] as CompiledRule
-  // The group's baseline Deny that no longer applies (groups are split by it): part of the access.
-  const exceededDeny = group[0]!.matched.otherDeny[0] as CompiledRule | undefined
-  const scored = group.map((cell) => {
-    const outside = outsideCatalogue(cell)
-    const possible = cell.status === 'possible' || outside !== undefined
-    const classified: Classified = possible
-      ? {
-          rule: outside ? 'unknown-action' : 'undecidable-condition',
-          severity: outside ? 'low' : 'medium',
-          related: classifyWidening(cell, responsible, baseline.rules).related,
-        }
-      : classifyWidening(cell, responsible, baseline.rules)
-    return {cell, classified, possible, reason: outside ?? cell.reason}
-  })
-  const best = mostTelling(scored, ({cell, classified, possible}) => {
-    const action = rawValue(cell, 'action')
+/** A finding's candidates, each with its rule, severity and witness: the most telling is shown. */
+interface Scored {
+  found: Found
+  classified: Classified
+  possible: boolean
+  reason: string | undefined
+}
+
+function best(scored: Scored[]): Scored {
+  return mostTelling(scored, ({found: f, classified, possible}) => {
+    const action = f.judged.request.get('action')
     return {
       possible,
       severity: classified.severity,
       weight: typeof action === 'string' ? actionWeight(action) : 0,
     }
   })
-  const witness = describe(best.cell)
-  const related = best.classified.related
-  const change = best.possible ? 'possible-widening' : 'widening'
+}
+
+/** The witness of the chosen request, with a real-shaped resource where one gives the same verdict. */
+function shownWitness(
+  chosen: Found,
+  model: Model,
+  allowed: readonly CompiledRule[],
+  other: readonly CompiledRule[],
+): Witness {
+  const judged = realShaped(
+    chosen.judged,
+    chosen.cell.cells.get('action'),
+    [...allowed, ...other],
+    (request) => judge(request, allowed, other, model.opaque, new Map()).status,
+  )
+  return witnessOf(judged, model.names)
+}
+
+function wideningDraft(file: string, group: Found[], model: Model): FindingDraft<AwsRule> {
+  const responsible = group[0]!.responsible
+  // The group's baseline Deny that no longer applies (groups are split by it): part of the access.
+  const exceededDeny = group[0]!.deny
+  const scored = group.map((f): Scored => {
+    const outside = outsideCatalogue(f.cell)
+    const possible = f.judged.status === 'possible' || outside !== undefined
+    const classified: Classified =
+      f.cell.cells.size === 0
+        ? {rule: 'undecidable-condition', severity: 'medium', related: undefined}
+        : outside
+          ? {
+              rule: 'unknown-action',
+              severity: 'low',
+              related: classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny)
+                .related,
+            }
+          : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny)
+    return {found: f, classified, possible, reason: outside ?? f.judged.reason}
+  })
+  const chosen = best(scored)
+  const witness = shownWitness(chosen.found, model, model.tgt.rules, model.base.rules)
+  const related = chosen.classified.related
+  const change = chosen.possible ? 'possible-widening' : 'widening'
   return {
-    rule: best.classified.rule,
-    severity: best.classified.severity,
+    rule: chosen.classified.rule,
+    severity: chosen.classified.severity,
     at: {file, pointer: responsible.statement.pointer},
     baseline: related ? {file, pointer: related.statement.pointer} : null,
-    message: describeFinding(change, best.classified.rule, witness, best.reason),
+    message: describeFinding(change, chosen.classified.rule, witness, chosen.reason),
     witness,
-    ...(best.possible ? {reason: best.reason} : {}),
+    ...(chosen.possible ? {reason: chosen.reason ?? 'depends on what acldrift cannot decide'} : {}),
     before: related?.statement.raw ?? null,
     after: responsible.statement.raw,
     access: {
       statement: accessOf(responsible.statement),
       exceeds: exceededDeny && accessOf(exceededDeny.statement),
       // The target's Denies that can take some of it back: removing one grants more.
-      cutBy: target.rules
+      cutBy: model.tgt.rules
         .filter((r) => r.effect === 'deny' && sharesAction(r, responsible))
         .map((r) => accessOf(r.statement)),
     },
   }
 }
 
-function narrowingDraft(
-  file: string,
-  group: DifferenceCell[],
-  target: Side,
-  describe: (c: DifferenceCell) => Witness,
-): FindingDraft<AwsRule> {
-  const responsible = group[0]!.matched.allowed[0] as CompiledRule
-  const cell = group[0]!
-  const classified = classifyNarrowing(cell, target.rules)
-  const witness = describe(cell)
+/**
+ * The request with a named principal in place of "anyone" where that gives the same verdict: a
+ * Deny that no longer applies lets through whoever some other policy allows, which is a principal
+ * with policies of its own.
+ */
+function namedCaller(f: Found, model: Model, allowed: CompiledRule[], other: CompiledRule[]): Found {
+  if (f.judged.request.get('principal') !== ANYONE) return f
+  for (const principal of principalSamples(model.statements)) {
+    if (principal === ANYONE || !principal.startsWith('arn:')) continue
+    const request = new Map(f.judged.request).set('principal', principal)
+    const judged = judge(request, allowed, other, model.opaque)
+    if (judged.status === f.judged.status) return {...f, judged: {...judged, reason: f.judged.reason}}
+  }
+  return f
+}
+
+/** A baseline Deny that no longer stops requests nothing in the file allows: another policy may. */
+function denyRemovedDraft(file: string, group: Found[], model: Model): FindingDraft<AwsRule> {
+  const deny = group[0]!.deny!
+  const chosen = best(
+    group.map((f) => ({
+      found: f,
+      classified: classifyWidening(f.judged.request, deny, [], deny),
+      possible: true,
+      reason: f.judged.reason,
+    })),
+  )
+  const free = [EVERYTHING, ...model.tgt.rules.filter((r) => r.effect === 'deny')] as CompiledRule[]
+  const guarded = [EVERYTHING, ...model.base.rules.filter((r) => r.effect === 'deny')] as CompiledRule[]
+  // The request as it gets through: where another policy allows it (semantic blame asks each
+  // version of the file whether it still denies it).
+  const witness = {
+    ...shownWitness(namedCaller(chosen.found, model, free, guarded), model, free, guarded),
+    otherPolicyAllows: true,
+  }
+  const successor = model.tgt.rules.find(
+    (t) => t.effect === 'deny' && t.statement.sid !== undefined && t.statement.sid === deny.statement.sid,
+  )
+  const reason =
+    (deny.statement.hasPrincipal
+      ? "nothing in this policy allows it, but the principals' own IAM policies may"
+      : 'nothing in this policy allows it, but another policy attached to the same identity may') +
+    ', and the Deny no longer stops it' +
+    (chosen.reason ? `; ${chosen.reason}` : '')
+  return {
+    rule: 'deny-removed',
+    // Not public access: whoever makes the request needs a policy of their own that allows it.
+    severity: 'high',
+    at: {file, pointer: successor?.statement.pointer ?? null},
+    baseline: {file, pointer: deny.statement.pointer},
+    message: describeFinding('possible-widening', 'deny-removed', witness, reason),
+    witness,
+    reason,
+    before: deny.statement.raw,
+    after: successor?.statement.raw ?? null,
+    access: {removed: accessOf(deny.statement), now: successor && accessOf(successor.statement)},
+  }
+}
+
+function narrowingDraft(file: string, group: Found[], model: Model): FindingDraft<AwsRule> {
+  const responsible = group[0]!.responsible
+  const first = group[0]!
+  const classified = classifyNarrowing(first.judged.request, model.tgt.rules, first.deny)
+  const witness = shownWitness(first, model, model.base.rules, model.tgt.rules)
   const related = classified.related
   // Where to look in the target: the statement that now restricts, else its successor by Sid.
   const located =
     related ??
-    target.rules.find((t) => t.statement.sid !== undefined && t.statement.sid === responsible.statement.sid)
+    model.tgt.rules.find(
+      (t) => t.statement.sid !== undefined && t.statement.sid === responsible.statement.sid,
+    )
   return {
     rule: classified.rule,
     at: {file, pointer: located?.statement.pointer ?? null},
@@ -418,7 +557,7 @@ function unknownActionNotes(file: string, sides: Sides, statements: Statement[])
   for (const s of statements) {
     for (const field of ['Action', 'NotAction']) {
       for (const action of asList(s.raw[field])) {
-        if (action.includes('*') || action.includes('?')) continue
+        if (action.includes('*') || action.includes('?') || /\s|\uE000/.test(action)) continue
         if (!isKnownAction(action.toLowerCase())) {
           const line = lineAt(sides.target.get(file), s.pointer)
           notes.push(`${file}${line ? `:${line}` : ''}: ${action} is not a known AWS action`)

@@ -16,35 +16,59 @@ import {
 } from '../../engine/domains.js'
 import {and, FALSE, type Formula, leaf, not, or} from '../../engine/formula.js'
 import {compileGlob} from '../../engine/glob.js'
+import {hasSymbol} from '../../kernel/symbols.js'
 
 export type Family = 'string' | 'number' | 'date' | 'ip'
 
 interface OperatorSpec {
   family: Family | 'null'
   negated: boolean
-  /** builds the leaf for one condition value; undefined when the value cannot be interpreted */
-  leaf?: (value: string) => ValueLeaf | undefined
+  /**
+   * builds the leaf for one condition value (`variables`: the policy's Version substitutes
+   * policy variables); undefined when the value cannot be interpreted
+   */
+  leaf?: (value: string, variables: boolean) => ValueLeaf | undefined
 }
 
+/** A string operator's value: a glob, whose policy variables and template values are symbols. */
 const stringLeaf =
   (wildcards: boolean, caseInsensitive = false, arn = false) =>
-  (value: string): ValueLeaf | undefined => {
-    // A policy variable makes the value depend on the request: not interpretable here.
-    if (value.includes('${')) return undefined
-    const glob = compileGlob(value, {wildcards, caseInsensitive, arn, segmentExact: arn})
+  (value: string, variables: boolean): ValueLeaf | undefined => {
+    const glob = compileGlob(value, {wildcards, caseInsensitive, arn, variables})
     return {key: `glob:${glob.key}`, type: 'glob', glob}
   }
 
+/** A value that depends on the request (a policy variable) or on a template: not a number or a date here. */
+const symbolic = (value: string, variables: boolean) =>
+  hasSymbol(value) || (variables && value.includes('${'))
+
 const numberLeaf =
   (cmp: NumberLeaf['cmp'], parse: (v: string) => number) =>
-  (value: string): NumberLeaf | undefined => {
-    const n = parse(value)
+  (value: string, variables: boolean): NumberLeaf | undefined => {
+    const n = symbolic(value, variables) ? NaN : parse(value)
     return Number.isFinite(n) ? {key: `num:${cmp}${n}`, type: 'number', cmp, value: n} : undefined
   }
 
 const parseNumber = (v: string) => (v.trim() === '' ? NaN : Number(v))
-/** AWS accepts ISO 8601 dates and epoch seconds. */
-export const parseDate = (v: string) => (/^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v))
+
+/**
+ * AWS accepts ISO 8601 dates and epoch seconds, and reads a date or time without a zone as UTC
+ * (IAM User Guide, "IAM JSON policy elements: Condition operators", date condition operators:
+ * "W3C implementations of the ISO 8601 date formats"; AWS compares them in UTC). JavaScript's
+ * Date.parse reads a date-time without a zone in the machine's local time: here it never does.
+ */
+export function parseDate(v: string): number {
+  const text = v.trim()
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000
+  const iso = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+    text,
+  )
+  if (iso === null) return NaN
+  const [, date, time, zone] = iso
+  const offset =
+    zone === undefined || zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')
+  return Date.parse(`${date}T${time ?? '00:00:00'}${offset}`)
+}
 
 const OPERATORS: Record<string, OperatorSpec> = {
   StringEquals: {family: 'string', negated: false, leaf: stringLeaf(false)},
@@ -112,6 +136,7 @@ export function compileCondition(
   op: ParsedOperator,
   values: string[],
   multiValued: boolean,
+  variables: boolean,
   present: ValueLeaf = PRESENT,
   valueLeaf?: (value: string) => ValueLeaf | undefined,
 ): Compiled {
@@ -124,9 +149,11 @@ export function compileCondition(
   }
   const leaves: ValueLeaf[] = []
   for (const value of values) {
-    const l = (valueLeaf ?? spec.leaf!)(value)
+    const l = valueLeaf ? valueLeaf(value) : spec.leaf!(value, variables)
     if (l === undefined)
-      return {opaque: `value "${value}" (a policy variable, or not a valid ${spec.family})`}
+      return {
+        opaque: `value "${value}" (a policy variable or a template's value, or not a valid ${spec.family})`,
+      }
     leaves.push(l)
   }
   const anyMatches = or(...leaves.map((l) => leaf<AnyLeaf>(l)))
@@ -168,8 +195,8 @@ function innerKey(f: Formula<ValueLeaf>): string {
 
 // --- IP ranges -----------------------------------------------------------------------
 
-function ipLeaf(value: string): IpLeaf | undefined {
-  const range = parseCidr(value)
+function ipLeaf(value: string, variables: boolean): IpLeaf | undefined {
+  const range = symbolic(value, variables) ? undefined : parseCidr(value)
   return range && {key: `ip:${range.v6 ? 6 : 4}:${range.lo}-${range.hi}`, type: 'ip', ...range}
 }
 

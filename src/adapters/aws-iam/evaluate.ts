@@ -3,24 +3,32 @@
 
 import {type AnyLeaf, leafHolds} from '../../engine/domains.js'
 import {evaluate, type Formula} from '../../engine/formula.js'
-import {variableChar} from '../../engine/glob.js'
+import {isTemplateSymbol, templateChar, variableChar} from '../../engine/glob.js'
+import {substituteRules, symbolCharsOf} from '../../engine/symbolic.js'
 import type {Witness} from '../../kernel/types.js'
 import {
   type CompileContext,
-  compileStatement,
+  compileDocument,
   contextDimension,
+  IDENTITY,
+  IDENTITY_ALLOWS,
   keyTraits,
   SELF,
+  type Statement,
   statementsOf,
 } from './compile.js'
 import {parseCidr, parseDate} from './conditions.js'
+import {variableKey, variableValue} from './variables.js'
 
 /** A witness as shown in reports, back in the engine's raw form (per dimension). */
-function rawRequest(witness: Witness, ctx: CompileContext): Map<string, unknown> {
+function rawRequest(witness: Witness, ctx: CompileContext, statements: Statement[]): Map<string, unknown> {
   const request = new Map<string, unknown>()
-  request.set('principal', typeof witness.principal === 'string' ? witness.principal : SELF)
+  const symbols = symbolsOf(statements)
+  request.set('principal', typeof witness.principal === 'string' ? symbols(witness.principal) : SELF)
   if (typeof witness.action === 'string') request.set('action', witness.action.toLowerCase())
-  if (typeof witness.resource === 'string') request.set('resource', withVariables(witness.resource))
+  if (typeof witness.resource === 'string') request.set('resource', symbols(witness.resource))
+  if (typeof witness.identityPolicyAllows === 'boolean')
+    request.set(IDENTITY, witness.identityPolicyAllows ? IDENTITY_ALLOWS : 'none')
   const context = (witness.context ?? {}) as Record<string, unknown>
   for (const [key, value] of Object.entries(context)) {
     const family = [...(ctx.traits.get(key.toLowerCase())?.families ?? [])][0]
@@ -32,15 +40,25 @@ function rawRequest(witness: Witness, ctx: CompileContext): Map<string, unknown>
           ? parseDate(String(v))
           : family === 'number'
             ? Number(v)
-            : String(v)
+            : symbols(String(v))
     request.set(contextDimension(key.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value))
   }
   return request
 }
 
-/** Reports show policy variables as `${name}`; the engine matches them as one private character. */
-function withVariables(text: string): string {
-  return text.replace(/\$\{([^}*?$]+)\}/g, (_, name: string) => variableChar(name))
+/**
+ * Reports show symbols as `${name}`: a template's value the document holds (it stays a symbol in
+ * the witness), else a policy variable where the document's Version reads them.
+ */
+function symbolsOf(statements: Statement[]): (text: string) => string {
+  const templates = new Set<string>()
+  for (const s of statements)
+    for (const c of JSON.stringify(s.raw).matchAll(/\uE000([^\uE001]*)\uE001/g)) templates.add(c[1]!)
+  const variables = statements.some((s) => s.variables)
+  return (text) =>
+    text.replace(/\$\{([^}*?$]+)\}/g, (whole, name: string) =>
+      templates.has(name) ? templateChar(name) : variables ? variableChar(name) : whole,
+    )
 }
 
 function ipValue(text: string): unknown {
@@ -48,22 +66,38 @@ function ipValue(text: string): unknown {
   return range && {v6: range.v6, n: range.lo}
 }
 
+/** The witness's values of the document's policy variables: its context values for their keys. */
+function variableValues(witness: Witness, symbols: Set<string>): Map<string, string> {
+  const context = Object.entries((witness.context ?? {}) as Record<string, unknown>)
+  const values = new Map<string, string>()
+  for (const s of symbols) {
+    if (isTemplateSymbol(s)) continue
+    const key = variableKey(s).toLowerCase()
+    const value = context.find(([k]) => k.toLowerCase() === key)?.[1]
+    values.set(s, variableValue(s, typeof value === 'string' ? value : undefined))
+  }
+  return values
+}
+
 /**
  * Whether `policy` allows the request: some Allow matches and no Deny does. A dimension the
  * witness leaves out (a trust policy has no resource) is taken as matched; conditions the
- * engine cannot interpret are taken as holding, so a version is never wrongly cleared.
+ * engine cannot interpret are taken as holding, so a version is never wrongly cleared. A
+ * witness that says another policy allows it (`otherPolicyAllows`, a Deny no longer in force)
+ * is allowed by every version that does not deny it, and by no version of the file at all.
  */
 export function allowsWitness(policy: unknown, witness: Witness): boolean {
   const statements = statementsOf(policy)
   const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
-  const request = rawRequest(witness, ctx)
+  const request = rawRequest(witness, ctx, statements)
+  const compiled = compileDocument(statements, ctx)
+  const rules = substituteRules(compiled, variableValues(witness, symbolCharsOf(compiled)))
   const holds = (name: string, predicate: Formula<AnyLeaf>) => {
     if (name.startsWith('opaque:')) return true
     if (!name.startsWith('context:') && !request.has(name)) return true
     return evaluate(predicate, (leaf) => leafHolds(leaf, request.get(name)))
   }
-  const rules = statements.map((s, i) => compileStatement(s, i, ctx))
   const matches = (effect: 'allow' | 'deny') =>
     rules.some((r) => r.effect === effect && [...r.predicates].every(([name, p]) => holds(name, p)))
-  return matches('allow') && !matches('deny')
+  return (witness.otherPolicyAllows === true || matches('allow')) && !matches('deny')
 }

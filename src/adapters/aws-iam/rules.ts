@@ -23,7 +23,7 @@ export const RULES = declareRules({
     severity: ['high', 'critical'],
     title: 'A Deny no longer applies',
     description:
-      'A request the baseline explicitly denied is now allowed: a Deny statement was removed or narrowed. Critical when anyone can make the request. Denies are usually guardrails (TLS only, own account only); restore it unless the guardrail is no longer wanted.',
+      'A request the baseline explicitly denied is no longer denied: a Deny statement was removed or narrowed (a `NotAction` allow-list extended, a Deny-only policy deleted). A Deny restricts every policy that applies to the request, not only its own file, so this is a widening when the same file allows the request, and a possible widening otherwise (another policy attached to the same principal, or an identity policy beside a resource policy, may allow it). Critical when anyone can make the request. Denies are usually guardrails (TLS only, own account only, quarantine); restore it unless the guardrail is no longer wanted.',
   },
   'privilege-escalation': {
     change: 'widening',
@@ -39,6 +39,13 @@ export const RULES = declareRules({
     description:
       'The baseline allowed the same principal, action and resource only under a condition that no longer holds for the witness (removed, or accepting more values). Check that the request should now be allowed without it.',
   },
+  'delegation-removed': {
+    change: 'widening',
+    severity: 'medium',
+    title: "Granted without the principal's own policies",
+    description:
+      'A resource policy that named an account (`"AWS": "111122223333"` or its `:root` ARN) let that account\'s principals in only where their own IAM policies allow it; it now names a principal of the account directly, which gets the access even with no identity policy that allows it. The witness says `identityPolicyAllows: false`. Check that the principal should have it unconditionally.',
+  },
   'new-principal': {
     change: 'widening',
     severity: 'medium',
@@ -51,28 +58,28 @@ export const RULES = declareRules({
     severity: 'medium',
     title: 'A wildcard action grants more',
     description:
-      'An action wildcard (`s3:*`, `s3:Get*`) or `NotAction` now covers an action the baseline did not allow. Wildcards grow as AWS adds actions: list the actions needed.',
+      'The baseline let the principal at the resource, and an action wildcard (`s3:*`, `s3:Get*`) or `NotAction` now covers an action it did not allow there. Wildcards grow as AWS adds actions: list the actions needed.',
   },
   'wildcard-resource': {
     change: 'widening',
     severity: 'medium',
     title: 'A wildcard resource grants more',
     description:
-      'A resource wildcard or `NotResource` now covers a resource the baseline did not allow. Name the resources needed.',
+      'The baseline let the principal call the action, and a resource wildcard (up to `*`) or `NotResource` now covers a resource it did not allow it on. Name the resources needed.',
   },
   'new-grant': {
     change: 'widening',
-    severity: 'low',
+    severity: ['low', 'medium'],
     title: 'New access',
     description:
-      'Any other new access: an action on a resource the baseline allowed to nobody here. Check that it is intended.',
+      'New access: a statement or a policy added, or an action or resource the baseline named for nobody here. Medium when the new statement grants it through a wildcard. Check that it is intended.',
   },
   'undecidable-condition': {
     change: 'possible-widening',
     severity: 'medium',
     title: 'Possible new access',
     description:
-      'The new access depends on a condition acldrift cannot decide (an unknown operator, a policy variable in a value, a key compared both as a string and a number): it may widen. The reason says which; review the statement by hand.',
+      "A statement that could not be compared at all (its patterns are too complex to combine): it may widen. A change that can be compared but depends on something acldrift cannot decide (an unknown operator, a key compared both as a string and a number, a template's unresolved value) keeps the rule of what it would be, as a possible widening whose reason says what it depends on. Review the statement by hand.",
   },
   'unknown-action': {
     change: 'possible-widening',

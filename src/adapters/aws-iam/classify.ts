@@ -1,0 +1,116 @@
+// Which rule a change is: what changed, not the shape of the statement. A widening is named by
+// asking which baseline statement came closest to allowing the witness and what it lacked (the
+// action, the resource, the principal, a condition), after the changes that are alarming
+// whatever came before (a Deny that no longer applies, public access, administrator access,
+// privilege escalation).
+
+import {leafHolds} from '../../engine/domains.js'
+import {evaluate} from '../../engine/formula.js'
+import type {Severity} from '../../kernel/types.js'
+import {PRIVILEGE_ESCALATION} from './catalogue.js'
+import {ANYONE, type CompiledRule, IDENTITY, IDENTITY_ALLOWS} from './compile.js'
+import type {AwsRule} from './rules.js'
+import type {Request} from './witness.js'
+
+export interface Classified {
+  rule: AwsRule
+  severity: Severity
+  /** the baseline statement this access exceeds (or, for narrowings, the target one) */
+  related: CompiledRule | undefined
+}
+
+const asList = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String))
+const hasWildcard = (patterns: string[]) => patterns.some((p) => p.includes('*') || p.includes('?'))
+
+const REQUEST_DIMENSIONS = ['principal', 'action', 'resource'] as const
+
+/**
+ * Whether `rule` allows the request's value of each of `dims` (its conditions aside). Dimension by
+ * dimension, stopping at the first miss: classification asks this of every baseline statement.
+ */
+export const allows = (rule: CompiledRule, request: Request, ...dims: string[]) =>
+  dims.every((dim) => {
+    const predicate = rule.predicates.get(dim)
+    return (
+      predicate === undefined ||
+      !request.has(dim) ||
+      evaluate(predicate, (l) => leafHolds(l, request.get(dim)))
+    )
+  })
+
+/** Whether the statement reaches the witness's value through a wildcard (or a Not… element) rather than by naming it. */
+function throughWildcard(
+  raw: Record<string, unknown>,
+  field: 'Action' | 'Resource',
+  value: unknown,
+): boolean {
+  if (`Not${field}` in raw) return true
+  const patterns = asList(raw[field])
+  const named = patterns.some((p) => (field === 'Action' ? p.toLowerCase() === value : p === value))
+  return hasWildcard(patterns) && !named
+}
+
+export function classifyWidening(
+  request: Request,
+  responsible: CompiledRule,
+  baseline: readonly CompiledRule[],
+  removedDeny: CompiledRule | undefined,
+): Classified {
+  const raw = responsible.statement.raw
+  const action = request.get('action')
+  const actions = asList(raw.Action)
+  const resources = asList(raw.Resource)
+  const allowsOf = baseline.filter((b) => b.effect === 'allow')
+  const closest = (...dims: string[]) => allowsOf.find((b) => allows(b, request, ...dims))
+  const sameSid = baseline.find(
+    (b) => b.statement.sid !== undefined && b.statement.sid === responsible.statement.sid,
+  )
+  const covering = closest(...REQUEST_DIMENSIONS)
+  const related =
+    covering ?? sameSid ?? closest('action', 'resource') ?? closest('action') ?? closest('principal')
+
+  // Cells a baseline Deny covered are grouped apart: what changed for them is the Deny.
+  const publicAccess = request.get('principal') === ANYONE
+  if (removedDeny)
+    return {rule: 'deny-removed', severity: publicAccess ? 'critical' : 'high', related: removedDeny}
+  if (publicAccess) return {rule: 'public-principal', severity: 'critical', related}
+  if (actions.some((a) => a === '*' || a === '*:*') && (resources.length === 0 || resources.includes('*'))) {
+    return {rule: 'admin-wildcard', severity: 'critical', related}
+  }
+  if (typeof action === 'string' && PRIVILEGE_ESCALATION.has(action)) {
+    return {rule: 'privilege-escalation', severity: 'high', related}
+  }
+  // The same principal, action and resource were allowed through the account's own policies.
+  if (request.has(IDENTITY) && request.get(IDENTITY) !== IDENTITY_ALLOWS && covering !== undefined)
+    return {rule: 'delegation-removed', severity: 'medium', related: covering}
+  if (covering) return {rule: 'condition-removed', severity: 'medium', related: covering}
+  const otherPrincipal = closest('action', 'resource')
+  if (otherPrincipal) return {rule: 'new-principal', severity: 'medium', related: otherPrincipal}
+  // The baseline let this principal at this resource, not with this action: the actions grew.
+  const sameResource = closest('principal', 'resource')
+  if (sameResource && throughWildcard(raw, 'Action', action))
+    return {rule: 'wildcard-action', severity: 'medium', related: sameResource}
+  // The baseline let this principal call this action elsewhere: the resources grew.
+  const sameAction = closest('principal', 'action')
+  if (sameAction && throughWildcard(raw, 'Resource', request.get('resource')))
+    return {rule: 'wildcard-resource', severity: 'medium', related: sameAction}
+  // New access: a statement or policy added, or an action or resource named for the first time.
+  const wide =
+    throughWildcard(raw, 'Action', action) || throughWildcard(raw, 'Resource', request.get('resource'))
+  return {
+    rule: 'new-grant',
+    severity: wide ? 'medium' : 'low',
+    related: sameResource ?? sameAction ?? related,
+  }
+}
+
+export function classifyNarrowing(
+  request: Request,
+  target: readonly CompiledRule[],
+  addedDeny: CompiledRule | undefined,
+): Classified {
+  if (addedDeny) return {rule: 'deny-added', severity: 'low', related: addedDeny}
+  const covering = target.find((t) => t.effect === 'allow' && allows(t, request, ...REQUEST_DIMENSIONS))
+  if (covering) return {rule: 'condition-added', severity: 'low', related: covering}
+  return {rule: 'grant-removed', severity: 'low', related: undefined}
+}

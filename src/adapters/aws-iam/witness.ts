@@ -1,0 +1,267 @@
+// Witnesses: the request a finding shows. The engine's cell gives one request per class of
+// requests; here it becomes one a person can use and AWS could receive:
+//
+// - policy variables (`${aws:username}`) are values of the request: the witness gives them a
+//   value (in its context), and the request is checked again with that value;
+// - a template's unresolved value stays a symbol, shown as `${var.bucket}`;
+// - the resource is a real-shaped ARN of a resource type the action takes (from the AWS
+//   catalogue's ARN formats), and the action one of those its class allows whose resources fit,
+//   each checked to give the same verdict.
+
+import {type Cell, formatIp, type IpValue, leafHolds} from '../../engine/domains.js'
+import {evaluate, leavesOf} from '../../engine/formula.js'
+import {
+  compileGlob,
+  displayString,
+  type Glob,
+  globCells,
+  globMatches,
+  isTemplateSymbol,
+} from '../../engine/glob.js'
+import {type DifferenceCell, type Rule, Undecidable} from '../../engine/search.js'
+import {decideForAll, substituteRules, substituteValue, symbolCharsOf} from '../../engine/symbolic.js'
+import type {Witness} from '../../kernel/types.js'
+import {arnFormats, displayAction} from './catalogue.js'
+import {contextDimension, IDENTITY, IDENTITY_ALLOWS, SELF} from './compile.js'
+import {variableKey, variableValue} from './variables.js'
+
+/** A request as the engine holds it: a value per dimension (absent: not constrained). */
+export type Request = Map<string, unknown>
+
+export const requestOf = (cell: DifferenceCell): Request =>
+  new Map([...cell.cells].map(([dim, c]: [string, Cell]) => [dim, c.value]))
+
+export type Status = 'definite' | 'possible' | 'none'
+
+/** A request judged for every value of the symbols, with the values given to policy variables. */
+export interface Judged {
+  request: Request
+  status: Status
+  /** why it is only possible */
+  reason?: string
+  /** policy variables' values, by condition key (they belong in the witness's context) */
+  variables: Map<string, string>
+}
+
+/** Values for a key that name nothing in particular, shaped after it; `null`: the key is missing. */
+function freshValues(key: string): Array<string | null> {
+  const lower = key.toLowerCase()
+  if (lower.endsWith('account')) return ['444455556666', '999988887777', null]
+  if (lower.endsWith('arn')) return ['arn:aws:iam::444455556666:role/example-role', null]
+  const tail =
+    lower
+      .split(/[/:]/)
+      .at(-1)!
+      .replace(/[^a-z0-9-]/g, '') || 'value'
+  return [`example-${tail}`, `other-${tail}`, null]
+}
+
+const MAX_TRIES = 24
+
+/**
+ * Judges a request of the allowed side over the other. Policy variables are values of the
+ * request: each key gets a value (the one `start` gives, the request's own for the key, values
+ * that name nothing, or none: the key missing), the same for every variable that reads it, and
+ * the request is decided again with it. What is left, templates' values, is decided for every
+ * value (engine/symbolic.ts).
+ */
+export function judge(
+  request: Request,
+  allowed: readonly Rule[],
+  other: readonly Rule[],
+  opaque: ReadonlySet<string>,
+  start: ReadonlyMap<string, string> = new Map(),
+): Judged {
+  const templates = new Map([...start].filter(([s]) => isTemplateSymbol(s)))
+  const byKey = new Map<string, string[]>()
+  for (const s of symbolCharsOf([...allowed, ...other], request)) {
+    if (isTemplateSymbol(s)) continue
+    const key = variableKey(s).toLowerCase()
+    byKey.set(key, [...(byKey.get(key) ?? []), s])
+  }
+  const keys = [...byKey.keys()]
+  const spelling = (key: string) => variableKey(byKey.get(key)![0]!)
+  const choices = keys.map((key) => {
+    const given = byKey.get(key)!.flatMap((s) => (start.has(s) ? [start.get(s)!] : []))
+    const own = request.get(contextDimension(key))
+    const fromRequest =
+      typeof own === 'string' && symbolCharsOf([], new Map([['', own]])).size === 0 ? [own] : []
+    return [...new Set([...given, ...fromRequest, ...freshValues(spelling(key))])]
+  })
+  let best: Judged | undefined
+  // The first choice for every key, then each key's other choices in turn.
+  const tries: number[][] = [keys.map(() => 0)]
+  choices.forEach((c, i) =>
+    c.slice(1).forEach((_, j) => tries.push(keys.map((__, k) => (k === i ? j + 1 : 0)))),
+  )
+  for (const pick of tries.slice(0, MAX_TRIES)) {
+    const values = new Map(templates)
+    const concrete: Request = new Map(request)
+    const named = new Map<string, string>()
+    keys.forEach((key, i) => {
+      const value = choices[i]![pick[i]!]!
+      for (const s of byKey.get(key)!) values.set(s, variableValue(s, value ?? undefined))
+      if (value === null) concrete.set(contextDimension(key), undefined)
+      else {
+        named.set(spelling(key), value)
+        concrete.set(contextDimension(key), value)
+      }
+    })
+    for (const [dim, v] of concrete) concrete.set(dim, substituteValue(v, values))
+    const status = decideForAll(
+      concrete,
+      substituteRules(allowed, values),
+      substituteRules(other, values),
+      opaque,
+    )
+    const judged: Judged = {request: concrete, status, variables: named}
+    if (status === 'definite') return judged
+    if (status === 'possible' && best === undefined) best = judged
+  }
+  return best ?? {request, status: 'none', variables: new Map()}
+}
+
+// --- real-shaped resources ----------------------------------------------------------------------
+
+const variablesIn = (format: string) => format.split('${').length
+
+/** `arn:${Partition}:s3:::${BucketName}/${ObjectName}` as a pattern: each variable any run of characters. */
+const formatGlob = (format: string) =>
+  compileGlob(format.replace(/\$\{[^}]*\}/g, '*'), {wildcards: true, arn: true})
+
+const kebab = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+
+/** The format filled in readably, with the current resource's partition, region and account where it has them. */
+function readableArn(format: string, current: string): string {
+  const [, partition, , region, account] = current.startsWith('arn:') ? current.split(':') : []
+  return format.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
+    if (name === 'Partition') return partition || 'aws'
+    if (name === 'Region') return region || 'us-east-1'
+    if (name === 'Account') return account || '111122223333'
+    return `example-${kebab(name.replace(/WithPath$/, '').replace(/(Name|Id)$/, '') || name)}`
+  })
+}
+
+/** The resource patterns of the rules whose action list covers `action`: what a replacement must match alike. */
+function deciding(rules: readonly Rule[], action: string): Glob[] {
+  const globs = new Map<string, Glob>()
+  for (const rule of rules) {
+    const actions = rule.predicates.get('action')
+    if (actions !== undefined && !evaluate(actions, (l) => leafHolds(l, action))) continue
+    const resource = rule.predicates.get('resource')
+    if (resource === undefined) continue
+    for (const l of leavesOf(resource).values()) if (l.type === 'glob') globs.set(l.glob.key, l.glob)
+  }
+  return [...globs.values()]
+}
+
+/** globCells, or none when the patterns are too many to combine (the resource then stays as found). */
+function cellsOf(globs: Glob[], samples: string[]): ReturnType<typeof globCells> {
+  try {
+    return globCells(globs, samples)
+  } catch (error) {
+    if (error instanceof Undecidable) return []
+    throw error
+  }
+}
+
+/** Above this many resource patterns in play, the resource is left as the engine found it. */
+const MAX_PATTERNS = 40
+
+/**
+ * A request with the same verdict whose resource is a real-shaped ARN of what its action takes
+ * (or `*` for an action that takes no resource), trying the action's alternatives in its class;
+ * the request itself when none is found.
+ */
+export function realShaped(
+  judged: Judged,
+  actionCell: Cell | undefined,
+  rules: readonly Rule[],
+  verdict: (request: Request) => Status,
+): Judged {
+  const request = judged.request
+  const resource = request.get('resource')
+  if (typeof resource !== 'string') return judged
+  const actions = [request.get('action'), ...(actionCell?.alternatives ?? [])].filter(
+    (a): a is string => typeof a === 'string',
+  )
+  for (const action of actions) {
+    // The plainest resource types first (an object before an access point's object).
+    const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b))
+    const candidates: string[] = []
+    if (formats.length === 0) candidates.push('*')
+    else if (formats.some((f) => globMatches(formatGlob(f), resource))) candidates.push(resource)
+    else {
+      const patterns = deciding(rules, action)
+      if (patterns.length > MAX_PATTERNS) continue
+      const wanted = patterns.map((g) => globMatches(g, resource))
+      for (const format of formats) {
+        const shape = formatGlob(format)
+        const fit = cellsOf([shape, ...patterns], [readableArn(format, resource)]).find(
+          (c) => c.matches[0] && c.matches.slice(1).every((m, i) => m === wanted[i]),
+        )
+        if (fit !== undefined) candidates.push(fit.example)
+      }
+    }
+    for (const candidate of candidates) {
+      if (candidate === resource && action === request.get('action')) return judged
+      const next = new Map(request)
+      next.set('resource', candidate)
+      next.set('action', action)
+      if (verdict(next) === judged.status) return {...judged, request: next}
+    }
+  }
+  return judged
+}
+
+// --- as shown ------------------------------------------------------------------------------------
+
+/**
+ * Date keys are shown as ISO 8601: the engine holds instants as epoch milliseconds, but AWS
+ * reads a bare number in a date context value as epoch seconds, so a number would be wrong.
+ */
+function displayContextValue(value: unknown, date: boolean): unknown {
+  const one = (v: unknown): unknown =>
+    typeof v === 'object' && v !== null && 'n' in v
+      ? formatIp((v as IpValue).v6, (v as IpValue).n)
+      : typeof v === 'string'
+        ? displayString(v)
+        : date && typeof v === 'number'
+          ? new Date(v).toISOString()
+          : v
+  return Array.isArray(value) ? value.map(one) : one(value)
+}
+
+/** The witness of a judged request: principal, action, resource, whether the principal's own policies allow it, context. */
+export function witnessOf(
+  judged: Judged,
+  names: {keys: Map<string, string>; actions: Map<string, string>; dates: Set<string>},
+): Witness {
+  const request = judged.request
+  const witness: Witness = {}
+  const principal = request.get('principal')
+  if (typeof principal === 'string' && principal !== SELF) witness.principal = displayString(principal)
+  const action = request.get('action')
+  if (typeof action === 'string') witness.action = names.actions.get(action) ?? displayAction(action)
+  const resource = request.get('resource')
+  if (typeof resource === 'string') witness.resource = displayString(resource)
+  const identity = request.get(IDENTITY)
+  if (request.has(IDENTITY)) witness.identityPolicyAllows = identity === IDENTITY_ALLOWS
+  const context: Record<string, unknown> = {}
+  const set = (key: string, value: unknown) =>
+    // Defined, not assigned: a condition key named `__proto__` must become an own key of the witness.
+    Object.defineProperty(context, key, {value, enumerable: true, writable: true, configurable: true})
+  const variables = [...judged.variables.keys()]
+  for (const [name, value] of request) {
+    if (!name.startsWith('context:') || value === undefined) continue
+    const key = name.slice('context:'.length)
+    const spelled = names.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key
+    set(spelled, displayContextValue(value, names.dates.has(key)))
+  }
+  if (Object.keys(context).length > 0) witness.context = context
+  return witness
+}
