@@ -208,7 +208,7 @@ describe('aws-iam: invalid policies name file, line, column and pointer', () => 
         line: 3,
         column: 15,
         pointer: '/Statement/Effect',
-        message: 'must be one of "Allow", "Deny" (found "allow")',
+        message: 'must be "Allow" or "Deny" (found "allow")',
       },
     ])
   })
