@@ -71,6 +71,11 @@ export function summarize(documents: number, findings: Finding[], errors: InputP
 export interface Place {
   file: string
   pointer: string | null
+  /**
+   * `baseline`: the place is in the baseline's version of the file, for access a deleted file
+   * held (a Deny that no longer stops anything): its last version is the only one that shows it.
+   */
+  side?: 'baseline'
 }
 
 /** What an adapter says about one change; `completeFinding` makes the Finding of it. */
@@ -153,7 +158,10 @@ export function completeFinding<R extends string>(
     kind,
     file: where.file,
     ...(where.document === undefined ? {} : {document: where.document}),
-    line: lineAt(sides.target.get(draft.at.file), draft.at.pointer),
+    line: lineAt(
+      (draft.at.side === 'baseline' ? sides.baseline : sides.target).get(draft.at.file),
+      draft.at.pointer,
+    ),
     pointer: where.pointer,
     change,
     severity: draft.severity ?? severitiesOf(declared)[0]!,
@@ -186,7 +194,7 @@ export function completeFinding<R extends string>(
  * (where the document sits, then the pointer inside it); any other by its key and pointer.
  */
 function placeOf(
-  at: {file: string; pointer: string | null},
+  at: Place,
   ...sides: ReadonlyArray<ReadonlyMap<string, Locatable>>
 ): {file: string; document?: string; pointer: string | null} {
   const origin = sides.map((side) => side.get(at.file)?.origin).find((o) => o !== undefined)

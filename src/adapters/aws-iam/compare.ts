@@ -144,7 +144,7 @@ export function compareIamFile(
 
   // What a baseline Deny stopped that nothing denies now, and nothing in this file allows.
   for (const group of groupByStatement(denyNoLongerInForce(model, report), model.statements))
-    findings.push(complete(denyRemovedDraft(file, group, model)))
+    findings.push(complete(denyRemovedDraft(file, group, model, target !== undefined)))
 
   // What the baseline allowed and the target does not: informational, definite ones only.
   const narrowed = found(
@@ -486,7 +486,12 @@ function namedCaller(f: Found, model: Model, allowed: CompiledRule[], other: Com
 }
 
 /** A baseline Deny that no longer stops requests nothing in the file allows: another policy may. */
-function denyRemovedDraft(file: string, group: Found[], model: Model): FindingDraft<AwsRule> {
+function denyRemovedDraft(
+  file: string,
+  group: Found[],
+  model: Model,
+  targetExists: boolean,
+): FindingDraft<AwsRule> {
   const deny = group[0]!.deny!
   const chosen = best(
     group.map((f) => ({
@@ -517,7 +522,13 @@ function denyRemovedDraft(file: string, group: Found[], model: Model): FindingDr
     rule: 'deny-removed',
     // Not public access: whoever makes the request needs a policy of their own that allows it.
     severity: 'high',
-    at: {file, pointer: successor?.statement.pointer ?? null},
+    // Where the Deny stood: its successor, else the file's statements, else (the file deleted)
+    // the Deny in the file's last version. Never nowhere: the finding must point at the change.
+    at: successor
+      ? {file, pointer: successor.statement.pointer}
+      : targetExists
+        ? {file, pointer: '/Statement'}
+        : {file, pointer: deny.statement.pointer, side: 'baseline'},
     baseline: {file, pointer: deny.statement.pointer},
     message: describeFinding('possible-widening', 'deny-removed', witness, reason),
     witness,
