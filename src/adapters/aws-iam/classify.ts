@@ -6,6 +6,8 @@
 
 import {leafHolds} from '../../engine/domains.js'
 import {evaluate} from '../../engine/formula.js'
+import {compileGlob, globMatches} from '../../engine/glob.js'
+import {hasSymbol} from '../../kernel/symbols.js'
 import type {Severity} from '../../kernel/types.js'
 import {PRIVILEGE_ESCALATION} from './catalogue.js'
 import {ANYONE, type CompiledRule, IDENTITY, IDENTITY_ALLOWS} from './compile.js'
@@ -50,6 +52,20 @@ function throughWildcard(
   return hasWildcard(patterns) && !named
 }
 
+/**
+ * Whether the statement reaches the action only through a template's unresolved value
+ * (`Action: !Ref ExtraAction`, a managed policy whose content is not given): which actions it
+ * grants cannot be listed, so the witness's action is one possibility, not the change.
+ */
+function onlyThroughSymbol(raw: Record<string, unknown>, action: unknown): boolean {
+  if (!('Action' in raw) || typeof action !== 'string') return false
+  const actions = asList(raw.Action)
+  if (!actions.some(hasSymbol)) return false
+  return !actions
+    .filter((a) => !hasSymbol(a))
+    .some((a) => globMatches(compileGlob(a.replace(/\s+/g, '').toLowerCase(), {wildcards: true}), action))
+}
+
 export function classifyWidening(
   request: Request,
   responsible: CompiledRule,
@@ -77,6 +93,7 @@ export function classifyWidening(
   if (actions.some((a) => a === '*' || a === '*:*') && (resources.length === 0 || resources.includes('*'))) {
     return {rule: 'admin-wildcard', severity: 'critical', related}
   }
+  if (onlyThroughSymbol(raw, action)) return {rule: 'unknown-action', severity: 'low', related}
   if (typeof action === 'string' && PRIVILEGE_ESCALATION.has(action)) {
     return {rule: 'privilege-escalation', severity: 'high', related}
   }
