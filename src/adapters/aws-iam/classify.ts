@@ -76,7 +76,9 @@ export function classifyWidening(
   const action = request.get('action')
   const actions = asList(raw.Action)
   const resources = asList(raw.Resource)
-  const allowsOf = baseline.filter((b) => b.effect === 'allow')
+  // A statement that reaches the action only through a template's value (a managed policy whose
+  // content is not given) may or may not allow it: it is no baseline access to name the change by.
+  const allowsOf = baseline.filter((b) => b.effect === 'allow' && !onlyThroughSymbol(b.statement.raw, action))
   const closest = (...dims: string[]) => allowsOf.find((b) => allows(b, request, ...dims))
   const sameSid = baseline.find(
     (b) => b.statement.sid !== undefined && b.statement.sid === responsible.statement.sid,
