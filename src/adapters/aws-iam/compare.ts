@@ -31,6 +31,7 @@ import {
   type Sides,
   sidesOf,
 } from '../../kernel/findings.js'
+import {hasSymbol} from '../../kernel/symbols.js'
 import type {ChangeType, Finding, ParsedFile, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {actionDomain, actionWeight, isKnownAction} from './catalogue.js'
@@ -408,21 +409,27 @@ function best(scored: Scored[]): Scored {
   })
 }
 
-/** The witness of the chosen request, with a real-shaped resource where one gives the same verdict. */
-function shownWitness(
+/** The chosen request with a real-shaped resource (and an action that takes it) where one gives the same verdict. */
+function shownRequest(
   chosen: Found,
   model: Model,
   allowed: readonly CompiledRule[],
   other: readonly CompiledRule[],
-): Witness {
-  const judged = realShaped(
+): Judged {
+  return realShaped(
     chosen.judged,
     chosen.cell.cells.get('action'),
     [...allowed, ...other],
     (request) => judge(request, allowed, other, model.opaque, new Map()).status,
   )
-  return witnessOf(judged, model.names)
 }
+
+const shownWitness = (
+  chosen: Found,
+  model: Model,
+  allowed: readonly CompiledRule[],
+  other: readonly CompiledRule[],
+): Witness => witnessOf(shownRequest(chosen, model, allowed, other), model.names)
 
 function wideningDraft(file: string, group: Found[], model: Model): FindingDraft<AwsRule> {
   const responsible = group[0]!.responsible
@@ -444,8 +451,20 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
           : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny)
     return {found: f, classified, possible, reason: outside ?? f.judged.reason}
   })
-  const chosen = best(scored)
-  const witness = shownWitness(chosen.found, model, model.tgt.rules, model.base.rules)
+  const top = best(scored)
+  const shown = shownRequest(top.found, model, model.tgt.rules, model.base.rules)
+  // The witness may name another action of the cell, one whose resources fit: the rule is that of
+  // the request shown (ssm:* on parameters is no ssm:SendCommand, which takes no parameter).
+  const chosen: Scored =
+    shown.request.get('action') === top.found.judged.request.get('action') ||
+    top.classified.rule === 'unknown-action' ||
+    top.classified.rule === 'undecidable-condition'
+      ? top
+      : {
+          ...top,
+          classified: classifyWidening(shown.request, responsible, model.base.rules, exceededDeny),
+        }
+  const witness = witnessOf(shown, model.names)
   const related = chosen.classified.related
   const change = chosen.possible ? 'possible-widening' : 'widening'
   return {
@@ -568,7 +587,10 @@ function unknownActionNotes(file: string, sides: Sides, statements: Statement[])
   for (const s of statements) {
     for (const field of ['Action', 'NotAction']) {
       for (const action of asList(s.raw[field])) {
-        if (action.includes('*') || action.includes('?') || /\s|\uE000/.test(action)) continue
+        // A template's value (a managed policy whose content is not given) is named, as nobody can
+        // read what it grants; whitespace in a literal action is a possible widening's reason instead.
+        if (action.includes('*') || action.includes('?') || (/\s/.test(action) && !hasSymbol(action)))
+          continue
         if (!isKnownAction(action.toLowerCase())) {
           const line = lineAt(sides.target.get(file), s.pointer)
           notes.push(`${file}${line ? `:${line}` : ''}: ${action} is not a known AWS action`)
