@@ -25,13 +25,39 @@ function findingText(finding: Finding): string[] {
   return lines
 }
 
+/** Beyond this many possible widenings of one rule in one file, the rest are summarised in one line. */
+const SHOWN_PER_RULE = 2
+
+/**
+ * The findings in full, except that possible widenings of one rule in one file (a Deny removed
+ * stops many requests that other policies may allow) show the first few and then one line
+ * naming where the others are: the agent must read what the edit allows, not a wall of lookalikes.
+ */
+function findingsText(findings: readonly Finding[]): string[] {
+  const groups = new Map<string, Finding[]>()
+  for (const f of findings) {
+    const key = f.change === 'possible-widening' ? `${f.file}\0${f.rule}` : f.id
+    groups.set(key, [...(groups.get(key) ?? []), f])
+  }
+  return [...groups.values()].flatMap((group) => {
+    const shown = group.slice(0, SHOWN_PER_RULE).flatMap(findingText)
+    const rest = group.slice(SHOWN_PER_RULE)
+    if (rest.length === 0) return shown
+    const where = rest.map((f) => location(f.file, f.line, f.document)).join(', ')
+    return [
+      ...shown,
+      `- and ${rest.length} more possible widening(s) of the same kind (${rest[0]!.rule}) at ${where}`,
+    ]
+  })
+}
+
 /** An edit that widens access without a valid approval: blocked. */
 function renderEditBlocked(file: string, untrusted: readonly Finding[], expires: string): string {
   const findings = printable([...untrusted])
   const ids = [...new Set(findings.map((f) => f.id))]
   return [
     `acldrift blocked this edit of ${printable(file)}: it would widen access, and no valid approval covers it.`,
-    ...findings.flatMap(findingText),
+    ...findingsText(findings),
     STOP,
     `Tell the user what the edit would allow (above). If they want it, a person (not you) approves exactly this access by running, in the repository:`,
     ...ids.map(
@@ -74,7 +100,7 @@ function renderStopReport(untrusted: readonly Finding[], problems: readonly Inpu
   const findings = printable([...untrusted])
   return [
     'acldrift: before you finish, tell the user that the working tree now widens access without an approval:',
-    ...findings.flatMap(findingText),
+    ...findingsText(findings),
     ...printable([...problems]).map(
       (p) => `- unreadable access config ${location(p.file, p.line ?? null)}: ${p.message}`,
     ),
