@@ -495,7 +495,13 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
  */
 function namedCaller(f: Found, model: Model, allowed: CompiledRule[], other: CompiledRule[]): Found {
   if (f.judged.request.get('principal') !== ANYONE) return f
-  for (const principal of principalSamples(model.statements)) {
+  // The policy's own principals first, then a role of the resource's account (or the example
+  // account): anonymous callers have no policies of their own, so someone named must be shown.
+  const resource = f.judged.request.get('resource')
+  const account =
+    typeof resource === 'string' ? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1] : undefined
+  const fallback = `arn:aws:iam::${account ?? '111122223333'}:role/example-role`
+  for (const principal of [...principalSamples(model.statements), fallback]) {
     if (principal === ANYONE || !principal.startsWith('arn:')) continue
     const request = new Map(f.judged.request).set('principal', principal)
     const judged = judge(request, allowed, other, model.opaque)

@@ -7,6 +7,7 @@ import {isTemplateSymbol, templateChar, variableChar} from '../../engine/glob.js
 import {substituteRules, symbolCharsOf} from '../../engine/symbolic.js'
 import type {Witness} from '../../kernel/types.js'
 import {
+  ANYONE,
   type CompileContext,
   compileDocument,
   contextDimension,
@@ -84,7 +85,8 @@ function variableValues(witness: Witness, symbols: Set<string>): Map<string, str
  * witness leaves out (a trust policy has no resource) is taken as matched; conditions the
  * engine cannot interpret are taken as holding, so a version is never wrongly cleared. A
  * witness that says another policy allows it (`otherPolicyAllows`, a Deny no longer in force)
- * is allowed by every version that does not deny it, and by no version of the file at all.
+ * is allowed by every version that does not deny it, and by no version of the file at all
+ * (unless the caller is anonymous, `*`: nobody's own policy speaks for it).
  */
 export function allowsWitness(policy: unknown, witness: Witness): boolean {
   const statements = statementsOf(policy)
@@ -99,5 +101,7 @@ export function allowsWitness(policy: unknown, witness: Witness): boolean {
   }
   const matches = (effect: 'allow' | 'deny') =>
     rules.some((r) => r.effect === effect && [...r.predicates].every(([name, p]) => holds(name, p)))
-  return (witness.otherPolicyAllows === true || matches('allow')) && !matches('deny')
+  // Anonymous callers have no policies of their own: only a resource policy can allow them.
+  const otherAllows = witness.otherPolicyAllows === true && witness.principal !== ANYONE
+  return (otherAllows || matches('allow')) && !matches('deny')
 }

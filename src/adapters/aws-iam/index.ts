@@ -17,8 +17,9 @@ export const awsIam: Adapter = {
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
   // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
   covers: sameAccess,
-  // A deleted policy denies nothing: what another policy allows is then allowed.
-  absentAllows: async (witness) => witness.otherPolicyAllows === true,
+  // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
+  // caller, `*`, has no policy of its own).
+  absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== '*',
   describe: async (finding, witness) =>
     (await import('./compare.js')).describeFinding(finding.change, finding.rule, witness, finding.reason),
 }
