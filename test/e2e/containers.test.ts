@@ -58,7 +58,8 @@ describe('a policy inside an AWS CLI output', () => {
       document: DOCUMENT,
       pointer: '/PolicyDocument/Statement/1',
       line: lineOf(widened, '"s3:*"') - 2,
-      witness: {action: expect.stringMatching(/^s3:/), resource: '*'},
+      // Resource "*" covers every bucket: the witness names a real-shaped one, a request AWS could receive.
+      witness: {action: expect.stringMatching(/^s3:/), resource: expect.stringMatching(/^arn:aws:s3:::/)},
     })
     expect(finding.commit.sha).toBe(agentCommit)
     expect(finding.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
@@ -146,7 +147,7 @@ describe('a policy inside an AWS CLI output', () => {
     const widened = report.findings.filter((f) => f.change === 'widening')
     for (const f of widened) expect(f).toMatchObject({file: FILE, document: DOCUMENT})
     expect(widened.filter((f) => f.commit.sha === widening).map((f) => f.witness)).toEqual([
-      expect.objectContaining({resource: '*'}),
+      expect.objectContaining({resource: expect.stringMatching(/^arn:aws:s3:::/)}),
     ])
   })
 
