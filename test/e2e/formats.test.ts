@@ -99,9 +99,14 @@ describe.concurrent('--format json', () => {
       expect(finding.witness).not.toBeNull()
       expect(Array.isArray(finding.diff)).toBe(true)
     }
-    // Widenings first.
-    expect(report.findings.map((f) => f.change)).toEqual(['widening', 'widening', 'narrowing'])
-    expect(new Set(report.findings.map((f) => f.id)).size).toBe(3)
+    // Widenings first, then possible ones.
+    expect(report.findings.map((f) => f.change)).toEqual([
+      'widening',
+      'widening',
+      'possible-widening',
+      'narrowing',
+    ])
+    expect(new Set(report.findings.map((f) => f.id)).size).toBe(4)
   })
 
   it('invalid input goes to errors with file, line and column', async ({expect}) => {
