@@ -44,47 +44,89 @@ export interface Glob {
 // *generic* value: one that equals no literal of any pattern, holds no `:` and is longer than
 // one character (`*` matches it, `?` and literals do not, the same symbol matches itself). That
 // is one real value of the symbol, so what holds for it holds for some value; what holds for
-// every value is asked with `mustMatch`, what holds for no value with `mayMatch`.
+// every value is asked with `mustMatch`, what holds for no value with `mayMatch`. A plain
+// symbol's values (see PLAIN_TEMPLATE_VALUES) hold no `:`, so a `*` within an ARN segment takes
+// in every one of them, and none of them can move the segments that follow.
 
 const SYMBOL_BASE = 0xf0000
 const SYMBOL_LIMIT = 0xffffd
-const symbolNames: string[] = []
-const templateSymbols = new Set<number>()
-const symbolIds = new Map<string, number>()
+// A plain symbol stands for a value known to be a plain word: non-empty, without `:`, `*` or `?`.
+// It has a range of its own (Supplementary Private Use Area-B), so that a matcher can tell it by
+// its character alone, whenever it was made.
+const PLAIN_SYMBOL_BASE = 0x100000
+const PLAIN_SYMBOL_LIMIT = 0x10fffd
+const symbolNames = new Map<string, string>()
+const templateSymbols = new Set<string>()
+const symbolChars = new Map<string, string>()
+let nextSymbol = SYMBOL_BASE
+let nextPlainSymbol = PLAIN_SYMBOL_BASE
+
+// CloudFormation's pseudo parameters ("Get AWS values using pseudo parameters",
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html)
+// whose values are plain words: an account id (123456789012), a partition (aws, aws-cn,
+// aws-us-gov), a Region (us-west-2), a URL suffix (amazonaws.com, amazonaws.com.cn) and a stack
+// name (teststack; letters, digits and hyphens). None is empty or holds `:`, `*` or `?`, so one
+// never moves an ARN's segments nor acts as a wildcard. AWS::StackId is an ARN (it holds `:`),
+// AWS::NotificationARNs a list of ARNs and AWS::NoValue no value: those stay general symbols.
+// Each value has an example from that page, for readable witnesses.
+const PLAIN_TEMPLATE_VALUES: ReadonlyMap<string, string> = new Map([
+  ['AWS::AccountId', '111122223333'],
+  ['AWS::Partition', 'aws'],
+  ['AWS::Region', 'us-east-1'],
+  ['AWS::URLSuffix', 'amazonaws.com'],
+  ['AWS::StackName', 'teststack'],
+])
+const plainExamples = new Map<string, string>()
 
 /**
  * The character standing for the symbol `id` (`variable:aws:username`, `template:var.bucket`);
- * `name` is how people see it, as `${name}`.
+ * `name` is how people see it, as `${name}`; `plainExample` (a plain symbol's) a value it may take.
  */
-export function symbolChar(id: string, name: string): string {
-  let index = symbolIds.get(id)
-  if (index === undefined) {
-    index = symbolNames.length
-    if (SYMBOL_BASE + index > SYMBOL_LIMIT) throw new Undecidable('too many distinct symbols in one run')
-    symbolNames.push(name)
-    symbolIds.set(id, index)
-    if (id.startsWith('template:')) templateSymbols.add(index)
+function symbolChar(id: string, name: string, plainExample?: string): string {
+  let c = symbolChars.get(id)
+  if (c === undefined) {
+    const plain = plainExample !== undefined
+    const code = plain ? nextPlainSymbol++ : nextSymbol++
+    if (code > (plain ? PLAIN_SYMBOL_LIMIT : SYMBOL_LIMIT))
+      throw new Undecidable('too many distinct symbols in one run')
+    c = String.fromCodePoint(code)
+    symbolNames.set(c, name)
+    symbolChars.set(id, c)
+    if (id.startsWith('template:')) templateSymbols.add(c)
+    if (plain) plainExamples.set(c, plainExample)
   }
-  return String.fromCodePoint(SYMBOL_BASE + index)
+  return c
 }
 
 export function isSymbolChar(c: string): boolean {
   const code = c.codePointAt(0)!
-  return code >= SYMBOL_BASE && code <= SYMBOL_LIMIT
+  return (code >= SYMBOL_BASE && code <= SYMBOL_LIMIT) || isPlainSymbol(c)
 }
 
+/** Whether a symbol's value is a plain word: non-empty, no `:`, `*` or `?` (see PLAIN_TEMPLATE_VALUES). */
+export function isPlainSymbol(c: string): boolean {
+  const code = c.codePointAt(0)!
+  return code >= PLAIN_SYMBOL_BASE && code <= PLAIN_SYMBOL_LIMIT
+}
+
+/** Whether a text may be a plain symbol's value. */
+export const isPlainValue = (value: string): boolean => value !== '' && !/[:*?]/.test(value)
+
+/** A plain symbol's example value (`aws` for `${AWS::Partition}`). */
+export const plainExample = (c: string): string | undefined => plainExamples.get(c)
+
 /** Whether a symbol stands for a template's value (else for a policy variable). */
-export const isTemplateSymbol = (c: string): boolean => templateSymbols.has(c.codePointAt(0)! - SYMBOL_BASE)
+export const isTemplateSymbol = (c: string): boolean => templateSymbols.has(c)
 
 /** The symbols a value holds, by the names people see. */
 export function symbolNamesIn(s: string): string[] {
-  return [...new Set([...s].filter(isSymbolChar).map((c) => symbolNames[c.codePointAt(0)! - SYMBOL_BASE]!))]
+  return [...new Set([...s].filter(isSymbolChar).map((c) => symbolNames.get(c)!))]
 }
 
 /** Turns the private characters of symbols back into `${name}` for display. */
 export function displayString(s: string): string {
   let out = ''
-  for (const c of s) out += isSymbolChar(c) ? `\${${symbolNames[c.codePointAt(0)! - SYMBOL_BASE]}}` : c
+  for (const c of s) out += isSymbolChar(c) ? `\${${symbolNames.get(c)}}` : c
   return out
 }
 
@@ -97,7 +139,8 @@ export function variableChar(text: string): string {
 }
 
 /** A template symbol's character (its name is case-sensitive, as templates' names are). */
-export const templateChar = (name: string): string => symbolChar(`template:${name}`, name)
+export const templateChar = (name: string): string =>
+  symbolChar(`template:${name}`, name, PLAIN_TEMPLATE_VALUES.get(name))
 
 /** The kernel's spelling of a template symbol (src/kernel/symbols.ts): its name between these. */
 const TEMPLATE_OPEN = '\uE000'
@@ -337,14 +380,16 @@ function step(tokens: Token[], positions: number[], c: string): number[] {
   return next.length === 0 ? next : closure(tokens, next)
 }
 
-const SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}'
+const SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}'
+/** The symbols whose values may hold `:` (all but the plain ones). */
+const GENERAL_SYMBOL_CLASS = '\\u{F0000}-\\u{FFFFD}'
 const genericRegExps = new WeakMap<Glob, RegExp>()
 const mustRegExps = new WeakMap<Glob, RegExp>()
 
 /**
  * The token list as a RegExp (faster than the NFA for one string). `must`: a symbol of the
  * string is matched only by the same symbol or by a `*` that crosses colons, since its value may
- * hold colons; and a glob that starts with a symbol reads every `*` as if it might be in an ARN
+ * hold colons (a plain symbol's never does: any `*` takes it in, no `?` does); and a glob that starts with a symbol reads every `*` as if it might be in an ARN
  * segment, since the value may make it an ARN.
  */
 function regExpOf(glob: Glob, must: boolean): RegExp {
@@ -363,7 +408,7 @@ function regExpOf(glob: Glob, must: boolean): RegExp {
           case 'one':
             return t.noColon || (must && glob.leadingSymbol) ? `[^:${SYMBOL_CLASS}]` : `[^${SYMBOL_CLASS}]`
           case 'star':
-            if (must && (t.noColon || glob.leadingSymbol)) return `[^:${SYMBOL_CLASS}]*`
+            if (must && (t.noColon || glob.leadingSymbol)) return `[^:${GENERAL_SYMBOL_CLASS}]*`
             return t.noColon ? '[^:]*' : '[^]*'
         }
       })
@@ -393,14 +438,16 @@ export function mustMatch(glob: Glob, s: string): boolean {
 /**
  * Whether the glob may match the string for some value of the symbols (an over-approximation:
  * false means "for no value"). Each symbol, in the pattern and in the string, is read as any
- * run of characters, and every `*` of the pattern as crossing colons, since a value with colons
- * moves the segments that follow it.
+ * run of characters (a plain one: of at least one character, no `:`), and, when a symbol may hold
+ * colons, every `*` of the pattern as crossing them, since such a value moves the segments that
+ * follow it.
  */
 export function mayMatch(glob: Glob, s: string): boolean {
   const chars = [...s]
   if (!glob.symbolic && !chars.some(isSymbolChar)) return globMatches(glob, s)
-  const relaxed = relaxedTokens(glob.tokens)
-  const request: Token[] = chars.map((c) => (isSymbolChar(c) ? {t: 'star', noColon: false} : {t: 'lit', c}))
+  const crossing = holdsGeneralSymbol(glob.tokens) || chars.some(isGeneralSymbol)
+  const relaxed = relaxedTokens(glob.tokens, crossing)
+  const request: Token[] = chars.flatMap((c) => (isSymbolChar(c) ? symbolAsTokens(c) : [{t: 'lit', c}]))
   const asGlob = (tokens: Token[]): Glob => ({
     key: `relaxed:${tokens.map(tokenKey).join('')}`,
     tokens,
@@ -411,26 +458,43 @@ export function mayMatch(glob: Glob, s: string): boolean {
   return globsIntersect(asGlob(relaxed), asGlob(request))
 }
 
-/** The tokens with each symbol as `*`, and every wildcard free to cross colons. */
-function relaxedTokens(tokens: Token[]): Token[] {
-  return tokens.map((t): Token => {
-    if (t.t === 'lit' && isSymbolChar(t.c)) return {t: 'star', noColon: false}
-    if (t.t === 'star' || t.t === 'one') return {...t, noColon: false}
-    return t
+const isGeneralSymbol = (c: string) => isSymbolChar(c) && !isPlainSymbol(c)
+const holdsGeneralSymbol = (tokens: Token[]) => tokens.some((t) => t.t === 'lit' && isGeneralSymbol(t.c))
+
+/** A symbol as the values it may take: any run, or a plain symbol's non-empty run without `:`. */
+function symbolAsTokens(c: string): Token[] {
+  return isPlainSymbol(c)
+    ? [
+        {t: 'one', noColon: true},
+        {t: 'star', noColon: true},
+      ]
+    : [{t: 'star', noColon: false}]
+}
+
+/** The tokens with each symbol as the values it may take, and (`crossing`) every wildcard free to cross colons. */
+function relaxedTokens(tokens: Token[], crossing: boolean): Token[] {
+  return tokens.flatMap((t): Token[] => {
+    if (t.t === 'lit' && isSymbolChar(t.c)) return symbolAsTokens(t.c)
+    if (crossing && (t.t === 'star' || t.t === 'one')) return [{...t, noColon: false}]
+    return [t]
   })
 }
 
 /**
  * The glob with each symbol read as "any value": a `*` that crosses colons, every other wildcard
- * crossing too. It matches every string the glob matches for some value of its symbols.
+ * crossing too (a plain symbol: a non-empty run without `:`, the wildcards as they are, unless
+ * another symbol may hold colons). It matches every string the glob matches for some value of
+ * its symbols.
  */
 export function relaxedGlob(glob: Glob): Glob {
   if (!glob.symbolic && !glob.leadingSymbol) return glob
-  const tokens = relaxedTokens(glob.tokens)
+  const tokens = relaxedTokens(glob.tokens, glob.leadingSymbol === true || holdsGeneralSymbol(glob.tokens))
   return {
     key: `relaxed:${tokens.map(tokenKey).join('')}`,
     tokens,
-    samples: glob.samples.map((s) => [...s].filter((c) => !isSymbolChar(c)).join('')),
+    samples: glob.samples.map((s) =>
+      [...s].map((c) => (isSymbolChar(c) ? (plainExamples.get(c) ?? '') : c)).join(''),
+    ),
     symbolic: false,
     leadingSymbol: false,
   }

@@ -16,6 +16,8 @@ import {and, evaluate, FALSE, type Formula, formulaKey, leaf, not, or} from './f
 import {
   type Glob,
   globMatches,
+  isPlainSymbol,
+  isPlainValue,
   isSymbolChar,
   isTemplateSymbol,
   mayMatch,
@@ -219,7 +221,9 @@ function bindings(glob: Glob, value: string, out: Array<Map<string, string>>): v
         return
       }
       for (let j = i; j <= chars.length; j++) {
-        bound.set(token.c, chars.slice(i, j).join(''))
+        const value = chars.slice(i, j).join('')
+        if (isPlainSymbol(token.c) && !isPlainValue(value)) continue
+        bound.set(token.c, value)
         visit(t + 1, j, bound)
         bound.delete(token.c)
       }
@@ -245,7 +249,10 @@ function* globsOf(rules: readonly Rule[]): Generator<[string, Glob]> {
   for (const rule of rules) for (const [dim, p] of rule.predicates) yield* visit(dim, p)
 }
 
-/** Values of the symbols worth trying at one request: those its values line up with, and `*` for a template's. */
+/**
+ * Values of the symbols worth trying at one request: those its values line up with, and `*` for a
+ * template's (not a plain one's: its value is never a wildcard).
+ */
 function assignments(
   rules: readonly Rule[],
   request: ReadonlyMap<string, unknown>,
@@ -258,7 +265,7 @@ function assignments(
     if (typeof value === 'string') bindings(glob, value, found)
     else if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') bindings(glob, v, found)
   }
-  for (const s of symbols) if (isTemplateSymbol(s)) found.push(new Map([[s, '*']]))
+  for (const s of symbols) if (isTemplateSymbol(s) && !isPlainSymbol(s)) found.push(new Map([[s, '*']]))
   // Values found apart, for different symbols, combined.
   const combined = [...found]
   for (const a of found)
