@@ -370,6 +370,7 @@ export function differenceForSomeValue(
     const unknowns = [...opaque].filter((d) => all.some((r) => r.predicates.has(d)))
     const masks = unknowns.length > MAX_OPAQUE ? 0 : 1 << unknowns.length
     let witnessed: Map<string, string> | undefined
+    let responsible = cell.matched.allowed
     search: for (const values of assignments(all, request)) {
       for (let mask = 0; mask < masks; mask++) {
         const unknownValue = (dim: string) => {
@@ -377,22 +378,30 @@ export function differenceForSomeValue(
           return i === -1 ? undefined : Boolean(mask & (1 << i))
         }
         // A dimension the search did not choose is given whatever value favours a difference.
+        const allowing = (rules: readonly Rule[], favour: boolean) =>
+          rules.filter((r) => r.effect === 'allow' && holdsWith(r, request, values, unknownValue, favour))
+        const denied = (rules: readonly Rule[], favour: boolean) =>
+          rules.some((r) => r.effect === 'deny' && holdsWith(r, request, values, unknownValue, !favour))
         const allows = (rules: readonly Rule[], favour: boolean) =>
-          rules.some((r) => r.effect === 'allow' && holdsWith(r, request, values, unknownValue, favour)) &&
-          !rules.some((r) => r.effect === 'deny' && holdsWith(r, request, values, unknownValue, !favour))
+          allowing(rules, favour).length > 0 && !denied(rules, favour)
         if (allows(allowed.rules, true) && !allows(other.rules, false)) {
           witnessed = values
+          // What allows it under these values: the relaxed search may have named a rule that
+          // matches only the relaxed reading of the request.
+          responsible = allowing(allowed.rules, true)
           break search
         }
       }
     }
+    const decided = {...cell, matched: {...cell.matched, allowed: responsible}}
+    if (witnessed !== undefined && options.covered(decided)) continue
     if (masks === 0 || witnessed !== undefined) {
       const which =
         witnessed === undefined || witnessed.size === 0
           ? ''
           : ` (for instance if ${describeValues(witnessed)})`
       out.push({
-        cell: {...cell, status: 'possible', reason: `depends on the value of ${names}${which}`},
+        cell: {...decided, status: 'possible', reason: `depends on the value of ${names}${which}`},
         values: witnessed ?? new Map(),
       })
     }
