@@ -32,6 +32,7 @@ import {
   sidesOf,
 } from '../../kernel/findings.js'
 import {hasSymbol} from '../../kernel/symbols.js'
+import {valueHash} from '../../kernel/hash.js'
 import type {ChangeType, Finding, ParsedFile, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {actionDomain, actionWeight, isKnownAction} from './catalogue.js'
@@ -49,7 +50,7 @@ import {
   statementsOf,
 } from './compile.js'
 import {type AwsRule, RULES} from './rules.js'
-import {type Judged, judge, realShaped, requestOf, witnessOf} from './witness.js'
+import {type Judged, judge, realShaped, type Request, requestOf, witnessOf} from './witness.js'
 
 /** Cap on difference cells per direction and file: beyond it the result says it was cut short. */
 const CELL_LIMIT = 2000
@@ -140,11 +141,15 @@ export function compareIamFile(
       widened.push(...found(model, [{...cell, status: 'possible'}], tgt.rules, base.rules, decided))
     }
   }
-  for (const group of groupByStatement(widened, model.statements))
+  // A possible widening whose request a definite one already names adds nothing.
+  const definite = widened.filter((f) => f.judged.status === 'definite').map((f) => f.judged.request)
+  const news = (f: Found) =>
+    f.judged.status === 'definite' || !definite.some((d) => sameRequest(f.judged.request, d, model.opaque))
+  for (const group of groupByStatement(widened.filter(news), model.statements))
     findings.push(complete(wideningDraft(file, group, model)))
 
   // What a baseline Deny stopped that nothing denies now, and nothing in this file allows.
-  for (const group of groupByStatement(denyNoLongerInForce(model, report), model.statements))
+  for (const group of groupByStatement(denyNoLongerInForce(model, report).filter(news), model.statements))
     findings.push(complete(denyRemovedDraft(file, group, model, target !== undefined)))
 
   // What the baseline allowed and the target does not: informational, definite ones only.
@@ -276,6 +281,22 @@ function groupByStatement(cells: Found[], statements: Statement[]): Found[][] {
 const outsideCatalogue = (cell: DifferenceCell) => cell.cells.get('action')?.outsideCatalogue
 
 // --- a Deny no longer in force -------------------------------------------------------------------
+
+/** Equal values (undefined: the key missing from the request). */
+const sameValue = (x: unknown, y: unknown) =>
+  x === undefined || y === undefined ? x === y : valueHash(x) === valueHash(y)
+
+/**
+ * Whether two requests ask for the same access: equal wherever both give a value, unknown
+ * conditions aside, and the keys that stand for a template's value too (`${Effect ${Mode}}`,
+ * documents.ts eachEffect: no AWS condition key holds `${`), since those say under which
+ * deployment, not what is asked.
+ */
+function sameRequest(a: Request, b: Request, opaque: ReadonlySet<string>): boolean {
+  const access = (dim: string) => !opaque.has(dim) && !(dim.startsWith('context:') && dim.includes('${'))
+  const shared = [...a.keys()].filter((dim) => b.has(dim) && access(dim))
+  return shared.includes('action') && shared.every((dim) => sameValue(a.get(dim), b.get(dim)))
+}
 
 /** Every request: the side against which a Deny alone decides. */
 const EVERYTHING: Rule = {index: -1, effect: 'allow', predicates: new Map()}
