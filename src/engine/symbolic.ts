@@ -156,32 +156,48 @@ export function symbolsInvolved(rules: readonly Rule[], request?: ReadonlyMap<st
  * some value of the symbols (positive), or only where it holds for every value (negative).
  */
 function relaxFormula(f: Formula<AnyLeaf>, positive: boolean): Formula<AnyLeaf> {
-  switch (f.op) {
-    case 'true':
-    case 'false':
-      return f
-    case 'leaf': {
-      const l = f.leaf
+  return mapLeaves(
+    f,
+    (l, at, polarity) => {
       if (l.type === 'glob' && isSymbolicGlob(l.glob)) {
-        if (!positive) return FALSE
+        if (!polarity) return FALSE
         const glob = relaxedGlob(l.glob)
         const relaxed: GlobLeaf = {key: `glob:${glob.key}`, type: 'glob', glob}
         return leaf(relaxed)
       }
-      if (l.type === 'set' && ruleHasSymbols({index: 0, effect: 'allow', predicates: new Map([['', f]])})) {
+      if (l.type === 'set' && ruleHasSymbols({index: 0, effect: 'allow', predicates: new Map([['', at]])})) {
         // Both quantifiers hold for more sets when their test holds for more values.
-        const inner = relaxFormula(l.inner as Formula<AnyLeaf>, positive) as Formula<ValueLeaf>
+        const inner = relaxFormula(l.inner as Formula<AnyLeaf>, polarity) as Formula<ValueLeaf>
         const relaxed: SetLeaf = {...l, key: `set:${l.quantifier}(${formulaKey(inner)})`, inner}
         return leaf(relaxed)
       }
+      return at
+    },
+    positive,
+  )
+}
+
+/**
+ * The formula with each leaf replaced by what `map` makes of it (given the leaf, the formula
+ * that holds it, and whether it counts positively there: under an even number of `not`s).
+ */
+function mapLeaves(
+  f: Formula<AnyLeaf>,
+  map: (l: AnyLeaf, at: Formula<AnyLeaf>, positive: boolean) => Formula<AnyLeaf>,
+  positive = true,
+): Formula<AnyLeaf> {
+  switch (f.op) {
+    case 'true':
+    case 'false':
       return f
-    }
+    case 'leaf':
+      return map(f.leaf, f, positive)
     case 'not':
-      return not(relaxFormula(f.arg, !positive))
+      return not(mapLeaves(f.arg, map, !positive))
     case 'and':
-      return and(...f.args.map((a) => relaxFormula(a, positive)))
+      return and(...f.args.map((a) => mapLeaves(a, map, positive)))
     case 'or':
-      return or(...f.args.map((a) => relaxFormula(a, positive)))
+      return or(...f.args.map((a) => mapLeaves(a, map, positive)))
   }
 }
 
@@ -420,31 +436,19 @@ export function substituteValue(value: unknown, values: ReadonlyMap<string, stri
 }
 
 function substituteFormula(f: Formula<AnyLeaf>, values: ReadonlyMap<string, string>): Formula<AnyLeaf> {
-  switch (f.op) {
-    case 'true':
-    case 'false':
-      return f
-    case 'leaf': {
-      const l = f.leaf
-      if (l.type === 'glob' && l.glob.symbolic === true) {
-        const glob = substituted(l.glob, values)
-        return glob === l.glob ? f : leaf({key: `glob:${glob.key}`, type: 'glob', glob} as GlobLeaf)
-      }
-      if (l.type === 'set') {
-        const inner = substituteFormula(l.inner as Formula<AnyLeaf>, values) as Formula<ValueLeaf>
-        return inner === l.inner
-          ? f
-          : leaf({...l, key: `set:${l.quantifier}(${formulaKey(inner)})`, inner} as SetLeaf)
-      }
-      return f
+  return mapLeaves(f, (l, at) => {
+    if (l.type === 'glob' && l.glob.symbolic === true) {
+      const glob = substituted(l.glob, values)
+      return glob === l.glob ? at : leaf({key: `glob:${glob.key}`, type: 'glob', glob} as GlobLeaf)
     }
-    case 'not':
-      return not(substituteFormula(f.arg, values))
-    case 'and':
-      return and(...f.args.map((a) => substituteFormula(a, values)))
-    case 'or':
-      return or(...f.args.map((a) => substituteFormula(a, values)))
-  }
+    if (l.type === 'set') {
+      const inner = substituteFormula(l.inner as Formula<AnyLeaf>, values) as Formula<ValueLeaf>
+      return inner === l.inner
+        ? at
+        : leaf({...l, key: `set:${l.quantifier}(${formulaKey(inner)})`, inner} as SetLeaf)
+    }
+    return at
+  })
 }
 
 /** Rules with the given symbols replaced by their values in every pattern. */
