@@ -618,7 +618,10 @@ function completeFinding(kind, rules, sides, draft) {
     kind,
     file: where.file,
     ...where.document === void 0 ? {} : { document: where.document },
-    line: lineAt(sides.target.get(draft.at.file), draft.at.pointer),
+    line: lineAt(
+      (draft.at.side === "baseline" ? sides.baseline : sides.target).get(draft.at.file),
+      draft.at.pointer
+    ),
     pointer: where.pointer,
     change,
     severity: draft.severity ?? severitiesOf(declared)[0],
@@ -657,13 +660,13 @@ function moreTelling(a, b) {
 }
 function mostTelling(candidates, rank) {
   if (candidates.length === 0) throw new Error("internal: a finding without a candidate witness");
-  let best3 = candidates[0];
-  let bestRank = rank(best3);
+  let best4 = candidates[0];
+  let bestRank = rank(best4);
   for (const candidate of candidates.slice(1)) {
     const r = rank(candidate);
-    if (moreTelling(r, bestRank)) [best3, bestRank] = [candidate, r];
+    if (moreTelling(r, bestRank)) [best4, bestRank] = [candidate, r];
   }
-  return best3;
+  return best4;
 }
 var SEVERITY_RANK, parenthesised, sentence;
 var init_findings = __esm({
@@ -732,7 +735,7 @@ var init_rules2 = __esm({
         change: "widening",
         severity: ["high", "critical"],
         title: "A Deny no longer applies",
-        description: "A request the baseline explicitly denied is now allowed: a Deny statement was removed or narrowed. Critical when anyone can make the request. Denies are usually guardrails (TLS only, own account only); restore it unless the guardrail is no longer wanted."
+        description: "A request the baseline explicitly denied is no longer denied: a Deny statement was removed or narrowed (a `NotAction` allow-list extended, a Deny-only policy deleted). A Deny restricts every policy that applies to the request, not only its own file, so this is a widening when the same file allows the request, and a possible widening otherwise (another policy attached to the same principal, or an identity policy beside a resource policy, may allow it). Critical when anyone can make the request. Denies are usually guardrails (TLS only, own account only, quarantine); restore it unless the guardrail is no longer wanted."
       },
       "privilege-escalation": {
         change: "widening",
@@ -746,6 +749,12 @@ var init_rules2 = __esm({
         title: "A condition was removed or relaxed",
         description: "The baseline allowed the same principal, action and resource only under a condition that no longer holds for the witness (removed, or accepting more values). Check that the request should now be allowed without it."
       },
+      "delegation-removed": {
+        change: "widening",
+        severity: "medium",
+        title: "Granted without the principal's own policies",
+        description: 'A resource policy that named an account (`"AWS": "111122223333"` or its `:root` ARN) let that account\'s principals in only where their own IAM policies allow it; it now names a principal of the account directly, which gets the access even with no identity policy that allows it. The witness says `identityPolicyAllows: false`. Check that the principal should have it unconditionally.'
+      },
       "new-principal": {
         change: "widening",
         severity: "medium",
@@ -756,25 +765,25 @@ var init_rules2 = __esm({
         change: "widening",
         severity: "medium",
         title: "A wildcard action grants more",
-        description: "An action wildcard (`s3:*`, `s3:Get*`) or `NotAction` now covers an action the baseline did not allow. Wildcards grow as AWS adds actions: list the actions needed."
+        description: "The baseline let the principal at the resource, and an action wildcard (`s3:*`, `s3:Get*`) or `NotAction` now covers an action it did not allow there. Wildcards grow as AWS adds actions: list the actions needed."
       },
       "wildcard-resource": {
         change: "widening",
         severity: "medium",
         title: "A wildcard resource grants more",
-        description: "A resource wildcard or `NotResource` now covers a resource the baseline did not allow. Name the resources needed."
+        description: "The baseline let the principal call the action, and a resource wildcard (up to `*`) or `NotResource` now covers a resource it did not allow it on. Name the resources needed."
       },
       "new-grant": {
         change: "widening",
-        severity: "low",
+        severity: ["low", "medium"],
         title: "New access",
-        description: "Any other new access: an action on a resource the baseline allowed to nobody here. Check that it is intended."
+        description: "New access: a statement or a policy added, or an action or resource the baseline named for nobody here. Medium when the new statement grants it through a wildcard. Check that it is intended."
       },
       "undecidable-condition": {
         change: "possible-widening",
         severity: "medium",
         title: "Possible new access",
-        description: "The new access depends on a condition acldrift cannot decide (an unknown operator, a policy variable in a value, a key compared both as a string and a number): it may widen. The reason says which; review the statement by hand."
+        description: "A statement that could not be compared at all (its patterns are too complex to combine): it may widen. A change that can be compared but depends on something acldrift cannot decide (an unknown operator, a key compared both as a string and a number, a template's unresolved value) keeps the rule of what it would be, as a possible widening whose reason says what it depends on. Review the statement by hand."
       },
       "unknown-action": {
         change: "possible-widening",
@@ -879,28 +888,45 @@ var init_undecidable = __esm({
 });
 
 // src/engine/glob.ts
-function variableChar(name) {
-  let index2 = variableNames.indexOf(name);
-  if (index2 === -1) {
-    index2 = variableNames.length;
-    variableNames.push(name);
+function symbolChar(id, name, plainExample) {
+  let c = symbolChars.get(id);
+  if (c === void 0) {
+    const plain2 = plainExample !== void 0;
+    const code2 = plain2 ? nextPlainSymbol++ : nextSymbol++;
+    if (code2 > (plain2 ? PLAIN_SYMBOL_LIMIT : SYMBOL_LIMIT))
+      throw new Undecidable("too many distinct symbols in one run");
+    c = String.fromCodePoint(code2);
+    symbolNames.set(c, name);
+    symbolChars.set(id, c);
+    if (id.startsWith("template:")) templateSymbols.add(c);
+    if (plain2) plainExamples.set(c, plainExample);
   }
-  return String.fromCharCode(VARIABLE_BASE + index2);
+  return c;
 }
-function isVariableChar(c) {
-  const code2 = c.charCodeAt(0);
-  return code2 >= 57344 && code2 < 61440;
+function isSymbolChar(c) {
+  const code2 = c.codePointAt(0);
+  return code2 >= SYMBOL_BASE && code2 <= SYMBOL_LIMIT || isPlainSymbol(c);
+}
+function isPlainSymbol(c) {
+  const code2 = c.codePointAt(0);
+  return code2 >= PLAIN_SYMBOL_BASE && code2 <= PLAIN_SYMBOL_LIMIT;
+}
+function symbolNamesIn(s) {
+  return [...new Set([...s].filter(isSymbolChar).map((c) => symbolNames.get(c)))];
 }
 function displayString(s) {
   let out = "";
-  for (const c of s) {
-    const name = isVariableChar(c) ? variableNames[c.charCodeAt(0) - VARIABLE_BASE] : void 0;
-    out += name === void 0 ? c : `\${${name}}`;
-  }
+  for (const c of s) out += isSymbolChar(c) ? `\${${symbolNames.get(c)}}` : c;
   return out;
 }
+function variableChar(text3) {
+  const comma = text3.indexOf(",");
+  const key2 = (comma === -1 ? text3 : text3.slice(0, comma)).trim().toLowerCase();
+  const fallback = comma === -1 ? "" : text3.slice(comma).replace(/^,\s*/, ", ");
+  return symbolChar(`variable:${key2}${fallback}`, text3.trim());
+}
 function compileGlob(text3, options) {
-  const cacheKey = `${options.wildcards ? "w" : ""}${options.arn ? "a" : ""}${options.segmentExact ? "e" : ""}${options.caseInsensitive ? "i" : ""}${options.variables ? "v" : ""}:${text3}`;
+  const cacheKey = `${options.wildcards ? "w" : ""}${options.arn ? "a" : ""}${options.caseInsensitive ? "i" : ""}${options.variables ? "v" : ""}:${text3}`;
   let glob2 = compiled.get(cacheKey);
   if (glob2 === void 0) {
     if (compiled.size >= COMPILED_LIMIT) compiled.clear();
@@ -908,33 +934,62 @@ function compileGlob(text3, options) {
   }
   return glob2;
 }
-function compileUncached(text3, options) {
-  const tokens = [];
-  let colons = 0;
-  const segmentAware = options.arn === true && text3.startsWith("arn:");
+function readCharacters(text3, variables) {
   const chars = [...text3];
+  const out = [];
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i];
-    const noColon = segmentAware && colons < 5;
-    if (options.variables && c === "$" && chars[i + 1] === "{") {
+    if (c === TEMPLATE_OPEN) {
+      const end = chars.indexOf(TEMPLATE_CLOSE, i + 1);
+      if (end !== -1) {
+        out.push({ c: templateChar(chars.slice(i + 1, end).join("")) });
+        i = end;
+        continue;
+      }
+    }
+    if (variables && c === "$" && chars[i + 1] === "{") {
       const end = chars.indexOf("}", i + 2);
       if (end !== -1) {
         const name = chars.slice(i + 2, end).join("");
         i = end;
-        if (name === "*" || name === "?" || name === "$") tokens.push({ t: "lit", c: name });
-        else tokens.push({ t: "lit", c: variableChar(name) });
+        if (name === "*" || name === "?" || name === "$") out.push({ c: name, literal: true });
+        else out.push({ c: variableChar(name) });
         continue;
       }
     }
-    if (options.wildcards && c === "*") {
-      let next = i + 1;
-      while (chars[next] === "*") next++;
-      const lastInSegment = next >= chars.length || chars[next] === ":";
-      const starNoColon = noColon && (options.segmentExact === true || !lastInSegment);
+    out.push({ c });
+  }
+  return out;
+}
+function compileUncached(text3, options) {
+  return {
+    ...compileCharacters(readCharacters(text3, options.variables === true), options),
+    source: { text: text3, options }
+  };
+}
+function substituteSymbols(glob2, values) {
+  if (!glob2.symbolic || glob2.source === void 0) return glob2;
+  const { text: text3, options } = glob2.source;
+  const chars = readCharacters(text3, options.variables === true).flatMap((char) => {
+    const value = values.get(char.c);
+    if (value === void 0) return [char];
+    return [...value].map((c) => isTemplateSymbol(char.c) ? { c } : { c, literal: true });
+  });
+  return compileCharacters(chars, options);
+}
+function compileCharacters(chars, options) {
+  const tokens = [];
+  const text3 = chars.map((c) => c.c).join("");
+  const leadingSymbol = options.arn === true && chars.length > 0 && isSymbolChar(chars[0].c);
+  const segmentAware = options.arn === true && text3.startsWith("arn:");
+  let colons = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const { c, literal } = chars[i];
+    const noColon = segmentAware && colons < 5;
+    if (options.wildcards && !literal && c === "*") {
       const last = tokens.at(-1);
-      if (!(last?.t === "star" && last.noColon === starNoColon))
-        tokens.push({ t: "star", noColon: starNoColon });
-    } else if (options.wildcards && c === "?") tokens.push({ t: "one", noColon });
+      if (!(last?.t === "star" && last.noColon === noColon)) tokens.push({ t: "star", noColon });
+    } else if (options.wildcards && !literal && c === "?") tokens.push({ t: "one", noColon });
     else {
       if (c === ":") colons++;
       const lower2 = c.toLowerCase();
@@ -943,8 +998,17 @@ function compileUncached(text3, options) {
       else tokens.push({ t: "lit", c });
     }
   }
-  const key2 = `${options.caseInsensitive ? "i" : "s"}${segmentAware ? "a" : "p"}:${tokens.map(tokenKey).join("")}`;
-  return { key: key2, tokens, samples: sampleStrings(tokens, segmentAware) };
+  if (segmentAware && colons < 5 && tokens.at(-1)?.t === "star") {
+    for (; colons < 5; colons++) tokens.push({ t: "lit", c: ":" }, { t: "star", noColon: colons < 4 });
+  }
+  const key2 = `${options.caseInsensitive ? "i" : "s"}${segmentAware ? "a" : leadingSymbol ? "l" : "p"}:${tokens.map(tokenKey).join("")}`;
+  return {
+    key: key2,
+    tokens,
+    samples: sampleStrings(tokens, segmentAware),
+    symbolic: tokens.some((t) => t.t === "lit" && isSymbolChar(t.c)),
+    leadingSymbol
+  };
 }
 function literalGlob(text3) {
   return compileGlob(text3, { wildcards: false });
@@ -981,7 +1045,7 @@ function sampleStrings(tokens, arn) {
   if (!hasWildcard2) return [fill(() => "", "")];
   const samples = [fill(() => "example", "x"), fill(() => "", "x"), fill(() => "x", "x")];
   if (arn) {
-    const arnFill = (segment, length) => segment === 4 ? "0".repeat(Math.max(1, 12 - length)) : segment < 4 ? ARN_SEGMENT_FILL[segment] : "example";
+    const arnFill = (segment, length) => segment === 4 ? "111122223333".slice(Math.min(Math.max(0, length), 11)) : segment < 4 ? ARN_SEGMENT_FILL[segment] : "example";
     samples.unshift(fill(arnFill, "0"));
   }
   return samples;
@@ -993,7 +1057,7 @@ function tokenAccepts(token, c) {
     case "class":
       return token.chars.includes(c);
     case "one":
-      return !(token.noColon && c === ":") && !isVariableChar(c);
+      return !(token.noColon && c === ":") && !isSymbolChar(c);
     case "star":
       return !(token.noColon && c === ":");
   }
@@ -1015,8 +1079,9 @@ function step(tokens, positions, c) {
   }
   return next.length === 0 ? next : closure(tokens, next);
 }
-function globMatches(glob2, s) {
-  let re = compiledRegExps.get(glob2);
+function regExpOf(glob2, must) {
+  const cache = must ? mustRegExps : genericRegExps;
+  let re = cache.get(glob2);
   if (re === void 0) {
     const escape3 = (c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
     const escapeInClass = (c) => c.replace(/[\\\]^-]/g, "\\$&");
@@ -1027,15 +1092,64 @@ function globMatches(glob2, s) {
         case "class":
           return `[${[...t.chars].map(escapeInClass).join("")}]`;
         case "one":
-          return t.noColon ? `[^:${VARIABLE_CLASS}]` : `[^${VARIABLE_CLASS}]`;
+          return t.noColon || must && glob2.leadingSymbol ? `[^:${SYMBOL_CLASS}]` : `[^${SYMBOL_CLASS}]`;
         case "star":
+          if (must && (t.noColon || glob2.leadingSymbol)) return `[^:${GENERAL_SYMBOL_CLASS}]*`;
           return t.noColon ? "[^:]*" : "[^]*";
       }
     }).join("");
     re = new RegExp(`^${source}$`, "u");
-    compiledRegExps.set(glob2, re);
+    cache.set(glob2, re);
   }
-  return re.test(s);
+  return re;
+}
+function globMatches(glob2, s) {
+  return regExpOf(glob2, false).test(s);
+}
+function mustMatch(glob2, s) {
+  if (!glob2.symbolic && ![...s].some(isSymbolChar)) return globMatches(glob2, s);
+  return regExpOf(glob2, true).test(s);
+}
+function mayMatch(glob2, s) {
+  const chars = [...s];
+  if (!glob2.symbolic && !chars.some(isSymbolChar)) return globMatches(glob2, s);
+  const crossing = holdsGeneralSymbol(glob2.tokens) || chars.some(isGeneralSymbol);
+  const relaxed = relaxedTokens(glob2.tokens, crossing);
+  const request = chars.flatMap((c) => isSymbolChar(c) ? symbolAsTokens(c) : [{ t: "lit", c }]);
+  const asGlob = (tokens) => ({
+    key: `relaxed:${tokens.map(tokenKey).join("")}`,
+    tokens,
+    samples: [],
+    symbolic: false,
+    leadingSymbol: false
+  });
+  return globsIntersect(asGlob(relaxed), asGlob(request));
+}
+function symbolAsTokens(c) {
+  return isPlainSymbol(c) ? [
+    { t: "one", noColon: true },
+    { t: "star", noColon: true }
+  ] : [{ t: "star", noColon: false }];
+}
+function relaxedTokens(tokens, crossing) {
+  return tokens.flatMap((t) => {
+    if (t.t === "lit" && isSymbolChar(t.c)) return symbolAsTokens(t.c);
+    if (crossing && (t.t === "star" || t.t === "one")) return [{ ...t, noColon: false }];
+    return [t];
+  });
+}
+function relaxedGlob(glob2) {
+  if (!glob2.symbolic && !glob2.leadingSymbol) return glob2;
+  const tokens = relaxedTokens(glob2.tokens, glob2.leadingSymbol === true || holdsGeneralSymbol(glob2.tokens));
+  return {
+    key: `relaxed:${tokens.map(tokenKey).join("")}`,
+    tokens,
+    samples: glob2.samples.map(
+      (s) => [...s].map((c) => isSymbolChar(c) ? plainExamples.get(c) ?? "" : c).join("")
+    ),
+    symbolic: false,
+    leadingSymbol: false
+  };
 }
 function globsIntersect(a, b) {
   if (a.key === b.key) return true;
@@ -1121,18 +1235,42 @@ function exploreProduct(globs, record) {
     }
   }
 }
-var VARIABLE_BASE, variableNames, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, VARIABLE_CLASS, compiledRegExps, FRESH_CANDIDATES, MAX_PRODUCT_STATES;
+var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES;
 var init_glob = __esm({
   "src/engine/glob.ts"() {
     "use strict";
     init_undecidable();
-    VARIABLE_BASE = 57346;
-    variableNames = [];
+    SYMBOL_BASE = 983040;
+    SYMBOL_LIMIT = 1048573;
+    PLAIN_SYMBOL_BASE = 1048576;
+    PLAIN_SYMBOL_LIMIT = 1114109;
+    symbolNames = /* @__PURE__ */ new Map();
+    templateSymbols = /* @__PURE__ */ new Set();
+    symbolChars = /* @__PURE__ */ new Map();
+    nextSymbol = SYMBOL_BASE;
+    nextPlainSymbol = PLAIN_SYMBOL_BASE;
+    PLAIN_TEMPLATE_VALUES = /* @__PURE__ */ new Map([
+      ["AWS::AccountId", "111122223333"],
+      ["AWS::Partition", "aws"],
+      ["AWS::Region", "us-east-1"],
+      ["AWS::URLSuffix", "amazonaws.com"],
+      ["AWS::StackName", "teststack"]
+    ]);
+    plainExamples = /* @__PURE__ */ new Map();
+    isPlainValue = (value) => value !== "" && !/[:*?]/.test(value);
+    isTemplateSymbol = (c) => templateSymbols.has(c);
+    templateChar = (name) => symbolChar(`template:${name}`, name, PLAIN_TEMPLATE_VALUES.get(name));
+    TEMPLATE_OPEN = "\uE000";
+    TEMPLATE_CLOSE = "\uE001";
     compiled = /* @__PURE__ */ new Map();
     COMPILED_LIMIT = 1 << 18;
     ARN_SEGMENT_FILL = ["arn", "aws", "iam", "us-east-1", "0"];
-    VARIABLE_CLASS = "\\uE000-\\uEFFF";
-    compiledRegExps = /* @__PURE__ */ new WeakMap();
+    SYMBOL_CLASS = "\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}";
+    GENERAL_SYMBOL_CLASS = "\\u{F0000}-\\u{FFFFD}";
+    genericRegExps = /* @__PURE__ */ new WeakMap();
+    mustRegExps = /* @__PURE__ */ new WeakMap();
+    isGeneralSymbol = (c) => isSymbolChar(c) && !isPlainSymbol(c);
+    holdsGeneralSymbol = (tokens) => tokens.some((t) => t.t === "lit" && isGeneralSymbol(t.c));
     FRESH_CANDIDATES = "xyzqjkwvXYZQJKWV0123456789_-~";
     MAX_PRODUCT_STATES = 2e5;
   }
@@ -1388,8 +1526,8 @@ function difference(dimensions4, allowed, other, options) {
       reason: `depends on ${[...new Set(opaque.map((dim) => dim.opaque.description))].join("; ")}`
     };
   };
-  const found = visit(0, [...tag("a", allowed.rules), ...tag("o", other.rules)]);
-  for (const f of found.slice(0, options.limit)) results.push({ ...f, cells: new Map(f.cells) });
+  const found2 = visit(0, [...tag("a", allowed.rules), ...tag("o", other.rules)]);
+  for (const f of found2.slice(0, options.limit)) results.push({ ...f, cells: new Map(f.cells) });
   return { cells: results, truncated };
 }
 function commonAllows(allowed, other, formulaKeyOf) {
@@ -1478,6 +1616,372 @@ var init_search = __esm({
   }
 });
 
+// src/engine/symbolic.ts
+function ruleHasSymbols(rule2) {
+  let found2 = false;
+  const visit = (f) => {
+    if (found2) return;
+    if (f.op === "leaf") {
+      if (f.leaf.type === "glob" && isSymbolicGlob(f.leaf.glob)) found2 = true;
+      if (f.leaf.type === "set") visit(f.leaf.inner);
+    } else if (f.op === "not") visit(f.arg);
+    else if (f.op === "and" || f.op === "or") f.args.forEach(visit);
+  };
+  for (const p of rule2.predicates.values()) visit(p);
+  return found2;
+}
+function leafForAll(l, value) {
+  if (l.type === "glob" && (isSymbolicGlob(l.glob) || hasSymbolChar(value))) {
+    if (typeof value !== "string") return "no";
+    return mustMatch(l.glob, value) ? "yes" : mayMatch(l.glob, value) ? "maybe" : "no";
+  }
+  if (l.type === "set") {
+    const members = Array.isArray(value) ? value : [];
+    const each = members.map((m) => formulaForAll(l.inner, (x) => leafForAll(x, m)));
+    return l.quantifier === "all" ? allOf(each) : anyOf(each);
+  }
+  return leafHolds(l, value) ? "yes" : "no";
+}
+function formulaForAll(f, test2) {
+  switch (f.op) {
+    case "true":
+      return "yes";
+    case "false":
+      return "no";
+    case "leaf":
+      return test2(f.leaf);
+    case "not":
+      return negate(formulaForAll(f.arg, test2));
+    case "and":
+      return allOf(f.args.map((a) => formulaForAll(a, test2)));
+    case "or":
+      return anyOf(f.args.map((a) => formulaForAll(a, test2)));
+  }
+}
+function decideForAll(request, allowed, other, opaque) {
+  const unknowns = [...new Set([...allowed, ...other].flatMap((r) => [...r.predicates.keys()]))].filter(
+    (d) => opaque.has(d)
+  );
+  if (unknowns.length > MAX_OPAQUE2) return "possible";
+  const outcomes = /* @__PURE__ */ new Set();
+  for (let mask = 0; mask < 1 << unknowns.length; mask++) {
+    const ruleTruth = (rule2) => allOf(
+      [...rule2.predicates].map(([dim, p]) => {
+        const i = unknowns.indexOf(dim);
+        if (i !== -1) return evaluate(p, () => Boolean(mask & 1 << i)) ? "yes" : "no";
+        if (!request.has(dim)) return "maybe";
+        return formulaForAll(p, (l) => leafForAll(l, request.get(dim)));
+      })
+    );
+    const allows2 = (rules) => allOf([
+      anyOf(rules.filter((r) => r.effect === "allow").map(ruleTruth)),
+      negate(anyOf(rules.filter((r) => r.effect === "deny").map(ruleTruth)))
+    ]);
+    outcomes.add(allOf([allows2(allowed), negate(allows2(other))]));
+  }
+  if (outcomes.size === 1 && outcomes.has("yes")) return "definite";
+  if (outcomes.size === 1 && outcomes.has("no")) return "none";
+  return "possible";
+}
+function symbolsInvolved(rules, request) {
+  const names2 = /* @__PURE__ */ new Set();
+  const visit = (f) => {
+    if (f.op === "leaf") {
+      if (f.leaf.type === "glob" && f.leaf.glob.source !== void 0) {
+        const g = f.leaf.glob;
+        for (const t of g.tokens)
+          if (t.t === "lit" && isSymbolChar(t.c)) symbolNamesIn(t.c).forEach((n) => names2.add(n));
+      }
+      if (f.leaf.type === "set") visit(f.leaf.inner);
+    } else if (f.op === "not") visit(f.arg);
+    else if (f.op === "and" || f.op === "or") f.args.forEach(visit);
+  };
+  for (const rule2 of rules) for (const p of rule2.predicates.values()) visit(p);
+  for (const value of request?.values() ?? [])
+    if (typeof value === "string") symbolNamesIn(value).forEach((n) => names2.add(n));
+  return [...names2].sort();
+}
+function relaxFormula(f, positive) {
+  return mapLeaves(
+    f,
+    (l, at2, polarity) => {
+      if (l.type === "glob" && isSymbolicGlob(l.glob)) {
+        if (!polarity) return FALSE;
+        const glob2 = relaxedGlob(l.glob);
+        const relaxed = { key: `glob:${glob2.key}`, type: "glob", glob: glob2 };
+        return leaf(relaxed);
+      }
+      if (l.type === "set" && ruleHasSymbols({ index: 0, effect: "allow", predicates: /* @__PURE__ */ new Map([["", at2]]) })) {
+        const inner = relaxFormula(l.inner, polarity);
+        const relaxed = { ...l, key: `set:${l.quantifier}(${formulaKey(inner)})`, inner };
+        return leaf(relaxed);
+      }
+      return at2;
+    },
+    positive
+  );
+}
+function mapLeaves(f, map2, positive = true) {
+  switch (f.op) {
+    case "true":
+    case "false":
+      return f;
+    case "leaf":
+      return map2(f.leaf, f, positive);
+    case "not":
+      return not(mapLeaves(f.arg, map2, !positive));
+    case "and":
+      return and(...f.args.map((a) => mapLeaves(a, map2, positive)));
+    case "or":
+      return or(...f.args.map((a) => mapLeaves(a, map2, positive)));
+  }
+}
+function relaxSide(rules, more) {
+  return rules.map((rule2) => {
+    const positive = rule2.effect === "allow" === more;
+    const predicates = new Map([...rule2.predicates].map(([dim, p]) => [dim, relaxFormula(p, positive)]));
+    return { ...rule2, predicates };
+  });
+}
+function bindings(glob2, value, out) {
+  const chars = [...value];
+  const tokens = glob2.tokens;
+  let steps = 0;
+  const visit = (t, i, bound) => {
+    if (out.length >= MAX_ASSIGNMENTS || ++steps > 1e4) return;
+    if (t === tokens.length) {
+      if (i === chars.length && bound.size > 0) out.push(new Map(bound));
+      return;
+    }
+    const token = tokens[t];
+    if (token.t === "lit" && isSymbolChar(token.c)) {
+      const known = bound.get(token.c);
+      if (known !== void 0) {
+        if (chars.slice(i, i + [...known].length).join("") === known)
+          visit(t + 1, i + [...known].length, bound);
+        return;
+      }
+      for (let j = i; j <= chars.length; j++) {
+        const value2 = chars.slice(i, j).join("");
+        if (isPlainSymbol(token.c) && !isPlainValue(value2)) continue;
+        bound.set(token.c, value2);
+        visit(t + 1, j, bound);
+        bound.delete(token.c);
+      }
+    } else if (token.t === "star") {
+      for (let j = i; j <= chars.length; j++) visit(t + 1, j, bound);
+    } else if (i < chars.length) {
+      const c = chars[i];
+      if (token.t === "one" || (token.t === "lit" ? token.c === c : token.chars.includes(c)))
+        visit(t + 1, i + 1, bound);
+    }
+  };
+  visit(0, 0, /* @__PURE__ */ new Map());
+}
+function* globsOf(rules) {
+  const visit = function* (dim, f) {
+    if (f.op === "leaf") {
+      if (f.leaf.type === "glob" && f.leaf.glob.symbolic === true) yield [dim, f.leaf.glob];
+      if (f.leaf.type === "set") yield* visit(dim, f.leaf.inner);
+    } else if (f.op === "not") yield* visit(dim, f.arg);
+    else if (f.op === "and" || f.op === "or") for (const a of f.args) yield* visit(dim, a);
+  };
+  for (const rule2 of rules) for (const [dim, p] of rule2.predicates) yield* visit(dim, p);
+}
+function assignments(rules, request) {
+  const found2 = [];
+  const symbols = /* @__PURE__ */ new Set();
+  for (const [dim, glob2] of globsOf(rules)) {
+    for (const t of glob2.tokens) if (t.t === "lit" && isSymbolChar(t.c)) symbols.add(t.c);
+    const value = request.get(dim);
+    if (typeof value === "string") bindings(glob2, value, found2);
+    else if (Array.isArray(value)) {
+      for (const v of value) if (typeof v === "string") bindings(glob2, v, found2);
+    }
+  }
+  for (const s of symbols) if (isTemplateSymbol(s) && !isPlainSymbol(s)) found2.push(/* @__PURE__ */ new Map([[s, "*"]]));
+  const combined = [...found2];
+  for (const a of found2)
+    for (const b of found2) {
+      if (combined.length >= MAX_ASSIGNMENTS) break;
+      if ([...b].every(([s, v]) => !a.has(s) || a.get(s) === v) && [...b.keys()].some((s) => !a.has(s)))
+        combined.push(new Map([...a, ...b]));
+    }
+  const unique = new Map(combined.map((m) => [JSON.stringify([...m].sort()), m]));
+  return [/* @__PURE__ */ new Map(), ...unique.values()].slice(0, MAX_ASSIGNMENTS);
+}
+function holdsWith(rule2, request, values, unknownValue, missing) {
+  return [...rule2.predicates].every(([dim, p]) => {
+    const given2 = unknownValue(dim);
+    if (given2 !== void 0) return evaluate(p, () => given2);
+    if (!request.has(dim)) return missing;
+    const value = request.get(dim);
+    return evaluate(p, (l) => {
+      if (l.type === "glob" && l.glob.symbolic === true && values.size > 0)
+        return typeof value === "string" && globMatches(substituted(l.glob, values), value);
+      return leafHolds(l, value);
+    });
+  });
+}
+function substituted(glob2, values) {
+  const key2 = JSON.stringify([glob2.key, ...values]);
+  let out = substitutions.get(key2);
+  if (out === void 0) {
+    if (substitutions.size > 1e4) substitutions.clear();
+    substitutions.set(key2, out = substituteSymbols(glob2, values));
+  }
+  return out;
+}
+function describeValues(values) {
+  return [...values].map(([s, v]) => `\${${symbolNamesIn(s)[0] ?? "?"}} is ${JSON.stringify(v)}`).join(" and ");
+}
+function differenceForSomeValue(dimensions4, allowed, other, options) {
+  if (![...allowed.rules, ...other.rules].some(ruleHasSymbols)) return [];
+  const opaque = new Set(dimensions4.filter((d) => d.opaque).map((d) => d.name));
+  const all2 = [...allowed.rules, ...other.rules];
+  const names2 = symbolsInvolved(all2).map((n) => `\${${n}}`).join(", ");
+  let cells;
+  try {
+    cells = difference(
+      dimensions4,
+      { rules: relaxSide(allowed.rules, true) },
+      { rules: relaxSide(other.rules, false) },
+      { limit: options.limit }
+    ).cells;
+  } catch (error) {
+    if (!(error instanceof Undecidable)) throw error;
+    const each = allowed.rules.filter((r) => r.effect === "allow");
+    return each.map((rule2) => ({
+      cells: /* @__PURE__ */ new Map(),
+      matched: { allowed: [rule2], allowedDeny: [], other: [], otherDeny: [] },
+      status: "possible",
+      reason: `depends on the value of ${names2}: ${error.reason}`
+    })).filter((cell2) => !options.covered(cell2)).map((cell2) => ({ cell: cell2, values: /* @__PURE__ */ new Map() }));
+  }
+  const out = [];
+  for (const cell2 of cells) {
+    if (options.covered(cell2)) continue;
+    const request = new Map([...cell2.cells].map(([dim, c]) => [dim, c.value]));
+    const unknowns = [...opaque].filter((d) => all2.some((r) => r.predicates.has(d)));
+    const masks = unknowns.length > MAX_OPAQUE2 ? 0 : 1 << unknowns.length;
+    let witnessed;
+    let responsible = cell2.matched.allowed;
+    search: for (const values of assignments(all2, request)) {
+      for (let mask = 0; mask < masks; mask++) {
+        const unknownValue = (dim) => {
+          const i = unknowns.indexOf(dim);
+          return i === -1 ? void 0 : Boolean(mask & 1 << i);
+        };
+        const allowing2 = (rules, favour) => rules.filter((r) => r.effect === "allow" && holdsWith(r, request, values, unknownValue, favour));
+        const denied = (rules, favour) => rules.some((r) => r.effect === "deny" && holdsWith(r, request, values, unknownValue, !favour));
+        const allows2 = (rules, favour) => allowing2(rules, favour).length > 0 && !denied(rules, favour);
+        if (allows2(allowed.rules, true) && !allows2(other.rules, false)) {
+          witnessed = values;
+          responsible = allowing2(allowed.rules, true);
+          break search;
+        }
+      }
+    }
+    const decided = { ...cell2, matched: { ...cell2.matched, allowed: responsible } };
+    if (witnessed !== void 0 && options.covered(decided)) continue;
+    if (masks === 0 || witnessed !== void 0) {
+      const which = witnessed === void 0 || witnessed.size === 0 ? "" : ` (for instance if ${describeValues(witnessed)})`;
+      out.push({
+        cell: { ...decided, status: "possible", reason: `depends on the value of ${names2}${which}` },
+        values: witnessed ?? /* @__PURE__ */ new Map()
+      });
+    }
+  }
+  return out;
+}
+function substituteValue(value, values) {
+  if (values.size === 0) return value;
+  if (typeof value === "string") return [...value].map((c) => values.get(c) ?? c).join("");
+  if (Array.isArray(value)) return value.map((v) => substituteValue(v, values));
+  return value;
+}
+function substituteFormula(f, values) {
+  return mapLeaves(f, (l, at2) => {
+    if (l.type === "glob" && l.glob.symbolic === true) {
+      const glob2 = substituted(l.glob, values);
+      return glob2 === l.glob ? at2 : leaf({ key: `glob:${glob2.key}`, type: "glob", glob: glob2 });
+    }
+    if (l.type === "set") {
+      const inner = substituteFormula(l.inner, values);
+      return inner === l.inner ? at2 : leaf({ ...l, key: `set:${l.quantifier}(${formulaKey(inner)})`, inner });
+    }
+    return at2;
+  });
+}
+function substituteRules(rules, values) {
+  if (values.size === 0) return [...rules];
+  return rules.map((rule2) => ({
+    ...rule2,
+    predicates: new Map([...rule2.predicates].map(([dim, p]) => [dim, substituteFormula(p, values)]))
+  }));
+}
+function symbolCharsOf(rules, request) {
+  const out = /* @__PURE__ */ new Set();
+  for (const [, glob2] of globsOf(rules))
+    for (const t of glob2.tokens) if (t.t === "lit" && isSymbolChar(t.c)) out.add(t.c);
+  const visit = (v) => {
+    if (typeof v === "string") {
+      for (const c of v) if (isSymbolChar(c)) out.add(c);
+    } else if (Array.isArray(v)) v.forEach(visit);
+  };
+  for (const v of request?.values() ?? []) visit(v);
+  return out;
+}
+var isSymbolicGlob, hasSymbolChar, allOf, anyOf, negate, MAX_OPAQUE2, MAX_ASSIGNMENTS, substitutions;
+var init_symbolic = __esm({
+  "src/engine/symbolic.ts"() {
+    "use strict";
+    init_domains();
+    init_formula();
+    init_glob();
+    init_search();
+    init_undecidable();
+    isSymbolicGlob = (g) => g.symbolic === true || g.leadingSymbol === true;
+    hasSymbolChar = (value) => typeof value === "string" && [...value].some(isSymbolChar);
+    allOf = (values) => values.includes("no") ? "no" : values.includes("maybe") ? "maybe" : "yes";
+    anyOf = (values) => values.includes("yes") ? "yes" : values.includes("maybe") ? "maybe" : "no";
+    negate = (t) => t === "yes" ? "no" : t === "no" ? "yes" : "maybe";
+    MAX_OPAQUE2 = 10;
+    MAX_ASSIGNMENTS = 64;
+    substitutions = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/kernel/symbols.ts
+function symbol(name) {
+  return `${OPEN}${name.replaceAll(OPEN, "").replaceAll(CLOSE, "")}${CLOSE}`;
+}
+function displaySymbols(text3) {
+  return text3.replace(SYMBOLS, (_, name) => "${" + name + "}");
+}
+function splitSymbols(text3) {
+  const parts = [];
+  let at2 = 0;
+  for (const match of text3.matchAll(SYMBOLS)) {
+    if (match.index > at2) parts.push({ literal: text3.slice(at2, match.index) });
+    parts.push({ symbol: match[1] });
+    at2 = match.index + match[0].length;
+  }
+  if (at2 < text3.length) parts.push({ literal: text3.slice(at2) });
+  return parts;
+}
+var OPEN, CLOSE, SYMBOLS, hasSymbol, SYMBOL_DELIMITERS;
+var init_symbols = __esm({
+  "src/kernel/symbols.ts"() {
+    "use strict";
+    OPEN = "\uE000";
+    CLOSE = "\uE001";
+    SYMBOLS = new RegExp(`${OPEN}([^${OPEN}${CLOSE}]*)${CLOSE}`, "g");
+    hasSymbol = (text3) => text3.includes(OPEN);
+    SYMBOL_DELIMITERS = { open: OPEN, close: CLOSE };
+  }
+});
+
 // src/kernel/package-files.ts
 var PACKAGE_ROOT, BUILT_FILES;
 var init_package_files = __esm({
@@ -1498,11 +2002,11 @@ function service(name) {
   if (services.has(name)) return services.get(name);
   let loaded;
   if (catalogueIndex().services.includes(name)) {
-    const list3 = JSON.parse(readFileSync(new URL(`${name}.json`, DATA), "utf8"));
+    const data = JSON.parse(readFileSync(new URL(`${name}.json`, DATA), "utf8"));
     const details2 = new Map(
-      list3.map(([action, level2]) => [
+      data.actions.map(([action, level2, arns]) => [
         `${name}:${action}`.toLowerCase(),
-        [`${name}:${action}`, level2]
+        [`${name}:${action}`, level2, arns.map((i) => data.arns[i])]
       ])
     );
     loaded = { actions: [...details2.keys()], details: details2 };
@@ -1524,6 +2028,9 @@ function actionWeight(action) {
 }
 function displayAction(action) {
   return serviceOf(action)?.details.get(action)?.[0] ?? action;
+}
+function arnFormats(action) {
+  return serviceOf(action)?.details.get(action)?.[2] ?? [];
 }
 function servicePrefix(glob2) {
   let prefix = "";
@@ -1551,14 +2058,22 @@ function actionDomain() {
       });
       const bySignature = /* @__PURE__ */ new Map();
       const consider = (action, signature2) => {
-        const best3 = bySignature.get(signature2);
-        if (best3 === void 0 || actionWeight(action) > actionWeight(best3))
-          bySignature.set(signature2, action);
+        const list3 = bySignature.get(signature2);
+        if (list3 === void 0) bySignature.set(signature2, [action]);
+        else if (list3.length < ALTERNATIVES || actionWeight(action) > actionWeight(list3.at(-1))) {
+          list3.push(action);
+          list3.sort((a, b) => actionWeight(b) - actionWeight(a));
+          if (list3.length > ALTERNATIVES) list3.pop();
+        }
       };
       for (const [action, list3] of matchedBy) consider(action, list3.join(","));
       const unmatched = unmatchedAction(globs, matchedBy);
       if (unmatched !== void 0) consider(unmatched, "");
-      const cells = [...bySignature.values()].map((action) => ({ value: action, known: /* @__PURE__ */ new Map() }));
+      const cells = [...bySignature.values()].map((actions) => ({
+        value: actions[0],
+        known: /* @__PURE__ */ new Map(),
+        alternatives: actions.slice(1)
+      }));
       const unknownLiterals = /* @__PURE__ */ new Set();
       for (const glob2 of globs) {
         const literal = glob2.samples[0];
@@ -1595,12 +2110,16 @@ function catalogueMatches(glob2) {
   return matches2;
 }
 function unmatchedAction(globs, matchedBy) {
+  const sensitive = [...PRIVILEGE_ESCALATION].find(
+    (a) => isKnownAction(a) && !globs.some((g) => globMatches(g, a))
+  );
+  if (sensitive !== void 0) return sensitive;
   const prefixes = globs.map(servicePrefix);
   if (prefixes.includes(void 0)) return allActions().find((a) => !matchedBy.has(a));
   const other = catalogueIndex().services.find((name) => !prefixes.includes(name));
   return other === void 0 ? void 0 : service(other).actions[0];
 }
-var DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, isWildcard, matchesByPattern;
+var DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, ALTERNATIVES, isWildcard, matchesByPattern;
 var init_catalogue = __esm({
   "src/adapters/aws-iam/catalogue.ts"() {
     "use strict";
@@ -1644,12 +2163,24 @@ var init_catalogue = __esm({
       "kms:putkeypolicy",
       "s3:putbucketpolicy"
     ]);
+    ALTERNATIVES = 12;
     isWildcard = (glob2) => glob2.tokens.some((t) => t.t === "star" || t.t === "one");
     matchesByPattern = /* @__PURE__ */ new Map();
   }
 });
 
 // src/adapters/aws-iam/conditions.ts
+function parseDate(v) {
+  const text3 = v.trim();
+  if (/^\d+(\.\d+)?$/.test(text3)) return Number(text3) * 1e3;
+  const iso = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+    text3
+  );
+  if (iso === null) return NaN;
+  const [, date, time, zone] = iso;
+  const offset = zone === void 0 || zone.toUpperCase() === "Z" ? "Z" : zone.replace(/^([+-]\d{2})(\d{2})$/, "$1:$2");
+  return Date.parse(`${date}T${time ?? "00:00:00"}${offset}`);
+}
 function parseOperator(text3) {
   const match = /^(?:(ForAllValues|ForAnyValue):)?(.*?)(IfExists)?$/.exec(text3);
   const base = match[2];
@@ -1665,7 +2196,7 @@ function parseOperator(text3) {
 function conditionValues(raw) {
   return (Array.isArray(raw) ? raw : [raw]).map((v) => String(v));
 }
-function compileCondition(op, values, multiValued, present2 = PRESENT, valueLeaf) {
+function compileCondition(op, values, multiValued, variables, present2 = PRESENT, valueLeaf) {
   const spec = op.spec;
   if (spec === void 0) return { opaque: "an unknown condition operator" };
   if (spec.family === "null") {
@@ -1675,9 +2206,11 @@ function compileCondition(op, values, multiValued, present2 = PRESENT, valueLeaf
   }
   const leaves2 = [];
   for (const value of values) {
-    const l = (valueLeaf ?? spec.leaf)(value);
+    const l = valueLeaf ? valueLeaf(value) : spec.leaf(value, variables);
     if (l === void 0)
-      return { opaque: `value "${value}" (a policy variable, or not a valid ${spec.family})` };
+      return {
+        opaque: `value "${value}" (a policy variable or a template's value, or not a valid ${spec.family})`
+      };
     leaves2.push(l);
   }
   const anyMatches = or(...leaves2.map((l) => leaf(l)));
@@ -1709,8 +2242,8 @@ function innerKey(f) {
       return `${f.op}(${f.args.map(innerKey).join(",")})`;
   }
 }
-function ipLeaf(value) {
-  const range = parseCidr(value);
+function ipLeaf(value, variables) {
+  const range = symbolic(value, variables) ? void 0 : parseCidr(value);
   return range && { key: `ip:${range.v6 ? 6 : 4}:${range.lo}-${range.hi}`, type: "ip", ...range };
 }
 function parseCidr(text3) {
@@ -1742,24 +2275,24 @@ function parseV6(text3) {
   if (all2.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return void 0;
   return all2.reduce((n, g) => (n << 16n) + BigInt(parseInt(g, 16)), 0n);
 }
-var stringLeaf, numberLeaf, parseNumber, parseDate, OPERATORS, emptySet;
+var stringLeaf, symbolic, numberLeaf, parseNumber, OPERATORS, emptySet;
 var init_conditions = __esm({
   "src/adapters/aws-iam/conditions.ts"() {
     "use strict";
     init_domains();
     init_formula();
     init_glob();
-    stringLeaf = (wildcards, caseInsensitive = false, arn = false) => (value) => {
-      if (value.includes("${")) return void 0;
-      const glob2 = compileGlob(value, { wildcards, caseInsensitive, arn, segmentExact: arn });
+    init_symbols();
+    stringLeaf = (wildcards, caseInsensitive = false, arn = false) => (value, variables) => {
+      const glob2 = compileGlob(value, { wildcards, caseInsensitive, arn, variables });
       return { key: `glob:${glob2.key}`, type: "glob", glob: glob2 };
     };
-    numberLeaf = (cmp, parse2) => (value) => {
-      const n = parse2(value);
+    symbolic = (value, variables) => hasSymbol(value) || variables && value.includes("${");
+    numberLeaf = (cmp, parse2) => (value, variables) => {
+      const n = symbolic(value, variables) ? NaN : parse2(value);
       return Number.isFinite(n) ? { key: `num:${cmp}${n}`, type: "number", cmp, value: n } : void 0;
     };
     parseNumber = (v) => v.trim() === "" ? NaN : Number(v);
-    parseDate = (v) => /^\d+$/.test(v) ? Number(v) * 1e3 : Date.parse(v);
     OPERATORS = {
       StringEquals: { family: "string", negated: false, leaf: stringLeaf(false) },
       StringNotEquals: { family: "string", negated: true, leaf: stringLeaf(false) },
@@ -1795,17 +2328,19 @@ var init_conditions = __esm({
 
 // src/adapters/aws-iam/compile.ts
 function statementsOf(policy2) {
-  const doc = policy2;
-  const list3 = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const doc = isObject(policy2) ? policy2 : {};
+  const variables = doc.Version === "2012-10-17";
   const single2 = !Array.isArray(doc.Statement);
+  const list3 = single2 ? doc.Statement === void 0 ? [] : [doc.Statement] : doc.Statement;
   return list3.map((raw, i) => {
-    const s = raw;
+    const s = isObject(raw) ? raw : {};
     return {
       raw: s,
       pointer: single2 ? "/Statement" : `/Statement/${i}`,
       sid: typeof s.Sid === "string" ? s.Sid : void 0,
-      effect: s.Effect === "Deny" ? "deny" : "allow",
-      hasPrincipal: "Principal" in s || "NotPrincipal" in s
+      effect: s.Effect === "Deny" ? "deny" : s.Effect === "Allow" ? "allow" : "unknown",
+      hasPrincipal: "Principal" in s || "NotPrincipal" in s,
+      variables
     };
   });
 }
@@ -1835,75 +2370,90 @@ function globLeaf(text3, options) {
   const l = { key: `glob:${glob2.key}`, type: "glob", glob: glob2 };
   return leaf(l);
 }
+function delegatedAccount(value) {
+  return ACCOUNT_ID.exec(value)?.[1] ?? ROOT_ARN.exec(value)?.[1];
+}
 function principalSamples(statements2) {
   const samples = [ANYONE];
   for (const s of statements2) {
+    if (!s.hasPrincipal) continue;
     const element = s.raw.Principal ?? s.raw.NotPrincipal;
     if (element === void 0 || element === "*") continue;
     for (const [type, values] of Object.entries(element)) {
       for (const v of asList(values)) {
+        const account = delegatedAccount(v);
         if (type !== "AWS") samples.push(`${type}:${v}`);
-        else if (/^\d{12}$/.test(v)) samples.push(`arn:aws:iam::${v}:root`);
+        else if (account !== void 0) samples.push(`arn:aws:iam::${account}:role/example-role`, v);
         else if (v !== "*") samples.push(v);
       }
     }
   }
   return samples;
 }
-function principalElement(element, exact = false) {
-  if (element === "*") return globLeaf("*", { wildcards: true });
-  const parts = [];
+function principalElement(element, exact) {
+  const parts = { direct: [], delegated: [] };
+  if (element === "*") {
+    parts.direct.push(globLeaf("*", { wildcards: true }));
+    return parts;
+  }
   for (const [type, values] of Object.entries(element)) {
     for (const v of asList(values)) {
-      if (type === "AWS") {
-        const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(v);
-        if (v === "*") parts.push(globLeaf("*", { wildcards: true }));
-        else if (exact && /^\d{12}$/.test(v))
-          parts.push(globLeaf(`arn:aws:iam::${v}:root`, { wildcards: false }));
-        else if (exact && root) parts.push(globLeaf(v, { wildcards: false }));
-        else if (/^\d{12}$/.test(v)) parts.push(accountPrincipal(v));
-        else if (root) parts.push(accountPrincipal(root[1]));
-        else parts.push(globLeaf(v, { wildcards: false }));
-      } else {
-        parts.push(globLeaf(`${type}:${v}`, { wildcards: false }));
+      if (type !== "AWS") {
+        parts.direct.push(globLeaf(`${type}:${v}`, { wildcards: false }));
+        continue;
       }
+      const account = delegatedAccount(v);
+      if (v === "*") parts.direct.push(globLeaf("*", { wildcards: true }));
+      else if (account !== void 0 && exact)
+        parts.direct.push(globLeaf(`arn:aws:iam::${account}:root`, { wildcards: false }));
+      else if (account !== void 0) {
+        parts.delegated.push(accountPrincipal(account));
+        if (hasSymbol(v) && ACCOUNT_ID.test(v)) parts.direct.push(globLeaf(v, { wildcards: false }));
+      } else parts.direct.push(globLeaf(v, { wildcards: false }));
     }
   }
-  return or(...parts);
+  return parts;
 }
-function principalCondition(key2, value, op) {
+function principalCondition(key2, value, op, variables) {
   const account = key2 === "aws:principalaccount";
   const text3 = account ? accountGlob(value) : value;
   const glob2 = compileGlob(text3, {
     wildcards: op.like || account,
     arn: op.arn || account,
-    segmentExact: true,
-    caseInsensitive: op.caseInsensitive
+    caseInsensitive: op.caseInsensitive,
+    variables
   });
   return { key: `glob:${glob2.key}`, type: "glob", glob: glob2 };
 }
-function compileStatement(s, index2, ctx) {
-  const predicates = /* @__PURE__ */ new Map();
+function actionPattern(action) {
+  const text3 = action.replace(/\s+/g, "").toLowerCase();
+  const glob2 = compileGlob(text3, { wildcards: true });
+  const l = { key: "", type: "glob", glob: hasSymbol(text3) ? relaxedGlob(glob2) : glob2 };
+  l.key = `glob:${l.glob.key}`;
+  return leaf(l);
+}
+function compileStatement(s, ctx) {
+  const common = /* @__PURE__ */ new Map();
   const raw = s.raw;
-  if ("Action" in raw) predicates.set("action", anyOf(asList(raw.Action).map(lower), { wildcards: true }));
-  if ("NotAction" in raw)
-    predicates.set("action", not(anyOf(asList(raw.NotAction).map(lower), { wildcards: true })));
-  if ("Resource" in raw) predicates.set("resource", anyOf(asList(raw.Resource), resourceOptions));
-  if ("NotResource" in raw) predicates.set("resource", not(anyOf(asList(raw.NotResource), resourceOptions)));
-  const principal3 = [];
-  if ("Principal" in raw) principal3.push(principalElement(raw.Principal));
-  else if ("NotPrincipal" in raw) principal3.push(not(principalElement(raw.NotPrincipal, true)));
-  else principal3.push(globLeaf(SELF, { wildcards: false }));
-  const context = /* @__PURE__ */ new Map();
   const opaque = (description, identity) => {
     const name = `opaque:${identity}`;
     ctx.opaque.set(name, description);
     const l = { key: name, type: "opaque", description };
-    predicates.set(name, leaf(l));
+    return leaf(l);
   };
+  const resourceOptions = { wildcards: true, arn: true, variables: s.variables };
+  if ("Resource" in raw) common.set("resource", anyOf2(asList(raw.Resource), resourceOptions));
+  if ("NotResource" in raw) common.set("resource", not(anyOf2(asList(raw.NotResource), resourceOptions)));
+  const principal3 = [];
+  let principals2;
+  if ("Principal" in raw) principals2 = principalElement(raw.Principal, false);
+  else if ("NotPrincipal" in raw) principal3.push(not(or(...principalElement(raw.NotPrincipal, true).direct)));
+  else principal3.push(globLeaf(SELF, { wildcards: false }));
+  const context = /* @__PURE__ */ new Map();
+  const opaqueCondition = (description, identity) => common.set(`opaque:${identity}`, opaque(description, identity));
   for (const [key2, op, values] of conditionEntries(s)) {
     const where = `${op.text} ${JSON.stringify({ [key2]: values.length === 1 ? values[0] : values })}`;
-    const identity = JSON.stringify([op.text, key2, [...values].sort()]);
+    const identity = JSON.stringify([op.text, key2, [...values].sort(), s.variables]);
     if (isPrincipalKey(s, key2)) {
       const arn = op.base.startsWith("Arn");
       const kind = {
@@ -1911,47 +2461,399 @@ function compileStatement(s, index2, ctx) {
         arn,
         caseInsensitive: op.base.endsWith("IgnoreCase")
       };
-      const compiled4 = op.qualifier ? { opaque: "a set operator on a principal key" } : compileCondition(op, values, false, AWS_PRINCIPAL, (v) => principalCondition(key2, v, kind));
-      if ("opaque" in compiled4) opaque(`${where}: ${compiled4.opaque}`, identity);
+      const compiled4 = op.qualifier ? { opaque: "a set operator on a principal key" } : compileCondition(
+        op,
+        values,
+        false,
+        s.variables,
+        AWS_PRINCIPAL,
+        (v) => principalCondition(key2, v, kind, s.variables)
+      );
+      if ("opaque" in compiled4) opaqueCondition(`${where}: ${compiled4.opaque}`, identity);
       else principal3.push(compiled4.formula);
       continue;
     }
     const traits = ctx.traits.get(key2);
     if (traits.families.size > 1) {
-      opaque(`${where}: key compared as ${[...traits.families].join(" and ")}`, identity);
+      opaqueCondition(`${where}: key compared as ${[...traits.families].join(" and ")}`, identity);
       continue;
     }
-    const compiled3 = compileCondition(op, values, traits.multiValued);
-    if ("opaque" in compiled3) opaque(`${where}: ${compiled3.opaque}`, identity);
+    const compiled3 = compileCondition(op, values, traits.multiValued, s.variables);
+    if ("opaque" in compiled3) opaqueCondition(`${where}: ${compiled3.opaque}`, identity);
     else context.set(key2, [...context.get(key2) ?? [], compiled3.formula]);
   }
-  predicates.set("principal", and(...principal3));
-  for (const [key2, formulas] of context) predicates.set(contextDimension(key2), and(...formulas));
-  return { index: index2, effect: s.effect, predicates, statement: s };
+  for (const [key2, formulas] of context) common.set(contextDimension(key2), and(...formulas));
+  let variants = [/* @__PURE__ */ new Map()];
+  const split = (ways) => {
+    variants = variants.flatMap((v) => ways.map((w) => new Map([...v, ...w])));
+  };
+  const actionField = "Action" in raw ? "Action" : "NotAction" in raw ? "NotAction" : void 0;
+  if (actionField !== void 0) {
+    const actions = asList(raw[actionField]);
+    const certain = anyOf2(actions.filter((a) => !uncertainAction(a)).map(lower), { wildcards: true });
+    const uncertain = actions.filter(uncertainAction);
+    const unknown2 = uncertain.length === 0 ? void 0 : opaque(
+      `how AWS reads ${uncertain.map((a) => JSON.stringify(a)).join(", ")} (whitespace in an action, or a template's value)`,
+      JSON.stringify(["action", [...uncertain].sort()])
+    );
+    const either = or(...uncertain.map(actionPattern));
+    if (actionField === "Action") {
+      const ways = [/* @__PURE__ */ new Map([["action", certain]])];
+      if (unknown2)
+        ways.push(
+          /* @__PURE__ */ new Map([
+            ["action", either],
+            [opaqueKey(unknown2), unknown2]
+          ])
+        );
+      split(ways);
+    } else {
+      const ways = [/* @__PURE__ */ new Map([["action", not(or(certain, either))]])];
+      if (unknown2)
+        ways.push(
+          /* @__PURE__ */ new Map([
+            ["action", not(certain)],
+            [opaqueKey(unknown2), not(unknown2)]
+          ])
+        );
+      split(ways);
+    }
+  }
+  if (principals2 !== void 0) {
+    const ways = [];
+    if (principals2.direct.length > 0) ways.push(/* @__PURE__ */ new Map([["principal", or(...principals2.direct)]]));
+    if (principals2.delegated.length > 0)
+      ways.push(
+        /* @__PURE__ */ new Map([
+          ["principal", or(...principals2.delegated)],
+          [IDENTITY, identityAllows]
+        ])
+      );
+    split(ways.length === 0 ? [/* @__PURE__ */ new Map([["principal", or()]])] : ways);
+  }
+  const effects = [];
+  for (const predicates of variants) {
+    const withPrincipal = new Map(predicates);
+    const p = and(...predicates.has("principal") ? [predicates.get("principal")] : [], ...principal3);
+    withPrincipal.set("principal", p);
+    if (s.effect !== "unknown") effects.push({ predicates: withPrincipal, effect: s.effect });
+    else {
+      const unknown2 = opaque(
+        `whether the Effect ${JSON.stringify(raw.Effect)} is Allow (a template's value)`,
+        JSON.stringify(["effect", raw.Effect])
+      );
+      effects.push(
+        { predicates: new Map([...withPrincipal, [opaqueKey(unknown2), unknown2]]), effect: "allow" },
+        { predicates: new Map([...withPrincipal, [opaqueKey(unknown2), not(unknown2)]]), effect: "deny" }
+      );
+    }
+  }
+  return effects.map(({ predicates, effect }) => ({
+    index: 0,
+    effect,
+    predicates: new Map([...common, ...predicates]),
+    statement: s
+  }));
 }
-var SELF, ANYONE, PRINCIPAL_KEYS, asList, isPrincipalKey, contextDimension, resourceOptions, anyOf, accountGlob, accountOptions, accountPrincipal, AWS_PRINCIPAL, lower;
+function compileDocument(statements2, ctx) {
+  return statements2.flatMap((s) => compileStatement(s, ctx)).map((rule2, index2) => ({ ...rule2, index: index2 }));
+}
+var SELF, ANYONE, IDENTITY, IDENTITY_ALLOWS, PRINCIPAL_KEYS, isObject, asList, isPrincipalKey, contextDimension, anyOf2, accountGlob, accountPrincipal, ACCOUNT, ACCOUNT_ID, ROOT_ARN, AWS_PRINCIPAL, uncertainAction, identityAllows, opaqueKey, lower;
 var init_compile = __esm({
   "src/adapters/aws-iam/compile.ts"() {
     "use strict";
     init_formula();
     init_glob();
+    init_symbols();
     init_conditions();
     SELF = "(the identity this policy is attached to)";
     ANYONE = "*";
+    IDENTITY = "identity";
+    IDENTITY_ALLOWS = "allows";
     PRINCIPAL_KEYS = /* @__PURE__ */ new Set(["aws:principalarn", "aws:principalaccount"]);
+    isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     asList = (v) => (Array.isArray(v) ? v : [v]).map(String);
     isPrincipalKey = (s, key2) => s.hasPrincipal && PRINCIPAL_KEYS.has(key2);
     contextDimension = (key2) => `context:${key2}`;
-    resourceOptions = { wildcards: true, arn: true, variables: true };
-    anyOf = (texts, options) => or(...texts.map((t) => globLeaf(t, options)));
+    anyOf2 = (texts, options) => or(...texts.map((t) => globLeaf(t, options)));
     accountGlob = (account) => `arn:*:*::${account}:*`;
-    accountOptions = { wildcards: true, arn: true, segmentExact: true };
-    accountPrincipal = (account) => globLeaf(accountGlob(account), accountOptions);
+    accountPrincipal = (account) => globLeaf(accountGlob(account), { wildcards: true, arn: true });
+    ACCOUNT = "(\\d{12}|\uE000[^\uE001]*\uE001)";
+    ACCOUNT_ID = new RegExp(`^${ACCOUNT}$`);
+    ROOT_ARN = new RegExp(`^arn:[^:]+:iam::${ACCOUNT}:root$`);
     AWS_PRINCIPAL = (() => {
       const glob2 = compileGlob("arn:*", { wildcards: true });
       return { key: `glob:${glob2.key}`, type: "glob", glob: glob2 };
     })();
+    uncertainAction = (action) => /\s/.test(action) || hasSymbol(action);
+    identityAllows = globLeaf(IDENTITY_ALLOWS, { wildcards: false });
+    opaqueKey = (f) => f.op === "leaf" ? f.leaf.key : "";
     lower = (s) => s.toLowerCase();
+  }
+});
+
+// src/adapters/aws-iam/classify.ts
+function throughWildcard(raw, field, value) {
+  if (`Not${field}` in raw) return true;
+  const patterns = asList2(raw[field]);
+  const named3 = patterns.some((p) => field === "Action" ? p.toLowerCase() === value : p === value);
+  return hasWildcard(patterns) && !named3;
+}
+function onlyThroughSymbol(raw, action) {
+  if (!("Action" in raw) || typeof action !== "string") return false;
+  const actions = asList2(raw.Action);
+  if (!actions.some(hasSymbol)) return false;
+  return !actions.filter((a) => !hasSymbol(a)).some((a) => globMatches(compileGlob(a.replace(/\s+/g, "").toLowerCase(), { wildcards: true }), action));
+}
+function classifyWidening(request, responsible, baseline, removedDeny) {
+  const raw = responsible.statement.raw;
+  const action = request.get("action");
+  const actions = asList2(raw.Action);
+  const resources = asList2(raw.Resource);
+  const allowsOf = baseline.filter((b) => b.effect === "allow" && !onlyThroughSymbol(b.statement.raw, action));
+  const closest = (...dims) => allowsOf.find((b) => allows(b, request, ...dims));
+  const sameSid = baseline.find(
+    (b) => b.statement.sid !== void 0 && b.statement.sid === responsible.statement.sid
+  );
+  const covering2 = closest(...REQUEST_DIMENSIONS);
+  const related2 = covering2 ?? sameSid ?? closest("action", "resource") ?? closest("action") ?? closest("principal");
+  const publicAccess = request.get("principal") === ANYONE;
+  if (removedDeny)
+    return { rule: "deny-removed", severity: publicAccess ? "critical" : "high", related: removedDeny };
+  if (publicAccess) return { rule: "public-principal", severity: "critical", related: related2 };
+  if (actions.some((a) => a === "*" || a === "*:*") && (resources.length === 0 || resources.includes("*"))) {
+    return { rule: "admin-wildcard", severity: "critical", related: related2 };
+  }
+  if (onlyThroughSymbol(raw, action)) return { rule: "unknown-action", severity: "low", related: related2 };
+  if (typeof action === "string" && PRIVILEGE_ESCALATION.has(action)) {
+    return { rule: "privilege-escalation", severity: "high", related: related2 };
+  }
+  if (request.has(IDENTITY) && request.get(IDENTITY) !== IDENTITY_ALLOWS && covering2 !== void 0)
+    return { rule: "delegation-removed", severity: "medium", related: covering2 };
+  if (covering2) return { rule: "condition-removed", severity: "medium", related: covering2 };
+  const otherPrincipal = closest("action", "resource");
+  if (otherPrincipal) return { rule: "new-principal", severity: "medium", related: otherPrincipal };
+  const sameResource = closest("principal", "resource");
+  if (sameResource && throughWildcard(raw, "Action", action))
+    return { rule: "wildcard-action", severity: "medium", related: sameResource };
+  const sameAction = closest("principal", "action");
+  if (sameAction && throughWildcard(raw, "Resource", request.get("resource")))
+    return { rule: "wildcard-resource", severity: "medium", related: sameAction };
+  const wide = throughWildcard(raw, "Action", action) || throughWildcard(raw, "Resource", request.get("resource"));
+  return {
+    rule: "new-grant",
+    severity: wide ? "medium" : "low",
+    related: sameResource ?? sameAction ?? related2
+  };
+}
+function classifyNarrowing(request, target, addedDeny) {
+  if (addedDeny) return { rule: "deny-added", severity: "low", related: addedDeny };
+  const covering2 = target.find((t) => t.effect === "allow" && allows(t, request, ...REQUEST_DIMENSIONS));
+  if (covering2) return { rule: "condition-added", severity: "low", related: covering2 };
+  return { rule: "grant-removed", severity: "low", related: void 0 };
+}
+var asList2, hasWildcard, REQUEST_DIMENSIONS, allows;
+var init_classify = __esm({
+  "src/adapters/aws-iam/classify.ts"() {
+    "use strict";
+    init_domains();
+    init_formula();
+    init_glob();
+    init_symbols();
+    init_catalogue();
+    init_compile();
+    asList2 = (v) => v === void 0 ? [] : (Array.isArray(v) ? v : [v]).map(String);
+    hasWildcard = (patterns) => patterns.some((p) => p.includes("*") || p.includes("?"));
+    REQUEST_DIMENSIONS = ["principal", "action", "resource"];
+    allows = (rule2, request, ...dims) => dims.every((dim) => {
+      const predicate = rule2.predicates.get(dim);
+      return predicate === void 0 || !request.has(dim) || evaluate(predicate, (l) => leafHolds(l, request.get(dim)));
+    });
+  }
+});
+
+// src/adapters/aws-iam/variables.ts
+function variableDefault(symbol2) {
+  const name = symbolNamesIn(symbol2)[0] ?? "";
+  const comma = name.indexOf(",");
+  return comma === -1 ? void 0 : name.slice(comma + 1).trim().replace(/^'(.*)'$/, "$1");
+}
+var variableKey, NOTHING, variableValue;
+var init_variables = __esm({
+  "src/adapters/aws-iam/variables.ts"() {
+    "use strict";
+    init_glob();
+    variableKey = (symbol2) => (symbolNamesIn(symbol2)[0] ?? "").split(",")[0].trim();
+    NOTHING = "\0";
+    variableValue = (symbol2, value) => value ?? variableDefault(symbol2) ?? NOTHING;
+  }
+});
+
+// src/adapters/aws-iam/witness.ts
+function freshValues(key2) {
+  const lower2 = key2.toLowerCase();
+  if (lower2.endsWith("account")) return ["444455556666", "999988887777", null];
+  if (lower2.endsWith("arn")) return ["arn:aws:iam::444455556666:role/example-role", null];
+  const tail = lower2.split(/[/:]/).at(-1).replace(/[^a-z0-9-]/g, "") || "value";
+  return [`example-${tail}`, `other-${tail}`, null];
+}
+function judge(request, allowed, other, opaque, start = /* @__PURE__ */ new Map()) {
+  const templates2 = new Map([...start].filter(([s]) => isTemplateSymbol(s)));
+  const byKey = /* @__PURE__ */ new Map();
+  for (const s of symbolCharsOf([...allowed, ...other], request)) {
+    if (isTemplateSymbol(s)) continue;
+    const key2 = variableKey(s).toLowerCase();
+    byKey.set(key2, [...byKey.get(key2) ?? [], s]);
+  }
+  const keys = [...byKey.keys()];
+  const spelling = (key2) => variableKey(byKey.get(key2)[0]);
+  const choices = keys.map((key2) => {
+    const given2 = byKey.get(key2).flatMap((s) => start.has(s) ? [start.get(s)] : []);
+    const own = request.get(contextDimension(key2));
+    const fromRequest = typeof own === "string" && symbolCharsOf([], /* @__PURE__ */ new Map([["", own]])).size === 0 ? [own] : [];
+    return [.../* @__PURE__ */ new Set([...given2, ...fromRequest, ...freshValues(spelling(key2))])];
+  });
+  let best4;
+  const tries = [keys.map(() => 0)];
+  choices.forEach(
+    (c, i) => c.slice(1).forEach((_, j) => tries.push(keys.map((__, k) => k === i ? j + 1 : 0)))
+  );
+  for (const pick of tries.slice(0, MAX_TRIES)) {
+    const values = new Map(templates2);
+    const concrete = new Map(request);
+    const named3 = /* @__PURE__ */ new Map();
+    keys.forEach((key2, i) => {
+      const value = choices[i][pick[i]];
+      for (const s of byKey.get(key2)) values.set(s, variableValue(s, value ?? void 0));
+      if (value === null) concrete.set(contextDimension(key2), void 0);
+      else {
+        named3.set(spelling(key2), value);
+        concrete.set(contextDimension(key2), value);
+      }
+    });
+    for (const [dim, v] of concrete) concrete.set(dim, substituteValue(v, values));
+    const status = decideForAll(
+      concrete,
+      substituteRules(allowed, values),
+      substituteRules(other, values),
+      opaque
+    );
+    const judged = { request: concrete, status, variables: named3 };
+    if (status === "definite") return judged;
+    if (status === "possible" && best4 === void 0) best4 = judged;
+  }
+  return best4 ?? { request, status: "none", variables: /* @__PURE__ */ new Map() };
+}
+function readableArn(format2, current) {
+  const [, partition, , region, account] = current.startsWith("arn:") ? current.split(":") : [];
+  return format2.replace(/\$\{([^}]*)\}/g, (_, name) => {
+    if (name === "Partition") return partition || "aws";
+    if (name === "Region") return region || "us-east-1";
+    if (name === "Account") return account || "111122223333";
+    return `example-${kebab(name.replace(/WithPath$/, "").replace(/(Name|Id)$/, "") || name)}`;
+  });
+}
+function deciding(rules, action) {
+  const globs = /* @__PURE__ */ new Map();
+  for (const rule2 of rules) {
+    const actions = rule2.predicates.get("action");
+    if (actions !== void 0 && !evaluate(actions, (l) => leafHolds(l, action))) continue;
+    const resource = rule2.predicates.get("resource");
+    if (resource === void 0) continue;
+    for (const l of leavesOf(resource).values()) if (l.type === "glob") globs.set(l.glob.key, l.glob);
+  }
+  return [...globs.values()];
+}
+function cellsOf(globs, samples) {
+  try {
+    return globCells(globs, samples);
+  } catch (error) {
+    if (error instanceof Undecidable) return [];
+    throw error;
+  }
+}
+function realShaped(judged, actionCell, rules, verdict2) {
+  const request = judged.request;
+  const resource = request.get("resource");
+  if (typeof resource !== "string") return judged;
+  const actions = [request.get("action"), ...actionCell?.alternatives ?? []].filter(
+    (a) => typeof a === "string"
+  );
+  for (const action of actions) {
+    const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b));
+    const candidates = [];
+    if (formats.length === 0) candidates.push("*");
+    else if (formats.some((f) => globMatches(formatGlob(f), resource))) candidates.push(resource);
+    else {
+      const patterns = deciding(rules, action);
+      if (patterns.length > MAX_PATTERNS) continue;
+      const wanted = patterns.map((g) => globMatches(g, resource));
+      for (const format2 of formats) {
+        const shape = formatGlob(format2);
+        const fit = cellsOf([shape, ...patterns], [readableArn(format2, resource)]).find(
+          (c) => c.matches[0] && c.matches.slice(1).every((m, i) => m === wanted[i])
+        );
+        if (fit !== void 0) candidates.push(fit.example);
+      }
+    }
+    for (const candidate of candidates) {
+      if (candidate === resource && action === request.get("action")) return judged;
+      const next = new Map(request);
+      next.set("resource", candidate);
+      next.set("action", action);
+      if (verdict2(next) === judged.status) return { ...judged, request: next };
+    }
+  }
+  return judged;
+}
+function displayContextValue(value, date) {
+  const one = (v) => typeof v === "object" && v !== null && "n" in v ? formatIp(v.v6, v.n) : typeof v === "string" ? displayString(v) : date && typeof v === "number" ? new Date(v).toISOString() : v;
+  return Array.isArray(value) ? value.map(one) : one(value);
+}
+function witnessOf(judged, names2) {
+  const request = judged.request;
+  const witness = {};
+  const principal3 = request.get("principal");
+  if (typeof principal3 === "string" && principal3 !== SELF) witness.principal = displayString(principal3);
+  const action = request.get("action");
+  if (typeof action === "string") witness.action = names2.actions.get(action) ?? displayAction(action);
+  const resource = request.get("resource");
+  if (typeof resource === "string") witness.resource = displayString(resource);
+  const identity = request.get(IDENTITY);
+  if (request.has(IDENTITY)) witness.identityPolicyAllows = identity === IDENTITY_ALLOWS;
+  const context = {};
+  const set = (key2, value) => (
+    // Defined, not assigned: a condition key named `__proto__` must become an own key of the witness.
+    Object.defineProperty(context, key2, { value, enumerable: true, writable: true, configurable: true })
+  );
+  const variables = [...judged.variables.keys()];
+  for (const [name, value] of request) {
+    if (!name.startsWith("context:") || value === void 0) continue;
+    const key2 = name.slice("context:".length);
+    const spelled = names2.keys.get(key2) ?? variables.find((k) => k.toLowerCase() === key2) ?? key2;
+    set(spelled, displayContextValue(value, names2.dates.has(key2)));
+  }
+  if (Object.keys(context).length > 0) witness.context = context;
+  return witness;
+}
+var requestOf, MAX_TRIES, variablesIn, formatGlob, kebab, MAX_PATTERNS;
+var init_witness = __esm({
+  "src/adapters/aws-iam/witness.ts"() {
+    "use strict";
+    init_domains();
+    init_formula();
+    init_glob();
+    init_search();
+    init_symbolic();
+    init_catalogue();
+    init_compile();
+    init_variables();
+    requestOf = (cell2) => new Map([...cell2.cells].map(([dim, c]) => [dim, c.value]));
+    MAX_TRIES = 24;
+    variablesIn = (format2) => format2.split("${").length;
+    formatGlob = (format2) => compileGlob(format2.replace(/\$\{[^}]*\}/g, "*"), { wildcards: true, arn: true });
+    kebab = (name) => name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    MAX_PATTERNS = 40;
   }
 });
 
@@ -1961,41 +2863,109 @@ __export(compare_exports, {
   compareIamFile: () => compareIamFile,
   describeFinding: () => describeFinding
 });
-function compareIamFile(file, baseline, target) {
+function modelOf(baseline, target) {
   const baseStatements = baseline ? statementsOf(baseline.value) : [];
   const targetStatements = target ? statementsOf(target.value) : [];
-  const all2 = [...baseStatements, ...targetStatements];
-  const ctx = { traits: keyTraits(all2), opaque: /* @__PURE__ */ new Map() };
-  const base = { rules: baseStatements.map((s, i) => compileStatement(s, i, ctx)) };
-  const tgt = { rules: targetStatements.map((s, i) => compileStatement(s, i, ctx)) };
-  const dimensions4 = buildDimensions(all2, ctx);
-  const keyNames = originalKeyNames(all2);
-  const dateKeys = new Set(
+  const statements2 = [...baseStatements, ...targetStatements];
+  const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
+  const base = { rules: compileDocument(baseStatements, ctx) };
+  const tgt = { rules: compileDocument(targetStatements, ctx) };
+  const rules = [...base.rules, ...tgt.rules];
+  const dates = new Set(
     [...ctx.traits].filter(([, t]) => t.families.size === 1 && t.families.has("date")).map(([k]) => k)
   );
+  return {
+    base,
+    tgt,
+    statements: statements2,
+    dimensions: buildDimensions(statements2, ctx, rules, false),
+    plainDimensions: buildDimensions(statements2, ctx, rules, true),
+    opaque: new Set(ctx.opaque.keys()),
+    symbolic: rules.some(ruleHasSymbols),
+    names: { keys: originalKeyNames(statements2), actions: actionSpellings(statements2), dates }
+  };
+}
+function compareIamFile(file, baseline, target) {
+  const model = modelOf(baseline, target);
+  const { base, tgt } = model;
   const notes = [];
   const findings = [];
   const sides = sidesOf(file, baseline, target);
   const complete = (draft) => completeFinding("aws-iam", RULES, sides, draft);
-  const run = (allowed, other, direction) => differenceOrPossible(dimensions4, allowed, other, direction, { file, notes, limit: CELL_LIMIT });
-  const describe3 = (cell2) => witnessOf(cell2, keyNames, dateKeys);
-  for (const group of groupByResponsible(run(tgt, base, "widening"))) {
-    findings.push(complete(wideningDraft(file, group, tgt, base, describe3)));
+  const report = { file, notes, limit: CELL_LIMIT };
+  const widened = found(
+    model,
+    differenceOrPossible(model.dimensions, tgt, base, "widening", report),
+    tgt.rules,
+    base.rules
+  );
+  if (model.symbolic) {
+    const reported = new Set(widened.map((f) => f.responsible.statement));
+    const covered = (cell2) => reported.has(cell2.matched.allowed[0]?.statement);
+    for (const { cell: cell2, values } of differenceForSomeValue(model.plainDimensions, tgt, base, {
+      limit: CELL_LIMIT,
+      covered
+    })) {
+      const judged = judge(requestOf(cell2), tgt.rules, base.rules, model.opaque, values);
+      const decided = judged.status === "definite" && [...values.keys()].every((s) => !isTemplateSymbol(s)) ? judged : { ...judged, status: "possible", reason: cell2.reason };
+      widened.push(...found(model, [{ ...cell2, status: "possible" }], tgt.rules, base.rules, decided));
+    }
   }
-  for (const group of groupByResponsible(run(base, tgt, "narrowing"))) {
-    const definite = group.filter((c) => c.status === "definite" && !outsideCatalogue(c));
-    if (definite.length > 0) findings.push(complete(narrowingDraft(file, definite, tgt, describe3)));
-  }
-  notes.push(...unknownActionNotes(file, sides, targetStatements));
+  const definite = widened.filter((f) => f.judged.status === "definite").map((f) => f.judged.request);
+  const news = (f) => f.judged.status === "definite" || !definite.some((d) => sameRequest(f.judged.request, d, model.opaque));
+  for (const group of groupByStatement(widened.filter(news), model.statements))
+    findings.push(complete(wideningDraft(file, group, model)));
+  for (const group of groupByStatement(denyNoLongerInForce(model, report).filter(news), model.statements))
+    findings.push(complete(denyRemovedDraft(file, group, model, target !== void 0)));
+  const narrowed = found(
+    model,
+    differenceOrPossible(model.dimensions, base, tgt, "narrowing", report),
+    base.rules,
+    tgt.rules
+  ).filter((f) => f.judged.status === "definite" && !outsideCatalogue(f.cell));
+  for (const group of groupByStatement(narrowed, model.statements))
+    findings.push(complete(narrowingDraft(file, group, model)));
+  notes.push(...unknownActionNotes(file, sides, target ? statementsOf(target.value) : []));
   return { findings, notes };
 }
-function buildDimensions(statements2, ctx) {
+function found(model, cells, allowed, other, given2) {
+  const out = [];
+  for (const cell2 of cells) {
+    const responsible = cell2.matched.allowed[0];
+    const deny = cell2.matched.otherDeny[0];
+    let judged;
+    if (given2 !== void 0) judged = given2;
+    else if (cell2.cells.size === 0 || !model.symbolic)
+      judged = { request: requestOf(cell2), status: cell2.status, reason: cell2.reason, variables: /* @__PURE__ */ new Map() };
+    else {
+      judged = judge(requestOf(cell2), allowed, other, model.opaque);
+      if (judged.status === "none") continue;
+      if (judged.status === "possible") judged.reason = symbolReason(cell2, model);
+    }
+    out.push({ cell: cell2, judged, responsible, deny });
+  }
+  return out;
+}
+function symbolReason(cell2, model) {
+  const names2 = /* @__PURE__ */ new Set();
+  for (const rule2 of [...model.base.rules, ...model.tgt.rules])
+    for (const p of rule2.predicates.values())
+      for (const l of leavesOf(p).values())
+        if (l.type === "glob" && l.glob.symbolic === true)
+          for (const n of symbolNamesOfGlob(l.glob)) names2.add(n);
+  const what = [...names2].map((n) => `\${${n}}`).join(", ");
+  const also = cell2.status === "possible" && cell2.reason !== void 0 ? `; ${cell2.reason}` : "";
+  return `depends on the value of ${what || "a value the file does not give"}${also}`;
+}
+function buildDimensions(statements2, ctx, rules, plain2) {
+  const principals2 = principalSamples(statements2).filter((p) => !plain2 || symbolNamesIn(p).length === 0);
   const dims = [
     { name: "action", domain: actionDomain() },
     // "*" first: a witness resource of "*" reads as "any resource" where nothing narrower applies.
     { name: "resource", domain: stringDomain(["*"]) },
-    { name: "principal", domain: stringDomain(principalSamples(statements2)) }
+    { name: "principal", domain: stringDomain(principals2) }
   ];
+  if (rules.some((r) => r.predicates.has(IDENTITY))) dims.push({ name: IDENTITY, domain: stringDomain() });
   for (const [key2, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
     if (traits.families.size > 1) continue;
     const family = [...traits.families][0] ?? "string";
@@ -2016,86 +2986,53 @@ function originalKeyNames(statements2) {
   }
   return names2;
 }
-function groupByResponsible(cells) {
+function actionSpellings(statements2) {
+  const spellings = /* @__PURE__ */ new Map();
+  for (const s of statements2)
+    for (const field of ["Action", "NotAction"])
+      for (const a of asList3(s.raw[field]))
+        if (!isKnownAction(a.toLowerCase()) && !spellings.has(a.toLowerCase()))
+          spellings.set(a.toLowerCase(), a);
+  return spellings;
+}
+function groupByStatement(cells, statements2) {
+  const order = new Map(statements2.map((s, i) => [s, i]));
   const groups = /* @__PURE__ */ new Map();
-  for (const cell2 of cells) {
-    const key2 = `${cell2.matched.allowed[0].index}:${cell2.matched.otherDeny[0]?.index ?? -1}`;
-    groups.set(key2, [...groups.get(key2) ?? [], cell2]);
+  const rank = /* @__PURE__ */ new Map();
+  for (const f of cells) {
+    const at2 = [
+      order.get(f.responsible.statement) ?? -1,
+      f.deny ? order.get(f.deny.statement) ?? -1 : -1
+    ];
+    const key2 = at2.join(":");
+    groups.set(key2, [...groups.get(key2) ?? [], f]);
+    rank.set(key2, at2);
   }
-  const order = (key2) => key2.split(":").map(Number);
-  return [...groups.entries()].sort(([a], [b]) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1]).map(([, g]) => g);
+  return [...groups.keys()].sort((a, b) => rank.get(a)[0] - rank.get(b)[0] || rank.get(a)[1] - rank.get(b)[1]).map((k) => groups.get(k));
 }
-function rawValue(cell2, dimension) {
-  return cell2.cells.get(dimension)?.value;
+function sameRequest(a, b, opaque) {
+  const access = (dim) => !opaque.has(dim) && !(dim.startsWith("context:") && dim.includes("${"));
+  const shared = [...a.keys()].filter((dim) => b.has(dim) && access(dim));
+  return shared.includes("action") && shared.every((dim) => sameValue(a.get(dim), b.get(dim)));
 }
-function witnessOf(cell2, keyNames, dateKeys) {
-  const witness = {};
-  const principal3 = rawValue(cell2, "principal");
-  if (typeof principal3 === "string" && principal3 !== SELF) witness.principal = displayString(principal3);
-  const action = rawValue(cell2, "action");
-  if (typeof action === "string") witness.action = displayAction(action);
-  const resource = rawValue(cell2, "resource");
-  if (typeof resource === "string") witness.resource = displayString(resource);
-  const context = {};
-  for (const [name, c] of cell2.cells) {
-    if (!name.startsWith("context:") || c.value === void 0) continue;
-    const key2 = name.slice("context:".length);
-    Object.defineProperty(context, keyNames.get(key2) ?? key2, {
-      value: displayContextValue(c, dateKeys.has(key2)),
-      enumerable: true,
-      writable: true,
-      configurable: true
-    });
+function denyNoLongerInForce(model, report) {
+  const baseDenies = model.base.rules.filter((r) => r.effect === "deny");
+  if (baseDenies.length === 0) return [];
+  const targetDenies = model.tgt.rules.filter((r) => r.effect === "deny");
+  const targetAllows = model.tgt.rules.filter((r) => r.effect === "allow").map((r) => ({ ...r, effect: "deny" }));
+  const free = { rules: [EVERYTHING, ...targetDenies, ...targetAllows] };
+  const guarded2 = { rules: [EVERYTHING, ...baseDenies] };
+  const out = [];
+  for (const cell2 of differenceOrPossible(model.dimensions, free, guarded2, "widening", report)) {
+    const deny = cell2.matched.otherDeny[0];
+    if (deny === void 0) continue;
+    const request = requestOf(cell2);
+    const judged = model.symbolic && cell2.cells.size > 0 ? judge(request, free.rules, guarded2.rules, model.opaque) : { request, status: cell2.status, reason: cell2.reason, variables: /* @__PURE__ */ new Map() };
+    if (judged.status === "none") continue;
+    if (judged.status === "possible") judged.reason ??= cell2.reason ?? symbolReason(cell2, model);
+    out.push({ cell: cell2, judged, responsible: deny, deny });
   }
-  if (Object.keys(context).length > 0) witness.context = context;
-  return witness;
-}
-function displayContextValue(cell2, date) {
-  const one = (v) => typeof v === "object" && v !== null && "n" in v ? formatIp(v.v6, v.n) : typeof v === "string" ? displayString(v) : date && typeof v === "number" ? new Date(v).toISOString() : v;
-  return Array.isArray(cell2.value) ? cell2.value.map(one) : one(cell2.value);
-}
-function classifyWidening(cell2, responsible, baseline) {
-  const raw = responsible.statement.raw;
-  const action = rawValue(cell2, "action");
-  const actions = asList2(raw.Action);
-  const resources = asList2(raw.Resource);
-  const allowsOf = baseline.filter((b) => b.effect === "allow");
-  const closest = (...dims) => allowsOf.find((b) => allows(b, cell2, ...dims));
-  const sameSid = baseline.find(
-    (b) => b.statement.sid !== void 0 && b.statement.sid === responsible.statement.sid
-  );
-  const covering2 = closest("principal", "action", "resource");
-  const related2 = covering2 ?? sameSid ?? closest("action", "resource") ?? closest("action") ?? closest("principal");
-  const removedDeny = cell2.matched.otherDeny[0];
-  const publicAccess = rawValue(cell2, "principal") === ANYONE;
-  if (removedDeny)
-    return { rule: "deny-removed", severity: publicAccess ? "critical" : "high", related: removedDeny };
-  if (publicAccess) return { rule: "public-principal", severity: "critical", related: related2 };
-  if (actions.some((a) => a === "*" || a === "*:*") && (resources.length === 0 || resources.includes("*"))) {
-    return { rule: "admin-wildcard", severity: "critical", related: related2 };
-  }
-  if (typeof action === "string" && PRIVILEGE_ESCALATION.has(action)) {
-    return { rule: "privilege-escalation", severity: "high", related: related2 };
-  }
-  if (covering2) return { rule: "condition-removed", severity: "medium", related: covering2 };
-  const otherPrincipal = closest("action", "resource");
-  if (otherPrincipal) return { rule: "new-principal", severity: "medium", related: otherPrincipal };
-  if ("NotAction" in raw || hasWildcard(actions) && !actions.some((a) => a.toLowerCase() === action)) {
-    return { rule: "wildcard-action", severity: "medium", related: related2 };
-  }
-  const resource = rawValue(cell2, "resource");
-  if ("NotResource" in raw || hasWildcard(resources) && !resources.includes(String(resource))) {
-    return { rule: "wildcard-resource", severity: "medium", related: related2 };
-  }
-  return { rule: "new-grant", severity: "low", related: related2 };
-}
-function classifyNarrowing(cell2, target) {
-  if (cell2.matched.otherDeny.length > 0) {
-    return { rule: "deny-added", severity: "low", related: cell2.matched.otherDeny[0] };
-  }
-  const covering2 = target.find((t) => t.effect === "allow" && allows(t, cell2, ...REQUEST_DIMENSIONS));
-  if (covering2) return { rule: "condition-added", severity: "low", related: covering2 };
-  return { rule: "grant-removed", severity: "low", related: void 0 };
+  return out;
 }
 function describeFinding(change, rule2, witness, reason) {
   const title = RULES[rule2]?.title ?? rule2;
@@ -2104,26 +3041,28 @@ function describeFinding(change, rule2, witness, reason) {
 }
 function requestText(witness) {
   const who2 = witness.principal === void 0 ? "the identity this policy is attached to" : witness.principal === ANYONE ? "anyone, including anonymous callers," : String(witness.principal);
+  const through = witness.identityPolicyAllows === false ? " (even where its own IAM policies do not allow it)" : witness.identityPolicyAllows === true ? " (where its own IAM policies allow it)" : witness.otherPolicyAllows === true ? " (where another policy allows it)" : "";
   const on = witness.resource === void 0 ? "" : ` on ${String(witness.resource)}`;
   const when = witness.context === void 0 ? "" : ` (with ${JSON.stringify(witness.context)})`;
-  return `${who2} can call ${String(witness.action ?? "any action")}${on}${when}`;
+  return `${who2}${through} can call ${String(witness.action ?? "any action")}${on}${when}`;
 }
 function accessOf(statement2) {
   const access = { ...statement2.raw };
   delete access.Sid;
   for (const key2 of ["Action", "NotAction", "Resource", "NotResource"])
-    if (key2 in access) access[key2] = asList2(access[key2]);
+    if (key2 in access) access[key2] = asList3(access[key2]);
   for (const key2 of ["Principal", "NotPrincipal"]) {
     const principal3 = access[key2];
     if (typeof principal3 === "object" && principal3 !== null && !Array.isArray(principal3))
-      access[key2] = mapValues(principal3, asList2);
+      access[key2] = mapValues(principal3, asList3);
   }
   const condition2 = access.Condition;
   if (typeof condition2 === "object" && condition2 !== null && !Array.isArray(condition2))
     access.Condition = mapValues(
       condition2,
-      (block) => typeof block === "object" && block !== null && !Array.isArray(block) ? mapValues(block, asList2) : block
+      (block) => typeof block === "object" && block !== null && !Array.isArray(block) ? mapValues(block, asList3) : block
     );
+  if (statement2.variables) access["(policy variables)"] = true;
   return access;
 }
 function sharesAction(deny, allow2) {
@@ -2133,55 +3072,122 @@ function sharesAction(deny, allow2) {
   const leaves2 = [...leavesOf(d, leavesOf(a)).values()];
   return actionDomain().cells(leaves2).some((cell2) => evaluate(a, (l) => test(cell2, l)) && evaluate(d, (l) => test(cell2, l)));
 }
-function wideningDraft(file, group, target, baseline, describe3) {
-  const responsible = group[0].matched.allowed[0];
-  const exceededDeny = group[0].matched.otherDeny[0];
-  const scored = group.map((cell2) => {
-    const outside = outsideCatalogue(cell2);
-    const possible = cell2.status === "possible" || outside !== void 0;
-    const classified = possible ? {
-      rule: outside ? "unknown-action" : "undecidable-condition",
-      severity: outside ? "low" : "medium",
-      related: classifyWidening(cell2, responsible, baseline.rules).related
-    } : classifyWidening(cell2, responsible, baseline.rules);
-    return { cell: cell2, classified, possible, reason: outside ?? cell2.reason };
-  });
-  const best3 = mostTelling(scored, ({ cell: cell2, classified, possible }) => {
-    const action = rawValue(cell2, "action");
+function best(scored) {
+  return mostTelling(scored, ({ found: f, classified, possible }) => {
+    const action = f.judged.request.get("action");
     return {
       possible,
       severity: classified.severity,
       weight: typeof action === "string" ? actionWeight(action) : 0
     };
   });
-  const witness = describe3(best3.cell);
-  const related2 = best3.classified.related;
-  const change = best3.possible ? "possible-widening" : "widening";
+}
+function shownRequest(chosen, model, allowed, other) {
+  return realShaped(
+    chosen.judged,
+    chosen.cell.cells.get("action"),
+    [...allowed, ...other],
+    (request) => judge(request, allowed, other, model.opaque, /* @__PURE__ */ new Map()).status
+  );
+}
+function wideningDraft(file, group, model) {
+  const responsible = group[0].responsible;
+  const exceededDeny = group[0].deny;
+  const scored = group.map((f) => {
+    const outside = outsideCatalogue(f.cell);
+    const possible = f.judged.status === "possible" || outside !== void 0;
+    const classified = f.cell.cells.size === 0 ? { rule: "undecidable-condition", severity: "medium", related: void 0 } : outside ? {
+      rule: "unknown-action",
+      severity: "low",
+      related: classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny).related
+    } : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny);
+    return { found: f, classified, possible, reason: outside ?? f.judged.reason };
+  });
+  const top = best(scored);
+  const shown3 = shownRequest(top.found, model, model.tgt.rules, model.base.rules);
+  const chosen = shown3.request.get("action") === top.found.judged.request.get("action") || top.classified.rule === "unknown-action" || top.classified.rule === "undecidable-condition" ? top : {
+    ...top,
+    classified: classifyWidening(shown3.request, responsible, model.base.rules, exceededDeny)
+  };
+  const witness = witnessOf(shown3, model.names);
+  const related2 = chosen.classified.related;
+  const change = chosen.possible ? "possible-widening" : "widening";
   return {
-    rule: best3.classified.rule,
-    severity: best3.classified.severity,
+    rule: chosen.classified.rule,
+    severity: chosen.classified.severity,
     at: { file, pointer: responsible.statement.pointer },
     baseline: related2 ? { file, pointer: related2.statement.pointer } : null,
-    message: describeFinding(change, best3.classified.rule, witness, best3.reason),
+    message: describeFinding(change, chosen.classified.rule, witness, chosen.reason),
     witness,
-    ...best3.possible ? { reason: best3.reason } : {},
+    ...chosen.possible ? { reason: chosen.reason ?? "depends on what acldrift cannot decide" } : {},
     before: related2?.statement.raw ?? null,
     after: responsible.statement.raw,
     access: {
       statement: accessOf(responsible.statement),
       exceeds: exceededDeny && accessOf(exceededDeny.statement),
       // The target's Denies that can take some of it back: removing one grants more.
-      cutBy: target.rules.filter((r) => r.effect === "deny" && sharesAction(r, responsible)).map((r) => accessOf(r.statement))
+      cutBy: model.tgt.rules.filter((r) => r.effect === "deny" && sharesAction(r, responsible)).map((r) => accessOf(r.statement))
     }
   };
 }
-function narrowingDraft(file, group, target, describe3) {
-  const responsible = group[0].matched.allowed[0];
-  const cell2 = group[0];
-  const classified = classifyNarrowing(cell2, target.rules);
-  const witness = describe3(cell2);
+function namedCaller(f, model, allowed, other) {
+  if (f.judged.request.get("principal") !== ANYONE) return f;
+  const resource = f.judged.request.get("resource");
+  const account = typeof resource === "string" ? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1] : void 0;
+  const fallback = `arn:aws:iam::${account ?? "111122223333"}:role/example-role`;
+  for (const principal3 of [...principalSamples(model.statements), fallback]) {
+    if (principal3 === ANYONE || !principal3.startsWith("arn:")) continue;
+    const request = new Map(f.judged.request).set("principal", principal3);
+    const judged = judge(request, allowed, other, model.opaque);
+    if (judged.status === f.judged.status) return { ...f, judged: { ...judged, reason: f.judged.reason } };
+  }
+  return f;
+}
+function denyRemovedDraft(file, group, model, targetExists) {
+  const deny = group[0].deny;
+  const chosen = best(
+    group.map((f) => ({
+      found: f,
+      classified: classifyWidening(f.judged.request, deny, [], deny),
+      possible: true,
+      reason: f.judged.reason
+    }))
+  );
+  const free = [EVERYTHING, ...model.tgt.rules.filter((r) => r.effect === "deny")];
+  const guarded2 = [EVERYTHING, ...model.base.rules.filter((r) => r.effect === "deny")];
+  const witness = {
+    ...shownWitness(namedCaller(chosen.found, model, free, guarded2), model, free, guarded2),
+    otherPolicyAllows: true
+  };
+  const successor = model.tgt.rules.find(
+    (t) => t.effect === "deny" && t.statement.sid !== void 0 && t.statement.sid === deny.statement.sid
+  );
+  const reason = (deny.statement.hasPrincipal ? "nothing in this policy allows it, but the principals' own IAM policies may" : "nothing in this policy allows it, but another policy attached to the same identity may") + ", and the Deny no longer stops it" + (chosen.reason ? `; ${chosen.reason}` : "");
+  return {
+    rule: "deny-removed",
+    // Not public access: whoever makes the request needs a policy of their own that allows it.
+    severity: "high",
+    // Where the Deny stood: its successor, else the file's statements, else (the file deleted)
+    // the Deny in the file's last version. Never nowhere: the finding must point at the change.
+    at: successor ? { file, pointer: successor.statement.pointer } : targetExists ? { file, pointer: "/Statement" } : { file, pointer: deny.statement.pointer, side: "baseline" },
+    baseline: { file, pointer: deny.statement.pointer },
+    message: describeFinding("possible-widening", "deny-removed", witness, reason),
+    witness,
+    reason,
+    before: deny.statement.raw,
+    after: successor?.statement.raw ?? null,
+    access: { removed: accessOf(deny.statement), now: successor && accessOf(successor.statement) }
+  };
+}
+function narrowingDraft(file, group, model) {
+  const responsible = group[0].responsible;
+  const first = group[0];
+  const classified = classifyNarrowing(first.judged.request, model.tgt.rules, first.deny);
+  const witness = shownWitness(first, model, model.base.rules, model.tgt.rules);
   const related2 = classified.related;
-  const located = related2 ?? target.rules.find((t) => t.statement.sid !== void 0 && t.statement.sid === responsible.statement.sid);
+  const located = related2 ?? model.tgt.rules.find(
+    (t) => t.statement.sid !== void 0 && t.statement.sid === responsible.statement.sid
+  );
   return {
     rule: classified.rule,
     at: { file, pointer: located?.statement.pointer ?? null },
@@ -2197,8 +3203,9 @@ function unknownActionNotes(file, sides, statements2) {
   const notes = [];
   for (const s of statements2) {
     for (const field of ["Action", "NotAction"]) {
-      for (const action of asList2(s.raw[field])) {
-        if (action.includes("*") || action.includes("?")) continue;
+      for (const action of asList3(s.raw[field])) {
+        if (action.includes("*") || action.includes("?") || /\s/.test(action) && !hasSymbol(action))
+          continue;
         if (!isKnownAction(action.toLowerCase())) {
           const line = lineAt(sides.target.get(file), s.pointer);
           notes.push(`${file}${line ? `:${line}` : ""}: ${action} is not a known AWS action`);
@@ -2208,7 +3215,7 @@ function unknownActionNotes(file, sides, statements2) {
   }
   return notes;
 }
-var CELL_LIMIT, outsideCatalogue, asList2, hasWildcard, REQUEST_DIMENSIONS, allows, mapValues;
+var CELL_LIMIT, symbolNamesOfGlob, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
 var init_compare = __esm({
   "src/adapters/aws-iam/compare.ts"() {
     "use strict";
@@ -2216,21 +3223,23 @@ var init_compare = __esm({
     init_formula();
     init_glob();
     init_search();
+    init_symbolic();
     init_findings();
+    init_symbols();
+    init_hash();
     init_catalogue();
+    init_classify();
     init_compile();
     init_rules2();
+    init_witness();
     CELL_LIMIT = 2e3;
+    symbolNamesOfGlob = (glob2) => glob2.tokens.flatMap((t) => t.t === "lit" ? symbolNamesIn(t.c) : []);
     outsideCatalogue = (cell2) => cell2.cells.get("action")?.outsideCatalogue;
-    asList2 = (v) => v === void 0 ? [] : (Array.isArray(v) ? v : [v]).map(String);
-    hasWildcard = (patterns) => patterns.some((p) => p.includes("*") || p.includes("?"));
-    REQUEST_DIMENSIONS = ["principal", "action", "resource"];
-    allows = (rule2, cell2, ...dims) => dims.every((dim) => {
-      const predicate = rule2.predicates.get(dim);
-      const cellOf = cell2.cells.get(dim);
-      return predicate === void 0 || cellOf === void 0 || evaluate(predicate, (l) => leafHolds(l, cellOf.value));
-    });
+    sameValue = (x, y) => x === void 0 || y === void 0 ? x === y : valueHash(x) === valueHash(y);
+    EVERYTHING = { index: -1, effect: "allow", predicates: /* @__PURE__ */ new Map() };
+    asList3 = (v) => v === void 0 ? [] : (Array.isArray(v) ? v : [v]).map(String);
     mapValues = (object2, f) => Object.fromEntries(Object.entries(object2).map(([k, v]) => [k, f(v)]));
+    shownWitness = (chosen, model, allowed, other) => witnessOf(shownRequest(chosen, model, allowed, other), model.names);
   }
 });
 
@@ -2239,38 +3248,61 @@ var evaluate_exports = {};
 __export(evaluate_exports, {
   allowsWitness: () => allowsWitness
 });
-function rawRequest(witness, ctx) {
+function rawRequest(witness, ctx, statements2) {
   const request = /* @__PURE__ */ new Map();
-  request.set("principal", typeof witness.principal === "string" ? witness.principal : SELF);
+  const symbols = symbolsOf(statements2);
+  request.set("principal", typeof witness.principal === "string" ? symbols(witness.principal) : SELF);
   if (typeof witness.action === "string") request.set("action", witness.action.toLowerCase());
-  if (typeof witness.resource === "string") request.set("resource", withVariables(witness.resource));
+  if (typeof witness.resource === "string") request.set("resource", symbols(witness.resource));
+  if (typeof witness.identityPolicyAllows === "boolean")
+    request.set(IDENTITY, witness.identityPolicyAllows ? IDENTITY_ALLOWS : "none");
   const context = witness.context ?? {};
   for (const [key2, value] of Object.entries(context)) {
     const family = [...ctx.traits.get(key2.toLowerCase())?.families ?? []][0];
-    const one = (v) => family === "ip" ? ipValue(String(v)) : family === "date" ? parseDate(String(v)) : family === "number" ? Number(v) : String(v);
+    const one = (v) => family === "ip" ? ipValue(String(v)) : family === "date" ? parseDate(String(v)) : family === "number" ? Number(v) : symbols(String(v));
     request.set(contextDimension(key2.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value));
   }
   return request;
 }
-function withVariables(text3) {
-  return text3.replace(/\$\{([^}*?$]+)\}/g, (_, name) => variableChar(name));
+function symbolsOf(statements2) {
+  const templates2 = /* @__PURE__ */ new Set();
+  for (const s of statements2)
+    for (const c of JSON.stringify(s.raw).matchAll(/\uE000([^\uE001]*)\uE001/g)) templates2.add(c[1]);
+  const variables = statements2.some((s) => s.variables);
+  return (text3) => text3.replace(
+    /\$\{([^}*?$]+)\}/g,
+    (whole2, name) => templates2.has(name) ? templateChar(name) : variables ? variableChar(name) : whole2
+  );
 }
 function ipValue(text3) {
   const range = parseCidr(text3);
   return range && { v6: range.v6, n: range.lo };
 }
+function variableValues(witness, symbols) {
+  const context = Object.entries(witness.context ?? {});
+  const values = /* @__PURE__ */ new Map();
+  for (const s of symbols) {
+    if (isTemplateSymbol(s)) continue;
+    const key2 = variableKey(s).toLowerCase();
+    const value = context.find(([k]) => k.toLowerCase() === key2)?.[1];
+    values.set(s, variableValue(s, typeof value === "string" ? value : void 0));
+  }
+  return values;
+}
 function allowsWitness(policy2, witness) {
   const statements2 = statementsOf(policy2);
   const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
-  const request = rawRequest(witness, ctx);
+  const request = rawRequest(witness, ctx, statements2);
+  const compiled3 = compileDocument(statements2, ctx);
+  const rules = substituteRules(compiled3, variableValues(witness, symbolCharsOf(compiled3)));
   const holds4 = (name, predicate) => {
     if (name.startsWith("opaque:")) return true;
     if (!name.startsWith("context:") && !request.has(name)) return true;
     return evaluate(predicate, (leaf2) => leafHolds(leaf2, request.get(name)));
   };
-  const rules = statements2.map((s, i) => compileStatement(s, i, ctx));
   const matches2 = (effect) => rules.some((r) => r.effect === effect && [...r.predicates].every(([name, p]) => holds4(name, p)));
-  return matches2("allow") && !matches2("deny");
+  const otherAllows = witness.otherPolicyAllows === true && witness.principal !== ANYONE;
+  return (otherAllows || matches2("allow")) && !matches2("deny");
 }
 var init_evaluate = __esm({
   "src/adapters/aws-iam/evaluate.ts"() {
@@ -2278,8 +3310,10 @@ var init_evaluate = __esm({
     init_domains();
     init_formula();
     init_glob();
+    init_symbolic();
     init_compile();
     init_conditions();
+    init_variables();
   }
 });
 
@@ -2288,25 +3322,28 @@ var aws_iam_exports = {};
 __export(aws_iam_exports, {
   awsIam: () => awsIam
 });
-var isObject, awsIam;
+var isObject2, awsIam;
 var init_aws_iam = __esm({
   "src/adapters/aws-iam/index.ts"() {
     "use strict";
     init_adapter();
     init_rules2();
-    isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     awsIam = {
       kind: "aws-iam",
       rules: RULES,
       candidate: (path) => /\.json$/i.test(path),
       // Identity, resource (bucket, key, queue, topic) and trust policies all have a Statement.
-      detect: (value) => isObject(value) && "Statement" in value,
+      detect: (value) => isObject2(value) && "Statement" in value,
       looksLike: (text3) => /"Statement"\s*:/.test(text3),
       scope: "file",
       compare: async (baseline, target, changed) => compareFileByFile(changed, baseline, target, (await Promise.resolve().then(() => (init_compare(), compare_exports))).compareIamFile),
       allows: async (value, witness) => (await Promise.resolve().then(() => (init_evaluate(), evaluate_exports))).allowsWitness(value, witness),
       // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
       covers: sameAccess,
+      // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
+      // caller, `*`, has no policy of its own).
+      absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare(), compare_exports))).describeFinding(finding2.change, finding2.rule, witness, finding2.reason)
     };
   }
@@ -2322,7 +3359,7 @@ function objectId(kind, name, namespace) {
   return kind === "Role" || kind === "RoleBinding" ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
 }
 function toObject(file, pointer, raw, kind) {
-  const metadata = isObject2(raw.metadata) ? raw.metadata : {};
+  const metadata = isObject3(raw.metadata) ? raw.metadata : {};
   const name = typeof metadata.name === "string" ? metadata.name : "";
   const namespaced = kind === "Role" || kind === "RoleBinding";
   const namespace = namespaced ? typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : UNSET_NAMESPACE : void 0;
@@ -2331,7 +3368,7 @@ function toObject(file, pointer, raw, kind) {
 function rbacObjects(value, file = "") {
   const out = [];
   const visitDocument = (doc, pointer, depth) => {
-    if (!isObject2(doc) || depth > 4) return;
+    if (!isObject3(doc) || depth > 4) return;
     if (isRbacKind(doc.kind) && rbacApiVersion(doc.apiVersion)) {
       out.push(toObject(file, pointer, doc, doc.kind));
       return;
@@ -2340,7 +3377,7 @@ function rbacObjects(value, file = "") {
     if ((doc.kind === "List" || typed !== void 0) && Array.isArray(doc.items)) {
       doc.items.forEach((item, i) => {
         const at2 = `${pointer}/items/${i}`;
-        if (typed !== void 0 && isObject2(item)) out.push(toObject(file, at2, item, typed));
+        if (typed !== void 0 && isObject3(item)) out.push(toObject(file, at2, item, typed));
         else visitDocument(item, at2, depth + 1);
       });
     }
@@ -2356,14 +3393,14 @@ function looksLikeRbac(text3) {
   return text3.includes(RBAC_GROUP) && // A kind behind an explicit YAML tag (`kind: !!binary …`) may be any of them: it claims RBAC too.
   /(^|[\s"'{,])kind["']?\s*:\s*(!|["']?(Cluster)?Role(Binding)?(List)?["']?\s*($|[,}\s]))/m.test(text3);
 }
-var RBAC_GROUP, RBAC_KINDS, UNSET_NAMESPACE, isObject2, isRbacKind, rbacApiVersion;
+var RBAC_GROUP, RBAC_KINDS, UNSET_NAMESPACE, isObject3, isRbacKind, rbacApiVersion;
 var init_objects = __esm({
   "src/adapters/k8s-rbac/objects.ts"() {
     "use strict";
     RBAC_GROUP = "rbac.authorization.k8s.io";
     RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
     UNSET_NAMESPACE = "(namespace not set)";
-    isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     isRbacKind = (kind) => RBAC_KINDS.includes(kind);
     rbacApiVersion = (v) => v === void 0 || typeof v === "string" && v.startsWith(`${RBAC_GROUP}/`);
   }
@@ -2799,13 +3836,13 @@ function builtInObjects() {
   return builtIns;
 }
 function labelsOf(o) {
-  const metadata = isObject3(o.raw.metadata) ? o.raw.metadata : {};
-  return isObject3(metadata.labels) ? metadata.labels : {};
+  const metadata = isObject4(o.raw.metadata) ? o.raw.metadata : {};
+  return isObject4(metadata.labels) ? metadata.labels : {};
 }
 function selectorsOf(o) {
-  if (o.kind !== "ClusterRole" || !isObject3(o.raw.aggregationRule)) return void 0;
+  if (o.kind !== "ClusterRole" || !isObject4(o.raw.aggregationRule)) return void 0;
   const selectors = o.raw.aggregationRule.clusterRoleSelectors;
-  return Array.isArray(selectors) ? selectors.filter(isObject3) : [];
+  return Array.isArray(selectors) ? selectors.filter(isObject4) : [];
 }
 function selectorMatches(selector, labels) {
   for (const [key2, value] of Object.entries(selector.matchLabels ?? {})) {
@@ -2833,10 +3870,10 @@ function subjectName(subject, bindingNamespace) {
 }
 function subjectsOf(binding) {
   const subjects = Array.isArray(binding.raw.subjects) ? binding.raw.subjects : [];
-  return subjects.map((s) => isObject3(s) ? subjectName(s, binding.namespace) : "");
+  return subjects.map((s) => isObject4(s) ? subjectName(s, binding.namespace) : "");
 }
 function roleRefOf(binding) {
-  const ref2 = isObject3(binding.raw.roleRef) ? binding.raw.roleRef : {};
+  const ref2 = isObject4(binding.raw.roleRef) ? binding.raw.roleRef : {};
   return { kind: String(ref2.kind), name: String(ref2.name) };
 }
 function roleIdOf(binding) {
@@ -2844,7 +3881,7 @@ function roleIdOf(binding) {
   return ref2.kind === "Role" ? objectId("Role", ref2.name, binding.namespace) : objectId("ClusterRole", ref2.name, void 0);
 }
 function rulesOf(role) {
-  return Array.isArray(role.raw.rules) ? role.raw.rules.filter(isObject3) : [];
+  return Array.isArray(role.raw.rules) ? role.raw.rules.filter(isObject4) : [];
 }
 function literalLeaf(text3) {
   let l = literalLeaves.get(text3);
@@ -3153,7 +4190,7 @@ function pairAllows(pair, request, unknown2, ignoreScope = false) {
 function modelAllows(model, request) {
   return pairsFor(model, request.subject ?? "").some((pair) => pairAllows(pair, request, true));
 }
-var DIMENSIONS, builtIns, isObject3, strings, aggregates, literalLeaves, anyLiteral, opaqueName, AUTHENTICATED, SERVICE_ACCOUNTS, ANONYMOUS, subjectsOverlap, canonical, entryCache, unknownKey, applies, holds, inScope;
+var DIMENSIONS, builtIns, isObject4, strings, aggregates, literalLeaves, anyLiteral, opaqueName, AUTHENTICATED, SERVICE_ACCOUNTS, ANONYMOUS, subjectsOverlap, canonical, entryCache, unknownKey, applies, holds, inScope;
 var init_model = __esm({
   "src/adapters/k8s-rbac/model.ts"() {
     "use strict";
@@ -3172,7 +4209,7 @@ var init_model = __esm({
       "verb",
       "resourceName"
     ];
-    isObject3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     aggregates = (parent, child2) => child2.kind === "ClusterRole" && child2.name !== parent.name && (selectorsOf(parent) ?? []).some((s) => selectorMatches(s, labelsOf(child2)));
     literalLeaves = /* @__PURE__ */ new Map();
@@ -3334,8 +4371,8 @@ function responsibility(g, other) {
   const rule2 = g.rule;
   const definition = () => part("role-definition", b, `${b.pointer}/roleRef`, roleId, withSubject[0]);
   if (rule2 === void 0) return definition();
-  const found = responsibleRolePart(rule2, other, part);
-  return found.object.builtIn ? definition() : found;
+  const found2 = responsibleRolePart(rule2, other, part);
+  return found2.object.builtIn ? definition() : found2;
 }
 function responsibleRolePart(rule2, other, part) {
   const path = rule2.path;
@@ -3370,7 +4407,7 @@ function inCell(cell2, value, leaves2) {
   }
   return true;
 }
-function requestOf(cell2, leaves2, probe = {}) {
+function requestOf2(cell2, leaves2, probe = {}) {
   const request = {};
   for (const dim of DIMENSIONS) {
     const c = cell2.cells.get(dim);
@@ -3435,11 +4472,11 @@ function riskyFor(g) {
   return out;
 }
 function classifyWidening2(cell2, g, component, leaves2) {
-  const plain2 = requestOf(cell2, leaves2);
+  const plain2 = requestOf2(cell2, leaves2);
   let risky;
   for (const { rule: rule2, probes, priority: priority2 } of riskyFor(g)) {
     for (const probe of probes) {
-      const request2 = requestOf(cell2, leaves2, probe);
+      const request2 = requestOf2(cell2, leaves2, probe);
       if (request2) risky = { rule: rule2, request: request2, priority: priority2 };
       if (risky) break;
     }
@@ -3619,7 +4656,7 @@ function compareRbac(baseline, target, _changed) {
     const findings = compareModels(buildModel(before), buildModel(after), sides, void 0, notes);
     return { findings, notes };
   }
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   for (const variant of variants)
     for (const f of compareModels(
       buildModel(before, variant),
@@ -3628,8 +4665,8 @@ function compareRbac(baseline, target, _changed) {
       variant,
       notes
     ))
-      if (!found.has(f.id)) found.set(f.id, f);
-  return { findings: sortFindings([...found.values()]), notes: [...new Set(notes)] };
+      if (!found2.has(f.id)) found2.set(f.id, f);
+  return { findings: sortFindings([...found2.values()]), notes: [...new Set(notes)] };
 }
 function compareModels(baseModel, targetModel, sides, variant, notes) {
   const base = { model: baseModel };
@@ -3647,14 +4684,14 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   const widenings = grouper(base.model, classify);
   search(tgt.model, base.model, dims, "widening", notes, widenings.add);
   for (const group of widenings.groups()) {
-    let best3 = group.best;
-    if (best3.possible || best3.classified.severity === "low") {
+    let best4 = group.best;
+    if (best4.possible || best4.classified.severity === "low") {
       for (const s of group.plain) {
         const refined = { ...s, classified: refine(s.classified, group.component.what, index2) };
-        if (moreTelling(rankOf(refined), rankOf(best3))) best3 = refined;
+        if (moreTelling(rankOf(refined), rankOf(best4))) best4 = refined;
       }
     }
-    findings.push(complete(wideningDraft2(group, best3, variant)));
+    findings.push(complete(wideningDraft2(group, best4, variant)));
   }
   const narrowings = grouper(tgt.model, void 0);
   search(base.model, tgt.model, dims, "narrowing", notes, narrowings.add);
@@ -3663,12 +4700,12 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   }
   return sortFindings(findings);
 }
-function wideningDraft2(group, best3, variant) {
+function wideningDraft2(group, best4, variant) {
   const { component } = group;
-  const witness = withVariant(witnessOf2(best3.classified.request), variant);
-  const { rule: rule2, severity: severity2 } = best3.classified;
-  const reason = best3.cell.reason;
-  const tail = `${because(component, best3.grant, false)}; ${via(best3.grant)}`;
+  const witness = withVariant(witnessOf2(best4.classified.request), variant);
+  const { rule: rule2, severity: severity2 } = best4.classified;
+  const reason = best4.cell.reason;
+  const tail = `${because(component, best4.grant, false)}; ${via(best4.grant)}`;
   const text3 = ruleText(rule2, witness);
   const what = requestText2(witness, "can");
   const counterpart = component.counterpart;
@@ -3677,12 +4714,12 @@ function wideningDraft2(group, best3, variant) {
     severity: severity2,
     at: { file: component.object.file, pointer: component.pointer },
     baseline: counterpart ? { file: counterpart.file, pointer: counterpart.pointer } : null,
-    message: best3.possible ? sentence.possible(text3, what, reason, tail) : sentence.widening(text3, what, tail),
+    message: best4.possible ? sentence.possible(text3, what, reason, tail) : sentence.widening(text3, what, tail),
     witness,
-    ...best3.possible ? { reason } : {},
+    ...best4.possible ? { reason } : {},
     before: counterpart?.raw ?? null,
     after: component.object.raw,
-    access: accessOf2(group, best3.grant.subject)
+    access: accessOf2(group, best4.grant.subject)
   };
 }
 function accessOf2(group, subject) {
@@ -3721,7 +4758,7 @@ function narrowedAt(component, grant, counterpart) {
 function narrowingDraft2(group, first, leaves2, variant) {
   const { component } = group;
   const { grant, cell: cell2 } = first;
-  const witness = withVariant(witnessOf2(requestOf(cell2, leaves2)), variant);
+  const witness = withVariant(witnessOf2(requestOf2(cell2, leaves2)), variant);
   const rule2 = NARROWING_RULE[component.what];
   const counterpart = component.counterpart;
   const pointer = counterpart && narrowedAt(component, grant, counterpart);
@@ -3899,25 +4936,25 @@ function roleLike(value) {
   return typeof value.name === "string" && ROLE_NAME.test(value.name) && ("title" in value || "stage" in value);
 }
 function isRoleDefinition(value) {
-  return isObject4(value) && !isForeign(value) && roleLike(value);
+  return isObject5(value) && !isForeign(value) && roleLike(value);
 }
 function isPolicy(value) {
-  if (!isObject4(value) || isForeign(value) || roleLike(value)) return false;
+  if (!isObject5(value) || isForeign(value) || roleLike(value)) return false;
   const onlyPolicyKeys = Object.keys(value).every((k) => POLICY_KEYS.has(k));
   if (Array.isArray(value.bindings)) {
     if (value.bindings.length > 0)
-      return value.bindings.some((b) => isObject4(b) && ("role" in b || "members" in b));
+      return value.bindings.some((b) => isObject5(b) && ("role" in b || "members" in b));
     return onlyPolicyKeys;
   }
   if ("bindings" in value) return "etag" in value || "version" in value;
   if (Array.isArray(value.auditConfigs)) return true;
   return typeof value.etag === "string" && onlyPolicyKeys;
 }
-var isObject4, ROLE_NAME, POLICY_KEYS, isForeign, detect, looksLike;
+var isObject5, ROLE_NAME, POLICY_KEYS, isForeign, detect, looksLike;
 var init_detect = __esm({
   "src/adapters/gcp-iam/detect.ts"() {
     "use strict";
-    isObject4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     ROLE_NAME = /^(projects\/[^/]+|organizations\/\d+)\/roles\/[^/]+$/;
     POLICY_KEYS = /* @__PURE__ */ new Set(["bindings", "auditConfigs", "etag", "version"]);
     isForeign = (value) => "Statement" in value || "Version" in value || "apiVersion" in value || "kind" in value;
@@ -4182,13 +5219,13 @@ function interpretAtom(node) {
   }
   return void 0;
 }
-function dnf(node, negate, opaque) {
-  if (node.t === "lit" && typeof node.value === "boolean") return node.value !== negate ? [/* @__PURE__ */ new Map()] : [];
-  if (node.t === "unary" && node.op === "!") return dnf(node.arg, !negate, opaque);
+function dnf(node, negate2, opaque) {
+  if (node.t === "lit" && typeof node.value === "boolean") return node.value !== negate2 ? [/* @__PURE__ */ new Map()] : [];
+  if (node.t === "unary" && node.op === "!") return dnf(node.arg, !negate2, opaque);
   if (node.t === "binary" && (node.op === "&&" || node.op === "||")) {
-    const conjunction = node.op === "&&" !== negate;
-    const left = dnf(node.left, negate, opaque);
-    const right = dnf(node.right, negate, opaque);
+    const conjunction = node.op === "&&" !== negate2;
+    const left = dnf(node.left, negate2, opaque);
+    const right = dnf(node.right, negate2, opaque);
     if (!conjunction) return check([...left, ...right]);
     const out = [];
     for (const a of left) {
@@ -4201,12 +5238,12 @@ function dnf(node, negate, opaque) {
     return check(out);
   }
   const atom = interpretAtom(node);
-  if (atom) return [/* @__PURE__ */ new Map([[atom.dimension, negate ? not(atom.formula) : atom.formula]])];
+  if (atom) return [/* @__PURE__ */ new Map([[atom.dimension, negate2 ? not(atom.formula) : atom.formula]])];
   const text3 = print(node);
   const name = opaqueDimension(text3);
   opaque.set(name, `CEL condition \`${shown(text3)}\``);
   const l = { key: name, type: "opaque", description: `CEL condition \`${shown(text3)}\`` };
-  return [/* @__PURE__ */ new Map([[name, negate ? not(leaf(l)) : leaf(l)]])];
+  return [/* @__PURE__ */ new Map([[name, negate2 ? not(leaf(l)) : leaf(l)]])];
 }
 function check(terms) {
   const kept = terms.filter((t) => ![...t.values()].some((f) => f.op === "false"));
@@ -4468,12 +5505,12 @@ var init_cel = __esm({
 
 // src/adapters/gcp-iam/model.ts
 function bindingsOf(policy2) {
-  if (!isObject4(policy2) || !Array.isArray(policy2.bindings)) return [];
-  const bindings = [];
+  if (!isObject5(policy2) || !Array.isArray(policy2.bindings)) return [];
+  const bindings2 = [];
   policy2.bindings.forEach((raw, index2) => {
-    if (!isObject4(raw)) return;
-    const condition2 = isObject4(raw.condition) ? raw.condition : void 0;
-    bindings.push({
+    if (!isObject5(raw)) return;
+    const condition2 = isObject5(raw.condition) ? raw.condition : void 0;
+    bindings2.push({
       raw,
       pointer: `/bindings/${index2}`,
       index: index2,
@@ -4482,7 +5519,7 @@ function bindingsOf(policy2) {
       expression: typeof condition2?.expression === "string" ? condition2.expression : void 0
     });
   });
-  return bindings;
+  return bindings2;
 }
 function normalizeMember(member2) {
   const typed = /^([A-Za-z]+):(.*)$/s.exec(member2);
@@ -4699,13 +5736,13 @@ var init_compile2 = __esm({
 // src/adapters/gcp-iam/audit.ts
 function compileAudit(policy2) {
   const rules = [];
-  if (!isObject4(policy2) || !Array.isArray(policy2.auditConfigs)) return rules;
+  if (!isObject5(policy2) || !Array.isArray(policy2.auditConfigs)) return rules;
   policy2.auditConfigs.forEach((config2, i) => {
-    if (!isObject4(config2) || typeof config2.service !== "string") return;
+    if (!isObject5(config2) || typeof config2.service !== "string") return;
     const service2 = config2.service === ALL_SERVICES ? leaf(globLeafOf("*")) : leaf(tokenLeaf(config2.service));
     const logConfigs = Array.isArray(config2.auditLogConfigs) ? config2.auditLogConfigs : [];
     logConfigs.forEach((logConfig, j) => {
-      if (!isObject4(logConfig) || typeof logConfig.logType !== "string") return;
+      if (!isObject5(logConfig) || typeof logConfig.logType !== "string") return;
       const pointer = `/auditConfigs/${i}/auditLogConfigs/${j}`;
       const logType = leaf(tokenLeaf(logConfig.logType));
       const base = { pointer, config: config2, logConfig };
@@ -4811,8 +5848,8 @@ function auditReductions(file, baseline, target, notes) {
   return drafts;
 }
 function sameService(policy2, service2) {
-  if (!isObject4(policy2) || !Array.isArray(policy2.auditConfigs)) return void 0;
-  return policy2.auditConfigs.find((c) => isObject4(c) && c.service === service2);
+  if (!isObject5(policy2) || !Array.isArray(policy2.auditConfigs)) return void 0;
+  return policy2.auditConfigs.find((c) => isObject5(c) && c.service === service2);
 }
 var SERVICE, LOG_TYPE, MEMBER2, ALL_SERVICES, CELL_LIMIT3;
 var init_audit = __esm({
@@ -5087,7 +6124,7 @@ function holdsText(witness, verb) {
   return `${who(witness.member)} ${verb} ${what} on ${String(witness.resource)}${when}`;
 }
 function wideningDraft3(file, group, tgt, base) {
-  const chosen = best(group);
+  const chosen = best2(group);
   const change = chosen.possible ? "possible-widening" : "widening";
   if (chosen.role !== void 0) return roleDraft(file, group, chosen, change, tgt, base);
   const binding = chosen.responsible.binding;
@@ -5148,7 +6185,7 @@ function roleDraft(policyFile, group, chosen, change, after, before) {
   };
 }
 function narrowingDraft3(file, group, base, tgt) {
-  const chosen = best(group);
+  const chosen = best2(group);
   if (chosen.role !== void 0) return roleDraft(file, group, chosen, "narrowing", tgt, base);
   const binding = chosen.responsible.binding;
   const witness = witnessOf3(chosen.cell, file, binding.role);
@@ -5164,7 +6201,7 @@ function narrowingDraft3(file, group, base, tgt) {
     access: { policy: file, binding: bindingAccess(binding, base.roles) }
   };
 }
-var CELL_LIMIT4, valueOf, lookup, grantsToken, tokenRank, bindingAccess, best;
+var CELL_LIMIT4, valueOf, lookup, grantsToken, tokenRank, bindingAccess, best2;
 var init_compare3 = __esm({
   "src/adapters/gcp-iam/compare.ts"() {
     "use strict";
@@ -5192,7 +6229,7 @@ var init_compare3 = __esm({
       members: b.members,
       condition: b.expression ?? null
     });
-    best = (group) => mostTelling(group, (s) => ({ possible: s.possible, severity: s.severity, weight: s.weight }));
+    best2 = (group) => mostTelling(group, (s) => ({ possible: s.possible, severity: s.severity, weight: s.weight }));
   }
 });
 
@@ -5271,13 +6308,13 @@ var init_gcp_iam = __esm({
 });
 
 // src/adapters/github-actions/detect.ts
-var isObject5, isWorkflowPath, detect2, looksLike2;
+var isObject6, isWorkflowPath, detect2, looksLike2;
 var init_detect2 = __esm({
   "src/adapters/github-actions/detect.ts"() {
     "use strict";
-    isObject5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     isWorkflowPath = (path) => /^\.github\/workflows\/[^/]+\.ya?ml$/i.test(path);
-    detect2 = (value) => isObject5(value) && "on" in value && isObject5(value.jobs);
+    detect2 = (value) => isObject6(value) && "on" in value && isObject6(value.jobs);
     looksLike2 = (text3) => /^["']?on["']?[ \t]*:/m.test(text3) && /^["']?jobs["']?[ \t]*:/m.test(text3);
   }
 });
@@ -5441,7 +6478,7 @@ var init_scopes = __esm({
 function tokenOf(block) {
   if (block === "write-all") return WRITE_ALL;
   if (block === "read-all") return READ_ALL;
-  if (!isObject5(block)) return void 0;
+  if (!isObject6(block)) return void 0;
   const token = new Map(SCOPE_NAMES.map((s) => [s, "none"]));
   for (const [scope, level2] of Object.entries(block)) {
     if (typeof level2 !== "string" || !Object.hasOwn(RANK, level2)) return void 0;
@@ -5453,22 +6490,22 @@ function tokenOf(block) {
 }
 function jobToken(workflow, job, mode) {
   const body2 = jobsOf(workflow)[job];
-  if (!isObject5(body2) || !isObject5(workflow)) return void 0;
+  if (!isObject6(body2) || !isObject6(workflow)) return void 0;
   const [source, pointer, block] = "permissions" in body2 ? ["job", `${jobPointer(job)}/permissions`, body2.permissions] : "permissions" in workflow ? ["workflow", "/permissions", workflow.permissions] : triggersOf(workflow.on).has("workflow_call") ? ["caller", jobPointer(job), null] : ["default", jobPointer(job), null];
   const token = source === "default" ? DEFAULTS[mode] : source === "caller" ? WRITE_ALL : tokenOf(block);
   return token === void 0 ? void 0 : { token, source, pointer, block };
 }
-function scopePointer(found, scope) {
-  return isObject5(found.block) && scope in found.block ? `${found.pointer}/${escape(scope)}` : found.pointer;
+function scopePointer(found2, scope) {
+  return isObject6(found2.block) && scope in found2.block ? `${found2.pointer}/${escape(scope)}` : found2.pointer;
 }
 function triggersOf(on) {
   if (typeof on === "string") return /* @__PURE__ */ new Set([on]);
   if (Array.isArray(on)) return new Set(on.filter((e) => typeof e === "string"));
-  return new Set(isObject5(on) ? Object.keys(on) : []);
+  return new Set(isObject6(on) ? Object.keys(on) : []);
 }
 function triggerPointer(on, event) {
   if (Array.isArray(on)) return `/on/${on.indexOf(event)}`;
-  return isObject5(on) ? `/on/${escape(event)}` : "/on";
+  return isObject6(on) ? `/on/${escape(event)}` : "/on";
 }
 function secretsIn(expression, pointer, into) {
   for (const match of expression.matchAll(SECRETS_CONTEXT)) {
@@ -5481,17 +6518,17 @@ function scan(value, pointer, into, key2 = "") {
     if (key2 === "if") secretsIn(value, pointer, into);
     else for (const match of value.matchAll(EXPRESSION)) secretsIn(match[1], pointer, into);
   } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${pointer}/${i}`, into));
-  else if (isObject5(value))
+  else if (isObject6(value))
     for (const [k, v] of Object.entries(value)) scan(v, `${pointer}/${escape(k)}`, into, k);
 }
 function calledWorkflow(workflow, job) {
   const body2 = jobsOf(workflow)[job];
-  return isObject5(body2) && typeof body2.uses === "string" ? body2.uses.replace(/@[^@]*$/, "") : void 0;
+  return isObject6(body2) && typeof body2.uses === "string" ? body2.uses.replace(/@[^@]*$/, "") : void 0;
 }
 function passedSecrets(workflow, job) {
   const out = { names: /* @__PURE__ */ new Map() };
   const body2 = jobsOf(workflow)[job];
-  if (!isObject5(body2) || calledWorkflow(workflow, job) === void 0) return out;
+  if (!isObject6(body2) || calledWorkflow(workflow, job) === void 0) return out;
   if (body2.secrets === "inherit") out.names.set(ALL_SECRETS, `${jobPointer(job)}/secrets`);
   scan(body2, jobPointer(job), out);
   return out;
@@ -5499,8 +6536,8 @@ function passedSecrets(workflow, job) {
 function heldSecrets(workflow, job) {
   const out = passedSecrets(workflow, job);
   const body2 = jobsOf(workflow)[job];
-  if (isObject5(body2)) scan(body2, jobPointer(job), out);
-  if (isObject5(workflow)) scan(workflow.env, "/env", out);
+  if (isObject6(body2)) scan(body2, jobPointer(job), out);
+  if (isObject6(workflow)) scan(workflow.env, "/env", out);
   return out;
 }
 var RANK, SCOPE_NAMES, PRIVILEGED_TRIGGERS, highest, tokenFrom, WRITE_ALL, READ_ALL, DEFAULTS, isKnownScope, scopesOf, escape, jobPointer, jobsOf, ALL_SECRETS, holdsSecret, SECRETS_CONTEXT, EXPRESSION;
@@ -5527,7 +6564,7 @@ var init_model3 = __esm({
     ];
     escape = (token) => token.replace(/~/g, "~0").replace(/\//g, "~1");
     jobPointer = (job) => `/jobs/${escape(job)}`;
-    jobsOf = (workflow) => isObject5(workflow) && isObject5(workflow.jobs) ? workflow.jobs : {};
+    jobsOf = (workflow) => isObject6(workflow) && isObject6(workflow.jobs) ? workflow.jobs : {};
     ALL_SECRETS = "*";
     holdsSecret = (secrets, name) => secrets.names.has(ALL_SECRETS) || secrets.names.has(name.toUpperCase());
     SECRETS_CONTEXT = /(?<![\w.-])secrets\b(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)|\s*\[\s*(['"])([^'"]*)\2\s*\])?/gi;
@@ -5588,7 +6625,7 @@ function scopeFindings(file, job, others, more, less, mode, change) {
   for (const scope of scopesOf(m.token, ...lessTokens.map((l) => l.token.token))) {
     const level2 = m.token.get(scope) ?? "none";
     const held = lessTokens.reduce(
-      (best3, l2) => best3 === void 0 || RANK[l2.token.token.get(scope) ?? "none"] > RANK[best3.token.token.get(scope) ?? "none"] ? l2 : best3,
+      (best4, l2) => best4 === void 0 || RANK[l2.token.token.get(scope) ?? "none"] > RANK[best4.token.token.get(scope) ?? "none"] ? l2 : best4,
       void 0
     );
     if (RANK[level2] <= RANK[held?.token.token.get(scope) ?? "none"]) continue;
@@ -5768,7 +6805,7 @@ var init_compare4 = __esm({
     init_rules5();
     init_scopes();
     sideOf = (doc) => {
-      const value = doc && detect2(doc.value) && isObject5(doc.value) ? doc.value : void 0;
+      const value = doc && detect2(doc.value) && isObject6(doc.value) ? doc.value : void 0;
       return { value, triggers: triggersOf(value?.on) };
     };
     HIGH_WRITE = /* @__PURE__ */ new Set(["actions", "attestations", "contents", "deployments", "id-token", "packages"]);
@@ -5797,15 +6834,15 @@ __export(evaluate_exports4, {
   allowsWitness: () => allowsWitness4
 });
 function allowsWitness4(value, witness, mode) {
-  if (!detect2(value) || !isObject5(value)) return false;
+  if (!detect2(value) || !isObject6(value)) return false;
   const job = witness.job;
-  if (typeof job !== "string" || !isObject5(jobsOf(value)[job])) return false;
+  if (typeof job !== "string" || !isObject6(jobsOf(value)[job])) return false;
   if (witness.trigger !== void 0 && !triggersOf(value.on).has(String(witness.trigger))) return false;
   if (witness.scope !== void 0) {
     const level2 = witness.level;
-    const found = jobToken(value, job, mode);
-    if (found === void 0 || !(level2 in RANK)) return false;
-    if (RANK[found.token.get(String(witness.scope)) ?? "none"] < RANK[level2]) return false;
+    const found2 = jobToken(value, job, mode);
+    if (found2 === void 0 || !(level2 in RANK)) return false;
+    if (RANK[found2.token.get(String(witness.scope)) ?? "none"] < RANK[level2]) return false;
   }
   if (witness.secret !== void 0) {
     const secret = String(witness.secret);
@@ -6167,13 +7204,13 @@ function indexOf(rules) {
 }
 function decidingRule(rules, path) {
   const { anywhere, byPrefix } = indexOf(rules);
-  let best3;
+  let best4;
   const consider = (candidates) => {
     for (let i = candidates.length - 1; i >= 0; i--) {
       const rule2 = candidates[i];
-      if (best3 !== void 0 && rule2.index <= best3.index) return;
+      if (best4 !== void 0 && rule2.index <= best4.index) return;
       if (rule2.compiled.regex.test(path)) {
-        best3 = rule2;
+        best4 = rule2;
         return;
       }
     }
@@ -6183,7 +7220,7 @@ function decidingRule(rules, path) {
     const candidates = byPrefix.get(path.slice(0, k));
     if (candidates !== void 0) consider(candidates);
   }
-  return best3;
+  return best4;
 }
 function effectiveFile(file, present2) {
   if (!isLocation(file)) return present2(file) ? file : void 0;
@@ -6369,7 +7406,7 @@ function regions(base, target) {
     return [ownersKey(rules, floor), ...above.map(([id, i]) => `${id}=${ownersKey(rules, i)}`)].join("|");
   };
   const settled = (s) => candidates(s, base, maxB, s.floorB) === candidates(s, target, maxA, s.floorA);
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   const record = (s) => {
     let lastB = s.floorB;
     let lastA = s.floorA;
@@ -6381,8 +7418,8 @@ function regions(base, target) {
       if (sensitiveIds.has(id)) sensitive = true;
     }
     const key2 = `${lastB},${lastA}`;
-    let region = found.get(key2);
-    if (region === void 0) found.set(key2, region = { lastB, lastA, example: s.path });
+    let region = found2.get(key2);
+    if (region === void 0) found2.set(key2, region = { lastB, lastA, example: s.path });
     if (sensitive) region.sensitive ??= s.path;
   };
   const start = settle2({
@@ -6419,7 +7456,7 @@ function regions(base, target) {
       queue.push(next);
     }
   }
-  return [...found.values()];
+  return [...found2.values()];
 }
 function ruleAccess(rules, i) {
   const rule2 = rules[i];
@@ -6585,16 +7622,16 @@ function skippedLineFindings(base, target, notes) {
 }
 async function compareSides(base, target, paths, notes, complete) {
   if (sameRules(base.rules, target.rules)) return [];
-  let found;
+  let found2;
   try {
-    found = regions(base.rules, target.rules);
+    found2 = regions(base.rules, target.rules);
   } catch (error) {
     if (!(error instanceof Undecidable)) throw error;
     return undecided(base, target, error.reason).map(complete);
   }
   const groups = /* @__PURE__ */ new Map();
-  found.sort((x, y) => x.example.length - y.example.length || x.example.localeCompare(y.example));
-  for (const region of found) {
+  found2.sort((x, y) => x.example.length - y.example.length || x.example.localeCompare(y.example));
+  for (const region of found2) {
     for (const k of groupsAt(region.lastB, region.lastA, base, target)) {
       let g = groups.get(k.key);
       if (g === void 0) {
@@ -6853,20 +7890,20 @@ var init_codeowners = __esm({
 
 // src/adapters/branch-protection/detect.ts
 function isRestProtection(value) {
-  if (!isObject6(value) || isForeign2(value) || "branches" in value) return false;
+  if (!isObject7(value) || isForeign2(value) || "branches" in value) return false;
   if (typeof value.url === "string" && PROTECTION_URL.test(value.url)) return true;
   return PROTECTION_KEYS.some((k) => k in value);
 }
 function isSettings(value) {
-  if (!isObject6(value) || isForeign2(value) || !Array.isArray(value.branches)) return false;
+  if (!isObject7(value) || isForeign2(value) || !Array.isArray(value.branches)) return false;
   const entries2 = value.branches;
-  return entries2.length > 0 && entries2.every(isObject6) && entries2.some((b) => "protection" in b || typeof b.name === "string");
+  return entries2.length > 0 && entries2.every(isObject7) && entries2.some((b) => "protection" in b || typeof b.name === "string");
 }
-var isObject6, PROTECTION_KEYS, PROTECTION_URL, FOREIGN_KEYS, isForeign2, detect3, looksLike3;
+var isObject7, PROTECTION_KEYS, PROTECTION_URL, FOREIGN_KEYS, isForeign2, detect3, looksLike3;
 var init_detect3 = __esm({
   "src/adapters/branch-protection/detect.ts"() {
     "use strict";
-    isObject6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     PROTECTION_KEYS = [
       "required_status_checks",
       "enforce_admins",
@@ -7068,7 +8105,7 @@ var init_rules7 = __esm({
 // src/adapters/branch-protection/model.ts
 function names(list3, field, prefix) {
   if (!Array.isArray(list3)) return [];
-  return list3.map((item) => typeof item === "string" ? item : isObject6(item) ? item[field] : void 0).filter((n) => typeof n === "string").map((n) => `${prefix}:${n.toLowerCase()}`);
+  return list3.map((item) => typeof item === "string" ? item : isObject7(item) ? item[field] : void 0).filter((n) => typeof n === "string").map((n) => `${prefix}:${n.toLowerCase()}`);
 }
 function principals(v) {
   return /* @__PURE__ */ new Set([
@@ -7078,7 +8115,7 @@ function principals(v) {
   ]);
 }
 function dismissal(v, requestShape) {
-  if (!isObject6(v)) return null;
+  if (!isObject7(v)) return null;
   const who2 = principals(v);
   return requestShape && who2.size === 0 ? null : who2;
 }
@@ -7088,16 +8125,16 @@ function normalize(raw) {
   const c = raw.required_status_checks;
   return {
     enforceAdmins: toggle(raw.enforce_admins),
-    reviews: isObject6(r) ? {
+    reviews: isObject7(r) ? {
       count: typeof r.required_approving_review_count === "number" ? r.required_approving_review_count : 0,
       dismissStale: r.dismiss_stale_reviews === true,
       codeOwners: r.require_code_owner_reviews === true,
       lastPush: r.require_last_push_approval === true,
       dismissal: dismissal(r.dismissal_restrictions, requestShape),
-      bypass: isObject6(r.bypass_pull_request_allowances) ? principals(r.bypass_pull_request_allowances) : /* @__PURE__ */ new Set()
+      bypass: isObject7(r.bypass_pull_request_allowances) ? principals(r.bypass_pull_request_allowances) : /* @__PURE__ */ new Set()
     } : null,
-    checks: isObject6(c) ? { strict: c.strict === true, required: requiredChecks(c) } : null,
-    restrictions: isObject6(raw.restrictions) ? principals(raw.restrictions) : null,
+    checks: isObject7(c) ? { strict: c.strict === true, required: requiredChecks(c) } : null,
+    restrictions: isObject7(raw.restrictions) ? principals(raw.restrictions) : null,
     signatures: toggle(raw.required_signatures),
     linear: toggle(raw.required_linear_history),
     forcePush: toggle(raw.allow_force_pushes),
@@ -7116,7 +8153,7 @@ function requiredChecks(c) {
     if (!seen.has(key2(k))) out.push(k);
     seen.add(key2(k));
   };
-  const checks = Array.isArray(c.checks) ? c.checks.filter(isObject6) : [];
+  const checks = Array.isArray(c.checks) ? c.checks.filter(isObject7) : [];
   for (const check2 of checks) {
     if (typeof check2.context !== "string") continue;
     const app = typeof check2.app_id === "number" && check2.app_id !== -1 ? check2.app_id : null;
@@ -7145,12 +8182,12 @@ function branchesOf(value, file, notes) {
   if (isSettings(value)) {
     const seen = /* @__PURE__ */ new Set();
     value.branches.forEach((entry, index2) => {
-      if (!isObject6(entry) || typeof entry.name !== "string") return;
+      if (!isObject7(entry) || typeof entry.name !== "string") return;
       if (seen.has(entry.name))
         notes?.push(`${file}: branch ${entry.name} is listed more than once; the last entry is read`);
       seen.add(entry.name);
       out.delete(entry.name);
-      if (isObject6(entry.protection))
+      if (isObject7(entry.protection))
         out.set(entry.name, {
           branch: entry.name,
           protection: normalize(entry.protection),
@@ -7168,11 +8205,11 @@ function settingPointer(entry, path) {
   let pointer = entry.pointer;
   let node = entry.raw;
   for (const key2 of path) {
-    if (!isObject6(node) || !(key2 in node)) return pointer;
+    if (!isObject7(node) || !(key2 in node)) return pointer;
     node = node[key2];
     pointer += `/${escapePointerToken(key2)}`;
   }
-  return isObject6(node) && "enabled" in node ? `${pointer}/enabled` : pointer;
+  return isObject7(node) && "enabled" in node ? `${pointer}/enabled` : pointer;
 }
 var toggle;
 var init_model5 = __esm({
@@ -7180,7 +8217,7 @@ var init_model5 = __esm({
     "use strict";
     init_parse();
     init_detect3();
-    toggle = (v) => isObject6(v) ? v.enabled === true : v === true;
+    toggle = (v) => isObject7(v) ? v.enabled === true : v === true;
   }
 });
 
@@ -7395,37 +8432,37 @@ function classesOf(actors, actions = ACTIONS) {
 function compareBranch(branch, change, sides) {
   const [more, less] = change === "widening" ? [sides.targetEntry, sides.baseEntry] : [sides.baseEntry, sides.targetEntry];
   if (less === void 0) return [];
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   if (more === void 0) {
     const order = ["force-push", "push", "merge", "delete", "create", "dismiss-review", "fork-sync"];
     for (const c of classesOf(actorsOf(less.protection), order)) {
       const attempt = bareAttempt(branch, c, sides.owners);
       if (!accepts2(less.protection, attempt)) {
-        found.set("protection-removed", { witness: attempt });
+        found2.set("protection-removed", { witness: attempt });
         break;
       }
     }
   } else {
     for (const c of classesOf(actorsOf(more.protection, less.protection)))
-      differences(branch, c, more.protection, less.protection, found, sides.owners);
+      differences(branch, c, more.protection, less.protection, found2, sides.owners);
   }
-  return [...found].map(([rule2, f]) => draftOf(branch, change, rule2, f, sides));
+  return [...found2].map(([rule2, f]) => draftOf(branch, change, rule2, f, sides));
 }
 function bareAttempt(branch, c, owners) {
   return { branch, ...c, ...stateOf(c.action, [], owners, void 0, true) };
 }
-function differences(branch, c, more, less, found, owners) {
+function differences(branch, c, more, less, found2, owners) {
   const m = requirements(more, c);
   if (m.blocks.length > 0) return;
   const l = requirements(less, c);
   const record = (rule2, candidates, prefer) => {
-    const known = found.get(rule2);
+    const known = found2.get(rule2);
     const preferred = PREFERRED_ACTION[rule2];
     if (known?.witness && (known.witness.action === preferred || c.action !== preferred)) return;
     const shown3 = candidates.filter((a) => accepts2(more, a) && !accepts2(less, a));
     const witness = shown3.find((a) => prefer?.(a) ?? true) ?? shown3[0];
-    if (witness) found.set(rule2, { witness });
-    else if (known === void 0) found.set(rule2, { unshown: c });
+    if (witness) found2.set(rule2, { witness });
+    else if (known === void 0) found2.set(rule2, { unshown: c });
   };
   for (const block of l.blocks) {
     record(blockRule(block, c, more, less), [
@@ -7773,13 +8810,13 @@ var init_branch_protection = __esm({
 });
 
 // src/adapters/acl/detect.ts
-var PREFIX, isObject7, marked, detect4, looksLike4;
+var PREFIX, isObject8, marked, detect4, looksLike4;
 var init_detect4 = __esm({
   "src/adapters/acl/detect.ts"() {
     "use strict";
     PREFIX = "acldrift.dev/acl/";
-    isObject7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    marked = (v) => isObject7(v) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(PREFIX);
+    isObject8 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    marked = (v) => isObject8(v) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(PREFIX);
     detect4 = (value) => marked(value) || Array.isArray(value) && value.some(marked);
     looksLike4 = (text3) => /["']?apiVersion["']?\s*:\s*["']?acldrift\.dev\/acl\//.test(text3);
   }
@@ -7894,7 +8931,7 @@ __export(model_exports, {
 });
 function readAcl(value) {
   const acl2 = { groups: /* @__PURE__ */ new Map(), roles: /* @__PURE__ */ new Map(), grants: [] };
-  if (!isObject7(value)) return acl2;
+  if (!isObject8(value)) return acl2;
   for (const [name, raw] of entries(value.groups))
     acl2.groups.set(name, {
       name,
@@ -7912,9 +8949,9 @@ function readAcl(value) {
     });
   const grants = Array.isArray(value.grants) ? value.grants : [];
   grants.forEach((raw, index2) => {
-    if (!isObject7(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
+    if (!isObject8(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
     const conditions = [];
-    if (isObject7(raw.conditions))
+    if (isObject8(raw.conditions))
       for (const key2 of Object.keys(raw.conditions).sort()) {
         const v = raw.conditions[key2];
         conditions.push([key2, typeof v === "string" ? [v] : strings2(v)]);
@@ -8032,12 +9069,12 @@ function findEdge(starts, edgesOf, reaches, isNew) {
   return void 0;
 }
 function reach(acl2, start, covers2) {
-  const found = findGroupEdge(acl2, [start], covers2, (e) => groupRef(e.entry) === void 0);
-  return found === void 0 ? void 0 : [...found.chain];
+  const found2 = findGroupEdge(acl2, [start], covers2, (e) => groupRef(e.entry) === void 0);
+  return found2 === void 0 ? void 0 : [...found2.chain];
 }
 function rolesReach(acl2, start, covers2) {
-  const found = findRoleEdge(acl2, [start], covers2, (e) => e.list === "permissions");
-  return found === void 0 ? void 0 : [...found.chain];
+  const found2 = findRoleEdge(acl2, [start], covers2, (e) => e.list === "permissions");
+  return found2 === void 0 ? void 0 : [...found2.chain];
 }
 function problemsOf(file) {
   const acl2 = readAcl(file.value);
@@ -8082,7 +9119,7 @@ function problemsOf(file) {
 }
 function cycles(nodes, next) {
   const state = /* @__PURE__ */ new Map();
-  const found = [];
+  const found2 = [];
   for (const root of nodes) {
     if (state.has(root)) continue;
     const stack = [];
@@ -8103,11 +9140,11 @@ function cycles(nodes, next) {
       if (to === void 0) continue;
       if (state.get(to) === "open") {
         const start = stack.findIndex((f) => f.node === to);
-        found.push({ from: top.node, index: index2, path: [...stack.slice(start).map((f) => f.node), to] });
+        found2.push({ from: top.node, index: index2, path: [...stack.slice(start).map((f) => f.node), to] });
       } else if (!state.has(to)) enter(to);
     }
   }
-  return found;
+  return found2;
 }
 var GROUP_PREFIX, strings2, entries, groupRef, arrows;
 var init_model6 = __esm({
@@ -8117,7 +9154,7 @@ var init_model6 = __esm({
     init_detect4();
     GROUP_PREFIX = "group:";
     strings2 = (v) => Array.isArray(v) ? v.filter((s) => typeof s === "string") : [];
-    entries = (v) => isObject7(v) ? Object.entries(v).filter((e) => isObject7(e[1])) : [];
+    entries = (v) => isObject8(v) ? Object.entries(v).filter((e) => isObject8(e[1])) : [];
     groupRef = (subject) => subject.startsWith(GROUP_PREFIX) ? subject.slice(GROUP_PREFIX.length) : void 0;
     arrows = (path) => (path.length > 8 ? [...path.slice(0, 4), `\u2026 (${path.length - 7} more)`, ...path.slice(-3)] : path).join(
       " \u2192 "
@@ -8137,19 +9174,19 @@ function patternLeaf(pattern) {
 }
 function subjectFormula2(acl2, subjects, standIns) {
   const patterns = subjectPatterns(acl2, subjects);
-  return and(NOT_A_GROUP, anyOf2(standIns ? patterns.filter((p) => !standIns.has(p)) : patterns));
+  return and(NOT_A_GROUP, anyOf3(standIns ? patterns.filter((p) => !standIns.has(p)) : patterns));
 }
 function permissionFormula(acl2, grant) {
-  return anyOf2([...grant.permissions, ...rolePermissions(acl2, grant.roles)]);
+  return anyOf3([...grant.permissions, ...rolePermissions(acl2, grant.roles)]);
 }
 function compileGrants(grants, defs, standIns) {
   return grants.map((grant) => {
     const predicates = /* @__PURE__ */ new Map([
       [SUBJECT, subjectFormula2(defs, grant.subjects, standIns)],
       [PERMISSION, permissionFormula(defs, grant)],
-      [RESOURCE, anyOf2(grant.resources)]
+      [RESOURCE, anyOf3(grant.resources)]
     ]);
-    for (const [key2, values] of grant.conditions) predicates.set(CONTEXT + key2, presentAnd(anyOf2(values)));
+    for (const [key2, values] of grant.conditions) predicates.set(CONTEXT + key2, presentAnd(anyOf3(values)));
     return { index: grant.index, effect: grant.effect, predicates, grant };
   });
 }
@@ -8193,7 +9230,7 @@ function matches(rule2, request, only) {
 function allowedBy(rules, request) {
   return rules.some((r) => r.effect === "allow" && matches(r, request)) && !rules.some((r) => r.effect === "deny" && matches(r, request));
 }
-var SUBJECT, PERMISSION, RESOURCE, CONTEXT, leaves, anyOf2, NOT_A_GROUP, literals;
+var SUBJECT, PERMISSION, RESOURCE, CONTEXT, leaves, anyOf3, NOT_A_GROUP, literals;
 var init_compile3 = __esm({
   "src/adapters/acl/compile.ts"() {
     "use strict";
@@ -8206,7 +9243,7 @@ var init_compile3 = __esm({
     RESOURCE = "resource";
     CONTEXT = "context:";
     leaves = /* @__PURE__ */ new Map();
-    anyOf2 = (patterns) => or(...patterns.map((p) => leaf(patternLeaf(p))));
+    anyOf3 = (patterns) => or(...patterns.map((p) => leaf(patternLeaf(p))));
     NOT_A_GROUP = not(leaf(patternLeaf(`${GROUP_PREFIX}*`)));
     literals = (list3) => [...new Set([...list3].filter((s) => !/[*?]/.test(s)))].sort();
   }
@@ -8292,7 +9329,7 @@ function compareAclFile(file, before, after) {
     "widening",
     report
   )) {
-    const cause = cell2.cells.size === 0 ? undecided2(cell2, sides) : widening(requestOf2(cell2), sides);
+    const cause = cell2.cells.size === 0 ? undecided2(cell2, sides) : widening(requestOf3(cell2), sides);
     cause.severity = severityOf(cause, sides);
     widenings.set(cause.group, [...widenings.get(cause.group) ?? [], cause]);
   }
@@ -8300,7 +9337,7 @@ function compareAclFile(file, before, after) {
   const documents = sidesOf(file, before, after);
   const complete = (draft) => completeFinding("acl", RULES7, documents, draft);
   for (const group of widenings.values())
-    findings.push(complete(draftOf2(best2(group, names2), "widening", sides)));
+    findings.push(complete(draftOf2(best3(group, names2), "widening", sides)));
   if (notes.slice(noted).some((n) => n.includes("widening cells"))) findings.push(complete(cutShort(sides)));
   const narrowings = /* @__PURE__ */ new Map();
   for (const cell2 of differenceOrPossible(
@@ -8311,11 +9348,11 @@ function compareAclFile(file, before, after) {
     report
   )) {
     if (cell2.status !== "definite") continue;
-    const cause = narrowing(requestOf2(cell2), sides);
+    const cause = narrowing(requestOf3(cell2), sides);
     narrowings.set(cause.group, [...narrowings.get(cause.group) ?? [], cause]);
   }
   for (const group of narrowings.values())
-    findings.push(complete(draftOf2(best2(group, names2), "narrowing", sides)));
+    findings.push(complete(draftOf2(best3(group, names2), "narrowing", sides)));
   return { findings, notes };
 }
 function interchangeable(base, tgt) {
@@ -8356,7 +9393,7 @@ function cutShort(s) {
     access: { file: s.after?.value ?? null }
   };
 }
-function requestOf2(cell2) {
+function requestOf3(cell2) {
   const value = (dim) => String(cell2.cells.get(dim)?.value);
   const context = {};
   for (const [dim, c] of cell2.cells)
@@ -8384,43 +9421,43 @@ function denyWeakened(request, s) {
     request
   )) {
     if (!matches(same, request, onSubject)) {
-      const found2 = findGroupEdge(
+      const found3 = findGroupEdge(
         s.base,
         groupsOf(same.grant),
         covering(request.subject),
         (e) => !(s.tgt.groups.get(e.owner)?.members ?? []).includes(e.entry)
       );
-      const owner2 = found2 === void 0 ? void 0 : s.tgt.groups.get(found2.edge.owner);
+      const owner2 = found3 === void 0 ? void 0 : s.tgt.groups.get(found3.edge.owner);
       return {
         ...common,
-        group: `denied-member:${found2?.edge.owner}:${found2?.edge.entry}`,
+        group: `denied-member:${found3?.edge.owner}:${found3?.edge.entry}`,
         rule: "denied-group-member-removed",
         pointer: owner2 === void 0 ? same.grant.pointer : `${owner2.pointer}/members`,
-        beforeRaw: found2 === void 0 ? deny.grant.raw : s.base.groups.get(found2.edge.owner).raw,
+        beforeRaw: found3 === void 0 ? deny.grant.raw : s.base.groups.get(found3.edge.owner).raw,
         afterRaw: owner2?.raw ?? same.grant.raw,
-        baselinePointer: found2 === void 0 ? deny.grant.pointer : `${s.base.groups.get(found2.edge.owner).pointer}/members/${found2.edge.index}`,
-        access: { deny: grantAccess(s.tgt, same.grant), lost: found2?.edge.entry, from: found2?.edge.owner },
-        detail: found2 === void 0 ? `${label(same.grant)} no longer covers it` : `${GROUP_PREFIX}${found2.edge.owner} lost ${found2.edge.entry}, and ${label(same.grant)} denies that group`,
+        baselinePointer: found3 === void 0 ? deny.grant.pointer : `${s.base.groups.get(found3.edge.owner).pointer}/members/${found3.edge.index}`,
+        access: { deny: grantAccess(s.tgt, same.grant), lost: found3?.edge.entry, from: found3?.edge.owner },
+        detail: found3 === void 0 ? `${label(same.grant)} no longer covers it` : `${GROUP_PREFIX}${found3.edge.owner} lost ${found3.edge.entry}, and ${label(same.grant)} denies that group`,
         severity: "high"
       };
     }
-    const found = findRoleEdge(
+    const found2 = findRoleEdge(
       s.base,
       same.grant.roles,
       covering(request.permission),
       (e) => !listOf(s.tgt, e).includes(e.entry)
     );
-    const owner = found === void 0 ? void 0 : s.tgt.roles.get(found.edge.owner);
+    const owner = found2 === void 0 ? void 0 : s.tgt.roles.get(found2.edge.owner);
     return {
       ...common,
-      group: `denied-role:${found?.edge.owner}:${found?.edge.list}:${found?.edge.entry}`,
+      group: `denied-role:${found2?.edge.owner}:${found2?.edge.list}:${found2?.edge.entry}`,
       rule: "denied-role-permission-removed",
       pointer: owner === void 0 ? same.grant.pointer : owner.pointer,
-      beforeRaw: found === void 0 ? deny.grant.raw : s.base.roles.get(found.edge.owner).raw,
+      beforeRaw: found2 === void 0 ? deny.grant.raw : s.base.roles.get(found2.edge.owner).raw,
       afterRaw: owner?.raw ?? same.grant.raw,
-      baselinePointer: found === void 0 ? deny.grant.pointer : `${s.base.roles.get(found.edge.owner).pointer}/${found.edge.list}/${found.edge.index}`,
-      access: { deny: grantAccess(s.tgt, same.grant), lost: found?.edge.entry, from: found?.edge.owner },
-      detail: found === void 0 ? `${label(same.grant)} no longer covers it` : `role ${found.edge.owner} lost ${found.edge.entry}, and ${label(same.grant)} denies it`,
+      baselinePointer: found2 === void 0 ? deny.grant.pointer : `${s.base.roles.get(found2.edge.owner).pointer}/${found2.edge.list}/${found2.edge.index}`,
+      access: { deny: grantAccess(s.tgt, same.grant), lost: found2?.edge.entry, from: found2?.edge.owner },
+      detail: found2 === void 0 ? `${label(same.grant)} no longer covers it` : `role ${found2.edge.owner} lost ${found2.edge.entry}, and ${label(same.grant)} denies it`,
       severity: "high"
     };
   }
@@ -8450,49 +9487,49 @@ function denyWeakened(request, s) {
 function definitionsWidened(request, s, grant) {
   const original = s.bRules.find((r) => r.index === grant.index);
   if (!matches(original, request, onSubject)) {
-    const found = findGroupEdge(
+    const found2 = findGroupEdge(
       s.tgt,
       groupsOf(grant),
       covering(request.subject),
       (e) => !(s.base.groups.get(e.owner)?.members ?? []).includes(e.entry)
     );
-    if (found !== void 0) {
-      const owner = s.tgt.groups.get(found.edge.owner);
-      const path = [...found.chain, ...found.rest];
+    if (found2 !== void 0) {
+      const owner = s.tgt.groups.get(found2.edge.owner);
+      const path = [...found2.chain, ...found2.rest];
       const through = path.length > 1 ? ` through ${path.slice(1).map((g) => GROUP_PREFIX + g).join(" \u2192 ")}` : "";
       return {
-        group: `member:${found.edge.owner}:${found.edge.index}`,
+        group: `member:${found2.edge.owner}:${found2.edge.index}`,
         rule: "group-member-added",
         request,
-        pointer: `${owner.pointer}/members/${found.edge.index}`,
-        beforeRaw: s.base.groups.get(found.edge.owner)?.raw ?? null,
+        pointer: `${owner.pointer}/members/${found2.edge.index}`,
+        beforeRaw: s.base.groups.get(found2.edge.owner)?.raw ?? null,
         afterRaw: owner.raw,
-        baselinePointer: s.base.groups.has(found.edge.owner) ? s.base.groups.get(found.edge.owner).pointer : null,
-        access: { group: found.edge.owner, gained: found.edge.entry },
-        detail: `${GROUP_PREFIX}${found.edge.owner} gained ${found.edge.entry}; ${request.subject} is in ${GROUP_PREFIX}${path[0]}${through}, which ${label(grant)} names`,
+        baselinePointer: s.base.groups.has(found2.edge.owner) ? s.base.groups.get(found2.edge.owner).pointer : null,
+        access: { group: found2.edge.owner, gained: found2.edge.entry },
+        detail: `${GROUP_PREFIX}${found2.edge.owner} gained ${found2.edge.entry}; ${request.subject} is in ${GROUP_PREFIX}${path[0]}${through}, which ${label(grant)} names`,
         severity: "medium"
       };
     }
   } else {
-    const found = findRoleEdge(
+    const found2 = findRoleEdge(
       s.tgt,
       grant.roles,
       covering(request.permission),
       (e) => !listOf(s.base, e).includes(e.entry)
     );
-    if (found !== void 0) {
-      const owner = s.tgt.roles.get(found.edge.owner);
-      const inherits = found.edge.list === "inherits";
+    if (found2 !== void 0) {
+      const owner = s.tgt.roles.get(found2.edge.owner);
+      const inherits = found2.edge.list === "inherits";
       return {
-        group: `role:${found.edge.owner}:${found.edge.list}:${found.edge.index}`,
+        group: `role:${found2.edge.owner}:${found2.edge.list}:${found2.edge.index}`,
         rule: inherits ? "role-inherits" : "role-permission-added",
         request,
-        pointer: `${owner.pointer}/${found.edge.list}/${found.edge.index}`,
-        beforeRaw: s.base.roles.get(found.edge.owner)?.raw ?? null,
+        pointer: `${owner.pointer}/${found2.edge.list}/${found2.edge.index}`,
+        beforeRaw: s.base.roles.get(found2.edge.owner)?.raw ?? null,
         afterRaw: owner.raw,
-        baselinePointer: s.base.roles.has(found.edge.owner) ? s.base.roles.get(found.edge.owner).pointer : null,
-        access: { role: found.edge.owner, [found.edge.list]: found.edge.entry },
-        detail: `role ${found.edge.owner} ${inherits ? "now inherits role" : "gained"} ${found.edge.entry}, and ${label(grant)} gives role ${found.chain[0]}`,
+        baselinePointer: s.base.roles.has(found2.edge.owner) ? s.base.roles.get(found2.edge.owner).pointer : null,
+        access: { role: found2.edge.owner, [found2.edge.list]: found2.edge.entry },
+        detail: `role ${found2.edge.owner} ${inherits ? "now inherits role" : "gained"} ${found2.edge.entry}, and ${label(grant)} gives role ${found2.chain[0]}`,
         severity: "medium"
       };
     }
@@ -8606,7 +9643,7 @@ function named(s) {
   }
   return names2;
 }
-function best2(group, names2) {
+function best3(group, names2) {
   return mostTelling(group, (c) => ({
     possible: c.possible !== void 0,
     severity: c.severity,
@@ -10374,7 +11411,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     errors++;
   }
   if (typeof data === "string") {
-    if (!pattern20.test(data)) {
+    if (!pattern21.test(data)) {
       const err1 = { instancePath, schemaPath: "#/pattern", keyword: "pattern", params: { pattern: "^\\*$" }, message: 'must match pattern "^\\*$"', schema: "^\\*$", parentSchema: schema56, data };
       if (vErrors === null) {
         vErrors = [err1];
@@ -10520,8 +11557,8 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
   if (_valid0) {
     const _errs4 = errors;
     if (typeof data === "string") {
-      if (!pattern21.test(data)) {
-        const err2 = { instancePath, schemaPath: "#/$defs/action/pattern", keyword: "pattern", params: { pattern: "^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$" }, message: 'must match pattern "^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$"', schema: "^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$", parentSchema: schema59, data };
+      if (!pattern22.test(data)) {
+        const err2 = { instancePath, schemaPath: "#/$defs/action/pattern", keyword: "pattern", params: { pattern: "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000" }, message: 'must match pattern "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000"', schema: "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000", parentSchema: schema59, data };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -10564,8 +11601,8 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
     for (let i0 = 0; i0 < len0; i0++) {
       let data0 = data[i0];
       if (typeof data0 === "string") {
-        if (!pattern21.test(data0)) {
-          const err6 = { instancePath: instancePath + "/" + i0, schemaPath: "#/$defs/action/pattern", keyword: "pattern", params: { pattern: "^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$" }, message: 'must match pattern "^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$"', schema: "^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$", parentSchema: schema59, data: data0 };
+        if (!pattern22.test(data0)) {
+          const err6 = { instancePath: instancePath + "/" + i0, schemaPath: "#/$defs/action/pattern", keyword: "pattern", params: { pattern: "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000" }, message: 'must match pattern "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000"', schema: "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000", parentSchema: schema59, data: data0 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -10630,8 +11667,8 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
   if (_valid0) {
     const _errs4 = errors;
     if (typeof data === "string") {
-      if (!pattern23.test(data)) {
-        const err2 = { instancePath, schemaPath: "#/$defs/resource/pattern", keyword: "pattern", params: { pattern: "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$" }, message: 'must match pattern "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$"', schema: "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$", parentSchema: schema62, data };
+      if (!pattern24.test(data)) {
+        const err2 = { instancePath, schemaPath: "#/$defs/resource/pattern", keyword: "pattern", params: { pattern: "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000" }, message: 'must match pattern "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000"', schema: "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000", parentSchema: schema62, data };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -10674,8 +11711,8 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
     for (let i0 = 0; i0 < len0; i0++) {
       let data0 = data[i0];
       if (typeof data0 === "string") {
-        if (!pattern23.test(data0)) {
-          const err6 = { instancePath: instancePath + "/" + i0, schemaPath: "#/$defs/resource/pattern", keyword: "pattern", params: { pattern: "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$" }, message: 'must match pattern "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$"', schema: "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$", parentSchema: schema62, data: data0 };
+        if (!pattern24.test(data0)) {
+          const err6 = { instancePath: instancePath + "/" + i0, schemaPath: "#/$defs/resource/pattern", keyword: "pattern", params: { pattern: "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000" }, message: 'must match pattern "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000"', schema: "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000", parentSchema: schema62, data: data0 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -10711,7 +11748,7 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
     for (const key0 in data) {
       const _errs1 = errors;
       if (typeof key0 === "string") {
-        if (!pattern25.test(key0)) {
+        if (!pattern26.test(key0)) {
           const err0 = { instancePath, schemaPath: "#/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$" }, message: 'must match pattern "^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$"', schema: "^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$", parentSchema: schema64.propertyNames, data: key0, propertyName: key0 };
           if (vErrors === null) {
             vErrors = [err0];
@@ -10862,12 +11899,22 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.Effect !== void 0) {
       let data1 = data.Effect;
-      if (!(data1 === "Allow" || data1 === "Deny")) {
-        const err3 = { instancePath: instancePath + "/Effect", schemaPath: "#/allOf/0/properties/Effect/enum", keyword: "enum", params: { allowedValues: schema55.allOf[0].properties.Effect.enum }, message: "must be equal to one of the allowed values", schema: schema55.allOf[0].properties.Effect.enum, parentSchema: schema55.allOf[0].properties.Effect, data: data1 };
+      if (typeof data1 === "string") {
+        if (!pattern20.test(data1)) {
+          const err3 = { instancePath: instancePath + "/Effect", schemaPath: "#/allOf/0/properties/Effect/pattern", keyword: "pattern", params: { pattern: "^(Allow|Deny)$|^\uE000[^\uE001]*\uE001$" }, message: 'must match pattern "^(Allow|Deny)$|^\uE000[^\uE001]*\uE001$"', schema: "^(Allow|Deny)$|^\uE000[^\uE001]*\uE001$", parentSchema: schema55.allOf[0].properties.Effect, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/Effect", schemaPath: "#/allOf/0/properties/Effect/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema55.allOf[0].properties.Effect.type, parentSchema: schema55.allOf[0].properties.Effect, data: data1 };
         if (vErrors === null) {
-          vErrors = [err3];
+          vErrors = [err4];
         } else {
-          vErrors.push(err3);
+          vErrors.push(err4);
         }
         errors++;
       }
@@ -10917,22 +11964,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Effect === void 0) {
-      const err4 = { instancePath, schemaPath: "#/allOf/1/required", keyword: "required", params: { missingProperty: "Effect" }, message: "must have required property 'Effect'", schema: schema55.allOf[1].required, parentSchema: schema55.allOf[1], data };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
-      }
-      errors++;
-    }
-  }
-  const _errs15 = errors;
-  let valid2 = false;
-  let passing0 = null;
-  const _errs16 = errors;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.Action === void 0) {
-      const err5 = { instancePath, schemaPath: "#/allOf/2/oneOf/0/required", keyword: "required", params: { missingProperty: "Action" }, message: "must have required property 'Action'", schema: schema55.allOf[2].oneOf[0].required, parentSchema: schema55.allOf[2].oneOf[0], data };
+      const err5 = { instancePath, schemaPath: "#/allOf/1/required", keyword: "required", params: { missingProperty: "Effect" }, message: "must have required property 'Effect'", schema: schema55.allOf[1].required, parentSchema: schema55.allOf[1], data };
       if (vErrors === null) {
         vErrors = [err5];
       } else {
@@ -10941,15 +11973,13 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
   }
-  var _valid0 = _errs16 === errors;
-  if (_valid0) {
-    valid2 = true;
-    passing0 = 0;
-  }
+  const _errs16 = errors;
+  let valid2 = false;
+  let passing0 = null;
   const _errs17 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.NotAction === void 0) {
-      const err6 = { instancePath, schemaPath: "#/allOf/2/oneOf/1/required", keyword: "required", params: { missingProperty: "NotAction" }, message: "must have required property 'NotAction'", schema: schema55.allOf[2].oneOf[1].required, parentSchema: schema55.allOf[2].oneOf[1], data };
+    if (data.Action === void 0) {
+      const err6 = { instancePath, schemaPath: "#/allOf/2/oneOf/0/required", keyword: "required", params: { missingProperty: "Action" }, message: "must have required property 'Action'", schema: schema55.allOf[2].oneOf[0].required, parentSchema: schema55.allOf[2].oneOf[0], data };
       if (vErrors === null) {
         vErrors = [err6];
       } else {
@@ -10959,6 +11989,23 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
     }
   }
   var _valid0 = _errs17 === errors;
+  if (_valid0) {
+    valid2 = true;
+    passing0 = 0;
+  }
+  const _errs18 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.NotAction === void 0) {
+      const err7 = { instancePath, schemaPath: "#/allOf/2/oneOf/1/required", keyword: "required", params: { missingProperty: "NotAction" }, message: "must have required property 'NotAction'", schema: schema55.allOf[2].oneOf[1].required, parentSchema: schema55.allOf[2].oneOf[1], data };
+      if (vErrors === null) {
+        vErrors = [err7];
+      } else {
+        vErrors.push(err7);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs18 === errors;
   if (_valid0 && valid2) {
     valid2 = false;
     passing0 = [passing0, 1];
@@ -10969,84 +12016,84 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
     }
   }
   if (!valid2) {
-    const err7 = { instancePath, schemaPath: "#/allOf/2/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf", schema: schema55.allOf[2].oneOf, parentSchema: schema55.allOf[2], data };
+    const err8 = { instancePath, schemaPath: "#/allOf/2/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf", schema: schema55.allOf[2].oneOf, parentSchema: schema55.allOf[2], data };
     if (vErrors === null) {
-      vErrors = [err7];
+      vErrors = [err8];
     } else {
-      vErrors.push(err7);
+      vErrors.push(err8);
     }
     errors++;
   } else {
-    errors = _errs15;
+    errors = _errs16;
     if (vErrors !== null) {
-      if (_errs15) {
-        vErrors.length = _errs15;
+      if (_errs16) {
+        vErrors.length = _errs16;
       } else {
         vErrors = null;
       }
     }
   }
-  const _errs19 = errors;
   const _errs20 = errors;
+  const _errs21 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     let missing0;
     if (data.Resource === void 0 && (missing0 = "Resource") || data.NotResource === void 0 && (missing0 = "NotResource")) {
-      const err8 = {};
+      const err9 = {};
       if (vErrors === null) {
-        vErrors = [err8];
+        vErrors = [err9];
       } else {
-        vErrors.push(err8);
+        vErrors.push(err9);
       }
       errors++;
     }
   }
-  var valid3 = _errs20 === errors;
+  var valid3 = _errs21 === errors;
   if (valid3) {
-    const err9 = { instancePath, schemaPath: "#/allOf/3/not", keyword: "not", params: {}, message: "must NOT be valid", schema: schema55.allOf[3].not, parentSchema: schema55.allOf[3], data };
+    const err10 = { instancePath, schemaPath: "#/allOf/3/not", keyword: "not", params: {}, message: "must NOT be valid", schema: schema55.allOf[3].not, parentSchema: schema55.allOf[3], data };
     if (vErrors === null) {
-      vErrors = [err9];
+      vErrors = [err10];
     } else {
-      vErrors.push(err9);
+      vErrors.push(err10);
     }
     errors++;
   } else {
-    errors = _errs19;
+    errors = _errs20;
     if (vErrors !== null) {
-      if (_errs19) {
-        vErrors.length = _errs19;
+      if (_errs20) {
+        vErrors.length = _errs20;
       } else {
         vErrors = null;
       }
     }
   }
-  const _errs22 = errors;
   const _errs23 = errors;
+  const _errs24 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     let missing1;
     if (data.Principal === void 0 && (missing1 = "Principal") || data.NotPrincipal === void 0 && (missing1 = "NotPrincipal")) {
-      const err10 = {};
+      const err11 = {};
       if (vErrors === null) {
-        vErrors = [err10];
+        vErrors = [err11];
       } else {
-        vErrors.push(err10);
+        vErrors.push(err11);
       }
       errors++;
     }
   }
-  var valid4 = _errs23 === errors;
+  var valid4 = _errs24 === errors;
   if (valid4) {
-    const err11 = { instancePath, schemaPath: "#/allOf/4/not", keyword: "not", params: {}, message: "must NOT be valid", schema: schema55.allOf[4].not, parentSchema: schema55.allOf[4], data };
+    const err12 = { instancePath, schemaPath: "#/allOf/4/not", keyword: "not", params: {}, message: "must NOT be valid", schema: schema55.allOf[4].not, parentSchema: schema55.allOf[4], data };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err12];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err12);
     }
     errors++;
   } else {
-    errors = _errs22;
+    errors = _errs23;
     if (vErrors !== null) {
-      if (_errs22) {
-        vErrors.length = _errs22;
+      if (_errs23) {
+        vErrors.length = _errs23;
       } else {
         vErrors = null;
       }
@@ -11192,32 +12239,33 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
   validate32.errors = vErrors;
   return errors === 0;
 }
-var require5, validate4, aws_iam_default, schema54, schema55, func52, schema56, schema57, pattern20, func14, schema58, schema59, pattern21, schema61, schema62, pattern23, schema64, schema65, pattern25;
+var require5, validate4, aws_iam_default, schema54, schema55, func52, pattern20, schema56, schema57, pattern21, func14, schema58, schema59, pattern22, schema61, schema62, pattern24, schema64, schema65, pattern26;
 var init_aws_iam2 = __esm({
   "dist/validators/aws-iam.js"() {
     "use strict";
     require5 = createRequire5(import.meta.url);
     validate4 = validate32;
     aws_iam_default = validate32;
-    schema54 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/aws-iam.schema.json", "title": "AWS IAM policy document", "description": 'The grammar of the AWS IAM policy language: identity policies, resource policies (S3 bucket, KMS key, SQS, SNS \u2026) and role trust policies. Unknown keys are errors, never ignored: a misspelt key such as "Acton" would otherwise silently change what the policy means.', "type": "object", "properties": { "Version": { "description": 'Policy language version. "2012-10-17" is current; "2008-10-17" is the legacy version without policy variables.', "enum": ["2012-10-17", "2008-10-17"] }, "Id": { "description": "Optional identifier of the policy (some services, e.g. SQS and SNS, require it).", "type": "string" }, "Statement": { "description": "One statement, or a non-empty list of statements.", "type": ["object", "array"], "minItems": 1, "items": { "$ref": "#/$defs/statement" }, "if": { "type": "object" }, "then": { "$ref": "#/$defs/statement" } } }, "required": ["Statement"], "additionalProperties": false, "$defs": { "statement": { "description": "One statement: an effect on actions (Action or NotAction), optionally for resources (Resource or NotResource; role trust policies have neither), principals (Principal or NotPrincipal, in resource policies) and conditions.", "type": "object", "allOf": [{ "description": "The keys a statement may have (listed first so that the rules below can name them).", "properties": { "Sid": { "description": "Statement id: a label that has no effect on access.", "type": "string" }, "Effect": { "description": "Whether the statement allows or denies (case-sensitive).", "enum": ["Allow", "Deny"] }, "Principal": { "$ref": "#/$defs/principal" }, "NotPrincipal": { "$ref": "#/$defs/principal" }, "Action": { "$ref": "#/$defs/actions" }, "NotAction": { "$ref": "#/$defs/actions" }, "Resource": { "$ref": "#/$defs/resources" }, "NotResource": { "$ref": "#/$defs/resources" }, "Condition": { "$ref": "#/$defs/condition" } }, "additionalProperties": false }, { "description": "Effect is required.", "required": ["Effect"] }, { "description": "Exactly one of Action and NotAction.", "oneOf": [{ "required": ["Action"] }, { "required": ["NotAction"] }] }, { "description": "At most one of Resource and NotResource (trust policies have neither).", "not": { "required": ["Resource", "NotResource"] } }, { "description": "At most one of Principal and NotPrincipal.", "not": { "required": ["Principal", "NotPrincipal"] } }] }, "principal": { "title": '"*" or an object of principal types', "description": '"*" (everyone, including anonymous users), or an object whose keys are principal types (AWS, Service, Federated, CanonicalUser), each naming one or more principals.', "type": ["string", "object"], "pattern": "^\\*$", "minProperties": 1, "propertyNames": { "enum": ["AWS", "Service", "Federated", "CanonicalUser"] }, "additionalProperties": { "$ref": "#/$defs/principalIds" } }, "principalIds": { "description": 'One principal id (account id, ARN, service name such as "lambda.amazonaws.com", identity provider, canonical user id, or "*"), or a non-empty list of them.', "type": ["string", "array"], "minLength": 1, "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "actions": { "description": "One action, or a non-empty list of actions.", "type": ["string", "array"], "minItems": 1, "items": { "$ref": "#/$defs/action" }, "if": { "type": "string" }, "then": { "$ref": "#/$defs/action" } }, "action": { "title": 'an action such as "s3:GetObject" (service prefix, colon, action name with * and ? wildcards) or "*"', "description": '"*", or a service prefix (letters, digits, hyphens), a colon and an action name in which * and ? are wildcards. Action names are case-insensitive. In a document extracted from a template, a value the template leaves unresolved (a symbol, between U+E000 and U+E001) may stand for any part.', "type": "string", "pattern": "^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$" }, "resources": { "description": "One resource, or a non-empty list of resources.", "type": ["string", "array"], "minItems": 1, "items": { "$ref": "#/$defs/resource" }, "if": { "type": "string" }, "then": { "$ref": "#/$defs/resource" } }, "resource": { "title": '"*" or an ARN such as "arn:aws:s3:::bucket/*"', "description": '"*", or an ARN arn:partition:service:region:account:resource in which * and ? are wildcards and ${\u2026} policy variables may appear. A * that ends a segment may expand beyond the colons (IAM\'s Resource element), so an ARN may stop early at such a * (arn:aws:logs:eu-west-1:*). In a document extracted from a template, a value the template leaves unresolved (a symbol, between U+E000 and U+E001: !GetAtt Bucket.Arn) may stand for any part.', "type": "string", "pattern": "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$" }, "condition": { "description": "Conditions: condition operator \u2192 (condition key \u2192 value or list of values). All operators must hold; within an operator, all keys must hold; a list of values matches when any value does (unless a ForAllValues / ForAnyValue set operator says otherwise). Unknown operators pass this schema and are reported by the comparison as possible widenings.", "type": "object", "propertyNames": { "title": 'a condition operator such as "StringEquals", "ForAnyValue:StringLike" or "BoolIfExists"', "pattern": "^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$" }, "additionalProperties": { "description": 'Condition key (such as "aws:SourceIp" or "token.actions.githubusercontent.com:sub") \u2192 value or list of values.', "type": "object", "minProperties": 1, "propertyNames": { "minLength": 1 }, "additionalProperties": { "$ref": "#/$defs/conditionValues" } } }, "conditionValues": { "description": "A string, number or boolean, or a list of them.", "type": ["string", "number", "boolean", "array"], "items": { "type": ["string", "number", "boolean"] } } } };
-    schema55 = { "description": "One statement: an effect on actions (Action or NotAction), optionally for resources (Resource or NotResource; role trust policies have neither), principals (Principal or NotPrincipal, in resource policies) and conditions.", "type": "object", "allOf": [{ "description": "The keys a statement may have (listed first so that the rules below can name them).", "properties": { "Sid": { "description": "Statement id: a label that has no effect on access.", "type": "string" }, "Effect": { "description": "Whether the statement allows or denies (case-sensitive).", "enum": ["Allow", "Deny"] }, "Principal": { "$ref": "#/$defs/principal" }, "NotPrincipal": { "$ref": "#/$defs/principal" }, "Action": { "$ref": "#/$defs/actions" }, "NotAction": { "$ref": "#/$defs/actions" }, "Resource": { "$ref": "#/$defs/resources" }, "NotResource": { "$ref": "#/$defs/resources" }, "Condition": { "$ref": "#/$defs/condition" } }, "additionalProperties": false }, { "description": "Effect is required.", "required": ["Effect"] }, { "description": "Exactly one of Action and NotAction.", "oneOf": [{ "required": ["Action"] }, { "required": ["NotAction"] }] }, { "description": "At most one of Resource and NotResource (trust policies have neither).", "not": { "required": ["Resource", "NotResource"] } }, { "description": "At most one of Principal and NotPrincipal.", "not": { "required": ["Principal", "NotPrincipal"] } }] };
+    schema54 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/aws-iam.schema.json", "title": "AWS IAM policy document", "description": 'The grammar of the AWS IAM policy language: identity policies, resource policies (S3 bucket, KMS key, SQS, SNS \u2026) and role trust policies. Unknown keys are errors, never ignored: a misspelt key such as "Acton" would otherwise silently change what the policy means.', "type": "object", "properties": { "Version": { "description": 'Policy language version. "2012-10-17" is current; "2008-10-17" is the legacy version without policy variables.', "enum": ["2012-10-17", "2008-10-17"] }, "Id": { "description": "Optional identifier of the policy (some services, e.g. SQS and SNS, require it).", "type": "string" }, "Statement": { "description": "One statement, or a non-empty list of statements.", "type": ["object", "array"], "minItems": 1, "items": { "$ref": "#/$defs/statement" }, "if": { "type": "object" }, "then": { "$ref": "#/$defs/statement" } } }, "required": ["Statement"], "additionalProperties": false, "$defs": { "statement": { "description": "One statement: an effect on actions (Action or NotAction), optionally for resources (Resource or NotResource; role trust policies have neither), principals (Principal or NotPrincipal, in resource policies) and conditions.", "type": "object", "allOf": [{ "description": "The keys a statement may have (listed first so that the rules below can name them).", "properties": { "Sid": { "description": "Statement id: a label that has no effect on access.", "type": "string" }, "Effect": { "description": "Whether the statement allows or denies (case-sensitive). A template's unresolved value (a container's symbol, between U+E000 and U+E001) is read as either, a possible widening.", "type": "string", "title": '"Allow" or "Deny"', "pattern": "^(Allow|Deny)$|^\uE000[^\uE001]*\uE001$" }, "Principal": { "$ref": "#/$defs/principal" }, "NotPrincipal": { "$ref": "#/$defs/principal" }, "Action": { "$ref": "#/$defs/actions" }, "NotAction": { "$ref": "#/$defs/actions" }, "Resource": { "$ref": "#/$defs/resources" }, "NotResource": { "$ref": "#/$defs/resources" }, "Condition": { "$ref": "#/$defs/condition" } }, "additionalProperties": false }, { "description": "Effect is required.", "required": ["Effect"] }, { "description": "Exactly one of Action and NotAction.", "oneOf": [{ "required": ["Action"] }, { "required": ["NotAction"] }] }, { "description": "At most one of Resource and NotResource (trust policies have neither).", "not": { "required": ["Resource", "NotResource"] } }, { "description": "At most one of Principal and NotPrincipal.", "not": { "required": ["Principal", "NotPrincipal"] } }] }, "principal": { "title": '"*" or an object of principal types', "description": '"*" (everyone, including anonymous users), or an object whose keys are principal types (AWS, Service, Federated, CanonicalUser), each naming one or more principals.', "type": ["string", "object"], "pattern": "^\\*$", "minProperties": 1, "propertyNames": { "enum": ["AWS", "Service", "Federated", "CanonicalUser"] }, "additionalProperties": { "$ref": "#/$defs/principalIds" } }, "principalIds": { "description": 'One principal id (account id, ARN, service name such as "lambda.amazonaws.com", identity provider, canonical user id, or "*"), or a non-empty list of them.', "type": ["string", "array"], "minLength": 1, "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "actions": { "description": "One action, or a non-empty list of actions.", "type": ["string", "array"], "minItems": 1, "items": { "$ref": "#/$defs/action" }, "if": { "type": "string" }, "then": { "$ref": "#/$defs/action" } }, "action": { "title": 'an action such as "s3:GetObject" (service prefix, colon, action name with * and ? wildcards) or "*"', "description": `"*", or a service prefix (letters, digits, hyphens), a colon and an action name in which * and ? are wildcards. Action names are case-insensitive. Whitespace around the parts is accepted, as AWS publishes managed policies with it ("amplifybackend: *"); how AWS reads such an action is not documented, so a change to it is a possible widening. A template's unresolved value may stand for an action or a part of one.`, "type": "string", "pattern": "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000" }, "resources": { "description": "One resource, or a non-empty list of resources.", "type": ["string", "array"], "minItems": 1, "items": { "$ref": "#/$defs/resource" }, "if": { "type": "string" }, "then": { "$ref": "#/$defs/resource" } }, "resource": { "title": '"*" or an ARN such as "arn:aws:s3:::bucket/*"', "description": '"*", or an ARN arn:partition:service:region:account:resource in which * and ? are wildcards and ${\u2026} policy variables may appear. Each of the first five segments is matched on its own; an ARN may stop early at a * that ends its last segment (arn:aws:logs:eu-west-1:*, arn:aws:ec2:*), the missing segments then read as *. The resource part may be empty (arn:aws:organizations::*:, as AWS managed policies write it). A template\'s unresolved value may stand for the ARN or a part of it (${BucketArn}/*).', "type": "string", "pattern": "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000" }, "condition": { "description": "Conditions: condition operator \u2192 (condition key \u2192 value or list of values). All operators must hold; within an operator, all keys must hold; a list of values matches when any value does (unless a ForAllValues / ForAnyValue set operator says otherwise). Unknown operators pass this schema and are reported by the comparison as possible widenings.", "type": "object", "propertyNames": { "title": 'a condition operator such as "StringEquals", "ForAnyValue:StringLike" or "BoolIfExists"', "pattern": "^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$" }, "additionalProperties": { "description": 'Condition key (such as "aws:SourceIp" or "token.actions.githubusercontent.com:sub") \u2192 value or list of values.', "type": "object", "minProperties": 1, "propertyNames": { "minLength": 1 }, "additionalProperties": { "$ref": "#/$defs/conditionValues" } } }, "conditionValues": { "description": "A string, number or boolean, or a list of them.", "type": ["string", "number", "boolean", "array"], "items": { "type": ["string", "number", "boolean"] } } } };
+    schema55 = { "description": "One statement: an effect on actions (Action or NotAction), optionally for resources (Resource or NotResource; role trust policies have neither), principals (Principal or NotPrincipal, in resource policies) and conditions.", "type": "object", "allOf": [{ "description": "The keys a statement may have (listed first so that the rules below can name them).", "properties": { "Sid": { "description": "Statement id: a label that has no effect on access.", "type": "string" }, "Effect": { "description": "Whether the statement allows or denies (case-sensitive). A template's unresolved value (a container's symbol, between U+E000 and U+E001) is read as either, a possible widening.", "type": "string", "title": '"Allow" or "Deny"', "pattern": "^(Allow|Deny)$|^\uE000[^\uE001]*\uE001$" }, "Principal": { "$ref": "#/$defs/principal" }, "NotPrincipal": { "$ref": "#/$defs/principal" }, "Action": { "$ref": "#/$defs/actions" }, "NotAction": { "$ref": "#/$defs/actions" }, "Resource": { "$ref": "#/$defs/resources" }, "NotResource": { "$ref": "#/$defs/resources" }, "Condition": { "$ref": "#/$defs/condition" } }, "additionalProperties": false }, { "description": "Effect is required.", "required": ["Effect"] }, { "description": "Exactly one of Action and NotAction.", "oneOf": [{ "required": ["Action"] }, { "required": ["NotAction"] }] }, { "description": "At most one of Resource and NotResource (trust policies have neither).", "not": { "required": ["Resource", "NotResource"] } }, { "description": "At most one of Principal and NotPrincipal.", "not": { "required": ["Principal", "NotPrincipal"] } }] };
     func52 = Object.prototype.hasOwnProperty;
+    pattern20 = new RegExp("^(Allow|Deny)$|^\uE000[^\uE001]*\uE001$", "u");
     schema56 = { "title": '"*" or an object of principal types', "description": '"*" (everyone, including anonymous users), or an object whose keys are principal types (AWS, Service, Federated, CanonicalUser), each naming one or more principals.', "type": ["string", "object"], "pattern": "^\\*$", "minProperties": 1, "propertyNames": { "enum": ["AWS", "Service", "Federated", "CanonicalUser"] }, "additionalProperties": { "$ref": "#/$defs/principalIds" } };
     schema57 = { "description": 'One principal id (account id, ARN, service name such as "lambda.amazonaws.com", identity provider, canonical user id, or "*"), or a non-empty list of them.', "type": ["string", "array"], "minLength": 1, "minItems": 1, "items": { "type": "string", "minLength": 1 } };
-    pattern20 = new RegExp("^\\*$", "u");
+    pattern21 = new RegExp("^\\*$", "u");
     func14 = require5("ajv/dist/runtime/ucs2length").default;
     validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     schema58 = { "description": "One action, or a non-empty list of actions.", "type": ["string", "array"], "minItems": 1, "items": { "$ref": "#/$defs/action" }, "if": { "type": "string" }, "then": { "$ref": "#/$defs/action" } };
-    schema59 = { "title": 'an action such as "s3:GetObject" (service prefix, colon, action name with * and ? wildcards) or "*"', "description": '"*", or a service prefix (letters, digits, hyphens), a colon and an action name in which * and ? are wildcards. Action names are case-insensitive. In a document extracted from a template, a value the template leaves unresolved (a symbol, between U+E000 and U+E001) may stand for any part.', "type": "string", "pattern": "^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$" };
-    pattern21 = new RegExp("^(\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?-]+|.*\\uE000.*)$", "u");
+    schema59 = { "title": 'an action such as "s3:GetObject" (service prefix, colon, action name with * and ? wildcards) or "*"', "description": `"*", or a service prefix (letters, digits, hyphens), a colon and an action name in which * and ? are wildcards. Action names are case-insensitive. Whitespace around the parts is accepted, as AWS publishes managed policies with it ("amplifybackend: *"); how AWS reads such an action is not documented, so a change to it is a possible widening. A template's unresolved value may stand for an action or a part of one.`, "type": "string", "pattern": "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000" };
+    pattern22 = new RegExp("^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000", "u");
     validate37.evaluated = { "items": true, "dynamicProps": false, "dynamicItems": false };
     schema61 = { "description": "One resource, or a non-empty list of resources.", "type": ["string", "array"], "minItems": 1, "items": { "$ref": "#/$defs/resource" }, "if": { "type": "string" }, "then": { "$ref": "#/$defs/resource" } };
-    schema62 = { "title": '"*" or an ARN such as "arn:aws:s3:::bucket/*"', "description": '"*", or an ARN arn:partition:service:region:account:resource in which * and ? are wildcards and ${\u2026} policy variables may appear. A * that ends a segment may expand beyond the colons (IAM\'s Resource element), so an ARN may stop early at such a * (arn:aws:logs:eu-west-1:*). In a document extracted from a template, a value the template leaves unresolved (a symbol, between U+E000 and U+E001: !GetAtt Bucket.Arn) may stand for any part.', "type": "string", "pattern": "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$" };
-    pattern23 = new RegExp("^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+|arn:[^:]+:[^:]*(:[^:]*)*\\*|.*\\uE000.*)$", "u");
+    schema62 = { "title": '"*" or an ARN such as "arn:aws:s3:::bucket/*"', "description": '"*", or an ARN arn:partition:service:region:account:resource in which * and ? are wildcards and ${\u2026} policy variables may appear. Each of the first five segments is matched on its own; an ARN may stop early at a * that ends its last segment (arn:aws:logs:eu-west-1:*, arn:aws:ec2:*), the missing segments then read as *. The resource part may be empty (arn:aws:organizations::*:, as AWS managed policies write it). A template\'s unresolved value may stand for the ARN or a part of it (${BucketArn}/*).', "type": "string", "pattern": "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000" };
+    pattern24 = new RegExp("^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000", "u");
     validate40.evaluated = { "items": true, "dynamicProps": false, "dynamicItems": false };
     schema64 = { "description": "Conditions: condition operator \u2192 (condition key \u2192 value or list of values). All operators must hold; within an operator, all keys must hold; a list of values matches when any value does (unless a ForAllValues / ForAnyValue set operator says otherwise). Unknown operators pass this schema and are reported by the comparison as possible widenings.", "type": "object", "propertyNames": { "title": 'a condition operator such as "StringEquals", "ForAnyValue:StringLike" or "BoolIfExists"', "pattern": "^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$" }, "additionalProperties": { "description": 'Condition key (such as "aws:SourceIp" or "token.actions.githubusercontent.com:sub") \u2192 value or list of values.', "type": "object", "minProperties": 1, "propertyNames": { "minLength": 1 }, "additionalProperties": { "$ref": "#/$defs/conditionValues" } } };
     schema65 = { "description": "A string, number or boolean, or a list of them.", "type": ["string", "number", "boolean", "array"], "items": { "type": ["string", "number", "boolean"] } };
-    pattern25 = new RegExp("^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$", "u");
+    pattern26 = new RegExp("^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$", "u");
     validate43.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate33.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
@@ -13296,7 +14344,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
             if (data1.pattern !== void 0) {
               let data2 = data1.pattern;
               if (typeof data2 === "string") {
-                if (!pattern26.test(data2)) {
+                if (!pattern27.test(data2)) {
                   const err5 = { instancePath: instancePath + "/rules/" + i0 + "/pattern", schemaPath: "#/properties/rules/items/properties/pattern/pattern", keyword: "pattern", params: { pattern: "^(?!\\\\?!)(?:[^\\s\\\\#\\[\\]]|\\\\[^#])+$" }, message: 'must match pattern "^(?!\\\\?!)(?:[^\\s\\\\#\\[\\]]|\\\\[^#])+$"', schema: "^(?!\\\\?!)(?:[^\\s\\\\#\\[\\]]|\\\\[^#])+$", parentSchema: schema84.properties.rules.items.properties.pattern, data: data2 };
                   if (vErrors === null) {
                     vErrors = [err5];
@@ -13322,7 +14370,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
                 for (let i1 = 0; i1 < len1; i1++) {
                   let data4 = data3[i1];
                   if (typeof data4 === "string") {
-                    if (!pattern27.test(data4)) {
+                    if (!pattern28.test(data4)) {
                       const err7 = { instancePath: instancePath + "/rules/" + i0 + "/owners/" + i1, schemaPath: "#/properties/rules/items/properties/owners/items/pattern", keyword: "pattern", params: { pattern: "^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})$" }, message: 'must match pattern "^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})$"', schema: "^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})$", parentSchema: schema84.properties.rules.items.properties.owners.items, data: data4 };
                       if (vErrors === null) {
                         vErrors = [err7];
@@ -13530,15 +14578,15 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
   validate57.errors = vErrors;
   return errors === 0;
 }
-var validate6, codeowners_default, schema84, pattern26, pattern27;
+var validate6, codeowners_default, schema84, pattern27, pattern28;
 var init_codeowners2 = __esm({
   "dist/validators/codeowners.js"() {
     "use strict";
     validate6 = validate57;
     codeowners_default = validate57;
     schema84 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/codeowners.schema.json", "title": "GitHub CODEOWNERS file", "description": "A CODEOWNERS file as acldrift reads it: its rules in file order (comments and blank lines dropped), each a gitignore-style pattern as written (escapes kept) and the owners listed after it, and the lines GitHub skips (invalid syntax). The last rule matching a path decides its owners; a rule without owners leaves the path without owners.", "type": "object", "properties": { "rules": { "type": "array", "items": { "type": "object", "properties": { "pattern": { "title": 'a CODEOWNERS pattern (no "!" negation, no "#", no unescaped "[ ]" range, no unescaped whitespace)', "type": "string", "pattern": "^(?!\\\\?!)(?:[^\\s\\\\#\\[\\]]|\\\\[^#])+$" }, "owners": { "description": "Who may approve a change to a matching path: @user, @org/team or an email address. Empty: the paths have no owners.", "type": "array", "items": { "title": "an owner: @user, @org/team or an email address", "type": "string", "pattern": "^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})$" } } }, "required": ["pattern", "owners"], "additionalProperties": false } }, "skipped": { "description": "Lines GitHub skips because of invalid syntax (it reads the rest of the file): their owners are not required.", "type": "array", "items": { "type": "object", "properties": { "line": { "type": "integer", "minimum": 1 }, "text": { "type": "string" }, "reason": { "type": "string" }, "owners": { "type": "array", "items": { "type": "string" } } }, "required": ["line", "text", "reason", "owners"], "additionalProperties": false } } }, "required": ["rules"], "additionalProperties": false };
-    pattern26 = new RegExp("^(?!\\\\?!)(?:[^\\s\\\\#\\[\\]]|\\\\[^#])+$", "u");
-    pattern27 = new RegExp("^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})$", "u");
+    pattern27 = new RegExp("^(?!\\\\?!)(?:[^\\s\\\\#\\[\\]]|\\\\[^#])+$", "u");
+    pattern28 = new RegExp("^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})$", "u");
     validate57.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -14504,7 +15552,7 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.role !== void 0) {
       let data0 = data.role;
       if (typeof data0 === "string") {
-        if (!pattern30.test(data0)) {
+        if (!pattern31.test(data0)) {
           const err3 = { instancePath: instancePath + "/role", schemaPath: "#/$defs/roleName/pattern", keyword: "pattern", params: { pattern: "^(roles/[A-Za-z0-9_.]+|projects/[a-z0-9][a-z0-9.:-]*/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+)$" }, message: 'must match pattern "^(roles/[A-Za-z0-9_.]+|projects/[a-z0-9][a-z0-9.:-]*/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+)$"', schema: "^(roles/[A-Za-z0-9_.]+|projects/[a-z0-9][a-z0-9.:-]*/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+)$", parentSchema: schema89, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
@@ -14539,7 +15587,7 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
         for (let i0 = 0; i0 < len0; i0++) {
           let data2 = data1[i0];
           if (typeof data2 === "string") {
-            if (!pattern31.test(data2)) {
+            if (!pattern32.test(data2)) {
               const err6 = { instancePath: instancePath + "/members/" + i0, schemaPath: "#/$defs/member/pattern", keyword: "pattern", params: { pattern: "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$" }, message: 'must match pattern "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$"', schema: "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$", parentSchema: schema90, data: data2 };
               if (vErrors === null) {
                 vErrors = [err6];
@@ -14714,7 +15762,7 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.service !== void 0) {
       let data0 = data.service;
       if (typeof data0 === "string") {
-        if (!pattern32.test(data0)) {
+        if (!pattern33.test(data0)) {
           const err3 = { instancePath: instancePath + "/service", schemaPath: "#/properties/service/pattern", keyword: "pattern", params: { pattern: "^(allServices|[a-z0-9-]+(\\.[a-z0-9-]+)+)$" }, message: 'must match pattern "^(allServices|[a-z0-9-]+(\\.[a-z0-9-]+)+)$"', schema: "^(allServices|[a-z0-9-]+(\\.[a-z0-9-]+)+)$", parentSchema: schema92.properties.service, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
@@ -14779,7 +15827,7 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
                 for (let i1 = 0; i1 < len1; i1++) {
                   let data5 = data4[i1];
                   if (typeof data5 === "string") {
-                    if (!pattern31.test(data5)) {
+                    if (!pattern32.test(data5)) {
                       const err8 = { instancePath: instancePath + "/auditLogConfigs/" + i0 + "/exemptedMembers/" + i1, schemaPath: "#/$defs/member/pattern", keyword: "pattern", params: { pattern: "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$" }, message: 'must match pattern "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$"', schema: "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$", parentSchema: schema90, data: data5 };
                       if (vErrors === null) {
                         vErrors = [err8];
@@ -15223,7 +16271,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       if (data.name !== void 0) {
         let data0 = data.name;
         if (typeof data0 === "string") {
-          if (!pattern28.test(data0)) {
+          if (!pattern29.test(data0)) {
             const err8 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/role/properties/name/pattern", keyword: "pattern", params: { pattern: "^(projects/[a-z0-9][a-z0-9.:-]*|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$" }, message: 'must match pattern "^(projects/[a-z0-9][a-z0-9.:-]*|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$"', schema: "^(projects/[a-z0-9][a-z0-9.:-]*|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$", parentSchema: schema86.properties.name, data: data0 };
             if (vErrors === null) {
               vErrors = [err8];
@@ -15273,7 +16321,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           for (let i0 = 0; i0 < len0; i0++) {
             let data4 = data3[i0];
             if (typeof data4 === "string") {
-              if (!pattern29.test(data4)) {
+              if (!pattern30.test(data4)) {
                 const err12 = { instancePath: instancePath + "/includedPermissions/" + i0, schemaPath: "#/$defs/role/properties/includedPermissions/items/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-zA-Z0-9_-]*(\\.[a-zA-Z0-9_-]+){2,}$" }, message: 'must match pattern "^[a-z][a-zA-Z0-9_-]*(\\.[a-zA-Z0-9_-]+){2,}$"', schema: "^[a-z][a-zA-Z0-9_-]*(\\.[a-zA-Z0-9_-]+){2,}$", parentSchema: schema86.properties.includedPermissions.items, data: data4 };
                 if (vErrors === null) {
                   vErrors = [err12];
@@ -15383,7 +16431,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
   evaluated0.props = props0;
   return errors === 0;
 }
-var require8, validate8, gcp_iam_default, schema85, schema86, pattern28, pattern29, schema87, schema88, schema89, schema90, schema91, pattern30, pattern31, func17, schema92, pattern32;
+var require8, validate8, gcp_iam_default, schema85, schema86, pattern29, pattern30, schema87, schema88, schema89, schema90, schema91, pattern31, pattern32, func17, schema92, pattern33;
 var init_gcp_iam2 = __esm({
   "dist/validators/gcp-iam.js"() {
     "use strict";
@@ -15392,19 +16440,19 @@ var init_gcp_iam2 = __esm({
     gcp_iam_default = validate58;
     schema85 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/gcp-iam.schema.json", "title": "GCP IAM allow policy or custom role definition", "description": 'An IAM allow policy as `gcloud \u2026 get-iam-policy --format=json|yaml` prints it (bindings, auditConfigs, etag, version), or a custom role definition as `gcloud iam roles describe` prints it (name, title, includedPermissions, stage). Unknown keys are errors, never ignored: a misspelt key such as "member" would otherwise silently change what the policy means.', "type": "object", "if": { "description": "A document with any of the keys of a role definition is a role definition.", "anyOf": [{ "properties": { "includedPermissions": true }, "required": ["includedPermissions"] }, { "properties": { "name": true }, "required": ["name"] }, { "properties": { "title": true }, "required": ["title"] }, { "properties": { "stage": true }, "required": ["stage"] }] }, "then": { "$ref": "#/$defs/role" }, "else": { "$ref": "#/$defs/policy" }, "$defs": { "policy": { "description": "An allow policy: one resource's bindings. A file is one resource (a project, a bucket, a service account \u2026).", "type": "object", "properties": { "bindings": { "description": "Who has which role, optionally under a condition.", "type": "array", "items": { "$ref": "#/$defs/binding" } }, "auditConfigs": { "description": "Data Access audit logging per service.", "type": "array", "items": { "$ref": "#/$defs/auditConfig" } }, "etag": { "description": "Concurrency token of the policy (no effect on access).", "type": "string" }, "version": { "description": "Policy version: 3 is required for conditional bindings; 1 otherwise.", "enum": [1, 3] } }, "additionalProperties": false, "if": { "description": "A conditional binding needs policy version 3 (when the version is given).", "properties": { "bindings": { "type": "array", "contains": { "type": "object", "required": ["condition"], "properties": { "condition": true } } }, "version": true }, "required": ["bindings", "version"] }, "then": { "properties": { "version": { "const": 3 } } } }, "binding": { "description": "One role granted to a list of members, optionally under a condition.", "type": "object", "properties": { "role": { "$ref": "#/$defs/roleName" }, "members": { "description": "The principals granted the role.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/member" } }, "condition": { "$ref": "#/$defs/condition" } }, "required": ["role", "members"], "additionalProperties": false }, "roleName": { "title": "a role name: roles/NAME, projects/PROJECT/roles/NAME or organizations/ORG/roles/NAME", "description": "A predefined or basic role (roles/\u2026) or a custom role of a project or organization.", "type": "string", "pattern": "^(roles/[A-Za-z0-9_.]+|projects/[a-z0-9][a-z0-9.:-]*/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+)$" }, "member": { "title": "a member: allUsers, allAuthenticatedUsers, user:EMAIL, group:EMAIL, serviceAccount:EMAIL, domain:DOMAIN, principal://\u2026, principalSet://\u2026, deleted:TYPE:\u2026?uid=\u2026, projectOwner:/projectEditor:/projectViewer:PROJECT", "description": "A principal identifier in one of the forms IAM accepts in allow policies: allUsers (anyone, anonymous callers included), allAuthenticatedUsers (anyone signed in with a Google account or a service account; not federated identities), a Google account, group or service account (or a Kubernetes service account PROJECT.svc.id.goog[NAMESPACE/KSA]), every user of a domain, one federated identity (principal://) or a set of them (principalSet://), a recently deleted principal, or the owners/editors/viewers of a project (Cloud Storage convenience values).", "type": "string", "pattern": "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$" }, "condition": { "description": "An IAM Condition: a CEL expression that must hold for the binding to apply.", "type": "object", "properties": { "expression": { "description": "The CEL expression.", "type": "string", "minLength": 1 }, "title": { "description": "A label (no effect on access).", "type": "string" }, "description": { "description": "A description (no effect on access).", "type": "string" }, "location": { "description": "Where the expression came from (no effect on access).", "type": "string" } }, "required": ["expression"], "additionalProperties": false }, "auditConfig": { "description": "Which Data Access audit logs a service records, and for whom not.", "type": "object", "properties": { "service": { "title": "allServices or a service name such as storage.googleapis.com", "type": "string", "pattern": "^(allServices|[a-z0-9-]+(\\.[a-z0-9-]+)+)$" }, "auditLogConfigs": { "type": "array", "items": { "type": "object", "properties": { "logType": { "enum": ["ADMIN_READ", "DATA_READ", "DATA_WRITE"] }, "exemptedMembers": { "description": "Members whose requests are not logged.", "type": "array", "items": { "$ref": "#/$defs/member" } } }, "required": ["logType"], "additionalProperties": false } } }, "required": ["service", "auditLogConfigs"], "additionalProperties": false }, "role": { "description": "A custom role definition. `name` is required: bindings refer to the role by it.", "type": "object", "properties": { "name": { "title": "a custom role name: projects/PROJECT/roles/NAME or organizations/ORG/roles/NAME", "type": "string", "pattern": "^(projects/[a-z0-9][a-z0-9.:-]*|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$" }, "title": { "description": "Display name (no effect on access).", "type": "string" }, "description": { "description": "Description (no effect on access).", "type": "string" }, "includedPermissions": { "description": "The permissions the role grants.", "type": "array", "items": { "title": "a permission such as storage.objects.get", "type": "string", "pattern": "^[a-z][a-zA-Z0-9_-]*(\\.[a-zA-Z0-9_-]+){2,}$" } }, "stage": { "description": "Launch stage; a DISABLED role grants nothing.", "enum": ["ALPHA", "BETA", "GA", "DEPRECATED", "DISABLED", "EAP"] }, "etag": { "description": "Concurrency token (no effect on access).", "type": "string" }, "deleted": { "description": "A deleted role grants nothing.", "type": "boolean" } }, "required": ["name"], "additionalProperties": false } } };
     schema86 = { "description": "A custom role definition. `name` is required: bindings refer to the role by it.", "type": "object", "properties": { "name": { "title": "a custom role name: projects/PROJECT/roles/NAME or organizations/ORG/roles/NAME", "type": "string", "pattern": "^(projects/[a-z0-9][a-z0-9.:-]*|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$" }, "title": { "description": "Display name (no effect on access).", "type": "string" }, "description": { "description": "Description (no effect on access).", "type": "string" }, "includedPermissions": { "description": "The permissions the role grants.", "type": "array", "items": { "title": "a permission such as storage.objects.get", "type": "string", "pattern": "^[a-z][a-zA-Z0-9_-]*(\\.[a-zA-Z0-9_-]+){2,}$" } }, "stage": { "description": "Launch stage; a DISABLED role grants nothing.", "enum": ["ALPHA", "BETA", "GA", "DEPRECATED", "DISABLED", "EAP"] }, "etag": { "description": "Concurrency token (no effect on access).", "type": "string" }, "deleted": { "description": "A deleted role grants nothing.", "type": "boolean" } }, "required": ["name"], "additionalProperties": false };
-    pattern28 = new RegExp("^(projects/[a-z0-9][a-z0-9.:-]*|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$", "u");
-    pattern29 = new RegExp("^[a-z][a-zA-Z0-9_-]*(\\.[a-zA-Z0-9_-]+){2,}$", "u");
+    pattern29 = new RegExp("^(projects/[a-z0-9][a-z0-9.:-]*|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$", "u");
+    pattern30 = new RegExp("^[a-z][a-zA-Z0-9_-]*(\\.[a-zA-Z0-9_-]+){2,}$", "u");
     schema87 = { "description": "An allow policy: one resource's bindings. A file is one resource (a project, a bucket, a service account \u2026).", "type": "object", "properties": { "bindings": { "description": "Who has which role, optionally under a condition.", "type": "array", "items": { "$ref": "#/$defs/binding" } }, "auditConfigs": { "description": "Data Access audit logging per service.", "type": "array", "items": { "$ref": "#/$defs/auditConfig" } }, "etag": { "description": "Concurrency token of the policy (no effect on access).", "type": "string" }, "version": { "description": "Policy version: 3 is required for conditional bindings; 1 otherwise.", "enum": [1, 3] } }, "additionalProperties": false, "if": { "description": "A conditional binding needs policy version 3 (when the version is given).", "properties": { "bindings": { "type": "array", "contains": { "type": "object", "required": ["condition"], "properties": { "condition": true } } }, "version": true }, "required": ["bindings", "version"] }, "then": { "properties": { "version": { "const": 3 } } } };
     schema88 = { "description": "One role granted to a list of members, optionally under a condition.", "type": "object", "properties": { "role": { "$ref": "#/$defs/roleName" }, "members": { "description": "The principals granted the role.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/member" } }, "condition": { "$ref": "#/$defs/condition" } }, "required": ["role", "members"], "additionalProperties": false };
     schema89 = { "title": "a role name: roles/NAME, projects/PROJECT/roles/NAME or organizations/ORG/roles/NAME", "description": "A predefined or basic role (roles/\u2026) or a custom role of a project or organization.", "type": "string", "pattern": "^(roles/[A-Za-z0-9_.]+|projects/[a-z0-9][a-z0-9.:-]*/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+)$" };
     schema90 = { "title": "a member: allUsers, allAuthenticatedUsers, user:EMAIL, group:EMAIL, serviceAccount:EMAIL, domain:DOMAIN, principal://\u2026, principalSet://\u2026, deleted:TYPE:\u2026?uid=\u2026, projectOwner:/projectEditor:/projectViewer:PROJECT", "description": "A principal identifier in one of the forms IAM accepts in allow policies: allUsers (anyone, anonymous callers included), allAuthenticatedUsers (anyone signed in with a Google account or a service account; not federated identities), a Google account, group or service account (or a Kubernetes service account PROJECT.svc.id.goog[NAMESPACE/KSA]), every user of a domain, one federated identity (principal://) or a set of them (principalSet://), a recently deleted principal, or the owners/editors/viewers of a project (Cloud Storage convenience values).", "type": "string", "pattern": "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$" };
     schema91 = { "description": "An IAM Condition: a CEL expression that must hold for the binding to apply.", "type": "object", "properties": { "expression": { "description": "The CEL expression.", "type": "string", "minLength": 1 }, "title": { "description": "A label (no effect on access).", "type": "string" }, "description": { "description": "A description (no effect on access).", "type": "string" }, "location": { "description": "Where the expression came from (no effect on access).", "type": "string" } }, "required": ["expression"], "additionalProperties": false };
-    pattern30 = new RegExp("^(roles/[A-Za-z0-9_.]+|projects/[a-z0-9][a-z0-9.:-]*/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+)$", "u");
-    pattern31 = new RegExp("^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$", "u");
+    pattern31 = new RegExp("^(roles/[A-Za-z0-9_.]+|projects/[a-z0-9][a-z0-9.:-]*/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+)$", "u");
+    pattern32 = new RegExp("^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$", "u");
     func17 = require8("ajv/dist/runtime/ucs2length").default;
     validate60.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     schema92 = { "description": "Which Data Access audit logs a service records, and for whom not.", "type": "object", "properties": { "service": { "title": "allServices or a service name such as storage.googleapis.com", "type": "string", "pattern": "^(allServices|[a-z0-9-]+(\\.[a-z0-9-]+)+)$" }, "auditLogConfigs": { "type": "array", "items": { "type": "object", "properties": { "logType": { "enum": ["ADMIN_READ", "DATA_READ", "DATA_WRITE"] }, "exemptedMembers": { "description": "Members whose requests are not logged.", "type": "array", "items": { "$ref": "#/$defs/member" } } }, "required": ["logType"], "additionalProperties": false } } }, "required": ["service", "auditLogConfigs"], "additionalProperties": false };
-    pattern32 = new RegExp("^(allServices|[a-z0-9-]+(\\.[a-z0-9-]+)+)$", "u");
+    pattern33 = new RegExp("^(allServices|[a-z0-9-]+(\\.[a-z0-9-]+)+)$", "u");
     validate62.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate59.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate58.evaluated = { "dynamicProps": true, "dynamicItems": false };
@@ -16013,7 +17061,7 @@ function validate65(data, { instancePath = "", parentData, parentDataProperty, r
         for (const key1 in data3) {
           const _errs10 = errors;
           if (typeof key1 === "string") {
-            if (!pattern34.test(key1)) {
+            if (!pattern35.test(key1)) {
               const err8 = { instancePath: instancePath + "/jobs", schemaPath: "#/properties/jobs/propertyNames/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_-]*$"', schema: "^[A-Za-z_][A-Za-z0-9_-]*$", parentSchema: schema94.properties.jobs.propertyNames, data: key1, propertyName: key1 };
               if (vErrors === null) {
                 vErrors = [err8];
@@ -16062,7 +17110,7 @@ function validate65(data, { instancePath = "", parentData, parentDataProperty, r
   validate65.errors = vErrors;
   return errors === 0;
 }
-var require9, validate9, github_actions_default, schema94, schema95, func18, schema96, schema97, schema98, func54, schema114, schema115, pattern34;
+var require9, validate9, github_actions_default, schema94, schema95, func18, schema96, schema97, schema98, func54, schema114, schema115, pattern35;
 var init_github_actions2 = __esm({
   "dist/validators/github-actions.js"() {
     "use strict";
@@ -16081,7 +17129,7 @@ var init_github_actions2 = __esm({
     schema114 = { "description": "A job: runs steps on a runner, or calls a reusable workflow (`uses`).", "type": "object", "properties": { "name": true, "needs": true, "permissions": { "$ref": "#/$defs/permissions" }, "if": true, "runs-on": true, "snapshot": true, "environment": true, "concurrency": true, "outputs": true, "env": true, "defaults": true, "steps": true, "timeout-minutes": true, "strategy": true, "continue-on-error": true, "container": true, "services": true, "uses": { "description": "The reusable workflow this job calls: ./.github/workflows/FILE or OWNER/REPO/.github/workflows/FILE@REF.", "type": "string", "minLength": 1 }, "with": true, "secrets": { "$ref": "#/$defs/secrets" } }, "additionalProperties": false };
     schema115 = { "description": "Secrets passed to the called workflow: `inherit` (all of the caller's), or a map of the called workflow's secret names to values.", "type": ["string", "object"], "if": { "type": "string" }, "then": { "const": "inherit" }, "else": { "additionalProperties": { "type": ["string", "number", "boolean"] } } };
     validate70.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    pattern34 = new RegExp("^[A-Za-z_][A-Za-z0-9_-]*$", "u");
+    pattern35 = new RegExp("^[A-Za-z_][A-Za-z0-9_-]*$", "u");
     validate65.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -20034,7 +21082,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
             const _errs7 = errors;
             if (errors === _errs7) {
               if (typeof data1 === "string") {
-                if (!pattern35.test(data1)) {
+                if (!pattern36.test(data1)) {
                   const err3 = {};
                   if (vErrors === null) {
                     vErrors = [err3];
@@ -20219,7 +21267,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
             const _errs23 = errors;
             if (errors === _errs23) {
               if (typeof data4 === "string") {
-                if (!pattern35.test(data4)) {
+                if (!pattern36.test(data4)) {
                   const err13 = {};
                   if (vErrors === null) {
                     vErrors = [err13];
@@ -20370,7 +21418,7 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
   evaluated0.props = props0;
   return errors === 0;
 }
-var require10, validate10, k8s_rbac_default, schema116, schema117, pattern35, schema119, schema120, schema121, schema122, func55, func19, schema123, schema124, schema125, schema131, schema128, schema129, schema130, schema132, schema135, schema136, schema137, schema143, wrapper0, schema145;
+var require10, validate10, k8s_rbac_default, schema116, schema117, pattern36, schema119, schema120, schema121, schema122, func55, func19, schema123, schema124, schema125, schema131, schema128, schema129, schema130, schema132, schema135, schema136, schema137, schema143, wrapper0, schema145;
 var init_k8s_rbac2 = __esm({
   "dist/validators/k8s-rbac.js"() {
     "use strict";
@@ -20379,7 +21427,7 @@ var init_k8s_rbac2 = __esm({
     k8s_rbac_default = validate73;
     schema116 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/k8s-rbac.schema.json", "title": "Kubernetes RBAC objects", "description": "A YAML or JSON file holding Role, ClusterRole, RoleBinding and ClusterRoleBinding objects (rbac.authorization.k8s.io/v1): one object, a multi-document YAML stream (an array of documents), a `kind: List` as `kubectl get \u2026 -o yaml|json` writes it, or a typed list (RoleList \u2026) as the API returns it. Other Kubernetes objects in the same file (ServiceAccounts, Deployments \u2026) are left alone. RBAC objects are checked as the API server checks them (defaulting in pkg/apis/rbac/v1/defaults.go, then ValidatePolicyRule, ValidateRoleBindingSubject and the binding validators of pkg/apis/rbac/validation/validation.go): what it accepts is accepted, custom verbs included (a verb is a string the authorizer compares as written); unknown keys and older RBAC API versions are errors, never ignored, because acldrift could otherwise miss access they grant.", "type": ["object", "array", "null"], "items": { "$ref": "#/$defs/document" }, "if": { "type": "object" }, "then": { "$ref": "#/$defs/document" }, "$defs": { "document": { "description": "One document: an RBAC object, a list of objects, another Kubernetes object (not checked) or an empty document.", "type": ["object", "null"], "allOf": [{ "if": { "$ref": "#/$defs/isRbacObject" }, "then": { "$ref": "#/$defs/rbacObject" } }, { "if": { "$ref": "#/$defs/isList" }, "then": { "$ref": "#/$defs/list" } }, { "if": { "$ref": "#/$defs/isTypedList" }, "then": { "$ref": "#/$defs/typedList" } }] }, "isRbacObject": { "description": "An RBAC kind whose apiVersion is absent or in the rbac.authorization.k8s.io group.", "type": "object", "required": ["kind"], "properties": { "kind": { "enum": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] }, "apiVersion": { "type": "string", "pattern": "^rbac\\.authorization\\.k8s\\.io/" } } }, "isList": { "type": "object", "required": ["kind"], "properties": { "kind": { "const": "List" } } }, "isTypedList": { "type": "object", "required": ["kind"], "properties": { "kind": { "enum": ["RoleList", "ClusterRoleList", "RoleBindingList", "ClusterRoleBindingList"] }, "apiVersion": { "type": "string", "pattern": "^rbac\\.authorization\\.k8s\\.io/" } } }, "rbacObject": { "type": "object", "properties": { "apiVersion": { "type": "string" }, "kind": { "type": "string" } }, "required": ["apiVersion", "kind"], "allOf": [{ "if": { "properties": { "kind": { "const": "Role" } }, "type": "object" }, "then": { "$ref": "#/$defs/role" } }, { "if": { "properties": { "kind": { "const": "ClusterRole" } }, "type": "object" }, "then": { "$ref": "#/$defs/clusterRole" } }, { "if": { "properties": { "kind": { "const": "RoleBinding" } }, "type": "object" }, "then": { "$ref": "#/$defs/roleBinding" } }, { "if": { "properties": { "kind": { "const": "ClusterRoleBinding" } }, "type": "object" }, "then": { "$ref": "#/$defs/clusterRoleBinding" } }] }, "list": { "description": "`kind: List`, as kubectl writes several objects.", "type": "object", "properties": { "apiVersion": { "const": "v1" }, "kind": { "const": "List" }, "metadata": { "type": ["object", "null"] }, "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/document" } } }, "required": ["apiVersion", "items"], "additionalProperties": false }, "typedList": { "description": "A typed list as the API server returns it: its items may leave out apiVersion and kind.", "type": "object", "properties": { "apiVersion": { "const": "rbac.authorization.k8s.io/v1" }, "kind": { "enum": ["RoleList", "ClusterRoleList", "RoleBindingList", "ClusterRoleBindingList"] }, "metadata": { "type": ["object", "null"] }, "items": { "type": ["array", "null"] } }, "required": ["apiVersion", "items"], "additionalProperties": false, "allOf": [{ "if": { "properties": { "kind": { "const": "RoleList" } }, "type": "object" }, "then": { "properties": { "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/role" } } }, "type": "object" } }, { "if": { "properties": { "kind": { "const": "ClusterRoleList" } }, "type": "object" }, "then": { "properties": { "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/clusterRole" } } }, "type": "object" } }, { "if": { "properties": { "kind": { "const": "RoleBindingList" } }, "type": "object" }, "then": { "properties": { "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/roleBinding" } } }, "type": "object" } }, { "if": { "properties": { "kind": { "const": "ClusterRoleBindingList" } }, "type": "object" }, "then": { "properties": { "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/clusterRoleBinding" } } }, "type": "object" } }] }, "apiVersion": { "description": "Only rbac.authorization.k8s.io/v1 is served by current clusters (v1beta1 and v1alpha1 were removed in 1.22).", "const": "rbac.authorization.k8s.io/v1" }, "role": { "description": "A Role: rules that apply in its namespace.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "Role" }, "metadata": { "$ref": "#/$defs/metadata" }, "rules": { "description": "The rules (a Role cannot grant non-resource URLs).", "type": ["array", "null"], "items": { "$ref": "#/$defs/resourceRule" } } }, "required": ["metadata"], "additionalProperties": false }, "clusterRole": { "description": "A ClusterRole: rules granted cluster-wide by a ClusterRoleBinding, or in one namespace by a RoleBinding.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "ClusterRole" }, "metadata": { "$ref": "#/$defs/metadata" }, "rules": { "type": ["array", "null"], "items": { "$ref": "#/$defs/clusterRoleRule" } }, "aggregationRule": { "description": "The rules of every ClusterRole whose labels match one of these selectors are added to this one.", "type": ["object", "null"], "properties": { "clusterRoleSelectors": { "type": ["array", "null"], "items": { "$ref": "#/$defs/labelSelector" } } }, "additionalProperties": false } }, "required": ["metadata"], "additionalProperties": false }, "roleBinding": { "description": "A RoleBinding: grants a Role, or a ClusterRole, to subjects in the binding's namespace only.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "RoleBinding" }, "metadata": { "$ref": "#/$defs/metadata" }, "subjects": { "type": ["array", "null"], "items": { "$ref": "#/$defs/subject" } }, "roleRef": { "$ref": "#/$defs/roleRef" } }, "required": ["metadata", "roleRef"], "additionalProperties": false }, "clusterRoleBinding": { "description": "A ClusterRoleBinding: grants a ClusterRole to subjects in every namespace and cluster-wide.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "ClusterRoleBinding" }, "metadata": { "$ref": "#/$defs/metadata" }, "subjects": { "type": ["array", "null"], "items": { "$ref": "#/$defs/subject", "if": { "properties": { "kind": { "const": "ServiceAccount" } }, "type": "object" }, "then": { "description": "A ServiceAccount bound cluster-wide must name its namespace: ValidateRoleBindingSubject with isNamespaced false requires it (pkg/apis/rbac/validation/validation.go), so the API server rejects the binding without one.", "properties": { "namespace": { "type": "string", "minLength": 1 } }, "required": ["namespace"], "type": "object" }, "type": "object" } }, "roleRef": { "$ref": "#/$defs/roleRef", "properties": { "kind": { "description": "A ClusterRoleBinding can only refer to a ClusterRole.", "const": "ClusterRole" } }, "type": "object" } }, "required": ["metadata", "roleRef"], "additionalProperties": false }, "metadata": { "description": "ObjectMeta. Fields a live export carries (uid, resourceVersion, managedFields \u2026) are accepted; labels matter to aggregation.", "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "namespace": { "type": "string" }, "labels": { "type": ["object", "null"], "additionalProperties": { "type": "string" } }, "annotations": { "type": ["object", "null"], "additionalProperties": { "type": "string" } }, "generateName": { "type": "string" }, "uid": { "type": "string" }, "resourceVersion": { "type": "string" }, "generation": { "type": "integer" }, "creationTimestamp": { "type": ["string", "null"] }, "deletionTimestamp": { "type": ["string", "null"] }, "deletionGracePeriodSeconds": { "type": ["integer", "null"] }, "selfLink": { "type": "string" }, "ownerReferences": { "type": ["array", "null"] }, "finalizers": { "type": ["array", "null"], "items": { "type": "string" } }, "managedFields": { "type": ["array", "null"] }, "clusterName": { "description": "Set by clusters before 1.25 (removed from ObjectMeta since): kept in old exports, grants nothing.", "type": ["string", "null"] }, "initializers": { "description": "Set by clusters before 1.14 (removed since): kept in old exports, grants nothing.", "type": ["object", "null"] } }, "required": ["name"], "additionalProperties": false }, "verb": { "title": "a Kubernetes API verb", "description": "Any string, as ValidatePolicyRule accepts (it requires at least one verb and checks none): the RBAC authorizer compares verbs as written (case-sensitive), so a custom verb such as `use`, `approve` or an aggregated API server's own grants requests with exactly that verb, and `*` every verb.", "type": "string" }, "urlVerb": { "title": "a verb of a non-resource URL", "description": "Any string, as ValidatePolicyRule accepts: requests to non-resource URLs are authorized with the lower-case HTTP method (get, post, put, patch, delete, head, options), so another verb (list, watch) grants nothing, which is exact.", "type": "string" }, "resourceRule": { "description": "A rule on API resources: apiGroups, resources and verbs are required; resourceNames restricts it to named objects.", "type": "object", "properties": { "apiGroups": { "description": 'API groups ("" is the core group, "*" all).', "type": "array", "items": { "type": "string" }, "minItems": 1 }, "resources": { "description": 'Resources ("pods"), subresources ("pods/exec", "*/scale") or "*".', "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1 }, "resourceNames": { "description": "Object names; absent or empty means every object.", "type": ["array", "null"], "items": { "type": "string", "minLength": 1 } }, "verbs": { "type": "array", "items": { "$ref": "#/$defs/verb" }, "minItems": 1 }, "nonResourceURLs": { "description": "Only in ClusterRoles, and never together with resources.", "type": ["array", "null"], "maxItems": 0 } }, "required": ["apiGroups", "resources", "verbs"], "additionalProperties": false }, "nonResourceRule": { "description": "A rule on non-resource URLs (ClusterRoles only; ValidatePolicyRule: never together with apiGroups, resources or resourceNames).", "type": "object", "properties": { "nonResourceURLs": { "description": 'Paths, paths ending in * (a prefix), or "*"; ValidatePolicyRule checks none of them (a path without a leading / matches no request).', "type": "array", "items": { "type": "string" }, "minItems": 1 }, "verbs": { "type": "array", "items": { "$ref": "#/$defs/urlVerb" }, "minItems": 1 }, "apiGroups": { "type": ["array", "null"], "maxItems": 0 }, "resources": { "type": ["array", "null"], "maxItems": 0 }, "resourceNames": { "type": ["array", "null"], "maxItems": 0 } }, "required": ["nonResourceURLs", "verbs"], "additionalProperties": false }, "clusterRoleRule": { "type": "object", "if": { "required": ["nonResourceURLs"], "properties": { "nonResourceURLs": { "type": "array", "minItems": 1 } }, "type": "object" }, "then": { "$ref": "#/$defs/nonResourceRule" }, "else": { "$ref": "#/$defs/resourceRule" } }, "subject": { "type": "object", "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"] }, "name": { "type": "string", "minLength": 1 }, "namespace": { "description": "ServiceAccounts: in a RoleBinding it defaults to the binding's namespace (the authorizer's appliesToUser). Users and Groups: ignored by the API server (ValidateRoleBindingSubject does not read it), and by acldrift.", "type": "string" }, "apiGroup": { "type": "string" } }, "required": ["kind", "name"], "additionalProperties": false, "allOf": [{ "if": { "properties": { "kind": { "const": "ServiceAccount" } }, "type": "object" }, "then": { "properties": { "apiGroup": { "description": 'A ServiceAccount is in the core group (ValidateRoleBindingSubject: "" only).', "const": "" } }, "type": "object" }, "else": { "properties": { "apiGroup": { "description": "Users and Groups are in the RBAC group; an empty or absent apiGroup is defaulted to it (SetDefaults_Subject).", "enum": ["rbac.authorization.k8s.io", ""] } }, "type": "object" } }] }, "roleRef": { "type": "object", "properties": { "apiGroup": { "description": "Defaulted to rbac.authorization.k8s.io when empty or absent (SetDefaults_RoleRef); any other group is rejected.", "enum": ["rbac.authorization.k8s.io", ""] }, "kind": { "enum": ["Role", "ClusterRole"] }, "name": { "type": "string", "minLength": 1 } }, "required": ["kind", "name"], "additionalProperties": false }, "labelSelector": { "description": "A label selector: every matchLabels entry and every expression must hold; an empty selector matches every ClusterRole.", "type": "object", "properties": { "matchLabels": { "type": ["object", "null"], "additionalProperties": { "type": "string" } }, "matchExpressions": { "type": ["array", "null"], "items": { "type": "object", "properties": { "key": { "type": "string", "minLength": 1 }, "operator": { "enum": ["In", "NotIn", "Exists", "DoesNotExist"] }, "values": { "type": ["array", "null"], "items": { "type": "string" } } }, "required": ["key", "operator"], "additionalProperties": false } } }, "additionalProperties": false } } };
     schema117 = { "description": "One document: an RBAC object, a list of objects, another Kubernetes object (not checked) or an empty document.", "type": ["object", "null"], "allOf": [{ "if": { "$ref": "#/$defs/isRbacObject" }, "then": { "$ref": "#/$defs/rbacObject" } }, { "if": { "$ref": "#/$defs/isList" }, "then": { "$ref": "#/$defs/list" } }, { "if": { "$ref": "#/$defs/isTypedList" }, "then": { "$ref": "#/$defs/typedList" } }] };
-    pattern35 = new RegExp("^rbac\\.authorization\\.k8s\\.io/", "u");
+    pattern36 = new RegExp("^rbac\\.authorization\\.k8s\\.io/", "u");
     schema119 = { "type": "object", "properties": { "apiVersion": { "type": "string" }, "kind": { "type": "string" } }, "required": ["apiVersion", "kind"], "allOf": [{ "if": { "properties": { "kind": { "const": "Role" } }, "type": "object" }, "then": { "$ref": "#/$defs/role" } }, { "if": { "properties": { "kind": { "const": "ClusterRole" } }, "type": "object" }, "then": { "$ref": "#/$defs/clusterRole" } }, { "if": { "properties": { "kind": { "const": "RoleBinding" } }, "type": "object" }, "then": { "$ref": "#/$defs/roleBinding" } }, { "if": { "properties": { "kind": { "const": "ClusterRoleBinding" } }, "type": "object" }, "then": { "$ref": "#/$defs/clusterRoleBinding" } }] };
     schema120 = { "description": "A Role: rules that apply in its namespace.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "Role" }, "metadata": { "$ref": "#/$defs/metadata" }, "rules": { "description": "The rules (a Role cannot grant non-resource URLs).", "type": ["array", "null"], "items": { "$ref": "#/$defs/resourceRule" } } }, "required": ["metadata"], "additionalProperties": false };
     schema121 = { "description": "Only rbac.authorization.k8s.io/v1 is served by current clusters (v1beta1 and v1alpha1 were removed in 1.22).", "const": "rbac.authorization.k8s.io/v1" };
@@ -21284,7 +22332,7 @@ function validate103(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.id !== void 0) {
       let data0 = data.id;
       if (typeof data0 === "string") {
-        if (!pattern37.test(data0)) {
+        if (!pattern38.test(data0)) {
           const err16 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/pattern", keyword: "pattern", params: { pattern: "^\\S+$" }, message: 'must match pattern "^\\S+$"', schema: "^\\S+$", parentSchema: schema152.properties.id, data: data0 };
           if (vErrors === null) {
             vErrors = [err16];
@@ -21419,7 +22467,7 @@ function validate103(data, { instancePath = "", parentData, parentDataProperty, 
         errors++;
       }
       if (typeof data5 === "string") {
-        if (!pattern38.test(data5)) {
+        if (!pattern39.test(data5)) {
           const err27 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema155, data: data5 };
           if (vErrors === null) {
             vErrors = [err27];
@@ -21641,7 +22689,7 @@ function validate103(data, { instancePath = "", parentData, parentDataProperty, 
             errors++;
           }
           if (typeof data16 === "string") {
-            if (!pattern38.test(data16)) {
+            if (!pattern39.test(data16)) {
               const err47 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema155, data: data16 };
               if (vErrors === null) {
                 vErrors = [err47];
@@ -22306,7 +23354,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.pointer !== void 0) {
               let data23 = data19.pointer;
               if (typeof data23 === "string") {
-                if (!pattern38.test(data23)) {
+                if (!pattern39.test(data23)) {
                   const err55 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema161.properties.pointer, data: data23 };
                   if (vErrors === null) {
                     vErrors = [err55];
@@ -22894,7 +23942,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
         if (data47.hash !== void 0) {
           let data50 = data47.hash;
           if (typeof data50 === "string") {
-            if (!pattern42.test(data50)) {
+            if (!pattern43.test(data50)) {
               const err108 = { instancePath: instancePath + "/auditLog/hash", schemaPath: "#/properties/auditLog/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema146.properties.auditLog.properties.hash, data: data50 };
               if (vErrors === null) {
                 vErrors = [err108];
@@ -22935,7 +23983,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
   validate102.errors = vErrors;
   return errors === 0;
 }
-var require11, validate11, report_default, schema146, schema147, schema161, func56, func110, schema152, schema493, schema154, schema155, pattern37, pattern38, pattern162, schema158, schema159, schema160, pattern42;
+var require11, validate11, report_default, schema146, schema147, schema161, func56, func110, schema152, schema493, schema154, schema155, pattern38, pattern39, pattern162, schema158, schema159, schema160, pattern43;
 var init_report = __esm({
   "dist/validators/report.js"() {
     "use strict";
@@ -22951,8 +23999,8 @@ var init_report = __esm({
     schema493 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema154 = { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 };
     schema155 = { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" };
-    pattern37 = new RegExp("^\\S+$", "u");
-    pattern38 = new RegExp("^(/([^~/]|~[01])*)*$", "u");
+    pattern38 = new RegExp("^\\S+$", "u");
+    pattern39 = new RegExp("^(/([^~/]|~[01])*)*$", "u");
     pattern162 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
     schema158 = { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false };
     schema159 = { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false };
@@ -22960,7 +24008,7 @@ var init_report = __esm({
     schema160 = { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false };
     validate106.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate103.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    pattern42 = new RegExp("^[0-9a-f]{64}$", "u");
+    pattern43 = new RegExp("^[0-9a-f]{64}$", "u");
     validate102.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -23131,7 +24179,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.createdAt !== void 0) {
       let data4 = data.createdAt;
       if (typeof data4 === "string") {
-        if (!pattern43.test(data4)) {
+        if (!pattern44.test(data4)) {
           const err14 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$"', schema: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", parentSchema: schema162.properties.createdAt, data: data4 };
           if (vErrors === null) {
             vErrors = [err14];
@@ -23507,7 +24555,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.hash !== void 0) {
               let data22 = data19.hash;
               if (typeof data22 === "string") {
-                if (!pattern422.test(data22)) {
+                if (!pattern432.test(data22)) {
                   const err48 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema162.properties.documents.items.properties.hash, data: data22 };
                   if (vErrors === null) {
                     vErrors = [err48];
@@ -23696,7 +24744,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
   validate110.errors = vErrors;
   return errors === 0;
 }
-var require12, validate12, snapshot_default, schema162, schema163, schema494, func111, pattern43, pattern422;
+var require12, validate12, snapshot_default, schema162, schema163, schema494, func111, pattern44, pattern432;
 var init_snapshot = __esm({
   "dist/validators/snapshot.js"() {
     "use strict";
@@ -23707,8 +24755,8 @@ var init_snapshot = __esm({
     schema163 = { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false };
     schema494 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     func111 = require12("ajv/dist/runtime/ucs2length").default;
-    pattern43 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
-    pattern422 = new RegExp("^[0-9a-f]{64}$", "u");
+    pattern44 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
+    pattern432 = new RegExp("^[0-9a-f]{64}$", "u");
     validate110.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -23823,8 +24871,8 @@ function describe(error) {
       message: unknownProperty(name, known)
     };
   }
-  const found = error.keyword === "type" || error.keyword === "required" ? "" : foundValue(error.data);
-  return { pointer: error.instancePath, message: wording(error, params) + found };
+  const found2 = error.keyword === "type" || error.keyword === "required" ? "" : foundValue(error.data);
+  return { pointer: error.instancePath, message: wording(error, params) + found2 };
 }
 function wording(error, params) {
   const title = typeof error.parentSchema?.title === "string" ? error.parentSchema.title : void 0;
@@ -23975,36 +25023,6 @@ var init_config2 = __esm({
       settings: {}
     };
     CORE_KEYS = /* @__PURE__ */ new Set(["version", "documents", "exclude", "baseline", "policy", "actors"]);
-  }
-});
-
-// src/kernel/symbols.ts
-function symbol(name) {
-  return `${OPEN}${name.replaceAll(OPEN, "").replaceAll(CLOSE, "")}${CLOSE}`;
-}
-function displaySymbols(text3) {
-  return text3.replace(SYMBOLS, (_, name) => "${" + name + "}");
-}
-function splitSymbols(text3) {
-  const parts = [];
-  let at2 = 0;
-  for (const match of text3.matchAll(SYMBOLS)) {
-    if (match.index > at2) parts.push({ literal: text3.slice(at2, match.index) });
-    parts.push({ symbol: match[1] });
-    at2 = match.index + match[0].length;
-  }
-  if (at2 < text3.length) parts.push({ literal: text3.slice(at2) });
-  return parts;
-}
-var OPEN, CLOSE, SYMBOLS, hasSymbol, SYMBOL_DELIMITERS;
-var init_symbols = __esm({
-  "src/kernel/symbols.ts"() {
-    "use strict";
-    OPEN = "\uE000";
-    CLOSE = "\uE001";
-    SYMBOLS = new RegExp(`${OPEN}([^${OPEN}${CLOSE}]*)${CLOSE}`, "g");
-    hasSymbol = (text3) => text3.includes(OPEN);
-    SYMBOL_DELIMITERS = { open: OPEN, close: CLOSE };
   }
 });
 
@@ -24637,8 +25655,8 @@ var init_container = __esm({
 
 // src/containers/aws-cli/index.ts
 function locateDocument(value) {
-  if (!isObject8(value)) return void 0;
-  if (isObject8(value.PolicyVersion) && "Document" in value.PolicyVersion)
+  if (!isObject9(value)) return void 0;
+  if (isObject9(value.PolicyVersion) && "Document" in value.PolicyVersion)
     return { pointer: "/PolicyVersion/Document", name: "PolicyVersion", document: value.PolicyVersion.Document };
   for (const [field, owner] of INLINE_OWNERS) {
     const principal3 = value[field];
@@ -24651,12 +25669,12 @@ function locateDocument(value) {
   }
   return void 0;
 }
-var isObject8, INLINE_OWNERS, awsCli;
+var isObject9, INLINE_OWNERS, awsCli;
 var init_aws_cli = __esm({
   "src/containers/aws-cli/index.ts"() {
     "use strict";
     init_container();
-    isObject8 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject9 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     INLINE_OWNERS = [
       ["RoleName", "role"],
       ["UserName", "user"],
@@ -24669,13 +25687,13 @@ var init_aws_cli = __esm({
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument)"\s*:/.test(text3),
       detect: (parsed2) => locateDocument(parsed2.value) !== void 0,
       extract: async (parsed2) => {
-        const found = locateDocument(parsed2.value);
-        let value = found.document;
+        const found2 = locateDocument(parsed2.value);
+        let value = found2.document;
         if (typeof value === "string") {
           try {
             value = JSON.parse(decodeURIComponent(value));
           } catch {
-            const at3 = parsed2.sourceMap.locate(found.pointer);
+            const at3 = parsed2.sourceMap.locate(found2.pointer);
             return {
               documents: [],
               notes: [],
@@ -24683,18 +25701,18 @@ var init_aws_cli = __esm({
                 {
                   file: parsed2.path,
                   ...at3,
-                  pointer: found.pointer,
+                  pointer: found2.pointer,
                   message: "the policy document is a string that is not URL-encoded JSON"
                 }
               ]
             };
           }
-          const at2 = parsed2.sourceMap.locate(found.pointer);
+          const at2 = parsed2.sourceMap.locate(found2.pointer);
           const document = {
             kind: "aws-iam",
-            name: found.name,
+            name: found2.name,
             value,
-            pointer: found.pointer,
+            pointer: found2.pointer,
             sourceMap: { locate: () => at2 }
           };
           return { documents: [document], notes: [], problems: [] };
@@ -24703,10 +25721,10 @@ var init_aws_cli = __esm({
           documents: [
             {
               kind: "aws-iam",
-              name: found.name,
+              name: found2.name,
               value,
-              pointer: found.pointer,
-              sourceMap: mapInside(parsed2.sourceMap, found.pointer)
+              pointer: found2.pointer,
+              sourceMap: mapInside(parsed2.sourceMap, found2.pointer)
             }
           ],
           notes: [],
@@ -24786,7 +25804,7 @@ var init_read = __esm({
 
 // src/containers/cloudformation/values.ts
 function intrinsicOf(node) {
-  if (!isObject9(node)) return void 0;
+  if (!isObject10(node)) return void 0;
   const keys = Object.keys(node);
   if (keys.length !== 1 || !INTRINSICS.has(keys[0])) return void 0;
   return [keys[0], node[keys[0]]];
@@ -24829,7 +25847,7 @@ function resolve(node, pointer, scope) {
       return { value, when, at: positions };
     });
   }
-  if (isObject9(node)) {
+  if (isObject10(node)) {
     const keys = Object.keys(node);
     const parts = keys.map((key2) => resolve(node[key2], `${pointer}/${escapePointerToken(key2)}`, scope));
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
@@ -24850,7 +25868,7 @@ function ref(name, scope) {
   if (name === "AWS::NoValue") return NO_VALUE;
   if (PSEUDO_PARAMETER.test(name)) return symbol(name);
   const parameter = scope.parameters[name];
-  if (isObject9(parameter)) {
+  if (isObject10(parameter)) {
     const fallback = defaultOf(parameter);
     if (fallback !== void 0) {
       scope.assumed.set(name, parameter.Default);
@@ -24929,8 +25947,8 @@ function resolveCall(name, args, pointer, at2, scope) {
       return map(resolveAll(args.slice(0, 3), pointer, scope), at2, (keys) => {
         if (keys.every((key2) => typeof key2 === "string" && !hasSymbol(key2))) {
           const [map2, top, second] = keys;
-          const found = scope.mappings[map2]?.[top]?.[second];
-          if (found !== void 0) return found;
+          const found2 = scope.mappings[map2]?.[top]?.[second];
+          if (found2 !== void 0) return found2;
         }
         return symbol(`FindInMap ${keys.map(display2).join(" ")}`);
       });
@@ -24988,7 +26006,7 @@ function map(alternatives, at2, f) {
 }
 function sub(args, pointer, at2, scope) {
   const [text3, variables] = Array.isArray(args) ? [args[0], args[1] ?? {}] : [args, {}];
-  if (typeof text3 !== "string" || !isObject9(variables))
+  if (typeof text3 !== "string" || !isObject10(variables))
     throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
   const names2 = Object.keys(variables);
   const base = Array.isArray(args) ? `${pointer}/1` : pointer;
@@ -25020,13 +26038,13 @@ function display2(value) {
   if (value === NO_VALUE) return "AWS::NoValue";
   return displaySymbols(JSON.stringify(value) ?? String(value));
 }
-var isObject9, NO_VALUE, UnknownList, ResolveError, MAX_ALTERNATIVES, INTRINSICS, merge, single, prefixed, PSEUDO_PARAMETER, isListType;
+var isObject10, NO_VALUE, UnknownList, ResolveError, MAX_ALTERNATIVES, INTRINSICS, merge, single, prefixed, PSEUDO_PARAMETER, isListType;
 var init_values = __esm({
   "src/containers/cloudformation/values.ts"() {
     "use strict";
     init_parse();
     init_symbols();
-    isObject9 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject10 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     NO_VALUE = /* @__PURE__ */ Symbol("AWS::NoValue");
     UnknownList = class {
       constructor(name) {
@@ -25099,7 +26117,7 @@ function branches(node, pointer, when = /* @__PURE__ */ new Map()) {
 function settle(value) {
   if (value instanceof UnknownList) return symbol(value.name);
   if (Array.isArray(value)) return value.map(settle);
-  if (isObject9(value)) {
+  if (isObject10(value)) {
     const out = {};
     for (const [key2, item] of Object.entries(value))
       Object.defineProperty(out, key2, {
@@ -25126,7 +26144,7 @@ function policyDocument(node, pointer, builder, when) {
   let shell;
   const shellOrigins = /* @__PURE__ */ new Map();
   for (const branch of branches(node, pointer, when)) {
-    if (isObject9(branch.node) && intrinsicOf(branch.node) === void 0) {
+    if (isObject10(branch.node) && intrinsicOf(branch.node) === void 0) {
       const { Statement: statementNode, ...rest } = branch.node;
       const resolved = resolveOne(rest, branch.pointer, builder);
       shell ??= resolved;
@@ -25149,7 +26167,7 @@ function policyDocument(node, pointer, builder, when) {
       shellOrigins.set("", branch.pointer);
       const list3 = Array.isArray(statementNode) ? statementNode : statementNode === void 0 ? [] : [statementNode];
       for (const statement2 of list3) {
-        if (!isObject9(statement2)) throw new ResolveError(branch.pointer, "a statement is not a map");
+        if (!isObject10(statement2)) throw new ResolveError(branch.pointer, "a statement is not a map");
         for (const each of eachEffect(withConditions(statement2, inner, builder)))
           statements2.push({ statement: each, origins: /* @__PURE__ */ new Map([["", branch.pointer]]) });
       }
@@ -25168,7 +26186,7 @@ function expand2(node, pointer, builder, when) {
     const inner = mergeWhen(when, alternative.when);
     if (inner === void 0 || alternative.value === NO_VALUE) return [];
     const statement2 = settle(alternative.value);
-    if (!isObject9(statement2)) throw new ResolveError(pointer, "a statement is not a map");
+    if (!isObject10(statement2)) throw new ResolveError(pointer, "a statement is not a map");
     return eachEffect(withConditions(statement2, inner, builder)).map((each) => ({
       statement: each,
       origins: new Map(alternative.at)
@@ -25182,8 +26200,8 @@ function withConditions(statement2, when, builder) {
   return out;
 }
 function holdingWhile(statement2, key2, value) {
-  const condition2 = isObject9(statement2.Condition) ? { ...statement2.Condition } : {};
-  condition2.StringEquals = { ...isObject9(condition2.StringEquals) ? condition2.StringEquals : {}, [key2]: value };
+  const condition2 = isObject10(statement2.Condition) ? { ...statement2.Condition } : {};
+  condition2.StringEquals = { ...isObject10(condition2.StringEquals) ? condition2.StringEquals : {}, [key2]: value };
   return { ...statement2, Condition: condition2 };
 }
 function eachEffect(statement2) {
@@ -25194,12 +26212,12 @@ function eachEffect(statement2) {
 }
 function fromText(alternative, pointer) {
   const value = settle(alternative.value);
-  if (isObject9(value)) return value;
+  if (isObject10(value)) return value;
   if (typeof value !== "string")
     throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
   try {
     const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
-    if (!isObject9(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
+    if (!isObject10(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
     return parsed2;
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
@@ -25248,7 +26266,7 @@ function identityPolicies(r) {
     if (!Array.isArray(listBranch.node)) throw new ResolveError(listBranch.pointer, "Policies is a list");
     listBranch.node.forEach((item, index2) => {
       for (const policy2 of branches(item, `${listBranch.pointer}/${index2}`, listBranch.when)) {
-        if (!isObject9(policy2.node))
+        if (!isObject10(policy2.node))
           throw new ResolveError(policy2.pointer, "a policy is a map with PolicyName and PolicyDocument");
         const name = resolveOne(policy2.node.PolicyName, `${policy2.pointer}/PolicyName`, r.builder);
         const at2 = `${policy2.pointer}/PolicyDocument`;
@@ -27967,8 +28985,8 @@ async function samFunction(r) {
   });
 }
 function derivedAccess(p) {
-  const events = isObject9(p.Events) ? Object.entries(p.Events).map(
-    ([name, event]) => `${name}: ${display2(isObject9(event) ? event.Type : event)}`
+  const events = isObject10(p.Events) ? Object.entries(p.Events).map(
+    ([name, event]) => `${name}: ${display2(isObject10(event) ? event.Type : event)}`
   ) : [];
   return [
     ...events.length > 0 ? [`Events (${events.join(", ")})`] : [],
@@ -27978,7 +28996,7 @@ function derivedAccess(p) {
 async function policyEntry(entry, r) {
   const { node, pointer, when } = entry;
   if (typeof node === "string" || intrinsicOf(node) !== void 0) return managed(node, pointer, when, r);
-  if (!isObject9(node))
+  if (!isObject10(node))
     throw new ResolveError(
       pointer,
       "a policy is a managed policy, a policy document or a SAM policy template"
@@ -28001,7 +29019,7 @@ async function policyEntry(entry, r) {
     return [{ statement: withConditions(unknown2, when, r.builder), at: /* @__PURE__ */ new Map([["", pointer]]) }];
   }
   const values = node[name];
-  if (!isObject9(values))
+  if (!isObject10(values))
     throw new ResolveError(`${pointer}/${name}`, `SAM policy template ${name} takes a map of parameters`);
   const missing = Object.keys(template.Parameters ?? {}).filter((parameter) => !(parameter in values));
   if (missing.length > 0)
@@ -28011,7 +29029,7 @@ async function policyEntry(entry, r) {
     if (call?.[0] === "Ref" && typeof call[1] === "string" && Object.hasOwn(template.Parameters ?? {}, call[1]))
       return values[call[1]];
     if (Array.isArray(part)) return part.map(substitute);
-    if (isObject9(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]));
+    if (isObject10(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]));
     return part;
   };
   return documentStatements(substitute(template.Definition), `${pointer}/${name}`, when, r).map((s) => ({
@@ -28084,7 +29102,7 @@ async function extractTemplate(parsed2) {
   });
   for (const [logicalId, resource] of Object.entries(scope.resources)) {
     const pointer = `/Resources/${escapePointerToken(logicalId)}`;
-    if (!isObject9(resource) || typeof resource.Type !== "string") continue;
+    if (!isObject10(resource) || typeof resource.Type !== "string") continue;
     const extractor = EXTRACTOR_OF[resource.Type];
     if (extractor === void 0) {
       notes.push(...unread(parsed2.path, logicalId, resource));
@@ -28146,7 +29164,7 @@ function conditionText(name, conditions, seen = []) {
       return `(${conditionText(call[1], conditions, [...seen, name])})`;
     if (call !== void 0) return `!${call[0].replace(/^Fn::/, "")} ${text3(call[1])}`;
     if (Array.isArray(value)) return `[${value.map(text3).join(", ")}]`;
-    if (isObject9(value))
+    if (isObject10(value))
       return `{${Object.entries(value).map(([k, v]) => `${k}: ${text3(v)}`).join(", ")}}`;
     return typeof value === "string" ? value : JSON.stringify(value);
   };
@@ -28156,7 +29174,7 @@ function unread(file, logicalId, resource) {
   if (resource.Type === "AWS::Serverless::Connector")
     return [`${file}: ${logicalId} not read (the access SAM derives from a connector)`];
   const properties = objectAt(resource.Properties);
-  return Object.entries(properties).filter(([, value]) => isObject9(value) && "Statement" in value).map(
+  return Object.entries(properties).filter(([, value]) => isObject10(value) && "Statement" in value).map(
     ([property]) => `${file}: ${logicalId}/${property} not read (resource type ${String(resource.Type)} is not one acldrift reads)`
   );
 }
@@ -28174,22 +29192,22 @@ var init_extract = __esm({
       "AWS::Serverless::Function": samFunction,
       "AWS::Serverless::StateMachine": samFunction
     };
-    objectAt = (value) => isObject9(value) ? value : {};
+    objectAt = (value) => isObject10(value) ? value : {};
   }
 });
 
 // src/containers/cloudformation/index.ts
 function isTemplate(value) {
-  if (!isObject10(value) || !isObject10(value.Resources)) return false;
+  if (!isObject11(value) || !isObject11(value.Resources)) return false;
   return "AWSTemplateFormatVersion" in value || Object.values(value.Resources).some(
-    (r) => isObject10(r) && typeof r.Type === "string" && /^[A-Za-z0-9]+::/.test(r.Type)
+    (r) => isObject11(r) && typeof r.Type === "string" && /^[A-Za-z0-9]+::/.test(r.Type)
   );
 }
-var isObject10, TEMPLATE, ACCESS, cloudformation;
+var isObject11, TEMPLATE, ACCESS, cloudformation;
 var init_cloudformation = __esm({
   "src/containers/cloudformation/index.ts"() {
     "use strict";
-    isObject10 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     TEMPLATE = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?AWS::/;
     ACCESS = /AWS::(IAM|S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy|KMS::Key|SecretsManager::ResourcePolicy|ECR::Repository|Lambda::Permission|ApiGateway::RestApi|Serverless::(Function|StateMachine))\b/;
     cloudformation = {
@@ -28219,7 +29237,7 @@ function renderedRbac(file, rendered, locate2) {
   const seen = /* @__PURE__ */ new Map();
   for (const object2 of objects) {
     if (!isRbacObject(object2)) continue;
-    const metadata = isObject11(object2.metadata) ? object2.metadata : {};
+    const metadata = isObject12(object2.metadata) ? object2.metadata : {};
     const name = typeof metadata.name === "string" ? metadata.name : "";
     const namespace = typeof metadata.namespace === "string" ? metadata.namespace : "";
     const id = NAMESPACED.includes(object2.kind) ? `${String(object2.kind)}/${namespace || "(namespace not set)"}/${name}` : `${String(object2.kind)}/${name}`;
@@ -28238,14 +29256,14 @@ function renderedRbac(file, rendered, locate2) {
   return { documents, notes: [], problems: [] };
 }
 function originOf(metadata) {
-  const annotations = isObject11(metadata.annotations) ? metadata.annotations : {};
+  const annotations = isObject12(metadata.annotations) ? metadata.annotations : {};
   const text3 = annotations[ORIGIN_ANNOTATION];
   if (typeof text3 !== "string") return void 0;
   return /^path:\s*(.+)$/m.exec(text3)?.[1]?.trim().replace(/^["']|["']$/g, "");
 }
 function withoutOrigin(object2) {
-  const metadata = isObject11(object2.metadata) ? { ...object2.metadata } : void 0;
-  if (metadata === void 0 || !isObject11(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
+  const metadata = isObject12(object2.metadata) ? { ...object2.metadata } : void 0;
+  if (metadata === void 0 || !isObject12(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
     return object2;
   const annotations = { ...metadata.annotations };
   delete annotations[ORIGIN_ANNOTATION];
@@ -28253,7 +29271,7 @@ function withoutOrigin(object2) {
   else delete metadata.annotations;
   return { ...object2, metadata };
 }
-var RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject11, isRbacObject;
+var RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject12, isRbacObject;
 var init_rendered_rbac = __esm({
   "src/containers/rendered-rbac.ts"() {
     "use strict";
@@ -28262,8 +29280,8 @@ var init_rendered_rbac = __esm({
     RBAC_KINDS2 = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
     NAMESPACED = ["Role", "RoleBinding"];
     ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
-    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isRbacObject = (v) => isObject11(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
+    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRbacObject = (v) => isObject12(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
   }
 });
 
@@ -28271,25 +29289,25 @@ var init_rendered_rbac = __esm({
 import { posix } from "node:path";
 function chartSettings(settings, dir) {
   const helm2 = settings?.helm;
-  const charts = isObject12(helm2) && isObject12(helm2.charts) ? helm2.charts : {};
+  const charts = isObject13(helm2) && isObject13(helm2.charts) ? helm2.charts : {};
   const chart = charts[dir === "" ? "." : dir] ?? charts[dir];
-  return isObject12(chart) ? chart : {};
+  return isObject13(chart) ? chart : {};
 }
 async function chartFiles(dir, source) {
   return (await source.paths()).filter((p) => dir === "" || p.startsWith(`${dir}/`));
 }
-var isObject12, CHART_FILE, dirOf, helm;
+var isObject13, CHART_FILE, dirOf, helm;
 var init_helm = __esm({
   "src/containers/helm/index.ts"() {
     "use strict";
-    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     CHART_FILE = "Chart.yaml";
     dirOf = (path) => posix.dirname(path).replace(/^\.$/, "");
     helm = {
       format: "helm",
       scan: true,
       candidate: (path) => posix.basename(path) === CHART_FILE,
-      detect: (parsed2) => isObject12(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
+      detect: (parsed2) => isObject13(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
       render: async (parsed2, source, settings) => {
         if (source === void 0) return { notRead: "the files of the chart are not available here" };
         const chart = parsed2.value;
@@ -28297,7 +29315,7 @@ var init_helm = __esm({
         const paths = await chartFiles(dir, source);
         const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
         const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
-        const missing = dependencies.filter((d) => isObject12(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
+        const missing = dependencies.filter((d) => isObject13(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
         if (missing.length > 0)
           return {
             notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)`
@@ -28348,7 +29366,7 @@ async function kustomizationInputs(path, value, source) {
   const visit = async (file, kustomization) => {
     if (visited.has(file)) return;
     visited.add(file);
-    if (!isObject13(kustomization)) return;
+    if (!isObject14(kustomization)) return;
     const dir = posix2.dirname(file);
     const resolve9 = (entry) => {
       const joined = posix2.normalize(posix2.join(dir, entry));
@@ -28399,12 +29417,12 @@ async function kustomizationInputs(path, value, source) {
     for (const field of FILE_LISTS) strings4(kustomization[field]).forEach(addFile);
     for (const field of ["patches", "patchesJson6902", "replacements"])
       for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
-        if (isObject13(item) && typeof item.path === "string") addFile(item.path);
-    if (isObject13(kustomization.openapi) && typeof kustomization.openapi.path === "string")
+        if (isObject14(item) && typeof item.path === "string") addFile(item.path);
+    if (isObject14(kustomization.openapi) && typeof kustomization.openapi.path === "string")
       addFile(kustomization.openapi.path);
     for (const field of ["configMapGenerator", "secretGenerator"])
       for (const generator of Array.isArray(kustomization[field]) ? kustomization[field] : []) {
-        if (!isObject13(generator)) continue;
+        if (!isObject14(generator)) continue;
         for (const entry of strings4(generator.files)) addFile(entry.replace(/^[^=]*=/, ""));
         for (const entry of [...strings4(generator.envs), ...strings4([generator.env])]) addFile(entry);
       }
@@ -28415,14 +29433,14 @@ async function kustomizationInputs(path, value, source) {
   for (const file of inputs.files) if (!all2.has(file)) inputs.files.delete(file);
   return inputs;
 }
-var KUSTOMIZATION_NAMES, isKustomization, isObject13, strings4, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
+var KUSTOMIZATION_NAMES, isKustomization, isObject14, strings4, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
 var init_inputs = __esm({
   "src/containers/kustomize/inputs.ts"() {
     "use strict";
     init_parse();
     KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
     isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix2.basename(path));
-    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings4 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
     isInline = (entry) => entry.includes("\n");
@@ -28439,7 +29457,7 @@ __export(origin_exports, {
 });
 import { posix as posix3 } from "node:path";
 function entryPosition(kustomization, origin) {
-  if (origin === void 0 || !isObject14(kustomization.value)) return void 0;
+  if (origin === void 0 || !isObject15(kustomization.value)) return void 0;
   const dir = posix3.dirname(kustomization.path);
   const file = posix3.normalize(posix3.join(dir, origin));
   for (const field of ["resources", "bases", "components"]) {
@@ -28454,30 +29472,30 @@ function entryPosition(kustomization, origin) {
   }
   return void 0;
 }
-var isObject14;
+var isObject15;
 var init_origin = __esm({
   "src/containers/kustomize/origin.ts"() {
     "use strict";
-    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
 // src/containers/kustomize/index.ts
 import { posix as posix4 } from "node:path";
-var isObject15, FIELDS, kustomize;
+var isObject16, FIELDS, kustomize;
 var init_kustomize = __esm({
   "src/containers/kustomize/index.ts"() {
     "use strict";
     init_parse();
     init_inputs();
-    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     FIELDS = /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|namePrefix|nameSuffix|namespace|commonLabels|labels|commonAnnotations|configMapGenerator|secretGenerator|images|replicas|replacements|generators|transformers|helmCharts|crds)$/;
     kustomize = {
       format: "kustomize",
       scan: true,
       candidate: isKustomization,
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key2) => FIELDS.test(key2))),
+      detect: (parsed2) => isObject16(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key2) => FIELDS.test(key2))),
       render: async (parsed2, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
         const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
@@ -28583,12 +29601,12 @@ function splitTopLevel(text3) {
   out.push(current.trim());
   return out;
 }
-var isObject16, MAX_DEPTH3, UNKNOWN, VariableResolver;
-var init_variables = __esm({
+var isObject17, MAX_DEPTH3, UNKNOWN, VariableResolver;
+var init_variables2 = __esm({
   "src/containers/serverless/variables.ts"() {
     "use strict";
     init_symbols();
-    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     MAX_DEPTH3 = 10;
     UNKNOWN = /* @__PURE__ */ Symbol("unknown");
     VariableResolver = class {
@@ -28602,7 +29620,7 @@ var init_variables = __esm({
       resolve(value, depth = 0) {
         if (typeof value === "string") return this.resolveText(value, depth);
         if (Array.isArray(value)) return value.map((item) => this.resolve(item, depth));
-        if (isObject16(value)) {
+        if (isObject17(value)) {
           const out = {};
           for (const [key2, item] of Object.entries(value))
             Object.defineProperty(out, key2, {
@@ -28652,7 +29670,7 @@ var init_variables = __esm({
         if (self === null || depth >= MAX_DEPTH3) return UNKNOWN;
         let value = this.root;
         for (const key2 of self[1].split(".").filter(Boolean)) {
-          if (!isObject16(value) || !Object.hasOwn(value, key2)) return UNKNOWN;
+          if (!isObject17(value) || !Object.hasOwn(value, key2)) return UNKNOWN;
           value = value[key2];
         }
         return this.resolve(value, depth + 1);
@@ -28668,14 +29686,14 @@ __export(compile_exports, {
 });
 function at(value, path) {
   let current = value;
-  for (const key2 of path) current = isObject17(current) ? current[key2] : void 0;
+  for (const key2 of path) current = isObject18(current) ? current[key2] : void 0;
   return current;
 }
 function derivedAccess2(service2) {
-  const functions = isObject17(service2.functions) ? Object.entries(service2.functions) : [];
+  const functions = isObject18(service2.functions) ? Object.entries(service2.functions) : [];
   return functions.flatMap(([name, fn]) => {
-    if (!isObject17(fn)) return [];
-    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject17(event) ? Object.keys(event).join("+") : String(event)) : [];
+    if (!isObject18(fn)) return [];
+    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject18(event) ? Object.keys(event).join("+") : String(event)) : [];
     const parts = [
       ...events.length > 0 ? [`events (${events.join(", ")})`] : [],
       ..."url" in fn ? ["url"] : []
@@ -28694,10 +29712,10 @@ function compileService(parsed2) {
   const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
   const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
   sections.forEach((section, index2) => {
-    if (!isObject17(section)) return;
+    if (!isObject18(section)) return;
     const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
     for (const [name, content] of Object.entries(section)) {
-      if (!isObject17(content)) continue;
+      if (!isObject18(content)) continue;
       const merged = template[name] ??= {};
       for (const [key2, value] of Object.entries(content)) {
         merged[key2] = value;
@@ -28707,7 +29725,7 @@ function compileService(parsed2) {
     }
   });
   const role = at(provider, ["iam", "role"]);
-  if (role !== void 0 && !isObject17(role)) {
+  if (role !== void 0 && !isObject18(role)) {
     notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
   } else {
     const statements2 = [];
@@ -28775,14 +29793,14 @@ function compileService(parsed2) {
     compiled: { format: "cloudformation", value: template, sourceMap }
   };
 }
-var isObject17, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
+var isObject18, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
 var init_compile4 = __esm({
   "src/containers/serverless/compile.ts"() {
     "use strict";
     init_parse();
     init_symbols();
-    init_variables();
-    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    init_variables2();
+    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     ROLE = "IamRoleLambdaExecution";
     POLICY = "lambda";
     ROLE_POINTER = `/Resources/${ROLE}/Properties`;
@@ -28799,11 +29817,11 @@ var init_compile4 = __esm({
 });
 
 // src/containers/serverless/index.ts
-var isObject18, serverless;
+var isObject19, serverless;
 var init_serverless = __esm({
   "src/containers/serverless/index.ts"() {
     "use strict";
-    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     serverless = {
       format: "serverless",
       scan: true,
@@ -28811,24 +29829,24 @@ var init_serverless = __esm({
       // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
       looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed2) => isObject18(parsed2.value) && "service" in parsed2.value && isObject18(parsed2.value.provider),
+      detect: (parsed2) => isObject19(parsed2.value) && "service" in parsed2.value && isObject19(parsed2.value.provider),
       extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
     };
   }
 });
 
 // src/containers/snapshot/index.ts
-var isObject19, snapshot;
+var isObject20, snapshot;
 var init_snapshot2 = __esm({
   "src/containers/snapshot/index.ts"() {
     "use strict";
     init_container();
-    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     snapshot = {
       format: "snapshot",
       scan: false,
       candidate: (path) => /\.json$/i.test(path),
-      detect: ({ value }) => isObject19(value) && value.schemaVersion === 1 && isObject19(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
+      detect: ({ value }) => isObject20(value) && value.schemaVersion === 1 && isObject20(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
       // The caller validated the file against the snapshot schema: every entry has its fields.
       extract: async (parsed2) => ({
         documents: (parsed2.value.documents ?? []).map(
@@ -28849,12 +29867,12 @@ var init_snapshot2 = __esm({
 });
 
 // src/containers/terraform/plan-detect.ts
-var isObject20, isPlan, looksLikePlan;
+var isObject21, isPlan, looksLikePlan;
 var init_plan_detect = __esm({
   "src/containers/terraform/plan-detect.ts"() {
     "use strict";
-    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isPlan = (value) => isObject20(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject20(value.planned_values) || Array.isArray(value.resource_changes));
+    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isPlan = (value) => isObject21(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject21(value.planned_values) || Array.isArray(value.resource_changes));
     looksLikePlan = (text3) => /"format_version"\s*:/.test(text3) && /"(planned_values|resource_changes)"\s*:/.test(text3);
   }
 });
@@ -28945,7 +29963,7 @@ function fromJson(json, at2, locate2, pointer = "") {
     entries2.set(key2, fromJson(item, at2, locate2, `${pointer}/${escape2(key2)}`));
   return { v: "object", entries: entries2, at: here };
 }
-function sameValue(a, b) {
+function sameValue2(a, b) {
   if (a.v === "unknown" || b.v === "unknown")
     return a.v === "unknown" && b.v === "unknown" && a.name === b.name ? true : void 0;
   if (a.v === "list" || b.v === "list" || a.v === "object" || b.v === "object") {
@@ -28954,7 +29972,7 @@ function sameValue(a, b) {
       return false;
     let result2 = true;
     for (const [x, y] of pairs) {
-      const same = y === void 0 ? false : sameValue(x, y);
+      const same = y === void 0 ? false : sameValue2(x, y);
       if (same === false) return false;
       if (same === void 0) result2 = void 0;
     }
@@ -29049,7 +30067,7 @@ function knownText(value) {
 }
 function dedupe(items) {
   const out = [];
-  for (const item of items) if (!out.some((seen) => sameValue(seen, item) === true)) out.push(item);
+  for (const item of items) if (!out.some((seen) => sameValue2(seen, item) === true)) out.push(item);
   return out;
 }
 function format(args, call) {
@@ -29212,7 +30230,7 @@ var init_functions = __esm({
       ) : unknownOf(call, true),
       contains: ([arg2, value], call) => {
         if (arg2?.v !== "list" || value === void 0) return unknownOf(call);
-        const answers = arg2.items.map((item) => sameValue(item, value));
+        const answers = arg2.items.map((item) => sameValue2(item, value));
         if (answers.includes(true)) return { v: "bool", b: true, at: call.at };
         if (answers.every((a) => a === false) && arg2.items.every(isKnown))
           return { v: "bool", b: false, at: call.at };
@@ -29292,7 +30310,7 @@ function evaluate2(expr, scope) {
       const test2 = evaluate2(expr.test, scope);
       if (test2.v === "bool") return evaluate2(test2.b ? expr.then : expr.else, scope);
       const [then, otherwise] = [evaluate2(expr.then, scope), evaluate2(expr.else, scope)];
-      return sameValue(then, otherwise) === true ? then : unknown(expr.text, at2);
+      return sameValue2(then, otherwise) === true ? then : unknown(expr.text, at2);
     }
     case "unary": {
       const operand = evaluate2(expr.operand, scope);
@@ -29348,9 +30366,9 @@ function reference(expr, scope) {
   const bound = scope.bound.get(root.name);
   if (bound !== void 0) [value, used] = [bound, 0];
   else {
-    const found = scope.reference(root.name, steps, root.at);
-    if (found === void 0) return unknown(expr.text, expr.at);
-    ({ value, used } = found);
+    const found2 = scope.reference(root.name, steps, root.at);
+    if (found2 === void 0) return unknown(expr.text, expr.at);
+    ({ value, used } = found2);
   }
   for (const step3 of steps.slice(used))
     value = step1(value, "attr" in step3 ? step3.attr : indexKey(step3.index), step3.expr);
@@ -29369,7 +30387,7 @@ function binary(expr, scope) {
   }
   const right = evaluate2(expr.right, scope);
   if (expr.op === "==" || expr.op === "!=") {
-    const same = sameValue(left, right);
+    const same = sameValue2(left, right);
     return same === void 0 ? unknown(expr.text, at2) : { v: "bool", b: same === (expr.op === "=="), at: at2 };
   }
   if (left.v !== "number" || right.v !== "number") return unknown(expr.text, at2);
@@ -29639,7 +30657,7 @@ function conditionsOf(block) {
   );
 }
 function googlePolicyData(args) {
-  const bindings = blocksOf(args, "binding").map((binding) => {
+  const bindings2 = blocksOf(args, "binding").map((binding) => {
     if (binding.v !== "object") return binding;
     return object(
       [
@@ -29674,7 +30692,7 @@ function googlePolicyData(args) {
   });
   return object(
     [
-      ["bindings", { v: "list", items: bindings, at: args.at }],
+      ["bindings", { v: "list", items: bindings2, at: args.at }],
       ["auditConfigs", audits.length === 0 ? void 0 : { v: "list", items: audits, at: args.at }]
     ],
     args.at
@@ -29846,16 +30864,16 @@ var init_shapes = __esm({
 });
 
 // src/containers/terraform/resources.ts
-function toEmbedded(found, path) {
-  const anchor = { line: found.anchor.line, column: found.anchor.column };
+function toEmbedded(found2, path) {
+  const anchor = { line: found2.anchor.line, column: found2.anchor.column };
   return {
-    kind: found.kind,
-    name: found.name,
-    value: found.shaped.json,
-    pointer: found.pointer,
+    kind: found2.kind,
+    name: found2.name,
+    value: found2.shaped.json,
+    pointer: found2.pointer,
     sourceMap: {
       locate: (pointer) => {
-        const at2 = found.shaped.positions.get(pointer);
+        const at2 = found2.shaped.positions.get(pointer);
         if (at2 !== void 0 && at2.file === path) return { line: at2.line, column: at2.column };
         return pointer === "" ? anchor : void 0;
       }
@@ -29866,10 +30884,10 @@ function policy(value, role) {
   return awsPolicy(value.v === "string" ? parseDocument(value) : value, role);
 }
 function documentsOf(resource, problems) {
-  const found = [];
+  const found2 = [];
   const add = (name, pointer, anchor, make, notes = []) => {
     try {
-      found.push({ kind: kindOf(resource.type), name, pointer, shaped: make(), anchor, notes });
+      found2.push({ kind: kindOf(resource.type), name, pointer, shaped: make(), anchor, notes });
     } catch (error) {
       const problem = error.problems?.[0];
       if (problem === void 0) throw error;
@@ -29880,7 +30898,7 @@ function documentsOf(resource, problems) {
   const aws = AWS_POLICIES[type];
   if (aws !== void 0) {
     const value = arg(values, aws.argument);
-    if (value === void 0) return found;
+    if (value === void 0) return found2;
     const target = aws.target && ` on ${aws.target.what} ${shown2(arg(values, aws.target.argument))}`;
     add(
       `${address}/${aws.argument}${target ?? ""}`,
@@ -29928,7 +30946,7 @@ function documentsOf(resource, problems) {
   } else if (GCP_ROLE.test(type)) add(address, pointerOf2(resource), resource.at, () => gcpRole(resource));
   else if (type.startsWith("kubernetes_"))
     add(address, pointerOf2(resource), resource.at, () => rbacObject(resource));
-  return found;
+  return found2;
 }
 function defaultKeyPolicy(resource) {
   const shaper = new Shaper();
@@ -30966,7 +31984,7 @@ var init_module = __esm({
         };
         const wanted = /* @__PURE__ */ new Set();
         const used = /* @__PURE__ */ new Set();
-        const found = (file, effects, documents, problems) => {
+        const found2 = (file, effects, documents, problems) => {
           for (const w of effects.wanted) wanted.add(w);
           for (const u of effects.used) used.add(u);
           const entry = of(file);
@@ -30997,7 +32015,7 @@ var init_module = __esm({
                 return [];
               }
             });
-            found(block.at.file, effects, documents, problems);
+            found2(block.at.file, effects, documents, problems);
           }
         }
         const standalone = [];
@@ -31068,8 +32086,8 @@ async function extractTerraform(parsed2, source) {
   } else module = await evaluateDirectory(dir, void 0, parsed2);
   const mine = module.documents.files.get(parsed2.path) ?? { documents: [], notes: [], problems: [] };
   const notes = new Set(mine.notes);
-  for (const found of mine.documents) notesOf(found, parsed2.path, notes);
-  const documents = mine.documents.map((found) => toEmbedded(found, parsed2.path));
+  for (const found2 of mine.documents) notesOf(found2, parsed2.path, notes);
+  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed2.path));
   if (source === void 0)
     for (const path of module.documents.wanted)
       notes.add(
@@ -31109,8 +32127,8 @@ async function evaluateDirectory(dir, source, own) {
   for (let round = 1; round < MAX_ROUNDS && source !== void 0; round++) {
     const missing = [...documents.wanted].filter((path) => !texts.has(path));
     if (missing.length === 0) break;
-    const found = await source.read(missing);
-    for (const path of missing) texts.set(path, textOf(path, found.get(path)));
+    const found2 = await source.read(missing);
+    for (const path of missing) texts.set(path, textOf(path, found2.get(path)));
     documents = evaluateModule({ dir, files, tfvars, texts, parser });
   }
   return { hashes, documents };
@@ -31124,13 +32142,13 @@ function textOf(path, content) {
     throw error;
   }
 }
-function notesOf(found, path, notes) {
-  for (const note of found.notes) notes.add(note);
+function notesOf(found2, path, notes) {
+  for (const note of found2.notes) notes.add(note);
   const elsewhere = new Set(
-    [...found.shaped.positions.values()].map((at2) => at2.file).filter((file) => file !== path)
+    [...found2.shaped.positions.values()].map((at2) => at2.file).filter((file) => file !== path)
   );
   for (const file of elsewhere)
-    notes.add(`${path}: ${found.name} is partly written in ${file} (findings about it are placed in ${path})`);
+    notes.add(`${path}: ${found2.name} is partly written in ${file} (findings about it are placed in ${path})`);
 }
 async function parseTerraform(file) {
   const hcl = await parseHcl(file);
@@ -31167,10 +32185,10 @@ async function extractPlan(parsed2) {
   });
   const resources = [];
   const walk = (module, pointer) => {
-    if (!isObject21(module)) return;
+    if (!isObject22(module)) return;
     if (Array.isArray(module.resources))
       module.resources.forEach((r, i) => {
-        if (isObject21(r) && typeof r.address === "string" && typeof r.type === "string")
+        if (isObject22(r) && typeof r.address === "string" && typeof r.type === "string")
           resources.push({
             address: r.address,
             mode: String(r.mode),
@@ -31183,11 +32201,11 @@ async function extractPlan(parsed2) {
       module.child_modules.forEach((child2, i) => walk(child2, `${pointer}/child_modules/${i}`));
   };
   walk(
-    isObject21(plan.planned_values) ? plan.planned_values.root_module : void 0,
+    isObject22(plan.planned_values) ? plan.planned_values.root_module : void 0,
     "/planned_values/root_module"
   );
   const unknowns = afterUnknown(plan);
-  const used = isObject21(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
+  const used = isObject22(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
   const problems = [];
   const documents = [];
   const notes = [];
@@ -31199,9 +32217,9 @@ async function extractPlan(parsed2) {
       resource.address
     );
     if (values.v !== "object") continue;
-    let found = [];
+    let found2 = [];
     if (resource.mode === "managed" && holdsAccess(resource.type))
-      found = documentsOf(
+      found2 = documentsOf(
         {
           type: resource.type,
           address: resource.address,
@@ -31215,9 +32233,9 @@ async function extractPlan(parsed2) {
       const instance = resource.address.replace(/\[[^\]]*\]$/, "");
       if (used?.has(instance)) continue;
       const document = dataDocument(resource, values, problems);
-      if (document !== void 0) found = [document];
+      if (document !== void 0) found2 = [document];
     }
-    for (const document of found) {
+    for (const document of found2) {
       notes.push(...document.notes);
       documents.push(toEmbedded(document, parsed2.path));
     }
@@ -31254,7 +32272,7 @@ function afterUnknown(plan) {
   const out = /* @__PURE__ */ new Map();
   if (!Array.isArray(plan.resource_changes)) return out;
   for (const change of plan.resource_changes)
-    if (isObject21(change) && typeof change.address === "string" && isObject21(change.change))
+    if (isObject22(change) && typeof change.address === "string" && isObject22(change.change))
       out.set(change.address, change.change.after_unknown);
   return out;
 }
@@ -31267,7 +32285,7 @@ function withUnknowns(value, mask, name) {
     });
     return { v: "list", items, at: value.at };
   }
-  if (isObject21(mask) && (value.v === "object" || value.v === "null")) {
+  if (isObject22(mask) && (value.v === "object" || value.v === "null")) {
     const entries2 = new Map(value.v === "object" ? value.entries : []);
     for (const [key2, m] of Object.entries(mask))
       if (m !== false)
@@ -31278,10 +32296,10 @@ function withUnknowns(value, mask, name) {
 }
 function referenced(module, prefix) {
   const out = /* @__PURE__ */ new Set();
-  if (!isObject21(module)) return out;
+  if (!isObject22(module)) return out;
   const collect2 = (value) => {
     if (Array.isArray(value)) value.forEach(collect2);
-    else if (isObject21(value)) {
+    else if (isObject22(value)) {
       if (Array.isArray(value.references))
         for (const reference2 of value.references) {
           const match = typeof reference2 === "string" ? /^data\.([^.[\]]+)\.([^.[\]]+)/.exec(reference2) : null;
@@ -31291,14 +32309,14 @@ function referenced(module, prefix) {
     }
   };
   if (Array.isArray(module.resources))
-    for (const resource of module.resources) collect2(isObject21(resource) ? resource.expressions : void 0);
-  if (isObject21(module.module_calls)) {
+    for (const resource of module.resources) collect2(isObject22(resource) ? resource.expressions : void 0);
+  if (isObject22(module.module_calls)) {
     for (const [name, call] of Object.entries(module.module_calls))
-      if (isObject21(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
+      if (isObject22(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
   }
   return out;
 }
-var isObject21;
+var isObject22;
 var init_plan = __esm({
   "src/containers/terraform/plan.ts"() {
     "use strict";
@@ -31307,7 +32325,7 @@ var init_plan = __esm({
     init_shapes();
     init_types2();
     init_values2();
-    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
@@ -31415,7 +32433,7 @@ function classifier(config2) {
     return assignment === void 0 || assignment.excluded ? void 0 : assignment.kind;
   };
 }
-var init_classify = __esm({
+var init_classify2 = __esm({
   async "src/core/classify.ts"() {
     "use strict";
     await init_adapters();
@@ -31457,7 +32475,7 @@ function text2(object2, field) {
   return value;
 }
 function stringEdit(value) {
-  if (!isObject22(value)) throw new MalformedPayload("an edit is not an object");
+  if (!isObject23(value)) throw new MalformedPayload("an edit is not an object");
   return {
     oldString: text2(value, "old_string"),
     newString: text2(value, "new_string"),
@@ -31477,9 +32495,9 @@ function claudeCodeEdit(tool, input) {
   return void 0;
 }
 function claudeGroupRuns(group, matcher, command) {
-  if (!isObject22(group) || !Array.isArray(group.hooks)) return false;
+  if (!isObject23(group) || !Array.isArray(group.hooks)) return false;
   if (matcher !== void 0 && group.matcher !== matcher) return false;
-  return group.hooks.some((hook) => isObject22(hook) && hook.type === "command" && hook.command === command);
+  return group.hooks.some((hook) => isObject23(hook) && hook.type === "command" && hook.command === command);
 }
 function runsAcldrift(harness, text3) {
   let value;
@@ -31493,12 +32511,12 @@ function runsAcldrift(harness, text3) {
 function harnessFor(name) {
   return HARNESSES.find((h) => h.name === name);
 }
-var AGENT_LAUNCHER, isObject22, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, HARNESSES;
+var AGENT_LAUNCHER, isObject23, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, HARNESSES;
 var init_harnesses = __esm({
   "src/core/agent/harnesses.ts"() {
     "use strict";
     AGENT_LAUNCHER = ".acldrift/agent-hook.sh";
-    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject23 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     optionalText = (object2, field) => typeof object2[field] === "string" ? object2[field] : void 0;
     MalformedPayload = class extends Error {
     };
@@ -31522,14 +32540,14 @@ var init_harnesses = __esm({
       failClosed: ["PreToolUse"],
       projectDir: "$CLAUDE_PROJECT_DIR",
       read(event, payload) {
-        if (!isObject22(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        if (!isObject23(payload)) throw new MalformedPayload("the hook input is not a JSON object");
         const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
         if (event === "Stop" || event === "SubagentStop")
           return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
         if (event !== "PreToolUse") return { ...call, action: { type: "other" } };
         const tool = text2(payload, "tool_name");
         const input = payload.tool_input;
-        if (!isObject22(input)) throw new MalformedPayload("tool_input is not an object");
+        if (!isObject23(input)) throw new MalformedPayload("tool_input is not an object");
         if (tool === "Bash") return { ...call, action: { type: "shell", command: text2(input, "command") } };
         const edit = claudeCodeEdit(tool, input);
         if (edit === void 0) return { ...call, action: { type: "other" } };
@@ -31542,7 +32560,7 @@ var init_harnesses = __esm({
       },
       launcherBlock: { code: 2 },
       install(existing) {
-        const hooks = isObject22(existing.hooks) ? { ...existing.hooks } : {};
+        const hooks = isObject23(existing.hooks) ? { ...existing.hooks } : {};
         for (const { event, matcher } of this.hooks) {
           const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
           if (!groups.some((group) => claudeGroupRuns(group, matcher, hookCommand(this, event))))
@@ -31555,7 +32573,7 @@ var init_harnesses = __esm({
         return { ...existing, hooks };
       },
       installed(value) {
-        if (!isObject22(value) || !isObject22(value.hooks) || value.disableAllHooks === true) return false;
+        if (!isObject23(value) || !isObject23(value.hooks) || value.disableAllHooks === true) return false;
         const hooks = value.hooks;
         return this.hooks.every(({ event, matcher }) => {
           const groups = hooks[event];
@@ -33592,7 +34610,7 @@ function trailerPattern(trailer) {
   return new RegExp(`^${key2}:[ \\t]*${value}`, "i");
 }
 var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
-var init_classify2 = __esm({
+var init_classify3 = __esm({
   "src/core/actors/classify.ts"() {
     "use strict";
     init_match();
@@ -33647,7 +34665,7 @@ var init_pending = __esm({
   "src/core/actors/pending.ts"() {
     "use strict";
     init_git();
-    init_classify2();
+    init_classify3();
   }
 });
 
@@ -33694,7 +34712,7 @@ var init_commits = __esm({
   "src/core/commits.ts"() {
     "use strict";
     init_git();
-    init_classify2();
+    init_classify3();
     init_pending();
     blamedShas = (blamed) => [...blamed].flatMap((b) => b === null ? [] : [b.sha, ...b.mergedBy === void 0 ? [] : [b.mergedBy]]);
     subjectOf = (message2) => message2.split("\n", 1)[0] ?? "";
@@ -33938,8 +34956,8 @@ function sourceFiles(root, at2, known = []) {
     read: async (paths) => {
       const missing = [...new Set(paths)].filter((path) => !contents.has(path));
       if (missing.length > 0) {
-        const found = at2.type === "worktree" ? new Map((await readWorktreeFiles(root, missing)).files.map((f) => [f.path, f.content])) : (await readPathsAt(root, [at2], missing))[0];
-        for (const path of missing) contents.set(path, found.get(path));
+        const found2 = at2.type === "worktree" ? new Map((await readWorktreeFiles(root, missing)).files.map((f) => [f.path, f.content])) : (await readPathsAt(root, [at2], missing))[0];
+        for (const path of missing) contents.set(path, found2.get(path));
       }
       const out = /* @__PURE__ */ new Map();
       for (const path of paths) {
@@ -34087,11 +35105,11 @@ async function withOverlay(source, files, config2) {
   return overlaid;
 }
 async function dependentsOf(changed, source, settings) {
-  const found = /* @__PURE__ */ new Set();
+  const found2 = /* @__PURE__ */ new Set();
   for (const container of SCANNED_CONTAINERS)
-    for (const path of await container.dependents?.(changed, source, settings) ?? []) found.add(path);
-  for (const path of changed) found.delete(path);
-  return [...found];
+    for (const path of await container.dependents?.(changed, source, settings) ?? []) found2.add(path);
+  for (const path of changed) found2.delete(path);
+  return [...found2];
 }
 async function documentsOf2(origin, read, assign2, scope, source, settings) {
   const coverage = emptyCoverage(scope);
@@ -34214,10 +35232,10 @@ var init_source = __esm({
     "use strict";
     await init_adapters();
     init_containers();
-    await init_classify();
+    await init_classify2();
     init_git();
     await init_config2();
-    await init_classify();
+    await init_classify2();
     init_errors();
     init_files();
     init_parse();
@@ -34588,9 +35606,9 @@ async function filesTogether(root, head, findings, settings) {
     const recording = {
       paths: source.paths,
       read: async (paths2) => {
-        const found = await source.read(paths2);
-        for (const path of found.keys()) read.add(path);
-        return found;
+        const found2 = await source.read(paths2);
+        for (const path of found2.keys()) read.add(path);
+        return found2;
       }
     };
     await readDocuments({ path: file, content }, "detect", false, recording, settings);
@@ -34780,7 +35798,7 @@ var init_protected = __esm({
 
 // src/core/gate/agent-hooks.ts
 function agentHookChanges(before, after, versions) {
-  const found = [];
+  const found2 = [];
   for (const harness of HARNESSES) {
     const file = harness.configFile;
     const runs = (content) => content !== void 0 && runsAcldrift(harness, content.toString("utf8"));
@@ -34797,7 +35815,7 @@ function agentHookChanges(before, after, versions) {
       before: events,
       after: null
     });
-    found.push({
+    found2.push({
       finding: finding2,
       path: file,
       // The change is there in a version that does not run the hooks.
@@ -34808,7 +35826,7 @@ function agentHookChanges(before, after, versions) {
       ) ?? false)
     });
   }
-  return found;
+  return found2;
 }
 var AGENT_HOOK_FILES;
 var init_agent_hooks = __esm({
@@ -34838,15 +35856,15 @@ function transforms(text3) {
     const macro = macros.get(attribute2);
     return macro === void 0 || depth > 8 ? [attribute2] : [attribute2, ...macro.flatMap((a) => expand3(a, depth + 1))];
   };
-  const found = /* @__PURE__ */ new Map();
+  const found2 = /* @__PURE__ */ new Map();
   for (const [pattern, attributes] of lines)
     for (const attribute2 of attributes.flatMap((a) => expand3(a, 0))) {
       const name = attribute2.split("=")[0];
       if (TRANSFORMING[name] === void 0 || attribute2.startsWith("-") || attribute2.startsWith("!")) continue;
       const transform = { pattern, attribute: name };
-      found.set(key(transform), transform);
+      found2.set(key(transform), transform);
     }
-  return [...found.values()];
+  return [...found2.values()];
 }
 function patternMatcher(pattern) {
   if (pattern.endsWith("/")) return () => false;
@@ -34861,7 +35879,7 @@ async function attributeChanges(before, after, readPaths, versions) {
   const added = transforms(is.toString("utf8")).filter((t) => !old.has(key(t)));
   if (added.length === 0) return [];
   const paths = await readPaths();
-  const found = [];
+  const found2 = [];
   for (const transform of added) {
     const matches2 = paths.filter(patternMatcher(transform.pattern));
     if (matches2.length === 0) continue;
@@ -34877,7 +35895,7 @@ async function attributeChanges(before, after, readPaths, versions) {
       before: null,
       after: `${transform.pattern} ${transform.attribute}`
     });
-    found.push({
+    found2.push({
       finding: finding2,
       path: ATTRIBUTES_FILE,
       holds: async (blob) => await versions.get(
@@ -34887,7 +35905,7 @@ async function attributeChanges(before, after, readPaths, versions) {
       ) ?? false
     });
   }
-  return found;
+  return found2;
 }
 function lineOf2(text3, pattern) {
   const index2 = text3.split(/\r?\n/).findIndex((line) => unquote(line.trim().split(/\s+/)[0] ?? "") === pattern);
@@ -35278,8 +36296,8 @@ function applyApprovals(findings, records, approvers, today, approvalsFile, judg
     if (matching.length === 0) continue;
     for (const r of matching) used.add(r);
     if (finding2.approval?.valid) continue;
-    const best3 = matching.map((r) => judged.get(r)).sort((a, b) => Number(b.valid) - Number(a.valid))[0];
-    finding2.approval = best3;
+    const best4 = matching.map((r) => judged.get(r)).sort((a, b) => Number(b.valid) - Number(a.valid))[0];
+    finding2.approval = best4;
   }
   const out = [];
   for (const record of records) {
@@ -35441,7 +36459,7 @@ var init_snapshot3 = __esm({
 async function baselineWidenings(was, is, snapshot2, settings) {
   const file = snapshot2.path;
   const result2 = await compareChanged(was, is, settings);
-  const found = [];
+  const found2 = [];
   for (const inner of result2.findings) {
     if (inner.change === "narrowing" || inner.witness === null) continue;
     const kind = inner.kind;
@@ -35455,7 +36473,7 @@ async function baselineWidenings(was, is, snapshot2, settings) {
     };
     delete finding2.baselineLocation;
     const witness = inner.witness;
-    found.push({
+    found2.push({
       finding: finding2,
       path: file,
       holds: async (blob) => {
@@ -35469,7 +36487,7 @@ async function baselineWidenings(was, is, snapshot2, settings) {
       }
     });
   }
-  return { found, notes: result2.notes.map((note) => `${file}: ${note}`) };
+  return { found: found2, notes: result2.notes.map((note) => `${file}: ${note}`) };
 }
 async function baselineChanges(file, before, after, versions, errors, notes, settings) {
   const old = before.get(file);
@@ -35491,9 +36509,9 @@ async function baselineChanges(file, before, after, versions, errors, notes, set
     const held = await heldIn(file, content);
     return held instanceof Map ? held : void 0;
   });
-  const { found, notes: compared } = await baselineWidenings(was, newer, { path: file, documentsAt }, settings);
+  const { found: found2, notes: compared } = await baselineWidenings(was, newer, { path: file, documentsAt }, settings);
   notes.push(...compared);
-  return found;
+  return found2;
 }
 async function heldIn(file, content) {
   try {
@@ -35659,7 +36677,7 @@ async function configChanges(file, before, after, target, versions) {
     return [{ finding: finding2, path: file, holds: async (blob) => blob === null }];
   }
   if (before.status !== "ok") return [];
-  const found = [
+  const found2 = [
     ...configWeakenings(file, before.config, after.config),
     ...await uncoveredFiles(file, before.config, after.config, target)
   ];
@@ -35667,7 +36685,7 @@ async function configChanges(file, before, after, target, versions) {
     const version2 = await parseConfig(file, content);
     return version2.status === "ok" ? version2.config : void 0;
   });
-  return found.map((weakening) => ({
+  return found2.map((weakening) => ({
     finding: protectedFinding({
       file,
       rule: weakening.rule,
@@ -35963,52 +36981,52 @@ async function runGate(input) {
   if (afterConfig.status === "invalid") errors.push(...afterConfig.problems);
   const current = afterConfig.status === "ok" ? afterConfig.config : config2;
   const referenceApprovers = beforeConfig.status === "ok" ? beforeConfig.config.policy.approvers : config2.policy.approvers;
-  const found = [];
+  const found2 = [];
   if (reference2 !== null && beforeConfig.status === "absent" && afterConfig.status === "ok")
     notes.push(`${paths.config} is new: its policy and approvers apply as written`);
   if (paths.config !== void 0 && reference2 !== null && afterConfig.status !== "invalid") {
     const spec = target.spec.type === "ref" ? { type: "ref", rev: target.commit } : target.spec;
-    found.push(...await configChanges(paths.config, beforeConfig, afterConfig, { root, spec }, versions));
+    found2.push(...await configChanges(paths.config, beforeConfig, afterConfig, { root, spec }, versions));
   }
   const approvals = await readApprovalsSides(paths.approvals, before, after, errors);
-  if (reference2 !== null) found.push(...removedApprovals(paths.approvals, approvals, versions));
+  if (reference2 !== null) found2.push(...removedApprovals(paths.approvals, approvals, versions));
   if (paths.baseline !== void 0 && reference2 !== null)
-    found.push(
+    found2.push(
       ...await baselineChanges(paths.baseline, before, after, versions, errors, notes, current.settings)
     );
-  if (reference2 !== null) found.push(...agentHookChanges(before, after, versions));
+  if (reference2 !== null) found2.push(...agentHookChanges(before, after, versions));
   if (reference2 !== null && beforeConfig.status === "ok")
-    found.push(...signerChanges(before, after, versions));
+    found2.push(...signerChanges(before, after, versions));
   if (reference2 !== null) {
     const spec = target.spec.type === "ref" ? { type: "ref", rev: target.commit } : target.spec;
     const assign2 = assigner(current);
     const readPaths = async () => (await listSourcePaths(root, spec)).filter((p) => assign2(p) !== void 0);
-    found.push(...await attributeChanges(before, after, readPaths, versions));
+    found2.push(...await attributeChanges(before, after, readPaths, versions));
   }
   if (target.spec.type === "ref") {
-    const blamed = await blame(found);
-    found.forEach((p, i) => {
+    const blamed = await blame(found2);
+    found2.forEach((p, i) => {
       p.finding.commit = blamed[i].commit;
       if (blamed[i].commit === null)
         notes.push(`${p.path}: ${p.finding.rule} not attributed: ${blamed[i].why}`);
     });
-  } else if (found.length > 0) {
+  } else if (found2.length > 0) {
     const pending = await pendingOf(input);
-    for (const p of found) p.finding.commit = pending;
+    for (const p of found2) p.finding.commit = pending;
   }
   const records = await approvalRecords(input, paths.approvals, approvals, versions, blame);
   const requireSigned = config2.policy.requireSignedApprovals || current.policy.requireSignedApprovals || beforeConfig.status === "ok" && beforeConfig.config.policy.requireSignedApprovals;
   const signed = requireSigned ? await signedCommits(root, before.get(ALLOWED_SIGNERS_FILE) ?? after.get(ALLOWED_SIGNERS_FILE), [
-    ...found.map((p) => p.finding.commit),
+    ...found2.map((p) => p.finding.commit),
     ...records.map((r) => r.addedBy)
   ]) : void 0;
-  for (const p of found) p.finding.approval = commitApproval(p.finding, referenceApprovers, signed);
+  for (const p of found2) p.finding.approval = commitApproval(p.finding, referenceApprovers, signed);
   const unapprovedApprovers = new Set(
-    found.filter((p) => p.finding.rule === "approver-added" && p.finding.approval === null).map((p) => String(p.finding.witness?.approver))
+    found2.filter((p) => p.finding.rule === "approver-added" && p.finding.approval === null).map((p) => String(p.finding.witness?.approver))
   );
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email));
   const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
-  const protectedFindings = found.map((p) => p.finding);
+  const protectedFindings = found2.map((p) => p.finding);
   const { findings: aboutApprovals, judged } = applyApprovals(
     [...input.findings, ...protectedFindings],
     records,
@@ -36743,7 +37761,7 @@ function findBypasses(line, guarded2) {
   return commands.flatMap((command) => commandBypasses(command, guarded2, 0));
 }
 function commandBypasses(command, guarded2, depth) {
-  const found = [];
+  const found2 = [];
   const text3 = show([
     ...command.assignments.map((a) => ({ text: `${a.name}=${a.value.text}`, dynamic: a.value.dynamic })),
     ...command.words
@@ -36751,14 +37769,14 @@ function commandBypasses(command, guarded2, depth) {
   for (const target of command.writes) {
     const path = protectedPath(target.text, guarded2);
     if (path !== void 0)
-      found.push({ what: `writes ${path} (redirection)`, command: text3, hookBypass: false });
+      found2.push({ what: `writes ${path} (redirection)`, command: text3, hookBypass: false });
   }
   for (const { name, value } of command.assignments) {
     const skip = skippingVariable(name, value);
-    if (skip !== void 0) found.push({ what: skip, command: text3, hookBypass: true });
+    if (skip !== void 0) found2.push({ what: skip, command: text3, hookBypass: true });
   }
-  found.push(...invocationBypasses(command.words, guarded2, depth, text3));
-  return found;
+  found2.push(...invocationBypasses(command.words, guarded2, depth, text3));
+  return found2;
 }
 function skippingVariable(name, value) {
   const upper = name.toUpperCase();
@@ -36810,15 +37828,15 @@ function invocationBypasses(words, guarded2, depth, text3) {
       return acldriftBypasses(rest.slice(1), text3);
   }
   if (READERS.has(name)) return [];
-  const found = [];
+  const found2 = [];
   for (const arg2 of args) {
     const path = protectedPath(
       arg2.text.replace(/^[^=]*=(?=.)/, (m) => arg2.text.startsWith("-") ? "" : m),
       guarded2
     );
-    if (path !== void 0) found.push({ what: `${name} on ${path}`, command: text3, hookBypass: false });
+    if (path !== void 0) found2.push({ what: `${name} on ${path}`, command: text3, hookBypass: false });
   }
-  return found;
+  return found2;
 }
 function shellBypasses(args, guarded2, text3) {
   for (let i = 0; i < args.length; i++) {
@@ -36880,8 +37898,8 @@ function acldriftBypasses(args, text3) {
   return [];
 }
 function gitBypasses(args, guarded2, text3) {
-  const found = [];
-  const bypass = (what, hookBypass = true) => found.push({ what, command: text3, hookBypass });
+  const found2 = [];
+  const bypass = (what, hookBypass = true) => found2.push({ what, command: text3, hookBypass });
   let i = 0;
   for (; i < args.length; i++) {
     const arg2 = args[i];
@@ -36896,11 +37914,11 @@ function gitBypasses(args, guarded2, text3) {
       bypass(`git ${flag} runs git with another hooks directory`);
   }
   const sub2 = args[i];
-  if (sub2 === void 0) return found;
+  if (sub2 === void 0) return found2;
   const rest = args.slice(i + 1);
   if (sub2.dynamic) {
     bypass("runs a git subcommand only known at run time");
-    return found;
+    return found2;
   }
   switch (sub2.text) {
     case "commit":
@@ -36934,7 +37952,7 @@ function gitBypasses(args, guarded2, text3) {
     if (path !== void 0 && ["rm", "mv", "checkout", "restore", "apply", "clean", "config", "update-index"].includes(sub2.text))
       bypass(`git ${sub2.text} on ${path}`, false);
   }
-  return found;
+  return found2;
 }
 function skipsVerify(sub2, args) {
   const valued = SHORT_VALUED[sub2] ?? "";
@@ -37202,9 +38220,9 @@ import { dirname as dirname4, isAbsolute as isAbsolute4, join as join7, relative
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
     const dotGit = join7(dir, ".git");
-    const found = await stat(dotGit).catch(() => void 0);
-    if (found?.isDirectory()) return { root: dir, gitDir: dotGit };
-    if (found?.isFile()) {
+    const found2 = await stat(dotGit).catch(() => void 0);
+    if (found2?.isDirectory()) return { root: dir, gitDir: dotGit };
+    if (found2?.isFile()) {
       const named3 = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile3(dotGit, "utf8"));
       if (named3 !== null) return { root: dir, gitDir: resolve6(dir, named3[1]) };
     }
@@ -37220,7 +38238,7 @@ async function readIfExists(path) {
     throw error;
   }
 }
-async function judge(harness, event, call, state) {
+async function judge2(harness, event, call, state) {
   const { action } = call;
   const base = call.cwd ?? process.cwd();
   const entry = (over) => ({
@@ -37389,7 +38407,7 @@ var ALLOW, GUARDED, MANAGER_CONFIGS, SHELL_GUARDED, posixPath, acldriftRuns;
 var init_hook = __esm({
   async "src/core/agent/hook.ts"() {
     "use strict";
-    await init_classify();
+    await init_classify2();
     await init_config2();
     init_edits();
     init_harnesses();
@@ -37701,12 +38719,29 @@ function findingText(finding2) {
     );
   return lines;
 }
+function findingsText(findings) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const key2 = f.change === "possible-widening" ? `${f.file}\0${f.rule}` : f.id;
+    groups.set(key2, [...groups.get(key2) ?? [], f]);
+  }
+  return [...groups.values()].flatMap((group) => {
+    const shown3 = group.slice(0, SHOWN_PER_RULE).flatMap(findingText);
+    const rest = group.slice(SHOWN_PER_RULE);
+    if (rest.length === 0) return shown3;
+    const where = rest.map((f) => location(f.file, f.line, f.document)).join(", ");
+    return [
+      ...shown3,
+      `- and ${rest.length} more possible widening(s) of the same kind (${rest[0].rule}) at ${where}`
+    ];
+  });
+}
 function renderEditBlocked(file, untrusted, expires) {
   const findings = printable([...untrusted]);
   const ids = [...new Set(findings.map((f) => f.id))];
   return [
     `acldrift blocked this edit of ${printable(file)}: it would widen access, and no valid approval covers it.`,
-    ...findings.flatMap(findingText),
+    ...findingsText(findings),
     STOP,
     `Tell the user what the edit would allow (above). If they want it, a person (not you) approves exactly this access by running, in the repository:`,
     ...ids.map(
@@ -37741,7 +38776,7 @@ function renderStopReport(untrusted, problems) {
   const findings = printable([...untrusted]);
   return [
     "acldrift: before you finish, tell the user that the working tree now widens access without an approval:",
-    ...findings.flatMap(findingText),
+    ...findingsText(findings),
     ...printable([...problems]).map(
       (p) => `- unreadable access config ${location(p.file, p.line ?? null)}: ${p.message}`
     ),
@@ -37788,13 +38823,14 @@ function renderAttempts(untrusted) {
   return `${lines.join("\n")}
 `;
 }
-var STOP, AGENT_LOG_PATH;
+var STOP, SHOWN_PER_RULE, AGENT_LOG_PATH;
 var init_agent = __esm({
   "src/reporters/agent.ts"() {
     "use strict";
     init_shared();
     init_pretty();
     STOP = "Stop here and ask the user. Do not make this change another way (a shell command, another file, a commit without hooks): acldrift checks those too, and the user must decide.";
+    SHOWN_PER_RULE = 2;
     AGENT_LOG_PATH = ".git/acldrift/agent-log.jsonl";
   }
 });
@@ -37858,7 +38894,7 @@ async function runAgentHook(harnessName, event) {
     }
     const call = harness.read(event, payload);
     state.sensitive = void 0;
-    const judgement = await judge(harness, event, call, state);
+    const judgement = await judge2(harness, event, call, state);
     if (judgement.log !== void 0) {
       const { appendAgentLog: appendAgentLog2 } = await Promise.resolve().then(() => (init_log(), log_exports));
       await appendAgentLog2(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(
@@ -37930,7 +38966,7 @@ var init_rewrite = __esm({
   "src/core/rewrite.ts"() {
     "use strict";
     init_git();
-    init_classify2();
+    init_classify3();
     init_commits();
     SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
   }
@@ -37948,7 +38984,7 @@ var init_stamp = __esm({
   "src/core/stamp.ts"() {
     "use strict";
     init_git();
-    init_classify2();
+    init_classify3();
     init_pending();
   }
 });
