@@ -10,6 +10,9 @@ import {
   globMatches,
   globsIntersect,
   type GlobOptions,
+  mayMatch,
+  mustMatch,
+  templateChar,
   variableChar,
 } from '../../src/engine/glob.js'
 import {wildcardRegExp} from '../adapters/aws-iam/brute-force.js'
@@ -208,5 +211,29 @@ describe('glob details', () => {
     const g = compileGlob('a${*}b${?}${$}', resource)
     expect(globMatches(g, 'a*b?$')).toBe(true)
     expect(globMatches(g, 'axb?$')).toBe(false)
+  })
+})
+
+describe('plain symbols (CloudFormation pseudo parameters whose values are plain words)', () => {
+  const arn = (text: string) => compileGlob(text, {wildcards: true, arn: true})
+  const partition = templateChar('AWS::Partition')
+  const stackId = templateChar('AWS::StackId')
+
+  it('a `*` inside an ARN segment takes in every value of a plain symbol, none of a general one', () => {
+    expect(mustMatch(arn('arn:*:s3:::b/x'), `arn:${partition}:s3:::b/x`)).toBe(true)
+    expect(mustMatch(arn('arn:*:s3:::b/x'), `arn:${stackId}:s3:::b/x`)).toBe(false)
+  })
+
+  it('a plain value never moves the segments that follow it, nor is empty', () => {
+    // The same symbol in the pattern and the request: a different resource path is no match for any value.
+    expect(
+      mayMatch(arn(`arn:${partition}:s3:::b/exports/orders/*`), `arn:${partition}:s3:::b/exports/x`),
+    ).toBe(false)
+    expect(mayMatch(arn(`arn:${stackId}:s3:::b/exports/orders/*`), `arn:${stackId}:s3:::b/exports/x`)).toBe(
+      true,
+    )
+    expect(mayMatch(arn(`arn:${partition}:s3:::b/x`), 'arn:aws-cn:s3:::b/x')).toBe(true)
+    expect(mayMatch(arn(`arn:${partition}:s3:::b/x`), 'arn::s3:::b/x')).toBe(false)
+    expect(mayMatch(arn(`arn:${partition}:s3:::b/x`), 'arn:a:b:s3:::b/x')).toBe(false)
   })
 })
