@@ -172,6 +172,9 @@ function cellsOf(globs: Glob[], samples: string[]): ReturnType<typeof globCells>
 /** Above this many resource patterns in play, the resource is left as the engine found it. */
 const MAX_PATTERNS = 40
 
+/** How many of a format's cells are tried, nearest first: each try decides the request again. */
+const CELLS_PER_FORMAT = 3
+
 /**
  * A request with the same verdict whose resource is a real-shaped ARN of what its action takes
  * (or `*` for an action that takes no resource), trying the action's alternatives in its class;
@@ -199,12 +202,18 @@ export function realShaped(
       const patterns = deciding(rules, action)
       if (patterns.length > MAX_PATTERNS) continue
       const wanted = patterns.map((g) => globMatches(g, resource))
+      // The resource found may fit no format while matching the same patterns as one that does
+      // (`arn:aws:s3:::${var.bucket}` for s3:DeleteObject, where the statement also names
+      // `${var.bucket}/*`): the cells of the format nearest the resource's patterns come first,
+      // and the verdict decides among them.
+      const distance = (matches: boolean[]) => matches.filter((m, i) => m !== wanted[i]).length
       for (const format of formats) {
         const shape = formatGlob(format)
-        const fit = cellsOf([shape, ...patterns], [readableArn(format, resource)]).find(
-          (c) => c.matches[0] && c.matches.slice(1).every((m, i) => m === wanted[i]),
-        )
-        if (fit !== undefined) candidates.push(fit.example)
+        const fits = cellsOf([shape, ...patterns], [readableArn(format, resource)])
+          .filter((c) => c.matches[0])
+          .map((c) => ({example: c.example, distance: distance(c.matches.slice(1))}))
+          .sort((a, b) => a.distance - b.distance)
+        candidates.push(...fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example))
       }
     }
     for (const candidate of candidates) {

@@ -63,6 +63,22 @@ describe('aws-iam: template symbols', () => {
     expect(String(findings[0]!.witness!.resource)).toMatch(/^arn:aws:s3:::\$\{var\.bucket\}\/.+/)
   })
 
+  it('an object action added beside the bucket and its objects: the witness is an object of the symbol bucket', () => {
+    // The shape of a Terraform policy (test/e2e/terraform.test.ts): the request the engine finds
+    // may be the bucket itself, which s3:DeleteObject never takes (its ARN format is
+    // arn:${Partition}:s3:::${BucketName}/${ObjectName}); the witness is an object ARN that the
+    // statement's `${var.bucket}/*` matches, the symbol kept as the reference text.
+    const statement = (actions: string[]) =>
+      allow(actions, [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`])
+    const findings = compare(
+      policy(statement(['s3:GetObject', 's3:ListBucket'])),
+      policy(statement(['s3:GetObject', 's3:ListBucket', 's3:DeleteObject'])),
+    )
+    expect(findings.map((f) => f.change)).toEqual(['widening'])
+    expect(findings[0]!.witness).toMatchObject({action: 's3:DeleteObject'})
+    expect(String(findings[0]!.witness!.resource)).toMatch(/^arn:aws:s3:::\$\{var\.bucket\}\/.+/)
+  })
+
   it('a symbol replaced by a literal depends on the value: a possible widening naming the symbol', () => {
     const findings = compare(
       policy(allow('s3:GetObject', `arn:aws:s3:::${BUCKET}/*`)),
