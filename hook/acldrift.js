@@ -2788,12 +2788,11 @@ function realShaped(judged, actionCell, rules, verdict2) {
       const patterns = deciding(rules, action);
       if (patterns.length > MAX_PATTERNS) continue;
       const wanted = patterns.map((g) => globMatches(g, resource));
+      const distance = (matches2) => matches2.filter((m, i) => m !== wanted[i]).length;
       for (const format2 of formats) {
         const shape = formatGlob(format2);
-        const fit = cellsOf([shape, ...patterns], [readableArn(format2, resource)]).find(
-          (c) => c.matches[0] && c.matches.slice(1).every((m, i) => m === wanted[i])
-        );
-        if (fit !== void 0) candidates.push(fit.example);
+        const fits = cellsOf([shape, ...patterns], [readableArn(format2, resource)]).filter((c) => c.matches[0]).map((c) => ({ example: c.example, distance: distance(c.matches.slice(1)) })).sort((a, b) => a.distance - b.distance);
+        candidates.push(...fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example));
       }
     }
     for (const candidate of candidates) {
@@ -2836,7 +2835,7 @@ function witnessOf(judged, names2) {
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
 }
-var requestOf, MAX_TRIES, variablesIn, formatGlob, kebab, MAX_PATTERNS;
+var requestOf, MAX_TRIES, variablesIn, formatGlob, kebab, MAX_PATTERNS, CELLS_PER_FORMAT;
 var init_witness = __esm({
   "src/adapters/aws-iam/witness.ts"() {
     "use strict";
@@ -2854,6 +2853,7 @@ var init_witness = __esm({
     formatGlob = (format2) => compileGlob(format2.replace(/\$\{[^}]*\}/g, "*"), { wildcards: true, arn: true });
     kebab = (name) => name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase().replace(/[^a-z0-9-]/g, "-");
     MAX_PATTERNS = 40;
+    CELLS_PER_FORMAT = 3;
   }
 });
 
