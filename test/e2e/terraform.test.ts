@@ -214,7 +214,14 @@ describe('a Terraform repository guarded by acldrift', () => {
       expect(trustFinding).toMatchObject({
         file: MAIN,
         line: 3,
-        witness: {action: 'sts:AssumeRole', principal: 'arn:aws:iam::444455556666:root'},
+        // The account root delegates to the account's own IAM policies (README, "Account
+        // principals delegate"): the witness is a role of the partner account that its policies
+        // allow to assume ours, as the root user itself cannot call AssumeRole.
+        witness: {
+          action: 'sts:AssumeRole',
+          principal: expect.stringMatching(/^arn:aws:iam::444455556666:role\//),
+          identityPolicyAllows: true,
+        },
       })
       expect(trustFinding.commit).toMatchObject({sha: copilotCommit, actor: {type: 'agent'}})
       // The first widening is still the first agent's.
