@@ -31438,9 +31438,11 @@ function applyEdit(current, edit) {
     if (step3.oldString === "") return { ok: false, reason: `${which}old_string is empty` };
     const count = content.split(step3.oldString).length - 1;
     if (count === 0) return { ok: false, reason: `${which}old_string is not in the file` };
-    if (count > 1 && !step3.replaceAll)
+    if (step3.count !== void 0 && count !== step3.count)
+      return { ok: false, reason: `${which}old_string occurs ${count} times, not ${step3.count}` };
+    if (count > 1 && !step3.replaceAll && step3.count === void 0)
       return { ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set` };
-    content = step3.replaceAll ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
+    content = step3.replaceAll || step3.count !== void 0 ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
   }
   return content === void 0 ? { ok: false, reason: "no edit" } : { ok: true, content };
 }
@@ -31476,10 +31478,48 @@ function claudeCodeEdit(tool, input) {
   }
   return void 0;
 }
-function claudeGroupRuns(group, matcher, command) {
+function groupRuns(group, matcher, command) {
   if (!isObject22(group) || !Array.isArray(group.hooks)) return false;
   if (matcher !== void 0 && group.matcher !== matcher) return false;
   return group.hooks.some((hook) => isObject22(hook) && hook.type === "command" && hook.command === command);
+}
+function addGroups(harness, existing, entry) {
+  const hooks = isObject22(existing.hooks) ? { ...existing.hooks } : {};
+  for (const { event, matcher } of harness.hooks) {
+    const command = hookCommand(harness, event);
+    const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+    if (!groups.some((group) => groupRuns(group, matcher, command)))
+      groups.push({
+        ...matcher === void 0 ? {} : { matcher },
+        hooks: [{ type: "command", command, ...entry(command) }]
+      });
+    hooks[event] = groups;
+  }
+  return { ...existing, hooks };
+}
+function groupsInstalled(harness, hooks) {
+  return harness.hooks.every(({ event, matcher }) => {
+    const groups = hooks[event];
+    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)));
+  });
+}
+function geminiEdit(tool, input) {
+  if (tool === "write_file") return { type: "write", content: text2(input, "content") };
+  if (tool !== "replace") return void 0;
+  const expected = input.expected_replacements;
+  if (expected !== void 0 && !(Number.isInteger(expected) && expected >= 1))
+    throw new MalformedPayload("expected_replacements is not a positive whole number");
+  return {
+    type: "edit",
+    edits: [
+      {
+        oldString: text2(input, "old_string"),
+        newString: text2(input, "new_string"),
+        replaceAll: false,
+        ...expected === void 0 ? {} : { count: expected }
+      }
+    ]
+  };
 }
 function runsAcldrift(harness, text3) {
   let value;
@@ -31493,7 +31533,7 @@ function runsAcldrift(harness, text3) {
 function harnessFor(name) {
   return HARNESSES.find((h) => h.name === name);
 }
-var AGENT_LAUNCHER, isObject22, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, HARNESSES;
+var AGENT_LAUNCHER, isObject22, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, HARNESSES;
 var init_harnesses = __esm({
   "src/core/agent/harnesses.ts"() {
     "use strict";
@@ -31542,28 +31582,81 @@ var init_harnesses = __esm({
       },
       launcherBlock: { code: 2 },
       install(existing) {
-        const hooks = isObject22(existing.hooks) ? { ...existing.hooks } : {};
-        for (const { event, matcher } of this.hooks) {
-          const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-          if (!groups.some((group) => claudeGroupRuns(group, matcher, hookCommand(this, event))))
-            groups.push({
-              ...matcher === void 0 ? {} : { matcher },
-              hooks: [{ type: "command", command: hookCommand(this, event), timeout: CLAUDE_TIMEOUT_SECONDS }]
-            });
-          hooks[event] = groups;
-        }
-        return { ...existing, hooks };
+        return addGroups(this, existing, () => ({ timeout: CLAUDE_TIMEOUT_SECONDS }));
       },
       installed(value) {
         if (!isObject22(value) || !isObject22(value.hooks) || value.disableAllHooks === true) return false;
-        const hooks = value.hooks;
-        return this.hooks.every(({ event, matcher }) => {
-          const groups = hooks[event];
-          return Array.isArray(groups) && groups.some((g) => claudeGroupRuns(g, matcher, hookCommand(this, event)));
-        });
+        return groupsInstalled(this, value.hooks);
       }
     };
-    HARNESSES = [CLAUDE_CODE];
+    GEMINI_HOOK_NAME = "acldrift";
+    GEMINI_TIMEOUT_MS = 6e4;
+    GEMINI_CLI = {
+      name: "gemini",
+      title: "Gemini CLI",
+      source: {
+        url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md",
+        asOf: "read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)",
+        notes: [
+          'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
+          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.",
+          "Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).",
+          "replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly)."
+        ]
+      },
+      configFile: ".gemini/settings.json",
+      hooks: [{ event: "BeforeTool", matcher: "write_file|replace|run_shell_command" }, { event: "AfterAgent" }],
+      failClosed: ["BeforeTool"],
+      projectDir: "$GEMINI_PROJECT_DIR",
+      read(event, payload) {
+        if (!isObject22(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
+        if (event === "AfterAgent")
+          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
+        if (event !== "BeforeTool") return { ...call, action: { type: "other" } };
+        const tool = text2(payload, "tool_name");
+        const input = payload.tool_input;
+        if (!isObject22(input)) throw new MalformedPayload("tool_input is not an object");
+        if (tool === "run_shell_command") {
+          const directory = optionalText(input, "directory");
+          return {
+            ...call,
+            action: {
+              type: "shell",
+              command: text2(input, "command"),
+              ...directory === void 0 ? {} : { cwd: directory }
+            }
+          };
+        }
+        const edit = geminiEdit(tool, input);
+        if (edit === void 0) return { ...call, action: { type: "other" } };
+        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
+      },
+      answer(_event, verdict2) {
+        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
+` };
+        return { code: 0, stdout: "{}\n", stderr: "" };
+      },
+      launcherBlock: { code: 2 },
+      install(existing) {
+        const merged = addGroups(this, existing, () => ({
+          name: GEMINI_HOOK_NAME,
+          timeout: GEMINI_TIMEOUT_MS,
+          description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses"
+        }));
+        const tools = isObject22(existing.tools) ? existing.tools : {};
+        return "enableHooks" in tools ? merged : { ...merged, tools: { ...tools, enableHooks: true } };
+      },
+      installed(value) {
+        if (!isObject22(value) || !isObject22(value.hooks)) return false;
+        if (isObject22(value.tools) && value.tools.enableHooks === false) return false;
+        const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : [];
+        const commands = this.hooks.map(({ event }) => hookCommand(this, event));
+        if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name))) return false;
+        return groupsInstalled(this, value.hooks);
+      }
+    };
+    HARNESSES = [CLAUDE_CODE, GEMINI_CLI];
   }
 });
 

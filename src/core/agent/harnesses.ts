@@ -7,7 +7,7 @@
 import type {ProposedEdit, StringEdit} from './edits.js'
 import type {Finding, InputProblem} from '../../kernel/types.js'
 
-export type HarnessName = 'claude-code'
+export type HarnessName = 'claude-code' | 'gemini'
 
 /** The launcher the harnesses' hook commands run (committed; see init/scripts.ts). */
 export const AGENT_LAUNCHER = '.acldrift/agent-hook.sh'
@@ -119,11 +119,43 @@ function claudeCodeEdit(tool: string, input: Record<string, unknown>): ProposedE
 /** Claude Code's default hook timeout is 60 s; the hook blocks by itself before (cli/agent-hook.ts). */
 const CLAUDE_TIMEOUT_SECONDS = 60
 
-/** A matcher group of .claude/settings.json that runs `command` for exactly these tools. */
-function claudeGroupRuns(group: unknown, matcher: string | undefined, command: string): boolean {
+/**
+ * The hook configuration shape Claude Code and Gemini CLI share: `hooks.<Event>` is a list of
+ * matcher groups `{matcher, hooks: [{type: "command", command, …}]}`. A group runs acldrift's
+ * hook for an event when it holds its command with exactly the matcher acldrift installs.
+ */
+function groupRuns(group: unknown, matcher: string | undefined, command: string): boolean {
   if (!isObject(group) || !Array.isArray(group.hooks)) return false
   if (matcher !== undefined && group.matcher !== matcher) return false
   return group.hooks.some((hook) => isObject(hook) && hook.type === 'command' && hook.command === command)
+}
+
+/** `existing` with a matcher group per hook of `harness` added where none runs it yet. */
+function addGroups(
+  harness: Harness,
+  existing: Record<string, unknown>,
+  entry: (command: string) => Record<string, unknown>,
+): Record<string, unknown> {
+  const hooks = isObject(existing.hooks) ? {...existing.hooks} : {}
+  for (const {event, matcher} of harness.hooks) {
+    const command = hookCommand(harness, event)
+    const groups = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
+    if (!groups.some((group) => groupRuns(group, matcher, command)))
+      groups.push({
+        ...(matcher === undefined ? {} : {matcher}),
+        hooks: [{type: 'command', command, ...entry(command)}],
+      })
+    hooks[event] = groups
+  }
+  return {...existing, hooks}
+}
+
+/** Whether `hooks` (the configuration's `hooks` object) runs every hook of `harness`. */
+function groupsInstalled(harness: Harness, hooks: Record<string, unknown>): boolean {
+  return harness.hooks.every(({event, matcher}) => {
+    const groups = hooks[event]
+    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)))
+  })
 }
 
 export const CLAUDE_CODE: Harness = {
@@ -163,31 +195,108 @@ export const CLAUDE_CODE: Harness = {
   },
   launcherBlock: {code: 2},
   install(existing) {
-    const hooks = isObject(existing.hooks) ? {...existing.hooks} : {}
-    for (const {event, matcher} of this.hooks) {
-      const groups = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
-      if (!groups.some((group) => claudeGroupRuns(group, matcher, hookCommand(this, event))))
-        groups.push({
-          ...(matcher === undefined ? {} : {matcher}),
-          hooks: [{type: 'command', command: hookCommand(this, event), timeout: CLAUDE_TIMEOUT_SECONDS}],
-        })
-      hooks[event] = groups
-    }
-    return {...existing, hooks}
+    return addGroups(this, existing, () => ({timeout: CLAUDE_TIMEOUT_SECONDS}))
   },
   installed(value) {
     if (!isObject(value) || !isObject(value.hooks) || value.disableAllHooks === true) return false
-    const hooks = value.hooks
-    return this.hooks.every(({event, matcher}) => {
-      const groups = hooks[event]
-      return (
-        Array.isArray(groups) && groups.some((g) => claudeGroupRuns(g, matcher, hookCommand(this, event)))
-      )
-    })
+    return groupsInstalled(this, value.hooks)
   },
 }
 
-export const HARNESSES: readonly Harness[] = [CLAUDE_CODE]
+/** Gemini CLI's file tools and their parameters (docs/tools/file-system.md). */
+function geminiEdit(tool: string, input: Record<string, unknown>): ProposedEdit | undefined {
+  if (tool === 'write_file') return {type: 'write', content: text(input, 'content')}
+  if (tool !== 'replace') return undefined
+  const expected = input.expected_replacements
+  if (expected !== undefined && !(Number.isInteger(expected) && (expected as number) >= 1))
+    throw new MalformedPayload('expected_replacements is not a positive whole number')
+  return {
+    type: 'edit',
+    edits: [
+      {
+        oldString: text(input, 'old_string'),
+        newString: text(input, 'new_string'),
+        replaceAll: false,
+        ...(expected === undefined ? {} : {count: expected as number}),
+      },
+    ],
+  }
+}
+
+/** The name acldrift's Gemini CLI hooks carry (`/hooks disable NAME`, `hooks.disabled`). */
+const GEMINI_HOOK_NAME = 'acldrift'
+/** Gemini CLI's default hook timeout, in milliseconds. */
+const GEMINI_TIMEOUT_MS = 60_000
+
+export const GEMINI_CLI: Harness = {
+  name: 'gemini',
+  title: 'Gemini CLI',
+  source: {
+    url: 'https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md',
+    asOf: 'read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)',
+    notes: [
+      'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
+      'stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.',
+      'Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).',
+      'replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly).',
+    ],
+  },
+  configFile: '.gemini/settings.json',
+  hooks: [{event: 'BeforeTool', matcher: 'write_file|replace|run_shell_command'}, {event: 'AfterAgent'}],
+  failClosed: ['BeforeTool'],
+  projectDir: '$GEMINI_PROJECT_DIR',
+  read(event, payload) {
+    if (!isObject(payload)) throw new MalformedPayload('the hook input is not a JSON object')
+    const call = {session: optionalText(payload, 'session_id'), cwd: optionalText(payload, 'cwd')}
+    if (event === 'AfterAgent')
+      return {...call, action: {type: 'stop', repeated: payload.stop_hook_active === true}}
+    if (event !== 'BeforeTool') return {...call, action: {type: 'other'}}
+    const tool = text(payload, 'tool_name')
+    const input = payload.tool_input
+    if (!isObject(input)) throw new MalformedPayload('tool_input is not an object')
+    if (tool === 'run_shell_command') {
+      const directory = optionalText(input, 'directory')
+      return {
+        ...call,
+        action: {
+          type: 'shell',
+          command: text(input, 'command'),
+          ...(directory === undefined ? {} : {cwd: directory}),
+        },
+      }
+    }
+    const edit = geminiEdit(tool, input)
+    if (edit === undefined) return {...call, action: {type: 'other'}}
+    return {...call, action: {type: 'edit', tool, file: text(input, 'file_path'), edit}}
+  },
+  answer(_event, verdict) {
+    if (verdict.block) return {code: 2, stdout: '', stderr: `${verdict.message}\n`}
+    // Exit 0: stdout must be JSON and nothing else.
+    return {code: 0, stdout: '{}\n', stderr: ''}
+  },
+  launcherBlock: {code: 2},
+  install(existing) {
+    const merged = addGroups(this, existing, () => ({
+      name: GEMINI_HOOK_NAME,
+      timeout: GEMINI_TIMEOUT_MS,
+      description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses",
+    }))
+    // The hooks system's switch: on, unless the user set it (a `false` of theirs is kept, and
+    // then the configuration does not run acldrift: init says so).
+    const tools = isObject(existing.tools) ? existing.tools : {}
+    return 'enableHooks' in tools ? merged : {...merged, tools: {...tools, enableHooks: true}}
+  },
+  installed(value) {
+    if (!isObject(value) || !isObject(value.hooks)) return false
+    if (isObject(value.tools) && value.tools.enableHooks === false) return false
+    const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : []
+    const commands = this.hooks.map(({event}) => hookCommand(this, event))
+    if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name as string))) return false
+    return groupsInstalled(this, value.hooks)
+  },
+}
+
+export const HARNESSES: readonly Harness[] = [CLAUDE_CODE, GEMINI_CLI]
 
 /** Whether a hook configuration's text runs every hook acldrift installs for `harness`. */
 export function runsAcldrift(harness: Harness, text: string): boolean {
