@@ -31533,7 +31533,7 @@ function runsAcldrift(harness, text3) {
 function harnessFor(name) {
   return HARNESSES.find((h) => h.name === name);
 }
-var AGENT_LAUNCHER, isObject22, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, HARNESSES;
+var AGENT_LAUNCHER, isObject22, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, cursorRuns, cursorJson, CURSOR, HARNESSES;
 var init_harnesses = __esm({
   "src/core/agent/harnesses.ts"() {
     "use strict";
@@ -31656,7 +31656,78 @@ var init_harnesses = __esm({
         return groupsInstalled(this, value.hooks);
       }
     };
-    HARNESSES = [CLAUDE_CODE, GEMINI_CLI];
+    cursorRuns = (entries2, command) => Array.isArray(entries2) && entries2.some((entry) => isObject22(entry) && entry.command === command);
+    cursorJson = (value) => `${JSON.stringify(value)}
+`;
+    CURSOR = {
+      name: "cursor",
+      title: "Cursor",
+      source: {
+        url: "https://cursor.com/docs/agent/hooks",
+        asOf: "read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)",
+        notes: [
+          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.",
+          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
+          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
+          'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.'
+        ]
+      },
+      configFile: ".cursor/hooks.json",
+      hooks: [{ event: "beforeShellExecution" }, { event: "stop" }],
+      failClosed: ["beforeShellExecution"],
+      projectDir: "$(git rev-parse --show-toplevel)",
+      read(event, payload) {
+        if (!isObject22(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : [];
+        const root = typeof roots[0] === "string" ? roots[0] : void 0;
+        const call = { session: optionalText(payload, "conversation_id"), cwd: root };
+        if (event === "stop") {
+          const count = payload.loop_count;
+          return { ...call, action: { type: "stop", repeated: typeof count === "number" && count > 0 } };
+        }
+        if (event !== "beforeShellExecution") return { ...call, action: { type: "other" } };
+        const cwd = optionalText(payload, "cwd");
+        return {
+          ...call,
+          action: { type: "shell", command: text2(payload, "command"), ...cwd === void 0 ? {} : { cwd } }
+        };
+      },
+      answer(event, verdict2) {
+        if (event === "stop")
+          return {
+            code: 0,
+            stdout: cursorJson(verdict2.block ? { followup_message: verdict2.message } : {}),
+            stderr: ""
+          };
+        if (event !== "beforeShellExecution") return { code: 0, stdout: cursorJson({}), stderr: "" };
+        const answer = verdict2.block ? { permission: "deny", user_message: verdict2.message, agent_message: verdict2.message } : { permission: "allow" };
+        return { code: 0, stdout: cursorJson(answer), stderr: "" };
+      },
+      launcherBlock: {
+        code: 0,
+        stdout: JSON.stringify({
+          permission: "deny",
+          user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
+          agent_message: "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it."
+        })
+      },
+      install(existing) {
+        const hooks = isObject22(existing.hooks) ? { ...existing.hooks } : {};
+        for (const { event } of this.hooks) {
+          const command = hookCommand(this, event);
+          const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+          if (!cursorRuns(entries2, command)) entries2.push({ command });
+          hooks[event] = entries2;
+        }
+        return { ...existing, version: existing.version ?? 1, hooks };
+      },
+      installed(value) {
+        if (!isObject22(value) || value.version !== 1 || !isObject22(value.hooks)) return false;
+        const hooks = value.hooks;
+        return this.hooks.every(({ event }) => cursorRuns(hooks[event], hookCommand(this, event)));
+      }
+    };
+    HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
   }
 });
 

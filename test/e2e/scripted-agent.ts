@@ -149,7 +149,9 @@ export class ScriptedAgent {
 const newRepo = repoFactory()
 
 /** A repository set up by a person: the approved bucket policy, acldrift's git and agent hooks, committed. */
-export async function setUpAgentRepo(profile: HarnessProfile): Promise<TestRepo> {
+export async function setUpAgentRepo(
+  profile: Pick<HarnessProfile, 'name' | 'configFile'>,
+): Promise<TestRepo> {
   const r = await newRepo()
   await r.write(BUCKET_FILE, policyText(bucketPolicy))
   await r.write('src/app.ts', 'export const app = 1\n')

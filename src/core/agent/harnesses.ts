@@ -7,7 +7,7 @@
 import type {ProposedEdit, StringEdit} from './edits.js'
 import type {Finding, InputProblem} from '../../kernel/types.js'
 
-export type HarnessName = 'claude-code' | 'gemini'
+export type HarnessName = 'claude-code' | 'cursor' | 'gemini'
 
 /** The launcher the harnesses' hook commands run (committed; see init/scripts.ts). */
 export const AGENT_LAUNCHER = '.acldrift/agent-hook.sh'
@@ -296,7 +296,85 @@ export const GEMINI_CLI: Harness = {
   },
 }
 
-export const HARNESSES: readonly Harness[] = [CLAUDE_CODE, GEMINI_CLI]
+/** Cursor's hook entry: `{command}` in the list of its event (flat, no matchers). */
+const cursorRuns = (entries: unknown, command: string) =>
+  Array.isArray(entries) && entries.some((entry) => isObject(entry) && entry.command === command)
+
+const cursorJson = (value: Record<string, unknown>) => `${JSON.stringify(value)}\n`
+
+export const CURSOR: Harness = {
+  name: 'cursor',
+  title: 'Cursor',
+  source: {
+    url: 'https://cursor.com/docs/agent/hooks',
+    asOf: 'read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)',
+    notes: [
+      'Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.',
+      'stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.',
+      'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
+      'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.',
+    ],
+  },
+  configFile: '.cursor/hooks.json',
+  hooks: [{event: 'beforeShellExecution'}, {event: 'stop'}],
+  failClosed: ['beforeShellExecution'],
+  projectDir: '$(git rev-parse --show-toplevel)',
+  read(event, payload) {
+    if (!isObject(payload)) throw new MalformedPayload('the hook input is not a JSON object')
+    const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : []
+    const root = typeof roots[0] === 'string' ? roots[0] : undefined
+    const call = {session: optionalText(payload, 'conversation_id'), cwd: root}
+    if (event === 'stop') {
+      const count = payload.loop_count
+      return {...call, action: {type: 'stop', repeated: typeof count === 'number' && count > 0}}
+    }
+    if (event !== 'beforeShellExecution') return {...call, action: {type: 'other'}}
+    const cwd = optionalText(payload, 'cwd')
+    return {
+      ...call,
+      action: {type: 'shell', command: text(payload, 'command'), ...(cwd === undefined ? {} : {cwd})},
+    }
+  },
+  answer(event, verdict) {
+    if (event === 'stop')
+      return {
+        code: 0,
+        stdout: cursorJson(verdict.block ? {followup_message: verdict.message} : {}),
+        stderr: '',
+      }
+    if (event !== 'beforeShellExecution') return {code: 0, stdout: cursorJson({}), stderr: ''}
+    const answer = verdict.block
+      ? {permission: 'deny', user_message: verdict.message, agent_message: verdict.message}
+      : {permission: 'allow'}
+    return {code: 0, stdout: cursorJson(answer), stderr: ''}
+  },
+  launcherBlock: {
+    code: 0,
+    stdout: JSON.stringify({
+      permission: 'deny',
+      user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
+      agent_message:
+        "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it.",
+    }),
+  },
+  install(existing) {
+    const hooks = isObject(existing.hooks) ? {...existing.hooks} : {}
+    for (const {event} of this.hooks) {
+      const command = hookCommand(this, event)
+      const entries = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
+      if (!cursorRuns(entries, command)) entries.push({command})
+      hooks[event] = entries
+    }
+    return {...existing, version: existing.version ?? 1, hooks}
+  },
+  installed(value) {
+    if (!isObject(value) || value.version !== 1 || !isObject(value.hooks)) return false
+    const hooks = value.hooks
+    return this.hooks.every(({event}) => cursorRuns(hooks[event], hookCommand(this, event)))
+  },
+}
+
+export const HARNESSES: readonly Harness[] = [CLAUDE_CODE, CURSOR, GEMINI_CLI]
 
 /** Whether a hook configuration's text runs every hook acldrift installs for `harness`. */
 export function runsAcldrift(harness: Harness, text: string): boolean {

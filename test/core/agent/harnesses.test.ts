@@ -3,7 +3,13 @@
 // configuration with the user's own.
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {CLAUDE_CODE, GEMINI_CLI, hookCommand, MalformedPayload} from '../../../src/core/agent/harnesses.js'
+import {
+  CLAUDE_CODE,
+  CURSOR,
+  GEMINI_CLI,
+  hookCommand,
+  MalformedPayload,
+} from '../../../src/core/agent/harnesses.js'
 
 const payloadOf = (harness: string, name: string) =>
   JSON.parse(readFileSync(new URL(`payloads/${harness}/${name}.json`, import.meta.url), 'utf8')) as Record<
@@ -244,5 +250,67 @@ describe('Gemini CLI (https://github.com/google-gemini/gemini-cli/blob/main/docs
     const off = GEMINI_CLI.install({tools: {enableHooks: false}})
     expect(off.tools).toEqual({enableHooks: false})
     expect(GEMINI_CLI.installed(off)).toBe(false)
+  })
+})
+
+describe('Cursor (https://cursor.com/docs/agent/hooks)', () => {
+  const read = (name: string) => {
+    const p = payloadOf('cursor', name)
+    return CURSOR.read(p.hook_event_name as string, p)
+  }
+
+  it('reads beforeShellExecution as a shell command in its directory, stop as the end of a turn', () => {
+    expect(read('before-shell-execution-no-verify')).toEqual({
+      session: 'c2d1f0aa-5d8e-4f6b-9a51-7e0d3c1b2a90',
+      cwd: '/home/dev/payroll-infra',
+      action: {
+        type: 'shell',
+        command: 'git add -A && git commit --no-verify -m "Fix AccessDenied on the exports"',
+        cwd: '/home/dev/payroll-infra/iam',
+      },
+    })
+    expect(read('stop').action).toEqual({type: 'stop', repeated: false})
+    // After one follow-up, the agent may finish (and report).
+    expect(CURSOR.read('stop', {...payloadOf('cursor', 'stop'), loop_count: 1}).action).toEqual({
+      type: 'stop',
+      repeated: true,
+    })
+    // afterFileEdit comes after the edit: nothing to refuse (acldrift does not install it).
+    expect(read('after-file-edit').action).toEqual({type: 'other'})
+    expect(() => CURSOR.read('beforeShellExecution', {hook_event_name: 'beforeShellExecution'})).toThrow(
+      MalformedPayload,
+    )
+  })
+
+  it('answers in JSON on stdout: permission deny with the reason for the agent, followup_message at stop', () => {
+    const denied = CURSOR.answer('beforeShellExecution', {block: true, message: 'why'})
+    expect(denied.code).toBe(0)
+    expect(JSON.parse(denied.stdout)).toEqual({permission: 'deny', user_message: 'why', agent_message: 'why'})
+    expect(JSON.parse(CURSOR.answer('beforeShellExecution', {block: false}).stdout)).toEqual({
+      permission: 'allow',
+    })
+    expect(JSON.parse(CURSOR.answer('stop', {block: true, message: 'report it'}).stdout)).toEqual({
+      followup_message: 'report it',
+    })
+    expect(JSON.parse(CURSOR.answer('stop', {block: false}).stdout)).toEqual({})
+    // The launcher's answer when acldrift does not answer: deny, in JSON.
+    expect(JSON.parse(CURSOR.launcherBlock.stdout!)).toMatchObject({permission: 'deny'})
+  })
+
+  it("adds acldrift's hooks to the user's hooks.json, keeping theirs, once", () => {
+    const mine = {version: 1, hooks: {afterFileEdit: [{command: './hooks/format.sh'}]}}
+    const merged = CURSOR.install(mine)
+    const hooks = merged.hooks as Record<string, unknown[]>
+    expect(hooks.afterFileEdit).toEqual(mine.hooks.afterFileEdit)
+    expect(hooks.beforeShellExecution).toEqual([
+      {command: 'sh "$(git rev-parse --show-toplevel)/.acldrift/agent-hook.sh" cursor beforeShellExecution'},
+    ])
+    expect(hooks.stop).toEqual([{command: hookCommand(CURSOR, 'stop')}])
+    expect(CURSOR.install(merged)).toEqual(merged)
+    expect(CURSOR.installed(merged)).toBe(true)
+    expect(CURSOR.installed(mine)).toBe(false)
+    expect(CURSOR.install({}).version).toBe(1)
+    expect(CURSOR.installed({...merged, version: 2})).toBe(false)
+    expect(CURSOR.installed({...merged, hooks: {...hooks, stop: []}})).toBe(false)
   })
 })
