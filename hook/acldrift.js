@@ -37966,7 +37966,8 @@ var init_agent = __esm({
 // src/cli/agent-hook.ts
 var agent_hook_exports = {};
 __export(agent_hook_exports, {
-  runAgentHook: () => runAgentHook
+  runAgentHook: () => runAgentHook,
+  runAgentHookArgs: () => runAgentHookArgs
 });
 import { writeSync } from "node:fs";
 async function readInput() {
@@ -37986,6 +37987,11 @@ function emit(harness, event, block, message2) {
   else if (!block && message2 !== "") writeSync(2, `${message2}
 `);
   return answer.code;
+}
+function runAgentHookArgs(argv) {
+  if (argv[0] !== "hook" || argv[1] !== "agent" || argv.length !== 4 || argv[2].startsWith("-"))
+    return void 0;
+  return runAgentHook(argv[2], argv[3]);
 }
 async function runAgentHook(harnessName, event) {
   const harness = harnessFor(harnessName);
@@ -38508,8 +38514,10 @@ function parse(specs, argv) {
   return flags;
 }
 async function runFast(argv) {
-  if (argv[0] === "hook" && argv[1] === "agent" && argv.length === 4 && !argv[2].startsWith("-"))
-    return (await init_agent_hook().then(() => agent_hook_exports)).runAgentHook(argv[2], argv[3]);
+  if (argv[0] === "hook" && argv[1] === "agent") {
+    const code2 = (await init_agent_hook().then(() => agent_hook_exports)).runAgentHookArgs(argv);
+    if (code2 !== void 0) return code2;
+  }
   if (argv[0] === "hook" && argv[2] !== void 0 && !argv[2].startsWith("-")) {
     if (argv[1] === "prepare-commit-msg") return (await init_hook2().then(() => hook_exports)).runPrepareCommitMsg(argv[2]);
     if (argv[1] === "post-rewrite" && argv.length === 3)
