@@ -10,7 +10,7 @@ import {describe, expect, it} from 'vitest'
 import {runCli, runHermetic, type RunResult, type TestRepo} from '../helpers/repo.js'
 import {dump} from './helpers.js'
 import {BUCKET_FILE, policyText, publicBucketPolicy} from './policies.js'
-import {setUpAgentRepo} from './scripted-agent.js'
+import {approveAsPerson, setUpAgentRepo} from './scripted-agent.js'
 
 const SLOW = 240_000
 const HOOKS = '.cursor/hooks.json'
@@ -89,17 +89,7 @@ describe('acldrift inside Cursor: init --agent cursor, then a scripted session',
       const report = await runCli(['check', '--format', 'json'], {cwd: r.dir})
       const ids = [...new Set((JSON.parse(report.stdout).findings as Array<{id: string}>).map((f) => f.id))]
       expect(ids.length, dump(report)).toBeGreaterThan(0)
-      for (const id of ids) {
-        const approve = await runCli(
-          ['approve', id, '--reason', 'the CDN reads the exports', '--expires', '2099-12-31'],
-          {
-            cwd: r.dir,
-          },
-        )
-        expect(approve.code, dump(approve)).toBe(0)
-      }
-      await r.stage('.acldrift/approvals.yaml')
-      await r.commit('Approve public reads of the exports for the CDN')
+      await approveAsPerson(r, ids)
       expect((await agent.stop()).answer).toEqual({})
 
       // hooks.json is a protected file: the agent's commit that stops running the hooks is

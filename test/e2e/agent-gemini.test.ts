@@ -7,10 +7,17 @@
 import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {runCli, runHermetic} from '../helpers/repo.js'
+import {runHermetic} from '../helpers/repo.js'
 import {dump} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
-import {GEMINI_PROFILE, ScriptedAgent, setUpAgentRepo, type ToolCall} from './scripted-agent.js'
+import {
+  approveAsPerson,
+  expectWideningRefused,
+  GEMINI_PROFILE,
+  ScriptedAgent,
+  setUpAgentRepo,
+  type ToolCall,
+} from './scripted-agent.js'
 
 const SLOW = 240_000
 const SETTINGS = '.gemini/settings.json'
@@ -44,13 +51,7 @@ describe('acldrift inside Gemini CLI: init --agent gemini, then a scripted sessi
           new_string: policyText(publicBucketPolicy),
         },
       }
-      const blocked = await agent.call(widen)
-      expect(blocked.ran).toBe(false)
-      expect(blocked.told).toContain(`acldrift blocked this edit of ${BUCKET_FILE}`)
-      expect(blocked.told).toContain('principal=*')
-      expect(blocked.told).toContain('Stop here and ask the user')
-      const ids = [...blocked.told.matchAll(/acldrift approve ([0-9a-f]{16}) --reason/g)].map((m) => m[1]!)
-      expect(ids.length, blocked.told).toBe(2)
+      const ids = expectWideningRefused(await agent.call(widen))
       expect(await readFile(bucket, 'utf8')).toBe(policyText(bucketPolicy))
 
       // Several occurrences at once (expected_replacements), and an old_string the tool would
@@ -124,17 +125,7 @@ describe('acldrift inside Gemini CLI: init --agent gemini, then a scripted sessi
       })
 
       // A person approves and commits; the same edit then passes.
-      for (const id of ids) {
-        const approve = await runCli(
-          ['approve', id, '--reason', 'the CDN reads the exports', '--expires', '2099-12-31'],
-          {
-            cwd: r.dir,
-          },
-        )
-        expect(approve.code, dump(approve)).toBe(0)
-      }
-      await r.stage('.acldrift/approvals.yaml')
-      await r.commit('Approve public reads of the exports for the CDN')
+      await approveAsPerson(r, ids)
       const again = await agent.call(widen)
       expect(again.ran, again.told).toBe(true)
       expect(await readFile(bucket, 'utf8')).toBe(policyText(publicBucketPolicy))

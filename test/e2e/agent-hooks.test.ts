@@ -10,7 +10,14 @@ import {describe, expect, it} from 'vitest'
 import {projectRoot, runCli, runHermetic} from '../helpers/repo.js'
 import {dump} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
-import {CLAUDE_PROFILE, ScriptedAgent, setUpAgentRepo, type ToolCall} from './scripted-agent.js'
+import {
+  approveAsPerson,
+  CLAUDE_PROFILE,
+  expectWideningRefused,
+  ScriptedAgent,
+  setUpAgentRepo,
+  type ToolCall,
+} from './scripted-agent.js'
 
 const SLOW = 240_000
 
@@ -66,13 +73,7 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
         },
       }
       const blocked = await agent.call(widen)
-      expect(blocked.ran).toBe(false)
-      expect(blocked.told).toContain(`acldrift blocked this edit of ${BUCKET_FILE}`)
-      expect(blocked.told).toContain('principal=*')
-      expect(blocked.told).toContain('Stop here and ask the user')
-      // Two accesses: the public Allow, and the TLS-only Deny that no longer applies.
-      const ids = [...blocked.told.matchAll(/acldrift approve ([0-9a-f]{16}) --reason/g)].map((m) => m[1]!)
-      expect(ids.length, blocked.told).toBe(2)
+      const ids = expectWideningRefused(blocked)
       expect(blocked.told).toContain('public-principal')
       expect(blocked.told).toContain('deny-removed')
       const id = ids[0]!
@@ -191,16 +192,8 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
 
       // A person approves exactly that access (the proposed edit exists only in the agent log)
       // and commits the approval; the same edit then passes.
-      for (const approved of ids) {
-        const approve = await runCli(
-          ['approve', approved, '--reason', 'the CDN reads the exports', '--expires', '2099-12-31'],
-          {cwd: r.dir},
-        )
-        expect(approve.code, dump(approve)).toBe(0)
+      for (const approve of await approveAsPerson(r, ids))
         expect(approve.stderr).toContain('an agent proposed')
-      }
-      await r.stage('.acldrift/approvals.yaml')
-      await r.commit('Approve public reads of the exports for the CDN')
       const again = await agent.call(widen)
       expect(again.ran, again.told).toBe(true)
       expect(await readFile(bucket, 'utf8')).toBe(policyText(publicBucketPolicy))

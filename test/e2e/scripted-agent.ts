@@ -169,3 +169,34 @@ export async function setUpAgentRepo(
   await r.commit('Set up acldrift')
   return r
 }
+
+/**
+ * The refusal of the widening bucket edit, as the agent reads it: the witness, "ask the user",
+ * and one `acldrift approve` per access (the public Allow, and the TLS-only Deny that no longer
+ * applies). Returns the ids a person would approve.
+ */
+export function expectWideningRefused(outcome: Outcome): string[] {
+  expect(outcome.ran).toBe(false)
+  expect(outcome.told).toContain(`acldrift blocked this edit of ${BUCKET_FILE}`)
+  expect(outcome.told).toContain('principal=*')
+  expect(outcome.told).toContain('Stop here and ask the user')
+  const ids = [...outcome.told.matchAll(/acldrift approve ([0-9a-f]{16}) --reason/g)].map((m) => m[1]!)
+  expect(ids.length, outcome.told).toBe(2)
+  return ids
+}
+
+/** A person approves `ids` and commits the approval as themselves; the approve runs' output. */
+export async function approveAsPerson(r: TestRepo, ids: readonly string[]): Promise<RunResult[]> {
+  const runs: RunResult[] = []
+  for (const id of ids) {
+    const approve = await runCli(
+      ['approve', id, '--reason', 'the CDN reads the exports', '--expires', '2099-12-31'],
+      {cwd: r.dir},
+    )
+    expect(approve.code, dump(approve)).toBe(0)
+    runs.push(approve)
+  }
+  await r.stage('.acldrift/approvals.yaml')
+  await r.commit('Approve public reads of the exports for the CDN')
+  return runs
+}
