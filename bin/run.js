@@ -1,22 +1,36 @@
 #!/usr/bin/env node
 // A plain `acldrift check …` (the pre-commit hook) runs without loading oclif; everything
-// else, and anything the fast path does not recognise, goes through oclif.
-const fast = await import('../dist/cli/fast.js').catch((error) => {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('/dist/cli/fast.js'))
-    throw error
-  // Installed without its build (`npm pack --ignore-scripts`, the pre-commit framework 4.x).
-  process.stderr.write(
-    'acldrift: this install has no build (dist/): run `npm run build` in the package, or reinstall it ' +
-      'with its install scripts allowed; the git hooks run without it as `acldrift-hook`\n',
-  )
-  process.exit(4)
-})
-
-const argv = fast.conventionalArgs(process.argv.slice(2))
-const code = await fast.runFast(argv)
-if (code === undefined) {
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url, args: argv})
-} else {
-  process.exitCode = code
+// else, and anything the fast path does not recognise, goes through oclif. A coding agent's
+// hook (`hook agent HARNESS EVENT`, on every tool call) loads its own module and nothing more.
+/** The agent hook's exit code, or undefined when `args` is another command (or dist/ is missing). */
+async function agentHook(args) {
+  if (args[0] !== 'hook' || args[1] !== 'agent') return undefined
+  const module = await import('../dist/cli/agent-hook.js').catch(() => undefined)
+  return module?.runAgentHookArgs(args)
 }
+
+async function main() {
+  const fast = await import('../dist/cli/fast.js').catch((error) => {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('/dist/cli/fast.js'))
+      throw error
+    // Installed without its build (`npm pack --ignore-scripts`, the pre-commit framework 4.x).
+    process.stderr.write(
+      'acldrift: this install has no build (dist/): run `npm run build` in the package, or reinstall it ' +
+        'with its install scripts allowed; the git hooks run without it as `acldrift-hook`\n',
+    )
+    process.exit(4)
+  })
+
+  const argv = fast.conventionalArgs(process.argv.slice(2))
+  const code = await fast.runFast(argv)
+  if (code === undefined) {
+    const {execute} = await import('@oclif/core')
+    await execute({dir: import.meta.url, args: argv})
+  } else {
+    process.exitCode = code
+  }
+}
+
+const agentCode = await agentHook(process.argv.slice(2))
+if (agentCode === undefined) await main()
+else process.exitCode = agentCode

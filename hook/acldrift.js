@@ -32456,9 +32456,11 @@ function applyEdit(current, edit) {
     if (step3.oldString === "") return { ok: false, reason: `${which}old_string is empty` };
     const count = content.split(step3.oldString).length - 1;
     if (count === 0) return { ok: false, reason: `${which}old_string is not in the file` };
-    if (count > 1 && !step3.replaceAll)
+    if (step3.count !== void 0 && count !== step3.count)
+      return { ok: false, reason: `${which}old_string occurs ${count} times, not ${step3.count}` };
+    if (count > 1 && !step3.replaceAll && step3.count === void 0)
       return { ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set` };
-    content = step3.replaceAll ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
+    content = step3.replaceAll || step3.count !== void 0 ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
   }
   return content === void 0 ? { ok: false, reason: "no edit" } : { ok: true, content };
 }
@@ -32494,10 +32496,48 @@ function claudeCodeEdit(tool, input) {
   }
   return void 0;
 }
-function claudeGroupRuns(group, matcher, command) {
+function groupRuns(group, matcher, command) {
   if (!isObject23(group) || !Array.isArray(group.hooks)) return false;
   if (matcher !== void 0 && group.matcher !== matcher) return false;
   return group.hooks.some((hook) => isObject23(hook) && hook.type === "command" && hook.command === command);
+}
+function addGroups(harness, existing, entry) {
+  const hooks = isObject23(existing.hooks) ? { ...existing.hooks } : {};
+  for (const { event, matcher } of harness.hooks) {
+    const command = hookCommand(harness, event);
+    const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+    if (!groups.some((group) => groupRuns(group, matcher, command)))
+      groups.push({
+        ...matcher === void 0 ? {} : { matcher },
+        hooks: [{ type: "command", command, ...entry(command) }]
+      });
+    hooks[event] = groups;
+  }
+  return { ...existing, hooks };
+}
+function groupsInstalled(harness, hooks) {
+  return harness.hooks.every(({ event, matcher }) => {
+    const groups = hooks[event];
+    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)));
+  });
+}
+function geminiEdit(tool, input) {
+  if (tool === "write_file") return { type: "write", content: text2(input, "content") };
+  if (tool !== "replace") return void 0;
+  const expected = input.expected_replacements;
+  if (expected !== void 0 && !(Number.isInteger(expected) && expected >= 1))
+    throw new MalformedPayload("expected_replacements is not a positive whole number");
+  return {
+    type: "edit",
+    edits: [
+      {
+        oldString: text2(input, "old_string"),
+        newString: text2(input, "new_string"),
+        replaceAll: false,
+        ...expected === void 0 ? {} : { count: expected }
+      }
+    ]
+  };
 }
 function runsAcldrift(harness, text3) {
   let value;
@@ -32511,7 +32551,7 @@ function runsAcldrift(harness, text3) {
 function harnessFor(name) {
   return HARNESSES.find((h) => h.name === name);
 }
-var AGENT_LAUNCHER, isObject23, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, HARNESSES;
+var AGENT_LAUNCHER, isObject23, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, cursorRuns, cursorJson, CURSOR, HARNESSES;
 var init_harnesses = __esm({
   "src/core/agent/harnesses.ts"() {
     "use strict";
@@ -32560,28 +32600,152 @@ var init_harnesses = __esm({
       },
       launcherBlock: { code: 2 },
       install(existing) {
-        const hooks = isObject23(existing.hooks) ? { ...existing.hooks } : {};
-        for (const { event, matcher } of this.hooks) {
-          const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-          if (!groups.some((group) => claudeGroupRuns(group, matcher, hookCommand(this, event))))
-            groups.push({
-              ...matcher === void 0 ? {} : { matcher },
-              hooks: [{ type: "command", command: hookCommand(this, event), timeout: CLAUDE_TIMEOUT_SECONDS }]
-            });
-          hooks[event] = groups;
-        }
-        return { ...existing, hooks };
+        return addGroups(this, existing, () => ({ timeout: CLAUDE_TIMEOUT_SECONDS }));
       },
       installed(value) {
         if (!isObject23(value) || !isObject23(value.hooks) || value.disableAllHooks === true) return false;
-        const hooks = value.hooks;
-        return this.hooks.every(({ event, matcher }) => {
-          const groups = hooks[event];
-          return Array.isArray(groups) && groups.some((g) => claudeGroupRuns(g, matcher, hookCommand(this, event)));
-        });
+        return groupsInstalled(this, value.hooks);
       }
     };
-    HARNESSES = [CLAUDE_CODE];
+    GEMINI_HOOK_NAME = "acldrift";
+    GEMINI_TIMEOUT_MS = 6e4;
+    GEMINI_CLI = {
+      name: "gemini",
+      title: "Gemini CLI",
+      source: {
+        url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md",
+        asOf: "read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)",
+        notes: [
+          'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
+          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.",
+          "Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).",
+          "replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly)."
+        ]
+      },
+      configFile: ".gemini/settings.json",
+      hooks: [{ event: "BeforeTool", matcher: "write_file|replace|run_shell_command" }, { event: "AfterAgent" }],
+      failClosed: ["BeforeTool"],
+      projectDir: "$GEMINI_PROJECT_DIR",
+      read(event, payload) {
+        if (!isObject23(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
+        if (event === "AfterAgent")
+          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
+        if (event !== "BeforeTool") return { ...call, action: { type: "other" } };
+        const tool = text2(payload, "tool_name");
+        const input = payload.tool_input;
+        if (!isObject23(input)) throw new MalformedPayload("tool_input is not an object");
+        if (tool === "run_shell_command") {
+          const directory = optionalText(input, "directory");
+          return {
+            ...call,
+            action: {
+              type: "shell",
+              command: text2(input, "command"),
+              ...directory === void 0 ? {} : { cwd: directory }
+            }
+          };
+        }
+        const edit = geminiEdit(tool, input);
+        if (edit === void 0) return { ...call, action: { type: "other" } };
+        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
+      },
+      answer(_event, verdict2) {
+        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
+` };
+        return { code: 0, stdout: "{}\n", stderr: "" };
+      },
+      launcherBlock: { code: 2 },
+      install(existing) {
+        const merged = addGroups(this, existing, () => ({
+          name: GEMINI_HOOK_NAME,
+          timeout: GEMINI_TIMEOUT_MS,
+          description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses"
+        }));
+        const tools = isObject23(existing.tools) ? existing.tools : {};
+        return "enableHooks" in tools ? merged : { ...merged, tools: { ...tools, enableHooks: true } };
+      },
+      installed(value) {
+        if (!isObject23(value) || !isObject23(value.hooks)) return false;
+        if (isObject23(value.tools) && value.tools.enableHooks === false) return false;
+        const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : [];
+        const commands = this.hooks.map(({ event }) => hookCommand(this, event));
+        if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name))) return false;
+        return groupsInstalled(this, value.hooks);
+      }
+    };
+    cursorRuns = (entries2, command) => Array.isArray(entries2) && entries2.some((entry) => isObject23(entry) && entry.command === command);
+    cursorJson = (value) => `${JSON.stringify(value)}
+`;
+    CURSOR = {
+      name: "cursor",
+      title: "Cursor",
+      source: {
+        url: "https://cursor.com/docs/agent/hooks",
+        asOf: "read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)",
+        notes: [
+          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.",
+          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
+          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
+          'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.'
+        ]
+      },
+      configFile: ".cursor/hooks.json",
+      hooks: [{ event: "beforeShellExecution" }, { event: "stop" }],
+      failClosed: ["beforeShellExecution"],
+      projectDir: "$(git rev-parse --show-toplevel)",
+      read(event, payload) {
+        if (!isObject23(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : [];
+        const root = typeof roots[0] === "string" ? roots[0] : void 0;
+        const call = { session: optionalText(payload, "conversation_id"), cwd: root };
+        if (event === "stop") {
+          const count = payload.loop_count;
+          return { ...call, action: { type: "stop", repeated: typeof count === "number" && count > 0 } };
+        }
+        if (event !== "beforeShellExecution") return { ...call, action: { type: "other" } };
+        const cwd = optionalText(payload, "cwd");
+        return {
+          ...call,
+          action: { type: "shell", command: text2(payload, "command"), ...cwd === void 0 ? {} : { cwd } }
+        };
+      },
+      answer(event, verdict2) {
+        if (event === "stop")
+          return {
+            code: 0,
+            stdout: cursorJson(verdict2.block ? { followup_message: verdict2.message } : {}),
+            stderr: ""
+          };
+        if (event !== "beforeShellExecution") return { code: 0, stdout: cursorJson({}), stderr: "" };
+        const answer = verdict2.block ? { permission: "deny", user_message: verdict2.message, agent_message: verdict2.message } : { permission: "allow" };
+        return { code: 0, stdout: cursorJson(answer), stderr: "" };
+      },
+      launcherBlock: {
+        code: 0,
+        stdout: JSON.stringify({
+          permission: "deny",
+          user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
+          agent_message: "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it."
+        })
+      },
+      install(existing) {
+        const hooks = isObject23(existing.hooks) ? { ...existing.hooks } : {};
+        for (const { event } of this.hooks) {
+          const command = hookCommand(this, event);
+          const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+          if (!cursorRuns(entries2, command)) entries2.push({ command });
+          hooks[event] = entries2;
+        }
+        return { ...existing, version: existing.version ?? 1, hooks };
+      },
+      installed(value) {
+        if (!isObject23(value) || value.version !== 1 || !isObject23(value.hooks)) return false;
+        const hooks = value.hooks;
+        return this.hooks.every(({ event }) => cursorRuns(hooks[event], hookCommand(this, event)));
+      }
+    };
+    HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
   }
 });
 
@@ -38838,7 +39002,8 @@ var init_agent = __esm({
 // src/cli/agent-hook.ts
 var agent_hook_exports = {};
 __export(agent_hook_exports, {
-  runAgentHook: () => runAgentHook
+  runAgentHook: () => runAgentHook,
+  runAgentHookArgs: () => runAgentHookArgs
 });
 import { writeSync } from "node:fs";
 async function readInput() {
@@ -38858,6 +39023,11 @@ function emit(harness, event, block, message2) {
   else if (!block && message2 !== "") writeSync(2, `${message2}
 `);
   return answer.code;
+}
+function runAgentHookArgs(argv) {
+  if (argv[0] !== "hook" || argv[1] !== "agent" || argv.length !== 4 || argv[2].startsWith("-"))
+    return void 0;
+  return runAgentHook(argv[2], argv[3]);
 }
 async function runAgentHook(harnessName, event) {
   const harness = harnessFor(harnessName);
@@ -39380,8 +39550,10 @@ function parse(specs, argv) {
   return flags;
 }
 async function runFast(argv) {
-  if (argv[0] === "hook" && argv[1] === "agent" && argv.length === 4 && !argv[2].startsWith("-"))
-    return (await init_agent_hook().then(() => agent_hook_exports)).runAgentHook(argv[2], argv[3]);
+  if (argv[0] === "hook" && argv[1] === "agent") {
+    const code2 = (await init_agent_hook().then(() => agent_hook_exports)).runAgentHookArgs(argv);
+    if (code2 !== void 0) return code2;
+  }
   if (argv[0] === "hook" && argv[2] !== void 0 && !argv[2].startsWith("-")) {
     if (argv[1] === "prepare-commit-msg") return (await init_hook2().then(() => hook_exports)).runPrepareCommitMsg(argv[2]);
     if (argv[1] === "post-rewrite" && argv.length === 3)

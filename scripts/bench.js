@@ -2,8 +2,8 @@
 // ratio to a bare baseline (`node -e 0` for start-up bound commands).
 //
 //   hook path     acldrift check --staged in a repository of 2,000 policy files, one staged change
-//   agent hook    acldrift hook agent claude-code PreToolUse there: an edit of a file that is no
-//                 access config, and an edit that widens a policy
+//   agent hook    acldrift hook agent there, for each harness: an edit of a file that is no access
+//                 config (Cursor: a shell command); and Claude Code's edit that widens a policy
 //   templates     the same with 200 SAM templates (and 500 policy files), one template staged
 //   terraform     the same in a repository of 500 .tf files (50 modules), 200 SAM templates and 500
 //                 policy files: one .tf file staged (tree-sitter's grammar loaded), or one policy file (not)
@@ -130,23 +130,53 @@ if (only === undefined) {
     const full = time(process.execPath, [cli, 'check'], repo)
     print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
 
-    // The agent hook (Claude Code's PreToolUse payload), on every tool call of the agent.
+    // The agent hooks, on every tool call of the agent: each harness's own payload for an edit
+    // of a file that is no access config (Cursor: a shell command, its only call before the fact).
+    const agentHook = (harness, event, payload) =>
+      time(
+        process.execPath,
+        [cli, 'hook', 'agent', harness, event],
+        repo,
+        JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: event, ...payload}),
+      )
     const toolCall = (tool_name, tool_input) =>
       JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: 'PreToolUse', tool_name, tool_input})
-    const agentHook = (input) =>
-      time(process.execPath, [cli, 'hook', 'agent', 'claude-code', 'PreToolUse'], repo, input)
-    const plainEdit = agentHook(
-      toolCall('Write', {file_path: join(repo, 'src', 'app.ts'), content: 'export {}\n'}),
-    )
-    print(
-      'acldrift hook agent: Write of a file that is no access config',
-      plainEdit,
-      'node -e 0',
-      nodeBare,
-      `  (${plainEdit <= 1.3 * nodeBare ? 'within' : 'OVER'} the 1.3× budget)`,
-    )
+    const app = join(repo, 'src', 'app.ts')
+    const plainCalls = [
+      [
+        'claude-code',
+        'PreToolUse',
+        'Write',
+        {tool_name: 'Write', tool_input: {file_path: app, content: 'export {}\n'}},
+      ],
+      [
+        'gemini',
+        'BeforeTool',
+        'write_file',
+        {tool_name: 'write_file', tool_input: {file_path: app, content: 'export {}\n'}},
+      ],
+      [
+        'cursor',
+        'beforeShellExecution',
+        'git status',
+        {workspace_roots: [repo], command: 'git status', cwd: repo},
+      ],
+    ]
+    for (const [harness, event, what, payload] of plainCalls) {
+      const ms = agentHook(harness, event, payload)
+      print(
+        `acldrift hook agent ${harness}: ${what}${harness === 'cursor' ? '' : ' of a file that is no access config'}`,
+        ms,
+        'node -e 0',
+        nodeBare,
+        `  (${ms <= 1.3 * nodeBare ? 'within' : 'OVER'} the 1.3× budget)`,
+      )
+    }
     const widening = JSON.stringify({Version: '2012-10-17', Statement: [statement(3, ['s3:*'])]}, null, 2)
-    const accessEdit = agentHook(
+    const accessEdit = time(
+      process.execPath,
+      [cli, 'hook', 'agent', 'claude-code', 'PreToolUse'],
+      repo,
       toolCall('Write', {file_path: join(repo, 'iam', 'team-3', 'policy-3.json'), content: widening}),
     )
     print(

@@ -32,6 +32,17 @@ function emit(harness: Harness, event: string, block: boolean, message: string):
   return answer.code
 }
 
+/**
+ * `hook agent HARNESS EVENT` in `argv`: its exit code; undefined for any other command line.
+ * bin/run.js asks this before it loads anything else, so that the hook on every tool call loads
+ * no more than it needs.
+ */
+export function runAgentHookArgs(argv: readonly string[]): Promise<number> | undefined {
+  if (argv[0] !== 'hook' || argv[1] !== 'agent' || argv.length !== 4 || argv[2]!.startsWith('-'))
+    return undefined
+  return runAgentHook(argv[2]!, argv[3]!)
+}
+
 export async function runAgentHook(harnessName: string, event: string): Promise<number> {
   const harness = harnessFor(harnessName)
   if (harness === undefined) {

@@ -55,8 +55,10 @@ export function conventionalArgs(argv: string[]): string[] {
 /** Runs `argv` if it is a plain check or a git hook; returns the exit code, or undefined to defer to oclif. */
 export async function runFast(argv: string[]): Promise<number | undefined> {
   // A coding agent's hook runs on every tool call: `hook agent HARNESS EVENT`.
-  if (argv[0] === 'hook' && argv[1] === 'agent' && argv.length === 4 && !argv[2]!.startsWith('-'))
-    return (await import('./agent-hook.js')).runAgentHook(argv[2]!, argv[3]!)
+  if (argv[0] === 'hook' && argv[1] === 'agent') {
+    const code = (await import('./agent-hook.js')).runAgentHookArgs(argv)
+    if (code !== undefined) return code
+  }
   if (argv[0] === 'hook' && argv[2] !== undefined && !argv[2].startsWith('-')) {
     // git passes prepare-commit-msg up to three arguments, commit-msg one.
     if (argv[1] === 'prepare-commit-msg') return (await import('./hook.js')).runPrepareCommitMsg(argv[2])

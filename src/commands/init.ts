@@ -15,6 +15,7 @@ export default class Init extends BaseCommand {
     '<%= config.bin %> init --hook pre-commit',
     '<%= config.bin %> init --hook husky --force',
     '<%= config.bin %> init --hook git --agent claude-code',
+    '<%= config.bin %> init --hook git --agent claude-code --agent gemini',
   ]
 
   static override flags = {

@@ -1,105 +1,25 @@
 // acldrift inside the agent's loop, end to end: `acldrift init --agent claude-code` in a real
-// repository, then a scripted agent that replays a session's tool calls the way Claude Code runs
-// project hooks (https://docs.anthropic.com/en/docs/claude-code/hooks): for each call, every
-// matcher group of .claude/settings.json whose matcher matches the tool runs its command with
-// `sh -c`, the JSON payload on stdin, $CLAUDE_PROJECT_DIR set; exit 2 blocks the call and its
-// stderr goes to the model; exit 0 lets it run (the scripted agent then applies the edit or runs
-// the command). The attacker's moves are the agent's: widen a bucket policy, skip the git hooks
-// every way it can, write its own approval, switch the hooks off, and kill the hook.
+// repository, then a scripted agent (scripted-agent.ts) that replays a session's tool calls the
+// way Claude Code runs project hooks (https://docs.anthropic.com/en/docs/claude-code/hooks).
+// The attacker's moves are the agent's: widen a bucket policy, skip the git hooks every way it
+// can, write its own approval, switch the hooks off, and kill the hook.
 import {spawn} from 'node:child_process'
-import {readFile, rm, writeFile} from 'node:fs/promises'
-import {mkdir, symlink} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {readFile, rm} from 'node:fs/promises'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {projectRoot, runCli, runHermetic, type RunResult, type TestRepo} from '../helpers/repo.js'
-import {dump, repoFactory} from './helpers.js'
+import {projectRoot, runCli, runHermetic} from '../helpers/repo.js'
+import {dump} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
+import {
+  approveAsPerson,
+  CLAUDE_PROFILE,
+  expectWideningRefused,
+  ScriptedAgent,
+  setUpAgentRepo,
+  type ToolCall,
+} from './scripted-agent.js'
 
 const SLOW = 240_000
-const newRepo = repoFactory()
-
-interface ToolCall {
-  tool_name: string
-  tool_input: Record<string, unknown>
-}
-
-interface Outcome {
-  /** whether the call ran (no hook blocked it) */
-  ran: boolean
-  /** what the blocking hook told the model (stderr), or '' */
-  told: string
-  results: RunResult[]
-}
-
-/** Claude Code, as far as its project hooks go, scripted: one session in one repository. */
-class ScriptedClaude {
-  readonly session = 'e2e-session-0b6f3c1e'
-  constructor(
-    readonly repo: TestRepo,
-    readonly env: Record<string, string | undefined> = {},
-  ) {}
-
-  private async groups(event: string): Promise<Array<{matcher?: string; hooks: Array<{command: string}>}>> {
-    const settings = JSON.parse(await readFile(join(this.repo.dir, '.claude', 'settings.json'), 'utf8'))
-    return settings.hooks?.[event] ?? []
-  }
-
-  /** Runs the event's hooks that match `tool` (all hooks for Stop); exit 2 of any blocks. */
-  private async fire(event: string, payload: Record<string, unknown>, tool?: string): Promise<Outcome> {
-    const input = JSON.stringify({
-      session_id: this.session,
-      transcript_path: join(this.repo.dir, '.transcript.jsonl'),
-      cwd: this.repo.dir,
-      hook_event_name: event,
-      ...payload,
-    })
-    const results: RunResult[] = []
-    for (const group of await this.groups(event)) {
-      if (tool !== undefined && group.matcher !== undefined && !new RegExp(`^(${group.matcher})$`).test(tool))
-        continue
-      for (const hook of group.hooks) results.push(await this.run(hook.command, input))
-    }
-    const blocking = results.find((r) => r.code === 2)
-    return {ran: blocking === undefined, told: blocking?.stderr ?? '', results}
-  }
-
-  run(command: string, input: string): Promise<RunResult> {
-    return runHermetic('sh', ['-c', command], {
-      cwd: this.repo.dir,
-      env: {CLAUDE_PROJECT_DIR: this.repo.dir, CLAUDECODE: '1', ...this.env},
-      input,
-    })
-  }
-
-  /** A tool call: PreToolUse hooks, then the tool itself when they let it run. */
-  async call(call: ToolCall): Promise<Outcome> {
-    const outcome = await this.fire('PreToolUse', {...call}, call.tool_name)
-    if (outcome.ran) await this.apply(call)
-    return outcome
-  }
-
-  stop(repeated = false): Promise<Outcome> {
-    return this.fire('Stop', {stop_hook_active: repeated})
-  }
-
-  private async apply({tool_name, tool_input}: ToolCall): Promise<void> {
-    if (tool_name === 'Bash') {
-      await runHermetic('sh', ['-c', tool_input.command as string], {
-        cwd: this.repo.dir,
-        env: {CLAUDECODE: '1'},
-      })
-      return
-    }
-    const file = tool_input.file_path as string
-    if (tool_name === 'Write') {
-      await mkdir(dirname(file), {recursive: true})
-      await writeFile(file, tool_input.content as string)
-    } else if (tool_name === 'Edit') {
-      const text = await readFile(file, 'utf8')
-      await writeFile(file, text.replace(tool_input.old_string as string, tool_input.new_string as string))
-    }
-  }
-}
 
 /** The pid of a process under `root` whose command line contains `text`. */
 async function descendant(root: number, text: string): Promise<number | undefined> {
@@ -125,32 +45,14 @@ async function descendant(root: number, text: string): Promise<number | undefine
 
 const bash = (command: string): ToolCall => ({tool_name: 'Bash', tool_input: {command, description: 'run'}})
 
-/** A repository set up by a person: the approved bucket policy, acldrift's git and agent hooks, committed. */
-async function setUp(): Promise<TestRepo> {
-  const r = await newRepo()
-  await r.write(BUCKET_FILE, policyText(bucketPolicy))
-  await r.write('src/app.ts', 'export const app = 1\n')
-  await r.stage()
-  await r.commit('Payroll exports bucket')
-  const result = await runCli(['init', '--hook', 'git', '--agent', 'claude-code'], {cwd: r.dir})
-  expect(result.code, dump(result)).toBe(0)
-  expect(result.stdout).toMatch(/created\s+\.claude\/settings\.json/)
-  expect(result.stdout).toMatch(/created\s+\.acldrift\/agent-hook\.sh/)
-  // The repository's own acldrift, as `npm install --save-dev acldrift` links it.
-  await mkdir(join(r.dir, 'node_modules', '.bin'), {recursive: true})
-  await symlink(join(projectRoot, 'bin', 'run.js'), join(r.dir, 'node_modules', '.bin', 'acldrift'))
-  await r.write('.gitignore', 'node_modules/\n')
-  await r.stage()
-  await r.commit('Set up acldrift')
-  return r
-}
+const setUp = () => setUpAgentRepo(CLAUDE_PROFILE)
 
 describe('acldrift inside Claude Code: init --agent, then a scripted session', () => {
   it(
     'blocks the widening edit with its witness until a person approves it, and every way around it',
     async () => {
       const r = await setUp()
-      const agent = new ScriptedClaude(r)
+      const agent = new ScriptedAgent(CLAUDE_PROFILE, r)
       const bucket = join(r.dir, BUCKET_FILE)
 
       // An ordinary edit passes.
@@ -171,15 +73,7 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
         },
       }
       const blocked = await agent.call(widen)
-      expect(blocked.ran).toBe(false)
-      expect(blocked.told).toContain(`acldrift blocked this edit of ${BUCKET_FILE}`)
-      expect(blocked.told).toContain('principal=*')
-      expect(blocked.told).toContain('Stop here and ask the user')
-      // Three accesses: the public Allow; the TLS-only Deny that no longer applies to it; and that
-      // Deny's other requests, which principals' own IAM policies may allow (a possible widening).
-      const ids = [...blocked.told.matchAll(/acldrift approve ([0-9a-f]{16}) --reason/g)].map((m) => m[1]!)
-      expect(ids.length, blocked.told).toBe(3)
-      expect(blocked.told).toContain('possible widening (high) deny-removed')
+      const ids = expectWideningRefused(blocked)
       expect(blocked.told).toContain('public-principal')
       expect(blocked.told).toContain('deny-removed')
       const id = ids[0]!
@@ -298,16 +192,8 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
 
       // A person approves exactly that access (the proposed edit exists only in the agent log)
       // and commits the approval; the same edit then passes.
-      for (const approved of ids) {
-        const approve = await runCli(
-          ['approve', approved, '--reason', 'the CDN reads the exports', '--expires', '2099-12-31'],
-          {cwd: r.dir},
-        )
-        expect(approve.code, dump(approve)).toBe(0)
+      for (const approve of await approveAsPerson(r, ids))
         expect(approve.stderr).toContain('an agent proposed')
-      }
-      await r.stage('.acldrift/approvals.yaml')
-      await r.commit('Approve public reads of the exports for the CDN')
       const again = await agent.call(widen)
       expect(again.ran, again.told).toBe(true)
       expect(await readFile(bucket, 'utf8')).toBe(policyText(publicBucketPolicy))
@@ -332,7 +218,7 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
     'fails closed: a killed hook and a missing acldrift block the call; a broken payload too',
     async () => {
       const r = await setUp()
-      const agent = new ScriptedClaude(r)
+      const agent = new ScriptedAgent(CLAUDE_PROFILE, r)
       const command = 'sh "$CLAUDE_PROJECT_DIR/.acldrift/agent-hook.sh" claude-code PreToolUse'
       const settings = JSON.parse(await readFile(join(r.dir, '.claude/settings.json'), 'utf8'))
       expect(settings.hooks.PreToolUse[0].hooks[0].command).toBe(command)
@@ -376,7 +262,7 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
       expect(broken.stderr).toContain('blocked to be safe')
 
       // Out of time on an access-config edit (the harness would let it through at its own timeout).
-      const slow = new ScriptedClaude(r, {ACLDRIFT_AGENT_HOOK_DEADLINE_MS: '1'})
+      const slow = new ScriptedAgent(CLAUDE_PROFILE, r, {ACLDRIFT_AGENT_HOOK_DEADLINE_MS: '1'})
       const late = await slow.call({
         tool_name: 'Write',
         tool_input: {file_path: join(r.dir, BUCKET_FILE), content: policyText(bucketPolicy)},

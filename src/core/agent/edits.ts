@@ -2,11 +2,15 @@
 // itself computes it: a Write replaces the file; an Edit replaces `old_string` by `new_string`
 // (once, and the text must occur exactly once, unless `replace_all`); a MultiEdit applies its
 // edits in order, each to the result of the previous one, and fails as a whole if one fails.
+// Gemini CLI's `replace` names how many occurrences it replaces (`expected_replacements`): the
+// text must occur exactly that many times, and all of them are replaced.
 
 export interface StringEdit {
   oldString: string
   newString: string
   replaceAll: boolean
+  /** the exact number of occurrences the tool requires (and replaces), where it says */
+  count?: number
 }
 
 export type ProposedEdit = {type: 'write'; content: string} | {type: 'edit'; edits: StringEdit[]}
@@ -28,11 +32,14 @@ export function applyEdit(current: string | undefined, edit: ProposedEdit): Edit
     if (step.oldString === '') return {ok: false, reason: `${which}old_string is empty`}
     const count = content.split(step.oldString).length - 1
     if (count === 0) return {ok: false, reason: `${which}old_string is not in the file`}
-    if (count > 1 && !step.replaceAll)
+    if (step.count !== undefined && count !== step.count)
+      return {ok: false, reason: `${which}old_string occurs ${count} times, not ${step.count}`}
+    if (count > 1 && !step.replaceAll && step.count === undefined)
       return {ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set`}
-    content = step.replaceAll
-      ? content.split(step.oldString).join(step.newString)
-      : content.replace(step.oldString, () => step.newString)
+    content =
+      step.replaceAll || step.count !== undefined
+        ? content.split(step.oldString).join(step.newString)
+        : content.replace(step.oldString, () => step.newString)
   }
   return content === undefined ? {ok: false, reason: 'no edit'} : {ok: true, content}
 }

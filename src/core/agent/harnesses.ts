@@ -7,7 +7,7 @@
 import type {ProposedEdit, StringEdit} from './edits.js'
 import type {Finding, InputProblem} from '../../kernel/types.js'
 
-export type HarnessName = 'claude-code'
+export type HarnessName = 'claude-code' | 'cursor' | 'gemini'
 
 /** The launcher the harnesses' hook commands run (committed; see init/scripts.ts). */
 export const AGENT_LAUNCHER = '.acldrift/agent-hook.sh'
@@ -119,11 +119,43 @@ function claudeCodeEdit(tool: string, input: Record<string, unknown>): ProposedE
 /** Claude Code's default hook timeout is 60 s; the hook blocks by itself before (cli/agent-hook.ts). */
 const CLAUDE_TIMEOUT_SECONDS = 60
 
-/** A matcher group of .claude/settings.json that runs `command` for exactly these tools. */
-function claudeGroupRuns(group: unknown, matcher: string | undefined, command: string): boolean {
+/**
+ * The hook configuration shape Claude Code and Gemini CLI share: `hooks.<Event>` is a list of
+ * matcher groups `{matcher, hooks: [{type: "command", command, …}]}`. A group runs acldrift's
+ * hook for an event when it holds its command with exactly the matcher acldrift installs.
+ */
+function groupRuns(group: unknown, matcher: string | undefined, command: string): boolean {
   if (!isObject(group) || !Array.isArray(group.hooks)) return false
   if (matcher !== undefined && group.matcher !== matcher) return false
   return group.hooks.some((hook) => isObject(hook) && hook.type === 'command' && hook.command === command)
+}
+
+/** `existing` with a matcher group per hook of `harness` added where none runs it yet. */
+function addGroups(
+  harness: Harness,
+  existing: Record<string, unknown>,
+  entry: (command: string) => Record<string, unknown>,
+): Record<string, unknown> {
+  const hooks = isObject(existing.hooks) ? {...existing.hooks} : {}
+  for (const {event, matcher} of harness.hooks) {
+    const command = hookCommand(harness, event)
+    const groups = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
+    if (!groups.some((group) => groupRuns(group, matcher, command)))
+      groups.push({
+        ...(matcher === undefined ? {} : {matcher}),
+        hooks: [{type: 'command', command, ...entry(command)}],
+      })
+    hooks[event] = groups
+  }
+  return {...existing, hooks}
+}
+
+/** Whether `hooks` (the configuration's `hooks` object) runs every hook of `harness`. */
+function groupsInstalled(harness: Harness, hooks: Record<string, unknown>): boolean {
+  return harness.hooks.every(({event, matcher}) => {
+    const groups = hooks[event]
+    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)))
+  })
 }
 
 export const CLAUDE_CODE: Harness = {
@@ -163,31 +195,186 @@ export const CLAUDE_CODE: Harness = {
   },
   launcherBlock: {code: 2},
   install(existing) {
-    const hooks = isObject(existing.hooks) ? {...existing.hooks} : {}
-    for (const {event, matcher} of this.hooks) {
-      const groups = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
-      if (!groups.some((group) => claudeGroupRuns(group, matcher, hookCommand(this, event))))
-        groups.push({
-          ...(matcher === undefined ? {} : {matcher}),
-          hooks: [{type: 'command', command: hookCommand(this, event), timeout: CLAUDE_TIMEOUT_SECONDS}],
-        })
-      hooks[event] = groups
-    }
-    return {...existing, hooks}
+    return addGroups(this, existing, () => ({timeout: CLAUDE_TIMEOUT_SECONDS}))
   },
   installed(value) {
     if (!isObject(value) || !isObject(value.hooks) || value.disableAllHooks === true) return false
-    const hooks = value.hooks
-    return this.hooks.every(({event, matcher}) => {
-      const groups = hooks[event]
-      return (
-        Array.isArray(groups) && groups.some((g) => claudeGroupRuns(g, matcher, hookCommand(this, event)))
-      )
-    })
+    return groupsInstalled(this, value.hooks)
   },
 }
 
-export const HARNESSES: readonly Harness[] = [CLAUDE_CODE]
+/** Gemini CLI's file tools and their parameters (docs/tools/file-system.md). */
+function geminiEdit(tool: string, input: Record<string, unknown>): ProposedEdit | undefined {
+  if (tool === 'write_file') return {type: 'write', content: text(input, 'content')}
+  if (tool !== 'replace') return undefined
+  const expected = input.expected_replacements
+  if (expected !== undefined && !(Number.isInteger(expected) && (expected as number) >= 1))
+    throw new MalformedPayload('expected_replacements is not a positive whole number')
+  return {
+    type: 'edit',
+    edits: [
+      {
+        oldString: text(input, 'old_string'),
+        newString: text(input, 'new_string'),
+        replaceAll: false,
+        ...(expected === undefined ? {} : {count: expected as number}),
+      },
+    ],
+  }
+}
+
+/** The name acldrift's Gemini CLI hooks carry (`/hooks disable NAME`, `hooks.disabled`). */
+const GEMINI_HOOK_NAME = 'acldrift'
+/** Gemini CLI's default hook timeout, in milliseconds. */
+const GEMINI_TIMEOUT_MS = 60_000
+
+export const GEMINI_CLI: Harness = {
+  name: 'gemini',
+  title: 'Gemini CLI',
+  source: {
+    url: 'https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md',
+    asOf: 'read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)',
+    notes: [
+      'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
+      'stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.',
+      'Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).',
+      'replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly).',
+    ],
+  },
+  configFile: '.gemini/settings.json',
+  hooks: [{event: 'BeforeTool', matcher: 'write_file|replace|run_shell_command'}, {event: 'AfterAgent'}],
+  failClosed: ['BeforeTool'],
+  projectDir: '$GEMINI_PROJECT_DIR',
+  read(event, payload) {
+    if (!isObject(payload)) throw new MalformedPayload('the hook input is not a JSON object')
+    const call = {session: optionalText(payload, 'session_id'), cwd: optionalText(payload, 'cwd')}
+    if (event === 'AfterAgent')
+      return {...call, action: {type: 'stop', repeated: payload.stop_hook_active === true}}
+    if (event !== 'BeforeTool') return {...call, action: {type: 'other'}}
+    const tool = text(payload, 'tool_name')
+    const input = payload.tool_input
+    if (!isObject(input)) throw new MalformedPayload('tool_input is not an object')
+    if (tool === 'run_shell_command') {
+      const directory = optionalText(input, 'directory')
+      return {
+        ...call,
+        action: {
+          type: 'shell',
+          command: text(input, 'command'),
+          ...(directory === undefined ? {} : {cwd: directory}),
+        },
+      }
+    }
+    const edit = geminiEdit(tool, input)
+    if (edit === undefined) return {...call, action: {type: 'other'}}
+    return {...call, action: {type: 'edit', tool, file: text(input, 'file_path'), edit}}
+  },
+  answer(_event, verdict) {
+    if (verdict.block) return {code: 2, stdout: '', stderr: `${verdict.message}\n`}
+    // Exit 0: stdout must be JSON and nothing else.
+    return {code: 0, stdout: '{}\n', stderr: ''}
+  },
+  launcherBlock: {code: 2},
+  install(existing) {
+    const merged = addGroups(this, existing, () => ({
+      name: GEMINI_HOOK_NAME,
+      timeout: GEMINI_TIMEOUT_MS,
+      description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses",
+    }))
+    // The hooks system's switch: on, unless the user set it (a `false` of theirs is kept, and
+    // then the configuration does not run acldrift: init says so).
+    const tools = isObject(existing.tools) ? existing.tools : {}
+    return 'enableHooks' in tools ? merged : {...merged, tools: {...tools, enableHooks: true}}
+  },
+  installed(value) {
+    if (!isObject(value) || !isObject(value.hooks)) return false
+    if (isObject(value.tools) && value.tools.enableHooks === false) return false
+    const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : []
+    const commands = this.hooks.map(({event}) => hookCommand(this, event))
+    if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name as string))) return false
+    return groupsInstalled(this, value.hooks)
+  },
+}
+
+/** Cursor's hook entry: `{command}` in the list of its event (flat, no matchers). */
+const cursorRuns = (entries: unknown, command: string) =>
+  Array.isArray(entries) && entries.some((entry) => isObject(entry) && entry.command === command)
+
+const cursorJson = (value: Record<string, unknown>) => `${JSON.stringify(value)}\n`
+
+export const CURSOR: Harness = {
+  name: 'cursor',
+  title: 'Cursor',
+  source: {
+    url: 'https://cursor.com/docs/agent/hooks',
+    asOf: 'read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)',
+    notes: [
+      'Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.',
+      'stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.',
+      'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
+      'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.',
+    ],
+  },
+  configFile: '.cursor/hooks.json',
+  hooks: [{event: 'beforeShellExecution'}, {event: 'stop'}],
+  failClosed: ['beforeShellExecution'],
+  projectDir: '$(git rev-parse --show-toplevel)',
+  read(event, payload) {
+    if (!isObject(payload)) throw new MalformedPayload('the hook input is not a JSON object')
+    const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : []
+    const root = typeof roots[0] === 'string' ? roots[0] : undefined
+    const call = {session: optionalText(payload, 'conversation_id'), cwd: root}
+    if (event === 'stop') {
+      const count = payload.loop_count
+      return {...call, action: {type: 'stop', repeated: typeof count === 'number' && count > 0}}
+    }
+    if (event !== 'beforeShellExecution') return {...call, action: {type: 'other'}}
+    const cwd = optionalText(payload, 'cwd')
+    return {
+      ...call,
+      action: {type: 'shell', command: text(payload, 'command'), ...(cwd === undefined ? {} : {cwd})},
+    }
+  },
+  answer(event, verdict) {
+    if (event === 'stop')
+      return {
+        code: 0,
+        stdout: cursorJson(verdict.block ? {followup_message: verdict.message} : {}),
+        stderr: '',
+      }
+    if (event !== 'beforeShellExecution') return {code: 0, stdout: cursorJson({}), stderr: ''}
+    const answer = verdict.block
+      ? {permission: 'deny', user_message: verdict.message, agent_message: verdict.message}
+      : {permission: 'allow'}
+    return {code: 0, stdout: cursorJson(answer), stderr: ''}
+  },
+  launcherBlock: {
+    code: 0,
+    stdout: JSON.stringify({
+      permission: 'deny',
+      user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
+      agent_message:
+        "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it.",
+    }),
+  },
+  install(existing) {
+    const hooks = isObject(existing.hooks) ? {...existing.hooks} : {}
+    for (const {event} of this.hooks) {
+      const command = hookCommand(this, event)
+      const entries = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
+      if (!cursorRuns(entries, command)) entries.push({command})
+      hooks[event] = entries
+    }
+    return {...existing, version: existing.version ?? 1, hooks}
+  },
+  installed(value) {
+    if (!isObject(value) || value.version !== 1 || !isObject(value.hooks)) return false
+    const hooks = value.hooks
+    return this.hooks.every(({event}) => cursorRuns(hooks[event], hookCommand(this, event)))
+  },
+}
+
+export const HARNESSES: readonly Harness[] = [CLAUDE_CODE, CURSOR, GEMINI_CLI]
 
 /** Whether a hook configuration's text runs every hook acldrift installs for `harness`. */
 export function runsAcldrift(harness: Harness, text: string): boolean {

@@ -62,6 +62,12 @@ async function mergeConfig(root: string, harness: Harness): Promise<InitStep> {
       return {path, status: 'refused', detail: 'not a JSON object: left alone'}
   }
   const merged = harness.install(existing as Record<string, unknown>)
+  if (!harness.installed(merged))
+    return {
+      path,
+      status: 'refused',
+      detail: `your settings switch ${harness.title}'s hooks off: left alone; switch them on and run init again`,
+    }
   if (text !== undefined && JSON.stringify(merged) === JSON.stringify(existing))
     return {path, status: 'unchanged', detail: `${harness.title} runs acldrift's hooks`}
   await writeFileAtomic(file, `${JSON.stringify(merged, null, 2)}\n`)

@@ -33,6 +33,14 @@ describe("applyEdit: the file after the agent's edit tool, computed as the tool 
     })
   })
 
+  it("Gemini CLI's replace with expected_replacements: exactly that many occurrences, all replaced", () => {
+    const times = (count: number) => ({type: 'edit' as const, edits: [{...edit('a', 'x'), count}]})
+    expect(applyEdit('a b a', times(2))).toEqual({ok: true, content: 'x b x'})
+    expect(applyEdit('a b a', times(1)).ok).toBe(false)
+    expect(applyEdit('a b a', times(3)).ok).toBe(false)
+    expect(applyEdit('a b', times(1))).toEqual({ok: true, content: 'x b'})
+  })
+
   it('MultiEdit applies its edits in order, each to the previous result, all or nothing', () => {
     const edits = [edit('"AWS": "role"', '"AWS": "*"'), edit('"*"', '"anyone"')]
     expect(applyEdit('{"AWS": "role"}', {type: 'edit', edits})).toEqual({

@@ -3,13 +3,20 @@
 // configuration with the user's own.
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {CLAUDE_CODE, hookCommand, MalformedPayload} from '../../../src/core/agent/harnesses.js'
+import {
+  CLAUDE_CODE,
+  CURSOR,
+  GEMINI_CLI,
+  hookCommand,
+  MalformedPayload,
+} from '../../../src/core/agent/harnesses.js'
 
-const payload = (name: string) =>
-  JSON.parse(readFileSync(new URL(`payloads/claude-code/${name}.json`, import.meta.url), 'utf8')) as Record<
+const payloadOf = (harness: string, name: string) =>
+  JSON.parse(readFileSync(new URL(`payloads/${harness}/${name}.json`, import.meta.url), 'utf8')) as Record<
     string,
     unknown
   >
+const payload = (name: string) => payloadOf('claude-code', name)
 
 describe('Claude Code (https://docs.anthropic.com/en/docs/claude-code/hooks)', () => {
   const read = (name: string) => {
@@ -123,5 +130,187 @@ describe('Claude Code (https://docs.anthropic.com/en/docs/claude-code/hooks)', (
     expect(hookCommand(CLAUDE_CODE, 'PreToolUse')).toBe(
       'sh "$CLAUDE_PROJECT_DIR/.acldrift/agent-hook.sh" claude-code PreToolUse',
     )
+  })
+})
+
+describe('Gemini CLI (https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md)', () => {
+  const read = (name: string) => {
+    const p = payloadOf('gemini', name)
+    return GEMINI_CLI.read(p.hook_event_name as string, p)
+  }
+  const bucket = '/home/dev/payroll-infra/iam/buckets/payroll-exports.json'
+
+  it('reads write_file and replace (with expected_replacements) as edits, with the session and the directory', () => {
+    expect(read('write_file')).toEqual({
+      session: '8f2c6a1e-gemini',
+      cwd: '/home/dev/payroll-infra',
+      action: {
+        type: 'edit',
+        tool: 'write_file',
+        file: bucket,
+        edit: {type: 'write', content: '{\n  "Version": "2012-10-17",\n  "Statement": []\n}\n'},
+      },
+    })
+    expect(read('replace').action).toEqual({
+      type: 'edit',
+      tool: 'replace',
+      file: bucket,
+      edit: {
+        type: 'edit',
+        edits: [
+          {
+            oldString: '"Principal": {"AWS": "arn:aws:iam::111122223333:role/reporting-dashboard"}',
+            newString: '"Principal": "*"',
+            replaceAll: false,
+          },
+        ],
+      },
+    })
+    expect(read('replace-expected').action).toMatchObject({
+      edit: {edits: [{oldString: 's3:GetObject', newString: 's3:*', replaceAll: false, count: 2}]},
+    })
+  })
+
+  it('reads run_shell_command as a shell command in its directory, AfterAgent as the end of a turn', () => {
+    expect(read('run_shell_command-no-verify').action).toEqual({
+      type: 'shell',
+      command: 'git add -A && git commit --no-verify -m "Fix AccessDenied on the exports"',
+      cwd: 'iam',
+    })
+    expect(read('after-agent').action).toEqual({type: 'stop', repeated: false})
+    const again = {...payloadOf('gemini', 'after-agent'), stop_hook_active: true}
+    expect(GEMINI_CLI.read('AfterAgent', again).action).toEqual({type: 'stop', repeated: true})
+    expect(read('read_file').action).toEqual({type: 'other'})
+  })
+
+  it('refuses a payload without the documented fields (the CLI then fails closed)', () => {
+    const replace = payloadOf('gemini', 'replace')
+    expect(() => GEMINI_CLI.read('BeforeTool', 'x')).toThrow(MalformedPayload)
+    expect(() => GEMINI_CLI.read('BeforeTool', {...replace, tool_input: {file_path: bucket}})).toThrow(
+      MalformedPayload,
+    )
+    const input = replace.tool_input as Record<string, unknown>
+    for (const expected of [0, 1.5, '2'])
+      expect(() =>
+        GEMINI_CLI.read('BeforeTool', {...replace, tool_input: {...input, expected_replacements: expected}}),
+      ).toThrow(MalformedPayload)
+  })
+
+  it('answers with the documented exit codes: 2 and stderr blocks, 0 with JSON alone on stdout allows', () => {
+    expect(GEMINI_CLI.answer('BeforeTool', {block: true, message: 'why'})).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'why\n',
+    })
+    const allowed = GEMINI_CLI.answer('BeforeTool', {block: false})
+    expect(allowed.code).toBe(0)
+    expect(JSON.parse(allowed.stdout)).toEqual({})
+    expect(GEMINI_CLI.launcherBlock.code).toBe(2)
+    expect(GEMINI_CLI.failClosed).toEqual(['BeforeTool'])
+  })
+
+  it("adds acldrift's hooks to the user's settings, keeping theirs, once; switched off is not installed", () => {
+    const mine = {
+      general: {vimMode: true},
+      hooks: {
+        BeforeTool: [{matcher: 'run_shell_command', hooks: [{type: 'command', command: './audit.sh'}]}],
+      },
+    }
+    const merged = GEMINI_CLI.install(mine)
+    expect(merged.general).toEqual(mine.general)
+    expect(merged.tools).toEqual({enableHooks: true})
+    const hooks = merged.hooks as Record<string, unknown[]>
+    expect(hooks.BeforeTool).toEqual([
+      mine.hooks.BeforeTool[0],
+      {
+        matcher: 'write_file|replace|run_shell_command',
+        hooks: [
+          expect.objectContaining({
+            name: 'acldrift',
+            type: 'command',
+            command: 'sh "$GEMINI_PROJECT_DIR/.acldrift/agent-hook.sh" gemini BeforeTool',
+            timeout: 60_000,
+          }),
+        ],
+      },
+    ])
+    expect(hooks.AfterAgent).toEqual([
+      {hooks: [expect.objectContaining({command: hookCommand(GEMINI_CLI, 'AfterAgent')})]},
+    ])
+    expect(GEMINI_CLI.install(merged)).toEqual(merged)
+    expect(GEMINI_CLI.installed(merged)).toBe(true)
+    expect(GEMINI_CLI.installed(mine)).toBe(false)
+    // Every way the documentation gives to switch them off.
+    expect(GEMINI_CLI.installed({...merged, tools: {enableHooks: false}})).toBe(false)
+    expect(GEMINI_CLI.installed({...merged, hooks: {...hooks, disabled: ['acldrift']}})).toBe(false)
+    const narrowed = structuredClone(merged) as {hooks: {BeforeTool: Array<{matcher: string}>}}
+    narrowed.hooks.BeforeTool[1]!.matcher = 'run_shell_command'
+    expect(GEMINI_CLI.installed(narrowed)).toBe(false)
+    // A switch the user set is theirs: kept (and then init refuses, saying why).
+    const off = GEMINI_CLI.install({tools: {enableHooks: false}})
+    expect(off.tools).toEqual({enableHooks: false})
+    expect(GEMINI_CLI.installed(off)).toBe(false)
+  })
+})
+
+describe('Cursor (https://cursor.com/docs/agent/hooks)', () => {
+  const read = (name: string) => {
+    const p = payloadOf('cursor', name)
+    return CURSOR.read(p.hook_event_name as string, p)
+  }
+
+  it('reads beforeShellExecution as a shell command in its directory, stop as the end of a turn', () => {
+    expect(read('before-shell-execution-no-verify')).toEqual({
+      session: 'c2d1f0aa-5d8e-4f6b-9a51-7e0d3c1b2a90',
+      cwd: '/home/dev/payroll-infra',
+      action: {
+        type: 'shell',
+        command: 'git add -A && git commit --no-verify -m "Fix AccessDenied on the exports"',
+        cwd: '/home/dev/payroll-infra/iam',
+      },
+    })
+    expect(read('stop').action).toEqual({type: 'stop', repeated: false})
+    // After one follow-up, the agent may finish (and report).
+    expect(CURSOR.read('stop', {...payloadOf('cursor', 'stop'), loop_count: 1}).action).toEqual({
+      type: 'stop',
+      repeated: true,
+    })
+    // afterFileEdit comes after the edit: nothing to refuse (acldrift does not install it).
+    expect(read('after-file-edit').action).toEqual({type: 'other'})
+    expect(() => CURSOR.read('beforeShellExecution', {hook_event_name: 'beforeShellExecution'})).toThrow(
+      MalformedPayload,
+    )
+  })
+
+  it('answers in JSON on stdout: permission deny with the reason for the agent, followup_message at stop', () => {
+    const denied = CURSOR.answer('beforeShellExecution', {block: true, message: 'why'})
+    expect(denied.code).toBe(0)
+    expect(JSON.parse(denied.stdout)).toEqual({permission: 'deny', user_message: 'why', agent_message: 'why'})
+    expect(JSON.parse(CURSOR.answer('beforeShellExecution', {block: false}).stdout)).toEqual({
+      permission: 'allow',
+    })
+    expect(JSON.parse(CURSOR.answer('stop', {block: true, message: 'report it'}).stdout)).toEqual({
+      followup_message: 'report it',
+    })
+    expect(JSON.parse(CURSOR.answer('stop', {block: false}).stdout)).toEqual({})
+    // The launcher's answer when acldrift does not answer: deny, in JSON.
+    expect(JSON.parse(CURSOR.launcherBlock.stdout!)).toMatchObject({permission: 'deny'})
+  })
+
+  it("adds acldrift's hooks to the user's hooks.json, keeping theirs, once", () => {
+    const mine = {version: 1, hooks: {afterFileEdit: [{command: './hooks/format.sh'}]}}
+    const merged = CURSOR.install(mine)
+    const hooks = merged.hooks as Record<string, unknown[]>
+    expect(hooks.afterFileEdit).toEqual(mine.hooks.afterFileEdit)
+    expect(hooks.beforeShellExecution).toEqual([
+      {command: 'sh "$(git rev-parse --show-toplevel)/.acldrift/agent-hook.sh" cursor beforeShellExecution'},
+    ])
+    expect(hooks.stop).toEqual([{command: hookCommand(CURSOR, 'stop')}])
+    expect(CURSOR.install(merged)).toEqual(merged)
+    expect(CURSOR.installed(merged)).toBe(true)
+    expect(CURSOR.installed(mine)).toBe(false)
+    expect(CURSOR.install({}).version).toBe(1)
+    expect(CURSOR.installed({...merged, version: 2})).toBe(false)
+    expect(CURSOR.installed({...merged, hooks: {...hooks, stop: []}})).toBe(false)
   })
 })
