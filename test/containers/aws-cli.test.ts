@@ -83,6 +83,49 @@ describe('aws-cli container format', () => {
     ])
   })
 
+  it('describe-policy of an SCP or RCP: a guardrail document, every position at the Content line; other policy types are not access', async () => {
+    const describe = (type: string, content = JSON.stringify(document)) => ({
+      Policy: {
+        PolicySummary: {Id: 'p-examplescp1', Name: 'ReadOnly', Type: type, AwsManaged: false},
+        Content: content,
+      },
+    })
+    for (const [type, name] of [
+      ['SERVICE_CONTROL_POLICY', 'scp/ReadOnly'],
+      ['RESOURCE_CONTROL_POLICY', 'rcp/ReadOnly'],
+    ]) {
+      const parsed = parseFile(file('org.json', describe(type!)))
+      expect(awsCli.detect(parsed)).toBe(true)
+      const {documents, problems} = await awsCli.extract(parsed)
+      expect(problems).toEqual([])
+      expect(documents[0]).toMatchObject({
+        kind: 'aws-iam',
+        name,
+        pointer: '/Policy',
+        value: {Guardrail: type, Content: document},
+      })
+      expect(documents[0]!.sourceMap.locate('/Content/Statement/0')).toEqual(
+        parsed.sourceMap.locate('/Policy/Content'),
+      )
+    }
+    expect(awsCli.detect(parseFile(file('tag.json', describe('TAG_POLICY'))))).toBe(false)
+
+    // Through the pipeline, a statement the schema rejects names the SCP and the Content line.
+    const invalid = describe(
+      'SERVICE_CONTROL_POLICY',
+      JSON.stringify({Statement: [{Effect: 'Permit', Action: '*', Resource: '*'}]}),
+    )
+    const broken = await readDocuments(file('org/scp.json', invalid), 'detect')
+    expect(broken.problems).toEqual([
+      expect.objectContaining({
+        file: 'org/scp.json',
+        line: 9,
+        pointer: '/Policy/Content/Statement/0/Effect',
+        message: expect.stringMatching(/^scp\/ReadOnly: /),
+      }),
+    ])
+  })
+
   it('does not claim other JSON: a plain policy, a role listing without a document', () => {
     expect(awsCli.detect(parseFile(file('p.json', document)))).toBe(false)
     expect(awsCli.detect(parseFile(file('r.json', {RoleName: 'app', PolicyNames: ['Read']})))).toBe(false)

@@ -33,7 +33,7 @@ import {
 } from '../../kernel/findings.js'
 import {hasSymbol} from '../../kernel/symbols.js'
 import {valueHash} from '../../kernel/hash.js'
-import type {ChangeType, Finding, ParsedFile, Witness} from '../../kernel/types.js'
+import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {actionDomain, actionWeight, isKnownAction} from './catalogue.js'
 import {type Classified, classifyNarrowing, classifyWidening} from './classify.js'
@@ -43,6 +43,8 @@ import {
   type CompileContext,
   compileDocument,
   contextDimension,
+  guardrailOf,
+  type GuardrailType,
   IDENTITY,
   keyTraits,
   principalSamples,
@@ -78,6 +80,8 @@ interface Model {
   plainDimensions: Dimension[]
   opaque: Set<string>
   symbolic: boolean
+  /** the file is an SCP or RCP: its findings carry the guardrail rules */
+  guardrail: GuardrailType | undefined
   names: {keys: Map<string, string>; actions: Map<string, string>; dates: Set<string>}
 }
 
@@ -100,6 +104,7 @@ function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefine
     plainDimensions: buildDimensions(statements, ctx, rules, true),
     opaque: new Set(ctx.opaque.keys()),
     symbolic: rules.some(ruleHasSymbols),
+    guardrail: guardrailOf(target?.value ?? baseline?.value)?.type,
     names: {keys: originalKeyNames(statements), actions: actionSpellings(statements), dates},
   }
 }
@@ -338,30 +343,37 @@ function denyNoLongerInForce(model: Model, report: {file: string; notes: string[
 /** The one sentence a finding says, from what changed, its rule and its witness. */
 export function describeFinding(change: ChangeType, rule: string, witness: Witness, reason?: string): string {
   const title = RULES[rule as AwsRule]?.title ?? rule
-  const what = requestText(witness)
+  const what = requestText(witness, rule.startsWith('guardrail-'))
   return change === 'narrowing'
-    ? sentence.plain(title, what.replace(' can call ', ' can no longer call '))
+    ? sentence.plain(title, what.replace(/ (can|may) call /, ' $1 no longer call '))
     : sentence.of(change, title, what, {reason})
 }
 
-function requestText(witness: Witness): string {
+/** The request in words; a guardrail's is what it lets the principals (SCP) or callers (RCP) of its accounts do. */
+function requestText(witness: Witness, guardrail: boolean): string {
   const who =
     witness.principal === undefined
-      ? 'the identity this policy is attached to'
+      ? guardrail
+        ? 'principals of the accounts under it'
+        : 'the identity this policy is attached to'
       : witness.principal === ANYONE
-        ? 'anyone, including anonymous callers,'
+        ? guardrail
+          ? 'any caller'
+          : 'anyone, including anonymous callers,'
         : String(witness.principal)
   const through =
-    witness.identityPolicyAllows === false
-      ? ' (even where its own IAM policies do not allow it)'
-      : witness.identityPolicyAllows === true
-        ? ' (where its own IAM policies allow it)'
-        : witness.otherPolicyAllows === true
-          ? ' (where another policy allows it)'
-          : ''
+    guardrail && witness.otherPolicyAllows === true
+      ? ' (where another SCP or RCP permits it)'
+      : witness.identityPolicyAllows === false
+        ? ' (even where its own IAM policies do not allow it)'
+        : witness.identityPolicyAllows === true
+          ? ' (where its own IAM policies allow it)'
+          : witness.otherPolicyAllows === true
+            ? ' (where another policy allows it)'
+            : ''
   const on = witness.resource === undefined ? '' : ` on ${String(witness.resource)}`
   const when = witness.context === undefined ? '' : ` (with ${JSON.stringify(witness.context)})`
-  return `${who}${through} can call ${String(witness.action ?? 'any action')}${on}${when}`
+  return `${who}${through} ${guardrail ? 'may' : 'can'} call ${String(witness.action ?? 'any action')}${on}${when}`
 }
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String))
@@ -488,12 +500,12 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
   const witness = witnessOf(shown, model.names)
   const related = chosen.classified.related
   const change = chosen.possible ? 'possible-widening' : 'widening'
+  const named = namedFor(model, chosen.classified)
   return {
-    rule: chosen.classified.rule,
-    severity: chosen.classified.severity,
+    ...named,
     at: {file, pointer: responsible.statement.pointer},
     baseline: related ? {file, pointer: related.statement.pointer} : null,
-    message: describeFinding(change, chosen.classified.rule, witness, chosen.reason),
+    message: describeFinding(change, named.rule, witness, chosen.reason),
     witness,
     ...(chosen.possible ? {reason: chosen.reason ?? 'depends on what acldrift cannot decide'} : {}),
     before: related?.statement.raw ?? null,
@@ -531,6 +543,20 @@ function namedCaller(f: Found, model: Model, allowed: CompiledRule[], other: Com
   return f
 }
 
+/**
+ * The rule and severity a finding carries: in a guardrail (an SCP or RCP), the guardrail's own,
+ * since what it lets through it permits and does not grant (public access, administrator access
+ * and the like are what the accounts' own policies may grant under it).
+ */
+function namedFor(
+  model: Model,
+  classified: {rule: AwsRule; severity: Severity},
+): {rule: AwsRule; severity?: Severity} {
+  if (model.guardrail === undefined) return {rule: classified.rule, severity: classified.severity}
+  if (classified.rule === 'deny-removed') return {rule: 'guardrail-deny-removed'}
+  return {rule: RULES[classified.rule].change === 'narrowing' ? 'guardrail-tightened' : 'guardrail-widened'}
+}
+
 /** A baseline Deny that no longer stops requests nothing in the file allows: another policy may. */
 function denyRemovedDraft(
   file: string,
@@ -559,24 +585,26 @@ function denyRemovedDraft(
     (t) => t.effect === 'deny' && t.statement.sid !== undefined && t.statement.sid === deny.statement.sid,
   )
   const reason =
-    (deny.statement.hasPrincipal
-      ? "nothing in this policy allows it, but the principals' own IAM policies may"
-      : 'nothing in this policy allows it, but another policy attached to the same identity may') +
+    (model.guardrail
+      ? 'nothing in this guardrail permits it, but FullAWSAccess or another SCP or RCP at the same target may'
+      : deny.statement.hasPrincipal
+        ? "nothing in this policy allows it, but the principals' own IAM policies may"
+        : 'nothing in this policy allows it, but another policy attached to the same identity may') +
     ', and the Deny no longer stops it' +
     (chosen.reason ? `; ${chosen.reason}` : '')
+  // Not public access: whoever makes the request needs a policy of their own that allows it.
+  const named = namedFor(model, {rule: 'deny-removed', severity: 'high'})
   return {
-    rule: 'deny-removed',
-    // Not public access: whoever makes the request needs a policy of their own that allows it.
-    severity: 'high',
+    ...named,
     // Where the Deny stood: its successor, else the file's statements, else (the file deleted)
     // the Deny in the file's last version. Never nowhere: the finding must point at the change.
     at: successor
       ? {file, pointer: successor.statement.pointer}
       : targetExists
-        ? {file, pointer: '/Statement'}
+        ? {file, pointer: model.guardrail ? '/Content/Statement' : '/Statement'}
         : {file, pointer: deny.statement.pointer, side: 'baseline'},
     baseline: {file, pointer: deny.statement.pointer},
-    message: describeFinding('possible-widening', 'deny-removed', witness, reason),
+    message: describeFinding('possible-widening', named.rule, witness, reason),
     witness,
     reason,
     before: deny.statement.raw,
@@ -591,6 +619,7 @@ function narrowingDraft(file: string, group: Found[], model: Model): FindingDraf
   const classified = classifyNarrowing(first.judged.request, model.tgt.rules, first.deny)
   const witness = shownWitness(first, model, model.base.rules, model.tgt.rules)
   const related = classified.related
+  const named = namedFor(model, classified)
   // Where to look in the target: the statement that now restricts, else its successor by Sid.
   const located =
     related ??
@@ -598,10 +627,10 @@ function narrowingDraft(file: string, group: Found[], model: Model): FindingDraf
       (t) => t.statement.sid !== undefined && t.statement.sid === responsible.statement.sid,
     )
   return {
-    rule: classified.rule,
+    rule: named.rule,
     at: {file, pointer: located?.statement.pointer ?? null},
     baseline: {file, pointer: responsible.statement.pointer},
-    message: describeFinding('narrowing', classified.rule, witness),
+    message: describeFinding('narrowing', named.rule, witness),
     witness,
     before: responsible.statement.raw,
     after: related?.statement.raw ?? null,

@@ -50,8 +50,25 @@ const PRINCIPAL_KEYS = new Set(['aws:principalarn', 'aws:principalaccount'])
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** The statements of a policy document. */
-export function statementsOf(policy: unknown): Statement[] {
+/** The two kinds of Organizations policy that are guardrails: they permit, never grant. */
+export type GuardrailType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY'
+
+/**
+ * A guardrail as a document of this kind: an Organizations policy (`describe-policy` output) is
+ * `{"Guardrail": TYPE, "Content": POLICY}`, its policy under `Content`. It grants nothing: it is
+ * the most that the principals (SCP) or the resources (RCP) of the accounts under it may be
+ * allowed, so a request it permits and its baseline did not widens what every such account may do.
+ */
+export function guardrailOf(value: unknown): {type: GuardrailType; policy: unknown} | undefined {
+  if (!isObject(value) || typeof value.Guardrail !== 'string') return undefined
+  return {type: value.Guardrail as GuardrailType, policy: value.Content}
+}
+
+/** The statements of a policy document (of a guardrail's policy, pointed at under `/Content`). */
+export function statementsOf(value: unknown): Statement[] {
+  const guardrail = guardrailOf(value)
+  const policy = guardrail ? guardrail.policy : value
+  const base = guardrail ? '/Content' : ''
   const doc = isObject(policy) ? policy : {}
   const variables = doc.Version === '2012-10-17'
   const single = !Array.isArray(doc.Statement)
@@ -60,7 +77,7 @@ export function statementsOf(policy: unknown): Statement[] {
     const s = (isObject(raw) ? raw : {}) as Record<string, unknown>
     return {
       raw: s,
-      pointer: single ? '/Statement' : `/Statement/${i}`,
+      pointer: `${base}/Statement${single ? '' : `/${i}`}`,
       sid: typeof s.Sid === 'string' ? s.Sid : undefined,
       effect: s.Effect === 'Deny' ? 'deny' : s.Effect === 'Allow' ? 'allow' : 'unknown',
       hasPrincipal: 'Principal' in s || 'NotPrincipal' in s,

@@ -25,6 +25,20 @@ export const RULES = declareRules({
     description:
       'A request the baseline explicitly denied is no longer denied: a Deny statement was removed or narrowed (a `NotAction` allow-list extended, a Deny-only policy deleted). A Deny restricts every policy that applies to the request, not only its own file, so this is a widening when the same file allows the request, and a possible widening otherwise (another policy attached to the same principal, or an identity policy beside a resource policy, may allow it). Critical when anyone can make the request. Denies are usually guardrails (TLS only, own account only, quarantine); restore it unless the guardrail is no longer wanted.',
   },
+  'guardrail-deny-removed': {
+    change: 'widening',
+    severity: 'high',
+    title: "A guardrail's Deny no longer applies",
+    description:
+      "A Deny of a service control policy (SCP) or resource control policy (RCP) was removed or narrowed (a `NotAction` exception list extended, the policy deleted): every account under it may now do what it stopped, where the account's own policies allow it. A widening when the same guardrail permits the request, and a possible widening otherwise (`FullAWSAccess`, or another SCP or RCP at the same target, usually permits it). Restore the Deny unless the guardrail is no longer wanted.",
+  },
+  'guardrail-widened': {
+    change: 'widening',
+    severity: 'high',
+    title: 'A guardrail permits more',
+    description:
+      'A service control policy (SCP) or resource control policy (RCP) now permits a request it did not (an Allow widened or added, `FullAWSAccess` attached): it grants nothing itself, but every account under it may now do it where its own policies allow it. Check that the guardrail should let it through.',
+  },
   'privilege-escalation': {
     change: 'widening',
     severity: 'high',
@@ -100,6 +114,13 @@ export const RULES = declareRules({
     title: 'A condition now restricts',
     description:
       'A request the baseline allowed is now allowed only under a condition it does not meet. Informational.',
+  },
+  'guardrail-tightened': {
+    change: 'narrowing',
+    severity: 'low',
+    title: 'A guardrail permits less',
+    description:
+      'A service control policy or resource control policy no longer permits a request it did (a Deny added, an Allow narrowed): the accounts under it may no longer do it. Informational.',
   },
   'grant-removed': {
     change: 'narrowing',

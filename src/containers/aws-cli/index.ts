@@ -9,6 +9,16 @@
 // The CLI decodes the URL-encoded document of the API's response into JSON
 // (https://docs.aws.amazon.com/cli/latest/reference/iam/get-policy-version.html, "Output"); a
 // document still given as a string is decoded the same way.
+//
+//   aws organizations describe-policy --policy-id p-...   (a service or resource control policy)
+//       {"Policy": {"PolicySummary": {"Name": "N", "Type": "SERVICE_CONTROL_POLICY", ...}, "Content": "{...}"}}
+//
+// Content is the policy as a JSON string, not decoded by the CLI
+// (https://docs.aws.amazon.com/cli/latest/reference/organizations/describe-policy.html). It is
+// compared as a guardrail (`{"Guardrail": TYPE, "Content": POLICY}`, see the aws-iam adapter's
+// guardrailOf): it permits, it grants nothing. A string has no positions inside it, so every
+// finding about it points at the Content line. Other Organizations policies (tag, backup, AI opt-out
+// policies) are no access control: not this format.
 
 import {type ContainerFormat, type EmbeddedDocument, type Extraction, mapInside} from '../container.js'
 import type {ParsedFile} from '../../kernel/types.js'
@@ -23,9 +33,32 @@ const INLINE_OWNERS = [
   ['GroupName', 'group'],
 ] as const
 
+/** The Organizations policy types that are guardrails, and the short name a document is named with. */
+const GUARDRAILS: Record<string, string> = {SERVICE_CONTROL_POLICY: 'scp', RESOURCE_CONTROL_POLICY: 'rcp'}
+
+interface Located {
+  pointer: string
+  name: string
+  document: unknown
+  /** an SCP or RCP: its type, and where its Content string is */
+  guardrail?: {type: string; content: string}
+}
+
 /** Where the policy document is in one CLI output, and its stable name; undefined: not such an output. */
-function locateDocument(value: unknown): {pointer: string; name: string; document: unknown} | undefined {
+function locateDocument(value: unknown): Located | undefined {
   if (!isObject(value)) return undefined
+  const policy = value.Policy
+  if (isObject(policy) && isObject(policy.PolicySummary) && typeof policy.Content === 'string') {
+    const {Type: type, Name: name, Id: id} = policy.PolicySummary
+    const short = typeof type === 'string' ? GUARDRAILS[type] : undefined
+    if (short !== undefined)
+      return {
+        pointer: '/Policy',
+        name: `${short}/${typeof name === 'string' ? name : String(id)}`,
+        document: policy.Content,
+        guardrail: {type: type as string, content: '/Policy/Content'},
+      }
+  }
   if (isObject(value.PolicyVersion) && 'Document' in value.PolicyVersion)
     return {pointer: '/PolicyVersion/Document', name: 'PolicyVersion', document: value.PolicyVersion.Document}
   for (const [field, owner] of INLINE_OWNERS) {
@@ -44,10 +77,11 @@ export const awsCli: ContainerFormat = {
   format: 'aws-cli',
   scan: true,
   candidate: (path) => /\.json$/i.test(path),
-  looksLike: (text) => /"(PolicyVersion|PolicyDocument)"\s*:/.test(text),
+  looksLike: (text) => /"(PolicyVersion|PolicyDocument)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(text),
   detect: (parsed) => locateDocument(parsed.value) !== undefined,
   extract: async (parsed: ParsedFile): Promise<Extraction> => {
     const found = locateDocument(parsed.value)!
+    if (found.guardrail !== undefined) return guardrail(parsed, found, found.guardrail)
     let value = found.document
     if (typeof value === 'string') {
       try {
@@ -92,4 +126,28 @@ export const awsCli: ContainerFormat = {
       problems: [],
     }
   },
+}
+
+/** An SCP or RCP: its Content string parsed, as a guardrail document every position of which is the Content line. */
+function guardrail(
+  parsed: ParsedFile,
+  found: Located,
+  {type, content}: {type: string; content: string},
+): Extraction {
+  const at = parsed.sourceMap.locate(content)
+  let policy: unknown
+  try {
+    policy = JSON.parse(found.document as string) as unknown
+  } catch (error) {
+    const message = `the ${GUARDRAILS[type]!.toUpperCase()}'s Content is not a JSON policy (${(error as Error).message})`
+    return {documents: [], notes: [], problems: [{file: parsed.path, ...at, pointer: content, message}]}
+  }
+  const document: EmbeddedDocument = {
+    kind: 'aws-iam',
+    name: found.name,
+    value: {Guardrail: type, Content: policy},
+    pointer: found.pointer,
+    sourceMap: {locate: () => at},
+  }
+  return {documents: [document], notes: [], problems: []}
 }

@@ -421,9 +421,14 @@ export function decideStatements(
   return applying.some((s) => s.Effect === 'Allow') ? 'allow' : 'implicit-deny'
 }
 
-/** A policy's decision. */
-export function decide(policy: Json | undefined, request: Request): Decision {
-  if (policy === undefined) return 'implicit-deny'
+/**
+ * A policy's decision. A guardrail (an SCP or RCP, `{"Guardrail": TYPE, "Content": POLICY}`)
+ * decides as its policy does: what it allows it permits.
+ */
+export function decide(value: Json | undefined, request: Request): Decision {
+  if (value === undefined) return 'implicit-deny'
+  const guardrail = (value as {Guardrail?: unknown}).Guardrail !== undefined
+  const policy = guardrail ? (value as {Content: Json}).Content : value
   return decideStatements(statementsOf(policy), request, readingOf(policy))
 }
 
