@@ -47,6 +47,7 @@ import {
   type GuardrailType,
   IDENTITY,
   keyTraits,
+  principalPoliciesOf,
   principalSamples,
   type Statement,
   statementsOf,
@@ -82,6 +83,8 @@ interface Model {
   symbolic: boolean
   /** the file is an SCP or RCP: its findings carry the guardrail rules */
   guardrail: GuardrailType | undefined
+  /** the user or role whose composed policies the file holds (an account export), by ARN */
+  self: string | undefined
   names: {keys: Map<string, string>; actions: Map<string, string>; dates: Set<string>}
 }
 
@@ -105,6 +108,7 @@ function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefine
     opaque: new Set(ctx.opaque.keys()),
     symbolic: rules.some(ruleHasSymbols),
     guardrail: guardrailOf(target?.value ?? baseline?.value)?.type,
+    self: principalPoliciesOf(target?.value ?? baseline?.value)?.principal,
     names: {keys: originalKeyNames(statements), actions: actionSpellings(statements), dates},
   }
 }
@@ -462,7 +466,15 @@ const shownWitness = (
   model: Model,
   allowed: readonly CompiledRule[],
   other: readonly CompiledRule[],
-): Witness => witnessOf(shownRequest(chosen, model, allowed, other), model.names)
+): Witness => witnessFor(model, shownRequest(chosen, model, allowed, other))
+
+/** The witness; for a principal's composed policies, naming the principal they are attached to. */
+function witnessFor(model: Model, judged: Judged): Witness {
+  const witness = witnessOf(judged, model.names)
+  return model.self !== undefined && witness.principal === undefined
+    ? {principal: model.self, ...witness}
+    : witness
+}
 
 function wideningDraft(file: string, group: Found[], model: Model): FindingDraft<AwsRule> {
   const responsible = group[0]!.responsible
@@ -497,7 +509,7 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
           ...top,
           classified: classifyWidening(shown.request, responsible, model.base.rules, exceededDeny),
         }
-  const witness = witnessOf(shown, model.names)
+  const witness = witnessFor(model, shown)
   const related = chosen.classified.related
   const change = chosen.possible ? 'possible-widening' : 'widening'
   const named = namedFor(model, chosen.classified)
@@ -587,9 +599,11 @@ function denyRemovedDraft(
   const reason =
     (model.guardrail
       ? 'nothing in this guardrail permits it, but FullAWSAccess or another SCP or RCP at the same target may'
-      : deny.statement.hasPrincipal
-        ? "nothing in this policy allows it, but the principals' own IAM policies may"
-        : 'nothing in this policy allows it, but another policy attached to the same identity may') +
+      : model.self !== undefined
+        ? "none of the principal's own policies allows it (under its boundary), but a resource policy that names it may"
+        : deny.statement.hasPrincipal
+          ? "nothing in this policy allows it, but the principals' own IAM policies may"
+          : 'nothing in this policy allows it, but another policy attached to the same identity may') +
     ', and the Deny no longer stops it' +
     (chosen.reason ? `; ${chosen.reason}` : '')
   // Not public access: whoever makes the request needs a policy of their own that allows it.

@@ -24,6 +24,8 @@ export interface Statement {
   hasPrincipal: boolean
   /** whether AWS substitutes policy variables in it (its policy's Version is 2012-10-17) */
   variables: boolean
+  /** a statement of a principal's permissions boundary (see principalPoliciesOf) */
+  boundary?: true
 }
 
 export interface CompiledRule extends Rule {
@@ -64,11 +66,45 @@ export function guardrailOf(value: unknown): {type: GuardrailType; policy: unkno
   return {type: value.Guardrail as GuardrailType, policy: value.Content}
 }
 
-/** The statements of a policy document (of a guardrail's policy, pointed at under `/Content`). */
+/**
+ * One IAM user's or role's identity policies, as an account export gives them (the aws-cli
+ * format composes them): `{"Principal": ARN, "Policies": [{Name, Document}], "PermissionsBoundary"?: {Name, Document}}`.
+ * AWS allows the principal a request when some policy allows it and none denies it, and, where
+ * it has a permissions boundary, when the boundary allows it too
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
+ */
+export function principalPoliciesOf(value: unknown): {principal: string} | undefined {
+  if (!isObject(value) || typeof value.Principal !== 'string' || !Array.isArray(value.Policies))
+    return undefined
+  return {principal: value.Principal}
+}
+
+/**
+ * The statements of a policy document (of a guardrail's policy, pointed at under `/Content`; of
+ * each of a principal's policies and its boundary, under theirs).
+ */
 export function statementsOf(value: unknown): Statement[] {
+  if (principalPoliciesOf(value) !== undefined) {
+    const composed = value as {
+      Policies: Array<{Document: unknown}>
+      PermissionsBoundary?: {Document: unknown}
+    }
+    const boundary = composed.PermissionsBoundary
+    return [
+      ...composed.Policies.flatMap((p, i) => policyStatements(p.Document, `/Policies/${i}/Document`)),
+      ...(boundary === undefined
+        ? []
+        : policyStatements(boundary.Document, '/PermissionsBoundary/Document').map((s) => ({
+            ...s,
+            boundary: true as const,
+          }))),
+    ]
+  }
   const guardrail = guardrailOf(value)
-  const policy = guardrail ? guardrail.policy : value
-  const base = guardrail ? '/Content' : ''
+  return policyStatements(guardrail ? guardrail.policy : value, guardrail ? '/Content' : '')
+}
+
+function policyStatements(policy: unknown, base: string): Statement[] {
   const doc = isObject(policy) ? policy : {}
   const variables = doc.Version === '2012-10-17'
   const single = !Array.isArray(doc.Statement)
@@ -402,9 +438,37 @@ const identityAllows: Formula<AnyLeaf> = globLeaf(IDENTITY_ALLOWS, {wildcards: f
 
 const opaqueKey = (f: Formula<AnyLeaf>) => (f.op === 'leaf' ? f.leaf.key : '')
 
-/** The rules of a side, numbered in document order. */
+/**
+ * The rules of a side, numbered in document order. With a permissions boundary, a request is
+ * allowed when an identity Allow and a boundary Allow both match and no Deny of either does: each
+ * identity Allow becomes one rule per boundary Allow, their predicates joined, and the statement
+ * responsible is the identity one.
+ */
 export function compileDocument(statements: Statement[], ctx: CompileContext): CompiledRule[] {
-  return statements.flatMap((s) => compileStatement(s, ctx)).map((rule, index) => ({...rule, index}))
+  const rules = statements.flatMap((s) => compileStatement(s, ctx))
+  const boundary = rules.filter((r) => r.statement.boundary === true)
+  const composed =
+    boundary.length === 0 && !statements.some((s) => s.boundary === true)
+      ? rules
+      : [
+          ...rules.filter((r) => r.effect === 'deny'),
+          ...rules
+            .filter((r) => r.effect === 'allow' && r.statement.boundary !== true)
+            .flatMap((identity) =>
+              boundary
+                .filter((b) => b.effect === 'allow')
+                .map((b) => ({...identity, predicates: joined(identity, b)})),
+            ),
+        ]
+  return composed.map((rule, index) => ({...rule, index}))
+}
+
+/** Both rules' predicates: a dimension that both constrain must meet both. */
+function joined(a: CompiledRule, b: CompiledRule): Map<string, Formula<AnyLeaf>> {
+  const predicates = new Map(a.predicates)
+  for (const [dim, p] of b.predicates)
+    predicates.set(dim, predicates.has(dim) ? and(predicates.get(dim)!, p) : p)
+  return predicates
 }
 
 const lower = (s: string) => s.toLowerCase()

@@ -14,6 +14,7 @@ import {
   IDENTITY,
   IDENTITY_ALLOWS,
   keyTraits,
+  principalPoliciesOf,
   SELF,
   type Statement,
   statementsOf,
@@ -91,7 +92,13 @@ function variableValues(witness: Witness, symbols: Set<string>): Map<string, str
 export function allowsWitness(policy: unknown, witness: Witness): boolean {
   const statements = statementsOf(policy)
   const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
-  const request = rawRequest(witness, ctx, statements)
+  // A principal's composed policies are its own: the witness names it where a policy says "self".
+  const self = principalPoliciesOf(policy)?.principal
+  const request = rawRequest(
+    self !== undefined && witness.principal === self ? {...witness, principal: undefined} : witness,
+    ctx,
+    statements,
+  )
   const compiled = compileDocument(statements, ctx)
   const rules = substituteRules(compiled, variableValues(witness, symbolCharsOf(compiled)))
   const holds = (name: string, predicate: Formula<AnyLeaf>) => {

@@ -1,4 +1,4 @@
-// What the AWS CLI prints for one policy, kept as a file (a cron job or a person ran it and
+// What the AWS CLI prints for one policy (or a whole account, account.ts), kept as a file (a cron job or a person ran it and
 // committed the output): the policy document inside is the access, compared as `aws-iam`.
 //
 //   aws iam get-policy-version --policy-arn ARN --version-id v3
@@ -22,6 +22,7 @@
 
 import {type ContainerFormat, type EmbeddedDocument, type Extraction, mapInside} from '../container.js'
 import type {ParsedFile} from '../../kernel/types.js'
+import {extractAccount, isAccountExport} from './account.js'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -77,9 +78,13 @@ export const awsCli: ContainerFormat = {
   format: 'aws-cli',
   scan: true,
   candidate: (path) => /\.json$/i.test(path),
-  looksLike: (text) => /"(PolicyVersion|PolicyDocument)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(text),
-  detect: (parsed) => locateDocument(parsed.value) !== undefined,
+  looksLike: (text) =>
+    /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
+      text,
+    ),
+  detect: (parsed) => isAccountExport(parsed.value) || locateDocument(parsed.value) !== undefined,
   extract: async (parsed: ParsedFile): Promise<Extraction> => {
+    if (isAccountExport(parsed.value)) return extractAccount(parsed)
     const found = locateDocument(parsed.value)!
     if (found.guardrail !== undefined) return guardrail(parsed, found, found.guardrail)
     let value = found.document

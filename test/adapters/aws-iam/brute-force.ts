@@ -427,9 +427,37 @@ export function decideStatements(
  */
 export function decide(value: Json | undefined, request: Request): Decision {
   if (value === undefined) return 'implicit-deny'
+  const composed = value as {
+    Principal?: string
+    Policies?: Array<{Document: Json}>
+    PermissionsBoundary?: {Document: Json}
+  }
+  if (typeof composed.Principal === 'string' && Array.isArray(composed.Policies))
+    return decidePrincipal(
+      composed as Required<Pick<typeof composed, 'Principal' | 'Policies'>> & typeof composed,
+      request,
+    )
   const guardrail = (value as {Guardrail?: unknown}).Guardrail !== undefined
   const policy = guardrail ? (value as {Content: Json}).Content : value
   return decideStatements(statementsOf(policy), request, readingOf(policy))
+}
+
+/**
+ * A principal's composed policies (an account export), as the IAM User Guide's evaluation logic
+ * reads them: any Deny of any of its policies or its boundary denies; otherwise some policy must
+ * allow, and the boundary, where there is one, too. Its policies are its own: the request names it.
+ */
+function decidePrincipal(
+  composed: {Principal: string; Policies: Array<{Document: Json}>; PermissionsBoundary?: {Document: Json}},
+  request: Request,
+): Decision {
+  const own = {...request, principal: request.principal === composed.Principal ? SELF : request.principal}
+  const identity = composed.Policies.map((p) => decide(p.Document, own))
+  const boundary = composed.PermissionsBoundary && decide(composed.PermissionsBoundary.Document, own)
+  if (identity.includes('deny') || boundary === 'deny') return 'deny'
+  return identity.includes('allow') && (boundary === undefined || boundary === 'allow')
+    ? 'allow'
+    : 'implicit-deny'
 }
 
 export function allows(policy: Json | undefined, request: Request): boolean {
