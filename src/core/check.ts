@@ -5,12 +5,29 @@ import {isAbsolute, join, resolve} from 'node:path'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
 import {compareChanged, ofKind, sameDocument} from './compare.js'
-import {GitError, headCommit, pathChanges, type PathChanges, resolveCommit} from '../git/index.js'
+import {
+  GitError,
+  headCommit,
+  listStagedEntries,
+  pathChanges,
+  type PathChanges,
+  resolveCommit,
+  stagedChangedPaths,
+} from '../git/index.js'
 import type {CheckOptions} from './options.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
-import {readSnapshot} from './snapshot.js'
-import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges, withOverlay} from './source.js'
+import {openSnapshot, readSnapshot} from './snapshot.js'
+import {
+  assigner,
+  listSourcePaths,
+  type LoadedSource,
+  loadSource,
+  loadStagedChanges,
+  loadStagedPaths,
+  readingDigest,
+  withOverlay,
+} from './source.js'
 import type {AdapterContext, CodeOwnership, Document, Finding, InputProblem, Report} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -59,14 +76,55 @@ async function stagedAgainstHead(options: CheckOptions): Promise<boolean> {
   return head !== null && (await resolveCommit(options.root, named)) === head
 }
 
+/** Kinds whose files refer to each other need their unchanged files too: no fast path for them. */
+const selfContained = (...sources: LoadedSource[]) =>
+  !sources
+    .flatMap((source) => [...source.documents.values()])
+    .map((d) => adapterFor(d.kind))
+    .some((adapter) => adapter.scope === 'kind' || adapter.consults !== undefined)
+
+/**
+ * The pre-commit case with a baseline snapshot that recorded the blob id of each file it read
+ * (under the same config settings): only the files whose blob in the index differs from the
+ * recorded one, and every file the pending commit changes, are read and compared with their
+ * baseline documents. The recorded ids are only ever trusted for files the commit does not touch:
+ * an edited id can make a file that differs from the baseline count as unchanged only when that
+ * difference is already in HEAD, which the hook trusts anyway (the gate's reference is HEAD).
+ */
+async function stagedAgainstSnapshot(
+  options: CheckOptions,
+  file: string,
+): Promise<[LoadedSource, LoadedSource] | undefined> {
+  const {root, config} = options
+  if (options.target.type !== 'staged' || (options.overlay ?? []).length > 0) return undefined
+  const snapshot = await openSnapshot(file)
+  const recorded = snapshot.files
+  if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
+  const [entries, staged] = await Promise.all([listStagedEntries(root), stagedChangedPaths(root)])
+  const assign = assigner(config)
+  const inIndex = new Set<string>()
+  const differ = new Set<string>(staged)
+  for (const entry of entries) {
+    inIndex.add(entry.path)
+    if (entry.stage !== 0 || recorded.blobs[entry.path] !== entry.object) differ.add(entry.path)
+  }
+  // Gone from the index since the snapshot: a file it read, or one its documents came from.
+  for (const path of [...Object.keys(recorded.blobs), ...snapshot.documentFiles])
+    if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path)
+  const changed = [...differ].filter((path) => assign(path) !== undefined || !inIndex.has(path)).sort()
+  const target = await loadStagedPaths(root, config, entries, changed)
+  const baseline = await snapshot.documentsOf(new Set(target.paths))
+  return selfContained(baseline, target.source) ? [baseline, target.source] : undefined
+}
+
 async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSource]> {
   if (await stagedAgainstHead(options)) {
     const {head, staged} = await loadStagedChanges(options.root, options.config, options.overlay)
-    // Kinds whose files refer to each other need their unchanged files too.
-    const kinds = [...head.documents.values(), ...staged.documents.values()].map((d) => adapterFor(d.kind))
-    if (!kinds.some((adapter) => adapter.scope === 'kind' || adapter.consults !== undefined))
-      return [head, staged]
+    if (selfContained(head, staged)) return [head, staged]
   }
+  const file = snapshotFile(options)
+  const fast = file === undefined ? undefined : await stagedAgainstSnapshot(options, file)
+  if (fast !== undefined) return fast
   const [baseline, target] = await Promise.all([
     loadBaseline(options),
     loadSource(options.root, options.target, options.config),

@@ -17,12 +17,14 @@ import {
   resolveCommit,
   type ReadResult,
   type SkipReason,
+  type TreeEntry,
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
 
 export {type Assignment, assigner, classifier} from './classify.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
+import {gitBlobId, valueHash} from '../kernel/hash.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
 import type {
   AdapterSettings,
@@ -60,7 +62,22 @@ export interface LoadedSource {
   notes: string[]
   /** what was read, not read and skipped, and why (a snapshot has no inventory) */
   coverage?: Coverage
+  /** every file read, with the git blob id of its content: what a snapshot records (SnapshotFiles) */
+  files?: SnapshotFiles
 }
+
+/** The files a source read, by path, with their blob ids, and the digest of the config that read them. */
+export interface SnapshotFiles {
+  config: string
+  blobs: Record<string, string>
+}
+
+/**
+ * What decides how files are read (the globs, the exclusions, the kinds' settings): a snapshot's
+ * record of blob ids stands for the documents only while this is unchanged.
+ */
+export const readingDigest = (config: Config): string =>
+  valueHash({documents: config.documents, exclude: config.exclude, settings: config.settings})
 
 const emptyCoverage = (scope: Coverage['scope']): Coverage => ({scope, read: [], notRead: [], skipped: []})
 
@@ -90,7 +107,7 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     read = await readRevisionFiles(root, commit, paths)
     at = {type: 'ref', commit}
   }
-  return documentsOf(
+  const loaded = await documentsOf(
     {type: spec.type, ref: spec.type === 'ref' ? spec.rev : null, commit},
     read,
     assign,
@@ -98,6 +115,10 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     sourceFiles(root, at, read.files),
     config.settings,
   )
+  const blobs = read.files
+    .map((file) => [file.path, gitBlobId(file.content)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return {...loaded, files: {config: readingDigest(config), blobs: Object.fromEntries(blobs)}}
 }
 
 /**
@@ -151,6 +172,32 @@ export async function loadStagedChanges(
     ),
   ])
   return {head, staged: await withOverlay(staged, overlay, config)}
+}
+
+/**
+ * The index's version of some files, and of the files whose documents read them (a Terraform
+ * module's other files): the hook's target when a baseline snapshot says which files can differ.
+ * `entries`: the index's listing, already read. Returns the source and every path it read.
+ */
+export async function loadStagedPaths(
+  root: string,
+  config: Config,
+  entries: readonly TreeEntry[],
+  paths: readonly string[],
+): Promise<{source: LoadedSource; paths: string[]}> {
+  const assign = assigner(config)
+  const dependents = await dependentsOf(paths, sourceFiles(root, {type: 'staged'}), config.settings)
+  const all = [...paths, ...dependents.filter((p) => assign(p) !== undefined)]
+  const [read, commit] = await Promise.all([readStagedFiles(root, all, entries), headCommit(root)])
+  const source = await documentsOf(
+    {type: 'staged', ref: null, commit},
+    read,
+    assign,
+    'changed-files',
+    sourceFiles(root, {type: 'staged'}, read.files),
+    config.settings,
+  )
+  return {source, paths: all}
 }
 
 const mergeReads = (a: ReadResult, b: ReadResult): ReadResult => ({

@@ -13,18 +13,26 @@ import {headCommit} from './repo.js'
 import {runGit} from './run.js'
 import type {ReadResult} from './types.js'
 
-async function indexEntries(root: string): Promise<TreeEntry[]> {
+/** The index's entries: the path, mode, blob id and merge stage of each. */
+export async function listStagedEntries(root: string): Promise<TreeEntry[]> {
   return parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z']))
 }
 
 /** Every path in the index, once each. */
 export async function listStagedFiles(root: string): Promise<string[]> {
-  return uniquePaths(await indexEntries(root))
+  return uniquePaths(await listStagedEntries(root))
 }
 
-/** Staged content of all index entries, or of `paths`; one ls-files and one cat-file process. */
-export async function readStagedFiles(root: string, paths?: readonly string[]): Promise<ReadResult> {
-  return readEntries(root, await indexEntries(root), paths)
+/**
+ * Staged content of all index entries, or of `paths`; one ls-files (none when the caller has
+ * the `entries` already) and one cat-file process.
+ */
+export async function readStagedFiles(
+  root: string,
+  paths?: readonly string[],
+  entries?: readonly TreeEntry[],
+): Promise<ReadResult> {
+  return readEntries(root, entries ?? (await listStagedEntries(root)), paths)
 }
 
 /** Paths whose staged content differs from HEAD (added, modified or deleted); every staged path before the first commit. */
