@@ -100,7 +100,8 @@ async function stagedAgainstSnapshot(
   const snapshot = await openSnapshot(file)
   const recorded = snapshot.files
   if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
-  const [entries, staged] = await Promise.all([listStagedEntries(root), stagedChangedPaths(root)])
+  const head = await headCommit(root)
+  const [entries, staged] = await Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)])
   const assign = assigner(config)
   const inIndex = new Set<string>()
   const differ = new Set<string>(staged)
@@ -112,7 +113,7 @@ async function stagedAgainstSnapshot(
   for (const path of [...Object.keys(recorded.blobs), ...snapshot.documentFiles])
     if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path)
   const changed = [...differ].filter((path) => assign(path) !== undefined || !inIndex.has(path)).sort()
-  const target = await loadStagedPaths(root, config, entries, changed)
+  const target = await loadStagedPaths(root, config, {entries, head}, changed)
   const baseline = await snapshot.documentsOf(new Set(target.paths))
   return selfContained(baseline, target.source) ? [baseline, target.source] : undefined
 }

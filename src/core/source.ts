@@ -177,24 +177,27 @@ export async function loadStagedChanges(
 /**
  * The index's version of some files, and of the files whose documents read them (a Terraform
  * module's other files): the hook's target when a baseline snapshot says which files can differ.
- * `entries`: the index's listing, already read. Returns the source and every path it read.
+ * `entries`: the index's listing, already read; `head`: the HEAD commit. Returns the source and
+ * every path it read.
  */
 export async function loadStagedPaths(
   root: string,
   config: Config,
-  entries: readonly TreeEntry[],
+  index: {entries: readonly TreeEntry[]; head: string | null},
   paths: readonly string[],
 ): Promise<{source: LoadedSource; paths: string[]}> {
+  const {entries, head} = index
   const assign = assigner(config)
-  const dependents = await dependentsOf(paths, sourceFiles(root, {type: 'staged'}), config.settings)
+  const listed = [...new Set(entries.map((entry) => entry.path))]
+  const dependents = await dependentsOf(paths, sourceFiles(root, {type: 'staged'}, [], listed), config.settings)
   const all = [...paths, ...dependents.filter((p) => assign(p) !== undefined)]
-  const [read, commit] = await Promise.all([readStagedFiles(root, all, entries), headCommit(root)])
+  const read = await readStagedFiles(root, all, entries)
   const source = await documentsOf(
-    {type: 'staged', ref: null, commit},
+    {type: 'staged', ref: null, commit: head},
     read,
     assign,
     'changed-files',
-    sourceFiles(root, {type: 'staged'}, read.files),
+    sourceFiles(root, {type: 'staged'}, read.files, listed),
     config.settings,
   )
   return {source, paths: all}

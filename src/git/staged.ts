@@ -35,9 +35,12 @@ export async function readStagedFiles(
   return readEntries(root, entries ?? (await listStagedEntries(root)), paths)
 }
 
-/** Paths whose staged content differs from HEAD (added, modified or deleted); every staged path before the first commit. */
-export async function stagedChangedPaths(root: string): Promise<string[]> {
-  if ((await headCommit(root)) === null) return listStagedFiles(root)
+/**
+ * Paths whose staged content differs from HEAD (added, modified or deleted); every staged path
+ * before the first commit. `head`: the HEAD commit, when the caller has resolved it.
+ */
+export async function stagedChangedPaths(root: string, head?: string | null): Promise<string[]> {
+  if ((head === undefined ? await headCommit(root) : head) === null) return listStagedFiles(root)
   return splitNul(await runGit(root, ['diff', '--cached', '--name-only', '-z', '--no-renames']))
 }
 
