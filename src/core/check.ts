@@ -1,7 +1,7 @@
 // `check`: the baseline against a target, file by file, through each kind's adapter.
 
 import {existsSync, lstatSync} from 'node:fs'
-import {isAbsolute, join, resolve} from 'node:path'
+import {isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
 import {compareChanged, ofKind, sameDocument} from './compare.js'
@@ -112,6 +112,8 @@ async function stagedAgainstSnapshot(
   // Gone from the index since the snapshot: a file it read, or one its documents came from.
   for (const path of [...Object.keys(recorded.blobs), ...snapshot.documentFiles])
     if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path)
+  // The snapshot itself holds no document of any kind (the gate compares its versions).
+  differ.delete(relative(root, file).split(sep).join('/'))
   const changed = [...differ].filter((path) => assign(path) !== undefined || !inIndex.has(path)).sort()
   const target = await loadStagedPaths(root, config, {entries, head}, changed)
   const baseline = await snapshot.documentsOf(new Set(target.paths))

@@ -3,7 +3,7 @@
 // so one run names every broken file; callers fail closed when there are any.
 
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
-import {SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
+import {containerFor, SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
 import {type Assignment, assigner, classifier} from './classify.js'
 import {
   headCommit,
@@ -116,9 +116,23 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     config.settings,
   )
   const blobs = read.files
+    .filter((file) => !holdsSnapshot(file))
     .map((file) => [file.path, gitBlobId(file.content)] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return {...loaded, files: {config: readingDigest(config), blobs: Object.fromEntries(blobs)}}
+}
+
+/**
+ * A snapshot written into the repository (`acldrift snapshot --out baseline.json`) is not among
+ * the files a later snapshot records: it would make each snapshot depend on the previous one.
+ */
+function holdsSnapshot(file: SourceFile): boolean {
+  if (!file.path.endsWith('.json') || !file.content.includes('"acldrift"')) return false
+  try {
+    return containerFor('snapshot').detect({value: JSON.parse(file.content.toString('utf8'))} as ParsedFile)
+  } catch {
+    return false
+  }
 }
 
 /**
