@@ -34737,6 +34737,12 @@ function classifyActor(commit, extra) {
     evidence: matches2.map(toEvidence)
   };
 }
+function detectRuntimeAgent(env2) {
+  return evaluate3(
+    SIGNALS.filter((s) => s.field === "env"),
+    { env: env2 }
+  ).map(toEvidence);
+}
 function agentTrailer(actor) {
   if (actor.type !== "agent") return void 0;
   const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
@@ -39279,6 +39285,7 @@ __export(hook_exports, {
 import { readFile as readFile6 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
+    if (detectRuntimeAgent(process.env).length === 0) return 0;
     const config2 = await loadConfig(await findRepoRoot(process.cwd()));
     const trailer = await stampAgent(messageFile, process.env, config2.actors);
     if (trailer !== void 0) process.stderr.write(`acldrift: added "${trailer}" to the commit message
@@ -39331,6 +39338,7 @@ async function runPostRewrite(how, stdin = process.stdin) {
 var init_hook2 = __esm({
   async "src/cli/hook.ts"() {
     "use strict";
+    init_classify2();
     await init_config2();
     init_errors();
     init_message();

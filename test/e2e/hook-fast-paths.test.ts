@@ -1,8 +1,9 @@
-// The hook's fast path with a baseline snapshot (issue 16, item 1): the snapshot records the git
-// blob id of each file it read, and `check --staged` reads only the files whose index blob
+// The hooks' fast paths (issue 16). With a baseline snapshot (item 1): the snapshot records the
+// git blob id of each file it read, and `check --staged` reads only the files whose index blob
 // differs from it, plus every file the commit changes. The recorded ids are the snapshot's, so an
 // agent can edit them: these scenarios are what it would try, through real hooks, Claude Code's
 // identity and trailer. An edited id must never let a changed file go uncompared.
+// prepare-commit-msg (item 3) reads nothing when the environment shows no agent.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -131,4 +132,31 @@ describe('the hook with a baseline snapshot reads only what differs from it', ()
     },
     SLOW,
   )
+})
+
+describe('prepare-commit-msg', () => {
+  it('reads nothing when the environment shows no agent, and stamps when it does', async () => {
+    const r = await newRepo()
+    // A config that does not parse: reading it would be reported.
+    await r.write('acldrift.config.yaml', 'policy: [\n')
+    await r.write('MSG', 'Fix the dashboard\n')
+    const quiet = await runCli(['hook', 'prepare-commit-msg', 'MSG', 'message'], {
+      cwd: r.dir,
+      env: {CLAUDECODE: undefined},
+    })
+    expect(quiet).toMatchObject({code: 0, stderr: ''})
+    const agentRun = await runCli(['hook', 'prepare-commit-msg', 'MSG', 'message'], {
+      cwd: r.dir,
+      env: CLAUDE_ENV,
+    })
+    expect(agentRun.code, dump(agentRun)).toBe(0)
+    expect(agentRun.stderr).toContain('could not stamp the message')
+    await r.write('acldrift.config.yaml', 'version: 1\n')
+    const stamped = await runCli(['hook', 'prepare-commit-msg', 'MSG', 'message'], {
+      cwd: r.dir,
+      env: CLAUDE_ENV,
+    })
+    expect(stamped.code, dump(stamped)).toBe(0)
+    expect(await readFile(join(r.dir, 'MSG'), 'utf8')).toMatch(/^Assisted-by: Claude Code\b/m)
+  })
 })
