@@ -67,13 +67,18 @@ async function loadBaseline(options: CheckOptions): Promise<LoadedSource> {
   return loadSource(root, {type: 'ref', rev: 'HEAD'}, config)
 }
 
-/** The pre-commit case: the index against HEAD, where only staged changes can differ. */
-async function stagedAgainstHead(options: CheckOptions): Promise<boolean> {
+/**
+ * The pre-commit case with a revision baseline: the index against it, where only the paths git
+ * says differ can differ. Returns the revision (undefined for HEAD, the default), or false when
+ * the baseline is a snapshot file or the target is not the index.
+ */
+async function stagedAgainstRevision(
+  options: CheckOptions,
+): Promise<{ref: string; commit: string} | undefined | false> {
   if (options.target.type !== 'staged' || snapshotFile(options) !== undefined) return false
   const named = options.baseline ?? options.config.baseline ?? 'HEAD'
-  if (named === 'HEAD') return true
-  const head = await headCommit(options.root)
-  return head !== null && (await resolveCommit(options.root, named)) === head
+  if (named === 'HEAD') return undefined
+  return {ref: named, commit: await resolveCommit(options.root, named)}
 }
 
 /** Kinds whose files refer to each other need their unchanged files too: no fast path for them. */
@@ -121,8 +126,9 @@ async function stagedAgainstSnapshot(
 }
 
 async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSource]> {
-  if (await stagedAgainstHead(options)) {
-    const {head, staged} = await loadStagedChanges(options.root, options.config, options.overlay)
+  const revision = await stagedAgainstRevision(options)
+  if (revision !== false) {
+    const {head, staged} = await loadStagedChanges(options.root, options.config, options.overlay, revision)
     if (selfContained(head, staged)) return [head, staged]
   }
   const file = snapshotFile(options)

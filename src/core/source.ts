@@ -136,16 +136,20 @@ function holdsSnapshot(file: SourceFile): boolean {
 }
 
 /**
- * The pre-commit hook's case: HEAD against the index, reading only the paths the pending
- * commit changes (three git processes in all, whatever the size of the repository).
+ * The pre-commit hook's case: HEAD (or `base`, a revision baseline) against the index, reading
+ * only the paths where they differ (three git processes in all, whatever the size of the
+ * repository).
  */
 export async function loadStagedChanges(
   root: string,
   config: Config,
   overlay: readonly SourceFile[] = [],
+  base?: {ref: string; commit: string},
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
   const assign = assigner(config)
-  const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)])
+  const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)])
+  // The baseline side's commit: HEAD's, or the revision baseline's.
+  const commit = base?.commit ?? headSha
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, {type: 'ref', commit}, changes.head.files)
   const stagedFiles = sourceFiles(root, {type: 'staged'}, changes.staged.files)
   // Files whose documents read a changed file (a Terraform module's other files) are read too.
@@ -169,7 +173,7 @@ export async function loadStagedChanges(
       : changes.head
   const [head, staged] = await Promise.all([
     documentsOf(
-      {type: 'ref', ref: 'HEAD', commit},
+      {type: 'ref', ref: base?.ref ?? 'HEAD', commit},
       keep(headRead),
       assign,
       'changed-files',
@@ -177,7 +181,7 @@ export async function loadStagedChanges(
       config.settings,
     ),
     documentsOf(
-      {type: 'staged', ref: null, commit},
+      {type: 'staged', ref: null, commit: headSha},
       keep(changes.staged),
       assign,
       'changed-files',
@@ -203,7 +207,11 @@ export async function loadStagedPaths(
   const {entries, head} = index
   const assign = assigner(config)
   const listed = [...new Set(entries.map((entry) => entry.path))]
-  const dependents = await dependentsOf(paths, sourceFiles(root, {type: 'staged'}, [], listed), config.settings)
+  const dependents = await dependentsOf(
+    paths,
+    sourceFiles(root, {type: 'staged'}, [], listed),
+    config.settings,
+  )
   const all = [...paths, ...dependents.filter((p) => assign(p) !== undefined)]
   const read = await readStagedFiles(root, all, entries)
   const source = await documentsOf(

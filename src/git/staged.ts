@@ -45,15 +45,25 @@ export async function stagedChangedPaths(root: string, head?: string | null): Pr
 }
 
 /**
- * What the pending commit changes, read as cheaply as git allows: one `diff --cached --raw`
- * (both blob ids and modes of every changed path) and one cat-file for the blobs of both
- * sides. Paths that the commit adds are absent from `head`; paths it deletes, from `staged`.
+ * What the pending commit changes (against `base`, a commit, when given; else HEAD), read as
+ * cheaply as git allows: one `diff --cached --raw` (both blob ids and modes of every changed
+ * path) and one cat-file for the blobs of both sides. Paths that the index adds are absent from
+ * `head`; paths it deletes, from `staged`.
  */
 export async function readStagedChanges(
   root: string,
+  base?: string,
 ): Promise<{paths: string[]; head: ReadResult; staged: ReadResult}> {
   const records = splitNul(
-    await runGit(root, ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev']),
+    await runGit(root, [
+      'diff',
+      '--cached',
+      '--raw',
+      '-z',
+      '--no-renames',
+      '--no-abbrev',
+      ...(base === undefined ? [] : [base, '--']),
+    ]),
   )
   const head: TreeEntry[] = []
   const staged: TreeEntry[] = []

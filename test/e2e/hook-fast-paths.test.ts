@@ -134,6 +134,28 @@ describe('the hook with a baseline snapshot reads only what differs from it', ()
   )
 })
 
+describe('the hook with a revision as baseline reads only what differs from it', () => {
+  it('compares the paths git says differ between the revision and the index, commits since it included', async () => {
+    const r = await newRepo()
+    await r.write('acldrift.config.yaml', "version: 1\nbaseline: 'approved'\n")
+    await r.write(TRUST, trust('203.0.113.0/24'))
+    await r.stage()
+    await r.commit('Partner trust')
+    await r.git('tag', 'approved')
+    // Widened after the tag, committed without the hook; then an unrelated policy staged.
+    await r.write(TRUST, WIDE)
+    await r.stage(TRUST)
+    await r.commit('Open the partner trust')
+    await r.write('iam/roles/reader.json', READER)
+    await r.stage('iam/roles/reader.json')
+    const report = await stagedReport(r)
+    expect(report.baseline.source).toBe('approved')
+    expect(report.coverage?.scope).toBe('changed-files')
+    expect(report.coverage?.read.map((e) => e.file).sort()).toEqual([TRUST, 'iam/roles/reader.json'])
+    expect(report.findings.filter((f) => f.change === 'widening').map((f) => f.file)).toContain(TRUST)
+  })
+})
+
 describe('prepare-commit-msg', () => {
   it('reads nothing when the environment shows no agent, and stamps when it does', async () => {
     const r = await newRepo()
