@@ -61,15 +61,18 @@ export function serializeSnapshot(snapshot: Snapshot): string {
 
 /** Reads a snapshot file as a source: validated like any input, failing closed. */
 export async function readSnapshot(path: string): Promise<LoadedSource> {
-  let content: Buffer
+  // Read for its values only: without a source map, unless it must name where it is invalid.
+  return (await parseSnapshot(path, await snapshotContent(path), {positions: false})).source
+}
+
+/** A snapshot file's bytes, up to the limit of acldrift's own files. */
+async function snapshotContent(path: string): Promise<Buffer> {
   try {
-    content = await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
   } catch (error) {
     if (error instanceof InvalidInputError) throw error
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
   }
-  // Read for its values only: without a source map, unless it must name where it is invalid.
-  return (await parseSnapshot(path, content, {positions: false})).source
 }
 
 /** A snapshot file, read: the snapshot, and its documents in the two ways they are compared. */
@@ -143,13 +146,7 @@ export interface OpenedSnapshot {
  * fails closed naming the problem.
  */
 export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
-  let content: Buffer
-  try {
-    content = await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw error
-    throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
-  }
+  const content = await snapshotContent(path)
   let value: Partial<Snapshot> | undefined
   try {
     value = JSON.parse(content.toString('utf8')) as Partial<Snapshot>
