@@ -60,6 +60,9 @@ var init_errors = __esm({
 
 // src/kernel/hash.ts
 import { createHash } from "node:crypto";
+function gitBlobId(content) {
+  return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
+}
 function sha256(content) {
   return createHash("sha256").update(content).digest("hex");
 }
@@ -24600,7 +24603,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "schemaVersion" || key0 === "tool" || key0 === "createdAt" || key0 === "source" || key0 === "updatedBy" || key0 === "documents")) {
+      if (!(key0 === "schemaVersion" || key0 === "tool" || key0 === "createdAt" || key0 === "source" || key0 === "files" || key0 === "updatedBy" || key0 === "documents")) {
         const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165, data };
         if (vErrors === null) {
           vErrors = [err5];
@@ -24798,11 +24801,11 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         errors++;
       }
     }
-    if (data.updatedBy !== void 0) {
-      let data9 = data.updatedBy;
+    if (data.files !== void 0) {
+      let data9 = data.files;
       if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
-        if (data9.name === void 0) {
-          const err23 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data9 };
+        if (data9.config === void 0) {
+          const err23 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "config" }, message: "must have required property 'config'", schema: schema165.properties.files.required, parentSchema: schema165.properties.files, data: data9 };
           if (vErrors === null) {
             vErrors = [err23];
           } else {
@@ -24810,8 +24813,8 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (data9.email === void 0) {
-          const err24 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data9 };
+        if (data9.blobs === void 0) {
+          const err24 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "blobs" }, message: "must have required property 'blobs'", schema: schema165.properties.files.required, parentSchema: schema165.properties.files, data: data9 };
           if (vErrors === null) {
             vErrors = [err24];
           } else {
@@ -24819,60 +24822,66 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (data9.actor === void 0) {
-          const err25 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data9 };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
-          }
-          errors++;
-        }
-        if (data9.commit === void 0) {
-          const err26 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data9 };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-        if (data9.approvals === void 0) {
-          const err27 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "approvals" }, message: "must have required property 'approvals'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data9 };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
         for (const key3 in data9) {
-          if (!(key3 === "name" || key3 === "email" || key3 === "actor" || key3 === "commit" || key3 === "approvals")) {
-            const err28 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.updatedBy, data: data9 };
+          if (!(key3 === "config" || key3 === "blobs")) {
+            const err25 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.files, data: data9 };
             if (vErrors === null) {
-              vErrors = [err28];
+              vErrors = [err25];
             } else {
-              vErrors.push(err28);
+              vErrors.push(err25);
             }
             errors++;
           }
         }
-        if (data9.name !== void 0) {
-          let data10 = data9.name;
-          if (typeof data10 !== "string") {
-            const err29 = { instancePath: instancePath + "/updatedBy/name", schemaPath: "#/properties/updatedBy/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.name.type, parentSchema: schema165.properties.updatedBy.properties.name, data: data10 };
+        if (data9.config !== void 0) {
+          let data10 = data9.config;
+          if (typeof data10 === "string") {
+            if (!pattern432.test(data10)) {
+              const err26 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema165.properties.files.properties.config, data: data10 };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
+          } else {
+            const err27 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.files.properties.config.type, parentSchema: schema165.properties.files.properties.config, data: data10 };
             if (vErrors === null) {
-              vErrors = [err29];
+              vErrors = [err27];
             } else {
-              vErrors.push(err29);
+              vErrors.push(err27);
             }
             errors++;
           }
         }
-        if (data9.email !== void 0) {
-          let data11 = data9.email;
-          if (typeof data11 !== "string") {
-            const err30 = { instancePath: instancePath + "/updatedBy/email", schemaPath: "#/properties/updatedBy/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.email.type, parentSchema: schema165.properties.updatedBy.properties.email, data: data11 };
+        if (data9.blobs !== void 0) {
+          let data11 = data9.blobs;
+          if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+            for (const key4 in data11) {
+              let data12 = data11[key4];
+              if (typeof data12 === "string") {
+                if (!pattern46.test(data12)) {
+                  const err28 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" }, message: 'must match pattern "^[0-9a-f]{40}([0-9a-f]{24})?$"', schema: "^[0-9a-f]{40}([0-9a-f]{24})?$", parentSchema: schema165.properties.files.properties.blobs.additionalProperties, data: data12 };
+                  if (vErrors === null) {
+                    vErrors = [err28];
+                  } else {
+                    vErrors.push(err28);
+                  }
+                  errors++;
+                }
+              } else {
+                const err29 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.files.properties.blobs.additionalProperties.type, parentSchema: schema165.properties.files.properties.blobs.additionalProperties, data: data12 };
+                if (vErrors === null) {
+                  vErrors = [err29];
+                } else {
+                  vErrors.push(err29);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err30 = { instancePath: instancePath + "/files/blobs", schemaPath: "#/properties/files/properties/blobs/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.files.properties.blobs.type, parentSchema: schema165.properties.files.properties.blobs, data: data11 };
             if (vErrors === null) {
               vErrors = [err30];
             } else {
@@ -24881,93 +24890,79 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             errors++;
           }
         }
-        if (data9.actor !== void 0) {
-          let data12 = data9.actor;
-          if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
-            if (data12.type === void 0) {
-              const err31 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema165.properties.updatedBy.properties.actor.required, parentSchema: schema165.properties.updatedBy.properties.actor, data: data12 };
-              if (vErrors === null) {
-                vErrors = [err31];
-              } else {
-                vErrors.push(err31);
-              }
-              errors++;
-            }
-            for (const key4 in data12) {
-              if (!(key4 === "type" || key4 === "agent")) {
-                const err32 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.updatedBy.properties.actor, data: data12 };
-                if (vErrors === null) {
-                  vErrors = [err32];
-                } else {
-                  vErrors.push(err32);
-                }
-                errors++;
-              }
-            }
-            if (data12.type !== void 0) {
-              let data13 = data12.type;
-              if (!(data13 === "agent" || data13 === "human" || data13 === "automation" || data13 === "unknown")) {
-                const err33 = { instancePath: instancePath + "/updatedBy/actor/type", schemaPath: "#/properties/updatedBy/properties/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema165.properties.updatedBy.properties.actor.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.updatedBy.properties.actor.properties.type.enum, parentSchema: schema165.properties.updatedBy.properties.actor.properties.type, data: data13 };
-                if (vErrors === null) {
-                  vErrors = [err33];
-                } else {
-                  vErrors.push(err33);
-                }
-                errors++;
-              }
-            }
-            if (data12.agent !== void 0) {
-              let data14 = data12.agent;
-              if (typeof data14 !== "string") {
-                const err34 = { instancePath: instancePath + "/updatedBy/actor/agent", schemaPath: "#/properties/updatedBy/properties/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.actor.properties.agent.type, parentSchema: schema165.properties.updatedBy.properties.actor.properties.agent, data: data14 };
-                if (vErrors === null) {
-                  vErrors = [err34];
-                } else {
-                  vErrors.push(err34);
-                }
-                errors++;
-              }
-            }
+      } else {
+        const err31 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.files.type, parentSchema: schema165.properties.files, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
+    if (data.updatedBy !== void 0) {
+      let data13 = data.updatedBy;
+      if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
+        if (data13.name === void 0) {
+          const err32 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          if (vErrors === null) {
+            vErrors = [err32];
           } else {
-            const err35 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.updatedBy.properties.actor.type, parentSchema: schema165.properties.updatedBy.properties.actor, data: data12 };
+            vErrors.push(err32);
+          }
+          errors++;
+        }
+        if (data13.email === void 0) {
+          const err33 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          if (vErrors === null) {
+            vErrors = [err33];
+          } else {
+            vErrors.push(err33);
+          }
+          errors++;
+        }
+        if (data13.actor === void 0) {
+          const err34 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
+        }
+        if (data13.commit === void 0) {
+          const err35 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          if (vErrors === null) {
+            vErrors = [err35];
+          } else {
+            vErrors.push(err35);
+          }
+          errors++;
+        }
+        if (data13.approvals === void 0) {
+          const err36 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "approvals" }, message: "must have required property 'approvals'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
+        }
+        for (const key5 in data13) {
+          if (!(key5 === "name" || key5 === "email" || key5 === "actor" || key5 === "commit" || key5 === "approvals")) {
+            const err37 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.updatedBy, data: data13 };
             if (vErrors === null) {
-              vErrors = [err35];
+              vErrors = [err37];
             } else {
-              vErrors.push(err35);
+              vErrors.push(err37);
             }
             errors++;
           }
         }
-        if (data9.commit !== void 0) {
-          let data15 = data9.commit;
-          if (typeof data15 !== "string" && data15 !== null) {
-            const err36 = { instancePath: instancePath + "/updatedBy/commit", schemaPath: "#/properties/updatedBy/properties/commit/type", keyword: "type", params: { type: schema165.properties.updatedBy.properties.commit.type }, message: "must be string,null", schema: schema165.properties.updatedBy.properties.commit.type, parentSchema: schema165.properties.updatedBy.properties.commit, data: data15 };
-            if (vErrors === null) {
-              vErrors = [err36];
-            } else {
-              vErrors.push(err36);
-            }
-            errors++;
-          }
-        }
-        if (data9.approvals !== void 0) {
-          let data16 = data9.approvals;
-          if (Array.isArray(data16)) {
-            const len0 = data16.length;
-            for (let i0 = 0; i0 < len0; i0++) {
-              let data17 = data16[i0];
-              if (typeof data17 !== "string") {
-                const err37 = { instancePath: instancePath + "/updatedBy/approvals/" + i0, schemaPath: "#/properties/updatedBy/properties/approvals/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.approvals.items.type, parentSchema: schema165.properties.updatedBy.properties.approvals.items, data: data17 };
-                if (vErrors === null) {
-                  vErrors = [err37];
-                } else {
-                  vErrors.push(err37);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err38 = { instancePath: instancePath + "/updatedBy/approvals", schemaPath: "#/properties/updatedBy/properties/approvals/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema165.properties.updatedBy.properties.approvals.type, parentSchema: schema165.properties.updatedBy.properties.approvals, data: data16 };
+        if (data13.name !== void 0) {
+          let data14 = data13.name;
+          if (typeof data14 !== "string") {
+            const err38 = { instancePath: instancePath + "/updatedBy/name", schemaPath: "#/properties/updatedBy/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.name.type, parentSchema: schema165.properties.updatedBy.properties.name, data: data14 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
@@ -24976,25 +24971,23 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             errors++;
           }
         }
-      } else {
-        const err39 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.updatedBy.type, parentSchema: schema165.properties.updatedBy, data: data9 };
-        if (vErrors === null) {
-          vErrors = [err39];
-        } else {
-          vErrors.push(err39);
+        if (data13.email !== void 0) {
+          let data15 = data13.email;
+          if (typeof data15 !== "string") {
+            const err39 = { instancePath: instancePath + "/updatedBy/email", schemaPath: "#/properties/updatedBy/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.email.type, parentSchema: schema165.properties.updatedBy.properties.email, data: data15 };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.documents !== void 0) {
-      let data18 = data.documents;
-      if (Array.isArray(data18)) {
-        const len1 = data18.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          let data19 = data18[i1];
-          if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
-            if (data19.path === void 0) {
-              const err40 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data19 };
+        if (data13.actor !== void 0) {
+          let data16 = data13.actor;
+          if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+            if (data16.type === void 0) {
+              const err40 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema165.properties.updatedBy.properties.actor.required, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
               if (vErrors === null) {
                 vErrors = [err40];
               } else {
@@ -25002,58 +24995,71 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (data19.kind === void 0) {
-              const err41 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data19 };
-              if (vErrors === null) {
-                vErrors = [err41];
-              } else {
-                vErrors.push(err41);
-              }
-              errors++;
-            }
-            if (data19.hash === void 0) {
-              const err42 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data19 };
-              if (vErrors === null) {
-                vErrors = [err42];
-              } else {
-                vErrors.push(err42);
-              }
-              errors++;
-            }
-            if (data19.value === void 0) {
-              const err43 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data19 };
-              if (vErrors === null) {
-                vErrors = [err43];
-              } else {
-                vErrors.push(err43);
-              }
-              errors++;
-            }
-            for (const key5 in data19) {
-              if (!(key5 === "path" || key5 === "kind" || key5 === "hash" || key5 === "origin" || key5 === "value")) {
-                const err44 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.documents.items, data: data19 };
+            for (const key6 in data16) {
+              if (!(key6 === "type" || key6 === "agent")) {
+                const err41 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
                 if (vErrors === null) {
-                  vErrors = [err44];
+                  vErrors = [err41];
                 } else {
-                  vErrors.push(err44);
+                  vErrors.push(err41);
                 }
                 errors++;
               }
             }
-            if (data19.path !== void 0) {
-              let data20 = data19.path;
-              if (typeof data20 === "string") {
-                if (func111(data20) < 1) {
-                  const err45 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.path, data: data20 };
-                  if (vErrors === null) {
-                    vErrors = [err45];
-                  } else {
-                    vErrors.push(err45);
-                  }
-                  errors++;
+            if (data16.type !== void 0) {
+              let data17 = data16.type;
+              if (!(data17 === "agent" || data17 === "human" || data17 === "automation" || data17 === "unknown")) {
+                const err42 = { instancePath: instancePath + "/updatedBy/actor/type", schemaPath: "#/properties/updatedBy/properties/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema165.properties.updatedBy.properties.actor.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.updatedBy.properties.actor.properties.type.enum, parentSchema: schema165.properties.updatedBy.properties.actor.properties.type, data: data17 };
+                if (vErrors === null) {
+                  vErrors = [err42];
+                } else {
+                  vErrors.push(err42);
                 }
-              } else {
-                const err46 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.path.type, parentSchema: schema165.properties.documents.items.properties.path, data: data20 };
+                errors++;
+              }
+            }
+            if (data16.agent !== void 0) {
+              let data18 = data16.agent;
+              if (typeof data18 !== "string") {
+                const err43 = { instancePath: instancePath + "/updatedBy/actor/agent", schemaPath: "#/properties/updatedBy/properties/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.actor.properties.agent.type, parentSchema: schema165.properties.updatedBy.properties.actor.properties.agent, data: data18 };
+                if (vErrors === null) {
+                  vErrors = [err43];
+                } else {
+                  vErrors.push(err43);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err44 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.updatedBy.properties.actor.type, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
+            if (vErrors === null) {
+              vErrors = [err44];
+            } else {
+              vErrors.push(err44);
+            }
+            errors++;
+          }
+        }
+        if (data13.commit !== void 0) {
+          let data19 = data13.commit;
+          if (typeof data19 !== "string" && data19 !== null) {
+            const err45 = { instancePath: instancePath + "/updatedBy/commit", schemaPath: "#/properties/updatedBy/properties/commit/type", keyword: "type", params: { type: schema165.properties.updatedBy.properties.commit.type }, message: "must be string,null", schema: schema165.properties.updatedBy.properties.commit.type, parentSchema: schema165.properties.updatedBy.properties.commit, data: data19 };
+            if (vErrors === null) {
+              vErrors = [err45];
+            } else {
+              vErrors.push(err45);
+            }
+            errors++;
+          }
+        }
+        if (data13.approvals !== void 0) {
+          let data20 = data13.approvals;
+          if (Array.isArray(data20)) {
+            const len0 = data20.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data21 = data20[i0];
+              if (typeof data21 !== "string") {
+                const err46 = { instancePath: instancePath + "/updatedBy/approvals/" + i0, schemaPath: "#/properties/updatedBy/properties/approvals/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.approvals.items.type, parentSchema: schema165.properties.updatedBy.properties.approvals.items, data: data21 };
                 if (vErrors === null) {
                   vErrors = [err46];
                 } else {
@@ -25062,223 +25068,320 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                 errors++;
               }
             }
-            if (data19.kind !== void 0) {
-              let data21 = data19.kind;
-              if (!(data21 === "aws-iam" || data21 === "k8s-rbac" || data21 === "gcp-iam" || data21 === "github-actions" || data21 === "codeowners" || data21 === "branch-protection" || data21 === "acl")) {
-                const err47 = { instancePath: instancePath + "/documents/" + i1 + "/kind", schemaPath: "config.schema.json#/$defs/kind/enum", keyword: "enum", params: { allowedValues: schema494.enum }, message: "must be equal to one of the allowed values", schema: schema494.enum, parentSchema: schema494, data: data21 };
-                if (vErrors === null) {
-                  vErrors = [err47];
-                } else {
-                  vErrors.push(err47);
-                }
-                errors++;
-              }
-            }
-            if (data19.hash !== void 0) {
-              let data22 = data19.hash;
-              if (typeof data22 === "string") {
-                if (!pattern432.test(data22)) {
-                  const err48 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema165.properties.documents.items.properties.hash, data: data22 };
-                  if (vErrors === null) {
-                    vErrors = [err48];
-                  } else {
-                    vErrors.push(err48);
-                  }
-                  errors++;
-                }
-              } else {
-                const err49 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.hash.type, parentSchema: schema165.properties.documents.items.properties.hash, data: data22 };
-                if (vErrors === null) {
-                  vErrors = [err49];
-                } else {
-                  vErrors.push(err49);
-                }
-                errors++;
-              }
-            }
-            if (data19.origin !== void 0) {
-              let data23 = data19.origin;
-              if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
-                if (data23.file === void 0) {
-                  const err50 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data23 };
-                  if (vErrors === null) {
-                    vErrors = [err50];
-                  } else {
-                    vErrors.push(err50);
-                  }
-                  errors++;
-                }
-                if (data23.format === void 0) {
-                  const err51 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "format" }, message: "must have required property 'format'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data23 };
-                  if (vErrors === null) {
-                    vErrors = [err51];
-                  } else {
-                    vErrors.push(err51);
-                  }
-                  errors++;
-                }
-                if (data23.name === void 0) {
-                  const err52 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data23 };
-                  if (vErrors === null) {
-                    vErrors = [err52];
-                  } else {
-                    vErrors.push(err52);
-                  }
-                  errors++;
-                }
-                if (data23.pointer === void 0) {
-                  const err53 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "pointer" }, message: "must have required property 'pointer'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data23 };
-                  if (vErrors === null) {
-                    vErrors = [err53];
-                  } else {
-                    vErrors.push(err53);
-                  }
-                  errors++;
-                }
-                for (const key6 in data23) {
-                  if (!(key6 === "file" || key6 === "format" || key6 === "name" || key6 === "pointer")) {
-                    const err54 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.documents.items.properties.origin, data: data23 };
-                    if (vErrors === null) {
-                      vErrors = [err54];
-                    } else {
-                      vErrors.push(err54);
-                    }
-                    errors++;
-                  }
-                }
-                if (data23.file !== void 0) {
-                  let data24 = data23.file;
-                  if (typeof data24 === "string") {
-                    if (func111(data24) < 1) {
-                      const err55 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.file, data: data24 };
-                      if (vErrors === null) {
-                        vErrors = [err55];
-                      } else {
-                        vErrors.push(err55);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err56 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.file.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.file, data: data24 };
-                    if (vErrors === null) {
-                      vErrors = [err56];
-                    } else {
-                      vErrors.push(err56);
-                    }
-                    errors++;
-                  }
-                }
-                if (data23.format !== void 0) {
-                  let data25 = data23.format;
-                  if (typeof data25 === "string") {
-                    if (func111(data25) < 1) {
-                      const err57 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.format, data: data25 };
-                      if (vErrors === null) {
-                        vErrors = [err57];
-                      } else {
-                        vErrors.push(err57);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err58 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.format.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.format, data: data25 };
-                    if (vErrors === null) {
-                      vErrors = [err58];
-                    } else {
-                      vErrors.push(err58);
-                    }
-                    errors++;
-                  }
-                }
-                if (data23.name !== void 0) {
-                  let data26 = data23.name;
-                  if (typeof data26 === "string") {
-                    if (func111(data26) < 1) {
-                      const err59 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.name, data: data26 };
-                      if (vErrors === null) {
-                        vErrors = [err59];
-                      } else {
-                        vErrors.push(err59);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err60 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.name.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.name, data: data26 };
-                    if (vErrors === null) {
-                      vErrors = [err60];
-                    } else {
-                      vErrors.push(err60);
-                    }
-                    errors++;
-                  }
-                }
-                if (data23.pointer !== void 0) {
-                  let data27 = data23.pointer;
-                  if (typeof data27 !== "string") {
-                    const err61 = { instancePath: instancePath + "/documents/" + i1 + "/origin/pointer", schemaPath: "#/properties/documents/items/properties/origin/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.pointer.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.pointer, data: data27 };
-                    if (vErrors === null) {
-                      vErrors = [err61];
-                    } else {
-                      vErrors.push(err61);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err62 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.documents.items.properties.origin.type, parentSchema: schema165.properties.documents.items.properties.origin, data: data23 };
-                if (vErrors === null) {
-                  vErrors = [err62];
-                } else {
-                  vErrors.push(err62);
-                }
-                errors++;
-              }
-            }
           } else {
-            const err63 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.documents.items.type, parentSchema: schema165.properties.documents.items, data: data19 };
+            const err47 = { instancePath: instancePath + "/updatedBy/approvals", schemaPath: "#/properties/updatedBy/properties/approvals/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema165.properties.updatedBy.properties.approvals.type, parentSchema: schema165.properties.updatedBy.properties.approvals, data: data20 };
             if (vErrors === null) {
-              vErrors = [err63];
+              vErrors = [err47];
             } else {
-              vErrors.push(err63);
+              vErrors.push(err47);
             }
             errors++;
           }
         }
       } else {
-        const err64 = { instancePath: instancePath + "/documents", schemaPath: "#/properties/documents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema165.properties.documents.type, parentSchema: schema165.properties.documents, data: data18 };
+        const err48 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.updatedBy.type, parentSchema: schema165.properties.updatedBy, data: data13 };
         if (vErrors === null) {
-          vErrors = [err64];
+          vErrors = [err48];
         } else {
-          vErrors.push(err64);
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
+    if (data.documents !== void 0) {
+      let data22 = data.documents;
+      if (Array.isArray(data22)) {
+        const len1 = data22.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data23 = data22[i1];
+          if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
+            if (data23.path === void 0) {
+              const err49 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              if (vErrors === null) {
+                vErrors = [err49];
+              } else {
+                vErrors.push(err49);
+              }
+              errors++;
+            }
+            if (data23.kind === void 0) {
+              const err50 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              if (vErrors === null) {
+                vErrors = [err50];
+              } else {
+                vErrors.push(err50);
+              }
+              errors++;
+            }
+            if (data23.hash === void 0) {
+              const err51 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              if (vErrors === null) {
+                vErrors = [err51];
+              } else {
+                vErrors.push(err51);
+              }
+              errors++;
+            }
+            if (data23.value === void 0) {
+              const err52 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              if (vErrors === null) {
+                vErrors = [err52];
+              } else {
+                vErrors.push(err52);
+              }
+              errors++;
+            }
+            for (const key7 in data23) {
+              if (!(key7 === "path" || key7 === "kind" || key7 === "hash" || key7 === "origin" || key7 === "value")) {
+                const err53 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.documents.items, data: data23 };
+                if (vErrors === null) {
+                  vErrors = [err53];
+                } else {
+                  vErrors.push(err53);
+                }
+                errors++;
+              }
+            }
+            if (data23.path !== void 0) {
+              let data24 = data23.path;
+              if (typeof data24 === "string") {
+                if (func111(data24) < 1) {
+                  const err54 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.path, data: data24 };
+                  if (vErrors === null) {
+                    vErrors = [err54];
+                  } else {
+                    vErrors.push(err54);
+                  }
+                  errors++;
+                }
+              } else {
+                const err55 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.path.type, parentSchema: schema165.properties.documents.items.properties.path, data: data24 };
+                if (vErrors === null) {
+                  vErrors = [err55];
+                } else {
+                  vErrors.push(err55);
+                }
+                errors++;
+              }
+            }
+            if (data23.kind !== void 0) {
+              let data25 = data23.kind;
+              if (!(data25 === "aws-iam" || data25 === "k8s-rbac" || data25 === "gcp-iam" || data25 === "github-actions" || data25 === "codeowners" || data25 === "branch-protection" || data25 === "acl")) {
+                const err56 = { instancePath: instancePath + "/documents/" + i1 + "/kind", schemaPath: "config.schema.json#/$defs/kind/enum", keyword: "enum", params: { allowedValues: schema494.enum }, message: "must be equal to one of the allowed values", schema: schema494.enum, parentSchema: schema494, data: data25 };
+                if (vErrors === null) {
+                  vErrors = [err56];
+                } else {
+                  vErrors.push(err56);
+                }
+                errors++;
+              }
+            }
+            if (data23.hash !== void 0) {
+              let data26 = data23.hash;
+              if (typeof data26 === "string") {
+                if (!pattern432.test(data26)) {
+                  const err57 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema165.properties.documents.items.properties.hash, data: data26 };
+                  if (vErrors === null) {
+                    vErrors = [err57];
+                  } else {
+                    vErrors.push(err57);
+                  }
+                  errors++;
+                }
+              } else {
+                const err58 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.hash.type, parentSchema: schema165.properties.documents.items.properties.hash, data: data26 };
+                if (vErrors === null) {
+                  vErrors = [err58];
+                } else {
+                  vErrors.push(err58);
+                }
+                errors++;
+              }
+            }
+            if (data23.origin !== void 0) {
+              let data27 = data23.origin;
+              if (data27 && typeof data27 == "object" && !Array.isArray(data27)) {
+                if (data27.file === void 0) {
+                  const err59 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  if (vErrors === null) {
+                    vErrors = [err59];
+                  } else {
+                    vErrors.push(err59);
+                  }
+                  errors++;
+                }
+                if (data27.format === void 0) {
+                  const err60 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "format" }, message: "must have required property 'format'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  if (vErrors === null) {
+                    vErrors = [err60];
+                  } else {
+                    vErrors.push(err60);
+                  }
+                  errors++;
+                }
+                if (data27.name === void 0) {
+                  const err61 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  if (vErrors === null) {
+                    vErrors = [err61];
+                  } else {
+                    vErrors.push(err61);
+                  }
+                  errors++;
+                }
+                if (data27.pointer === void 0) {
+                  const err62 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "pointer" }, message: "must have required property 'pointer'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  if (vErrors === null) {
+                    vErrors = [err62];
+                  } else {
+                    vErrors.push(err62);
+                  }
+                  errors++;
+                }
+                for (const key8 in data27) {
+                  if (!(key8 === "file" || key8 === "format" || key8 === "name" || key8 === "pointer")) {
+                    const err63 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                    if (vErrors === null) {
+                      vErrors = [err63];
+                    } else {
+                      vErrors.push(err63);
+                    }
+                    errors++;
+                  }
+                }
+                if (data27.file !== void 0) {
+                  let data28 = data27.file;
+                  if (typeof data28 === "string") {
+                    if (func111(data28) < 1) {
+                      const err64 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.file, data: data28 };
+                      if (vErrors === null) {
+                        vErrors = [err64];
+                      } else {
+                        vErrors.push(err64);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err65 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.file.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.file, data: data28 };
+                    if (vErrors === null) {
+                      vErrors = [err65];
+                    } else {
+                      vErrors.push(err65);
+                    }
+                    errors++;
+                  }
+                }
+                if (data27.format !== void 0) {
+                  let data29 = data27.format;
+                  if (typeof data29 === "string") {
+                    if (func111(data29) < 1) {
+                      const err66 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.format, data: data29 };
+                      if (vErrors === null) {
+                        vErrors = [err66];
+                      } else {
+                        vErrors.push(err66);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err67 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.format.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.format, data: data29 };
+                    if (vErrors === null) {
+                      vErrors = [err67];
+                    } else {
+                      vErrors.push(err67);
+                    }
+                    errors++;
+                  }
+                }
+                if (data27.name !== void 0) {
+                  let data30 = data27.name;
+                  if (typeof data30 === "string") {
+                    if (func111(data30) < 1) {
+                      const err68 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.name, data: data30 };
+                      if (vErrors === null) {
+                        vErrors = [err68];
+                      } else {
+                        vErrors.push(err68);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err69 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.name.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.name, data: data30 };
+                    if (vErrors === null) {
+                      vErrors = [err69];
+                    } else {
+                      vErrors.push(err69);
+                    }
+                    errors++;
+                  }
+                }
+                if (data27.pointer !== void 0) {
+                  let data31 = data27.pointer;
+                  if (typeof data31 !== "string") {
+                    const err70 = { instancePath: instancePath + "/documents/" + i1 + "/origin/pointer", schemaPath: "#/properties/documents/items/properties/origin/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.pointer.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.pointer, data: data31 };
+                    if (vErrors === null) {
+                      vErrors = [err70];
+                    } else {
+                      vErrors.push(err70);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err71 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.documents.items.properties.origin.type, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                if (vErrors === null) {
+                  vErrors = [err71];
+                } else {
+                  vErrors.push(err71);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err72 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.documents.items.type, parentSchema: schema165.properties.documents.items, data: data23 };
+            if (vErrors === null) {
+              vErrors = [err72];
+            } else {
+              vErrors.push(err72);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err73 = { instancePath: instancePath + "/documents", schemaPath: "#/properties/documents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema165.properties.documents.type, parentSchema: schema165.properties.documents, data: data22 };
+        if (vErrors === null) {
+          vErrors = [err73];
+        } else {
+          vErrors.push(err73);
         }
         errors++;
       }
     }
   } else {
-    const err65 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.type, parentSchema: schema165, data };
+    const err74 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.type, parentSchema: schema165, data };
     if (vErrors === null) {
-      vErrors = [err65];
+      vErrors = [err74];
     } else {
-      vErrors.push(err65);
+      vErrors.push(err74);
     }
     errors++;
   }
   validate119.errors = vErrors;
   return errors === 0;
 }
-var require12, validate12, snapshot_default, schema165, schema166, schema494, func111, pattern44, pattern432;
+var require12, validate12, snapshot_default, schema165, schema166, schema494, func111, pattern44, pattern432, pattern46;
 var init_snapshot = __esm({
   "dist/validators/snapshot.js"() {
     "use strict";
     require12 = createRequire12(import.meta.url);
     validate12 = validate119;
     snapshot_default = validate119;
-    schema165 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/snapshot.schema.json", "title": "acldrift snapshot", "description": "The normalized access-control documents of a repository at one point (working tree, index or revision), written by `acldrift snapshot` and usable as a baseline.", "type": "object", "properties": { "schemaVersion": { "description": "Version of the snapshot format.", "const": 1 }, "tool": { "$ref": "#/$defs/tool" }, "createdAt": { "title": 'an RFC 3339 date-time such as "2024-05-01T12:00:00Z"', "description": "When the snapshot was taken (RFC 3339 date-time, with a time zone).", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, "source": { "description": "Where the documents were read from.", "type": "object", "properties": { "type": { "description": "The working tree, the git index, or a revision.", "enum": ["worktree", "staged", "ref"] }, "ref": { "description": 'The revision as given (for type "ref").', "type": ["string", "null"] }, "commit": { "description": "The commit the documents belong to (HEAD for worktree and staged), or null when there is none (unborn branch).", "type": ["string", "null"] } }, "required": ["type", "commit"], "additionalProperties": false }, "updatedBy": { "description": "Who promoted this state to the baseline with `acldrift baseline update`, from which commit, and the approvals that let its widenings in. Absent in snapshots written by `acldrift snapshot`.", "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "actor": { "description": "How the identity and environment that ran the update were classified.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "type": "string" } }, "required": ["type"], "additionalProperties": false }, "commit": { "description": "The commit the promoted state belongs to (HEAD when the working tree was promoted), or null.", "type": ["string", "null"] }, "approvals": { "description": "Ids of the findings whose widenings were promoted under a valid approval.", "type": "array", "items": { "type": "string" } } }, "required": ["name", "email", "actor", "commit", "approvals"], "additionalProperties": false }, "documents": { "description": "Every document, with its content normalized.", "type": "array", "items": { "type": "object", "properties": { "path": { "description": "Path relative to the repository root, with forward slashes.", "type": "string", "minLength": 1 }, "kind": { "$ref": "config.schema.json#/$defs/kind" }, "hash": { "title": "a sha256 hex digest", "description": "sha256 of the file's raw bytes (for an embedded document: of its canonical JSON), lowercase hex.", "type": "string", "pattern": "^[0-9a-f]{64}$" }, "origin": { "description": "For a document embedded in a container file (a CloudFormation template, a Terraform file): the file, the container format and the document's stable name in it. `path` is then `FILE#NAME`.", "type": "object", "properties": { "file": { "type": "string", "minLength": 1 }, "format": { "type": "string", "minLength": 1 }, "name": { "type": "string", "minLength": 1 }, "pointer": { "description": "Where the document sits in the container file.", "type": "string" } }, "required": ["file", "format", "name", "pointer"], "additionalProperties": false }, "value": { "description": "The parsed document (any JSON value)." } }, "required": ["path", "kind", "hash", "value"], "additionalProperties": false } } }, "required": ["schemaVersion", "tool", "createdAt", "source", "documents"], "additionalProperties": false, "$defs": { "tool": { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false } } };
+    schema165 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/snapshot.schema.json", "title": "acldrift snapshot", "description": "The normalized access-control documents of a repository at one point (working tree, index or revision), written by `acldrift snapshot` and usable as a baseline.", "type": "object", "properties": { "schemaVersion": { "description": "Version of the snapshot format.", "const": 1 }, "tool": { "$ref": "#/$defs/tool" }, "createdAt": { "title": 'an RFC 3339 date-time such as "2024-05-01T12:00:00Z"', "description": "When the snapshot was taken (RFC 3339 date-time, with a time zone).", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, "source": { "description": "Where the documents were read from.", "type": "object", "properties": { "type": { "description": "The working tree, the git index, or a revision.", "enum": ["worktree", "staged", "ref"] }, "ref": { "description": 'The revision as given (for type "ref").', "type": ["string", "null"] }, "commit": { "description": "The commit the documents belong to (HEAD for worktree and staged), or null when there is none (unborn branch).", "type": ["string", "null"] } }, "required": ["type", "commit"], "additionalProperties": false }, "files": { "description": "The files read to take the snapshot, by path, with the git blob id of the content read, and a digest of the config settings that decide how files are read. The pre-commit hook compares only the files whose blob in the index differs from the one recorded here, plus every file the commit changes; when the digest differs from the current config's, it reads every file.", "type": "object", "properties": { "config": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "blobs": { "type": "object", "additionalProperties": { "type": "string", "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$" } } }, "required": ["config", "blobs"], "additionalProperties": false }, "updatedBy": { "description": "Who promoted this state to the baseline with `acldrift baseline update`, from which commit, and the approvals that let its widenings in. Absent in snapshots written by `acldrift snapshot`.", "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "actor": { "description": "How the identity and environment that ran the update were classified.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "type": "string" } }, "required": ["type"], "additionalProperties": false }, "commit": { "description": "The commit the promoted state belongs to (HEAD when the working tree was promoted), or null.", "type": ["string", "null"] }, "approvals": { "description": "Ids of the findings whose widenings were promoted under a valid approval.", "type": "array", "items": { "type": "string" } } }, "required": ["name", "email", "actor", "commit", "approvals"], "additionalProperties": false }, "documents": { "description": "Every document, with its content normalized.", "type": "array", "items": { "type": "object", "properties": { "path": { "description": "Path relative to the repository root, with forward slashes.", "type": "string", "minLength": 1 }, "kind": { "$ref": "config.schema.json#/$defs/kind" }, "hash": { "title": "a sha256 hex digest", "description": "sha256 of the file's raw bytes (for an embedded document: of its canonical JSON), lowercase hex.", "type": "string", "pattern": "^[0-9a-f]{64}$" }, "origin": { "description": "For a document embedded in a container file (a CloudFormation template, a Terraform file): the file, the container format and the document's stable name in it. `path` is then `FILE#NAME`.", "type": "object", "properties": { "file": { "type": "string", "minLength": 1 }, "format": { "type": "string", "minLength": 1 }, "name": { "type": "string", "minLength": 1 }, "pointer": { "description": "Where the document sits in the container file.", "type": "string" } }, "required": ["file", "format", "name", "pointer"], "additionalProperties": false }, "value": { "description": "The parsed document (any JSON value)." } }, "required": ["path", "kind", "hash", "value"], "additionalProperties": false } } }, "required": ["schemaVersion", "tool", "createdAt", "source", "documents"], "additionalProperties": false, "$defs": { "tool": { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false } } };
     schema166 = { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false };
     schema494 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     func111 = require12("ajv/dist/runtime/ucs2length").default;
     pattern44 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
     pattern432 = new RegExp("^[0-9a-f]{64}$", "u");
+    pattern46 = new RegExp("^[0-9a-f]{40}([0-9a-f]{24})?$", "u");
     validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -30849,20 +30952,20 @@ var init_functions = __esm({
       tomap: ([arg2], call) => arg2?.v === "object" ? arg2 : unknownOf(call),
       tostring: ([arg2], call) => arg2 !== void 0 && arg2.v !== "list" && arg2.v !== "object" ? arg2 : unknownOf(call),
       join: ([separator, arg2], call) => {
-        const sep4 = separator === void 0 ? void 0 : knownText(separator);
+        const sep5 = separator === void 0 ? void 0 : knownText(separator);
         const items = arg2?.v === "list" ? arg2.items : void 0;
-        if (sep4 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
+        if (sep5 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
           return unknownOf(call);
         const texts = items.map(asText);
-        return texts.some((t) => t === void 0) ? unknownOf(call) : str(call, texts.join(sep4));
+        return texts.some((t) => t === void 0) ? unknownOf(call) : str(call, texts.join(sep5));
       },
       split: ([separator, arg2], call) => {
-        const sep4 = separator === void 0 ? void 0 : knownText(separator);
+        const sep5 = separator === void 0 ? void 0 : knownText(separator);
         const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
-        if (sep4 === void 0 || text3 === void 0) return unknownOf(call, true);
+        if (sep5 === void 0 || text3 === void 0) return unknownOf(call, true);
         return list3(
           call,
-          text3.split(sep4).map((s) => str(call, s))
+          text3.split(sep5).map((s) => str(call, s))
         );
       },
       format,
@@ -34085,22 +34188,30 @@ var init_signatures = __esm({
 });
 
 // src/git/staged.ts
-async function indexEntries(root) {
+async function listStagedEntries(root) {
   return parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]));
 }
 async function listStagedFiles(root) {
-  return uniquePaths(await indexEntries(root));
+  return uniquePaths(await listStagedEntries(root));
 }
-async function readStagedFiles(root, paths) {
-  return readEntries(root, await indexEntries(root), paths);
+async function readStagedFiles(root, paths, entries2) {
+  return readEntries(root, entries2 ?? await listStagedEntries(root), paths);
 }
-async function stagedChangedPaths(root) {
-  if (await headCommit(root) === null) return listStagedFiles(root);
+async function stagedChangedPaths(root, head) {
+  if ((head === void 0 ? await headCommit(root) : head) === null) return listStagedFiles(root);
   return splitNul(await runGit(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]));
 }
-async function readStagedChanges(root) {
+async function readStagedChanges(root, base) {
   const records = splitNul(
-    await runGit(root, ["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev"])
+    await runGit(root, [
+      "diff",
+      "--cached",
+      "--raw",
+      "-z",
+      "--no-renames",
+      "--no-abbrev",
+      ...base === void 0 ? [] : [base, "--"]
+    ])
   );
   const head = [];
   const staged = [];
@@ -34219,6 +34330,7 @@ __export(git_exports, {
   hooksDir: () => hooksDir,
   isShallow: () => isShallow,
   listRevisionFiles: () => listRevisionFiles,
+  listStagedEntries: () => listStagedEntries,
   listStagedFiles: () => listStagedFiles,
   listTrackedFiles: () => listTrackedFiles,
   listWorktreeFiles: () => listWorktreeFiles,
@@ -35423,6 +35535,12 @@ function classifyActor(commit, extra) {
     evidence: matches2.map(toEvidence)
   };
 }
+function detectRuntimeAgent(env2) {
+  return evaluate3(
+    SIGNALS.filter((s) => s.field === "env"),
+    { env: env2 }
+  ).map(toEvidence);
+}
 function agentTrailer(actor) {
   if (actor.type !== "agent") return void 0;
   const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
@@ -35798,9 +35916,9 @@ var init_embedded = __esm({
 });
 
 // src/core/source-files.ts
-function sourceFiles(root, at2, known = []) {
+function sourceFiles(root, at2, known = [], listed) {
   const contents = new Map(known.map((file) => [file.path, file.content]));
-  let listing;
+  let listing = listed && Promise.resolve(listed);
   return {
     paths: () => listing ??= at2.type === "worktree" ? listTrackedFiles(root) : at2.type === "staged" ? listStagedFiles(root) : listRevisionFiles(root, at2.commit),
     read: async (paths) => {
@@ -35889,7 +36007,7 @@ async function loadSource(root, spec, config2) {
     read = await readRevisionFiles(root, commit, paths);
     at2 = { type: "ref", commit };
   }
-  return documentsOf2(
+  const loaded = await documentsOf2(
     { type: spec.type, ref: spec.type === "ref" ? spec.rev : null, commit },
     read,
     assign2,
@@ -35897,10 +36015,21 @@ async function loadSource(root, spec, config2) {
     sourceFiles(root, at2, read.files),
     config2.settings
   );
+  const blobs = read.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return { ...loaded, files: { config: readingDigest(config2), blobs: Object.fromEntries(blobs) } };
 }
-async function loadStagedChanges(root, config2, overlay = []) {
+function holdsSnapshot(file) {
+  if (!file.path.endsWith(".json") || !file.content.includes('"acldrift"')) return false;
+  try {
+    return containerFor("snapshot").detect({ value: JSON.parse(file.content.toString("utf8")) });
+  } catch {
+    return false;
+  }
+}
+async function loadStagedChanges(root, config2, overlay = [], base) {
   const assign2 = assigner(config2);
-  const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)]);
+  const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)]);
+  const commit = base?.commit ?? headSha;
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, { type: "ref", commit }, changes.head.files);
   const stagedFiles = sourceFiles(root, { type: "staged" }, changes.staged.files);
   const dependents = (await dependentsOf(changes.paths, stagedFiles, config2.settings)).filter(
@@ -35919,7 +36048,7 @@ async function loadStagedChanges(root, config2, overlay = []) {
   const headRead = unchanged.length > 0 && commit !== null ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged)) : changes.head;
   const [head, staged] = await Promise.all([
     documentsOf2(
-      { type: "ref", ref: "HEAD", commit },
+      { type: "ref", ref: base?.ref ?? "HEAD", commit },
       keep(headRead),
       assign2,
       "changed-files",
@@ -35927,7 +36056,7 @@ async function loadStagedChanges(root, config2, overlay = []) {
       config2.settings
     ),
     documentsOf2(
-      { type: "staged", ref: null, commit },
+      { type: "staged", ref: null, commit: headSha },
       keep(changes.staged),
       assign2,
       "changed-files",
@@ -35936,6 +36065,27 @@ async function loadStagedChanges(root, config2, overlay = []) {
     )
   ]);
   return { head, staged: await withOverlay(staged, overlay, config2) };
+}
+async function loadStagedPaths(root, config2, index2, paths) {
+  const { entries: entries2, head } = index2;
+  const assign2 = assigner(config2);
+  const listed = [...new Set(entries2.map((entry) => entry.path))];
+  const dependents = await dependentsOf(
+    paths,
+    sourceFiles(root, { type: "staged" }, [], listed),
+    config2.settings
+  );
+  const all2 = [...paths, ...dependents.filter((p) => assign2(p) !== void 0)];
+  const read = await readStagedFiles(root, all2, entries2);
+  const source = await documentsOf2(
+    { type: "staged", ref: null, commit: head },
+    read,
+    assign2,
+    "changed-files",
+    sourceFiles(root, { type: "staged" }, read.files, listed),
+    config2.settings
+  );
+  return { source, paths: all2 };
 }
 async function withOverlay(source, files, config2) {
   if (files.length === 0) return source;
@@ -36076,7 +36226,7 @@ async function parseAs(file, kind) {
   const parse2 = kind === void 0 ? void 0 : adapterFor(kind).parse;
   return parse2 ? parse2(file) : parseFile(file);
 }
-var emptyCoverage, mergeReads, SKIP_REASONS, NOT_RECOGNISED;
+var readingDigest, emptyCoverage, mergeReads, SKIP_REASONS, NOT_RECOGNISED;
 var init_source = __esm({
   async "src/core/source.ts"() {
     "use strict";
@@ -36088,11 +36238,13 @@ var init_source = __esm({
     await init_classify2();
     init_errors();
     init_files();
+    init_hash();
     init_parse();
     await init_embedded();
     init_source_files();
     init_unread();
     await init_validate();
+    readingDigest = (config2) => valueHash({ documents: config2.documents, exclude: config2.exclude, settings: config2.settings });
     emptyCoverage = (scope) => ({ scope, read: [], notRead: [], skipped: [] });
     mergeReads = (a, b) => ({
       files: [...a.files, ...b.files],
@@ -37253,14 +37405,15 @@ var init_version = __esm({
 
 // src/core/snapshot.ts
 async function readSnapshot(path) {
-  let content;
+  return (await parseSnapshot(path, await snapshotContent(path), { positions: false })).source;
+}
+async function snapshotContent(path) {
   try {
-    content = await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
   } catch (error) {
     if (error instanceof InvalidInputError) throw error;
     throw new UsageError(`cannot read baseline snapshot ${path}: ${error.message}`);
   }
-  return (await parseSnapshot(path, content, { positions: false })).source;
 }
 async function parseSnapshot(path, content, options = {}) {
   const parsed2 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
@@ -37291,6 +37444,38 @@ async function parseSnapshot(path, content, options = {}) {
     source: { type: "snapshot", ref: path, commit: snapshot2.source.commit, documents, problems: [], notes: [] },
     held: new Map(read.documents.map((d) => [d.path, d]))
   };
+}
+async function openSnapshot(path) {
+  const content = await snapshotContent(path);
+  let value;
+  try {
+    value = JSON.parse(content.toString("utf8"));
+  } catch {
+    value = void 0;
+  }
+  const documents = Array.isArray(value?.documents) ? value.documents : void 0;
+  const fileOf2 = (d) => d?.origin?.file ?? d?.path;
+  if (documents === void 0 || !documents.every((d) => typeof fileOf2(d) === "string"))
+    return wholly(await readSnapshot(path));
+  const files = value.files;
+  const recorded = typeof files?.config === "string" && typeof files.blobs === "object" && files.blobs !== null ? files : void 0;
+  return {
+    files: recorded,
+    documentFiles: [...new Set(documents.map(fileOf2))],
+    async documentsOf(wanted) {
+      const subset = { ...value, documents: documents.filter((d) => wanted.has(fileOf2(d))) };
+      try {
+        const parsed2 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
+        return parsed2.source;
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        return readSnapshot(path);
+      }
+    }
+  };
+}
+function wholly(source) {
+  return { files: void 0, documentFiles: [], documentsOf: async () => source };
 }
 var init_snapshot3 = __esm({
   async "src/core/snapshot.ts"() {
@@ -37922,7 +38107,7 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute3, join as join5, resolve as resolve5 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join5, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
@@ -37942,20 +38127,44 @@ async function loadBaseline(options) {
   }
   return loadSource(root, { type: "ref", rev: "HEAD" }, config2);
 }
-async function stagedAgainstHead(options) {
+async function stagedAgainstRevision(options) {
   if (options.target.type !== "staged" || snapshotFile(options) !== void 0) return false;
   const named3 = options.baseline ?? options.config.baseline ?? "HEAD";
-  if (named3 === "HEAD") return true;
-  const head = await headCommit(options.root);
-  return head !== null && await resolveCommit(options.root, named3) === head;
+  if (named3 === "HEAD") return void 0;
+  return { ref: named3, commit: await resolveCommit(options.root, named3) };
+}
+async function stagedAgainstSnapshot(options, file) {
+  const { root, config: config2 } = options;
+  if (options.target.type !== "staged" || (options.overlay ?? []).length > 0) return void 0;
+  const snapshot2 = await openSnapshot(file);
+  const recorded = snapshot2.files;
+  if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
+  const head = await headCommit(root);
+  const [entries2, staged] = await Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)]);
+  const assign2 = assigner(config2);
+  const inIndex = /* @__PURE__ */ new Set();
+  const differ = new Set(staged);
+  for (const entry of entries2) {
+    inIndex.add(entry.path);
+    if (entry.stage !== 0 || recorded.blobs[entry.path] !== entry.object) differ.add(entry.path);
+  }
+  for (const path of [...Object.keys(recorded.blobs), ...snapshot2.documentFiles])
+    if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path);
+  differ.delete(relative3(root, file).split(sep3).join("/"));
+  const changed = [...differ].filter((path) => assign2(path) !== void 0 || !inIndex.has(path)).sort();
+  const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed);
+  const baseline = await snapshot2.documentsOf(new Set(target.paths));
+  return selfContained(baseline, target.source) ? [baseline, target.source] : void 0;
 }
 async function loadSides(options) {
-  if (await stagedAgainstHead(options)) {
-    const { head, staged } = await loadStagedChanges(options.root, options.config, options.overlay);
-    const kinds = [...head.documents.values(), ...staged.documents.values()].map((d) => adapterFor(d.kind));
-    if (!kinds.some((adapter) => adapter.scope === "kind" || adapter.consults !== void 0))
-      return [head, staged];
+  const revision = await stagedAgainstRevision(options);
+  if (revision !== false) {
+    const { head, staged } = await loadStagedChanges(options.root, options.config, options.overlay, revision);
+    if (selfContained(head, staged)) return [head, staged];
   }
+  const file = snapshotFile(options);
+  const fast = file === void 0 ? void 0 : await stagedAgainstSnapshot(options, file);
+  if (fast !== void 0) return fast;
   const [baseline, target] = await Promise.all([
     loadBaseline(options),
     loadSource(options.root, options.target, options.config)
@@ -38144,7 +38353,7 @@ function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, goneFrom, fileOf, changeRank;
+var emptySource, selfContained, goneFrom, fileOf, changeRank;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -38165,6 +38374,7 @@ var init_check = __esm({
       problems: [],
       notes: []
     });
+    selfContained = (...sources) => !sources.flatMap((source) => [...source.documents.values()]).map((d) => adapterFor(d.kind)).some((adapter) => adapter.scope === "kind" || adapter.consults !== void 0);
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
     fileOf = (key2, documents) => documents.get(key2)?.origin?.file ?? key2;
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
@@ -39066,7 +39276,7 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile3, stat } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute4, join as join7, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { dirname as dirname4, isAbsolute as isAbsolute4, join as join7, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
     const dotGit = join7(dir, ".git");
@@ -39131,7 +39341,7 @@ async function judgeEdit(file, action, entry) {
   }
   const repo = await locate(dirname4(file));
   if (repo === void 0) return ALLOW;
-  const path = posixPath(relative3(repo.root, file));
+  const path = posixPath(relative4(repo.root, file));
   if (path.startsWith("..") || isAbsolute4(path)) return ALLOW;
   const log = (why) => guarded(entry, path, action.tool, why, repo.gitDir);
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`);
@@ -39278,7 +39488,7 @@ var init_hook = __esm({
       ...HARNESSES.map((h) => h.configFile),
       ".claude/settings.local.json"
     ];
-    posixPath = (path) => path.split(sep3).join("/");
+    posixPath = (path) => path.split(sep4).join("/");
     acldriftRuns = (text3) => (text3 ?? "").split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1;
   }
 });
@@ -39965,6 +40175,7 @@ __export(hook_exports, {
 import { readFile as readFile6 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
+    if (detectRuntimeAgent(process.env).length === 0) return 0;
     const config2 = await loadConfig(await findRepoRoot(process.cwd()));
     const trailer = await stampAgent(messageFile, process.env, config2.actors);
     if (trailer !== void 0) process.stderr.write(`acldrift: added "${trailer}" to the commit message
@@ -40017,6 +40228,7 @@ async function runPostRewrite(how, stdin = process.stdin) {
 var init_hook2 = __esm({
   async "src/cli/hook.ts"() {
     "use strict";
+    init_classify3();
     await init_config2();
     init_errors();
     init_message();

@@ -1,6 +1,7 @@
 // Git hook entry points, shared by oclif and the fast path (hooks run on every commit).
 
 import {readFile} from 'node:fs/promises'
+import {detectRuntimeAgent} from '../core/actors/classify.js'
 import {loadConfig} from '../core/config.js'
 import {EXIT, UsageError} from '../kernel/errors.js'
 import {pendingMessage} from '../core/message.js'
@@ -8,9 +9,15 @@ import {carryAgentEvidence} from '../core/rewrite.js'
 import {stampAgent} from '../core/stamp.js'
 import {findRepoRoot} from '../git/index.js'
 
-/** Stamps the agent trailer; a failure is reported but never blocks the commit (exit 0). */
+/**
+ * Stamps the agent trailer; a failure is reported but never blocks the commit (exit 0). Only
+ * the environment's evidence needs stamping: the commit records its identities and its message's
+ * trailers itself, and attribution reads them there. Without it the hook returns before reading
+ * the config or starting git: it runs on every commit.
+ */
 export async function runPrepareCommitMsg(messageFile: string): Promise<number> {
   try {
+    if (detectRuntimeAgent(process.env).length === 0) return 0
     const config = await loadConfig(await findRepoRoot(process.cwd()))
     const trailer = await stampAgent(messageFile, process.env, config.actors)
     if (trailer !== undefined) process.stderr.write(`acldrift: added "${trailer}" to the commit message\n`)

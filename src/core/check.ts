@@ -1,16 +1,33 @@
 // `check`: the baseline against a target, file by file, through each kind's adapter.
 
 import {existsSync, lstatSync} from 'node:fs'
-import {isAbsolute, join, resolve} from 'node:path'
+import {isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {attribute} from './attribute/index.js'
 import {compareChanged, ofKind, sameDocument} from './compare.js'
-import {GitError, headCommit, pathChanges, type PathChanges, resolveCommit} from '../git/index.js'
+import {
+  GitError,
+  headCommit,
+  listStagedEntries,
+  pathChanges,
+  type PathChanges,
+  resolveCommit,
+  stagedChangedPaths,
+} from '../git/index.js'
 import type {CheckOptions} from './options.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
-import {readSnapshot} from './snapshot.js'
-import {listSourcePaths, type LoadedSource, loadSource, loadStagedChanges, withOverlay} from './source.js'
+import {openSnapshot, readSnapshot} from './snapshot.js'
+import {
+  assigner,
+  listSourcePaths,
+  type LoadedSource,
+  loadSource,
+  loadStagedChanges,
+  loadStagedPaths,
+  readingDigest,
+  withOverlay,
+} from './source.js'
 import type {AdapterContext, CodeOwnership, Document, Finding, InputProblem, Report} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -50,23 +67,73 @@ async function loadBaseline(options: CheckOptions): Promise<LoadedSource> {
   return loadSource(root, {type: 'ref', rev: 'HEAD'}, config)
 }
 
-/** The pre-commit case: the index against HEAD, where only staged changes can differ. */
-async function stagedAgainstHead(options: CheckOptions): Promise<boolean> {
+/**
+ * The pre-commit case with a revision baseline: the index against it, where only the paths git
+ * says differ can differ. Returns the revision (undefined for HEAD, the default), or false when
+ * the baseline is a snapshot file or the target is not the index.
+ */
+async function stagedAgainstRevision(
+  options: CheckOptions,
+): Promise<{ref: string; commit: string} | undefined | false> {
   if (options.target.type !== 'staged' || snapshotFile(options) !== undefined) return false
   const named = options.baseline ?? options.config.baseline ?? 'HEAD'
-  if (named === 'HEAD') return true
-  const head = await headCommit(options.root)
-  return head !== null && (await resolveCommit(options.root, named)) === head
+  if (named === 'HEAD') return undefined
+  return {ref: named, commit: await resolveCommit(options.root, named)}
+}
+
+/** Kinds whose files refer to each other need their unchanged files too: no fast path for them. */
+const selfContained = (...sources: LoadedSource[]) =>
+  !sources
+    .flatMap((source) => [...source.documents.values()])
+    .map((d) => adapterFor(d.kind))
+    .some((adapter) => adapter.scope === 'kind' || adapter.consults !== undefined)
+
+/**
+ * The pre-commit case with a baseline snapshot that recorded the blob id of each file it read
+ * (under the same config settings): only the files whose blob in the index differs from the
+ * recorded one, and every file the pending commit changes, are read and compared with their
+ * baseline documents. The recorded ids are only ever trusted for files the commit does not touch:
+ * an edited id can make a file that differs from the baseline count as unchanged only when that
+ * difference is already in HEAD, which the hook trusts anyway (the gate's reference is HEAD).
+ */
+async function stagedAgainstSnapshot(
+  options: CheckOptions,
+  file: string,
+): Promise<[LoadedSource, LoadedSource] | undefined> {
+  const {root, config} = options
+  if (options.target.type !== 'staged' || (options.overlay ?? []).length > 0) return undefined
+  const snapshot = await openSnapshot(file)
+  const recorded = snapshot.files
+  if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
+  const head = await headCommit(root)
+  const [entries, staged] = await Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)])
+  const assign = assigner(config)
+  const inIndex = new Set<string>()
+  const differ = new Set<string>(staged)
+  for (const entry of entries) {
+    inIndex.add(entry.path)
+    if (entry.stage !== 0 || recorded.blobs[entry.path] !== entry.object) differ.add(entry.path)
+  }
+  // Gone from the index since the snapshot: a file it read, or one its documents came from.
+  for (const path of [...Object.keys(recorded.blobs), ...snapshot.documentFiles])
+    if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path)
+  // The snapshot itself holds no document of any kind (the gate compares its versions).
+  differ.delete(relative(root, file).split(sep).join('/'))
+  const changed = [...differ].filter((path) => assign(path) !== undefined || !inIndex.has(path)).sort()
+  const target = await loadStagedPaths(root, config, {entries, head}, changed)
+  const baseline = await snapshot.documentsOf(new Set(target.paths))
+  return selfContained(baseline, target.source) ? [baseline, target.source] : undefined
 }
 
 async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSource]> {
-  if (await stagedAgainstHead(options)) {
-    const {head, staged} = await loadStagedChanges(options.root, options.config, options.overlay)
-    // Kinds whose files refer to each other need their unchanged files too.
-    const kinds = [...head.documents.values(), ...staged.documents.values()].map((d) => adapterFor(d.kind))
-    if (!kinds.some((adapter) => adapter.scope === 'kind' || adapter.consults !== undefined))
-      return [head, staged]
+  const revision = await stagedAgainstRevision(options)
+  if (revision !== false) {
+    const {head, staged} = await loadStagedChanges(options.root, options.config, options.overlay, revision)
+    if (selfContained(head, staged)) return [head, staged]
   }
+  const file = snapshotFile(options)
+  const fast = file === undefined ? undefined : await stagedAgainstSnapshot(options, file)
+  if (fast !== undefined) return fast
   const [baseline, target] = await Promise.all([
     loadBaseline(options),
     loadSource(options.root, options.target, options.config),

@@ -4,7 +4,7 @@
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
-import type {LoadedSource} from './source.js'
+import type {LoadedSource, SnapshotFiles} from './source.js'
 import type {ActorType, Document, Kind, Origin} from '../kernel/types.js'
 import {containerFor} from '../containers/index.js'
 import {embed} from './embedded.js'
@@ -18,6 +18,8 @@ export interface Snapshot {
   source: {type: 'worktree' | 'staged' | 'ref'; ref: string | null; commit: string | null}
   /** who promoted this state to the baseline (`acldrift baseline update`) */
   updatedBy?: UpdatedBy
+  /** the files read, with their blob ids: lets the hook read only what differs (check.ts) */
+  files?: SnapshotFiles
   documents: Array<{path: string; kind: Kind; hash: string; value: unknown; origin?: Origin}>
 }
 
@@ -48,6 +50,7 @@ export function buildSnapshot(source: LoadedSource, now: Date = new Date(), upda
     createdAt: now.toISOString(),
     source: {type: source.type, ref: source.ref, commit: source.commit},
     ...(updatedBy === undefined ? {} : {updatedBy}),
+    ...(source.files === undefined ? {} : {files: source.files}),
     documents,
   }
 }
@@ -58,15 +61,18 @@ export function serializeSnapshot(snapshot: Snapshot): string {
 
 /** Reads a snapshot file as a source: validated like any input, failing closed. */
 export async function readSnapshot(path: string): Promise<LoadedSource> {
-  let content: Buffer
+  // Read for its values only: without a source map, unless it must name where it is invalid.
+  return (await parseSnapshot(path, await snapshotContent(path), {positions: false})).source
+}
+
+/** A snapshot file's bytes, up to the limit of acldrift's own files. */
+async function snapshotContent(path: string): Promise<Buffer> {
   try {
-    content = await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
   } catch (error) {
     if (error instanceof InvalidInputError) throw error
     throw new UsageError(`cannot read baseline snapshot ${path}: ${(error as Error).message}`)
   }
-  // Read for its values only: without a source map, unless it must name where it is invalid.
-  return (await parseSnapshot(path, content, {positions: false})).source
 }
 
 /** A snapshot file, read: the snapshot, and its documents in the two ways they are compared. */
@@ -121,4 +127,59 @@ export async function parseSnapshot(
     source: {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []},
     held: new Map(read!.documents.map((d) => [d.path, d])),
   }
+}
+
+/** A snapshot file opened for the hook: what it recorded, and its documents of some files only. */
+export interface OpenedSnapshot {
+  /** the files it read, when it recorded them and every document's file is a path */
+  files: SnapshotFiles | undefined
+  /** the files its documents were read from */
+  documentFiles: string[]
+  /** the baseline documents of `files` only, validated as readSnapshot validates them all */
+  documentsOf(files: ReadonlySet<string>): Promise<LoadedSource>
+}
+
+/**
+ * Opens a snapshot without validating every document: the pre-commit hook compares a few files,
+ * and validating thousands of documents it does not use would cost more than the check. A
+ * snapshot whose structure is not what acldrift writes is read in full by readSnapshot, which
+ * fails closed naming the problem.
+ */
+export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
+  const content = await snapshotContent(path)
+  let value: Partial<Snapshot> | undefined
+  try {
+    value = JSON.parse(content.toString('utf8')) as Partial<Snapshot>
+  } catch {
+    value = undefined
+  }
+  const documents = Array.isArray(value?.documents) ? value.documents : undefined
+  const fileOf = (d: Snapshot['documents'][number]) => d?.origin?.file ?? d?.path
+  if (documents === undefined || !documents.every((d) => typeof fileOf(d) === 'string'))
+    return wholly(await readSnapshot(path))
+  const files = value!.files
+  const recorded =
+    typeof files?.config === 'string' && typeof files.blobs === 'object' && files.blobs !== null
+      ? files
+      : undefined
+  return {
+    files: recorded,
+    documentFiles: [...new Set(documents.map(fileOf))],
+    async documentsOf(wanted) {
+      const subset = {...value, documents: documents.filter((d) => wanted.has(fileOf(d)))}
+      try {
+        const parsed = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), {positions: false})
+        return parsed.source
+      } catch (error) {
+        // Read again in full, so that the problem names its line in the file itself.
+        if (!(error instanceof InvalidInputError)) throw error
+        return readSnapshot(path)
+      }
+    },
+  }
+}
+
+/** A snapshot already read in full, as an opened one that recorded no files. */
+function wholly(source: LoadedSource): OpenedSnapshot {
+  return {files: undefined, documentFiles: [], documentsOf: async () => source}
 }

@@ -15,9 +15,15 @@ import type {SourceFile} from '../kernel/types.js'
 /** Where a source's files are: the working tree, the index, or a commit. */
 export type FilesAt = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; commit: string}
 
-export function sourceFiles(root: string, at: FilesAt, known: readonly SourceFile[] = []): SourceFiles {
+/** `known`: files already read; `listed`: the source's paths, when the caller has listed them already. */
+export function sourceFiles(
+  root: string,
+  at: FilesAt,
+  known: readonly SourceFile[] = [],
+  listed?: string[],
+): SourceFiles {
   const contents = new Map<string, Buffer | undefined>(known.map((file) => [file.path, file.content]))
-  let listing: Promise<string[]> | undefined
+  let listing: Promise<string[]> | undefined = listed && Promise.resolve(listed)
   return {
     paths: () =>
       (listing ??=

@@ -3,7 +3,7 @@
 // so one run names every broken file; callers fail closed when there are any.
 
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
-import {SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
+import {containerFor, SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
 import {type Assignment, assigner, classifier} from './classify.js'
 import {
   headCommit,
@@ -17,12 +17,14 @@ import {
   resolveCommit,
   type ReadResult,
   type SkipReason,
+  type TreeEntry,
 } from '../git/index.js'
 import {type Config, CONFIG_FILE} from './config.js'
 
 export {type Assignment, assigner, classifier} from './classify.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
+import {gitBlobId, valueHash} from '../kernel/hash.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
 import type {
   AdapterSettings,
@@ -60,7 +62,22 @@ export interface LoadedSource {
   notes: string[]
   /** what was read, not read and skipped, and why (a snapshot has no inventory) */
   coverage?: Coverage
+  /** every file read, with the git blob id of its content: what a snapshot records (SnapshotFiles) */
+  files?: SnapshotFiles
 }
+
+/** The files a source read, by path, with their blob ids, and the digest of the config that read them. */
+export interface SnapshotFiles {
+  config: string
+  blobs: Record<string, string>
+}
+
+/**
+ * What decides how files are read (the globs, the exclusions, the kinds' settings): a snapshot's
+ * record of blob ids stands for the documents only while this is unchanged.
+ */
+export const readingDigest = (config: Config): string =>
+  valueHash({documents: config.documents, exclude: config.exclude, settings: config.settings})
 
 const emptyCoverage = (scope: Coverage['scope']): Coverage => ({scope, read: [], notRead: [], skipped: []})
 
@@ -90,7 +107,7 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     read = await readRevisionFiles(root, commit, paths)
     at = {type: 'ref', commit}
   }
-  return documentsOf(
+  const loaded = await documentsOf(
     {type: spec.type, ref: spec.type === 'ref' ? spec.rev : null, commit},
     read,
     assign,
@@ -98,19 +115,41 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     sourceFiles(root, at, read.files),
     config.settings,
   )
+  const blobs = read.files
+    .filter((file) => !holdsSnapshot(file))
+    .map((file) => [file.path, gitBlobId(file.content)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return {...loaded, files: {config: readingDigest(config), blobs: Object.fromEntries(blobs)}}
 }
 
 /**
- * The pre-commit hook's case: HEAD against the index, reading only the paths the pending
- * commit changes (three git processes in all, whatever the size of the repository).
+ * A snapshot written into the repository (`acldrift snapshot --out baseline.json`) is not among
+ * the files a later snapshot records: it would make each snapshot depend on the previous one.
+ */
+function holdsSnapshot(file: SourceFile): boolean {
+  if (!file.path.endsWith('.json') || !file.content.includes('"acldrift"')) return false
+  try {
+    return containerFor('snapshot').detect({value: JSON.parse(file.content.toString('utf8'))} as ParsedFile)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The pre-commit hook's case: HEAD (or `base`, a revision baseline) against the index, reading
+ * only the paths where they differ (three git processes in all, whatever the size of the
+ * repository).
  */
 export async function loadStagedChanges(
   root: string,
   config: Config,
   overlay: readonly SourceFile[] = [],
+  base?: {ref: string; commit: string},
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
   const assign = assigner(config)
-  const [changes, commit] = await Promise.all([readStagedChanges(root), headCommit(root)])
+  const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)])
+  // The baseline side's commit: HEAD's, or the revision baseline's.
+  const commit = base?.commit ?? headSha
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, {type: 'ref', commit}, changes.head.files)
   const stagedFiles = sourceFiles(root, {type: 'staged'}, changes.staged.files)
   // Files whose documents read a changed file (a Terraform module's other files) are read too.
@@ -134,7 +173,7 @@ export async function loadStagedChanges(
       : changes.head
   const [head, staged] = await Promise.all([
     documentsOf(
-      {type: 'ref', ref: 'HEAD', commit},
+      {type: 'ref', ref: base?.ref ?? 'HEAD', commit},
       keep(headRead),
       assign,
       'changed-files',
@@ -142,7 +181,7 @@ export async function loadStagedChanges(
       config.settings,
     ),
     documentsOf(
-      {type: 'staged', ref: null, commit},
+      {type: 'staged', ref: null, commit: headSha},
       keep(changes.staged),
       assign,
       'changed-files',
@@ -151,6 +190,39 @@ export async function loadStagedChanges(
     ),
   ])
   return {head, staged: await withOverlay(staged, overlay, config)}
+}
+
+/**
+ * The index's version of some files, and of the files whose documents read them (a Terraform
+ * module's other files): the hook's target when a baseline snapshot says which files can differ.
+ * `entries`: the index's listing, already read; `head`: the HEAD commit. Returns the source and
+ * every path it read.
+ */
+export async function loadStagedPaths(
+  root: string,
+  config: Config,
+  index: {entries: readonly TreeEntry[]; head: string | null},
+  paths: readonly string[],
+): Promise<{source: LoadedSource; paths: string[]}> {
+  const {entries, head} = index
+  const assign = assigner(config)
+  const listed = [...new Set(entries.map((entry) => entry.path))]
+  const dependents = await dependentsOf(
+    paths,
+    sourceFiles(root, {type: 'staged'}, [], listed),
+    config.settings,
+  )
+  const all = [...paths, ...dependents.filter((p) => assign(p) !== undefined)]
+  const read = await readStagedFiles(root, all, entries)
+  const source = await documentsOf(
+    {type: 'staged', ref: null, commit: head},
+    read,
+    assign,
+    'changed-files',
+    sourceFiles(root, {type: 'staged'}, read.files, listed),
+    config.settings,
+  )
+  return {source, paths: all}
 }
 
 const mergeReads = (a: ReadResult, b: ReadResult): ReadResult => ({

@@ -33,6 +33,13 @@ export {
 export {blobIdsAt, type FileSide, readPathHistory, readPathsAt} from './file-history.js'
 export {pendingSigningKey, verifiedSigners} from './signatures.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
-export {listStagedFiles, readStagedChanges, readStagedFiles, stagedChangedPaths} from './staged.js'
+export {type TreeEntry} from './entries.js'
+export {
+  listStagedEntries,
+  listStagedFiles,
+  readStagedChanges,
+  readStagedFiles,
+  stagedChangedPaths,
+} from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'
 export {listTrackedFiles, listWorktreeFiles, readWorktreeFiles} from './worktree.js'

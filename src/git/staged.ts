@@ -13,36 +13,57 @@ import {headCommit} from './repo.js'
 import {runGit} from './run.js'
 import type {ReadResult} from './types.js'
 
-async function indexEntries(root: string): Promise<TreeEntry[]> {
+/** The index's entries: the path, mode, blob id and merge stage of each. */
+export async function listStagedEntries(root: string): Promise<TreeEntry[]> {
   return parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z']))
 }
 
 /** Every path in the index, once each. */
 export async function listStagedFiles(root: string): Promise<string[]> {
-  return uniquePaths(await indexEntries(root))
+  return uniquePaths(await listStagedEntries(root))
 }
 
-/** Staged content of all index entries, or of `paths`; one ls-files and one cat-file process. */
-export async function readStagedFiles(root: string, paths?: readonly string[]): Promise<ReadResult> {
-  return readEntries(root, await indexEntries(root), paths)
+/**
+ * Staged content of all index entries, or of `paths`; one ls-files (none when the caller has
+ * the `entries` already) and one cat-file process.
+ */
+export async function readStagedFiles(
+  root: string,
+  paths?: readonly string[],
+  entries?: readonly TreeEntry[],
+): Promise<ReadResult> {
+  return readEntries(root, entries ?? (await listStagedEntries(root)), paths)
 }
 
-/** Paths whose staged content differs from HEAD (added, modified or deleted); every staged path before the first commit. */
-export async function stagedChangedPaths(root: string): Promise<string[]> {
-  if ((await headCommit(root)) === null) return listStagedFiles(root)
+/**
+ * Paths whose staged content differs from HEAD (added, modified or deleted); every staged path
+ * before the first commit. `head`: the HEAD commit, when the caller has resolved it.
+ */
+export async function stagedChangedPaths(root: string, head?: string | null): Promise<string[]> {
+  if ((head === undefined ? await headCommit(root) : head) === null) return listStagedFiles(root)
   return splitNul(await runGit(root, ['diff', '--cached', '--name-only', '-z', '--no-renames']))
 }
 
 /**
- * What the pending commit changes, read as cheaply as git allows: one `diff --cached --raw`
- * (both blob ids and modes of every changed path) and one cat-file for the blobs of both
- * sides. Paths that the commit adds are absent from `head`; paths it deletes, from `staged`.
+ * What the pending commit changes (against `base`, a commit, when given; else HEAD), read as
+ * cheaply as git allows: one `diff --cached --raw` (both blob ids and modes of every changed
+ * path) and one cat-file for the blobs of both sides. Paths that the index adds are absent from
+ * `head`; paths it deletes, from `staged`.
  */
 export async function readStagedChanges(
   root: string,
+  base?: string,
 ): Promise<{paths: string[]; head: ReadResult; staged: ReadResult}> {
   const records = splitNul(
-    await runGit(root, ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev']),
+    await runGit(root, [
+      'diff',
+      '--cached',
+      '--raw',
+      '-z',
+      '--no-renames',
+      '--no-abbrev',
+      ...(base === undefined ? [] : [base, '--']),
+    ]),
   )
   const head: TreeEntry[] = []
   const staged: TreeEntry[] = []

@@ -3,6 +3,15 @@
 
 import {createHash} from 'node:crypto'
 
+/**
+ * The id git gives a file's content (a blob of the SHA-1 object format): lets a snapshot say
+ * which version of each file it read, so that the hook can tell unchanged files from the index's
+ * listing alone.
+ */
+export function gitBlobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex')
+}
+
 /** sha256, hex: of a file's raw bytes, or of a canonical text. */
 export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex')

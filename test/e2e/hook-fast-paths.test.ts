@@ -1,0 +1,184 @@
+// The hooks' fast paths (issue 16). With a baseline snapshot (item 1): the snapshot records the
+// git blob id of each file it read, and `check --staged` reads only the files whose index blob
+// differs from it, plus every file the commit changes. The recorded ids are the snapshot's, so an
+// agent can edit them: these scenarios are what it would try, through real hooks, Claude Code's
+// identity and trailer. An edited id must never let a changed file go uncompared.
+// prepare-commit-msg (item 3) reads nothing when the environment shows no agent.
+
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {identities, runCli, type TestRepo} from '../helpers/repo.js'
+import {type Report, repoFactory} from './helpers.js'
+import {dump, git, trust, initialisedWithTrust, TRUST} from './gate-scenarios.js'
+
+const newRepo = repoFactory()
+const SLOW = 180_000
+const BASELINE = '.acldrift/baseline.json'
+const CLAUDE_ENV = {CLAUDECODE: '1'}
+const agent = identities.claudeCode
+const WIDE = trust('0.0.0.0/0')
+/** An S3 read policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_s3_rw-bucket.html). */
+const READER = `${JSON.stringify(
+  {
+    Version: '2012-10-17',
+    Statement: [{Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::reports/*'}],
+  },
+  null,
+  2,
+)}\n`
+
+const stagedReport = async (r: TestRepo): Promise<Report> => {
+  const run = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir})
+  expect([0, 1], dump(run)).toContain(run.code)
+  return JSON.parse(run.stdout) as Report
+}
+
+/** The snapshot with the blob id it records for `path` replaced by the id of `content`. */
+async function forgeBlobId(r: TestRepo, path: string, content: string): Promise<void> {
+  await r.write('forged.tmp', content)
+  const id = (await r.git('hash-object', 'forged.tmp')).trim()
+  await r.remove('forged.tmp')
+  const snapshot = JSON.parse(await readFile(join(r.dir, BASELINE), 'utf8')) as {
+    files: {blobs: Record<string, string>}
+  }
+  expect(snapshot.files.blobs[path]).toMatch(/^[0-9a-f]{40}$/)
+  snapshot.files.blobs[path] = id
+  await r.write(BASELINE, `${JSON.stringify(snapshot, null, 2)}\n`)
+}
+
+const commitAsAgent = (r: TestRepo, subject: string, ...flags: string[]) =>
+  git(r, CLAUDE_ENV, 'commit', ...flags, '-m', agent.message(subject))
+
+describe('the hook with a baseline snapshot reads only what differs from it', () => {
+  it(
+    'compares the files a commit changes and those that differ from the snapshot, whatever its recorded blob ids say',
+    async () => {
+      const r = await initialisedWithTrust(newRepo)
+      await r.stage()
+      const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+      expect(setUp.code, dump(setUp)).toBe(0)
+
+      // An unrelated new policy: the only file read, and the trust is not.
+      await r.write('iam/roles/reader.json', READER)
+      await r.stage('iam/roles/reader.json')
+      const quick = await stagedReport(r)
+      expect(quick.coverage?.scope).toBe('changed-files')
+      expect(quick.coverage?.read.map((e) => e.file)).toEqual(['iam/roles/reader.json'])
+      await r.git('reset', '-q', '--hard')
+
+      // One commit: the trust widened, its recorded blob id set to the widened content's.
+      await forgeBlobId(r, TRUST, WIDE)
+      await r.write(TRUST, WIDE)
+      await r.stage(TRUST, BASELINE)
+      const together = await commitAsAgent(r, 'Open the partner trust')
+      expect(together.code, dump(together)).not.toBe(0)
+      expect(together.stderr).toContain('acldrift: commit blocked')
+      expect(together.stdout + together.stderr).toContain(TRUST)
+      await r.git('reset', '-q', '--hard')
+
+      // Two commits: the forged id first (without the hook, so that HEAD holds it), then the widening.
+      await forgeBlobId(r, TRUST, WIDE)
+      await r.stage(BASELINE)
+      const forged = await commitAsAgent(r, 'Tidy the baseline', '--no-verify')
+      expect(forged.code, dump(forged)).toBe(0)
+      await r.write(TRUST, WIDE)
+      await r.stage(TRUST)
+      const widened = await commitAsAgent(r, 'Open the partner trust')
+      expect(widened.code, dump(widened)).not.toBe(0)
+      expect(widened.stderr).toContain('acldrift: commit blocked')
+      expect(widened.stdout + widened.stderr).toContain(TRUST)
+      await r.git('reset', '-q', '--hard', 'HEAD~1')
+
+      // A widening already in HEAD (committed without the hook) still differs from the snapshot:
+      // the next commit through the hook, of another file, compares it and is blocked.
+      await r.write(TRUST, WIDE)
+      await r.stage(TRUST)
+      const bypassed = await commitAsAgent(r, 'Open the partner trust', '--no-verify')
+      expect(bypassed.code, dump(bypassed)).toBe(0)
+      await r.write('iam/roles/reader.json', READER)
+      await r.stage('iam/roles/reader.json')
+      const next = await git(r, {}, 'commit', '-m', 'Reports reader')
+      expect(next.code, dump(next)).not.toBe(0)
+      expect(next.stdout + next.stderr).toContain(TRUST)
+      const report = await stagedReport(r)
+      expect(report.coverage?.read.map((e) => e.file).sort()).toEqual([
+        'iam/roles/partner-trust.json',
+        'iam/roles/reader.json',
+      ])
+    },
+    SLOW,
+  )
+
+  it(
+    'reads every file when the config reads files differently from when the snapshot was taken',
+    async () => {
+      const r = await initialisedWithTrust(newRepo)
+      await r.stage()
+      await r.commit('Set up acldrift')
+      await r.write('iam/roles/reader.json', READER)
+      const config = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
+      await r.write(
+        'acldrift.config.yaml',
+        config.replace("# exclude:\n#   - 'iam/examples/**'", "exclude:\n  - 'iam/examples/**'"),
+      )
+      await r.stage()
+      const report = await stagedReport(r)
+      expect(report.coverage?.scope).toBe('repository')
+      expect(report.coverage?.read.map((e) => e.file).sort()).toEqual([
+        'iam/roles/partner-trust.json',
+        'iam/roles/reader.json',
+      ])
+    },
+    SLOW,
+  )
+})
+
+describe('the hook with a revision as baseline reads only what differs from it', () => {
+  it('compares the paths git says differ between the revision and the index, commits since it included', async () => {
+    const r = await newRepo()
+    await r.write('acldrift.config.yaml', "version: 1\nbaseline: 'approved'\n")
+    await r.write(TRUST, trust('203.0.113.0/24'))
+    await r.stage()
+    await r.commit('Partner trust')
+    await r.git('tag', 'approved')
+    // Widened after the tag, committed without the hook; then an unrelated policy staged.
+    await r.write(TRUST, WIDE)
+    await r.stage(TRUST)
+    await r.commit('Open the partner trust')
+    await r.write('iam/roles/reader.json', READER)
+    await r.stage('iam/roles/reader.json')
+    const report = await stagedReport(r)
+    expect(report.baseline.source).toBe('approved')
+    expect(report.coverage?.scope).toBe('changed-files')
+    expect(report.coverage?.read.map((e) => e.file).sort()).toEqual([TRUST, 'iam/roles/reader.json'])
+    expect(report.findings.filter((f) => f.change === 'widening').map((f) => f.file)).toContain(TRUST)
+  })
+})
+
+describe('prepare-commit-msg', () => {
+  it('reads nothing when the environment shows no agent, and stamps when it does', async () => {
+    const r = await newRepo()
+    // A config that does not parse: reading it would be reported.
+    await r.write('acldrift.config.yaml', 'policy: [\n')
+    await r.write('MSG', 'Fix the dashboard\n')
+    const quiet = await runCli(['hook', 'prepare-commit-msg', 'MSG', 'message'], {
+      cwd: r.dir,
+      env: {CLAUDECODE: undefined},
+    })
+    expect(quiet).toMatchObject({code: 0, stderr: ''})
+    const agentRun = await runCli(['hook', 'prepare-commit-msg', 'MSG', 'message'], {
+      cwd: r.dir,
+      env: CLAUDE_ENV,
+    })
+    expect(agentRun.code, dump(agentRun)).toBe(0)
+    expect(agentRun.stderr).toContain('could not stamp the message')
+    await r.write('acldrift.config.yaml', 'version: 1\n')
+    const stamped = await runCli(['hook', 'prepare-commit-msg', 'MSG', 'message'], {
+      cwd: r.dir,
+      env: CLAUDE_ENV,
+    })
+    expect(stamped.code, dump(stamped)).toBe(0)
+    expect(await readFile(join(r.dir, 'MSG'), 'utf8')).toMatch(/^Assisted-by: Claude Code\b/m)
+  })
+})
