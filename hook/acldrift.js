@@ -39846,6 +39846,7 @@ var init_stamp = __esm({
 });
 
 // src/cli/output.ts
+import { mkdir as mkdir4 } from "node:fs/promises";
 import { join as join10, resolve as resolve8 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
@@ -39866,11 +39867,27 @@ async function emitText(text3, output2) {
       (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
     );
 }
+async function writeReports(report, dir) {
+  await mkdir4(dir, { recursive: true });
+  const written = [];
+  for (const [format2, name] of Object.entries(REPORT_FILES)) {
+    const file = join10(dir, name);
+    await writeFileAtomic(file, await render(format2, report, { color: false }));
+    written.push(file);
+  }
+  return written;
+}
+var REPORT_FILES;
 var init_output = __esm({
   "src/cli/output.ts"() {
     "use strict";
     init_atomic();
     init_reporters();
+    REPORT_FILES = {
+      json: "acldrift-report.json",
+      sarif: "acldrift-report.sarif",
+      markdown: "acldrift-report.md"
+    };
   }
 });
 
@@ -39917,6 +39934,7 @@ async function executeCheck(flags, commitMsg) {
     const format2 = flags.format ?? "pretty";
     await emitReport(report, { format: format2, output: flags.output, color: flags.color, quiet });
   }
+  if (flags["report-dir"] !== void 0) await writeReports(report, flags["report-dir"]);
   if (flags.verbose === true)
     process.stderr.write(
       `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started2)} ms
@@ -40069,6 +40087,11 @@ var OUTPUT_FLAGS = {
   },
   config
 };
+var reportDir = {
+  type: "string",
+  description: "also write acldrift-report.json, .sarif and .md to DIR",
+  helpValue: "DIR"
+};
 var GATE_FLAGS = {
   "fail-on": {
     type: "string",
@@ -40098,6 +40121,7 @@ var CHECK_FLAGS = {
     helpValue: "FILE|REV",
     char: "b"
   },
+  "report-dir": reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
   ...VERBOSITY_FLAGS
@@ -40150,11 +40174,7 @@ var AUDIT_FLAGS = {
     description: "with --verify-log: the anchor an earlier audit printed (its record number and hash); exit 3 if that record was removed or changed",
     helpValue: "SEQ:HASH"
   },
-  "report-dir": {
-    type: "string",
-    description: "write acldrift-report.json, .sarif and .md to DIR",
-    helpValue: "DIR"
-  },
+  "report-dir": reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS
 };
