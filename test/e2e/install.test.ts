@@ -7,12 +7,14 @@
 //   prefix: `prepare` installs the build tools and builds;
 // - `npm install -g … git+…` from git, the command as the README's Install section writes it (with
 //   the clone's file URL): without its flags npm leaves a link to a deleted temporary clone.
-// Both are slow (an npm install of the devDependencies each): one test each. The npm cache of the
-// real HOME is used, offline first, so that a warm machine does not go to the registry.
+// Each builds acldrift once (npm runs `prepare` twice in a row in these installs: the second finds
+// dist/ built from the same sources, scripts/build-inputs.js) and installs the devDependencies:
+// slow, so one test each, and the three run at once (processes: the cores share them). The npm
+// cache of the real HOME is used, offline first, so that a warm machine does not go to the registry.
 
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, rm} from 'node:fs/promises'
+import {appendFile, mkdir, readFile, rm} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, it} from 'vitest'
@@ -60,7 +62,7 @@ async function installGlobally(tmp: string, spec: string, flags: string[] = []) 
   return {result, home, prefix}
 }
 
-describe('installs from the source', () => {
+describe.concurrent('installs from the source', () => {
   it.skipIf(!hasPreCommit)(
     'pre-commit try-repo: the published hook blocks a widening and passes a harmless change silently',
     async ({expect}) => {
@@ -112,14 +114,27 @@ describe('installs from the source', () => {
       expect(existsSync(join(clone, 'dist'))).toBe(false)
       const {result: install, home, prefix} = await installGlobally(tmp, clone)
       expect(install.code, dump(install)).toBe(0)
-      // npm pack's output stays the tarball's name alone: the build writes to standard error.
-      const pack = await runHermetic('npm', ['pack', '--dry-run', '--cache', npmCache], {
-        cwd: clone,
-        env: {HOME: home},
-        timeoutMs: INSTALL_TIMEOUT,
-      })
-      expect(pack.code, dump(pack)).toBe(0)
-      expect(pack.stdout).toMatch(/^acldrift-[\d.]+\.tgz\n$/)
+      // npm pack's output stays the tarball's name alone, whether `prepare` finds dist/ built from
+      // these sources (it says so on standard error) or builds it again (the build writes there too).
+      const pack = () =>
+        runHermetic('npm', ['pack', '--dry-run', '--cache', npmCache], {
+          cwd: clone,
+          env: {HOME: home},
+          timeoutMs: INSTALL_TIMEOUT,
+        })
+      const stamp = join(clone, 'dist', '.build-inputs')
+      const built = await readFile(stamp, 'utf8')
+      const packed = await pack()
+      expect(packed.code, dump(packed)).toBe(0)
+      expect(packed.stdout).toMatch(/^acldrift-[\d.]+\.tgz\n$/)
+      expect(packed.stderr).toContain('acldrift: dist/ is built from these sources already')
+      // A changed source is built again.
+      await appendFile(join(clone, 'src', 'kernel', 'version.ts'), '// changed after the build\n')
+      const rebuilt = await pack()
+      expect(rebuilt.code, dump(rebuilt)).toBe(0)
+      expect(rebuilt.stdout).toMatch(/^acldrift-[\d.]+\.tgz\n$/)
+      expect(rebuilt.stderr).not.toContain('built from these sources already')
+      expect(await readFile(stamp, 'utf8')).not.toBe(built)
 
       const acldrift = join(prefix, 'bin', 'acldrift')
       const r = await newRepo()
