@@ -1552,11 +1552,11 @@ function difference(dimensions4, allowed, other, options) {
   return { cells: results, truncated };
 }
 function commonAllows(allowed, other, formulaKeyOf) {
-  const ruleKey2 = (rule2) => [rule2.effect, ...[...rule2.predicates].map(([name, p]) => `${name}=${formulaKeyOf(p)}`).sort()].join("|");
-  const denies = (side) => side.rules.filter((r) => r.effect === "deny").map(ruleKey2).sort().join("\n");
+  const ruleKey3 = (rule2) => [rule2.effect, ...[...rule2.predicates].map(([name, p]) => `${name}=${formulaKeyOf(p)}`).sort()].join("|");
+  const denies = (side) => side.rules.filter((r) => r.effect === "deny").map(ruleKey3).sort().join("\n");
   if (denies(allowed) !== denies(other)) return /* @__PURE__ */ new Set();
-  const keys = new Set(other.rules.filter((r) => r.effect === "allow").map(ruleKey2));
-  return new Set(allowed.rules.filter((r) => r.effect === "allow" && keys.has(ruleKey2(r))));
+  const keys = new Set(other.rules.filter((r) => r.effect === "allow").map(ruleKey3));
+  return new Set(allowed.rules.filter((r) => r.effect === "allow" && keys.has(ruleKey3(r))));
 }
 function relevantLeaves(own, constrained, name) {
   const all2 = /* @__PURE__ */ new Map();
@@ -26012,9 +26012,11 @@ var sarif_exports = {};
 __export(sarif_exports, {
   renderSarif: () => renderSarif
 });
-function renderSarif(report) {
+function renderSarif(report, options) {
+  const catalogue = options.rules;
+  if (catalogue === void 0) throw new Error("internal: the SARIF report needs the rule catalogue");
   const findings = orderFindings(report.findings);
-  const ruleIds = [...new Set(findings.map((f) => f.rule))];
+  const ruleIds = [...new Set(findings.map(ruleKey2))];
   const log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -26025,7 +26027,7 @@ function renderSarif(report) {
             name: "acldrift",
             version: report.tool.version,
             informationUri: "https://github.com/acldrift/acldrift",
-            rules: ruleIds.map((id) => rule(id, findings))
+            rules: ruleIds.map((id) => rule(id, catalogue))
           }
         },
         invocations: [
@@ -26037,7 +26039,7 @@ function renderSarif(report) {
             ]
           }
         ],
-        results: findings.map((f) => result(f, ruleIds.indexOf(f.rule))),
+        results: findings.map((f) => result(f, ruleIds.indexOf(ruleKey2(f)))),
         // What was read, not read and skipped, and why (the JSON report's coverage section), and the
         // audit log's anchor (the record this run appended).
         ...report.coverage === void 0 && report.auditLog === void 0 ? {} : {
@@ -26054,20 +26056,44 @@ function renderSarif(report) {
 function level(finding2) {
   return needsReview(finding2) ? LEVELS[finding2.severity] : "note";
 }
-function rule(id, findings) {
-  const severity2 = mostSevere(findings.filter((f) => f.rule === id && needsReview(f)));
+function rule(id, catalogue) {
+  const doc = catalogue[id];
+  if (doc === void 0) throw new Error(`internal: rule ${id} is not declared`);
+  const severity2 = SEVERITIES.find((s) => severitiesOf(doc).includes(s));
+  const informational = doc.change === "narrowing";
   return {
     id,
-    shortDescription: { text: RULE_DESCRIPTIONS[id] ?? `Access-control change: ${id}.` },
-    defaultConfiguration: { level: severity2 === void 0 ? "note" : LEVELS[severity2] },
+    shortDescription: { text: doc.title },
+    fullDescription: { text: doc.description },
+    helpUri: doc.helpUri,
+    help: { text: helpText(doc), markdown: helpMarkdown(doc) },
+    defaultConfiguration: { level: informational ? "note" : LEVELS[severity2] },
     properties: {
-      tags: ["security", "access-control"],
-      "security-severity": severity2 && SECURITY_SEVERITY[severity2]
+      tags: ["security", "access-control", doc.kind],
+      precision: PRECISION[doc.change],
+      ...informational ? {} : { "security-severity": SECURITY_SEVERITY[severity2] }
     }
   };
 }
-function mostSevere(findings) {
-  return SEVERITIES.find((severity2) => findings.some((f) => f.severity === severity2));
+function helpText(doc) {
+  const todo = doc.change === "narrowing" ? "" : `
+
+${APPROVE.replace(/`/g, "")}`;
+  return `${doc.title}.
+
+${doc.description.replace(/`/g, "")}${todo}
+
+Documentation: ${doc.helpUri}`;
+}
+function helpMarkdown(doc) {
+  const todo = doc.change === "narrowing" ? "" : `
+
+${APPROVE}`;
+  return `**${doc.title}**
+
+${doc.description}${todo}
+
+[The ${doc.kind} rules](${doc.helpUri})`;
 }
 function result(finding2, ruleIndex) {
   const text3 = [
@@ -26077,13 +26103,13 @@ function result(finding2, ruleIndex) {
     finding2.approval && `${capitalised(approvalText(finding2.approval))}.`
   ];
   return {
-    ruleId: finding2.rule,
+    ruleId: ruleKey2(finding2),
     ruleIndex,
     level: level(finding2),
     message: { text: text3.filter(Boolean).join(" ") },
     locations: [
       {
-        ...physicalLocation(finding2.file, finding2.line ?? void 0),
+        ...findingLocation(finding2),
         // A document embedded in a container file (a template): its name, as a logical location.
         logicalLocations: finding2.document === void 0 ? void 0 : [{ name: finding2.document, kind: "resource" }]
       }
@@ -26105,6 +26131,11 @@ function result(finding2, ruleIndex) {
     }
   };
 }
+function findingLocation(finding2) {
+  const baseline = finding2.baselineLocation;
+  if (finding2.line === null && baseline?.line != null) return physicalLocation(baseline.file, baseline.line);
+  return physicalLocation(finding2.file, finding2.line ?? void 0);
+}
 function errorNotification(problem) {
   return {
     level: "error",
@@ -26121,32 +26152,25 @@ function physicalLocation(file, startLine, startColumn) {
     }
   };
 }
-var capitalised, LEVELS, SECURITY_SEVERITY, RULE_DESCRIPTIONS;
+var capitalised, LEVELS, SECURITY_SEVERITY, PRECISION, ruleKey2, APPROVE;
 var init_sarif = __esm({
   "src/reporters/sarif.ts"() {
     "use strict";
     init_errors();
+    init_rules();
     init_types();
     init_shared();
     capitalised = (text3) => text3.charAt(0).toUpperCase() + text3.slice(1);
     LEVELS = { critical: "error", high: "error", medium: "warning", low: "note" };
     SECURITY_SEVERITY = { critical: "9.5", high: "8.0", medium: "5.5", low: "2.0" };
-    RULE_DESCRIPTIONS = {
-      "public-principal": "Access is granted to everyone (a public principal).",
-      "wildcard-action": "A wildcard action grants actions the baseline did not.",
-      "deny-removed": "A Deny that restricted access was removed or weakened.",
-      "condition-removed": "A condition that limited a grant was removed or relaxed.",
-      "new-grant": "A grant of access that the baseline did not have.",
-      "self-approval": "An approval added in a commit attributed to an AI agent, or not by the listed approver it names: it does not count.",
-      "approval-expired": "An approval past its expiry date: it no longer counts.",
-      "approval-stale": "An approval that matches no current finding.",
-      "approval-unverified": "An approval whose adding commit cannot be found: it does not count.",
-      "approval-added": "An approval was added.",
-      "approval-removed": "An approval was removed.",
-      "approver-added": "An approver was added to the config.",
-      "config-weakened": "A change to acldrift's config that lets more through.",
-      "baseline-widened": "The baseline snapshot now accepts access it did not."
+    PRECISION = {
+      widening: "very-high",
+      narrowing: "very-high",
+      both: "very-high",
+      "possible-widening": "medium"
     };
+    ruleKey2 = (finding2) => `${finding2.kind}/${finding2.rule}`;
+    APPROVE = 'If the access is meant, approve the finding by its id (the `acldrift/v1` fingerprint): `acldrift approve ID --reason "why" --expires YYYY-MM-DD`, committed by a listed approver.';
   }
 });
 
@@ -40055,7 +40079,50 @@ var init_stamp = __esm({
   }
 });
 
+// src/core/rule-docs.ts
+var rule_docs_exports = {};
+__export(rule_docs_exports, {
+  RULE_SECTIONS: () => RULE_SECTIONS,
+  headingAnchor: () => headingAnchor,
+  ruleCatalogue: () => ruleCatalogue
+});
+function headingAnchor(heading) {
+  return heading.replace(/^#+\s*/, "").toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+}
+function ruleCatalogue() {
+  const tables = [...ADAPTERS.map((a) => [a.kind, a.rules]), ["acldrift", GATE_RULES]];
+  return Object.fromEntries(
+    tables.flatMap(([kind, rules]) => {
+      const section = RULE_SECTIONS[kind];
+      if (section === void 0)
+        throw new Error(`internal: no documentation section for the rules of ${kind}`);
+      const helpUri = `${DOCS}${section.file}#${headingAnchor(section.heading)}`;
+      return Object.entries(rules).map(([id, rule2]) => [`${kind}/${id}`, { ...rule2, kind, helpUri }]);
+    })
+  );
+}
+var DOCS, RULE_SECTIONS;
+var init_rule_docs = __esm({
+  async "src/core/rule-docs.ts"() {
+    "use strict";
+    await init_adapters();
+    init_rules9();
+    DOCS = "https://github.com/acldrift/acldrift/blob/main/";
+    RULE_SECTIONS = {
+      "aws-iam": { file: "README.md", heading: '## What "widening" means' },
+      "k8s-rbac": { file: "docs/k8s-rbac.md", heading: "## Rules" },
+      "gcp-iam": { file: "docs/gcp-iam.md", heading: "## Rules" },
+      "github-actions": { file: "docs/github-actions.md", heading: "## What is reported" },
+      codeowners: { file: "docs/codeowners.md", heading: "## What widens" },
+      "branch-protection": { file: "docs/branch-protection.md", heading: "## The access model" },
+      acl: { file: "docs/acl.md", heading: "## Rules and severities" },
+      acldrift: { file: "README.md", heading: "## Approvals, policy and protected files" }
+    };
+  }
+});
+
 // src/cli/output.ts
+import { mkdir as mkdir4 } from "node:fs/promises";
 import { join as join10, resolve as resolve8 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
@@ -40063,11 +40130,15 @@ function wantsColor(options) {
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 async function emitReport(report, options) {
-  const text3 = await render(options.format ?? "pretty", report, {
+  const text3 = await renderReport(options.format ?? "pretty", report, {
     color: wantsColor(options),
     quiet: options.quiet
   });
   await emitText(text3, options.output);
+}
+async function renderReport(format2, report, options) {
+  const rules = format2 === "sarif" ? (await init_rule_docs().then(() => rule_docs_exports)).ruleCatalogue() : void 0;
+  return render(format2, report, { ...options, rules });
 }
 async function emitText(text3, output2) {
   if (output2 !== void 0) await writeFileAtomic(resolve8(output2), text3);
@@ -40076,11 +40147,27 @@ async function emitText(text3, output2) {
       (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
     );
 }
+async function writeReports(report, dir) {
+  await mkdir4(dir, { recursive: true });
+  const written = [];
+  for (const [format2, name] of Object.entries(REPORT_FILES)) {
+    const file = join10(dir, name);
+    await writeFileAtomic(file, await renderReport(format2, report, { color: false }));
+    written.push(file);
+  }
+  return written;
+}
+var REPORT_FILES;
 var init_output = __esm({
   "src/cli/output.ts"() {
     "use strict";
     init_atomic();
     init_reporters();
+    REPORT_FILES = {
+      json: "acldrift-report.json",
+      sarif: "acldrift-report.sarif",
+      markdown: "acldrift-report.md"
+    };
   }
 });
 
@@ -40127,6 +40214,7 @@ async function executeCheck(flags, commitMsg) {
     const format2 = flags.format ?? "pretty";
     await emitReport(report, { format: format2, output: flags.output, color: flags.color, quiet });
   }
+  if (flags["report-dir"] !== void 0) await writeReports(report, flags["report-dir"]);
   if (flags.verbose === true)
     process.stderr.write(
       `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started2)} ms
@@ -40281,6 +40369,11 @@ var OUTPUT_FLAGS = {
   },
   config
 };
+var reportDir = {
+  type: "string",
+  description: "also write acldrift-report.json, .sarif and .md to DIR",
+  helpValue: "DIR"
+};
 var GATE_FLAGS = {
   "fail-on": {
     type: "string",
@@ -40310,6 +40403,7 @@ var CHECK_FLAGS = {
     helpValue: "FILE|REV",
     char: "b"
   },
+  "report-dir": reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
   ...VERBOSITY_FLAGS
@@ -40362,11 +40456,7 @@ var AUDIT_FLAGS = {
     description: "with --verify-log: the anchor an earlier audit printed (its record number and hash); exit 3 if that record was removed or changed",
     helpValue: "SEQ:HASH"
   },
-  "report-dir": {
-    type: "string",
-    description: "write acldrift-report.json, .sarif and .md to DIR",
-    helpValue: "DIR"
-  },
+  "report-dir": reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS
 };

@@ -9,10 +9,12 @@
 //   of `npm install -g git+…` among them: npm 11 refuses it in a project install);
 // - `npm pack`'s standard output must be the tarball's name alone (the pre-commit framework reads
 //   it as a path): the build writes to standard error.
+// A second `prepare` of the same sources does not build again (scripts/build-inputs.js).
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {builtFromInputs, rememberInputs} from './build-inputs.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const npm = process.env.npm_execpath
@@ -24,6 +26,11 @@ function run(args, env = process.env) {
   const result = spawnSync(command, [...prefix, ...args], {cwd: root, env, stdio: ['ignore', 2, 2]})
   if (result.error) throw result.error
   if (result.status !== 0) process.exit(result.status ?? 1)
+}
+
+if (builtFromInputs()) {
+  console.error('acldrift: dist/ is built from these sources already')
+  process.exit(0)
 }
 
 if (!existsSync(join(root, 'node_modules', 'typescript', 'package.json'))) {
@@ -41,3 +48,4 @@ if (!existsSync(join(root, 'node_modules', 'typescript', 'package.json'))) {
   run(['install', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save'], env)
 }
 run(['run', 'build', '--silent'])
+rememberInputs()

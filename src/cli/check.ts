@@ -8,7 +8,7 @@ import {EXIT, UsageError} from '../kernel/errors.js'
 import {type SourceSpec, sourceSpec} from '../core/source.js'
 import {findRepoRoot, mergeBase} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
-import {emitReport} from './output.js'
+import {emitReport, writeReports} from './output.js'
 
 type ComparisonFlags = Pick<
   ParsedFlags<typeof CHECK_FLAGS>,
@@ -66,6 +66,7 @@ export async function executeCheck(
     const format = flags.format ?? 'pretty'
     await emitReport(report, {format, output: flags.output, color: flags.color, quiet})
   }
+  if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'])
   if (flags.verbose === true)
     process.stderr.write(
       `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started)} ms\n`,

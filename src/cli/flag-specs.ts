@@ -64,6 +64,13 @@ const OUTPUT_FLAGS = {
   config,
 } satisfies Record<string, FlagSpec>
 
+/** The three reports at once, from one comparison: what CI uploads, shows and comments. */
+const reportDir: FlagSpec = {
+  type: 'string',
+  description: 'also write acldrift-report.json, .sarif and .md to DIR',
+  helpValue: 'DIR',
+}
+
 const GATE_FLAGS = {
   'fail-on': {
     type: 'string',
@@ -97,6 +104,7 @@ export const CHECK_FLAGS = {
     helpValue: 'FILE|REV',
     char: 'b',
   },
+  'report-dir': reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
   ...VERBOSITY_FLAGS,
@@ -162,11 +170,7 @@ export const AUDIT_FLAGS = {
       'with --verify-log: the anchor an earlier audit printed (its record number and hash); exit 3 if that record was removed or changed',
     helpValue: 'SEQ:HASH',
   },
-  'report-dir': {
-    type: 'string',
-    description: 'write acldrift-report.json, .sarif and .md to DIR',
-    helpValue: 'DIR',
-  },
+  'report-dir': reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
 } satisfies Record<string, FlagSpec>

@@ -4,7 +4,7 @@ import {mkdir} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {writeFileAtomic} from '../kernel/atomic.js'
 import type {Report} from '../kernel/types.js'
-import {type Format, render} from '../reporters/index.js'
+import {type Format, type ReporterOptions, render} from '../reporters/index.js'
 
 interface OutputOptions {
   format?: string
@@ -21,11 +21,21 @@ export function wantsColor(options: OutputOptions): boolean {
 }
 
 export async function emitReport(report: Report, options: OutputOptions): Promise<void> {
-  const text = await render((options.format ?? 'pretty') as Format, report, {
+  const text = await renderReport((options.format ?? 'pretty') as Format, report, {
     color: wantsColor(options),
     quiet: options.quiet,
   })
   await emitText(text, options.output)
+}
+
+/** A report in `format`; SARIF describes its rules from the rule catalogue, loaded only for it. */
+export async function renderReport(
+  format: Format,
+  report: Report,
+  options: ReporterOptions,
+): Promise<string> {
+  const rules = format === 'sarif' ? (await import('../core/rule-docs.js')).ruleCatalogue() : undefined
+  return render(format, report, {...options, rules})
 }
 
 export async function emitText(text: string, output: string | undefined): Promise<void> {
@@ -48,7 +58,7 @@ export async function writeReports(report: Report, dir: string): Promise<string[
   const written: string[] = []
   for (const [format, name] of Object.entries(REPORT_FILES) as [keyof typeof REPORT_FILES, string][]) {
     const file = join(dir, name)
-    await writeFileAtomic(file, await render(format, report, {color: false}))
+    await writeFileAtomic(file, await renderReport(format, report, {color: false}))
     written.push(file)
   }
   return written

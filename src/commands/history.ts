@@ -2,14 +2,14 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {HISTORY_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
-import {emitText, wantsColor} from '../cli/output.js'
+import {emitText, renderReport, wantsColor} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
 import {runTimeline} from '../core/timeline.js'
 import {findRepoRoot, gitDir} from '../git/index.js'
 import {readAgentLog} from '../core/agent/log.js'
 import {renderAttempts} from '../reporters/agent.js'
 import {renderTimeline} from '../reporters/detail.js'
-import {type Format, render} from '../reporters/index.js'
+import type {Format} from '../reporters/index.js'
 
 export default class History extends BaseCommand {
   static override description =
@@ -50,7 +50,7 @@ export default class History extends BaseCommand {
     const text =
       format === 'pretty'
         ? renderTimeline(report, options) + renderAttempts(attempts)
-        : await render(format, report, options)
+        : await renderReport(format, report, options)
     await emitText(text, flags.output)
   }
 }

@@ -21,6 +21,15 @@ export interface RuleDeclaration {
   description: string
 }
 
+/** A rule as a report explains it: its declaration, its kind, and the section that documents it. */
+export interface RuleDoc extends RuleDeclaration {
+  kind: string
+  helpUri: string
+}
+
+/** Every rule, keyed `kind/rule`: two kinds may give one rule name different meanings. */
+export type RuleCatalogue = Readonly<Record<string, RuleDoc>>
+
 /** A table of rules by id (kebab-case). */
 export type Rules<R extends string = string> = Readonly<Record<R, RuleDeclaration>>
 

@@ -1,9 +1,13 @@
-// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers: one run, one rule per rule name,
-// one result per finding; invalid input becomes tool execution notifications.
+// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers: one run, one rule per rule of a kind
+// (`aws-iam/public-principal`: two kinds may give one rule name different meanings), one result per
+// finding; invalid input becomes tool execution notifications. GitHub's ingestion wants each rule
+// described and its help written, with a `security-severity` that does not move between runs:
+// https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
 import {formatProblem} from '../kernel/errors.js'
+import {severitiesOf, type RuleCatalogue, type RuleDoc} from '../kernel/rules.js'
 import {SEVERITIES} from '../kernel/types.js'
 import type {Finding, InputProblem, Report, Severity} from '../kernel/types.js'
-import {approvalText, needsReview, orderFindings, witnessLine} from './shared.js'
+import {approvalText, needsReview, orderFindings, witnessLine, type ReporterOptions} from './shared.js'
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
@@ -14,27 +18,22 @@ const LEVELS: Record<Severity, Level> = {critical: 'error', high: 'error', mediu
 // GitHub reads a rule's `security-severity` (0–10) to show critical/high/medium/low.
 const SECURITY_SEVERITY: Record<Severity, string> = {critical: '9.5', high: '8.0', medium: '5.5', low: '2.0'}
 
-const RULE_DESCRIPTIONS: Record<string, string> = {
-  'public-principal': 'Access is granted to everyone (a public principal).',
-  'wildcard-action': 'A wildcard action grants actions the baseline did not.',
-  'deny-removed': 'A Deny that restricted access was removed or weakened.',
-  'condition-removed': 'A condition that limited a grant was removed or relaxed.',
-  'new-grant': 'A grant of access that the baseline did not have.',
-  'self-approval':
-    'An approval added in a commit attributed to an AI agent, or not by the listed approver it names: it does not count.',
-  'approval-expired': 'An approval past its expiry date: it no longer counts.',
-  'approval-stale': 'An approval that matches no current finding.',
-  'approval-unverified': 'An approval whose adding commit cannot be found: it does not count.',
-  'approval-added': 'An approval was added.',
-  'approval-removed': 'An approval was removed.',
-  'approver-added': 'An approver was added to the config.',
-  'config-weakened': "A change to acldrift's config that lets more through.",
-  'baseline-widened': 'The baseline snapshot now accepts access it did not.',
+// How often a finding of the rule is right: the comparison is exact, so a widening is a widening;
+// a rule whose findings are all undecided cases says "may widen".
+const PRECISION: Record<RuleDoc['change'], string> = {
+  widening: 'very-high',
+  narrowing: 'very-high',
+  both: 'very-high',
+  'possible-widening': 'medium',
 }
 
-export function renderSarif(report: Report): string {
+const ruleKey = (finding: Finding) => `${finding.kind}/${finding.rule}`
+
+export function renderSarif(report: Report, options: ReporterOptions): string {
+  const catalogue = options.rules
+  if (catalogue === undefined) throw new Error('internal: the SARIF report needs the rule catalogue')
   const findings = orderFindings(report.findings)
-  const ruleIds = [...new Set(findings.map((f) => f.rule))]
+  const ruleIds = [...new Set(findings.map(ruleKey))]
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -45,7 +44,7 @@ export function renderSarif(report: Report): string {
             name: 'acldrift',
             version: report.tool.version,
             informationUri: 'https://github.com/acldrift/acldrift',
-            rules: ruleIds.map((id) => rule(id, findings)),
+            rules: ruleIds.map((id) => rule(id, catalogue)),
           },
         },
         invocations: [
@@ -57,7 +56,7 @@ export function renderSarif(report: Report): string {
             ],
           },
         ],
-        results: findings.map((f) => result(f, ruleIds.indexOf(f.rule))),
+        results: findings.map((f) => result(f, ruleIds.indexOf(ruleKey(f)))),
         // What was read, not read and skipped, and why (the JSON report's coverage section), and the
         // audit log's anchor (the record this run appended).
         ...(report.coverage === undefined && report.auditLog === undefined
@@ -78,23 +77,43 @@ function level(finding: Finding): Level {
   return needsReview(finding) ? LEVELS[finding.severity] : 'note'
 }
 
-/** The rule `id`, as severe as the worst finding that uses it. */
-function rule(id: string, findings: Finding[]) {
-  // Narrowings only inform: a rule seen only on narrowings stays a note without a security severity.
-  const severity = mostSevere(findings.filter((f) => f.rule === id && needsReview(f)))
+/**
+ * The rule `kind/rule` as its declaration states it, whatever this run found: its most severe
+ * possible severity, so that GitHub's severity of an alert does not change from run to run.
+ */
+function rule(id: string, catalogue: RuleCatalogue) {
+  const doc = catalogue[id]
+  if (doc === undefined) throw new Error(`internal: rule ${id} is not declared`)
+  const severity = SEVERITIES.find((s) => severitiesOf(doc).includes(s))!
+  // Narrowing rules only inform: a note without a security severity.
+  const informational = doc.change === 'narrowing'
   return {
     id,
-    shortDescription: {text: RULE_DESCRIPTIONS[id] ?? `Access-control change: ${id}.`},
-    defaultConfiguration: {level: severity === undefined ? 'note' : LEVELS[severity]},
+    shortDescription: {text: doc.title},
+    fullDescription: {text: doc.description},
+    helpUri: doc.helpUri,
+    help: {text: helpText(doc), markdown: helpMarkdown(doc)},
+    defaultConfiguration: {level: informational ? 'note' : LEVELS[severity]},
     properties: {
-      tags: ['security', 'access-control'],
-      'security-severity': severity && SECURITY_SEVERITY[severity],
+      tags: ['security', 'access-control', doc.kind],
+      precision: PRECISION[doc.change],
+      ...(informational ? {} : {'security-severity': SECURITY_SEVERITY[severity]}),
     },
   }
 }
 
-function mostSevere(findings: Finding[]): Severity | undefined {
-  return SEVERITIES.find((severity) => findings.some((f) => f.severity === severity))
+const APPROVE =
+  'If the access is meant, approve the finding by its id (the `acldrift/v1` fingerprint): ' +
+  '`acldrift approve ID --reason "why" --expires YYYY-MM-DD`, committed by a listed approver.'
+
+function helpText(doc: RuleDoc): string {
+  const todo = doc.change === 'narrowing' ? '' : `\n\n${APPROVE.replace(/`/g, '')}`
+  return `${doc.title}.\n\n${doc.description.replace(/`/g, '')}${todo}\n\nDocumentation: ${doc.helpUri}`
+}
+
+function helpMarkdown(doc: RuleDoc): string {
+  const todo = doc.change === 'narrowing' ? '' : `\n\n${APPROVE}`
+  return `**${doc.title}**\n\n${doc.description}${todo}\n\n[The ${doc.kind} rules](${doc.helpUri})`
 }
 
 function result(finding: Finding, ruleIndex: number) {
@@ -105,13 +124,13 @@ function result(finding: Finding, ruleIndex: number) {
     finding.approval && `${capitalised(approvalText(finding.approval))}.`,
   ]
   return {
-    ruleId: finding.rule,
+    ruleId: ruleKey(finding),
     ruleIndex,
     level: level(finding),
     message: {text: text.filter(Boolean).join(' ')},
     locations: [
       {
-        ...physicalLocation(finding.file, finding.line ?? undefined),
+        ...findingLocation(finding),
         // A document embedded in a container file (a template): its name, as a logical location.
         logicalLocations:
           finding.document === undefined ? undefined : [{name: finding.document, kind: 'resource'}],
@@ -135,6 +154,16 @@ function result(finding: Finding, ruleIndex: number) {
       approval: finding.approval,
     },
   }
+}
+
+/**
+ * Where a finding is: its line, or, for access that is gone from the target (a deleted file, a
+ * removed statement), the baseline statement it was, so that the alert still points somewhere.
+ */
+function findingLocation(finding: Finding) {
+  const baseline = finding.baselineLocation
+  if (finding.line === null && baseline?.line != null) return physicalLocation(baseline.file, baseline.line)
+  return physicalLocation(finding.file, finding.line ?? undefined)
 }
 
 function errorNotification(problem: InputProblem) {

@@ -1,5 +1,6 @@
 // Wording and ordering shared by every reporter, so that a finding reads the same in a terminal,
 // a PR comment and code scanning. No colour and no markup here: each reporter adds its own.
+import type {RuleCatalogue} from '../kernel/rules.js'
 import {SEVERITIES} from '../kernel/types.js'
 import type {
   Actor,
@@ -16,6 +17,8 @@ export interface ReporterOptions {
   color: boolean
   /** the hooks' `--quiet`: only what blocks is listed (pretty) */
   quiet?: boolean
+  /** every rule with its description and documentation (SARIF describes the rules it uses) */
+  rules?: RuleCatalogue
 }
 
 /** Returns the full text of a report; the command writes it to stdout or to `--output FILE`. */

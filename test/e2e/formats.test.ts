@@ -146,15 +146,18 @@ describe.concurrent('--format sarif', () => {
       return `${r.ruleId} ${decodeURIComponent(artifactLocation.uri)}:${region?.startLine}`
     }
     expect(results.map(located).sort()).toEqual(
-      json.report.findings.map((f) => `${f.rule} ${f.file}:${f.line}`).sort(),
+      // A finding without a line in the target (a deleted file) is shown at its baseline line.
+      json.report.findings
+        .map((f) => `${f.kind}/${f.rule} ${f.file}:${f.line ?? f.baselineLocation?.line}`)
+        .sort(),
     )
     for (const result of results) {
       expect(ruleIds).toContain(result.ruleId)
       const finding = json.report.findings.find((f) => f.id === result.partialFingerprints['acldrift/v1'])
       expect(finding, 'partial fingerprint is the finding id').toBeDefined()
-      expect(result.ruleId).toBe(finding!.rule)
+      expect(result.ruleId).toBe(`${finding!.kind}/${finding!.rule}`)
     }
-    const pub = results.find((r) => r.ruleId === 'public-principal')!
+    const pub = results.find((r) => r.ruleId === 'aws-iam/public-principal')!
     expect(pub.level).toBe('error')
     expect(pub.message.text).toContain('s3:')
   })

@@ -82,6 +82,8 @@ export interface Finding {
   before: unknown
   after: unknown
   diff: unknown[]
+  /** where the baseline statement it exceeds or removes is */
+  baselineLocation?: {file: string; line: number | null; pointer: string | null} | null
   commit: unknown
   approval: unknown
 }

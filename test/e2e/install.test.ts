@@ -7,12 +7,14 @@
 //   prefix: `prepare` installs the build tools and builds;
 // - `npm install -g … git+…` from git, the command as the README's Install section writes it (with
 //   the clone's file URL): without its flags npm leaves a link to a deleted temporary clone.
-// Both are slow (an npm install of the devDependencies each): one test each. The npm cache of the
-// real HOME is used, offline first, so that a warm machine does not go to the registry.
+// Each builds acldrift once (npm runs `prepare` twice in a row in these installs: the second finds
+// dist/ built from the same sources, scripts/build-inputs.js) and installs the devDependencies:
+// slow, so one test per install, all at once (processes: the cores share them). The npm
+// cache of the real HOME is used, offline first, so that a warm machine does not go to the registry.
 
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, rm} from 'node:fs/promises'
+import {appendFile, mkdir, readFile, rm} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, it} from 'vitest'
@@ -60,47 +62,62 @@ async function installGlobally(tmp: string, spec: string, flags: string[] = []) 
   return {result, home, prefix}
 }
 
-describe('installs from the source', () => {
-  it.skipIf(!hasPreCommit)(
-    'pre-commit try-repo: the published hook blocks a widening and passes a harmless change silently',
-    async ({expect}) => {
-      const tmp = await makeTempDir('acldrift-try-repo-')
-      temps.push(tmp)
-      const r = await newRepo()
-      await r.write(BUCKET_FILE, policyText(bucketPolicy))
-      await r.stage()
-      await r.commit('Add payroll exports bucket')
-      const env = {
-        HOME: homedir(),
-        PRE_COMMIT_HOME: join(tmp, 'pre-commit-home'),
-        npm_config_cache: npmCache,
-        npm_config_prefer_offline: 'true',
-      }
-      const tryRepo = () =>
-        runHermetic('pre-commit', ['try-repo', projectRoot, 'acldrift', '--verbose'], {
-          cwd: r.dir,
-          env,
-          timeoutMs: INSTALL_TIMEOUT,
-        })
+/** A repository with the payroll bucket committed. */
+async function bucketRepo() {
+  const r = await newRepo()
+  await r.write(BUCKET_FILE, policyText(bucketPolicy))
+  await r.stage()
+  await r.commit('Add payroll exports bucket')
+  return r
+}
 
+/** `pre-commit try-repo` of this repository's published hook, in `dir`. */
+async function tryRepo(dir: string) {
+  const tmp = await makeTempDir('acldrift-try-repo-')
+  temps.push(tmp)
+  return runHermetic('pre-commit', ['try-repo', projectRoot, 'acldrift', '--verbose'], {
+    cwd: dir,
+    env: {
+      HOME: homedir(),
+      PRE_COMMIT_HOME: join(tmp, 'pre-commit-home'),
+      npm_config_cache: npmCache,
+      npm_config_prefer_offline: 'true',
+    },
+    timeoutMs: INSTALL_TIMEOUT,
+  })
+}
+
+describe.concurrent('installs from the source', () => {
+  // try-repo installs into a new temporary store on every run (pre_commit/commands/try_repo.py):
+  // the two cases are two installs, so they are two tests, which run at once.
+  it.skipIf(!hasPreCommit)(
+    'pre-commit try-repo: the published hook blocks a widening',
+    async ({expect}) => {
+      const r = await bucketRepo()
       await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
       await r.stage(BUCKET_FILE)
-      const blocked = await tryRepo()
+      const blocked = await tryRepo(r.dir)
       expect(blocked.code, dump(blocked)).toBe(1)
       expect(blocked.stdout).toMatch(/- hook id: acldrift\n/)
       expect(blocked.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+    },
+    INSTALL_TIMEOUT + 60_000,
+  )
 
-      // The environment is installed now: the second run reuses it.
+  it.skipIf(!hasPreCommit)(
+    'pre-commit try-repo: the published hook passes a harmless change silently',
+    async ({expect}) => {
+      const r = await bucketRepo()
       await r.write(BUCKET_FILE, policyText({...bucketPolicy, Statement: [...bucketPolicy.Statement]}) + '\n')
       await r.write('README.md', 'payroll exports\n')
       await r.stage(BUCKET_FILE, 'README.md')
-      const passed = await tryRepo()
+      const passed = await tryRepo(r.dir)
       expect(passed.code, dump(passed)).toBe(0)
       expect(passed.stdout).toMatch(/acldrift \(block changes that widen access\)\.+Passed/)
       // --verbose shows the hook's own output, which is none.
       expect(passed.stdout).toMatch(/- hook id: acldrift\n- duration: [\d.]+s\n*$/)
     },
-    INSTALL_TIMEOUT + 120_000,
+    INSTALL_TIMEOUT + 60_000,
   )
 
   it(
@@ -112,14 +129,27 @@ describe('installs from the source', () => {
       expect(existsSync(join(clone, 'dist'))).toBe(false)
       const {result: install, home, prefix} = await installGlobally(tmp, clone)
       expect(install.code, dump(install)).toBe(0)
-      // npm pack's output stays the tarball's name alone: the build writes to standard error.
-      const pack = await runHermetic('npm', ['pack', '--dry-run', '--cache', npmCache], {
-        cwd: clone,
-        env: {HOME: home},
-        timeoutMs: INSTALL_TIMEOUT,
-      })
-      expect(pack.code, dump(pack)).toBe(0)
-      expect(pack.stdout).toMatch(/^acldrift-[\d.]+\.tgz\n$/)
+      // npm pack's output stays the tarball's name alone, whether `prepare` finds dist/ built from
+      // these sources (it says so on standard error) or builds it again (the build writes there too).
+      const pack = () =>
+        runHermetic('npm', ['pack', '--dry-run', '--cache', npmCache], {
+          cwd: clone,
+          env: {HOME: home},
+          timeoutMs: INSTALL_TIMEOUT,
+        })
+      const stamp = join(clone, 'dist', '.build-inputs')
+      const built = await readFile(stamp, 'utf8')
+      const packed = await pack()
+      expect(packed.code, dump(packed)).toBe(0)
+      expect(packed.stdout).toMatch(/^acldrift-[\d.]+\.tgz\n$/)
+      expect(packed.stderr).toContain('acldrift: dist/ is built from these sources already')
+      // A changed source is built again.
+      await appendFile(join(clone, 'src', 'kernel', 'version.ts'), '// changed after the build\n')
+      const rebuilt = await pack()
+      expect(rebuilt.code, dump(rebuilt)).toBe(0)
+      expect(rebuilt.stdout).toMatch(/^acldrift-[\d.]+\.tgz\n$/)
+      expect(rebuilt.stderr).not.toContain('built from these sources already')
+      expect(await readFile(stamp, 'utf8')).not.toBe(built)
 
       const acldrift = join(prefix, 'bin', 'acldrift')
       const r = await newRepo()

@@ -505,7 +505,7 @@ describe.concurrent('audit', () => {
       await readFile(join(r.dir, 'out/reports/acldrift-report.sarif'), 'utf8'),
     )
     expectValidSarif(sarif)
-    expect(sarif.runs[0]!.results.map((x) => x.ruleId)).toContain('public-principal')
+    expect(sarif.runs[0]!.results.map((x) => x.ruleId)).toContain('aws-iam/public-principal')
     const markdown = await readFile(join(r.dir, 'out/reports/acldrift-report.md'), 'utf8')
     expect(markdown).toContain('public-principal')
     expect(markdown).toContain(agentSha.slice(0, 7))

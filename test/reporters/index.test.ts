@@ -1,4 +1,5 @@
 import {describe, expect, it, vi} from 'vitest'
+import {ruleCatalogue} from '../../src/core/rule-docs.js'
 import {FORMATS, render} from '../../src/reporters/index.js'
 import {sampleReport} from './sample-report.js'
 
@@ -10,7 +11,7 @@ vi.mock('chalk', () => {
 describe('render', () => {
   it('renders json, sarif and markdown without loading chalk', async () => {
     for (const format of FORMATS.filter((f) => f !== 'pretty')) {
-      const out = await render(format, sampleReport(), {color: false})
+      const out = await render(format, sampleReport(), {color: false, rules: ruleCatalogue()})
       expect(out.endsWith('\n')).toBe(true)
       expect(out).toContain('iam/s3/customer-data-bucket.json')
     }

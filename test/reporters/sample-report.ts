@@ -105,7 +105,7 @@ export function sampleReport(): Report {
         pointer: '/Statement/2/Condition',
         change: 'possible-widening',
         severity: 'medium',
-        rule: 'unknown-condition-operator',
+        rule: 'undecidable-condition',
         message: 'Role analytics may be able to write to bucket acme-analytics outside its prefix.',
         reason:
           'Condition operator "StringLikeIfExistz" is unknown; the engine cannot decide which requests it allows.',

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {Ajv} from 'ajv'
 import addFormats from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
+import {ruleCatalogue} from '../../src/core/rule-docs.js'
 import {renderSarif} from '../../src/reporters/sarif.js'
 import {cleanReport, sampleReport} from './sample-report.js'
 
@@ -11,9 +12,22 @@ const ajv = new Ajv({strict: false, allErrors: true})
 addFormats.default(ajv)
 const validate = ajv.compile(schema)
 
+const rules = ruleCatalogue()
+const render = (report: ReturnType<typeof sampleReport>) => renderSarif(report, {color: false, rules})
+
+interface SarifRule {
+  id: string
+  shortDescription: {text: string}
+  fullDescription: {text: string}
+  help: {text: string; markdown: string}
+  helpUri: string
+  defaultConfiguration: {level: string}
+  properties: {precision: string; 'security-severity'?: string; tags: string[]}
+}
+
 interface SarifLog {
   runs: {
-    tool: {driver: {version: string; rules: {id: string; defaultConfiguration: {level: string}}[]}}
+    tool: {driver: {version: string; rules: SarifRule[]}}
     invocations: {
       executionSuccessful: boolean
       toolExecutionNotifications: {level: string; message: {text: string}}[]
@@ -31,7 +45,7 @@ interface SarifLog {
 }
 
 function sarif(report = sampleReport()): SarifLog {
-  const text = renderSarif(report)
+  const text = render(report)
   expect(validate(JSON.parse(text)), ajv.errorsText(validate.errors)).toBe(true)
   return JSON.parse(text) as SarifLog
 }
@@ -43,7 +57,7 @@ describe('sarif reporter', () => {
   })
 
   it('has a schema check that rejects what GitHub would reject', () => {
-    const log = JSON.parse(renderSarif(sampleReport()))
+    const log = JSON.parse(render(sampleReport()))
     log.runs[0].results[0].level = 'critical'
     log.runs[0].results[1].locations[0].physicalLocation.artifactLocation.uri = 'iam/team a.json'
     expect(validate(log)).toBe(false)
@@ -55,21 +69,25 @@ describe('sarif reporter', () => {
     )
   })
 
-  it('declares each rule name once and points every result at its rule', () => {
+  it('declares each rule of a kind once and points every result at its rule', () => {
     const [run] = sarif().runs
     const ruleIds = run.tool.driver.rules.map((rule) => rule.id)
-    expect(ruleIds).toEqual(['public-principal', 'unknown-condition-operator', 'grant-removed'])
+    expect(ruleIds).toEqual([
+      'aws-iam/public-principal',
+      'aws-iam/undecidable-condition',
+      'aws-iam/grant-removed',
+    ])
     expect(run.results).toHaveLength(4)
     for (const result of run.results) expect(ruleIds[result.ruleIndex]).toBe(result.ruleId)
   })
 
-  it('maps severities to levels, narrowings to notes, and rules to their most severe use', () => {
+  it('maps severities to levels, narrowings to notes, and rules to their most severe declared severity', () => {
     const [run] = sarif().runs
     expect(run.results.map((r) => [r.ruleId, r.level])).toEqual([
-      ['public-principal', 'error'],
-      ['public-principal', 'error'],
-      ['unknown-condition-operator', 'warning'],
-      ['grant-removed', 'note'],
+      ['aws-iam/public-principal', 'error'],
+      ['aws-iam/public-principal', 'error'],
+      ['aws-iam/undecidable-condition', 'warning'],
+      ['aws-iam/grant-removed', 'note'],
     ])
     expect(run.tool.driver.rules.map((rule) => rule.defaultConfiguration.level)).toEqual([
       'error',
@@ -103,9 +121,51 @@ describe('sarif reporter', () => {
   it('omits the region without a line and escapes paths into URI references', () => {
     const report = sampleReport()
     Object.assign(report.findings[0], {file: 'iam/team a/100%#1.json', line: null})
-    const result = sarif(report).runs[0].results.find((r) => r.ruleId === 'grant-removed')
+    Object.assign(report.findings[0], {baselineLocation: null})
+    const result = sarif(report).runs[0].results.find((r) => r.ruleId === 'aws-iam/grant-removed')
     expect(result?.locations[0].physicalLocation).toEqual({
       artifactLocation: {uri: 'iam/team%20a/100%25%231.json', uriBaseId: '%SRCROOT%'},
     })
+  })
+
+  it("describes every rule as GitHub's ingestion asks: descriptions, help, a link to its section, precision", () => {
+    for (const rule of sarif().runs[0].tool.driver.rules) {
+      const declared = rules[rule.id]!
+      expect(rule.shortDescription.text).toBe(declared.title)
+      expect(rule.fullDescription.text).toBe(declared.description)
+      expect(rule.help.text).toContain(declared.description.replace(/`/g, ''))
+      expect(rule.help.markdown).toContain(declared.description)
+      expect(rule.help.markdown).toContain(`(${rule.helpUri})`)
+      expect(rule.helpUri).toMatch(
+        /^https:\/\/github\.com\/acldrift\/acldrift\/blob\/main\/(README|docs\/[\w-]+)\.md#[\w-]+$/,
+      )
+      expect(['very-high', 'high', 'medium', 'low']).toContain(rule.properties.precision)
+    }
+    const narrowing = sarif().runs[0].tool.driver.rules.find((r) => r.id === 'aws-iam/grant-removed')!
+    expect(narrowing.help.text).not.toContain('approve')
+    expect(narrowing.properties['security-severity']).toBeUndefined()
+  })
+
+  it("takes a rule's security severity from its declaration, not from what this run found", () => {
+    const rule = (report: ReturnType<typeof sampleReport>) =>
+      sarif(report).runs[0].tool.driver.rules.find((r) => r.id === 'aws-iam/deny-removed')!
+    const report = (severity: 'high' | 'critical') => {
+      const r = sampleReport()
+      Object.assign(r.findings[1]!, {rule: 'deny-removed', severity})
+      return r
+    }
+    // deny-removed is high, or critical when anyone can make the request: always 9.5 for GitHub.
+    expect(rule(report('high')).properties['security-severity']).toBe('9.5')
+    expect(rule(report('critical'))).toEqual(rule(report('high')))
+  })
+
+  it('puts a finding on a deleted file at its baseline location', () => {
+    const report = sampleReport()
+    Object.assign(report.findings[0]!, {
+      line: null,
+      baselineLocation: {file: report.findings[0]!.file, line: 12, pointer: '/Statement/0'},
+    })
+    const result = sarif(report).runs[0].results.find((r) => r.ruleId === 'aws-iam/grant-removed')
+    expect(result?.locations[0].physicalLocation.region).toEqual({startLine: 12})
   })
 })
