@@ -39211,6 +39211,7 @@ function launcherScript() {
     "# with them. acldrift is the repository's node_modules/.bin/acldrift (npm install",
     "# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).",
     "# Usage: sh .acldrift/acldrift.sh check --staged | hook commit-msg FILE | hook prepare-commit-msg FILE",
+    "#        | hook post-rewrite amend|rebase (the rewritten commits on stdin)",
     ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', void 0),
     'run_acldrift "$@"',
     ...TAIL,
