@@ -150,6 +150,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const errors = [
     ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values(),
   ]
+  wereDocuments(errors, baseline)
   errors.push(...keptKinds(baseline, target))
   const since = historyStart(options, baseline, target.commit, notes)
   const changes = await changesOfGone(options, baseline, target, since, notes)
@@ -242,7 +243,7 @@ function keptKinds(baseline: LoadedSource, target: LoadedSource): InputProblem[]
     if (document.origin !== undefined) containers.add(file)
     const was =
       document.origin === undefined
-        ? `was a ${document.kind} document in the baseline and is no longer read as one`
+        ? `was ${withArticle(document.kind)} document in the baseline and is no longer read as one`
         : `held ${document.kind} documents in the baseline and is no longer read`
     problems.push({file, message: `${was}: ${unread.get(file)}`})
   }
@@ -272,6 +273,26 @@ function historyStart(
     return commit
   }
   return () => (start ??= find())
+}
+
+/** `an aws-iam`, `a k8s-rbac`. */
+const withArticle = (kind: string) => `${/^[aeio]/.test(kind) ? 'an' : 'a'} ${kind}`
+
+/**
+ * A file that was an access config in the baseline and no longer parses is named with its
+ * line by the parser; the message also says what it was, so that nobody reads it as a stray
+ * file: it fails closed instead of counting as deleted.
+ */
+function wereDocuments(errors: InputProblem[], baseline: LoadedSource): void {
+  const kinds = new Map([...baseline.documents.values()].map((d) => [d.origin?.file ?? d.path, d.kind]))
+  for (const [i, error] of errors.entries()) {
+    const kind = kinds.get(error.file)
+    if (kind === undefined || error.message.includes('in the baseline')) continue
+    errors[i] = {
+      ...error,
+      message: `${error.message} (${error.file} was ${withArticle(kind)} access config in the baseline: it fails closed, it is not taken as deleted)`,
+    }
+  }
 }
 
 const goneFrom = (baseline: LoadedSource, target: LoadedSource) =>
