@@ -222,11 +222,12 @@ describe('attribution from git history', () => {
 
 describe('an undecidable condition does not lower severity', () => {
   it(
-    'failOn: high blocks iam:PassRole on every role under a ${aws:PrincipalAccount} condition, as it does with a literal account',
+    'failOn: high blocks iam:PassRole on every role under a condition operator acldrift cannot read, as it does under StringEquals',
     async () => {
       const r = await setUp('  failOn: high\n')
-      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
-      const deploy = (account: string) =>
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html:
+      // StringContains is no IAM operator, so what it matches cannot be decided.
+      const deploy = (operator: string) =>
         `${JSON.stringify(
           {
             Version: '2012-10-17',
@@ -236,7 +237,7 @@ describe('an undecidable condition does not lower severity', () => {
                 Effect: 'Allow',
                 Action: 'iam:PassRole',
                 Resource: '*',
-                Condition: {StringEquals: {'aws:ResourceAccount': account}},
+                Condition: {[operator]: {'aws:ResourceAccount': '111122223333'}},
               },
             ],
           },
@@ -244,18 +245,18 @@ describe('an undecidable condition does not lower severity', () => {
           2,
         )}\n`
       const POLICY = 'iam/policies/deploy.json'
-      for (const account of ['111122223333', '${aws:PrincipalAccount}']) {
-        await r.write(POLICY, deploy(account))
+      for (const operator of ['StringEquals', 'StringContains']) {
+        await r.write(POLICY, deploy(operator))
         await r.stage(POLICY)
         const commit = await git(r, {}, 'commit', '-m', 'Let the deployer pass roles')
-        expect(commit.code, `${account}\n${dump(commit)}`).not.toBe(0)
+        expect(commit.code, `${operator}\n${dump(commit)}`).not.toBe(0)
         expect(commit.stderr).toContain('iam:PassRole')
       }
       const check = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir})
       const [possible] = (JSON.parse(check.stdout) as {findings: Finding[]}).findings
       expect(possible).toMatchObject({
         change: 'possible-widening',
-        rule: 'undecidable-condition',
+        rule: 'privilege-escalation',
         severity: 'high',
       })
     },
