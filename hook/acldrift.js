@@ -671,7 +671,7 @@ function mostTelling(candidates, rank) {
   }
   return best4;
 }
-var SEVERITY_RANK, parenthesised, sentence;
+var SEVERITY_RANK, higherSeverity, parenthesised, sentence;
 var init_findings = __esm({
   "src/kernel/findings.ts"() {
     "use strict";
@@ -679,6 +679,7 @@ var init_findings = __esm({
     init_parse();
     init_rules();
     SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
+    higherSeverity = (a, b) => SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
     parenthesised = (detail) => detail ? ` (${detail})` : "";
     sentence = {
       /** `Title: what (detail).` — a narrowing, or a change whose clause says it all. */
@@ -5101,9 +5102,9 @@ var init_rules4 = __esm({
       },
       "undecidable-condition": {
         change: "possible-widening",
-        severity: ["medium", "high"],
+        severity: ["medium", "high", "critical"],
         title: "Possible new access",
-        description: "The grant depends on an IAM condition acldrift cannot interpret (anything beyond comparisons of `request.time`, `resource.name|type|service` and `request.host|path`); the expression is quoted in the reason. High when the member is public. Review it by hand."
+        description: "The grant depends on an IAM condition acldrift cannot interpret (anything beyond comparisons of `request.time`, `resource.name|type|service` and `request.host|path`); the expression is quoted in the reason. Its severity is the one the grant would have if the condition held (critical for a public member, high for a basic or escalation role): a condition acldrift cannot interpret never lowers it. Review it by hand."
       },
       "audit-logging-reduced": {
         change: "possible-widening",
@@ -6074,11 +6075,7 @@ function scoreWidening(cell2, tgt, base, baseUnderTargetRoles) {
   const covering2 = base.rules.find((r) => grantsIgnoringCondition(r, cell2));
   const sameGrant2 = base.rules.find((r) => grantsToken(r, cell2));
   const sameRole = base.rules.find((r) => r.binding.role === responsible.binding.role);
-  if (possible) {
-    rule2 = "undecidable-condition";
-    severity2 = publicAccess ? "high" : "medium";
-    related2 = (covering2 ?? sameGrant2 ?? sameRole)?.binding;
-  } else if (publicAccess) {
+  if (publicAccess) {
     rule2 = "public-member";
     severity2 = "critical";
     related2 = (covering2 ?? sameGrant2 ?? sameRole)?.binding;
@@ -6114,6 +6111,11 @@ function scoreWidening(cell2, tgt, base, baseUnderTargetRoles) {
     rule2 = "new-grant";
     severity2 = "low";
     related2 = sameRole?.binding;
+  }
+  if (possible) {
+    rule2 = "undecidable-condition";
+    severity2 = higherSeverity("medium", severity2);
+    related2 = (covering2 ?? sameGrant2 ?? sameRole)?.binding;
   }
   return {
     cell: cell2,
@@ -6870,7 +6872,7 @@ function finding(d, sides) {
   };
   return completeFinding("github-actions", RULES4, sides, draft);
 }
-var sideOf, HIGH_WRITE, scopeSeverity, max, underTrigger, privilegedTriggers, triggerOf, isDefault, NO_SECRETS, covers, unionOf, TRIGGER_RISK, secretText;
+var sideOf, HIGH_WRITE, scopeSeverity, underTrigger, privilegedTriggers, triggerOf, isDefault, NO_SECRETS, covers, unionOf, TRIGGER_RISK, secretText;
 var init_compare4 = __esm({
   "src/adapters/github-actions/compare.ts"() {
     "use strict";
@@ -6885,8 +6887,7 @@ var init_compare4 = __esm({
     };
     HIGH_WRITE = /* @__PURE__ */ new Set(["actions", "attestations", "contents", "deployments", "id-token", "packages"]);
     scopeSeverity = (scope, level2) => level2 === "write" ? HIGH_WRITE.has(scope) ? "high" : "medium" : "low";
-    max = (a, b) => SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
-    underTrigger = (severity2, trigger) => trigger === "pull_request_target" ? "critical" : trigger === "workflow_run" ? max(severity2, "high") : severity2;
+    underTrigger = (severity2, trigger) => trigger === "pull_request_target" ? "critical" : trigger === "workflow_run" ? higherSeverity(severity2, "high") : severity2;
     privilegedTriggers = (side) => PRIVILEGED_TRIGGERS.filter((t) => side.triggers.has(t));
     triggerOf = (side) => privilegedTriggers(side)[0];
     isDefault = (t) => t?.source === "default" || t?.source === "caller";
@@ -7476,8 +7477,8 @@ function regions(base, target) {
     );
     return s;
   };
-  const candidates = (s, rules, max2, floor) => {
-    const above = s.live.map(([id]) => [id, max2.get(id) ?? -1]).filter(([, i]) => i > floor).sort((x, y) => x[1] - y[1]);
+  const candidates = (s, rules, max, floor) => {
+    const above = s.live.map(([id]) => [id, max.get(id) ?? -1]).filter(([, i]) => i > floor).sort((x, y) => x[1] - y[1]);
     return [ownersKey(rules, floor), ...above.map(([id, i]) => `${id}=${ownersKey(rules, i)}`)].join("|");
   };
   const settled = (s) => candidates(s, base, maxB, s.floorB) === candidates(s, target, maxA, s.floorA);
@@ -26436,11 +26437,11 @@ function locateDocument(value) {
   const policy2 = value.Policy;
   if (isObject10(policy2) && isObject10(policy2.PolicySummary) && typeof policy2.Content === "string") {
     const { Type: type, Name: name, Id: id } = policy2.PolicySummary;
-    const short = typeof type === "string" ? GUARDRAILS[type] : void 0;
-    if (short !== void 0)
+    const short2 = typeof type === "string" ? GUARDRAILS[type] : void 0;
+    if (short2 !== void 0)
       return {
         pointer: "/Policy",
-        name: `${short}/${typeof name === "string" ? name : String(id)}`,
+        name: `${short2}/${typeof name === "string" ? name : String(id)}`,
         document: policy2.Content,
         guardrail: { type, content: "/Policy/Content" }
       };
@@ -33770,6 +33771,18 @@ async function resolveCommit(root, rev) {
 async function hasCommit(root, rev) {
   return await verifyCommit(root, rev) !== null;
 }
+function firstParent(root, commit) {
+  return verifyCommit(root, `${commit}^`);
+}
+async function isAncestor(root, ancestor, commit) {
+  try {
+    await runGit(root, ["merge-base", "--is-ancestor", "--end-of-options", ancestor, commit]);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError && (error.status === 1 || error.status === 128)) return false;
+    throw error;
+  }
+}
 function headCommit(root) {
   return verifyCommit(root, "HEAD");
 }
@@ -34348,10 +34361,12 @@ __export(git_exports, {
   blobIdsAt: () => blobIdsAt,
   catFileBatch: () => catFileBatch,
   findRepoRoot: () => findRepoRoot,
+  firstParent: () => firstParent,
   gitDir: () => gitDir,
   gitProcessCount: () => gitProcessCount,
   headCommit: () => headCommit,
   hooksDir: () => hooksDir,
+  isAncestor: () => isAncestor,
   isShallow: () => isShallow,
   listRevisionFiles: () => listRevisionFiles,
   listStagedEntries: () => listStagedEntries,
@@ -35466,9 +35481,9 @@ function lineAt2(text3, index2) {
   const end = text3.indexOf("\n", index2);
   return text3.slice(start, end === -1 ? text3.length : end).trim();
 }
-function clean(text3, max2 = MAX_DETAIL) {
+function clean(text3, max = MAX_DETAIL) {
   const flat2 = text3.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim();
-  return flat2.length > max2 ? `${flat2.slice(0, max2 - 1)}\u2026` : flat2;
+  return flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
 }
 var MAX_DETAIL, MAX_NAME, present;
 var init_match = __esm({
@@ -36754,6 +36769,12 @@ var init_rules9 = __esm({
         title: "The baseline accepts more",
         description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
       },
+      "baseline-moved": {
+        change: "widening",
+        severity: "medium",
+        title: "The baseline claims another commit",
+        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
+      },
       "self-approval": {
         change: "widening",
         severity: "high",
@@ -37188,13 +37209,13 @@ function signerChanges(before, after, versions) {
   const old = signerKeys(before.get(ALLOWED_SIGNERS_FILE));
   return [...signerKeys(after.get(ALLOWED_SIGNERS_FILE))].filter((key2) => !old.has(key2)).map((key2) => {
     const [principal3, material] = key2.split(" ");
-    const short = `${material.slice(0, 12)}\u2026`;
+    const short2 = `${material.slice(0, 12)}\u2026`;
     return {
       finding: protectedFinding({
         file: ALLOWED_SIGNERS_FILE,
         rule: "approver-added",
         severity: "high",
-        message: `${ALLOWED_SIGNERS_FILE}: a key (${short}) added for ${principal3}: commits it signs count as ${principal3}'s approvals.`,
+        message: `${ALLOWED_SIGNERS_FILE}: a key (${short2}) added for ${principal3}: commits it signs count as ${principal3}'s approvals.`,
         witness: { signer: principal3, key: material },
         pointer: null,
         line: null,
@@ -37466,7 +37487,8 @@ async function parseSnapshot(path, content, options = {}) {
   return {
     snapshot: snapshot2,
     source: { type: "snapshot", ref: path, commit: snapshot2.source.commit, documents, problems: [], notes: [] },
-    held: new Map(read.documents.map((d) => [d.path, d]))
+    held: new Map(read.documents.map((d) => [d.path, d])),
+    sourceMap: parsed2.sourceMap
   };
 }
 async function openSnapshot(path) {
@@ -37555,31 +37577,55 @@ async function baselineChanges(file, before, after, versions, errors, notes, set
     if (old === void 0 && now !== void 0) notes.push(`${file}: the baseline snapshot is new`);
     return [];
   }
-  const newer = await heldIn(file, now);
-  if (!(newer instanceof Map)) {
+  const newer = await readVersion(file, now);
+  if (!("held" in newer)) {
     errors.push(...newer);
     return [];
   }
-  const older = await heldIn(file, old);
-  if (!(older instanceof Map))
+  const older = await readVersion(file, old);
+  if (!("held" in older))
     notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
-  const was = older instanceof Map ? older : /* @__PURE__ */ new Map();
-  const documentsAt = (blob) => versions.get(blob, "snapshot", async (content) => {
-    const held = await heldIn(file, content);
-    return held instanceof Map ? held : void 0;
+  const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
+  const versionAt = (blob) => versions.get(blob, "snapshot", async (content) => {
+    const read = await readVersion(file, content);
+    return "held" in read ? read : void 0;
   });
-  const { found: found2, notes: compared } = await baselineWidenings(was, newer, { path: file, documentsAt }, settings);
+  const documentsAt = async (blob) => (await versionAt(blob))?.held;
+  const { found: found2, notes: compared } = await baselineWidenings(
+    was,
+    newer.held,
+    { path: file, documentsAt },
+    settings
+  );
   notes.push(...compared);
+  const declared = newer.snapshot.source.commit;
+  if ("held" in older && older.snapshot.source.commit !== declared && sameHeld(older.held, newer.held))
+    found2.push({
+      finding: protectedFinding({
+        file,
+        rule: "baseline-moved",
+        severity: "medium",
+        message: `The baseline snapshot now says it was taken at ${short(declared)}, not ${short(older.snapshot.source.commit)}: history is read from the commit git says, and the snapshot's claim changed without an approver`,
+        witness: { declaredCommit: declared },
+        pointer: "/source/commit",
+        line: lineOf(newer.sourceMap, "/source/commit"),
+        before: older.snapshot.source.commit,
+        after: declared
+      }),
+      path: file,
+      holds: async (blob) => (await versionAt(blob))?.snapshot.source.commit === declared
+    });
   return found2;
 }
-async function heldIn(file, content) {
+async function readVersion(file, content) {
   try {
-    return (await parseSnapshot(file, content)).held;
+    return await parseSnapshot(file, content);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     return error.problems;
   }
 }
+var sameHeld, short;
 var init_baseline_changes = __esm({
   async "src/core/gate/baseline-changes.ts"() {
     "use strict";
@@ -37588,6 +37634,9 @@ var init_baseline_changes = __esm({
     await init_embedded();
     await init_snapshot3();
     init_errors();
+    init_protected();
+    sameHeld = (a, b) => a.size === b.size && [...a].every(([key2, doc]) => b.get(key2)?.hash === doc.hash);
+    short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
   }
 });
 
@@ -37883,23 +37932,51 @@ async function referenceCommit(input, paths, history, notes) {
   const read = await history();
   const tip = read.order[0];
   if (tip === void 0) return baseline.commit;
-  const chain = chainOf(read, tip, paths.baseline);
-  const touched = chain.states.filter((s) => s.touched).map((s) => s.sha);
-  if (touched.length === 0) return baseline.commit;
+  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip);
+  if (approved === void 0) return baseline.commit;
+  if (!approved.byApprover)
+    notes.push(
+      `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`
+    );
+  return approved.sha;
+}
+async function snapshotBase(input, head) {
+  const declared = input.baseline.commit;
+  const paths = protectedPaths(input);
+  if (paths.baseline === void 0 || head === null) return declared;
+  const read = await readPathHistory(input.root, head, [paths.baseline]);
+  const tip = read.order[0];
+  if (tip === void 0) return declared;
+  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip);
+  if (approved === void 0) return declared;
+  const [atApproved] = await readPathsAt(input.root, [{ type: "ref", commit: approved.sha }], [paths.baseline]);
+  const taken = declaredCommit(atApproved.get(paths.baseline));
+  if (taken !== null && await isAncestor(input.root, taken, approved.sha)) return taken;
+  return firstParent(input.root, approved.sha);
+}
+function declaredCommit(content) {
+  if (content === void 0) return null;
+  try {
+    const commit = JSON.parse(content.toString("utf8")).source?.commit;
+    return typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
+  } catch {
+    return null;
+  }
+}
+async function approvedSnapshotVersion(input, configPath, path, read, tip) {
+  const touched = chainOf(read, tip, path).states.filter((s) => s.touched).map((s) => s.sha);
+  if (touched.length === 0) return void 0;
   const commits = await lookUpCommits({ root: input.root, actors: input.config.actors }, touched);
   for (const sha of touched) {
     const commit = commits.get(sha) ?? null;
     const signed = input.config.policy.requireSignedApprovals ? await signedCommits(
       input.root,
-      (await trustBefore(input.root, paths.config, sha, read.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
+      (await trustBefore(input.root, configPath, sha, read.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
       [commit]
     ) : void 0;
-    if (approverCommit(commit, input.config.policy.approvers, signed).ok) return sha;
+    if (approverCommit(commit, input.config.policy.approvers, signed).ok) return { sha, byApprover: true };
   }
-  notes.push(
-    `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`
-  );
-  return touched.at(-1);
+  return { sha: touched.at(-1), byApprover: false };
 }
 async function approvedState(input, configPath, paths, history, start, notes) {
   const read = await history();
@@ -38202,8 +38279,10 @@ async function runCheck(options) {
   const errors = [
     ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values()
   ];
+  wereDocuments(errors, baseline);
   errors.push(...keptKinds(baseline, target));
-  const changes = await changesOfGone(options, baseline, target, notes);
+  const since = historyStart(options, baseline, target.commit, notes);
+  const changes = await changesOfGone(options, baseline, target, since, notes);
   const lost = lostPaths(options, baseline, target, changes, new Set(errors.map((e) => e.file)));
   errors.push(...lost.problems);
   notes.push(...followMoves(baseline, target, changes));
@@ -38227,7 +38306,7 @@ async function runCheck(options) {
   if (options.attribute !== false) {
     const attribution = await attribute(findings, {
       root: options.root,
-      baseline: baseline.commit,
+      baseline: findings.length === 0 ? baseline.commit : await since(),
       target: { type: options.target.type, commit: target.commit },
       actors: options.config.actors,
       settings: options.config.settings,
@@ -38277,21 +38356,46 @@ function keptKinds(baseline, target) {
     const file = document.origin?.file ?? path;
     if (target.documents.has(path) || !unread2.has(file) || containers.has(file)) continue;
     if (document.origin !== void 0) containers.add(file);
-    const was = document.origin === void 0 ? `was a ${document.kind} document in the baseline and is no longer read as one` : `held ${document.kind} documents in the baseline and is no longer read`;
+    const was = document.origin === void 0 ? `was ${withArticle(document.kind)} document in the baseline and is no longer read as one` : `held ${document.kind} documents in the baseline and is no longer read`;
     problems.push({ file, message: `${was}: ${unread2.get(file)}` });
   }
   return problems;
 }
-async function changesOfGone(options, baseline, target, notes) {
-  if (baseline.commit === null || goneFrom(baseline, target).length === 0) return void 0;
+function historyStart(options, baseline, head, notes) {
+  let start;
+  const find = async () => {
+    if (baseline.type !== "snapshot") return baseline.commit;
+    const input = { ...options, baseline: { snapshot: true, commit: baseline.commit, flag: options.baseline } };
+    const commit = await snapshotBase(input, head);
+    if (commit !== baseline.commit && options.target.type === "ref")
+      notes.push(
+        `the baseline snapshot says it was taken at ${baseline.commit?.slice(0, 7) ?? "no commit"}; its history says ${commit?.slice(0, 7) ?? "before the first commit"}: commits are searched from there`
+      );
+    return commit;
+  };
+  return () => start ??= find();
+}
+function wereDocuments(errors, baseline) {
+  const kinds = new Map([...baseline.documents.values()].map((d) => [d.origin?.file ?? d.path, d.kind]));
+  for (const [i, error] of errors.entries()) {
+    const kind = kinds.get(error.file);
+    if (kind === void 0 || error.message.includes("in the baseline")) continue;
+    errors[i] = {
+      ...error,
+      message: `${error.message} (${error.file} was ${withArticle(kind)} access config in the baseline: it fails closed, it is not taken as deleted)`
+    };
+  }
+}
+async function changesOfGone(options, baseline, target, since, notes) {
+  if (goneFrom(baseline, target).length === 0) return void 0;
+  const from = await since();
+  if (from === null) return void 0;
   const to = options.target.type === "ref" ? { type: "ref", commit: target.commit } : options.target;
   try {
-    return await pathChanges(options.root, baseline.commit, to);
+    return await pathChanges(options.root, from, to);
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
-    notes.push(
-      `renames since the baseline's commit ${baseline.commit.slice(0, 7)} not followed: ${error.message}`
-    );
+    notes.push(`renames since the baseline's commit ${from.slice(0, 7)} not followed: ${error.message}`);
     return void 0;
   }
 }
@@ -38377,7 +38481,7 @@ function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, selfContained, goneFrom, fileOf, changeRank;
+var emptySource, selfContained, withArticle, goneFrom, fileOf, changeRank;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -38387,6 +38491,7 @@ var init_check = __esm({
     init_git();
     init_findings();
     await init_gate();
+    await init_reference();
     await init_snapshot3();
     await init_source();
     init_version();
@@ -38399,6 +38504,7 @@ var init_check = __esm({
       notes: []
     });
     selfContained = (...sources) => !sources.flatMap((source) => [...source.documents.values()]).map((d) => adapterFor(d.kind)).some((adapter) => adapter.scope === "kind" || adapter.consults !== void 0);
+    withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
     fileOf = (key2, documents) => documents.get(key2)?.origin?.file ?? key2;
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
@@ -39211,6 +39317,7 @@ function launcherScript() {
     "# with them. acldrift is the repository's node_modules/.bin/acldrift (npm install",
     "# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).",
     "# Usage: sh .acldrift/acldrift.sh check --staged | hook commit-msg FILE | hook prepare-commit-msg FILE",
+    "#        | hook post-rewrite amend|rebase (the rewritten commits on stdin)",
     ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', void 0),
     'run_acldrift "$@"',
     ...TAIL,

@@ -17,6 +17,7 @@ import {
 import type {CheckOptions} from './options.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
+import {snapshotBase} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
 import {
   assigner,
@@ -149,8 +150,10 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const errors = [
     ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values(),
   ]
+  wereDocuments(errors, baseline)
   errors.push(...keptKinds(baseline, target))
-  const changes = await changesOfGone(options, baseline, target, notes)
+  const since = historyStart(options, baseline, target.commit, notes)
+  const changes = await changesOfGone(options, baseline, target, since, notes)
   const lost = lostPaths(options, baseline, target, changes, new Set(errors.map((e) => e.file)))
   errors.push(...lost.problems)
   notes.push(...followMoves(baseline, target, changes))
@@ -176,7 +179,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   if (options.attribute !== false) {
     const attribution = await attribute(findings, {
       root: options.root,
-      baseline: baseline.commit,
+      baseline: findings.length === 0 ? baseline.commit : await since(),
       target: {type: options.target.type, commit: target.commit},
       actors: options.config.actors,
       settings: options.config.settings,
@@ -240,11 +243,56 @@ function keptKinds(baseline: LoadedSource, target: LoadedSource): InputProblem[]
     if (document.origin !== undefined) containers.add(file)
     const was =
       document.origin === undefined
-        ? `was a ${document.kind} document in the baseline and is no longer read as one`
+        ? `was ${withArticle(document.kind)} document in the baseline and is no longer read as one`
         : `held ${document.kind} documents in the baseline and is no longer read`
     problems.push({file, message: `${was}: ${unread.get(file)}`})
   }
   return problems
+}
+
+/**
+ * Where the history searched for the findings' commits starts: the baseline's commit, and for a
+ * baseline snapshot file the commit git history says it was taken at, not the commit the file
+ * declares (src/core/gate/reference.ts). Asked for only when there is something to attribute.
+ */
+function historyStart(
+  options: CheckOptions,
+  baseline: LoadedSource,
+  head: string | null,
+  notes: string[],
+): () => Promise<string | null> {
+  let start: Promise<string | null> | undefined
+  const find = async () => {
+    if (baseline.type !== 'snapshot') return baseline.commit
+    const input = {...options, baseline: {snapshot: true, commit: baseline.commit, flag: options.baseline}}
+    const commit = await snapshotBase(input, head)
+    if (commit !== baseline.commit && options.target.type === 'ref')
+      notes.push(
+        `the baseline snapshot says it was taken at ${baseline.commit?.slice(0, 7) ?? 'no commit'}; its history says ${commit?.slice(0, 7) ?? 'before the first commit'}: commits are searched from there`,
+      )
+    return commit
+  }
+  return () => (start ??= find())
+}
+
+/** `an aws-iam`, `a k8s-rbac`. */
+const withArticle = (kind: string) => `${/^[aeio]/.test(kind) ? 'an' : 'a'} ${kind}`
+
+/**
+ * A file that was an access config in the baseline and no longer parses is named with its
+ * line by the parser; the message also says what it was, so that nobody reads it as a stray
+ * file: it fails closed instead of counting as deleted.
+ */
+function wereDocuments(errors: InputProblem[], baseline: LoadedSource): void {
+  const kinds = new Map([...baseline.documents.values()].map((d) => [d.origin?.file ?? d.path, d.kind]))
+  for (const [i, error] of errors.entries()) {
+    const kind = kinds.get(error.file)
+    if (kind === undefined || error.message.includes('in the baseline')) continue
+    errors[i] = {
+      ...error,
+      message: `${error.message} (${error.file} was ${withArticle(kind)} access config in the baseline: it fails closed, it is not taken as deleted)`,
+    }
+  }
 }
 
 const goneFrom = (baseline: LoadedSource, target: LoadedSource) =>
@@ -261,18 +309,19 @@ async function changesOfGone(
   options: CheckOptions,
   baseline: LoadedSource,
   target: LoadedSource,
+  since: () => Promise<string | null>,
   notes: string[],
 ): Promise<PathChanges | undefined> {
-  if (baseline.commit === null || goneFrom(baseline, target).length === 0) return undefined
+  if (goneFrom(baseline, target).length === 0) return undefined
+  const from = await since()
+  if (from === null) return undefined
   const to = options.target.type === 'ref' ? {type: 'ref' as const, commit: target.commit!} : options.target
   try {
-    return await pathChanges(options.root, baseline.commit, to)
+    return await pathChanges(options.root, from, to)
   } catch (error) {
     // A snapshot taken at a commit this clone does not have.
     if (!(error instanceof GitError)) throw error
-    notes.push(
-      `renames since the baseline's commit ${baseline.commit.slice(0, 7)} not followed: ${error.message}`,
-    )
+    notes.push(`renames since the baseline's commit ${from.slice(0, 7)} not followed: ${error.message}`)
     return undefined
   }
 }

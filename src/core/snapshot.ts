@@ -5,7 +5,7 @@ import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
 import type {LoadedSource, SnapshotFiles} from './source.js'
-import type {ActorType, Document, Kind, Origin} from '../kernel/types.js'
+import type {ActorType, Document, Kind, Origin, SourceMap} from '../kernel/types.js'
 import {containerFor} from '../containers/index.js'
 import {embed} from './embedded.js'
 import {validateValue} from './validate.js'
@@ -89,6 +89,8 @@ export interface ParsedSnapshot {
    * gate compares when the baseline file changes, with lines in the snapshot file.
    */
   held: Map<string, Document>
+  /** where each value is in the snapshot file (nothing is located when it was read without positions) */
+  sourceMap: SourceMap
 }
 
 /** A snapshot's content, failing closed like readSnapshot: each document must be valid for its kind. */
@@ -126,6 +128,7 @@ export async function parseSnapshot(
     snapshot,
     source: {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []},
     held: new Map(read!.documents.map((d) => [d.path, d])),
+    sourceMap: parsed.sourceMap,
   }
 }
 

@@ -8,9 +8,11 @@
 export {catFileBatch, BatchParser, type GitObject} from './batch.js'
 export {
   findRepoRoot,
+  firstParent,
   gitDir,
   headCommit,
   hooksDir,
+  isAncestor,
   isShallow,
   mergeBase,
   resolveCommit,

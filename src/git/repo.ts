@@ -40,6 +40,23 @@ export async function hasCommit(root: string, rev: string): Promise<boolean> {
   return (await verifyCommit(root, rev)) !== null
 }
 
+/** The first parent of a commit; null for a root commit (or one a shallow clone cut off). */
+export function firstParent(root: string, commit: string): Promise<string | null> {
+  return verifyCommit(root, `${commit}^`)
+}
+
+/** Whether `ancestor` is `commit` or one of its ancestors (false when this clone lacks either). */
+export async function isAncestor(root: string, ancestor: string, commit: string): Promise<boolean> {
+  try {
+    await runGit(root, ['merge-base', '--is-ancestor', '--end-of-options', ancestor, commit])
+    return true
+  } catch (error) {
+    // 1: not an ancestor; 128: an object this clone does not have, or not a commit.
+    if (error instanceof GitError && (error.status === 1 || error.status === 128)) return false
+    throw error
+  }
+}
+
 /** The commit HEAD points to, or null on an unborn branch (a repository without commits). */
 export function headCommit(root: string): Promise<string | null> {
   return verifyCommit(root, 'HEAD')

@@ -53,6 +53,10 @@ export function structuralDiff(before: unknown, after: unknown): unknown[] {
 
 export const SEVERITY_RANK: Record<Severity, number> = {critical: 4, high: 3, medium: 2, low: 1}
 
+/** The higher of two severities. */
+export const higherSeverity = (a: Severity, b: Severity): Severity =>
+  SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b
+
 /** A report's counts: findings by change, and the files that could not be read. */
 export function summarize(documents: number, findings: Finding[], errors: InputProblem[]): Report['summary'] {
   const count = (change: Finding['change']) => findings.filter((f) => f.change === change).length

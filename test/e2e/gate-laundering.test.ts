@@ -3,7 +3,8 @@
 // real hooks, Claude Code's own identity and trailer (the honest agent), and the human's
 // routine command after it (or a `git replace` of the agent's commit). One repository per
 // scenario; each ends with the human's hook blocking, the human's command refusing, or the
-// audit naming the agent.
+// audit naming the agent. Also: where blame starts (git history, not the snapshot's claim), and
+// the severity of a possible widening under failOn.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -174,6 +175,90 @@ describe('laundering through a human', () => {
       const moved = findings.filter((f) => f.kind === 'aws-iam' && f.change === 'widening')
       expect(moved.length).toBeGreaterThan(0)
       for (const f of moved) expect(f.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+    },
+    SLOW,
+  )
+})
+
+describe('attribution from git history', () => {
+  it(
+    "an agent that moves the snapshot's source.commit past its widening is still named, and the move is reported",
+    async () => {
+      const r = await setUp()
+      const approvedVersion = (await r.git('rev-parse', 'HEAD')).trim()
+      await r.write(TRUST, trust('0.0.0.0/0'))
+      await r.stage(TRUST)
+      const widen = await git(r, CLAUDE_ENV, 'commit', '--no-verify', '-m', agent.message('Open the trust'))
+      expect(widen.code, dump(widen)).toBe(0)
+      const widening = (await r.git('rev-parse', 'HEAD')).trim()
+
+      // The snapshot now claims to be of the agent's own commit: history after it holds no widening.
+      const snapshot = JSON.parse(await readFile(join(r.dir, BASELINE), 'utf8')) as {source: {commit: string}}
+      snapshot.source.commit = widening
+      await r.write(BASELINE, `${JSON.stringify(snapshot, null, 2)}\n`)
+      await r.stage(BASELINE)
+      const hooked = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message('Tidy the baseline'))
+      expect(hooked.code, dump(hooked)).not.toBe(0)
+      expect(hooked.stderr).toContain('baseline-moved')
+      expect((await git(r, CLAUDE_ENV, 'commit', '--no-verify', '-m', agent.message('Tidy'))).code).toBe(0)
+
+      const {code, findings, raw} = await audit(r)
+      expect(code).toBe(1)
+      const open = findings.find((f) => f.kind === 'aws-iam' && f.change === 'widening')!
+      expect(open.commit, dump(raw)).toMatchObject({
+        sha: widening,
+        actor: {type: 'agent', agent: 'Claude Code'},
+      })
+      const moved = findings.find((f) => f.rule === 'baseline-moved')!
+      expect(moved).toMatchObject({severity: 'medium', file: BASELINE, approval: null})
+      expect(moved.commit).toMatchObject({actor: {type: 'agent'}})
+      expect(JSON.parse(raw.stdout).notes.join('\n')).toContain(
+        `its history says ${(await r.git('rev-parse', `${approvedVersion}~1`)).trim().slice(0, 7)}`,
+      )
+    },
+    SLOW,
+  )
+})
+
+describe('an undecidable condition does not lower severity', () => {
+  it(
+    'failOn: high blocks iam:PassRole on every role under a condition operator acldrift cannot read, as it does under StringEquals',
+    async () => {
+      const r = await setUp('  failOn: high\n')
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html:
+      // StringContains is no IAM operator, so what it matches cannot be decided.
+      const deploy = (operator: string) =>
+        `${JSON.stringify(
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'PassAnyRole',
+                Effect: 'Allow',
+                Action: 'iam:PassRole',
+                Resource: '*',
+                Condition: {[operator]: {'aws:ResourceAccount': '111122223333'}},
+              },
+            ],
+          },
+          null,
+          2,
+        )}\n`
+      const POLICY = 'iam/policies/deploy.json'
+      for (const operator of ['StringEquals', 'StringContains']) {
+        await r.write(POLICY, deploy(operator))
+        await r.stage(POLICY)
+        const commit = await git(r, {}, 'commit', '-m', 'Let the deployer pass roles')
+        expect(commit.code, `${operator}\n${dump(commit)}`).not.toBe(0)
+        expect(commit.stderr).toContain('iam:PassRole')
+      }
+      const check = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir})
+      const [possible] = (JSON.parse(check.stdout) as {findings: Finding[]}).findings
+      expect(possible).toMatchObject({
+        change: 'possible-widening',
+        rule: 'privilege-escalation',
+        severity: 'high',
+      })
     },
     SLOW,
   )

@@ -388,6 +388,37 @@ const LAUNCHER_COMMANDS = {
   'pre-commit': 'sh .acldrift/acldrift.sh check --staged --quiet',
   'commit-msg': 'sh .acldrift/acldrift.sh hook commit-msg',
   'prepare-commit-msg': 'sh .acldrift/acldrift.sh hook prepare-commit-msg',
+  'post-rewrite': 'sh .acldrift/acldrift.sh hook post-rewrite',
+}
+
+/**
+ * What `npx husky` (v9) sets up in a clone, as plain files: core.hooksPath = .husky/_, and there
+ * one file per git hook that sources `h`, which runs `.husky/<hook>` with `sh -e`, git's
+ * arguments and stdin, node_modules/.bin on PATH. Written from husky's documented layout
+ * (https://typicode.github.io/husky/how-to.html) and its `h` script
+ * (https://github.com/typicode/husky/blob/main/husky); no network.
+ */
+async function huskyInstalled(r: TestRepo): Promise<void> {
+  const h = [
+    '#!/usr/bin/env sh',
+    'n=$(basename "$0")',
+    's=$(dirname "$(dirname "$0")")/$n',
+    '[ ! -f "$s" ] && exit 0',
+    '[ "${HUSKY-}" = "0" ] && exit 0',
+    'export PATH="node_modules/.bin:$PATH"',
+    'sh -e "$s" "$@"',
+    'c=$?',
+    '[ $c != 0 ] && echo "husky - $n script failed (code $c)"',
+    'exit $c',
+    '',
+  ].join('\n')
+  await r.write('.husky/_/h', h)
+  await r.write('.husky/_/.gitignore', '*\n')
+  for (const name of [...HOOKS, 'post-rewrite', 'pre-push', 'post-checkout']) {
+    await r.write(`.husky/_/${name}`, '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n')
+    await chmod(join(r.dir, '.husky', '_', name), 0o755)
+  }
+  await r.git('config', 'core.hooksPath', '.husky/_')
 }
 
 describe.concurrent('acldrift init --hook husky | lefthook', () => {
@@ -399,7 +430,9 @@ describe.concurrent('acldrift init --hook husky | lefthook', () => {
     expect(result.code, dump(result)).toBe(0)
     expect(result.stdout).toContain('`npx husky`')
     const files = Object.fromEntries(
-      await Promise.all(HOOKS.map(async (h) => [h, await readFile(join(r.dir, '.husky', h), 'utf8')])),
+      await Promise.all(
+        [...HOOKS, 'post-rewrite'].map(async (h) => [h, await readFile(join(r.dir, '.husky', h), 'utf8')]),
+      ),
     )
     expect(files).toEqual({
       'pre-commit': `# acldrift: blocks a commit whose staged changes widen access (written by \`acldrift init\`)\n${LAUNCHER_COMMANDS['pre-commit']}\n`,
@@ -408,6 +441,9 @@ describe.concurrent('acldrift init --hook husky | lefthook', () => {
       ),
       'prepare-commit-msg': expect.stringMatching(
         /^# acldrift: .*\nsh \.acldrift\/acldrift\.sh hook prepare-commit-msg "\$@"\n$/,
+      ),
+      'post-rewrite': expect.stringMatching(
+        /^# acldrift: .*\nsh \.acldrift\/acldrift\.sh hook post-rewrite "\$1"\n$/,
       ),
     })
     expect(await isExecutable(join(r.dir, '.acldrift', 'acldrift.sh'))).toBe(true)
@@ -450,6 +486,34 @@ describe.concurrent('acldrift init --hook husky | lefthook', () => {
     expect(again.stdout).toMatch(/unchanged\s+\.husky\/pre-commit: it runs acldrift/)
   })
 
+  it(
+    "husky's layout (core.hooksPath .husky/_): a human's amend of an agent's commit keeps the agent in refs/notes/ai",
+    async ({expect}) => {
+      const r = await approvedRepo()
+      await linkAcldrift(r)
+      await huskyInstalled(r)
+      const result = await initAndCommit(expect, r, '--hook', 'husky')
+      expect(result.stdout).not.toContain('`npx husky`')
+      // Claude Code commits (its environment; prepare-commit-msg stamps it), then Alice amends
+      // the message: git runs .husky/_/post-rewrite, husky runs .husky/post-rewrite with stdin.
+      const agent = await commitWith(r, {'docs/runbook.md': '# Runbook\n'}, ['-m', 'Runbook'], {
+        CLAUDECODE: '1',
+      })
+      expect(agent.code, dump(agent)).toBe(0)
+      expect(await r.git('log', '-1', '--format=%B')).toContain('Claude Code')
+      const amend = await git(r, {}, 'commit', '--amend', '-m', 'Add the runbook')
+      expect(amend.code, dump(amend)).toBe(0)
+      expect(await r.git('log', '-1', '--format=%B')).not.toContain('Claude')
+      const note = await git(r, {}, 'notes', '--ref=ai', 'show', 'HEAD')
+      expect(note.code, dump(note)).toBe(0)
+      expect(note.stdout).toContain('Claude Code')
+      // The same `init --hook git` there would write into .husky/_, which husky rewrites: it says so.
+      const plain = await init(r, '--hook', 'git')
+      expect(plain.stdout).toContain('run `acldrift init --hook husky` instead')
+    },
+    SLOW,
+  )
+
   it("lefthook: entries added to the user's lefthook.yml, comments kept; theirs never replaced without --force", async ({
     expect,
   }) => {
@@ -469,6 +533,10 @@ describe.concurrent('acldrift init --hook husky | lefthook', () => {
       },
       'commit-msg': {commands: {acldrift: {run: `${LAUNCHER_COMMANDS['commit-msg']} {1}`}}},
       'prepare-commit-msg': {commands: {acldrift: {run: `${LAUNCHER_COMMANDS['prepare-commit-msg']} {1}`}}},
+      // lefthook passes git's stdin (the rewritten commits) only with use_stdin.
+      'post-rewrite': {
+        commands: {acldrift: {run: `${LAUNCHER_COMMANDS['post-rewrite']} {1}`, use_stdin: true}},
+      },
     })
 
     // lefthook runs `run` with sh, {1} being git's first argument.
@@ -540,6 +608,10 @@ describe.concurrent('pre-commit', () => {
           },
         ],
       })
+      // pre-commit would run a post-rewrite hook without git's stdin: the plain git hook is beside it.
+      expect(await readFile(join(r.dir, '.git', 'hooks', 'post-rewrite'), 'utf8')).toContain(
+        'acldrift post-rewrite hook',
+      )
       const installed = await runHermetic(
         'pre-commit',
         [

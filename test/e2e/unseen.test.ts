@@ -102,6 +102,12 @@ const FAIL_CLOSED: {name: string; attack: Attack; file: string; why: RegExp}[] =
     why: /iam\/reports\.json, read as aws-iam in the baseline, was renamed/,
   })),
   {
+    name: 'a policy that no longer parses (cut short)',
+    attack: async (r) => r.write('iam/reports.json', POLICY.slice(0, POLICY.lastIndexOf(']'))),
+    file: 'iam/reports.json',
+    why: /\(iam\/reports\.json was an aws-iam access config in the baseline: it fails closed, it is not taken as deleted\)$/,
+  },
+  {
     name: 'a YAML explicit tag that kubectl resolves otherwise (kind: !!binary …)',
     attack: async (r) => {
       // base64 of ClusterRoleBinding: kubectl decodes it, a YAML 1.2 reader keeps bytes.

@@ -16,6 +16,7 @@ import {
   canonicalAccess,
   completeFinding,
   type FindingDraft,
+  higherSeverity,
   mostTelling,
   sentence,
   type Sides,
@@ -261,11 +262,7 @@ function scoreWidening(
   const covering = base.rules.find((r) => grantsIgnoringCondition(r, cell))
   const sameGrant = base.rules.find((r) => grantsToken(r, cell))
   const sameRole = base.rules.find((r) => r.binding.role === responsible.binding.role)
-  if (possible) {
-    rule = 'undecidable-condition'
-    severity = publicAccess ? 'high' : 'medium'
-    related = (covering ?? sameGrant ?? sameRole)?.binding
-  } else if (publicAccess) {
+  if (publicAccess) {
     rule = 'public-member'
     severity = 'critical'
     related = (covering ?? sameGrant ?? sameRole)?.binding
@@ -302,6 +299,13 @@ function scoreWidening(
     rule = 'new-grant'
     severity = 'low'
     related = sameRole?.binding
+  }
+  if (possible) {
+    // What acldrift cannot decide never lowers a finding: the severity is the one the grant
+    // would have if the condition held (an owner binding stays high, allUsers critical).
+    rule = 'undecidable-condition'
+    severity = higherSeverity('medium', severity)
+    related = (covering ?? sameGrant ?? sameRole)?.binding
   }
   return {
     cell,

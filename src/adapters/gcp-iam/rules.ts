@@ -68,10 +68,10 @@ export const RULES = declareRules({
   },
   'undecidable-condition': {
     change: 'possible-widening',
-    severity: ['medium', 'high'],
+    severity: ['medium', 'high', 'critical'],
     title: 'Possible new access',
     description:
-      'The grant depends on an IAM condition acldrift cannot interpret (anything beyond comparisons of `request.time`, `resource.name|type|service` and `request.host|path`); the expression is quoted in the reason. High when the member is public. Review it by hand.',
+      'The grant depends on an IAM condition acldrift cannot interpret (anything beyond comparisons of `request.time`, `resource.name|type|service` and `request.host|path`); the expression is quoted in the reason. Its severity is the one the grant would have if the condition held (critical for a public member, high for a basic or escalation role): a condition acldrift cannot interpret never lowers it. Review it by hand.',
   },
   'audit-logging-reduced': {
     change: 'possible-widening',

@@ -18,6 +18,7 @@
 import {
   completeFinding,
   type FindingDraft,
+  higherSeverity,
   SEVERITY_RANK,
   sentence,
   type Sides,
@@ -118,14 +119,12 @@ const HIGH_WRITE = new Set(['actions', 'attestations', 'contents', 'deployments'
 const scopeSeverity = (scope: string, level: Level): Severity =>
   level === 'write' ? (HIGH_WRITE.has(scope) ? 'high' : 'medium') : 'low'
 
-const max = (a: Severity, b: Severity) => (SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b)
-
 /** pull_request_target runs fork code's requests with the base token ("pwn request"): critical. */
 const underTrigger = (severity: Severity, trigger: string | undefined): Severity =>
   trigger === 'pull_request_target'
     ? 'critical'
     : trigger === 'workflow_run'
-      ? max(severity, 'high')
+      ? higherSeverity(severity, 'high')
       : severity
 
 /** The privileged triggers of a side, pull_request_target first. */

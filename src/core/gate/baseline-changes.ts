@@ -1,14 +1,15 @@
 // The baseline snapshot file between the reference and the target: an edit of it that lets in
 // access the previous version did not is a widening of what passes (`baseline-widened`), one
-// finding per widening with the access's own id, found by the same comparison as `check`.
+// finding per widening with the access's own id, found by the same comparison as `check`; an
+// edit of only the commit it says it was taken at is `baseline-moved`.
 
 import {adapterFor} from '../../adapters/index.js'
 import {compareChanged} from '../compare.js'
 import {findingKey} from '../embedded.js'
-import {parseSnapshot} from '../snapshot.js'
+import {type ParsedSnapshot, parseSnapshot} from '../snapshot.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import type {AdapterSettings, Document, Finding, InputProblem, Kind} from '../../kernel/types.js'
-import type {Protected} from './protected.js'
+import {lineOf, type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
 
 /** The snapshot file the documents come from: any version's documents, for blame. */
@@ -85,30 +86,59 @@ export async function baselineChanges(
     if (old === undefined && now !== undefined) notes.push(`${file}: the baseline snapshot is new`)
     return []
   }
-  const newer = await heldIn(file, now)
-  if (!(newer instanceof Map)) {
+  const newer = await readVersion(file, now)
+  if (!('held' in newer)) {
     errors.push(...newer)
     return []
   }
-  const older = await heldIn(file, old)
-  if (!(older instanceof Map))
+  const older = await readVersion(file, old)
+  if (!('held' in older))
     notes.push(`${file}: its previous version does not validate; compared as if it were empty`)
-  const was = older instanceof Map ? older : new Map<string, Document>()
+  const was = 'held' in older ? older.held : new Map<string, Document>()
   // Blame asks every version; one that does not parse allows nothing.
-  const documentsAt = (blob: string | null) =>
+  const versionAt = (blob: string | null) =>
     versions.get(blob, 'snapshot', async (content) => {
-      const held = await heldIn(file, content)
-      return held instanceof Map ? held : undefined
+      const read = await readVersion(file, content)
+      return 'held' in read ? read : undefined
     })
-  const {found, notes: compared} = await baselineWidenings(was, newer, {path: file, documentsAt}, settings)
+  const documentsAt = async (blob: string | null) => (await versionAt(blob))?.held
+  const {found, notes: compared} = await baselineWidenings(
+    was,
+    newer.held,
+    {path: file, documentsAt},
+    settings,
+  )
   notes.push(...compared)
+  // A re-snapshot moves the claim with the documents; a claim moved alone is an edit of the claim.
+  const declared = newer.snapshot.source.commit
+  if ('held' in older && older.snapshot.source.commit !== declared && sameHeld(older.held, newer.held))
+    found.push({
+      finding: protectedFinding({
+        file,
+        rule: 'baseline-moved',
+        severity: 'medium',
+        message: `The baseline snapshot now says it was taken at ${short(declared)}, not ${short(older.snapshot.source.commit)}: history is read from the commit git says, and the snapshot's claim changed without an approver`,
+        witness: {declaredCommit: declared},
+        pointer: '/source/commit',
+        line: lineOf(newer.sourceMap, '/source/commit'),
+        before: older.snapshot.source.commit,
+        after: declared,
+      }),
+      path: file,
+      holds: async (blob) => (await versionAt(blob))?.snapshot.source.commit === declared,
+    })
   return found
 }
 
-/** The documents a version of the snapshot file holds, or the problems that make it invalid. */
-async function heldIn(file: string, content: Buffer): Promise<Map<string, Document> | InputProblem[]> {
+const sameHeld = (a: Map<string, Document>, b: Map<string, Document>) =>
+  a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash)
+
+const short = (commit: string | null) => (commit === null ? 'no commit' : commit.slice(0, 7))
+
+/** A version of the snapshot file, read, or the problems that make it invalid. */
+async function readVersion(file: string, content: Buffer): Promise<ParsedSnapshot | InputProblem[]> {
   try {
-    return (await parseSnapshot(file, content)).held
+    return await parseSnapshot(file, content)
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error
     return error.problems

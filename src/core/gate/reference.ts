@@ -4,7 +4,14 @@
 // snapshot file — the last version of it that a listed approver committed.
 
 import {isAbsolute, relative, resolve, sep} from 'node:path'
-import {type History, readPathsAt, readWorktreeFiles} from '../../git/index.js'
+import {
+  firstParent,
+  type History,
+  isAncestor,
+  readPathHistory,
+  readPathsAt,
+  readWorktreeFiles,
+} from '../../git/index.js'
 import {chainOf} from '../attribute/blame.js'
 import {lookUpCommits} from '../commits.js'
 import {CONFIG_FILE} from '../config.js'
@@ -75,26 +82,82 @@ export async function referenceCommit(
   const read = await history()
   const tip = read.order[0]
   if (tip === undefined) return baseline.commit
-  const chain = chainOf(read, tip, paths.baseline)
-  const touched = chain.states.filter((s) => s.touched).map((s) => s.sha)
-  if (touched.length === 0) return baseline.commit
+  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip)
+  if (approved === undefined) return baseline.commit
+  if (!approved.byApprover)
+    notes.push(
+      `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
+    )
+  return approved.sha
+}
+
+/**
+ * The commit a baseline snapshot file in the repository stands for, as git history says: the
+ * commit its approved version (the last one a listed approver committed, else the one that
+ * added it) was taken at, when that is an ancestor of the commit that wrote it; else the parent
+ * of that commit. Never what the target's file declares: anyone can edit `source.commit`, and
+ * semantic blame searches only the history after the baseline's commit, so an agent that set
+ * it to its own commit would leave its widening without a commit or an actor. A snapshot
+ * outside the repository, or one no commit has yet, keeps what it declares.
+ */
+export async function snapshotBase(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'baseline'>,
+  head: string | null,
+): Promise<string | null> {
+  const declared = input.baseline.commit
+  const paths = protectedPaths(input)
+  if (paths.baseline === undefined || head === null) return declared
+  const read = await readPathHistory(input.root, head, [paths.baseline])
+  const tip = read.order[0]
+  if (tip === undefined) return declared
+  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip)
+  if (approved === undefined) return declared
+  const [atApproved] = await readPathsAt(input.root, [{type: 'ref', commit: approved.sha}], [paths.baseline])
+  const taken = declaredCommit(atApproved!.get(paths.baseline))
+  if (taken !== null && (await isAncestor(input.root, taken, approved.sha))) return taken
+  return firstParent(input.root, approved.sha)
+}
+
+/** The `source.commit` a snapshot file's content declares; null where it names none or does not parse. */
+function declaredCommit(content: Buffer | undefined): string | null {
+  if (content === undefined) return null
+  try {
+    const commit = (JSON.parse(content.toString('utf8')) as {source?: {commit?: unknown}}).source?.commit
+    return typeof commit === 'string' && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The last version of the snapshot file on `tip`'s first-parent history that a listed approver
+ * committed, else the commit that added it; undefined when no commit there has it.
+ */
+async function approvedSnapshotVersion(
+  input: Pick<GateInput, 'root' | 'config'>,
+  configPath: string | undefined,
+  path: string,
+  read: History,
+  tip: string,
+): Promise<{sha: string; byApprover: boolean} | undefined> {
+  const touched = chainOf(read, tip, path)
+    .states.filter((s) => s.touched)
+    .map((s) => s.sha)
+  if (touched.length === 0) return undefined
   const commits = await lookUpCommits({root: input.root, actors: input.config.actors}, touched)
   for (const sha of touched) {
     const commit = commits.get(sha) ?? null
     const signed = input.config.policy.requireSignedApprovals
       ? await signedCommits(
           input.root,
-          (await trustBefore(input.root, paths.config, sha, read.commits.get(sha)?.parents[0])).signers ??
+          (await trustBefore(input.root, configPath, sha, read.commits.get(sha)?.parents[0])).signers ??
             Buffer.alloc(0),
           [commit],
         )
       : undefined
-    if (approverCommit(commit, input.config.policy.approvers, signed).ok) return sha
+    if (approverCommit(commit, input.config.policy.approvers, signed).ok) return {sha, byApprover: true}
   }
-  notes.push(
-    `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
-  )
-  return touched.at(-1)!
+  return {sha: touched.at(-1)!, byApprover: false}
 }
 
 /**

@@ -42,6 +42,13 @@ export const GATE_RULES = declareRules({
     description:
       'The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it).',
   },
+  'baseline-moved': {
+    change: 'widening',
+    severity: 'medium',
+    title: 'The baseline claims another commit',
+    description:
+      'The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere.',
+  },
   'self-approval': {
     change: 'widening',
     severity: 'high',

@@ -1,5 +1,6 @@
-// Installing the hooks for one hook manager: plain git, husky, lefthook or pre-commit (plain git
-// also gets post-rewrite).
+// Installing the hooks for one hook manager: plain git, husky, lefthook or pre-commit. Each gets
+// post-rewrite too, where the manager runs it with git's stdin (plain git, husky, lefthook with
+// use_stdin); beside pre-commit, which does not pass it on, the plain git hook.
 // Nothing of the user's is replaced without --force, and init says what it left alone and how to
 // finish by hand.
 
@@ -56,26 +57,33 @@ export async function installHooks(manager: HookManager, options: HookOptions): 
 
 // ── plain git ─────────────────────────────────────────────────────────────────────────────────
 
-async function installGitHooks({root, force, self}: HookOptions): Promise<HookInstall> {
-  const dir = await hooksDir(root)
+async function installGitHooks(options: HookOptions): Promise<HookInstall> {
+  const dir = await hooksDir(options.root)
   const steps: InitStep[] = []
   const next: string[] = []
-  for (const name of PLAIN_GIT_HOOK_NAMES) {
-    const path = join(dir, name)
-    const line = `acldrift ${name === 'pre-commit' ? 'check --staged --quiet' : `hook ${name} "$1"`}`
-    steps.push(
-      await writeOwned(
-        {root, path, content: gitHookScript(name, self), executable: true, ours: isOurs},
-        force,
-        `a hook of yours is there: left alone. Add \`${line}\` to it, or run init again with --force to keep it as ${name}.legacy and run it before acldrift's`,
-      ),
-    )
-  }
-  if (/(^|\/)\.husky(\/|$)/.test(displayPath(root, dir)))
+  for (const name of PLAIN_GIT_HOOK_NAMES) steps.push(await plainGitHook(dir, name, options))
+  const shown = displayPath(options.root, dir)
+  // husky v9 writes .husky/_ again on each `npx husky` (the `prepare` script): hooks there are lost.
+  if (/(^|\/)\.husky(\/|$)/.test(shown))
     next.push(
-      `core.hooksPath is ${displayPath(root, dir)} (husky): \`acldrift init --hook husky\` fits better`,
+      `core.hooksPath is ${shown} (husky), which husky rewrites on \`npx husky\`: run \`acldrift init --hook husky\` instead, which writes .husky/pre-commit, commit-msg, prepare-commit-msg and post-rewrite`,
     )
   return {steps, next}
+}
+
+/** One plain git hook in the hooks directory; one of the user's is left alone without --force. */
+async function plainGitHook(
+  dir: string,
+  name: (typeof PLAIN_GIT_HOOK_NAMES)[number],
+  {root, force, self}: HookOptions,
+): Promise<InitStep> {
+  const path = join(dir, name)
+  const line = `acldrift ${name === 'pre-commit' ? 'check --staged --quiet' : `hook ${name} "$1"`}`
+  return writeOwned(
+    {root, path, content: gitHookScript(name, self), executable: true, ours: isOurs},
+    force,
+    `a hook of yours is there: left alone. Add \`${line}\` to it, or run init again with --force to keep it as ${name}.legacy and run it before acldrift's`,
+  )
 }
 
 // ── the launcher that shared configs call ────────────────────────────────────────────────────
@@ -115,7 +123,8 @@ async function managerActive(root: string, mark: RegExp): Promise<boolean> {
 
 async function installHusky({root, force}: HookOptions): Promise<HookInstall> {
   const steps: InitStep[] = []
-  for (const name of GIT_HOOK_NAMES) {
+  // husky v9's `.husky/_/h` runs `.husky/<hook>` with git's arguments and stdin: post-rewrite too.
+  for (const name of PLAIN_GIT_HOOK_NAMES) {
     const path = join(root, '.husky', name)
     const content = huskyScript(name)
     const command = launcherCommand(name, 'sh')
@@ -183,8 +192,10 @@ async function installLefthook({root, force}: HookOptions): Promise<HookInstall>
   if (text === undefined) doc.commentBefore = ` Git hooks run by lefthook; acldrift's were ${MARKER}.`
   const steps: InitStep[] = []
   let changed = false
-  for (const name of GIT_HOOK_NAMES) {
+  for (const name of PLAIN_GIT_HOOK_NAMES) {
     const run = launcherCommand(name, 'lefthook')
+    // lefthook passes git's stdin (the rewritten commits) only when asked.
+    const entry = name === 'post-rewrite' ? {run, use_stdin: true} : {run}
     const where = `${file}: ${name}`
     const jobs = doc.getIn([name, 'jobs'])
     if (isSeq(jobs)) {
@@ -192,18 +203,18 @@ async function installLefthook({root, force}: HookOptions): Promise<HookInstall>
       const job = (jobs as YAMLSeq).items.find((item) => isMap(item) && item.get('name') === 'acldrift') as
         YAMLMap | undefined
       if (job === undefined) {
-        jobs.add(doc.createNode({name: 'acldrift', run}))
+        jobs.add(doc.createNode({name: 'acldrift', ...entry}))
         changed = true
         steps.push({path: where, status: 'created'})
-      } else steps.push(settle(job, run, force, where, () => (changed = true)))
+      } else steps.push(settle(job, entry, force, where, () => (changed = true)))
       continue
     }
     const command = doc.getIn([name, 'commands', 'acldrift'])
     if (isMap(command)) {
-      steps.push(settle(command as YAMLMap, run, force, where, () => (changed = true)))
+      steps.push(settle(command as YAMLMap, entry, force, where, () => (changed = true)))
       continue
     }
-    doc.setIn([name, 'commands', 'acldrift'], doc.createNode({run}))
+    doc.setIn([name, 'commands', 'acldrift'], doc.createNode(entry))
     changed = true
     steps.push({path: where, status: 'created'})
   }
@@ -215,23 +226,40 @@ async function installLefthook({root, force}: HookOptions): Promise<HookInstall>
   }
 }
 
-/** An existing acldrift entry in a YAML config: the same command, or a different one (the user's). */
-function settle(entry: YAMLMap, run: string, force: boolean, where: string, changed: () => void): InitStep {
-  if (entry.get('run') === run) return {path: where, status: 'unchanged'}
+/**
+ * An existing acldrift entry in a YAML config: the same command, or a different one (the
+ * user's). Ours without `use_stdin` where it needs it (post-rewrite) gets it: it would read nothing.
+ */
+function settle(
+  entry: YAMLMap,
+  wanted: {run: string; use_stdin?: boolean},
+  force: boolean,
+  where: string,
+  changed: () => void,
+): InitStep {
+  const {run} = wanted
+  if (entry.get('run') === run) {
+    if (wanted.use_stdin !== true || entry.get('use_stdin') === true)
+      return {path: where, status: 'unchanged'}
+    entry.set('use_stdin', true)
+    changed()
+    return {path: where, status: 'updated', detail: 'use_stdin: the hook reads the rewritten commits'}
+  }
   if (!force)
     return {
       path: where,
       status: 'refused',
       detail: `an entry named acldrift runs something else: left alone. Set its run to \`${run}\`, or run init again with --force`,
     }
-  entry.set('run', run)
+  for (const [key, value] of Object.entries(wanted)) entry.set(key, value)
   changed()
   return {path: where, status: 'updated', detail: 'replaced under --force'}
 }
 
 function lefthookSnippet(): string {
-  return GIT_HOOK_NAMES.map(
-    (name) => `${name}:\n  commands:\n    acldrift:\n      run: ${launcherCommand(name, 'lefthook')}`,
+  return PLAIN_GIT_HOOK_NAMES.map(
+    (name) =>
+      `${name}:\n  commands:\n    acldrift:\n      run: ${launcherCommand(name, 'lefthook')}${name === 'post-rewrite' ? '\n      use_stdin: true' : ''}`,
   ).join('\n')
 }
 
@@ -280,7 +308,15 @@ function preCommitHook(name: SharedHookName, stage: string): Record<string, unkn
   }
 }
 
-async function installPreCommit({root, force}: HookOptions): Promise<HookInstall> {
+async function installPreCommit(options: HookOptions): Promise<HookInstall> {
+  const install = await preCommitConfig(options)
+  // pre-commit runs post-rewrite hooks without git's stdin (the rewritten commits): acldrift's
+  // plain git hook goes beside its hooks instead, local to this clone like them.
+  const rewrite = await plainGitHook(await hooksDir(options.root), 'post-rewrite', options)
+  return {steps: [...install.steps, rewrite], next: install.next}
+}
+
+async function preCommitConfig({root, force}: HookOptions): Promise<HookInstall> {
   const path = join(root, PRE_COMMIT_FILE)
   const text = await readIfExists(path)
   const stage = preCommitStage()

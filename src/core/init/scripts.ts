@@ -13,7 +13,11 @@ import type {Harness} from '../agent/harnesses.js'
 
 /** The hooks every manager installs. */
 export const GIT_HOOK_NAMES = ['pre-commit', 'commit-msg', 'prepare-commit-msg'] as const
-/** Plain git hooks add post-rewrite, which reads git's rewritten commits on its stdin. */
+/**
+ * Plain git hooks add post-rewrite, which reads git's rewritten commits on its stdin; so do
+ * husky (its hook files get git's stdin) and lefthook (with `use_stdin`). pre-commit runs its
+ * post-rewrite hooks without them, so beside it the plain git hook is installed.
+ */
 export const PLAIN_GIT_HOOK_NAMES = [...GIT_HOOK_NAMES, 'post-rewrite'] as const
 export type GitHookName = (typeof PLAIN_GIT_HOOK_NAMES)[number]
 
@@ -126,6 +130,7 @@ export function launcherScript(): string {
     "# with them. acldrift is the repository's node_modules/.bin/acldrift (npm install",
     '# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).',
     '# Usage: sh .acldrift/acldrift.sh check --staged | hook commit-msg FILE | hook prepare-commit-msg FILE',
+    '#        | hook post-rewrite amend|rebase (the rewritten commits on stdin)',
     ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', undefined),
     'run_acldrift "$@"',
     ...TAIL,

@@ -1,6 +1,6 @@
 // Baseline changes: two versions of the baseline snapshot compared by the same step as check,
-// each widening a finding about the snapshot file with the access's own id; and the versions
-// read from the file's contents (new, unchanged, invalid on either side).
+// each widening a finding about the snapshot file with the access's own id; an edit of only its
+// claimed commit; and the versions read from the file's contents (new, unchanged, invalid on either side).
 import {describe, expect, it} from 'vitest'
 import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 import {compareChanged} from '../../../src/core/compare.js'
@@ -121,6 +121,34 @@ describe('baselineChanges', () => {
     // The line after `"Statement": [` in the snapshot file, where the statement object starts.
     const statement = all.split('\n').findIndex((l) => l.includes('"Statement": [')) + 2
     expect(found[0]!.finding.line).toBe(statement)
+  })
+
+  it('reports a claim of another commit alone (baseline-moved), not a re-snapshot that moves it with the documents', async () => {
+    const claiming = (text: string, commit: string) => {
+      const value = JSON.parse(text) as {source: {commit: string | null}}
+      value.source.commit = commit
+      return `${JSON.stringify(value, null, 2)}\n`
+    }
+    const [taken, moved] = ['a'.repeat(40), 'b'.repeat(40)]
+    const {found, errors} = await run(claiming(reads, taken), claiming(reads, moved))
+    expect(errors).toEqual([])
+    expect(found.map((p) => p.finding)).toMatchObject([
+      {
+        rule: 'baseline-moved',
+        severity: 'medium',
+        change: 'widening',
+        pointer: '/source/commit',
+        line:
+          claiming(reads, moved)
+            .split('\n')
+            .findIndex((l) => l.includes(moved)) + 1,
+        before: taken,
+        after: moved,
+      },
+    ])
+    // A re-snapshot: documents and claim move together; only its widenings are reported.
+    const resnapshot = await run(claiming(reads, taken), claiming(all, moved))
+    expect(resnapshot.found.map((p) => p.finding.rule)).toEqual(['baseline-widened'])
   })
 
   it('fails closed on a target version that does not validate', async () => {
