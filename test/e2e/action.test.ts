@@ -15,9 +15,15 @@ import {Ajv} from 'ajv'
 import {describe, it} from 'vitest'
 import {parse as parseYaml} from 'yaml'
 import {ACTION_SCHEMA, WORKFLOW_SCHEMA} from '../helpers/github-actions-schema.js'
-import {identities, makeTempDir, projectRoot, runCli, runHermetic} from '../helpers/repo.js'
-import {dump, expectValidReport, expectValidSarif, repoFactory, type Report} from './helpers.js'
-import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
+import {makeTempDir, projectRoot, runHermetic} from '../helpers/repo.js'
+import {
+  dump,
+  expectValidReport,
+  expectValidSarif,
+  initialisedThenMadePublicByAgent,
+  repoFactory,
+  type Report,
+} from './helpers.js'
 
 const newRepo = repoFactory()
 
@@ -112,17 +118,7 @@ async function verdict(exitCode: string | undefined, cwd: string) {
 /** A repository set up with acldrift, then an AI agent's commit that makes the bucket public. */
 async function widenedRepo() {
   const r = await newRepo()
-  await r.write(BUCKET_FILE, policyText(bucketPolicy))
-  await r.stage()
-  await r.commit('Add payroll exports bucket')
-  const init = await runCli(['init'], {cwd: r.dir})
-  if (init.code !== 0) throw new Error(dump(init))
-  await r.stage()
-  const approved = await r.commit('Set up acldrift')
-  await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
-  await r.stage()
-  const sha = await r.commit(identities.claudeCode.message('Fix AccessDenied'), identities.claudeCode)
-  return {r, approved, sha}
+  return {r, ...(await initialisedThenMadePublicByAgent(r))}
 }
 
 describe.concurrent('the GitHub Action and the documented workflows', () => {

@@ -12,9 +12,15 @@ import {copyFile, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {beforeAll, describe, it} from 'vitest'
 import {canonicalJson} from '../../src/kernel/hash.js'
-import {identities, runCli} from '../helpers/repo.js'
-import {dump, expectValidReport, expectValidSarif, repoFactory, type Report} from './helpers.js'
-import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
+import {runCli} from '../helpers/repo.js'
+import {
+  dump,
+  expectValidReport,
+  expectValidSarif,
+  initialisedThenMadePublicByAgent,
+  repoFactory,
+  type Report,
+} from './helpers.js'
 
 const newRepo = repoFactory()
 const KEY = 'c2VjcmV0LWZyb20tdGhlLWNpLXNlY3JldHMtc3RvcmU'
@@ -57,16 +63,7 @@ describe('the audit log, keyed and anchored', () => {
   beforeAll(async () => {
     const r = await newRepo()
     dir = r.dir
-    await r.write(BUCKET_FILE, policyText(bucketPolicy))
-    await r.stage()
-    await r.commit('Add payroll exports bucket')
-    const init = await runCli(['init'], {cwd: r.dir})
-    if (init.code !== 0) throw new Error(dump(init))
-    await r.stage()
-    await r.commit('Set up acldrift')
-    await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
-    await r.stage()
-    await r.commit(identities.claudeCode.message('Fix AccessDenied'), identities.claudeCode)
+    await initialisedThenMadePublicByAgent(r)
     // Into a directory that does not exist yet: created before the audit works.
     log = join(dir, 'audit-logs', 'nightly', 'audit.jsonl')
     for (let run = 1; run <= 3; run++) {

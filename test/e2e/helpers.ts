@@ -8,8 +8,10 @@ import {Ajv} from 'ajv'
 import {Ajv2020} from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import {afterAll, expect} from 'vitest'
+import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 import {
   createRepo,
+  identities,
   projectRoot,
   runCli,
   runHermetic,
@@ -261,3 +263,23 @@ export const git = (r: TestRepo, env: EnvOverrides, ...args: string[]) =>
 /** The 1-based line of the first line of `content` that contains `text` (0 when none does). */
 export const lineOf = (content: string, text: string) =>
   content.split('\n').findIndex((line) => line.includes(text)) + 1
+
+/**
+ * The payroll bucket committed, `acldrift init` committed as the approved state, then Claude Code's
+ * commit that makes the bucket public: the approved commit and the agent's.
+ */
+export async function initialisedThenMadePublicByAgent(
+  r: TestRepo,
+): Promise<{approved: string; sha: string}> {
+  await r.write(BUCKET_FILE, policyText(bucketPolicy))
+  await r.stage()
+  await r.commit('Add payroll exports bucket')
+  const init = await runCli(['init'], {cwd: r.dir})
+  if (init.code !== 0) throw new Error(dump(init))
+  await r.stage()
+  const approved = await r.commit('Set up acldrift')
+  await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+  await r.stage()
+  const sha = await r.commit(identities.claudeCode.message('Fix AccessDenied'), identities.claudeCode)
+  return {approved, sha}
+}
