@@ -25813,12 +25813,13 @@ __export(pretty_exports, {
   printable: () => printable,
   renderPretty: () => renderPretty
 });
+import { isAbsolute, posix } from "node:path";
 import { Chalk, supportsColor } from "chalk";
 function chalkFor(options) {
   return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
 }
 function renderPretty(untrusted, options) {
-  const report = printable(untrusted);
+  const report = relativeTo(options.from, printable(untrusted));
   const c = chalkFor(options);
   const all2 = orderFindings(report.findings);
   const findings = options.quiet ? all2.filter(blocking) : all2;
@@ -25847,6 +25848,30 @@ function renderPretty(untrusted, options) {
   const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green;
   lines.push("", summaryStyle(summaryLine(report)));
   return lines.join("\n") + "\n";
+}
+function relativeTo(from, report) {
+  if (from === void 0 || from === "") return report;
+  const here = (file) => file === "" || isAbsolute(file) ? file : posix.relative(from, file);
+  const files = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
+  return {
+    ...report,
+    findings: report.findings.map((f) => ({
+      ...f,
+      file: here(f.file),
+      ...f.baselineLocation && {
+        baselineLocation: { ...f.baselineLocation, file: here(f.baselineLocation.file) }
+      }
+    })),
+    errors: files(report.errors),
+    ...report.coverage && {
+      coverage: {
+        ...report.coverage,
+        read: files(report.coverage.read),
+        notRead: files(report.coverage.notRead),
+        skipped: files(report.coverage.skipped)
+      }
+    }
+  };
 }
 function printable(value) {
   if (typeof value === "string") return showControls(value);
@@ -30100,7 +30125,7 @@ var init_rendered_rbac = __esm({
 });
 
 // src/containers/helm/index.ts
-import { posix } from "node:path";
+import { posix as posix2 } from "node:path";
 function chartSettings(settings, dir) {
   const helm2 = settings?.helm;
   const charts = isObject14(helm2) && isObject14(helm2.charts) ? helm2.charts : {};
@@ -30116,11 +30141,11 @@ var init_helm = __esm({
     "use strict";
     isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     CHART_FILE = "Chart.yaml";
-    dirOf = (path) => posix.dirname(path).replace(/^\.$/, "");
+    dirOf = (path) => posix2.dirname(path).replace(/^\.$/, "");
     helm = {
       format: "helm",
       scan: true,
-      candidate: (path) => posix.basename(path) === CHART_FILE,
+      candidate: (path) => posix2.basename(path) === CHART_FILE,
       detect: (parsed2) => isObject14(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
       render: async (parsed2, source, settings) => {
         if (source === void 0) return { notRead: "the files of the chart are not available here" };
@@ -30160,7 +30185,7 @@ var init_helm = __esm({
       },
       // The charts a changed file is in, or whose config names it as a values file.
       dependents: async (changed, source, settings) => {
-        const charts = (await source.paths()).filter((p) => posix.basename(p) === CHART_FILE);
+        const charts = (await source.paths()).filter((p) => posix2.basename(p) === CHART_FILE);
         return charts.filter((chart) => {
           const dir = dirOf(chart);
           const values = chartSettings(settings, dir).values ?? [];
@@ -30172,7 +30197,7 @@ var init_helm = __esm({
 });
 
 // src/containers/kustomize/inputs.ts
-import { posix as posix2 } from "node:path";
+import { posix as posix3 } from "node:path";
 async function kustomizationInputs(path, value, source) {
   const all2 = new Set(await source.paths());
   const inputs = { files: /* @__PURE__ */ new Set([path]), unreadable: [] };
@@ -30181,10 +30206,10 @@ async function kustomizationInputs(path, value, source) {
     if (visited.has(file)) return;
     visited.add(file);
     if (!isObject15(kustomization)) return;
-    const dir = posix2.dirname(file);
+    const dir = posix3.dirname(file);
     const resolve9 = (entry) => {
-      const joined2 = posix2.normalize(posix2.join(dir, entry));
-      if (joined2 === ".." || joined2.startsWith("../") || posix2.isAbsolute(entry)) {
+      const joined2 = posix3.normalize(posix3.join(dir, entry));
+      if (joined2 === ".." || joined2.startsWith("../") || posix3.isAbsolute(entry)) {
         inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
         return void 0;
       }
@@ -30253,7 +30278,7 @@ var init_inputs = __esm({
     "use strict";
     init_parse();
     KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix2.basename(path));
+    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix3.basename(path));
     isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings4 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
@@ -30269,17 +30294,17 @@ var origin_exports = {};
 __export(origin_exports, {
   entryPosition: () => entryPosition
 });
-import { posix as posix3 } from "node:path";
+import { posix as posix4 } from "node:path";
 function entryPosition(kustomization, origin) {
   if (origin === void 0 || !isObject16(kustomization.value)) return void 0;
-  const dir = posix3.dirname(kustomization.path);
-  const file = posix3.normalize(posix3.join(dir, origin));
+  const dir = posix4.dirname(kustomization.path);
+  const file = posix4.normalize(posix4.join(dir, origin));
   for (const field of ["resources", "bases", "components"]) {
     const entries2 = kustomization.value[field];
     if (!Array.isArray(entries2)) continue;
     for (const [index2, entry] of entries2.entries()) {
       if (typeof entry !== "string") continue;
-      const target = posix3.normalize(posix3.join(dir, entry));
+      const target = posix4.normalize(posix4.join(dir, entry));
       if (file === target || file.startsWith(`${target}/`))
         return kustomization.sourceMap.locate(`/${field}/${index2}`);
     }
@@ -30295,7 +30320,7 @@ var init_origin = __esm({
 });
 
 // src/containers/kustomize/index.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix5 } from "node:path";
 var isObject17, FIELDS, kustomize;
 var init_kustomize = __esm({
   "src/containers/kustomize/index.ts"() {
@@ -30319,7 +30344,7 @@ var init_kustomize = __esm({
         const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
         const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
         files.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
-        const dir = posix4.dirname(parsed2.path);
+        const dir = posix5.dirname(parsed2.path);
         return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files };
       },
       extract: async (parsed2, _source, rendered) => {
@@ -30977,20 +31002,20 @@ var init_functions = __esm({
       tomap: ([arg2], call) => arg2?.v === "object" ? arg2 : unknownOf(call),
       tostring: ([arg2], call) => arg2 !== void 0 && arg2.v !== "list" && arg2.v !== "object" ? arg2 : unknownOf(call),
       join: ([separator, arg2], call) => {
-        const sep5 = separator === void 0 ? void 0 : knownText(separator);
+        const sep6 = separator === void 0 ? void 0 : knownText(separator);
         const items = arg2?.v === "list" ? arg2.items : void 0;
-        if (sep5 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
+        if (sep6 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
           return unknownOf(call);
         const texts = items.map(asText);
-        return texts.some((t) => t === void 0) ? unknownOf(call) : str(call, texts.join(sep5));
+        return texts.some((t) => t === void 0) ? unknownOf(call) : str(call, texts.join(sep6));
       },
       split: ([separator, arg2], call) => {
-        const sep5 = separator === void 0 ? void 0 : knownText(separator);
+        const sep6 = separator === void 0 ? void 0 : knownText(separator);
         const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
-        if (sep5 === void 0 || text3 === void 0) return unknownOf(call, true);
+        if (sep6 === void 0 || text3 === void 0) return unknownOf(call, true);
         return list3(
           call,
-          text3.split(sep5).map((s) => str(call, s))
+          text3.split(sep6).map((s) => str(call, s))
         );
       },
       format,
@@ -32484,7 +32509,7 @@ var init_syntax = __esm({
 });
 
 // src/containers/terraform/module.ts
-import { posix as posix5 } from "node:path";
+import { posix as posix6 } from "node:path";
 function evaluateModule(source) {
   return new Module(source).documents();
 }
@@ -32764,8 +32789,8 @@ var init_module = __esm({
         });
       }
       readFile(path, at2) {
-        const resolved = posix5.normalize(posix5.join(this.source.dir || ".", path));
-        if (posix5.isAbsolute(path) || resolved === ".." || resolved.startsWith("../")) {
+        const resolved = posix6.normalize(posix6.join(this.source.dir || ".", path));
+        if (posix6.isAbsolute(path) || resolved === ".." || resolved.startsWith("../")) {
           this.effects.notes.add(
             `${at2.file}:${at2.line}: ${path} is outside the repository: not read, its content is unknown`
           );
@@ -32886,7 +32911,7 @@ __export(extract_exports2, {
   isTfvars: () => isTfvars,
   parseTerraform: () => parseTerraform
 });
-import { posix as posix6 } from "node:path";
+import { posix as posix7 } from "node:path";
 async function extractTerraform(parsed2, source) {
   const dir = dirOf2(parsed2.path);
   let module;
@@ -32979,7 +33004,7 @@ var init_extract2 = __esm({
     init_resources2();
     init_syntax();
     MAX_ROUNDS = 5;
-    dirOf2 = (path) => posix6.dirname(path).replace(/^\.$/, "");
+    dirOf2 = (path) => posix7.dirname(path).replace(/^\.$/, "");
     isTfvars = (path) => /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(path);
     evaluated = /* @__PURE__ */ new WeakMap();
     tfvarsOrder = (path) => path.endsWith("/terraform.tfvars") || path === "terraform.tfvars" ? 0 : 1;
@@ -33144,14 +33169,14 @@ var init_plan = __esm({
 });
 
 // src/containers/terraform/index.ts
-import { posix as posix7 } from "node:path";
+import { posix as posix8 } from "node:path";
 var dirOf3, MODULE_FILE, terraform, terraformPlan;
 var init_terraform = __esm({
   "src/containers/terraform/index.ts"() {
     "use strict";
     init_plan_detect();
     init_types2();
-    dirOf3 = (path) => posix7.dirname(path).replace(/^\.$/, "");
+    dirOf3 = (path) => posix8.dirname(path).replace(/^\.$/, "");
     MODULE_FILE = /\.tf$|(^|\/)terraform\.tfvars$|\.auto\.tfvars$/;
     terraform = {
       format: "terraform",
@@ -33177,7 +33202,7 @@ var init_terraform = __esm({
           const candidates = tf.filter((p) => !dirs.has(dirOf3(p)) && others.some((o) => above(dirOf3(p), o)));
           for (const [path, content] of await source.read(candidates)) {
             const text3 = content.toString("utf8");
-            if (others.some((o) => above(dirOf3(path), o) && text3.includes(posix7.basename(o))))
+            if (others.some((o) => above(dirOf3(path), o) && text3.includes(posix8.basename(o))))
               dirs.add(dirOf3(path));
           }
         }
@@ -33246,6 +33271,12 @@ function classifier(config2) {
     const assignment = assign2(path);
     return assignment === void 0 || assignment.excluded ? void 0 : assignment.kind;
   };
+}
+function unmatchedGlobs(documents, paths) {
+  return documents.filter(({ glob: glob2 }) => {
+    const match = picomatch(glob2, { dot: true });
+    return !paths.some((path) => match(path));
+  });
 }
 var init_classify2 = __esm({
   async "src/core/classify.ts"() {
@@ -34276,7 +34307,7 @@ var init_staged = __esm({
 // src/git/worktree.ts
 import { constants as constants2 } from "node:fs";
 import { lstat, open as open2, realpath as realpath2 } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join as join3, relative, resolve as resolve3, sep } from "node:path";
+import { basename, dirname, isAbsolute as isAbsolute2, join as join3, relative, resolve as resolve3, sep } from "node:path";
 async function listTrackedFiles(root) {
   return [...new Set(splitNul(await runGit(root, ["ls-files", "-z"])))];
 }
@@ -34334,7 +34365,7 @@ async function readWorktreeFile(realRoot, path, maxBytes) {
 }
 function isInside(root, absolute) {
   const rel = relative(root, absolute);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute2(rel);
 }
 function isMissing(error) {
   const code2 = error.code;
@@ -36029,7 +36060,8 @@ function listSourcePaths(root, spec) {
 }
 async function loadSource(root, spec, config2) {
   const assign2 = assigner(config2);
-  const paths = (await listSourcePaths(root, spec)).filter((path) => assign2(path) !== void 0);
+  const all2 = await listSourcePaths(root, spec);
+  const paths = all2.filter((path) => assign2(path) !== void 0);
   let read;
   let commit;
   let at2;
@@ -36055,7 +36087,17 @@ async function loadSource(root, spec, config2) {
     config2.settings
   );
   const blobs = read.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  return { ...loaded, files: { config: readingDigest(config2), blobs: Object.fromEntries(blobs) } };
+  return {
+    ...loaded,
+    files: { config: readingDigest(config2), blobs: Object.fromEntries(blobs) },
+    unmatched: unmatchedGlobs(config2.documents, all2)
+  };
+}
+function unmatchedNotes(source) {
+  const where = source.type === "worktree" ? "the working tree" : source.type === "staged" ? "the index" : source.ref;
+  return (source.unmatched ?? []).map(
+    ({ glob: glob2, kind }) => `warning: the \`documents:\` glob "${glob2}" (${kind}) in ${CONFIG_FILE} matches no file in ${where} (globs are matched against paths from the repository root)`
+  );
 }
 function holdsSnapshot(file) {
   if (!file.path.endsWith(".json") || !file.content.includes('"acldrift"')) return false;
@@ -37901,10 +37943,10 @@ var init_config_changes = __esm({
 });
 
 // src/core/gate/reference.ts
-import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
+import { isAbsolute as isAbsolute3, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 function repoPath(root, absolute) {
   const rel = relative2(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute2(rel)) return void 0;
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
   return rel.split(sep2).join("/");
 }
 function protectedPaths(input) {
@@ -37914,7 +37956,7 @@ function protectedPaths(input) {
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
     const from = baseline.flag !== void 0 ? cwd : root;
-    baselineFile = repoPath(root, isAbsolute2(named3) ? named3 : resolve4(from, named3));
+    baselineFile = repoPath(root, isAbsolute3(named3) ? named3 : resolve4(from, named3));
   }
   return { config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile };
 }
@@ -38208,11 +38250,11 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute3, join as join5, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join5, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
-  const file = isAbsolute3(named3) ? named3 : resolve5(options.baseline !== void 0 ? options.cwd : options.root, named3);
+  const file = isAbsolute4(named3) ? named3 : resolve5(options.baseline !== void 0 ? options.cwd : options.root, named3);
   return existsSync(file) ? file : void 0;
 }
 async function loadBaseline(options) {
@@ -38275,7 +38317,7 @@ async function loadSides(options) {
 async function runCheck(options) {
   const [baseline, target] = await loadSides(options);
   const findings = [];
-  const notes = [...baseline.notes, ...target.notes];
+  const notes = [...unmatchedNotes(target), ...baseline.notes, ...target.notes];
   const errors = [
     ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values()
   ];
@@ -39407,7 +39449,7 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile3, stat } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute4, join as join7, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
+import { dirname as dirname4, isAbsolute as isAbsolute5, join as join7, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
     const dotGit = join7(dir, ".git");
@@ -39473,7 +39515,7 @@ async function judgeEdit(file, action, entry) {
   const repo = await locate(dirname4(file));
   if (repo === void 0) return ALLOW;
   const path = posixPath(relative4(repo.root, file));
-  if (path.startsWith("..") || isAbsolute4(path)) return ALLOW;
+  if (path.startsWith("..") || isAbsolute5(path)) return ALLOW;
   const log = (why) => guarded(entry, path, action.tool, why, repo.gitDir);
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`);
   if (path === CONFIG_FILE) return ALLOW;
@@ -40239,7 +40281,8 @@ function wantsColor(options) {
 async function emitReport(report, options) {
   const text3 = await renderReport(options.format ?? "pretty", report, {
     color: wantsColor(options),
-    quiet: options.quiet
+    quiet: options.quiet,
+    from: options.from
   });
   await emitText(text3, options.output);
 }
@@ -40284,6 +40327,7 @@ __export(check_exports, {
   checkOptions: () => checkOptions,
   executeCheck: () => executeCheck
 });
+import { relative as relative5, sep as sep5 } from "node:path";
 async function checkOptions(flags) {
   const root = await findRepoRoot(process.cwd());
   const config2 = await loadConfig(root, flags.config);
@@ -40319,7 +40363,8 @@ async function executeCheck(flags, commitMsg) {
       );
   } else {
     const format2 = flags.format ?? "pretty";
-    await emitReport(report, { format: format2, output: flags.output, color: flags.color, quiet });
+    const from = relative5(options.root, options.cwd).split(sep5).join("/");
+    await emitReport(report, { format: format2, output: flags.output, color: flags.color, quiet, from });
   }
   if (flags["report-dir"] !== void 0) await writeReports(report, flags["report-dir"]);
   if (flags.verbose === true)

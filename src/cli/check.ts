@@ -1,5 +1,6 @@
 // `acldrift check`, shared by the oclif command and the start-up fast path.
 
+import {relative, sep} from 'node:path'
 import {runCheck} from '../core/check.js'
 import {verdictCode} from '../core/gate/verdict.js'
 import type {CheckOptions} from '../core/options.js'
@@ -64,7 +65,8 @@ export async function executeCheck(
       )
   } else {
     const format = flags.format ?? 'pretty'
-    await emitReport(report, {format, output: flags.output, color: flags.color, quiet})
+    const from = relative(options.root, options.cwd).split(sep).join('/')
+    await emitReport(report, {format, output: flags.output, color: flags.color, quiet, from})
   }
   if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'])
   if (flags.verbose === true)

@@ -11,6 +11,8 @@ interface OutputOptions {
   output?: string
   color?: boolean
   quiet?: boolean
+  /** the folder acldrift runs in, relative to the repository root (pretty output's paths) */
+  from?: string
 }
 
 /** Colour only for a terminal, never into a file, and never when NO_COLOR is set (unless --color). */
@@ -24,6 +26,7 @@ export async function emitReport(report: Report, options: OutputOptions): Promis
   const text = await renderReport((options.format ?? 'pretty') as Format, report, {
     color: wantsColor(options),
     quiet: options.quiet,
+    from: options.from,
   })
   await emitText(text, options.output)
 }

@@ -27,6 +27,7 @@ import {
   loadStagedChanges,
   loadStagedPaths,
   readingDigest,
+  unmatchedNotes,
   withOverlay,
 } from './source.js'
 import type {AdapterContext, CodeOwnership, Document, Finding, InputProblem, Report} from '../kernel/types.js'
@@ -145,7 +146,8 @@ async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSo
 export async function runCheck(options: CheckOptions): Promise<Report> {
   const [baseline, target] = await loadSides(options)
   const findings: Finding[] = []
-  const notes = [...baseline.notes, ...target.notes]
+  // A `documents:` glob that matches nothing in the target (listed in full) is warned about.
+  const notes = [...unmatchedNotes(target), ...baseline.notes, ...target.notes]
   // A file broken the same way on both sides (checking a revision against itself) is named once.
   const errors = [
     ...new Map([...baseline.problems, ...target.problems].map((p) => [JSON.stringify(p), p])).values(),

@@ -45,3 +45,18 @@ export function classifier(
     return assignment === undefined || assignment.excluded ? undefined : assignment.kind
   }
 }
+
+/**
+ * The `documents:` globs of the config that match none of `paths` (a source's every path): a
+ * typo there would otherwise read as "0 documents", so the report says so (never an error: a
+ * glob for files that do not exist yet is allowed).
+ */
+export function unmatchedGlobs(
+  documents: Config['documents'],
+  paths: readonly string[],
+): Config['documents'] {
+  return documents.filter(({glob}) => {
+    const match = picomatch(glob, {dot: true})
+    return !paths.some((path) => match(path))
+  })
+}

@@ -4,7 +4,7 @@
 
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {containerFor, SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
-import {type Assignment, assigner, classifier} from './classify.js'
+import {type Assignment, assigner, classifier, unmatchedGlobs} from './classify.js'
 import {
   headCommit,
   listRevisionFiles,
@@ -64,6 +64,8 @@ export interface LoadedSource {
   coverage?: Coverage
   /** every file read, with the git blob id of its content: what a snapshot records (SnapshotFiles) */
   files?: SnapshotFiles
+  /** the config's `documents:` globs that match no path of the source (listed in full only) */
+  unmatched?: Config['documents']
 }
 
 /** The files a source read, by path, with their blob ids, and the digest of the config that read them. */
@@ -91,7 +93,8 @@ export function listSourcePaths(root: string, spec: SourceSpec): Promise<string[
 /** Loads every document of a source. */
 export async function loadSource(root: string, spec: SourceSpec, config: Config): Promise<LoadedSource> {
   const assign = assigner(config)
-  const paths = (await listSourcePaths(root, spec)).filter((path) => assign(path) !== undefined)
+  const all = await listSourcePaths(root, spec)
+  const paths = all.filter((path) => assign(path) !== undefined)
 
   let read: ReadResult
   let commit: string | null
@@ -119,7 +122,24 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     .filter((file) => !holdsSnapshot(file))
     .map((file) => [file.path, gitBlobId(file.content)] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return {...loaded, files: {config: readingDigest(config), blobs: Object.fromEntries(blobs)}}
+  return {
+    ...loaded,
+    files: {config: readingDigest(config), blobs: Object.fromEntries(blobs)},
+    unmatched: unmatchedGlobs(config.documents, all),
+  }
+}
+
+/**
+ * The warnings for the config's globs that match no file of a source: a note each, so that a
+ * mistyped glob is never silent ("0 documents") and never an error.
+ */
+export function unmatchedNotes(source: LoadedSource): string[] {
+  const where =
+    source.type === 'worktree' ? 'the working tree' : source.type === 'staged' ? 'the index' : source.ref
+  return (source.unmatched ?? []).map(
+    ({glob, kind}) =>
+      `warning: the \`documents:\` glob "${glob}" (${kind}) in ${CONFIG_FILE} matches no file in ${where} (globs are matched against paths from the repository root)`,
+  )
 }
 
 /**

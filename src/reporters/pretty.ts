@@ -1,4 +1,5 @@
 // Terminal report. The only module that loads chalk; every line must read the same without colour.
+import {isAbsolute, posix} from 'node:path'
 import {Chalk, supportsColor} from 'chalk'
 import type {ChalkInstance} from 'chalk'
 import {formatProblem} from '../kernel/errors.js'
@@ -46,7 +47,7 @@ export function chalkFor(options: ReporterOptions): ChalkInstance {
 }
 
 export function renderPretty(untrusted: Report, options: ReporterOptions): string {
-  const report = printable(untrusted)
+  const report = relativeTo(options.from, printable(untrusted))
   const c = chalkFor(options)
   const all = orderFindings(report.findings)
   // A hook that blocks shows only what blocks: approved widenings and narrowings are counted, not listed.
@@ -79,6 +80,36 @@ export function renderPretty(untrusted: Report, options: ReporterOptions): strin
   const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green
   lines.push('', summaryStyle(summaryLine(report)))
   return lines.join('\n') + '\n'
+}
+
+/**
+ * The report with its file names relative to `from` (the folder acldrift runs in, relative to the
+ * repository root), so that a name can be pasted into a command typed there: `../iam/app.json`.
+ */
+function relativeTo(from: string | undefined, report: Report): Report {
+  if (from === undefined || from === '') return report
+  // Only repository paths move: an absolute path (a --config file elsewhere) is shown as given.
+  const here = (file: string) => (file === '' || isAbsolute(file) ? file : posix.relative(from, file))
+  const files = <T extends {file: string}>(entries: T[]) => entries.map((e) => ({...e, file: here(e.file)}))
+  return {
+    ...report,
+    findings: report.findings.map((f) => ({
+      ...f,
+      file: here(f.file),
+      ...(f.baselineLocation && {
+        baselineLocation: {...f.baselineLocation, file: here(f.baselineLocation.file)},
+      }),
+    })),
+    errors: files(report.errors),
+    ...(report.coverage && {
+      coverage: {
+        ...report.coverage,
+        read: files(report.coverage.read),
+        notRead: files(report.coverage.notRead),
+        skipped: files(report.coverage.skipped),
+      },
+    }),
+  }
 }
 
 /** A copy with every string, keys included, passed through showControls. */

@@ -19,6 +19,11 @@ export interface ReporterOptions {
   quiet?: boolean
   /** every rule with its description and documentation (SARIF describes the rules it uses) */
   rules?: RuleCatalogue
+  /**
+   * The folder acldrift runs in, relative to the repository root (`iam/roles`): pretty output
+   * names files relative to it, as git status does; the other formats stay repository-relative.
+   */
+  from?: string
 }
 
 /** Returns the full text of a report; the command writes it to stdout or to `--output FILE`. */

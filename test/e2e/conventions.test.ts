@@ -1,6 +1,7 @@
 // The CLI conventions a newcomer expects (issue 18, item 5): `help`, `version`, `-h`, `-v`;
 // short flags; one name for the output file (`--output`, with `--out` kept as a hidden alias);
-// `--range` in every form git accepts; `--verbose` on standard error.
+// `--range` in every form git accepts; `--verbose` on standard error; a `documents:` glob that
+// matches nothing is a warning; pretty output's paths are relative to the current folder.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -97,5 +98,43 @@ describe.concurrent('CLI conventions', () => {
     expect(verbose.stderr).toMatch(/^acldrift: compared open~1 with range: \d+ documents in \d+ ms\n$/)
     JSON.parse(verbose.stdout)
     expect((await runCli(['check', '-q', '-V'], {cwd: r.dir})).code).toBe(2)
+  })
+
+  it('pretty output names files relative to the folder it runs in; JSON stays repository-relative', async ({
+    expect,
+  }) => {
+    const inIam = {cwd: join(r.dir, 'iam')}
+    const pretty = await runCli(['check', '-b', 'main'], inIam)
+    expect(pretty.code).toBe(1)
+    expect(pretty.stdout).toMatch(/^buckets\/payroll-exports\.json$/m)
+    expect(pretty.stdout).not.toMatch(/(^| )iam\/buckets\//m)
+    const json = await runCli(['check', '-b', 'main', '-f', 'json'], inIam)
+    const files = (JSON.parse(json.stdout) as {findings: {file: string}[]}).findings.map((f) => f.file)
+    expect(new Set(files)).toEqual(new Set([BUCKET_FILE]))
+  })
+
+  it('a `documents:` glob that matches no file is a warning in both reports, never an error', async ({
+    expect,
+  }) => {
+    const repo = await newRepo()
+    const config = ['version: 1', 'documents:', "  - {glob: 'iam/bucket/**', kind: aws-iam}", ''].join('\n')
+    await repo.write('acldrift.config.yaml', config)
+    await repo.write(BUCKET_FILE, policyText(bucketPolicy))
+    await repo.stage()
+    await repo.commit('Bucket, and a config with a mistyped glob')
+    const warning =
+      'warning: the `documents:` glob "iam/bucket/**" (aws-iam) in acldrift.config.yaml matches no file in the working tree'
+    const json = await checkJson(repo.dir)
+    expect(json.code).toBe(0)
+    expect(json.report.errors).toEqual([])
+    expect(json.report.notes.filter((note) => note.startsWith('warning:'))).toEqual([
+      `${warning} (globs are matched against paths from the repository root)`,
+    ])
+    const pretty = await runCli(['check'], {cwd: repo.dir})
+    expect(pretty.code).toBe(0)
+    expect(pretty.stdout).toContain(`  - ${warning}`)
+    // A glob that matches is not mentioned.
+    await repo.write('acldrift.config.yaml', config.replace('iam/bucket/**', 'iam/buckets/**'))
+    expect((await checkJson(repo.dir)).report.notes.join('\n')).not.toContain('matches no file')
   })
 })

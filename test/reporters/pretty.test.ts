@@ -58,6 +58,20 @@ describe('pretty reporter', () => {
     expect(out).not.toContain('No widening')
   })
 
+  it('names files relative to the folder it runs in, as git status does', () => {
+    const from = (folder: string) => renderPretty(sampleReport(), {color: false, from: folder})
+    expect(from('')).toBe(plain())
+    const inS3 = from('iam/s3')
+    expect(inS3).toContain('[CRITICAL] WIDENING  public-principal  customer-data-bucket.json:14')
+    expect(inS3.match(/^customer-data-bucket\.json$/gm)).toHaveLength(1)
+    expect(inS3).toContain('Invalid input (fails closed):\n  ../roles/broken.json:7:19 ')
+    // Finding ids keep the repository path; locations do not.
+    expect(inS3).not.toMatch(/(^| )iam\/s3\/customer-data-bucket\.json/m)
+    const outside = from('docs')
+    expect(outside).toContain('[CRITICAL] WIDENING  public-principal  ../iam/s3/customer-data-bucket.json:14')
+    expect(outside).toContain('  ../iam/roles/broken.json:7:19 ')
+  })
+
   it('says so clearly when nothing widens', () => {
     expect(plain(cleanReport())).toContain(
       'No widening: the target allows nothing that the baseline does not.',

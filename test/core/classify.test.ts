@@ -1,0 +1,31 @@
+// The config's `documents:` globs that match no path: what `check` warns about, so that a mistyped
+// glob never reads as a silent "0 documents".
+import {describe, expect, it} from 'vitest'
+import {unmatchedGlobs} from '../../src/core/classify.js'
+
+const paths = ['iam/roles/app.json', 'iam/.hidden/ops.json', 'k8s/rbac.yaml', 'README.md']
+
+describe('unmatchedGlobs', () => {
+  it('keeps the globs that match no path, in config order, with their kinds', () => {
+    const documents = [
+      {glob: 'iam/roles/**', kind: 'aws-iam'},
+      {glob: 'iam/role/**', kind: 'aws-iam'},
+      {glob: 'k8s/*.yml', kind: 'k8s-rbac'},
+      {glob: 'k8s/*.yaml', kind: 'k8s-rbac'},
+    ] as const
+    expect(unmatchedGlobs([...documents], paths)).toEqual([documents[1], documents[2]])
+  })
+
+  it('matches dot folders and whole paths from the repository root, as the inventory assigns', () => {
+    expect(unmatchedGlobs([{glob: 'iam/**/ops.json', kind: 'aws-iam'}], paths)).toEqual([])
+    // Relative to the root: a glob without its folder matches no nested file.
+    expect(unmatchedGlobs([{glob: 'app.json', kind: 'aws-iam'}], paths)).toEqual([
+      {glob: 'app.json', kind: 'aws-iam'},
+    ])
+  })
+
+  it('every glob is unmatched in an empty source; no globs, nothing to warn about', () => {
+    expect(unmatchedGlobs([{glob: '**', kind: 'aws-iam'}], [])).toEqual([{glob: '**', kind: 'aws-iam'}])
+    expect(unmatchedGlobs([], paths)).toEqual([])
+  })
+})
