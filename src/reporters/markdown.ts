@@ -72,9 +72,9 @@ export function renderMarkdown(untrusted: Report, options: ReporterOptions): str
   const tail = [...errorLines(report), ...noteLines(report), ...coverageSection(report)]
   tail.push(`_${text(summaryLine(report))}_`)
 
-  // What the findings may take: the limit less everything else, the last line included.
+  // What the findings may take: the limit less everything else, the table's header and the last line included.
   const lastLines = ['', moreLine(marked.length, blocking)]
-  let room = MARKDOWN_LIMIT - size(head) - size(tail) - size(lastLines)
+  let room = MARKDOWN_LIMIT - size(head) - size(tail) - size([...TABLE_HEADER, '']) - size(lastLines)
   const rows: string[] = []
   const blocks: string[] = []
   for (const m of marked) {

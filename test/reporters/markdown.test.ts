@@ -201,6 +201,17 @@ describe('markdown reporter', () => {
     expect(lines.at(-3)).toMatch(/^_300 widening .* in 300 documents_$/)
   })
 
+  it('stays under the limit however much room the last finding leaves', () => {
+    for (let length = 0; length < 3_000; length += 37) {
+      const message = 'm'.repeat(length)
+      const findings = Array.from({length: 300}, (_, i) => ({...bulkFinding(i, 'blocking'), message}))
+      const out = renderMarkdown({...sampleReport(), ...bulkReport(findings)}, PLAIN)
+      expect(out.length, `messages of ${length} characters`).toBeLessThanOrEqual(MARKDOWN_LIMIT)
+      // Full: the next finding would not have fitted.
+      expect(MARKDOWN_LIMIT - out.length).toBeLessThan(out.length / tableRows(out).slice(2).length)
+    }
+  })
+
   it('never drops a blocking finding before an informational one, even a less severe one', () => {
     // Low-severity agent widenings block under agents: require-approval; the critical ones are approved,
     // the high ones are below failOn.
