@@ -588,6 +588,11 @@ function structuralDiff(before, after) {
   const changes = deepDiff.diff(before ?? {}, after ?? {}) ?? [];
   return changes.map((c) => JSON.parse(JSON.stringify(c)));
 }
+function failsRun(finding2, { failOn, agents }) {
+  if (failOn === "never" || finding2.change === "narrowing" || finding2.approval?.valid === true) return false;
+  const threshold = failOn === "widening" ? 1 : SEVERITY_RANK[failOn];
+  return SEVERITY_RANK[finding2.severity] >= threshold || agents === "require-approval" && finding2.commit?.actor.type === "agent";
+}
 function summarize(documents, findings, errors) {
   const count = (change) => findings.filter((f) => f.change === change).length;
   return {
@@ -671,7 +676,7 @@ function mostTelling(candidates, rank) {
   }
   return best4;
 }
-var SEVERITY_RANK, higherSeverity, parenthesised, sentence;
+var SEVERITY_RANK, higherSeverity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
 var init_findings = __esm({
   "src/kernel/findings.ts"() {
     "use strict";
@@ -680,6 +685,7 @@ var init_findings = __esm({
     init_rules();
     SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
     higherSeverity = (a, b) => SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+    DEFAULT_FAIL_POLICY = { failOn: "widening", agents: "require-approval" };
     parenthesised = (detail) => detail ? ` (${detail})` : "";
     sentence = {
       /** `Title: what (detail).` — a narrowing, or a change whose clause says it all. */
@@ -25748,6 +25754,9 @@ function approvalText(approval) {
   const ticket = approval.ticket === void 0 ? "" : ` (${approval.ticket})`;
   return `approved by ${approval.approver} until ${approval.expires}: ${approval.reason ?? ""}${ticket}`;
 }
+function baselineLabel(finding2) {
+  return finding2.change === "narrowing" ? "was in the baseline at" : "exceeds baseline at";
+}
 function evidenceText(evidence2) {
   return `${evidence2.signal} (${evidence2.strength}): ${evidence2.detail}`;
 }
@@ -25932,8 +25941,7 @@ function detailLines(c, finding2, withWitness) {
   if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
   if (finding2.baselineLocation) {
     const { file, line, document } = finding2.baselineLocation;
-    const label2 = finding2.change === "narrowing" ? "was in the baseline at" : "exceeds baseline at";
-    lines.push(`    ${c.dim(label2)} ${location(file, line, document)}`);
+    lines.push(`    ${c.dim(baselineLabel(finding2))} ${location(file, line, document)}`);
   }
   const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
   if (entries2.length > 0) {
@@ -26203,64 +26211,99 @@ var init_sarif = __esm({
 // src/reporters/markdown.ts
 var markdown_exports = {};
 __export(markdown_exports, {
+  MARKDOWN_LIMIT: () => MARKDOWN_LIMIT,
   renderMarkdown: () => renderMarkdown
 });
-function renderMarkdown(report) {
-  const findings = orderFindings(report.findings);
-  const lines = [`## acldrift: ${verdict(report)}`, "", text(comparedText(report)), ""];
-  if (!findings.some(needsReview)) lines.push(text(noWideningText(report)), "");
-  if (findings.length > 0) {
-    lines.push(
-      "| Severity | Change | Rule | Location | Witness | Actor |",
-      "| --- | --- | --- | --- | --- | --- |"
-    );
-    lines.push(...findings.map(tableRow), "");
-    lines.push(...findings.flatMap(details));
+import { isAbsolute as isAbsolute2, relative, sep } from "node:path";
+function renderMarkdown(untrusted, options) {
+  const report = repositoryRelative(untrusted, options.root);
+  const policy2 = {
+    ...report.policy ?? DEFAULT_FAIL_POLICY,
+    ...options.failOn === void 0 ? {} : { failOn: options.failOn }
+  };
+  const marked2 = blockingFirst(report.findings.map((finding2) => mark(finding2, policy2)));
+  const blocking2 = marked2.filter((m) => m.blocking).length;
+  const fails = blocking2 > 0 || report.errors.length > 0;
+  const outcome = !fails ? "passes" : blocking2 > 0 ? `fails (${blocking2} blocking)` : "fails";
+  const head = [`## acldrift ${outcome}: ${verdict(report)}`, ""];
+  head.push(text(comparedText(report)), "");
+  if (!report.findings.some(needsReview)) head.push(text(noWideningText(report)), "");
+  const tail = [...errorLines(report), ...noteLines(report), ...coverageSection(report)];
+  tail.push(`_${text(summaryLine(report))}_`);
+  const lastLines = ["", moreLine(marked2.length, blocking2)];
+  let room = MARKDOWN_LIMIT - size(head) - size(tail) - size([...TABLE_HEADER, ""]) - size(lastLines);
+  const rows = [];
+  const blocks2 = [];
+  for (const m of marked2) {
+    const row = tableRow(m);
+    const block = details(m);
+    const cost = row.length + 1 + size(block);
+    if (cost > room) break;
+    room -= cost;
+    rows.push(row);
+    blocks2.push(...block);
   }
-  if (report.errors.length > 0) {
-    lines.push("### Invalid input (fails closed)", "");
-    lines.push(...report.errors.map((problem) => `- ${text(formatProblem(problem))}`), "");
-  }
-  if (report.notes.length > 0) {
-    lines.push("### Notes", "", ...report.notes.map((note) => `- ${text(note)}`), "");
-  }
-  if (report.coverage !== void 0) {
-    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT2);
-    lines.push(`### ${text(heading.replace(/:$/, ""))}`, "");
-    for (const line of rest) {
-      const indent = /^ */.exec(line)[0];
-      lines.push(indent === "" ? `
-**${text(line)}**
-` : `${indent}- ${text(line.trim())}`);
-    }
-    lines.push("");
-  }
-  lines.push(`_${text(summaryLine(report))}_`);
+  const lines = [...head];
+  if (rows.length > 0) lines.push(...TABLE_HEADER, ...rows, "", ...blocks2);
+  lines.push(...tail);
+  const hidden = marked2.slice(rows.length);
+  if (hidden.length > 0) lines.push("", moreLine(hidden.length, hidden.filter((m) => m.blocking).length));
   return lines.join("\n") + "\n";
 }
-function tableRow(finding2) {
+function size(lines) {
+  return lines.reduce((total, line) => total + line.length + 1, 0);
+}
+function moreLine(count, blocking2) {
+  const ofThem = blocking2 > 0 ? ` (${blocking2} of them blocking)` : "";
+  return `**${plural(count, "more finding")}: see the SARIF/JSON report**${ofThem}`;
+}
+function mark(finding2, policy2) {
+  const { approval } = finding2;
+  if (approval?.valid === true) {
+    const status = approval.expires === void 0 ? `approved by ${approval.approver}` : `approved until ${approval.expires}`;
+    return { finding: finding2, blocking: false, status };
+  }
+  const blocking2 = failsRun(finding2, policy2);
+  const label2 = blocking2 ? "blocking" : "informational";
+  return { finding: finding2, blocking: blocking2, status: approval === null ? label2 : `${label2} (approval ${approval.status})` };
+}
+function blockingFirst(marked2) {
+  const rank = ({ finding: finding2, blocking: blocking2 }) => blocking2 ? 0 : !needsReview(finding2) ? 3 : finding2.approval?.valid === true ? 2 : 1;
+  const order = new Map(orderFindings(marked2.map((m) => m.finding)).map((f, i) => [f, i]));
+  return [...marked2].sort((a, b) => rank(a) - rank(b) || order.get(a.finding) - order.get(b.finding));
+}
+function tableRow({ finding: finding2, status }) {
+  const witness = finding2.witness === null ? "\u2014" : clip(witnessLine(finding2.witness), SHORT_WITNESS);
   const cells = [
     finding2.severity,
     CHANGE_LABELS[finding2.change],
     finding2.rule,
     location(finding2.file, finding2.line, finding2.document),
-    finding2.witness === null ? "\u2014" : witnessLine(finding2.witness),
-    finding2.commit === null ? "\u2014" : actorText(finding2.commit.actor)
-  ];
-  return `| ${cells.map(text).join(" | ")} |`;
+    witness,
+    finding2.commit === null ? "\u2014" : actorText(finding2.commit.actor),
+    status
+  ].map((cell2) => text(cell2));
+  return `| ${[idText(finding2.id), ...cells].join(" | ")} |`;
 }
-function details(finding2) {
-  const summary = `${finding2.severity} ${CHANGE_LABELS[finding2.change]}: ${finding2.rule} at ${location(finding2.file, finding2.line, finding2.document)}`;
+function details({ finding: finding2, blocking: blocking2, status }) {
+  const where = location(finding2.file, finding2.line, finding2.document);
+  const summary = `${finding2.id}: ${status}, ${finding2.severity} ${CHANGE_LABELS[finding2.change]}: ${finding2.rule} at ${where}`;
   const lines = [
     "<details>",
-    `<summary>${defuseMentions(escapeHtml(summary))}</summary>`,
+    `<summary>${defuseMentions(clip(escapeHtml(summary), LINE_LIMIT))}</summary>`,
     "",
     text(finding2.message),
     ""
   ];
   if (finding2.reason !== void 0) lines.push(`Reason: ${text(finding2.reason)}`, "");
+  if (finding2.baselineLocation) {
+    const { file, line, document } = finding2.baselineLocation;
+    const label2 = baselineLabel(finding2);
+    lines.push(text(`${label2[0].toUpperCase()}${label2.slice(1)} ${location(file, line, document)}`), "");
+  }
   if (finding2.witness !== null) {
-    lines.push("Witness:", "", ...codeBlock("json", JSON.stringify(finding2.witness, null, 2)), "");
+    const json = clip(JSON.stringify(finding2.witness, null, 2), WITNESS_LIMIT);
+    lines.push("Witness:", "", ...codeBlock("json", json), "");
   }
   if (finding2.commit !== null) {
     const { actor } = finding2.commit;
@@ -26268,8 +26311,66 @@ function details(finding2) {
     lines.push(...actor.evidence.map((evidence2) => `  - ${text(evidenceText(evidence2))}`), "");
   }
   if (finding2.approval !== null) lines.push(`- Approval: ${text(approvalText(finding2.approval))}`, "");
+  if (SAFE_ID.test(finding2.id)) {
+    lines.push(`\`acldrift explain ${finding2.id}\` shows the statements and their diff.`);
+    if (blocking2)
+      lines.push(`\`acldrift approve ${finding2.id} --reason R --expires DATE\` approves exactly this access.`);
+    lines.push("");
+  }
   lines.push("</details>", "");
   return lines;
+}
+function idText(id) {
+  return SAFE_ID.test(id) ? `\`${id}\`` : text(id);
+}
+function errorLines(report) {
+  if (report.errors.length === 0) return [];
+  const lines = report.errors.map((problem) => `- ${text(formatProblem(problem))}`);
+  return ["### Invalid input (fails closed)", "", ...upTo(lines, "input error", "the JSON report"), ""];
+}
+function noteLines(report) {
+  if (report.notes.length === 0) return [];
+  const lines = report.notes.map((note) => `- ${text(note)}`);
+  return ["### Notes", "", ...upTo(lines, "note", "the JSON report"), ""];
+}
+function coverageSection(report) {
+  if (report.coverage === void 0) return [];
+  const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT2);
+  const lines = rest.map((line) => {
+    const indent = /^ */.exec(line)[0];
+    return indent === "" ? `
+**${text(line)}**
+` : `${indent}- ${text(line.trim())}`;
+  });
+  return [`### ${text(heading.replace(/:$/, ""))}`, "", ...upTo(lines, "line", "`acldrift coverage`"), ""];
+}
+function upTo(lines, noun, where) {
+  let [room, shown3] = [SECTION_LIMIT, 0];
+  while (shown3 < lines.length && lines[shown3].length + 1 <= room) room -= lines[shown3++].length + 1;
+  const rest = lines.length - shown3;
+  return rest === 0 ? lines : [...lines.slice(0, shown3), `- \u2026 ${plural(rest, `more ${noun}`)}: see ${where}`];
+}
+function repositoryRelative(report, root) {
+  if (root === void 0) return report;
+  const path = (file) => {
+    if (!isAbsolute2(file)) return file;
+    const inside = relative(root, file);
+    return inside === "" || inside.startsWith("..") || isAbsolute2(inside) ? file : inside.split(sep).join("/");
+  };
+  const snapshot2 = /^snapshot:(.*)$/s.exec(report.baseline.source);
+  return {
+    ...report,
+    baseline: {
+      ...report.baseline,
+      source: snapshot2 ? `snapshot:${path(snapshot2[1])}` : report.baseline.source
+    },
+    findings: report.findings.map((f) => ({
+      ...f,
+      file: path(f.file),
+      ...f.baselineLocation ? { baselineLocation: { ...f.baselineLocation, file: path(f.baselineLocation.file) } } : {}
+    })),
+    errors: report.errors.map((problem) => ({ ...problem, file: path(problem.file) }))
+  };
 }
 function codeBlock(language, content) {
   const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
@@ -26277,7 +26378,13 @@ function codeBlock(language, content) {
   return [fence + language, ...content.split("\n").map(showControls), fence];
 }
 function text(untrusted) {
-  return defuseMentions(escapeHtml(untrusted).replace(/[\\`*_[\]|~#]/g, "\\$&"));
+  return clip(defuseMentions(escapeHtml(untrusted).replace(/[\\`*_[\]|~#]/g, "\\$&")), LINE_LIMIT);
+}
+function clip(line, max) {
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max - 1).replace(/&[a-z]*$|[\uD800-\uDBFF]$/, "");
+  const backslashes = /\\*$/.exec(cut)[0].length;
+  return (backslashes % 2 === 1 ? cut.slice(0, -1) : cut) + "\u2026";
 }
 function escapeHtml(untrusted) {
   return showControls(untrusted.replace(/[\r\n]+/g, " ")).replace(/[&<>]/g, (ch) => HTML_ENTITIES[ch]);
@@ -26285,15 +26392,26 @@ function escapeHtml(untrusted) {
 function defuseMentions(escaped) {
   return escaped.replace(/(^|[^\w])@(?=\w)/g, "$1@\u200B");
 }
-var HTML_ENTITIES, COVERAGE_LIMIT2;
+var MARKDOWN_LIMIT, SECTION_LIMIT, LINE_LIMIT, SHORT_WITNESS, WITNESS_LIMIT, COVERAGE_LIMIT2, HTML_ENTITIES, TABLE_HEADER, SAFE_ID;
 var init_markdown = __esm({
   "src/reporters/markdown.ts"() {
     "use strict";
     init_coverage();
     init_errors();
+    init_findings();
     init_shared();
-    HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+    MARKDOWN_LIMIT = 6e4;
+    SECTION_LIMIT = 8e3;
+    LINE_LIMIT = 1e3;
+    SHORT_WITNESS = 100;
+    WITNESS_LIMIT = 4e3;
     COVERAGE_LIMIT2 = 10;
+    HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+    TABLE_HEADER = [
+      "| ID | Severity | Change | Rule | Location | Witness | Actor | Status |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    ];
+    SAFE_ID = /^[\w.:/-]+$/;
   }
 });
 
@@ -31002,20 +31120,20 @@ var init_functions = __esm({
       tomap: ([arg2], call) => arg2?.v === "object" ? arg2 : unknownOf(call),
       tostring: ([arg2], call) => arg2 !== void 0 && arg2.v !== "list" && arg2.v !== "object" ? arg2 : unknownOf(call),
       join: ([separator, arg2], call) => {
-        const sep6 = separator === void 0 ? void 0 : knownText(separator);
+        const sep7 = separator === void 0 ? void 0 : knownText(separator);
         const items = arg2?.v === "list" ? arg2.items : void 0;
-        if (sep6 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
+        if (sep7 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
           return unknownOf(call);
         const texts = items.map(asText);
-        return texts.some((t) => t === void 0) ? unknownOf(call) : str(call, texts.join(sep6));
+        return texts.some((t) => t === void 0) ? unknownOf(call) : str(call, texts.join(sep7));
       },
       split: ([separator, arg2], call) => {
-        const sep6 = separator === void 0 ? void 0 : knownText(separator);
+        const sep7 = separator === void 0 ? void 0 : knownText(separator);
         const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
-        if (sep6 === void 0 || text3 === void 0) return unknownOf(call, true);
+        if (sep7 === void 0 || text3 === void 0) return unknownOf(call, true);
         return list3(
           call,
-          text3.split(sep6).map((s) => str(call, s))
+          text3.split(sep7).map((s) => str(call, s))
         );
       },
       format,
@@ -33680,12 +33798,12 @@ function parseHeader(header, maxBytes) {
   const fields = header.split(" ");
   if (fields.length === 2)
     return { id: fields[0], type: fields[1], content: Buffer.alloc(0), size: 0, oversize: false };
-  const size = Number(fields[2]);
-  if (fields.length !== 3 || !Number.isSafeInteger(size) || size < 0) {
+  const size2 = Number(fields[2]);
+  if (fields.length !== 3 || !Number.isSafeInteger(size2) || size2 < 0) {
     throw new Error(`cat-file --batch: unexpected header ${JSON.stringify(header)}`);
   }
-  const oversize = size > maxBytes;
-  return { id: fields[0], type: fields[1], content: Buffer.allocUnsafe(oversize ? 0 : size), size, oversize };
+  const oversize = size2 > maxBytes;
+  return { id: fields[0], type: fields[1], content: Buffer.allocUnsafe(oversize ? 0 : size2), size: size2, oversize };
 }
 async function catFileBatch(root, ids, options = {}) {
   const args = ["cat-file", "--batch"];
@@ -34307,7 +34425,7 @@ var init_staged = __esm({
 // src/git/worktree.ts
 import { constants as constants2 } from "node:fs";
 import { lstat, open as open2, realpath as realpath2 } from "node:fs/promises";
-import { basename, dirname, isAbsolute as isAbsolute2, join as join3, relative, resolve as resolve3, sep } from "node:path";
+import { basename, dirname, isAbsolute as isAbsolute3, join as join3, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
 async function listTrackedFiles(root) {
   return [...new Set(splitNul(await runGit(root, ["ls-files", "-z"])))];
 }
@@ -34364,8 +34482,8 @@ async function readWorktreeFile(realRoot, path, maxBytes) {
   }
 }
 function isInside(root, absolute) {
-  const rel = relative(root, absolute);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute2(rel);
+  const rel = relative2(root, absolute);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep2}`) && !isAbsolute3(rel);
 }
 function isMissing(error) {
   const code2 = error.code;
@@ -37700,15 +37818,11 @@ function gatePolicy(given2, target, reference2, protectedFindings) {
   return weakened.some((f) => f.approval?.valid !== true) ? stricter(policy2, reference2) : policy2;
 }
 function gating(findings, failOn, agents) {
-  if (failOn === "never") return [];
-  const threshold = failOn === "widening" ? 1 : SEVERITY_RANK[failOn];
-  return findings.filter(
-    (f) => f.change !== "narrowing" && f.approval?.valid !== true && (SEVERITY_RANK[f.severity] >= threshold || agents === "require-approval" && f.commit?.actor.type === "agent")
-  );
+  return findings.filter((f) => failsRun(f, { failOn, agents }));
 }
 function verdictCode(report, failOn) {
   if (report.errors.length > 0) return EXIT.invalidInput;
-  const policy2 = report.policy ?? { failOn: "widening", agents: "require-approval" };
+  const policy2 = report.policy ?? DEFAULT_FAIL_POLICY;
   return gating(report.findings, failOn ?? policy2.failOn, policy2.agents).length > 0 ? EXIT.widening : EXIT.ok;
 }
 var FAIL_ON_RANK, POLICY_SETTINGS;
@@ -37943,11 +38057,11 @@ var init_config_changes = __esm({
 });
 
 // src/core/gate/reference.ts
-import { isAbsolute as isAbsolute3, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
+import { isAbsolute as isAbsolute4, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
 function repoPath(root, absolute) {
-  const rel = relative2(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
-  return rel.split(sep2).join("/");
+  const rel = relative3(root, absolute);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep3}`) || isAbsolute4(rel)) return void 0;
+  return rel.split(sep3).join("/");
 }
 function protectedPaths(input) {
   const { root, cwd, config: config2, baseline } = input;
@@ -37956,7 +38070,7 @@ function protectedPaths(input) {
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
     const from = baseline.flag !== void 0 ? cwd : root;
-    baselineFile = repoPath(root, isAbsolute3(named3) ? named3 : resolve4(from, named3));
+    baselineFile = repoPath(root, isAbsolute4(named3) ? named3 : resolve4(from, named3));
   }
   return { config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile };
 }
@@ -38250,11 +38364,11 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute4, join as join5, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join5, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
-  const file = isAbsolute4(named3) ? named3 : resolve5(options.baseline !== void 0 ? options.cwd : options.root, named3);
+  const file = isAbsolute5(named3) ? named3 : resolve5(options.baseline !== void 0 ? options.cwd : options.root, named3);
   return existsSync(file) ? file : void 0;
 }
 async function loadBaseline(options) {
@@ -38293,7 +38407,7 @@ async function stagedAgainstSnapshot(options, file) {
   }
   for (const path of [...Object.keys(recorded.blobs), ...snapshot2.documentFiles])
     if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path);
-  differ.delete(relative3(root, file).split(sep3).join("/"));
+  differ.delete(relative4(root, file).split(sep4).join("/"));
   const changed = [...differ].filter((path) => assign2(path) !== void 0 || !inIndex.has(path)).sort();
   const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed);
   const baseline = await snapshot2.documentsOf(new Set(target.paths));
@@ -39449,7 +39563,7 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile3, stat } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute5, join as join7, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
+import { dirname as dirname4, isAbsolute as isAbsolute6, join as join7, relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
     const dotGit = join7(dir, ".git");
@@ -39514,8 +39628,8 @@ async function judgeEdit(file, action, entry) {
   }
   const repo = await locate(dirname4(file));
   if (repo === void 0) return ALLOW;
-  const path = posixPath(relative4(repo.root, file));
-  if (path.startsWith("..") || isAbsolute5(path)) return ALLOW;
+  const path = posixPath(relative5(repo.root, file));
+  if (path.startsWith("..") || isAbsolute6(path)) return ALLOW;
   const log = (why) => guarded(entry, path, action.tool, why, repo.gitDir);
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`);
   if (path === CONFIG_FILE) return ALLOW;
@@ -39661,7 +39775,7 @@ var init_hook = __esm({
       ...HARNESSES.map((h) => h.configFile),
       ".claude/settings.local.json"
     ];
-    posixPath = (path) => path.split(sep4).join("/");
+    posixPath = (path) => path.split(sep5).join("/");
     acldriftRuns = (text3) => (text3 ?? "").split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1;
   }
 });
@@ -40077,10 +40191,10 @@ __export(agent_hook_exports, {
 import { writeSync } from "node:fs";
 async function readInput() {
   const chunks = [];
-  let size = 0;
+  let size2 = 0;
   for await (const chunk of process.stdin) {
-    size += chunk.length;
-    if (size > MAX_INPUT_BYTES) throw new MalformedPayload(`the hook input is over ${MAX_INPUT_BYTES} bytes`);
+    size2 += chunk.length;
+    if (size2 > MAX_INPUT_BYTES) throw new MalformedPayload(`the hook input is over ${MAX_INPUT_BYTES} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -40282,7 +40396,9 @@ async function emitReport(report, options) {
   const text3 = await renderReport(options.format ?? "pretty", report, {
     color: wantsColor(options),
     quiet: options.quiet,
-    from: options.from
+    from: options.from,
+    root: options.root,
+    failOn: options.failOn
   });
   await emitText(text3, options.output);
 }
@@ -40297,12 +40413,12 @@ async function emitText(text3, output2) {
       (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
     );
 }
-async function writeReports(report, dir) {
+async function writeReports(report, dir, context) {
   await mkdir4(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
     const file = join10(dir, name);
-    await writeFileAtomic(file, await renderReport(format2, report, { color: false }));
+    await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
   return written;
@@ -40327,7 +40443,7 @@ __export(check_exports, {
   checkOptions: () => checkOptions,
   executeCheck: () => executeCheck
 });
-import { relative as relative5, sep as sep5 } from "node:path";
+import { relative as relative6, sep as sep6 } from "node:path";
 async function checkOptions(flags) {
   const root = await findRepoRoot(process.cwd());
   const config2 = await loadConfig(root, flags.config);
@@ -40352,7 +40468,9 @@ async function executeCheck(flags, commitMsg) {
   const started2 = performance.now();
   const options = { ...await checkOptions(flags), message: commitMsg?.message };
   const report = await runCheck(options);
-  const code2 = verdictCode(report, flags["fail-on"]);
+  const failOn = flags["fail-on"];
+  const code2 = verdictCode(report, failOn);
+  const context = { root: options.root, failOn };
   const quiet = flags.quiet === true || commitMsg !== void 0;
   if (quiet && code2 === EXIT.ok) {
     const approved = report.findings.filter((f) => f.change !== "narrowing" && f.approval?.valid === true);
@@ -40363,10 +40481,10 @@ async function executeCheck(flags, commitMsg) {
       );
   } else {
     const format2 = flags.format ?? "pretty";
-    const from = relative5(options.root, options.cwd).split(sep5).join("/");
-    await emitReport(report, { format: format2, output: flags.output, color: flags.color, quiet, from });
+    const from = relative6(options.root, options.cwd).split(sep6).join("/");
+    await emitReport(report, { ...context, format: format2, output: flags.output, color: flags.color, quiet, from });
   }
-  if (flags["report-dir"] !== void 0) await writeReports(report, flags["report-dir"]);
+  if (flags["report-dir"] !== void 0) await writeReports(report, flags["report-dir"], context);
   if (flags.verbose === true)
     process.stderr.write(
       `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started2)} ms

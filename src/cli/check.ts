@@ -54,7 +54,9 @@ export async function executeCheck(
   const started = performance.now()
   const options = {...(await checkOptions(flags)), message: commitMsg?.message}
   const report = await runCheck(options)
-  const code = verdictCode(report, flags['fail-on'] as FailOn | undefined)
+  const failOn = flags['fail-on'] as FailOn | undefined
+  const code = verdictCode(report, failOn)
+  const context = {root: options.root, failOn}
   const quiet = flags.quiet === true || commitMsg !== undefined
   if (quiet && code === EXIT.ok) {
     // A hook that passes says nothing, except that approvals are what let it pass.
@@ -66,9 +68,9 @@ export async function executeCheck(
   } else {
     const format = flags.format ?? 'pretty'
     const from = relative(options.root, options.cwd).split(sep).join('/')
-    await emitReport(report, {format, output: flags.output, color: flags.color, quiet, from})
+    await emitReport(report, {...context, format, output: flags.output, color: flags.color, quiet, from})
   }
-  if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'])
+  if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'], context)
   if (flags.verbose === true)
     process.stderr.write(
       `acldrift: compared ${report.baseline.source} with ${report.target.source}: ${report.summary.documents} documents in ${Math.round(performance.now() - started)} ms\n`,

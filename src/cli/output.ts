@@ -6,7 +6,10 @@ import {writeFileAtomic} from '../kernel/atomic.js'
 import type {Report} from '../kernel/types.js'
 import {type Format, type ReporterOptions, render} from '../reporters/index.js'
 
-interface OutputOptions {
+/** What a report cannot tell about its run: the repository root, and `--fail-on` when given. */
+export type RunContext = Pick<ReporterOptions, 'root' | 'failOn'>
+
+interface OutputOptions extends RunContext {
   format?: string
   output?: string
   color?: boolean
@@ -27,6 +30,8 @@ export async function emitReport(report: Report, options: OutputOptions): Promis
     color: wantsColor(options),
     quiet: options.quiet,
     from: options.from,
+    root: options.root,
+    failOn: options.failOn,
   })
   await emitText(text, options.output)
 }
@@ -56,12 +61,12 @@ const REPORT_FILES = {
   markdown: 'acldrift-report.md',
 } as const
 
-export async function writeReports(report: Report, dir: string): Promise<string[]> {
+export async function writeReports(report: Report, dir: string, context: RunContext): Promise<string[]> {
   await mkdir(dir, {recursive: true})
   const written: string[] = []
   for (const [format, name] of Object.entries(REPORT_FILES) as [keyof typeof REPORT_FILES, string][]) {
     const file = join(dir, name)
-    await writeFileAtomic(file, await renderReport(format, report, {color: false}))
+    await writeFileAtomic(file, await renderReport(format, report, {...context, color: false}))
     written.push(file)
   }
   return written

@@ -50,11 +50,13 @@ export default class Audit extends BaseCommand {
       config: flags.config,
     })
     const checked = await runCheck({...options, progress: progressReporter(process.stderr)})
-    const code = verdictCode(checked, flags['fail-on'] as FailOn | undefined)
+    const failOn = flags['fail-on'] as FailOn | undefined
+    const code = verdictCode(checked, failOn)
+    const context = {root: options.root, failOn}
     // The record goes first, so that every report carries the anchor of the run it describes.
     const report = flags.log === undefined ? checked : await appendAudit(flags.log, checked, code, key)
-    await emitReport(report, flags)
-    if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'])
+    await emitReport(report, {...flags, ...context})
+    if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'], context)
     if (report.auditLog !== undefined) process.stderr.write(renderLogHead(report.auditLog))
     if (code !== EXIT.ok) this.exit(code)
   }

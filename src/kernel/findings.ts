@@ -57,6 +57,26 @@ export const SEVERITY_RANK: Record<Severity, number> = {critical: 4, high: 3, me
 export const higherSeverity = (a: Severity, b: Severity): Severity =>
   SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b
 
+/** What fails a run: a severity threshold (`never`: nothing) and whether agents' widenings need approval. */
+export type FailPolicy = NonNullable<Report['policy']>
+
+/** The policy of a run that names none: every unapproved widening fails. */
+export const DEFAULT_FAIL_POLICY: FailPolicy = {failOn: 'widening', agents: 'require-approval'}
+
+/**
+ * Whether a finding fails the run: a widening or possible widening (fail closed) at or above
+ * `failOn`, or — under `agents: require-approval` — an agent-attributed one whatever its
+ * severity; in both cases unless a valid approval covers it. `never` fails nothing.
+ */
+export function failsRun(finding: Finding, {failOn, agents}: FailPolicy): boolean {
+  if (failOn === 'never' || finding.change === 'narrowing' || finding.approval?.valid === true) return false
+  const threshold = failOn === 'widening' ? 1 : SEVERITY_RANK[failOn]
+  return (
+    SEVERITY_RANK[finding.severity] >= threshold ||
+    (agents === 'require-approval' && finding.commit?.actor.type === 'agent')
+  )
+}
+
 /** A report's counts: findings by change, and the files that could not be read. */
 export function summarize(documents: number, findings: Finding[], errors: InputProblem[]): Report['summary'] {
   const count = (change: Finding['change']) => findings.filter((f) => f.change === change).length

@@ -9,6 +9,7 @@ import {
   CHANGE_LABELS,
   actorText,
   approvalText,
+  baselineLabel,
   commitText,
   comparedText,
   evidenceText,
@@ -190,8 +191,7 @@ function detailLines(c: ChalkInstance, finding: Finding, withWitness: boolean): 
   if (finding.reason !== undefined) lines.push(`    ${c.yellow('reason:')} ${finding.reason}`)
   if (finding.baselineLocation) {
     const {file, line, document} = finding.baselineLocation
-    const label = finding.change === 'narrowing' ? 'was in the baseline at' : 'exceeds baseline at'
-    lines.push(`    ${c.dim(label)} ${location(file, line, document)}`)
+    lines.push(`    ${c.dim(baselineLabel(finding))} ${location(file, line, document)}`)
   }
   const entries = finding.witness === null || !withWitness ? [] : witnessEntries(finding.witness)
   if (entries.length > 0) {

@@ -1,5 +1,6 @@
 // Wording and ordering shared by every reporter, so that a finding reads the same in a terminal,
 // a PR comment and code scanning. No colour and no markup here: each reporter adds its own.
+import type {FailPolicy} from '../kernel/findings.js'
 import type {RuleCatalogue} from '../kernel/rules.js'
 import {SEVERITIES} from '../kernel/types.js'
 import type {
@@ -24,6 +25,10 @@ export interface ReporterOptions {
    * names files relative to it, as git status does; the other formats stay repository-relative.
    */
   from?: string
+  /** the run's `--fail-on`, which overrides the report's policy (markdown marks what fails) */
+  failOn?: FailPolicy['failOn']
+  /** the repository root: a path under it is shown relative to it (markdown) */
+  root?: string
 }
 
 /** Returns the full text of a report; the command writes it to stdout or to `--output FILE`. */
@@ -110,6 +115,11 @@ export function approvalText(approval: Approval): string {
   if (approval.source === 'approver-commit') return `approved by ${approval.approver}: ${approval.why}`
   const ticket = approval.ticket === undefined ? '' : ` (${approval.ticket})`
   return `approved by ${approval.approver} until ${approval.expires}: ${approval.reason ?? ''}${ticket}`
+}
+
+/** How a finding relates to its baseline location: the statement it exceeds, or the one it removed. */
+export function baselineLabel(finding: Finding): string {
+  return finding.change === 'narrowing' ? 'was in the baseline at' : 'exceeds baseline at'
 }
 
 export function evidenceText(evidence: Evidence): string {

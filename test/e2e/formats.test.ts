@@ -1,6 +1,6 @@
 // The four report formats of `acldrift check` and --output, on one shared, read-only history.
 
-import {readFile, rm} from 'node:fs/promises'
+import {mkdir, readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, it} from 'vitest'
 import {createRepo, makeTempDir, runCli, type TestRepo} from '../helpers/repo.js'
@@ -197,15 +197,20 @@ describe.concurrent('--format markdown', () => {
     const result = await runCli(['check', ...RANGE, '--format', 'markdown'], {cwd: repo.dir})
     expect(result.code).toBe(1)
     const md = result.stdout
-    expect(md).toMatch(/^## acldrift: .*widening/)
-    expect(md).toContain('| Severity | Change | Rule | Location | Witness | Actor |')
+    expect(md).toMatch(/^## acldrift fails \(\d+ blocking\): .*widening/)
+    expect(md).toContain('| ID | Severity | Change | Rule | Location | Witness | Actor | Status |')
     expect(md).toMatch(
       new RegExp(
-        `^\\| critical \\| WIDENING \\| public-principal \\| ${BUCKET_FILE}:5 \\| .*principal=\\\\\\*`,
+        `^\\| \`[0-9a-f]{16}\` \\| critical \\| WIDENING \\| public-principal \\| ${BUCKET_FILE}:5 \\| principal=\\\\\\*.* \\| blocking \\|$`,
         'm',
       ),
     )
-    expect(md).toMatch(new RegExp(`^\\| low \\| narrowing \\| grant-removed \\| ${ROLE_FILE}:\\d+ \\|`, 'm'))
+    expect(md).toMatch(
+      new RegExp(
+        `^\\| \`[0-9a-f]{16}\` \\| low \\| narrowing \\| grant-removed \\| ${ROLE_FILE}:\\d+ \\| .* \\| informational \\|$`,
+        'm',
+      ),
+    )
     expect(md).toContain('"principal": "*"')
     expect(md).not.toMatch(ANSI)
   })
@@ -216,9 +221,39 @@ describe.concurrent('--format markdown', () => {
     })
     expect(result.code).toBe(1)
     expect(result.stdout).not.toContain('<img')
-    const rows = result.stdout.split('\n').filter((line) => line.startsWith('| critical'))
+    const rows = result.stdout.split('\n').filter((line) => /^\| `[0-9a-f]{16}` \| critical/.test(line))
     expect(rows.length).toBeGreaterThan(0)
-    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(6) // six cells, none split by the name
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(8) // eight cells, none split by the name
+  })
+})
+
+describe('--format markdown in a repository of its own', () => {
+  it('names paths as the repository has them, and marks what fails by --fail-on', async ({expect}) => {
+    const r = await createRepo()
+    try {
+      await commitFiles(r, {[BUCKET_FILE]: policyText(bucketPolicy), [ROLE_FILE]: policyText(rolePolicy)})
+      await mkdir(join(r.dir, '.acldrift'))
+      expect((await runCli(['snapshot', '--out', '.acldrift/baseline.json'], {cwd: r.dir})).code).toBe(0)
+      await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      const reports = join(outDir, 'own-repo')
+      const flags = ['--baseline', join(r.dir, '.acldrift', 'baseline.json'), '--report-dir', reports]
+      const result = await runCli(['check', ...flags, '--fail-on', 'never', '--format', 'markdown'], {
+        cwd: r.dir,
+      })
+      expect(result.code, result.stderr).toBe(0)
+      const md = result.stdout
+      expect(md.split('\n')[0]).toMatch(/^## acldrift passes: \d+ widening/)
+      expect(md).toContain('snapshot:.acldrift/baseline.json (')
+      expect(md).not.toContain(r.dir)
+      expect(md).toMatch(
+        new RegExp(`^\\| \`[0-9a-f]{16}\` \\| critical \\| WIDENING \\| .* \\| informational \\|$`, 'm'),
+      )
+      expect(md).not.toMatch(/\| blocking \|$/m)
+      // The report the action comments is the one printed.
+      expect(await readFile(join(reports, 'acldrift-report.md'), 'utf8')).toBe(md)
+    } finally {
+      await r.cleanup()
+    }
   })
 })
 

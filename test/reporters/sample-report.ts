@@ -64,7 +64,7 @@ export function sampleReport(): Report {
         before: null,
         after: {Sid: 'CdnRead', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket']},
         diff: [{kind: 'N', path: ['Statement', 1]}],
-        commit: AGENT_COMMIT,
+        commit: structuredClone(AGENT_COMMIT),
         approval: null,
       },
       {
@@ -94,7 +94,7 @@ export function sampleReport(): Report {
         },
         diff: [{kind: 'N', path: ['Statement', 1]}],
         baselineLocation: {file: 'iam/s3/customer-data-bucket.json', line: 5, pointer: '/Statement/0'},
-        commit: AGENT_COMMIT,
+        commit: structuredClone(AGENT_COMMIT),
         approval: null,
       },
       {

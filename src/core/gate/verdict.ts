@@ -4,7 +4,7 @@
 
 import type {AgentsPolicy, FailOn, Policy} from '../config.js'
 import {EXIT} from '../../kernel/errors.js'
-import {SEVERITY_RANK} from '../../kernel/findings.js'
+import {DEFAULT_FAIL_POLICY, failsRun} from '../../kernel/findings.js'
 import type {Finding, Report} from '../../kernel/types.js'
 
 /** What decides which findings fail: the severity threshold and agents' widenings. */
@@ -46,21 +46,9 @@ export function gatePolicy(
   return weakened.some((f) => f.approval?.valid !== true) ? stricter(policy, reference) : policy
 }
 
-/**
- * Findings that fail the run: widenings and possible widenings (fail closed) at or above
- * `failOn`, and — under `agents: require-approval` — every agent-attributed one whatever its
- * severity; in both cases unless a valid approval covers it. `never` fails nothing.
- */
+/** Findings that fail the run (kernel's failsRun, shared with the reports that mark them). */
 export function gating(findings: readonly Finding[], failOn: FailOn, agents: AgentsPolicy): Finding[] {
-  if (failOn === 'never') return []
-  const threshold = failOn === 'widening' ? 1 : SEVERITY_RANK[failOn]
-  return findings.filter(
-    (f) =>
-      f.change !== 'narrowing' &&
-      f.approval?.valid !== true &&
-      (SEVERITY_RANK[f.severity] >= threshold ||
-        (agents === 'require-approval' && f.commit?.actor.type === 'agent')),
-  )
+  return findings.filter((f) => failsRun(f, {failOn, agents}))
 }
 
 /**
@@ -70,6 +58,6 @@ export function gating(findings: readonly Finding[], failOn: FailOn, agents: Age
  */
 export function verdictCode(report: Report, failOn?: FailOn): number {
   if (report.errors.length > 0) return EXIT.invalidInput
-  const policy = report.policy ?? {failOn: 'widening', agents: 'require-approval'}
+  const policy = report.policy ?? DEFAULT_FAIL_POLICY
   return gating(report.findings, failOn ?? policy.failOn, policy.agents).length > 0 ? EXIT.widening : EXIT.ok
 }
