@@ -34307,6 +34307,18 @@ async function blobIdsAt(root, commit, paths) {
   ]);
   return new Map(parseLsTree(listing).map((entry) => [entry.path, entry.object]));
 }
+async function listPathsNamed(root, side, name) {
+  const named3 = (path) => path === name || path.endsWith(`/${name}`);
+  if (side.type === "ref")
+    return splitNul(
+      await runGit(root, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side.commit])
+    ).filter(named3);
+  const pathspec = `:(glob)**/${name}`;
+  const others = side.type === "worktree" ? ["--cached", "--others", "--exclude-standard"] : [];
+  return [...new Set(splitNul(await runGit(root, ["ls-files", "-z", ...others, "--", pathspec])))].filter(
+    named3
+  );
+}
 var init_file_history = __esm({
   "src/git/file-history.ts"() {
     "use strict";
@@ -34517,6 +34529,7 @@ __export(git_exports, {
   hooksDir: () => hooksDir,
   isAncestor: () => isAncestor,
   isShallow: () => isShallow,
+  listPathsNamed: () => listPathsNamed,
   listRevisionFiles: () => listRevisionFiles,
   listStagedEntries: () => listStagedEntries,
   listStagedFiles: () => listStagedFiles,
@@ -37047,8 +37060,8 @@ var init_agent_hooks = __esm({
 
 // src/core/gate/attributes.ts
 import picomatch2 from "picomatch";
-function transforms(text3) {
-  const macros = /* @__PURE__ */ new Map([["binary", ["-diff", "-merge", "-text"]]]);
+function parseLines(text3) {
+  const macros = [];
   const lines = [];
   for (const line of text3.split(/\r?\n/)) {
     const trimmed = line.trim();
@@ -37056,15 +37069,22 @@ function transforms(text3) {
     const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
     const pattern = quoted ?? trimmed.split(/\s+/)[0];
     const attributes = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean);
-    if (pattern.startsWith("[attr]")) macros.set(pattern.slice("[attr]".length), attributes);
+    if (pattern.startsWith("[attr]")) macros.push([pattern.slice("[attr]".length), attributes]);
     else lines.push([unquote(pattern), attributes]);
   }
+  return { macros, lines };
+}
+function transforms(text3, rootText = text3) {
+  const macros = new Map([
+    ["binary", ["-diff", "-merge", "-text"]],
+    ...parseLines(rootText).macros
+  ]);
   const expand3 = (attribute2, depth) => {
     const macro = macros.get(attribute2);
     return macro === void 0 || depth > 8 ? [attribute2] : [attribute2, ...macro.flatMap((a) => expand3(a, depth + 1))];
   };
   const found2 = /* @__PURE__ */ new Map();
-  for (const [pattern, attributes] of lines)
+  for (const [pattern, attributes] of parseLines(text3).lines)
     for (const attribute2 of attributes.flatMap((a) => expand3(a, 0))) {
       const name = attribute2.split("=")[0];
       if (TRANSFORMING[name] === void 0 || attribute2.startsWith("-") || attribute2.startsWith("!")) continue;
@@ -37073,57 +37093,68 @@ function transforms(text3) {
     }
   return [...found2.values()];
 }
-function patternMatcher(pattern) {
+function patternMatcher(pattern, folder = "") {
   if (pattern.endsWith("/")) return () => false;
   const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
-  return picomatch2(glob2, { dot: true });
+  const matches2 = picomatch2(glob2, { dot: true });
+  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
 }
-async function attributeChanges(before, after, readPaths, versions) {
-  const was = before.get(ATTRIBUTES_FILE);
-  const is = after.get(ATTRIBUTES_FILE);
-  if (is === void 0 || was !== void 0 && was.equals(is)) return [];
-  const old = new Set(transforms(was?.toString("utf8") ?? "").map(key));
-  const added = transforms(is.toString("utf8")).filter((t) => !old.has(key(t)));
-  if (added.length === 0) return [];
-  const paths = await readPaths();
+async function attributeChanges(files, before, after, readPaths, versions) {
+  const rootBefore = before.get(ATTRIBUTES_FILE)?.toString("utf8") ?? "";
+  const rootAfter = after.get(ATTRIBUTES_FILE)?.toString("utf8") ?? "";
+  let paths;
   const found2 = [];
-  for (const transform of added) {
-    const matches2 = paths.filter(patternMatcher(transform.pattern));
-    if (matches2.length === 0) continue;
-    const shown3 = matches2.slice(0, 3).join(", ") + (matches2.length > 3 ? ` and ${matches2.length - 3} more` : "");
-    const finding2 = protectedFinding({
-      file: ATTRIBUTES_FILE,
-      rule: "config-weakened",
-      severity: "high",
-      message: `${ATTRIBUTES_FILE}: \`${transform.pattern} ${transform.attribute}\` applies to access configs (${shown3}): ${TRANSFORMING[transform.attribute]}, so what is deployed is not what acldrift checked.`,
-      witness: { setting: ATTRIBUTES_FILE, pattern: transform.pattern, attribute: transform.attribute },
-      pointer: null,
-      line: lineOf2(is.toString("utf8"), transform.pattern),
-      before: null,
-      after: `${transform.pattern} ${transform.attribute}`
-    });
-    found2.push({
-      finding: finding2,
-      path: ATTRIBUTES_FILE,
-      holds: async (blob) => await versions.get(
-        blob,
-        "gitattributes",
-        async (content) => transforms(content.toString("utf8")).some((t) => key(t) === key(transform))
-      ) ?? false
-    });
+  for (const file of files) {
+    const is = after.get(file)?.toString("utf8");
+    if (is === void 0) continue;
+    const old = new Set(setBy(file, before.get(file)?.toString("utf8") ?? "", rootBefore).map(key));
+    const added = setBy(file, is, rootAfter).filter((t) => !old.has(key(t)));
+    if (added.length === 0) continue;
+    const readable = await (paths ??= readPaths());
+    for (const transform of added) {
+      const matches2 = readable.filter(patternMatcher(transform.pattern, folderOf(file)));
+      if (matches2.length > 0) found2.push(weakened(file, is, rootAfter, transform, matches2, versions));
+    }
   }
   return found2;
+}
+function weakened(file, text3, rootText, transform, matches2, versions) {
+  const shown3 = matches2.slice(0, 3).join(", ") + (matches2.length > 3 ? ` and ${matches2.length - 3} more` : "");
+  const finding2 = protectedFinding({
+    file,
+    rule: "config-weakened",
+    severity: "high",
+    message: `${file}: \`${transform.pattern} ${transform.attribute}\` applies to access configs (${shown3}): ${TRANSFORMING[transform.attribute]}, so what is deployed is not what acldrift checked.`,
+    witness: { setting: file, pattern: transform.pattern, attribute: transform.attribute },
+    pointer: null,
+    line: lineOf2(text3, transform.pattern),
+    before: null,
+    after: `${transform.pattern} ${transform.attribute}`
+  });
+  return {
+    finding: finding2,
+    path: file,
+    holds: async (blob) => {
+      const set = await versions.get(
+        blob,
+        `gitattributes\0${file === ATTRIBUTES_FILE}`,
+        async (content) => new Set(setBy(file, content.toString("utf8"), rootText).map(key))
+      );
+      return set?.has(key(transform)) ?? false;
+    }
+  };
 }
 function lineOf2(text3, pattern) {
   const index2 = text3.split(/\r?\n/).findIndex((line) => unquote(line.trim().split(/\s+/)[0] ?? "") === pattern);
   return index2 === -1 ? null : index2 + 1;
 }
-var ATTRIBUTES_FILE, TRANSFORMING, key, unquote;
+var ATTRIBUTES_FILE, folderOf, TRANSFORMING, key, unquote, setBy;
 var init_attributes = __esm({
   "src/core/gate/attributes.ts"() {
     "use strict";
     init_protected();
     ATTRIBUTES_FILE = ".gitattributes";
+    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
     TRANSFORMING = {
       filter: "git runs a clean/smudge filter on them",
       ident: "git expands $Id$ in them on checkout",
@@ -37132,6 +37163,7 @@ var init_attributes = __esm({
     };
     key = (t) => `${t.pattern}\0${t.attribute}`;
     unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
+    setBy = (file, text3, rootText) => transforms(text3, file === ATTRIBUTES_FILE ? text3 : rootText);
   }
 });
 
@@ -37812,10 +37844,10 @@ function stricter(a, b) {
 }
 function gatePolicy(given2, target, reference2, protectedFindings) {
   const policy2 = stricter(given2, target);
-  const weakened = protectedFindings.filter(
+  const weakened2 = protectedFindings.filter(
     (f) => f.rule === "config-weakened" && POLICY_SETTINGS.has(String(f.witness?.setting))
   );
-  return weakened.some((f) => f.approval?.valid !== true) ? stricter(policy2, reference2) : policy2;
+  return weakened2.some((f) => f.approval?.valid !== true) ? stricter(policy2, reference2) : policy2;
 }
 function gating(findings, failOn, agents) {
   return findings.filter((f) => failsRun(f, { failOn, agents }));
@@ -38253,14 +38285,24 @@ async function runGate(input) {
   const notes = [];
   const errors = [];
   const paths = protectedPaths(input);
-  const pathList = [
-    paths.config,
-    paths.approvals,
-    paths.baseline,
-    ALLOWED_SIGNERS_FILE,
-    ...AGENT_HOOK_FILES,
+  const attributeFiles = target.commit === null ? [] : await listPathsNamed(
+    root,
+    target.spec.type === "ref" ? { type: "ref", commit: target.commit } : target.spec,
     ATTRIBUTES_FILE
-  ].filter((p) => p !== void 0);
+  );
+  const pathList = [
+    ...new Set(
+      [
+        paths.config,
+        paths.approvals,
+        paths.baseline,
+        ALLOWED_SIGNERS_FILE,
+        ...AGENT_HOOK_FILES,
+        ATTRIBUTES_FILE,
+        ...attributeFiles
+      ].filter((p) => p !== void 0)
+    )
+  ];
   let history;
   const readHistoryOnce = () => history ??= target.commit === null ? Promise.resolve({ commits: /* @__PURE__ */ new Map(), order: [] }) : readPathHistory(root, target.commit, pathList);
   const versions = new VersionCache(root);
@@ -38293,7 +38335,7 @@ async function runGate(input) {
     const spec = target.spec.type === "ref" ? { type: "ref", rev: target.commit } : target.spec;
     const assign2 = assigner(current);
     const readPaths = async () => (await listSourcePaths(root, spec)).filter((p) => assign2(p) !== void 0);
-    found2.push(...await attributeChanges(before, after, readPaths, versions));
+    found2.push(...await attributeChanges(attributeFiles, before, after, readPaths, versions));
   }
   if (target.spec.type === "ref") {
     const blamed = await blame(found2);
@@ -39638,8 +39680,8 @@ async function judgeEdit(file, action, entry) {
     const { current: current2, result: result3 } = await proposed();
     if (!result3.ok) return ALLOW;
     const before = current2?.toString("utf8");
-    const weakened = hookConfig !== void 0 ? before !== void 0 && runsAcldrift(hookConfig, before) && !runsAcldrift(hookConfig, result3.content) : acldriftRuns(before) > acldriftRuns(result3.content);
-    if (weakened) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`);
+    const weakened2 = hookConfig !== void 0 ? before !== void 0 && runsAcldrift(hookConfig, before) && !runsAcldrift(hookConfig, result3.content) : acldriftRuns(before) > acldriftRuns(result3.content);
+    if (weakened2) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`);
     return ALLOW;
   }
   const assigned = classifier(await configView(repo))(path);

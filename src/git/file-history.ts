@@ -2,7 +2,7 @@
 // gate: one path-limited `git log`, whose parents are rewritten to the commits that touch
 // those paths, so semantic blame walks only the versions that matter.
 
-import {parseLsFilesStage, parseLsTree, readEntryLists, selectEntries} from './entries.js'
+import {parseLsFilesStage, parseLsTree, readEntryLists, selectEntries, splitNul} from './entries.js'
 import {type History, parseHistory} from './history.js'
 import {runGit} from './run.js'
 
@@ -80,4 +80,27 @@ export async function blobIdsAt(
     ...paths.map((path) => `:(literal)${path}`),
   ])
   return new Map(parseLsTree(listing).map((entry) => [entry.path, entry.object]))
+}
+
+/**
+ * The paths named `name` in any folder on a side: a commit, the index, or the working tree
+ * (tracked, and untracked not ignored). The index and the working tree are filtered by git with
+ * a pathspec; ls-tree takes no wildcard, so a commit's whole listing is filtered here.
+ */
+export async function listPathsNamed(
+  root: string,
+  side: FileSide | {type: 'worktree'},
+  name: string,
+): Promise<string[]> {
+  const named = (path: string) => path === name || path.endsWith(`/${name}`)
+  if (side.type === 'ref')
+    return splitNul(
+      await runGit(root, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', side.commit]),
+    ).filter(named)
+  const pathspec = `:(glob)**/${name}`
+  const others = side.type === 'worktree' ? ['--cached', '--others', '--exclude-standard'] : []
+  // Unmerged paths are listed once per conflict stage.
+  return [...new Set(splitNul(await runGit(root, ['ls-files', '-z', ...others, '--', pathspec])))].filter(
+    named,
+  )
 }

@@ -32,7 +32,7 @@ export {
   pathChanges,
   type PathChanges,
 } from './history.js'
-export {blobIdsAt, type FileSide, readPathHistory, readPathsAt} from './file-history.js'
+export {blobIdsAt, type FileSide, listPathsNamed, readPathHistory, readPathsAt} from './file-history.js'
 export {pendingSigningKey, verifiedSigners} from './signatures.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {type TreeEntry} from './entries.js'

@@ -141,6 +141,45 @@ const READ_WHERE_MOVED: {name: string; attack: Attack; file: string}[] = [
   },
 ]
 
+/**
+ * .gitattributes lines that make git transform a policy's content, at the root and in folders
+ * (patterns relative to the folder): the line and the policy each is reported with.
+ */
+const TRANSFORMING_ATTRIBUTES = [
+  {
+    file: '.gitattributes',
+    content: '# keep secrets out of the repo\n*.json filter=crypt\n*.md text eol=lf\n',
+    line: 2,
+    pattern: '*.json',
+    attribute: 'filter',
+    covers: 'iam/reports.json',
+  },
+  {
+    file: 'iam/.gitattributes',
+    content: '*.json filter=crypt\n',
+    line: 1,
+    pattern: '*.json',
+    attribute: 'filter',
+    covers: 'iam/reports.json',
+  },
+  {
+    file: 'k8s/rbac/.gitattributes',
+    content: '*.md text\n/reader.yaml working-tree-encoding=UTF-16LE\n',
+    line: 2,
+    pattern: '/reader.yaml',
+    attribute: 'working-tree-encoding',
+    covers: 'k8s/rbac/reader.yaml',
+  },
+  {
+    file: 'k8s/.gitattributes',
+    content: 'rbac/** export-subst\n',
+    line: 1,
+    pattern: 'rbac/**',
+    attribute: 'export-subst',
+    covers: 'k8s/rbac/reader.yaml',
+  },
+]
+
 describe('an agent moving a policy out of sight', () => {
   let r: TestRepo
   beforeAll(async () => {
@@ -219,21 +258,31 @@ describe('an agent moving a policy out of sight', () => {
     for (const finding of widened) expect(finding.commit).toMatchObject({sha, actor: {type: 'agent'}})
   }, 60_000)
 
-  it('.gitattributes that transforms the content of a policy is config-weakened, blamed on the agent', async () => {
-    const sha = await attackAsAgent('gitattributes', (repo) =>
-      repo.write('.gitattributes', '# keep secrets out of the repo\n*.json filter=crypt\n*.md text eol=lf\n'),
-    )
+  for (const {file, content, line, pattern, attribute, covers} of TRANSFORMING_ATTRIBUTES)
+    it(`${file} that transforms the content of a policy (${pattern} ${attribute}) is config-weakened, blamed on the agent`, async () => {
+      const sha = await attackAsAgent(`attributes ${file} ${attribute}`, (repo) => repo.write(file, content))
+      const {code, report} = await checkJson(r.dir, ['--range', 'approved..HEAD'])
+      expect(code).toBe(1)
+      const weakened = report.findings.filter((f) => f.file === file)
+      expect(weakened).toHaveLength(1) // line endings are no finding: LF and CRLF read alike
+      expect(weakened[0]).toMatchObject({
+        rule: 'config-weakened',
+        severity: 'high',
+        line,
+        witness: {setting: file, pattern, attribute},
+        commit: {sha, actor: {type: 'agent'}},
+      })
+      expect(weakened[0]!.message).toContain(covers)
+    }, 60_000)
+
+  it("a folder's .gitattributes applies only below its folder: on files no kind reads there, it passes", async () => {
+    await r.git('checkout', '--quiet', '--force', '-B', 'attributes-elsewhere', 'approved')
+    // Read from the root, `*.json` would name iam/reports.json; from docs/, it names no policy.
+    await r.write('docs/.gitattributes', '*.json filter=crypt\n')
+    await r.stage()
+    await r.gitEnv({CLAUDECODE: '1'}, 'commit', '--quiet', '-m', identities.claudeCode.message('Docs'))
     const {code, report} = await checkJson(r.dir, ['--range', 'approved..HEAD'])
-    expect(code).toBe(1)
-    const weakened = report.findings.filter((f) => f.file === '.gitattributes')
-    expect(weakened).toHaveLength(1) // line endings are no finding: LF and CRLF read alike
-    expect(weakened[0]).toMatchObject({
-      rule: 'config-weakened',
-      severity: 'high',
-      line: 2,
-      witness: {setting: '.gitattributes', pattern: '*.json', attribute: 'filter'},
-      commit: {sha, actor: {type: 'agent'}},
-    })
-    expect(weakened[0]!.message).toContain('iam/reports.json')
+    expect(code).toBe(0)
+    expect(report.findings).toEqual([])
   }, 60_000)
 })

@@ -11,6 +11,7 @@ import {
   gitProcessCount,
   headCommit,
   isShallow,
+  listPathsNamed,
   listRevisionFiles,
   listStagedFiles,
   listTrackedFiles,
@@ -285,6 +286,32 @@ describe('index', () => {
     const beforeRevision = gitProcessCount()
     expect((await readRevisionFiles(repo.dir, 'HEAD')).files).toHaveLength(200)
     expect(gitProcessCount() - beforeRevision).toBe(3) // rev-parse + ls-tree + cat-file
+  })
+})
+
+describe('paths by name', () => {
+  it('lists a name in every folder of a commit, the index and the working tree, and nothing like it', async () => {
+    for (const path of ['.gitattributes', 'iam/.gitattributes', 'a b/[x]/.gitattributes', 'x.gitattributes'])
+      await repo.write(path, '')
+    await repo.stage()
+    const commit = await repo.commit('attributes')
+    await repo.write('new/.gitattributes', '')
+    await repo.git('rm', '--quiet', '--cached', 'iam/.gitattributes')
+    const sorted = async (side: Parameters<typeof listPathsNamed>[1]) =>
+      (await listPathsNamed(repo.dir, side, '.gitattributes')).sort()
+    expect(await sorted({type: 'ref', commit})).toEqual([
+      '.gitattributes',
+      'a b/[x]/.gitattributes',
+      'iam/.gitattributes',
+    ])
+    expect(await sorted({type: 'staged'})).toEqual(['.gitattributes', 'a b/[x]/.gitattributes'])
+    // The working tree: tracked, and untracked not ignored.
+    expect(await sorted({type: 'worktree'})).toEqual([
+      '.gitattributes',
+      'a b/[x]/.gitattributes',
+      'iam/.gitattributes',
+      'new/.gitattributes',
+    ])
   })
 })
 

@@ -9,10 +9,10 @@
 // change is found by semantic blame over the files' history, as for access findings. One piece
 // per protected input: config-changes.ts, approval-records.ts with approvals.ts (judging) and
 // approvals-file.ts (the format), baseline-changes.ts, agent-hooks.ts, attributes.ts
-// (.gitattributes); the verdict in verdict.ts, and the rules of the gate's findings, declared
+// (every .gitattributes); the verdict in verdict.ts, and the rules of the gate's findings, declared
 // as data, in rules.ts.
 
-import {type History, readPathHistory} from '../../git/index.js'
+import {type History, listPathsNamed, readPathHistory} from '../../git/index.js'
 import {type Config, DEFAULT_CONFIG} from '../config.js'
 import {assigner, listSourcePaths} from '../source.js'
 import {findingKey} from '../embedded.js'
@@ -48,14 +48,28 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const notes: string[] = []
   const errors: InputProblem[] = []
   const paths = protectedPaths(input)
+  // Every .gitattributes of the target, in any folder (one listing; none without a commit to compare with).
+  const attributeFiles =
+    target.commit === null
+      ? []
+      : await listPathsNamed(
+          root,
+          target.spec.type === 'ref' ? {type: 'ref', commit: target.commit} : target.spec,
+          ATTRIBUTES_FILE,
+        )
   const pathList = [
-    paths.config,
-    paths.approvals,
-    paths.baseline,
-    ALLOWED_SIGNERS_FILE,
-    ...AGENT_HOOK_FILES,
-    ATTRIBUTES_FILE,
-  ].filter((p): p is string => p !== undefined)
+    ...new Set(
+      [
+        paths.config,
+        paths.approvals,
+        paths.baseline,
+        ALLOWED_SIGNERS_FILE,
+        ...AGENT_HOOK_FILES,
+        ATTRIBUTES_FILE,
+        ...attributeFiles,
+      ].filter((p): p is string => p !== undefined),
+    ),
+  ]
 
   // History of the protected files up to the target's commit, read once, when something needs it.
   let history: Promise<History> | undefined
@@ -108,12 +122,12 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   if (reference !== null && beforeConfig.status === 'ok')
     found.push(...signerChanges(before, after, versions))
 
-  // .gitattributes: content transformed on the way out of the repository
+  // every .gitattributes: content transformed on the way out of the repository
   if (reference !== null) {
     const spec = target.spec.type === 'ref' ? {type: 'ref' as const, rev: target.commit!} : target.spec
     const assign = assigner(current)
     const readPaths = async () => (await listSourcePaths(root, spec)).filter((p) => assign(p) !== undefined)
-    found.push(...(await attributeChanges(before, after, readPaths, versions)))
+    found.push(...(await attributeChanges(attributeFiles, before, after, readPaths, versions)))
   }
 
   // Who made each protected change, and each approval.
