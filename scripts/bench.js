@@ -75,18 +75,33 @@ const statement = (i, actions = ['s3:GetObject', 's3:PutObject']) => ({
   ...(i % 5 === 0 ? {Condition: {IpAddress: {'aws:SourceIp': `10.${i % 256}.0.0/16`}}} : {}),
 })
 
-function generateRepository(files) {
-  const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-'))
-  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+/** Runs git quietly in `dir`. */
+const gitIn =
+  (dir) =>
+  (...args) =>
+    execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+
+/** A new repository in a temp folder: its path, its git, and a commit of everything in it. */
+function benchRepo(name) {
+  const dir = mkdtempSync(join(tmpdir(), `acldrift-bench-${name}`))
+  const git = gitIn(dir)
   git('init', '-q', '-b', 'main')
+  const commitAll = (message) => {
+    git('add', '-A')
+    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', message)
+  }
+  return {dir, git, commitAll}
+}
+
+function generateRepository(files) {
+  const {dir, git, commitAll} = benchRepo('')
   for (let i = 0; i < files; i++) {
     const folder = join(dir, 'iam', `team-${i % 40}`)
     mkdirSync(folder, {recursive: true})
     const policy = {Version: '2012-10-17', Statement: [statement(i), statement(i + 1, ['s3:ListBucket'])]}
     writeFileSync(join(folder, `policy-${i}.json`), JSON.stringify(policy, null, 2))
   }
-  git('add', '-A')
-  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'policies')
+  commitAll('policies')
   const changed = join(dir, 'iam', 'team-7', 'policy-7.json')
   writeFileSync(
     changed,
@@ -246,12 +261,9 @@ Resources:
 
   /** 200 SAM templates beside 500 policy files; one template's read policy template staged as a CRUD one. */
   function generateTemplates(templates, policies) {
-    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-templates-'))
-    const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
-    git('init', '-q', '-b', 'main')
+    const {dir, git, commitAll} = benchRepo('templates-')
     writeServicesAndPolicies(dir, templates, policies)
-    git('add', '-A')
-    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'services')
+    commitAll('services')
     const changed = join(dir, 'services', 'service-7', 'template.yaml')
     writeFileSync(changed, samTemplate(7, 'S3CrudPolicy'))
     git('add', changed)
@@ -423,9 +435,7 @@ resource "aws_s3_bucket_policy" "data" {
 
   /** 50 Terraform modules (500 .tf files) beside 200 SAM templates and 500 policy files. */
   function generateTerraform(modules, templates, policies) {
-    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-terraform-'))
-    const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
-    git('init', '-q', '-b', 'main')
+    const {dir, git, commitAll} = benchRepo('terraform-')
     for (let i = 0; i < modules; i++) {
       const folder = join(dir, 'modules', `team-${i}`)
       mkdirSync(folder, {recursive: true})
@@ -433,8 +443,7 @@ resource "aws_s3_bucket_policy" "data" {
         writeFileSync(join(folder, name), content)
     }
     writeServicesAndPolicies(dir, templates, policies)
-    git('add', '-A')
-    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'modules')
+    commitAll('modules')
     return {
       dir,
       /** Stages one widening: in a module's policies.tf, or in a policy file. */
@@ -491,9 +500,7 @@ resource "aws_s3_bucket_policy" "data" {
 
   /** 40 apps, each a base (ClusterRole, binding) with a dev and a prod overlay, beside 500 policy files. */
   function generateKustomize(apps, policies) {
-    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-kustomize-'))
-    const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
-    git('init', '-q', '-b', 'main')
+    const {dir, git, commitAll} = benchRepo('kustomize-')
     const write = (path, content) => {
       mkdirSync(join(dir, path, '..'), {recursive: true})
       writeFileSync(join(dir, path), content)
@@ -516,8 +523,7 @@ resource "aws_s3_bucket_policy" "data" {
     }
     for (let i = 0; i < policies; i++)
       write(`iam/policy-${i}.json`, JSON.stringify({Version: '2012-10-17', Statement: [statement(i)]}))
-    git('add', '-A')
-    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'apps')
+    commitAll('apps')
     return {
       dir,
       /** Stages one widening: in an overlay's patch, or in a policy file. */
@@ -611,7 +617,7 @@ function peakMiB(args, cwd) {
 /** `files` policy files, `acldrift init --hook git` run and committed, then `staged` policies widened and staged. */
 function setUpAsUsersDo(files) {
   const dir = generateRepository(files)
-  const git = (...args) => execFileSync('git', args, {cwd: dir, env, stdio: 'ignore'})
+  const git = gitIn(dir)
   git('reset', '-q', '--hard')
   const init = spawnSync(process.execPath, [cli, 'init', '--hook', 'git'], {cwd: dir, env, encoding: 'utf8'})
   if (init.status !== 0) throw new Error(`init exited ${init.status}:\n${init.stderr}${init.stdout}`)
