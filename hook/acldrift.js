@@ -38750,7 +38750,7 @@ async function reviewWorkingTree(root) {
   return { findings: unapproved(report), problems: report.errors, gitDir: await gitDir(root) };
 }
 function unapproved(report) {
-  const { failOn, agents } = report.policy ?? { failOn: "widening", agents: "require-approval" };
+  const { failOn, agents } = report.policy ?? DEFAULT_FAIL_POLICY;
   return gating(
     report.findings,
     agents === "require-approval" && failOn !== "never" ? "widening" : failOn,
@@ -38772,6 +38772,7 @@ var init_review = __esm({
   async "src/core/agent/review.ts"() {
     "use strict";
     init_git();
+    init_findings();
     await init_check();
     init_verdict();
     await init_config2();

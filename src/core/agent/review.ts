@@ -4,6 +4,7 @@
 // included) against the approved state. Loaded only when the fast path (hook.ts) cannot tell.
 
 import {gitDir} from '../../git/index.js'
+import {DEFAULT_FAIL_POLICY} from '../../kernel/findings.js'
 import type {Finding, InputProblem, Report, SourceFile} from '../../kernel/types.js'
 import {runCheck} from '../check.js'
 import {gating} from '../gate/verdict.js'
@@ -80,7 +81,7 @@ export async function reviewWorkingTree(root: string): Promise<TreeReview> {
  * one while a weakening of it is unapproved).
  */
 function unapproved(report: Report): Finding[] {
-  const {failOn, agents} = report.policy ?? {failOn: 'widening', agents: 'require-approval'}
+  const {failOn, agents} = report.policy ?? DEFAULT_FAIL_POLICY
   return gating(
     report.findings,
     agents === 'require-approval' && failOn !== 'never' ? 'widening' : failOn,
