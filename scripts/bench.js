@@ -19,7 +19,7 @@
 //                 with a tag as baseline, at 2,000 and 20,000 policy files, with peak memory
 //
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
-// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup runs only that section; BENCH_JSON=FILE writes
+// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup (or kustomize) runs only that section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -120,10 +120,18 @@ function print(label, ms, baselineLabel, baselineMs, extra = '') {
   console.log(`${label.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms${ratio}${extra}`)
 }
 
+/** Runs the hook once: it must find the staged widening (exit 1), or the figures measure something else. */
+function expectWidening(cwd) {
+  const result = spawnSync(process.execPath, [cli, 'check', '--staged'], {cwd, env, encoding: 'utf8'})
+  if (result.status !== 1)
+    throw new Error(`check --staged exited ${result.status}:\n${result.stderr}${result.stdout}`)
+}
+
 console.log(`acldrift bench: median of ${runs} runs each (BENCH_RUNS to change), node ${process.version}\n`)
 
 const only = process.env.BENCH_ONLY
-const nodeBare = only === undefined ? time(process.execPath, ['-e', '0'], project) : undefined
+const nodeBare =
+  only === undefined || only === 'kustomize' ? time(process.execPath, ['-e', '0'], project) : undefined
 if (nodeBare !== undefined) print('node -e 0 (baseline)', nodeBare)
 
 if (only === undefined) {
@@ -462,13 +470,6 @@ resource "aws_s3_bucket_policy" "data" {
     }
   }
 
-  /** Runs the hook once: it must find the staged widening (exit 1), or the figures measure something else. */
-  function expectWidening(cwd) {
-    const result = spawnSync(process.execPath, [cli, 'check', '--staged'], {cwd, env, encoding: 'utf8'})
-    if (result.status !== 1)
-      throw new Error(`check --staged exited ${result.status}:\n${result.stderr}${result.stdout}`)
-  }
-
   const terraform = generateTerraform(50, 200, 500)
   try {
     terraform.stage('json')
@@ -497,7 +498,9 @@ resource "aws_s3_bucket_policy" "data" {
   } finally {
     rmSync(terraform.dir, {recursive: true, force: true})
   }
+}
 
+if (only === undefined || only === 'kustomize') {
   /** 40 apps, each a base (ClusterRole, binding) with a dev and a prod overlay, beside 500 policy files. */
   function generateKustomize(apps, policies) {
     const {dir, git, commitAll} = benchRepo('kustomize-')

@@ -6,8 +6,9 @@
 // overlay and the rendered role; committed anyway, `audit` blames the patch commit, not a later
 // edit. A remote base is "not read" with its reason and never fetched, and an overlay that held
 // RBAC and is made unrenderable (a remote base added) fails closed; without kubectl on PATH,
-// every overlay is "not read: kubectl not installed", without helm every chart "not read: helm
-// not installed", and nothing fails.
+// every overlay that can render RBAC is "not read: kubectl not installed" (one whose inputs name no
+// RBAC object needs no render), without helm every chart "not read: helm not installed", and
+// nothing fails.
 
 import {rm, symlink} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -178,6 +179,10 @@ describe('a kustomize repository guarded by acldrift', () => {
           [OVERLAY]: overlay,
           [PATCH]: verbsPatch('["get"]'),
           [remote]: `resources:\n  - ${REMOTE_BASE}\n`,
+          // An app without RBAC: its overlays need no render (no kubectl run, nothing unread).
+          'web/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+          'web/base/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n',
+          'web/prod/kustomization.yaml': 'resources:\n  - ../base\nnamePrefix: prod-\n',
           // A chart as `helm create` writes it (https://helm.sh/docs/helm/helm_create/).
           'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\ntype: application\nversion: 0.1.0\n',
           'charts/app/values.yaml': 'rbac:\n  create: true\n',
@@ -249,6 +254,7 @@ rules:
           recognisedAs: 'kustomize',
           why: 'kubectl not installed',
         })
+      expect(notRead(withoutKubectl).map((e) => e.file)).not.toContain('web/prod/kustomization.yaml')
     },
     SLOW,
   )
