@@ -658,47 +658,55 @@ function timeRuns(count, command, args, cwd) {
   return median(samples)
 }
 
-console.log('\nas users have it: after `acldrift init --hook git` (its config, the snapshot baseline)')
-const bareNode = timeRuns(setupRuns, process.execPath, ['-e', '0'], project)
-print('node -e 0 (baseline, this section)', bareNode)
-for (const files of (process.env.BENCH_SETUP_FILES ?? '2000,20000').split(',').map(Number)) {
-  const size = files.toLocaleString('en')
-  const repo = setUpAsUsersDo(files)
-  try {
-    repo.widen(1)
-    const hook = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
-    const memory = peakMiB(['check', '--staged', '--quiet'], repo.dir)
-    print(`  hook, ${size} files, 1 staged change`, hook, 'node -e 0', bareNode, `  ${memory.toFixed(0)} MiB`)
-    figures[`  hook, ${size} files, 1 staged change`].peakMiB = Math.round(memory)
-    const tagged = timeSetup(
-      process.execPath,
-      [cli, 'check', '--staged', '--quiet', '--baseline', 'approved'],
-      repo.dir,
-    )
-    print(`  hook, ${size} files, 1 staged change, a tag as baseline`, tagged, 'node -e 0', bareNode)
-    repo.widen(10)
-    const ten = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
-    print(`  hook, ${size} files, 10 staged changes`, ten, 'node -e 0', bareNode)
-    // A full commit through the hooks that passes (a narrowing), over the same commit without
-    // them; each run's commit is undone.
-    repo.narrow()
-    const commit = (verify) =>
-      timeRuns(
-        setupRuns,
-        'sh',
-        ['-c', `git commit -q ${verify ? '' : '--no-verify '}-m x && git reset -q --soft HEAD~1`],
+if (only === undefined || only === 'setup') {
+  console.log('\nas users have it: after `acldrift init --hook git` (its config, the snapshot baseline)')
+  const bareNode = timeRuns(setupRuns, process.execPath, ['-e', '0'], project)
+  print('node -e 0 (baseline, this section)', bareNode)
+  for (const files of (process.env.BENCH_SETUP_FILES ?? '2000,20000').split(',').map(Number)) {
+    const size = files.toLocaleString('en')
+    const repo = setUpAsUsersDo(files)
+    try {
+      repo.widen(1)
+      const hook = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
+      const memory = peakMiB(['check', '--staged', '--quiet'], repo.dir)
+      print(
+        `  hook, ${size} files, 1 staged change`,
+        hook,
+        'node -e 0',
+        bareNode,
+        `  ${memory.toFixed(0)} MiB`,
+      )
+      figures[`  hook, ${size} files, 1 staged change`].peakMiB = Math.round(memory)
+      const tagged = timeSetup(
+        process.execPath,
+        [cli, 'check', '--staged', '--quiet', '--baseline', 'approved'],
         repo.dir,
       )
-    const withHooks = commit(true)
-    const without = commit(false)
-    print(
-      `  git commit through the 3 hooks, ${size} files, minus --no-verify`,
-      withHooks - without,
-      'node -e 0',
-      bareNode,
-    )
-  } finally {
-    rmSync(repo.dir, {recursive: true, force: true})
+      print(`  hook, ${size} files, 1 staged change, a tag as baseline`, tagged, 'node -e 0', bareNode)
+      repo.widen(10)
+      const ten = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
+      print(`  hook, ${size} files, 10 staged changes`, ten, 'node -e 0', bareNode)
+      // A full commit through the hooks that passes (a narrowing), over the same commit without
+      // them; each run's commit is undone.
+      repo.narrow()
+      const commit = (verify) =>
+        timeRuns(
+          setupRuns,
+          'sh',
+          ['-c', `git commit -q ${verify ? '' : '--no-verify '}-m x && git reset -q --soft HEAD~1`],
+          repo.dir,
+        )
+      const withHooks = commit(true)
+      const without = commit(false)
+      print(
+        `  git commit through the 3 hooks, ${size} files, minus --no-verify`,
+        withHooks - without,
+        'node -e 0',
+        bareNode,
+      )
+    } finally {
+      rmSync(repo.dir, {recursive: true, force: true})
+    }
   }
 }
 
