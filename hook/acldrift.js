@@ -30583,7 +30583,8 @@ var init_kustomize = __esm({
         ]);
         return renderedRbac2(parsed2, rendered, (origin) => entryPosition2(parsed2, origin));
       },
-      // The overlays whose render reads a changed file. Only kustomization files are read here.
+      // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
+      // files are read here.
       dependents: async (changed, source) => {
         const overlays = (await source.paths()).filter(isKustomization);
         if (overlays.length === 0) return [];
@@ -30596,8 +30597,8 @@ var init_kustomize = __esm({
           } catch {
             continue;
           }
-          const { files } = await kustomizationInputs(path, value, source);
-          if (changed.some((c) => files.has(c))) out.push(path);
+          const { files, missing } = await kustomizationInputs(path, value, source);
+          if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path);
         }
         return out;
       }
@@ -36389,12 +36390,12 @@ async function loadStagedChanges(root, config2, overlay = [], base) {
   ]);
   return { head, staged: await withOverlay(staged, overlay, config2) };
 }
-async function loadStagedPaths(root, config2, index2, paths) {
+async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   const { entries: entries2, head } = index2;
   const assign2 = assigner(config2);
   const listed = [...new Set(entries2.map((entry) => entry.path))];
   const dependents = await dependentsOf(
-    paths,
+    [...paths, ...unassigned],
     sourceFiles(root, { type: "staged" }, [], listed),
     config2.settings
   );
@@ -38111,7 +38112,7 @@ async function configChanges(file, before, after, target, versions) {
     }
   }));
 }
-var agentSignals, automationEmails, CORE_ROWS, configRows, pointerOf3;
+var agentSignals, automationEmails, isObject25, helmRenders, CORE_ROWS, configRows, pointerOf3;
 var init_config_changes = __esm({
   async "src/core/gate/config-changes.ts"() {
     "use strict";
@@ -38132,6 +38133,19 @@ var init_config_changes = __esm({
       ])
     );
     automationEmails = (config2) => new Set((config2.actors?.automation ?? []).flatMap((a) => a.emails.map((e) => e.toLowerCase())));
+    isObject25 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    helmRenders = (config2) => {
+      const { helm: helm2 } = config2.settings;
+      const charts = isObject25(helm2) && isObject25(helm2.charts) ? helm2.charts : {};
+      return new Set(
+        Object.entries(charts).flatMap(([dir, chart]) => [
+          `chart ${dir}`,
+          ...(isObject25(chart) && Array.isArray(chart.values) ? chart.values : []).map(
+            (values) => `values ${String(values)} of chart ${dir}`
+          )
+        ])
+      );
+    };
     CORE_ROWS = [
       settingChange({
         setting: "policy.failOn",
@@ -38180,6 +38194,15 @@ var init_config_changes = __esm({
         weakenedBy: "adding",
         message: (file, email) => `${file}: ${email} listed as automation: its commits may stop counting as an AI agent's.`,
         witness: (email) => ({ added: email })
+      },
+      {
+        setting: "helm.charts",
+        rule: "config-weakened",
+        severity: "medium",
+        items: helmRenders,
+        weakenedBy: "removing",
+        message: (file, item) => `${file}: helm.charts no longer names the ${item}: the chart is rendered as it is not deployed, and changes to what was dropped are not checked.`,
+        witness: (item) => ({ removed: item })
       },
       settingChange({
         setting: "baseline",
@@ -38562,9 +38585,16 @@ async function stagedAgainstSnapshot(options, file) {
     if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path);
   differ.delete(relative4(root, file).split(sep4).join("/"));
   const changed = [...differ].filter((path) => assign2(path) !== void 0 || !inIndex.has(path)).sort();
-  const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed);
-  const baseline = await snapshot2.documentsOf(new Set(target.paths));
-  return selfContained(baseline, target.source) ? [baseline, target.source] : void 0;
+  const unassigned = [...differ].filter((path) => assign2(path) === void 0 && inIndex.has(path));
+  const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned);
+  const read = new Set(target.paths);
+  const baseline = await snapshot2.documentsOf(read);
+  if (selfContained(baseline, target.source)) return [baseline, target.source];
+  const whole2 = await snapshot2.documentsOf(new Set(snapshot2.documentFiles));
+  const documents = new Map(target.source.documents);
+  for (const [key2, document] of whole2.documents)
+    if (!read.has(document.origin?.file ?? key2) && !documents.has(key2)) documents.set(key2, document);
+  return [whole2, { ...target.source, documents }];
 }
 async function loadSides(options) {
   const revision = await stagedAgainstRevision(options);

@@ -10,7 +10,8 @@
 //   kustomize     the same in a repository of 40 apps (a base and 2 overlays each, with patches)
 //                 and 500 policy files: a policy file staged (nothing rendered), or one overlay's
 //                 patch (k8s-rbac compares the kind as a whole: every overlay rendered, once where
-//                 HEAD and the index agree)
+//                 HEAD and the index agree; after init, with the snapshot baseline, only the overlay
+//                 that reads the patch)
 //   audit         acldrift audit over 5,000 commits touching 500 policy files (semantic blame of
 //                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
@@ -529,6 +530,12 @@ if (only === undefined || only === 'kustomize') {
     commitAll('apps')
     return {
       dir,
+      /** `acldrift init`'s config and snapshot baseline, committed. */
+      init() {
+        git('reset', '-q', '--hard')
+        execFileSync(process.execPath, [cli, 'init'], {cwd: dir, env, stdio: 'ignore'})
+        commitAll('acldrift init')
+      },
       /** Stages one widening: in an overlay's patch, or in a policy file. */
       stage(which) {
         git('reset', '-q', '--hard')
@@ -564,6 +571,19 @@ if (only === undefined || only === 'kustomize') {
       'node -e 0',
       nodeBare,
       `  (+${(withRender - withoutRender).toFixed(0)} ms: 121 renders by kubectl)`,
+    )
+    // After `acldrift init` (the snapshot baseline): the overlays the patch cannot reach are
+    // the snapshot's, not rendered; the one that reads it is rendered once for the check and
+    // once (HEAD's) for the blame.
+    kustomize.init()
+    kustomize.stage('patch')
+    expectWidening(kustomize.dir)
+    const withSnapshot = time(process.execPath, [cli, 'check', '--staged'], kustomize.dir)
+    print(
+      'acldrift check --staged (the same, after init: a snapshot baseline)',
+      withSnapshot,
+      'node -e 0',
+      nodeBare,
     )
   } finally {
     rmSync(kustomize.dir, {recursive: true, force: true})

@@ -53,7 +53,8 @@ export const kustomize: ContainerFormat = {
     ])
     return renderedRbac(parsed, rendered, (origin) => entryPosition(parsed, origin))
   },
-  // The overlays whose render reads a changed file. Only kustomization files are read here.
+  // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
+  // files are read here.
   dependents: async (changed, source) => {
     const overlays = (await source.paths()).filter(isKustomization)
     if (overlays.length === 0) return []
@@ -66,8 +67,9 @@ export const kustomize: ContainerFormat = {
       } catch {
         continue // read (and reported) as a changed file, if it changed
       }
-      const {files} = await kustomizationInputs(path, value, source)
-      if (changed.some((c) => files.has(c))) out.push(path)
+      const {files, missing} = await kustomizationInputs(path, value, source)
+      // One that reads a file gone from the source (or never there) is read again: kustomize decides.
+      if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path)
     }
     return out
   },
