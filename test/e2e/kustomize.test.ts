@@ -193,6 +193,11 @@ describe('a kustomize repository guarded by acldrift', () => {
       const skipped = await git(r, {CLAUDECODE: '1'}, 'commit', '--no-verify', '-m', message)
       expect(skipped.code, dump(skipped)).toBe(0)
       const agentCommit = (await r.git('rev-parse', 'HEAD')).trim()
+      // The snapshot baseline predates that commit: with nothing staged, the hook still reads the
+      // overlay whose patch differs from what the snapshot recorded.
+      const sinceSnapshot = await runCli(['check', '--staged'], {cwd: r.dir})
+      expect(sinceSnapshot.code, dump(sinceSnapshot)).toBe(1)
+      expect(sinceSnapshot.stdout).toMatch(/Group:oncall can delete pods/)
       const relabelled = overlay.replace(
         'namePrefix: prod-\n',
         'namePrefix: prod-\nlabels:\n  - pairs:\n      env: prod\n',
@@ -219,7 +224,7 @@ describe('a kustomize repository guarded by acldrift', () => {
   )
 
   it(
-    'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay is "not read: kubectl not installed", and without helm every chart "not read: helm not installed"',
+    'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay that can render RBAC is "not read: kubectl not installed", and without helm every chart "not read: helm not installed"',
     async () => {
       const r = await newRepo()
       const remote = 'deploy/overlays/staging/kustomization.yaml'
