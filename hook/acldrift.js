@@ -2895,8 +2895,8 @@ function witnessOf(judged, names3) {
   for (const [name, value] of request) {
     if (!name.startsWith("context:") || value === void 0) continue;
     const key2 = name.slice("context:".length);
-    const spelled = names3.keys.get(key2) ?? variables.find((k) => k.toLowerCase() === key2) ?? key2;
-    set(spelled, displayContextValue(value, names3.dates.has(key2)));
+    const spelled2 = names3.keys.get(key2) ?? variables.find((k) => k.toLowerCase() === key2) ?? key2;
+    set(spelled2, displayContextValue(value, names3.dates.has(key2)));
   }
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
@@ -30183,6 +30183,7 @@ var init_cloudformation = __esm({
 var rendered_rbac_exports = {};
 __export(rendered_rbac_exports, {
   ORIGIN_ANNOTATION: () => ORIGIN_ANNOTATION,
+  RBAC_API_GROUP: () => RBAC_API_GROUP,
   renderedRbac: () => renderedRbac
 });
 function renderedRbac(file, rendered, locate2) {
@@ -30228,12 +30229,13 @@ function withoutOrigin(object2) {
   else delete metadata.annotations;
   return { ...object2, metadata };
 }
-var RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject13, isRbacObject;
+var RBAC_API_GROUP, RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject13, isRbacObject;
 var init_rendered_rbac = __esm({
   "src/containers/rendered-rbac.ts"() {
     "use strict";
     init_parse();
-    RBAC_GROUP2 = "rbac.authorization.k8s.io/";
+    RBAC_API_GROUP = "rbac.authorization.k8s.io";
+    RBAC_GROUP2 = `${RBAC_API_GROUP}/`;
     RBAC_KINDS2 = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
     NAMESPACED = ["Role", "RoleBinding"];
     ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
@@ -30318,12 +30320,20 @@ var init_helm = __esm({
 import { posix as posix3 } from "node:path";
 async function kustomizationInputs(path, value, source) {
   const all2 = new Set(await source.paths());
-  const inputs = { files: /* @__PURE__ */ new Set([path]), unreadable: [] };
+  const inputs = {
+    files: /* @__PURE__ */ new Set([path]),
+    unreadable: [],
+    kustomizations: /* @__PURE__ */ new Map(),
+    generatorData: /* @__PURE__ */ new Set(),
+    missing: []
+  };
   const visited = /* @__PURE__ */ new Set();
+  const structural = /* @__PURE__ */ new Set();
   const visit = async (file, kustomization) => {
     if (visited.has(file)) return;
     visited.add(file);
     if (!isObject15(kustomization)) return;
+    inputs.kustomizations.set(file, kustomization);
     const dir = posix3.dirname(file);
     const resolve9 = (entry) => {
       const joined2 = posix3.normalize(posix3.join(dir, entry));
@@ -30333,10 +30343,12 @@ async function kustomizationInputs(path, value, source) {
       }
       return joined2 === "." ? "" : joined2;
     };
-    const addFile = (entry) => {
+    const addFile = (entry, generator = false) => {
       if (isInline(entry)) return;
       const at2 = resolve9(entry);
-      if (at2 !== void 0) inputs.files.add(at2);
+      if (at2 === void 0) return;
+      inputs.files.add(at2);
+      (generator ? inputs.generatorData : structural).add(at2);
     };
     const addTarget = async (field, entry) => {
       if (isInline(entry)) return;
@@ -30350,19 +30362,26 @@ async function kustomizationInputs(path, value, source) {
       if (at2 === void 0) return;
       if (all2.has(at2)) {
         inputs.files.add(at2);
+        structural.add(at2);
         return;
       }
       const inner = KUSTOMIZATION_NAMES.map((name) => at2 === "" ? name : `${at2}/${name}`).find(
         (p) => all2.has(p)
       );
-      if (inner === void 0) return;
+      if (inner === void 0) {
+        inputs.missing.push(`${file}: ${field} \`${entry}\``);
+        return;
+      }
       inputs.files.add(inner);
       const content = (await source.read([inner])).get(inner);
-      if (content === void 0) return;
       let parsed2;
       try {
-        parsed2 = parseFile({ path: inner, content }, "yaml").value;
+        parsed2 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
       } catch {
+        parsed2 = void 0;
+      }
+      if (!isObject15(parsed2)) {
+        inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
         return;
       }
       await visit(inner, parsed2);
@@ -30371,7 +30390,7 @@ async function kustomizationInputs(path, value, source) {
       for (const entry of strings4(kustomization[field])) await addTarget(field, entry);
     for (const field of PLUGINS)
       for (const entry of strings4(kustomization[field])) await addTarget(field, entry);
-    for (const field of FILE_LISTS) strings4(kustomization[field]).forEach(addFile);
+    for (const field of FILE_LISTS) for (const entry of strings4(kustomization[field])) addFile(entry);
     for (const field of ["patches", "patchesJson6902", "replacements"])
       for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
         if (isObject15(item) && typeof item.path === "string") addFile(item.path);
@@ -30380,14 +30399,23 @@ async function kustomizationInputs(path, value, source) {
     for (const field of ["configMapGenerator", "secretGenerator"])
       for (const generator of Array.isArray(kustomization[field]) ? kustomization[field] : []) {
         if (!isObject15(generator)) continue;
-        for (const entry of strings4(generator.files)) addFile(entry.replace(/^[^=]*=/, ""));
-        for (const entry of [...strings4(generator.envs), ...strings4([generator.env])]) addFile(entry);
+        for (const entry of [
+          ...strings4(generator.files).map((e) => e.replace(/^[^=]*=/, "")),
+          ...strings4(generator.envs),
+          ...strings4([generator.env])
+        ])
+          addFile(entry, true);
       }
     if (kustomization.helmCharts !== void 0)
       inputs.unreadable.push(`${file}: helmCharts (kustomize would run helm and fetch the charts)`);
   };
   await visit(path, value);
-  for (const file of inputs.files) if (!all2.has(file)) inputs.files.delete(file);
+  for (const file of structural) inputs.generatorData.delete(file);
+  for (const file of inputs.files)
+    if (!all2.has(file)) {
+      inputs.files.delete(file);
+      inputs.missing.push(file);
+    }
   return inputs;
 }
 var KUSTOMIZATION_NAMES, isKustomization, isObject15, strings4, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
@@ -30404,6 +30432,86 @@ var init_inputs = __esm({
     TARGETS = ["resources", "bases", "components"];
     FILE_LISTS = ["patchesStrategicMerge", "crds", "configurations"];
     PLUGINS = ["generators", "transformers", "validators"];
+  }
+});
+
+// src/containers/kustomize/rbac-free.ts
+function mayRenderRbac(inputs, contents) {
+  for (const [file, kustomization] of inputs.kustomizations) {
+    const unmodelled = Object.keys(kustomization).find((key2) => !MODELLED.has(key2));
+    if (unmodelled !== void 0) return `${file} uses \`${unmodelled}\``;
+  }
+  if (inputs.missing.length > 0) return `missing: ${inputs.missing.join(", ")}`;
+  for (const file of inputs.files) {
+    if (inputs.generatorData.has(file)) continue;
+    const content = contents.get(file);
+    if (content === void 0) return `${file} is not readable`;
+    let value;
+    try {
+      value = parseFile({ path: file, content }, "yaml").value;
+    } catch {
+      return `${file} does not parse`;
+    }
+    const why = spelled(value);
+    if (why !== void 0) return `${file} ${why}`;
+  }
+  return void 0;
+}
+function spelled(value) {
+  if (typeof value === "string") {
+    if (value.includes(RBAC_API_GROUP)) return `names ${RBAC_API_GROUP}`;
+    if (!/[\\!]/.test(value)) return void 0;
+    try {
+      return spelled(parseFile({ path: "inline.yaml", content: Buffer.from(value, "utf8") }, "yaml").value);
+    } catch {
+      return "holds a string kustomize may decode";
+    }
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const why = spelled(item);
+      if (why !== void 0) return why;
+    }
+    return void 0;
+  }
+  if (typeof value === "object" && value !== null)
+    for (const [key2, item] of Object.entries(value)) {
+      const why = spelled(key2) ?? spelled(item);
+      if (why !== void 0) return why;
+    }
+  return void 0;
+}
+var MODELLED;
+var init_rbac_free = __esm({
+  "src/containers/kustomize/rbac-free.ts"() {
+    "use strict";
+    init_parse();
+    init_rendered_rbac();
+    MODELLED = /* @__PURE__ */ new Set([
+      "apiVersion",
+      "kind",
+      "metadata",
+      "resources",
+      "bases",
+      "components",
+      "patches",
+      "patchesStrategicMerge",
+      "patchesJson6902",
+      "namePrefix",
+      "nameSuffix",
+      "namespace",
+      "commonLabels",
+      "labels",
+      "commonAnnotations",
+      "images",
+      "replicas",
+      "configMapGenerator",
+      "secretGenerator",
+      "generatorOptions",
+      "buildMetadata",
+      "sortOptions",
+      "openapi"
+    ]);
   }
 });
 
@@ -30445,6 +30553,7 @@ var init_kustomize = __esm({
     "use strict";
     init_parse();
     init_inputs();
+    init_rbac_free();
     isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     FIELDS = /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|namePrefix|nameSuffix|namespace|commonLabels|labels|commonAnnotations|configMapGenerator|secretGenerator|images|replicas|replacements|generators|transformers|helmCharts|crds)$/;
     kustomize = {
@@ -30458,6 +30567,7 @@ var init_kustomize = __esm({
         const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
         if (inputs.unreadable.length > 0) return { notRead: inputs.unreadable.join("; ") };
         const files = new Map(await source.read([...inputs.files]));
+        if (mayRenderRbac(inputs, files) === void 0) return { output: "" };
         const value = parsed2.value;
         const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
         const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
@@ -30473,7 +30583,8 @@ var init_kustomize = __esm({
         ]);
         return renderedRbac2(parsed2, rendered, (origin) => entryPosition2(parsed2, origin));
       },
-      // The overlays whose render reads a changed file. Only kustomization files are read here.
+      // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
+      // files are read here.
       dependents: async (changed, source) => {
         const overlays = (await source.paths()).filter(isKustomization);
         if (overlays.length === 0) return [];
@@ -30486,8 +30597,8 @@ var init_kustomize = __esm({
           } catch {
             continue;
           }
-          const { files } = await kustomizationInputs(path, value, source);
-          if (changed.some((c) => files.has(c))) out.push(path);
+          const { files, missing } = await kustomizationInputs(path, value, source);
+          if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path);
         }
         return out;
       }
@@ -36020,6 +36131,7 @@ var init_run2 = __esm({
 async function render3(parsed2, container, source, settings) {
   const rendering = await container.render(parsed2, source, settings);
   if ("notRead" in rendering) return rendering;
+  if ("output" in rendering) return { text: rendering.output };
   const outcome = await runOnce(rendering);
   if (outcome.status === "rendered") return { text: outcome.stdout };
   if (outcome.status === "missing") return { notRead: `${rendering.tool} not installed` };
@@ -36278,12 +36390,12 @@ async function loadStagedChanges(root, config2, overlay = [], base) {
   ]);
   return { head, staged: await withOverlay(staged, overlay, config2) };
 }
-async function loadStagedPaths(root, config2, index2, paths) {
+async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   const { entries: entries2, head } = index2;
   const assign2 = assigner(config2);
   const listed = [...new Set(entries2.map((entry) => entry.path))];
   const dependents = await dependentsOf(
-    paths,
+    [...paths, ...unassigned],
     sourceFiles(root, { type: "staged" }, [], listed),
     config2.settings
   );
@@ -38000,7 +38112,7 @@ async function configChanges(file, before, after, target, versions) {
     }
   }));
 }
-var agentSignals, automationEmails, CORE_ROWS, configRows, pointerOf3;
+var agentSignals, automationEmails, isObject25, helmRenders, CORE_ROWS, configRows, pointerOf3;
 var init_config_changes = __esm({
   async "src/core/gate/config-changes.ts"() {
     "use strict";
@@ -38021,6 +38133,19 @@ var init_config_changes = __esm({
       ])
     );
     automationEmails = (config2) => new Set((config2.actors?.automation ?? []).flatMap((a) => a.emails.map((e) => e.toLowerCase())));
+    isObject25 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    helmRenders = (config2) => {
+      const { helm: helm2 } = config2.settings;
+      const charts = isObject25(helm2) && isObject25(helm2.charts) ? helm2.charts : {};
+      return new Set(
+        Object.entries(charts).flatMap(([dir, chart]) => [
+          `chart ${dir}`,
+          ...(isObject25(chart) && Array.isArray(chart.values) ? chart.values : []).map(
+            (values) => `values ${String(values)} of chart ${dir}`
+          )
+        ])
+      );
+    };
     CORE_ROWS = [
       settingChange({
         setting: "policy.failOn",
@@ -38069,6 +38194,15 @@ var init_config_changes = __esm({
         weakenedBy: "adding",
         message: (file, email) => `${file}: ${email} listed as automation: its commits may stop counting as an AI agent's.`,
         witness: (email) => ({ added: email })
+      },
+      {
+        setting: "helm.charts",
+        rule: "config-weakened",
+        severity: "medium",
+        items: helmRenders,
+        weakenedBy: "removing",
+        message: (file, item) => `${file}: helm.charts no longer names the ${item}: the chart is rendered as it is not deployed, and changes to what was dropped are not checked.`,
+        witness: (item) => ({ removed: item })
       },
       settingChange({
         setting: "baseline",
@@ -38451,9 +38585,16 @@ async function stagedAgainstSnapshot(options, file) {
     if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path);
   differ.delete(relative4(root, file).split(sep4).join("/"));
   const changed = [...differ].filter((path) => assign2(path) !== void 0 || !inIndex.has(path)).sort();
-  const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed);
-  const baseline = await snapshot2.documentsOf(new Set(target.paths));
-  return selfContained(baseline, target.source) ? [baseline, target.source] : void 0;
+  const unassigned = [...differ].filter((path) => assign2(path) === void 0 && inIndex.has(path));
+  const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned);
+  const read = new Set(target.paths);
+  const baseline = await snapshot2.documentsOf(read);
+  if (selfContained(baseline, target.source)) return [baseline, target.source];
+  const whole2 = await snapshot2.documentsOf(new Set(snapshot2.documentFiles));
+  const documents = new Map(target.source.documents);
+  for (const [key2, document] of whole2.documents)
+    if (!read.has(document.origin?.file ?? key2) && !documents.has(key2)) documents.set(key2, document);
+  return [whole2, { ...target.source, documents }];
 }
 async function loadSides(options) {
   const revision = await stagedAgainstRevision(options);

@@ -10,7 +10,8 @@
 //   kustomize     the same in a repository of 40 apps (a base and 2 overlays each, with patches)
 //                 and 500 policy files: a policy file staged (nothing rendered), or one overlay's
 //                 patch (k8s-rbac compares the kind as a whole: every overlay rendered, once where
-//                 HEAD and the index agree)
+//                 HEAD and the index agree; after init, with the snapshot baseline, only the overlay
+//                 that reads the patch)
 //   audit         acldrift audit over 5,000 commits touching 500 policy files (semantic blame of
 //                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
@@ -19,7 +20,7 @@
 //                 with a tag as baseline, at 2,000 and 20,000 policy files, with peak memory
 //
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
-// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup runs only that section; BENCH_JSON=FILE writes
+// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup (or kustomize) runs only that section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -120,10 +121,18 @@ function print(label, ms, baselineLabel, baselineMs, extra = '') {
   console.log(`${label.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms${ratio}${extra}`)
 }
 
+/** Runs the hook once: it must find the staged widening (exit 1), or the figures measure something else. */
+function expectWidening(cwd) {
+  const result = spawnSync(process.execPath, [cli, 'check', '--staged'], {cwd, env, encoding: 'utf8'})
+  if (result.status !== 1)
+    throw new Error(`check --staged exited ${result.status}:\n${result.stderr}${result.stdout}`)
+}
+
 console.log(`acldrift bench: median of ${runs} runs each (BENCH_RUNS to change), node ${process.version}\n`)
 
 const only = process.env.BENCH_ONLY
-const nodeBare = only === undefined ? time(process.execPath, ['-e', '0'], project) : undefined
+const nodeBare =
+  only === undefined || only === 'kustomize' ? time(process.execPath, ['-e', '0'], project) : undefined
 if (nodeBare !== undefined) print('node -e 0 (baseline)', nodeBare)
 
 if (only === undefined) {
@@ -462,13 +471,6 @@ resource "aws_s3_bucket_policy" "data" {
     }
   }
 
-  /** Runs the hook once: it must find the staged widening (exit 1), or the figures measure something else. */
-  function expectWidening(cwd) {
-    const result = spawnSync(process.execPath, [cli, 'check', '--staged'], {cwd, env, encoding: 'utf8'})
-    if (result.status !== 1)
-      throw new Error(`check --staged exited ${result.status}:\n${result.stderr}${result.stdout}`)
-  }
-
   const terraform = generateTerraform(50, 200, 500)
   try {
     terraform.stage('json')
@@ -497,7 +499,9 @@ resource "aws_s3_bucket_policy" "data" {
   } finally {
     rmSync(terraform.dir, {recursive: true, force: true})
   }
+}
 
+if (only === undefined || only === 'kustomize') {
   /** 40 apps, each a base (ClusterRole, binding) with a dev and a prod overlay, beside 500 policy files. */
   function generateKustomize(apps, policies) {
     const {dir, git, commitAll} = benchRepo('kustomize-')
@@ -526,6 +530,12 @@ resource "aws_s3_bucket_policy" "data" {
     commitAll('apps')
     return {
       dir,
+      /** `acldrift init`'s config and snapshot baseline, committed. */
+      init() {
+        git('reset', '-q', '--hard')
+        execFileSync(process.execPath, [cli, 'init'], {cwd: dir, env, stdio: 'ignore'})
+        commitAll('acldrift init')
+      },
       /** Stages one widening: in an overlay's patch, or in a policy file. */
       stage(which) {
         git('reset', '-q', '--hard')
@@ -561,6 +571,19 @@ resource "aws_s3_bucket_policy" "data" {
       'node -e 0',
       nodeBare,
       `  (+${(withRender - withoutRender).toFixed(0)} ms: 121 renders by kubectl)`,
+    )
+    // After `acldrift init` (the snapshot baseline): the overlays the patch cannot reach are
+    // the snapshot's, not rendered; the one that reads it is rendered once for the check and
+    // once (HEAD's) for the blame.
+    kustomize.init()
+    kustomize.stage('patch')
+    expectWidening(kustomize.dir)
+    const withSnapshot = time(process.execPath, [cli, 'check', '--staged'], kustomize.dir)
+    print(
+      'acldrift check --staged (the same, after init: a snapshot baseline)',
+      withSnapshot,
+      'node -e 0',
+      nodeBare,
     )
   } finally {
     rmSync(kustomize.dir, {recursive: true, force: true})
@@ -655,47 +678,55 @@ function timeRuns(count, command, args, cwd) {
   return median(samples)
 }
 
-console.log('\nas users have it: after `acldrift init --hook git` (its config, the snapshot baseline)')
-const bareNode = timeRuns(setupRuns, process.execPath, ['-e', '0'], project)
-print('node -e 0 (baseline, this section)', bareNode)
-for (const files of (process.env.BENCH_SETUP_FILES ?? '2000,20000').split(',').map(Number)) {
-  const size = files.toLocaleString('en')
-  const repo = setUpAsUsersDo(files)
-  try {
-    repo.widen(1)
-    const hook = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
-    const memory = peakMiB(['check', '--staged', '--quiet'], repo.dir)
-    print(`  hook, ${size} files, 1 staged change`, hook, 'node -e 0', bareNode, `  ${memory.toFixed(0)} MiB`)
-    figures[`  hook, ${size} files, 1 staged change`].peakMiB = Math.round(memory)
-    const tagged = timeSetup(
-      process.execPath,
-      [cli, 'check', '--staged', '--quiet', '--baseline', 'approved'],
-      repo.dir,
-    )
-    print(`  hook, ${size} files, 1 staged change, a tag as baseline`, tagged, 'node -e 0', bareNode)
-    repo.widen(10)
-    const ten = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
-    print(`  hook, ${size} files, 10 staged changes`, ten, 'node -e 0', bareNode)
-    // A full commit through the hooks that passes (a narrowing), over the same commit without
-    // them; each run's commit is undone.
-    repo.narrow()
-    const commit = (verify) =>
-      timeRuns(
-        setupRuns,
-        'sh',
-        ['-c', `git commit -q ${verify ? '' : '--no-verify '}-m x && git reset -q --soft HEAD~1`],
+if (only === undefined || only === 'setup') {
+  console.log('\nas users have it: after `acldrift init --hook git` (its config, the snapshot baseline)')
+  const bareNode = timeRuns(setupRuns, process.execPath, ['-e', '0'], project)
+  print('node -e 0 (baseline, this section)', bareNode)
+  for (const files of (process.env.BENCH_SETUP_FILES ?? '2000,20000').split(',').map(Number)) {
+    const size = files.toLocaleString('en')
+    const repo = setUpAsUsersDo(files)
+    try {
+      repo.widen(1)
+      const hook = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
+      const memory = peakMiB(['check', '--staged', '--quiet'], repo.dir)
+      print(
+        `  hook, ${size} files, 1 staged change`,
+        hook,
+        'node -e 0',
+        bareNode,
+        `  ${memory.toFixed(0)} MiB`,
+      )
+      figures[`  hook, ${size} files, 1 staged change`].peakMiB = Math.round(memory)
+      const tagged = timeSetup(
+        process.execPath,
+        [cli, 'check', '--staged', '--quiet', '--baseline', 'approved'],
         repo.dir,
       )
-    const withHooks = commit(true)
-    const without = commit(false)
-    print(
-      `  git commit through the 3 hooks, ${size} files, minus --no-verify`,
-      withHooks - without,
-      'node -e 0',
-      bareNode,
-    )
-  } finally {
-    rmSync(repo.dir, {recursive: true, force: true})
+      print(`  hook, ${size} files, 1 staged change, a tag as baseline`, tagged, 'node -e 0', bareNode)
+      repo.widen(10)
+      const ten = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
+      print(`  hook, ${size} files, 10 staged changes`, ten, 'node -e 0', bareNode)
+      // A full commit through the hooks that passes (a narrowing), over the same commit without
+      // them; each run's commit is undone.
+      repo.narrow()
+      const commit = (verify) =>
+        timeRuns(
+          setupRuns,
+          'sh',
+          ['-c', `git commit -q ${verify ? '' : '--no-verify '}-m x && git reset -q --soft HEAD~1`],
+          repo.dir,
+        )
+      const withHooks = commit(true)
+      const without = commit(false)
+      print(
+        `  git commit through the 3 hooks, ${size} files, minus --no-verify`,
+        withHooks - without,
+        'node -e 0',
+        bareNode,
+      )
+    } finally {
+      rmSync(repo.dir, {recursive: true, force: true})
+    }
   }
 }
 

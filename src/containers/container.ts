@@ -65,7 +65,8 @@ export interface SourceFiles {
 /**
  * What a format rendered by a tool (a kustomize overlay, a Helm chart) asks the pipeline to run:
  * the pipeline runs the tool (src/tools/) on a copy of the files read, and `extract` receives its
- * output. Or why the file cannot be rendered here (a remote base would need the network).
+ * output. Or why the file cannot be rendered here (a remote base would need the network), or
+ * the output itself when it is known without the tool.
  */
 export type Rendering =
   | {
@@ -76,6 +77,8 @@ export type Rendering =
       files: ReadonlyMap<string, Buffer>
     }
   | {notRead: string}
+  /** what the tool would print, known without running it (an overlay none of whose inputs is RBAC) */
+  | {output: string}
 
 export interface ContainerFormat {
   format: string

@@ -10,7 +10,8 @@ import {escapePointerToken, parseFile} from '../kernel/parse.js'
 import type {ParsedFile, Position} from '../kernel/types.js'
 import type {EmbeddedDocument, Extraction} from './container.js'
 
-const RBAC_GROUP = 'rbac.authorization.k8s.io/'
+export const RBAC_API_GROUP = 'rbac.authorization.k8s.io'
+const RBAC_GROUP = `${RBAC_API_GROUP}/`
 const RBAC_KINDS = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']
 const NAMESPACED = ['Role', 'RoleBinding']
 export const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin'

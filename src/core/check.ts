@@ -94,7 +94,7 @@ const selfContained = (...sources: LoadedSource[]) =>
  * The pre-commit case with a baseline snapshot that recorded the blob id of each file it read
  * (under the same config settings): only the files whose blob in the index differs from the
  * recorded one, and every file the pending commit changes, are read and compared with their
- * baseline documents. The recorded ids are only ever trusted for files the commit does not touch:
+ * baseline documents (for kinds compared whole, with the snapshot's documents of the others). The recorded ids are only ever trusted for files the commit does not touch:
  * an edited id can make a file that differs from the baseline count as unchanged only when that
  * difference is already in HEAD, which the hook trusts anyway (the gate's reference is HEAD).
  */
@@ -122,9 +122,22 @@ async function stagedAgainstSnapshot(
   // The snapshot itself holds no document of any kind (the gate compares its versions).
   differ.delete(relative(root, file).split(sep).join('/'))
   const changed = [...differ].filter((path) => assign(path) !== undefined || !inIndex.has(path)).sort()
-  const target = await loadStagedPaths(root, config, {entries, head}, changed)
-  const baseline = await snapshot.documentsOf(new Set(target.paths))
-  return selfContained(baseline, target.source) ? [baseline, target.source] : undefined
+  // A file no kind reads can still be read by a container's documents (an overlay's generator data).
+  const unassigned = [...differ].filter((path) => assign(path) === undefined && inIndex.has(path))
+  const target = await loadStagedPaths(root, config, {entries, head}, changed, unassigned)
+  const read = new Set(target.paths)
+  const baseline = await snapshot.documentsOf(read)
+  if (selfContained(baseline, target.source)) return [baseline, target.source]
+  // Kinds whose files refer to each other are compared whole: the snapshot gives every baseline
+  // document, and in the target the documents of the files not read. Those have the blob the
+  // snapshot recorded, and a container's documents (a kustomize overlay's render) were read again
+  // whenever a file they read differs (the dependents above), so they are the snapshot's: an
+  // overlay the commit cannot reach is not rendered.
+  const whole = await snapshot.documentsOf(new Set(snapshot.documentFiles))
+  const documents = new Map(target.source.documents)
+  for (const [key, document] of whole.documents)
+    if (!read.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document)
+  return [whole, {...target.source, documents}]
 }
 
 async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSource]> {

@@ -18,6 +18,7 @@ export async function render(
 ): Promise<Rendered> {
   const rendering = await container.render!(parsed, source, settings)
   if ('notRead' in rendering) return rendering
+  if ('output' in rendering) return {text: rendering.output}
   const outcome = await runOnce(rendering)
   if (outcome.status === 'rendered') return {text: outcome.stdout}
   if (outcome.status === 'missing') return {notRead: `${rendering.tool} not installed`}

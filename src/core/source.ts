@@ -215,20 +215,22 @@ export async function loadStagedChanges(
 /**
  * The index's version of some files, and of the files whose documents read them (a Terraform
  * module's other files): the hook's target when a baseline snapshot says which files can differ.
- * `entries`: the index's listing, already read; `head`: the HEAD commit. Returns the source and
- * every path it read.
+ * `entries`: the index's listing, already read; `head`: the HEAD commit; `unassigned`: paths
+ * that may differ too but are no document of any kind (a kustomize generator's data file), of
+ * which only the files that read them are read. Returns the source and every path it read.
  */
 export async function loadStagedPaths(
   root: string,
   config: Config,
   index: {entries: readonly TreeEntry[]; head: string | null},
   paths: readonly string[],
+  unassigned: readonly string[] = [],
 ): Promise<{source: LoadedSource; paths: string[]}> {
   const {entries, head} = index
   const assign = assigner(config)
   const listed = [...new Set(entries.map((entry) => entry.path))]
   const dependents = await dependentsOf(
-    paths,
+    [...paths, ...unassigned],
     sourceFiles(root, {type: 'staged'}, [], listed),
     config.settings,
   )

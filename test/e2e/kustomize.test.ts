@@ -3,14 +3,16 @@
 // https://kubectl.docs.kubernetes.io/guides/config_management/components/), through the built CLI
 // with acldrift's git hooks and the kubectl on PATH. An AI agent widens a ClusterRole only through
 // the prod overlay's JSON 6902 patch — no RBAC file changes — and the hook blocks it, naming the
-// overlay and the rendered role; committed anyway, `audit` blames the patch commit, not a later
+// overlay and the rendered role, rendering only that overlay (the others, from the baseline
+// snapshot, still count: another overlay's binding of the role is reported); committed anyway, `audit` blames the patch commit, not a later
 // edit. A remote base is "not read" with its reason and never fetched, and an overlay that held
 // RBAC and is made unrenderable (a remote base added) fails closed; without kubectl on PATH,
-// every overlay is "not read: kubectl not installed", without helm every chart "not read: helm
-// not installed", and nothing fails.
+// every overlay that can render RBAC is "not read: kubectl not installed" (one whose inputs name no
+// RBAC object needs no render), without helm every chart "not read: helm not installed", and
+// nothing fails.
 
-import {rm, symlink} from 'node:fs/promises'
-import {join} from 'node:path'
+import {readFile, rm, symlink, writeFile} from 'node:fs/promises'
+import {delimiter, join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {identities, makeTempDir, runCli, runHermetic, type RunResult, type TestRepo} from '../helpers/repo.js'
 import {commitFiles, dump, type Finding, git, lineOf, repoFactory, type Report} from './helpers.js'
@@ -72,6 +74,35 @@ rules:
 `,
 }
 
+/**
+ * Another team's overlay that binds the prod role to its on-call group, which only its patch
+ * names: the group's access comes from this overlay's render alone, and the commit never touches it.
+ */
+const oncall = {
+  'deploy/overlays/oncall/kustomization.yaml': `resources:
+  - binding.yaml
+patches:
+  - path: subject.yaml
+    target: {kind: ClusterRoleBinding, name: oncall-pod-reader}
+`,
+  'deploy/overlays/oncall/binding.yaml': `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: oncall-pod-reader
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: prod-pod-reader
+subjects:
+  - kind: Group
+    name: placeholder
+`,
+  'deploy/overlays/oncall/subject.yaml': `- op: replace
+  path: /subjects/0/name
+  value: oncall
+`,
+}
+
 const overlay = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namePrefix: prod-
@@ -105,7 +136,7 @@ describe('a kustomize repository guarded by acldrift', () => {
       const r = await newRepo()
       await commitFiles(
         r,
-        {...base, [OVERLAY]: overlay, [PATCH]: verbsPatch('["get", "list", "watch"]')},
+        {...base, ...oncall, [OVERLAY]: overlay, [PATCH]: verbsPatch('["get", "list", "watch"]')},
         'Deploy the app',
       )
       const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
@@ -128,8 +159,29 @@ describe('a kustomize repository guarded by acldrift', () => {
       await r.write(PATCH, verbsPatch('["get", "list", "watch", "delete"]'))
       await r.stage(PATCH)
       const message = identities.claudeCode.message('Let the app restart its pods')
-      const blocked = await git(r, {CLAUDECODE: '1'}, 'commit', '-m', message)
+      // kubectl on PATH through a wrapper that logs what it is asked to render.
+      const bin = await makeTempDir('acldrift-kubectl-')
+      onTestFinished(() => rm(bin, {recursive: true, force: true}))
+      const kubectl = (await runHermetic('sh', ['-c', 'command -v kubectl'], {cwd: r.dir})).stdout.trim()
+      await writeFile(
+        join(bin, 'kubectl'),
+        `#!/bin/sh\necho "$*" >> '${join(bin, 'log')}'\nexec '${kubectl}' "$@"\n`,
+        {mode: 0o755},
+      )
+      const blocked = await git(
+        r,
+        {CLAUDECODE: '1', PATH: `${bin}${delimiter}${process.env.PATH}`},
+        'commit',
+        '-m',
+        message,
+      )
       expect(blocked.code, dump(blocked)).not.toBe(0)
+      // Only the overlay that reads the patch is rendered (the index's, and HEAD's for the blame);
+      // the base, the component and the on-call overlay come from the baseline snapshot...
+      const renders = (await readFile(join(bin, 'log'), 'utf8')).trim().split('\n')
+      expect(new Set(renders)).toEqual(new Set(['kustomize deploy/overlays/prod']))
+      // ...and still count: the on-call group, bound in an overlay the commit does not touch, gains delete.
+      expect(blocked.stderr).toMatch(/Group:oncall can delete pods/)
       expect(blocked.stderr).toContain('acldrift: commit blocked')
       expect(blocked.stderr).toContain(
         `${OVERLAY}:${lineOf(overlay, '../../base')} (ClusterRole/prod-pod-reader)`,
@@ -141,6 +193,11 @@ describe('a kustomize repository guarded by acldrift', () => {
       const skipped = await git(r, {CLAUDECODE: '1'}, 'commit', '--no-verify', '-m', message)
       expect(skipped.code, dump(skipped)).toBe(0)
       const agentCommit = (await r.git('rev-parse', 'HEAD')).trim()
+      // The snapshot baseline predates that commit: with nothing staged, the hook still reads the
+      // overlay whose patch differs from what the snapshot recorded.
+      const sinceSnapshot = await runCli(['check', '--staged'], {cwd: r.dir})
+      expect(sinceSnapshot.code, dump(sinceSnapshot)).toBe(1)
+      expect(sinceSnapshot.stdout).toMatch(/Group:oncall can delete pods/)
       const relabelled = overlay.replace(
         'namePrefix: prod-\n',
         'namePrefix: prod-\nlabels:\n  - pairs:\n      env: prod\n',
@@ -167,7 +224,7 @@ describe('a kustomize repository guarded by acldrift', () => {
   )
 
   it(
-    'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay is "not read: kubectl not installed", and without helm every chart "not read: helm not installed"',
+    'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay that can render RBAC is "not read: kubectl not installed", and without helm every chart "not read: helm not installed"',
     async () => {
       const r = await newRepo()
       const remote = 'deploy/overlays/staging/kustomization.yaml'
@@ -178,6 +235,10 @@ describe('a kustomize repository guarded by acldrift', () => {
           [OVERLAY]: overlay,
           [PATCH]: verbsPatch('["get"]'),
           [remote]: `resources:\n  - ${REMOTE_BASE}\n`,
+          // An app without RBAC: its overlays need no render (no kubectl run, nothing unread).
+          'web/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+          'web/base/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n',
+          'web/prod/kustomization.yaml': 'resources:\n  - ../base\nnamePrefix: prod-\n',
           // A chart as `helm create` writes it (https://helm.sh/docs/helm/helm_create/).
           'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\ntype: application\nversion: 0.1.0\n',
           'charts/app/values.yaml': 'rbac:\n  create: true\n',
@@ -249,6 +310,7 @@ rules:
           recognisedAs: 'kustomize',
           why: 'kubectl not installed',
         })
+      expect(notRead(withoutKubectl).map((e) => e.file)).not.toContain('web/prod/kustomization.yaml')
     },
     SLOW,
   )

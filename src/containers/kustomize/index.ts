@@ -3,13 +3,15 @@
 // it, and its documents are the RBAC objects of that output, compared under k8s-rbac. The
 // pipeline runs kubectl (src/tools/) on a copy of exactly the files the kustomization reads
 // (inputs.ts), offline; a remote base is not read, and says so. A change to any of those files
-// (a patch, a base's resource) re-renders the overlay. The descriptor is light.
+// (a patch, a base's resource) re-renders the overlay; an overlay whose inputs name no RBAC
+// object is not rendered at all (rbac-free.ts). The descriptor is light.
 // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
 
 import {posix} from 'node:path'
 import type {ContainerFormat} from '../container.js'
 import {parseFile} from '../../kernel/parse.js'
 import {isKustomization, kustomizationInputs} from './inputs.js'
+import {mayRenderRbac} from './rbac-free.js'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -33,6 +35,8 @@ export const kustomize: ContainerFormat = {
     const inputs = await kustomizationInputs(parsed.path, parsed.value, source)
     if (inputs.unreadable.length > 0) return {notRead: inputs.unreadable.join('; ')}
     const files = new Map(await source.read([...inputs.files]))
+    // An overlay whose inputs spell no RBAC object renders none: kubectl is not run for it.
+    if (mayRenderRbac(inputs, files) === undefined) return {output: ''}
     // The copy asks kustomize to annotate each object with the file it came from (extract.ts).
     const value = parsed.value as Record<string, unknown>
     const metadata = Array.isArray(value.buildMetadata) ? (value.buildMetadata as unknown[]) : []
@@ -49,7 +53,8 @@ export const kustomize: ContainerFormat = {
     ])
     return renderedRbac(parsed, rendered, (origin) => entryPosition(parsed, origin))
   },
-  // The overlays whose render reads a changed file. Only kustomization files are read here.
+  // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
+  // files are read here.
   dependents: async (changed, source) => {
     const overlays = (await source.paths()).filter(isKustomization)
     if (overlays.length === 0) return []
@@ -62,8 +67,9 @@ export const kustomize: ContainerFormat = {
       } catch {
         continue // read (and reported) as a changed file, if it changed
       }
-      const {files} = await kustomizationInputs(path, value, source)
-      if (changed.some((c) => files.has(c))) out.push(path)
+      const {files, missing} = await kustomizationInputs(path, value, source)
+      // One that reads a file gone from the source (or never there) is read again: kustomize decides.
+      if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path)
     }
     return out
   },

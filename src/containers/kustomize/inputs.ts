@@ -20,6 +20,12 @@ export interface Inputs {
   files: Set<string>
   /** why the overlay cannot be rendered here, if it cannot (a remote base, a path out of the repository) */
   unreadable: string[]
+  /** every kustomization read (the overlay's own, its bases' and components'), parsed */
+  kustomizations: Map<string, Record<string, unknown>>
+  /** files read only as the data of a ConfigMap or Secret generator */
+  generatorData: Set<string>
+  /** entries that name no file the source holds (kustomize reports them when rendering) */
+  missing: string[]
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -55,13 +61,22 @@ export async function kustomizationInputs(
   source: SourceFiles,
 ): Promise<Inputs> {
   const all = new Set(await source.paths())
-  const inputs: Inputs = {files: new Set([path]), unreadable: []}
+  const inputs: Inputs = {
+    files: new Set([path]),
+    unreadable: [],
+    kustomizations: new Map(),
+    generatorData: new Set(),
+    missing: [],
+  }
   const visited = new Set<string>()
+  /** files read as something other than a generator's data (a resource, a patch) */
+  const structural = new Set<string>()
 
   const visit = async (file: string, kustomization: unknown) => {
     if (visited.has(file)) return
     visited.add(file)
     if (!isObject(kustomization)) return
+    inputs.kustomizations.set(file, kustomization)
     const dir = posix.dirname(file)
     const resolve = (entry: string): string | undefined => {
       const joined = posix.normalize(posix.join(dir, entry))
@@ -71,10 +86,12 @@ export async function kustomizationInputs(
       }
       return joined === '.' ? '' : joined
     }
-    const addFile = (entry: string) => {
+    const addFile = (entry: string, generator = false) => {
       if (isInline(entry)) return
       const at = resolve(entry)
-      if (at !== undefined) inputs.files.add(at)
+      if (at === undefined) return
+      inputs.files.add(at)
+      ;(generator ? inputs.generatorData : structural).add(at)
     }
     const addTarget = async (field: string, entry: string) => {
       if (isInline(entry)) return
@@ -88,21 +105,28 @@ export async function kustomizationInputs(
       if (at === undefined) return
       if (all.has(at)) {
         inputs.files.add(at)
+        structural.add(at)
         return
       }
       // A folder: its kustomization, read in turn. A path that is neither is left to kustomize to report.
       const inner = KUSTOMIZATION_NAMES.map((name) => (at === '' ? name : `${at}/${name}`)).find((p) =>
         all.has(p),
       )
-      if (inner === undefined) return
+      if (inner === undefined) {
+        inputs.missing.push(`${file}: ${field} \`${entry}\``)
+        return
+      }
       inputs.files.add(inner)
       const content = (await source.read([inner])).get(inner)
-      if (content === undefined) return
       let parsed: unknown
       try {
-        parsed = parseFile({path: inner, content}, 'yaml').value
+        parsed = content === undefined ? undefined : parseFile({path: inner, content}, 'yaml').value
       } catch {
-        return // kustomize reports it when rendering
+        parsed = undefined // kustomize reports it when rendering
+      }
+      if (!isObject(parsed)) {
+        inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`)
+        return
       }
       await visit(inner, parsed)
     }
@@ -111,7 +135,7 @@ export async function kustomizationInputs(
       for (const entry of strings(kustomization[field])) await addTarget(field, entry)
     for (const field of PLUGINS)
       for (const entry of strings(kustomization[field])) await addTarget(field, entry)
-    for (const field of FILE_LISTS) strings(kustomization[field]).forEach(addFile)
+    for (const field of FILE_LISTS) for (const entry of strings(kustomization[field])) addFile(entry)
     for (const field of ['patches', 'patchesJson6902', 'replacements'])
       for (const item of Array.isArray(kustomization[field]) ? (kustomization[field] as unknown[]) : [])
         if (isObject(item) && typeof item.path === 'string') addFile(item.path)
@@ -123,15 +147,24 @@ export async function kustomizationInputs(
         : []) {
         if (!isObject(generator)) continue
         // `files` entries may be `key=path`.
-        for (const entry of strings(generator.files)) addFile(entry.replace(/^[^=]*=/, ''))
-        for (const entry of [...strings(generator.envs), ...strings([generator.env])]) addFile(entry)
+        for (const entry of [
+          ...strings(generator.files).map((e) => e.replace(/^[^=]*=/, '')),
+          ...strings(generator.envs),
+          ...strings([generator.env]),
+        ])
+          addFile(entry, true)
       }
     if (kustomization.helmCharts !== undefined)
       inputs.unreadable.push(`${file}: helmCharts (kustomize would run helm and fetch the charts)`)
   }
 
   await visit(path, value)
+  for (const file of structural) inputs.generatorData.delete(file)
   // Only files the source holds are copied; a missing one is for kustomize to report.
-  for (const file of inputs.files) if (!all.has(file)) inputs.files.delete(file)
+  for (const file of inputs.files)
+    if (!all.has(file)) {
+      inputs.files.delete(file)
+      inputs.missing.push(file)
+    }
   return inputs
 }

@@ -40,6 +40,26 @@ const agentSignals = (config: Config): ReadonlySet<string> =>
 const automationEmails = (config: Config): ReadonlySet<string> =>
   new Set((config.actors?.automation ?? []).flatMap((a) => a.emails.map((e) => e.toLowerCase())))
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * What `helm.charts` has acldrift read: each chart it names, and each values file a chart is
+ * rendered with (the deployed variant; the changes to a file no longer named are not rendered).
+ */
+const helmRenders = (config: Config): ReadonlySet<string> => {
+  const {helm} = config.settings
+  const charts = isObject(helm) && isObject(helm.charts) ? helm.charts : {}
+  return new Set(
+    Object.entries(charts).flatMap(([dir, chart]) => [
+      `chart ${dir}`,
+      ...(isObject(chart) && Array.isArray(chart.values) ? chart.values : []).map(
+        (values) => `values ${String(values)} of chart ${dir}`,
+      ),
+    ]),
+  )
+}
+
 /** The core's rows. A value row's change is reported as config-weakened. */
 export const CORE_ROWS: ReadonlyArray<SettingChange<Config> | ListChange> = [
   settingChange({
@@ -95,6 +115,16 @@ export const CORE_ROWS: ReadonlyArray<SettingChange<Config> | ListChange> = [
     message: (file, email) =>
       `${file}: ${email} listed as automation: its commits may stop counting as an AI agent's.`,
     witness: (email) => ({added: email}),
+  } satisfies ListChange,
+  {
+    setting: 'helm.charts',
+    rule: 'config-weakened',
+    severity: 'medium',
+    items: helmRenders,
+    weakenedBy: 'removing',
+    message: (file, item) =>
+      `${file}: helm.charts no longer names the ${item}: the chart is rendered as it is not deployed, and changes to what was dropped are not checked.`,
+    witness: (item) => ({removed: item}),
   } satisfies ListChange,
   settingChange({
     setting: 'baseline',

@@ -51,6 +51,7 @@ describe('the rows of the table', () => {
       'policy.approvers',
       'actors.agents',
       'actors.automation',
+      'helm.charts',
       'baseline',
     ])
     const declared = ADAPTERS.flatMap((a) => a.settings?.weakenings.map((r) => r.setting) ?? [])
@@ -155,6 +156,56 @@ describe('policy.approvers', () => {
     const [found] = configWeakenings(FILE, BASE, withPolicy({approvers: ['bob@acme.example']}))
     expect(found!.holds(withPolicy({approvers: ['bob@acme.example']}))).toBe(true)
     expect(found!.holds(BASE)).toBe(false)
+  })
+})
+
+describe('helm.charts', () => {
+  // Chart folders and values files as the README's Sources section shows them.
+  const withCharts = (charts: string) =>
+    config(`version: 1
+baseline: .acldrift/baseline.json
+policy: {failOn: high, agents: require-approval, approvers: [alice@acme.example]}
+actors:
+  agents: [{name: Acme bot, emails: [bot@acme.example], trailers: ['X-Acme-Run']}]
+  automation: [{name: Release, emails: [release@acme.example]}]
+helm:
+  charts:
+${charts}`)
+  const BOTH = withCharts(`    deploy/charts/app: {release: app, values: [deploy/values-prod.yaml]}
+    deploy/charts/worker: {release: worker}
+`)
+
+  it('reports a chart dropped, or a values file it is no longer rendered with, medium; each once', () => {
+    const dropped = withCharts(`    deploy/charts/app: {release: app}
+`)
+    expect(configWeakenings(FILE, BOTH, dropped).map(({holds: _holds, ...rest}) => rest)).toEqual([
+      {
+        rule: 'config-weakened',
+        severity: 'medium',
+        pointer: '/helm/charts',
+        message: `${FILE}: helm.charts no longer names the values deploy/values-prod.yaml of chart deploy/charts/app: the chart is rendered as it is not deployed, and changes to what was dropped are not checked.`,
+        witness: {
+          setting: 'helm.charts',
+          removed: 'values deploy/values-prod.yaml of chart deploy/charts/app',
+        },
+      },
+      {
+        rule: 'config-weakened',
+        severity: 'medium',
+        pointer: '/helm/charts',
+        message: `${FILE}: helm.charts no longer names the chart deploy/charts/worker: the chart is rendered as it is not deployed, and changes to what was dropped are not checked.`,
+        witness: {setting: 'helm.charts', removed: 'chart deploy/charts/worker'},
+      },
+    ])
+  })
+
+  it('is not weakened by a chart or values file added, or a release renamed', () => {
+    const more =
+      withCharts(`    deploy/charts/app: {release: app-prod, values: [deploy/values-prod.yaml, deploy/values-eu.yaml]}
+    deploy/charts/worker: {release: worker}
+    deploy/charts/cron: {}
+`)
+    expect(configWeakenings(FILE, BOTH, more)).toEqual([])
   })
 })
 
