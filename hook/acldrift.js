@@ -37341,20 +37341,31 @@ function weakened(cause, paths, before, after, versions) {
   let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
   let removed = null;
   let how;
-  const decidedHere = now.line?.file === file;
-  const lineWasThere = decidedHere && (before.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === now.line.text);
-  const macro = now.macro !== void 0 && now.macro.line > 0 && file === ATTRIBUTES_FILE ? now.macro : void 0;
-  if (decidedHere && !(lineWasThere && macro !== void 0)) {
+  const holds4 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
+  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
+  const redefined = rootMacro(now.macro) !== void 0 && !holds4(before, now.macro.text) ? now.macro : void 0;
+  const changedMacro = rootMacro(was.macro) !== void 0 && !holds4(after, was.macro.text) ? was.macro : void 0;
+  if (now.line?.file === file && !holds4(before, now.line.text)) {
     line = now.line.line;
     how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
-  } else if (macro !== void 0) {
-    line = macro.line;
-    how = `the macro \`${macro.text}\` now sets ${acting} through ${deciding2} on access configs (${shown3})`;
-  } else if (was.line?.file === file) {
+  } else if (redefined !== void 0) {
+    line = redefined.line;
+    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
+  } else if (changedMacro !== void 0) {
+    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
+      (m) => m.name === changedMacro.name
+    )?.line ?? null;
+    removed = changedMacro.text;
+    pattern = was.line.pattern;
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} at the reference), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (was.line?.file === file && !holds4(after, was.line.text)) {
     pattern = was.line.pattern;
     removed = was.line.text;
     const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
     how = `\`${was.line.text}\` (line ${was.line.line} at the reference), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (now.line?.file === file) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
   } else how = `its change makes git set ${acting} on access configs (${shown3})`;
   const finding2 = protectedFinding({
     file,

@@ -296,24 +296,38 @@ function weakened(
   let pattern = now.line?.pattern ?? was.line?.pattern ?? ''
   let removed: string | null = null
   let how: string
-  const decidedHere = now.line?.file === file
-  // A line already there that decides through a redefined macro blames the macro; a new or moved line, itself.
-  const lineWasThere =
-    decidedHere &&
-    (before.get(file)?.toString('utf8') ?? '').split(/\r?\n/).some((l) => l.trim() === now.line!.text)
-  const macro =
-    now.macro !== undefined && now.macro.line > 0 && file === ATTRIBUTES_FILE ? now.macro : undefined
-  if (decidedHere && !(lineWasThere && macro !== undefined)) {
-    line = now.line!.line
-    how = `\`${now.line!.text}\` (line ${line}) sets ${acting} on access configs (${shown})`
-  } else if (macro !== undefined) {
-    line = macro.line
-    how = `the macro \`${macro.text}\` now sets ${acting} through ${deciding} on access configs (${shown})`
-  } else if (was.line?.file === file) {
+  // Which line of the file changed: one new or moved in it that now decides, a macro of the root
+  // redefined (through which a line decides now, or decided before), a deciding line removed.
+  const holds = (side: ReadonlyMap<string, Buffer>, text: string) =>
+    (side.get(file)?.toString('utf8') ?? '').split(/\r?\n/).some((l) => l.trim() === text)
+  const rootMacro = (macro: Macro | undefined) =>
+    macro !== undefined && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : undefined
+  const redefined =
+    rootMacro(now.macro) !== undefined && !holds(before, now.macro!.text) ? now.macro : undefined
+  const changedMacro =
+    rootMacro(was.macro) !== undefined && !holds(after, was.macro!.text) ? was.macro : undefined
+  if (now.line?.file === file && !holds(before, now.line.text)) {
+    line = now.line.line
+    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown})`
+  } else if (redefined !== undefined) {
+    line = redefined.line
+    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding} on access configs (${shown})`
+  } else if (changedMacro !== undefined) {
+    line =
+      parseAttributes(file, after.get(file)?.toString('utf8') ?? '').macros.findLast(
+        (m) => m.name === changedMacro.name,
+      )?.line ?? null
+    removed = changedMacro.text
+    pattern = was.line!.pattern
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} at the reference), which made ${attribute} ${was.state} through \`${was.line!.text}\` (${was.line!.file}:${was.line!.line}), is changed: ${deciding ?? 'git'} sets ${acting} on access configs (${shown})`
+  } else if (was.line?.file === file && !holds(after, was.line.text)) {
     pattern = was.line.pattern
     removed = was.line.text
     const gone = after.has(file) ? 'no longer decides' : 'is deleted with its file'
     how = `\`${was.line.text}\` (line ${was.line.line} at the reference), which made ${attribute} ${was.state}, ${gone}: ${deciding ?? 'git'} sets ${acting} on access configs (${shown})`
+  } else if (now.line?.file === file) {
+    line = now.line.line
+    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown})`
   } else how = `its change makes git set ${acting} on access configs (${shown})`
 
   const finding = protectedFinding({

@@ -13,6 +13,7 @@ import {
   patternMatcher,
 } from '../../../src/core/gate/attributes.js'
 import {VersionCache} from '../../../src/core/gate/versions.js'
+import {checkAttributes} from '../../../src/git/index.js'
 
 const files = (entries: Record<string, string>) => new AttributeFiles(new Map(Object.entries(entries)))
 
@@ -132,6 +133,45 @@ describe('.gitattributes', () => {
     })
   })
 
+  it('decides every state as git check-attr does', async () => {
+    const sides: Array<Record<string, string>> = [
+      {'.gitattributes': '*.json filter=crypt\n', 'iam/.gitattributes': '*.json -filter\n'},
+      {'.gitattributes': '*.json filter=crypt\n', 'iam/.gitattributes': '*.json !filter\n'},
+      {
+        '.gitattributes': '[attr]plain -filter\n*.json filter=crypt\n',
+        'iam/.gitattributes': '*.json !plain\n',
+      },
+      {'.gitattributes': '[attr]s filter=crypt ident\n*.json -filter s\n*.yaml s -ident\nk8s/** -s\n'},
+      {
+        '.gitattributes': '*.json -filter\n*.json filter=crypt\n/iam/*.json export-subst\n',
+        'k8s/.gitattributes': 'rbac/** ident\n',
+      },
+      {'k8s/rbac/.gitattributes': '/reader.yaml working-tree-encoding=UTF-16LE\n*.yaml binary\n'},
+    ]
+    const paths = [
+      'iam/reports.json',
+      'iam/x/a.json',
+      'a.json',
+      'k8s/rbac/reader.yaml',
+      'k8s/x.yaml',
+      'b.yaml',
+    ]
+    const names = ['filter', 'ident', 'export-subst', 'working-tree-encoding', 'text']
+    const contents = sides.map((side) => new Map(Object.entries(side).map(([p, t]) => [p, Buffer.from(t)])))
+    const byGit = await checkAttributes(contents, paths, names)
+    sides.forEach((side, i) => {
+      const evaluated = files(side)
+      for (const path of paths)
+        for (const name of names)
+          expect([i, path, name, evaluated.decide(path, name).state]).toEqual([
+            i,
+            path,
+            name,
+            byGit[i]!.get(path)?.get(name),
+          ])
+    })
+  })
+
   describe('attributeChanges', () => {
     const readable = ['iam/reports.json', 'k8s/rbac/reader.yaml']
     const side = (entries: Record<string, string>) =>
@@ -222,6 +262,25 @@ describe('.gitattributes', () => {
         },
       ])
       expect(found[0]!.message).toContain('k8s/rbac/reader.yaml')
+    })
+
+    it('blames a cancelling macro redefined on its definition', async () => {
+      const macro = (definition: string) => ({
+        '.gitattributes': `# secrets\n${definition}\n*.yaml filter=crypt\n`,
+        'k8s/.gitattributes': 'rbac/** plain\n',
+      })
+      const found = await changes(macro('[attr]plain -filter'), macro('[attr]plain -diff'))
+      expect(found).toMatchObject([
+        {
+          file: '.gitattributes',
+          line: 2,
+          before: '[attr]plain -filter',
+          witness: {pattern: 'rbac/**', attribute: 'filter', state: 'crypt'},
+        },
+      ])
+      expect(found[0]!.message).toMatch(
+        /through `rbac\/\*\* plain` \(k8s\/\.gitattributes:1\).*k8s\/rbac\/reader\.yaml/,
+      )
     })
 
     it('reports a transform whose value changed', async () => {
