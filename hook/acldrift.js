@@ -37290,35 +37290,37 @@ function patternMatcher(pattern, folder = "") {
   const matches2 = picomatch2(glob2, { dot: true });
   return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
 }
-async function attributeChanges(before, after, readPaths, effective, versions) {
-  const changed = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
-    const [was2, is] = [before.get(file), after.get(file)];
-    return was2 === void 0 || is === void 0 || !was2.equals(is);
-  }).sort();
+async function attributeChanges(root, before, after, readPaths, effective, versions) {
+  const changed = changedFiles(before, after);
   if (changed.length === 0) return [];
   const paths = await readPaths();
   const names3 = Object.keys(TRANSFORMING);
   const [was, now] = await effective([before, after], paths, names3);
-  const atReference = new AttributeFiles(texts(before));
-  const atTarget = new AttributeFiles(texts(after));
   const groups = /* @__PURE__ */ new Map();
   for (const path of paths)
     for (const attribute2 of names3) {
       const state = now.get(path)?.get(attribute2) ?? "unspecified";
       if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
-      const cause = causeOf(path, attribute2, state, changed, before, after, atReference, atTarget);
+      const cause = causeOf(path, attribute2, state, changed, before, after);
       const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
       const group = groups.get(key);
       if (group === void 0) groups.set(key, { cause, paths: [path] });
       else group.paths.push(path);
     }
+  const files = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
   return [...groups.values()].map(
-    ({ cause, paths: reached }) => weakened(cause, reached, before, after, versions)
+    ({ cause, paths: reached }) => weakened(root, cause, reached, files, before, after, versions)
   );
 }
-function causeOf(path, attribute2, state, changed, before, after, atReference, atTarget) {
-  const now = atTarget.decide(path, attribute2);
-  const was = atReference.decide(path, attribute2);
+function changedFiles(before, after) {
+  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
+    const [was, is] = [before.get(file), after.get(file)];
+    return was === void 0 || is === void 0 || !was.equals(is);
+  }).sort();
+}
+function causeOf(path, attribute2, state, changed, before, after) {
+  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
+  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
   const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
   const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
     (f) => f !== void 0 && changed.includes(f)
@@ -37331,7 +37333,7 @@ function atTargetWith(after, file, text3) {
   else files.set(file, text3);
   return new AttributeFiles(files);
 }
-function weakened(cause, paths, before, after, versions) {
+function describe2(cause, paths, before, after) {
   const { file, attribute: attribute2, state, now, was } = cause;
   const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
   const acting = assignment(attribute2, state);
@@ -37357,17 +37359,17 @@ function weakened(cause, paths, before, after, versions) {
     )?.line ?? null;
     removed = changedMacro.text;
     pattern = was.line.pattern;
-    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} at the reference), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
   } else if (was.line?.file === file && !holds4(after, was.line.text)) {
     pattern = was.line.pattern;
     removed = was.line.text;
     const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
-    how = `\`${was.line.text}\` (line ${was.line.line} at the reference), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
   } else if (now.line?.file === file) {
     line = now.line.line;
     how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
   } else how = `its change makes git set ${acting} on access configs (${shown3})`;
-  const finding2 = protectedFinding({
+  return protectedFinding({
     file,
     rule: "config-weakened",
     severity: "high",
@@ -37378,21 +37380,54 @@ function weakened(cause, paths, before, after, versions) {
     before: removed,
     after: now.line === void 0 ? null : now.line.text
   });
+}
+function weakened(root, cause, paths, files, before, after, versions) {
   const [probe] = paths;
-  return {
-    finding: finding2,
-    path: file,
-    // A version of the file holds the change when, with the target's other files, it makes the attribute act so.
-    holds: async (blob) => {
-      const text3 = blob === null ? void 0 : await versions.get(blob, "gitattributes-text", async (content) => content.toString("utf8"));
-      return atTargetWith(after, file, text3).decide(probe, attribute2).state === state;
+  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
+  let all2 = files;
+  const protectedChange = {
+    finding: describe2(cause, paths, before, after),
+    path: files[0],
+    // (asked only through `together`)
+    holds: async () => false,
+    together: {
+      files: (history) => {
+        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
+        all2 = [.../* @__PURE__ */ new Set([...files, ...named3.filter(isAttributesFile)])].sort();
+        return all2;
+      },
+      holds: async (blobs) => {
+        const side = /* @__PURE__ */ new Map();
+        for (const [file, blob] of blobs) {
+          const content = await versions.get(blob, "content", async (c) => c);
+          if (content !== void 0) side.set(file, content);
+        }
+        return actsIn(side);
+      }
+    },
+    refine: async (commit) => {
+      const parent = await firstParent(root, commit);
+      const [was, is] = await readPathsAt(
+        root,
+        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
+        all2
+      ).then((read) => read.length === 1 ? [/* @__PURE__ */ new Map(), read[0]] : read);
+      if (!actsIn(is) || actsIn(was)) return;
+      const changed = changedFiles(was, is);
+      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
+      protectedChange.finding = {
+        ...describe2(atCommit, paths, was, is),
+        commit: protectedChange.finding.commit
+      };
     }
   };
+  return protectedChange;
 }
 var ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
 var init_attributes2 = __esm({
   "src/core/gate/attributes.ts"() {
     "use strict";
+    init_git();
     init_protected();
     ATTRIBUTES_FILE = ".gitattributes";
     isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
@@ -37521,14 +37556,31 @@ function protectedBlame(input, head, readHistory2, versions) {
     const history = await readHistory2();
     const tip = history.order[0];
     if (tip === void 0) return requests.map(() => ({ commit: null, why: "no commit ever added it" }));
-    const blobs = new Map(requests.map((r) => [r.path, blobsToRead(history, tip, r.path)]));
-    await versions.load([...blobs.values()].flatMap((set) => [...set]));
+    const together = requests.map((r) => r.together?.files(history));
+    const all2 = [...new Set(together.flatMap((files) => files ?? []))];
+    const atTip = all2.length === 0 ? /* @__PURE__ */ new Map() : await blobIdsAt(root, head, all2);
+    const walks = together.map((files) => files === void 0 ? walkOf : walkOfAll(files, atTip));
+    const blobs = requests.map((r, i) => blobsToRead(history, tip, together[i]?.[0] ?? r.path, walks[i]));
+    await versions.load(
+      blobs.flatMap((set, i) => {
+        const files = together[i];
+        return files === void 0 ? [...set] : [...set].flatMap((state) => [...blobsOfAll(files, state).values()].filter((b) => b !== null));
+      })
+    );
     const boundaries = await shallowBoundaries(root);
     const results = [];
-    for (const request of requests) {
+    for (const [i, request] of requests.entries()) {
+      const files = together[i];
+      const holds4 = (state) => files === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files, state));
       const answers = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs.get(request.path)]) answers.set(blob, await request.holds(blob));
-      const result2 = semanticBlame(history, tip, request.path, (blob) => answers.get(blob) ?? false);
+      for (const blob of [null, ...blobs[i]]) answers.set(blob, await holds4(blob));
+      const result2 = semanticBlame(
+        history,
+        tip,
+        files?.[0] ?? request.path,
+        (blob) => answers.get(blob) ?? false,
+        walks[i]
+      );
       if (result2.sha !== null && boundaries.has(result2.sha))
         results.push({
           sha: null,
@@ -37819,7 +37871,7 @@ function applyApprovals(findings, records, approvers, today, approvalsFile, judg
           ...approval,
           valid: false,
           status: "self-approval",
-          why: `it was added in the same commit as the access it approves (${describe2(r.addedBy)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`
+          why: `it was added in the same commit as the access it approves (${describe3(r.addedBy)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`
         });
     }
   for (const { finding: finding2, matching } of covered) {
@@ -37898,7 +37950,7 @@ function approvalFinding(record, approval, unused, file) {
     approval: null
   };
 }
-var APPROVAL_RULES, describe2, capitalise;
+var APPROVAL_RULES, describe3, capitalise;
 var init_approvals2 = __esm({
   async "src/core/gate/approvals.ts"() {
     "use strict";
@@ -37912,7 +37964,7 @@ var init_approvals2 = __esm({
       "approval-stale",
       "approval-unverified"
     ];
-    describe2 = (commit) => commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`;
+    describe3 = (commit) => commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`;
     capitalise = (text3) => text3.charAt(0).toUpperCase() + text3.slice(1);
   }
 });
@@ -38664,6 +38716,7 @@ async function runGate(input) {
     const only = (files) => new Map([...files].filter(([path]) => isAttributesFile(path)));
     found2.push(
       ...await attributeChanges(
+        root,
         new Map([...only(before), ...atReference]),
         only(after),
         readPaths,
@@ -38674,11 +38727,12 @@ async function runGate(input) {
   }
   if (target.spec.type === "ref") {
     const blamed = await blame(found2);
-    found2.forEach((p, i) => {
-      p.finding.commit = blamed[i].commit;
-      if (blamed[i].commit === null)
-        notes.push(`${p.path}: ${p.finding.rule} not attributed: ${blamed[i].why}`);
-    });
+    for (const [i, p] of found2.entries()) {
+      const { commit, why } = blamed[i];
+      p.finding.commit = commit;
+      if (commit === null) notes.push(`${p.path}: ${p.finding.rule} not attributed: ${why}`);
+      else await p.refine?.(commit.sha);
+    }
   } else if (found2.length > 0) {
     const pending = await pendingOf(input);
     for (const p of found2) p.finding.commit = pending;

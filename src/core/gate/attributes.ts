@@ -20,7 +20,8 @@
 // (`.git/info/attributes`, `core.attributesFile`) are not committed and not compared.
 
 import picomatch from 'picomatch'
-import type {AttributeState, PathAttributes} from '../../git/index.js'
+import {type AttributeState, firstParent, type PathAttributes, readPathsAt} from '../../git/index.js'
+import type {Finding} from '../../kernel/types.js'
 import {type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
 
@@ -198,24 +199,18 @@ interface Cause {
  * only when some .gitattributes changed); `effective` computes the states as git does.
  */
 export async function attributeChanges(
+  root: string,
   before: ReadonlyMap<string, Buffer>,
   after: ReadonlyMap<string, Buffer>,
   readPaths: () => Promise<string[]>,
   effective: EffectiveAttributes,
   versions: VersionCache,
 ): Promise<Protected[]> {
-  const changed = [...new Set([...before.keys(), ...after.keys()])]
-    .filter((file) => {
-      const [was, is] = [before.get(file), after.get(file)]
-      return was === undefined || is === undefined || !was.equals(is)
-    })
-    .sort()
+  const changed = changedFiles(before, after)
   if (changed.length === 0) return []
   const paths = await readPaths()
   const names = Object.keys(TRANSFORMING)
   const [was, now] = await effective([before, after], paths, names)
-  const atReference = new AttributeFiles(texts(before))
-  const atTarget = new AttributeFiles(texts(after))
 
   // Grouped by the change blamed: one finding names every path it reaches.
   const groups = new Map<string, {cause: Cause; paths: string[]}>()
@@ -223,21 +218,32 @@ export async function attributeChanges(
     for (const attribute of names) {
       const state = now!.get(path)?.get(attribute) ?? 'unspecified'
       if (!acts(state) || state === (was!.get(path)?.get(attribute) ?? 'unspecified')) continue
-      const cause = causeOf(path, attribute, state, changed, before, after, atReference, atTarget)
+      const cause = causeOf(path, attribute, state, changed, before, after)
       const key = [cause.file, attribute, state, cause.now.line?.text, cause.was.line?.text].join('\u0000')
       const group = groups.get(key)
       if (group === undefined) groups.set(key, {cause, paths: [path]})
       else group.paths.push(path)
     }
+  const files = [...new Set([...before.keys(), ...after.keys()])].sort()
   return [...groups.values()].map(({cause, paths: reached}) =>
-    weakened(cause, reached, before, after, versions),
+    weakened(root, cause, reached, files, before, after, versions),
   )
 }
 
+/** The .gitattributes files added, changed or deleted from one side to the other. */
+function changedFiles(before: ReadonlyMap<string, Buffer>, after: ReadonlyMap<string, Buffer>): string[] {
+  return [...new Set([...before.keys(), ...after.keys()])]
+    .filter((file) => {
+      const [was, is] = [before.get(file), after.get(file)]
+      return was === undefined || is === undefined || !was.equals(is)
+    })
+    .sort()
+}
+
 /**
- * Which changed file makes the attribute act on the path: the one that, put back as it was at
- * the reference alone, makes it not act as it does now. Else the file holding the deciding line
- * (at the target, then at the reference), else the first changed file.
+ * Which changed file makes the attribute act on the path: the one that, put back as it was
+ * before alone, makes it not act as it does after. Else the file holding the deciding line
+ * (after, then before), else the first changed file.
  */
 function causeOf(
   path: string,
@@ -246,11 +252,9 @@ function causeOf(
   changed: string[],
   before: ReadonlyMap<string, Buffer>,
   after: ReadonlyMap<string, Buffer>,
-  atReference: AttributeFiles,
-  atTarget: AttributeFiles,
 ): Cause {
-  const now = atTarget.decide(path, attribute)
-  const was = atReference.decide(path, attribute)
+  const now = new AttributeFiles(texts(after)).decide(path, attribute)
+  const was = new AttributeFiles(texts(before)).decide(path, attribute)
   const undoes = (file: string) =>
     atTargetWith(after, file, before.get(file)?.toString('utf8')).decide(path, attribute).state !== state
   const file =
@@ -278,14 +282,13 @@ function atTargetWith(
 const assignment = (attribute: string, state: AttributeState) =>
   state === 'set' ? attribute : `${attribute}=${state}`
 
-/** The finding of a transforming attribute that came to act on access configs, and how blame asks a version of its file. */
-function weakened(
+/** The finding of a transforming attribute that came to act on access configs, told as the change from `before` to `after`. */
+function describe(
   cause: Cause,
   paths: string[],
   before: ReadonlyMap<string, Buffer>,
   after: ReadonlyMap<string, Buffer>,
-  versions: VersionCache,
-): Protected {
+): Finding {
   const {file, attribute, state, now, was} = cause
   const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '')
   const acting = assignment(attribute, state)
@@ -319,18 +322,18 @@ function weakened(
       )?.line ?? null
     removed = changedMacro.text
     pattern = was.line!.pattern
-    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} at the reference), which made ${attribute} ${was.state} through \`${was.line!.text}\` (${was.line!.file}:${was.line!.line}), is changed: ${deciding ?? 'git'} sets ${acting} on access configs (${shown})`
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute} ${was.state} through \`${was.line!.text}\` (${was.line!.file}:${was.line!.line}), is changed: ${deciding ?? 'git'} sets ${acting} on access configs (${shown})`
   } else if (was.line?.file === file && !holds(after, was.line.text)) {
     pattern = was.line.pattern
     removed = was.line.text
     const gone = after.has(file) ? 'no longer decides' : 'is deleted with its file'
-    how = `\`${was.line.text}\` (line ${was.line.line} at the reference), which made ${attribute} ${was.state}, ${gone}: ${deciding ?? 'git'} sets ${acting} on access configs (${shown})`
+    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute} ${was.state}, ${gone}: ${deciding ?? 'git'} sets ${acting} on access configs (${shown})`
   } else if (now.line?.file === file) {
     line = now.line.line
     how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown})`
   } else how = `its change makes git set ${acting} on access configs (${shown})`
 
-  const finding = protectedFinding({
+  return protectedFinding({
     file,
     rule: 'config-weakened',
     severity: 'high',
@@ -341,17 +344,62 @@ function weakened(
     before: removed,
     after: now.line === undefined ? null : now.line.text,
   })
+}
+
+/**
+ * The finding, and how semantic blame asks a state of the history: every .gitattributes file at
+ * once (git reads them together), so the commit blamed is the first after which the attribute
+ * acts, whichever of them it changed; once blamed, the finding is told as that commit's change.
+ */
+function weakened(
+  root: string,
+  cause: Cause,
+  paths: string[],
+  files: string[],
+  before: ReadonlyMap<string, Buffer>,
+  after: ReadonlyMap<string, Buffer>,
+  versions: VersionCache,
+): Protected {
   const [probe] = paths
-  return {
-    finding,
-    path: file,
-    // A version of the file holds the change when, with the target's other files, it makes the attribute act so.
-    holds: async (blob) => {
-      const text =
-        blob === null
-          ? undefined
-          : await versions.get(blob, 'gitattributes-text', async (content) => content.toString('utf8'))
-      return atTargetWith(after, file, text).decide(probe!, attribute).state === state
+  const actsIn = (side: ReadonlyMap<string, Buffer>) =>
+    new AttributeFiles(texts(side)).decide(probe!, cause.attribute).state === cause.state
+  // Every .gitattributes the history names, those since deleted too, once blame reads it.
+  let all = files
+  const protectedChange: Protected = {
+    finding: describe(cause, paths, before, after),
+    path: files[0]!,
+    // (asked only through `together`)
+    holds: async () => false,
+    together: {
+      files: (history) => {
+        const named = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path))
+        all = [...new Set([...files, ...named.filter(isAttributesFile)])].sort()
+        return all
+      },
+      holds: async (blobs) => {
+        const side = new Map<string, Buffer>()
+        for (const [file, blob] of blobs) {
+          const content = await versions.get(blob, 'content', async (c) => c)
+          if (content !== undefined) side.set(file, content)
+        }
+        return actsIn(side)
+      },
+    },
+    refine: async (commit) => {
+      const parent = await firstParent(root, commit)
+      const [was, is] = await readPathsAt(
+        root,
+        [...(parent === null ? [] : [{type: 'ref' as const, commit: parent}]), {type: 'ref', commit}],
+        all,
+      ).then((read) => (read.length === 1 ? [new Map<string, Buffer>(), read[0]!] : read))
+      if (!actsIn(is!) || actsIn(was!)) return
+      const changed = changedFiles(was!, is!)
+      const atCommit = causeOf(probe!, cause.attribute, cause.state, changed, was!, is!)
+      protectedChange.finding = {
+        ...describe(atCommit, paths, was!, is!),
+        commit: protectedChange.finding.commit,
+      }
     },
   }
+  return protectedChange
 }

@@ -150,6 +150,7 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
       new Map([...files].filter(([path]) => isAttributesFile(path)))
     found.push(
       ...(await attributeChanges(
+        root,
         new Map([...only(before), ...atReference!]),
         only(after),
         readPaths,
@@ -162,11 +163,12 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   // Who made each protected change, and each approval.
   if (target.spec.type === 'ref') {
     const blamed = await blame(found)
-    found.forEach((p, i) => {
-      p.finding.commit = blamed[i]!.commit
-      if (blamed[i]!.commit === null)
-        notes.push(`${p.path}: ${p.finding.rule} not attributed: ${blamed[i]!.why}`)
-    })
+    for (const [i, p] of found.entries()) {
+      const {commit, why} = blamed[i]!
+      p.finding.commit = commit
+      if (commit === null) notes.push(`${p.path}: ${p.finding.rule} not attributed: ${why}`)
+      else await p.refine?.(commit.sha)
+    }
   } else if (found.length > 0) {
     const pending = await pendingOf(input)
     for (const p of found) p.finding.commit = pending

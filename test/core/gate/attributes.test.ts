@@ -184,6 +184,7 @@ describe('.gitattributes', () => {
       })
     const changes = (before: Record<string, string>, after: Record<string, string>) =>
       attributeChanges(
+        '/nonexistent',
         side(before),
         side(after),
         async () => readable,
