@@ -228,7 +228,7 @@ describe('.gitattributes', () => {
           witness: {setting: 'iam/.gitattributes', pattern: '*.json', attribute: 'filter', state: 'crypt'},
         })
         expect(finding!.message).toMatch(
-          /`\*\.json -filter` \(line 2 at the reference\).*\.gitattributes:1.*iam\/reports\.json/,
+          /`\*\.json -filter` \(line 2 before\).*\.gitattributes:1.*iam\/reports\.json/,
         )
       }
     })
