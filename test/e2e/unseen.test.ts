@@ -372,6 +372,7 @@ describe('an agent moving a policy out of sight', () => {
     expect(code).toBe(0)
     expect(report.findings).toEqual([])
   }, 60_000)
+
   describe('in a repository whose .gitattributes cancel a transform on the policies', () => {
     beforeAll(async () => {
       await r.git('checkout', '--quiet', '--force', '-B', 'encrypted', 'approved')
