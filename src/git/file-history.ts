@@ -7,12 +7,18 @@ import {type History, parseHistory} from './history.js'
 import {runGit} from './run.js'
 
 /**
- * Commits reachable from `to` that change any of `paths`, each with its raw changes to them;
- * `order[0]` is the newest (the files are as in `to` there), and parents are rewritten to
- * the nearest ancestors that change them.
+ * Commits reachable from `to` that change any of `paths` (or of the paths that `globs` match,
+ * such as files since deleted), each with its raw changes to them; `order[0]` is the newest
+ * (the files are as in `to` there), and parents are rewritten to the nearest ancestors that
+ * change them.
  */
-export async function readPathHistory(root: string, to: string, paths: readonly string[]): Promise<History> {
-  if (paths.length === 0) return {commits: new Map(), order: []}
+export async function readPathHistory(
+  root: string,
+  to: string,
+  paths: readonly string[],
+  globs: readonly string[] = [],
+): Promise<History> {
+  if (paths.length === 0 && globs.length === 0) return {commits: new Map(), order: []}
   const output = await runGit(root, [
     'log',
     '--raw',
@@ -28,6 +34,7 @@ export async function readPathHistory(root: string, to: string, paths: readonly 
     to,
     '--',
     ...paths.map((path) => `:(literal)${path}`),
+    ...globs.map((glob) => `:(glob)${glob}`),
   ])
   return parseHistory(output)
 }
@@ -103,4 +110,23 @@ export async function listPathsNamed(
   return [...new Set(splitNul(await runGit(root, ['ls-files', '-z', ...others, '--', pathspec])))].filter(
     named,
   )
+}
+
+/**
+ * The paths named `name` in any folder of commit `from` that a side no longer holds: one
+ * path-limited diff (a commit's whole tree is not listed).
+ */
+export async function deletedPathsNamed(
+  root: string,
+  from: string,
+  side: FileSide | {type: 'worktree'},
+  name: string,
+): Promise<string[]> {
+  const options = ['-r', '-z', '--name-only', '--no-renames', '--diff-filter=D']
+  const compare =
+    side.type === 'ref'
+      ? ['diff-tree', ...options, from, side.commit]
+      : ['diff-index', ...options, ...(side.type === 'staged' ? ['--cached'] : []), from]
+  const named = (path: string) => path === name || path.endsWith(`/${name}`)
+  return splitNul(await runGit(root, [...compare, '--', `:(glob)**/${name}`])).filter(named)
 }

@@ -32,7 +32,14 @@ export {
   pathChanges,
   type PathChanges,
 } from './history.js'
-export {blobIdsAt, type FileSide, listPathsNamed, readPathHistory, readPathsAt} from './file-history.js'
+export {
+  blobIdsAt,
+  deletedPathsNamed,
+  type FileSide,
+  listPathsNamed,
+  readPathHistory,
+  readPathsAt,
+} from './file-history.js'
 export {pendingSigningKey, verifiedSigners} from './signatures.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {type TreeEntry} from './entries.js'
@@ -45,3 +52,4 @@ export {
 } from './staged.js'
 export type {ReadResult, SkippedFile, SkipReason} from './types.js'
 export {listTrackedFiles, listWorktreeFiles, readWorktreeFiles} from './worktree.js'
+export {type AttributeState, checkAttributes, type PathAttributes} from './attributes.js'

@@ -31,8 +31,11 @@ function gitBinary(): string {
   return process.env.ACLDRIFT_GIT || 'git'
 }
 
-/** Starts git in `cwd` with stdin, stdout and stderr piped. Never through a shell. */
-export function spawnGit(cwd: string, args: readonly string[]): GitProcess {
+/**
+ * Starts git in `cwd` with stdin, stdout and stderr piped. Never through a shell. `env` adds to
+ * (or, with undefined, removes from) this process's environment.
+ */
+export function spawnGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): GitProcess {
   spawned++
   const child = spawn(gitBinary(), args, {
     cwd,
@@ -46,6 +49,7 @@ export function spawnGit(cwd: string, args: readonly string[]): GitProcess {
       GIT_NO_REPLACE_OBJECTS: '1',
       GIT_OPTIONAL_LOCKS: '0',
       GIT_TERMINAL_PROMPT: '0',
+      ...env,
     },
   })
   // git may exit before reading all of its input; its exit status says why, so EPIPE is not an error here.
@@ -78,9 +82,9 @@ export function waitForGit(child: GitProcess, cwd: string, args: readonly string
 export async function runGit(
   cwd: string,
   args: readonly string[],
-  options: {input?: string | Buffer} = {},
+  options: {input?: string | Buffer; env?: NodeJS.ProcessEnv} = {},
 ): Promise<Buffer> {
-  const child = spawnGit(cwd, args)
+  const child = spawnGit(cwd, args, options.env)
   const stdout: Buffer[] = []
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
   child.stdin.end(options.input)

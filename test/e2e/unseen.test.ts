@@ -180,6 +180,93 @@ const TRANSFORMING_ATTRIBUTES = [
   },
 ]
 
+/**
+ * The approved .gitattributes of a repository that keeps secrets encrypted (git-crypt's setup:
+ * https://github.com/AGWA/git-crypt#using-git-crypt) and its access configs readable: the root
+ * filters every .json and .yaml, and each cancelling line keeps the policies as checked.
+ */
+const ENCRYPTED = {
+  '.gitattributes': [
+    '# secrets are encrypted in the repository',
+    '[attr]plain -filter',
+    '*.json filter=crypt',
+    '*.yaml filter=crypt',
+    '*.yaml ident',
+    'k8s/** -ident',
+    '',
+  ].join('\n'),
+  'iam/.gitattributes': '# policies stay readable\n*.json -filter\n',
+  'k8s/.gitattributes': 'rbac/** plain\n',
+}
+
+/**
+ * Changes that add no transforming line but make one act again on a policy: the finding is on
+ * the changed file, at the line that now decides (`line`), or naming the line it took away (`before`).
+ */
+const UNCANCELLED: {
+  name: string
+  attack: Attack
+  file: string
+  attribute: string
+  line: number | null
+  before: string | null
+  covers: string
+}[] = [
+  {
+    name: 'deletes the folder file that cancels the filter',
+    attack: (repo) => repo.git('rm', '--quiet', 'iam/.gitattributes').then(() => undefined),
+    file: 'iam/.gitattributes',
+    attribute: 'filter',
+    line: null,
+    before: '*.json -filter',
+    covers: 'iam/reports.json',
+  },
+  {
+    name: 'deletes only the cancelling line',
+    attack: (repo) => repo.write('iam/.gitattributes', '# policies stay readable\n'),
+    file: 'iam/.gitattributes',
+    attribute: 'filter',
+    line: null,
+    before: '*.json -filter',
+    covers: 'iam/reports.json',
+  },
+  {
+    name: 'makes the cancelling macro unspecified (`!plain`)',
+    attack: (repo) => repo.write('k8s/.gitattributes', 'rbac/** !plain\n'),
+    file: 'k8s/.gitattributes',
+    attribute: 'filter',
+    line: null,
+    before: 'rbac/** plain',
+    covers: 'k8s/rbac/reader.yaml',
+  },
+  {
+    name: 'reorders the lines so that the transforming one comes last',
+    attack: (repo) =>
+      repo.write(
+        '.gitattributes',
+        ENCRYPTED['.gitattributes'].replace('*.yaml ident\nk8s/** -ident', 'k8s/** -ident\n*.yaml ident'),
+      ),
+    file: '.gitattributes',
+    attribute: 'ident',
+    line: 6,
+    before: null,
+    covers: 'k8s/rbac/reader.yaml',
+  },
+  {
+    name: 'redefines the cancelling macro',
+    attack: (repo) =>
+      repo.write(
+        '.gitattributes',
+        ENCRYPTED['.gitattributes'].replace('[attr]plain -filter', '[attr]plain -diff'),
+      ),
+    file: '.gitattributes',
+    attribute: 'filter',
+    line: 2,
+    before: '[attr]plain -filter',
+    covers: 'k8s/rbac/reader.yaml',
+  },
+]
+
 describe('an agent moving a policy out of sight', () => {
   let r: TestRepo
   beforeAll(async () => {
@@ -197,8 +284,8 @@ describe('an agent moving a policy out of sight', () => {
   }, 60_000)
 
   /** The attack on a branch of its own, committed as Claude Code: blocked by the hook, then committed bypassing it. */
-  async function attackAsAgent(name: string, attack: Attack): Promise<string> {
-    await r.git('checkout', '--quiet', '--force', '-B', `attack-${name.replace(/\W+/g, '-')}`, 'approved')
+  async function attackAsAgent(name: string, attack: Attack, from = 'approved'): Promise<string> {
+    await r.git('checkout', '--quiet', '--force', '-B', `attack-${name.replace(/\W+/g, '-')}`, from)
     await attack(r)
     await r.stage()
     const message = identities.claudeCode.message('Tidy up policies')
@@ -285,4 +372,58 @@ describe('an agent moving a policy out of sight', () => {
     expect(code).toBe(0)
     expect(report.findings).toEqual([])
   }, 60_000)
+
+  describe('in a repository whose .gitattributes cancel a transform on the policies', () => {
+    beforeAll(async () => {
+      await r.git('checkout', '--quiet', '--force', '-B', 'encrypted', 'approved')
+      // Committed by the approver who ran init, through the hook: no transform acts on a policy.
+      await commitFiles(r, ENCRYPTED, 'Encrypt secrets, keep policies readable')
+      await r.git('tag', 'approved-encrypted')
+    }, 60_000)
+
+    /** The audit of the attack branch (its HEAD against the approved state), as JSON. */
+    async function audit(): Promise<{code: number; report: Report}> {
+      const run = await runCli(['audit', '--format', 'json'], {cwd: r.dir})
+      const report: unknown = JSON.parse(run.stdout)
+      expectValidReport(report)
+      return {code: run.code, report}
+    }
+
+    for (const {name, attack, file, attribute, line, before, covers} of UNCANCELLED)
+      it(`an agent that ${name} is blocked, and the audit reports config-weakened on ${file}, blamed on the agent`, async () => {
+        const sha = await attackAsAgent(`uncancel ${name}`, attack, 'approved-encrypted')
+        const {code, report} = await audit()
+        expect(code).toBe(1)
+        const weakened = report.findings.filter((f) => f.rule === 'config-weakened')
+        expect(weakened).toHaveLength(1)
+        expect(weakened[0]).toMatchObject({
+          file,
+          severity: 'high',
+          line,
+          before,
+          witness: {setting: file, attribute},
+          commit: {sha, actor: {type: 'agent'}},
+        })
+        expect(weakened[0]!.message).toContain(covers)
+      }, 60_000)
+
+    it('an agent that adds `-filter`, turns `-filter` into `!filter`, or filters files no kind reads passes', async () => {
+      await r.git('checkout', '--quiet', '--force', '-B', 'honest-attributes', 'approved-encrypted')
+      await r.write('iam/.gitattributes', '# policies stay readable\n*.json !filter\n')
+      await r.write('k8s/rbac/.gitattributes', '*.yaml -filter -ident\n')
+      await r.write('docs/.gitattributes', '*.json filter=crypt ident\n')
+      await r.stage()
+      // Through the hook: git leaves the filter unspecified on the policies, as check-attr says.
+      await r.gitEnv(
+        {CLAUDECODE: '1'},
+        'commit',
+        '--quiet',
+        '-m',
+        identities.claudeCode.message('Attributes'),
+      )
+      const {code, report} = await audit()
+      expect(code).toBe(0)
+      expect(report.findings.filter((f) => f.rule === 'config-weakened')).toEqual([])
+    }, 60_000)
+  })
 })

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {rm} from 'node:fs/promises'
+import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {EnvironmentError, UsageError} from '../../src/kernel/errors.js'
@@ -7,6 +7,8 @@ import {MAX_FILE_BYTES} from '../../src/kernel/parse.js'
 import type {SourceFile} from '../../src/kernel/types.js'
 import {
   BatchParser,
+  checkAttributes,
+  deletedPathsNamed,
   findRepoRoot,
   gitProcessCount,
   headCommit,
@@ -311,6 +313,67 @@ describe('paths by name', () => {
       'a b/[x]/.gitattributes',
       'iam/.gitattributes',
       'new/.gitattributes',
+    ])
+  })
+})
+
+describe('attributes as git computes them', () => {
+  const side = (entries: Record<string, string>) =>
+    new Map(Object.entries(entries).map(([path, text]) => [path, Buffer.from(text)]))
+  const state = (found: Awaited<ReturnType<typeof checkAttributes>>, path: string) =>
+    Object.fromEntries(found.map((s) => s.get(path)).flatMap((s, i) => [[i, s?.get('filter')]]))
+
+  it('evaluates each side of .gitattributes files on its own, with one check-attr per side', async () => {
+    const root = '*.json filter=crypt\n'
+    const before = gitProcessCount()
+    const found = await checkAttributes(
+      [
+        side({'.gitattributes': root, 'iam/.gitattributes': '*.json -filter\n'}),
+        side({'.gitattributes': root}),
+        new Map(),
+      ],
+      ['iam/a.json', 'a b/c.json', 'x.yaml'],
+      ['filter', 'ident'],
+    )
+    expect(gitProcessCount() - before).toBe(1 + 1 + 2 + 3) // init, hash-object, update-index ×2, check-attr ×3
+    expect(state(found, 'iam/a.json')).toEqual({0: 'unset', 1: 'crypt', 2: 'unspecified'})
+    expect(state(found, 'a b/c.json')).toEqual({0: 'crypt', 1: 'crypt', 2: 'unspecified'})
+    expect(found[0]!.get('x.yaml')?.get('ident')).toBe('unspecified')
+  })
+
+  it('leaves out the global attributes file (core.attributesFile), which is local and not committed', async () => {
+    // Its default place, ~/.config/git/attributes, as $XDG_CONFIG_HOME/git/attributes.
+    const home = await makeTempDir()
+    extraDirs.push(home)
+    await mkdir(join(home, 'git'))
+    await writeFile(join(home, 'git', 'attributes'), '*.json filter=crypt\n')
+    const saved = process.env.XDG_CONFIG_HOME
+    process.env.XDG_CONFIG_HOME = home
+    try {
+      const [found] = await checkAttributes([side({'.gitattributes': '*.md text\n'})], ['a.json'], ['filter'])
+      expect(found!.get('a.json')?.get('filter')).toBe('unspecified')
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CONFIG_HOME
+      else process.env.XDG_CONFIG_HOME = saved
+    }
+  })
+
+  it('names the files of a name that a commit had and a side no longer holds', async () => {
+    for (const path of ['.gitattributes', 'iam/.gitattributes', 'k8s/.gitattributes'])
+      await repo.write(path, '')
+    await repo.stage()
+    const from = await repo.commit('attributes')
+    await repo.git('rm', '--quiet', 'iam/.gitattributes')
+    const staged = await deletedPathsNamed(repo.dir, from, {type: 'staged'}, '.gitattributes')
+    expect(staged).toEqual(['iam/.gitattributes'])
+    await repo.remove('k8s/.gitattributes')
+    expect((await deletedPathsNamed(repo.dir, from, {type: 'worktree'}, '.gitattributes')).sort()).toEqual([
+      'iam/.gitattributes',
+      'k8s/.gitattributes',
+    ])
+    const commit = await repo.commit('drop one')
+    expect(await deletedPathsNamed(repo.dir, from, {type: 'ref', commit}, '.gitattributes')).toEqual([
+      'iam/.gitattributes',
     ])
   })
 })

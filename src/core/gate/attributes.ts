@@ -2,41 +2,74 @@
 // blob acldrift reads (https://git-scm.com/docs/gitattributes): `filter` runs a smudge command
 // on checkout, `ident` expands `$Id$` on checkout, `working-tree-encoding` re-encodes the file
 // on checkout, and `export-subst` expands `$Format:…$` in `git archive`. On an access config
-// that means the policy deployed is not the policy checked, so adding one on a path the
-// inventory reads is config-weakened, with the commit and actor that made it.
+// that means the policy deployed is not the policy checked, so a change of .gitattributes that
+// makes one of them apply to a path the inventory reads is config-weakened, with the commit
+// and actor that made it.
 //
 // Line-ending attributes (`text`, `eol`, `crlf`) are not: they only convert LF and CRLF, which
 // JSON, YAML and CODEOWNERS read alike. Attributes for diff, merge, export-ignore (leaving a
 // file out of an archive) and linguist change no content that is deployed.
 //
-// Every committed .gitattributes counts, in any folder: git applies `iam/.gitattributes` to the
-// files under iam/ just as the root's, its patterns relative to its folder. Macros (`[attr]…`)
-// are defined only at the root, and a folder's file uses them.
+// What is compared is each read path's effective attributes, as git computes them from every
+// committed .gitattributes (src/git/attributes.ts), at the reference and at the target: not the
+// lines added. Deleting a folder's `*.json -filter`, turning it into `!filter`, moving the root's
+// `filter=crypt` line below it, or redefining a macro all make a transform apply without adding
+// one. The line to blame is found by evaluating the files the way gitattributes(5) says: the
+// deeper folder's file over the shallower, a later line over an earlier one, per attribute;
+// macros (`[attr]…`, defined only at the root) expand where they are set. Local attributes
+// (`.git/info/attributes`, `core.attributesFile`) are not committed and not compared.
 
 import picomatch from 'picomatch'
+import {type AttributeState, firstParent, type PathAttributes, readPathsAt} from '../../git/index.js'
+import type {Finding} from '../../kernel/types.js'
 import {type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
 
 export const ATTRIBUTES_FILE = '.gitattributes'
 
+/** Whether a path is a .gitattributes file, in any folder. */
+export const isAttributesFile = (path: string) =>
+  path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`)
+
 /** The folder a .gitattributes file's patterns are relative to: '' for the root's, `iam/` for iam/.gitattributes. */
 const folderOf = (file: string) => file.slice(0, file.length - ATTRIBUTES_FILE.length)
 
 /** The attributes that transform content, and what each does to it. */
-const TRANSFORMING: Readonly<Record<string, string>> = {
+export const TRANSFORMING: Readonly<Record<string, string>> = {
   filter: 'git runs a clean/smudge filter on them',
   ident: 'git expands $Id$ in them on checkout',
   'working-tree-encoding': 'git re-encodes them on checkout',
   'export-subst': '`git archive` expands $Format:…$ placeholders in them',
 }
 
-/** One transforming attribute set on one pattern. */
-interface Transform {
+/** Whether a state makes the attribute act: set, or given a value. */
+const acts = (state: AttributeState) => state !== 'unset' && state !== 'unspecified'
+
+/** One line of a .gitattributes file: a pattern and the attribute states it assigns, in order. */
+export interface AttributeLine {
+  file: string
+  /** 1-based */
+  line: number
+  text: string
   pattern: string
-  attribute: string
+  states: Array<[string, AttributeState]>
 }
 
-const key = (t: Transform) => `${t.pattern}\u0000${t.attribute}`
+/** A macro definition (`[attr]name states…`) of the root's file. */
+interface Macro {
+  name: string
+  line: number
+  text: string
+  states: Array<[string, AttributeState]>
+}
+
+/** `attr` set, `-attr` unset, `!attr` unspecified, `attr=value` a value: check-attr's words. */
+function stateOf(token: string): [string, AttributeState] {
+  if (token.startsWith('-')) return [token.slice(1), 'unset']
+  if (token.startsWith('!')) return [token.slice(1), 'unspecified']
+  const equals = token.indexOf('=')
+  return equals === -1 ? [token, 'set'] : [token.slice(0, equals), token.slice(equals + 1)]
+}
 
 /** Unquotes a pattern written as a C-style quoted string, as git allows. */
 const unquote = (pattern: string) =>
@@ -44,47 +77,24 @@ const unquote = (pattern: string) =>
     ? pattern.slice(1, -1).replace(/\\(.)/g, '$1')
     : pattern
 
-/** The lines of a .gitattributes file: macro definitions, and the attributes set on each pattern. */
-function parseLines(text: string): {macros: [string, string[]][]; lines: [string, string[]][]} {
-  const macros: [string, string[]][] = []
-  const lines: [string, string[]][] = []
-  for (const line of text.split(/\r?\n/)) {
-    const trimmed = line.trim()
-    if (trimmed === '' || trimmed.startsWith('#')) continue
+/** A .gitattributes file's pattern lines, and its macro definitions (read only in the root's). */
+export function parseAttributes(file: string, text: string): {lines: AttributeLine[]; macros: Macro[]} {
+  const lines: AttributeLine[] = []
+  const macros: Macro[] = []
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const trimmed = raw.trim()
+    if (trimmed === '' || trimmed.startsWith('#')) return
     const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0]
     const pattern = quoted ?? trimmed.split(/\s+/)[0]!
-    const attributes = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean)
-    if (pattern.startsWith('[attr]')) macros.push([pattern.slice('[attr]'.length), attributes])
-    else lines.push([unquote(pattern), attributes])
-  }
-  return {macros, lines}
-}
-
-/**
- * The transforming attributes a .gitattributes file sets, with macros expanded: those `rootText`
- * (the root .gitattributes; the file itself by default) defines, as git reads macros only there.
- */
-export function transforms(text: string, rootText: string = text): Transform[] {
-  const macros = new Map<string, string[]>([
-    ['binary', ['-diff', '-merge', '-text']],
-    ...parseLines(rootText).macros,
-  ])
-  const expand = (attribute: string, depth: number): string[] => {
-    const macro = macros.get(attribute)
-    return macro === undefined || depth > 8
-      ? [attribute]
-      : [attribute, ...macro.flatMap((a) => expand(a, depth + 1))]
-  }
-  const found = new Map<string, Transform>()
-  for (const [pattern, attributes] of parseLines(text).lines)
-    for (const attribute of attributes.flatMap((a) => expand(a, 0))) {
-      // `attr` and `attr=value` set it; `-attr` and `!attr` unset it.
-      const name = attribute.split('=')[0]!
-      if (TRANSFORMING[name] === undefined || attribute.startsWith('-') || attribute.startsWith('!')) continue
-      const transform = {pattern, attribute: name}
-      found.set(key(transform), transform)
-    }
-  return [...found.values()]
+    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf)
+    if (pattern.startsWith('[attr]')) {
+      if (file === ATTRIBUTES_FILE)
+        macros.push({name: pattern.slice('[attr]'.length), line: i + 1, text: trimmed, states})
+    } else if (!pattern.startsWith('!'))
+      // (git ignores negative patterns)
+      lines.push({file, line: i + 1, text: trimmed, pattern: unquote(pattern), states})
+  })
+  return {lines, macros}
 }
 
 /**
@@ -101,82 +111,295 @@ export function patternMatcher(pattern: string, folder = ''): (path: string) => 
   return (path) => path.startsWith(folder) && matches(path.slice(folder.length))
 }
 
-/** The transforming attributes one .gitattributes file sets, macros read from the root's. */
-const setBy = (file: string, text: string, rootText: string) =>
-  transforms(text, file === ATTRIBUTES_FILE ? text : rootText)
-
-/**
- * The transforming attributes added on paths the inventory reads, by each of `files` (the
- * .gitattributes files of the target, the root's and the folders'). `readPaths`: the target's
- * paths that some kind or container format may read (asked only when some line was added).
- */
-export async function attributeChanges(
-  files: readonly string[],
-  before: Map<string, Buffer>,
-  after: Map<string, Buffer>,
-  readPaths: () => Promise<string[]>,
-  versions: VersionCache,
-): Promise<Protected[]> {
-  const rootBefore = before.get(ATTRIBUTES_FILE)?.toString('utf8') ?? ''
-  const rootAfter = after.get(ATTRIBUTES_FILE)?.toString('utf8') ?? ''
-  let paths: Promise<string[]> | undefined
-  const found: Protected[] = []
-  for (const file of files) {
-    const is = after.get(file)?.toString('utf8')
-    if (is === undefined) continue
-    // A folder's file is judged again when the root's macros change what its lines set.
-    const old = new Set(setBy(file, before.get(file)?.toString('utf8') ?? '', rootBefore).map(key))
-    const added = setBy(file, is, rootAfter).filter((t) => !old.has(key(t)))
-    if (added.length === 0) continue
-    const readable = await (paths ??= readPaths())
-    for (const transform of added) {
-      const matches = readable.filter(patternMatcher(transform.pattern, folderOf(file)))
-      if (matches.length > 0) found.push(weakened(file, is, rootAfter, transform, matches, versions))
-    }
-  }
-  return found
+/** Why an attribute has its state on a path: the line that assigned it, and the macro it came through. */
+export interface Decision {
+  state: AttributeState
+  line?: AttributeLine
+  macro?: Macro
 }
 
-/** The finding of one transforming attribute on access configs, and how blame asks a version of its file. */
-function weakened(
-  file: string,
-  text: string,
-  rootText: string,
-  transform: Transform,
-  matches: string[],
+/** Parsed .gitattributes files, path → its lines and matchers, and the macros in force. */
+export class AttributeFiles {
+  private readonly parsed = new Map<string, Array<{line: AttributeLine; matches: (p: string) => boolean}>>()
+  private readonly macros = new Map<string, Macro>([
+    // git's one built-in macro
+    [
+      'binary',
+      {
+        name: 'binary',
+        line: 0,
+        text: '[attr]binary -diff -merge -text',
+        states: ['-diff', '-merge', '-text'].map(stateOf),
+      },
+    ],
+  ])
+
+  constructor(files: ReadonlyMap<string, string>) {
+    for (const [file, text] of files) {
+      const {lines, macros} = parseAttributes(file, text)
+      this.parsed.set(
+        file,
+        lines.map((line) => ({line, matches: patternMatcher(line.pattern, folderOf(file))})),
+      )
+      // The last definition wins.
+      for (const macro of macros) this.macros.set(macro.name, macro)
+    }
+  }
+
+  /**
+   * An attribute's state on a path, and the line that decided it, as git fills it: from the
+   * deepest folder's file to the root's, from the last line to the first, each line's states
+   * from the last to the first; the first to assign an attribute decides it, and a macro that is
+   * set assigns its own states there.
+   */
+  decide(path: string, attribute: string): Decision {
+    const decided = new Map<string, Decision>()
+    const fill = (states: Array<[string, AttributeState]>, line: AttributeLine, macro?: Macro) => {
+      for (const [name, state] of [...states].reverse()) {
+        if (decided.has(name)) continue
+        decided.set(name, {state, line, macro})
+        const expands = state === 'set' ? this.macros.get(name) : undefined
+        if (expands !== undefined) fill(expands.states, line, expands)
+      }
+    }
+    const folders = path.split('/').slice(0, -1)
+    const files = folders.map((_, i) => `${folders.slice(0, i + 1).join('/')}/${ATTRIBUTES_FILE}`)
+    for (const file of [ATTRIBUTES_FILE, ...files].reverse())
+      for (const {line, matches} of [...(this.parsed.get(file) ?? [])].reverse())
+        if (matches(path)) fill(line.states, line)
+    return decided.get(attribute) ?? {state: 'unspecified'}
+  }
+}
+
+/** The states of the transforming attributes on each path, at the reference and at the target: git's. */
+export type EffectiveAttributes = (
+  sides: [ReadonlyMap<string, Buffer>, ReadonlyMap<string, Buffer>],
+  paths: readonly string[],
+  names: readonly string[],
+) => Promise<PathAttributes[]>
+
+const texts = (files: ReadonlyMap<string, Buffer>) =>
+  new Map([...files].map(([path, content]) => [path, content.toString('utf8')]))
+
+/** One path whose transforming attribute came to act, and the .gitattributes change behind it. */
+interface Cause {
+  /** the changed .gitattributes file the change is blamed on */
+  file: string
+  attribute: string
+  state: AttributeState
+  /** what decides the state at the target, and what decided it at the reference */
+  now: Decision
+  was: Decision
+}
+
+/**
+ * The transforming attributes that came to act (or act otherwise) on paths the inventory reads:
+ * `before` and `after` are every .gitattributes of the reference and of the target, path →
+ * content; `readPaths` the target's paths that some kind or container format may read (asked
+ * only when some .gitattributes changed); `effective` computes the states as git does.
+ */
+export async function attributeChanges(
+  root: string,
+  before: ReadonlyMap<string, Buffer>,
+  after: ReadonlyMap<string, Buffer>,
+  readPaths: () => Promise<string[]>,
+  effective: EffectiveAttributes,
   versions: VersionCache,
-): Protected {
-  const shown = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ` and ${matches.length - 3} more` : '')
-  const finding = protectedFinding({
+): Promise<Protected[]> {
+  const changed = changedFiles(before, after)
+  if (changed.length === 0) return []
+  const paths = await readPaths()
+  const names = Object.keys(TRANSFORMING)
+  const [was, now] = await effective([before, after], paths, names)
+
+  // Grouped by the change blamed: one finding names every path it reaches.
+  const groups = new Map<string, {cause: Cause; paths: string[]}>()
+  for (const path of paths)
+    for (const attribute of names) {
+      const state = now!.get(path)?.get(attribute) ?? 'unspecified'
+      if (!acts(state) || state === (was!.get(path)?.get(attribute) ?? 'unspecified')) continue
+      const cause = causeOf(path, attribute, state, changed, before, after)
+      const key = [cause.file, attribute, state, cause.now.line?.text, cause.was.line?.text].join('\u0000')
+      const group = groups.get(key)
+      if (group === undefined) groups.set(key, {cause, paths: [path]})
+      else group.paths.push(path)
+    }
+  const files = [...new Set([...before.keys(), ...after.keys()])].sort()
+  return [...groups.values()].map(({cause, paths: reached}) =>
+    weakened(root, cause, reached, files, before, after, versions),
+  )
+}
+
+/** The .gitattributes files added, changed or deleted from one side to the other. */
+function changedFiles(before: ReadonlyMap<string, Buffer>, after: ReadonlyMap<string, Buffer>): string[] {
+  return [...new Set([...before.keys(), ...after.keys()])]
+    .filter((file) => {
+      const [was, is] = [before.get(file), after.get(file)]
+      return was === undefined || is === undefined || !was.equals(is)
+    })
+    .sort()
+}
+
+/**
+ * Which changed file makes the attribute act on the path: the one that, put back as it was
+ * before alone, makes it not act as it does after. Else the file holding the deciding line
+ * (after, then before), else the first changed file.
+ */
+function causeOf(
+  path: string,
+  attribute: string,
+  state: AttributeState,
+  changed: string[],
+  before: ReadonlyMap<string, Buffer>,
+  after: ReadonlyMap<string, Buffer>,
+): Cause {
+  const now = new AttributeFiles(texts(after)).decide(path, attribute)
+  const was = new AttributeFiles(texts(before)).decide(path, attribute)
+  const undoes = (file: string) =>
+    atTargetWith(after, file, before.get(file)?.toString('utf8')).decide(path, attribute).state !== state
+  const file =
+    changed.find(undoes) ??
+    [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : undefined, was.line?.file].find(
+      (f): f is string => f !== undefined && changed.includes(f),
+    ) ??
+    changed[0]!
+  return {file, attribute, state, now, was}
+}
+
+/** The target's .gitattributes files with one of them as `text` (absent when undefined). */
+function atTargetWith(
+  after: ReadonlyMap<string, Buffer>,
+  file: string,
+  text: string | undefined,
+): AttributeFiles {
+  const files = texts(after)
+  if (text === undefined) files.delete(file)
+  else files.set(file, text)
+  return new AttributeFiles(files)
+}
+
+/** `attr` for set, `attr=value` for a value. */
+const assignment = (attribute: string, state: AttributeState) =>
+  state === 'set' ? attribute : `${attribute}=${state}`
+
+/** The finding of a transforming attribute that came to act on access configs, told as the change from `before` to `after`. */
+function describe(
+  cause: Cause,
+  paths: string[],
+  before: ReadonlyMap<string, Buffer>,
+  after: ReadonlyMap<string, Buffer>,
+): Finding {
+  const {file, attribute, state, now, was} = cause
+  const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '')
+  const acting = assignment(attribute, state)
+  const deciding =
+    now.line === undefined ? undefined : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`
+  const consequence = `${TRANSFORMING[attribute]}, so what is deployed is not what acldrift checked.`
+  let line: number | null = null
+  let pattern = now.line?.pattern ?? was.line?.pattern ?? ''
+  let removed: string | null = null
+  let how: string
+  // Which line of the file changed: one new or moved in it that now decides, a macro of the root
+  // redefined (through which a line decides now, or decided before), a deciding line removed.
+  const holds = (side: ReadonlyMap<string, Buffer>, text: string) =>
+    (side.get(file)?.toString('utf8') ?? '').split(/\r?\n/).some((l) => l.trim() === text)
+  const rootMacro = (macro: Macro | undefined) =>
+    macro !== undefined && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : undefined
+  const redefined =
+    rootMacro(now.macro) !== undefined && !holds(before, now.macro!.text) ? now.macro : undefined
+  const changedMacro =
+    rootMacro(was.macro) !== undefined && !holds(after, was.macro!.text) ? was.macro : undefined
+  if (now.line?.file === file && !holds(before, now.line.text)) {
+    line = now.line.line
+    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown})`
+  } else if (redefined !== undefined) {
+    line = redefined.line
+    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding} on access configs (${shown})`
+  } else if (changedMacro !== undefined) {
+    line =
+      parseAttributes(file, after.get(file)?.toString('utf8') ?? '').macros.findLast(
+        (m) => m.name === changedMacro.name,
+      )?.line ?? null
+    removed = changedMacro.text
+    pattern = was.line!.pattern
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute} ${was.state} through \`${was.line!.text}\` (${was.line!.file}:${was.line!.line}), is changed: ${deciding ?? 'git'} sets ${acting} on access configs (${shown})`
+  } else if (was.line?.file === file && !holds(after, was.line.text)) {
+    pattern = was.line.pattern
+    removed = was.line.text
+    const gone = after.has(file) ? 'no longer decides' : 'is deleted with its file'
+    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute} ${was.state}, ${gone}: ${deciding ?? 'git'} sets ${acting} on access configs (${shown})`
+  } else if (now.line?.file === file) {
+    line = now.line.line
+    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown})`
+  } else how = `its change makes git set ${acting} on access configs (${shown})`
+
+  return protectedFinding({
     file,
     rule: 'config-weakened',
     severity: 'high',
-    message: `${file}: \`${transform.pattern} ${transform.attribute}\` applies to access configs (${shown}): ${TRANSFORMING[transform.attribute]}, so what is deployed is not what acldrift checked.`,
-    witness: {setting: file, pattern: transform.pattern, attribute: transform.attribute},
+    message: `${file}: ${how}: ${consequence}`,
+    witness: {setting: file, pattern, attribute, state},
     pointer: null,
-    line: lineOf(text, transform.pattern),
-    before: null,
-    after: `${transform.pattern} ${transform.attribute}`,
+    line,
+    before: removed,
+    after: now.line === undefined ? null : now.line.text,
   })
-  return {
-    finding,
-    path: file,
-    holds: async (blob) => {
-      // Parsed once per blob (a folder's file with the target's root macros), whichever line is asked about.
-      const set = await versions.get(
-        blob,
-        `gitattributes\u0000${file === ATTRIBUTES_FILE}`,
-        async (content) => new Set(setBy(file, content.toString('utf8'), rootText).map(key)),
-      )
-      return set?.has(key(transform)) ?? false
-    },
-  }
 }
 
-/** The first line that starts with the pattern. */
-function lineOf(text: string, pattern: string): number | null {
-  const index = text
-    .split(/\r?\n/)
-    .findIndex((line) => unquote(line.trim().split(/\s+/)[0] ?? '') === pattern)
-  return index === -1 ? null : index + 1
+/**
+ * The finding, and how semantic blame asks a state of the history: every .gitattributes file at
+ * once (git reads them together), so the commit blamed is the first after which the attribute
+ * acts, whichever of them it changed; once blamed, the finding is told as that commit's change.
+ */
+function weakened(
+  root: string,
+  cause: Cause,
+  paths: string[],
+  files: string[],
+  before: ReadonlyMap<string, Buffer>,
+  after: ReadonlyMap<string, Buffer>,
+  versions: VersionCache,
+): Protected {
+  const [probe] = paths
+  const actsIn = (side: ReadonlyMap<string, Buffer>) =>
+    new AttributeFiles(texts(side)).decide(probe!, cause.attribute).state === cause.state
+  // Every .gitattributes the history names, those since deleted too, once blame reads it.
+  let all = files
+  const protectedChange: Protected = {
+    finding: describe(cause, paths, before, after),
+    path: files[0]!,
+    // (asked only through `together`)
+    holds: async () => false,
+    together: {
+      files: (history) => {
+        const named = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path))
+        all = [...new Set([...files, ...named.filter(isAttributesFile)])].sort()
+        return all
+      },
+      holds: async (blobs) => {
+        const side = new Map<string, Buffer>()
+        for (const [file, blob] of blobs) {
+          const content = await versions.get(blob, 'content', async (c) => c)
+          if (content !== undefined) side.set(file, content)
+        }
+        return actsIn(side)
+      },
+    },
+    refine: async (commit) => {
+      const parent = await firstParent(root, commit)
+      const [was, is] = await readPathsAt(
+        root,
+        [...(parent === null ? [] : [{type: 'ref' as const, commit: parent}]), {type: 'ref', commit}],
+        all,
+      ).then((read) => (read.length === 1 ? [new Map<string, Buffer>(), read[0]!] : read))
+      if (!actsIn(is!) || actsIn(was!)) return
+      const changed = changedFiles(was!, is!)
+      const atCommit = causeOf(probe!, cause.attribute, cause.state, changed, was!, is!)
+      protectedChange.finding = {
+        ...describe(atCommit, paths, was!, is!),
+        commit: protectedChange.finding.commit,
+      }
+    },
+  }
+  return protectedChange
 }

@@ -2,8 +2,8 @@
 // over the files' history, as for access findings (the first commit after which the change is
 // there and stays); for what the working tree or the index holds uncommitted, the pending commit.
 
-import {type History, shallowBoundaries} from '../../git/index.js'
-import {blobsToRead, semanticBlame} from '../attribute/blame.js'
+import {blobIdsAt, type History, shallowBoundaries} from '../../git/index.js'
+import {blobsOfAll, blobsToRead, semanticBlame, walkOf, walkOfAll} from '../attribute/blame.js'
 import {blamedCommit, blamedShas, lookUpCommits, pendingCommit} from '../commits.js'
 import type {CommitInfo} from '../../kernel/types.js'
 import type {GateInput} from './input.js'
@@ -31,14 +31,37 @@ export function protectedBlame(
     // The history holds only commits that touch the files: blame starts at the newest of them.
     const tip = history.order[0]
     if (tip === undefined) return requests.map(() => ({commit: null, why: 'no commit ever added it'}))
-    const blobs = new Map(requests.map((r) => [r.path, blobsToRead(history, tip, r.path)]))
-    await versions.load([...blobs.values()].flatMap((set) => [...set]))
+    // Files asked about together are walked in step, a state naming a blob of each.
+    const together = requests.map((r) => r.together?.files(history))
+    const all = [...new Set(together.flatMap((files) => files ?? []))]
+    const atTip = all.length === 0 ? new Map<string, string>() : await blobIdsAt(root, head, all)
+    const walks = together.map((files) => (files === undefined ? walkOf : walkOfAll(files, atTip)))
+    const blobs = requests.map((r, i) => blobsToRead(history, tip, together[i]?.[0] ?? r.path, walks[i]))
+    await versions.load(
+      blobs.flatMap((set, i) => {
+        const files = together[i]
+        return files === undefined
+          ? [...set]
+          : [...set].flatMap((state) => [...blobsOfAll(files, state).values()].filter((b) => b !== null))
+      }),
+    )
     const boundaries = await shallowBoundaries(root)
     const results: Array<{sha: string | null; mergedBy?: string; why?: string}> = []
-    for (const request of requests) {
+    for (const [i, request] of requests.entries()) {
+      const files = together[i]
+      const holds = (state: string | null) =>
+        files === undefined || state === null
+          ? request.holds(state)
+          : request.together!.holds(blobsOfAll(files, state))
       const answers = new Map<string | null, boolean>()
-      for (const blob of [null, ...blobs.get(request.path)!]) answers.set(blob, await request.holds(blob))
-      const result = semanticBlame(history, tip, request.path, (blob) => answers.get(blob) ?? false)
+      for (const blob of [null, ...blobs[i]!]) answers.set(blob, await holds(blob))
+      const result = semanticBlame(
+        history,
+        tip,
+        files?.[0] ?? request.path,
+        (blob) => answers.get(blob) ?? false,
+        walks[i],
+      )
       if (result.sha !== null && boundaries.has(result.sha))
         results.push({
           sha: null,

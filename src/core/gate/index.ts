@@ -12,13 +12,20 @@
 // (every .gitattributes); the verdict in verdict.ts, and the rules of the gate's findings, declared
 // as data, in rules.ts.
 
-import {type History, listPathsNamed, readPathHistory} from '../../git/index.js'
+import {
+  checkAttributes,
+  deletedPathsNamed,
+  type History,
+  listPathsNamed,
+  readPathHistory,
+  readPathsAt,
+} from '../../git/index.js'
 import {type Config, DEFAULT_CONFIG} from '../config.js'
 import {assigner, listSourcePaths} from '../source.js'
 import {findingKey} from '../embedded.js'
 import type {Finding, InputProblem} from '../../kernel/types.js'
 import {AGENT_HOOK_FILES, agentHookChanges} from './agent-hooks.js'
-import {ATTRIBUTES_FILE, attributeChanges} from './attributes.js'
+import {ATTRIBUTES_FILE, attributeChanges, isAttributesFile} from './attributes.js'
 import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
 import {sameEntry} from './approvals-file.js'
 import {applyApprovals, commitApproval, utcDay} from './approvals.js'
@@ -77,7 +84,8 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     (history ??=
       target.commit === null
         ? Promise.resolve({commits: new Map(), order: []})
-        : readPathHistory(root, target.commit, pathList))
+        : // (every .gitattributes, those since deleted too)
+          readPathHistory(root, target.commit, pathList, [`**/${ATTRIBUTES_FILE}`]))
   const versions = new VersionCache(root)
   const blame = protectedBlame(input, target.commit, readHistoryOnce, versions)
 
@@ -86,7 +94,14 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const reference =
     named === null || target.spec.type !== 'ref'
       ? named
-      : await approvedState(input, paths.config, pathList, readHistoryOnce, named, notes)
+      : await approvedState(
+          input,
+          paths.config,
+          (path) => pathList.includes(path) || isAttributesFile(path),
+          readHistoryOnce,
+          named,
+          notes,
+        )
   const [before, after] = await readSides(root, target.spec, reference, target.commit, pathList)
 
   // acldrift.config.yaml
@@ -127,17 +142,33 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     const spec = target.spec.type === 'ref' ? {type: 'ref' as const, rev: target.commit!} : target.spec
     const assign = assigner(current)
     const readPaths = async () => (await listSourcePaths(root, spec)).filter((p) => assign(p) !== undefined)
-    found.push(...(await attributeChanges(attributeFiles, before, after, readPaths, versions)))
+    // The reference's files include those the target deleted.
+    const side = target.spec.type === 'ref' ? {type: 'ref' as const, commit: target.commit!} : target.spec
+    const deleted = await deletedPathsNamed(root, reference, side, ATTRIBUTES_FILE)
+    const [atReference] = await readPathsAt(root, [{type: 'ref', commit: reference}], deleted)
+    const only = (files: Map<string, Buffer>) =>
+      new Map([...files].filter(([path]) => isAttributesFile(path)))
+    found.push(
+      ...(await attributeChanges(
+        root,
+        new Map([...only(before), ...atReference!]),
+        only(after),
+        readPaths,
+        checkAttributes,
+        versions,
+      )),
+    )
   }
 
   // Who made each protected change, and each approval.
   if (target.spec.type === 'ref') {
     const blamed = await blame(found)
-    found.forEach((p, i) => {
-      p.finding.commit = blamed[i]!.commit
-      if (blamed[i]!.commit === null)
-        notes.push(`${p.path}: ${p.finding.rule} not attributed: ${blamed[i]!.why}`)
-    })
+    for (const [i, p] of found.entries()) {
+      const {commit, why} = blamed[i]!
+      p.finding.commit = commit
+      if (commit === null) notes.push(`${p.path}: ${p.finding.rule} not attributed: ${why}`)
+      else await p.refine?.(commit.sha)
+    }
   } else if (found.length > 0) {
     const pending = await pendingOf(input)
     for (const p of found) p.finding.commit = pending

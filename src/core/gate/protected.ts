@@ -2,6 +2,7 @@
 // approvals file, the baseline snapshot), with a way to ask any version of that file whether
 // the change is there, which is how semantic blame finds the commit that made it.
 
+import type {History} from '../../git/index.js'
 import {canonicalJson} from '../../kernel/hash.js'
 import {canonicalAccess, findingId} from '../../kernel/findings.js'
 import type {Finding, Severity, SourceMap} from '../../kernel/types.js'
@@ -11,11 +12,22 @@ import {GATE_RULES, type GateRule} from './rules.js'
 export interface BlameRequest {
   path: string
   holds: (blob: string | null) => Promise<boolean>
+  /**
+   * What depends on several files at once, asked instead of `holds` of each state of all of
+   * them (walked in step): the files, chosen once the history is read, and the question asked
+   * of their blobs (null for a file absent there).
+   */
+  together?: {
+    files: (history: History) => string[]
+    holds: (blobs: ReadonlyMap<string, string | null>) => Promise<boolean>
+  }
 }
 
 /** A protected-file finding, and how to ask any version of its file whether the change is there. */
 export interface Protected extends BlameRequest {
   finding: Finding
+  /** Once blamed on a commit: the finding told as that commit's own change. */
+  refine?: (commit: string) => Promise<void>
 }
 
 /** A change of what passes, in one of acldrift's own files; its id names the change, not lines. */

@@ -172,7 +172,7 @@ async function approvedSnapshotVersion(
 export async function approvedState(
   input: Pick<GateInput, 'root' | 'config'>,
   configPath: string | undefined,
-  paths: readonly string[],
+  protects: (path: string) => boolean,
   history: () => Promise<History>,
   start: string,
   notes: string[],
@@ -183,7 +183,7 @@ export async function approvedState(
   while (sha !== undefined) {
     const commit = read.commits.get(sha)
     if (commit === undefined) break
-    if (commit.changes.some((c) => paths.includes(c.path) || paths.includes(c.oldPath)))
+    if (commit.changes.some((c) => protects(c.path) || protects(c.oldPath)))
       touched.push({sha, parent: commit.parents[0]})
     sha = commit.parents[0]
   }
