@@ -2429,6 +2429,7 @@ function principalSamples(statements2) {
   const samples = [ANYONE];
   for (const s of statements2) {
     if (!s.hasPrincipal) continue;
+    samples.push(...conditionPrincipals(s.raw.Condition));
     const element = s.raw.Principal ?? s.raw.NotPrincipal;
     if (element === void 0 || element === "*") continue;
     for (const [type, values] of Object.entries(element)) {
@@ -2438,6 +2439,21 @@ function principalSamples(statements2) {
         else if (account !== void 0) samples.push(`arn:aws:iam::${account}:role/example-role`, v);
         else if (v !== "*") samples.push(v);
       }
+    }
+  }
+  return samples;
+}
+function conditionPrincipals(condition2) {
+  if (typeof condition2 !== "object" || condition2 === null) return [];
+  const samples = [];
+  for (const block of Object.values(condition2)) {
+    if (typeof block !== "object" || block === null) continue;
+    for (const [key2, values] of Object.entries(block)) {
+      const name = key2.toLowerCase();
+      for (const v of asList(values))
+        if (name === "aws:principalaccount" && ACCOUNT_ID.test(v))
+          samples.push(`arn:aws:iam::${v}:role/example-role`);
+        else if (name === "aws:principalarn" && /^arn:[^*?]+$/.test(v)) samples.push(v);
     }
   }
   return samples;
