@@ -14,8 +14,7 @@ import {describe, expect, it} from 'vitest'
 import {arnFormats} from '../../src/adapters/aws-iam/catalogue.js'
 import {runCli} from '../helpers/repo.js'
 import {
-  type ExpectedFinding,
-  type ExpectedProblem,
+  type ExpectedCase,
   expectFindings,
   expectProblems,
   filesUnder,
@@ -28,17 +27,10 @@ import {dump, expectValidReport, type Finding, repoFactory, type Report} from '.
 const newRepo = repoFactory()
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url))
 
-interface Expected {
-  description: string
-  findings?: ExpectedFinding[]
-  notes?: string[]
-  errors?: ExpectedProblem[]
-}
-
 interface Case {
   /** the case's folder in the repository (`aws-iam/admin-wildcard`) */
   folder: string
-  expected: Expected
+  expected: ExpectedCase
   /** path in the case folder → content, on each side */
   baseline: Map<string, string>
   target: Map<string, string>
@@ -58,7 +50,7 @@ function casesOf(table: string): Case[] {
     }
     return {
       folder: `${table}/${name}`,
-      expected: readExpected<Expected>(dir),
+      expected: readExpected<ExpectedCase>(dir),
       baseline: side('baseline'),
       target: side('target'),
     }
