@@ -2429,6 +2429,7 @@ function principalSamples(statements2) {
   const samples = [ANYONE];
   for (const s of statements2) {
     if (!s.hasPrincipal) continue;
+    samples.push(...conditionPrincipals(s.raw.Condition));
     const element = s.raw.Principal ?? s.raw.NotPrincipal;
     if (element === void 0 || element === "*") continue;
     for (const [type, values] of Object.entries(element)) {
@@ -2438,6 +2439,21 @@ function principalSamples(statements2) {
         else if (account !== void 0) samples.push(`arn:aws:iam::${account}:role/example-role`, v);
         else if (v !== "*") samples.push(v);
       }
+    }
+  }
+  return samples;
+}
+function conditionPrincipals(condition2) {
+  if (typeof condition2 !== "object" || condition2 === null) return [];
+  const samples = [];
+  for (const block of Object.values(condition2)) {
+    if (typeof block !== "object" || block === null) continue;
+    for (const [key2, values] of Object.entries(block)) {
+      const name = key2.toLowerCase();
+      for (const v of asList(values))
+        if (name === "aws:principalaccount" && ACCOUNT_ID.test(v))
+          samples.push(`arn:aws:iam::${v}:role/example-role`);
+        else if (name === "aws:principalarn" && /^arn:[^*?]+$/.test(v)) samples.push(v);
     }
   }
   return samples;
@@ -26466,6 +26482,7 @@ function extractAccount(parsed2) {
     }
   };
   const managed2 = /* @__PURE__ */ new Map();
+  const applied = /* @__PURE__ */ new Set();
   list2(value.Policies).forEach((policy2, i) => {
     const versions = list2(policy2.PolicyVersionList);
     const index2 = versions.findIndex((v) => v.IsDefaultVersion === true);
@@ -26484,6 +26501,7 @@ function extractAccount(parsed2) {
       return [];
     }
     const found2 = managed2.get(arn);
+    applied.add(arn);
     return found2 === void 0 ? [] : [{ name: arn, found: found2 }];
   });
   const inline = (entity, field, at2, prefix) => list2(entity[field]).flatMap((p, j) => {
@@ -26514,6 +26532,7 @@ function extractAccount(parsed2) {
     ];
     const boundary = isObject9(entity.PermissionsBoundary) ? String(entity.PermissionsBoundary.PermissionsBoundaryArn) : void 0;
     const boundaryFound = boundary === void 0 ? void 0 : managed2.get(boundary);
+    if (boundary !== void 0) applied.add(boundary);
     if (boundary !== void 0 && !managed2.has(boundary))
       problem(
         `${at2}/PermissionsBoundary`,
@@ -26549,7 +26568,27 @@ function extractAccount(parsed2) {
   };
   list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
   list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
-  return { documents, notes: [], problems };
+  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
+}
+function heldVersions(value, managed2, applied, decoded, parsed2) {
+  return list2(value.Policies).flatMap((policy2, i) => {
+    const arn = String(policy2.Arn);
+    return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
+      const isDefault2 = version2.IsDefaultVersion === true;
+      if (isDefault2 && applied.has(arn)) return [];
+      const found2 = isDefault2 ? managed2.get(arn) : decoded(version2.Document, `/Policies/${i}/PolicyVersionList/${j}/Document`);
+      if (found2 === void 0) return [];
+      return [
+        {
+          kind: "aws-iam",
+          name: `${arn} (version ${String(version2.VersionId)})`,
+          value: found2.document,
+          pointer: found2.pointer,
+          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
+        }
+      ];
+    });
+  });
 }
 function composedMap(parsed2, entry, places) {
   const byLength = [...places].sort(([a], [b]) => b.length - a.length);
@@ -26636,7 +26675,9 @@ var init_aws_cli = __esm({
     awsCli = {
       format: "aws-cli",
       scan: true,
-      candidate: (path) => /\.json$/i.test(path),
+      // What the CLI prints is JSON, often redirected to a file named without `.json` (`> account-export`,
+      // `> policy.out`, `> role.txt`): such names are offered for their content alone.
+      candidate: (path) => /\.json$/i.test(path) || /(\.(out|txt)|(^|\/)[^./]+)$/i.test(path) && "content",
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
         text3
       ),
@@ -33494,6 +33535,10 @@ function assigner(config2) {
     return { kind: kind ?? "detect" };
   };
 }
+function offeredForContent(path) {
+  const offers = SCANNED_CONTAINERS.map((c) => c.candidate(path));
+  return !ADAPTERS.some((a) => a.candidate(path)) && !offers.includes(true) && offers.includes("content");
+}
 function classifier(config2) {
   const assign2 = assigner(config2);
   return (path) => {
@@ -36264,24 +36309,26 @@ async function embed(parsed2, container, source, settings = {}) {
   }
   const extraction = await extractAll(parsed2, container, source, rendered);
   const out = { documents: [], problems: [...extraction.problems], notes: [...extraction.notes] };
-  for (const inner of extraction.documents) {
-    const hash = valueHash(inner.value);
+  const validated = async (inner, hash) => {
     const problems = await validateValue(inner.kind, {
       path: parsed2.path,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash
     });
-    if (problems.length > 0) {
-      out.problems.push(
-        ...problems.map((p) => ({
-          ...p,
-          pointer: inner.pointer + (p.pointer ?? ""),
-          message: `${inner.name}: ${p.message}`
-        }))
-      );
-      continue;
-    }
+    out.problems.push(
+      ...problems.map((p) => ({
+        ...p,
+        pointer: inner.pointer + (p.pointer ?? ""),
+        message: `${inner.name}: ${p.message}`
+      }))
+    );
+    return problems.length === 0;
+  };
+  for (const inner of extraction.held ?? []) await validated(inner, valueHash(inner.value));
+  for (const inner of extraction.documents) {
+    const hash = valueHash(inner.value);
+    if (!await validated(inner, hash)) continue;
     out.documents.push({
       path: documentKey(parsed2.path, inner.name),
       kind: inner.kind,
@@ -36301,7 +36348,8 @@ async function extractAll(parsed2, container, source, rendered) {
   return {
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],
-    problems: [...extraction.problems, ...inner.problems]
+    problems: [...extraction.problems, ...inner.problems],
+    held: [...extraction.held ?? [], ...inner.held ?? []]
   };
 }
 var findingKey;
@@ -36529,7 +36577,9 @@ async function documentsOf2(origin, read, assign2, scope, source, settings) {
   const loaded = { ...origin, documents: /* @__PURE__ */ new Map(), problems: [], notes: [], coverage };
   for (const skipped of read.skipped) {
     if (skipped.reason === "deleted") continue;
-    coverage.skipped.push({ file: skipped.path, why: SKIP_REASONS[skipped.reason] });
+    const unopened = skipped.reason === "too-large" && assign2(skipped.path)?.kind === "detect" && offeredForContent(skipped.path);
+    coverage.skipped.push({ file: skipped.path, why: unopened ? NOT_OPENED : SKIP_REASONS[skipped.reason] });
+    if (unopened) continue;
     if (skipped.reason === "unmerged") {
       loaded.problems.push({ file: skipped.path, message: "has unresolved merge conflicts" });
     } else if (skipped.reason === "too-large") {
@@ -36560,7 +36610,7 @@ async function addDocument(loaded, file, assignment2, explicit = false, source, 
         recognisedAs: recognisedAs ?? "an access config that does not parse",
         why: `excluded by the config (\`exclude:\` in ${CONFIG_FILE})`
       });
-    else coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
+    else if (!read.passedOver) coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
     return;
   }
   loaded.problems.push(...read.problems);
@@ -36580,10 +36630,12 @@ async function addDocument(loaded, file, assignment2, explicit = false, source, 
   }
   coverage.read.push(...entries2.values());
   if (read.notRead !== void 0) coverage.notRead.push({ file: file.path, ...read.notRead });
-  else if (read.documents.length === 0 && read.problems.length === 0)
+  else if (read.documents.length === 0 && read.problems.length === 0 && !read.passedOver)
     coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
 }
 async function readDocuments(file, assigned, explicit = false, source, settings = {}) {
+  if (assigned === "detect" && !explicit && offeredForContent(file.path) && !startsAsJsonObject(file.content))
+    return { documents: [], problems: [], notes: [], passedOver: true };
   const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
@@ -36625,6 +36677,10 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
   if (problems.length === 0) return { documents: [{ ...parsed2, kind }], problems: [], notes: [] };
   return (detecting ? unread2() : void 0) ?? { documents: [], problems, notes: [] };
 }
+function startsAsJsonObject(content) {
+  const head = content.subarray(0, 4096).toString("utf8").replace(/^\uFEFF/, "");
+  return head.trimStart().startsWith("{");
+}
 function ownFormat(path, assigned, explicit) {
   if (assigned !== "detect") {
     const adapter = adapterFor(assigned);
@@ -36639,7 +36695,7 @@ async function parseAs(file, kind) {
   const parse2 = kind === void 0 ? void 0 : adapterFor(kind).parse;
   return parse2 ? parse2(file) : parseFile(file);
 }
-var readingDigest, emptyCoverage, mergeReads, SKIP_REASONS, NOT_RECOGNISED;
+var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED;
 var init_source = __esm({
   async "src/core/source.ts"() {
     "use strict";
@@ -36663,6 +36719,7 @@ var init_source = __esm({
       files: [...a.files, ...b.files],
       skipped: [...a.skipped, ...b.skipped]
     });
+    NOT_OPENED = "over the size limit: not opened (a file named without .json is read as AWS CLI output only under the limit; name it .json to have it read or fail closed)";
     SKIP_REASONS = {
       deleted: "not present",
       symlink: "a symbolic link: never followed, it could point anywhere",

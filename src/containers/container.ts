@@ -43,6 +43,12 @@ export interface Extraction {
   /** parts that claim to be access and cannot be read: they fail closed */
   problems: InputProblem[]
   /**
+   * Documents the file holds that apply to no one (a managed policy's versions other than the
+   * default, a policy attached to nothing): validated under their kind, so that a malformed one
+   * fails closed, and never compared.
+   */
+  held?: EmbeddedDocument[]
+  /**
    * The file compiled into the input of another format, whose documents it holds too, as the
    * tool that deploys it compiles it (a Serverless Framework service into a CloudFormation
    * template). Its source map points into this file.
@@ -87,8 +93,13 @@ export interface ContainerFormat {
    * is read where acldrift reads its own files (the baseline), never as a file of the tree.
    */
   scan: boolean
-  /** paths worth parsing when looking for this format */
-  candidate(path: string): boolean
+  /**
+   * Paths worth parsing when looking for this format. `'content'`: a name that says nothing about
+   * the file (AWS CLI output redirected to `account-export`), offered for its content alone: when
+   * no kind or format reads files of that name, the file is opened only if its first bytes are a
+   * JSON object, and otherwise passed over unlisted (every README and script would be listed).
+   */
+  candidate(path: string): boolean | 'content'
   /**
    * The file in the format's own syntax (HCL, YAML with custom tags); absent: JSON or YAML by
    * extension. Undefined: a cheap look at the text shows the file is not in this format (every

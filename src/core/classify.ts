@@ -35,6 +35,16 @@ export function assigner(
   }
 }
 
+/**
+ * Whether a path is offered for its content alone: no kind or format reads files of its name, and
+ * one reads such files whatever their name (AWS CLI output redirected to `account-export`). Such a
+ * file is opened only when its first bytes are a JSON object.
+ */
+export function offeredForContent(path: string): boolean {
+  const offers = SCANNED_CONTAINERS.map((c) => c.candidate(path))
+  return !ADAPTERS.some((a) => a.candidate(path)) && !offers.includes(true) && offers.includes('content')
+}
+
 /** The kind each path is read as: assigned by a glob, else detected by content; undefined: not read. */
 export function classifier(
   config: Pick<Config, 'documents' | 'exclude'>,

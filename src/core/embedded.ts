@@ -2,7 +2,13 @@
 // under its inner kind and keyed `FILE#NAME` (findings about one are placed back in their
 // container by the kernel's completeFinding: the container file, the line inside it, the document).
 
-import {containerFor, type ContainerFormat, type Extraction, type SourceFiles} from '../containers/index.js'
+import {
+  containerFor,
+  type ContainerFormat,
+  type EmbeddedDocument,
+  type Extraction,
+  type SourceFiles,
+} from '../containers/index.js'
 import {documentKey} from '../kernel/documents.js'
 import {valueHash} from '../kernel/hash.js'
 import type {AdapterSettings, Document, Finding, InputProblem, ParsedFile} from '../kernel/types.js'
@@ -17,6 +23,8 @@ export interface FileDocuments {
   notes: string[]
   /** the file is in a format acldrift recognises and does not read (a template, a patch): why */
   notRead?: {recognisedAs: string; why: string}
+  /** offered for its content alone, which is not JSON: no access config, and not listed in coverage */
+  passedOver?: true
 }
 
 /**
@@ -43,24 +51,26 @@ export async function embed(
   }
   const extraction = await extractAll(parsed, container, source, rendered)
   const out: FileDocuments = {documents: [], problems: [...extraction.problems], notes: [...extraction.notes]}
-  for (const inner of extraction.documents) {
-    const hash = valueHash(inner.value)
+  const validated = async (inner: EmbeddedDocument, hash: string): Promise<boolean> => {
     const problems = await validateValue(inner.kind, {
       path: parsed.path,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash,
     })
-    if (problems.length > 0) {
-      out.problems.push(
-        ...problems.map((p) => ({
-          ...p,
-          pointer: inner.pointer + (p.pointer ?? ''),
-          message: `${inner.name}: ${p.message}`,
-        })),
-      )
-      continue
-    }
+    out.problems.push(
+      ...problems.map((p) => ({
+        ...p,
+        pointer: inner.pointer + (p.pointer ?? ''),
+        message: `${inner.name}: ${p.message}`,
+      })),
+    )
+    return problems.length === 0
+  }
+  for (const inner of extraction.held ?? []) await validated(inner, valueHash(inner.value))
+  for (const inner of extraction.documents) {
+    const hash = valueHash(inner.value)
+    if (!(await validated(inner, hash))) continue
     out.documents.push({
       path: documentKey(parsed.path, inner.name),
       kind: inner.kind,
@@ -91,6 +101,7 @@ async function extractAll(
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],
     problems: [...extraction.problems, ...inner.problems],
+    held: [...(extraction.held ?? []), ...(inner.held ?? [])],
   }
 }
 

@@ -4,7 +4,7 @@
 
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {containerFor, SCANNED_CONTAINERS, type SourceFiles} from '../containers/index.js'
-import {type Assignment, assigner, classifier, unmatchedGlobs} from './classify.js'
+import {type Assignment, assigner, classifier, offeredForContent, unmatchedGlobs} from './classify.js'
 import {
   headCommit,
   listRevisionFiles,
@@ -304,7 +304,13 @@ async function documentsOf(
   const loaded: LoadedSource = {...origin, documents: new Map(), problems: [], notes: [], coverage}
   for (const skipped of read.skipped) {
     if (skipped.reason === 'deleted') continue
-    coverage.skipped.push({file: skipped.path, why: SKIP_REASONS[skipped.reason]})
+    // Too large to open, and nothing but its content could make it a config (a binary named `tool`).
+    const unopened =
+      skipped.reason === 'too-large' &&
+      assign(skipped.path)?.kind === 'detect' &&
+      offeredForContent(skipped.path)
+    coverage.skipped.push({file: skipped.path, why: unopened ? NOT_OPENED : SKIP_REASONS[skipped.reason]})
+    if (unopened) continue
     if (skipped.reason === 'unmerged') {
       loaded.problems.push({file: skipped.path, message: 'has unresolved merge conflicts'})
     } else if (skipped.reason === 'too-large') {
@@ -321,6 +327,9 @@ async function documentsOf(
   sortCoverage(coverage)
   return loaded
 }
+
+const NOT_OPENED =
+  'over the size limit: not opened (a file named without .json is read as AWS CLI output only under the limit; name it .json to have it read or fail closed)'
 
 /** Why git's reader passed a path over, as coverage says it. */
 const SKIP_REASONS: Record<SkipReason, string> = {
@@ -407,7 +416,7 @@ async function addDocument(
         recognisedAs: recognisedAs ?? 'an access config that does not parse',
         why: `excluded by the config (\`exclude:\` in ${CONFIG_FILE})`,
       })
-    else coverage.skipped.push({file: file.path, why: NOT_RECOGNISED})
+    else if (!read.passedOver) coverage.skipped.push({file: file.path, why: NOT_RECOGNISED})
     return
   }
   loaded.problems.push(...read.problems)
@@ -427,7 +436,7 @@ async function addDocument(
   }
   coverage.read.push(...entries.values())
   if (read.notRead !== undefined) coverage.notRead.push({file: file.path, ...read.notRead})
-  else if (read.documents.length === 0 && read.problems.length === 0)
+  else if (read.documents.length === 0 && read.problems.length === 0 && !read.passedOver)
     coverage.skipped.push({file: file.path, why: NOT_RECOGNISED})
 }
 
@@ -448,6 +457,9 @@ export async function readDocuments(
   source?: SourceFiles,
   settings: AdapterSettings = {},
 ): Promise<FileDocuments> {
+  // A name that says nothing (AWS CLI output redirected to `account-export`): opened only as a JSON object.
+  if (assigned === 'detect' && !explicit && offeredForContent(file.path) && !startsAsJsonObject(file.content))
+    return {documents: [], problems: [], notes: [], passedOver: true}
   const containers = assigned === 'detect' ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : []
   // Formats with a syntax of their own (HCL, YAML with custom tags) read the file themselves.
   let wellFormed = false
@@ -495,6 +507,15 @@ export async function readDocuments(
   const problems = await validateValue(kind, parsed)
   if (problems.length === 0) return {documents: [{...parsed, kind}], problems: [], notes: []}
   return (detecting ? unread() : undefined) ?? {documents: [], problems, notes: []}
+}
+
+/** Whether the first bytes of a file (after a byte order mark and white space) open a JSON object. */
+export function startsAsJsonObject(content: Buffer): boolean {
+  const head = content
+    .subarray(0, 4096)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+  return head.trimStart().startsWith('{')
 }
 
 /** One file as a single document of its kind (a file of the kind's own, not a container). */

@@ -21,6 +21,16 @@ export interface ExpectedFinding {
   witness?: Record<string, unknown>
 }
 
+/** A case's expected.json, as the kinds' runner reads it. */
+export interface ExpectedCase {
+  description: string
+  findings?: ExpectedFinding[]
+  /** substrings, one per note, in any order; absent means no notes */
+  notes?: string[]
+  /** a case that fails closed: each entry is a problem of either side (message: a substring); nothing is compared */
+  errors?: ExpectedProblem[]
+}
+
 /** vitest's equality (the same as `toEqual`), as a predicate. */
 const isDeepEqual = (a: unknown, b: unknown): boolean => {
   try {

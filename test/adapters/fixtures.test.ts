@@ -29,13 +29,12 @@ import type {
   SourceFile,
 } from '../../src/kernel/types.js'
 import {
-  type ExpectedFinding,
+  type ExpectedCase,
   expectFindings,
   expectNotes,
   filesUnder,
   fixtureCases,
   expectProblems,
-  type ExpectedProblem,
   readExpected,
 } from './expected-findings.js'
 import {type CaseSides, type Oracle, oracleOf} from './oracle.js'
@@ -45,21 +44,12 @@ const SINGLE_FILE_EXTENSIONS = ['json', 'yaml', 'yml']
 /** Every kind keeps at least this many cases: fewer means cases were lost. */
 const LEAST_CASES = 20
 
-interface Expected {
-  description: string
-  findings?: ExpectedFinding[]
-  /** substrings, one per note, in any order; absent means no notes */
-  notes?: string[]
-  /** a case that fails closed: each entry is a problem of either side (message: a substring); nothing is compared */
-  errors?: ExpectedProblem[]
-}
-
 interface Case {
   sides: CaseSides
   problems: InputProblem[]
   /** the target's other files (paths.txt): witnesses may name them */
   paths: string[]
-  expected: Expected
+  expected: ExpectedCase
 }
 
 /** A side's files: a folder (paths relative to it), or one file read where the kind's cases put it. */
@@ -105,7 +95,7 @@ async function readCase(adapter: Adapter, oracle: Oracle, dir: string): Promise<
         .split('\n')
         .filter((line) => line.trim() !== '')
     : []
-  return {sides, problems, paths, expected: readExpected<Expected>(dir)}
+  return {sides, problems, paths, expected: readExpected<ExpectedCase>(dir)}
 }
 
 /**
@@ -215,7 +205,7 @@ for (const {adapter, least} of SUITES) {
       expect(cases.length).toBeGreaterThanOrEqual(least)
       for (const name of cases) {
         const dir = join(root, name)
-        const expected = readExpected<Expected>(dir)
+        const expected = readExpected<ExpectedCase>(dir)
         expect(Array.isArray(expected.findings ?? expected.errors), `${name}: findings or errors`).toBe(true)
         const files = [...sideFiles(dir, 'baseline', oracle), ...sideFiles(dir, 'target', oracle)]
         expect(files.length, `${name}: no side`).toBeGreaterThan(0)

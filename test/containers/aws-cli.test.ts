@@ -3,6 +3,7 @@
 
 import {describe, expect, it} from 'vitest'
 import {containerFor} from '../../src/containers/index.js'
+import {offeredForContent} from '../../src/core/classify.js'
 import {readDocuments} from '../../src/core/source.js'
 import {parseFile} from '../../src/kernel/parse.js'
 
@@ -167,6 +168,46 @@ describe('aws-cli container format', () => {
       message: expect.stringMatching(/^role\/app\/Read: /),
     })
     expect(broken.problems[0]!.line).toBeGreaterThan(1)
+  })
+
+  it('output redirected to a file named without .json is read by content; other files of such names are passed over unlisted', async () => {
+    const role = {RoleName: 'app', PolicyName: 'Read', PolicyDocument: document}
+    for (const path of ['aws/app-role', 'aws/app-role.out', 'aws/app-role.txt']) {
+      expect(offeredForContent(path)).toBe(true)
+      const read = await readDocuments(file(path, role), 'detect')
+      expect(read.problems).toEqual([])
+      expect(read.documents.map((d) => [d.path, d.origin?.format])).toEqual([
+        [`${path}#role/app/Read`, 'aws-cli'],
+      ])
+    }
+    // A byte order mark and leading white space are still JSON.
+    const bom = {path: 'aws/bom', content: Buffer.from(`\uFEFF\n  ${JSON.stringify(role)}`)}
+    expect((await readDocuments(bom, 'detect')).documents).toHaveLength(1)
+    // Names a kind or another format reads, dotfiles and other extensions are not offered for content.
+    for (const path of ['CODEOWNERS', '.github/CODEOWNERS', 'a/b.json', 'a/b.yaml', '.gitignore', 'x.sh'])
+      expect(offeredForContent(path)).toBe(false)
+    // A script that mentions a policy document, text output, a binary: not opened as JSON, not listed.
+    for (const content of [
+      `#!/bin/sh\naws iam put-role-policy --policy-document '{"PolicyDocument": {"Statement": [' \n`,
+      'ROLES\tarn:aws:iam::111122223333:role/app\tapp\n',
+      '\u0000\u0001ELF binary',
+    ]) {
+      const read = await readDocuments({path: 'bin/rotate', content: Buffer.from(content)}, 'detect')
+      expect(read).toEqual({documents: [], problems: [], notes: [], passedOver: true})
+    }
+    // Named on the command line, the file is read whatever it starts with: the user asked about it.
+    const explicit = await readDocuments(
+      {path: 'bin/rotate', content: Buffer.from('not json')},
+      'detect',
+      true,
+    )
+    expect(explicit.passedOver).toBeUndefined()
+    // Opened as JSON, a file that claims to be such an output and does not parse fails closed.
+    const broken = await readDocuments(
+      {path: 'aws/export', content: Buffer.from('{"PolicyDocument": {')},
+      'detect',
+    )
+    expect(broken.problems).toEqual([expect.objectContaining({file: 'aws/export'})])
   })
 
   it('a file that claims to be such an output and does not parse fails closed', async () => {

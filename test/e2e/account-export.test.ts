@@ -3,11 +3,23 @@
 // role's permissions boundary widens those principals, each finding named after the principal with
 // a witness that names it, blamed on the agent; and dropping the admin policy from the export's
 // Policies so that the group seems to grant nothing fails closed.
+// The export saved without an extension (`… > aws/account-export`, as a cron line writes it) is
+// found by its content through history: the audit names each agent's commit, its actor and the
+// principal in the witness; `history` lists them; the repository's other files of such names (a
+// licence, a script, a binary over the size limit) are passed over without failing the run.
 // Output shape: https://docs.aws.amazon.com/cli/latest/reference/iam/get-account-authorization-details.html
 
 import {describe, expect, it} from 'vitest'
-import {identities} from '../helpers/repo.js'
-import {checkJson, commitAs, commitFiles, repoFactory} from './helpers.js'
+import {identities, runCli} from '../helpers/repo.js'
+import {
+  checkJson,
+  commitAs,
+  commitFiles,
+  dump,
+  expectValidReport,
+  repoFactory,
+  type Report,
+} from './helpers.js'
 
 const newRepo = repoFactory()
 
@@ -147,5 +159,66 @@ describe('an account export, per principal', () => {
         message: expect.stringContaining(`${ADMIN} is attached but not in`),
       }),
     ])
+  })
+
+  it('saved without an extension: audit names every agent commit and the principal, history lists them, other such files are passed over', async () => {
+    const r = await newRepo()
+    const EXPORT = 'aws/account-export'
+    const refresh = [
+      '#!/bin/sh',
+      '# cron: 0 3 * * * cd /srv/iam && ./scripts/refresh-iam && git commit -qam "IAM export" aws/',
+      'aws iam get-account-authorization-details --output json > aws/account-export',
+      '',
+    ].join('\n')
+    const base = await commitFiles(
+      r,
+      {
+        [EXPORT]: exportOf(),
+        LICENSE: 'MIT License\n\nCopyright (c) 2026 Example\n',
+        'scripts/refresh-iam': refresh,
+        // Over the size limit, named like a data file: not opened, and said so.
+        'bin/tool': '\u0000'.repeat(10 * 1024 * 1024 + 1),
+      },
+      'IAM export',
+    )
+    const group = await commitAs(r, identities.claudeCode, 'Give ann admin', {
+      [EXPORT]: exportOf({annGroups: ['readers', 'admins']}),
+    })
+    const boundary = await commitAs(r, identities.copilotAgent, 'Free the app role', {
+      [EXPORT]: exportOf({annGroups: ['readers', 'admins'], boundary: false}),
+    })
+
+    const audit = await runCli(['audit', '--baseline', base, '--format', 'json'], {cwd: r.dir})
+    expect(audit.code, dump(audit)).toBe(1)
+    const report = JSON.parse(audit.stdout) as Report
+    expectValidReport(report)
+    expect(report.errors).toEqual([])
+    const byDocument = new Map(report.findings.map((f) => [f.document, f]))
+    expect(byDocument.get('user/ann')).toMatchObject({
+      file: EXPORT,
+      rule: 'admin-wildcard',
+      witness: {principal: `arn:aws:iam::${ACCOUNT}:user/ann`},
+      commit: {sha: group, actor: {type: 'agent', agent: 'Claude Code'}},
+    })
+    expect(byDocument.get('role/app')).toMatchObject({
+      file: EXPORT,
+      change: 'widening',
+      witness: {principal: `arn:aws:iam::${ACCOUNT}:role/app`, action: expect.stringMatching(/^dynamodb:/)},
+      commit: {sha: boundary, actor: {type: 'agent'}},
+    })
+    // Coverage says what was read by content, and what was not opened; the licence and the script are not listed.
+    expect(report.coverage?.read).toEqual([{file: EXPORT, kind: 'aws-iam', format: 'aws-cli', by: 'content'}])
+    expect(report.coverage?.skipped).toEqual([{file: 'bin/tool', why: expect.stringContaining('not opened')}])
+
+    const history = await runCli(['history', EXPORT, '--format', 'json'], {cwd: r.dir})
+    expect(history.code, dump(history)).toBe(0)
+    const timeline = (JSON.parse(history.stdout) as Report).findings
+    const widenedBy = (document: string) =>
+      timeline
+        .filter((f) => f.document === document && f.change === 'widening')
+        .map((f) => (f.commit as {sha: string}).sha)
+    // Oldest first: the export's first commit gave each principal its access.
+    expect(widenedBy('user/ann')).toEqual([base, group])
+    expect(widenedBy('role/app')).toEqual([base, boundary])
   })
 })

@@ -95,12 +95,19 @@ const FAIL_CLOSED: {name: string; attack: Attack; file: string; why: RegExp}[] =
     file: 'k8s/rbac/reader.yaml',
     why: /k8s\/rbac is now a git submodule/,
   },
-  ...['iam/reports.json5', 'iam/reports.txt', 'iam/reports'].map((to) => ({
-    name: `a policy renamed to ${to}, which no kind reads`,
-    attack: rename(to, WIDER),
-    file: to,
+  {
+    name: 'a policy renamed to iam/reports.json5, which no kind reads',
+    attack: rename('iam/reports.json5', WIDER),
+    file: 'iam/reports.json5',
     why: /iam\/reports\.json, read as aws-iam in the baseline, was renamed/,
-  })),
+  },
+  {
+    // A name read by content only, and content that does not open a JSON object: not opened.
+    name: 'a policy renamed to iam/reports behind a comment line',
+    attack: rename('iam/reports', `// generated\n${WIDER}`),
+    file: 'iam/reports',
+    why: /iam\/reports\.json, read as aws-iam in the baseline, was renamed/,
+  },
   {
     name: 'a policy that no longer parses (cut short)',
     attack: async (r) => r.write('iam/reports.json', POLICY.slice(0, POLICY.lastIndexOf(']'))),
@@ -123,6 +130,13 @@ const FAIL_CLOSED: {name: string; attack: Attack; file: string; why: RegExp}[] =
 
 /** Attacks whose widening is read where it went: exit 1, a widening at `file` attributed to the agent. */
 const READ_WHERE_MOVED: {name: string; attack: Attack; file: string}[] = [
+  // Names that say nothing are read by their content when it is a JSON object (AWS CLI output
+  // redirected to a file, see the aws-cli container).
+  ...['iam/reports.txt', 'iam/reports'].map((to) => ({
+    name: `renamed to ${to}`,
+    attack: rename(to, WIDER),
+    file: to,
+  })),
   {
     name: 'renamed to an upper-case extension',
     attack: rename('iam/reports.JSON', WIDER),
@@ -319,14 +333,14 @@ describe('an agent moving a policy out of sight', () => {
     }, 60_000)
 
   it('the audit fails closed too, naming the path', async () => {
-    await attackAsAgent('audit-txt', rename('iam/reports.txt'))
+    await attackAsAgent('audit-json5', rename('iam/reports.json5'))
     const dir = join(r.dir, '.git', 'audit-reports')
     const audit = await runCli(['audit', '--report-dir', dir], {cwd: r.dir})
     expect(audit.code, audit.stdout + audit.stderr).toBe(3)
-    expect(audit.stdout).toMatch(/iam\/reports\.txt.*was renamed to iam\/reports\.txt/)
+    expect(audit.stdout).toMatch(/iam\/reports\.json5.*was renamed to iam\/reports\.json5/)
     const report: unknown = JSON.parse(await readFile(join(dir, 'acldrift-report.json'), 'utf8'))
     expectValidReport(report)
-    expect((report as Report).errors.map((e) => e.file)).toContain('iam/reports.txt')
+    expect((report as Report).errors.map((e) => e.file)).toContain('iam/reports.json5')
   }, 60_000)
 
   it('after init, a binding beside the covered files or in a new folder is caught; a Deployment there is no error', async () => {

@@ -188,6 +188,7 @@ export function principalSamples(statements: Statement[]): string[] {
   const samples = [ANYONE]
   for (const s of statements) {
     if (!s.hasPrincipal) continue
+    samples.push(...conditionPrincipals(s.raw.Condition))
     const element = s.raw.Principal ?? s.raw.NotPrincipal
     if (element === undefined || element === '*') continue
     for (const [type, values] of Object.entries(element as Record<string, unknown>)) {
@@ -198,6 +199,27 @@ export function principalSamples(statements: Statement[]): string[] {
         else if (account !== undefined) samples.push(`arn:aws:iam::${account}:role/example-role`, v)
         else if (v !== '*') samples.push(v)
       }
+    }
+  }
+  return samples
+}
+
+/**
+ * Principals a statement's conditions name: a role of each account in `aws:PrincipalAccount`, and
+ * each `aws:PrincipalArn` without wildcards. Otherwise the witness of "a principal of account
+ * 444455556666" is the pattern's bare example, not an ARN AWS could see (`…:444455556666:example`).
+ */
+function conditionPrincipals(condition: unknown): string[] {
+  if (typeof condition !== 'object' || condition === null) return []
+  const samples: string[] = []
+  for (const block of Object.values(condition as Record<string, unknown>)) {
+    if (typeof block !== 'object' || block === null) continue
+    for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
+      const name = key.toLowerCase()
+      for (const v of asList(values))
+        if (name === 'aws:principalaccount' && ACCOUNT_ID.test(v))
+          samples.push(`arn:aws:iam::${v}:role/example-role`)
+        else if (name === 'aws:principalarn' && /^arn:[^*?]+$/.test(v)) samples.push(v)
     }
   }
   return samples

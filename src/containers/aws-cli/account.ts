@@ -53,6 +53,8 @@ export function extractAccount(parsed: ParsedFile): Extraction {
 
   // Managed policies by ARN: their default version, as AWS applies it.
   const managed = new Map<string, Found | undefined>()
+  // The ARNs whose default version some principal's document holds (attached, or a boundary).
+  const applied = new Set<string>()
   list(value.Policies).forEach((policy, i) => {
     const versions = list(policy.PolicyVersionList)
     const index = versions.findIndex((v) => v.IsDefaultVersion === true)
@@ -73,6 +75,7 @@ export function extractAccount(parsed: ParsedFile): Extraction {
         return []
       }
       const found = managed.get(arn)
+      applied.add(arn)
       return found === undefined ? [] : [{name: arn, found}]
     })
   const inline = (entity: Record<string, unknown>, field: string, at: string, prefix: string) =>
@@ -108,6 +111,7 @@ export function extractAccount(parsed: ParsedFile): Extraction {
       ? String(entity.PermissionsBoundary.PermissionsBoundaryArn)
       : undefined
     const boundaryFound = boundary === undefined ? undefined : managed.get(boundary)
+    if (boundary !== undefined) applied.add(boundary)
     if (boundary !== undefined && !managed.has(boundary))
       problem(
         `${at}/PermissionsBoundary`,
@@ -147,7 +151,42 @@ export function extractAccount(parsed: ParsedFile): Extraction {
   }
   list(value.UserDetailList).forEach((user, i) => principal(user, 'user', `/UserDetailList/${i}`))
   list(value.RoleDetailList).forEach((role, i) => principal(role, 'role', `/RoleDetailList/${i}`))
-  return {documents, notes: [], problems}
+  return {documents, notes: [], problems, held: heldVersions(value, managed, applied, decoded, parsed)}
+}
+
+/**
+ * Every policy version that applies to no one: the versions other than the default, and the
+ * default of a policy attached to nothing. AWS accepted each one (these are the policies AWS
+ * holds), so one that does not validate is not AWS's output: it fails closed like any other.
+ */
+function heldVersions(
+  value: Record<string, unknown>,
+  managed: ReadonlyMap<string, Found | undefined>,
+  applied: ReadonlySet<string>,
+  decoded: (document: unknown, pointer: string) => Found | undefined,
+  parsed: ParsedFile,
+): EmbeddedDocument[] {
+  return list(value.Policies).flatMap((policy, i) => {
+    const arn = String(policy.Arn)
+    return list(policy.PolicyVersionList).flatMap((version, j) => {
+      const isDefault = version.IsDefaultVersion === true
+      if (isDefault && applied.has(arn)) return []
+      // A default version is decoded already (a garbled one is a problem once).
+      const found = isDefault
+        ? managed.get(arn)
+        : decoded(version.Document, `/Policies/${i}/PolicyVersionList/${j}/Document`)
+      if (found === undefined) return []
+      return [
+        {
+          kind: 'aws-iam',
+          name: `${arn} (version ${String(version.VersionId)})`,
+          value: found.document,
+          pointer: found.pointer,
+          sourceMap: composedMap(parsed, found.pointer, [['', found]]),
+        },
+      ]
+    })
+  })
 }
 
 /**

@@ -77,7 +77,9 @@ function locateDocument(value: unknown): Located | undefined {
 export const awsCli: ContainerFormat = {
   format: 'aws-cli',
   scan: true,
-  candidate: (path) => /\.json$/i.test(path),
+  // What the CLI prints is JSON, often redirected to a file named without `.json` (`> account-export`,
+  // `> policy.out`, `> role.txt`): such names are offered for their content alone.
+  candidate: (path) => /\.json$/i.test(path) || (/(\.(out|txt)|(^|\/)[^./]+)$/i.test(path) && 'content'),
   looksLike: (text) =>
     /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
       text,
