@@ -2448,8 +2448,8 @@ function conditionPrincipals(condition2) {
   const samples = [];
   for (const block of Object.values(condition2)) {
     if (typeof block !== "object" || block === null) continue;
-    for (const [key2, values] of Object.entries(block)) {
-      const name = key2.toLowerCase();
+    for (const [key, values] of Object.entries(block)) {
+      const name = key.toLowerCase();
       for (const v of asList(values))
         if (name === "aws:principalaccount" && ACCOUNT_ID.test(v))
           samples.push(`arn:aws:iam::${v}:role/example-role`);
