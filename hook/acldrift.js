@@ -8997,9 +8997,9 @@ var init_rules8 = __esm({
       },
       undecidable: {
         change: "possible-widening",
-        severity: ["medium", "high"],
+        severity: RAISED,
         title: "Possible new access",
-        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Review it by hand."
+        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand."
       },
       "grant-removed": narrowingRule("Access removed", "An allow grant that gave the access is gone."),
       "grant-narrowed": narrowingRule("A grant was narrowed", "An allow grant covers less."),
@@ -9679,7 +9679,8 @@ function undecided2(cell2, s) {
     access: { grant: grantAccess(s.tgt, grant) },
     detail: `by ${label(grant)}`,
     severity: "medium",
-    possible: cell2.reason ?? "the patterns are too complex to compare exactly"
+    possible: cell2.reason ?? "the patterns are too complex to compare exactly",
+    undecided: cell2.matched.allowed[0]
   };
 }
 function narrowing(request, s) {
@@ -9723,13 +9724,13 @@ function narrowing(request, s) {
   };
 }
 function severityOf(cause, s) {
-  const rule2 = allowing(s.tRules, cause.request);
-  if (rule2 === void 0 || cause.possible !== void 0) return cause.severity;
+  const rule2 = cause.undecided ?? allowing(s.tRules, cause.request);
+  if (rule2 === void 0) return cause.severity;
   const subject = rule2.predicates.get(SUBJECT);
   if (holds3(subject, UNNAMED)) return "critical";
-  const type = cause.request.subject.split(":")[0];
-  const broad = holds3(subject, `${type}:${UNNAMED}`) || holds3(rule2.predicates.get(PERMISSION), UNNAMED);
-  return broad && SEVERITY_RANK[cause.severity] < SEVERITY_RANK.high ? "high" : cause.severity;
+  const types = cause.undecided === void 0 ? [cause.request.subject.split(":")[0]] : subjectPatterns(s.tgt, rule2.grant.subjects).map((p) => p.split(":")[0]);
+  const broad = types.some((type) => holds3(subject, `${type}:${UNNAMED}`)) || holds3(rule2.predicates.get(PERMISSION), UNNAMED);
+  return broad ? higherSeverity(cause.severity, "high") : cause.severity;
 }
 function named(s) {
   const names3 = /* @__PURE__ */ new Set();
