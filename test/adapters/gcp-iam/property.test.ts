@@ -660,17 +660,17 @@ describe('gcp-iam finding ids', () => {
     return false
   }
 
-  it('a widened binding or custom role never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+  it('a widened binding or custom role never keeps its id: the approvals of (baseline, target) never cover a wider target', async () => {
     const sides = fc.oneof(
       editedArb,
       repoArb.map((r): readonly [Repo, Repo] => [{policy: undefined, roles: []}, r]),
     )
-    fc.assert(
-      fc.property(sides, fc.array(mutationArb, {minLength: 1, maxLength: 2}), ([b, t], ms) => {
+    await fc.assert(
+      fc.asyncProperty(sides, fc.array(mutationArb, {minLength: 1, maxLength: 2}), async ([b, t], ms) => {
         const wider = ms.reduce(mutate, t)
         fc.pre(allowsMore(b, t, wider))
         const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
-        expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
+        await expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
       }),
       PAIR_RUNS,
     )
