@@ -6414,6 +6414,39 @@ var init_evaluate3 = __esm({
   }
 });
 
+// src/adapters/gcp-iam/covers.ts
+var covers_exports2 = {};
+__export(covers_exports2, {
+  impliedBy: () => impliedBy2
+});
+function bindingAccess2(access) {
+  if (!isRecord2(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
+  const { binding } = access;
+  if (!isRecord2(binding) || !Array.isArray(binding.members)) return void 0;
+  return access;
+}
+function impliedBy2(approved, access) {
+  const a = bindingAccess2(approved);
+  const b = bindingAccess2(access);
+  if (a === void 0 || b === void 0) return false;
+  const same = (x, y) => canonicalAccess(x) === canonicalAccess(y);
+  const { binding: was } = a;
+  const { binding: now } = b;
+  if (!same(a.policy, b.policy) || !same(was.role, now.role) || !same(was.grants, now.grants)) return false;
+  if (was.defined !== now.defined) return false;
+  const members = new Set(was.members.map(canonicalAccess));
+  if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false;
+  return was.condition === null || same(was.condition, now.condition);
+}
+var isRecord2;
+var init_covers2 = __esm({
+  "src/adapters/gcp-iam/covers.ts"() {
+    "use strict";
+    init_findings();
+    isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+});
+
 // src/adapters/gcp-iam/index.ts
 var gcp_iam_exports = {};
 __export(gcp_iam_exports, {
@@ -6435,8 +6468,9 @@ var init_gcp_iam = __esm({
       scope: "kind",
       compare: async (baseline, target, changed) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).compareGcp(baseline, target, changed),
       allows: async (value, witness, file, others) => (await Promise.resolve().then(() => (init_evaluate3(), evaluate_exports3))).allowsWitness(value, witness, file, others),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the binding it recorded, and the same grant to fewer members or under a
+      // condition added (covers.ts: decided without the engine).
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers2(), covers_exports2))).impliedBy(approved, access),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).describeFinding(finding2, witness)
     };
   }
