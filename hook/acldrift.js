@@ -3415,6 +3415,57 @@ var init_evaluate = __esm({
   }
 });
 
+// src/adapters/aws-iam/covers.ts
+var covers_exports = {};
+__export(covers_exports, {
+  impliedBy: () => impliedBy
+});
+function statementAccess(access) {
+  if (!isRecord(access) || !isRecord(access.statement)) return void 0;
+  if (Object.keys(access).some((key) => !["statement", "exceeds", "cutBy"].includes(key))) return void 0;
+  if (access.cutBy !== void 0 && !(Array.isArray(access.cutBy) && access.cutBy.every(isRecord)))
+    return void 0;
+  return access;
+}
+function policyOf(access) {
+  const statements2 = [access.statement, ...access.cutBy ?? []];
+  const variables = statements2.some((s) => s[VARIABLES] === true);
+  const value = {
+    Version: variables ? "2012-10-17" : "2008-10-17",
+    Statement: statements2.map(
+      (s) => Object.fromEntries(Object.entries(s).filter(([key]) => key !== VARIABLES))
+    )
+  };
+  return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
+}
+function impliedBy(approved, access) {
+  const a = statementAccess(approved);
+  const b = statementAccess(access);
+  if (a === void 0 || b === void 0) return false;
+  if (canonicalAccess(a.exceeds ?? null) !== canonicalAccess(b.exceeds ?? null)) return false;
+  const key = `${canonicalAccess(a)}\0${canonicalAccess(b)}`;
+  let answer = answers.get(key);
+  if (answer === void 0) {
+    const { findings } = compareIamFile("(approved access)", policyOf(a), policyOf(b));
+    answer = findings.every((f) => f.change === "narrowing");
+    if (answers.size >= MAX_ANSWERS) answers.clear();
+    answers.set(key, answer);
+  }
+  return answer;
+}
+var VARIABLES, isRecord, answers, MAX_ANSWERS;
+var init_covers = __esm({
+  "src/adapters/aws-iam/covers.ts"() {
+    "use strict";
+    init_findings();
+    init_compare();
+    VARIABLES = "(policy variables)";
+    isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    answers = /* @__PURE__ */ new Map();
+    MAX_ANSWERS = 1e3;
+  }
+});
+
 // src/adapters/aws-iam/index.ts
 var aws_iam_exports = {};
 __export(aws_iam_exports, {
@@ -3437,8 +3488,9 @@ var init_aws_iam = __esm({
       scope: "file",
       compare: async (baseline, target, changed) => compareFileByFile(changed, baseline, target, (await Promise.resolve().then(() => (init_compare(), compare_exports))).compareIamFile),
       allows: async (value, witness) => (await Promise.resolve().then(() => (init_evaluate(), evaluate_exports))).allowsWitness(value, witness),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the access it recorded and any statement the engine finds grants no more
+      // (covers.ts); the same access is answered without loading the engine.
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers(), covers_exports))).impliedBy(approved, access),
       // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
       // caller, `*`, has no policy of its own).
       absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
@@ -6378,6 +6430,39 @@ var init_evaluate3 = __esm({
   }
 });
 
+// src/adapters/gcp-iam/covers.ts
+var covers_exports2 = {};
+__export(covers_exports2, {
+  impliedBy: () => impliedBy2
+});
+function bindingAccess2(access) {
+  if (!isRecord2(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
+  const { binding } = access;
+  if (!isRecord2(binding) || !Array.isArray(binding.members)) return void 0;
+  return access;
+}
+function impliedBy2(approved, access) {
+  const a = bindingAccess2(approved);
+  const b = bindingAccess2(access);
+  if (a === void 0 || b === void 0) return false;
+  const same = (x, y) => canonicalAccess(x) === canonicalAccess(y);
+  const { binding: was } = a;
+  const { binding: now } = b;
+  if (!same(a.policy, b.policy) || !same(was.role, now.role) || !same(was.grants, now.grants)) return false;
+  if (was.defined !== now.defined) return false;
+  const members = new Set(was.members.map(canonicalAccess));
+  if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false;
+  return was.condition === null || same(was.condition, now.condition);
+}
+var isRecord2;
+var init_covers2 = __esm({
+  "src/adapters/gcp-iam/covers.ts"() {
+    "use strict";
+    init_findings();
+    isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+});
+
 // src/adapters/gcp-iam/index.ts
 var gcp_iam_exports = {};
 __export(gcp_iam_exports, {
@@ -6399,8 +6484,9 @@ var init_gcp_iam = __esm({
       scope: "kind",
       compare: async (baseline, target, changed) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).compareGcp(baseline, target, changed),
       allows: async (value, witness, file, others) => (await Promise.resolve().then(() => (init_evaluate3(), evaluate_exports3))).allowsWitness(value, witness, file, others),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the binding it recorded, and the same grant to fewer members or under a
+      // condition added (covers.ts: decided without the engine).
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers2(), covers_exports2))).impliedBy(approved, access),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).describeFinding(finding2, witness)
     };
   }
@@ -8997,9 +9083,9 @@ var init_rules8 = __esm({
       },
       undecidable: {
         change: "possible-widening",
-        severity: ["medium", "high"],
+        severity: RAISED,
         title: "Possible new access",
-        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Review it by hand."
+        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand."
       },
       "grant-removed": narrowingRule("Access removed", "An allow grant that gave the access is gone."),
       "grant-narrowed": narrowingRule("A grant was narrowed", "An allow grant covers less."),
@@ -9679,7 +9765,8 @@ function undecided2(cell2, s) {
     access: { grant: grantAccess(s.tgt, grant) },
     detail: `by ${label(grant)}`,
     severity: "medium",
-    possible: cell2.reason ?? "the patterns are too complex to compare exactly"
+    possible: cell2.reason ?? "the patterns are too complex to compare exactly",
+    undecided: cell2.matched.allowed[0]
   };
 }
 function narrowing(request, s) {
@@ -9723,13 +9810,13 @@ function narrowing(request, s) {
   };
 }
 function severityOf(cause, s) {
-  const rule2 = allowing(s.tRules, cause.request);
-  if (rule2 === void 0 || cause.possible !== void 0) return cause.severity;
+  const rule2 = cause.undecided ?? allowing(s.tRules, cause.request);
+  if (rule2 === void 0) return cause.severity;
   const subject = rule2.predicates.get(SUBJECT);
   if (holds3(subject, UNNAMED)) return "critical";
-  const type = cause.request.subject.split(":")[0];
-  const broad = holds3(subject, `${type}:${UNNAMED}`) || holds3(rule2.predicates.get(PERMISSION), UNNAMED);
-  return broad && SEVERITY_RANK[cause.severity] < SEVERITY_RANK.high ? "high" : cause.severity;
+  const types = cause.undecided === void 0 ? [cause.request.subject.split(":")[0]] : subjectPatterns(s.tgt, rule2.grant.subjects).map((p) => p.split(":")[0]);
+  const broad = types.some((type) => holds3(subject, `${type}:${UNNAMED}`)) || holds3(rule2.predicates.get(PERMISSION), UNNAMED);
+  return broad ? higherSeverity(cause.severity, "high") : cause.severity;
 }
 function named(s) {
   const names3 = /* @__PURE__ */ new Set();
@@ -31339,9 +31426,9 @@ var init_functions = __esm({
       ) : unknownOf(call, true),
       contains: ([arg2, value], call) => {
         if (arg2?.v !== "list" || value === void 0) return unknownOf(call);
-        const answers = arg2.items.map((item) => sameValue2(item, value));
-        if (answers.includes(true)) return { v: "bool", b: true, at: call.at };
-        if (answers.every((a) => a === false) && arg2.items.every(isKnown))
+        const answers2 = arg2.items.map((item) => sameValue2(item, value));
+        if (answers2.includes(true)) return { v: "bool", b: true, at: call.at };
+        if (answers2.every((a) => a === false) && arg2.items.every(isKnown))
           return { v: "bool", b: false, at: call.at };
         return unknownOf(call);
       },
@@ -36966,9 +37053,9 @@ async function attribute(findings, options) {
       return allows2 === wanted;
     };
     const blameIn = async (at2) => {
-      const answers = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...versions.get(at2.file)]) answers.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers.get(blob) ?? false, walksOf(at2.file));
+      const answers2 = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...versions.get(at2.file)]) answers2.set(blob, await allowedAt(at2, blob));
+      return semanticBlame(history, head, at2.file, (blob) => answers2.get(blob) ?? false, walksOf(at2.file));
     };
     let result2 = await blameIn(finding2);
     const elsewhere = elsewhereOf(finding2);
@@ -37629,13 +37716,13 @@ function protectedBlame(input, head, readHistory2, versions) {
     for (const [i, request] of requests.entries()) {
       const files = together[i];
       const holds4 = (state) => files === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files, state));
-      const answers = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs[i]]) answers.set(blob, await holds4(blob));
+      const answers2 = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...blobs[i]]) answers2.set(blob, await holds4(blob));
       const result2 = semanticBlame(
         history,
         tip,
         files?.[0] ?? request.path,
-        (blob) => answers.get(blob) ?? false,
+        (blob) => answers2.get(blob) ?? false,
         walks[i]
       );
       if (result2.sha !== null && boundaries.has(result2.sha))
@@ -37856,14 +37943,14 @@ function evidence(commit) {
   const signals = commit.actor.evidence.map((e) => e.signal);
   return signals.length === 0 ? "no detail" : `evidence ${signals.join(", ")}`;
 }
-function entryCovers(entry, finding2) {
+async function entryCovers(entry, finding2) {
   if (entry.kind !== finding2.kind || entry.file !== finding2.file || entry.document !== finding2.document)
     return false;
   if (entry.access.whole === void 0) return entry.id === finding2.id;
   if (entry.access.rule !== finding2.rule || entry.access.change !== finding2.change) return false;
   if (finding2.access === void 0) return false;
   const covers2 = finding2.kind === "acldrift" ? sameAccess : adapterFor(finding2.kind).covers;
-  return covers2(entry.access.whole, finding2.access);
+  return await covers2(entry.access.whole, finding2.access);
 }
 function judgeApproval(record, approvers, today, signed) {
   const { entry, addedBy } = record;
@@ -37916,10 +38003,16 @@ function commitApproval(finding2, approvers, signed) {
     commit: finding2.commit
   };
 }
-function applyApprovals(findings, records, approvers, today, approvalsFile, judgeable = () => true, signed) {
+async function applyApprovals(findings, records, approvers, today, approvalsFile, judgeable = () => true, signed) {
   const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today, signed)]));
   const used = /* @__PURE__ */ new Set();
-  const covered = findings.filter((f) => f.change !== "narrowing" && !APPROVAL_RULES.includes(f.rule)).map((finding2) => ({ finding: finding2, matching: records.filter((r) => entryCovers(r.entry, finding2)) }));
+  const covered = [];
+  for (const finding2 of findings) {
+    if (finding2.change === "narrowing" || APPROVAL_RULES.includes(finding2.rule)) continue;
+    const matching = [];
+    for (const r of records) if (await entryCovers(r.entry, finding2)) matching.push(r);
+    covered.push({ finding: finding2, matching });
+  }
   for (const { finding: finding2, matching } of covered)
     for (const r of matching) {
       const approval = judged.get(r);
@@ -38807,7 +38900,7 @@ async function runGate(input) {
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email));
   const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
   const protectedFindings = found2.map((p) => p.finding);
-  const { findings: aboutApprovals, judged } = applyApprovals(
+  const { findings: aboutApprovals, judged } = await applyApprovals(
     [...input.findings, ...protectedFindings],
     records,
     approvers,

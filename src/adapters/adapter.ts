@@ -103,10 +103,13 @@ export interface Adapter {
   /**
    * Whether an approval of access `approved` covers a finding about `access` (both the
    * findings' canonical access, of the same file, rule and change): only when `access` allows
-   * nothing `approved` does not. The approval must never stretch to a wider access; when the
-   * kind cannot tell, the answer is no, and the narrower finding needs its own approval.
+   * nothing `approved` does not, as the kind's own engine decides it (never by comparing ids).
+   * The approval must never stretch to a wider access; when the kind cannot tell (a possible
+   * widening, a symbol, a condition it cannot read), the answer is no, and the narrower finding
+   * needs its own approval. Asked per finding and approval: kinds answer the same access
+   * (sameAccess) without loading their engine.
    */
-  covers(approved: unknown, access: unknown): boolean
+  covers(approved: unknown, access: unknown): boolean | Promise<boolean>
   /** the kind's own settings in acldrift.config.yaml, if it has any */
   settings?: KindSettings<unknown>
 }

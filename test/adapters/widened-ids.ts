@@ -11,7 +11,7 @@ import type {Finding} from '../../src/kernel/types.js'
 
 const FIELDS = {approver: 'bob@example.com', reason: 'needed', expires: '2099-12-31', created: '2026-01-01'}
 
-export function expectNewId(approved: Finding[], wider: Finding[], context: string): void {
+export async function expectNewId(approved: Finding[], wider: Finding[], context: string): Promise<void> {
   const ids = new Set(approved.map((f) => f.id))
   const detail = `\n${context}\napproved ${JSON.stringify(approved.map((f) => [f.id, f.rule, f.pointer]))}\nwider ${JSON.stringify(wider.map((f) => [f.id, f.change, f.rule, f.pointer]))}`
   const fresh = wider.filter((f) => f.change !== 'narrowing' && !ids.has(f.id))
@@ -20,7 +20,13 @@ export function expectNewId(approved: Finding[], wider: Finding[], context: stri
     `every widening of the wider target keeps an id of the approved comparison${detail}`,
   ).toBeGreaterThan(0)
   const entries = approved.filter((f) => f.change !== 'narrowing').map((f) => entryFor(f, FIELDS))
-  const uncovered = wider.filter((f) => f.change !== 'narrowing' && !entries.some((e) => entryCovers(e, f)))
+  const uncovered: Finding[] = []
+  for (const f of wider) {
+    if (f.change === 'narrowing') continue
+    let covered = false
+    for (const e of entries) covered ||= await entryCovers(e, f)
+    if (!covered) uncovered.push(f)
+  }
   expect(
     uncovered.length,
     `the approvals of the approved comparison cover every widening of the wider target${detail}`,

@@ -193,6 +193,10 @@ describe.concurrent('the GitHub Action and the documented workflows', () => {
         (s) => uses(s) === 'actions/checkout',
       )
       expect(checkout?.with, `${name}: semantic blame reads the history`).toMatchObject({'fetch-depth': 0})
+      const notes = Object.values(workflow(name).jobs)[0]!.steps.find((s) => s.run?.includes('refs/notes/ai'))
+      expect(notes?.run, `${name}: agent evidence carried across rebases`).toContain(
+        "git fetch --no-tags origin '+refs/notes/ai:refs/notes/ai'",
+      )
     }
   })
 

@@ -4,17 +4,19 @@
 // Each ends with `check` or `audit` failing and reporting the change as the agent's.
 //
 // The agent commits without the hook (as `git commit --no-verify` would): what is checked here is
-// what the audit and `check --range` see afterwards.
+// what the audit and `check --range` see afterwards; except where an approval meets a narrower
+// and then a wider version of what it approved, which goes through the pre-commit hook.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
-import {PARTNER, trust, CONFIG, APPROVALS, TRUST} from './gate-scenarios.js'
+import {PARTNER, trust, CONFIG, APPROVALS, TRUST, dump, git, initialisedWithTrust} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const ALICE = 'alice@example.com'
+const SLOW = 180_000
 
 const config = (extra: string[] = []) =>
   ['version: 1', ...extra, 'policy:', '  failOn: widening', '  approvers:', `    - ${ALICE}`, ''].join('\n')
@@ -33,7 +35,7 @@ async function approvedRepo(files: Record<string, string>): Promise<TestRepo> {
   return r
 }
 
-describe('an approval covers exactly the access it recorded', () => {
+describe('an approval covers the access it recorded, or one its engine finds narrower', () => {
   it('an approval of "partner role from 203.0.113.0/24" never covers another principal or 0.0.0.0/0', async () => {
     const r = await approvedRepo({'README.md': 'x\n'})
     await commitFiles(r, {[TRUST]: trust('203.0.113.0/24', PARTNER)}, 'Partner may assume the sync role')
@@ -67,6 +69,79 @@ describe('an approval covers exactly the access it recorded', () => {
       expect(report.findings.map((f) => f.rule)).toContain('approval-stale')
     }
   }, 180_000)
+
+  it(
+    'through the hook: a narrower version of the approved statement passes, a wider one is blocked naming the new access',
+    async () => {
+      const r = await initialisedWithTrust(newRepo)
+      await r.stage()
+      const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+      expect(setUp.code, dump(setUp)).toBe(0)
+      // The partner may also tag its sessions and set their source identity, from a second range.
+      const statement = (actions: string[], cidrs: string[], principals: string[], extra = {}) =>
+        `${JSON.stringify(
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'PartnerAssume',
+                Effect: 'Allow',
+                Principal: {AWS: principals},
+                Action: actions,
+                Condition: {IpAddress: {'aws:SourceIp': cidrs}, ...extra},
+              },
+            ],
+          },
+          null,
+          2,
+        )}\n`
+      const ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']
+      const RANGES = ['203.0.113.0/24', '198.51.100.0/24']
+      const commitByAgent = async (text: string, subject: string) => {
+        await r.write(TRUST, text)
+        await r.stage(TRUST)
+        return git(r, CLAUDE_ENV, 'commit', '-m', agent.message(subject))
+      }
+      // The agent's widening, approved by Alice in a commit of her own before the agent commits it.
+      await r.write(TRUST, statement(ACTIONS, RANGES, [PARTNER]))
+      const pending = await checkJson(r.dir, [])
+      const widenings = unapproved(pending.report.findings).filter((f) => f.kind === 'aws-iam')
+      expect(widenings.length, JSON.stringify(pending.report.findings)).toBeGreaterThan(0)
+      for (const f of widenings) {
+        const approved = await runCli(
+          ['approve', f.id, '--reason', 'Partner sync sessions', '--expires', '2099-12-31'],
+          {cwd: r.dir},
+        )
+        expect(approved.code, dump(approved)).toBe(0)
+      }
+      await r.stage(APPROVALS)
+      const approval = await git(r, {}, 'commit', '-m', 'Approve the partner sync sessions')
+      expect(approval.code, dump(approval)).toBe(0)
+      const widened = await commitByAgent(statement(ACTIONS, RANGES, [PARTNER]), 'Partner sync sessions')
+      expect(widened.code, dump(widened)).toBe(0)
+
+      // Narrower: an action fewer and a condition more (TLS only). No new approval needed.
+      const narrower = statement(ACTIONS.slice(0, 2), RANGES, [PARTNER], {
+        Bool: {'aws:SecureTransport': 'true'},
+      })
+      const narrowed = await commitByAgent(narrower, 'Partner sync: fewer permissions, TLS only')
+      expect(narrowed.code, dump(narrowed)).toBe(0)
+
+      // Wider than approved: from any address. Blocked, naming it.
+      const wider = statement(ACTIONS.slice(0, 2), [...RANGES, '0.0.0.0/0'], [PARTNER], {
+        Bool: {'aws:SecureTransport': 'true'},
+      })
+      const blocked = await commitByAgent(wider, 'Partner sync: second account')
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      expect(blocked.stderr).toContain('acldrift: commit blocked')
+      // The same rule as the approved finding, so the engine was asked, and said no; the witness
+      // is an address outside the approved ranges, and the widening is the agent's pending commit.
+      expect(blocked.stderr, dump(blocked)).toContain('WIDENING  privilege-escalation')
+      expect(blocked.stderr).toContain('aws:SourceIp:        0.0.0.0')
+      expect(blocked.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
+    },
+    SLOW,
+  )
 
   it('an approval written before approvals recorded their access is read, and does not count', async () => {
     const r = await approvedRepo({[TRUST]: trust('203.0.113.0/24', PARTNER)})

@@ -12,8 +12,8 @@
 import {
   completeFinding,
   type FindingDraft,
+  higherSeverity,
   mostTelling,
-  SEVERITY_RANK,
   sentence,
   sidesOf,
 } from '../../kernel/findings.js'
@@ -90,6 +90,8 @@ interface Cause {
   detail: string
   severity: Severity
   possible?: string
+  /** for a possible widening: the allow grant whose access could not be decided */
+  undecided?: CompiledRule
 }
 
 export function compareAclFile(
@@ -479,6 +481,7 @@ function undecided(cell: DifferenceCell, s: Sides): Cause {
     detail: `by ${label(grant)}`,
     severity: 'medium',
     possible: cell.reason ?? 'the patterns are too complex to compare exactly',
+    undecided: cell.matched.allowed[0] as CompiledRule,
   }
 }
 
@@ -530,15 +533,25 @@ function narrowing(request: Request, s: Sides): Cause {
 /** No pattern but a bare wildcard covers it: it stands for "every subject" (or permission). */
 const UNNAMED = '\u0000unnamed'
 
-/** Public access is critical; every identity of a type, or every permission, at least high. */
+/**
+ * Public access is critical; every identity of a type, or every permission, at least high. A
+ * grant acldrift cannot decide is rated as if it allowed what it might: what acldrift cannot
+ * decide never lowers a finding, so its severity is the one of the grant's widest reach.
+ */
 function severityOf(cause: Cause, s: Sides): Severity {
-  const rule = allowing(s.tRules, cause.request)
-  if (rule === undefined || cause.possible !== undefined) return cause.severity
+  const rule = cause.undecided ?? allowing(s.tRules, cause.request)
+  if (rule === undefined) return cause.severity
   const subject = rule.predicates.get(SUBJECT)!
   if (holds(subject, UNNAMED)) return 'critical'
-  const type = cause.request.subject.split(':')[0]
-  const broad = holds(subject, `${type}:${UNNAMED}`) || holds(rule.predicates.get(PERMISSION)!, UNNAMED)
-  return broad && SEVERITY_RANK[cause.severity] < SEVERITY_RANK.high ? 'high' : cause.severity
+  // The request's identity type; for an undecided grant, any type its subjects name.
+  const types =
+    cause.undecided === undefined
+      ? [cause.request.subject.split(':')[0]]
+      : subjectPatterns(s.tgt, rule.grant.subjects).map((p) => p.split(':')[0])
+  const broad =
+    types.some((type) => holds(subject, `${type}:${UNNAMED}`)) ||
+    holds(rule.predicates.get(PERMISSION)!, UNNAMED)
+  return broad ? higherSeverity(cause.severity, 'high') : cause.severity
 }
 
 /** Every string the two versions name: witnesses made of them read best. */

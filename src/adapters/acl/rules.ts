@@ -81,10 +81,10 @@ export const RULES = declareRules({
   },
   undecidable: {
     change: 'possible-widening',
-    severity: ['medium', 'high'],
+    severity: RAISED,
     title: 'Possible new access',
     description:
-      'The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Review it by hand.',
+      'The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand.',
   },
   'grant-removed': narrowingRule('Access removed', 'An allow grant that gave the access is gone.'),
   'grant-narrowed': narrowingRule('A grant was narrowed', 'An allow grant covers less.'),

@@ -15,8 +15,10 @@ export const awsIam: Adapter = {
   compare: async (baseline, target, changed) =>
     compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareIamFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
-  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-  covers: sameAccess,
+  // An approval covers the access it recorded and any statement the engine finds grants no more
+  // (covers.ts); the same access is answered without loading the engine.
+  covers: async (approved, access) =>
+    sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
   // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
   // caller, `*`, has no policy of its own).
   absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== '*',

@@ -80,14 +80,14 @@ function evidence(commit: CommitInfo): string {
  * that its kind's adapter finds covers the finding's. An entry without its recorded access
  * names a finding by id only (it never counts: judgeApproval).
  */
-export function entryCovers(entry: ApprovalEntry, finding: Finding): boolean {
+export async function entryCovers(entry: ApprovalEntry, finding: Finding): Promise<boolean> {
   if (entry.kind !== finding.kind || entry.file !== finding.file || entry.document !== finding.document)
     return false
   if (entry.access.whole === undefined) return entry.id === finding.id
   if (entry.access.rule !== finding.rule || entry.access.change !== finding.change) return false
   if (finding.access === undefined) return false
   const covers = finding.kind === 'acldrift' ? sameAccess : adapterFor(finding.kind).covers
-  return covers(entry.access.whole, finding.access)
+  return await covers(entry.access.whole, finding.access)
 }
 
 /** Whether an approval counts: who added it, in whose name, what it records, and until when. */
@@ -159,7 +159,7 @@ export function commitApproval(
  * approved by an approver's commit keeps that), and returns the findings about approvals:
  * invalid ones (self-approval, approval-expired, approval-unverified) and unused ones (approval-stale).
  */
-export function applyApprovals(
+export async function applyApprovals(
   findings: Finding[],
   records: ApprovalRecord[],
   approvers: readonly string[],
@@ -168,12 +168,16 @@ export function applyApprovals(
   /** whether this comparison could have used the entry (else it is not reported as stale) */
   judgeable: (entry: ApprovalEntry) => boolean = () => true,
   signed?: Signed,
-): {findings: Finding[]; judged: Map<ApprovalRecord, Approval>} {
+): Promise<{findings: Finding[]; judged: Map<ApprovalRecord, Approval>}> {
   const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today, signed)]))
   const used = new Set<ApprovalRecord>()
-  const covered = findings
-    .filter((f) => f.change !== 'narrowing' && !APPROVAL_RULES.includes(f.rule))
-    .map((finding) => ({finding, matching: records.filter((r) => entryCovers(r.entry, finding))}))
+  const covered: Array<{finding: Finding; matching: ApprovalRecord[]}> = []
+  for (const finding of findings) {
+    if (finding.change === 'narrowing' || APPROVAL_RULES.includes(finding.rule)) continue
+    const matching: ApprovalRecord[] = []
+    for (const r of records) if (await entryCovers(r.entry, finding)) matching.push(r)
+    covered.push({finding, matching})
+  }
   // An approval arrives separately: one that first appears in the commit that makes the access
   // (a squash merge of a branch that carried both, or a commit the approver makes with them both)
   // says nothing about a human having looked at that access — unless that commit is verifiably

@@ -200,7 +200,7 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
 
   const approvedBaseline = input.baseline.flag !== undefined || config.baseline !== undefined || input.range
   const protectedFindings = found.map((p) => p.finding)
-  const {findings: aboutApprovals, judged} = applyApprovals(
+  const {findings: aboutApprovals, judged} = await applyApprovals(
     [...input.findings, ...protectedFindings],
     records,
     approvers,

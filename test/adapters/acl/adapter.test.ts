@@ -107,4 +107,36 @@ describe('acl robustness', () => {
     ])
     expect(findings[1]!.reason).toMatch(/stopped after 2000/)
   })
+
+  it('a grant acldrift cannot decide keeps the severity it would have if it allowed what it might', () => {
+    // Two condition patterns whose product has more states than the glob engine explores: the
+    // grant's conditions cannot be compared, so each grant is a possible widening.
+    const undecidable = {ip: ['*a' + '?'.repeat(12) + '*', '*b' + '?'.repeat(12) + '*']}
+    const grant = (id: string, subjects: string[], permissions: string[]) => ({
+      id,
+      effect: 'allow',
+      subjects,
+      permissions,
+      resources: ['docs/*'],
+      conditions: undecidable,
+    })
+    const version = (grants: unknown[]) => ({
+      path: FILE,
+      kind: 'acl' as const,
+      hash: '0',
+      sourceMap: {locate: () => ({line: 1, column: 1})},
+      value: {apiVersion: 'acldrift.dev/acl/v1', grants},
+    })
+    const {findings} = compareAclFile(
+      FILE,
+      version([]),
+      version([grant('anyone', ['*'], ['docs.read']), grant('every-user', ['user:*'], ['docs.read'])]),
+    )
+    // (Each undecidable grant costs a search to the engine's limit: two show both raised levels.)
+    expect(findings.map((f) => [f.change, f.rule, f.pointer, f.severity])).toEqual([
+      ['possible-widening', 'undecidable', '/grants/0', 'critical'],
+      ['possible-widening', 'undecidable', '/grants/1', 'high'],
+    ])
+    for (const f of findings) expect(f.reason).toMatch(/too complex/)
+  })
 })

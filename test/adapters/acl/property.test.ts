@@ -414,17 +414,17 @@ describe('acl finding ids', () => {
       expect(ids(wider).filter((id) => approved.includes(id))).toEqual([])
   })
 
-  it('a widened access never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+  it('a widened access never keeps its id: the approvals of (baseline, target) never cover a wider target', async () => {
     const sides = fc.oneof(
       editedArb,
       aclArb.map((acl) => [undefined, acl] as const),
     )
-    fc.assert(
-      fc.property(sides, fc.array(editArb, {minLength: 1, maxLength: 2}), ([b, t], edits) => {
+    await fc.assert(
+      fc.asyncProperty(sides, fc.array(editArb, {minLength: 1, maxLength: 2}), async ([b, t], edits) => {
         const wider = edits.reduce(edit, t)
         fc.pre(allowsMore(b, t, wider))
         const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
-        expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
+        await expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
       }),
       RUNS,
     )

@@ -419,13 +419,13 @@ describe('branch-protection finding ids', () => {
     return false
   }
 
-  it('a weakened protection never keeps its id: the approvals of (baseline, target) never cover a weaker target', () => {
-    fc.assert(
-      fc.property(pairs, fc.nat(), fc.nat(), ({file, baseline, target}, change, pick) => {
+  it('a weakened protection never keeps its id: the approvals of (baseline, target) never cover a weaker target', async () => {
+    await fc.assert(
+      fc.asyncProperty(pairs, fc.nat(), fc.nat(), async ({file, baseline, target}, change, pick) => {
         const wider = mutate(target, change, pick, file === REST_FILE)
         fc.pre(acceptsMore(file, baseline, target, wider))
         const context = `baseline ${JSON.stringify(baseline)}\ntarget ${JSON.stringify(target)}\nwider ${JSON.stringify(wider)}`
-        expectNewId(compare(file, baseline, target), compare(file, baseline, wider), context)
+        await expectNewId(compare(file, baseline, target), compare(file, baseline, wider), context)
       }),
       RUNS,
     )

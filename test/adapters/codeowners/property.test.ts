@@ -437,7 +437,7 @@ describe('codeowners finding ids', () => {
         const wider = ms.reduce(mutate, t)
         fc.pre(acceptsMore(b, t, wider))
         const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
-        expectNewId((await compare(b, t)).findings, (await compare(b, wider)).findings, context)
+        await expectNewId((await compare(b, t)).findings, (await compare(b, wider)).findings, context)
       }),
       RUNS,
     )

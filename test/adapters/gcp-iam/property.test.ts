@@ -8,6 +8,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareGcp} from '../../../src/adapters/gcp-iam/compare.js'
+import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import {
   allows,
@@ -660,19 +661,114 @@ describe('gcp-iam finding ids', () => {
     return false
   }
 
-  it('a widened binding or custom role never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+  it('a widened binding or custom role never keeps its id: the approvals of (baseline, target) never cover a wider target', async () => {
     const sides = fc.oneof(
       editedArb,
       repoArb.map((r): readonly [Repo, Repo] => [{policy: undefined, roles: []}, r]),
     )
-    fc.assert(
-      fc.property(sides, fc.array(mutationArb, {minLength: 1, maxLength: 2}), ([b, t], ms) => {
+    await fc.assert(
+      fc.asyncProperty(sides, fc.array(mutationArb, {minLength: 1, maxLength: 2}), async ([b, t], ms) => {
         const wider = ms.reduce(mutate, t)
         fc.pre(allowsMore(b, t, wider))
         const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
-        expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
+        await expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
       }),
       PAIR_RUNS,
     )
+  })
+})
+
+describe('gcp-iam approvals cover what is implied, and nothing wider', () => {
+  /** A repository with one binding (and the roles it is read with), as the brute force reads it. */
+  const alone = (binding: BindingJson, roles: RoleJson[]): Repo => ({
+    policy: {bindings: [binding], etag: 'BwX=', version: 3},
+    roles,
+  })
+  /** The binding a finding's access records (compare.ts: role, members, condition expression). */
+  const bindingOf = (access: unknown): BindingJson => {
+    const {role, members, condition} = (
+      access as {binding: {role: string; members: string[]; condition: string | null}}
+    ).binding
+    return condition === null
+      ? {role, members}
+      : {role, members, condition: {expression: condition, title: 't'}}
+  }
+  const widenings = (repo: Repo) =>
+    compare({policy: undefined, roles: repo.roles}, repo).findings.filter(
+      (f) => f.change !== 'narrowing' && f.file === POLICY,
+    )
+  const grantsMore = (more: Repo, less: Repo) => !bruteDifferences(more, less).next().done
+
+  /** A binding narrowed (a member fewer, a condition added) or widened (a member more, the condition dropped). */
+  type Edit = {kind: number; pick: number; member: string; condition: string}
+  const editArb: fc.Arbitrary<Edit> = fc.record({
+    kind: fc.integer({min: 0, max: 3}),
+    pick: fc.nat(),
+    member: fc.constantFrom(...MEMBER_PATTERNS),
+    condition: conditionArb,
+  })
+  function edit(b: BindingJson, e: Edit): BindingJson {
+    const members = b.members.filter((_, i) => i !== e.pick % b.members.length)
+    switch (e.kind) {
+      case 0:
+        return {...b, members: members.length > 0 ? members : b.members}
+      case 1:
+        return b.condition ? b : {...b, condition: {expression: e.condition, title: 't'}}
+      case 2:
+        return {...b, members: [...new Set([...b.members, e.member])]}
+      default: {
+        const unconditional = {...b}
+        delete unconditional.condition
+        return unconditional
+      }
+    }
+  }
+  const sides = fc.tuple(bindingArb, repoArb, editArb)
+
+  it('never covers a wider binding: the oracle finds a request it grants that the approved one does not', async () => {
+    await fc.assert(
+      fc.asyncProperty(sides, async ([binding, {roles}, e]) => {
+        const approved = alone(binding, roles)
+        const wider = alone(edit(binding, {...e, kind: 2 + (e.kind % 2)}), roles)
+        fc.pre(grantsMore(wider, approved))
+        for (const f of widenings(wider))
+          for (const a of widenings(approved))
+            expect(
+              await gcpIam.covers(a.access, f.access),
+              `${show(a.access)}\ncovers ${show(f.access)}`,
+            ).toBe(false)
+      }),
+      RUNS,
+    )
+  })
+
+  it('covers only what grants nothing more: the oracle finds no request the covered binding grants that the approved one does not', async () => {
+    let covered = 0
+    await fc.assert(
+      fc.asyncProperty(
+        sides,
+        fc.array(editArb, {minLength: 1, maxLength: 2}),
+        async ([binding, {roles}], edits) => {
+          const approved = alone(binding, roles)
+          const edited = alone(edits.reduce(edit, binding), roles)
+          for (const f of widenings(edited))
+            for (const a of widenings(approved)) {
+              if (!(await gcpIam.covers(a.access, f.access))) continue
+              covered++
+              const more = bruteDifferences(
+                alone(bindingOf(f.access), roles),
+                alone(bindingOf(a.access), roles),
+              ).next()
+              expect(
+                more.done,
+                `${show(a.access)}\ncovers ${show(f.access)}\nyet it grants ${show(more.value)}`,
+              ).toBe(true)
+            }
+        },
+      ),
+      RUNS,
+    )
+    // Not vacuous: narrowed bindings are covered.
+    expect(covered).toBeGreaterThan(0)
   })
 })

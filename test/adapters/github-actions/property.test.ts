@@ -402,18 +402,22 @@ describe('github-actions comparison against brute force', () => {
 })
 
 describe('github-actions finding ids', () => {
-  it('a widened job never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
+  it('a widened job never keeps its id: the approvals of (baseline, target) never cover a wider target', async () => {
     const sides = fc.oneof(
       editedArb,
       fc.tuple(workflowArb, modeArb).map(([w, mode]) => [undefined, w, mode] as const),
     )
-    fc.assert(
-      fc.property(sides, fc.array(mutationArb, {minLength: 1, maxLength: 2}), ([b, t, mode], ms) => {
-        const wider = ms.reduce(mutate, t)
-        fc.pre([...differences(wider, t, mode)].some((item) => !heldBy(b, wider, item, mode)))
-        const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)} (${mode})`
-        expectNewId(compare(b, t, mode).findings, compare(b, wider, mode).findings, context)
-      }),
+    await fc.assert(
+      fc.asyncProperty(
+        sides,
+        fc.array(mutationArb, {minLength: 1, maxLength: 2}),
+        async ([b, t, mode], ms) => {
+          const wider = ms.reduce(mutate, t)
+          fc.pre([...differences(wider, t, mode)].some((item) => !heldBy(b, wider, item, mode)))
+          const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)} (${mode})`
+          await expectNewId(compare(b, t, mode).findings, compare(b, wider, mode).findings, context)
+        },
+      ),
       RUNS,
     )
   })

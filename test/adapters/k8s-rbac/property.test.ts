@@ -667,9 +667,9 @@ describe('k8s-rbac finding ids', () => {
     }
   })
 
-  it('a widened Role or Binding never keeps its id: the approvals of (baseline, target) never cover a wider target', () => {
-    fc.assert(
-      fc.property(worldsArb, layoutArb, stretchArb, ([b, t], l, x) => {
+  it('a widened Role or Binding never keeps its id: the approvals of (baseline, target) never cover a wider target', async () => {
+    await fc.assert(
+      fc.asyncProperty(worldsArb, layoutArb, stretchArb, async ([b, t], l, x) => {
         const wider = stretch(t, x)
         const [before, target, after] = [objects(b), objects(t), objects(wider)]
         fc.pre(
@@ -678,7 +678,11 @@ describe('k8s-rbac finding ids', () => {
           ),
         )
         const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
-        expectNewId(compare(scenarioOf(b, t, l)).findings, compare(scenarioOf(b, wider, l)).findings, context)
+        await expectNewId(
+          compare(scenarioOf(b, t, l)).findings,
+          compare(scenarioOf(b, wider, l)).findings,
+          context,
+        )
       }),
       RUNS,
     )

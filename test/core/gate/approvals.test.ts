@@ -96,9 +96,9 @@ describe('judgeApproval', () => {
 })
 
 describe('applyApprovals', () => {
-  it('fills the approval of the finding it names and makes no finding of a used, valid approval', () => {
+  it('fills the approval of the finding it names and makes no finding of a used, valid approval', async () => {
     const f = finding()
-    const {findings} = applyApprovals(
+    const {findings} = await applyApprovals(
       [f],
       [record(entry(), commit('alice@acme.example', human))],
       APPROVERS,
@@ -109,11 +109,11 @@ describe('applyApprovals', () => {
     expect(f.approval).toMatchObject({valid: true, id: f.id})
   })
 
-  it('does not count an approval added by the commit that makes the access, and reports it (a squash merge)', () => {
+  it('does not count an approval added by the commit that makes the access, and reports it (a squash merge)', async () => {
     const squash = commit('alice@acme.example', human, 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00')
     for (const made of [squash, {...squash, sha: 'pending', pending: true}]) {
       const f = finding({commit: made})
-      const {findings} = applyApprovals([f], [record(entry(), made)], APPROVERS, TODAY, 'a.yaml')
+      const {findings} = await applyApprovals([f], [record(entry(), made)], APPROVERS, TODAY, 'a.yaml')
       expect(f.approval).toMatchObject({valid: false, status: 'self-approval'})
       expect(f.approval?.why).toContain('same commit as the access it approves')
       expect(findings).toMatchObject([{rule: 'self-approval', change: 'widening', commit: made}])
@@ -121,13 +121,13 @@ describe('applyApprovals', () => {
     }
     // The same approval in a commit of its own counts.
     const f = finding()
-    applyApprovals([f], [record(entry(), squash)], APPROVERS, TODAY, 'a.yaml')
+    await applyApprovals([f], [record(entry(), squash)], APPROVERS, TODAY, 'a.yaml')
     expect(f.approval?.valid).toBe(true)
   })
 
-  it('matches on the id and the kind, not on lines', () => {
+  it('matches on the id and the kind, not on lines', async () => {
     const f = finding({line: 40, pointer: '/Statement/3'})
-    applyApprovals(
+    await applyApprovals(
       [f],
       [record(entry({kind: 'gcp-iam'}), commit('alice@acme.example', human))],
       APPROVERS,
@@ -135,14 +135,20 @@ describe('applyApprovals', () => {
       'a.yaml',
     )
     expect(f.approval).toBeNull()
-    applyApprovals([f], [record(entry(), commit('alice@acme.example', human))], APPROVERS, TODAY, 'a.yaml')
+    await applyApprovals(
+      [f],
+      [record(entry(), commit('alice@acme.example', human))],
+      APPROVERS,
+      TODAY,
+      'a.yaml',
+    )
     expect(f.approval?.valid).toBe(true)
   })
 
-  it('reports a self-approval as a high widening attributed to the adding commit, and it does not count', () => {
+  it('reports a self-approval as a high widening attributed to the adding commit, and it does not count', async () => {
     const f = finding()
     const agentCommit = commit('alice@acme.example', claude)
-    const {findings} = applyApprovals(
+    const {findings} = await applyApprovals(
       [f],
       [record(entry(), agentCommit)],
       APPROVERS,
@@ -164,7 +170,7 @@ describe('applyApprovals', () => {
     expect(gating([f, ...findings], 'widening', 'require-approval')).toHaveLength(2)
   })
 
-  it('reports expired and stale approvals as informational findings', () => {
+  it('reports expired and stale approvals as informational findings', async () => {
     const expired = record(entry({expires: '2026-01-01'}), commit('alice@acme.example', human), 0)
     const other = {statement: {...STATEMENT.statement, Resource: ['arn:aws:s3:::other/*']}}
     const stale = record(
@@ -173,7 +179,7 @@ describe('applyApprovals', () => {
       1,
     )
     const f = finding()
-    const {findings} = applyApprovals([f], [expired, stale], APPROVERS, TODAY, 'a.yaml')
+    const {findings} = await applyApprovals([f], [expired, stale], APPROVERS, TODAY, 'a.yaml')
     expect(findings.map((x) => [x.rule, x.change])).toEqual([
       ['approval-expired', 'narrowing'],
       ['approval-stale', 'narrowing'],
@@ -182,19 +188,19 @@ describe('applyApprovals', () => {
     expect(gating([f, ...findings], 'critical', 'allow')).toEqual([f])
   })
 
-  it('covers only the access it recorded, whatever id it names', () => {
+  it('covers only the access it recorded, whatever id it names', async () => {
     const alice = commit('alice@acme.example', human)
-    // The statement approved, then stretched: more actions, another principal, a condition dropped.
+    // The statement approved, then stretched: more actions, a wider condition, a condition dropped.
     const approved = {
       statement: {...STATEMENT.statement, Condition: {IpAddress: {'aws:SourceIp': ['203.0.113.0/24']}}},
     }
     for (const wider of [
       {statement: {...approved.statement, Action: ['s3:*']}},
-      {statement: {...approved.statement, Principal: {AWS: ['arn:aws:iam::222222222222:root']}}},
+      {statement: {...approved.statement, Condition: {IpAddress: {'aws:SourceIp': ['0.0.0.0/0']}}}},
       STATEMENT,
     ]) {
       const f = finding({access: wider})
-      const {findings} = applyApprovals(
+      const {findings} = await applyApprovals(
         [f],
         [record(entry({access: {...entry().access, whole: approved}}), alice)],
         APPROVERS,
@@ -215,15 +221,31 @@ describe('applyApprovals', () => {
         },
       },
     })
-    applyApprovals([f], [record(entry({id: '0000000000000002'}), alice)], APPROVERS, TODAY, 'a.yaml')
+    await applyApprovals([f], [record(entry({id: '0000000000000002'}), alice)], APPROVERS, TODAY, 'a.yaml')
     expect(f.approval?.valid).toBe(true)
   })
 
-  it('reads an entry that does not record its access, and never counts it: approve again', () => {
+  it('covers a narrower version of the access it recorded, as the engine of its kind decides it', async () => {
+    const alice = commit('alice@acme.example', human)
+    // Anyone narrowed to one account, and a condition added: the approval of the wider statement covers it.
+    const narrower = {
+      statement: {
+        ...STATEMENT.statement,
+        Principal: {AWS: ['arn:aws:iam::222222222222:root']},
+        Condition: {Bool: {'aws:SecureTransport': ['true']}},
+      },
+    }
+    const f = finding({id: '0000000000000003', access: narrower})
+    const {findings} = await applyApprovals([f], [record(entry(), alice)], APPROVERS, TODAY, 'a.yaml')
+    expect(f.approval).toMatchObject({valid: true, id: entry().id})
+    expect(findings).toEqual([])
+  })
+
+  it('reads an entry that does not record its access, and never counts it: approve again', async () => {
     const old = {...entry().access}
     delete old.whole
     const f = finding()
-    const {findings} = applyApprovals(
+    const {findings} = await applyApprovals(
       [f],
       [record(entry({access: old}), commit('alice@acme.example', human))],
       APPROVERS,
@@ -236,16 +258,16 @@ describe('applyApprovals', () => {
     expect(gating([f, ...findings], 'critical', 'allow')).toEqual([f])
   })
 
-  it('does not call an approval stale where the comparison could not have used it', () => {
+  it('does not call an approval stale where the comparison could not have used it', async () => {
     const stale = record(entry({id: '0000000000000001'}), commit('alice@acme.example', human))
-    expect(applyApprovals([], [stale], APPROVERS, TODAY, 'a.yaml', () => false).findings).toEqual([])
+    expect((await applyApprovals([], [stale], APPROVERS, TODAY, 'a.yaml', () => false)).findings).toEqual([])
   })
 
-  it('keeps a valid approval over an invalid one for the same access, and an approver commit over both', () => {
+  it('keeps a valid approval over an invalid one for the same access, and an approver commit over both', async () => {
     const f = finding()
     const bad = record(entry(), commit('bob@acme.example', human), 0)
     const good = record(entry(), commit('alice@acme.example', human), 1)
-    applyApprovals([f], [bad, good], APPROVERS, TODAY, 'a.yaml')
+    await applyApprovals([f], [bad, good], APPROVERS, TODAY, 'a.yaml')
     expect(f.approval?.valid).toBe(true)
     const own = finding({
       kind: 'acldrift',
@@ -253,7 +275,7 @@ describe('applyApprovals', () => {
       commit: commit('alice@acme.example', human),
     })
     own.approval = commitApproval(own, APPROVERS)
-    applyApprovals(
+    await applyApprovals(
       [own],
       [record(entry({kind: 'acldrift'}), commit('bob@acme.example', human))],
       APPROVERS,
@@ -263,9 +285,9 @@ describe('applyApprovals', () => {
     expect(own.approval).toMatchObject({source: 'approver-commit', valid: true})
   })
 
-  it('never lets a finding about an approval be approved', () => {
+  it('never lets a finding about an approval be approved', async () => {
     const f = finding({rule: 'self-approval', kind: 'acldrift'})
-    const {findings} = applyApprovals(
+    const {findings} = await applyApprovals(
       [f],
       [record(entry({kind: 'acldrift'}), commit('alice@acme.example', human))],
       APPROVERS,
@@ -291,9 +313,9 @@ describe('signed approvals (policy.requireSignedApprovals)', () => {
     expect(approverCommit(alice, APPROVERS).ok).toBe(true)
   })
 
-  it('lets a signed approval arrive with its access; an unsigned one never counts', () => {
+  it('lets a signed approval arrive with its access; an unsigned one never counts', async () => {
     const f = finding({commit: alice})
-    applyApprovals(
+    await applyApprovals(
       [f],
       [record(entry(), alice)],
       APPROVERS,
@@ -304,7 +326,7 @@ describe('signed approvals (policy.requireSignedApprovals)', () => {
     )
     expect(f.approval?.valid).toBe(true)
     const g = finding()
-    applyApprovals([g], [record(entry(), alice)], APPROVERS, TODAY, 'a.yaml', undefined, new Map())
+    await applyApprovals([g], [record(entry(), alice)], APPROVERS, TODAY, 'a.yaml', undefined, new Map())
     expect(g.approval).toMatchObject({valid: false, status: 'self-approval'})
     expect(commitApproval(finding({commit: alice}), APPROVERS, new Map())).toBeNull()
   })
