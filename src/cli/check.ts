@@ -1,6 +1,5 @@
 // `acldrift check`, shared by the oclif command and the start-up fast path.
 
-import {relative, sep} from 'node:path'
 import {runCheck} from '../core/check.js'
 import {verdictCode} from '../core/gate/verdict.js'
 import type {CheckOptions} from '../core/options.js'
@@ -9,7 +8,8 @@ import {EXIT, UsageError} from '../kernel/errors.js'
 import {type SourceSpec, sourceSpec} from '../core/source.js'
 import {findRepoRoot, mergeBase} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
-import {emitReport, writeReports} from './output.js'
+import {withDebug} from './debug.js'
+import {cwdFromRoot, emitReport, writeReports} from './output.js'
 
 type ComparisonFlags = Pick<
   ParsedFlags<typeof CHECK_FLAGS>,
@@ -47,10 +47,14 @@ async function rangeSides(root: string, range: string): Promise<[string, SourceS
  * the message of the commit being made and prints the report only when it blocks (the
  * pre-commit hook has shown it already).
  */
-export async function executeCheck(
+export function executeCheck(
   flags: ParsedFlags<typeof CHECK_FLAGS>,
   commitMsg?: {message: string},
 ): Promise<number> {
+  return withDebug(flags.debug, () => check(flags, commitMsg))
+}
+
+async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {message: string}): Promise<number> {
   const started = performance.now()
   const options = {...(await checkOptions(flags)), message: commitMsg?.message}
   const report = await runCheck(options)
@@ -67,7 +71,7 @@ export async function executeCheck(
       )
   } else {
     const format = flags.format ?? 'pretty'
-    const from = relative(options.root, options.cwd).split(sep).join('/')
+    const from = cwdFromRoot(options.root, options.cwd)
     await emitReport(report, {...context, format, output: flags.output, color: flags.color, quiet, from})
   }
   if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'], context)

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../cli/base.js'
+import {withDebug} from '../cli/debug.js'
 import {COVERAGE_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
 import {emitText} from '../cli/output.js'
@@ -22,20 +23,22 @@ export default class Coverage extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Coverage)
-    const root = await findRepoRoot(process.cwd())
-    const source = await loadSource(root, sourceSpec(flags), await loadConfig(root, flags.config))
-    const coverage = source.coverage!
-    const text =
-      flags.format === 'json'
-        ? `${JSON.stringify({schemaVersion: 1, coverage, errors: source.problems}, null, 2)}\n`
-        : [
-            ...coverageLines(coverage),
-            ...(source.problems.length > 0
-              ? ['Invalid input (fails closed):', ...source.problems.map((p) => `  ${formatProblem(p)}`)]
-              : []),
-          ].join('\n') + '\n'
-    await emitText(text, flags.output)
-    // Files that claim to be access configs and cannot be read fail closed here as everywhere.
-    if (source.problems.length > 0) this.exit(EXIT.invalidInput)
+    await withDebug(flags.debug, async () => {
+      const root = await findRepoRoot(process.cwd())
+      const source = await loadSource(root, sourceSpec(flags), await loadConfig(root, flags.config))
+      const coverage = source.coverage!
+      const text =
+        flags.format === 'json'
+          ? `${JSON.stringify({schemaVersion: 1, coverage, errors: source.problems}, null, 2)}\n`
+          : [
+              ...coverageLines(coverage),
+              ...(source.problems.length > 0
+                ? ['Invalid input (fails closed):', ...source.problems.map((p) => `  ${formatProblem(p)}`)]
+                : []),
+            ].join('\n') + '\n'
+      await emitText(text, flags.output)
+      // Files that claim to be access configs and cannot be read fail closed here as everywhere.
+      if (source.problems.length > 0) this.exit(EXIT.invalidInput)
+    })
   }
 }
