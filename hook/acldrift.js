@@ -38660,6 +38660,7 @@ async function stagedAgainstSnapshot(options, file) {
     "reading",
     () => loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned)
   );
+  target.source.unmatched = unmatchedGlobs(config2.documents, [...inIndex]);
   const read = new Set(target.paths);
   const baseline = await timed("reading", () => snapshot2.documentsOf(read));
   if (selfContained(baseline, target.source)) return [baseline, target.source];
@@ -38914,6 +38915,7 @@ var init_check = __esm({
     await init_gate();
     await init_reference();
     await init_snapshot3();
+    await init_classify2();
     await init_source();
     init_timings();
     init_version();

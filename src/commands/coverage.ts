@@ -4,7 +4,7 @@ import {COVERAGE_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
 import {emitText} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
-import {loadSource, sourceSpec} from '../core/source.js'
+import {loadSource, sourceSpec, unmatchedNotes} from '../core/source.js'
 import {EXIT, formatProblem} from '../kernel/errors.js'
 import {findRepoRoot} from '../git/index.js'
 import {coverageLines} from '../reporters/coverage.js'
@@ -27,10 +27,12 @@ export default class Coverage extends BaseCommand {
       const root = await findRepoRoot(process.cwd())
       const source = await loadSource(root, sourceSpec(flags), await loadConfig(root, flags.config))
       const coverage = source.coverage!
+      const warnings = unmatchedNotes(source)
       const text =
         flags.format === 'json'
-          ? `${JSON.stringify({schemaVersion: 1, coverage, errors: source.problems}, null, 2)}\n`
+          ? `${JSON.stringify({schemaVersion: 1, coverage, errors: source.problems, warnings}, null, 2)}\n`
           : [
+              ...warnings,
               ...coverageLines(coverage),
               ...(source.problems.length > 0
                 ? ['Invalid input (fails closed):', ...source.problems.map((p) => `  ${formatProblem(p)}`)]

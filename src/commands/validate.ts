@@ -6,7 +6,7 @@ import {oclifFlags} from '../cli/flags.js'
 import {emitText} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
 import {EXIT} from '../kernel/errors.js'
-import {loadFiles, loadSource} from '../core/source.js'
+import {loadFiles, loadSource, unmatchedNotes} from '../core/source.js'
 import {findRepoRoot} from '../git/index.js'
 import {renderValidation} from '../reporters/validation.js'
 
@@ -38,7 +38,11 @@ export default class Validate extends BaseCommand {
         const root = await findRepoRoot(process.cwd())
         source = await loadSource(root, {type: 'worktree'}, await loadConfig(root, flags.config))
       }
-      const result = {documents: [...source.documents.values()], problems: source.problems}
+      const result = {
+        documents: [...source.documents.values()],
+        problems: source.problems,
+        warnings: unmatchedNotes(source),
+      }
       await emitText(renderValidation(result, flags.format as 'pretty' | 'json'), flags.output)
       if (result.problems.length > 0) this.exit(EXIT.invalidInput)
     })

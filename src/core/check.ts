@@ -19,6 +19,7 @@ import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {snapshotBase} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
+import {unmatchedGlobs} from './classify.js'
 import {
   assigner,
   listSourcePaths,
@@ -130,6 +131,8 @@ async function stagedAgainstSnapshot(
   const target = await timed('reading', () =>
     loadStagedPaths(root, config, {entries, head}, changed, unassigned),
   )
+  // The index's listing is at hand: a glob that matches none of it is warned about, as in a full read.
+  target.source.unmatched = unmatchedGlobs(config.documents, [...inIndex])
   const read = new Set(target.paths)
   const baseline = await timed('reading', () => snapshot.documentsOf(read))
   if (selfContained(baseline, target.source)) return [baseline, target.source]

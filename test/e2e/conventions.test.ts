@@ -228,6 +228,35 @@ describe.concurrent('CLI conventions', () => {
     const pretty = await runCli(['check'], {cwd: repo.dir})
     expect(pretty.code).toBe(0)
     expect(pretty.stdout).toContain(`  - ${warning}`)
+    // validate and coverage say it too, and so does the hook's fast path, from the index's listing.
+    const validate = await runCli(['validate'], {cwd: repo.dir})
+    expect([validate.code, validate.stdout.split('\n')[0]]).toEqual([
+      0,
+      `${warning} (globs are matched against paths from the repository root)`,
+    ])
+    const validateJson = await runCli(['validate', '-f', 'json'], {cwd: repo.dir})
+    expect((JSON.parse(validateJson.stdout) as {warnings: string[]}).warnings).toHaveLength(1)
+    const coverage = await runCli(['coverage'], {cwd: repo.dir})
+    expect(coverage.stdout).toContain(warning)
+    const coverageJson = await runCli(['coverage', '-f', 'json', '--staged'], {cwd: repo.dir})
+    expect((JSON.parse(coverageJson.stdout) as {warnings: string[]}).warnings).toEqual([
+      expect.stringContaining('matches no file in the index'),
+    ])
+    await repo.write('acldrift.config.yaml', `${config}baseline: .acldrift/baseline.json\n`)
+    expect((await runCli(['snapshot', '-o', '.acldrift/baseline.json'], {cwd: repo.dir})).code).toBe(0)
+    await repo.stage()
+    await repo.commit('Baseline snapshot')
+    await repo.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await repo.stage()
+    const staged = await checkJson(repo.dir, ['--staged'])
+    // Only the changed file was read (the snapshot's fast path), and the warning is still there.
+    expect(staged.report.coverage?.scope).toBe('changed-files')
+    expect(staged.report.notes).toContainEqual(
+      expect.stringContaining(
+        `"iam/bucket/**" (aws-iam) in acldrift.config.yaml matches no file in the index`,
+      ),
+    )
+    await repo.git('reset', '-q', '--hard')
     // A glob that matches is not mentioned.
     await repo.write('acldrift.config.yaml', config.replace('iam/bucket/**', 'iam/buckets/**'))
     expect((await checkJson(repo.dir)).report.notes.join('\n')).not.toContain('matches no file')
