@@ -40658,6 +40658,54 @@ var init_debug = __esm({
   }
 });
 
+// src/reporters/progress.ts
+var progress_exports = {};
+__export(progress_exports, {
+  progressReporter: () => progressReporter
+});
+function progressReporter(stream) {
+  let last = 0;
+  return (done, total, what) => {
+    const now = Date.now();
+    if (done < total && now - last < 100) return;
+    last = now;
+    const width = 24;
+    const filled = total === 0 ? width : Math.round(done / total * width);
+    const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+    stream.write(
+      `\r${bar} ${done}/${total} ${what}`.padEnd(stream.columns ? Math.min(stream.columns - 1, 100) : 80)
+    );
+    if (done >= total) stream.write("\r".padEnd(stream.columns ? Math.min(stream.columns, 101) : 81) + "\r");
+  };
+}
+var init_progress = __esm({
+  "src/reporters/progress.ts"() {
+    "use strict";
+  }
+});
+
+// src/cli/progress.ts
+function wantsProgress(situation) {
+  const { env: env2 } = situation;
+  if (!situation.stderrIsTTY || situation.quiet === true || situation.hook === true) return false;
+  if (env2.TERM === "dumb") return false;
+  return !CI_VARIABLES.some(
+    (name) => env2[name] !== void 0 && env2[name] !== "" && env2[name] !== "false" && env2[name] !== "0"
+  );
+}
+async function progressFor(options = {}) {
+  if (!wantsProgress({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, ...options }))
+    return void 0;
+  return (await Promise.resolve().then(() => (init_progress(), progress_exports))).progressReporter(process.stderr);
+}
+var CI_VARIABLES;
+var init_progress2 = __esm({
+  "src/cli/progress.ts"() {
+    "use strict";
+    CI_VARIABLES = ["CI", "TF_BUILD", "JENKINS_URL"];
+  }
+});
+
 // src/core/rule-docs.ts
 var rule_docs_exports = {};
 __export(rule_docs_exports, {
@@ -40796,12 +40844,13 @@ function executeCheck(flags, commitMsg) {
 }
 async function check2(flags, commitMsg) {
   const started2 = performance.now();
-  const options = { ...await checkOptions(flags), message: commitMsg?.message };
+  const quiet = flags.quiet === true || commitMsg !== void 0;
+  const progress = await progressFor({ quiet, hook: commitMsg !== void 0 || flags.staged === true });
+  const options = { ...await checkOptions(flags), message: commitMsg?.message, progress };
   const report = await runCheck(options);
   const failOn = flags["fail-on"];
   const code2 = verdictCode(report, failOn);
   const context = { root: options.root, failOn };
-  const quiet = flags.quiet === true || commitMsg !== void 0;
   if (quiet && code2 === EXIT.ok) {
     const approved = report.findings.filter((f) => f.change !== "narrowing" && f.approval?.valid === true);
     if (approved.length > 0 && commitMsg === void 0)
@@ -40832,6 +40881,7 @@ var init_check2 = __esm({
     await init_source();
     init_git();
     init_debug();
+    init_progress2();
     init_output();
   }
 });

@@ -9,6 +9,7 @@ import {type SourceSpec, sourceSpec} from '../core/source.js'
 import {findRepoRoot, mergeBase} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
 import {withDebug} from './debug.js'
+import {progressFor} from './progress.js'
 import {cwdFromRoot, emitReport, writeReports} from './output.js'
 
 type ComparisonFlags = Pick<
@@ -56,12 +57,14 @@ export function executeCheck(
 
 async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {message: string}): Promise<number> {
   const started = performance.now()
-  const options = {...(await checkOptions(flags)), message: commitMsg?.message}
+  const quiet = flags.quiet === true || commitMsg !== undefined
+  // --staged is what hooks run: the pending commit has little to attribute, and a hook shows no bar.
+  const progress = await progressFor({quiet, hook: commitMsg !== undefined || flags.staged === true})
+  const options = {...(await checkOptions(flags)), message: commitMsg?.message, progress}
   const report = await runCheck(options)
   const failOn = flags['fail-on'] as FailOn | undefined
   const code = verdictCode(report, failOn)
   const context = {root: options.root, failOn}
-  const quiet = flags.quiet === true || commitMsg !== undefined
   if (quiet && code === EXIT.ok) {
     // A hook that passes says nothing, except that approvals are what let it pass.
     const approved = report.findings.filter((f) => f.change !== 'narrowing' && f.approval?.valid === true)

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../cli/base.js'
+import {progressFor} from '../cli/progress.js'
 import {withDebug} from '../cli/debug.js'
 import {checkOptions} from '../cli/check.js'
 import {AUDIT_FLAGS} from '../cli/flag-specs.js'
@@ -12,7 +13,6 @@ import {verdictCode} from '../core/gate/verdict.js'
 import type {FailOn} from '../core/config.js'
 import {EXIT, UsageError} from '../kernel/errors.js'
 import {timed} from '../kernel/timings.js'
-import {progressReporter} from '../reporters/progress.js'
 import {renderLogHead, renderLogVerification} from '../reporters/validation.js'
 
 export default class Audit extends BaseCommand {
@@ -52,7 +52,7 @@ export default class Audit extends BaseCommand {
         baseline: flags.baseline,
         config: flags.config,
       })
-      const checked = await runCheck({...options, progress: progressReporter(process.stderr)})
+      const checked = await runCheck({...options, progress: await progressFor()})
       const failOn = flags['fail-on'] as FailOn | undefined
       const code = verdictCode(checked, failOn)
       const context = {root: options.root, failOn}

@@ -1,5 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
+import {progressFor} from '../cli/progress.js'
 import {withDebug} from '../cli/debug.js'
 import {HISTORY_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
@@ -38,6 +39,7 @@ export default class History extends BaseCommand {
         path: folder,
         since: flags.since,
         request: {principal: flags.principal, action: flags.action, resource: flags.resource},
+        progress: await progressFor(),
       })
       const options = {color: wantsColor(flags)}
       const format = flags.format as Format

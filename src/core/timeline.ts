@@ -22,6 +22,8 @@ interface TimelineOptions {
   since?: string
   /** the request to ask about: fields that replace the witness's (principal, action, resource) */
   request: Partial<Record<'principal' | 'action' | 'resource', string>>
+  /** told how the walk advances, commit by commit (a terminal shows it) */
+  progress?: (done: number, total: number, what: string) => void
 }
 
 export async function runTimeline(options: TimelineOptions): Promise<Report> {
@@ -55,7 +57,10 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
   const errors: Report['errors'] = []
   const touched = new Set<string>()
   const atCommit = new Map<Finding, string>()
-  for (const {sha, change} of changes) {
+  const total = new Set(changes.map((c) => c.sha)).size
+  let walked = 0
+  for (const [i, {sha, change}] of changes.entries()) {
+    if (sha !== changes[i - 1]?.sha) options.progress?.(walked++, total, 'commits compared')
     const load = async (blob: string, path: string) => {
       const content = versions.get(blob)
       return content === undefined
@@ -90,6 +95,7 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
       }
     }
   }
+  if (total > 0) options.progress?.(total, total, 'commits compared')
   const commits = await timed('attribution', () =>
     lookUpCommits({root, actors: options.config.actors}, touched),
   )

@@ -4,6 +4,7 @@
 // matches nothing is a warning; pretty output's paths are relative to the current folder, and so
 // are paths given on the command line; `--debug` times each stage on standard error.
 
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {beforeAll, describe, it} from 'vitest'
@@ -207,6 +208,24 @@ describe.concurrent('CLI conventions', () => {
       if (args.includes('json')) JSON.parse(result.stdout)
     }
   })
+
+  // util-linux's `script` runs the CLI under a pseudo-terminal, as a person's shell does.
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'a progress line on a terminal only: never in CI, never when standard error is redirected',
+    async ({expect}) => {
+      const bin = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(projectRoot, 'bin', 'run.js'))}`
+      const underTerminal = (command: string, env = {}) =>
+        runHermetic('/usr/bin/script', ['-qec', command, '/dev/null'], {cwd: r.dir, env})
+      const bar = /\[#+\.*\] \d+\/\d+ commits compared/
+      const terminal = await underTerminal(`${bin} history`)
+      expect(terminal.code).toBe(0)
+      expect(terminal.stdout).toMatch(bar)
+      expect((await underTerminal(`${bin} history`, {CI: 'true'})).stdout).not.toMatch(bar)
+      expect((await underTerminal(`${bin} history 2>/dev/null`)).stdout).not.toContain('commits compared')
+      const piped = await runCli(['history'], {cwd: r.dir})
+      expect(piped.stderr).toBe('')
+    },
+  )
 
   it('a `documents:` glob that matches no file is a warning in both reports, never an error', async ({
     expect,
