@@ -1,6 +1,5 @@
 // `acldrift check`, shared by the oclif command and the start-up fast path.
 
-import {relative, sep} from 'node:path'
 import {runCheck} from '../core/check.js'
 import {verdictCode} from '../core/gate/verdict.js'
 import type {CheckOptions} from '../core/options.js'
@@ -9,7 +8,9 @@ import {EXIT, UsageError} from '../kernel/errors.js'
 import {type SourceSpec, sourceSpec} from '../core/source.js'
 import {findRepoRoot, mergeBase} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
-import {emitReport, writeReports} from './output.js'
+import {withDebug} from './debug.js'
+import {progressFor} from './progress.js'
+import {cwdFromRoot, emitReport, writeReports} from './output.js'
 
 type ComparisonFlags = Pick<
   ParsedFlags<typeof CHECK_FLAGS>,
@@ -47,17 +48,23 @@ async function rangeSides(root: string, range: string): Promise<[string, SourceS
  * the message of the commit being made and prints the report only when it blocks (the
  * pre-commit hook has shown it already).
  */
-export async function executeCheck(
+export function executeCheck(
   flags: ParsedFlags<typeof CHECK_FLAGS>,
   commitMsg?: {message: string},
 ): Promise<number> {
+  return withDebug(flags.debug, () => check(flags, commitMsg))
+}
+
+async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {message: string}): Promise<number> {
   const started = performance.now()
-  const options = {...(await checkOptions(flags)), message: commitMsg?.message}
+  const quiet = flags.quiet === true || commitMsg !== undefined
+  // --staged is what hooks run: the pending commit has little to attribute, and a hook shows no bar.
+  const progress = await progressFor({quiet, hook: commitMsg !== undefined || flags.staged === true})
+  const options = {...(await checkOptions(flags)), message: commitMsg?.message, progress}
   const report = await runCheck(options)
   const failOn = flags['fail-on'] as FailOn | undefined
   const code = verdictCode(report, failOn)
   const context = {root: options.root, failOn}
-  const quiet = flags.quiet === true || commitMsg !== undefined
   if (quiet && code === EXIT.ok) {
     // A hook that passes says nothing, except that approvals are what let it pass.
     const approved = report.findings.filter((f) => f.change !== 'narrowing' && f.approval?.valid === true)
@@ -67,7 +74,7 @@ export async function executeCheck(
       )
   } else {
     const format = flags.format ?? 'pretty'
-    const from = relative(options.root, options.cwd).split(sep).join('/')
+    const from = cwdFromRoot(options.root, options.cwd)
     await emitReport(report, {...context, format, output: flags.output, color: flags.color, quiet, from})
   }
   if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'], context)

@@ -43,6 +43,15 @@ const VERBOSITY_FLAGS = {
   },
 } satisfies Record<string, FlagSpec>
 
+/** `--debug` on every command that reads and compares. */
+const DEBUG_FLAGS = {
+  debug: {
+    type: 'boolean',
+    description:
+      'print the time each stage took (repository, config, listing, reading, comparing, attribution, gate, reporting) on standard error; also ACLDRIFT_DEBUG=1',
+  },
+} satisfies Record<string, FlagSpec>
+
 /** One name for the output file everywhere; `--out`, its former name in some commands, still works. */
 const output: FlagSpec = {
   type: 'string',
@@ -108,6 +117,7 @@ export const CHECK_FLAGS = {
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
   ...VERBOSITY_FLAGS,
+  ...DEBUG_FLAGS,
 } satisfies Record<string, FlagSpec>
 
 export const SNAPSHOT_FLAGS = {
@@ -119,9 +129,18 @@ export const SNAPSHOT_FLAGS = {
 /** `coverage` reads a source as `check` reads its target, and prints only its inventory. */
 export const COVERAGE_FLAGS = {
   ...SOURCE_FLAGS,
-  format: {type: 'string', description: 'output format', options: ['pretty', 'json'], default: 'pretty'},
+  format: {...OUTPUT_FLAGS.format, options: ['pretty', 'json']},
   output: OUTPUT_FLAGS.output,
   config,
+  ...DEBUG_FLAGS,
+} satisfies Record<string, FlagSpec>
+
+/** `validate` reads files and says what is wrong with them. */
+export const VALIDATE_FLAGS = {
+  format: COVERAGE_FLAGS.format,
+  output: {...output, description: 'write the result to FILE'},
+  config,
+  ...DEBUG_FLAGS,
 } satisfies Record<string, FlagSpec>
 
 export type ParsedFlags<T extends Record<string, FlagSpec>> = {
@@ -138,6 +157,7 @@ export const HISTORY_FLAGS = {
   resource: {type: 'string', description: 'only changes to this resource', helpValue: 'R'},
   since: {type: 'string', description: 'only commits after this revision', helpValue: 'REV'},
   ...OUTPUT_FLAGS,
+  ...DEBUG_FLAGS,
 } satisfies Record<string, FlagSpec>
 
 /** `explain` compares the same way as `check`, then shows one finding. */
@@ -149,6 +169,7 @@ export const EXPLAIN_FLAGS = {
   output: OUTPUT_FLAGS.output,
   color: OUTPUT_FLAGS.color,
   config,
+  ...DEBUG_FLAGS,
 } satisfies Record<string, FlagSpec>
 
 export const AUDIT_FLAGS = {
@@ -173,6 +194,7 @@ export const AUDIT_FLAGS = {
   'report-dir': reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
+  ...DEBUG_FLAGS,
 } satisfies Record<string, FlagSpec>
 
 /** `approve` compares the same way as `check`, then records an approval of one finding. */
@@ -215,6 +237,7 @@ export const BASELINE_UPDATE_FLAGS = {
   output: {...output, description: "the baseline snapshot file to update (default: the config's baseline)"},
   color: OUTPUT_FLAGS.color,
   config,
+  ...DEBUG_FLAGS,
 } satisfies Record<string, FlagSpec>
 
 /** `approvals prune` judges approvals on the same comparison as `check`. */

@@ -1,8 +1,10 @@
 // Where reports go: standard output or --output FILE (written atomically).
 
 import {mkdir} from 'node:fs/promises'
-import {join, resolve} from 'node:path'
+import {isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {writeFileAtomic} from '../kernel/atomic.js'
+import {UsageError} from '../kernel/errors.js'
+import {timed} from '../kernel/timings.js'
 import type {Report} from '../kernel/types.js'
 import {type Format, type ReporterOptions, render} from '../reporters/index.js'
 
@@ -25,6 +27,22 @@ export function wantsColor(options: OutputOptions): boolean {
   return process.stdout.isTTY === true && !process.env.NO_COLOR
 }
 
+/** The folder acldrift runs in, relative to the repository root (`iam/roles`; '' at the root): pretty output's paths. */
+export function cwdFromRoot(root: string, cwd = process.cwd()): string {
+  return relative(root, cwd).split(sep).join('/')
+}
+
+/**
+ * A path given on the command line (relative to the current folder, as a shell completes it) as
+ * a path from the repository root, which is how acldrift names files; '' for the root itself.
+ */
+export function repositoryPath(root: string, given: string, cwd = process.cwd()): string {
+  const path = relative(root, resolve(cwd, given))
+  if (path === '..' || path.startsWith(`..${sep}`) || isAbsolute(path))
+    throw new UsageError(`${given} is outside the repository (${root})`)
+  return path.split(sep).join('/')
+}
+
 export async function emitReport(report: Report, options: OutputOptions): Promise<void> {
   const text = await renderReport((options.format ?? 'pretty') as Format, report, {
     color: wantsColor(options),
@@ -42,16 +60,20 @@ export async function renderReport(
   report: Report,
   options: ReporterOptions,
 ): Promise<string> {
-  const rules = format === 'sarif' ? (await import('../core/rule-docs.js')).ruleCatalogue() : undefined
-  return render(format, report, {...options, rules})
+  return timed('reporting', async () => {
+    const rules = format === 'sarif' ? (await import('../core/rule-docs.js')).ruleCatalogue() : undefined
+    return render(format, report, {...options, rules})
+  })
 }
 
-export async function emitText(text: string, output: string | undefined): Promise<void> {
-  if (output !== undefined) await writeFileAtomic(resolve(output), text)
-  else
-    await new Promise<void>((done, fail) =>
-      process.stdout.write(text, (error) => (error ? fail(error) : done())),
-    )
+export function emitText(text: string, output: string | undefined): Promise<void> {
+  return timed('reporting', async () => {
+    if (output !== undefined) await writeFileAtomic(resolve(output), text)
+    else
+      await new Promise<void>((done, fail) =>
+        process.stdout.write(text, (error) => (error ? fail(error) : done())),
+      )
+  })
 }
 
 /** Report files an audit writes, by format. */
@@ -61,7 +83,11 @@ const REPORT_FILES = {
   markdown: 'acldrift-report.md',
 } as const
 
-export async function writeReports(report: Report, dir: string, context: RunContext): Promise<string[]> {
+export function writeReports(report: Report, dir: string, context: RunContext): Promise<string[]> {
+  return timed('reporting', () => writeReportFiles(report, dir, context))
+}
+
+async function writeReportFiles(report: Report, dir: string, context: RunContext): Promise<string[]> {
   await mkdir(dir, {recursive: true})
   const written: string[] = []
   for (const [format, name] of Object.entries(REPORT_FILES) as [keyof typeof REPORT_FILES, string][]) {

@@ -1,9 +1,10 @@
 import {BaseCommand} from '../cli/base.js'
+import {withDebug} from '../cli/debug.js'
 import {COVERAGE_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
 import {emitText} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
-import {loadSource, sourceSpec} from '../core/source.js'
+import {loadSource, sourceSpec, unmatchedNotes} from '../core/source.js'
 import {EXIT, formatProblem} from '../kernel/errors.js'
 import {findRepoRoot} from '../git/index.js'
 import {coverageLines} from '../reporters/coverage.js'
@@ -22,20 +23,24 @@ export default class Coverage extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Coverage)
-    const root = await findRepoRoot(process.cwd())
-    const source = await loadSource(root, sourceSpec(flags), await loadConfig(root, flags.config))
-    const coverage = source.coverage!
-    const text =
-      flags.format === 'json'
-        ? `${JSON.stringify({schemaVersion: 1, coverage, errors: source.problems}, null, 2)}\n`
-        : [
-            ...coverageLines(coverage),
-            ...(source.problems.length > 0
-              ? ['Invalid input (fails closed):', ...source.problems.map((p) => `  ${formatProblem(p)}`)]
-              : []),
-          ].join('\n') + '\n'
-    await emitText(text, flags.output)
-    // Files that claim to be access configs and cannot be read fail closed here as everywhere.
-    if (source.problems.length > 0) this.exit(EXIT.invalidInput)
+    await withDebug(flags.debug, async () => {
+      const root = await findRepoRoot(process.cwd())
+      const source = await loadSource(root, sourceSpec(flags), await loadConfig(root, flags.config))
+      const coverage = source.coverage!
+      const warnings = unmatchedNotes(source)
+      const text =
+        flags.format === 'json'
+          ? `${JSON.stringify({schemaVersion: 1, coverage, errors: source.problems, warnings}, null, 2)}\n`
+          : [
+              ...warnings,
+              ...coverageLines(coverage),
+              ...(source.problems.length > 0
+                ? ['Invalid input (fails closed):', ...source.problems.map((p) => `  ${formatProblem(p)}`)]
+                : []),
+            ].join('\n') + '\n'
+      await emitText(text, flags.output)
+      // Files that claim to be access configs and cannot be read fail closed here as everywhere.
+      if (source.problems.length > 0) this.exit(EXIT.invalidInput)
+    })
   }
 }

@@ -19,6 +19,7 @@ import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {snapshotBase} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
+import {unmatchedGlobs} from './classify.js'
 import {
   assigner,
   listSourcePaths,
@@ -31,6 +32,7 @@ import {
   withOverlay,
 } from './source.js'
 import type {AdapterContext, CodeOwnership, Document, Finding, InputProblem, Report} from '../kernel/types.js'
+import {timed} from '../kernel/timings.js'
 import {toolVersion} from '../kernel/version.js'
 
 const emptySource = (ref: string | null): LoadedSource => ({
@@ -58,7 +60,7 @@ function snapshotFile(options: CheckOptions): string | undefined {
 async function loadBaseline(options: CheckOptions): Promise<LoadedSource> {
   const {root, config} = options
   const file = snapshotFile(options)
-  if (file !== undefined) return readSnapshot(file)
+  if (file !== undefined) return timed('reading', () => readSnapshot(file))
   const named = options.baseline ?? config.baseline
   if (named !== undefined) return loadSource(root, {type: 'ref', rev: named}, config)
   if ((await headCommit(root)) === null) {
@@ -104,11 +106,13 @@ async function stagedAgainstSnapshot(
 ): Promise<[LoadedSource, LoadedSource] | undefined> {
   const {root, config} = options
   if (options.target.type !== 'staged' || (options.overlay ?? []).length > 0) return undefined
-  const snapshot = await openSnapshot(file)
+  const snapshot = await timed('reading', () => openSnapshot(file))
   const recorded = snapshot.files
   if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
   const head = await headCommit(root)
-  const [entries, staged] = await Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)])
+  const [entries, staged] = await timed('listing', () =>
+    Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)]),
+  )
   const assign = assigner(config)
   const inIndex = new Set<string>()
   const differ = new Set<string>(staged)
@@ -124,16 +128,20 @@ async function stagedAgainstSnapshot(
   const changed = [...differ].filter((path) => assign(path) !== undefined || !inIndex.has(path)).sort()
   // A file no kind reads can still be read by a container's documents (an overlay's generator data).
   const unassigned = [...differ].filter((path) => assign(path) === undefined && inIndex.has(path))
-  const target = await loadStagedPaths(root, config, {entries, head}, changed, unassigned)
+  const target = await timed('reading', () =>
+    loadStagedPaths(root, config, {entries, head}, changed, unassigned),
+  )
+  // The index's listing is at hand: a glob that matches none of it is warned about, as in a full read.
+  target.source.unmatched = unmatchedGlobs(config.documents, [...inIndex])
   const read = new Set(target.paths)
-  const baseline = await snapshot.documentsOf(read)
+  const baseline = await timed('reading', () => snapshot.documentsOf(read))
   if (selfContained(baseline, target.source)) return [baseline, target.source]
   // Kinds whose files refer to each other are compared whole: the snapshot gives every baseline
   // document, and in the target the documents of the files not read. Those have the blob the
   // snapshot recorded, and a container's documents (a kustomize overlay's render) were read again
   // whenever a file they read differs (the dependents above), so they are the snapshot's: an
   // overlay the commit cannot reach is not rendered.
-  const whole = await snapshot.documentsOf(new Set(snapshot.documentFiles))
+  const whole = await timed('reading', () => snapshot.documentsOf(new Set(snapshot.documentFiles)))
   const documents = new Map(target.source.documents)
   for (const [key, document] of whole.documents)
     if (!read.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document)
@@ -188,34 +196,40 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
         )),
     }),
   }
-  const compared = await compareChanged(baseline.documents, target.documents, context, unreadable)
+  const compared = await timed('comparing', () =>
+    compareChanged(baseline.documents, target.documents, context, unreadable),
+  )
   findings.push(...compared.findings)
   notes.push(...compared.notes)
   if (options.attribute !== false) {
-    const attribution = await attribute(findings, {
-      root: options.root,
-      baseline: findings.length === 0 ? baseline.commit : await since(),
-      target: {type: options.target.type, commit: target.commit},
-      actors: options.config.actors,
-      settings: options.config.settings,
-      documents: target.documents,
-      progress: options.progress,
-      message: options.message,
-    })
+    const attribution = await timed('attribution', async () =>
+      attribute(findings, {
+        root: options.root,
+        baseline: findings.length === 0 ? baseline.commit : await since(),
+        target: {type: options.target.type, commit: target.commit},
+        actors: options.config.actors,
+        settings: options.config.settings,
+        documents: target.documents,
+        progress: options.progress,
+        message: options.message,
+      }),
+    )
     notes.push(...attribution)
   }
   // acldrift's own files, approvals and the policy (src/core/gate/).
-  const gate = await runGate({
-    root: options.root,
-    cwd: options.cwd,
-    config: options.config,
-    target: {spec: options.target, commit: target.commit},
-    baseline: {snapshot: baseline.type === 'snapshot', commit: baseline.commit, flag: options.baseline},
-    range: options.range === true,
-    compared: new Set([...baseline.documents.keys(), ...target.documents.keys()]),
-    findings,
-    message: options.message,
-  })
+  const gate = await timed('gate', () =>
+    runGate({
+      root: options.root,
+      cwd: options.cwd,
+      config: options.config,
+      target: {spec: options.target, commit: target.commit},
+      baseline: {snapshot: baseline.type === 'snapshot', commit: baseline.commit, flag: options.baseline},
+      range: options.range === true,
+      compared: new Set([...baseline.documents.keys(), ...target.documents.keys()]),
+      findings,
+      message: options.message,
+    }),
+  )
   findings.push(...gate.findings)
   errors.push(...gate.errors)
   notes.push(...gate.notes)

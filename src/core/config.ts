@@ -7,6 +7,7 @@ import {readRegularFile} from '../kernel/files.js'
 import {parseFile} from '../kernel/parse.js'
 import type {AdapterSettings, Kind} from '../kernel/types.js'
 import {validateValue} from './validate.js'
+import {timed} from '../kernel/timings.js'
 
 export const CONFIG_FILE = 'acldrift.config.yaml'
 
@@ -69,7 +70,11 @@ interface RawConfig {
  * Reads the config named by `--config`, else `acldrift.config.yaml` at the repository root,
  * else defaults. A config that does not parse or validate fails closed like any input.
  */
-export async function loadConfig(root: string, explicit?: string): Promise<Config> {
+export function loadConfig(root: string, explicit?: string): Promise<Config> {
+  return timed('config', () => readConfig(root, explicit))
+}
+
+async function readConfig(root: string, explicit?: string): Promise<Config> {
   const path = explicit ?? join(root, CONFIG_FILE)
   let content: Buffer
   try {

@@ -26,6 +26,7 @@ import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {gitBlobId, valueHash} from '../kernel/hash.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
+import {timed} from '../kernel/timings.js'
 import type {
   AdapterSettings,
   Coverage,
@@ -93,9 +94,28 @@ export function listSourcePaths(root: string, spec: SourceSpec): Promise<string[
 /** Loads every document of a source. */
 export async function loadSource(root: string, spec: SourceSpec, config: Config): Promise<LoadedSource> {
   const assign = assigner(config)
-  const all = await listSourcePaths(root, spec)
+  const all = await timed('listing', () => listSourcePaths(root, spec))
   const paths = all.filter((path) => assign(path) !== undefined)
+  const loaded = await timed('reading', () => readSource(root, spec, paths, assign, config))
+  const blobs = loaded.files
+    .filter((file) => !holdsSnapshot(file))
+    .map((file) => [file.path, gitBlobId(file.content)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return {
+    ...loaded.source,
+    files: {config: readingDigest(config), blobs: Object.fromEntries(blobs)},
+    unmatched: unmatchedGlobs(config.documents, all),
+  }
+}
 
+/** The documents of `paths` in a source, and the files read. */
+async function readSource(
+  root: string,
+  spec: SourceSpec,
+  paths: readonly string[],
+  assign: (path: string) => Assignment | undefined,
+  config: Config,
+): Promise<{source: LoadedSource; files: SourceFile[]}> {
   let read: ReadResult
   let commit: string | null
   let at: FilesAt
@@ -118,15 +138,7 @@ export async function loadSource(root: string, spec: SourceSpec, config: Config)
     sourceFiles(root, at, read.files),
     config.settings,
   )
-  const blobs = read.files
-    .filter((file) => !holdsSnapshot(file))
-    .map((file) => [file.path, gitBlobId(file.content)] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return {
-    ...loaded,
-    files: {config: readingDigest(config), blobs: Object.fromEntries(blobs)},
-    unmatched: unmatchedGlobs(config.documents, all),
-  }
+  return {source: loaded, files: read.files}
 }
 
 /**
@@ -160,11 +172,21 @@ function holdsSnapshot(file: SourceFile): boolean {
  * only the paths where they differ (three git processes in all, whatever the size of the
  * repository).
  */
-export async function loadStagedChanges(
+export function loadStagedChanges(
   root: string,
   config: Config,
   overlay: readonly SourceFile[] = [],
   base?: {ref: string; commit: string},
+): Promise<{head: LoadedSource; staged: LoadedSource}> {
+  // One `git diff --cached` names the paths, one `cat-file` reads them: listing is part of reading.
+  return timed('reading', () => readStagedSides(root, config, overlay, base))
+}
+
+async function readStagedSides(
+  root: string,
+  config: Config,
+  overlay: readonly SourceFile[],
+  base: {ref: string; commit: string} | undefined,
 ): Promise<{head: LoadedSource; staged: LoadedSource}> {
   const assign = assigner(config)
   const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)])
@@ -351,7 +373,11 @@ function sortCoverage(coverage: Coverage): void {
  * Files named on the command line, read from disk as given (no repository needed). A file
  * that is not a config of any known kind is a problem: the user asked about it.
  */
-export async function loadFiles(paths: readonly string[], config: Config): Promise<LoadedSource> {
+export function loadFiles(paths: readonly string[], config: Config): Promise<LoadedSource> {
+  return timed('reading', () => readNamedFiles(paths, config))
+}
+
+async function readNamedFiles(paths: readonly string[], config: Config): Promise<LoadedSource> {
   const classify = classifier(config)
   const loaded: LoadedSource = {
     type: 'worktree',

@@ -10,6 +10,7 @@ import {summarize} from '../kernel/findings.js'
 import {findingKey} from './embedded.js'
 import {classifier, listSourcePaths, readDocuments} from './source.js'
 import type {Document, Finding, Kind, Report, Witness} from '../kernel/types.js'
+import {timed} from '../kernel/timings.js'
 import {toolVersion} from '../kernel/version.js'
 
 interface TimelineOptions {
@@ -21,6 +22,8 @@ interface TimelineOptions {
   since?: string
   /** the request to ask about: fields that replace the witness's (principal, action, resource) */
   request: Partial<Record<'principal' | 'action' | 'resource', string>>
+  /** told how the walk advances, commit by commit (a terminal shows it) */
+  progress?: (done: number, total: number, what: string) => void
 }
 
 export async function runTimeline(options: TimelineOptions): Promise<Report> {
@@ -28,7 +31,9 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
   const head = await headCommit(root)
   const since = options.since === undefined ? null : await resolveCommit(root, options.since)
   const history: History =
-    head === null ? {commits: new Map(), order: []} : await readHistory(root, since, head)
+    head === null
+      ? {commits: new Map(), order: []}
+      : await timed('listing', () => readHistory(root, since, head))
   const kindOf = classifier(options.config)
   const inScope = scope(history, options.path)
 
@@ -45,18 +50,22 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     for (const b of [change.oldBlob, change.newBlob]) if (!/^0+$/.test(b)) blobs.add(b)
   const versions = new Map<string, Buffer>()
   if (blobs.size > 0)
-    for (const o of await catFileBatch(root, [...blobs])) if (o.type === 'blob') versions.set(o.id, o.content)
+    for (const o of await timed('reading', () => catFileBatch(root, [...blobs])))
+      if (o.type === 'blob') versions.set(o.id, o.content)
 
   const findings: Finding[] = []
   const errors: Report['errors'] = []
   const touched = new Set<string>()
   const atCommit = new Map<Finding, string>()
-  for (const {sha, change} of changes) {
+  const total = new Set(changes.map((c) => c.sha)).size
+  let walked = 0
+  for (const [i, {sha, change}] of changes.entries()) {
+    if (sha !== changes[i - 1]?.sha) options.progress?.(walked++, total, 'commits compared')
     const load = async (blob: string, path: string) => {
       const content = versions.get(blob)
       return content === undefined
         ? new Map<string, Document>()
-        : versionAt({path, content}, kindOf(path)!, errors, sha)
+        : timed('reading', () => versionAt({path, content}, kindOf(path)!, errors, sha))
     }
     // A file's documents before and after (several for a container file), keyed by the
     // new path: a move is compared with the file's old version.
@@ -74,10 +83,9 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
       // Compared file by file: for kinds whose files refer to each other, only this file's documents.
       const ofKind = (side: Map<string, Document>) => new Map([...side].filter(([, d]) => d.kind === kind))
       const keys = changed.filter((key) => (after.get(key) ?? before.get(key))!.kind === kind)
-      const result = await adapterFor(kind).compare(ofKind(before), ofKind(after), keys, {
-        ...options.config.settings,
-        paths,
-      })
+      const result = await timed('comparing', () =>
+        adapterFor(kind).compare(ofKind(before), ofKind(after), keys, {...options.config.settings, paths}),
+      )
       for (const finding of result.findings) {
         const key = findingKey(finding)
         if (!(await matchesRequest(finding, before.get(key), after.get(key), options))) continue
@@ -87,7 +95,10 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
       }
     }
   }
-  const commits = await lookUpCommits({root, actors: options.config.actors}, touched)
+  if (total > 0) options.progress?.(total, total, 'commits compared')
+  const commits = await timed('attribution', () =>
+    lookUpCommits({root, actors: options.config.actors}, touched),
+  )
   for (const finding of findings) finding.commit = commits.get(atCommit.get(finding)!)!
   return {
     schemaVersion: 1,

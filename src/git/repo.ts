@@ -3,10 +3,15 @@
 import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {EnvironmentError, UsageError} from '../kernel/errors.js'
+import {timed} from '../kernel/timings.js'
 import {GitError, runGit} from './run.js'
 
 /** The top directory of the work tree that contains `cwd`. */
-export async function findRepoRoot(cwd: string): Promise<string> {
+export function findRepoRoot(cwd: string): Promise<string> {
+  return timed('repository', () => topLevel(cwd))
+}
+
+async function topLevel(cwd: string): Promise<string> {
   let output: Buffer
   try {
     output = await runGit(cwd, ['rev-parse', '--show-toplevel'])

@@ -1,12 +1,12 @@
 // `explain` (one finding in full) and `history` (a timeline), in the terminal.
 
 import type {Finding, Report} from '../kernel/types.js'
-import {chalkFor, findingLines, printable} from './pretty.js'
+import {chalkFor, findingFrom, findingLines, printable, relativeTo} from './pretty.js'
 import {plural, type ReporterOptions} from './shared.js'
 
 /** Everything about one finding: the block of the report, then the statements and their diff. */
 export function renderExplanation(untrusted: Finding, options: ReporterOptions): string {
-  const finding = printable(untrusted)
+  const finding = findingFrom(options.from, printable(untrusted))
   const c = chalkFor(options)
   const lines = [c.bold(`finding ${finding.id}`), ...findingLines(c, finding)]
   const block = (title: string, value: unknown) => {
@@ -25,7 +25,7 @@ export function renderExplanation(untrusted: Finding, options: ReporterOptions):
 
 /** Access changes oldest first, each under its date, commit and actor. */
 export function renderTimeline(untrusted: Report, options: ReporterOptions): string {
-  const report = printable(untrusted)
+  const report = relativeTo(options.from, printable(untrusted))
   const c = chalkFor(options)
   const lines: string[] = [c.bold(`acldrift history: ${plural(report.findings.length, 'access change')}`)]
   for (const finding of report.findings) {

@@ -87,20 +87,13 @@ export function renderPretty(untrusted: Report, options: ReporterOptions): strin
  * The report with its file names relative to `from` (the folder acldrift runs in, relative to the
  * repository root), so that a name can be pasted into a command typed there: `../iam/app.json`.
  */
-function relativeTo(from: string | undefined, report: Report): Report {
+export function relativeTo(from: string | undefined, report: Report): Report {
   if (from === undefined || from === '') return report
-  // Only repository paths move: an absolute path (a --config file elsewhere) is shown as given.
-  const here = (file: string) => (file === '' || isAbsolute(file) ? file : posix.relative(from, file))
+  const here = hereFrom(from)
   const files = <T extends {file: string}>(entries: T[]) => entries.map((e) => ({...e, file: here(e.file)}))
   return {
     ...report,
-    findings: report.findings.map((f) => ({
-      ...f,
-      file: here(f.file),
-      ...(f.baselineLocation && {
-        baselineLocation: {...f.baselineLocation, file: here(f.baselineLocation.file)},
-      }),
-    })),
+    findings: report.findings.map((f) => findingFrom(from, f)),
     errors: files(report.errors),
     ...(report.coverage && {
       coverage: {
@@ -112,6 +105,23 @@ function relativeTo(from: string | undefined, report: Report): Report {
     }),
   }
 }
+
+/** One finding with its file names relative to `from` (see relativeTo). */
+export function findingFrom(from: string | undefined, finding: Finding): Finding {
+  if (from === undefined || from === '') return finding
+  const here = hereFrom(from)
+  return {
+    ...finding,
+    file: here(finding.file),
+    ...(finding.baselineLocation && {
+      baselineLocation: {...finding.baselineLocation, file: here(finding.baselineLocation.file)},
+    }),
+  }
+}
+
+// Only repository paths move: an absolute path (a --config file elsewhere) is shown as given.
+const hereFrom = (from: string) => (file: string) =>
+  file === '' || isAbsolute(file) ? file : posix.relative(from, file)
 
 /** A copy with every string, keys included, passed through showControls. */
 export function printable<T>(value: T): T {

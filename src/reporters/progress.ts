@@ -1,9 +1,9 @@
-// A progress line on standard error for long history walks: only on a terminal, silent otherwise.
+// A progress line on standard error for long runs (attribution, history walks). Whether to draw
+// one at all is the CLI's decision (src/cli/progress.ts): a terminal, no hook, no CI, no --quiet.
 
-type Progress = (done: number, total: number, what: string) => void
+export type Progress = (done: number, total: number, what: string) => void
 
-export function progressReporter(stream: NodeJS.WriteStream): Progress | undefined {
-  if (!stream.isTTY) return undefined
+export function progressReporter(stream: NodeJS.WriteStream): Progress {
   let last = 0
   return (done, total, what) => {
     const now = Date.now()

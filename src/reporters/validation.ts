@@ -6,14 +6,17 @@ import type {Document, InputProblem} from '../kernel/types.js'
 interface ValidationResult {
   documents: Document[]
   problems: InputProblem[]
+  /** the config's `documents:` globs that match no file (a mistyped glob reads as "0 documents") */
+  warnings: string[]
 }
 
 export function renderValidation(result: ValidationResult, format: 'pretty' | 'json'): string {
   if (format === 'json') {
     const documents = result.documents.map((d) => ({file: d.path, kind: d.kind}))
-    return `${JSON.stringify({schemaVersion: 1, documents, errors: result.problems}, null, 2)}\n`
+    const {problems: errors, warnings} = result
+    return `${JSON.stringify({schemaVersion: 1, documents, errors, warnings}, null, 2)}\n`
   }
-  const lines = result.problems.map(formatProblem)
+  const lines = [...result.warnings, ...result.problems.map(formatProblem)]
   const files = new Set(result.problems.map((p) => p.file)).size
   lines.push(
     result.problems.length === 0

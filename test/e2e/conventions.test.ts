@@ -1,12 +1,14 @@
 // The CLI conventions a newcomer expects (issue 18, item 5): `help`, `version`, `-h`, `-v`;
 // short flags; one name for the output file (`--output`, with `--out` kept as a hidden alias);
 // `--range` in every form git accepts; `--verbose` on standard error; a `documents:` glob that
-// matches nothing is a warning; pretty output's paths are relative to the current folder.
+// matches nothing is a warning; pretty output's paths are relative to the current folder, and so
+// are paths given on the command line; `--debug` times each stage on standard error.
 
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {beforeAll, describe, it} from 'vitest'
-import {runCli, type TestRepo} from '../helpers/repo.js'
+import {projectRoot, runCli, runHermetic, type TestRepo} from '../helpers/repo.js'
 import {checkJson, repoFactory} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 
@@ -28,6 +30,9 @@ beforeAll(async () => {
   await r.stage()
   await r.commit('Open the bucket')
 }, 60_000)
+
+/** A row of `--debug`'s table: the stage and its duration. */
+const row = (stage: string) => new RegExp(`^  ${stage} +\\d+\\.\\d ms`, 'm')
 
 const ids = (result: Awaited<ReturnType<typeof checkJson>>) => result.report.findings.map((f) => f.id).sort()
 
@@ -113,6 +118,122 @@ describe.concurrent('CLI conventions', () => {
     expect(new Set(files)).toEqual(new Set([BUCKET_FILE]))
   })
 
+  it('pretty output of audit, history and explain names files relative to the folder it runs in', async ({
+    expect,
+  }) => {
+    const inIam = {cwd: join(r.dir, 'iam')}
+    const relativeLine = /^ {2}\[[A-Z]+\] +WIDENING +\S+ +buckets\/payroll-exports\.json:\d+$/m
+    const audit = await runCli(['audit', '-b', 'main'], inIam)
+    expect(audit.code).toBe(1)
+    expect(audit.stdout).toMatch(relativeLine)
+    const id = (await checkJson(r.dir, ['-b', 'main'])).report.findings[0]!.id
+    const explain = await runCli(['explain', id, '-b', 'main'], inIam)
+    expect(explain.code).toBe(0)
+    expect(explain.stdout).toMatch(relativeLine)
+    const history = await runCli(['history'], inIam)
+    expect(history.stdout).toMatch(relativeLine)
+    for (const result of [audit, explain, history]) expect(result.stdout).not.toContain('iam/buckets/')
+  })
+
+  it('a path given on the command line is relative to the current folder (`history .` in a subfolder)', async ({
+    expect,
+  }) => {
+    const inIam = {cwd: join(r.dir, 'iam')}
+    const json = async (args: string[], cwd: {cwd: string}) => {
+      const result = await runCli(['history', ...args, '-f', 'json'], cwd)
+      expect(result.code).toBe(0)
+      return (JSON.parse(result.stdout) as {findings: {file: string; id: string}[]}).findings
+    }
+    const all = await json([], {cwd: r.dir})
+    expect(all.length).toBeGreaterThan(0)
+    expect(await json(['.'], inIam)).toEqual(all)
+    expect(await json(['buckets/payroll-exports.json'], inIam)).toEqual(all)
+    expect(await json(['iam'], {cwd: r.dir})).toEqual(all)
+    // JSON stays repository-relative wherever it runs.
+    expect(new Set(all.map((f) => f.file))).toEqual(new Set([BUCKET_FILE]))
+    // From the root, `buckets/` names nothing; outside the repository is a usage error.
+    expect(await json(['buckets'], {cwd: r.dir})).toEqual([])
+    expect((await runCli(['history', '../..'], inIam)).code).toBe(2)
+  })
+
+  it('--debug times every stage on standard error and leaves the report alone', async ({expect}) => {
+    const stages = [
+      'start-up',
+      'repository',
+      'config',
+      'listing',
+      'reading',
+      'comparing',
+      'attribution',
+      'gate',
+    ]
+    const plain = await runCli(['check', '-b', 'main', '-f', 'json'], {cwd: r.dir})
+    const debug = await runCli(['check', '-b', 'main', '-f', 'json', '--debug'], {cwd: r.dir})
+    expect([plain.code, debug.code]).toEqual([1, 1])
+    const findings = (stdout: string) => (JSON.parse(stdout) as {findings: {id: string}[]}).findings
+    expect(findings(debug.stdout)).toEqual(findings(plain.stdout))
+    expect(plain.stderr).toBe('')
+    for (const stage of [...stages, 'reporting', 'total']) expect(debug.stderr).toMatch(row(stage))
+    // The hooks' fast path without oclif (the committed hook bundle), told by the environment.
+    const repo = await newRepo()
+    await repo.write(BUCKET_FILE, policyText(bucketPolicy))
+    await repo.stage()
+    await repo.commit('Bucket')
+    expect((await runCli(['snapshot', '-o', 'baseline.json'], {cwd: repo.dir})).code).toBe(0)
+    await repo.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await repo.stage()
+    const hookBundle = join(projectRoot, 'hook', 'acldrift.js')
+    const hook = await runHermetic(process.execPath, [hookBundle, 'check', '--staged', '--quiet'], {
+      cwd: repo.dir,
+      env: {ACLDRIFT_DEBUG: '1'},
+    })
+    expect(hook.code).toBe(1)
+    for (const stage of ['start-up', 'repository', 'config', 'reading', 'comparing', 'gate', 'reporting'])
+      expect(hook.stderr).toMatch(row(stage))
+    const update = await runCli(['baseline', 'update', '-o', 'baseline.json', '--debug'], {
+      cwd: repo.dir,
+    })
+    expect(update.code).toBe(1)
+    expect(update.stderr).toMatch(row('gate'))
+  })
+
+  it('--debug on every other command that reads and compares: validate, coverage, history, explain, audit', async ({
+    expect,
+  }) => {
+    const id = (await checkJson(r.dir, ['-b', 'main'])).report.findings[0]!.id
+    const commands = [
+      ['validate'],
+      ['coverage', '-f', 'json'],
+      ['history', '-f', 'json'],
+      ['explain', id, '-b', 'main', '-f', 'json'],
+      ['audit', '-b', 'main', '-f', 'json'],
+    ]
+    for (const args of commands) {
+      const result = await runCli([...args, '--debug'], {cwd: r.dir})
+      expect(result.stderr, args.join(' ')).toMatch(row('reading'))
+      expect(result.stderr, args.join(' ')).toMatch(row('total'))
+      if (args.includes('json')) JSON.parse(result.stdout)
+    }
+  })
+
+  // util-linux's `script` runs the CLI under a pseudo-terminal, as a person's shell does.
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'a progress line on a terminal only: never in CI, never when standard error is redirected',
+    async ({expect}) => {
+      const bin = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(projectRoot, 'bin', 'run.js'))}`
+      const underTerminal = (command: string, env = {}) =>
+        runHermetic('/usr/bin/script', ['-qec', command, '/dev/null'], {cwd: r.dir, env})
+      const bar = /\[#+\.*\] \d+\/\d+ commits compared/
+      const terminal = await underTerminal(`${bin} history`)
+      expect(terminal.code).toBe(0)
+      expect(terminal.stdout).toMatch(bar)
+      expect((await underTerminal(`${bin} history`, {CI: 'true'})).stdout).not.toMatch(bar)
+      expect((await underTerminal(`${bin} history 2>/dev/null`)).stdout).not.toContain('commits compared')
+      const piped = await runCli(['history'], {cwd: r.dir})
+      expect(piped.stderr).toBe('')
+    },
+  )
+
   it('a `documents:` glob that matches no file is a warning in both reports, never an error', async ({
     expect,
   }) => {
@@ -133,6 +254,35 @@ describe.concurrent('CLI conventions', () => {
     const pretty = await runCli(['check'], {cwd: repo.dir})
     expect(pretty.code).toBe(0)
     expect(pretty.stdout).toContain(`  - ${warning}`)
+    // validate and coverage say it too, and so does the hook's fast path, from the index's listing.
+    const validate = await runCli(['validate'], {cwd: repo.dir})
+    expect([validate.code, validate.stdout.split('\n')[0]]).toEqual([
+      0,
+      `${warning} (globs are matched against paths from the repository root)`,
+    ])
+    const validateJson = await runCli(['validate', '-f', 'json'], {cwd: repo.dir})
+    expect((JSON.parse(validateJson.stdout) as {warnings: string[]}).warnings).toHaveLength(1)
+    const coverage = await runCli(['coverage'], {cwd: repo.dir})
+    expect(coverage.stdout).toContain(warning)
+    const coverageJson = await runCli(['coverage', '-f', 'json', '--staged'], {cwd: repo.dir})
+    expect((JSON.parse(coverageJson.stdout) as {warnings: string[]}).warnings).toEqual([
+      expect.stringContaining('matches no file in the index'),
+    ])
+    await repo.write('acldrift.config.yaml', `${config}baseline: .acldrift/baseline.json\n`)
+    expect((await runCli(['snapshot', '-o', '.acldrift/baseline.json'], {cwd: repo.dir})).code).toBe(0)
+    await repo.stage()
+    await repo.commit('Baseline snapshot')
+    await repo.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await repo.stage()
+    const staged = await checkJson(repo.dir, ['--staged'])
+    // Only the changed file was read (the snapshot's fast path), and the warning is still there.
+    expect(staged.report.coverage?.scope).toBe('changed-files')
+    expect(staged.report.notes).toContainEqual(
+      expect.stringContaining(
+        `"iam/bucket/**" (aws-iam) in acldrift.config.yaml matches no file in the index`,
+      ),
+    )
+    await repo.git('reset', '-q', '--hard')
     // A glob that matches is not mentioned.
     await repo.write('acldrift.config.yaml', config.replace('iam/bucket/**', 'iam/buckets/**'))
     expect((await checkJson(repo.dir)).report.notes.join('\n')).not.toContain('matches no file')

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base.js'
+import {withDebug} from '../../cli/debug.js'
 import {BASELINE_UPDATE_FLAGS} from '../../cli/flag-specs.js'
 import {oclifFlags} from '../../cli/flags.js'
 import {emitText, wantsColor} from '../../cli/output.js'
@@ -22,15 +23,17 @@ export default class BaselineUpdate extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(BaselineUpdate)
-    const root = await findRepoRoot(process.cwd())
-    const result = await updateBaseline({
-      root,
-      cwd: process.cwd(),
-      config: await loadConfig(root, flags.config),
-      target: flags.ref === undefined ? {type: 'worktree'} : {type: 'ref', rev: flags.ref},
-      out: flags.output,
+    await withDebug(flags.debug, async () => {
+      const root = await findRepoRoot(process.cwd())
+      const result = await updateBaseline({
+        root,
+        cwd: process.cwd(),
+        config: await loadConfig(root, flags.config),
+        target: flags.ref === undefined ? {type: 'worktree'} : {type: 'ref', rev: flags.ref},
+        out: flags.output,
+      })
+      await emitText(renderBaselineUpdate(result, {color: wantsColor(flags)}), undefined)
+      if (result.unapproved.length > 0) this.exit(EXIT.widening)
     })
-    await emitText(renderBaselineUpdate(result, {color: wantsColor(flags)}), undefined)
-    if (result.unapproved.length > 0) this.exit(EXIT.widening)
   }
 }
