@@ -2,13 +2,14 @@
 // short flags; one name for the output file (`--output`, with `--out` kept as a hidden alias);
 // `--range` in every form git accepts; `--verbose` on standard error; a `documents:` glob that
 // matches nothing is a warning; pretty output's paths are relative to the current folder, and so
-// are paths given on the command line; `--debug` times each stage on standard error.
+// are paths given on the command line; `--debug` times each stage on standard error; bash completes
+// commands and flags through oclif's autocomplete plugin.
 
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {beforeAll, describe, it} from 'vitest'
-import {projectRoot, runCli, runHermetic, type TestRepo} from '../helpers/repo.js'
+import {makeTempDir, projectRoot, runCli, runHermetic, type TestRepo} from '../helpers/repo.js'
 import {checkJson, repoFactory} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 
@@ -64,6 +65,27 @@ describe.concurrent('CLI conventions', () => {
     const snapshotHelp = await runCli(['snapshot', '--help'], {cwd: r.dir})
     expect(snapshotHelp.stdout).toContain('--output')
     expect(snapshotHelp.stdout).not.toContain('--out ')
+  })
+
+  it("shell completion (oclif's autocomplete plugin) completes commands and their flags in bash", async ({
+    expect,
+  }) => {
+    const cache = await makeTempDir('acldrift-completion-')
+    const env = {XDG_CACHE_HOME: cache}
+    const setup = await runCli(['autocomplete', 'bash'], {cwd: r.dir, env})
+    expect(setup.code).toBe(0)
+    expect(setup.stdout).toContain('acldrift autocomplete script bash')
+    // What the README's setup line sources: the completion function the plugin generated.
+    const completion = join(cache, 'acldrift', 'autocomplete', 'functions', 'bash', 'acldrift.bash')
+    expect(existsSync(completion)).toBe(true)
+    const complete = async (...words: string[]) => {
+      const script = `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _acldrift_autocomplete; echo "\${COMPREPLY[*]}"`
+      const result = await runHermetic('bash', ['-c', script, 'complete', completion, ...words], {cwd: r.dir})
+      expect(result.stderr).toBe('')
+      return result.stdout.trim().split(/\s+/)
+    }
+    expect(await complete('acldrift', 'aud')).toEqual(['audit'])
+    expect(await complete('acldrift', 'check', '--fail')).toEqual(['--fail-on'])
   })
 
   it('short flags and the --out alias write the same report as the long ones', async ({expect}) => {
