@@ -177,13 +177,8 @@ describe('a kustomize repository guarded by acldrift', () => {
       // An agent widens the on-call binding to every authenticated user, in that patch alone.
       await r.write(SUBJECT_PATCH, subjectPatch('system:authenticated'))
       await r.stage(SUBJECT_PATCH)
-      const everyone = await git(
-        r,
-        {CLAUDECODE: '1'},
-        'commit',
-        '-m',
-        identities.claudeCode.message('Let everyone read pods'),
-      )
+      const widen = identities.claudeCode.message('Let everyone read pods')
+      const everyone = await git(r, {CLAUDECODE: '1'}, 'commit', '-m', widen)
       expect(everyone.code, dump(everyone)).not.toBe(0)
       expect(everyone.stderr).toMatch(/Group:system:authenticated can get pods/)
       expect(everyone.stderr).toContain('acldrift: commit blocked')
