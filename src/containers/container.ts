@@ -128,6 +128,12 @@ export interface ContainerFormat {
    * changes, reads these too).
    */
   dependents?(changed: readonly string[], source: SourceFiles, settings?: AdapterSettings): Promise<string[]>
+  /**
+   * For formats whose files name other files as fragments of documents (a kustomize patch): the
+   * paths of the source so named. Such a file that does not validate as a document of its own is
+   * read only through the files of this format that name it, and coverage says so.
+   */
+  fragments?(source: SourceFiles): Promise<ReadonlySet<string>>
 }
 
 /** A source map of an embedded document: its pointers, prefixed by where it sits in the container. */

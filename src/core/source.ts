@@ -507,8 +507,10 @@ export async function readDocuments(
   // Detected by content and not claimed by the user: a failure there fails closed only when the
   // file unambiguously claims to be an access config; a format acldrift does not read says why.
   const detecting = assigned === 'detect' && !explicit && own === undefined
-  const unread = (): FileDocuments | undefined => {
-    const format = unreadFormat(file.path, file.content.toString('utf8'))
+  // `named`: a file some container file names as a fragment (a kustomize patch) is in that format.
+  const unread = async (named = false): Promise<FileDocuments | undefined> => {
+    const fragments = named ? await fragmentOf(file.path, source) : []
+    const format = unreadFormat(file.path, file.content.toString('utf8'), fragments)
     return (
       format && {documents: [], problems: [], notes: [], notRead: {recognisedAs: format.as, why: format.why}}
     )
@@ -523,16 +525,35 @@ export async function readDocuments(
     if (wellFormed) return {documents: [], problems: [], notes: []}
     if (!detecting) return {documents: [], problems: error.problems, notes: []}
     const claimed = ADAPTERS.some((a) => a.looksLike(text)) || containers.some((c) => c.looksLike?.(text))
-    return unread() ?? {documents: [], problems: claimed ? error.problems : [], notes: []}
+    return (await unread()) ?? {documents: [], problems: claimed ? error.problems : [], notes: []}
   }
   const container = containers.find((c) => c.parse === undefined && c.detect(parsed))
   if (container !== undefined) return embed(parsed, container, source, settings)
   const kind =
     own?.kind ?? (assigned === 'detect' ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned)
-  if (kind === undefined) return unread() ?? {documents: [], problems: [], notes: []}
+  if (kind === undefined) return (await unread()) ?? {documents: [], problems: [], notes: []}
   const problems = await validateValue(kind, parsed)
   if (problems.length === 0) return {documents: [{...parsed, kind}], problems: [], notes: []}
-  return (detecting ? unread() : undefined) ?? {documents: [], problems, notes: []}
+  // A partial object (a strategic-merge patch) a kustomization names is read through its render.
+  return (detecting ? await unread(true) : undefined) ?? {documents: [], problems, notes: []}
+}
+
+/** Each source's fragments (kustomize patches), by container format: found once per source. */
+const fragmentsBySource = new WeakMap<SourceFiles, Promise<Array<[string, ReadonlySet<string>]>>>()
+
+/** The container formats whose files of `source` name `path` as a fragment of their documents. */
+async function fragmentOf(path: string, source: SourceFiles | undefined): Promise<string[]> {
+  if (source === undefined) return []
+  let found = fragmentsBySource.get(source)
+  if (found === undefined) {
+    found = Promise.all(
+      SCANNED_CONTAINERS.filter((c) => c.fragments !== undefined).map(
+        async (c) => [c.format, await c.fragments!(source)] as [string, ReadonlySet<string>],
+      ),
+    )
+    fragmentsBySource.set(source, found)
+  }
+  return (await found).filter(([, paths]) => paths.has(path)).map(([format]) => format)
 }
 
 /** Whether the first bytes of a file (after a byte order mark and white space) open a JSON object. */

@@ -11,6 +11,12 @@ export interface UnreadFormat {
   as: string
   why: string
   matches(path: string, text: string): boolean
+  /**
+   * The container format whose files name files in this format (`ContainerFormat.fragments`): a
+   * file one of them names is in this format too, whatever its text, when it is not a document
+   * of its own.
+   */
+  fragmentOf?: string
 }
 
 const JSON_PATCH_OP =
@@ -32,14 +38,27 @@ export const UNREAD_FORMATS: readonly UnreadFormat[] = [
   },
   {
     // Strategic-merge patches carry `$patch` directives; JSON 6902 patches are lists of operations
-    // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
+    // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/). Any other
+    // strategic-merge patch (a partial object) is known by a kustomization naming it.
     as: 'kustomize-patch',
+    fragmentOf: 'kustomize',
     why: 'a kustomize patch: read only through the overlays that use it, rendered with `kubectl kustomize`',
     matches: (_path, text) => /\$patch\s*["']?\s*:/.test(text) || JSON_PATCH_OP.test(text),
   },
 ]
 
-/** The unread format a file is in, if any. */
-export function unreadFormat(path: string, text: string): UnreadFormat | undefined {
-  return UNREAD_FORMATS.find((format) => format.matches(path, text))
+/**
+ * The unread format a file is in, if any. `fragmentOf`: the container formats whose files name
+ * this one as a fragment of their documents.
+ */
+export function unreadFormat(
+  path: string,
+  text: string,
+  fragmentOf: readonly string[] = [],
+): UnreadFormat | undefined {
+  return UNREAD_FORMATS.find(
+    (format) =>
+      format.matches(path, text) ||
+      (format.fragmentOf !== undefined && fragmentOf.includes(format.fragmentOf)),
+  )
 }

@@ -77,13 +77,27 @@ rules:
 /**
  * Another team's overlay that binds the prod role to its on-call group, which only its patch
  * names: the group's access comes from this overlay's render alone, and the commit never touches it.
+ * The patch is a strategic-merge patch, a partial ClusterRoleBinding (no roleRef), named only by
+ * the kustomization's `patches` (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
  */
+const SUBJECT_PATCH = 'deploy/overlays/oncall/subject.yaml'
+function subjectPatch(group: string): string {
+  return `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: oncall-pod-reader
+subjects:
+  - kind: Group
+    name: ${group}
+    apiGroup: rbac.authorization.k8s.io
+`
+}
+
 const oncall = {
   'deploy/overlays/oncall/kustomization.yaml': `resources:
   - binding.yaml
 patches:
   - path: subject.yaml
-    target: {kind: ClusterRoleBinding, name: oncall-pod-reader}
 `,
   'deploy/overlays/oncall/binding.yaml': `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -97,10 +111,7 @@ subjects:
   - kind: Group
     name: placeholder
 `,
-  'deploy/overlays/oncall/subject.yaml': `- op: replace
-  path: /subjects/0/name
-  value: oncall
-`,
+  'deploy/overlays/oncall/subject.yaml': subjectPatch('oncall'),
 }
 
 const overlay = `apiVersion: kustomize.config.k8s.io/v1beta1
@@ -154,6 +165,24 @@ describe('a kustomize repository guarded by acldrift', () => {
         format: 'kustomize',
         by: 'content',
       })
+      // The strategic-merge patch is no RBAC file of its own (no roleRef): not read, and why.
+      expect((coverage as unknown as {notRead: unknown[]}).notRead).toContainEqual({
+        file: SUBJECT_PATCH,
+        recognisedAs: 'kustomize-patch',
+        why: expect.stringContaining('read only through the overlays that use it'),
+      })
+      const validated = await runCli(['validate'], {cwd: r.dir})
+      expect(validated.code, dump(validated)).toBe(0)
+
+      // An agent widens the on-call binding to every authenticated user, in that patch alone.
+      await r.write(SUBJECT_PATCH, subjectPatch('system:authenticated'))
+      await r.stage(SUBJECT_PATCH)
+      const widen = identities.claudeCode.message('Let everyone read pods')
+      const everyone = await git(r, {CLAUDECODE: '1'}, 'commit', '-m', widen)
+      expect(everyone.code, dump(everyone)).not.toBe(0)
+      expect(everyone.stderr).toMatch(/Group:system:authenticated can get pods/)
+      expect(everyone.stderr).toContain('acldrift: commit blocked')
+      await r.git('checkout', 'HEAD', '--', SUBJECT_PATCH)
 
       // The agent lets the app delete pods, in the patch alone.
       await r.write(PATCH, verbsPatch('["get", "list", "watch", "delete"]'))

@@ -8,9 +8,9 @@
 // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
 
 import {posix} from 'node:path'
-import type {ContainerFormat} from '../container.js'
+import type {ContainerFormat, SourceFiles} from '../container.js'
 import {parseFile} from '../../kernel/parse.js'
-import {isKustomization, kustomizationInputs} from './inputs.js'
+import {type Inputs, isKustomization, kustomizationInputs} from './inputs.js'
 import {mayRenderRbac} from './rbac-free.js'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -56,21 +56,30 @@ export const kustomize: ContainerFormat = {
   // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
   // files are read here.
   dependents: async (changed, source) => {
-    const overlays = (await source.paths()).filter(isKustomization)
-    if (overlays.length === 0) return []
     const out: string[] = []
-    const contents = await source.read(overlays)
-    for (const [path, content] of contents) {
-      let value: unknown
-      try {
-        value = parseFile({path, content}, 'yaml').value
-      } catch {
-        continue // read (and reported) as a changed file, if it changed
-      }
-      const {files, missing} = await kustomizationInputs(path, value, source)
+    for (const [path, {files, missing}] of await everyKustomization(source))
       // One that reads a file gone from the source (or never there) is read again: kustomize decides.
       if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path)
-    }
     return out
   },
+  // Every file some kustomization of the source names as a patch.
+  fragments: async (source) =>
+    new Set([...(await everyKustomization(source)).values()].flatMap((inputs) => [...inputs.patches])),
+}
+
+/** The inputs of every kustomization of the source that parses (one that does not is reported where it is read). */
+async function everyKustomization(source: SourceFiles): Promise<Map<string, Inputs>> {
+  const overlays = (await source.paths()).filter(isKustomization)
+  const out = new Map<string, Inputs>()
+  if (overlays.length === 0) return out
+  for (const [path, content] of await source.read(overlays)) {
+    let value: unknown
+    try {
+      value = parseFile({path, content}, 'yaml').value
+    } catch {
+      continue
+    }
+    out.set(path, await kustomizationInputs(path, value, source))
+  }
+  return out
 }

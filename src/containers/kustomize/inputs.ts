@@ -24,6 +24,8 @@ export interface Inputs {
   kustomizations: Map<string, Record<string, unknown>>
   /** files read only as the data of a ConfigMap or Secret generator */
   generatorData: Set<string>
+  /** files read as patches of other objects (`patches`, `patchesStrategicMerge`, `patchesJson6902`) */
+  patches: Set<string>
   /** entries that name no file the source holds (kustomize reports them when rendering) */
   missing: string[]
 }
@@ -50,7 +52,7 @@ const isInline = (entry: string) => entry.includes('\n')
 /** Fields whose entries are paths of files or folders (each folder a kustomization). */
 const TARGETS = ['resources', 'bases', 'components'] as const
 /** Fields whose entries are file paths, or inline YAML. */
-const FILE_LISTS = ['patchesStrategicMerge', 'crds', 'configurations'] as const
+const FILE_LISTS = ['crds', 'configurations'] as const
 /** Fields whose entries are a file, a folder (a kustomization) or inline YAML. */
 const PLUGINS = ['generators', 'transformers', 'validators'] as const
 
@@ -66,6 +68,7 @@ export async function kustomizationInputs(
     unreadable: [],
     kustomizations: new Map(),
     generatorData: new Set(),
+    patches: new Set(),
     missing: [],
   }
   const visited = new Set<string>()
@@ -86,12 +89,13 @@ export async function kustomizationInputs(
       }
       return joined === '.' ? '' : joined
     }
-    const addFile = (entry: string, generator = false) => {
+    const addFile = (entry: string, as: 'structural' | 'generator' | 'patch' = 'structural') => {
       if (isInline(entry)) return
       const at = resolve(entry)
       if (at === undefined) return
       inputs.files.add(at)
-      ;(generator ? inputs.generatorData : structural).add(at)
+      ;(as === 'generator' ? inputs.generatorData : structural).add(at)
+      if (as === 'patch') inputs.patches.add(at)
     }
     const addTarget = async (field: string, entry: string) => {
       if (isInline(entry)) return
@@ -136,9 +140,11 @@ export async function kustomizationInputs(
     for (const field of PLUGINS)
       for (const entry of strings(kustomization[field])) await addTarget(field, entry)
     for (const field of FILE_LISTS) for (const entry of strings(kustomization[field])) addFile(entry)
+    for (const entry of strings(kustomization.patchesStrategicMerge)) addFile(entry, 'patch')
     for (const field of ['patches', 'patchesJson6902', 'replacements'])
       for (const item of Array.isArray(kustomization[field]) ? (kustomization[field] as unknown[]) : [])
-        if (isObject(item) && typeof item.path === 'string') addFile(item.path)
+        if (isObject(item) && typeof item.path === 'string')
+          addFile(item.path, field === 'replacements' ? 'structural' : 'patch')
     if (isObject(kustomization.openapi) && typeof kustomization.openapi.path === 'string')
       addFile(kustomization.openapi.path)
     for (const field of ['configMapGenerator', 'secretGenerator'])
@@ -152,7 +158,7 @@ export async function kustomizationInputs(
           ...strings(generator.envs),
           ...strings([generator.env]),
         ])
-          addFile(entry, true)
+          addFile(entry, 'generator')
       }
     if (kustomization.helmCharts !== undefined)
       inputs.unreadable.push(`${file}: helmCharts (kustomize would run helm and fetch the charts)`)
@@ -164,6 +170,7 @@ export async function kustomizationInputs(
   for (const file of inputs.files)
     if (!all.has(file)) {
       inputs.files.delete(file)
+      inputs.patches.delete(file)
       inputs.missing.push(file)
     }
   return inputs

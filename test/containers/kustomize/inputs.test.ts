@@ -75,6 +75,13 @@ describe('the files a kustomization reads', () => {
     )
   })
 
+  it('names the files read as patches, in every patch field, and nothing else as one', async () => {
+    const {patches} = await inputsOf('overlays/prod/kustomization.yaml')
+    const expected = ['json-patch.yaml', 'old-json-patch.yaml', 'smp.yaml'].map((f) => `overlays/prod/${f}`)
+    expect([...patches].sort()).toEqual(expected)
+    expect([...(await kustomize.fragments!(source(FILES)))].sort()).toEqual(expected)
+  })
+
   it('makes an overlay with a remote target, a path out of the repository or helmCharts unreadable here', async () => {
     const files = {
       'o/kustomization.yaml': `resources:
