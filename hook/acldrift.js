@@ -70,7 +70,7 @@ function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object" && value !== null) {
     const object2 = value;
-    const members = Object.keys(object2).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(object2[key])}`);
+    const members = Object.keys(object2).sort().map((key2) => `${JSON.stringify(key2)}:${canonicalJson(object2[key2])}`);
     return `{${members.join(",")}}`;
   }
   const text3 = JSON.stringify(value);
@@ -255,9 +255,9 @@ function walkYaml(document, file, at2, problems, formatTags) {
       continue;
     }
     const seen = /* @__PURE__ */ new Map();
-    for (const { key, value } of node.items) {
-      if (!isScalar(key)) {
-        const keyOffset = isAlias(key) || isMap(key) || isSeq(key) ? key.range?.[0] : void 0;
+    for (const { key: key2, value } of node.items) {
+      if (!isScalar(key2)) {
+        const keyOffset = isAlias(key2) || isMap(key2) || isSeq(key2) ? key2.range?.[0] : void 0;
         problems.push({
           file,
           ...at2(keyOffset ?? offset ?? item.fallback),
@@ -266,10 +266,10 @@ function walkYaml(document, file, at2, problems, formatTags) {
         });
         continue;
       }
-      const name = key.value === null ? "" : String(key.value);
-      const keyAt = at2(key.range?.[0] ?? offset ?? item.fallback);
+      const name = key2.value === null ? "" : String(key2.value);
+      const keyAt = at2(key2.range?.[0] ?? offset ?? item.fallback);
       const childPointer = `${pointer}/${escapePointerToken(name)}`;
-      explicitTag(key, childPointer, offset ?? item.fallback);
+      explicitTag(key2, childPointer, offset ?? item.fallback);
       const first = seen.get(name);
       if (first !== void 0) {
         problems.push({
@@ -281,7 +281,7 @@ function walkYaml(document, file, at2, problems, formatTags) {
         continue;
       }
       seen.set(name, keyAt);
-      stack.push({ node: value, pointer: childPointer, fallback: key.range?.[0] ?? item.fallback });
+      stack.push({ node: value, pointer: childPointer, fallback: key2.range?.[0] ?? item.fallback });
     }
   }
   return { positions, firstAlias: firstAliasOffset === Infinity ? void 0 : at2(firstAliasOffset) };
@@ -430,18 +430,18 @@ var init_parse = __esm({
       readKey(frame) {
         if (this.text[this.pos] !== '"') throw this.unexpected("a property name in double quotes");
         const at2 = this.position();
-        const key = this.readString();
-        const pointer = `${frame.pointer}/${escapePointerToken(key)}`;
-        const first = frame.keys.get(key);
+        const key2 = this.readString();
+        const pointer = `${frame.pointer}/${escapePointerToken(key2)}`;
+        const first = frame.keys.get(key2);
         if (first !== void 0) {
           throw this.error(
-            `duplicate key "${key}" (first at line ${first.line}, column ${first.column})`,
+            `duplicate key "${key2}" (first at line ${first.line}, column ${first.column})`,
             pointer,
             at2
           );
         }
-        frame.keys.set(key, at2);
-        frame.key = key;
+        frame.keys.set(key2, at2);
+        frame.key = key2;
         this.skipWhitespace();
         if (this.text[this.pos] !== ":") throw this.unexpected('":" after the property name');
         this.pos++;
@@ -576,9 +576,9 @@ function findingId(parts) {
 function canonicalAccess(value) {
   if (Array.isArray(value)) return `[${[...new Set(value.map(canonicalAccess))].sort().join(",")}]`;
   if (typeof value === "object" && value !== null) {
-    const entries2 = Object.keys(value).sort().flatMap((key) => {
-      const item = value[key];
-      return item === void 0 ? [] : [`${JSON.stringify(key)}:${canonicalAccess(item)}`];
+    const entries2 = Object.keys(value).sort().flatMap((key2) => {
+      const item = value[key2];
+      return item === void 0 ? [] : [`${JSON.stringify(key2)}:${canonicalAccess(item)}`];
     });
     return `{${entries2.join(",")}}`;
   }
@@ -949,9 +949,9 @@ function displayString(s) {
 }
 function variableChar(text3) {
   const comma = text3.indexOf(",");
-  const key = (comma === -1 ? text3 : text3.slice(0, comma)).trim().toLowerCase();
+  const key2 = (comma === -1 ? text3 : text3.slice(0, comma)).trim().toLowerCase();
   const fallback = comma === -1 ? "" : text3.slice(comma).replace(/^,\s*/, ", ");
-  return symbolChar(`variable:${key}${fallback}`, text3.trim());
+  return symbolChar(`variable:${key2}${fallback}`, text3.trim());
 }
 function compileGlob(text3, options) {
   const cacheKey = `${options.wildcards ? "w" : ""}${options.arn ? "a" : ""}${options.caseInsensitive ? "i" : ""}${options.variables ? "v" : ""}:${text3}`;
@@ -1020,18 +1020,18 @@ function compileCharacters(chars, options) {
     } else if (options.wildcards && !literal && c === "?") tokens.push({ t: "one", noColon });
     else {
       if (c === ":") colons++;
-      const lower2 = c.toLowerCase();
+      const lower3 = c.toLowerCase();
       const upper = c.toUpperCase();
-      if (options.caseInsensitive && lower2 !== upper) tokens.push({ t: "class", chars: lower2 + upper });
+      if (options.caseInsensitive && lower3 !== upper) tokens.push({ t: "class", chars: lower3 + upper });
       else tokens.push({ t: "lit", c });
     }
   }
   if (segmentAware && colons < 5 && tokens.at(-1)?.t === "star") {
     for (; colons < 5; colons++) tokens.push({ t: "lit", c: ":" }, { t: "star", noColon: colons < 4 });
   }
-  const key = `${options.caseInsensitive ? "i" : "s"}${segmentAware ? "a" : leadingSymbol ? "l" : "p"}:${tokens.map(tokenKey).join("")}`;
+  const key2 = `${options.caseInsensitive ? "i" : "s"}${segmentAware ? "a" : leadingSymbol ? "l" : "p"}:${tokens.map(tokenKey).join("")}`;
   return {
-    key,
+    key: key2,
     tokens,
     samples: sampleStrings(tokens, segmentAware),
     symbolic: tokens.some((t) => t.t === "lit" && isSymbolChar(t.c)),
@@ -1204,8 +1204,8 @@ function literalEnd(tokens) {
 function globCells(globs, extraSamples = []) {
   const cells = /* @__PURE__ */ new Map();
   const record = (example, matches2) => {
-    const key = signature(matches2);
-    if (!cells.has(key)) cells.set(key, { matches: matches2, example });
+    const key2 = signature(matches2);
+    if (!cells.has(key2)) cells.set(key2, { matches: matches2, example });
   };
   for (const sample of [...extraSamples, ...globs.flatMap((g) => g.samples)]) {
     record(
@@ -1253,9 +1253,9 @@ function exploreProduct(globs, record) {
         if (next2.length > 0) live.push([i, next2]);
       }
       const next = { live, path: state.path + c };
-      const key = stateKey(next);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const key2 = stateKey(next);
+      if (seen.has(key2)) continue;
+      seen.add(key2);
       if (seen.size > MAX_PRODUCT_STATES) {
         throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`);
       }
@@ -1852,11 +1852,11 @@ function holdsWith(rule2, request, values, unknownValue, missing) {
   });
 }
 function substituted(glob2, values) {
-  const key = JSON.stringify([glob2.key, ...values]);
-  let out = substitutions.get(key);
+  const key2 = JSON.stringify([glob2.key, ...values]);
+  let out = substitutions.get(key2);
   if (out === void 0) {
     if (substitutions.size > 1e4) substitutions.clear();
-    substitutions.set(key, out = substituteSymbols(glob2, values));
+    substitutions.set(key2, out = substituteSymbols(glob2, values));
   }
   return out;
 }
@@ -2399,12 +2399,12 @@ function policyStatements(policy2, base) {
 function keyTraits(statements2) {
   const traits = /* @__PURE__ */ new Map();
   for (const s of statements2) {
-    for (const [key, op] of conditionEntries(s)) {
-      if (isPrincipalKey(s, key)) continue;
-      const t = traits.get(key) ?? { families: /* @__PURE__ */ new Set(), multiValued: false };
+    for (const [key2, op] of conditionEntries(s)) {
+      if (isPrincipalKey(s, key2)) continue;
+      const t = traits.get(key2) ?? { families: /* @__PURE__ */ new Set(), multiValued: false };
       if (op.spec && op.spec.family !== "null") t.families.add(op.spec.family);
       if (op.qualifier) t.multiValued = true;
-      traits.set(key, t);
+      traits.set(key2, t);
     }
   }
   return traits;
@@ -2413,8 +2413,8 @@ function* conditionEntries(s) {
   const condition2 = s.raw.Condition ?? {};
   for (const [opText, block] of Object.entries(condition2)) {
     const op = parseOperator(opText);
-    for (const [key, values] of Object.entries(block))
-      yield [key.toLowerCase(), op, conditionValues(values)];
+    for (const [key2, values] of Object.entries(block))
+      yield [key2.toLowerCase(), op, conditionValues(values)];
   }
 }
 function globLeaf(text3, options) {
@@ -2429,7 +2429,6 @@ function principalSamples(statements2) {
   const samples = [ANYONE];
   for (const s of statements2) {
     if (!s.hasPrincipal) continue;
-    samples.push(...conditionPrincipals(s.raw.Condition));
     const element = s.raw.Principal ?? s.raw.NotPrincipal;
     if (element === void 0 || element === "*") continue;
     for (const [type, values] of Object.entries(element)) {
@@ -2439,21 +2438,6 @@ function principalSamples(statements2) {
         else if (account !== void 0) samples.push(`arn:aws:iam::${account}:role/example-role`, v);
         else if (v !== "*") samples.push(v);
       }
-    }
-  }
-  return samples;
-}
-function conditionPrincipals(condition2) {
-  if (typeof condition2 !== "object" || condition2 === null) return [];
-  const samples = [];
-  for (const block of Object.values(condition2)) {
-    if (typeof block !== "object" || block === null) continue;
-    for (const [key, values] of Object.entries(block)) {
-      const name = key.toLowerCase();
-      for (const v of asList(values))
-        if (name === "aws:principalaccount" && ACCOUNT_ID.test(v))
-          samples.push(`arn:aws:iam::${v}:role/example-role`);
-        else if (name === "aws:principalarn" && /^arn:[^*?]+$/.test(v)) samples.push(v);
     }
   }
   return samples;
@@ -2482,8 +2466,8 @@ function principalElement(element, exact) {
   }
   return parts;
 }
-function principalCondition(key, value, op, variables) {
-  const account = key === "aws:principalaccount";
+function principalCondition(key2, value, op, variables) {
+  const account = key2 === "aws:principalaccount";
   const text3 = account ? accountGlob(value) : value;
   const glob2 = compileGlob(text3, {
     wildcards: op.like || account,
@@ -2519,10 +2503,10 @@ function compileStatement(s, ctx) {
   else principal3.push(globLeaf(SELF, { wildcards: false }));
   const context = /* @__PURE__ */ new Map();
   const opaqueCondition = (description, identity) => common.set(`opaque:${identity}`, opaque(description, identity));
-  for (const [key, op, values] of conditionEntries(s)) {
-    const where = `${op.text} ${JSON.stringify({ [key]: values.length === 1 ? values[0] : values })}`;
-    const identity = JSON.stringify([op.text, key, [...values].sort(), s.variables]);
-    if (isPrincipalKey(s, key)) {
+  for (const [key2, op, values] of conditionEntries(s)) {
+    const where = `${op.text} ${JSON.stringify({ [key2]: values.length === 1 ? values[0] : values })}`;
+    const identity = JSON.stringify([op.text, key2, [...values].sort(), s.variables]);
+    if (isPrincipalKey(s, key2)) {
       const arn = op.base.startsWith("Arn");
       const kind = {
         like: op.base.includes("Like") || arn,
@@ -2535,22 +2519,22 @@ function compileStatement(s, ctx) {
         false,
         s.variables,
         AWS_PRINCIPAL,
-        (v) => principalCondition(key, v, kind, s.variables)
+        (v) => principalCondition(key2, v, kind, s.variables)
       );
       if ("opaque" in compiled4) opaqueCondition(`${where}: ${compiled4.opaque}`, identity);
       else principal3.push(compiled4.formula);
       continue;
     }
-    const traits = ctx.traits.get(key);
+    const traits = ctx.traits.get(key2);
     if (traits.families.size > 1) {
       opaqueCondition(`${where}: key compared as ${[...traits.families].join(" and ")}`, identity);
       continue;
     }
     const compiled3 = compileCondition(op, values, traits.multiValued, s.variables);
     if ("opaque" in compiled3) opaqueCondition(`${where}: ${compiled3.opaque}`, identity);
-    else context.set(key, [...context.get(key) ?? [], compiled3.formula]);
+    else context.set(key2, [...context.get(key2) ?? [], compiled3.formula]);
   }
-  for (const [key, formulas] of context) common.set(contextDimension(key), and(...formulas));
+  for (const [key2, formulas] of context) common.set(contextDimension(key2), and(...formulas));
   let variants = [/* @__PURE__ */ new Map()];
   const split = (ways) => {
     variants = variants.flatMap((v) => ways.map((w) => new Map([...v, ...w])));
@@ -2655,9 +2639,9 @@ var init_compile = __esm({
     PRINCIPAL_KEYS = /* @__PURE__ */ new Set(["aws:principalarn", "aws:principalaccount"]);
     isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     asList = (v) => (Array.isArray(v) ? v : [v]).map(String);
-    isPrincipalKey = (s, key) => s.hasPrincipal && PRINCIPAL_KEYS.has(key);
-    contextDimension = (key) => `context:${key}`;
-    anyOf2 = (texts2, options) => or(...texts2.map((t) => globLeaf(t, options)));
+    isPrincipalKey = (s, key2) => s.hasPrincipal && PRINCIPAL_KEYS.has(key2);
+    contextDimension = (key2) => `context:${key2}`;
+    anyOf2 = (texts, options) => or(...texts.map((t) => globLeaf(t, options)));
     accountGlob = (account) => `arn:*:*::${account}:*`;
     accountPrincipal = (account) => globLeaf(accountGlob(account), { wildcards: true, arn: true });
     ACCOUNT = "(\\d{12}|\uE000[^\uE001]*\uE001)";
@@ -2772,11 +2756,11 @@ var init_variables = __esm({
 });
 
 // src/adapters/aws-iam/witness.ts
-function freshValues(key) {
-  const lower2 = key.toLowerCase();
-  if (lower2.endsWith("account")) return ["444455556666", "999988887777", null];
-  if (lower2.endsWith("arn")) return ["arn:aws:iam::444455556666:role/example-role", null];
-  const tail = lower2.split(/[/:]/).at(-1).replace(/[^a-z0-9-]/g, "") || "value";
+function freshValues(key2) {
+  const lower3 = key2.toLowerCase();
+  if (lower3.endsWith("account")) return ["444455556666", "999988887777", null];
+  if (lower3.endsWith("arn")) return ["arn:aws:iam::444455556666:role/example-role", null];
+  const tail = lower3.split(/[/:]/).at(-1).replace(/[^a-z0-9-]/g, "") || "value";
   return [`example-${tail}`, `other-${tail}`, null];
 }
 function judge(request, allowed, other, opaque, start = /* @__PURE__ */ new Map()) {
@@ -2784,16 +2768,16 @@ function judge(request, allowed, other, opaque, start = /* @__PURE__ */ new Map(
   const byKey = /* @__PURE__ */ new Map();
   for (const s of symbolCharsOf([...allowed, ...other], request)) {
     if (isTemplateSymbol(s)) continue;
-    const key = variableKey(s).toLowerCase();
-    byKey.set(key, [...byKey.get(key) ?? [], s]);
+    const key2 = variableKey(s).toLowerCase();
+    byKey.set(key2, [...byKey.get(key2) ?? [], s]);
   }
   const keys = [...byKey.keys()];
-  const spelling = (key) => variableKey(byKey.get(key)[0]);
-  const choices = keys.map((key) => {
-    const given2 = byKey.get(key).flatMap((s) => start.has(s) ? [start.get(s)] : []);
-    const own = request.get(contextDimension(key));
+  const spelling = (key2) => variableKey(byKey.get(key2)[0]);
+  const choices = keys.map((key2) => {
+    const given2 = byKey.get(key2).flatMap((s) => start.has(s) ? [start.get(s)] : []);
+    const own = request.get(contextDimension(key2));
     const fromRequest = typeof own === "string" && symbolCharsOf([], /* @__PURE__ */ new Map([["", own]])).size === 0 ? [own] : [];
-    return [.../* @__PURE__ */ new Set([...given2, ...fromRequest, ...freshValues(spelling(key))])];
+    return [.../* @__PURE__ */ new Set([...given2, ...fromRequest, ...freshValues(spelling(key2))])];
   });
   let best4;
   const tries = [keys.map(() => 0)];
@@ -2804,13 +2788,13 @@ function judge(request, allowed, other, opaque, start = /* @__PURE__ */ new Map(
     const values = new Map(templates2);
     const concrete = new Map(request);
     const named3 = /* @__PURE__ */ new Map();
-    keys.forEach((key, i) => {
+    keys.forEach((key2, i) => {
       const value = choices[i][pick[i]];
-      for (const s of byKey.get(key)) values.set(s, variableValue(s, value ?? void 0));
-      if (value === null) concrete.set(contextDimension(key), void 0);
+      for (const s of byKey.get(key2)) values.set(s, variableValue(s, value ?? void 0));
+      if (value === null) concrete.set(contextDimension(key2), void 0);
       else {
-        named3.set(spelling(key), value);
-        concrete.set(contextDimension(key), value);
+        named3.set(spelling(key2), value);
+        concrete.set(contextDimension(key2), value);
       }
     });
     for (const [dim, v] of concrete) concrete.set(dim, substituteValue(v, values));
@@ -2903,16 +2887,16 @@ function witnessOf(judged, names3) {
   const identity = request.get(IDENTITY);
   if (request.has(IDENTITY)) witness.identityPolicyAllows = identity === IDENTITY_ALLOWS;
   const context = {};
-  const set = (key, value) => (
+  const set = (key2, value) => (
     // Defined, not assigned: a condition key named `__proto__` must become an own key of the witness.
-    Object.defineProperty(context, key, { value, enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(context, key2, { value, enumerable: true, writable: true, configurable: true })
   );
   const variables = [...judged.variables.keys()];
   for (const [name, value] of request) {
     if (!name.startsWith("context:") || value === void 0) continue;
-    const key = name.slice("context:".length);
-    const spelled2 = names3.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key;
-    set(spelled2, displayContextValue(value, names3.dates.has(key)));
+    const key2 = name.slice("context:".length);
+    const spelled2 = names3.keys.get(key2) ?? variables.find((k) => k.toLowerCase() === key2) ?? key2;
+    set(spelled2, displayContextValue(value, names3.dates.has(key2)));
   }
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
@@ -3050,11 +3034,11 @@ function buildDimensions(statements2, ctx, rules, plain2) {
     { name: "principal", domain: stringDomain(principals2) }
   ];
   if (rules.some((r) => r.predicates.has(IDENTITY))) dims.push({ name: IDENTITY, domain: stringDomain() });
-  for (const [key, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key2, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
     if (traits.families.size > 1) continue;
     const family = [...traits.families][0] ?? "string";
     const element = family === "ip" ? ipDomain() : family === "string" ? stringDomain() : numberDomain();
-    dims.push({ name: contextDimension(key), domain: traits.multiValued ? setDomain(element) : element });
+    dims.push({ name: contextDimension(key2), domain: traits.multiValued ? setDomain(element) : element });
   }
   for (const [name, description] of ctx.opaque)
     dims.push({ name, domain: opaqueDomain(), opaque: { description } });
@@ -3064,8 +3048,8 @@ function originalKeyNames(statements2) {
   const names3 = /* @__PURE__ */ new Map();
   for (const s of statements2) {
     for (const block of Object.values(s.raw.Condition ?? {})) {
-      for (const key of Object.keys(block))
-        if (!names3.has(key.toLowerCase())) names3.set(key.toLowerCase(), key);
+      for (const key2 of Object.keys(block))
+        if (!names3.has(key2.toLowerCase())) names3.set(key2.toLowerCase(), key2);
     }
   }
   return names3;
@@ -3088,9 +3072,9 @@ function groupByStatement(cells, statements2) {
       order.get(f.responsible.statement) ?? -1,
       f.deny ? order.get(f.deny.statement) ?? -1 : -1
     ];
-    const key = at2.join(":");
-    groups.set(key, [...groups.get(key) ?? [], f]);
-    rank.set(key, at2);
+    const key2 = at2.join(":");
+    groups.set(key2, [...groups.get(key2) ?? [], f]);
+    rank.set(key2, at2);
   }
   return [...groups.keys()].sort((a, b) => rank.get(a)[0] - rank.get(b)[0] || rank.get(a)[1] - rank.get(b)[1]).map((k) => groups.get(k));
 }
@@ -3133,12 +3117,12 @@ function requestText(witness, guardrail2) {
 function accessOf(statement2) {
   const access = { ...statement2.raw };
   delete access.Sid;
-  for (const key of ["Action", "NotAction", "Resource", "NotResource"])
-    if (key in access) access[key] = asList3(access[key]);
-  for (const key of ["Principal", "NotPrincipal"]) {
-    const principal3 = access[key];
+  for (const key2 of ["Action", "NotAction", "Resource", "NotResource"])
+    if (key2 in access) access[key2] = asList3(access[key2]);
+  for (const key2 of ["Principal", "NotPrincipal"]) {
+    const principal3 = access[key2];
     if (typeof principal3 === "object" && principal3 !== null && !Array.isArray(principal3))
-      access[key] = mapValues(principal3, asList3);
+      access[key2] = mapValues(principal3, asList3);
   }
   const condition2 = access.Condition;
   if (typeof condition2 === "object" && condition2 !== null && !Array.isArray(condition2))
@@ -3350,10 +3334,10 @@ function rawRequest(witness, ctx, statements2) {
   if (typeof witness.identityPolicyAllows === "boolean")
     request.set(IDENTITY, witness.identityPolicyAllows ? IDENTITY_ALLOWS : "none");
   const context = witness.context ?? {};
-  for (const [key, value] of Object.entries(context)) {
-    const family = [...ctx.traits.get(key.toLowerCase())?.families ?? []][0];
+  for (const [key2, value] of Object.entries(context)) {
+    const family = [...ctx.traits.get(key2.toLowerCase())?.families ?? []][0];
     const one = (v) => family === "ip" ? ipValue(String(v)) : family === "date" ? parseDate(String(v)) : family === "number" ? Number(v) : symbols(String(v));
-    request.set(contextDimension(key.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value));
+    request.set(contextDimension(key2.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value));
   }
   return request;
 }
@@ -3376,8 +3360,8 @@ function variableValues(witness, symbols) {
   const values = /* @__PURE__ */ new Map();
   for (const s of symbols) {
     if (isTemplateSymbol(s)) continue;
-    const key = variableKey(s).toLowerCase();
-    const value = context.find(([k]) => k.toLowerCase() === key)?.[1];
+    const key2 = variableKey(s).toLowerCase();
+    const value = context.find(([k]) => k.toLowerCase() === key2)?.[1];
     values.set(s, variableValue(s, typeof value === "string" ? value : void 0));
   }
   return values;
@@ -3415,57 +3399,6 @@ var init_evaluate = __esm({
   }
 });
 
-// src/adapters/aws-iam/covers.ts
-var covers_exports = {};
-__export(covers_exports, {
-  impliedBy: () => impliedBy
-});
-function statementAccess(access) {
-  if (!isRecord(access) || !isRecord(access.statement)) return void 0;
-  if (Object.keys(access).some((key) => !["statement", "exceeds", "cutBy"].includes(key))) return void 0;
-  if (access.cutBy !== void 0 && !(Array.isArray(access.cutBy) && access.cutBy.every(isRecord)))
-    return void 0;
-  return access;
-}
-function policyOf(access) {
-  const statements2 = [access.statement, ...access.cutBy ?? []];
-  const variables = statements2.some((s) => s[VARIABLES] === true);
-  const value = {
-    Version: variables ? "2012-10-17" : "2008-10-17",
-    Statement: statements2.map(
-      (s) => Object.fromEntries(Object.entries(s).filter(([key]) => key !== VARIABLES))
-    )
-  };
-  return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
-}
-function impliedBy(approved, access) {
-  const a = statementAccess(approved);
-  const b = statementAccess(access);
-  if (a === void 0 || b === void 0) return false;
-  if (canonicalAccess(a.exceeds ?? null) !== canonicalAccess(b.exceeds ?? null)) return false;
-  const key = `${canonicalAccess(a)}\0${canonicalAccess(b)}`;
-  let answer = answers.get(key);
-  if (answer === void 0) {
-    const { findings } = compareIamFile("(approved access)", policyOf(a), policyOf(b));
-    answer = findings.every((f) => f.change === "narrowing");
-    if (answers.size >= MAX_ANSWERS) answers.clear();
-    answers.set(key, answer);
-  }
-  return answer;
-}
-var VARIABLES, isRecord, answers, MAX_ANSWERS;
-var init_covers = __esm({
-  "src/adapters/aws-iam/covers.ts"() {
-    "use strict";
-    init_findings();
-    init_compare();
-    VARIABLES = "(policy variables)";
-    isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    answers = /* @__PURE__ */ new Map();
-    MAX_ANSWERS = 1e3;
-  }
-});
-
 // src/adapters/aws-iam/index.ts
 var aws_iam_exports = {};
 __export(aws_iam_exports, {
@@ -3481,16 +3414,15 @@ var init_aws_iam = __esm({
     awsIam = {
       kind: "aws-iam",
       rules: RULES,
-      candidate: (path) => /\.json$/i.test(path),
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
       // Identity, resource (bucket, key, queue, topic) and trust policies all have a Statement.
       detect: (value) => isObject2(value) && "Statement" in value,
       looksLike: (text3) => /"Statement"\s*:/.test(text3),
       scope: "file",
       compare: async (baseline, target, changed) => compareFileByFile(changed, baseline, target, (await Promise.resolve().then(() => (init_compare(), compare_exports))).compareIamFile),
       allows: async (value, witness) => (await Promise.resolve().then(() => (init_evaluate(), evaluate_exports))).allowsWitness(value, witness),
-      // An approval covers the access it recorded and any statement the engine finds grants no more
-      // (covers.ts); the same access is answered without loading the engine.
-      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers(), covers_exports))).impliedBy(approved, access),
+      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+      covers: sameAccess,
       // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
       // caller, `*`, has no policy of its own).
       absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
@@ -3735,7 +3667,7 @@ function builtInObject(role) {
     },
     ...role.aggregates === void 0 ? {} : {
       aggregationRule: {
-        clusterRoleSelectors: role.aggregates.map((key) => ({ matchLabels: { [key]: "true" } }))
+        clusterRoleSelectors: role.aggregates.map((key2) => ({ matchLabels: { [key2]: "true" } }))
       }
     },
     rules: role.rules
@@ -3995,8 +3927,8 @@ function selectorsOf(o) {
   return Array.isArray(selectors) ? selectors.filter(isObject4) : [];
 }
 function selectorMatches(selector, labels) {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
+  for (const [key2, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (!Object.hasOwn(labels, key2) || labels[key2] !== value) return false;
   }
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
@@ -4061,10 +3993,10 @@ function namePrefixOf(glob2) {
   }
   return text3;
 }
-function pushTo(map2, key, value) {
-  const list4 = map2.get(key);
+function pushTo(map2, key2, value) {
+  const list4 = map2.get(key2);
   if (list4) list4.push(value);
-  else map2.set(key, [value]);
+  else map2.set(key2, [value]);
 }
 function prefixLeaf(prefix) {
   const literal = literalGlob(prefix);
@@ -4405,21 +4337,21 @@ function literalDomain(samples, optional2) {
   const general = optional2 ? optionalDomain(samples) : stringDomain(samples);
   return {
     cells: (leaves2) => {
-      const texts2 = /* @__PURE__ */ new Map();
+      const texts = /* @__PURE__ */ new Map();
       let present2 = false;
       for (const l of leaves2) {
         if (l.type === "present") present2 = true;
         else {
           const text3 = l.type === "glob" ? literalOf(l.glob) : void 0;
           if (text3 === void 0) return general.cells(leaves2);
-          texts2.set(l.key, text3);
+          texts.set(l.key, text3);
         }
       }
-      const values = [...new Set(texts2.values())];
-      const none = () => new Map([...texts2.keys()].map((k) => [k, false]));
+      const values = [...new Set(texts.values())];
+      const none = () => new Map([...texts.keys()].map((k) => [k, false]));
       const cells = values.map((v) => ({
         value: v,
-        known: new Map([...texts2].map(([k, t]) => [k, t === v]))
+        known: new Map([...texts].map(([k, t]) => [k, t === v]))
       }));
       if (optional2 || present2) cells.unshift({ value: void 0, known: none() });
       if (!optional2 || present2) cells.push({ value: fresh(samples, values), known: none() });
@@ -4510,7 +4442,7 @@ function dimensions(...models) {
 function responsibility(g, other) {
   const b = g.binding;
   const counterparts2 = other.byId.get(b.id) ?? [];
-  const part = (what, object2, pointer, key, counterpart = other.byId.get(object2.id)?.[0]) => ({ what, object: object2, pointer, counterpart, key: `${what}|${object2.id}|${key}` });
+  const part = (what, object2, pointer, key2, counterpart = other.byId.get(object2.id)?.[0]) => ({ what, object: object2, pointer, counterpart, key: `${what}|${object2.id}|${key2}` });
   if (counterparts2.length === 0) return part("binding", b, b.pointer, "");
   const withSubject = counterparts2.filter((c) => subjectsOf(c).includes(g.subject));
   if (withSubject.length === 0)
@@ -4551,8 +4483,8 @@ function isPublicSubject(subject) {
 }
 function inCell(cell2, value, leaves2) {
   if (value === void 0 !== (cell2.value === void 0)) return false;
-  for (const [key, result2] of cell2.known) {
-    const l = leaves2.get(key);
+  for (const [key2, result2] of cell2.known) {
+    const l = leaves2.get(key2);
     if (l === void 0 || leafHolds(l, value) !== result2) return false;
   }
   return true;
@@ -4728,9 +4660,9 @@ function search(allowed, other, dims, direction, notes, onFound) {
   for (const pair of allowed.pairs) {
     const have = knownTo(pair.subject, pair.namespace);
     const seen = /* @__PURE__ */ new Set();
-    const fresh2 = (key) => {
-      if (have.has(key) || seen.has(key)) return false;
-      seen.add(key);
+    const fresh2 = (key2) => {
+      if (have.has(key2) || seen.has(key2)) return false;
+      seen.add(key2);
       return true;
     };
     const indices = pair.entries === void 0 ? fresh2(unknownKey(pair.roleId)) ? [-1] : [] : pair.entries.flatMap((e, i) => applies(pair, e) && fresh2(e.compiled.key) ? [i] : []);
@@ -4775,10 +4707,10 @@ function grouper(other, classify) {
     if (byRule === void 0) components.set(f.grant.pair, byRule = /* @__PURE__ */ new Map());
     let component = byRule.get(f.grant.rule);
     if (component === void 0) byRule.set(f.grant.rule, component = responsibility(f.grant, other));
-    const key = `${component.key}\0${f.grant.subject}`;
-    let group = groups.get(key);
+    const key2 = `${component.key}\0${f.grant.subject}`;
+    let group = groups.get(key2);
     if (group === void 0)
-      groups.set(key, group = { component, pairs: /* @__PURE__ */ new Set(), best: void 0, plain: [], first: void 0 });
+      groups.set(key2, group = { component, pairs: /* @__PURE__ */ new Set(), best: void 0, plain: [], first: void 0 });
     group.pairs.add(f.grant.pair);
     if (classify === void 0) {
       if (group.first === void 0 && f.cell.status === "definite") group.first = f;
@@ -4823,7 +4755,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   const tgt = { model: targetModel };
   const complete = (draft) => completeFinding("k8s-rbac", RULES2, sides, draft);
   const dims = dimensions(base.model, tgt.model);
-  const leaves2 = { get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key) };
+  const leaves2 = { get: (key2) => tgt.model.leaves.get(key2) ?? base.model.leaves.get(key2) };
   const findings = [];
   const index2 = new Baseline(base.model);
   const classify = (f, component) => ({
@@ -4993,9 +4925,9 @@ var init_compare2 = __esm({
       allows(pair, request, ignoreScope) {
         if (pair.entries === void 0) return false;
         if (!ignoreScope && !inScope(pair, request)) return false;
-        const key = `${pair.roleId}\0${pair.namespace === void 0}\0${JSON.stringify(request)}`;
-        let result2 = this.cache.get(key);
-        if (result2 === void 0) this.cache.set(key, result2 = pairAllows(pair, request, false, true));
+        const key2 = `${pair.roleId}\0${pair.namespace === void 0}\0${JSON.stringify(request)}`;
+        let result2 = this.cache.get(key2);
+        if (result2 === void 0) this.cache.set(key2, result2 = pairAllows(pair, request, false, true));
         return result2;
       }
       /** The request's subject had the access in some namespace (or cluster-wide). */
@@ -5067,7 +4999,7 @@ var init_k8s_rbac = __esm({
     k8sRbac = {
       kind: "k8s-rbac",
       rules: RULES2,
-      candidate: (path) => /\.(ya?ml|json)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml"], ignoreCase: true }],
       detect: hasRbacObject,
       looksLike: looksLikeRbac,
       scope: "kind",
@@ -5321,8 +5253,8 @@ function timestampValue(node) {
     return void 0;
   const arg2 = node.args[0];
   if (arg2.t !== "lit" || typeof arg2.value !== "string" || !RFC3339.test(arg2.value)) return void 0;
-  const ms2 = Date.parse(arg2.value);
-  return Number.isFinite(ms2) ? ms2 : void 0;
+  const ms = Date.parse(arg2.value);
+  return Number.isFinite(ms) ? ms : void 0;
 }
 function escapeGlob(text3) {
   return text3.replace(/[*?$]/g, (c) => `\${${c}}`);
@@ -5343,10 +5275,10 @@ function interpretAtom(node) {
     }
     if (attribute2 === void 0) return void 0;
     if (TIME_ATTRIBUTES.includes(attribute2)) {
-      const ms2 = timestampValue(other);
-      if (ms2 === void 0) return void 0;
+      const ms = timestampValue(other);
+      if (ms === void 0) return void 0;
       const cmp = op === "!=" ? "=" : op === "==" ? "=" : op;
-      const l = { key: `num:${cmp}${ms2}`, type: "number", cmp, value: ms2 };
+      const l = { key: `num:${cmp}${ms}`, type: "number", cmp, value: ms };
       return { dimension: conditionDimension(attribute2), formula: op === "!=" ? not(leaf(l)) : leaf(l) };
     }
     if (STRING_ATTRIBUTES.includes(attribute2)) {
@@ -5626,9 +5558,9 @@ var init_cel = __esm({
           this.at++;
           const entries2 = [];
           while (!this.isOp("}")) {
-            const key = this.expr();
+            const key2 = this.expr();
             this.expect(":");
-            entries2.push([key, this.expr()]);
+            entries2.push([key2, this.expr()]);
             if (this.isOp(",")) this.at++;
             else break;
           }
@@ -6397,8 +6329,8 @@ function rawRequest2(witness) {
   const context = witness.context ?? {};
   for (const attribute2 of TIME_ATTRIBUTES) {
     const v = context[attribute2];
-    const ms2 = typeof v === "string" ? Date.parse(v) : typeof v === "number" ? v : NaN;
-    if (Number.isFinite(ms2)) request.set(conditionDimension(attribute2), { value: ms2 });
+    const ms = typeof v === "string" ? Date.parse(v) : typeof v === "number" ? v : NaN;
+    if (Number.isFinite(ms)) request.set(conditionDimension(attribute2), { value: ms });
   }
   for (const attribute2 of STRING_ATTRIBUTES) {
     const v = context[attribute2];
@@ -6430,39 +6362,6 @@ var init_evaluate3 = __esm({
   }
 });
 
-// src/adapters/gcp-iam/covers.ts
-var covers_exports2 = {};
-__export(covers_exports2, {
-  impliedBy: () => impliedBy2
-});
-function bindingAccess2(access) {
-  if (!isRecord2(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
-  const { binding } = access;
-  if (!isRecord2(binding) || !Array.isArray(binding.members)) return void 0;
-  return access;
-}
-function impliedBy2(approved, access) {
-  const a = bindingAccess2(approved);
-  const b = bindingAccess2(access);
-  if (a === void 0 || b === void 0) return false;
-  const same = (x, y) => canonicalAccess(x) === canonicalAccess(y);
-  const { binding: was } = a;
-  const { binding: now } = b;
-  if (!same(a.policy, b.policy) || !same(was.role, now.role) || !same(was.grants, now.grants)) return false;
-  if (was.defined !== now.defined) return false;
-  const members = new Set(was.members.map(canonicalAccess));
-  if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false;
-  return was.condition === null || same(was.condition, now.condition);
-}
-var isRecord2;
-var init_covers2 = __esm({
-  "src/adapters/gcp-iam/covers.ts"() {
-    "use strict";
-    init_findings();
-    isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-  }
-});
-
 // src/adapters/gcp-iam/index.ts
 var gcp_iam_exports = {};
 __export(gcp_iam_exports, {
@@ -6478,27 +6377,30 @@ var init_gcp_iam = __esm({
     gcpIam = {
       kind: "gcp-iam",
       rules: RULES3,
-      candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml"], ignoreCase: true }],
       detect,
       looksLike,
       scope: "kind",
       compare: async (baseline, target, changed) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).compareGcp(baseline, target, changed),
       allows: async (value, witness, file, others) => (await Promise.resolve().then(() => (init_evaluate3(), evaluate_exports3))).allowsWitness(value, witness, file, others),
-      // An approval covers the binding it recorded, and the same grant to fewer members or under a
-      // condition added (covers.ts: decided without the engine).
-      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers2(), covers_exports2))).impliedBy(approved, access),
+      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
+      covers: sameAccess,
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).describeFinding(finding2, witness)
     };
   }
 });
 
 // src/adapters/github-actions/detect.ts
-var isObject6, isWorkflowPath, detect2, looksLike2;
+var isObject6, WORKFLOW_PATHS, detect2, looksLike2;
 var init_detect2 = __esm({
   "src/adapters/github-actions/detect.ts"() {
     "use strict";
     isObject6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isWorkflowPath = (path) => /^\.github\/workflows\/[^/]+\.ya?ml$/i.test(path);
+    WORKFLOW_PATHS = {
+      folder: ".github/workflows",
+      extensions: ["yml", "yaml"],
+      ignoreCase: true
+    };
     detect2 = (value) => isObject6(value) && "on" in value && isObject6(value.jobs);
     looksLike2 = (text3) => /^["']?on["']?[ \t]*:/m.test(text3) && /^["']?jobs["']?[ \t]*:/m.test(text3);
   }
@@ -6617,8 +6519,8 @@ var init_settings = __esm({
 
 // src/adapters/github-actions/scopes.ts
 function nearestScope(name) {
-  const lower2 = name.toLowerCase();
-  return Object.keys(SCOPES).find((scope) => scope === lower2 || editDistance(scope, lower2) <= 2);
+  const lower3 = name.toLowerCase();
+  return Object.keys(SCOPES).find((scope) => scope === lower3 || editDistance(scope, lower3) <= 2);
 }
 function editDistance(a, b) {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -6698,9 +6600,9 @@ function secretsIn(expression, pointer, into) {
     if (name !== "GITHUB_TOKEN" && !into.names.has(name)) into.names.set(name, pointer);
   }
 }
-function scan(value, pointer, into, key = "") {
+function scan(value, pointer, into, key2 = "") {
   if (typeof value === "string") {
-    if (key === "if") secretsIn(value, pointer, into);
+    if (key2 === "if") secretsIn(value, pointer, into);
     else for (const match of value.matchAll(EXPRESSION)) secretsIn(match[1], pointer, into);
   } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${pointer}/${i}`, into));
   else if (isObject6(value))
@@ -7061,7 +6963,7 @@ var init_github_actions = __esm({
     githubActions = {
       kind: "github-actions",
       rules: RULES4,
-      candidate: isWorkflowPath,
+      candidates: [WORKFLOW_PATHS],
       locations: [".github/workflows/*.{yml,yaml}"],
       detect: detect2,
       looksLike: looksLike2,
@@ -7086,12 +6988,16 @@ var init_github_actions = __esm({
 });
 
 // src/adapters/codeowners/locations.ts
-var LOCATIONS, isLocation;
+var LOCATIONS, isLocation, LOCATION_RULES;
 var init_locations = __esm({
   "src/adapters/codeowners/locations.ts"() {
     "use strict";
     LOCATIONS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
     isLocation = (path) => LOCATIONS.includes(path);
+    LOCATION_RULES = LOCATIONS.map((location2) => {
+      const slash = location2.lastIndexOf("/");
+      return { folder: location2.slice(0, Math.max(slash, 0)), names: [location2.slice(slash + 1)] };
+    });
   }
 });
 
@@ -7601,9 +7507,9 @@ function regions(base, target) {
       lastA = Math.max(lastA, maxA.get(id) ?? -1);
       if (sensitiveIds.has(id)) sensitive = true;
     }
-    const key = `${lastB},${lastA}`;
-    let region = found2.get(key);
-    if (region === void 0) found2.set(key, region = { lastB, lastA, example: s.path });
+    const key2 = `${lastB},${lastA}`;
+    let region = found2.get(key2);
+    if (region === void 0) found2.set(key2, region = { lastB, lastA, example: s.path });
     if (sensitive) region.sensitive ??= s.path;
   };
   const start = settle2({
@@ -7630,9 +7536,9 @@ function regions(base, target) {
       }
       const next = settle2({ ...state, valid: c !== "/", live, path: state.path + c });
       if (settled(next)) continue;
-      const key = keyOf(next);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const key2 = keyOf(next);
+      if (seen.has(key2)) continue;
+      seen.add(key2);
       if (seen.size > MAX_STATES)
         throw new Undecidable(
           `the patterns are too many or too complex to compare exactly (over ${MAX_STATES} automaton states)`
@@ -7730,8 +7636,8 @@ function assign(paths, groups, base, target, slot2, stopEarly) {
     const keys = groupsAt(lastB, lastA, base, target);
     if (keys.length === 0) continue;
     const sensitive = isSensitive(path);
-    for (const { key } of keys) {
-      const g = groups.get(key);
+    for (const { key: key2 } of keys) {
+      const g = groups.get(key2);
       if (g === void 0) continue;
       g[slot2] ??= path;
       if (sensitive) g[sensitiveSlot] ??= path;
@@ -8053,7 +7959,7 @@ var init_codeowners = __esm({
     codeowners = {
       kind: "codeowners",
       rules: RULES5,
-      candidate: isLocation,
+      candidates: LOCATION_RULES,
       locations: LOCATIONS,
       // Recognised by path only: no JSON or YAML value is a CODEOWNERS file.
       detect: () => false,
@@ -8331,17 +8237,17 @@ function normalize(raw) {
 }
 function requiredChecks(c) {
   const out = [];
-  const key = (k) => `${k.context}\0${k.app}`;
+  const key2 = (k) => `${k.context}\0${k.app}`;
   const seen = /* @__PURE__ */ new Set();
   const add = (k) => {
-    if (!seen.has(key(k))) out.push(k);
-    seen.add(key(k));
+    if (!seen.has(key2(k))) out.push(k);
+    seen.add(key2(k));
   };
   const checks = Array.isArray(c.checks) ? c.checks.filter(isObject7) : [];
-  for (const check3 of checks) {
-    if (typeof check3.context !== "string") continue;
-    const app = typeof check3.app_id === "number" && check3.app_id !== -1 ? check3.app_id : null;
-    add({ context: check3.context, app });
+  for (const check2 of checks) {
+    if (typeof check2.context !== "string") continue;
+    const app = typeof check2.app_id === "number" && check2.app_id !== -1 ? check2.app_id : null;
+    add({ context: check2.context, app });
   }
   const inChecks = new Set(out.map((k) => k.context));
   for (const context of Array.isArray(c.contexts) ? c.contexts : []) {
@@ -8388,10 +8294,10 @@ function branchesOf(value, file, notes) {
 function settingPointer(entry, path) {
   let pointer = entry.pointer;
   let node = entry.raw;
-  for (const key of path) {
-    if (!isObject7(node) || !(key in node)) return pointer;
-    node = node[key];
-    pointer += `/${escapePointerToken(key)}`;
+  for (const key2 of path) {
+    if (!isObject7(node) || !(key2 in node)) return pointer;
+    node = node[key2];
+    pointer += `/${escapePointerToken(key2)}`;
   }
   return isObject7(node) && "enabled" in node ? `${pointer}/enabled` : pointer;
 }
@@ -8820,15 +8726,15 @@ function protectionAccess(value) {
   if (Array.isArray(value)) return value.map(protectionAccess);
   if (typeof value !== "object" || value === null) return value ?? null;
   return Object.fromEntries(
-    Object.entries(value).filter(([key]) => !/(^|_)url$/.test(key)).map(([key, v]) => [key, protectionAccess(v)])
+    Object.entries(value).filter(([key2]) => !/(^|_)url$/.test(key2)).map(([key2, v]) => [key2, protectionAccess(v)])
   );
 }
 function settingChange2(base, target, path) {
   if (path.length === 0) return "";
   const valueAt = (entry) => {
     let node = entry?.raw;
-    for (const key of path)
-      node = isObjectWith(node, key) ? node[key] : void 0;
+    for (const key2 of path)
+      node = isObjectWith(node, key2) ? node[key2] : void 0;
     if (isObjectWith(node, "enabled")) node = node.enabled;
     return node === void 0 || node === null ? "not set" : node;
   };
@@ -8949,7 +8855,7 @@ var init_compare6 = __esm({
     REVIEW_ATOMS = /* @__PURE__ */ new Set(["approvals", "code-owner", "last-push"]);
     sameAtom = (a, b) => JSON.stringify(a) === JSON.stringify(b);
     OWNER_STATES = ["none", "stale", "current"];
-    isObjectWith = (v, key) => typeof v === "object" && v !== null && key in v;
+    isObjectWith = (v, key2) => typeof v === "object" && v !== null && key2 in v;
     ACTION_TEXT = {
       merge: "merging a pull request",
       push: "a direct push",
@@ -8977,7 +8883,7 @@ var init_branch_protection = __esm({
     branchProtection = {
       kind: "branch-protection",
       rules: RULES6,
-      candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml"], ignoreCase: true }],
       detect: detect3,
       looksLike: looksLike3,
       scope: "file",
@@ -9083,9 +8989,9 @@ var init_rules8 = __esm({
       },
       undecidable: {
         change: "possible-widening",
-        severity: RAISED,
+        severity: ["medium", "high"],
         title: "Possible new access",
-        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand."
+        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Review it by hand."
       },
       "grant-removed": narrowingRule("Access removed", "An allow grant that gave the access is gone."),
       "grant-narrowed": narrowingRule("A grant was narrowed", "An allow grant covers less."),
@@ -9136,9 +9042,9 @@ function readAcl(value) {
     if (!isObject8(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
     const conditions = [];
     if (isObject8(raw.conditions))
-      for (const key of Object.keys(raw.conditions).sort()) {
-        const v = raw.conditions[key];
-        conditions.push([key, typeof v === "string" ? [v] : strings2(v)]);
+      for (const key2 of Object.keys(raw.conditions).sort()) {
+        const v = raw.conditions[key2];
+        conditions.push([key2, typeof v === "string" ? [v] : strings2(v)]);
       }
     acl2.grants.push({
       index: index2,
@@ -9370,7 +9276,7 @@ function compileGrants(grants, defs, standIns) {
       [PERMISSION, permissionFormula(defs, grant)],
       [RESOURCE, anyOf3(grant.resources)]
     ]);
-    for (const [key, values] of grant.conditions) predicates.set(CONTEXT + key, presentAnd(anyOf3(values)));
+    for (const [key2, values] of grant.conditions) predicates.set(CONTEXT + key2, presentAnd(anyOf3(values)));
     return { index: grant.index, effect: grant.effect, predicates, grant };
   });
 }
@@ -9381,7 +9287,7 @@ function dimensions3(acls, standIns = /* @__PURE__ */ new Set()) {
     for (const g of acl2.groups.values()) subjects.push(...g.members.filter((m) => groupRef(m) === void 0));
     for (const grant of acl2.grants) {
       subjects.push(...grant.subjects.filter((s) => groupRef(s) === void 0));
-      for (const [key] of grant.conditions) keys.add(key);
+      for (const [key2] of grant.conditions) keys.add(key2);
     }
   }
   const dims = [
@@ -9392,7 +9298,7 @@ function dimensions3(acls, standIns = /* @__PURE__ */ new Set()) {
     { name: PERMISSION, domain: stringDomain() },
     { name: RESOURCE, domain: stringDomain() }
   ];
-  for (const key of [...keys].sort()) dims.push({ name: CONTEXT + key, domain: stringDomain() });
+  for (const key2 of [...keys].sort()) dims.push({ name: CONTEXT + key2, domain: stringDomain() });
   return dims;
 }
 function valueIn(request, dimension) {
@@ -9732,7 +9638,7 @@ function grantWidened(request, s) {
   };
   const covered = s.bRules.find((r) => r.effect === "allow" && matches(r, request, ignoringConditions));
   if (covered !== void 0) {
-    const dropped = covered.grant.conditions.filter(([k]) => !grant.conditions.some(([key]) => key === k)).map(([k]) => k);
+    const dropped = covered.grant.conditions.filter(([k]) => !grant.conditions.some(([key2]) => key2 === k)).map(([k]) => k);
     return {
       ...common,
       group: `grant:${grant.index}`,
@@ -9765,8 +9671,7 @@ function undecided2(cell2, s) {
     access: { grant: grantAccess(s.tgt, grant) },
     detail: `by ${label(grant)}`,
     severity: "medium",
-    possible: cell2.reason ?? "the patterns are too complex to compare exactly",
-    undecided: cell2.matched.allowed[0]
+    possible: cell2.reason ?? "the patterns are too complex to compare exactly"
   };
 }
 function narrowing(request, s) {
@@ -9810,13 +9715,13 @@ function narrowing(request, s) {
   };
 }
 function severityOf(cause, s) {
-  const rule2 = cause.undecided ?? allowing(s.tRules, cause.request);
-  if (rule2 === void 0) return cause.severity;
+  const rule2 = allowing(s.tRules, cause.request);
+  if (rule2 === void 0 || cause.possible !== void 0) return cause.severity;
   const subject = rule2.predicates.get(SUBJECT);
   if (holds3(subject, UNNAMED)) return "critical";
-  const types = cause.undecided === void 0 ? [cause.request.subject.split(":")[0]] : subjectPatterns(s.tgt, rule2.grant.subjects).map((p) => p.split(":")[0]);
-  const broad = types.some((type) => holds3(subject, `${type}:${UNNAMED}`)) || holds3(rule2.predicates.get(PERMISSION), UNNAMED);
-  return broad ? higherSeverity(cause.severity, "high") : cause.severity;
+  const type = cause.request.subject.split(":")[0];
+  const broad = holds3(subject, `${type}:${UNNAMED}`) || holds3(rule2.predicates.get(PERMISSION), UNNAMED);
+  return broad && SEVERITY_RANK[cause.severity] < SEVERITY_RANK.high ? "high" : cause.severity;
 }
 function named(s) {
   const names3 = /* @__PURE__ */ new Set();
@@ -9932,7 +9837,7 @@ var init_acl = __esm({
     acl = {
       kind: "acl",
       rules: RULES7,
-      candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml"], ignoreCase: true }],
       detect: detect4,
       looksLike: looksLike4,
       scope: "file",
@@ -25569,9 +25474,9 @@ function describeErrors(errors) {
   for (const error of errors) {
     if (folded.has(error)) continue;
     const item = describe(error);
-    const key = `${item.pointer}\0${item.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key2 = `${item.pointer}\0${item.message}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
     described.push(item);
   }
   return described;
@@ -25692,46 +25597,12 @@ var init_validate = __esm({
   }
 });
 
-// src/kernel/timings.ts
-import { AsyncLocalStorage } from "node:async_hooks";
-async function timed(stage, work) {
-  const intervals = collection.getStore();
-  if (intervals === void 0) return work();
-  const start = performance.now();
-  try {
-    return await work();
-  } finally {
-    intervals.set(stage, [...intervals.get(stage) ?? [], [start, performance.now()]]);
-  }
-}
-function startTimings() {
-  const intervals = /* @__PURE__ */ new Map();
-  const startup = performance.now();
-  return {
-    run: (work) => collection.run(intervals, work),
-    result: () => ({
-      startup,
-      stages: [...intervals].map(([stage, runs]) => ({ stage, ms: coveredLength(runs), runs: runs.length })),
-      total: performance.now() - startup
-    })
-  };
-}
-function coveredLength(intervals) {
-  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
-  let length = 0;
-  let end = -Infinity;
-  for (const [start, stop] of sorted) {
-    if (stop <= end) continue;
-    length += stop - Math.max(start, end);
-    end = stop;
-  }
-  return length;
-}
-var collection;
-var init_timings = __esm({
-  "src/kernel/timings.ts"() {
+// src/core/config-file.ts
+var CONFIG_FILE;
+var init_config_file = __esm({
+  "src/core/config-file.ts"() {
     "use strict";
-    collection = new AsyncLocalStorage();
+    CONFIG_FILE = "acldrift.config.yaml";
   }
 });
 
@@ -25745,10 +25616,7 @@ __export(config_exports2, {
   loadConfig: () => loadConfig
 });
 import { join } from "node:path";
-function loadConfig(root, explicit) {
-  return timed("config", () => readConfig(root, explicit));
-}
-async function readConfig(root, explicit) {
+async function loadConfig(root, explicit) {
   const path = explicit ?? join(root, CONFIG_FILE);
   let content;
   try {
@@ -25781,10 +25649,10 @@ function configFromValue(value, file) {
     },
     // Approvers are people: their commits count as human when nothing says agent or bot.
     actors: approvers.length === 0 ? raw.actors : { ...raw.actors, humans: [...raw.actors?.humans ?? [], { name: "approver", emails: approvers }] },
-    settings: Object.fromEntries(Object.entries(raw).filter(([key]) => !CORE_KEYS.has(key)))
+    settings: Object.fromEntries(Object.entries(raw).filter(([key2]) => !CORE_KEYS.has(key2)))
   };
 }
-var CONFIG_FILE, FAIL_ON, DEFAULT_CONFIG, CORE_KEYS;
+var FAIL_ON, DEFAULT_CONFIG, CORE_KEYS;
 var init_config2 = __esm({
   async "src/core/config.ts"() {
     "use strict";
@@ -25792,8 +25660,7 @@ var init_config2 = __esm({
     init_files();
     init_parse();
     await init_validate();
-    init_timings();
-    CONFIG_FILE = "acldrift.config.yaml";
+    init_config_file();
     FAIL_ON = ["widening", "critical", "high", "medium", "never"];
     DEFAULT_CONFIG = {
       file: void 0,
@@ -25872,16 +25739,16 @@ function location(file, line, document) {
 }
 function witnessEntries(witness) {
   const { context, ...request } = witness;
-  const leading = ["principal", "action", "resource"].filter((key) => Object.hasOwn(request, key));
-  const keys = [...leading, ...Object.keys(request).filter((key) => !leading.includes(key))];
-  const entries2 = keys.map((key) => [key, valueText(request[key])]);
+  const leading = ["principal", "action", "resource"].filter((key2) => Object.hasOwn(request, key2));
+  const keys = [...leading, ...Object.keys(request).filter((key2) => !leading.includes(key2))];
+  const entries2 = keys.map((key2) => [key2, valueText(request[key2])]);
   if (isPlainObject(context))
-    entries2.push(...Object.entries(context).map(([key, value]) => [key, valueText(value)]));
+    entries2.push(...Object.entries(context).map(([key2, value]) => [key2, valueText(value)]));
   else if (context !== void 0) entries2.push(["context", valueText(context)]);
   return entries2;
 }
 function witnessLine(witness) {
-  return witnessEntries(witness).map(([key, value]) => `${key}=${value === "" || /\s/.test(value) ? JSON.stringify(value) : value}`).join(" ");
+  return witnessEntries(witness).map(([key2, value]) => `${key2}=${value === "" || /\s/.test(value) ? JSON.stringify(value) : value}`).join(" ");
 }
 function valueText(value) {
   if (value === "") return '""';
@@ -25968,10 +25835,8 @@ var init_shared = __esm({
 var pretty_exports = {};
 __export(pretty_exports, {
   chalkFor: () => chalkFor,
-  findingFrom: () => findingFrom,
   findingLines: () => findingLines,
   printable: () => printable,
-  relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
 import { isAbsolute, posix } from "node:path";
@@ -26012,11 +25877,17 @@ function renderPretty(untrusted, options) {
 }
 function relativeTo(from, report) {
   if (from === void 0 || from === "") return report;
-  const here = hereFrom(from);
+  const here = (file) => file === "" || isAbsolute(file) ? file : posix.relative(from, file);
   const files = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
   return {
     ...report,
-    findings: report.findings.map((f) => findingFrom(from, f)),
+    findings: report.findings.map((f) => ({
+      ...f,
+      file: here(f.file),
+      ...f.baselineLocation && {
+        baselineLocation: { ...f.baselineLocation, file: here(f.baselineLocation.file) }
+      }
+    })),
     errors: files(report.errors),
     ...report.coverage && {
       coverage: {
@@ -26028,22 +25899,11 @@ function relativeTo(from, report) {
     }
   };
 }
-function findingFrom(from, finding2) {
-  if (from === void 0 || from === "") return finding2;
-  const here = hereFrom(from);
-  return {
-    ...finding2,
-    file: here(finding2.file),
-    ...finding2.baselineLocation && {
-      baselineLocation: { ...finding2.baselineLocation, file: here(finding2.baselineLocation.file) }
-    }
-  };
-}
 function printable(value) {
   if (typeof value === "string") return showControls(value);
   if (Array.isArray(value)) return value.map(printable);
   if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
+  return Object.fromEntries(Object.entries(value).map(([key2, v]) => [showControls(key2), printable(v)]));
 }
 function blocking(finding2) {
   return needsReview(finding2) && finding2.approval?.valid !== true;
@@ -26051,7 +25911,7 @@ function blocking(finding2) {
 function sameChange(ordered) {
   const groups = /* @__PURE__ */ new Map();
   for (const f of ordered) {
-    const key = JSON.stringify([
+    const key2 = JSON.stringify([
       f.file,
       f.line,
       f.document,
@@ -26062,7 +25922,7 @@ function sameChange(ordered) {
       f.commit?.sha,
       f.approval === null ? null : [f.approval.valid, f.approval.status]
     ]);
-    groups.set(key, [...groups.get(key) ?? [], f]);
+    groups.set(key2, [...groups.get(key2) ?? [], f]);
   }
   return [...groups.values()];
 }
@@ -26102,9 +25962,9 @@ function detailLines(c, finding2, withWitness) {
   }
   const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
   if (entries2.length > 0) {
-    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
+    const width = Math.max(...entries2.map(([key2]) => key2.length)) + 1;
     lines.push(`    ${c.dim("witness:")}`);
-    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
+    lines.push(...entries2.map(([key2, value]) => `      ${c.dim(`${key2}:`.padEnd(width))} ${value}`));
   }
   if (finding2.commit !== null) {
     const { actor } = finding2.commit;
@@ -26120,7 +25980,7 @@ function detailLines(c, finding2, withWitness) {
   }
   return lines;
 }
-var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
+var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, badge;
 var init_pretty = __esm({
   "src/reporters/pretty.ts"() {
     "use strict";
@@ -26140,7 +26000,6 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute(file) ? file : posix.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -26159,7 +26018,7 @@ function renderJson(report) {
 }
 function inKeyOrder(value, keys) {
   const ordered = {};
-  for (const key of keys) if (Object.hasOwn(value, key)) ordered[key] = value[key];
+  for (const key2 of keys) if (Object.hasOwn(value, key2)) ordered[key2] = value[key2];
   return Object.assign(ordered, value);
 }
 var REPORT_KEYS, FINDING_KEYS;
@@ -26594,6 +26453,369 @@ var init_reporters = __esm({
   }
 });
 
+// src/kernel/candidates.ts
+function matchesPathRules(rules, path) {
+  const slash = path.lastIndexOf("/");
+  const folder = slash === -1 ? "" : path.slice(0, slash);
+  const name = path.slice(slash + 1);
+  const dot = name.lastIndexOf(".");
+  const extension = dot === -1 ? "" : name.slice(dot + 1);
+  return rules.some((rule2) => {
+    const same = rule2.ignoreCase ? (a, b) => lower2(a) === lower2(b) : (a, b) => a === b;
+    return (rule2.folder === void 0 || same(rule2.folder, folder)) && (rule2.names === void 0 || rule2.names.some((n) => same(n, name))) && (rule2.extensions === void 0 || rule2.extensions.some((e) => same(e, extension)));
+  });
+}
+var lower2;
+var init_candidates = __esm({
+  "src/kernel/candidates.ts"() {
+    "use strict";
+    lower2 = (text3) => text3.toLowerCase();
+  }
+});
+
+// src/core/agent/candidates.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function candidatePaths() {
+  if (union === void 0) {
+    try {
+      const data = JSON.parse(
+        readFileSync2(new URL("data/candidate-paths.json", BUILT_FILES), "utf8")
+      );
+      union = Array.isArray(data) ? data : null;
+    } catch {
+      union = null;
+    }
+  }
+  return union ?? void 0;
+}
+async function compileGlobs(globs) {
+  const { default: picomatch3 } = await import("picomatch");
+  return globs.map((glob2) => {
+    const { source, flags } = picomatch3.makeRe(glob2, { dot: true, windows: process.platform === "win32" });
+    return { glob: glob2, source, flags };
+  });
+}
+function mayBeAccessConfig(path, globs) {
+  const rules = candidatePaths();
+  if (rules === void 0) return true;
+  return matchesPathRules(rules, path) || globs.some((g) => g.glob === path || new RegExp(g.source, g.flags).test(path));
+}
+var union;
+var init_candidates2 = __esm({
+  "src/core/agent/candidates.ts"() {
+    "use strict";
+    init_candidates();
+    init_package_files();
+  }
+});
+
+// src/core/agent/edits.ts
+function applyEdit(current, edit) {
+  if (edit.type === "write") return { ok: true, content: edit.content };
+  let content = current;
+  for (const [index2, step3] of edit.edits.entries()) {
+    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
+    if (content === void 0) {
+      if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
+      content = step3.newString;
+      continue;
+    }
+    if (step3.oldString === "") return { ok: false, reason: `${which}old_string is empty` };
+    const count = content.split(step3.oldString).length - 1;
+    if (count === 0) return { ok: false, reason: `${which}old_string is not in the file` };
+    if (step3.count !== void 0 && count !== step3.count)
+      return { ok: false, reason: `${which}old_string occurs ${count} times, not ${step3.count}` };
+    if (count > 1 && !step3.replaceAll && step3.count === void 0)
+      return { ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set` };
+    content = step3.replaceAll || step3.count !== void 0 ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
+  }
+  return content === void 0 ? { ok: false, reason: "no edit" } : { ok: true, content };
+}
+var init_edits = __esm({
+  "src/core/agent/edits.ts"() {
+    "use strict";
+  }
+});
+
+// src/core/agent/harnesses.ts
+function text2(object2, field) {
+  const value = object2[field];
+  if (typeof value !== "string") throw new MalformedPayload(`${field} is not a string`);
+  return value;
+}
+function stringEdit(value) {
+  if (!isObject9(value)) throw new MalformedPayload("an edit is not an object");
+  return {
+    oldString: text2(value, "old_string"),
+    newString: text2(value, "new_string"),
+    replaceAll: value.replace_all === true
+  };
+}
+function hookCommand(harness, event) {
+  return `sh "${harness.projectDir}/${AGENT_LAUNCHER}" ${harness.name} ${event}`;
+}
+function claudeCodeEdit(tool, input) {
+  if (tool === "Write") return { type: "write", content: text2(input, "content") };
+  if (tool === "Edit") return { type: "edit", edits: [stringEdit(input)] };
+  if (tool === "MultiEdit") {
+    if (!Array.isArray(input.edits)) throw new MalformedPayload("edits is not a list");
+    return { type: "edit", edits: input.edits.map(stringEdit) };
+  }
+  return void 0;
+}
+function groupRuns(group, matcher, command) {
+  if (!isObject9(group) || !Array.isArray(group.hooks)) return false;
+  if (matcher !== void 0 && group.matcher !== matcher) return false;
+  return group.hooks.some((hook) => isObject9(hook) && hook.type === "command" && hook.command === command);
+}
+function addGroups(harness, existing, entry) {
+  const hooks = isObject9(existing.hooks) ? { ...existing.hooks } : {};
+  for (const { event, matcher } of harness.hooks) {
+    const command = hookCommand(harness, event);
+    const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+    if (!groups.some((group) => groupRuns(group, matcher, command)))
+      groups.push({
+        ...matcher === void 0 ? {} : { matcher },
+        hooks: [{ type: "command", command, ...entry(command) }]
+      });
+    hooks[event] = groups;
+  }
+  return { ...existing, hooks };
+}
+function groupsInstalled(harness, hooks) {
+  return harness.hooks.every(({ event, matcher }) => {
+    const groups = hooks[event];
+    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)));
+  });
+}
+function geminiEdit(tool, input) {
+  if (tool === "write_file") return { type: "write", content: text2(input, "content") };
+  if (tool !== "replace") return void 0;
+  const expected = input.expected_replacements;
+  if (expected !== void 0 && !(Number.isInteger(expected) && expected >= 1))
+    throw new MalformedPayload("expected_replacements is not a positive whole number");
+  return {
+    type: "edit",
+    edits: [
+      {
+        oldString: text2(input, "old_string"),
+        newString: text2(input, "new_string"),
+        replaceAll: false,
+        ...expected === void 0 ? {} : { count: expected }
+      }
+    ]
+  };
+}
+function runsAcldrift(harness, text3) {
+  let value;
+  try {
+    value = JSON.parse(text3);
+  } catch {
+    return false;
+  }
+  return harness.installed(value);
+}
+function harnessFor(name) {
+  return HARNESSES.find((h) => h.name === name);
+}
+var AGENT_LAUNCHER, isObject9, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, cursorRuns, cursorJson, CURSOR, HARNESSES;
+var init_harnesses = __esm({
+  "src/core/agent/harnesses.ts"() {
+    "use strict";
+    AGENT_LAUNCHER = ".acldrift/agent-hook.sh";
+    isObject9 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    optionalText = (object2, field) => typeof object2[field] === "string" ? object2[field] : void 0;
+    MalformedPayload = class extends Error {
+    };
+    allow = { code: 0, stdout: "", stderr: "" };
+    CLAUDE_TIMEOUT_SECONDS = 60;
+    CLAUDE_CODE = {
+      name: "claude-code",
+      title: "Claude Code",
+      source: {
+        url: "https://docs.anthropic.com/en/docs/claude-code/hooks",
+        asOf: "as documented in 2025-10",
+        notes: [
+          'Project hooks live in .claude/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, timeout}]}; $CLAUDE_PROJECT_DIR is the project root.',
+          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.",
+          "Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).",
+          "acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative."
+        ]
+      },
+      configFile: ".claude/settings.json",
+      hooks: [{ event: "PreToolUse", matcher: "Write|Edit|MultiEdit|Bash" }, { event: "Stop" }],
+      failClosed: ["PreToolUse"],
+      projectDir: "$CLAUDE_PROJECT_DIR",
+      read(event, payload) {
+        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
+        if (event === "Stop" || event === "SubagentStop")
+          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
+        if (event !== "PreToolUse") return { ...call, action: { type: "other" } };
+        const tool = text2(payload, "tool_name");
+        const input = payload.tool_input;
+        if (!isObject9(input)) throw new MalformedPayload("tool_input is not an object");
+        if (tool === "Bash") return { ...call, action: { type: "shell", command: text2(input, "command") } };
+        const edit = claudeCodeEdit(tool, input);
+        if (edit === void 0) return { ...call, action: { type: "other" } };
+        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
+      },
+      answer(_event, verdict2) {
+        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
+` };
+        return allow;
+      },
+      launcherBlock: { code: 2 },
+      install(existing) {
+        return addGroups(this, existing, () => ({ timeout: CLAUDE_TIMEOUT_SECONDS }));
+      },
+      installed(value) {
+        if (!isObject9(value) || !isObject9(value.hooks) || value.disableAllHooks === true) return false;
+        return groupsInstalled(this, value.hooks);
+      }
+    };
+    GEMINI_HOOK_NAME = "acldrift";
+    GEMINI_TIMEOUT_MS = 6e4;
+    GEMINI_CLI = {
+      name: "gemini",
+      title: "Gemini CLI",
+      source: {
+        url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md",
+        asOf: "read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)",
+        notes: [
+          'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
+          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.",
+          "Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).",
+          "replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly)."
+        ]
+      },
+      configFile: ".gemini/settings.json",
+      hooks: [{ event: "BeforeTool", matcher: "write_file|replace|run_shell_command" }, { event: "AfterAgent" }],
+      failClosed: ["BeforeTool"],
+      projectDir: "$GEMINI_PROJECT_DIR",
+      read(event, payload) {
+        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
+        if (event === "AfterAgent")
+          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
+        if (event !== "BeforeTool") return { ...call, action: { type: "other" } };
+        const tool = text2(payload, "tool_name");
+        const input = payload.tool_input;
+        if (!isObject9(input)) throw new MalformedPayload("tool_input is not an object");
+        if (tool === "run_shell_command") {
+          const directory = optionalText(input, "directory");
+          return {
+            ...call,
+            action: {
+              type: "shell",
+              command: text2(input, "command"),
+              ...directory === void 0 ? {} : { cwd: directory }
+            }
+          };
+        }
+        const edit = geminiEdit(tool, input);
+        if (edit === void 0) return { ...call, action: { type: "other" } };
+        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
+      },
+      answer(_event, verdict2) {
+        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
+` };
+        return { code: 0, stdout: "{}\n", stderr: "" };
+      },
+      launcherBlock: { code: 2 },
+      install(existing) {
+        const merged = addGroups(this, existing, () => ({
+          name: GEMINI_HOOK_NAME,
+          timeout: GEMINI_TIMEOUT_MS,
+          description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses"
+        }));
+        const tools = isObject9(existing.tools) ? existing.tools : {};
+        return "enableHooks" in tools ? merged : { ...merged, tools: { ...tools, enableHooks: true } };
+      },
+      installed(value) {
+        if (!isObject9(value) || !isObject9(value.hooks)) return false;
+        if (isObject9(value.tools) && value.tools.enableHooks === false) return false;
+        const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : [];
+        const commands = this.hooks.map(({ event }) => hookCommand(this, event));
+        if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name))) return false;
+        return groupsInstalled(this, value.hooks);
+      }
+    };
+    cursorRuns = (entries2, command) => Array.isArray(entries2) && entries2.some((entry) => isObject9(entry) && entry.command === command);
+    cursorJson = (value) => `${JSON.stringify(value)}
+`;
+    CURSOR = {
+      name: "cursor",
+      title: "Cursor",
+      source: {
+        url: "https://cursor.com/docs/agent/hooks",
+        asOf: "read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)",
+        notes: [
+          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.",
+          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
+          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
+          'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.'
+        ]
+      },
+      configFile: ".cursor/hooks.json",
+      hooks: [{ event: "beforeShellExecution" }, { event: "stop" }],
+      failClosed: ["beforeShellExecution"],
+      projectDir: "$(git rev-parse --show-toplevel)",
+      read(event, payload) {
+        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : [];
+        const root = typeof roots[0] === "string" ? roots[0] : void 0;
+        const call = { session: optionalText(payload, "conversation_id"), cwd: root };
+        if (event === "stop") {
+          const count = payload.loop_count;
+          return { ...call, action: { type: "stop", repeated: typeof count === "number" && count > 0 } };
+        }
+        if (event !== "beforeShellExecution") return { ...call, action: { type: "other" } };
+        const cwd = optionalText(payload, "cwd");
+        return {
+          ...call,
+          action: { type: "shell", command: text2(payload, "command"), ...cwd === void 0 ? {} : { cwd } }
+        };
+      },
+      answer(event, verdict2) {
+        if (event === "stop")
+          return {
+            code: 0,
+            stdout: cursorJson(verdict2.block ? { followup_message: verdict2.message } : {}),
+            stderr: ""
+          };
+        if (event !== "beforeShellExecution") return { code: 0, stdout: cursorJson({}), stderr: "" };
+        const answer = verdict2.block ? { permission: "deny", user_message: verdict2.message, agent_message: verdict2.message } : { permission: "allow" };
+        return { code: 0, stdout: cursorJson(answer), stderr: "" };
+      },
+      launcherBlock: {
+        code: 0,
+        stdout: JSON.stringify({
+          permission: "deny",
+          user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
+          agent_message: "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it."
+        })
+      },
+      install(existing) {
+        const hooks = isObject9(existing.hooks) ? { ...existing.hooks } : {};
+        for (const { event } of this.hooks) {
+          const command = hookCommand(this, event);
+          const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+          if (!cursorRuns(entries2, command)) entries2.push({ command });
+          hooks[event] = entries2;
+        }
+        return { ...existing, version: existing.version ?? 1, hooks };
+      },
+      installed(value) {
+        if (!isObject9(value) || value.version !== 1 || !isObject9(value.hooks)) return false;
+        const hooks = value.hooks;
+        return this.hooks.every(({ event }) => cursorRuns(hooks[event], hookCommand(this, event)));
+      }
+    };
+    HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
+  }
+});
+
 // src/containers/container.ts
 function mapInside(container, base) {
   return { locate: (pointer) => container.locate(base + pointer) };
@@ -26606,7 +26828,7 @@ var init_container = __esm({
 
 // src/containers/aws-cli/account.ts
 function isAccountExport(value) {
-  return isObject9(value) && ["UserDetailList", "GroupDetailList", "RoleDetailList"].some((k) => Array.isArray(value[k])) && ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"].every(
+  return isObject10(value) && ["UserDetailList", "GroupDetailList", "RoleDetailList"].some((k) => Array.isArray(value[k])) && ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"].every(
     (k) => value[k] === void 0 || Array.isArray(value[k])
   );
 }
@@ -26624,7 +26846,6 @@ function extractAccount(parsed2) {
     }
   };
   const managed2 = /* @__PURE__ */ new Map();
-  const applied = /* @__PURE__ */ new Set();
   list2(value.Policies).forEach((policy2, i) => {
     const versions = list2(policy2.PolicyVersionList);
     const index2 = versions.findIndex((v) => v.IsDefaultVersion === true);
@@ -26643,7 +26864,6 @@ function extractAccount(parsed2) {
       return [];
     }
     const found2 = managed2.get(arn);
-    applied.add(arn);
     return found2 === void 0 ? [] : [{ name: arn, found: found2 }];
   });
   const inline = (entity, field, at2, prefix) => list2(entity[field]).flatMap((p, j) => {
@@ -26672,9 +26892,8 @@ function extractAccount(parsed2) {
         return found2 ?? [];
       })
     ];
-    const boundary = isObject9(entity.PermissionsBoundary) ? String(entity.PermissionsBoundary.PermissionsBoundaryArn) : void 0;
+    const boundary = isObject10(entity.PermissionsBoundary) ? String(entity.PermissionsBoundary.PermissionsBoundaryArn) : void 0;
     const boundaryFound = boundary === void 0 ? void 0 : managed2.get(boundary);
-    if (boundary !== void 0) applied.add(boundary);
     if (boundary !== void 0 && !managed2.has(boundary))
       problem(
         `${at2}/PermissionsBoundary`,
@@ -26710,27 +26929,7 @@ function extractAccount(parsed2) {
   };
   list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
   list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
-  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
-}
-function heldVersions(value, managed2, applied, decoded, parsed2) {
-  return list2(value.Policies).flatMap((policy2, i) => {
-    const arn = String(policy2.Arn);
-    return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
-      const isDefault2 = version2.IsDefaultVersion === true;
-      if (isDefault2 && applied.has(arn)) return [];
-      const found2 = isDefault2 ? managed2.get(arn) : decoded(version2.Document, `/Policies/${i}/PolicyVersionList/${j}/Document`);
-      if (found2 === void 0) return [];
-      return [
-        {
-          kind: "aws-iam",
-          name: `${arn} (version ${String(version2.VersionId)})`,
-          value: found2.document,
-          pointer: found2.pointer,
-          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
-        }
-      ];
-    });
-  });
+  return { documents, notes: [], problems };
 }
 function composedMap(parsed2, entry, places) {
   const byLength = [...places].sort(([a], [b]) => b.length - a.length);
@@ -26745,21 +26944,21 @@ function composedMap(parsed2, entry, places) {
     }
   };
 }
-var isObject9, list2, names2;
+var isObject10, list2, names2;
 var init_account = __esm({
   "src/containers/aws-cli/account.ts"() {
     "use strict";
-    isObject9 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    list2 = (v) => Array.isArray(v) ? v.filter(isObject9) : [];
+    isObject10 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    list2 = (v) => Array.isArray(v) ? v.filter(isObject10) : [];
     names2 = (v) => Array.isArray(v) ? v.filter((n) => typeof n === "string") : [];
   }
 });
 
 // src/containers/aws-cli/index.ts
 function locateDocument(value) {
-  if (!isObject10(value)) return void 0;
+  if (!isObject11(value)) return void 0;
   const policy2 = value.Policy;
-  if (isObject10(policy2) && isObject10(policy2.PolicySummary) && typeof policy2.Content === "string") {
+  if (isObject11(policy2) && isObject11(policy2.PolicySummary) && typeof policy2.Content === "string") {
     const { Type: type, Name: name, Id: id } = policy2.PolicySummary;
     const short2 = typeof type === "string" ? GUARDRAILS[type] : void 0;
     if (short2 !== void 0)
@@ -26770,7 +26969,7 @@ function locateDocument(value) {
         guardrail: { type, content: "/Policy/Content" }
       };
   }
-  if (isObject10(value.PolicyVersion) && "Document" in value.PolicyVersion)
+  if (isObject11(value.PolicyVersion) && "Document" in value.PolicyVersion)
     return { pointer: "/PolicyVersion/Document", name: "PolicyVersion", document: value.PolicyVersion.Document };
   for (const [field, owner] of INLINE_OWNERS) {
     const principal3 = value[field];
@@ -26801,13 +27000,13 @@ function guardrail(parsed2, found2, { type, content }) {
   };
   return { documents: [document], notes: [], problems: [] };
 }
-var isObject10, INLINE_OWNERS, GUARDRAILS, awsCli;
+var isObject11, INLINE_OWNERS, GUARDRAILS, awsCli;
 var init_aws_cli = __esm({
   "src/containers/aws-cli/index.ts"() {
     "use strict";
     init_container();
     init_account();
-    isObject10 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     INLINE_OWNERS = [
       ["RoleName", "role"],
       ["UserName", "user"],
@@ -26817,9 +27016,7 @@ var init_aws_cli = __esm({
     awsCli = {
       format: "aws-cli",
       scan: true,
-      // What the CLI prints is JSON, often redirected to a file named without `.json` (`> account-export`,
-      // `> policy.out`, `> role.txt`): such names are offered for their content alone.
-      candidate: (path) => /\.json$/i.test(path) || /(\.(out|txt)|(^|\/)[^./]+)$/i.test(path) && "content",
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
         text3
       ),
@@ -26877,9 +27074,9 @@ var init_aws_cli = __esm({
 
 // src/containers/cloudformation-tags.ts
 import { Pair, Scalar, YAMLMap } from "yaml";
-function longForm(key, node) {
+function longForm(key2, node) {
   const map2 = new YAMLMap();
-  map2.items.push(new Pair(new Scalar(key), node));
+  map2.items.push(new Pair(new Scalar(key2), node));
   return map2;
 }
 var SHORT_FORMS, CLOUDFORMATION_TAGS;
@@ -26909,15 +27106,15 @@ var init_cloudformation_tags = __esm({
         "Length"
       ].map((name) => [name, `Fn::${name}`])
     ]);
-    CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key]) => {
+    CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key2]) => {
       const tag = `!${name}`;
-      const scalar = { tag, resolve: (value) => ({ [key]: value }) };
-      const collection2 = (kind) => ({
+      const scalar = { tag, resolve: (value) => ({ [key2]: value }) };
+      const collection = (kind) => ({
         tag,
         collection: kind,
-        resolve: (node) => longForm(key, node)
+        resolve: (node) => longForm(key2, node)
       });
-      return [scalar, collection2("seq"), collection2("map")];
+      return [scalar, collection("seq"), collection("map")];
     });
   }
 });
@@ -26944,7 +27141,7 @@ var init_read = __esm({
 
 // src/containers/cloudformation/values.ts
 function intrinsicOf(node) {
-  if (!isObject11(node)) return void 0;
+  if (!isObject12(node)) return void 0;
   const keys = Object.keys(node);
   if (keys.length !== 1 || !INTRINSICS.has(keys[0])) return void 0;
   return [keys[0], node[keys[0]]];
@@ -26987,17 +27184,17 @@ function resolve(node, pointer, scope) {
       return { value, when, at: positions };
     });
   }
-  if (isObject11(node)) {
+  if (isObject12(node)) {
     const keys = Object.keys(node);
-    const parts = keys.map((key) => resolve(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
+    const parts = keys.map((key2) => resolve(node[key2], `${pointer}/${escapePointerToken(key2)}`, scope));
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
       values.forEach((item, index2) => {
         if (item === NO_VALUE) return;
-        const key = keys[index2];
-        Object.defineProperty(value, key, { value: item, writable: true, enumerable: true, configurable: true });
-        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key)}`));
+        const key2 = keys[index2];
+        Object.defineProperty(value, key2, { value: item, writable: true, enumerable: true, configurable: true });
+        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key2)}`));
       });
       return { value, when, at: positions };
     });
@@ -27008,7 +27205,7 @@ function ref(name, scope) {
   if (name === "AWS::NoValue") return NO_VALUE;
   if (PSEUDO_PARAMETER.test(name)) return symbol(name);
   const parameter = scope.parameters[name];
-  if (isObject11(parameter)) {
+  if (isObject12(parameter)) {
     const fallback = defaultOf(parameter);
     if (fallback !== void 0) {
       scope.assumed.set(name, parameter.Default);
@@ -27036,7 +27233,7 @@ function resolveCall(name, args, pointer, at2, scope) {
     case "Fn::GetAtt": {
       const parts = typeof args === "string" ? [args] : Array.isArray(args) ? args : void 0;
       if (parts === void 0) throw new ResolveError(pointer, "Fn::GetAtt takes a resource and an attribute");
-      return map(strings3(parts, pointer, scope), at2, (texts2) => symbol(texts2.map(displaySymbols).join(".")));
+      return map(strings3(parts, pointer, scope), at2, (texts) => symbol(texts.map(displaySymbols).join(".")));
     }
     case "Fn::Sub":
       return sub(args, pointer, at2, scope);
@@ -27085,7 +27282,7 @@ function resolveCall(name, args, pointer, at2, scope) {
       if (!Array.isArray(args) || args.length < 3)
         throw new ResolveError(pointer, "Fn::FindInMap takes a map and two keys");
       return map(resolveAll(args.slice(0, 3), pointer, scope), at2, (keys) => {
-        if (keys.every((key) => typeof key === "string" && !hasSymbol(key))) {
+        if (keys.every((key2) => typeof key2 === "string" && !hasSymbol(key2))) {
           const [map2, top, second] = keys;
           const found2 = scope.mappings[map2]?.[top]?.[second];
           if (found2 !== void 0) return found2;
@@ -27146,13 +27343,13 @@ function map(alternatives, at2, f) {
 }
 function sub(args, pointer, at2, scope) {
   const [text3, variables] = Array.isArray(args) ? [args[0], args[1] ?? {}] : [args, {}];
-  if (typeof text3 !== "string" || !isObject11(variables))
+  if (typeof text3 !== "string" || !isObject12(variables))
     throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
   const names3 = Object.keys(variables);
   const base = Array.isArray(args) ? `${pointer}/1` : pointer;
-  const parts = names3.map((key) => resolve(variables[key], `${base}/${escapePointerToken(key)}`, scope));
+  const parts = names3.map((key2) => resolve(variables[key2], `${base}/${escapePointerToken(key2)}`, scope));
   return product(parts, pointer).map(({ values, when }) => {
-    const bound = new Map(names3.map((key, index2) => [key, values[index2]]));
+    const bound = new Map(names3.map((key2, index2) => [key2, values[index2]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
       if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
       const name = inner.trim();
@@ -27178,13 +27375,13 @@ function display2(value) {
   if (value === NO_VALUE) return "AWS::NoValue";
   return displaySymbols(JSON.stringify(value) ?? String(value));
 }
-var isObject11, NO_VALUE, UnknownList, ResolveError, MAX_ALTERNATIVES, INTRINSICS, merge, single, prefixed, PSEUDO_PARAMETER, isListType;
+var isObject12, NO_VALUE, UnknownList, ResolveError, MAX_ALTERNATIVES, INTRINSICS, merge, single, prefixed, PSEUDO_PARAMETER, isListType;
 var init_values = __esm({
   "src/containers/cloudformation/values.ts"() {
     "use strict";
     init_parse();
     init_symbols();
-    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     NO_VALUE = /* @__PURE__ */ Symbol("AWS::NoValue");
     UnknownList = class {
       constructor(name) {
@@ -27257,10 +27454,10 @@ function branches(node, pointer, when = /* @__PURE__ */ new Map()) {
 function settle(value) {
   if (value instanceof UnknownList) return symbol(value.name);
   if (Array.isArray(value)) return value.map(settle);
-  if (isObject11(value)) {
+  if (isObject12(value)) {
     const out = {};
-    for (const [key, item] of Object.entries(value))
-      Object.defineProperty(out, key, {
+    for (const [key2, item] of Object.entries(value))
+      Object.defineProperty(out, key2, {
         value: settle(item),
         writable: true,
         enumerable: true,
@@ -27284,12 +27481,12 @@ function policyDocument(node, pointer, builder, when) {
   let shell;
   const shellOrigins = /* @__PURE__ */ new Map();
   for (const branch of branches(node, pointer, when)) {
-    if (isObject11(branch.node) && intrinsicOf(branch.node) === void 0) {
+    if (isObject12(branch.node) && intrinsicOf(branch.node) === void 0) {
       const { Statement: statementNode, ...rest } = branch.node;
       const resolved = resolveOne(rest, branch.pointer, builder);
       shell ??= resolved;
       shellOrigins.set("", branch.pointer);
-      for (const key of Object.keys(resolved)) shellOrigins.set(`/${key}`, `${branch.pointer}/${key}`);
+      for (const key2 of Object.keys(resolved)) shellOrigins.set(`/${key2}`, `${branch.pointer}/${key2}`);
       if (!("Statement" in branch.node)) continue;
       const list4 = `${branch.pointer}/Statement`;
       const items = branches(statementNode, list4, branch.when).flatMap(
@@ -27307,7 +27504,7 @@ function policyDocument(node, pointer, builder, when) {
       shellOrigins.set("", branch.pointer);
       const list4 = Array.isArray(statementNode) ? statementNode : statementNode === void 0 ? [] : [statementNode];
       for (const statement2 of list4) {
-        if (!isObject11(statement2)) throw new ResolveError(branch.pointer, "a statement is not a map");
+        if (!isObject12(statement2)) throw new ResolveError(branch.pointer, "a statement is not a map");
         for (const each of eachEffect(withConditions(statement2, inner, builder)))
           statements2.push({ statement: each, origins: /* @__PURE__ */ new Map([["", branch.pointer]]) });
       }
@@ -27326,7 +27523,7 @@ function expand2(node, pointer, builder, when) {
     const inner = mergeWhen(when, alternative.when);
     if (inner === void 0 || alternative.value === NO_VALUE) return [];
     const statement2 = settle(alternative.value);
-    if (!isObject11(statement2)) throw new ResolveError(pointer, "a statement is not a map");
+    if (!isObject12(statement2)) throw new ResolveError(pointer, "a statement is not a map");
     return eachEffect(withConditions(statement2, inner, builder)).map((each) => ({
       statement: each,
       origins: new Map(alternative.at)
@@ -27339,25 +27536,25 @@ function withConditions(statement2, when, builder) {
     out = holdingWhile(out, builder.conditionKey(name), String(holds4));
   return out;
 }
-function holdingWhile(statement2, key, value) {
-  const condition2 = isObject11(statement2.Condition) ? { ...statement2.Condition } : {};
-  condition2.StringEquals = { ...isObject11(condition2.StringEquals) ? condition2.StringEquals : {}, [key]: value };
+function holdingWhile(statement2, key2, value) {
+  const condition2 = isObject12(statement2.Condition) ? { ...statement2.Condition } : {};
+  condition2.StringEquals = { ...isObject12(condition2.StringEquals) ? condition2.StringEquals : {}, [key2]: value };
   return { ...statement2, Condition: condition2 };
 }
 function eachEffect(statement2) {
   const effect = statement2.Effect;
   if (typeof effect !== "string" || !hasSymbol(effect)) return [statement2];
-  const key = symbol(`Effect ${displaySymbols(effect)}`);
-  return ["Allow", "Deny"].map((value) => holdingWhile({ ...statement2, Effect: value }, key, value));
+  const key2 = symbol(`Effect ${displaySymbols(effect)}`);
+  return ["Allow", "Deny"].map((value) => holdingWhile({ ...statement2, Effect: value }, key2, value));
 }
 function fromText(alternative, pointer) {
   const value = settle(alternative.value);
-  if (isObject11(value)) return value;
+  if (isObject12(value)) return value;
   if (typeof value !== "string")
     throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
   try {
     const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
-    if (!isObject11(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
+    if (!isObject12(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
     return parsed2;
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
@@ -27406,7 +27603,7 @@ function identityPolicies(r) {
     if (!Array.isArray(listBranch.node)) throw new ResolveError(listBranch.pointer, "Policies is a list");
     listBranch.node.forEach((item, index2) => {
       for (const policy2 of branches(item, `${listBranch.pointer}/${index2}`, listBranch.when)) {
-        if (!isObject11(policy2.node))
+        if (!isObject12(policy2.node))
           throw new ResolveError(policy2.pointer, "a policy is a map with PolicyName and PolicyDocument");
         const name = resolveOne(policy2.node.PolicyName, `${policy2.pointer}/PolicyName`, r.builder);
         const at2 = `${policy2.pointer}/PolicyDocument`;
@@ -27463,10 +27660,10 @@ function lambdaPermission(r) {
     ["/Resource", at2("FunctionName")]
   ]);
   const condition2 = {};
-  for (const [property, operator, key] of LAMBDA_CONDITIONS) {
+  for (const [property, operator, key2] of LAMBDA_CONDITIONS) {
     if (!(property in p)) continue;
-    condition2[operator] = { ...condition2[operator], [key]: p[property] };
-    origins.set(`/Condition/${operator}/${key.replaceAll("/", "~1")}`, at2(property));
+    condition2[operator] = { ...condition2[operator], [key2]: p[property] };
+    origins.set(`/Condition/${operator}/${key2.replaceAll("/", "~1")}`, at2(property));
   }
   if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
   const expanded = expand2(statement2, r.pointer, r.builder, r.when).map(({ statement: s }) => ({
@@ -30125,8 +30322,8 @@ async function samFunction(r) {
   });
 }
 function derivedAccess(p) {
-  const events = isObject11(p.Events) ? Object.entries(p.Events).map(
-    ([name, event]) => `${name}: ${display2(isObject11(event) ? event.Type : event)}`
+  const events = isObject12(p.Events) ? Object.entries(p.Events).map(
+    ([name, event]) => `${name}: ${display2(isObject12(event) ? event.Type : event)}`
   ) : [];
   return [
     ...events.length > 0 ? [`Events (${events.join(", ")})`] : [],
@@ -30136,7 +30333,7 @@ function derivedAccess(p) {
 async function policyEntry(entry, r) {
   const { node, pointer, when } = entry;
   if (typeof node === "string" || intrinsicOf(node) !== void 0) return managed(node, pointer, when, r);
-  if (!isObject11(node))
+  if (!isObject12(node))
     throw new ResolveError(
       pointer,
       "a policy is a managed policy, a policy document or a SAM policy template"
@@ -30159,7 +30356,7 @@ async function policyEntry(entry, r) {
     return [{ statement: withConditions(unknown2, when, r.builder), at: /* @__PURE__ */ new Map([["", pointer]]) }];
   }
   const values = node[name];
-  if (!isObject11(values))
+  if (!isObject12(values))
     throw new ResolveError(`${pointer}/${name}`, `SAM policy template ${name} takes a map of parameters`);
   const missing = Object.keys(template.Parameters ?? {}).filter((parameter) => !(parameter in values));
   if (missing.length > 0)
@@ -30169,7 +30366,7 @@ async function policyEntry(entry, r) {
     if (call?.[0] === "Ref" && typeof call[1] === "string" && Object.hasOwn(template.Parameters ?? {}, call[1]))
       return values[call[1]];
     if (Array.isArray(part)) return part.map(substitute);
-    if (isObject11(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]));
+    if (isObject12(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]));
     return part;
   };
   return documentStatements(substitute(template.Definition), `${pointer}/${name}`, when, r).map((s) => ({
@@ -30242,7 +30439,7 @@ async function extractTemplate(parsed2) {
   });
   for (const [logicalId, resource] of Object.entries(scope.resources)) {
     const pointer = `/Resources/${escapePointerToken(logicalId)}`;
-    if (!isObject11(resource) || typeof resource.Type !== "string") continue;
+    if (!isObject12(resource) || typeof resource.Type !== "string") continue;
     const extractor = EXTRACTOR_OF[resource.Type];
     if (extractor === void 0) {
       notes.push(...unread(parsed2.path, logicalId, resource));
@@ -30304,7 +30501,7 @@ function conditionText(name, conditions, seen = []) {
       return `(${conditionText(call[1], conditions, [...seen, name])})`;
     if (call !== void 0) return `!${call[0].replace(/^Fn::/, "")} ${text3(call[1])}`;
     if (Array.isArray(value)) return `[${value.map(text3).join(", ")}]`;
-    if (isObject11(value))
+    if (isObject12(value))
       return `{${Object.entries(value).map(([k, v]) => `${k}: ${text3(v)}`).join(", ")}}`;
     return typeof value === "string" ? value : JSON.stringify(value);
   };
@@ -30314,7 +30511,7 @@ function unread(file, logicalId, resource) {
   if (resource.Type === "AWS::Serverless::Connector")
     return [`${file}: ${logicalId} not read (the access SAM derives from a connector)`];
   const properties = objectAt(resource.Properties);
-  return Object.entries(properties).filter(([, value]) => isObject11(value) && "Statement" in value).map(
+  return Object.entries(properties).filter(([, value]) => isObject12(value) && "Statement" in value).map(
     ([property]) => `${file}: ${logicalId}/${property} not read (resource type ${String(resource.Type)} is not one acldrift reads)`
   );
 }
@@ -30332,28 +30529,28 @@ var init_extract = __esm({
       "AWS::Serverless::Function": samFunction,
       "AWS::Serverless::StateMachine": samFunction
     };
-    objectAt = (value) => isObject11(value) ? value : {};
+    objectAt = (value) => isObject12(value) ? value : {};
   }
 });
 
 // src/containers/cloudformation/index.ts
 function isTemplate(value) {
-  if (!isObject12(value) || !isObject12(value.Resources)) return false;
+  if (!isObject13(value) || !isObject13(value.Resources)) return false;
   return "AWSTemplateFormatVersion" in value || Object.values(value.Resources).some(
-    (r) => isObject12(r) && typeof r.Type === "string" && /^[A-Za-z0-9]+::/.test(r.Type)
+    (r) => isObject13(r) && typeof r.Type === "string" && /^[A-Za-z0-9]+::/.test(r.Type)
   );
 }
-var isObject12, TEMPLATE, ACCESS, cloudformation;
+var isObject13, TEMPLATE, ACCESS, cloudformation;
 var init_cloudformation = __esm({
   "src/containers/cloudformation/index.ts"() {
     "use strict";
-    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     TEMPLATE = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?AWS::/;
     ACCESS = /AWS::(IAM|S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy|KMS::Key|SecretsManager::ResourcePolicy|ECR::Repository|Lambda::Permission|ApiGateway::RestApi|Serverless::(Function|StateMachine))\b/;
     cloudformation = {
       format: "cloudformation",
       scan: true,
-      candidate: (path) => /\.(json|ya?ml|template)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml", "template"], ignoreCase: true }],
       looksLike: (text3) => TEMPLATE.test(text3) && ACCESS.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read(), read_exports))).readTemplate(file),
       detect: (parsed2) => isTemplate(parsed2.value),
@@ -30378,7 +30575,7 @@ function renderedRbac(file, rendered, locate2) {
   const seen = /* @__PURE__ */ new Map();
   for (const object2 of objects) {
     if (!isRbacObject(object2)) continue;
-    const metadata = isObject13(object2.metadata) ? object2.metadata : {};
+    const metadata = isObject14(object2.metadata) ? object2.metadata : {};
     const name = typeof metadata.name === "string" ? metadata.name : "";
     const namespace = typeof metadata.namespace === "string" ? metadata.namespace : "";
     const id = NAMESPACED.includes(object2.kind) ? `${String(object2.kind)}/${namespace || "(namespace not set)"}/${name}` : `${String(object2.kind)}/${name}`;
@@ -30397,14 +30594,14 @@ function renderedRbac(file, rendered, locate2) {
   return { documents, notes: [], problems: [] };
 }
 function originOf(metadata) {
-  const annotations = isObject13(metadata.annotations) ? metadata.annotations : {};
+  const annotations = isObject14(metadata.annotations) ? metadata.annotations : {};
   const text3 = annotations[ORIGIN_ANNOTATION];
   if (typeof text3 !== "string") return void 0;
   return /^path:\s*(.+)$/m.exec(text3)?.[1]?.trim().replace(/^["']|["']$/g, "");
 }
 function withoutOrigin(object2) {
-  const metadata = isObject13(object2.metadata) ? { ...object2.metadata } : void 0;
-  if (metadata === void 0 || !isObject13(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
+  const metadata = isObject14(object2.metadata) ? { ...object2.metadata } : void 0;
+  if (metadata === void 0 || !isObject14(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
     return object2;
   const annotations = { ...metadata.annotations };
   delete annotations[ORIGIN_ANNOTATION];
@@ -30412,7 +30609,7 @@ function withoutOrigin(object2) {
   else delete metadata.annotations;
   return { ...object2, metadata };
 }
-var RBAC_API_GROUP, RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject13, isRbacObject;
+var RBAC_API_GROUP, RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject14, isRbacObject;
 var init_rendered_rbac = __esm({
   "src/containers/rendered-rbac.ts"() {
     "use strict";
@@ -30422,8 +30619,8 @@ var init_rendered_rbac = __esm({
     RBAC_KINDS2 = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
     NAMESPACED = ["Role", "RoleBinding"];
     ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
-    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isRbacObject = (v) => isObject13(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
+    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRbacObject = (v) => isObject14(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
   }
 });
 
@@ -30431,25 +30628,25 @@ var init_rendered_rbac = __esm({
 import { posix as posix2 } from "node:path";
 function chartSettings(settings, dir) {
   const helm2 = settings?.helm;
-  const charts = isObject14(helm2) && isObject14(helm2.charts) ? helm2.charts : {};
+  const charts = isObject15(helm2) && isObject15(helm2.charts) ? helm2.charts : {};
   const chart = charts[dir === "" ? "." : dir] ?? charts[dir];
-  return isObject14(chart) ? chart : {};
+  return isObject15(chart) ? chart : {};
 }
 async function chartFiles(dir, source) {
   return (await source.paths()).filter((p) => dir === "" || p.startsWith(`${dir}/`));
 }
-var isObject14, CHART_FILE, dirOf, helm;
+var isObject15, CHART_FILE, dirOf, helm;
 var init_helm = __esm({
   "src/containers/helm/index.ts"() {
     "use strict";
-    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     CHART_FILE = "Chart.yaml";
     dirOf = (path) => posix2.dirname(path).replace(/^\.$/, "");
     helm = {
       format: "helm",
       scan: true,
-      candidate: (path) => posix2.basename(path) === CHART_FILE,
-      detect: (parsed2) => isObject14(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
+      candidates: [{ names: [CHART_FILE] }],
+      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
       render: async (parsed2, source, settings) => {
         if (source === void 0) return { notRead: "the files of the chart are not available here" };
         const chart = parsed2.value;
@@ -30457,7 +30654,7 @@ var init_helm = __esm({
         const paths = await chartFiles(dir, source);
         const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
         const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
-        const missing = dependencies.filter((d) => isObject14(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
+        const missing = dependencies.filter((d) => isObject15(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
         if (missing.length > 0)
           return {
             notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)`
@@ -30508,7 +30705,6 @@ async function kustomizationInputs(path, value, source) {
     unreadable: [],
     kustomizations: /* @__PURE__ */ new Map(),
     generatorData: /* @__PURE__ */ new Set(),
-    patches: /* @__PURE__ */ new Set(),
     missing: []
   };
   const visited = /* @__PURE__ */ new Set();
@@ -30516,7 +30712,7 @@ async function kustomizationInputs(path, value, source) {
   const visit = async (file, kustomization) => {
     if (visited.has(file)) return;
     visited.add(file);
-    if (!isObject15(kustomization)) return;
+    if (!isObject16(kustomization)) return;
     inputs.kustomizations.set(file, kustomization);
     const dir = posix3.dirname(file);
     const resolve9 = (entry) => {
@@ -30527,13 +30723,12 @@ async function kustomizationInputs(path, value, source) {
       }
       return joined2 === "." ? "" : joined2;
     };
-    const addFile = (entry, as = "structural") => {
+    const addFile = (entry, generator = false) => {
       if (isInline(entry)) return;
       const at2 = resolve9(entry);
       if (at2 === void 0) return;
       inputs.files.add(at2);
-      (as === "generator" ? inputs.generatorData : structural).add(at2);
-      if (as === "patch") inputs.patches.add(at2);
+      (generator ? inputs.generatorData : structural).add(at2);
     };
     const addTarget = async (field, entry) => {
       if (isInline(entry)) return;
@@ -30565,7 +30760,7 @@ async function kustomizationInputs(path, value, source) {
       } catch {
         parsed2 = void 0;
       }
-      if (!isObject15(parsed2)) {
+      if (!isObject16(parsed2)) {
         inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
         return;
       }
@@ -30576,22 +30771,20 @@ async function kustomizationInputs(path, value, source) {
     for (const field of PLUGINS)
       for (const entry of strings4(kustomization[field])) await addTarget(field, entry);
     for (const field of FILE_LISTS) for (const entry of strings4(kustomization[field])) addFile(entry);
-    for (const entry of strings4(kustomization.patchesStrategicMerge)) addFile(entry, "patch");
     for (const field of ["patches", "patchesJson6902", "replacements"])
       for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
-        if (isObject15(item) && typeof item.path === "string")
-          addFile(item.path, field === "replacements" ? "structural" : "patch");
-    if (isObject15(kustomization.openapi) && typeof kustomization.openapi.path === "string")
+        if (isObject16(item) && typeof item.path === "string") addFile(item.path);
+    if (isObject16(kustomization.openapi) && typeof kustomization.openapi.path === "string")
       addFile(kustomization.openapi.path);
     for (const field of ["configMapGenerator", "secretGenerator"])
       for (const generator of Array.isArray(kustomization[field]) ? kustomization[field] : []) {
-        if (!isObject15(generator)) continue;
+        if (!isObject16(generator)) continue;
         for (const entry of [
           ...strings4(generator.files).map((e) => e.replace(/^[^=]*=/, "")),
           ...strings4(generator.envs),
           ...strings4([generator.env])
         ])
-          addFile(entry, "generator");
+          addFile(entry, true);
       }
     if (kustomization.helmCharts !== void 0)
       inputs.unreadable.push(`${file}: helmCharts (kustomize would run helm and fetch the charts)`);
@@ -30601,24 +30794,23 @@ async function kustomizationInputs(path, value, source) {
   for (const file of inputs.files)
     if (!all2.has(file)) {
       inputs.files.delete(file);
-      inputs.patches.delete(file);
       inputs.missing.push(file);
     }
   return inputs;
 }
-var KUSTOMIZATION_NAMES, isKustomization, isObject15, strings4, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
+var KUSTOMIZATION_NAMES, isKustomization, isObject16, strings4, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
 var init_inputs = __esm({
   "src/containers/kustomize/inputs.ts"() {
     "use strict";
     init_parse();
     KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
     isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix3.basename(path));
-    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings4 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
     isInline = (entry) => entry.includes("\n");
     TARGETS = ["resources", "bases", "components"];
-    FILE_LISTS = ["crds", "configurations"];
+    FILE_LISTS = ["patchesStrategicMerge", "crds", "configurations"];
     PLUGINS = ["generators", "transformers", "validators"];
   }
 });
@@ -30626,7 +30818,7 @@ var init_inputs = __esm({
 // src/containers/kustomize/rbac-free.ts
 function mayRenderRbac(inputs, contents) {
   for (const [file, kustomization] of inputs.kustomizations) {
-    const unmodelled = Object.keys(kustomization).find((key) => !MODELLED.has(key));
+    const unmodelled = Object.keys(kustomization).find((key2) => !MODELLED.has(key2));
     if (unmodelled !== void 0) return `${file} uses \`${unmodelled}\``;
   }
   if (inputs.missing.length > 0) return `missing: ${inputs.missing.join(", ")}`;
@@ -30663,8 +30855,8 @@ function spelled(value) {
     return void 0;
   }
   if (typeof value === "object" && value !== null)
-    for (const [key, item] of Object.entries(value)) {
-      const why = spelled(key) ?? spelled(item);
+    for (const [key2, item] of Object.entries(value)) {
+      const why = spelled(key2) ?? spelled(item);
       if (why !== void 0) return why;
     }
   return void 0;
@@ -30710,7 +30902,7 @@ __export(origin_exports, {
 });
 import { posix as posix4 } from "node:path";
 function entryPosition(kustomization, origin) {
-  if (origin === void 0 || !isObject16(kustomization.value)) return void 0;
+  if (origin === void 0 || !isObject17(kustomization.value)) return void 0;
   const dir = posix4.dirname(kustomization.path);
   const file = posix4.normalize(posix4.join(dir, origin));
   for (const field of ["resources", "bases", "components"]) {
@@ -30725,46 +30917,31 @@ function entryPosition(kustomization, origin) {
   }
   return void 0;
 }
-var isObject16;
+var isObject17;
 var init_origin = __esm({
   "src/containers/kustomize/origin.ts"() {
     "use strict";
-    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
 // src/containers/kustomize/index.ts
 import { posix as posix5 } from "node:path";
-async function everyKustomization(source) {
-  const overlays = (await source.paths()).filter(isKustomization);
-  const out = /* @__PURE__ */ new Map();
-  if (overlays.length === 0) return out;
-  for (const [path, content] of await source.read(overlays)) {
-    let value;
-    try {
-      value = parseFile({ path, content }, "yaml").value;
-    } catch {
-      continue;
-    }
-    out.set(path, await kustomizationInputs(path, value, source));
-  }
-  return out;
-}
-var isObject17, FIELDS, kustomize;
+var isObject18, FIELDS, kustomize;
 var init_kustomize = __esm({
   "src/containers/kustomize/index.ts"() {
     "use strict";
     init_parse();
     init_inputs();
     init_rbac_free();
-    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     FIELDS = /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|namePrefix|nameSuffix|namespace|commonLabels|labels|commonAnnotations|configMapGenerator|secretGenerator|images|replicas|replacements|generators|transformers|helmCharts|crds)$/;
     kustomize = {
       format: "kustomize",
       scan: true,
-      candidate: isKustomization,
+      candidates: [{ names: KUSTOMIZATION_NAMES }],
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject17(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
+      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key2) => FIELDS.test(key2))),
       render: async (parsed2, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
         const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
@@ -30789,13 +30966,22 @@ var init_kustomize = __esm({
       // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
       // files are read here.
       dependents: async (changed, source) => {
+        const overlays = (await source.paths()).filter(isKustomization);
+        if (overlays.length === 0) return [];
         const out = [];
-        for (const [path, { files, missing }] of await everyKustomization(source))
+        const contents = await source.read(overlays);
+        for (const [path, content] of contents) {
+          let value;
+          try {
+            value = parseFile({ path, content }, "yaml").value;
+          } catch {
+            continue;
+          }
+          const { files, missing } = await kustomizationInputs(path, value, source);
           if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path);
+        }
         return out;
-      },
-      // Every file some kustomization of the source names as a patch.
-      fragments: async (source) => new Set([...(await everyKustomization(source)).values()].flatMap((inputs) => [...inputs.patches]))
+      }
     };
   }
 });
@@ -30863,12 +31049,12 @@ function splitTopLevel(text3) {
   out.push(current.trim());
   return out;
 }
-var isObject18, MAX_DEPTH3, UNKNOWN, VariableResolver;
+var isObject19, MAX_DEPTH3, UNKNOWN, VariableResolver;
 var init_variables2 = __esm({
   "src/containers/serverless/variables.ts"() {
     "use strict";
     init_symbols();
-    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     MAX_DEPTH3 = 10;
     UNKNOWN = /* @__PURE__ */ Symbol("unknown");
     VariableResolver = class {
@@ -30882,10 +31068,10 @@ var init_variables2 = __esm({
       resolve(value, depth = 0) {
         if (typeof value === "string") return this.resolveText(value, depth);
         if (Array.isArray(value)) return value.map((item) => this.resolve(item, depth));
-        if (isObject18(value)) {
+        if (isObject19(value)) {
           const out = {};
-          for (const [key, item] of Object.entries(value))
-            Object.defineProperty(out, key, {
+          for (const [key2, item] of Object.entries(value))
+            Object.defineProperty(out, key2, {
               value: this.resolve(item, depth),
               writable: true,
               enumerable: true,
@@ -30931,9 +31117,9 @@ var init_variables2 = __esm({
         const self = /^self:(.*)$/.exec(reference2);
         if (self === null || depth >= MAX_DEPTH3) return UNKNOWN;
         let value = this.root;
-        for (const key of self[1].split(".").filter(Boolean)) {
-          if (!isObject18(value) || !Object.hasOwn(value, key)) return UNKNOWN;
-          value = value[key];
+        for (const key2 of self[1].split(".").filter(Boolean)) {
+          if (!isObject19(value) || !Object.hasOwn(value, key2)) return UNKNOWN;
+          value = value[key2];
         }
         return this.resolve(value, depth + 1);
       }
@@ -30948,14 +31134,14 @@ __export(compile_exports, {
 });
 function at(value, path) {
   let current = value;
-  for (const key of path) current = isObject19(current) ? current[key] : void 0;
+  for (const key2 of path) current = isObject20(current) ? current[key2] : void 0;
   return current;
 }
 function derivedAccess2(service2) {
-  const functions = isObject19(service2.functions) ? Object.entries(service2.functions) : [];
+  const functions = isObject20(service2.functions) ? Object.entries(service2.functions) : [];
   return functions.flatMap(([name, fn]) => {
-    if (!isObject19(fn)) return [];
-    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject19(event) ? Object.keys(event).join("+") : String(event)) : [];
+    if (!isObject20(fn)) return [];
+    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject20(event) ? Object.keys(event).join("+") : String(event)) : [];
     const parts = [
       ...events.length > 0 ? [`events (${events.join(", ")})`] : [],
       ..."url" in fn ? ["url"] : []
@@ -30974,20 +31160,20 @@ function compileService(parsed2) {
   const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
   const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
   sections.forEach((section, index2) => {
-    if (!isObject19(section)) return;
+    if (!isObject20(section)) return;
     const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
     for (const [name, content] of Object.entries(section)) {
-      if (!isObject19(content)) continue;
+      if (!isObject20(content)) continue;
       const merged = template[name] ??= {};
-      for (const [key, value] of Object.entries(content)) {
-        merged[key] = value;
-        const inner = `/${escapePointerToken(name)}/${escapePointerToken(key)}`;
+      for (const [key2, value] of Object.entries(content)) {
+        merged[key2] = value;
+        const inner = `/${escapePointerToken(name)}/${escapePointerToken(key2)}`;
         origins.push([inner, `${base}${inner}`]);
       }
     }
   });
   const role = at(provider, ["iam", "role"]);
-  if (role !== void 0 && !isObject19(role)) {
+  if (role !== void 0 && !isObject20(role)) {
     notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
   } else {
     const statements2 = [];
@@ -31055,14 +31241,14 @@ function compileService(parsed2) {
     compiled: { format: "cloudformation", value: template, sourceMap }
   };
 }
-var isObject19, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
+var isObject20, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
 var init_compile4 = __esm({
   "src/containers/serverless/compile.ts"() {
     "use strict";
     init_parse();
     init_symbols();
     init_variables2();
-    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     ROLE = "IamRoleLambdaExecution";
     POLICY = "lambda";
     ROLE_POINTER = `/Resources/${ROLE}/Properties`;
@@ -31074,41 +31260,41 @@ var init_compile4 = __esm({
       ["provider", "iam", "role", "managedPolicies"],
       ["provider", "iamManagedPolicies"]
     ];
-    pointerOf = (path) => path.map((key) => `/${escapePointerToken(key)}`).join("");
+    pointerOf = (path) => path.map((key2) => `/${escapePointerToken(key2)}`).join("");
   }
 });
 
 // src/containers/serverless/index.ts
-var isObject20, serverless;
+var isObject21, serverless;
 var init_serverless = __esm({
   "src/containers/serverless/index.ts"() {
     "use strict";
-    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     serverless = {
       format: "serverless",
       scan: true,
-      candidate: (path) => /(^|\/)serverless\.(ya?ml|json)$/i.test(path),
+      candidates: [{ names: ["serverless.yml", "serverless.yaml", "serverless.json"], ignoreCase: true }],
       // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
       looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed2) => isObject20(parsed2.value) && "service" in parsed2.value && isObject20(parsed2.value.provider),
+      detect: (parsed2) => isObject21(parsed2.value) && "service" in parsed2.value && isObject21(parsed2.value.provider),
       extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
     };
   }
 });
 
 // src/containers/snapshot/index.ts
-var isObject21, snapshot;
+var isObject22, snapshot;
 var init_snapshot2 = __esm({
   "src/containers/snapshot/index.ts"() {
     "use strict";
     init_container();
-    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     snapshot = {
       format: "snapshot",
       scan: false,
-      candidate: (path) => /\.json$/i.test(path),
-      detect: ({ value }) => isObject21(value) && value.schemaVersion === 1 && isObject21(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
+      detect: ({ value }) => isObject22(value) && value.schemaVersion === 1 && isObject22(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
       // The caller validated the file against the snapshot schema: every entry has its fields.
       extract: async (parsed2) => ({
         documents: (parsed2.value.documents ?? []).map(
@@ -31129,12 +31315,12 @@ var init_snapshot2 = __esm({
 });
 
 // src/containers/terraform/plan-detect.ts
-var isObject22, isPlan, looksLikePlan;
+var isObject23, isPlan, looksLikePlan;
 var init_plan_detect = __esm({
   "src/containers/terraform/plan-detect.ts"() {
     "use strict";
-    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isPlan = (value) => isObject22(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject22(value.planned_values) || Array.isArray(value.resource_changes));
+    isObject23 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isPlan = (value) => isObject23(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject23(value.planned_values) || Array.isArray(value.resource_changes));
     looksLikePlan = (text3) => /"format_version"\s*:/.test(text3) && /"(planned_values|resource_changes)"\s*:/.test(text3);
   }
 });
@@ -31221,15 +31407,15 @@ function fromJson(json, at2, locate2, pointer = "") {
   if (Array.isArray(json))
     return { v: "list", items: json.map((item, i) => fromJson(item, at2, locate2, `${pointer}/${i}`)), at: here };
   const entries2 = /* @__PURE__ */ new Map();
-  for (const [key, item] of Object.entries(json))
-    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escape2(key)}`));
+  for (const [key2, item] of Object.entries(json))
+    entries2.set(key2, fromJson(item, at2, locate2, `${pointer}/${escape2(key2)}`));
   return { v: "object", entries: entries2, at: here };
 }
 function sameValue2(a, b) {
   if (a.v === "unknown" || b.v === "unknown")
     return a.v === "unknown" && b.v === "unknown" && a.name === b.name ? true : void 0;
   if (a.v === "list" || b.v === "list" || a.v === "object" || b.v === "object") {
-    const pairs = a.v === "list" && b.v === "list" && a.items.length === b.items.length ? a.items.map((item, i) => [item, b.items[i]]) : a.v === "object" && b.v === "object" && a.entries.size === b.entries.size ? [...a.entries].map(([key, item]) => [item, b.entries.get(key)]) : [];
+    const pairs = a.v === "list" && b.v === "list" && a.items.length === b.items.length ? a.items.map((item, i) => [item, b.items[i]]) : a.v === "object" && b.v === "object" && a.entries.size === b.entries.size ? [...a.entries].map(([key2, item]) => [item, b.entries.get(key2)]) : [];
     if (pairs.length === 0 && !(a.v === b.v && (a.v === "list" ? a.items.length : a.entries.size) === 0))
       return false;
     let result2 = true;
@@ -31245,16 +31431,16 @@ function sameValue2(a, b) {
   if (hasSymbol(ta) || hasSymbol(tb)) return ta === tb ? true : void 0;
   return ta === tb && (a.v === b.v || a.v === "string" || b.v === "string");
 }
-function member(value, key) {
-  if (value.v === "object") return value.entries.get(String(key));
-  if (value.v === "list" && typeof key === "number") return value.items[key];
+function member(value, key2) {
+  if (value.v === "object") return value.entries.get(String(key2));
+  if (value.v === "list" && typeof key2 === "number") return value.items[key2];
   return void 0;
 }
-function elementsOf(collection2) {
-  if (collection2.v === "list")
-    return collection2.items.map((item, i) => [{ v: "number", n: i, at: item.at }, item]);
-  if (collection2.v === "object")
-    return [...collection2.entries].map(([key, item]) => [{ v: "string", s: key, at: item.at }, item]);
+function elementsOf(collection) {
+  if (collection.v === "list")
+    return collection.items.map((item, i) => [{ v: "number", n: i, at: item.at }, item]);
+  if (collection.v === "object")
+    return [...collection.entries].map(([key2, item]) => [{ v: "string", s: key2, at: item.at }, item]);
   return void 0;
 }
 function parseDocument(value) {
@@ -31399,7 +31585,7 @@ var init_functions = __esm({
         for (const arg2 of args) {
           if (arg2.v === "null") continue;
           if (arg2.v !== "object") return unknownOf(call);
-          for (const [key, value] of arg2.entries) entries2.set(key, value);
+          for (const [key2, value] of arg2.entries) entries2.set(key2, value);
         }
         return { v: "object", entries: entries2, at: call.at };
       },
@@ -31414,12 +31600,12 @@ var init_functions = __esm({
       ),
       sort: ([arg2], call) => {
         const items = arg2?.v === "list" ? arg2.items : void 0;
-        const texts2 = items?.map(knownText);
-        if (items === void 0 || texts2 === void 0 || texts2.some((t) => t === void 0))
+        const texts = items?.map(knownText);
+        if (items === void 0 || texts === void 0 || texts.some((t) => t === void 0))
           return unknownOf(call);
         return list3(
           call,
-          items.map((item, i) => [item, texts2[i]]).sort((a, b) => a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0).map(([item]) => item)
+          items.map((item, i) => [item, texts[i]]).sort((a, b) => a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0).map(([item]) => item)
         );
       },
       tomap: ([arg2], call) => arg2?.v === "object" ? arg2 : unknownOf(call),
@@ -31429,8 +31615,8 @@ var init_functions = __esm({
         const items = arg2?.v === "list" ? arg2.items : void 0;
         if (sep7 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
           return unknownOf(call);
-        const texts2 = items.map(asText);
-        return texts2.some((t) => t === void 0) ? unknownOf(call) : str(call, texts2.join(sep7));
+        const texts = items.map(asText);
+        return texts.some((t) => t === void 0) ? unknownOf(call) : str(call, texts.join(sep7));
       },
       split: ([separator, arg2], call) => {
         const sep7 = separator === void 0 ? void 0 : knownText(separator);
@@ -31477,8 +31663,8 @@ var init_functions = __esm({
           return unknownOf(call);
         return arg2.items[index2.n % arg2.items.length];
       },
-      lookup: ([map2, key, fallback], call) => {
-        const name = key === void 0 ? void 0 : knownText(key);
+      lookup: ([map2, key2, fallback], call) => {
+        const name = key2 === void 0 ? void 0 : knownText(key2);
         if (map2?.v !== "object" || name === void 0) return unknownOf(call);
         return map2.entries.get(name) ?? fallback ?? unknownOf(call);
       },
@@ -31492,9 +31678,9 @@ var init_functions = __esm({
       ) : unknownOf(call, true),
       contains: ([arg2, value], call) => {
         if (arg2?.v !== "list" || value === void 0) return unknownOf(call);
-        const answers2 = arg2.items.map((item) => sameValue2(item, value));
-        if (answers2.includes(true)) return { v: "bool", b: true, at: call.at };
-        if (answers2.every((a) => a === false) && arg2.items.every(isKnown))
+        const answers = arg2.items.map((item) => sameValue2(item, value));
+        if (answers.includes(true)) return { v: "bool", b: true, at: call.at };
+        if (answers.every((a) => a === false) && arg2.items.every(isKnown))
           return { v: "bool", b: false, at: call.at };
         return unknownOf(call);
       },
@@ -31531,8 +31717,8 @@ function evaluate2(expr, scope) {
     case "object": {
       const entries2 = /* @__PURE__ */ new Map();
       for (const item of expr.items) {
-        const key = evaluate2(item.key, scope);
-        const text3 = key.v === "string" || key.v === "number" || key.v === "bool" ? asText(key) : void 0;
+        const key2 = evaluate2(item.key, scope);
+        const text3 = key2.v === "string" || key2.v === "number" || key2.v === "bool" ? asText(key2) : void 0;
         if (text3 === void 0) return unknown(expr.text, at2);
         entries2.set(text3, evaluate2(item.value, scope));
       }
@@ -31599,9 +31785,9 @@ function indexKey(value) {
   if (value.v === "string") return value.s;
   return void 0;
 }
-function step1(value, key, expr) {
-  if (value.v === "unknown" || key === void 0) return unknown(expr.text, expr.at);
-  return member(value, key) ?? unknown(expr.text, expr.at);
+function step1(value, key2, expr) {
+  if (value.v === "unknown" || key2 === void 0) return unknown(expr.text, expr.at);
+  return member(value, key2) ?? unknown(expr.text, expr.at);
 }
 function reference(expr, scope) {
   const chain = [];
@@ -31671,16 +31857,16 @@ function binary(expr, scope) {
 }
 function forExpression(expr, scope) {
   const at2 = expr.at;
-  const collection2 = evaluate2(expr.collection, scope);
-  const elements = elementsOf(collection2);
+  const collection = evaluate2(expr.collection, scope);
+  const elements = elementsOf(collection);
   if (elements === void 0 || elements.some(([, item]) => item.v === "unknown" && item.spread))
     return { ...unknown(expr.text, at2), spread: expr.tuple };
   const items = [];
   const entries2 = /* @__PURE__ */ new Map();
   const groups = /* @__PURE__ */ new Map();
-  for (const [key, item] of elements) {
+  for (const [key2, item] of elements) {
     const bound = new Map(scope.bound);
-    if (expr.key !== void 0) bound.set(expr.key, key);
+    if (expr.key !== void 0) bound.set(expr.key, key2);
     bound.set(expr.value, item);
     const inner = scope.with(bound);
     if (expr.condition !== void 0) {
@@ -31726,9 +31912,9 @@ function renderParts(parts, scope) {
     } else {
       const elements = elementsOf(evaluate2(part.for.collection, scope));
       if (elements === void 0) return void 0;
-      for (const [key, item] of elements) {
+      for (const [key2, item] of elements) {
         const bound = new Map(scope.bound);
-        if (part.for.key !== void 0) bound.set(part.for.key, key);
+        if (part.for.key !== void 0) bound.set(part.for.key, key2);
         bound.set(part.for.value, item);
         const inner = renderParts(part.body, scope.with(bound));
         if (inner === void 0) return void 0;
@@ -32013,9 +32199,9 @@ function awsPolicy(value, role) {
     return { json: json2, positions: shaper.positions };
   }
   const json = {};
-  for (const [key, item] of value.entries) {
-    const pointer = child("", key);
-    json[key] = key === "Statement" ? statements(shaper, item, pointer, role) : key === "Version" || key === "Id" ? shaper.text(item, pointer) : shaper.plain(item, pointer);
+  for (const [key2, item] of value.entries) {
+    const pointer = child("", key2);
+    json[key2] = key2 === "Statement" ? statements(shaper, item, pointer, role) : key2 === "Version" || key2 === "Id" ? shaper.text(item, pointer) : shaper.plain(item, pointer);
   }
   return { json, positions: shaper.positions };
 }
@@ -32039,13 +32225,13 @@ function statements(shaper, value, pointer, role) {
 function statement(shaper, value, pointer) {
   shaper.place(pointer, value.at);
   const json = {};
-  for (const [key, item] of value.entries) {
-    const at2 = child(pointer, key);
-    if (STRING_LISTS.has(key)) json[key] = shaper.texts(item, at2);
-    else if (key === "Principal" || key === "NotPrincipal") json[key] = principal2(shaper, item, at2);
-    else if (key === "Condition") json[key] = condition(shaper, item, at2);
-    else if (key === "Effect" || key === "Sid") json[key] = shaper.text(item, at2);
-    else json[key] = shaper.plain(item, at2);
+  for (const [key2, item] of value.entries) {
+    const at2 = child(pointer, key2);
+    if (STRING_LISTS.has(key2)) json[key2] = shaper.texts(item, at2);
+    else if (key2 === "Principal" || key2 === "NotPrincipal") json[key2] = principal2(shaper, item, at2);
+    else if (key2 === "Condition") json[key2] = condition(shaper, item, at2);
+    else if (key2 === "Effect" || key2 === "Sid") json[key2] = shaper.text(item, at2);
+    else json[key2] = shaper.plain(item, at2);
   }
   return json;
 }
@@ -32070,7 +32256,7 @@ function condition(shaper, value, pointer) {
       continue;
     }
     json[operator] = Object.fromEntries(
-      [...keys.entries].map(([key, values]) => [key, conditionValues2(shaper, values, child(at2, key))])
+      [...keys.entries].map(([key2, values]) => [key2, conditionValues2(shaper, values, child(at2, key2))])
     );
   }
   return json;
@@ -32092,7 +32278,7 @@ var init_shapes = __esm({
     init_parse();
     init_symbols();
     init_values2();
-    child = (pointer, key) => `${pointer}/${escapePointerToken(String(key))}`;
+    child = (pointer, key2) => `${pointer}/${escapePointerToken(String(key2))}`;
     Shaper = class {
       positions = /* @__PURE__ */ new Map();
       place(pointer, at2) {
@@ -32235,10 +32421,10 @@ function lambdaPermission2(resource) {
   shaper.place("", resource.at);
   const statement2 = { Effect: "Allow" };
   const base = "/Statement/0";
-  const set = (key, value, make) => {
+  const set = (key2, value, make) => {
     if (value === void 0) return;
-    shaper.place(child(base, key), value.at);
-    statement2[key] = make(asText(value) ?? symbol(`${resource.address}.${key}`));
+    shaper.place(child(base, key2), value.at);
+    statement2[key2] = make(asText(value) ?? symbol(`${resource.address}.${key2}`));
   };
   const statementId = arg(values, "statement_id");
   if (statementId !== void 0) set("Sid", statementId, (t) => t);
@@ -32261,10 +32447,10 @@ function lambdaPermission2(resource) {
     ["StringEquals", "lambda:FunctionUrlAuthType", arg(values, "function_url_auth_type")]
   ];
   const condition2 = {};
-  for (const [operator, key, value] of conditions) {
+  for (const [operator, key2, value] of conditions) {
     if (value === void 0) continue;
-    shaper.place(child(child(child(base, "Condition"), operator), key), value.at);
-    (condition2[operator] ??= {})[key] = asText(value);
+    shaper.place(child(child(child(base, "Condition"), operator), key2), value.at);
+    (condition2[operator] ??= {})[key2] = asText(value);
   }
   if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
   return { json: { Version: "2012-10-17", Statement: [statement2] }, positions: shaper.positions };
@@ -32680,13 +32866,13 @@ var init_syntax = __esm({
           if (op.type === "get_attr") expr = { e: "attr", of: expr, name: named2(op)[0].text, at: at2, text: text3 };
           else if (op.type === "index") {
             const index2 = named2(op)[0];
-            const key = index2.type === "legacy_index" ? {
+            const key2 = index2.type === "legacy_index" ? {
               e: "literal",
               value: Number(index2.text.slice(1)),
               at: this.at(index2),
               text: index2.text
             } : this.expression(named2(index2)[0], depth);
-            expr = { e: "index", of: expr, key, at: at2, text: text3 };
+            expr = { e: "index", of: expr, key: key2, at: at2, text: text3 };
           } else {
             const splat = named2(op)[0];
             const steps = named2(splat).map(
@@ -33000,26 +33186,26 @@ var init_module = __esm({
         } finally {
           const inner = this.effects;
           this.effects = outer;
-          for (const key of ["notes", "used", "wanted"])
-            for (const item of inner[key]) outer[key].add(item);
+          for (const key2 of ["notes", "used", "wanted"])
+            for (const item of inner[key2]) outer[key2].add(item);
         }
       }
       /** A value computed once: its effects are replayed into every evaluation that uses it. */
-      once(key, at2, name, compute) {
-        const known = this.memo.get(key);
+      once(key2, at2, name, compute) {
+        const known = this.memo.get(key2);
         if (known !== void 0) {
           for (const k of ["notes", "used", "wanted"])
             for (const item of known.effects[k]) this.effects[k].add(item);
           return known.value;
         }
-        if (this.evaluating.has(key)) return unknown(name, at2);
-        this.evaluating.add(key);
+        if (this.evaluating.has(key2)) return unknown(name, at2);
+        this.evaluating.add(key2);
         try {
           const result2 = this.collect(compute);
-          this.memo.set(key, result2);
+          this.memo.set(key2, result2);
           return result2.value;
         } finally {
-          this.evaluating.delete(key);
+          this.evaluating.delete(key2);
         }
       }
       scope(bound = /* @__PURE__ */ new Map()) {
@@ -33079,8 +33265,8 @@ var init_module = __esm({
         const step3 = steps[used];
         const expr = step3?.expr ?? steps[used - 1].expr;
         if (step3 === void 0 || !("index" in step3)) return { value: unknown(expr.text, expr.at), used };
-        const key = step3.index.v === "number" ? `[${step3.index.n}]` : step3.index.v === "string" ? `[${JSON.stringify(step3.index.s)}]` : void 0;
-        const instance = instances.find((i) => i.key === key);
+        const key2 = step3.index.v === "number" ? `[${step3.index.n}]` : step3.index.v === "string" ? `[${JSON.stringify(step3.index.s)}]` : void 0;
+        const instance = instances.find((i) => i.key === key2);
         return { value: instance === void 0 ? unknown(expr.text, expr.at) : make(instance), used: used + 1 };
       }
       variable(name, at2) {
@@ -33099,9 +33285,9 @@ var init_module = __esm({
       }
       /** A data source instance's attributes: the document it computes, as `json` or `policy_data`. */
       dataValue(block, instance) {
-        const key = `data.${block.labels[0]}.${block.labels[1]}${instance.key}`;
+        const key2 = `data.${block.labels[0]}.${block.labels[1]}${instance.key}`;
         this.effects.used.add(`${block.labels[0]}.${block.labels[1]}`);
-        const document = this.once(key, block.at, key, () => this.dataDocument(block, instance));
+        const document = this.once(key2, block.at, key2, () => this.dataDocument(block, instance));
         const text3 = { v: "string", s: JSON.stringify(document), at: block.at, json: document };
         const attribute2 = block.labels[0] === "aws_iam_policy_document" ? ["json", "minified_json"] : ["policy_data"];
         return { v: "object", entries: new Map(attribute2.map((a) => [a, text3])), at: block.at };
@@ -33113,11 +33299,11 @@ var init_module = __esm({
       /** What a resource sets, readable by reference; computed attributes stay unknown. */
       resourceAttributes(block, instance) {
         const [type, name] = block.labels;
-        const key = `${type}.${name}${instance.key}`;
+        const key2 = `${type}.${name}${instance.key}`;
         const values = this.once(
-          key,
+          key2,
           block.at,
-          key,
+          key2,
           () => this.blockValue(block, this.scope(instance.bound), true)
         );
         if (values.v !== "object" || !/^google_(project|organization)_iam_custom_role$/.test(type)) return values;
@@ -33143,12 +33329,12 @@ var init_module = __esm({
           }));
         }
         if (forEach !== void 0) {
-          const collection2 = evaluate2(forEach.expr, this.scope());
-          const elements = collection2.v === "list" || collection2.v === "object" ? elementsOf(collection2) : void 0;
+          const collection = evaluate2(forEach.expr, this.scope());
+          const elements = collection.v === "list" || collection.v === "object" ? elementsOf(collection) : void 0;
           const keyed = elements?.map(
-            ([key, value]) => collection2.v === "list" ? [value, value] : [key, value]
+            ([key2, value]) => collection.v === "list" ? [value, value] : [key2, value]
           );
-          if (keyed === void 0 || keyed.some(([key]) => key.v !== "string"))
+          if (keyed === void 0 || keyed.some(([key2]) => key2.v !== "string"))
             return [
               {
                 key: "[each.key]",
@@ -33163,19 +33349,19 @@ var init_module = __esm({
                 ])
               }
             ];
-          return keyed.map(([key, value]) => ({
-            key: `[${JSON.stringify(key.s)}]`,
-            bound: /* @__PURE__ */ new Map([["each", objectOf({ key, value }, forEach.at)]])
+          return keyed.map(([key2, value]) => ({
+            key: `[${JSON.stringify(key2.s)}]`,
+            bound: /* @__PURE__ */ new Map([["each", objectOf({ key: key2, value }, forEach.at)]])
           }));
         }
         return [{ key: "", bound: /* @__PURE__ */ new Map() }];
       }
       /** A block's arguments as one object; nested blocks as lists of objects, dynamic blocks expanded. */
-      blockValue(block, scope, topLevel2 = false) {
+      blockValue(block, scope, topLevel = false) {
         const body2 = block.body;
         const entries2 = /* @__PURE__ */ new Map();
         for (const [name, attribute2] of body2.attributes) {
-          if (topLevel2 && META_ARGUMENTS.has(name)) continue;
+          if (topLevel && META_ARGUMENTS.has(name)) continue;
           const value = evaluate2(attribute2.expr, scope);
           entries2.set(name, value.at.file === attribute2.at.file ? value : { ...value, at: attribute2.at });
         }
@@ -33185,7 +33371,7 @@ var init_module = __esm({
           else entries2.set(type, { v: "list", items: [value], at: value.at });
         };
         for (const block2 of body2.blocks) {
-          if (topLevel2 && META_ARGUMENTS.has(block2.type)) continue;
+          if (topLevel && META_ARGUMENTS.has(block2.type)) continue;
           if (block2.type !== "dynamic") {
             add(block2.type, this.blockValue(block2, scope));
             continue;
@@ -33205,9 +33391,9 @@ var init_module = __esm({
         const elements = elementsOf(evaluate2(forEach.expr, scope));
         if (elements === void 0 || elements.some(([, v]) => v.v === "unknown" && v.spread))
           return [{ ...unknown(`dynamic "${label2}" for_each = ${forEach.expr.text}`, block.at), spread: true }];
-        return elements.map(([key, value]) => {
+        return elements.map(([key2, value]) => {
           const bound = new Map(scope.bound);
-          bound.set(name, objectOf({ key, value }, block.at));
+          bound.set(name, objectOf({ key: key2, value }, block.at));
           return this.blockValue(content, scope.with(bound));
         });
       }
@@ -33254,7 +33440,7 @@ var init_module = __esm({
           for (const document of documents)
             entry.documents.push({ ...document, notes: [...document.notes, ...effects.notes] });
         };
-        for (const [key, block] of this.resources) {
+        for (const [key2, block] of this.resources) {
           const [type, name] = block.labels;
           if (!holdsAccess(type)) continue;
           for (const instance of this.instances(block)) {
@@ -33265,7 +33451,7 @@ var init_module = __esm({
                 return documentsOf(
                   {
                     type,
-                    address: `${key}${instance.key}`,
+                    address: `${key2}${instance.key}`,
                     values,
                     at: block.at,
                     pointer: `/resource/${type}/${name}`
@@ -33273,7 +33459,7 @@ var init_module = __esm({
                   problems
                 );
               } catch (error) {
-                problems.push(problemOf(error, key));
+                problems.push(problemOf(error, key2));
                 return [];
               }
             });
@@ -33281,7 +33467,7 @@ var init_module = __esm({
           }
         }
         const standalone = [];
-        for (const [key, block] of this.data) {
+        for (const [key2, block] of this.data) {
           if (!DOCUMENT_DATA.has(block.labels[0])) continue;
           for (const instance of this.instances(block)) {
             const problems = [];
@@ -33289,20 +33475,20 @@ var init_module = __esm({
               try {
                 return this.dataDocument(block, instance);
               } catch (error) {
-                problems.push(problemOf(error, `data.${key}`));
+                problems.push(problemOf(error, `data.${key2}`));
                 return void 0;
               }
             });
             for (const u of effects.used) used.add(u);
             for (const w of effects.wanted) wanted.add(w);
             of(block.at.file).problems.push(...problems);
-            if (value !== void 0) standalone.push({ key, block, instance, value, effects });
+            if (value !== void 0) standalone.push({ key: key2, block, instance, value, effects });
           }
         }
-        for (const { key, block, instance, value, effects } of standalone) {
-          if (used.has(key)) continue;
+        for (const { key: key2, block, instance, value, effects } of standalone) {
+          if (used.has(key2)) continue;
           const aws = block.labels[0] === "aws_iam_policy_document";
-          const named3 = `data.${key}${instance.key}`;
+          const named3 = `data.${key2}${instance.key}`;
           const hasPrincipals = block.body.blocks.some(
             (s) => s.body.blocks.some((b) => b.type === "principals" || b.type === "not_principals")
           );
@@ -33384,14 +33570,14 @@ async function evaluateDirectory(dir, source, own) {
   }
   const tfvars = await read(tfvarsPaths);
   const { parser } = await loadParser();
-  const texts2 = /* @__PURE__ */ new Map();
-  let documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
+  const texts = /* @__PURE__ */ new Map();
+  let documents = evaluateModule({ dir, files, tfvars, texts, parser });
   for (let round = 1; round < MAX_ROUNDS && source !== void 0; round++) {
-    const missing = [...documents.wanted].filter((path) => !texts2.has(path));
+    const missing = [...documents.wanted].filter((path) => !texts.has(path));
     if (missing.length === 0) break;
     const found2 = await source.read(missing);
-    for (const path of missing) texts2.set(path, textOf(path, found2.get(path)));
-    documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
+    for (const path of missing) texts.set(path, textOf(path, found2.get(path)));
+    documents = evaluateModule({ dir, files, tfvars, texts, parser });
   }
   return { hashes, documents };
 }
@@ -33447,10 +33633,10 @@ async function extractPlan(parsed2) {
   });
   const resources = [];
   const walk = (module, pointer) => {
-    if (!isObject23(module)) return;
+    if (!isObject24(module)) return;
     if (Array.isArray(module.resources))
       module.resources.forEach((r, i) => {
-        if (isObject23(r) && typeof r.address === "string" && typeof r.type === "string")
+        if (isObject24(r) && typeof r.address === "string" && typeof r.type === "string")
           resources.push({
             address: r.address,
             mode: String(r.mode),
@@ -33463,11 +33649,11 @@ async function extractPlan(parsed2) {
       module.child_modules.forEach((child2, i) => walk(child2, `${pointer}/child_modules/${i}`));
   };
   walk(
-    isObject23(plan.planned_values) ? plan.planned_values.root_module : void 0,
+    isObject24(plan.planned_values) ? plan.planned_values.root_module : void 0,
     "/planned_values/root_module"
   );
   const unknowns = afterUnknown(plan);
-  const used = isObject23(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
+  const used = isObject24(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
   const problems = [];
   const documents = [];
   const notes = [];
@@ -33534,7 +33720,7 @@ function afterUnknown(plan) {
   const out = /* @__PURE__ */ new Map();
   if (!Array.isArray(plan.resource_changes)) return out;
   for (const change of plan.resource_changes)
-    if (isObject23(change) && typeof change.address === "string" && isObject23(change.change))
+    if (isObject24(change) && typeof change.address === "string" && isObject24(change.change))
       out.set(change.address, change.change.after_unknown);
   return out;
 }
@@ -33547,21 +33733,21 @@ function withUnknowns(value, mask, name) {
     });
     return { v: "list", items, at: value.at };
   }
-  if (isObject23(mask) && (value.v === "object" || value.v === "null")) {
+  if (isObject24(mask) && (value.v === "object" || value.v === "null")) {
     const entries2 = new Map(value.v === "object" ? value.entries : []);
-    for (const [key, m] of Object.entries(mask))
+    for (const [key2, m] of Object.entries(mask))
       if (m !== false)
-        entries2.set(key, withUnknowns(entries2.get(key) ?? { v: "null", at: value.at }, m, `${name}.${key}`));
+        entries2.set(key2, withUnknowns(entries2.get(key2) ?? { v: "null", at: value.at }, m, `${name}.${key2}`));
     return { v: "object", entries: entries2, at: value.at };
   }
   return value;
 }
 function referenced(module, prefix) {
   const out = /* @__PURE__ */ new Set();
-  if (!isObject23(module)) return out;
+  if (!isObject24(module)) return out;
   const collect2 = (value) => {
     if (Array.isArray(value)) value.forEach(collect2);
-    else if (isObject23(value)) {
+    else if (isObject24(value)) {
       if (Array.isArray(value.references))
         for (const reference2 of value.references) {
           const match = typeof reference2 === "string" ? /^data\.([^.[\]]+)\.([^.[\]]+)/.exec(reference2) : null;
@@ -33571,14 +33757,14 @@ function referenced(module, prefix) {
     }
   };
   if (Array.isArray(module.resources))
-    for (const resource of module.resources) collect2(isObject23(resource) ? resource.expressions : void 0);
-  if (isObject23(module.module_calls)) {
+    for (const resource of module.resources) collect2(isObject24(resource) ? resource.expressions : void 0);
+  if (isObject24(module.module_calls)) {
     for (const [name, call] of Object.entries(module.module_calls))
-      if (isObject23(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
+      if (isObject24(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
   }
   return out;
 }
-var isObject23;
+var isObject24;
 var init_plan = __esm({
   "src/containers/terraform/plan.ts"() {
     "use strict";
@@ -33587,7 +33773,7 @@ var init_plan = __esm({
     init_shapes();
     init_types2();
     init_values2();
-    isObject23 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject24 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
@@ -33604,7 +33790,7 @@ var init_terraform = __esm({
     terraform = {
       format: "terraform",
       scan: true,
-      candidate: (path) => path.endsWith(".tf"),
+      candidates: [{ extensions: ["tf"] }],
       parse: async (file) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).parseTerraform(file),
       looksLike: declaresAccess,
       detect: (parsed2) => parsed2.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
@@ -33635,7 +33821,7 @@ var init_terraform = __esm({
     terraformPlan = {
       format: "terraform-plan",
       scan: true,
-      candidate: (path) => /\.json$/i.test(path),
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
       looksLike: looksLikePlan,
       detect: (parsed2) => isPlan(parsed2.value),
       extract: async (parsed2) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed2)
@@ -33675,6 +33861,13 @@ var init_containers = __esm({
 });
 
 // src/core/classify.ts
+var classify_exports = {};
+__export(classify_exports, {
+  CANDIDATE_PATHS: () => CANDIDATE_PATHS,
+  assigner: () => assigner,
+  classifier: () => classifier,
+  unmatchedGlobs: () => unmatchedGlobs
+});
 import picomatch from "picomatch";
 function assigner(config2) {
   const excluded = config2.exclude.length > 0 ? picomatch(config2.exclude, { dot: true }) : () => false;
@@ -33682,21 +33875,16 @@ function assigner(config2) {
   return (path) => {
     if (path === CONFIG_FILE || path.startsWith(".acldrift/")) return void 0;
     const kind = globs.find((g) => g.match(path))?.kind;
-    const candidate = kind !== void 0 || ADAPTERS.some((a) => a.candidate(path)) || SCANNED_CONTAINERS.some((c) => c.candidate(path));
-    if (!candidate) return void 0;
+    if (kind === void 0 && !matchesPathRules(CANDIDATE_PATHS, path)) return void 0;
     if (excluded(path)) return { kind: "detect", excluded: true };
     return { kind: kind ?? "detect" };
   };
 }
-function offeredForContent(path) {
-  const offers = SCANNED_CONTAINERS.map((c) => c.candidate(path));
-  return !ADAPTERS.some((a) => a.candidate(path)) && !offers.includes(true) && offers.includes("content");
-}
 function classifier(config2) {
   const assign2 = assigner(config2);
   return (path) => {
-    const assignment2 = assign2(path);
-    return assignment2 === void 0 || assignment2.excluded ? void 0 : assignment2.kind;
+    const assignment = assign2(path);
+    return assignment === void 0 || assignment.excluded ? void 0 : assignment.kind;
   };
 }
 function unmatchedGlobs(documents, paths) {
@@ -33705,319 +33893,19 @@ function unmatchedGlobs(documents, paths) {
     return !paths.some((path) => match(path));
   });
 }
+var CANDIDATE_PATHS;
 var init_classify2 = __esm({
   async "src/core/classify.ts"() {
     "use strict";
     await init_adapters();
     init_containers();
-    await init_config2();
-  }
-});
-
-// src/core/agent/edits.ts
-function applyEdit(current, edit) {
-  if (edit.type === "write") return { ok: true, content: edit.content };
-  let content = current;
-  for (const [index2, step3] of edit.edits.entries()) {
-    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
-    if (content === void 0) {
-      if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
-      content = step3.newString;
-      continue;
-    }
-    if (step3.oldString === "") return { ok: false, reason: `${which}old_string is empty` };
-    const count = content.split(step3.oldString).length - 1;
-    if (count === 0) return { ok: false, reason: `${which}old_string is not in the file` };
-    if (step3.count !== void 0 && count !== step3.count)
-      return { ok: false, reason: `${which}old_string occurs ${count} times, not ${step3.count}` };
-    if (count > 1 && !step3.replaceAll && step3.count === void 0)
-      return { ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set` };
-    content = step3.replaceAll || step3.count !== void 0 ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
-  }
-  return content === void 0 ? { ok: false, reason: "no edit" } : { ok: true, content };
-}
-var init_edits = __esm({
-  "src/core/agent/edits.ts"() {
-    "use strict";
-  }
-});
-
-// src/core/agent/harnesses.ts
-function text2(object2, field) {
-  const value = object2[field];
-  if (typeof value !== "string") throw new MalformedPayload(`${field} is not a string`);
-  return value;
-}
-function stringEdit(value) {
-  if (!isObject24(value)) throw new MalformedPayload("an edit is not an object");
-  return {
-    oldString: text2(value, "old_string"),
-    newString: text2(value, "new_string"),
-    replaceAll: value.replace_all === true
-  };
-}
-function hookCommand(harness, event) {
-  return `sh "${harness.projectDir}/${AGENT_LAUNCHER}" ${harness.name} ${event}`;
-}
-function claudeCodeEdit(tool, input) {
-  if (tool === "Write") return { type: "write", content: text2(input, "content") };
-  if (tool === "Edit") return { type: "edit", edits: [stringEdit(input)] };
-  if (tool === "MultiEdit") {
-    if (!Array.isArray(input.edits)) throw new MalformedPayload("edits is not a list");
-    return { type: "edit", edits: input.edits.map(stringEdit) };
-  }
-  return void 0;
-}
-function groupRuns(group, matcher, command) {
-  if (!isObject24(group) || !Array.isArray(group.hooks)) return false;
-  if (matcher !== void 0 && group.matcher !== matcher) return false;
-  return group.hooks.some((hook) => isObject24(hook) && hook.type === "command" && hook.command === command);
-}
-function addGroups(harness, existing, entry) {
-  const hooks = isObject24(existing.hooks) ? { ...existing.hooks } : {};
-  for (const { event, matcher } of harness.hooks) {
-    const command = hookCommand(harness, event);
-    const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-    if (!groups.some((group) => groupRuns(group, matcher, command)))
-      groups.push({
-        ...matcher === void 0 ? {} : { matcher },
-        hooks: [{ type: "command", command, ...entry(command) }]
-      });
-    hooks[event] = groups;
-  }
-  return { ...existing, hooks };
-}
-function groupsInstalled(harness, hooks) {
-  return harness.hooks.every(({ event, matcher }) => {
-    const groups = hooks[event];
-    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)));
-  });
-}
-function geminiEdit(tool, input) {
-  if (tool === "write_file") return { type: "write", content: text2(input, "content") };
-  if (tool !== "replace") return void 0;
-  const expected = input.expected_replacements;
-  if (expected !== void 0 && !(Number.isInteger(expected) && expected >= 1))
-    throw new MalformedPayload("expected_replacements is not a positive whole number");
-  return {
-    type: "edit",
-    edits: [
-      {
-        oldString: text2(input, "old_string"),
-        newString: text2(input, "new_string"),
-        replaceAll: false,
-        ...expected === void 0 ? {} : { count: expected }
-      }
-    ]
-  };
-}
-function runsAcldrift(harness, text3) {
-  let value;
-  try {
-    value = JSON.parse(text3);
-  } catch {
-    return false;
-  }
-  return harness.installed(value);
-}
-function harnessFor(name) {
-  return HARNESSES.find((h) => h.name === name);
-}
-var AGENT_LAUNCHER, isObject24, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, cursorRuns, cursorJson, CURSOR, HARNESSES;
-var init_harnesses = __esm({
-  "src/core/agent/harnesses.ts"() {
-    "use strict";
-    AGENT_LAUNCHER = ".acldrift/agent-hook.sh";
-    isObject24 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    optionalText = (object2, field) => typeof object2[field] === "string" ? object2[field] : void 0;
-    MalformedPayload = class extends Error {
-    };
-    allow = { code: 0, stdout: "", stderr: "" };
-    CLAUDE_TIMEOUT_SECONDS = 60;
-    CLAUDE_CODE = {
-      name: "claude-code",
-      title: "Claude Code",
-      source: {
-        url: "https://docs.anthropic.com/en/docs/claude-code/hooks",
-        asOf: "as documented in 2025-10",
-        notes: [
-          'Project hooks live in .claude/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, timeout}]}; $CLAUDE_PROJECT_DIR is the project root.',
-          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.",
-          "Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).",
-          "acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative."
-        ]
-      },
-      configFile: ".claude/settings.json",
-      hooks: [{ event: "PreToolUse", matcher: "Write|Edit|MultiEdit|Bash" }, { event: "Stop" }],
-      failClosed: ["PreToolUse"],
-      projectDir: "$CLAUDE_PROJECT_DIR",
-      read(event, payload) {
-        if (!isObject24(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
-        if (event === "Stop" || event === "SubagentStop")
-          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
-        if (event !== "PreToolUse") return { ...call, action: { type: "other" } };
-        const tool = text2(payload, "tool_name");
-        const input = payload.tool_input;
-        if (!isObject24(input)) throw new MalformedPayload("tool_input is not an object");
-        if (tool === "Bash") return { ...call, action: { type: "shell", command: text2(input, "command") } };
-        const edit = claudeCodeEdit(tool, input);
-        if (edit === void 0) return { ...call, action: { type: "other" } };
-        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
-      },
-      answer(_event, verdict2) {
-        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
-` };
-        return allow;
-      },
-      launcherBlock: { code: 2 },
-      install(existing) {
-        return addGroups(this, existing, () => ({ timeout: CLAUDE_TIMEOUT_SECONDS }));
-      },
-      installed(value) {
-        if (!isObject24(value) || !isObject24(value.hooks) || value.disableAllHooks === true) return false;
-        return groupsInstalled(this, value.hooks);
-      }
-    };
-    GEMINI_HOOK_NAME = "acldrift";
-    GEMINI_TIMEOUT_MS = 6e4;
-    GEMINI_CLI = {
-      name: "gemini",
-      title: "Gemini CLI",
-      source: {
-        url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md",
-        asOf: "read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)",
-        notes: [
-          'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
-          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.",
-          "Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).",
-          "replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly)."
-        ]
-      },
-      configFile: ".gemini/settings.json",
-      hooks: [{ event: "BeforeTool", matcher: "write_file|replace|run_shell_command" }, { event: "AfterAgent" }],
-      failClosed: ["BeforeTool"],
-      projectDir: "$GEMINI_PROJECT_DIR",
-      read(event, payload) {
-        if (!isObject24(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
-        if (event === "AfterAgent")
-          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
-        if (event !== "BeforeTool") return { ...call, action: { type: "other" } };
-        const tool = text2(payload, "tool_name");
-        const input = payload.tool_input;
-        if (!isObject24(input)) throw new MalformedPayload("tool_input is not an object");
-        if (tool === "run_shell_command") {
-          const directory = optionalText(input, "directory");
-          return {
-            ...call,
-            action: {
-              type: "shell",
-              command: text2(input, "command"),
-              ...directory === void 0 ? {} : { cwd: directory }
-            }
-          };
-        }
-        const edit = geminiEdit(tool, input);
-        if (edit === void 0) return { ...call, action: { type: "other" } };
-        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
-      },
-      answer(_event, verdict2) {
-        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
-` };
-        return { code: 0, stdout: "{}\n", stderr: "" };
-      },
-      launcherBlock: { code: 2 },
-      install(existing) {
-        const merged = addGroups(this, existing, () => ({
-          name: GEMINI_HOOK_NAME,
-          timeout: GEMINI_TIMEOUT_MS,
-          description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses"
-        }));
-        const tools = isObject24(existing.tools) ? existing.tools : {};
-        return "enableHooks" in tools ? merged : { ...merged, tools: { ...tools, enableHooks: true } };
-      },
-      installed(value) {
-        if (!isObject24(value) || !isObject24(value.hooks)) return false;
-        if (isObject24(value.tools) && value.tools.enableHooks === false) return false;
-        const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : [];
-        const commands = this.hooks.map(({ event }) => hookCommand(this, event));
-        if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name))) return false;
-        return groupsInstalled(this, value.hooks);
-      }
-    };
-    cursorRuns = (entries2, command) => Array.isArray(entries2) && entries2.some((entry) => isObject24(entry) && entry.command === command);
-    cursorJson = (value) => `${JSON.stringify(value)}
-`;
-    CURSOR = {
-      name: "cursor",
-      title: "Cursor",
-      source: {
-        url: "https://cursor.com/docs/agent/hooks",
-        asOf: "read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)",
-        notes: [
-          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.",
-          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
-          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
-          'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.'
-        ]
-      },
-      configFile: ".cursor/hooks.json",
-      hooks: [{ event: "beforeShellExecution" }, { event: "stop" }],
-      failClosed: ["beforeShellExecution"],
-      projectDir: "$(git rev-parse --show-toplevel)",
-      read(event, payload) {
-        if (!isObject24(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : [];
-        const root = typeof roots[0] === "string" ? roots[0] : void 0;
-        const call = { session: optionalText(payload, "conversation_id"), cwd: root };
-        if (event === "stop") {
-          const count = payload.loop_count;
-          return { ...call, action: { type: "stop", repeated: typeof count === "number" && count > 0 } };
-        }
-        if (event !== "beforeShellExecution") return { ...call, action: { type: "other" } };
-        const cwd = optionalText(payload, "cwd");
-        return {
-          ...call,
-          action: { type: "shell", command: text2(payload, "command"), ...cwd === void 0 ? {} : { cwd } }
-        };
-      },
-      answer(event, verdict2) {
-        if (event === "stop")
-          return {
-            code: 0,
-            stdout: cursorJson(verdict2.block ? { followup_message: verdict2.message } : {}),
-            stderr: ""
-          };
-        if (event !== "beforeShellExecution") return { code: 0, stdout: cursorJson({}), stderr: "" };
-        const answer = verdict2.block ? { permission: "deny", user_message: verdict2.message, agent_message: verdict2.message } : { permission: "allow" };
-        return { code: 0, stdout: cursorJson(answer), stderr: "" };
-      },
-      launcherBlock: {
-        code: 0,
-        stdout: JSON.stringify({
-          permission: "deny",
-          user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
-          agent_message: "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it."
-        })
-      },
-      install(existing) {
-        const hooks = isObject24(existing.hooks) ? { ...existing.hooks } : {};
-        for (const { event } of this.hooks) {
-          const command = hookCommand(this, event);
-          const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-          if (!cursorRuns(entries2, command)) entries2.push({ command });
-          hooks[event] = entries2;
-        }
-        return { ...existing, version: existing.version ?? 1, hooks };
-      },
-      installed(value) {
-        if (!isObject24(value) || value.version !== 1 || !isObject24(value.hooks)) return false;
-        const hooks = value.hooks;
-        return this.hooks.every(({ event }) => cursorRuns(hooks[event], hookCommand(this, event)));
-      }
-    };
-    HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
+    init_config_file();
+    init_candidates();
+    CANDIDATE_PATHS = [
+      ...new Map(
+        [...ADAPTERS, ...SCANNED_CONTAINERS].flatMap((descriptor) => descriptor.candidates).map((rule2) => [JSON.stringify(rule2), rule2])
+      ).values()
+    ];
   }
 });
 
@@ -34030,7 +33918,7 @@ function gitProcessCount() {
 function gitBinary() {
   return process.env.ACLDRIFT_GIT || "git";
 }
-function spawnGit(cwd, args, env2 = {}) {
+function spawnGit(cwd, args) {
   spawned++;
   const child2 = spawn(gitBinary(), args, {
     cwd,
@@ -34043,8 +33931,7 @@ function spawnGit(cwd, args, env2 = {}) {
       // The objects as committed: `git replace` must not show attribution another commit.
       GIT_NO_REPLACE_OBJECTS: "1",
       GIT_OPTIONAL_LOCKS: "0",
-      GIT_TERMINAL_PROMPT: "0",
-      ...env2
+      GIT_TERMINAL_PROMPT: "0"
     }
   });
   child2.stdin.on("error", () => {
@@ -34068,7 +33955,7 @@ function waitForGit(child2, cwd, args) {
   });
 }
 async function runGit(cwd, args, options = {}) {
-  const child2 = spawnGit(cwd, args, options.env);
+  const child2 = spawnGit(cwd, args);
   const stdout = [];
   child2.stdout.on("data", (chunk) => stdout.push(chunk));
   child2.stdin.end(options.input);
@@ -34206,10 +34093,7 @@ var init_batch = __esm({
 // src/git/repo.ts
 import { readFile } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
-function findRepoRoot(cwd) {
-  return timed("repository", () => topLevel(cwd));
-}
-async function topLevel(cwd) {
+async function findRepoRoot(cwd) {
   let output2;
   try {
     output2 = await runGit(cwd, ["rev-parse", "--show-toplevel"]);
@@ -34306,7 +34190,6 @@ var init_repo = __esm({
   "src/git/repo.ts"() {
     "use strict";
     init_errors();
-    init_timings();
     init_run();
   }
 });
@@ -34571,8 +34454,8 @@ var init_history = __esm({
 });
 
 // src/git/file-history.ts
-async function readPathHistory(root, to, paths, globs = []) {
-  if (paths.length === 0 && globs.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
+async function readPathHistory(root, to, paths) {
+  if (paths.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
   const output2 = await runGit(root, [
     "log",
     "--raw",
@@ -34587,8 +34470,7 @@ async function readPathHistory(root, to, paths, globs = []) {
     "--end-of-options",
     to,
     "--",
-    ...paths.map((path) => `:(literal)${path}`),
-    ...globs.map((glob2) => `:(glob)${glob2}`)
+    ...paths.map((path) => `:(literal)${path}`)
   ]);
   return parseHistory(output2);
 }
@@ -34634,12 +34516,6 @@ async function listPathsNamed(root, side, name) {
     named3
   );
 }
-async function deletedPathsNamed(root, from, side, name) {
-  const options = ["-r", "-z", "--name-only", "--no-renames", "--diff-filter=D"];
-  const compare = side.type === "ref" ? ["diff-tree", ...options, from, side.commit] : ["diff-index", ...options, ...side.type === "staged" ? ["--cached"] : [], from];
-  const named3 = (path) => path === name || path.endsWith(`/${name}`);
-  return splitNul(await runGit(root, [...compare, "--", `:(glob)**/${name}`])).filter(named3);
-}
 var init_file_history = __esm({
   "src/git/file-history.ts"() {
     "use strict";
@@ -34684,7 +34560,7 @@ async function verifiedSigners(root, shas, allowedSigners) {
   return out;
 }
 async function pendingSigningKey(root) {
-  const get = async (key) => (await runGit(root, ["config", "--get", key]).catch(() => Buffer.alloc(0))).toString("utf8").trim();
+  const get = async (key2) => (await runGit(root, ["config", "--get", key2]).catch(() => Buffer.alloc(0))).toString("utf8").trim();
   const [sign, format2, signingKey] = await Promise.all([
     get("commit.gpgsign"),
     get("gpg.format"),
@@ -34833,84 +34709,6 @@ var init_worktree = __esm({
   }
 });
 
-// src/git/attributes.ts
-import { mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
-async function checkAttributes(sides, paths, names3) {
-  if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
-  const scratch = await mkdtemp2(join4(tmpdir2(), "acldrift-attributes-"));
-  try {
-    const repo = join4(scratch, "repo");
-    const absent = join4(scratch, "absent");
-    const env2 = {
-      // Nothing of the environment's repository, index or object store: only the scratch one.
-      GIT_DIR: repo,
-      GIT_WORK_TREE: void 0,
-      GIT_COMMON_DIR: void 0,
-      GIT_OBJECT_DIRECTORY: void 0,
-      GIT_ALTERNATE_OBJECT_DIRECTORIES: void 0,
-      GIT_ATTR_NOSYSTEM: "1",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: absent
-    };
-    const git = (args, input, index2) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args], {
-      input,
-      env: index2 === void 0 ? env2 : { ...env2, GIT_INDEX_FILE: index2 }
-    });
-    await runGit(scratch, ["init", "--quiet", "--bare", "--template=", repo], {
-      env: { ...env2, GIT_DIR: void 0 }
-    });
-    const contents = [
-      ...new Set(sides.flatMap((side) => [...side.values()].map((c) => c.toString("base64"))))
-    ];
-    const files = await Promise.all(
-      contents.map(async (content, i) => {
-        const file = join4(scratch, `blob-${i}`);
-        await writeFile2(file, Buffer.from(content, "base64"));
-        return file;
-      })
-    );
-    const ids = (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], files.join("\n"))).toString("utf8").trim().split("\n");
-    const blobOf = new Map(contents.map((content, i) => [content, ids[i]]));
-    return await Promise.all(
-      sides.map(async (side, i) => {
-        const index2 = join4(scratch, `index-${i}`);
-        const entries2 = [...side].map(
-          ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
-        );
-        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index2);
-        const output2 = await git(
-          ["check-attr", "--cached", "-z", "--stdin", ...names3],
-          paths.map((path) => `${path}\0`).join(""),
-          index2
-        );
-        return parseCheckAttr(output2);
-      })
-    );
-  } finally {
-    await rm2(scratch, { recursive: true, force: true });
-  }
-}
-function parseCheckAttr(output2) {
-  const records = splitNul(output2);
-  const found2 = /* @__PURE__ */ new Map();
-  for (let i = 0; i + 2 < records.length; i += 3) {
-    const [path, name, state] = [records[i], records[i + 1], records[i + 2]];
-    let states = found2.get(path);
-    if (states === void 0) found2.set(path, states = /* @__PURE__ */ new Map());
-    states.set(name, state);
-  }
-  return found2;
-}
-var init_attributes = __esm({
-  "src/git/attributes.ts"() {
-    "use strict";
-    init_entries();
-    init_run();
-  }
-});
-
 // src/git/index.ts
 var git_exports = {};
 __export(git_exports, {
@@ -34920,8 +34718,6 @@ __export(git_exports, {
   appendNote: () => appendNote,
   blobIdsAt: () => blobIdsAt,
   catFileBatch: () => catFileBatch,
-  checkAttributes: () => checkAttributes,
-  deletedPathsNamed: () => deletedPathsNamed,
   findRepoRoot: () => findRepoRoot,
   firstParent: () => firstParent,
   gitDir: () => gitDir,
@@ -34967,7 +34763,6 @@ var init_git = __esm({
     init_run();
     init_staged();
     init_worktree();
-    init_attributes();
   }
 });
 
@@ -34987,7 +34782,7 @@ var init_signals = __esm({
     escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
     coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
-    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
+    trailerKey = (key2) => new RegExp(`^${escapeRegExp(key2)}:[ \\t]*\\S`, "i");
     author = (authorEmail, authorName = "Someone") => ({
       authorName,
       authorEmail
@@ -35997,14 +35792,14 @@ function fieldTexts(field, commit) {
   }
 }
 function matchSignal(signal, commit) {
-  const texts2 = fieldTexts(signal.field, commit);
+  const texts = fieldTexts(signal.field, commit);
   const required = [];
   for (const pattern of signal.requires ?? []) {
-    const text3 = texts2.find((t) => pattern.test(t));
+    const text3 = texts.find((t) => pattern.test(t));
     if (text3 === void 0) return void 0;
     required.push(text3);
   }
-  for (const text3 of texts2) {
+  for (const text3 of texts) {
     const match = signal.pattern.exec(text3);
     if (match === null) continue;
     const quoted = quote(signal.field, text3, match);
@@ -36176,9 +35971,9 @@ function trailerPattern(trailer) {
   const colon = trailer.indexOf(":");
   if (colon === -1 || trailer.slice(colon + 1).trim() === "")
     return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
-  const key = escapeRegExp(trailer.slice(0, colon).trim());
+  const key2 = escapeRegExp(trailer.slice(0, colon).trim());
   const value = escapeRegExp(trailer.slice(colon + 1).trim());
-  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
+  return new RegExp(`^${key2}:[ \\t]*${value}`, "i");
 }
 var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
 var init_classify3 = __esm({
@@ -36303,9 +36098,9 @@ var init_documents2 = __esm({
 // src/tools/run.ts
 import { spawn as spawn2 } from "node:child_process";
 import { constants as constants3, accessSync } from "node:fs";
-import { mkdir, mkdtemp as mkdtemp3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
-import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter, dirname as dirname2, join as join5 } from "node:path";
+import { mkdir, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { availableParallelism, tmpdir as tmpdir2 } from "node:os";
+import { delimiter, dirname as dirname2, join as join4 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
   else await new Promise((resolve9) => waiting.push(resolve9));
@@ -36320,7 +36115,7 @@ async function slot(work) {
 function toolPath(tool, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join5(dir, tool);
+    const candidate = join4(dir, tool);
     try {
       accessSync(candidate, constants3.X_OK);
       return candidate;
@@ -36335,18 +36130,18 @@ async function runTool(run) {
   return slot(() => renderInCopy(binary2, run));
 }
 async function renderInCopy(binary2, run) {
-  const dir = await mkdtemp3(join5(tmpdir3(), "acldrift-render-"));
+  const dir = await mkdtemp2(join4(tmpdir2(), "acldrift-render-"));
   try {
     for (const [path, content] of run.files) {
-      const target = join5(dir, "files", path);
-      if (!target.startsWith(join5(dir, "files") + "/")) continue;
+      const target = join4(dir, "files", path);
+      if (!target.startsWith(join4(dir, "files") + "/")) continue;
       await mkdir(dirname2(target), { recursive: true });
-      await writeFile3(target, content);
+      await writeFile2(target, content);
     }
-    await mkdir(join5(dir, "home"), { recursive: true });
-    return await spawnOffline(binary2, run, join5(dir, "files"), join5(dir, "home"));
+    await mkdir(join4(dir, "home"), { recursive: true });
+    return await spawnOffline(binary2, run, join4(dir, "files"), join4(dir, "home"));
   } finally {
-    await rm3(dir, { recursive: true, force: true });
+    await rm2(dir, { recursive: true, force: true });
   }
 }
 function spawnOffline(binary2, run, cwd, home) {
@@ -36362,11 +36157,11 @@ function spawnOffline(binary2, run, cwd, home) {
     https_proxy: NO_NETWORK_PROXY,
     NO_PROXY: "",
     no_proxy: "",
-    KUBECONFIG: join5(home, "kubeconfig"),
+    KUBECONFIG: join4(home, "kubeconfig"),
     GIT_TERMINAL_PROMPT: "0",
-    HELM_CACHE_HOME: join5(home, "cache"),
-    HELM_CONFIG_HOME: join5(home, "config"),
-    HELM_DATA_HOME: join5(home, "data")
+    HELM_CACHE_HOME: join4(home, "cache"),
+    HELM_CONFIG_HOME: join4(home, "config"),
+    HELM_DATA_HOME: join4(home, "data")
   };
   return new Promise((resolve9) => {
     const child2 = spawn2(binary2, run.args, { cwd, env: env2, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
@@ -36430,13 +36225,13 @@ async function render3(parsed2, container, source, settings) {
 }
 function runOnce(run) {
   const files = [...run.files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  const key = sha256(
+  const key2 = sha256(
     JSON.stringify([run.tool, run.args, files.map(([path, content]) => [path, sha256(content)])])
   );
-  let outcome = renders.get(key);
+  let outcome = renders.get(key2);
   if (outcome === void 0) {
     outcome = runTool(run);
-    renders.set(key, outcome);
+    renders.set(key2, outcome);
   }
   return outcome;
 }
@@ -36466,26 +36261,24 @@ async function embed(parsed2, container, source, settings = {}) {
   }
   const extraction = await extractAll(parsed2, container, source, rendered);
   const out = { documents: [], problems: [...extraction.problems], notes: [...extraction.notes] };
-  const validated = async (inner, hash) => {
+  for (const inner of extraction.documents) {
+    const hash = valueHash(inner.value);
     const problems = await validateValue(inner.kind, {
       path: parsed2.path,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash
     });
-    out.problems.push(
-      ...problems.map((p) => ({
-        ...p,
-        pointer: inner.pointer + (p.pointer ?? ""),
-        message: `${inner.name}: ${p.message}`
-      }))
-    );
-    return problems.length === 0;
-  };
-  for (const inner of extraction.held ?? []) await validated(inner, valueHash(inner.value));
-  for (const inner of extraction.documents) {
-    const hash = valueHash(inner.value);
-    if (!await validated(inner, hash)) continue;
+    if (problems.length > 0) {
+      out.problems.push(
+        ...problems.map((p) => ({
+          ...p,
+          pointer: inner.pointer + (p.pointer ?? ""),
+          message: `${inner.name}: ${p.message}`
+        }))
+      );
+      continue;
+    }
     out.documents.push({
       path: documentKey(parsed2.path, inner.name),
       kind: inner.kind,
@@ -36505,8 +36298,7 @@ async function extractAll(parsed2, container, source, rendered) {
   return {
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],
-    problems: [...extraction.problems, ...inner.problems],
-    held: [...extraction.held ?? [], ...inner.held ?? []]
+    problems: [...extraction.problems, ...inner.problems]
   };
 }
 var findingKey;
@@ -36553,10 +36345,8 @@ var init_source_files = __esm({
 });
 
 // src/core/unread.ts
-function unreadFormat(path, text3, fragmentOf2 = []) {
-  return UNREAD_FORMATS.find(
-    (format2) => format2.matches(path, text3) || format2.fragmentOf !== void 0 && fragmentOf2.includes(format2.fragmentOf)
-  );
+function unreadFormat(path, text3) {
+  return UNREAD_FORMATS.find((format2) => format2.matches(path, text3));
 }
 var JSON_PATCH_OP, UNREAD_FORMATS;
 var init_unread = __esm({
@@ -36579,10 +36369,8 @@ var init_unread = __esm({
       },
       {
         // Strategic-merge patches carry `$patch` directives; JSON 6902 patches are lists of operations
-        // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/). Any other
-        // strategic-merge patch (a partial object) is known by a kustomization naming it.
+        // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
         as: "kustomize-patch",
-        fragmentOf: "kustomize",
         why: "a kustomize patch: read only through the overlays that use it, rendered with `kubectl kustomize`",
         matches: (_path, text3) => /\$patch\s*["']?\s*:/.test(text3) || JSON_PATCH_OP.test(text3)
       }
@@ -36601,17 +36389,8 @@ function listSourcePaths(root, spec) {
 }
 async function loadSource(root, spec, config2) {
   const assign2 = assigner(config2);
-  const all2 = await timed("listing", () => listSourcePaths(root, spec));
+  const all2 = await listSourcePaths(root, spec);
   const paths = all2.filter((path) => assign2(path) !== void 0);
-  const loaded = await timed("reading", () => readSource(root, spec, paths, assign2, config2));
-  const blobs = loaded.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  return {
-    ...loaded.source,
-    files: { config: readingDigest(config2), blobs: Object.fromEntries(blobs) },
-    unmatched: unmatchedGlobs(config2.documents, all2)
-  };
-}
-async function readSource(root, spec, paths, assign2, config2) {
   let read;
   let commit;
   let at2;
@@ -36636,7 +36415,12 @@ async function readSource(root, spec, paths, assign2, config2) {
     sourceFiles(root, at2, read.files),
     config2.settings
   );
-  return { source: loaded, files: read.files };
+  const blobs = read.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return {
+    ...loaded,
+    files: { config: readingDigest(config2), blobs: Object.fromEntries(blobs) },
+    unmatched: unmatchedGlobs(config2.documents, all2)
+  };
 }
 function unmatchedNotes(source) {
   const where = source.type === "worktree" ? "the working tree" : source.type === "staged" ? "the index" : source.ref;
@@ -36652,10 +36436,7 @@ function holdsSnapshot(file) {
     return false;
   }
 }
-function loadStagedChanges(root, config2, overlay = [], base) {
-  return timed("reading", () => readStagedSides(root, config2, overlay, base));
-}
-async function readStagedSides(root, config2, overlay, base) {
+async function loadStagedChanges(root, config2, overlay = [], base) {
   const assign2 = assigner(config2);
   const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)]);
   const commit = base?.commit ?? headSha;
@@ -36719,17 +36500,17 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
 async function withOverlay(source, files, config2) {
   if (files.length === 0) return source;
   const paths = new Set(files.map((f) => f.path));
-  const inFiles = (key) => [...paths].some((path) => key === path || key.startsWith(`${path}#`));
+  const inFiles = (key2) => [...paths].some((path) => key2 === path || key2.startsWith(`${path}#`));
   const overlaid = {
     ...source,
-    documents: new Map([...source.documents].filter(([key]) => !inFiles(key))),
+    documents: new Map([...source.documents].filter(([key2]) => !inFiles(key2))),
     problems: source.problems.filter((p) => !paths.has(p.file))
   };
   const assign2 = assigner(config2);
   for (const file of files) {
-    const assignment2 = assign2(file.path);
-    if (assignment2 !== void 0)
-      await addDocument(overlaid, file, assignment2, false, void 0, config2.settings);
+    const assignment = assign2(file.path);
+    if (assignment !== void 0)
+      await addDocument(overlaid, file, assignment, false, void 0, config2.settings);
   }
   return overlaid;
 }
@@ -36745,9 +36526,7 @@ async function documentsOf2(origin, read, assign2, scope, source, settings) {
   const loaded = { ...origin, documents: /* @__PURE__ */ new Map(), problems: [], notes: [], coverage };
   for (const skipped of read.skipped) {
     if (skipped.reason === "deleted") continue;
-    const unopened = skipped.reason === "too-large" && assign2(skipped.path)?.kind === "detect" && offeredForContent(skipped.path);
-    coverage.skipped.push({ file: skipped.path, why: unopened ? NOT_OPENED : SKIP_REASONS[skipped.reason] });
-    if (unopened) continue;
+    coverage.skipped.push({ file: skipped.path, why: SKIP_REASONS[skipped.reason] });
     if (skipped.reason === "unmerged") {
       loaded.problems.push({ file: skipped.path, message: "has unresolved merge conflicts" });
     } else if (skipped.reason === "too-large") {
@@ -36767,10 +36546,10 @@ function sortCoverage(coverage) {
   for (const list4 of [coverage.read, coverage.notRead, coverage.skipped])
     list4.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 }
-async function addDocument(loaded, file, assignment2, explicit = false, source, settings = {}) {
-  const read = await readDocuments(file, assignment2.kind, explicit, source, settings);
+async function addDocument(loaded, file, assignment, explicit = false, source, settings = {}) {
+  const read = await readDocuments(file, assignment.kind, explicit, source, settings);
   const coverage = loaded.coverage;
-  if (assignment2.excluded) {
+  if (assignment.excluded) {
     const recognisedAs = read.documents[0]?.kind ?? read.notRead?.recognisedAs;
     if (recognisedAs !== void 0 || read.problems.length > 0)
       coverage.notRead.push({
@@ -36778,13 +36557,13 @@ async function addDocument(loaded, file, assignment2, explicit = false, source, 
         recognisedAs: recognisedAs ?? "an access config that does not parse",
         why: `excluded by the config (\`exclude:\` in ${CONFIG_FILE})`
       });
-    else if (!read.passedOver) coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
+    else coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
     return;
   }
   loaded.problems.push(...read.problems);
   loaded.notes.push(...read.notes);
   for (const document of read.documents) loaded.documents.set(document.path, document);
-  const by = assignment2.kind === "detect" && !explicit ? "content" : "config";
+  const by = assignment.kind === "detect" && !explicit ? "content" : "config";
   const entries2 = /* @__PURE__ */ new Map();
   for (const document of read.documents) {
     const format2 = document.origin?.format;
@@ -36798,13 +36577,11 @@ async function addDocument(loaded, file, assignment2, explicit = false, source, 
   }
   coverage.read.push(...entries2.values());
   if (read.notRead !== void 0) coverage.notRead.push({ file: file.path, ...read.notRead });
-  else if (read.documents.length === 0 && read.problems.length === 0 && !read.passedOver)
+  else if (read.documents.length === 0 && read.problems.length === 0)
     coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
 }
 async function readDocuments(file, assigned, explicit = false, source, settings = {}) {
-  if (assigned === "detect" && !explicit && offeredForContent(file.path) && !startsAsJsonObject(file.content))
-    return { documents: [], problems: [], notes: [], passedOver: true };
-  const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : [];
+  const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => matchesPathRules(c.candidates, file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
     let parsed3;
@@ -36822,9 +36599,8 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
   }
   const own = ownFormat(file.path, assigned, explicit);
   const detecting = assigned === "detect" && !explicit && own === void 0;
-  const unread2 = async (named3 = false) => {
-    const fragments = named3 ? await fragmentOf(file.path, source) : [];
-    const format2 = unreadFormat(file.path, file.content.toString("utf8"), fragments);
+  const unread2 = () => {
+    const format2 = unreadFormat(file.path, file.content.toString("utf8"));
     return format2 && { documents: [], problems: [], notes: [], notRead: { recognisedAs: format2.as, why: format2.why } };
   };
   let parsed2;
@@ -36836,32 +36612,15 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     if (wellFormed) return { documents: [], problems: [], notes: [] };
     if (!detecting) return { documents: [], problems: error.problems, notes: [] };
     const claimed = ADAPTERS.some((a) => a.looksLike(text3)) || containers.some((c) => c.looksLike?.(text3));
-    return await unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
+    return unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
   }
   const container = containers.find((c) => c.parse === void 0 && c.detect(parsed2));
   if (container !== void 0) return embed(parsed2, container, source, settings);
   const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed2.value))?.kind : assigned);
-  if (kind === void 0) return await unread2() ?? { documents: [], problems: [], notes: [] };
+  if (kind === void 0) return unread2() ?? { documents: [], problems: [], notes: [] };
   const problems = await validateValue(kind, parsed2);
   if (problems.length === 0) return { documents: [{ ...parsed2, kind }], problems: [], notes: [] };
-  return (detecting ? await unread2(true) : void 0) ?? { documents: [], problems, notes: [] };
-}
-async function fragmentOf(path, source) {
-  if (source === void 0) return [];
-  let found2 = fragmentsBySource.get(source);
-  if (found2 === void 0) {
-    found2 = Promise.all(
-      SCANNED_CONTAINERS.filter((c) => c.fragments !== void 0).map(
-        async (c) => [c.format, await c.fragments(source)]
-      )
-    );
-    fragmentsBySource.set(source, found2);
-  }
-  return (await found2).filter(([, paths]) => paths.has(path)).map(([format2]) => format2);
-}
-function startsAsJsonObject(content) {
-  const head = content.subarray(0, 4096).toString("utf8").replace(/^\uFEFF/, "");
-  return head.trimStart().startsWith("{");
+  return (detecting ? unread2() : void 0) ?? { documents: [], problems, notes: [] };
 }
 function ownFormat(path, assigned, explicit) {
   if (assigned !== "detect") {
@@ -36870,14 +36629,14 @@ function ownFormat(path, assigned, explicit) {
   }
   const name = path.split(/[\\/]/).at(-1);
   return ADAPTERS.find(
-    (a) => a.parse !== void 0 && (a.candidate(path) || explicit && a.fileName === name)
+    (a) => a.parse !== void 0 && (matchesPathRules(a.candidates, path) || explicit && a.fileName === name)
   );
 }
 async function parseAs(file, kind) {
   const parse2 = kind === void 0 ? void 0 : adapterFor(kind).parse;
   return parse2 ? parse2(file) : parseFile(file);
 }
-var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED, fragmentsBySource;
+var readingDigest, emptyCoverage, mergeReads, SKIP_REASONS, NOT_RECOGNISED;
 var init_source = __esm({
   async "src/core/source.ts"() {
     "use strict";
@@ -36887,11 +36646,11 @@ var init_source = __esm({
     init_git();
     await init_config2();
     await init_classify2();
+    init_candidates();
     init_errors();
     init_files();
     init_hash();
     init_parse();
-    init_timings();
     await init_embedded();
     init_source_files();
     init_unread();
@@ -36902,7 +36661,6 @@ var init_source = __esm({
       files: [...a.files, ...b.files],
       skipped: [...a.skipped, ...b.skipped]
     });
-    NOT_OPENED = "over the size limit: not opened (a file named without .json is read as AWS CLI output only under the limit; name it .json to have it read or fail closed)";
     SKIP_REASONS = {
       deleted: "not present",
       symlink: "a symbolic link: never followed, it could point anywhere",
@@ -36913,7 +36671,6 @@ var init_source = __esm({
       "too-large": "over the size limit"
     };
     NOT_RECOGNISED = "no kind or container format recognises its content";
-    fragmentsBySource = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -37024,9 +36781,9 @@ function blobsToRead(history, target, path, walks = walkOf, onVisit) {
     const walk = walks(history, start.sha, start.path);
     if (walk.before?.blob) blobs.add(walk.before.blob);
     for (const s of walk.states()) {
-      const key = `${s.sha}\0${s.path}`;
-      if (visited.has(key)) break;
-      visited.add(key);
+      const key2 = `${s.sha}\0${s.path}`;
+      if (visited.has(key2)) break;
+      visited.add(key2);
       onVisit?.(s.sha);
       if (s.blob) blobs.add(s.blob);
       if (s.touched) {
@@ -37046,12 +36803,12 @@ function blameFrom(history, target, path, allowed, walks, onVisit, visited, dept
   let seen = 0;
   let exhausted = true;
   for (const state of walk.states()) {
-    const key = `${state.sha}\0${state.path}`;
-    if (visited.has(key)) {
+    const key2 = `${state.sha}\0${state.path}`;
+    if (visited.has(key2)) {
       exhausted = allowed(state.blob);
       break;
     }
-    visited.add(key);
+    visited.add(key2);
     onVisit?.(state.sha);
     seen++;
     if (!allowed(state.blob)) {
@@ -37144,15 +36901,15 @@ async function attribute(findings, options) {
     const wanted = finding2.change !== "narrowing";
     const others = othersOf(finding2.kind);
     const allowedAt = async (at2, blob) => {
-      const key = findingKey(at2);
+      const key2 = findingKey(at2);
       const value = blob === null ? void 0 : parsed2.get(documentKey(blob, at2.document));
-      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
+      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key2, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key2, others, settings);
       return allows2 === wanted;
     };
     const blameIn = async (at2) => {
-      const answers2 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...versions.get(at2.file)]) answers2.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers2.get(blob) ?? false, walksOf(at2.file));
+      const answers = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...versions.get(at2.file)]) answers.set(blob, await allowedAt(at2, blob));
+      return semanticBlame(history, head, at2.file, (blob) => answers.get(blob) ?? false, walksOf(at2.file));
     };
     let result2 = await blameIn(finding2);
     const elsewhere = elsewhereOf(finding2);
@@ -37195,14 +36952,14 @@ async function alreadyAtHead(findings, head, options) {
     const content = atHead.get(finding2.file);
     if (content === void 0) continue;
     const kind = finding2.kind;
-    const key = findingKey(finding2);
+    const key2 = findingKey(finding2);
     const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
     const value = await valueIn2({ path: finding2.file, content }, kind, finding2.document, source, settings);
     if (value === void 0) continue;
     const others = new Map(
-      [...options.documents ?? []].filter(([path, d]) => d.kind === kind && path !== key).map(([path, d]) => [path, d.value])
+      [...options.documents ?? []].filter(([path, d]) => d.kind === kind && path !== key2).map(([path, d]) => [path, d.value])
     );
-    const allows2 = await adapterFor(kind).allows(value, finding2.witness, key, others, settings);
+    const allows2 = await adapterFor(kind).allows(value, finding2.witness, key2, others, settings);
     if (allows2 === (finding2.change !== "narrowing")) out.push(finding2);
   }
   return out;
@@ -37211,12 +36968,12 @@ async function readVersions(root, versions, readAs, together, settings) {
   const fileOf2 = /* @__PURE__ */ new Map();
   const wanted = /* @__PURE__ */ new Set();
   for (const [file, keys] of versions)
-    for (const key of keys) {
+    for (const key2 of keys) {
       const group = together.get(file);
       if (group === void 0) {
-        fileOf2.set(key, file);
-        wanted.add(key);
-      } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
+        fileOf2.set(key2, file);
+        wanted.add(key2);
+      } else for (const blob of blobsOfAll(group.paths, key2).values()) if (blob !== null) wanted.add(blob);
     }
   const parsed2 = /* @__PURE__ */ new Map();
   if (wanted.size === 0) return parsed2;
@@ -37237,9 +36994,9 @@ async function readVersions(root, versions, readAs, together, settings) {
     if (value !== void 0) parsed2.set(id, value);
   }
   for (const [file, group] of together)
-    for (const key of versions.get(file) ?? []) {
+    for (const key2 of versions.get(file) ?? []) {
       const files = /* @__PURE__ */ new Map();
-      for (const [path, blob] of blobsOfAll(group.paths, key))
+      for (const [path, blob] of blobsOfAll(group.paths, key2))
         if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob));
       const content = files.get(file);
       if (content === void 0) continue;
@@ -37248,7 +37005,7 @@ async function readVersions(root, versions, readAs, together, settings) {
         read: async (paths) => new Map(paths.flatMap((p) => files.has(p) ? [[p, files.get(p)]] : []))
       };
       for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
+        if (document.origin) parsed2.set(documentKey(key2, document.origin.name), document.value);
     }
   return parsed2;
 }
@@ -37502,28 +37259,38 @@ var init_agent_hooks = __esm({
 
 // src/core/gate/attributes.ts
 import picomatch2 from "picomatch";
-function stateOf2(token) {
-  if (token.startsWith("-")) return [token.slice(1), "unset"];
-  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
-  const equals = token.indexOf("=");
-  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
-}
-function parseAttributes(file, text3) {
-  const lines = [];
+function parseLines(text3) {
   const macros = [];
-  text3.split(/\r?\n/).forEach((raw, i) => {
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) return;
+  const lines = [];
+  for (const line of text3.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
     const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
     const pattern = quoted ?? trimmed.split(/\s+/)[0];
-    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
-    if (pattern.startsWith("[attr]")) {
-      if (file === ATTRIBUTES_FILE)
-        macros.push({ name: pattern.slice("[attr]".length), line: i + 1, text: trimmed, states });
-    } else if (!pattern.startsWith("!"))
-      lines.push({ file, line: i + 1, text: trimmed, pattern: unquote(pattern), states });
-  });
-  return { lines, macros };
+    const attributes = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean);
+    if (pattern.startsWith("[attr]")) macros.push([pattern.slice("[attr]".length), attributes]);
+    else lines.push([unquote(pattern), attributes]);
+  }
+  return { macros, lines };
+}
+function transforms(text3, rootText = text3) {
+  const macros = new Map([
+    ["binary", ["-diff", "-merge", "-text"]],
+    ...parseLines(rootText).macros
+  ]);
+  const expand3 = (attribute2, depth) => {
+    const macro = macros.get(attribute2);
+    return macro === void 0 || depth > 8 ? [attribute2] : [attribute2, ...macro.flatMap((a) => expand3(a, depth + 1))];
+  };
+  const found2 = /* @__PURE__ */ new Map();
+  for (const [pattern, attributes] of parseLines(text3).lines)
+    for (const attribute2 of attributes.flatMap((a) => expand3(a, 0))) {
+      const name = attribute2.split("=")[0];
+      if (TRANSFORMING[name] === void 0 || attribute2.startsWith("-") || attribute2.startsWith("!")) continue;
+      const transform = { pattern, attribute: name };
+      found2.set(key(transform), transform);
+    }
+  return [...found2.values()];
 }
 function patternMatcher(pattern, folder = "") {
   if (pattern.endsWith("/")) return () => false;
@@ -37531,147 +37298,61 @@ function patternMatcher(pattern, folder = "") {
   const matches2 = picomatch2(glob2, { dot: true });
   return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
 }
-async function attributeChanges(root, before, after, readPaths, effective, versions) {
-  const changed = changedFiles(before, after);
-  if (changed.length === 0) return [];
-  const paths = await readPaths();
-  const names3 = Object.keys(TRANSFORMING);
-  const [was, now] = await effective([before, after], paths, names3);
-  const groups = /* @__PURE__ */ new Map();
-  for (const path of paths)
-    for (const attribute2 of names3) {
-      const state = now.get(path)?.get(attribute2) ?? "unspecified";
-      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
-      const cause = causeOf(path, attribute2, state, changed, before, after);
-      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
-      const group = groups.get(key);
-      if (group === void 0) groups.set(key, { cause, paths: [path] });
-      else group.paths.push(path);
+async function attributeChanges(files, before, after, readPaths, versions) {
+  const rootBefore = before.get(ATTRIBUTES_FILE)?.toString("utf8") ?? "";
+  const rootAfter = after.get(ATTRIBUTES_FILE)?.toString("utf8") ?? "";
+  let paths;
+  const found2 = [];
+  for (const file of files) {
+    const is = after.get(file)?.toString("utf8");
+    if (is === void 0) continue;
+    const old = new Set(setBy(file, before.get(file)?.toString("utf8") ?? "", rootBefore).map(key));
+    const added = setBy(file, is, rootAfter).filter((t) => !old.has(key(t)));
+    if (added.length === 0) continue;
+    const readable = await (paths ??= readPaths());
+    for (const transform of added) {
+      const matches2 = readable.filter(patternMatcher(transform.pattern, folderOf(file)));
+      if (matches2.length > 0) found2.push(weakened(file, is, rootAfter, transform, matches2, versions));
     }
-  const files = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
-  return [...groups.values()].map(
-    ({ cause, paths: reached }) => weakened(root, cause, reached, files, before, after, versions)
-  );
+  }
+  return found2;
 }
-function changedFiles(before, after) {
-  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
-    const [was, is] = [before.get(file), after.get(file)];
-    return was === void 0 || is === void 0 || !was.equals(is);
-  }).sort();
-}
-function causeOf(path, attribute2, state, changed, before, after) {
-  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
-  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
-  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
-  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
-    (f) => f !== void 0 && changed.includes(f)
-  ) ?? changed[0];
-  return { file, attribute: attribute2, state, now, was };
-}
-function atTargetWith(after, file, text3) {
-  const files = texts(after);
-  if (text3 === void 0) files.delete(file);
-  else files.set(file, text3);
-  return new AttributeFiles(files);
-}
-function describe2(cause, paths, before, after) {
-  const { file, attribute: attribute2, state, now, was } = cause;
-  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
-  const acting = assignment(attribute2, state);
-  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
-  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
-  let line = null;
-  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
-  let removed = null;
-  let how;
-  const holds4 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
-  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
-  const redefined = rootMacro(now.macro) !== void 0 && !holds4(before, now.macro.text) ? now.macro : void 0;
-  const changedMacro = rootMacro(was.macro) !== void 0 && !holds4(after, was.macro.text) ? was.macro : void 0;
-  if (now.line?.file === file && !holds4(before, now.line.text)) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
-  } else if (redefined !== void 0) {
-    line = redefined.line;
-    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
-  } else if (changedMacro !== void 0) {
-    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
-      (m) => m.name === changedMacro.name
-    )?.line ?? null;
-    removed = changedMacro.text;
-    pattern = was.line.pattern;
-    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (was.line?.file === file && !holds4(after, was.line.text)) {
-    pattern = was.line.pattern;
-    removed = was.line.text;
-    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
-    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (now.line?.file === file) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
-  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
-  return protectedFinding({
+function weakened(file, text3, rootText, transform, matches2, versions) {
+  const shown3 = matches2.slice(0, 3).join(", ") + (matches2.length > 3 ? ` and ${matches2.length - 3} more` : "");
+  const finding2 = protectedFinding({
     file,
     rule: "config-weakened",
     severity: "high",
-    message: `${file}: ${how}: ${consequence}`,
-    witness: { setting: file, pattern, attribute: attribute2, state },
+    message: `${file}: \`${transform.pattern} ${transform.attribute}\` applies to access configs (${shown3}): ${TRANSFORMING[transform.attribute]}, so what is deployed is not what acldrift checked.`,
+    witness: { setting: file, pattern: transform.pattern, attribute: transform.attribute },
     pointer: null,
-    line,
-    before: removed,
-    after: now.line === void 0 ? null : now.line.text
+    line: lineOf2(text3, transform.pattern),
+    before: null,
+    after: `${transform.pattern} ${transform.attribute}`
   });
-}
-function weakened(root, cause, paths, files, before, after, versions) {
-  const [probe] = paths;
-  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
-  let all2 = files;
-  const protectedChange = {
-    finding: describe2(cause, paths, before, after),
-    path: files[0],
-    // (asked only through `together`)
-    holds: async () => false,
-    together: {
-      files: (history) => {
-        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
-        all2 = [.../* @__PURE__ */ new Set([...files, ...named3.filter(isAttributesFile)])].sort();
-        return all2;
-      },
-      holds: async (blobs) => {
-        const side = /* @__PURE__ */ new Map();
-        for (const [file, blob] of blobs) {
-          const content = await versions.get(blob, "content", async (c) => c);
-          if (content !== void 0) side.set(file, content);
-        }
-        return actsIn(side);
-      }
-    },
-    refine: async (commit) => {
-      const parent = await firstParent(root, commit);
-      const [was, is] = await readPathsAt(
-        root,
-        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
-        all2
-      ).then((read) => read.length === 1 ? [/* @__PURE__ */ new Map(), read[0]] : read);
-      if (!actsIn(is) || actsIn(was)) return;
-      const changed = changedFiles(was, is);
-      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
-      protectedChange.finding = {
-        ...describe2(atCommit, paths, was, is),
-        commit: protectedChange.finding.commit
-      };
+  return {
+    finding: finding2,
+    path: file,
+    holds: async (blob) => {
+      const set = await versions.get(
+        blob,
+        `gitattributes\0${file === ATTRIBUTES_FILE}`,
+        async (content) => new Set(setBy(file, content.toString("utf8"), rootText).map(key))
+      );
+      return set?.has(key(transform)) ?? false;
     }
   };
-  return protectedChange;
 }
-var ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
-var init_attributes2 = __esm({
+function lineOf2(text3, pattern) {
+  const index2 = text3.split(/\r?\n/).findIndex((line) => unquote(line.trim().split(/\s+/)[0] ?? "") === pattern);
+  return index2 === -1 ? null : index2 + 1;
+}
+var ATTRIBUTES_FILE, folderOf, TRANSFORMING, key, unquote, setBy;
+var init_attributes = __esm({
   "src/core/gate/attributes.ts"() {
     "use strict";
-    init_git();
     init_protected();
     ATTRIBUTES_FILE = ".gitattributes";
-    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
     folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
     TRANSFORMING = {
       filter: "git runs a clean/smudge filter on them",
@@ -37679,58 +37360,9 @@ var init_attributes2 = __esm({
       "working-tree-encoding": "git re-encodes them on checkout",
       "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
     };
-    acts = (state) => state !== "unset" && state !== "unspecified";
+    key = (t) => `${t.pattern}\0${t.attribute}`;
     unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
-    AttributeFiles = class {
-      parsed = /* @__PURE__ */ new Map();
-      macros = /* @__PURE__ */ new Map([
-        // git's one built-in macro
-        [
-          "binary",
-          {
-            name: "binary",
-            line: 0,
-            text: "[attr]binary -diff -merge -text",
-            states: ["-diff", "-merge", "-text"].map(stateOf2)
-          }
-        ]
-      ]);
-      constructor(files) {
-        for (const [file, text3] of files) {
-          const { lines, macros } = parseAttributes(file, text3);
-          this.parsed.set(
-            file,
-            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
-          );
-          for (const macro of macros) this.macros.set(macro.name, macro);
-        }
-      }
-      /**
-       * An attribute's state on a path, and the line that decided it, as git fills it: from the
-       * deepest folder's file to the root's, from the last line to the first, each line's states
-       * from the last to the first; the first to assign an attribute decides it, and a macro that is
-       * set assigns its own states there.
-       */
-      decide(path, attribute2) {
-        const decided = /* @__PURE__ */ new Map();
-        const fill = (states, line, macro) => {
-          for (const [name, state] of [...states].reverse()) {
-            if (decided.has(name)) continue;
-            decided.set(name, { state, line, macro });
-            const expands = state === "set" ? this.macros.get(name) : void 0;
-            if (expands !== void 0) fill(expands.states, line, expands);
-          }
-        };
-        const folders = path.split("/").slice(0, -1);
-        const files = folders.map((_, i) => `${folders.slice(0, i + 1).join("/")}/${ATTRIBUTES_FILE}`);
-        for (const file of [ATTRIBUTES_FILE, ...files].reverse())
-          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
-            if (matches2(path)) fill(line.states, line);
-        return decided.get(attribute2) ?? { state: "unspecified" };
-      }
-    };
-    texts = (files) => new Map([...files].map(([path, content]) => [path, content.toString("utf8")]));
-    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
+    setBy = (file, text3, rootText) => transforms(text3, file === ATTRIBUTES_FILE ? text3 : rootText);
   }
 });
 
@@ -37797,31 +37429,14 @@ function protectedBlame(input, head, readHistory2, versions) {
     const history = await readHistory2();
     const tip = history.order[0];
     if (tip === void 0) return requests.map(() => ({ commit: null, why: "no commit ever added it" }));
-    const together = requests.map((r) => r.together?.files(history));
-    const all2 = [...new Set(together.flatMap((files) => files ?? []))];
-    const atTip = all2.length === 0 ? /* @__PURE__ */ new Map() : await blobIdsAt(root, head, all2);
-    const walks = together.map((files) => files === void 0 ? walkOf : walkOfAll(files, atTip));
-    const blobs = requests.map((r, i) => blobsToRead(history, tip, together[i]?.[0] ?? r.path, walks[i]));
-    await versions.load(
-      blobs.flatMap((set, i) => {
-        const files = together[i];
-        return files === void 0 ? [...set] : [...set].flatMap((state) => [...blobsOfAll(files, state).values()].filter((b) => b !== null));
-      })
-    );
+    const blobs = new Map(requests.map((r) => [r.path, blobsToRead(history, tip, r.path)]));
+    await versions.load([...blobs.values()].flatMap((set) => [...set]));
     const boundaries = await shallowBoundaries(root);
     const results = [];
-    for (const [i, request] of requests.entries()) {
-      const files = together[i];
-      const holds4 = (state) => files === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files, state));
-      const answers2 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs[i]]) answers2.set(blob, await holds4(blob));
-      const result2 = semanticBlame(
-        history,
-        tip,
-        files?.[0] ?? request.path,
-        (blob) => answers2.get(blob) ?? false,
-        walks[i]
-      );
+    for (const request of requests) {
+      const answers = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...blobs.get(request.path)]) answers.set(blob, await request.holds(blob));
+      const result2 = semanticBlame(history, tip, request.path, (blob) => answers.get(blob) ?? false);
       if (result2.sha !== null && boundaries.has(result2.sha))
         results.push({
           sha: null,
@@ -37951,9 +37566,9 @@ async function signedCommits(root, allowedSigners, commits) {
   const out = await verifiedSigners(root, shas, allowedSigners);
   const pending = all2.find((c) => c.pending);
   if (pending !== void 0) {
-    const key = await pendingSigningKey(root);
+    const key2 = await pendingSigningKey(root);
     const email = pending.author.email.toLowerCase();
-    if (key !== void 0 && signerKeys(allowedSigners).has(`${email} ${key}`)) out.set(pending.sha, email);
+    if (key2 !== void 0 && signerKeys(allowedSigners).has(`${email} ${key2}`)) out.set(pending.sha, email);
   }
   return out;
 }
@@ -37974,17 +37589,17 @@ function signerKeys(content) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const fields = line.split(/\s+/);
-    const key = fields.findIndex((f) => /^(ssh-|ecdsa-|sk-)/.test(f));
-    if (key < 1) continue;
+    const key2 = fields.findIndex((f) => /^(ssh-|ecdsa-|sk-)/.test(f));
+    if (key2 < 1) continue;
     for (const principal3 of fields[0].split(","))
-      keys.add(`${principal3.toLowerCase()} ${fields[key + 1] ?? ""}`);
+      keys.add(`${principal3.toLowerCase()} ${fields[key2 + 1] ?? ""}`);
   }
   return keys;
 }
 function signerChanges(before, after, versions) {
   const old = signerKeys(before.get(ALLOWED_SIGNERS_FILE));
-  return [...signerKeys(after.get(ALLOWED_SIGNERS_FILE))].filter((key) => !old.has(key)).map((key) => {
-    const [principal3, material] = key.split(" ");
+  return [...signerKeys(after.get(ALLOWED_SIGNERS_FILE))].filter((key2) => !old.has(key2)).map((key2) => {
+    const [principal3, material] = key2.split(" ");
     const short2 = `${material.slice(0, 12)}\u2026`;
     return {
       finding: protectedFinding({
@@ -37996,10 +37611,10 @@ function signerChanges(before, after, versions) {
         pointer: null,
         line: null,
         before: null,
-        after: key
+        after: key2
       }),
       path: ALLOWED_SIGNERS_FILE,
-      holds: async (blob) => (await versions.get(blob, "signers", async (content) => signerKeys(content)))?.has(key) ?? false
+      holds: async (blob) => (await versions.get(blob, "signers", async (content) => signerKeys(content)))?.has(key2) ?? false
     };
   });
 }
@@ -38040,14 +37655,14 @@ function evidence(commit) {
   const signals = commit.actor.evidence.map((e) => e.signal);
   return signals.length === 0 ? "no detail" : `evidence ${signals.join(", ")}`;
 }
-async function entryCovers(entry, finding2) {
+function entryCovers(entry, finding2) {
   if (entry.kind !== finding2.kind || entry.file !== finding2.file || entry.document !== finding2.document)
     return false;
   if (entry.access.whole === void 0) return entry.id === finding2.id;
   if (entry.access.rule !== finding2.rule || entry.access.change !== finding2.change) return false;
   if (finding2.access === void 0) return false;
   const covers2 = finding2.kind === "acldrift" ? sameAccess : adapterFor(finding2.kind).covers;
-  return await covers2(entry.access.whole, finding2.access);
+  return covers2(entry.access.whole, finding2.access);
 }
 function judgeApproval(record, approvers, today, signed) {
   const { entry, addedBy } = record;
@@ -38100,16 +37715,10 @@ function commitApproval(finding2, approvers, signed) {
     commit: finding2.commit
   };
 }
-async function applyApprovals(findings, records, approvers, today, approvalsFile, judgeable = () => true, signed) {
+function applyApprovals(findings, records, approvers, today, approvalsFile, judgeable = () => true, signed) {
   const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today, signed)]));
   const used = /* @__PURE__ */ new Set();
-  const covered = [];
-  for (const finding2 of findings) {
-    if (finding2.change === "narrowing" || APPROVAL_RULES.includes(finding2.rule)) continue;
-    const matching = [];
-    for (const r of records) if (await entryCovers(r.entry, finding2)) matching.push(r);
-    covered.push({ finding: finding2, matching });
-  }
+  const covered = findings.filter((f) => f.change !== "narrowing" && !APPROVAL_RULES.includes(f.rule)).map((finding2) => ({ finding: finding2, matching: records.filter((r) => entryCovers(r.entry, finding2)) }));
   for (const { finding: finding2, matching } of covered)
     for (const r of matching) {
       const approval = judged.get(r);
@@ -38118,7 +37727,7 @@ async function applyApprovals(findings, records, approvers, today, approvalsFile
           ...approval,
           valid: false,
           status: "self-approval",
-          why: `it was added in the same commit as the access it approves (${describe3(r.addedBy)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`
+          why: `it was added in the same commit as the access it approves (${describe2(r.addedBy)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`
         });
     }
   for (const { finding: finding2, matching } of covered) {
@@ -38197,7 +37806,7 @@ function approvalFinding(record, approval, unused, file) {
     approval: null
   };
 }
-var APPROVAL_RULES, describe3, capitalise;
+var APPROVAL_RULES, describe2, capitalise;
 var init_approvals2 = __esm({
   async "src/core/gate/approvals.ts"() {
     "use strict";
@@ -38211,15 +37820,15 @@ var init_approvals2 = __esm({
       "approval-stale",
       "approval-unverified"
     ];
-    describe3 = (commit) => commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`;
+    describe2 = (commit) => commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`;
     capitalise = (text3) => text3.charAt(0).toUpperCase() + text3.slice(1);
   }
 });
 
 // src/kernel/version.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 function toolVersion() {
-  version ??= JSON.parse(readFileSync2(new URL("package.json", PACKAGE_ROOT), "utf8")).version;
+  version ??= JSON.parse(readFileSync3(new URL("package.json", PACKAGE_ROOT), "utf8")).version;
   return version;
 }
 var version;
@@ -38326,7 +37935,7 @@ async function baselineWidenings(was, is, snapshot2, settings) {
   for (const inner of result2.findings) {
     if (inner.change === "narrowing" || inner.witness === null) continue;
     const kind = inner.kind;
-    const key = findingKey(inner);
+    const key2 = findingKey(inner);
     const finding2 = {
       ...inner,
       rule: "baseline-widened",
@@ -38341,12 +37950,12 @@ async function baselineWidenings(was, is, snapshot2, settings) {
       path: file,
       holds: async (blob) => {
         const docs = await snapshot2.documentsAt(blob);
-        const doc = docs?.get(key);
+        const doc = docs?.get(key2);
         if (doc === void 0 || doc.kind !== kind) return false;
         const others = new Map(
-          [...docs].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value])
+          [...docs].filter(([p, d]) => d.kind === kind && p !== key2).map(([p, d]) => [p, d.value])
         );
-        return adapterFor(kind).allows(doc.value, witness, key, others, settings);
+        return adapterFor(kind).allows(doc.value, witness, key2, others, settings);
       }
     });
   }
@@ -38417,7 +38026,7 @@ var init_baseline_changes = __esm({
     await init_snapshot3();
     init_errors();
     init_protected();
-    sameHeld = (a, b) => a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash);
+    sameHeld = (a, b) => a.size === b.size && [...a].every(([key2, doc]) => b.get(key2)?.hash === doc.hash);
     short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
   }
 });
@@ -38778,14 +38387,14 @@ async function approvedSnapshotVersion(input, configPath, path, read, tip) {
   }
   return { sha: touched.at(-1), byApprover: false };
 }
-async function approvedState(input, configPath, protects, history, start, notes) {
+async function approvedState(input, configPath, paths, history, start, notes) {
   const read = await history();
   const touched = [];
   let sha = start;
   while (sha !== void 0) {
     const commit = read.commits.get(sha);
     if (commit === void 0) break;
-    if (commit.changes.some((c) => protects(c.path) || protects(c.oldPath)))
+    if (commit.changes.some((c) => paths.includes(c.path) || paths.includes(c.oldPath)))
       touched.push({ sha, parent: commit.parents[0] });
     sha = commit.parents[0];
   }
@@ -38878,12 +38487,12 @@ var init_versions = __esm({
       /** The blob parsed by `parse` (once per blob and parser name); undefined for an absent file. */
       async get(blob, name, parse2) {
         if (blob === null) return void 0;
-        const key = `${name}\0${blob}`;
-        let value = this.parsed.get(key);
+        const key2 = `${name}\0${blob}`;
+        let value = this.parsed.get(key2);
         if (value === void 0) {
           const content = this.contents.get(blob);
           value = content === void 0 ? Promise.resolve(void 0) : parse2(content);
-          this.parsed.set(key, value);
+          this.parsed.set(key2, value);
         }
         return value;
       }
@@ -38916,21 +38525,11 @@ async function runGate(input) {
     )
   ];
   let history;
-  const readHistoryOnce = () => history ??= target.commit === null ? Promise.resolve({ commits: /* @__PURE__ */ new Map(), order: [] }) : (
-    // (every .gitattributes, those since deleted too)
-    readPathHistory(root, target.commit, pathList, [`**/${ATTRIBUTES_FILE}`])
-  );
+  const readHistoryOnce = () => history ??= target.commit === null ? Promise.resolve({ commits: /* @__PURE__ */ new Map(), order: [] }) : readPathHistory(root, target.commit, pathList);
   const versions = new VersionCache(root);
   const blame = protectedBlame(input, target.commit, readHistoryOnce, versions);
   const named3 = await referenceCommit(input, paths, readHistoryOnce, notes);
-  const reference2 = named3 === null || target.spec.type !== "ref" ? named3 : await approvedState(
-    input,
-    paths.config,
-    (path) => pathList.includes(path) || isAttributesFile(path),
-    readHistoryOnce,
-    named3,
-    notes
-  );
+  const reference2 = named3 === null || target.spec.type !== "ref" ? named3 : await approvedState(input, paths.config, pathList, readHistoryOnce, named3, notes);
   const [before, after] = await readSides(root, target.spec, reference2, target.commit, pathList);
   const beforeConfig = await configVersion(paths.config, before);
   const afterConfig = await configVersion(paths.config, after);
@@ -38957,29 +38556,15 @@ async function runGate(input) {
     const spec = target.spec.type === "ref" ? { type: "ref", rev: target.commit } : target.spec;
     const assign2 = assigner(current);
     const readPaths = async () => (await listSourcePaths(root, spec)).filter((p) => assign2(p) !== void 0);
-    const side = target.spec.type === "ref" ? { type: "ref", commit: target.commit } : target.spec;
-    const deleted = await deletedPathsNamed(root, reference2, side, ATTRIBUTES_FILE);
-    const [atReference] = await readPathsAt(root, [{ type: "ref", commit: reference2 }], deleted);
-    const only = (files) => new Map([...files].filter(([path]) => isAttributesFile(path)));
-    found2.push(
-      ...await attributeChanges(
-        root,
-        new Map([...only(before), ...atReference]),
-        only(after),
-        readPaths,
-        checkAttributes,
-        versions
-      )
-    );
+    found2.push(...await attributeChanges(attributeFiles, before, after, readPaths, versions));
   }
   if (target.spec.type === "ref") {
     const blamed = await blame(found2);
-    for (const [i, p] of found2.entries()) {
-      const { commit, why } = blamed[i];
-      p.finding.commit = commit;
-      if (commit === null) notes.push(`${p.path}: ${p.finding.rule} not attributed: ${why}`);
-      else await p.refine?.(commit.sha);
-    }
+    found2.forEach((p, i) => {
+      p.finding.commit = blamed[i].commit;
+      if (blamed[i].commit === null)
+        notes.push(`${p.path}: ${p.finding.rule} not attributed: ${blamed[i].why}`);
+    });
   } else if (found2.length > 0) {
     const pending = await pendingOf(input);
     for (const p of found2) p.finding.commit = pending;
@@ -38997,7 +38582,7 @@ async function runGate(input) {
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email));
   const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
   const protectedFindings = found2.map((p) => p.finding);
-  const { findings: aboutApprovals, judged } = await applyApprovals(
+  const { findings: aboutApprovals, judged } = applyApprovals(
     [...input.findings, ...protectedFindings],
     records,
     approvers,
@@ -39026,7 +38611,7 @@ var init_gate = __esm({
     await init_source();
     await init_embedded();
     init_agent_hooks();
-    init_attributes2();
+    init_attributes();
     await init_approval_records();
     await init_approvals_file();
     await init_approvals2();
@@ -39042,7 +38627,7 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute5, join as join6, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join5, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
@@ -39052,7 +38637,7 @@ function snapshotFile(options) {
 async function loadBaseline(options) {
   const { root, config: config2 } = options;
   const file = snapshotFile(options);
-  if (file !== void 0) return timed("reading", () => readSnapshot(file));
+  if (file !== void 0) return readSnapshot(file);
   const named3 = options.baseline ?? config2.baseline;
   if (named3 !== void 0) return loadSource(root, { type: "ref", rev: named3 }, config2);
   if (await headCommit(root) === null) {
@@ -39071,14 +38656,11 @@ async function stagedAgainstRevision(options) {
 async function stagedAgainstSnapshot(options, file) {
   const { root, config: config2 } = options;
   if (options.target.type !== "staged" || (options.overlay ?? []).length > 0) return void 0;
-  const snapshot2 = await timed("reading", () => openSnapshot(file));
+  const snapshot2 = await openSnapshot(file);
   const recorded = snapshot2.files;
   if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
   const head = await headCommit(root);
-  const [entries2, staged] = await timed(
-    "listing",
-    () => Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)])
-  );
+  const [entries2, staged] = await Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)]);
   const assign2 = assigner(config2);
   const inIndex = /* @__PURE__ */ new Set();
   const differ = new Set(staged);
@@ -39091,18 +38673,14 @@ async function stagedAgainstSnapshot(options, file) {
   differ.delete(relative4(root, file).split(sep4).join("/"));
   const changed = [...differ].filter((path) => assign2(path) !== void 0 || !inIndex.has(path)).sort();
   const unassigned = [...differ].filter((path) => assign2(path) === void 0 && inIndex.has(path));
-  const target = await timed(
-    "reading",
-    () => loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned)
-  );
-  target.source.unmatched = unmatchedGlobs(config2.documents, [...inIndex]);
+  const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned);
   const read = new Set(target.paths);
-  const baseline = await timed("reading", () => snapshot2.documentsOf(read));
+  const baseline = await snapshot2.documentsOf(read);
   if (selfContained(baseline, target.source)) return [baseline, target.source];
-  const whole2 = await timed("reading", () => snapshot2.documentsOf(new Set(snapshot2.documentFiles)));
+  const whole2 = await snapshot2.documentsOf(new Set(snapshot2.documentFiles));
   const documents = new Map(target.source.documents);
-  for (const [key, document] of whole2.documents)
-    if (!read.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document);
+  for (const [key2, document] of whole2.documents)
+    if (!read.has(document.origin?.file ?? key2) && !documents.has(key2)) documents.set(key2, document);
   return [whole2, { ...target.source, documents }];
 }
 async function loadSides(options) {
@@ -39148,42 +38726,33 @@ async function runCheck(options) {
       )
     }
   };
-  const compared = await timed(
-    "comparing",
-    () => compareChanged(baseline.documents, target.documents, context, unreadable)
-  );
+  const compared = await compareChanged(baseline.documents, target.documents, context, unreadable);
   findings.push(...compared.findings);
   notes.push(...compared.notes);
   if (options.attribute !== false) {
-    const attribution = await timed(
-      "attribution",
-      async () => attribute(findings, {
-        root: options.root,
-        baseline: findings.length === 0 ? baseline.commit : await since(),
-        target: { type: options.target.type, commit: target.commit },
-        actors: options.config.actors,
-        settings: options.config.settings,
-        documents: target.documents,
-        progress: options.progress,
-        message: options.message
-      })
-    );
+    const attribution = await attribute(findings, {
+      root: options.root,
+      baseline: findings.length === 0 ? baseline.commit : await since(),
+      target: { type: options.target.type, commit: target.commit },
+      actors: options.config.actors,
+      settings: options.config.settings,
+      documents: target.documents,
+      progress: options.progress,
+      message: options.message
+    });
     notes.push(...attribution);
   }
-  const gate = await timed(
-    "gate",
-    () => runGate({
-      root: options.root,
-      cwd: options.cwd,
-      config: options.config,
-      target: { spec: options.target, commit: target.commit },
-      baseline: { snapshot: baseline.type === "snapshot", commit: baseline.commit, flag: options.baseline },
-      range: options.range === true,
-      compared: /* @__PURE__ */ new Set([...baseline.documents.keys(), ...target.documents.keys()]),
-      findings,
-      message: options.message
-    })
-  );
+  const gate = await runGate({
+    root: options.root,
+    cwd: options.cwd,
+    config: options.config,
+    target: { spec: options.target, commit: target.commit },
+    baseline: { snapshot: baseline.type === "snapshot", commit: baseline.commit, flag: options.baseline },
+    range: options.range === true,
+    compared: /* @__PURE__ */ new Set([...baseline.documents.keys(), ...target.documents.keys()]),
+    findings,
+    message: options.message
+  });
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);
@@ -39264,10 +38833,10 @@ function lostPaths(options, baseline, target, changes, known) {
   );
   const problems = /* @__PURE__ */ new Map();
   const keys = [];
-  for (const key of goneFrom(baseline, target)) {
-    const file = fileOf(key, baseline.documents);
-    const kind = baseline.documents.get(key).kind;
-    if (problems.has(file)) keys.push(key);
+  for (const key2 of goneFrom(baseline, target)) {
+    const file = fileOf(key2, baseline.documents);
+    const kind = baseline.documents.get(key2).kind;
+    if (problems.has(file)) keys.push(key2);
     if (known.has(file) || problems.has(file)) continue;
     const now = movedFrom.get(file);
     if (now !== void 0 && !targetFiles.has(now) && !known.has(now)) {
@@ -39275,7 +38844,7 @@ function lostPaths(options, baseline, target, changes, known) {
         file: now,
         message: `${file}, read as ${kind} in the baseline, was renamed to ${now}, which is not read as one (${unread2.get(now) ?? "no kind reads that path"}): rename it back, or assign it a kind with a \`documents:\` glob`
       });
-      keys.push(key);
+      keys.push(key2);
       continue;
     }
     const link2 = linkOnPath(options, file, changes);
@@ -39284,7 +38853,7 @@ function lostPaths(options, baseline, target, changes, known) {
         file,
         message: `was read as ${kind} in the baseline; ${link2.path === file ? "it" : `its folder ${link2.path}`} is now a ${link2.type === "symlink" ? "symbolic link (never followed: it could point anywhere)" : "git submodule (its content is another repository)"}`
       });
-      keys.push(key);
+      keys.push(key2);
     }
   }
   return { problems: [...problems.values()], keys };
@@ -39295,7 +38864,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join6(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join5(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -39319,9 +38888,9 @@ function followMoves(baseline, target, changes) {
   }
   for (const [now, old] of changes?.renames ?? []) {
     if (gone.includes(old) && added.includes(now) && !moves.has(old)) moves.set(old, now);
-    for (const key of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
-      const moved = now + key.slice(old.length);
-      if (added.includes(moved)) moves.set(key, moved);
+    for (const key2 of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
+      const moved = now + key2.slice(old.length);
+      if (added.includes(moved)) moves.set(key2, moved);
     }
   }
   const notes = [];
@@ -39350,9 +38919,7 @@ var init_check = __esm({
     await init_gate();
     await init_reference();
     await init_snapshot3();
-    await init_classify2();
     await init_source();
-    init_timings();
     init_version();
     emptySource = (ref2) => ({
       type: "ref",
@@ -39365,7 +38932,7 @@ var init_check = __esm({
     selfContained = (...sources) => !sources.flatMap((source) => [...source.documents.values()]).map((d) => adapterFor(d.kind)).some((adapter) => adapter.scope === "kind" || adapter.consults !== void 0);
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
-    fileOf = (key, documents) => documents.get(key)?.origin?.file ?? key;
+    fileOf = (key2, documents) => documents.get(key2)?.origin?.file ?? key2;
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });
@@ -39447,10 +39014,10 @@ __export(atomic_exports, {
   writeFileAtomic: () => writeFileAtomic
 });
 import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, open as open3, rename, rm as rm4 } from "node:fs/promises";
-import { dirname as dirname3, basename as basename2, join as join7 } from "node:path";
+import { mkdir as mkdir2, open as open3, rename, rm as rm3 } from "node:fs/promises";
+import { dirname as dirname3, basename as basename2, join as join6 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join7(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = join6(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
   await mkdir2(dirname3(path), { recursive: true });
   try {
     const handle = await open3(temporary, "wx");
@@ -39462,7 +39029,7 @@ async function writeFileAtomic(path, content) {
     }
     await rename(temporary, path);
   } catch (error) {
-    await rm4(temporary, { force: true });
+    await rm3(temporary, { force: true });
     throw error;
   }
 }
@@ -39551,9 +39118,9 @@ var init_shell_words = __esm({
           const start = this.pos;
           const word = this.readWord();
           if (word === void 0) break;
-          const assignment2 = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(this.text.slice(start, this.pos));
-          if (command.words.length === 0 && assignment2 !== null) {
-            const name = assignment2[1];
+          const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(this.text.slice(start, this.pos));
+          if (command.words.length === 0 && assignment !== null) {
+            const name = assignment[1];
             command.assignments.push({ name, value: { ...word, text: word.text.slice(name.length + 1) } });
           } else command.words.push(word);
         }
@@ -40267,10 +39834,10 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile3, stat } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute6, join as join8, relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
+import { dirname as dirname4, isAbsolute as isAbsolute6, join as join7, relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
-    const dotGit = join8(dir, ".git");
+    const dotGit = join7(dir, ".git");
     const found2 = await stat(dotGit).catch(() => void 0);
     if (found2?.isDirectory()) return { root: dir, gitDir: dotGit };
     if (found2?.isFile()) {
@@ -40346,7 +39913,10 @@ async function judgeEdit(file, action, entry) {
     if (weakened2) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`);
     return ALLOW;
   }
-  const assigned = classifier(await configView(repo))(path);
+  const view2 = await configView(repo);
+  if (!mayBeAccessConfig(path, view2.globs)) return ALLOW;
+  const { classifier: classifier2 } = await init_classify2().then(() => classify_exports);
+  const assigned = classifier2(view2)(path);
   if (assigned === void 0) return ALLOW;
   const { current, result: result2 } = await proposed();
   const { reviewEdit: reviewEdit2, logged: logged3 } = await init_review().then(() => review_exports);
@@ -40391,21 +39961,22 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const text3 = await readIfExists(join8(repo.root, CONFIG_FILE));
-  if (text3 === void 0) return { documents: [], exclude: [] };
-  const key = sha256(text3);
-  const cacheFile = join8(repo.gitDir, "acldrift", "config-view.json");
+  const content = await readIfExists(join7(repo.root, CONFIG_FILE));
+  if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
+  const text3 = content.toString("latin1");
+  const cacheFile = join7(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists(cacheFile);
   if (cached !== void 0) {
     try {
       const view3 = JSON.parse(cached.toString("utf8"));
-      if (view3.key === key) return view3;
+      if (view3.text === text3 && Array.isArray(view3.globs)) return view3;
     } catch {
     }
   }
   const { loadConfig: loadConfig2 } = await init_config2().then(() => config_exports2);
   const config2 = await loadConfig2(repo.root);
-  const view2 = { key, documents: config2.documents, exclude: config2.exclude };
+  const globs = await compileGlobs(config2.documents.map((d) => d.glob));
+  const view2 = { text: text3, documents: config2.documents, exclude: config2.exclude, globs };
   const { writeFileAtomic: writeFileAtomic2 } = await Promise.resolve().then(() => (init_atomic(), atomic_exports));
   await writeFileAtomic2(cacheFile, JSON.stringify(view2)).catch(() => void 0);
   return view2;
@@ -40429,8 +40000,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join8(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join8(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists(join7(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists(join7(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -40456,13 +40027,12 @@ async function judgeStop(cwd, repeated, state, entry) {
 }
 var ALLOW, GUARDED, MANAGER_CONFIGS, SHELL_GUARDED, posixPath, acldriftRuns;
 var init_hook = __esm({
-  async "src/core/agent/hook.ts"() {
+  "src/core/agent/hook.ts"() {
     "use strict";
-    await init_classify2();
-    await init_config2();
+    init_config_file();
+    init_candidates2();
     init_edits();
     init_harnesses();
-    init_hash();
     ALLOW = {};
     GUARDED = [
       [".git/", "the git directory holds the hooks, the git config (core.hooksPath) and acldrift's decision log"],
@@ -40486,13 +40056,13 @@ var init_hook = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readdir, readFile as readFile4, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open4, readdir, readFile as readFile4, stat as stat2, unlink, writeFile as writeFile3 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname5, join as join9, resolve as resolve7 } from "node:path";
+import { basename as basename4, dirname as dirname5, join as join8, resolve as resolve7 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
-  const key = resolve7(lockPath);
-  const previous = queues.get(key) ?? Promise.resolve();
+  const key2 = resolve7(lockPath);
+  const previous = queues.get(key2) ?? Promise.resolve();
   const run = previous.then(async () => {
     const owner = await acquire(lockPath, options);
     try {
@@ -40502,11 +40072,11 @@ async function withFileLock(lockPath, options, work) {
     }
   });
   const tail = run.catch(() => void 0);
-  queues.set(key, tail);
+  queues.set(key2, tail);
   try {
     return await run;
   } finally {
-    if (queues.get(key) === tail) queues.delete(key);
+    if (queues.get(key2) === tail) queues.delete(key2);
   }
 }
 async function acquire(lockPath, options) {
@@ -40537,7 +40107,7 @@ async function acquire(lockPath, options) {
 }
 async function tryCreate(lockPath, me) {
   const privatePath = `${lockPath}.${me.token}`;
-  await writeFile4(privatePath, JSON.stringify(me), { flag: "wx" });
+  await writeFile3(privatePath, JSON.stringify(me), { flag: "wx" });
   try {
     await link(privatePath, lockPath);
     return true;
@@ -40557,7 +40127,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name of await readdir(directory)) {
       if (!name.startsWith(prefix) || !PRIVATE_SUFFIX.test(name.slice(prefix.length))) continue;
-      const path = join9(directory, name);
+      const path = join8(directory, name);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -40670,7 +40240,7 @@ var init_lock = __esm({
     queues = /* @__PURE__ */ new Map();
     heldTokens = /* @__PURE__ */ new Set();
     PRIVATE_SUFFIX = /^\.[0-9a-f]{16}$/;
-    sleep = (ms2) => new Promise((done) => setTimeout(done, ms2));
+    sleep = (ms) => new Promise((done) => setTimeout(done, ms));
   }
 });
 
@@ -40684,13 +40254,13 @@ __export(log_exports, {
   readAgentLog: () => readAgentLog
 });
 import { mkdir as mkdir3, open as open5, readFile as readFile5 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join9 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join10(gitDir2, AGENT_LOG);
-  await mkdir3(join10(gitDir2, PROPOSALS), { recursive: true });
+  const file = join9(gitDir2, AGENT_LOG);
+  await mkdir3(join9(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join10(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join9(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle = await open5(file, "a");
@@ -40706,7 +40276,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile5(join10(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile5(join9(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -40731,7 +40301,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile5(join10(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile5(join9(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -40773,8 +40343,8 @@ function findingText(finding2) {
 function findingsText(findings) {
   const groups = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const key = f.change === "possible-widening" ? `${f.file}\0${f.rule}` : f.id;
-    groups.set(key, [...groups.get(key) ?? [], f]);
+    const key2 = f.change === "possible-widening" ? `${f.file}\0${f.rule}` : f.id;
+    groups.set(key2, [...groups.get(key2) ?? [], f]);
   }
   return [...groups.values()].flatMap((group) => {
     const shown3 = group.slice(0, SHOWN_PER_RULE).flatMap(findingText);
@@ -40972,9 +40542,9 @@ async function runAgentHook(harnessName, event) {
 }
 var DEADLINE_MS, MAX_INPUT_BYTES;
 var init_agent_hook = __esm({
-  async "src/cli/agent-hook.ts"() {
+  "src/cli/agent-hook.ts"() {
     "use strict";
-    await init_hook();
+    init_hook();
     init_harnesses();
     DEADLINE_MS = 45e3;
     MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -41046,101 +40616,6 @@ var init_stamp = __esm({
   }
 });
 
-// src/reporters/timings.ts
-var timings_exports = {};
-__export(timings_exports, {
-  renderTimings: () => renderTimings
-});
-function renderTimings(timings) {
-  const rows = [
-    ["start-up", ms(timings.startup)],
-    ...timings.stages.map(({ stage, ms: time, runs }) => [
-      stage,
-      runs === 1 ? ms(time) : `${ms(time)} (${runs} runs)`
-    ]),
-    ["total", `${ms(timings.total)} (after start-up)`]
-  ];
-  const width = Math.max(...rows.map(([stage]) => stage.length));
-  return [
-    "acldrift --debug: time per stage (stages that run in parallel overlap)",
-    ...rows.map(([stage, time]) => `  ${stage.padEnd(width)}  ${time}`),
-    ""
-  ].join("\n");
-}
-var ms;
-var init_timings2 = __esm({
-  "src/reporters/timings.ts"() {
-    "use strict";
-    ms = (time) => `${time.toFixed(1)} ms`;
-  }
-});
-
-// src/cli/debug.ts
-async function withDebug(flag, work) {
-  if (flag !== true && process.env.ACLDRIFT_DEBUG !== "1") return work();
-  const timings = startTimings();
-  try {
-    return await timings.run(work);
-  } finally {
-    const { renderTimings: renderTimings2 } = await Promise.resolve().then(() => (init_timings2(), timings_exports));
-    process.stderr.write(renderTimings2(timings.result()));
-  }
-}
-var init_debug = __esm({
-  "src/cli/debug.ts"() {
-    "use strict";
-    init_timings();
-  }
-});
-
-// src/reporters/progress.ts
-var progress_exports = {};
-__export(progress_exports, {
-  progressReporter: () => progressReporter
-});
-function progressReporter(stream) {
-  let last = 0;
-  return (done, total, what) => {
-    const now = Date.now();
-    if (done < total && now - last < 100) return;
-    last = now;
-    const width = 24;
-    const filled = total === 0 ? width : Math.round(done / total * width);
-    const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
-    stream.write(
-      `\r${bar} ${done}/${total} ${what}`.padEnd(stream.columns ? Math.min(stream.columns - 1, 100) : 80)
-    );
-    if (done >= total) stream.write("\r".padEnd(stream.columns ? Math.min(stream.columns, 101) : 81) + "\r");
-  };
-}
-var init_progress = __esm({
-  "src/reporters/progress.ts"() {
-    "use strict";
-  }
-});
-
-// src/cli/progress.ts
-function wantsProgress(situation) {
-  const { env: env2 } = situation;
-  if (!situation.stderrIsTTY || situation.quiet === true || situation.hook === true) return false;
-  if (env2.TERM === "dumb") return false;
-  return !CI_VARIABLES.some(
-    (name) => env2[name] !== void 0 && env2[name] !== "" && env2[name] !== "false" && env2[name] !== "0"
-  );
-}
-async function progressFor(options = {}) {
-  if (!wantsProgress({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, ...options }))
-    return void 0;
-  return (await Promise.resolve().then(() => (init_progress(), progress_exports))).progressReporter(process.stderr);
-}
-var CI_VARIABLES;
-var init_progress2 = __esm({
-  "src/cli/progress.ts"() {
-    "use strict";
-    CI_VARIABLES = ["CI", "TF_BUILD", "JENKINS_URL"];
-  }
-});
-
 // src/core/rule-docs.ts
 var rule_docs_exports = {};
 __export(rule_docs_exports, {
@@ -41185,14 +40660,11 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join11, relative as relative6, resolve as resolve8, sep as sep6 } from "node:path";
+import { join as join10, resolve as resolve8 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
-}
-function cwdFromRoot(root, cwd = process.cwd()) {
-  return relative6(root, cwd).split(sep6).join("/");
 }
 async function emitReport(report, options) {
   const text3 = await renderReport(options.format ?? "pretty", report, {
@@ -41205,28 +40677,21 @@ async function emitReport(report, options) {
   await emitText(text3, options.output);
 }
 async function renderReport(format2, report, options) {
-  return timed("reporting", async () => {
-    const rules = format2 === "sarif" ? (await init_rule_docs().then(() => rule_docs_exports)).ruleCatalogue() : void 0;
-    return render(format2, report, { ...options, rules });
-  });
+  const rules = format2 === "sarif" ? (await init_rule_docs().then(() => rule_docs_exports)).ruleCatalogue() : void 0;
+  return render(format2, report, { ...options, rules });
 }
-function emitText(text3, output2) {
-  return timed("reporting", async () => {
-    if (output2 !== void 0) await writeFileAtomic(resolve8(output2), text3);
-    else
-      await new Promise(
-        (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
-      );
-  });
+async function emitText(text3, output2) {
+  if (output2 !== void 0) await writeFileAtomic(resolve8(output2), text3);
+  else
+    await new Promise(
+      (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
+    );
 }
-function writeReports(report, dir, context) {
-  return timed("reporting", () => writeReportFiles(report, dir, context));
-}
-async function writeReportFiles(report, dir, context) {
+async function writeReports(report, dir, context) {
   await mkdir4(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
-    const file = join11(dir, name);
+    const file = join10(dir, name);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
@@ -41237,8 +40702,6 @@ var init_output = __esm({
   "src/cli/output.ts"() {
     "use strict";
     init_atomic();
-    init_errors();
-    init_timings();
     init_reporters();
     REPORT_FILES = {
       json: "acldrift-report.json",
@@ -41254,6 +40717,7 @@ __export(check_exports, {
   checkOptions: () => checkOptions,
   executeCheck: () => executeCheck
 });
+import { relative as relative6, sep as sep6 } from "node:path";
 async function checkOptions(flags) {
   const root = await findRepoRoot(process.cwd());
   const config2 = await loadConfig(root, flags.config);
@@ -41274,18 +40738,14 @@ async function rangeSides(root, range) {
   const baseline = match[2] === "..." ? await mergeBase(root, from, to) : from;
   return [baseline, { type: "ref", rev: to }];
 }
-function executeCheck(flags, commitMsg) {
-  return withDebug(flags.debug, () => check2(flags, commitMsg));
-}
-async function check2(flags, commitMsg) {
+async function executeCheck(flags, commitMsg) {
   const started2 = performance.now();
-  const quiet = flags.quiet === true || commitMsg !== void 0;
-  const progress = await progressFor({ quiet, hook: commitMsg !== void 0 || flags.staged === true });
-  const options = { ...await checkOptions(flags), message: commitMsg?.message, progress };
+  const options = { ...await checkOptions(flags), message: commitMsg?.message };
   const report = await runCheck(options);
   const failOn = flags["fail-on"];
   const code2 = verdictCode(report, failOn);
   const context = { root: options.root, failOn };
+  const quiet = flags.quiet === true || commitMsg !== void 0;
   if (quiet && code2 === EXIT.ok) {
     const approved = report.findings.filter((f) => f.change !== "narrowing" && f.approval?.valid === true);
     if (approved.length > 0 && commitMsg === void 0)
@@ -41295,7 +40755,7 @@ async function check2(flags, commitMsg) {
       );
   } else {
     const format2 = flags.format ?? "pretty";
-    const from = cwdFromRoot(options.root, options.cwd);
+    const from = relative6(options.root, options.cwd).split(sep6).join("/");
     await emitReport(report, { ...context, format: format2, output: flags.output, color: flags.color, quiet, from });
   }
   if (flags["report-dir"] !== void 0) await writeReports(report, flags["report-dir"], context);
@@ -41315,8 +40775,6 @@ var init_check2 = __esm({
     init_errors();
     await init_source();
     init_git();
-    init_debug();
-    init_progress2();
     init_output();
   }
 });
@@ -41438,12 +40896,6 @@ var VERBOSITY_FLAGS = {
     exclusive: ["quiet"]
   }
 };
-var DEBUG_FLAGS = {
-  debug: {
-    type: "boolean",
-    description: "print the time each stage took (repository, config, listing, reading, comparing, attribution, gate, reporting) on standard error; also ACLDRIFT_DEBUG=1"
-  }
-};
 var output = {
   type: "string",
   char: "o",
@@ -41498,8 +40950,7 @@ var CHECK_FLAGS = {
   "report-dir": reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
-  ...VERBOSITY_FLAGS,
-  ...DEBUG_FLAGS
+  ...VERBOSITY_FLAGS
 };
 var SNAPSHOT_FLAGS = {
   ...SOURCE_FLAGS,
@@ -41508,16 +40959,9 @@ var SNAPSHOT_FLAGS = {
 };
 var COVERAGE_FLAGS = {
   ...SOURCE_FLAGS,
-  format: { ...OUTPUT_FLAGS.format, options: ["pretty", "json"] },
+  format: { type: "string", description: "output format", options: ["pretty", "json"], default: "pretty" },
   output: OUTPUT_FLAGS.output,
-  config,
-  ...DEBUG_FLAGS
-};
-var VALIDATE_FLAGS = {
-  format: COVERAGE_FLAGS.format,
-  output: { ...output, description: "write the result to FILE" },
-  config,
-  ...DEBUG_FLAGS
+  config
 };
 var HISTORY_FLAGS = {
   principal: {
@@ -41528,8 +40972,7 @@ var HISTORY_FLAGS = {
   action: { type: "string", description: "only changes to this action", helpValue: "A" },
   resource: { type: "string", description: "only changes to this resource", helpValue: "R" },
   since: { type: "string", description: "only commits after this revision", helpValue: "REV" },
-  ...OUTPUT_FLAGS,
-  ...DEBUG_FLAGS
+  ...OUTPUT_FLAGS
 };
 var EXPLAIN_FLAGS = {
   ...SOURCE_FLAGS,
@@ -41538,8 +40981,7 @@ var EXPLAIN_FLAGS = {
   format: { ...OUTPUT_FLAGS.format, options: ["pretty", "json"] },
   output: OUTPUT_FLAGS.output,
   color: OUTPUT_FLAGS.color,
-  config,
-  ...DEBUG_FLAGS
+  config
 };
 var AUDIT_FLAGS = {
   ref: { type: "string", description: "the revision to audit (default: HEAD)", helpValue: "REV" },
@@ -41560,8 +41002,7 @@ var AUDIT_FLAGS = {
   },
   "report-dir": reportDir,
   ...GATE_FLAGS,
-  ...OUTPUT_FLAGS,
-  ...DEBUG_FLAGS
+  ...OUTPUT_FLAGS
 };
 var APPROVE_FLAGS = {
   ...SOURCE_FLAGS,
@@ -41600,8 +41041,7 @@ var BASELINE_UPDATE_FLAGS = {
   },
   output: { ...output, description: "the baseline snapshot file to update (default: the config's baseline)" },
   color: OUTPUT_FLAGS.color,
-  config,
-  ...DEBUG_FLAGS
+  config
 };
 var PRUNE_FLAGS = {
   ...SOURCE_FLAGS,
@@ -41643,7 +41083,7 @@ function parse(specs, argv) {
 }
 async function runFast(argv) {
   if (argv[0] === "hook" && argv[1] === "agent") {
-    const code2 = (await init_agent_hook().then(() => agent_hook_exports)).runAgentHookArgs(argv);
+    const code2 = (await Promise.resolve().then(() => (init_agent_hook(), agent_hook_exports))).runAgentHookArgs(argv);
     if (code2 !== void 0) return code2;
   }
   if (argv[0] === "hook" && argv[2] !== void 0 && !argv[2].startsWith("-")) {
