@@ -40462,14 +40462,29 @@ __export(agent_hook_exports, {
   runAgentHook: () => runAgentHook,
   runAgentHookArgs: () => runAgentHookArgs
 });
-import { writeSync } from "node:fs";
+import { readSync, writeSync } from "node:fs";
 async function readInput() {
   const chunks = [];
   let size2 = 0;
-  for await (const chunk of process.stdin) {
+  const add = (chunk) => {
     size2 += chunk.length;
     if (size2 > MAX_INPUT_BYTES) throw new MalformedPayload(`the hook input is over ${MAX_INPUT_BYTES} bytes`);
     chunks.push(chunk);
+  };
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (; ; ) {
+    let read;
+    try {
+      read = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      const code2 = error.code;
+      if (code2 === "EOF") break;
+      if (code2 !== "EAGAIN") throw error;
+      for await (const chunk of process.stdin) add(chunk);
+      break;
+    }
+    if (read === 0) break;
+    add(Buffer.from(buffer.subarray(0, read)));
   }
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -4,7 +4,7 @@
 // payload or running out of time blocks the call when it edits an access config (or acldrift
 // cannot tell what it edits), and lets everything else through with a note on stderr.
 
-import {writeSync} from 'node:fs'
+import {readSync, writeSync} from 'node:fs'
 import {type HookState, judge} from '../core/agent/hook.js'
 import {type Harness, harnessFor, HARNESSES, MalformedPayload} from '../core/agent/harnesses.js'
 
@@ -13,13 +13,33 @@ const DEADLINE_MS = 45_000
 /** A tool call's JSON is small; more than this is not a harness talking. */
 const MAX_INPUT_BYTES = 64 * 1024 * 1024
 
+/**
+ * The whole of stdin. Read from its file descriptor with blocking reads, as the harness gives a
+ * pipe or a file: setting up `process.stdin` costs more than the rest of a plain call. A
+ * descriptor in non-blocking mode (EAGAIN) is read on through the stream.
+ */
 async function readInput(): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+  const add = (chunk: Buffer) => {
     size += chunk.length
     if (size > MAX_INPUT_BYTES) throw new MalformedPayload(`the hook input is over ${MAX_INPUT_BYTES} bytes`)
     chunks.push(chunk)
+  }
+  const buffer = Buffer.allocUnsafe(64 * 1024)
+  for (;;) {
+    let read: number
+    try {
+      read = readSync(0, buffer, 0, buffer.length, null)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EOF') break // Windows: the end of a pipe
+      if (code !== 'EAGAIN') throw error
+      for await (const chunk of process.stdin as AsyncIterable<Buffer>) add(chunk)
+      break
+    }
+    if (read === 0) break
+    add(Buffer.from(buffer.subarray(0, read)))
   }
   return Buffer.concat(chunks).toString('utf8')
 }
