@@ -20,7 +20,8 @@
 //                 with a tag as baseline, at 2,000 and 20,000 policy files, with peak memory
 //
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
-// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup (or kustomize) runs only that section; BENCH_JSON=FILE writes
+// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup (or kustomize, or agent: the agent hooks) runs only that
+// section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -132,88 +133,118 @@ console.log(`acldrift bench: median of ${runs} runs each (BENCH_RUNS to change),
 
 const only = process.env.BENCH_ONLY
 const nodeBare =
-  only === undefined || only === 'kustomize' ? time(process.execPath, ['-e', '0'], project) : undefined
+  only === undefined || only === 'kustomize' || only === 'agent'
+    ? time(process.execPath, ['-e', '0'], project)
+    : undefined
 if (nodeBare !== undefined) print('node -e 0 (baseline)', nodeBare)
 
-if (only === undefined) {
+if (only === undefined || only === 'agent') {
   const repo = generateRepository(2000)
   try {
-    const gitStatus = time('git', ['diff', '--cached', '--name-only'], repo)
-    print('git diff --cached --name-only (raw git)', gitStatus)
-    const version = time(process.execPath, [cli, '--version'], repo)
-    print('acldrift --version', version, 'node -e 0', nodeBare)
-    const hook = time(process.execPath, [cli, 'check', '--staged'], repo)
-    const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
-    print(
-      'acldrift check --staged (2,000 files, 1 staged change)',
-      hook,
-      'node -e 0',
-      nodeBare,
-      `  (${verdict})`,
-    )
-    const full = time(process.execPath, [cli, 'check'], repo)
-    print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
-
-    // The agent hooks, on every tool call of the agent: each harness's own payload for an edit
-    // of a file that is no access config (Cursor: a shell command, its only call before the fact).
-    const agentHook = (harness, event, payload) =>
-      time(
-        process.execPath,
-        [cli, 'hook', 'agent', harness, event],
-        repo,
-        JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: event, ...payload}),
-      )
-    const toolCall = (tool_name, tool_input) =>
-      JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: 'PreToolUse', tool_name, tool_input})
-    const app = join(repo, 'src', 'app.ts')
-    const plainCalls = [
-      [
-        'claude-code',
-        'PreToolUse',
-        'Write',
-        {tool_name: 'Write', tool_input: {file_path: app, content: 'export {}\n'}},
-      ],
-      [
-        'gemini',
-        'BeforeTool',
-        'write_file',
-        {tool_name: 'write_file', tool_input: {file_path: app, content: 'export {}\n'}},
-      ],
-      [
-        'cursor',
-        'beforeShellExecution',
-        'git status',
-        {workspace_roots: [repo], command: 'git status', cwd: repo},
-      ],
-    ]
-    for (const [harness, event, what, payload] of plainCalls) {
-      const ms = agentHook(harness, event, payload)
-      print(
-        `acldrift hook agent ${harness}: ${what}${harness === 'cursor' ? '' : ' of a file that is no access config'}`,
-        ms,
-        'node -e 0',
-        nodeBare,
-        `  (${ms <= 1.3 * nodeBare ? 'within' : 'OVER'} the 1.3× budget)`,
-      )
-    }
-    const widening = JSON.stringify({Version: '2012-10-17', Statement: [statement(3, ['s3:*'])]}, null, 2)
-    const accessEdit = time(
-      process.execPath,
-      [cli, 'hook', 'agent', 'claude-code', 'PreToolUse'],
-      repo,
-      toolCall('Write', {file_path: join(repo, 'iam', 'team-3', 'policy-3.json'), content: widening}),
-    )
-    print(
-      'acldrift hook agent: Write that widens a policy (blocked)',
-      accessEdit,
-      'node -e 0',
-      nodeBare,
-      `  (${accessEdit <= 3 * nodeBare ? 'within' : 'OVER'} the 3× staged-hook budget)`,
-    )
+    if (only === undefined) checkFigures(repo)
+    agentFigures(repo)
   } finally {
     rmSync(repo, {recursive: true, force: true})
   }
+}
 
+/** The pre-commit hook in `repo`. */
+function checkFigures(repo) {
+  const gitStatus = time('git', ['diff', '--cached', '--name-only'], repo)
+  print('git diff --cached --name-only (raw git)', gitStatus)
+  const version = time(process.execPath, [cli, '--version'], repo)
+  print('acldrift --version', version, 'node -e 0', nodeBare)
+  const hook = time(process.execPath, [cli, 'check', '--staged'], repo)
+  const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
+  print(
+    'acldrift check --staged (2,000 files, 1 staged change)',
+    hook,
+    'node -e 0',
+    nodeBare,
+    `  (${verdict})`,
+  )
+  const full = time(process.execPath, [cli, 'check'], repo)
+  print('acldrift check (working tree, all 2,000 files)', full, 'node -e 0', nodeBare)
+}
+
+/** The agent hooks in `repo`. */
+function agentFigures(repo) {
+  // The agent hooks, on every tool call of the agent: each harness's own payload for an edit
+  // of a file that is no access config (Cursor: a shell command, its only call before the fact).
+  const agentHook = (harness, event, payload) =>
+    time(
+      process.execPath,
+      [cli, 'hook', 'agent', harness, event],
+      repo,
+      JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: event, ...payload}),
+    )
+  const toolCall = (tool_name, tool_input) =>
+    JSON.stringify({session_id: 'bench', cwd: repo, hook_event_name: 'PreToolUse', tool_name, tool_input})
+  const app = join(repo, 'src', 'app.ts')
+  const plainCalls = [
+    [
+      'claude-code',
+      'PreToolUse',
+      'Write',
+      {tool_name: 'Write', tool_input: {file_path: app, content: 'export {}\n'}},
+    ],
+    [
+      'gemini',
+      'BeforeTool',
+      'write_file',
+      {tool_name: 'write_file', tool_input: {file_path: app, content: 'export {}\n'}},
+    ],
+    [
+      'cursor',
+      'beforeShellExecution',
+      'git status',
+      {workspace_roots: [repo], command: 'git status', cwd: repo},
+    ],
+  ]
+  for (const [harness, event, what, payload] of plainCalls) {
+    const ms = agentHook(harness, event, payload)
+    print(
+      `acldrift hook agent ${harness}: ${what}${harness === 'cursor' ? '' : ' of a file that is no access config'}`,
+      ms,
+      'node -e 0',
+      nodeBare,
+      `  (${ms <= 1.3 * nodeBare ? 'within' : 'OVER'} the 1.3× budget)`,
+    )
+  }
+  // The same Write where a config assigns kinds by glob (as `init` writes it): the hook reads
+  // its cached view of the config (built by the warm-up run).
+  const config = join(repo, 'acldrift.config.yaml')
+  writeFileSync(
+    config,
+    "version: 1\ndocuments:\n  - glob: '.github/workflows/*.{yml,yaml}'\n    kind: github-actions\n",
+  )
+  const [harness, event, , payload] = plainCalls[0]
+  const withConfig = agentHook(harness, event, payload)
+  print(
+    'acldrift hook agent claude-code: the same, with a config of globs',
+    withConfig,
+    'node -e 0',
+    nodeBare,
+    `  (${withConfig <= 1.3 * nodeBare ? 'within' : 'OVER'} the 1.3× budget)`,
+  )
+  rmSync(config)
+  const widening = JSON.stringify({Version: '2012-10-17', Statement: [statement(3, ['s3:*'])]}, null, 2)
+  const accessEdit = time(
+    process.execPath,
+    [cli, 'hook', 'agent', 'claude-code', 'PreToolUse'],
+    repo,
+    toolCall('Write', {file_path: join(repo, 'iam', 'team-3', 'policy-3.json'), content: widening}),
+  )
+  print(
+    'acldrift hook agent: Write that widens a policy (blocked)',
+    accessEdit,
+    'node -e 0',
+    nodeBare,
+    `  (${accessEdit <= 3 * nodeBare ? 'within' : 'OVER'} the 3× staged-hook budget)`,
+  )
+}
+
+if (only === undefined) {
   /** A SAM template (YAML, short forms) of a function whose role reads one bucket and writes one queue. */
   const samTemplate = (i, policy = 'S3ReadPolicy') => `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
