@@ -31567,9 +31567,9 @@ var init_functions = __esm({
       jsondecode: ([arg2], call) => arg2 === void 0 ? unknownOf(call) : decodeJson(arg2, call),
       file: ([path], call, files) => {
         const name = path === void 0 ? void 0 : knownText(path);
-        const read = name === void 0 ? void 0 : files.readFile(name, call.at);
-        if (read === void 0) return unknownOf(call);
-        return { v: "string", s: read.text, at: call.at, textAt: { file: read.path, line: 1, column: 1 } };
+        const read2 = name === void 0 ? void 0 : files.readFile(name, call.at);
+        if (read2 === void 0) return unknownOf(call);
+        return { v: "string", s: read2.text, at: call.at, textAt: { file: read2.path, line: 1, column: 1 } };
       },
       concat: (args, call) => {
         const items = [];
@@ -31774,9 +31774,9 @@ function evaluate2(expr, scope) {
 }
 function templateFile([path, vars], call, scope) {
   const name = path === void 0 ? void 0 : knownText(path);
-  const read = name === void 0 ? void 0 : scope.readFile(name, call.at);
-  if (read === void 0 || vars?.v !== "object") return unknown(call.text, call.at);
-  const { parts, start } = scope.parseTemplate(read.text, read.path);
+  const read2 = name === void 0 ? void 0 : scope.readFile(name, call.at);
+  if (read2 === void 0 || vars?.v !== "object") return unknown(call.text, call.at);
+  const { parts, start } = scope.parseTemplate(read2.text, read2.path);
   const rendered = render2(parts, scope.only(vars.entries), call, start);
   return rendered.v === "string" ? { ...rendered, textAt: start } : rendered;
 }
@@ -33549,7 +33549,7 @@ async function evaluateDirectory(dir, source, own) {
   const tfvarsPaths = inDir.filter(isTfvars).sort((a, b) => tfvarsOrder(a) - tfvarsOrder(b) || (a < b ? -1 : 1));
   const contents = source === void 0 ? /* @__PURE__ */ new Map() : await source.read([...tfPaths, ...tfvarsPaths]);
   const hashes = /* @__PURE__ */ new Map();
-  const read = async (paths) => {
+  const read2 = async (paths) => {
     const files2 = [];
     for (const path of paths) {
       const content = contents.get(path);
@@ -33563,12 +33563,12 @@ async function evaluateDirectory(dir, source, own) {
     }
     return files2;
   };
-  const files = await read(tfPaths);
+  const files = await read2(tfPaths);
   if (own !== void 0) {
     files.push(own.value);
     hashes.set(own.path, own.hash);
   }
-  const tfvars = await read(tfvarsPaths);
+  const tfvars = await read2(tfvarsPaths);
   const { parser } = await loadParser();
   const texts = /* @__PURE__ */ new Map();
   let documents = evaluateModule({ dir, files, tfvars, texts, parser });
@@ -34489,7 +34489,7 @@ async function readPathsAt(root, sides, paths) {
     listings.map((entries2) => selectEntries(entries2, paths)),
     Infinity
   );
-  return reads.map((read) => new Map(read.files.map((f) => [f.path, f.content])));
+  return reads.map((read2) => new Map(read2.files.map((f) => [f.path, f.content])));
 }
 async function blobIdsAt(root, commit, paths) {
   if (paths.length === 0) return /* @__PURE__ */ new Map();
@@ -36391,31 +36391,31 @@ async function loadSource(root, spec, config2) {
   const assign2 = assigner(config2);
   const all2 = await listSourcePaths(root, spec);
   const paths = all2.filter((path) => assign2(path) !== void 0);
-  let read;
+  let read2;
   let commit;
   let at2;
   if (spec.type === "worktree") {
     ;
-    [read, commit] = await Promise.all([readWorktreeFiles(root, paths), headCommit(root)]);
+    [read2, commit] = await Promise.all([readWorktreeFiles(root, paths), headCommit(root)]);
     at2 = spec;
   } else if (spec.type === "staged") {
     ;
-    [read, commit] = await Promise.all([readStagedFiles(root, paths), headCommit(root)]);
+    [read2, commit] = await Promise.all([readStagedFiles(root, paths), headCommit(root)]);
     at2 = spec;
   } else {
     commit = await resolveCommit(root, spec.rev);
-    read = await readRevisionFiles(root, commit, paths);
+    read2 = await readRevisionFiles(root, commit, paths);
     at2 = { type: "ref", commit };
   }
   const loaded = await documentsOf2(
     { type: spec.type, ref: spec.type === "ref" ? spec.rev : null, commit },
-    read,
+    read2,
     assign2,
     "repository",
-    sourceFiles(root, at2, read.files),
+    sourceFiles(root, at2, read2.files),
     config2.settings
   );
-  const blobs = read.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  const blobs = read2.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
   return {
     ...loaded,
     files: { config: readingDigest(config2), blobs: Object.fromEntries(blobs) },
@@ -36450,9 +36450,9 @@ async function loadStagedChanges(root, config2, overlay = [], base) {
     changes.head.files.push(...[...atHead].map(([path, content]) => ({ path, content })));
     changes.staged.files.push(...[...inIndex].map(([path, content]) => ({ path, content })));
   }
-  const keep = (read) => ({
-    files: read.files.filter((f) => assign2(f.path) !== void 0),
-    skipped: read.skipped.filter((f) => assign2(f.path) !== void 0)
+  const keep = (read2) => ({
+    files: read2.files.filter((f) => assign2(f.path) !== void 0),
+    skipped: read2.skipped.filter((f) => assign2(f.path) !== void 0)
   });
   const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
   const headRead = unchanged.length > 0 && commit !== null ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged)) : changes.head;
@@ -36486,13 +36486,13 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
     config2.settings
   );
   const all2 = [...paths, ...dependents.filter((p) => assign2(p) !== void 0)];
-  const read = await readStagedFiles(root, all2, entries2);
+  const read2 = await readStagedFiles(root, all2, entries2);
   const source = await documentsOf2(
     { type: "staged", ref: null, commit: head },
-    read,
+    read2,
     assign2,
     "changed-files",
-    sourceFiles(root, { type: "staged" }, read.files, listed),
+    sourceFiles(root, { type: "staged" }, read2.files, listed),
     config2.settings
   );
   return { source, paths: all2 };
@@ -36521,10 +36521,10 @@ async function dependentsOf(changed, source, settings) {
   for (const path of changed) found2.delete(path);
   return [...found2];
 }
-async function documentsOf2(origin, read, assign2, scope, source, settings) {
+async function documentsOf2(origin, read2, assign2, scope, source, settings) {
   const coverage = emptyCoverage(scope);
   const loaded = { ...origin, documents: /* @__PURE__ */ new Map(), problems: [], notes: [], coverage };
-  for (const skipped of read.skipped) {
+  for (const skipped of read2.skipped) {
     if (skipped.reason === "deleted") continue;
     coverage.skipped.push({ file: skipped.path, why: SKIP_REASONS[skipped.reason] });
     if (skipped.reason === "unmerged") {
@@ -36537,7 +36537,7 @@ async function documentsOf2(origin, read, assign2, scope, source, settings) {
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`);
   }
   await Promise.all(
-    read.files.map((file) => addDocument(loaded, file, assign2(file.path), false, source, settings))
+    read2.files.map((file) => addDocument(loaded, file, assign2(file.path), false, source, settings))
   );
   sortCoverage(coverage);
   return loaded;
@@ -36547,11 +36547,11 @@ function sortCoverage(coverage) {
     list4.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 }
 async function addDocument(loaded, file, assignment, explicit = false, source, settings = {}) {
-  const read = await readDocuments(file, assignment.kind, explicit, source, settings);
+  const read2 = await readDocuments(file, assignment.kind, explicit, source, settings);
   const coverage = loaded.coverage;
   if (assignment.excluded) {
-    const recognisedAs = read.documents[0]?.kind ?? read.notRead?.recognisedAs;
-    if (recognisedAs !== void 0 || read.problems.length > 0)
+    const recognisedAs = read2.documents[0]?.kind ?? read2.notRead?.recognisedAs;
+    if (recognisedAs !== void 0 || read2.problems.length > 0)
       coverage.notRead.push({
         file: file.path,
         recognisedAs: recognisedAs ?? "an access config that does not parse",
@@ -36560,12 +36560,12 @@ async function addDocument(loaded, file, assignment, explicit = false, source, s
     else coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
     return;
   }
-  loaded.problems.push(...read.problems);
-  loaded.notes.push(...read.notes);
-  for (const document of read.documents) loaded.documents.set(document.path, document);
+  loaded.problems.push(...read2.problems);
+  loaded.notes.push(...read2.notes);
+  for (const document of read2.documents) loaded.documents.set(document.path, document);
   const by = assignment.kind === "detect" && !explicit ? "content" : "config";
   const entries2 = /* @__PURE__ */ new Map();
-  for (const document of read.documents) {
+  for (const document of read2.documents) {
     const format2 = document.origin?.format;
     const entry = {
       file: file.path,
@@ -36576,8 +36576,8 @@ async function addDocument(loaded, file, assignment, explicit = false, source, s
     entries2.set(`${document.kind}\0${format2 ?? ""}`, entry);
   }
   coverage.read.push(...entries2.values());
-  if (read.notRead !== void 0) coverage.notRead.push({ file: file.path, ...read.notRead });
-  else if (read.documents.length === 0 && read.problems.length === 0)
+  if (read2.notRead !== void 0) coverage.notRead.push({ file: file.path, ...read2.notRead });
+  else if (read2.documents.length === 0 && read2.problems.length === 0)
     coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
 }
 async function readDocuments(file, assigned, explicit = false, source, settings = {}) {
@@ -37015,19 +37015,19 @@ async function filesTogether(root, head, findings, settings) {
     const source = sourceFiles(root, { type: "ref", commit: head });
     const content = (await source.read([file])).get(file);
     if (content === void 0) continue;
-    const read = /* @__PURE__ */ new Set();
+    const read2 = /* @__PURE__ */ new Set();
     const recording = {
       paths: source.paths,
       read: async (paths2) => {
         const found2 = await source.read(paths2);
-        for (const path of found2.keys()) read.add(path);
+        for (const path of found2.keys()) read2.add(path);
         return found2;
       }
     };
     await readDocuments({ path: file, content }, "detect", false, recording, settings);
-    read.delete(file);
-    if (read.size === 0) continue;
-    const paths = [file, ...[...read].sort()];
+    read2.delete(file);
+    if (read2.size === 0) continue;
+    const paths = [file, ...[...read2].sort()];
     out.set(file, { paths, walks: walkOfAll(paths, await blobIdsAt(root, head, paths)) });
   }
   return out;
@@ -37854,16 +37854,16 @@ async function snapshotContent(path) {
 async function parseSnapshot(path, content, options = {}) {
   const parsed2 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
   const problems = await validateValue("snapshot", parsed2);
-  const read = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
-  if (problems.length > 0 || read.problems.length > 0) {
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
+  if (problems.length > 0 || read2.problems.length > 0) {
     if (options.positions === false) return parseSnapshot(path, content);
-    throw new InvalidInputError(problems.length > 0 ? problems : read.problems);
+    throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
   }
   const snapshot2 = parsed2.value;
   const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
   const noLines = { locate: () => void 0 };
   const documents = /* @__PURE__ */ new Map();
-  for (const held of read.documents) {
+  for (const held of read2.documents) {
     const entry = entries2.get(held.origin.name);
     documents.set(entry.path, {
       path: entry.path,
@@ -37878,7 +37878,7 @@ async function parseSnapshot(path, content, options = {}) {
   return {
     snapshot: snapshot2,
     source: { type: "snapshot", ref: path, commit: snapshot2.source.commit, documents, problems: [], notes: [] },
-    held: new Map(read.documents.map((d) => [d.path, d])),
+    held: new Map(read2.documents.map((d) => [d.path, d])),
     sourceMap: parsed2.sourceMap
   };
 }
@@ -37978,8 +37978,8 @@ async function baselineChanges(file, before, after, versions, errors, notes, set
     notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
   const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
   const versionAt = (blob) => versions.get(blob, "snapshot", async (content) => {
-    const read = await readVersion(file, content);
-    return "held" in read ? read : void 0;
+    const read2 = await readVersion(file, content);
+    return "held" in read2 ? read2 : void 0;
   });
   const documentsAt = async (blob) => (await versionAt(blob))?.held;
   const { found: found2, notes: compared } = await baselineWidenings(
@@ -38338,10 +38338,10 @@ async function referenceCommit(input, paths, history, notes) {
       );
     return baseline.commit;
   }
-  const read = await history();
-  const tip = read.order[0];
+  const read2 = await history();
+  const tip = read2.order[0];
   if (tip === void 0) return baseline.commit;
-  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip);
+  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read2, tip);
   if (approved === void 0) return baseline.commit;
   if (!approved.byApprover)
     notes.push(
@@ -38353,10 +38353,10 @@ async function snapshotBase(input, head) {
   const declared = input.baseline.commit;
   const paths = protectedPaths(input);
   if (paths.baseline === void 0 || head === null) return declared;
-  const read = await readPathHistory(input.root, head, [paths.baseline]);
-  const tip = read.order[0];
+  const read2 = await readPathHistory(input.root, head, [paths.baseline]);
+  const tip = read2.order[0];
   if (tip === void 0) return declared;
-  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip);
+  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read2, tip);
   if (approved === void 0) return declared;
   const [atApproved] = await readPathsAt(input.root, [{ type: "ref", commit: approved.sha }], [paths.baseline]);
   const taken = declaredCommit(atApproved.get(paths.baseline));
@@ -38372,15 +38372,15 @@ function declaredCommit(content) {
     return null;
   }
 }
-async function approvedSnapshotVersion(input, configPath, path, read, tip) {
-  const touched = chainOf(read, tip, path).states.filter((s) => s.touched).map((s) => s.sha);
+async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
+  const touched = chainOf(read2, tip, path).states.filter((s) => s.touched).map((s) => s.sha);
   if (touched.length === 0) return void 0;
   const commits = await lookUpCommits({ root: input.root, actors: input.config.actors }, touched);
   for (const sha of touched) {
     const commit = commits.get(sha) ?? null;
     const signed = input.config.policy.requireSignedApprovals ? await signedCommits(
       input.root,
-      (await trustBefore(input.root, configPath, sha, read.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
+      (await trustBefore(input.root, configPath, sha, read2.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
       [commit]
     ) : void 0;
     if (approverCommit(commit, input.config.policy.approvers, signed).ok) return { sha, byApprover: true };
@@ -38388,11 +38388,11 @@ async function approvedSnapshotVersion(input, configPath, path, read, tip) {
   return { sha: touched.at(-1), byApprover: false };
 }
 async function approvedState(input, configPath, paths, history, start, notes) {
-  const read = await history();
+  const read2 = await history();
   const touched = [];
   let sha = start;
   while (sha !== void 0) {
-    const commit = read.commits.get(sha);
+    const commit = read2.commits.get(sha);
     if (commit === void 0) break;
     if (commit.changes.some((c) => paths.includes(c.path) || paths.includes(c.oldPath)))
       touched.push({ sha, parent: commit.parents[0] });
@@ -38439,12 +38439,12 @@ async function trustBefore(root, configPath, sha, parent) {
 }
 async function readSides(root, spec, reference2, targetCommit, paths) {
   if (spec.type === "worktree") {
-    const [[before2], read] = await Promise.all([
+    const [[before2], read2] = await Promise.all([
       reference2 === null ? Promise.resolve([/* @__PURE__ */ new Map()]) : readPathsAt(root, [{ type: "ref", commit: reference2 }], paths),
       // Read whole, as readPathsAt reads the other sides: absent must never stand for "too large".
       readWorktreeFiles(root, paths, Infinity)
     ]);
-    return [before2, new Map(read.files.map((f) => [f.path, f.content]))];
+    return [before2, new Map(read2.files.map((f) => [f.path, f.content]))];
   }
   const afterSide = spec.type === "staged" ? { type: "staged" } : { type: "ref", commit: targetCommit };
   if (reference2 === null) return [/* @__PURE__ */ new Map(), (await readPathsAt(root, [afterSide], paths))[0]];
@@ -38945,8 +38945,8 @@ __export(review_exports, {
   reviewWorkingTree: () => reviewWorkingTree
 });
 async function holdsAccess2(file, assigned) {
-  const read = await readDocuments(file, assigned);
-  return read.documents.length > 0 || read.problems.length > 0;
+  const read2 = await readDocuments(file, assigned);
+  return read2.documents.length > 0 || read2.problems.length > 0;
 }
 async function reviewEdit(root, assigned, current, proposed) {
   const dir = gitDir(root);
@@ -40462,7 +40462,7 @@ __export(agent_hook_exports, {
   runAgentHook: () => runAgentHook,
   runAgentHookArgs: () => runAgentHookArgs
 });
-import { readSync, writeSync } from "node:fs";
+import { read, writeSync } from "node:fs";
 async function readInput() {
   const chunks = [];
   let size2 = 0;
@@ -40473,9 +40473,9 @@ async function readInput() {
   };
   const buffer = Buffer.allocUnsafe(64 * 1024);
   for (; ; ) {
-    let read;
+    let bytes;
     try {
-      read = readSync(0, buffer, 0, buffer.length, null);
+      bytes = await readStdin(buffer);
     } catch (error) {
       const code2 = error.code;
       if (code2 === "EOF") break;
@@ -40483,8 +40483,8 @@ async function readInput() {
       for await (const chunk of process.stdin) add(chunk);
       break;
     }
-    if (read === 0) break;
-    add(Buffer.from(buffer.subarray(0, read)));
+    if (bytes === 0) break;
+    add(Buffer.from(buffer.subarray(0, bytes)));
   }
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -40555,7 +40555,7 @@ async function runAgentHook(harnessName, event) {
     clearTimeout(timer);
   }
 }
-var DEADLINE_MS, MAX_INPUT_BYTES;
+var DEADLINE_MS, MAX_INPUT_BYTES, readStdin;
 var init_agent_hook = __esm({
   "src/cli/agent-hook.ts"() {
     "use strict";
@@ -40563,6 +40563,9 @@ var init_agent_hook = __esm({
     init_harnesses();
     DEADLINE_MS = 45e3;
     MAX_INPUT_BYTES = 64 * 1024 * 1024;
+    readStdin = (buffer) => new Promise(
+      (resolve9, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve9(bytes))
+    );
   }
 });
 
