@@ -38674,13 +38674,13 @@ async function stagedAgainstSnapshot(options, file) {
   const changed = [...differ].filter((path) => assign2(path) !== void 0 || !inIndex.has(path)).sort();
   const unassigned = [...differ].filter((path) => assign2(path) === void 0 && inIndex.has(path));
   const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned);
-  const read = new Set(target.paths);
-  const baseline = await snapshot2.documentsOf(read);
+  const read2 = new Set(target.paths);
+  const baseline = await snapshot2.documentsOf(read2);
   if (selfContained(baseline, target.source)) return [baseline, target.source];
   const whole2 = await snapshot2.documentsOf(new Set(snapshot2.documentFiles));
   const documents = new Map(target.source.documents);
   for (const [key2, document] of whole2.documents)
-    if (!read.has(document.origin?.file ?? key2) && !documents.has(key2)) documents.set(key2, document);
+    if (!read2.has(document.origin?.file ?? key2) && !documents.has(key2)) documents.set(key2, document);
   return [whole2, { ...target.source, documents }];
 }
 async function loadSides(options) {
