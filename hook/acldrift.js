@@ -70,7 +70,7 @@ function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object" && value !== null) {
     const object2 = value;
-    const members = Object.keys(object2).sort().map((key2) => `${JSON.stringify(key2)}:${canonicalJson(object2[key2])}`);
+    const members = Object.keys(object2).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(object2[key])}`);
     return `{${members.join(",")}}`;
   }
   const text3 = JSON.stringify(value);
@@ -255,9 +255,9 @@ function walkYaml(document, file, at2, problems, formatTags) {
       continue;
     }
     const seen = /* @__PURE__ */ new Map();
-    for (const { key: key2, value } of node.items) {
-      if (!isScalar(key2)) {
-        const keyOffset = isAlias(key2) || isMap(key2) || isSeq(key2) ? key2.range?.[0] : void 0;
+    for (const { key, value } of node.items) {
+      if (!isScalar(key)) {
+        const keyOffset = isAlias(key) || isMap(key) || isSeq(key) ? key.range?.[0] : void 0;
         problems.push({
           file,
           ...at2(keyOffset ?? offset ?? item.fallback),
@@ -266,10 +266,10 @@ function walkYaml(document, file, at2, problems, formatTags) {
         });
         continue;
       }
-      const name = key2.value === null ? "" : String(key2.value);
-      const keyAt = at2(key2.range?.[0] ?? offset ?? item.fallback);
+      const name = key.value === null ? "" : String(key.value);
+      const keyAt = at2(key.range?.[0] ?? offset ?? item.fallback);
       const childPointer = `${pointer}/${escapePointerToken(name)}`;
-      explicitTag(key2, childPointer, offset ?? item.fallback);
+      explicitTag(key, childPointer, offset ?? item.fallback);
       const first = seen.get(name);
       if (first !== void 0) {
         problems.push({
@@ -281,7 +281,7 @@ function walkYaml(document, file, at2, problems, formatTags) {
         continue;
       }
       seen.set(name, keyAt);
-      stack.push({ node: value, pointer: childPointer, fallback: key2.range?.[0] ?? item.fallback });
+      stack.push({ node: value, pointer: childPointer, fallback: key.range?.[0] ?? item.fallback });
     }
   }
   return { positions, firstAlias: firstAliasOffset === Infinity ? void 0 : at2(firstAliasOffset) };
@@ -430,18 +430,18 @@ var init_parse = __esm({
       readKey(frame) {
         if (this.text[this.pos] !== '"') throw this.unexpected("a property name in double quotes");
         const at2 = this.position();
-        const key2 = this.readString();
-        const pointer = `${frame.pointer}/${escapePointerToken(key2)}`;
-        const first = frame.keys.get(key2);
+        const key = this.readString();
+        const pointer = `${frame.pointer}/${escapePointerToken(key)}`;
+        const first = frame.keys.get(key);
         if (first !== void 0) {
           throw this.error(
-            `duplicate key "${key2}" (first at line ${first.line}, column ${first.column})`,
+            `duplicate key "${key}" (first at line ${first.line}, column ${first.column})`,
             pointer,
             at2
           );
         }
-        frame.keys.set(key2, at2);
-        frame.key = key2;
+        frame.keys.set(key, at2);
+        frame.key = key;
         this.skipWhitespace();
         if (this.text[this.pos] !== ":") throw this.unexpected('":" after the property name');
         this.pos++;
@@ -576,9 +576,9 @@ function findingId(parts) {
 function canonicalAccess(value) {
   if (Array.isArray(value)) return `[${[...new Set(value.map(canonicalAccess))].sort().join(",")}]`;
   if (typeof value === "object" && value !== null) {
-    const entries2 = Object.keys(value).sort().flatMap((key2) => {
-      const item = value[key2];
-      return item === void 0 ? [] : [`${JSON.stringify(key2)}:${canonicalAccess(item)}`];
+    const entries2 = Object.keys(value).sort().flatMap((key) => {
+      const item = value[key];
+      return item === void 0 ? [] : [`${JSON.stringify(key)}:${canonicalAccess(item)}`];
     });
     return `{${entries2.join(",")}}`;
   }
@@ -949,9 +949,9 @@ function displayString(s) {
 }
 function variableChar(text3) {
   const comma = text3.indexOf(",");
-  const key2 = (comma === -1 ? text3 : text3.slice(0, comma)).trim().toLowerCase();
+  const key = (comma === -1 ? text3 : text3.slice(0, comma)).trim().toLowerCase();
   const fallback = comma === -1 ? "" : text3.slice(comma).replace(/^,\s*/, ", ");
-  return symbolChar(`variable:${key2}${fallback}`, text3.trim());
+  return symbolChar(`variable:${key}${fallback}`, text3.trim());
 }
 function compileGlob(text3, options) {
   const cacheKey = `${options.wildcards ? "w" : ""}${options.arn ? "a" : ""}${options.caseInsensitive ? "i" : ""}${options.variables ? "v" : ""}:${text3}`;
@@ -1029,9 +1029,9 @@ function compileCharacters(chars, options) {
   if (segmentAware && colons < 5 && tokens.at(-1)?.t === "star") {
     for (; colons < 5; colons++) tokens.push({ t: "lit", c: ":" }, { t: "star", noColon: colons < 4 });
   }
-  const key2 = `${options.caseInsensitive ? "i" : "s"}${segmentAware ? "a" : leadingSymbol ? "l" : "p"}:${tokens.map(tokenKey).join("")}`;
+  const key = `${options.caseInsensitive ? "i" : "s"}${segmentAware ? "a" : leadingSymbol ? "l" : "p"}:${tokens.map(tokenKey).join("")}`;
   return {
-    key: key2,
+    key,
     tokens,
     samples: sampleStrings(tokens, segmentAware),
     symbolic: tokens.some((t) => t.t === "lit" && isSymbolChar(t.c)),
@@ -1204,8 +1204,8 @@ function literalEnd(tokens) {
 function globCells(globs, extraSamples = []) {
   const cells = /* @__PURE__ */ new Map();
   const record = (example, matches2) => {
-    const key2 = signature(matches2);
-    if (!cells.has(key2)) cells.set(key2, { matches: matches2, example });
+    const key = signature(matches2);
+    if (!cells.has(key)) cells.set(key, { matches: matches2, example });
   };
   for (const sample of [...extraSamples, ...globs.flatMap((g) => g.samples)]) {
     record(
@@ -1253,9 +1253,9 @@ function exploreProduct(globs, record) {
         if (next2.length > 0) live.push([i, next2]);
       }
       const next = { live, path: state.path + c };
-      const key2 = stateKey(next);
-      if (seen.has(key2)) continue;
-      seen.add(key2);
+      const key = stateKey(next);
+      if (seen.has(key)) continue;
+      seen.add(key);
       if (seen.size > MAX_PRODUCT_STATES) {
         throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`);
       }
@@ -1852,11 +1852,11 @@ function holdsWith(rule2, request, values, unknownValue, missing) {
   });
 }
 function substituted(glob2, values) {
-  const key2 = JSON.stringify([glob2.key, ...values]);
-  let out = substitutions.get(key2);
+  const key = JSON.stringify([glob2.key, ...values]);
+  let out = substitutions.get(key);
   if (out === void 0) {
     if (substitutions.size > 1e4) substitutions.clear();
-    substitutions.set(key2, out = substituteSymbols(glob2, values));
+    substitutions.set(key, out = substituteSymbols(glob2, values));
   }
   return out;
 }
@@ -2399,12 +2399,12 @@ function policyStatements(policy2, base) {
 function keyTraits(statements2) {
   const traits = /* @__PURE__ */ new Map();
   for (const s of statements2) {
-    for (const [key2, op] of conditionEntries(s)) {
-      if (isPrincipalKey(s, key2)) continue;
-      const t = traits.get(key2) ?? { families: /* @__PURE__ */ new Set(), multiValued: false };
+    for (const [key, op] of conditionEntries(s)) {
+      if (isPrincipalKey(s, key)) continue;
+      const t = traits.get(key) ?? { families: /* @__PURE__ */ new Set(), multiValued: false };
       if (op.spec && op.spec.family !== "null") t.families.add(op.spec.family);
       if (op.qualifier) t.multiValued = true;
-      traits.set(key2, t);
+      traits.set(key, t);
     }
   }
   return traits;
@@ -2413,8 +2413,8 @@ function* conditionEntries(s) {
   const condition2 = s.raw.Condition ?? {};
   for (const [opText, block] of Object.entries(condition2)) {
     const op = parseOperator(opText);
-    for (const [key2, values] of Object.entries(block))
-      yield [key2.toLowerCase(), op, conditionValues(values)];
+    for (const [key, values] of Object.entries(block))
+      yield [key.toLowerCase(), op, conditionValues(values)];
   }
 }
 function globLeaf(text3, options) {
@@ -2429,6 +2429,7 @@ function principalSamples(statements2) {
   const samples = [ANYONE];
   for (const s of statements2) {
     if (!s.hasPrincipal) continue;
+    samples.push(...conditionPrincipals(s.raw.Condition));
     const element = s.raw.Principal ?? s.raw.NotPrincipal;
     if (element === void 0 || element === "*") continue;
     for (const [type, values] of Object.entries(element)) {
@@ -2438,6 +2439,21 @@ function principalSamples(statements2) {
         else if (account !== void 0) samples.push(`arn:aws:iam::${account}:role/example-role`, v);
         else if (v !== "*") samples.push(v);
       }
+    }
+  }
+  return samples;
+}
+function conditionPrincipals(condition2) {
+  if (typeof condition2 !== "object" || condition2 === null) return [];
+  const samples = [];
+  for (const block of Object.values(condition2)) {
+    if (typeof block !== "object" || block === null) continue;
+    for (const [key, values] of Object.entries(block)) {
+      const name = key.toLowerCase();
+      for (const v of asList(values))
+        if (name === "aws:principalaccount" && ACCOUNT_ID.test(v))
+          samples.push(`arn:aws:iam::${v}:role/example-role`);
+        else if (name === "aws:principalarn" && /^arn:[^*?]+$/.test(v)) samples.push(v);
     }
   }
   return samples;
@@ -2466,8 +2482,8 @@ function principalElement(element, exact) {
   }
   return parts;
 }
-function principalCondition(key2, value, op, variables) {
-  const account = key2 === "aws:principalaccount";
+function principalCondition(key, value, op, variables) {
+  const account = key === "aws:principalaccount";
   const text3 = account ? accountGlob(value) : value;
   const glob2 = compileGlob(text3, {
     wildcards: op.like || account,
@@ -2503,10 +2519,10 @@ function compileStatement(s, ctx) {
   else principal3.push(globLeaf(SELF, { wildcards: false }));
   const context = /* @__PURE__ */ new Map();
   const opaqueCondition = (description, identity) => common.set(`opaque:${identity}`, opaque(description, identity));
-  for (const [key2, op, values] of conditionEntries(s)) {
-    const where = `${op.text} ${JSON.stringify({ [key2]: values.length === 1 ? values[0] : values })}`;
-    const identity = JSON.stringify([op.text, key2, [...values].sort(), s.variables]);
-    if (isPrincipalKey(s, key2)) {
+  for (const [key, op, values] of conditionEntries(s)) {
+    const where = `${op.text} ${JSON.stringify({ [key]: values.length === 1 ? values[0] : values })}`;
+    const identity = JSON.stringify([op.text, key, [...values].sort(), s.variables]);
+    if (isPrincipalKey(s, key)) {
       const arn = op.base.startsWith("Arn");
       const kind = {
         like: op.base.includes("Like") || arn,
@@ -2519,22 +2535,22 @@ function compileStatement(s, ctx) {
         false,
         s.variables,
         AWS_PRINCIPAL,
-        (v) => principalCondition(key2, v, kind, s.variables)
+        (v) => principalCondition(key, v, kind, s.variables)
       );
       if ("opaque" in compiled4) opaqueCondition(`${where}: ${compiled4.opaque}`, identity);
       else principal3.push(compiled4.formula);
       continue;
     }
-    const traits = ctx.traits.get(key2);
+    const traits = ctx.traits.get(key);
     if (traits.families.size > 1) {
       opaqueCondition(`${where}: key compared as ${[...traits.families].join(" and ")}`, identity);
       continue;
     }
     const compiled3 = compileCondition(op, values, traits.multiValued, s.variables);
     if ("opaque" in compiled3) opaqueCondition(`${where}: ${compiled3.opaque}`, identity);
-    else context.set(key2, [...context.get(key2) ?? [], compiled3.formula]);
+    else context.set(key, [...context.get(key) ?? [], compiled3.formula]);
   }
-  for (const [key2, formulas] of context) common.set(contextDimension(key2), and(...formulas));
+  for (const [key, formulas] of context) common.set(contextDimension(key), and(...formulas));
   let variants = [/* @__PURE__ */ new Map()];
   const split = (ways) => {
     variants = variants.flatMap((v) => ways.map((w) => new Map([...v, ...w])));
@@ -2639,9 +2655,9 @@ var init_compile = __esm({
     PRINCIPAL_KEYS = /* @__PURE__ */ new Set(["aws:principalarn", "aws:principalaccount"]);
     isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     asList = (v) => (Array.isArray(v) ? v : [v]).map(String);
-    isPrincipalKey = (s, key2) => s.hasPrincipal && PRINCIPAL_KEYS.has(key2);
-    contextDimension = (key2) => `context:${key2}`;
-    anyOf2 = (texts, options) => or(...texts.map((t) => globLeaf(t, options)));
+    isPrincipalKey = (s, key) => s.hasPrincipal && PRINCIPAL_KEYS.has(key);
+    contextDimension = (key) => `context:${key}`;
+    anyOf2 = (texts2, options) => or(...texts2.map((t) => globLeaf(t, options)));
     accountGlob = (account) => `arn:*:*::${account}:*`;
     accountPrincipal = (account) => globLeaf(accountGlob(account), { wildcards: true, arn: true });
     ACCOUNT = "(\\d{12}|\uE000[^\uE001]*\uE001)";
@@ -2756,8 +2772,8 @@ var init_variables = __esm({
 });
 
 // src/adapters/aws-iam/witness.ts
-function freshValues(key2) {
-  const lower3 = key2.toLowerCase();
+function freshValues(key) {
+  const lower3 = key.toLowerCase();
   if (lower3.endsWith("account")) return ["444455556666", "999988887777", null];
   if (lower3.endsWith("arn")) return ["arn:aws:iam::444455556666:role/example-role", null];
   const tail = lower3.split(/[/:]/).at(-1).replace(/[^a-z0-9-]/g, "") || "value";
@@ -2768,16 +2784,16 @@ function judge(request, allowed, other, opaque, start = /* @__PURE__ */ new Map(
   const byKey = /* @__PURE__ */ new Map();
   for (const s of symbolCharsOf([...allowed, ...other], request)) {
     if (isTemplateSymbol(s)) continue;
-    const key2 = variableKey(s).toLowerCase();
-    byKey.set(key2, [...byKey.get(key2) ?? [], s]);
+    const key = variableKey(s).toLowerCase();
+    byKey.set(key, [...byKey.get(key) ?? [], s]);
   }
   const keys = [...byKey.keys()];
-  const spelling = (key2) => variableKey(byKey.get(key2)[0]);
-  const choices = keys.map((key2) => {
-    const given2 = byKey.get(key2).flatMap((s) => start.has(s) ? [start.get(s)] : []);
-    const own = request.get(contextDimension(key2));
+  const spelling = (key) => variableKey(byKey.get(key)[0]);
+  const choices = keys.map((key) => {
+    const given2 = byKey.get(key).flatMap((s) => start.has(s) ? [start.get(s)] : []);
+    const own = request.get(contextDimension(key));
     const fromRequest = typeof own === "string" && symbolCharsOf([], /* @__PURE__ */ new Map([["", own]])).size === 0 ? [own] : [];
-    return [.../* @__PURE__ */ new Set([...given2, ...fromRequest, ...freshValues(spelling(key2))])];
+    return [.../* @__PURE__ */ new Set([...given2, ...fromRequest, ...freshValues(spelling(key))])];
   });
   let best4;
   const tries = [keys.map(() => 0)];
@@ -2788,13 +2804,13 @@ function judge(request, allowed, other, opaque, start = /* @__PURE__ */ new Map(
     const values = new Map(templates2);
     const concrete = new Map(request);
     const named3 = /* @__PURE__ */ new Map();
-    keys.forEach((key2, i) => {
+    keys.forEach((key, i) => {
       const value = choices[i][pick[i]];
-      for (const s of byKey.get(key2)) values.set(s, variableValue(s, value ?? void 0));
-      if (value === null) concrete.set(contextDimension(key2), void 0);
+      for (const s of byKey.get(key)) values.set(s, variableValue(s, value ?? void 0));
+      if (value === null) concrete.set(contextDimension(key), void 0);
       else {
-        named3.set(spelling(key2), value);
-        concrete.set(contextDimension(key2), value);
+        named3.set(spelling(key), value);
+        concrete.set(contextDimension(key), value);
       }
     });
     for (const [dim, v] of concrete) concrete.set(dim, substituteValue(v, values));
@@ -2887,16 +2903,16 @@ function witnessOf(judged, names3) {
   const identity = request.get(IDENTITY);
   if (request.has(IDENTITY)) witness.identityPolicyAllows = identity === IDENTITY_ALLOWS;
   const context = {};
-  const set = (key2, value) => (
+  const set = (key, value) => (
     // Defined, not assigned: a condition key named `__proto__` must become an own key of the witness.
-    Object.defineProperty(context, key2, { value, enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(context, key, { value, enumerable: true, writable: true, configurable: true })
   );
   const variables = [...judged.variables.keys()];
   for (const [name, value] of request) {
     if (!name.startsWith("context:") || value === void 0) continue;
-    const key2 = name.slice("context:".length);
-    const spelled2 = names3.keys.get(key2) ?? variables.find((k) => k.toLowerCase() === key2) ?? key2;
-    set(spelled2, displayContextValue(value, names3.dates.has(key2)));
+    const key = name.slice("context:".length);
+    const spelled2 = names3.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key;
+    set(spelled2, displayContextValue(value, names3.dates.has(key)));
   }
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
@@ -3034,11 +3050,11 @@ function buildDimensions(statements2, ctx, rules, plain2) {
     { name: "principal", domain: stringDomain(principals2) }
   ];
   if (rules.some((r) => r.predicates.has(IDENTITY))) dims.push({ name: IDENTITY, domain: stringDomain() });
-  for (const [key2, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, traits] of [...ctx.traits].sort(([a], [b]) => a.localeCompare(b))) {
     if (traits.families.size > 1) continue;
     const family = [...traits.families][0] ?? "string";
     const element = family === "ip" ? ipDomain() : family === "string" ? stringDomain() : numberDomain();
-    dims.push({ name: contextDimension(key2), domain: traits.multiValued ? setDomain(element) : element });
+    dims.push({ name: contextDimension(key), domain: traits.multiValued ? setDomain(element) : element });
   }
   for (const [name, description] of ctx.opaque)
     dims.push({ name, domain: opaqueDomain(), opaque: { description } });
@@ -3048,8 +3064,8 @@ function originalKeyNames(statements2) {
   const names3 = /* @__PURE__ */ new Map();
   for (const s of statements2) {
     for (const block of Object.values(s.raw.Condition ?? {})) {
-      for (const key2 of Object.keys(block))
-        if (!names3.has(key2.toLowerCase())) names3.set(key2.toLowerCase(), key2);
+      for (const key of Object.keys(block))
+        if (!names3.has(key.toLowerCase())) names3.set(key.toLowerCase(), key);
     }
   }
   return names3;
@@ -3072,9 +3088,9 @@ function groupByStatement(cells, statements2) {
       order.get(f.responsible.statement) ?? -1,
       f.deny ? order.get(f.deny.statement) ?? -1 : -1
     ];
-    const key2 = at2.join(":");
-    groups.set(key2, [...groups.get(key2) ?? [], f]);
-    rank.set(key2, at2);
+    const key = at2.join(":");
+    groups.set(key, [...groups.get(key) ?? [], f]);
+    rank.set(key, at2);
   }
   return [...groups.keys()].sort((a, b) => rank.get(a)[0] - rank.get(b)[0] || rank.get(a)[1] - rank.get(b)[1]).map((k) => groups.get(k));
 }
@@ -3117,12 +3133,12 @@ function requestText(witness, guardrail2) {
 function accessOf(statement2) {
   const access = { ...statement2.raw };
   delete access.Sid;
-  for (const key2 of ["Action", "NotAction", "Resource", "NotResource"])
-    if (key2 in access) access[key2] = asList3(access[key2]);
-  for (const key2 of ["Principal", "NotPrincipal"]) {
-    const principal3 = access[key2];
+  for (const key of ["Action", "NotAction", "Resource", "NotResource"])
+    if (key in access) access[key] = asList3(access[key]);
+  for (const key of ["Principal", "NotPrincipal"]) {
+    const principal3 = access[key];
     if (typeof principal3 === "object" && principal3 !== null && !Array.isArray(principal3))
-      access[key2] = mapValues(principal3, asList3);
+      access[key] = mapValues(principal3, asList3);
   }
   const condition2 = access.Condition;
   if (typeof condition2 === "object" && condition2 !== null && !Array.isArray(condition2))
@@ -3334,10 +3350,10 @@ function rawRequest(witness, ctx, statements2) {
   if (typeof witness.identityPolicyAllows === "boolean")
     request.set(IDENTITY, witness.identityPolicyAllows ? IDENTITY_ALLOWS : "none");
   const context = witness.context ?? {};
-  for (const [key2, value] of Object.entries(context)) {
-    const family = [...ctx.traits.get(key2.toLowerCase())?.families ?? []][0];
+  for (const [key, value] of Object.entries(context)) {
+    const family = [...ctx.traits.get(key.toLowerCase())?.families ?? []][0];
     const one = (v) => family === "ip" ? ipValue(String(v)) : family === "date" ? parseDate(String(v)) : family === "number" ? Number(v) : symbols(String(v));
-    request.set(contextDimension(key2.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value));
+    request.set(contextDimension(key.toLowerCase()), Array.isArray(value) ? value.map(one) : one(value));
   }
   return request;
 }
@@ -3360,8 +3376,8 @@ function variableValues(witness, symbols) {
   const values = /* @__PURE__ */ new Map();
   for (const s of symbols) {
     if (isTemplateSymbol(s)) continue;
-    const key2 = variableKey(s).toLowerCase();
-    const value = context.find(([k]) => k.toLowerCase() === key2)?.[1];
+    const key = variableKey(s).toLowerCase();
+    const value = context.find(([k]) => k.toLowerCase() === key)?.[1];
     values.set(s, variableValue(s, typeof value === "string" ? value : void 0));
   }
   return values;
@@ -3667,7 +3683,7 @@ function builtInObject(role) {
     },
     ...role.aggregates === void 0 ? {} : {
       aggregationRule: {
-        clusterRoleSelectors: role.aggregates.map((key2) => ({ matchLabels: { [key2]: "true" } }))
+        clusterRoleSelectors: role.aggregates.map((key) => ({ matchLabels: { [key]: "true" } }))
       }
     },
     rules: role.rules
@@ -3927,8 +3943,8 @@ function selectorsOf(o) {
   return Array.isArray(selectors) ? selectors.filter(isObject4) : [];
 }
 function selectorMatches(selector, labels) {
-  for (const [key2, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (!Object.hasOwn(labels, key2) || labels[key2] !== value) return false;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
   }
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
@@ -3993,10 +4009,10 @@ function namePrefixOf(glob2) {
   }
   return text3;
 }
-function pushTo(map2, key2, value) {
-  const list4 = map2.get(key2);
+function pushTo(map2, key, value) {
+  const list4 = map2.get(key);
   if (list4) list4.push(value);
-  else map2.set(key2, [value]);
+  else map2.set(key, [value]);
 }
 function prefixLeaf(prefix) {
   const literal = literalGlob(prefix);
@@ -4337,21 +4353,21 @@ function literalDomain(samples, optional2) {
   const general = optional2 ? optionalDomain(samples) : stringDomain(samples);
   return {
     cells: (leaves2) => {
-      const texts = /* @__PURE__ */ new Map();
+      const texts2 = /* @__PURE__ */ new Map();
       let present2 = false;
       for (const l of leaves2) {
         if (l.type === "present") present2 = true;
         else {
           const text3 = l.type === "glob" ? literalOf(l.glob) : void 0;
           if (text3 === void 0) return general.cells(leaves2);
-          texts.set(l.key, text3);
+          texts2.set(l.key, text3);
         }
       }
-      const values = [...new Set(texts.values())];
-      const none = () => new Map([...texts.keys()].map((k) => [k, false]));
+      const values = [...new Set(texts2.values())];
+      const none = () => new Map([...texts2.keys()].map((k) => [k, false]));
       const cells = values.map((v) => ({
         value: v,
-        known: new Map([...texts].map(([k, t]) => [k, t === v]))
+        known: new Map([...texts2].map(([k, t]) => [k, t === v]))
       }));
       if (optional2 || present2) cells.unshift({ value: void 0, known: none() });
       if (!optional2 || present2) cells.push({ value: fresh(samples, values), known: none() });
@@ -4442,7 +4458,7 @@ function dimensions(...models) {
 function responsibility(g, other) {
   const b = g.binding;
   const counterparts2 = other.byId.get(b.id) ?? [];
-  const part = (what, object2, pointer, key2, counterpart = other.byId.get(object2.id)?.[0]) => ({ what, object: object2, pointer, counterpart, key: `${what}|${object2.id}|${key2}` });
+  const part = (what, object2, pointer, key, counterpart = other.byId.get(object2.id)?.[0]) => ({ what, object: object2, pointer, counterpart, key: `${what}|${object2.id}|${key}` });
   if (counterparts2.length === 0) return part("binding", b, b.pointer, "");
   const withSubject = counterparts2.filter((c) => subjectsOf(c).includes(g.subject));
   if (withSubject.length === 0)
@@ -4483,8 +4499,8 @@ function isPublicSubject(subject) {
 }
 function inCell(cell2, value, leaves2) {
   if (value === void 0 !== (cell2.value === void 0)) return false;
-  for (const [key2, result2] of cell2.known) {
-    const l = leaves2.get(key2);
+  for (const [key, result2] of cell2.known) {
+    const l = leaves2.get(key);
     if (l === void 0 || leafHolds(l, value) !== result2) return false;
   }
   return true;
@@ -4660,9 +4676,9 @@ function search(allowed, other, dims, direction, notes, onFound) {
   for (const pair of allowed.pairs) {
     const have = knownTo(pair.subject, pair.namespace);
     const seen = /* @__PURE__ */ new Set();
-    const fresh2 = (key2) => {
-      if (have.has(key2) || seen.has(key2)) return false;
-      seen.add(key2);
+    const fresh2 = (key) => {
+      if (have.has(key) || seen.has(key)) return false;
+      seen.add(key);
       return true;
     };
     const indices = pair.entries === void 0 ? fresh2(unknownKey(pair.roleId)) ? [-1] : [] : pair.entries.flatMap((e, i) => applies(pair, e) && fresh2(e.compiled.key) ? [i] : []);
@@ -4707,10 +4723,10 @@ function grouper(other, classify) {
     if (byRule === void 0) components.set(f.grant.pair, byRule = /* @__PURE__ */ new Map());
     let component = byRule.get(f.grant.rule);
     if (component === void 0) byRule.set(f.grant.rule, component = responsibility(f.grant, other));
-    const key2 = `${component.key}\0${f.grant.subject}`;
-    let group = groups.get(key2);
+    const key = `${component.key}\0${f.grant.subject}`;
+    let group = groups.get(key);
     if (group === void 0)
-      groups.set(key2, group = { component, pairs: /* @__PURE__ */ new Set(), best: void 0, plain: [], first: void 0 });
+      groups.set(key, group = { component, pairs: /* @__PURE__ */ new Set(), best: void 0, plain: [], first: void 0 });
     group.pairs.add(f.grant.pair);
     if (classify === void 0) {
       if (group.first === void 0 && f.cell.status === "definite") group.first = f;
@@ -4755,7 +4771,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   const tgt = { model: targetModel };
   const complete = (draft) => completeFinding("k8s-rbac", RULES2, sides, draft);
   const dims = dimensions(base.model, tgt.model);
-  const leaves2 = { get: (key2) => tgt.model.leaves.get(key2) ?? base.model.leaves.get(key2) };
+  const leaves2 = { get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key) };
   const findings = [];
   const index2 = new Baseline(base.model);
   const classify = (f, component) => ({
@@ -4925,9 +4941,9 @@ var init_compare2 = __esm({
       allows(pair, request, ignoreScope) {
         if (pair.entries === void 0) return false;
         if (!ignoreScope && !inScope(pair, request)) return false;
-        const key2 = `${pair.roleId}\0${pair.namespace === void 0}\0${JSON.stringify(request)}`;
-        let result2 = this.cache.get(key2);
-        if (result2 === void 0) this.cache.set(key2, result2 = pairAllows(pair, request, false, true));
+        const key = `${pair.roleId}\0${pair.namespace === void 0}\0${JSON.stringify(request)}`;
+        let result2 = this.cache.get(key);
+        if (result2 === void 0) this.cache.set(key, result2 = pairAllows(pair, request, false, true));
         return result2;
       }
       /** The request's subject had the access in some namespace (or cluster-wide). */
@@ -5558,9 +5574,9 @@ var init_cel = __esm({
           this.at++;
           const entries2 = [];
           while (!this.isOp("}")) {
-            const key2 = this.expr();
+            const key = this.expr();
             this.expect(":");
-            entries2.push([key2, this.expr()]);
+            entries2.push([key, this.expr()]);
             if (this.isOp(",")) this.at++;
             else break;
           }
@@ -6600,9 +6616,9 @@ function secretsIn(expression, pointer, into) {
     if (name !== "GITHUB_TOKEN" && !into.names.has(name)) into.names.set(name, pointer);
   }
 }
-function scan(value, pointer, into, key2 = "") {
+function scan(value, pointer, into, key = "") {
   if (typeof value === "string") {
-    if (key2 === "if") secretsIn(value, pointer, into);
+    if (key === "if") secretsIn(value, pointer, into);
     else for (const match of value.matchAll(EXPRESSION)) secretsIn(match[1], pointer, into);
   } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${pointer}/${i}`, into));
   else if (isObject6(value))
@@ -7507,9 +7523,9 @@ function regions(base, target) {
       lastA = Math.max(lastA, maxA.get(id) ?? -1);
       if (sensitiveIds.has(id)) sensitive = true;
     }
-    const key2 = `${lastB},${lastA}`;
-    let region = found2.get(key2);
-    if (region === void 0) found2.set(key2, region = { lastB, lastA, example: s.path });
+    const key = `${lastB},${lastA}`;
+    let region = found2.get(key);
+    if (region === void 0) found2.set(key, region = { lastB, lastA, example: s.path });
     if (sensitive) region.sensitive ??= s.path;
   };
   const start = settle2({
@@ -7536,9 +7552,9 @@ function regions(base, target) {
       }
       const next = settle2({ ...state, valid: c !== "/", live, path: state.path + c });
       if (settled(next)) continue;
-      const key2 = keyOf(next);
-      if (seen.has(key2)) continue;
-      seen.add(key2);
+      const key = keyOf(next);
+      if (seen.has(key)) continue;
+      seen.add(key);
       if (seen.size > MAX_STATES)
         throw new Undecidable(
           `the patterns are too many or too complex to compare exactly (over ${MAX_STATES} automaton states)`
@@ -7636,8 +7652,8 @@ function assign(paths, groups, base, target, slot2, stopEarly) {
     const keys = groupsAt(lastB, lastA, base, target);
     if (keys.length === 0) continue;
     const sensitive = isSensitive(path);
-    for (const { key: key2 } of keys) {
-      const g = groups.get(key2);
+    for (const { key } of keys) {
+      const g = groups.get(key);
       if (g === void 0) continue;
       g[slot2] ??= path;
       if (sensitive) g[sensitiveSlot] ??= path;
@@ -8237,11 +8253,11 @@ function normalize(raw) {
 }
 function requiredChecks(c) {
   const out = [];
-  const key2 = (k) => `${k.context}\0${k.app}`;
+  const key = (k) => `${k.context}\0${k.app}`;
   const seen = /* @__PURE__ */ new Set();
   const add = (k) => {
-    if (!seen.has(key2(k))) out.push(k);
-    seen.add(key2(k));
+    if (!seen.has(key(k))) out.push(k);
+    seen.add(key(k));
   };
   const checks = Array.isArray(c.checks) ? c.checks.filter(isObject7) : [];
   for (const check2 of checks) {
@@ -8294,10 +8310,10 @@ function branchesOf(value, file, notes) {
 function settingPointer(entry, path) {
   let pointer = entry.pointer;
   let node = entry.raw;
-  for (const key2 of path) {
-    if (!isObject7(node) || !(key2 in node)) return pointer;
-    node = node[key2];
-    pointer += `/${escapePointerToken(key2)}`;
+  for (const key of path) {
+    if (!isObject7(node) || !(key in node)) return pointer;
+    node = node[key];
+    pointer += `/${escapePointerToken(key)}`;
   }
   return isObject7(node) && "enabled" in node ? `${pointer}/enabled` : pointer;
 }
@@ -8726,15 +8742,15 @@ function protectionAccess(value) {
   if (Array.isArray(value)) return value.map(protectionAccess);
   if (typeof value !== "object" || value === null) return value ?? null;
   return Object.fromEntries(
-    Object.entries(value).filter(([key2]) => !/(^|_)url$/.test(key2)).map(([key2, v]) => [key2, protectionAccess(v)])
+    Object.entries(value).filter(([key]) => !/(^|_)url$/.test(key)).map(([key, v]) => [key, protectionAccess(v)])
   );
 }
 function settingChange2(base, target, path) {
   if (path.length === 0) return "";
   const valueAt = (entry) => {
     let node = entry?.raw;
-    for (const key2 of path)
-      node = isObjectWith(node, key2) ? node[key2] : void 0;
+    for (const key of path)
+      node = isObjectWith(node, key) ? node[key] : void 0;
     if (isObjectWith(node, "enabled")) node = node.enabled;
     return node === void 0 || node === null ? "not set" : node;
   };
@@ -8855,7 +8871,7 @@ var init_compare6 = __esm({
     REVIEW_ATOMS = /* @__PURE__ */ new Set(["approvals", "code-owner", "last-push"]);
     sameAtom = (a, b) => JSON.stringify(a) === JSON.stringify(b);
     OWNER_STATES = ["none", "stale", "current"];
-    isObjectWith = (v, key2) => typeof v === "object" && v !== null && key2 in v;
+    isObjectWith = (v, key) => typeof v === "object" && v !== null && key in v;
     ACTION_TEXT = {
       merge: "merging a pull request",
       push: "a direct push",
@@ -9042,9 +9058,9 @@ function readAcl(value) {
     if (!isObject8(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
     const conditions = [];
     if (isObject8(raw.conditions))
-      for (const key2 of Object.keys(raw.conditions).sort()) {
-        const v = raw.conditions[key2];
-        conditions.push([key2, typeof v === "string" ? [v] : strings2(v)]);
+      for (const key of Object.keys(raw.conditions).sort()) {
+        const v = raw.conditions[key];
+        conditions.push([key, typeof v === "string" ? [v] : strings2(v)]);
       }
     acl2.grants.push({
       index: index2,
@@ -9276,7 +9292,7 @@ function compileGrants(grants, defs, standIns) {
       [PERMISSION, permissionFormula(defs, grant)],
       [RESOURCE, anyOf3(grant.resources)]
     ]);
-    for (const [key2, values] of grant.conditions) predicates.set(CONTEXT + key2, presentAnd(anyOf3(values)));
+    for (const [key, values] of grant.conditions) predicates.set(CONTEXT + key, presentAnd(anyOf3(values)));
     return { index: grant.index, effect: grant.effect, predicates, grant };
   });
 }
@@ -9287,7 +9303,7 @@ function dimensions3(acls, standIns = /* @__PURE__ */ new Set()) {
     for (const g of acl2.groups.values()) subjects.push(...g.members.filter((m) => groupRef(m) === void 0));
     for (const grant of acl2.grants) {
       subjects.push(...grant.subjects.filter((s) => groupRef(s) === void 0));
-      for (const [key2] of grant.conditions) keys.add(key2);
+      for (const [key] of grant.conditions) keys.add(key);
     }
   }
   const dims = [
@@ -9298,7 +9314,7 @@ function dimensions3(acls, standIns = /* @__PURE__ */ new Set()) {
     { name: PERMISSION, domain: stringDomain() },
     { name: RESOURCE, domain: stringDomain() }
   ];
-  for (const key2 of [...keys].sort()) dims.push({ name: CONTEXT + key2, domain: stringDomain() });
+  for (const key of [...keys].sort()) dims.push({ name: CONTEXT + key, domain: stringDomain() });
   return dims;
 }
 function valueIn(request, dimension) {
@@ -9638,7 +9654,7 @@ function grantWidened(request, s) {
   };
   const covered = s.bRules.find((r) => r.effect === "allow" && matches(r, request, ignoringConditions));
   if (covered !== void 0) {
-    const dropped = covered.grant.conditions.filter(([k]) => !grant.conditions.some(([key2]) => key2 === k)).map(([k]) => k);
+    const dropped = covered.grant.conditions.filter(([k]) => !grant.conditions.some(([key]) => key === k)).map(([k]) => k);
     return {
       ...common,
       group: `grant:${grant.index}`,
@@ -25474,9 +25490,9 @@ function describeErrors(errors) {
   for (const error of errors) {
     if (folded.has(error)) continue;
     const item = describe(error);
-    const key2 = `${item.pointer}\0${item.message}`;
-    if (seen.has(key2)) continue;
-    seen.add(key2);
+    const key = `${item.pointer}\0${item.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     described.push(item);
   }
   return described;
@@ -25649,7 +25665,7 @@ function configFromValue(value, file) {
     },
     // Approvers are people: their commits count as human when nothing says agent or bot.
     actors: approvers.length === 0 ? raw.actors : { ...raw.actors, humans: [...raw.actors?.humans ?? [], { name: "approver", emails: approvers }] },
-    settings: Object.fromEntries(Object.entries(raw).filter(([key2]) => !CORE_KEYS.has(key2)))
+    settings: Object.fromEntries(Object.entries(raw).filter(([key]) => !CORE_KEYS.has(key)))
   };
 }
 var FAIL_ON, DEFAULT_CONFIG, CORE_KEYS;
@@ -25739,16 +25755,16 @@ function location(file, line, document) {
 }
 function witnessEntries(witness) {
   const { context, ...request } = witness;
-  const leading = ["principal", "action", "resource"].filter((key2) => Object.hasOwn(request, key2));
-  const keys = [...leading, ...Object.keys(request).filter((key2) => !leading.includes(key2))];
-  const entries2 = keys.map((key2) => [key2, valueText(request[key2])]);
+  const leading = ["principal", "action", "resource"].filter((key) => Object.hasOwn(request, key));
+  const keys = [...leading, ...Object.keys(request).filter((key) => !leading.includes(key))];
+  const entries2 = keys.map((key) => [key, valueText(request[key])]);
   if (isPlainObject(context))
-    entries2.push(...Object.entries(context).map(([key2, value]) => [key2, valueText(value)]));
+    entries2.push(...Object.entries(context).map(([key, value]) => [key, valueText(value)]));
   else if (context !== void 0) entries2.push(["context", valueText(context)]);
   return entries2;
 }
 function witnessLine(witness) {
-  return witnessEntries(witness).map(([key2, value]) => `${key2}=${value === "" || /\s/.test(value) ? JSON.stringify(value) : value}`).join(" ");
+  return witnessEntries(witness).map(([key, value]) => `${key}=${value === "" || /\s/.test(value) ? JSON.stringify(value) : value}`).join(" ");
 }
 function valueText(value) {
   if (value === "") return '""';
@@ -25903,7 +25919,7 @@ function printable(value) {
   if (typeof value === "string") return showControls(value);
   if (Array.isArray(value)) return value.map(printable);
   if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key2, v]) => [showControls(key2), printable(v)]));
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
 }
 function blocking(finding2) {
   return needsReview(finding2) && finding2.approval?.valid !== true;
@@ -25911,7 +25927,7 @@ function blocking(finding2) {
 function sameChange(ordered) {
   const groups = /* @__PURE__ */ new Map();
   for (const f of ordered) {
-    const key2 = JSON.stringify([
+    const key = JSON.stringify([
       f.file,
       f.line,
       f.document,
@@ -25922,7 +25938,7 @@ function sameChange(ordered) {
       f.commit?.sha,
       f.approval === null ? null : [f.approval.valid, f.approval.status]
     ]);
-    groups.set(key2, [...groups.get(key2) ?? [], f]);
+    groups.set(key, [...groups.get(key) ?? [], f]);
   }
   return [...groups.values()];
 }
@@ -25962,9 +25978,9 @@ function detailLines(c, finding2, withWitness) {
   }
   const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
   if (entries2.length > 0) {
-    const width = Math.max(...entries2.map(([key2]) => key2.length)) + 1;
+    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
     lines.push(`    ${c.dim("witness:")}`);
-    lines.push(...entries2.map(([key2, value]) => `      ${c.dim(`${key2}:`.padEnd(width))} ${value}`));
+    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
   }
   if (finding2.commit !== null) {
     const { actor } = finding2.commit;
@@ -26018,7 +26034,7 @@ function renderJson(report) {
 }
 function inKeyOrder(value, keys) {
   const ordered = {};
-  for (const key2 of keys) if (Object.hasOwn(value, key2)) ordered[key2] = value[key2];
+  for (const key of keys) if (Object.hasOwn(value, key)) ordered[key] = value[key];
   return Object.assign(ordered, value);
 }
 var REPORT_KEYS, FINDING_KEYS;
@@ -26455,15 +26471,21 @@ var init_reporters = __esm({
 
 // src/kernel/candidates.ts
 function matchesPathRules(rules, path) {
+  return rules.some((rule2) => matchesRule(rule2, path));
+}
+function pathOffer(rules, path) {
+  const matching = rules.filter((rule2) => matchesRule(rule2, path));
+  if (matching.length === 0) return false;
+  return matching.some((rule2) => rule2.content !== true) || "content";
+}
+function matchesRule(rule2, path) {
   const slash = path.lastIndexOf("/");
   const folder = slash === -1 ? "" : path.slice(0, slash);
   const name = path.slice(slash + 1);
   const dot = name.lastIndexOf(".");
   const extension = dot === -1 ? "" : name.slice(dot + 1);
-  return rules.some((rule2) => {
-    const same = rule2.ignoreCase ? (a, b) => lower2(a) === lower2(b) : (a, b) => a === b;
-    return (rule2.folder === void 0 || same(rule2.folder, folder)) && (rule2.names === void 0 || rule2.names.some((n) => same(n, name))) && (rule2.extensions === void 0 || rule2.extensions.some((e) => same(e, extension)));
-  });
+  const same = rule2.ignoreCase ? (a, b) => lower2(a) === lower2(b) : (a, b) => a === b;
+  return (rule2.folder === void 0 || same(rule2.folder, folder)) && (rule2.names === void 0 || rule2.names.some((n) => same(n, name))) && (rule2.extensions === void 0 || rule2.extensions.some((e) => same(e, extension)));
 }
 var lower2;
 var init_candidates = __esm({
@@ -26846,6 +26868,7 @@ function extractAccount(parsed2) {
     }
   };
   const managed2 = /* @__PURE__ */ new Map();
+  const applied = /* @__PURE__ */ new Set();
   list2(value.Policies).forEach((policy2, i) => {
     const versions = list2(policy2.PolicyVersionList);
     const index2 = versions.findIndex((v) => v.IsDefaultVersion === true);
@@ -26864,6 +26887,7 @@ function extractAccount(parsed2) {
       return [];
     }
     const found2 = managed2.get(arn);
+    applied.add(arn);
     return found2 === void 0 ? [] : [{ name: arn, found: found2 }];
   });
   const inline = (entity, field, at2, prefix) => list2(entity[field]).flatMap((p, j) => {
@@ -26894,6 +26918,7 @@ function extractAccount(parsed2) {
     ];
     const boundary = isObject10(entity.PermissionsBoundary) ? String(entity.PermissionsBoundary.PermissionsBoundaryArn) : void 0;
     const boundaryFound = boundary === void 0 ? void 0 : managed2.get(boundary);
+    if (boundary !== void 0) applied.add(boundary);
     if (boundary !== void 0 && !managed2.has(boundary))
       problem(
         `${at2}/PermissionsBoundary`,
@@ -26929,7 +26954,27 @@ function extractAccount(parsed2) {
   };
   list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
   list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
-  return { documents, notes: [], problems };
+  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
+}
+function heldVersions(value, managed2, applied, decoded, parsed2) {
+  return list2(value.Policies).flatMap((policy2, i) => {
+    const arn = String(policy2.Arn);
+    return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
+      const isDefault2 = version2.IsDefaultVersion === true;
+      if (isDefault2 && applied.has(arn)) return [];
+      const found2 = isDefault2 ? managed2.get(arn) : decoded(version2.Document, `/Policies/${i}/PolicyVersionList/${j}/Document`);
+      if (found2 === void 0) return [];
+      return [
+        {
+          kind: "aws-iam",
+          name: `${arn} (version ${String(version2.VersionId)})`,
+          value: found2.document,
+          pointer: found2.pointer,
+          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
+        }
+      ];
+    });
+  });
 }
 function composedMap(parsed2, entry, places) {
   const byLength = [...places].sort(([a], [b]) => b.length - a.length);
@@ -27016,7 +27061,12 @@ var init_aws_cli = __esm({
     awsCli = {
       format: "aws-cli",
       scan: true,
-      candidates: [{ extensions: ["json"], ignoreCase: true }],
+      // What the CLI prints is JSON, often redirected to a file named without `.json` (`> account-export`,
+      // `> policy.out`, `> role.txt`): such names are offered for their content alone.
+      candidates: [
+        { extensions: ["json"], ignoreCase: true },
+        { extensions: ["out", "txt", ""], ignoreCase: true, content: true }
+      ],
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
         text3
       ),
@@ -27074,9 +27124,9 @@ var init_aws_cli = __esm({
 
 // src/containers/cloudformation-tags.ts
 import { Pair, Scalar, YAMLMap } from "yaml";
-function longForm(key2, node) {
+function longForm(key, node) {
   const map2 = new YAMLMap();
-  map2.items.push(new Pair(new Scalar(key2), node));
+  map2.items.push(new Pair(new Scalar(key), node));
   return map2;
 }
 var SHORT_FORMS, CLOUDFORMATION_TAGS;
@@ -27106,13 +27156,13 @@ var init_cloudformation_tags = __esm({
         "Length"
       ].map((name) => [name, `Fn::${name}`])
     ]);
-    CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key2]) => {
+    CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key]) => {
       const tag = `!${name}`;
-      const scalar = { tag, resolve: (value) => ({ [key2]: value }) };
+      const scalar = { tag, resolve: (value) => ({ [key]: value }) };
       const collection = (kind) => ({
         tag,
         collection: kind,
-        resolve: (node) => longForm(key2, node)
+        resolve: (node) => longForm(key, node)
       });
       return [scalar, collection("seq"), collection("map")];
     });
@@ -27186,15 +27236,15 @@ function resolve(node, pointer, scope) {
   }
   if (isObject12(node)) {
     const keys = Object.keys(node);
-    const parts = keys.map((key2) => resolve(node[key2], `${pointer}/${escapePointerToken(key2)}`, scope));
+    const parts = keys.map((key) => resolve(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
       values.forEach((item, index2) => {
         if (item === NO_VALUE) return;
-        const key2 = keys[index2];
-        Object.defineProperty(value, key2, { value: item, writable: true, enumerable: true, configurable: true });
-        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key2)}`));
+        const key = keys[index2];
+        Object.defineProperty(value, key, { value: item, writable: true, enumerable: true, configurable: true });
+        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key)}`));
       });
       return { value, when, at: positions };
     });
@@ -27233,7 +27283,7 @@ function resolveCall(name, args, pointer, at2, scope) {
     case "Fn::GetAtt": {
       const parts = typeof args === "string" ? [args] : Array.isArray(args) ? args : void 0;
       if (parts === void 0) throw new ResolveError(pointer, "Fn::GetAtt takes a resource and an attribute");
-      return map(strings3(parts, pointer, scope), at2, (texts) => symbol(texts.map(displaySymbols).join(".")));
+      return map(strings3(parts, pointer, scope), at2, (texts2) => symbol(texts2.map(displaySymbols).join(".")));
     }
     case "Fn::Sub":
       return sub(args, pointer, at2, scope);
@@ -27282,7 +27332,7 @@ function resolveCall(name, args, pointer, at2, scope) {
       if (!Array.isArray(args) || args.length < 3)
         throw new ResolveError(pointer, "Fn::FindInMap takes a map and two keys");
       return map(resolveAll(args.slice(0, 3), pointer, scope), at2, (keys) => {
-        if (keys.every((key2) => typeof key2 === "string" && !hasSymbol(key2))) {
+        if (keys.every((key) => typeof key === "string" && !hasSymbol(key))) {
           const [map2, top, second] = keys;
           const found2 = scope.mappings[map2]?.[top]?.[second];
           if (found2 !== void 0) return found2;
@@ -27347,9 +27397,9 @@ function sub(args, pointer, at2, scope) {
     throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
   const names3 = Object.keys(variables);
   const base = Array.isArray(args) ? `${pointer}/1` : pointer;
-  const parts = names3.map((key2) => resolve(variables[key2], `${base}/${escapePointerToken(key2)}`, scope));
+  const parts = names3.map((key) => resolve(variables[key], `${base}/${escapePointerToken(key)}`, scope));
   return product(parts, pointer).map(({ values, when }) => {
-    const bound = new Map(names3.map((key2, index2) => [key2, values[index2]]));
+    const bound = new Map(names3.map((key, index2) => [key, values[index2]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
       if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
       const name = inner.trim();
@@ -27456,8 +27506,8 @@ function settle(value) {
   if (Array.isArray(value)) return value.map(settle);
   if (isObject12(value)) {
     const out = {};
-    for (const [key2, item] of Object.entries(value))
-      Object.defineProperty(out, key2, {
+    for (const [key, item] of Object.entries(value))
+      Object.defineProperty(out, key, {
         value: settle(item),
         writable: true,
         enumerable: true,
@@ -27486,7 +27536,7 @@ function policyDocument(node, pointer, builder, when) {
       const resolved = resolveOne(rest, branch.pointer, builder);
       shell ??= resolved;
       shellOrigins.set("", branch.pointer);
-      for (const key2 of Object.keys(resolved)) shellOrigins.set(`/${key2}`, `${branch.pointer}/${key2}`);
+      for (const key of Object.keys(resolved)) shellOrigins.set(`/${key}`, `${branch.pointer}/${key}`);
       if (!("Statement" in branch.node)) continue;
       const list4 = `${branch.pointer}/Statement`;
       const items = branches(statementNode, list4, branch.when).flatMap(
@@ -27536,16 +27586,16 @@ function withConditions(statement2, when, builder) {
     out = holdingWhile(out, builder.conditionKey(name), String(holds4));
   return out;
 }
-function holdingWhile(statement2, key2, value) {
+function holdingWhile(statement2, key, value) {
   const condition2 = isObject12(statement2.Condition) ? { ...statement2.Condition } : {};
-  condition2.StringEquals = { ...isObject12(condition2.StringEquals) ? condition2.StringEquals : {}, [key2]: value };
+  condition2.StringEquals = { ...isObject12(condition2.StringEquals) ? condition2.StringEquals : {}, [key]: value };
   return { ...statement2, Condition: condition2 };
 }
 function eachEffect(statement2) {
   const effect = statement2.Effect;
   if (typeof effect !== "string" || !hasSymbol(effect)) return [statement2];
-  const key2 = symbol(`Effect ${displaySymbols(effect)}`);
-  return ["Allow", "Deny"].map((value) => holdingWhile({ ...statement2, Effect: value }, key2, value));
+  const key = symbol(`Effect ${displaySymbols(effect)}`);
+  return ["Allow", "Deny"].map((value) => holdingWhile({ ...statement2, Effect: value }, key, value));
 }
 function fromText(alternative, pointer) {
   const value = settle(alternative.value);
@@ -27660,10 +27710,10 @@ function lambdaPermission(r) {
     ["/Resource", at2("FunctionName")]
   ]);
   const condition2 = {};
-  for (const [property, operator, key2] of LAMBDA_CONDITIONS) {
+  for (const [property, operator, key] of LAMBDA_CONDITIONS) {
     if (!(property in p)) continue;
-    condition2[operator] = { ...condition2[operator], [key2]: p[property] };
-    origins.set(`/Condition/${operator}/${key2.replaceAll("/", "~1")}`, at2(property));
+    condition2[operator] = { ...condition2[operator], [key]: p[property] };
+    origins.set(`/Condition/${operator}/${key.replaceAll("/", "~1")}`, at2(property));
   }
   if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
   const expanded = expand2(statement2, r.pointer, r.builder, r.when).map(({ statement: s }) => ({
@@ -30818,7 +30868,7 @@ var init_inputs = __esm({
 // src/containers/kustomize/rbac-free.ts
 function mayRenderRbac(inputs, contents) {
   for (const [file, kustomization] of inputs.kustomizations) {
-    const unmodelled = Object.keys(kustomization).find((key2) => !MODELLED.has(key2));
+    const unmodelled = Object.keys(kustomization).find((key) => !MODELLED.has(key));
     if (unmodelled !== void 0) return `${file} uses \`${unmodelled}\``;
   }
   if (inputs.missing.length > 0) return `missing: ${inputs.missing.join(", ")}`;
@@ -30855,8 +30905,8 @@ function spelled(value) {
     return void 0;
   }
   if (typeof value === "object" && value !== null)
-    for (const [key2, item] of Object.entries(value)) {
-      const why = spelled(key2) ?? spelled(item);
+    for (const [key, item] of Object.entries(value)) {
+      const why = spelled(key) ?? spelled(item);
       if (why !== void 0) return why;
     }
   return void 0;
@@ -30941,7 +30991,7 @@ var init_kustomize = __esm({
       scan: true,
       candidates: [{ names: KUSTOMIZATION_NAMES }],
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key2) => FIELDS.test(key2))),
+      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
       render: async (parsed2, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
         const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
@@ -31070,8 +31120,8 @@ var init_variables2 = __esm({
         if (Array.isArray(value)) return value.map((item) => this.resolve(item, depth));
         if (isObject19(value)) {
           const out = {};
-          for (const [key2, item] of Object.entries(value))
-            Object.defineProperty(out, key2, {
+          for (const [key, item] of Object.entries(value))
+            Object.defineProperty(out, key, {
               value: this.resolve(item, depth),
               writable: true,
               enumerable: true,
@@ -31117,9 +31167,9 @@ var init_variables2 = __esm({
         const self = /^self:(.*)$/.exec(reference2);
         if (self === null || depth >= MAX_DEPTH3) return UNKNOWN;
         let value = this.root;
-        for (const key2 of self[1].split(".").filter(Boolean)) {
-          if (!isObject19(value) || !Object.hasOwn(value, key2)) return UNKNOWN;
-          value = value[key2];
+        for (const key of self[1].split(".").filter(Boolean)) {
+          if (!isObject19(value) || !Object.hasOwn(value, key)) return UNKNOWN;
+          value = value[key];
         }
         return this.resolve(value, depth + 1);
       }
@@ -31134,7 +31184,7 @@ __export(compile_exports, {
 });
 function at(value, path) {
   let current = value;
-  for (const key2 of path) current = isObject20(current) ? current[key2] : void 0;
+  for (const key of path) current = isObject20(current) ? current[key] : void 0;
   return current;
 }
 function derivedAccess2(service2) {
@@ -31165,9 +31215,9 @@ function compileService(parsed2) {
     for (const [name, content] of Object.entries(section)) {
       if (!isObject20(content)) continue;
       const merged = template[name] ??= {};
-      for (const [key2, value] of Object.entries(content)) {
-        merged[key2] = value;
-        const inner = `/${escapePointerToken(name)}/${escapePointerToken(key2)}`;
+      for (const [key, value] of Object.entries(content)) {
+        merged[key] = value;
+        const inner = `/${escapePointerToken(name)}/${escapePointerToken(key)}`;
         origins.push([inner, `${base}${inner}`]);
       }
     }
@@ -31260,7 +31310,7 @@ var init_compile4 = __esm({
       ["provider", "iam", "role", "managedPolicies"],
       ["provider", "iamManagedPolicies"]
     ];
-    pointerOf = (path) => path.map((key2) => `/${escapePointerToken(key2)}`).join("");
+    pointerOf = (path) => path.map((key) => `/${escapePointerToken(key)}`).join("");
   }
 });
 
@@ -31407,15 +31457,15 @@ function fromJson(json, at2, locate2, pointer = "") {
   if (Array.isArray(json))
     return { v: "list", items: json.map((item, i) => fromJson(item, at2, locate2, `${pointer}/${i}`)), at: here };
   const entries2 = /* @__PURE__ */ new Map();
-  for (const [key2, item] of Object.entries(json))
-    entries2.set(key2, fromJson(item, at2, locate2, `${pointer}/${escape2(key2)}`));
+  for (const [key, item] of Object.entries(json))
+    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escape2(key)}`));
   return { v: "object", entries: entries2, at: here };
 }
 function sameValue2(a, b) {
   if (a.v === "unknown" || b.v === "unknown")
     return a.v === "unknown" && b.v === "unknown" && a.name === b.name ? true : void 0;
   if (a.v === "list" || b.v === "list" || a.v === "object" || b.v === "object") {
-    const pairs = a.v === "list" && b.v === "list" && a.items.length === b.items.length ? a.items.map((item, i) => [item, b.items[i]]) : a.v === "object" && b.v === "object" && a.entries.size === b.entries.size ? [...a.entries].map(([key2, item]) => [item, b.entries.get(key2)]) : [];
+    const pairs = a.v === "list" && b.v === "list" && a.items.length === b.items.length ? a.items.map((item, i) => [item, b.items[i]]) : a.v === "object" && b.v === "object" && a.entries.size === b.entries.size ? [...a.entries].map(([key, item]) => [item, b.entries.get(key)]) : [];
     if (pairs.length === 0 && !(a.v === b.v && (a.v === "list" ? a.items.length : a.entries.size) === 0))
       return false;
     let result2 = true;
@@ -31431,16 +31481,16 @@ function sameValue2(a, b) {
   if (hasSymbol(ta) || hasSymbol(tb)) return ta === tb ? true : void 0;
   return ta === tb && (a.v === b.v || a.v === "string" || b.v === "string");
 }
-function member(value, key2) {
-  if (value.v === "object") return value.entries.get(String(key2));
-  if (value.v === "list" && typeof key2 === "number") return value.items[key2];
+function member(value, key) {
+  if (value.v === "object") return value.entries.get(String(key));
+  if (value.v === "list" && typeof key === "number") return value.items[key];
   return void 0;
 }
 function elementsOf(collection) {
   if (collection.v === "list")
     return collection.items.map((item, i) => [{ v: "number", n: i, at: item.at }, item]);
   if (collection.v === "object")
-    return [...collection.entries].map(([key2, item]) => [{ v: "string", s: key2, at: item.at }, item]);
+    return [...collection.entries].map(([key, item]) => [{ v: "string", s: key, at: item.at }, item]);
   return void 0;
 }
 function parseDocument(value) {
@@ -31585,7 +31635,7 @@ var init_functions = __esm({
         for (const arg2 of args) {
           if (arg2.v === "null") continue;
           if (arg2.v !== "object") return unknownOf(call);
-          for (const [key2, value] of arg2.entries) entries2.set(key2, value);
+          for (const [key, value] of arg2.entries) entries2.set(key, value);
         }
         return { v: "object", entries: entries2, at: call.at };
       },
@@ -31600,12 +31650,12 @@ var init_functions = __esm({
       ),
       sort: ([arg2], call) => {
         const items = arg2?.v === "list" ? arg2.items : void 0;
-        const texts = items?.map(knownText);
-        if (items === void 0 || texts === void 0 || texts.some((t) => t === void 0))
+        const texts2 = items?.map(knownText);
+        if (items === void 0 || texts2 === void 0 || texts2.some((t) => t === void 0))
           return unknownOf(call);
         return list3(
           call,
-          items.map((item, i) => [item, texts[i]]).sort((a, b) => a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0).map(([item]) => item)
+          items.map((item, i) => [item, texts2[i]]).sort((a, b) => a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0).map(([item]) => item)
         );
       },
       tomap: ([arg2], call) => arg2?.v === "object" ? arg2 : unknownOf(call),
@@ -31615,8 +31665,8 @@ var init_functions = __esm({
         const items = arg2?.v === "list" ? arg2.items : void 0;
         if (sep7 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
           return unknownOf(call);
-        const texts = items.map(asText);
-        return texts.some((t) => t === void 0) ? unknownOf(call) : str(call, texts.join(sep7));
+        const texts2 = items.map(asText);
+        return texts2.some((t) => t === void 0) ? unknownOf(call) : str(call, texts2.join(sep7));
       },
       split: ([separator, arg2], call) => {
         const sep7 = separator === void 0 ? void 0 : knownText(separator);
@@ -31663,8 +31713,8 @@ var init_functions = __esm({
           return unknownOf(call);
         return arg2.items[index2.n % arg2.items.length];
       },
-      lookup: ([map2, key2, fallback], call) => {
-        const name = key2 === void 0 ? void 0 : knownText(key2);
+      lookup: ([map2, key, fallback], call) => {
+        const name = key === void 0 ? void 0 : knownText(key);
         if (map2?.v !== "object" || name === void 0) return unknownOf(call);
         return map2.entries.get(name) ?? fallback ?? unknownOf(call);
       },
@@ -31717,8 +31767,8 @@ function evaluate2(expr, scope) {
     case "object": {
       const entries2 = /* @__PURE__ */ new Map();
       for (const item of expr.items) {
-        const key2 = evaluate2(item.key, scope);
-        const text3 = key2.v === "string" || key2.v === "number" || key2.v === "bool" ? asText(key2) : void 0;
+        const key = evaluate2(item.key, scope);
+        const text3 = key.v === "string" || key.v === "number" || key.v === "bool" ? asText(key) : void 0;
         if (text3 === void 0) return unknown(expr.text, at2);
         entries2.set(text3, evaluate2(item.value, scope));
       }
@@ -31785,9 +31835,9 @@ function indexKey(value) {
   if (value.v === "string") return value.s;
   return void 0;
 }
-function step1(value, key2, expr) {
-  if (value.v === "unknown" || key2 === void 0) return unknown(expr.text, expr.at);
-  return member(value, key2) ?? unknown(expr.text, expr.at);
+function step1(value, key, expr) {
+  if (value.v === "unknown" || key === void 0) return unknown(expr.text, expr.at);
+  return member(value, key) ?? unknown(expr.text, expr.at);
 }
 function reference(expr, scope) {
   const chain = [];
@@ -31864,9 +31914,9 @@ function forExpression(expr, scope) {
   const items = [];
   const entries2 = /* @__PURE__ */ new Map();
   const groups = /* @__PURE__ */ new Map();
-  for (const [key2, item] of elements) {
+  for (const [key, item] of elements) {
     const bound = new Map(scope.bound);
-    if (expr.key !== void 0) bound.set(expr.key, key2);
+    if (expr.key !== void 0) bound.set(expr.key, key);
     bound.set(expr.value, item);
     const inner = scope.with(bound);
     if (expr.condition !== void 0) {
@@ -31912,9 +31962,9 @@ function renderParts(parts, scope) {
     } else {
       const elements = elementsOf(evaluate2(part.for.collection, scope));
       if (elements === void 0) return void 0;
-      for (const [key2, item] of elements) {
+      for (const [key, item] of elements) {
         const bound = new Map(scope.bound);
-        if (part.for.key !== void 0) bound.set(part.for.key, key2);
+        if (part.for.key !== void 0) bound.set(part.for.key, key);
         bound.set(part.for.value, item);
         const inner = renderParts(part.body, scope.with(bound));
         if (inner === void 0) return void 0;
@@ -32199,9 +32249,9 @@ function awsPolicy(value, role) {
     return { json: json2, positions: shaper.positions };
   }
   const json = {};
-  for (const [key2, item] of value.entries) {
-    const pointer = child("", key2);
-    json[key2] = key2 === "Statement" ? statements(shaper, item, pointer, role) : key2 === "Version" || key2 === "Id" ? shaper.text(item, pointer) : shaper.plain(item, pointer);
+  for (const [key, item] of value.entries) {
+    const pointer = child("", key);
+    json[key] = key === "Statement" ? statements(shaper, item, pointer, role) : key === "Version" || key === "Id" ? shaper.text(item, pointer) : shaper.plain(item, pointer);
   }
   return { json, positions: shaper.positions };
 }
@@ -32225,13 +32275,13 @@ function statements(shaper, value, pointer, role) {
 function statement(shaper, value, pointer) {
   shaper.place(pointer, value.at);
   const json = {};
-  for (const [key2, item] of value.entries) {
-    const at2 = child(pointer, key2);
-    if (STRING_LISTS.has(key2)) json[key2] = shaper.texts(item, at2);
-    else if (key2 === "Principal" || key2 === "NotPrincipal") json[key2] = principal2(shaper, item, at2);
-    else if (key2 === "Condition") json[key2] = condition(shaper, item, at2);
-    else if (key2 === "Effect" || key2 === "Sid") json[key2] = shaper.text(item, at2);
-    else json[key2] = shaper.plain(item, at2);
+  for (const [key, item] of value.entries) {
+    const at2 = child(pointer, key);
+    if (STRING_LISTS.has(key)) json[key] = shaper.texts(item, at2);
+    else if (key === "Principal" || key === "NotPrincipal") json[key] = principal2(shaper, item, at2);
+    else if (key === "Condition") json[key] = condition(shaper, item, at2);
+    else if (key === "Effect" || key === "Sid") json[key] = shaper.text(item, at2);
+    else json[key] = shaper.plain(item, at2);
   }
   return json;
 }
@@ -32256,7 +32306,7 @@ function condition(shaper, value, pointer) {
       continue;
     }
     json[operator] = Object.fromEntries(
-      [...keys.entries].map(([key2, values]) => [key2, conditionValues2(shaper, values, child(at2, key2))])
+      [...keys.entries].map(([key, values]) => [key, conditionValues2(shaper, values, child(at2, key))])
     );
   }
   return json;
@@ -32278,7 +32328,7 @@ var init_shapes = __esm({
     init_parse();
     init_symbols();
     init_values2();
-    child = (pointer, key2) => `${pointer}/${escapePointerToken(String(key2))}`;
+    child = (pointer, key) => `${pointer}/${escapePointerToken(String(key))}`;
     Shaper = class {
       positions = /* @__PURE__ */ new Map();
       place(pointer, at2) {
@@ -32421,10 +32471,10 @@ function lambdaPermission2(resource) {
   shaper.place("", resource.at);
   const statement2 = { Effect: "Allow" };
   const base = "/Statement/0";
-  const set = (key2, value, make) => {
+  const set = (key, value, make) => {
     if (value === void 0) return;
-    shaper.place(child(base, key2), value.at);
-    statement2[key2] = make(asText(value) ?? symbol(`${resource.address}.${key2}`));
+    shaper.place(child(base, key), value.at);
+    statement2[key] = make(asText(value) ?? symbol(`${resource.address}.${key}`));
   };
   const statementId = arg(values, "statement_id");
   if (statementId !== void 0) set("Sid", statementId, (t) => t);
@@ -32447,10 +32497,10 @@ function lambdaPermission2(resource) {
     ["StringEquals", "lambda:FunctionUrlAuthType", arg(values, "function_url_auth_type")]
   ];
   const condition2 = {};
-  for (const [operator, key2, value] of conditions) {
+  for (const [operator, key, value] of conditions) {
     if (value === void 0) continue;
-    shaper.place(child(child(child(base, "Condition"), operator), key2), value.at);
-    (condition2[operator] ??= {})[key2] = asText(value);
+    shaper.place(child(child(child(base, "Condition"), operator), key), value.at);
+    (condition2[operator] ??= {})[key] = asText(value);
   }
   if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
   return { json: { Version: "2012-10-17", Statement: [statement2] }, positions: shaper.positions };
@@ -32866,13 +32916,13 @@ var init_syntax = __esm({
           if (op.type === "get_attr") expr = { e: "attr", of: expr, name: named2(op)[0].text, at: at2, text: text3 };
           else if (op.type === "index") {
             const index2 = named2(op)[0];
-            const key2 = index2.type === "legacy_index" ? {
+            const key = index2.type === "legacy_index" ? {
               e: "literal",
               value: Number(index2.text.slice(1)),
               at: this.at(index2),
               text: index2.text
             } : this.expression(named2(index2)[0], depth);
-            expr = { e: "index", of: expr, key: key2, at: at2, text: text3 };
+            expr = { e: "index", of: expr, key, at: at2, text: text3 };
           } else {
             const splat = named2(op)[0];
             const steps = named2(splat).map(
@@ -33186,26 +33236,26 @@ var init_module = __esm({
         } finally {
           const inner = this.effects;
           this.effects = outer;
-          for (const key2 of ["notes", "used", "wanted"])
-            for (const item of inner[key2]) outer[key2].add(item);
+          for (const key of ["notes", "used", "wanted"])
+            for (const item of inner[key]) outer[key].add(item);
         }
       }
       /** A value computed once: its effects are replayed into every evaluation that uses it. */
-      once(key2, at2, name, compute) {
-        const known = this.memo.get(key2);
+      once(key, at2, name, compute) {
+        const known = this.memo.get(key);
         if (known !== void 0) {
           for (const k of ["notes", "used", "wanted"])
             for (const item of known.effects[k]) this.effects[k].add(item);
           return known.value;
         }
-        if (this.evaluating.has(key2)) return unknown(name, at2);
-        this.evaluating.add(key2);
+        if (this.evaluating.has(key)) return unknown(name, at2);
+        this.evaluating.add(key);
         try {
           const result2 = this.collect(compute);
-          this.memo.set(key2, result2);
+          this.memo.set(key, result2);
           return result2.value;
         } finally {
-          this.evaluating.delete(key2);
+          this.evaluating.delete(key);
         }
       }
       scope(bound = /* @__PURE__ */ new Map()) {
@@ -33265,8 +33315,8 @@ var init_module = __esm({
         const step3 = steps[used];
         const expr = step3?.expr ?? steps[used - 1].expr;
         if (step3 === void 0 || !("index" in step3)) return { value: unknown(expr.text, expr.at), used };
-        const key2 = step3.index.v === "number" ? `[${step3.index.n}]` : step3.index.v === "string" ? `[${JSON.stringify(step3.index.s)}]` : void 0;
-        const instance = instances.find((i) => i.key === key2);
+        const key = step3.index.v === "number" ? `[${step3.index.n}]` : step3.index.v === "string" ? `[${JSON.stringify(step3.index.s)}]` : void 0;
+        const instance = instances.find((i) => i.key === key);
         return { value: instance === void 0 ? unknown(expr.text, expr.at) : make(instance), used: used + 1 };
       }
       variable(name, at2) {
@@ -33285,9 +33335,9 @@ var init_module = __esm({
       }
       /** A data source instance's attributes: the document it computes, as `json` or `policy_data`. */
       dataValue(block, instance) {
-        const key2 = `data.${block.labels[0]}.${block.labels[1]}${instance.key}`;
+        const key = `data.${block.labels[0]}.${block.labels[1]}${instance.key}`;
         this.effects.used.add(`${block.labels[0]}.${block.labels[1]}`);
-        const document = this.once(key2, block.at, key2, () => this.dataDocument(block, instance));
+        const document = this.once(key, block.at, key, () => this.dataDocument(block, instance));
         const text3 = { v: "string", s: JSON.stringify(document), at: block.at, json: document };
         const attribute2 = block.labels[0] === "aws_iam_policy_document" ? ["json", "minified_json"] : ["policy_data"];
         return { v: "object", entries: new Map(attribute2.map((a) => [a, text3])), at: block.at };
@@ -33299,11 +33349,11 @@ var init_module = __esm({
       /** What a resource sets, readable by reference; computed attributes stay unknown. */
       resourceAttributes(block, instance) {
         const [type, name] = block.labels;
-        const key2 = `${type}.${name}${instance.key}`;
+        const key = `${type}.${name}${instance.key}`;
         const values = this.once(
-          key2,
+          key,
           block.at,
-          key2,
+          key,
           () => this.blockValue(block, this.scope(instance.bound), true)
         );
         if (values.v !== "object" || !/^google_(project|organization)_iam_custom_role$/.test(type)) return values;
@@ -33332,9 +33382,9 @@ var init_module = __esm({
           const collection = evaluate2(forEach.expr, this.scope());
           const elements = collection.v === "list" || collection.v === "object" ? elementsOf(collection) : void 0;
           const keyed = elements?.map(
-            ([key2, value]) => collection.v === "list" ? [value, value] : [key2, value]
+            ([key, value]) => collection.v === "list" ? [value, value] : [key, value]
           );
-          if (keyed === void 0 || keyed.some(([key2]) => key2.v !== "string"))
+          if (keyed === void 0 || keyed.some(([key]) => key.v !== "string"))
             return [
               {
                 key: "[each.key]",
@@ -33349,9 +33399,9 @@ var init_module = __esm({
                 ])
               }
             ];
-          return keyed.map(([key2, value]) => ({
-            key: `[${JSON.stringify(key2.s)}]`,
-            bound: /* @__PURE__ */ new Map([["each", objectOf({ key: key2, value }, forEach.at)]])
+          return keyed.map(([key, value]) => ({
+            key: `[${JSON.stringify(key.s)}]`,
+            bound: /* @__PURE__ */ new Map([["each", objectOf({ key, value }, forEach.at)]])
           }));
         }
         return [{ key: "", bound: /* @__PURE__ */ new Map() }];
@@ -33391,9 +33441,9 @@ var init_module = __esm({
         const elements = elementsOf(evaluate2(forEach.expr, scope));
         if (elements === void 0 || elements.some(([, v]) => v.v === "unknown" && v.spread))
           return [{ ...unknown(`dynamic "${label2}" for_each = ${forEach.expr.text}`, block.at), spread: true }];
-        return elements.map(([key2, value]) => {
+        return elements.map(([key, value]) => {
           const bound = new Map(scope.bound);
-          bound.set(name, objectOf({ key: key2, value }, block.at));
+          bound.set(name, objectOf({ key, value }, block.at));
           return this.blockValue(content, scope.with(bound));
         });
       }
@@ -33440,7 +33490,7 @@ var init_module = __esm({
           for (const document of documents)
             entry.documents.push({ ...document, notes: [...document.notes, ...effects.notes] });
         };
-        for (const [key2, block] of this.resources) {
+        for (const [key, block] of this.resources) {
           const [type, name] = block.labels;
           if (!holdsAccess(type)) continue;
           for (const instance of this.instances(block)) {
@@ -33451,7 +33501,7 @@ var init_module = __esm({
                 return documentsOf(
                   {
                     type,
-                    address: `${key2}${instance.key}`,
+                    address: `${key}${instance.key}`,
                     values,
                     at: block.at,
                     pointer: `/resource/${type}/${name}`
@@ -33459,7 +33509,7 @@ var init_module = __esm({
                   problems
                 );
               } catch (error) {
-                problems.push(problemOf(error, key2));
+                problems.push(problemOf(error, key));
                 return [];
               }
             });
@@ -33467,7 +33517,7 @@ var init_module = __esm({
           }
         }
         const standalone = [];
-        for (const [key2, block] of this.data) {
+        for (const [key, block] of this.data) {
           if (!DOCUMENT_DATA.has(block.labels[0])) continue;
           for (const instance of this.instances(block)) {
             const problems = [];
@@ -33475,20 +33525,20 @@ var init_module = __esm({
               try {
                 return this.dataDocument(block, instance);
               } catch (error) {
-                problems.push(problemOf(error, `data.${key2}`));
+                problems.push(problemOf(error, `data.${key}`));
                 return void 0;
               }
             });
             for (const u of effects.used) used.add(u);
             for (const w of effects.wanted) wanted.add(w);
             of(block.at.file).problems.push(...problems);
-            if (value !== void 0) standalone.push({ key: key2, block, instance, value, effects });
+            if (value !== void 0) standalone.push({ key, block, instance, value, effects });
           }
         }
-        for (const { key: key2, block, instance, value, effects } of standalone) {
-          if (used.has(key2)) continue;
+        for (const { key, block, instance, value, effects } of standalone) {
+          if (used.has(key)) continue;
           const aws = block.labels[0] === "aws_iam_policy_document";
-          const named3 = `data.${key2}${instance.key}`;
+          const named3 = `data.${key}${instance.key}`;
           const hasPrincipals = block.body.blocks.some(
             (s) => s.body.blocks.some((b) => b.type === "principals" || b.type === "not_principals")
           );
@@ -33570,14 +33620,14 @@ async function evaluateDirectory(dir, source, own) {
   }
   const tfvars = await read2(tfvarsPaths);
   const { parser } = await loadParser();
-  const texts = /* @__PURE__ */ new Map();
-  let documents = evaluateModule({ dir, files, tfvars, texts, parser });
+  const texts2 = /* @__PURE__ */ new Map();
+  let documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
   for (let round = 1; round < MAX_ROUNDS && source !== void 0; round++) {
-    const missing = [...documents.wanted].filter((path) => !texts.has(path));
+    const missing = [...documents.wanted].filter((path) => !texts2.has(path));
     if (missing.length === 0) break;
     const found2 = await source.read(missing);
-    for (const path of missing) texts.set(path, textOf(path, found2.get(path)));
-    documents = evaluateModule({ dir, files, tfvars, texts, parser });
+    for (const path of missing) texts2.set(path, textOf(path, found2.get(path)));
+    documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
   }
   return { hashes, documents };
 }
@@ -33735,9 +33785,9 @@ function withUnknowns(value, mask, name) {
   }
   if (isObject24(mask) && (value.v === "object" || value.v === "null")) {
     const entries2 = new Map(value.v === "object" ? value.entries : []);
-    for (const [key2, m] of Object.entries(mask))
+    for (const [key, m] of Object.entries(mask))
       if (m !== false)
-        entries2.set(key2, withUnknowns(entries2.get(key2) ?? { v: "null", at: value.at }, m, `${name}.${key2}`));
+        entries2.set(key, withUnknowns(entries2.get(key) ?? { v: "null", at: value.at }, m, `${name}.${key}`));
     return { v: "object", entries: entries2, at: value.at };
   }
   return value;
@@ -33866,6 +33916,7 @@ __export(classify_exports, {
   CANDIDATE_PATHS: () => CANDIDATE_PATHS,
   assigner: () => assigner,
   classifier: () => classifier,
+  offeredForContent: () => offeredForContent,
   unmatchedGlobs: () => unmatchedGlobs
 });
 import picomatch from "picomatch";
@@ -33880,11 +33931,15 @@ function assigner(config2) {
     return { kind: kind ?? "detect" };
   };
 }
+function offeredForContent(path) {
+  const offers = SCANNED_CONTAINERS.map((c) => pathOffer(c.candidates, path));
+  return !ADAPTERS.some((a) => matchesPathRules(a.candidates, path)) && !offers.includes(true) && offers.includes("content");
+}
 function classifier(config2) {
   const assign2 = assigner(config2);
   return (path) => {
-    const assignment = assign2(path);
-    return assignment === void 0 || assignment.excluded ? void 0 : assignment.kind;
+    const assignment2 = assign2(path);
+    return assignment2 === void 0 || assignment2.excluded ? void 0 : assignment2.kind;
   };
 }
 function unmatchedGlobs(documents, paths) {
@@ -33918,7 +33973,7 @@ function gitProcessCount() {
 function gitBinary() {
   return process.env.ACLDRIFT_GIT || "git";
 }
-function spawnGit(cwd, args) {
+function spawnGit(cwd, args, env2 = {}) {
   spawned++;
   const child2 = spawn(gitBinary(), args, {
     cwd,
@@ -33931,7 +33986,8 @@ function spawnGit(cwd, args) {
       // The objects as committed: `git replace` must not show attribution another commit.
       GIT_NO_REPLACE_OBJECTS: "1",
       GIT_OPTIONAL_LOCKS: "0",
-      GIT_TERMINAL_PROMPT: "0"
+      GIT_TERMINAL_PROMPT: "0",
+      ...env2
     }
   });
   child2.stdin.on("error", () => {
@@ -33955,7 +34011,7 @@ function waitForGit(child2, cwd, args) {
   });
 }
 async function runGit(cwd, args, options = {}) {
-  const child2 = spawnGit(cwd, args);
+  const child2 = spawnGit(cwd, args, options.env);
   const stdout = [];
   child2.stdout.on("data", (chunk) => stdout.push(chunk));
   child2.stdin.end(options.input);
@@ -34454,8 +34510,8 @@ var init_history = __esm({
 });
 
 // src/git/file-history.ts
-async function readPathHistory(root, to, paths) {
-  if (paths.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
+async function readPathHistory(root, to, paths, globs = []) {
+  if (paths.length === 0 && globs.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
   const output2 = await runGit(root, [
     "log",
     "--raw",
@@ -34470,7 +34526,8 @@ async function readPathHistory(root, to, paths) {
     "--end-of-options",
     to,
     "--",
-    ...paths.map((path) => `:(literal)${path}`)
+    ...paths.map((path) => `:(literal)${path}`),
+    ...globs.map((glob2) => `:(glob)${glob2}`)
   ]);
   return parseHistory(output2);
 }
@@ -34516,6 +34573,12 @@ async function listPathsNamed(root, side, name) {
     named3
   );
 }
+async function deletedPathsNamed(root, from, side, name) {
+  const options = ["-r", "-z", "--name-only", "--no-renames", "--diff-filter=D"];
+  const compare = side.type === "ref" ? ["diff-tree", ...options, from, side.commit] : ["diff-index", ...options, ...side.type === "staged" ? ["--cached"] : [], from];
+  const named3 = (path) => path === name || path.endsWith(`/${name}`);
+  return splitNul(await runGit(root, [...compare, "--", `:(glob)**/${name}`])).filter(named3);
+}
 var init_file_history = __esm({
   "src/git/file-history.ts"() {
     "use strict";
@@ -34560,7 +34623,7 @@ async function verifiedSigners(root, shas, allowedSigners) {
   return out;
 }
 async function pendingSigningKey(root) {
-  const get = async (key2) => (await runGit(root, ["config", "--get", key2]).catch(() => Buffer.alloc(0))).toString("utf8").trim();
+  const get = async (key) => (await runGit(root, ["config", "--get", key]).catch(() => Buffer.alloc(0))).toString("utf8").trim();
   const [sign, format2, signingKey] = await Promise.all([
     get("commit.gpgsign"),
     get("gpg.format"),
@@ -34709,6 +34772,84 @@ var init_worktree = __esm({
   }
 });
 
+// src/git/attributes.ts
+import { mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join4 } from "node:path";
+async function checkAttributes(sides, paths, names3) {
+  if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
+  const scratch = await mkdtemp2(join4(tmpdir2(), "acldrift-attributes-"));
+  try {
+    const repo = join4(scratch, "repo");
+    const absent = join4(scratch, "absent");
+    const env2 = {
+      // Nothing of the environment's repository, index or object store: only the scratch one.
+      GIT_DIR: repo,
+      GIT_WORK_TREE: void 0,
+      GIT_COMMON_DIR: void 0,
+      GIT_OBJECT_DIRECTORY: void 0,
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: void 0,
+      GIT_ATTR_NOSYSTEM: "1",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: absent
+    };
+    const git = (args, input, index2) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args], {
+      input,
+      env: index2 === void 0 ? env2 : { ...env2, GIT_INDEX_FILE: index2 }
+    });
+    await runGit(scratch, ["init", "--quiet", "--bare", "--template=", repo], {
+      env: { ...env2, GIT_DIR: void 0 }
+    });
+    const contents = [
+      ...new Set(sides.flatMap((side) => [...side.values()].map((c) => c.toString("base64"))))
+    ];
+    const files = await Promise.all(
+      contents.map(async (content, i) => {
+        const file = join4(scratch, `blob-${i}`);
+        await writeFile2(file, Buffer.from(content, "base64"));
+        return file;
+      })
+    );
+    const ids = (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], files.join("\n"))).toString("utf8").trim().split("\n");
+    const blobOf = new Map(contents.map((content, i) => [content, ids[i]]));
+    return await Promise.all(
+      sides.map(async (side, i) => {
+        const index2 = join4(scratch, `index-${i}`);
+        const entries2 = [...side].map(
+          ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
+        );
+        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index2);
+        const output2 = await git(
+          ["check-attr", "--cached", "-z", "--stdin", ...names3],
+          paths.map((path) => `${path}\0`).join(""),
+          index2
+        );
+        return parseCheckAttr(output2);
+      })
+    );
+  } finally {
+    await rm2(scratch, { recursive: true, force: true });
+  }
+}
+function parseCheckAttr(output2) {
+  const records = splitNul(output2);
+  const found2 = /* @__PURE__ */ new Map();
+  for (let i = 0; i + 2 < records.length; i += 3) {
+    const [path, name, state] = [records[i], records[i + 1], records[i + 2]];
+    let states = found2.get(path);
+    if (states === void 0) found2.set(path, states = /* @__PURE__ */ new Map());
+    states.set(name, state);
+  }
+  return found2;
+}
+var init_attributes = __esm({
+  "src/git/attributes.ts"() {
+    "use strict";
+    init_entries();
+    init_run();
+  }
+});
+
 // src/git/index.ts
 var git_exports = {};
 __export(git_exports, {
@@ -34718,6 +34859,8 @@ __export(git_exports, {
   appendNote: () => appendNote,
   blobIdsAt: () => blobIdsAt,
   catFileBatch: () => catFileBatch,
+  checkAttributes: () => checkAttributes,
+  deletedPathsNamed: () => deletedPathsNamed,
   findRepoRoot: () => findRepoRoot,
   firstParent: () => firstParent,
   gitDir: () => gitDir,
@@ -34763,6 +34906,7 @@ var init_git = __esm({
     init_run();
     init_staged();
     init_worktree();
+    init_attributes();
   }
 });
 
@@ -34782,7 +34926,7 @@ var init_signals = __esm({
     escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
     coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
-    trailerKey = (key2) => new RegExp(`^${escapeRegExp(key2)}:[ \\t]*\\S`, "i");
+    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
     author = (authorEmail, authorName = "Someone") => ({
       authorName,
       authorEmail
@@ -35792,14 +35936,14 @@ function fieldTexts(field, commit) {
   }
 }
 function matchSignal(signal, commit) {
-  const texts = fieldTexts(signal.field, commit);
+  const texts2 = fieldTexts(signal.field, commit);
   const required = [];
   for (const pattern of signal.requires ?? []) {
-    const text3 = texts.find((t) => pattern.test(t));
+    const text3 = texts2.find((t) => pattern.test(t));
     if (text3 === void 0) return void 0;
     required.push(text3);
   }
-  for (const text3 of texts) {
+  for (const text3 of texts2) {
     const match = signal.pattern.exec(text3);
     if (match === null) continue;
     const quoted = quote(signal.field, text3, match);
@@ -35971,9 +36115,9 @@ function trailerPattern(trailer) {
   const colon = trailer.indexOf(":");
   if (colon === -1 || trailer.slice(colon + 1).trim() === "")
     return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
-  const key2 = escapeRegExp(trailer.slice(0, colon).trim());
+  const key = escapeRegExp(trailer.slice(0, colon).trim());
   const value = escapeRegExp(trailer.slice(colon + 1).trim());
-  return new RegExp(`^${key2}:[ \\t]*${value}`, "i");
+  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
 }
 var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
 var init_classify3 = __esm({
@@ -36098,9 +36242,9 @@ var init_documents2 = __esm({
 // src/tools/run.ts
 import { spawn as spawn2 } from "node:child_process";
 import { constants as constants3, accessSync } from "node:fs";
-import { mkdir, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
-import { availableParallelism, tmpdir as tmpdir2 } from "node:os";
-import { delimiter, dirname as dirname2, join as join4 } from "node:path";
+import { mkdir, mkdtemp as mkdtemp3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
+import { delimiter, dirname as dirname2, join as join5 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
   else await new Promise((resolve9) => waiting.push(resolve9));
@@ -36115,7 +36259,7 @@ async function slot(work) {
 function toolPath(tool, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join4(dir, tool);
+    const candidate = join5(dir, tool);
     try {
       accessSync(candidate, constants3.X_OK);
       return candidate;
@@ -36130,18 +36274,18 @@ async function runTool(run) {
   return slot(() => renderInCopy(binary2, run));
 }
 async function renderInCopy(binary2, run) {
-  const dir = await mkdtemp2(join4(tmpdir2(), "acldrift-render-"));
+  const dir = await mkdtemp3(join5(tmpdir3(), "acldrift-render-"));
   try {
     for (const [path, content] of run.files) {
-      const target = join4(dir, "files", path);
-      if (!target.startsWith(join4(dir, "files") + "/")) continue;
+      const target = join5(dir, "files", path);
+      if (!target.startsWith(join5(dir, "files") + "/")) continue;
       await mkdir(dirname2(target), { recursive: true });
-      await writeFile2(target, content);
+      await writeFile3(target, content);
     }
-    await mkdir(join4(dir, "home"), { recursive: true });
-    return await spawnOffline(binary2, run, join4(dir, "files"), join4(dir, "home"));
+    await mkdir(join5(dir, "home"), { recursive: true });
+    return await spawnOffline(binary2, run, join5(dir, "files"), join5(dir, "home"));
   } finally {
-    await rm2(dir, { recursive: true, force: true });
+    await rm3(dir, { recursive: true, force: true });
   }
 }
 function spawnOffline(binary2, run, cwd, home) {
@@ -36157,11 +36301,11 @@ function spawnOffline(binary2, run, cwd, home) {
     https_proxy: NO_NETWORK_PROXY,
     NO_PROXY: "",
     no_proxy: "",
-    KUBECONFIG: join4(home, "kubeconfig"),
+    KUBECONFIG: join5(home, "kubeconfig"),
     GIT_TERMINAL_PROMPT: "0",
-    HELM_CACHE_HOME: join4(home, "cache"),
-    HELM_CONFIG_HOME: join4(home, "config"),
-    HELM_DATA_HOME: join4(home, "data")
+    HELM_CACHE_HOME: join5(home, "cache"),
+    HELM_CONFIG_HOME: join5(home, "config"),
+    HELM_DATA_HOME: join5(home, "data")
   };
   return new Promise((resolve9) => {
     const child2 = spawn2(binary2, run.args, { cwd, env: env2, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
@@ -36225,13 +36369,13 @@ async function render3(parsed2, container, source, settings) {
 }
 function runOnce(run) {
   const files = [...run.files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  const key2 = sha256(
+  const key = sha256(
     JSON.stringify([run.tool, run.args, files.map(([path, content]) => [path, sha256(content)])])
   );
-  let outcome = renders.get(key2);
+  let outcome = renders.get(key);
   if (outcome === void 0) {
     outcome = runTool(run);
-    renders.set(key2, outcome);
+    renders.set(key, outcome);
   }
   return outcome;
 }
@@ -36261,24 +36405,26 @@ async function embed(parsed2, container, source, settings = {}) {
   }
   const extraction = await extractAll(parsed2, container, source, rendered);
   const out = { documents: [], problems: [...extraction.problems], notes: [...extraction.notes] };
-  for (const inner of extraction.documents) {
-    const hash = valueHash(inner.value);
+  const validated = async (inner, hash) => {
     const problems = await validateValue(inner.kind, {
       path: parsed2.path,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash
     });
-    if (problems.length > 0) {
-      out.problems.push(
-        ...problems.map((p) => ({
-          ...p,
-          pointer: inner.pointer + (p.pointer ?? ""),
-          message: `${inner.name}: ${p.message}`
-        }))
-      );
-      continue;
-    }
+    out.problems.push(
+      ...problems.map((p) => ({
+        ...p,
+        pointer: inner.pointer + (p.pointer ?? ""),
+        message: `${inner.name}: ${p.message}`
+      }))
+    );
+    return problems.length === 0;
+  };
+  for (const inner of extraction.held ?? []) await validated(inner, valueHash(inner.value));
+  for (const inner of extraction.documents) {
+    const hash = valueHash(inner.value);
+    if (!await validated(inner, hash)) continue;
     out.documents.push({
       path: documentKey(parsed2.path, inner.name),
       kind: inner.kind,
@@ -36298,7 +36444,8 @@ async function extractAll(parsed2, container, source, rendered) {
   return {
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],
-    problems: [...extraction.problems, ...inner.problems]
+    problems: [...extraction.problems, ...inner.problems],
+    held: [...extraction.held ?? [], ...inner.held ?? []]
   };
 }
 var findingKey;
@@ -36500,17 +36647,17 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
 async function withOverlay(source, files, config2) {
   if (files.length === 0) return source;
   const paths = new Set(files.map((f) => f.path));
-  const inFiles = (key2) => [...paths].some((path) => key2 === path || key2.startsWith(`${path}#`));
+  const inFiles = (key) => [...paths].some((path) => key === path || key.startsWith(`${path}#`));
   const overlaid = {
     ...source,
-    documents: new Map([...source.documents].filter(([key2]) => !inFiles(key2))),
+    documents: new Map([...source.documents].filter(([key]) => !inFiles(key))),
     problems: source.problems.filter((p) => !paths.has(p.file))
   };
   const assign2 = assigner(config2);
   for (const file of files) {
-    const assignment = assign2(file.path);
-    if (assignment !== void 0)
-      await addDocument(overlaid, file, assignment, false, void 0, config2.settings);
+    const assignment2 = assign2(file.path);
+    if (assignment2 !== void 0)
+      await addDocument(overlaid, file, assignment2, false, void 0, config2.settings);
   }
   return overlaid;
 }
@@ -36526,7 +36673,9 @@ async function documentsOf2(origin, read2, assign2, scope, source, settings) {
   const loaded = { ...origin, documents: /* @__PURE__ */ new Map(), problems: [], notes: [], coverage };
   for (const skipped of read2.skipped) {
     if (skipped.reason === "deleted") continue;
-    coverage.skipped.push({ file: skipped.path, why: SKIP_REASONS[skipped.reason] });
+    const unopened = skipped.reason === "too-large" && assign2(skipped.path)?.kind === "detect" && offeredForContent(skipped.path);
+    coverage.skipped.push({ file: skipped.path, why: unopened ? NOT_OPENED : SKIP_REASONS[skipped.reason] });
+    if (unopened) continue;
     if (skipped.reason === "unmerged") {
       loaded.problems.push({ file: skipped.path, message: "has unresolved merge conflicts" });
     } else if (skipped.reason === "too-large") {
@@ -36546,10 +36695,10 @@ function sortCoverage(coverage) {
   for (const list4 of [coverage.read, coverage.notRead, coverage.skipped])
     list4.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 }
-async function addDocument(loaded, file, assignment, explicit = false, source, settings = {}) {
-  const read2 = await readDocuments(file, assignment.kind, explicit, source, settings);
+async function addDocument(loaded, file, assignment2, explicit = false, source, settings = {}) {
+  const read2 = await readDocuments(file, assignment2.kind, explicit, source, settings);
   const coverage = loaded.coverage;
-  if (assignment.excluded) {
+  if (assignment2.excluded) {
     const recognisedAs = read2.documents[0]?.kind ?? read2.notRead?.recognisedAs;
     if (recognisedAs !== void 0 || read2.problems.length > 0)
       coverage.notRead.push({
@@ -36557,13 +36706,13 @@ async function addDocument(loaded, file, assignment, explicit = false, source, s
         recognisedAs: recognisedAs ?? "an access config that does not parse",
         why: `excluded by the config (\`exclude:\` in ${CONFIG_FILE})`
       });
-    else coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
+    else if (!read2.passedOver) coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
     return;
   }
   loaded.problems.push(...read2.problems);
   loaded.notes.push(...read2.notes);
   for (const document of read2.documents) loaded.documents.set(document.path, document);
-  const by = assignment.kind === "detect" && !explicit ? "content" : "config";
+  const by = assignment2.kind === "detect" && !explicit ? "content" : "config";
   const entries2 = /* @__PURE__ */ new Map();
   for (const document of read2.documents) {
     const format2 = document.origin?.format;
@@ -36577,10 +36726,12 @@ async function addDocument(loaded, file, assignment, explicit = false, source, s
   }
   coverage.read.push(...entries2.values());
   if (read2.notRead !== void 0) coverage.notRead.push({ file: file.path, ...read2.notRead });
-  else if (read2.documents.length === 0 && read2.problems.length === 0)
+  else if (read2.documents.length === 0 && read2.problems.length === 0 && !read2.passedOver)
     coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
 }
 async function readDocuments(file, assigned, explicit = false, source, settings = {}) {
+  if (assigned === "detect" && !explicit && offeredForContent(file.path) && !startsAsJsonObject(file.content))
+    return { documents: [], problems: [], notes: [], passedOver: true };
   const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => matchesPathRules(c.candidates, file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
@@ -36622,6 +36773,10 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
   if (problems.length === 0) return { documents: [{ ...parsed2, kind }], problems: [], notes: [] };
   return (detecting ? unread2() : void 0) ?? { documents: [], problems, notes: [] };
 }
+function startsAsJsonObject(content) {
+  const head = content.subarray(0, 4096).toString("utf8").replace(/^\uFEFF/, "");
+  return head.trimStart().startsWith("{");
+}
 function ownFormat(path, assigned, explicit) {
   if (assigned !== "detect") {
     const adapter = adapterFor(assigned);
@@ -36636,7 +36791,7 @@ async function parseAs(file, kind) {
   const parse2 = kind === void 0 ? void 0 : adapterFor(kind).parse;
   return parse2 ? parse2(file) : parseFile(file);
 }
-var readingDigest, emptyCoverage, mergeReads, SKIP_REASONS, NOT_RECOGNISED;
+var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED;
 var init_source = __esm({
   async "src/core/source.ts"() {
     "use strict";
@@ -36661,6 +36816,7 @@ var init_source = __esm({
       files: [...a.files, ...b.files],
       skipped: [...a.skipped, ...b.skipped]
     });
+    NOT_OPENED = "over the size limit: not opened (a file named without .json is read as AWS CLI output only under the limit; name it .json to have it read or fail closed)";
     SKIP_REASONS = {
       deleted: "not present",
       symlink: "a symbolic link: never followed, it could point anywhere",
@@ -36781,9 +36937,9 @@ function blobsToRead(history, target, path, walks = walkOf, onVisit) {
     const walk = walks(history, start.sha, start.path);
     if (walk.before?.blob) blobs.add(walk.before.blob);
     for (const s of walk.states()) {
-      const key2 = `${s.sha}\0${s.path}`;
-      if (visited.has(key2)) break;
-      visited.add(key2);
+      const key = `${s.sha}\0${s.path}`;
+      if (visited.has(key)) break;
+      visited.add(key);
       onVisit?.(s.sha);
       if (s.blob) blobs.add(s.blob);
       if (s.touched) {
@@ -36803,12 +36959,12 @@ function blameFrom(history, target, path, allowed, walks, onVisit, visited, dept
   let seen = 0;
   let exhausted = true;
   for (const state of walk.states()) {
-    const key2 = `${state.sha}\0${state.path}`;
-    if (visited.has(key2)) {
+    const key = `${state.sha}\0${state.path}`;
+    if (visited.has(key)) {
       exhausted = allowed(state.blob);
       break;
     }
-    visited.add(key2);
+    visited.add(key);
     onVisit?.(state.sha);
     seen++;
     if (!allowed(state.blob)) {
@@ -36901,9 +37057,9 @@ async function attribute(findings, options) {
     const wanted = finding2.change !== "narrowing";
     const others = othersOf(finding2.kind);
     const allowedAt = async (at2, blob) => {
-      const key2 = findingKey(at2);
+      const key = findingKey(at2);
       const value = blob === null ? void 0 : parsed2.get(documentKey(blob, at2.document));
-      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key2, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key2, others, settings);
+      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
       return allows2 === wanted;
     };
     const blameIn = async (at2) => {
@@ -36952,14 +37108,14 @@ async function alreadyAtHead(findings, head, options) {
     const content = atHead.get(finding2.file);
     if (content === void 0) continue;
     const kind = finding2.kind;
-    const key2 = findingKey(finding2);
+    const key = findingKey(finding2);
     const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
     const value = await valueIn2({ path: finding2.file, content }, kind, finding2.document, source, settings);
     if (value === void 0) continue;
     const others = new Map(
-      [...options.documents ?? []].filter(([path, d]) => d.kind === kind && path !== key2).map(([path, d]) => [path, d.value])
+      [...options.documents ?? []].filter(([path, d]) => d.kind === kind && path !== key).map(([path, d]) => [path, d.value])
     );
-    const allows2 = await adapterFor(kind).allows(value, finding2.witness, key2, others, settings);
+    const allows2 = await adapterFor(kind).allows(value, finding2.witness, key, others, settings);
     if (allows2 === (finding2.change !== "narrowing")) out.push(finding2);
   }
   return out;
@@ -36968,12 +37124,12 @@ async function readVersions(root, versions, readAs, together, settings) {
   const fileOf2 = /* @__PURE__ */ new Map();
   const wanted = /* @__PURE__ */ new Set();
   for (const [file, keys] of versions)
-    for (const key2 of keys) {
+    for (const key of keys) {
       const group = together.get(file);
       if (group === void 0) {
-        fileOf2.set(key2, file);
-        wanted.add(key2);
-      } else for (const blob of blobsOfAll(group.paths, key2).values()) if (blob !== null) wanted.add(blob);
+        fileOf2.set(key, file);
+        wanted.add(key);
+      } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
     }
   const parsed2 = /* @__PURE__ */ new Map();
   if (wanted.size === 0) return parsed2;
@@ -36994,9 +37150,9 @@ async function readVersions(root, versions, readAs, together, settings) {
     if (value !== void 0) parsed2.set(id, value);
   }
   for (const [file, group] of together)
-    for (const key2 of versions.get(file) ?? []) {
+    for (const key of versions.get(file) ?? []) {
       const files = /* @__PURE__ */ new Map();
-      for (const [path, blob] of blobsOfAll(group.paths, key2))
+      for (const [path, blob] of blobsOfAll(group.paths, key))
         if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob));
       const content = files.get(file);
       if (content === void 0) continue;
@@ -37005,7 +37161,7 @@ async function readVersions(root, versions, readAs, together, settings) {
         read: async (paths) => new Map(paths.flatMap((p) => files.has(p) ? [[p, files.get(p)]] : []))
       };
       for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(key2, document.origin.name), document.value);
+        if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
     }
   return parsed2;
 }
@@ -37259,38 +37415,28 @@ var init_agent_hooks = __esm({
 
 // src/core/gate/attributes.ts
 import picomatch2 from "picomatch";
-function parseLines(text3) {
-  const macros = [];
+function stateOf2(token) {
+  if (token.startsWith("-")) return [token.slice(1), "unset"];
+  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
+  const equals = token.indexOf("=");
+  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
+}
+function parseAttributes(file, text3) {
   const lines = [];
-  for (const line of text3.split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) continue;
+  const macros = [];
+  text3.split(/\r?\n/).forEach((raw, i) => {
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
     const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
     const pattern = quoted ?? trimmed.split(/\s+/)[0];
-    const attributes = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean);
-    if (pattern.startsWith("[attr]")) macros.push([pattern.slice("[attr]".length), attributes]);
-    else lines.push([unquote(pattern), attributes]);
-  }
-  return { macros, lines };
-}
-function transforms(text3, rootText = text3) {
-  const macros = new Map([
-    ["binary", ["-diff", "-merge", "-text"]],
-    ...parseLines(rootText).macros
-  ]);
-  const expand3 = (attribute2, depth) => {
-    const macro = macros.get(attribute2);
-    return macro === void 0 || depth > 8 ? [attribute2] : [attribute2, ...macro.flatMap((a) => expand3(a, depth + 1))];
-  };
-  const found2 = /* @__PURE__ */ new Map();
-  for (const [pattern, attributes] of parseLines(text3).lines)
-    for (const attribute2 of attributes.flatMap((a) => expand3(a, 0))) {
-      const name = attribute2.split("=")[0];
-      if (TRANSFORMING[name] === void 0 || attribute2.startsWith("-") || attribute2.startsWith("!")) continue;
-      const transform = { pattern, attribute: name };
-      found2.set(key(transform), transform);
-    }
-  return [...found2.values()];
+    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
+    if (pattern.startsWith("[attr]")) {
+      if (file === ATTRIBUTES_FILE)
+        macros.push({ name: pattern.slice("[attr]".length), line: i + 1, text: trimmed, states });
+    } else if (!pattern.startsWith("!"))
+      lines.push({ file, line: i + 1, text: trimmed, pattern: unquote(pattern), states });
+  });
+  return { lines, macros };
 }
 function patternMatcher(pattern, folder = "") {
   if (pattern.endsWith("/")) return () => false;
@@ -37298,61 +37444,147 @@ function patternMatcher(pattern, folder = "") {
   const matches2 = picomatch2(glob2, { dot: true });
   return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
 }
-async function attributeChanges(files, before, after, readPaths, versions) {
-  const rootBefore = before.get(ATTRIBUTES_FILE)?.toString("utf8") ?? "";
-  const rootAfter = after.get(ATTRIBUTES_FILE)?.toString("utf8") ?? "";
-  let paths;
-  const found2 = [];
-  for (const file of files) {
-    const is = after.get(file)?.toString("utf8");
-    if (is === void 0) continue;
-    const old = new Set(setBy(file, before.get(file)?.toString("utf8") ?? "", rootBefore).map(key));
-    const added = setBy(file, is, rootAfter).filter((t) => !old.has(key(t)));
-    if (added.length === 0) continue;
-    const readable = await (paths ??= readPaths());
-    for (const transform of added) {
-      const matches2 = readable.filter(patternMatcher(transform.pattern, folderOf(file)));
-      if (matches2.length > 0) found2.push(weakened(file, is, rootAfter, transform, matches2, versions));
+async function attributeChanges(root, before, after, readPaths, effective, versions) {
+  const changed = changedFiles(before, after);
+  if (changed.length === 0) return [];
+  const paths = await readPaths();
+  const names3 = Object.keys(TRANSFORMING);
+  const [was, now] = await effective([before, after], paths, names3);
+  const groups = /* @__PURE__ */ new Map();
+  for (const path of paths)
+    for (const attribute2 of names3) {
+      const state = now.get(path)?.get(attribute2) ?? "unspecified";
+      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
+      const cause = causeOf(path, attribute2, state, changed, before, after);
+      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
+      const group = groups.get(key);
+      if (group === void 0) groups.set(key, { cause, paths: [path] });
+      else group.paths.push(path);
     }
-  }
-  return found2;
+  const files = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
+  return [...groups.values()].map(
+    ({ cause, paths: reached }) => weakened(root, cause, reached, files, before, after, versions)
+  );
 }
-function weakened(file, text3, rootText, transform, matches2, versions) {
-  const shown3 = matches2.slice(0, 3).join(", ") + (matches2.length > 3 ? ` and ${matches2.length - 3} more` : "");
-  const finding2 = protectedFinding({
+function changedFiles(before, after) {
+  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
+    const [was, is] = [before.get(file), after.get(file)];
+    return was === void 0 || is === void 0 || !was.equals(is);
+  }).sort();
+}
+function causeOf(path, attribute2, state, changed, before, after) {
+  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
+  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
+  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
+  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
+    (f) => f !== void 0 && changed.includes(f)
+  ) ?? changed[0];
+  return { file, attribute: attribute2, state, now, was };
+}
+function atTargetWith(after, file, text3) {
+  const files = texts(after);
+  if (text3 === void 0) files.delete(file);
+  else files.set(file, text3);
+  return new AttributeFiles(files);
+}
+function describe2(cause, paths, before, after) {
+  const { file, attribute: attribute2, state, now, was } = cause;
+  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
+  const acting = assignment(attribute2, state);
+  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
+  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
+  let line = null;
+  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
+  let removed = null;
+  let how;
+  const holds4 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
+  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
+  const redefined = rootMacro(now.macro) !== void 0 && !holds4(before, now.macro.text) ? now.macro : void 0;
+  const changedMacro = rootMacro(was.macro) !== void 0 && !holds4(after, was.macro.text) ? was.macro : void 0;
+  if (now.line?.file === file && !holds4(before, now.line.text)) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
+  } else if (redefined !== void 0) {
+    line = redefined.line;
+    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
+  } else if (changedMacro !== void 0) {
+    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
+      (m) => m.name === changedMacro.name
+    )?.line ?? null;
+    removed = changedMacro.text;
+    pattern = was.line.pattern;
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (was.line?.file === file && !holds4(after, was.line.text)) {
+    pattern = was.line.pattern;
+    removed = was.line.text;
+    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
+    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (now.line?.file === file) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
+  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
+  return protectedFinding({
     file,
     rule: "config-weakened",
     severity: "high",
-    message: `${file}: \`${transform.pattern} ${transform.attribute}\` applies to access configs (${shown3}): ${TRANSFORMING[transform.attribute]}, so what is deployed is not what acldrift checked.`,
-    witness: { setting: file, pattern: transform.pattern, attribute: transform.attribute },
+    message: `${file}: ${how}: ${consequence}`,
+    witness: { setting: file, pattern, attribute: attribute2, state },
     pointer: null,
-    line: lineOf2(text3, transform.pattern),
-    before: null,
-    after: `${transform.pattern} ${transform.attribute}`
+    line,
+    before: removed,
+    after: now.line === void 0 ? null : now.line.text
   });
-  return {
-    finding: finding2,
-    path: file,
-    holds: async (blob) => {
-      const set = await versions.get(
-        blob,
-        `gitattributes\0${file === ATTRIBUTES_FILE}`,
-        async (content) => new Set(setBy(file, content.toString("utf8"), rootText).map(key))
-      );
-      return set?.has(key(transform)) ?? false;
+}
+function weakened(root, cause, paths, files, before, after, versions) {
+  const [probe] = paths;
+  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
+  let all2 = files;
+  const protectedChange = {
+    finding: describe2(cause, paths, before, after),
+    path: files[0],
+    // (asked only through `together`)
+    holds: async () => false,
+    together: {
+      files: (history) => {
+        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
+        all2 = [.../* @__PURE__ */ new Set([...files, ...named3.filter(isAttributesFile)])].sort();
+        return all2;
+      },
+      holds: async (blobs) => {
+        const side = /* @__PURE__ */ new Map();
+        for (const [file, blob] of blobs) {
+          const content = await versions.get(blob, "content", async (c) => c);
+          if (content !== void 0) side.set(file, content);
+        }
+        return actsIn(side);
+      }
+    },
+    refine: async (commit) => {
+      const parent = await firstParent(root, commit);
+      const [was, is] = await readPathsAt(
+        root,
+        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
+        all2
+      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
+      if (!actsIn(is) || actsIn(was)) return;
+      const changed = changedFiles(was, is);
+      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
+      protectedChange.finding = {
+        ...describe2(atCommit, paths, was, is),
+        commit: protectedChange.finding.commit
+      };
     }
   };
+  return protectedChange;
 }
-function lineOf2(text3, pattern) {
-  const index2 = text3.split(/\r?\n/).findIndex((line) => unquote(line.trim().split(/\s+/)[0] ?? "") === pattern);
-  return index2 === -1 ? null : index2 + 1;
-}
-var ATTRIBUTES_FILE, folderOf, TRANSFORMING, key, unquote, setBy;
-var init_attributes = __esm({
+var ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
+var init_attributes2 = __esm({
   "src/core/gate/attributes.ts"() {
     "use strict";
+    init_git();
     init_protected();
     ATTRIBUTES_FILE = ".gitattributes";
+    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
     folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
     TRANSFORMING = {
       filter: "git runs a clean/smudge filter on them",
@@ -37360,9 +37592,58 @@ var init_attributes = __esm({
       "working-tree-encoding": "git re-encodes them on checkout",
       "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
     };
-    key = (t) => `${t.pattern}\0${t.attribute}`;
+    acts = (state) => state !== "unset" && state !== "unspecified";
     unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
-    setBy = (file, text3, rootText) => transforms(text3, file === ATTRIBUTES_FILE ? text3 : rootText);
+    AttributeFiles = class {
+      parsed = /* @__PURE__ */ new Map();
+      macros = /* @__PURE__ */ new Map([
+        // git's one built-in macro
+        [
+          "binary",
+          {
+            name: "binary",
+            line: 0,
+            text: "[attr]binary -diff -merge -text",
+            states: ["-diff", "-merge", "-text"].map(stateOf2)
+          }
+        ]
+      ]);
+      constructor(files) {
+        for (const [file, text3] of files) {
+          const { lines, macros } = parseAttributes(file, text3);
+          this.parsed.set(
+            file,
+            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
+          );
+          for (const macro of macros) this.macros.set(macro.name, macro);
+        }
+      }
+      /**
+       * An attribute's state on a path, and the line that decided it, as git fills it: from the
+       * deepest folder's file to the root's, from the last line to the first, each line's states
+       * from the last to the first; the first to assign an attribute decides it, and a macro that is
+       * set assigns its own states there.
+       */
+      decide(path, attribute2) {
+        const decided = /* @__PURE__ */ new Map();
+        const fill = (states, line, macro) => {
+          for (const [name, state] of [...states].reverse()) {
+            if (decided.has(name)) continue;
+            decided.set(name, { state, line, macro });
+            const expands = state === "set" ? this.macros.get(name) : void 0;
+            if (expands !== void 0) fill(expands.states, line, expands);
+          }
+        };
+        const folders = path.split("/").slice(0, -1);
+        const files = folders.map((_, i) => `${folders.slice(0, i + 1).join("/")}/${ATTRIBUTES_FILE}`);
+        for (const file of [ATTRIBUTES_FILE, ...files].reverse())
+          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
+            if (matches2(path)) fill(line.states, line);
+        return decided.get(attribute2) ?? { state: "unspecified" };
+      }
+    };
+    texts = (files) => new Map([...files].map(([path, content]) => [path, content.toString("utf8")]));
+    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
   }
 });
 
@@ -37429,14 +37710,31 @@ function protectedBlame(input, head, readHistory2, versions) {
     const history = await readHistory2();
     const tip = history.order[0];
     if (tip === void 0) return requests.map(() => ({ commit: null, why: "no commit ever added it" }));
-    const blobs = new Map(requests.map((r) => [r.path, blobsToRead(history, tip, r.path)]));
-    await versions.load([...blobs.values()].flatMap((set) => [...set]));
+    const together = requests.map((r) => r.together?.files(history));
+    const all2 = [...new Set(together.flatMap((files) => files ?? []))];
+    const atTip = all2.length === 0 ? /* @__PURE__ */ new Map() : await blobIdsAt(root, head, all2);
+    const walks = together.map((files) => files === void 0 ? walkOf : walkOfAll(files, atTip));
+    const blobs = requests.map((r, i) => blobsToRead(history, tip, together[i]?.[0] ?? r.path, walks[i]));
+    await versions.load(
+      blobs.flatMap((set, i) => {
+        const files = together[i];
+        return files === void 0 ? [...set] : [...set].flatMap((state) => [...blobsOfAll(files, state).values()].filter((b) => b !== null));
+      })
+    );
     const boundaries = await shallowBoundaries(root);
     const results = [];
-    for (const request of requests) {
+    for (const [i, request] of requests.entries()) {
+      const files = together[i];
+      const holds4 = (state) => files === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files, state));
       const answers = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs.get(request.path)]) answers.set(blob, await request.holds(blob));
-      const result2 = semanticBlame(history, tip, request.path, (blob) => answers.get(blob) ?? false);
+      for (const blob of [null, ...blobs[i]]) answers.set(blob, await holds4(blob));
+      const result2 = semanticBlame(
+        history,
+        tip,
+        files?.[0] ?? request.path,
+        (blob) => answers.get(blob) ?? false,
+        walks[i]
+      );
       if (result2.sha !== null && boundaries.has(result2.sha))
         results.push({
           sha: null,
@@ -37566,9 +37864,9 @@ async function signedCommits(root, allowedSigners, commits) {
   const out = await verifiedSigners(root, shas, allowedSigners);
   const pending = all2.find((c) => c.pending);
   if (pending !== void 0) {
-    const key2 = await pendingSigningKey(root);
+    const key = await pendingSigningKey(root);
     const email = pending.author.email.toLowerCase();
-    if (key2 !== void 0 && signerKeys(allowedSigners).has(`${email} ${key2}`)) out.set(pending.sha, email);
+    if (key !== void 0 && signerKeys(allowedSigners).has(`${email} ${key}`)) out.set(pending.sha, email);
   }
   return out;
 }
@@ -37589,17 +37887,17 @@ function signerKeys(content) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const fields = line.split(/\s+/);
-    const key2 = fields.findIndex((f) => /^(ssh-|ecdsa-|sk-)/.test(f));
-    if (key2 < 1) continue;
+    const key = fields.findIndex((f) => /^(ssh-|ecdsa-|sk-)/.test(f));
+    if (key < 1) continue;
     for (const principal3 of fields[0].split(","))
-      keys.add(`${principal3.toLowerCase()} ${fields[key2 + 1] ?? ""}`);
+      keys.add(`${principal3.toLowerCase()} ${fields[key + 1] ?? ""}`);
   }
   return keys;
 }
 function signerChanges(before, after, versions) {
   const old = signerKeys(before.get(ALLOWED_SIGNERS_FILE));
-  return [...signerKeys(after.get(ALLOWED_SIGNERS_FILE))].filter((key2) => !old.has(key2)).map((key2) => {
-    const [principal3, material] = key2.split(" ");
+  return [...signerKeys(after.get(ALLOWED_SIGNERS_FILE))].filter((key) => !old.has(key)).map((key) => {
+    const [principal3, material] = key.split(" ");
     const short2 = `${material.slice(0, 12)}\u2026`;
     return {
       finding: protectedFinding({
@@ -37611,10 +37909,10 @@ function signerChanges(before, after, versions) {
         pointer: null,
         line: null,
         before: null,
-        after: key2
+        after: key
       }),
       path: ALLOWED_SIGNERS_FILE,
-      holds: async (blob) => (await versions.get(blob, "signers", async (content) => signerKeys(content)))?.has(key2) ?? false
+      holds: async (blob) => (await versions.get(blob, "signers", async (content) => signerKeys(content)))?.has(key) ?? false
     };
   });
 }
@@ -37727,7 +38025,7 @@ function applyApprovals(findings, records, approvers, today, approvalsFile, judg
           ...approval,
           valid: false,
           status: "self-approval",
-          why: `it was added in the same commit as the access it approves (${describe2(r.addedBy)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`
+          why: `it was added in the same commit as the access it approves (${describe3(r.addedBy)}): an approval counts only in a commit of its own, before or after the access (a squash merge that carries both is not one)`
         });
     }
   for (const { finding: finding2, matching } of covered) {
@@ -37806,7 +38104,7 @@ function approvalFinding(record, approval, unused, file) {
     approval: null
   };
 }
-var APPROVAL_RULES, describe2, capitalise;
+var APPROVAL_RULES, describe3, capitalise;
 var init_approvals2 = __esm({
   async "src/core/gate/approvals.ts"() {
     "use strict";
@@ -37820,7 +38118,7 @@ var init_approvals2 = __esm({
       "approval-stale",
       "approval-unverified"
     ];
-    describe2 = (commit) => commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`;
+    describe3 = (commit) => commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)} by ${commit.author.email}`;
     capitalise = (text3) => text3.charAt(0).toUpperCase() + text3.slice(1);
   }
 });
@@ -37935,7 +38233,7 @@ async function baselineWidenings(was, is, snapshot2, settings) {
   for (const inner of result2.findings) {
     if (inner.change === "narrowing" || inner.witness === null) continue;
     const kind = inner.kind;
-    const key2 = findingKey(inner);
+    const key = findingKey(inner);
     const finding2 = {
       ...inner,
       rule: "baseline-widened",
@@ -37950,12 +38248,12 @@ async function baselineWidenings(was, is, snapshot2, settings) {
       path: file,
       holds: async (blob) => {
         const docs = await snapshot2.documentsAt(blob);
-        const doc = docs?.get(key2);
+        const doc = docs?.get(key);
         if (doc === void 0 || doc.kind !== kind) return false;
         const others = new Map(
-          [...docs].filter(([p, d]) => d.kind === kind && p !== key2).map(([p, d]) => [p, d.value])
+          [...docs].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value])
         );
-        return adapterFor(kind).allows(doc.value, witness, key2, others, settings);
+        return adapterFor(kind).allows(doc.value, witness, key, others, settings);
       }
     });
   }
@@ -38026,7 +38324,7 @@ var init_baseline_changes = __esm({
     await init_snapshot3();
     init_errors();
     init_protected();
-    sameHeld = (a, b) => a.size === b.size && [...a].every(([key2, doc]) => b.get(key2)?.hash === doc.hash);
+    sameHeld = (a, b) => a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash);
     short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
   }
 });
@@ -38387,14 +38685,14 @@ async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
   }
   return { sha: touched.at(-1), byApprover: false };
 }
-async function approvedState(input, configPath, paths, history, start, notes) {
+async function approvedState(input, configPath, protects, history, start, notes) {
   const read2 = await history();
   const touched = [];
   let sha = start;
   while (sha !== void 0) {
     const commit = read2.commits.get(sha);
     if (commit === void 0) break;
-    if (commit.changes.some((c) => paths.includes(c.path) || paths.includes(c.oldPath)))
+    if (commit.changes.some((c) => protects(c.path) || protects(c.oldPath)))
       touched.push({ sha, parent: commit.parents[0] });
     sha = commit.parents[0];
   }
@@ -38487,12 +38785,12 @@ var init_versions = __esm({
       /** The blob parsed by `parse` (once per blob and parser name); undefined for an absent file. */
       async get(blob, name, parse2) {
         if (blob === null) return void 0;
-        const key2 = `${name}\0${blob}`;
-        let value = this.parsed.get(key2);
+        const key = `${name}\0${blob}`;
+        let value = this.parsed.get(key);
         if (value === void 0) {
           const content = this.contents.get(blob);
           value = content === void 0 ? Promise.resolve(void 0) : parse2(content);
-          this.parsed.set(key2, value);
+          this.parsed.set(key, value);
         }
         return value;
       }
@@ -38525,11 +38823,21 @@ async function runGate(input) {
     )
   ];
   let history;
-  const readHistoryOnce = () => history ??= target.commit === null ? Promise.resolve({ commits: /* @__PURE__ */ new Map(), order: [] }) : readPathHistory(root, target.commit, pathList);
+  const readHistoryOnce = () => history ??= target.commit === null ? Promise.resolve({ commits: /* @__PURE__ */ new Map(), order: [] }) : (
+    // (every .gitattributes, those since deleted too)
+    readPathHistory(root, target.commit, pathList, [`**/${ATTRIBUTES_FILE}`])
+  );
   const versions = new VersionCache(root);
   const blame = protectedBlame(input, target.commit, readHistoryOnce, versions);
   const named3 = await referenceCommit(input, paths, readHistoryOnce, notes);
-  const reference2 = named3 === null || target.spec.type !== "ref" ? named3 : await approvedState(input, paths.config, pathList, readHistoryOnce, named3, notes);
+  const reference2 = named3 === null || target.spec.type !== "ref" ? named3 : await approvedState(
+    input,
+    paths.config,
+    (path) => pathList.includes(path) || isAttributesFile(path),
+    readHistoryOnce,
+    named3,
+    notes
+  );
   const [before, after] = await readSides(root, target.spec, reference2, target.commit, pathList);
   const beforeConfig = await configVersion(paths.config, before);
   const afterConfig = await configVersion(paths.config, after);
@@ -38556,15 +38864,29 @@ async function runGate(input) {
     const spec = target.spec.type === "ref" ? { type: "ref", rev: target.commit } : target.spec;
     const assign2 = assigner(current);
     const readPaths = async () => (await listSourcePaths(root, spec)).filter((p) => assign2(p) !== void 0);
-    found2.push(...await attributeChanges(attributeFiles, before, after, readPaths, versions));
+    const side = target.spec.type === "ref" ? { type: "ref", commit: target.commit } : target.spec;
+    const deleted = await deletedPathsNamed(root, reference2, side, ATTRIBUTES_FILE);
+    const [atReference] = await readPathsAt(root, [{ type: "ref", commit: reference2 }], deleted);
+    const only = (files) => new Map([...files].filter(([path]) => isAttributesFile(path)));
+    found2.push(
+      ...await attributeChanges(
+        root,
+        new Map([...only(before), ...atReference]),
+        only(after),
+        readPaths,
+        checkAttributes,
+        versions
+      )
+    );
   }
   if (target.spec.type === "ref") {
     const blamed = await blame(found2);
-    found2.forEach((p, i) => {
-      p.finding.commit = blamed[i].commit;
-      if (blamed[i].commit === null)
-        notes.push(`${p.path}: ${p.finding.rule} not attributed: ${blamed[i].why}`);
-    });
+    for (const [i, p] of found2.entries()) {
+      const { commit, why } = blamed[i];
+      p.finding.commit = commit;
+      if (commit === null) notes.push(`${p.path}: ${p.finding.rule} not attributed: ${why}`);
+      else await p.refine?.(commit.sha);
+    }
   } else if (found2.length > 0) {
     const pending = await pendingOf(input);
     for (const p of found2) p.finding.commit = pending;
@@ -38611,7 +38933,7 @@ var init_gate = __esm({
     await init_source();
     await init_embedded();
     init_agent_hooks();
-    init_attributes();
+    init_attributes2();
     await init_approval_records();
     await init_approvals_file();
     await init_approvals2();
@@ -38627,7 +38949,7 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute5, join as join5, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join6, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
@@ -38679,8 +39001,8 @@ async function stagedAgainstSnapshot(options, file) {
   if (selfContained(baseline, target.source)) return [baseline, target.source];
   const whole2 = await snapshot2.documentsOf(new Set(snapshot2.documentFiles));
   const documents = new Map(target.source.documents);
-  for (const [key2, document] of whole2.documents)
-    if (!read2.has(document.origin?.file ?? key2) && !documents.has(key2)) documents.set(key2, document);
+  for (const [key, document] of whole2.documents)
+    if (!read2.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document);
   return [whole2, { ...target.source, documents }];
 }
 async function loadSides(options) {
@@ -38833,10 +39155,10 @@ function lostPaths(options, baseline, target, changes, known) {
   );
   const problems = /* @__PURE__ */ new Map();
   const keys = [];
-  for (const key2 of goneFrom(baseline, target)) {
-    const file = fileOf(key2, baseline.documents);
-    const kind = baseline.documents.get(key2).kind;
-    if (problems.has(file)) keys.push(key2);
+  for (const key of goneFrom(baseline, target)) {
+    const file = fileOf(key, baseline.documents);
+    const kind = baseline.documents.get(key).kind;
+    if (problems.has(file)) keys.push(key);
     if (known.has(file) || problems.has(file)) continue;
     const now = movedFrom.get(file);
     if (now !== void 0 && !targetFiles.has(now) && !known.has(now)) {
@@ -38844,7 +39166,7 @@ function lostPaths(options, baseline, target, changes, known) {
         file: now,
         message: `${file}, read as ${kind} in the baseline, was renamed to ${now}, which is not read as one (${unread2.get(now) ?? "no kind reads that path"}): rename it back, or assign it a kind with a \`documents:\` glob`
       });
-      keys.push(key2);
+      keys.push(key);
       continue;
     }
     const link2 = linkOnPath(options, file, changes);
@@ -38853,7 +39175,7 @@ function lostPaths(options, baseline, target, changes, known) {
         file,
         message: `was read as ${kind} in the baseline; ${link2.path === file ? "it" : `its folder ${link2.path}`} is now a ${link2.type === "symlink" ? "symbolic link (never followed: it could point anywhere)" : "git submodule (its content is another repository)"}`
       });
-      keys.push(key2);
+      keys.push(key);
     }
   }
   return { problems: [...problems.values()], keys };
@@ -38864,7 +39186,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join5(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join6(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -38888,9 +39210,9 @@ function followMoves(baseline, target, changes) {
   }
   for (const [now, old] of changes?.renames ?? []) {
     if (gone.includes(old) && added.includes(now) && !moves.has(old)) moves.set(old, now);
-    for (const key2 of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
-      const moved = now + key2.slice(old.length);
-      if (added.includes(moved)) moves.set(key2, moved);
+    for (const key of gone.filter((k) => k.startsWith(`${old}#`) && !moves.has(k))) {
+      const moved = now + key.slice(old.length);
+      if (added.includes(moved)) moves.set(key, moved);
     }
   }
   const notes = [];
@@ -38932,7 +39254,7 @@ var init_check = __esm({
     selfContained = (...sources) => !sources.flatMap((source) => [...source.documents.values()]).map((d) => adapterFor(d.kind)).some((adapter) => adapter.scope === "kind" || adapter.consults !== void 0);
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
-    fileOf = (key2, documents) => documents.get(key2)?.origin?.file ?? key2;
+    fileOf = (key, documents) => documents.get(key)?.origin?.file ?? key;
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });
@@ -39014,10 +39336,10 @@ __export(atomic_exports, {
   writeFileAtomic: () => writeFileAtomic
 });
 import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, open as open3, rename, rm as rm3 } from "node:fs/promises";
-import { dirname as dirname3, basename as basename2, join as join6 } from "node:path";
+import { mkdir as mkdir2, open as open3, rename, rm as rm4 } from "node:fs/promises";
+import { dirname as dirname3, basename as basename2, join as join7 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join6(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = join7(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
   await mkdir2(dirname3(path), { recursive: true });
   try {
     const handle = await open3(temporary, "wx");
@@ -39029,7 +39351,7 @@ async function writeFileAtomic(path, content) {
     }
     await rename(temporary, path);
   } catch (error) {
-    await rm3(temporary, { force: true });
+    await rm4(temporary, { force: true });
     throw error;
   }
 }
@@ -39118,9 +39440,9 @@ var init_shell_words = __esm({
           const start = this.pos;
           const word = this.readWord();
           if (word === void 0) break;
-          const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(this.text.slice(start, this.pos));
-          if (command.words.length === 0 && assignment !== null) {
-            const name = assignment[1];
+          const assignment2 = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(this.text.slice(start, this.pos));
+          if (command.words.length === 0 && assignment2 !== null) {
+            const name = assignment2[1];
             command.assignments.push({ name, value: { ...word, text: word.text.slice(name.length + 1) } });
           } else command.words.push(word);
         }
@@ -39834,10 +40156,10 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile3, stat } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute6, join as join7, relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
+import { dirname as dirname4, isAbsolute as isAbsolute6, join as join8, relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
-    const dotGit = join7(dir, ".git");
+    const dotGit = join8(dir, ".git");
     const found2 = await stat(dotGit).catch(() => void 0);
     if (found2?.isDirectory()) return { root: dir, gitDir: dotGit };
     if (found2?.isFile()) {
@@ -39961,10 +40283,10 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists(join7(repo.root, CONFIG_FILE));
+  const content = await readIfExists(join8(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = join7(repo.gitDir, "acldrift", "config-view.json");
+  const cacheFile = join8(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists(cacheFile);
   if (cached !== void 0) {
     try {
@@ -40000,8 +40322,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join7(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join7(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists(join8(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists(join8(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -40056,13 +40378,13 @@ var init_hook = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readdir, readFile as readFile4, stat as stat2, unlink, writeFile as writeFile3 } from "node:fs/promises";
+import { link, open as open4, readdir, readFile as readFile4, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname5, join as join8, resolve as resolve7 } from "node:path";
+import { basename as basename4, dirname as dirname5, join as join9, resolve as resolve7 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
-  const key2 = resolve7(lockPath);
-  const previous = queues.get(key2) ?? Promise.resolve();
+  const key = resolve7(lockPath);
+  const previous = queues.get(key) ?? Promise.resolve();
   const run = previous.then(async () => {
     const owner = await acquire(lockPath, options);
     try {
@@ -40072,11 +40394,11 @@ async function withFileLock(lockPath, options, work) {
     }
   });
   const tail = run.catch(() => void 0);
-  queues.set(key2, tail);
+  queues.set(key, tail);
   try {
     return await run;
   } finally {
-    if (queues.get(key2) === tail) queues.delete(key2);
+    if (queues.get(key) === tail) queues.delete(key);
   }
 }
 async function acquire(lockPath, options) {
@@ -40107,7 +40429,7 @@ async function acquire(lockPath, options) {
 }
 async function tryCreate(lockPath, me) {
   const privatePath = `${lockPath}.${me.token}`;
-  await writeFile3(privatePath, JSON.stringify(me), { flag: "wx" });
+  await writeFile4(privatePath, JSON.stringify(me), { flag: "wx" });
   try {
     await link(privatePath, lockPath);
     return true;
@@ -40127,7 +40449,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name of await readdir(directory)) {
       if (!name.startsWith(prefix) || !PRIVATE_SUFFIX.test(name.slice(prefix.length))) continue;
-      const path = join8(directory, name);
+      const path = join9(directory, name);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -40254,13 +40576,13 @@ __export(log_exports, {
   readAgentLog: () => readAgentLog
 });
 import { mkdir as mkdir3, open as open5, readFile as readFile5 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join9(gitDir2, AGENT_LOG);
-  await mkdir3(join9(gitDir2, PROPOSALS), { recursive: true });
+  const file = join10(gitDir2, AGENT_LOG);
+  await mkdir3(join10(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join9(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join10(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle = await open5(file, "a");
@@ -40276,7 +40598,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile5(join9(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile5(join10(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -40301,7 +40623,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile5(join9(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile5(join10(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -40343,8 +40665,8 @@ function findingText(finding2) {
 function findingsText(findings) {
   const groups = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const key2 = f.change === "possible-widening" ? `${f.file}\0${f.rule}` : f.id;
-    groups.set(key2, [...groups.get(key2) ?? [], f]);
+    const key = f.change === "possible-widening" ? `${f.file}\0${f.rule}` : f.id;
+    groups.set(key, [...groups.get(key) ?? [], f]);
   }
   return [...groups.values()].flatMap((group) => {
     const shown3 = group.slice(0, SHOWN_PER_RULE).flatMap(findingText);
@@ -40678,7 +41000,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir4 } from "node:fs/promises";
-import { join as join10, resolve as resolve8 } from "node:path";
+import { join as join11, resolve as resolve8 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -40709,7 +41031,7 @@ async function writeReports(report, dir, context) {
   await mkdir4(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
-    const file = join10(dir, name);
+    const file = join11(dir, name);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }

@@ -4,7 +4,8 @@
 // core/classify.ts's CANDIDATE_PATHS) and the config's `documents:` globs, compiled once into the
 // hook's cached view of the config. A path it admits goes to the inventory's own classifier
 // (classify.ts); a path it rules out is one no kind or format reads and no glob assigns, which the
-// inventory never opens either (it reads no file for its content alone).
+// inventory never opens either. Names offered for their content alone (AWS CLI output redirected
+// to a file without `.json`) are admitted: whether such a file is read depends on its content.
 
 import {readFileSync} from 'node:fs'
 import {matchesPathRules, type PathRule} from '../../kernel/candidates.js'
