@@ -3415,6 +3415,57 @@ var init_evaluate = __esm({
   }
 });
 
+// src/adapters/aws-iam/covers.ts
+var covers_exports = {};
+__export(covers_exports, {
+  impliedBy: () => impliedBy
+});
+function statementAccess(access) {
+  if (!isRecord(access) || !isRecord(access.statement)) return void 0;
+  if (Object.keys(access).some((key) => !["statement", "exceeds", "cutBy"].includes(key))) return void 0;
+  if (access.cutBy !== void 0 && !(Array.isArray(access.cutBy) && access.cutBy.every(isRecord)))
+    return void 0;
+  return access;
+}
+function policyOf(access) {
+  const statements2 = [access.statement, ...access.cutBy ?? []];
+  const variables = statements2.some((s) => s[VARIABLES] === true);
+  const value = {
+    Version: variables ? "2012-10-17" : "2008-10-17",
+    Statement: statements2.map(
+      (s) => Object.fromEntries(Object.entries(s).filter(([key]) => key !== VARIABLES))
+    )
+  };
+  return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
+}
+function impliedBy(approved, access) {
+  const a = statementAccess(approved);
+  const b = statementAccess(access);
+  if (a === void 0 || b === void 0) return false;
+  if (canonicalAccess(a.exceeds ?? null) !== canonicalAccess(b.exceeds ?? null)) return false;
+  const key = `${canonicalAccess(a)}\0${canonicalAccess(b)}`;
+  let answer = answers.get(key);
+  if (answer === void 0) {
+    const { findings } = compareIamFile("(approved access)", policyOf(a), policyOf(b));
+    answer = findings.every((f) => f.change === "narrowing");
+    if (answers.size >= MAX_ANSWERS) answers.clear();
+    answers.set(key, answer);
+  }
+  return answer;
+}
+var VARIABLES, isRecord, answers, MAX_ANSWERS;
+var init_covers = __esm({
+  "src/adapters/aws-iam/covers.ts"() {
+    "use strict";
+    init_findings();
+    init_compare();
+    VARIABLES = "(policy variables)";
+    isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    answers = /* @__PURE__ */ new Map();
+    MAX_ANSWERS = 1e3;
+  }
+});
+
 // src/adapters/aws-iam/index.ts
 var aws_iam_exports = {};
 __export(aws_iam_exports, {
@@ -3437,8 +3488,9 @@ var init_aws_iam = __esm({
       scope: "file",
       compare: async (baseline, target, changed) => compareFileByFile(changed, baseline, target, (await Promise.resolve().then(() => (init_compare(), compare_exports))).compareIamFile),
       allows: async (value, witness) => (await Promise.resolve().then(() => (init_evaluate(), evaluate_exports))).allowsWitness(value, witness),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the access it recorded and any statement the engine finds grants no more
+      // (covers.ts); the same access is answered without loading the engine.
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers(), covers_exports))).impliedBy(approved, access),
       // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
       // caller, `*`, has no policy of its own).
       absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
@@ -5269,8 +5321,8 @@ function timestampValue(node) {
     return void 0;
   const arg2 = node.args[0];
   if (arg2.t !== "lit" || typeof arg2.value !== "string" || !RFC3339.test(arg2.value)) return void 0;
-  const ms = Date.parse(arg2.value);
-  return Number.isFinite(ms) ? ms : void 0;
+  const ms2 = Date.parse(arg2.value);
+  return Number.isFinite(ms2) ? ms2 : void 0;
 }
 function escapeGlob(text3) {
   return text3.replace(/[*?$]/g, (c) => `\${${c}}`);
@@ -5291,10 +5343,10 @@ function interpretAtom(node) {
     }
     if (attribute2 === void 0) return void 0;
     if (TIME_ATTRIBUTES.includes(attribute2)) {
-      const ms = timestampValue(other);
-      if (ms === void 0) return void 0;
+      const ms2 = timestampValue(other);
+      if (ms2 === void 0) return void 0;
       const cmp = op === "!=" ? "=" : op === "==" ? "=" : op;
-      const l = { key: `num:${cmp}${ms}`, type: "number", cmp, value: ms };
+      const l = { key: `num:${cmp}${ms2}`, type: "number", cmp, value: ms2 };
       return { dimension: conditionDimension(attribute2), formula: op === "!=" ? not(leaf(l)) : leaf(l) };
     }
     if (STRING_ATTRIBUTES.includes(attribute2)) {
@@ -6345,8 +6397,8 @@ function rawRequest2(witness) {
   const context = witness.context ?? {};
   for (const attribute2 of TIME_ATTRIBUTES) {
     const v = context[attribute2];
-    const ms = typeof v === "string" ? Date.parse(v) : typeof v === "number" ? v : NaN;
-    if (Number.isFinite(ms)) request.set(conditionDimension(attribute2), { value: ms });
+    const ms2 = typeof v === "string" ? Date.parse(v) : typeof v === "number" ? v : NaN;
+    if (Number.isFinite(ms2)) request.set(conditionDimension(attribute2), { value: ms2 });
   }
   for (const attribute2 of STRING_ATTRIBUTES) {
     const v = context[attribute2];
@@ -6378,6 +6430,39 @@ var init_evaluate3 = __esm({
   }
 });
 
+// src/adapters/gcp-iam/covers.ts
+var covers_exports2 = {};
+__export(covers_exports2, {
+  impliedBy: () => impliedBy2
+});
+function bindingAccess2(access) {
+  if (!isRecord2(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
+  const { binding } = access;
+  if (!isRecord2(binding) || !Array.isArray(binding.members)) return void 0;
+  return access;
+}
+function impliedBy2(approved, access) {
+  const a = bindingAccess2(approved);
+  const b = bindingAccess2(access);
+  if (a === void 0 || b === void 0) return false;
+  const same = (x, y) => canonicalAccess(x) === canonicalAccess(y);
+  const { binding: was } = a;
+  const { binding: now } = b;
+  if (!same(a.policy, b.policy) || !same(was.role, now.role) || !same(was.grants, now.grants)) return false;
+  if (was.defined !== now.defined) return false;
+  const members = new Set(was.members.map(canonicalAccess));
+  if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false;
+  return was.condition === null || same(was.condition, now.condition);
+}
+var isRecord2;
+var init_covers2 = __esm({
+  "src/adapters/gcp-iam/covers.ts"() {
+    "use strict";
+    init_findings();
+    isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+});
+
 // src/adapters/gcp-iam/index.ts
 var gcp_iam_exports = {};
 __export(gcp_iam_exports, {
@@ -6399,8 +6484,9 @@ var init_gcp_iam = __esm({
       scope: "kind",
       compare: async (baseline, target, changed) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).compareGcp(baseline, target, changed),
       allows: async (value, witness, file, others) => (await Promise.resolve().then(() => (init_evaluate3(), evaluate_exports3))).allowsWitness(value, witness, file, others),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the binding it recorded, and the same grant to fewer members or under a
+      // condition added (covers.ts: decided without the engine).
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers2(), covers_exports2))).impliedBy(approved, access),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).describeFinding(finding2, witness)
     };
   }
@@ -8260,10 +8346,10 @@ function requiredChecks(c) {
     seen.add(key(k));
   };
   const checks = Array.isArray(c.checks) ? c.checks.filter(isObject7) : [];
-  for (const check2 of checks) {
-    if (typeof check2.context !== "string") continue;
-    const app = typeof check2.app_id === "number" && check2.app_id !== -1 ? check2.app_id : null;
-    add({ context: check2.context, app });
+  for (const check3 of checks) {
+    if (typeof check3.context !== "string") continue;
+    const app = typeof check3.app_id === "number" && check3.app_id !== -1 ? check3.app_id : null;
+    add({ context: check3.context, app });
   }
   const inChecks = new Set(out.map((k) => k.context));
   for (const context of Array.isArray(c.contexts) ? c.contexts : []) {
@@ -9005,9 +9091,9 @@ var init_rules8 = __esm({
       },
       undecidable: {
         change: "possible-widening",
-        severity: ["medium", "high"],
+        severity: RAISED,
         title: "Possible new access",
-        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Review it by hand."
+        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand."
       },
       "grant-removed": narrowingRule("Access removed", "An allow grant that gave the access is gone."),
       "grant-narrowed": narrowingRule("A grant was narrowed", "An allow grant covers less."),
@@ -9687,7 +9773,8 @@ function undecided2(cell2, s) {
     access: { grant: grantAccess(s.tgt, grant) },
     detail: `by ${label(grant)}`,
     severity: "medium",
-    possible: cell2.reason ?? "the patterns are too complex to compare exactly"
+    possible: cell2.reason ?? "the patterns are too complex to compare exactly",
+    undecided: cell2.matched.allowed[0]
   };
 }
 function narrowing(request, s) {
@@ -9731,13 +9818,13 @@ function narrowing(request, s) {
   };
 }
 function severityOf(cause, s) {
-  const rule2 = allowing(s.tRules, cause.request);
-  if (rule2 === void 0 || cause.possible !== void 0) return cause.severity;
+  const rule2 = cause.undecided ?? allowing(s.tRules, cause.request);
+  if (rule2 === void 0) return cause.severity;
   const subject = rule2.predicates.get(SUBJECT);
   if (holds3(subject, UNNAMED)) return "critical";
-  const type = cause.request.subject.split(":")[0];
-  const broad = holds3(subject, `${type}:${UNNAMED}`) || holds3(rule2.predicates.get(PERMISSION), UNNAMED);
-  return broad && SEVERITY_RANK[cause.severity] < SEVERITY_RANK.high ? "high" : cause.severity;
+  const types = cause.undecided === void 0 ? [cause.request.subject.split(":")[0]] : subjectPatterns(s.tgt, rule2.grant.subjects).map((p) => p.split(":")[0]);
+  const broad = types.some((type) => holds3(subject, `${type}:${UNNAMED}`)) || holds3(rule2.predicates.get(PERMISSION), UNNAMED);
+  return broad ? higherSeverity(cause.severity, "high") : cause.severity;
 }
 function named(s) {
   const names3 = /* @__PURE__ */ new Set();
@@ -25613,6 +25700,49 @@ var init_validate = __esm({
   }
 });
 
+// src/kernel/timings.ts
+import { AsyncLocalStorage } from "node:async_hooks";
+async function timed(stage, work) {
+  const intervals = collection.getStore();
+  if (intervals === void 0) return work();
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    intervals.set(stage, [...intervals.get(stage) ?? [], [start, performance.now()]]);
+  }
+}
+function startTimings() {
+  const intervals = /* @__PURE__ */ new Map();
+  const startup = performance.now();
+  return {
+    run: (work) => collection.run(intervals, work),
+    result: () => ({
+      startup,
+      stages: [...intervals].map(([stage, runs]) => ({ stage, ms: coveredLength(runs), runs: runs.length })),
+      total: performance.now() - startup
+    })
+  };
+}
+function coveredLength(intervals) {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let length = 0;
+  let end = -Infinity;
+  for (const [start, stop] of sorted) {
+    if (stop <= end) continue;
+    length += stop - Math.max(start, end);
+    end = stop;
+  }
+  return length;
+}
+var collection;
+var init_timings = __esm({
+  "src/kernel/timings.ts"() {
+    "use strict";
+    collection = new AsyncLocalStorage();
+  }
+});
+
 // src/core/config-file.ts
 var CONFIG_FILE;
 var init_config_file = __esm({
@@ -25632,7 +25762,10 @@ __export(config_exports2, {
   loadConfig: () => loadConfig
 });
 import { join } from "node:path";
-async function loadConfig(root, explicit) {
+function loadConfig(root, explicit) {
+  return timed("config", () => readConfig(root, explicit));
+}
+async function readConfig(root, explicit) {
   const path = explicit ?? join(root, CONFIG_FILE);
   let content;
   try {
@@ -25676,6 +25809,7 @@ var init_config2 = __esm({
     init_files();
     init_parse();
     await init_validate();
+    init_timings();
     init_config_file();
     FAIL_ON = ["widening", "critical", "high", "medium", "never"];
     DEFAULT_CONFIG = {
@@ -25851,8 +25985,10 @@ var init_shared = __esm({
 var pretty_exports = {};
 __export(pretty_exports, {
   chalkFor: () => chalkFor,
+  findingFrom: () => findingFrom,
   findingLines: () => findingLines,
   printable: () => printable,
+  relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
 import { isAbsolute, posix } from "node:path";
@@ -25893,17 +26029,11 @@ function renderPretty(untrusted, options) {
 }
 function relativeTo(from, report) {
   if (from === void 0 || from === "") return report;
-  const here = (file) => file === "" || isAbsolute(file) ? file : posix.relative(from, file);
+  const here = hereFrom(from);
   const files = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
   return {
     ...report,
-    findings: report.findings.map((f) => ({
-      ...f,
-      file: here(f.file),
-      ...f.baselineLocation && {
-        baselineLocation: { ...f.baselineLocation, file: here(f.baselineLocation.file) }
-      }
-    })),
+    findings: report.findings.map((f) => findingFrom(from, f)),
     errors: files(report.errors),
     ...report.coverage && {
       coverage: {
@@ -25912,6 +26042,17 @@ function relativeTo(from, report) {
         notRead: files(report.coverage.notRead),
         skipped: files(report.coverage.skipped)
       }
+    }
+  };
+}
+function findingFrom(from, finding2) {
+  if (from === void 0 || from === "") return finding2;
+  const here = hereFrom(from);
+  return {
+    ...finding2,
+    file: here(finding2.file),
+    ...finding2.baselineLocation && {
+      baselineLocation: { ...finding2.baselineLocation, file: here(finding2.baselineLocation.file) }
     }
   };
 }
@@ -25996,7 +26137,7 @@ function detailLines(c, finding2, withWitness) {
   }
   return lines;
 }
-var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, badge;
+var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
 var init_pretty = __esm({
   "src/reporters/pretty.ts"() {
     "use strict";
@@ -26016,6 +26157,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
+    hereFrom = (from) => (file) => file === "" || isAbsolute(file) ? file : posix.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -27159,12 +27301,12 @@ var init_cloudformation_tags = __esm({
     CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key]) => {
       const tag = `!${name}`;
       const scalar = { tag, resolve: (value) => ({ [key]: value }) };
-      const collection = (kind) => ({
+      const collection2 = (kind) => ({
         tag,
         collection: kind,
         resolve: (node) => longForm(key, node)
       });
-      return [scalar, collection("seq"), collection("map")];
+      return [scalar, collection2("seq"), collection2("map")];
     });
   }
 });
@@ -31486,11 +31628,11 @@ function member(value, key) {
   if (value.v === "list" && typeof key === "number") return value.items[key];
   return void 0;
 }
-function elementsOf(collection) {
-  if (collection.v === "list")
-    return collection.items.map((item, i) => [{ v: "number", n: i, at: item.at }, item]);
-  if (collection.v === "object")
-    return [...collection.entries].map(([key, item]) => [{ v: "string", s: key, at: item.at }, item]);
+function elementsOf(collection2) {
+  if (collection2.v === "list")
+    return collection2.items.map((item, i) => [{ v: "number", n: i, at: item.at }, item]);
+  if (collection2.v === "object")
+    return [...collection2.entries].map(([key, item]) => [{ v: "string", s: key, at: item.at }, item]);
   return void 0;
 }
 function parseDocument(value) {
@@ -31728,9 +31870,9 @@ var init_functions = __esm({
       ) : unknownOf(call, true),
       contains: ([arg2, value], call) => {
         if (arg2?.v !== "list" || value === void 0) return unknownOf(call);
-        const answers = arg2.items.map((item) => sameValue2(item, value));
-        if (answers.includes(true)) return { v: "bool", b: true, at: call.at };
-        if (answers.every((a) => a === false) && arg2.items.every(isKnown))
+        const answers2 = arg2.items.map((item) => sameValue2(item, value));
+        if (answers2.includes(true)) return { v: "bool", b: true, at: call.at };
+        if (answers2.every((a) => a === false) && arg2.items.every(isKnown))
           return { v: "bool", b: false, at: call.at };
         return unknownOf(call);
       },
@@ -31907,8 +32049,8 @@ function binary(expr, scope) {
 }
 function forExpression(expr, scope) {
   const at2 = expr.at;
-  const collection = evaluate2(expr.collection, scope);
-  const elements = elementsOf(collection);
+  const collection2 = evaluate2(expr.collection, scope);
+  const elements = elementsOf(collection2);
   if (elements === void 0 || elements.some(([, item]) => item.v === "unknown" && item.spread))
     return { ...unknown(expr.text, at2), spread: expr.tuple };
   const items = [];
@@ -33379,10 +33521,10 @@ var init_module = __esm({
           }));
         }
         if (forEach !== void 0) {
-          const collection = evaluate2(forEach.expr, this.scope());
-          const elements = collection.v === "list" || collection.v === "object" ? elementsOf(collection) : void 0;
+          const collection2 = evaluate2(forEach.expr, this.scope());
+          const elements = collection2.v === "list" || collection2.v === "object" ? elementsOf(collection2) : void 0;
           const keyed = elements?.map(
-            ([key, value]) => collection.v === "list" ? [value, value] : [key, value]
+            ([key, value]) => collection2.v === "list" ? [value, value] : [key, value]
           );
           if (keyed === void 0 || keyed.some(([key]) => key.v !== "string"))
             return [
@@ -33407,11 +33549,11 @@ var init_module = __esm({
         return [{ key: "", bound: /* @__PURE__ */ new Map() }];
       }
       /** A block's arguments as one object; nested blocks as lists of objects, dynamic blocks expanded. */
-      blockValue(block, scope, topLevel = false) {
+      blockValue(block, scope, topLevel2 = false) {
         const body2 = block.body;
         const entries2 = /* @__PURE__ */ new Map();
         for (const [name, attribute2] of body2.attributes) {
-          if (topLevel && META_ARGUMENTS.has(name)) continue;
+          if (topLevel2 && META_ARGUMENTS.has(name)) continue;
           const value = evaluate2(attribute2.expr, scope);
           entries2.set(name, value.at.file === attribute2.at.file ? value : { ...value, at: attribute2.at });
         }
@@ -33421,7 +33563,7 @@ var init_module = __esm({
           else entries2.set(type, { v: "list", items: [value], at: value.at });
         };
         for (const block2 of body2.blocks) {
-          if (topLevel && META_ARGUMENTS.has(block2.type)) continue;
+          if (topLevel2 && META_ARGUMENTS.has(block2.type)) continue;
           if (block2.type !== "dynamic") {
             add(block2.type, this.blockValue(block2, scope));
             continue;
@@ -34149,7 +34291,10 @@ var init_batch = __esm({
 // src/git/repo.ts
 import { readFile } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
-async function findRepoRoot(cwd) {
+function findRepoRoot(cwd) {
+  return timed("repository", () => topLevel(cwd));
+}
+async function topLevel(cwd) {
   let output2;
   try {
     output2 = await runGit(cwd, ["rev-parse", "--show-toplevel"]);
@@ -34246,6 +34391,7 @@ var init_repo = __esm({
   "src/git/repo.ts"() {
     "use strict";
     init_errors();
+    init_timings();
     init_run();
   }
 });
@@ -36536,8 +36682,17 @@ function listSourcePaths(root, spec) {
 }
 async function loadSource(root, spec, config2) {
   const assign2 = assigner(config2);
-  const all2 = await listSourcePaths(root, spec);
+  const all2 = await timed("listing", () => listSourcePaths(root, spec));
   const paths = all2.filter((path) => assign2(path) !== void 0);
+  const loaded = await timed("reading", () => readSource(root, spec, paths, assign2, config2));
+  const blobs = loaded.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return {
+    ...loaded.source,
+    files: { config: readingDigest(config2), blobs: Object.fromEntries(blobs) },
+    unmatched: unmatchedGlobs(config2.documents, all2)
+  };
+}
+async function readSource(root, spec, paths, assign2, config2) {
   let read2;
   let commit;
   let at2;
@@ -36562,12 +36717,7 @@ async function loadSource(root, spec, config2) {
     sourceFiles(root, at2, read2.files),
     config2.settings
   );
-  const blobs = read2.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  return {
-    ...loaded,
-    files: { config: readingDigest(config2), blobs: Object.fromEntries(blobs) },
-    unmatched: unmatchedGlobs(config2.documents, all2)
-  };
+  return { source: loaded, files: read2.files };
 }
 function unmatchedNotes(source) {
   const where = source.type === "worktree" ? "the working tree" : source.type === "staged" ? "the index" : source.ref;
@@ -36583,7 +36733,10 @@ function holdsSnapshot(file) {
     return false;
   }
 }
-async function loadStagedChanges(root, config2, overlay = [], base) {
+function loadStagedChanges(root, config2, overlay = [], base) {
+  return timed("reading", () => readStagedSides(root, config2, overlay, base));
+}
+async function readStagedSides(root, config2, overlay, base) {
   const assign2 = assigner(config2);
   const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)]);
   const commit = base?.commit ?? headSha;
@@ -36806,6 +36959,7 @@ var init_source = __esm({
     init_files();
     init_hash();
     init_parse();
+    init_timings();
     await init_embedded();
     init_source_files();
     init_unread();
@@ -37063,9 +37217,9 @@ async function attribute(findings, options) {
       return allows2 === wanted;
     };
     const blameIn = async (at2) => {
-      const answers = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...versions.get(at2.file)]) answers.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers.get(blob) ?? false, walksOf(at2.file));
+      const answers2 = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...versions.get(at2.file)]) answers2.set(blob, await allowedAt(at2, blob));
+      return semanticBlame(history, head, at2.file, (blob) => answers2.get(blob) ?? false, walksOf(at2.file));
     };
     let result2 = await blameIn(finding2);
     const elsewhere = elsewhereOf(finding2);
@@ -37726,13 +37880,13 @@ function protectedBlame(input, head, readHistory2, versions) {
     for (const [i, request] of requests.entries()) {
       const files = together[i];
       const holds4 = (state) => files === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files, state));
-      const answers = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs[i]]) answers.set(blob, await holds4(blob));
+      const answers2 = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...blobs[i]]) answers2.set(blob, await holds4(blob));
       const result2 = semanticBlame(
         history,
         tip,
         files?.[0] ?? request.path,
-        (blob) => answers.get(blob) ?? false,
+        (blob) => answers2.get(blob) ?? false,
         walks[i]
       );
       if (result2.sha !== null && boundaries.has(result2.sha))
@@ -37953,14 +38107,14 @@ function evidence(commit) {
   const signals = commit.actor.evidence.map((e) => e.signal);
   return signals.length === 0 ? "no detail" : `evidence ${signals.join(", ")}`;
 }
-function entryCovers(entry, finding2) {
+async function entryCovers(entry, finding2) {
   if (entry.kind !== finding2.kind || entry.file !== finding2.file || entry.document !== finding2.document)
     return false;
   if (entry.access.whole === void 0) return entry.id === finding2.id;
   if (entry.access.rule !== finding2.rule || entry.access.change !== finding2.change) return false;
   if (finding2.access === void 0) return false;
   const covers2 = finding2.kind === "acldrift" ? sameAccess : adapterFor(finding2.kind).covers;
-  return covers2(entry.access.whole, finding2.access);
+  return await covers2(entry.access.whole, finding2.access);
 }
 function judgeApproval(record, approvers, today, signed) {
   const { entry, addedBy } = record;
@@ -38013,10 +38167,16 @@ function commitApproval(finding2, approvers, signed) {
     commit: finding2.commit
   };
 }
-function applyApprovals(findings, records, approvers, today, approvalsFile, judgeable = () => true, signed) {
+async function applyApprovals(findings, records, approvers, today, approvalsFile, judgeable = () => true, signed) {
   const judged = new Map(records.map((r) => [r, judgeApproval(r, approvers, today, signed)]));
   const used = /* @__PURE__ */ new Set();
-  const covered = findings.filter((f) => f.change !== "narrowing" && !APPROVAL_RULES.includes(f.rule)).map((finding2) => ({ finding: finding2, matching: records.filter((r) => entryCovers(r.entry, finding2)) }));
+  const covered = [];
+  for (const finding2 of findings) {
+    if (finding2.change === "narrowing" || APPROVAL_RULES.includes(finding2.rule)) continue;
+    const matching = [];
+    for (const r of records) if (await entryCovers(r.entry, finding2)) matching.push(r);
+    covered.push({ finding: finding2, matching });
+  }
   for (const { finding: finding2, matching } of covered)
     for (const r of matching) {
       const approval = judged.get(r);
@@ -38904,7 +39064,7 @@ async function runGate(input) {
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email));
   const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
   const protectedFindings = found2.map((p) => p.finding);
-  const { findings: aboutApprovals, judged } = applyApprovals(
+  const { findings: aboutApprovals, judged } = await applyApprovals(
     [...input.findings, ...protectedFindings],
     records,
     approvers,
@@ -38959,7 +39119,7 @@ function snapshotFile(options) {
 async function loadBaseline(options) {
   const { root, config: config2 } = options;
   const file = snapshotFile(options);
-  if (file !== void 0) return readSnapshot(file);
+  if (file !== void 0) return timed("reading", () => readSnapshot(file));
   const named3 = options.baseline ?? config2.baseline;
   if (named3 !== void 0) return loadSource(root, { type: "ref", rev: named3 }, config2);
   if (await headCommit(root) === null) {
@@ -38978,11 +39138,14 @@ async function stagedAgainstRevision(options) {
 async function stagedAgainstSnapshot(options, file) {
   const { root, config: config2 } = options;
   if (options.target.type !== "staged" || (options.overlay ?? []).length > 0) return void 0;
-  const snapshot2 = await openSnapshot(file);
+  const snapshot2 = await timed("reading", () => openSnapshot(file));
   const recorded = snapshot2.files;
   if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
   const head = await headCommit(root);
-  const [entries2, staged] = await Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)]);
+  const [entries2, staged] = await timed(
+    "listing",
+    () => Promise.all([listStagedEntries(root), stagedChangedPaths(root, head)])
+  );
   const assign2 = assigner(config2);
   const inIndex = /* @__PURE__ */ new Set();
   const differ = new Set(staged);
@@ -38995,11 +39158,15 @@ async function stagedAgainstSnapshot(options, file) {
   differ.delete(relative4(root, file).split(sep4).join("/"));
   const changed = [...differ].filter((path) => assign2(path) !== void 0 || !inIndex.has(path)).sort();
   const unassigned = [...differ].filter((path) => assign2(path) === void 0 && inIndex.has(path));
-  const target = await loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned);
+  const target = await timed(
+    "reading",
+    () => loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned)
+  );
+  target.source.unmatched = unmatchedGlobs(config2.documents, [...inIndex]);
   const read2 = new Set(target.paths);
-  const baseline = await snapshot2.documentsOf(read2);
+  const baseline = await timed("reading", () => snapshot2.documentsOf(read2));
   if (selfContained(baseline, target.source)) return [baseline, target.source];
-  const whole2 = await snapshot2.documentsOf(new Set(snapshot2.documentFiles));
+  const whole2 = await timed("reading", () => snapshot2.documentsOf(new Set(snapshot2.documentFiles)));
   const documents = new Map(target.source.documents);
   for (const [key, document] of whole2.documents)
     if (!read2.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document);
@@ -39048,33 +39215,42 @@ async function runCheck(options) {
       )
     }
   };
-  const compared = await compareChanged(baseline.documents, target.documents, context, unreadable);
+  const compared = await timed(
+    "comparing",
+    () => compareChanged(baseline.documents, target.documents, context, unreadable)
+  );
   findings.push(...compared.findings);
   notes.push(...compared.notes);
   if (options.attribute !== false) {
-    const attribution = await attribute(findings, {
-      root: options.root,
-      baseline: findings.length === 0 ? baseline.commit : await since(),
-      target: { type: options.target.type, commit: target.commit },
-      actors: options.config.actors,
-      settings: options.config.settings,
-      documents: target.documents,
-      progress: options.progress,
-      message: options.message
-    });
+    const attribution = await timed(
+      "attribution",
+      async () => attribute(findings, {
+        root: options.root,
+        baseline: findings.length === 0 ? baseline.commit : await since(),
+        target: { type: options.target.type, commit: target.commit },
+        actors: options.config.actors,
+        settings: options.config.settings,
+        documents: target.documents,
+        progress: options.progress,
+        message: options.message
+      })
+    );
     notes.push(...attribution);
   }
-  const gate = await runGate({
-    root: options.root,
-    cwd: options.cwd,
-    config: options.config,
-    target: { spec: options.target, commit: target.commit },
-    baseline: { snapshot: baseline.type === "snapshot", commit: baseline.commit, flag: options.baseline },
-    range: options.range === true,
-    compared: /* @__PURE__ */ new Set([...baseline.documents.keys(), ...target.documents.keys()]),
-    findings,
-    message: options.message
-  });
+  const gate = await timed(
+    "gate",
+    () => runGate({
+      root: options.root,
+      cwd: options.cwd,
+      config: options.config,
+      target: { spec: options.target, commit: target.commit },
+      baseline: { snapshot: baseline.type === "snapshot", commit: baseline.commit, flag: options.baseline },
+      range: options.range === true,
+      compared: /* @__PURE__ */ new Set([...baseline.documents.keys(), ...target.documents.keys()]),
+      findings,
+      message: options.message
+    })
+  );
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);
@@ -39241,7 +39417,9 @@ var init_check = __esm({
     await init_gate();
     await init_reference();
     await init_snapshot3();
+    await init_classify2();
     await init_source();
+    init_timings();
     init_version();
     emptySource = (ref2) => ({
       type: "ref",
@@ -40562,7 +40740,7 @@ var init_lock = __esm({
     queues = /* @__PURE__ */ new Map();
     heldTokens = /* @__PURE__ */ new Set();
     PRIVATE_SUFFIX = /^\.[0-9a-f]{16}$/;
-    sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    sleep = (ms2) => new Promise((done) => setTimeout(done, ms2));
   }
 });
 
@@ -40956,6 +41134,101 @@ var init_stamp = __esm({
   }
 });
 
+// src/reporters/timings.ts
+var timings_exports = {};
+__export(timings_exports, {
+  renderTimings: () => renderTimings
+});
+function renderTimings(timings) {
+  const rows = [
+    ["start-up", ms(timings.startup)],
+    ...timings.stages.map(({ stage, ms: time, runs }) => [
+      stage,
+      runs === 1 ? ms(time) : `${ms(time)} (${runs} runs)`
+    ]),
+    ["total", `${ms(timings.total)} (after start-up)`]
+  ];
+  const width = Math.max(...rows.map(([stage]) => stage.length));
+  return [
+    "acldrift --debug: time per stage (stages that run in parallel overlap)",
+    ...rows.map(([stage, time]) => `  ${stage.padEnd(width)}  ${time}`),
+    ""
+  ].join("\n");
+}
+var ms;
+var init_timings2 = __esm({
+  "src/reporters/timings.ts"() {
+    "use strict";
+    ms = (time) => `${time.toFixed(1)} ms`;
+  }
+});
+
+// src/cli/debug.ts
+async function withDebug(flag, work) {
+  if (flag !== true && process.env.ACLDRIFT_DEBUG !== "1") return work();
+  const timings = startTimings();
+  try {
+    return await timings.run(work);
+  } finally {
+    const { renderTimings: renderTimings2 } = await Promise.resolve().then(() => (init_timings2(), timings_exports));
+    process.stderr.write(renderTimings2(timings.result()));
+  }
+}
+var init_debug = __esm({
+  "src/cli/debug.ts"() {
+    "use strict";
+    init_timings();
+  }
+});
+
+// src/reporters/progress.ts
+var progress_exports = {};
+__export(progress_exports, {
+  progressReporter: () => progressReporter
+});
+function progressReporter(stream) {
+  let last = 0;
+  return (done, total, what) => {
+    const now = Date.now();
+    if (done < total && now - last < 100) return;
+    last = now;
+    const width = 24;
+    const filled = total === 0 ? width : Math.round(done / total * width);
+    const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+    stream.write(
+      `\r${bar} ${done}/${total} ${what}`.padEnd(stream.columns ? Math.min(stream.columns - 1, 100) : 80)
+    );
+    if (done >= total) stream.write("\r".padEnd(stream.columns ? Math.min(stream.columns, 101) : 81) + "\r");
+  };
+}
+var init_progress = __esm({
+  "src/reporters/progress.ts"() {
+    "use strict";
+  }
+});
+
+// src/cli/progress.ts
+function wantsProgress(situation) {
+  const { env: env2 } = situation;
+  if (!situation.stderrIsTTY || situation.quiet === true || situation.hook === true) return false;
+  if (env2.TERM === "dumb") return false;
+  return !CI_VARIABLES.some(
+    (name) => env2[name] !== void 0 && env2[name] !== "" && env2[name] !== "false" && env2[name] !== "0"
+  );
+}
+async function progressFor(options = {}) {
+  if (!wantsProgress({ stderrIsTTY: process.stderr.isTTY === true, env: process.env, ...options }))
+    return void 0;
+  return (await Promise.resolve().then(() => (init_progress(), progress_exports))).progressReporter(process.stderr);
+}
+var CI_VARIABLES;
+var init_progress2 = __esm({
+  "src/cli/progress.ts"() {
+    "use strict";
+    CI_VARIABLES = ["CI", "TF_BUILD", "JENKINS_URL"];
+  }
+});
+
 // src/core/rule-docs.ts
 var rule_docs_exports = {};
 __export(rule_docs_exports, {
@@ -41000,11 +41273,14 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir4 } from "node:fs/promises";
-import { join as join11, resolve as resolve8 } from "node:path";
+import { isAbsolute as isAbsolute7, join as join11, relative as relative6, resolve as resolve8, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
+function cwdFromRoot(root, cwd = process.cwd()) {
+  return relative6(root, cwd).split(sep6).join("/");
 }
 async function emitReport(report, options) {
   const text3 = await renderReport(options.format ?? "pretty", report, {
@@ -41017,17 +41293,24 @@ async function emitReport(report, options) {
   await emitText(text3, options.output);
 }
 async function renderReport(format2, report, options) {
-  const rules = format2 === "sarif" ? (await init_rule_docs().then(() => rule_docs_exports)).ruleCatalogue() : void 0;
-  return render(format2, report, { ...options, rules });
+  return timed("reporting", async () => {
+    const rules = format2 === "sarif" ? (await init_rule_docs().then(() => rule_docs_exports)).ruleCatalogue() : void 0;
+    return render(format2, report, { ...options, rules });
+  });
 }
-async function emitText(text3, output2) {
-  if (output2 !== void 0) await writeFileAtomic(resolve8(output2), text3);
-  else
-    await new Promise(
-      (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
-    );
+function emitText(text3, output2) {
+  return timed("reporting", async () => {
+    if (output2 !== void 0) await writeFileAtomic(resolve8(output2), text3);
+    else
+      await new Promise(
+        (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
+      );
+  });
 }
-async function writeReports(report, dir, context) {
+function writeReports(report, dir, context) {
+  return timed("reporting", () => writeReportFiles(report, dir, context));
+}
+async function writeReportFiles(report, dir, context) {
   await mkdir4(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
@@ -41042,6 +41325,8 @@ var init_output = __esm({
   "src/cli/output.ts"() {
     "use strict";
     init_atomic();
+    init_errors();
+    init_timings();
     init_reporters();
     REPORT_FILES = {
       json: "acldrift-report.json",
@@ -41057,7 +41342,6 @@ __export(check_exports, {
   checkOptions: () => checkOptions,
   executeCheck: () => executeCheck
 });
-import { relative as relative6, sep as sep6 } from "node:path";
 async function checkOptions(flags) {
   const root = await findRepoRoot(process.cwd());
   const config2 = await loadConfig(root, flags.config);
@@ -41078,14 +41362,18 @@ async function rangeSides(root, range) {
   const baseline = match[2] === "..." ? await mergeBase(root, from, to) : from;
   return [baseline, { type: "ref", rev: to }];
 }
-async function executeCheck(flags, commitMsg) {
+function executeCheck(flags, commitMsg) {
+  return withDebug(flags.debug, () => check2(flags, commitMsg));
+}
+async function check2(flags, commitMsg) {
   const started2 = performance.now();
-  const options = { ...await checkOptions(flags), message: commitMsg?.message };
+  const quiet = flags.quiet === true || commitMsg !== void 0;
+  const progress = await progressFor({ quiet, hook: commitMsg !== void 0 || flags.staged === true });
+  const options = { ...await checkOptions(flags), message: commitMsg?.message, progress };
   const report = await runCheck(options);
   const failOn = flags["fail-on"];
   const code2 = verdictCode(report, failOn);
   const context = { root: options.root, failOn };
-  const quiet = flags.quiet === true || commitMsg !== void 0;
   if (quiet && code2 === EXIT.ok) {
     const approved = report.findings.filter((f) => f.change !== "narrowing" && f.approval?.valid === true);
     if (approved.length > 0 && commitMsg === void 0)
@@ -41095,7 +41383,7 @@ async function executeCheck(flags, commitMsg) {
       );
   } else {
     const format2 = flags.format ?? "pretty";
-    const from = relative6(options.root, options.cwd).split(sep6).join("/");
+    const from = cwdFromRoot(options.root, options.cwd);
     await emitReport(report, { ...context, format: format2, output: flags.output, color: flags.color, quiet, from });
   }
   if (flags["report-dir"] !== void 0) await writeReports(report, flags["report-dir"], context);
@@ -41115,6 +41403,8 @@ var init_check2 = __esm({
     init_errors();
     await init_source();
     init_git();
+    init_debug();
+    init_progress2();
     init_output();
   }
 });
@@ -41236,6 +41526,12 @@ var VERBOSITY_FLAGS = {
     exclusive: ["quiet"]
   }
 };
+var DEBUG_FLAGS = {
+  debug: {
+    type: "boolean",
+    description: "print the time each stage took (repository, config, listing, reading, comparing, attribution, gate, reporting) on standard error; also ACLDRIFT_DEBUG=1"
+  }
+};
 var output = {
   type: "string",
   char: "o",
@@ -41290,7 +41586,8 @@ var CHECK_FLAGS = {
   "report-dir": reportDir,
   ...GATE_FLAGS,
   ...OUTPUT_FLAGS,
-  ...VERBOSITY_FLAGS
+  ...VERBOSITY_FLAGS,
+  ...DEBUG_FLAGS
 };
 var SNAPSHOT_FLAGS = {
   ...SOURCE_FLAGS,
@@ -41299,9 +41596,16 @@ var SNAPSHOT_FLAGS = {
 };
 var COVERAGE_FLAGS = {
   ...SOURCE_FLAGS,
-  format: { type: "string", description: "output format", options: ["pretty", "json"], default: "pretty" },
+  format: { ...OUTPUT_FLAGS.format, options: ["pretty", "json"] },
   output: OUTPUT_FLAGS.output,
-  config
+  config,
+  ...DEBUG_FLAGS
+};
+var VALIDATE_FLAGS = {
+  format: COVERAGE_FLAGS.format,
+  output: { ...output, description: "write the result to FILE" },
+  config,
+  ...DEBUG_FLAGS
 };
 var HISTORY_FLAGS = {
   principal: {
@@ -41312,7 +41616,8 @@ var HISTORY_FLAGS = {
   action: { type: "string", description: "only changes to this action", helpValue: "A" },
   resource: { type: "string", description: "only changes to this resource", helpValue: "R" },
   since: { type: "string", description: "only commits after this revision", helpValue: "REV" },
-  ...OUTPUT_FLAGS
+  ...OUTPUT_FLAGS,
+  ...DEBUG_FLAGS
 };
 var EXPLAIN_FLAGS = {
   ...SOURCE_FLAGS,
@@ -41321,7 +41626,8 @@ var EXPLAIN_FLAGS = {
   format: { ...OUTPUT_FLAGS.format, options: ["pretty", "json"] },
   output: OUTPUT_FLAGS.output,
   color: OUTPUT_FLAGS.color,
-  config
+  config,
+  ...DEBUG_FLAGS
 };
 var AUDIT_FLAGS = {
   ref: { type: "string", description: "the revision to audit (default: HEAD)", helpValue: "REV" },
@@ -41342,7 +41648,8 @@ var AUDIT_FLAGS = {
   },
   "report-dir": reportDir,
   ...GATE_FLAGS,
-  ...OUTPUT_FLAGS
+  ...OUTPUT_FLAGS,
+  ...DEBUG_FLAGS
 };
 var APPROVE_FLAGS = {
   ...SOURCE_FLAGS,
@@ -41381,7 +41688,8 @@ var BASELINE_UPDATE_FLAGS = {
   },
   output: { ...output, description: "the baseline snapshot file to update (default: the config's baseline)" },
   color: OUTPUT_FLAGS.color,
-  config
+  config,
+  ...DEBUG_FLAGS
 };
 var PRUNE_FLAGS = {
   ...SOURCE_FLAGS,
