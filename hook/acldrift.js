@@ -30897,6 +30897,7 @@ async function kustomizationInputs(path, value, source) {
     unreadable: [],
     kustomizations: /* @__PURE__ */ new Map(),
     generatorData: /* @__PURE__ */ new Set(),
+    patches: /* @__PURE__ */ new Set(),
     missing: []
   };
   const visited = /* @__PURE__ */ new Set();
@@ -30915,12 +30916,13 @@ async function kustomizationInputs(path, value, source) {
       }
       return joined2 === "." ? "" : joined2;
     };
-    const addFile = (entry, generator = false) => {
+    const addFile = (entry, as = "structural") => {
       if (isInline(entry)) return;
       const at2 = resolve9(entry);
       if (at2 === void 0) return;
       inputs.files.add(at2);
-      (generator ? inputs.generatorData : structural).add(at2);
+      (as === "generator" ? inputs.generatorData : structural).add(at2);
+      if (as === "patch") inputs.patches.add(at2);
     };
     const addTarget = async (field, entry) => {
       if (isInline(entry)) return;
@@ -30963,9 +30965,11 @@ async function kustomizationInputs(path, value, source) {
     for (const field of PLUGINS)
       for (const entry of strings4(kustomization[field])) await addTarget(field, entry);
     for (const field of FILE_LISTS) for (const entry of strings4(kustomization[field])) addFile(entry);
+    for (const entry of strings4(kustomization.patchesStrategicMerge)) addFile(entry, "patch");
     for (const field of ["patches", "patchesJson6902", "replacements"])
       for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
-        if (isObject16(item) && typeof item.path === "string") addFile(item.path);
+        if (isObject16(item) && typeof item.path === "string")
+          addFile(item.path, field === "replacements" ? "structural" : "patch");
     if (isObject16(kustomization.openapi) && typeof kustomization.openapi.path === "string")
       addFile(kustomization.openapi.path);
     for (const field of ["configMapGenerator", "secretGenerator"])
@@ -30976,7 +30980,7 @@ async function kustomizationInputs(path, value, source) {
           ...strings4(generator.envs),
           ...strings4([generator.env])
         ])
-          addFile(entry, true);
+          addFile(entry, "generator");
       }
     if (kustomization.helmCharts !== void 0)
       inputs.unreadable.push(`${file}: helmCharts (kustomize would run helm and fetch the charts)`);
@@ -30986,6 +30990,7 @@ async function kustomizationInputs(path, value, source) {
   for (const file of inputs.files)
     if (!all2.has(file)) {
       inputs.files.delete(file);
+      inputs.patches.delete(file);
       inputs.missing.push(file);
     }
   return inputs;
@@ -31002,7 +31007,7 @@ var init_inputs = __esm({
     isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
     isInline = (entry) => entry.includes("\n");
     TARGETS = ["resources", "bases", "components"];
-    FILE_LISTS = ["patchesStrategicMerge", "crds", "configurations"];
+    FILE_LISTS = ["crds", "configurations"];
     PLUGINS = ["generators", "transformers", "validators"];
   }
 });
@@ -31119,6 +31124,21 @@ var init_origin = __esm({
 
 // src/containers/kustomize/index.ts
 import { posix as posix5 } from "node:path";
+async function everyKustomization(source) {
+  const overlays = (await source.paths()).filter(isKustomization);
+  const out = /* @__PURE__ */ new Map();
+  if (overlays.length === 0) return out;
+  for (const [path, content] of await source.read(overlays)) {
+    let value;
+    try {
+      value = parseFile({ path, content }, "yaml").value;
+    } catch {
+      continue;
+    }
+    out.set(path, await kustomizationInputs(path, value, source));
+  }
+  return out;
+}
 var isObject18, FIELDS, kustomize;
 var init_kustomize = __esm({
   "src/containers/kustomize/index.ts"() {
@@ -31158,22 +31178,13 @@ var init_kustomize = __esm({
       // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
       // files are read here.
       dependents: async (changed, source) => {
-        const overlays = (await source.paths()).filter(isKustomization);
-        if (overlays.length === 0) return [];
         const out = [];
-        const contents = await source.read(overlays);
-        for (const [path, content] of contents) {
-          let value;
-          try {
-            value = parseFile({ path, content }, "yaml").value;
-          } catch {
-            continue;
-          }
-          const { files, missing } = await kustomizationInputs(path, value, source);
+        for (const [path, { files, missing }] of await everyKustomization(source))
           if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path);
-        }
         return out;
-      }
+      },
+      // Every file some kustomization of the source names as a patch.
+      fragments: async (source) => new Set([...(await everyKustomization(source)).values()].flatMap((inputs) => [...inputs.patches]))
     };
   }
 });
@@ -36638,8 +36649,10 @@ var init_source_files = __esm({
 });
 
 // src/core/unread.ts
-function unreadFormat(path, text3) {
-  return UNREAD_FORMATS.find((format2) => format2.matches(path, text3));
+function unreadFormat(path, text3, fragmentOf2 = []) {
+  return UNREAD_FORMATS.find(
+    (format2) => format2.matches(path, text3) || format2.fragmentOf !== void 0 && fragmentOf2.includes(format2.fragmentOf)
+  );
 }
 var JSON_PATCH_OP, UNREAD_FORMATS;
 var init_unread = __esm({
@@ -36662,8 +36675,10 @@ var init_unread = __esm({
       },
       {
         // Strategic-merge patches carry `$patch` directives; JSON 6902 patches are lists of operations
-        // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
+        // (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/). Any other
+        // strategic-merge patch (a partial object) is known by a kustomization naming it.
         as: "kustomize-patch",
+        fragmentOf: "kustomize",
         why: "a kustomize patch: read only through the overlays that use it, rendered with `kubectl kustomize`",
         matches: (_path, text3) => /\$patch\s*["']?\s*:/.test(text3) || JSON_PATCH_OP.test(text3)
       }
@@ -36903,8 +36918,9 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
   }
   const own = ownFormat(file.path, assigned, explicit);
   const detecting = assigned === "detect" && !explicit && own === void 0;
-  const unread2 = () => {
-    const format2 = unreadFormat(file.path, file.content.toString("utf8"));
+  const unread2 = async (named3 = false) => {
+    const fragments = named3 ? await fragmentOf(file.path, source) : [];
+    const format2 = unreadFormat(file.path, file.content.toString("utf8"), fragments);
     return format2 && { documents: [], problems: [], notes: [], notRead: { recognisedAs: format2.as, why: format2.why } };
   };
   let parsed2;
@@ -36916,15 +36932,28 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     if (wellFormed) return { documents: [], problems: [], notes: [] };
     if (!detecting) return { documents: [], problems: error.problems, notes: [] };
     const claimed = ADAPTERS.some((a) => a.looksLike(text3)) || containers.some((c) => c.looksLike?.(text3));
-    return unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
+    return await unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
   }
   const container = containers.find((c) => c.parse === void 0 && c.detect(parsed2));
   if (container !== void 0) return embed(parsed2, container, source, settings);
   const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed2.value))?.kind : assigned);
-  if (kind === void 0) return unread2() ?? { documents: [], problems: [], notes: [] };
+  if (kind === void 0) return await unread2() ?? { documents: [], problems: [], notes: [] };
   const problems = await validateValue(kind, parsed2);
   if (problems.length === 0) return { documents: [{ ...parsed2, kind }], problems: [], notes: [] };
-  return (detecting ? unread2() : void 0) ?? { documents: [], problems, notes: [] };
+  return (detecting ? await unread2(true) : void 0) ?? { documents: [], problems, notes: [] };
+}
+async function fragmentOf(path, source) {
+  if (source === void 0) return [];
+  let found2 = fragmentsBySource.get(source);
+  if (found2 === void 0) {
+    found2 = Promise.all(
+      SCANNED_CONTAINERS.filter((c) => c.fragments !== void 0).map(
+        async (c) => [c.format, await c.fragments(source)]
+      )
+    );
+    fragmentsBySource.set(source, found2);
+  }
+  return (await found2).filter(([, paths]) => paths.has(path)).map(([format2]) => format2);
 }
 function startsAsJsonObject(content) {
   const head = content.subarray(0, 4096).toString("utf8").replace(/^\uFEFF/, "");
@@ -36944,7 +36973,7 @@ async function parseAs(file, kind) {
   const parse2 = kind === void 0 ? void 0 : adapterFor(kind).parse;
   return parse2 ? parse2(file) : parseFile(file);
 }
-var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED;
+var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED, fragmentsBySource;
 var init_source = __esm({
   async "src/core/source.ts"() {
     "use strict";
@@ -36981,6 +37010,7 @@ var init_source = __esm({
       "too-large": "over the size limit"
     };
     NOT_RECOGNISED = "no kind or container format recognises its content";
+    fragmentsBySource = /* @__PURE__ */ new WeakMap();
   }
 });
 
