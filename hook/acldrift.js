@@ -1020,9 +1020,9 @@ function compileCharacters(chars, options) {
     } else if (options.wildcards && !literal && c === "?") tokens.push({ t: "one", noColon });
     else {
       if (c === ":") colons++;
-      const lower2 = c.toLowerCase();
+      const lower3 = c.toLowerCase();
       const upper = c.toUpperCase();
-      if (options.caseInsensitive && lower2 !== upper) tokens.push({ t: "class", chars: lower2 + upper });
+      if (options.caseInsensitive && lower3 !== upper) tokens.push({ t: "class", chars: lower3 + upper });
       else tokens.push({ t: "lit", c });
     }
   }
@@ -2773,10 +2773,10 @@ var init_variables = __esm({
 
 // src/adapters/aws-iam/witness.ts
 function freshValues(key) {
-  const lower2 = key.toLowerCase();
-  if (lower2.endsWith("account")) return ["444455556666", "999988887777", null];
-  if (lower2.endsWith("arn")) return ["arn:aws:iam::444455556666:role/example-role", null];
-  const tail = lower2.split(/[/:]/).at(-1).replace(/[^a-z0-9-]/g, "") || "value";
+  const lower3 = key.toLowerCase();
+  if (lower3.endsWith("account")) return ["444455556666", "999988887777", null];
+  if (lower3.endsWith("arn")) return ["arn:aws:iam::444455556666:role/example-role", null];
+  const tail = lower3.split(/[/:]/).at(-1).replace(/[^a-z0-9-]/g, "") || "value";
   return [`example-${tail}`, `other-${tail}`, null];
 }
 function judge(request, allowed, other, opaque, start = /* @__PURE__ */ new Map()) {
@@ -3481,7 +3481,7 @@ var init_aws_iam = __esm({
     awsIam = {
       kind: "aws-iam",
       rules: RULES,
-      candidate: (path) => /\.json$/i.test(path),
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
       // Identity, resource (bucket, key, queue, topic) and trust policies all have a Statement.
       detect: (value) => isObject2(value) && "Statement" in value,
       looksLike: (text3) => /"Statement"\s*:/.test(text3),
@@ -5067,7 +5067,7 @@ var init_k8s_rbac = __esm({
     k8sRbac = {
       kind: "k8s-rbac",
       rules: RULES2,
-      candidate: (path) => /\.(ya?ml|json)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml"], ignoreCase: true }],
       detect: hasRbacObject,
       looksLike: looksLikeRbac,
       scope: "kind",
@@ -6478,7 +6478,7 @@ var init_gcp_iam = __esm({
     gcpIam = {
       kind: "gcp-iam",
       rules: RULES3,
-      candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml"], ignoreCase: true }],
       detect,
       looksLike,
       scope: "kind",
@@ -6493,12 +6493,16 @@ var init_gcp_iam = __esm({
 });
 
 // src/adapters/github-actions/detect.ts
-var isObject6, isWorkflowPath, detect2, looksLike2;
+var isObject6, WORKFLOW_PATHS, detect2, looksLike2;
 var init_detect2 = __esm({
   "src/adapters/github-actions/detect.ts"() {
     "use strict";
     isObject6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isWorkflowPath = (path) => /^\.github\/workflows\/[^/]+\.ya?ml$/i.test(path);
+    WORKFLOW_PATHS = {
+      folder: ".github/workflows",
+      extensions: ["yml", "yaml"],
+      ignoreCase: true
+    };
     detect2 = (value) => isObject6(value) && "on" in value && isObject6(value.jobs);
     looksLike2 = (text3) => /^["']?on["']?[ \t]*:/m.test(text3) && /^["']?jobs["']?[ \t]*:/m.test(text3);
   }
@@ -6617,8 +6621,8 @@ var init_settings = __esm({
 
 // src/adapters/github-actions/scopes.ts
 function nearestScope(name) {
-  const lower2 = name.toLowerCase();
-  return Object.keys(SCOPES).find((scope) => scope === lower2 || editDistance(scope, lower2) <= 2);
+  const lower3 = name.toLowerCase();
+  return Object.keys(SCOPES).find((scope) => scope === lower3 || editDistance(scope, lower3) <= 2);
 }
 function editDistance(a, b) {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -7061,7 +7065,7 @@ var init_github_actions = __esm({
     githubActions = {
       kind: "github-actions",
       rules: RULES4,
-      candidate: isWorkflowPath,
+      candidates: [WORKFLOW_PATHS],
       locations: [".github/workflows/*.{yml,yaml}"],
       detect: detect2,
       looksLike: looksLike2,
@@ -7086,12 +7090,16 @@ var init_github_actions = __esm({
 });
 
 // src/adapters/codeowners/locations.ts
-var LOCATIONS, isLocation;
+var LOCATIONS, isLocation, LOCATION_RULES;
 var init_locations = __esm({
   "src/adapters/codeowners/locations.ts"() {
     "use strict";
     LOCATIONS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
     isLocation = (path) => LOCATIONS.includes(path);
+    LOCATION_RULES = LOCATIONS.map((location2) => {
+      const slash = location2.lastIndexOf("/");
+      return { folder: location2.slice(0, Math.max(slash, 0)), names: [location2.slice(slash + 1)] };
+    });
   }
 });
 
@@ -8053,7 +8061,7 @@ var init_codeowners = __esm({
     codeowners = {
       kind: "codeowners",
       rules: RULES5,
-      candidate: isLocation,
+      candidates: LOCATION_RULES,
       locations: LOCATIONS,
       // Recognised by path only: no JSON or YAML value is a CODEOWNERS file.
       detect: () => false,
@@ -8977,7 +8985,7 @@ var init_branch_protection = __esm({
     branchProtection = {
       kind: "branch-protection",
       rules: RULES6,
-      candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml"], ignoreCase: true }],
       detect: detect3,
       looksLike: looksLike3,
       scope: "file",
@@ -9932,7 +9940,7 @@ var init_acl = __esm({
     acl = {
       kind: "acl",
       rules: RULES7,
-      candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml"], ignoreCase: true }],
       detect: detect4,
       looksLike: looksLike4,
       scope: "file",
@@ -25735,6 +25743,15 @@ var init_timings = __esm({
   }
 });
 
+// src/core/config-file.ts
+var CONFIG_FILE;
+var init_config_file = __esm({
+  "src/core/config-file.ts"() {
+    "use strict";
+    CONFIG_FILE = "acldrift.config.yaml";
+  }
+});
+
 // src/core/config.ts
 var config_exports2 = {};
 __export(config_exports2, {
@@ -25784,7 +25801,7 @@ function configFromValue(value, file) {
     settings: Object.fromEntries(Object.entries(raw).filter(([key]) => !CORE_KEYS.has(key)))
   };
 }
-var CONFIG_FILE, FAIL_ON, DEFAULT_CONFIG, CORE_KEYS;
+var FAIL_ON, DEFAULT_CONFIG, CORE_KEYS;
 var init_config2 = __esm({
   async "src/core/config.ts"() {
     "use strict";
@@ -25793,7 +25810,7 @@ var init_config2 = __esm({
     init_parse();
     await init_validate();
     init_timings();
-    CONFIG_FILE = "acldrift.config.yaml";
+    init_config_file();
     FAIL_ON = ["widening", "critical", "high", "medium", "never"];
     DEFAULT_CONFIG = {
       file: void 0,
@@ -26594,6 +26611,375 @@ var init_reporters = __esm({
   }
 });
 
+// src/kernel/candidates.ts
+function matchesPathRules(rules, path) {
+  return rules.some((rule2) => matchesRule(rule2, path));
+}
+function pathOffer(rules, path) {
+  const matching = rules.filter((rule2) => matchesRule(rule2, path));
+  if (matching.length === 0) return false;
+  return matching.some((rule2) => rule2.content !== true) || "content";
+}
+function matchesRule(rule2, path) {
+  const slash = path.lastIndexOf("/");
+  const folder = slash === -1 ? "" : path.slice(0, slash);
+  const name = path.slice(slash + 1);
+  const dot = name.lastIndexOf(".");
+  const extension = dot === -1 ? "" : name.slice(dot + 1);
+  const same = rule2.ignoreCase ? (a, b) => lower2(a) === lower2(b) : (a, b) => a === b;
+  return (rule2.folder === void 0 || same(rule2.folder, folder)) && (rule2.names === void 0 || rule2.names.some((n) => same(n, name))) && (rule2.extensions === void 0 || rule2.extensions.some((e) => same(e, extension)));
+}
+var lower2;
+var init_candidates = __esm({
+  "src/kernel/candidates.ts"() {
+    "use strict";
+    lower2 = (text3) => text3.toLowerCase();
+  }
+});
+
+// src/core/agent/candidates.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function candidatePaths() {
+  if (union === void 0) {
+    try {
+      const data = JSON.parse(
+        readFileSync2(new URL("data/candidate-paths.json", BUILT_FILES), "utf8")
+      );
+      union = Array.isArray(data) ? data : null;
+    } catch {
+      union = null;
+    }
+  }
+  return union ?? void 0;
+}
+async function compileGlobs(globs) {
+  const { default: picomatch3 } = await import("picomatch");
+  return globs.map((glob2) => {
+    const { source, flags } = picomatch3.makeRe(glob2, { dot: true, windows: process.platform === "win32" });
+    return { glob: glob2, source, flags };
+  });
+}
+function mayBeAccessConfig(path, globs) {
+  const rules = candidatePaths();
+  if (rules === void 0) return true;
+  return matchesPathRules(rules, path) || globs.some((g) => g.glob === path || new RegExp(g.source, g.flags).test(path));
+}
+var union;
+var init_candidates2 = __esm({
+  "src/core/agent/candidates.ts"() {
+    "use strict";
+    init_candidates();
+    init_package_files();
+  }
+});
+
+// src/core/agent/edits.ts
+function applyEdit(current, edit) {
+  if (edit.type === "write") return { ok: true, content: edit.content };
+  let content = current;
+  for (const [index2, step3] of edit.edits.entries()) {
+    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
+    if (content === void 0) {
+      if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
+      content = step3.newString;
+      continue;
+    }
+    if (step3.oldString === "") return { ok: false, reason: `${which}old_string is empty` };
+    const count = content.split(step3.oldString).length - 1;
+    if (count === 0) return { ok: false, reason: `${which}old_string is not in the file` };
+    if (step3.count !== void 0 && count !== step3.count)
+      return { ok: false, reason: `${which}old_string occurs ${count} times, not ${step3.count}` };
+    if (count > 1 && !step3.replaceAll && step3.count === void 0)
+      return { ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set` };
+    content = step3.replaceAll || step3.count !== void 0 ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
+  }
+  return content === void 0 ? { ok: false, reason: "no edit" } : { ok: true, content };
+}
+var init_edits = __esm({
+  "src/core/agent/edits.ts"() {
+    "use strict";
+  }
+});
+
+// src/core/agent/harnesses.ts
+function text2(object2, field) {
+  const value = object2[field];
+  if (typeof value !== "string") throw new MalformedPayload(`${field} is not a string`);
+  return value;
+}
+function stringEdit(value) {
+  if (!isObject9(value)) throw new MalformedPayload("an edit is not an object");
+  return {
+    oldString: text2(value, "old_string"),
+    newString: text2(value, "new_string"),
+    replaceAll: value.replace_all === true
+  };
+}
+function hookCommand(harness, event) {
+  return `sh "${harness.projectDir}/${AGENT_LAUNCHER}" ${harness.name} ${event}`;
+}
+function claudeCodeEdit(tool, input) {
+  if (tool === "Write") return { type: "write", content: text2(input, "content") };
+  if (tool === "Edit") return { type: "edit", edits: [stringEdit(input)] };
+  if (tool === "MultiEdit") {
+    if (!Array.isArray(input.edits)) throw new MalformedPayload("edits is not a list");
+    return { type: "edit", edits: input.edits.map(stringEdit) };
+  }
+  return void 0;
+}
+function groupRuns(group, matcher, command) {
+  if (!isObject9(group) || !Array.isArray(group.hooks)) return false;
+  if (matcher !== void 0 && group.matcher !== matcher) return false;
+  return group.hooks.some((hook) => isObject9(hook) && hook.type === "command" && hook.command === command);
+}
+function addGroups(harness, existing, entry) {
+  const hooks = isObject9(existing.hooks) ? { ...existing.hooks } : {};
+  for (const { event, matcher } of harness.hooks) {
+    const command = hookCommand(harness, event);
+    const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+    if (!groups.some((group) => groupRuns(group, matcher, command)))
+      groups.push({
+        ...matcher === void 0 ? {} : { matcher },
+        hooks: [{ type: "command", command, ...entry(command) }]
+      });
+    hooks[event] = groups;
+  }
+  return { ...existing, hooks };
+}
+function groupsInstalled(harness, hooks) {
+  return harness.hooks.every(({ event, matcher }) => {
+    const groups = hooks[event];
+    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)));
+  });
+}
+function geminiEdit(tool, input) {
+  if (tool === "write_file") return { type: "write", content: text2(input, "content") };
+  if (tool !== "replace") return void 0;
+  const expected = input.expected_replacements;
+  if (expected !== void 0 && !(Number.isInteger(expected) && expected >= 1))
+    throw new MalformedPayload("expected_replacements is not a positive whole number");
+  return {
+    type: "edit",
+    edits: [
+      {
+        oldString: text2(input, "old_string"),
+        newString: text2(input, "new_string"),
+        replaceAll: false,
+        ...expected === void 0 ? {} : { count: expected }
+      }
+    ]
+  };
+}
+function runsAcldrift(harness, text3) {
+  let value;
+  try {
+    value = JSON.parse(text3);
+  } catch {
+    return false;
+  }
+  return harness.installed(value);
+}
+function harnessFor(name) {
+  return HARNESSES.find((h) => h.name === name);
+}
+var AGENT_LAUNCHER, isObject9, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, cursorRuns, cursorJson, CURSOR, HARNESSES;
+var init_harnesses = __esm({
+  "src/core/agent/harnesses.ts"() {
+    "use strict";
+    AGENT_LAUNCHER = ".acldrift/agent-hook.sh";
+    isObject9 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    optionalText = (object2, field) => typeof object2[field] === "string" ? object2[field] : void 0;
+    MalformedPayload = class extends Error {
+    };
+    allow = { code: 0, stdout: "", stderr: "" };
+    CLAUDE_TIMEOUT_SECONDS = 60;
+    CLAUDE_CODE = {
+      name: "claude-code",
+      title: "Claude Code",
+      source: {
+        url: "https://docs.anthropic.com/en/docs/claude-code/hooks",
+        asOf: "as documented in 2025-10",
+        notes: [
+          'Project hooks live in .claude/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, timeout}]}; $CLAUDE_PROJECT_DIR is the project root.',
+          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.",
+          "Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).",
+          "acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative."
+        ]
+      },
+      configFile: ".claude/settings.json",
+      hooks: [{ event: "PreToolUse", matcher: "Write|Edit|MultiEdit|Bash" }, { event: "Stop" }],
+      failClosed: ["PreToolUse"],
+      projectDir: "$CLAUDE_PROJECT_DIR",
+      read(event, payload) {
+        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
+        if (event === "Stop" || event === "SubagentStop")
+          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
+        if (event !== "PreToolUse") return { ...call, action: { type: "other" } };
+        const tool = text2(payload, "tool_name");
+        const input = payload.tool_input;
+        if (!isObject9(input)) throw new MalformedPayload("tool_input is not an object");
+        if (tool === "Bash") return { ...call, action: { type: "shell", command: text2(input, "command") } };
+        const edit = claudeCodeEdit(tool, input);
+        if (edit === void 0) return { ...call, action: { type: "other" } };
+        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
+      },
+      answer(_event, verdict2) {
+        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
+` };
+        return allow;
+      },
+      launcherBlock: { code: 2 },
+      install(existing) {
+        return addGroups(this, existing, () => ({ timeout: CLAUDE_TIMEOUT_SECONDS }));
+      },
+      installed(value) {
+        if (!isObject9(value) || !isObject9(value.hooks) || value.disableAllHooks === true) return false;
+        return groupsInstalled(this, value.hooks);
+      }
+    };
+    GEMINI_HOOK_NAME = "acldrift";
+    GEMINI_TIMEOUT_MS = 6e4;
+    GEMINI_CLI = {
+      name: "gemini",
+      title: "Gemini CLI",
+      source: {
+        url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md",
+        asOf: "read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)",
+        notes: [
+          'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
+          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.",
+          "Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).",
+          "replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly)."
+        ]
+      },
+      configFile: ".gemini/settings.json",
+      hooks: [{ event: "BeforeTool", matcher: "write_file|replace|run_shell_command" }, { event: "AfterAgent" }],
+      failClosed: ["BeforeTool"],
+      projectDir: "$GEMINI_PROJECT_DIR",
+      read(event, payload) {
+        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
+        if (event === "AfterAgent")
+          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
+        if (event !== "BeforeTool") return { ...call, action: { type: "other" } };
+        const tool = text2(payload, "tool_name");
+        const input = payload.tool_input;
+        if (!isObject9(input)) throw new MalformedPayload("tool_input is not an object");
+        if (tool === "run_shell_command") {
+          const directory = optionalText(input, "directory");
+          return {
+            ...call,
+            action: {
+              type: "shell",
+              command: text2(input, "command"),
+              ...directory === void 0 ? {} : { cwd: directory }
+            }
+          };
+        }
+        const edit = geminiEdit(tool, input);
+        if (edit === void 0) return { ...call, action: { type: "other" } };
+        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
+      },
+      answer(_event, verdict2) {
+        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
+` };
+        return { code: 0, stdout: "{}\n", stderr: "" };
+      },
+      launcherBlock: { code: 2 },
+      install(existing) {
+        const merged = addGroups(this, existing, () => ({
+          name: GEMINI_HOOK_NAME,
+          timeout: GEMINI_TIMEOUT_MS,
+          description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses"
+        }));
+        const tools = isObject9(existing.tools) ? existing.tools : {};
+        return "enableHooks" in tools ? merged : { ...merged, tools: { ...tools, enableHooks: true } };
+      },
+      installed(value) {
+        if (!isObject9(value) || !isObject9(value.hooks)) return false;
+        if (isObject9(value.tools) && value.tools.enableHooks === false) return false;
+        const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : [];
+        const commands = this.hooks.map(({ event }) => hookCommand(this, event));
+        if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name))) return false;
+        return groupsInstalled(this, value.hooks);
+      }
+    };
+    cursorRuns = (entries2, command) => Array.isArray(entries2) && entries2.some((entry) => isObject9(entry) && entry.command === command);
+    cursorJson = (value) => `${JSON.stringify(value)}
+`;
+    CURSOR = {
+      name: "cursor",
+      title: "Cursor",
+      source: {
+        url: "https://cursor.com/docs/agent/hooks",
+        asOf: "read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)",
+        notes: [
+          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.",
+          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
+          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
+          'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.'
+        ]
+      },
+      configFile: ".cursor/hooks.json",
+      hooks: [{ event: "beforeShellExecution" }, { event: "stop" }],
+      failClosed: ["beforeShellExecution"],
+      projectDir: "$(git rev-parse --show-toplevel)",
+      read(event, payload) {
+        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : [];
+        const root = typeof roots[0] === "string" ? roots[0] : void 0;
+        const call = { session: optionalText(payload, "conversation_id"), cwd: root };
+        if (event === "stop") {
+          const count = payload.loop_count;
+          return { ...call, action: { type: "stop", repeated: typeof count === "number" && count > 0 } };
+        }
+        if (event !== "beforeShellExecution") return { ...call, action: { type: "other" } };
+        const cwd = optionalText(payload, "cwd");
+        return {
+          ...call,
+          action: { type: "shell", command: text2(payload, "command"), ...cwd === void 0 ? {} : { cwd } }
+        };
+      },
+      answer(event, verdict2) {
+        if (event === "stop")
+          return {
+            code: 0,
+            stdout: cursorJson(verdict2.block ? { followup_message: verdict2.message } : {}),
+            stderr: ""
+          };
+        if (event !== "beforeShellExecution") return { code: 0, stdout: cursorJson({}), stderr: "" };
+        const answer = verdict2.block ? { permission: "deny", user_message: verdict2.message, agent_message: verdict2.message } : { permission: "allow" };
+        return { code: 0, stdout: cursorJson(answer), stderr: "" };
+      },
+      launcherBlock: {
+        code: 0,
+        stdout: JSON.stringify({
+          permission: "deny",
+          user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
+          agent_message: "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it."
+        })
+      },
+      install(existing) {
+        const hooks = isObject9(existing.hooks) ? { ...existing.hooks } : {};
+        for (const { event } of this.hooks) {
+          const command = hookCommand(this, event);
+          const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+          if (!cursorRuns(entries2, command)) entries2.push({ command });
+          hooks[event] = entries2;
+        }
+        return { ...existing, version: existing.version ?? 1, hooks };
+      },
+      installed(value) {
+        if (!isObject9(value) || value.version !== 1 || !isObject9(value.hooks)) return false;
+        const hooks = value.hooks;
+        return this.hooks.every(({ event }) => cursorRuns(hooks[event], hookCommand(this, event)));
+      }
+    };
+    HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
+  }
+});
+
 // src/containers/container.ts
 function mapInside(container, base) {
   return { locate: (pointer) => container.locate(base + pointer) };
@@ -26606,7 +26992,7 @@ var init_container = __esm({
 
 // src/containers/aws-cli/account.ts
 function isAccountExport(value) {
-  return isObject9(value) && ["UserDetailList", "GroupDetailList", "RoleDetailList"].some((k) => Array.isArray(value[k])) && ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"].every(
+  return isObject10(value) && ["UserDetailList", "GroupDetailList", "RoleDetailList"].some((k) => Array.isArray(value[k])) && ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"].every(
     (k) => value[k] === void 0 || Array.isArray(value[k])
   );
 }
@@ -26672,7 +27058,7 @@ function extractAccount(parsed2) {
         return found2 ?? [];
       })
     ];
-    const boundary = isObject9(entity.PermissionsBoundary) ? String(entity.PermissionsBoundary.PermissionsBoundaryArn) : void 0;
+    const boundary = isObject10(entity.PermissionsBoundary) ? String(entity.PermissionsBoundary.PermissionsBoundaryArn) : void 0;
     const boundaryFound = boundary === void 0 ? void 0 : managed2.get(boundary);
     if (boundary !== void 0) applied.add(boundary);
     if (boundary !== void 0 && !managed2.has(boundary))
@@ -26745,21 +27131,21 @@ function composedMap(parsed2, entry, places) {
     }
   };
 }
-var isObject9, list2, names2;
+var isObject10, list2, names2;
 var init_account = __esm({
   "src/containers/aws-cli/account.ts"() {
     "use strict";
-    isObject9 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    list2 = (v) => Array.isArray(v) ? v.filter(isObject9) : [];
+    isObject10 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    list2 = (v) => Array.isArray(v) ? v.filter(isObject10) : [];
     names2 = (v) => Array.isArray(v) ? v.filter((n) => typeof n === "string") : [];
   }
 });
 
 // src/containers/aws-cli/index.ts
 function locateDocument(value) {
-  if (!isObject10(value)) return void 0;
+  if (!isObject11(value)) return void 0;
   const policy2 = value.Policy;
-  if (isObject10(policy2) && isObject10(policy2.PolicySummary) && typeof policy2.Content === "string") {
+  if (isObject11(policy2) && isObject11(policy2.PolicySummary) && typeof policy2.Content === "string") {
     const { Type: type, Name: name, Id: id } = policy2.PolicySummary;
     const short2 = typeof type === "string" ? GUARDRAILS[type] : void 0;
     if (short2 !== void 0)
@@ -26770,7 +27156,7 @@ function locateDocument(value) {
         guardrail: { type, content: "/Policy/Content" }
       };
   }
-  if (isObject10(value.PolicyVersion) && "Document" in value.PolicyVersion)
+  if (isObject11(value.PolicyVersion) && "Document" in value.PolicyVersion)
     return { pointer: "/PolicyVersion/Document", name: "PolicyVersion", document: value.PolicyVersion.Document };
   for (const [field, owner] of INLINE_OWNERS) {
     const principal3 = value[field];
@@ -26801,13 +27187,13 @@ function guardrail(parsed2, found2, { type, content }) {
   };
   return { documents: [document], notes: [], problems: [] };
 }
-var isObject10, INLINE_OWNERS, GUARDRAILS, awsCli;
+var isObject11, INLINE_OWNERS, GUARDRAILS, awsCli;
 var init_aws_cli = __esm({
   "src/containers/aws-cli/index.ts"() {
     "use strict";
     init_container();
     init_account();
-    isObject10 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     INLINE_OWNERS = [
       ["RoleName", "role"],
       ["UserName", "user"],
@@ -26819,7 +27205,10 @@ var init_aws_cli = __esm({
       scan: true,
       // What the CLI prints is JSON, often redirected to a file named without `.json` (`> account-export`,
       // `> policy.out`, `> role.txt`): such names are offered for their content alone.
-      candidate: (path) => /\.json$/i.test(path) || /(\.(out|txt)|(^|\/)[^./]+)$/i.test(path) && "content",
+      candidates: [
+        { extensions: ["json"], ignoreCase: true },
+        { extensions: ["out", "txt", ""], ignoreCase: true, content: true }
+      ],
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
         text3
       ),
@@ -26944,7 +27333,7 @@ var init_read = __esm({
 
 // src/containers/cloudformation/values.ts
 function intrinsicOf(node) {
-  if (!isObject11(node)) return void 0;
+  if (!isObject12(node)) return void 0;
   const keys = Object.keys(node);
   if (keys.length !== 1 || !INTRINSICS.has(keys[0])) return void 0;
   return [keys[0], node[keys[0]]];
@@ -26987,7 +27376,7 @@ function resolve(node, pointer, scope) {
       return { value, when, at: positions };
     });
   }
-  if (isObject11(node)) {
+  if (isObject12(node)) {
     const keys = Object.keys(node);
     const parts = keys.map((key) => resolve(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
@@ -27008,7 +27397,7 @@ function ref(name, scope) {
   if (name === "AWS::NoValue") return NO_VALUE;
   if (PSEUDO_PARAMETER.test(name)) return symbol(name);
   const parameter = scope.parameters[name];
-  if (isObject11(parameter)) {
+  if (isObject12(parameter)) {
     const fallback = defaultOf(parameter);
     if (fallback !== void 0) {
       scope.assumed.set(name, parameter.Default);
@@ -27146,7 +27535,7 @@ function map(alternatives, at2, f) {
 }
 function sub(args, pointer, at2, scope) {
   const [text3, variables] = Array.isArray(args) ? [args[0], args[1] ?? {}] : [args, {}];
-  if (typeof text3 !== "string" || !isObject11(variables))
+  if (typeof text3 !== "string" || !isObject12(variables))
     throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
   const names3 = Object.keys(variables);
   const base = Array.isArray(args) ? `${pointer}/1` : pointer;
@@ -27178,13 +27567,13 @@ function display2(value) {
   if (value === NO_VALUE) return "AWS::NoValue";
   return displaySymbols(JSON.stringify(value) ?? String(value));
 }
-var isObject11, NO_VALUE, UnknownList, ResolveError, MAX_ALTERNATIVES, INTRINSICS, merge, single, prefixed, PSEUDO_PARAMETER, isListType;
+var isObject12, NO_VALUE, UnknownList, ResolveError, MAX_ALTERNATIVES, INTRINSICS, merge, single, prefixed, PSEUDO_PARAMETER, isListType;
 var init_values = __esm({
   "src/containers/cloudformation/values.ts"() {
     "use strict";
     init_parse();
     init_symbols();
-    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     NO_VALUE = /* @__PURE__ */ Symbol("AWS::NoValue");
     UnknownList = class {
       constructor(name) {
@@ -27257,7 +27646,7 @@ function branches(node, pointer, when = /* @__PURE__ */ new Map()) {
 function settle(value) {
   if (value instanceof UnknownList) return symbol(value.name);
   if (Array.isArray(value)) return value.map(settle);
-  if (isObject11(value)) {
+  if (isObject12(value)) {
     const out = {};
     for (const [key, item] of Object.entries(value))
       Object.defineProperty(out, key, {
@@ -27284,7 +27673,7 @@ function policyDocument(node, pointer, builder, when) {
   let shell;
   const shellOrigins = /* @__PURE__ */ new Map();
   for (const branch of branches(node, pointer, when)) {
-    if (isObject11(branch.node) && intrinsicOf(branch.node) === void 0) {
+    if (isObject12(branch.node) && intrinsicOf(branch.node) === void 0) {
       const { Statement: statementNode, ...rest } = branch.node;
       const resolved = resolveOne(rest, branch.pointer, builder);
       shell ??= resolved;
@@ -27307,7 +27696,7 @@ function policyDocument(node, pointer, builder, when) {
       shellOrigins.set("", branch.pointer);
       const list4 = Array.isArray(statementNode) ? statementNode : statementNode === void 0 ? [] : [statementNode];
       for (const statement2 of list4) {
-        if (!isObject11(statement2)) throw new ResolveError(branch.pointer, "a statement is not a map");
+        if (!isObject12(statement2)) throw new ResolveError(branch.pointer, "a statement is not a map");
         for (const each of eachEffect(withConditions(statement2, inner, builder)))
           statements2.push({ statement: each, origins: /* @__PURE__ */ new Map([["", branch.pointer]]) });
       }
@@ -27326,7 +27715,7 @@ function expand2(node, pointer, builder, when) {
     const inner = mergeWhen(when, alternative.when);
     if (inner === void 0 || alternative.value === NO_VALUE) return [];
     const statement2 = settle(alternative.value);
-    if (!isObject11(statement2)) throw new ResolveError(pointer, "a statement is not a map");
+    if (!isObject12(statement2)) throw new ResolveError(pointer, "a statement is not a map");
     return eachEffect(withConditions(statement2, inner, builder)).map((each) => ({
       statement: each,
       origins: new Map(alternative.at)
@@ -27340,8 +27729,8 @@ function withConditions(statement2, when, builder) {
   return out;
 }
 function holdingWhile(statement2, key, value) {
-  const condition2 = isObject11(statement2.Condition) ? { ...statement2.Condition } : {};
-  condition2.StringEquals = { ...isObject11(condition2.StringEquals) ? condition2.StringEquals : {}, [key]: value };
+  const condition2 = isObject12(statement2.Condition) ? { ...statement2.Condition } : {};
+  condition2.StringEquals = { ...isObject12(condition2.StringEquals) ? condition2.StringEquals : {}, [key]: value };
   return { ...statement2, Condition: condition2 };
 }
 function eachEffect(statement2) {
@@ -27352,12 +27741,12 @@ function eachEffect(statement2) {
 }
 function fromText(alternative, pointer) {
   const value = settle(alternative.value);
-  if (isObject11(value)) return value;
+  if (isObject12(value)) return value;
   if (typeof value !== "string")
     throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
   try {
     const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
-    if (!isObject11(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
+    if (!isObject12(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
     return parsed2;
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
@@ -27406,7 +27795,7 @@ function identityPolicies(r) {
     if (!Array.isArray(listBranch.node)) throw new ResolveError(listBranch.pointer, "Policies is a list");
     listBranch.node.forEach((item, index2) => {
       for (const policy2 of branches(item, `${listBranch.pointer}/${index2}`, listBranch.when)) {
-        if (!isObject11(policy2.node))
+        if (!isObject12(policy2.node))
           throw new ResolveError(policy2.pointer, "a policy is a map with PolicyName and PolicyDocument");
         const name = resolveOne(policy2.node.PolicyName, `${policy2.pointer}/PolicyName`, r.builder);
         const at2 = `${policy2.pointer}/PolicyDocument`;
@@ -30125,8 +30514,8 @@ async function samFunction(r) {
   });
 }
 function derivedAccess(p) {
-  const events = isObject11(p.Events) ? Object.entries(p.Events).map(
-    ([name, event]) => `${name}: ${display2(isObject11(event) ? event.Type : event)}`
+  const events = isObject12(p.Events) ? Object.entries(p.Events).map(
+    ([name, event]) => `${name}: ${display2(isObject12(event) ? event.Type : event)}`
   ) : [];
   return [
     ...events.length > 0 ? [`Events (${events.join(", ")})`] : [],
@@ -30136,7 +30525,7 @@ function derivedAccess(p) {
 async function policyEntry(entry, r) {
   const { node, pointer, when } = entry;
   if (typeof node === "string" || intrinsicOf(node) !== void 0) return managed(node, pointer, when, r);
-  if (!isObject11(node))
+  if (!isObject12(node))
     throw new ResolveError(
       pointer,
       "a policy is a managed policy, a policy document or a SAM policy template"
@@ -30159,7 +30548,7 @@ async function policyEntry(entry, r) {
     return [{ statement: withConditions(unknown2, when, r.builder), at: /* @__PURE__ */ new Map([["", pointer]]) }];
   }
   const values = node[name];
-  if (!isObject11(values))
+  if (!isObject12(values))
     throw new ResolveError(`${pointer}/${name}`, `SAM policy template ${name} takes a map of parameters`);
   const missing = Object.keys(template.Parameters ?? {}).filter((parameter) => !(parameter in values));
   if (missing.length > 0)
@@ -30169,7 +30558,7 @@ async function policyEntry(entry, r) {
     if (call?.[0] === "Ref" && typeof call[1] === "string" && Object.hasOwn(template.Parameters ?? {}, call[1]))
       return values[call[1]];
     if (Array.isArray(part)) return part.map(substitute);
-    if (isObject11(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]));
+    if (isObject12(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]));
     return part;
   };
   return documentStatements(substitute(template.Definition), `${pointer}/${name}`, when, r).map((s) => ({
@@ -30242,7 +30631,7 @@ async function extractTemplate(parsed2) {
   });
   for (const [logicalId, resource] of Object.entries(scope.resources)) {
     const pointer = `/Resources/${escapePointerToken(logicalId)}`;
-    if (!isObject11(resource) || typeof resource.Type !== "string") continue;
+    if (!isObject12(resource) || typeof resource.Type !== "string") continue;
     const extractor = EXTRACTOR_OF[resource.Type];
     if (extractor === void 0) {
       notes.push(...unread(parsed2.path, logicalId, resource));
@@ -30304,7 +30693,7 @@ function conditionText(name, conditions, seen = []) {
       return `(${conditionText(call[1], conditions, [...seen, name])})`;
     if (call !== void 0) return `!${call[0].replace(/^Fn::/, "")} ${text3(call[1])}`;
     if (Array.isArray(value)) return `[${value.map(text3).join(", ")}]`;
-    if (isObject11(value))
+    if (isObject12(value))
       return `{${Object.entries(value).map(([k, v]) => `${k}: ${text3(v)}`).join(", ")}}`;
     return typeof value === "string" ? value : JSON.stringify(value);
   };
@@ -30314,7 +30703,7 @@ function unread(file, logicalId, resource) {
   if (resource.Type === "AWS::Serverless::Connector")
     return [`${file}: ${logicalId} not read (the access SAM derives from a connector)`];
   const properties = objectAt(resource.Properties);
-  return Object.entries(properties).filter(([, value]) => isObject11(value) && "Statement" in value).map(
+  return Object.entries(properties).filter(([, value]) => isObject12(value) && "Statement" in value).map(
     ([property]) => `${file}: ${logicalId}/${property} not read (resource type ${String(resource.Type)} is not one acldrift reads)`
   );
 }
@@ -30332,28 +30721,28 @@ var init_extract = __esm({
       "AWS::Serverless::Function": samFunction,
       "AWS::Serverless::StateMachine": samFunction
     };
-    objectAt = (value) => isObject11(value) ? value : {};
+    objectAt = (value) => isObject12(value) ? value : {};
   }
 });
 
 // src/containers/cloudformation/index.ts
 function isTemplate(value) {
-  if (!isObject12(value) || !isObject12(value.Resources)) return false;
+  if (!isObject13(value) || !isObject13(value.Resources)) return false;
   return "AWSTemplateFormatVersion" in value || Object.values(value.Resources).some(
-    (r) => isObject12(r) && typeof r.Type === "string" && /^[A-Za-z0-9]+::/.test(r.Type)
+    (r) => isObject13(r) && typeof r.Type === "string" && /^[A-Za-z0-9]+::/.test(r.Type)
   );
 }
-var isObject12, TEMPLATE, ACCESS, cloudformation;
+var isObject13, TEMPLATE, ACCESS, cloudformation;
 var init_cloudformation = __esm({
   "src/containers/cloudformation/index.ts"() {
     "use strict";
-    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     TEMPLATE = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?AWS::/;
     ACCESS = /AWS::(IAM|S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy|KMS::Key|SecretsManager::ResourcePolicy|ECR::Repository|Lambda::Permission|ApiGateway::RestApi|Serverless::(Function|StateMachine))\b/;
     cloudformation = {
       format: "cloudformation",
       scan: true,
-      candidate: (path) => /\.(json|ya?ml|template)$/i.test(path),
+      candidates: [{ extensions: ["json", "yaml", "yml", "template"], ignoreCase: true }],
       looksLike: (text3) => TEMPLATE.test(text3) && ACCESS.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read(), read_exports))).readTemplate(file),
       detect: (parsed2) => isTemplate(parsed2.value),
@@ -30378,7 +30767,7 @@ function renderedRbac(file, rendered, locate2) {
   const seen = /* @__PURE__ */ new Map();
   for (const object2 of objects) {
     if (!isRbacObject(object2)) continue;
-    const metadata = isObject13(object2.metadata) ? object2.metadata : {};
+    const metadata = isObject14(object2.metadata) ? object2.metadata : {};
     const name = typeof metadata.name === "string" ? metadata.name : "";
     const namespace = typeof metadata.namespace === "string" ? metadata.namespace : "";
     const id = NAMESPACED.includes(object2.kind) ? `${String(object2.kind)}/${namespace || "(namespace not set)"}/${name}` : `${String(object2.kind)}/${name}`;
@@ -30397,14 +30786,14 @@ function renderedRbac(file, rendered, locate2) {
   return { documents, notes: [], problems: [] };
 }
 function originOf(metadata) {
-  const annotations = isObject13(metadata.annotations) ? metadata.annotations : {};
+  const annotations = isObject14(metadata.annotations) ? metadata.annotations : {};
   const text3 = annotations[ORIGIN_ANNOTATION];
   if (typeof text3 !== "string") return void 0;
   return /^path:\s*(.+)$/m.exec(text3)?.[1]?.trim().replace(/^["']|["']$/g, "");
 }
 function withoutOrigin(object2) {
-  const metadata = isObject13(object2.metadata) ? { ...object2.metadata } : void 0;
-  if (metadata === void 0 || !isObject13(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
+  const metadata = isObject14(object2.metadata) ? { ...object2.metadata } : void 0;
+  if (metadata === void 0 || !isObject14(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
     return object2;
   const annotations = { ...metadata.annotations };
   delete annotations[ORIGIN_ANNOTATION];
@@ -30412,7 +30801,7 @@ function withoutOrigin(object2) {
   else delete metadata.annotations;
   return { ...object2, metadata };
 }
-var RBAC_API_GROUP, RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject13, isRbacObject;
+var RBAC_API_GROUP, RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject14, isRbacObject;
 var init_rendered_rbac = __esm({
   "src/containers/rendered-rbac.ts"() {
     "use strict";
@@ -30422,8 +30811,8 @@ var init_rendered_rbac = __esm({
     RBAC_KINDS2 = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
     NAMESPACED = ["Role", "RoleBinding"];
     ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
-    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isRbacObject = (v) => isObject13(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
+    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRbacObject = (v) => isObject14(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
   }
 });
 
@@ -30431,25 +30820,25 @@ var init_rendered_rbac = __esm({
 import { posix as posix2 } from "node:path";
 function chartSettings(settings, dir) {
   const helm2 = settings?.helm;
-  const charts = isObject14(helm2) && isObject14(helm2.charts) ? helm2.charts : {};
+  const charts = isObject15(helm2) && isObject15(helm2.charts) ? helm2.charts : {};
   const chart = charts[dir === "" ? "." : dir] ?? charts[dir];
-  return isObject14(chart) ? chart : {};
+  return isObject15(chart) ? chart : {};
 }
 async function chartFiles(dir, source) {
   return (await source.paths()).filter((p) => dir === "" || p.startsWith(`${dir}/`));
 }
-var isObject14, CHART_FILE, dirOf, helm;
+var isObject15, CHART_FILE, dirOf, helm;
 var init_helm = __esm({
   "src/containers/helm/index.ts"() {
     "use strict";
-    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     CHART_FILE = "Chart.yaml";
     dirOf = (path) => posix2.dirname(path).replace(/^\.$/, "");
     helm = {
       format: "helm",
       scan: true,
-      candidate: (path) => posix2.basename(path) === CHART_FILE,
-      detect: (parsed2) => isObject14(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
+      candidates: [{ names: [CHART_FILE] }],
+      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
       render: async (parsed2, source, settings) => {
         if (source === void 0) return { notRead: "the files of the chart are not available here" };
         const chart = parsed2.value;
@@ -30457,7 +30846,7 @@ var init_helm = __esm({
         const paths = await chartFiles(dir, source);
         const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
         const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
-        const missing = dependencies.filter((d) => isObject14(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
+        const missing = dependencies.filter((d) => isObject15(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
         if (missing.length > 0)
           return {
             notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)`
@@ -30516,7 +30905,7 @@ async function kustomizationInputs(path, value, source) {
   const visit = async (file, kustomization) => {
     if (visited.has(file)) return;
     visited.add(file);
-    if (!isObject15(kustomization)) return;
+    if (!isObject16(kustomization)) return;
     inputs.kustomizations.set(file, kustomization);
     const dir = posix3.dirname(file);
     const resolve9 = (entry) => {
@@ -30565,7 +30954,7 @@ async function kustomizationInputs(path, value, source) {
       } catch {
         parsed2 = void 0;
       }
-      if (!isObject15(parsed2)) {
+      if (!isObject16(parsed2)) {
         inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
         return;
       }
@@ -30579,13 +30968,13 @@ async function kustomizationInputs(path, value, source) {
     for (const entry of strings4(kustomization.patchesStrategicMerge)) addFile(entry, "patch");
     for (const field of ["patches", "patchesJson6902", "replacements"])
       for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
-        if (isObject15(item) && typeof item.path === "string")
+        if (isObject16(item) && typeof item.path === "string")
           addFile(item.path, field === "replacements" ? "structural" : "patch");
-    if (isObject15(kustomization.openapi) && typeof kustomization.openapi.path === "string")
+    if (isObject16(kustomization.openapi) && typeof kustomization.openapi.path === "string")
       addFile(kustomization.openapi.path);
     for (const field of ["configMapGenerator", "secretGenerator"])
       for (const generator of Array.isArray(kustomization[field]) ? kustomization[field] : []) {
-        if (!isObject15(generator)) continue;
+        if (!isObject16(generator)) continue;
         for (const entry of [
           ...strings4(generator.files).map((e) => e.replace(/^[^=]*=/, "")),
           ...strings4(generator.envs),
@@ -30606,14 +30995,14 @@ async function kustomizationInputs(path, value, source) {
     }
   return inputs;
 }
-var KUSTOMIZATION_NAMES, isKustomization, isObject15, strings4, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
+var KUSTOMIZATION_NAMES, isKustomization, isObject16, strings4, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
 var init_inputs = __esm({
   "src/containers/kustomize/inputs.ts"() {
     "use strict";
     init_parse();
     KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
     isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix3.basename(path));
-    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings4 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
     isInline = (entry) => entry.includes("\n");
@@ -30710,7 +31099,7 @@ __export(origin_exports, {
 });
 import { posix as posix4 } from "node:path";
 function entryPosition(kustomization, origin) {
-  if (origin === void 0 || !isObject16(kustomization.value)) return void 0;
+  if (origin === void 0 || !isObject17(kustomization.value)) return void 0;
   const dir = posix4.dirname(kustomization.path);
   const file = posix4.normalize(posix4.join(dir, origin));
   for (const field of ["resources", "bases", "components"]) {
@@ -30725,11 +31114,11 @@ function entryPosition(kustomization, origin) {
   }
   return void 0;
 }
-var isObject16;
+var isObject17;
 var init_origin = __esm({
   "src/containers/kustomize/origin.ts"() {
     "use strict";
-    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
@@ -30750,21 +31139,21 @@ async function everyKustomization(source) {
   }
   return out;
 }
-var isObject17, FIELDS, kustomize;
+var isObject18, FIELDS, kustomize;
 var init_kustomize = __esm({
   "src/containers/kustomize/index.ts"() {
     "use strict";
     init_parse();
     init_inputs();
     init_rbac_free();
-    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     FIELDS = /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|namePrefix|nameSuffix|namespace|commonLabels|labels|commonAnnotations|configMapGenerator|secretGenerator|images|replicas|replacements|generators|transformers|helmCharts|crds)$/;
     kustomize = {
       format: "kustomize",
       scan: true,
-      candidate: isKustomization,
+      candidates: [{ names: KUSTOMIZATION_NAMES }],
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject17(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
+      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
       render: async (parsed2, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
         const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
@@ -30863,12 +31252,12 @@ function splitTopLevel(text3) {
   out.push(current.trim());
   return out;
 }
-var isObject18, MAX_DEPTH3, UNKNOWN, VariableResolver;
+var isObject19, MAX_DEPTH3, UNKNOWN, VariableResolver;
 var init_variables2 = __esm({
   "src/containers/serverless/variables.ts"() {
     "use strict";
     init_symbols();
-    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     MAX_DEPTH3 = 10;
     UNKNOWN = /* @__PURE__ */ Symbol("unknown");
     VariableResolver = class {
@@ -30882,7 +31271,7 @@ var init_variables2 = __esm({
       resolve(value, depth = 0) {
         if (typeof value === "string") return this.resolveText(value, depth);
         if (Array.isArray(value)) return value.map((item) => this.resolve(item, depth));
-        if (isObject18(value)) {
+        if (isObject19(value)) {
           const out = {};
           for (const [key, item] of Object.entries(value))
             Object.defineProperty(out, key, {
@@ -30932,7 +31321,7 @@ var init_variables2 = __esm({
         if (self === null || depth >= MAX_DEPTH3) return UNKNOWN;
         let value = this.root;
         for (const key of self[1].split(".").filter(Boolean)) {
-          if (!isObject18(value) || !Object.hasOwn(value, key)) return UNKNOWN;
+          if (!isObject19(value) || !Object.hasOwn(value, key)) return UNKNOWN;
           value = value[key];
         }
         return this.resolve(value, depth + 1);
@@ -30948,14 +31337,14 @@ __export(compile_exports, {
 });
 function at(value, path) {
   let current = value;
-  for (const key of path) current = isObject19(current) ? current[key] : void 0;
+  for (const key of path) current = isObject20(current) ? current[key] : void 0;
   return current;
 }
 function derivedAccess2(service2) {
-  const functions = isObject19(service2.functions) ? Object.entries(service2.functions) : [];
+  const functions = isObject20(service2.functions) ? Object.entries(service2.functions) : [];
   return functions.flatMap(([name, fn]) => {
-    if (!isObject19(fn)) return [];
-    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject19(event) ? Object.keys(event).join("+") : String(event)) : [];
+    if (!isObject20(fn)) return [];
+    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject20(event) ? Object.keys(event).join("+") : String(event)) : [];
     const parts = [
       ...events.length > 0 ? [`events (${events.join(", ")})`] : [],
       ..."url" in fn ? ["url"] : []
@@ -30974,10 +31363,10 @@ function compileService(parsed2) {
   const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
   const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
   sections.forEach((section, index2) => {
-    if (!isObject19(section)) return;
+    if (!isObject20(section)) return;
     const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
     for (const [name, content] of Object.entries(section)) {
-      if (!isObject19(content)) continue;
+      if (!isObject20(content)) continue;
       const merged = template[name] ??= {};
       for (const [key, value] of Object.entries(content)) {
         merged[key] = value;
@@ -30987,7 +31376,7 @@ function compileService(parsed2) {
     }
   });
   const role = at(provider, ["iam", "role"]);
-  if (role !== void 0 && !isObject19(role)) {
+  if (role !== void 0 && !isObject20(role)) {
     notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
   } else {
     const statements2 = [];
@@ -31055,14 +31444,14 @@ function compileService(parsed2) {
     compiled: { format: "cloudformation", value: template, sourceMap }
   };
 }
-var isObject19, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
+var isObject20, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
 var init_compile4 = __esm({
   "src/containers/serverless/compile.ts"() {
     "use strict";
     init_parse();
     init_symbols();
     init_variables2();
-    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     ROLE = "IamRoleLambdaExecution";
     POLICY = "lambda";
     ROLE_POINTER = `/Resources/${ROLE}/Properties`;
@@ -31079,36 +31468,36 @@ var init_compile4 = __esm({
 });
 
 // src/containers/serverless/index.ts
-var isObject20, serverless;
+var isObject21, serverless;
 var init_serverless = __esm({
   "src/containers/serverless/index.ts"() {
     "use strict";
-    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     serverless = {
       format: "serverless",
       scan: true,
-      candidate: (path) => /(^|\/)serverless\.(ya?ml|json)$/i.test(path),
+      candidates: [{ names: ["serverless.yml", "serverless.yaml", "serverless.json"], ignoreCase: true }],
       // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
       looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed2) => isObject20(parsed2.value) && "service" in parsed2.value && isObject20(parsed2.value.provider),
+      detect: (parsed2) => isObject21(parsed2.value) && "service" in parsed2.value && isObject21(parsed2.value.provider),
       extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
     };
   }
 });
 
 // src/containers/snapshot/index.ts
-var isObject21, snapshot;
+var isObject22, snapshot;
 var init_snapshot2 = __esm({
   "src/containers/snapshot/index.ts"() {
     "use strict";
     init_container();
-    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     snapshot = {
       format: "snapshot",
       scan: false,
-      candidate: (path) => /\.json$/i.test(path),
-      detect: ({ value }) => isObject21(value) && value.schemaVersion === 1 && isObject21(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
+      detect: ({ value }) => isObject22(value) && value.schemaVersion === 1 && isObject22(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
       // The caller validated the file against the snapshot schema: every entry has its fields.
       extract: async (parsed2) => ({
         documents: (parsed2.value.documents ?? []).map(
@@ -31129,12 +31518,12 @@ var init_snapshot2 = __esm({
 });
 
 // src/containers/terraform/plan-detect.ts
-var isObject22, isPlan, looksLikePlan;
+var isObject23, isPlan, looksLikePlan;
 var init_plan_detect = __esm({
   "src/containers/terraform/plan-detect.ts"() {
     "use strict";
-    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isPlan = (value) => isObject22(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject22(value.planned_values) || Array.isArray(value.resource_changes));
+    isObject23 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isPlan = (value) => isObject23(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject23(value.planned_values) || Array.isArray(value.resource_changes));
     looksLikePlan = (text3) => /"format_version"\s*:/.test(text3) && /"(planned_values|resource_changes)"\s*:/.test(text3);
   }
 });
@@ -31381,9 +31770,9 @@ var init_functions = __esm({
       jsondecode: ([arg2], call) => arg2 === void 0 ? unknownOf(call) : decodeJson(arg2, call),
       file: ([path], call, files) => {
         const name = path === void 0 ? void 0 : knownText(path);
-        const read = name === void 0 ? void 0 : files.readFile(name, call.at);
-        if (read === void 0) return unknownOf(call);
-        return { v: "string", s: read.text, at: call.at, textAt: { file: read.path, line: 1, column: 1 } };
+        const read2 = name === void 0 ? void 0 : files.readFile(name, call.at);
+        if (read2 === void 0) return unknownOf(call);
+        return { v: "string", s: read2.text, at: call.at, textAt: { file: read2.path, line: 1, column: 1 } };
       },
       concat: (args, call) => {
         const items = [];
@@ -31588,9 +31977,9 @@ function evaluate2(expr, scope) {
 }
 function templateFile([path, vars], call, scope) {
   const name = path === void 0 ? void 0 : knownText(path);
-  const read = name === void 0 ? void 0 : scope.readFile(name, call.at);
-  if (read === void 0 || vars?.v !== "object") return unknown(call.text, call.at);
-  const { parts, start } = scope.parseTemplate(read.text, read.path);
+  const read2 = name === void 0 ? void 0 : scope.readFile(name, call.at);
+  if (read2 === void 0 || vars?.v !== "object") return unknown(call.text, call.at);
+  const { parts, start } = scope.parseTemplate(read2.text, read2.path);
   const rendered = render2(parts, scope.only(vars.entries), call, start);
   return rendered.v === "string" ? { ...rendered, textAt: start } : rendered;
 }
@@ -33363,7 +33752,7 @@ async function evaluateDirectory(dir, source, own) {
   const tfvarsPaths = inDir.filter(isTfvars).sort((a, b) => tfvarsOrder(a) - tfvarsOrder(b) || (a < b ? -1 : 1));
   const contents = source === void 0 ? /* @__PURE__ */ new Map() : await source.read([...tfPaths, ...tfvarsPaths]);
   const hashes = /* @__PURE__ */ new Map();
-  const read = async (paths) => {
+  const read2 = async (paths) => {
     const files2 = [];
     for (const path of paths) {
       const content = contents.get(path);
@@ -33377,12 +33766,12 @@ async function evaluateDirectory(dir, source, own) {
     }
     return files2;
   };
-  const files = await read(tfPaths);
+  const files = await read2(tfPaths);
   if (own !== void 0) {
     files.push(own.value);
     hashes.set(own.path, own.hash);
   }
-  const tfvars = await read(tfvarsPaths);
+  const tfvars = await read2(tfvarsPaths);
   const { parser } = await loadParser();
   const texts2 = /* @__PURE__ */ new Map();
   let documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
@@ -33447,10 +33836,10 @@ async function extractPlan(parsed2) {
   });
   const resources = [];
   const walk = (module, pointer) => {
-    if (!isObject23(module)) return;
+    if (!isObject24(module)) return;
     if (Array.isArray(module.resources))
       module.resources.forEach((r, i) => {
-        if (isObject23(r) && typeof r.address === "string" && typeof r.type === "string")
+        if (isObject24(r) && typeof r.address === "string" && typeof r.type === "string")
           resources.push({
             address: r.address,
             mode: String(r.mode),
@@ -33463,11 +33852,11 @@ async function extractPlan(parsed2) {
       module.child_modules.forEach((child2, i) => walk(child2, `${pointer}/child_modules/${i}`));
   };
   walk(
-    isObject23(plan.planned_values) ? plan.planned_values.root_module : void 0,
+    isObject24(plan.planned_values) ? plan.planned_values.root_module : void 0,
     "/planned_values/root_module"
   );
   const unknowns = afterUnknown(plan);
-  const used = isObject23(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
+  const used = isObject24(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
   const problems = [];
   const documents = [];
   const notes = [];
@@ -33534,7 +33923,7 @@ function afterUnknown(plan) {
   const out = /* @__PURE__ */ new Map();
   if (!Array.isArray(plan.resource_changes)) return out;
   for (const change of plan.resource_changes)
-    if (isObject23(change) && typeof change.address === "string" && isObject23(change.change))
+    if (isObject24(change) && typeof change.address === "string" && isObject24(change.change))
       out.set(change.address, change.change.after_unknown);
   return out;
 }
@@ -33547,7 +33936,7 @@ function withUnknowns(value, mask, name) {
     });
     return { v: "list", items, at: value.at };
   }
-  if (isObject23(mask) && (value.v === "object" || value.v === "null")) {
+  if (isObject24(mask) && (value.v === "object" || value.v === "null")) {
     const entries2 = new Map(value.v === "object" ? value.entries : []);
     for (const [key, m] of Object.entries(mask))
       if (m !== false)
@@ -33558,10 +33947,10 @@ function withUnknowns(value, mask, name) {
 }
 function referenced(module, prefix) {
   const out = /* @__PURE__ */ new Set();
-  if (!isObject23(module)) return out;
+  if (!isObject24(module)) return out;
   const collect2 = (value) => {
     if (Array.isArray(value)) value.forEach(collect2);
-    else if (isObject23(value)) {
+    else if (isObject24(value)) {
       if (Array.isArray(value.references))
         for (const reference2 of value.references) {
           const match = typeof reference2 === "string" ? /^data\.([^.[\]]+)\.([^.[\]]+)/.exec(reference2) : null;
@@ -33571,14 +33960,14 @@ function referenced(module, prefix) {
     }
   };
   if (Array.isArray(module.resources))
-    for (const resource of module.resources) collect2(isObject23(resource) ? resource.expressions : void 0);
-  if (isObject23(module.module_calls)) {
+    for (const resource of module.resources) collect2(isObject24(resource) ? resource.expressions : void 0);
+  if (isObject24(module.module_calls)) {
     for (const [name, call] of Object.entries(module.module_calls))
-      if (isObject23(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
+      if (isObject24(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
   }
   return out;
 }
-var isObject23;
+var isObject24;
 var init_plan = __esm({
   "src/containers/terraform/plan.ts"() {
     "use strict";
@@ -33587,7 +33976,7 @@ var init_plan = __esm({
     init_shapes();
     init_types2();
     init_values2();
-    isObject23 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject24 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
@@ -33604,7 +33993,7 @@ var init_terraform = __esm({
     terraform = {
       format: "terraform",
       scan: true,
-      candidate: (path) => path.endsWith(".tf"),
+      candidates: [{ extensions: ["tf"] }],
       parse: async (file) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).parseTerraform(file),
       looksLike: declaresAccess,
       detect: (parsed2) => parsed2.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
@@ -33635,7 +34024,7 @@ var init_terraform = __esm({
     terraformPlan = {
       format: "terraform-plan",
       scan: true,
-      candidate: (path) => /\.json$/i.test(path),
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
       looksLike: looksLikePlan,
       detect: (parsed2) => isPlan(parsed2.value),
       extract: async (parsed2) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed2)
@@ -33675,6 +34064,14 @@ var init_containers = __esm({
 });
 
 // src/core/classify.ts
+var classify_exports = {};
+__export(classify_exports, {
+  CANDIDATE_PATHS: () => CANDIDATE_PATHS,
+  assigner: () => assigner,
+  classifier: () => classifier,
+  offeredForContent: () => offeredForContent,
+  unmatchedGlobs: () => unmatchedGlobs
+});
 import picomatch from "picomatch";
 function assigner(config2) {
   const excluded = config2.exclude.length > 0 ? picomatch(config2.exclude, { dot: true }) : () => false;
@@ -33682,15 +34079,14 @@ function assigner(config2) {
   return (path) => {
     if (path === CONFIG_FILE || path.startsWith(".acldrift/")) return void 0;
     const kind = globs.find((g) => g.match(path))?.kind;
-    const candidate = kind !== void 0 || ADAPTERS.some((a) => a.candidate(path)) || SCANNED_CONTAINERS.some((c) => c.candidate(path));
-    if (!candidate) return void 0;
+    if (kind === void 0 && !matchesPathRules(CANDIDATE_PATHS, path)) return void 0;
     if (excluded(path)) return { kind: "detect", excluded: true };
     return { kind: kind ?? "detect" };
   };
 }
 function offeredForContent(path) {
-  const offers = SCANNED_CONTAINERS.map((c) => c.candidate(path));
-  return !ADAPTERS.some((a) => a.candidate(path)) && !offers.includes(true) && offers.includes("content");
+  const offers = SCANNED_CONTAINERS.map((c) => pathOffer(c.candidates, path));
+  return !ADAPTERS.some((a) => matchesPathRules(a.candidates, path)) && !offers.includes(true) && offers.includes("content");
 }
 function classifier(config2) {
   const assign2 = assigner(config2);
@@ -33705,319 +34101,19 @@ function unmatchedGlobs(documents, paths) {
     return !paths.some((path) => match(path));
   });
 }
+var CANDIDATE_PATHS;
 var init_classify2 = __esm({
   async "src/core/classify.ts"() {
     "use strict";
     await init_adapters();
     init_containers();
-    await init_config2();
-  }
-});
-
-// src/core/agent/edits.ts
-function applyEdit(current, edit) {
-  if (edit.type === "write") return { ok: true, content: edit.content };
-  let content = current;
-  for (const [index2, step3] of edit.edits.entries()) {
-    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
-    if (content === void 0) {
-      if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
-      content = step3.newString;
-      continue;
-    }
-    if (step3.oldString === "") return { ok: false, reason: `${which}old_string is empty` };
-    const count = content.split(step3.oldString).length - 1;
-    if (count === 0) return { ok: false, reason: `${which}old_string is not in the file` };
-    if (step3.count !== void 0 && count !== step3.count)
-      return { ok: false, reason: `${which}old_string occurs ${count} times, not ${step3.count}` };
-    if (count > 1 && !step3.replaceAll && step3.count === void 0)
-      return { ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set` };
-    content = step3.replaceAll || step3.count !== void 0 ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
-  }
-  return content === void 0 ? { ok: false, reason: "no edit" } : { ok: true, content };
-}
-var init_edits = __esm({
-  "src/core/agent/edits.ts"() {
-    "use strict";
-  }
-});
-
-// src/core/agent/harnesses.ts
-function text2(object2, field) {
-  const value = object2[field];
-  if (typeof value !== "string") throw new MalformedPayload(`${field} is not a string`);
-  return value;
-}
-function stringEdit(value) {
-  if (!isObject24(value)) throw new MalformedPayload("an edit is not an object");
-  return {
-    oldString: text2(value, "old_string"),
-    newString: text2(value, "new_string"),
-    replaceAll: value.replace_all === true
-  };
-}
-function hookCommand(harness, event) {
-  return `sh "${harness.projectDir}/${AGENT_LAUNCHER}" ${harness.name} ${event}`;
-}
-function claudeCodeEdit(tool, input) {
-  if (tool === "Write") return { type: "write", content: text2(input, "content") };
-  if (tool === "Edit") return { type: "edit", edits: [stringEdit(input)] };
-  if (tool === "MultiEdit") {
-    if (!Array.isArray(input.edits)) throw new MalformedPayload("edits is not a list");
-    return { type: "edit", edits: input.edits.map(stringEdit) };
-  }
-  return void 0;
-}
-function groupRuns(group, matcher, command) {
-  if (!isObject24(group) || !Array.isArray(group.hooks)) return false;
-  if (matcher !== void 0 && group.matcher !== matcher) return false;
-  return group.hooks.some((hook) => isObject24(hook) && hook.type === "command" && hook.command === command);
-}
-function addGroups(harness, existing, entry) {
-  const hooks = isObject24(existing.hooks) ? { ...existing.hooks } : {};
-  for (const { event, matcher } of harness.hooks) {
-    const command = hookCommand(harness, event);
-    const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-    if (!groups.some((group) => groupRuns(group, matcher, command)))
-      groups.push({
-        ...matcher === void 0 ? {} : { matcher },
-        hooks: [{ type: "command", command, ...entry(command) }]
-      });
-    hooks[event] = groups;
-  }
-  return { ...existing, hooks };
-}
-function groupsInstalled(harness, hooks) {
-  return harness.hooks.every(({ event, matcher }) => {
-    const groups = hooks[event];
-    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)));
-  });
-}
-function geminiEdit(tool, input) {
-  if (tool === "write_file") return { type: "write", content: text2(input, "content") };
-  if (tool !== "replace") return void 0;
-  const expected = input.expected_replacements;
-  if (expected !== void 0 && !(Number.isInteger(expected) && expected >= 1))
-    throw new MalformedPayload("expected_replacements is not a positive whole number");
-  return {
-    type: "edit",
-    edits: [
-      {
-        oldString: text2(input, "old_string"),
-        newString: text2(input, "new_string"),
-        replaceAll: false,
-        ...expected === void 0 ? {} : { count: expected }
-      }
-    ]
-  };
-}
-function runsAcldrift(harness, text3) {
-  let value;
-  try {
-    value = JSON.parse(text3);
-  } catch {
-    return false;
-  }
-  return harness.installed(value);
-}
-function harnessFor(name) {
-  return HARNESSES.find((h) => h.name === name);
-}
-var AGENT_LAUNCHER, isObject24, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, cursorRuns, cursorJson, CURSOR, HARNESSES;
-var init_harnesses = __esm({
-  "src/core/agent/harnesses.ts"() {
-    "use strict";
-    AGENT_LAUNCHER = ".acldrift/agent-hook.sh";
-    isObject24 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    optionalText = (object2, field) => typeof object2[field] === "string" ? object2[field] : void 0;
-    MalformedPayload = class extends Error {
-    };
-    allow = { code: 0, stdout: "", stderr: "" };
-    CLAUDE_TIMEOUT_SECONDS = 60;
-    CLAUDE_CODE = {
-      name: "claude-code",
-      title: "Claude Code",
-      source: {
-        url: "https://docs.anthropic.com/en/docs/claude-code/hooks",
-        asOf: "as documented in 2025-10",
-        notes: [
-          'Project hooks live in .claude/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, timeout}]}; $CLAUDE_PROJECT_DIR is the project root.',
-          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.",
-          "Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).",
-          "acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative."
-        ]
-      },
-      configFile: ".claude/settings.json",
-      hooks: [{ event: "PreToolUse", matcher: "Write|Edit|MultiEdit|Bash" }, { event: "Stop" }],
-      failClosed: ["PreToolUse"],
-      projectDir: "$CLAUDE_PROJECT_DIR",
-      read(event, payload) {
-        if (!isObject24(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
-        if (event === "Stop" || event === "SubagentStop")
-          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
-        if (event !== "PreToolUse") return { ...call, action: { type: "other" } };
-        const tool = text2(payload, "tool_name");
-        const input = payload.tool_input;
-        if (!isObject24(input)) throw new MalformedPayload("tool_input is not an object");
-        if (tool === "Bash") return { ...call, action: { type: "shell", command: text2(input, "command") } };
-        const edit = claudeCodeEdit(tool, input);
-        if (edit === void 0) return { ...call, action: { type: "other" } };
-        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
-      },
-      answer(_event, verdict2) {
-        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
-` };
-        return allow;
-      },
-      launcherBlock: { code: 2 },
-      install(existing) {
-        return addGroups(this, existing, () => ({ timeout: CLAUDE_TIMEOUT_SECONDS }));
-      },
-      installed(value) {
-        if (!isObject24(value) || !isObject24(value.hooks) || value.disableAllHooks === true) return false;
-        return groupsInstalled(this, value.hooks);
-      }
-    };
-    GEMINI_HOOK_NAME = "acldrift";
-    GEMINI_TIMEOUT_MS = 6e4;
-    GEMINI_CLI = {
-      name: "gemini",
-      title: "Gemini CLI",
-      source: {
-        url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md",
-        asOf: "read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)",
-        notes: [
-          'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
-          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.",
-          "Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).",
-          "replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly)."
-        ]
-      },
-      configFile: ".gemini/settings.json",
-      hooks: [{ event: "BeforeTool", matcher: "write_file|replace|run_shell_command" }, { event: "AfterAgent" }],
-      failClosed: ["BeforeTool"],
-      projectDir: "$GEMINI_PROJECT_DIR",
-      read(event, payload) {
-        if (!isObject24(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
-        if (event === "AfterAgent")
-          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
-        if (event !== "BeforeTool") return { ...call, action: { type: "other" } };
-        const tool = text2(payload, "tool_name");
-        const input = payload.tool_input;
-        if (!isObject24(input)) throw new MalformedPayload("tool_input is not an object");
-        if (tool === "run_shell_command") {
-          const directory = optionalText(input, "directory");
-          return {
-            ...call,
-            action: {
-              type: "shell",
-              command: text2(input, "command"),
-              ...directory === void 0 ? {} : { cwd: directory }
-            }
-          };
-        }
-        const edit = geminiEdit(tool, input);
-        if (edit === void 0) return { ...call, action: { type: "other" } };
-        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
-      },
-      answer(_event, verdict2) {
-        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
-` };
-        return { code: 0, stdout: "{}\n", stderr: "" };
-      },
-      launcherBlock: { code: 2 },
-      install(existing) {
-        const merged = addGroups(this, existing, () => ({
-          name: GEMINI_HOOK_NAME,
-          timeout: GEMINI_TIMEOUT_MS,
-          description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses"
-        }));
-        const tools = isObject24(existing.tools) ? existing.tools : {};
-        return "enableHooks" in tools ? merged : { ...merged, tools: { ...tools, enableHooks: true } };
-      },
-      installed(value) {
-        if (!isObject24(value) || !isObject24(value.hooks)) return false;
-        if (isObject24(value.tools) && value.tools.enableHooks === false) return false;
-        const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : [];
-        const commands = this.hooks.map(({ event }) => hookCommand(this, event));
-        if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name))) return false;
-        return groupsInstalled(this, value.hooks);
-      }
-    };
-    cursorRuns = (entries2, command) => Array.isArray(entries2) && entries2.some((entry) => isObject24(entry) && entry.command === command);
-    cursorJson = (value) => `${JSON.stringify(value)}
-`;
-    CURSOR = {
-      name: "cursor",
-      title: "Cursor",
-      source: {
-        url: "https://cursor.com/docs/agent/hooks",
-        asOf: "read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)",
-        notes: [
-          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.",
-          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
-          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
-          'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.'
-        ]
-      },
-      configFile: ".cursor/hooks.json",
-      hooks: [{ event: "beforeShellExecution" }, { event: "stop" }],
-      failClosed: ["beforeShellExecution"],
-      projectDir: "$(git rev-parse --show-toplevel)",
-      read(event, payload) {
-        if (!isObject24(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : [];
-        const root = typeof roots[0] === "string" ? roots[0] : void 0;
-        const call = { session: optionalText(payload, "conversation_id"), cwd: root };
-        if (event === "stop") {
-          const count = payload.loop_count;
-          return { ...call, action: { type: "stop", repeated: typeof count === "number" && count > 0 } };
-        }
-        if (event !== "beforeShellExecution") return { ...call, action: { type: "other" } };
-        const cwd = optionalText(payload, "cwd");
-        return {
-          ...call,
-          action: { type: "shell", command: text2(payload, "command"), ...cwd === void 0 ? {} : { cwd } }
-        };
-      },
-      answer(event, verdict2) {
-        if (event === "stop")
-          return {
-            code: 0,
-            stdout: cursorJson(verdict2.block ? { followup_message: verdict2.message } : {}),
-            stderr: ""
-          };
-        if (event !== "beforeShellExecution") return { code: 0, stdout: cursorJson({}), stderr: "" };
-        const answer = verdict2.block ? { permission: "deny", user_message: verdict2.message, agent_message: verdict2.message } : { permission: "allow" };
-        return { code: 0, stdout: cursorJson(answer), stderr: "" };
-      },
-      launcherBlock: {
-        code: 0,
-        stdout: JSON.stringify({
-          permission: "deny",
-          user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
-          agent_message: "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it."
-        })
-      },
-      install(existing) {
-        const hooks = isObject24(existing.hooks) ? { ...existing.hooks } : {};
-        for (const { event } of this.hooks) {
-          const command = hookCommand(this, event);
-          const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-          if (!cursorRuns(entries2, command)) entries2.push({ command });
-          hooks[event] = entries2;
-        }
-        return { ...existing, version: existing.version ?? 1, hooks };
-      },
-      installed(value) {
-        if (!isObject24(value) || value.version !== 1 || !isObject24(value.hooks)) return false;
-        const hooks = value.hooks;
-        return this.hooks.every(({ event }) => cursorRuns(hooks[event], hookCommand(this, event)));
-      }
-    };
-    HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
+    init_config_file();
+    init_candidates();
+    CANDIDATE_PATHS = [
+      ...new Map(
+        [...ADAPTERS, ...SCANNED_CONTAINERS].flatMap((descriptor) => descriptor.candidates).map((rule2) => [JSON.stringify(rule2), rule2])
+      ).values()
+    ];
   }
 });
 
@@ -34607,7 +34703,7 @@ async function readPathsAt(root, sides, paths) {
     listings.map((entries2) => selectEntries(entries2, paths)),
     Infinity
   );
-  return reads.map((read) => new Map(read.files.map((f) => [f.path, f.content])));
+  return reads.map((read2) => new Map(read2.files.map((f) => [f.path, f.content])));
 }
 async function blobIdsAt(root, commit, paths) {
   if (paths.length === 0) return /* @__PURE__ */ new Map();
@@ -36612,31 +36708,31 @@ async function loadSource(root, spec, config2) {
   };
 }
 async function readSource(root, spec, paths, assign2, config2) {
-  let read;
+  let read2;
   let commit;
   let at2;
   if (spec.type === "worktree") {
     ;
-    [read, commit] = await Promise.all([readWorktreeFiles(root, paths), headCommit(root)]);
+    [read2, commit] = await Promise.all([readWorktreeFiles(root, paths), headCommit(root)]);
     at2 = spec;
   } else if (spec.type === "staged") {
     ;
-    [read, commit] = await Promise.all([readStagedFiles(root, paths), headCommit(root)]);
+    [read2, commit] = await Promise.all([readStagedFiles(root, paths), headCommit(root)]);
     at2 = spec;
   } else {
     commit = await resolveCommit(root, spec.rev);
-    read = await readRevisionFiles(root, commit, paths);
+    read2 = await readRevisionFiles(root, commit, paths);
     at2 = { type: "ref", commit };
   }
   const loaded = await documentsOf2(
     { type: spec.type, ref: spec.type === "ref" ? spec.rev : null, commit },
-    read,
+    read2,
     assign2,
     "repository",
-    sourceFiles(root, at2, read.files),
+    sourceFiles(root, at2, read2.files),
     config2.settings
   );
-  return { source: loaded, files: read.files };
+  return { source: loaded, files: read2.files };
 }
 function unmatchedNotes(source) {
   const where = source.type === "worktree" ? "the working tree" : source.type === "staged" ? "the index" : source.ref;
@@ -36669,9 +36765,9 @@ async function readStagedSides(root, config2, overlay, base) {
     changes.head.files.push(...[...atHead].map(([path, content]) => ({ path, content })));
     changes.staged.files.push(...[...inIndex].map(([path, content]) => ({ path, content })));
   }
-  const keep = (read) => ({
-    files: read.files.filter((f) => assign2(f.path) !== void 0),
-    skipped: read.skipped.filter((f) => assign2(f.path) !== void 0)
+  const keep = (read2) => ({
+    files: read2.files.filter((f) => assign2(f.path) !== void 0),
+    skipped: read2.skipped.filter((f) => assign2(f.path) !== void 0)
   });
   const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
   const headRead = unchanged.length > 0 && commit !== null ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged)) : changes.head;
@@ -36705,13 +36801,13 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
     config2.settings
   );
   const all2 = [...paths, ...dependents.filter((p) => assign2(p) !== void 0)];
-  const read = await readStagedFiles(root, all2, entries2);
+  const read2 = await readStagedFiles(root, all2, entries2);
   const source = await documentsOf2(
     { type: "staged", ref: null, commit: head },
-    read,
+    read2,
     assign2,
     "changed-files",
-    sourceFiles(root, { type: "staged" }, read.files, listed),
+    sourceFiles(root, { type: "staged" }, read2.files, listed),
     config2.settings
   );
   return { source, paths: all2 };
@@ -36740,10 +36836,10 @@ async function dependentsOf(changed, source, settings) {
   for (const path of changed) found2.delete(path);
   return [...found2];
 }
-async function documentsOf2(origin, read, assign2, scope, source, settings) {
+async function documentsOf2(origin, read2, assign2, scope, source, settings) {
   const coverage = emptyCoverage(scope);
   const loaded = { ...origin, documents: /* @__PURE__ */ new Map(), problems: [], notes: [], coverage };
-  for (const skipped of read.skipped) {
+  for (const skipped of read2.skipped) {
     if (skipped.reason === "deleted") continue;
     const unopened = skipped.reason === "too-large" && assign2(skipped.path)?.kind === "detect" && offeredForContent(skipped.path);
     coverage.skipped.push({ file: skipped.path, why: unopened ? NOT_OPENED : SKIP_REASONS[skipped.reason] });
@@ -36758,7 +36854,7 @@ async function documentsOf2(origin, read, assign2, scope, source, settings) {
     } else loaded.notes.push(`${skipped.path}: not read (${skipped.reason})`);
   }
   await Promise.all(
-    read.files.map((file) => addDocument(loaded, file, assign2(file.path), false, source, settings))
+    read2.files.map((file) => addDocument(loaded, file, assign2(file.path), false, source, settings))
   );
   sortCoverage(coverage);
   return loaded;
@@ -36768,25 +36864,25 @@ function sortCoverage(coverage) {
     list4.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 }
 async function addDocument(loaded, file, assignment2, explicit = false, source, settings = {}) {
-  const read = await readDocuments(file, assignment2.kind, explicit, source, settings);
+  const read2 = await readDocuments(file, assignment2.kind, explicit, source, settings);
   const coverage = loaded.coverage;
   if (assignment2.excluded) {
-    const recognisedAs = read.documents[0]?.kind ?? read.notRead?.recognisedAs;
-    if (recognisedAs !== void 0 || read.problems.length > 0)
+    const recognisedAs = read2.documents[0]?.kind ?? read2.notRead?.recognisedAs;
+    if (recognisedAs !== void 0 || read2.problems.length > 0)
       coverage.notRead.push({
         file: file.path,
         recognisedAs: recognisedAs ?? "an access config that does not parse",
         why: `excluded by the config (\`exclude:\` in ${CONFIG_FILE})`
       });
-    else if (!read.passedOver) coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
+    else if (!read2.passedOver) coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
     return;
   }
-  loaded.problems.push(...read.problems);
-  loaded.notes.push(...read.notes);
-  for (const document of read.documents) loaded.documents.set(document.path, document);
+  loaded.problems.push(...read2.problems);
+  loaded.notes.push(...read2.notes);
+  for (const document of read2.documents) loaded.documents.set(document.path, document);
   const by = assignment2.kind === "detect" && !explicit ? "content" : "config";
   const entries2 = /* @__PURE__ */ new Map();
-  for (const document of read.documents) {
+  for (const document of read2.documents) {
     const format2 = document.origin?.format;
     const entry = {
       file: file.path,
@@ -36797,14 +36893,14 @@ async function addDocument(loaded, file, assignment2, explicit = false, source, 
     entries2.set(`${document.kind}\0${format2 ?? ""}`, entry);
   }
   coverage.read.push(...entries2.values());
-  if (read.notRead !== void 0) coverage.notRead.push({ file: file.path, ...read.notRead });
-  else if (read.documents.length === 0 && read.problems.length === 0 && !read.passedOver)
+  if (read2.notRead !== void 0) coverage.notRead.push({ file: file.path, ...read2.notRead });
+  else if (read2.documents.length === 0 && read2.problems.length === 0 && !read2.passedOver)
     coverage.skipped.push({ file: file.path, why: NOT_RECOGNISED });
 }
 async function readDocuments(file, assigned, explicit = false, source, settings = {}) {
   if (assigned === "detect" && !explicit && offeredForContent(file.path) && !startsAsJsonObject(file.content))
     return { documents: [], problems: [], notes: [], passedOver: true };
-  const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : [];
+  const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => matchesPathRules(c.candidates, file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
     let parsed3;
@@ -36870,7 +36966,7 @@ function ownFormat(path, assigned, explicit) {
   }
   const name = path.split(/[\\/]/).at(-1);
   return ADAPTERS.find(
-    (a) => a.parse !== void 0 && (a.candidate(path) || explicit && a.fileName === name)
+    (a) => a.parse !== void 0 && (matchesPathRules(a.candidates, path) || explicit && a.fileName === name)
   );
 }
 async function parseAs(file, kind) {
@@ -36887,6 +36983,7 @@ var init_source = __esm({
     init_git();
     await init_config2();
     await init_classify2();
+    init_candidates();
     init_errors();
     init_files();
     init_hash();
@@ -37258,19 +37355,19 @@ async function filesTogether(root, head, findings, settings) {
     const source = sourceFiles(root, { type: "ref", commit: head });
     const content = (await source.read([file])).get(file);
     if (content === void 0) continue;
-    const read = /* @__PURE__ */ new Set();
+    const read2 = /* @__PURE__ */ new Set();
     const recording = {
       paths: source.paths,
       read: async (paths2) => {
         const found2 = await source.read(paths2);
-        for (const path of found2.keys()) read.add(path);
+        for (const path of found2.keys()) read2.add(path);
         return found2;
       }
     };
     await readDocuments({ path: file, content }, "detect", false, recording, settings);
-    read.delete(file);
-    if (read.size === 0) continue;
-    const paths = [file, ...[...read].sort()];
+    read2.delete(file);
+    if (read2.size === 0) continue;
+    const paths = [file, ...[...read2].sort()];
     out.set(file, { paths, walks: walkOfAll(paths, await blobIdsAt(root, head, paths)) });
   }
   return out;
@@ -37652,7 +37749,7 @@ function weakened(root, cause, paths, files, before, after, versions) {
         root,
         [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
         all2
-      ).then((read) => read.length === 1 ? [/* @__PURE__ */ new Map(), read[0]] : read);
+      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
       if (!actsIn(is) || actsIn(was)) return;
       const changed = changedFiles(was, is);
       const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
@@ -38217,9 +38314,9 @@ var init_approvals2 = __esm({
 });
 
 // src/kernel/version.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 function toolVersion() {
-  version ??= JSON.parse(readFileSync2(new URL("package.json", PACKAGE_ROOT), "utf8")).version;
+  version ??= JSON.parse(readFileSync3(new URL("package.json", PACKAGE_ROOT), "utf8")).version;
   return version;
 }
 var version;
@@ -38245,16 +38342,16 @@ async function snapshotContent(path) {
 async function parseSnapshot(path, content, options = {}) {
   const parsed2 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
   const problems = await validateValue("snapshot", parsed2);
-  const read = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
-  if (problems.length > 0 || read.problems.length > 0) {
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
+  if (problems.length > 0 || read2.problems.length > 0) {
     if (options.positions === false) return parseSnapshot(path, content);
-    throw new InvalidInputError(problems.length > 0 ? problems : read.problems);
+    throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
   }
   const snapshot2 = parsed2.value;
   const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
   const noLines = { locate: () => void 0 };
   const documents = /* @__PURE__ */ new Map();
-  for (const held of read.documents) {
+  for (const held of read2.documents) {
     const entry = entries2.get(held.origin.name);
     documents.set(entry.path, {
       path: entry.path,
@@ -38269,7 +38366,7 @@ async function parseSnapshot(path, content, options = {}) {
   return {
     snapshot: snapshot2,
     source: { type: "snapshot", ref: path, commit: snapshot2.source.commit, documents, problems: [], notes: [] },
-    held: new Map(read.documents.map((d) => [d.path, d])),
+    held: new Map(read2.documents.map((d) => [d.path, d])),
     sourceMap: parsed2.sourceMap
   };
 }
@@ -38369,8 +38466,8 @@ async function baselineChanges(file, before, after, versions, errors, notes, set
     notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
   const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
   const versionAt = (blob) => versions.get(blob, "snapshot", async (content) => {
-    const read = await readVersion(file, content);
-    return "held" in read ? read : void 0;
+    const read2 = await readVersion(file, content);
+    return "held" in read2 ? read2 : void 0;
   });
   const documentsAt = async (blob) => (await versionAt(blob))?.held;
   const { found: found2, notes: compared } = await baselineWidenings(
@@ -38729,10 +38826,10 @@ async function referenceCommit(input, paths, history, notes) {
       );
     return baseline.commit;
   }
-  const read = await history();
-  const tip = read.order[0];
+  const read2 = await history();
+  const tip = read2.order[0];
   if (tip === void 0) return baseline.commit;
-  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip);
+  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read2, tip);
   if (approved === void 0) return baseline.commit;
   if (!approved.byApprover)
     notes.push(
@@ -38744,10 +38841,10 @@ async function snapshotBase(input, head) {
   const declared = input.baseline.commit;
   const paths = protectedPaths(input);
   if (paths.baseline === void 0 || head === null) return declared;
-  const read = await readPathHistory(input.root, head, [paths.baseline]);
-  const tip = read.order[0];
+  const read2 = await readPathHistory(input.root, head, [paths.baseline]);
+  const tip = read2.order[0];
   if (tip === void 0) return declared;
-  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip);
+  const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read2, tip);
   if (approved === void 0) return declared;
   const [atApproved] = await readPathsAt(input.root, [{ type: "ref", commit: approved.sha }], [paths.baseline]);
   const taken = declaredCommit(atApproved.get(paths.baseline));
@@ -38763,15 +38860,15 @@ function declaredCommit(content) {
     return null;
   }
 }
-async function approvedSnapshotVersion(input, configPath, path, read, tip) {
-  const touched = chainOf(read, tip, path).states.filter((s) => s.touched).map((s) => s.sha);
+async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
+  const touched = chainOf(read2, tip, path).states.filter((s) => s.touched).map((s) => s.sha);
   if (touched.length === 0) return void 0;
   const commits = await lookUpCommits({ root: input.root, actors: input.config.actors }, touched);
   for (const sha of touched) {
     const commit = commits.get(sha) ?? null;
     const signed = input.config.policy.requireSignedApprovals ? await signedCommits(
       input.root,
-      (await trustBefore(input.root, configPath, sha, read.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
+      (await trustBefore(input.root, configPath, sha, read2.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
       [commit]
     ) : void 0;
     if (approverCommit(commit, input.config.policy.approvers, signed).ok) return { sha, byApprover: true };
@@ -38779,11 +38876,11 @@ async function approvedSnapshotVersion(input, configPath, path, read, tip) {
   return { sha: touched.at(-1), byApprover: false };
 }
 async function approvedState(input, configPath, protects, history, start, notes) {
-  const read = await history();
+  const read2 = await history();
   const touched = [];
   let sha = start;
   while (sha !== void 0) {
-    const commit = read.commits.get(sha);
+    const commit = read2.commits.get(sha);
     if (commit === void 0) break;
     if (commit.changes.some((c) => protects(c.path) || protects(c.oldPath)))
       touched.push({ sha, parent: commit.parents[0] });
@@ -38830,12 +38927,12 @@ async function trustBefore(root, configPath, sha, parent) {
 }
 async function readSides(root, spec, reference2, targetCommit, paths) {
   if (spec.type === "worktree") {
-    const [[before2], read] = await Promise.all([
+    const [[before2], read2] = await Promise.all([
       reference2 === null ? Promise.resolve([/* @__PURE__ */ new Map()]) : readPathsAt(root, [{ type: "ref", commit: reference2 }], paths),
       // Read whole, as readPathsAt reads the other sides: absent must never stand for "too large".
       readWorktreeFiles(root, paths, Infinity)
     ]);
-    return [before2, new Map(read.files.map((f) => [f.path, f.content]))];
+    return [before2, new Map(read2.files.map((f) => [f.path, f.content]))];
   }
   const afterSide = spec.type === "staged" ? { type: "staged" } : { type: "ref", commit: targetCommit };
   if (reference2 === null) return [/* @__PURE__ */ new Map(), (await readPathsAt(root, [afterSide], paths))[0]];
@@ -39096,13 +39193,13 @@ async function stagedAgainstSnapshot(options, file) {
     () => loadStagedPaths(root, config2, { entries: entries2, head }, changed, unassigned)
   );
   target.source.unmatched = unmatchedGlobs(config2.documents, [...inIndex]);
-  const read = new Set(target.paths);
-  const baseline = await timed("reading", () => snapshot2.documentsOf(read));
+  const read2 = new Set(target.paths);
+  const baseline = await timed("reading", () => snapshot2.documentsOf(read2));
   if (selfContained(baseline, target.source)) return [baseline, target.source];
   const whole2 = await timed("reading", () => snapshot2.documentsOf(new Set(snapshot2.documentFiles)));
   const documents = new Map(target.source.documents);
   for (const [key, document] of whole2.documents)
-    if (!read.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document);
+    if (!read2.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document);
   return [whole2, { ...target.source, documents }];
 }
 async function loadSides(options) {
@@ -39378,8 +39475,8 @@ __export(review_exports, {
   reviewWorkingTree: () => reviewWorkingTree
 });
 async function holdsAccess2(file, assigned) {
-  const read = await readDocuments(file, assigned);
-  return read.documents.length > 0 || read.problems.length > 0;
+  const read2 = await readDocuments(file, assigned);
+  return read2.documents.length > 0 || read2.problems.length > 0;
 }
 async function reviewEdit(root, assigned, current, proposed) {
   const dir = gitDir(root);
@@ -40346,7 +40443,10 @@ async function judgeEdit(file, action, entry) {
     if (weakened2) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`);
     return ALLOW;
   }
-  const assigned = classifier(await configView(repo))(path);
+  const view2 = await configView(repo);
+  if (!mayBeAccessConfig(path, view2.globs)) return ALLOW;
+  const { classifier: classifier2 } = await init_classify2().then(() => classify_exports);
+  const assigned = classifier2(view2)(path);
   if (assigned === void 0) return ALLOW;
   const { current, result: result2 } = await proposed();
   const { reviewEdit: reviewEdit2, logged: logged3 } = await init_review().then(() => review_exports);
@@ -40391,21 +40491,22 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const text3 = await readIfExists(join8(repo.root, CONFIG_FILE));
-  if (text3 === void 0) return { documents: [], exclude: [] };
-  const key = sha256(text3);
+  const content = await readIfExists(join8(repo.root, CONFIG_FILE));
+  if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
+  const text3 = content.toString("latin1");
   const cacheFile = join8(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists(cacheFile);
   if (cached !== void 0) {
     try {
       const view3 = JSON.parse(cached.toString("utf8"));
-      if (view3.key === key) return view3;
+      if (view3.text === text3 && Array.isArray(view3.globs)) return view3;
     } catch {
     }
   }
   const { loadConfig: loadConfig2 } = await init_config2().then(() => config_exports2);
   const config2 = await loadConfig2(repo.root);
-  const view2 = { key, documents: config2.documents, exclude: config2.exclude };
+  const globs = await compileGlobs(config2.documents.map((d) => d.glob));
+  const view2 = { text: text3, documents: config2.documents, exclude: config2.exclude, globs };
   const { writeFileAtomic: writeFileAtomic2 } = await Promise.resolve().then(() => (init_atomic(), atomic_exports));
   await writeFileAtomic2(cacheFile, JSON.stringify(view2)).catch(() => void 0);
   return view2;
@@ -40456,13 +40557,12 @@ async function judgeStop(cwd, repeated, state, entry) {
 }
 var ALLOW, GUARDED, MANAGER_CONFIGS, SHELL_GUARDED, posixPath, acldriftRuns;
 var init_hook = __esm({
-  async "src/core/agent/hook.ts"() {
+  "src/core/agent/hook.ts"() {
     "use strict";
-    await init_classify2();
-    await init_config2();
+    init_config_file();
+    init_candidates2();
     init_edits();
     init_harnesses();
-    init_hash();
     ALLOW = {};
     GUARDED = [
       [".git/", "the git directory holds the hooks, the git config (core.hooksPath) and acldrift's decision log"],
@@ -40892,14 +40992,29 @@ __export(agent_hook_exports, {
   runAgentHook: () => runAgentHook,
   runAgentHookArgs: () => runAgentHookArgs
 });
-import { writeSync } from "node:fs";
+import { read, writeSync } from "node:fs";
 async function readInput() {
   const chunks = [];
   let size2 = 0;
-  for await (const chunk of process.stdin) {
+  const add = (chunk) => {
     size2 += chunk.length;
     if (size2 > MAX_INPUT_BYTES) throw new MalformedPayload(`the hook input is over ${MAX_INPUT_BYTES} bytes`);
     chunks.push(chunk);
+  };
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (; ; ) {
+    let bytes;
+    try {
+      bytes = await readStdin(buffer);
+    } catch (error) {
+      const code2 = error.code;
+      if (code2 === "EOF") break;
+      if (code2 !== "EAGAIN") throw error;
+      for await (const chunk of process.stdin) add(chunk);
+      break;
+    }
+    if (bytes === 0) break;
+    add(Buffer.from(buffer.subarray(0, bytes)));
   }
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -40970,14 +41085,17 @@ async function runAgentHook(harnessName, event) {
     clearTimeout(timer);
   }
 }
-var DEADLINE_MS, MAX_INPUT_BYTES;
+var DEADLINE_MS, MAX_INPUT_BYTES, readStdin;
 var init_agent_hook = __esm({
-  async "src/cli/agent-hook.ts"() {
+  "src/cli/agent-hook.ts"() {
     "use strict";
-    await init_hook();
+    init_hook();
     init_harnesses();
     DEADLINE_MS = 45e3;
     MAX_INPUT_BYTES = 64 * 1024 * 1024;
+    readStdin = (buffer) => new Promise(
+      (resolve9, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve9(bytes))
+    );
   }
 });
 
@@ -41643,7 +41761,7 @@ function parse(specs, argv) {
 }
 async function runFast(argv) {
   if (argv[0] === "hook" && argv[1] === "agent") {
-    const code2 = (await init_agent_hook().then(() => agent_hook_exports)).runAgentHookArgs(argv);
+    const code2 = (await Promise.resolve().then(() => (init_agent_hook(), agent_hook_exports))).runAgentHookArgs(argv);
     if (code2 !== void 0) return code2;
   }
   if (argv[0] === "hook" && argv[2] !== void 0 && !argv[2].startsWith("-")) {

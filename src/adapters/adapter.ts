@@ -12,6 +12,7 @@ import type {
   SourceFile,
   Witness,
 } from '../kernel/types.js'
+import type {PathRule} from '../kernel/candidates.js'
 import {canonicalAccess} from '../kernel/findings.js'
 import type {Rules} from '../kernel/rules.js'
 
@@ -24,8 +25,8 @@ export interface Adapter {
   kind: Kind
   /** the rules its findings can carry (its rules.ts): change, severity, title and what each means */
   rules: Rules
-  /** paths worth parsing when no config names the kind's files */
-  candidate(path: string): boolean
+  /** paths worth parsing when no config names the kind's files, as data (kernel/candidates.ts) */
+  candidates: readonly PathRule[]
   /**
    * Globs of the only places the platform itself reads this kind's files (GitHub reads
    * workflows only in .github/workflows/): `init` always lists them, so that such a file added
@@ -39,13 +40,13 @@ export interface Adapter {
   /**
    * For kinds whose files are neither JSON nor YAML (CODEOWNERS): reads the raw file into a
    * plain value with a source map, or throws InvalidInputError naming file and line. Such
-   * kinds are recognised by path (`candidate`), not by content.
+   * kinds are recognised by path (`candidates`), not by content.
    */
   parse?(file: SourceFile): Promise<ParsedFile>
   /**
    * For kinds with a format of their own: the file name that is this kind's wherever the file
    * sits, for files named on the command line (`acldrift validate backup/CODEOWNERS`); files of
-   * the repository are recognised by `candidate`.
+   * the repository are recognised by `candidates`.
    */
   fileName?: string
   /**

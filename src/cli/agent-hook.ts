@@ -4,7 +4,7 @@
 // payload or running out of time blocks the call when it edits an access config (or acldrift
 // cannot tell what it edits), and lets everything else through with a note on stderr.
 
-import {writeSync} from 'node:fs'
+import {read, writeSync} from 'node:fs'
 import {type HookState, judge} from '../core/agent/hook.js'
 import {type Harness, harnessFor, HARNESSES, MalformedPayload} from '../core/agent/harnesses.js'
 
@@ -13,13 +13,39 @@ const DEADLINE_MS = 45_000
 /** A tool call's JSON is small; more than this is not a harness talking. */
 const MAX_INPUT_BYTES = 64 * 1024 * 1024
 
+/** One read of stdin's descriptor, off the event loop (so that the deadline still fires). */
+const readStdin = (buffer: Buffer) =>
+  new Promise<number>((resolve, reject) =>
+    read(0, buffer, 0, buffer.length, null, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+  )
+
+/**
+ * The whole of stdin, read from its file descriptor, as the harness gives a pipe or a file:
+ * setting up `process.stdin` costs more than the rest of a plain call. A descriptor in
+ * non-blocking mode (EAGAIN) is read on through the stream.
+ */
 async function readInput(): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+  const add = (chunk: Buffer) => {
     size += chunk.length
     if (size > MAX_INPUT_BYTES) throw new MalformedPayload(`the hook input is over ${MAX_INPUT_BYTES} bytes`)
     chunks.push(chunk)
+  }
+  const buffer = Buffer.allocUnsafe(64 * 1024)
+  for (;;) {
+    let bytes: number
+    try {
+      bytes = await readStdin(buffer)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EOF') break // Windows: the end of a pipe
+      if (code !== 'EAGAIN') throw error
+      for await (const chunk of process.stdin as AsyncIterable<Buffer>) add(chunk)
+      break
+    }
+    if (bytes === 0) break
+    add(Buffer.from(buffer.subarray(0, bytes)))
   }
   return Buffer.concat(chunks).toString('utf8')
 }

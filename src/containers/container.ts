@@ -4,6 +4,7 @@
 // src/containers/index.ts. The pipeline compares each extracted document under its inner kind,
 // and every finding names the container file, the line inside it, and the document's name.
 
+import type {PathRule} from '../kernel/candidates.js'
 import type {
   AdapterSettings,
   InputProblem,
@@ -94,12 +95,13 @@ export interface ContainerFormat {
    */
   scan: boolean
   /**
-   * Paths worth parsing when looking for this format. `'content'`: a name that says nothing about
-   * the file (AWS CLI output redirected to `account-export`), offered for its content alone: when
-   * no kind or format reads files of that name, the file is opened only if its first bytes are a
-   * JSON object, and otherwise passed over unlisted (every README and script would be listed).
+   * Paths worth parsing when looking for this format, as data (kernel/candidates.ts). A rule
+   * marked `content`: a name that says nothing about the file (AWS CLI output redirected to
+   * `account-export`), offered for its content alone: when no kind or format reads files of that
+   * name, the file is opened only if its first bytes are a JSON object, and otherwise passed over
+   * unlisted (every README and script would be listed).
    */
-  candidate(path: string): boolean | 'content'
+  candidates: readonly PathRule[]
   /**
    * The file in the format's own syntax (HCL, YAML with custom tags); absent: JSON or YAML by
    * extension. Undefined: a cheap look at the text shows the file is not in this format (every

@@ -5,8 +5,24 @@
 import picomatch from 'picomatch'
 import {ADAPTERS} from '../adapters/index.js'
 import {SCANNED_CONTAINERS} from '../containers/index.js'
-import {type Config, CONFIG_FILE} from './config.js'
+import type {Config} from './config.js'
+import {CONFIG_FILE} from './config-file.js'
+import {matchesPathRules, pathOffer, type PathRule} from '../kernel/candidates.js'
 import type {Kind} from '../kernel/types.js'
+
+/**
+ * The paths some kind or scanned container format reads, whatever the config says: the union of
+ * their `candidates`. The build writes it to dist/data/candidate-paths.json
+ * (scripts/build-candidates.js), from which the agent hook rules out a path without loading the
+ * registries (core/agent/candidates.ts).
+ */
+export const CANDIDATE_PATHS: readonly PathRule[] = [
+  ...new Map(
+    [...ADAPTERS, ...SCANNED_CONTAINERS]
+      .flatMap((descriptor) => descriptor.candidates)
+      .map((rule) => [JSON.stringify(rule), rule]),
+  ).values(),
+]
 
 /**
  * What the inventory does with one path: read it as the kind a glob of the config assigns, or
@@ -25,11 +41,7 @@ export function assigner(
     // acldrift's own files (config, approvals, baseline) are never access-control documents.
     if (path === CONFIG_FILE || path.startsWith('.acldrift/')) return undefined
     const kind = globs.find((g) => g.match(path))?.kind
-    const candidate =
-      kind !== undefined ||
-      ADAPTERS.some((a) => a.candidate(path)) ||
-      SCANNED_CONTAINERS.some((c) => c.candidate(path))
-    if (!candidate) return undefined
+    if (kind === undefined && !matchesPathRules(CANDIDATE_PATHS, path)) return undefined
     if (excluded(path)) return {kind: 'detect', excluded: true}
     return {kind: kind ?? 'detect'}
   }
@@ -41,8 +53,12 @@ export function assigner(
  * file is opened only when its first bytes are a JSON object.
  */
 export function offeredForContent(path: string): boolean {
-  const offers = SCANNED_CONTAINERS.map((c) => c.candidate(path))
-  return !ADAPTERS.some((a) => a.candidate(path)) && !offers.includes(true) && offers.includes('content')
+  const offers = SCANNED_CONTAINERS.map((c) => pathOffer(c.candidates, path))
+  return (
+    !ADAPTERS.some((a) => matchesPathRules(a.candidates, path)) &&
+    !offers.includes(true) &&
+    offers.includes('content')
+  )
 }
 
 /** The kind each path is read as: assigned by a glob, else detected by content; undefined: not read. */

@@ -8,8 +8,9 @@ import {parseFile} from '../kernel/parse.js'
 import type {AdapterSettings, Kind} from '../kernel/types.js'
 import {validateValue} from './validate.js'
 import {timed} from '../kernel/timings.js'
+import {CONFIG_FILE} from './config-file.js'
 
-export const CONFIG_FILE = 'acldrift.config.yaml'
+export {CONFIG_FILE}
 
 export const FAIL_ON = ['widening', 'critical', 'high', 'medium', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]

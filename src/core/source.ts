@@ -22,6 +22,7 @@ import {
 import {type Config, CONFIG_FILE} from './config.js'
 
 export {type Assignment, assigner, classifier} from './classify.js'
+import {matchesPathRules} from '../kernel/candidates.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {gitBlobId, valueHash} from '../kernel/hash.js'
@@ -486,7 +487,8 @@ export async function readDocuments(
   // A name that says nothing (AWS CLI output redirected to `account-export`): opened only as a JSON object.
   if (assigned === 'detect' && !explicit && offeredForContent(file.path) && !startsAsJsonObject(file.content))
     return {documents: [], problems: [], notes: [], passedOver: true}
-  const containers = assigned === 'detect' ? SCANNED_CONTAINERS.filter((c) => c.candidate(file.path)) : []
+  const containers =
+    assigned === 'detect' ? SCANNED_CONTAINERS.filter((c) => matchesPathRules(c.candidates, file.path)) : []
   // Formats with a syntax of their own (HCL, YAML with custom tags) read the file themselves.
   let wellFormed = false
   for (const container of containers.filter((c) => c.parse !== undefined)) {
@@ -587,7 +589,8 @@ function ownFormat(path: string, assigned: Kind | 'detect', explicit: boolean) {
   }
   const name = path.split(/[\\/]/).at(-1)
   return ADAPTERS.find(
-    (a) => a.parse !== undefined && (a.candidate(path) || (explicit && a.fileName === name)),
+    (a) =>
+      a.parse !== undefined && (matchesPathRules(a.candidates, path) || (explicit && a.fileName === name)),
   )
 }
 

@@ -37,6 +37,7 @@ import {
   expectProblems,
   readExpected,
 } from './expected-findings.js'
+import {matchesPathRules} from '../../src/kernel/candidates.js'
 import {type CaseSides, type Oracle, oracleOf} from './oracle.js'
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url))
@@ -259,7 +260,9 @@ describe('the matrix: a fixture of kind A is recognised by A alone', () => {
     for (const {file, path} of sideFilesOf(kind)) {
       const content = readFileSync(file)
       // Kinds with a text format of their own claim files by path; the others by content.
-      const claimants = ADAPTERS.filter((a) => a.parse !== undefined && a.candidate(path)).map((a) => a.kind)
+      const claimants = ADAPTERS.filter(
+        (a) => a.parse !== undefined && matchesPathRules(a.candidates, path),
+      ).map((a) => a.kind)
       if (claimants.length === 0) {
         let value: unknown
         try {

@@ -7,6 +7,7 @@ import {spawn} from 'node:child_process'
 import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import YAML from 'yaml'
 import {projectRoot, runCli, runHermetic} from '../helpers/repo.js'
 import {dump} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
@@ -62,6 +63,30 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
       })
       expect(plain.ran, plain.told).toBe(true)
       expect(await readFile(join(r.dir, 'src/app.ts'), 'utf8')).toBe('export const app = 2\n')
+
+      // A policy in a file of an extension no kind reads is read only where a glob of the config
+      // assigns it (here a person's uncommitted change to the config): the hook's pre-filter,
+      // which lets other paths through unread, takes the config's globs (cached by content).
+      const configText = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
+      const config = YAML.parse(configText)
+      config.documents = [...(config.documents ?? []), {glob: 'policies/*', kind: 'aws-iam'}]
+      await r.write('acldrift.config.yaml', YAML.stringify(config))
+      const unlabelled = (path: string): ToolCall => ({
+        tool_name: 'Write',
+        tool_input: {file_path: join(r.dir, path), content: policyText(publicBucketPolicy)},
+      })
+      for (const attempt of [1, 2]) {
+        const assigned = await agent.call(unlabelled('policies/payroll.policy'))
+        expect(assigned.ran, `attempt ${attempt}`).toBe(false)
+        expect(assigned.told).toContain('acldrift blocked this edit of policies/payroll.policy')
+        expect(assigned.told).toContain('public-principal')
+      }
+      const elsewhere = await agent.call(unlabelled('notes/payroll.policy'))
+      expect(elsewhere.ran, elsewhere.told).toBe(true)
+      await r.write('acldrift.config.yaml', configText)
+      const unassigned = await agent.call(unlabelled('policies/payroll.policy'))
+      expect(unassigned.ran, unassigned.told).toBe(true)
+      for (const path of ['policies', 'notes']) await rm(join(r.dir, path), {recursive: true})
 
       // The incident: "fix" an AccessDenied by opening the bucket. Blocked, with the witness.
       const widen: ToolCall = {

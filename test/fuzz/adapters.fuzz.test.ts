@@ -14,6 +14,7 @@ import {ADAPTERS, type Adapter, DEFAULT_ADAPTER_SETTINGS} from '../../src/adapte
 import {InvalidInputError} from '../../src/kernel/errors.js'
 import {parseFile} from '../../src/kernel/parse.js'
 import {readDocument} from '../../src/core/source.js'
+import {matchesPathRules} from '../../src/kernel/candidates.js'
 import {type Document, type Finding, SEVERITIES} from '../../src/kernel/types.js'
 import {validateValue} from '../../src/core/validate.js'
 import {CASE_LIMIT_MS, FUZZ_PARAMS, FUZZ_TIMEOUT_MS} from './budget.js'
@@ -45,7 +46,7 @@ async function seedsOf(adapter: Adapter): Promise<Seeds> {
         await walk(full, side ?? (['baseline', 'target'].includes(entry.name) ? full : undefined))
       else if (adapter.parse !== undefined && side !== undefined) {
         const path = relative(side, full)
-        if (!adapter.candidate(path)) continue
+        if (!matchesPathRules(adapter.candidates, path)) continue
         const content = readFileSync(full)
         try {
           values.push((await adapter.parse({path, content})).value)

@@ -17,7 +17,7 @@ import {RULES} from './rules.js'
 export const templateKind: Adapter = {
   kind: '_template',
   rules: RULES,
-  candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+  candidates: [{extensions: ['json', 'yaml', 'yml'], ignoreCase: true}],
   detect,
   looksLike,
   scope: 'file',

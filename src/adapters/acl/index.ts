@@ -10,7 +10,7 @@ import {RULES} from './rules.js'
 export const acl: Adapter = {
   kind: 'acl',
   rules: RULES,
-  candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+  candidates: [{extensions: ['json', 'yaml', 'yml'], ignoreCase: true}],
   detect,
   looksLike,
   scope: 'file',

@@ -7,7 +7,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export const awsIam: Adapter = {
   kind: 'aws-iam',
   rules: RULES,
-  candidate: (path) => /\.json$/i.test(path),
+  candidates: [{extensions: ['json'], ignoreCase: true}],
   // Identity, resource (bucket, key, queue, topic) and trust policies all have a Statement.
   detect: (value) => isObject(value) && 'Statement' in value,
   looksLike: (text) => /"Statement"\s*:/.test(text),

@@ -4,13 +4,13 @@
 // The heavy modules load on first use.
 
 import {type Adapter, sameAccess} from '../adapter.js'
-import {isLocation, LOCATIONS} from './locations.js'
+import {LOCATION_RULES, LOCATIONS} from './locations.js'
 import {RULES} from './rules.js'
 
 export const codeowners: Adapter = {
   kind: 'codeowners',
   rules: RULES,
-  candidate: isLocation,
+  candidates: LOCATION_RULES,
   locations: LOCATIONS,
   // Recognised by path only: no JSON or YAML value is a CODEOWNERS file.
   detect: () => false,

@@ -9,7 +9,7 @@ import {RULES} from './rules.js'
 export const gcpIam: Adapter = {
   kind: 'gcp-iam',
   rules: RULES,
-  candidate: (path) => /\.(json|ya?ml)$/i.test(path),
+  candidates: [{extensions: ['json', 'yaml', 'yml'], ignoreCase: true}],
   detect,
   looksLike,
   scope: 'kind',

@@ -4,11 +4,17 @@
 // content, a workflow is a map with `on` (the events) and `jobs` (a map). The key `on` is read as
 // the string "on": the YAML parser is YAML 1.2 (core schema), where only true/false are booleans.
 
+import type {PathRule} from '../../kernel/candidates.js'
+
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** A path GitHub reads workflows from. */
-export const isWorkflowPath = (path: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/i.test(path)
+export const WORKFLOW_PATHS: PathRule = {
+  folder: '.github/workflows',
+  extensions: ['yml', 'yaml'],
+  ignoreCase: true,
+}
 
 export const detect = (value: unknown) => isObject(value) && 'on' in value && isObject(value.jobs)
 

@@ -4,14 +4,14 @@
 // compared file by file. The heavy modules load on first use.
 
 import {type Adapter, compareFileByFile, sameAccess} from '../adapter.js'
-import {detect, isWorkflowPath, looksLike} from './detect.js'
+import {detect, looksLike, WORKFLOW_PATHS} from './detect.js'
 import {RULES} from './rules.js'
 import {defaultPermissions, githubActionsSettings} from './settings.js'
 
 export const githubActions: Adapter = {
   kind: 'github-actions',
   rules: RULES,
-  candidate: isWorkflowPath,
+  candidates: [WORKFLOW_PATHS],
   locations: ['.github/workflows/*.{yml,yaml}'],
   detect,
   looksLike,

@@ -9,7 +9,7 @@ import {RULES} from './rules.js'
 export const k8sRbac: Adapter = {
   kind: 'k8s-rbac',
   rules: RULES,
-  candidate: (path) => /\.(ya?ml|json)$/i.test(path),
+  candidates: [{extensions: ['json', 'yaml', 'yml'], ignoreCase: true}],
   detect: hasRbacObject,
   looksLike: looksLikeRbac,
   scope: 'kind',

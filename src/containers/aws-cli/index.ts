@@ -79,7 +79,10 @@ export const awsCli: ContainerFormat = {
   scan: true,
   // What the CLI prints is JSON, often redirected to a file named without `.json` (`> account-export`,
   // `> policy.out`, `> role.txt`): such names are offered for their content alone.
-  candidate: (path) => /\.json$/i.test(path) || (/(\.(out|txt)|(^|\/)[^./]+)$/i.test(path) && 'content'),
+  candidates: [
+    {extensions: ['json'], ignoreCase: true},
+    {extensions: ['out', 'txt', ''], ignoreCase: true, content: true},
+  ],
   looksLike: (text) =>
     /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
       text,

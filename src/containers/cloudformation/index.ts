@@ -28,7 +28,7 @@ const ACCESS =
 export const cloudformation: ContainerFormat = {
   format: 'cloudformation',
   scan: true,
-  candidate: (path) => /\.(json|ya?ml|template)$/i.test(path),
+  candidates: [{extensions: ['json', 'yaml', 'yml', 'template'], ignoreCase: true}],
   looksLike: (text) => TEMPLATE.test(text) && ACCESS.test(text),
   parse: async (file) => (await import('./read.js')).readTemplate(file),
   detect: (parsed) => isTemplate(parsed.value),

@@ -38,7 +38,7 @@ async function chartFiles(dir: string, source: SourceFiles): Promise<string[]> {
 export const helm: ContainerFormat = {
   format: 'helm',
   scan: true,
-  candidate: (path) => posix.basename(path) === CHART_FILE,
+  candidates: [{names: [CHART_FILE]}],
   detect: (parsed) =>
     isObject(parsed.value) &&
     (parsed.value.apiVersion === 'v1' || parsed.value.apiVersion === 'v2') &&

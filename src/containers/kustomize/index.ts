@@ -10,7 +10,7 @@
 import {posix} from 'node:path'
 import type {ContainerFormat, SourceFiles} from '../container.js'
 import {parseFile} from '../../kernel/parse.js'
-import {type Inputs, isKustomization, kustomizationInputs} from './inputs.js'
+import {type Inputs, isKustomization, KUSTOMIZATION_NAMES, kustomizationInputs} from './inputs.js'
 import {mayRenderRbac} from './rbac-free.js'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -23,7 +23,7 @@ const FIELDS =
 export const kustomize: ContainerFormat = {
   format: 'kustomize',
   scan: true,
-  candidate: isKustomization,
+  candidates: [{names: KUSTOMIZATION_NAMES}],
   looksLike: (text) => /^(resources|bases|components|patches)\s*:/m.test(text),
   detect: (parsed) =>
     isObject(parsed.value) &&

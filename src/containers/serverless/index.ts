@@ -15,7 +15,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export const serverless: ContainerFormat = {
   format: 'serverless',
   scan: true,
-  candidate: (path) => /(^|\/)serverless\.(ya?ml|json)$/i.test(path),
+  candidates: [{names: ['serverless.yml', 'serverless.yaml', 'serverless.json'], ignoreCase: true}],
   // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
   looksLike: (text) =>
     /\bprovider\b/.test(text) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text),

@@ -21,7 +21,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export const snapshot: ContainerFormat = {
   format: 'snapshot',
   scan: false,
-  candidate: (path) => /\.json$/i.test(path),
+  candidates: [{extensions: ['json'], ignoreCase: true}],
   detect: ({value}) =>
     isObject(value) &&
     value.schemaVersion === 1 &&

@@ -23,7 +23,7 @@ const MODULE_FILE = /\.tf$|(^|\/)terraform\.tfvars$|\.auto\.tfvars$/
 export const terraform: ContainerFormat = {
   format: 'terraform',
   scan: true,
-  candidate: (path) => path.endsWith('.tf'),
+  candidates: [{extensions: ['tf']}],
   parse: async (file) => (await import('./extract.js')).parseTerraform(file),
   looksLike: declaresAccess,
   detect: (parsed) => (parsed.value as HclFile).body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
@@ -55,7 +55,7 @@ export const terraform: ContainerFormat = {
 export const terraformPlan: ContainerFormat = {
   format: 'terraform-plan',
   scan: true,
-  candidate: (path) => /\.json$/i.test(path),
+  candidates: [{extensions: ['json'], ignoreCase: true}],
   looksLike: looksLikePlan,
   detect: (parsed) => isPlan(parsed.value),
   extract: async (parsed) => (await import('./plan.js')).extractPlan(parsed),

@@ -11,12 +11,12 @@
 
 import {readFile, stat} from 'node:fs/promises'
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
-import {classifier} from '../classify.js'
-import {type Config, CONFIG_FILE} from '../config.js'
+import type {Config} from '../config.js'
+import {CONFIG_FILE} from '../config-file.js'
+import {type CompiledGlob, compileGlobs, mayBeAccessConfig} from './candidates.js'
 import {applyEdit} from './edits.js'
 import {HARNESSES, type Harness, type HookCall, type Refusal, runsAcldrift} from './harnesses.js'
 import type {AgentLogEntry} from './log.js'
-import {sha256} from '../../kernel/hash.js'
 
 /**
  * What the CLI needs to fail closed: `sensitive` names what the call may touch (an edit, until
@@ -167,7 +167,11 @@ async function judgeEdit(
     return ALLOW
   }
 
-  const assigned = classifier(await configView(repo))(path)
+  // Most edits end here, before anything heavy is loaded: a path no kind or format reads.
+  const view = await configView(repo)
+  if (!mayBeAccessConfig(path, view.globs)) return ALLOW
+  const {classifier} = await import('../classify.js')
+  const assigned = classifier(view)(path)
   if (assigned === undefined) return ALLOW
   // From here the file is, or may be, an access config.
   const {current, result} = await proposed()
@@ -224,27 +228,36 @@ function guarded(
 const acldriftRuns = (text: string | undefined) =>
   (text ?? '').split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1
 
+interface ConfigView extends Pick<Config, 'documents' | 'exclude'> {
+  /** the config file's bytes, one character each (latin1): the cache's key */
+  text: string
+  /** the `documents:` globs, compiled */
+  globs: CompiledGlob[]
+}
+
 /**
  * The config's globs and excludes, which decide which paths are access configs. Read through
- * a cache in the git directory keyed by the config's hash, so that the fast path parses no YAML.
+ * a cache in the git directory keyed by the config's content, so that the fast path parses no
+ * YAML and loads neither picomatch nor the registries the config's validation needs.
  */
-async function configView(repo: Repository): Promise<Pick<Config, 'documents' | 'exclude'>> {
-  const text = await readIfExists(join(repo.root, CONFIG_FILE))
-  if (text === undefined) return {documents: [], exclude: []}
-  const key = sha256(text)
+async function configView(repo: Repository): Promise<ConfigView> {
+  const content = await readIfExists(join(repo.root, CONFIG_FILE))
+  if (content === undefined) return {text: '', documents: [], exclude: [], globs: []}
+  const text = content.toString('latin1')
   const cacheFile = join(repo.gitDir, 'acldrift', 'config-view.json')
   const cached = await readIfExists(cacheFile)
   if (cached !== undefined) {
     try {
       const view = JSON.parse(cached.toString('utf8'))
-      if (view.key === key) return view
+      if (view.text === text && Array.isArray(view.globs)) return view
     } catch {
       // rebuilt below
     }
   }
   const {loadConfig} = await import('../config.js')
   const config = await loadConfig(repo.root)
-  const view = {key, documents: config.documents, exclude: config.exclude}
+  const globs = await compileGlobs(config.documents.map((d) => d.glob))
+  const view = {text, documents: config.documents, exclude: config.exclude, globs}
   const {writeFileAtomic} = await import('../../kernel/atomic.js')
   await writeFileAtomic(cacheFile, JSON.stringify(view)).catch(() => undefined)
   return view

@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {compareWorkflowFile} from '../../../src/adapters/github-actions/compare.js'
 import {githubActions} from '../../../src/adapters/github-actions/index.js'
+import {matchesPathRules} from '../../../src/kernel/candidates.js'
 import {SCOPES} from '../../../src/adapters/github-actions/scopes.js'
 import {readDocument} from '../../../src/core/source.js'
 import {allows, differences, expectedGroups, groupOf, itemOf} from './brute-force.js'
@@ -42,11 +43,11 @@ describe('github-actions recognition', () => {
     expect(githubActions.detect({Statement: []})).toBe(false)
     expect(githubActions.detect({apiVersion: 'v1', kind: 'List', items: []})).toBe(false)
     expect(githubActions.detect({bindings: [], etag: 'x'})).toBe(false)
-    expect(githubActions.candidate('.github/workflows/ci.yml')).toBe(true)
-    expect(githubActions.candidate('.github/workflows/release.yaml')).toBe(true)
-    expect(githubActions.candidate('.github/workflows/sub/ci.yml')).toBe(false)
-    expect(githubActions.candidate('docs/.github/workflows/ci.yml')).toBe(false)
-    expect(githubActions.candidate('.github/dependabot.yml')).toBe(false)
+    expect(matchesPathRules(githubActions.candidates, '.github/workflows/ci.yml')).toBe(true)
+    expect(matchesPathRules(githubActions.candidates, '.github/workflows/release.yaml')).toBe(true)
+    expect(matchesPathRules(githubActions.candidates, '.github/workflows/sub/ci.yml')).toBe(false)
+    expect(matchesPathRules(githubActions.candidates, 'docs/.github/workflows/ci.yml')).toBe(false)
+    expect(matchesPathRules(githubActions.candidates, '.github/dependabot.yml')).toBe(false)
   })
 
   it('fails closed on broken YAML that looks like a workflow, naming the line', async () => {
