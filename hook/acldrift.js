@@ -26613,27 +26613,36 @@ var init_reporters = __esm({
 
 // src/kernel/candidates.ts
 function matchesPathRules(rules, path) {
-  return rules.some((rule2) => matchesRule(rule2, path));
+  const parts = partsOf(path);
+  return rules.some((rule2) => matchesRule(rule2, parts));
 }
 function pathOffer(rules, path) {
-  const matching = rules.filter((rule2) => matchesRule(rule2, path));
+  const parts = partsOf(path);
+  const matching = rules.filter((rule2) => matchesRule(rule2, parts));
   if (matching.length === 0) return false;
   return matching.some((rule2) => rule2.content !== true) || "content";
 }
-function matchesRule(rule2, path) {
+function partsOf(path) {
   const slash = path.lastIndexOf("/");
-  const folder = slash === -1 ? "" : path.slice(0, slash);
   const name = path.slice(slash + 1);
   const dot = name.lastIndexOf(".");
-  const extension = dot === -1 ? "" : name.slice(dot + 1);
-  const same = rule2.ignoreCase ? (a, b) => lower2(a) === lower2(b) : (a, b) => a === b;
+  return {
+    folder: slash === -1 ? "" : path.slice(0, slash),
+    name,
+    extension: dot === -1 ? "" : name.slice(dot + 1)
+  };
+}
+function matchesRule(rule2, { folder, name, extension }) {
+  const same = rule2.ignoreCase ? ignoringCase : exactly;
   return (rule2.folder === void 0 || same(rule2.folder, folder)) && (rule2.names === void 0 || rule2.names.some((n) => same(n, name))) && (rule2.extensions === void 0 || rule2.extensions.some((e) => same(e, extension)));
 }
-var lower2;
+var lower2, exactly, ignoringCase;
 var init_candidates = __esm({
   "src/kernel/candidates.ts"() {
     "use strict";
     lower2 = (text3) => text3.toLowerCase();
+    exactly = (a, b) => a === b;
+    ignoringCase = (a, b) => lower2(a) === lower2(b);
   }
 });
 

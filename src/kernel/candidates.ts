@@ -24,25 +24,41 @@ const lower = (text: string) => text.toLowerCase()
 
 /** Whether `path` (repository-relative, with `/`) matches one of `rules`. */
 export function matchesPathRules(rules: readonly PathRule[], path: string): boolean {
-  return rules.some((rule) => matchesRule(rule, path))
+  const parts = partsOf(path)
+  return rules.some((rule) => matchesRule(rule, parts))
 }
 
 /** true: `rules` read files of this name; 'content': only for their content; false: not at all. */
 export function pathOffer(rules: readonly PathRule[], path: string): boolean | 'content' {
-  const matching = rules.filter((rule) => matchesRule(rule, path))
+  const parts = partsOf(path)
+  const matching = rules.filter((rule) => matchesRule(rule, parts))
   if (matching.length === 0) return false
   return matching.some((rule) => rule.content !== true) || 'content'
 }
 
-function matchesRule(rule: PathRule, path: string): boolean {
+interface PathParts {
+  folder: string
+  name: string
+  extension: string
+}
+
+/** A path split once, however many rules it is matched against (the inventory asks per file). */
+function partsOf(path: string): PathParts {
   const slash = path.lastIndexOf('/')
-  const folder = slash === -1 ? '' : path.slice(0, slash)
   const name = path.slice(slash + 1)
   const dot = name.lastIndexOf('.')
-  const extension = dot === -1 ? '' : name.slice(dot + 1)
-  const same = rule.ignoreCase
-    ? (a: string, b: string) => lower(a) === lower(b)
-    : (a: string, b: string) => a === b
+  return {
+    folder: slash === -1 ? '' : path.slice(0, slash),
+    name,
+    extension: dot === -1 ? '' : name.slice(dot + 1),
+  }
+}
+
+const exactly = (a: string, b: string) => a === b
+const ignoringCase = (a: string, b: string) => lower(a) === lower(b)
+
+function matchesRule(rule: PathRule, {folder, name, extension}: PathParts): boolean {
+  const same = rule.ignoreCase ? ignoringCase : exactly
   return (
     (rule.folder === undefined || same(rule.folder, folder)) &&
     (rule.names === undefined || rule.names.some((n) => same(n, name))) &&
