@@ -3,11 +3,11 @@
 // cluster (`ClusterRole/prod-reader`, `Role/ns/name`), so that a document is the same whatever the
 // order or the lines of the output. Positions inside one are where the format says the object
 // comes from in the file rendered (for an overlay, the entry it came in through, which
-// kustomize's origin annotation names); the annotation itself, asked for by the render, is
-// dropped from the object.
+// kustomize's origin annotation names, and where each part is written in the files it reads);
+// the annotation itself, asked for by the render, is dropped from the object.
 
 import {escapePointerToken, parseFile} from '../kernel/parse.js'
-import type {ParsedFile, Position} from '../kernel/types.js'
+import type {ParsedFile, SourceMap} from '../kernel/types.js'
 import type {EmbeddedDocument, Extraction} from './container.js'
 
 export const RBAC_API_GROUP = 'rbac.authorization.k8s.io'
@@ -20,14 +20,13 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
- * The RBAC objects of `rendered`, as documents of the file rendered. `locate`: where an object
- * comes from in that file, given the file its origin annotation names (if any).
+ * Where the parts of a rendered object are, given the object (its origin annotation dropped) and
+ * the file that annotation names (if any): positions in the file rendered.
  */
-export function renderedRbac(
-  file: ParsedFile,
-  rendered: string,
-  locate: (origin: string | undefined) => Position | undefined,
-): Extraction {
+export type LocateRendered = (object: Record<string, unknown>, origin: string | undefined) => SourceMap
+
+/** The RBAC objects of `rendered`, as documents of the file rendered, each located by `locate`. */
+export function renderedRbac(file: ParsedFile, rendered: string, locate: LocateRendered): Extraction {
   const output = parseFile({path: file.path, content: Buffer.from(rendered, 'utf8')}, 'yaml')
   const objects = (Array.isArray(output.value) ? (output.value as unknown[]) : [output.value]).filter(
     (o) => o !== null,
@@ -47,13 +46,14 @@ export function renderedRbac(
     const rank = (seen.get(id) ?? 0) + 1
     seen.set(id, rank)
     const documentName = rank === 1 ? id : `${id} (${rank})`
-    const at = locate(originOf(metadata)) ?? {line: 1, column: 1}
+    const value = withoutOrigin(object)
+    const located = locate(value, originOf(metadata))
     documents.push({
       kind: 'k8s-rbac',
       name: documentName,
-      value: withoutOrigin(object),
+      value,
       pointer: `/rendered/${escapePointerToken(documentName)}`,
-      sourceMap: {locate: () => at},
+      sourceMap: {locate: (pointer) => located.locate(pointer) ?? {line: 1, column: 1}},
     })
   }
   return {documents, notes: [], problems: []}

@@ -154,6 +154,18 @@ export function lineAt(doc: Locatable | undefined, pointer: string | null): numb
   return positionAt(doc.sourceMap, pointer)?.line ?? null
 }
 
+/** A finding's line in its document, and where a rendered document's part is written. */
+function atPosition(
+  doc: Locatable | undefined,
+  pointer: string | null,
+): Pick<Finding, 'line' | 'renderedFrom'> {
+  const position = doc === undefined || pointer === null ? undefined : positionAt(doc.sourceMap, pointer)
+  return {
+    line: position?.line ?? null,
+    ...(position?.renderedFrom === undefined ? {} : {renderedFrom: position.renderedFrom}),
+  }
+}
+
 /** The change a draft reports, as its rule declares. */
 function changeOf(declared: RuleDeclaration['change'], draft: FindingDraft): ChangeType {
   if (declared === 'narrowing' || (declared === 'both' && draft.narrowing === true)) return 'narrowing'
@@ -182,7 +194,7 @@ export function completeFinding<R extends string>(
     kind,
     file: where.file,
     ...(where.document === undefined ? {} : {document: where.document}),
-    line: lineAt(
+    ...atPosition(
       (draft.at.side === 'baseline' ? sides.baseline : sides.target).get(draft.at.file),
       draft.at.pointer,
     ),

@@ -55,6 +55,17 @@ export type ChangeType = 'widening' | 'narrowing' | 'possible-widening'
 export interface Position {
   line: number
   column: number
+  /**
+   * For a document a tool renders from other files (a kustomize overlay): where this part of it
+   * is written in those files (the base file that holds the object, or the patch that changed it).
+   */
+  renderedFrom?: RenderedFrom
+}
+
+/** A place in one of the files a rendered document is made from. */
+export interface RenderedFrom {
+  file: string
+  line: number
 }
 
 /** Maps JSON pointers of a parsed document to where they start in the file. */
@@ -146,6 +157,12 @@ export interface Finding {
   /** the embedded document's name inside `file`, for a document held by a container file */
   document?: string
   line: number | null
+  /**
+   * For a document rendered from other files (an object of a kustomize overlay): the file and line
+   * where the part the finding is about is written (the base file that holds the object, or the
+   * patch that changed it). `file`, `line` and `document` stay the overlay and the object's name.
+   */
+  renderedFrom?: RenderedFrom
   pointer: string | null
   change: ChangeType
   severity: Severity

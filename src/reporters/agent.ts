@@ -5,7 +5,7 @@
 import type {Refusal} from '../core/agent/harnesses.js'
 import type {AgentLogEntry} from '../core/agent/log.js'
 import type {Finding, InputProblem} from '../kernel/types.js'
-import {location, witnessLine} from './shared.js'
+import {findingPlace, location, witnessLine} from './shared.js'
 import {printable} from './pretty.js'
 
 const STOP =
@@ -13,7 +13,7 @@ const STOP =
 
 function findingText(finding: Finding): string[] {
   const lines = [
-    `- ${finding.change === 'widening' ? 'WIDENING' : 'possible widening'} (${finding.severity}) ${finding.rule} at ${location(finding.file, finding.line, finding.document)}: ${finding.message}`,
+    `- ${finding.change === 'widening' ? 'WIDENING' : 'possible widening'} (${finding.severity}) ${finding.rule} at ${findingPlace(finding)}: ${finding.message}`,
   ]
   if (finding.witness !== null)
     lines.push(`  for example, this request would be allowed: ${witnessLine(finding.witness)}`)
@@ -43,7 +43,7 @@ function findingsText(findings: readonly Finding[]): string[] {
     const shown = group.slice(0, SHOWN_PER_RULE).flatMap(findingText)
     const rest = group.slice(SHOWN_PER_RULE)
     if (rest.length === 0) return shown
-    const where = rest.map((f) => location(f.file, f.line, f.document)).join(', ')
+    const where = rest.map((f) => findingPlace(f)).join(', ')
     return [
       ...shown,
       `- and ${rest.length} more possible widening(s) of the same kind (${rest[0]!.rule}) at ${where}`,

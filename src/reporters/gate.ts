@@ -4,7 +4,7 @@ import type {ApproveResult} from '../core/approve.js'
 import type {BaselineUpdateResult} from '../core/baseline-update.js'
 import type {PruneResult} from '../core/prune.js'
 import {chalkFor, findingLines, printable} from './pretty.js'
-import {location, plural, type ReporterOptions, witnessLine} from './shared.js'
+import {findingPlace, plural, type ReporterOptions, witnessLine} from './shared.js'
 
 export function renderApproved(untrusted: ApproveResult, options: ReporterOptions): string {
   const result = printable(untrusted)
@@ -15,7 +15,7 @@ export function renderApproved(untrusted: ApproveResult, options: ReporterOption
       c.bold(
         `${replaced ? 'renewed' : 'recorded'} approval of ${entry.id} in ${result.file} (approver ${entry.approver}, until ${entry.expires})`,
       ),
-      `  ${finding.severity} ${finding.change} ${finding.rule} at ${location(finding.file, finding.line, finding.document)}`,
+      `  ${finding.severity} ${finding.change} ${finding.rule} at ${findingPlace(finding)}`,
     )
     if (finding.witness !== null) lines.push(`  witness: ${witnessLine(finding.witness)}`)
   }
@@ -53,9 +53,7 @@ export function renderBaselineUpdate(untrusted: BaselineUpdateResult, options: R
     [
       c.bold.green(`updated ${result.file}`),
       `  ${plural(result.narrowings.length, 'narrowing')} and ${plural(result.approved.length, 'approved widening')} promoted`,
-      ...result.approved.map(
-        (f) => `  - ${f.id} ${f.rule} in ${location(f.file, f.line, f.document)}: ${f.approval?.why ?? ''}`,
-      ),
+      ...result.approved.map((f) => `  - ${f.id} ${f.rule} in ${findingPlace(f)}: ${f.approval?.why ?? ''}`),
       `  from ${commit}, by ${by?.name ?? ''} <${by?.email ?? ''}> (${actor})`,
       `Commit ${result.file}: changes to it are checked like changes to access.`,
     ].join('\n') + '\n'

@@ -19,6 +19,7 @@ const FINDING_KEYS: readonly (keyof Finding)[] = [
   'kind',
   'file',
   'line',
+  'renderedFrom',
   'pointer',
   'change',
   'severity',

@@ -16,6 +16,7 @@ import {
   commitText,
   comparedText,
   evidenceText,
+  findingPlace,
   location,
   needsReview,
   noWideningText,
@@ -147,7 +148,7 @@ function tableRow({finding, status}: Marked): string {
     finding.severity,
     CHANGE_LABELS[finding.change],
     finding.rule,
-    location(finding.file, finding.line, finding.document),
+    findingPlace(finding),
     witness,
     finding.commit === null ? '—' : actorText(finding.commit.actor),
     status,
@@ -156,7 +157,7 @@ function tableRow({finding, status}: Marked): string {
 }
 
 function details({finding, blocking, status}: Marked): string[] {
-  const where = location(finding.file, finding.line, finding.document)
+  const where = findingPlace(finding)
   const summary = `${finding.id}: ${status}, ${finding.severity} ${CHANGE_LABELS[finding.change]}: ${finding.rule} at ${where}`
   // Inside an HTML block Markdown escapes are not read, so the summary is escaped as HTML only.
   const lines = [
@@ -251,6 +252,7 @@ function repositoryRelative(report: Report, root: string | undefined): Report {
       ...(f.baselineLocation
         ? {baselineLocation: {...f.baselineLocation, file: path(f.baselineLocation.file)}}
         : {}),
+      ...(f.renderedFrom ? {renderedFrom: {...f.renderedFrom, file: path(f.renderedFrom.file)}} : {}),
     })),
     errors: report.errors.map((problem) => ({...problem, file: path(problem.file)})),
   }

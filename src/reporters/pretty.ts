@@ -13,6 +13,7 @@ import {
   commitText,
   comparedText,
   evidenceText,
+  findingPlace,
   location,
   needsReview,
   noWideningText,
@@ -116,6 +117,9 @@ export function findingFrom(from: string | undefined, finding: Finding): Finding
     ...(finding.baselineLocation && {
       baselineLocation: {...finding.baselineLocation, file: here(finding.baselineLocation.file)},
     }),
+    ...(finding.renderedFrom && {
+      renderedFrom: {...finding.renderedFrom, file: here(finding.renderedFrom.file)},
+    }),
   }
 }
 
@@ -147,6 +151,7 @@ function sameChange(ordered: Finding[]): Finding[][] {
       f.file,
       f.line,
       f.document,
+      f.renderedFrom,
       f.rule,
       f.change,
       f.reason,
@@ -182,7 +187,7 @@ const badge = (c: ChalkInstance, finding: Finding) =>
 
 function headline(c: ChalkInstance, finding: Finding): string {
   const change = CHANGE_STYLES[finding.change](c)(CHANGE_LABELS[finding.change])
-  return `  ${badge(c, finding)} ${change}  ${c.bold(finding.rule)}  ${location(finding.file, finding.line, finding.document)}`
+  return `  ${badge(c, finding)} ${change}  ${c.bold(finding.rule)}  ${findingPlace(finding)}`
 }
 
 export function findingLines(c: ChalkInstance, finding: Finding): string[] {

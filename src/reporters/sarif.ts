@@ -136,6 +136,16 @@ function result(finding: Finding, ruleIndex: number) {
           finding.document === undefined ? undefined : [{name: finding.document, kind: 'resource'}],
       },
     ],
+    // An object rendered from other files is located where it is written; the file rendered is related.
+    ...(finding.renderedFrom && {
+      relatedLocations: [
+        {
+          id: 0,
+          ...physicalLocation(finding.file, finding.line ?? undefined),
+          message: {text: `rendered by ${finding.file}`},
+        },
+      ],
+    }),
     partialFingerprints: {'acldrift/v1': finding.id},
     // A valid approval is an accepted, external suppression: viewers show the result as dismissed.
     ...(finding.approval?.valid
@@ -157,10 +167,12 @@ function result(finding: Finding, ruleIndex: number) {
 }
 
 /**
- * Where a finding is: its line, or, for access that is gone from the target (a deleted file, a
- * removed statement), the baseline statement it was, so that the alert still points somewhere.
+ * Where a finding is: its line (for an object rendered from other files, where it is written), or,
+ * for access that is gone from the target (a deleted file, a removed statement), the baseline
+ * statement it was, so that the alert still points somewhere.
  */
 function findingLocation(finding: Finding) {
+  if (finding.renderedFrom) return physicalLocation(finding.renderedFrom.file, finding.renderedFrom.line)
   const baseline = finding.baselineLocation
   if (finding.line === null && baseline?.line != null) return physicalLocation(baseline.file, baseline.line)
   return physicalLocation(finding.file, finding.line ?? undefined)

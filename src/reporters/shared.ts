@@ -58,6 +58,21 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/**
+ * Where a finding is: `file:line (document)`; for an object rendered from other files (a kustomize
+ * overlay's), where it is written first, then the object and the file rendered.
+ */
+export function findingPlace(finding: Pick<Finding, 'file' | 'line' | 'document' | 'renderedFrom'>): string {
+  const {renderedFrom} = finding
+  if (renderedFrom === undefined) return location(finding.file, finding.line, finding.document)
+  const rendered = location(finding.file, finding.line)
+  return location(
+    renderedFrom.file,
+    renderedFrom.line,
+    `${finding.document ?? ''}, rendered by ${rendered}`.replace(/^, /, ''),
+  )
+}
+
 /** `file:line`, and the document's name when it is embedded in a container file. */
 export function location(file: string, line: number | null, document?: string): string {
   const at = line === null ? file : `${file}:${line}`

@@ -75,6 +75,8 @@ export interface Finding {
   /** the embedded document's name, for a finding inside a container file */
   document?: string
   line: number | null
+  /** where a rendered object's part is written (a kustomize overlay's base file or patch) */
+  renderedFrom?: {file: string; line: number}
   pointer: string | null
   change: 'widening' | 'narrowing' | 'possible-widening'
   severity: 'critical' | 'high' | 'medium' | 'low'

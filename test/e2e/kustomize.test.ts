@@ -3,9 +3,10 @@
 // https://kubectl.docs.kubernetes.io/guides/config_management/components/), through the built CLI
 // with acldrift's git hooks and the kubectl on PATH. An AI agent widens a ClusterRole only through
 // the prod overlay's JSON 6902 patch — no RBAC file changes — and the hook blocks it, naming the
-// overlay and the rendered role, rendering only that overlay (the others, from the baseline
+// patch's line (where the change is written), the overlay and the rendered role, rendering only that overlay (the others, from the baseline
 // snapshot, still count: another overlay's binding of the role is reported); committed anyway, `audit` blames the patch commit, not a later
-// edit. A remote base is "not read" with its reason and never fetched, and an overlay that held
+// edit. An agent's new rule in the base role, which two overlays render, is named at its line in
+// the base file in each overlay's finding, and attributed to that commit. A remote base is "not read" with its reason and never fetched, and an overlay that held
 // RBAC and is made unrenderable (a remote base added) fails closed; without kubectl on PATH,
 // every overlay that can render RBAC is "not read: kubectl not installed" (one whose inputs name no
 // RBAC object needs no render), without helm every chart "not read: helm not installed", and
@@ -15,7 +16,7 @@ import {readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {delimiter, join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {identities, makeTempDir, runCli, runHermetic, type RunResult, type TestRepo} from '../helpers/repo.js'
-import {commitFiles, dump, type Finding, git, lineOf, repoFactory, type Report} from './helpers.js'
+import {commitFiles, dump, expectValidReport, git, lineOf, repoFactory, type Report} from './helpers.js'
 
 const newRepo = repoFactory()
 const SLOW = 240_000
@@ -114,6 +115,13 @@ subjects:
   'deploy/overlays/oncall/subject.yaml': subjectPatch('oncall'),
 }
 
+/** A second environment that renders the base as it is. */
+const STAGING = 'deploy/overlays/staging/kustomization.yaml'
+const staging = `resources:
+  - ../../base
+namePrefix: staging-
+`
+
 const overlay = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namePrefix: prod-
@@ -137,7 +145,9 @@ const verbsPatch = (verbs: string) => `- op: replace
 async function audit(r: TestRepo): Promise<Report> {
   const result = await runCli(['audit', '--format', 'json'], {cwd: r.dir})
   expect(result.code, dump(result)).toBe(1)
-  return JSON.parse(result.stdout) as Report
+  const report: unknown = JSON.parse(result.stdout)
+  expectValidReport(report)
+  return report
 }
 
 describe('a kustomize repository guarded by acldrift', () => {
@@ -147,7 +157,13 @@ describe('a kustomize repository guarded by acldrift', () => {
       const r = await newRepo()
       await commitFiles(
         r,
-        {...base, ...oncall, [OVERLAY]: overlay, [PATCH]: verbsPatch('["get", "list", "watch"]')},
+        {
+          ...base,
+          ...oncall,
+          [OVERLAY]: overlay,
+          [PATCH]: verbsPatch('["get", "list", "watch"]'),
+          [STAGING]: staging,
+        },
         'Deploy the app',
       )
       const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
@@ -181,6 +197,10 @@ describe('a kustomize repository guarded by acldrift', () => {
       const everyone = await git(r, {CLAUDECODE: '1'}, 'commit', '-m', widen)
       expect(everyone.code, dump(everyone)).not.toBe(0)
       expect(everyone.stderr).toMatch(/Group:system:authenticated can get pods/)
+      // Named where the subject is written: the patch's subject, in the overlay's render.
+      expect(everyone.stderr).toContain(
+        `${SUBJECT_PATCH}:${lineOf(subjectPatch('system:authenticated'), '- kind: Group')} (ClusterRoleBinding/oncall-pod-reader, rendered by deploy/overlays/oncall/kustomization.yaml:2)`,
+      )
       expect(everyone.stderr).toContain('acldrift: commit blocked')
       await r.git('checkout', 'HEAD', '--', SUBJECT_PATCH)
 
@@ -212,8 +232,9 @@ describe('a kustomize repository guarded by acldrift', () => {
       // ...and still count: the on-call group, bound in an overlay the commit does not touch, gains delete.
       expect(blocked.stderr).toMatch(/Group:oncall can delete pods/)
       expect(blocked.stderr).toContain('acldrift: commit blocked')
+      // Named where the change is written: the patch's operation, in the overlay's render of the base role.
       expect(blocked.stderr).toContain(
-        `${OVERLAY}:${lineOf(overlay, '../../base')} (ClusterRole/prod-pod-reader)`,
+        `${PATCH}:1 (ClusterRole/prod-pod-reader, rendered by ${OVERLAY}:${lineOf(overlay, '../../base')})`,
       )
       expect(blocked.stderr).toContain('delete')
       expect(blocked.stderr).toContain('actor:  agent: Claude Code')
@@ -235,18 +256,50 @@ describe('a kustomize repository guarded by acldrift', () => {
       await r.stage(OVERLAY)
       expect((await git(r, {}, 'commit', '--no-verify', '-m', 'Label prod')).code).toBe(0)
 
-      const widenings = (await audit(r)).findings.filter((f) => f.change === 'widening') as Array<
-        Finding & {document?: string}
-      >
+      const widenings = (await audit(r)).findings.filter((f) => f.change === 'widening')
       expect(widenings.length).toBeGreaterThan(0)
       for (const finding of widenings) {
         expect(finding).toMatchObject({
           kind: 'k8s-rbac',
           file: OVERLAY,
+          line: lineOf(relabelled, '../../base'),
+          renderedFrom: {file: PATCH, line: 1},
           document: 'ClusterRole/prod-pod-reader',
         })
         expect(finding.witness).toMatchObject({verb: 'delete'})
         expect(finding.commit).toMatchObject({sha: agentCommit, actor: {type: 'agent'}})
+      }
+
+      // An agent adds a rule to the base role, which both environments render: each overlay's
+      // finding names the rule's line in the base file, and the audit attributes it to that commit.
+      const secretsRule = '  - apiGroups: [""]\n    resources: ["secrets"]\n    verbs: ["get"]\n'
+      const role = base['deploy/base/pod-reader.yaml']
+      const widened = role.replace('    verbs: ["get"]\n', `    verbs: ["get"]\n${secretsRule}`)
+      const ruleLine = lineOf(widened, 'resources: ["secrets"]') - 1
+      await r.write('deploy/base/pod-reader.yaml', widened)
+      await r.stage('deploy/base/pod-reader.yaml')
+      const readSecrets = identities.claudeCode.message('Let the app read its secrets')
+      const baseBlocked = await git(r, {CLAUDECODE: '1'}, 'commit', '-m', readSecrets)
+      expect(baseBlocked.code, dump(baseBlocked)).not.toBe(0)
+      for (const [file, name] of [
+        [OVERLAY, 'prod-pod-reader'],
+        [STAGING, 'staging-pod-reader'],
+      ] as const)
+        expect(baseBlocked.stderr).toContain(
+          `deploy/base/pod-reader.yaml:${ruleLine} (ClusterRole/${name}, rendered by ${file}:`,
+        )
+      expect((await git(r, {CLAUDECODE: '1'}, 'commit', '--no-verify', '-m', readSecrets)).code).toBe(0)
+      const secretsCommit = (await r.git('rev-parse', 'HEAD')).trim()
+      const secrets = (await audit(r)).findings.filter(
+        (f) => f.change === 'widening' && f.witness?.resource === 'secrets',
+      )
+      for (const file of [OVERLAY, STAGING]) {
+        const found = secrets.filter((f) => f.file === file)
+        expect(found.length, file).toBeGreaterThan(0)
+        for (const finding of found) {
+          expect(finding).toMatchObject({renderedFrom: {file: 'deploy/base/pod-reader.yaml', line: ruleLine}})
+          expect(finding.commit).toMatchObject({sha: secretsCommit, actor: {type: 'agent'}})
+        }
       }
     },
     SLOW,

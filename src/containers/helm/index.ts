@@ -82,7 +82,8 @@ export const helm: ContainerFormat = {
     if (rendered === undefined) throw new Error('internal: a chart is read through its render')
     const {renderedRbac} = await import('../rendered-rbac.js')
     // helm's output names the template in a comment only: positions are the chart's name.
-    return renderedRbac(parsed, rendered, () => parsed.sourceMap.locate('/name'))
+    const chartName = parsed.sourceMap.locate('/name')
+    return renderedRbac(parsed, rendered, () => ({locate: () => chartName}))
   },
   // The charts a changed file is in, or whose config names it as a values file.
   dependents: async (changed, source, settings) => {

@@ -45,13 +45,14 @@ export const kustomize: ContainerFormat = {
     const dir = posix.dirname(parsed.path)
     return {tool: 'kubectl', args: ['kustomize', dir === '' ? '.' : dir], files}
   },
-  extract: async (parsed, _source, rendered) => {
-    if (rendered === undefined) throw new Error('internal: a kustomization is read through its render')
-    const [{renderedRbac}, {entryPosition}] = await Promise.all([
+  extract: async (parsed, source, rendered) => {
+    if (rendered === undefined || source === undefined)
+      throw new Error('internal: a kustomization is read through its render')
+    const [{renderedRbac}, {overlayLocator}] = await Promise.all([
       import('../rendered-rbac.js'),
       import('./origin.js'),
     ])
-    return renderedRbac(parsed, rendered, (origin) => entryPosition(parsed, origin))
+    return renderedRbac(parsed, rendered, await overlayLocator(parsed, source))
   },
   // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
   // files are read here.
