@@ -72,6 +72,22 @@ describe('pretty reporter', () => {
     expect(outside).toContain('  ../iam/roles/broken.json:7:19 ')
   })
 
+  it('names an object rendered from other files where it is written, then the object and the file rendered', () => {
+    const report = sampleReport()
+    Object.assign(report.findings[0]!, {
+      file: 'deploy/overlays/prod/kustomization.yaml',
+      document: 'ClusterRole/prod-pod-reader',
+      line: 5,
+      renderedFrom: {file: 'deploy/base/pod-reader.yaml', line: 6},
+    })
+    expect(plain(report)).toContain(
+      'deploy/base/pod-reader.yaml:6 (ClusterRole/prod-pod-reader, rendered by deploy/overlays/prod/kustomization.yaml:5)',
+    )
+    expect(renderPretty(report, {color: false, from: 'deploy/overlays'})).toContain(
+      '../base/pod-reader.yaml:6 (ClusterRole/prod-pod-reader, rendered by prod/kustomization.yaml:5)',
+    )
+  })
+
   it('says so clearly when nothing widens', () => {
     expect(plain(cleanReport())).toContain(
       'No widening: the target allows nothing that the baseline does not.',

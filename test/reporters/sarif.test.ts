@@ -168,4 +168,27 @@ describe('sarif reporter', () => {
     const result = sarif(report).runs[0].results.find((r) => r.ruleId === 'aws-iam/grant-removed')
     expect(result?.locations[0].physicalLocation.region).toEqual({startLine: 12})
   })
+
+  it('puts an object rendered from other files where it is written, with the file rendered as a related location', () => {
+    const report = sampleReport()
+    Object.assign(report.findings[0]!, {
+      file: 'deploy/overlays/prod/kustomization.yaml',
+      document: 'ClusterRole/prod-pod-reader',
+      line: 5,
+      renderedFrom: {file: 'deploy/base/pod-reader.yaml', line: 6},
+    })
+    const result = sarif(report).runs[0].results.find(
+      (r) => r.partialFingerprints['acldrift/v1'] === report.findings[0]!.id,
+    ) as SarifLog['runs'][0]['results'][0] & {
+      relatedLocations: {physicalLocation: {artifactLocation: {uri: string}; region: {startLine: number}}}[]
+    }
+    expect(result.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: {uri: 'deploy/base/pod-reader.yaml'},
+      region: {startLine: 6},
+    })
+    expect(result.relatedLocations[0]!.physicalLocation).toMatchObject({
+      artifactLocation: {uri: 'deploy/overlays/prod/kustomization.yaml'},
+      region: {startLine: 5},
+    })
+  })
 })
