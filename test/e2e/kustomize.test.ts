@@ -393,6 +393,29 @@ rules:
           why: 'kubectl not installed',
         })
       expect(notRead(withoutKubectl).map((e) => e.file)).not.toContain('web/prod/kustomization.yaml')
+
+      // A chart the config names, with values of its own, and a PATH with kubectl and no helm: "not read: helm not installed", nothing of its templates read or guessed, no failure.
+      await r.write('charts/app/values-prod.yaml', 'rbac:\n  create: true\n')
+      const config = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
+      await r.write(
+        'acldrift.config.yaml',
+        `${config}\nhelm:\n  charts:\n    charts/app:\n      release: app\n      values: [charts/app/values-prod.yaml]\n`,
+      )
+      const kubectl = (await runHermetic('sh', ['-c', 'command -v kubectl'], {cwd: r.dir})).stdout.trim()
+      await symlink(kubectl, join(bin, 'kubectl'))
+      const withoutHelm = await runCli(['check', '--format', 'json'], {cwd: r.dir, env: {PATH: bin}})
+      expect(withoutHelm.code, dump(withoutHelm)).toBe(0)
+      const report = JSON.parse(withoutHelm.stdout) as Report & {
+        coverage: {read: Array<{file: string}>; notRead: Array<{file: string; why: string}>}
+      }
+      expectValidReport(report)
+      expect(report.coverage.notRead).toContainEqual({
+        file: 'charts/app/Chart.yaml',
+        recognisedAs: 'helm',
+        why: 'helm not installed',
+      })
+      expect(report.coverage.read.map((e) => e.file).filter((f) => f.startsWith('charts/'))).toEqual([])
+      expect(report.findings.filter((f) => f.file.startsWith('charts/'))).toEqual([])
     },
     SLOW,
   )
