@@ -21,7 +21,7 @@
 //                 with a tag as baseline, at 2,000 and 20,000 policy files, with peak memory
 //
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
-// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup (or kustomize, or agent: the agent hooks) runs only that
+// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup (or kustomize, terraform, or agent: the agent hooks) runs only that
 // section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -153,7 +153,7 @@ console.log(`acldrift bench: median of ${runs} runs each (BENCH_RUNS to change),
 
 const only = process.env.BENCH_ONLY
 const nodeBare =
-  only === undefined || only === 'kustomize' || only === 'agent'
+  only === undefined || only === 'kustomize' || only === 'agent' || only === 'terraform'
     ? time(process.execPath, ['-e', '0'], project)
     : undefined
 if (nodeBare !== undefined) print('node -e 0 (baseline)', nodeBare)
@@ -265,7 +265,7 @@ function agentFigures(repo) {
   )
 }
 
-if (only === undefined) {
+if (only === undefined || only === 'terraform') {
   /** A SAM template (YAML, short forms) of a function whose role reads one bucket and writes one queue. */
   const samTemplate = (i, policy = 'S3ReadPolicy') => `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
@@ -331,15 +331,17 @@ Resources:
     return dir
   }
 
-  const templatesRepo = generateTemplates(200, 500)
-  try {
-    const hook = time(process.execPath, [cli, 'check', '--staged'], templatesRepo)
-    const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
-    print('acldrift check --staged (200 templates, 1 staged)', hook, 'node -e 0', nodeBare, `  (${verdict})`)
-    const full = time(process.execPath, [cli, 'check'], templatesRepo)
-    print('acldrift check (working tree, 200 templates + 500 files)', full, 'node -e 0', nodeBare)
-  } finally {
-    rmSync(templatesRepo, {recursive: true, force: true})
+  if (only === undefined) {
+    const templatesRepo = generateTemplates(200, 500)
+    try {
+      const hook = time(process.execPath, [cli, 'check', '--staged'], templatesRepo)
+      const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
+      print('acldrift check --staged (200 templates, 1 staged)', hook, 'node -e 0', nodeBare, `  (${verdict})`)
+      const full = time(process.execPath, [cli, 'check'], templatesRepo)
+      print('acldrift check (working tree, 200 templates + 500 files)', full, 'node -e 0', nodeBare)
+    } finally {
+      rmSync(templatesRepo, {recursive: true, force: true})
+    }
   }
 
   /**
@@ -402,27 +404,29 @@ Resources:
     return {dir, base, widenings: widened.size}
   }
 
-  const history = generateHistory(500, 5000)
-  try {
-    const gitLog = time(
-      'git',
-      ['log', '--raw', '-z', '--no-abbrev', '-M', `${history.base}..HEAD`],
-      history.dir,
-    )
-    print('git log --raw over 5,000 commits (raw git)', gitLog)
-    const audit = time(
-      process.execPath,
-      [cli, 'audit', '--baseline', history.base, '--format', 'json'],
-      history.dir,
-    )
-    print(
-      `acldrift audit (5,000 commits × 500 files, ${history.widenings} widenings)`,
-      audit,
-      'git log --raw',
-      gitLog,
-    )
-  } finally {
-    rmSync(history.dir, {recursive: true, force: true})
+  if (only === undefined) {
+    const history = generateHistory(500, 5000)
+    try {
+      const gitLog = time(
+        'git',
+        ['log', '--raw', '-z', '--no-abbrev', '-M', `${history.base}..HEAD`],
+        history.dir,
+      )
+      print('git log --raw over 5,000 commits (raw git)', gitLog)
+      const audit = time(
+        process.execPath,
+        [cli, 'audit', '--baseline', history.base, '--format', 'json'],
+        history.dir,
+      )
+      print(
+        `acldrift audit (5,000 commits × 500 files, ${history.widenings} widenings)`,
+        audit,
+        'git log --raw',
+        gitLog,
+      )
+    } finally {
+      rmSync(history.dir, {recursive: true, force: true})
+    }
   }
 
   /** One module of ten .tf files: a role whose policy is a data source of policies.tf, a bucket policy, and the rest. */
