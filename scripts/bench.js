@@ -336,7 +336,13 @@ Resources:
     try {
       const hook = time(process.execPath, [cli, 'check', '--staged'], templatesRepo)
       const verdict = hook <= 3 * nodeBare ? 'within the 3× budget' : 'OVER the 3× budget'
-      print('acldrift check --staged (200 templates, 1 staged)', hook, 'node -e 0', nodeBare, `  (${verdict})`)
+      print(
+        'acldrift check --staged (200 templates, 1 staged)',
+        hook,
+        'node -e 0',
+        nodeBare,
+        `  (${verdict})`,
+      )
       const full = time(process.execPath, [cli, 'check'], templatesRepo)
       print('acldrift check (working tree, 200 templates + 500 files)', full, 'node -e 0', nodeBare)
     } finally {
