@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {renderPretty} from '../../src/reporters/pretty.js'
-import {cleanReport, sampleReport} from './sample-report.js'
+import {cleanReport, renderedReport, sampleReport} from './sample-report.js'
 
 const plain = (report = sampleReport()) => renderPretty(report, {color: false})
 
@@ -73,13 +73,7 @@ describe('pretty reporter', () => {
   })
 
   it('names an object rendered from other files where it is written, then the object and the file rendered', () => {
-    const report = sampleReport()
-    Object.assign(report.findings[0]!, {
-      file: 'deploy/overlays/prod/kustomization.yaml',
-      document: 'ClusterRole/prod-pod-reader',
-      line: 5,
-      renderedFrom: {file: 'deploy/base/pod-reader.yaml', line: 6},
-    })
+    const report = renderedReport()
     expect(plain(report)).toContain(
       'deploy/base/pod-reader.yaml:6 (ClusterRole/prod-pod-reader, rendered by deploy/overlays/prod/kustomization.yaml:5)',
     )

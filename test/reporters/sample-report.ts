@@ -151,3 +151,15 @@ export function cleanReport(): Report {
     notes: [],
   }
 }
+
+/** The sample with its first finding on an object of a kustomize overlay, written in a base file. */
+export function renderedReport(): Report {
+  const report = sampleReport()
+  Object.assign(report.findings[0]!, {
+    file: 'deploy/overlays/prod/kustomization.yaml',
+    document: 'ClusterRole/prod-pod-reader',
+    line: 5,
+    renderedFrom: {file: 'deploy/base/pod-reader.yaml', line: 6},
+  })
+  return report
+}

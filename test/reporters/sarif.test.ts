@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 import {ruleCatalogue} from '../../src/core/rule-docs.js'
 import {renderSarif} from '../../src/reporters/sarif.js'
-import {cleanReport, sampleReport} from './sample-report.js'
+import {cleanReport, renderedReport, sampleReport} from './sample-report.js'
 
 // The official SARIF 2.1.0 schema (draft-07); see test/vendor/README.md for where it comes from.
 const schema = JSON.parse(readFileSync(new URL('../vendor/sarif-schema-2.1.0.json', import.meta.url), 'utf8'))
@@ -170,13 +170,7 @@ describe('sarif reporter', () => {
   })
 
   it('puts an object rendered from other files where it is written, with the file rendered as a related location', () => {
-    const report = sampleReport()
-    Object.assign(report.findings[0]!, {
-      file: 'deploy/overlays/prod/kustomization.yaml',
-      document: 'ClusterRole/prod-pod-reader',
-      line: 5,
-      renderedFrom: {file: 'deploy/base/pod-reader.yaml', line: 6},
-    })
+    const report = renderedReport()
     const result = sarif(report).runs[0].results.find(
       (r) => r.partialFingerprints['acldrift/v1'] === report.findings[0]!.id,
     ) as SarifLog['runs'][0]['results'][0] & {
