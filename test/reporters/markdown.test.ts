@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {Approval, Finding, Report} from '../../src/kernel/types.js'
 import {MARKDOWN_LIMIT, renderMarkdown} from '../../src/reporters/markdown.js'
-import {cleanReport, sampleReport} from './sample-report.js'
+import {cleanReport, renderedReport, sampleReport} from './sample-report.js'
 
 const PLAIN = {color: false}
 
@@ -64,6 +64,14 @@ describe('markdown reporter', () => {
     )
     expect(out).toContain('  - trailer (strong): Co-Authored-By: Claude &lt;noreply@anthropic.com&gt;')
     expect(out).toContain('### Invalid input (fails closed)')
+  })
+
+  it('places an object rendered from other files where it is written, in its row and its details', () => {
+    const out = renderMarkdown(renderedReport(), PLAIN)
+    const where =
+      'deploy/base/pod-reader.yaml:6 (ClusterRole/prod-pod-reader, rendered by deploy/overlays/prod/kustomization.yaml:5)'
+    expect(tableRows(out).some((row) => row.some((cell) => cell.includes(where)))).toBe(true)
+    expect(out).toContain(`grant-removed at ${where}</summary>`)
   })
 
   it('keeps hostile file names, messages and commit subjects inert', () => {
