@@ -36943,6 +36943,15 @@ var init_unread = __esm({
         matches: (_path, text3) => /(^|[^$])\{\{-?\s*[.$a-zA-Z/(-]/.test(text3)
       },
       {
+        // An AWS CDK app's settings file (https://docs.aws.amazon.com/cdk/v2/guide/cli.html, "cdk.json"):
+        // the app's access is defined in code, and `cdk synth` writes it as CloudFormation templates
+        // into cdk.out/ (https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-synth.html), which
+        // repositories usually ignore.
+        as: "aws-cdk",
+        why: "an AWS CDK app: its access is defined in code, which acldrift does not read; `cdk synth` writes it as CloudFormation templates (cdk.out/*.template.json), read when they are in the repository",
+        matches: (path) => /(^|\/)cdk\.json$/.test(path)
+      },
+      {
         // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
         as: "kustomize",
         why: "a kustomization with none of the fields acldrift renders (resources, patches, components\u2026): nothing to render",

@@ -62,6 +62,12 @@ rules:
 {{- end }}
 `,
   },
+  // An AWS CDK app's settings (https://docs.aws.amazon.com/cdk/v2/guide/cli.html): its access is in code.
+  'cdk/cdk.json': {
+    as: 'aws-cdk',
+    content:
+      '{\n  "app": "npx ts-node --prefer-ts-exts bin/app.ts",\n  "context": {"@aws-cdk/aws-iam:minimizePolicies": true}\n}\n',
+  },
   // A kustomize JSON 6902 patch (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/).
   'deploy/overlays/prod/role-patch.yaml': {
     as: 'kustomize-patch',
