@@ -87,13 +87,20 @@ export function wildcardRegExp(pattern: string | PatternChar[], options: Wildcar
   return new RegExp(`^${source}$`, options.ignoreCase ? 'iu' : 'u')
 }
 
+// The oracle runs millions of matches: each pattern's expression is compiled once. A pattern
+// given as text is found by its text; one with literal characters (a variable's value) by a key
+// that spells each character with whether it is literal.
 const compiled = new Map<string, RegExp>()
 function wildcardMatch(
   pattern: string | PatternChar[],
   value: string,
   options: WildcardOptions = {},
 ): boolean {
-  const key = JSON.stringify([pattern, options.ignoreCase, options.arnAware])
+  const spelled =
+    typeof pattern === 'string'
+      ? `T${pattern}`
+      : `C${pattern.map((x) => `${x.literal ? 'L' : 'P'}${x.c}`).join('')}`
+  const key = `${options.ignoreCase ? 'i' : '-'}${options.arnAware ? 'a' : '-'}${spelled}`
   let re = compiled.get(key)
   if (re === undefined) compiled.set(key, (re = wildcardRegExp(pattern, options)))
   return re.test(value)
@@ -151,6 +158,8 @@ const matchesExpanded = (
   reading: Reading,
   options: WildcardOptions,
 ) => {
+  // Without a variable to put in, the pattern is its text (expand would spell it unchanged).
+  if (!reading.variables || !pattern.includes('${')) return wildcardMatch(pattern, value, options)
   const chars = expand(pattern, request, reading)
   return chars !== null && wildcardMatch(chars, value, options)
 }
