@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     disableConsoleIntercept: true,
+    // Each file's own empty HOME for child processes (test/helpers/home.ts).
+    setupFiles: ['test/helpers/setup.ts'],
     projects: [
       {
         extends: true,

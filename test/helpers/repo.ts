@@ -7,12 +7,12 @@
 // the actor classifier reads as runtime evidence; tests that want them pass them explicitly.
 
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync} from 'node:fs'
-import {mkdir, mkdtemp, realpath, rm, symlink, writeFile} from 'node:fs/promises'
+import {existsSync, rmSync} from 'node:fs'
+import {cp, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile} from 'node:fs/promises'
 import {devNull, tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll} from 'vitest'
+import {childHome} from './home.js'
 
 /** The acldrift checkout these tests belong to. */
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
@@ -22,10 +22,6 @@ for (const name of Object.keys(process.env)) {
 }
 process.env.GIT_CONFIG_GLOBAL = devNull
 process.env.GIT_CONFIG_NOSYSTEM = '1'
-
-// An empty HOME for child processes; the hook belongs to the test file that imports this module.
-const home = mkdtempSync(join(tmpdir(), 'acldrift-home-'))
-afterAll(() => rm(home, {recursive: true, force: true}))
 
 // Runtime evidence of an agent or of CI, which must come from the test, not from whoever runs it.
 const RUNTIME_MARKERS = [
@@ -42,6 +38,7 @@ function childEnv(overrides: EnvOverrides = {}): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(process.env)) {
     if (!RUNTIME_MARKERS.some((marker) => marker.test(name))) env[name] = value
   }
+  const home = childHome()
   Object.assign(env, {HOME: home, XDG_CONFIG_HOME: join(home, '.config')})
   for (const [name, value] of Object.entries(overrides)) {
     if (value === undefined) delete env[name]
@@ -151,9 +148,39 @@ export async function makeTempDir(prefix = 'acldrift-test-'): Promise<string> {
   return realpath(await mkdtemp(join(tmpdir(), prefix)))
 }
 
+const REPO_CONFIG: [string, string][] = [
+  ['user.name', human.name],
+  ['user.email', human.email],
+  ['commit.gpgsign', 'false'],
+  ['tag.gpgsign', 'false'],
+  ['init.defaultBranch', 'main'],
+  ['core.autocrlf', 'false'],
+]
+
+/**
+ * An empty repository configured as createRepo's are, made once per worker and removed when it
+ * exits: each new repository is a copy of its .git (git init and six git config runs per
+ * repository were a good part of the suite's process starts).
+ */
+let template: Promise<string> | undefined
+function templateRepo(): Promise<string> {
+  return (template ??= (async () => {
+    const dir = await makeTempDir('acldrift-template-')
+    process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
+    const git = async (args: string[]) => {
+      const result = await run('git', args, {cwd: dir, env: childEnv()})
+      if (result.code !== 0) throw new CommandError(`git ${args.join(' ')}`, result)
+    }
+    await git(['init', '--quiet', '--initial-branch=main'])
+    for (const [key, value] of REPO_CONFIG) await git(['config', key, value])
+    return dir
+  })())
+}
+
 /** A fresh repository on branch `main` with no commits, configured as `identities.human`. */
 export async function createRepo(): Promise<TestRepo> {
   const dir = await makeTempDir()
+  await cp(join(await templateRepo(), '.git'), join(dir, '.git'), {recursive: true})
 
   async function git(args: string[], env: EnvOverrides = {}): Promise<string> {
     const result = await run('git', args, {cwd: dir, env: childEnv(env)})
@@ -161,16 +188,18 @@ export async function createRepo(): Promise<TestRepo> {
     return result.stdout
   }
 
-  await git(['init', '--quiet', '--initial-branch=main'])
-  const config: [string, string][] = [
-    ['user.name', human.name],
-    ['user.email', human.email],
-    ['commit.gpgsign', 'false'],
-    ['tag.gpgsign', 'false'],
-    ['init.defaultBranch', 'main'],
-    ['core.autocrlf', 'false'],
-  ]
-  for (const [key, value] of config) await git(['config', key, value])
+  /** HEAD's commit, read from .git as git writes it after a commit (else asked of git). */
+  async function head(): Promise<string> {
+    try {
+      const text = (await readFile(join(dir, '.git', 'HEAD'), 'utf8')).trim()
+      const ref = /^ref: (refs\/\S+)$/.exec(text)?.[1]
+      const sha = ref === undefined ? text : (await readFile(join(dir, '.git', ref), 'utf8')).trim()
+      if (/^[0-9a-f]{40}$/.test(sha)) return sha
+    } catch {
+      // a packed ref, or a .git that a test replaced: git knows
+    }
+    return (await git(['rev-parse', 'HEAD'])).trim()
+  }
 
   return {
     dir,
@@ -191,7 +220,7 @@ export async function createRepo(): Promise<TestRepo> {
     async commit(message, identity) {
       const env = identity === undefined ? {} : identityEnv(identity)
       await git(['commit', '--quiet', '--message', message], env)
-      return (await git(['rev-parse', 'HEAD'])).trim()
+      return head()
     },
     git: (...args) => git(args),
     gitEnv: (env, ...args) => git(args, env),
