@@ -1,8 +1,11 @@
 // Installed the ways the README says, from the repository's source rather than a registry:
-// - the published pre-commit hooks (.pre-commit-hooks.yaml) through the real pre-commit tool's
-//   `try-repo`, which clones the repository, runs `npm install` (and so `prepare`, the build),
-//   reads `npm pack`'s output as the tarball's name and installs that: it blocks a widening and
-//   passes a harmless change without a word;
+// - the published pre-commit hooks (.pre-commit-hooks.yaml) through the real pre-commit tool,
+//   configured as the README says (`repo:`, `rev:`, the hook's id): pre-commit clones the
+//   repository, runs `npm install` (and so `prepare`, the build), reads `npm pack`'s output as the
+//   tarball's name and installs that: it blocks a widening and passes a harmless change without a
+//   word. Both cases share one pre-commit store, so the install is made once (the second waits for
+//   it on the store's lock), as on a user's machine; `try-repo` makes the same install in a new
+//   store on every run (pre_commit/commands/try_repo.py);
 // - `npm install -g ./acldrift` from a fresh clone (no node_modules, no dist/) in a clean HOME and
 //   prefix: `prepare` installs the build tools and builds;
 // - `npm install -g … git+…` from git, the command as the README's Install section writes it (with
@@ -14,7 +17,7 @@
 
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {appendFile, mkdir, readFile, rm} from 'node:fs/promises'
+import {appendFile, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, it} from 'vitest'
@@ -71,15 +74,39 @@ async function bucketRepo() {
   return r
 }
 
-/** `pre-commit try-repo` of this repository's published hook, in `dir`. */
-async function tryRepo(dir: string) {
-  const tmp = await makeTempDir('acldrift-try-repo-')
-  temps.push(tmp)
-  return runHermetic('pre-commit', ['try-repo', projectRoot, 'acldrift', '--verbose'], {
+/** This repository's published hook, as the README's configuration names it, at the commit under test. */
+async function hookConfig(tmp: string): Promise<string> {
+  const head = await runHermetic('git', ['rev-parse', 'HEAD'], {cwd: projectRoot})
+  if (head.code !== 0) throw new Error(dump(head))
+  const config = join(tmp, 'pre-commit-config.yaml')
+  const repo = JSON.stringify(projectRoot)
+  await writeFile(
+    config,
+    `repos:\n  - repo: ${repo}\n    rev: ${head.stdout.trim()}\n    hooks:\n      - id: acldrift\n`,
+  )
+  return config
+}
+
+/** One pre-commit store and configuration for the cases below: pre-commit installs acldrift once. */
+let preCommit: Promise<{home: string; config: string}> | undefined
+const preCommitSetup = () =>
+  (preCommit ??= (async () => {
+    const tmp = await makeTempDir('acldrift-pre-commit-')
+    temps.push(tmp)
+    return {home: join(tmp, 'pre-commit-home'), config: await hookConfig(tmp)}
+  })())
+
+/**
+ * `pre-commit run` of this repository's published hook on what is staged in `dir`, with the
+ * configuration outside the repository (as `try-repo` keeps it: pre-commit reads it, git does not).
+ */
+async function runPublishedHook(dir: string) {
+  const {home, config} = await preCommitSetup()
+  return runHermetic('pre-commit', ['run', '--config', config, '--verbose'], {
     cwd: dir,
     env: {
       HOME: homedir(),
-      PRE_COMMIT_HOME: join(tmp, 'pre-commit-home'),
+      PRE_COMMIT_HOME: home,
       npm_config_cache: npmCache,
       npm_config_prefer_offline: 'true',
     },
@@ -88,15 +115,15 @@ async function tryRepo(dir: string) {
 }
 
 describe.concurrent('installs from the source', () => {
-  // try-repo installs into a new temporary store on every run (pre_commit/commands/try_repo.py):
-  // the two cases are two installs, so they are two tests, which run at once.
+  // The two cases run at once: the one that takes the store's lock first installs, the other
+  // then finds the install made.
   it.skipIf(!hasPreCommit)(
-    'pre-commit try-repo: the published hook blocks a widening',
+    'pre-commit, configured as the README says: the published hook blocks a widening',
     async ({expect}) => {
       const r = await bucketRepo()
       await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
       await r.stage(BUCKET_FILE)
-      const blocked = await tryRepo(r.dir)
+      const blocked = await runPublishedHook(r.dir)
       expect(blocked.code, dump(blocked)).toBe(1)
       expect(blocked.stdout).toMatch(/- hook id: acldrift\n/)
       expect(blocked.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
@@ -105,13 +132,13 @@ describe.concurrent('installs from the source', () => {
   )
 
   it.skipIf(!hasPreCommit)(
-    'pre-commit try-repo: the published hook passes a harmless change silently',
+    'pre-commit, configured as the README says: the published hook passes a harmless change silently',
     async ({expect}) => {
       const r = await bucketRepo()
       await r.write(BUCKET_FILE, policyText({...bucketPolicy, Statement: [...bucketPolicy.Statement]}) + '\n')
       await r.write('README.md', 'payroll exports\n')
       await r.stage(BUCKET_FILE, 'README.md')
-      const passed = await tryRepo(r.dir)
+      const passed = await runPublishedHook(r.dir)
       expect(passed.code, dump(passed)).toBe(0)
       expect(passed.stdout).toMatch(/acldrift \(block changes that widen access\)\.+Passed/)
       // --verbose shows the hook's own output, which is none.
