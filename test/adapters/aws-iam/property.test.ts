@@ -434,21 +434,23 @@ const namesAccount = (statements: StatementJson[]) =>
   )
 
 /**
- * Whether a statement may apply to a request with these principal, action and resource, whatever
- * its context (a resource with a policy variable depends on the context: it may).
+ * A statement as read to tell whether it may apply to a request with some principal, action and
+ * resource, whatever its context: a resource with a policy variable depends on the context, so
+ * it may (read as any resource).
  */
-function mayApply(s: StatementJson, parts: Request, variables: boolean): boolean {
+function partsReading(s: StatementJson, variables: boolean): StatementJson {
   const resourceReadsContext = variables && /\$\{/.test(JSON.stringify([s.Resource, s.NotResource]))
   const shown = resourceReadsContext ? {...s, Resource: '*', NotResource: undefined} : s
   if (shown.NotResource === undefined) delete shown.NotResource
-  return statementMatchesRequestParts(shown, parts)
+  return shown
 }
 
 /**
  * Every request of the universe the statements can tell apart: for each principal, action and
  * resource, the contexts that the statements which may apply to it read (the others cannot change
  * the decision, and enumerating every key's values for every request would not end), where
- * `wanted` says they may make the request one the caller looks for.
+ * `wanted` says they may make the request one the caller looks for. Each statement's reading, and
+ * the context keys of each set of statements that may apply, are worked out once per call.
  */
 function* requests(
   statements: StatementJson[],
@@ -456,14 +458,20 @@ function* requests(
   wanted: (live: StatementJson[]) => boolean,
 ): Generator<Request> {
   const identities = namesAccount(statements) ? [true, false] : [true]
+  const readings = statements.map((s) => partsReading(s, variables))
+  const keysOfLive = new Map<string, string[]>()
   for (const principal of PRINCIPALS)
     for (const identityAllows of identities)
       for (const action of ACTIONS)
         for (const resource of RESOURCES) {
           const parts: Request = {principal, action, resource, context: {}, identityAllows}
-          const live = statements.filter((s) => mayApply(s, parts, variables))
+          const applies = readings.map((s) => statementMatchesRequestParts(s, parts))
+          const live = statements.filter((_, i) => applies[i])
           if (!wanted(live)) continue
-          for (const context of contexts(contextKeysOf(live, variables))) yield {...parts, context}
+          const liveKey = applies.map((a) => (a ? '1' : '0')).join('')
+          let keys = keysOfLive.get(liveKey)
+          if (keys === undefined) keysOfLive.set(liveKey, (keys = contextKeysOf(live, variables)))
+          for (const context of contexts(keys)) yield {...parts, context}
         }
 }
 
