@@ -3,7 +3,6 @@
 // place of the file's staged version; and the end of a turn, the working tree (untracked files
 // included) against the approved state. Loaded only when the fast path (hook.ts) cannot tell.
 
-import {gitDir} from '../../git/index.js'
 import {DEFAULT_FAIL_POLICY} from '../../kernel/findings.js'
 import type {Finding, InputProblem, Report, SourceFile} from '../../kernel/types.js'
 import {runCheck} from '../check.js'
@@ -19,7 +18,6 @@ export interface EditReview {
   problems: InputProblem[]
   /** the file is not an access config, before or after the edit */
   plain: boolean
-  gitDir: string
 }
 
 /** Whether `file` holds access-control documents (or claims to and fails to parse). */
@@ -37,13 +35,12 @@ export async function reviewEdit(
   current: SourceFile | undefined,
   proposed: SourceFile,
 ): Promise<EditReview> {
-  const dir = gitDir(root)
   // A candidate path (package.json, a compose file) that is no access config before or after.
   const [before, after] = await Promise.all([
     current === undefined ? false : holdsAccess(current, assigned),
     holdsAccess(proposed, assigned),
   ])
-  if (!before && !after) return {findings: [], problems: [], plain: true, gitDir: await dir}
+  if (!before && !after) return {findings: [], problems: [], plain: true}
   const config = await loadConfig(root)
   const report = await runCheck({root, cwd: root, config, target: {type: 'staged'}, overlay: [proposed]})
   const inFile = (file: string) => file === proposed.path
@@ -52,14 +49,12 @@ export async function reviewEdit(
     findings: unapproved(report).filter((f) => inFile(f.file)),
     problems,
     plain: false,
-    gitDir: await dir,
   }
 }
 
 export interface TreeReview {
   findings: Finding[]
   problems: InputProblem[]
-  gitDir: string
 }
 
 /** The working tree (its untracked files too) against the approved state, as `check` judges it. */
@@ -71,7 +66,7 @@ export async function reviewWorkingTree(root: string): Promise<TreeReview> {
     config,
     target: {type: 'worktree'}, // untracked files included, as the working tree's check reads it
   })
-  return {findings: unapproved(report), problems: report.errors, gitDir: await gitDir(root)}
+  return {findings: unapproved(report), problems: report.errors}
 }
 
 /**
