@@ -159,7 +159,7 @@ async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSo
   if (fast !== undefined) return fast
   const [baseline, target] = await Promise.all([
     loadBaseline(options),
-    loadSource(options.root, options.target, options.config),
+    loadSource(options.root, options.target, options.config, options.overlay),
   ])
   return [baseline, await withOverlay(target, options.overlay ?? [], options.config)]
 }

@@ -240,6 +240,49 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
   )
 
   it(
+    'judges an edit of a file only a kustomize overlay reads (a JSON 6902 patch) by what the overlay then renders',
+    async () => {
+      // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/: a patch
+      // file is no RBAC object; the overlay that names it renders the Role jane is bound to.
+      const rules = (resources: string, verbs: string) =>
+        `- op: replace\n  path: /rules/0/resources\n  value: [${resources}]\n- op: replace\n  path: /rules/0/verbs\n  value: [${verbs}]\n`
+      const r = await setUpAgentRepo(CLAUDE_PROFILE, {
+        'deploy/base/kustomization.yaml': 'resources:\n  - role.yaml\n  - binding.yaml\n',
+        'deploy/base/role.yaml':
+          'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: payroll\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: ["get", "list"]\n',
+        'deploy/base/binding.yaml':
+          'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: reader\n  namespace: payroll\nsubjects:\n  - kind: User\n    name: jane\n    apiGroup: rbac.authorization.k8s.io\nroleRef:\n  kind: Role\n  name: reader\n  apiGroup: rbac.authorization.k8s.io\n',
+        'deploy/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\npatches:\n  - path: rules.yaml\n    target:\n      kind: Role\n      name: reader\n',
+        'deploy/overlays/prod/rules.yaml': rules('"configmaps"', '"get"'),
+      })
+      const agent = new ScriptedAgent(CLAUDE_PROFILE, r)
+      const patch = join(r.dir, 'deploy/overlays/prod/rules.yaml')
+      // A widening staged by someone else elsewhere is not this edit's: a patch edit that changes
+      // no access passes beside it.
+      await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await r.stage(BUCKET_FILE)
+      const same = await agent.call({
+        tool_name: 'Write',
+        tool_input: {file_path: patch, content: `# prod reads configmaps\n${rules('"configmaps"', '"get"')}`},
+      })
+      expect(same.ran, same.told).toBe(true)
+      // The same file made to hand jane the secrets: blocked before it is written, with the
+      // overlay's witness.
+      const wider = await agent.call({
+        tool_name: 'Write',
+        tool_input: {file_path: patch, content: rules('"secrets"', '"*"')},
+      })
+      expect(wider.ran).toBe(false)
+      expect(wider.told).toContain('acldrift blocked this edit of deploy/overlays/prod/rules.yaml')
+      expect(wider.told).toContain('secrets-read at deploy/overlays/prod/kustomization.yaml')
+      expect(wider.told).toContain('subject=User:jane')
+      expect(await readFile(patch, 'utf8')).toContain('configmaps')
+    },
+    SLOW,
+  )
+
+  it(
     'fails closed: a killed hook and a missing acldrift block the call; a broken payload too',
     async () => {
       const r = await setUp()
