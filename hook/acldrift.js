@@ -39791,7 +39791,7 @@ async function reviewEdit(root, assigned, current, proposed) {
   const failing = unapproved(report);
   const findings = failing.filter((f) => inFile(f.file));
   const problems = report.errors.filter((p) => inFile(p.file));
-  const outside = failing.filter((f) => !inFile(f.file));
+  const outside = failing.filter((f) => !inFile(f.file) && f.document !== void 0);
   const outsideProblems = report.errors.filter((p) => !inFile(p.file));
   if (outside.length + outsideProblems.length > 0) {
     const near = await readersOfEdit();

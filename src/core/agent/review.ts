@@ -58,8 +58,8 @@ export async function reviewEdit(
   const problems = report.errors.filter((p) => inFile(p.file))
   // What the edit changes in the files that read it (a kustomize overlay rendered with the
   // edited patch) is the edit's too: those files' findings and problems that the index without
-  // the edit does not have.
-  const outside = failing.filter((f) => !inFile(f.file))
+  // the edit does not have. Only a container's documents (named inside their file) read others.
+  const outside = failing.filter((f) => !inFile(f.file) && f.document !== undefined)
   const outsideProblems = report.errors.filter((p) => !inFile(p.file))
   if (outside.length + outsideProblems.length > 0) {
     const near = await readersOfEdit()
