@@ -37081,7 +37081,7 @@ async function readStagedSides(root, config2, overlay, base) {
       config2.settings
     )
   ]);
-  return { head, staged: await withOverlay(staged, overlay, config2) };
+  return { head, staged: await withOverlay(staged, overlay, config2, stagedFiles) };
 }
 async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   const { entries: entries2, head } = index2;
@@ -37104,7 +37104,7 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   );
   return { source, paths: all2 };
 }
-async function withOverlay(source, files, config2) {
+async function withOverlay(source, files, config2, beside) {
   if (files.length === 0) return source;
   const paths = new Set(files.map((f) => f.path));
   const inFiles = (key) => [...paths].some((path) => key === path || key.startsWith(`${path}#`));
@@ -37117,7 +37117,7 @@ async function withOverlay(source, files, config2) {
   for (const file of files) {
     const assignment2 = assign2(file.path);
     if (assignment2 !== void 0)
-      await addDocument(overlaid, file, assignment2, false, void 0, config2.settings);
+      await addDocument(overlaid, file, assignment2, false, beside, config2.settings);
   }
   return overlaid;
 }
@@ -39512,7 +39512,12 @@ async function loadSides(options) {
     loadBaseline(options),
     loadSource(options.root, options.target, options.config, options.overlay)
   ]);
-  return [baseline, await withOverlay(target, options.overlay ?? [], options.config)];
+  const overlay = options.overlay ?? [];
+  const at2 = options.target.type === "ref" ? { type: "ref", commit: target.commit } : { type: options.target.type };
+  return [
+    baseline,
+    await withOverlay(target, overlay, options.config, sourceFiles(options.root, at2, overlay))
+  ];
 }
 async function runCheck(options) {
   const [baseline, target] = await loadSides(options);
@@ -39744,6 +39749,7 @@ var init_check = __esm({
     await init_gate();
     await init_reference();
     await init_snapshot3();
+    init_source_files();
     await init_classify2();
     await init_source();
     init_timings();

@@ -245,7 +245,7 @@ async function readStagedSides(
       config.settings,
     ),
   ])
-  return {head, staged: await withOverlay(staged, overlay, config)}
+  return {head, staged: await withOverlay(staged, overlay, config, stagedFiles)}
 }
 
 /**
@@ -297,6 +297,8 @@ export async function withOverlay(
   source: LoadedSource,
   files: readonly SourceFile[],
   config: Config,
+  /** the source's other files, for a container that reads beside the file (a module's locals) */
+  beside?: SourceFiles,
 ): Promise<LoadedSource> {
   if (files.length === 0) return source
   const paths = new Set(files.map((f) => f.path))
@@ -310,7 +312,7 @@ export async function withOverlay(
   for (const file of files) {
     const assignment = assign(file.path)
     if (assignment !== undefined)
-      await addDocument(overlaid, file, assignment, false, undefined, config.settings)
+      await addDocument(overlaid, file, assignment, false, beside, config.settings)
   }
   return overlaid
 }
