@@ -292,7 +292,8 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
       })
       expect(wider.ran).toBe(false)
       expect(wider.told).toContain('acldrift blocked this edit of deploy/overlays/prod/rules.yaml')
-      expect(wider.told).toContain('secrets-read at deploy/overlays/prod/kustomization.yaml')
+      expect(wider.told).toContain('rendered by deploy/overlays/prod/kustomization.yaml')
+      expect(wider.told).toContain('secrets-read at deploy/overlays/prod/rules.yaml')
       expect(wider.told).toContain('subject=User:jane')
       expect(await readFile(patch, 'utf8')).toContain('configmaps')
 
