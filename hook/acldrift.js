@@ -27038,13 +27038,14 @@ var init_harnesses = __esm({
       name: "cursor",
       title: "Cursor",
       source: {
-        url: "https://cursor.com/docs/agent/hooks",
-        asOf: "read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)",
+        url: "https://cursor.com/docs/hooks",
+        asOf: "read on 2026-12-06 (stored copies of cursor.com/docs/hooks.md, events up to preToolUse and workspaceOpen, and cursor.com/docs/reference/third-party-hooks.md)",
         notes: [
-          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.",
-          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
-          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
-          'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.'
+          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command, timeout, matcher, failClosed}]}}; project hooks run from the project root, with $CURSOR_PROJECT_DIR set (the command finds the repository with git, as installed before that was documented).",
+          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots, transcript_path; beforeShellExecution adds command, cwd and sandbox; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
+          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (loop_limit, 5 by default; loop_count counts them). Exit 2 blocks like "deny"; any other failure lets the call through unless the entry sets failClosed: true, which acldrift sets on beforeShellExecution (and the launcher answers "deny" in JSON when acldrift crashes).',
+          'preToolUse fires before every tool (matcher values Shell, Read, Write, Grep, Delete, Task, MCP:<tool>) with tool_name, tool_input, tool_use_id and cwd, and answers {permission: "allow" | "deny", user_message, agent_message, updated_input}. The page gives tool_input only for Shell ({command, working_directory}): what a Write carries (its path, its content, or an edit of it) is not documented, so acldrift does not install preToolUse and does not guess it. An edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.',
+          'Cursor also runs the hooks of .claude/settings.json ("Include Third-Party Plugins, Skills, and Other Configs", on by default), mapping PreToolUse to preToolUse and the tools Bash to Shell, Write and Edit to Write; the payload it then sends is its own preToolUse input, whose Write tool_input is not documented.'
         ]
       },
       configFile: ".cursor/hooks.json",
@@ -27091,7 +27092,10 @@ var init_harnesses = __esm({
         for (const { event } of this.hooks) {
           const command = hookCommand(this, event);
           const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-          if (!cursorRuns(entries2, command)) entries2.push({ command });
+          const ours = this.failClosed.includes(event) ? { command, failClosed: true } : { command };
+          const at2 = entries2.findIndex((entry) => cursorRuns([entry], command));
+          if (at2 === -1) entries2.push(ours);
+          else entries2[at2] = { ...entries2[at2], ...ours };
           hooks[event] = entries2;
         }
         return { ...existing, version: existing.version ?? 1, hooks };
@@ -34774,22 +34778,25 @@ var init_entries = __esm({
 });
 
 // src/git/revision.ts
-async function treeEntries(root, rev) {
+async function treeEntries(root, rev, paths) {
   const commit = await resolveCommit(root, rev);
-  return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit]));
+  const named3 = paths !== void 0 && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT ? ["--", ...paths.map((path) => `:(literal)${path}`)] : [];
+  return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit, ...named3]));
 }
 async function listRevisionFiles(root, rev) {
   return uniquePaths(await treeEntries(root, rev));
 }
 async function readRevisionFiles(root, rev, paths) {
-  return readEntries(root, await treeEntries(root, rev), paths);
+  return readEntries(root, await treeEntries(root, rev, paths), paths);
 }
+var NAMED_PATHS_LIMIT;
 var init_revision = __esm({
   "src/git/revision.ts"() {
     "use strict";
     init_entries();
     init_repo();
     init_run();
+    NAMED_PATHS_LIMIT = 64;
   }
 });
 
@@ -36979,11 +36986,11 @@ function listSourcePaths(root, spec) {
   if (spec.type === "staged") return listStagedFiles(root);
   return listRevisionFiles(root, spec.rev);
 }
-async function loadSource(root, spec, config2) {
+async function loadSource(root, spec, config2, overlay = []) {
   const assign2 = assigner(config2);
   const all2 = await timed("listing", () => listSourcePaths(root, spec));
   const paths = all2.filter((path) => assign2(path) !== void 0);
-  const loaded = await timed("reading", () => readSource(root, spec, paths, assign2, config2));
+  const loaded = await timed("reading", () => readSource(root, spec, paths, assign2, config2, overlay));
   const blobs = loaded.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
   return {
     ...loaded.source,
@@ -36991,7 +36998,7 @@ async function loadSource(root, spec, config2) {
     unmatched: unmatchedGlobs(config2.documents, all2)
   };
 }
-async function readSource(root, spec, paths, assign2, config2) {
+async function readSource(root, spec, paths, assign2, config2, overlay = []) {
   let read2;
   let commit;
   let at2;
@@ -37013,7 +37020,7 @@ async function readSource(root, spec, paths, assign2, config2) {
     read2,
     assign2,
     "repository",
-    sourceFiles(root, at2, read2.files),
+    sourceFiles(root, at2, [...read2.files, ...overlay]),
     config2.settings
   );
   return { source: loaded, files: read2.files };
@@ -37040,8 +37047,9 @@ async function readStagedSides(root, config2, overlay, base) {
   const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)]);
   const commit = base?.commit ?? headSha;
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, { type: "ref", commit }, changes.head.files);
-  const stagedFiles = sourceFiles(root, { type: "staged" }, changes.staged.files);
-  const dependents = (await dependentsOf(changes.paths, stagedFiles, config2.settings)).filter(
+  const stagedFiles = sourceFiles(root, { type: "staged" }, [...changes.staged.files, ...overlay]);
+  const changedOrOverlaid = [...changes.paths, ...overlay.map((f) => f.path)];
+  const dependents = (await dependentsOf(changedOrOverlaid, stagedFiles, config2.settings)).filter(
     (p) => assign2(p) !== void 0
   );
   if (dependents.length > 0) {
@@ -37073,7 +37081,7 @@ async function readStagedSides(root, config2, overlay, base) {
       config2.settings
     )
   ]);
-  return { head, staged: await withOverlay(staged, overlay, config2) };
+  return { head, staged: await withOverlay(staged, overlay, config2, stagedFiles) };
 }
 async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   const { entries: entries2, head } = index2;
@@ -37096,7 +37104,7 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   );
   return { source, paths: all2 };
 }
-async function withOverlay(source, files, config2) {
+async function withOverlay(source, files, config2, beside) {
   if (files.length === 0) return source;
   const paths = new Set(files.map((f) => f.path));
   const inFiles = (key) => [...paths].some((path) => key === path || key.startsWith(`${path}#`));
@@ -37109,9 +37117,14 @@ async function withOverlay(source, files, config2) {
   for (const file of files) {
     const assignment2 = assign2(file.path);
     if (assignment2 !== void 0)
-      await addDocument(overlaid, file, assignment2, false, void 0, config2.settings);
+      await addDocument(overlaid, file, assignment2, false, beside, config2.settings);
   }
   return overlaid;
+}
+async function readersOf(root, config2, paths) {
+  const assign2 = assigner(config2);
+  const readers = await dependentsOf(paths, sourceFiles(root, { type: "staged" }), config2.settings);
+  return readers.filter((path) => assign2(path) !== void 0);
 }
 async function dependentsOf(changed, source, settings) {
   const found2 = /* @__PURE__ */ new Set();
@@ -39497,9 +39510,14 @@ async function loadSides(options) {
   if (fast !== void 0) return fast;
   const [baseline, target] = await Promise.all([
     loadBaseline(options),
-    loadSource(options.root, options.target, options.config)
+    loadSource(options.root, options.target, options.config, options.overlay)
   ]);
-  return [baseline, await withOverlay(target, options.overlay ?? [], options.config)];
+  const overlay = options.overlay ?? [];
+  const at2 = options.target.type === "ref" ? { type: "ref", commit: target.commit } : { type: options.target.type };
+  return [
+    baseline,
+    await withOverlay(target, overlay, options.config, sourceFiles(options.root, at2, overlay))
+  ];
 }
 async function runCheck(options) {
   const [baseline, target] = await loadSides(options);
@@ -39731,6 +39749,7 @@ var init_check = __esm({
     await init_gate();
     await init_reference();
     await init_snapshot3();
+    init_source_files();
     await init_classify2();
     await init_source();
     init_timings();
@@ -39763,22 +39782,36 @@ async function holdsAccess2(file, assigned) {
   return read2.documents.length > 0 || read2.problems.length > 0;
 }
 async function reviewEdit(root, assigned, current, proposed) {
-  const dir = gitDir(root);
-  const [before, after] = await Promise.all([
+  const [before, after, config2] = await Promise.all([
     current === void 0 ? false : holdsAccess2(current, assigned),
-    holdsAccess2(proposed, assigned)
+    holdsAccess2(proposed, assigned),
+    loadConfig(root)
   ]);
-  if (!before && !after) return { findings: [], problems: [], plain: true, gitDir: await dir };
-  const config2 = await loadConfig(root);
-  const report = await runCheck({ root, cwd: root, config: config2, target: { type: "staged" }, overlay: [proposed] });
+  let readers;
+  const readersOfEdit = () => readers ??= readersOf(root, config2, [proposed.path]).then((paths) => new Set(paths));
+  if (!before && !after && (await readersOfEdit()).size === 0)
+    return { findings: [], problems: [], plain: true };
+  const staged = { root, cwd: root, config: config2, target: { type: "staged" } };
+  const report = await runCheck({ ...staged, overlay: [proposed] });
   const inFile = (file) => file === proposed.path;
+  const failing = unapproved(report);
+  const findings = failing.filter((f) => inFile(f.file));
   const problems = report.errors.filter((p) => inFile(p.file));
-  return {
-    findings: unapproved(report).filter((f) => inFile(f.file)),
-    problems,
-    plain: false,
-    gitDir: await dir
-  };
+  const outside = failing.filter((f) => !inFile(f.file) && f.document !== void 0);
+  const outsideProblems = report.errors.filter((p) => !inFile(p.file));
+  if (outside.length + outsideProblems.length > 0) {
+    const near = await readersOfEdit();
+    const suspects = outside.filter((f) => near.has(f.file));
+    const suspectProblems = outsideProblems.filter((p) => near.has(p.file));
+    if (suspects.length + suspectProblems.length > 0) {
+      const without = await runCheck(staged);
+      const had = new Set(unapproved(without).map((f) => f.id));
+      const hadProblems = new Set(without.errors.map((p) => JSON.stringify(p)));
+      findings.push(...suspects.filter((f) => !had.has(f.id)));
+      problems.push(...suspectProblems.filter((p) => !hadProblems.has(JSON.stringify(p))));
+    }
+  }
+  return { findings, problems, plain: false };
 }
 async function reviewWorkingTree(root) {
   const config2 = await loadConfig(root);
@@ -39789,7 +39822,7 @@ async function reviewWorkingTree(root) {
     target: { type: "worktree" }
     // untracked files included, as the working tree's check reads it
   });
-  return { findings: unapproved(report), problems: report.errors, gitDir: await gitDir(root) };
+  return { findings: unapproved(report), problems: report.errors };
 }
 function unapproved(report) {
   const { failOn, agents } = report.policy ?? DEFAULT_FAIL_POLICY;
@@ -39813,7 +39846,6 @@ function logged2(finding2) {
 var init_review = __esm({
   async "src/core/agent/review.ts"() {
     "use strict";
-    init_git();
     init_findings();
     await init_check();
     init_verdict();
@@ -40753,7 +40785,7 @@ async function judgeEdit(file, action, entry) {
     return {
       refusal: { type: "unreadable", file: path, problems: review.problems },
       log: {
-        gitDir: review.gitDir,
+        gitDir: repo.gitDir,
         entry: entry({ tool: action.tool, file: path, reasons: review.problems.map((p) => p.message) })
       }
     };
@@ -40762,7 +40794,7 @@ async function judgeEdit(file, action, entry) {
   return {
     refusal: { type: "widening", file: path, findings: review.findings, expires },
     log: {
-      gitDir: review.gitDir,
+      gitDir: repo.gitDir,
       entry: entry({ tool: action.tool, file: path, findings: review.findings.map(logged3) }),
       proposed: content
     }
@@ -40829,7 +40861,7 @@ async function judgeStop(cwd, repeated, state, entry) {
   return {
     refusal: { type: "report", findings: review.findings, problems: review.problems },
     log: {
-      gitDir: review.gitDir,
+      gitDir: repo.gitDir,
       entry: entry({
         action: "stop",
         decision: "reported",
@@ -40865,6 +40897,57 @@ var init_hook = __esm({
     ];
     posixPath = (path) => path.split(sep5).join("/");
     acldriftRuns = (text3) => (text3 ?? "").split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1;
+  }
+});
+
+// src/reporters/timings.ts
+var timings_exports = {};
+__export(timings_exports, {
+  renderTimings: () => renderTimings
+});
+function renderTimings(timings) {
+  const rows = [
+    ["start-up", ms(timings.startup)],
+    ...timings.stages.map(({ stage, ms: time, runs }) => [
+      stage,
+      runs === 1 ? ms(time) : `${ms(time)} (${runs} runs)`
+    ]),
+    ["total", `${ms(timings.total)} (after start-up)`]
+  ];
+  const width = Math.max(...rows.map(([stage]) => stage.length));
+  return [
+    "acldrift --debug: time per stage (stages that run in parallel overlap)",
+    ...rows.map(([stage, time]) => `  ${stage.padEnd(width)}  ${time}`),
+    ""
+  ].join("\n");
+}
+var ms;
+var init_timings2 = __esm({
+  "src/reporters/timings.ts"() {
+    "use strict";
+    ms = (time) => `${time.toFixed(1)} ms`;
+  }
+});
+
+// src/cli/debug.ts
+var debug_exports = {};
+__export(debug_exports, {
+  withDebug: () => withDebug
+});
+async function withDebug(flag, work) {
+  if (flag !== true && process.env.ACLDRIFT_DEBUG !== "1") return work();
+  const timings = startTimings();
+  try {
+    return await timings.run(work);
+  } finally {
+    const { renderTimings: renderTimings2 } = await Promise.resolve().then(() => (init_timings2(), timings_exports));
+    process.stderr.write(renderTimings2(timings.result()));
+  }
+}
+var init_debug = __esm({
+  "src/cli/debug.ts"() {
+    "use strict";
+    init_timings();
   }
 });
 
@@ -41350,7 +41433,7 @@ async function runAgentHook(harnessName, event) {
     }
     const call = harness.read(event, payload);
     state.sensitive = void 0;
-    const judgement = await judge2(harness, event, call, state);
+    const judgement = process.env.ACLDRIFT_DEBUG === "1" ? await (await Promise.resolve().then(() => (init_debug(), debug_exports))).withDebug(true, () => judge2(harness, event, call, state)) : await judge2(harness, event, call, state);
     if (judgement.log !== void 0) {
       const { appendAgentLog: appendAgentLog2 } = await Promise.resolve().then(() => (init_log(), log_exports));
       await appendAgentLog2(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(
@@ -41445,53 +41528,6 @@ var init_stamp = __esm({
     init_git();
     init_classify3();
     init_pending();
-  }
-});
-
-// src/reporters/timings.ts
-var timings_exports = {};
-__export(timings_exports, {
-  renderTimings: () => renderTimings
-});
-function renderTimings(timings) {
-  const rows = [
-    ["start-up", ms(timings.startup)],
-    ...timings.stages.map(({ stage, ms: time, runs }) => [
-      stage,
-      runs === 1 ? ms(time) : `${ms(time)} (${runs} runs)`
-    ]),
-    ["total", `${ms(timings.total)} (after start-up)`]
-  ];
-  const width = Math.max(...rows.map(([stage]) => stage.length));
-  return [
-    "acldrift --debug: time per stage (stages that run in parallel overlap)",
-    ...rows.map(([stage, time]) => `  ${stage.padEnd(width)}  ${time}`),
-    ""
-  ].join("\n");
-}
-var ms;
-var init_timings2 = __esm({
-  "src/reporters/timings.ts"() {
-    "use strict";
-    ms = (time) => `${time.toFixed(1)} ms`;
-  }
-});
-
-// src/cli/debug.ts
-async function withDebug(flag, work) {
-  if (flag !== true && process.env.ACLDRIFT_DEBUG !== "1") return work();
-  const timings = startTimings();
-  try {
-    return await timings.run(work);
-  } finally {
-    const { renderTimings: renderTimings2 } = await Promise.resolve().then(() => (init_timings2(), timings_exports));
-    process.stderr.write(renderTimings2(timings.result()));
-  }
-}
-var init_debug = __esm({
-  "src/cli/debug.ts"() {
-    "use strict";
-    init_timings();
   }
 });
 

@@ -108,7 +108,11 @@ export async function runAgentHook(harnessName: string, event: string): Promise<
     }
     const call = harness.read(event, payload)
     state.sensitive = undefined
-    const judgement = await judge(harness, event, call, state)
+    // ACLDRIFT_DEBUG=1: where the call's time goes, on stderr (loaded only when asked for).
+    const judgement =
+      process.env.ACLDRIFT_DEBUG === '1'
+        ? await (await import('./debug.js')).withDebug(true, () => judge(harness, event, call, state))
+        : await judge(harness, event, call, state)
     if (judgement.log !== undefined) {
       const {appendAgentLog} = await import('../core/agent/log.js')
       await appendAgentLog(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(

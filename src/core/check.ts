@@ -19,6 +19,7 @@ import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {snapshotBase} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
+import {type FilesAt, sourceFiles} from './source-files.js'
 import {unmatchedGlobs} from './classify.js'
 import {
   assigner,
@@ -159,9 +160,15 @@ async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSo
   if (fast !== undefined) return fast
   const [baseline, target] = await Promise.all([
     loadBaseline(options),
-    loadSource(options.root, options.target, options.config),
+    loadSource(options.root, options.target, options.config, options.overlay),
   ])
-  return [baseline, await withOverlay(target, options.overlay ?? [], options.config)]
+  const overlay = options.overlay ?? []
+  const at: FilesAt =
+    options.target.type === 'ref' ? {type: 'ref', commit: target.commit!} : {type: options.target.type}
+  return [
+    baseline,
+    await withOverlay(target, overlay, options.config, sourceFiles(options.root, at, overlay)),
+  ]
 }
 
 export async function runCheck(options: CheckOptions): Promise<Report> {

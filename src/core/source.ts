@@ -92,12 +92,21 @@ export function listSourcePaths(root: string, spec: SourceSpec): Promise<string[
   return listRevisionFiles(root, spec.rev)
 }
 
-/** Loads every document of a source. */
-export async function loadSource(root: string, spec: SourceSpec, config: Config): Promise<LoadedSource> {
+/**
+ * Loads every document of a source. `overlay`: files whose content stands in for the source's
+ * version where container formats read them (a kustomize patch the agent hook's edit changes);
+ * their own documents are `withOverlay`'s.
+ */
+export async function loadSource(
+  root: string,
+  spec: SourceSpec,
+  config: Config,
+  overlay: readonly SourceFile[] = [],
+): Promise<LoadedSource> {
   const assign = assigner(config)
   const all = await timed('listing', () => listSourcePaths(root, spec))
   const paths = all.filter((path) => assign(path) !== undefined)
-  const loaded = await timed('reading', () => readSource(root, spec, paths, assign, config))
+  const loaded = await timed('reading', () => readSource(root, spec, paths, assign, config, overlay))
   const blobs = loaded.files
     .filter((file) => !holdsSnapshot(file))
     .map((file) => [file.path, gitBlobId(file.content)] as const)
@@ -116,6 +125,7 @@ async function readSource(
   paths: readonly string[],
   assign: (path: string) => Assignment | undefined,
   config: Config,
+  overlay: readonly SourceFile[] = [],
 ): Promise<{source: LoadedSource; files: SourceFile[]}> {
   let read: ReadResult
   let commit: string | null
@@ -136,7 +146,7 @@ async function readSource(
     read,
     assign,
     'repository',
-    sourceFiles(root, at, read.files),
+    sourceFiles(root, at, [...read.files, ...overlay]),
     config.settings,
   )
   return {source: loaded, files: read.files}
@@ -194,9 +204,12 @@ async function readStagedSides(
   // The baseline side's commit: HEAD's, or the revision baseline's.
   const commit = base?.commit ?? headSha
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, {type: 'ref', commit}, changes.head.files)
-  const stagedFiles = sourceFiles(root, {type: 'staged'}, changes.staged.files)
-  // Files whose documents read a changed file (a Terraform module's other files) are read too.
-  const dependents = (await dependentsOf(changes.paths, stagedFiles, config.settings)).filter(
+  // The overlay stands in for the index's version wherever a container reads it.
+  const stagedFiles = sourceFiles(root, {type: 'staged'}, [...changes.staged.files, ...overlay])
+  // Files whose documents read a changed (or overlaid) file (a Terraform module's other files)
+  // are read too.
+  const changedOrOverlaid = [...changes.paths, ...overlay.map((f) => f.path)]
+  const dependents = (await dependentsOf(changedOrOverlaid, stagedFiles, config.settings)).filter(
     (p) => assign(p) !== undefined,
   )
   if (dependents.length > 0) {
@@ -232,7 +245,7 @@ async function readStagedSides(
       config.settings,
     ),
   ])
-  return {head, staged: await withOverlay(staged, overlay, config)}
+  return {head, staged: await withOverlay(staged, overlay, config, stagedFiles)}
 }
 
 /**
@@ -284,6 +297,8 @@ export async function withOverlay(
   source: LoadedSource,
   files: readonly SourceFile[],
   config: Config,
+  /** the source's other files, for a container that reads beside the file (a module's locals) */
+  beside?: SourceFiles,
 ): Promise<LoadedSource> {
   if (files.length === 0) return source
   const paths = new Set(files.map((f) => f.path))
@@ -297,9 +312,19 @@ export async function withOverlay(
   for (const file of files) {
     const assignment = assign(file.path)
     if (assignment !== undefined)
-      await addDocument(overlaid, file, assignment, false, undefined, config.settings)
+      await addDocument(overlaid, file, assignment, false, beside, config.settings)
   }
   return overlaid
+}
+
+/**
+ * The files of the index whose documents read `paths` (a kustomization that patches with one, a
+ * Terraform module's other files): what an edit of those paths changes besides themselves.
+ */
+export async function readersOf(root: string, config: Config, paths: readonly string[]): Promise<string[]> {
+  const assign = assigner(config)
+  const readers = await dependentsOf(paths, sourceFiles(root, {type: 'staged'}), config.settings)
+  return readers.filter((path) => assign(path) !== undefined)
 }
 
 /** The files the container formats say may hold other documents when `changed` change. */

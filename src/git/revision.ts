@@ -5,10 +5,18 @@ import {resolveCommit} from './repo.js'
 import {runGit} from './run.js'
 import type {ReadResult} from './types.js'
 
-async function treeEntries(root: string, rev: string): Promise<TreeEntry[]> {
+/** Above this many paths, the whole tree is listed rather than each path named on the command line. */
+const NAMED_PATHS_LIMIT = 64
+
+async function treeEntries(root: string, rev: string, paths?: readonly string[]): Promise<TreeEntry[]> {
   // ls-tree gets the resolved id, so an unknown `rev` fails as a usage error naming it.
   const commit = await resolveCommit(root, rev)
-  return parseLsTree(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', commit]))
+  // A few files (the agent hook's edited file at HEAD): listed by name, not with the whole tree.
+  const named =
+    paths !== undefined && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT
+      ? ['--', ...paths.map((path) => `:(literal)${path}`)]
+      : []
+  return parseLsTree(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', commit, ...named]))
 }
 
 /** Every path in the tree of `rev`. */
@@ -22,5 +30,5 @@ export async function readRevisionFiles(
   rev: string,
   paths?: readonly string[],
 ): Promise<ReadResult> {
-  return readEntries(root, await treeEntries(root, rev), paths)
+  return readEntries(root, await treeEntries(root, rev, paths), paths)
 }

@@ -1,8 +1,8 @@
 // acldrift inside Cursor, end to end: `acldrift init --agent cursor` in a real repository, then
-// a scripted session run the way Cursor documents its hooks (https://cursor.com/docs/agent/hooks):
+// a scripted session run the way Cursor documents its hooks (https://cursor.com/docs/hooks):
 // every `{command}` of the event in .cursor/hooks.json runs with the JSON payload on stdin and
-// answers in JSON on stdout. Cursor documents no event before a file edit, so the widening edit
-// itself is made; acldrift makes the agent report it at `stop` (followup_message) and the git
+// answers in JSON on stdout. Cursor documents no pre-edit input acldrift could judge (preToolUse
+// gives tool_input only for Shell), so the widening edit itself is made; acldrift makes the agent report it at `stop` (followup_message) and the git
 // hooks refuse to commit it until a person approves it. Shell bypasses are refused before they run.
 import {readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -33,9 +33,9 @@ class ScriptedCursor {
       workspace_roots: [this.repo.dir],
       ...payload,
     })
-    // Relative commands resolve against hooks.json's folder: run there.
+    // Project hooks run from the project root (https://cursor.com/docs/hooks, Configuration).
     const result = await runHermetic('sh', ['-c', hook!.command], {
-      cwd: join(this.repo.dir, '.cursor'),
+      cwd: this.repo.dir,
       input,
     })
     return {answer: JSON.parse(result.stdout || 'null'), result}
@@ -108,6 +108,8 @@ describe('acldrift inside Cursor: init --agent cursor, then a scripted session',
       // Fail closed: acldrift missing, or a payload that is not JSON: the command is denied.
       const config = JSON.parse(await readFile(join(r.dir, HOOKS), 'utf8'))
       const command = config.hooks.beforeShellExecution[0].command as string
+      // …and Cursor itself blocks when the hook fails or times out (the documented failClosed).
+      expect(config.hooks.beforeShellExecution[0].failClosed).toBe(true)
       const broken = await runHermetic('sh', ['-c', command], {cwd: r.dir, input: '{"command": '})
       expect(JSON.parse(broken.stdout), dump(broken)).toMatchObject({permission: 'deny'})
       await rm(join(r.dir, 'node_modules'), {recursive: true})

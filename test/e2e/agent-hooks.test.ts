@@ -48,6 +48,20 @@ const bash = (command: string): ToolCall => ({tool_name: 'Bash', tool_input: {co
 
 const setUp = () => setUpAgentRepo(CLAUDE_PROFILE)
 
+/** https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_policy */
+const MAIN_TF = `resource "aws_iam_policy" "reader" {
+  name   = "reader"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = local.actions
+      Resource = "arn:aws:s3:::payroll/*"
+    }]
+  })
+}
+`
+
 describe('acldrift inside Claude Code: init --agent, then a scripted session', () => {
   it(
     'blocks the widening edit with its witness until a person approves it, and every way around it',
@@ -235,6 +249,75 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
       expect(stop.told).toContain('iam/buckets/open.json')
       expect(stop.told).not.toContain(BUCKET_FILE) // approved
       expect((await agent.stop(true)).ran).toBe(true)
+    },
+    SLOW,
+  )
+
+  it(
+    "judges an edit of a file only a container reads (a kustomize JSON 6902 patch, a Terraform module's locals) by what the container then holds",
+    async () => {
+      // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/: a patch
+      // file is no RBAC object; the overlay that names it renders the Role jane is bound to.
+      const rules = (resources: string, verbs: string) =>
+        `- op: replace\n  path: /rules/0/resources\n  value: [${resources}]\n- op: replace\n  path: /rules/0/verbs\n  value: [${verbs}]\n`
+      const r = await setUpAgentRepo(CLAUDE_PROFILE, {
+        'deploy/base/kustomization.yaml': 'resources:\n  - role.yaml\n  - binding.yaml\n',
+        'deploy/base/role.yaml':
+          'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: payroll\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: ["get", "list"]\n',
+        'deploy/base/binding.yaml':
+          'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: reader\n  namespace: payroll\nsubjects:\n  - kind: User\n    name: jane\n    apiGroup: rbac.authorization.k8s.io\nroleRef:\n  kind: Role\n  name: reader\n  apiGroup: rbac.authorization.k8s.io\n',
+        'deploy/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\npatches:\n  - path: rules.yaml\n    target:\n      kind: Role\n      name: reader\n',
+        'deploy/overlays/prod/rules.yaml': rules('"configmaps"', '"get"'),
+        // A Terraform module whose policy takes its actions from a local in another file.
+        'infra/main.tf': MAIN_TF,
+        'infra/locals.tf': 'locals {\n  actions = ["s3:GetObject"]\n}\n',
+      })
+      const agent = new ScriptedAgent(CLAUDE_PROFILE, r)
+      const patch = join(r.dir, 'deploy/overlays/prod/rules.yaml')
+      // A widening staged by someone else elsewhere is not this edit's: a patch edit that changes
+      // no access passes beside it.
+      await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await r.stage(BUCKET_FILE)
+      const same = await agent.call({
+        tool_name: 'Write',
+        tool_input: {file_path: patch, content: `# prod reads configmaps\n${rules('"configmaps"', '"get"')}`},
+      })
+      expect(same.ran, same.told).toBe(true)
+      // The same file made to hand jane the secrets: blocked before it is written, with the
+      // overlay's witness.
+      const wider = await agent.call({
+        tool_name: 'Write',
+        tool_input: {file_path: patch, content: rules('"secrets"', '"*"')},
+      })
+      expect(wider.ran).toBe(false)
+      expect(wider.told).toContain('acldrift blocked this edit of deploy/overlays/prod/rules.yaml')
+      expect(wider.told).toContain('rendered by deploy/overlays/prod/kustomization.yaml')
+      expect(wider.told).toContain('secrets-read at deploy/overlays/prod/rules.yaml')
+      expect(wider.told).toContain('subject=User:jane')
+      expect(await readFile(patch, 'utf8')).toContain('configmaps')
+
+      // The module: main.tf's policy is read with the locals beside it (a rename passes), and an
+      // edit of locals.tf, which no kind reads by itself, is judged by the policy it feeds.
+      const renamed = await agent.call({
+        tool_name: 'Write',
+        tool_input: {
+          file_path: join(r.dir, 'infra/main.tf'),
+          content: MAIN_TF.replace('"reader"', '"reports"'),
+        },
+      })
+      expect(renamed.ran, renamed.told).toBe(true)
+      const everything = await agent.call({
+        tool_name: 'Edit',
+        tool_input: {
+          file_path: join(r.dir, 'infra/locals.tf'),
+          old_string: 's3:GetObject',
+          new_string: 's3:*',
+        },
+      })
+      expect(everything.ran).toBe(false)
+      expect(everything.told).toContain('acldrift blocked this edit of infra/locals.tf')
+      expect(everything.told).toContain('at infra/main.tf:5 (aws_iam_policy.reader/policy)')
     },
     SLOW,
   )

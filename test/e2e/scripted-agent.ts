@@ -148,13 +148,18 @@ export class ScriptedAgent {
 
 const newRepo = repoFactory()
 
-/** A repository set up by a person: the approved bucket policy, acldrift's git and agent hooks, committed. */
+/**
+ * A repository set up by a person: the approved bucket policy (and `files`), acldrift's git and
+ * agent hooks, committed.
+ */
 export async function setUpAgentRepo(
   profile: Pick<HarnessProfile, 'name' | 'configFile'>,
+  files: Record<string, string> = {},
 ): Promise<TestRepo> {
   const r = await newRepo()
   await r.write(BUCKET_FILE, policyText(bucketPolicy))
   await r.write('src/app.ts', 'export const app = 1\n')
+  for (const [path, text] of Object.entries(files)) await r.write(path, text)
   await r.stage()
   await r.commit('Payroll exports bucket')
   const result = await runCli(['init', '--hook', 'git', '--agent', profile.name], {cwd: r.dir})

@@ -306,13 +306,14 @@ export const CURSOR: Harness = {
   name: 'cursor',
   title: 'Cursor',
   source: {
-    url: 'https://cursor.com/docs/agent/hooks',
-    asOf: 'read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)',
+    url: 'https://cursor.com/docs/hooks',
+    asOf: 'read on 2026-12-06 (stored copies of cursor.com/docs/hooks.md, events up to preToolUse and workspaceOpen, and cursor.com/docs/reference/third-party-hooks.md)',
     notes: [
-      'Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.',
-      'stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.',
-      'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
-      'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.',
+      'Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command, timeout, matcher, failClosed}]}}; project hooks run from the project root, with $CURSOR_PROJECT_DIR set (the command finds the repository with git, as installed before that was documented).',
+      'stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots, transcript_path; beforeShellExecution adds command, cwd and sandbox; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.',
+      'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (loop_limit, 5 by default; loop_count counts them). Exit 2 blocks like "deny"; any other failure lets the call through unless the entry sets failClosed: true, which acldrift sets on beforeShellExecution (and the launcher answers "deny" in JSON when acldrift crashes).',
+      'preToolUse fires before every tool (matcher values Shell, Read, Write, Grep, Delete, Task, MCP:<tool>) with tool_name, tool_input, tool_use_id and cwd, and answers {permission: "allow" | "deny", user_message, agent_message, updated_input}. The page gives tool_input only for Shell ({command, working_directory}): what a Write carries (its path, its content, or an edit of it) is not documented, so acldrift does not install preToolUse and does not guess it. An edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.',
+      'Cursor also runs the hooks of .claude/settings.json ("Include Third-Party Plugins, Skills, and Other Configs", on by default), mapping PreToolUse to preToolUse and the tools Bash to Shell, Write and Edit to Write; the payload it then sends is its own preToolUse input, whose Write tool_input is not documented.',
     ],
   },
   configFile: '.cursor/hooks.json',
@@ -362,7 +363,12 @@ export const CURSOR: Harness = {
     for (const {event} of this.hooks) {
       const command = hookCommand(this, event)
       const entries = Array.isArray(hooks[event]) ? [...(hooks[event] as unknown[])] : []
-      if (!cursorRuns(entries, command)) entries.push({command})
+      // On the events that must fail closed, Cursor itself blocks when the hook fails
+      // (a timeout, a kill), not only the launcher when acldrift crashes.
+      const ours = this.failClosed.includes(event) ? {command, failClosed: true} : {command}
+      const at = entries.findIndex((entry) => cursorRuns([entry], command))
+      if (at === -1) entries.push(ours)
+      else entries[at] = {...(entries[at] as Record<string, unknown>), ...ours}
       hooks[event] = entries
     }
     return {...existing, version: existing.version ?? 1, hooks}

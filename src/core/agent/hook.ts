@@ -195,7 +195,7 @@ async function judgeEdit(
     return {
       refusal: {type: 'unreadable', file: path, problems: review.problems},
       log: {
-        gitDir: review.gitDir,
+        gitDir: repo.gitDir,
         entry: entry({tool: action.tool, file: path, reasons: review.problems.map((p) => p.message)}),
       },
     }
@@ -204,7 +204,7 @@ async function judgeEdit(
   return {
     refusal: {type: 'widening', file: path, findings: review.findings, expires},
     log: {
-      gitDir: review.gitDir,
+      gitDir: repo.gitDir,
       entry: entry({tool: action.tool, file: path, findings: review.findings.map(logged)}),
       proposed: content,
     },
@@ -312,7 +312,7 @@ async function judgeStop(
   return {
     refusal: {type: 'report', findings: review.findings, problems: review.problems},
     log: {
-      gitDir: review.gitDir,
+      gitDir: repo.gitDir,
       entry: entry({
         action: 'stop',
         decision: 'reported',

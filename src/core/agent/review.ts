@@ -1,15 +1,15 @@
 // The agent hook's slow path: an edit of a file that may be an access config, compared with the
 // approved state exactly as `check --staged` compares the index, with the proposed content in
-// place of the file's staged version; and the end of a turn, the working tree (untracked files
-// included) against the approved state. Loaded only when the fast path (hook.ts) cannot tell.
+// place of the file's staged version (also where a container reads it: a kustomize patch); and
+// the end of a turn, the working tree (untracked files included) against the approved state.
+// Loaded only when the fast path (hook.ts) cannot tell.
 
-import {gitDir} from '../../git/index.js'
 import {DEFAULT_FAIL_POLICY} from '../../kernel/findings.js'
 import type {Finding, InputProblem, Report, SourceFile} from '../../kernel/types.js'
 import {runCheck} from '../check.js'
 import {gating} from '../gate/verdict.js'
 import {loadConfig} from '../config.js'
-import {readDocuments} from '../source.js'
+import {readDocuments, readersOf} from '../source.js'
 import type {LoggedFinding} from './log.js'
 
 export interface EditReview {
@@ -17,9 +17,8 @@ export interface EditReview {
   findings: Finding[]
   /** what makes the proposed content unreadable as the access config it is */
   problems: InputProblem[]
-  /** the file is not an access config, before or after the edit */
+  /** the file is not an access config, before or after the edit, and no container reads it */
   plain: boolean
-  gitDir: string
 }
 
 /** Whether `file` holds access-control documents (or claims to and fails to parse). */
@@ -37,29 +36,49 @@ export async function reviewEdit(
   current: SourceFile | undefined,
   proposed: SourceFile,
 ): Promise<EditReview> {
-  const dir = gitDir(root)
-  // A candidate path (package.json, a compose file) that is no access config before or after.
-  const [before, after] = await Promise.all([
+  const [before, after, config] = await Promise.all([
     current === undefined ? false : holdsAccess(current, assigned),
     holdsAccess(proposed, assigned),
+    loadConfig(root),
   ])
-  if (!before && !after) return {findings: [], problems: [], plain: true, gitDir: await dir}
-  const config = await loadConfig(root)
-  const report = await runCheck({root, cwd: root, config, target: {type: 'staged'}, overlay: [proposed]})
+  // Files whose documents read the edited one (a kustomization that patches with it), asked for
+  // at most once.
+  let readers: Promise<ReadonlySet<string>> | undefined
+  const readersOfEdit = () =>
+    (readers ??= readersOf(root, config, [proposed.path]).then((paths) => new Set(paths)))
+  // A candidate path (package.json, a compose file) that is no access config before or after,
+  // and that no container format reads.
+  if (!before && !after && (await readersOfEdit()).size === 0)
+    return {findings: [], problems: [], plain: true}
+  const staged = {root, cwd: root, config, target: {type: 'staged' as const}}
+  const report = await runCheck({...staged, overlay: [proposed]})
   const inFile = (file: string) => file === proposed.path
+  const failing = unapproved(report)
+  const findings = failing.filter((f) => inFile(f.file))
   const problems = report.errors.filter((p) => inFile(p.file))
-  return {
-    findings: unapproved(report).filter((f) => inFile(f.file)),
-    problems,
-    plain: false,
-    gitDir: await dir,
+  // What the edit changes in the files that read it (a kustomize overlay rendered with the
+  // edited patch) is the edit's too: those files' findings and problems that the index without
+  // the edit does not have. Only a container's documents (named inside their file) read others.
+  const outside = failing.filter((f) => !inFile(f.file) && f.document !== undefined)
+  const outsideProblems = report.errors.filter((p) => !inFile(p.file))
+  if (outside.length + outsideProblems.length > 0) {
+    const near = await readersOfEdit()
+    const suspects = outside.filter((f) => near.has(f.file))
+    const suspectProblems = outsideProblems.filter((p) => near.has(p.file))
+    if (suspects.length + suspectProblems.length > 0) {
+      const without = await runCheck(staged)
+      const had = new Set(unapproved(without).map((f) => f.id))
+      const hadProblems = new Set(without.errors.map((p) => JSON.stringify(p)))
+      findings.push(...suspects.filter((f) => !had.has(f.id)))
+      problems.push(...suspectProblems.filter((p) => !hadProblems.has(JSON.stringify(p))))
+    }
   }
+  return {findings, problems, plain: false}
 }
 
 export interface TreeReview {
   findings: Finding[]
   problems: InputProblem[]
-  gitDir: string
 }
 
 /** The working tree (its untracked files too) against the approved state, as `check` judges it. */
@@ -71,7 +90,7 @@ export async function reviewWorkingTree(root: string): Promise<TreeReview> {
     config,
     target: {type: 'worktree'}, // untracked files included, as the working tree's check reads it
   })
-  return {findings: unapproved(report), problems: report.errors, gitDir: await gitDir(root)}
+  return {findings: unapproved(report), problems: report.errors}
 }
 
 /**

@@ -253,7 +253,7 @@ describe('Gemini CLI (https://github.com/google-gemini/gemini-cli/blob/main/docs
   })
 })
 
-describe('Cursor (https://cursor.com/docs/agent/hooks)', () => {
+describe('Cursor (https://cursor.com/docs/hooks)', () => {
   const read = (name: string) => {
     const p = payloadOf('cursor', name)
     return CURSOR.read(p.hook_event_name as string, p)
@@ -303,7 +303,10 @@ describe('Cursor (https://cursor.com/docs/agent/hooks)', () => {
     const hooks = merged.hooks as Record<string, unknown[]>
     expect(hooks.afterFileEdit).toEqual(mine.hooks.afterFileEdit)
     expect(hooks.beforeShellExecution).toEqual([
-      {command: 'sh "$(git rev-parse --show-toplevel)/.acldrift/agent-hook.sh" cursor beforeShellExecution'},
+      {
+        command: 'sh "$(git rev-parse --show-toplevel)/.acldrift/agent-hook.sh" cursor beforeShellExecution',
+        failClosed: true,
+      },
     ])
     expect(hooks.stop).toEqual([{command: hookCommand(CURSOR, 'stop')}])
     expect(CURSOR.install(merged)).toEqual(merged)
@@ -312,5 +315,23 @@ describe('Cursor (https://cursor.com/docs/agent/hooks)', () => {
     expect(CURSOR.install({}).version).toBe(1)
     expect(CURSOR.installed({...merged, version: 2})).toBe(false)
     expect(CURSOR.installed({...merged, hooks: {...hooks, stop: []}})).toBe(false)
+  })
+
+  it('sets failClosed on the entry it installed before Cursor documented the option, and only there', () => {
+    const shell = hookCommand(CURSOR, 'beforeShellExecution')
+    const before = {
+      version: 1,
+      hooks: {
+        beforeShellExecution: [{command: './hooks/audit.sh'}, {command: shell, timeout: 30}],
+        stop: [{command: hookCommand(CURSOR, 'stop')}],
+      },
+    }
+    const hooks = CURSOR.install(before).hooks as Record<string, unknown[]>
+    expect(hooks.beforeShellExecution).toEqual([
+      {command: './hooks/audit.sh'},
+      {command: shell, timeout: 30, failClosed: true},
+    ])
+    // stop fails open: a crash there must not keep the agent from finishing its turn.
+    expect(hooks.stop).toEqual([{command: hookCommand(CURSOR, 'stop')}])
   })
 })
