@@ -1,6 +1,7 @@
 // `acldrift check`, shared by the oclif command and the start-up fast path.
 
-import {runCheck} from '../core/check.js'
+import {runCheck, snapshotFile} from '../core/check.js'
+import {pendingVerdict, rememberPass} from '../core/commit-verdict.js'
 import {verdictCode} from '../core/gate/verdict.js'
 import type {CheckOptions} from '../core/options.js'
 import {type FailOn, loadConfig} from '../core/config.js'
@@ -55,15 +56,33 @@ export function executeCheck(
   return withDebug(flags.debug, () => check(flags, commitMsg))
 }
 
+/**
+ * The pre-commit hook's own check, with no flag that changes what commit-msg's check would
+ * decide: what it reads, to be remembered if it passes (core/commit-verdict.ts). Started beside
+ * the check; undefined for any other check.
+ */
+function preCommitVerdict(flags: ParsedFlags<typeof CHECK_FLAGS>, options: CheckOptions) {
+  const verdictFlags = [flags.config, flags.baseline, flags['fail-on'], flags.ref, flags.range]
+  if (flags.staged !== true || verdictFlags.some((flag) => flag !== undefined)) return undefined
+  const baselineFile = snapshotFile(options)
+  // A revision named as baseline (a tag) can move: only a snapshot file or HEAD is keyed.
+  if (baselineFile === undefined && options.config.baseline !== undefined) return undefined
+  return pendingVerdict(options.root, baselineFile, options.config.actors).catch(() => undefined)
+}
+
 async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {message: string}): Promise<number> {
   const started = performance.now()
   const quiet = flags.quiet === true || commitMsg !== undefined
   // --staged is what hooks run: the pending commit has little to attribute, and a hook shows no bar.
   const progress = await progressFor({quiet, hook: commitMsg !== undefined || flags.staged === true})
   const options = {...(await checkOptions(flags)), message: commitMsg?.message, progress}
+  const remembered = commitMsg === undefined ? preCommitVerdict(flags, options) : undefined
   const report = await runCheck(options)
   const failOn = flags['fail-on'] as FailOn | undefined
   const code = verdictCode(report, failOn)
+  // Not remembered (unmerged paths, a git directory that cannot be written): commit-msg checks again.
+  const entry = code === EXIT.ok ? await remembered : undefined
+  if (entry !== undefined) await rememberPass(options.root, entry).catch(() => undefined)
   const context = {root: options.root, failOn}
   if (quiet && code === EXIT.ok) {
     // A hook that passes says nothing, except that approvals are what let it pass.

@@ -4,7 +4,7 @@
 // it, with its usual messages and exit codes.
 
 import {parseArgs} from 'node:util'
-import {CHECK_FLAGS, type FlagSpec} from './flag-specs.js'
+import type {FlagSpec} from './flag-specs.js'
 
 function parseOptions(specs: Record<string, FlagSpec>) {
   const options: Record<string, {type: 'string' | 'boolean'; short?: string}> = {}
@@ -68,6 +68,8 @@ export async function runFast(argv: string[]): Promise<number | undefined> {
       return (await import('./hook.js')).runCommitMsg(argv[2])
   }
   if (argv[0] !== 'check') return undefined
+  // (the flag specs load the config and reporter modules: not for the hooks above)
+  const {CHECK_FLAGS} = await import('./flag-specs.js')
   const flags = parse(CHECK_FLAGS, argv.slice(1))
   if (flags === undefined) return undefined
   const [{executeCheck}, {explainError}] = await Promise.all([import('./check.js'), import('./errors.js')])

@@ -1,13 +1,9 @@
 // Git hook entry points, shared by oclif and the fast path (hooks run on every commit).
 
+// Only what prepare-commit-msg needs without an agent is imported here: the rest loads when used.
+
 import {readFile} from 'node:fs/promises'
 import {detectRuntimeAgent} from '../core/actors/classify.js'
-import {loadConfig} from '../core/config.js'
-import {EXIT, UsageError} from '../kernel/errors.js'
-import {pendingMessage} from '../core/message.js'
-import {carryAgentEvidence} from '../core/rewrite.js'
-import {stampAgent} from '../core/stamp.js'
-import {findRepoRoot} from '../git/index.js'
 
 /**
  * Stamps the agent trailer; a failure is reported but never blocks the commit (exit 0). Only
@@ -18,6 +14,11 @@ import {findRepoRoot} from '../git/index.js'
 export async function runPrepareCommitMsg(messageFile: string): Promise<number> {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0
+    const [{loadConfig}, {stampAgent}, {findRepoRoot}] = await Promise.all([
+      import('../core/config.js'),
+      import('../core/stamp.js'),
+      import('../git/index.js'),
+    ])
     const config = await loadConfig(await findRepoRoot(process.cwd()))
     const trailer = await stampAgent(messageFile, process.env, config.actors)
     if (trailer !== undefined) process.stderr.write(`acldrift: added "${trailer}" to the commit message\n`)
@@ -31,10 +32,19 @@ export async function runPrepareCommitMsg(messageFile: string): Promise<number> 
 
 /**
  * The commit-msg hook: the staged check again, now that the message is known, so that its
- * trailers (`Co-authored-by: Claude …`) count as evidence about the actor. Exit 1 blocks.
+ * trailers (`Co-authored-by: Claude …`) count as evidence about the actor. Exit 1 blocks. When
+ * pre-commit passed the same content and the message changes nothing about who makes the commit,
+ * its verdict stands (core/commit-verdict.ts) and the check is not run again.
  */
 export async function runCommitMsg(messageFile: string): Promise<number> {
-  const [{executeCheck}, {explainError}] = await Promise.all([import('./check.js'), import('./errors.js')])
+  const [{explainError}, {EXIT, UsageError}, {pendingMessage}, {findRepoRoot}, {passedWithMessage}] =
+    await Promise.all([
+      import('./errors.js'),
+      import('../kernel/errors.js'),
+      import('../core/message.js'),
+      import('../git/index.js'),
+      import('../core/commit-verdict.js'),
+    ])
   try {
     let raw: string
     try {
@@ -42,7 +52,10 @@ export async function runCommitMsg(messageFile: string): Promise<number> {
     } catch (error) {
       throw new UsageError(`cannot read the commit message ${messageFile}: ${(error as Error).message}`)
     }
-    const code = await executeCheck({staged: true}, {message: pendingMessage(raw)})
+    const message = pendingMessage(raw)
+    if (await passedWithMessage(await findRepoRoot(process.cwd()), message)) return EXIT.ok
+    const {executeCheck} = await import('./check.js')
+    const code = await executeCheck({staged: true}, {message})
     if (code === EXIT.widening)
       process.stderr.write('acldrift: commit blocked: it widens access (see the findings above)\n')
     return code
@@ -60,6 +73,11 @@ export async function runPostRewrite(
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<number> {
   try {
+    const [{loadConfig}, {carryAgentEvidence}, {findRepoRoot}] = await Promise.all([
+      import('../core/config.js'),
+      import('../core/rewrite.js'),
+      import('../git/index.js'),
+    ])
     const chunks: Buffer[] = []
     for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer))
     const root = await findRepoRoot(process.cwd())

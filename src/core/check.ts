@@ -49,7 +49,9 @@ const emptySource = (ref: string | null): LoadedSource => ({
  * A baseline names a snapshot file when such a file exists (relative to the working
  * directory for the flag, to the repository root for the config), else a revision.
  */
-function snapshotFile(options: CheckOptions): string | undefined {
+export function snapshotFile(
+  options: Pick<CheckOptions, 'baseline' | 'config' | 'cwd' | 'root'>,
+): string | undefined {
   const named = options.baseline ?? options.config.baseline
   if (named === undefined) return undefined
   const file = isAbsolute(named)

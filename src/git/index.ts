@@ -44,6 +44,7 @@ export {pendingSigningKey, verifiedSigners} from './signatures.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
 export {type TreeEntry} from './entries.js'
 export {
+  indexTree,
   listStagedEntries,
   listStagedFiles,
   readStagedChanges,

@@ -36,6 +36,14 @@ export async function readStagedFiles(
 }
 
 /**
+ * The id of the tree the pending commit would record (`git write-tree`): the whole index in one
+ * id. Fails on an index with unmerged paths, which has no such tree.
+ */
+export async function indexTree(root: string): Promise<string> {
+  return (await runGit(root, ['write-tree'])).toString('utf8').trim()
+}
+
+/**
  * Paths whose staged content differs from HEAD (added, modified or deleted); every staged path
  * before the first commit. `head`: the HEAD commit, when the caller has resolved it.
  */

@@ -146,6 +146,8 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
         "sh -c 'git -c core.hooksPath=/tmp/none commit -m x'",
         'FLAG=--no-verify; git commit $FLAG -m x',
         'echo exit 0 > .git/hooks/pre-commit',
+        // pre-commit's remembered pass, which commit-msg reuses (core/commit-verdict.ts)
+        `echo '{}' > .git/acldrift/pre-commit-verdict.json`,
         `cat > .acldrift/approvals.yaml <<'EOF'\nversion: 1\napprovals: []\nEOF`,
         `npx acldrift approve ${id} --reason x --expires 2099-01-01`,
         "sed -i 's/PreToolUse/Nope/' .claude/settings.json",

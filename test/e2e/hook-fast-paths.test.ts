@@ -3,7 +3,9 @@
 // differs from it, plus every file the commit changes. The recorded ids are the snapshot's, so an
 // agent can edit them: these scenarios are what it would try, through real hooks, Claude Code's
 // identity and trailer. An edited id must never let a changed file go uncompared.
-// prepare-commit-msg (item 3) reads nothing when the environment shows no agent.
+// prepare-commit-msg (item 3) reads nothing when the environment shows no agent; commit-msg
+// reuses a passing pre-commit verdict only for the same content and a message that changes
+// nothing about who makes the commit.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -154,6 +156,49 @@ describe('the hook with a revision as baseline reads only what differs from it',
     expect(report.coverage?.read.map((e) => e.file).sort()).toEqual([TRUST, 'iam/roles/reader.json'])
     expect(report.findings.filter((f) => f.change === 'widening').map((f) => f.file)).toContain(TRUST)
   })
+})
+
+describe("commit-msg and pre-commit's remembered pass", () => {
+  it(
+    'is not reused when the message names an agent, nor when the index changed after pre-commit',
+    async () => {
+      const r = await initialisedWithTrust(newRepo)
+      // Only critical widenings fail, but an agent's fails below that without an approval.
+      const config = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
+      await r.write('acldrift.config.yaml', config.replace('failOn: widening', 'failOn: critical'))
+      await r.stage()
+      const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+      expect(setUp.code, dump(setUp)).toBe(0)
+      const entry = join(r.dir, '.git/acldrift/pre-commit-verdict.json')
+
+      // Made from a plain shell, with Claude's trailer in the message: pre-commit sees no agent and
+      // passes (and remembers it); commit-msg reads the trailer and blocks.
+      await r.write('iam/roles/reader.json', READER)
+      await r.stage('iam/roles/reader.json')
+      const trailer = await git(r, {}, 'commit', '-m', agent.message('Reports reader'))
+      expect(trailer.code, dump(trailer)).not.toBe(0)
+      expect(trailer.stderr).toContain('acldrift: commit blocked')
+      expect(await readFile(entry, 'utf8')).toContain('"key"')
+      // The same commit with a plain message passes both hooks.
+      const plain = await git(r, {}, 'commit', '-m', 'Reports reader')
+      expect(plain.code, dump(plain)).toBe(0)
+
+      // pre-commit passes an unrelated change; then, before commit-msg, the index changes (another
+      // hook stages more): commit-msg checks the new content and blocks the critical widening.
+      await r.write('README.md', 'Partner access\n')
+      await r.stage('README.md')
+      const before = await runCli(['check', '--staged', '--quiet'], {cwd: r.dir})
+      expect(before.code, dump(before)).toBe(0)
+      await r.write(TRUST, trust('0.0.0.0/0', '*'))
+      await r.stage(TRUST)
+      await r.write('MSG', 'Partner access\n')
+      const after = await runCli(['hook', 'commit-msg', 'MSG'], {cwd: r.dir})
+      expect(after.code, dump(after)).toBe(1)
+      expect(after.stderr).toContain('acldrift: commit blocked')
+      expect(after.stdout + after.stderr).toContain(TRUST)
+    },
+    SLOW,
+  )
 })
 
 describe('prepare-commit-msg', () => {

@@ -1,0 +1,103 @@
+// One check per commit. `git commit` runs pre-commit and then commit-msg, and both ran the whole
+// staged check: commit-msg only to learn what the message adds, the actor evidence of its
+// trailers. So a passing pre-commit remembers what its verdict was decided on, under a key of
+// the content it read, and commit-msg passes at once when that content is unchanged and the
+// message makes the pending commit's identity and actor no different; anything else runs the
+// whole check again.
+//
+// What it trusts: the entry lives in the git directory, beside the hooks themselves. Whoever can
+// write it can delete the hooks or commit with --no-verify, and coding agents are refused writes
+// there (core/agent/hook.ts). pre-commit never reads it, so a forged entry can at most skip
+// commit-msg's second look at a tree that pre-commit has just passed.
+
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {gitDir, headCommit, indexTree} from '../git/index.js'
+import {writeFileAtomic} from '../kernel/atomic.js'
+import {canonicalJson, sha256, valueHash} from '../kernel/hash.js'
+import {toolVersion} from '../kernel/version.js'
+import type {ActorConfig} from './actors/classify.js'
+import {pendingActor} from './actors/pending.js'
+import {CONFIG_FILE} from './config-file.js'
+
+const ENTRY_FILE = join('acldrift', 'pre-commit-verdict.json')
+
+/** What a passing pre-commit check remembers. */
+interface Entry {
+  /** the digest of everything the verdict was read from (stateKey) */
+  key: string
+  /** the baseline snapshot file the config named, absolute (undefined: the baseline is HEAD) */
+  baselineFile: string | undefined
+  /** the config's actor catalogue, to classify the pending commit again with its message */
+  actors: ActorConfig | undefined
+  /** who the check took the pending commit to be made by, and as which actor */
+  judged: string
+}
+
+/** The pending commit's people (names and emails, not git's clock) and actor, in one comparable string. */
+async function judgedAs(root: string, actors: ActorConfig | undefined, message?: string): Promise<string> {
+  const {identity, actor} = await pendingActor(root, {env: process.env, actors, message})
+  const person = ({name, email}: {name: string; email: string}) => ({name, email})
+  return canonicalJson({author: person(identity.author), committer: person(identity.committer), actor})
+}
+
+const contentDigest = (file: string) =>
+  readFile(file).then(
+    (bytes) => sha256(bytes),
+    () => 'absent',
+  )
+
+/**
+ * The digest of what a staged check reads besides the pending commit's actor: the index (as the
+ * tree it would commit), HEAD (the gate's reference and the history blamed), the config and the
+ * baseline snapshot file (read from the working tree), acldrift's version, and the day (approvals
+ * expire by it). Undefined when the index has no single tree (unmerged paths).
+ */
+async function stateKey(root: string, baselineFile: string | undefined): Promise<string | undefined> {
+  const [tree, head, config, baseline] = await Promise.all([
+    indexTree(root).catch(() => undefined),
+    headCommit(root),
+    contentDigest(join(root, CONFIG_FILE)),
+    baselineFile === undefined ? 'HEAD' : contentDigest(baselineFile),
+  ])
+  if (tree === undefined) return undefined
+  const day = new Date().toISOString().slice(0, 10)
+  return valueHash({version: toolVersion(), tree, head, config, baselineFile, baseline, day})
+}
+
+/**
+ * pre-commit's side, started beside its check: the entry to remember if the check passes. Only for
+ * the hook's own comparison (the config at the root, its baseline a snapshot file or HEAD).
+ */
+export async function pendingVerdict(
+  root: string,
+  baselineFile: string | undefined,
+  actors: ActorConfig | undefined,
+): Promise<Entry | undefined> {
+  const [key, judged] = await Promise.all([stateKey(root, baselineFile), judgedAs(root, actors)])
+  return key === undefined ? undefined : {key, baselineFile, actors, judged}
+}
+
+/** Remembers a passing pre-commit check, atomically (a reader sees the old entry or the new). */
+export async function rememberPass(root: string, entry: Entry): Promise<void> {
+  await writeFileAtomic(join(await gitDir(root), ENTRY_FILE), `${JSON.stringify(entry)}\n`)
+}
+
+/**
+ * commit-msg's side: whether pre-commit passed this very content, and the message leaves the
+ * pending commit's identity and actor as pre-commit judged them. False whenever in doubt.
+ */
+export async function passedWithMessage(root: string, message: string): Promise<boolean> {
+  let entry: Entry
+  try {
+    entry = JSON.parse(await readFile(join(await gitDir(root), ENTRY_FILE), 'utf8')) as Entry
+  } catch {
+    return false
+  }
+  if (typeof entry?.key !== 'string' || typeof entry.judged !== 'string') return false
+  const [key, judged] = await Promise.all([
+    stateKey(root, typeof entry.baselineFile === 'string' ? entry.baselineFile : undefined),
+    judgedAs(root, entry.actors, message),
+  ])
+  return key === entry.key && judged === entry.judged
+}
