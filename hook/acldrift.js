@@ -40736,17 +40736,17 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile6, stat as stat3 } from "node:fs/promises";
 import { join as join11 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name, email }) => ({ name, email });
   return canonicalJson({ author: person(identity.author), committer: person(identity.committer), actor });
 }
-async function stateKey(root, baselineFile) {
+async function stateKey(root, baselineFile, knownHead) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
-    headCommit(root),
+    knownHead === void 0 ? headCommit(root) : knownHead,
     contentDigest(join11(root, CONFIG_FILE)),
     baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
   ]);
@@ -40754,18 +40754,27 @@ async function stateKey(root, baselineFile) {
   const day = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
   return valueHash({ version: toolVersion(), tree, head, config: config2, baselineFile, baseline, day });
 }
-async function pendingVerdict(root, baselineFile, actors) {
-  const [key, judged] = await Promise.all([stateKey(root, baselineFile), judgedAs(root, actors)]);
+async function pendingVerdict(root, checked) {
+  const { head, baselineFile, actors } = checked;
+  const [key, judged] = await Promise.all([stateKey(root, baselineFile, head), judgedAs(root, actors)]);
   return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
 }
+async function entryFile(root) {
+  const dotGit = join11(root, ".git");
+  const isDir = await stat3(dotGit).then(
+    (found2) => found2.isDirectory(),
+    () => false
+  );
+  return join11(isDir ? dotGit : await gitDir(root), ENTRY_FILE);
+}
 async function rememberPass(root, entry) {
-  await writeFileAtomic(join11(await gitDir(root), ENTRY_FILE), `${JSON.stringify(entry)}
+  await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
 `);
 }
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile6(join11(await gitDir(root), ENTRY_FILE), "utf8"));
+    entry = JSON.parse(await readFile6(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -41474,24 +41483,24 @@ async function rangeSides(root, range) {
 function executeCheck(flags, commitMsg) {
   return withDebug(flags.debug, () => check2(flags, commitMsg));
 }
-function preCommitVerdict(flags, options) {
+async function rememberPreCommitPass(flags, options, head) {
   const verdictFlags = [flags.config, flags.baseline, flags["fail-on"], flags.ref, flags.range];
-  if (flags.staged !== true || verdictFlags.some((flag) => flag !== void 0)) return void 0;
+  if (flags.staged !== true || verdictFlags.some((flag) => flag !== void 0)) return;
   const baselineFile = snapshotFile(options);
-  if (baselineFile === void 0 && options.config.baseline !== void 0) return void 0;
-  return pendingVerdict(options.root, baselineFile, options.config.actors).catch(() => void 0);
+  if (baselineFile === void 0 && options.config.baseline !== void 0) return;
+  const entry = await pendingVerdict(options.root, { head, baselineFile, actors: options.config.actors });
+  if (entry !== void 0) await rememberPass(options.root, entry).catch(() => void 0);
 }
 async function check2(flags, commitMsg) {
   const started2 = performance.now();
   const quiet = flags.quiet === true || commitMsg !== void 0;
   const progress = await progressFor({ quiet, hook: commitMsg !== void 0 || flags.staged === true });
   const options = { ...await checkOptions(flags), message: commitMsg?.message, progress };
-  const remembered = commitMsg === void 0 ? preCommitVerdict(flags, options) : void 0;
   const report = await runCheck(options);
   const failOn = flags["fail-on"];
   const code2 = verdictCode(report, failOn);
-  const entry = code2 === EXIT.ok ? await remembered : void 0;
-  if (entry !== void 0) await rememberPass(options.root, entry).catch(() => void 0);
+  if (code2 === EXIT.ok && commitMsg === void 0)
+    await rememberPreCommitPass(flags, options, report.target.commit);
   const context = { root: options.root, failOn };
   if (quiet && code2 === EXIT.ok) {
     const approved = report.findings.filter((f) => f.change !== "narrowing" && f.approval?.valid === true);

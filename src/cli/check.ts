@@ -57,17 +57,22 @@ export function executeCheck(
 }
 
 /**
- * The pre-commit hook's own check, with no flag that changes what commit-msg's check would
- * decide: what it reads, to be remembered if it passes (core/commit-verdict.ts). Started beside
- * the check; undefined for any other check.
+ * A pass of the pre-commit hook's own check (no flag that changes what commit-msg's check would
+ * decide) is remembered for commit-msg (core/commit-verdict.ts). When it cannot be (unmerged
+ * paths, a git directory that cannot be written), commit-msg checks again.
  */
-function preCommitVerdict(flags: ParsedFlags<typeof CHECK_FLAGS>, options: CheckOptions) {
+async function rememberPreCommitPass(
+  flags: ParsedFlags<typeof CHECK_FLAGS>,
+  options: CheckOptions,
+  head: string | null,
+): Promise<void> {
   const verdictFlags = [flags.config, flags.baseline, flags['fail-on'], flags.ref, flags.range]
-  if (flags.staged !== true || verdictFlags.some((flag) => flag !== undefined)) return undefined
+  if (flags.staged !== true || verdictFlags.some((flag) => flag !== undefined)) return
   const baselineFile = snapshotFile(options)
   // A revision named as baseline (a tag) can move: only a snapshot file or HEAD is keyed.
-  if (baselineFile === undefined && options.config.baseline !== undefined) return undefined
-  return pendingVerdict(options.root, baselineFile, options.config.actors).catch(() => undefined)
+  if (baselineFile === undefined && options.config.baseline !== undefined) return
+  const entry = await pendingVerdict(options.root, {head, baselineFile, actors: options.config.actors})
+  if (entry !== undefined) await rememberPass(options.root, entry).catch(() => undefined)
 }
 
 async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {message: string}): Promise<number> {
@@ -76,13 +81,11 @@ async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {messag
   // --staged is what hooks run: the pending commit has little to attribute, and a hook shows no bar.
   const progress = await progressFor({quiet, hook: commitMsg !== undefined || flags.staged === true})
   const options = {...(await checkOptions(flags)), message: commitMsg?.message, progress}
-  const remembered = commitMsg === undefined ? preCommitVerdict(flags, options) : undefined
   const report = await runCheck(options)
   const failOn = flags['fail-on'] as FailOn | undefined
   const code = verdictCode(report, failOn)
-  // Not remembered (unmerged paths, a git directory that cannot be written): commit-msg checks again.
-  const entry = code === EXIT.ok ? await remembered : undefined
-  if (entry !== undefined) await rememberPass(options.root, entry).catch(() => undefined)
+  if (code === EXIT.ok && commitMsg === undefined)
+    await rememberPreCommitPass(flags, options, report.target.commit)
   const context = {root: options.root, failOn}
   if (quiet && code === EXIT.ok) {
     // A hook that passes says nothing, except that approvals are what let it pass.

@@ -10,7 +10,7 @@
 // there (core/agent/hook.ts). pre-commit never reads it, so a forged entry can at most skip
 // commit-msg's second look at a tree that pre-commit has just passed.
 
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {gitDir, headCommit, indexTree} from '../git/index.js'
 import {writeFileAtomic} from '../kernel/atomic.js'
@@ -53,10 +53,14 @@ const contentDigest = (file: string) =>
  * baseline snapshot file (read from the working tree), acldrift's version, and the day (approvals
  * expire by it). Undefined when the index has no single tree (unmerged paths).
  */
-async function stateKey(root: string, baselineFile: string | undefined): Promise<string | undefined> {
+async function stateKey(
+  root: string,
+  baselineFile: string | undefined,
+  knownHead?: string | null,
+): Promise<string | undefined> {
   const [tree, head, config, baseline] = await Promise.all([
     indexTree(root).catch(() => undefined),
-    headCommit(root),
+    knownHead === undefined ? headCommit(root) : knownHead,
     contentDigest(join(root, CONFIG_FILE)),
     baselineFile === undefined ? 'HEAD' : contentDigest(baselineFile),
   ])
@@ -66,21 +70,31 @@ async function stateKey(root: string, baselineFile: string | undefined): Promise
 }
 
 /**
- * pre-commit's side, started beside its check: the entry to remember if the check passes. Only for
- * the hook's own comparison (the config at the root, its baseline a snapshot file or HEAD).
+ * pre-commit's side, after its check passed: the entry to remember. `head`: the commit the check
+ * compared the index with; `baselineFile`: the snapshot file the config names (undefined: HEAD).
  */
 export async function pendingVerdict(
   root: string,
-  baselineFile: string | undefined,
-  actors: ActorConfig | undefined,
+  checked: {head: string | null; baselineFile: string | undefined; actors: ActorConfig | undefined},
 ): Promise<Entry | undefined> {
-  const [key, judged] = await Promise.all([stateKey(root, baselineFile), judgedAs(root, actors)])
+  const {head, baselineFile, actors} = checked
+  const [key, judged] = await Promise.all([stateKey(root, baselineFile, head), judgedAs(root, actors)])
   return key === undefined ? undefined : {key, baselineFile, actors, judged}
+}
+
+/** The git directory: `.git` when it is one (no git process), else as git says (a linked worktree). */
+async function entryFile(root: string): Promise<string> {
+  const dotGit = join(root, '.git')
+  const isDir = await stat(dotGit).then(
+    (found) => found.isDirectory(),
+    () => false,
+  )
+  return join(isDir ? dotGit : await gitDir(root), ENTRY_FILE)
 }
 
 /** Remembers a passing pre-commit check, atomically (a reader sees the old entry or the new). */
 export async function rememberPass(root: string, entry: Entry): Promise<void> {
-  await writeFileAtomic(join(await gitDir(root), ENTRY_FILE), `${JSON.stringify(entry)}\n`)
+  await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}\n`)
 }
 
 /**
@@ -90,7 +104,7 @@ export async function rememberPass(root: string, entry: Entry): Promise<void> {
 export async function passedWithMessage(root: string, message: string): Promise<boolean> {
   let entry: Entry
   try {
-    entry = JSON.parse(await readFile(join(await gitDir(root), ENTRY_FILE), 'utf8')) as Entry
+    entry = JSON.parse(await readFile(await entryFile(root), 'utf8')) as Entry
   } catch {
     return false
   }

@@ -15,10 +15,15 @@ const policy = (action: string) =>
 
 let r: TestRepo
 const baselineFile = () => join(r.dir, BASELINE)
+const head = async () => (await r.git('rev-parse', 'HEAD')).trim()
 
 /** pre-commit passing on what is staged now. */
 async function passPreCommit(): Promise<void> {
-  const entry = await pendingVerdict(r.dir, baselineFile(), undefined)
+  const entry = await pendingVerdict(r.dir, {
+    head: await head(),
+    baselineFile: baselineFile(),
+    actors: undefined,
+  })
   expect(entry).toBeDefined()
   await rememberPass(r.dir, entry!)
 }
@@ -81,6 +86,8 @@ describe('commit-msg reuses the pre-commit pass', () => {
     await r.git('rm', '--cached', '-q', POLICY)
     const stages = [1, 2, 3].map((stage) => `100644 ${blob} ${stage}\t${POLICY}`).join('\n')
     await runHermetic('git', ['update-index', '--index-info'], {cwd: r.dir, input: `${stages}\n`})
-    expect(await pendingVerdict(r.dir, baselineFile(), undefined)).toBeUndefined()
+    expect(
+      await pendingVerdict(r.dir, {head: await head(), baselineFile: baselineFile(), actors: undefined}),
+    ).toBeUndefined()
   })
 })
