@@ -17,7 +17,8 @@
 //                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
 //   as users have it   after `acldrift init --hook git` (its config, the snapshot baseline): the hook
-//                 with one and ten staged changes, a full `git commit` through the three hooks, and
+//                 with one and ten staged changes, a full `git commit` through the three hooks (in
+//                 turns with `node -e 0`), commit-msg after pre-commit passed the same index, and
 //                 with a tag as baseline, at 2,000 and 20,000 policy files, with peak memory
 //
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
@@ -740,6 +741,19 @@ function timeRuns(count, command, args, cwd) {
   return median(samples)
 }
 
+/** Median wall time of each command, the commands run one after another in each round. */
+function timeInTurns(count, cwd, commands) {
+  const samples = commands.map(() => [])
+  for (let i = 0; i <= count; i++)
+    for (const [j, [command, args]] of commands.entries()) {
+      const start = process.hrtime.bigint()
+      const result = spawnSync(command, args, {cwd, env, stdio: 'ignore'})
+      if (result.error) throw result.error
+      if (i > 0) samples[j].push(Number(process.hrtime.bigint() - start) / 1e6)
+    }
+  return samples.map(median)
+}
+
 if (only === undefined || only === 'setup') {
   console.log('\nas users have it: after `acldrift init --hook git` (its config, the snapshot baseline)')
   const bareNode = timeRuns(setupRuns, process.execPath, ['-e', '0'], project)
@@ -769,22 +783,47 @@ if (only === undefined || only === 'setup') {
       const ten = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
       print(`  hook, ${size} files, 10 staged changes`, ten, 'node -e 0', bareNode)
       // A full commit through the hooks that passes (a narrowing), over the same commit without
-      // them; each run's commit is undone.
+      // them, each run's commit undone; the three in turns (node -e 0, with, without), so that
+      // the machine's load falls on all of them alike.
       repo.narrow()
-      const commit = (verify) =>
-        timeRuns(
-          setupRuns,
-          'sh',
-          ['-c', `git commit -q ${verify ? '' : '--no-verify '}-m x && git reset -q --soft HEAD~1`],
-          repo.dir,
-        )
-      const withHooks = commit(true)
-      const without = commit(false)
+      const commit = (verify) => [
+        'sh',
+        ['-c', `git commit -q ${verify ? '' : '--no-verify '}-m x && git reset -q --soft HEAD~1`],
+      ]
+      const [bare, withHooks, without] = timeInTurns(setupRuns, repo.dir, [
+        [process.execPath, ['-e', '0']],
+        commit(true),
+        commit(false),
+      ])
       print(
         `  git commit through the 3 hooks, ${size} files, minus --no-verify`,
         withHooks - without,
         'node -e 0',
-        bareNode,
+        bare,
+      )
+      // commit-msg alone once pre-commit has passed the same index (its verdict reused).
+      const message = join(scratch, 'message')
+      writeFileSync(message, 'Narrow the policy\n')
+      const [bareAgain, both, preCommit] = timeInTurns(setupRuns, repo.dir, [
+        [process.execPath, ['-e', '0']],
+        [
+          'sh',
+          [
+            '-c',
+            '"$0" "$1" check --staged --quiet; exec "$0" "$1" hook commit-msg "$2"',
+            process.execPath,
+            cli,
+            message,
+          ],
+        ],
+        [process.execPath, [cli, 'check', '--staged', '--quiet']],
+      ])
+      print(
+        `  commit-msg after pre-commit passed, ${size} files`,
+        both - preCommit,
+        'node -e 0',
+        bareAgain,
+        '  (pre-commit + commit-msg, minus pre-commit alone)',
       )
     } finally {
       rmSync(repo.dir, {recursive: true, force: true})
