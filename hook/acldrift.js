@@ -40752,7 +40752,15 @@ async function stateKey(root, baselineFile, knownHead) {
   ]);
   if (tree === void 0) return void 0;
   const day = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
-  return valueHash({ version: toolVersion(), tree, head, config: config2, baselineFile, baseline, day });
+  return valueHash({
+    version: toolVersion(),
+    tree,
+    head,
+    config: config2,
+    baselineFile: baselineFile ?? null,
+    baseline,
+    day
+  });
 }
 async function pendingVerdict(root, checked) {
   const { head, baselineFile, actors } = checked;
@@ -41488,7 +41496,8 @@ async function rememberPreCommitPass(flags, options, head) {
   if (flags.staged !== true || verdictFlags.some((flag) => flag !== void 0)) return;
   const baselineFile = snapshotFile(options);
   if (baselineFile === void 0 && options.config.baseline !== void 0) return;
-  const entry = await pendingVerdict(options.root, { head, baselineFile, actors: options.config.actors });
+  const checked = { head, baselineFile, actors: options.config.actors };
+  const entry = await pendingVerdict(options.root, checked).catch(() => void 0);
   if (entry !== void 0) await rememberPass(options.root, entry).catch(() => void 0);
 }
 async function check2(flags, commitMsg) {

@@ -71,7 +71,8 @@ async function rememberPreCommitPass(
   const baselineFile = snapshotFile(options)
   // A revision named as baseline (a tag) can move: only a snapshot file or HEAD is keyed.
   if (baselineFile === undefined && options.config.baseline !== undefined) return
-  const entry = await pendingVerdict(options.root, {head, baselineFile, actors: options.config.actors})
+  const checked = {head, baselineFile, actors: options.config.actors}
+  const entry = await pendingVerdict(options.root, checked).catch(() => undefined)
   if (entry !== undefined) await rememberPass(options.root, entry).catch(() => undefined)
 }
 

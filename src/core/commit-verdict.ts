@@ -66,7 +66,15 @@ async function stateKey(
   ])
   if (tree === undefined) return undefined
   const day = new Date().toISOString().slice(0, 10)
-  return valueHash({version: toolVersion(), tree, head, config, baselineFile, baseline, day})
+  return valueHash({
+    version: toolVersion(),
+    tree,
+    head,
+    config,
+    baselineFile: baselineFile ?? null,
+    baseline,
+    day,
+  })
 }
 
 /**

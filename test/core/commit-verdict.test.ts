@@ -60,6 +60,19 @@ describe('commit-msg reuses the pre-commit pass', () => {
     expect(await passedWithMessage(r.dir, 'Reports reader')).toBe(false)
   })
 
+  it('with HEAD as baseline (no snapshot file)', async () => {
+    const entry = await pendingVerdict(r.dir, {
+      head: await head(),
+      baselineFile: undefined,
+      actors: undefined,
+    })
+    await rememberPass(r.dir, entry!)
+    expect(await passedWithMessage(r.dir, 'Reports reader')).toBe(true)
+    await r.write(POLICY, policy('s3:*'))
+    await r.stage(POLICY)
+    expect(await passedWithMessage(r.dir, 'Reports reader')).toBe(false)
+  })
+
   it("not when the message names an agent (its trailer is evidence about the commit's actor)", async () => {
     await passPreCommit()
     expect(await passedWithMessage(r.dir, identities.claudeCode.message!('Reports reader'))).toBe(false)
