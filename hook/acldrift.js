@@ -349,13 +349,14 @@ var init_harnesses = __esm({
       name: "cursor",
       title: "Cursor",
       source: {
-        url: "https://cursor.com/docs/agent/hooks",
-        asOf: "read on 2026-12-06 (a stored copy of the page: events up to afterAgentResponse, before preToolUse)",
+        url: "https://cursor.com/docs/hooks",
+        asOf: "read on 2026-12-06 (stored copies of cursor.com/docs/hooks.md, events up to preToolUse and workspaceOpen, and cursor.com/docs/reference/third-party-hooks.md)",
         notes: [
-          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command}]}}; a command is a shell string, an absolute path, or a path relative to hooks.json. The page names no project-directory variable and no working directory: the command finds the repository with git.",
-          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots; beforeShellExecution adds command and cwd; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
-          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (at most 5 in a row; loop_count counts them).',
-          'The page gives no exit-code semantics: acldrift always answers with JSON and exit 0, and the launcher answers "deny" in JSON when acldrift crashes. No documented event comes before a file edit, so an edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.'
+          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command, timeout, matcher, failClosed}]}}; project hooks run from the project root, with $CURSOR_PROJECT_DIR set (the command finds the repository with git, as installed before that was documented).",
+          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots, transcript_path; beforeShellExecution adds command, cwd and sandbox; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
+          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (loop_limit, 5 by default; loop_count counts them). Exit 2 blocks like "deny"; any other failure lets the call through unless the entry sets failClosed: true, which acldrift sets on beforeShellExecution (and the launcher answers "deny" in JSON when acldrift crashes).',
+          'preToolUse fires before every tool (matcher values Shell, Read, Write, Grep, Delete, Task, MCP:<tool>) with tool_name, tool_input, tool_use_id and cwd, and answers {permission: "allow" | "deny", user_message, agent_message, updated_input}. The page gives tool_input only for Shell ({command, working_directory}): what a Write carries (its path, its content, or an edit of it) is not documented, so acldrift does not install preToolUse and does not guess it. An edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.',
+          'Cursor also runs the hooks of .claude/settings.json ("Include Third-Party Plugins, Skills, and Other Configs", on by default), mapping PreToolUse to preToolUse and the tools Bash to Shell, Write and Edit to Write; the payload it then sends is its own preToolUse input, whose Write tool_input is not documented.'
         ]
       },
       configFile: ".cursor/hooks.json",
@@ -402,7 +403,10 @@ var init_harnesses = __esm({
         for (const { event } of this.hooks) {
           const command = hookCommand(this, event);
           const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-          if (!cursorRuns(entries2, command)) entries2.push({ command });
+          const ours = this.failClosed.includes(event) ? { command, failClosed: true } : { command };
+          const at2 = entries2.findIndex((entry) => cursorRuns([entry], command));
+          if (at2 === -1) entries2.push(ours);
+          else entries2[at2] = { ...entries2[at2], ...ours };
           hooks[event] = entries2;
         }
         return { ...existing, version: existing.version ?? 1, hooks };
@@ -510,6 +514,12 @@ function parseFile(file, format2 = formatOf(file.path), options = {}) {
     file,
     documents.map((document) => document.value),
     positions
+  );
+}
+function parseYamlDocuments(file, options = {}) {
+  const text3 = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES);
+  return parseYaml(file.path, text3, options.yamlTags).map(
+    (document) => parsed(file, document.value, document.positions)
   );
 }
 function escapePointerToken(token) {
@@ -994,6 +1004,13 @@ function lineAt(doc, pointer) {
   if (doc === void 0 || pointer === null) return null;
   return positionAt(doc.sourceMap, pointer)?.line ?? null;
 }
+function atPosition(doc, pointer) {
+  const position = doc === void 0 || pointer === null ? void 0 : positionAt(doc.sourceMap, pointer);
+  return {
+    line: position?.line ?? null,
+    ...position?.renderedFrom === void 0 ? {} : { renderedFrom: position.renderedFrom }
+  };
+}
 function changeOf(declared, draft) {
   if (declared === "narrowing" || declared === "both" && draft.narrowing === true) return "narrowing";
   return declared === "possible-widening" || draft.reason !== void 0 ? "possible-widening" : "widening";
@@ -1009,7 +1026,7 @@ function completeFinding(kind, rules, sides, draft) {
     kind,
     file: where.file,
     ...where.document === void 0 ? {} : { document: where.document },
-    line: lineAt(
+    ...atPosition(
       (draft.at.side === "baseline" ? sides.baseline : sides.target).get(draft.at.file),
       draft.at.pointer
     ),
@@ -9206,14 +9223,14 @@ function protectionAccess(value) {
 }
 function settingChange2(base, target, path) {
   if (path.length === 0) return "";
-  const valueAt = (entry) => {
+  const valueAt2 = (entry) => {
     let node = entry?.raw;
     for (const key of path)
       node = isObjectWith(node, key) ? node[key] : void 0;
     if (isObjectWith(node, "enabled")) node = node.enabled;
     return node === void 0 || node === null ? "not set" : node;
   };
-  const [before, after] = [valueAt(base), valueAt(target)];
+  const [before, after] = [valueAt2(base), valueAt2(target)];
   const scalar = (v) => ["boolean", "number", "string"].includes(typeof v);
   return scalar(before) && scalar(after) && before !== after ? ` (${path.at(-1)}: ${String(before)} \u2192 ${String(after)})` : "";
 }
@@ -14148,13 +14165,14 @@ function renderedRbac(file, rendered, locate2) {
     const rank = (seen.get(id) ?? 0) + 1;
     seen.set(id, rank);
     const documentName = rank === 1 ? id : `${id} (${rank})`;
-    const at2 = locate2(originOf(metadata)) ?? { line: 1, column: 1 };
+    const value = withoutOrigin(object2);
+    const located = locate2(value, originOf(metadata));
     documents.push({
       kind: "k8s-rbac",
       name: documentName,
-      value: withoutOrigin(object2),
+      value,
       pointer: `/rendered/${escapePointerToken(documentName)}`,
-      sourceMap: { locate: () => at2 }
+      sourceMap: { locate: (pointer) => located.locate(pointer) ?? { line: 1, column: 1 } }
     });
   }
   return { documents, notes: [], problems: [] };
@@ -14247,7 +14265,8 @@ var init_helm = __esm({
       extract: async (parsed2, _source, rendered) => {
         if (rendered === void 0) throw new Error("internal: a chart is read through its render");
         const { renderedRbac: renderedRbac2 } = await Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports));
-        return renderedRbac2(parsed2, rendered, () => parsed2.sourceMap.locate("/name"));
+        const chartName = parsed2.sourceMap.locate("/name");
+        return renderedRbac2(parsed2, rendered, () => ({ locate: () => chartName }));
       },
       // The charts a changed file is in, or whose config names it as a values file.
       dependents: async (changed, source, settings) => {
@@ -14469,7 +14488,8 @@ var init_rbac_free = __esm({
 // src/containers/kustomize/origin.ts
 var origin_exports = {};
 __export(origin_exports, {
-  entryPosition: () => entryPosition
+  entryPosition: () => entryPosition,
+  overlayLocator: () => overlayLocator
 });
 import { posix as posix3 } from "node:path";
 function entryPosition(kustomization, origin) {
@@ -14488,11 +14508,156 @@ function entryPosition(kustomization, origin) {
   }
   return void 0;
 }
-var isObject17;
+async function overlayLocator(kustomization, source) {
+  const inputs = await kustomizationInputs(kustomization.path, kustomization.value, source);
+  const contents = await source.read([...inputs.files]);
+  const documents = /* @__PURE__ */ new Map();
+  const documentsOf3 = (path) => {
+    let parsed2 = documents.get(path);
+    if (parsed2 === void 0) {
+      const content = contents.get(path);
+      try {
+        parsed2 = content === void 0 ? [] : parseYamlDocuments({ path, content });
+      } catch {
+        parsed2 = [];
+      }
+      documents.set(path, parsed2);
+    }
+    return parsed2;
+  };
+  const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
+  return (object2, origin) => {
+    const entry = entryPosition(kustomization, origin);
+    const written = origin === void 0 ? void 0 : writtenObject(documentsOf3(posix3.join(posix3.dirname(kustomization.path), origin)), object2);
+    const applied = written === void 0 ? [] : patches.filter((p) => patchApplies(p, object2, written.value));
+    return {
+      locate: (pointer) => {
+        if (entry === void 0 || written === void 0) return entry;
+        const renderedFrom = changedBy(applied, object2, written, pointer) ?? fileAt(written.file, pointer);
+        return renderedFrom === void 0 ? entry : { ...entry, renderedFrom };
+      }
+    };
+  };
+}
+function writtenObject(documents, object2) {
+  const rendered = nameOf(object2) ?? "";
+  let best4;
+  for (const file of documents) {
+    const value = file.value;
+    if (!isObject17(value) || value.kind !== object2.kind) continue;
+    const name = nameOf(value);
+    if (name === void 0 || !rendered.includes(name)) continue;
+    if (best4 === void 0 || name.length > (nameOf(best4.value) ?? "").length) best4 = { file, value };
+  }
+  return best4;
+}
+function valueAt(value, pointer) {
+  let current = value;
+  for (const token of pointer.split("/").slice(1)) {
+    const key = token.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(current)) current = current[Number(key)];
+    else if (isObject17(current)) current = current[key];
+    else return void 0;
+  }
+  return current;
+}
+function changedBy(applied, object2, written, pointer) {
+  if (pointer === "" || pointer.startsWith("/metadata")) return void 0;
+  const [now, then] = [valueAt(object2, pointer), valueAt(written.value, pointer)];
+  if (now === void 0 ? then === void 0 : then !== void 0 && canonicalJson(now) === canonicalJson(then))
+    return void 0;
+  for (const patch of [...applied].reverse()) {
+    const at2 = patchPointer(patch.value, pointer);
+    if (at2 !== void 0) return patch.locate(at2);
+  }
+  return void 0;
+}
+function patchPointer(patch, pointer) {
+  if (Array.isArray(patch)) {
+    for (let index2 = patch.length - 1; index2 >= 0; index2--) {
+      const op = patch[index2];
+      if (!isObject17(op) || typeof op.path !== "string") continue;
+      const path = op.path.replace(/\/-$/, "");
+      if (path === pointer || path.startsWith(`${pointer}/`) || pointer.startsWith(`${path}/`))
+        return `/${index2}`;
+    }
+    return void 0;
+  }
+  const tokens = pointer.split("/").slice(1);
+  let deepest;
+  for (let depth = 1; depth <= tokens.length; depth++) {
+    const prefix = `/${tokens.slice(0, depth).join("/")}`;
+    if (valueAt(patch, prefix) === void 0) break;
+    deepest = prefix;
+  }
+  return deepest;
+}
+function patchApplies(patch, object2, written) {
+  const names3 = [nameOf(written), nameOf(object2)].filter((n) => n !== void 0);
+  const matches2 = (kind, name) => (kind === void 0 || kind === object2.kind) && (name === void 0 || typeof name === "string" && names3.some((n) => fullMatch(name, n)));
+  if (patch.target !== void 0) return matches2(patch.target.kind, patch.target.name);
+  if (!isObject17(patch.value)) return false;
+  return matches2(patch.value.kind, nameOf(patch.value));
+}
+function fullMatch(pattern, name) {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(name);
+  } catch {
+    return pattern === name;
+  }
+}
+function patchesOf(path, kustomization, documentsOf3) {
+  const dir = posix3.dirname(path);
+  const out = [];
+  const [parsed2] = documentsOf3(path);
+  const entryAt = (pointer) => () => parsed2 === void 0 ? void 0 : fileAt(parsed2, pointer);
+  const fromFile = (file, target) => {
+    for (const document of documentsOf3(posix3.join(dir, file)))
+      out.push({ target, value: document.value, locate: (pointer) => fileAt(document, pointer) });
+  };
+  const inline = (text3, target, at2) => {
+    for (const document of inlineDocuments(text3)) out.push({ target, value: document, locate: entryAt(at2) });
+  };
+  for (const field of ["patches", "patchesJson6902"]) {
+    const entries2 = Array.isArray(kustomization[field]) ? kustomization[field] : [];
+    entries2.forEach((entry, index2) => {
+      if (!isObject17(entry)) return;
+      const target = isObject17(entry.target) ? {
+        ...typeof entry.target.kind === "string" && { kind: entry.target.kind },
+        ...typeof entry.target.name === "string" && { name: entry.target.name }
+      } : void 0;
+      if (typeof entry.path === "string") fromFile(entry.path, target);
+      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index2}`);
+    });
+  }
+  const strategic = Array.isArray(kustomization.patchesStrategicMerge) ? kustomization.patchesStrategicMerge : [];
+  strategic.forEach((entry, index2) => {
+    if (typeof entry !== "string") return;
+    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index2}`);
+    else fromFile(entry, void 0);
+  });
+  return out;
+}
+function inlineDocuments(text3) {
+  try {
+    return parseYamlDocuments({ path: "inline.yaml", content: Buffer.from(text3, "utf8") }).map((d) => d.value);
+  } catch {
+    return [];
+  }
+}
+var isObject17, nameOf, fileAt;
 var init_origin = __esm({
   "src/containers/kustomize/origin.ts"() {
     "use strict";
+    init_hash();
+    init_parse();
+    init_inputs();
     isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    nameOf = (object2) => isObject17(object2.metadata) && typeof object2.metadata.name === "string" ? object2.metadata.name : void 0;
+    fileAt = (file, pointer) => {
+      const position = positionAt(file.sourceMap, pointer);
+      return position === void 0 ? void 0 : { file: file.path, line: position.line };
+    };
   }
 });
 
@@ -14541,13 +14706,14 @@ var init_kustomize = __esm({
         const dir = posix4.dirname(parsed2.path);
         return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files };
       },
-      extract: async (parsed2, _source, rendered) => {
-        if (rendered === void 0) throw new Error("internal: a kustomization is read through its render");
-        const [{ renderedRbac: renderedRbac2 }, { entryPosition: entryPosition2 }] = await Promise.all([
+      extract: async (parsed2, source, rendered) => {
+        if (rendered === void 0 || source === void 0)
+          throw new Error("internal: a kustomization is read through its render");
+        const [{ renderedRbac: renderedRbac2 }, { overlayLocator: overlayLocator2 }] = await Promise.all([
           Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
           Promise.resolve().then(() => (init_origin(), origin_exports))
         ]);
-        return renderedRbac2(parsed2, rendered, (origin) => entryPosition2(parsed2, origin));
+        return renderedRbac2(parsed2, rendered, await overlayLocator2(parsed2, source));
       },
       // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
       // files are read here.
@@ -15772,7 +15938,7 @@ function awsPolicy(value, role) {
   const shaper = new Shaper();
   shaper.place("", value.at);
   if (value.v !== "object") {
-    const json2 = { Version: "2012-10-17", Statement: [unknownStatement(nameOf(value), role, "Allow")] };
+    const json2 = { Version: "2012-10-17", Statement: [unknownStatement(nameOf2(value), role, "Allow")] };
     return { json: json2, positions: shaper.positions };
   }
   const json = {};
@@ -15794,9 +15960,9 @@ function unknownStatement(name, role, effect) {
 function statements(shaper, value, pointer, role) {
   shaper.place(pointer, value.at);
   if (value.v === "object") return statement(shaper, value, pointer);
-  if (value.v !== "list") return [unknownStatement(nameOf(value), role)];
+  if (value.v !== "list") return [unknownStatement(nameOf2(value), role)];
   return value.items.map(
-    (item, i) => item.v === "object" ? statement(shaper, item, child(pointer, i)) : (shaper.place(child(pointer, i), item.at), unknownStatement(nameOf(item), role))
+    (item, i) => item.v === "object" ? statement(shaper, item, child(pointer, i)) : (shaper.place(child(pointer, i), item.at), unknownStatement(nameOf2(item), role))
   );
 }
 function statement(shaper, value, pointer) {
@@ -15823,13 +15989,13 @@ function principal2(shaper, value, pointer) {
 }
 function condition(shaper, value, pointer) {
   shaper.place(pointer, value.at);
-  if (value.v !== "object") return unknownCondition(nameOf(value));
+  if (value.v !== "object") return unknownCondition(nameOf2(value));
   const json = {};
   for (const [operator, keys] of value.entries) {
     const at2 = child(pointer, operator);
     shaper.place(at2, keys.at);
     if (keys.v !== "object") {
-      Object.assign(json, unknownCondition(nameOf(keys)));
+      Object.assign(json, unknownCondition(nameOf2(keys)));
       continue;
     }
     json[operator] = Object.fromEntries(
@@ -15842,13 +16008,13 @@ function conditionValues2(shaper, value, pointer) {
   shaper.place(pointer, value.at);
   if (value.v === "list")
     return value.items.map((item, i) => conditionValues2(shaper, item, child(pointer, i)));
-  return value.v === "unknown" || value.v === "object" ? symbol(nameOf(value)) : plain(value);
+  return value.v === "unknown" || value.v === "object" ? symbol(nameOf2(value)) : plain(value);
 }
 function plainDocument(value) {
   const shaper = new Shaper();
   return { json: shaper.plain(value, ""), positions: shaper.positions };
 }
-var child, Shaper, nameOf, STRING_LISTS, unknownCondition;
+var child, Shaper, nameOf2, STRING_LISTS, unknownCondition;
 var init_shapes = __esm({
   "src/containers/terraform/shapes.ts"() {
     "use strict";
@@ -15882,7 +16048,7 @@ var init_shapes = __esm({
         return plain(value);
       }
     };
-    nameOf = (value) => value.v === "unknown" ? value.name : asText(value) ?? "unknown";
+    nameOf2 = (value) => value.v === "unknown" ? value.name : asText(value) ?? "unknown";
     STRING_LISTS = /* @__PURE__ */ new Set(["Action", "NotAction", "Resource", "NotResource"]);
     unknownCondition = (name) => ({ StringEquals: { [symbol(name)]: symbol(name) } });
   }
@@ -17916,22 +18082,25 @@ var init_entries = __esm({
 });
 
 // src/git/revision.ts
-async function treeEntries(root, rev) {
+async function treeEntries(root, rev, paths) {
   const commit = await resolveCommit(root, rev);
-  return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit]));
+  const named3 = paths !== void 0 && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT ? ["--", ...paths.map((path) => `:(literal)${path}`)] : [];
+  return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit, ...named3]));
 }
 async function listRevisionFiles(root, rev) {
   return uniquePaths(await treeEntries(root, rev));
 }
 async function readRevisionFiles(root, rev, paths) {
-  return readEntries(root, await treeEntries(root, rev), paths);
+  return readEntries(root, await treeEntries(root, rev, paths), paths);
 }
+var NAMED_PATHS_LIMIT;
 var init_revision = __esm({
   "src/git/revision.ts"() {
     "use strict";
     init_entries();
     init_repo();
     init_run();
+    NAMED_PATHS_LIMIT = 64;
   }
 });
 
@@ -32947,20 +33116,20 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         }
       }
     }
-    if (data.pointer !== void 0) {
-      let data5 = data.pointer;
-      if (typeof data5 !== "string" && data5 !== null) {
-        const err26 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema158.type }, message: "must be string,null", schema: schema158.type, parentSchema: schema158, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
+    if (data.renderedFrom !== void 0) {
+      let data5 = data.renderedFrom;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.file === void 0) {
+          const err26 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema155.properties.renderedFrom.required, parentSchema: schema155.properties.renderedFrom, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (typeof data5 === "string") {
-        if (!pattern39.test(data5)) {
-          const err27 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema158, data: data5 };
+        if (data5.line === void 0) {
+          const err27 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema155.properties.renderedFrom.required, parentSchema: schema155.properties.renderedFrom, data: data5 };
           if (vErrors === null) {
             vErrors = [err27];
           } else {
@@ -32968,68 +33137,66 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-      }
-    }
-    if (data.change !== void 0) {
-      let data6 = data.change;
-      if (!(data6 === "widening" || data6 === "narrowing" || data6 === "possible-widening")) {
-        const err28 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema155.properties.change.enum }, message: "must be equal to one of the allowed values", schema: schema155.properties.change.enum, parentSchema: schema155.properties.change, data: data6 };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
-      }
-    }
-    if (data.severity !== void 0) {
-      let data7 = data.severity;
-      if (!(data7 === "critical" || data7 === "high" || data7 === "medium" || data7 === "low")) {
-        const err29 = { instancePath: instancePath + "/severity", schemaPath: "#/properties/severity/enum", keyword: "enum", params: { allowedValues: schema155.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema155.properties.severity.enum, parentSchema: schema155.properties.severity, data: data7 };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
-        }
-        errors++;
-      }
-    }
-    if (data.rule !== void 0) {
-      let data8 = data.rule;
-      if (typeof data8 === "string") {
-        if (!pattern162.test(data8)) {
-          const err30 = { instancePath: instancePath + "/rule", schemaPath: "#/properties/rule/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" }, message: 'must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$"', schema: "^[a-z0-9]+(-[a-z0-9]+)*$", parentSchema: schema155.properties.rule, data: data8 };
-          if (vErrors === null) {
-            vErrors = [err30];
-          } else {
-            vErrors.push(err30);
+        for (const key1 in data5) {
+          if (!(key1 === "file" || key1 === "line")) {
+            const err28 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema155.properties.renderedFrom, data: data5 };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
           }
-          errors++;
+        }
+        if (data5.file !== void 0) {
+          let data6 = data5.file;
+          if (typeof data6 !== "string") {
+            const err29 = { instancePath: instancePath + "/renderedFrom/file", schemaPath: "#/properties/renderedFrom/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.renderedFrom.properties.file.type, parentSchema: schema155.properties.renderedFrom.properties.file, data: data6 };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+        }
+        if (data5.line !== void 0) {
+          let data7 = data5.line;
+          if (!(typeof data7 == "number" && (!(data7 % 1) && !isNaN(data7)) && isFinite(data7))) {
+            const err30 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/properties/renderedFrom/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema155.properties.renderedFrom.properties.line.type, parentSchema: schema155.properties.renderedFrom.properties.line, data: data7 };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+          if (typeof data7 == "number" && isFinite(data7)) {
+            if (data7 < 1 || isNaN(data7)) {
+              const err31 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/properties/renderedFrom/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema155.properties.renderedFrom.properties.line, data: data7 };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
+            }
+          }
         }
       } else {
-        const err31 = { instancePath: instancePath + "/rule", schemaPath: "#/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.rule.type, parentSchema: schema155.properties.rule, data: data8 };
+        const err32 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.properties.renderedFrom.type, parentSchema: schema155.properties.renderedFrom, data: data5 };
         if (vErrors === null) {
-          vErrors = [err31];
+          vErrors = [err32];
         } else {
-          vErrors.push(err31);
+          vErrors.push(err32);
         }
         errors++;
       }
     }
-    if (data.message !== void 0) {
-      let data9 = data.message;
-      if (typeof data9 === "string") {
-        if (func110(data9) < 1) {
-          const err32 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema155.properties.message, data: data9 };
-          if (vErrors === null) {
-            vErrors = [err32];
-          } else {
-            vErrors.push(err32);
-          }
-          errors++;
-        }
-      } else {
-        const err33 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.message.type, parentSchema: schema155.properties.message, data: data9 };
+    if (data.pointer !== void 0) {
+      let data8 = data.pointer;
+      if (typeof data8 !== "string" && data8 !== null) {
+        const err33 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema158.type }, message: "must be string,null", schema: schema158.type, parentSchema: schema158, data: data8 };
         if (vErrors === null) {
           vErrors = [err33];
         } else {
@@ -33037,23 +33204,22 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         }
         errors++;
       }
-    }
-    if (data.witness !== void 0) {
-      let data10 = data.witness;
-      if (!(data10 && typeof data10 == "object" && !Array.isArray(data10)) && data10 !== null) {
-        const err34 = { instancePath: instancePath + "/witness", schemaPath: "#/properties/witness/type", keyword: "type", params: { type: schema155.properties.witness.type }, message: "must be object,null", schema: schema155.properties.witness.type, parentSchema: schema155.properties.witness, data: data10 };
-        if (vErrors === null) {
-          vErrors = [err34];
-        } else {
-          vErrors.push(err34);
+      if (typeof data8 === "string") {
+        if (!pattern39.test(data8)) {
+          const err34 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema158, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
         }
-        errors++;
       }
     }
-    if (data.diff !== void 0) {
-      let data11 = data.diff;
-      if (!Array.isArray(data11)) {
-        const err35 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema155.properties.diff.type, parentSchema: schema155.properties.diff, data: data11 };
+    if (data.change !== void 0) {
+      let data9 = data.change;
+      if (!(data9 === "widening" || data9 === "narrowing" || data9 === "possible-widening")) {
+        const err35 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema155.properties.change.enum }, message: "must be equal to one of the allowed values", schema: schema155.properties.change.enum, parentSchema: schema155.properties.change, data: data9 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -33062,10 +33228,10 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         errors++;
       }
     }
-    if (data.baselineLocation !== void 0) {
-      let data12 = data.baselineLocation;
-      if (!(data12 && typeof data12 == "object" && !Array.isArray(data12)) && data12 !== null) {
-        const err36 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/type", keyword: "type", params: { type: schema155.properties.baselineLocation.type }, message: "must be object,null", schema: schema155.properties.baselineLocation.type, parentSchema: schema155.properties.baselineLocation, data: data12 };
+    if (data.severity !== void 0) {
+      let data10 = data.severity;
+      if (!(data10 === "critical" || data10 === "high" || data10 === "medium" || data10 === "low")) {
+        const err36 = { instancePath: instancePath + "/severity", schemaPath: "#/properties/severity/enum", keyword: "enum", params: { allowedValues: schema155.properties.severity.enum }, message: "must be equal to one of the allowed values", schema: schema155.properties.severity.enum, parentSchema: schema155.properties.severity, data: data10 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -33073,9 +33239,12 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         }
         errors++;
       }
-      if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
-        if (data12.file === void 0) {
-          const err37 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema155.properties.baselineLocation.required, parentSchema: schema155.properties.baselineLocation, data: data12 };
+    }
+    if (data.rule !== void 0) {
+      let data11 = data.rule;
+      if (typeof data11 === "string") {
+        if (!pattern162.test(data11)) {
+          const err37 = { instancePath: instancePath + "/rule", schemaPath: "#/properties/rule/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" }, message: 'must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$"', schema: "^[a-z0-9]+(-[a-z0-9]+)*$", parentSchema: schema155.properties.rule, data: data11 };
           if (vErrors === null) {
             vErrors = [err37];
           } else {
@@ -33083,17 +33252,21 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (data12.line === void 0) {
-          const err38 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema155.properties.baselineLocation.required, parentSchema: schema155.properties.baselineLocation, data: data12 };
-          if (vErrors === null) {
-            vErrors = [err38];
-          } else {
-            vErrors.push(err38);
-          }
-          errors++;
+      } else {
+        const err38 = { instancePath: instancePath + "/rule", schemaPath: "#/properties/rule/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.rule.type, parentSchema: schema155.properties.rule, data: data11 };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
         }
-        if (data12.pointer === void 0) {
-          const err39 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/required", keyword: "required", params: { missingProperty: "pointer" }, message: "must have required property 'pointer'", schema: schema155.properties.baselineLocation.required, parentSchema: schema155.properties.baselineLocation, data: data12 };
+        errors++;
+      }
+    }
+    if (data.message !== void 0) {
+      let data12 = data.message;
+      if (typeof data12 === "string") {
+        if (func110(data12) < 1) {
+          const err39 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema155.properties.message, data: data12 };
           if (vErrors === null) {
             vErrors = [err39];
           } else {
@@ -33101,92 +33274,165 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        for (const key1 in data12) {
-          if (!(key1 === "file" || key1 === "document" || key1 === "line" || key1 === "pointer")) {
-            const err40 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema155.properties.baselineLocation, data: data12 };
+      } else {
+        const err40 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.message.type, parentSchema: schema155.properties.message, data: data12 };
+        if (vErrors === null) {
+          vErrors = [err40];
+        } else {
+          vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
+    if (data.witness !== void 0) {
+      let data13 = data.witness;
+      if (!(data13 && typeof data13 == "object" && !Array.isArray(data13)) && data13 !== null) {
+        const err41 = { instancePath: instancePath + "/witness", schemaPath: "#/properties/witness/type", keyword: "type", params: { type: schema155.properties.witness.type }, message: "must be object,null", schema: schema155.properties.witness.type, parentSchema: schema155.properties.witness, data: data13 };
+        if (vErrors === null) {
+          vErrors = [err41];
+        } else {
+          vErrors.push(err41);
+        }
+        errors++;
+      }
+    }
+    if (data.diff !== void 0) {
+      let data14 = data.diff;
+      if (!Array.isArray(data14)) {
+        const err42 = { instancePath: instancePath + "/diff", schemaPath: "#/properties/diff/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema155.properties.diff.type, parentSchema: schema155.properties.diff, data: data14 };
+        if (vErrors === null) {
+          vErrors = [err42];
+        } else {
+          vErrors.push(err42);
+        }
+        errors++;
+      }
+    }
+    if (data.baselineLocation !== void 0) {
+      let data15 = data.baselineLocation;
+      if (!(data15 && typeof data15 == "object" && !Array.isArray(data15)) && data15 !== null) {
+        const err43 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/type", keyword: "type", params: { type: schema155.properties.baselineLocation.type }, message: "must be object,null", schema: schema155.properties.baselineLocation.type, parentSchema: schema155.properties.baselineLocation, data: data15 };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+      if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
+        if (data15.file === void 0) {
+          const err44 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema155.properties.baselineLocation.required, parentSchema: schema155.properties.baselineLocation, data: data15 };
+          if (vErrors === null) {
+            vErrors = [err44];
+          } else {
+            vErrors.push(err44);
+          }
+          errors++;
+        }
+        if (data15.line === void 0) {
+          const err45 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema155.properties.baselineLocation.required, parentSchema: schema155.properties.baselineLocation, data: data15 };
+          if (vErrors === null) {
+            vErrors = [err45];
+          } else {
+            vErrors.push(err45);
+          }
+          errors++;
+        }
+        if (data15.pointer === void 0) {
+          const err46 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/required", keyword: "required", params: { missingProperty: "pointer" }, message: "must have required property 'pointer'", schema: schema155.properties.baselineLocation.required, parentSchema: schema155.properties.baselineLocation, data: data15 };
+          if (vErrors === null) {
+            vErrors = [err46];
+          } else {
+            vErrors.push(err46);
+          }
+          errors++;
+        }
+        for (const key2 in data15) {
+          if (!(key2 === "file" || key2 === "document" || key2 === "line" || key2 === "pointer")) {
+            const err47 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema155.properties.baselineLocation, data: data15 };
             if (vErrors === null) {
-              vErrors = [err40];
+              vErrors = [err47];
             } else {
-              vErrors.push(err40);
+              vErrors.push(err47);
             }
             errors++;
           }
         }
-        if (data12.file !== void 0) {
-          let data13 = data12.file;
-          if (typeof data13 !== "string") {
-            const err41 = { instancePath: instancePath + "/baselineLocation/file", schemaPath: "#/properties/baselineLocation/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.baselineLocation.properties.file.type, parentSchema: schema155.properties.baselineLocation.properties.file, data: data13 };
+        if (data15.file !== void 0) {
+          let data16 = data15.file;
+          if (typeof data16 !== "string") {
+            const err48 = { instancePath: instancePath + "/baselineLocation/file", schemaPath: "#/properties/baselineLocation/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.baselineLocation.properties.file.type, parentSchema: schema155.properties.baselineLocation.properties.file, data: data16 };
             if (vErrors === null) {
-              vErrors = [err41];
+              vErrors = [err48];
             } else {
-              vErrors.push(err41);
+              vErrors.push(err48);
             }
             errors++;
           }
         }
-        if (data12.document !== void 0) {
-          let data14 = data12.document;
-          if (typeof data14 === "string") {
-            if (func110(data14) < 1) {
-              const err42 = { instancePath: instancePath + "/baselineLocation/document", schemaPath: "#/properties/baselineLocation/properties/document/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema155.properties.baselineLocation.properties.document, data: data14 };
+        if (data15.document !== void 0) {
+          let data17 = data15.document;
+          if (typeof data17 === "string") {
+            if (func110(data17) < 1) {
+              const err49 = { instancePath: instancePath + "/baselineLocation/document", schemaPath: "#/properties/baselineLocation/properties/document/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema155.properties.baselineLocation.properties.document, data: data17 };
               if (vErrors === null) {
-                vErrors = [err42];
+                vErrors = [err49];
               } else {
-                vErrors.push(err42);
+                vErrors.push(err49);
               }
               errors++;
             }
           } else {
-            const err43 = { instancePath: instancePath + "/baselineLocation/document", schemaPath: "#/properties/baselineLocation/properties/document/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.baselineLocation.properties.document.type, parentSchema: schema155.properties.baselineLocation.properties.document, data: data14 };
+            const err50 = { instancePath: instancePath + "/baselineLocation/document", schemaPath: "#/properties/baselineLocation/properties/document/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.baselineLocation.properties.document.type, parentSchema: schema155.properties.baselineLocation.properties.document, data: data17 };
             if (vErrors === null) {
-              vErrors = [err43];
+              vErrors = [err50];
             } else {
-              vErrors.push(err43);
+              vErrors.push(err50);
             }
             errors++;
           }
         }
-        if (data12.line !== void 0) {
-          let data15 = data12.line;
-          if (!(typeof data15 == "number" && (!(data15 % 1) && !isNaN(data15)) && isFinite(data15)) && data15 !== null) {
-            const err44 = { instancePath: instancePath + "/baselineLocation/line", schemaPath: "#/$defs/line/type", keyword: "type", params: { type: schema157.type }, message: "must be integer,null", schema: schema157.type, parentSchema: schema157, data: data15 };
+        if (data15.line !== void 0) {
+          let data18 = data15.line;
+          if (!(typeof data18 == "number" && (!(data18 % 1) && !isNaN(data18)) && isFinite(data18)) && data18 !== null) {
+            const err51 = { instancePath: instancePath + "/baselineLocation/line", schemaPath: "#/$defs/line/type", keyword: "type", params: { type: schema157.type }, message: "must be integer,null", schema: schema157.type, parentSchema: schema157, data: data18 };
             if (vErrors === null) {
-              vErrors = [err44];
+              vErrors = [err51];
             } else {
-              vErrors.push(err44);
+              vErrors.push(err51);
             }
             errors++;
           }
-          if (typeof data15 == "number" && isFinite(data15)) {
-            if (data15 < 1 || isNaN(data15)) {
-              const err45 = { instancePath: instancePath + "/baselineLocation/line", schemaPath: "#/$defs/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema157, data: data15 };
+          if (typeof data18 == "number" && isFinite(data18)) {
+            if (data18 < 1 || isNaN(data18)) {
+              const err52 = { instancePath: instancePath + "/baselineLocation/line", schemaPath: "#/$defs/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema157, data: data18 };
               if (vErrors === null) {
-                vErrors = [err45];
+                vErrors = [err52];
               } else {
-                vErrors.push(err45);
+                vErrors.push(err52);
               }
               errors++;
             }
           }
         }
-        if (data12.pointer !== void 0) {
-          let data16 = data12.pointer;
-          if (typeof data16 !== "string" && data16 !== null) {
-            const err46 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema158.type }, message: "must be string,null", schema: schema158.type, parentSchema: schema158, data: data16 };
+        if (data15.pointer !== void 0) {
+          let data19 = data15.pointer;
+          if (typeof data19 !== "string" && data19 !== null) {
+            const err53 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema158.type }, message: "must be string,null", schema: schema158.type, parentSchema: schema158, data: data19 };
             if (vErrors === null) {
-              vErrors = [err46];
+              vErrors = [err53];
             } else {
-              vErrors.push(err46);
+              vErrors.push(err53);
             }
             errors++;
           }
-          if (typeof data16 === "string") {
-            if (!pattern39.test(data16)) {
-              const err47 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema158, data: data16 };
+          if (typeof data19 === "string") {
+            if (!pattern39.test(data19)) {
+              const err54 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema158, data: data19 };
               if (vErrors === null) {
-                vErrors = [err47];
+                vErrors = [err54];
               } else {
-                vErrors.push(err47);
+                vErrors.push(err54);
               }
               errors++;
             }
@@ -33195,13 +33441,13 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.reason !== void 0) {
-      let data17 = data.reason;
-      if (typeof data17 !== "string") {
-        const err48 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.reason.type, parentSchema: schema155.properties.reason, data: data17 };
+      let data20 = data.reason;
+      if (typeof data20 !== "string") {
+        const err55 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.reason.type, parentSchema: schema155.properties.reason, data: data20 };
         if (vErrors === null) {
-          vErrors = [err48];
+          vErrors = [err55];
         } else {
-          vErrors.push(err48);
+          vErrors.push(err55);
         }
         errors++;
       }
@@ -33219,11 +33465,11 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
   } else {
-    const err49 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.type, parentSchema: schema155, data };
+    const err56 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.type, parentSchema: schema155, data };
     if (vErrors === null) {
-      vErrors = [err49];
+      vErrors = [err56];
     } else {
-      vErrors.push(err49);
+      vErrors.push(err56);
     }
     errors++;
   }
@@ -34482,12 +34728,12 @@ var init_report = __esm({
     require11 = createRequire11(import.meta.url);
     validate11 = validate111;
     report_default = validate111;
-    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
+    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
     schema150 = { "type": "integer", "minimum": 0 };
     schema164 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
     func56 = Object.prototype.hasOwnProperty;
     func110 = require11("ajv/dist/runtime/ucs2length").default;
-    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
+    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
     schema493 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema157 = { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 };
     schema158 = { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" };
@@ -35904,6 +36150,15 @@ var init_unread = __esm({
         matches: (_path, text3) => /(^|[^$])\{\{-?\s*[.$a-zA-Z/(-]/.test(text3)
       },
       {
+        // An AWS CDK app's settings file (https://docs.aws.amazon.com/cdk/v2/guide/cli.html, "cdk.json"):
+        // the app's access is defined in code, and `cdk synth` writes it as CloudFormation templates
+        // into cdk.out/ (https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-synth.html), which
+        // repositories usually ignore.
+        as: "aws-cdk",
+        why: "an AWS CDK app: its access is defined in code, which acldrift does not read; `cdk synth` writes it as CloudFormation templates (cdk.out/*.template.json), read when they are in the repository",
+        matches: (path) => /(^|\/)cdk\.json$/.test(path)
+      },
+      {
         // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
         as: "kustomize",
         why: "a kustomization with none of the fields acldrift renders (resources, patches, components\u2026): nothing to render",
@@ -35931,11 +36186,11 @@ function listSourcePaths(root, spec) {
   if (spec.type === "staged") return listStagedFiles(root);
   return listRevisionFiles(root, spec.rev);
 }
-async function loadSource(root, spec, config2) {
+async function loadSource(root, spec, config2, overlay = []) {
   const assign2 = assigner(config2);
   const all2 = await timed("listing", () => listSourcePaths(root, spec));
   const paths = all2.filter((path) => assign2(path) !== void 0);
-  const loaded = await timed("reading", () => readSource(root, spec, paths, assign2, config2));
+  const loaded = await timed("reading", () => readSource(root, spec, paths, assign2, config2, overlay));
   const blobs = loaded.files.filter((file) => !holdsSnapshot(file)).map((file) => [file.path, gitBlobId(file.content)]).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
   return {
     ...loaded.source,
@@ -35943,7 +36198,7 @@ async function loadSource(root, spec, config2) {
     unmatched: unmatchedGlobs(config2.documents, all2)
   };
 }
-async function readSource(root, spec, paths, assign2, config2) {
+async function readSource(root, spec, paths, assign2, config2, overlay = []) {
   let read2;
   let commit;
   let at2;
@@ -35965,7 +36220,7 @@ async function readSource(root, spec, paths, assign2, config2) {
     read2,
     assign2,
     "repository",
-    sourceFiles(root, at2, read2.files),
+    sourceFiles(root, at2, [...read2.files, ...overlay]),
     config2.settings
   );
   return { source: loaded, files: read2.files };
@@ -35992,8 +36247,9 @@ async function readStagedSides(root, config2, overlay, base) {
   const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)]);
   const commit = base?.commit ?? headSha;
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, { type: "ref", commit }, changes.head.files);
-  const stagedFiles = sourceFiles(root, { type: "staged" }, changes.staged.files);
-  const dependents = (await dependentsOf(changes.paths, stagedFiles, config2.settings)).filter(
+  const stagedFiles = sourceFiles(root, { type: "staged" }, [...changes.staged.files, ...overlay]);
+  const changedOrOverlaid = [...changes.paths, ...overlay.map((f) => f.path)];
+  const dependents = (await dependentsOf(changedOrOverlaid, stagedFiles, config2.settings)).filter(
     (p) => assign2(p) !== void 0
   );
   if (dependents.length > 0) {
@@ -36025,7 +36281,7 @@ async function readStagedSides(root, config2, overlay, base) {
       config2.settings
     )
   ]);
-  return { head, staged: await withOverlay(staged, overlay, config2) };
+  return { head, staged: await withOverlay(staged, overlay, config2, stagedFiles) };
 }
 async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   const { entries: entries2, head } = index2;
@@ -36048,7 +36304,7 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   );
   return { source, paths: all2 };
 }
-async function withOverlay(source, files, config2) {
+async function withOverlay(source, files, config2, beside) {
   if (files.length === 0) return source;
   const paths = new Set(files.map((f) => f.path));
   const inFiles = (key) => [...paths].some((path) => key === path || key.startsWith(`${path}#`));
@@ -36061,9 +36317,14 @@ async function withOverlay(source, files, config2) {
   for (const file of files) {
     const assignment2 = assign2(file.path);
     if (assignment2 !== void 0)
-      await addDocument(overlaid, file, assignment2, false, void 0, config2.settings);
+      await addDocument(overlaid, file, assignment2, false, beside, config2.settings);
   }
   return overlaid;
+}
+async function readersOf(root, config2, paths) {
+  const assign2 = assigner(config2);
+  const readers = await dependentsOf(paths, sourceFiles(root, { type: "staged" }), config2.settings);
+  return readers.filter((path) => assign2(path) !== void 0);
 }
 async function dependentsOf(changed, source, settings) {
   const found2 = /* @__PURE__ */ new Set();
@@ -38459,9 +38720,14 @@ async function loadSides(options) {
   if (fast !== void 0) return fast;
   const [baseline, target] = await Promise.all([
     loadBaseline(options),
-    loadSource(options.root, options.target, options.config)
+    loadSource(options.root, options.target, options.config, options.overlay)
   ]);
-  return [baseline, await withOverlay(target, options.overlay ?? [], options.config)];
+  const overlay = options.overlay ?? [];
+  const at2 = options.target.type === "ref" ? { type: "ref", commit: target.commit } : { type: options.target.type };
+  return [
+    baseline,
+    await withOverlay(target, overlay, options.config, sourceFiles(options.root, at2, overlay))
+  ];
 }
 async function runCheck(options) {
   const [baseline, target] = await loadSides(options);
@@ -38693,6 +38959,7 @@ var init_check = __esm({
     await init_gate();
     await init_reference();
     await init_snapshot3();
+    init_source_files();
     await init_classify2();
     await init_source();
     init_timings();
@@ -38725,22 +38992,36 @@ async function holdsAccess2(file, assigned) {
   return read2.documents.length > 0 || read2.problems.length > 0;
 }
 async function reviewEdit(root, assigned, current, proposed) {
-  const dir = gitDir(root);
-  const [before, after] = await Promise.all([
+  const [before, after, config2] = await Promise.all([
     current === void 0 ? false : holdsAccess2(current, assigned),
-    holdsAccess2(proposed, assigned)
+    holdsAccess2(proposed, assigned),
+    loadConfig(root)
   ]);
-  if (!before && !after) return { findings: [], problems: [], plain: true, gitDir: await dir };
-  const config2 = await loadConfig(root);
-  const report = await runCheck({ root, cwd: root, config: config2, target: { type: "staged" }, overlay: [proposed] });
+  let readers;
+  const readersOfEdit = () => readers ??= readersOf(root, config2, [proposed.path]).then((paths) => new Set(paths));
+  if (!before && !after && (await readersOfEdit()).size === 0)
+    return { findings: [], problems: [], plain: true };
+  const staged = { root, cwd: root, config: config2, target: { type: "staged" } };
+  const report = await runCheck({ ...staged, overlay: [proposed] });
   const inFile = (file) => file === proposed.path;
+  const failing = unapproved(report);
+  const findings = failing.filter((f) => inFile(f.file));
   const problems = report.errors.filter((p) => inFile(p.file));
-  return {
-    findings: unapproved(report).filter((f) => inFile(f.file)),
-    problems,
-    plain: false,
-    gitDir: await dir
-  };
+  const outside = failing.filter((f) => !inFile(f.file) && f.document !== void 0);
+  const outsideProblems = report.errors.filter((p) => !inFile(p.file));
+  if (outside.length + outsideProblems.length > 0) {
+    const near = await readersOfEdit();
+    const suspects = outside.filter((f) => near.has(f.file));
+    const suspectProblems = outsideProblems.filter((p) => near.has(p.file));
+    if (suspects.length + suspectProblems.length > 0) {
+      const without = await runCheck(staged);
+      const had = new Set(unapproved(without).map((f) => f.id));
+      const hadProblems = new Set(without.errors.map((p) => JSON.stringify(p)));
+      findings.push(...suspects.filter((f) => !had.has(f.id)));
+      problems.push(...suspectProblems.filter((p) => !hadProblems.has(JSON.stringify(p))));
+    }
+  }
+  return { findings, problems, plain: false };
 }
 async function reviewWorkingTree(root) {
   const config2 = await loadConfig(root);
@@ -38751,7 +39032,7 @@ async function reviewWorkingTree(root) {
     target: { type: "worktree" }
     // untracked files included, as the working tree's check reads it
   });
-  return { findings: unapproved(report), problems: report.errors, gitDir: await gitDir(root) };
+  return { findings: unapproved(report), problems: report.errors };
 }
 function unapproved(report) {
   const { failOn, agents } = report.policy ?? DEFAULT_FAIL_POLICY;
@@ -38775,7 +39056,6 @@ function logged2(finding2) {
 var init_review = __esm({
   async "src/core/agent/review.ts"() {
     "use strict";
-    init_git();
     init_findings();
     await init_check();
     init_verdict();
@@ -39715,7 +39995,7 @@ async function judgeEdit(file, action, entry) {
     return {
       refusal: { type: "unreadable", file: path, problems: review.problems },
       log: {
-        gitDir: review.gitDir,
+        gitDir: repo.gitDir,
         entry: entry({ tool: action.tool, file: path, reasons: review.problems.map((p) => p.message) })
       }
     };
@@ -39724,7 +40004,7 @@ async function judgeEdit(file, action, entry) {
   return {
     refusal: { type: "widening", file: path, findings: review.findings, expires },
     log: {
-      gitDir: review.gitDir,
+      gitDir: repo.gitDir,
       entry: entry({ tool: action.tool, file: path, findings: review.findings.map(logged3) }),
       proposed: content
     }
@@ -39791,7 +40071,7 @@ async function judgeStop(cwd, repeated, state, entry) {
   return {
     refusal: { type: "report", findings: review.findings, problems: review.problems },
     log: {
-      gitDir: review.gitDir,
+      gitDir: repo.gitDir,
       entry: entry({
         action: "stop",
         decision: "reported",
@@ -39827,6 +40107,57 @@ var init_hook = __esm({
     ];
     posixPath = (path) => path.split(sep4).join("/");
     acldriftRuns = (text3) => (text3 ?? "").split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1;
+  }
+});
+
+// src/reporters/timings.ts
+var timings_exports = {};
+__export(timings_exports, {
+  renderTimings: () => renderTimings
+});
+function renderTimings(timings) {
+  const rows = [
+    ["start-up", ms(timings.startup)],
+    ...timings.stages.map(({ stage, ms: time, runs }) => [
+      stage,
+      runs === 1 ? ms(time) : `${ms(time)} (${runs} runs)`
+    ]),
+    ["total", `${ms(timings.total)} (after start-up)`]
+  ];
+  const width = Math.max(...rows.map(([stage]) => stage.length));
+  return [
+    "acldrift --debug: time per stage (stages that run in parallel overlap)",
+    ...rows.map(([stage, time]) => `  ${stage.padEnd(width)}  ${time}`),
+    ""
+  ].join("\n");
+}
+var ms;
+var init_timings2 = __esm({
+  "src/reporters/timings.ts"() {
+    "use strict";
+    ms = (time) => `${time.toFixed(1)} ms`;
+  }
+});
+
+// src/cli/debug.ts
+var debug_exports = {};
+__export(debug_exports, {
+  withDebug: () => withDebug
+});
+async function withDebug(flag, work) {
+  if (flag !== true && process.env.ACLDRIFT_DEBUG !== "1") return work();
+  const timings = startTimings();
+  try {
+    return await timings.run(work);
+  } finally {
+    const { renderTimings: renderTimings2 } = await Promise.resolve().then(() => (init_timings2(), timings_exports));
+    process.stderr.write(renderTimings2(timings.result()));
+  }
+}
+var init_debug = __esm({
+  "src/cli/debug.ts"() {
+    "use strict";
+    init_timings();
   }
 });
 
@@ -40106,6 +40437,16 @@ function orderFindings(findings) {
 function compareText(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+function findingPlace(finding2) {
+  const { renderedFrom } = finding2;
+  if (renderedFrom === void 0) return location(finding2.file, finding2.line, finding2.document);
+  const rendered = location(finding2.file, finding2.line);
+  return location(
+    renderedFrom.file,
+    renderedFrom.line,
+    `${finding2.document ?? ""}, rendered by ${rendered}`.replace(/^, /, "")
+  );
+}
 function location(file, line, document) {
   const at2 = line === null ? file : `${file}:${line}`;
   return document === void 0 ? at2 : `${at2} (${document})`;
@@ -40315,6 +40656,9 @@ function findingFrom(from, finding2) {
     file: here(finding2.file),
     ...finding2.baselineLocation && {
       baselineLocation: { ...finding2.baselineLocation, file: here(finding2.baselineLocation.file) }
+    },
+    ...finding2.renderedFrom && {
+      renderedFrom: { ...finding2.renderedFrom, file: here(finding2.renderedFrom.file) }
     }
   };
 }
@@ -40334,6 +40678,7 @@ function sameChange(ordered) {
       f.file,
       f.line,
       f.document,
+      f.renderedFrom,
       f.rule,
       f.change,
       f.reason,
@@ -40361,7 +40706,7 @@ function groupByFile(ordered) {
 }
 function headline(c, finding2) {
   const change = CHANGE_STYLES[finding2.change](c)(CHANGE_LABELS[finding2.change]);
-  return `  ${badge(c, finding2)} ${change}  ${c.bold(finding2.rule)}  ${location(finding2.file, finding2.line, finding2.document)}`;
+  return `  ${badge(c, finding2)} ${change}  ${c.bold(finding2.rule)}  ${findingPlace(finding2)}`;
 }
 function findingLines(c, finding2) {
   return [
@@ -40432,7 +40777,7 @@ __export(agent_exports, {
 });
 function findingText(finding2) {
   const lines = [
-    `- ${finding2.change === "widening" ? "WIDENING" : "possible widening"} (${finding2.severity}) ${finding2.rule} at ${location(finding2.file, finding2.line, finding2.document)}: ${finding2.message}`
+    `- ${finding2.change === "widening" ? "WIDENING" : "possible widening"} (${finding2.severity}) ${finding2.rule} at ${findingPlace(finding2)}: ${finding2.message}`
   ];
   if (finding2.witness !== null)
     lines.push(`  for example, this request would be allowed: ${witnessLine(finding2.witness)}`);
@@ -40453,7 +40798,7 @@ function findingsText(findings) {
     const shown3 = group.slice(0, SHOWN_PER_RULE).flatMap(findingText);
     const rest = group.slice(SHOWN_PER_RULE);
     if (rest.length === 0) return shown3;
-    const where = rest.map((f) => location(f.file, f.line, f.document)).join(", ");
+    const where = rest.map((f) => findingPlace(f)).join(", ");
     return [
       ...shown3,
       `- and ${rest.length} more possible widening(s) of the same kind (${rest[0].rule}) at ${where}`
@@ -40639,7 +40984,7 @@ async function runAgentHook(harnessName, event) {
     }
     const call = harness.read(event, payload);
     state.sensitive = void 0;
-    const judgement = await judge2(harness, event, call, state);
+    const judgement = process.env.ACLDRIFT_DEBUG === "1" ? await (await Promise.resolve().then(() => (init_debug(), debug_exports))).withDebug(true, () => judge2(harness, event, call, state)) : await judge2(harness, event, call, state);
     if (judgement.log !== void 0) {
       const { appendAgentLog: appendAgentLog2 } = await Promise.resolve().then(() => (init_log(), log_exports));
       await appendAgentLog2(judgement.log.gitDir, judgement.log.entry, judgement.log.proposed).catch(
@@ -40811,53 +41156,6 @@ var init_commit_verdict = __esm({
   }
 });
 
-// src/reporters/timings.ts
-var timings_exports = {};
-__export(timings_exports, {
-  renderTimings: () => renderTimings
-});
-function renderTimings(timings) {
-  const rows = [
-    ["start-up", ms(timings.startup)],
-    ...timings.stages.map(({ stage, ms: time, runs }) => [
-      stage,
-      runs === 1 ? ms(time) : `${ms(time)} (${runs} runs)`
-    ]),
-    ["total", `${ms(timings.total)} (after start-up)`]
-  ];
-  const width = Math.max(...rows.map(([stage]) => stage.length));
-  return [
-    "acldrift --debug: time per stage (stages that run in parallel overlap)",
-    ...rows.map(([stage, time]) => `  ${stage.padEnd(width)}  ${time}`),
-    ""
-  ].join("\n");
-}
-var ms;
-var init_timings2 = __esm({
-  "src/reporters/timings.ts"() {
-    "use strict";
-    ms = (time) => `${time.toFixed(1)} ms`;
-  }
-});
-
-// src/cli/debug.ts
-async function withDebug(flag, work) {
-  if (flag !== true && process.env.ACLDRIFT_DEBUG !== "1") return work();
-  const timings = startTimings();
-  try {
-    return await timings.run(work);
-  } finally {
-    const { renderTimings: renderTimings2 } = await Promise.resolve().then(() => (init_timings2(), timings_exports));
-    process.stderr.write(renderTimings2(timings.result()));
-  }
-}
-var init_debug = __esm({
-  "src/cli/debug.ts"() {
-    "use strict";
-    init_timings();
-  }
-});
-
 // src/reporters/progress.ts
 var progress_exports = {};
 __export(progress_exports, {
@@ -40943,6 +41241,7 @@ var init_json = __esm({
       "kind",
       "file",
       "line",
+      "renderedFrom",
       "pointer",
       "change",
       "severity",
@@ -41067,6 +41366,16 @@ function result(finding2, ruleIndex) {
         logicalLocations: finding2.document === void 0 ? void 0 : [{ name: finding2.document, kind: "resource" }]
       }
     ],
+    // An object rendered from other files is located where it is written; the file rendered is related.
+    ...finding2.renderedFrom && {
+      relatedLocations: [
+        {
+          id: 0,
+          ...physicalLocation(finding2.file, finding2.line ?? void 0),
+          message: { text: `rendered by ${finding2.file}` }
+        }
+      ]
+    },
     partialFingerprints: { "acldrift/v1": finding2.id },
     // A valid approval is an accepted, external suppression: viewers show the result as dismissed.
     ...finding2.approval?.valid ? {
@@ -41085,6 +41394,7 @@ function result(finding2, ruleIndex) {
   };
 }
 function findingLocation(finding2) {
+  if (finding2.renderedFrom) return physicalLocation(finding2.renderedFrom.file, finding2.renderedFrom.line);
   const baseline = finding2.baselineLocation;
   if (finding2.line === null && baseline?.line != null) return physicalLocation(baseline.file, baseline.line);
   return physicalLocation(finding2.file, finding2.line ?? void 0);
@@ -41197,7 +41507,7 @@ function tableRow({ finding: finding2, status }) {
     finding2.severity,
     CHANGE_LABELS[finding2.change],
     finding2.rule,
-    location(finding2.file, finding2.line, finding2.document),
+    findingPlace(finding2),
     witness,
     finding2.commit === null ? "\u2014" : actorText(finding2.commit.actor),
     status
@@ -41205,7 +41515,7 @@ function tableRow({ finding: finding2, status }) {
   return `| ${[idText(finding2.id), ...cells].join(" | ")} |`;
 }
 function details({ finding: finding2, blocking: blocking2, status }) {
-  const where = location(finding2.file, finding2.line, finding2.document);
+  const where = findingPlace(finding2);
   const summary = `${finding2.id}: ${status}, ${finding2.severity} ${CHANGE_LABELS[finding2.change]}: ${finding2.rule} at ${where}`;
   const lines = [
     "<details>",
@@ -41286,7 +41596,8 @@ function repositoryRelative(report, root) {
     findings: report.findings.map((f) => ({
       ...f,
       file: path(f.file),
-      ...f.baselineLocation ? { baselineLocation: { ...f.baselineLocation, file: path(f.baselineLocation.file) } } : {}
+      ...f.baselineLocation ? { baselineLocation: { ...f.baselineLocation, file: path(f.baselineLocation.file) } } : {},
+      ...f.renderedFrom ? { renderedFrom: { ...f.renderedFrom, file: path(f.renderedFrom.file) } } : {}
     })),
     errors: report.errors.map((problem) => ({ ...problem, file: path(problem.file) }))
   };
