@@ -292,6 +292,16 @@ describe('a comparison cut short is no way around the gate', () => {
       expect(cut).toMatchObject({change: 'possible-widening', severity: 'high', file: POLICY})
       expect(cut.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
 
+      // history says so too, for the agent's commit: the cut's note and its finding.
+      const history = await runCli(['history', POLICY, '--format', 'json'], {cwd: r.dir})
+      expect([0, 1], dump(history)).toContain(history.code)
+      const timeline = JSON.parse(history.stdout) as {notes: string[]; findings: Finding[]}
+      const sha = (await r.git('rev-parse', 'HEAD')).trim()
+      expect(timeline.notes).toContain(
+        `${sha.slice(0, 12)}: ${POLICY}: more than 2000 widening cells; the first 2000 are reported`,
+      )
+      expect(timeline.findings.find((f) => f.rule === 'comparison-truncated')?.commit).toMatchObject({sha})
+
       // The human approves every listed finding of the commit: the truncation is left out, and said.
       const approve = (...args: string[]) =>
         runCli(['approve', ...args, '--reason', 'Pipeline writes', '--expires', '2099-12-31'], {cwd: r.dir})

@@ -269,6 +269,10 @@ function originalKeyNames(statements: Statement[]): Map<string, string> {
   return names
 }
 
+/** A reason that names an action outside the catalogue, with the action as the policy spells it. */
+const spelled = (reason: string, model: Model) =>
+  reason.replace(/^\S+/, (action) => model.names.actions.get(action) ?? action)
+
 /** Actions as the policies spell them (an action the catalogue does not know keeps its own spelling). */
 function actionSpellings(statements: Statement[]): Map<string, string> {
   const spellings = new Map<string, string>()
@@ -544,7 +548,7 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
                 .related,
             }
           : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny)
-    return {found: f, classified, possible, reason: outside ?? f.judged.reason}
+    return {found: f, classified, possible, reason: outside ? spelled(outside, model) : f.judged.reason}
   })
   const top = best(scored)
   const shown = shownRequest(top.found, model, model.tgt.rules, model.base.rules)
