@@ -2945,8 +2945,8 @@ function witnessOf(judged, names3) {
   for (const [name, value] of request) {
     if (!name.startsWith("context:") || value === void 0) continue;
     const key = name.slice("context:".length);
-    const spelled2 = names3.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key;
-    set(spelled2, displayContextValue(value, names3.dates.has(key)));
+    const spelled3 = names3.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key;
+    set(spelled3, displayContextValue(value, names3.dates.has(key)));
   }
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
@@ -3255,7 +3255,7 @@ function wideningDraft(file, group, model) {
       severity: "low",
       related: classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny).related
     } : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny);
-    return { found: f, classified, possible, reason: outside ?? f.judged.reason };
+    return { found: f, classified, possible, reason: outside ? spelled(outside, model) : f.judged.reason };
   });
   const top = best(scored);
   const shown3 = shownRequest(top.found, model, model.tgt.rules, model.base.rules);
@@ -3395,7 +3395,7 @@ function unknownActionNotes(file, sides, statements2) {
   }
   return notes;
 }
-var CELL_LIMIT, symbolNamesOfGlob, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
+var CELL_LIMIT, symbolNamesOfGlob, spelled, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
 var init_compare = __esm({
   "src/adapters/aws-iam/compare.ts"() {
     "use strict";
@@ -3414,6 +3414,7 @@ var init_compare = __esm({
     init_witness();
     CELL_LIMIT = 2e3;
     symbolNamesOfGlob = (glob2) => glob2.tokens.flatMap((t) => t.t === "lit" ? symbolNamesIn(t.c) : []);
+    spelled = (reason, model) => reason.replace(/^\S+/, (action) => model.names.actions.get(action) ?? action);
     outsideCatalogue = (cell2) => cell2.cells.get("action")?.outsideCatalogue;
     sameValue = (x, y) => x === void 0 || y === void 0 ? x === y : valueHash(x) === valueHash(y);
     EVERYTHING = { index: -1, effect: "allow", predicates: /* @__PURE__ */ new Map() };
@@ -31235,31 +31236,31 @@ function mayRenderRbac(inputs, contents) {
     } catch {
       return `${file} does not parse`;
     }
-    const why = spelled(value);
+    const why = spelled2(value);
     if (why !== void 0) return `${file} ${why}`;
   }
   return void 0;
 }
-function spelled(value) {
+function spelled2(value) {
   if (typeof value === "string") {
     if (value.includes(RBAC_API_GROUP)) return `names ${RBAC_API_GROUP}`;
     if (!/[\\!]/.test(value)) return void 0;
     try {
-      return spelled(parseFile({ path: "inline.yaml", content: Buffer.from(value, "utf8") }, "yaml").value);
+      return spelled2(parseFile({ path: "inline.yaml", content: Buffer.from(value, "utf8") }, "yaml").value);
     } catch {
       return "holds a string kustomize may decode";
     }
   }
   if (Array.isArray(value)) {
     for (const item of value) {
-      const why = spelled(item);
+      const why = spelled2(item);
       if (why !== void 0) return why;
     }
     return void 0;
   }
   if (typeof value === "object" && value !== null)
     for (const [key, item] of Object.entries(value)) {
-      const why = spelled(key) ?? spelled(item);
+      const why = spelled2(key) ?? spelled2(item);
       if (why !== void 0) return why;
     }
   return void 0;
