@@ -1207,6 +1207,13 @@ var init_rules2 = __esm({
         title: "Possible new access",
         description: "A statement that could not be compared at all (its patterns are too complex to combine): it may widen. A change that can be compared but depends on something acldrift cannot decide (an unknown operator, a key compared both as a string and a number, a template's unresolved value) keeps the rule of what it would be, as a possible widening whose reason says what it depends on. Review the statement by hand."
       },
+      "comparison-truncated": {
+        change: "possible-widening",
+        severity: ["high", "critical"],
+        approvable: false,
+        title: "Comparison cut short",
+        description: "The comparison of the file stopped after 2,000 differing request classes in one direction: the widenings past the cut are not listed, so approving the listed findings would let them through unseen. No approval covers this finding. To get a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own. High, or the severity of the most severe widening listed when that is higher."
+      },
       "unknown-action": {
         change: "possible-widening",
         severity: "low",
@@ -1601,7 +1608,7 @@ function literalEnd(tokens) {
   }
   return out;
 }
-function globCells(globs, extraSamples = []) {
+function globCells(globs, extraSamples = [], maxStates = MAX_PRODUCT_STATES) {
   const cells = /* @__PURE__ */ new Map();
   const record = (example, matches2) => {
     const key = signature(matches2);
@@ -1613,13 +1620,13 @@ function globCells(globs, extraSamples = []) {
       globs.map((g) => globMatches(g, sample))
     );
   }
-  exploreProduct(globs, record);
+  exploreProduct(globs, record, maxStates);
   return [...cells.values()];
 }
 function signature(matches2) {
   return matches2.map((m) => m ? "1" : "0").join("");
 }
-function exploreProduct(globs, record) {
+function exploreProduct(globs, record, maxStates) {
   const used = /* @__PURE__ */ new Set([":"]);
   for (const g of globs)
     for (const t of g.tokens)
@@ -1656,7 +1663,7 @@ function exploreProduct(globs, record) {
       const key = stateKey2(next);
       if (seen.has(key)) continue;
       seen.add(key);
-      if (seen.size > MAX_PRODUCT_STATES) {
+      if (seen.size > maxStates) {
         throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`);
       }
       queue.push(next);
@@ -1862,6 +1869,7 @@ function difference(dimensions4, allowed, other, options) {
   const firstOpaque = ordered.findIndex((d) => d.opaque);
   const opaqueStart = firstOpaque === -1 ? ordered.length : firstOpaque;
   const results = [];
+  const cap = options.limit + 1;
   let truncated = false;
   const memo = /* @__PURE__ */ new Map();
   const keys = /* @__PURE__ */ new WeakMap();
@@ -1902,14 +1910,14 @@ function difference(dimensions4, allowed, other, options) {
       out.push(...visit(d + 1, live));
     } else {
       const { leaves: leaves2, outside } = relevantLeaves(live.filter(own), constrained, dimension.name);
-      for (const cell2 of dimension.domain.cells(leaves2)) {
-        const next = live.filter((l) => {
+      for (const cell3 of dimension.domain.cells(leaves2)) {
+        const next2 = live.filter((l) => {
           const p = l.rule.predicates.get(dimension.name);
-          return p === void 0 || evaluate(p, (leaf2) => !outside.has(leaf2.key) && test(cell2, leaf2));
+          return p === void 0 || evaluate(p, (leaf2) => !outside.has(leaf2.key) && test(cell3, leaf2));
         });
-        for (const sub2 of visit(d + 1, next)) {
-          out.push({ ...sub2, cells: [[dimension.name, cell2], ...sub2.cells] });
-          if (out.length >= options.limit) {
+        for (const sub2 of visit(d + 1, next2)) {
+          out.push({ ...sub2, cells: [[dimension.name, cell3], ...sub2.cells] });
+          if (out.length >= cap) {
             truncated = true;
             break;
           }
@@ -1955,8 +1963,11 @@ function difference(dimensions4, allowed, other, options) {
     };
   };
   const found2 = visit(0, [...tag("a", allowed.rules), ...tag("o", other.rules)]);
-  for (const f of found2.slice(0, options.limit)) results.push({ ...f, cells: new Map(f.cells) });
-  return { cells: results, truncated };
+  const cell2 = (f) => ({ ...f, cells: new Map(f.cells) });
+  for (const f of found2.slice(0, options.limit)) results.push(cell2(f));
+  const next = found2[options.limit];
+  truncated ||= next !== void 0;
+  return { cells: results, truncated, ...next === void 0 ? {} : { next: cell2(next) } };
 }
 function commonAllows(allowed, other, formulaKeyOf) {
   const ruleKey3 = (rule2) => [rule2.effect, ...[...rule2.predicates].map(([name, p]) => `${name}=${formulaKeyOf(p)}`).sort()].join("|");
@@ -2006,11 +2017,18 @@ function globBound(formula) {
 }
 function differenceOrPossible(dimensions4, allowed, other, direction, report) {
   const { file, notes, limit } = report;
-  try {
-    const result2 = difference(dimensions4, allowed, other, { limit });
-    if (result2.truncated)
-      notes.push(`${file}: more than ${limit} ${direction} cells; the first ${limit} are reported`);
+  let cut = false;
+  const search2 = (side) => {
+    const result2 = difference(dimensions4, side, other, { limit });
+    if (result2.truncated) {
+      if (!cut) notes.push(`${file}: more than ${limit} ${direction} cells; the first ${limit} are reported`);
+      cut = true;
+      report.truncations?.push({ direction, limit, next: result2.next });
+    }
     return result2.cells;
+  };
+  try {
+    return search2(allowed);
   } catch (error) {
     if (!(error instanceof Undecidable)) throw error;
     if (direction === "narrowing") {
@@ -2021,7 +2039,7 @@ function differenceOrPossible(dimensions4, allowed, other, direction, report) {
     const denies = allowed.rules.filter((r) => r.effect === "deny");
     for (const rule2 of allowed.rules.filter((r) => r.effect === "allow")) {
       try {
-        cells.push(...difference(dimensions4, { rules: [rule2, ...denies] }, other, { limit }).cells);
+        cells.push(...search2({ rules: [rule2, ...denies] }));
       } catch (inner) {
         if (!(inner instanceof Undecidable)) throw inner;
         const matched = { allowed: [rule2], allowedDeny: [], other: [], otherDeny: [] };
@@ -2270,12 +2288,15 @@ function differenceForSomeValue(dimensions4, allowed, other, options) {
   const names3 = symbolsInvolved(all2).map((n) => `\${${n}}`).join(", ");
   let cells;
   try {
-    cells = difference(
+    const result2 = difference(
       dimensions4,
       { rules: relaxSide(allowed.rules, true) },
       { rules: relaxSide(other.rules, false) },
       { limit: options.limit }
-    ).cells;
+    );
+    cells = result2.cells;
+    if (result2.truncated)
+      options.truncations?.push({ direction: "widening", limit: options.limit, next: result2.next });
   } catch (error) {
     if (!(error instanceof Undecidable)) throw error;
     const each = allowed.rules.filter((r) => r.effect === "allow");
@@ -3301,8 +3322,8 @@ function witnessOf(judged, names3) {
   for (const [name, value] of request) {
     if (!name.startsWith("context:") || value === void 0) continue;
     const key = name.slice("context:".length);
-    const spelled2 = names3.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key;
-    set(spelled2, displayContextValue(value, names3.dates.has(key)));
+    const spelled3 = names3.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key;
+    set(spelled3, displayContextValue(value, names3.dates.has(key)));
   }
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
@@ -3366,7 +3387,8 @@ function compareIamFile(file, baseline, target) {
   const findings = [];
   const sides = sidesOf(file, baseline, target);
   const complete = (draft) => completeFinding("aws-iam", RULES, sides, draft);
-  const report = { file, notes, limit: CELL_LIMIT };
+  const truncations = [];
+  const report = { file, notes, limit: CELL_LIMIT, truncations };
   const widened = found(
     model,
     differenceOrPossible(model.dimensions, tgt, base, "widening", report),
@@ -3378,7 +3400,8 @@ function compareIamFile(file, baseline, target) {
     const covered = (cell2) => reported.has(cell2.matched.allowed[0]?.statement);
     for (const { cell: cell2, values } of differenceForSomeValue(model.plainDimensions, tgt, base, {
       limit: CELL_LIMIT,
-      covered
+      covered,
+      truncations
     })) {
       const judged = judge(requestOf(cell2), tgt.rules, base.rules, model.opaque, values);
       const decided = judged.status === "definite" && [...values.keys()].every((s) => !isTemplateSymbol(s)) ? judged : { ...judged, status: "possible", reason: cell2.reason };
@@ -3391,6 +3414,9 @@ function compareIamFile(file, baseline, target) {
     findings.push(complete(wideningDraft(file, group, model)));
   for (const group of groupByStatement(denyNoLongerInForce(model, report).filter(news), model.statements))
     findings.push(complete(denyRemovedDraft(file, group, model, target !== void 0)));
+  const cut = truncations.filter((t) => t.direction === "widening");
+  if (cut.length > 0)
+    findings.push(complete(truncatedDraft(file, cut, model, findings, target !== void 0)));
   const narrowed = found(
     model,
     differenceOrPossible(model.dimensions, base, tgt, "narrowing", report),
@@ -3497,7 +3523,29 @@ function denyNoLongerInForce(model, report) {
   const free = { rules: [EVERYTHING, ...targetDenies, ...targetAllows] };
   const guarded2 = { rules: [EVERYTHING, ...baseDenies] };
   const out = [];
+  const kept = new Set(targetDenies.map((r) => canonicalAccess(accessOf(r.statement))));
+  const changed = baseDenies.filter((r) => !kept.has(canonicalAccess(accessOf(r.statement))));
   for (const cell2 of differenceOrPossible(model.dimensions, free, guarded2, "widening", report)) {
+    if (cell2.cells.size === 0) {
+      const deniesOf = /* @__PURE__ */ new Set();
+      for (const deny2 of changed) {
+        if (deniesOf.has(deny2.statement)) continue;
+        deniesOf.add(deny2.statement);
+        const judged2 = {
+          request: requestOf(cell2),
+          status: "possible",
+          reason: cell2.reason,
+          variables: /* @__PURE__ */ new Map()
+        };
+        out.push({
+          cell: { ...cell2, matched: { ...cell2.matched, otherDeny: [deny2] } },
+          judged: judged2,
+          responsible: deny2,
+          deny: deny2
+        });
+      }
+      continue;
+    }
     const deny = cell2.matched.otherDeny[0];
     if (deny === void 0) continue;
     const request = requestOf(cell2);
@@ -3510,8 +3558,13 @@ function denyNoLongerInForce(model, report) {
 }
 function describeFinding(change, rule2, witness, reason) {
   const title = RULES[rule2]?.title ?? rule2;
+  if (rule2 === "comparison-truncated") return truncationMessage(witness, reason);
   const what = requestText(witness, rule2.startsWith("guardrail-"));
   return change === "narrowing" ? sentence.plain(title, what.replace(/ (can|may) call /, " $1 no longer call ")) : sentence.of(change, title, what, { reason });
+}
+function truncationMessage(witness, reason) {
+  const first = witness === null ? "" : ` The first request not listed: ${requestText(witness, false)}.`;
+  return `${RULES["comparison-truncated"].title}: ${reason ?? "the comparison stopped early"}, so the findings listed may not show all the access the file grants.${first} No approval covers this finding. For a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own.`;
 }
 function requestText(witness, guardrail2) {
   const who2 = witness.principal === void 0 ? guardrail2 ? "principals of the accounts under it" : "the identity this policy is attached to" : witness.principal === ANYONE ? guardrail2 ? "any caller" : "anyone, including anonymous callers," : String(witness.principal);
@@ -3579,7 +3632,7 @@ function wideningDraft(file, group, model) {
       severity: "low",
       related: classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny).related
     } : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny);
-    return { found: f, classified, possible, reason: outside ?? f.judged.reason };
+    return { found: f, classified, possible, reason: outside ? spelled(outside, model) : f.judged.reason };
   });
   const top = best(scored);
   const shown3 = shownRequest(top.found, model, model.tgt.rules, model.base.rules);
@@ -3661,6 +3714,27 @@ function denyRemovedDraft(file, group, model, targetExists) {
     access: { removed: accessOf(deny.statement), now: successor && accessOf(successor.statement) }
   };
 }
+function truncatedDraft(file, cut, model, listed, targetExists) {
+  const next = cut.find((t) => t.next !== void 0)?.next;
+  const request = next && requestOf(next);
+  const witness = request === void 0 ? null : witnessFor(model, { request, status: next.status, reason: next.reason, variables: /* @__PURE__ */ new Map() });
+  const severity2 = listed.filter((f) => f.change !== "narrowing").reduce((s, f) => higherSeverity(s, f.severity), "high");
+  const limit = cut[0].limit;
+  const reason = `the comparison stopped after ${limit} differing request classes, and what lies past them was not compared`;
+  const statements2 = model.guardrail ? "/Content/Statement" : "/Statement";
+  return {
+    rule: "comparison-truncated",
+    severity: severity2,
+    at: targetExists ? { file, pointer: statements2 } : { file, pointer: statements2, side: "baseline" },
+    baseline: null,
+    message: truncationMessage(witness, reason),
+    witness,
+    reason,
+    before: null,
+    after: null,
+    access: { comparison: "truncated", limit }
+  };
+}
 function narrowingDraft(file, group, model) {
   const responsible = group[0].responsible;
   const first = group[0];
@@ -3698,7 +3772,7 @@ function unknownActionNotes(file, sides, statements2) {
   }
   return notes;
 }
-var CELL_LIMIT, symbolNamesOfGlob, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
+var CELL_LIMIT, symbolNamesOfGlob, spelled, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
 var init_compare = __esm({
   "src/adapters/aws-iam/compare.ts"() {
     "use strict";
@@ -3717,6 +3791,7 @@ var init_compare = __esm({
     init_witness();
     CELL_LIMIT = 2e3;
     symbolNamesOfGlob = (glob2) => glob2.tokens.flatMap((t) => t.t === "lit" ? symbolNamesIn(t.c) : []);
+    spelled = (reason, model) => reason.replace(/^\S+/, (action) => model.names.actions.get(action) ?? action);
     outsideCatalogue = (cell2) => cell2.cells.get("action")?.outsideCatalogue;
     sameValue = (x, y) => x === void 0 || y === void 0 ? x === y : valueHash(x) === valueHash(y);
     EVERYTHING = { index: -1, effect: "allow", predicates: /* @__PURE__ */ new Map() };
@@ -14422,31 +14497,31 @@ function mayRenderRbac(inputs, contents) {
     } catch {
       return `${file} does not parse`;
     }
-    const why = spelled(value);
+    const why = spelled2(value);
     if (why !== void 0) return `${file} ${why}`;
   }
   return void 0;
 }
-function spelled(value) {
+function spelled2(value) {
   if (typeof value === "string") {
     if (value.includes(RBAC_API_GROUP)) return `names ${RBAC_API_GROUP}`;
     if (!/[\\!]/.test(value)) return void 0;
     try {
-      return spelled(parseFile({ path: "inline.yaml", content: Buffer.from(value, "utf8") }, "yaml").value);
+      return spelled2(parseFile({ path: "inline.yaml", content: Buffer.from(value, "utf8") }, "yaml").value);
     } catch {
       return "holds a string kustomize may decode";
     }
   }
   if (Array.isArray(value)) {
     for (const item of value) {
-      const why = spelled(item);
+      const why = spelled2(item);
       if (why !== void 0) return why;
     }
     return void 0;
   }
   if (typeof value === "object" && value !== null)
     for (const [key, item] of Object.entries(value)) {
-      const why = spelled(key) ?? spelled(item);
+      const why = spelled2(key) ?? spelled2(item);
       if (why !== void 0) return why;
     }
   return void 0;
@@ -37645,6 +37720,7 @@ function evidence(commit) {
   return signals.length === 0 ? "no detail" : `evidence ${signals.join(", ")}`;
 }
 async function entryCovers(entry, finding2) {
+  if (!approvable(finding2)) return false;
   if (entry.kind !== finding2.kind || entry.file !== finding2.file || entry.document !== finding2.document)
     return false;
   if (entry.access.whole === void 0) return entry.id === finding2.id;
@@ -37652,6 +37728,10 @@ async function entryCovers(entry, finding2) {
   if (finding2.access === void 0) return false;
   const covers2 = finding2.kind === "acldrift" ? sameAccess : adapterFor(finding2.kind).covers;
   return await covers2(entry.access.whole, finding2.access);
+}
+function approvable(finding2) {
+  if (finding2.kind === "acldrift") return true;
+  return adapterFor(finding2.kind).rules[finding2.rule]?.approvable !== false;
 }
 function judgeApproval(record, approvers, today, signed) {
   const { entry, addedBy } = record;

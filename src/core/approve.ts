@@ -22,7 +22,7 @@ import {runCheck} from './check.js'
 import type {CheckOptions} from './options.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {assertWritableInside} from '../kernel/files.js'
-import {APPROVAL_RULES, utcDay} from './gate/approvals.js'
+import {APPROVAL_RULES, approvable, utcDay} from './gate/approvals.js'
 import type {Finding} from '../kernel/types.js'
 
 /** Which findings to approve: any of them may be given, and all that match are approved. */
@@ -90,7 +90,7 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
   const report = await runCheck(options)
   // An approval is decided on a complete comparison: a file that does not parse fails closed here too.
   if (report.errors.length > 0) throw new InvalidInputError(report.errors)
-  const findings = await selectFindings(report.findings, request.select, options)
+  const {findings, unapprovable} = await selectFindings(report.findings, request.select, options)
   const approver = identity.author.email
   if (approver === '')
     throw new UsageError('git has no user.email: the approver is the identity git commits as')
@@ -122,7 +122,10 @@ export async function approve(request: ApproveRequest): Promise<ApproveResult> {
     return renewed
   })
 
-  const warnings: string[] = []
+  const warnings = unapprovable.map(
+    (f) =>
+      `${f.id} (${f.rule} in ${f.file}) was not approved: no approval covers it, and it keeps failing the run until the change can be compared whole (${f.message})`,
+  )
   if (!options.config.policy.approvers.includes(approver.toLowerCase()))
     warnings.push(
       `${approver} is not listed in policy.approvers of the config: this approval will not count until they are (and it is committed by them)`,
@@ -153,35 +156,50 @@ async function withProposals(options: CheckOptions, ids: readonly string[]): Pro
   return notes
 }
 
-/** The findings a selection names, each once, in report order; each must be approvable. */
+/**
+ * The findings a selection names, each once, in report order; each must be approvable. A finding
+ * no approval covers is refused when named by id, and left out (and returned, to be said) when
+ * a wider selection takes it in.
+ */
 async function selectFindings(
   findings: Finding[],
   select: ApprovalSelection,
   options: CheckOptions,
-): Promise<Finding[]> {
+): Promise<{findings: Finding[]; unapprovable: Finding[]}> {
   const chosen = new Set(select.ids.map((id) => findFinding(findings, id)))
-  const approvable = findings.filter((f) => f.change !== 'narrowing' && !isAboutApprovals(f))
+  const widenings = findings.filter((f) => f.change !== 'narrowing' && !isAboutApprovals(f))
+  const left = new Set<Finding>()
+  // The widenings a wider selection takes in: the approvable ones chosen, the others set aside to be said.
+  const take = (selected: Finding[]) => {
+    for (const f of selected) (approvable(f) ? chosen : left).add(f)
+  }
   if (select.commit !== undefined) {
     const sha = await resolveCommit(options.root, select.commit)
     if (sha === null) throw new UsageError(`--all-from ${select.commit} names no commit`)
-    const made = approvable.filter((f) => f.commit?.sha === sha)
+    const made = widenings.filter((f) => f.commit?.sha === sha)
     if (made.length === 0)
       throw new UsageError(`no widening in this comparison was made by ${select.commit} (${sha.slice(0, 7)})`)
-    made.forEach((f) => chosen.add(f))
+    take(made)
   }
   if (select.rule !== undefined || select.file !== undefined) {
     const file = select.file === undefined ? undefined : repositoryPath(options, select.file)
-    const matching = approvable.filter(
+    const matching = widenings.filter(
       (f) => (select.rule === undefined || f.rule === select.rule) && (file === undefined || f.file === file),
     )
     const what = [select.rule && `rule ${select.rule}`, file && `file ${file}`].filter(Boolean).join(' in ')
     if (matching.length === 0) throw new UsageError(`no widening of ${what} in this comparison`)
-    matching.forEach((f) => chosen.add(f))
+    take(matching)
   }
+  if (chosen.size === 0 && left.size > 0)
+    throw new UsageError(`nothing to approve: ${[...left].map(unapprovableWhy).join('; ')}`)
   if (chosen.size === 0)
     throw new UsageError('name the findings to approve: IDs, --all-from COMMIT or --rule/--file')
-  return findings.filter((f) => chosen.has(f))
+  return {findings: findings.filter((f) => chosen.has(f)), unapprovable: findings.filter((f) => left.has(f))}
 }
+
+/** Why a finding cannot be approved, and what makes it go away. */
+const unapprovableWhy = (f: Finding) =>
+  `${f.id} (${f.rule} in ${f.file}) cannot be approved: no approval covers it, and it keeps failing the run until the change can be compared whole (${f.message})`
 
 /** A path from the command line, relative to the working directory, as the report names it. */
 function repositoryPath(options: CheckOptions, path: string): string {
@@ -195,8 +213,8 @@ function findFinding(findings: Finding[], id: string): Finding {
   const matches = findings.filter((f) => f.id === id || f.id.startsWith(id))
   const exact = matches.filter((f) => f.id === id)
   const chosen = exact.length > 0 ? exact : matches
-  const approvable = findings.filter((f) => f.change !== 'narrowing' && !isAboutApprovals(f))
-  const known = approvable.map((f) => `${f.id} (${f.rule} in ${f.file})`).join(', ') || 'none'
+  const widenings = findings.filter((f) => f.change !== 'narrowing' && !isAboutApprovals(f) && approvable(f))
+  const known = widenings.map((f) => `${f.id} (${f.rule} in ${f.file})`).join(', ') || 'none'
   if (chosen.length === 0)
     throw new UsageError(`no finding has id ${id} in this comparison (widenings: ${known})`)
   if (chosen.length > 1 && new Set(chosen.map((f) => f.id)).size > 1)
@@ -212,5 +230,6 @@ function findFinding(findings: Finding[], id: string): Finding {
     throw new UsageError(
       `${finding.id} is a finding about an approval (${finding.rule}): fix or remove that approval instead`,
     )
+  if (!approvable(finding)) throw new UsageError(unapprovableWhy(finding))
   return finding
 }

@@ -55,6 +55,8 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
 
   const findings: Finding[] = []
   const errors: Report['errors'] = []
+  // The adapters' notes (a comparison cut short, narrowings not computed), each naming its commit.
+  const notes: string[] = []
   const touched = new Set<string>()
   const atCommit = new Map<Finding, string>()
   const total = new Set(changes.map((c) => c.sha)).size
@@ -86,6 +88,7 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
       const result = await timed('comparing', () =>
         adapterFor(kind).compare(ofKind(before), ofKind(after), keys, {...options.config.settings, paths}),
       )
+      notes.push(...result.notes.map((note) => `${sha.slice(0, 12)}: ${note}`))
       for (const finding of result.findings) {
         const key = findingKey(finding)
         if (!(await matchesRequest(finding, before.get(key), after.get(key), options))) continue
@@ -108,7 +111,7 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     summary: summarize(new Set(changes.map((c) => c.change.path)).size, findings, errors),
     findings,
     errors,
-    notes: [],
+    notes,
   }
 }
 

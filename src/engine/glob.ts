@@ -544,7 +544,12 @@ const MAX_PRODUCT_STATES = 200_000
  * with an example. Readable examples (from the globs' samples and `extraSamples`) are
  * preferred; the product automaton supplies the rest, so no combination is ever missed.
  */
-export function globCells(globs: Glob[], extraSamples: string[] = []): GlobCell[] {
+export function globCells(
+  globs: Glob[],
+  extraSamples: string[] = [],
+  /** the cap on explored states (tests lower it to reach the cut-off quickly) */
+  maxStates = MAX_PRODUCT_STATES,
+): GlobCell[] {
   const cells = new Map<string, GlobCell>()
   const record = (example: string, matches: boolean[]) => {
     const key = signature(matches)
@@ -556,7 +561,7 @@ export function globCells(globs: Glob[], extraSamples: string[] = []): GlobCell[
       globs.map((g) => globMatches(g, sample)),
     )
   }
-  exploreProduct(globs, record)
+  exploreProduct(globs, record, maxStates)
   return [...cells.values()]
 }
 
@@ -565,7 +570,11 @@ function signature(matches: boolean[]): string {
 }
 
 /** Breadth-first walk of the product automaton; reports each accepting signature once. */
-function exploreProduct(globs: Glob[], record: (example: string, matches: boolean[]) => void): void {
+function exploreProduct(
+  globs: Glob[],
+  record: (example: string, matches: boolean[]) => void,
+  maxStates: number,
+): void {
   const used = new Set<string>([':'])
   for (const g of globs)
     for (const t of g.tokens)
@@ -607,7 +616,7 @@ function exploreProduct(globs: Glob[], record: (example: string, matches: boolea
       const key = stateKey(next)
       if (seen.has(key)) continue
       seen.add(key)
-      if (seen.size > MAX_PRODUCT_STATES) {
+      if (seen.size > maxStates) {
         throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`)
       }
       queue.push(next)

@@ -42,6 +42,23 @@ interface SearchOptions {
   limit: number
 }
 
+/** A search that stopped at its limit: what lies past the cut was not listed. */
+export interface Truncation {
+  direction: 'widening' | 'narrowing'
+  limit: number
+  /** the first cell past the cut (a request the listed cells do not show), when the search reached one */
+  next: DifferenceCell | undefined
+}
+
+/** Where a search says what it could not do: notes for people, truncations for the adapter to report. */
+export interface SearchReport {
+  file: string
+  notes: string[]
+  limit: number
+  /** filled with every search that stopped at `limit` (an adapter makes a finding of each widening one) */
+  truncations?: Truncation[]
+}
+
 /** Past this many independent unknown conditions in one cell, their combinations are not enumerated. */
 const MAX_OPAQUE = 10
 
@@ -54,11 +71,13 @@ export function difference(
   allowed: Side,
   other: Side,
   options: SearchOptions,
-): {cells: DifferenceCell[]; truncated: boolean} {
+): {cells: DifferenceCell[]; truncated: boolean; next?: DifferenceCell} {
   const ordered = [...dimensions.filter((d) => !d.opaque), ...dimensions.filter((d) => d.opaque)]
   const firstOpaque = ordered.findIndex((d) => d.opaque)
   const opaqueStart = firstOpaque === -1 ? ordered.length : firstOpaque
   const results: DifferenceCell[] = []
+  // One cell more than asked: the first past the cut, which shows what the cut leaves out.
+  const cap = options.limit + 1
   let truncated = false
   const memo = new Map<string, Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}>>()
 
@@ -119,7 +138,7 @@ export function difference(
         })
         for (const sub of visit(d + 1, next)) {
           out.push({...sub, cells: [[dimension.name, cell], ...sub.cells]})
-          if (out.length >= options.limit) {
+          if (out.length >= cap) {
             truncated = true
             break
           }
@@ -174,8 +193,11 @@ export function difference(
   }
 
   const found = visit(0, [...tag('a', allowed.rules), ...tag('o', other.rules)])
-  for (const f of found.slice(0, options.limit)) results.push({...f, cells: new Map(f.cells)})
-  return {cells: results, truncated}
+  const cell = (f: (typeof found)[number]): DifferenceCell => ({...f, cells: new Map(f.cells)})
+  for (const f of found.slice(0, options.limit)) results.push(cell(f))
+  const next = found[options.limit]
+  truncated ||= next !== undefined
+  return {cells: results, truncated, ...(next === undefined ? {} : {next: cell(next)})}
 }
 
 /**
@@ -260,21 +282,29 @@ function globBound(formula: Formula<AnyLeaf>): Glob[] | null {
  * `difference` that reports what it can when part of the question cannot be decided: a
  * narrowing search gives up with a note; a widening search is repeated for each allow rule
  * (with the allowed side's denies), and a rule that still cannot be decided becomes one
- * `possible` cell carrying the reason. Never a silent "no difference".
+ * `possible` cell carrying the reason. Never a silent "no difference": a search cut short at
+ * `limit` cells says so in a note and in `report.truncations`.
  */
 export function differenceOrPossible(
   dimensions: Dimension[],
   allowed: Side,
   other: Side,
   direction: 'widening' | 'narrowing',
-  report: {file: string; notes: string[]; limit: number},
+  report: SearchReport,
 ): DifferenceCell[] {
   const {file, notes, limit} = report
-  try {
-    const result = difference(dimensions, allowed, other, {limit})
-    if (result.truncated)
-      notes.push(`${file}: more than ${limit} ${direction} cells; the first ${limit} are reported`)
+  let cut = false
+  const search = (side: Side): DifferenceCell[] => {
+    const result = difference(dimensions, side, other, {limit})
+    if (result.truncated) {
+      if (!cut) notes.push(`${file}: more than ${limit} ${direction} cells; the first ${limit} are reported`)
+      cut = true
+      report.truncations?.push({direction, limit, next: result.next})
+    }
     return result.cells
+  }
+  try {
+    return search(allowed)
   } catch (error) {
     if (!(error instanceof Undecidable)) throw error
     if (direction === 'narrowing') {
@@ -285,7 +315,7 @@ export function differenceOrPossible(
     const denies = allowed.rules.filter((r) => r.effect === 'deny')
     for (const rule of allowed.rules.filter((r) => r.effect === 'allow')) {
       try {
-        cells.push(...difference(dimensions, {rules: [rule, ...denies]}, other, {limit}).cells)
+        cells.push(...search({rules: [rule, ...denies]}))
       } catch (inner) {
         if (!(inner instanceof Undecidable)) throw inner
         const matched = {allowed: [rule], allowedDeny: [], other: [], otherDeny: []}

@@ -26,7 +26,7 @@ import {
   substituteSymbols,
   symbolNamesIn,
 } from './glob.js'
-import {type DifferenceCell, type Dimension, difference, type Rule} from './search.js'
+import {type DifferenceCell, type Dimension, difference, type Rule, type Truncation} from './search.js'
 import {Undecidable} from './undecidable.js'
 
 /** Kleene's three truth values: for every value of the symbols, for some, for none. */
@@ -349,7 +349,12 @@ export function differenceForSomeValue(
   dimensions: Dimension[],
   allowed: {rules: Rule[]},
   other: {rules: Rule[]},
-  options: {limit: number; covered: (cell: DifferenceCell) => boolean},
+  options: {
+    limit: number
+    covered: (cell: DifferenceCell) => boolean
+    /** told when the search stops at `limit` cells */
+    truncations?: Truncation[]
+  },
 ): SomeValueCell[] {
   if (![...allowed.rules, ...other.rules].some(ruleHasSymbols)) return []
   const opaque = new Set(dimensions.filter((d) => d.opaque).map((d) => d.name))
@@ -359,12 +364,15 @@ export function differenceForSomeValue(
     .join(', ')
   let cells: DifferenceCell[]
   try {
-    cells = difference(
+    const result = difference(
       dimensions,
       {rules: relaxSide(allowed.rules, true)},
       {rules: relaxSide(other.rules, false)},
       {limit: options.limit},
-    ).cells
+    )
+    cells = result.cells
+    if (result.truncated)
+      options.truncations?.push({direction: 'widening', limit: options.limit, next: result.next})
   } catch (error) {
     if (!(error instanceof Undecidable)) throw error
     // Not searched: every allow rule of the allowed side may differ for some value.

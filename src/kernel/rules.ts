@@ -19,6 +19,11 @@ export interface RuleDeclaration {
   title: string
   /** one paragraph: what the rule means and what to do about a finding of it */
   description: string
+  /**
+   * `false`: no approval covers its findings (a comparison cut short: what it would approve was
+   * never listed). The finding goes away only when the change can be compared whole.
+   */
+  approvable?: false
 }
 
 /** A rule as a report explains it: its declaration, its kind, and the section that documents it. */

@@ -217,3 +217,115 @@ describe('evidence wins over disguise', () => {
     expect(code).toBe(1)
   }, 120_000)
 })
+
+describe('a comparison cut short is no way around the gate', () => {
+  // 30 object actions on 80 buckets (2,400 new request classes, past the 2,000 the AWS engine
+  // lists), and behind them an iam:PassRole on the admin role that the first 2,000 never reach.
+  const POLICY = 'iam/policies/data-pipeline.json'
+  const ACTIONS = [
+    'GetObject',
+    'PutObject',
+    'DeleteObject',
+    'GetObjectAcl',
+    'PutObjectAcl',
+    'GetObjectTagging',
+    'PutObjectTagging',
+    'DeleteObjectTagging',
+    'GetObjectVersion',
+    'DeleteObjectVersion',
+    'RestoreObject',
+    'AbortMultipartUpload',
+    'ListMultipartUploadParts',
+    'GetObjectRetention',
+    'PutObjectRetention',
+    'GetObjectLegalHold',
+    'PutObjectLegalHold',
+    'GetObjectAttributes',
+    'GetObjectVersionAcl',
+    'PutObjectVersionAcl',
+    'GetObjectVersionTagging',
+    'PutObjectVersionTagging',
+    'DeleteObjectVersionTagging',
+    'GetObjectVersionAttributes',
+    'ReplicateObject',
+    'ReplicateDelete',
+    'ReplicateTags',
+    'ObjectOwnerOverrideToBucketOwner',
+    'GetObjectTorrent',
+    'GetObjectVersionTorrent',
+  ].map((a) => `s3:${a}`)
+  const BUCKETS = Array.from({length: 80}, (_, i) => `arn:aws:s3:::pipeline-${String(i).padStart(3, '0')}/*`)
+  // An identity policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html).
+  const identityPolicy = (...statements: object[]) =>
+    `${JSON.stringify({Version: '2012-10-17', Statement: [{Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*'}, ...statements]}, null, 2)}\n`
+  const DATA = {Sid: 'Pipeline', Effect: 'Allow', Action: ACTIONS, Resource: BUCKETS}
+  const PASS_ADMIN = {
+    Sid: 'Deploy',
+    Effect: 'Allow',
+    Action: 'iam:PassRole',
+    Resource: 'arn:aws:iam::111122223333:role/admin',
+  }
+
+  it(
+    'every listed finding approved with --all-from: the next commit is still blocked, naming the truncation',
+    async () => {
+      const r = await newRepo()
+      await commitFiles(r, {[POLICY]: identityPolicy()}, 'Pipeline policy')
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      expect(init.code, dump(init)).toBe(0)
+      await r.stage()
+      const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+      expect(setUp.code, dump(setUp)).toBe(0)
+
+      // The agent's change, blocked by the hook, then committed without it.
+      await r.write(POLICY, identityPolicy(DATA, PASS_ADMIN))
+      await r.stage(POLICY)
+      const message = agent.message('Let the pipeline write its buckets')
+      const blocked = await git(r, CLAUDE_ENV, 'commit', '-m', message)
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      expect(blocked.stdout + blocked.stderr).toContain('comparison-truncated')
+      const forced = await git(r, CLAUDE_ENV, 'commit', '--no-verify', '-m', message)
+      expect(forced.code, dump(forced)).toBe(0)
+      const before = await checkJson(r.dir, [])
+      expect(before.report.findings.some((f) => f.witness?.action === 'iam:PassRole')).toBe(false)
+      const cut = before.report.findings.find((f) => f.rule === 'comparison-truncated')!
+      expect(cut).toMatchObject({change: 'possible-widening', severity: 'high', file: POLICY})
+      expect(cut.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+
+      // history says so too, for the agent's commit: the cut's note and its finding.
+      const history = await runCli(['history', POLICY, '--format', 'json'], {cwd: r.dir})
+      expect([0, 1], dump(history)).toContain(history.code)
+      const timeline = JSON.parse(history.stdout) as {notes: string[]; findings: Finding[]}
+      const sha = (await r.git('rev-parse', 'HEAD')).trim()
+      expect(timeline.notes).toContain(
+        `${sha.slice(0, 12)}: ${POLICY}: more than 2000 widening cells; the first 2000 are reported`,
+      )
+      expect(timeline.findings.find((f) => f.rule === 'comparison-truncated')?.commit).toMatchObject({sha})
+
+      // The human approves every listed finding of the commit: the truncation is left out, and said.
+      const approve = (...args: string[]) =>
+        runCli(['approve', ...args, '--reason', 'Pipeline writes', '--expires', '2099-12-31'], {cwd: r.dir})
+      const all = await approve('--all-from', 'HEAD')
+      expect(all.code, dump(all)).toBe(0)
+      expect(all.stdout + all.stderr).toContain(
+        `${cut.id} (comparison-truncated in ${POLICY}) was not approved`,
+      )
+      const approvals = await readFile(join(r.dir, APPROVALS), 'utf8')
+      expect(approvals).not.toContain(cut.id)
+      // Named by id, it is refused outright.
+      const byId = await approve(cut.id)
+      expect(byId.code, dump(byId)).toBe(2)
+      expect(byId.stderr).toContain('cannot be approved: no approval covers it')
+
+      // The approval commit goes through the hook: blocked, by the truncation alone.
+      await r.stage(APPROVALS)
+      const next = await git(r, {}, 'commit', '-m', 'Approve the pipeline writes')
+      expect(next.code, dump(next)).not.toBe(0)
+      expect(next.stdout + next.stderr).toContain('comparison-truncated')
+      const after = await checkJson(r.dir, ['--staged'])
+      expect(after.code).toBe(1)
+      expect(unapproved(after.report.findings).map((f) => f.rule)).toEqual(['comparison-truncated'])
+    },
+    SLOW,
+  )
+})

@@ -21,6 +21,7 @@ import {
   difference,
   differenceOrPossible,
   type Rule,
+  type Truncation,
 } from '../../src/engine/search.js'
 import {Undecidable} from '../../src/engine/undecidable.js'
 
@@ -99,13 +100,19 @@ describe('difference: the cells one side allows and the other does not', () => {
     ])
   })
 
-  it('stops at the limit and says it was cut short', () => {
+  it('stops at the limit, says it was cut short, and gives the first cell past the cut', () => {
     const many = allow({action: anyOf(...Array.from({length: 10}, (_, i) => `x${i}`))})
-    const {cells, truncated} = difference(DIMS, {rules: [many]}, {rules: []}, {limit: 3})
+    const {cells, truncated, next} = difference(DIMS, {rules: [many]}, {rules: []}, {limit: 3})
     expect(cells).toHaveLength(3)
     expect(truncated).toBe(true)
-    expect(difference(DIMS, {rules: [many]}, {rules: []}, {limit: 20})).toMatchObject({truncated: false})
-    expect(difference(DIMS, {rules: [many]}, {rules: []}, {limit: 20}).cells).toHaveLength(10)
+    const all = difference(DIMS, {rules: [many]}, {rules: []}, {limit: 20})
+    expect(all).toMatchObject({truncated: false})
+    expect(all.next).toBeUndefined()
+    expect(all.cells).toHaveLength(10)
+    // The first cell not listed is the one the full search lists next.
+    expect(next?.cells.get('action')?.value).toBe(all.cells[3]!.cells.get('action')?.value)
+    // Exactly the limit: nothing was left out.
+    expect(difference(DIMS, {rules: [many]}, {rules: []}, {limit: 10})).toMatchObject({truncated: false})
   })
 })
 
@@ -153,17 +160,6 @@ describe('difference: possible cells and their reasons', () => {
 })
 
 describe('differenceOrPossible: never a silent "no difference"', () => {
-  /** A domain that cannot split its values once it sees `trigger` among the leaves. */
-  const fragile = (trigger: string): Domain => {
-    const inner = stringDomain()
-    return {
-      cells: (leaves) => {
-        if (leaves.some((l) => l.key === glob(trigger).key))
-          throw new Undecidable(`${trigger} is too complex`)
-        return inner.cells(leaves)
-      },
-    }
-  }
   const dims: Dimension[] = [{name: 'action', domain: fragile('boom*')}]
 
   it('a widening search falls back to one rule at a time; a rule still undecidable is one possible cell', () => {
@@ -210,7 +206,37 @@ describe('differenceOrPossible: never a silent "no difference"', () => {
     expect(cells).toHaveLength(2)
     expect(notes).toEqual(['f: more than 2 widening cells; the first 2 are reported'])
   })
+
+  it('records each search cut short, with the first cell past the cut, for the adapter to report', () => {
+    const truncations: Truncation[] = []
+    const report = {file: 'f', notes: [], limit: 2, truncations}
+    const many = allow({action: anyOf('a', 'b', 'c')})
+    differenceOrPossible(DIMS, {rules: [many]}, {rules: []}, 'widening', report)
+    expect(truncations.map((t) => [t.direction, t.limit, t.next?.cells.get('action')?.value])).toEqual([
+      ['widening', 2, 'c'],
+    ])
+    // Also when the search fell back to one rule at a time (a rule cut short there is no silent pass).
+    const fallback: Truncation[] = []
+    const hard = allow({action: anyOf('boom*')})
+    const dims: Dimension[] = [{name: 'action', domain: fragile('boom*')}]
+    differenceOrPossible(dims, {rules: [many, hard]}, {rules: []}, 'widening', {
+      ...report,
+      truncations: fallback,
+    })
+    expect(fallback.map((t) => t.direction)).toEqual(['widening'])
+  })
 })
+
+/** A domain that cannot split its values once it sees `trigger` among the leaves. */
+function fragile(trigger: string): Domain {
+  const inner = stringDomain()
+  return {
+    cells: (leaves) => {
+      if (leaves.some((l) => l.key === glob(trigger).key)) throw new Undecidable(`${trigger} is too complex`)
+      return inner.cells(leaves)
+    },
+  }
+}
 
 describe('difference against brute force over a small universe', () => {
   const ACTIONS = ['a', 'b', 'ab', 'ba', 'abc', 'x']

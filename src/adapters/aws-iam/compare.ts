@@ -20,12 +20,21 @@ import {
 } from '../../engine/domains.js'
 import {evaluate, leavesOf} from '../../engine/formula.js'
 import {type Glob, isTemplateSymbol, symbolNamesIn} from '../../engine/glob.js'
-import {type DifferenceCell, type Dimension, differenceOrPossible, type Rule} from '../../engine/search.js'
+import {
+  type DifferenceCell,
+  type Dimension,
+  differenceOrPossible,
+  type Rule,
+  type SearchReport,
+  type Truncation,
+} from '../../engine/search.js'
 import {differenceForSomeValue, ruleHasSymbols} from '../../engine/symbolic.js'
 import {
+  canonicalAccess,
   completeFinding,
   type FindingDraft,
   lineAt,
+  higherSeverity,
   mostTelling,
   sentence,
   type Sides,
@@ -124,7 +133,8 @@ export function compareIamFile(
   const findings: Finding[] = []
   const sides = sidesOf(file, baseline, target)
   const complete = (draft: FindingDraft<AwsRule>) => completeFinding('aws-iam', RULES, sides, draft)
-  const report = {file, notes, limit: CELL_LIMIT}
+  const truncations: Truncation[] = []
+  const report: SearchReport = {file, notes, limit: CELL_LIMIT, truncations}
 
   // What the target allows and the baseline does not.
   const widened = found(
@@ -140,6 +150,7 @@ export function compareIamFile(
     for (const {cell, values} of differenceForSomeValue(model.plainDimensions, tgt, base, {
       limit: CELL_LIMIT,
       covered,
+      truncations,
     })) {
       const judged = judge(requestOf(cell), tgt.rules, base.rules, model.opaque, values)
       // Found only for some value: a template's value, or a request's that the search's generic value missed.
@@ -160,6 +171,11 @@ export function compareIamFile(
   // What a baseline Deny stopped that nothing denies now, and nothing in this file allows.
   for (const group of groupByStatement(denyNoLongerInForce(model, report).filter(news), model.statements))
     findings.push(complete(denyRemovedDraft(file, group, model, target !== undefined)))
+
+  // A widening search cut short: what lies past the cut was never listed, so it cannot be approved.
+  const cut = truncations.filter((t) => t.direction === 'widening')
+  if (cut.length > 0)
+    findings.push(complete(truncatedDraft(file, cut, model, findings, target !== undefined)))
 
   // What the baseline allowed and the target does not: informational, definite ones only.
   const narrowed = found(
@@ -253,6 +269,10 @@ function originalKeyNames(statements: Statement[]): Map<string, string> {
   return names
 }
 
+/** A reason that names an action outside the catalogue, with the action as the policy spells it. */
+const spelled = (reason: string, model: Model) =>
+  reason.replace(/^\S+/, (action) => model.names.actions.get(action) ?? action)
+
 /** Actions as the policies spell them (an action the catalogue does not know keeps its own spelling). */
 function actionSpellings(statements: Statement[]): Map<string, string> {
   const spellings = new Map<string, string>()
@@ -326,7 +346,31 @@ function denyNoLongerInForce(model: Model, report: {file: string; notes: string[
   const free = {rules: [EVERYTHING, ...targetDenies, ...targetAllows]}
   const guarded = {rules: [EVERYTHING, ...baseDenies]}
   const out: Found[] = []
+  // A search that could not be decided names no Deny: each baseline Deny the target does not
+  // keep word for word may be the one that no longer stops it.
+  const kept = new Set(targetDenies.map((r) => canonicalAccess(accessOf(r.statement))))
+  const changed = baseDenies.filter((r) => !kept.has(canonicalAccess(accessOf(r.statement))))
   for (const cell of differenceOrPossible(model.dimensions, free, guarded, 'widening', report)) {
+    if (cell.cells.size === 0) {
+      const deniesOf = new Set<Statement>()
+      for (const deny of changed) {
+        if (deniesOf.has(deny.statement)) continue
+        deniesOf.add(deny.statement)
+        const judged = {
+          request: requestOf(cell),
+          status: 'possible' as const,
+          reason: cell.reason,
+          variables: new Map(),
+        }
+        out.push({
+          cell: {...cell, matched: {...cell.matched, otherDeny: [deny]}},
+          judged,
+          responsible: deny,
+          deny,
+        })
+      }
+      continue
+    }
     const deny = cell.matched.otherDeny[0] as CompiledRule | undefined
     if (deny === undefined) continue
     const request = requestOf(cell)
@@ -347,10 +391,20 @@ function denyNoLongerInForce(model: Model, report: {file: string; notes: string[
 /** The one sentence a finding says, from what changed, its rule and its witness. */
 export function describeFinding(change: ChangeType, rule: string, witness: Witness, reason?: string): string {
   const title = RULES[rule as AwsRule]?.title ?? rule
+  if (rule === 'comparison-truncated') return truncationMessage(witness, reason)
   const what = requestText(witness, rule.startsWith('guardrail-'))
   return change === 'narrowing'
     ? sentence.plain(title, what.replace(/ (can|may) call /, ' $1 no longer call '))
     : sentence.of(change, title, what, {reason})
+}
+
+/** What a cut-short comparison says: that the listing is incomplete, and what gives a complete one. */
+function truncationMessage(witness: Witness | null, reason: string | undefined): string {
+  const first = witness === null ? '' : ` The first request not listed: ${requestText(witness, false)}.`
+  return (
+    `${RULES['comparison-truncated'].title}: ${reason ?? 'the comparison stopped early'}, so the findings listed may not show all the access the file grants.${first} ` +
+    'No approval covers this finding. For a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own.'
+  )
 }
 
 /** The request in words; a guardrail's is what it lets the principals (SCP) or callers (RCP) of its accounts do. */
@@ -494,7 +548,7 @@ function wideningDraft(file: string, group: Found[], model: Model): FindingDraft
                 .related,
             }
           : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny)
-    return {found: f, classified, possible, reason: outside ?? f.judged.reason}
+    return {found: f, classified, possible, reason: outside ? spelled(outside, model) : f.judged.reason}
   })
   const top = best(scored)
   const shown = shownRequest(top.found, model, model.tgt.rules, model.base.rules)
@@ -624,6 +678,45 @@ function denyRemovedDraft(
     before: deny.statement.raw,
     after: successor?.statement.raw ?? null,
     access: {removed: accessOf(deny.statement), now: successor && accessOf(successor.statement)},
+  }
+}
+
+/**
+ * The finding that says a widening search stopped at CELL_LIMIT cells. Its witness is the first
+ * request past the cut (one the listed findings may not show); its access names the cut, not a
+ * statement, and its rule is one no approval covers: approving every listed finding must not
+ * let what was never listed through.
+ */
+function truncatedDraft(
+  file: string,
+  cut: Truncation[],
+  model: Model,
+  listed: readonly Finding[],
+  targetExists: boolean,
+): FindingDraft<AwsRule> {
+  const next = cut.find((t) => t.next !== undefined)?.next
+  const request = next && requestOf(next)
+  const witness =
+    request === undefined
+      ? null
+      : witnessFor(model, {request, status: next!.status, reason: next!.reason, variables: new Map()})
+  const severity = listed
+    .filter((f) => f.change !== 'narrowing')
+    .reduce((s, f) => higherSeverity(s, f.severity), 'high' as Severity)
+  const limit = cut[0]!.limit
+  const reason = `the comparison stopped after ${limit} differing request classes, and what lies past them was not compared`
+  const statements = model.guardrail ? '/Content/Statement' : '/Statement'
+  return {
+    rule: 'comparison-truncated',
+    severity,
+    at: targetExists ? {file, pointer: statements} : {file, pointer: statements, side: 'baseline'},
+    baseline: null,
+    message: truncationMessage(witness, reason),
+    witness,
+    reason,
+    before: null,
+    after: null,
+    access: {comparison: 'truncated', limit},
   }
 }
 

@@ -95,6 +95,14 @@ export const RULES = declareRules({
     description:
       "A statement that could not be compared at all (its patterns are too complex to combine): it may widen. A change that can be compared but depends on something acldrift cannot decide (an unknown operator, a key compared both as a string and a number, a template's unresolved value) keeps the rule of what it would be, as a possible widening whose reason says what it depends on. Review the statement by hand.",
   },
+  'comparison-truncated': {
+    change: 'possible-widening',
+    severity: ['high', 'critical'],
+    approvable: false,
+    title: 'Comparison cut short',
+    description:
+      'The comparison of the file stopped after 2,000 differing request classes in one direction: the widenings past the cut are not listed, so approving the listed findings would let them through unseen. No approval covers this finding. To get a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own. High, or the severity of the most severe widening listed when that is higher.',
+  },
   'unknown-action': {
     change: 'possible-widening',
     severity: 'low',

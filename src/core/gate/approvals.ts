@@ -81,6 +81,7 @@ function evidence(commit: CommitInfo): string {
  * names a finding by id only (it never counts: judgeApproval).
  */
 export async function entryCovers(entry: ApprovalEntry, finding: Finding): Promise<boolean> {
+  if (!approvable(finding)) return false
   if (entry.kind !== finding.kind || entry.file !== finding.file || entry.document !== finding.document)
     return false
   if (entry.access.whole === undefined) return entry.id === finding.id
@@ -88,6 +89,15 @@ export async function entryCovers(entry: ApprovalEntry, finding: Finding): Promi
   if (finding.access === undefined) return false
   const covers = finding.kind === 'acldrift' ? sameAccess : adapterFor(finding.kind).covers
   return await covers(entry.access.whole, finding.access)
+}
+
+/**
+ * Whether any approval can cover a finding: not when its rule says none does (a comparison cut
+ * short, whose unlisted widenings an approval of the listed ones must not let through).
+ */
+export function approvable(finding: Finding): boolean {
+  if (finding.kind === 'acldrift') return true
+  return adapterFor(finding.kind).rules[finding.rule]?.approvable !== false
 }
 
 /** Whether an approval counts: who added it, in whose name, what it records, and until when. */
