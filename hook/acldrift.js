@@ -38274,7 +38274,7 @@ async function configChanges(file, before, after, target, versions) {
     }
   }));
 }
-var agentSignals, automationEmails, isObject25, helmRenders, CORE_ROWS, configRows, pointerOf3;
+var agentSignals, automationEmails, isObject25, helmRenders, CORE_ROWS, configRows, pointerOf3, DEFAULT_VERSION;
 var init_config_changes = __esm({
   async "src/core/gate/config-changes.ts"() {
     "use strict";
@@ -38381,6 +38381,47 @@ var init_config_changes = __esm({
       ...ADAPTERS.flatMap(({ settings }) => settings?.weakenings.map((row) => kindRow(settings, row)) ?? [])
     ];
     pointerOf3 = (setting) => `/${setting.split(".").join("/")}`;
+    DEFAULT_VERSION = {
+      status: "ok",
+      config: DEFAULT_CONFIG,
+      value: {},
+      sourceMap: { locate: () => void 0 }
+    };
+  }
+});
+
+// src/core/gate/new-config.ts
+async function newConfigTrust(input, path, requireSigned, allowedSigners, blame) {
+  const { root, target } = input;
+  let commit;
+  let unknownWhy = "";
+  if (target.spec.type === "ref") {
+    const blob = (await blobIdsAt(root, target.commit, [path])).get(path);
+    const [blamed] = await blame([{ path, holds: async (state) => state !== null && state === blob }]);
+    commit = blamed.commit;
+    unknownWhy = blamed.why ?? "";
+  } else commit = await pendingOf(input);
+  if (commit === null)
+    return { trusted: false, commit, why: `who wrote it cannot be established: ${unknownWhy}` };
+  const where = commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)}`;
+  if (commit.actor.type === "agent")
+    return { trusted: false, commit, why: `it was written in ${where}, attributed to an AI agent` };
+  if (commit.actor.type === "automation")
+    return { trusted: false, commit, why: `it was written in ${where}, attributed to automation` };
+  if (requireSigned) {
+    const signed = await signedCommits(root, allowedSigners, [commit]);
+    const unsigned = unsignedWhy(commit, signed, where);
+    if (unsigned !== void 0)
+      return { trusted: false, commit, why: `it requires signed approvals and ${unsigned}` };
+  }
+  return { trusted: true, commit, why: `written in ${where} by ${commit.author.email}` };
+}
+var init_new_config = __esm({
+  "src/core/gate/new-config.ts"() {
+    "use strict";
+    init_git();
+    init_blame2();
+    init_signatures2();
   }
 });
 
@@ -38616,14 +38657,30 @@ async function runGate(input) {
     notes
   );
   const [before, after] = await readSides(root, target.spec, reference2, target.commit, pathList);
-  const beforeConfig = await configVersion(paths.config, before);
   const afterConfig = await configVersion(paths.config, after);
   if (afterConfig.status === "invalid") errors.push(...afterConfig.problems);
   const current = afterConfig.status === "ok" ? afterConfig.config : config2;
+  let beforeConfig = await configVersion(paths.config, before);
+  if (reference2 !== null && paths.config !== void 0 && beforeConfig.status === "absent" && afterConfig.status === "ok") {
+    const { policy: policy3 } = afterConfig.config;
+    const trust = await newConfigTrust(
+      input,
+      paths.config,
+      policy3.requireSignedApprovals,
+      after.get(ALLOWED_SIGNERS_FILE),
+      blame
+    );
+    if (trust.trusted)
+      notes.push(`${paths.config} is new, ${trust.why}: its policy and approvers apply as written`);
+    else {
+      notes.push(
+        `${paths.config} is new and ${trust.why}: it is compared with the default config, and no approver it lists counts until a person commits it`
+      );
+      beforeConfig = DEFAULT_VERSION;
+    }
+  }
   const referenceApprovers = beforeConfig.status === "ok" ? beforeConfig.config.policy.approvers : config2.policy.approvers;
   const found2 = [];
-  if (reference2 !== null && beforeConfig.status === "absent" && afterConfig.status === "ok")
-    notes.push(`${paths.config} is new: its policy and approvers apply as written`);
   if (paths.config !== void 0 && reference2 !== null && afterConfig.status !== "invalid") {
     const spec = target.spec.type === "ref" ? { type: "ref", rev: target.commit } : target.spec;
     found2.push(...await configChanges(paths.config, beforeConfig, afterConfig, { root, spec }, versions));
@@ -38717,6 +38774,7 @@ var init_gate = __esm({
     await init_baseline_changes();
     init_blame2();
     await init_config_changes();
+    init_new_config();
     await init_reference();
     init_verdict();
     init_signatures2();

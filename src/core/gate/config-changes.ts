@@ -6,7 +6,7 @@
 
 import {type KindSettings, type SettingChange, settingChange} from '../../adapters/adapter.js'
 import {ADAPTERS} from '../../adapters/index.js'
-import {type Config, configFromValue} from '../config.js'
+import {type Config, configFromValue, DEFAULT_CONFIG} from '../config.js'
 import {classifier, loadSource, type SourceSpec} from '../source.js'
 import {validateValue} from '../validate.js'
 import {canonicalJson} from '../../kernel/hash.js'
@@ -245,10 +245,18 @@ export async function uncoveredFiles(
 
 // ── versions of the config ────────────────────────────────────────────────────────────────
 
-type ConfigVersion =
+export type ConfigVersion =
   | {status: 'absent'}
   | {status: 'invalid'; problems: InputProblem[]}
   | {status: 'ok'; config: Config; value: unknown; sourceMap: SourceMap}
+
+/** The defaults as a version of the config: what a new config nobody trusts yet is compared with (new-config.ts). */
+export const DEFAULT_VERSION: ConfigVersion = {
+  status: 'ok',
+  config: DEFAULT_CONFIG,
+  value: {},
+  sourceMap: {locate: () => undefined},
+}
 
 /** The config as one side has it: absent, invalid (its problems), or read. */
 export async function configVersion(
@@ -281,7 +289,8 @@ async function parseConfig(path: string, content: Buffer): Promise<ConfigVersion
  * The config's weakenings from the reference to the target, each with a way to ask any
  * version of the file whether it is still there. A removed config is one; a config new
  * since the reference is taken as written (its policy and approvers are the first ones: removing
- * a config to add a weaker one is caught by the removal, and by longer ranges).
+ * a config to add a weaker one is caught by the removal, and by longer ranges) — the gate passes
+ * DEFAULT_VERSION as `before` when a new config is not trusted as written (new-config.ts).
  */
 export async function configChanges(
   file: string,

@@ -31,8 +31,9 @@ import {sameEntry} from './approvals-file.js'
 import {applyApprovals, commitApproval, utcDay} from './approvals.js'
 import {baselineChanges} from './baseline-changes.js'
 import {pendingOf, protectedBlame} from './blame.js'
-import {configChanges, configVersion} from './config-changes.js'
+import {configChanges, configVersion, DEFAULT_VERSION} from './config-changes.js'
 import type {GateInput} from './input.js'
+import {newConfigTrust} from './new-config.js'
 import type {Protected} from './protected.js'
 import {approvedState, protectedPaths, readSides, referenceCommit} from './reference.js'
 import {type GatePolicy, gatePolicy} from './verdict.js'
@@ -105,16 +106,39 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const [before, after] = await readSides(root, target.spec, reference, target.commit, pathList)
 
   // acldrift.config.yaml
-  const beforeConfig = await configVersion(paths.config, before)
   const afterConfig = await configVersion(paths.config, after)
   if (afterConfig.status === 'invalid') errors.push(...afterConfig.problems)
   const current: Config = afterConfig.status === 'ok' ? afterConfig.config : config
+  let beforeConfig = await configVersion(paths.config, before)
+  // A config new since the reference sets the policy only when a person wrote it; otherwise it
+  // is compared with the defaults, and no approver it lists counts (new-config.ts).
+  if (
+    reference !== null &&
+    paths.config !== undefined &&
+    beforeConfig.status === 'absent' &&
+    afterConfig.status === 'ok'
+  ) {
+    const {policy} = afterConfig.config
+    const trust = await newConfigTrust(
+      input,
+      paths.config,
+      policy.requireSignedApprovals,
+      after.get(ALLOWED_SIGNERS_FILE),
+      blame,
+    )
+    if (trust.trusted)
+      notes.push(`${paths.config} is new, ${trust.why}: its policy and approvers apply as written`)
+    else {
+      notes.push(
+        `${paths.config} is new and ${trust.why}: it is compared with the default config, and no approver it lists counts until a person commits it`,
+      )
+      beforeConfig = DEFAULT_VERSION
+    }
+  }
   const referenceApprovers =
     beforeConfig.status === 'ok' ? beforeConfig.config.policy.approvers : config.policy.approvers
 
   const found: Protected[] = []
-  if (reference !== null && beforeConfig.status === 'absent' && afterConfig.status === 'ok')
-    notes.push(`${paths.config} is new: its policy and approvers apply as written`)
   if (paths.config !== undefined && reference !== null && afterConfig.status !== 'invalid') {
     // The files the globs cover are the target's: for a revision, its commit.
     const spec = target.spec.type === 'ref' ? {type: 'ref' as const, rev: target.commit!} : target.spec
@@ -133,7 +157,7 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
 
   // the coding agents' hook configurations, and the keys that sign approvals
   if (reference !== null) found.push(...agentHookChanges(before, after, versions))
-  // (as for the config, the first allowed-signers file of a repository's first config is taken as written)
+  // (as for the config, the first allowed-signers file of a repository's first config is taken as written, when the config is)
   if (reference !== null && beforeConfig.status === 'ok')
     found.push(...signerChanges(before, after, versions))
 
