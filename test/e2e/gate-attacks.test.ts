@@ -7,10 +7,10 @@
 // what the audit and `check --range` see afterwards; except where an approval meets a narrower
 // and then a wider version of what it approved, which goes through the pre-commit hook.
 
-import {readFile} from 'node:fs/promises'
+import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {identities, runCli, type TestRepo} from '../helpers/repo.js'
+import {identities, makeTempDir, runCli, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
 import {PARTNER, trust, CONFIG, APPROVALS, TRUST, dump, git, initialisedWithTrust} from './gate-scenarios.js'
 
@@ -325,6 +325,115 @@ describe('a comparison cut short is no way around the gate', () => {
       const after = await checkJson(r.dir, ['--staged'])
       expect(after.code).toBe(1)
       expect(unapproved(after.report.findings).map((f) => f.rule)).toEqual(['comparison-truncated'])
+    },
+    SLOW,
+  )
+})
+
+describe("an agent's first config does not set its own policy", () => {
+  const DEPLOY = 'iam/ci/deploy.json'
+  const deploy = (action: string, resource: string) =>
+    `${JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: action, Resource: resource}]}, null, 2)}\n`
+  const agentConfig = (exclude: string[] = []) =>
+    ['version: 1', ...exclude, 'policy:', '  failOn: never', '  approvers:', `    - ${ALICE}`, ''].join('\n')
+  const setting = (f: Finding) => f.witness as {setting?: string; uncovered?: string}
+
+  it(
+    'in the audit: failOn: never, itself as approver with its own approval, then an exclude over a widening — judged by the defaults until a person commits the config',
+    async () => {
+      const r = await newRepo()
+      const base = await commitFiles(
+        r,
+        {[TRUST]: trust('203.0.113.0/24'), [DEPLOY]: deploy('s3:GetObject', 'arn:aws:s3:::artifacts/*')},
+        'Partner trust and deploy policy, by Alice',
+      )
+      // The approved state, kept outside the repository (as a scheduled audit keeps it).
+      const outside = await makeTempDir('acldrift-outside-')
+      try {
+        const snapshot = join(outside, 'baseline.json')
+        const taken = await runCli(['snapshot', '--out', snapshot], {cwd: r.dir})
+        expect(taken.code, dump(taken)).toBe(0)
+        const against = ['--baseline', snapshot]
+
+        // The agent widens the trust, writes the first config, and approves its own widening.
+        await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+        await r.write(CONFIG, agentConfig())
+        const pending = await checkJson(r.dir, against, CLAUDE_ENV)
+        const [grant] = pending.report.findings.filter((f) => f.kind === 'aws-iam' && f.file === TRUST)
+        expect(grant, dump(pending)).toBeDefined()
+        const approve = ['approve', grant!.id, ...against, '--reason', 'Partner', '--expires', '2099-12-31']
+        // (`approve` refuses under CLAUDECODE=1: the agent runs it without)
+        const approved = await runCli(approve, {cwd: r.dir})
+        expect(approved.code, dump(approved)).toBe(0)
+        await r.stage()
+        const commit = await git(
+          r,
+          CLAUDE_ENV,
+          'commit',
+          '--no-verify',
+          '-m',
+          agent.message('Partner access'),
+        )
+        expect(commit.code, dump(commit)).toBe(0)
+
+        const audit = await checkJson(r.dir, ['--ref', 'HEAD', ...against])
+        expect(audit.code, dump(audit)).toBe(1)
+        const own = audit.report.findings.filter((f) => f.kind === 'acldrift' && f.file === CONFIG)
+        expect(own.map((f) => `${f.rule} ${setting(f).setting}`).sort(), dump(audit)).toEqual([
+          'approver-added policy.approvers',
+          'config-weakened policy.failOn',
+        ])
+        for (const f of own) {
+          expect(f.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+          expect((f.approval as {valid?: boolean} | null)?.valid, JSON.stringify(f)).not.toBe(true)
+        }
+        const judged = audit.report.findings.find((f) => f.kind === 'aws-iam' && f.file === TRUST)
+        expect(judged!.approval, dump(audit)).toMatchObject({valid: false, status: 'self-approval'})
+        expect(audit.report.notes.join('\n')).toContain(`${CONFIG} is new and it was written in commit`)
+
+        // Then an exclude over the deploy policy, which it widens: the file is still seen.
+        const excluded = agentConfig(['exclude:', "  - 'iam/ci/**'"])
+        await commitAs(r, agent, 'Deploy anything', {[DEPLOY]: deploy('s3:*', '*'), [CONFIG]: excluded})
+        const bySnapshot = await runCli(['check', '--ref', 'HEAD', ...against], {cwd: r.dir})
+        expect(bySnapshot.code, dump(bySnapshot)).toBe(3)
+        expect(dump(bySnapshot)).toContain(`${DEPLOY}:1:1 was an aws-iam document in the baseline`)
+        const byRevision = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', base])
+        expect(byRevision.code, dump(byRevision)).toBe(1)
+        const hidden = byRevision.report.findings.find((f) => f.kind === 'acldrift' && setting(f).uncovered)
+        expect(hidden, dump(byRevision)).toMatchObject({
+          rule: 'config-weakened',
+          witness: {uncovered: DEPLOY},
+        })
+        expect(hidden!.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+
+        // Alice commits the config herself: now it is hers, and applies as written.
+        await commitFiles(r, {[CONFIG]: `# Reviewed by Alice\n${excluded}`}, 'acldrift config, reviewed')
+        const confirmed = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', base])
+        expect(confirmed.code, dump(confirmed)).toBe(0)
+        expect(confirmed.report.notes.join('\n')).toContain('its policy and approvers apply as written')
+      } finally {
+        await rm(outside, {recursive: true, force: true})
+      }
+    },
+    SLOW,
+  )
+
+  it(
+    'through the hook: the agent commits the config `init` wrote, with failOn: never — blocked; Alice commits it as written — passes',
+    async () => {
+      const r = await initialisedWithTrust(newRepo)
+      const written = await readFile(join(r.dir, CONFIG), 'utf8')
+      await r.write(CONFIG, written.replace('failOn: widening', 'failOn: never'))
+      await r.stage()
+      const byAgent = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message('Set up acldrift'))
+      expect(byAgent.code, dump(byAgent)).not.toBe(0)
+      expect(byAgent.stderr).toContain('acldrift: commit blocked')
+      expect(byAgent.stderr, dump(byAgent)).toContain('WIDENING  config-weakened')
+      expect(byAgent.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
+      await r.write(CONFIG, written)
+      await r.stage()
+      const byAlice = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+      expect(byAlice.code, dump(byAlice)).toBe(0)
     },
     SLOW,
   )
