@@ -37069,6 +37069,12 @@ var init_rules9 = __esm({
         title: "The baseline claims another commit",
         description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
       },
+      "baseline-unapproved": {
+        change: "widening",
+        severity: "high",
+        title: "Nobody approved the baseline",
+        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation added the snapshot. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, or by approving this finding."
+      },
       "self-approval": {
         change: "widening",
         severity: "high",
@@ -38091,6 +38097,20 @@ async function readVersion(file, content) {
     return error.problems;
   }
 }
+function baselineUnapproved(path) {
+  const finding2 = protectedFinding({
+    file: path,
+    rule: "baseline-unapproved",
+    severity: "high",
+    message: `${path}: no version of this baseline was committed by a listed approver, so the access it accepts was never approved. Take it again (\`acldrift snapshot --output ${path}\`) and commit it as an approver, or approve this finding.`,
+    witness: { baseline: path, approvedVersion: null },
+    pointer: null,
+    line: null,
+    before: null,
+    after: path
+  });
+  return { finding: finding2, path, holds: async (blob) => blob !== null };
+}
 var sameHeld, short;
 var init_baseline_changes = __esm({
   async "src/core/gate/baseline-changes.ts"() {
@@ -38445,25 +38465,32 @@ function protectedPaths(input) {
 }
 async function referenceCommit(input, paths, history, notes) {
   const { baseline, target } = input;
-  if (target.spec.type !== "ref") return target.commit;
-  if (!baseline.snapshot) return baseline.commit;
+  if (target.spec.type !== "ref") return { sha: target.commit };
+  if (!baseline.snapshot) return { sha: baseline.commit };
   if (paths.baseline === void 0 || target.commit === null) {
     if (baseline.commit !== null)
       notes.push(
         `acldrift's own files compared with the baseline snapshot's commit ${baseline.commit.slice(0, 7)}`
       );
-    return baseline.commit;
+    return { sha: baseline.commit };
   }
   const read2 = await history();
   const tip = read2.order[0];
-  if (tip === void 0) return baseline.commit;
+  if (tip === void 0) return { sha: baseline.commit };
   const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read2, tip);
-  if (approved === void 0) return baseline.commit;
-  if (!approved.byApprover)
+  if (approved === void 0) return { sha: baseline.commit };
+  if (approved.byApprover) return { sha: approved.sha };
+  const type = approved.commit?.actor.type;
+  if (input.config.policy.approvers.length === 0 && (type === "human" || type === "unknown")) {
     notes.push(
-      `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`
+      `${paths.baseline}: no approver is listed (policy.approvers); acldrift's own files are compared with the commit that added it`
     );
-  return approved.sha;
+    return { sha: approved.sha };
+  }
+  notes.push(
+    `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`
+  );
+  return { sha: approved.sha, unapproved: paths.baseline };
 }
 async function snapshotBase(input, head) {
   const declared = input.baseline.commit;
@@ -38499,9 +38526,11 @@ async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
       (await trustBefore(input.root, configPath, sha, read2.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
       [commit]
     ) : void 0;
-    if (approverCommit(commit, input.config.policy.approvers, signed).ok) return { sha, byApprover: true };
+    if (approverCommit(commit, input.config.policy.approvers, signed).ok)
+      return { sha, byApprover: true, commit };
   }
-  return { sha: touched.at(-1), byApprover: false };
+  const added = touched.at(-1);
+  return { sha: added, byApprover: false, commit: commits.get(added) ?? null };
 }
 async function approvedState(input, configPath, protects, history, start, notes) {
   const read2 = await history();
@@ -38647,7 +38676,12 @@ async function runGate(input) {
   );
   const versions = new VersionCache(root);
   const blame = protectedBlame(input, target.commit, readHistoryOnce, versions);
-  const named3 = await referenceCommit(input, paths, readHistoryOnce, notes);
+  const { sha: named3, unapproved: unapprovedBaseline } = await referenceCommit(
+    input,
+    paths,
+    readHistoryOnce,
+    notes
+  );
   const reference2 = named3 === null || target.spec.type !== "ref" ? named3 : await approvedState(
     input,
     paths.config,
@@ -38691,6 +38725,8 @@ async function runGate(input) {
     found2.push(
       ...await baselineChanges(paths.baseline, before, after, versions, errors, notes, current.settings)
     );
+  if (unapprovedBaseline !== void 0 && reference2 !== null)
+    found2.push(baselineUnapproved(unapprovedBaseline));
   if (reference2 !== null) found2.push(...agentHookChanges(before, after, versions));
   if (reference2 !== null && beforeConfig.status === "ok")
     found2.push(...signerChanges(before, after, versions));

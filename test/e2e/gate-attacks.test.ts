@@ -438,3 +438,45 @@ describe("an agent's first config does not set its own policy", () => {
     SLOW,
   )
 })
+
+describe('a baseline nobody approved', () => {
+  it(
+    "an agent's own snapshot and config, in a repository no approver ever committed them to, are reported as the agent's",
+    async () => {
+      const r = await newRepo()
+      await commitFiles(r, {[TRUST]: trust('203.0.113.0/24')}, 'Partner trust, by Alice')
+      // The agent widens the trust, then writes the config and a snapshot that already accepts it.
+      const BASELINE = '.acldrift/baseline.json'
+      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+      await r.write(CONFIG, config([`baseline: ${BASELINE}`]))
+      const taken = await runCli(['snapshot', '--output', BASELINE], {cwd: r.dir, env: CLAUDE_ENV})
+      expect(taken.code, dump(taken)).toBe(0)
+      await r.stage()
+      const commit = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message('Baseline the partner access'))
+      expect(commit.code, dump(commit)).toBe(0)
+
+      const audit = await checkJson(r.dir, ['--ref', 'HEAD'])
+      expect(audit.code, dump(audit)).toBe(1)
+      const unapprovedBaseline = audit.report.findings.find((f) => f.rule === 'baseline-unapproved')
+      expect(unapprovedBaseline, dump(audit)).toMatchObject({
+        kind: 'acldrift',
+        file: BASELINE,
+        severity: 'high',
+      })
+      expect(unapprovedBaseline!.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+
+      // Alice takes the snapshot again and commits it: the baseline is hers now.
+      const retaken = await runCli(['snapshot', '--output', BASELINE], {cwd: r.dir})
+      expect(retaken.code, dump(retaken)).toBe(0)
+      await r.stage(BASELINE)
+      await r.commit('Baseline, reviewed by Alice')
+      const approved = await checkJson(r.dir, ['--ref', 'HEAD'])
+      expect(
+        approved.report.findings.filter((f) => f.rule === 'baseline-unapproved'),
+        dump(approved),
+      ).toEqual([])
+      expect(approved.code, dump(approved)).toBe(0)
+    },
+    SLOW,
+  )
+})

@@ -1,7 +1,8 @@
 // The baseline snapshot file between the reference and the target: an edit of it that lets in
 // access the previous version did not is a widening of what passes (`baseline-widened`), one
 // finding per widening with the access's own id, found by the same comparison as `check`; an
-// edit of only the commit it says it was taken at is `baseline-moved`.
+// edit of only the commit it says it was taken at is `baseline-moved`; a snapshot no listed
+// approver ever committed is `baseline-unapproved`.
 
 import {adapterFor} from '../../adapters/index.js'
 import {compareChanged} from '../compare.js'
@@ -143,4 +144,23 @@ async function readVersion(file: string, content: Buffer): Promise<ParsedSnapsho
     if (!(error instanceof InvalidInputError)) throw error
     return error.problems
   }
+}
+
+/**
+ * A baseline snapshot file in the repository that no listed approver ever committed
+ * (reference.ts): blamed on the commit that added it, which chose what the baseline accepts.
+ */
+export function baselineUnapproved(path: string): Protected {
+  const finding = protectedFinding({
+    file: path,
+    rule: 'baseline-unapproved',
+    severity: 'high',
+    message: `${path}: no version of this baseline was committed by a listed approver, so the access it accepts was never approved. Take it again (\`acldrift snapshot --output ${path}\`) and commit it as an approver, or approve this finding.`,
+    witness: {baseline: path, approvedVersion: null},
+    pointer: null,
+    line: null,
+    before: null,
+    after: path,
+  })
+  return {finding, path, holds: async (blob) => blob !== null}
 }

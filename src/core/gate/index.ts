@@ -29,7 +29,7 @@ import {ATTRIBUTES_FILE, attributeChanges, isAttributesFile} from './attributes.
 import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
 import {sameEntry} from './approvals-file.js'
 import {applyApprovals, commitApproval, utcDay} from './approvals.js'
-import {baselineChanges} from './baseline-changes.js'
+import {baselineChanges, baselineUnapproved} from './baseline-changes.js'
 import {pendingOf, protectedBlame} from './blame.js'
 import {configChanges, configVersion, DEFAULT_VERSION} from './config-changes.js'
 import type {GateInput} from './input.js'
@@ -90,7 +90,12 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const versions = new VersionCache(root)
   const blame = protectedBlame(input, target.commit, readHistoryOnce, versions)
 
-  const named = await referenceCommit(input, paths, readHistoryOnce, notes)
+  const {sha: named, unapproved: unapprovedBaseline} = await referenceCommit(
+    input,
+    paths,
+    readHistoryOnce,
+    notes,
+  )
   // A revision is judged against the approved state, never against a state it vouches for itself.
   const reference =
     named === null || target.spec.type !== 'ref'
@@ -154,6 +159,8 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     found.push(
       ...(await baselineChanges(paths.baseline, before, after, versions, errors, notes, current.settings)),
     )
+  if (unapprovedBaseline !== undefined && reference !== null)
+    found.push(baselineUnapproved(unapprovedBaseline))
 
   // the coding agents' hook configurations, and the keys that sign approvals
   if (reference !== null) found.push(...agentHookChanges(before, after, versions))

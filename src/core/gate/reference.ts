@@ -16,6 +16,7 @@ import {chainOf} from '../attribute/blame.js'
 import {lookUpCommits} from '../commits.js'
 import {CONFIG_FILE} from '../config.js'
 import type {SourceSpec} from '../source.js'
+import type {CommitInfo} from '../../kernel/types.js'
 import {APPROVALS_FILE} from './approvals-file.js'
 import {approverCommit} from './approvals.js'
 import {configVersion} from './config-changes.js'
@@ -57,38 +58,54 @@ export function protectedPaths(
   return {config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile}
 }
 
+/** The reference commit, and the baseline snapshot file in the repository when no listed approver ever committed it. */
+export interface Reference {
+  sha: string | null
+  /** the path of a baseline snapshot nobody approved: a `baseline-unapproved` finding (baseline-changes.ts) */
+  unapproved?: string
+}
+
 /**
  * What the protected files are compared with. The working tree and the index: HEAD. A
  * revision baseline: that revision. A baseline snapshot file: the last version of it that a
  * listed approver committed (else the one that added it) — the file itself could have been
- * rewritten by anyone since.
+ * rewritten by anyone since. A snapshot in the repository that no listed approver committed was
+ * never approved: that is reported (`unapproved`), unless no approver is listed and a person
+ * (not an agent, not automation) added it — then there is nobody who could have approved it.
  */
 export async function referenceCommit(
   input: Pick<GateInput, 'root' | 'config' | 'target' | 'baseline'>,
   paths: ProtectedPaths,
   history: () => Promise<History>,
   notes: string[],
-): Promise<string | null> {
+): Promise<Reference> {
   const {baseline, target} = input
-  if (target.spec.type !== 'ref') return target.commit
-  if (!baseline.snapshot) return baseline.commit
+  if (target.spec.type !== 'ref') return {sha: target.commit}
+  if (!baseline.snapshot) return {sha: baseline.commit}
   if (paths.baseline === undefined || target.commit === null) {
     if (baseline.commit !== null)
       notes.push(
         `acldrift's own files compared with the baseline snapshot's commit ${baseline.commit.slice(0, 7)}`,
       )
-    return baseline.commit
+    return {sha: baseline.commit}
   }
   const read = await history()
   const tip = read.order[0]
-  if (tip === undefined) return baseline.commit
+  if (tip === undefined) return {sha: baseline.commit}
   const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip)
-  if (approved === undefined) return baseline.commit
-  if (!approved.byApprover)
+  if (approved === undefined) return {sha: baseline.commit}
+  if (approved.byApprover) return {sha: approved.sha}
+  const type = approved.commit?.actor.type
+  if (input.config.policy.approvers.length === 0 && (type === 'human' || type === 'unknown')) {
     notes.push(
-      `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
+      `${paths.baseline}: no approver is listed (policy.approvers); acldrift's own files are compared with the commit that added it`,
     )
-  return approved.sha
+    return {sha: approved.sha}
+  }
+  notes.push(
+    `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
+  )
+  return {sha: approved.sha, unapproved: paths.baseline}
 }
 
 /**
@@ -131,7 +148,7 @@ function declaredCommit(content: Buffer | undefined): string | null {
 
 /**
  * The last version of the snapshot file on `tip`'s first-parent history that a listed approver
- * committed, else the commit that added it; undefined when no commit there has it.
+ * committed, else the commit that added it (and that commit); undefined when no commit there has it.
  */
 async function approvedSnapshotVersion(
   input: Pick<GateInput, 'root' | 'config'>,
@@ -139,7 +156,7 @@ async function approvedSnapshotVersion(
   path: string,
   read: History,
   tip: string,
-): Promise<{sha: string; byApprover: boolean} | undefined> {
+): Promise<{sha: string; byApprover: boolean; commit: CommitInfo | null} | undefined> {
   const touched = chainOf(read, tip, path)
     .states.filter((s) => s.touched)
     .map((s) => s.sha)
@@ -155,9 +172,11 @@ async function approvedSnapshotVersion(
           [commit],
         )
       : undefined
-    if (approverCommit(commit, input.config.policy.approvers, signed).ok) return {sha, byApprover: true}
+    if (approverCommit(commit, input.config.policy.approvers, signed).ok)
+      return {sha, byApprover: true, commit}
   }
-  return {sha: touched.at(-1)!, byApprover: false}
+  const added = touched.at(-1)!
+  return {sha: added, byApprover: false, commit: commits.get(added) ?? null}
 }
 
 /**

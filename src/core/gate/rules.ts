@@ -49,6 +49,13 @@ export const GATE_RULES = declareRules({
     description:
       'The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere.',
   },
+  'baseline-unapproved': {
+    change: 'widening',
+    severity: 'high',
+    title: 'Nobody approved the baseline',
+    description:
+      'The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation added the snapshot. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, or by approving this finding.',
+  },
   'self-approval': {
     change: 'widening',
     severity: 'high',

@@ -74,8 +74,13 @@ describe('referenceCommit', () => {
     const file = 'file' in over ? over.file : BASELINE
     const history = () => readPathHistory(repo.dir, target.commit!, [BASELINE])
     const paths = {config: 'acldrift.config.yaml', approvals: '.acldrift/approvals.yaml', baseline: file}
-    const sha = await referenceCommit({root: repo.dir, config, target, baseline}, paths, history, notes)
-    return {sha, notes}
+    const {sha, unapproved} = await referenceCommit(
+      {root: repo.dir, config, target, baseline},
+      paths,
+      history,
+      notes,
+    )
+    return {sha, notes, ...(unapproved === undefined ? {} : {unapproved})}
   }
 
   it('is the target commit (HEAD) for the working tree and the index', async () => {
@@ -101,11 +106,21 @@ describe('referenceCommit', () => {
     expect((await reference(approvers('alice@example.com'))).sha).toBe(added)
   })
 
-  it('is the commit that added the snapshot when no listed approver committed it, and says so', async () => {
+  it('is the commit that added the snapshot when no listed approver committed it, which is reported', async () => {
     expect(await reference(approvers('bob@example.com'))).toEqual({
       sha: added,
       notes: [
         `${BASELINE}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`,
+      ],
+      unapproved: BASELINE,
+    })
+  })
+
+  it('without any approver listed, a snapshot a person added is the reference, not a finding', async () => {
+    expect(await reference(approvers())).toEqual({
+      sha: added,
+      notes: [
+        `${BASELINE}: no approver is listed (policy.approvers); acldrift's own files are compared with the commit that added it`,
       ],
     })
   })
