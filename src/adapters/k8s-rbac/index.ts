@@ -17,7 +17,9 @@ export const k8sRbac: Adapter = {
     (await import('./compare.js')).compareRbac(baseline, target, changed),
   allows: async (value, witness, file, others) =>
     (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
-  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-  covers: sameAccess,
+  // An approval covers the access it recorded, and the same object and subject granting fewer
+  // verbs, resources, names or subjects (covers.ts: decided without the engine).
+  covers: async (approved, access) =>
+    sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

@@ -6,11 +6,14 @@
 
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
+import {sameAccess} from '../../../src/adapters/adapter.js'
+import {k8sRbac} from '../../../src/adapters/k8s-rbac/index.js'
 import {compareRbac} from '../../../src/adapters/k8s-rbac/compare.js'
 import {allowsWitness} from '../../../src/adapters/k8s-rbac/evaluate.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import {
   allows,
+  assignments,
   differs,
   entryApplies,
   involvedIn,
@@ -685,6 +688,176 @@ describe('k8s-rbac finding ids', () => {
         )
       }),
       RUNS,
+    )
+  })
+})
+
+/** An edit that can only narrow a world: a verb, resource or rule fewer in a role, a subject fewer in a binding. */
+interface Narrow {
+  slot: number
+  pick: number
+  field: 'verbs' | 'resources' | 'rule'
+}
+const narrowArb: fc.Arbitrary<Narrow> = fc.record({
+  slot: fc.nat(),
+  pick: fc.nat(),
+  field: fc.constantFrom<Narrow['field']>('verbs', 'resources', 'rule'),
+})
+
+function narrow(w: World, x: Narrow): World {
+  const out = structuredClone(w)
+  const slot = SLOTS[x.slot % SLOTS.length]!
+  const without = <T>(values: T[]) => values.filter((_, i) => i !== x.pick % values.length)
+  const narrowRules = (rules: Json[]) => {
+    if (rules.length === 0) return rules
+    const index = x.pick % rules.length
+    if (x.field === 'rule') return rules.length > 1 ? without(rules) : rules
+    const rule = {...rules[index]!}
+    const values = rule[x.field] as string[] | undefined
+    if (values === undefined || values.length < 2) return rules
+    rule[x.field] = without(values)
+    return rules.map((r, i) => (i === index ? rule : r))
+  }
+  if (slot === 'c1' || slot === 'c2' || slot === 'c3') {
+    const spec = out[slot]
+    if (spec) spec.rules = narrowRules(spec.rules)
+  } else if (slot === 'rProd' || slot === 'rDev') {
+    const rules = out[slot]
+    if (rules) out[slot] = narrowRules(rules)
+  } else {
+    const b = out[slot]
+    if (b && b.subjects.length > 1) b.subjects = without(b.subjects)
+  }
+  return out
+}
+
+/** The opposite: a verb or a resource more in one rule of ClusterRole c1. */
+interface Widen {
+  pick: number
+  verb: string
+  resource: string
+  field: 'verbs' | 'resources'
+}
+const widenArb: fc.Arbitrary<Widen> = fc.record({
+  pick: fc.nat(),
+  verb: fc.constantFrom('get', 'create', 'delete', 'escalate', '*'),
+  resource: fc.constantFrom('pods', 'pods/exec', 'secrets', 'deployments', '*/scale', '*'),
+  field: fc.constantFrom<Widen['field']>('verbs', 'resources'),
+})
+
+function widen(w: World, x: Widen): World {
+  const out = structuredClone(w)
+  const rules = out.c1?.rules ?? []
+  if (rules.length === 0) return out
+  const rule = rules[x.pick % rules.length]!
+  const values = rule[x.field] as string[] | undefined
+  if (values !== undefined)
+    rule[x.field] = [...new Set([...values, x.field === 'verbs' ? x.verb : x.resource])]
+  return out
+}
+
+describe('k8s-rbac approvals (Adapter.covers)', () => {
+  const objects = (w: World | null) => objectsOfFiles(w === null ? [] : [['rbac.yaml', objectsOfWorld(w)]])
+  const widenings = (b: World | null, t: World, l: Layout) =>
+    compare({
+      baseline: b === null ? [] : filesOf(objectsOfWorld(b), l),
+      target: filesOf(objectsOfWorld(t), l),
+    }).findings.filter((f) => f.change !== 'narrowing')
+  // Worlds where a binding reaches a role with rules, so that edits of the role matter.
+  const boundWorldArb = fc
+    .tuple(worldArb, resourceRule, fc.constantFrom(...SUBJECT_JSON))
+    .map(([w, rule, subject]): World => ({
+      ...w,
+      c1: w.c1 !== null && w.c1.rules.length > 0 ? w.c1 : {labels: {}, selectors: undefined, rules: [rule]},
+      b1: w.b1 ?? {cluster: false, namespace: 'prod', ref: REFS[0]!, subjects: [subject]},
+    }))
+  const editArb = fc.oneof(
+    {weight: 2, arbitrary: narrowArb.map((x) => (w: World) => narrow(w, x))},
+    {weight: 1, arbitrary: stretchArb.map((x) => (w: World) => stretch(w, x))},
+    {weight: 3, arbitrary: widenArb.map((x) => (w: World) => widen(w, x))},
+  )
+
+  it('a change whose every widening an approval of the approved target covers grants nothing that target did not (brute force)', async () => {
+    let narrower = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(worldArb, {freq: 2, nil: null}),
+        boundWorldArb,
+        layoutArb,
+        editArb,
+        async (b, t, l, edit) => {
+          const edited = edit(t)
+          const approved = widenings(b, t, l)
+          let all = true
+          for (const f of widenings(b, edited, l)) {
+            let covered = false
+            for (const a of approved) {
+              if (a.file !== f.file || a.rule !== f.rule || a.document !== f.document) continue
+              if (!(await k8sRbac.covers(a.access, f.access))) continue
+              covered = true
+              if (!sameAccess(a.access, f.access)) narrower++
+              break
+            }
+            all &&= covered
+          }
+          if (!all) return
+          const [before, target, after] = [objects(b), objects(t), objects(edited)]
+          const unknown = unknownRoles(before, target, after)
+          for (const q of UNIVERSE)
+            for (const u of assignments(unknown))
+              if (allows(after, q, u) && !allows(before, q, u))
+                expect(
+                  allows(target, q, u),
+                  `approved ${show(t)}\nedited ${show(edited)}\ngrants ${show(q)}`,
+                ).toBe(true)
+        },
+      ),
+      propertyRuns(13, 100),
+    )
+    // Not vacuous: narrowed Roles and Bindings are covered by the approval of the wider ones.
+    expect(narrower).toBeGreaterThan(0)
+  })
+
+  it('an approved Role and Binding: a verb or a resource fewer is covered, one more is not', async () => {
+    const files = (rules: Json[]): Scenario => ({
+      baseline: [],
+      target: [
+        [
+          'rbac.yaml',
+          [
+            {apiVersion: V1, kind: 'Role', metadata: {name: 'deployer', namespace: 'prod'}, rules},
+            {
+              apiVersion: V1,
+              kind: 'RoleBinding',
+              metadata: {name: 'deployer', namespace: 'prod'},
+              subjects: [{kind: 'ServiceAccount', name: 'ci', namespace: 'prod'}],
+              roleRef: {apiGroup: RBAC, kind: 'Role', name: 'deployer'},
+            },
+          ],
+        ],
+      ],
+    })
+    const rule = (verbs: string[], resources: string[]) => ({apiGroups: ['apps'], resources, verbs})
+    const approved = compare(files([rule(['get', 'update'], ['deployments', 'deployments/scale'])])).findings
+    const coveredBy = async (rules: Json[]) => {
+      const found = compare(files(rules)).findings.filter((f) => f.change !== 'narrowing')
+      expect(found.length).toBeGreaterThan(0)
+      const each = await Promise.all(
+        found.map(async (f) => {
+          for (const a of approved)
+            if (a.rule === f.rule && (await k8sRbac.covers(a.access, f.access))) return true
+          return false
+        }),
+      )
+      return each.every(Boolean)
+    }
+    expect(await coveredBy([rule(['get'], ['deployments', 'deployments/scale'])])).toBe(true)
+    expect(await coveredBy([rule(['get', 'update'], ['deployments'])])).toBe(true)
+    expect(await coveredBy([rule(['get', 'update', 'delete'], ['deployments', 'deployments/scale'])])).toBe(
+      false,
+    )
+    expect(await coveredBy([rule(['get', 'update'], ['deployments', 'deployments/scale', 'secrets'])])).toBe(
+      false,
     )
   })
 })
