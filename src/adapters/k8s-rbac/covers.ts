@@ -11,7 +11,6 @@
 
 import {canonicalAccess} from '../../kernel/findings.js'
 
-
 interface RbacAccess {
   what: unknown
   key: unknown
