@@ -625,6 +625,26 @@ function stretch(w: World, x: Stretch): World {
   return out
 }
 
+/** A new Role in namespace prod and a RoleBinding of it to a service account there, in one file. */
+const newRoleBoundTo = (name: string, serviceAccount: string, rules: Json[]): Scenario => ({
+  baseline: [],
+  target: [
+    [
+      'rbac.yaml',
+      [
+        {apiVersion: V1, kind: 'Role', metadata: {name, namespace: 'prod'}, rules},
+        {
+          apiVersion: V1,
+          kind: 'RoleBinding',
+          metadata: {name, namespace: 'prod'},
+          subjects: [{kind: 'ServiceAccount', name: serviceAccount, namespace: 'prod'}],
+          roleRef: {apiGroup: RBAC, kind: 'Role', name},
+        },
+      ],
+    ],
+  ],
+})
+
 describe('k8s-rbac finding ids', () => {
   const worldsArb = fc.oneof(
     fc.tuple(fc.constant(null), worldArb),
@@ -637,24 +657,7 @@ describe('k8s-rbac finding ids', () => {
   })
 
   it('an approval of a new Role that gets secret db-creds does not cover all secrets, pods/exec or impersonate', () => {
-    const files = (rules: Json[]): Scenario => ({
-      baseline: [],
-      target: [
-        [
-          'rbac.yaml',
-          [
-            {apiVersion: V1, kind: 'Role', metadata: {name: 'reader', namespace: 'prod'}, rules},
-            {
-              apiVersion: V1,
-              kind: 'RoleBinding',
-              metadata: {name: 'reader', namespace: 'prod'},
-              subjects: [{kind: 'ServiceAccount', name: 'app', namespace: 'prod'}],
-              roleRef: {apiGroup: RBAC, kind: 'Role', name: 'reader'},
-            },
-          ],
-        ],
-      ],
-    })
+    const files = (rules: Json[]) => newRoleBoundTo('reader', 'app', rules)
     const dbCreds = {apiGroups: [''], resources: ['secrets'], resourceNames: ['db-creds'], verbs: ['get']}
     const approved = compare(files([dbCreds])).findings.map((f) => f.id)
     for (const wider of [
@@ -819,24 +822,7 @@ describe('k8s-rbac approvals (Adapter.covers)', () => {
   })
 
   it('an approved Role and Binding: a verb or a resource fewer is covered, one more is not', async () => {
-    const files = (rules: Json[]): Scenario => ({
-      baseline: [],
-      target: [
-        [
-          'rbac.yaml',
-          [
-            {apiVersion: V1, kind: 'Role', metadata: {name: 'deployer', namespace: 'prod'}, rules},
-            {
-              apiVersion: V1,
-              kind: 'RoleBinding',
-              metadata: {name: 'deployer', namespace: 'prod'},
-              subjects: [{kind: 'ServiceAccount', name: 'ci', namespace: 'prod'}],
-              roleRef: {apiGroup: RBAC, kind: 'Role', name: 'deployer'},
-            },
-          ],
-        ],
-      ],
-    })
+    const files = (rules: Json[]) => newRoleBoundTo('deployer', 'ci', rules)
     const rule = (verbs: string[], resources: string[]) => ({apiGroups: ['apps'], resources, verbs})
     const approved = compare(files([rule(['get', 'update'], ['deployments', 'deployments/scale'])])).findings
     const coveredBy = async (rules: Json[]) => {
