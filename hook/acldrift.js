@@ -20,7 +20,444 @@ var __export = (target, all2) => {
     __defProp(target, name, { get: all2[name], enumerable: true });
 };
 
+// src/core/config-file.ts
+var CONFIG_FILE;
+var init_config_file = __esm({
+  "src/core/config-file.ts"() {
+    "use strict";
+    CONFIG_FILE = "acldrift.config.yaml";
+  }
+});
+
+// src/kernel/candidates.ts
+function matchesPathRules(rules, path) {
+  const parts = partsOf(path);
+  return rules.some((rule2) => matchesRule(rule2, parts));
+}
+function pathOffer(rules, path) {
+  const parts = partsOf(path);
+  const matching = rules.filter((rule2) => matchesRule(rule2, parts));
+  if (matching.length === 0) return false;
+  return matching.some((rule2) => rule2.content !== true) || "content";
+}
+function partsOf(path) {
+  const slash = path.lastIndexOf("/");
+  const name = path.slice(slash + 1);
+  const dot = name.lastIndexOf(".");
+  return {
+    folder: slash === -1 ? "" : path.slice(0, slash),
+    name,
+    extension: dot === -1 ? "" : name.slice(dot + 1)
+  };
+}
+function matchesRule(rule2, { folder, name, extension }) {
+  const same2 = rule2.ignoreCase ? ignoringCase : exactly;
+  return (rule2.folder === void 0 || same2(rule2.folder, folder)) && (rule2.names === void 0 || rule2.names.some((n) => same2(n, name))) && (rule2.extensions === void 0 || rule2.extensions.some((e) => same2(e, extension)));
+}
+var lower, exactly, ignoringCase;
+var init_candidates = __esm({
+  "src/kernel/candidates.ts"() {
+    "use strict";
+    lower = (text3) => text3.toLowerCase();
+    exactly = (a, b) => a === b;
+    ignoringCase = (a, b) => lower(a) === lower(b);
+  }
+});
+
+// src/kernel/package-files.ts
+var PACKAGE_ROOT, BUILT_FILES;
+var init_package_files = __esm({
+  "src/kernel/package-files.ts"() {
+    "use strict";
+    PACKAGE_ROOT = new URL("../", import.meta.url);
+    BUILT_FILES = new URL(import.meta.url.slice(0, import.meta.url.lastIndexOf("/") + 1));
+  }
+});
+
+// src/core/agent/candidates.ts
+import { readFileSync } from "node:fs";
+function candidatePaths() {
+  if (union === void 0) {
+    try {
+      const data = JSON.parse(
+        readFileSync(new URL("data/candidate-paths.json", BUILT_FILES), "utf8")
+      );
+      union = Array.isArray(data) ? data : null;
+    } catch {
+      union = null;
+    }
+  }
+  return union ?? void 0;
+}
+async function compileGlobs(globs) {
+  const { default: picomatch3 } = await import("picomatch");
+  return globs.map((glob2) => {
+    const { source, flags } = picomatch3.makeRe(glob2, { dot: true, windows: process.platform === "win32" });
+    return { glob: glob2, source, flags };
+  });
+}
+function mayBeAccessConfig(path, globs) {
+  const rules = candidatePaths();
+  if (rules === void 0) return true;
+  return matchesPathRules(rules, path) || globs.some((g) => g.glob === path || new RegExp(g.source, g.flags).test(path));
+}
+var union;
+var init_candidates2 = __esm({
+  "src/core/agent/candidates.ts"() {
+    "use strict";
+    init_candidates();
+    init_package_files();
+  }
+});
+
+// src/core/agent/edits.ts
+function applyEdit(current, edit) {
+  if (edit.type === "write") return { ok: true, content: edit.content };
+  let content = current;
+  for (const [index2, step3] of edit.edits.entries()) {
+    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
+    if (content === void 0) {
+      if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
+      content = step3.newString;
+      continue;
+    }
+    if (step3.oldString === "") return { ok: false, reason: `${which}old_string is empty` };
+    const count = content.split(step3.oldString).length - 1;
+    if (count === 0) return { ok: false, reason: `${which}old_string is not in the file` };
+    if (step3.count !== void 0 && count !== step3.count)
+      return { ok: false, reason: `${which}old_string occurs ${count} times, not ${step3.count}` };
+    if (count > 1 && !step3.replaceAll && step3.count === void 0)
+      return { ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set` };
+    content = step3.replaceAll || step3.count !== void 0 ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
+  }
+  return content === void 0 ? { ok: false, reason: "no edit" } : { ok: true, content };
+}
+var init_edits = __esm({
+  "src/core/agent/edits.ts"() {
+    "use strict";
+  }
+});
+
+// src/core/agent/harnesses.ts
+function text(object2, field) {
+  const value = object2[field];
+  if (typeof value !== "string") throw new MalformedPayload(`${field} is not a string`);
+  return value;
+}
+function stringEdit(value) {
+  if (!isObject(value)) throw new MalformedPayload("an edit is not an object");
+  return {
+    oldString: text(value, "old_string"),
+    newString: text(value, "new_string"),
+    replaceAll: value.replace_all === true
+  };
+}
+function hookCommand(harness, event) {
+  return `sh "${harness.projectDir}/${AGENT_LAUNCHER}" ${harness.name} ${event}`;
+}
+function claudeCodeEdit(tool, input) {
+  if (tool === "Write") return { type: "write", content: text(input, "content") };
+  if (tool === "Edit") return { type: "edit", edits: [stringEdit(input)] };
+  if (tool === "MultiEdit") {
+    if (!Array.isArray(input.edits)) throw new MalformedPayload("edits is not a list");
+    return { type: "edit", edits: input.edits.map(stringEdit) };
+  }
+  return void 0;
+}
+function groupRuns(group, matcher, command) {
+  if (!isObject(group) || !Array.isArray(group.hooks)) return false;
+  if (matcher !== void 0 && group.matcher !== matcher) return false;
+  return group.hooks.some((hook) => isObject(hook) && hook.type === "command" && hook.command === command);
+}
+function addGroups(harness, existing, entry) {
+  const hooks = isObject(existing.hooks) ? { ...existing.hooks } : {};
+  for (const { event, matcher } of harness.hooks) {
+    const command = hookCommand(harness, event);
+    const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+    if (!groups.some((group) => groupRuns(group, matcher, command)))
+      groups.push({
+        ...matcher === void 0 ? {} : { matcher },
+        hooks: [{ type: "command", command, ...entry(command) }]
+      });
+    hooks[event] = groups;
+  }
+  return { ...existing, hooks };
+}
+function groupsInstalled(harness, hooks) {
+  return harness.hooks.every(({ event, matcher }) => {
+    const groups = hooks[event];
+    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)));
+  });
+}
+function geminiEdit(tool, input) {
+  if (tool === "write_file") return { type: "write", content: text(input, "content") };
+  if (tool !== "replace") return void 0;
+  const expected = input.expected_replacements;
+  if (expected !== void 0 && !(Number.isInteger(expected) && expected >= 1))
+    throw new MalformedPayload("expected_replacements is not a positive whole number");
+  return {
+    type: "edit",
+    edits: [
+      {
+        oldString: text(input, "old_string"),
+        newString: text(input, "new_string"),
+        replaceAll: false,
+        ...expected === void 0 ? {} : { count: expected }
+      }
+    ]
+  };
+}
+function runsAcldrift(harness, text3) {
+  let value;
+  try {
+    value = JSON.parse(text3);
+  } catch {
+    return false;
+  }
+  return harness.installed(value);
+}
+function harnessFor(name) {
+  return HARNESSES.find((h) => h.name === name);
+}
+var AGENT_LAUNCHER, isObject, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, cursorRuns, cursorJson, CURSOR, HARNESSES;
+var init_harnesses = __esm({
+  "src/core/agent/harnesses.ts"() {
+    "use strict";
+    AGENT_LAUNCHER = ".acldrift/agent-hook.sh";
+    isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    optionalText = (object2, field) => typeof object2[field] === "string" ? object2[field] : void 0;
+    MalformedPayload = class extends Error {
+    };
+    allow = { code: 0, stdout: "", stderr: "" };
+    CLAUDE_TIMEOUT_SECONDS = 60;
+    CLAUDE_CODE = {
+      name: "claude-code",
+      title: "Claude Code",
+      source: {
+        url: "https://docs.anthropic.com/en/docs/claude-code/hooks",
+        asOf: "as documented in 2025-10",
+        notes: [
+          'Project hooks live in .claude/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, timeout}]}; $CLAUDE_PROJECT_DIR is the project root.',
+          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.",
+          "Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).",
+          "acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative."
+        ]
+      },
+      configFile: ".claude/settings.json",
+      hooks: [{ event: "PreToolUse", matcher: "Write|Edit|MultiEdit|Bash" }, { event: "Stop" }],
+      failClosed: ["PreToolUse"],
+      projectDir: "$CLAUDE_PROJECT_DIR",
+      read(event, payload) {
+        if (!isObject(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
+        if (event === "Stop" || event === "SubagentStop")
+          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
+        if (event !== "PreToolUse") return { ...call, action: { type: "other" } };
+        const tool = text(payload, "tool_name");
+        const input = payload.tool_input;
+        if (!isObject(input)) throw new MalformedPayload("tool_input is not an object");
+        if (tool === "Bash") return { ...call, action: { type: "shell", command: text(input, "command") } };
+        const edit = claudeCodeEdit(tool, input);
+        if (edit === void 0) return { ...call, action: { type: "other" } };
+        return { ...call, action: { type: "edit", tool, file: text(input, "file_path"), edit } };
+      },
+      answer(_event, verdict2) {
+        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
+` };
+        return allow;
+      },
+      launcherBlock: { code: 2 },
+      install(existing) {
+        return addGroups(this, existing, () => ({ timeout: CLAUDE_TIMEOUT_SECONDS }));
+      },
+      installed(value) {
+        if (!isObject(value) || !isObject(value.hooks) || value.disableAllHooks === true) return false;
+        return groupsInstalled(this, value.hooks);
+      }
+    };
+    GEMINI_HOOK_NAME = "acldrift";
+    GEMINI_TIMEOUT_MS = 6e4;
+    GEMINI_CLI = {
+      name: "gemini",
+      title: "Gemini CLI",
+      source: {
+        url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md",
+        asOf: "read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)",
+        notes: [
+          'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
+          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.",
+          "Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).",
+          "replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly)."
+        ]
+      },
+      configFile: ".gemini/settings.json",
+      hooks: [{ event: "BeforeTool", matcher: "write_file|replace|run_shell_command" }, { event: "AfterAgent" }],
+      failClosed: ["BeforeTool"],
+      projectDir: "$GEMINI_PROJECT_DIR",
+      read(event, payload) {
+        if (!isObject(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
+        if (event === "AfterAgent")
+          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
+        if (event !== "BeforeTool") return { ...call, action: { type: "other" } };
+        const tool = text(payload, "tool_name");
+        const input = payload.tool_input;
+        if (!isObject(input)) throw new MalformedPayload("tool_input is not an object");
+        if (tool === "run_shell_command") {
+          const directory = optionalText(input, "directory");
+          return {
+            ...call,
+            action: {
+              type: "shell",
+              command: text(input, "command"),
+              ...directory === void 0 ? {} : { cwd: directory }
+            }
+          };
+        }
+        const edit = geminiEdit(tool, input);
+        if (edit === void 0) return { ...call, action: { type: "other" } };
+        return { ...call, action: { type: "edit", tool, file: text(input, "file_path"), edit } };
+      },
+      answer(_event, verdict2) {
+        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
+` };
+        return { code: 0, stdout: "{}\n", stderr: "" };
+      },
+      launcherBlock: { code: 2 },
+      install(existing) {
+        const merged = addGroups(this, existing, () => ({
+          name: GEMINI_HOOK_NAME,
+          timeout: GEMINI_TIMEOUT_MS,
+          description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses"
+        }));
+        const tools = isObject(existing.tools) ? existing.tools : {};
+        return "enableHooks" in tools ? merged : { ...merged, tools: { ...tools, enableHooks: true } };
+      },
+      installed(value) {
+        if (!isObject(value) || !isObject(value.hooks)) return false;
+        if (isObject(value.tools) && value.tools.enableHooks === false) return false;
+        const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : [];
+        const commands = this.hooks.map(({ event }) => hookCommand(this, event));
+        if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name))) return false;
+        return groupsInstalled(this, value.hooks);
+      }
+    };
+    cursorRuns = (entries2, command) => Array.isArray(entries2) && entries2.some((entry) => isObject(entry) && entry.command === command);
+    cursorJson = (value) => `${JSON.stringify(value)}
+`;
+    CURSOR = {
+      name: "cursor",
+      title: "Cursor",
+      source: {
+        url: "https://cursor.com/docs/hooks",
+        asOf: "read on 2026-12-06 (stored copies of cursor.com/docs/hooks.md, events up to preToolUse and workspaceOpen, and cursor.com/docs/reference/third-party-hooks.md)",
+        notes: [
+          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command, timeout, matcher, failClosed}]}}; project hooks run from the project root, with $CURSOR_PROJECT_DIR set (the command finds the repository with git, as installed before that was documented).",
+          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots, transcript_path; beforeShellExecution adds command, cwd and sandbox; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
+          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (loop_limit, 5 by default; loop_count counts them). Exit 2 blocks like "deny"; any other failure lets the call through unless the entry sets failClosed: true, which acldrift sets on beforeShellExecution (and the launcher answers "deny" in JSON when acldrift crashes).',
+          'preToolUse fires before every tool (matcher values Shell, Read, Write, Grep, Delete, Task, MCP:<tool>) with tool_name, tool_input, tool_use_id and cwd, and answers {permission: "allow" | "deny", user_message, agent_message, updated_input}. The page gives tool_input only for Shell ({command, working_directory}): what a Write carries (its path, its content, or an edit of it) is not documented, so acldrift does not install preToolUse and does not guess it. An edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.',
+          'Cursor also runs the hooks of .claude/settings.json ("Include Third-Party Plugins, Skills, and Other Configs", on by default), mapping PreToolUse to preToolUse and the tools Bash to Shell, Write and Edit to Write; the payload it then sends is its own preToolUse input, whose Write tool_input is not documented.'
+        ]
+      },
+      configFile: ".cursor/hooks.json",
+      hooks: [{ event: "beforeShellExecution" }, { event: "stop" }],
+      failClosed: ["beforeShellExecution"],
+      projectDir: "$(git rev-parse --show-toplevel)",
+      read(event, payload) {
+        if (!isObject(payload)) throw new MalformedPayload("the hook input is not a JSON object");
+        const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : [];
+        const root = typeof roots[0] === "string" ? roots[0] : void 0;
+        const call = { session: optionalText(payload, "conversation_id"), cwd: root };
+        if (event === "stop") {
+          const count = payload.loop_count;
+          return { ...call, action: { type: "stop", repeated: typeof count === "number" && count > 0 } };
+        }
+        if (event !== "beforeShellExecution") return { ...call, action: { type: "other" } };
+        const cwd = optionalText(payload, "cwd");
+        return {
+          ...call,
+          action: { type: "shell", command: text(payload, "command"), ...cwd === void 0 ? {} : { cwd } }
+        };
+      },
+      answer(event, verdict2) {
+        if (event === "stop")
+          return {
+            code: 0,
+            stdout: cursorJson(verdict2.block ? { followup_message: verdict2.message } : {}),
+            stderr: ""
+          };
+        if (event !== "beforeShellExecution") return { code: 0, stdout: cursorJson({}), stderr: "" };
+        const answer = verdict2.block ? { permission: "deny", user_message: verdict2.message, agent_message: verdict2.message } : { permission: "allow" };
+        return { code: 0, stdout: cursorJson(answer), stderr: "" };
+      },
+      launcherBlock: {
+        code: 0,
+        stdout: JSON.stringify({
+          permission: "deny",
+          user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
+          agent_message: "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it."
+        })
+      },
+      install(existing) {
+        const hooks = isObject(existing.hooks) ? { ...existing.hooks } : {};
+        for (const { event } of this.hooks) {
+          const command = hookCommand(this, event);
+          const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
+          const ours = this.failClosed.includes(event) ? { command, failClosed: true } : { command };
+          const at2 = entries2.findIndex((entry) => cursorRuns([entry], command));
+          if (at2 === -1) entries2.push(ours);
+          else entries2[at2] = { ...entries2[at2], ...ours };
+          hooks[event] = entries2;
+        }
+        return { ...existing, version: existing.version ?? 1, hooks };
+      },
+      installed(value) {
+        if (!isObject(value) || value.version !== 1 || !isObject(value.hooks)) return false;
+        const hooks = value.hooks;
+        return this.hooks.every(({ event }) => cursorRuns(hooks[event], hookCommand(this, event)));
+      }
+    };
+    HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
+  }
+});
+
+// src/kernel/hash.ts
+import { createHash } from "node:crypto";
+function gitBlobId(content) {
+  return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
+}
+function sha256(content) {
+  return createHash("sha256").update(content).digest("hex");
+}
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const object2 = value;
+    const members = Object.keys(object2).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(object2[key])}`);
+    return `{${members.join(",")}}`;
+  }
+  const text3 = JSON.stringify(value);
+  if (text3 === void 0) throw new TypeError(`canonicalJson: ${typeof value} is not JSON data`);
+  return text3;
+}
+var valueHash;
+var init_hash = __esm({
+  "src/kernel/hash.ts"() {
+    "use strict";
+    valueHash = (value) => sha256(canonicalJson(value));
+  }
+});
+
 // src/kernel/errors.ts
+var errors_exports = {};
+__export(errors_exports, {
+  AcldriftError: () => AcldriftError,
+  EXIT: () => EXIT,
+  EnvironmentError: () => EnvironmentError,
+  InvalidInputError: () => InvalidInputError,
+  UsageError: () => UsageError,
+  formatProblem: () => formatProblem
+});
 function formatProblem(problem) {
   const where = [problem.file, problem.line ?? 1, problem.column ?? 1].join(":");
   return problem.pointer !== void 0 && problem.pointer !== "" ? `${where} ${problem.pointer} ${problem.message}` : `${where} ${problem.message}`;
@@ -55,33 +492,6 @@ var init_errors = __esm({
         super(message2, EXIT.environment);
       }
     };
-  }
-});
-
-// src/kernel/hash.ts
-import { createHash } from "node:crypto";
-function gitBlobId(content) {
-  return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
-}
-function sha256(content) {
-  return createHash("sha256").update(content).digest("hex");
-}
-function canonicalJson(value) {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const object2 = value;
-    const members = Object.keys(object2).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(object2[key])}`);
-    return `{${members.join(",")}}`;
-  }
-  const text3 = JSON.stringify(value);
-  if (text3 === void 0) throw new TypeError(`canonicalJson: ${typeof value} is not JSON data`);
-  return text3;
-}
-var valueHash;
-var init_hash = __esm({
-  "src/kernel/hash.ts"() {
-    "use strict";
-    valueHash = (value) => sha256(canonicalJson(value));
   }
 });
 
@@ -536,29 +946,6 @@ var init_parse = __esm({
   }
 });
 
-// src/kernel/files.ts
-import { constants } from "node:fs";
-import { open, realpath } from "node:fs/promises";
-async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new InvalidInputError([{ file: display3, message: "not a regular file" }]);
-    if (stats.size > maxBytes)
-      throw new InvalidInputError([{ file: display3, message: tooLarge(stats.size, maxBytes) }]);
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-}
-var init_files = __esm({
-  "src/kernel/files.ts"() {
-    "use strict";
-    init_errors();
-    init_parse();
-  }
-});
-
 // src/kernel/rules.ts
 function declareRules(rules) {
   return rules;
@@ -819,6 +1206,13 @@ var init_rules2 = __esm({
         severity: "medium",
         title: "Possible new access",
         description: "A statement that could not be compared at all (its patterns are too complex to combine): it may widen. A change that can be compared but depends on something acldrift cannot decide (an unknown operator, a key compared both as a string and a number, a template's unresolved value) keeps the rule of what it would be, as a possible widening whose reason says what it depends on. Review the statement by hand."
+      },
+      "comparison-truncated": {
+        change: "possible-widening",
+        severity: ["high", "critical"],
+        approvable: false,
+        title: "Comparison cut short",
+        description: "The comparison of the file stopped after 2,000 differing request classes in one direction: the widenings past the cut are not listed, so approving the listed findings would let them through unseen. No approval covers this finding. To get a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own. High, or the severity of the most severe widening listed when that is higher."
       },
       "unknown-action": {
         change: "possible-widening",
@@ -1214,7 +1608,7 @@ function literalEnd(tokens) {
   }
   return out;
 }
-function globCells(globs, extraSamples = []) {
+function globCells(globs, extraSamples = [], maxStates = MAX_PRODUCT_STATES) {
   const cells = /* @__PURE__ */ new Map();
   const record = (example, matches2) => {
     const key = signature(matches2);
@@ -1226,13 +1620,13 @@ function globCells(globs, extraSamples = []) {
       globs.map((g) => globMatches(g, sample))
     );
   }
-  exploreProduct(globs, record);
+  exploreProduct(globs, record, maxStates);
   return [...cells.values()];
 }
 function signature(matches2) {
   return matches2.map((m) => m ? "1" : "0").join("");
 }
-function exploreProduct(globs, record) {
+function exploreProduct(globs, record, maxStates) {
   const used = /* @__PURE__ */ new Set([":"]);
   for (const g of globs)
     for (const t of g.tokens)
@@ -1243,9 +1637,9 @@ function exploreProduct(globs, record) {
     path: ""
   };
   const seen = /* @__PURE__ */ new Set();
-  const stateKey = (s) => s.live.map(([i, ps]) => `${i}:${ps.join(",")}`).join(";");
+  const stateKey2 = (s) => s.live.map(([i, ps]) => `${i}:${ps.join(",")}`).join(";");
   const queue = [start];
-  seen.add(stateKey(start));
+  seen.add(stateKey2(start));
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head];
     const matches2 = globs.map(() => false);
@@ -1266,10 +1660,10 @@ function exploreProduct(globs, record) {
         if (next2.length > 0) live.push([i, next2]);
       }
       const next = { live, path: state.path + c };
-      const key = stateKey(next);
+      const key = stateKey2(next);
       if (seen.has(key)) continue;
       seen.add(key);
-      if (seen.size > MAX_PRODUCT_STATES) {
+      if (seen.size > maxStates) {
         throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`);
       }
       queue.push(next);
@@ -1475,6 +1869,7 @@ function difference(dimensions4, allowed, other, options) {
   const firstOpaque = ordered.findIndex((d) => d.opaque);
   const opaqueStart = firstOpaque === -1 ? ordered.length : firstOpaque;
   const results = [];
+  const cap = options.limit + 1;
   let truncated = false;
   const memo = /* @__PURE__ */ new Map();
   const keys = /* @__PURE__ */ new WeakMap();
@@ -1515,14 +1910,14 @@ function difference(dimensions4, allowed, other, options) {
       out.push(...visit(d + 1, live));
     } else {
       const { leaves: leaves2, outside } = relevantLeaves(live.filter(own), constrained, dimension.name);
-      for (const cell2 of dimension.domain.cells(leaves2)) {
-        const next = live.filter((l) => {
+      for (const cell3 of dimension.domain.cells(leaves2)) {
+        const next2 = live.filter((l) => {
           const p = l.rule.predicates.get(dimension.name);
-          return p === void 0 || evaluate(p, (leaf2) => !outside.has(leaf2.key) && test(cell2, leaf2));
+          return p === void 0 || evaluate(p, (leaf2) => !outside.has(leaf2.key) && test(cell3, leaf2));
         });
-        for (const sub2 of visit(d + 1, next)) {
-          out.push({ ...sub2, cells: [[dimension.name, cell2], ...sub2.cells] });
-          if (out.length >= options.limit) {
+        for (const sub2 of visit(d + 1, next2)) {
+          out.push({ ...sub2, cells: [[dimension.name, cell3], ...sub2.cells] });
+          if (out.length >= cap) {
             truncated = true;
             break;
           }
@@ -1568,8 +1963,11 @@ function difference(dimensions4, allowed, other, options) {
     };
   };
   const found2 = visit(0, [...tag("a", allowed.rules), ...tag("o", other.rules)]);
-  for (const f of found2.slice(0, options.limit)) results.push({ ...f, cells: new Map(f.cells) });
-  return { cells: results, truncated };
+  const cell2 = (f) => ({ ...f, cells: new Map(f.cells) });
+  for (const f of found2.slice(0, options.limit)) results.push(cell2(f));
+  const next = found2[options.limit];
+  truncated ||= next !== void 0;
+  return { cells: results, truncated, ...next === void 0 ? {} : { next: cell2(next) } };
 }
 function commonAllows(allowed, other, formulaKeyOf) {
   const ruleKey3 = (rule2) => [rule2.effect, ...[...rule2.predicates].map(([name, p]) => `${name}=${formulaKeyOf(p)}`).sort()].join("|");
@@ -1619,11 +2017,18 @@ function globBound(formula) {
 }
 function differenceOrPossible(dimensions4, allowed, other, direction, report) {
   const { file, notes, limit } = report;
-  try {
-    const result2 = difference(dimensions4, allowed, other, { limit });
-    if (result2.truncated)
-      notes.push(`${file}: more than ${limit} ${direction} cells; the first ${limit} are reported`);
+  let cut = false;
+  const search2 = (side) => {
+    const result2 = difference(dimensions4, side, other, { limit });
+    if (result2.truncated) {
+      if (!cut) notes.push(`${file}: more than ${limit} ${direction} cells; the first ${limit} are reported`);
+      cut = true;
+      report.truncations?.push({ direction, limit, next: result2.next });
+    }
     return result2.cells;
+  };
+  try {
+    return search2(allowed);
   } catch (error) {
     if (!(error instanceof Undecidable)) throw error;
     if (direction === "narrowing") {
@@ -1634,7 +2039,7 @@ function differenceOrPossible(dimensions4, allowed, other, direction, report) {
     const denies = allowed.rules.filter((r) => r.effect === "deny");
     for (const rule2 of allowed.rules.filter((r) => r.effect === "allow")) {
       try {
-        cells.push(...difference(dimensions4, { rules: [rule2, ...denies] }, other, { limit }).cells);
+        cells.push(...search2({ rules: [rule2, ...denies] }));
       } catch (inner) {
         if (!(inner instanceof Undecidable)) throw inner;
         const matched = { allowed: [rule2], allowedDeny: [], other: [], otherDeny: [] };
@@ -1883,12 +2288,15 @@ function differenceForSomeValue(dimensions4, allowed, other, options) {
   const names3 = symbolsInvolved(all2).map((n) => `\${${n}}`).join(", ");
   let cells;
   try {
-    cells = difference(
+    const result2 = difference(
       dimensions4,
       { rules: relaxSide(allowed.rules, true) },
       { rules: relaxSide(other.rules, false) },
       { limit: options.limit }
-    ).cells;
+    );
+    cells = result2.cells;
+    if (result2.truncated)
+      options.truncations?.push({ direction: "widening", limit: options.limit, next: result2.next });
   } catch (error) {
     if (!(error instanceof Undecidable)) throw error;
     const each = allowed.rules.filter((r) => r.effect === "allow");
@@ -2023,27 +2431,17 @@ var init_symbols = __esm({
   }
 });
 
-// src/kernel/package-files.ts
-var PACKAGE_ROOT, BUILT_FILES;
-var init_package_files = __esm({
-  "src/kernel/package-files.ts"() {
-    "use strict";
-    PACKAGE_ROOT = new URL("../", import.meta.url);
-    BUILT_FILES = new URL(import.meta.url.slice(0, import.meta.url.lastIndexOf("/") + 1));
-  }
-});
-
 // src/adapters/aws-iam/catalogue.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 function catalogueIndex() {
-  index ??= JSON.parse(readFileSync(new URL("index.json", DATA), "utf8"));
+  index ??= JSON.parse(readFileSync2(new URL("index.json", DATA), "utf8"));
   return index;
 }
 function service(name) {
   if (services.has(name)) return services.get(name);
   let loaded;
   if (catalogueIndex().services.includes(name)) {
-    const data = JSON.parse(readFileSync(new URL(`${name}.json`, DATA), "utf8"));
+    const data = JSON.parse(readFileSync2(new URL(`${name}.json`, DATA), "utf8"));
     const details2 = new Map(
       data.actions.map(([action, level2, arns]) => [
         `${name}:${action}`.toLowerCase(),
@@ -2369,11 +2767,11 @@ var init_conditions = __esm({
 
 // src/adapters/aws-iam/compile.ts
 function guardrailOf(value) {
-  if (!isObject(value) || typeof value.Guardrail !== "string") return void 0;
+  if (!isObject2(value) || typeof value.Guardrail !== "string") return void 0;
   return { type: value.Guardrail, policy: value.Content };
 }
 function principalPoliciesOf(value) {
-  if (!isObject(value) || typeof value.Principal !== "string" || !Array.isArray(value.Policies))
+  if (!isObject2(value) || typeof value.Principal !== "string" || !Array.isArray(value.Policies))
     return void 0;
   return { principal: value.Principal };
 }
@@ -2393,12 +2791,12 @@ function statementsOf(value) {
   return policyStatements(guardrail2 ? guardrail2.policy : value, guardrail2 ? "/Content" : "");
 }
 function policyStatements(policy2, base) {
-  const doc = isObject(policy2) ? policy2 : {};
+  const doc = isObject2(policy2) ? policy2 : {};
   const variables = doc.Version === "2012-10-17";
   const single2 = !Array.isArray(doc.Statement);
   const list4 = single2 ? doc.Statement === void 0 ? [] : [doc.Statement] : doc.Statement;
   return list4.map((raw, i) => {
-    const s = isObject(raw) ? raw : {};
+    const s = isObject2(raw) ? raw : {};
     return {
       raw: s,
       pointer: `${base}/Statement${single2 ? "" : `/${i}`}`,
@@ -2571,7 +2969,7 @@ function compileStatement(s, ctx) {
   const actionField = "Action" in raw ? "Action" : "NotAction" in raw ? "NotAction" : void 0;
   if (actionField !== void 0) {
     const actions = asList(raw[actionField]);
-    const certain = anyOf2(actions.filter((a) => !uncertainAction(a)).map(lower), { wildcards: true });
+    const certain = anyOf2(actions.filter((a) => !uncertainAction(a)).map(lower2), { wildcards: true });
     const uncertain = actions.filter(uncertainAction);
     const unknown2 = uncertain.length === 0 ? void 0 : opaque(
       `how AWS reads ${uncertain.map((a) => JSON.stringify(a)).join(", ")} (whitespace in an action, or a template's value)`,
@@ -2653,7 +3051,7 @@ function joined(a, b) {
     predicates.set(dim, predicates.has(dim) ? and(predicates.get(dim), p) : p);
   return predicates;
 }
-var SELF, ANYONE, IDENTITY, IDENTITY_ALLOWS, PRINCIPAL_KEYS, isObject, asList, isPrincipalKey, contextDimension, anyOf2, accountGlob, accountPrincipal, ACCOUNT, ACCOUNT_ID, ROOT_ARN, AWS_PRINCIPAL, uncertainAction, identityAllows, opaqueKey, lower;
+var SELF, ANYONE, IDENTITY, IDENTITY_ALLOWS, PRINCIPAL_KEYS, isObject2, asList, isPrincipalKey, contextDimension, anyOf2, accountGlob, accountPrincipal, ACCOUNT, ACCOUNT_ID, ROOT_ARN, AWS_PRINCIPAL, uncertainAction, identityAllows, opaqueKey, lower2;
 var init_compile = __esm({
   "src/adapters/aws-iam/compile.ts"() {
     "use strict";
@@ -2666,7 +3064,7 @@ var init_compile = __esm({
     IDENTITY = "identity";
     IDENTITY_ALLOWS = "allows";
     PRINCIPAL_KEYS = /* @__PURE__ */ new Set(["aws:principalarn", "aws:principalaccount"]);
-    isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     asList = (v) => (Array.isArray(v) ? v : [v]).map(String);
     isPrincipalKey = (s, key) => s.hasPrincipal && PRINCIPAL_KEYS.has(key);
     contextDimension = (key) => `context:${key}`;
@@ -2683,7 +3081,7 @@ var init_compile = __esm({
     uncertainAction = (action) => /\s/.test(action) || hasSymbol(action);
     identityAllows = globLeaf(IDENTITY_ALLOWS, { wildcards: false });
     opaqueKey = (f) => f.op === "leaf" ? f.leaf.key : "";
-    lower = (s) => s.toLowerCase();
+    lower2 = (s) => s.toLowerCase();
   }
 });
 
@@ -2924,8 +3322,8 @@ function witnessOf(judged, names3) {
   for (const [name, value] of request) {
     if (!name.startsWith("context:") || value === void 0) continue;
     const key = name.slice("context:".length);
-    const spelled2 = names3.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key;
-    set(spelled2, displayContextValue(value, names3.dates.has(key)));
+    const spelled3 = names3.keys.get(key) ?? variables.find((k) => k.toLowerCase() === key) ?? key;
+    set(spelled3, displayContextValue(value, names3.dates.has(key)));
   }
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
@@ -2989,7 +3387,8 @@ function compareIamFile(file, baseline, target) {
   const findings = [];
   const sides = sidesOf(file, baseline, target);
   const complete = (draft) => completeFinding("aws-iam", RULES, sides, draft);
-  const report = { file, notes, limit: CELL_LIMIT };
+  const truncations = [];
+  const report = { file, notes, limit: CELL_LIMIT, truncations };
   const widened = found(
     model,
     differenceOrPossible(model.dimensions, tgt, base, "widening", report),
@@ -3001,7 +3400,8 @@ function compareIamFile(file, baseline, target) {
     const covered = (cell2) => reported.has(cell2.matched.allowed[0]?.statement);
     for (const { cell: cell2, values } of differenceForSomeValue(model.plainDimensions, tgt, base, {
       limit: CELL_LIMIT,
-      covered
+      covered,
+      truncations
     })) {
       const judged = judge(requestOf(cell2), tgt.rules, base.rules, model.opaque, values);
       const decided = judged.status === "definite" && [...values.keys()].every((s) => !isTemplateSymbol(s)) ? judged : { ...judged, status: "possible", reason: cell2.reason };
@@ -3014,6 +3414,9 @@ function compareIamFile(file, baseline, target) {
     findings.push(complete(wideningDraft(file, group, model)));
   for (const group of groupByStatement(denyNoLongerInForce(model, report).filter(news), model.statements))
     findings.push(complete(denyRemovedDraft(file, group, model, target !== void 0)));
+  const cut = truncations.filter((t) => t.direction === "widening");
+  if (cut.length > 0)
+    findings.push(complete(truncatedDraft(file, cut, model, findings, target !== void 0)));
   const narrowed = found(
     model,
     differenceOrPossible(model.dimensions, base, tgt, "narrowing", report),
@@ -3120,7 +3523,29 @@ function denyNoLongerInForce(model, report) {
   const free = { rules: [EVERYTHING, ...targetDenies, ...targetAllows] };
   const guarded2 = { rules: [EVERYTHING, ...baseDenies] };
   const out = [];
+  const kept = new Set(targetDenies.map((r) => canonicalAccess(accessOf(r.statement))));
+  const changed = baseDenies.filter((r) => !kept.has(canonicalAccess(accessOf(r.statement))));
   for (const cell2 of differenceOrPossible(model.dimensions, free, guarded2, "widening", report)) {
+    if (cell2.cells.size === 0) {
+      const deniesOf = /* @__PURE__ */ new Set();
+      for (const deny2 of changed) {
+        if (deniesOf.has(deny2.statement)) continue;
+        deniesOf.add(deny2.statement);
+        const judged2 = {
+          request: requestOf(cell2),
+          status: "possible",
+          reason: cell2.reason,
+          variables: /* @__PURE__ */ new Map()
+        };
+        out.push({
+          cell: { ...cell2, matched: { ...cell2.matched, otherDeny: [deny2] } },
+          judged: judged2,
+          responsible: deny2,
+          deny: deny2
+        });
+      }
+      continue;
+    }
     const deny = cell2.matched.otherDeny[0];
     if (deny === void 0) continue;
     const request = requestOf(cell2);
@@ -3133,8 +3558,13 @@ function denyNoLongerInForce(model, report) {
 }
 function describeFinding(change, rule2, witness, reason) {
   const title = RULES[rule2]?.title ?? rule2;
+  if (rule2 === "comparison-truncated") return truncationMessage(witness, reason);
   const what = requestText(witness, rule2.startsWith("guardrail-"));
   return change === "narrowing" ? sentence.plain(title, what.replace(/ (can|may) call /, " $1 no longer call ")) : sentence.of(change, title, what, { reason });
+}
+function truncationMessage(witness, reason) {
+  const first = witness === null ? "" : ` The first request not listed: ${requestText(witness, false)}.`;
+  return `${RULES["comparison-truncated"].title}: ${reason ?? "the comparison stopped early"}, so the findings listed may not show all the access the file grants.${first} No approval covers this finding. For a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own.`;
 }
 function requestText(witness, guardrail2) {
   const who2 = witness.principal === void 0 ? guardrail2 ? "principals of the accounts under it" : "the identity this policy is attached to" : witness.principal === ANYONE ? guardrail2 ? "any caller" : "anyone, including anonymous callers," : String(witness.principal);
@@ -3202,7 +3632,7 @@ function wideningDraft(file, group, model) {
       severity: "low",
       related: classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny).related
     } : classifyWidening(f.judged.request, responsible, model.base.rules, exceededDeny);
-    return { found: f, classified, possible, reason: outside ?? f.judged.reason };
+    return { found: f, classified, possible, reason: outside ? spelled(outside, model) : f.judged.reason };
   });
   const top = best(scored);
   const shown3 = shownRequest(top.found, model, model.tgt.rules, model.base.rules);
@@ -3284,6 +3714,27 @@ function denyRemovedDraft(file, group, model, targetExists) {
     access: { removed: accessOf(deny.statement), now: successor && accessOf(successor.statement) }
   };
 }
+function truncatedDraft(file, cut, model, listed, targetExists) {
+  const next = cut.find((t) => t.next !== void 0)?.next;
+  const request = next && requestOf(next);
+  const witness = request === void 0 ? null : witnessFor(model, { request, status: next.status, reason: next.reason, variables: /* @__PURE__ */ new Map() });
+  const severity2 = listed.filter((f) => f.change !== "narrowing").reduce((s, f) => higherSeverity(s, f.severity), "high");
+  const limit = cut[0].limit;
+  const reason = `the comparison stopped after ${limit} differing request classes, and what lies past them was not compared`;
+  const statements2 = model.guardrail ? "/Content/Statement" : "/Statement";
+  return {
+    rule: "comparison-truncated",
+    severity: severity2,
+    at: targetExists ? { file, pointer: statements2 } : { file, pointer: statements2, side: "baseline" },
+    baseline: null,
+    message: truncationMessage(witness, reason),
+    witness,
+    reason,
+    before: null,
+    after: null,
+    access: { comparison: "truncated", limit }
+  };
+}
 function narrowingDraft(file, group, model) {
   const responsible = group[0].responsible;
   const first = group[0];
@@ -3321,7 +3772,7 @@ function unknownActionNotes(file, sides, statements2) {
   }
   return notes;
 }
-var CELL_LIMIT, symbolNamesOfGlob, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
+var CELL_LIMIT, symbolNamesOfGlob, spelled, outsideCatalogue, sameValue, EVERYTHING, asList3, mapValues, shownWitness;
 var init_compare = __esm({
   "src/adapters/aws-iam/compare.ts"() {
     "use strict";
@@ -3340,6 +3791,7 @@ var init_compare = __esm({
     init_witness();
     CELL_LIMIT = 2e3;
     symbolNamesOfGlob = (glob2) => glob2.tokens.flatMap((t) => t.t === "lit" ? symbolNamesIn(t.c) : []);
+    spelled = (reason, model) => reason.replace(/^\S+/, (action) => model.names.actions.get(action) ?? action);
     outsideCatalogue = (cell2) => cell2.cells.get("action")?.outsideCatalogue;
     sameValue = (x, y) => x === void 0 || y === void 0 ? x === y : valueHash(x) === valueHash(y);
     EVERYTHING = { index: -1, effect: "allow", predicates: /* @__PURE__ */ new Map() };
@@ -3484,19 +3936,19 @@ var aws_iam_exports = {};
 __export(aws_iam_exports, {
   awsIam: () => awsIam
 });
-var isObject2, awsIam;
+var isObject3, awsIam;
 var init_aws_iam = __esm({
   "src/adapters/aws-iam/index.ts"() {
     "use strict";
     init_adapter();
     init_rules2();
-    isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     awsIam = {
       kind: "aws-iam",
       rules: RULES,
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       // Identity, resource (bucket, key, queue, topic) and trust policies all have a Statement.
-      detect: (value) => isObject2(value) && "Statement" in value,
+      detect: (value) => isObject3(value) && "Statement" in value,
       looksLike: (text3) => /"Statement"\s*:/.test(text3),
       scope: "file",
       compare: async (baseline, target, changed) => compareFileByFile(changed, baseline, target, (await Promise.resolve().then(() => (init_compare(), compare_exports))).compareIamFile),
@@ -3522,7 +3974,7 @@ function objectId(kind, name, namespace) {
   return kind === "Role" || kind === "RoleBinding" ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
 }
 function toObject(file, pointer, raw, kind) {
-  const metadata = isObject3(raw.metadata) ? raw.metadata : {};
+  const metadata = isObject4(raw.metadata) ? raw.metadata : {};
   const name = typeof metadata.name === "string" ? metadata.name : "";
   const namespaced = kind === "Role" || kind === "RoleBinding";
   const namespace = namespaced ? typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : UNSET_NAMESPACE : void 0;
@@ -3531,7 +3983,7 @@ function toObject(file, pointer, raw, kind) {
 function rbacObjects(value, file = "") {
   const out = [];
   const visitDocument = (doc, pointer, depth) => {
-    if (!isObject3(doc) || depth > 4) return;
+    if (!isObject4(doc) || depth > 4) return;
     if (isRbacKind(doc.kind) && rbacApiVersion(doc.apiVersion)) {
       out.push(toObject(file, pointer, doc, doc.kind));
       return;
@@ -3540,7 +3992,7 @@ function rbacObjects(value, file = "") {
     if ((doc.kind === "List" || typed !== void 0) && Array.isArray(doc.items)) {
       doc.items.forEach((item, i) => {
         const at2 = `${pointer}/items/${i}`;
-        if (typed !== void 0 && isObject3(item)) out.push(toObject(file, at2, item, typed));
+        if (typed !== void 0 && isObject4(item)) out.push(toObject(file, at2, item, typed));
         else visitDocument(item, at2, depth + 1);
       });
     }
@@ -3556,14 +4008,14 @@ function looksLikeRbac(text3) {
   return text3.includes(RBAC_GROUP) && // A kind behind an explicit YAML tag (`kind: !!binary …`) may be any of them: it claims RBAC too.
   /(^|[\s"'{,])kind["']?\s*:\s*(!|["']?(Cluster)?Role(Binding)?(List)?["']?\s*($|[,}\s]))/m.test(text3);
 }
-var RBAC_GROUP, RBAC_KINDS, UNSET_NAMESPACE, isObject3, isRbacKind, rbacApiVersion;
+var RBAC_GROUP, RBAC_KINDS, UNSET_NAMESPACE, isObject4, isRbacKind, rbacApiVersion;
 var init_objects = __esm({
   "src/adapters/k8s-rbac/objects.ts"() {
     "use strict";
     RBAC_GROUP = "rbac.authorization.k8s.io";
     RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
     UNSET_NAMESPACE = "(namespace not set)";
-    isObject3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     isRbacKind = (kind) => RBAC_KINDS.includes(kind);
     rbacApiVersion = (v) => v === void 0 || typeof v === "string" && v.startsWith(`${RBAC_GROUP}/`);
   }
@@ -3999,13 +4451,13 @@ function builtInObjects() {
   return builtIns;
 }
 function labelsOf(o) {
-  const metadata = isObject4(o.raw.metadata) ? o.raw.metadata : {};
-  return isObject4(metadata.labels) ? metadata.labels : {};
+  const metadata = isObject5(o.raw.metadata) ? o.raw.metadata : {};
+  return isObject5(metadata.labels) ? metadata.labels : {};
 }
 function selectorsOf(o) {
-  if (o.kind !== "ClusterRole" || !isObject4(o.raw.aggregationRule)) return void 0;
+  if (o.kind !== "ClusterRole" || !isObject5(o.raw.aggregationRule)) return void 0;
   const selectors = o.raw.aggregationRule.clusterRoleSelectors;
-  return Array.isArray(selectors) ? selectors.filter(isObject4) : [];
+  return Array.isArray(selectors) ? selectors.filter(isObject5) : [];
 }
 function selectorMatches(selector, labels) {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
@@ -4033,10 +4485,10 @@ function subjectName(subject, bindingNamespace) {
 }
 function subjectsOf(binding) {
   const subjects = Array.isArray(binding.raw.subjects) ? binding.raw.subjects : [];
-  return subjects.map((s) => isObject4(s) ? subjectName(s, binding.namespace) : "");
+  return subjects.map((s) => isObject5(s) ? subjectName(s, binding.namespace) : "");
 }
 function roleRefOf(binding) {
-  const ref2 = isObject4(binding.raw.roleRef) ? binding.raw.roleRef : {};
+  const ref2 = isObject5(binding.raw.roleRef) ? binding.raw.roleRef : {};
   return { kind: String(ref2.kind), name: String(ref2.name) };
 }
 function roleIdOf(binding) {
@@ -4044,7 +4496,7 @@ function roleIdOf(binding) {
   return ref2.kind === "Role" ? objectId("Role", ref2.name, binding.namespace) : objectId("ClusterRole", ref2.name, void 0);
 }
 function rulesOf(role) {
-  return Array.isArray(role.raw.rules) ? role.raw.rules.filter(isObject4) : [];
+  return Array.isArray(role.raw.rules) ? role.raw.rules.filter(isObject5) : [];
 }
 function literalLeaf(text3) {
   let l = literalLeaves.get(text3);
@@ -4353,7 +4805,7 @@ function pairAllows(pair, request, unknown2, ignoreScope = false) {
 function modelAllows(model, request) {
   return pairsFor(model, request.subject ?? "").some((pair) => pairAllows(pair, request, true));
 }
-var DIMENSIONS, builtIns, isObject4, strings, aggregates, literalLeaves, anyLiteral, opaqueName, AUTHENTICATED, SERVICE_ACCOUNTS, ANONYMOUS, subjectsOverlap, canonical, entryCache, unknownKey, applies, holds, inScope;
+var DIMENSIONS, builtIns, isObject5, strings, aggregates, literalLeaves, anyLiteral, opaqueName, AUTHENTICATED, SERVICE_ACCOUNTS, ANONYMOUS, subjectsOverlap, canonical, entryCache, unknownKey, applies, holds, inScope;
 var init_model = __esm({
   "src/adapters/k8s-rbac/model.ts"() {
     "use strict";
@@ -4372,7 +4824,7 @@ var init_model = __esm({
       "verb",
       "resourceName"
     ];
-    isObject4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     aggregates = (parent, child2) => child2.kind === "ClusterRole" && child2.name !== parent.name && (selectorsOf(parent) ?? []).some((s) => selectorMatches(s, labelsOf(child2)));
     literalLeaves = /* @__PURE__ */ new Map();
@@ -5188,25 +5640,25 @@ function roleLike(value) {
   return typeof value.name === "string" && ROLE_NAME.test(value.name) && ("title" in value || "stage" in value);
 }
 function isRoleDefinition(value) {
-  return isObject5(value) && !isForeign(value) && roleLike(value);
+  return isObject6(value) && !isForeign(value) && roleLike(value);
 }
 function isPolicy(value) {
-  if (!isObject5(value) || isForeign(value) || roleLike(value)) return false;
+  if (!isObject6(value) || isForeign(value) || roleLike(value)) return false;
   const onlyPolicyKeys = Object.keys(value).every((k) => POLICY_KEYS.has(k));
   if (Array.isArray(value.bindings)) {
     if (value.bindings.length > 0)
-      return value.bindings.some((b) => isObject5(b) && ("role" in b || "members" in b));
+      return value.bindings.some((b) => isObject6(b) && ("role" in b || "members" in b));
     return onlyPolicyKeys;
   }
   if ("bindings" in value) return "etag" in value || "version" in value;
   if (Array.isArray(value.auditConfigs)) return true;
   return typeof value.etag === "string" && onlyPolicyKeys;
 }
-var isObject5, ROLE_NAME, POLICY_KEYS, isForeign, detect, looksLike;
+var isObject6, ROLE_NAME, POLICY_KEYS, isForeign, detect, looksLike;
 var init_detect = __esm({
   "src/adapters/gcp-iam/detect.ts"() {
     "use strict";
-    isObject5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     ROLE_NAME = /^(projects\/[^/]+|organizations\/\d+)\/roles\/[^/]+$/;
     POLICY_KEYS = /* @__PURE__ */ new Set(["bindings", "auditConfigs", "etag", "version"]);
     isForeign = (value) => "Statement" in value || "Version" in value || "apiVersion" in value || "kind" in value;
@@ -5757,11 +6209,11 @@ var init_cel = __esm({
 
 // src/adapters/gcp-iam/model.ts
 function bindingsOf(policy2) {
-  if (!isObject5(policy2) || !Array.isArray(policy2.bindings)) return [];
+  if (!isObject6(policy2) || !Array.isArray(policy2.bindings)) return [];
   const bindings2 = [];
   policy2.bindings.forEach((raw, index2) => {
-    if (!isObject5(raw)) return;
-    const condition2 = isObject5(raw.condition) ? raw.condition : void 0;
+    if (!isObject6(raw)) return;
+    const condition2 = isObject6(raw.condition) ? raw.condition : void 0;
     bindings2.push({
       raw,
       pointer: `/bindings/${index2}`,
@@ -5988,13 +6440,13 @@ var init_compile2 = __esm({
 // src/adapters/gcp-iam/audit.ts
 function compileAudit(policy2) {
   const rules = [];
-  if (!isObject5(policy2) || !Array.isArray(policy2.auditConfigs)) return rules;
+  if (!isObject6(policy2) || !Array.isArray(policy2.auditConfigs)) return rules;
   policy2.auditConfigs.forEach((config2, i) => {
-    if (!isObject5(config2) || typeof config2.service !== "string") return;
+    if (!isObject6(config2) || typeof config2.service !== "string") return;
     const service2 = config2.service === ALL_SERVICES ? leaf(globLeafOf("*")) : leaf(tokenLeaf(config2.service));
     const logConfigs = Array.isArray(config2.auditLogConfigs) ? config2.auditLogConfigs : [];
     logConfigs.forEach((logConfig, j) => {
-      if (!isObject5(logConfig) || typeof logConfig.logType !== "string") return;
+      if (!isObject6(logConfig) || typeof logConfig.logType !== "string") return;
       const pointer = `/auditConfigs/${i}/auditLogConfigs/${j}`;
       const logType = leaf(tokenLeaf(logConfig.logType));
       const base = { pointer, config: config2, logConfig };
@@ -6100,8 +6552,8 @@ function auditReductions(file, baseline, target, notes) {
   return drafts;
 }
 function sameService(policy2, service2) {
-  if (!isObject5(policy2) || !Array.isArray(policy2.auditConfigs)) return void 0;
-  return policy2.auditConfigs.find((c) => isObject5(c) && c.service === service2);
+  if (!isObject6(policy2) || !Array.isArray(policy2.auditConfigs)) return void 0;
+  return policy2.auditConfigs.find((c) => isObject6(c) && c.service === service2);
 }
 var SERVICE, LOG_TYPE, MEMBER2, ALL_SERVICES, CELL_LIMIT3;
 var init_audit = __esm({
@@ -6595,17 +7047,17 @@ var init_gcp_iam = __esm({
 });
 
 // src/adapters/github-actions/detect.ts
-var isObject6, WORKFLOW_PATHS, detect2, looksLike2;
+var isObject7, WORKFLOW_PATHS, detect2, looksLike2;
 var init_detect2 = __esm({
   "src/adapters/github-actions/detect.ts"() {
     "use strict";
-    isObject6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     WORKFLOW_PATHS = {
       folder: ".github/workflows",
       extensions: ["yml", "yaml"],
       ignoreCase: true
     };
-    detect2 = (value) => isObject6(value) && "on" in value && isObject6(value.jobs);
+    detect2 = (value) => isObject7(value) && "on" in value && isObject7(value.jobs);
     looksLike2 = (text3) => /^["']?on["']?[ \t]*:/m.test(text3) && /^["']?jobs["']?[ \t]*:/m.test(text3);
   }
 });
@@ -6769,7 +7221,7 @@ var init_scopes = __esm({
 function tokenOf(block) {
   if (block === "write-all") return WRITE_ALL;
   if (block === "read-all") return READ_ALL;
-  if (!isObject6(block)) return void 0;
+  if (!isObject7(block)) return void 0;
   const token = new Map(SCOPE_NAMES.map((s) => [s, "none"]));
   for (const [scope, level2] of Object.entries(block)) {
     if (typeof level2 !== "string" || !Object.hasOwn(RANK, level2)) return void 0;
@@ -6781,22 +7233,22 @@ function tokenOf(block) {
 }
 function jobToken(workflow, job, mode) {
   const body2 = jobsOf(workflow)[job];
-  if (!isObject6(body2) || !isObject6(workflow)) return void 0;
+  if (!isObject7(body2) || !isObject7(workflow)) return void 0;
   const [source, pointer, block] = "permissions" in body2 ? ["job", `${jobPointer(job)}/permissions`, body2.permissions] : "permissions" in workflow ? ["workflow", "/permissions", workflow.permissions] : triggersOf(workflow.on).has("workflow_call") ? ["caller", jobPointer(job), null] : ["default", jobPointer(job), null];
   const token = source === "default" ? DEFAULTS[mode] : source === "caller" ? WRITE_ALL : tokenOf(block);
   return token === void 0 ? void 0 : { token, source, pointer, block };
 }
 function scopePointer(found2, scope) {
-  return isObject6(found2.block) && scope in found2.block ? `${found2.pointer}/${escape(scope)}` : found2.pointer;
+  return isObject7(found2.block) && scope in found2.block ? `${found2.pointer}/${escape(scope)}` : found2.pointer;
 }
 function triggersOf(on) {
   if (typeof on === "string") return /* @__PURE__ */ new Set([on]);
   if (Array.isArray(on)) return new Set(on.filter((e) => typeof e === "string"));
-  return new Set(isObject6(on) ? Object.keys(on) : []);
+  return new Set(isObject7(on) ? Object.keys(on) : []);
 }
 function triggerPointer(on, event) {
   if (Array.isArray(on)) return `/on/${on.indexOf(event)}`;
-  return isObject6(on) ? `/on/${escape(event)}` : "/on";
+  return isObject7(on) ? `/on/${escape(event)}` : "/on";
 }
 function secretsIn(expression, pointer, into) {
   for (const match of expression.matchAll(SECRETS_CONTEXT)) {
@@ -6809,17 +7261,17 @@ function scan(value, pointer, into, key = "") {
     if (key === "if") secretsIn(value, pointer, into);
     else for (const match of value.matchAll(EXPRESSION)) secretsIn(match[1], pointer, into);
   } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${pointer}/${i}`, into));
-  else if (isObject6(value))
+  else if (isObject7(value))
     for (const [k, v] of Object.entries(value)) scan(v, `${pointer}/${escape(k)}`, into, k);
 }
 function calledWorkflow(workflow, job) {
   const body2 = jobsOf(workflow)[job];
-  return isObject6(body2) && typeof body2.uses === "string" ? body2.uses.replace(/@[^@]*$/, "") : void 0;
+  return isObject7(body2) && typeof body2.uses === "string" ? body2.uses.replace(/@[^@]*$/, "") : void 0;
 }
 function passedSecrets(workflow, job) {
   const out = { names: /* @__PURE__ */ new Map() };
   const body2 = jobsOf(workflow)[job];
-  if (!isObject6(body2) || calledWorkflow(workflow, job) === void 0) return out;
+  if (!isObject7(body2) || calledWorkflow(workflow, job) === void 0) return out;
   if (body2.secrets === "inherit") out.names.set(ALL_SECRETS, `${jobPointer(job)}/secrets`);
   scan(body2, jobPointer(job), out);
   return out;
@@ -6827,8 +7279,8 @@ function passedSecrets(workflow, job) {
 function heldSecrets(workflow, job) {
   const out = passedSecrets(workflow, job);
   const body2 = jobsOf(workflow)[job];
-  if (isObject6(body2)) scan(body2, jobPointer(job), out);
-  if (isObject6(workflow)) scan(workflow.env, "/env", out);
+  if (isObject7(body2)) scan(body2, jobPointer(job), out);
+  if (isObject7(workflow)) scan(workflow.env, "/env", out);
   return out;
 }
 var RANK, SCOPE_NAMES, PRIVILEGED_TRIGGERS, highest, tokenFrom, WRITE_ALL, READ_ALL, DEFAULTS, isKnownScope, scopesOf, escape, jobPointer, jobsOf, ALL_SECRETS, holdsSecret, SECRETS_CONTEXT, EXPRESSION;
@@ -6855,7 +7307,7 @@ var init_model3 = __esm({
     ];
     escape = (token) => token.replace(/~/g, "~0").replace(/\//g, "~1");
     jobPointer = (job) => `/jobs/${escape(job)}`;
-    jobsOf = (workflow) => isObject6(workflow) && isObject6(workflow.jobs) ? workflow.jobs : {};
+    jobsOf = (workflow) => isObject7(workflow) && isObject7(workflow.jobs) ? workflow.jobs : {};
     ALL_SECRETS = "*";
     holdsSecret = (secrets, name) => secrets.names.has(ALL_SECRETS) || secrets.names.has(name.toUpperCase());
     SECRETS_CONTEXT = /(?<![\w.-])secrets\b(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)|\s*\[\s*(['"])([^'"]*)\2\s*\])?/gi;
@@ -7096,7 +7548,7 @@ var init_compare4 = __esm({
     init_rules5();
     init_scopes();
     sideOf = (doc) => {
-      const value = doc && detect2(doc.value) && isObject6(doc.value) ? doc.value : void 0;
+      const value = doc && detect2(doc.value) && isObject7(doc.value) ? doc.value : void 0;
       return { value, triggers: triggersOf(value?.on) };
     };
     HIGH_WRITE = /* @__PURE__ */ new Set(["actions", "attestations", "contents", "deployments", "id-token", "packages"]);
@@ -7124,9 +7576,9 @@ __export(evaluate_exports4, {
   allowsWitness: () => allowsWitness4
 });
 function allowsWitness4(value, witness, mode) {
-  if (!detect2(value) || !isObject6(value)) return false;
+  if (!detect2(value) || !isObject7(value)) return false;
   const job = witness.job;
-  if (typeof job !== "string" || !isObject6(jobsOf(value)[job])) return false;
+  if (typeof job !== "string" || !isObject7(jobsOf(value)[job])) return false;
   if (witness.trigger !== void 0 && !triggersOf(value.on).has(String(witness.trigger))) return false;
   if (witness.scope !== void 0) {
     const level2 = witness.level;
@@ -8184,20 +8636,20 @@ var init_codeowners = __esm({
 
 // src/adapters/branch-protection/detect.ts
 function isRestProtection(value) {
-  if (!isObject7(value) || isForeign2(value) || "branches" in value) return false;
+  if (!isObject8(value) || isForeign2(value) || "branches" in value) return false;
   if (typeof value.url === "string" && PROTECTION_URL.test(value.url)) return true;
   return PROTECTION_KEYS.some((k) => k in value);
 }
 function isSettings(value) {
-  if (!isObject7(value) || isForeign2(value) || !Array.isArray(value.branches)) return false;
+  if (!isObject8(value) || isForeign2(value) || !Array.isArray(value.branches)) return false;
   const entries2 = value.branches;
-  return entries2.length > 0 && entries2.every(isObject7) && entries2.some((b) => "protection" in b || typeof b.name === "string");
+  return entries2.length > 0 && entries2.every(isObject8) && entries2.some((b) => "protection" in b || typeof b.name === "string");
 }
-var isObject7, PROTECTION_KEYS, PROTECTION_URL, FOREIGN_KEYS, isForeign2, detect3, looksLike3;
+var isObject8, PROTECTION_KEYS, PROTECTION_URL, FOREIGN_KEYS, isForeign2, detect3, looksLike3;
 var init_detect3 = __esm({
   "src/adapters/branch-protection/detect.ts"() {
     "use strict";
-    isObject7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isObject8 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     PROTECTION_KEYS = [
       "required_status_checks",
       "enforce_admins",
@@ -8399,7 +8851,7 @@ var init_rules7 = __esm({
 // src/adapters/branch-protection/model.ts
 function names(list4, field, prefix) {
   if (!Array.isArray(list4)) return [];
-  return list4.map((item) => typeof item === "string" ? item : isObject7(item) ? item[field] : void 0).filter((n) => typeof n === "string").map((n) => `${prefix}:${n.toLowerCase()}`);
+  return list4.map((item) => typeof item === "string" ? item : isObject8(item) ? item[field] : void 0).filter((n) => typeof n === "string").map((n) => `${prefix}:${n.toLowerCase()}`);
 }
 function principals(v) {
   return /* @__PURE__ */ new Set([
@@ -8409,7 +8861,7 @@ function principals(v) {
   ]);
 }
 function dismissal(v, requestShape) {
-  if (!isObject7(v)) return null;
+  if (!isObject8(v)) return null;
   const who2 = principals(v);
   return requestShape && who2.size === 0 ? null : who2;
 }
@@ -8419,16 +8871,16 @@ function normalize(raw) {
   const c = raw.required_status_checks;
   return {
     enforceAdmins: toggle(raw.enforce_admins),
-    reviews: isObject7(r) ? {
+    reviews: isObject8(r) ? {
       count: typeof r.required_approving_review_count === "number" ? r.required_approving_review_count : 0,
       dismissStale: r.dismiss_stale_reviews === true,
       codeOwners: r.require_code_owner_reviews === true,
       lastPush: r.require_last_push_approval === true,
       dismissal: dismissal(r.dismissal_restrictions, requestShape),
-      bypass: isObject7(r.bypass_pull_request_allowances) ? principals(r.bypass_pull_request_allowances) : /* @__PURE__ */ new Set()
+      bypass: isObject8(r.bypass_pull_request_allowances) ? principals(r.bypass_pull_request_allowances) : /* @__PURE__ */ new Set()
     } : null,
-    checks: isObject7(c) ? { strict: c.strict === true, required: requiredChecks(c) } : null,
-    restrictions: isObject7(raw.restrictions) ? principals(raw.restrictions) : null,
+    checks: isObject8(c) ? { strict: c.strict === true, required: requiredChecks(c) } : null,
+    restrictions: isObject8(raw.restrictions) ? principals(raw.restrictions) : null,
     signatures: toggle(raw.required_signatures),
     linear: toggle(raw.required_linear_history),
     forcePush: toggle(raw.allow_force_pushes),
@@ -8447,7 +8899,7 @@ function requiredChecks(c) {
     if (!seen.has(key(k))) out.push(k);
     seen.add(key(k));
   };
-  const checks = Array.isArray(c.checks) ? c.checks.filter(isObject7) : [];
+  const checks = Array.isArray(c.checks) ? c.checks.filter(isObject8) : [];
   for (const check3 of checks) {
     if (typeof check3.context !== "string") continue;
     const app = typeof check3.app_id === "number" && check3.app_id !== -1 ? check3.app_id : null;
@@ -8476,12 +8928,12 @@ function branchesOf(value, file, notes) {
   if (isSettings(value)) {
     const seen = /* @__PURE__ */ new Set();
     value.branches.forEach((entry, index2) => {
-      if (!isObject7(entry) || typeof entry.name !== "string") return;
+      if (!isObject8(entry) || typeof entry.name !== "string") return;
       if (seen.has(entry.name))
         notes?.push(`${file}: branch ${entry.name} is listed more than once; the last entry is read`);
       seen.add(entry.name);
       out.delete(entry.name);
-      if (isObject7(entry.protection))
+      if (isObject8(entry.protection))
         out.set(entry.name, {
           branch: entry.name,
           protection: normalize(entry.protection),
@@ -8499,11 +8951,11 @@ function settingPointer(entry, path) {
   let pointer = entry.pointer;
   let node = entry.raw;
   for (const key of path) {
-    if (!isObject7(node) || !(key in node)) return pointer;
+    if (!isObject8(node) || !(key in node)) return pointer;
     node = node[key];
     pointer += `/${escapePointerToken(key)}`;
   }
-  return isObject7(node) && "enabled" in node ? `${pointer}/enabled` : pointer;
+  return isObject8(node) && "enabled" in node ? `${pointer}/enabled` : pointer;
 }
 var toggle;
 var init_model5 = __esm({
@@ -8511,7 +8963,7 @@ var init_model5 = __esm({
     "use strict";
     init_parse();
     init_detect3();
-    toggle = (v) => isObject7(v) ? v.enabled === true : v === true;
+    toggle = (v) => isObject8(v) ? v.enabled === true : v === true;
   }
 });
 
@@ -9104,13 +9556,13 @@ var init_branch_protection = __esm({
 });
 
 // src/adapters/acl/detect.ts
-var PREFIX, isObject8, marked, detect4, looksLike4;
+var PREFIX, isObject9, marked, detect4, looksLike4;
 var init_detect4 = __esm({
   "src/adapters/acl/detect.ts"() {
     "use strict";
     PREFIX = "acldrift.dev/acl/";
-    isObject8 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    marked = (v) => isObject8(v) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(PREFIX);
+    isObject9 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    marked = (v) => isObject9(v) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(PREFIX);
     detect4 = (value) => marked(value) || Array.isArray(value) && value.some(marked);
     looksLike4 = (text3) => /["']?apiVersion["']?\s*:\s*["']?acldrift\.dev\/acl\//.test(text3);
   }
@@ -9225,7 +9677,7 @@ __export(model_exports, {
 });
 function readAcl(value) {
   const acl2 = { groups: /* @__PURE__ */ new Map(), roles: /* @__PURE__ */ new Map(), grants: [] };
-  if (!isObject8(value)) return acl2;
+  if (!isObject9(value)) return acl2;
   for (const [name, raw] of entries(value.groups))
     acl2.groups.set(name, {
       name,
@@ -9243,9 +9695,9 @@ function readAcl(value) {
     });
   const grants = Array.isArray(value.grants) ? value.grants : [];
   grants.forEach((raw, index2) => {
-    if (!isObject8(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
+    if (!isObject9(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
     const conditions = [];
-    if (isObject8(raw.conditions))
+    if (isObject9(raw.conditions))
       for (const key of Object.keys(raw.conditions).sort()) {
         const v = raw.conditions[key];
         conditions.push([key, typeof v === "string" ? [v] : strings3(v)]);
@@ -9448,7 +9900,7 @@ var init_model6 = __esm({
     init_detect4();
     GROUP_PREFIX = "group:";
     strings3 = (v) => Array.isArray(v) ? v.filter((s) => typeof s === "string") : [];
-    entries = (v) => isObject8(v) ? Object.entries(v).filter((e) => isObject8(e[1])) : [];
+    entries = (v) => isObject9(v) ? Object.entries(v).filter((e) => isObject9(e[1])) : [];
     groupRef = (subject) => subject.startsWith(GROUP_PREFIX) ? subject.slice(GROUP_PREFIX.length) : void 0;
     arrows = (path) => (path.length > 8 ? [...path.slice(0, 4), `\u2026 (${path.length - 7} more)`, ...path.slice(-3)] : path).join(
       " \u2192 "
@@ -10080,6 +10532,9634 @@ var init_adapters = __esm({
     DEFAULT_ADAPTER_SETTINGS = Object.fromEntries(
       ADAPTERS.flatMap(({ settings }) => settings ? [[settings.key, settings.read(void 0)]] : [])
     );
+  }
+});
+
+// src/containers/container.ts
+function mapInside(container, base) {
+  return { locate: (pointer) => container.locate(base + pointer) };
+}
+var init_container = __esm({
+  "src/containers/container.ts"() {
+    "use strict";
+  }
+});
+
+// src/containers/aws-cli/account.ts
+function isAccountExport(value) {
+  return isObject10(value) && ["UserDetailList", "GroupDetailList", "RoleDetailList"].some((k) => Array.isArray(value[k])) && ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"].every(
+    (k) => value[k] === void 0 || Array.isArray(value[k])
+  );
+}
+function extractAccount(parsed2) {
+  const value = parsed2.value;
+  const problems = [];
+  const problem = (pointer, message2) => problems.push({ file: parsed2.path, ...parsed2.sourceMap.locate(pointer), pointer, message: message2 });
+  const decoded = (document, pointer) => {
+    if (typeof document !== "string") return { document, pointer, encoded: false };
+    try {
+      return { document: JSON.parse(decodeURIComponent(document)), pointer, encoded: true };
+    } catch {
+      problem(pointer, "the policy document is a string that is not URL-encoded JSON");
+      return void 0;
+    }
+  };
+  const managed2 = /* @__PURE__ */ new Map();
+  const applied = /* @__PURE__ */ new Set();
+  list2(value.Policies).forEach((policy2, i) => {
+    const versions = list2(policy2.PolicyVersionList);
+    const index2 = versions.findIndex((v) => v.IsDefaultVersion === true);
+    const at2 = `/Policies/${i}`;
+    if (index2 < 0) problem(at2, `${String(policy2.Arn)}: no default version in PolicyVersionList`);
+    else
+      managed2.set(
+        String(policy2.Arn),
+        decoded(versions[index2].Document, `${at2}/PolicyVersionList/${index2}/Document`)
+      );
+  });
+  const attached = (entity, at2) => list2(entity.AttachedManagedPolicies).flatMap((a, j) => {
+    const arn = String(a.PolicyArn);
+    if (!managed2.has(arn)) {
+      problem(`${at2}/AttachedManagedPolicies/${j}`, `${arn} is attached but not in the export's Policies`);
+      return [];
+    }
+    const found2 = managed2.get(arn);
+    applied.add(arn);
+    return found2 === void 0 ? [] : [{ name: arn, found: found2 }];
+  });
+  const inline = (entity, field, at2, prefix) => list2(entity[field]).flatMap((p, j) => {
+    const found2 = decoded(p.PolicyDocument, `${at2}/${field}/${j}/PolicyDocument`);
+    return found2 === void 0 ? [] : [{ name: `${prefix}${String(p.PolicyName)}`, found: found2 }];
+  });
+  const groups = /* @__PURE__ */ new Map();
+  list2(value.GroupDetailList).forEach((group, i) => {
+    const at2 = `/GroupDetailList/${i}`;
+    const name = String(group.GroupName);
+    groups.set(name, [
+      ...inline(group, "GroupPolicyList", at2, `group/${name}/`),
+      ...attached(group, at2).map((p) => ({ ...p, name: `group/${name}/${p.name}` }))
+    ]);
+  });
+  const documents = [];
+  const principal3 = (entity, type, at2) => {
+    const name = `${type}/${String(entity[type === "user" ? "UserName" : "RoleName"])}`;
+    const policies = [
+      ...inline(entity, type === "user" ? "UserPolicyList" : "RolePolicyList", at2, "inline/"),
+      ...attached(entity, at2),
+      ...names2(entity.GroupList).flatMap((g, j) => {
+        const found2 = groups.get(g);
+        if (found2 === void 0)
+          problem(`${at2}/GroupList/${j}`, `group ${g} is not in the export's GroupDetailList`);
+        return found2 ?? [];
+      })
+    ];
+    const boundary = isObject10(entity.PermissionsBoundary) ? String(entity.PermissionsBoundary.PermissionsBoundaryArn) : void 0;
+    const boundaryFound = boundary === void 0 ? void 0 : managed2.get(boundary);
+    if (boundary !== void 0) applied.add(boundary);
+    if (boundary !== void 0 && !managed2.has(boundary))
+      problem(
+        `${at2}/PermissionsBoundary`,
+        `the permissions boundary ${boundary} is not in the export's Policies`
+      );
+    const composed = {
+      Principal: String(entity.Arn),
+      Policies: policies.map((p) => ({ Name: p.name, Document: p.found.document })),
+      ...boundaryFound === void 0 ? {} : { PermissionsBoundary: { Name: boundary, Document: boundaryFound.document } }
+    };
+    const places = [
+      ...policies.map((p, k) => [`/Policies/${k}/Document`, p.found]),
+      ...boundaryFound === void 0 ? [] : [["/PermissionsBoundary/Document", boundaryFound]]
+    ];
+    documents.push({
+      kind: "aws-iam",
+      name,
+      value: composed,
+      pointer: at2,
+      sourceMap: composedMap(parsed2, at2, places)
+    });
+    if (type === "role" && entity.AssumeRolePolicyDocument !== void 0) {
+      const trust = decoded(entity.AssumeRolePolicyDocument, `${at2}/AssumeRolePolicyDocument`);
+      if (trust !== void 0)
+        documents.push({
+          kind: "aws-iam",
+          name: `${name}/trust`,
+          value: trust.document,
+          pointer: trust.pointer,
+          sourceMap: composedMap(parsed2, trust.pointer, [["", trust]])
+        });
+    }
+  };
+  list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
+  list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
+  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
+}
+function heldVersions(value, managed2, applied, decoded, parsed2) {
+  return list2(value.Policies).flatMap((policy2, i) => {
+    const arn = String(policy2.Arn);
+    return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
+      const isDefault2 = version2.IsDefaultVersion === true;
+      if (isDefault2 && applied.has(arn)) return [];
+      const found2 = isDefault2 ? managed2.get(arn) : decoded(version2.Document, `/Policies/${i}/PolicyVersionList/${j}/Document`);
+      if (found2 === void 0) return [];
+      return [
+        {
+          kind: "aws-iam",
+          name: `${arn} (version ${String(version2.VersionId)})`,
+          value: found2.document,
+          pointer: found2.pointer,
+          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
+        }
+      ];
+    });
+  });
+}
+function composedMap(parsed2, entry, places) {
+  const byLength = [...places].sort(([a], [b]) => b.length - a.length);
+  return {
+    locate: (pointer) => {
+      const place = byLength.find(([prefix2]) => pointer === prefix2 || pointer.startsWith(`${prefix2}/`));
+      if (place === void 0) return parsed2.sourceMap.locate(entry);
+      const [prefix, found2] = place;
+      return parsed2.sourceMap.locate(
+        found2.encoded ? found2.pointer : found2.pointer + pointer.slice(prefix.length)
+      );
+    }
+  };
+}
+var isObject10, list2, names2;
+var init_account = __esm({
+  "src/containers/aws-cli/account.ts"() {
+    "use strict";
+    isObject10 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    list2 = (v) => Array.isArray(v) ? v.filter(isObject10) : [];
+    names2 = (v) => Array.isArray(v) ? v.filter((n) => typeof n === "string") : [];
+  }
+});
+
+// src/containers/aws-cli/index.ts
+function locateDocument(value) {
+  if (!isObject11(value)) return void 0;
+  const policy2 = value.Policy;
+  if (isObject11(policy2) && isObject11(policy2.PolicySummary) && typeof policy2.Content === "string") {
+    const { Type: type, Name: name, Id: id } = policy2.PolicySummary;
+    const short2 = typeof type === "string" ? GUARDRAILS[type] : void 0;
+    if (short2 !== void 0)
+      return {
+        pointer: "/Policy",
+        name: `${short2}/${typeof name === "string" ? name : String(id)}`,
+        document: policy2.Content,
+        guardrail: { type, content: "/Policy/Content" }
+      };
+  }
+  if (isObject11(value.PolicyVersion) && "Document" in value.PolicyVersion)
+    return { pointer: "/PolicyVersion/Document", name: "PolicyVersion", document: value.PolicyVersion.Document };
+  for (const [field, owner] of INLINE_OWNERS) {
+    const principal3 = value[field];
+    if (typeof principal3 === "string" && typeof value.PolicyName === "string" && "PolicyDocument" in value)
+      return {
+        pointer: "/PolicyDocument",
+        name: `${owner}/${principal3}/${value.PolicyName}`,
+        document: value.PolicyDocument
+      };
+  }
+  return void 0;
+}
+function guardrail(parsed2, found2, { type, content }) {
+  const at2 = parsed2.sourceMap.locate(content);
+  let policy2;
+  try {
+    policy2 = JSON.parse(found2.document);
+  } catch (error) {
+    const message2 = `the ${GUARDRAILS[type].toUpperCase()}'s Content is not a JSON policy (${error.message})`;
+    return { documents: [], notes: [], problems: [{ file: parsed2.path, ...at2, pointer: content, message: message2 }] };
+  }
+  const document = {
+    kind: "aws-iam",
+    name: found2.name,
+    value: { Guardrail: type, Content: policy2 },
+    pointer: found2.pointer,
+    sourceMap: { locate: () => at2 }
+  };
+  return { documents: [document], notes: [], problems: [] };
+}
+var isObject11, INLINE_OWNERS, GUARDRAILS, awsCli;
+var init_aws_cli = __esm({
+  "src/containers/aws-cli/index.ts"() {
+    "use strict";
+    init_container();
+    init_account();
+    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    INLINE_OWNERS = [
+      ["RoleName", "role"],
+      ["UserName", "user"],
+      ["GroupName", "group"]
+    ];
+    GUARDRAILS = { SERVICE_CONTROL_POLICY: "scp", RESOURCE_CONTROL_POLICY: "rcp" };
+    awsCli = {
+      format: "aws-cli",
+      scan: true,
+      // What the CLI prints is JSON, often redirected to a file named without `.json` (`> account-export`,
+      // `> policy.out`, `> role.txt`): such names are offered for their content alone.
+      candidates: [
+        { extensions: ["json"], ignoreCase: true },
+        { extensions: ["out", "txt", ""], ignoreCase: true, content: true }
+      ],
+      looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
+        text3
+      ),
+      detect: (parsed2) => isAccountExport(parsed2.value) || locateDocument(parsed2.value) !== void 0,
+      extract: async (parsed2) => {
+        if (isAccountExport(parsed2.value)) return extractAccount(parsed2);
+        const found2 = locateDocument(parsed2.value);
+        if (found2.guardrail !== void 0) return guardrail(parsed2, found2, found2.guardrail);
+        let value = found2.document;
+        if (typeof value === "string") {
+          try {
+            value = JSON.parse(decodeURIComponent(value));
+          } catch {
+            const at3 = parsed2.sourceMap.locate(found2.pointer);
+            return {
+              documents: [],
+              notes: [],
+              problems: [
+                {
+                  file: parsed2.path,
+                  ...at3,
+                  pointer: found2.pointer,
+                  message: "the policy document is a string that is not URL-encoded JSON"
+                }
+              ]
+            };
+          }
+          const at2 = parsed2.sourceMap.locate(found2.pointer);
+          const document = {
+            kind: "aws-iam",
+            name: found2.name,
+            value,
+            pointer: found2.pointer,
+            sourceMap: { locate: () => at2 }
+          };
+          return { documents: [document], notes: [], problems: [] };
+        }
+        return {
+          documents: [
+            {
+              kind: "aws-iam",
+              name: found2.name,
+              value,
+              pointer: found2.pointer,
+              sourceMap: mapInside(parsed2.sourceMap, found2.pointer)
+            }
+          ],
+          notes: [],
+          problems: []
+        };
+      }
+    };
+  }
+});
+
+// src/containers/cloudformation-tags.ts
+import { Pair, Scalar, YAMLMap } from "yaml";
+function longForm(key, node) {
+  const map2 = new YAMLMap();
+  map2.items.push(new Pair(new Scalar(key), node));
+  return map2;
+}
+var SHORT_FORMS, CLOUDFORMATION_TAGS;
+var init_cloudformation_tags = __esm({
+  "src/containers/cloudformation-tags.ts"() {
+    "use strict";
+    SHORT_FORMS = new Map([
+      ...["Ref", "Condition"].map((name) => [name, name]),
+      ...[
+        "Sub",
+        "GetAtt",
+        "Join",
+        "If",
+        "Select",
+        "Split",
+        "FindInMap",
+        "ImportValue",
+        "Base64",
+        "Cidr",
+        "GetAZs",
+        "Equals",
+        "And",
+        "Or",
+        "Not",
+        "Transform",
+        "ToJsonString",
+        "Length"
+      ].map((name) => [name, `Fn::${name}`])
+    ]);
+    CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key]) => {
+      const tag = `!${name}`;
+      const scalar = { tag, resolve: (value) => ({ [key]: value }) };
+      const collection2 = (kind) => ({
+        tag,
+        collection: kind,
+        resolve: (node) => longForm(key, node)
+      });
+      return [scalar, collection2("seq"), collection2("map")];
+    });
+  }
+});
+
+// src/containers/cloudformation/read.ts
+var read_exports = {};
+__export(read_exports, {
+  readTemplate: () => readTemplate
+});
+function readTemplate(file) {
+  if (!TEMPLATE_MARK.test(file.content.toString("utf8"))) return void 0;
+  const json = /\.json$/i.test(file.path) || /\.template$/i.test(file.path) && /^\s*\{/.test(file.content.toString("utf8"));
+  return json ? parseFile(file, "json") : parseFile(file, "yaml", { yamlTags: CLOUDFORMATION_TAGS });
+}
+var TEMPLATE_MARK;
+var init_read = __esm({
+  "src/containers/cloudformation/read.ts"() {
+    "use strict";
+    init_parse();
+    init_cloudformation_tags();
+    TEMPLATE_MARK = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?(AWS|Alexa|Custom)::/;
+  }
+});
+
+// src/containers/cloudformation/values.ts
+function intrinsicOf(node) {
+  if (!isObject12(node)) return void 0;
+  const keys = Object.keys(node);
+  if (keys.length !== 1 || !INTRINSICS.has(keys[0])) return void 0;
+  return [keys[0], node[keys[0]]];
+}
+function product(parts, pointer) {
+  let combos = [
+    { values: [], when: /* @__PURE__ */ new Map(), at: [] }
+  ];
+  for (const alternatives of parts) {
+    const next = [];
+    for (const combo of combos)
+      for (const alternative of alternatives) {
+        const when = merge(combo.when, alternative.when);
+        if (when === void 0) continue;
+        next.push({ values: [...combo.values, alternative.value], when, at: [...combo.at, alternative.at] });
+      }
+    if (next.length > MAX_ALTERNATIVES)
+      throw new ResolveError(
+        pointer,
+        `more than ${MAX_ALTERNATIVES} combinations of CloudFormation conditions (Fn::If) in one place: not expanded`
+      );
+    combos = next;
+  }
+  return combos;
+}
+function resolve(node, pointer, scope) {
+  const call = intrinsicOf(node);
+  if (call !== void 0)
+    return resolveCall(call[0], call[1], `${pointer}/${escapePointerToken(call[0])}`, pointer, scope);
+  if (Array.isArray(node)) {
+    const parts = node.map((item, index2) => resolve(item, `${pointer}/${index2}`, scope));
+    return product(parts, pointer).map(({ values, when, at: at2 }) => {
+      const value = [];
+      const positions = [["", pointer]];
+      values.forEach((item, index2) => {
+        if (item === NO_VALUE) return;
+        positions.push(...prefixed(at2[index2], `/${value.length}`));
+        value.push(item);
+      });
+      return { value, when, at: positions };
+    });
+  }
+  if (isObject12(node)) {
+    const keys = Object.keys(node);
+    const parts = keys.map((key) => resolve(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
+    return product(parts, pointer).map(({ values, when, at: at2 }) => {
+      const value = {};
+      const positions = [["", pointer]];
+      values.forEach((item, index2) => {
+        if (item === NO_VALUE) return;
+        const key = keys[index2];
+        Object.defineProperty(value, key, { value: item, writable: true, enumerable: true, configurable: true });
+        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key)}`));
+      });
+      return { value, when, at: positions };
+    });
+  }
+  return single(node, pointer);
+}
+function ref(name, scope) {
+  if (name === "AWS::NoValue") return NO_VALUE;
+  if (PSEUDO_PARAMETER.test(name)) return symbol(name);
+  const parameter = scope.parameters[name];
+  if (isObject12(parameter)) {
+    const fallback = defaultOf(parameter);
+    if (fallback !== void 0) {
+      scope.assumed.set(name, parameter.Default);
+      return fallback;
+    }
+    return typeof parameter.Type === "string" && isListType(parameter.Type) ? new UnknownList(name) : symbol(name);
+  }
+  return symbol(name);
+}
+function defaultOf(parameter) {
+  const type = typeof parameter.Type === "string" ? parameter.Type : "String";
+  const value = parameter.Default;
+  if (typeof value !== "string" && typeof value !== "number") return void 0;
+  if (type.startsWith("AWS::SSM::")) return void 0;
+  if (isListType(type))
+    return String(value).split(",").map((item) => item.trim());
+  return String(value);
+}
+function resolveCall(name, args, pointer, at2, scope) {
+  const done = (value) => single(value, at2);
+  switch (name) {
+    case "Ref":
+      if (typeof args !== "string") throw new ResolveError(pointer, "Ref names a parameter or resource");
+      return done(ref(args, scope));
+    case "Fn::GetAtt": {
+      const parts = typeof args === "string" ? [args] : Array.isArray(args) ? args : void 0;
+      if (parts === void 0) throw new ResolveError(pointer, "Fn::GetAtt takes a resource and an attribute");
+      return map(strings4(parts, pointer, scope), at2, (texts2) => symbol(texts2.map(displaySymbols).join(".")));
+    }
+    case "Fn::Sub":
+      return sub(args, pointer, at2, scope);
+    case "Fn::Join": {
+      if (!Array.isArray(args) || args.length !== 2)
+        throw new ResolveError(pointer, "Fn::Join takes a delimiter and a list");
+      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([delimiter2, list4]) => {
+        if (list4 instanceof UnknownList || typeof list4 === "string")
+          return symbol(`${display2(list4)} joined by "${String(delimiter2)}"`);
+        if (!Array.isArray(list4)) throw new ResolveError(pointer, "Fn::Join takes a list");
+        return list4.map((item) => item instanceof UnknownList ? symbol(item.name) : String(item)).join(String(delimiter2));
+      });
+    }
+    case "Fn::If": {
+      if (!Array.isArray(args) || args.length !== 3 || typeof args[0] !== "string")
+        throw new ResolveError(pointer, "Fn::If takes a condition name and two values");
+      const condition2 = args[0];
+      return [true, false].flatMap(
+        (holds4) => resolve(args[holds4 ? 1 : 2], `${pointer}/${holds4 ? 1 : 2}`, scope).flatMap((alternative) => {
+          const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds4]]));
+          return when === void 0 ? [] : [{ ...alternative, when }];
+        })
+      );
+    }
+    case "Fn::Select": {
+      if (!Array.isArray(args) || args.length !== 2)
+        throw new ResolveError(pointer, "Fn::Select takes an index and a list");
+      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([index2, list4]) => {
+        const i = Number(index2);
+        if (Array.isArray(list4) && Number.isInteger(i) && i >= 0 && i < list4.length) return list4[i];
+        if (Array.isArray(list4))
+          throw new ResolveError(pointer, `Fn::Select: index ${String(index2)} is outside the list`);
+        return symbol(`${display2(list4)}[${display2(index2)}]`);
+      });
+    }
+    case "Fn::Split": {
+      if (!Array.isArray(args) || args.length !== 2)
+        throw new ResolveError(pointer, "Fn::Split takes a delimiter and a string");
+      return map(
+        resolveAll([args[0], args[1]], pointer, scope),
+        at2,
+        ([delimiter2, text3]) => typeof text3 === "string" && !hasSymbol(text3) ? text3.split(String(delimiter2)) : new UnknownList(`${display2(text3)} split at "${String(delimiter2)}"`)
+      );
+    }
+    case "Fn::FindInMap": {
+      if (!Array.isArray(args) || args.length < 3)
+        throw new ResolveError(pointer, "Fn::FindInMap takes a map and two keys");
+      return map(resolveAll(args.slice(0, 3), pointer, scope), at2, (keys) => {
+        if (keys.every((key) => typeof key === "string" && !hasSymbol(key))) {
+          const [map2, top, second] = keys;
+          const found2 = scope.mappings[map2]?.[top]?.[second];
+          if (found2 !== void 0) return found2;
+        }
+        return symbol(`FindInMap ${keys.map(display2).join(" ")}`);
+      });
+    }
+    case "Fn::Length":
+      return map(
+        resolve(args, pointer, scope),
+        at2,
+        (list4) => Array.isArray(list4) ? String(list4.length) : symbol(`Length ${display2(list4)}`)
+      );
+    case "Fn::ToJsonString":
+      return map(
+        resolve(args, pointer, scope),
+        at2,
+        (value) => hasSymbol(JSON.stringify(value) ?? "") ? symbol(`ToJsonString ${display2(value)}`) : JSON.stringify(value)
+      );
+    case "Fn::GetAZs":
+    case "Fn::Cidr":
+      return map(
+        resolve(args, pointer, scope),
+        at2,
+        (value) => new UnknownList(`${name.slice(4)} ${display2(value)}`)
+      );
+    case "Condition":
+      if (typeof args !== "string") throw new ResolveError(pointer, "Condition names a condition");
+      return [true, false].map((holds4) => ({
+        value: String(holds4),
+        when: /* @__PURE__ */ new Map([[args, holds4]]),
+        at: [["", at2]]
+      }));
+    default:
+      return map(
+        resolve(args, pointer, scope),
+        at2,
+        (value) => symbol(`${name.replace(/^Fn::/, "")} ${display2(value)}`)
+      );
+  }
+}
+function resolveAll(args, pointer, scope) {
+  const parts = args.map((arg2, index2) => resolve(arg2, `${pointer}/${index2}`, scope));
+  return product(parts, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
+}
+function strings4(args, pointer, scope) {
+  return resolveAll(args, pointer, scope).map((alternative) => ({
+    ...alternative,
+    value: alternative.value.map((v) => typeof v === "string" ? v : display2(v))
+  }));
+}
+function map(alternatives, at2, f) {
+  return alternatives.map((alternative) => ({
+    value: f(alternative.value),
+    when: alternative.when,
+    at: [["", at2]]
+  }));
+}
+function sub(args, pointer, at2, scope) {
+  const [text3, variables] = Array.isArray(args) ? [args[0], args[1] ?? {}] : [args, {}];
+  if (typeof text3 !== "string" || !isObject12(variables))
+    throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
+  const names3 = Object.keys(variables);
+  const base = Array.isArray(args) ? `${pointer}/1` : pointer;
+  const parts = names3.map((key) => resolve(variables[key], `${base}/${escapePointerToken(key)}`, scope));
+  return product(parts, pointer).map(({ values, when }) => {
+    const bound = new Map(names3.map((key, index2) => [key, values[index2]]));
+    const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
+      if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
+      const name = inner.trim();
+      if (bound.has(name)) {
+        const v = bound.get(name);
+        return typeof v === "string" || typeof v === "number" ? String(v) : symbol(display2(v));
+      }
+      if (PSEUDO_PARAMETER.test(name)) return symbol(name);
+      if (Object.hasOwn(scope.parameters, name)) {
+        const v = ref(name, scope);
+        return typeof v === "string" ? v : symbol(name);
+      }
+      const resource = name.split(".")[0];
+      if (Object.hasOwn(scope.resources, resource)) return symbol(name);
+      return name.includes(":") ? whole2 : symbol(name);
+    });
+    return { value, when, at: [["", at2]] };
+  });
+}
+function display2(value) {
+  if (typeof value === "string") return displaySymbols(value);
+  if (value instanceof UnknownList) return `\${${value.name}}`;
+  if (value === NO_VALUE) return "AWS::NoValue";
+  return displaySymbols(JSON.stringify(value) ?? String(value));
+}
+var isObject12, NO_VALUE, UnknownList, ResolveError, MAX_ALTERNATIVES, INTRINSICS, merge, single, prefixed, PSEUDO_PARAMETER, isListType;
+var init_values = __esm({
+  "src/containers/cloudformation/values.ts"() {
+    "use strict";
+    init_parse();
+    init_symbols();
+    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    NO_VALUE = /* @__PURE__ */ Symbol("AWS::NoValue");
+    UnknownList = class {
+      constructor(name) {
+        this.name = name;
+      }
+      name;
+    };
+    ResolveError = class extends Error {
+      constructor(pointer, message2) {
+        super(message2);
+        this.pointer = pointer;
+      }
+      pointer;
+    };
+    MAX_ALTERNATIVES = 64;
+    INTRINSICS = /* @__PURE__ */ new Set([
+      "Ref",
+      "Condition",
+      "Fn::Sub",
+      "Fn::GetAtt",
+      "Fn::Join",
+      "Fn::If",
+      "Fn::Select",
+      "Fn::Split",
+      "Fn::FindInMap",
+      "Fn::ImportValue",
+      "Fn::Base64",
+      "Fn::Cidr",
+      "Fn::GetAZs",
+      "Fn::Equals",
+      "Fn::And",
+      "Fn::Or",
+      "Fn::Not",
+      "Fn::Transform",
+      "Fn::ToJsonString",
+      "Fn::Length"
+    ]);
+    merge = (a, b) => {
+      const out = new Map(a);
+      for (const [name, value] of b) {
+        if (out.has(name) && out.get(name) !== value) return void 0;
+        out.set(name, value);
+      }
+      return out;
+    };
+    single = (value, pointer) => [
+      { value, when: /* @__PURE__ */ new Map(), at: [["", pointer]] }
+    ];
+    prefixed = (at2, prefix) => at2.map(([inner, template]) => [prefix + inner, template]);
+    PSEUDO_PARAMETER = /^AWS::[A-Za-z]+$/;
+    isListType = (type) => type === "CommaDelimitedList" || /^List</.test(type);
+  }
+});
+
+// src/containers/cloudformation/documents.ts
+function branches(node, pointer, when = /* @__PURE__ */ new Map()) {
+  const call = intrinsicOf(node);
+  if (call?.[0] === "Ref" && call[1] === "AWS::NoValue") return [];
+  if (call?.[0] !== "Fn::If") return [{ node, pointer, when }];
+  const args = call[1];
+  if (!Array.isArray(args) || args.length !== 3 || typeof args[0] !== "string")
+    throw new ResolveError(`${pointer}/Fn::If`, "Fn::If takes a condition name and two values");
+  const condition2 = args[0];
+  return [true, false].flatMap((holds4) => {
+    if (when.has(condition2) && when.get(condition2) !== holds4) return [];
+    const inner = new Map(when).set(condition2, holds4);
+    return branches(args[holds4 ? 1 : 2], `${pointer}/Fn::If/${holds4 ? 1 : 2}`, inner);
+  });
+}
+function settle(value) {
+  if (value instanceof UnknownList) return symbol(value.name);
+  if (Array.isArray(value)) return value.map(settle);
+  if (isObject12(value)) {
+    const out = {};
+    for (const [key, item] of Object.entries(value))
+      Object.defineProperty(out, key, {
+        value: settle(item),
+        writable: true,
+        enumerable: true,
+        configurable: true
+      });
+    return out;
+  }
+  return value;
+}
+function resolveOne(node, pointer, builder) {
+  const alternatives = resolve(node, pointer, builder.scope);
+  if (alternatives.length !== 1)
+    throw new ResolveError(
+      pointer,
+      "a value that depends on a CloudFormation condition (Fn::If) here is not read"
+    );
+  return settle(alternatives[0].value);
+}
+function policyDocument(node, pointer, builder, when) {
+  const statements2 = [];
+  let shell;
+  const shellOrigins = /* @__PURE__ */ new Map();
+  for (const branch of branches(node, pointer, when)) {
+    if (isObject12(branch.node) && intrinsicOf(branch.node) === void 0) {
+      const { Statement: statementNode, ...rest } = branch.node;
+      const resolved = resolveOne(rest, branch.pointer, builder);
+      shell ??= resolved;
+      shellOrigins.set("", branch.pointer);
+      for (const key of Object.keys(resolved)) shellOrigins.set(`/${key}`, `${branch.pointer}/${key}`);
+      if (!("Statement" in branch.node)) continue;
+      const list4 = `${branch.pointer}/Statement`;
+      const items = branches(statementNode, list4, branch.when).flatMap(
+        (b) => Array.isArray(b.node) ? b.node.flatMap((item, index2) => branches(item, `${b.pointer}/${index2}`, b.when)) : [b]
+      );
+      for (const item of items) statements2.push(...expand2(item.node, item.pointer, builder, item.when));
+      continue;
+    }
+    for (const alternative of resolve(branch.node, branch.pointer, builder.scope)) {
+      const document = fromText(alternative, branch.pointer);
+      const inner = mergeWhen(branch.when, alternative.when);
+      if (inner === void 0) continue;
+      const { Statement: statementNode, ...rest } = document;
+      shell ??= rest;
+      shellOrigins.set("", branch.pointer);
+      const list4 = Array.isArray(statementNode) ? statementNode : statementNode === void 0 ? [] : [statementNode];
+      for (const statement2 of list4) {
+        if (!isObject12(statement2)) throw new ResolveError(branch.pointer, "a statement is not a map");
+        for (const each of eachEffect(withConditions(statement2, inner, builder)))
+          statements2.push({ statement: each, origins: /* @__PURE__ */ new Map([["", branch.pointer]]) });
+      }
+    }
+  }
+  if (statements2.length === 0) return void 0;
+  const value = { ...shell, Statement: statements2.map((s) => s.statement) };
+  const origins = new Map(shellOrigins);
+  statements2.forEach((s, index2) => {
+    for (const [inner, template] of s.origins) origins.set(`/Statement/${index2}${inner}`, template);
+  });
+  return { value, origins };
+}
+function expand2(node, pointer, builder, when) {
+  return resolve(node, pointer, builder.scope).flatMap((alternative) => {
+    const inner = mergeWhen(when, alternative.when);
+    if (inner === void 0 || alternative.value === NO_VALUE) return [];
+    const statement2 = settle(alternative.value);
+    if (!isObject12(statement2)) throw new ResolveError(pointer, "a statement is not a map");
+    return eachEffect(withConditions(statement2, inner, builder)).map((each) => ({
+      statement: each,
+      origins: new Map(alternative.at)
+    }));
+  });
+}
+function withConditions(statement2, when, builder) {
+  let out = statement2;
+  for (const [name, holds4] of [...when].sort(([a], [b]) => a.localeCompare(b)))
+    out = holdingWhile(out, builder.conditionKey(name), String(holds4));
+  return out;
+}
+function holdingWhile(statement2, key, value) {
+  const condition2 = isObject12(statement2.Condition) ? { ...statement2.Condition } : {};
+  condition2.StringEquals = { ...isObject12(condition2.StringEquals) ? condition2.StringEquals : {}, [key]: value };
+  return { ...statement2, Condition: condition2 };
+}
+function eachEffect(statement2) {
+  const effect = statement2.Effect;
+  if (typeof effect !== "string" || !hasSymbol(effect)) return [statement2];
+  const key = symbol(`Effect ${displaySymbols(effect)}`);
+  return ["Allow", "Deny"].map((value) => holdingWhile({ ...statement2, Effect: value }, key, value));
+}
+function fromText(alternative, pointer) {
+  const value = settle(alternative.value);
+  if (isObject12(value)) return value;
+  if (typeof value !== "string")
+    throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
+  try {
+    const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
+    if (!isObject12(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
+    return parsed2;
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    throw new ResolveError(pointer, `the policy document text is not JSON: ${error.problems[0].message}`);
+  }
+}
+var mergeWhen;
+var init_documents = __esm({
+  "src/containers/cloudformation/documents.ts"() {
+    "use strict";
+    init_errors();
+    init_parse();
+    init_symbols();
+    init_values();
+    mergeWhen = (a, b) => {
+      const out = new Map(a);
+      for (const [name, holds4] of b) {
+        if (out.has(name) && out.get(name) !== holds4) return void 0;
+        out.set(name, holds4);
+      }
+      return out;
+    };
+  }
+});
+
+// src/containers/cloudformation/managed.ts
+function managedStatement(policy2) {
+  if (ADMINISTRATOR_ACCESS.test(displaySymbols(policy2).replace("${AWS::Partition}", "aws")))
+    return { Effect: "Allow", Action: "*", Resource: "*" };
+  return { Effect: "Allow", Action: symbol(`managed policy ${displaySymbols(policy2)}`), Resource: "*" };
+}
+var ADMINISTRATOR_ACCESS;
+var init_managed = __esm({
+  "src/containers/cloudformation/managed.ts"() {
+    "use strict";
+    init_symbols();
+    ADMINISTRATOR_ACCESS = /^(arn:[^:]*:iam::aws:policy\/)?AdministratorAccess$/;
+  }
+});
+
+// src/containers/cloudformation/resources.ts
+function identityPolicies(r) {
+  const policies = r.properties.Policies;
+  const list4 = `${r.pointer}/Policies`;
+  for (const listBranch of policies === void 0 ? [] : branches(policies, list4, r.when)) {
+    if (!Array.isArray(listBranch.node)) throw new ResolveError(listBranch.pointer, "Policies is a list");
+    listBranch.node.forEach((item, index2) => {
+      for (const policy2 of branches(item, `${listBranch.pointer}/${index2}`, listBranch.when)) {
+        if (!isObject12(policy2.node))
+          throw new ResolveError(policy2.pointer, "a policy is a map with PolicyName and PolicyDocument");
+        const name = resolveOne(policy2.node.PolicyName, `${policy2.pointer}/PolicyName`, r.builder);
+        const at2 = `${policy2.pointer}/PolicyDocument`;
+        r.add(
+          `Policies/${display2(name ?? index2)}`,
+          at2,
+          policyDocument(policy2.node.PolicyDocument, at2, r.builder, policy2.when)
+        );
+      }
+    });
+  }
+  if ("ManagedPolicyArns" in r.properties) {
+    const at2 = `${r.pointer}/ManagedPolicyArns`;
+    r.add("ManagedPolicyArns", at2, managedPolicies(r.properties.ManagedPolicyArns, at2, r.builder, r.when));
+  }
+}
+function managedPolicies(node, pointer, builder, when) {
+  const statements2 = [];
+  for (const alternative of resolve(node, pointer, builder.scope)) {
+    const inner = mergeWhen(when, alternative.when);
+    const list4 = settle(alternative.value);
+    if (inner === void 0 || list4 === NO_VALUE) continue;
+    if (!Array.isArray(list4)) throw new ResolveError(pointer, "a list of managed policy ARNs is expected");
+    const at2 = new Map(alternative.at);
+    list4.forEach(
+      (arn, index2) => statements2.push({
+        statement: withConditions(managedStatement(String(arn)), inner, builder),
+        at: at2.get(`/${index2}`) ?? pointer
+      })
+    );
+  }
+  if (statements2.length === 0) return void 0;
+  return {
+    value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
+    origins: new Map([
+      ["", pointer],
+      ...statements2.map((s, index2) => [`/Statement/${index2}`, s.at])
+    ])
+  };
+}
+function lambdaPermission(r) {
+  const p = r.properties;
+  const at2 = (property) => `${r.pointer}/${property}`;
+  const statement2 = {
+    Effect: "Allow",
+    Principal: { $principal: p.Principal },
+    Action: p.Action,
+    Resource: { $function: p.FunctionName }
+  };
+  const origins = /* @__PURE__ */ new Map([
+    ["", r.pointer],
+    ["/Principal", at2("Principal")],
+    ["/Action", at2("Action")],
+    ["/Resource", at2("FunctionName")]
+  ]);
+  const condition2 = {};
+  for (const [property, operator, key] of LAMBDA_CONDITIONS) {
+    if (!(property in p)) continue;
+    condition2[operator] = { ...condition2[operator], [key]: p[property] };
+    origins.set(`/Condition/${operator}/${key.replaceAll("/", "~1")}`, at2(property));
+  }
+  if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
+  const expanded = expand2(statement2, r.pointer, r.builder, r.when).map(({ statement: s }) => ({
+    statement: {
+      ...s,
+      Principal: lambdaPrincipal(s.Principal.$principal),
+      Resource: functionArn(s.Resource.$function)
+    }
+  }));
+  if (expanded.length === 0) return;
+  r.add("", r.pointer, {
+    value: { Version: "2012-10-17", Statement: expanded.map((e) => e.statement) },
+    origins: new Map(
+      expanded.flatMap(
+        (_, index2) => [...origins].map(([inner, template]) => [`/Statement/${index2}${inner}`, template])
+      )
+    ).set("", r.pointer)
+  });
+}
+function lambdaPrincipal(principal3) {
+  if (principal3 === "*") return "*";
+  if (typeof principal3 === "string" && /\.amazonaws\.com(\.cn)?$/.test(principal3)) return { Service: principal3 };
+  return { AWS: principal3 };
+}
+function functionArn(name) {
+  if (typeof name !== "string" || name.startsWith("arn:")) return name;
+  const prefix = `arn:${symbol("AWS::Partition")}:lambda:${symbol("AWS::Region")}:`;
+  return /^\d{12}:function:/.test(name) ? prefix + name : `${prefix}${symbol("AWS::AccountId")}:function:${name}`;
+}
+function restApiPolicy(r) {
+  if (!("Policy" in r.properties)) return;
+  const at2 = `${r.pointer}/Policy`;
+  const built = policyDocument(r.properties.Policy, at2, r.builder, r.when);
+  if (built === void 0) return;
+  const api = `arn:${symbol("AWS::Partition")}:execute-api:${symbol("AWS::Region")}:${symbol("AWS::AccountId")}:${symbol(r.logicalId)}`;
+  const expandResource = (resource) => typeof resource === "string" && resource.startsWith("execute-api:") ? api + resource.slice("execute-api:".length) : resource;
+  for (const statement2 of built.value.Statement) {
+    for (const field of ["Resource", "NotResource"])
+      if (field in statement2)
+        statement2[field] = Array.isArray(statement2[field]) ? statement2[field].map(expandResource) : expandResource(statement2[field]);
+  }
+  r.add("Policy", at2, built);
+}
+var documentAt, LAMBDA_CONDITIONS, EXTRACTORS;
+var init_resources = __esm({
+  "src/containers/cloudformation/resources.ts"() {
+    "use strict";
+    init_symbols();
+    init_documents();
+    init_managed();
+    init_values();
+    documentAt = (property) => (r) => {
+      if (!(property in r.properties)) return;
+      const at2 = `${r.pointer}/${property}`;
+      r.add(property, at2, policyDocument(r.properties[property], at2, r.builder, r.when));
+    };
+    LAMBDA_CONDITIONS = [
+      ["SourceArn", "ArnLike", "AWS:SourceArn"],
+      ["SourceAccount", "StringEquals", "AWS:SourceAccount"],
+      ["PrincipalOrgID", "StringEquals", "aws:PrincipalOrgID"],
+      ["FunctionUrlAuthType", "StringEquals", "lambda:FunctionUrlAuthType"],
+      ["EventSourceToken", "StringEquals", "lambda:EventSourceToken"]
+    ];
+    EXTRACTORS = {
+      "AWS::IAM::Role": (r) => {
+        documentAt("AssumeRolePolicyDocument")(r);
+        identityPolicies(r);
+      },
+      "AWS::IAM::User": identityPolicies,
+      "AWS::IAM::Group": identityPolicies,
+      "AWS::IAM::Policy": documentAt("PolicyDocument"),
+      "AWS::IAM::ManagedPolicy": documentAt("PolicyDocument"),
+      "AWS::IAM::RolePolicy": documentAt("PolicyDocument"),
+      "AWS::IAM::UserPolicy": documentAt("PolicyDocument"),
+      "AWS::IAM::GroupPolicy": documentAt("PolicyDocument"),
+      "AWS::S3::BucketPolicy": documentAt("PolicyDocument"),
+      "AWS::SQS::QueuePolicy": documentAt("PolicyDocument"),
+      "AWS::SNS::TopicPolicy": documentAt("PolicyDocument"),
+      "AWS::KMS::Key": documentAt("KeyPolicy"),
+      "AWS::SecretsManager::ResourcePolicy": documentAt("ResourcePolicy"),
+      "AWS::ECR::Repository": documentAt("RepositoryPolicyText"),
+      "AWS::Lambda::Permission": lambdaPermission,
+      "AWS::ApiGateway::RestApi": restApiPolicy
+    };
+  }
+});
+
+// src/containers/cloudformation/sam/policy_templates.json
+var policy_templates_exports = {};
+__export(policy_templates_exports, {
+  default: () => policy_templates_default
+});
+var policy_templates_default;
+var init_policy_templates = __esm({
+  "src/containers/cloudformation/sam/policy_templates.json"() {
+    policy_templates_default = {
+      Templates: {
+        AMIDescribePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ec2:DescribeImages"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permissions to describe AMIs",
+          Parameters: {}
+        },
+        AWSSecretsManagerGetSecretValuePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "secretsmanager:GetSecretValue"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "${secretArn}",
+                    {
+                      secretArn: {
+                        Ref: "SecretArn"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Grants permissions to GetSecretValue for the specified AWS Secrets Manager secret",
+          Parameters: {
+            SecretArn: {
+              Description: "The ARN of the secret to grant access to"
+            }
+          }
+        },
+        AWSSecretsManagerRotationPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "secretsmanager:DescribeSecret",
+                  "secretsmanager:GetSecretValue",
+                  "secretsmanager:PutSecretValue",
+                  "secretsmanager:UpdateSecretVersionStage"
+                ],
+                Condition: {
+                  StringEquals: {
+                    "secretsmanager:resource/AllowRotationLambdaArn": {
+                      "Fn::Sub": [
+                        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${functionName}",
+                        {
+                          functionName: {
+                            Ref: "FunctionName"
+                          }
+                        }
+                      ]
+                    }
+                  }
+                },
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"
+                }
+              },
+              {
+                Action: [
+                  "secretsmanager:GetRandomPassword"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Grants permissions to APIs required to rotate a secret in AWS Secrets Manager",
+          Parameters: {
+            FunctionName: {
+              Description: "Name of the Lambda Function"
+            }
+          }
+        },
+        AcmGetCertificatePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "acm:GetCertificate"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "${certificateArn}",
+                    {
+                      certificateArn: {
+                        Ref: "CertificateArn"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to retrieve a certificate and its certificate chain from ACM",
+          Parameters: {
+            CertificateArn: {
+              Description: "The ARN of the certificate to grant access to"
+            }
+          }
+        },
+        AthenaQueryPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "athena:ListWorkGroups",
+                  "athena:GetExecutionEngine",
+                  "athena:GetExecutionEngines",
+                  "athena:GetNamespace",
+                  "athena:GetCatalogs",
+                  "athena:GetNamespaces",
+                  "athena:GetTables",
+                  "athena:GetTable"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              },
+              {
+                Action: [
+                  "athena:StartQueryExecution",
+                  "athena:GetQueryResults",
+                  "athena:DeleteNamedQuery",
+                  "athena:GetNamedQuery",
+                  "athena:ListQueryExecutions",
+                  "athena:StopQueryExecution",
+                  "athena:GetQueryResultsStream",
+                  "athena:ListNamedQueries",
+                  "athena:CreateNamedQuery",
+                  "athena:GetQueryExecution",
+                  "athena:BatchGetNamedQuery",
+                  "athena:BatchGetQueryExecution",
+                  "athena:GetWorkGroup"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${workgroupName}",
+                    {
+                      workgroupName: {
+                        Ref: "WorkGroupName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permissions to execute Athena queries",
+          Parameters: {
+            WorkGroupName: {
+              Description: "Name of the Athena Workgroup"
+            }
+          }
+        },
+        CloudFormationDescribeStacksPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "cloudformation:DescribeStacks"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*"
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to describe CloudFormation stacks",
+          Parameters: {}
+        },
+        CloudWatchDashboardPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "cloudwatch:GetDashboard",
+                  "cloudwatch:ListDashboards",
+                  "cloudwatch:PutDashboard",
+                  "cloudwatch:ListMetrics"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permissions to put metrics to operate on CloudWatch Dashboards",
+          Parameters: {}
+        },
+        CloudWatchDescribeAlarmHistoryPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "cloudwatch:DescribeAlarmHistory"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permissions to describe CloudWatch alarm history",
+          Parameters: {}
+        },
+        CloudWatchPutMetricPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "cloudwatch:PutMetricData"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permissions to put metrics to CloudWatch",
+          Parameters: {}
+        },
+        CodeCommitCrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "codecommit:GitPull",
+                  "codecommit:GitPush",
+                  "codecommit:CreateBranch",
+                  "codecommit:DeleteBranch",
+                  "codecommit:GetBranch",
+                  "codecommit:ListBranches",
+                  "codecommit:MergeBranchesByFastForward",
+                  "codecommit:MergeBranchesBySquash",
+                  "codecommit:MergeBranchesByThreeWay",
+                  "codecommit:UpdateDefaultBranch",
+                  "codecommit:BatchDescribeMergeConflicts",
+                  "codecommit:CreateUnreferencedMergeCommit",
+                  "codecommit:DescribeMergeConflicts",
+                  "codecommit:GetMergeCommit",
+                  "codecommit:GetMergeOptions",
+                  "codecommit:BatchGetPullRequests",
+                  "codecommit:CreatePullRequest",
+                  "codecommit:DescribePullRequestEvents",
+                  "codecommit:GetCommentsForPullRequest",
+                  "codecommit:GetCommitsFromMergeBase",
+                  "codecommit:GetMergeConflicts",
+                  "codecommit:GetPullRequest",
+                  "codecommit:ListPullRequests",
+                  "codecommit:MergePullRequestByFastForward",
+                  "codecommit:MergePullRequestBySquash",
+                  "codecommit:MergePullRequestByThreeWay",
+                  "codecommit:PostCommentForPullRequest",
+                  "codecommit:UpdatePullRequestDescription",
+                  "codecommit:UpdatePullRequestStatus",
+                  "codecommit:UpdatePullRequestTitle",
+                  "codecommit:DeleteFile",
+                  "codecommit:GetBlob",
+                  "codecommit:GetFile",
+                  "codecommit:GetFolder",
+                  "codecommit:PutFile",
+                  "codecommit:DeleteCommentContent",
+                  "codecommit:GetComment",
+                  "codecommit:GetCommentsForComparedCommit",
+                  "codecommit:PostCommentForComparedCommit",
+                  "codecommit:PostCommentReply",
+                  "codecommit:UpdateComment",
+                  "codecommit:BatchGetCommits",
+                  "codecommit:CreateCommit",
+                  "codecommit:GetCommit",
+                  "codecommit:GetCommitHistory",
+                  "codecommit:GetDifferences",
+                  "codecommit:GetObjectIdentifier",
+                  "codecommit:GetReferences",
+                  "codecommit:GetTree",
+                  "codecommit:GetRepository",
+                  "codecommit:UpdateRepositoryDescription",
+                  "codecommit:ListTagsForResource",
+                  "codecommit:TagResource",
+                  "codecommit:UntagResource",
+                  "codecommit:GetRepositoryTriggers",
+                  "codecommit:PutRepositoryTriggers",
+                  "codecommit:TestRepositoryTriggers",
+                  "codecommit:GetBranch",
+                  "codecommit:GetCommit",
+                  "codecommit:UploadArchive",
+                  "codecommit:GetUploadArchiveStatus",
+                  "codecommit:CancelUploadArchive"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:${repositoryName}",
+                    {
+                      repositoryName: {
+                        Ref: "RepositoryName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permissions to create/read/update/delete objects within a specific codecommit repository",
+          Parameters: {
+            RepositoryName: {
+              Description: "Name of the CodeCommit Repository"
+            }
+          }
+        },
+        CodeCommitReadPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "codecommit:GitPull",
+                  "codecommit:GetBranch",
+                  "codecommit:ListBranches",
+                  "codecommit:BatchDescribeMergeConflicts",
+                  "codecommit:DescribeMergeConflicts",
+                  "codecommit:GetMergeCommit",
+                  "codecommit:GetMergeOptions",
+                  "codecommit:BatchGetPullRequests",
+                  "codecommit:DescribePullRequestEvents",
+                  "codecommit:GetCommentsForPullRequest",
+                  "codecommit:GetCommitsFromMergeBase",
+                  "codecommit:GetMergeConflicts",
+                  "codecommit:GetPullRequest",
+                  "codecommit:ListPullRequests",
+                  "codecommit:GetBlob",
+                  "codecommit:GetFile",
+                  "codecommit:GetFolder",
+                  "codecommit:GetComment",
+                  "codecommit:GetCommentsForComparedCommit",
+                  "codecommit:BatchGetCommits",
+                  "codecommit:GetCommit",
+                  "codecommit:GetCommitHistory",
+                  "codecommit:GetDifferences",
+                  "codecommit:GetObjectIdentifier",
+                  "codecommit:GetReferences",
+                  "codecommit:GetTree",
+                  "codecommit:GetRepository",
+                  "codecommit:ListTagsForResource",
+                  "codecommit:GetRepositoryTriggers",
+                  "codecommit:TestRepositoryTriggers",
+                  "codecommit:GetBranch",
+                  "codecommit:GetCommit",
+                  "codecommit:GetUploadArchiveStatus"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:${repositoryName}",
+                    {
+                      repositoryName: {
+                        Ref: "RepositoryName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permissions to read objects within a specific codecommit repository",
+          Parameters: {
+            RepositoryName: {
+              Description: "Name of the CodeCommit Repository"
+            }
+          }
+        },
+        CodePipelineLambdaExecutionPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "codepipeline:PutJobSuccessResult",
+                  "codepipeline:PutJobFailureResult"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permission for a Lambda function invoked by AWS CodePipeline to report back status of the job",
+          Parameters: {}
+        },
+        CodePipelineReadOnlyPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "codepipeline:ListPipelineExecutions"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${pipelinename}",
+                    {
+                      pipelinename: {
+                        Ref: "PipelineName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives read permissions to get details about a CodePipeline pipeline",
+          Parameters: {
+            PipelineName: {
+              Description: "Name of the CodePipeline pipeline"
+            }
+          }
+        },
+        ComprehendBasicAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "comprehend:BatchDetectKeyPhrases",
+                  "comprehend:DetectDominantLanguage",
+                  "comprehend:DetectEntities",
+                  "comprehend:BatchDetectEntities",
+                  "comprehend:DetectKeyPhrases",
+                  "comprehend:DetectSentiment",
+                  "comprehend:BatchDetectDominantLanguage",
+                  "comprehend:BatchDetectSentiment"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives access to Amazon Comprehend APIs for detecting entities, key phrases, languages and sentiments",
+          Parameters: {}
+        },
+        CostExplorerReadOnlyPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ce:GetCostAndUsage",
+                  "ce:GetDimensionValues",
+                  "ce:GetReservationCoverage",
+                  "ce:GetReservationPurchaseRecommendation",
+                  "ce:GetReservationUtilization",
+                  "ce:GetTags"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives access to the readonly Cost Explorer APIs for billing history",
+          Parameters: {}
+        },
+        DynamoDBBackupFullAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "dynamodb:CreateBackup",
+                  "dynamodb:DescribeContinuousBackups"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
+                    {
+                      tableName: {
+                        Ref: "TableName"
+                      }
+                    }
+                  ]
+                }
+              },
+              {
+                Action: [
+                  "dynamodb:DeleteBackup",
+                  "dynamodb:DescribeBackup",
+                  "dynamodb:ListBackups"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/backup/*",
+                    {
+                      tableName: {
+                        Ref: "TableName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives read/write permissions to DynamoDB on-demand backups for a table",
+          Parameters: {
+            TableName: {
+              Description: "Name of DynamoDB Table"
+            }
+          }
+        },
+        DynamoDBCrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "dynamodb:GetItem",
+                  "dynamodb:DeleteItem",
+                  "dynamodb:PutItem",
+                  "dynamodb:Scan",
+                  "dynamodb:Query",
+                  "dynamodb:UpdateItem",
+                  "dynamodb:BatchWriteItem",
+                  "dynamodb:BatchGetItem",
+                  "dynamodb:DescribeTable",
+                  "dynamodb:ConditionCheckItem"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
+                      {
+                        tableName: {
+                          Ref: "TableName"
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*",
+                      {
+                        tableName: {
+                          Ref: "TableName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives CRUD access to a DynamoDB Table",
+          Parameters: {
+            TableName: {
+              Description: "Name of the DynamoDB Table"
+            }
+          }
+        },
+        DynamoDBReadPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "dynamodb:GetItem",
+                  "dynamodb:Scan",
+                  "dynamodb:Query",
+                  "dynamodb:BatchGetItem",
+                  "dynamodb:DescribeTable"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
+                      {
+                        tableName: {
+                          Ref: "TableName"
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*",
+                      {
+                        tableName: {
+                          Ref: "TableName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives read only access to a DynamoDB Table",
+          Parameters: {
+            TableName: {
+              Description: "Name of the DynamoDB Table"
+            }
+          }
+        },
+        DynamoDBReconfigurePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "dynamodb:UpdateTable"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
+                    {
+                      tableName: {
+                        Ref: "TableName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives access reconfigure to a DynamoDB Table",
+          Parameters: {
+            TableName: {
+              Description: "Name of the DynamoDB Table"
+            }
+          }
+        },
+        DynamoDBRestoreFromBackupPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "dynamodb:RestoreTableFromBackup"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/backup/*",
+                    {
+                      tableName: {
+                        Ref: "TableName"
+                      }
+                    }
+                  ]
+                }
+              },
+              {
+                Action: [
+                  "dynamodb:PutItem",
+                  "dynamodb:UpdateItem",
+                  "dynamodb:DeleteItem",
+                  "dynamodb:GetItem",
+                  "dynamodb:Query",
+                  "dynamodb:Scan",
+                  "dynamodb:BatchWriteItem"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
+                    {
+                      tableName: {
+                        Ref: "TableName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permissions to restore a table from backup",
+          Parameters: {
+            TableName: {
+              Description: "Name of DynamoDB Table"
+            }
+          }
+        },
+        DynamoDBStreamReadPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "dynamodb:DescribeStream",
+                  "dynamodb:GetRecords",
+                  "dynamodb:GetShardIterator"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/stream/${streamName}",
+                    {
+                      streamName: {
+                        Ref: "StreamName"
+                      },
+                      tableName: {
+                        Ref: "TableName"
+                      }
+                    }
+                  ]
+                }
+              },
+              {
+                Action: [
+                  "dynamodb:ListStreams"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/stream/*",
+                    {
+                      tableName: {
+                        Ref: "TableName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to describe and read a DynamoDB Stream and Records",
+          Parameters: {
+            StreamName: {
+              Description: "Name of DynamoDB Stream"
+            },
+            TableName: {
+              Description: "Name of DynamoDB Table"
+            }
+          }
+        },
+        DynamoDBWritePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "dynamodb:PutItem",
+                  "dynamodb:UpdateItem",
+                  "dynamodb:BatchWriteItem"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
+                      {
+                        tableName: {
+                          Ref: "TableName"
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*",
+                      {
+                        tableName: {
+                          Ref: "TableName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives write only access to a DynamoDB Table",
+          Parameters: {
+            TableName: {
+              Description: "Name of the DynamoDB Table"
+            }
+          }
+        },
+        EC2CopyImagePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ec2:CopyImage"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:image/${imageId}",
+                    {
+                      imageId: {
+                        Ref: "ImageId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission top copy EC2 Images",
+          Parameters: {
+            ImageId: {
+              Description: "The id of the image"
+            }
+          }
+        },
+        EC2DescribePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ec2:DescribeRegions",
+                  "ec2:DescribeInstances"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permission to describe EC2 instances",
+          Parameters: {}
+        },
+        EFSWriteAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "elasticfilesystem:ClientMount",
+                  "elasticfilesystem:ClientWrite"
+                ],
+                Condition: {
+                  StringEquals: {
+                    "elasticfilesystem:AccessPointArn": {
+                      "Fn::Sub": [
+                        "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:access-point/${AccessPoint}",
+                        {
+                          AccessPoint: {
+                            Ref: "AccessPoint"
+                          }
+                        }
+                      ]
+                    }
+                  }
+                },
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/${FileSystem}",
+                    {
+                      FileSystem: {
+                        Ref: "FileSystem"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to mount an Elastic File System with write access",
+          Parameters: {
+            AccessPoint: {
+              Description: "Resource ID of the Elastic File System Access Point"
+            },
+            FileSystem: {
+              Description: "Resource ID of the Elastic File System"
+            }
+          }
+        },
+        EKSDescribePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "eks:DescribeCluster",
+                  "eks:ListClusters"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permission to describe or list Amazon EKS clusters",
+          Parameters: {}
+        },
+        EcsRunTaskPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ecs:RunTask"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/${taskDefinition}",
+                    {
+                      taskDefinition: {
+                        Ref: "TaskDefinition"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to start a new task for a task definition",
+          Parameters: {
+            TaskDefinition: {
+              Description: "The family and revision (family:revision) of the task definition"
+            }
+          }
+        },
+        ElasticMapReduceAddJobFlowStepsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: "elasticmapreduce:AddJobFlowSteps",
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
+                    {
+                      clusterId: {
+                        Ref: "ClusterId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to add new steps to a running cluster",
+          Parameters: {
+            ClusterId: {
+              Description: "The unique identifier of the cluster"
+            }
+          }
+        },
+        ElasticMapReduceCancelStepsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: "elasticmapreduce:CancelSteps",
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
+                    {
+                      clusterId: {
+                        Ref: "ClusterId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to cancel a pending step or steps in a running cluster",
+          Parameters: {
+            ClusterId: {
+              Description: "The unique identifier of the cluster"
+            }
+          }
+        },
+        ElasticMapReduceModifyInstanceFleetPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "elasticmapreduce:ModifyInstanceFleet",
+                  "elasticmapreduce:ListInstanceFleets"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
+                    {
+                      clusterId: {
+                        Ref: "ClusterId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to list details and modify capacities for instance fleets within a cluster",
+          Parameters: {
+            ClusterId: {
+              Description: "The unique identifier of the cluster"
+            }
+          }
+        },
+        ElasticMapReduceModifyInstanceGroupsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "elasticmapreduce:ModifyInstanceGroups",
+                  "elasticmapreduce:ListInstanceGroups"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
+                    {
+                      clusterId: {
+                        Ref: "ClusterId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to list details and modify settings for instance groups within a cluster",
+          Parameters: {
+            ClusterId: {
+              Description: "The unique identifier of the cluster"
+            }
+          }
+        },
+        ElasticMapReduceSetTerminationProtectionPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: "elasticmapreduce:SetTerminationProtection",
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
+                    {
+                      clusterId: {
+                        Ref: "ClusterId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to set termination protection for a cluster",
+          Parameters: {
+            ClusterId: {
+              Description: "The unique identifier of the cluster"
+            }
+          }
+        },
+        ElasticMapReduceTerminateJobFlowsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: "elasticmapreduce:TerminateJobFlows",
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
+                    {
+                      clusterId: {
+                        Ref: "ClusterId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to shut down a cluster",
+          Parameters: {
+            ClusterId: {
+              Description: "The unique identifier of the cluster"
+            }
+          }
+        },
+        ElasticsearchHttpPostPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "es:ESHttpPost",
+                  "es:ESHttpPut"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${domainName}/*",
+                    {
+                      domainName: {
+                        Ref: "DomainName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives POST and PUT permissions to Elasticsearch",
+          Parameters: {
+            DomainName: {
+              Description: "Name of Domain"
+            }
+          }
+        },
+        EventBridgePutEventsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: "events:PutEvents",
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${eventBusName}",
+                    {
+                      eventBusName: {
+                        Ref: "EventBusName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permissions to send events to EventBridge",
+          Parameters: {
+            EventBusName: {
+              Description: "Name of the EventBridge EventBus"
+            }
+          }
+        },
+        FilterLogEventsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "logs:FilterLogEvents"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${logGroupName}:log-stream:*",
+                    {
+                      logGroupName: {
+                        Ref: "LogGroupName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to filter Log Events from a specified Log Group",
+          Parameters: {
+            LogGroupName: {
+              Description: "Name of the Log Group"
+            }
+          }
+        },
+        FirehoseCrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "firehose:CreateDeliveryStream",
+                  "firehose:DeleteDeliveryStream",
+                  "firehose:DescribeDeliveryStream",
+                  "firehose:PutRecord",
+                  "firehose:PutRecordBatch",
+                  "firehose:UpdateDestination"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/${deliveryStreamName}",
+                    {
+                      deliveryStreamName: {
+                        Ref: "DeliveryStreamName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to create, write to, update, and delete a Kinesis Firehose Delivery Stream",
+          Parameters: {
+            DeliveryStreamName: {
+              Description: "Name of Kinesis Firehose Delivery Stream"
+            }
+          }
+        },
+        FirehoseWritePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "firehose:PutRecord",
+                  "firehose:PutRecordBatch"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/${deliveryStreamName}",
+                    {
+                      deliveryStreamName: {
+                        Ref: "DeliveryStreamName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to write to a Kinesis Firehose Delivery Stream",
+          Parameters: {
+            DeliveryStreamName: {
+              Description: "Name of Kinesis Firehose Delivery Stream"
+            }
+          }
+        },
+        KMSDecryptPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: "kms:Decrypt",
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${keyId}",
+                    {
+                      keyId: {
+                        Ref: "KeyId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to decrypt with KMS Key",
+          Parameters: {
+            KeyId: {
+              Description: "ID of the KMS Key"
+            }
+          }
+        },
+        KMSEncryptPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: "kms:Encrypt",
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${keyId}",
+                    {
+                      keyId: {
+                        Ref: "KeyId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to encrypt with KMS Key",
+          Parameters: {
+            KeyId: {
+              Description: "ID of the KMS Key"
+            }
+          }
+        },
+        KMSEncryptPolicy_v2: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "kms:Encrypt",
+                  "kms:GenerateDataKey",
+                  "kms:GenerateDataKeyWithoutPlaintext",
+                  "kms:GenerateDataKeyPair",
+                  "kms:GenerateDataKeyPairWithoutPlaintext"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${keyId}",
+                    {
+                      keyId: {
+                        Ref: "KeyId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to encrypt with KMS Key",
+          Parameters: {
+            KeyId: {
+              Description: "ID of the KMS Key"
+            }
+          }
+        },
+        KinesisCrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "kinesis:AddTagsToStream",
+                  "kinesis:CreateStream",
+                  "kinesis:DecreaseStreamRetentionPeriod",
+                  "kinesis:DeleteStream",
+                  "kinesis:DescribeStream",
+                  "kinesis:DescribeStreamSummary",
+                  "kinesis:GetShardIterator",
+                  "kinesis:IncreaseStreamRetentionPeriod",
+                  "kinesis:ListTagsForStream",
+                  "kinesis:MergeShards",
+                  "kinesis:PutRecord",
+                  "kinesis:PutRecords",
+                  "kinesis:SplitShard",
+                  "kinesis:RemoveTagsFromStream"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${streamName}",
+                    {
+                      streamName: {
+                        Ref: "StreamName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to create, publish and delete Kinesis Stream",
+          Parameters: {
+            StreamName: {
+              Description: "Name of Kinesis Stream"
+            }
+          }
+        },
+        KinesisStreamReadPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "kinesis:ListStreams",
+                  "kinesis:DescribeLimits"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/*"
+                }
+              },
+              {
+                Action: [
+                  "kinesis:DescribeStream",
+                  "kinesis:DescribeStreamSummary",
+                  "kinesis:GetRecords",
+                  "kinesis:GetShardIterator"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${streamName}",
+                    {
+                      streamName: {
+                        Ref: "StreamName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to list and read a Kinesis stream",
+          Parameters: {
+            StreamName: {
+              Description: "Name of Kinesis Stream"
+            }
+          }
+        },
+        LambdaInvokePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "lambda:InvokeFunction"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${functionName}*",
+                    {
+                      functionName: {
+                        Ref: "FunctionName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to invoke a Lambda Function, Alias or Version",
+          Parameters: {
+            FunctionName: {
+              Description: "Name of the Lambda Function"
+            }
+          }
+        },
+        MobileAnalyticsWriteOnlyAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "mobileanalytics:PutEvents"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives write only permissions to put event data for all application resources",
+          Parameters: {}
+        },
+        OrganizationsListAccountsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "organizations:ListAccounts"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives readonly permission to list child account names and ids",
+          Parameters: {}
+        },
+        PinpointEndpointAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "mobiletargeting:GetEndpoint",
+                  "mobiletargeting:UpdateEndpoint",
+                  "mobiletargeting:UpdateEndpointsBatch"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:mobiletargeting:${AWS::Region}:${AWS::AccountId}:apps/${pinpointApplicationId}/endpoints/*",
+                    {
+                      pinpointApplicationId: {
+                        Ref: "PinpointApplicationId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permissions to get and update endpoints for a Pinpoint application",
+          Parameters: {
+            PinpointApplicationId: {
+              Description: "The id of your Pinpoint application"
+            }
+          }
+        },
+        PollyFullAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "polly:GetLexicon",
+                  "polly:DeleteLexicon"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:polly:${AWS::Region}:${AWS::AccountId}:lexicon/${lexiconName}",
+                      {
+                        lexiconName: {
+                          Ref: "LexiconName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              },
+              {
+                Action: [
+                  "polly:DescribeVoices",
+                  "polly:ListLexicons",
+                  "polly:PutLexicon",
+                  "polly:SynthesizeSpeech"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": "arn:${AWS::Partition}:polly:${AWS::Region}:${AWS::AccountId}:lexicon/*"
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives full access permissions to Polly lexicon resources",
+          Parameters: {
+            LexiconName: {
+              Description: "Name of the Lexicon"
+            }
+          }
+        },
+        RekognitionDetectOnlyPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "rekognition:DetectFaces",
+                  "rekognition:DetectLabels",
+                  "rekognition:DetectModerationLabels",
+                  "rekognition:DetectText"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permission to detect faces, labels and text",
+          Parameters: {}
+        },
+        RekognitionFacesManagementPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "rekognition:IndexFaces",
+                  "rekognition:DeleteFaces",
+                  "rekognition:SearchFaces",
+                  "rekognition:SearchFacesByImage",
+                  "rekognition:ListFaces"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:collection/${collectionId}",
+                    {
+                      collectionId: {
+                        Ref: "CollectionId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to add, delete and search faces in a collection",
+          Parameters: {
+            CollectionId: {
+              Description: "ID of the collection"
+            }
+          }
+        },
+        RekognitionFacesPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "rekognition:CompareFaces",
+                  "rekognition:DetectFaces"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permission to compare and detect faces and labels",
+          Parameters: {}
+        },
+        RekognitionLabelsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "rekognition:DetectLabels",
+                  "rekognition:DetectModerationLabels"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permission to detect object and moderation labels",
+          Parameters: {}
+        },
+        RekognitionNoDataAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "rekognition:CompareFaces",
+                  "rekognition:DetectFaces",
+                  "rekognition:DetectLabels",
+                  "rekognition:DetectModerationLabels"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:collection/${collectionId}",
+                    {
+                      collectionId: {
+                        Ref: "CollectionId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to compare and detect faces and labels",
+          Parameters: {
+            CollectionId: {
+              Description: "ID of the collection"
+            }
+          }
+        },
+        RekognitionReadPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "rekognition:ListCollections",
+                  "rekognition:ListFaces",
+                  "rekognition:SearchFaces",
+                  "rekognition:SearchFacesByImage"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:collection/${collectionId}",
+                    {
+                      collectionId: {
+                        Ref: "CollectionId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to list and search faces",
+          Parameters: {
+            CollectionId: {
+              Description: "ID of the collection"
+            }
+          }
+        },
+        RekognitionWriteOnlyAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "rekognition:CreateCollection",
+                  "rekognition:IndexFaces"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:collection/${collectionId}",
+                    {
+                      collectionId: {
+                        Ref: "CollectionId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to create collection and index faces",
+          Parameters: {
+            CollectionId: {
+              Description: "ID of the collection"
+            }
+          }
+        },
+        Route53ChangeResourceRecordSetsPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "route53:ChangeResourceRecordSets"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:route53:::hostedzone/${HostedZoneId}",
+                    {
+                      HostedZoneId: {
+                        Ref: "HostedZoneId"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to change resource record sets in Route 53",
+          Parameters: {
+            HostedZoneId: {
+              Description: "ID of the hosted zone"
+            }
+          }
+        },
+        S3CrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "s3:GetObject",
+                  "s3:ListBucket",
+                  "s3:GetBucketLocation",
+                  "s3:GetObjectVersion",
+                  "s3:PutObject",
+                  "s3:PutObjectAcl",
+                  "s3:GetLifecycleConfiguration",
+                  "s3:PutLifecycleConfiguration",
+                  "s3:DeleteObject"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:s3:::${bucketName}",
+                      {
+                        bucketName: {
+                          Ref: "BucketName"
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:s3:::${bucketName}/*",
+                      {
+                        bucketName: {
+                          Ref: "BucketName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives CRUD permissions to objects in the S3 Bucket",
+          Parameters: {
+            BucketName: {
+              Description: "Name of the Bucket"
+            }
+          }
+        },
+        S3FullAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "s3:GetObject",
+                  "s3:GetObjectAcl",
+                  "s3:GetObjectVersion",
+                  "s3:PutObject",
+                  "s3:PutObjectAcl",
+                  "s3:DeleteObject",
+                  "s3:DeleteObjectTagging",
+                  "s3:DeleteObjectVersionTagging",
+                  "s3:GetObjectTagging",
+                  "s3:GetObjectVersionTagging",
+                  "s3:PutObjectTagging",
+                  "s3:PutObjectVersionTagging"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:s3:::${bucketName}/*",
+                      {
+                        bucketName: {
+                          Ref: "BucketName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              },
+              {
+                Action: [
+                  "s3:ListBucket",
+                  "s3:GetBucketLocation",
+                  "s3:GetLifecycleConfiguration",
+                  "s3:PutLifecycleConfiguration"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:s3:::${bucketName}",
+                      {
+                        bucketName: {
+                          Ref: "BucketName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives full access permissions to objects in the S3 Bucket",
+          Parameters: {
+            BucketName: {
+              Description: "Name of the Bucket"
+            }
+          }
+        },
+        S3ReadPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "s3:GetObject",
+                  "s3:ListBucket",
+                  "s3:GetBucketLocation",
+                  "s3:GetObjectVersion",
+                  "s3:GetLifecycleConfiguration"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:s3:::${bucketName}",
+                      {
+                        bucketName: {
+                          Ref: "BucketName"
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:s3:::${bucketName}/*",
+                      {
+                        bucketName: {
+                          Ref: "BucketName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives read permissions to objects in the S3 Bucket",
+          Parameters: {
+            BucketName: {
+              Description: "Name of the Bucket"
+            }
+          }
+        },
+        S3WritePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "s3:PutObject",
+                  "s3:PutObjectAcl",
+                  "s3:PutLifecycleConfiguration"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:s3:::${bucketName}",
+                      {
+                        bucketName: {
+                          Ref: "BucketName"
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:s3:::${bucketName}/*",
+                      {
+                        bucketName: {
+                          Ref: "BucketName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives write permissions to objects in the S3 Bucket",
+          Parameters: {
+            BucketName: {
+              Description: "Name of the Bucket"
+            }
+          }
+        },
+        SESBulkTemplatedCrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ses:GetIdentityVerificationAttributes",
+                  "ses:SendEmail",
+                  "ses:SendRawEmail",
+                  "ses:SendTemplatedEmail",
+                  "ses:SendBulkTemplatedEmail",
+                  "ses:VerifyEmailIdentity"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}",
+                    {
+                      identityName: {
+                        Ref: "IdentityName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to send email, templated email, templated bulk emails and verify identity",
+          Parameters: {
+            IdentityName: {
+              Description: "Identity to give permissions to"
+            }
+          }
+        },
+        SESBulkTemplatedCrudPolicy_v2: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ses:SendEmail",
+                  "ses:SendRawEmail",
+                  "ses:SendTemplatedEmail",
+                  "ses:SendBulkTemplatedEmail"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}",
+                      {
+                        identityName: {
+                          Ref: "IdentityName"
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "Fn::Sub": [
+                      "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:template/${templateName}",
+                      {
+                        templateName: {
+                          Ref: "TemplateName"
+                        }
+                      }
+                    ]
+                  }
+                ]
+              },
+              {
+                Action: [
+                  "ses:GetIdentityVerificationAttributes",
+                  "ses:VerifyEmailIdentity"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permission to send email, templated email, templated bulk emails and verify identity",
+          Parameters: {
+            IdentityName: {
+              Description: "Identity to give permissions to"
+            },
+            TemplateName: {
+              Description: "Name of the email template"
+            }
+          }
+        },
+        SESCrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ses:GetIdentityVerificationAttributes",
+                  "ses:SendEmail",
+                  "ses:SendRawEmail",
+                  "ses:VerifyEmailIdentity"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}",
+                    {
+                      identityName: {
+                        Ref: "IdentityName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to send email and verify identity",
+          Parameters: {
+            IdentityName: {
+              Description: "Identity to give permissions to"
+            }
+          }
+        },
+        SESEmailTemplateCrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ses:CreateTemplate",
+                  "ses:GetTemplate",
+                  "ses:ListTemplates",
+                  "ses:UpdateTemplate",
+                  "ses:DeleteTemplate",
+                  "ses:TestRenderTemplate"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives permission to create, get, list, update and delete SES Email Templates",
+          Parameters: {}
+        },
+        SESSendBouncePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ses:SendBounce"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}",
+                    {
+                      identityName: {
+                        Ref: "IdentityName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives SendBounce permission to a SES identity",
+          Parameters: {
+            IdentityName: {
+              Description: "Identity to give permissions to"
+            }
+          }
+        },
+        SNSCrudPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "sns:ListSubscriptionsByTopic",
+                  "sns:CreateTopic",
+                  "sns:SetTopicAttributes",
+                  "sns:Subscribe",
+                  "sns:Publish"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${topicName}*",
+                    {
+                      topicName: {
+                        Ref: "TopicName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permissions to create, publish and subscribe to SNS topics",
+          Parameters: {
+            TopicName: {
+              Description: "Name of the SNS topic"
+            }
+          }
+        },
+        SNSPublishMessagePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "sns:Publish"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${topicName}",
+                    {
+                      topicName: {
+                        Ref: "TopicName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to publish message to SNS Topic",
+          Parameters: {
+            TopicName: {
+              Description: "Name of the SNS Topic"
+            }
+          }
+        },
+        SQSPollerPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "sqs:ChangeMessageVisibility",
+                  "sqs:ChangeMessageVisibilityBatch",
+                  "sqs:DeleteMessage",
+                  "sqs:DeleteMessageBatch",
+                  "sqs:GetQueueAttributes",
+                  "sqs:ReceiveMessage"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${queueName}",
+                    {
+                      queueName: {
+                        Ref: "QueueName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permissions to poll an SQS Queue",
+          Parameters: {
+            QueueName: {
+              Description: "Name of the SQS Queue"
+            }
+          }
+        },
+        SQSSendMessagePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "sqs:SendMessage*"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${queueName}",
+                    {
+                      queueName: {
+                        Ref: "QueueName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to send message to SQS Queue",
+          Parameters: {
+            QueueName: {
+              Description: "Name of the SQS Queue"
+            }
+          }
+        },
+        SSMParameterReadPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ssm:DescribeParameters"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              },
+              {
+                Action: [
+                  "ssm:GetParameters",
+                  "ssm:GetParameter",
+                  "ssm:GetParametersByPath"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${parameterName}",
+                    {
+                      parameterName: {
+                        Ref: "ParameterName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives access to a parameter to load secrets in this account. If not using default key, KMSDecryptPolicy will also be needed.",
+          Parameters: {
+            ParameterName: {
+              Description: "The name of the secret stored in SSM in your account. Name shouldn't contain a leading slash."
+            }
+          }
+        },
+        SSMParameterWithSlashPrefixReadPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ssm:DescribeParameters"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              },
+              {
+                Action: [
+                  "ssm:GetParameters",
+                  "ssm:GetParameter",
+                  "ssm:GetParametersByPath"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${parameterName}",
+                    {
+                      parameterName: {
+                        Ref: "ParameterName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives access to a parameter to load secrets in this account. If not using default key, KMSDecryptPolicy will also be needed.",
+          Parameters: {
+            ParameterName: {
+              Description: "The name of the secret stored in SSM in your account. Name should contain a leading slash."
+            }
+          }
+        },
+        SageMakerCreateEndpointConfigPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "sagemaker:CreateEndpointConfig"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint-config/${endpointConfigName}",
+                    {
+                      endpointConfigName: {
+                        Ref: "EndpointConfigName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to create an endpoint configuration in SageMaker",
+          Parameters: {
+            EndpointConfigName: {
+              Description: "Name of the SageMaker endpoint configuration"
+            }
+          }
+        },
+        SageMakerCreateEndpointPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "sagemaker:CreateEndpoint"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint/${endpointName}",
+                    {
+                      endpointName: {
+                        Ref: "EndpointName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to create an endpoint in SageMaker",
+          Parameters: {
+            EndpointName: {
+              Description: "Name of the SageMaker endpoint"
+            }
+          }
+        },
+        ServerlessRepoReadWriteAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "serverlessrepo:CreateApplication",
+                  "serverlessrepo:CreateApplicationVersion",
+                  "serverlessrepo:UpdateApplication",
+                  "serverlessrepo:GetApplication",
+                  "serverlessrepo:ListApplications",
+                  "serverlessrepo:ListApplicationVersions",
+                  "serverlessrepo:ListApplicationDependencies"
+                ],
+                Effect: "Allow",
+                Resource: [
+                  {
+                    "Fn::Sub": "arn:${AWS::Partition}:serverlessrepo:${AWS::Region}:${AWS::AccountId}:applications/*"
+                  }
+                ]
+              }
+            ]
+          },
+          Description: "Gives access permissions to create and list applications in the AWS Serverless Application Repository service",
+          Parameters: {}
+        },
+        StepFunctionsCallbackPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "states:SendTaskFailure",
+                  "states:SendTaskHeartbeat",
+                  "states:SendTaskSuccess"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${stateMachineName}",
+                    {
+                      stateMachineName: {
+                        Ref: "StateMachineName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to implement callback tasks in Step Functions",
+          Parameters: {
+            StateMachineName: {
+              Description: "The name of the state machine to execute."
+            }
+          }
+        },
+        StepFunctionsExecutionPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "states:StartExecution"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${stateMachineName}",
+                    {
+                      stateMachineName: {
+                        Ref: "StateMachineName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to start a Step Functions state machine execution",
+          Parameters: {
+            StateMachineName: {
+              Description: "The name of the state machine to execute."
+            }
+          }
+        },
+        StepFunctionsExecutionPolicy_v2: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "states:StartExecution",
+                  "states:StartSyncExecution"
+                ],
+                Effect: "Allow",
+                Resource: {
+                  "Fn::Sub": [
+                    "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${stateMachineName}",
+                    {
+                      stateMachineName: {
+                        Ref: "StateMachineName"
+                      }
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          Description: "Gives permission to start a Step Functions state machine execution",
+          Parameters: {
+            StateMachineName: {
+              Description: "The name of the state machine to execute."
+            }
+          }
+        },
+        TextractDetectAnalyzePolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "textract:DetectDocumentText",
+                  "textract:StartDocumentTextDetection",
+                  "textract:StartDocumentAnalysis",
+                  "textract:AnalyzeDocument"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives access to detect and analyze documents with Textract",
+          Parameters: {}
+        },
+        TextractGetResultPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "textract:GetDocumentTextDetection",
+                  "textract:GetDocumentAnalysis"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives access to get detected and analyzed documents from Textract",
+          Parameters: {}
+        },
+        TextractPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "textract:*"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives full access to Textract",
+          Parameters: {}
+        },
+        VPCAccessPolicy: {
+          Definition: {
+            Statement: [
+              {
+                Action: [
+                  "ec2:CreateNetworkInterface",
+                  "ec2:DeleteNetworkInterface",
+                  "ec2:DescribeNetworkInterfaces",
+                  "ec2:DetachNetworkInterface"
+                ],
+                Effect: "Allow",
+                Resource: "*"
+              }
+            ]
+          },
+          Description: "Gives access to create, delete, describe and detach ENIs",
+          Parameters: {}
+        }
+      },
+      Version: "0.0.1"
+    };
+  }
+});
+
+// src/containers/cloudformation/sam.ts
+async function policyTemplates() {
+  if (templates === void 0) {
+    const data = await Promise.resolve().then(() => (init_policy_templates(), policy_templates_exports));
+    templates = data.default.Templates;
+  }
+  return templates;
+}
+async function samFunction(r) {
+  const p = r.properties;
+  const derived = derivedAccess(p);
+  if (derived.length > 0)
+    r.note(`${r.logicalId}: ${derived.join(", ")} not read (the access SAM derives from them)`);
+  if ("AssumeRolePolicyDocument" in p) {
+    const at2 = `${r.pointer}/AssumeRolePolicyDocument`;
+    r.add("AssumeRolePolicyDocument", at2, policyDocument(p.AssumeRolePolicyDocument, at2, r.builder, r.when));
+  }
+  if (!("Policies" in p)) return;
+  if ("Role" in p) {
+    r.note(`${r.logicalId}: Policies not read: SAM ignores them when Role names the role to use`);
+    return;
+  }
+  const pointer = `${r.pointer}/Policies`;
+  const statements2 = [];
+  for (const list4 of branches(p.Policies, pointer, r.when)) {
+    const entries2 = Array.isArray(list4.node) ? list4.node.map((node, index2) => [node, `${list4.pointer}/${index2}`]) : [[list4.node, list4.pointer]];
+    for (const [node, at2] of entries2)
+      for (const entry of branches(node, at2, list4.when)) statements2.push(...await policyEntry(entry, r));
+  }
+  if (statements2.length === 0) return;
+  const origins = /* @__PURE__ */ new Map([["", pointer]]);
+  statements2.forEach(({ at: at2 }, index2) => {
+    for (const [inner, template] of at2) origins.set(`/Statement/${index2}${inner}`, template);
+  });
+  r.add("Policies", pointer, {
+    value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
+    origins
+  });
+}
+function derivedAccess(p) {
+  const events = isObject12(p.Events) ? Object.entries(p.Events).map(
+    ([name, event]) => `${name}: ${display2(isObject12(event) ? event.Type : event)}`
+  ) : [];
+  return [
+    ...events.length > 0 ? [`Events (${events.join(", ")})`] : [],
+    ..."FunctionUrlConfig" in p ? ["FunctionUrlConfig"] : []
+  ];
+}
+async function policyEntry(entry, r) {
+  const { node, pointer, when } = entry;
+  if (typeof node === "string" || intrinsicOf(node) !== void 0) return managed(node, pointer, when, r);
+  if (!isObject12(node))
+    throw new ResolveError(
+      pointer,
+      "a policy is a managed policy, a policy document or a SAM policy template"
+    );
+  if ("Statement" in node) return documentStatements(node, pointer, when, r);
+  const keys = Object.keys(node);
+  if (keys.length !== 1)
+    throw new ResolveError(pointer, "a SAM policy template is a map with one key, its name");
+  const name = keys[0];
+  const template = (await policyTemplates())[name];
+  if (template === void 0) {
+    r.note(
+      `${r.logicalId}: SAM policy template ${name} is not in the template data acldrift has (${SAM_TEMPLATES_RELEASE}): read as a grant nobody can read here`
+    );
+    const unknown2 = {
+      Effect: "Allow",
+      Action: symbol(`SAM policy template ${name} ${display2(node[name])}`),
+      Resource: "*"
+    };
+    return [{ statement: withConditions(unknown2, when, r.builder), at: /* @__PURE__ */ new Map([["", pointer]]) }];
+  }
+  const values = node[name];
+  if (!isObject12(values))
+    throw new ResolveError(`${pointer}/${name}`, `SAM policy template ${name} takes a map of parameters`);
+  const missing = Object.keys(template.Parameters ?? {}).filter((parameter) => !(parameter in values));
+  if (missing.length > 0)
+    throw new ResolveError(`${pointer}/${name}`, `SAM policy template ${name} needs ${missing.join(", ")}`);
+  const substitute = (part) => {
+    const call = intrinsicOf(part);
+    if (call?.[0] === "Ref" && typeof call[1] === "string" && Object.hasOwn(template.Parameters ?? {}, call[1]))
+      return values[call[1]];
+    if (Array.isArray(part)) return part.map(substitute);
+    if (isObject12(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]));
+    return part;
+  };
+  return documentStatements(substitute(template.Definition), `${pointer}/${name}`, when, r).map((s) => ({
+    ...s,
+    at: /* @__PURE__ */ new Map([["", pointer]])
+  }));
+}
+function documentStatements(node, pointer, when, r) {
+  const built = policyDocument(node, pointer, r.builder, when);
+  if (built === void 0) return [];
+  return built.value.Statement.map((statement2, index2) => {
+    const prefix = `/Statement/${index2}`;
+    const at2 = /* @__PURE__ */ new Map();
+    for (const [inner, template] of built.origins)
+      if (inner === prefix || inner.startsWith(`${prefix}/`)) at2.set(inner.slice(prefix.length), template);
+    return { statement: statement2, at: at2 };
+  });
+}
+function managed(node, pointer, when, r) {
+  return resolve(node, pointer, r.builder.scope).flatMap((alternative) => {
+    const inner = mergeWhen(when, alternative.when);
+    const policy2 = settle(alternative.value);
+    if (inner === void 0 || policy2 === NO_VALUE) return [];
+    return [
+      {
+        statement: withConditions(managedStatement(display2(policy2)), inner, r.builder),
+        at: /* @__PURE__ */ new Map([["", pointer]])
+      }
+    ];
+  });
+}
+var SAM_TEMPLATES_RELEASE, templates;
+var init_sam = __esm({
+  "src/containers/cloudformation/sam.ts"() {
+    "use strict";
+    init_symbols();
+    init_documents();
+    init_managed();
+    init_values();
+    SAM_TEMPLATES_RELEASE = "aws-sam-translator 1.110.0";
+  }
+});
+
+// src/containers/cloudformation/extract.ts
+var extract_exports = {};
+__export(extract_exports, {
+  extractTemplate: () => extractTemplate
+});
+async function extractTemplate(parsed2) {
+  const template = objectAt(parsed2.value);
+  const scope = {
+    parameters: objectAt(template.Parameters),
+    resources: objectAt(template.Resources),
+    mappings: objectAt(template.Mappings),
+    assumed: /* @__PURE__ */ new Map()
+  };
+  const conditions = objectAt(template.Conditions);
+  const builder = {
+    scope,
+    conditionKey: (name) => symbol(`condition ${conditionText(name, conditions)}`)
+  };
+  const documents = [];
+  const notes = [];
+  const problems = [];
+  const problemAt = (pointer, message2) => ({
+    file: parsed2.path,
+    ...positionAt(parsed2.sourceMap, pointer),
+    pointer,
+    message: message2
+  });
+  for (const [logicalId, resource] of Object.entries(scope.resources)) {
+    const pointer = `/Resources/${escapePointerToken(logicalId)}`;
+    if (!isObject12(resource) || typeof resource.Type !== "string") continue;
+    const extractor = EXTRACTOR_OF[resource.Type];
+    if (extractor === void 0) {
+      notes.push(...unread(parsed2.path, logicalId, resource));
+      continue;
+    }
+    const when = /* @__PURE__ */ new Map();
+    if (typeof resource.Condition === "string") when.set(resource.Condition, true);
+    try {
+      await extractor({
+        logicalId,
+        properties: objectAt(resource.Properties),
+        pointer: `${pointer}/Properties`,
+        when,
+        builder,
+        add: (path, at2, built) => {
+          if (built === void 0) return;
+          let name = path === "" ? logicalId : `${logicalId}/${path}`;
+          for (let n = 2; documents.some((d) => d.name === name); n++) name = `${logicalId}/${path}#${n}`;
+          documents.push({
+            kind: "aws-iam",
+            name,
+            value: built.value,
+            pointer: at2,
+            sourceMap: sourceMapOf(parsed2.sourceMap, built)
+          });
+        },
+        note: (message2) => notes.push(`${parsed2.path}: ${message2}`)
+      });
+    } catch (error) {
+      if (!(error instanceof ResolveError)) throw error;
+      problems.push(problemAt(error.pointer, `${logicalId}: ${error.message}`));
+    }
+  }
+  const globals = objectAt(objectAt(template.Globals).Function);
+  for (const property of ["AssumeRolePolicyDocument", "FunctionUrlConfig"].filter((p) => p in globals))
+    notes.push(`${parsed2.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
+  for (const [name, value] of scope.assumed)
+    notes.push(
+      `${parsed2.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
+    );
+  return { documents, notes, problems };
+}
+function sourceMapOf(template, built) {
+  return {
+    locate: (pointer) => {
+      for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
+        const origin = built.origins.get(current);
+        if (origin !== void 0) return positionAt(template, origin);
+        if (current === "") return void 0;
+      }
+    }
+  };
+}
+function conditionText(name, conditions, seen = []) {
+  if (seen.includes(name) || !(name in conditions)) return name;
+  const text3 = (value) => {
+    const call = intrinsicOf(value);
+    if (call?.[0] === "Condition" && typeof call[1] === "string")
+      return `(${conditionText(call[1], conditions, [...seen, name])})`;
+    if (call !== void 0) return `!${call[0].replace(/^Fn::/, "")} ${text3(call[1])}`;
+    if (Array.isArray(value)) return `[${value.map(text3).join(", ")}]`;
+    if (isObject12(value))
+      return `{${Object.entries(value).map(([k, v]) => `${k}: ${text3(v)}`).join(", ")}}`;
+    return typeof value === "string" ? value : JSON.stringify(value);
+  };
+  return `${name} = ${text3(conditions[name])}`;
+}
+function unread(file, logicalId, resource) {
+  if (resource.Type === "AWS::Serverless::Connector")
+    return [`${file}: ${logicalId} not read (the access SAM derives from a connector)`];
+  const properties = objectAt(resource.Properties);
+  return Object.entries(properties).filter(([, value]) => isObject12(value) && "Statement" in value).map(
+    ([property]) => `${file}: ${logicalId}/${property} not read (resource type ${String(resource.Type)} is not one acldrift reads)`
+  );
+}
+var EXTRACTOR_OF, objectAt;
+var init_extract = __esm({
+  "src/containers/cloudformation/extract.ts"() {
+    "use strict";
+    init_parse();
+    init_symbols();
+    init_resources();
+    init_sam();
+    init_values();
+    EXTRACTOR_OF = {
+      ...EXTRACTORS,
+      "AWS::Serverless::Function": samFunction,
+      "AWS::Serverless::StateMachine": samFunction
+    };
+    objectAt = (value) => isObject12(value) ? value : {};
+  }
+});
+
+// src/containers/cloudformation/index.ts
+function isTemplate(value) {
+  if (!isObject13(value) || !isObject13(value.Resources)) return false;
+  return "AWSTemplateFormatVersion" in value || Object.values(value.Resources).some(
+    (r) => isObject13(r) && typeof r.Type === "string" && /^[A-Za-z0-9]+::/.test(r.Type)
+  );
+}
+var isObject13, TEMPLATE, ACCESS, cloudformation;
+var init_cloudformation = __esm({
+  "src/containers/cloudformation/index.ts"() {
+    "use strict";
+    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    TEMPLATE = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?AWS::/;
+    ACCESS = /AWS::(IAM|S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy|KMS::Key|SecretsManager::ResourcePolicy|ECR::Repository|Lambda::Permission|ApiGateway::RestApi|Serverless::(Function|StateMachine))\b/;
+    cloudformation = {
+      format: "cloudformation",
+      scan: true,
+      candidates: [{ extensions: ["json", "yaml", "yml", "template"], ignoreCase: true }],
+      looksLike: (text3) => TEMPLATE.test(text3) && ACCESS.test(text3),
+      parse: async (file) => (await Promise.resolve().then(() => (init_read(), read_exports))).readTemplate(file),
+      detect: (parsed2) => isTemplate(parsed2.value),
+      extract: async (parsed2) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed2)
+    };
+  }
+});
+
+// src/containers/rendered-rbac.ts
+var rendered_rbac_exports = {};
+__export(rendered_rbac_exports, {
+  ORIGIN_ANNOTATION: () => ORIGIN_ANNOTATION,
+  RBAC_API_GROUP: () => RBAC_API_GROUP,
+  renderedRbac: () => renderedRbac
+});
+function renderedRbac(file, rendered, locate2) {
+  const output2 = parseFile({ path: file.path, content: Buffer.from(rendered, "utf8") }, "yaml");
+  const objects = (Array.isArray(output2.value) ? output2.value : [output2.value]).filter(
+    (o) => o !== null
+  );
+  const documents = [];
+  const seen = /* @__PURE__ */ new Map();
+  for (const object2 of objects) {
+    if (!isRbacObject(object2)) continue;
+    const metadata = isObject14(object2.metadata) ? object2.metadata : {};
+    const name = typeof metadata.name === "string" ? metadata.name : "";
+    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : "";
+    const id = NAMESPACED.includes(object2.kind) ? `${String(object2.kind)}/${namespace || "(namespace not set)"}/${name}` : `${String(object2.kind)}/${name}`;
+    const rank = (seen.get(id) ?? 0) + 1;
+    seen.set(id, rank);
+    const documentName = rank === 1 ? id : `${id} (${rank})`;
+    const value = withoutOrigin(object2);
+    const located = locate2(value, originOf(metadata));
+    documents.push({
+      kind: "k8s-rbac",
+      name: documentName,
+      value,
+      pointer: `/rendered/${escapePointerToken(documentName)}`,
+      sourceMap: { locate: (pointer) => located.locate(pointer) ?? { line: 1, column: 1 } }
+    });
+  }
+  return { documents, notes: [], problems: [] };
+}
+function originOf(metadata) {
+  const annotations = isObject14(metadata.annotations) ? metadata.annotations : {};
+  const text3 = annotations[ORIGIN_ANNOTATION];
+  if (typeof text3 !== "string") return void 0;
+  return /^path:\s*(.+)$/m.exec(text3)?.[1]?.trim().replace(/^["']|["']$/g, "");
+}
+function withoutOrigin(object2) {
+  const metadata = isObject14(object2.metadata) ? { ...object2.metadata } : void 0;
+  if (metadata === void 0 || !isObject14(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
+    return object2;
+  const annotations = { ...metadata.annotations };
+  delete annotations[ORIGIN_ANNOTATION];
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  else delete metadata.annotations;
+  return { ...object2, metadata };
+}
+var RBAC_API_GROUP, RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject14, isRbacObject;
+var init_rendered_rbac = __esm({
+  "src/containers/rendered-rbac.ts"() {
+    "use strict";
+    init_parse();
+    RBAC_API_GROUP = "rbac.authorization.k8s.io";
+    RBAC_GROUP2 = `${RBAC_API_GROUP}/`;
+    RBAC_KINDS2 = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+    NAMESPACED = ["Role", "RoleBinding"];
+    ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
+    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRbacObject = (v) => isObject14(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
+  }
+});
+
+// src/containers/helm/index.ts
+import { posix } from "node:path";
+function chartSettings(settings, dir) {
+  const helm2 = settings?.helm;
+  const charts = isObject15(helm2) && isObject15(helm2.charts) ? helm2.charts : {};
+  const chart = charts[dir === "" ? "." : dir] ?? charts[dir];
+  return isObject15(chart) ? chart : {};
+}
+async function chartFiles(dir, source) {
+  return (await source.paths()).filter((p) => dir === "" || p.startsWith(`${dir}/`));
+}
+var isObject15, CHART_FILE, dirOf, helm;
+var init_helm = __esm({
+  "src/containers/helm/index.ts"() {
+    "use strict";
+    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    CHART_FILE = "Chart.yaml";
+    dirOf = (path) => posix.dirname(path).replace(/^\.$/, "");
+    helm = {
+      format: "helm",
+      scan: true,
+      candidates: [{ names: [CHART_FILE] }],
+      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
+      render: async (parsed2, source, settings) => {
+        if (source === void 0) return { notRead: "the files of the chart are not available here" };
+        const chart = parsed2.value;
+        const dir = dirOf(parsed2.path);
+        const paths = await chartFiles(dir, source);
+        const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
+        const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
+        const missing = dependencies.filter((d) => isObject15(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
+        if (missing.length > 0)
+          return {
+            notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)`
+          };
+        const { release: release2, namespace, values = [] } = chartSettings(settings, dir);
+        const files = await source.read([...paths, ...values]);
+        const absent = values.filter((v) => !files.has(v));
+        if (absent.length > 0)
+          return {
+            notRead: `the values files ${absent.join(", ")} that the config names are not in the repository`
+          };
+        return {
+          tool: "helm",
+          args: [
+            "template",
+            release2 ?? "release",
+            dir === "" ? "." : dir,
+            ...namespace === void 0 ? [] : ["--namespace", namespace],
+            ...values.flatMap((v) => ["--values", v])
+          ],
+          files
+        };
+      },
+      extract: async (parsed2, _source, rendered) => {
+        if (rendered === void 0) throw new Error("internal: a chart is read through its render");
+        const { renderedRbac: renderedRbac2 } = await Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports));
+        const chartName = parsed2.sourceMap.locate("/name");
+        return renderedRbac2(parsed2, rendered, () => ({ locate: () => chartName }));
+      },
+      // The charts a changed file is in, or whose config names it as a values file.
+      dependents: async (changed, source, settings) => {
+        const charts = (await source.paths()).filter((p) => posix.basename(p) === CHART_FILE);
+        return charts.filter((chart) => {
+          const dir = dirOf(chart);
+          const values = chartSettings(settings, dir).values ?? [];
+          return changed.some((c) => dir === "" || c.startsWith(`${dir}/`) || values.includes(c));
+        });
+      }
+    };
+  }
+});
+
+// src/containers/kustomize/inputs.ts
+import { posix as posix2 } from "node:path";
+async function kustomizationInputs(path, value, source) {
+  const all2 = new Set(await source.paths());
+  const inputs = {
+    files: /* @__PURE__ */ new Set([path]),
+    unreadable: [],
+    kustomizations: /* @__PURE__ */ new Map(),
+    generatorData: /* @__PURE__ */ new Set(),
+    patches: /* @__PURE__ */ new Set(),
+    missing: []
+  };
+  const visited = /* @__PURE__ */ new Set();
+  const structural = /* @__PURE__ */ new Set();
+  const visit = async (file, kustomization) => {
+    if (visited.has(file)) return;
+    visited.add(file);
+    if (!isObject16(kustomization)) return;
+    inputs.kustomizations.set(file, kustomization);
+    const dir = posix2.dirname(file);
+    const resolve9 = (entry) => {
+      const joined2 = posix2.normalize(posix2.join(dir, entry));
+      if (joined2 === ".." || joined2.startsWith("../") || posix2.isAbsolute(entry)) {
+        inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
+        return void 0;
+      }
+      return joined2 === "." ? "" : joined2;
+    };
+    const addFile = (entry, as = "structural") => {
+      if (isInline(entry)) return;
+      const at2 = resolve9(entry);
+      if (at2 === void 0) return;
+      inputs.files.add(at2);
+      (as === "generator" ? inputs.generatorData : structural).add(at2);
+      if (as === "patch") inputs.patches.add(at2);
+    };
+    const addTarget = async (field, entry) => {
+      if (isInline(entry)) return;
+      if (isRemote(entry)) {
+        inputs.unreadable.push(
+          `${file}: ${field} \`${entry}\` is remote (not fetched: acldrift renders offline)`
+        );
+        return;
+      }
+      const at2 = resolve9(entry);
+      if (at2 === void 0) return;
+      if (all2.has(at2)) {
+        inputs.files.add(at2);
+        structural.add(at2);
+        return;
+      }
+      const inner = KUSTOMIZATION_NAMES.map((name) => at2 === "" ? name : `${at2}/${name}`).find(
+        (p) => all2.has(p)
+      );
+      if (inner === void 0) {
+        inputs.missing.push(`${file}: ${field} \`${entry}\``);
+        return;
+      }
+      inputs.files.add(inner);
+      const content = (await source.read([inner])).get(inner);
+      let parsed2;
+      try {
+        parsed2 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
+      } catch {
+        parsed2 = void 0;
+      }
+      if (!isObject16(parsed2)) {
+        inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
+        return;
+      }
+      await visit(inner, parsed2);
+    };
+    for (const field of TARGETS)
+      for (const entry of strings5(kustomization[field])) await addTarget(field, entry);
+    for (const field of PLUGINS)
+      for (const entry of strings5(kustomization[field])) await addTarget(field, entry);
+    for (const field of FILE_LISTS) for (const entry of strings5(kustomization[field])) addFile(entry);
+    for (const entry of strings5(kustomization.patchesStrategicMerge)) addFile(entry, "patch");
+    for (const field of ["patches", "patchesJson6902", "replacements"])
+      for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
+        if (isObject16(item) && typeof item.path === "string")
+          addFile(item.path, field === "replacements" ? "structural" : "patch");
+    if (isObject16(kustomization.openapi) && typeof kustomization.openapi.path === "string")
+      addFile(kustomization.openapi.path);
+    for (const field of ["configMapGenerator", "secretGenerator"])
+      for (const generator of Array.isArray(kustomization[field]) ? kustomization[field] : []) {
+        if (!isObject16(generator)) continue;
+        for (const entry of [
+          ...strings5(generator.files).map((e) => e.replace(/^[^=]*=/, "")),
+          ...strings5(generator.envs),
+          ...strings5([generator.env])
+        ])
+          addFile(entry, "generator");
+      }
+    if (kustomization.helmCharts !== void 0)
+      inputs.unreadable.push(`${file}: helmCharts (kustomize would run helm and fetch the charts)`);
+  };
+  await visit(path, value);
+  for (const file of structural) inputs.generatorData.delete(file);
+  for (const file of inputs.files)
+    if (!all2.has(file)) {
+      inputs.files.delete(file);
+      inputs.patches.delete(file);
+      inputs.missing.push(file);
+    }
+  return inputs;
+}
+var KUSTOMIZATION_NAMES, isKustomization, isObject16, strings5, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
+var init_inputs = __esm({
+  "src/containers/kustomize/inputs.ts"() {
+    "use strict";
+    init_parse();
+    KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix2.basename(path));
+    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    strings5 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+    isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
+    isInline = (entry) => entry.includes("\n");
+    TARGETS = ["resources", "bases", "components"];
+    FILE_LISTS = ["crds", "configurations"];
+    PLUGINS = ["generators", "transformers", "validators"];
+  }
+});
+
+// src/containers/kustomize/rbac-free.ts
+function mayRenderRbac(inputs, contents) {
+  for (const [file, kustomization] of inputs.kustomizations) {
+    const unmodelled = Object.keys(kustomization).find((key) => !MODELLED.has(key));
+    if (unmodelled !== void 0) return `${file} uses \`${unmodelled}\``;
+  }
+  if (inputs.missing.length > 0) return `missing: ${inputs.missing.join(", ")}`;
+  for (const file of inputs.files) {
+    if (inputs.generatorData.has(file)) continue;
+    const content = contents.get(file);
+    if (content === void 0) return `${file} is not readable`;
+    let value;
+    try {
+      value = parseFile({ path: file, content }, "yaml").value;
+    } catch {
+      return `${file} does not parse`;
+    }
+    const why = spelled2(value);
+    if (why !== void 0) return `${file} ${why}`;
+  }
+  return void 0;
+}
+function spelled2(value) {
+  if (typeof value === "string") {
+    if (value.includes(RBAC_API_GROUP)) return `names ${RBAC_API_GROUP}`;
+    if (!/[\\!]/.test(value)) return void 0;
+    try {
+      return spelled2(parseFile({ path: "inline.yaml", content: Buffer.from(value, "utf8") }, "yaml").value);
+    } catch {
+      return "holds a string kustomize may decode";
+    }
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const why = spelled2(item);
+      if (why !== void 0) return why;
+    }
+    return void 0;
+  }
+  if (typeof value === "object" && value !== null)
+    for (const [key, item] of Object.entries(value)) {
+      const why = spelled2(key) ?? spelled2(item);
+      if (why !== void 0) return why;
+    }
+  return void 0;
+}
+var MODELLED;
+var init_rbac_free = __esm({
+  "src/containers/kustomize/rbac-free.ts"() {
+    "use strict";
+    init_parse();
+    init_rendered_rbac();
+    MODELLED = /* @__PURE__ */ new Set([
+      "apiVersion",
+      "kind",
+      "metadata",
+      "resources",
+      "bases",
+      "components",
+      "patches",
+      "patchesStrategicMerge",
+      "patchesJson6902",
+      "namePrefix",
+      "nameSuffix",
+      "namespace",
+      "commonLabels",
+      "labels",
+      "commonAnnotations",
+      "images",
+      "replicas",
+      "configMapGenerator",
+      "secretGenerator",
+      "generatorOptions",
+      "buildMetadata",
+      "sortOptions",
+      "openapi"
+    ]);
+  }
+});
+
+// src/containers/kustomize/origin.ts
+var origin_exports = {};
+__export(origin_exports, {
+  entryPosition: () => entryPosition,
+  overlayLocator: () => overlayLocator
+});
+import { posix as posix3 } from "node:path";
+function entryPosition(kustomization, origin) {
+  if (origin === void 0 || !isObject17(kustomization.value)) return void 0;
+  const dir = posix3.dirname(kustomization.path);
+  const file = posix3.normalize(posix3.join(dir, origin));
+  for (const field of ["resources", "bases", "components"]) {
+    const entries2 = kustomization.value[field];
+    if (!Array.isArray(entries2)) continue;
+    for (const [index2, entry] of entries2.entries()) {
+      if (typeof entry !== "string") continue;
+      const target = posix3.normalize(posix3.join(dir, entry));
+      if (file === target || file.startsWith(`${target}/`))
+        return kustomization.sourceMap.locate(`/${field}/${index2}`);
+    }
+  }
+  return void 0;
+}
+async function overlayLocator(kustomization, source) {
+  const inputs = await kustomizationInputs(kustomization.path, kustomization.value, source);
+  const contents = await source.read([...inputs.files]);
+  const documents = /* @__PURE__ */ new Map();
+  const documentsOf3 = (path) => {
+    let parsed2 = documents.get(path);
+    if (parsed2 === void 0) {
+      const content = contents.get(path);
+      try {
+        parsed2 = content === void 0 ? [] : parseYamlDocuments({ path, content });
+      } catch {
+        parsed2 = [];
+      }
+      documents.set(path, parsed2);
+    }
+    return parsed2;
+  };
+  const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
+  return (object2, origin) => {
+    const entry = entryPosition(kustomization, origin);
+    const written = origin === void 0 ? void 0 : writtenObject(documentsOf3(posix3.join(posix3.dirname(kustomization.path), origin)), object2);
+    const applied = written === void 0 ? [] : patches.filter((p) => patchApplies(p, object2, written.value));
+    return {
+      locate: (pointer) => {
+        if (entry === void 0 || written === void 0) return entry;
+        const renderedFrom = changedBy(applied, object2, written, pointer) ?? fileAt(written.file, pointer);
+        return renderedFrom === void 0 ? entry : { ...entry, renderedFrom };
+      }
+    };
+  };
+}
+function writtenObject(documents, object2) {
+  const rendered = nameOf(object2) ?? "";
+  let best4;
+  for (const file of documents) {
+    const value = file.value;
+    if (!isObject17(value) || value.kind !== object2.kind) continue;
+    const name = nameOf(value);
+    if (name === void 0 || !rendered.includes(name)) continue;
+    if (best4 === void 0 || name.length > (nameOf(best4.value) ?? "").length) best4 = { file, value };
+  }
+  return best4;
+}
+function valueAt(value, pointer) {
+  let current = value;
+  for (const token of pointer.split("/").slice(1)) {
+    const key = token.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(current)) current = current[Number(key)];
+    else if (isObject17(current)) current = current[key];
+    else return void 0;
+  }
+  return current;
+}
+function changedBy(applied, object2, written, pointer) {
+  if (pointer === "" || pointer.startsWith("/metadata")) return void 0;
+  const [now, then] = [valueAt(object2, pointer), valueAt(written.value, pointer)];
+  if (now === void 0 ? then === void 0 : then !== void 0 && canonicalJson(now) === canonicalJson(then))
+    return void 0;
+  for (const patch of [...applied].reverse()) {
+    const at2 = patchPointer(patch.value, pointer);
+    if (at2 !== void 0) return patch.locate(at2);
+  }
+  return void 0;
+}
+function patchPointer(patch, pointer) {
+  if (Array.isArray(patch)) {
+    for (let index2 = patch.length - 1; index2 >= 0; index2--) {
+      const op = patch[index2];
+      if (!isObject17(op) || typeof op.path !== "string") continue;
+      const path = op.path.replace(/\/-$/, "");
+      if (path === pointer || path.startsWith(`${pointer}/`) || pointer.startsWith(`${path}/`))
+        return `/${index2}`;
+    }
+    return void 0;
+  }
+  const tokens = pointer.split("/").slice(1);
+  let deepest;
+  for (let depth = 1; depth <= tokens.length; depth++) {
+    const prefix = `/${tokens.slice(0, depth).join("/")}`;
+    if (valueAt(patch, prefix) === void 0) break;
+    deepest = prefix;
+  }
+  return deepest;
+}
+function patchApplies(patch, object2, written) {
+  const names3 = [nameOf(written), nameOf(object2)].filter((n) => n !== void 0);
+  const matches2 = (kind, name) => (kind === void 0 || kind === object2.kind) && (name === void 0 || typeof name === "string" && names3.some((n) => fullMatch(name, n)));
+  if (patch.target !== void 0) return matches2(patch.target.kind, patch.target.name);
+  if (!isObject17(patch.value)) return false;
+  return matches2(patch.value.kind, nameOf(patch.value));
+}
+function fullMatch(pattern, name) {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(name);
+  } catch {
+    return pattern === name;
+  }
+}
+function patchesOf(path, kustomization, documentsOf3) {
+  const dir = posix3.dirname(path);
+  const out = [];
+  const [parsed2] = documentsOf3(path);
+  const entryAt = (pointer) => () => parsed2 === void 0 ? void 0 : fileAt(parsed2, pointer);
+  const fromFile = (file, target) => {
+    for (const document of documentsOf3(posix3.join(dir, file)))
+      out.push({ target, value: document.value, locate: (pointer) => fileAt(document, pointer) });
+  };
+  const inline = (text3, target, at2) => {
+    for (const document of inlineDocuments(text3)) out.push({ target, value: document, locate: entryAt(at2) });
+  };
+  for (const field of ["patches", "patchesJson6902"]) {
+    const entries2 = Array.isArray(kustomization[field]) ? kustomization[field] : [];
+    entries2.forEach((entry, index2) => {
+      if (!isObject17(entry)) return;
+      const target = isObject17(entry.target) ? {
+        ...typeof entry.target.kind === "string" && { kind: entry.target.kind },
+        ...typeof entry.target.name === "string" && { name: entry.target.name }
+      } : void 0;
+      if (typeof entry.path === "string") fromFile(entry.path, target);
+      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index2}`);
+    });
+  }
+  const strategic = Array.isArray(kustomization.patchesStrategicMerge) ? kustomization.patchesStrategicMerge : [];
+  strategic.forEach((entry, index2) => {
+    if (typeof entry !== "string") return;
+    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index2}`);
+    else fromFile(entry, void 0);
+  });
+  return out;
+}
+function inlineDocuments(text3) {
+  try {
+    return parseYamlDocuments({ path: "inline.yaml", content: Buffer.from(text3, "utf8") }).map((d) => d.value);
+  } catch {
+    return [];
+  }
+}
+var isObject17, nameOf, fileAt;
+var init_origin = __esm({
+  "src/containers/kustomize/origin.ts"() {
+    "use strict";
+    init_hash();
+    init_parse();
+    init_inputs();
+    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    nameOf = (object2) => isObject17(object2.metadata) && typeof object2.metadata.name === "string" ? object2.metadata.name : void 0;
+    fileAt = (file, pointer) => {
+      const position = positionAt(file.sourceMap, pointer);
+      return position === void 0 ? void 0 : { file: file.path, line: position.line };
+    };
+  }
+});
+
+// src/containers/kustomize/index.ts
+import { posix as posix4 } from "node:path";
+async function everyKustomization(source) {
+  const overlays = (await source.paths()).filter(isKustomization);
+  const out = /* @__PURE__ */ new Map();
+  if (overlays.length === 0) return out;
+  for (const [path, content] of await source.read(overlays)) {
+    let value;
+    try {
+      value = parseFile({ path, content }, "yaml").value;
+    } catch {
+      continue;
+    }
+    out.set(path, await kustomizationInputs(path, value, source));
+  }
+  return out;
+}
+var isObject18, FIELDS, kustomize;
+var init_kustomize = __esm({
+  "src/containers/kustomize/index.ts"() {
+    "use strict";
+    init_parse();
+    init_inputs();
+    init_rbac_free();
+    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    FIELDS = /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|namePrefix|nameSuffix|namespace|commonLabels|labels|commonAnnotations|configMapGenerator|secretGenerator|images|replicas|replacements|generators|transformers|helmCharts|crds)$/;
+    kustomize = {
+      format: "kustomize",
+      scan: true,
+      candidates: [{ names: KUSTOMIZATION_NAMES }],
+      looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
+      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
+      render: async (parsed2, source) => {
+        if (source === void 0) return { notRead: "the files of the overlay are not available here" };
+        const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
+        if (inputs.unreadable.length > 0) return { notRead: inputs.unreadable.join("; ") };
+        const files = new Map(await source.read([...inputs.files]));
+        if (mayRenderRbac(inputs, files) === void 0) return { output: "" };
+        const value = parsed2.value;
+        const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
+        const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
+        files.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
+        const dir = posix4.dirname(parsed2.path);
+        return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files };
+      },
+      extract: async (parsed2, source, rendered) => {
+        if (rendered === void 0 || source === void 0)
+          throw new Error("internal: a kustomization is read through its render");
+        const [{ renderedRbac: renderedRbac2 }, { overlayLocator: overlayLocator2 }] = await Promise.all([
+          Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
+          Promise.resolve().then(() => (init_origin(), origin_exports))
+        ]);
+        return renderedRbac2(parsed2, rendered, await overlayLocator2(parsed2, source));
+      },
+      // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
+      // files are read here.
+      dependents: async (changed, source) => {
+        const out = [];
+        for (const [path, { files, missing }] of await everyKustomization(source))
+          if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path);
+        return out;
+      },
+      // Every file some kustomization of the source names as a patch.
+      fragments: async (source) => new Set([...(await everyKustomization(source)).values()].flatMap((inputs) => [...inputs.patches]))
+    };
+  }
+});
+
+// src/containers/serverless/read.ts
+var read_exports2 = {};
+__export(read_exports2, {
+  readService: () => readService
+});
+function readService(file) {
+  return /\.json$/i.test(file.path) ? parseFile(file, "json") : parseFile(file, "yaml", { yamlTags: CLOUDFORMATION_TAGS });
+}
+var init_read2 = __esm({
+  "src/containers/serverless/read.ts"() {
+    "use strict";
+    init_parse();
+    init_cloudformation_tags();
+  }
+});
+
+// src/containers/serverless/variables.ts
+function parseParts(text3) {
+  const stack = [[]];
+  let literal = "";
+  const flush = () => {
+    if (literal !== "") stack.at(-1).push(literal);
+    literal = "";
+  };
+  for (let i = 0; i < text3.length; i++) {
+    if (text3[i] === "$" && text3[i + 1] === "{") {
+      flush();
+      stack.push([]);
+      i++;
+    } else if (text3[i] === "}" && stack.length > 1) {
+      flush();
+      const expression = stack.pop();
+      stack.at(-1).push({ expression });
+    } else literal += text3[i];
+  }
+  while (stack.length > 1) {
+    const open6 = stack.pop();
+    literal = `\${${open6.map((p) => typeof p === "string" ? p : "").join("")}${literal}`;
+  }
+  flush();
+  return stack[0];
+}
+function splitTopLevel(text3) {
+  const out = [];
+  let depth = 0;
+  let quote2;
+  let current = "";
+  for (const c of text3) {
+    if (quote2 !== void 0) {
+      if (c === quote2) quote2 = void 0;
+    } else if (c === "'" || c === '"') quote2 = c;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "," && depth === 0) {
+      out.push(current.trim());
+      current = "";
+      continue;
+    }
+    current += c;
+  }
+  out.push(current.trim());
+  return out;
+}
+var isObject19, MAX_DEPTH3, UNKNOWN, VariableResolver;
+var init_variables2 = __esm({
+  "src/containers/serverless/variables.ts"() {
+    "use strict";
+    init_symbols();
+    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    MAX_DEPTH3 = 10;
+    UNKNOWN = /* @__PURE__ */ Symbol("unknown");
+    VariableResolver = class {
+      constructor(root) {
+        this.root = root;
+      }
+      root;
+      /** variables read as their fallbacks: the text → the value read */
+      assumed = /* @__PURE__ */ new Map();
+      /** A copy of `value` with every variable in its strings resolved. */
+      resolve(value, depth = 0) {
+        if (typeof value === "string") return this.resolveText(value, depth);
+        if (Array.isArray(value)) return value.map((item) => this.resolve(item, depth));
+        if (isObject19(value)) {
+          const out = {};
+          for (const [key, item] of Object.entries(value))
+            Object.defineProperty(out, key, {
+              value: this.resolve(item, depth),
+              writable: true,
+              enumerable: true,
+              configurable: true
+            });
+          return out;
+        }
+        return value;
+      }
+      resolveText(text3, depth) {
+        if (!text3.includes("${")) return text3;
+        const parts = parseParts(text3);
+        if (parts.length === 1 && typeof parts[0] !== "string")
+          return this.expression(parts[0].expression, depth);
+        return parts.map((part) => typeof part === "string" ? part : this.asText(this.expression(part.expression, depth))).join("");
+      }
+      asText(value) {
+        return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : symbol(JSON.stringify(value) ?? "undefined");
+      }
+      /** One `${…}`: its references in order, the first the file decides winning. */
+      expression(parts, depth) {
+        const text3 = parts.map((part) => typeof part === "string" ? part : this.asText(this.expression(part.expression, depth))).join("");
+        const [primary, ...fallbacks] = splitTopLevel(text3);
+        if (fallbacks.length === 0 && /^aws:/.test(primary) && !/^aws:(accountId|region)$/.test(primary))
+          return `\${${primary}}`;
+        const references = [primary, ...fallbacks].flatMap(
+          (r) => r === "sls:stage" ? ["opt:stage", "self:provider.stage", "'dev'"] : [r]
+        );
+        for (const [index2, reference2] of references.entries()) {
+          const value = this.reference(reference2, depth);
+          if (value === UNKNOWN) continue;
+          if (index2 > 0) this.assumed.set(`\${${text3}}`, value);
+          return value;
+        }
+        return symbol(primary);
+      }
+      reference(reference2, depth) {
+        const quoted = /^(['"])(.*)\1$/s.exec(reference2);
+        if (quoted) return quoted[2];
+        if (/^-?\d+(\.\d+)?$/.test(reference2)) return Number(reference2);
+        if (reference2 === "aws:accountId") return symbol("AWS::AccountId");
+        if (reference2 === "aws:region") return symbol("AWS::Region");
+        const self = /^self:(.*)$/.exec(reference2);
+        if (self === null || depth >= MAX_DEPTH3) return UNKNOWN;
+        let value = this.root;
+        for (const key of self[1].split(".").filter(Boolean)) {
+          if (!isObject19(value) || !Object.hasOwn(value, key)) return UNKNOWN;
+          value = value[key];
+        }
+        return this.resolve(value, depth + 1);
+      }
+    };
+  }
+});
+
+// src/containers/serverless/compile.ts
+var compile_exports = {};
+__export(compile_exports, {
+  compileService: () => compileService
+});
+function at(value, path) {
+  let current = value;
+  for (const key of path) current = isObject20(current) ? current[key] : void 0;
+  return current;
+}
+function derivedAccess2(service2) {
+  const functions = isObject20(service2.functions) ? Object.entries(service2.functions) : [];
+  return functions.flatMap(([name, fn]) => {
+    if (!isObject20(fn)) return [];
+    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject20(event) ? Object.keys(event).join("+") : String(event)) : [];
+    const parts = [
+      ...events.length > 0 ? [`events (${events.join(", ")})`] : [],
+      ..."url" in fn ? ["url"] : []
+    ];
+    return parts.length > 0 ? [`functions.${name}: ${parts.join(", ")} not read (the access the Framework derives from them)`] : [];
+  });
+}
+function compileService(parsed2) {
+  const variables = new VariableResolver(parsed2.value);
+  const service2 = variables.resolve(parsed2.value);
+  const provider = service2.provider;
+  const notes = [];
+  if (provider.name !== "aws") return { documents: [], notes, problems: [] };
+  const origins = [];
+  const resources = {};
+  const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
+  const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
+  sections.forEach((section, index2) => {
+    if (!isObject20(section)) return;
+    const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
+    for (const [name, content] of Object.entries(section)) {
+      if (!isObject20(content)) continue;
+      const merged = template[name] ??= {};
+      for (const [key, value] of Object.entries(content)) {
+        merged[key] = value;
+        const inner = `/${escapePointerToken(name)}/${escapePointerToken(key)}`;
+        origins.push([inner, `${base}${inner}`]);
+      }
+    }
+  });
+  const role = at(provider, ["iam", "role"]);
+  if (role !== void 0 && !isObject20(role)) {
+    notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
+  } else {
+    const statements2 = [];
+    for (const path of STATEMENT_LISTS) {
+      const list4 = at(service2, path);
+      if (list4 === void 0) continue;
+      const source = pointerOf(path);
+      if (!Array.isArray(list4)) {
+        notes.push(
+          `${parsed2.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
+        );
+        origins.push([`${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`, source]);
+        statements2.push({
+          Effect: "Allow",
+          Action: symbol(`${path.join(".")} ${JSON.stringify(list4)}`),
+          Resource: "*"
+        });
+        continue;
+      }
+      list4.forEach((statement2, index2) => {
+        origins.push([
+          `${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`,
+          `${source}/${index2}`
+        ]);
+        statements2.push(statement2);
+      });
+    }
+    const managed2 = [];
+    for (const path of MANAGED_LISTS) {
+      const list4 = at(service2, path);
+      if (!Array.isArray(list4)) continue;
+      list4.forEach((arn, index2) => {
+        origins.push([`${ROLE_POINTER}/ManagedPolicyArns/${managed2.length}`, `${pointerOf(path)}/${index2}`]);
+        managed2.push(arn);
+      });
+    }
+    const properties = {};
+    if (statements2.length > 0)
+      properties.Policies = [
+        { PolicyName: POLICY, PolicyDocument: { Version: "2012-10-17", Statement: statements2 } }
+      ];
+    if (managed2.length > 0) properties.ManagedPolicyArns = managed2;
+    if (Object.keys(properties).length > 0) resources[ROLE] = { Type: "AWS::IAM::Role", Properties: properties };
+    origins.push(
+      [`${ROLE_POINTER}/Policies/0/PolicyDocument`, "/provider"],
+      [`/Resources/${ROLE}`, "/provider"]
+    );
+  }
+  notes.push(...derivedAccess2(service2).map((what) => `${parsed2.path}: ${what}`));
+  for (const [text3, value] of variables.assumed)
+    notes.push(
+      `${parsed2.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
+    );
+  origins.sort(([a], [b]) => b.length - a.length);
+  const sourceMap = {
+    locate: (pointer) => {
+      const origin = origins.find(([prefix]) => pointer === prefix || pointer.startsWith(`${prefix}/`));
+      return origin === void 0 ? void 0 : positionAt(parsed2.sourceMap, origin[1] + pointer.slice(origin[0].length));
+    }
+  };
+  return {
+    documents: [],
+    notes,
+    problems: [],
+    compiled: { format: "cloudformation", value: template, sourceMap }
+  };
+}
+var isObject20, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
+var init_compile4 = __esm({
+  "src/containers/serverless/compile.ts"() {
+    "use strict";
+    init_parse();
+    init_symbols();
+    init_variables2();
+    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    ROLE = "IamRoleLambdaExecution";
+    POLICY = "lambda";
+    ROLE_POINTER = `/Resources/${ROLE}/Properties`;
+    STATEMENT_LISTS = [
+      ["provider", "iam", "role", "statements"],
+      ["provider", "iamRoleStatements"]
+    ];
+    MANAGED_LISTS = [
+      ["provider", "iam", "role", "managedPolicies"],
+      ["provider", "iamManagedPolicies"]
+    ];
+    pointerOf = (path) => path.map((key) => `/${escapePointerToken(key)}`).join("");
+  }
+});
+
+// src/containers/serverless/index.ts
+var isObject21, serverless;
+var init_serverless = __esm({
+  "src/containers/serverless/index.ts"() {
+    "use strict";
+    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    serverless = {
+      format: "serverless",
+      scan: true,
+      candidates: [{ names: ["serverless.yml", "serverless.yaml", "serverless.json"], ignoreCase: true }],
+      // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
+      looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
+      parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
+      detect: (parsed2) => isObject21(parsed2.value) && "service" in parsed2.value && isObject21(parsed2.value.provider),
+      extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
+    };
+  }
+});
+
+// src/containers/snapshot/index.ts
+var isObject22, snapshot;
+var init_snapshot = __esm({
+  "src/containers/snapshot/index.ts"() {
+    "use strict";
+    init_container();
+    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    snapshot = {
+      format: "snapshot",
+      scan: false,
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
+      detect: ({ value }) => isObject22(value) && value.schemaVersion === 1 && isObject22(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
+      // The caller validated the file against the snapshot schema: every entry has its fields.
+      extract: async (parsed2) => ({
+        documents: (parsed2.value.documents ?? []).map(
+          (d, index2) => ({
+            kind: d.kind,
+            name: d.path,
+            value: d.value,
+            pointer: `/documents/${index2}/value`,
+            sourceMap: mapInside(parsed2.sourceMap, `/documents/${index2}/value`),
+            ...d.origin === void 0 ? {} : { origin: d.origin }
+          })
+        ),
+        notes: [],
+        problems: []
+      })
+    };
+  }
+});
+
+// src/containers/terraform/plan-detect.ts
+var isObject23, isPlan, looksLikePlan;
+var init_plan_detect = __esm({
+  "src/containers/terraform/plan-detect.ts"() {
+    "use strict";
+    isObject23 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isPlan = (value) => isObject23(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject23(value.planned_values) || Array.isArray(value.resource_changes));
+    looksLikePlan = (text3) => /"format_version"\s*:/.test(text3) && /"(planned_values|resource_changes)"\s*:/.test(text3);
+  }
+});
+
+// src/containers/terraform/types.ts
+var AWS_POLICY_RESOURCES, ACCESS_RESOURCES, GCP_GRANT, GCP_ROLE, DOCUMENT_DATA, holdsAccess, isAccessBlock, declaresAccess;
+var init_types = __esm({
+  "src/containers/terraform/types.ts"() {
+    "use strict";
+    AWS_POLICY_RESOURCES = [
+      "aws_iam_policy",
+      "aws_iam_role_policy",
+      "aws_iam_user_policy",
+      "aws_iam_group_policy",
+      "aws_s3_bucket_policy",
+      "aws_sqs_queue_policy",
+      "aws_sns_topic_policy",
+      "aws_ecr_repository_policy",
+      "aws_secretsmanager_secret_policy",
+      "aws_s3_bucket",
+      "aws_sqs_queue",
+      "aws_sns_topic"
+    ];
+    ACCESS_RESOURCES = /* @__PURE__ */ new Set([
+      ...AWS_POLICY_RESOURCES,
+      "aws_iam_role",
+      "aws_kms_key",
+      "aws_lambda_permission",
+      ...["cluster_role", "role", "cluster_role_binding", "role_binding"].flatMap((k) => [
+        `kubernetes_${k}`,
+        `kubernetes_${k}_v1`
+      ])
+    ]);
+    GCP_GRANT = /^google_(.+)_iam_(member|binding|policy)$/;
+    GCP_ROLE = /^google_(project|organization)_iam_custom_role$/;
+    DOCUMENT_DATA = /* @__PURE__ */ new Set(["aws_iam_policy_document", "google_iam_policy"]);
+    holdsAccess = (type) => ACCESS_RESOURCES.has(type) || GCP_GRANT.test(type) || GCP_ROLE.test(type);
+    isAccessBlock = (block, type) => type !== void 0 && (block === "resource" ? holdsAccess(type) : block === "data" && DOCUMENT_DATA.has(type));
+    declaresAccess = (text3) => [...text3.matchAll(/\b(resource|data)\s+"([A-Za-z0-9_]+)"/g)].some((m) => isAccessBlock(m[1], m[2]));
+  }
+});
+
+// src/containers/terraform/values.ts
+function asText(value) {
+  switch (value.v) {
+    case "string":
+      return value.s;
+    case "number":
+      return String(value.n);
+    case "bool":
+      return String(value.b);
+    case "unknown":
+      return symbol(value.name);
+    case "null":
+      return "";
+    default:
+      return void 0;
+  }
+}
+function plain(value) {
+  switch (value.v) {
+    case "string":
+      return value.s;
+    case "number":
+      return value.n;
+    case "bool":
+      return value.b;
+    case "null":
+      return null;
+    case "list":
+      return value.items.map(plain);
+    case "object":
+      return Object.fromEntries([...value.entries].map(([k, v]) => [k, plain(v)]));
+    case "unknown":
+      return symbol(value.name);
+  }
+}
+function fromJson(json, at2, locate2, pointer = "") {
+  const here = locate2?.(pointer) ?? at2;
+  if (typeof json === "string") return { v: "string", s: json, at: here };
+  if (typeof json === "number") return { v: "number", n: json, at: here };
+  if (typeof json === "boolean") return { v: "bool", b: json, at: here };
+  if (json === null || json === void 0) return { v: "null", at: here };
+  if (Array.isArray(json))
+    return { v: "list", items: json.map((item, i) => fromJson(item, at2, locate2, `${pointer}/${i}`)), at: here };
+  const entries2 = /* @__PURE__ */ new Map();
+  for (const [key, item] of Object.entries(json))
+    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escape2(key)}`));
+  return { v: "object", entries: entries2, at: here };
+}
+function sameValue2(a, b) {
+  if (a.v === "unknown" || b.v === "unknown")
+    return a.v === "unknown" && b.v === "unknown" && a.name === b.name ? true : void 0;
+  if (a.v === "list" || b.v === "list" || a.v === "object" || b.v === "object") {
+    const pairs = a.v === "list" && b.v === "list" && a.items.length === b.items.length ? a.items.map((item, i) => [item, b.items[i]]) : a.v === "object" && b.v === "object" && a.entries.size === b.entries.size ? [...a.entries].map(([key, item]) => [item, b.entries.get(key)]) : [];
+    if (pairs.length === 0 && !(a.v === b.v && (a.v === "list" ? a.items.length : a.entries.size) === 0))
+      return false;
+    let result2 = true;
+    for (const [x, y] of pairs) {
+      const same2 = y === void 0 ? false : sameValue2(x, y);
+      if (same2 === false) return false;
+      if (same2 === void 0) result2 = void 0;
+    }
+    return result2;
+  }
+  const ta = asText(a);
+  const tb = asText(b);
+  if (hasSymbol(ta) || hasSymbol(tb)) return ta === tb ? true : void 0;
+  return ta === tb && (a.v === b.v || a.v === "string" || b.v === "string");
+}
+function member(value, key) {
+  if (value.v === "object") return value.entries.get(String(key));
+  if (value.v === "list" && typeof key === "number") return value.items[key];
+  return void 0;
+}
+function elementsOf(collection2) {
+  if (collection2.v === "list")
+    return collection2.items.map((item, i) => [{ v: "number", n: i, at: item.at }, item]);
+  if (collection2.v === "object")
+    return [...collection2.entries].map(([key, item]) => [{ v: "string", s: key, at: item.at }, item]);
+  return void 0;
+}
+function parseDocument(value) {
+  if (value.json !== void 0) return value.json;
+  const start = value.textAt;
+  const place = (position) => start === void 0 || position === void 0 ? void 0 : {
+    file: start.file,
+    line: start.line + position.line - 1,
+    column: position.line === 1 ? start.column + position.column - 1 : position.column
+  };
+  let parsed2;
+  try {
+    parsed2 = parseFile(
+      { path: start?.file ?? value.at.file, content: Buffer.from(quoteSymbols(value.s)) },
+      "json"
+    );
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    throw new InvalidInputError(
+      error.problems.map((problem) => {
+        const at2 = place(problem.line === void 0 ? void 0 : { line: problem.line, column: problem.column ?? 1 }) ?? value.at;
+        return { ...problem, file: at2.file, line: at2.line, column: at2.column };
+      })
+    );
+  }
+  return fromJson(parsed2.value, value.at, (pointer) => place(parsed2.sourceMap.locate(pointer)));
+}
+function quoteSymbols(text3) {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text3.length; i++) {
+    const c = text3[i];
+    if (inString) {
+      out += c;
+      if (c === "\\") out += text3[++i] ?? "";
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === SYMBOL_DELIMITERS.open) {
+      const end = text3.indexOf(SYMBOL_DELIMITERS.close, i);
+      if (end === -1) return text3;
+      out += JSON.stringify(text3.slice(i, end + 1));
+      i = end;
+    } else out += c;
+  }
+  return out;
+}
+var unknown, isKnown, escape2;
+var init_values2 = __esm({
+  "src/containers/terraform/values.ts"() {
+    "use strict";
+    init_errors();
+    init_parse();
+    init_symbols();
+    unknown = (name, at2) => ({ v: "unknown", name, at: at2 });
+    isKnown = (value) => value.v !== "unknown";
+    escape2 = (token) => token.replaceAll("~", "~0").replaceAll("/", "~1");
+  }
+});
+
+// src/containers/terraform/functions.ts
+function listItems(value) {
+  if (value.v === "list") return value.items;
+  if (value.v === "unknown") return [{ ...value, spread: true }];
+  if (value.v === "null") return [];
+  return void 0;
+}
+function knownText(value) {
+  const text3 = value.v === "string" || value.v === "number" || value.v === "bool" ? asText(value) : void 0;
+  return text3 === void 0 || hasSymbol(text3) ? void 0 : text3;
+}
+function dedupe(items) {
+  const out = [];
+  for (const item of items) if (!out.some((seen) => sameValue2(seen, item) === true)) out.push(item);
+  return out;
+}
+function format(args, call) {
+  const spec = args[0] === void 0 ? void 0 : knownText(args[0]);
+  if (spec === void 0) return unknownOf(call);
+  let next = 1;
+  let failed = false;
+  const out = spec.replace(/%([%sdvq])/g, (_, verb) => {
+    if (verb === "%") return "%";
+    const value = args[next++];
+    const text3 = value === void 0 ? void 0 : asText(value);
+    if (text3 === void 0) {
+      failed = true;
+      return "";
+    }
+    return verb === "q" ? JSON.stringify(text3) : text3;
+  });
+  return failed || /%[^%sdvq]/.test(spec) ? unknownOf(call) : str(call, out);
+}
+function decodeJson(value, call) {
+  if (value.v !== "string") return unknownOf(call);
+  try {
+    return parseDocument(value);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return unknownOf(call);
+    throw error;
+  }
+}
+var unknownOf, list3, str, listFn, textFn, FUNCTIONS;
+var init_functions = __esm({
+  "src/containers/terraform/functions.ts"() {
+    "use strict";
+    init_symbols();
+    init_errors();
+    init_values2();
+    unknownOf = (call, spread = false) => ({ ...unknown(call.text, call.at), spread });
+    list3 = (call, items) => ({ v: "list", items, at: call.at });
+    str = (call, s) => ({ v: "string", s, at: call.at });
+    listFn = (transform) => ([arg2], call) => {
+      const items = arg2 === void 0 ? void 0 : listItems(arg2);
+      return items === void 0 ? unknownOf(call) : list3(call, transform(items));
+    };
+    textFn = (transform) => ([arg2], call) => {
+      const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
+      return text3 === void 0 ? unknownOf(call) : str(call, transform(text3));
+    };
+    FUNCTIONS = {
+      jsonencode: ([arg2], call) => arg2 === void 0 ? unknownOf(call) : { v: "string", s: JSON.stringify(plain(arg2)), at: call.at, json: arg2 },
+      jsondecode: ([arg2], call) => arg2 === void 0 ? unknownOf(call) : decodeJson(arg2, call),
+      file: ([path], call, files) => {
+        const name = path === void 0 ? void 0 : knownText(path);
+        const read2 = name === void 0 ? void 0 : files.readFile(name, call.at);
+        if (read2 === void 0) return unknownOf(call);
+        return { v: "string", s: read2.text, at: call.at, textAt: { file: read2.path, line: 1, column: 1 } };
+      },
+      concat: (args, call) => {
+        const items = [];
+        for (const arg2 of args) {
+          const more = listItems(arg2);
+          if (more === void 0) return unknownOf(call, true);
+          items.push(...more);
+        }
+        return list3(call, items);
+      },
+      merge: (args, call) => {
+        const entries2 = /* @__PURE__ */ new Map();
+        for (const arg2 of args) {
+          if (arg2.v === "null") continue;
+          if (arg2.v !== "object") return unknownOf(call);
+          for (const [key, value] of arg2.entries) entries2.set(key, value);
+        }
+        return { v: "object", entries: entries2, at: call.at };
+      },
+      flatten: listFn(function flat(items) {
+        return items.flatMap((item) => item.v === "list" ? flat(item.items) : [item]);
+      }),
+      distinct: listFn(dedupe),
+      toset: listFn(dedupe),
+      tolist: listFn((items) => items),
+      compact: listFn(
+        (items) => items.filter((item) => !(item.v === "null" || item.v === "string" && item.s === ""))
+      ),
+      sort: ([arg2], call) => {
+        const items = arg2?.v === "list" ? arg2.items : void 0;
+        const texts2 = items?.map(knownText);
+        if (items === void 0 || texts2 === void 0 || texts2.some((t) => t === void 0))
+          return unknownOf(call);
+        return list3(
+          call,
+          items.map((item, i) => [item, texts2[i]]).sort((a, b) => a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0).map(([item]) => item)
+        );
+      },
+      tomap: ([arg2], call) => arg2?.v === "object" ? arg2 : unknownOf(call),
+      tostring: ([arg2], call) => arg2 !== void 0 && arg2.v !== "list" && arg2.v !== "object" ? arg2 : unknownOf(call),
+      join: ([separator, arg2], call) => {
+        const sep7 = separator === void 0 ? void 0 : knownText(separator);
+        const items = arg2?.v === "list" ? arg2.items : void 0;
+        if (sep7 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
+          return unknownOf(call);
+        const texts2 = items.map(asText);
+        return texts2.some((t) => t === void 0) ? unknownOf(call) : str(call, texts2.join(sep7));
+      },
+      split: ([separator, arg2], call) => {
+        const sep7 = separator === void 0 ? void 0 : knownText(separator);
+        const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
+        if (sep7 === void 0 || text3 === void 0) return unknownOf(call, true);
+        return list3(
+          call,
+          text3.split(sep7).map((s) => str(call, s))
+        );
+      },
+      format,
+      lower: textFn((s) => s.toLowerCase()),
+      upper: textFn((s) => s.toUpperCase()),
+      trimspace: textFn((s) => s.trim()),
+      chomp: textFn((s) => s.replace(/(\r?\n)+$/, "")),
+      title: textFn(
+        (s) => s.replace(new RegExp("(^|[^\\p{L}\\p{N}])(\\p{L})", "gu"), (_, before, c) => before + c.toUpperCase())
+      ),
+      trimprefix: ([arg2, prefix], call) => {
+        const [text3, p] = [arg2, prefix].map((v) => v === void 0 ? void 0 : knownText(v));
+        return text3 === void 0 || p === void 0 ? unknownOf(call) : str(call, text3.startsWith(p) ? text3.slice(p.length) : text3);
+      },
+      trimsuffix: ([arg2, suffix], call) => {
+        const [text3, p] = [arg2, suffix].map((v) => v === void 0 ? void 0 : knownText(v));
+        return text3 === void 0 || p === void 0 ? unknownOf(call) : str(call, text3.endsWith(p) ? text3.slice(0, text3.length - p.length) : text3);
+      },
+      replace: ([arg2, search2, replacement], call) => {
+        const [text3, from, to] = [arg2, search2, replacement].map(
+          (v) => v === void 0 ? void 0 : knownText(v)
+        );
+        if (text3 === void 0 || from === void 0 || to === void 0 || /^\/.*\/$/.test(from))
+          return unknownOf(call);
+        return str(call, text3.split(from).join(to));
+      },
+      length: ([arg2], call) => {
+        if (arg2?.v === "list" && arg2.items.every((i) => !(i.v === "unknown" && i.spread)))
+          return { v: "number", n: arg2.items.length, at: call.at };
+        if (arg2?.v === "object") return { v: "number", n: arg2.entries.size, at: call.at };
+        const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
+        return text3 === void 0 ? unknownOf(call) : { v: "number", n: [...text3].length, at: call.at };
+      },
+      element: ([arg2, index2], call) => {
+        if (arg2?.v !== "list" || index2?.v !== "number" || arg2.items.length === 0 || arg2.items.some((i) => i.v === "unknown" && i.spread))
+          return unknownOf(call);
+        return arg2.items[index2.n % arg2.items.length];
+      },
+      lookup: ([map2, key, fallback], call) => {
+        const name = key === void 0 ? void 0 : knownText(key);
+        if (map2?.v !== "object" || name === void 0) return unknownOf(call);
+        return map2.entries.get(name) ?? fallback ?? unknownOf(call);
+      },
+      keys: ([map2], call) => map2?.v === "object" ? list3(
+        call,
+        [...map2.entries.keys()].sort().map((k) => str(call, k))
+      ) : unknownOf(call, true),
+      values: ([map2], call) => map2?.v === "object" ? list3(
+        call,
+        [...map2.entries].sort(([a], [b]) => a < b ? -1 : 1).map(([, v]) => v)
+      ) : unknownOf(call, true),
+      contains: ([arg2, value], call) => {
+        if (arg2?.v !== "list" || value === void 0) return unknownOf(call);
+        const answers2 = arg2.items.map((item) => sameValue2(item, value));
+        if (answers2.includes(true)) return { v: "bool", b: true, at: call.at };
+        if (answers2.every((a) => a === false) && arg2.items.every(isKnown))
+          return { v: "bool", b: false, at: call.at };
+        return unknownOf(call);
+      },
+      coalesce: (args, call) => {
+        for (const arg2 of args) {
+          if (arg2.v === "unknown") return unknownOf(call);
+          if (arg2.v !== "null" && !(arg2.v === "string" && arg2.s === "")) return arg2;
+        }
+        return unknownOf(call);
+      },
+      one: ([arg2], call) => {
+        if (arg2?.v !== "list" || arg2.items.some((i) => i.v === "unknown" && i.spread)) return unknownOf(call);
+        if (arg2.items.length === 0) return { v: "null", at: call.at };
+        return arg2.items.length === 1 ? arg2.items[0] : unknownOf(call);
+      },
+      try: ([first], call) => first !== void 0 && isKnown(first) ? first : unknownOf(call)
+    };
+  }
+});
+
+// src/containers/terraform/evaluate.ts
+function evaluate2(expr, scope) {
+  const at2 = expr.at;
+  switch (expr.e) {
+    case "literal":
+      if (expr.value === null) return { v: "null", at: at2 };
+      if (typeof expr.value === "string") return { v: "string", s: expr.value, at: at2 };
+      if (typeof expr.value === "number") return { v: "number", n: expr.value, at: at2 };
+      return { v: "bool", b: expr.value, at: at2 };
+    case "template":
+      return render(expr.parts, scope, expr, expr.start);
+    case "tuple":
+      return { v: "list", items: expr.items.map((item) => evaluate2(item, scope)), at: at2 };
+    case "object": {
+      const entries2 = /* @__PURE__ */ new Map();
+      for (const item of expr.items) {
+        const key = evaluate2(item.key, scope);
+        const text3 = key.v === "string" || key.v === "number" || key.v === "bool" ? asText(key) : void 0;
+        if (text3 === void 0) return unknown(expr.text, at2);
+        entries2.set(text3, evaluate2(item.value, scope));
+      }
+      return { v: "object", entries: entries2, at: at2 };
+    }
+    case "name":
+    case "attr":
+    case "index":
+      return reference(expr, scope);
+    case "splat": {
+      const base = evaluate2(expr.of, scope);
+      if (base.v === "unknown") return unknown(expr.text, at2);
+      const items = base.v === "list" ? base.items : base.v === "null" ? [] : [base];
+      return {
+        v: "list",
+        items: items.map(
+          (item) => expr.rest.reduce(
+            (value, step3) => "attr" in step3 ? step1(value, step3.attr, expr) : step1(value, indexKey(evaluate2(step3.index, scope)), expr),
+            item
+          )
+        ),
+        at: at2
+      };
+    }
+    case "call": {
+      const fn = FUNCTIONS[expr.name];
+      let args = expr.args.map((arg2) => evaluate2(arg2, scope));
+      if (expr.expand) {
+        const last = args.at(-1);
+        if (last === void 0 || last.v !== "list") return unknown(expr.text, at2);
+        args = [...args.slice(0, -1), ...last.items];
+      }
+      if (expr.name === "templatefile") return templateFile(args, expr, scope);
+      return fn ? fn(args, expr, scope) : unknown(expr.text, at2);
+    }
+    case "conditional": {
+      const test2 = evaluate2(expr.test, scope);
+      if (test2.v === "bool") return evaluate2(test2.b ? expr.then : expr.else, scope);
+      const [then, otherwise] = [evaluate2(expr.then, scope), evaluate2(expr.else, scope)];
+      return sameValue2(then, otherwise) === true ? then : unknown(expr.text, at2);
+    }
+    case "unary": {
+      const operand = evaluate2(expr.operand, scope);
+      if (expr.op === "!" && operand.v === "bool") return { v: "bool", b: !operand.b, at: at2 };
+      if (expr.op === "-" && operand.v === "number") return { v: "number", n: -operand.n, at: at2 };
+      return unknown(expr.text, at2);
+    }
+    case "binary":
+      return binary(expr, scope);
+    case "for":
+      return forExpression(expr, scope);
+  }
+}
+function templateFile([path, vars], call, scope) {
+  const name = path === void 0 ? void 0 : knownText(path);
+  const read2 = name === void 0 ? void 0 : scope.readFile(name, call.at);
+  if (read2 === void 0 || vars?.v !== "object") return unknown(call.text, call.at);
+  const { parts, start } = scope.parseTemplate(read2.text, read2.path);
+  const rendered = render(parts, scope.only(vars.entries), call, start);
+  return rendered.v === "string" ? { ...rendered, textAt: start } : rendered;
+}
+function indexKey(value) {
+  if (value.v === "number") return value.n;
+  if (value.v === "string") return value.s;
+  return void 0;
+}
+function step1(value, key, expr) {
+  if (value.v === "unknown" || key === void 0) return unknown(expr.text, expr.at);
+  return member(value, key) ?? unknown(expr.text, expr.at);
+}
+function reference(expr, scope) {
+  const chain = [];
+  let root = expr;
+  while (root.e === "attr" || root.e === "index") {
+    chain.unshift(root);
+    root = root.of;
+  }
+  if (root.e !== "name") {
+    return chain.reduce(
+      (value2, step3) => step1(
+        value2,
+        step3.e === "attr" ? step3.name : indexKey(evaluate2(step3.key, scope)),
+        step3
+      ),
+      evaluate2(root, scope)
+    );
+  }
+  const steps = chain.map(
+    (step3) => step3.e === "attr" ? { attr: step3.name, expr: step3 } : { index: evaluate2(step3.key, scope), expr: step3 }
+  );
+  let value;
+  let used;
+  const bound = scope.bound.get(root.name);
+  if (bound !== void 0) [value, used] = [bound, 0];
+  else {
+    const found2 = scope.reference(root.name, steps, root.at);
+    if (found2 === void 0) return unknown(expr.text, expr.at);
+    ({ value, used } = found2);
+  }
+  for (const step3 of steps.slice(used))
+    value = step1(value, "attr" in step3 ? step3.attr : indexKey(step3.index), step3.expr);
+  return value;
+}
+function binary(expr, scope) {
+  const at2 = expr.at;
+  const left = evaluate2(expr.left, scope);
+  if (expr.op === "&&" || expr.op === "||") {
+    const settles = expr.op === "||";
+    if (left.v === "bool" && left.b === settles) return { v: "bool", b: settles, at: at2 };
+    const right2 = evaluate2(expr.right, scope);
+    if (right2.v === "bool" && right2.b === settles) return { v: "bool", b: settles, at: at2 };
+    if (left.v === "bool" && right2.v === "bool") return { v: "bool", b: !settles, at: at2 };
+    return unknown(expr.text, at2);
+  }
+  const right = evaluate2(expr.right, scope);
+  if (expr.op === "==" || expr.op === "!=") {
+    const same2 = sameValue2(left, right);
+    return same2 === void 0 ? unknown(expr.text, at2) : { v: "bool", b: same2 === (expr.op === "=="), at: at2 };
+  }
+  if (left.v !== "number" || right.v !== "number") return unknown(expr.text, at2);
+  const [a, b] = [left.n, right.n];
+  const result2 = {
+    "+": a + b,
+    "-": a - b,
+    "*": a * b,
+    "/": a / b,
+    "%": a % b,
+    "<": a < b,
+    "<=": a <= b,
+    ">": a > b,
+    ">=": a >= b
+  };
+  const r = result2[expr.op];
+  if (r === void 0) return unknown(expr.text, at2);
+  return typeof r === "boolean" ? { v: "bool", b: r, at: at2 } : { v: "number", n: r, at: at2 };
+}
+function forExpression(expr, scope) {
+  const at2 = expr.at;
+  const collection2 = evaluate2(expr.collection, scope);
+  const elements = elementsOf(collection2);
+  if (elements === void 0 || elements.some(([, item]) => item.v === "unknown" && item.spread))
+    return { ...unknown(expr.text, at2), spread: expr.tuple };
+  const items = [];
+  const entries2 = /* @__PURE__ */ new Map();
+  const groups = /* @__PURE__ */ new Map();
+  for (const [key, item] of elements) {
+    const bound = new Map(scope.bound);
+    if (expr.key !== void 0) bound.set(expr.key, key);
+    bound.set(expr.value, item);
+    const inner = scope.with(bound);
+    if (expr.condition !== void 0) {
+      const keep = evaluate2(expr.condition, inner);
+      if (keep.v !== "bool") return { ...unknown(expr.text, at2), spread: expr.tuple };
+      if (!keep.b) continue;
+    }
+    const result2 = evaluate2(expr.result, inner);
+    if (expr.tuple) {
+      items.push(result2);
+      continue;
+    }
+    const name = asText(evaluate2(expr.resultKey, inner));
+    if (name === void 0 || !isKnown(evaluate2(expr.resultKey, inner))) return unknown(expr.text, at2);
+    if (expr.group) groups.set(name, [...groups.get(name) ?? [], result2]);
+    else entries2.set(name, result2);
+  }
+  if (expr.tuple) return { v: "list", items, at: at2 };
+  for (const [name, group] of groups) entries2.set(name, { v: "list", items: group, at: at2 });
+  return { v: "object", entries: entries2, at: at2 };
+}
+function render(parts, scope, expr, start) {
+  if (parts.length === 1 && "interpolation" in parts[0])
+    return { ...evaluate2(parts[0].interpolation, scope), at: expr.at };
+  const text3 = renderParts(parts, scope);
+  if (text3 === void 0) return unknown(expr.text, expr.at);
+  return { v: "string", s: text3, at: expr.at, textAt: start };
+}
+function renderParts(parts, scope) {
+  let out = "";
+  for (const part of parts) {
+    if ("literal" in part) out += part.literal;
+    else if ("interpolation" in part) {
+      const text3 = asText(evaluate2(part.interpolation, scope));
+      if (text3 === void 0) return void 0;
+      out += text3;
+    } else if ("if" in part) {
+      const test2 = evaluate2(part.if, scope);
+      if (test2.v !== "bool") return void 0;
+      const inner = renderParts(test2.b ? part.then : part.else, scope);
+      if (inner === void 0) return void 0;
+      out += inner;
+    } else {
+      const elements = elementsOf(evaluate2(part.for.collection, scope));
+      if (elements === void 0) return void 0;
+      for (const [key, item] of elements) {
+        const bound = new Map(scope.bound);
+        if (part.for.key !== void 0) bound.set(part.for.key, key);
+        bound.set(part.for.value, item);
+        const inner = renderParts(part.body, scope.with(bound));
+        if (inner === void 0) return void 0;
+        out += inner;
+      }
+    }
+  }
+  return out;
+}
+var init_evaluate8 = __esm({
+  "src/containers/terraform/evaluate.ts"() {
+    "use strict";
+    init_functions();
+    init_values2();
+  }
+});
+
+// src/containers/terraform/policy-document.ts
+function awsPolicyDocument(args) {
+  const at2 = args.at;
+  const version2 = args.entries.get("version");
+  const policyId = args.entries.get("policy_id");
+  let merged = {
+    version: given(version2) ? version2 : { v: "string", s: "2012-10-17", at: at2 },
+    id: void 0,
+    statements: []
+  };
+  const sources = [
+    ...listOf2(args.entries.get("source_policy_documents")),
+    ...optional(args.entries.get("source_json"))
+  ];
+  const sourceSids = /* @__PURE__ */ new Set();
+  for (const source of sources) {
+    const document = documentOf(source);
+    if (document === void 0) {
+      merged.statements.push(source);
+      continue;
+    }
+    for (const statement2 of document.statements) {
+      const sid = sidOf(statement2);
+      if (sid === void 0 || hasSymbol(sid)) continue;
+      if (sourceSids.has(sid))
+        throw new DocumentError(statement2.at, `duplicate Sid (${sid}) in source_policy_documents`);
+      sourceSids.add(sid);
+    }
+    merged = merge2(merged, document);
+  }
+  const own = blocksOf(args, "statement").map(statementOf);
+  const ownSids = /* @__PURE__ */ new Set();
+  for (const statement2 of own) {
+    const sid = sidOf(statement2);
+    if (sid === void 0 || hasSymbol(sid)) continue;
+    if (ownSids.has(sid)) throw new DocumentError(statement2.at, `duplicate Sid (${sid}) in statement blocks`);
+    ownSids.add(sid);
+  }
+  const unknownOwn = own.find((s) => s.v === "unknown");
+  if (unknownOwn !== void 0)
+    merged.statements = merged.statements.map((s) => sidOf(s) === void 0 ? s : unknownOwn);
+  merged = merge2(merged, { version: void 0, id: given(policyId) ? policyId : void 0, statements: own });
+  const overrides = [
+    ...listOf2(args.entries.get("override_policy_documents")),
+    ...optional(args.entries.get("override_json"))
+  ];
+  for (const override of overrides) {
+    const document = documentOf(override);
+    if (document === void 0) return override;
+    merged = merge2(merged, document);
+  }
+  return object(
+    [
+      ["Version", merged.version],
+      ["Id", merged.id],
+      ["Statement", { v: "list", items: merged.statements, at: at2 }]
+    ],
+    at2
+  );
+}
+function documentOf(value) {
+  const parsed2 = value.v === "string" ? parseDocument(value) : value;
+  if (parsed2.v !== "object") return void 0;
+  const statement2 = parsed2.entries.get("Statement");
+  return {
+    version: parsed2.entries.get("Version"),
+    id: parsed2.entries.get("Id"),
+    statements: statement2 === void 0 ? [] : statement2.v === "list" ? statement2.items : [statement2]
+  };
+}
+function sidOf(statement2) {
+  if (statement2.v !== "object") return void 0;
+  const sid = statement2.entries.get("Sid");
+  return sid?.v === "string" && sid.s !== "" ? sid.s : void 0;
+}
+function mayBe(sid, other) {
+  const pattern = splitSymbols(sid).map((part) => "symbol" in part ? "[^]*" : part.literal.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")).join("");
+  return new RegExp(`^${pattern}$`).test(other);
+}
+function merge2(into, next) {
+  const statements2 = [...into.statements];
+  for (const statement2 of next.statements) {
+    const sid = sidOf(statement2);
+    if (sid !== void 0 && hasSymbol(sid)) {
+      statements2.slice(0, into.statements.length).forEach((s, i) => {
+        const other = sidOf(s);
+        if (other !== void 0 && mayBe(sid, other))
+          statements2[i] = {
+            v: "unknown",
+            name: `statement ${other}, unless replaced by Sid ${displaySymbols(sid)}`,
+            at: s.at
+          };
+      });
+      statements2.push(statement2);
+      continue;
+    }
+    const same2 = sid === void 0 ? -1 : statements2.findIndex((s) => sidOf(s) === sid);
+    if (same2 === -1) statements2.push(statement2);
+    else statements2[same2] = statement2;
+  }
+  const later = next.version?.v === "string" && (into.version?.v !== "string" || next.version.s > into.version.s) ? next.version : into.version;
+  const id = next.id?.v === "string" && next.id.s !== "" ? next.id : into.id;
+  return { version: later, id, statements: statements2 };
+}
+function statementOf(block) {
+  if (block.v !== "object") return block;
+  const arg2 = (name) => given(block.entries.get(name)) ? block.entries.get(name) : void 0;
+  const sid = arg2("sid");
+  return object(
+    [
+      ["Sid", sid?.v === "string" && sid.s === "" ? void 0 : sid],
+      ["Effect", arg2("effect") ?? { v: "string", s: "Allow", at: block.at }],
+      ["Principal", principalsOf(block, "principals")],
+      ["NotPrincipal", principalsOf(block, "not_principals")],
+      ["Action", arg2("actions")],
+      ["NotAction", arg2("not_actions")],
+      ["Resource", arg2("resources")],
+      ["NotResource", arg2("not_resources")],
+      ["Condition", conditionsOf(block)]
+    ],
+    block.at
+  );
+}
+function principalsOf(block, name) {
+  const blocks2 = blocksOf(block, name);
+  if (blocks2.length === 0) return void 0;
+  const byType = /* @__PURE__ */ new Map();
+  for (const principal3 of blocks2) {
+    if (principal3.v !== "object") return principal3;
+    const type = principal3.entries.get("type");
+    const identifiers = principal3.entries.get("identifiers");
+    if (type?.v !== "string" || identifiers === void 0)
+      return { v: "unknown", name: `${name} block`, at: principal3.at };
+    byType.set(type.s, [...byType.get(type.s) ?? [], ...listOf2(identifiers)]);
+  }
+  const everyone = byType.get("*");
+  if (byType.size === 1 && everyone?.length === 1 && everyone[0].v === "string" && everyone[0].s === "*")
+    return everyone[0];
+  return object(
+    [...byType].map(([type, ids]) => [type, { v: "list", items: ids, at: blocks2[0].at }]),
+    blocks2[0].at
+  );
+}
+function conditionsOf(block) {
+  const blocks2 = blocksOf(block, "condition");
+  if (blocks2.length === 0) return void 0;
+  const tests = /* @__PURE__ */ new Map();
+  const at2 = blocks2[0].at;
+  for (const condition2 of blocks2) {
+    if (condition2.v !== "object") return condition2;
+    const test2 = condition2.entries.get("test");
+    const variable = condition2.entries.get("variable");
+    if (test2?.v !== "string" || variable?.v !== "string")
+      return { v: "unknown", name: `condition block at line ${condition2.at.line}`, at: condition2.at };
+    const variables = tests.get(test2.s) ?? /* @__PURE__ */ new Map();
+    tests.set(test2.s, variables);
+    variables.set(variable.s, [
+      ...variables.get(variable.s) ?? [],
+      ...listOf2(condition2.entries.get("values"))
+    ]);
+  }
+  return object(
+    [...tests].map(([test2, variables]) => [
+      test2,
+      object(
+        [...variables].map(([variable, values]) => [variable, { v: "list", items: values, at: at2 }]),
+        at2
+      )
+    ]),
+    at2
+  );
+}
+function googlePolicyData(args) {
+  const bindings2 = blocksOf(args, "binding").map((binding) => {
+    if (binding.v !== "object") return binding;
+    return object(
+      [
+        ["role", binding.entries.get("role")],
+        ["members", binding.entries.get("members")],
+        ["condition", gcpCondition(binding)]
+      ],
+      binding.at
+    );
+  });
+  const audits = blocksOf(args, "audit_config").map((audit) => {
+    if (audit.v !== "object") return audit;
+    const configs = blocksOf(audit, "audit_log_configs").map(
+      (config2) => config2.v !== "object" ? config2 : object(
+        [
+          ["logType", config2.entries.get("log_type")],
+          [
+            "exemptedMembers",
+            given(config2.entries.get("exempted_members")) ? config2.entries.get("exempted_members") : void 0
+          ]
+        ],
+        config2.at
+      )
+    );
+    return object(
+      [
+        ["service", audit.entries.get("service")],
+        ["auditLogConfigs", { v: "list", items: configs, at: audit.at }]
+      ],
+      audit.at
+    );
+  });
+  return object(
+    [
+      ["bindings", { v: "list", items: bindings2, at: args.at }],
+      ["auditConfigs", audits.length === 0 ? void 0 : { v: "list", items: audits, at: args.at }]
+    ],
+    args.at
+  );
+}
+function gcpCondition(block) {
+  const condition2 = blocksOf(block, "condition")[0];
+  if (condition2 === void 0) return void 0;
+  if (condition2.v !== "object") return condition2;
+  return object(
+    [
+      ["expression", condition2.entries.get("expression")],
+      ["title", given(condition2.entries.get("title")) ? condition2.entries.get("title") : void 0],
+      [
+        "description",
+        given(condition2.entries.get("description")) ? condition2.entries.get("description") : void 0
+      ]
+    ],
+    condition2.at
+  );
+}
+var DocumentError, blocksOf, given, object, listOf2, optional;
+var init_policy_document = __esm({
+  "src/containers/terraform/policy-document.ts"() {
+    "use strict";
+    init_symbols();
+    init_values2();
+    DocumentError = class extends Error {
+      constructor(at2, message2) {
+        super(message2);
+        this.at = at2;
+      }
+      at;
+    };
+    blocksOf = (args, name) => {
+      const value = args.entries.get(name);
+      return value === void 0 || value.v === "null" ? [] : value.v === "list" ? value.items : [value];
+    };
+    given = (value) => value !== void 0 && value.v !== "null" && !(value.v === "list" && value.items.length === 0);
+    object = (entries2, at2) => ({
+      v: "object",
+      entries: new Map(entries2.filter((e) => e[1] !== void 0)),
+      at: at2
+    });
+    listOf2 = (value) => value === void 0 || value.v === "null" ? [] : value.v === "list" ? value.items : [value];
+    optional = (value) => given(value) ? [value] : [];
+  }
+});
+
+// src/containers/terraform/shapes.ts
+function awsPolicy(value, role) {
+  const shaper = new Shaper();
+  shaper.place("", value.at);
+  if (value.v !== "object") {
+    const json2 = { Version: "2012-10-17", Statement: [unknownStatement(nameOf2(value), role, "Allow")] };
+    return { json: json2, positions: shaper.positions };
+  }
+  const json = {};
+  for (const [key, item] of value.entries) {
+    const pointer = child("", key);
+    json[key] = key === "Statement" ? statements(shaper, item, pointer, role) : key === "Version" || key === "Id" ? shaper.text(item, pointer) : shaper.plain(item, pointer);
+  }
+  return { json, positions: shaper.positions };
+}
+function unknownStatement(name, role, effect) {
+  const unknownText = symbol(name);
+  return {
+    Effect: effect ?? unknownText,
+    ...role === "resource" ? { Principal: { AWS: unknownText } } : {},
+    Action: unknownText,
+    Resource: unknownText
+  };
+}
+function statements(shaper, value, pointer, role) {
+  shaper.place(pointer, value.at);
+  if (value.v === "object") return statement(shaper, value, pointer);
+  if (value.v !== "list") return [unknownStatement(nameOf2(value), role)];
+  return value.items.map(
+    (item, i) => item.v === "object" ? statement(shaper, item, child(pointer, i)) : (shaper.place(child(pointer, i), item.at), unknownStatement(nameOf2(item), role))
+  );
+}
+function statement(shaper, value, pointer) {
+  shaper.place(pointer, value.at);
+  const json = {};
+  for (const [key, item] of value.entries) {
+    const at2 = child(pointer, key);
+    if (STRING_LISTS.has(key)) json[key] = shaper.texts(item, at2);
+    else if (key === "Principal" || key === "NotPrincipal") json[key] = principal2(shaper, item, at2);
+    else if (key === "Condition") json[key] = condition(shaper, item, at2);
+    else if (key === "Effect" || key === "Sid") json[key] = shaper.text(item, at2);
+    else json[key] = shaper.plain(item, at2);
+  }
+  return json;
+}
+function principal2(shaper, value, pointer) {
+  shaper.place(pointer, value.at);
+  if (value.v === "object")
+    return Object.fromEntries(
+      [...value.entries].map(([type, ids]) => [type, shaper.texts(ids, child(pointer, type))])
+    );
+  if (value.v === "unknown") return { AWS: symbol(value.name) };
+  return shaper.text(value, pointer);
+}
+function condition(shaper, value, pointer) {
+  shaper.place(pointer, value.at);
+  if (value.v !== "object") return unknownCondition(nameOf2(value));
+  const json = {};
+  for (const [operator, keys] of value.entries) {
+    const at2 = child(pointer, operator);
+    shaper.place(at2, keys.at);
+    if (keys.v !== "object") {
+      Object.assign(json, unknownCondition(nameOf2(keys)));
+      continue;
+    }
+    json[operator] = Object.fromEntries(
+      [...keys.entries].map(([key, values]) => [key, conditionValues2(shaper, values, child(at2, key))])
+    );
+  }
+  return json;
+}
+function conditionValues2(shaper, value, pointer) {
+  shaper.place(pointer, value.at);
+  if (value.v === "list")
+    return value.items.map((item, i) => conditionValues2(shaper, item, child(pointer, i)));
+  return value.v === "unknown" || value.v === "object" ? symbol(nameOf2(value)) : plain(value);
+}
+function plainDocument(value) {
+  const shaper = new Shaper();
+  return { json: shaper.plain(value, ""), positions: shaper.positions };
+}
+var child, Shaper, nameOf2, STRING_LISTS, unknownCondition;
+var init_shapes = __esm({
+  "src/containers/terraform/shapes.ts"() {
+    "use strict";
+    init_parse();
+    init_symbols();
+    init_values2();
+    child = (pointer, key) => `${pointer}/${escapePointerToken(String(key))}`;
+    Shaper = class {
+      positions = /* @__PURE__ */ new Map();
+      place(pointer, at2) {
+        if (!this.positions.has(pointer)) this.positions.set(pointer, at2);
+      }
+      /** A string: unknowns and numbers as their text. */
+      text(value, pointer) {
+        this.place(pointer, value.at);
+        if (value.v === "list" || value.v === "object") return this.plain(value, pointer);
+        return asText(value);
+      }
+      /** A string or a list of strings; an unknown list is one unknown element. */
+      texts(value, pointer) {
+        this.place(pointer, value.at);
+        if (value.v !== "list") return this.text(value, pointer);
+        return value.items.map((item, i) => this.text(item, child(pointer, i)));
+      }
+      /** Any JSON, placed part by part. */
+      plain(value, pointer) {
+        this.place(pointer, value.at);
+        if (value.v === "list") return value.items.map((item, i) => this.plain(item, child(pointer, i)));
+        if (value.v === "object")
+          return Object.fromEntries([...value.entries].map(([k, v]) => [k, this.plain(v, child(pointer, k))]));
+        return plain(value);
+      }
+    };
+    nameOf2 = (value) => value.v === "unknown" ? value.name : asText(value) ?? "unknown";
+    STRING_LISTS = /* @__PURE__ */ new Set(["Action", "NotAction", "Resource", "NotResource"]);
+    unknownCondition = (name) => ({ StringEquals: { [symbol(name)]: symbol(name) } });
+  }
+});
+
+// src/containers/terraform/resources.ts
+function toEmbedded(found2, path) {
+  const anchor = { line: found2.anchor.line, column: found2.anchor.column };
+  return {
+    kind: found2.kind,
+    name: found2.name,
+    value: found2.shaped.json,
+    pointer: found2.pointer,
+    sourceMap: {
+      locate: (pointer) => {
+        const at2 = found2.shaped.positions.get(pointer);
+        if (at2 !== void 0 && at2.file === path) return { line: at2.line, column: at2.column };
+        return pointer === "" ? anchor : void 0;
+      }
+    }
+  };
+}
+function policy(value, role) {
+  return awsPolicy(value.v === "string" ? parseDocument(value) : value, role);
+}
+function documentsOf(resource, problems) {
+  const found2 = [];
+  const add = (name, pointer, anchor, make, notes = []) => {
+    try {
+      found2.push({ kind: kindOf(resource.type), name, pointer, shaped: make(), anchor, notes });
+    } catch (error) {
+      const problem = error.problems?.[0];
+      if (problem === void 0) throw error;
+      problems.push({ ...problem, message: `${name}: the policy is not JSON: ${problem.message}` });
+    }
+  };
+  const { type, values, address } = resource;
+  const aws = AWS_POLICIES[type];
+  if (aws !== void 0) {
+    const value = arg(values, aws.argument);
+    if (value === void 0) return found2;
+    const target = aws.target && ` on ${aws.target.what} ${shown2(arg(values, aws.target.argument))}`;
+    add(
+      `${address}/${aws.argument}${target ?? ""}`,
+      pointerOf2(resource, aws.argument),
+      value.at,
+      () => policy(value, aws.role)
+    );
+  } else if (type === "aws_iam_role") {
+    const trust = arg(values, "assume_role_policy");
+    if (trust !== void 0)
+      add(
+        `${address}/assume_role_policy`,
+        pointerOf2(resource, "assume_role_policy"),
+        trust.at,
+        () => policy(trust, "resource")
+      );
+    blocks(values, "inline_policy").forEach((inline, i) => {
+      const document = arg(inline, "policy");
+      if (document === void 0) return;
+      const name = arg(inline, "name");
+      add(
+        `${address}/inline_policy/${name === void 0 ? i : shown2(name)}`,
+        pointerOf2(resource, "inline_policy", String(i)),
+        document.at,
+        () => policy(document, "identity")
+      );
+    });
+  } else if (type === "aws_kms_key") {
+    const document = arg(values, "policy");
+    add(
+      `${address}/policy`,
+      pointerOf2(resource, "policy"),
+      document?.at ?? resource.at,
+      () => document === void 0 ? defaultKeyPolicy(resource) : policy(document, "resource"),
+      document === void 0 ? [
+        `${address} sets no policy: read as the default key policy (the account's principals, through their IAM policies)`
+      ] : []
+    );
+  } else if (type === "aws_lambda_permission")
+    add(address, pointerOf2(resource), resource.at, () => lambdaPermission2(resource));
+  else if (GCP_GRANT.test(type)) {
+    const document = gcpGrant(resource);
+    if (document !== void 0)
+      add(`${address}${gcpTarget(resource)}`, pointerOf2(resource), resource.at, () => document);
+  } else if (GCP_ROLE.test(type)) add(address, pointerOf2(resource), resource.at, () => gcpRole(resource));
+  else if (type.startsWith("kubernetes_"))
+    add(address, pointerOf2(resource), resource.at, () => rbacObject(resource));
+  return found2;
+}
+function defaultKeyPolicy(resource) {
+  const shaper = new Shaper();
+  shaper.place("", resource.at);
+  const account = symbol(`account of ${resource.address}`);
+  const json = {
+    Version: "2012-10-17",
+    Id: "key-default-1",
+    Statement: [
+      {
+        Sid: "Enable IAM User Permissions",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: "kms:*",
+        Resource: "*"
+      }
+    ]
+  };
+  return { json, positions: shaper.positions };
+}
+function lambdaPermission2(resource) {
+  const { values } = resource;
+  const shaper = new Shaper();
+  shaper.place("", resource.at);
+  const statement2 = { Effect: "Allow" };
+  const base = "/Statement/0";
+  const set = (key, value, make) => {
+    if (value === void 0) return;
+    shaper.place(child(base, key), value.at);
+    statement2[key] = make(asText(value) ?? symbol(`${resource.address}.${key}`));
+  };
+  const statementId = arg(values, "statement_id");
+  if (statementId !== void 0) set("Sid", statementId, (t) => t);
+  set(
+    "Principal",
+    arg(values, "principal"),
+    (p) => p === "*" ? "*" : /amazonaws\.com$/.test(p) ? { Service: p } : { AWS: p }
+  );
+  set("Action", arg(values, "action"), (a) => a);
+  const qualifier = arg(values, "qualifier");
+  set("Resource", arg(values, "function_name"), (name) => {
+    const arn = name.startsWith("arn:") ? name : `arn:aws:lambda:${symbol(`region of ${resource.address}`)}:${symbol(`account of ${resource.address}`)}:function:${name}`;
+    return qualifier === void 0 ? arn : `${arn}:${asText(qualifier)}`;
+  });
+  const conditions = [
+    ["ArnLike", "AWS:SourceArn", arg(values, "source_arn")],
+    ["StringEquals", "AWS:SourceAccount", arg(values, "source_account")],
+    ["StringEquals", "aws:PrincipalOrgID", arg(values, "principal_org_id")],
+    ["StringEquals", "lambda:EventSourceToken", arg(values, "event_source_token")],
+    ["StringEquals", "lambda:FunctionUrlAuthType", arg(values, "function_url_auth_type")]
+  ];
+  const condition2 = {};
+  for (const [operator, key, value] of conditions) {
+    if (value === void 0) continue;
+    shaper.place(child(child(child(base, "Condition"), operator), key), value.at);
+    (condition2[operator] ??= {})[key] = asText(value);
+  }
+  if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
+  return { json: { Version: "2012-10-17", Statement: [statement2] }, positions: shaper.positions };
+}
+function gcpTarget(resource) {
+  const on = [...resource.values.entries].filter(([name, value]) => !GRANT_ARGUMENTS.has(name) && value.v !== "null" && value.v !== "list").sort(([a], [b]) => a < b ? -1 : 1).map(([name, value]) => `${name} ${shown2(value)}`);
+  return on.length === 0 ? "" : ` on ${on.join(", ")}`;
+}
+function gcpGrant(resource) {
+  const { values } = resource;
+  const shaper = new Shaper();
+  shaper.place("", resource.at);
+  if (resource.type.endsWith("_policy")) {
+    const data = arg(values, "policy_data");
+    if (data === void 0) return void 0;
+    const document = data.v === "string" ? parseDocument(data) : data;
+    return { json: shaper.plain(document, ""), positions: shaper.positions };
+  }
+  const binding = {};
+  const base = "/bindings/0";
+  const role = arg(values, "role");
+  binding.role = role === void 0 ? void 0 : shaper.text(role, `${base}/role`);
+  const members = resource.type.endsWith("_member") ? arg(values, "member") : arg(values, "members");
+  binding.members = members === void 0 ? [] : members.v === "list" ? shaper.texts(members, `${base}/members`) : [shaper.text(members, `${base}/members/0`)];
+  const condition2 = gcpCondition(values);
+  if (condition2 !== void 0) binding.condition = shaper.plain(condition2, `${base}/condition`);
+  return { json: { bindings: [binding] }, positions: shaper.positions };
+}
+function gcpRole(resource) {
+  const { values } = resource;
+  const shaper = new Shaper();
+  shaper.place("", resource.at);
+  const json = { name: gcpRoleName(resource.type, values) };
+  const permissions = arg(values, "permissions");
+  json.includedPermissions = permissions === void 0 ? [] : shaper.texts(permissions, "/includedPermissions");
+  for (const [from, to] of [
+    ["title", "title"],
+    ["stage", "stage"],
+    ["description", "description"]
+  ]) {
+    const value = arg(values, from);
+    if (value !== void 0) json[to] = shaper.text(value, `/${to}`);
+  }
+  return { json, positions: shaper.positions };
+}
+function gcpRoleName(type, values) {
+  const roleId = asText(arg(values, "role_id") ?? { v: "unknown", name: "role_id", at: values.at });
+  if (type === "google_organization_iam_custom_role")
+    return `organizations/${asText(arg(values, "org_id") ?? { v: "unknown", name: "org_id", at: values.at })}/roles/${roleId}`;
+  return `projects/${asText(arg(values, "project") ?? { v: "unknown", name: "provider project", at: values.at })}/roles/${roleId}`;
+}
+function rbacObject(resource) {
+  const { values } = resource;
+  const kind = RBAC_KIND[resource.type.replace(/^kubernetes_/, "").replace(/_v1$/, "")];
+  const shaper = new Shaper();
+  shaper.place("", resource.at);
+  const json = { apiVersion: "rbac.authorization.k8s.io/v1", kind };
+  const metadata = blocks(values, "metadata")[0];
+  const meta = {};
+  if (metadata !== void 0) {
+    shaper.place("/metadata", metadata.at);
+    const name = arg(metadata, "name");
+    if (name !== void 0) meta.name = shaper.text(name, "/metadata/name");
+    const namespace = arg(metadata, "namespace");
+    if (kind === "Role" || kind === "RoleBinding")
+      meta.namespace = namespace === void 0 ? "default" : shaper.text(namespace, "/metadata/namespace");
+    const labels = arg(metadata, "labels");
+    if (labels !== void 0) meta.labels = shaper.plain(labels, "/metadata/labels");
+  }
+  json.metadata = meta;
+  const fields = [
+    ["api_groups", "apiGroups"],
+    ["resources", "resources"],
+    ["resource_names", "resourceNames"],
+    ["non_resource_urls", "nonResourceURLs"],
+    ["verbs", "verbs"]
+  ];
+  const rules = blocks(values, "rule");
+  if (kind === "Role" || kind === "ClusterRole")
+    json.rules = rules.map((rule2, i) => {
+      const pointer = `/rules/${i}`;
+      shaper.place(pointer, rule2.at);
+      const out = {};
+      for (const [from, to] of fields) {
+        const value = arg(rule2, from);
+        if (value !== void 0 && !(value.v === "list" && value.items.length === 0))
+          out[to] = shaper.texts(
+            value.v === "list" ? value : { v: "list", items: [value], at: value.at },
+            `${pointer}/${to}`
+          );
+      }
+      return out;
+    });
+  const aggregation = blocks(values, "aggregation_rule")[0];
+  if (aggregation !== void 0) {
+    json.aggregationRule = {
+      clusterRoleSelectors: blocks(aggregation, "cluster_role_selectors").map((selector, i) => {
+        const pointer = `/aggregationRule/clusterRoleSelectors/${i}`;
+        shaper.place(pointer, selector.at);
+        const out = {};
+        const labels = arg(selector, "match_labels");
+        if (labels !== void 0) out.matchLabels = shaper.plain(labels, `${pointer}/matchLabels`);
+        const expressions = blocks(selector, "match_expressions");
+        if (expressions.length > 0)
+          out.matchExpressions = expressions.map(
+            (e, j) => shaper.plain(e, `${pointer}/matchExpressions/${j}`)
+          );
+        return out;
+      })
+    };
+  }
+  const roleRef = blocks(values, "role_ref")[0];
+  if (roleRef !== void 0) {
+    shaper.place("/roleRef", roleRef.at);
+    json.roleRef = {
+      apiGroup: asText(
+        arg(roleRef, "api_group") ?? { v: "string", s: "rbac.authorization.k8s.io", at: roleRef.at }
+      ),
+      kind: shaper.text(arg(roleRef, "kind") ?? roleRef, "/roleRef/kind"),
+      name: shaper.text(arg(roleRef, "name") ?? roleRef, "/roleRef/name")
+    };
+  }
+  const subjects = blocks(values, "subject");
+  if (kind === "RoleBinding" || kind === "ClusterRoleBinding")
+    json.subjects = subjects.map((subject, i) => {
+      const pointer = `/subjects/${i}`;
+      shaper.place(pointer, subject.at);
+      const subjectKind = asText(arg(subject, "kind") ?? subject);
+      const account = subjectKind === "ServiceAccount";
+      const out = {
+        kind: subjectKind,
+        name: shaper.text(arg(subject, "name") ?? subject, `${pointer}/name`),
+        apiGroup: asText(
+          arg(subject, "api_group") ?? {
+            v: "string",
+            s: account ? "" : "rbac.authorization.k8s.io",
+            at: subject.at
+          }
+        )
+      };
+      if (account) {
+        const namespace = arg(subject, "namespace");
+        out.namespace = namespace === void 0 ? "default" : shaper.text(namespace, `${pointer}/namespace`);
+      }
+      return out;
+    });
+  return { json, positions: shaper.positions };
+}
+var arg, blocks, shown2, pointerOf2, AWS_POLICIES, kindOf, GRANT_ARGUMENTS, RBAC_KIND;
+var init_resources2 = __esm({
+  "src/containers/terraform/resources.ts"() {
+    "use strict";
+    init_parse();
+    init_symbols();
+    init_policy_document();
+    init_types();
+    init_shapes();
+    init_values2();
+    arg = (values, name) => {
+      const value = values.entries.get(name);
+      return value === void 0 || value.v === "null" ? void 0 : value;
+    };
+    blocks = (values, name) => {
+      const value = values.entries.get(name);
+      if (value === void 0 || value.v !== "list") return value?.v === "object" ? [value] : [];
+      return value.items.filter((item) => item.v === "object");
+    };
+    shown2 = (value) => value === void 0 ? "(not set)" : displaySymbols(asText(value) ?? JSON.stringify(value.v));
+    pointerOf2 = (resource, ...path) => [resource.pointer, ...path.map(escapePointerToken)].join("/");
+    AWS_POLICIES = {
+      aws_iam_policy: { argument: "policy", role: "identity" },
+      aws_iam_role_policy: { argument: "policy", role: "identity", target: { argument: "role", what: "role" } },
+      aws_iam_user_policy: { argument: "policy", role: "identity", target: { argument: "user", what: "user" } },
+      aws_iam_group_policy: { argument: "policy", role: "identity", target: { argument: "group", what: "group" } },
+      aws_s3_bucket_policy: { argument: "policy", role: "resource", target: { argument: "bucket", what: "bucket" } },
+      aws_sqs_queue_policy: {
+        argument: "policy",
+        role: "resource",
+        target: { argument: "queue_url", what: "queue" }
+      },
+      aws_sns_topic_policy: { argument: "policy", role: "resource", target: { argument: "arn", what: "topic" } },
+      aws_ecr_repository_policy: {
+        argument: "policy",
+        role: "resource",
+        target: { argument: "repository", what: "repository" }
+      },
+      aws_secretsmanager_secret_policy: {
+        argument: "policy",
+        role: "resource",
+        target: { argument: "secret_arn", what: "secret" }
+      },
+      // The older inline forms of the same resource policies.
+      aws_s3_bucket: { argument: "policy", role: "resource" },
+      aws_sqs_queue: { argument: "policy", role: "resource" },
+      aws_sns_topic: { argument: "policy", role: "resource" }
+    };
+    kindOf = (type) => type.startsWith("google_") ? "gcp-iam" : type.startsWith("kubernetes_") ? "k8s-rbac" : "aws-iam";
+    GRANT_ARGUMENTS = /* @__PURE__ */ new Set(["role", "member", "members", "condition", "policy_data", "etag", "id"]);
+    RBAC_KIND = {
+      cluster_role: "ClusterRole",
+      role: "Role",
+      cluster_role_binding: "ClusterRoleBinding",
+      role_binding: "RoleBinding"
+    };
+  }
+});
+
+// src/containers/terraform/syntax.ts
+import { fileURLToPath } from "node:url";
+function loadParser() {
+  loading ??= (async () => {
+    const { Parser: Parser3, Language } = await import("web-tree-sitter");
+    await Parser3.init();
+    const language = await Language.load(GRAMMAR);
+    const parser = new Parser3();
+    parser.setLanguage(language);
+    return { parser, language };
+  })();
+  return loading;
+}
+async function parseHcl(file) {
+  const text3 = decode(file, MAX_FILE_BYTES);
+  const { parser } = await loadParser();
+  return { path: file.path, body: parseText(parser, file.path, text3, 0) };
+}
+function parseTemplate(parser, path, text3) {
+  let marker = "ACLDRIFT_TEMPLATE";
+  while (text3.includes(marker)) marker += "_";
+  const body2 = parseText(parser, path, `t = <<${marker}
+${text3}
+${marker}
+`, -1);
+  const expr = body2.attributes.get("t").expr;
+  if (expr.e !== "template") throw new InvalidInputError([{ file: path, message: "not a template" }]);
+  const parts = expr.parts.slice();
+  const last = parts.at(-1);
+  if (last && "literal" in last) parts[parts.length - 1] = { literal: last.literal.slice(0, -1) };
+  return { parts, start: { file: path, line: 1, column: 1 } };
+}
+function parseText(parser, path, text3, lineOffset) {
+  const tree = parser.parse(text3);
+  if (tree === null) throw new InvalidInputError([{ file: path, message: "HCL parser gave no tree" }]);
+  const reader = new Reader(path, text3, lineOffset);
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) {
+      const bad = firstError(root);
+      throw new HclSyntaxError(
+        bad,
+        bad.isMissing ? `HCL syntax error: missing ${bad.type}` : "HCL syntax error"
+      );
+    }
+    const body2 = root.namedChildren.find((c) => c?.type === "body");
+    return body2 ? reader.body(body2, 0) : emptyBody();
+  } catch (error) {
+    if (!(error instanceof HclSyntaxError)) throw error;
+    const at2 = reader.at(error.node);
+    throw new InvalidInputError([
+      { file: path, line: Math.max(1, at2.line), column: at2.column, message: error.message }
+    ]);
+  } finally {
+    tree.delete();
+  }
+}
+function firstError(node) {
+  for (const child2 of node.children) {
+    if (child2 === null) continue;
+    if (child2.type === "ERROR" || child2.isMissing) return child2;
+    if (child2.hasError) return firstError(child2);
+  }
+  return node;
+}
+function unescapeQuoted(raw) {
+  return unescapeHeredoc(
+    raw.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/gs, (_, c) => {
+      if (c.length > 1) return String.fromCodePoint(parseInt(c.slice(1), 16));
+      return { n: "\n", r: "\r", t: "	" }[c] ?? c;
+    })
+  );
+}
+function stripIndent(parts) {
+  const lineStarts = [];
+  let atLineStart = true;
+  for (const part of parts) {
+    if (!("literal" in part)) {
+      atLineStart = false;
+      continue;
+    }
+    const lines = part.literal.split("\n");
+    lines.forEach((line, i) => {
+      if ((i > 0 || atLineStart) && line.trim() !== "") lineStarts.push(/^[ \t]*/.exec(line)[0]);
+    });
+    atLineStart = part.literal.endsWith("\n");
+  }
+  const indent = Math.min(...lineStarts.map((s) => s.length), Number.MAX_SAFE_INTEGER);
+  if (indent === 0 || lineStarts.length === 0) return parts;
+  atLineStart = true;
+  return parts.map((part) => {
+    if (!("literal" in part)) {
+      atLineStart = false;
+      return part;
+    }
+    const lines = part.literal.split("\n").map(
+      (line, i) => i > 0 || atLineStart ? line.slice(Math.min(indent, /^[ \t]*/.exec(line)[0].length)) : line
+    );
+    atLineStart = part.literal.endsWith("\n");
+    return { literal: lines.join("\n") };
+  });
+}
+var GRAMMAR, loading, HclSyntaxError, emptyBody, named2, all, POSTFIX, Reader, unescapeHeredoc;
+var init_syntax = __esm({
+  "src/containers/terraform/syntax.ts"() {
+    "use strict";
+    init_errors();
+    init_package_files();
+    init_parse();
+    GRAMMAR = fileURLToPath(
+      new URL("vendor/tree-sitter-hcl/tree-sitter-terraform.wasm", BUILT_FILES)
+    );
+    HclSyntaxError = class extends Error {
+      constructor(node, message2) {
+        super(message2);
+        this.node = node;
+      }
+      node;
+    };
+    emptyBody = () => ({ attributes: /* @__PURE__ */ new Map(), blocks: [] });
+    named2 = (node) => node.namedChildren.filter((c) => c !== null);
+    all = (node) => node.children.filter((c) => c !== null);
+    POSTFIX = /* @__PURE__ */ new Set(["get_attr", "index", "splat"]);
+    Reader = class {
+      constructor(path, text3, lineOffset) {
+        this.path = path;
+        this.text = text3;
+        this.lineOffset = lineOffset;
+      }
+      path;
+      text;
+      lineOffset;
+      at(node) {
+        return {
+          file: this.path,
+          line: node.startPosition.row + 1 + this.lineOffset,
+          column: node.startPosition.column + 1
+        };
+      }
+      source(node) {
+        return this.text.slice(node.startIndex, node.endIndex).replace(/\s+/g, " ").trim();
+      }
+      deeper(node, depth) {
+        if (depth >= MAX_DEPTH) throw new HclSyntaxError(node, `nesting deeper than ${MAX_DEPTH} levels`);
+        return depth + 1;
+      }
+      body(node, depth) {
+        const body2 = emptyBody();
+        for (const child2 of named2(node)) {
+          if (child2.type === "attribute") {
+            const attribute2 = this.attribute(child2, depth);
+            if (body2.attributes.has(attribute2.name))
+              throw new HclSyntaxError(child2, `attribute "${attribute2.name}" is set twice`);
+            body2.attributes.set(attribute2.name, attribute2);
+          } else if (child2.type === "block") body2.blocks.push(this.block(child2, depth));
+        }
+        return body2;
+      }
+      attribute(node, depth) {
+        const [name, expr] = named2(node);
+        return { name: name.text, expr: this.expression(expr, this.deeper(node, depth)), at: this.at(node) };
+      }
+      block(node, depth) {
+        const children = named2(node);
+        const labels = children.slice(1).filter((c) => c.type === "string_lit" || c.type === "identifier").map((c) => c.type === "identifier" ? c.text : unescapeQuoted(this.inner(c)));
+        const body2 = children.find((c) => c.type === "body");
+        return {
+          type: children[0].text,
+          labels,
+          body: body2 ? this.body(body2, this.deeper(node, depth)) : emptyBody(),
+          at: this.at(node)
+        };
+      }
+      /** The text between a quoted string's quotes. */
+      inner(node) {
+        const kids = all(node);
+        return this.text.slice(kids[0].endIndex, kids.at(-1).startIndex);
+      }
+      expression(node, depth) {
+        const next = this.deeper(node, depth);
+        if (node.type !== "expression") return this.term([node], next);
+        const kids = all(node);
+        if (kids[0]?.type === "(") {
+          const inner = this.expression(kids[1], next);
+          return this.postfix({ ...inner, at: this.at(node), text: this.source(node) }, kids.slice(3), next, node);
+        }
+        if (kids.length === 1 && kids[0].type === "conditional") return this.conditional(kids[0], next);
+        return this.term(
+          kids.filter((k) => k.isNamed),
+          next
+        );
+      }
+      /** A primary expression followed by postfix operators (the grammar keeps them as siblings). */
+      term(nodes, depth) {
+        const [first, ...rest] = nodes;
+        const base = this.primary(first, depth);
+        if (rest.length === 0) return base;
+        return this.postfix(base, rest, depth, first);
+      }
+      postfix(base, rest, depth, start) {
+        let expr = base;
+        for (const op of rest) {
+          if (!POSTFIX.has(op.type)) throw new HclSyntaxError(op, `unexpected ${op.type}`);
+          const text3 = this.text.slice(start.startIndex, op.endIndex).replace(/\s+/g, " ").trim();
+          const at2 = expr.at;
+          if (op.type === "get_attr") expr = { e: "attr", of: expr, name: named2(op)[0].text, at: at2, text: text3 };
+          else if (op.type === "index") {
+            const index2 = named2(op)[0];
+            const key = index2.type === "legacy_index" ? {
+              e: "literal",
+              value: Number(index2.text.slice(1)),
+              at: this.at(index2),
+              text: index2.text
+            } : this.expression(named2(index2)[0], depth);
+            expr = { e: "index", of: expr, key, at: at2, text: text3 };
+          } else {
+            const splat = named2(op)[0];
+            const steps = named2(splat).map(
+              (s) => s.type === "get_attr" ? { attr: named2(s)[0].text } : { index: this.expression(named2(named2(s)[0])[0], depth) }
+            );
+            expr = { e: "splat", of: expr, rest: steps, at: at2, text: text3 };
+          }
+        }
+        return expr;
+      }
+      primary(node, depth) {
+        const at2 = this.at(node);
+        const text3 = this.source(node);
+        const next = this.deeper(node, depth);
+        switch (node.type) {
+          case "expression":
+            return this.expression(node, next);
+          case "literal_value":
+            return this.literal(named2(node)[0], at2, text3);
+          case "template_expr": {
+            const template = named2(node)[0];
+            return {
+              e: "template",
+              parts: this.template(template, next),
+              start: this.textStart(template),
+              at: at2,
+              text: text3
+            };
+          }
+          case "collection_value":
+            return this.collection(named2(node)[0], next);
+          case "variable_expr":
+            return { e: "name", name: node.text, at: at2, text: text3 };
+          case "function_call": {
+            const [name, args] = named2(node);
+            const argNodes = args?.type === "function_arguments" ? named2(args) : [];
+            return {
+              e: "call",
+              name: name.text,
+              args: argNodes.filter((a) => a.type === "expression").map((a) => this.expression(a, next)),
+              expand: argNodes.some((a) => a.type === "ellipsis"),
+              at: at2,
+              text: text3
+            };
+          }
+          case "for_expr":
+            return this.forExpr(named2(node)[0], next);
+          case "operation":
+            return this.operation(named2(node)[0], next);
+          case "conditional":
+            return this.conditional(node, next);
+          default:
+            throw new HclSyntaxError(node, `unexpected ${node.type}`);
+        }
+      }
+      literal(node, at2, text3) {
+        switch (node.type) {
+          case "numeric_lit":
+            return { e: "literal", value: Number(node.text), at: at2, text: text3 };
+          case "bool_lit":
+            return { e: "literal", value: node.text === "true", at: at2, text: text3 };
+          case "null_lit":
+            return { e: "literal", value: null, at: at2, text: text3 };
+          default:
+            return { e: "literal", value: unescapeQuoted(this.inner(node)), at: at2, text: text3 };
+        }
+      }
+      collection(node, depth) {
+        const at2 = this.at(node);
+        const text3 = this.source(node);
+        if (node.type === "tuple")
+          return {
+            e: "tuple",
+            items: named2(node).filter((c) => c.type === "expression").map((c) => this.expression(c, depth)),
+            at: at2,
+            text: text3
+          };
+        const items = named2(node).filter((c) => c.type === "object_elem").map((elem) => ({
+          key: this.objectKey(elem.childForFieldName("key"), depth),
+          value: this.expression(elem.childForFieldName("val"), depth)
+        }));
+        return { e: "object", items, at: at2, text: text3 };
+      }
+      /** A bare name as an object key is the string itself (`{Effect = "Allow"}`), not a reference. */
+      objectKey(node, depth) {
+        const expr = this.expression(node, depth);
+        return expr.e === "name" ? { e: "literal", value: expr.name, at: expr.at, text: expr.text } : expr;
+      }
+      conditional(node, depth) {
+        const [test2, then, otherwise] = named2(node).map((c) => this.expression(c, depth));
+        return {
+          e: "conditional",
+          test: test2,
+          then,
+          else: otherwise,
+          at: this.at(node),
+          text: this.source(node)
+        };
+      }
+      operation(node, depth) {
+        const at2 = this.at(node);
+        const text3 = this.source(node);
+        const kids = all(node);
+        if (node.type === "unary_operation")
+          return {
+            e: "unary",
+            op: kids[0].type,
+            operand: this.term(
+              kids.slice(1).filter((k) => k.isNamed),
+              depth
+            ),
+            at: at2,
+            text: text3
+          };
+        const split = kids.findIndex((k) => !k.isNamed);
+        return {
+          e: "binary",
+          op: kids[split].type,
+          left: this.term(kids.slice(0, split), depth),
+          right: this.term(kids.slice(split + 1), depth),
+          at: at2,
+          text: text3
+        };
+      }
+      forExpr(node, depth) {
+        const kids = named2(node);
+        const intro = kids.find((k) => k.type === "for_intro");
+        const names3 = named2(intro).filter((k) => k.type === "identifier").map((k) => k.text);
+        const expressions = kids.filter((k) => k.type === "expression").map((k) => this.expression(k, depth));
+        const condition2 = kids.find((k) => k.type === "for_cond");
+        const tuple = node.type === "for_tuple_expr";
+        return {
+          e: "for",
+          tuple,
+          key: names3.length === 2 ? names3[0] : void 0,
+          value: names3.at(-1),
+          collection: this.expression(
+            named2(intro).find((k) => k.type === "expression"),
+            depth
+          ),
+          result: tuple ? expressions[0] : expressions[1],
+          resultKey: tuple ? void 0 : expressions[0],
+          group: kids.some((k) => k.type === "ellipsis"),
+          condition: condition2 ? this.expression(named2(condition2)[0], depth) : void 0,
+          at: this.at(node),
+          text: this.source(node)
+        };
+      }
+      /** Where a template's text begins: after the opening quote, or on the line after `<<EOT`. */
+      textStart(node) {
+        const at2 = this.at(node);
+        if (node.type === "quoted_template") return { ...at2, column: at2.column + 1 };
+        return { file: this.path, line: all(node)[1].startPosition.row + 2 + this.lineOffset, column: 1 };
+      }
+      /** The parts of a quoted template or a heredoc. */
+      template(node, depth) {
+        const kids = all(node);
+        if (node.type === "quoted_template") {
+          const start2 = kids[0].endIndex;
+          const end2 = kids.at(-1).startIndex;
+          return this.parts(kids.slice(1, -1), start2, end2, unescapeQuoted, depth);
+        }
+        const indented = kids[0].text === "<<-";
+        const open6 = kids[1];
+        const close = kids.at(-1);
+        const firstLine = this.text.indexOf("\n", open6.endIndex);
+        const start = firstLine === -1 ? open6.endIndex : firstLine + 1;
+        const end = this.text.lastIndexOf("\n", close.startIndex - 1) + 1;
+        const parts = this.parts(kids.slice(2, -1), start, Math.max(start, end), unescapeHeredoc, depth);
+        return indented ? stripIndent(parts) : parts;
+      }
+      /** Literal text is cut from the source between the interpolations and directives. */
+      parts(nodes, start, end, unescape, depth) {
+        const parts = [];
+        let cursor = start;
+        let stripNext = false;
+        const literal = (from, to, stripEnd) => {
+          let text3 = unescape(this.text.slice(from, to));
+          if (stripNext) text3 = text3.trimStart();
+          if (stripEnd) text3 = text3.trimEnd();
+          stripNext = false;
+          if (text3 !== "") parts.push({ literal: text3 });
+        };
+        for (const node of nodes) {
+          if (node.type === "template_literal") continue;
+          const strip = all(node).map((k) => k.type);
+          const stripBefore = node.type === "template_interpolation" && strip[1] === "strip_marker";
+          literal(cursor, node.startIndex, stripBefore);
+          cursor = node.endIndex;
+          if (node.type === "template_interpolation") {
+            const expr = named2(node).find((k) => k.type === "expression");
+            if (expr) parts.push({ interpolation: this.expression(expr, depth) });
+            stripNext = strip.at(-2) === "strip_marker";
+          } else if (node.type === "template_directive")
+            parts.push(this.directive(named2(node)[0], unescape, depth));
+          else throw new HclSyntaxError(node, `unexpected ${node.type} in a template`);
+        }
+        literal(cursor, end, false);
+        return parts;
+      }
+      directive(node, unescape, depth) {
+        const at2 = this.at(node);
+        const kids = named2(node);
+        const body2 = (from, to) => this.parts(
+          kids.filter((k) => k.startIndex >= from.endIndex && k.endIndex <= to.startIndex),
+          from.endIndex,
+          to.startIndex,
+          unescape,
+          depth
+        );
+        if (node.type === "template_if") {
+          const intro = kids[0];
+          const elseIntro = kids.find((k) => k.type === "template_else_intro");
+          const end = kids.at(-1);
+          return {
+            if: this.expression(
+              named2(intro).find((k) => k.type === "expression"),
+              depth
+            ),
+            then: body2(intro, elseIntro ?? end),
+            else: elseIntro ? body2(elseIntro, end) : [],
+            at: at2
+          };
+        }
+        const start = kids[0];
+        const names3 = named2(start).filter((k) => k.type === "identifier").map((k) => k.text);
+        return {
+          for: {
+            key: names3.length === 2 ? names3[0] : void 0,
+            value: names3.at(-1),
+            collection: this.expression(
+              named2(start).find((k) => k.type === "expression"),
+              depth
+            )
+          },
+          body: body2(start, kids.at(-1)),
+          at: at2
+        };
+      }
+    };
+    unescapeHeredoc = (raw) => raw.replaceAll("$${", "${").replaceAll("%%{", "%{");
+  }
+});
+
+// src/containers/terraform/module.ts
+import { posix as posix5 } from "node:path";
+function evaluateModule(source) {
+  return new Module(source).documents();
+}
+function problemOf(error, block) {
+  if (!(error instanceof DocumentError)) throw error;
+  return {
+    file: error.at.file,
+    line: error.at.line,
+    column: error.at.column,
+    message: `${block}: ${error.message}`
+  };
+}
+var META_ARGUMENTS, noEffects, Module, objectOf;
+var init_module = __esm({
+  "src/containers/terraform/module.ts"() {
+    "use strict";
+    init_evaluate8();
+    init_policy_document();
+    init_resources2();
+    init_types();
+    init_shapes();
+    init_syntax();
+    init_values2();
+    META_ARGUMENTS = /* @__PURE__ */ new Set([
+      "count",
+      "for_each",
+      "provider",
+      "depends_on",
+      "lifecycle",
+      "provisioner",
+      "connection"
+    ]);
+    noEffects = () => ({ notes: /* @__PURE__ */ new Set(), used: /* @__PURE__ */ new Set(), wanted: /* @__PURE__ */ new Set() });
+    Module = class {
+      constructor(source) {
+        this.source = source;
+        for (const file of source.files)
+          for (const block of file.body.blocks) {
+            const [first, second] = block.labels;
+            if (block.type === "variable" && first !== void 0) this.variables.set(first, block);
+            else if (block.type === "locals")
+              for (const [name, attribute2] of block.body.attributes) this.locals.set(name, attribute2);
+            else if (block.type === "data" && second !== void 0) this.data.set(`${first}.${second}`, block);
+            else if (block.type === "resource" && second !== void 0)
+              this.resources.set(`${first}.${second}`, block);
+          }
+        for (const file of source.tfvars)
+          for (const [name, attribute2] of file.body.attributes) this.tfvars.set(name, attribute2);
+      }
+      source;
+      variables = /* @__PURE__ */ new Map();
+      locals = /* @__PURE__ */ new Map();
+      data = /* @__PURE__ */ new Map();
+      resources = /* @__PURE__ */ new Map();
+      tfvars = /* @__PURE__ */ new Map();
+      memo = /* @__PURE__ */ new Map();
+      evaluating = /* @__PURE__ */ new Set();
+      effects = noEffects();
+      /** Runs `compute` with its own effects, which are returned beside its value. */
+      collect(compute) {
+        const outer = this.effects;
+        this.effects = noEffects();
+        try {
+          return { value: compute(), effects: this.effects };
+        } finally {
+          const inner = this.effects;
+          this.effects = outer;
+          for (const key of ["notes", "used", "wanted"])
+            for (const item of inner[key]) outer[key].add(item);
+        }
+      }
+      /** A value computed once: its effects are replayed into every evaluation that uses it. */
+      once(key, at2, name, compute) {
+        const known = this.memo.get(key);
+        if (known !== void 0) {
+          for (const k of ["notes", "used", "wanted"])
+            for (const item of known.effects[k]) this.effects[k].add(item);
+          return known.value;
+        }
+        if (this.evaluating.has(key)) return unknown(name, at2);
+        this.evaluating.add(key);
+        try {
+          const result2 = this.collect(compute);
+          this.memo.set(key, result2);
+          return result2.value;
+        } finally {
+          this.evaluating.delete(key);
+        }
+      }
+      scope(bound = /* @__PURE__ */ new Map()) {
+        return {
+          bound,
+          reference: (root, steps, at2) => this.reference(root, steps, at2),
+          readFile: (path, at2) => this.readFile(path, at2),
+          parseTemplate: (text3, path) => this.parseTemplate(text3, path),
+          with: (more) => this.scope(more),
+          only: (names3) => this.isolated(names3)
+        };
+      }
+      /** A template file's scope: its variables and nothing of the module. */
+      isolated(bound) {
+        return { ...this.scope(bound), reference: () => void 0, with: (more) => this.isolated(more) };
+      }
+      reference(root, steps, at2) {
+        const attr = (i) => {
+          const step3 = steps[i];
+          return step3 !== void 0 && "attr" in step3 ? step3.attr : void 0;
+        };
+        switch (root) {
+          case "var": {
+            const name = attr(0);
+            return name === void 0 ? void 0 : { value: this.variable(name, at2), used: 1 };
+          }
+          case "local": {
+            const name = attr(0);
+            const local = name === void 0 ? void 0 : this.locals.get(name);
+            if (local === void 0) return void 0;
+            return {
+              value: this.once(`local.${name}`, at2, `local.${name}`, () => evaluate2(local.expr, this.scope())),
+              used: 1
+            };
+          }
+          case "path":
+            return attr(0) === void 0 ? void 0 : { value: { v: "string", s: ".", at: at2 }, used: 1 };
+          case "data": {
+            const [type, name] = [attr(0), attr(1)];
+            const block = this.data.get(`${type}.${name}`);
+            if (block === void 0 || !DOCUMENT_DATA.has(type)) return void 0;
+            return this.instanceOf(block, steps, 2, (instance) => this.dataValue(block, instance));
+          }
+          default: {
+            const name = attr(0);
+            const block = name === void 0 ? void 0 : this.resources.get(`${root}.${name}`);
+            if (block === void 0) return void 0;
+            return this.instanceOf(block, steps, 1, (instance) => this.resourceAttributes(block, instance));
+          }
+        }
+      }
+      /** The instance a reference names (`data.x.y`, `data.x.y[0]`, `data.x.y["k"]`), as a value. */
+      instanceOf(block, steps, used, make) {
+        const instances = this.instances(block);
+        const counted = block.body.attributes.has("count") || block.body.attributes.has("for_each");
+        if (!counted) return { value: make(instances[0]), used };
+        const step3 = steps[used];
+        const expr = step3?.expr ?? steps[used - 1].expr;
+        if (step3 === void 0 || !("index" in step3)) return { value: unknown(expr.text, expr.at), used };
+        const key = step3.index.v === "number" ? `[${step3.index.n}]` : step3.index.v === "string" ? `[${JSON.stringify(step3.index.s)}]` : void 0;
+        const instance = instances.find((i) => i.key === key);
+        return { value: instance === void 0 ? unknown(expr.text, expr.at) : make(instance), used: used + 1 };
+      }
+      variable(name, at2) {
+        const block = this.variables.get(name);
+        const set = this.tfvars.get(name);
+        if (set !== void 0) {
+          this.effects.notes.add(`var.${name} is the value ${set.at.file}:${set.at.line} sets`);
+          return evaluate2(set.expr, this.isolated(/* @__PURE__ */ new Map()));
+        }
+        const fallback = block?.body.attributes.get("default");
+        if (fallback === void 0) return unknown(`var.${name}`, at2);
+        this.effects.notes.add(
+          `var.${name} is assumed to be its default (${fallback.at.file}:${fallback.at.line})`
+        );
+        return evaluate2(fallback.expr, this.isolated(/* @__PURE__ */ new Map()));
+      }
+      /** A data source instance's attributes: the document it computes, as `json` or `policy_data`. */
+      dataValue(block, instance) {
+        const key = `data.${block.labels[0]}.${block.labels[1]}${instance.key}`;
+        this.effects.used.add(`${block.labels[0]}.${block.labels[1]}`);
+        const document = this.once(key, block.at, key, () => this.dataDocument(block, instance));
+        const text3 = { v: "string", s: JSON.stringify(document), at: block.at, json: document };
+        const attribute2 = block.labels[0] === "aws_iam_policy_document" ? ["json", "minified_json"] : ["policy_data"];
+        return { v: "object", entries: new Map(attribute2.map((a) => [a, text3])), at: block.at };
+      }
+      dataDocument(block, instance) {
+        const args = this.blockValue(block, this.scope(instance.bound), true);
+        return block.labels[0] === "aws_iam_policy_document" ? awsPolicyDocument(args) : googlePolicyData(args);
+      }
+      /** What a resource sets, readable by reference; computed attributes stay unknown. */
+      resourceAttributes(block, instance) {
+        const [type, name] = block.labels;
+        const key = `${type}.${name}${instance.key}`;
+        const values = this.once(
+          key,
+          block.at,
+          key,
+          () => this.blockValue(block, this.scope(instance.bound), true)
+        );
+        if (values.v !== "object" || !/^google_(project|organization)_iam_custom_role$/.test(type)) return values;
+        const id = { v: "string", s: gcpRoleName(type, values), at: block.at };
+        return { ...values, entries: new Map([...values.entries, ["id", id], ["name", id]]) };
+      }
+      /** The instances of a resource or data block (count, for_each). */
+      instances(block) {
+        const count = block.body.attributes.get("count");
+        const forEach = block.body.attributes.get("for_each");
+        if (count !== void 0) {
+          const n = evaluate2(count.expr, this.scope());
+          if (n.v !== "number")
+            return [
+              {
+                key: "[count.index]",
+                bound: /* @__PURE__ */ new Map([["count", objectOf({ index: unknown("count.index", count.at) }, count.at)]])
+              }
+            ];
+          return Array.from({ length: n.n }, (_, index2) => ({
+            key: `[${index2}]`,
+            bound: /* @__PURE__ */ new Map([["count", objectOf({ index: { v: "number", n: index2, at: count.at } }, count.at)]])
+          }));
+        }
+        if (forEach !== void 0) {
+          const collection2 = evaluate2(forEach.expr, this.scope());
+          const elements = collection2.v === "list" || collection2.v === "object" ? elementsOf(collection2) : void 0;
+          const keyed = elements?.map(
+            ([key, value]) => collection2.v === "list" ? [value, value] : [key, value]
+          );
+          if (keyed === void 0 || keyed.some(([key]) => key.v !== "string"))
+            return [
+              {
+                key: "[each.key]",
+                bound: /* @__PURE__ */ new Map([
+                  [
+                    "each",
+                    objectOf(
+                      { key: unknown("each.key", forEach.at), value: unknown("each.value", forEach.at) },
+                      forEach.at
+                    )
+                  ]
+                ])
+              }
+            ];
+          return keyed.map(([key, value]) => ({
+            key: `[${JSON.stringify(key.s)}]`,
+            bound: /* @__PURE__ */ new Map([["each", objectOf({ key, value }, forEach.at)]])
+          }));
+        }
+        return [{ key: "", bound: /* @__PURE__ */ new Map() }];
+      }
+      /** A block's arguments as one object; nested blocks as lists of objects, dynamic blocks expanded. */
+      blockValue(block, scope, topLevel2 = false) {
+        const body2 = block.body;
+        const entries2 = /* @__PURE__ */ new Map();
+        for (const [name, attribute2] of body2.attributes) {
+          if (topLevel2 && META_ARGUMENTS.has(name)) continue;
+          const value = evaluate2(attribute2.expr, scope);
+          entries2.set(name, value.at.file === attribute2.at.file ? value : { ...value, at: attribute2.at });
+        }
+        const add = (type, value) => {
+          const list4 = entries2.get(type);
+          if (list4?.v === "list") list4.items.push(value);
+          else entries2.set(type, { v: "list", items: [value], at: value.at });
+        };
+        for (const block2 of body2.blocks) {
+          if (topLevel2 && META_ARGUMENTS.has(block2.type)) continue;
+          if (block2.type !== "dynamic") {
+            add(block2.type, this.blockValue(block2, scope));
+            continue;
+          }
+          for (const value of this.dynamic(block2, scope)) add(block2.labels[0] ?? "dynamic", value);
+        }
+        return { v: "object", entries: entries2, at: block.at };
+      }
+      /** `dynamic "x" { for_each = …; iterator = …; content { … } }`: one block per element. */
+      dynamic(block, scope) {
+        const label2 = block.labels[0] ?? "dynamic";
+        const forEach = block.body.attributes.get("for_each");
+        const iterator = block.body.attributes.get("iterator");
+        const content = block.body.blocks.find((b) => b.type === "content");
+        if (forEach === void 0 || content === void 0) return [];
+        const name = iterator?.expr.e === "name" ? iterator.expr.name : label2;
+        const elements = elementsOf(evaluate2(forEach.expr, scope));
+        if (elements === void 0 || elements.some(([, v]) => v.v === "unknown" && v.spread))
+          return [{ ...unknown(`dynamic "${label2}" for_each = ${forEach.expr.text}`, block.at), spread: true }];
+        return elements.map(([key, value]) => {
+          const bound = new Map(scope.bound);
+          bound.set(name, objectOf({ key, value }, block.at));
+          return this.blockValue(content, scope.with(bound));
+        });
+      }
+      readFile(path, at2) {
+        const resolved = posix5.normalize(posix5.join(this.source.dir || ".", path));
+        if (posix5.isAbsolute(path) || resolved === ".." || resolved.startsWith("../")) {
+          this.effects.notes.add(
+            `${at2.file}:${at2.line}: ${path} is outside the repository: not read, its content is unknown`
+          );
+          return void 0;
+        }
+        if (!this.source.texts.has(resolved)) {
+          this.effects.wanted.add(resolved);
+          return void 0;
+        }
+        const text3 = this.source.texts.get(resolved);
+        if (text3 === void 0) {
+          this.effects.notes.add(
+            `${at2.file}:${at2.line}: ${resolved} is not in the repository (or not a readable file): its content is unknown`
+          );
+          return void 0;
+        }
+        this.effects.notes.add(`${at2.file}:${at2.line} reads ${resolved}`);
+        return { text: text3, path: resolved };
+      }
+      parseTemplate(text3, path) {
+        return parseTemplate(this.source.parser, path, text3);
+      }
+      /** Every access document of the module, by the file that holds it. */
+      documents() {
+        const files = /* @__PURE__ */ new Map();
+        const of = (file) => {
+          let entry = files.get(file);
+          if (entry === void 0) files.set(file, entry = { documents: [], notes: [], problems: [] });
+          return entry;
+        };
+        const wanted = /* @__PURE__ */ new Set();
+        const used = /* @__PURE__ */ new Set();
+        const found2 = (file, effects, documents, problems) => {
+          for (const w of effects.wanted) wanted.add(w);
+          for (const u of effects.used) used.add(u);
+          const entry = of(file);
+          entry.problems.push(...problems);
+          for (const document of documents)
+            entry.documents.push({ ...document, notes: [...document.notes, ...effects.notes] });
+        };
+        for (const [key, block] of this.resources) {
+          const [type, name] = block.labels;
+          if (!holdsAccess(type)) continue;
+          for (const instance of this.instances(block)) {
+            const problems = [];
+            const { value: documents, effects } = this.collect(() => {
+              try {
+                const values = this.blockValue(block, this.scope(instance.bound), true);
+                return documentsOf(
+                  {
+                    type,
+                    address: `${key}${instance.key}`,
+                    values,
+                    at: block.at,
+                    pointer: `/resource/${type}/${name}`
+                  },
+                  problems
+                );
+              } catch (error) {
+                problems.push(problemOf(error, key));
+                return [];
+              }
+            });
+            found2(block.at.file, effects, documents, problems);
+          }
+        }
+        const standalone = [];
+        for (const [key, block] of this.data) {
+          if (!DOCUMENT_DATA.has(block.labels[0])) continue;
+          for (const instance of this.instances(block)) {
+            const problems = [];
+            const { value, effects } = this.collect(() => {
+              try {
+                return this.dataDocument(block, instance);
+              } catch (error) {
+                problems.push(problemOf(error, `data.${key}`));
+                return void 0;
+              }
+            });
+            for (const u of effects.used) used.add(u);
+            for (const w of effects.wanted) wanted.add(w);
+            of(block.at.file).problems.push(...problems);
+            if (value !== void 0) standalone.push({ key, block, instance, value, effects });
+          }
+        }
+        for (const { key, block, instance, value, effects } of standalone) {
+          if (used.has(key)) continue;
+          const aws = block.labels[0] === "aws_iam_policy_document";
+          const named3 = `data.${key}${instance.key}`;
+          const hasPrincipals = block.body.blocks.some(
+            (s) => s.body.blocks.some((b) => b.type === "principals" || b.type === "not_principals")
+          );
+          const shaped = aws ? awsPolicy(value, hasPrincipals ? "resource" : "identity") : plainDocument(value);
+          of(block.at.file).documents.push({
+            kind: aws ? "aws-iam" : "gcp-iam",
+            name: named3,
+            pointer: `/data/${block.labels[0]}/${block.labels[1]}`,
+            shaped,
+            anchor: block.at,
+            notes: [...effects.notes]
+          });
+        }
+        return { files, wanted };
+      }
+    };
+    objectOf = (fields, at2) => ({
+      v: "object",
+      entries: new Map(Object.entries(fields)),
+      at: at2
+    });
+  }
+});
+
+// src/containers/terraform/extract.ts
+var extract_exports2 = {};
+__export(extract_exports2, {
+  extractTerraform: () => extractTerraform,
+  isTfvars: () => isTfvars,
+  parseTerraform: () => parseTerraform
+});
+import { posix as posix6 } from "node:path";
+async function extractTerraform(parsed2, source) {
+  const dir = dirOf2(parsed2.path);
+  let module;
+  if (source !== void 0) {
+    let byDir = evaluated.get(source);
+    if (byDir === void 0) evaluated.set(source, byDir = /* @__PURE__ */ new Map());
+    let pending = byDir.get(dir);
+    if (pending === void 0) byDir.set(dir, pending = evaluateDirectory(dir, source));
+    module = await pending;
+    if (module.hashes.get(parsed2.path) !== parsed2.hash) module = await evaluateDirectory(dir, source, parsed2);
+  } else module = await evaluateDirectory(dir, void 0, parsed2);
+  const mine = module.documents.files.get(parsed2.path) ?? { documents: [], notes: [], problems: [] };
+  const notes = new Set(mine.notes);
+  for (const found2 of mine.documents) notesOf(found2, parsed2.path, notes);
+  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed2.path));
+  if (source === void 0)
+    for (const path of module.documents.wanted)
+      notes.add(
+        `${parsed2.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
+      );
+  return { documents, notes: [...notes], problems: mine.problems };
+}
+async function evaluateDirectory(dir, source, own) {
+  const inDir = source === void 0 ? [] : (await source.paths()).filter((p) => dirOf2(p) === dir);
+  const tfPaths = inDir.filter((p) => p.endsWith(".tf") && p !== own?.path);
+  const tfvarsPaths = inDir.filter(isTfvars).sort((a, b) => tfvarsOrder(a) - tfvarsOrder(b) || (a < b ? -1 : 1));
+  const contents = source === void 0 ? /* @__PURE__ */ new Map() : await source.read([...tfPaths, ...tfvarsPaths]);
+  const hashes = /* @__PURE__ */ new Map();
+  const read2 = async (paths) => {
+    const files2 = [];
+    for (const path of paths) {
+      const content = contents.get(path);
+      if (content === void 0) continue;
+      hashes.set(path, sha256(content));
+      const file = await parseHcl({ path, content }).catch((error) => {
+        if (error instanceof InvalidInputError) return void 0;
+        throw error;
+      });
+      if (file !== void 0) files2.push(file);
+    }
+    return files2;
+  };
+  const files = await read2(tfPaths);
+  if (own !== void 0) {
+    files.push(own.value);
+    hashes.set(own.path, own.hash);
+  }
+  const tfvars = await read2(tfvarsPaths);
+  const { parser } = await loadParser();
+  const texts2 = /* @__PURE__ */ new Map();
+  let documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
+  for (let round = 1; round < MAX_ROUNDS && source !== void 0; round++) {
+    const missing = [...documents.wanted].filter((path) => !texts2.has(path));
+    if (missing.length === 0) break;
+    const found2 = await source.read(missing);
+    for (const path of missing) texts2.set(path, textOf(path, found2.get(path)));
+    documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
+  }
+  return { hashes, documents };
+}
+function textOf(path, content) {
+  if (content === void 0) return void 0;
+  try {
+    return decode({ path, content }, MAX_FILE_BYTES);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return void 0;
+    throw error;
+  }
+}
+function notesOf(found2, path, notes) {
+  for (const note of found2.notes) notes.add(note);
+  const elsewhere = new Set(
+    [...found2.shaped.positions.values()].map((at2) => at2.file).filter((file) => file !== path)
+  );
+  for (const file of elsewhere)
+    notes.add(`${path}: ${found2.name} is partly written in ${file} (findings about it are placed in ${path})`);
+}
+async function parseTerraform(file) {
+  const hcl = await parseHcl(file);
+  return { path: file.path, value: hcl, sourceMap: { locate: () => void 0 }, hash: sha256(file.content) };
+}
+var MAX_ROUNDS, dirOf2, isTfvars, evaluated, tfvarsOrder;
+var init_extract2 = __esm({
+  "src/containers/terraform/extract.ts"() {
+    "use strict";
+    init_errors();
+    init_hash();
+    init_parse();
+    init_module();
+    init_resources2();
+    init_syntax();
+    MAX_ROUNDS = 5;
+    dirOf2 = (path) => posix6.dirname(path).replace(/^\.$/, "");
+    isTfvars = (path) => /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(path);
+    evaluated = /* @__PURE__ */ new WeakMap();
+    tfvarsOrder = (path) => path.endsWith("/terraform.tfvars") || path === "terraform.tfvars" ? 0 : 1;
+  }
+});
+
+// src/containers/terraform/plan.ts
+var plan_exports = {};
+__export(plan_exports, {
+  extractPlan: () => extractPlan
+});
+async function extractPlan(parsed2) {
+  const plan = parsed2.value;
+  const at2 = (pointer) => ({
+    file: parsed2.path,
+    ...parsed2.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
+  });
+  const resources = [];
+  const walk = (module, pointer) => {
+    if (!isObject24(module)) return;
+    if (Array.isArray(module.resources))
+      module.resources.forEach((r, i) => {
+        if (isObject24(r) && typeof r.address === "string" && typeof r.type === "string")
+          resources.push({
+            address: r.address,
+            mode: String(r.mode),
+            type: r.type,
+            values: r.values,
+            pointer: `${pointer}/resources/${i}`
+          });
+      });
+    if (Array.isArray(module.child_modules))
+      module.child_modules.forEach((child2, i) => walk(child2, `${pointer}/child_modules/${i}`));
+  };
+  walk(
+    isObject24(plan.planned_values) ? plan.planned_values.root_module : void 0,
+    "/planned_values/root_module"
+  );
+  const unknowns = afterUnknown(plan);
+  const used = isObject24(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
+  const problems = [];
+  const documents = [];
+  const notes = [];
+  for (const resource of resources) {
+    const location2 = at2(resource.pointer);
+    const values = withUnknowns(
+      fromJson(resource.values ?? {}, location2, (p) => at2(`${resource.pointer}/values${p}`)),
+      unknowns.get(resource.address),
+      resource.address
+    );
+    if (values.v !== "object") continue;
+    let found2 = [];
+    if (resource.mode === "managed" && holdsAccess(resource.type))
+      found2 = documentsOf(
+        {
+          type: resource.type,
+          address: resource.address,
+          values,
+          at: location2,
+          pointer: `${resource.pointer}/values`
+        },
+        problems
+      );
+    else if (resource.mode === "data" && DOCUMENT_DATA.has(resource.type)) {
+      const instance = resource.address.replace(/\[[^\]]*\]$/, "");
+      if (used?.has(instance)) continue;
+      const document = dataDocument(resource, values, problems);
+      if (document !== void 0) found2 = [document];
+    }
+    for (const document of found2) {
+      notes.push(...document.notes);
+      documents.push(toEmbedded(document, parsed2.path));
+    }
+  }
+  return { documents, notes, problems };
+}
+function dataDocument(resource, values, problems) {
+  const aws = resource.type === "aws_iam_policy_document";
+  const attribute2 = aws ? "json" : "policy_data";
+  const text3 = values.entries.get(attribute2);
+  if (text3 === void 0) return void 0;
+  try {
+    const document = text3.v === "string" ? parseDocument(text3) : text3;
+    return {
+      kind: aws ? "aws-iam" : "gcp-iam",
+      name: resource.address,
+      pointer: `${resource.pointer}/values/${attribute2}`,
+      shaped: aws ? awsPolicy(document, "resource") : plainDocument(document),
+      anchor: text3.at,
+      notes: []
+    };
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    problems.push({
+      ...error.problems[0],
+      file: text3.at.file,
+      line: text3.at.line,
+      message: `${resource.address}: ${attribute2} is not JSON`
+    });
+    return void 0;
+  }
+}
+function afterUnknown(plan) {
+  const out = /* @__PURE__ */ new Map();
+  if (!Array.isArray(plan.resource_changes)) return out;
+  for (const change of plan.resource_changes)
+    if (isObject24(change) && typeof change.address === "string" && isObject24(change.change))
+      out.set(change.address, change.change.after_unknown);
+  return out;
+}
+function withUnknowns(value, mask, name) {
+  if (mask === true) return unknown(`${name} (known after apply)`, value.at);
+  if (Array.isArray(mask)) {
+    const items = value.v === "list" ? [...value.items] : [];
+    mask.forEach((m, i) => {
+      items[i] = withUnknowns(items[i] ?? { v: "null", at: value.at }, m, `${name}[${i}]`);
+    });
+    return { v: "list", items, at: value.at };
+  }
+  if (isObject24(mask) && (value.v === "object" || value.v === "null")) {
+    const entries2 = new Map(value.v === "object" ? value.entries : []);
+    for (const [key, m] of Object.entries(mask))
+      if (m !== false)
+        entries2.set(key, withUnknowns(entries2.get(key) ?? { v: "null", at: value.at }, m, `${name}.${key}`));
+    return { v: "object", entries: entries2, at: value.at };
+  }
+  return value;
+}
+function referenced(module, prefix) {
+  const out = /* @__PURE__ */ new Set();
+  if (!isObject24(module)) return out;
+  const collect2 = (value) => {
+    if (Array.isArray(value)) value.forEach(collect2);
+    else if (isObject24(value)) {
+      if (Array.isArray(value.references))
+        for (const reference2 of value.references) {
+          const match = typeof reference2 === "string" ? /^data\.([^.[\]]+)\.([^.[\]]+)/.exec(reference2) : null;
+          if (match) out.add(`${prefix}data.${match[1]}.${match[2]}`);
+        }
+      for (const item of Object.values(value)) collect2(item);
+    }
+  };
+  if (Array.isArray(module.resources))
+    for (const resource of module.resources) collect2(isObject24(resource) ? resource.expressions : void 0);
+  if (isObject24(module.module_calls)) {
+    for (const [name, call] of Object.entries(module.module_calls))
+      if (isObject24(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
+  }
+  return out;
+}
+var isObject24;
+var init_plan = __esm({
+  "src/containers/terraform/plan.ts"() {
+    "use strict";
+    init_errors();
+    init_resources2();
+    init_shapes();
+    init_types();
+    init_values2();
+    isObject24 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+});
+
+// src/containers/terraform/index.ts
+import { posix as posix7 } from "node:path";
+var dirOf3, MODULE_FILE, terraform, terraformPlan;
+var init_terraform = __esm({
+  "src/containers/terraform/index.ts"() {
+    "use strict";
+    init_plan_detect();
+    init_types();
+    dirOf3 = (path) => posix7.dirname(path).replace(/^\.$/, "");
+    MODULE_FILE = /\.tf$|(^|\/)terraform\.tfvars$|\.auto\.tfvars$/;
+    terraform = {
+      format: "terraform",
+      scan: true,
+      candidates: [{ extensions: ["tf"] }],
+      parse: async (file) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).parseTerraform(file),
+      looksLike: declaresAccess,
+      detect: (parsed2) => parsed2.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
+      extract: async (parsed2, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed2, source),
+      // A module's documents read its other files: a changed `.tf` or tfvars file re-reads the
+      // module's `.tf` files; another changed file, those of the modules above it that name it (it
+      // may be read with `file()`). Only text is searched here: the grammar is not loaded.
+      dependents: async (changed, source) => {
+        const tf = (await source.paths()).filter((p) => p.endsWith(".tf"));
+        const dirs = /* @__PURE__ */ new Set();
+        const others = changed.filter((path) => {
+          if (!MODULE_FILE.test(path)) return true;
+          dirs.add(dirOf3(path));
+          return false;
+        });
+        if (others.length > 0) {
+          const above = (dir, path) => dir === "" || path.startsWith(`${dir}/`);
+          const candidates = tf.filter((p) => !dirs.has(dirOf3(p)) && others.some((o) => above(dirOf3(p), o)));
+          for (const [path, content] of await source.read(candidates)) {
+            const text3 = content.toString("utf8");
+            if (others.some((o) => above(dirOf3(path), o) && text3.includes(posix7.basename(o))))
+              dirs.add(dirOf3(path));
+          }
+        }
+        return tf.filter((p) => dirs.has(dirOf3(p)));
+      }
+    };
+    terraformPlan = {
+      format: "terraform-plan",
+      scan: true,
+      candidates: [{ extensions: ["json"], ignoreCase: true }],
+      looksLike: looksLikePlan,
+      detect: (parsed2) => isPlan(parsed2.value),
+      extract: async (parsed2) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed2)
+    };
+  }
+});
+
+// src/containers/index.ts
+function containerFor(format2) {
+  const container = CONTAINERS.find((c) => c.format === format2);
+  if (!container) throw new Error(`internal: no container format ${format2}`);
+  return container;
+}
+var CONTAINERS, SCANNED_CONTAINERS;
+var init_containers = __esm({
+  "src/containers/index.ts"() {
+    "use strict";
+    init_aws_cli();
+    init_cloudformation();
+    init_helm();
+    init_kustomize();
+    init_serverless();
+    init_snapshot();
+    init_terraform();
+    CONTAINERS = [
+      awsCli,
+      cloudformation,
+      helm,
+      kustomize,
+      serverless,
+      snapshot,
+      terraform,
+      terraformPlan
+    ];
+    SCANNED_CONTAINERS = CONTAINERS.filter((c) => c.scan);
+  }
+});
+
+// src/core/classify.ts
+var classify_exports = {};
+__export(classify_exports, {
+  CANDIDATE_PATHS: () => CANDIDATE_PATHS,
+  assigner: () => assigner,
+  classifier: () => classifier,
+  offeredForContent: () => offeredForContent,
+  unmatchedGlobs: () => unmatchedGlobs
+});
+import picomatch from "picomatch";
+function assigner(config2) {
+  const excluded = config2.exclude.length > 0 ? picomatch(config2.exclude, { dot: true }) : () => false;
+  const globs = config2.documents.map((d) => ({ match: picomatch(d.glob, { dot: true }), kind: d.kind }));
+  return (path) => {
+    if (path === CONFIG_FILE || path.startsWith(".acldrift/")) return void 0;
+    const kind = globs.find((g) => g.match(path))?.kind;
+    if (kind === void 0 && !matchesPathRules(CANDIDATE_PATHS, path)) return void 0;
+    if (excluded(path)) return { kind: "detect", excluded: true };
+    return { kind: kind ?? "detect" };
+  };
+}
+function offeredForContent(path) {
+  const offers = SCANNED_CONTAINERS.map((c) => pathOffer(c.candidates, path));
+  return !ADAPTERS.some((a) => matchesPathRules(a.candidates, path)) && !offers.includes(true) && offers.includes("content");
+}
+function classifier(config2) {
+  const assign2 = assigner(config2);
+  return (path) => {
+    const assignment2 = assign2(path);
+    return assignment2 === void 0 || assignment2.excluded ? void 0 : assignment2.kind;
+  };
+}
+function unmatchedGlobs(documents, paths) {
+  return documents.filter(({ glob: glob2 }) => {
+    const match = picomatch(glob2, { dot: true });
+    return !paths.some((path) => match(path));
+  });
+}
+var CANDIDATE_PATHS;
+var init_classify2 = __esm({
+  async "src/core/classify.ts"() {
+    "use strict";
+    await init_adapters();
+    init_containers();
+    init_config_file();
+    init_candidates();
+    CANDIDATE_PATHS = [
+      ...new Map(
+        [...ADAPTERS, ...SCANNED_CONTAINERS].flatMap((descriptor) => descriptor.candidates).map((rule2) => [JSON.stringify(rule2), rule2])
+      ).values()
+    ];
+  }
+});
+
+// src/git/run.ts
+import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
+function gitProcessCount() {
+  return spawned;
+}
+function gitBinary() {
+  return process.env.ACLDRIFT_GIT || "git";
+}
+function spawnGit(cwd, args, env2 = {}) {
+  spawned++;
+  const child2 = spawn(gitBinary(), args, {
+    cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+    windowsHide: true,
+    env: {
+      ...process.env,
+      // Untranslated messages, and no index refresh (a read-only tool must not write .git/index).
+      LC_ALL: "C",
+      // The objects as committed: `git replace` must not show attribution another commit.
+      GIT_NO_REPLACE_OBJECTS: "1",
+      GIT_OPTIONAL_LOCKS: "0",
+      GIT_TERMINAL_PROMPT: "0",
+      ...env2
+    }
+  });
+  child2.stdin.on("error", () => {
+  });
+  return child2;
+}
+function waitForGit(child2, cwd, args) {
+  const stderr = [];
+  child2.stderr.on("data", (chunk) => stderr.push(chunk));
+  return new Promise((resolve9, reject) => {
+    let failed = false;
+    child2.once("error", (error) => {
+      failed = true;
+      reject(startError(error, cwd));
+    });
+    child2.once("close", (status) => {
+      if (failed) return;
+      if (status === 0) resolve9();
+      else reject(new GitError(args, status, Buffer.concat(stderr).toString("utf8")));
+    });
+  });
+}
+async function runGit(cwd, args, options = {}) {
+  const child2 = spawnGit(cwd, args, options.env);
+  const stdout = [];
+  child2.stdout.on("data", (chunk) => stdout.push(chunk));
+  child2.stdin.end(options.input);
+  await waitForGit(child2, cwd, args);
+  return Buffer.concat(stdout);
+}
+function startError(error, cwd) {
+  if (error.code !== "ENOENT") return new EnvironmentError(`cannot run ${gitBinary()}: ${error.message}`);
+  if (statSync(cwd, { throwIfNoEntry: false })?.isDirectory() !== true) {
+    return new EnvironmentError(`directory does not exist: ${cwd}`);
+  }
+  return process.env.ACLDRIFT_GIT ? new EnvironmentError(`git not found: ${process.env.ACLDRIFT_GIT} (from ACLDRIFT_GIT)`) : new EnvironmentError("git not found on PATH");
+}
+var GitError, spawned;
+var init_run = __esm({
+  "src/git/run.ts"() {
+    "use strict";
+    init_errors();
+    GitError = class extends EnvironmentError {
+      constructor(args, status, stderr) {
+        const how = status === null ? "was killed" : `exited with ${status}`;
+        super(`git ${args.join(" ")} ${how}: ${stderr.trim() || "(no error output)"}`);
+        this.args = args;
+        this.status = status;
+        this.stderr = stderr;
+      }
+      args;
+      status;
+      stderr;
+    };
+    spawned = 0;
+  }
+});
+
+// src/git/batch.ts
+function parseHeader(header, maxBytes) {
+  const fields = header.split(" ");
+  if (fields.length === 2)
+    return { id: fields[0], type: fields[1], content: Buffer.alloc(0), size: 0, oversize: false };
+  const size2 = Number(fields[2]);
+  if (fields.length !== 3 || !Number.isSafeInteger(size2) || size2 < 0) {
+    throw new Error(`cat-file --batch: unexpected header ${JSON.stringify(header)}`);
+  }
+  const oversize = size2 > maxBytes;
+  return { id: fields[0], type: fields[1], content: Buffer.allocUnsafe(oversize ? 0 : size2), size: size2, oversize };
+}
+async function catFileBatch(root, ids, options = {}) {
+  const args = ["cat-file", "--batch"];
+  const child2 = spawnGit(root, args);
+  const parser = new BatchParser(options.maxBytes);
+  const objects = [];
+  let parseError;
+  child2.stdout.on("data", (chunk) => {
+    if (parseError !== void 0) return;
+    try {
+      objects.push(...parser.push(chunk));
+    } catch (error) {
+      parseError = error;
+    }
+  });
+  child2.stdin.end(ids.map((id) => `${id}
+`).join(""));
+  await waitForGit(child2, root, args);
+  if (parseError !== void 0) throw parseError;
+  parser.end();
+  if (objects.length !== ids.length) {
+    throw new Error(`cat-file --batch: asked for ${ids.length} objects, got ${objects.length}`);
+  }
+  return objects;
+}
+var LF, BatchParser;
+var init_batch = __esm({
+  "src/git/batch.ts"() {
+    "use strict";
+    init_run();
+    LF = 10;
+    BatchParser = class {
+      constructor(maxBytes = Infinity) {
+        this.maxBytes = maxBytes;
+      }
+      maxBytes;
+      header = [];
+      body;
+      expectNewline = false;
+      push(chunk) {
+        const records = [];
+        let offset = 0;
+        while (offset < chunk.length) {
+          if (this.expectNewline) {
+            if (chunk[offset] !== LF) throw new Error("cat-file --batch: missing newline after object content");
+            this.expectNewline = false;
+            offset++;
+          } else if (this.body) {
+            const { object: object2 } = this.body;
+            const n = Math.min(object2.size - this.body.filled, chunk.length - offset);
+            if (!object2.oversize) chunk.copy(object2.content, this.body.filled, offset, offset + n);
+            this.body.filled += n;
+            offset += n;
+            if (this.body.filled === object2.size) {
+              records.push(object2);
+              this.body = void 0;
+              this.expectNewline = true;
+            }
+          } else {
+            const end = chunk.indexOf(LF, offset);
+            if (end === -1) {
+              this.header.push(chunk.subarray(offset));
+              break;
+            }
+            this.header.push(chunk.subarray(offset, end));
+            offset = end + 1;
+            const header = Buffer.concat(this.header).toString("utf8");
+            this.header = [];
+            const object2 = parseHeader(header, this.maxBytes);
+            if (object2.size === 0) {
+              records.push(object2);
+              this.expectNewline = object2.type !== "missing" && object2.type !== "ambiguous";
+            } else {
+              this.body = { object: object2, filled: 0 };
+            }
+          }
+        }
+        return records;
+      }
+      /** Throws if the output stopped in the middle of a record. */
+      end() {
+        if (this.body || this.expectNewline || this.header.length > 0) {
+          throw new Error("cat-file --batch: output ended in the middle of a record");
+        }
+      }
+    };
+  }
+});
+
+// src/kernel/timings.ts
+import { AsyncLocalStorage } from "node:async_hooks";
+async function timed(stage, work) {
+  const intervals = collection.getStore();
+  if (intervals === void 0) return work();
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    intervals.set(stage, [...intervals.get(stage) ?? [], [start, performance.now()]]);
+  }
+}
+function startTimings() {
+  const intervals = /* @__PURE__ */ new Map();
+  const startup = performance.now();
+  return {
+    run: (work) => collection.run(intervals, work),
+    result: () => ({
+      startup,
+      stages: [...intervals].map(([stage, runs]) => ({ stage, ms: coveredLength(runs), runs: runs.length })),
+      total: performance.now() - startup
+    })
+  };
+}
+function coveredLength(intervals) {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let length = 0;
+  let end = -Infinity;
+  for (const [start, stop] of sorted) {
+    if (stop <= end) continue;
+    length += stop - Math.max(start, end);
+    end = stop;
+  }
+  return length;
+}
+var collection;
+var init_timings = __esm({
+  "src/kernel/timings.ts"() {
+    "use strict";
+    collection = new AsyncLocalStorage();
+  }
+});
+
+// src/git/repo.ts
+import { readFile } from "node:fs/promises";
+import { resolve as resolve2 } from "node:path";
+function findRepoRoot(cwd) {
+  return timed("repository", () => topLevel(cwd));
+}
+async function topLevel(cwd) {
+  let output2;
+  try {
+    output2 = await runGit(cwd, ["rev-parse", "--show-toplevel"]);
+  } catch (error) {
+    if (error instanceof GitError) {
+      throw new EnvironmentError(`not inside a git work tree: ${cwd} (${error.stderr.trim()})`);
+    }
+    throw error;
+  }
+  const root = withoutNewline(output2);
+  if (root === "") throw new EnvironmentError(`not inside a git work tree: ${cwd}`);
+  return root;
+}
+async function resolveCommit(root, rev) {
+  const commit = await verifyCommit(root, rev);
+  if (commit === null && rev === "HEAD" && (await runGit(root, ["rev-list", "-n", "1", "--all"])).length === 0)
+    throw new UsageError("the repository has no commit yet: HEAD names no revision (commit first)");
+  if (commit === null) throw new UsageError(`unknown revision: ${rev}`);
+  return commit;
+}
+async function hasCommit(root, rev) {
+  return await verifyCommit(root, rev) !== null;
+}
+function firstParent(root, commit) {
+  return verifyCommit(root, `${commit}^`);
+}
+async function isAncestor(root, ancestor, commit) {
+  try {
+    await runGit(root, ["merge-base", "--is-ancestor", "--end-of-options", ancestor, commit]);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError && (error.status === 1 || error.status === 128)) return false;
+    throw error;
+  }
+}
+function headCommit(root) {
+  return verifyCommit(root, "HEAD");
+}
+async function hooksDir(root) {
+  return resolve2(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
+}
+async function gitDir(root) {
+  return resolve2(root, withoutNewline(await runGit(root, ["rev-parse", "--absolute-git-dir"])));
+}
+async function isShallow(root) {
+  return withoutNewline(await runGit(root, ["rev-parse", "--is-shallow-repository"])) === "true";
+}
+async function shallowBoundaries(root) {
+  const [shallow, file] = withoutNewline(
+    await runGit(root, [
+      "rev-parse",
+      "--is-shallow-repository",
+      "--path-format=absolute",
+      "--git-path",
+      "shallow"
+    ])
+  ).split("\n");
+  if (shallow !== "true" || file === void 0) return /* @__PURE__ */ new Set();
+  try {
+    return new Set((await readFile(file, "utf8")).split("\n").filter(Boolean));
+  } catch {
+    return /* @__PURE__ */ new Set();
+  }
+}
+async function verifyCommit(root, rev) {
+  try {
+    const output2 = await runGit(root, [
+      "rev-parse",
+      "--verify",
+      "--quiet",
+      "--end-of-options",
+      `${rev}^{commit}`
+    ]);
+    return withoutNewline(output2);
+  } catch (error) {
+    if (error instanceof GitError && error.status === 1) return null;
+    throw error;
+  }
+}
+function withoutNewline(output2) {
+  return output2.toString("utf8").replace(/\n$/, "");
+}
+async function mergeBase(root, a, b) {
+  const [left, right] = await Promise.all([resolveCommit(root, a), resolveCommit(root, b)]);
+  try {
+    return withoutNewline(await runGit(root, ["merge-base", left, right]));
+  } catch (error) {
+    if (error instanceof GitError && error.status === 1)
+      throw new UsageError(`${a} and ${b} have no common ancestor: compare them with ${a}..${b}`);
+    throw error;
+  }
+}
+var init_repo = __esm({
+  "src/git/repo.ts"() {
+    "use strict";
+    init_errors();
+    init_timings();
+    init_run();
+  }
+});
+
+// src/git/entries.ts
+function splitNul(output2) {
+  const records = output2.toString("utf8").split("\0");
+  records.pop();
+  return records;
+}
+function parseLsFilesStage(output2) {
+  return splitNul(output2).map((record) => {
+    const tab = record.indexOf("	");
+    const [mode, object2, stage] = record.slice(0, tab).split(" ");
+    return { path: record.slice(tab + 1), mode, object: object2, stage: Number(stage) };
+  });
+}
+function parseLsTree(output2) {
+  return splitNul(output2).map((record) => {
+    const tab = record.indexOf("	");
+    const [mode, , object2] = record.slice(0, tab).split(" ");
+    return { path: record.slice(tab + 1), mode, object: object2, stage: 0 };
+  });
+}
+function uniquePaths(entries2) {
+  return [...new Set(entries2.map((entry) => entry.path))];
+}
+async function readEntries(root, entries2, paths) {
+  const [result2] = await readEntryLists(root, [selectEntries(entries2, paths)]);
+  return result2;
+}
+async function readEntryLists(root, selections, maxBytes = MAX_FILE_BYTES) {
+  const ids = [...new Set(selections.flatMap((s) => s.toRead.map((entry) => entry.object)))];
+  const contents = /* @__PURE__ */ new Map();
+  const oversize = /* @__PURE__ */ new Map();
+  for (const object2 of ids.length > 0 ? await catFileBatch(root, ids, { maxBytes }) : []) {
+    if (object2.type !== "blob") {
+      const path = selections.flatMap((s) => s.toRead).find((entry) => entry.object === object2.id)?.path;
+      throw new EnvironmentError(`cannot read ${path}: git object ${object2.id} is ${object2.type}, not a blob`);
+    }
+    if (object2.oversize) oversize.set(object2.id, object2.size);
+    else contents.set(object2.id, object2.content);
+  }
+  return selections.map(({ toRead, skipped }) => ({
+    files: toRead.filter((entry) => contents.has(entry.object)).map((entry) => ({ path: entry.path, content: contents.get(entry.object) })),
+    skipped: [
+      ...skipped,
+      ...toRead.filter((entry) => oversize.has(entry.object)).map((entry) => ({
+        path: entry.path,
+        reason: "too-large",
+        size: oversize.get(entry.object)
+      }))
+    ]
+  }));
+}
+function selectEntries(entries2, paths) {
+  const wanted = paths === void 0 ? void 0 : new Set(paths);
+  const skipped = [];
+  const toRead = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const entry of entries2) {
+    if (wanted !== void 0 && !wanted.has(entry.path) || seen.has(entry.path)) continue;
+    seen.add(entry.path);
+    const reason = skipReason(entry);
+    if (reason === void 0) toRead.push(entry);
+    else skipped.push({ path: entry.path, reason });
+  }
+  for (const path of wanted ?? []) {
+    if (!seen.has(path)) skipped.push({ path, reason: "deleted" });
+  }
+  return { toRead, skipped };
+}
+function skipReason(entry) {
+  if (entry.stage !== 0) return "unmerged";
+  switch (entry.mode) {
+    case "100644":
+    case "100755":
+      return void 0;
+    case "120000":
+      return "symlink";
+    case "160000":
+      return "submodule";
+    default:
+      return "not-a-regular-file";
+  }
+}
+var init_entries = __esm({
+  "src/git/entries.ts"() {
+    "use strict";
+    init_errors();
+    init_parse();
+    init_batch();
+  }
+});
+
+// src/git/revision.ts
+async function treeEntries(root, rev, paths) {
+  const commit = await resolveCommit(root, rev);
+  const named3 = paths !== void 0 && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT ? ["--", ...paths.map((path) => `:(literal)${path}`)] : [];
+  return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit, ...named3]));
+}
+async function listRevisionFiles(root, rev) {
+  return uniquePaths(await treeEntries(root, rev));
+}
+async function readRevisionFiles(root, rev, paths) {
+  return readEntries(root, await treeEntries(root, rev, paths), paths);
+}
+var NAMED_PATHS_LIMIT;
+var init_revision = __esm({
+  "src/git/revision.ts"() {
+    "use strict";
+    init_entries();
+    init_repo();
+    init_run();
+    NAMED_PATHS_LIMIT = 64;
+  }
+});
+
+// src/git/history.ts
+async function readHistory(root, from, to) {
+  const range = from === null || !await hasCommit(root, from) ? [to] : [`${from}..${to}`];
+  const log = runGit(root, [
+    "log",
+    "--raw",
+    "-z",
+    "--no-abbrev",
+    "-M",
+    "--diff-merges=first-parent",
+    "--format=%x1e%H%x00%P",
+    "--end-of-options",
+    ...range,
+    "--"
+  ]);
+  const [output2, shallow] = await Promise.all([log, shallowBoundaries(root)]);
+  return { ...parseHistory(output2), shallow };
+}
+function parseHistory(output2) {
+  const tokens = output2.toString("utf8").split("\0");
+  const commits = /* @__PURE__ */ new Map();
+  const order = [];
+  let current;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i].replace(/^\n/, "");
+    if (token === "") continue;
+    if (token.startsWith("")) {
+      current = { sha: token.slice(1), parents: (tokens[++i] ?? "").split(" ").filter(Boolean), changes: [] };
+      commits.set(current.sha, current);
+      order.push(current.sha);
+      continue;
+    }
+    if (!token.startsWith(":") || current === void 0)
+      throw new Error(`git log: unexpected output near ${JSON.stringify(token)}`);
+    const [oldMode, newMode, oldBlob, newBlob, status] = token.slice(1).split(" ");
+    const twoPaths = status.startsWith("R") || status.startsWith("C");
+    const oldPath = tokens[++i];
+    const path = twoPaths ? tokens[++i] : oldPath;
+    current.changes.push({ status, oldMode, newMode, oldBlob, newBlob, oldPath, path });
+  }
+  return { commits, order };
+}
+async function readCommits(root, shas) {
+  const out = /* @__PURE__ */ new Map();
+  if (shas.length === 0) return out;
+  for (const object2 of await catFileBatch(root, shas)) {
+    if (object2.type === "commit") out.set(object2.id, parseCommit(object2.id, object2.content.toString("utf8")));
+  }
+  return out;
+}
+function parseCommit(sha, text3) {
+  const split = text3.indexOf("\n\n");
+  const headers = (split === -1 ? text3 : text3.slice(0, split)).split("\n");
+  const message2 = split === -1 ? "" : text3.slice(split + 2);
+  const person = (name) => {
+    const line = headers.find((h) => h.startsWith(`${name} `))?.slice(name.length + 1) ?? "";
+    const match = /^(.*?) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line);
+    if (!match) return { name: "", email: "", date: "" };
+    return { name: match[1], email: match[2], date: isoDate(Number(match[3]), match[4]) };
+  };
+  return { sha, author: person("author"), committer: person("committer"), message: message2 };
+}
+function isoDate(seconds, offset) {
+  const sign = offset.startsWith("-") ? -1 : 1;
+  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)));
+  const local = new Date((seconds + minutes * 60) * 1e3).toISOString().slice(0, 19);
+  return `${local}${offset.slice(0, 3)}:${offset.slice(3)}`;
+}
+async function readNotes(root, ref2) {
+  const notes = /* @__PURE__ */ new Map();
+  let listing;
+  try {
+    listing = (await runGit(root, ["notes", `--ref=${ref2}`, "list"])).toString("utf8");
+  } catch {
+    return notes;
+  }
+  const pairs = listing.split("\n").filter(Boolean).map((line) => line.split(" "));
+  if (pairs.length === 0) return notes;
+  const objects = await catFileBatch(
+    root,
+    pairs.map(([blob]) => blob)
+  );
+  objects.forEach((object2, i) => notes.set(pairs[i][1], object2.content.toString("utf8")));
+  return notes;
+}
+async function appendNote(root, ref2, sha, text3) {
+  await runGit(root, ["notes", `--ref=${ref2}`, "append", "--message", text3, sha]);
+}
+async function pendingIdentity(root) {
+  const vars = (await runGit(root, ["var", "-l"])).toString("utf8").split("\n");
+  const ident = (name) => {
+    const line = vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1) ?? "";
+    return parseCommit("", `${name === "GIT_AUTHOR_IDENT" ? "author" : "committer"} ${line}
+
+`);
+  };
+  return { author: ident("GIT_AUTHOR_IDENT").author, committer: ident("GIT_COMMITTER_IDENT").committer };
+}
+async function addTrailer(root, messageFile, trailer) {
+  await runGit(root, [
+    "interpret-trailers",
+    "--in-place",
+    "--if-exists",
+    "doNothing",
+    "--trailer",
+    trailer,
+    messageFile
+  ]);
+}
+async function pathChanges(root, from, to) {
+  const sides = to.type === "ref" ? [from, to.commit] : to.type === "staged" ? ["--cached", from] : [from];
+  const output2 = await runGit(root, [
+    "diff",
+    "-M",
+    "-z",
+    "--raw",
+    "--no-abbrev",
+    "--diff-filter=RAT",
+    ...sides,
+    "--"
+  ]);
+  const tokens = output2.toString("utf8").split("\0");
+  const changes = { renames: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map() };
+  for (let i = 0; i + 1 < tokens.length; ) {
+    const [, newMode, , , status] = tokens[i].slice(1).split(" ");
+    const path = tokens[i + 1];
+    const renamed = status.startsWith("R");
+    const now = renamed ? tokens[i + 2] : path;
+    if (renamed) changes.renames.set(now, path);
+    const link2 = LINK_MODES[newMode];
+    if (link2 !== void 0) changes.links.set(now, link2);
+    i += renamed ? 3 : 2;
+  }
+  return changes;
+}
+var ZERO, isAbsent, LINK_MODES;
+var init_history = __esm({
+  "src/git/history.ts"() {
+    "use strict";
+    init_batch();
+    init_repo();
+    init_run();
+    ZERO = /^0+$/;
+    isAbsent = (blob) => ZERO.test(blob);
+    LINK_MODES = { "120000": "symlink", "160000": "submodule" };
+  }
+});
+
+// src/git/file-history.ts
+async function readPathHistory(root, to, paths, globs = []) {
+  if (paths.length === 0 && globs.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
+  const output2 = await runGit(root, [
+    "log",
+    "--raw",
+    "-z",
+    "--no-abbrev",
+    "--no-renames",
+    "--parents",
+    // Children before parents: the first commit listed is the tip, the newest version of the files.
+    "--topo-order",
+    "--diff-merges=first-parent",
+    "--format=%x1e%H%x00%P",
+    "--end-of-options",
+    to,
+    "--",
+    ...paths.map((path) => `:(literal)${path}`),
+    ...globs.map((glob2) => `:(glob)${glob2}`)
+  ]);
+  return parseHistory(output2);
+}
+async function readPathsAt(root, sides, paths) {
+  if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
+  const pathspec = paths.map((path) => `:(literal)${path}`);
+  const listings = await Promise.all(
+    sides.map(
+      async (side) => side.type === "staged" ? parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z", "--", ...pathspec])) : parseLsTree(
+        await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit, "--", ...pathspec])
+      )
+    )
+  );
+  const reads = await readEntryLists(
+    root,
+    listings.map((entries2) => selectEntries(entries2, paths)),
+    Infinity
+  );
+  return reads.map((read2) => new Map(read2.files.map((f) => [f.path, f.content])));
+}
+async function blobIdsAt(root, commit, paths) {
+  if (paths.length === 0) return /* @__PURE__ */ new Map();
+  const listing = await runGit(root, [
+    "ls-tree",
+    "-r",
+    "-z",
+    "--full-tree",
+    commit,
+    "--",
+    ...paths.map((path) => `:(literal)${path}`)
+  ]);
+  return new Map(parseLsTree(listing).map((entry) => [entry.path, entry.object]));
+}
+async function listPathsNamed(root, side, name) {
+  const named3 = (path) => path === name || path.endsWith(`/${name}`);
+  if (side.type === "ref")
+    return splitNul(
+      await runGit(root, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side.commit])
+    ).filter(named3);
+  const pathspec = `:(glob)**/${name}`;
+  const others = side.type === "worktree" ? ["--cached", "--others", "--exclude-standard"] : [];
+  return [...new Set(splitNul(await runGit(root, ["ls-files", "-z", ...others, "--", pathspec])))].filter(
+    named3
+  );
+}
+async function deletedPathsNamed(root, from, side, name) {
+  const options = ["-r", "-z", "--name-only", "--no-renames", "--diff-filter=D"];
+  const compare = side.type === "ref" ? ["diff-tree", ...options, from, side.commit] : ["diff-index", ...options, ...side.type === "staged" ? ["--cached"] : [], from];
+  const named3 = (path) => path === name || path.endsWith(`/${name}`);
+  return splitNul(await runGit(root, [...compare, "--", `:(glob)**/${name}`])).filter(named3);
+}
+var init_file_history = __esm({
+  "src/git/file-history.ts"() {
+    "use strict";
+    init_entries();
+    init_history();
+    init_run();
+  }
+});
+
+// src/git/signatures.ts
+import { mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+async function verifiedSigners(root, shas, allowedSigners) {
+  const out = /* @__PURE__ */ new Map();
+  const wanted = [...new Set(shas)];
+  if (wanted.length === 0) return out;
+  const dir = await mkdtemp(join(tmpdir(), "acldrift-signers-"));
+  try {
+    const file = join(dir, "allowed_signers");
+    await writeFile(file, allowedSigners);
+    const output2 = await runGit(root, [
+      "-c",
+      `gpg.ssh.allowedSignersFile=${file}`,
+      "-c",
+      "gpg.ssh.program=ssh-keygen",
+      "-c",
+      "gpg.ssh.revocationFile=",
+      "log",
+      "--no-walk=unsorted",
+      "--format=%H%x00%G?%x00%GS",
+      ...wanted,
+      "--"
+    ]);
+    for (const line of output2.toString("utf8").split("\n")) {
+      const [sha, status, signer] = line.split("\0");
+      if (sha && status === "G" && signer) out.set(sha, signer);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+async function pendingSigningKey(root) {
+  const get = async (key) => (await runGit(root, ["config", "--get", key]).catch(() => Buffer.alloc(0))).toString("utf8").trim();
+  const [sign, format2, signingKey] = await Promise.all([
+    get("commit.gpgsign"),
+    get("gpg.format"),
+    get("user.signingkey")
+  ]);
+  if (!["true", "yes", "on", "1"].includes(sign.toLowerCase()) || format2 !== "ssh" || signingKey === "")
+    return void 0;
+  let text3 = signingKey.startsWith("key::") ? signingKey.slice(5) : signingKey;
+  if (!/^(ssh-|ecdsa-|sk-)/.test(text3)) {
+    const path = text3.replace(/^~(?=\/)/, homedir());
+    text3 = await readFile2(path.endsWith(".pub") ? path : `${path}.pub`, "utf8").catch(() => "");
+  }
+  return text3.trim().split(/\s+/)[1];
+}
+var init_signatures = __esm({
+  "src/git/signatures.ts"() {
+    "use strict";
+    init_run();
+  }
+});
+
+// src/git/staged.ts
+async function listStagedEntries(root) {
+  return parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]));
+}
+async function listStagedFiles(root) {
+  return uniquePaths(await listStagedEntries(root));
+}
+async function readStagedFiles(root, paths, entries2) {
+  return readEntries(root, entries2 ?? await listStagedEntries(root), paths);
+}
+async function indexTree(root) {
+  return (await runGit(root, ["write-tree"])).toString("utf8").trim();
+}
+async function stagedChangedPaths(root, head) {
+  if ((head === void 0 ? await headCommit(root) : head) === null) return listStagedFiles(root);
+  return splitNul(await runGit(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]));
+}
+async function readStagedChanges(root, base) {
+  const records = splitNul(
+    await runGit(root, [
+      "diff",
+      "--cached",
+      "--raw",
+      "-z",
+      "--no-renames",
+      "--no-abbrev",
+      ...base === void 0 ? [] : [base, "--"]
+    ])
+  );
+  const head = [];
+  const staged = [];
+  const paths = [];
+  for (let i = 0; i + 1 < records.length; i += 2) {
+    const [oldMode, newMode, oldId, newId, status] = records[i].slice(1).split(" ");
+    const path = records[i + 1];
+    paths.push(path);
+    if (oldMode !== "000000") head.push({ path, mode: oldMode, object: oldId, stage: 0 });
+    if (status === "U") staged.push({ path, mode: newMode, object: newId, stage: 1 });
+    else if (newMode !== "000000") staged.push({ path, mode: newMode, object: newId, stage: 0 });
+  }
+  const [headRead, stagedRead] = await readEntryLists(root, [selectEntries(head), selectEntries(staged)]);
+  return { paths, head: headRead, staged: stagedRead };
+}
+var init_staged = __esm({
+  "src/git/staged.ts"() {
+    "use strict";
+    init_entries();
+    init_repo();
+    init_run();
+  }
+});
+
+// src/git/worktree.ts
+import { constants } from "node:fs";
+import { lstat, open, realpath } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join as join2, relative, resolve as resolve3, sep } from "node:path";
+async function listTrackedFiles(root) {
+  return [...new Set(splitNul(await runGit(root, ["ls-files", "-z"])))];
+}
+async function listWorktreeFiles(root) {
+  return [
+    ...new Set(
+      splitNul(await runGit(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]))
+    )
+  ];
+}
+async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
+  const realRoot = await realpath(root);
+  const files = [];
+  const skipped = [];
+  for (let start = 0; start < paths.length; start += CONCURRENCY) {
+    const batch = paths.slice(start, start + CONCURRENCY);
+    for (const result2 of await Promise.all(batch.map((path) => readWorktreeFile(realRoot, path, maxBytes)))) {
+      if ("reason" in result2) skipped.push(result2);
+      else files.push(result2);
+    }
+  }
+  return { files, skipped };
+}
+async function readWorktreeFile(realRoot, path, maxBytes) {
+  const absolute = resolve3(realRoot, path);
+  if (!isInside(realRoot, absolute)) return { path, reason: "outside-repository" };
+  let directory;
+  try {
+    directory = await realpath(dirname(absolute));
+  } catch (error) {
+    if (isMissing(error)) return { path, reason: "deleted" };
+    throw error;
+  }
+  if (!isInside(realRoot, directory)) return { path, reason: "outside-repository" };
+  const file = join2(directory, basename(absolute));
+  try {
+    if ((await lstat(file)).isSymbolicLink()) return { path, reason: "symlink" };
+    const handle = await open(
+      file,
+      constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+    );
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) return { path, reason: "not-a-regular-file" };
+      if (stats.size > maxBytes) return { path, reason: "too-large", size: stats.size };
+      return { path, content: await handle.readFile() };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (isMissing(error)) return { path, reason: "deleted" };
+    if (error.code === "ELOOP") return { path, reason: "symlink" };
+    throw error;
+  }
+}
+function isInside(root, absolute) {
+  const rel = relative(root, absolute);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+function isMissing(error) {
+  const code2 = error.code;
+  return code2 === "ENOENT" || code2 === "ENOTDIR";
+}
+var CONCURRENCY;
+var init_worktree = __esm({
+  "src/git/worktree.ts"() {
+    "use strict";
+    init_parse();
+    init_entries();
+    init_run();
+    CONCURRENCY = 32;
+  }
+});
+
+// src/git/attributes.ts
+import { mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join3 } from "node:path";
+async function checkAttributes(sides, paths, names3) {
+  if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
+  const scratch = await mkdtemp2(join3(tmpdir2(), "acldrift-attributes-"));
+  try {
+    const repo = join3(scratch, "repo");
+    const absent = join3(scratch, "absent");
+    const env2 = {
+      // Nothing of the environment's repository, index or object store: only the scratch one.
+      GIT_DIR: repo,
+      GIT_WORK_TREE: void 0,
+      GIT_COMMON_DIR: void 0,
+      GIT_OBJECT_DIRECTORY: void 0,
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: void 0,
+      GIT_ATTR_NOSYSTEM: "1",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: absent
+    };
+    const git = (args, input, index2) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args], {
+      input,
+      env: index2 === void 0 ? env2 : { ...env2, GIT_INDEX_FILE: index2 }
+    });
+    await runGit(scratch, ["init", "--quiet", "--bare", "--template=", repo], {
+      env: { ...env2, GIT_DIR: void 0 }
+    });
+    const contents = [
+      ...new Set(sides.flatMap((side) => [...side.values()].map((c) => c.toString("base64"))))
+    ];
+    const files = await Promise.all(
+      contents.map(async (content, i) => {
+        const file = join3(scratch, `blob-${i}`);
+        await writeFile2(file, Buffer.from(content, "base64"));
+        return file;
+      })
+    );
+    const ids = (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], files.join("\n"))).toString("utf8").trim().split("\n");
+    const blobOf = new Map(contents.map((content, i) => [content, ids[i]]));
+    return await Promise.all(
+      sides.map(async (side, i) => {
+        const index2 = join3(scratch, `index-${i}`);
+        const entries2 = [...side].map(
+          ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
+        );
+        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index2);
+        const output2 = await git(
+          ["check-attr", "--cached", "-z", "--stdin", ...names3],
+          paths.map((path) => `${path}\0`).join(""),
+          index2
+        );
+        return parseCheckAttr(output2);
+      })
+    );
+  } finally {
+    await rm2(scratch, { recursive: true, force: true });
+  }
+}
+function parseCheckAttr(output2) {
+  const records = splitNul(output2);
+  const found2 = /* @__PURE__ */ new Map();
+  for (let i = 0; i + 2 < records.length; i += 3) {
+    const [path, name, state] = [records[i], records[i + 1], records[i + 2]];
+    let states = found2.get(path);
+    if (states === void 0) found2.set(path, states = /* @__PURE__ */ new Map());
+    states.set(name, state);
+  }
+  return found2;
+}
+var init_attributes = __esm({
+  "src/git/attributes.ts"() {
+    "use strict";
+    init_entries();
+    init_run();
+  }
+});
+
+// src/git/index.ts
+var git_exports = {};
+__export(git_exports, {
+  BatchParser: () => BatchParser,
+  GitError: () => GitError,
+  addTrailer: () => addTrailer,
+  appendNote: () => appendNote,
+  blobIdsAt: () => blobIdsAt,
+  catFileBatch: () => catFileBatch,
+  checkAttributes: () => checkAttributes,
+  deletedPathsNamed: () => deletedPathsNamed,
+  findRepoRoot: () => findRepoRoot,
+  firstParent: () => firstParent,
+  gitDir: () => gitDir,
+  gitProcessCount: () => gitProcessCount,
+  headCommit: () => headCommit,
+  hooksDir: () => hooksDir,
+  indexTree: () => indexTree,
+  isAncestor: () => isAncestor,
+  isShallow: () => isShallow,
+  listPathsNamed: () => listPathsNamed,
+  listRevisionFiles: () => listRevisionFiles,
+  listStagedEntries: () => listStagedEntries,
+  listStagedFiles: () => listStagedFiles,
+  listTrackedFiles: () => listTrackedFiles,
+  listWorktreeFiles: () => listWorktreeFiles,
+  mergeBase: () => mergeBase,
+  pathChanges: () => pathChanges,
+  pendingIdentity: () => pendingIdentity,
+  pendingSigningKey: () => pendingSigningKey,
+  readCommits: () => readCommits,
+  readHistory: () => readHistory,
+  readNotes: () => readNotes,
+  readPathHistory: () => readPathHistory,
+  readPathsAt: () => readPathsAt,
+  readRevisionFiles: () => readRevisionFiles,
+  readStagedChanges: () => readStagedChanges,
+  readStagedFiles: () => readStagedFiles,
+  readWorktreeFiles: () => readWorktreeFiles,
+  resolveCommit: () => resolveCommit,
+  runGit: () => runGit,
+  shallowBoundaries: () => shallowBoundaries,
+  stagedChangedPaths: () => stagedChangedPaths,
+  verifiedSigners: () => verifiedSigners
+});
+var init_git = __esm({
+  "src/git/index.ts"() {
+    "use strict";
+    init_batch();
+    init_repo();
+    init_revision();
+    init_history();
+    init_file_history();
+    init_signatures();
+    init_run();
+    init_staged();
+    init_worktree();
+    init_attributes();
+  }
+});
+
+// src/core/actors/signals.ts
+function githubBot(login, id) {
+  const prefix = id === void 0 ? String.raw`\d+\+` : `${id}\\+`;
+  return `(?:${prefix})?${escapeRegExp(login)}\\[bot\\]@users\\.noreply\\.github\\.com`;
+}
+function canonicalAgent(name) {
+  const trimmed = name.trim();
+  return AGENT_NAMES[trimmed.toLowerCase()] ?? trimmed;
+}
+var escapeRegExp, emailIs, coAuthor, trailerKey, author, body, env, NOREPLY_USER, CLAUDE_BOT, COPILOT_AGENT, DEVIN_BOT, JULES_BOT, FACTORY_BOT, OPENHANDS, SIGNALS, AGENT_NAMES;
+var init_signals = __esm({
+  "src/core/actors/signals.ts"() {
+    "use strict";
+    escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
+    coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
+    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
+    author = (authorEmail, authorName = "Someone") => ({
+      authorName,
+      authorEmail
+    });
+    body = (...lines) => ({
+      message: ["Update access policy", "", ...lines].join("\n")
+    });
+    env = (vars) => ({ env: vars });
+    NOREPLY_USER = ["someone@users.noreply.github.com", "12345+someone@users.noreply.github.com"];
+    CLAUDE_BOT = [githubBot("claude", 209825114), githubBot("claude-code-action")];
+    COPILOT_AGENT = [
+      String.raw`198982749\+copilot@users\.noreply\.github\.com`,
+      githubBot("copilot-swe-agent", 198982749)
+    ];
+    DEVIN_BOT = githubBot("devin-ai-integration", 158243242);
+    JULES_BOT = githubBot("google-labs-jules", 161369871);
+    FACTORY_BOT = githubBot("factory-droid", 138933559);
+    OPENHANDS = [
+      String.raw`openhands@all-hands\.dev`,
+      String.raw`(?:\d+\+)?openhands-agent@users\.noreply\.github\.com`
+    ];
+    SIGNALS = [
+      // ── Claude Code ─────────────────────────────────────────────────────────────────────
+      {
+        id: "claude-code-coauthor",
+        description: "Co-authored-by with noreply@anthropic.com (any model name), added by Claude Code",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@anthropic\.com`),
+        samples: {
+          positive: [
+            body(
+              "\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)",
+              "",
+              "Co-Authored-By: Claude <noreply@anthropic.com>"
+            ),
+            body("Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"),
+            body("co-authored-by: Claude Sonnet 4 <NoReply@Anthropic.com>")
+          ],
+          negative: [
+            body("Co-authored-by: Claude Shannon <claude@example.org>"),
+            body("Co-authored-by: Claude <noreply@anthropic.com.example.net>"),
+            body("Reviewed-by: Claude <noreply@anthropic.com>")
+          ]
+        }
+      },
+      {
+        id: "claude-code-footer",
+        description: 'Footer "Generated with [Claude Code](https://claude.ai/code | https://claude.com/claude-code)"',
+        agent: "Claude Code",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[?claude code\]?\s*\(?<?https:\/\/(?:claude\.ai\/code|claude\.com\/claude-code)/i,
+        samples: {
+          positive: [
+            body("\u{1F916} Generated with [Claude Code](https://claude.ai/code)"),
+            body("\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)")
+          ],
+          negative: [body("Generated with [Claude Code]"), body("Compared with https://claude.ai/code docs")]
+        }
+      },
+      {
+        id: "claude-code-session",
+        description: "Claude-Session trailer (Claude Code on the web)",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: trailerKey("Claude-Session"),
+        samples: {
+          positive: [body("Claude-Session: https://claude.ai/code/session_01AbCdEfGh")],
+          negative: [body("Claude-Session:"), body("Log the Claude-Session: header too")]
+        }
+      },
+      {
+        id: "claude-bot-author",
+        description: "Author is the Claude GitHub App (claude[bot], id 209825114) or claude-code-action[bot]",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...CLAUDE_BOT),
+        samples: {
+          positive: [
+            author("209825114+claude[bot]@users.noreply.github.com", "claude[bot]"),
+            author("claude[bot]@users.noreply.github.com", "claude[bot]")
+          ],
+          negative: [
+            author("claude@users.noreply.github.com", "Claude"),
+            author("12345+claude[bot]@users.noreply.github.com", "claude[bot]"),
+            author("209825114+claude[bot]@users.noreply.github.com.example.net")
+          ]
+        }
+      },
+      {
+        id: "claude-bot-coauthor",
+        description: "Co-authored-by the Claude GitHub App (e.g. a squash merge of its pull request)",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...CLAUDE_BOT),
+        samples: {
+          positive: [body("Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>")],
+          negative: [body("Co-authored-by: Claude <claude@users.noreply.github.com>")]
+        }
+      },
+      // ── GitHub Copilot ──────────────────────────────────────────────────────────────────
+      {
+        id: "copilot-agent-author",
+        description: "Author is the Copilot coding agent (copilot-swe-agent[bot], 198982749+Copilot@\u2026)",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...COPILOT_AGENT),
+        samples: {
+          positive: [author("198982749+Copilot@users.noreply.github.com", "copilot-swe-agent[bot]")],
+          negative: [
+            author("Copilot@users.noreply.github.com", "Copilot"),
+            author("12345+Copilot@users.noreply.github.com", "Copilot")
+          ]
+        }
+      },
+      {
+        id: "copilot-agent-coauthor",
+        description: "Co-authored-by the Copilot coding agent (e.g. a squash merge of its pull request)",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...COPILOT_AGENT),
+        samples: {
+          positive: [body("Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")],
+          negative: [body("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")]
+        }
+      },
+      {
+        id: "copilot-agent-logs-url",
+        description: "Agent-Logs-Url trailer linking a Copilot coding agent session",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^agent-logs-url:[ \t]*https?:\/\/\S+/i,
+        samples: {
+          positive: [
+            body("Agent-Logs-Url: https://github.com/acme/infra/sessions/0b5c8f7e-4a1d-4c3e-9d2a-6f1e2b3c4d5e")
+          ],
+          negative: [body("Agent-Logs-Url: none"), body("See the Agent-Logs-Url: https://example.com field")]
+        }
+      },
+      {
+        id: "copilot-coauthor",
+        description: "Co-authored-by Copilot (223556219+Copilot@\u2026 or the older copilot@github.com): Copilot CLI / VS Code",
+        agent: "GitHub Copilot",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(
+          String.raw`223556219\+copilot@users\.noreply\.github\.com`,
+          String.raw`copilot@github\.com`
+        ),
+        samples: {
+          positive: [
+            body("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>"),
+            body("Co-authored-by: Copilot <copilot@github.com>")
+          ],
+          negative: [
+            body("Co-authored-by: Copilot <copilot@github.com.example.net>"),
+            body("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")
+          ]
+        }
+      },
+      // ── Cursor ──────────────────────────────────────────────────────────────────────────
+      {
+        id: "cursor-agent-author",
+        description: "Author is the Cursor agent (cursoragent@cursor.com) or the cursor[bot] app",
+        agent: "Cursor",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`cursoragent@cursor\.com`, githubBot("cursor")),
+        samples: {
+          positive: [
+            author("cursoragent@cursor.com", "Cursor Agent"),
+            author("123456+cursor[bot]@users.noreply.github.com")
+          ],
+          negative: [
+            author("dev@cursor.com", "Cursor Agent"),
+            author("cursor@users.noreply.github.com", "cursor")
+          ]
+        }
+      },
+      {
+        id: "cursor-coauthor",
+        description: "Co-authored-by Cursor <cursoragent@cursor.com>",
+        agent: "Cursor",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`cursoragent@cursor\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Cursor <cursoragent@cursor.com>")],
+          negative: [body("Co-authored-by: Cursor <team@cursor.com>")]
+        }
+      },
+      {
+        id: "cursor-made-with",
+        description: '"Made-with: Cursor" trailer',
+        agent: "Cursor",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^made-with:[ \t]*cursor\b/i,
+        samples: {
+          positive: [body("Made-with: Cursor")],
+          negative: [body("Made-with: Vim"), body("Made with cursor keys only")]
+        }
+      },
+      // ── Devin ───────────────────────────────────────────────────────────────────────────
+      {
+        id: "devin-bot-author",
+        description: "Author is Devin (devin-ai-integration[bot], id 158243242)",
+        agent: "Devin",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(DEVIN_BOT),
+        samples: {
+          positive: [author("158243242+devin-ai-integration[bot]@users.noreply.github.com", "Devin AI")],
+          negative: [author("devin@example.com", "Devin AI"), author("devin@users.noreply.github.com", "Devin")]
+        }
+      },
+      {
+        id: "devin-coauthor",
+        description: "Co-authored-by Devin (devin-ai-integration[bot])",
+        agent: "Devin",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(DEVIN_BOT),
+        samples: {
+          positive: [
+            body("Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>")
+          ],
+          negative: [body("Co-Authored-By: Devin Walsh <devin@example.com>")]
+        }
+      },
+      {
+        id: "devin-footer",
+        description: 'Footer "Generated with [Devin](https://cli.devin.ai/docs)"',
+        agent: "Devin",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[?devin\]?\s*\(?<?https:\/\/(?:[\w-]+\.)?devin\.ai/i,
+        samples: {
+          positive: [body("Generated with [Devin](https://cli.devin.ai/docs)")],
+          negative: [body("Generated with Devin from the platform team")]
+        }
+      },
+      // ── OpenAI Codex ────────────────────────────────────────────────────────────────────
+      {
+        id: "codex-author",
+        description: "Author is Codex cloud (codex@openai.com) or the chatgpt-codex-connector[bot] app",
+        agent: "Codex",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`codex@openai\.com`, githubBot("chatgpt-codex-connector")),
+        samples: {
+          positive: [author("codex@openai.com", "Codex"), author("codex@openai.com", "gpt-5-codex")],
+          negative: [author("codex@openai.com.example.net", "Codex"), author("alice@openai.com", "Alice")]
+        }
+      },
+      {
+        id: "codex-coauthor",
+        description: "Co-authored-by Codex <noreply@openai.com>, added by the Codex CLI",
+        agent: "Codex",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@openai\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Codex <noreply@openai.com>")],
+          negative: [body("Co-authored-by: Alice <alice@openai.com>")]
+        }
+      },
+      // ── Aider ───────────────────────────────────────────────────────────────────────────
+      {
+        id: "aider-committer-name",
+        description: 'Committer name ends with " (aider)" (aider rewrites GIT_COMMITTER_NAME)',
+        agent: "Aider",
+        class: "agent",
+        strength: "high",
+        field: "committer-name",
+        pattern: /\S \(aider\)$/i,
+        samples: {
+          positive: [{ committerName: "Jane Doe (aider)" }],
+          negative: [{ committerName: "aider" }, { committerName: "Jane (aider) Doe" }]
+        }
+      },
+      {
+        id: "aider-author-name",
+        description: 'Author name ends with " (aider)" (aider with its co-author trailer off)',
+        agent: "Aider",
+        class: "agent",
+        strength: "high",
+        field: "author-name",
+        pattern: /\S \(aider\)$/i,
+        samples: {
+          positive: [{ authorName: "Jane Doe (aider)" }],
+          negative: [{ authorName: "Aider Fan" }, { authorName: "(aider)" }]
+        }
+      },
+      {
+        id: "aider-coauthor",
+        description: "Co-authored-by aider (aider@aider.chat, older noreply@aider.chat / noreply@aider.dev)",
+        agent: "Aider",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(
+          String.raw`aider@aider\.chat`,
+          String.raw`noreply@aider\.chat`,
+          String.raw`noreply@aider\.dev`
+        ),
+        samples: {
+          positive: [
+            body("Co-authored-by: aider (anthropic/claude-sonnet-4) <aider@aider.chat>"),
+            body("Co-authored-by: aider (gpt-4o) <noreply@aider.dev>")
+          ],
+          negative: [body("Co-authored-by: Paul <paul@aider.chat.example.net>")]
+        }
+      },
+      {
+        id: "aider-subject-prefix",
+        description: 'Subject starts with "aider: " (optional aider setting)',
+        agent: "Aider",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /^aider: /i,
+        samples: {
+          positive: [{ message: "aider: Allow the reports role to read exports" }],
+          negative: [{ message: "Bump aider: 0.80 to 0.81" }, body("aider: mentioned in the body only")]
+        }
+      },
+      // ── Other agents with their own accounts or markers ─────────────────────────────────
+      {
+        id: "jules-bot-author",
+        description: "Author is Google Jules (google-labs-jules[bot], id 161369871)",
+        agent: "Jules",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(JULES_BOT),
+        samples: {
+          positive: [
+            author("161369871+google-labs-jules[bot]@users.noreply.github.com", "google-labs-jules[bot]")
+          ],
+          negative: [
+            author("jules@example.com", "Jules"),
+            ...NOREPLY_USER.map((email) => author(email, "Jules"))
+          ]
+        }
+      },
+      {
+        id: "jules-coauthor",
+        description: "Co-authored-by Google Jules (google-labs-jules[bot])",
+        agent: "Jules",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(JULES_BOT),
+        samples: {
+          positive: [
+            body(
+              "Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"
+            )
+          ],
+          negative: [body("Co-authored-by: Jules <jules@example.com>")]
+        }
+      },
+      {
+        id: "amazon-q-bot-author",
+        description: "Author is amazon-q-developer[bot] (unverified account name)",
+        agent: "Amazon Q",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("amazon-q-developer")),
+        samples: {
+          positive: [author("123456+amazon-q-developer[bot]@users.noreply.github.com")],
+          negative: [author("amazon-q-developer@users.noreply.github.com")]
+        }
+      },
+      {
+        id: "openhands-author",
+        description: "Author is OpenHands (openhands@all-hands.dev, GitHub login openhands-agent)",
+        agent: "OpenHands",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...OPENHANDS),
+        samples: {
+          positive: [
+            author("openhands@all-hands.dev", "openhands"),
+            author("123456+openhands-agent@users.noreply.github.com")
+          ],
+          negative: [
+            author("robert@all-hands.dev", "Robert"),
+            author("12345+openhands@users.noreply.github.com")
+          ]
+        }
+      },
+      {
+        id: "openhands-coauthor",
+        description: "Co-authored-by OpenHands (openhands@all-hands.dev)",
+        agent: "OpenHands",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...OPENHANDS),
+        samples: {
+          positive: [body("Co-authored-by: openhands <openhands@all-hands.dev>")],
+          negative: [body("Co-authored-by: Graham <graham@all-hands.dev>")]
+        }
+      },
+      {
+        id: "sweep-bot-author",
+        description: "Author is Sweep (sweep-ai[bot])",
+        agent: "Sweep",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("sweep-ai")),
+        samples: {
+          positive: [author("123456+sweep-ai[bot]@users.noreply.github.com", "sweep-ai[bot]")],
+          negative: [author("sweep-ai@users.noreply.github.com", "sweep-ai")]
+        }
+      },
+      {
+        id: "roomote-author",
+        description: "Author is Roo Code cloud agent (Roomote <roomote@roocode.com>)",
+        agent: "Roo Code",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`roomote@roocode\.com`),
+        samples: {
+          positive: [author("roomote@roocode.com", "Roomote")],
+          negative: [author("hello@roocode.com", "Roomote")]
+        }
+      },
+      {
+        id: "roomote-coauthor",
+        description: "Co-authored-by Roomote <roomote@roocode.com>",
+        agent: "Roo Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`roomote@roocode\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Roomote <roomote@roocode.com>")],
+          negative: [body("Co-authored-by: Roomote <roomote@example.com>")]
+        }
+      },
+      {
+        id: "amp-thread-id",
+        description: "Amp-Thread-ID trailer (Sourcegraph Amp)",
+        agent: "Amp",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: trailerKey("Amp-Thread-ID"),
+        samples: {
+          positive: [body("Amp-Thread-ID: https://ampcode.com/threads/T-5f2c1a9e-3b7d-4e8f-a1c2-9d0e1f2a3b4c")],
+          negative: [body("Amp-Thread-ID:"), body("Thread-ID: T-123")]
+        }
+      },
+      {
+        id: "amp-coauthor",
+        description: "Co-authored-by Amp <amp@ampcode.com>",
+        agent: "Amp",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`amp@ampcode\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Amp <amp@ampcode.com>")],
+          negative: [body("Co-authored-by: Amp Fan <amp@example.com>")]
+        }
+      },
+      {
+        id: "factory-droid-author",
+        description: "Author is Factory Droid (factory-droid[bot], id 138933559)",
+        agent: "Factory Droid",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(FACTORY_BOT),
+        samples: {
+          positive: [author("138933559+factory-droid[bot]@users.noreply.github.com", "factory-droid[bot]")],
+          negative: [author("factory-droid@users.noreply.github.com", "factory-droid")]
+        }
+      },
+      {
+        id: "factory-droid-coauthor",
+        description: "Co-authored-by Factory Droid (factory-droid[bot])",
+        agent: "Factory Droid",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(FACTORY_BOT),
+        samples: {
+          positive: [
+            body("Co-authored-by: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>")
+          ],
+          negative: [body("Co-authored-by: Droid <droid@example.com>")]
+        }
+      },
+      {
+        id: "replit-commit-author",
+        description: '"Replit-Commit-Author: Agent" trailer on Replit Agent checkpoint commits',
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^replit-commit-author:[ \t]*agent\b/i,
+        samples: {
+          positive: [
+            body("Replit-Commit-Author: Agent", "Replit-Commit-Session-Id: 3f9a2c1e-7b4d-4a8e-b2c1-0d9e8f7a6b5c")
+          ],
+          negative: [body("Replit-Commit-Author: User")]
+        }
+      },
+      {
+        id: "replit-agent-author",
+        description: "Author is agent@replit.com (unverified)",
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`agent@replit\.com`),
+        samples: {
+          positive: [author("agent@replit.com", "Replit Agent")],
+          negative: [author("jane@replit.com", "Jane")]
+        }
+      },
+      {
+        id: "oz-coauthor",
+        description: "Co-Authored-By Oz <oz-agent@warp.dev> (Warp)",
+        agent: "Warp Oz",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`oz-agent@warp\.dev`),
+        samples: {
+          positive: [body("Co-Authored-By: Oz <oz-agent@warp.dev>")],
+          negative: [body("Co-Authored-By: Oz <oz@example.com>")]
+        }
+      },
+      {
+        id: "opencode-bot-author",
+        description: "Author is opencode-agent[bot]",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("opencode-agent")),
+        samples: {
+          positive: [author("123456+opencode-agent[bot]@users.noreply.github.com", "opencode-agent[bot]")],
+          negative: [author("opencode-agent@users.noreply.github.com")]
+        }
+      },
+      {
+        id: "opencode-coauthor",
+        description: "Co-Authored-By opencode <noreply@opencode.ai>",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@opencode\.ai`),
+        samples: {
+          positive: [body("Co-Authored-By: opencode <noreply@opencode.ai>")],
+          negative: [body("Co-Authored-By: opencode <dev@opencode.ai>")]
+        }
+      },
+      {
+        id: "opencode-footer",
+        description: 'Footer "Generated with [opencode]"',
+        agent: "OpenCode",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[opencode\]/i,
+        samples: {
+          positive: [body("\u{1F916} Generated with [opencode](https://opencode.ai)")],
+          negative: [body("Generated with opencode settings from the wiki")]
+        }
+      },
+      {
+        id: "qwen-code-coauthor",
+        description: "Co-authored-by Qwen-Coder <qwen-coder@alibabacloud.com> (unverified)",
+        agent: "Qwen Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`qwen-coder@alibabacloud\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>")],
+          negative: [body("Co-authored-by: Qwen Li <qwen@alibabacloud.com>")]
+        }
+      },
+      // ── Conventions any agent may use ───────────────────────────────────────────────────
+      {
+        id: "assisted-by",
+        description: "Assisted-by trailer (Linux kernel, Fedora, OpenInfra): the agent named in its value",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        // The name runs to the first ':' (kernel `AGENT:MODEL`), '<' or '('.
+        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
+        samples: {
+          positive: [
+            body("Assisted-by: Claude:claude-3-opus coccinelle sparse"),
+            body("Assisted-By: GitHub Copilot"),
+            body("Assisted-by: Claude Code (detected by acldrift: env-claude-code)")
+          ],
+          negative: [body("Assisted-by:"), body("Not assisted-by: anyone")]
+        }
+      },
+      {
+        id: "generated-by",
+        description: "Generated-by trailer (Apache, OpenInfra): the agent named in its value",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^generated-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
+        samples: {
+          positive: [body("Generated-By: Cursor"), body("Generated-by: ChatGPT:gpt-5")],
+          negative: [body("Generated-by:"), body("Generated by hand")]
+        }
+      },
+      {
+        id: "git-ai-note",
+        description: "git note (refs/notes/ai, Git AI Standard) naming the agent in agent_id.tool",
+        class: "agent",
+        strength: "medium",
+        field: "notes",
+        pattern: /"agent_id"\s*:\s*\{[^{}]*?"tool"\s*:\s*"(?<agent>[^"\\]{1,80})"/,
+        samples: {
+          positive: [
+            {
+              notes: [
+                "iam/app.json",
+                "  a1b2c3d4 4-12",
+                "---",
+                '{"schema_version": "authorship/3.0.0", "prompts": {"a1b2c3d4": {',
+                '  "agent_id": {"tool": "cursor", "id": "6ef2c1", "model": "claude-4-sonnet"}}}}'
+              ].join("\n")
+            }
+          ],
+          negative: [{ notes: 'Reviewed in the "tool" meeting' }, { notes: '{"agent_id": {"model": "gpt-5"}}' }]
+        }
+      },
+      {
+        id: "rewrite-note",
+        description: "git note (refs/notes/ai) written by acldrift's post-rewrite hook: a rebase or amend folded an agent's commit into this one",
+        class: "agent",
+        strength: "medium",
+        field: "notes",
+        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)[ \t]+\(carried by acldrift /im,
+        samples: {
+          positive: [
+            { notes: "Assisted-by: Claude Code (carried by acldrift from 147727b, rebase)" },
+            {
+              notes: "Assisted-by: Aider (carried by acldrift from 0c1d2e3, amend)\nAssisted-by: Claude Code (carried by acldrift from 147727b, rebase)"
+            }
+          ],
+          negative: [{ notes: "Assisted-by: Claude Code" }, { notes: "Reviewed: carried by acldrift from 147727b" }]
+        }
+      },
+      // ── Runtime environment of the commit being made (prepare-commit-msg, pre-commit) ───
+      // Env vars leak into child processes and anyone can export them: evidence only at commit
+      // time. CURSOR_TRACE_ID and TERM_PROGRAM are set for humans in those editors too: not signals.
+      {
+        id: "env-claude-code",
+        description: "Claude Code shell: CLAUDECODE=1, AI_AGENT=claude-code_\u2026, CLAUDE_CODE_ENTRYPOINT, CLAUDE_CODE_SESSION_ID",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:CLAUDECODE=1|AI_AGENT=claude-code\S*|CLAUDE_CODE_ENTRYPOINT=\S+|CLAUDE_CODE_SESSION_ID=\S+)$/,
+        samples: {
+          positive: [
+            env({ CLAUDECODE: "1" }),
+            env({ AI_AGENT: "claude-code_2.0.14_agent" }),
+            env({ CLAUDE_CODE_ENTRYPOINT: "cli" })
+          ],
+          negative: [env({ CLAUDECODE: "0" }), env({ CLAUDE_API_KEY: "x" })]
+        }
+      },
+      {
+        id: "env-cursor-agent",
+        description: "Cursor agent shell: CURSOR_AGENT=1 (not CURSOR_TRACE_ID, which humans have too)",
+        agent: "Cursor",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CURSOR_AGENT=(?:1|true)$/,
+        samples: {
+          positive: [env({ CURSOR_AGENT: "1" })],
+          negative: [env({ CURSOR_TRACE_ID: "6f1c2d3e4b5a" }), env({ CURSOR_AGENT: "0" })]
+        }
+      },
+      {
+        id: "env-gemini-cli",
+        description: "Gemini CLI shell: GEMINI_CLI=1",
+        agent: "Gemini CLI",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^GEMINI_CLI=(?:1|true)$/,
+        samples: { positive: [env({ GEMINI_CLI: "1" })], negative: [env({ GEMINI_API_KEY: "x" })] }
+      },
+      {
+        id: "env-codex",
+        description: "Codex CLI shell: CODEX_THREAD_ID (CODEX_SANDBOX, CODEX_SANDBOX_NETWORK_DISABLED unverified)",
+        agent: "Codex",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:CODEX_THREAD_ID|CODEX_SANDBOX|CODEX_SANDBOX_NETWORK_DISABLED)=\S+$/,
+        samples: {
+          positive: [env({ CODEX_THREAD_ID: "0199a1b2-c3d4" }), env({ CODEX_SANDBOX: "seatbelt" })],
+          negative: [env({ CODEX_HOME: "/home/jane/.codex" })]
+        }
+      },
+      {
+        id: "env-cline",
+        description: "Cline shell: CLINE_ACTIVE=true",
+        agent: "Cline",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CLINE_ACTIVE=(?:1|true)$/,
+        samples: { positive: [env({ CLINE_ACTIVE: "true" })], negative: [env({ CLINE_ACTIVE: "false" })] }
+      },
+      {
+        id: "env-augment",
+        description: "Augment agent shell: AUGMENT_AGENT=1",
+        agent: "Augment",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AUGMENT_AGENT=(?:1|true)$/,
+        samples: { positive: [env({ AUGMENT_AGENT: "1" })], negative: [env({ AUGMENT_API_TOKEN: "x" })] }
+      },
+      {
+        id: "env-opencode",
+        description: "OpenCode shell: OPENCODE=1",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^OPENCODE=(?:1|true)$/,
+        samples: { positive: [env({ OPENCODE: "1" })], negative: [env({ OPENCODE_CONFIG: "/etc/opencode.json" })] }
+      },
+      {
+        id: "env-qwen-code",
+        description: "Qwen Code shell: QWEN_CODE=1",
+        agent: "Qwen Code",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^QWEN_CODE=(?:1|true)$/,
+        samples: { positive: [env({ QWEN_CODE: "1" })], negative: [env({ QWEN_API_KEY: "x" })] }
+      },
+      {
+        id: "env-amp",
+        description: "Amp shell: AGENT=amp or AMP_CURRENT_THREAD_ID",
+        agent: "Amp",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:AGENT=amp|AMP_CURRENT_THREAD_ID=\S+)$/,
+        samples: {
+          positive: [env({ AGENT: "amp" }), env({ AMP_CURRENT_THREAD_ID: "T-5f2c1a9e" })],
+          negative: [env({ AMP_API_KEY: "x" })]
+        }
+      },
+      {
+        id: "env-oz",
+        description: "Warp Oz run: OZ_RUN_ID",
+        agent: "Warp Oz",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^OZ_RUN_ID=\S+$/,
+        samples: { positive: [env({ OZ_RUN_ID: "run_8c1d" })], negative: [env({ TERM_PROGRAM: "WarpTerminal" })] }
+      },
+      {
+        id: "env-replit-agent",
+        description: "Replit Agent: REPLIT_MODE=assistant inside a Repl (REPL_ID)",
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^REPLIT_MODE=assistant$/,
+        requires: [/^REPL_ID=\S+$/],
+        samples: {
+          positive: [env({ REPL_ID: "4b1c9e2a-7d3f", REPLIT_MODE: "assistant" })],
+          negative: [env({ REPL_ID: "4b1c9e2a-7d3f" }), env({ REPLIT_MODE: "assistant" })]
+        }
+      },
+      {
+        id: "env-crush",
+        description: "Crush shell: CRUSH=1",
+        agent: "Crush",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CRUSH=(?:1|true)$/,
+        samples: { positive: [env({ CRUSH: "1" })], negative: [env({ CRUSH: "" })] }
+      },
+      {
+        id: "env-pi",
+        description: "pi coding agent shell: PI_CODING_AGENT=true",
+        agent: "Pi",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^PI_CODING_AGENT=(?:1|true)$/,
+        samples: { positive: [env({ PI_CODING_AGENT: "true" })], negative: [env({ PI: "3.14" })] }
+      },
+      {
+        id: "env-trae",
+        description: "Trae agent shell: TRAE_AI_SHELL_ID",
+        agent: "Trae",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^TRAE_AI_SHELL_ID=\S+$/,
+        samples: { positive: [env({ TRAE_AI_SHELL_ID: "17" })], negative: [env({ TRAE_HOME: "/opt/trae" })] }
+      },
+      {
+        id: "env-amazon-q",
+        description: "Amazon Q shell: AWS_EXECUTION_ENV mentions amazonq (unverified)",
+        agent: "Amazon Q",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AWS_EXECUTION_ENV=\S*amazon-?q/i,
+        samples: {
+          positive: [env({ AWS_EXECUTION_ENV: "AmazonQ-For-CLI" })],
+          negative: [env({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" })]
+        }
+      },
+      {
+        id: "env-jules",
+        description: "Google Jules VM: USER=swebot (heuristic)",
+        agent: "Jules",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^USER=swebot$/,
+        samples: { positive: [env({ USER: "swebot" })], negative: [env({ USER: "jane" })] }
+      },
+      // Generic conventions last: a line a specific entry above already explains counts once.
+      {
+        id: "env-ai-agent",
+        description: "AI_AGENT=<tool> (emerging convention): the tool named in its value",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        // The name ends at the first '_' or '.' (`tool_1.2_agent`); the parts cannot overlap, so no backtracking.
+        pattern: /^AI_AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
+        samples: {
+          positive: [env({ AI_AGENT: "goose" })],
+          negative: [env({ AI_AGENT: "" }), env({ OPENAI_AGENT: "x" })]
+        }
+      },
+      {
+        id: "env-agent",
+        description: "AGENT=<tool> (emerging convention): the tool named in its value",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
+        samples: { positive: [env({ AGENT: "goose" })], negative: [env({ AGENT: "" }), env({ SSH_AGENT_PID: "4242" })] }
+      },
+      // ── Automation (not AI) ─────────────────────────────────────────────────────────────
+      {
+        id: "dependabot-author",
+        description: "Author is Dependabot (dependabot[bot], id 49699333)",
+        agent: "Dependabot",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("dependabot", 49699333)),
+        samples: {
+          positive: [
+            author("49699333+dependabot[bot]@users.noreply.github.com", "dependabot[bot]"),
+            author("dependabot[bot]@users.noreply.github.com", "dependabot[bot]")
+          ],
+          negative: [
+            author("dependabot@users.noreply.github.com", "dependabot[bot]"),
+            author("support@github.com", "dependabot[bot]")
+          ]
+        }
+      },
+      {
+        id: "dependabot-signoff",
+        description: "Signed-off-by: dependabot[bot] <support@github.com>",
+        agent: "Dependabot",
+        class: "automation",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^signed-off-by:[ \t]*dependabot\[bot\][ \t]*<support@github\.com>$/i,
+        samples: {
+          positive: [body("Signed-off-by: dependabot[bot] <support@github.com>")],
+          negative: [body("Signed-off-by: Jane Doe <support@github.com>")]
+        }
+      },
+      {
+        id: "renovate-author",
+        description: "Author is Renovate (renovate[bot], id 29139614)",
+        agent: "Renovate",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("renovate", 29139614)),
+        samples: {
+          positive: [author("29139614+renovate[bot]@users.noreply.github.com", "renovate[bot]")],
+          negative: [
+            author("renovate@users.noreply.github.com", "Renovate"),
+            author("bot@renovateapp.com.example.net")
+          ]
+        }
+      },
+      {
+        id: "github-actions-author",
+        description: "Author is GitHub Actions (github-actions[bot], id 41898282)",
+        agent: "GitHub Actions",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("github-actions", 41898282)),
+        samples: {
+          positive: [
+            author("41898282+github-actions[bot]@users.noreply.github.com", "github-actions[bot]"),
+            author("github-actions[bot]@users.noreply.github.com", "github-actions[bot]")
+          ],
+          negative: [
+            author("github-actions@github.com", "github-actions"),
+            author("noreply@github.com", "GitHub")
+          ]
+        }
+      }
+    ];
+    AGENT_NAMES = {
+      "claude-code": "Claude Code",
+      cursor: "Cursor",
+      "cursor-agent": "Cursor",
+      codex: "Codex",
+      "codex-cli": "Codex",
+      copilot: "GitHub Copilot",
+      "github-copilot": "GitHub Copilot",
+      "gemini-cli": "Gemini CLI",
+      aider: "Aider",
+      amp: "Amp",
+      cline: "Cline",
+      devin: "Devin",
+      opencode: "OpenCode",
+      "qwen-code": "Qwen Code"
+    };
+  }
+});
+
+// src/core/actors/match.ts
+function fieldTexts(field, commit) {
+  switch (field) {
+    case "author-email":
+      return present(commit.authorEmail?.trim());
+    case "committer-email":
+      return present(commit.committerEmail?.trim());
+    case "author-name":
+      return present(commit.authorName?.trim());
+    case "committer-name":
+      return present(commit.committerName?.trim());
+    case "trailer":
+      return (commit.message ?? "").split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+    case "message":
+      return present(commit.message);
+    case "notes":
+      return present(commit.notes);
+    case "env":
+      return Object.entries(commit.env ?? {}).flatMap(
+        ([name, value]) => value === void 0 ? [] : [`${name}=${value}`]
+      );
+  }
+}
+function matchSignal(signal, commit) {
+  const texts2 = fieldTexts(signal.field, commit);
+  const required = [];
+  for (const pattern of signal.requires ?? []) {
+    const text3 = texts2.find((t) => pattern.test(t));
+    if (text3 === void 0) return void 0;
+    required.push(text3);
+  }
+  for (const text3 of texts2) {
+    const match = signal.pattern.exec(text3);
+    if (match === null) continue;
+    const quoted = quote(signal.field, text3, match);
+    const named3 = signal.agent ?? match.groups?.agent;
+    return {
+      signal,
+      detail: clean([quoted.detail, ...required].join(", ")),
+      ...named3 === void 0 ? {} : { agent: canonicalAgent(clean(named3, MAX_NAME)) },
+      source: quoted.source
+    };
+  }
+  return void 0;
+}
+function quote(field, text3, match) {
+  switch (field) {
+    case "author-email":
+    case "committer-email":
+    case "author-name":
+    case "committer-name":
+      return {
+        detail: `${field.replace("-", " ")}: ${text3}`,
+        source: `${field.split("-")[1]}:${text3.toLowerCase()}`
+      };
+    case "trailer":
+      return { detail: text3, source: `message:${text3}` };
+    case "message": {
+      const line = lineAt2(text3, match.index);
+      return { detail: line, source: `message:${line}` };
+    }
+    case "notes":
+      return { detail: `git note: ${match[0]}`, source: `notes:${match[0]}` };
+    case "env":
+      return { detail: text3, source: `env:${text3}` };
+  }
+}
+function lineAt2(text3, index2) {
+  const start = text3.lastIndexOf("\n", index2 - 1) + 1;
+  const end = text3.indexOf("\n", index2);
+  return text3.slice(start, end === -1 ? text3.length : end).trim();
+}
+function clean(text3, max = MAX_DETAIL) {
+  const flat2 = text3.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim();
+  return flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
+}
+var MAX_DETAIL, MAX_NAME, present;
+var init_match = __esm({
+  "src/core/actors/match.ts"() {
+    "use strict";
+    init_signals();
+    MAX_DETAIL = 200;
+    MAX_NAME = 60;
+    present = (text3) => text3 === void 0 || text3 === "" ? [] : [text3];
+  }
+});
+
+// src/core/actors/classify.ts
+function configSignals(config2 = {}) {
+  const signals = [];
+  const add = ({ id, name, what, ...rest }) => {
+    const cls = CONFIG_SIGNALS[id];
+    const agent = cls === "human" ? {} : { agent: name };
+    signals.push({
+      id,
+      description: `${what} (acldrift.config.yaml)`,
+      ...agent,
+      class: cls,
+      ...rest,
+      samples: NO_SAMPLES
+    });
+  };
+  for (const { name, emails, trailers } of config2.agents ?? []) {
+    const listed = exactEmails(emails);
+    if (listed !== void 0) {
+      const what = `agent ${name}`;
+      const id = "config-agent-email";
+      add({ id, name, what, field: "author-email", pattern: anchored(listed), strength: "high" });
+      add({ id, name, what, field: "committer-email", pattern: anchored(listed), strength: "high" });
+      const pattern = new RegExp(`^co-authored-by:[^<]*<(?:${listed})>$`, "i");
+      add({ id: "config-agent-coauthor", name, what, field: "trailer", pattern, strength: "medium" });
+    }
+    for (const trailer of trailers ?? []) {
+      const pattern = trailerPattern(trailer);
+      add({
+        id: "config-agent-trailer",
+        name,
+        what: `trailer of agent ${name}`,
+        field: "trailer",
+        pattern,
+        strength: "medium"
+      });
+    }
+  }
+  for (const { name, emails } of config2.automation ?? []) {
+    const listed = exactEmails(emails);
+    if (listed === void 0) continue;
+    const pattern = anchored(listed);
+    add({ id: "config-automation-email", name, what: name, field: "author-email", pattern, strength: "high" });
+  }
+  for (const { name, emails } of config2.humans ?? []) {
+    const listed = exactEmails(emails);
+    if (listed === void 0) continue;
+    const pattern = anchored(listed);
+    add({
+      id: "listed-human",
+      name,
+      what: `listed human ${name}`,
+      field: "author-email",
+      pattern,
+      strength: "high"
+    });
+  }
+  return signals;
+}
+function classifyActor(commit, extra) {
+  const matches2 = evaluate3([...configSignals(extra), ...SIGNALS], commit);
+  if (matches2.length === 0) return { type: "unknown", confidence: 0, evidence: [] };
+  const confidence = {
+    agent: combine(matches2, "agent"),
+    automation: combine(matches2, "automation"),
+    human: combine(matches2, "human")
+  };
+  let type;
+  if (confidence.agent > 0) type = "agent";
+  else if (confidence.automation > 0) type = "automation";
+  else type = "human";
+  const name = type === "human" ? void 0 : matches2.find((m) => m.signal.class === type)?.agent;
+  return {
+    type,
+    ...name === void 0 ? {} : { agent: name },
+    confidence: Math.round((confidence[type] + Number.EPSILON) * 100) / 100,
+    evidence: matches2.map(toEvidence)
+  };
+}
+function detectRuntimeAgent(env2) {
+  return evaluate3(
+    SIGNALS.filter((s) => s.field === "env"),
+    { env: env2 }
+  ).map(toEvidence);
+}
+function agentTrailer(actor) {
+  if (actor.type !== "agent") return void 0;
+  const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
+  return `Assisted-by: ${lineName(actor)} (detected by acldrift: ${ids.join(", ")})`;
+}
+function carriedNote(actor, from, how) {
+  return `Assisted-by: ${lineName(actor)} (carried by acldrift from ${from.slice(0, 12)}, ${how})`;
+}
+function lineName(actor) {
+  return (actor.agent ?? "unknown agent").replace(/[\p{Cc}:<>()]+/gu, " ").replace(/\s+/g, " ").trim() || "unknown agent";
+}
+function evaluate3(signals, commit) {
+  const bySource = /* @__PURE__ */ new Map();
+  for (const signal of signals) {
+    const match = matchSignal(signal, commit);
+    if (match === void 0) continue;
+    const seen = bySource.get(match.source);
+    if (seen === void 0 || weight2(match) > weight2(seen)) bySource.set(match.source, match);
+  }
+  return [...bySource.values()].sort((a, b) => weight2(b) - weight2(a));
+}
+function combine(matches2, cls) {
+  return 1 - matches2.filter((m) => m.signal.class === cls).reduce((none, m) => none * (1 - weight2(m)), 1);
+}
+function exactEmails(emails) {
+  const listed = (emails ?? []).map((e) => e.trim()).filter((e) => e !== "");
+  return listed.length === 0 ? void 0 : listed.map(escapeRegExp).join("|");
+}
+function trailerPattern(trailer) {
+  const colon = trailer.indexOf(":");
+  if (colon === -1 || trailer.slice(colon + 1).trim() === "")
+    return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
+  const key = escapeRegExp(trailer.slice(0, colon).trim());
+  const value = escapeRegExp(trailer.slice(colon + 1).trim());
+  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
+}
+var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
+var init_classify3 = __esm({
+  "src/core/actors/classify.ts"() {
+    "use strict";
+    init_match();
+    init_signals();
+    STRENGTH_WEIGHT = {
+      strong: 0.95,
+      high: 0.9,
+      runtime: 0.8,
+      medium: 0.75,
+      weak: 0.4
+    };
+    CONFIG_SIGNALS = {
+      "config-agent-email": "agent",
+      "config-agent-coauthor": "agent",
+      "config-agent-trailer": "agent",
+      "config-automation-email": "automation",
+      "listed-human": "human"
+    };
+    NO_SAMPLES = { positive: [], negative: [] };
+    weight2 = (match) => STRENGTH_WEIGHT[match.signal.strength];
+    toEvidence = (match) => ({
+      signal: match.signal.id,
+      detail: match.detail,
+      strength: match.signal.strength
+    });
+    CLASS_OF = new Map([
+      ...SIGNALS.map((s) => [s.id, s.class]),
+      ...Object.entries(CONFIG_SIGNALS)
+    ]);
+    classOf = (id) => CLASS_OF.get(id);
+    anchored = (alternation) => new RegExp(`^(?:${alternation})$`, "i");
+  }
+});
+
+// src/core/actors/pending.ts
+async function pendingActor(root, evidence2) {
+  const identity = await pendingIdentity(root);
+  const actor = classifyActor(
+    {
+      authorName: identity.author.name,
+      authorEmail: identity.author.email,
+      committerName: identity.committer.name,
+      committerEmail: identity.committer.email,
+      message: evidence2.message ?? "",
+      env: evidence2.env
+    },
+    evidence2.actors
+  );
+  return { identity, actor };
+}
+var init_pending = __esm({
+  "src/core/actors/pending.ts"() {
+    "use strict";
+    init_git();
+    init_classify3();
+  }
+});
+
+// src/core/commits.ts
+async function lookUpCommits(lookup2, shas) {
+  const wanted = [...new Set(shas)];
+  const out = /* @__PURE__ */ new Map();
+  if (wanted.length === 0) return out;
+  const [commits, notes] = await Promise.all([readCommits(lookup2.root, wanted), readNotes(lookup2.root, "ai")]);
+  for (const [sha, commit] of commits) out.set(sha, commitInfo(commit, notes.get(sha), lookup2.actors));
+  return out;
+}
+function blamedCommit(commits, blamed) {
+  const commit = commits.get(blamed.sha);
+  if (commit === void 0) return void 0;
+  const merge3 = blamed.mergedBy === void 0 ? void 0 : commits.get(blamed.mergedBy);
+  return merge3 === void 0 ? commit : { ...commit, merge: { sha: merge3.sha, subject: merge3.subject } };
+}
+function commitInfo(commit, notes, actors) {
+  const actor = classifyActor(
+    {
+      authorName: commit.author.name,
+      authorEmail: commit.author.email,
+      committerName: commit.committer.name,
+      committerEmail: commit.committer.email,
+      message: commit.message,
+      notes
+    },
+    actors
+  );
+  return { sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor };
+}
+async function pendingCommit(lookup2, subject) {
+  const { identity, actor } = await pendingActor(lookup2.root, {
+    env: lookup2.env ?? process.env,
+    actors: lookup2.actors,
+    message: lookup2.message
+  });
+  const told = lookup2.message === void 0 ? "" : subjectOf(lookup2.message).trim();
+  return { sha: "pending", author: identity.author, subject: told || `(${subject})`, actor, pending: true };
+}
+var blamedShas, subjectOf;
+var init_commits = __esm({
+  "src/core/commits.ts"() {
+    "use strict";
+    init_git();
+    init_classify3();
+    init_pending();
+    blamedShas = (blamed) => [...blamed].flatMap((b) => b === null ? [] : [b.sha, ...b.mergedBy === void 0 ? [] : [b.mergedBy]]);
+    subjectOf = (message2) => message2.split("\n", 1)[0] ?? "";
+  }
+});
+
+// src/kernel/files.ts
+import { constants as constants2 } from "node:fs";
+import { open as open2, realpath as realpath2 } from "node:fs/promises";
+async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
+  const handle = await open2(path, constants2.O_RDONLY | (constants2.O_NONBLOCK ?? 0));
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new InvalidInputError([{ file: display3, message: "not a regular file" }]);
+    if (stats.size > maxBytes)
+      throw new InvalidInputError([{ file: display3, message: tooLarge(stats.size, maxBytes) }]);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+var init_files = __esm({
+  "src/kernel/files.ts"() {
+    "use strict";
+    init_errors();
+    init_parse();
   }
 });
 
@@ -25666,7 +35746,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 var require12, validate12, snapshot_default, schema165, schema166, schema494, func111, pattern44, pattern432, pattern46;
-var init_snapshot = __esm({
+var init_snapshot2 = __esm({
   "dist/validators/snapshot.js"() {
     "use strict";
     require12 = createRequire12(import.meta.url);
@@ -25699,7 +35779,7 @@ var init_ = __esm({
       "../../dist/validators/github-actions.js": () => Promise.resolve().then(() => (init_github_actions2(), github_actions_exports2)),
       "../../dist/validators/k8s-rbac.js": () => Promise.resolve().then(() => (init_k8s_rbac2(), k8s_rbac_exports2)),
       "../../dist/validators/report.js": () => Promise.resolve().then(() => (init_report(), report_exports)),
-      "../../dist/validators/snapshot.js": () => Promise.resolve().then(() => (init_snapshot(), snapshot_exports))
+      "../../dist/validators/snapshot.js": () => Promise.resolve().then(() => (init_snapshot2(), snapshot_exports))
     });
   }
 });
@@ -25879,58 +35959,6 @@ var init_validate = __esm({
   }
 });
 
-// src/kernel/timings.ts
-import { AsyncLocalStorage } from "node:async_hooks";
-async function timed(stage, work) {
-  const intervals = collection.getStore();
-  if (intervals === void 0) return work();
-  const start = performance.now();
-  try {
-    return await work();
-  } finally {
-    intervals.set(stage, [...intervals.get(stage) ?? [], [start, performance.now()]]);
-  }
-}
-function startTimings() {
-  const intervals = /* @__PURE__ */ new Map();
-  const startup = performance.now();
-  return {
-    run: (work) => collection.run(intervals, work),
-    result: () => ({
-      startup,
-      stages: [...intervals].map(([stage, runs]) => ({ stage, ms: coveredLength(runs), runs: runs.length })),
-      total: performance.now() - startup
-    })
-  };
-}
-function coveredLength(intervals) {
-  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
-  let length = 0;
-  let end = -Infinity;
-  for (const [start, stop] of sorted) {
-    if (stop <= end) continue;
-    length += stop - Math.max(start, end);
-    end = stop;
-  }
-  return length;
-}
-var collection;
-var init_timings = __esm({
-  "src/kernel/timings.ts"() {
-    "use strict";
-    collection = new AsyncLocalStorage();
-  }
-});
-
-// src/core/config-file.ts
-var CONFIG_FILE;
-var init_config_file = __esm({
-  "src/core/config-file.ts"() {
-    "use strict";
-    CONFIG_FILE = "acldrift.config.yaml";
-  }
-});
-
 // src/core/config.ts
 var config_exports2 = {};
 __export(config_exports2, {
@@ -25940,12 +35968,12 @@ __export(config_exports2, {
   configFromValue: () => configFromValue,
   loadConfig: () => loadConfig
 });
-import { join } from "node:path";
+import { join as join4 } from "node:path";
 function loadConfig(root, explicit) {
   return timed("config", () => readConfig(root, explicit));
 }
 async function readConfig(root, explicit) {
-  const path = explicit ?? join(root, CONFIG_FILE);
+  const path = explicit ?? join4(root, CONFIG_FILE);
   let content;
   try {
     content = await readRegularFile(path, explicit ?? CONFIG_FILE);
@@ -26001,10759 +36029,6 @@ var init_config2 = __esm({
       settings: {}
     };
     CORE_KEYS = /* @__PURE__ */ new Set(["version", "documents", "exclude", "baseline", "policy", "actors"]);
-  }
-});
-
-// src/reporters/coverage.ts
-function coverageLines(coverage, limit = Infinity) {
-  const lines = [];
-  const scope = coverage.scope === "changed-files" ? " (the files this commit changes)" : "";
-  const shown3 = (items, line) => {
-    const out = items.slice(0, limit).map(line);
-    if (items.length > limit)
-      out.push(`    \u2026 and ${items.length - limit} more (\`acldrift coverage\` lists them all)`);
-    return out;
-  };
-  const byKind = /* @__PURE__ */ new Map();
-  for (const entry of coverage.read) {
-    const label2 = entry.format === void 0 ? entry.kind : `${entry.kind} (in ${entry.format} files)`;
-    byKind.set(label2, [...byKind.get(label2) ?? [], entry]);
-  }
-  lines.push(`Read${scope}:`);
-  if (byKind.size === 0) lines.push("  no access config was read");
-  for (const [label2, entries2] of [...byKind].sort(([a], [b]) => a < b ? -1 : 1)) {
-    lines.push(`  ${label2}:`);
-    lines.push(
-      ...shown3(entries2, (e) => `    ${e.file}${e.by === "content" ? "" : " (kind assigned by the config)"}`)
-    );
-  }
-  if (coverage.notRead.length > 0) {
-    lines.push("Recognised as access config but not read, and why:");
-    lines.push(...shown3(coverage.notRead, (e) => `  ${e.file} (${e.recognisedAs}): ${e.why}`));
-  }
-  if (coverage.skipped.length > 0) {
-    lines.push("Skipped, and why:");
-    lines.push(...shown3(coverage.skipped, (e) => `  ${e.file}: ${e.why}`));
-  }
-  return lines;
-}
-var init_coverage = __esm({
-  "src/reporters/coverage.ts"() {
-    "use strict";
-  }
-});
-
-// src/kernel/types.ts
-var GATE_KIND, SEVERITIES;
-var init_types = __esm({
-  "src/kernel/types.ts"() {
-    "use strict";
-    GATE_KIND = "acldrift";
-    SEVERITIES = ["critical", "high", "medium", "low"];
-  }
-});
-
-// src/reporters/shared.ts
-function orderFindings(findings) {
-  return [...findings].sort(
-    (a, b) => CHANGE_ORDER.indexOf(a.change) - CHANGE_ORDER.indexOf(b.change) || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0)
-  );
-}
-function compareText(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function findingPlace(finding2) {
-  const { renderedFrom } = finding2;
-  if (renderedFrom === void 0) return location(finding2.file, finding2.line, finding2.document);
-  const rendered = location(finding2.file, finding2.line);
-  return location(
-    renderedFrom.file,
-    renderedFrom.line,
-    `${finding2.document ?? ""}, rendered by ${rendered}`.replace(/^, /, "")
-  );
-}
-function location(file, line, document) {
-  const at2 = line === null ? file : `${file}:${line}`;
-  return document === void 0 ? at2 : `${at2} (${document})`;
-}
-function witnessEntries(witness) {
-  const { context, ...request } = witness;
-  const leading = ["principal", "action", "resource"].filter((key) => Object.hasOwn(request, key));
-  const keys = [...leading, ...Object.keys(request).filter((key) => !leading.includes(key))];
-  const entries2 = keys.map((key) => [key, valueText(request[key])]);
-  if (isPlainObject(context))
-    entries2.push(...Object.entries(context).map(([key, value]) => [key, valueText(value)]));
-  else if (context !== void 0) entries2.push(["context", valueText(context)]);
-  return entries2;
-}
-function witnessLine(witness) {
-  return witnessEntries(witness).map(([key, value]) => `${key}=${value === "" || /\s/.test(value) ? JSON.stringify(value) : value}`).join(" ");
-}
-function valueText(value) {
-  if (value === "") return '""';
-  return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
-}
-function isPlainObject(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function commitText(commit) {
-  const merged = commit.merge ? ` (merged in ${commit.merge.sha.slice(0, 7)} ${commit.merge.subject})` : "";
-  return `${commit.sha.slice(0, 7)} ${commit.author.name} <${commit.author.email}> ${commit.subject}${merged}`;
-}
-function actorText(actor) {
-  const who2 = actor.agent === void 0 ? actor.type : `${actor.type}: ${actor.agent}`;
-  return `${who2} (confidence ${actor.confidence})`;
-}
-function approvalText(approval) {
-  if (!approval.valid) return `approval invalid (${approval.status}): ${approval.why}`;
-  if (approval.source === "approver-commit") return `approved by ${approval.approver}: ${approval.why}`;
-  const ticket = approval.ticket === void 0 ? "" : ` (${approval.ticket})`;
-  return `approved by ${approval.approver} until ${approval.expires}: ${approval.reason ?? ""}${ticket}`;
-}
-function baselineLabel(finding2) {
-  return finding2.change === "narrowing" ? "was in the baseline at" : "exceeds baseline at";
-}
-function evidenceText(evidence2) {
-  return `${evidence2.signal} (${evidence2.strength}): ${evidence2.detail}`;
-}
-function plural(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-function criticalSuffix(report) {
-  const widenings = report.findings.filter((f) => f.change === "widening");
-  const critical = widenings.filter((f) => f.severity === "critical").length;
-  const approved = widenings.filter((f) => f.approval?.valid === true).length;
-  const parts = [critical > 0 && `${critical} critical`, approved > 0 && `${approved} approved`].filter(
-    Boolean
-  );
-  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
-}
-function summaryLine(report) {
-  const { summary } = report;
-  const counts = `${summary.widening} widening${criticalSuffix(report)}, ${summary.narrowing} narrowing, ${summary.possibleWidening} possible widening`;
-  const invalid = summary.invalid > 0 ? `, ${summary.invalid} invalid` : "";
-  return `${counts} in ${plural(summary.documents, "document")}${invalid}`;
-}
-function verdict(report) {
-  const { summary } = report;
-  const parts = [];
-  if (summary.widening > 0) parts.push(plural(summary.widening, "widening") + criticalSuffix(report));
-  if (summary.possibleWidening > 0) parts.push(plural(summary.possibleWidening, "possible widening"));
-  if (report.errors.length > 0) parts.push(plural(report.errors.length, "input error"));
-  return parts.length > 0 ? parts.join(", ") : "no widening";
-}
-function needsReview(finding2) {
-  return finding2.change !== "narrowing";
-}
-function noWideningText(report) {
-  return report.errors.length === 0 ? "No widening: the target allows nothing that the baseline does not." : "No widening in the documents that could be read; the invalid ones fail the check.";
-}
-function comparedText(report) {
-  const side = ({ source, commit }) => commit === null ? source : `${source} (${commit.slice(0, 7)})`;
-  return `${side(report.baseline)} \u2192 ${side(report.target)}, ${plural(report.summary.documents, "document")}`;
-}
-function showControls(text3) {
-  return text3.replace(HIDDEN_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-var CHANGE_ORDER, CHANGE_LABELS, HIDDEN_CHARACTERS;
-var init_shared = __esm({
-  "src/reporters/shared.ts"() {
-    "use strict";
-    init_types();
-    CHANGE_ORDER = ["widening", "possible-widening", "narrowing"];
-    CHANGE_LABELS = {
-      widening: "WIDENING",
-      "possible-widening": "possible widening",
-      narrowing: "narrowing"
-    };
-    HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-  }
-});
-
-// src/reporters/pretty.ts
-var pretty_exports = {};
-__export(pretty_exports, {
-  chalkFor: () => chalkFor,
-  findingFrom: () => findingFrom,
-  findingLines: () => findingLines,
-  printable: () => printable,
-  relativeTo: () => relativeTo,
-  renderPretty: () => renderPretty
-});
-import { isAbsolute, posix } from "node:path";
-import { Chalk, supportsColor } from "chalk";
-function chalkFor(options) {
-  return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
-}
-function renderPretty(untrusted, options) {
-  const report = relativeTo(options.from, printable(untrusted));
-  const c = chalkFor(options);
-  const all2 = orderFindings(report.findings);
-  const findings = options.quiet ? all2.filter(blocking) : all2;
-  const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)];
-  for (const [file, group] of groupByFile(findings)) {
-    lines.push("", c.underline(file), ...sameChange(group).flatMap((change) => changeLines(c, change)));
-  }
-  if (!findings.some(needsReview)) lines.push("", c.green(noWideningText(report)));
-  const hidden = all2.length - findings.length;
-  if (hidden > 0)
-    lines.push(
-      "",
-      c.dim(`${plural(hidden, "approved or narrowing finding")} not shown: \`acldrift check\` lists them.`)
-    );
-  if (report.errors.length > 0) {
-    lines.push("", c.bold.red("Invalid input (fails closed):"));
-    lines.push(...report.errors.map((problem) => `  ${formatProblem(problem)}`));
-  }
-  if (report.notes.length > 0 && !options.quiet) {
-    lines.push("", c.bold("Notes:"), ...report.notes.map((note) => `  - ${note}`));
-  }
-  if (report.coverage !== void 0) {
-    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT);
-    lines.push("", c.bold(heading), ...rest.map((line) => line.startsWith(" ") ? line : c.bold(line)));
-  }
-  const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green;
-  lines.push("", summaryStyle(summaryLine(report)));
-  return lines.join("\n") + "\n";
-}
-function relativeTo(from, report) {
-  if (from === void 0 || from === "") return report;
-  const here = hereFrom(from);
-  const files = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
-  return {
-    ...report,
-    findings: report.findings.map((f) => findingFrom(from, f)),
-    errors: files(report.errors),
-    ...report.coverage && {
-      coverage: {
-        ...report.coverage,
-        read: files(report.coverage.read),
-        notRead: files(report.coverage.notRead),
-        skipped: files(report.coverage.skipped)
-      }
-    }
-  };
-}
-function findingFrom(from, finding2) {
-  if (from === void 0 || from === "") return finding2;
-  const here = hereFrom(from);
-  return {
-    ...finding2,
-    file: here(finding2.file),
-    ...finding2.baselineLocation && {
-      baselineLocation: { ...finding2.baselineLocation, file: here(finding2.baselineLocation.file) }
-    },
-    ...finding2.renderedFrom && {
-      renderedFrom: { ...finding2.renderedFrom, file: here(finding2.renderedFrom.file) }
-    }
-  };
-}
-function printable(value) {
-  if (typeof value === "string") return showControls(value);
-  if (Array.isArray(value)) return value.map(printable);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
-}
-function blocking(finding2) {
-  return needsReview(finding2) && finding2.approval?.valid !== true;
-}
-function sameChange(ordered) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of ordered) {
-    const key = JSON.stringify([
-      f.file,
-      f.line,
-      f.document,
-      f.renderedFrom,
-      f.rule,
-      f.change,
-      f.reason,
-      f.baselineLocation,
-      f.commit?.sha,
-      f.approval === null ? null : [f.approval.valid, f.approval.status]
-    ]);
-    groups.set(key, [...groups.get(key) ?? [], f]);
-  }
-  return [...groups.values()];
-}
-function changeLines(c, group) {
-  if (group.length === 1) return findingLines(c, group[0]);
-  const [first] = group;
-  const lines = [
-    `${headline(c, first)}  ${c.bold(`${group.length} findings of one change`)}`,
-    ...group.map((f) => `    - ${badge(c, f)} ${c.dim(f.id)}  ${f.message}`)
-  ];
-  return [...lines, ...detailLines(c, first, false)];
-}
-function groupByFile(ordered) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const finding2 of ordered) groups.set(finding2.file, [...groups.get(finding2.file) ?? [], finding2]);
-  return groups;
-}
-function headline(c, finding2) {
-  const change = CHANGE_STYLES[finding2.change](c)(CHANGE_LABELS[finding2.change]);
-  return `  ${badge(c, finding2)} ${change}  ${c.bold(finding2.rule)}  ${findingPlace(finding2)}`;
-}
-function findingLines(c, finding2) {
-  return [
-    headline(c, finding2),
-    `    ${finding2.message}`,
-    // The handle for `acldrift explain ID` and `acldrift approve ID`.
-    `    ${c.dim("id:")} ${finding2.id}`,
-    ...detailLines(c, finding2, true)
-  ];
-}
-function detailLines(c, finding2, withWitness) {
-  const lines = [];
-  if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
-  if (finding2.baselineLocation) {
-    const { file, line, document } = finding2.baselineLocation;
-    lines.push(`    ${c.dim(baselineLabel(finding2))} ${location(file, line, document)}`);
-  }
-  const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
-  if (entries2.length > 0) {
-    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
-    lines.push(`    ${c.dim("witness:")}`);
-    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
-  }
-  if (finding2.commit !== null) {
-    const { actor } = finding2.commit;
-    lines.push(`    ${c.dim("commit:")} ${commitText(finding2.commit)}`);
-    lines.push(
-      `    ${c.dim("actor:")}  ${actor.type === "agent" ? c.magenta(actorText(actor)) : actorText(actor)}`
-    );
-    lines.push(...actor.evidence.map((evidence2) => `      - ${evidenceText(evidence2)}`));
-  }
-  if (finding2.approval !== null) {
-    const style = finding2.approval.valid ? c.green : c.bold.red;
-    lines.push(`    ${c.dim("approval:")} ${style(approvalText(finding2.approval))}`);
-  }
-  return lines;
-}
-var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
-var init_pretty = __esm({
-  "src/reporters/pretty.ts"() {
-    "use strict";
-    init_errors();
-    init_coverage();
-    init_shared();
-    SEVERITY_STYLES = {
-      critical: (c) => c.bold.white.bgRed,
-      high: (c) => c.bold.red,
-      medium: (c) => c.yellow,
-      low: (c) => c.cyan
-    };
-    CHANGE_STYLES = {
-      widening: (c) => c.bold.red,
-      "possible-widening": (c) => c.yellow,
-      narrowing: (c) => c.green
-    };
-    COVERAGE_LIMIT = 10;
-    BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute(file) ? file : posix.relative(from, file);
-    badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
-  }
-});
-
-// src/reporters/json.ts
-var json_exports = {};
-__export(json_exports, {
-  renderJson: () => renderJson
-});
-function renderJson(report) {
-  const ordered = {
-    ...inKeyOrder(report, REPORT_KEYS),
-    findings: report.findings.map((f) => inKeyOrder(f, FINDING_KEYS))
-  };
-  return JSON.stringify(ordered, null, 2) + "\n";
-}
-function inKeyOrder(value, keys) {
-  const ordered = {};
-  for (const key of keys) if (Object.hasOwn(value, key)) ordered[key] = value[key];
-  return Object.assign(ordered, value);
-}
-var REPORT_KEYS, FINDING_KEYS;
-var init_json = __esm({
-  "src/reporters/json.ts"() {
-    "use strict";
-    REPORT_KEYS = [
-      "schemaVersion",
-      "tool",
-      "baseline",
-      "target",
-      "summary",
-      "findings",
-      "errors",
-      "notes",
-      "coverage"
-    ];
-    FINDING_KEYS = [
-      "id",
-      "kind",
-      "file",
-      "line",
-      "renderedFrom",
-      "pointer",
-      "change",
-      "severity",
-      "rule",
-      "message",
-      "witness",
-      "before",
-      "after",
-      "diff",
-      "baselineLocation",
-      "reason",
-      "commit",
-      "approval"
-    ];
-  }
-});
-
-// src/reporters/sarif.ts
-var sarif_exports = {};
-__export(sarif_exports, {
-  renderSarif: () => renderSarif
-});
-function renderSarif(report, options) {
-  const catalogue = options.rules;
-  if (catalogue === void 0) throw new Error("internal: the SARIF report needs the rule catalogue");
-  const findings = orderFindings(report.findings);
-  const ruleIds = [...new Set(findings.map(ruleKey2))];
-  const log = {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "acldrift",
-            version: report.tool.version,
-            informationUri: "https://github.com/acldrift/acldrift",
-            rules: ruleIds.map((id) => rule(id, catalogue))
-          }
-        },
-        invocations: [
-          {
-            executionSuccessful: report.errors.length === 0,
-            toolExecutionNotifications: [
-              ...report.errors.map(errorNotification),
-              ...report.notes.map((note) => ({ level: "note", message: { text: note } }))
-            ]
-          }
-        ],
-        results: findings.map((f) => result(f, ruleIds.indexOf(ruleKey2(f)))),
-        // What was read, not read and skipped, and why (the JSON report's coverage section), and the
-        // audit log's anchor (the record this run appended).
-        ...report.coverage === void 0 && report.auditLog === void 0 ? {} : {
-          properties: {
-            ...report.coverage === void 0 ? {} : { acldriftCoverage: report.coverage },
-            ...report.auditLog === void 0 ? {} : { acldriftAuditLog: report.auditLog }
-          }
-        }
-      }
-    ]
-  };
-  return JSON.stringify(log, null, 2) + "\n";
-}
-function level(finding2) {
-  return needsReview(finding2) ? LEVELS[finding2.severity] : "note";
-}
-function rule(id, catalogue) {
-  const doc = catalogue[id];
-  if (doc === void 0) throw new Error(`internal: rule ${id} is not declared`);
-  const severity2 = SEVERITIES.find((s) => severitiesOf(doc).includes(s));
-  const informational = doc.change === "narrowing";
-  return {
-    id,
-    shortDescription: { text: doc.title },
-    fullDescription: { text: doc.description },
-    helpUri: doc.helpUri,
-    help: { text: helpText(doc), markdown: helpMarkdown(doc) },
-    defaultConfiguration: { level: informational ? "note" : LEVELS[severity2] },
-    properties: {
-      tags: ["security", "access-control", doc.kind],
-      precision: PRECISION[doc.change],
-      ...informational ? {} : { "security-severity": SECURITY_SEVERITY[severity2] }
-    }
-  };
-}
-function helpText(doc) {
-  const todo = doc.change === "narrowing" ? "" : `
-
-${APPROVE.replace(/`/g, "")}`;
-  return `${doc.title}.
-
-${doc.description.replace(/`/g, "")}${todo}
-
-Documentation: ${doc.helpUri}`;
-}
-function helpMarkdown(doc) {
-  const todo = doc.change === "narrowing" ? "" : `
-
-${APPROVE}`;
-  return `**${doc.title}**
-
-${doc.description}${todo}
-
-[The ${doc.kind} rules](${doc.helpUri})`;
-}
-function result(finding2, ruleIndex) {
-  const text3 = [
-    finding2.message,
-    finding2.reason && `Reason: ${finding2.reason}`,
-    finding2.witness && `Witness: ${witnessLine(finding2.witness)}`,
-    finding2.approval && `${capitalised(approvalText(finding2.approval))}.`
-  ];
-  return {
-    ruleId: ruleKey2(finding2),
-    ruleIndex,
-    level: level(finding2),
-    message: { text: text3.filter(Boolean).join(" ") },
-    locations: [
-      {
-        ...findingLocation(finding2),
-        // A document embedded in a container file (a template): its name, as a logical location.
-        logicalLocations: finding2.document === void 0 ? void 0 : [{ name: finding2.document, kind: "resource" }]
-      }
-    ],
-    // An object rendered from other files is located where it is written; the file rendered is related.
-    ...finding2.renderedFrom && {
-      relatedLocations: [
-        {
-          id: 0,
-          ...physicalLocation(finding2.file, finding2.line ?? void 0),
-          message: { text: `rendered by ${finding2.file}` }
-        }
-      ]
-    },
-    partialFingerprints: { "acldrift/v1": finding2.id },
-    // A valid approval is an accepted, external suppression: viewers show the result as dismissed.
-    ...finding2.approval?.valid ? {
-      suppressions: [
-        { kind: "external", status: "accepted", justification: approvalText(finding2.approval) }
-      ]
-    } : {},
-    properties: {
-      change: finding2.change,
-      severity: finding2.severity,
-      witness: finding2.witness,
-      commit: finding2.commit,
-      reason: finding2.reason,
-      approval: finding2.approval
-    }
-  };
-}
-function findingLocation(finding2) {
-  if (finding2.renderedFrom) return physicalLocation(finding2.renderedFrom.file, finding2.renderedFrom.line);
-  const baseline = finding2.baselineLocation;
-  if (finding2.line === null && baseline?.line != null) return physicalLocation(baseline.file, baseline.line);
-  return physicalLocation(finding2.file, finding2.line ?? void 0);
-}
-function errorNotification(problem) {
-  return {
-    level: "error",
-    message: { text: formatProblem(problem) },
-    locations: [physicalLocation(problem.file, problem.line, problem.column)]
-  };
-}
-function physicalLocation(file, startLine, startColumn) {
-  return {
-    physicalLocation: {
-      // A path is not a URI reference until each segment is escaped (spaces, `#`, `%`, a `:` before any `/`).
-      artifactLocation: { uri: file.split("/").map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" },
-      region: startLine === void 0 ? void 0 : { startLine, startColumn }
-    }
-  };
-}
-var capitalised, LEVELS, SECURITY_SEVERITY, PRECISION, ruleKey2, APPROVE;
-var init_sarif = __esm({
-  "src/reporters/sarif.ts"() {
-    "use strict";
-    init_errors();
-    init_rules();
-    init_types();
-    init_shared();
-    capitalised = (text3) => text3.charAt(0).toUpperCase() + text3.slice(1);
-    LEVELS = { critical: "error", high: "error", medium: "warning", low: "note" };
-    SECURITY_SEVERITY = { critical: "9.5", high: "8.0", medium: "5.5", low: "2.0" };
-    PRECISION = {
-      widening: "very-high",
-      narrowing: "very-high",
-      both: "very-high",
-      "possible-widening": "medium"
-    };
-    ruleKey2 = (finding2) => `${finding2.kind}/${finding2.rule}`;
-    APPROVE = 'If the access is meant, approve the finding by its id (the `acldrift/v1` fingerprint): `acldrift approve ID --reason "why" --expires YYYY-MM-DD`, committed by a listed approver.';
-  }
-});
-
-// src/reporters/markdown.ts
-var markdown_exports = {};
-__export(markdown_exports, {
-  MARKDOWN_LIMIT: () => MARKDOWN_LIMIT,
-  renderMarkdown: () => renderMarkdown
-});
-import { isAbsolute as isAbsolute2, relative, sep } from "node:path";
-function renderMarkdown(untrusted, options) {
-  const report = repositoryRelative(untrusted, options.root);
-  const policy2 = {
-    ...report.policy ?? DEFAULT_FAIL_POLICY,
-    ...options.failOn === void 0 ? {} : { failOn: options.failOn }
-  };
-  const marked2 = blockingFirst(report.findings.map((finding2) => mark(finding2, policy2)));
-  const blocking2 = marked2.filter((m) => m.blocking).length;
-  const fails = blocking2 > 0 || report.errors.length > 0;
-  const outcome = !fails ? "passes" : blocking2 > 0 ? `fails (${blocking2} blocking)` : "fails";
-  const head = [`## acldrift ${outcome}: ${verdict(report)}`, ""];
-  head.push(text(comparedText(report)), "");
-  if (!report.findings.some(needsReview)) head.push(text(noWideningText(report)), "");
-  const tail = [...errorLines(report), ...noteLines(report), ...coverageSection(report)];
-  tail.push(`_${text(summaryLine(report))}_`);
-  const lastLines = ["", moreLine(marked2.length, blocking2)];
-  let room = MARKDOWN_LIMIT - size(head) - size(tail) - size([...TABLE_HEADER, ""]) - size(lastLines);
-  const rows = [];
-  const blocks2 = [];
-  for (const m of marked2) {
-    const row = tableRow(m);
-    const block = details(m);
-    const cost = row.length + 1 + size(block);
-    if (cost > room) break;
-    room -= cost;
-    rows.push(row);
-    blocks2.push(...block);
-  }
-  const lines = [...head];
-  if (rows.length > 0) lines.push(...TABLE_HEADER, ...rows, "", ...blocks2);
-  lines.push(...tail);
-  const hidden = marked2.slice(rows.length);
-  if (hidden.length > 0) lines.push("", moreLine(hidden.length, hidden.filter((m) => m.blocking).length));
-  return lines.join("\n") + "\n";
-}
-function size(lines) {
-  return lines.reduce((total, line) => total + line.length + 1, 0);
-}
-function moreLine(count, blocking2) {
-  const ofThem = blocking2 > 0 ? ` (${blocking2} of them blocking)` : "";
-  return `**${plural(count, "more finding")}: see the SARIF/JSON report**${ofThem}`;
-}
-function mark(finding2, policy2) {
-  const { approval } = finding2;
-  if (approval?.valid === true) {
-    const status = approval.expires === void 0 ? `approved by ${approval.approver}` : `approved until ${approval.expires}`;
-    return { finding: finding2, blocking: false, status };
-  }
-  const blocking2 = failsRun(finding2, policy2);
-  const label2 = blocking2 ? "blocking" : "informational";
-  return { finding: finding2, blocking: blocking2, status: approval === null ? label2 : `${label2} (approval ${approval.status})` };
-}
-function blockingFirst(marked2) {
-  const rank = ({ finding: finding2, blocking: blocking2 }) => blocking2 ? 0 : !needsReview(finding2) ? 3 : finding2.approval?.valid === true ? 2 : 1;
-  const order = new Map(orderFindings(marked2.map((m) => m.finding)).map((f, i) => [f, i]));
-  return [...marked2].sort((a, b) => rank(a) - rank(b) || order.get(a.finding) - order.get(b.finding));
-}
-function tableRow({ finding: finding2, status }) {
-  const witness = finding2.witness === null ? "\u2014" : clip(witnessLine(finding2.witness), SHORT_WITNESS);
-  const cells = [
-    finding2.severity,
-    CHANGE_LABELS[finding2.change],
-    finding2.rule,
-    findingPlace(finding2),
-    witness,
-    finding2.commit === null ? "\u2014" : actorText(finding2.commit.actor),
-    status
-  ].map((cell2) => text(cell2));
-  return `| ${[idText(finding2.id), ...cells].join(" | ")} |`;
-}
-function details({ finding: finding2, blocking: blocking2, status }) {
-  const where = findingPlace(finding2);
-  const summary = `${finding2.id}: ${status}, ${finding2.severity} ${CHANGE_LABELS[finding2.change]}: ${finding2.rule} at ${where}`;
-  const lines = [
-    "<details>",
-    `<summary>${defuseMentions(clip(escapeHtml(summary), LINE_LIMIT))}</summary>`,
-    "",
-    text(finding2.message),
-    ""
-  ];
-  if (finding2.reason !== void 0) lines.push(`Reason: ${text(finding2.reason)}`, "");
-  if (finding2.baselineLocation) {
-    const { file, line, document } = finding2.baselineLocation;
-    const label2 = baselineLabel(finding2);
-    lines.push(text(`${label2[0].toUpperCase()}${label2.slice(1)} ${location(file, line, document)}`), "");
-  }
-  if (finding2.witness !== null) {
-    const json = clip(JSON.stringify(finding2.witness, null, 2), WITNESS_LIMIT);
-    lines.push("Witness:", "", ...codeBlock("json", json), "");
-  }
-  if (finding2.commit !== null) {
-    const { actor } = finding2.commit;
-    lines.push(`- Commit: ${text(commitText(finding2.commit))}`, `- Actor: ${text(actorText(actor))}`);
-    lines.push(...actor.evidence.map((evidence2) => `  - ${text(evidenceText(evidence2))}`), "");
-  }
-  if (finding2.approval !== null) lines.push(`- Approval: ${text(approvalText(finding2.approval))}`, "");
-  if (SAFE_ID.test(finding2.id)) {
-    lines.push(`\`acldrift explain ${finding2.id}\` shows the statements and their diff.`);
-    if (blocking2)
-      lines.push(`\`acldrift approve ${finding2.id} --reason R --expires DATE\` approves exactly this access.`);
-    lines.push("");
-  }
-  lines.push("</details>", "");
-  return lines;
-}
-function idText(id) {
-  return SAFE_ID.test(id) ? `\`${id}\`` : text(id);
-}
-function errorLines(report) {
-  if (report.errors.length === 0) return [];
-  const lines = report.errors.map((problem) => `- ${text(formatProblem(problem))}`);
-  return ["### Invalid input (fails closed)", "", ...upTo(lines, "input error", "the JSON report"), ""];
-}
-function noteLines(report) {
-  if (report.notes.length === 0) return [];
-  const lines = report.notes.map((note) => `- ${text(note)}`);
-  return ["### Notes", "", ...upTo(lines, "note", "the JSON report"), ""];
-}
-function coverageSection(report) {
-  if (report.coverage === void 0) return [];
-  const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT2);
-  const lines = rest.map((line) => {
-    const indent = /^ */.exec(line)[0];
-    return indent === "" ? `
-**${text(line)}**
-` : `${indent}- ${text(line.trim())}`;
-  });
-  return [`### ${text(heading.replace(/:$/, ""))}`, "", ...upTo(lines, "line", "`acldrift coverage`"), ""];
-}
-function upTo(lines, noun, where) {
-  let [room, shown3] = [SECTION_LIMIT, 0];
-  while (shown3 < lines.length && lines[shown3].length + 1 <= room) room -= lines[shown3++].length + 1;
-  const rest = lines.length - shown3;
-  return rest === 0 ? lines : [...lines.slice(0, shown3), `- \u2026 ${plural(rest, `more ${noun}`)}: see ${where}`];
-}
-function repositoryRelative(report, root) {
-  if (root === void 0) return report;
-  const path = (file) => {
-    if (!isAbsolute2(file)) return file;
-    const inside = relative(root, file);
-    return inside === "" || inside.startsWith("..") || isAbsolute2(inside) ? file : inside.split(sep).join("/");
-  };
-  const snapshot2 = /^snapshot:(.*)$/s.exec(report.baseline.source);
-  return {
-    ...report,
-    baseline: {
-      ...report.baseline,
-      source: snapshot2 ? `snapshot:${path(snapshot2[1])}` : report.baseline.source
-    },
-    findings: report.findings.map((f) => ({
-      ...f,
-      file: path(f.file),
-      ...f.baselineLocation ? { baselineLocation: { ...f.baselineLocation, file: path(f.baselineLocation.file) } } : {},
-      ...f.renderedFrom ? { renderedFrom: { ...f.renderedFrom, file: path(f.renderedFrom.file) } } : {}
-    })),
-    errors: report.errors.map((problem) => ({ ...problem, file: path(problem.file) }))
-  };
-}
-function codeBlock(language, content) {
-  const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(Math.max(3, longestRun + 1));
-  return [fence + language, ...content.split("\n").map(showControls), fence];
-}
-function text(untrusted) {
-  return clip(defuseMentions(escapeHtml(untrusted).replace(/[\\`*_[\]|~#]/g, "\\$&")), LINE_LIMIT);
-}
-function clip(line, max) {
-  if (line.length <= max) return line;
-  const cut = line.slice(0, max - 1).replace(/&[a-z]*$|[\uD800-\uDBFF]$/, "");
-  const backslashes = /\\*$/.exec(cut)[0].length;
-  return (backslashes % 2 === 1 ? cut.slice(0, -1) : cut) + "\u2026";
-}
-function escapeHtml(untrusted) {
-  return showControls(untrusted.replace(/[\r\n]+/g, " ")).replace(/[&<>]/g, (ch) => HTML_ENTITIES[ch]);
-}
-function defuseMentions(escaped) {
-  return escaped.replace(/(^|[^\w])@(?=\w)/g, "$1@\u200B");
-}
-var MARKDOWN_LIMIT, SECTION_LIMIT, LINE_LIMIT, SHORT_WITNESS, WITNESS_LIMIT, COVERAGE_LIMIT2, HTML_ENTITIES, TABLE_HEADER, SAFE_ID;
-var init_markdown = __esm({
-  "src/reporters/markdown.ts"() {
-    "use strict";
-    init_coverage();
-    init_errors();
-    init_findings();
-    init_shared();
-    MARKDOWN_LIMIT = 6e4;
-    SECTION_LIMIT = 8e3;
-    LINE_LIMIT = 1e3;
-    SHORT_WITNESS = 100;
-    WITNESS_LIMIT = 4e3;
-    COVERAGE_LIMIT2 = 10;
-    HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-    TABLE_HEADER = [
-      "| ID | Severity | Change | Rule | Location | Witness | Actor | Status |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |"
-    ];
-    SAFE_ID = /^[\w.:/-]+$/;
-  }
-});
-
-// src/reporters/index.ts
-async function render(format2, report, options) {
-  const reporter = await reporters[format2]();
-  const text3 = reporter(report, options);
-  return hasSymbol(text3) ? displaySymbols(text3) : text3;
-}
-var FORMATS, reporters;
-var init_reporters = __esm({
-  "src/reporters/index.ts"() {
-    "use strict";
-    init_symbols();
-    FORMATS = ["pretty", "json", "sarif", "markdown"];
-    reporters = {
-      pretty: async () => (await Promise.resolve().then(() => (init_pretty(), pretty_exports))).renderPretty,
-      json: async () => (await Promise.resolve().then(() => (init_json(), json_exports))).renderJson,
-      sarif: async () => (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).renderSarif,
-      markdown: async () => (await Promise.resolve().then(() => (init_markdown(), markdown_exports))).renderMarkdown
-    };
-  }
-});
-
-// src/kernel/candidates.ts
-function matchesPathRules(rules, path) {
-  const parts = partsOf(path);
-  return rules.some((rule2) => matchesRule(rule2, parts));
-}
-function pathOffer(rules, path) {
-  const parts = partsOf(path);
-  const matching = rules.filter((rule2) => matchesRule(rule2, parts));
-  if (matching.length === 0) return false;
-  return matching.some((rule2) => rule2.content !== true) || "content";
-}
-function partsOf(path) {
-  const slash = path.lastIndexOf("/");
-  const name = path.slice(slash + 1);
-  const dot = name.lastIndexOf(".");
-  return {
-    folder: slash === -1 ? "" : path.slice(0, slash),
-    name,
-    extension: dot === -1 ? "" : name.slice(dot + 1)
-  };
-}
-function matchesRule(rule2, { folder, name, extension }) {
-  const same2 = rule2.ignoreCase ? ignoringCase : exactly;
-  return (rule2.folder === void 0 || same2(rule2.folder, folder)) && (rule2.names === void 0 || rule2.names.some((n) => same2(n, name))) && (rule2.extensions === void 0 || rule2.extensions.some((e) => same2(e, extension)));
-}
-var lower2, exactly, ignoringCase;
-var init_candidates = __esm({
-  "src/kernel/candidates.ts"() {
-    "use strict";
-    lower2 = (text3) => text3.toLowerCase();
-    exactly = (a, b) => a === b;
-    ignoringCase = (a, b) => lower2(a) === lower2(b);
-  }
-});
-
-// src/core/agent/candidates.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-function candidatePaths() {
-  if (union === void 0) {
-    try {
-      const data = JSON.parse(
-        readFileSync2(new URL("data/candidate-paths.json", BUILT_FILES), "utf8")
-      );
-      union = Array.isArray(data) ? data : null;
-    } catch {
-      union = null;
-    }
-  }
-  return union ?? void 0;
-}
-async function compileGlobs(globs) {
-  const { default: picomatch3 } = await import("picomatch");
-  return globs.map((glob2) => {
-    const { source, flags } = picomatch3.makeRe(glob2, { dot: true, windows: process.platform === "win32" });
-    return { glob: glob2, source, flags };
-  });
-}
-function mayBeAccessConfig(path, globs) {
-  const rules = candidatePaths();
-  if (rules === void 0) return true;
-  return matchesPathRules(rules, path) || globs.some((g) => g.glob === path || new RegExp(g.source, g.flags).test(path));
-}
-var union;
-var init_candidates2 = __esm({
-  "src/core/agent/candidates.ts"() {
-    "use strict";
-    init_candidates();
-    init_package_files();
-  }
-});
-
-// src/core/agent/edits.ts
-function applyEdit(current, edit) {
-  if (edit.type === "write") return { ok: true, content: edit.content };
-  let content = current;
-  for (const [index2, step3] of edit.edits.entries()) {
-    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
-    if (content === void 0) {
-      if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
-      content = step3.newString;
-      continue;
-    }
-    if (step3.oldString === "") return { ok: false, reason: `${which}old_string is empty` };
-    const count = content.split(step3.oldString).length - 1;
-    if (count === 0) return { ok: false, reason: `${which}old_string is not in the file` };
-    if (step3.count !== void 0 && count !== step3.count)
-      return { ok: false, reason: `${which}old_string occurs ${count} times, not ${step3.count}` };
-    if (count > 1 && !step3.replaceAll && step3.count === void 0)
-      return { ok: false, reason: `${which}old_string occurs ${count} times and replace_all is not set` };
-    content = step3.replaceAll || step3.count !== void 0 ? content.split(step3.oldString).join(step3.newString) : content.replace(step3.oldString, () => step3.newString);
-  }
-  return content === void 0 ? { ok: false, reason: "no edit" } : { ok: true, content };
-}
-var init_edits = __esm({
-  "src/core/agent/edits.ts"() {
-    "use strict";
-  }
-});
-
-// src/core/agent/harnesses.ts
-function text2(object2, field) {
-  const value = object2[field];
-  if (typeof value !== "string") throw new MalformedPayload(`${field} is not a string`);
-  return value;
-}
-function stringEdit(value) {
-  if (!isObject9(value)) throw new MalformedPayload("an edit is not an object");
-  return {
-    oldString: text2(value, "old_string"),
-    newString: text2(value, "new_string"),
-    replaceAll: value.replace_all === true
-  };
-}
-function hookCommand(harness, event) {
-  return `sh "${harness.projectDir}/${AGENT_LAUNCHER}" ${harness.name} ${event}`;
-}
-function claudeCodeEdit(tool, input) {
-  if (tool === "Write") return { type: "write", content: text2(input, "content") };
-  if (tool === "Edit") return { type: "edit", edits: [stringEdit(input)] };
-  if (tool === "MultiEdit") {
-    if (!Array.isArray(input.edits)) throw new MalformedPayload("edits is not a list");
-    return { type: "edit", edits: input.edits.map(stringEdit) };
-  }
-  return void 0;
-}
-function groupRuns(group, matcher, command) {
-  if (!isObject9(group) || !Array.isArray(group.hooks)) return false;
-  if (matcher !== void 0 && group.matcher !== matcher) return false;
-  return group.hooks.some((hook) => isObject9(hook) && hook.type === "command" && hook.command === command);
-}
-function addGroups(harness, existing, entry) {
-  const hooks = isObject9(existing.hooks) ? { ...existing.hooks } : {};
-  for (const { event, matcher } of harness.hooks) {
-    const command = hookCommand(harness, event);
-    const groups = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-    if (!groups.some((group) => groupRuns(group, matcher, command)))
-      groups.push({
-        ...matcher === void 0 ? {} : { matcher },
-        hooks: [{ type: "command", command, ...entry(command) }]
-      });
-    hooks[event] = groups;
-  }
-  return { ...existing, hooks };
-}
-function groupsInstalled(harness, hooks) {
-  return harness.hooks.every(({ event, matcher }) => {
-    const groups = hooks[event];
-    return Array.isArray(groups) && groups.some((g) => groupRuns(g, matcher, hookCommand(harness, event)));
-  });
-}
-function geminiEdit(tool, input) {
-  if (tool === "write_file") return { type: "write", content: text2(input, "content") };
-  if (tool !== "replace") return void 0;
-  const expected = input.expected_replacements;
-  if (expected !== void 0 && !(Number.isInteger(expected) && expected >= 1))
-    throw new MalformedPayload("expected_replacements is not a positive whole number");
-  return {
-    type: "edit",
-    edits: [
-      {
-        oldString: text2(input, "old_string"),
-        newString: text2(input, "new_string"),
-        replaceAll: false,
-        ...expected === void 0 ? {} : { count: expected }
-      }
-    ]
-  };
-}
-function runsAcldrift(harness, text3) {
-  let value;
-  try {
-    value = JSON.parse(text3);
-  } catch {
-    return false;
-  }
-  return harness.installed(value);
-}
-function harnessFor(name) {
-  return HARNESSES.find((h) => h.name === name);
-}
-var AGENT_LAUNCHER, isObject9, optionalText, MalformedPayload, allow, CLAUDE_TIMEOUT_SECONDS, CLAUDE_CODE, GEMINI_HOOK_NAME, GEMINI_TIMEOUT_MS, GEMINI_CLI, cursorRuns, cursorJson, CURSOR, HARNESSES;
-var init_harnesses = __esm({
-  "src/core/agent/harnesses.ts"() {
-    "use strict";
-    AGENT_LAUNCHER = ".acldrift/agent-hook.sh";
-    isObject9 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    optionalText = (object2, field) => typeof object2[field] === "string" ? object2[field] : void 0;
-    MalformedPayload = class extends Error {
-    };
-    allow = { code: 0, stdout: "", stderr: "" };
-    CLAUDE_TIMEOUT_SECONDS = 60;
-    CLAUDE_CODE = {
-      name: "claude-code",
-      title: "Claude Code",
-      source: {
-        url: "https://docs.anthropic.com/en/docs/claude-code/hooks",
-        asOf: "as documented in 2025-10",
-        notes: [
-          'Project hooks live in .claude/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, timeout}]}; $CLAUDE_PROJECT_DIR is the project root.',
-          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.",
-          "Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).",
-          "acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative."
-        ]
-      },
-      configFile: ".claude/settings.json",
-      hooks: [{ event: "PreToolUse", matcher: "Write|Edit|MultiEdit|Bash" }, { event: "Stop" }],
-      failClosed: ["PreToolUse"],
-      projectDir: "$CLAUDE_PROJECT_DIR",
-      read(event, payload) {
-        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
-        if (event === "Stop" || event === "SubagentStop")
-          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
-        if (event !== "PreToolUse") return { ...call, action: { type: "other" } };
-        const tool = text2(payload, "tool_name");
-        const input = payload.tool_input;
-        if (!isObject9(input)) throw new MalformedPayload("tool_input is not an object");
-        if (tool === "Bash") return { ...call, action: { type: "shell", command: text2(input, "command") } };
-        const edit = claudeCodeEdit(tool, input);
-        if (edit === void 0) return { ...call, action: { type: "other" } };
-        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
-      },
-      answer(_event, verdict2) {
-        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
-` };
-        return allow;
-      },
-      launcherBlock: { code: 2 },
-      install(existing) {
-        return addGroups(this, existing, () => ({ timeout: CLAUDE_TIMEOUT_SECONDS }));
-      },
-      installed(value) {
-        if (!isObject9(value) || !isObject9(value.hooks) || value.disableAllHooks === true) return false;
-        return groupsInstalled(this, value.hooks);
-      }
-    };
-    GEMINI_HOOK_NAME = "acldrift";
-    GEMINI_TIMEOUT_MS = 6e4;
-    GEMINI_CLI = {
-      name: "gemini",
-      title: "Gemini CLI",
-      source: {
-        url: "https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md",
-        asOf: "read on 2026-12-06 (docs/hooks/index.md, reference.md, tools/file-system.md, tools/shell.md)",
-        notes: [
-          'Project hooks live in .gemini/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, name, timeout (ms, default 60000), description}]}; the matcher is a regular expression over tool names; $GEMINI_PROJECT_DIR is the project root. The hooks system is switched on by tools.enableHooks; hooks.disabled lists hooks switched off by name.',
-          "stdin is JSON with session_id, transcript_path, cwd, hook_event_name, timestamp; BeforeTool adds tool_name and tool_input (write_file: file_path, content; replace: file_path, old_string, new_string, expected_replacements; run_shell_command: command, description, directory relative to the project root); AfterAgent adds prompt, prompt_response, stop_hook_active.",
-          "Exit code 2 blocks: for BeforeTool the tool does not run and stderr is the reason sent to the agent (the turn continues); for AfterAgent the response is rejected and a retry turn starts with stderr as its prompt. Exit 0: stdout is parsed as JSON (acldrift prints {}). Any other exit code is a warning and the call goes through (the launcher turns a crash or a kill into exit 2 on BeforeTool).",
-          "replace may ask the model to correct an old_string that is missing or ambiguous: acldrift cannot know what such a corrected edit writes, so on an access config it blocks it (the edit must name the text exactly)."
-        ]
-      },
-      configFile: ".gemini/settings.json",
-      hooks: [{ event: "BeforeTool", matcher: "write_file|replace|run_shell_command" }, { event: "AfterAgent" }],
-      failClosed: ["BeforeTool"],
-      projectDir: "$GEMINI_PROJECT_DIR",
-      read(event, payload) {
-        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const call = { session: optionalText(payload, "session_id"), cwd: optionalText(payload, "cwd") };
-        if (event === "AfterAgent")
-          return { ...call, action: { type: "stop", repeated: payload.stop_hook_active === true } };
-        if (event !== "BeforeTool") return { ...call, action: { type: "other" } };
-        const tool = text2(payload, "tool_name");
-        const input = payload.tool_input;
-        if (!isObject9(input)) throw new MalformedPayload("tool_input is not an object");
-        if (tool === "run_shell_command") {
-          const directory = optionalText(input, "directory");
-          return {
-            ...call,
-            action: {
-              type: "shell",
-              command: text2(input, "command"),
-              ...directory === void 0 ? {} : { cwd: directory }
-            }
-          };
-        }
-        const edit = geminiEdit(tool, input);
-        if (edit === void 0) return { ...call, action: { type: "other" } };
-        return { ...call, action: { type: "edit", tool, file: text2(input, "file_path"), edit } };
-      },
-      answer(_event, verdict2) {
-        if (verdict2.block) return { code: 2, stdout: "", stderr: `${verdict2.message}
-` };
-        return { code: 0, stdout: "{}\n", stderr: "" };
-      },
-      launcherBlock: { code: 2 },
-      install(existing) {
-        const merged = addGroups(this, existing, () => ({
-          name: GEMINI_HOOK_NAME,
-          timeout: GEMINI_TIMEOUT_MS,
-          description: "acldrift: refuses edits that widen access without a person's approval, and hook bypasses"
-        }));
-        const tools = isObject9(existing.tools) ? existing.tools : {};
-        return "enableHooks" in tools ? merged : { ...merged, tools: { ...tools, enableHooks: true } };
-      },
-      installed(value) {
-        if (!isObject9(value) || !isObject9(value.hooks)) return false;
-        if (isObject9(value.tools) && value.tools.enableHooks === false) return false;
-        const disabled = Array.isArray(value.hooks.disabled) ? value.hooks.disabled : [];
-        const commands = this.hooks.map(({ event }) => hookCommand(this, event));
-        if (disabled.some((name) => name === GEMINI_HOOK_NAME || commands.includes(name))) return false;
-        return groupsInstalled(this, value.hooks);
-      }
-    };
-    cursorRuns = (entries2, command) => Array.isArray(entries2) && entries2.some((entry) => isObject9(entry) && entry.command === command);
-    cursorJson = (value) => `${JSON.stringify(value)}
-`;
-    CURSOR = {
-      name: "cursor",
-      title: "Cursor",
-      source: {
-        url: "https://cursor.com/docs/hooks",
-        asOf: "read on 2026-12-06 (stored copies of cursor.com/docs/hooks.md, events up to preToolUse and workspaceOpen, and cursor.com/docs/reference/third-party-hooks.md)",
-        notes: [
-          "Project hooks live in .cursor/hooks.json: {version: 1, hooks: {<event>: [{command, timeout, matcher, failClosed}]}}; project hooks run from the project root, with $CURSOR_PROJECT_DIR set (the command finds the repository with git, as installed before that was documented).",
-          "stdin is JSON with conversation_id, generation_id, hook_event_name, workspace_roots, transcript_path; beforeShellExecution adds command, cwd and sandbox; afterFileEdit adds file_path and edits[] (after the edit: it cannot be refused); stop adds status and loop_count.",
-          'beforeShellExecution answers on stdout {permission: "allow" | "deny" | "ask", user_message, agent_message}; stop answers {followup_message}, which Cursor submits as the next user message (loop_limit, 5 by default; loop_count counts them). Exit 2 blocks like "deny"; any other failure lets the call through unless the entry sets failClosed: true, which acldrift sets on beforeShellExecution (and the launcher answers "deny" in JSON when acldrift crashes).',
-          'preToolUse fires before every tool (matcher values Shell, Read, Write, Grep, Delete, Task, MCP:<tool>) with tool_name, tool_input, tool_use_id and cwd, and answers {permission: "allow" | "deny", user_message, agent_message, updated_input}. The page gives tool_input only for Shell ({command, working_directory}): what a Write carries (its path, its content, or an edit of it) is not documented, so acldrift does not install preToolUse and does not guess it. An edit that widens access is reported at stop (followup_message) and refused by the git hooks at commit, not refused before it is written.',
-          'Cursor also runs the hooks of .claude/settings.json ("Include Third-Party Plugins, Skills, and Other Configs", on by default), mapping PreToolUse to preToolUse and the tools Bash to Shell, Write and Edit to Write; the payload it then sends is its own preToolUse input, whose Write tool_input is not documented.'
-        ]
-      },
-      configFile: ".cursor/hooks.json",
-      hooks: [{ event: "beforeShellExecution" }, { event: "stop" }],
-      failClosed: ["beforeShellExecution"],
-      projectDir: "$(git rev-parse --show-toplevel)",
-      read(event, payload) {
-        if (!isObject9(payload)) throw new MalformedPayload("the hook input is not a JSON object");
-        const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots : [];
-        const root = typeof roots[0] === "string" ? roots[0] : void 0;
-        const call = { session: optionalText(payload, "conversation_id"), cwd: root };
-        if (event === "stop") {
-          const count = payload.loop_count;
-          return { ...call, action: { type: "stop", repeated: typeof count === "number" && count > 0 } };
-        }
-        if (event !== "beforeShellExecution") return { ...call, action: { type: "other" } };
-        const cwd = optionalText(payload, "cwd");
-        return {
-          ...call,
-          action: { type: "shell", command: text2(payload, "command"), ...cwd === void 0 ? {} : { cwd } }
-        };
-      },
-      answer(event, verdict2) {
-        if (event === "stop")
-          return {
-            code: 0,
-            stdout: cursorJson(verdict2.block ? { followup_message: verdict2.message } : {}),
-            stderr: ""
-          };
-        if (event !== "beforeShellExecution") return { code: 0, stdout: cursorJson({}), stderr: "" };
-        const answer = verdict2.block ? { permission: "deny", user_message: verdict2.message, agent_message: verdict2.message } : { permission: "allow" };
-        return { code: 0, stdout: cursorJson(answer), stderr: "" };
-      },
-      launcherBlock: {
-        code: 0,
-        stdout: JSON.stringify({
-          permission: "deny",
-          user_message: "acldrift's agent hook did not answer: the command is refused to be safe.",
-          agent_message: "acldrift's agent hook did not answer (acldrift is missing, or it crashed): the command is refused to be safe. Tell the user; do not work around it."
-        })
-      },
-      install(existing) {
-        const hooks = isObject9(existing.hooks) ? { ...existing.hooks } : {};
-        for (const { event } of this.hooks) {
-          const command = hookCommand(this, event);
-          const entries2 = Array.isArray(hooks[event]) ? [...hooks[event]] : [];
-          const ours = this.failClosed.includes(event) ? { command, failClosed: true } : { command };
-          const at2 = entries2.findIndex((entry) => cursorRuns([entry], command));
-          if (at2 === -1) entries2.push(ours);
-          else entries2[at2] = { ...entries2[at2], ...ours };
-          hooks[event] = entries2;
-        }
-        return { ...existing, version: existing.version ?? 1, hooks };
-      },
-      installed(value) {
-        if (!isObject9(value) || value.version !== 1 || !isObject9(value.hooks)) return false;
-        const hooks = value.hooks;
-        return this.hooks.every(({ event }) => cursorRuns(hooks[event], hookCommand(this, event)));
-      }
-    };
-    HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
-  }
-});
-
-// src/containers/container.ts
-function mapInside(container, base) {
-  return { locate: (pointer) => container.locate(base + pointer) };
-}
-var init_container = __esm({
-  "src/containers/container.ts"() {
-    "use strict";
-  }
-});
-
-// src/containers/aws-cli/account.ts
-function isAccountExport(value) {
-  return isObject10(value) && ["UserDetailList", "GroupDetailList", "RoleDetailList"].some((k) => Array.isArray(value[k])) && ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"].every(
-    (k) => value[k] === void 0 || Array.isArray(value[k])
-  );
-}
-function extractAccount(parsed2) {
-  const value = parsed2.value;
-  const problems = [];
-  const problem = (pointer, message2) => problems.push({ file: parsed2.path, ...parsed2.sourceMap.locate(pointer), pointer, message: message2 });
-  const decoded = (document, pointer) => {
-    if (typeof document !== "string") return { document, pointer, encoded: false };
-    try {
-      return { document: JSON.parse(decodeURIComponent(document)), pointer, encoded: true };
-    } catch {
-      problem(pointer, "the policy document is a string that is not URL-encoded JSON");
-      return void 0;
-    }
-  };
-  const managed2 = /* @__PURE__ */ new Map();
-  const applied = /* @__PURE__ */ new Set();
-  list2(value.Policies).forEach((policy2, i) => {
-    const versions = list2(policy2.PolicyVersionList);
-    const index2 = versions.findIndex((v) => v.IsDefaultVersion === true);
-    const at2 = `/Policies/${i}`;
-    if (index2 < 0) problem(at2, `${String(policy2.Arn)}: no default version in PolicyVersionList`);
-    else
-      managed2.set(
-        String(policy2.Arn),
-        decoded(versions[index2].Document, `${at2}/PolicyVersionList/${index2}/Document`)
-      );
-  });
-  const attached = (entity, at2) => list2(entity.AttachedManagedPolicies).flatMap((a, j) => {
-    const arn = String(a.PolicyArn);
-    if (!managed2.has(arn)) {
-      problem(`${at2}/AttachedManagedPolicies/${j}`, `${arn} is attached but not in the export's Policies`);
-      return [];
-    }
-    const found2 = managed2.get(arn);
-    applied.add(arn);
-    return found2 === void 0 ? [] : [{ name: arn, found: found2 }];
-  });
-  const inline = (entity, field, at2, prefix) => list2(entity[field]).flatMap((p, j) => {
-    const found2 = decoded(p.PolicyDocument, `${at2}/${field}/${j}/PolicyDocument`);
-    return found2 === void 0 ? [] : [{ name: `${prefix}${String(p.PolicyName)}`, found: found2 }];
-  });
-  const groups = /* @__PURE__ */ new Map();
-  list2(value.GroupDetailList).forEach((group, i) => {
-    const at2 = `/GroupDetailList/${i}`;
-    const name = String(group.GroupName);
-    groups.set(name, [
-      ...inline(group, "GroupPolicyList", at2, `group/${name}/`),
-      ...attached(group, at2).map((p) => ({ ...p, name: `group/${name}/${p.name}` }))
-    ]);
-  });
-  const documents = [];
-  const principal3 = (entity, type, at2) => {
-    const name = `${type}/${String(entity[type === "user" ? "UserName" : "RoleName"])}`;
-    const policies = [
-      ...inline(entity, type === "user" ? "UserPolicyList" : "RolePolicyList", at2, "inline/"),
-      ...attached(entity, at2),
-      ...names2(entity.GroupList).flatMap((g, j) => {
-        const found2 = groups.get(g);
-        if (found2 === void 0)
-          problem(`${at2}/GroupList/${j}`, `group ${g} is not in the export's GroupDetailList`);
-        return found2 ?? [];
-      })
-    ];
-    const boundary = isObject10(entity.PermissionsBoundary) ? String(entity.PermissionsBoundary.PermissionsBoundaryArn) : void 0;
-    const boundaryFound = boundary === void 0 ? void 0 : managed2.get(boundary);
-    if (boundary !== void 0) applied.add(boundary);
-    if (boundary !== void 0 && !managed2.has(boundary))
-      problem(
-        `${at2}/PermissionsBoundary`,
-        `the permissions boundary ${boundary} is not in the export's Policies`
-      );
-    const composed = {
-      Principal: String(entity.Arn),
-      Policies: policies.map((p) => ({ Name: p.name, Document: p.found.document })),
-      ...boundaryFound === void 0 ? {} : { PermissionsBoundary: { Name: boundary, Document: boundaryFound.document } }
-    };
-    const places = [
-      ...policies.map((p, k) => [`/Policies/${k}/Document`, p.found]),
-      ...boundaryFound === void 0 ? [] : [["/PermissionsBoundary/Document", boundaryFound]]
-    ];
-    documents.push({
-      kind: "aws-iam",
-      name,
-      value: composed,
-      pointer: at2,
-      sourceMap: composedMap(parsed2, at2, places)
-    });
-    if (type === "role" && entity.AssumeRolePolicyDocument !== void 0) {
-      const trust = decoded(entity.AssumeRolePolicyDocument, `${at2}/AssumeRolePolicyDocument`);
-      if (trust !== void 0)
-        documents.push({
-          kind: "aws-iam",
-          name: `${name}/trust`,
-          value: trust.document,
-          pointer: trust.pointer,
-          sourceMap: composedMap(parsed2, trust.pointer, [["", trust]])
-        });
-    }
-  };
-  list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
-  list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
-  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
-}
-function heldVersions(value, managed2, applied, decoded, parsed2) {
-  return list2(value.Policies).flatMap((policy2, i) => {
-    const arn = String(policy2.Arn);
-    return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
-      const isDefault2 = version2.IsDefaultVersion === true;
-      if (isDefault2 && applied.has(arn)) return [];
-      const found2 = isDefault2 ? managed2.get(arn) : decoded(version2.Document, `/Policies/${i}/PolicyVersionList/${j}/Document`);
-      if (found2 === void 0) return [];
-      return [
-        {
-          kind: "aws-iam",
-          name: `${arn} (version ${String(version2.VersionId)})`,
-          value: found2.document,
-          pointer: found2.pointer,
-          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
-        }
-      ];
-    });
-  });
-}
-function composedMap(parsed2, entry, places) {
-  const byLength = [...places].sort(([a], [b]) => b.length - a.length);
-  return {
-    locate: (pointer) => {
-      const place = byLength.find(([prefix2]) => pointer === prefix2 || pointer.startsWith(`${prefix2}/`));
-      if (place === void 0) return parsed2.sourceMap.locate(entry);
-      const [prefix, found2] = place;
-      return parsed2.sourceMap.locate(
-        found2.encoded ? found2.pointer : found2.pointer + pointer.slice(prefix.length)
-      );
-    }
-  };
-}
-var isObject10, list2, names2;
-var init_account = __esm({
-  "src/containers/aws-cli/account.ts"() {
-    "use strict";
-    isObject10 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    list2 = (v) => Array.isArray(v) ? v.filter(isObject10) : [];
-    names2 = (v) => Array.isArray(v) ? v.filter((n) => typeof n === "string") : [];
-  }
-});
-
-// src/containers/aws-cli/index.ts
-function locateDocument(value) {
-  if (!isObject11(value)) return void 0;
-  const policy2 = value.Policy;
-  if (isObject11(policy2) && isObject11(policy2.PolicySummary) && typeof policy2.Content === "string") {
-    const { Type: type, Name: name, Id: id } = policy2.PolicySummary;
-    const short2 = typeof type === "string" ? GUARDRAILS[type] : void 0;
-    if (short2 !== void 0)
-      return {
-        pointer: "/Policy",
-        name: `${short2}/${typeof name === "string" ? name : String(id)}`,
-        document: policy2.Content,
-        guardrail: { type, content: "/Policy/Content" }
-      };
-  }
-  if (isObject11(value.PolicyVersion) && "Document" in value.PolicyVersion)
-    return { pointer: "/PolicyVersion/Document", name: "PolicyVersion", document: value.PolicyVersion.Document };
-  for (const [field, owner] of INLINE_OWNERS) {
-    const principal3 = value[field];
-    if (typeof principal3 === "string" && typeof value.PolicyName === "string" && "PolicyDocument" in value)
-      return {
-        pointer: "/PolicyDocument",
-        name: `${owner}/${principal3}/${value.PolicyName}`,
-        document: value.PolicyDocument
-      };
-  }
-  return void 0;
-}
-function guardrail(parsed2, found2, { type, content }) {
-  const at2 = parsed2.sourceMap.locate(content);
-  let policy2;
-  try {
-    policy2 = JSON.parse(found2.document);
-  } catch (error) {
-    const message2 = `the ${GUARDRAILS[type].toUpperCase()}'s Content is not a JSON policy (${error.message})`;
-    return { documents: [], notes: [], problems: [{ file: parsed2.path, ...at2, pointer: content, message: message2 }] };
-  }
-  const document = {
-    kind: "aws-iam",
-    name: found2.name,
-    value: { Guardrail: type, Content: policy2 },
-    pointer: found2.pointer,
-    sourceMap: { locate: () => at2 }
-  };
-  return { documents: [document], notes: [], problems: [] };
-}
-var isObject11, INLINE_OWNERS, GUARDRAILS, awsCli;
-var init_aws_cli = __esm({
-  "src/containers/aws-cli/index.ts"() {
-    "use strict";
-    init_container();
-    init_account();
-    isObject11 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    INLINE_OWNERS = [
-      ["RoleName", "role"],
-      ["UserName", "user"],
-      ["GroupName", "group"]
-    ];
-    GUARDRAILS = { SERVICE_CONTROL_POLICY: "scp", RESOURCE_CONTROL_POLICY: "rcp" };
-    awsCli = {
-      format: "aws-cli",
-      scan: true,
-      // What the CLI prints is JSON, often redirected to a file named without `.json` (`> account-export`,
-      // `> policy.out`, `> role.txt`): such names are offered for their content alone.
-      candidates: [
-        { extensions: ["json"], ignoreCase: true },
-        { extensions: ["out", "txt", ""], ignoreCase: true, content: true }
-      ],
-      looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
-        text3
-      ),
-      detect: (parsed2) => isAccountExport(parsed2.value) || locateDocument(parsed2.value) !== void 0,
-      extract: async (parsed2) => {
-        if (isAccountExport(parsed2.value)) return extractAccount(parsed2);
-        const found2 = locateDocument(parsed2.value);
-        if (found2.guardrail !== void 0) return guardrail(parsed2, found2, found2.guardrail);
-        let value = found2.document;
-        if (typeof value === "string") {
-          try {
-            value = JSON.parse(decodeURIComponent(value));
-          } catch {
-            const at3 = parsed2.sourceMap.locate(found2.pointer);
-            return {
-              documents: [],
-              notes: [],
-              problems: [
-                {
-                  file: parsed2.path,
-                  ...at3,
-                  pointer: found2.pointer,
-                  message: "the policy document is a string that is not URL-encoded JSON"
-                }
-              ]
-            };
-          }
-          const at2 = parsed2.sourceMap.locate(found2.pointer);
-          const document = {
-            kind: "aws-iam",
-            name: found2.name,
-            value,
-            pointer: found2.pointer,
-            sourceMap: { locate: () => at2 }
-          };
-          return { documents: [document], notes: [], problems: [] };
-        }
-        return {
-          documents: [
-            {
-              kind: "aws-iam",
-              name: found2.name,
-              value,
-              pointer: found2.pointer,
-              sourceMap: mapInside(parsed2.sourceMap, found2.pointer)
-            }
-          ],
-          notes: [],
-          problems: []
-        };
-      }
-    };
-  }
-});
-
-// src/containers/cloudformation-tags.ts
-import { Pair, Scalar, YAMLMap } from "yaml";
-function longForm(key, node) {
-  const map2 = new YAMLMap();
-  map2.items.push(new Pair(new Scalar(key), node));
-  return map2;
-}
-var SHORT_FORMS, CLOUDFORMATION_TAGS;
-var init_cloudformation_tags = __esm({
-  "src/containers/cloudformation-tags.ts"() {
-    "use strict";
-    SHORT_FORMS = new Map([
-      ...["Ref", "Condition"].map((name) => [name, name]),
-      ...[
-        "Sub",
-        "GetAtt",
-        "Join",
-        "If",
-        "Select",
-        "Split",
-        "FindInMap",
-        "ImportValue",
-        "Base64",
-        "Cidr",
-        "GetAZs",
-        "Equals",
-        "And",
-        "Or",
-        "Not",
-        "Transform",
-        "ToJsonString",
-        "Length"
-      ].map((name) => [name, `Fn::${name}`])
-    ]);
-    CLOUDFORMATION_TAGS = [...SHORT_FORMS].flatMap(([name, key]) => {
-      const tag = `!${name}`;
-      const scalar = { tag, resolve: (value) => ({ [key]: value }) };
-      const collection2 = (kind) => ({
-        tag,
-        collection: kind,
-        resolve: (node) => longForm(key, node)
-      });
-      return [scalar, collection2("seq"), collection2("map")];
-    });
-  }
-});
-
-// src/containers/cloudformation/read.ts
-var read_exports = {};
-__export(read_exports, {
-  readTemplate: () => readTemplate
-});
-function readTemplate(file) {
-  if (!TEMPLATE_MARK.test(file.content.toString("utf8"))) return void 0;
-  const json = /\.json$/i.test(file.path) || /\.template$/i.test(file.path) && /^\s*\{/.test(file.content.toString("utf8"));
-  return json ? parseFile(file, "json") : parseFile(file, "yaml", { yamlTags: CLOUDFORMATION_TAGS });
-}
-var TEMPLATE_MARK;
-var init_read = __esm({
-  "src/containers/cloudformation/read.ts"() {
-    "use strict";
-    init_parse();
-    init_cloudformation_tags();
-    TEMPLATE_MARK = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?(AWS|Alexa|Custom)::/;
-  }
-});
-
-// src/containers/cloudformation/values.ts
-function intrinsicOf(node) {
-  if (!isObject12(node)) return void 0;
-  const keys = Object.keys(node);
-  if (keys.length !== 1 || !INTRINSICS.has(keys[0])) return void 0;
-  return [keys[0], node[keys[0]]];
-}
-function product(parts, pointer) {
-  let combos = [
-    { values: [], when: /* @__PURE__ */ new Map(), at: [] }
-  ];
-  for (const alternatives of parts) {
-    const next = [];
-    for (const combo of combos)
-      for (const alternative of alternatives) {
-        const when = merge(combo.when, alternative.when);
-        if (when === void 0) continue;
-        next.push({ values: [...combo.values, alternative.value], when, at: [...combo.at, alternative.at] });
-      }
-    if (next.length > MAX_ALTERNATIVES)
-      throw new ResolveError(
-        pointer,
-        `more than ${MAX_ALTERNATIVES} combinations of CloudFormation conditions (Fn::If) in one place: not expanded`
-      );
-    combos = next;
-  }
-  return combos;
-}
-function resolve(node, pointer, scope) {
-  const call = intrinsicOf(node);
-  if (call !== void 0)
-    return resolveCall(call[0], call[1], `${pointer}/${escapePointerToken(call[0])}`, pointer, scope);
-  if (Array.isArray(node)) {
-    const parts = node.map((item, index2) => resolve(item, `${pointer}/${index2}`, scope));
-    return product(parts, pointer).map(({ values, when, at: at2 }) => {
-      const value = [];
-      const positions = [["", pointer]];
-      values.forEach((item, index2) => {
-        if (item === NO_VALUE) return;
-        positions.push(...prefixed(at2[index2], `/${value.length}`));
-        value.push(item);
-      });
-      return { value, when, at: positions };
-    });
-  }
-  if (isObject12(node)) {
-    const keys = Object.keys(node);
-    const parts = keys.map((key) => resolve(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
-    return product(parts, pointer).map(({ values, when, at: at2 }) => {
-      const value = {};
-      const positions = [["", pointer]];
-      values.forEach((item, index2) => {
-        if (item === NO_VALUE) return;
-        const key = keys[index2];
-        Object.defineProperty(value, key, { value: item, writable: true, enumerable: true, configurable: true });
-        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key)}`));
-      });
-      return { value, when, at: positions };
-    });
-  }
-  return single(node, pointer);
-}
-function ref(name, scope) {
-  if (name === "AWS::NoValue") return NO_VALUE;
-  if (PSEUDO_PARAMETER.test(name)) return symbol(name);
-  const parameter = scope.parameters[name];
-  if (isObject12(parameter)) {
-    const fallback = defaultOf(parameter);
-    if (fallback !== void 0) {
-      scope.assumed.set(name, parameter.Default);
-      return fallback;
-    }
-    return typeof parameter.Type === "string" && isListType(parameter.Type) ? new UnknownList(name) : symbol(name);
-  }
-  return symbol(name);
-}
-function defaultOf(parameter) {
-  const type = typeof parameter.Type === "string" ? parameter.Type : "String";
-  const value = parameter.Default;
-  if (typeof value !== "string" && typeof value !== "number") return void 0;
-  if (type.startsWith("AWS::SSM::")) return void 0;
-  if (isListType(type))
-    return String(value).split(",").map((item) => item.trim());
-  return String(value);
-}
-function resolveCall(name, args, pointer, at2, scope) {
-  const done = (value) => single(value, at2);
-  switch (name) {
-    case "Ref":
-      if (typeof args !== "string") throw new ResolveError(pointer, "Ref names a parameter or resource");
-      return done(ref(args, scope));
-    case "Fn::GetAtt": {
-      const parts = typeof args === "string" ? [args] : Array.isArray(args) ? args : void 0;
-      if (parts === void 0) throw new ResolveError(pointer, "Fn::GetAtt takes a resource and an attribute");
-      return map(strings4(parts, pointer, scope), at2, (texts2) => symbol(texts2.map(displaySymbols).join(".")));
-    }
-    case "Fn::Sub":
-      return sub(args, pointer, at2, scope);
-    case "Fn::Join": {
-      if (!Array.isArray(args) || args.length !== 2)
-        throw new ResolveError(pointer, "Fn::Join takes a delimiter and a list");
-      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([delimiter2, list4]) => {
-        if (list4 instanceof UnknownList || typeof list4 === "string")
-          return symbol(`${display2(list4)} joined by "${String(delimiter2)}"`);
-        if (!Array.isArray(list4)) throw new ResolveError(pointer, "Fn::Join takes a list");
-        return list4.map((item) => item instanceof UnknownList ? symbol(item.name) : String(item)).join(String(delimiter2));
-      });
-    }
-    case "Fn::If": {
-      if (!Array.isArray(args) || args.length !== 3 || typeof args[0] !== "string")
-        throw new ResolveError(pointer, "Fn::If takes a condition name and two values");
-      const condition2 = args[0];
-      return [true, false].flatMap(
-        (holds4) => resolve(args[holds4 ? 1 : 2], `${pointer}/${holds4 ? 1 : 2}`, scope).flatMap((alternative) => {
-          const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds4]]));
-          return when === void 0 ? [] : [{ ...alternative, when }];
-        })
-      );
-    }
-    case "Fn::Select": {
-      if (!Array.isArray(args) || args.length !== 2)
-        throw new ResolveError(pointer, "Fn::Select takes an index and a list");
-      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([index2, list4]) => {
-        const i = Number(index2);
-        if (Array.isArray(list4) && Number.isInteger(i) && i >= 0 && i < list4.length) return list4[i];
-        if (Array.isArray(list4))
-          throw new ResolveError(pointer, `Fn::Select: index ${String(index2)} is outside the list`);
-        return symbol(`${display2(list4)}[${display2(index2)}]`);
-      });
-    }
-    case "Fn::Split": {
-      if (!Array.isArray(args) || args.length !== 2)
-        throw new ResolveError(pointer, "Fn::Split takes a delimiter and a string");
-      return map(
-        resolveAll([args[0], args[1]], pointer, scope),
-        at2,
-        ([delimiter2, text3]) => typeof text3 === "string" && !hasSymbol(text3) ? text3.split(String(delimiter2)) : new UnknownList(`${display2(text3)} split at "${String(delimiter2)}"`)
-      );
-    }
-    case "Fn::FindInMap": {
-      if (!Array.isArray(args) || args.length < 3)
-        throw new ResolveError(pointer, "Fn::FindInMap takes a map and two keys");
-      return map(resolveAll(args.slice(0, 3), pointer, scope), at2, (keys) => {
-        if (keys.every((key) => typeof key === "string" && !hasSymbol(key))) {
-          const [map2, top, second] = keys;
-          const found2 = scope.mappings[map2]?.[top]?.[second];
-          if (found2 !== void 0) return found2;
-        }
-        return symbol(`FindInMap ${keys.map(display2).join(" ")}`);
-      });
-    }
-    case "Fn::Length":
-      return map(
-        resolve(args, pointer, scope),
-        at2,
-        (list4) => Array.isArray(list4) ? String(list4.length) : symbol(`Length ${display2(list4)}`)
-      );
-    case "Fn::ToJsonString":
-      return map(
-        resolve(args, pointer, scope),
-        at2,
-        (value) => hasSymbol(JSON.stringify(value) ?? "") ? symbol(`ToJsonString ${display2(value)}`) : JSON.stringify(value)
-      );
-    case "Fn::GetAZs":
-    case "Fn::Cidr":
-      return map(
-        resolve(args, pointer, scope),
-        at2,
-        (value) => new UnknownList(`${name.slice(4)} ${display2(value)}`)
-      );
-    case "Condition":
-      if (typeof args !== "string") throw new ResolveError(pointer, "Condition names a condition");
-      return [true, false].map((holds4) => ({
-        value: String(holds4),
-        when: /* @__PURE__ */ new Map([[args, holds4]]),
-        at: [["", at2]]
-      }));
-    default:
-      return map(
-        resolve(args, pointer, scope),
-        at2,
-        (value) => symbol(`${name.replace(/^Fn::/, "")} ${display2(value)}`)
-      );
-  }
-}
-function resolveAll(args, pointer, scope) {
-  const parts = args.map((arg2, index2) => resolve(arg2, `${pointer}/${index2}`, scope));
-  return product(parts, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
-}
-function strings4(args, pointer, scope) {
-  return resolveAll(args, pointer, scope).map((alternative) => ({
-    ...alternative,
-    value: alternative.value.map((v) => typeof v === "string" ? v : display2(v))
-  }));
-}
-function map(alternatives, at2, f) {
-  return alternatives.map((alternative) => ({
-    value: f(alternative.value),
-    when: alternative.when,
-    at: [["", at2]]
-  }));
-}
-function sub(args, pointer, at2, scope) {
-  const [text3, variables] = Array.isArray(args) ? [args[0], args[1] ?? {}] : [args, {}];
-  if (typeof text3 !== "string" || !isObject12(variables))
-    throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
-  const names3 = Object.keys(variables);
-  const base = Array.isArray(args) ? `${pointer}/1` : pointer;
-  const parts = names3.map((key) => resolve(variables[key], `${base}/${escapePointerToken(key)}`, scope));
-  return product(parts, pointer).map(({ values, when }) => {
-    const bound = new Map(names3.map((key, index2) => [key, values[index2]]));
-    const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
-      if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
-      const name = inner.trim();
-      if (bound.has(name)) {
-        const v = bound.get(name);
-        return typeof v === "string" || typeof v === "number" ? String(v) : symbol(display2(v));
-      }
-      if (PSEUDO_PARAMETER.test(name)) return symbol(name);
-      if (Object.hasOwn(scope.parameters, name)) {
-        const v = ref(name, scope);
-        return typeof v === "string" ? v : symbol(name);
-      }
-      const resource = name.split(".")[0];
-      if (Object.hasOwn(scope.resources, resource)) return symbol(name);
-      return name.includes(":") ? whole2 : symbol(name);
-    });
-    return { value, when, at: [["", at2]] };
-  });
-}
-function display2(value) {
-  if (typeof value === "string") return displaySymbols(value);
-  if (value instanceof UnknownList) return `\${${value.name}}`;
-  if (value === NO_VALUE) return "AWS::NoValue";
-  return displaySymbols(JSON.stringify(value) ?? String(value));
-}
-var isObject12, NO_VALUE, UnknownList, ResolveError, MAX_ALTERNATIVES, INTRINSICS, merge, single, prefixed, PSEUDO_PARAMETER, isListType;
-var init_values = __esm({
-  "src/containers/cloudformation/values.ts"() {
-    "use strict";
-    init_parse();
-    init_symbols();
-    isObject12 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    NO_VALUE = /* @__PURE__ */ Symbol("AWS::NoValue");
-    UnknownList = class {
-      constructor(name) {
-        this.name = name;
-      }
-      name;
-    };
-    ResolveError = class extends Error {
-      constructor(pointer, message2) {
-        super(message2);
-        this.pointer = pointer;
-      }
-      pointer;
-    };
-    MAX_ALTERNATIVES = 64;
-    INTRINSICS = /* @__PURE__ */ new Set([
-      "Ref",
-      "Condition",
-      "Fn::Sub",
-      "Fn::GetAtt",
-      "Fn::Join",
-      "Fn::If",
-      "Fn::Select",
-      "Fn::Split",
-      "Fn::FindInMap",
-      "Fn::ImportValue",
-      "Fn::Base64",
-      "Fn::Cidr",
-      "Fn::GetAZs",
-      "Fn::Equals",
-      "Fn::And",
-      "Fn::Or",
-      "Fn::Not",
-      "Fn::Transform",
-      "Fn::ToJsonString",
-      "Fn::Length"
-    ]);
-    merge = (a, b) => {
-      const out = new Map(a);
-      for (const [name, value] of b) {
-        if (out.has(name) && out.get(name) !== value) return void 0;
-        out.set(name, value);
-      }
-      return out;
-    };
-    single = (value, pointer) => [
-      { value, when: /* @__PURE__ */ new Map(), at: [["", pointer]] }
-    ];
-    prefixed = (at2, prefix) => at2.map(([inner, template]) => [prefix + inner, template]);
-    PSEUDO_PARAMETER = /^AWS::[A-Za-z]+$/;
-    isListType = (type) => type === "CommaDelimitedList" || /^List</.test(type);
-  }
-});
-
-// src/containers/cloudformation/documents.ts
-function branches(node, pointer, when = /* @__PURE__ */ new Map()) {
-  const call = intrinsicOf(node);
-  if (call?.[0] === "Ref" && call[1] === "AWS::NoValue") return [];
-  if (call?.[0] !== "Fn::If") return [{ node, pointer, when }];
-  const args = call[1];
-  if (!Array.isArray(args) || args.length !== 3 || typeof args[0] !== "string")
-    throw new ResolveError(`${pointer}/Fn::If`, "Fn::If takes a condition name and two values");
-  const condition2 = args[0];
-  return [true, false].flatMap((holds4) => {
-    if (when.has(condition2) && when.get(condition2) !== holds4) return [];
-    const inner = new Map(when).set(condition2, holds4);
-    return branches(args[holds4 ? 1 : 2], `${pointer}/Fn::If/${holds4 ? 1 : 2}`, inner);
-  });
-}
-function settle(value) {
-  if (value instanceof UnknownList) return symbol(value.name);
-  if (Array.isArray(value)) return value.map(settle);
-  if (isObject12(value)) {
-    const out = {};
-    for (const [key, item] of Object.entries(value))
-      Object.defineProperty(out, key, {
-        value: settle(item),
-        writable: true,
-        enumerable: true,
-        configurable: true
-      });
-    return out;
-  }
-  return value;
-}
-function resolveOne(node, pointer, builder) {
-  const alternatives = resolve(node, pointer, builder.scope);
-  if (alternatives.length !== 1)
-    throw new ResolveError(
-      pointer,
-      "a value that depends on a CloudFormation condition (Fn::If) here is not read"
-    );
-  return settle(alternatives[0].value);
-}
-function policyDocument(node, pointer, builder, when) {
-  const statements2 = [];
-  let shell;
-  const shellOrigins = /* @__PURE__ */ new Map();
-  for (const branch of branches(node, pointer, when)) {
-    if (isObject12(branch.node) && intrinsicOf(branch.node) === void 0) {
-      const { Statement: statementNode, ...rest } = branch.node;
-      const resolved = resolveOne(rest, branch.pointer, builder);
-      shell ??= resolved;
-      shellOrigins.set("", branch.pointer);
-      for (const key of Object.keys(resolved)) shellOrigins.set(`/${key}`, `${branch.pointer}/${key}`);
-      if (!("Statement" in branch.node)) continue;
-      const list4 = `${branch.pointer}/Statement`;
-      const items = branches(statementNode, list4, branch.when).flatMap(
-        (b) => Array.isArray(b.node) ? b.node.flatMap((item, index2) => branches(item, `${b.pointer}/${index2}`, b.when)) : [b]
-      );
-      for (const item of items) statements2.push(...expand2(item.node, item.pointer, builder, item.when));
-      continue;
-    }
-    for (const alternative of resolve(branch.node, branch.pointer, builder.scope)) {
-      const document = fromText(alternative, branch.pointer);
-      const inner = mergeWhen(branch.when, alternative.when);
-      if (inner === void 0) continue;
-      const { Statement: statementNode, ...rest } = document;
-      shell ??= rest;
-      shellOrigins.set("", branch.pointer);
-      const list4 = Array.isArray(statementNode) ? statementNode : statementNode === void 0 ? [] : [statementNode];
-      for (const statement2 of list4) {
-        if (!isObject12(statement2)) throw new ResolveError(branch.pointer, "a statement is not a map");
-        for (const each of eachEffect(withConditions(statement2, inner, builder)))
-          statements2.push({ statement: each, origins: /* @__PURE__ */ new Map([["", branch.pointer]]) });
-      }
-    }
-  }
-  if (statements2.length === 0) return void 0;
-  const value = { ...shell, Statement: statements2.map((s) => s.statement) };
-  const origins = new Map(shellOrigins);
-  statements2.forEach((s, index2) => {
-    for (const [inner, template] of s.origins) origins.set(`/Statement/${index2}${inner}`, template);
-  });
-  return { value, origins };
-}
-function expand2(node, pointer, builder, when) {
-  return resolve(node, pointer, builder.scope).flatMap((alternative) => {
-    const inner = mergeWhen(when, alternative.when);
-    if (inner === void 0 || alternative.value === NO_VALUE) return [];
-    const statement2 = settle(alternative.value);
-    if (!isObject12(statement2)) throw new ResolveError(pointer, "a statement is not a map");
-    return eachEffect(withConditions(statement2, inner, builder)).map((each) => ({
-      statement: each,
-      origins: new Map(alternative.at)
-    }));
-  });
-}
-function withConditions(statement2, when, builder) {
-  let out = statement2;
-  for (const [name, holds4] of [...when].sort(([a], [b]) => a.localeCompare(b)))
-    out = holdingWhile(out, builder.conditionKey(name), String(holds4));
-  return out;
-}
-function holdingWhile(statement2, key, value) {
-  const condition2 = isObject12(statement2.Condition) ? { ...statement2.Condition } : {};
-  condition2.StringEquals = { ...isObject12(condition2.StringEquals) ? condition2.StringEquals : {}, [key]: value };
-  return { ...statement2, Condition: condition2 };
-}
-function eachEffect(statement2) {
-  const effect = statement2.Effect;
-  if (typeof effect !== "string" || !hasSymbol(effect)) return [statement2];
-  const key = symbol(`Effect ${displaySymbols(effect)}`);
-  return ["Allow", "Deny"].map((value) => holdingWhile({ ...statement2, Effect: value }, key, value));
-}
-function fromText(alternative, pointer) {
-  const value = settle(alternative.value);
-  if (isObject12(value)) return value;
-  if (typeof value !== "string")
-    throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
-  try {
-    const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
-    if (!isObject12(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
-    return parsed2;
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    throw new ResolveError(pointer, `the policy document text is not JSON: ${error.problems[0].message}`);
-  }
-}
-var mergeWhen;
-var init_documents = __esm({
-  "src/containers/cloudformation/documents.ts"() {
-    "use strict";
-    init_errors();
-    init_parse();
-    init_symbols();
-    init_values();
-    mergeWhen = (a, b) => {
-      const out = new Map(a);
-      for (const [name, holds4] of b) {
-        if (out.has(name) && out.get(name) !== holds4) return void 0;
-        out.set(name, holds4);
-      }
-      return out;
-    };
-  }
-});
-
-// src/containers/cloudformation/managed.ts
-function managedStatement(policy2) {
-  if (ADMINISTRATOR_ACCESS.test(displaySymbols(policy2).replace("${AWS::Partition}", "aws")))
-    return { Effect: "Allow", Action: "*", Resource: "*" };
-  return { Effect: "Allow", Action: symbol(`managed policy ${displaySymbols(policy2)}`), Resource: "*" };
-}
-var ADMINISTRATOR_ACCESS;
-var init_managed = __esm({
-  "src/containers/cloudformation/managed.ts"() {
-    "use strict";
-    init_symbols();
-    ADMINISTRATOR_ACCESS = /^(arn:[^:]*:iam::aws:policy\/)?AdministratorAccess$/;
-  }
-});
-
-// src/containers/cloudformation/resources.ts
-function identityPolicies(r) {
-  const policies = r.properties.Policies;
-  const list4 = `${r.pointer}/Policies`;
-  for (const listBranch of policies === void 0 ? [] : branches(policies, list4, r.when)) {
-    if (!Array.isArray(listBranch.node)) throw new ResolveError(listBranch.pointer, "Policies is a list");
-    listBranch.node.forEach((item, index2) => {
-      for (const policy2 of branches(item, `${listBranch.pointer}/${index2}`, listBranch.when)) {
-        if (!isObject12(policy2.node))
-          throw new ResolveError(policy2.pointer, "a policy is a map with PolicyName and PolicyDocument");
-        const name = resolveOne(policy2.node.PolicyName, `${policy2.pointer}/PolicyName`, r.builder);
-        const at2 = `${policy2.pointer}/PolicyDocument`;
-        r.add(
-          `Policies/${display2(name ?? index2)}`,
-          at2,
-          policyDocument(policy2.node.PolicyDocument, at2, r.builder, policy2.when)
-        );
-      }
-    });
-  }
-  if ("ManagedPolicyArns" in r.properties) {
-    const at2 = `${r.pointer}/ManagedPolicyArns`;
-    r.add("ManagedPolicyArns", at2, managedPolicies(r.properties.ManagedPolicyArns, at2, r.builder, r.when));
-  }
-}
-function managedPolicies(node, pointer, builder, when) {
-  const statements2 = [];
-  for (const alternative of resolve(node, pointer, builder.scope)) {
-    const inner = mergeWhen(when, alternative.when);
-    const list4 = settle(alternative.value);
-    if (inner === void 0 || list4 === NO_VALUE) continue;
-    if (!Array.isArray(list4)) throw new ResolveError(pointer, "a list of managed policy ARNs is expected");
-    const at2 = new Map(alternative.at);
-    list4.forEach(
-      (arn, index2) => statements2.push({
-        statement: withConditions(managedStatement(String(arn)), inner, builder),
-        at: at2.get(`/${index2}`) ?? pointer
-      })
-    );
-  }
-  if (statements2.length === 0) return void 0;
-  return {
-    value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
-    origins: new Map([
-      ["", pointer],
-      ...statements2.map((s, index2) => [`/Statement/${index2}`, s.at])
-    ])
-  };
-}
-function lambdaPermission(r) {
-  const p = r.properties;
-  const at2 = (property) => `${r.pointer}/${property}`;
-  const statement2 = {
-    Effect: "Allow",
-    Principal: { $principal: p.Principal },
-    Action: p.Action,
-    Resource: { $function: p.FunctionName }
-  };
-  const origins = /* @__PURE__ */ new Map([
-    ["", r.pointer],
-    ["/Principal", at2("Principal")],
-    ["/Action", at2("Action")],
-    ["/Resource", at2("FunctionName")]
-  ]);
-  const condition2 = {};
-  for (const [property, operator, key] of LAMBDA_CONDITIONS) {
-    if (!(property in p)) continue;
-    condition2[operator] = { ...condition2[operator], [key]: p[property] };
-    origins.set(`/Condition/${operator}/${key.replaceAll("/", "~1")}`, at2(property));
-  }
-  if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
-  const expanded = expand2(statement2, r.pointer, r.builder, r.when).map(({ statement: s }) => ({
-    statement: {
-      ...s,
-      Principal: lambdaPrincipal(s.Principal.$principal),
-      Resource: functionArn(s.Resource.$function)
-    }
-  }));
-  if (expanded.length === 0) return;
-  r.add("", r.pointer, {
-    value: { Version: "2012-10-17", Statement: expanded.map((e) => e.statement) },
-    origins: new Map(
-      expanded.flatMap(
-        (_, index2) => [...origins].map(([inner, template]) => [`/Statement/${index2}${inner}`, template])
-      )
-    ).set("", r.pointer)
-  });
-}
-function lambdaPrincipal(principal3) {
-  if (principal3 === "*") return "*";
-  if (typeof principal3 === "string" && /\.amazonaws\.com(\.cn)?$/.test(principal3)) return { Service: principal3 };
-  return { AWS: principal3 };
-}
-function functionArn(name) {
-  if (typeof name !== "string" || name.startsWith("arn:")) return name;
-  const prefix = `arn:${symbol("AWS::Partition")}:lambda:${symbol("AWS::Region")}:`;
-  return /^\d{12}:function:/.test(name) ? prefix + name : `${prefix}${symbol("AWS::AccountId")}:function:${name}`;
-}
-function restApiPolicy(r) {
-  if (!("Policy" in r.properties)) return;
-  const at2 = `${r.pointer}/Policy`;
-  const built = policyDocument(r.properties.Policy, at2, r.builder, r.when);
-  if (built === void 0) return;
-  const api = `arn:${symbol("AWS::Partition")}:execute-api:${symbol("AWS::Region")}:${symbol("AWS::AccountId")}:${symbol(r.logicalId)}`;
-  const expandResource = (resource) => typeof resource === "string" && resource.startsWith("execute-api:") ? api + resource.slice("execute-api:".length) : resource;
-  for (const statement2 of built.value.Statement) {
-    for (const field of ["Resource", "NotResource"])
-      if (field in statement2)
-        statement2[field] = Array.isArray(statement2[field]) ? statement2[field].map(expandResource) : expandResource(statement2[field]);
-  }
-  r.add("Policy", at2, built);
-}
-var documentAt, LAMBDA_CONDITIONS, EXTRACTORS;
-var init_resources = __esm({
-  "src/containers/cloudformation/resources.ts"() {
-    "use strict";
-    init_symbols();
-    init_documents();
-    init_managed();
-    init_values();
-    documentAt = (property) => (r) => {
-      if (!(property in r.properties)) return;
-      const at2 = `${r.pointer}/${property}`;
-      r.add(property, at2, policyDocument(r.properties[property], at2, r.builder, r.when));
-    };
-    LAMBDA_CONDITIONS = [
-      ["SourceArn", "ArnLike", "AWS:SourceArn"],
-      ["SourceAccount", "StringEquals", "AWS:SourceAccount"],
-      ["PrincipalOrgID", "StringEquals", "aws:PrincipalOrgID"],
-      ["FunctionUrlAuthType", "StringEquals", "lambda:FunctionUrlAuthType"],
-      ["EventSourceToken", "StringEquals", "lambda:EventSourceToken"]
-    ];
-    EXTRACTORS = {
-      "AWS::IAM::Role": (r) => {
-        documentAt("AssumeRolePolicyDocument")(r);
-        identityPolicies(r);
-      },
-      "AWS::IAM::User": identityPolicies,
-      "AWS::IAM::Group": identityPolicies,
-      "AWS::IAM::Policy": documentAt("PolicyDocument"),
-      "AWS::IAM::ManagedPolicy": documentAt("PolicyDocument"),
-      "AWS::IAM::RolePolicy": documentAt("PolicyDocument"),
-      "AWS::IAM::UserPolicy": documentAt("PolicyDocument"),
-      "AWS::IAM::GroupPolicy": documentAt("PolicyDocument"),
-      "AWS::S3::BucketPolicy": documentAt("PolicyDocument"),
-      "AWS::SQS::QueuePolicy": documentAt("PolicyDocument"),
-      "AWS::SNS::TopicPolicy": documentAt("PolicyDocument"),
-      "AWS::KMS::Key": documentAt("KeyPolicy"),
-      "AWS::SecretsManager::ResourcePolicy": documentAt("ResourcePolicy"),
-      "AWS::ECR::Repository": documentAt("RepositoryPolicyText"),
-      "AWS::Lambda::Permission": lambdaPermission,
-      "AWS::ApiGateway::RestApi": restApiPolicy
-    };
-  }
-});
-
-// src/containers/cloudformation/sam/policy_templates.json
-var policy_templates_exports = {};
-__export(policy_templates_exports, {
-  default: () => policy_templates_default
-});
-var policy_templates_default;
-var init_policy_templates = __esm({
-  "src/containers/cloudformation/sam/policy_templates.json"() {
-    policy_templates_default = {
-      Templates: {
-        AMIDescribePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ec2:DescribeImages"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permissions to describe AMIs",
-          Parameters: {}
-        },
-        AWSSecretsManagerGetSecretValuePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "secretsmanager:GetSecretValue"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "${secretArn}",
-                    {
-                      secretArn: {
-                        Ref: "SecretArn"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Grants permissions to GetSecretValue for the specified AWS Secrets Manager secret",
-          Parameters: {
-            SecretArn: {
-              Description: "The ARN of the secret to grant access to"
-            }
-          }
-        },
-        AWSSecretsManagerRotationPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "secretsmanager:DescribeSecret",
-                  "secretsmanager:GetSecretValue",
-                  "secretsmanager:PutSecretValue",
-                  "secretsmanager:UpdateSecretVersionStage"
-                ],
-                Condition: {
-                  StringEquals: {
-                    "secretsmanager:resource/AllowRotationLambdaArn": {
-                      "Fn::Sub": [
-                        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${functionName}",
-                        {
-                          functionName: {
-                            Ref: "FunctionName"
-                          }
-                        }
-                      ]
-                    }
-                  }
-                },
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"
-                }
-              },
-              {
-                Action: [
-                  "secretsmanager:GetRandomPassword"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Grants permissions to APIs required to rotate a secret in AWS Secrets Manager",
-          Parameters: {
-            FunctionName: {
-              Description: "Name of the Lambda Function"
-            }
-          }
-        },
-        AcmGetCertificatePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "acm:GetCertificate"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "${certificateArn}",
-                    {
-                      certificateArn: {
-                        Ref: "CertificateArn"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to retrieve a certificate and its certificate chain from ACM",
-          Parameters: {
-            CertificateArn: {
-              Description: "The ARN of the certificate to grant access to"
-            }
-          }
-        },
-        AthenaQueryPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "athena:ListWorkGroups",
-                  "athena:GetExecutionEngine",
-                  "athena:GetExecutionEngines",
-                  "athena:GetNamespace",
-                  "athena:GetCatalogs",
-                  "athena:GetNamespaces",
-                  "athena:GetTables",
-                  "athena:GetTable"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              },
-              {
-                Action: [
-                  "athena:StartQueryExecution",
-                  "athena:GetQueryResults",
-                  "athena:DeleteNamedQuery",
-                  "athena:GetNamedQuery",
-                  "athena:ListQueryExecutions",
-                  "athena:StopQueryExecution",
-                  "athena:GetQueryResultsStream",
-                  "athena:ListNamedQueries",
-                  "athena:CreateNamedQuery",
-                  "athena:GetQueryExecution",
-                  "athena:BatchGetNamedQuery",
-                  "athena:BatchGetQueryExecution",
-                  "athena:GetWorkGroup"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${workgroupName}",
-                    {
-                      workgroupName: {
-                        Ref: "WorkGroupName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permissions to execute Athena queries",
-          Parameters: {
-            WorkGroupName: {
-              Description: "Name of the Athena Workgroup"
-            }
-          }
-        },
-        CloudFormationDescribeStacksPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "cloudformation:DescribeStacks"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*"
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to describe CloudFormation stacks",
-          Parameters: {}
-        },
-        CloudWatchDashboardPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "cloudwatch:GetDashboard",
-                  "cloudwatch:ListDashboards",
-                  "cloudwatch:PutDashboard",
-                  "cloudwatch:ListMetrics"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permissions to put metrics to operate on CloudWatch Dashboards",
-          Parameters: {}
-        },
-        CloudWatchDescribeAlarmHistoryPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "cloudwatch:DescribeAlarmHistory"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permissions to describe CloudWatch alarm history",
-          Parameters: {}
-        },
-        CloudWatchPutMetricPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "cloudwatch:PutMetricData"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permissions to put metrics to CloudWatch",
-          Parameters: {}
-        },
-        CodeCommitCrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "codecommit:GitPull",
-                  "codecommit:GitPush",
-                  "codecommit:CreateBranch",
-                  "codecommit:DeleteBranch",
-                  "codecommit:GetBranch",
-                  "codecommit:ListBranches",
-                  "codecommit:MergeBranchesByFastForward",
-                  "codecommit:MergeBranchesBySquash",
-                  "codecommit:MergeBranchesByThreeWay",
-                  "codecommit:UpdateDefaultBranch",
-                  "codecommit:BatchDescribeMergeConflicts",
-                  "codecommit:CreateUnreferencedMergeCommit",
-                  "codecommit:DescribeMergeConflicts",
-                  "codecommit:GetMergeCommit",
-                  "codecommit:GetMergeOptions",
-                  "codecommit:BatchGetPullRequests",
-                  "codecommit:CreatePullRequest",
-                  "codecommit:DescribePullRequestEvents",
-                  "codecommit:GetCommentsForPullRequest",
-                  "codecommit:GetCommitsFromMergeBase",
-                  "codecommit:GetMergeConflicts",
-                  "codecommit:GetPullRequest",
-                  "codecommit:ListPullRequests",
-                  "codecommit:MergePullRequestByFastForward",
-                  "codecommit:MergePullRequestBySquash",
-                  "codecommit:MergePullRequestByThreeWay",
-                  "codecommit:PostCommentForPullRequest",
-                  "codecommit:UpdatePullRequestDescription",
-                  "codecommit:UpdatePullRequestStatus",
-                  "codecommit:UpdatePullRequestTitle",
-                  "codecommit:DeleteFile",
-                  "codecommit:GetBlob",
-                  "codecommit:GetFile",
-                  "codecommit:GetFolder",
-                  "codecommit:PutFile",
-                  "codecommit:DeleteCommentContent",
-                  "codecommit:GetComment",
-                  "codecommit:GetCommentsForComparedCommit",
-                  "codecommit:PostCommentForComparedCommit",
-                  "codecommit:PostCommentReply",
-                  "codecommit:UpdateComment",
-                  "codecommit:BatchGetCommits",
-                  "codecommit:CreateCommit",
-                  "codecommit:GetCommit",
-                  "codecommit:GetCommitHistory",
-                  "codecommit:GetDifferences",
-                  "codecommit:GetObjectIdentifier",
-                  "codecommit:GetReferences",
-                  "codecommit:GetTree",
-                  "codecommit:GetRepository",
-                  "codecommit:UpdateRepositoryDescription",
-                  "codecommit:ListTagsForResource",
-                  "codecommit:TagResource",
-                  "codecommit:UntagResource",
-                  "codecommit:GetRepositoryTriggers",
-                  "codecommit:PutRepositoryTriggers",
-                  "codecommit:TestRepositoryTriggers",
-                  "codecommit:GetBranch",
-                  "codecommit:GetCommit",
-                  "codecommit:UploadArchive",
-                  "codecommit:GetUploadArchiveStatus",
-                  "codecommit:CancelUploadArchive"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:${repositoryName}",
-                    {
-                      repositoryName: {
-                        Ref: "RepositoryName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permissions to create/read/update/delete objects within a specific codecommit repository",
-          Parameters: {
-            RepositoryName: {
-              Description: "Name of the CodeCommit Repository"
-            }
-          }
-        },
-        CodeCommitReadPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "codecommit:GitPull",
-                  "codecommit:GetBranch",
-                  "codecommit:ListBranches",
-                  "codecommit:BatchDescribeMergeConflicts",
-                  "codecommit:DescribeMergeConflicts",
-                  "codecommit:GetMergeCommit",
-                  "codecommit:GetMergeOptions",
-                  "codecommit:BatchGetPullRequests",
-                  "codecommit:DescribePullRequestEvents",
-                  "codecommit:GetCommentsForPullRequest",
-                  "codecommit:GetCommitsFromMergeBase",
-                  "codecommit:GetMergeConflicts",
-                  "codecommit:GetPullRequest",
-                  "codecommit:ListPullRequests",
-                  "codecommit:GetBlob",
-                  "codecommit:GetFile",
-                  "codecommit:GetFolder",
-                  "codecommit:GetComment",
-                  "codecommit:GetCommentsForComparedCommit",
-                  "codecommit:BatchGetCommits",
-                  "codecommit:GetCommit",
-                  "codecommit:GetCommitHistory",
-                  "codecommit:GetDifferences",
-                  "codecommit:GetObjectIdentifier",
-                  "codecommit:GetReferences",
-                  "codecommit:GetTree",
-                  "codecommit:GetRepository",
-                  "codecommit:ListTagsForResource",
-                  "codecommit:GetRepositoryTriggers",
-                  "codecommit:TestRepositoryTriggers",
-                  "codecommit:GetBranch",
-                  "codecommit:GetCommit",
-                  "codecommit:GetUploadArchiveStatus"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:${repositoryName}",
-                    {
-                      repositoryName: {
-                        Ref: "RepositoryName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permissions to read objects within a specific codecommit repository",
-          Parameters: {
-            RepositoryName: {
-              Description: "Name of the CodeCommit Repository"
-            }
-          }
-        },
-        CodePipelineLambdaExecutionPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "codepipeline:PutJobSuccessResult",
-                  "codepipeline:PutJobFailureResult"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permission for a Lambda function invoked by AWS CodePipeline to report back status of the job",
-          Parameters: {}
-        },
-        CodePipelineReadOnlyPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "codepipeline:ListPipelineExecutions"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${pipelinename}",
-                    {
-                      pipelinename: {
-                        Ref: "PipelineName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives read permissions to get details about a CodePipeline pipeline",
-          Parameters: {
-            PipelineName: {
-              Description: "Name of the CodePipeline pipeline"
-            }
-          }
-        },
-        ComprehendBasicAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "comprehend:BatchDetectKeyPhrases",
-                  "comprehend:DetectDominantLanguage",
-                  "comprehend:DetectEntities",
-                  "comprehend:BatchDetectEntities",
-                  "comprehend:DetectKeyPhrases",
-                  "comprehend:DetectSentiment",
-                  "comprehend:BatchDetectDominantLanguage",
-                  "comprehend:BatchDetectSentiment"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives access to Amazon Comprehend APIs for detecting entities, key phrases, languages and sentiments",
-          Parameters: {}
-        },
-        CostExplorerReadOnlyPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ce:GetCostAndUsage",
-                  "ce:GetDimensionValues",
-                  "ce:GetReservationCoverage",
-                  "ce:GetReservationPurchaseRecommendation",
-                  "ce:GetReservationUtilization",
-                  "ce:GetTags"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives access to the readonly Cost Explorer APIs for billing history",
-          Parameters: {}
-        },
-        DynamoDBBackupFullAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "dynamodb:CreateBackup",
-                  "dynamodb:DescribeContinuousBackups"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
-                    {
-                      tableName: {
-                        Ref: "TableName"
-                      }
-                    }
-                  ]
-                }
-              },
-              {
-                Action: [
-                  "dynamodb:DeleteBackup",
-                  "dynamodb:DescribeBackup",
-                  "dynamodb:ListBackups"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/backup/*",
-                    {
-                      tableName: {
-                        Ref: "TableName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives read/write permissions to DynamoDB on-demand backups for a table",
-          Parameters: {
-            TableName: {
-              Description: "Name of DynamoDB Table"
-            }
-          }
-        },
-        DynamoDBCrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "dynamodb:GetItem",
-                  "dynamodb:DeleteItem",
-                  "dynamodb:PutItem",
-                  "dynamodb:Scan",
-                  "dynamodb:Query",
-                  "dynamodb:UpdateItem",
-                  "dynamodb:BatchWriteItem",
-                  "dynamodb:BatchGetItem",
-                  "dynamodb:DescribeTable",
-                  "dynamodb:ConditionCheckItem"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
-                      {
-                        tableName: {
-                          Ref: "TableName"
-                        }
-                      }
-                    ]
-                  },
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*",
-                      {
-                        tableName: {
-                          Ref: "TableName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives CRUD access to a DynamoDB Table",
-          Parameters: {
-            TableName: {
-              Description: "Name of the DynamoDB Table"
-            }
-          }
-        },
-        DynamoDBReadPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "dynamodb:GetItem",
-                  "dynamodb:Scan",
-                  "dynamodb:Query",
-                  "dynamodb:BatchGetItem",
-                  "dynamodb:DescribeTable"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
-                      {
-                        tableName: {
-                          Ref: "TableName"
-                        }
-                      }
-                    ]
-                  },
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*",
-                      {
-                        tableName: {
-                          Ref: "TableName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives read only access to a DynamoDB Table",
-          Parameters: {
-            TableName: {
-              Description: "Name of the DynamoDB Table"
-            }
-          }
-        },
-        DynamoDBReconfigurePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "dynamodb:UpdateTable"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
-                    {
-                      tableName: {
-                        Ref: "TableName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives access reconfigure to a DynamoDB Table",
-          Parameters: {
-            TableName: {
-              Description: "Name of the DynamoDB Table"
-            }
-          }
-        },
-        DynamoDBRestoreFromBackupPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "dynamodb:RestoreTableFromBackup"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/backup/*",
-                    {
-                      tableName: {
-                        Ref: "TableName"
-                      }
-                    }
-                  ]
-                }
-              },
-              {
-                Action: [
-                  "dynamodb:PutItem",
-                  "dynamodb:UpdateItem",
-                  "dynamodb:DeleteItem",
-                  "dynamodb:GetItem",
-                  "dynamodb:Query",
-                  "dynamodb:Scan",
-                  "dynamodb:BatchWriteItem"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
-                    {
-                      tableName: {
-                        Ref: "TableName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permissions to restore a table from backup",
-          Parameters: {
-            TableName: {
-              Description: "Name of DynamoDB Table"
-            }
-          }
-        },
-        DynamoDBStreamReadPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "dynamodb:DescribeStream",
-                  "dynamodb:GetRecords",
-                  "dynamodb:GetShardIterator"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/stream/${streamName}",
-                    {
-                      streamName: {
-                        Ref: "StreamName"
-                      },
-                      tableName: {
-                        Ref: "TableName"
-                      }
-                    }
-                  ]
-                }
-              },
-              {
-                Action: [
-                  "dynamodb:ListStreams"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/stream/*",
-                    {
-                      tableName: {
-                        Ref: "TableName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to describe and read a DynamoDB Stream and Records",
-          Parameters: {
-            StreamName: {
-              Description: "Name of DynamoDB Stream"
-            },
-            TableName: {
-              Description: "Name of DynamoDB Table"
-            }
-          }
-        },
-        DynamoDBWritePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "dynamodb:PutItem",
-                  "dynamodb:UpdateItem",
-                  "dynamodb:BatchWriteItem"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}",
-                      {
-                        tableName: {
-                          Ref: "TableName"
-                        }
-                      }
-                    ]
-                  },
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*",
-                      {
-                        tableName: {
-                          Ref: "TableName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives write only access to a DynamoDB Table",
-          Parameters: {
-            TableName: {
-              Description: "Name of the DynamoDB Table"
-            }
-          }
-        },
-        EC2CopyImagePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ec2:CopyImage"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:image/${imageId}",
-                    {
-                      imageId: {
-                        Ref: "ImageId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission top copy EC2 Images",
-          Parameters: {
-            ImageId: {
-              Description: "The id of the image"
-            }
-          }
-        },
-        EC2DescribePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ec2:DescribeRegions",
-                  "ec2:DescribeInstances"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permission to describe EC2 instances",
-          Parameters: {}
-        },
-        EFSWriteAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "elasticfilesystem:ClientMount",
-                  "elasticfilesystem:ClientWrite"
-                ],
-                Condition: {
-                  StringEquals: {
-                    "elasticfilesystem:AccessPointArn": {
-                      "Fn::Sub": [
-                        "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:access-point/${AccessPoint}",
-                        {
-                          AccessPoint: {
-                            Ref: "AccessPoint"
-                          }
-                        }
-                      ]
-                    }
-                  }
-                },
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/${FileSystem}",
-                    {
-                      FileSystem: {
-                        Ref: "FileSystem"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to mount an Elastic File System with write access",
-          Parameters: {
-            AccessPoint: {
-              Description: "Resource ID of the Elastic File System Access Point"
-            },
-            FileSystem: {
-              Description: "Resource ID of the Elastic File System"
-            }
-          }
-        },
-        EKSDescribePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "eks:DescribeCluster",
-                  "eks:ListClusters"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permission to describe or list Amazon EKS clusters",
-          Parameters: {}
-        },
-        EcsRunTaskPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ecs:RunTask"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/${taskDefinition}",
-                    {
-                      taskDefinition: {
-                        Ref: "TaskDefinition"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to start a new task for a task definition",
-          Parameters: {
-            TaskDefinition: {
-              Description: "The family and revision (family:revision) of the task definition"
-            }
-          }
-        },
-        ElasticMapReduceAddJobFlowStepsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: "elasticmapreduce:AddJobFlowSteps",
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
-                    {
-                      clusterId: {
-                        Ref: "ClusterId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to add new steps to a running cluster",
-          Parameters: {
-            ClusterId: {
-              Description: "The unique identifier of the cluster"
-            }
-          }
-        },
-        ElasticMapReduceCancelStepsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: "elasticmapreduce:CancelSteps",
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
-                    {
-                      clusterId: {
-                        Ref: "ClusterId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to cancel a pending step or steps in a running cluster",
-          Parameters: {
-            ClusterId: {
-              Description: "The unique identifier of the cluster"
-            }
-          }
-        },
-        ElasticMapReduceModifyInstanceFleetPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "elasticmapreduce:ModifyInstanceFleet",
-                  "elasticmapreduce:ListInstanceFleets"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
-                    {
-                      clusterId: {
-                        Ref: "ClusterId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to list details and modify capacities for instance fleets within a cluster",
-          Parameters: {
-            ClusterId: {
-              Description: "The unique identifier of the cluster"
-            }
-          }
-        },
-        ElasticMapReduceModifyInstanceGroupsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "elasticmapreduce:ModifyInstanceGroups",
-                  "elasticmapreduce:ListInstanceGroups"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
-                    {
-                      clusterId: {
-                        Ref: "ClusterId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to list details and modify settings for instance groups within a cluster",
-          Parameters: {
-            ClusterId: {
-              Description: "The unique identifier of the cluster"
-            }
-          }
-        },
-        ElasticMapReduceSetTerminationProtectionPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: "elasticmapreduce:SetTerminationProtection",
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
-                    {
-                      clusterId: {
-                        Ref: "ClusterId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to set termination protection for a cluster",
-          Parameters: {
-            ClusterId: {
-              Description: "The unique identifier of the cluster"
-            }
-          }
-        },
-        ElasticMapReduceTerminateJobFlowsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: "elasticmapreduce:TerminateJobFlows",
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:cluster/${clusterId}",
-                    {
-                      clusterId: {
-                        Ref: "ClusterId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to shut down a cluster",
-          Parameters: {
-            ClusterId: {
-              Description: "The unique identifier of the cluster"
-            }
-          }
-        },
-        ElasticsearchHttpPostPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "es:ESHttpPost",
-                  "es:ESHttpPut"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${domainName}/*",
-                    {
-                      domainName: {
-                        Ref: "DomainName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives POST and PUT permissions to Elasticsearch",
-          Parameters: {
-            DomainName: {
-              Description: "Name of Domain"
-            }
-          }
-        },
-        EventBridgePutEventsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: "events:PutEvents",
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${eventBusName}",
-                    {
-                      eventBusName: {
-                        Ref: "EventBusName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permissions to send events to EventBridge",
-          Parameters: {
-            EventBusName: {
-              Description: "Name of the EventBridge EventBus"
-            }
-          }
-        },
-        FilterLogEventsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "logs:FilterLogEvents"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${logGroupName}:log-stream:*",
-                    {
-                      logGroupName: {
-                        Ref: "LogGroupName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to filter Log Events from a specified Log Group",
-          Parameters: {
-            LogGroupName: {
-              Description: "Name of the Log Group"
-            }
-          }
-        },
-        FirehoseCrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "firehose:CreateDeliveryStream",
-                  "firehose:DeleteDeliveryStream",
-                  "firehose:DescribeDeliveryStream",
-                  "firehose:PutRecord",
-                  "firehose:PutRecordBatch",
-                  "firehose:UpdateDestination"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/${deliveryStreamName}",
-                    {
-                      deliveryStreamName: {
-                        Ref: "DeliveryStreamName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to create, write to, update, and delete a Kinesis Firehose Delivery Stream",
-          Parameters: {
-            DeliveryStreamName: {
-              Description: "Name of Kinesis Firehose Delivery Stream"
-            }
-          }
-        },
-        FirehoseWritePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "firehose:PutRecord",
-                  "firehose:PutRecordBatch"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/${deliveryStreamName}",
-                    {
-                      deliveryStreamName: {
-                        Ref: "DeliveryStreamName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to write to a Kinesis Firehose Delivery Stream",
-          Parameters: {
-            DeliveryStreamName: {
-              Description: "Name of Kinesis Firehose Delivery Stream"
-            }
-          }
-        },
-        KMSDecryptPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: "kms:Decrypt",
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${keyId}",
-                    {
-                      keyId: {
-                        Ref: "KeyId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to decrypt with KMS Key",
-          Parameters: {
-            KeyId: {
-              Description: "ID of the KMS Key"
-            }
-          }
-        },
-        KMSEncryptPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: "kms:Encrypt",
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${keyId}",
-                    {
-                      keyId: {
-                        Ref: "KeyId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to encrypt with KMS Key",
-          Parameters: {
-            KeyId: {
-              Description: "ID of the KMS Key"
-            }
-          }
-        },
-        KMSEncryptPolicy_v2: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "kms:Encrypt",
-                  "kms:GenerateDataKey",
-                  "kms:GenerateDataKeyWithoutPlaintext",
-                  "kms:GenerateDataKeyPair",
-                  "kms:GenerateDataKeyPairWithoutPlaintext"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${keyId}",
-                    {
-                      keyId: {
-                        Ref: "KeyId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to encrypt with KMS Key",
-          Parameters: {
-            KeyId: {
-              Description: "ID of the KMS Key"
-            }
-          }
-        },
-        KinesisCrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "kinesis:AddTagsToStream",
-                  "kinesis:CreateStream",
-                  "kinesis:DecreaseStreamRetentionPeriod",
-                  "kinesis:DeleteStream",
-                  "kinesis:DescribeStream",
-                  "kinesis:DescribeStreamSummary",
-                  "kinesis:GetShardIterator",
-                  "kinesis:IncreaseStreamRetentionPeriod",
-                  "kinesis:ListTagsForStream",
-                  "kinesis:MergeShards",
-                  "kinesis:PutRecord",
-                  "kinesis:PutRecords",
-                  "kinesis:SplitShard",
-                  "kinesis:RemoveTagsFromStream"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${streamName}",
-                    {
-                      streamName: {
-                        Ref: "StreamName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to create, publish and delete Kinesis Stream",
-          Parameters: {
-            StreamName: {
-              Description: "Name of Kinesis Stream"
-            }
-          }
-        },
-        KinesisStreamReadPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "kinesis:ListStreams",
-                  "kinesis:DescribeLimits"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/*"
-                }
-              },
-              {
-                Action: [
-                  "kinesis:DescribeStream",
-                  "kinesis:DescribeStreamSummary",
-                  "kinesis:GetRecords",
-                  "kinesis:GetShardIterator"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${streamName}",
-                    {
-                      streamName: {
-                        Ref: "StreamName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to list and read a Kinesis stream",
-          Parameters: {
-            StreamName: {
-              Description: "Name of Kinesis Stream"
-            }
-          }
-        },
-        LambdaInvokePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "lambda:InvokeFunction"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${functionName}*",
-                    {
-                      functionName: {
-                        Ref: "FunctionName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to invoke a Lambda Function, Alias or Version",
-          Parameters: {
-            FunctionName: {
-              Description: "Name of the Lambda Function"
-            }
-          }
-        },
-        MobileAnalyticsWriteOnlyAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "mobileanalytics:PutEvents"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives write only permissions to put event data for all application resources",
-          Parameters: {}
-        },
-        OrganizationsListAccountsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "organizations:ListAccounts"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives readonly permission to list child account names and ids",
-          Parameters: {}
-        },
-        PinpointEndpointAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "mobiletargeting:GetEndpoint",
-                  "mobiletargeting:UpdateEndpoint",
-                  "mobiletargeting:UpdateEndpointsBatch"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:mobiletargeting:${AWS::Region}:${AWS::AccountId}:apps/${pinpointApplicationId}/endpoints/*",
-                    {
-                      pinpointApplicationId: {
-                        Ref: "PinpointApplicationId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permissions to get and update endpoints for a Pinpoint application",
-          Parameters: {
-            PinpointApplicationId: {
-              Description: "The id of your Pinpoint application"
-            }
-          }
-        },
-        PollyFullAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "polly:GetLexicon",
-                  "polly:DeleteLexicon"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:polly:${AWS::Region}:${AWS::AccountId}:lexicon/${lexiconName}",
-                      {
-                        lexiconName: {
-                          Ref: "LexiconName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              },
-              {
-                Action: [
-                  "polly:DescribeVoices",
-                  "polly:ListLexicons",
-                  "polly:PutLexicon",
-                  "polly:SynthesizeSpeech"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": "arn:${AWS::Partition}:polly:${AWS::Region}:${AWS::AccountId}:lexicon/*"
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives full access permissions to Polly lexicon resources",
-          Parameters: {
-            LexiconName: {
-              Description: "Name of the Lexicon"
-            }
-          }
-        },
-        RekognitionDetectOnlyPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "rekognition:DetectFaces",
-                  "rekognition:DetectLabels",
-                  "rekognition:DetectModerationLabels",
-                  "rekognition:DetectText"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permission to detect faces, labels and text",
-          Parameters: {}
-        },
-        RekognitionFacesManagementPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "rekognition:IndexFaces",
-                  "rekognition:DeleteFaces",
-                  "rekognition:SearchFaces",
-                  "rekognition:SearchFacesByImage",
-                  "rekognition:ListFaces"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:collection/${collectionId}",
-                    {
-                      collectionId: {
-                        Ref: "CollectionId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to add, delete and search faces in a collection",
-          Parameters: {
-            CollectionId: {
-              Description: "ID of the collection"
-            }
-          }
-        },
-        RekognitionFacesPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "rekognition:CompareFaces",
-                  "rekognition:DetectFaces"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permission to compare and detect faces and labels",
-          Parameters: {}
-        },
-        RekognitionLabelsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "rekognition:DetectLabels",
-                  "rekognition:DetectModerationLabels"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permission to detect object and moderation labels",
-          Parameters: {}
-        },
-        RekognitionNoDataAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "rekognition:CompareFaces",
-                  "rekognition:DetectFaces",
-                  "rekognition:DetectLabels",
-                  "rekognition:DetectModerationLabels"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:collection/${collectionId}",
-                    {
-                      collectionId: {
-                        Ref: "CollectionId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to compare and detect faces and labels",
-          Parameters: {
-            CollectionId: {
-              Description: "ID of the collection"
-            }
-          }
-        },
-        RekognitionReadPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "rekognition:ListCollections",
-                  "rekognition:ListFaces",
-                  "rekognition:SearchFaces",
-                  "rekognition:SearchFacesByImage"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:collection/${collectionId}",
-                    {
-                      collectionId: {
-                        Ref: "CollectionId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to list and search faces",
-          Parameters: {
-            CollectionId: {
-              Description: "ID of the collection"
-            }
-          }
-        },
-        RekognitionWriteOnlyAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "rekognition:CreateCollection",
-                  "rekognition:IndexFaces"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:collection/${collectionId}",
-                    {
-                      collectionId: {
-                        Ref: "CollectionId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to create collection and index faces",
-          Parameters: {
-            CollectionId: {
-              Description: "ID of the collection"
-            }
-          }
-        },
-        Route53ChangeResourceRecordSetsPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "route53:ChangeResourceRecordSets"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:route53:::hostedzone/${HostedZoneId}",
-                    {
-                      HostedZoneId: {
-                        Ref: "HostedZoneId"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to change resource record sets in Route 53",
-          Parameters: {
-            HostedZoneId: {
-              Description: "ID of the hosted zone"
-            }
-          }
-        },
-        S3CrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "s3:GetObject",
-                  "s3:ListBucket",
-                  "s3:GetBucketLocation",
-                  "s3:GetObjectVersion",
-                  "s3:PutObject",
-                  "s3:PutObjectAcl",
-                  "s3:GetLifecycleConfiguration",
-                  "s3:PutLifecycleConfiguration",
-                  "s3:DeleteObject"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:s3:::${bucketName}",
-                      {
-                        bucketName: {
-                          Ref: "BucketName"
-                        }
-                      }
-                    ]
-                  },
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:s3:::${bucketName}/*",
-                      {
-                        bucketName: {
-                          Ref: "BucketName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives CRUD permissions to objects in the S3 Bucket",
-          Parameters: {
-            BucketName: {
-              Description: "Name of the Bucket"
-            }
-          }
-        },
-        S3FullAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "s3:GetObject",
-                  "s3:GetObjectAcl",
-                  "s3:GetObjectVersion",
-                  "s3:PutObject",
-                  "s3:PutObjectAcl",
-                  "s3:DeleteObject",
-                  "s3:DeleteObjectTagging",
-                  "s3:DeleteObjectVersionTagging",
-                  "s3:GetObjectTagging",
-                  "s3:GetObjectVersionTagging",
-                  "s3:PutObjectTagging",
-                  "s3:PutObjectVersionTagging"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:s3:::${bucketName}/*",
-                      {
-                        bucketName: {
-                          Ref: "BucketName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              },
-              {
-                Action: [
-                  "s3:ListBucket",
-                  "s3:GetBucketLocation",
-                  "s3:GetLifecycleConfiguration",
-                  "s3:PutLifecycleConfiguration"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:s3:::${bucketName}",
-                      {
-                        bucketName: {
-                          Ref: "BucketName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives full access permissions to objects in the S3 Bucket",
-          Parameters: {
-            BucketName: {
-              Description: "Name of the Bucket"
-            }
-          }
-        },
-        S3ReadPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "s3:GetObject",
-                  "s3:ListBucket",
-                  "s3:GetBucketLocation",
-                  "s3:GetObjectVersion",
-                  "s3:GetLifecycleConfiguration"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:s3:::${bucketName}",
-                      {
-                        bucketName: {
-                          Ref: "BucketName"
-                        }
-                      }
-                    ]
-                  },
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:s3:::${bucketName}/*",
-                      {
-                        bucketName: {
-                          Ref: "BucketName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives read permissions to objects in the S3 Bucket",
-          Parameters: {
-            BucketName: {
-              Description: "Name of the Bucket"
-            }
-          }
-        },
-        S3WritePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "s3:PutObject",
-                  "s3:PutObjectAcl",
-                  "s3:PutLifecycleConfiguration"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:s3:::${bucketName}",
-                      {
-                        bucketName: {
-                          Ref: "BucketName"
-                        }
-                      }
-                    ]
-                  },
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:s3:::${bucketName}/*",
-                      {
-                        bucketName: {
-                          Ref: "BucketName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives write permissions to objects in the S3 Bucket",
-          Parameters: {
-            BucketName: {
-              Description: "Name of the Bucket"
-            }
-          }
-        },
-        SESBulkTemplatedCrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ses:GetIdentityVerificationAttributes",
-                  "ses:SendEmail",
-                  "ses:SendRawEmail",
-                  "ses:SendTemplatedEmail",
-                  "ses:SendBulkTemplatedEmail",
-                  "ses:VerifyEmailIdentity"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}",
-                    {
-                      identityName: {
-                        Ref: "IdentityName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to send email, templated email, templated bulk emails and verify identity",
-          Parameters: {
-            IdentityName: {
-              Description: "Identity to give permissions to"
-            }
-          }
-        },
-        SESBulkTemplatedCrudPolicy_v2: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ses:SendEmail",
-                  "ses:SendRawEmail",
-                  "ses:SendTemplatedEmail",
-                  "ses:SendBulkTemplatedEmail"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}",
-                      {
-                        identityName: {
-                          Ref: "IdentityName"
-                        }
-                      }
-                    ]
-                  },
-                  {
-                    "Fn::Sub": [
-                      "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:template/${templateName}",
-                      {
-                        templateName: {
-                          Ref: "TemplateName"
-                        }
-                      }
-                    ]
-                  }
-                ]
-              },
-              {
-                Action: [
-                  "ses:GetIdentityVerificationAttributes",
-                  "ses:VerifyEmailIdentity"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permission to send email, templated email, templated bulk emails and verify identity",
-          Parameters: {
-            IdentityName: {
-              Description: "Identity to give permissions to"
-            },
-            TemplateName: {
-              Description: "Name of the email template"
-            }
-          }
-        },
-        SESCrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ses:GetIdentityVerificationAttributes",
-                  "ses:SendEmail",
-                  "ses:SendRawEmail",
-                  "ses:VerifyEmailIdentity"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}",
-                    {
-                      identityName: {
-                        Ref: "IdentityName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to send email and verify identity",
-          Parameters: {
-            IdentityName: {
-              Description: "Identity to give permissions to"
-            }
-          }
-        },
-        SESEmailTemplateCrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ses:CreateTemplate",
-                  "ses:GetTemplate",
-                  "ses:ListTemplates",
-                  "ses:UpdateTemplate",
-                  "ses:DeleteTemplate",
-                  "ses:TestRenderTemplate"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives permission to create, get, list, update and delete SES Email Templates",
-          Parameters: {}
-        },
-        SESSendBouncePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ses:SendBounce"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}",
-                    {
-                      identityName: {
-                        Ref: "IdentityName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives SendBounce permission to a SES identity",
-          Parameters: {
-            IdentityName: {
-              Description: "Identity to give permissions to"
-            }
-          }
-        },
-        SNSCrudPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "sns:ListSubscriptionsByTopic",
-                  "sns:CreateTopic",
-                  "sns:SetTopicAttributes",
-                  "sns:Subscribe",
-                  "sns:Publish"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${topicName}*",
-                    {
-                      topicName: {
-                        Ref: "TopicName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permissions to create, publish and subscribe to SNS topics",
-          Parameters: {
-            TopicName: {
-              Description: "Name of the SNS topic"
-            }
-          }
-        },
-        SNSPublishMessagePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "sns:Publish"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${topicName}",
-                    {
-                      topicName: {
-                        Ref: "TopicName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to publish message to SNS Topic",
-          Parameters: {
-            TopicName: {
-              Description: "Name of the SNS Topic"
-            }
-          }
-        },
-        SQSPollerPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "sqs:ChangeMessageVisibility",
-                  "sqs:ChangeMessageVisibilityBatch",
-                  "sqs:DeleteMessage",
-                  "sqs:DeleteMessageBatch",
-                  "sqs:GetQueueAttributes",
-                  "sqs:ReceiveMessage"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${queueName}",
-                    {
-                      queueName: {
-                        Ref: "QueueName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permissions to poll an SQS Queue",
-          Parameters: {
-            QueueName: {
-              Description: "Name of the SQS Queue"
-            }
-          }
-        },
-        SQSSendMessagePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "sqs:SendMessage*"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${queueName}",
-                    {
-                      queueName: {
-                        Ref: "QueueName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to send message to SQS Queue",
-          Parameters: {
-            QueueName: {
-              Description: "Name of the SQS Queue"
-            }
-          }
-        },
-        SSMParameterReadPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ssm:DescribeParameters"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              },
-              {
-                Action: [
-                  "ssm:GetParameters",
-                  "ssm:GetParameter",
-                  "ssm:GetParametersByPath"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${parameterName}",
-                    {
-                      parameterName: {
-                        Ref: "ParameterName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives access to a parameter to load secrets in this account. If not using default key, KMSDecryptPolicy will also be needed.",
-          Parameters: {
-            ParameterName: {
-              Description: "The name of the secret stored in SSM in your account. Name shouldn't contain a leading slash."
-            }
-          }
-        },
-        SSMParameterWithSlashPrefixReadPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ssm:DescribeParameters"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              },
-              {
-                Action: [
-                  "ssm:GetParameters",
-                  "ssm:GetParameter",
-                  "ssm:GetParametersByPath"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${parameterName}",
-                    {
-                      parameterName: {
-                        Ref: "ParameterName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives access to a parameter to load secrets in this account. If not using default key, KMSDecryptPolicy will also be needed.",
-          Parameters: {
-            ParameterName: {
-              Description: "The name of the secret stored in SSM in your account. Name should contain a leading slash."
-            }
-          }
-        },
-        SageMakerCreateEndpointConfigPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "sagemaker:CreateEndpointConfig"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint-config/${endpointConfigName}",
-                    {
-                      endpointConfigName: {
-                        Ref: "EndpointConfigName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to create an endpoint configuration in SageMaker",
-          Parameters: {
-            EndpointConfigName: {
-              Description: "Name of the SageMaker endpoint configuration"
-            }
-          }
-        },
-        SageMakerCreateEndpointPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "sagemaker:CreateEndpoint"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint/${endpointName}",
-                    {
-                      endpointName: {
-                        Ref: "EndpointName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to create an endpoint in SageMaker",
-          Parameters: {
-            EndpointName: {
-              Description: "Name of the SageMaker endpoint"
-            }
-          }
-        },
-        ServerlessRepoReadWriteAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "serverlessrepo:CreateApplication",
-                  "serverlessrepo:CreateApplicationVersion",
-                  "serverlessrepo:UpdateApplication",
-                  "serverlessrepo:GetApplication",
-                  "serverlessrepo:ListApplications",
-                  "serverlessrepo:ListApplicationVersions",
-                  "serverlessrepo:ListApplicationDependencies"
-                ],
-                Effect: "Allow",
-                Resource: [
-                  {
-                    "Fn::Sub": "arn:${AWS::Partition}:serverlessrepo:${AWS::Region}:${AWS::AccountId}:applications/*"
-                  }
-                ]
-              }
-            ]
-          },
-          Description: "Gives access permissions to create and list applications in the AWS Serverless Application Repository service",
-          Parameters: {}
-        },
-        StepFunctionsCallbackPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "states:SendTaskFailure",
-                  "states:SendTaskHeartbeat",
-                  "states:SendTaskSuccess"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${stateMachineName}",
-                    {
-                      stateMachineName: {
-                        Ref: "StateMachineName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to implement callback tasks in Step Functions",
-          Parameters: {
-            StateMachineName: {
-              Description: "The name of the state machine to execute."
-            }
-          }
-        },
-        StepFunctionsExecutionPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "states:StartExecution"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${stateMachineName}",
-                    {
-                      stateMachineName: {
-                        Ref: "StateMachineName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to start a Step Functions state machine execution",
-          Parameters: {
-            StateMachineName: {
-              Description: "The name of the state machine to execute."
-            }
-          }
-        },
-        StepFunctionsExecutionPolicy_v2: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "states:StartExecution",
-                  "states:StartSyncExecution"
-                ],
-                Effect: "Allow",
-                Resource: {
-                  "Fn::Sub": [
-                    "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${stateMachineName}",
-                    {
-                      stateMachineName: {
-                        Ref: "StateMachineName"
-                      }
-                    }
-                  ]
-                }
-              }
-            ]
-          },
-          Description: "Gives permission to start a Step Functions state machine execution",
-          Parameters: {
-            StateMachineName: {
-              Description: "The name of the state machine to execute."
-            }
-          }
-        },
-        TextractDetectAnalyzePolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "textract:DetectDocumentText",
-                  "textract:StartDocumentTextDetection",
-                  "textract:StartDocumentAnalysis",
-                  "textract:AnalyzeDocument"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives access to detect and analyze documents with Textract",
-          Parameters: {}
-        },
-        TextractGetResultPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "textract:GetDocumentTextDetection",
-                  "textract:GetDocumentAnalysis"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives access to get detected and analyzed documents from Textract",
-          Parameters: {}
-        },
-        TextractPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "textract:*"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives full access to Textract",
-          Parameters: {}
-        },
-        VPCAccessPolicy: {
-          Definition: {
-            Statement: [
-              {
-                Action: [
-                  "ec2:CreateNetworkInterface",
-                  "ec2:DeleteNetworkInterface",
-                  "ec2:DescribeNetworkInterfaces",
-                  "ec2:DetachNetworkInterface"
-                ],
-                Effect: "Allow",
-                Resource: "*"
-              }
-            ]
-          },
-          Description: "Gives access to create, delete, describe and detach ENIs",
-          Parameters: {}
-        }
-      },
-      Version: "0.0.1"
-    };
-  }
-});
-
-// src/containers/cloudformation/sam.ts
-async function policyTemplates() {
-  if (templates === void 0) {
-    const data = await Promise.resolve().then(() => (init_policy_templates(), policy_templates_exports));
-    templates = data.default.Templates;
-  }
-  return templates;
-}
-async function samFunction(r) {
-  const p = r.properties;
-  const derived = derivedAccess(p);
-  if (derived.length > 0)
-    r.note(`${r.logicalId}: ${derived.join(", ")} not read (the access SAM derives from them)`);
-  if ("AssumeRolePolicyDocument" in p) {
-    const at2 = `${r.pointer}/AssumeRolePolicyDocument`;
-    r.add("AssumeRolePolicyDocument", at2, policyDocument(p.AssumeRolePolicyDocument, at2, r.builder, r.when));
-  }
-  if (!("Policies" in p)) return;
-  if ("Role" in p) {
-    r.note(`${r.logicalId}: Policies not read: SAM ignores them when Role names the role to use`);
-    return;
-  }
-  const pointer = `${r.pointer}/Policies`;
-  const statements2 = [];
-  for (const list4 of branches(p.Policies, pointer, r.when)) {
-    const entries2 = Array.isArray(list4.node) ? list4.node.map((node, index2) => [node, `${list4.pointer}/${index2}`]) : [[list4.node, list4.pointer]];
-    for (const [node, at2] of entries2)
-      for (const entry of branches(node, at2, list4.when)) statements2.push(...await policyEntry(entry, r));
-  }
-  if (statements2.length === 0) return;
-  const origins = /* @__PURE__ */ new Map([["", pointer]]);
-  statements2.forEach(({ at: at2 }, index2) => {
-    for (const [inner, template] of at2) origins.set(`/Statement/${index2}${inner}`, template);
-  });
-  r.add("Policies", pointer, {
-    value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
-    origins
-  });
-}
-function derivedAccess(p) {
-  const events = isObject12(p.Events) ? Object.entries(p.Events).map(
-    ([name, event]) => `${name}: ${display2(isObject12(event) ? event.Type : event)}`
-  ) : [];
-  return [
-    ...events.length > 0 ? [`Events (${events.join(", ")})`] : [],
-    ..."FunctionUrlConfig" in p ? ["FunctionUrlConfig"] : []
-  ];
-}
-async function policyEntry(entry, r) {
-  const { node, pointer, when } = entry;
-  if (typeof node === "string" || intrinsicOf(node) !== void 0) return managed(node, pointer, when, r);
-  if (!isObject12(node))
-    throw new ResolveError(
-      pointer,
-      "a policy is a managed policy, a policy document or a SAM policy template"
-    );
-  if ("Statement" in node) return documentStatements(node, pointer, when, r);
-  const keys = Object.keys(node);
-  if (keys.length !== 1)
-    throw new ResolveError(pointer, "a SAM policy template is a map with one key, its name");
-  const name = keys[0];
-  const template = (await policyTemplates())[name];
-  if (template === void 0) {
-    r.note(
-      `${r.logicalId}: SAM policy template ${name} is not in the template data acldrift has (${SAM_TEMPLATES_RELEASE}): read as a grant nobody can read here`
-    );
-    const unknown2 = {
-      Effect: "Allow",
-      Action: symbol(`SAM policy template ${name} ${display2(node[name])}`),
-      Resource: "*"
-    };
-    return [{ statement: withConditions(unknown2, when, r.builder), at: /* @__PURE__ */ new Map([["", pointer]]) }];
-  }
-  const values = node[name];
-  if (!isObject12(values))
-    throw new ResolveError(`${pointer}/${name}`, `SAM policy template ${name} takes a map of parameters`);
-  const missing = Object.keys(template.Parameters ?? {}).filter((parameter) => !(parameter in values));
-  if (missing.length > 0)
-    throw new ResolveError(`${pointer}/${name}`, `SAM policy template ${name} needs ${missing.join(", ")}`);
-  const substitute = (part) => {
-    const call = intrinsicOf(part);
-    if (call?.[0] === "Ref" && typeof call[1] === "string" && Object.hasOwn(template.Parameters ?? {}, call[1]))
-      return values[call[1]];
-    if (Array.isArray(part)) return part.map(substitute);
-    if (isObject12(part)) return Object.fromEntries(Object.entries(part).map(([k, v]) => [k, substitute(v)]));
-    return part;
-  };
-  return documentStatements(substitute(template.Definition), `${pointer}/${name}`, when, r).map((s) => ({
-    ...s,
-    at: /* @__PURE__ */ new Map([["", pointer]])
-  }));
-}
-function documentStatements(node, pointer, when, r) {
-  const built = policyDocument(node, pointer, r.builder, when);
-  if (built === void 0) return [];
-  return built.value.Statement.map((statement2, index2) => {
-    const prefix = `/Statement/${index2}`;
-    const at2 = /* @__PURE__ */ new Map();
-    for (const [inner, template] of built.origins)
-      if (inner === prefix || inner.startsWith(`${prefix}/`)) at2.set(inner.slice(prefix.length), template);
-    return { statement: statement2, at: at2 };
-  });
-}
-function managed(node, pointer, when, r) {
-  return resolve(node, pointer, r.builder.scope).flatMap((alternative) => {
-    const inner = mergeWhen(when, alternative.when);
-    const policy2 = settle(alternative.value);
-    if (inner === void 0 || policy2 === NO_VALUE) return [];
-    return [
-      {
-        statement: withConditions(managedStatement(display2(policy2)), inner, r.builder),
-        at: /* @__PURE__ */ new Map([["", pointer]])
-      }
-    ];
-  });
-}
-var SAM_TEMPLATES_RELEASE, templates;
-var init_sam = __esm({
-  "src/containers/cloudformation/sam.ts"() {
-    "use strict";
-    init_symbols();
-    init_documents();
-    init_managed();
-    init_values();
-    SAM_TEMPLATES_RELEASE = "aws-sam-translator 1.110.0";
-  }
-});
-
-// src/containers/cloudformation/extract.ts
-var extract_exports = {};
-__export(extract_exports, {
-  extractTemplate: () => extractTemplate
-});
-async function extractTemplate(parsed2) {
-  const template = objectAt(parsed2.value);
-  const scope = {
-    parameters: objectAt(template.Parameters),
-    resources: objectAt(template.Resources),
-    mappings: objectAt(template.Mappings),
-    assumed: /* @__PURE__ */ new Map()
-  };
-  const conditions = objectAt(template.Conditions);
-  const builder = {
-    scope,
-    conditionKey: (name) => symbol(`condition ${conditionText(name, conditions)}`)
-  };
-  const documents = [];
-  const notes = [];
-  const problems = [];
-  const problemAt = (pointer, message2) => ({
-    file: parsed2.path,
-    ...positionAt(parsed2.sourceMap, pointer),
-    pointer,
-    message: message2
-  });
-  for (const [logicalId, resource] of Object.entries(scope.resources)) {
-    const pointer = `/Resources/${escapePointerToken(logicalId)}`;
-    if (!isObject12(resource) || typeof resource.Type !== "string") continue;
-    const extractor = EXTRACTOR_OF[resource.Type];
-    if (extractor === void 0) {
-      notes.push(...unread(parsed2.path, logicalId, resource));
-      continue;
-    }
-    const when = /* @__PURE__ */ new Map();
-    if (typeof resource.Condition === "string") when.set(resource.Condition, true);
-    try {
-      await extractor({
-        logicalId,
-        properties: objectAt(resource.Properties),
-        pointer: `${pointer}/Properties`,
-        when,
-        builder,
-        add: (path, at2, built) => {
-          if (built === void 0) return;
-          let name = path === "" ? logicalId : `${logicalId}/${path}`;
-          for (let n = 2; documents.some((d) => d.name === name); n++) name = `${logicalId}/${path}#${n}`;
-          documents.push({
-            kind: "aws-iam",
-            name,
-            value: built.value,
-            pointer: at2,
-            sourceMap: sourceMapOf(parsed2.sourceMap, built)
-          });
-        },
-        note: (message2) => notes.push(`${parsed2.path}: ${message2}`)
-      });
-    } catch (error) {
-      if (!(error instanceof ResolveError)) throw error;
-      problems.push(problemAt(error.pointer, `${logicalId}: ${error.message}`));
-    }
-  }
-  const globals = objectAt(objectAt(template.Globals).Function);
-  for (const property of ["AssumeRolePolicyDocument", "FunctionUrlConfig"].filter((p) => p in globals))
-    notes.push(`${parsed2.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
-  for (const [name, value] of scope.assumed)
-    notes.push(
-      `${parsed2.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
-    );
-  return { documents, notes, problems };
-}
-function sourceMapOf(template, built) {
-  return {
-    locate: (pointer) => {
-      for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
-        const origin = built.origins.get(current);
-        if (origin !== void 0) return positionAt(template, origin);
-        if (current === "") return void 0;
-      }
-    }
-  };
-}
-function conditionText(name, conditions, seen = []) {
-  if (seen.includes(name) || !(name in conditions)) return name;
-  const text3 = (value) => {
-    const call = intrinsicOf(value);
-    if (call?.[0] === "Condition" && typeof call[1] === "string")
-      return `(${conditionText(call[1], conditions, [...seen, name])})`;
-    if (call !== void 0) return `!${call[0].replace(/^Fn::/, "")} ${text3(call[1])}`;
-    if (Array.isArray(value)) return `[${value.map(text3).join(", ")}]`;
-    if (isObject12(value))
-      return `{${Object.entries(value).map(([k, v]) => `${k}: ${text3(v)}`).join(", ")}}`;
-    return typeof value === "string" ? value : JSON.stringify(value);
-  };
-  return `${name} = ${text3(conditions[name])}`;
-}
-function unread(file, logicalId, resource) {
-  if (resource.Type === "AWS::Serverless::Connector")
-    return [`${file}: ${logicalId} not read (the access SAM derives from a connector)`];
-  const properties = objectAt(resource.Properties);
-  return Object.entries(properties).filter(([, value]) => isObject12(value) && "Statement" in value).map(
-    ([property]) => `${file}: ${logicalId}/${property} not read (resource type ${String(resource.Type)} is not one acldrift reads)`
-  );
-}
-var EXTRACTOR_OF, objectAt;
-var init_extract = __esm({
-  "src/containers/cloudformation/extract.ts"() {
-    "use strict";
-    init_parse();
-    init_symbols();
-    init_resources();
-    init_sam();
-    init_values();
-    EXTRACTOR_OF = {
-      ...EXTRACTORS,
-      "AWS::Serverless::Function": samFunction,
-      "AWS::Serverless::StateMachine": samFunction
-    };
-    objectAt = (value) => isObject12(value) ? value : {};
-  }
-});
-
-// src/containers/cloudformation/index.ts
-function isTemplate(value) {
-  if (!isObject13(value) || !isObject13(value.Resources)) return false;
-  return "AWSTemplateFormatVersion" in value || Object.values(value.Resources).some(
-    (r) => isObject13(r) && typeof r.Type === "string" && /^[A-Za-z0-9]+::/.test(r.Type)
-  );
-}
-var isObject13, TEMPLATE, ACCESS, cloudformation;
-var init_cloudformation = __esm({
-  "src/containers/cloudformation/index.ts"() {
-    "use strict";
-    isObject13 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    TEMPLATE = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?AWS::/;
-    ACCESS = /AWS::(IAM|S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy|KMS::Key|SecretsManager::ResourcePolicy|ECR::Repository|Lambda::Permission|ApiGateway::RestApi|Serverless::(Function|StateMachine))\b/;
-    cloudformation = {
-      format: "cloudformation",
-      scan: true,
-      candidates: [{ extensions: ["json", "yaml", "yml", "template"], ignoreCase: true }],
-      looksLike: (text3) => TEMPLATE.test(text3) && ACCESS.test(text3),
-      parse: async (file) => (await Promise.resolve().then(() => (init_read(), read_exports))).readTemplate(file),
-      detect: (parsed2) => isTemplate(parsed2.value),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed2)
-    };
-  }
-});
-
-// src/containers/rendered-rbac.ts
-var rendered_rbac_exports = {};
-__export(rendered_rbac_exports, {
-  ORIGIN_ANNOTATION: () => ORIGIN_ANNOTATION,
-  RBAC_API_GROUP: () => RBAC_API_GROUP,
-  renderedRbac: () => renderedRbac
-});
-function renderedRbac(file, rendered, locate2) {
-  const output2 = parseFile({ path: file.path, content: Buffer.from(rendered, "utf8") }, "yaml");
-  const objects = (Array.isArray(output2.value) ? output2.value : [output2.value]).filter(
-    (o) => o !== null
-  );
-  const documents = [];
-  const seen = /* @__PURE__ */ new Map();
-  for (const object2 of objects) {
-    if (!isRbacObject(object2)) continue;
-    const metadata = isObject14(object2.metadata) ? object2.metadata : {};
-    const name = typeof metadata.name === "string" ? metadata.name : "";
-    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : "";
-    const id = NAMESPACED.includes(object2.kind) ? `${String(object2.kind)}/${namespace || "(namespace not set)"}/${name}` : `${String(object2.kind)}/${name}`;
-    const rank = (seen.get(id) ?? 0) + 1;
-    seen.set(id, rank);
-    const documentName = rank === 1 ? id : `${id} (${rank})`;
-    const value = withoutOrigin(object2);
-    const located = locate2(value, originOf(metadata));
-    documents.push({
-      kind: "k8s-rbac",
-      name: documentName,
-      value,
-      pointer: `/rendered/${escapePointerToken(documentName)}`,
-      sourceMap: { locate: (pointer) => located.locate(pointer) ?? { line: 1, column: 1 } }
-    });
-  }
-  return { documents, notes: [], problems: [] };
-}
-function originOf(metadata) {
-  const annotations = isObject14(metadata.annotations) ? metadata.annotations : {};
-  const text3 = annotations[ORIGIN_ANNOTATION];
-  if (typeof text3 !== "string") return void 0;
-  return /^path:\s*(.+)$/m.exec(text3)?.[1]?.trim().replace(/^["']|["']$/g, "");
-}
-function withoutOrigin(object2) {
-  const metadata = isObject14(object2.metadata) ? { ...object2.metadata } : void 0;
-  if (metadata === void 0 || !isObject14(metadata.annotations) || !(ORIGIN_ANNOTATION in metadata.annotations))
-    return object2;
-  const annotations = { ...metadata.annotations };
-  delete annotations[ORIGIN_ANNOTATION];
-  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
-  else delete metadata.annotations;
-  return { ...object2, metadata };
-}
-var RBAC_API_GROUP, RBAC_GROUP2, RBAC_KINDS2, NAMESPACED, ORIGIN_ANNOTATION, isObject14, isRbacObject;
-var init_rendered_rbac = __esm({
-  "src/containers/rendered-rbac.ts"() {
-    "use strict";
-    init_parse();
-    RBAC_API_GROUP = "rbac.authorization.k8s.io";
-    RBAC_GROUP2 = `${RBAC_API_GROUP}/`;
-    RBAC_KINDS2 = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
-    NAMESPACED = ["Role", "RoleBinding"];
-    ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
-    isObject14 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isRbacObject = (v) => isObject14(v) && RBAC_KINDS2.includes(v.kind) && typeof v.apiVersion === "string" && v.apiVersion.startsWith(RBAC_GROUP2);
-  }
-});
-
-// src/containers/helm/index.ts
-import { posix as posix2 } from "node:path";
-function chartSettings(settings, dir) {
-  const helm2 = settings?.helm;
-  const charts = isObject15(helm2) && isObject15(helm2.charts) ? helm2.charts : {};
-  const chart = charts[dir === "" ? "." : dir] ?? charts[dir];
-  return isObject15(chart) ? chart : {};
-}
-async function chartFiles(dir, source) {
-  return (await source.paths()).filter((p) => dir === "" || p.startsWith(`${dir}/`));
-}
-var isObject15, CHART_FILE, dirOf, helm;
-var init_helm = __esm({
-  "src/containers/helm/index.ts"() {
-    "use strict";
-    isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    CHART_FILE = "Chart.yaml";
-    dirOf = (path) => posix2.dirname(path).replace(/^\.$/, "");
-    helm = {
-      format: "helm",
-      scan: true,
-      candidates: [{ names: [CHART_FILE] }],
-      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
-      render: async (parsed2, source, settings) => {
-        if (source === void 0) return { notRead: "the files of the chart are not available here" };
-        const chart = parsed2.value;
-        const dir = dirOf(parsed2.path);
-        const paths = await chartFiles(dir, source);
-        const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
-        const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
-        const missing = dependencies.filter((d) => isObject15(d) && typeof d.name === "string").filter((d) => !vendored(d.name)).map((d) => `\`${String(d.name)}\``);
-        if (missing.length > 0)
-          return {
-            notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)`
-          };
-        const { release: release2, namespace, values = [] } = chartSettings(settings, dir);
-        const files = await source.read([...paths, ...values]);
-        const absent = values.filter((v) => !files.has(v));
-        if (absent.length > 0)
-          return {
-            notRead: `the values files ${absent.join(", ")} that the config names are not in the repository`
-          };
-        return {
-          tool: "helm",
-          args: [
-            "template",
-            release2 ?? "release",
-            dir === "" ? "." : dir,
-            ...namespace === void 0 ? [] : ["--namespace", namespace],
-            ...values.flatMap((v) => ["--values", v])
-          ],
-          files
-        };
-      },
-      extract: async (parsed2, _source, rendered) => {
-        if (rendered === void 0) throw new Error("internal: a chart is read through its render");
-        const { renderedRbac: renderedRbac2 } = await Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports));
-        const chartName = parsed2.sourceMap.locate("/name");
-        return renderedRbac2(parsed2, rendered, () => ({ locate: () => chartName }));
-      },
-      // The charts a changed file is in, or whose config names it as a values file.
-      dependents: async (changed, source, settings) => {
-        const charts = (await source.paths()).filter((p) => posix2.basename(p) === CHART_FILE);
-        return charts.filter((chart) => {
-          const dir = dirOf(chart);
-          const values = chartSettings(settings, dir).values ?? [];
-          return changed.some((c) => dir === "" || c.startsWith(`${dir}/`) || values.includes(c));
-        });
-      }
-    };
-  }
-});
-
-// src/containers/kustomize/inputs.ts
-import { posix as posix3 } from "node:path";
-async function kustomizationInputs(path, value, source) {
-  const all2 = new Set(await source.paths());
-  const inputs = {
-    files: /* @__PURE__ */ new Set([path]),
-    unreadable: [],
-    kustomizations: /* @__PURE__ */ new Map(),
-    generatorData: /* @__PURE__ */ new Set(),
-    patches: /* @__PURE__ */ new Set(),
-    missing: []
-  };
-  const visited = /* @__PURE__ */ new Set();
-  const structural = /* @__PURE__ */ new Set();
-  const visit = async (file, kustomization) => {
-    if (visited.has(file)) return;
-    visited.add(file);
-    if (!isObject16(kustomization)) return;
-    inputs.kustomizations.set(file, kustomization);
-    const dir = posix3.dirname(file);
-    const resolve9 = (entry) => {
-      const joined2 = posix3.normalize(posix3.join(dir, entry));
-      if (joined2 === ".." || joined2.startsWith("../") || posix3.isAbsolute(entry)) {
-        inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
-        return void 0;
-      }
-      return joined2 === "." ? "" : joined2;
-    };
-    const addFile = (entry, as = "structural") => {
-      if (isInline(entry)) return;
-      const at2 = resolve9(entry);
-      if (at2 === void 0) return;
-      inputs.files.add(at2);
-      (as === "generator" ? inputs.generatorData : structural).add(at2);
-      if (as === "patch") inputs.patches.add(at2);
-    };
-    const addTarget = async (field, entry) => {
-      if (isInline(entry)) return;
-      if (isRemote(entry)) {
-        inputs.unreadable.push(
-          `${file}: ${field} \`${entry}\` is remote (not fetched: acldrift renders offline)`
-        );
-        return;
-      }
-      const at2 = resolve9(entry);
-      if (at2 === void 0) return;
-      if (all2.has(at2)) {
-        inputs.files.add(at2);
-        structural.add(at2);
-        return;
-      }
-      const inner = KUSTOMIZATION_NAMES.map((name) => at2 === "" ? name : `${at2}/${name}`).find(
-        (p) => all2.has(p)
-      );
-      if (inner === void 0) {
-        inputs.missing.push(`${file}: ${field} \`${entry}\``);
-        return;
-      }
-      inputs.files.add(inner);
-      const content = (await source.read([inner])).get(inner);
-      let parsed2;
-      try {
-        parsed2 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
-      } catch {
-        parsed2 = void 0;
-      }
-      if (!isObject16(parsed2)) {
-        inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
-        return;
-      }
-      await visit(inner, parsed2);
-    };
-    for (const field of TARGETS)
-      for (const entry of strings5(kustomization[field])) await addTarget(field, entry);
-    for (const field of PLUGINS)
-      for (const entry of strings5(kustomization[field])) await addTarget(field, entry);
-    for (const field of FILE_LISTS) for (const entry of strings5(kustomization[field])) addFile(entry);
-    for (const entry of strings5(kustomization.patchesStrategicMerge)) addFile(entry, "patch");
-    for (const field of ["patches", "patchesJson6902", "replacements"])
-      for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
-        if (isObject16(item) && typeof item.path === "string")
-          addFile(item.path, field === "replacements" ? "structural" : "patch");
-    if (isObject16(kustomization.openapi) && typeof kustomization.openapi.path === "string")
-      addFile(kustomization.openapi.path);
-    for (const field of ["configMapGenerator", "secretGenerator"])
-      for (const generator of Array.isArray(kustomization[field]) ? kustomization[field] : []) {
-        if (!isObject16(generator)) continue;
-        for (const entry of [
-          ...strings5(generator.files).map((e) => e.replace(/^[^=]*=/, "")),
-          ...strings5(generator.envs),
-          ...strings5([generator.env])
-        ])
-          addFile(entry, "generator");
-      }
-    if (kustomization.helmCharts !== void 0)
-      inputs.unreadable.push(`${file}: helmCharts (kustomize would run helm and fetch the charts)`);
-  };
-  await visit(path, value);
-  for (const file of structural) inputs.generatorData.delete(file);
-  for (const file of inputs.files)
-    if (!all2.has(file)) {
-      inputs.files.delete(file);
-      inputs.patches.delete(file);
-      inputs.missing.push(file);
-    }
-  return inputs;
-}
-var KUSTOMIZATION_NAMES, isKustomization, isObject16, strings5, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
-var init_inputs = __esm({
-  "src/containers/kustomize/inputs.ts"() {
-    "use strict";
-    init_parse();
-    KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix3.basename(path));
-    isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    strings5 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
-    isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
-    isInline = (entry) => entry.includes("\n");
-    TARGETS = ["resources", "bases", "components"];
-    FILE_LISTS = ["crds", "configurations"];
-    PLUGINS = ["generators", "transformers", "validators"];
-  }
-});
-
-// src/containers/kustomize/rbac-free.ts
-function mayRenderRbac(inputs, contents) {
-  for (const [file, kustomization] of inputs.kustomizations) {
-    const unmodelled = Object.keys(kustomization).find((key) => !MODELLED.has(key));
-    if (unmodelled !== void 0) return `${file} uses \`${unmodelled}\``;
-  }
-  if (inputs.missing.length > 0) return `missing: ${inputs.missing.join(", ")}`;
-  for (const file of inputs.files) {
-    if (inputs.generatorData.has(file)) continue;
-    const content = contents.get(file);
-    if (content === void 0) return `${file} is not readable`;
-    let value;
-    try {
-      value = parseFile({ path: file, content }, "yaml").value;
-    } catch {
-      return `${file} does not parse`;
-    }
-    const why = spelled(value);
-    if (why !== void 0) return `${file} ${why}`;
-  }
-  return void 0;
-}
-function spelled(value) {
-  if (typeof value === "string") {
-    if (value.includes(RBAC_API_GROUP)) return `names ${RBAC_API_GROUP}`;
-    if (!/[\\!]/.test(value)) return void 0;
-    try {
-      return spelled(parseFile({ path: "inline.yaml", content: Buffer.from(value, "utf8") }, "yaml").value);
-    } catch {
-      return "holds a string kustomize may decode";
-    }
-  }
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const why = spelled(item);
-      if (why !== void 0) return why;
-    }
-    return void 0;
-  }
-  if (typeof value === "object" && value !== null)
-    for (const [key, item] of Object.entries(value)) {
-      const why = spelled(key) ?? spelled(item);
-      if (why !== void 0) return why;
-    }
-  return void 0;
-}
-var MODELLED;
-var init_rbac_free = __esm({
-  "src/containers/kustomize/rbac-free.ts"() {
-    "use strict";
-    init_parse();
-    init_rendered_rbac();
-    MODELLED = /* @__PURE__ */ new Set([
-      "apiVersion",
-      "kind",
-      "metadata",
-      "resources",
-      "bases",
-      "components",
-      "patches",
-      "patchesStrategicMerge",
-      "patchesJson6902",
-      "namePrefix",
-      "nameSuffix",
-      "namespace",
-      "commonLabels",
-      "labels",
-      "commonAnnotations",
-      "images",
-      "replicas",
-      "configMapGenerator",
-      "secretGenerator",
-      "generatorOptions",
-      "buildMetadata",
-      "sortOptions",
-      "openapi"
-    ]);
-  }
-});
-
-// src/containers/kustomize/origin.ts
-var origin_exports = {};
-__export(origin_exports, {
-  entryPosition: () => entryPosition,
-  overlayLocator: () => overlayLocator
-});
-import { posix as posix4 } from "node:path";
-function entryPosition(kustomization, origin) {
-  if (origin === void 0 || !isObject17(kustomization.value)) return void 0;
-  const dir = posix4.dirname(kustomization.path);
-  const file = posix4.normalize(posix4.join(dir, origin));
-  for (const field of ["resources", "bases", "components"]) {
-    const entries2 = kustomization.value[field];
-    if (!Array.isArray(entries2)) continue;
-    for (const [index2, entry] of entries2.entries()) {
-      if (typeof entry !== "string") continue;
-      const target = posix4.normalize(posix4.join(dir, entry));
-      if (file === target || file.startsWith(`${target}/`))
-        return kustomization.sourceMap.locate(`/${field}/${index2}`);
-    }
-  }
-  return void 0;
-}
-async function overlayLocator(kustomization, source) {
-  const inputs = await kustomizationInputs(kustomization.path, kustomization.value, source);
-  const contents = await source.read([...inputs.files]);
-  const documents = /* @__PURE__ */ new Map();
-  const documentsOf3 = (path) => {
-    let parsed2 = documents.get(path);
-    if (parsed2 === void 0) {
-      const content = contents.get(path);
-      try {
-        parsed2 = content === void 0 ? [] : parseYamlDocuments({ path, content });
-      } catch {
-        parsed2 = [];
-      }
-      documents.set(path, parsed2);
-    }
-    return parsed2;
-  };
-  const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
-  return (object2, origin) => {
-    const entry = entryPosition(kustomization, origin);
-    const written = origin === void 0 ? void 0 : writtenObject(documentsOf3(posix4.join(posix4.dirname(kustomization.path), origin)), object2);
-    const applied = written === void 0 ? [] : patches.filter((p) => patchApplies(p, object2, written.value));
-    return {
-      locate: (pointer) => {
-        if (entry === void 0 || written === void 0) return entry;
-        const renderedFrom = changedBy(applied, object2, written, pointer) ?? fileAt(written.file, pointer);
-        return renderedFrom === void 0 ? entry : { ...entry, renderedFrom };
-      }
-    };
-  };
-}
-function writtenObject(documents, object2) {
-  const rendered = nameOf(object2) ?? "";
-  let best4;
-  for (const file of documents) {
-    const value = file.value;
-    if (!isObject17(value) || value.kind !== object2.kind) continue;
-    const name = nameOf(value);
-    if (name === void 0 || !rendered.includes(name)) continue;
-    if (best4 === void 0 || name.length > (nameOf(best4.value) ?? "").length) best4 = { file, value };
-  }
-  return best4;
-}
-function valueAt(value, pointer) {
-  let current = value;
-  for (const token of pointer.split("/").slice(1)) {
-    const key = token.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(current)) current = current[Number(key)];
-    else if (isObject17(current)) current = current[key];
-    else return void 0;
-  }
-  return current;
-}
-function changedBy(applied, object2, written, pointer) {
-  if (pointer === "" || pointer.startsWith("/metadata")) return void 0;
-  const [now, then] = [valueAt(object2, pointer), valueAt(written.value, pointer)];
-  if (now === void 0 ? then === void 0 : then !== void 0 && canonicalJson(now) === canonicalJson(then))
-    return void 0;
-  for (const patch of [...applied].reverse()) {
-    const at2 = patchPointer(patch.value, pointer);
-    if (at2 !== void 0) return patch.locate(at2);
-  }
-  return void 0;
-}
-function patchPointer(patch, pointer) {
-  if (Array.isArray(patch)) {
-    for (let index2 = patch.length - 1; index2 >= 0; index2--) {
-      const op = patch[index2];
-      if (!isObject17(op) || typeof op.path !== "string") continue;
-      const path = op.path.replace(/\/-$/, "");
-      if (path === pointer || path.startsWith(`${pointer}/`) || pointer.startsWith(`${path}/`))
-        return `/${index2}`;
-    }
-    return void 0;
-  }
-  const tokens = pointer.split("/").slice(1);
-  let deepest;
-  for (let depth = 1; depth <= tokens.length; depth++) {
-    const prefix = `/${tokens.slice(0, depth).join("/")}`;
-    if (valueAt(patch, prefix) === void 0) break;
-    deepest = prefix;
-  }
-  return deepest;
-}
-function patchApplies(patch, object2, written) {
-  const names3 = [nameOf(written), nameOf(object2)].filter((n) => n !== void 0);
-  const matches2 = (kind, name) => (kind === void 0 || kind === object2.kind) && (name === void 0 || typeof name === "string" && names3.some((n) => fullMatch(name, n)));
-  if (patch.target !== void 0) return matches2(patch.target.kind, patch.target.name);
-  if (!isObject17(patch.value)) return false;
-  return matches2(patch.value.kind, nameOf(patch.value));
-}
-function fullMatch(pattern, name) {
-  try {
-    return new RegExp(`^(?:${pattern})$`).test(name);
-  } catch {
-    return pattern === name;
-  }
-}
-function patchesOf(path, kustomization, documentsOf3) {
-  const dir = posix4.dirname(path);
-  const out = [];
-  const [parsed2] = documentsOf3(path);
-  const entryAt = (pointer) => () => parsed2 === void 0 ? void 0 : fileAt(parsed2, pointer);
-  const fromFile = (file, target) => {
-    for (const document of documentsOf3(posix4.join(dir, file)))
-      out.push({ target, value: document.value, locate: (pointer) => fileAt(document, pointer) });
-  };
-  const inline = (text3, target, at2) => {
-    for (const document of inlineDocuments(text3)) out.push({ target, value: document, locate: entryAt(at2) });
-  };
-  for (const field of ["patches", "patchesJson6902"]) {
-    const entries2 = Array.isArray(kustomization[field]) ? kustomization[field] : [];
-    entries2.forEach((entry, index2) => {
-      if (!isObject17(entry)) return;
-      const target = isObject17(entry.target) ? {
-        ...typeof entry.target.kind === "string" && { kind: entry.target.kind },
-        ...typeof entry.target.name === "string" && { name: entry.target.name }
-      } : void 0;
-      if (typeof entry.path === "string") fromFile(entry.path, target);
-      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index2}`);
-    });
-  }
-  const strategic = Array.isArray(kustomization.patchesStrategicMerge) ? kustomization.patchesStrategicMerge : [];
-  strategic.forEach((entry, index2) => {
-    if (typeof entry !== "string") return;
-    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index2}`);
-    else fromFile(entry, void 0);
-  });
-  return out;
-}
-function inlineDocuments(text3) {
-  try {
-    return parseYamlDocuments({ path: "inline.yaml", content: Buffer.from(text3, "utf8") }).map((d) => d.value);
-  } catch {
-    return [];
-  }
-}
-var isObject17, nameOf, fileAt;
-var init_origin = __esm({
-  "src/containers/kustomize/origin.ts"() {
-    "use strict";
-    init_hash();
-    init_parse();
-    init_inputs();
-    isObject17 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    nameOf = (object2) => isObject17(object2.metadata) && typeof object2.metadata.name === "string" ? object2.metadata.name : void 0;
-    fileAt = (file, pointer) => {
-      const position = positionAt(file.sourceMap, pointer);
-      return position === void 0 ? void 0 : { file: file.path, line: position.line };
-    };
-  }
-});
-
-// src/containers/kustomize/index.ts
-import { posix as posix5 } from "node:path";
-async function everyKustomization(source) {
-  const overlays = (await source.paths()).filter(isKustomization);
-  const out = /* @__PURE__ */ new Map();
-  if (overlays.length === 0) return out;
-  for (const [path, content] of await source.read(overlays)) {
-    let value;
-    try {
-      value = parseFile({ path, content }, "yaml").value;
-    } catch {
-      continue;
-    }
-    out.set(path, await kustomizationInputs(path, value, source));
-  }
-  return out;
-}
-var isObject18, FIELDS, kustomize;
-var init_kustomize = __esm({
-  "src/containers/kustomize/index.ts"() {
-    "use strict";
-    init_parse();
-    init_inputs();
-    init_rbac_free();
-    isObject18 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    FIELDS = /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|namePrefix|nameSuffix|namespace|commonLabels|labels|commonAnnotations|configMapGenerator|secretGenerator|images|replicas|replacements|generators|transformers|helmCharts|crds)$/;
-    kustomize = {
-      format: "kustomize",
-      scan: true,
-      candidates: [{ names: KUSTOMIZATION_NAMES }],
-      looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
-      render: async (parsed2, source) => {
-        if (source === void 0) return { notRead: "the files of the overlay are not available here" };
-        const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
-        if (inputs.unreadable.length > 0) return { notRead: inputs.unreadable.join("; ") };
-        const files = new Map(await source.read([...inputs.files]));
-        if (mayRenderRbac(inputs, files) === void 0) return { output: "" };
-        const value = parsed2.value;
-        const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
-        const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
-        files.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
-        const dir = posix5.dirname(parsed2.path);
-        return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files };
-      },
-      extract: async (parsed2, source, rendered) => {
-        if (rendered === void 0 || source === void 0)
-          throw new Error("internal: a kustomization is read through its render");
-        const [{ renderedRbac: renderedRbac2 }, { overlayLocator: overlayLocator2 }] = await Promise.all([
-          Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
-          Promise.resolve().then(() => (init_origin(), origin_exports))
-        ]);
-        return renderedRbac2(parsed2, rendered, await overlayLocator2(parsed2, source));
-      },
-      // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
-      // files are read here.
-      dependents: async (changed, source) => {
-        const out = [];
-        for (const [path, { files, missing }] of await everyKustomization(source))
-          if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path);
-        return out;
-      },
-      // Every file some kustomization of the source names as a patch.
-      fragments: async (source) => new Set([...(await everyKustomization(source)).values()].flatMap((inputs) => [...inputs.patches]))
-    };
-  }
-});
-
-// src/containers/serverless/read.ts
-var read_exports2 = {};
-__export(read_exports2, {
-  readService: () => readService
-});
-function readService(file) {
-  return /\.json$/i.test(file.path) ? parseFile(file, "json") : parseFile(file, "yaml", { yamlTags: CLOUDFORMATION_TAGS });
-}
-var init_read2 = __esm({
-  "src/containers/serverless/read.ts"() {
-    "use strict";
-    init_parse();
-    init_cloudformation_tags();
-  }
-});
-
-// src/containers/serverless/variables.ts
-function parseParts(text3) {
-  const stack = [[]];
-  let literal = "";
-  const flush = () => {
-    if (literal !== "") stack.at(-1).push(literal);
-    literal = "";
-  };
-  for (let i = 0; i < text3.length; i++) {
-    if (text3[i] === "$" && text3[i + 1] === "{") {
-      flush();
-      stack.push([]);
-      i++;
-    } else if (text3[i] === "}" && stack.length > 1) {
-      flush();
-      const expression = stack.pop();
-      stack.at(-1).push({ expression });
-    } else literal += text3[i];
-  }
-  while (stack.length > 1) {
-    const open6 = stack.pop();
-    literal = `\${${open6.map((p) => typeof p === "string" ? p : "").join("")}${literal}`;
-  }
-  flush();
-  return stack[0];
-}
-function splitTopLevel(text3) {
-  const out = [];
-  let depth = 0;
-  let quote2;
-  let current = "";
-  for (const c of text3) {
-    if (quote2 !== void 0) {
-      if (c === quote2) quote2 = void 0;
-    } else if (c === "'" || c === '"') quote2 = c;
-    else if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === "," && depth === 0) {
-      out.push(current.trim());
-      current = "";
-      continue;
-    }
-    current += c;
-  }
-  out.push(current.trim());
-  return out;
-}
-var isObject19, MAX_DEPTH3, UNKNOWN, VariableResolver;
-var init_variables2 = __esm({
-  "src/containers/serverless/variables.ts"() {
-    "use strict";
-    init_symbols();
-    isObject19 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    MAX_DEPTH3 = 10;
-    UNKNOWN = /* @__PURE__ */ Symbol("unknown");
-    VariableResolver = class {
-      constructor(root) {
-        this.root = root;
-      }
-      root;
-      /** variables read as their fallbacks: the text → the value read */
-      assumed = /* @__PURE__ */ new Map();
-      /** A copy of `value` with every variable in its strings resolved. */
-      resolve(value, depth = 0) {
-        if (typeof value === "string") return this.resolveText(value, depth);
-        if (Array.isArray(value)) return value.map((item) => this.resolve(item, depth));
-        if (isObject19(value)) {
-          const out = {};
-          for (const [key, item] of Object.entries(value))
-            Object.defineProperty(out, key, {
-              value: this.resolve(item, depth),
-              writable: true,
-              enumerable: true,
-              configurable: true
-            });
-          return out;
-        }
-        return value;
-      }
-      resolveText(text3, depth) {
-        if (!text3.includes("${")) return text3;
-        const parts = parseParts(text3);
-        if (parts.length === 1 && typeof parts[0] !== "string")
-          return this.expression(parts[0].expression, depth);
-        return parts.map((part) => typeof part === "string" ? part : this.asText(this.expression(part.expression, depth))).join("");
-      }
-      asText(value) {
-        return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : symbol(JSON.stringify(value) ?? "undefined");
-      }
-      /** One `${…}`: its references in order, the first the file decides winning. */
-      expression(parts, depth) {
-        const text3 = parts.map((part) => typeof part === "string" ? part : this.asText(this.expression(part.expression, depth))).join("");
-        const [primary, ...fallbacks] = splitTopLevel(text3);
-        if (fallbacks.length === 0 && /^aws:/.test(primary) && !/^aws:(accountId|region)$/.test(primary))
-          return `\${${primary}}`;
-        const references = [primary, ...fallbacks].flatMap(
-          (r) => r === "sls:stage" ? ["opt:stage", "self:provider.stage", "'dev'"] : [r]
-        );
-        for (const [index2, reference2] of references.entries()) {
-          const value = this.reference(reference2, depth);
-          if (value === UNKNOWN) continue;
-          if (index2 > 0) this.assumed.set(`\${${text3}}`, value);
-          return value;
-        }
-        return symbol(primary);
-      }
-      reference(reference2, depth) {
-        const quoted = /^(['"])(.*)\1$/s.exec(reference2);
-        if (quoted) return quoted[2];
-        if (/^-?\d+(\.\d+)?$/.test(reference2)) return Number(reference2);
-        if (reference2 === "aws:accountId") return symbol("AWS::AccountId");
-        if (reference2 === "aws:region") return symbol("AWS::Region");
-        const self = /^self:(.*)$/.exec(reference2);
-        if (self === null || depth >= MAX_DEPTH3) return UNKNOWN;
-        let value = this.root;
-        for (const key of self[1].split(".").filter(Boolean)) {
-          if (!isObject19(value) || !Object.hasOwn(value, key)) return UNKNOWN;
-          value = value[key];
-        }
-        return this.resolve(value, depth + 1);
-      }
-    };
-  }
-});
-
-// src/containers/serverless/compile.ts
-var compile_exports = {};
-__export(compile_exports, {
-  compileService: () => compileService
-});
-function at(value, path) {
-  let current = value;
-  for (const key of path) current = isObject20(current) ? current[key] : void 0;
-  return current;
-}
-function derivedAccess2(service2) {
-  const functions = isObject20(service2.functions) ? Object.entries(service2.functions) : [];
-  return functions.flatMap(([name, fn]) => {
-    if (!isObject20(fn)) return [];
-    const events = Array.isArray(fn.events) ? fn.events.map((event) => isObject20(event) ? Object.keys(event).join("+") : String(event)) : [];
-    const parts = [
-      ...events.length > 0 ? [`events (${events.join(", ")})`] : [],
-      ..."url" in fn ? ["url"] : []
-    ];
-    return parts.length > 0 ? [`functions.${name}: ${parts.join(", ")} not read (the access the Framework derives from them)`] : [];
-  });
-}
-function compileService(parsed2) {
-  const variables = new VariableResolver(parsed2.value);
-  const service2 = variables.resolve(parsed2.value);
-  const provider = service2.provider;
-  const notes = [];
-  if (provider.name !== "aws") return { documents: [], notes, problems: [] };
-  const origins = [];
-  const resources = {};
-  const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
-  const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
-  sections.forEach((section, index2) => {
-    if (!isObject20(section)) return;
-    const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
-    for (const [name, content] of Object.entries(section)) {
-      if (!isObject20(content)) continue;
-      const merged = template[name] ??= {};
-      for (const [key, value] of Object.entries(content)) {
-        merged[key] = value;
-        const inner = `/${escapePointerToken(name)}/${escapePointerToken(key)}`;
-        origins.push([inner, `${base}${inner}`]);
-      }
-    }
-  });
-  const role = at(provider, ["iam", "role"]);
-  if (role !== void 0 && !isObject20(role)) {
-    notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
-  } else {
-    const statements2 = [];
-    for (const path of STATEMENT_LISTS) {
-      const list4 = at(service2, path);
-      if (list4 === void 0) continue;
-      const source = pointerOf(path);
-      if (!Array.isArray(list4)) {
-        notes.push(
-          `${parsed2.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
-        );
-        origins.push([`${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`, source]);
-        statements2.push({
-          Effect: "Allow",
-          Action: symbol(`${path.join(".")} ${JSON.stringify(list4)}`),
-          Resource: "*"
-        });
-        continue;
-      }
-      list4.forEach((statement2, index2) => {
-        origins.push([
-          `${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`,
-          `${source}/${index2}`
-        ]);
-        statements2.push(statement2);
-      });
-    }
-    const managed2 = [];
-    for (const path of MANAGED_LISTS) {
-      const list4 = at(service2, path);
-      if (!Array.isArray(list4)) continue;
-      list4.forEach((arn, index2) => {
-        origins.push([`${ROLE_POINTER}/ManagedPolicyArns/${managed2.length}`, `${pointerOf(path)}/${index2}`]);
-        managed2.push(arn);
-      });
-    }
-    const properties = {};
-    if (statements2.length > 0)
-      properties.Policies = [
-        { PolicyName: POLICY, PolicyDocument: { Version: "2012-10-17", Statement: statements2 } }
-      ];
-    if (managed2.length > 0) properties.ManagedPolicyArns = managed2;
-    if (Object.keys(properties).length > 0) resources[ROLE] = { Type: "AWS::IAM::Role", Properties: properties };
-    origins.push(
-      [`${ROLE_POINTER}/Policies/0/PolicyDocument`, "/provider"],
-      [`/Resources/${ROLE}`, "/provider"]
-    );
-  }
-  notes.push(...derivedAccess2(service2).map((what) => `${parsed2.path}: ${what}`));
-  for (const [text3, value] of variables.assumed)
-    notes.push(
-      `${parsed2.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
-    );
-  origins.sort(([a], [b]) => b.length - a.length);
-  const sourceMap = {
-    locate: (pointer) => {
-      const origin = origins.find(([prefix]) => pointer === prefix || pointer.startsWith(`${prefix}/`));
-      return origin === void 0 ? void 0 : positionAt(parsed2.sourceMap, origin[1] + pointer.slice(origin[0].length));
-    }
-  };
-  return {
-    documents: [],
-    notes,
-    problems: [],
-    compiled: { format: "cloudformation", value: template, sourceMap }
-  };
-}
-var isObject20, ROLE, POLICY, ROLE_POINTER, STATEMENT_LISTS, MANAGED_LISTS, pointerOf;
-var init_compile4 = __esm({
-  "src/containers/serverless/compile.ts"() {
-    "use strict";
-    init_parse();
-    init_symbols();
-    init_variables2();
-    isObject20 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    ROLE = "IamRoleLambdaExecution";
-    POLICY = "lambda";
-    ROLE_POINTER = `/Resources/${ROLE}/Properties`;
-    STATEMENT_LISTS = [
-      ["provider", "iam", "role", "statements"],
-      ["provider", "iamRoleStatements"]
-    ];
-    MANAGED_LISTS = [
-      ["provider", "iam", "role", "managedPolicies"],
-      ["provider", "iamManagedPolicies"]
-    ];
-    pointerOf = (path) => path.map((key) => `/${escapePointerToken(key)}`).join("");
-  }
-});
-
-// src/containers/serverless/index.ts
-var isObject21, serverless;
-var init_serverless = __esm({
-  "src/containers/serverless/index.ts"() {
-    "use strict";
-    isObject21 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    serverless = {
-      format: "serverless",
-      scan: true,
-      candidates: [{ names: ["serverless.yml", "serverless.yaml", "serverless.json"], ignoreCase: true }],
-      // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
-      looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
-      parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed2) => isObject21(parsed2.value) && "service" in parsed2.value && isObject21(parsed2.value.provider),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
-    };
-  }
-});
-
-// src/containers/snapshot/index.ts
-var isObject22, snapshot;
-var init_snapshot2 = __esm({
-  "src/containers/snapshot/index.ts"() {
-    "use strict";
-    init_container();
-    isObject22 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    snapshot = {
-      format: "snapshot",
-      scan: false,
-      candidates: [{ extensions: ["json"], ignoreCase: true }],
-      detect: ({ value }) => isObject22(value) && value.schemaVersion === 1 && isObject22(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
-      // The caller validated the file against the snapshot schema: every entry has its fields.
-      extract: async (parsed2) => ({
-        documents: (parsed2.value.documents ?? []).map(
-          (d, index2) => ({
-            kind: d.kind,
-            name: d.path,
-            value: d.value,
-            pointer: `/documents/${index2}/value`,
-            sourceMap: mapInside(parsed2.sourceMap, `/documents/${index2}/value`),
-            ...d.origin === void 0 ? {} : { origin: d.origin }
-          })
-        ),
-        notes: [],
-        problems: []
-      })
-    };
-  }
-});
-
-// src/containers/terraform/plan-detect.ts
-var isObject23, isPlan, looksLikePlan;
-var init_plan_detect = __esm({
-  "src/containers/terraform/plan-detect.ts"() {
-    "use strict";
-    isObject23 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    isPlan = (value) => isObject23(value) && typeof value.format_version === "string" && typeof value.terraform_version === "string" && (isObject23(value.planned_values) || Array.isArray(value.resource_changes));
-    looksLikePlan = (text3) => /"format_version"\s*:/.test(text3) && /"(planned_values|resource_changes)"\s*:/.test(text3);
-  }
-});
-
-// src/containers/terraform/types.ts
-var AWS_POLICY_RESOURCES, ACCESS_RESOURCES, GCP_GRANT, GCP_ROLE, DOCUMENT_DATA, holdsAccess, isAccessBlock, declaresAccess;
-var init_types2 = __esm({
-  "src/containers/terraform/types.ts"() {
-    "use strict";
-    AWS_POLICY_RESOURCES = [
-      "aws_iam_policy",
-      "aws_iam_role_policy",
-      "aws_iam_user_policy",
-      "aws_iam_group_policy",
-      "aws_s3_bucket_policy",
-      "aws_sqs_queue_policy",
-      "aws_sns_topic_policy",
-      "aws_ecr_repository_policy",
-      "aws_secretsmanager_secret_policy",
-      "aws_s3_bucket",
-      "aws_sqs_queue",
-      "aws_sns_topic"
-    ];
-    ACCESS_RESOURCES = /* @__PURE__ */ new Set([
-      ...AWS_POLICY_RESOURCES,
-      "aws_iam_role",
-      "aws_kms_key",
-      "aws_lambda_permission",
-      ...["cluster_role", "role", "cluster_role_binding", "role_binding"].flatMap((k) => [
-        `kubernetes_${k}`,
-        `kubernetes_${k}_v1`
-      ])
-    ]);
-    GCP_GRANT = /^google_(.+)_iam_(member|binding|policy)$/;
-    GCP_ROLE = /^google_(project|organization)_iam_custom_role$/;
-    DOCUMENT_DATA = /* @__PURE__ */ new Set(["aws_iam_policy_document", "google_iam_policy"]);
-    holdsAccess = (type) => ACCESS_RESOURCES.has(type) || GCP_GRANT.test(type) || GCP_ROLE.test(type);
-    isAccessBlock = (block, type) => type !== void 0 && (block === "resource" ? holdsAccess(type) : block === "data" && DOCUMENT_DATA.has(type));
-    declaresAccess = (text3) => [...text3.matchAll(/\b(resource|data)\s+"([A-Za-z0-9_]+)"/g)].some((m) => isAccessBlock(m[1], m[2]));
-  }
-});
-
-// src/containers/terraform/values.ts
-function asText(value) {
-  switch (value.v) {
-    case "string":
-      return value.s;
-    case "number":
-      return String(value.n);
-    case "bool":
-      return String(value.b);
-    case "unknown":
-      return symbol(value.name);
-    case "null":
-      return "";
-    default:
-      return void 0;
-  }
-}
-function plain(value) {
-  switch (value.v) {
-    case "string":
-      return value.s;
-    case "number":
-      return value.n;
-    case "bool":
-      return value.b;
-    case "null":
-      return null;
-    case "list":
-      return value.items.map(plain);
-    case "object":
-      return Object.fromEntries([...value.entries].map(([k, v]) => [k, plain(v)]));
-    case "unknown":
-      return symbol(value.name);
-  }
-}
-function fromJson(json, at2, locate2, pointer = "") {
-  const here = locate2?.(pointer) ?? at2;
-  if (typeof json === "string") return { v: "string", s: json, at: here };
-  if (typeof json === "number") return { v: "number", n: json, at: here };
-  if (typeof json === "boolean") return { v: "bool", b: json, at: here };
-  if (json === null || json === void 0) return { v: "null", at: here };
-  if (Array.isArray(json))
-    return { v: "list", items: json.map((item, i) => fromJson(item, at2, locate2, `${pointer}/${i}`)), at: here };
-  const entries2 = /* @__PURE__ */ new Map();
-  for (const [key, item] of Object.entries(json))
-    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escape2(key)}`));
-  return { v: "object", entries: entries2, at: here };
-}
-function sameValue2(a, b) {
-  if (a.v === "unknown" || b.v === "unknown")
-    return a.v === "unknown" && b.v === "unknown" && a.name === b.name ? true : void 0;
-  if (a.v === "list" || b.v === "list" || a.v === "object" || b.v === "object") {
-    const pairs = a.v === "list" && b.v === "list" && a.items.length === b.items.length ? a.items.map((item, i) => [item, b.items[i]]) : a.v === "object" && b.v === "object" && a.entries.size === b.entries.size ? [...a.entries].map(([key, item]) => [item, b.entries.get(key)]) : [];
-    if (pairs.length === 0 && !(a.v === b.v && (a.v === "list" ? a.items.length : a.entries.size) === 0))
-      return false;
-    let result2 = true;
-    for (const [x, y] of pairs) {
-      const same2 = y === void 0 ? false : sameValue2(x, y);
-      if (same2 === false) return false;
-      if (same2 === void 0) result2 = void 0;
-    }
-    return result2;
-  }
-  const ta = asText(a);
-  const tb = asText(b);
-  if (hasSymbol(ta) || hasSymbol(tb)) return ta === tb ? true : void 0;
-  return ta === tb && (a.v === b.v || a.v === "string" || b.v === "string");
-}
-function member(value, key) {
-  if (value.v === "object") return value.entries.get(String(key));
-  if (value.v === "list" && typeof key === "number") return value.items[key];
-  return void 0;
-}
-function elementsOf(collection2) {
-  if (collection2.v === "list")
-    return collection2.items.map((item, i) => [{ v: "number", n: i, at: item.at }, item]);
-  if (collection2.v === "object")
-    return [...collection2.entries].map(([key, item]) => [{ v: "string", s: key, at: item.at }, item]);
-  return void 0;
-}
-function parseDocument(value) {
-  if (value.json !== void 0) return value.json;
-  const start = value.textAt;
-  const place = (position) => start === void 0 || position === void 0 ? void 0 : {
-    file: start.file,
-    line: start.line + position.line - 1,
-    column: position.line === 1 ? start.column + position.column - 1 : position.column
-  };
-  let parsed2;
-  try {
-    parsed2 = parseFile(
-      { path: start?.file ?? value.at.file, content: Buffer.from(quoteSymbols(value.s)) },
-      "json"
-    );
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    throw new InvalidInputError(
-      error.problems.map((problem) => {
-        const at2 = place(problem.line === void 0 ? void 0 : { line: problem.line, column: problem.column ?? 1 }) ?? value.at;
-        return { ...problem, file: at2.file, line: at2.line, column: at2.column };
-      })
-    );
-  }
-  return fromJson(parsed2.value, value.at, (pointer) => place(parsed2.sourceMap.locate(pointer)));
-}
-function quoteSymbols(text3) {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < text3.length; i++) {
-    const c = text3[i];
-    if (inString) {
-      out += c;
-      if (c === "\\") out += text3[++i] ?? "";
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === SYMBOL_DELIMITERS.open) {
-      const end = text3.indexOf(SYMBOL_DELIMITERS.close, i);
-      if (end === -1) return text3;
-      out += JSON.stringify(text3.slice(i, end + 1));
-      i = end;
-    } else out += c;
-  }
-  return out;
-}
-var unknown, isKnown, escape2;
-var init_values2 = __esm({
-  "src/containers/terraform/values.ts"() {
-    "use strict";
-    init_errors();
-    init_parse();
-    init_symbols();
-    unknown = (name, at2) => ({ v: "unknown", name, at: at2 });
-    isKnown = (value) => value.v !== "unknown";
-    escape2 = (token) => token.replaceAll("~", "~0").replaceAll("/", "~1");
-  }
-});
-
-// src/containers/terraform/functions.ts
-function listItems(value) {
-  if (value.v === "list") return value.items;
-  if (value.v === "unknown") return [{ ...value, spread: true }];
-  if (value.v === "null") return [];
-  return void 0;
-}
-function knownText(value) {
-  const text3 = value.v === "string" || value.v === "number" || value.v === "bool" ? asText(value) : void 0;
-  return text3 === void 0 || hasSymbol(text3) ? void 0 : text3;
-}
-function dedupe(items) {
-  const out = [];
-  for (const item of items) if (!out.some((seen) => sameValue2(seen, item) === true)) out.push(item);
-  return out;
-}
-function format(args, call) {
-  const spec = args[0] === void 0 ? void 0 : knownText(args[0]);
-  if (spec === void 0) return unknownOf(call);
-  let next = 1;
-  let failed = false;
-  const out = spec.replace(/%([%sdvq])/g, (_, verb) => {
-    if (verb === "%") return "%";
-    const value = args[next++];
-    const text3 = value === void 0 ? void 0 : asText(value);
-    if (text3 === void 0) {
-      failed = true;
-      return "";
-    }
-    return verb === "q" ? JSON.stringify(text3) : text3;
-  });
-  return failed || /%[^%sdvq]/.test(spec) ? unknownOf(call) : str(call, out);
-}
-function decodeJson(value, call) {
-  if (value.v !== "string") return unknownOf(call);
-  try {
-    return parseDocument(value);
-  } catch (error) {
-    if (error instanceof InvalidInputError) return unknownOf(call);
-    throw error;
-  }
-}
-var unknownOf, list3, str, listFn, textFn, FUNCTIONS;
-var init_functions = __esm({
-  "src/containers/terraform/functions.ts"() {
-    "use strict";
-    init_symbols();
-    init_errors();
-    init_values2();
-    unknownOf = (call, spread = false) => ({ ...unknown(call.text, call.at), spread });
-    list3 = (call, items) => ({ v: "list", items, at: call.at });
-    str = (call, s) => ({ v: "string", s, at: call.at });
-    listFn = (transform) => ([arg2], call) => {
-      const items = arg2 === void 0 ? void 0 : listItems(arg2);
-      return items === void 0 ? unknownOf(call) : list3(call, transform(items));
-    };
-    textFn = (transform) => ([arg2], call) => {
-      const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
-      return text3 === void 0 ? unknownOf(call) : str(call, transform(text3));
-    };
-    FUNCTIONS = {
-      jsonencode: ([arg2], call) => arg2 === void 0 ? unknownOf(call) : { v: "string", s: JSON.stringify(plain(arg2)), at: call.at, json: arg2 },
-      jsondecode: ([arg2], call) => arg2 === void 0 ? unknownOf(call) : decodeJson(arg2, call),
-      file: ([path], call, files) => {
-        const name = path === void 0 ? void 0 : knownText(path);
-        const read2 = name === void 0 ? void 0 : files.readFile(name, call.at);
-        if (read2 === void 0) return unknownOf(call);
-        return { v: "string", s: read2.text, at: call.at, textAt: { file: read2.path, line: 1, column: 1 } };
-      },
-      concat: (args, call) => {
-        const items = [];
-        for (const arg2 of args) {
-          const more = listItems(arg2);
-          if (more === void 0) return unknownOf(call, true);
-          items.push(...more);
-        }
-        return list3(call, items);
-      },
-      merge: (args, call) => {
-        const entries2 = /* @__PURE__ */ new Map();
-        for (const arg2 of args) {
-          if (arg2.v === "null") continue;
-          if (arg2.v !== "object") return unknownOf(call);
-          for (const [key, value] of arg2.entries) entries2.set(key, value);
-        }
-        return { v: "object", entries: entries2, at: call.at };
-      },
-      flatten: listFn(function flat(items) {
-        return items.flatMap((item) => item.v === "list" ? flat(item.items) : [item]);
-      }),
-      distinct: listFn(dedupe),
-      toset: listFn(dedupe),
-      tolist: listFn((items) => items),
-      compact: listFn(
-        (items) => items.filter((item) => !(item.v === "null" || item.v === "string" && item.s === ""))
-      ),
-      sort: ([arg2], call) => {
-        const items = arg2?.v === "list" ? arg2.items : void 0;
-        const texts2 = items?.map(knownText);
-        if (items === void 0 || texts2 === void 0 || texts2.some((t) => t === void 0))
-          return unknownOf(call);
-        return list3(
-          call,
-          items.map((item, i) => [item, texts2[i]]).sort((a, b) => a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0).map(([item]) => item)
-        );
-      },
-      tomap: ([arg2], call) => arg2?.v === "object" ? arg2 : unknownOf(call),
-      tostring: ([arg2], call) => arg2 !== void 0 && arg2.v !== "list" && arg2.v !== "object" ? arg2 : unknownOf(call),
-      join: ([separator, arg2], call) => {
-        const sep7 = separator === void 0 ? void 0 : knownText(separator);
-        const items = arg2?.v === "list" ? arg2.items : void 0;
-        if (sep7 === void 0 || items === void 0 || items.some((i) => i.v === "unknown" && i.spread))
-          return unknownOf(call);
-        const texts2 = items.map(asText);
-        return texts2.some((t) => t === void 0) ? unknownOf(call) : str(call, texts2.join(sep7));
-      },
-      split: ([separator, arg2], call) => {
-        const sep7 = separator === void 0 ? void 0 : knownText(separator);
-        const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
-        if (sep7 === void 0 || text3 === void 0) return unknownOf(call, true);
-        return list3(
-          call,
-          text3.split(sep7).map((s) => str(call, s))
-        );
-      },
-      format,
-      lower: textFn((s) => s.toLowerCase()),
-      upper: textFn((s) => s.toUpperCase()),
-      trimspace: textFn((s) => s.trim()),
-      chomp: textFn((s) => s.replace(/(\r?\n)+$/, "")),
-      title: textFn(
-        (s) => s.replace(new RegExp("(^|[^\\p{L}\\p{N}])(\\p{L})", "gu"), (_, before, c) => before + c.toUpperCase())
-      ),
-      trimprefix: ([arg2, prefix], call) => {
-        const [text3, p] = [arg2, prefix].map((v) => v === void 0 ? void 0 : knownText(v));
-        return text3 === void 0 || p === void 0 ? unknownOf(call) : str(call, text3.startsWith(p) ? text3.slice(p.length) : text3);
-      },
-      trimsuffix: ([arg2, suffix], call) => {
-        const [text3, p] = [arg2, suffix].map((v) => v === void 0 ? void 0 : knownText(v));
-        return text3 === void 0 || p === void 0 ? unknownOf(call) : str(call, text3.endsWith(p) ? text3.slice(0, text3.length - p.length) : text3);
-      },
-      replace: ([arg2, search2, replacement], call) => {
-        const [text3, from, to] = [arg2, search2, replacement].map(
-          (v) => v === void 0 ? void 0 : knownText(v)
-        );
-        if (text3 === void 0 || from === void 0 || to === void 0 || /^\/.*\/$/.test(from))
-          return unknownOf(call);
-        return str(call, text3.split(from).join(to));
-      },
-      length: ([arg2], call) => {
-        if (arg2?.v === "list" && arg2.items.every((i) => !(i.v === "unknown" && i.spread)))
-          return { v: "number", n: arg2.items.length, at: call.at };
-        if (arg2?.v === "object") return { v: "number", n: arg2.entries.size, at: call.at };
-        const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
-        return text3 === void 0 ? unknownOf(call) : { v: "number", n: [...text3].length, at: call.at };
-      },
-      element: ([arg2, index2], call) => {
-        if (arg2?.v !== "list" || index2?.v !== "number" || arg2.items.length === 0 || arg2.items.some((i) => i.v === "unknown" && i.spread))
-          return unknownOf(call);
-        return arg2.items[index2.n % arg2.items.length];
-      },
-      lookup: ([map2, key, fallback], call) => {
-        const name = key === void 0 ? void 0 : knownText(key);
-        if (map2?.v !== "object" || name === void 0) return unknownOf(call);
-        return map2.entries.get(name) ?? fallback ?? unknownOf(call);
-      },
-      keys: ([map2], call) => map2?.v === "object" ? list3(
-        call,
-        [...map2.entries.keys()].sort().map((k) => str(call, k))
-      ) : unknownOf(call, true),
-      values: ([map2], call) => map2?.v === "object" ? list3(
-        call,
-        [...map2.entries].sort(([a], [b]) => a < b ? -1 : 1).map(([, v]) => v)
-      ) : unknownOf(call, true),
-      contains: ([arg2, value], call) => {
-        if (arg2?.v !== "list" || value === void 0) return unknownOf(call);
-        const answers2 = arg2.items.map((item) => sameValue2(item, value));
-        if (answers2.includes(true)) return { v: "bool", b: true, at: call.at };
-        if (answers2.every((a) => a === false) && arg2.items.every(isKnown))
-          return { v: "bool", b: false, at: call.at };
-        return unknownOf(call);
-      },
-      coalesce: (args, call) => {
-        for (const arg2 of args) {
-          if (arg2.v === "unknown") return unknownOf(call);
-          if (arg2.v !== "null" && !(arg2.v === "string" && arg2.s === "")) return arg2;
-        }
-        return unknownOf(call);
-      },
-      one: ([arg2], call) => {
-        if (arg2?.v !== "list" || arg2.items.some((i) => i.v === "unknown" && i.spread)) return unknownOf(call);
-        if (arg2.items.length === 0) return { v: "null", at: call.at };
-        return arg2.items.length === 1 ? arg2.items[0] : unknownOf(call);
-      },
-      try: ([first], call) => first !== void 0 && isKnown(first) ? first : unknownOf(call)
-    };
-  }
-});
-
-// src/containers/terraform/evaluate.ts
-function evaluate2(expr, scope) {
-  const at2 = expr.at;
-  switch (expr.e) {
-    case "literal":
-      if (expr.value === null) return { v: "null", at: at2 };
-      if (typeof expr.value === "string") return { v: "string", s: expr.value, at: at2 };
-      if (typeof expr.value === "number") return { v: "number", n: expr.value, at: at2 };
-      return { v: "bool", b: expr.value, at: at2 };
-    case "template":
-      return render2(expr.parts, scope, expr, expr.start);
-    case "tuple":
-      return { v: "list", items: expr.items.map((item) => evaluate2(item, scope)), at: at2 };
-    case "object": {
-      const entries2 = /* @__PURE__ */ new Map();
-      for (const item of expr.items) {
-        const key = evaluate2(item.key, scope);
-        const text3 = key.v === "string" || key.v === "number" || key.v === "bool" ? asText(key) : void 0;
-        if (text3 === void 0) return unknown(expr.text, at2);
-        entries2.set(text3, evaluate2(item.value, scope));
-      }
-      return { v: "object", entries: entries2, at: at2 };
-    }
-    case "name":
-    case "attr":
-    case "index":
-      return reference(expr, scope);
-    case "splat": {
-      const base = evaluate2(expr.of, scope);
-      if (base.v === "unknown") return unknown(expr.text, at2);
-      const items = base.v === "list" ? base.items : base.v === "null" ? [] : [base];
-      return {
-        v: "list",
-        items: items.map(
-          (item) => expr.rest.reduce(
-            (value, step3) => "attr" in step3 ? step1(value, step3.attr, expr) : step1(value, indexKey(evaluate2(step3.index, scope)), expr),
-            item
-          )
-        ),
-        at: at2
-      };
-    }
-    case "call": {
-      const fn = FUNCTIONS[expr.name];
-      let args = expr.args.map((arg2) => evaluate2(arg2, scope));
-      if (expr.expand) {
-        const last = args.at(-1);
-        if (last === void 0 || last.v !== "list") return unknown(expr.text, at2);
-        args = [...args.slice(0, -1), ...last.items];
-      }
-      if (expr.name === "templatefile") return templateFile(args, expr, scope);
-      return fn ? fn(args, expr, scope) : unknown(expr.text, at2);
-    }
-    case "conditional": {
-      const test2 = evaluate2(expr.test, scope);
-      if (test2.v === "bool") return evaluate2(test2.b ? expr.then : expr.else, scope);
-      const [then, otherwise] = [evaluate2(expr.then, scope), evaluate2(expr.else, scope)];
-      return sameValue2(then, otherwise) === true ? then : unknown(expr.text, at2);
-    }
-    case "unary": {
-      const operand = evaluate2(expr.operand, scope);
-      if (expr.op === "!" && operand.v === "bool") return { v: "bool", b: !operand.b, at: at2 };
-      if (expr.op === "-" && operand.v === "number") return { v: "number", n: -operand.n, at: at2 };
-      return unknown(expr.text, at2);
-    }
-    case "binary":
-      return binary(expr, scope);
-    case "for":
-      return forExpression(expr, scope);
-  }
-}
-function templateFile([path, vars], call, scope) {
-  const name = path === void 0 ? void 0 : knownText(path);
-  const read2 = name === void 0 ? void 0 : scope.readFile(name, call.at);
-  if (read2 === void 0 || vars?.v !== "object") return unknown(call.text, call.at);
-  const { parts, start } = scope.parseTemplate(read2.text, read2.path);
-  const rendered = render2(parts, scope.only(vars.entries), call, start);
-  return rendered.v === "string" ? { ...rendered, textAt: start } : rendered;
-}
-function indexKey(value) {
-  if (value.v === "number") return value.n;
-  if (value.v === "string") return value.s;
-  return void 0;
-}
-function step1(value, key, expr) {
-  if (value.v === "unknown" || key === void 0) return unknown(expr.text, expr.at);
-  return member(value, key) ?? unknown(expr.text, expr.at);
-}
-function reference(expr, scope) {
-  const chain = [];
-  let root = expr;
-  while (root.e === "attr" || root.e === "index") {
-    chain.unshift(root);
-    root = root.of;
-  }
-  if (root.e !== "name") {
-    return chain.reduce(
-      (value2, step3) => step1(
-        value2,
-        step3.e === "attr" ? step3.name : indexKey(evaluate2(step3.key, scope)),
-        step3
-      ),
-      evaluate2(root, scope)
-    );
-  }
-  const steps = chain.map(
-    (step3) => step3.e === "attr" ? { attr: step3.name, expr: step3 } : { index: evaluate2(step3.key, scope), expr: step3 }
-  );
-  let value;
-  let used;
-  const bound = scope.bound.get(root.name);
-  if (bound !== void 0) [value, used] = [bound, 0];
-  else {
-    const found2 = scope.reference(root.name, steps, root.at);
-    if (found2 === void 0) return unknown(expr.text, expr.at);
-    ({ value, used } = found2);
-  }
-  for (const step3 of steps.slice(used))
-    value = step1(value, "attr" in step3 ? step3.attr : indexKey(step3.index), step3.expr);
-  return value;
-}
-function binary(expr, scope) {
-  const at2 = expr.at;
-  const left = evaluate2(expr.left, scope);
-  if (expr.op === "&&" || expr.op === "||") {
-    const settles = expr.op === "||";
-    if (left.v === "bool" && left.b === settles) return { v: "bool", b: settles, at: at2 };
-    const right2 = evaluate2(expr.right, scope);
-    if (right2.v === "bool" && right2.b === settles) return { v: "bool", b: settles, at: at2 };
-    if (left.v === "bool" && right2.v === "bool") return { v: "bool", b: !settles, at: at2 };
-    return unknown(expr.text, at2);
-  }
-  const right = evaluate2(expr.right, scope);
-  if (expr.op === "==" || expr.op === "!=") {
-    const same2 = sameValue2(left, right);
-    return same2 === void 0 ? unknown(expr.text, at2) : { v: "bool", b: same2 === (expr.op === "=="), at: at2 };
-  }
-  if (left.v !== "number" || right.v !== "number") return unknown(expr.text, at2);
-  const [a, b] = [left.n, right.n];
-  const result2 = {
-    "+": a + b,
-    "-": a - b,
-    "*": a * b,
-    "/": a / b,
-    "%": a % b,
-    "<": a < b,
-    "<=": a <= b,
-    ">": a > b,
-    ">=": a >= b
-  };
-  const r = result2[expr.op];
-  if (r === void 0) return unknown(expr.text, at2);
-  return typeof r === "boolean" ? { v: "bool", b: r, at: at2 } : { v: "number", n: r, at: at2 };
-}
-function forExpression(expr, scope) {
-  const at2 = expr.at;
-  const collection2 = evaluate2(expr.collection, scope);
-  const elements = elementsOf(collection2);
-  if (elements === void 0 || elements.some(([, item]) => item.v === "unknown" && item.spread))
-    return { ...unknown(expr.text, at2), spread: expr.tuple };
-  const items = [];
-  const entries2 = /* @__PURE__ */ new Map();
-  const groups = /* @__PURE__ */ new Map();
-  for (const [key, item] of elements) {
-    const bound = new Map(scope.bound);
-    if (expr.key !== void 0) bound.set(expr.key, key);
-    bound.set(expr.value, item);
-    const inner = scope.with(bound);
-    if (expr.condition !== void 0) {
-      const keep = evaluate2(expr.condition, inner);
-      if (keep.v !== "bool") return { ...unknown(expr.text, at2), spread: expr.tuple };
-      if (!keep.b) continue;
-    }
-    const result2 = evaluate2(expr.result, inner);
-    if (expr.tuple) {
-      items.push(result2);
-      continue;
-    }
-    const name = asText(evaluate2(expr.resultKey, inner));
-    if (name === void 0 || !isKnown(evaluate2(expr.resultKey, inner))) return unknown(expr.text, at2);
-    if (expr.group) groups.set(name, [...groups.get(name) ?? [], result2]);
-    else entries2.set(name, result2);
-  }
-  if (expr.tuple) return { v: "list", items, at: at2 };
-  for (const [name, group] of groups) entries2.set(name, { v: "list", items: group, at: at2 });
-  return { v: "object", entries: entries2, at: at2 };
-}
-function render2(parts, scope, expr, start) {
-  if (parts.length === 1 && "interpolation" in parts[0])
-    return { ...evaluate2(parts[0].interpolation, scope), at: expr.at };
-  const text3 = renderParts(parts, scope);
-  if (text3 === void 0) return unknown(expr.text, expr.at);
-  return { v: "string", s: text3, at: expr.at, textAt: start };
-}
-function renderParts(parts, scope) {
-  let out = "";
-  for (const part of parts) {
-    if ("literal" in part) out += part.literal;
-    else if ("interpolation" in part) {
-      const text3 = asText(evaluate2(part.interpolation, scope));
-      if (text3 === void 0) return void 0;
-      out += text3;
-    } else if ("if" in part) {
-      const test2 = evaluate2(part.if, scope);
-      if (test2.v !== "bool") return void 0;
-      const inner = renderParts(test2.b ? part.then : part.else, scope);
-      if (inner === void 0) return void 0;
-      out += inner;
-    } else {
-      const elements = elementsOf(evaluate2(part.for.collection, scope));
-      if (elements === void 0) return void 0;
-      for (const [key, item] of elements) {
-        const bound = new Map(scope.bound);
-        if (part.for.key !== void 0) bound.set(part.for.key, key);
-        bound.set(part.for.value, item);
-        const inner = renderParts(part.body, scope.with(bound));
-        if (inner === void 0) return void 0;
-        out += inner;
-      }
-    }
-  }
-  return out;
-}
-var init_evaluate8 = __esm({
-  "src/containers/terraform/evaluate.ts"() {
-    "use strict";
-    init_functions();
-    init_values2();
-  }
-});
-
-// src/containers/terraform/policy-document.ts
-function awsPolicyDocument(args) {
-  const at2 = args.at;
-  const version2 = args.entries.get("version");
-  const policyId = args.entries.get("policy_id");
-  let merged = {
-    version: given(version2) ? version2 : { v: "string", s: "2012-10-17", at: at2 },
-    id: void 0,
-    statements: []
-  };
-  const sources = [
-    ...listOf2(args.entries.get("source_policy_documents")),
-    ...optional(args.entries.get("source_json"))
-  ];
-  const sourceSids = /* @__PURE__ */ new Set();
-  for (const source of sources) {
-    const document = documentOf(source);
-    if (document === void 0) {
-      merged.statements.push(source);
-      continue;
-    }
-    for (const statement2 of document.statements) {
-      const sid = sidOf(statement2);
-      if (sid === void 0 || hasSymbol(sid)) continue;
-      if (sourceSids.has(sid))
-        throw new DocumentError(statement2.at, `duplicate Sid (${sid}) in source_policy_documents`);
-      sourceSids.add(sid);
-    }
-    merged = merge2(merged, document);
-  }
-  const own = blocksOf(args, "statement").map(statementOf);
-  const ownSids = /* @__PURE__ */ new Set();
-  for (const statement2 of own) {
-    const sid = sidOf(statement2);
-    if (sid === void 0 || hasSymbol(sid)) continue;
-    if (ownSids.has(sid)) throw new DocumentError(statement2.at, `duplicate Sid (${sid}) in statement blocks`);
-    ownSids.add(sid);
-  }
-  const unknownOwn = own.find((s) => s.v === "unknown");
-  if (unknownOwn !== void 0)
-    merged.statements = merged.statements.map((s) => sidOf(s) === void 0 ? s : unknownOwn);
-  merged = merge2(merged, { version: void 0, id: given(policyId) ? policyId : void 0, statements: own });
-  const overrides = [
-    ...listOf2(args.entries.get("override_policy_documents")),
-    ...optional(args.entries.get("override_json"))
-  ];
-  for (const override of overrides) {
-    const document = documentOf(override);
-    if (document === void 0) return override;
-    merged = merge2(merged, document);
-  }
-  return object(
-    [
-      ["Version", merged.version],
-      ["Id", merged.id],
-      ["Statement", { v: "list", items: merged.statements, at: at2 }]
-    ],
-    at2
-  );
-}
-function documentOf(value) {
-  const parsed2 = value.v === "string" ? parseDocument(value) : value;
-  if (parsed2.v !== "object") return void 0;
-  const statement2 = parsed2.entries.get("Statement");
-  return {
-    version: parsed2.entries.get("Version"),
-    id: parsed2.entries.get("Id"),
-    statements: statement2 === void 0 ? [] : statement2.v === "list" ? statement2.items : [statement2]
-  };
-}
-function sidOf(statement2) {
-  if (statement2.v !== "object") return void 0;
-  const sid = statement2.entries.get("Sid");
-  return sid?.v === "string" && sid.s !== "" ? sid.s : void 0;
-}
-function mayBe(sid, other) {
-  const pattern = splitSymbols(sid).map((part) => "symbol" in part ? "[^]*" : part.literal.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")).join("");
-  return new RegExp(`^${pattern}$`).test(other);
-}
-function merge2(into, next) {
-  const statements2 = [...into.statements];
-  for (const statement2 of next.statements) {
-    const sid = sidOf(statement2);
-    if (sid !== void 0 && hasSymbol(sid)) {
-      statements2.slice(0, into.statements.length).forEach((s, i) => {
-        const other = sidOf(s);
-        if (other !== void 0 && mayBe(sid, other))
-          statements2[i] = {
-            v: "unknown",
-            name: `statement ${other}, unless replaced by Sid ${displaySymbols(sid)}`,
-            at: s.at
-          };
-      });
-      statements2.push(statement2);
-      continue;
-    }
-    const same2 = sid === void 0 ? -1 : statements2.findIndex((s) => sidOf(s) === sid);
-    if (same2 === -1) statements2.push(statement2);
-    else statements2[same2] = statement2;
-  }
-  const later = next.version?.v === "string" && (into.version?.v !== "string" || next.version.s > into.version.s) ? next.version : into.version;
-  const id = next.id?.v === "string" && next.id.s !== "" ? next.id : into.id;
-  return { version: later, id, statements: statements2 };
-}
-function statementOf(block) {
-  if (block.v !== "object") return block;
-  const arg2 = (name) => given(block.entries.get(name)) ? block.entries.get(name) : void 0;
-  const sid = arg2("sid");
-  return object(
-    [
-      ["Sid", sid?.v === "string" && sid.s === "" ? void 0 : sid],
-      ["Effect", arg2("effect") ?? { v: "string", s: "Allow", at: block.at }],
-      ["Principal", principalsOf(block, "principals")],
-      ["NotPrincipal", principalsOf(block, "not_principals")],
-      ["Action", arg2("actions")],
-      ["NotAction", arg2("not_actions")],
-      ["Resource", arg2("resources")],
-      ["NotResource", arg2("not_resources")],
-      ["Condition", conditionsOf(block)]
-    ],
-    block.at
-  );
-}
-function principalsOf(block, name) {
-  const blocks2 = blocksOf(block, name);
-  if (blocks2.length === 0) return void 0;
-  const byType = /* @__PURE__ */ new Map();
-  for (const principal3 of blocks2) {
-    if (principal3.v !== "object") return principal3;
-    const type = principal3.entries.get("type");
-    const identifiers = principal3.entries.get("identifiers");
-    if (type?.v !== "string" || identifiers === void 0)
-      return { v: "unknown", name: `${name} block`, at: principal3.at };
-    byType.set(type.s, [...byType.get(type.s) ?? [], ...listOf2(identifiers)]);
-  }
-  const everyone = byType.get("*");
-  if (byType.size === 1 && everyone?.length === 1 && everyone[0].v === "string" && everyone[0].s === "*")
-    return everyone[0];
-  return object(
-    [...byType].map(([type, ids]) => [type, { v: "list", items: ids, at: blocks2[0].at }]),
-    blocks2[0].at
-  );
-}
-function conditionsOf(block) {
-  const blocks2 = blocksOf(block, "condition");
-  if (blocks2.length === 0) return void 0;
-  const tests = /* @__PURE__ */ new Map();
-  const at2 = blocks2[0].at;
-  for (const condition2 of blocks2) {
-    if (condition2.v !== "object") return condition2;
-    const test2 = condition2.entries.get("test");
-    const variable = condition2.entries.get("variable");
-    if (test2?.v !== "string" || variable?.v !== "string")
-      return { v: "unknown", name: `condition block at line ${condition2.at.line}`, at: condition2.at };
-    const variables = tests.get(test2.s) ?? /* @__PURE__ */ new Map();
-    tests.set(test2.s, variables);
-    variables.set(variable.s, [
-      ...variables.get(variable.s) ?? [],
-      ...listOf2(condition2.entries.get("values"))
-    ]);
-  }
-  return object(
-    [...tests].map(([test2, variables]) => [
-      test2,
-      object(
-        [...variables].map(([variable, values]) => [variable, { v: "list", items: values, at: at2 }]),
-        at2
-      )
-    ]),
-    at2
-  );
-}
-function googlePolicyData(args) {
-  const bindings2 = blocksOf(args, "binding").map((binding) => {
-    if (binding.v !== "object") return binding;
-    return object(
-      [
-        ["role", binding.entries.get("role")],
-        ["members", binding.entries.get("members")],
-        ["condition", gcpCondition(binding)]
-      ],
-      binding.at
-    );
-  });
-  const audits = blocksOf(args, "audit_config").map((audit) => {
-    if (audit.v !== "object") return audit;
-    const configs = blocksOf(audit, "audit_log_configs").map(
-      (config2) => config2.v !== "object" ? config2 : object(
-        [
-          ["logType", config2.entries.get("log_type")],
-          [
-            "exemptedMembers",
-            given(config2.entries.get("exempted_members")) ? config2.entries.get("exempted_members") : void 0
-          ]
-        ],
-        config2.at
-      )
-    );
-    return object(
-      [
-        ["service", audit.entries.get("service")],
-        ["auditLogConfigs", { v: "list", items: configs, at: audit.at }]
-      ],
-      audit.at
-    );
-  });
-  return object(
-    [
-      ["bindings", { v: "list", items: bindings2, at: args.at }],
-      ["auditConfigs", audits.length === 0 ? void 0 : { v: "list", items: audits, at: args.at }]
-    ],
-    args.at
-  );
-}
-function gcpCondition(block) {
-  const condition2 = blocksOf(block, "condition")[0];
-  if (condition2 === void 0) return void 0;
-  if (condition2.v !== "object") return condition2;
-  return object(
-    [
-      ["expression", condition2.entries.get("expression")],
-      ["title", given(condition2.entries.get("title")) ? condition2.entries.get("title") : void 0],
-      [
-        "description",
-        given(condition2.entries.get("description")) ? condition2.entries.get("description") : void 0
-      ]
-    ],
-    condition2.at
-  );
-}
-var DocumentError, blocksOf, given, object, listOf2, optional;
-var init_policy_document = __esm({
-  "src/containers/terraform/policy-document.ts"() {
-    "use strict";
-    init_symbols();
-    init_values2();
-    DocumentError = class extends Error {
-      constructor(at2, message2) {
-        super(message2);
-        this.at = at2;
-      }
-      at;
-    };
-    blocksOf = (args, name) => {
-      const value = args.entries.get(name);
-      return value === void 0 || value.v === "null" ? [] : value.v === "list" ? value.items : [value];
-    };
-    given = (value) => value !== void 0 && value.v !== "null" && !(value.v === "list" && value.items.length === 0);
-    object = (entries2, at2) => ({
-      v: "object",
-      entries: new Map(entries2.filter((e) => e[1] !== void 0)),
-      at: at2
-    });
-    listOf2 = (value) => value === void 0 || value.v === "null" ? [] : value.v === "list" ? value.items : [value];
-    optional = (value) => given(value) ? [value] : [];
-  }
-});
-
-// src/containers/terraform/shapes.ts
-function awsPolicy(value, role) {
-  const shaper = new Shaper();
-  shaper.place("", value.at);
-  if (value.v !== "object") {
-    const json2 = { Version: "2012-10-17", Statement: [unknownStatement(nameOf2(value), role, "Allow")] };
-    return { json: json2, positions: shaper.positions };
-  }
-  const json = {};
-  for (const [key, item] of value.entries) {
-    const pointer = child("", key);
-    json[key] = key === "Statement" ? statements(shaper, item, pointer, role) : key === "Version" || key === "Id" ? shaper.text(item, pointer) : shaper.plain(item, pointer);
-  }
-  return { json, positions: shaper.positions };
-}
-function unknownStatement(name, role, effect) {
-  const unknownText = symbol(name);
-  return {
-    Effect: effect ?? unknownText,
-    ...role === "resource" ? { Principal: { AWS: unknownText } } : {},
-    Action: unknownText,
-    Resource: unknownText
-  };
-}
-function statements(shaper, value, pointer, role) {
-  shaper.place(pointer, value.at);
-  if (value.v === "object") return statement(shaper, value, pointer);
-  if (value.v !== "list") return [unknownStatement(nameOf2(value), role)];
-  return value.items.map(
-    (item, i) => item.v === "object" ? statement(shaper, item, child(pointer, i)) : (shaper.place(child(pointer, i), item.at), unknownStatement(nameOf2(item), role))
-  );
-}
-function statement(shaper, value, pointer) {
-  shaper.place(pointer, value.at);
-  const json = {};
-  for (const [key, item] of value.entries) {
-    const at2 = child(pointer, key);
-    if (STRING_LISTS.has(key)) json[key] = shaper.texts(item, at2);
-    else if (key === "Principal" || key === "NotPrincipal") json[key] = principal2(shaper, item, at2);
-    else if (key === "Condition") json[key] = condition(shaper, item, at2);
-    else if (key === "Effect" || key === "Sid") json[key] = shaper.text(item, at2);
-    else json[key] = shaper.plain(item, at2);
-  }
-  return json;
-}
-function principal2(shaper, value, pointer) {
-  shaper.place(pointer, value.at);
-  if (value.v === "object")
-    return Object.fromEntries(
-      [...value.entries].map(([type, ids]) => [type, shaper.texts(ids, child(pointer, type))])
-    );
-  if (value.v === "unknown") return { AWS: symbol(value.name) };
-  return shaper.text(value, pointer);
-}
-function condition(shaper, value, pointer) {
-  shaper.place(pointer, value.at);
-  if (value.v !== "object") return unknownCondition(nameOf2(value));
-  const json = {};
-  for (const [operator, keys] of value.entries) {
-    const at2 = child(pointer, operator);
-    shaper.place(at2, keys.at);
-    if (keys.v !== "object") {
-      Object.assign(json, unknownCondition(nameOf2(keys)));
-      continue;
-    }
-    json[operator] = Object.fromEntries(
-      [...keys.entries].map(([key, values]) => [key, conditionValues2(shaper, values, child(at2, key))])
-    );
-  }
-  return json;
-}
-function conditionValues2(shaper, value, pointer) {
-  shaper.place(pointer, value.at);
-  if (value.v === "list")
-    return value.items.map((item, i) => conditionValues2(shaper, item, child(pointer, i)));
-  return value.v === "unknown" || value.v === "object" ? symbol(nameOf2(value)) : plain(value);
-}
-function plainDocument(value) {
-  const shaper = new Shaper();
-  return { json: shaper.plain(value, ""), positions: shaper.positions };
-}
-var child, Shaper, nameOf2, STRING_LISTS, unknownCondition;
-var init_shapes = __esm({
-  "src/containers/terraform/shapes.ts"() {
-    "use strict";
-    init_parse();
-    init_symbols();
-    init_values2();
-    child = (pointer, key) => `${pointer}/${escapePointerToken(String(key))}`;
-    Shaper = class {
-      positions = /* @__PURE__ */ new Map();
-      place(pointer, at2) {
-        if (!this.positions.has(pointer)) this.positions.set(pointer, at2);
-      }
-      /** A string: unknowns and numbers as their text. */
-      text(value, pointer) {
-        this.place(pointer, value.at);
-        if (value.v === "list" || value.v === "object") return this.plain(value, pointer);
-        return asText(value);
-      }
-      /** A string or a list of strings; an unknown list is one unknown element. */
-      texts(value, pointer) {
-        this.place(pointer, value.at);
-        if (value.v !== "list") return this.text(value, pointer);
-        return value.items.map((item, i) => this.text(item, child(pointer, i)));
-      }
-      /** Any JSON, placed part by part. */
-      plain(value, pointer) {
-        this.place(pointer, value.at);
-        if (value.v === "list") return value.items.map((item, i) => this.plain(item, child(pointer, i)));
-        if (value.v === "object")
-          return Object.fromEntries([...value.entries].map(([k, v]) => [k, this.plain(v, child(pointer, k))]));
-        return plain(value);
-      }
-    };
-    nameOf2 = (value) => value.v === "unknown" ? value.name : asText(value) ?? "unknown";
-    STRING_LISTS = /* @__PURE__ */ new Set(["Action", "NotAction", "Resource", "NotResource"]);
-    unknownCondition = (name) => ({ StringEquals: { [symbol(name)]: symbol(name) } });
-  }
-});
-
-// src/containers/terraform/resources.ts
-function toEmbedded(found2, path) {
-  const anchor = { line: found2.anchor.line, column: found2.anchor.column };
-  return {
-    kind: found2.kind,
-    name: found2.name,
-    value: found2.shaped.json,
-    pointer: found2.pointer,
-    sourceMap: {
-      locate: (pointer) => {
-        const at2 = found2.shaped.positions.get(pointer);
-        if (at2 !== void 0 && at2.file === path) return { line: at2.line, column: at2.column };
-        return pointer === "" ? anchor : void 0;
-      }
-    }
-  };
-}
-function policy(value, role) {
-  return awsPolicy(value.v === "string" ? parseDocument(value) : value, role);
-}
-function documentsOf(resource, problems) {
-  const found2 = [];
-  const add = (name, pointer, anchor, make, notes = []) => {
-    try {
-      found2.push({ kind: kindOf(resource.type), name, pointer, shaped: make(), anchor, notes });
-    } catch (error) {
-      const problem = error.problems?.[0];
-      if (problem === void 0) throw error;
-      problems.push({ ...problem, message: `${name}: the policy is not JSON: ${problem.message}` });
-    }
-  };
-  const { type, values, address } = resource;
-  const aws = AWS_POLICIES[type];
-  if (aws !== void 0) {
-    const value = arg(values, aws.argument);
-    if (value === void 0) return found2;
-    const target = aws.target && ` on ${aws.target.what} ${shown2(arg(values, aws.target.argument))}`;
-    add(
-      `${address}/${aws.argument}${target ?? ""}`,
-      pointerOf2(resource, aws.argument),
-      value.at,
-      () => policy(value, aws.role)
-    );
-  } else if (type === "aws_iam_role") {
-    const trust = arg(values, "assume_role_policy");
-    if (trust !== void 0)
-      add(
-        `${address}/assume_role_policy`,
-        pointerOf2(resource, "assume_role_policy"),
-        trust.at,
-        () => policy(trust, "resource")
-      );
-    blocks(values, "inline_policy").forEach((inline, i) => {
-      const document = arg(inline, "policy");
-      if (document === void 0) return;
-      const name = arg(inline, "name");
-      add(
-        `${address}/inline_policy/${name === void 0 ? i : shown2(name)}`,
-        pointerOf2(resource, "inline_policy", String(i)),
-        document.at,
-        () => policy(document, "identity")
-      );
-    });
-  } else if (type === "aws_kms_key") {
-    const document = arg(values, "policy");
-    add(
-      `${address}/policy`,
-      pointerOf2(resource, "policy"),
-      document?.at ?? resource.at,
-      () => document === void 0 ? defaultKeyPolicy(resource) : policy(document, "resource"),
-      document === void 0 ? [
-        `${address} sets no policy: read as the default key policy (the account's principals, through their IAM policies)`
-      ] : []
-    );
-  } else if (type === "aws_lambda_permission")
-    add(address, pointerOf2(resource), resource.at, () => lambdaPermission2(resource));
-  else if (GCP_GRANT.test(type)) {
-    const document = gcpGrant(resource);
-    if (document !== void 0)
-      add(`${address}${gcpTarget(resource)}`, pointerOf2(resource), resource.at, () => document);
-  } else if (GCP_ROLE.test(type)) add(address, pointerOf2(resource), resource.at, () => gcpRole(resource));
-  else if (type.startsWith("kubernetes_"))
-    add(address, pointerOf2(resource), resource.at, () => rbacObject(resource));
-  return found2;
-}
-function defaultKeyPolicy(resource) {
-  const shaper = new Shaper();
-  shaper.place("", resource.at);
-  const account = symbol(`account of ${resource.address}`);
-  const json = {
-    Version: "2012-10-17",
-    Id: "key-default-1",
-    Statement: [
-      {
-        Sid: "Enable IAM User Permissions",
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${account}:root` },
-        Action: "kms:*",
-        Resource: "*"
-      }
-    ]
-  };
-  return { json, positions: shaper.positions };
-}
-function lambdaPermission2(resource) {
-  const { values } = resource;
-  const shaper = new Shaper();
-  shaper.place("", resource.at);
-  const statement2 = { Effect: "Allow" };
-  const base = "/Statement/0";
-  const set = (key, value, make) => {
-    if (value === void 0) return;
-    shaper.place(child(base, key), value.at);
-    statement2[key] = make(asText(value) ?? symbol(`${resource.address}.${key}`));
-  };
-  const statementId = arg(values, "statement_id");
-  if (statementId !== void 0) set("Sid", statementId, (t) => t);
-  set(
-    "Principal",
-    arg(values, "principal"),
-    (p) => p === "*" ? "*" : /amazonaws\.com$/.test(p) ? { Service: p } : { AWS: p }
-  );
-  set("Action", arg(values, "action"), (a) => a);
-  const qualifier = arg(values, "qualifier");
-  set("Resource", arg(values, "function_name"), (name) => {
-    const arn = name.startsWith("arn:") ? name : `arn:aws:lambda:${symbol(`region of ${resource.address}`)}:${symbol(`account of ${resource.address}`)}:function:${name}`;
-    return qualifier === void 0 ? arn : `${arn}:${asText(qualifier)}`;
-  });
-  const conditions = [
-    ["ArnLike", "AWS:SourceArn", arg(values, "source_arn")],
-    ["StringEquals", "AWS:SourceAccount", arg(values, "source_account")],
-    ["StringEquals", "aws:PrincipalOrgID", arg(values, "principal_org_id")],
-    ["StringEquals", "lambda:EventSourceToken", arg(values, "event_source_token")],
-    ["StringEquals", "lambda:FunctionUrlAuthType", arg(values, "function_url_auth_type")]
-  ];
-  const condition2 = {};
-  for (const [operator, key, value] of conditions) {
-    if (value === void 0) continue;
-    shaper.place(child(child(child(base, "Condition"), operator), key), value.at);
-    (condition2[operator] ??= {})[key] = asText(value);
-  }
-  if (Object.keys(condition2).length > 0) statement2.Condition = condition2;
-  return { json: { Version: "2012-10-17", Statement: [statement2] }, positions: shaper.positions };
-}
-function gcpTarget(resource) {
-  const on = [...resource.values.entries].filter(([name, value]) => !GRANT_ARGUMENTS.has(name) && value.v !== "null" && value.v !== "list").sort(([a], [b]) => a < b ? -1 : 1).map(([name, value]) => `${name} ${shown2(value)}`);
-  return on.length === 0 ? "" : ` on ${on.join(", ")}`;
-}
-function gcpGrant(resource) {
-  const { values } = resource;
-  const shaper = new Shaper();
-  shaper.place("", resource.at);
-  if (resource.type.endsWith("_policy")) {
-    const data = arg(values, "policy_data");
-    if (data === void 0) return void 0;
-    const document = data.v === "string" ? parseDocument(data) : data;
-    return { json: shaper.plain(document, ""), positions: shaper.positions };
-  }
-  const binding = {};
-  const base = "/bindings/0";
-  const role = arg(values, "role");
-  binding.role = role === void 0 ? void 0 : shaper.text(role, `${base}/role`);
-  const members = resource.type.endsWith("_member") ? arg(values, "member") : arg(values, "members");
-  binding.members = members === void 0 ? [] : members.v === "list" ? shaper.texts(members, `${base}/members`) : [shaper.text(members, `${base}/members/0`)];
-  const condition2 = gcpCondition(values);
-  if (condition2 !== void 0) binding.condition = shaper.plain(condition2, `${base}/condition`);
-  return { json: { bindings: [binding] }, positions: shaper.positions };
-}
-function gcpRole(resource) {
-  const { values } = resource;
-  const shaper = new Shaper();
-  shaper.place("", resource.at);
-  const json = { name: gcpRoleName(resource.type, values) };
-  const permissions = arg(values, "permissions");
-  json.includedPermissions = permissions === void 0 ? [] : shaper.texts(permissions, "/includedPermissions");
-  for (const [from, to] of [
-    ["title", "title"],
-    ["stage", "stage"],
-    ["description", "description"]
-  ]) {
-    const value = arg(values, from);
-    if (value !== void 0) json[to] = shaper.text(value, `/${to}`);
-  }
-  return { json, positions: shaper.positions };
-}
-function gcpRoleName(type, values) {
-  const roleId = asText(arg(values, "role_id") ?? { v: "unknown", name: "role_id", at: values.at });
-  if (type === "google_organization_iam_custom_role")
-    return `organizations/${asText(arg(values, "org_id") ?? { v: "unknown", name: "org_id", at: values.at })}/roles/${roleId}`;
-  return `projects/${asText(arg(values, "project") ?? { v: "unknown", name: "provider project", at: values.at })}/roles/${roleId}`;
-}
-function rbacObject(resource) {
-  const { values } = resource;
-  const kind = RBAC_KIND[resource.type.replace(/^kubernetes_/, "").replace(/_v1$/, "")];
-  const shaper = new Shaper();
-  shaper.place("", resource.at);
-  const json = { apiVersion: "rbac.authorization.k8s.io/v1", kind };
-  const metadata = blocks(values, "metadata")[0];
-  const meta = {};
-  if (metadata !== void 0) {
-    shaper.place("/metadata", metadata.at);
-    const name = arg(metadata, "name");
-    if (name !== void 0) meta.name = shaper.text(name, "/metadata/name");
-    const namespace = arg(metadata, "namespace");
-    if (kind === "Role" || kind === "RoleBinding")
-      meta.namespace = namespace === void 0 ? "default" : shaper.text(namespace, "/metadata/namespace");
-    const labels = arg(metadata, "labels");
-    if (labels !== void 0) meta.labels = shaper.plain(labels, "/metadata/labels");
-  }
-  json.metadata = meta;
-  const fields = [
-    ["api_groups", "apiGroups"],
-    ["resources", "resources"],
-    ["resource_names", "resourceNames"],
-    ["non_resource_urls", "nonResourceURLs"],
-    ["verbs", "verbs"]
-  ];
-  const rules = blocks(values, "rule");
-  if (kind === "Role" || kind === "ClusterRole")
-    json.rules = rules.map((rule2, i) => {
-      const pointer = `/rules/${i}`;
-      shaper.place(pointer, rule2.at);
-      const out = {};
-      for (const [from, to] of fields) {
-        const value = arg(rule2, from);
-        if (value !== void 0 && !(value.v === "list" && value.items.length === 0))
-          out[to] = shaper.texts(
-            value.v === "list" ? value : { v: "list", items: [value], at: value.at },
-            `${pointer}/${to}`
-          );
-      }
-      return out;
-    });
-  const aggregation = blocks(values, "aggregation_rule")[0];
-  if (aggregation !== void 0) {
-    json.aggregationRule = {
-      clusterRoleSelectors: blocks(aggregation, "cluster_role_selectors").map((selector, i) => {
-        const pointer = `/aggregationRule/clusterRoleSelectors/${i}`;
-        shaper.place(pointer, selector.at);
-        const out = {};
-        const labels = arg(selector, "match_labels");
-        if (labels !== void 0) out.matchLabels = shaper.plain(labels, `${pointer}/matchLabels`);
-        const expressions = blocks(selector, "match_expressions");
-        if (expressions.length > 0)
-          out.matchExpressions = expressions.map(
-            (e, j) => shaper.plain(e, `${pointer}/matchExpressions/${j}`)
-          );
-        return out;
-      })
-    };
-  }
-  const roleRef = blocks(values, "role_ref")[0];
-  if (roleRef !== void 0) {
-    shaper.place("/roleRef", roleRef.at);
-    json.roleRef = {
-      apiGroup: asText(
-        arg(roleRef, "api_group") ?? { v: "string", s: "rbac.authorization.k8s.io", at: roleRef.at }
-      ),
-      kind: shaper.text(arg(roleRef, "kind") ?? roleRef, "/roleRef/kind"),
-      name: shaper.text(arg(roleRef, "name") ?? roleRef, "/roleRef/name")
-    };
-  }
-  const subjects = blocks(values, "subject");
-  if (kind === "RoleBinding" || kind === "ClusterRoleBinding")
-    json.subjects = subjects.map((subject, i) => {
-      const pointer = `/subjects/${i}`;
-      shaper.place(pointer, subject.at);
-      const subjectKind = asText(arg(subject, "kind") ?? subject);
-      const account = subjectKind === "ServiceAccount";
-      const out = {
-        kind: subjectKind,
-        name: shaper.text(arg(subject, "name") ?? subject, `${pointer}/name`),
-        apiGroup: asText(
-          arg(subject, "api_group") ?? {
-            v: "string",
-            s: account ? "" : "rbac.authorization.k8s.io",
-            at: subject.at
-          }
-        )
-      };
-      if (account) {
-        const namespace = arg(subject, "namespace");
-        out.namespace = namespace === void 0 ? "default" : shaper.text(namespace, `${pointer}/namespace`);
-      }
-      return out;
-    });
-  return { json, positions: shaper.positions };
-}
-var arg, blocks, shown2, pointerOf2, AWS_POLICIES, kindOf, GRANT_ARGUMENTS, RBAC_KIND;
-var init_resources2 = __esm({
-  "src/containers/terraform/resources.ts"() {
-    "use strict";
-    init_parse();
-    init_symbols();
-    init_policy_document();
-    init_types2();
-    init_shapes();
-    init_values2();
-    arg = (values, name) => {
-      const value = values.entries.get(name);
-      return value === void 0 || value.v === "null" ? void 0 : value;
-    };
-    blocks = (values, name) => {
-      const value = values.entries.get(name);
-      if (value === void 0 || value.v !== "list") return value?.v === "object" ? [value] : [];
-      return value.items.filter((item) => item.v === "object");
-    };
-    shown2 = (value) => value === void 0 ? "(not set)" : displaySymbols(asText(value) ?? JSON.stringify(value.v));
-    pointerOf2 = (resource, ...path) => [resource.pointer, ...path.map(escapePointerToken)].join("/");
-    AWS_POLICIES = {
-      aws_iam_policy: { argument: "policy", role: "identity" },
-      aws_iam_role_policy: { argument: "policy", role: "identity", target: { argument: "role", what: "role" } },
-      aws_iam_user_policy: { argument: "policy", role: "identity", target: { argument: "user", what: "user" } },
-      aws_iam_group_policy: { argument: "policy", role: "identity", target: { argument: "group", what: "group" } },
-      aws_s3_bucket_policy: { argument: "policy", role: "resource", target: { argument: "bucket", what: "bucket" } },
-      aws_sqs_queue_policy: {
-        argument: "policy",
-        role: "resource",
-        target: { argument: "queue_url", what: "queue" }
-      },
-      aws_sns_topic_policy: { argument: "policy", role: "resource", target: { argument: "arn", what: "topic" } },
-      aws_ecr_repository_policy: {
-        argument: "policy",
-        role: "resource",
-        target: { argument: "repository", what: "repository" }
-      },
-      aws_secretsmanager_secret_policy: {
-        argument: "policy",
-        role: "resource",
-        target: { argument: "secret_arn", what: "secret" }
-      },
-      // The older inline forms of the same resource policies.
-      aws_s3_bucket: { argument: "policy", role: "resource" },
-      aws_sqs_queue: { argument: "policy", role: "resource" },
-      aws_sns_topic: { argument: "policy", role: "resource" }
-    };
-    kindOf = (type) => type.startsWith("google_") ? "gcp-iam" : type.startsWith("kubernetes_") ? "k8s-rbac" : "aws-iam";
-    GRANT_ARGUMENTS = /* @__PURE__ */ new Set(["role", "member", "members", "condition", "policy_data", "etag", "id"]);
-    RBAC_KIND = {
-      cluster_role: "ClusterRole",
-      role: "Role",
-      cluster_role_binding: "ClusterRoleBinding",
-      role_binding: "RoleBinding"
-    };
-  }
-});
-
-// src/containers/terraform/syntax.ts
-import { fileURLToPath } from "node:url";
-function loadParser() {
-  loading ??= (async () => {
-    const { Parser: Parser3, Language } = await import("web-tree-sitter");
-    await Parser3.init();
-    const language = await Language.load(GRAMMAR);
-    const parser = new Parser3();
-    parser.setLanguage(language);
-    return { parser, language };
-  })();
-  return loading;
-}
-async function parseHcl(file) {
-  const text3 = decode(file, MAX_FILE_BYTES);
-  const { parser } = await loadParser();
-  return { path: file.path, body: parseText(parser, file.path, text3, 0) };
-}
-function parseTemplate(parser, path, text3) {
-  let marker = "ACLDRIFT_TEMPLATE";
-  while (text3.includes(marker)) marker += "_";
-  const body2 = parseText(parser, path, `t = <<${marker}
-${text3}
-${marker}
-`, -1);
-  const expr = body2.attributes.get("t").expr;
-  if (expr.e !== "template") throw new InvalidInputError([{ file: path, message: "not a template" }]);
-  const parts = expr.parts.slice();
-  const last = parts.at(-1);
-  if (last && "literal" in last) parts[parts.length - 1] = { literal: last.literal.slice(0, -1) };
-  return { parts, start: { file: path, line: 1, column: 1 } };
-}
-function parseText(parser, path, text3, lineOffset) {
-  const tree = parser.parse(text3);
-  if (tree === null) throw new InvalidInputError([{ file: path, message: "HCL parser gave no tree" }]);
-  const reader = new Reader(path, text3, lineOffset);
-  try {
-    const root = tree.rootNode;
-    if (root.hasError) {
-      const bad = firstError(root);
-      throw new HclSyntaxError(
-        bad,
-        bad.isMissing ? `HCL syntax error: missing ${bad.type}` : "HCL syntax error"
-      );
-    }
-    const body2 = root.namedChildren.find((c) => c?.type === "body");
-    return body2 ? reader.body(body2, 0) : emptyBody();
-  } catch (error) {
-    if (!(error instanceof HclSyntaxError)) throw error;
-    const at2 = reader.at(error.node);
-    throw new InvalidInputError([
-      { file: path, line: Math.max(1, at2.line), column: at2.column, message: error.message }
-    ]);
-  } finally {
-    tree.delete();
-  }
-}
-function firstError(node) {
-  for (const child2 of node.children) {
-    if (child2 === null) continue;
-    if (child2.type === "ERROR" || child2.isMissing) return child2;
-    if (child2.hasError) return firstError(child2);
-  }
-  return node;
-}
-function unescapeQuoted(raw) {
-  return unescapeHeredoc(
-    raw.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/gs, (_, c) => {
-      if (c.length > 1) return String.fromCodePoint(parseInt(c.slice(1), 16));
-      return { n: "\n", r: "\r", t: "	" }[c] ?? c;
-    })
-  );
-}
-function stripIndent(parts) {
-  const lineStarts = [];
-  let atLineStart = true;
-  for (const part of parts) {
-    if (!("literal" in part)) {
-      atLineStart = false;
-      continue;
-    }
-    const lines = part.literal.split("\n");
-    lines.forEach((line, i) => {
-      if ((i > 0 || atLineStart) && line.trim() !== "") lineStarts.push(/^[ \t]*/.exec(line)[0]);
-    });
-    atLineStart = part.literal.endsWith("\n");
-  }
-  const indent = Math.min(...lineStarts.map((s) => s.length), Number.MAX_SAFE_INTEGER);
-  if (indent === 0 || lineStarts.length === 0) return parts;
-  atLineStart = true;
-  return parts.map((part) => {
-    if (!("literal" in part)) {
-      atLineStart = false;
-      return part;
-    }
-    const lines = part.literal.split("\n").map(
-      (line, i) => i > 0 || atLineStart ? line.slice(Math.min(indent, /^[ \t]*/.exec(line)[0].length)) : line
-    );
-    atLineStart = part.literal.endsWith("\n");
-    return { literal: lines.join("\n") };
-  });
-}
-var GRAMMAR, loading, HclSyntaxError, emptyBody, named2, all, POSTFIX, Reader, unescapeHeredoc;
-var init_syntax = __esm({
-  "src/containers/terraform/syntax.ts"() {
-    "use strict";
-    init_errors();
-    init_package_files();
-    init_parse();
-    GRAMMAR = fileURLToPath(
-      new URL("vendor/tree-sitter-hcl/tree-sitter-terraform.wasm", BUILT_FILES)
-    );
-    HclSyntaxError = class extends Error {
-      constructor(node, message2) {
-        super(message2);
-        this.node = node;
-      }
-      node;
-    };
-    emptyBody = () => ({ attributes: /* @__PURE__ */ new Map(), blocks: [] });
-    named2 = (node) => node.namedChildren.filter((c) => c !== null);
-    all = (node) => node.children.filter((c) => c !== null);
-    POSTFIX = /* @__PURE__ */ new Set(["get_attr", "index", "splat"]);
-    Reader = class {
-      constructor(path, text3, lineOffset) {
-        this.path = path;
-        this.text = text3;
-        this.lineOffset = lineOffset;
-      }
-      path;
-      text;
-      lineOffset;
-      at(node) {
-        return {
-          file: this.path,
-          line: node.startPosition.row + 1 + this.lineOffset,
-          column: node.startPosition.column + 1
-        };
-      }
-      source(node) {
-        return this.text.slice(node.startIndex, node.endIndex).replace(/\s+/g, " ").trim();
-      }
-      deeper(node, depth) {
-        if (depth >= MAX_DEPTH) throw new HclSyntaxError(node, `nesting deeper than ${MAX_DEPTH} levels`);
-        return depth + 1;
-      }
-      body(node, depth) {
-        const body2 = emptyBody();
-        for (const child2 of named2(node)) {
-          if (child2.type === "attribute") {
-            const attribute2 = this.attribute(child2, depth);
-            if (body2.attributes.has(attribute2.name))
-              throw new HclSyntaxError(child2, `attribute "${attribute2.name}" is set twice`);
-            body2.attributes.set(attribute2.name, attribute2);
-          } else if (child2.type === "block") body2.blocks.push(this.block(child2, depth));
-        }
-        return body2;
-      }
-      attribute(node, depth) {
-        const [name, expr] = named2(node);
-        return { name: name.text, expr: this.expression(expr, this.deeper(node, depth)), at: this.at(node) };
-      }
-      block(node, depth) {
-        const children = named2(node);
-        const labels = children.slice(1).filter((c) => c.type === "string_lit" || c.type === "identifier").map((c) => c.type === "identifier" ? c.text : unescapeQuoted(this.inner(c)));
-        const body2 = children.find((c) => c.type === "body");
-        return {
-          type: children[0].text,
-          labels,
-          body: body2 ? this.body(body2, this.deeper(node, depth)) : emptyBody(),
-          at: this.at(node)
-        };
-      }
-      /** The text between a quoted string's quotes. */
-      inner(node) {
-        const kids = all(node);
-        return this.text.slice(kids[0].endIndex, kids.at(-1).startIndex);
-      }
-      expression(node, depth) {
-        const next = this.deeper(node, depth);
-        if (node.type !== "expression") return this.term([node], next);
-        const kids = all(node);
-        if (kids[0]?.type === "(") {
-          const inner = this.expression(kids[1], next);
-          return this.postfix({ ...inner, at: this.at(node), text: this.source(node) }, kids.slice(3), next, node);
-        }
-        if (kids.length === 1 && kids[0].type === "conditional") return this.conditional(kids[0], next);
-        return this.term(
-          kids.filter((k) => k.isNamed),
-          next
-        );
-      }
-      /** A primary expression followed by postfix operators (the grammar keeps them as siblings). */
-      term(nodes, depth) {
-        const [first, ...rest] = nodes;
-        const base = this.primary(first, depth);
-        if (rest.length === 0) return base;
-        return this.postfix(base, rest, depth, first);
-      }
-      postfix(base, rest, depth, start) {
-        let expr = base;
-        for (const op of rest) {
-          if (!POSTFIX.has(op.type)) throw new HclSyntaxError(op, `unexpected ${op.type}`);
-          const text3 = this.text.slice(start.startIndex, op.endIndex).replace(/\s+/g, " ").trim();
-          const at2 = expr.at;
-          if (op.type === "get_attr") expr = { e: "attr", of: expr, name: named2(op)[0].text, at: at2, text: text3 };
-          else if (op.type === "index") {
-            const index2 = named2(op)[0];
-            const key = index2.type === "legacy_index" ? {
-              e: "literal",
-              value: Number(index2.text.slice(1)),
-              at: this.at(index2),
-              text: index2.text
-            } : this.expression(named2(index2)[0], depth);
-            expr = { e: "index", of: expr, key, at: at2, text: text3 };
-          } else {
-            const splat = named2(op)[0];
-            const steps = named2(splat).map(
-              (s) => s.type === "get_attr" ? { attr: named2(s)[0].text } : { index: this.expression(named2(named2(s)[0])[0], depth) }
-            );
-            expr = { e: "splat", of: expr, rest: steps, at: at2, text: text3 };
-          }
-        }
-        return expr;
-      }
-      primary(node, depth) {
-        const at2 = this.at(node);
-        const text3 = this.source(node);
-        const next = this.deeper(node, depth);
-        switch (node.type) {
-          case "expression":
-            return this.expression(node, next);
-          case "literal_value":
-            return this.literal(named2(node)[0], at2, text3);
-          case "template_expr": {
-            const template = named2(node)[0];
-            return {
-              e: "template",
-              parts: this.template(template, next),
-              start: this.textStart(template),
-              at: at2,
-              text: text3
-            };
-          }
-          case "collection_value":
-            return this.collection(named2(node)[0], next);
-          case "variable_expr":
-            return { e: "name", name: node.text, at: at2, text: text3 };
-          case "function_call": {
-            const [name, args] = named2(node);
-            const argNodes = args?.type === "function_arguments" ? named2(args) : [];
-            return {
-              e: "call",
-              name: name.text,
-              args: argNodes.filter((a) => a.type === "expression").map((a) => this.expression(a, next)),
-              expand: argNodes.some((a) => a.type === "ellipsis"),
-              at: at2,
-              text: text3
-            };
-          }
-          case "for_expr":
-            return this.forExpr(named2(node)[0], next);
-          case "operation":
-            return this.operation(named2(node)[0], next);
-          case "conditional":
-            return this.conditional(node, next);
-          default:
-            throw new HclSyntaxError(node, `unexpected ${node.type}`);
-        }
-      }
-      literal(node, at2, text3) {
-        switch (node.type) {
-          case "numeric_lit":
-            return { e: "literal", value: Number(node.text), at: at2, text: text3 };
-          case "bool_lit":
-            return { e: "literal", value: node.text === "true", at: at2, text: text3 };
-          case "null_lit":
-            return { e: "literal", value: null, at: at2, text: text3 };
-          default:
-            return { e: "literal", value: unescapeQuoted(this.inner(node)), at: at2, text: text3 };
-        }
-      }
-      collection(node, depth) {
-        const at2 = this.at(node);
-        const text3 = this.source(node);
-        if (node.type === "tuple")
-          return {
-            e: "tuple",
-            items: named2(node).filter((c) => c.type === "expression").map((c) => this.expression(c, depth)),
-            at: at2,
-            text: text3
-          };
-        const items = named2(node).filter((c) => c.type === "object_elem").map((elem) => ({
-          key: this.objectKey(elem.childForFieldName("key"), depth),
-          value: this.expression(elem.childForFieldName("val"), depth)
-        }));
-        return { e: "object", items, at: at2, text: text3 };
-      }
-      /** A bare name as an object key is the string itself (`{Effect = "Allow"}`), not a reference. */
-      objectKey(node, depth) {
-        const expr = this.expression(node, depth);
-        return expr.e === "name" ? { e: "literal", value: expr.name, at: expr.at, text: expr.text } : expr;
-      }
-      conditional(node, depth) {
-        const [test2, then, otherwise] = named2(node).map((c) => this.expression(c, depth));
-        return {
-          e: "conditional",
-          test: test2,
-          then,
-          else: otherwise,
-          at: this.at(node),
-          text: this.source(node)
-        };
-      }
-      operation(node, depth) {
-        const at2 = this.at(node);
-        const text3 = this.source(node);
-        const kids = all(node);
-        if (node.type === "unary_operation")
-          return {
-            e: "unary",
-            op: kids[0].type,
-            operand: this.term(
-              kids.slice(1).filter((k) => k.isNamed),
-              depth
-            ),
-            at: at2,
-            text: text3
-          };
-        const split = kids.findIndex((k) => !k.isNamed);
-        return {
-          e: "binary",
-          op: kids[split].type,
-          left: this.term(kids.slice(0, split), depth),
-          right: this.term(kids.slice(split + 1), depth),
-          at: at2,
-          text: text3
-        };
-      }
-      forExpr(node, depth) {
-        const kids = named2(node);
-        const intro = kids.find((k) => k.type === "for_intro");
-        const names3 = named2(intro).filter((k) => k.type === "identifier").map((k) => k.text);
-        const expressions = kids.filter((k) => k.type === "expression").map((k) => this.expression(k, depth));
-        const condition2 = kids.find((k) => k.type === "for_cond");
-        const tuple = node.type === "for_tuple_expr";
-        return {
-          e: "for",
-          tuple,
-          key: names3.length === 2 ? names3[0] : void 0,
-          value: names3.at(-1),
-          collection: this.expression(
-            named2(intro).find((k) => k.type === "expression"),
-            depth
-          ),
-          result: tuple ? expressions[0] : expressions[1],
-          resultKey: tuple ? void 0 : expressions[0],
-          group: kids.some((k) => k.type === "ellipsis"),
-          condition: condition2 ? this.expression(named2(condition2)[0], depth) : void 0,
-          at: this.at(node),
-          text: this.source(node)
-        };
-      }
-      /** Where a template's text begins: after the opening quote, or on the line after `<<EOT`. */
-      textStart(node) {
-        const at2 = this.at(node);
-        if (node.type === "quoted_template") return { ...at2, column: at2.column + 1 };
-        return { file: this.path, line: all(node)[1].startPosition.row + 2 + this.lineOffset, column: 1 };
-      }
-      /** The parts of a quoted template or a heredoc. */
-      template(node, depth) {
-        const kids = all(node);
-        if (node.type === "quoted_template") {
-          const start2 = kids[0].endIndex;
-          const end2 = kids.at(-1).startIndex;
-          return this.parts(kids.slice(1, -1), start2, end2, unescapeQuoted, depth);
-        }
-        const indented = kids[0].text === "<<-";
-        const open6 = kids[1];
-        const close = kids.at(-1);
-        const firstLine = this.text.indexOf("\n", open6.endIndex);
-        const start = firstLine === -1 ? open6.endIndex : firstLine + 1;
-        const end = this.text.lastIndexOf("\n", close.startIndex - 1) + 1;
-        const parts = this.parts(kids.slice(2, -1), start, Math.max(start, end), unescapeHeredoc, depth);
-        return indented ? stripIndent(parts) : parts;
-      }
-      /** Literal text is cut from the source between the interpolations and directives. */
-      parts(nodes, start, end, unescape, depth) {
-        const parts = [];
-        let cursor = start;
-        let stripNext = false;
-        const literal = (from, to, stripEnd) => {
-          let text3 = unescape(this.text.slice(from, to));
-          if (stripNext) text3 = text3.trimStart();
-          if (stripEnd) text3 = text3.trimEnd();
-          stripNext = false;
-          if (text3 !== "") parts.push({ literal: text3 });
-        };
-        for (const node of nodes) {
-          if (node.type === "template_literal") continue;
-          const strip = all(node).map((k) => k.type);
-          const stripBefore = node.type === "template_interpolation" && strip[1] === "strip_marker";
-          literal(cursor, node.startIndex, stripBefore);
-          cursor = node.endIndex;
-          if (node.type === "template_interpolation") {
-            const expr = named2(node).find((k) => k.type === "expression");
-            if (expr) parts.push({ interpolation: this.expression(expr, depth) });
-            stripNext = strip.at(-2) === "strip_marker";
-          } else if (node.type === "template_directive")
-            parts.push(this.directive(named2(node)[0], unescape, depth));
-          else throw new HclSyntaxError(node, `unexpected ${node.type} in a template`);
-        }
-        literal(cursor, end, false);
-        return parts;
-      }
-      directive(node, unescape, depth) {
-        const at2 = this.at(node);
-        const kids = named2(node);
-        const body2 = (from, to) => this.parts(
-          kids.filter((k) => k.startIndex >= from.endIndex && k.endIndex <= to.startIndex),
-          from.endIndex,
-          to.startIndex,
-          unescape,
-          depth
-        );
-        if (node.type === "template_if") {
-          const intro = kids[0];
-          const elseIntro = kids.find((k) => k.type === "template_else_intro");
-          const end = kids.at(-1);
-          return {
-            if: this.expression(
-              named2(intro).find((k) => k.type === "expression"),
-              depth
-            ),
-            then: body2(intro, elseIntro ?? end),
-            else: elseIntro ? body2(elseIntro, end) : [],
-            at: at2
-          };
-        }
-        const start = kids[0];
-        const names3 = named2(start).filter((k) => k.type === "identifier").map((k) => k.text);
-        return {
-          for: {
-            key: names3.length === 2 ? names3[0] : void 0,
-            value: names3.at(-1),
-            collection: this.expression(
-              named2(start).find((k) => k.type === "expression"),
-              depth
-            )
-          },
-          body: body2(start, kids.at(-1)),
-          at: at2
-        };
-      }
-    };
-    unescapeHeredoc = (raw) => raw.replaceAll("$${", "${").replaceAll("%%{", "%{");
-  }
-});
-
-// src/containers/terraform/module.ts
-import { posix as posix6 } from "node:path";
-function evaluateModule(source) {
-  return new Module(source).documents();
-}
-function problemOf(error, block) {
-  if (!(error instanceof DocumentError)) throw error;
-  return {
-    file: error.at.file,
-    line: error.at.line,
-    column: error.at.column,
-    message: `${block}: ${error.message}`
-  };
-}
-var META_ARGUMENTS, noEffects, Module, objectOf;
-var init_module = __esm({
-  "src/containers/terraform/module.ts"() {
-    "use strict";
-    init_evaluate8();
-    init_policy_document();
-    init_resources2();
-    init_types2();
-    init_shapes();
-    init_syntax();
-    init_values2();
-    META_ARGUMENTS = /* @__PURE__ */ new Set([
-      "count",
-      "for_each",
-      "provider",
-      "depends_on",
-      "lifecycle",
-      "provisioner",
-      "connection"
-    ]);
-    noEffects = () => ({ notes: /* @__PURE__ */ new Set(), used: /* @__PURE__ */ new Set(), wanted: /* @__PURE__ */ new Set() });
-    Module = class {
-      constructor(source) {
-        this.source = source;
-        for (const file of source.files)
-          for (const block of file.body.blocks) {
-            const [first, second] = block.labels;
-            if (block.type === "variable" && first !== void 0) this.variables.set(first, block);
-            else if (block.type === "locals")
-              for (const [name, attribute2] of block.body.attributes) this.locals.set(name, attribute2);
-            else if (block.type === "data" && second !== void 0) this.data.set(`${first}.${second}`, block);
-            else if (block.type === "resource" && second !== void 0)
-              this.resources.set(`${first}.${second}`, block);
-          }
-        for (const file of source.tfvars)
-          for (const [name, attribute2] of file.body.attributes) this.tfvars.set(name, attribute2);
-      }
-      source;
-      variables = /* @__PURE__ */ new Map();
-      locals = /* @__PURE__ */ new Map();
-      data = /* @__PURE__ */ new Map();
-      resources = /* @__PURE__ */ new Map();
-      tfvars = /* @__PURE__ */ new Map();
-      memo = /* @__PURE__ */ new Map();
-      evaluating = /* @__PURE__ */ new Set();
-      effects = noEffects();
-      /** Runs `compute` with its own effects, which are returned beside its value. */
-      collect(compute) {
-        const outer = this.effects;
-        this.effects = noEffects();
-        try {
-          return { value: compute(), effects: this.effects };
-        } finally {
-          const inner = this.effects;
-          this.effects = outer;
-          for (const key of ["notes", "used", "wanted"])
-            for (const item of inner[key]) outer[key].add(item);
-        }
-      }
-      /** A value computed once: its effects are replayed into every evaluation that uses it. */
-      once(key, at2, name, compute) {
-        const known = this.memo.get(key);
-        if (known !== void 0) {
-          for (const k of ["notes", "used", "wanted"])
-            for (const item of known.effects[k]) this.effects[k].add(item);
-          return known.value;
-        }
-        if (this.evaluating.has(key)) return unknown(name, at2);
-        this.evaluating.add(key);
-        try {
-          const result2 = this.collect(compute);
-          this.memo.set(key, result2);
-          return result2.value;
-        } finally {
-          this.evaluating.delete(key);
-        }
-      }
-      scope(bound = /* @__PURE__ */ new Map()) {
-        return {
-          bound,
-          reference: (root, steps, at2) => this.reference(root, steps, at2),
-          readFile: (path, at2) => this.readFile(path, at2),
-          parseTemplate: (text3, path) => this.parseTemplate(text3, path),
-          with: (more) => this.scope(more),
-          only: (names3) => this.isolated(names3)
-        };
-      }
-      /** A template file's scope: its variables and nothing of the module. */
-      isolated(bound) {
-        return { ...this.scope(bound), reference: () => void 0, with: (more) => this.isolated(more) };
-      }
-      reference(root, steps, at2) {
-        const attr = (i) => {
-          const step3 = steps[i];
-          return step3 !== void 0 && "attr" in step3 ? step3.attr : void 0;
-        };
-        switch (root) {
-          case "var": {
-            const name = attr(0);
-            return name === void 0 ? void 0 : { value: this.variable(name, at2), used: 1 };
-          }
-          case "local": {
-            const name = attr(0);
-            const local = name === void 0 ? void 0 : this.locals.get(name);
-            if (local === void 0) return void 0;
-            return {
-              value: this.once(`local.${name}`, at2, `local.${name}`, () => evaluate2(local.expr, this.scope())),
-              used: 1
-            };
-          }
-          case "path":
-            return attr(0) === void 0 ? void 0 : { value: { v: "string", s: ".", at: at2 }, used: 1 };
-          case "data": {
-            const [type, name] = [attr(0), attr(1)];
-            const block = this.data.get(`${type}.${name}`);
-            if (block === void 0 || !DOCUMENT_DATA.has(type)) return void 0;
-            return this.instanceOf(block, steps, 2, (instance) => this.dataValue(block, instance));
-          }
-          default: {
-            const name = attr(0);
-            const block = name === void 0 ? void 0 : this.resources.get(`${root}.${name}`);
-            if (block === void 0) return void 0;
-            return this.instanceOf(block, steps, 1, (instance) => this.resourceAttributes(block, instance));
-          }
-        }
-      }
-      /** The instance a reference names (`data.x.y`, `data.x.y[0]`, `data.x.y["k"]`), as a value. */
-      instanceOf(block, steps, used, make) {
-        const instances = this.instances(block);
-        const counted = block.body.attributes.has("count") || block.body.attributes.has("for_each");
-        if (!counted) return { value: make(instances[0]), used };
-        const step3 = steps[used];
-        const expr = step3?.expr ?? steps[used - 1].expr;
-        if (step3 === void 0 || !("index" in step3)) return { value: unknown(expr.text, expr.at), used };
-        const key = step3.index.v === "number" ? `[${step3.index.n}]` : step3.index.v === "string" ? `[${JSON.stringify(step3.index.s)}]` : void 0;
-        const instance = instances.find((i) => i.key === key);
-        return { value: instance === void 0 ? unknown(expr.text, expr.at) : make(instance), used: used + 1 };
-      }
-      variable(name, at2) {
-        const block = this.variables.get(name);
-        const set = this.tfvars.get(name);
-        if (set !== void 0) {
-          this.effects.notes.add(`var.${name} is the value ${set.at.file}:${set.at.line} sets`);
-          return evaluate2(set.expr, this.isolated(/* @__PURE__ */ new Map()));
-        }
-        const fallback = block?.body.attributes.get("default");
-        if (fallback === void 0) return unknown(`var.${name}`, at2);
-        this.effects.notes.add(
-          `var.${name} is assumed to be its default (${fallback.at.file}:${fallback.at.line})`
-        );
-        return evaluate2(fallback.expr, this.isolated(/* @__PURE__ */ new Map()));
-      }
-      /** A data source instance's attributes: the document it computes, as `json` or `policy_data`. */
-      dataValue(block, instance) {
-        const key = `data.${block.labels[0]}.${block.labels[1]}${instance.key}`;
-        this.effects.used.add(`${block.labels[0]}.${block.labels[1]}`);
-        const document = this.once(key, block.at, key, () => this.dataDocument(block, instance));
-        const text3 = { v: "string", s: JSON.stringify(document), at: block.at, json: document };
-        const attribute2 = block.labels[0] === "aws_iam_policy_document" ? ["json", "minified_json"] : ["policy_data"];
-        return { v: "object", entries: new Map(attribute2.map((a) => [a, text3])), at: block.at };
-      }
-      dataDocument(block, instance) {
-        const args = this.blockValue(block, this.scope(instance.bound), true);
-        return block.labels[0] === "aws_iam_policy_document" ? awsPolicyDocument(args) : googlePolicyData(args);
-      }
-      /** What a resource sets, readable by reference; computed attributes stay unknown. */
-      resourceAttributes(block, instance) {
-        const [type, name] = block.labels;
-        const key = `${type}.${name}${instance.key}`;
-        const values = this.once(
-          key,
-          block.at,
-          key,
-          () => this.blockValue(block, this.scope(instance.bound), true)
-        );
-        if (values.v !== "object" || !/^google_(project|organization)_iam_custom_role$/.test(type)) return values;
-        const id = { v: "string", s: gcpRoleName(type, values), at: block.at };
-        return { ...values, entries: new Map([...values.entries, ["id", id], ["name", id]]) };
-      }
-      /** The instances of a resource or data block (count, for_each). */
-      instances(block) {
-        const count = block.body.attributes.get("count");
-        const forEach = block.body.attributes.get("for_each");
-        if (count !== void 0) {
-          const n = evaluate2(count.expr, this.scope());
-          if (n.v !== "number")
-            return [
-              {
-                key: "[count.index]",
-                bound: /* @__PURE__ */ new Map([["count", objectOf({ index: unknown("count.index", count.at) }, count.at)]])
-              }
-            ];
-          return Array.from({ length: n.n }, (_, index2) => ({
-            key: `[${index2}]`,
-            bound: /* @__PURE__ */ new Map([["count", objectOf({ index: { v: "number", n: index2, at: count.at } }, count.at)]])
-          }));
-        }
-        if (forEach !== void 0) {
-          const collection2 = evaluate2(forEach.expr, this.scope());
-          const elements = collection2.v === "list" || collection2.v === "object" ? elementsOf(collection2) : void 0;
-          const keyed = elements?.map(
-            ([key, value]) => collection2.v === "list" ? [value, value] : [key, value]
-          );
-          if (keyed === void 0 || keyed.some(([key]) => key.v !== "string"))
-            return [
-              {
-                key: "[each.key]",
-                bound: /* @__PURE__ */ new Map([
-                  [
-                    "each",
-                    objectOf(
-                      { key: unknown("each.key", forEach.at), value: unknown("each.value", forEach.at) },
-                      forEach.at
-                    )
-                  ]
-                ])
-              }
-            ];
-          return keyed.map(([key, value]) => ({
-            key: `[${JSON.stringify(key.s)}]`,
-            bound: /* @__PURE__ */ new Map([["each", objectOf({ key, value }, forEach.at)]])
-          }));
-        }
-        return [{ key: "", bound: /* @__PURE__ */ new Map() }];
-      }
-      /** A block's arguments as one object; nested blocks as lists of objects, dynamic blocks expanded. */
-      blockValue(block, scope, topLevel2 = false) {
-        const body2 = block.body;
-        const entries2 = /* @__PURE__ */ new Map();
-        for (const [name, attribute2] of body2.attributes) {
-          if (topLevel2 && META_ARGUMENTS.has(name)) continue;
-          const value = evaluate2(attribute2.expr, scope);
-          entries2.set(name, value.at.file === attribute2.at.file ? value : { ...value, at: attribute2.at });
-        }
-        const add = (type, value) => {
-          const list4 = entries2.get(type);
-          if (list4?.v === "list") list4.items.push(value);
-          else entries2.set(type, { v: "list", items: [value], at: value.at });
-        };
-        for (const block2 of body2.blocks) {
-          if (topLevel2 && META_ARGUMENTS.has(block2.type)) continue;
-          if (block2.type !== "dynamic") {
-            add(block2.type, this.blockValue(block2, scope));
-            continue;
-          }
-          for (const value of this.dynamic(block2, scope)) add(block2.labels[0] ?? "dynamic", value);
-        }
-        return { v: "object", entries: entries2, at: block.at };
-      }
-      /** `dynamic "x" { for_each = …; iterator = …; content { … } }`: one block per element. */
-      dynamic(block, scope) {
-        const label2 = block.labels[0] ?? "dynamic";
-        const forEach = block.body.attributes.get("for_each");
-        const iterator = block.body.attributes.get("iterator");
-        const content = block.body.blocks.find((b) => b.type === "content");
-        if (forEach === void 0 || content === void 0) return [];
-        const name = iterator?.expr.e === "name" ? iterator.expr.name : label2;
-        const elements = elementsOf(evaluate2(forEach.expr, scope));
-        if (elements === void 0 || elements.some(([, v]) => v.v === "unknown" && v.spread))
-          return [{ ...unknown(`dynamic "${label2}" for_each = ${forEach.expr.text}`, block.at), spread: true }];
-        return elements.map(([key, value]) => {
-          const bound = new Map(scope.bound);
-          bound.set(name, objectOf({ key, value }, block.at));
-          return this.blockValue(content, scope.with(bound));
-        });
-      }
-      readFile(path, at2) {
-        const resolved = posix6.normalize(posix6.join(this.source.dir || ".", path));
-        if (posix6.isAbsolute(path) || resolved === ".." || resolved.startsWith("../")) {
-          this.effects.notes.add(
-            `${at2.file}:${at2.line}: ${path} is outside the repository: not read, its content is unknown`
-          );
-          return void 0;
-        }
-        if (!this.source.texts.has(resolved)) {
-          this.effects.wanted.add(resolved);
-          return void 0;
-        }
-        const text3 = this.source.texts.get(resolved);
-        if (text3 === void 0) {
-          this.effects.notes.add(
-            `${at2.file}:${at2.line}: ${resolved} is not in the repository (or not a readable file): its content is unknown`
-          );
-          return void 0;
-        }
-        this.effects.notes.add(`${at2.file}:${at2.line} reads ${resolved}`);
-        return { text: text3, path: resolved };
-      }
-      parseTemplate(text3, path) {
-        return parseTemplate(this.source.parser, path, text3);
-      }
-      /** Every access document of the module, by the file that holds it. */
-      documents() {
-        const files = /* @__PURE__ */ new Map();
-        const of = (file) => {
-          let entry = files.get(file);
-          if (entry === void 0) files.set(file, entry = { documents: [], notes: [], problems: [] });
-          return entry;
-        };
-        const wanted = /* @__PURE__ */ new Set();
-        const used = /* @__PURE__ */ new Set();
-        const found2 = (file, effects, documents, problems) => {
-          for (const w of effects.wanted) wanted.add(w);
-          for (const u of effects.used) used.add(u);
-          const entry = of(file);
-          entry.problems.push(...problems);
-          for (const document of documents)
-            entry.documents.push({ ...document, notes: [...document.notes, ...effects.notes] });
-        };
-        for (const [key, block] of this.resources) {
-          const [type, name] = block.labels;
-          if (!holdsAccess(type)) continue;
-          for (const instance of this.instances(block)) {
-            const problems = [];
-            const { value: documents, effects } = this.collect(() => {
-              try {
-                const values = this.blockValue(block, this.scope(instance.bound), true);
-                return documentsOf(
-                  {
-                    type,
-                    address: `${key}${instance.key}`,
-                    values,
-                    at: block.at,
-                    pointer: `/resource/${type}/${name}`
-                  },
-                  problems
-                );
-              } catch (error) {
-                problems.push(problemOf(error, key));
-                return [];
-              }
-            });
-            found2(block.at.file, effects, documents, problems);
-          }
-        }
-        const standalone = [];
-        for (const [key, block] of this.data) {
-          if (!DOCUMENT_DATA.has(block.labels[0])) continue;
-          for (const instance of this.instances(block)) {
-            const problems = [];
-            const { value, effects } = this.collect(() => {
-              try {
-                return this.dataDocument(block, instance);
-              } catch (error) {
-                problems.push(problemOf(error, `data.${key}`));
-                return void 0;
-              }
-            });
-            for (const u of effects.used) used.add(u);
-            for (const w of effects.wanted) wanted.add(w);
-            of(block.at.file).problems.push(...problems);
-            if (value !== void 0) standalone.push({ key, block, instance, value, effects });
-          }
-        }
-        for (const { key, block, instance, value, effects } of standalone) {
-          if (used.has(key)) continue;
-          const aws = block.labels[0] === "aws_iam_policy_document";
-          const named3 = `data.${key}${instance.key}`;
-          const hasPrincipals = block.body.blocks.some(
-            (s) => s.body.blocks.some((b) => b.type === "principals" || b.type === "not_principals")
-          );
-          const shaped = aws ? awsPolicy(value, hasPrincipals ? "resource" : "identity") : plainDocument(value);
-          of(block.at.file).documents.push({
-            kind: aws ? "aws-iam" : "gcp-iam",
-            name: named3,
-            pointer: `/data/${block.labels[0]}/${block.labels[1]}`,
-            shaped,
-            anchor: block.at,
-            notes: [...effects.notes]
-          });
-        }
-        return { files, wanted };
-      }
-    };
-    objectOf = (fields, at2) => ({
-      v: "object",
-      entries: new Map(Object.entries(fields)),
-      at: at2
-    });
-  }
-});
-
-// src/containers/terraform/extract.ts
-var extract_exports2 = {};
-__export(extract_exports2, {
-  extractTerraform: () => extractTerraform,
-  isTfvars: () => isTfvars,
-  parseTerraform: () => parseTerraform
-});
-import { posix as posix7 } from "node:path";
-async function extractTerraform(parsed2, source) {
-  const dir = dirOf2(parsed2.path);
-  let module;
-  if (source !== void 0) {
-    let byDir = evaluated.get(source);
-    if (byDir === void 0) evaluated.set(source, byDir = /* @__PURE__ */ new Map());
-    let pending = byDir.get(dir);
-    if (pending === void 0) byDir.set(dir, pending = evaluateDirectory(dir, source));
-    module = await pending;
-    if (module.hashes.get(parsed2.path) !== parsed2.hash) module = await evaluateDirectory(dir, source, parsed2);
-  } else module = await evaluateDirectory(dir, void 0, parsed2);
-  const mine = module.documents.files.get(parsed2.path) ?? { documents: [], notes: [], problems: [] };
-  const notes = new Set(mine.notes);
-  for (const found2 of mine.documents) notesOf(found2, parsed2.path, notes);
-  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed2.path));
-  if (source === void 0)
-    for (const path of module.documents.wanted)
-      notes.add(
-        `${parsed2.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
-      );
-  return { documents, notes: [...notes], problems: mine.problems };
-}
-async function evaluateDirectory(dir, source, own) {
-  const inDir = source === void 0 ? [] : (await source.paths()).filter((p) => dirOf2(p) === dir);
-  const tfPaths = inDir.filter((p) => p.endsWith(".tf") && p !== own?.path);
-  const tfvarsPaths = inDir.filter(isTfvars).sort((a, b) => tfvarsOrder(a) - tfvarsOrder(b) || (a < b ? -1 : 1));
-  const contents = source === void 0 ? /* @__PURE__ */ new Map() : await source.read([...tfPaths, ...tfvarsPaths]);
-  const hashes = /* @__PURE__ */ new Map();
-  const read2 = async (paths) => {
-    const files2 = [];
-    for (const path of paths) {
-      const content = contents.get(path);
-      if (content === void 0) continue;
-      hashes.set(path, sha256(content));
-      const file = await parseHcl({ path, content }).catch((error) => {
-        if (error instanceof InvalidInputError) return void 0;
-        throw error;
-      });
-      if (file !== void 0) files2.push(file);
-    }
-    return files2;
-  };
-  const files = await read2(tfPaths);
-  if (own !== void 0) {
-    files.push(own.value);
-    hashes.set(own.path, own.hash);
-  }
-  const tfvars = await read2(tfvarsPaths);
-  const { parser } = await loadParser();
-  const texts2 = /* @__PURE__ */ new Map();
-  let documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
-  for (let round = 1; round < MAX_ROUNDS && source !== void 0; round++) {
-    const missing = [...documents.wanted].filter((path) => !texts2.has(path));
-    if (missing.length === 0) break;
-    const found2 = await source.read(missing);
-    for (const path of missing) texts2.set(path, textOf(path, found2.get(path)));
-    documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
-  }
-  return { hashes, documents };
-}
-function textOf(path, content) {
-  if (content === void 0) return void 0;
-  try {
-    return decode({ path, content }, MAX_FILE_BYTES);
-  } catch (error) {
-    if (error instanceof InvalidInputError) return void 0;
-    throw error;
-  }
-}
-function notesOf(found2, path, notes) {
-  for (const note of found2.notes) notes.add(note);
-  const elsewhere = new Set(
-    [...found2.shaped.positions.values()].map((at2) => at2.file).filter((file) => file !== path)
-  );
-  for (const file of elsewhere)
-    notes.add(`${path}: ${found2.name} is partly written in ${file} (findings about it are placed in ${path})`);
-}
-async function parseTerraform(file) {
-  const hcl = await parseHcl(file);
-  return { path: file.path, value: hcl, sourceMap: { locate: () => void 0 }, hash: sha256(file.content) };
-}
-var MAX_ROUNDS, dirOf2, isTfvars, evaluated, tfvarsOrder;
-var init_extract2 = __esm({
-  "src/containers/terraform/extract.ts"() {
-    "use strict";
-    init_errors();
-    init_hash();
-    init_parse();
-    init_module();
-    init_resources2();
-    init_syntax();
-    MAX_ROUNDS = 5;
-    dirOf2 = (path) => posix7.dirname(path).replace(/^\.$/, "");
-    isTfvars = (path) => /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(path);
-    evaluated = /* @__PURE__ */ new WeakMap();
-    tfvarsOrder = (path) => path.endsWith("/terraform.tfvars") || path === "terraform.tfvars" ? 0 : 1;
-  }
-});
-
-// src/containers/terraform/plan.ts
-var plan_exports = {};
-__export(plan_exports, {
-  extractPlan: () => extractPlan
-});
-async function extractPlan(parsed2) {
-  const plan = parsed2.value;
-  const at2 = (pointer) => ({
-    file: parsed2.path,
-    ...parsed2.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
-  });
-  const resources = [];
-  const walk = (module, pointer) => {
-    if (!isObject24(module)) return;
-    if (Array.isArray(module.resources))
-      module.resources.forEach((r, i) => {
-        if (isObject24(r) && typeof r.address === "string" && typeof r.type === "string")
-          resources.push({
-            address: r.address,
-            mode: String(r.mode),
-            type: r.type,
-            values: r.values,
-            pointer: `${pointer}/resources/${i}`
-          });
-      });
-    if (Array.isArray(module.child_modules))
-      module.child_modules.forEach((child2, i) => walk(child2, `${pointer}/child_modules/${i}`));
-  };
-  walk(
-    isObject24(plan.planned_values) ? plan.planned_values.root_module : void 0,
-    "/planned_values/root_module"
-  );
-  const unknowns = afterUnknown(plan);
-  const used = isObject24(plan.configuration) ? referenced(plan.configuration.root_module, "") : void 0;
-  const problems = [];
-  const documents = [];
-  const notes = [];
-  for (const resource of resources) {
-    const location2 = at2(resource.pointer);
-    const values = withUnknowns(
-      fromJson(resource.values ?? {}, location2, (p) => at2(`${resource.pointer}/values${p}`)),
-      unknowns.get(resource.address),
-      resource.address
-    );
-    if (values.v !== "object") continue;
-    let found2 = [];
-    if (resource.mode === "managed" && holdsAccess(resource.type))
-      found2 = documentsOf(
-        {
-          type: resource.type,
-          address: resource.address,
-          values,
-          at: location2,
-          pointer: `${resource.pointer}/values`
-        },
-        problems
-      );
-    else if (resource.mode === "data" && DOCUMENT_DATA.has(resource.type)) {
-      const instance = resource.address.replace(/\[[^\]]*\]$/, "");
-      if (used?.has(instance)) continue;
-      const document = dataDocument(resource, values, problems);
-      if (document !== void 0) found2 = [document];
-    }
-    for (const document of found2) {
-      notes.push(...document.notes);
-      documents.push(toEmbedded(document, parsed2.path));
-    }
-  }
-  return { documents, notes, problems };
-}
-function dataDocument(resource, values, problems) {
-  const aws = resource.type === "aws_iam_policy_document";
-  const attribute2 = aws ? "json" : "policy_data";
-  const text3 = values.entries.get(attribute2);
-  if (text3 === void 0) return void 0;
-  try {
-    const document = text3.v === "string" ? parseDocument(text3) : text3;
-    return {
-      kind: aws ? "aws-iam" : "gcp-iam",
-      name: resource.address,
-      pointer: `${resource.pointer}/values/${attribute2}`,
-      shaped: aws ? awsPolicy(document, "resource") : plainDocument(document),
-      anchor: text3.at,
-      notes: []
-    };
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    problems.push({
-      ...error.problems[0],
-      file: text3.at.file,
-      line: text3.at.line,
-      message: `${resource.address}: ${attribute2} is not JSON`
-    });
-    return void 0;
-  }
-}
-function afterUnknown(plan) {
-  const out = /* @__PURE__ */ new Map();
-  if (!Array.isArray(plan.resource_changes)) return out;
-  for (const change of plan.resource_changes)
-    if (isObject24(change) && typeof change.address === "string" && isObject24(change.change))
-      out.set(change.address, change.change.after_unknown);
-  return out;
-}
-function withUnknowns(value, mask, name) {
-  if (mask === true) return unknown(`${name} (known after apply)`, value.at);
-  if (Array.isArray(mask)) {
-    const items = value.v === "list" ? [...value.items] : [];
-    mask.forEach((m, i) => {
-      items[i] = withUnknowns(items[i] ?? { v: "null", at: value.at }, m, `${name}[${i}]`);
-    });
-    return { v: "list", items, at: value.at };
-  }
-  if (isObject24(mask) && (value.v === "object" || value.v === "null")) {
-    const entries2 = new Map(value.v === "object" ? value.entries : []);
-    for (const [key, m] of Object.entries(mask))
-      if (m !== false)
-        entries2.set(key, withUnknowns(entries2.get(key) ?? { v: "null", at: value.at }, m, `${name}.${key}`));
-    return { v: "object", entries: entries2, at: value.at };
-  }
-  return value;
-}
-function referenced(module, prefix) {
-  const out = /* @__PURE__ */ new Set();
-  if (!isObject24(module)) return out;
-  const collect2 = (value) => {
-    if (Array.isArray(value)) value.forEach(collect2);
-    else if (isObject24(value)) {
-      if (Array.isArray(value.references))
-        for (const reference2 of value.references) {
-          const match = typeof reference2 === "string" ? /^data\.([^.[\]]+)\.([^.[\]]+)/.exec(reference2) : null;
-          if (match) out.add(`${prefix}data.${match[1]}.${match[2]}`);
-        }
-      for (const item of Object.values(value)) collect2(item);
-    }
-  };
-  if (Array.isArray(module.resources))
-    for (const resource of module.resources) collect2(isObject24(resource) ? resource.expressions : void 0);
-  if (isObject24(module.module_calls)) {
-    for (const [name, call] of Object.entries(module.module_calls))
-      if (isObject24(call)) for (const r of referenced(call.module, `${prefix}module.${name}.`)) out.add(r);
-  }
-  return out;
-}
-var isObject24;
-var init_plan = __esm({
-  "src/containers/terraform/plan.ts"() {
-    "use strict";
-    init_errors();
-    init_resources2();
-    init_shapes();
-    init_types2();
-    init_values2();
-    isObject24 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-  }
-});
-
-// src/containers/terraform/index.ts
-import { posix as posix8 } from "node:path";
-var dirOf3, MODULE_FILE, terraform, terraformPlan;
-var init_terraform = __esm({
-  "src/containers/terraform/index.ts"() {
-    "use strict";
-    init_plan_detect();
-    init_types2();
-    dirOf3 = (path) => posix8.dirname(path).replace(/^\.$/, "");
-    MODULE_FILE = /\.tf$|(^|\/)terraform\.tfvars$|\.auto\.tfvars$/;
-    terraform = {
-      format: "terraform",
-      scan: true,
-      candidates: [{ extensions: ["tf"] }],
-      parse: async (file) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).parseTerraform(file),
-      looksLike: declaresAccess,
-      detect: (parsed2) => parsed2.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
-      extract: async (parsed2, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed2, source),
-      // A module's documents read its other files: a changed `.tf` or tfvars file re-reads the
-      // module's `.tf` files; another changed file, those of the modules above it that name it (it
-      // may be read with `file()`). Only text is searched here: the grammar is not loaded.
-      dependents: async (changed, source) => {
-        const tf = (await source.paths()).filter((p) => p.endsWith(".tf"));
-        const dirs = /* @__PURE__ */ new Set();
-        const others = changed.filter((path) => {
-          if (!MODULE_FILE.test(path)) return true;
-          dirs.add(dirOf3(path));
-          return false;
-        });
-        if (others.length > 0) {
-          const above = (dir, path) => dir === "" || path.startsWith(`${dir}/`);
-          const candidates = tf.filter((p) => !dirs.has(dirOf3(p)) && others.some((o) => above(dirOf3(p), o)));
-          for (const [path, content] of await source.read(candidates)) {
-            const text3 = content.toString("utf8");
-            if (others.some((o) => above(dirOf3(path), o) && text3.includes(posix8.basename(o))))
-              dirs.add(dirOf3(path));
-          }
-        }
-        return tf.filter((p) => dirs.has(dirOf3(p)));
-      }
-    };
-    terraformPlan = {
-      format: "terraform-plan",
-      scan: true,
-      candidates: [{ extensions: ["json"], ignoreCase: true }],
-      looksLike: looksLikePlan,
-      detect: (parsed2) => isPlan(parsed2.value),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed2)
-    };
-  }
-});
-
-// src/containers/index.ts
-function containerFor(format2) {
-  const container = CONTAINERS.find((c) => c.format === format2);
-  if (!container) throw new Error(`internal: no container format ${format2}`);
-  return container;
-}
-var CONTAINERS, SCANNED_CONTAINERS;
-var init_containers = __esm({
-  "src/containers/index.ts"() {
-    "use strict";
-    init_aws_cli();
-    init_cloudformation();
-    init_helm();
-    init_kustomize();
-    init_serverless();
-    init_snapshot2();
-    init_terraform();
-    CONTAINERS = [
-      awsCli,
-      cloudformation,
-      helm,
-      kustomize,
-      serverless,
-      snapshot,
-      terraform,
-      terraformPlan
-    ];
-    SCANNED_CONTAINERS = CONTAINERS.filter((c) => c.scan);
-  }
-});
-
-// src/core/classify.ts
-var classify_exports = {};
-__export(classify_exports, {
-  CANDIDATE_PATHS: () => CANDIDATE_PATHS,
-  assigner: () => assigner,
-  classifier: () => classifier,
-  offeredForContent: () => offeredForContent,
-  unmatchedGlobs: () => unmatchedGlobs
-});
-import picomatch from "picomatch";
-function assigner(config2) {
-  const excluded = config2.exclude.length > 0 ? picomatch(config2.exclude, { dot: true }) : () => false;
-  const globs = config2.documents.map((d) => ({ match: picomatch(d.glob, { dot: true }), kind: d.kind }));
-  return (path) => {
-    if (path === CONFIG_FILE || path.startsWith(".acldrift/")) return void 0;
-    const kind = globs.find((g) => g.match(path))?.kind;
-    if (kind === void 0 && !matchesPathRules(CANDIDATE_PATHS, path)) return void 0;
-    if (excluded(path)) return { kind: "detect", excluded: true };
-    return { kind: kind ?? "detect" };
-  };
-}
-function offeredForContent(path) {
-  const offers = SCANNED_CONTAINERS.map((c) => pathOffer(c.candidates, path));
-  return !ADAPTERS.some((a) => matchesPathRules(a.candidates, path)) && !offers.includes(true) && offers.includes("content");
-}
-function classifier(config2) {
-  const assign2 = assigner(config2);
-  return (path) => {
-    const assignment2 = assign2(path);
-    return assignment2 === void 0 || assignment2.excluded ? void 0 : assignment2.kind;
-  };
-}
-function unmatchedGlobs(documents, paths) {
-  return documents.filter(({ glob: glob2 }) => {
-    const match = picomatch(glob2, { dot: true });
-    return !paths.some((path) => match(path));
-  });
-}
-var CANDIDATE_PATHS;
-var init_classify2 = __esm({
-  async "src/core/classify.ts"() {
-    "use strict";
-    await init_adapters();
-    init_containers();
-    init_config_file();
-    init_candidates();
-    CANDIDATE_PATHS = [
-      ...new Map(
-        [...ADAPTERS, ...SCANNED_CONTAINERS].flatMap((descriptor) => descriptor.candidates).map((rule2) => [JSON.stringify(rule2), rule2])
-      ).values()
-    ];
-  }
-});
-
-// src/git/run.ts
-import { spawn } from "node:child_process";
-import { statSync } from "node:fs";
-function gitProcessCount() {
-  return spawned;
-}
-function gitBinary() {
-  return process.env.ACLDRIFT_GIT || "git";
-}
-function spawnGit(cwd, args, env2 = {}) {
-  spawned++;
-  const child2 = spawn(gitBinary(), args, {
-    cwd,
-    stdio: ["pipe", "pipe", "pipe"],
-    windowsHide: true,
-    env: {
-      ...process.env,
-      // Untranslated messages, and no index refresh (a read-only tool must not write .git/index).
-      LC_ALL: "C",
-      // The objects as committed: `git replace` must not show attribution another commit.
-      GIT_NO_REPLACE_OBJECTS: "1",
-      GIT_OPTIONAL_LOCKS: "0",
-      GIT_TERMINAL_PROMPT: "0",
-      ...env2
-    }
-  });
-  child2.stdin.on("error", () => {
-  });
-  return child2;
-}
-function waitForGit(child2, cwd, args) {
-  const stderr = [];
-  child2.stderr.on("data", (chunk) => stderr.push(chunk));
-  return new Promise((resolve9, reject) => {
-    let failed = false;
-    child2.once("error", (error) => {
-      failed = true;
-      reject(startError(error, cwd));
-    });
-    child2.once("close", (status) => {
-      if (failed) return;
-      if (status === 0) resolve9();
-      else reject(new GitError(args, status, Buffer.concat(stderr).toString("utf8")));
-    });
-  });
-}
-async function runGit(cwd, args, options = {}) {
-  const child2 = spawnGit(cwd, args, options.env);
-  const stdout = [];
-  child2.stdout.on("data", (chunk) => stdout.push(chunk));
-  child2.stdin.end(options.input);
-  await waitForGit(child2, cwd, args);
-  return Buffer.concat(stdout);
-}
-function startError(error, cwd) {
-  if (error.code !== "ENOENT") return new EnvironmentError(`cannot run ${gitBinary()}: ${error.message}`);
-  if (statSync(cwd, { throwIfNoEntry: false })?.isDirectory() !== true) {
-    return new EnvironmentError(`directory does not exist: ${cwd}`);
-  }
-  return process.env.ACLDRIFT_GIT ? new EnvironmentError(`git not found: ${process.env.ACLDRIFT_GIT} (from ACLDRIFT_GIT)`) : new EnvironmentError("git not found on PATH");
-}
-var GitError, spawned;
-var init_run = __esm({
-  "src/git/run.ts"() {
-    "use strict";
-    init_errors();
-    GitError = class extends EnvironmentError {
-      constructor(args, status, stderr) {
-        const how = status === null ? "was killed" : `exited with ${status}`;
-        super(`git ${args.join(" ")} ${how}: ${stderr.trim() || "(no error output)"}`);
-        this.args = args;
-        this.status = status;
-        this.stderr = stderr;
-      }
-      args;
-      status;
-      stderr;
-    };
-    spawned = 0;
-  }
-});
-
-// src/git/batch.ts
-function parseHeader(header, maxBytes) {
-  const fields = header.split(" ");
-  if (fields.length === 2)
-    return { id: fields[0], type: fields[1], content: Buffer.alloc(0), size: 0, oversize: false };
-  const size2 = Number(fields[2]);
-  if (fields.length !== 3 || !Number.isSafeInteger(size2) || size2 < 0) {
-    throw new Error(`cat-file --batch: unexpected header ${JSON.stringify(header)}`);
-  }
-  const oversize = size2 > maxBytes;
-  return { id: fields[0], type: fields[1], content: Buffer.allocUnsafe(oversize ? 0 : size2), size: size2, oversize };
-}
-async function catFileBatch(root, ids, options = {}) {
-  const args = ["cat-file", "--batch"];
-  const child2 = spawnGit(root, args);
-  const parser = new BatchParser(options.maxBytes);
-  const objects = [];
-  let parseError;
-  child2.stdout.on("data", (chunk) => {
-    if (parseError !== void 0) return;
-    try {
-      objects.push(...parser.push(chunk));
-    } catch (error) {
-      parseError = error;
-    }
-  });
-  child2.stdin.end(ids.map((id) => `${id}
-`).join(""));
-  await waitForGit(child2, root, args);
-  if (parseError !== void 0) throw parseError;
-  parser.end();
-  if (objects.length !== ids.length) {
-    throw new Error(`cat-file --batch: asked for ${ids.length} objects, got ${objects.length}`);
-  }
-  return objects;
-}
-var LF, BatchParser;
-var init_batch = __esm({
-  "src/git/batch.ts"() {
-    "use strict";
-    init_run();
-    LF = 10;
-    BatchParser = class {
-      constructor(maxBytes = Infinity) {
-        this.maxBytes = maxBytes;
-      }
-      maxBytes;
-      header = [];
-      body;
-      expectNewline = false;
-      push(chunk) {
-        const records = [];
-        let offset = 0;
-        while (offset < chunk.length) {
-          if (this.expectNewline) {
-            if (chunk[offset] !== LF) throw new Error("cat-file --batch: missing newline after object content");
-            this.expectNewline = false;
-            offset++;
-          } else if (this.body) {
-            const { object: object2 } = this.body;
-            const n = Math.min(object2.size - this.body.filled, chunk.length - offset);
-            if (!object2.oversize) chunk.copy(object2.content, this.body.filled, offset, offset + n);
-            this.body.filled += n;
-            offset += n;
-            if (this.body.filled === object2.size) {
-              records.push(object2);
-              this.body = void 0;
-              this.expectNewline = true;
-            }
-          } else {
-            const end = chunk.indexOf(LF, offset);
-            if (end === -1) {
-              this.header.push(chunk.subarray(offset));
-              break;
-            }
-            this.header.push(chunk.subarray(offset, end));
-            offset = end + 1;
-            const header = Buffer.concat(this.header).toString("utf8");
-            this.header = [];
-            const object2 = parseHeader(header, this.maxBytes);
-            if (object2.size === 0) {
-              records.push(object2);
-              this.expectNewline = object2.type !== "missing" && object2.type !== "ambiguous";
-            } else {
-              this.body = { object: object2, filled: 0 };
-            }
-          }
-        }
-        return records;
-      }
-      /** Throws if the output stopped in the middle of a record. */
-      end() {
-        if (this.body || this.expectNewline || this.header.length > 0) {
-          throw new Error("cat-file --batch: output ended in the middle of a record");
-        }
-      }
-    };
-  }
-});
-
-// src/git/repo.ts
-import { readFile } from "node:fs/promises";
-import { resolve as resolve2 } from "node:path";
-function findRepoRoot(cwd) {
-  return timed("repository", () => topLevel(cwd));
-}
-async function topLevel(cwd) {
-  let output2;
-  try {
-    output2 = await runGit(cwd, ["rev-parse", "--show-toplevel"]);
-  } catch (error) {
-    if (error instanceof GitError) {
-      throw new EnvironmentError(`not inside a git work tree: ${cwd} (${error.stderr.trim()})`);
-    }
-    throw error;
-  }
-  const root = withoutNewline(output2);
-  if (root === "") throw new EnvironmentError(`not inside a git work tree: ${cwd}`);
-  return root;
-}
-async function resolveCommit(root, rev) {
-  const commit = await verifyCommit(root, rev);
-  if (commit === null && rev === "HEAD" && (await runGit(root, ["rev-list", "-n", "1", "--all"])).length === 0)
-    throw new UsageError("the repository has no commit yet: HEAD names no revision (commit first)");
-  if (commit === null) throw new UsageError(`unknown revision: ${rev}`);
-  return commit;
-}
-async function hasCommit(root, rev) {
-  return await verifyCommit(root, rev) !== null;
-}
-function firstParent(root, commit) {
-  return verifyCommit(root, `${commit}^`);
-}
-async function isAncestor(root, ancestor, commit) {
-  try {
-    await runGit(root, ["merge-base", "--is-ancestor", "--end-of-options", ancestor, commit]);
-    return true;
-  } catch (error) {
-    if (error instanceof GitError && (error.status === 1 || error.status === 128)) return false;
-    throw error;
-  }
-}
-function headCommit(root) {
-  return verifyCommit(root, "HEAD");
-}
-async function hooksDir(root) {
-  return resolve2(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
-}
-async function gitDir(root) {
-  return resolve2(root, withoutNewline(await runGit(root, ["rev-parse", "--absolute-git-dir"])));
-}
-async function isShallow(root) {
-  return withoutNewline(await runGit(root, ["rev-parse", "--is-shallow-repository"])) === "true";
-}
-async function shallowBoundaries(root) {
-  const [shallow, file] = withoutNewline(
-    await runGit(root, [
-      "rev-parse",
-      "--is-shallow-repository",
-      "--path-format=absolute",
-      "--git-path",
-      "shallow"
-    ])
-  ).split("\n");
-  if (shallow !== "true" || file === void 0) return /* @__PURE__ */ new Set();
-  try {
-    return new Set((await readFile(file, "utf8")).split("\n").filter(Boolean));
-  } catch {
-    return /* @__PURE__ */ new Set();
-  }
-}
-async function verifyCommit(root, rev) {
-  try {
-    const output2 = await runGit(root, [
-      "rev-parse",
-      "--verify",
-      "--quiet",
-      "--end-of-options",
-      `${rev}^{commit}`
-    ]);
-    return withoutNewline(output2);
-  } catch (error) {
-    if (error instanceof GitError && error.status === 1) return null;
-    throw error;
-  }
-}
-function withoutNewline(output2) {
-  return output2.toString("utf8").replace(/\n$/, "");
-}
-async function mergeBase(root, a, b) {
-  const [left, right] = await Promise.all([resolveCommit(root, a), resolveCommit(root, b)]);
-  try {
-    return withoutNewline(await runGit(root, ["merge-base", left, right]));
-  } catch (error) {
-    if (error instanceof GitError && error.status === 1)
-      throw new UsageError(`${a} and ${b} have no common ancestor: compare them with ${a}..${b}`);
-    throw error;
-  }
-}
-var init_repo = __esm({
-  "src/git/repo.ts"() {
-    "use strict";
-    init_errors();
-    init_timings();
-    init_run();
-  }
-});
-
-// src/git/entries.ts
-function splitNul(output2) {
-  const records = output2.toString("utf8").split("\0");
-  records.pop();
-  return records;
-}
-function parseLsFilesStage(output2) {
-  return splitNul(output2).map((record) => {
-    const tab = record.indexOf("	");
-    const [mode, object2, stage] = record.slice(0, tab).split(" ");
-    return { path: record.slice(tab + 1), mode, object: object2, stage: Number(stage) };
-  });
-}
-function parseLsTree(output2) {
-  return splitNul(output2).map((record) => {
-    const tab = record.indexOf("	");
-    const [mode, , object2] = record.slice(0, tab).split(" ");
-    return { path: record.slice(tab + 1), mode, object: object2, stage: 0 };
-  });
-}
-function uniquePaths(entries2) {
-  return [...new Set(entries2.map((entry) => entry.path))];
-}
-async function readEntries(root, entries2, paths) {
-  const [result2] = await readEntryLists(root, [selectEntries(entries2, paths)]);
-  return result2;
-}
-async function readEntryLists(root, selections, maxBytes = MAX_FILE_BYTES) {
-  const ids = [...new Set(selections.flatMap((s) => s.toRead.map((entry) => entry.object)))];
-  const contents = /* @__PURE__ */ new Map();
-  const oversize = /* @__PURE__ */ new Map();
-  for (const object2 of ids.length > 0 ? await catFileBatch(root, ids, { maxBytes }) : []) {
-    if (object2.type !== "blob") {
-      const path = selections.flatMap((s) => s.toRead).find((entry) => entry.object === object2.id)?.path;
-      throw new EnvironmentError(`cannot read ${path}: git object ${object2.id} is ${object2.type}, not a blob`);
-    }
-    if (object2.oversize) oversize.set(object2.id, object2.size);
-    else contents.set(object2.id, object2.content);
-  }
-  return selections.map(({ toRead, skipped }) => ({
-    files: toRead.filter((entry) => contents.has(entry.object)).map((entry) => ({ path: entry.path, content: contents.get(entry.object) })),
-    skipped: [
-      ...skipped,
-      ...toRead.filter((entry) => oversize.has(entry.object)).map((entry) => ({
-        path: entry.path,
-        reason: "too-large",
-        size: oversize.get(entry.object)
-      }))
-    ]
-  }));
-}
-function selectEntries(entries2, paths) {
-  const wanted = paths === void 0 ? void 0 : new Set(paths);
-  const skipped = [];
-  const toRead = [];
-  const seen = /* @__PURE__ */ new Set();
-  for (const entry of entries2) {
-    if (wanted !== void 0 && !wanted.has(entry.path) || seen.has(entry.path)) continue;
-    seen.add(entry.path);
-    const reason = skipReason(entry);
-    if (reason === void 0) toRead.push(entry);
-    else skipped.push({ path: entry.path, reason });
-  }
-  for (const path of wanted ?? []) {
-    if (!seen.has(path)) skipped.push({ path, reason: "deleted" });
-  }
-  return { toRead, skipped };
-}
-function skipReason(entry) {
-  if (entry.stage !== 0) return "unmerged";
-  switch (entry.mode) {
-    case "100644":
-    case "100755":
-      return void 0;
-    case "120000":
-      return "symlink";
-    case "160000":
-      return "submodule";
-    default:
-      return "not-a-regular-file";
-  }
-}
-var init_entries = __esm({
-  "src/git/entries.ts"() {
-    "use strict";
-    init_errors();
-    init_parse();
-    init_batch();
-  }
-});
-
-// src/git/revision.ts
-async function treeEntries(root, rev, paths) {
-  const commit = await resolveCommit(root, rev);
-  const named3 = paths !== void 0 && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT ? ["--", ...paths.map((path) => `:(literal)${path}`)] : [];
-  return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit, ...named3]));
-}
-async function listRevisionFiles(root, rev) {
-  return uniquePaths(await treeEntries(root, rev));
-}
-async function readRevisionFiles(root, rev, paths) {
-  return readEntries(root, await treeEntries(root, rev, paths), paths);
-}
-var NAMED_PATHS_LIMIT;
-var init_revision = __esm({
-  "src/git/revision.ts"() {
-    "use strict";
-    init_entries();
-    init_repo();
-    init_run();
-    NAMED_PATHS_LIMIT = 64;
-  }
-});
-
-// src/git/history.ts
-async function readHistory(root, from, to) {
-  const range = from === null || !await hasCommit(root, from) ? [to] : [`${from}..${to}`];
-  const log = runGit(root, [
-    "log",
-    "--raw",
-    "-z",
-    "--no-abbrev",
-    "-M",
-    "--diff-merges=first-parent",
-    "--format=%x1e%H%x00%P",
-    "--end-of-options",
-    ...range,
-    "--"
-  ]);
-  const [output2, shallow] = await Promise.all([log, shallowBoundaries(root)]);
-  return { ...parseHistory(output2), shallow };
-}
-function parseHistory(output2) {
-  const tokens = output2.toString("utf8").split("\0");
-  const commits = /* @__PURE__ */ new Map();
-  const order = [];
-  let current;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i].replace(/^\n/, "");
-    if (token === "") continue;
-    if (token.startsWith("")) {
-      current = { sha: token.slice(1), parents: (tokens[++i] ?? "").split(" ").filter(Boolean), changes: [] };
-      commits.set(current.sha, current);
-      order.push(current.sha);
-      continue;
-    }
-    if (!token.startsWith(":") || current === void 0)
-      throw new Error(`git log: unexpected output near ${JSON.stringify(token)}`);
-    const [oldMode, newMode, oldBlob, newBlob, status] = token.slice(1).split(" ");
-    const twoPaths = status.startsWith("R") || status.startsWith("C");
-    const oldPath = tokens[++i];
-    const path = twoPaths ? tokens[++i] : oldPath;
-    current.changes.push({ status, oldMode, newMode, oldBlob, newBlob, oldPath, path });
-  }
-  return { commits, order };
-}
-async function readCommits(root, shas) {
-  const out = /* @__PURE__ */ new Map();
-  if (shas.length === 0) return out;
-  for (const object2 of await catFileBatch(root, shas)) {
-    if (object2.type === "commit") out.set(object2.id, parseCommit(object2.id, object2.content.toString("utf8")));
-  }
-  return out;
-}
-function parseCommit(sha, text3) {
-  const split = text3.indexOf("\n\n");
-  const headers = (split === -1 ? text3 : text3.slice(0, split)).split("\n");
-  const message2 = split === -1 ? "" : text3.slice(split + 2);
-  const person = (name) => {
-    const line = headers.find((h) => h.startsWith(`${name} `))?.slice(name.length + 1) ?? "";
-    const match = /^(.*?) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line);
-    if (!match) return { name: "", email: "", date: "" };
-    return { name: match[1], email: match[2], date: isoDate(Number(match[3]), match[4]) };
-  };
-  return { sha, author: person("author"), committer: person("committer"), message: message2 };
-}
-function isoDate(seconds, offset) {
-  const sign = offset.startsWith("-") ? -1 : 1;
-  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)));
-  const local = new Date((seconds + minutes * 60) * 1e3).toISOString().slice(0, 19);
-  return `${local}${offset.slice(0, 3)}:${offset.slice(3)}`;
-}
-async function readNotes(root, ref2) {
-  const notes = /* @__PURE__ */ new Map();
-  let listing;
-  try {
-    listing = (await runGit(root, ["notes", `--ref=${ref2}`, "list"])).toString("utf8");
-  } catch {
-    return notes;
-  }
-  const pairs = listing.split("\n").filter(Boolean).map((line) => line.split(" "));
-  if (pairs.length === 0) return notes;
-  const objects = await catFileBatch(
-    root,
-    pairs.map(([blob]) => blob)
-  );
-  objects.forEach((object2, i) => notes.set(pairs[i][1], object2.content.toString("utf8")));
-  return notes;
-}
-async function appendNote(root, ref2, sha, text3) {
-  await runGit(root, ["notes", `--ref=${ref2}`, "append", "--message", text3, sha]);
-}
-async function pendingIdentity(root) {
-  const vars = (await runGit(root, ["var", "-l"])).toString("utf8").split("\n");
-  const ident = (name) => {
-    const line = vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1) ?? "";
-    return parseCommit("", `${name === "GIT_AUTHOR_IDENT" ? "author" : "committer"} ${line}
-
-`);
-  };
-  return { author: ident("GIT_AUTHOR_IDENT").author, committer: ident("GIT_COMMITTER_IDENT").committer };
-}
-async function addTrailer(root, messageFile, trailer) {
-  await runGit(root, [
-    "interpret-trailers",
-    "--in-place",
-    "--if-exists",
-    "doNothing",
-    "--trailer",
-    trailer,
-    messageFile
-  ]);
-}
-async function pathChanges(root, from, to) {
-  const sides = to.type === "ref" ? [from, to.commit] : to.type === "staged" ? ["--cached", from] : [from];
-  const output2 = await runGit(root, [
-    "diff",
-    "-M",
-    "-z",
-    "--raw",
-    "--no-abbrev",
-    "--diff-filter=RAT",
-    ...sides,
-    "--"
-  ]);
-  const tokens = output2.toString("utf8").split("\0");
-  const changes = { renames: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map() };
-  for (let i = 0; i + 1 < tokens.length; ) {
-    const [, newMode, , , status] = tokens[i].slice(1).split(" ");
-    const path = tokens[i + 1];
-    const renamed = status.startsWith("R");
-    const now = renamed ? tokens[i + 2] : path;
-    if (renamed) changes.renames.set(now, path);
-    const link2 = LINK_MODES[newMode];
-    if (link2 !== void 0) changes.links.set(now, link2);
-    i += renamed ? 3 : 2;
-  }
-  return changes;
-}
-var ZERO, isAbsent, LINK_MODES;
-var init_history = __esm({
-  "src/git/history.ts"() {
-    "use strict";
-    init_batch();
-    init_repo();
-    init_run();
-    ZERO = /^0+$/;
-    isAbsent = (blob) => ZERO.test(blob);
-    LINK_MODES = { "120000": "symlink", "160000": "submodule" };
-  }
-});
-
-// src/git/file-history.ts
-async function readPathHistory(root, to, paths, globs = []) {
-  if (paths.length === 0 && globs.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
-  const output2 = await runGit(root, [
-    "log",
-    "--raw",
-    "-z",
-    "--no-abbrev",
-    "--no-renames",
-    "--parents",
-    // Children before parents: the first commit listed is the tip, the newest version of the files.
-    "--topo-order",
-    "--diff-merges=first-parent",
-    "--format=%x1e%H%x00%P",
-    "--end-of-options",
-    to,
-    "--",
-    ...paths.map((path) => `:(literal)${path}`),
-    ...globs.map((glob2) => `:(glob)${glob2}`)
-  ]);
-  return parseHistory(output2);
-}
-async function readPathsAt(root, sides, paths) {
-  if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
-  const pathspec = paths.map((path) => `:(literal)${path}`);
-  const listings = await Promise.all(
-    sides.map(
-      async (side) => side.type === "staged" ? parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z", "--", ...pathspec])) : parseLsTree(
-        await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit, "--", ...pathspec])
-      )
-    )
-  );
-  const reads = await readEntryLists(
-    root,
-    listings.map((entries2) => selectEntries(entries2, paths)),
-    Infinity
-  );
-  return reads.map((read2) => new Map(read2.files.map((f) => [f.path, f.content])));
-}
-async function blobIdsAt(root, commit, paths) {
-  if (paths.length === 0) return /* @__PURE__ */ new Map();
-  const listing = await runGit(root, [
-    "ls-tree",
-    "-r",
-    "-z",
-    "--full-tree",
-    commit,
-    "--",
-    ...paths.map((path) => `:(literal)${path}`)
-  ]);
-  return new Map(parseLsTree(listing).map((entry) => [entry.path, entry.object]));
-}
-async function listPathsNamed(root, side, name) {
-  const named3 = (path) => path === name || path.endsWith(`/${name}`);
-  if (side.type === "ref")
-    return splitNul(
-      await runGit(root, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side.commit])
-    ).filter(named3);
-  const pathspec = `:(glob)**/${name}`;
-  const others = side.type === "worktree" ? ["--cached", "--others", "--exclude-standard"] : [];
-  return [...new Set(splitNul(await runGit(root, ["ls-files", "-z", ...others, "--", pathspec])))].filter(
-    named3
-  );
-}
-async function deletedPathsNamed(root, from, side, name) {
-  const options = ["-r", "-z", "--name-only", "--no-renames", "--diff-filter=D"];
-  const compare = side.type === "ref" ? ["diff-tree", ...options, from, side.commit] : ["diff-index", ...options, ...side.type === "staged" ? ["--cached"] : [], from];
-  const named3 = (path) => path === name || path.endsWith(`/${name}`);
-  return splitNul(await runGit(root, [...compare, "--", `:(glob)**/${name}`])).filter(named3);
-}
-var init_file_history = __esm({
-  "src/git/file-history.ts"() {
-    "use strict";
-    init_entries();
-    init_history();
-    init_run();
-  }
-});
-
-// src/git/signatures.ts
-import { mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
-import { join as join2 } from "node:path";
-async function verifiedSigners(root, shas, allowedSigners) {
-  const out = /* @__PURE__ */ new Map();
-  const wanted = [...new Set(shas)];
-  if (wanted.length === 0) return out;
-  const dir = await mkdtemp(join2(tmpdir(), "acldrift-signers-"));
-  try {
-    const file = join2(dir, "allowed_signers");
-    await writeFile(file, allowedSigners);
-    const output2 = await runGit(root, [
-      "-c",
-      `gpg.ssh.allowedSignersFile=${file}`,
-      "-c",
-      "gpg.ssh.program=ssh-keygen",
-      "-c",
-      "gpg.ssh.revocationFile=",
-      "log",
-      "--no-walk=unsorted",
-      "--format=%H%x00%G?%x00%GS",
-      ...wanted,
-      "--"
-    ]);
-    for (const line of output2.toString("utf8").split("\n")) {
-      const [sha, status, signer] = line.split("\0");
-      if (sha && status === "G" && signer) out.set(sha, signer);
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  return out;
-}
-async function pendingSigningKey(root) {
-  const get = async (key) => (await runGit(root, ["config", "--get", key]).catch(() => Buffer.alloc(0))).toString("utf8").trim();
-  const [sign, format2, signingKey] = await Promise.all([
-    get("commit.gpgsign"),
-    get("gpg.format"),
-    get("user.signingkey")
-  ]);
-  if (!["true", "yes", "on", "1"].includes(sign.toLowerCase()) || format2 !== "ssh" || signingKey === "")
-    return void 0;
-  let text3 = signingKey.startsWith("key::") ? signingKey.slice(5) : signingKey;
-  if (!/^(ssh-|ecdsa-|sk-)/.test(text3)) {
-    const path = text3.replace(/^~(?=\/)/, homedir());
-    text3 = await readFile2(path.endsWith(".pub") ? path : `${path}.pub`, "utf8").catch(() => "");
-  }
-  return text3.trim().split(/\s+/)[1];
-}
-var init_signatures = __esm({
-  "src/git/signatures.ts"() {
-    "use strict";
-    init_run();
-  }
-});
-
-// src/git/staged.ts
-async function listStagedEntries(root) {
-  return parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]));
-}
-async function listStagedFiles(root) {
-  return uniquePaths(await listStagedEntries(root));
-}
-async function readStagedFiles(root, paths, entries2) {
-  return readEntries(root, entries2 ?? await listStagedEntries(root), paths);
-}
-async function stagedChangedPaths(root, head) {
-  if ((head === void 0 ? await headCommit(root) : head) === null) return listStagedFiles(root);
-  return splitNul(await runGit(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]));
-}
-async function readStagedChanges(root, base) {
-  const records = splitNul(
-    await runGit(root, [
-      "diff",
-      "--cached",
-      "--raw",
-      "-z",
-      "--no-renames",
-      "--no-abbrev",
-      ...base === void 0 ? [] : [base, "--"]
-    ])
-  );
-  const head = [];
-  const staged = [];
-  const paths = [];
-  for (let i = 0; i + 1 < records.length; i += 2) {
-    const [oldMode, newMode, oldId, newId, status] = records[i].slice(1).split(" ");
-    const path = records[i + 1];
-    paths.push(path);
-    if (oldMode !== "000000") head.push({ path, mode: oldMode, object: oldId, stage: 0 });
-    if (status === "U") staged.push({ path, mode: newMode, object: newId, stage: 1 });
-    else if (newMode !== "000000") staged.push({ path, mode: newMode, object: newId, stage: 0 });
-  }
-  const [headRead, stagedRead] = await readEntryLists(root, [selectEntries(head), selectEntries(staged)]);
-  return { paths, head: headRead, staged: stagedRead };
-}
-var init_staged = __esm({
-  "src/git/staged.ts"() {
-    "use strict";
-    init_entries();
-    init_repo();
-    init_run();
-  }
-});
-
-// src/git/worktree.ts
-import { constants as constants2 } from "node:fs";
-import { lstat, open as open2, realpath as realpath2 } from "node:fs/promises";
-import { basename, dirname, isAbsolute as isAbsolute3, join as join3, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
-async function listTrackedFiles(root) {
-  return [...new Set(splitNul(await runGit(root, ["ls-files", "-z"])))];
-}
-async function listWorktreeFiles(root) {
-  return [
-    ...new Set(
-      splitNul(await runGit(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]))
-    )
-  ];
-}
-async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
-  const realRoot = await realpath2(root);
-  const files = [];
-  const skipped = [];
-  for (let start = 0; start < paths.length; start += CONCURRENCY) {
-    const batch = paths.slice(start, start + CONCURRENCY);
-    for (const result2 of await Promise.all(batch.map((path) => readWorktreeFile(realRoot, path, maxBytes)))) {
-      if ("reason" in result2) skipped.push(result2);
-      else files.push(result2);
-    }
-  }
-  return { files, skipped };
-}
-async function readWorktreeFile(realRoot, path, maxBytes) {
-  const absolute = resolve3(realRoot, path);
-  if (!isInside(realRoot, absolute)) return { path, reason: "outside-repository" };
-  let directory;
-  try {
-    directory = await realpath2(dirname(absolute));
-  } catch (error) {
-    if (isMissing(error)) return { path, reason: "deleted" };
-    throw error;
-  }
-  if (!isInside(realRoot, directory)) return { path, reason: "outside-repository" };
-  const file = join3(directory, basename(absolute));
-  try {
-    if ((await lstat(file)).isSymbolicLink()) return { path, reason: "symlink" };
-    const handle = await open2(
-      file,
-      constants2.O_RDONLY | (constants2.O_NOFOLLOW ?? 0) | (constants2.O_NONBLOCK ?? 0)
-    );
-    try {
-      const stats = await handle.stat();
-      if (!stats.isFile()) return { path, reason: "not-a-regular-file" };
-      if (stats.size > maxBytes) return { path, reason: "too-large", size: stats.size };
-      return { path, content: await handle.readFile() };
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    if (isMissing(error)) return { path, reason: "deleted" };
-    if (error.code === "ELOOP") return { path, reason: "symlink" };
-    throw error;
-  }
-}
-function isInside(root, absolute) {
-  const rel = relative2(root, absolute);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep2}`) && !isAbsolute3(rel);
-}
-function isMissing(error) {
-  const code2 = error.code;
-  return code2 === "ENOENT" || code2 === "ENOTDIR";
-}
-var CONCURRENCY;
-var init_worktree = __esm({
-  "src/git/worktree.ts"() {
-    "use strict";
-    init_parse();
-    init_entries();
-    init_run();
-    CONCURRENCY = 32;
-  }
-});
-
-// src/git/attributes.ts
-import { mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
-async function checkAttributes(sides, paths, names3) {
-  if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
-  const scratch = await mkdtemp2(join4(tmpdir2(), "acldrift-attributes-"));
-  try {
-    const repo = join4(scratch, "repo");
-    const absent = join4(scratch, "absent");
-    const env2 = {
-      // Nothing of the environment's repository, index or object store: only the scratch one.
-      GIT_DIR: repo,
-      GIT_WORK_TREE: void 0,
-      GIT_COMMON_DIR: void 0,
-      GIT_OBJECT_DIRECTORY: void 0,
-      GIT_ALTERNATE_OBJECT_DIRECTORIES: void 0,
-      GIT_ATTR_NOSYSTEM: "1",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: absent
-    };
-    const git = (args, input, index2) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args], {
-      input,
-      env: index2 === void 0 ? env2 : { ...env2, GIT_INDEX_FILE: index2 }
-    });
-    await runGit(scratch, ["init", "--quiet", "--bare", "--template=", repo], {
-      env: { ...env2, GIT_DIR: void 0 }
-    });
-    const contents = [
-      ...new Set(sides.flatMap((side) => [...side.values()].map((c) => c.toString("base64"))))
-    ];
-    const files = await Promise.all(
-      contents.map(async (content, i) => {
-        const file = join4(scratch, `blob-${i}`);
-        await writeFile2(file, Buffer.from(content, "base64"));
-        return file;
-      })
-    );
-    const ids = (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], files.join("\n"))).toString("utf8").trim().split("\n");
-    const blobOf = new Map(contents.map((content, i) => [content, ids[i]]));
-    return await Promise.all(
-      sides.map(async (side, i) => {
-        const index2 = join4(scratch, `index-${i}`);
-        const entries2 = [...side].map(
-          ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
-        );
-        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index2);
-        const output2 = await git(
-          ["check-attr", "--cached", "-z", "--stdin", ...names3],
-          paths.map((path) => `${path}\0`).join(""),
-          index2
-        );
-        return parseCheckAttr(output2);
-      })
-    );
-  } finally {
-    await rm2(scratch, { recursive: true, force: true });
-  }
-}
-function parseCheckAttr(output2) {
-  const records = splitNul(output2);
-  const found2 = /* @__PURE__ */ new Map();
-  for (let i = 0; i + 2 < records.length; i += 3) {
-    const [path, name, state] = [records[i], records[i + 1], records[i + 2]];
-    let states = found2.get(path);
-    if (states === void 0) found2.set(path, states = /* @__PURE__ */ new Map());
-    states.set(name, state);
-  }
-  return found2;
-}
-var init_attributes = __esm({
-  "src/git/attributes.ts"() {
-    "use strict";
-    init_entries();
-    init_run();
-  }
-});
-
-// src/git/index.ts
-var git_exports = {};
-__export(git_exports, {
-  BatchParser: () => BatchParser,
-  GitError: () => GitError,
-  addTrailer: () => addTrailer,
-  appendNote: () => appendNote,
-  blobIdsAt: () => blobIdsAt,
-  catFileBatch: () => catFileBatch,
-  checkAttributes: () => checkAttributes,
-  deletedPathsNamed: () => deletedPathsNamed,
-  findRepoRoot: () => findRepoRoot,
-  firstParent: () => firstParent,
-  gitDir: () => gitDir,
-  gitProcessCount: () => gitProcessCount,
-  headCommit: () => headCommit,
-  hooksDir: () => hooksDir,
-  isAncestor: () => isAncestor,
-  isShallow: () => isShallow,
-  listPathsNamed: () => listPathsNamed,
-  listRevisionFiles: () => listRevisionFiles,
-  listStagedEntries: () => listStagedEntries,
-  listStagedFiles: () => listStagedFiles,
-  listTrackedFiles: () => listTrackedFiles,
-  listWorktreeFiles: () => listWorktreeFiles,
-  mergeBase: () => mergeBase,
-  pathChanges: () => pathChanges,
-  pendingIdentity: () => pendingIdentity,
-  pendingSigningKey: () => pendingSigningKey,
-  readCommits: () => readCommits,
-  readHistory: () => readHistory,
-  readNotes: () => readNotes,
-  readPathHistory: () => readPathHistory,
-  readPathsAt: () => readPathsAt,
-  readRevisionFiles: () => readRevisionFiles,
-  readStagedChanges: () => readStagedChanges,
-  readStagedFiles: () => readStagedFiles,
-  readWorktreeFiles: () => readWorktreeFiles,
-  resolveCommit: () => resolveCommit,
-  runGit: () => runGit,
-  shallowBoundaries: () => shallowBoundaries,
-  stagedChangedPaths: () => stagedChangedPaths,
-  verifiedSigners: () => verifiedSigners
-});
-var init_git = __esm({
-  "src/git/index.ts"() {
-    "use strict";
-    init_batch();
-    init_repo();
-    init_revision();
-    init_history();
-    init_file_history();
-    init_signatures();
-    init_run();
-    init_staged();
-    init_worktree();
-    init_attributes();
-  }
-});
-
-// src/core/actors/signals.ts
-function githubBot(login, id) {
-  const prefix = id === void 0 ? String.raw`\d+\+` : `${id}\\+`;
-  return `(?:${prefix})?${escapeRegExp(login)}\\[bot\\]@users\\.noreply\\.github\\.com`;
-}
-function canonicalAgent(name) {
-  const trimmed = name.trim();
-  return AGENT_NAMES[trimmed.toLowerCase()] ?? trimmed;
-}
-var escapeRegExp, emailIs, coAuthor, trailerKey, author, body, env, NOREPLY_USER, CLAUDE_BOT, COPILOT_AGENT, DEVIN_BOT, JULES_BOT, FACTORY_BOT, OPENHANDS, SIGNALS, AGENT_NAMES;
-var init_signals = __esm({
-  "src/core/actors/signals.ts"() {
-    "use strict";
-    escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
-    coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
-    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
-    author = (authorEmail, authorName = "Someone") => ({
-      authorName,
-      authorEmail
-    });
-    body = (...lines) => ({
-      message: ["Update access policy", "", ...lines].join("\n")
-    });
-    env = (vars) => ({ env: vars });
-    NOREPLY_USER = ["someone@users.noreply.github.com", "12345+someone@users.noreply.github.com"];
-    CLAUDE_BOT = [githubBot("claude", 209825114), githubBot("claude-code-action")];
-    COPILOT_AGENT = [
-      String.raw`198982749\+copilot@users\.noreply\.github\.com`,
-      githubBot("copilot-swe-agent", 198982749)
-    ];
-    DEVIN_BOT = githubBot("devin-ai-integration", 158243242);
-    JULES_BOT = githubBot("google-labs-jules", 161369871);
-    FACTORY_BOT = githubBot("factory-droid", 138933559);
-    OPENHANDS = [
-      String.raw`openhands@all-hands\.dev`,
-      String.raw`(?:\d+\+)?openhands-agent@users\.noreply\.github\.com`
-    ];
-    SIGNALS = [
-      // ── Claude Code ─────────────────────────────────────────────────────────────────────
-      {
-        id: "claude-code-coauthor",
-        description: "Co-authored-by with noreply@anthropic.com (any model name), added by Claude Code",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@anthropic\.com`),
-        samples: {
-          positive: [
-            body(
-              "\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)",
-              "",
-              "Co-Authored-By: Claude <noreply@anthropic.com>"
-            ),
-            body("Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"),
-            body("co-authored-by: Claude Sonnet 4 <NoReply@Anthropic.com>")
-          ],
-          negative: [
-            body("Co-authored-by: Claude Shannon <claude@example.org>"),
-            body("Co-authored-by: Claude <noreply@anthropic.com.example.net>"),
-            body("Reviewed-by: Claude <noreply@anthropic.com>")
-          ]
-        }
-      },
-      {
-        id: "claude-code-footer",
-        description: 'Footer "Generated with [Claude Code](https://claude.ai/code | https://claude.com/claude-code)"',
-        agent: "Claude Code",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[?claude code\]?\s*\(?<?https:\/\/(?:claude\.ai\/code|claude\.com\/claude-code)/i,
-        samples: {
-          positive: [
-            body("\u{1F916} Generated with [Claude Code](https://claude.ai/code)"),
-            body("\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)")
-          ],
-          negative: [body("Generated with [Claude Code]"), body("Compared with https://claude.ai/code docs")]
-        }
-      },
-      {
-        id: "claude-code-session",
-        description: "Claude-Session trailer (Claude Code on the web)",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: trailerKey("Claude-Session"),
-        samples: {
-          positive: [body("Claude-Session: https://claude.ai/code/session_01AbCdEfGh")],
-          negative: [body("Claude-Session:"), body("Log the Claude-Session: header too")]
-        }
-      },
-      {
-        id: "claude-bot-author",
-        description: "Author is the Claude GitHub App (claude[bot], id 209825114) or claude-code-action[bot]",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...CLAUDE_BOT),
-        samples: {
-          positive: [
-            author("209825114+claude[bot]@users.noreply.github.com", "claude[bot]"),
-            author("claude[bot]@users.noreply.github.com", "claude[bot]")
-          ],
-          negative: [
-            author("claude@users.noreply.github.com", "Claude"),
-            author("12345+claude[bot]@users.noreply.github.com", "claude[bot]"),
-            author("209825114+claude[bot]@users.noreply.github.com.example.net")
-          ]
-        }
-      },
-      {
-        id: "claude-bot-coauthor",
-        description: "Co-authored-by the Claude GitHub App (e.g. a squash merge of its pull request)",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...CLAUDE_BOT),
-        samples: {
-          positive: [body("Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>")],
-          negative: [body("Co-authored-by: Claude <claude@users.noreply.github.com>")]
-        }
-      },
-      // ── GitHub Copilot ──────────────────────────────────────────────────────────────────
-      {
-        id: "copilot-agent-author",
-        description: "Author is the Copilot coding agent (copilot-swe-agent[bot], 198982749+Copilot@\u2026)",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...COPILOT_AGENT),
-        samples: {
-          positive: [author("198982749+Copilot@users.noreply.github.com", "copilot-swe-agent[bot]")],
-          negative: [
-            author("Copilot@users.noreply.github.com", "Copilot"),
-            author("12345+Copilot@users.noreply.github.com", "Copilot")
-          ]
-        }
-      },
-      {
-        id: "copilot-agent-coauthor",
-        description: "Co-authored-by the Copilot coding agent (e.g. a squash merge of its pull request)",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...COPILOT_AGENT),
-        samples: {
-          positive: [body("Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")],
-          negative: [body("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")]
-        }
-      },
-      {
-        id: "copilot-agent-logs-url",
-        description: "Agent-Logs-Url trailer linking a Copilot coding agent session",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^agent-logs-url:[ \t]*https?:\/\/\S+/i,
-        samples: {
-          positive: [
-            body("Agent-Logs-Url: https://github.com/acme/infra/sessions/0b5c8f7e-4a1d-4c3e-9d2a-6f1e2b3c4d5e")
-          ],
-          negative: [body("Agent-Logs-Url: none"), body("See the Agent-Logs-Url: https://example.com field")]
-        }
-      },
-      {
-        id: "copilot-coauthor",
-        description: "Co-authored-by Copilot (223556219+Copilot@\u2026 or the older copilot@github.com): Copilot CLI / VS Code",
-        agent: "GitHub Copilot",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(
-          String.raw`223556219\+copilot@users\.noreply\.github\.com`,
-          String.raw`copilot@github\.com`
-        ),
-        samples: {
-          positive: [
-            body("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>"),
-            body("Co-authored-by: Copilot <copilot@github.com>")
-          ],
-          negative: [
-            body("Co-authored-by: Copilot <copilot@github.com.example.net>"),
-            body("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")
-          ]
-        }
-      },
-      // ── Cursor ──────────────────────────────────────────────────────────────────────────
-      {
-        id: "cursor-agent-author",
-        description: "Author is the Cursor agent (cursoragent@cursor.com) or the cursor[bot] app",
-        agent: "Cursor",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`cursoragent@cursor\.com`, githubBot("cursor")),
-        samples: {
-          positive: [
-            author("cursoragent@cursor.com", "Cursor Agent"),
-            author("123456+cursor[bot]@users.noreply.github.com")
-          ],
-          negative: [
-            author("dev@cursor.com", "Cursor Agent"),
-            author("cursor@users.noreply.github.com", "cursor")
-          ]
-        }
-      },
-      {
-        id: "cursor-coauthor",
-        description: "Co-authored-by Cursor <cursoragent@cursor.com>",
-        agent: "Cursor",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`cursoragent@cursor\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Cursor <cursoragent@cursor.com>")],
-          negative: [body("Co-authored-by: Cursor <team@cursor.com>")]
-        }
-      },
-      {
-        id: "cursor-made-with",
-        description: '"Made-with: Cursor" trailer',
-        agent: "Cursor",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^made-with:[ \t]*cursor\b/i,
-        samples: {
-          positive: [body("Made-with: Cursor")],
-          negative: [body("Made-with: Vim"), body("Made with cursor keys only")]
-        }
-      },
-      // ── Devin ───────────────────────────────────────────────────────────────────────────
-      {
-        id: "devin-bot-author",
-        description: "Author is Devin (devin-ai-integration[bot], id 158243242)",
-        agent: "Devin",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(DEVIN_BOT),
-        samples: {
-          positive: [author("158243242+devin-ai-integration[bot]@users.noreply.github.com", "Devin AI")],
-          negative: [author("devin@example.com", "Devin AI"), author("devin@users.noreply.github.com", "Devin")]
-        }
-      },
-      {
-        id: "devin-coauthor",
-        description: "Co-authored-by Devin (devin-ai-integration[bot])",
-        agent: "Devin",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(DEVIN_BOT),
-        samples: {
-          positive: [
-            body("Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>")
-          ],
-          negative: [body("Co-Authored-By: Devin Walsh <devin@example.com>")]
-        }
-      },
-      {
-        id: "devin-footer",
-        description: 'Footer "Generated with [Devin](https://cli.devin.ai/docs)"',
-        agent: "Devin",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[?devin\]?\s*\(?<?https:\/\/(?:[\w-]+\.)?devin\.ai/i,
-        samples: {
-          positive: [body("Generated with [Devin](https://cli.devin.ai/docs)")],
-          negative: [body("Generated with Devin from the platform team")]
-        }
-      },
-      // ── OpenAI Codex ────────────────────────────────────────────────────────────────────
-      {
-        id: "codex-author",
-        description: "Author is Codex cloud (codex@openai.com) or the chatgpt-codex-connector[bot] app",
-        agent: "Codex",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`codex@openai\.com`, githubBot("chatgpt-codex-connector")),
-        samples: {
-          positive: [author("codex@openai.com", "Codex"), author("codex@openai.com", "gpt-5-codex")],
-          negative: [author("codex@openai.com.example.net", "Codex"), author("alice@openai.com", "Alice")]
-        }
-      },
-      {
-        id: "codex-coauthor",
-        description: "Co-authored-by Codex <noreply@openai.com>, added by the Codex CLI",
-        agent: "Codex",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@openai\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Codex <noreply@openai.com>")],
-          negative: [body("Co-authored-by: Alice <alice@openai.com>")]
-        }
-      },
-      // ── Aider ───────────────────────────────────────────────────────────────────────────
-      {
-        id: "aider-committer-name",
-        description: 'Committer name ends with " (aider)" (aider rewrites GIT_COMMITTER_NAME)',
-        agent: "Aider",
-        class: "agent",
-        strength: "high",
-        field: "committer-name",
-        pattern: /\S \(aider\)$/i,
-        samples: {
-          positive: [{ committerName: "Jane Doe (aider)" }],
-          negative: [{ committerName: "aider" }, { committerName: "Jane (aider) Doe" }]
-        }
-      },
-      {
-        id: "aider-author-name",
-        description: 'Author name ends with " (aider)" (aider with its co-author trailer off)',
-        agent: "Aider",
-        class: "agent",
-        strength: "high",
-        field: "author-name",
-        pattern: /\S \(aider\)$/i,
-        samples: {
-          positive: [{ authorName: "Jane Doe (aider)" }],
-          negative: [{ authorName: "Aider Fan" }, { authorName: "(aider)" }]
-        }
-      },
-      {
-        id: "aider-coauthor",
-        description: "Co-authored-by aider (aider@aider.chat, older noreply@aider.chat / noreply@aider.dev)",
-        agent: "Aider",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(
-          String.raw`aider@aider\.chat`,
-          String.raw`noreply@aider\.chat`,
-          String.raw`noreply@aider\.dev`
-        ),
-        samples: {
-          positive: [
-            body("Co-authored-by: aider (anthropic/claude-sonnet-4) <aider@aider.chat>"),
-            body("Co-authored-by: aider (gpt-4o) <noreply@aider.dev>")
-          ],
-          negative: [body("Co-authored-by: Paul <paul@aider.chat.example.net>")]
-        }
-      },
-      {
-        id: "aider-subject-prefix",
-        description: 'Subject starts with "aider: " (optional aider setting)',
-        agent: "Aider",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /^aider: /i,
-        samples: {
-          positive: [{ message: "aider: Allow the reports role to read exports" }],
-          negative: [{ message: "Bump aider: 0.80 to 0.81" }, body("aider: mentioned in the body only")]
-        }
-      },
-      // ── Other agents with their own accounts or markers ─────────────────────────────────
-      {
-        id: "jules-bot-author",
-        description: "Author is Google Jules (google-labs-jules[bot], id 161369871)",
-        agent: "Jules",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(JULES_BOT),
-        samples: {
-          positive: [
-            author("161369871+google-labs-jules[bot]@users.noreply.github.com", "google-labs-jules[bot]")
-          ],
-          negative: [
-            author("jules@example.com", "Jules"),
-            ...NOREPLY_USER.map((email) => author(email, "Jules"))
-          ]
-        }
-      },
-      {
-        id: "jules-coauthor",
-        description: "Co-authored-by Google Jules (google-labs-jules[bot])",
-        agent: "Jules",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(JULES_BOT),
-        samples: {
-          positive: [
-            body(
-              "Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"
-            )
-          ],
-          negative: [body("Co-authored-by: Jules <jules@example.com>")]
-        }
-      },
-      {
-        id: "amazon-q-bot-author",
-        description: "Author is amazon-q-developer[bot] (unverified account name)",
-        agent: "Amazon Q",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("amazon-q-developer")),
-        samples: {
-          positive: [author("123456+amazon-q-developer[bot]@users.noreply.github.com")],
-          negative: [author("amazon-q-developer@users.noreply.github.com")]
-        }
-      },
-      {
-        id: "openhands-author",
-        description: "Author is OpenHands (openhands@all-hands.dev, GitHub login openhands-agent)",
-        agent: "OpenHands",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...OPENHANDS),
-        samples: {
-          positive: [
-            author("openhands@all-hands.dev", "openhands"),
-            author("123456+openhands-agent@users.noreply.github.com")
-          ],
-          negative: [
-            author("robert@all-hands.dev", "Robert"),
-            author("12345+openhands@users.noreply.github.com")
-          ]
-        }
-      },
-      {
-        id: "openhands-coauthor",
-        description: "Co-authored-by OpenHands (openhands@all-hands.dev)",
-        agent: "OpenHands",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...OPENHANDS),
-        samples: {
-          positive: [body("Co-authored-by: openhands <openhands@all-hands.dev>")],
-          negative: [body("Co-authored-by: Graham <graham@all-hands.dev>")]
-        }
-      },
-      {
-        id: "sweep-bot-author",
-        description: "Author is Sweep (sweep-ai[bot])",
-        agent: "Sweep",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("sweep-ai")),
-        samples: {
-          positive: [author("123456+sweep-ai[bot]@users.noreply.github.com", "sweep-ai[bot]")],
-          negative: [author("sweep-ai@users.noreply.github.com", "sweep-ai")]
-        }
-      },
-      {
-        id: "roomote-author",
-        description: "Author is Roo Code cloud agent (Roomote <roomote@roocode.com>)",
-        agent: "Roo Code",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`roomote@roocode\.com`),
-        samples: {
-          positive: [author("roomote@roocode.com", "Roomote")],
-          negative: [author("hello@roocode.com", "Roomote")]
-        }
-      },
-      {
-        id: "roomote-coauthor",
-        description: "Co-authored-by Roomote <roomote@roocode.com>",
-        agent: "Roo Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`roomote@roocode\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Roomote <roomote@roocode.com>")],
-          negative: [body("Co-authored-by: Roomote <roomote@example.com>")]
-        }
-      },
-      {
-        id: "amp-thread-id",
-        description: "Amp-Thread-ID trailer (Sourcegraph Amp)",
-        agent: "Amp",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: trailerKey("Amp-Thread-ID"),
-        samples: {
-          positive: [body("Amp-Thread-ID: https://ampcode.com/threads/T-5f2c1a9e-3b7d-4e8f-a1c2-9d0e1f2a3b4c")],
-          negative: [body("Amp-Thread-ID:"), body("Thread-ID: T-123")]
-        }
-      },
-      {
-        id: "amp-coauthor",
-        description: "Co-authored-by Amp <amp@ampcode.com>",
-        agent: "Amp",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`amp@ampcode\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Amp <amp@ampcode.com>")],
-          negative: [body("Co-authored-by: Amp Fan <amp@example.com>")]
-        }
-      },
-      {
-        id: "factory-droid-author",
-        description: "Author is Factory Droid (factory-droid[bot], id 138933559)",
-        agent: "Factory Droid",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(FACTORY_BOT),
-        samples: {
-          positive: [author("138933559+factory-droid[bot]@users.noreply.github.com", "factory-droid[bot]")],
-          negative: [author("factory-droid@users.noreply.github.com", "factory-droid")]
-        }
-      },
-      {
-        id: "factory-droid-coauthor",
-        description: "Co-authored-by Factory Droid (factory-droid[bot])",
-        agent: "Factory Droid",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(FACTORY_BOT),
-        samples: {
-          positive: [
-            body("Co-authored-by: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>")
-          ],
-          negative: [body("Co-authored-by: Droid <droid@example.com>")]
-        }
-      },
-      {
-        id: "replit-commit-author",
-        description: '"Replit-Commit-Author: Agent" trailer on Replit Agent checkpoint commits',
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^replit-commit-author:[ \t]*agent\b/i,
-        samples: {
-          positive: [
-            body("Replit-Commit-Author: Agent", "Replit-Commit-Session-Id: 3f9a2c1e-7b4d-4a8e-b2c1-0d9e8f7a6b5c")
-          ],
-          negative: [body("Replit-Commit-Author: User")]
-        }
-      },
-      {
-        id: "replit-agent-author",
-        description: "Author is agent@replit.com (unverified)",
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`agent@replit\.com`),
-        samples: {
-          positive: [author("agent@replit.com", "Replit Agent")],
-          negative: [author("jane@replit.com", "Jane")]
-        }
-      },
-      {
-        id: "oz-coauthor",
-        description: "Co-Authored-By Oz <oz-agent@warp.dev> (Warp)",
-        agent: "Warp Oz",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`oz-agent@warp\.dev`),
-        samples: {
-          positive: [body("Co-Authored-By: Oz <oz-agent@warp.dev>")],
-          negative: [body("Co-Authored-By: Oz <oz@example.com>")]
-        }
-      },
-      {
-        id: "opencode-bot-author",
-        description: "Author is opencode-agent[bot]",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("opencode-agent")),
-        samples: {
-          positive: [author("123456+opencode-agent[bot]@users.noreply.github.com", "opencode-agent[bot]")],
-          negative: [author("opencode-agent@users.noreply.github.com")]
-        }
-      },
-      {
-        id: "opencode-coauthor",
-        description: "Co-Authored-By opencode <noreply@opencode.ai>",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@opencode\.ai`),
-        samples: {
-          positive: [body("Co-Authored-By: opencode <noreply@opencode.ai>")],
-          negative: [body("Co-Authored-By: opencode <dev@opencode.ai>")]
-        }
-      },
-      {
-        id: "opencode-footer",
-        description: 'Footer "Generated with [opencode]"',
-        agent: "OpenCode",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[opencode\]/i,
-        samples: {
-          positive: [body("\u{1F916} Generated with [opencode](https://opencode.ai)")],
-          negative: [body("Generated with opencode settings from the wiki")]
-        }
-      },
-      {
-        id: "qwen-code-coauthor",
-        description: "Co-authored-by Qwen-Coder <qwen-coder@alibabacloud.com> (unverified)",
-        agent: "Qwen Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`qwen-coder@alibabacloud\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>")],
-          negative: [body("Co-authored-by: Qwen Li <qwen@alibabacloud.com>")]
-        }
-      },
-      // ── Conventions any agent may use ───────────────────────────────────────────────────
-      {
-        id: "assisted-by",
-        description: "Assisted-by trailer (Linux kernel, Fedora, OpenInfra): the agent named in its value",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        // The name runs to the first ':' (kernel `AGENT:MODEL`), '<' or '('.
-        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
-        samples: {
-          positive: [
-            body("Assisted-by: Claude:claude-3-opus coccinelle sparse"),
-            body("Assisted-By: GitHub Copilot"),
-            body("Assisted-by: Claude Code (detected by acldrift: env-claude-code)")
-          ],
-          negative: [body("Assisted-by:"), body("Not assisted-by: anyone")]
-        }
-      },
-      {
-        id: "generated-by",
-        description: "Generated-by trailer (Apache, OpenInfra): the agent named in its value",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^generated-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
-        samples: {
-          positive: [body("Generated-By: Cursor"), body("Generated-by: ChatGPT:gpt-5")],
-          negative: [body("Generated-by:"), body("Generated by hand")]
-        }
-      },
-      {
-        id: "git-ai-note",
-        description: "git note (refs/notes/ai, Git AI Standard) naming the agent in agent_id.tool",
-        class: "agent",
-        strength: "medium",
-        field: "notes",
-        pattern: /"agent_id"\s*:\s*\{[^{}]*?"tool"\s*:\s*"(?<agent>[^"\\]{1,80})"/,
-        samples: {
-          positive: [
-            {
-              notes: [
-                "iam/app.json",
-                "  a1b2c3d4 4-12",
-                "---",
-                '{"schema_version": "authorship/3.0.0", "prompts": {"a1b2c3d4": {',
-                '  "agent_id": {"tool": "cursor", "id": "6ef2c1", "model": "claude-4-sonnet"}}}}'
-              ].join("\n")
-            }
-          ],
-          negative: [{ notes: 'Reviewed in the "tool" meeting' }, { notes: '{"agent_id": {"model": "gpt-5"}}' }]
-        }
-      },
-      {
-        id: "rewrite-note",
-        description: "git note (refs/notes/ai) written by acldrift's post-rewrite hook: a rebase or amend folded an agent's commit into this one",
-        class: "agent",
-        strength: "medium",
-        field: "notes",
-        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)[ \t]+\(carried by acldrift /im,
-        samples: {
-          positive: [
-            { notes: "Assisted-by: Claude Code (carried by acldrift from 147727b, rebase)" },
-            {
-              notes: "Assisted-by: Aider (carried by acldrift from 0c1d2e3, amend)\nAssisted-by: Claude Code (carried by acldrift from 147727b, rebase)"
-            }
-          ],
-          negative: [{ notes: "Assisted-by: Claude Code" }, { notes: "Reviewed: carried by acldrift from 147727b" }]
-        }
-      },
-      // ── Runtime environment of the commit being made (prepare-commit-msg, pre-commit) ───
-      // Env vars leak into child processes and anyone can export them: evidence only at commit
-      // time. CURSOR_TRACE_ID and TERM_PROGRAM are set for humans in those editors too: not signals.
-      {
-        id: "env-claude-code",
-        description: "Claude Code shell: CLAUDECODE=1, AI_AGENT=claude-code_\u2026, CLAUDE_CODE_ENTRYPOINT, CLAUDE_CODE_SESSION_ID",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:CLAUDECODE=1|AI_AGENT=claude-code\S*|CLAUDE_CODE_ENTRYPOINT=\S+|CLAUDE_CODE_SESSION_ID=\S+)$/,
-        samples: {
-          positive: [
-            env({ CLAUDECODE: "1" }),
-            env({ AI_AGENT: "claude-code_2.0.14_agent" }),
-            env({ CLAUDE_CODE_ENTRYPOINT: "cli" })
-          ],
-          negative: [env({ CLAUDECODE: "0" }), env({ CLAUDE_API_KEY: "x" })]
-        }
-      },
-      {
-        id: "env-cursor-agent",
-        description: "Cursor agent shell: CURSOR_AGENT=1 (not CURSOR_TRACE_ID, which humans have too)",
-        agent: "Cursor",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CURSOR_AGENT=(?:1|true)$/,
-        samples: {
-          positive: [env({ CURSOR_AGENT: "1" })],
-          negative: [env({ CURSOR_TRACE_ID: "6f1c2d3e4b5a" }), env({ CURSOR_AGENT: "0" })]
-        }
-      },
-      {
-        id: "env-gemini-cli",
-        description: "Gemini CLI shell: GEMINI_CLI=1",
-        agent: "Gemini CLI",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^GEMINI_CLI=(?:1|true)$/,
-        samples: { positive: [env({ GEMINI_CLI: "1" })], negative: [env({ GEMINI_API_KEY: "x" })] }
-      },
-      {
-        id: "env-codex",
-        description: "Codex CLI shell: CODEX_THREAD_ID (CODEX_SANDBOX, CODEX_SANDBOX_NETWORK_DISABLED unverified)",
-        agent: "Codex",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:CODEX_THREAD_ID|CODEX_SANDBOX|CODEX_SANDBOX_NETWORK_DISABLED)=\S+$/,
-        samples: {
-          positive: [env({ CODEX_THREAD_ID: "0199a1b2-c3d4" }), env({ CODEX_SANDBOX: "seatbelt" })],
-          negative: [env({ CODEX_HOME: "/home/jane/.codex" })]
-        }
-      },
-      {
-        id: "env-cline",
-        description: "Cline shell: CLINE_ACTIVE=true",
-        agent: "Cline",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CLINE_ACTIVE=(?:1|true)$/,
-        samples: { positive: [env({ CLINE_ACTIVE: "true" })], negative: [env({ CLINE_ACTIVE: "false" })] }
-      },
-      {
-        id: "env-augment",
-        description: "Augment agent shell: AUGMENT_AGENT=1",
-        agent: "Augment",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AUGMENT_AGENT=(?:1|true)$/,
-        samples: { positive: [env({ AUGMENT_AGENT: "1" })], negative: [env({ AUGMENT_API_TOKEN: "x" })] }
-      },
-      {
-        id: "env-opencode",
-        description: "OpenCode shell: OPENCODE=1",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^OPENCODE=(?:1|true)$/,
-        samples: { positive: [env({ OPENCODE: "1" })], negative: [env({ OPENCODE_CONFIG: "/etc/opencode.json" })] }
-      },
-      {
-        id: "env-qwen-code",
-        description: "Qwen Code shell: QWEN_CODE=1",
-        agent: "Qwen Code",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^QWEN_CODE=(?:1|true)$/,
-        samples: { positive: [env({ QWEN_CODE: "1" })], negative: [env({ QWEN_API_KEY: "x" })] }
-      },
-      {
-        id: "env-amp",
-        description: "Amp shell: AGENT=amp or AMP_CURRENT_THREAD_ID",
-        agent: "Amp",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:AGENT=amp|AMP_CURRENT_THREAD_ID=\S+)$/,
-        samples: {
-          positive: [env({ AGENT: "amp" }), env({ AMP_CURRENT_THREAD_ID: "T-5f2c1a9e" })],
-          negative: [env({ AMP_API_KEY: "x" })]
-        }
-      },
-      {
-        id: "env-oz",
-        description: "Warp Oz run: OZ_RUN_ID",
-        agent: "Warp Oz",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^OZ_RUN_ID=\S+$/,
-        samples: { positive: [env({ OZ_RUN_ID: "run_8c1d" })], negative: [env({ TERM_PROGRAM: "WarpTerminal" })] }
-      },
-      {
-        id: "env-replit-agent",
-        description: "Replit Agent: REPLIT_MODE=assistant inside a Repl (REPL_ID)",
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^REPLIT_MODE=assistant$/,
-        requires: [/^REPL_ID=\S+$/],
-        samples: {
-          positive: [env({ REPL_ID: "4b1c9e2a-7d3f", REPLIT_MODE: "assistant" })],
-          negative: [env({ REPL_ID: "4b1c9e2a-7d3f" }), env({ REPLIT_MODE: "assistant" })]
-        }
-      },
-      {
-        id: "env-crush",
-        description: "Crush shell: CRUSH=1",
-        agent: "Crush",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CRUSH=(?:1|true)$/,
-        samples: { positive: [env({ CRUSH: "1" })], negative: [env({ CRUSH: "" })] }
-      },
-      {
-        id: "env-pi",
-        description: "pi coding agent shell: PI_CODING_AGENT=true",
-        agent: "Pi",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^PI_CODING_AGENT=(?:1|true)$/,
-        samples: { positive: [env({ PI_CODING_AGENT: "true" })], negative: [env({ PI: "3.14" })] }
-      },
-      {
-        id: "env-trae",
-        description: "Trae agent shell: TRAE_AI_SHELL_ID",
-        agent: "Trae",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^TRAE_AI_SHELL_ID=\S+$/,
-        samples: { positive: [env({ TRAE_AI_SHELL_ID: "17" })], negative: [env({ TRAE_HOME: "/opt/trae" })] }
-      },
-      {
-        id: "env-amazon-q",
-        description: "Amazon Q shell: AWS_EXECUTION_ENV mentions amazonq (unverified)",
-        agent: "Amazon Q",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AWS_EXECUTION_ENV=\S*amazon-?q/i,
-        samples: {
-          positive: [env({ AWS_EXECUTION_ENV: "AmazonQ-For-CLI" })],
-          negative: [env({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" })]
-        }
-      },
-      {
-        id: "env-jules",
-        description: "Google Jules VM: USER=swebot (heuristic)",
-        agent: "Jules",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^USER=swebot$/,
-        samples: { positive: [env({ USER: "swebot" })], negative: [env({ USER: "jane" })] }
-      },
-      // Generic conventions last: a line a specific entry above already explains counts once.
-      {
-        id: "env-ai-agent",
-        description: "AI_AGENT=<tool> (emerging convention): the tool named in its value",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        // The name ends at the first '_' or '.' (`tool_1.2_agent`); the parts cannot overlap, so no backtracking.
-        pattern: /^AI_AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
-        samples: {
-          positive: [env({ AI_AGENT: "goose" })],
-          negative: [env({ AI_AGENT: "" }), env({ OPENAI_AGENT: "x" })]
-        }
-      },
-      {
-        id: "env-agent",
-        description: "AGENT=<tool> (emerging convention): the tool named in its value",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
-        samples: { positive: [env({ AGENT: "goose" })], negative: [env({ AGENT: "" }), env({ SSH_AGENT_PID: "4242" })] }
-      },
-      // ── Automation (not AI) ─────────────────────────────────────────────────────────────
-      {
-        id: "dependabot-author",
-        description: "Author is Dependabot (dependabot[bot], id 49699333)",
-        agent: "Dependabot",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("dependabot", 49699333)),
-        samples: {
-          positive: [
-            author("49699333+dependabot[bot]@users.noreply.github.com", "dependabot[bot]"),
-            author("dependabot[bot]@users.noreply.github.com", "dependabot[bot]")
-          ],
-          negative: [
-            author("dependabot@users.noreply.github.com", "dependabot[bot]"),
-            author("support@github.com", "dependabot[bot]")
-          ]
-        }
-      },
-      {
-        id: "dependabot-signoff",
-        description: "Signed-off-by: dependabot[bot] <support@github.com>",
-        agent: "Dependabot",
-        class: "automation",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^signed-off-by:[ \t]*dependabot\[bot\][ \t]*<support@github\.com>$/i,
-        samples: {
-          positive: [body("Signed-off-by: dependabot[bot] <support@github.com>")],
-          negative: [body("Signed-off-by: Jane Doe <support@github.com>")]
-        }
-      },
-      {
-        id: "renovate-author",
-        description: "Author is Renovate (renovate[bot], id 29139614)",
-        agent: "Renovate",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("renovate", 29139614)),
-        samples: {
-          positive: [author("29139614+renovate[bot]@users.noreply.github.com", "renovate[bot]")],
-          negative: [
-            author("renovate@users.noreply.github.com", "Renovate"),
-            author("bot@renovateapp.com.example.net")
-          ]
-        }
-      },
-      {
-        id: "github-actions-author",
-        description: "Author is GitHub Actions (github-actions[bot], id 41898282)",
-        agent: "GitHub Actions",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("github-actions", 41898282)),
-        samples: {
-          positive: [
-            author("41898282+github-actions[bot]@users.noreply.github.com", "github-actions[bot]"),
-            author("github-actions[bot]@users.noreply.github.com", "github-actions[bot]")
-          ],
-          negative: [
-            author("github-actions@github.com", "github-actions"),
-            author("noreply@github.com", "GitHub")
-          ]
-        }
-      }
-    ];
-    AGENT_NAMES = {
-      "claude-code": "Claude Code",
-      cursor: "Cursor",
-      "cursor-agent": "Cursor",
-      codex: "Codex",
-      "codex-cli": "Codex",
-      copilot: "GitHub Copilot",
-      "github-copilot": "GitHub Copilot",
-      "gemini-cli": "Gemini CLI",
-      aider: "Aider",
-      amp: "Amp",
-      cline: "Cline",
-      devin: "Devin",
-      opencode: "OpenCode",
-      "qwen-code": "Qwen Code"
-    };
-  }
-});
-
-// src/core/actors/match.ts
-function fieldTexts(field, commit) {
-  switch (field) {
-    case "author-email":
-      return present(commit.authorEmail?.trim());
-    case "committer-email":
-      return present(commit.committerEmail?.trim());
-    case "author-name":
-      return present(commit.authorName?.trim());
-    case "committer-name":
-      return present(commit.committerName?.trim());
-    case "trailer":
-      return (commit.message ?? "").split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
-    case "message":
-      return present(commit.message);
-    case "notes":
-      return present(commit.notes);
-    case "env":
-      return Object.entries(commit.env ?? {}).flatMap(
-        ([name, value]) => value === void 0 ? [] : [`${name}=${value}`]
-      );
-  }
-}
-function matchSignal(signal, commit) {
-  const texts2 = fieldTexts(signal.field, commit);
-  const required = [];
-  for (const pattern of signal.requires ?? []) {
-    const text3 = texts2.find((t) => pattern.test(t));
-    if (text3 === void 0) return void 0;
-    required.push(text3);
-  }
-  for (const text3 of texts2) {
-    const match = signal.pattern.exec(text3);
-    if (match === null) continue;
-    const quoted = quote(signal.field, text3, match);
-    const named3 = signal.agent ?? match.groups?.agent;
-    return {
-      signal,
-      detail: clean([quoted.detail, ...required].join(", ")),
-      ...named3 === void 0 ? {} : { agent: canonicalAgent(clean(named3, MAX_NAME)) },
-      source: quoted.source
-    };
-  }
-  return void 0;
-}
-function quote(field, text3, match) {
-  switch (field) {
-    case "author-email":
-    case "committer-email":
-    case "author-name":
-    case "committer-name":
-      return {
-        detail: `${field.replace("-", " ")}: ${text3}`,
-        source: `${field.split("-")[1]}:${text3.toLowerCase()}`
-      };
-    case "trailer":
-      return { detail: text3, source: `message:${text3}` };
-    case "message": {
-      const line = lineAt2(text3, match.index);
-      return { detail: line, source: `message:${line}` };
-    }
-    case "notes":
-      return { detail: `git note: ${match[0]}`, source: `notes:${match[0]}` };
-    case "env":
-      return { detail: text3, source: `env:${text3}` };
-  }
-}
-function lineAt2(text3, index2) {
-  const start = text3.lastIndexOf("\n", index2 - 1) + 1;
-  const end = text3.indexOf("\n", index2);
-  return text3.slice(start, end === -1 ? text3.length : end).trim();
-}
-function clean(text3, max = MAX_DETAIL) {
-  const flat2 = text3.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim();
-  return flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
-}
-var MAX_DETAIL, MAX_NAME, present;
-var init_match = __esm({
-  "src/core/actors/match.ts"() {
-    "use strict";
-    init_signals();
-    MAX_DETAIL = 200;
-    MAX_NAME = 60;
-    present = (text3) => text3 === void 0 || text3 === "" ? [] : [text3];
-  }
-});
-
-// src/core/actors/classify.ts
-function configSignals(config2 = {}) {
-  const signals = [];
-  const add = ({ id, name, what, ...rest }) => {
-    const cls = CONFIG_SIGNALS[id];
-    const agent = cls === "human" ? {} : { agent: name };
-    signals.push({
-      id,
-      description: `${what} (acldrift.config.yaml)`,
-      ...agent,
-      class: cls,
-      ...rest,
-      samples: NO_SAMPLES
-    });
-  };
-  for (const { name, emails, trailers } of config2.agents ?? []) {
-    const listed = exactEmails(emails);
-    if (listed !== void 0) {
-      const what = `agent ${name}`;
-      const id = "config-agent-email";
-      add({ id, name, what, field: "author-email", pattern: anchored(listed), strength: "high" });
-      add({ id, name, what, field: "committer-email", pattern: anchored(listed), strength: "high" });
-      const pattern = new RegExp(`^co-authored-by:[^<]*<(?:${listed})>$`, "i");
-      add({ id: "config-agent-coauthor", name, what, field: "trailer", pattern, strength: "medium" });
-    }
-    for (const trailer of trailers ?? []) {
-      const pattern = trailerPattern(trailer);
-      add({
-        id: "config-agent-trailer",
-        name,
-        what: `trailer of agent ${name}`,
-        field: "trailer",
-        pattern,
-        strength: "medium"
-      });
-    }
-  }
-  for (const { name, emails } of config2.automation ?? []) {
-    const listed = exactEmails(emails);
-    if (listed === void 0) continue;
-    const pattern = anchored(listed);
-    add({ id: "config-automation-email", name, what: name, field: "author-email", pattern, strength: "high" });
-  }
-  for (const { name, emails } of config2.humans ?? []) {
-    const listed = exactEmails(emails);
-    if (listed === void 0) continue;
-    const pattern = anchored(listed);
-    add({
-      id: "listed-human",
-      name,
-      what: `listed human ${name}`,
-      field: "author-email",
-      pattern,
-      strength: "high"
-    });
-  }
-  return signals;
-}
-function classifyActor(commit, extra) {
-  const matches2 = evaluate3([...configSignals(extra), ...SIGNALS], commit);
-  if (matches2.length === 0) return { type: "unknown", confidence: 0, evidence: [] };
-  const confidence = {
-    agent: combine(matches2, "agent"),
-    automation: combine(matches2, "automation"),
-    human: combine(matches2, "human")
-  };
-  let type;
-  if (confidence.agent > 0) type = "agent";
-  else if (confidence.automation > 0) type = "automation";
-  else type = "human";
-  const name = type === "human" ? void 0 : matches2.find((m) => m.signal.class === type)?.agent;
-  return {
-    type,
-    ...name === void 0 ? {} : { agent: name },
-    confidence: Math.round((confidence[type] + Number.EPSILON) * 100) / 100,
-    evidence: matches2.map(toEvidence)
-  };
-}
-function detectRuntimeAgent(env2) {
-  return evaluate3(
-    SIGNALS.filter((s) => s.field === "env"),
-    { env: env2 }
-  ).map(toEvidence);
-}
-function agentTrailer(actor) {
-  if (actor.type !== "agent") return void 0;
-  const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
-  return `Assisted-by: ${lineName(actor)} (detected by acldrift: ${ids.join(", ")})`;
-}
-function carriedNote(actor, from, how) {
-  return `Assisted-by: ${lineName(actor)} (carried by acldrift from ${from.slice(0, 12)}, ${how})`;
-}
-function lineName(actor) {
-  return (actor.agent ?? "unknown agent").replace(/[\p{Cc}:<>()]+/gu, " ").replace(/\s+/g, " ").trim() || "unknown agent";
-}
-function evaluate3(signals, commit) {
-  const bySource = /* @__PURE__ */ new Map();
-  for (const signal of signals) {
-    const match = matchSignal(signal, commit);
-    if (match === void 0) continue;
-    const seen = bySource.get(match.source);
-    if (seen === void 0 || weight2(match) > weight2(seen)) bySource.set(match.source, match);
-  }
-  return [...bySource.values()].sort((a, b) => weight2(b) - weight2(a));
-}
-function combine(matches2, cls) {
-  return 1 - matches2.filter((m) => m.signal.class === cls).reduce((none, m) => none * (1 - weight2(m)), 1);
-}
-function exactEmails(emails) {
-  const listed = (emails ?? []).map((e) => e.trim()).filter((e) => e !== "");
-  return listed.length === 0 ? void 0 : listed.map(escapeRegExp).join("|");
-}
-function trailerPattern(trailer) {
-  const colon = trailer.indexOf(":");
-  if (colon === -1 || trailer.slice(colon + 1).trim() === "")
-    return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
-  const key = escapeRegExp(trailer.slice(0, colon).trim());
-  const value = escapeRegExp(trailer.slice(colon + 1).trim());
-  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
-}
-var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
-var init_classify3 = __esm({
-  "src/core/actors/classify.ts"() {
-    "use strict";
-    init_match();
-    init_signals();
-    STRENGTH_WEIGHT = {
-      strong: 0.95,
-      high: 0.9,
-      runtime: 0.8,
-      medium: 0.75,
-      weak: 0.4
-    };
-    CONFIG_SIGNALS = {
-      "config-agent-email": "agent",
-      "config-agent-coauthor": "agent",
-      "config-agent-trailer": "agent",
-      "config-automation-email": "automation",
-      "listed-human": "human"
-    };
-    NO_SAMPLES = { positive: [], negative: [] };
-    weight2 = (match) => STRENGTH_WEIGHT[match.signal.strength];
-    toEvidence = (match) => ({
-      signal: match.signal.id,
-      detail: match.detail,
-      strength: match.signal.strength
-    });
-    CLASS_OF = new Map([
-      ...SIGNALS.map((s) => [s.id, s.class]),
-      ...Object.entries(CONFIG_SIGNALS)
-    ]);
-    classOf = (id) => CLASS_OF.get(id);
-    anchored = (alternation) => new RegExp(`^(?:${alternation})$`, "i");
-  }
-});
-
-// src/core/actors/pending.ts
-async function pendingActor(root, evidence2) {
-  const identity = await pendingIdentity(root);
-  const actor = classifyActor(
-    {
-      authorName: identity.author.name,
-      authorEmail: identity.author.email,
-      committerName: identity.committer.name,
-      committerEmail: identity.committer.email,
-      message: evidence2.message ?? "",
-      env: evidence2.env
-    },
-    evidence2.actors
-  );
-  return { identity, actor };
-}
-var init_pending = __esm({
-  "src/core/actors/pending.ts"() {
-    "use strict";
-    init_git();
-    init_classify3();
-  }
-});
-
-// src/core/commits.ts
-async function lookUpCommits(lookup2, shas) {
-  const wanted = [...new Set(shas)];
-  const out = /* @__PURE__ */ new Map();
-  if (wanted.length === 0) return out;
-  const [commits, notes] = await Promise.all([readCommits(lookup2.root, wanted), readNotes(lookup2.root, "ai")]);
-  for (const [sha, commit] of commits) out.set(sha, commitInfo(commit, notes.get(sha), lookup2.actors));
-  return out;
-}
-function blamedCommit(commits, blamed) {
-  const commit = commits.get(blamed.sha);
-  if (commit === void 0) return void 0;
-  const merge3 = blamed.mergedBy === void 0 ? void 0 : commits.get(blamed.mergedBy);
-  return merge3 === void 0 ? commit : { ...commit, merge: { sha: merge3.sha, subject: merge3.subject } };
-}
-function commitInfo(commit, notes, actors) {
-  const actor = classifyActor(
-    {
-      authorName: commit.author.name,
-      authorEmail: commit.author.email,
-      committerName: commit.committer.name,
-      committerEmail: commit.committer.email,
-      message: commit.message,
-      notes
-    },
-    actors
-  );
-  return { sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor };
-}
-async function pendingCommit(lookup2, subject) {
-  const { identity, actor } = await pendingActor(lookup2.root, {
-    env: lookup2.env ?? process.env,
-    actors: lookup2.actors,
-    message: lookup2.message
-  });
-  const told = lookup2.message === void 0 ? "" : subjectOf(lookup2.message).trim();
-  return { sha: "pending", author: identity.author, subject: told || `(${subject})`, actor, pending: true };
-}
-var blamedShas, subjectOf;
-var init_commits = __esm({
-  "src/core/commits.ts"() {
-    "use strict";
-    init_git();
-    init_classify3();
-    init_pending();
-    blamedShas = (blamed) => [...blamed].flatMap((b) => b === null ? [] : [b.sha, ...b.mergedBy === void 0 ? [] : [b.mergedBy]]);
-    subjectOf = (message2) => message2.split("\n", 1)[0] ?? "";
   }
 });
 
@@ -36886,7 +36161,7 @@ var init_run2 = __esm({
 });
 
 // src/core/render.ts
-async function render3(parsed2, container, source, settings) {
+async function render2(parsed2, container, source, settings) {
   const rendering = await container.render(parsed2, source, settings);
   if ("notRead" in rendering) return rendering;
   if ("output" in rendering) return { text: rendering.output };
@@ -36921,7 +36196,7 @@ var init_render = __esm({
 async function embed(parsed2, container, source, settings = {}) {
   let rendered;
   if (container.render !== void 0) {
-    const outcome = await render3(parsed2, container, source, settings);
+    const outcome = await render2(parsed2, container, source, settings);
     if ("notRead" in outcome)
       return {
         documents: [],
@@ -37400,6 +36675,16 @@ var init_source = __esm({
   }
 });
 
+// src/kernel/types.ts
+var GATE_KIND, SEVERITIES;
+var init_types2 = __esm({
+  "src/kernel/types.ts"() {
+    "use strict";
+    GATE_KIND = "acldrift";
+    SEVERITIES = ["critical", "high", "medium", "low"];
+  }
+});
+
 // src/core/attribute/blame.ts
 function indexOf2(history) {
   let index2 = indexes2.get(history);
@@ -37783,7 +37068,7 @@ var init_attribute = __esm({
     init_source_files();
     await init_embedded();
     init_documents2();
-    init_types();
+    init_types2();
     init_blame();
     elsewhereOf = (finding2) => {
       const location2 = finding2.baselineLocation;
@@ -38530,6 +37815,7 @@ function evidence(commit) {
   return signals.length === 0 ? "no detail" : `evidence ${signals.join(", ")}`;
 }
 async function entryCovers(entry, finding2) {
+  if (!approvable(finding2)) return false;
   if (entry.kind !== finding2.kind || entry.file !== finding2.file || entry.document !== finding2.document)
     return false;
   if (entry.access.whole === void 0) return entry.id === finding2.id;
@@ -38537,6 +37823,10 @@ async function entryCovers(entry, finding2) {
   if (finding2.access === void 0) return false;
   const covers2 = finding2.kind === "acldrift" ? sameAccess : adapterFor(finding2.kind).covers;
   return await covers2(entry.access.whole, finding2.access);
+}
+function approvable(finding2) {
+  if (finding2.kind === "acldrift") return true;
+  return adapterFor(finding2.kind).rules[finding2.rule]?.approvable !== false;
 }
 function judgeApproval(record, approvers, today, signed) {
   const { entry, addedBy } = record;
@@ -39245,11 +38535,11 @@ var init_new_config = __esm({
 });
 
 // src/core/gate/reference.ts
-import { isAbsolute as isAbsolute4, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 function repoPath(root, absolute) {
-  const rel = relative3(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep3}`) || isAbsolute4(rel)) return void 0;
-  return rel.split(sep3).join("/");
+  const rel = relative2(root, absolute);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute2(rel)) return void 0;
+  return rel.split(sep2).join("/");
 }
 function protectedPaths(input) {
   const { root, cwd, config: config2, baseline } = input;
@@ -39258,7 +38548,7 @@ function protectedPaths(input) {
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
     const from = baseline.flag !== void 0 ? cwd : root;
-    baselineFile = repoPath(root, isAbsolute4(named3) ? named3 : resolve4(from, named3));
+    baselineFile = repoPath(root, isAbsolute2(named3) ? named3 : resolve4(from, named3));
   }
   return { config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile };
 }
@@ -39619,11 +38909,11 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute5, join as join6, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join6, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
-  const file = isAbsolute5(named3) ? named3 : resolve5(options.baseline !== void 0 ? options.cwd : options.root, named3);
+  const file = isAbsolute3(named3) ? named3 : resolve5(options.baseline !== void 0 ? options.cwd : options.root, named3);
   return existsSync(file) ? file : void 0;
 }
 async function loadBaseline(options) {
@@ -39665,7 +38955,7 @@ async function stagedAgainstSnapshot(options, file) {
   }
   for (const path of [...Object.keys(recorded.blobs), ...snapshot2.documentFiles])
     if (!inIndex.has(path) || !Object.hasOwn(recorded.blobs, path)) differ.add(path);
-  differ.delete(relative4(root, file).split(sep4).join("/"));
+  differ.delete(relative3(root, file).split(sep3).join("/"));
   const changed = [...differ].filter((path) => assign2(path) !== void 0 || !inIndex.has(path)).sort();
   const unassigned = [...differ].filter((path) => assign2(path) === void 0 && inIndex.has(path));
   const target = await timed(
@@ -40863,7 +40153,7 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile3, stat } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute6, join as join8, relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
+import { dirname as dirname4, isAbsolute as isAbsolute4, join as join8, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
     const dotGit = join8(dir, ".git");
@@ -40928,8 +40218,8 @@ async function judgeEdit(file, action, entry) {
   }
   const repo = await locate(dirname4(file));
   if (repo === void 0) return ALLOW;
-  const path = posixPath(relative5(repo.root, file));
-  if (path.startsWith("..") || isAbsolute6(path)) return ALLOW;
+  const path = posixPath(relative4(repo.root, file));
+  if (path.startsWith("..") || isAbsolute4(path)) return ALLOW;
   const log = (why) => guarded(entry, path, action.tool, why, repo.gitDir);
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`);
   if (path === CONFIG_FILE) return ALLOW;
@@ -41078,7 +40368,7 @@ var init_hook = __esm({
       ...HARNESSES.map((h) => h.configFile),
       ".claude/settings.local.json"
     ];
-    posixPath = (path) => path.split(sep5).join("/");
+    posixPath = (path) => path.split(sep4).join("/");
     acldriftRuns = (text3) => (text3 ?? "").split(/\.acldrift\/acldrift\.sh|\bacldrift (check|hook)\b/).length - 1;
   }
 });
@@ -41401,6 +40691,347 @@ var init_log = __esm({
   }
 });
 
+// src/reporters/shared.ts
+function orderFindings(findings) {
+  return [...findings].sort(
+    (a, b) => CHANGE_ORDER.indexOf(a.change) - CHANGE_ORDER.indexOf(b.change) || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0)
+  );
+}
+function compareText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function findingPlace(finding2) {
+  const { renderedFrom } = finding2;
+  if (renderedFrom === void 0) return location(finding2.file, finding2.line, finding2.document);
+  const rendered = location(finding2.file, finding2.line);
+  return location(
+    renderedFrom.file,
+    renderedFrom.line,
+    `${finding2.document ?? ""}, rendered by ${rendered}`.replace(/^, /, "")
+  );
+}
+function location(file, line, document) {
+  const at2 = line === null ? file : `${file}:${line}`;
+  return document === void 0 ? at2 : `${at2} (${document})`;
+}
+function witnessEntries(witness) {
+  const { context, ...request } = witness;
+  const leading = ["principal", "action", "resource"].filter((key) => Object.hasOwn(request, key));
+  const keys = [...leading, ...Object.keys(request).filter((key) => !leading.includes(key))];
+  const entries2 = keys.map((key) => [key, valueText(request[key])]);
+  if (isPlainObject(context))
+    entries2.push(...Object.entries(context).map(([key, value]) => [key, valueText(value)]));
+  else if (context !== void 0) entries2.push(["context", valueText(context)]);
+  return entries2;
+}
+function witnessLine(witness) {
+  return witnessEntries(witness).map(([key, value]) => `${key}=${value === "" || /\s/.test(value) ? JSON.stringify(value) : value}`).join(" ");
+}
+function valueText(value) {
+  if (value === "") return '""';
+  return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+}
+function isPlainObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function commitText(commit) {
+  const merged = commit.merge ? ` (merged in ${commit.merge.sha.slice(0, 7)} ${commit.merge.subject})` : "";
+  return `${commit.sha.slice(0, 7)} ${commit.author.name} <${commit.author.email}> ${commit.subject}${merged}`;
+}
+function actorText(actor) {
+  const who2 = actor.agent === void 0 ? actor.type : `${actor.type}: ${actor.agent}`;
+  return `${who2} (confidence ${actor.confidence})`;
+}
+function approvalText(approval) {
+  if (!approval.valid) return `approval invalid (${approval.status}): ${approval.why}`;
+  if (approval.source === "approver-commit") return `approved by ${approval.approver}: ${approval.why}`;
+  const ticket = approval.ticket === void 0 ? "" : ` (${approval.ticket})`;
+  return `approved by ${approval.approver} until ${approval.expires}: ${approval.reason ?? ""}${ticket}`;
+}
+function baselineLabel(finding2) {
+  return finding2.change === "narrowing" ? "was in the baseline at" : "exceeds baseline at";
+}
+function evidenceText(evidence2) {
+  return `${evidence2.signal} (${evidence2.strength}): ${evidence2.detail}`;
+}
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+function criticalSuffix(report) {
+  const widenings = report.findings.filter((f) => f.change === "widening");
+  const critical = widenings.filter((f) => f.severity === "critical").length;
+  const approved = widenings.filter((f) => f.approval?.valid === true).length;
+  const parts = [critical > 0 && `${critical} critical`, approved > 0 && `${approved} approved`].filter(
+    Boolean
+  );
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+function summaryLine(report) {
+  const { summary } = report;
+  const counts = `${summary.widening} widening${criticalSuffix(report)}, ${summary.narrowing} narrowing, ${summary.possibleWidening} possible widening`;
+  const invalid = summary.invalid > 0 ? `, ${summary.invalid} invalid` : "";
+  return `${counts} in ${plural(summary.documents, "document")}${invalid}`;
+}
+function verdict(report) {
+  const { summary } = report;
+  const parts = [];
+  if (summary.widening > 0) parts.push(plural(summary.widening, "widening") + criticalSuffix(report));
+  if (summary.possibleWidening > 0) parts.push(plural(summary.possibleWidening, "possible widening"));
+  if (report.errors.length > 0) parts.push(plural(report.errors.length, "input error"));
+  return parts.length > 0 ? parts.join(", ") : "no widening";
+}
+function needsReview(finding2) {
+  return finding2.change !== "narrowing";
+}
+function noWideningText(report) {
+  return report.errors.length === 0 ? "No widening: the target allows nothing that the baseline does not." : "No widening in the documents that could be read; the invalid ones fail the check.";
+}
+function comparedText(report) {
+  const side = ({ source, commit }) => commit === null ? source : `${source} (${commit.slice(0, 7)})`;
+  return `${side(report.baseline)} \u2192 ${side(report.target)}, ${plural(report.summary.documents, "document")}`;
+}
+function showControls(text3) {
+  return text3.replace(HIDDEN_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+var CHANGE_ORDER, CHANGE_LABELS, HIDDEN_CHARACTERS;
+var init_shared = __esm({
+  "src/reporters/shared.ts"() {
+    "use strict";
+    init_types2();
+    CHANGE_ORDER = ["widening", "possible-widening", "narrowing"];
+    CHANGE_LABELS = {
+      widening: "WIDENING",
+      "possible-widening": "possible widening",
+      narrowing: "narrowing"
+    };
+    HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  }
+});
+
+// src/reporters/coverage.ts
+function coverageLines(coverage, limit = Infinity) {
+  const lines = [];
+  const scope = coverage.scope === "changed-files" ? " (the files this commit changes)" : "";
+  const shown3 = (items, line) => {
+    const out = items.slice(0, limit).map(line);
+    if (items.length > limit)
+      out.push(`    \u2026 and ${items.length - limit} more (\`acldrift coverage\` lists them all)`);
+    return out;
+  };
+  const byKind = /* @__PURE__ */ new Map();
+  for (const entry of coverage.read) {
+    const label2 = entry.format === void 0 ? entry.kind : `${entry.kind} (in ${entry.format} files)`;
+    byKind.set(label2, [...byKind.get(label2) ?? [], entry]);
+  }
+  lines.push(`Read${scope}:`);
+  if (byKind.size === 0) lines.push("  no access config was read");
+  for (const [label2, entries2] of [...byKind].sort(([a], [b]) => a < b ? -1 : 1)) {
+    lines.push(`  ${label2}:`);
+    lines.push(
+      ...shown3(entries2, (e) => `    ${e.file}${e.by === "content" ? "" : " (kind assigned by the config)"}`)
+    );
+  }
+  if (coverage.notRead.length > 0) {
+    lines.push("Recognised as access config but not read, and why:");
+    lines.push(...shown3(coverage.notRead, (e) => `  ${e.file} (${e.recognisedAs}): ${e.why}`));
+  }
+  if (coverage.skipped.length > 0) {
+    lines.push("Skipped, and why:");
+    lines.push(...shown3(coverage.skipped, (e) => `  ${e.file}: ${e.why}`));
+  }
+  return lines;
+}
+var init_coverage = __esm({
+  "src/reporters/coverage.ts"() {
+    "use strict";
+  }
+});
+
+// src/reporters/pretty.ts
+var pretty_exports = {};
+__export(pretty_exports, {
+  chalkFor: () => chalkFor,
+  findingFrom: () => findingFrom,
+  findingLines: () => findingLines,
+  printable: () => printable,
+  relativeTo: () => relativeTo,
+  renderPretty: () => renderPretty
+});
+import { isAbsolute as isAbsolute5, posix as posix8 } from "node:path";
+import { Chalk, supportsColor } from "chalk";
+function chalkFor(options) {
+  return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
+}
+function renderPretty(untrusted, options) {
+  const report = relativeTo(options.from, printable(untrusted));
+  const c = chalkFor(options);
+  const all2 = orderFindings(report.findings);
+  const findings = options.quiet ? all2.filter(blocking) : all2;
+  const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)];
+  for (const [file, group] of groupByFile(findings)) {
+    lines.push("", c.underline(file), ...sameChange(group).flatMap((change) => changeLines(c, change)));
+  }
+  if (!findings.some(needsReview)) lines.push("", c.green(noWideningText(report)));
+  const hidden = all2.length - findings.length;
+  if (hidden > 0)
+    lines.push(
+      "",
+      c.dim(`${plural(hidden, "approved or narrowing finding")} not shown: \`acldrift check\` lists them.`)
+    );
+  if (report.errors.length > 0) {
+    lines.push("", c.bold.red("Invalid input (fails closed):"));
+    lines.push(...report.errors.map((problem) => `  ${formatProblem(problem)}`));
+  }
+  if (report.notes.length > 0 && !options.quiet) {
+    lines.push("", c.bold("Notes:"), ...report.notes.map((note) => `  - ${note}`));
+  }
+  if (report.coverage !== void 0) {
+    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT);
+    lines.push("", c.bold(heading), ...rest.map((line) => line.startsWith(" ") ? line : c.bold(line)));
+  }
+  const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green;
+  lines.push("", summaryStyle(summaryLine(report)));
+  return lines.join("\n") + "\n";
+}
+function relativeTo(from, report) {
+  if (from === void 0 || from === "") return report;
+  const here = hereFrom(from);
+  const files = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
+  return {
+    ...report,
+    findings: report.findings.map((f) => findingFrom(from, f)),
+    errors: files(report.errors),
+    ...report.coverage && {
+      coverage: {
+        ...report.coverage,
+        read: files(report.coverage.read),
+        notRead: files(report.coverage.notRead),
+        skipped: files(report.coverage.skipped)
+      }
+    }
+  };
+}
+function findingFrom(from, finding2) {
+  if (from === void 0 || from === "") return finding2;
+  const here = hereFrom(from);
+  return {
+    ...finding2,
+    file: here(finding2.file),
+    ...finding2.baselineLocation && {
+      baselineLocation: { ...finding2.baselineLocation, file: here(finding2.baselineLocation.file) }
+    },
+    ...finding2.renderedFrom && {
+      renderedFrom: { ...finding2.renderedFrom, file: here(finding2.renderedFrom.file) }
+    }
+  };
+}
+function printable(value) {
+  if (typeof value === "string") return showControls(value);
+  if (Array.isArray(value)) return value.map(printable);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
+}
+function blocking(finding2) {
+  return needsReview(finding2) && finding2.approval?.valid !== true;
+}
+function sameChange(ordered) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of ordered) {
+    const key = JSON.stringify([
+      f.file,
+      f.line,
+      f.document,
+      f.renderedFrom,
+      f.rule,
+      f.change,
+      f.reason,
+      f.baselineLocation,
+      f.commit?.sha,
+      f.approval === null ? null : [f.approval.valid, f.approval.status]
+    ]);
+    groups.set(key, [...groups.get(key) ?? [], f]);
+  }
+  return [...groups.values()];
+}
+function changeLines(c, group) {
+  if (group.length === 1) return findingLines(c, group[0]);
+  const [first] = group;
+  const lines = [
+    `${headline(c, first)}  ${c.bold(`${group.length} findings of one change`)}`,
+    ...group.map((f) => `    - ${badge(c, f)} ${c.dim(f.id)}  ${f.message}`)
+  ];
+  return [...lines, ...detailLines(c, first, false)];
+}
+function groupByFile(ordered) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const finding2 of ordered) groups.set(finding2.file, [...groups.get(finding2.file) ?? [], finding2]);
+  return groups;
+}
+function headline(c, finding2) {
+  const change = CHANGE_STYLES[finding2.change](c)(CHANGE_LABELS[finding2.change]);
+  return `  ${badge(c, finding2)} ${change}  ${c.bold(finding2.rule)}  ${findingPlace(finding2)}`;
+}
+function findingLines(c, finding2) {
+  return [
+    headline(c, finding2),
+    `    ${finding2.message}`,
+    // The handle for `acldrift explain ID` and `acldrift approve ID`.
+    `    ${c.dim("id:")} ${finding2.id}`,
+    ...detailLines(c, finding2, true)
+  ];
+}
+function detailLines(c, finding2, withWitness) {
+  const lines = [];
+  if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
+  if (finding2.baselineLocation) {
+    const { file, line, document } = finding2.baselineLocation;
+    lines.push(`    ${c.dim(baselineLabel(finding2))} ${location(file, line, document)}`);
+  }
+  const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
+  if (entries2.length > 0) {
+    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
+    lines.push(`    ${c.dim("witness:")}`);
+    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
+  }
+  if (finding2.commit !== null) {
+    const { actor } = finding2.commit;
+    lines.push(`    ${c.dim("commit:")} ${commitText(finding2.commit)}`);
+    lines.push(
+      `    ${c.dim("actor:")}  ${actor.type === "agent" ? c.magenta(actorText(actor)) : actorText(actor)}`
+    );
+    lines.push(...actor.evidence.map((evidence2) => `      - ${evidenceText(evidence2)}`));
+  }
+  if (finding2.approval !== null) {
+    const style = finding2.approval.valid ? c.green : c.bold.red;
+    lines.push(`    ${c.dim("approval:")} ${style(approvalText(finding2.approval))}`);
+  }
+  return lines;
+}
+var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
+var init_pretty = __esm({
+  "src/reporters/pretty.ts"() {
+    "use strict";
+    init_errors();
+    init_coverage();
+    init_shared();
+    SEVERITY_STYLES = {
+      critical: (c) => c.bold.white.bgRed,
+      high: (c) => c.bold.red,
+      medium: (c) => c.yellow,
+      low: (c) => c.cyan
+    };
+    CHANGE_STYLES = {
+      widening: (c) => c.bold.red,
+      "possible-widening": (c) => c.yellow,
+      narrowing: (c) => c.green
+    };
+    COVERAGE_LIMIT = 10;
+    BADGE_WIDTH = "[CRITICAL]".length;
+    hereFrom = (from) => (file) => file === "" || isAbsolute5(file) ? file : posix8.relative(from, file);
+    badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
+  }
+});
+
 // src/reporters/agent.ts
 var agent_exports = {};
 __export(agent_exports, {
@@ -41649,55 +41280,11 @@ var init_agent_hook = __esm({
   }
 });
 
-// src/core/message.ts
-function pendingMessage(raw) {
-  const scissors = SCISSORS.exec(raw);
-  const kept = scissors === null ? raw : raw.slice(0, scissors.index);
-  return kept.split("\n").filter((line) => !line.startsWith("#")).join("\n").trim();
-}
-var SCISSORS;
-var init_message = __esm({
-  "src/core/message.ts"() {
-    "use strict";
-    SCISSORS = /^# -+ >8 -+$/m;
-  }
-});
-
-// src/core/rewrite.ts
-async function carryAgentEvidence(root, how, rewritten, actors) {
-  const madeFrom = /* @__PURE__ */ new Map();
-  for (const line of rewritten.split("\n")) {
-    const [from, to] = line.trim().split(/\s+/);
-    if (from === void 0 || to === void 0 || !SHA.test(from) || !SHA.test(to)) continue;
-    madeFrom.set(to, [...madeFrom.get(to) ?? [], from]);
-  }
-  if (madeFrom.size === 0) return [];
-  const commits = await lookUpCommits({ root, actors }, [...madeFrom.keys(), ...[...madeFrom.values()].flat()]);
-  const carried = [];
-  for (const [to, froms] of madeFrom) {
-    const made = commits.get(to);
-    if (made === void 0 || made.actor.type === "agent") continue;
-    for (const from of froms) {
-      const actor = commits.get(from)?.actor;
-      if (actor?.type !== "agent") continue;
-      await appendNote(root, "ai", to, carriedNote(actor, from, how));
-      carried.push({ to, from, agent: actor.agent ?? "unnamed agent" });
-    }
-  }
-  return carried;
-}
-var SHA;
-var init_rewrite = __esm({
-  "src/core/rewrite.ts"() {
-    "use strict";
-    init_git();
-    init_classify3();
-    init_commits();
-    SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-  }
-});
-
 // src/core/stamp.ts
+var stamp_exports = {};
+__export(stamp_exports, {
+  stampAgent: () => stampAgent
+});
 async function stampAgent(messageFile, env2, actors) {
   const root = await findRepoRoot(process.cwd());
   const { actor } = await pendingActor(root, { env: env2, actors });
@@ -41711,6 +41298,124 @@ var init_stamp = __esm({
     init_git();
     init_classify3();
     init_pending();
+  }
+});
+
+// src/cli/errors.ts
+var errors_exports2 = {};
+__export(errors_exports2, {
+  explainError: () => explainError
+});
+function explainError(error) {
+  if (!(error instanceof AcldriftError)) throw error;
+  process.stderr.write(`acldrift: ${error.message}
+`);
+  return error.exitCode;
+}
+var init_errors2 = __esm({
+  "src/cli/errors.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/core/message.ts
+var message_exports = {};
+__export(message_exports, {
+  pendingMessage: () => pendingMessage
+});
+function pendingMessage(raw) {
+  const scissors = SCISSORS.exec(raw);
+  const kept = scissors === null ? raw : raw.slice(0, scissors.index);
+  return kept.split("\n").filter((line) => !line.startsWith("#")).join("\n").trim();
+}
+var SCISSORS;
+var init_message = __esm({
+  "src/core/message.ts"() {
+    "use strict";
+    SCISSORS = /^# -+ >8 -+$/m;
+  }
+});
+
+// src/core/commit-verdict.ts
+var commit_verdict_exports = {};
+__export(commit_verdict_exports, {
+  passedWithMessage: () => passedWithMessage,
+  pendingVerdict: () => pendingVerdict,
+  rememberPass: () => rememberPass
+});
+import { readFile as readFile6, stat as stat3 } from "node:fs/promises";
+import { join as join11 } from "node:path";
+async function judgedAs(root, actors, message2) {
+  const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
+  const person = ({ name, email }) => ({ name, email });
+  return canonicalJson({ author: person(identity.author), committer: person(identity.committer), actor });
+}
+async function stateKey(root, baselineFile, knownHead) {
+  const [tree, head, config2, baseline] = await Promise.all([
+    indexTree(root).catch(() => void 0),
+    knownHead === void 0 ? headCommit(root) : knownHead,
+    contentDigest(join11(root, CONFIG_FILE)),
+    baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
+  ]);
+  if (tree === void 0) return void 0;
+  const day = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  return valueHash({
+    version: toolVersion(),
+    tree,
+    head,
+    config: config2,
+    baselineFile: baselineFile ?? null,
+    baseline,
+    day
+  });
+}
+async function pendingVerdict(root, checked) {
+  const { head, baselineFile, actors } = checked;
+  const [key, judged] = await Promise.all([stateKey(root, baselineFile, head), judgedAs(root, actors)]);
+  return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
+}
+async function entryFile(root) {
+  const dotGit = join11(root, ".git");
+  const isDir = await stat3(dotGit).then(
+    (found2) => found2.isDirectory(),
+    () => false
+  );
+  return join11(isDir ? dotGit : await gitDir(root), ENTRY_FILE);
+}
+async function rememberPass(root, entry) {
+  await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
+`);
+}
+async function passedWithMessage(root, message2) {
+  let entry;
+  try {
+    entry = JSON.parse(await readFile6(await entryFile(root), "utf8"));
+  } catch {
+    return false;
+  }
+  if (typeof entry?.key !== "string" || typeof entry.judged !== "string") return false;
+  const [key, judged] = await Promise.all([
+    stateKey(root, typeof entry.baselineFile === "string" ? entry.baselineFile : void 0),
+    judgedAs(root, entry.actors, message2)
+  ]);
+  return key === entry.key && judged === entry.judged;
+}
+var ENTRY_FILE, contentDigest;
+var init_commit_verdict = __esm({
+  "src/core/commit-verdict.ts"() {
+    "use strict";
+    init_git();
+    init_atomic();
+    init_hash();
+    init_version();
+    init_pending();
+    init_config_file();
+    ENTRY_FILE = join11("acldrift", "pre-commit-verdict.json");
+    contentDigest = (file) => readFile6(file).then(
+      (bytes) => sha256(bytes),
+      () => "absent"
+    );
   }
 });
 
@@ -41762,6 +41467,468 @@ var init_progress2 = __esm({
   }
 });
 
+// src/reporters/json.ts
+var json_exports = {};
+__export(json_exports, {
+  renderJson: () => renderJson
+});
+function renderJson(report) {
+  const ordered = {
+    ...inKeyOrder(report, REPORT_KEYS),
+    findings: report.findings.map((f) => inKeyOrder(f, FINDING_KEYS))
+  };
+  return JSON.stringify(ordered, null, 2) + "\n";
+}
+function inKeyOrder(value, keys) {
+  const ordered = {};
+  for (const key of keys) if (Object.hasOwn(value, key)) ordered[key] = value[key];
+  return Object.assign(ordered, value);
+}
+var REPORT_KEYS, FINDING_KEYS;
+var init_json = __esm({
+  "src/reporters/json.ts"() {
+    "use strict";
+    REPORT_KEYS = [
+      "schemaVersion",
+      "tool",
+      "baseline",
+      "target",
+      "summary",
+      "findings",
+      "errors",
+      "notes",
+      "coverage"
+    ];
+    FINDING_KEYS = [
+      "id",
+      "kind",
+      "file",
+      "line",
+      "renderedFrom",
+      "pointer",
+      "change",
+      "severity",
+      "rule",
+      "message",
+      "witness",
+      "before",
+      "after",
+      "diff",
+      "baselineLocation",
+      "reason",
+      "commit",
+      "approval"
+    ];
+  }
+});
+
+// src/reporters/sarif.ts
+var sarif_exports = {};
+__export(sarif_exports, {
+  renderSarif: () => renderSarif
+});
+function renderSarif(report, options) {
+  const catalogue = options.rules;
+  if (catalogue === void 0) throw new Error("internal: the SARIF report needs the rule catalogue");
+  const findings = orderFindings(report.findings);
+  const ruleIds = [...new Set(findings.map(ruleKey2))];
+  const log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "acldrift",
+            version: report.tool.version,
+            informationUri: "https://github.com/acldrift/acldrift",
+            rules: ruleIds.map((id) => rule(id, catalogue))
+          }
+        },
+        invocations: [
+          {
+            executionSuccessful: report.errors.length === 0,
+            toolExecutionNotifications: [
+              ...report.errors.map(errorNotification),
+              ...report.notes.map((note) => ({ level: "note", message: { text: note } }))
+            ]
+          }
+        ],
+        results: findings.map((f) => result(f, ruleIds.indexOf(ruleKey2(f)))),
+        // What was read, not read and skipped, and why (the JSON report's coverage section), and the
+        // audit log's anchor (the record this run appended).
+        ...report.coverage === void 0 && report.auditLog === void 0 ? {} : {
+          properties: {
+            ...report.coverage === void 0 ? {} : { acldriftCoverage: report.coverage },
+            ...report.auditLog === void 0 ? {} : { acldriftAuditLog: report.auditLog }
+          }
+        }
+      }
+    ]
+  };
+  return JSON.stringify(log, null, 2) + "\n";
+}
+function level(finding2) {
+  return needsReview(finding2) ? LEVELS[finding2.severity] : "note";
+}
+function rule(id, catalogue) {
+  const doc = catalogue[id];
+  if (doc === void 0) throw new Error(`internal: rule ${id} is not declared`);
+  const severity2 = SEVERITIES.find((s) => severitiesOf(doc).includes(s));
+  const informational = doc.change === "narrowing";
+  return {
+    id,
+    shortDescription: { text: doc.title },
+    fullDescription: { text: doc.description },
+    helpUri: doc.helpUri,
+    help: { text: helpText(doc), markdown: helpMarkdown(doc) },
+    defaultConfiguration: { level: informational ? "note" : LEVELS[severity2] },
+    properties: {
+      tags: ["security", "access-control", doc.kind],
+      precision: PRECISION[doc.change],
+      ...informational ? {} : { "security-severity": SECURITY_SEVERITY[severity2] }
+    }
+  };
+}
+function helpText(doc) {
+  const todo = doc.change === "narrowing" ? "" : `
+
+${APPROVE.replace(/`/g, "")}`;
+  return `${doc.title}.
+
+${doc.description.replace(/`/g, "")}${todo}
+
+Documentation: ${doc.helpUri}`;
+}
+function helpMarkdown(doc) {
+  const todo = doc.change === "narrowing" ? "" : `
+
+${APPROVE}`;
+  return `**${doc.title}**
+
+${doc.description}${todo}
+
+[The ${doc.kind} rules](${doc.helpUri})`;
+}
+function result(finding2, ruleIndex) {
+  const text3 = [
+    finding2.message,
+    finding2.reason && `Reason: ${finding2.reason}`,
+    finding2.witness && `Witness: ${witnessLine(finding2.witness)}`,
+    finding2.approval && `${capitalised(approvalText(finding2.approval))}.`
+  ];
+  return {
+    ruleId: ruleKey2(finding2),
+    ruleIndex,
+    level: level(finding2),
+    message: { text: text3.filter(Boolean).join(" ") },
+    locations: [
+      {
+        ...findingLocation(finding2),
+        // A document embedded in a container file (a template): its name, as a logical location.
+        logicalLocations: finding2.document === void 0 ? void 0 : [{ name: finding2.document, kind: "resource" }]
+      }
+    ],
+    // An object rendered from other files is located where it is written; the file rendered is related.
+    ...finding2.renderedFrom && {
+      relatedLocations: [
+        {
+          id: 0,
+          ...physicalLocation(finding2.file, finding2.line ?? void 0),
+          message: { text: `rendered by ${finding2.file}` }
+        }
+      ]
+    },
+    partialFingerprints: { "acldrift/v1": finding2.id },
+    // A valid approval is an accepted, external suppression: viewers show the result as dismissed.
+    ...finding2.approval?.valid ? {
+      suppressions: [
+        { kind: "external", status: "accepted", justification: approvalText(finding2.approval) }
+      ]
+    } : {},
+    properties: {
+      change: finding2.change,
+      severity: finding2.severity,
+      witness: finding2.witness,
+      commit: finding2.commit,
+      reason: finding2.reason,
+      approval: finding2.approval
+    }
+  };
+}
+function findingLocation(finding2) {
+  if (finding2.renderedFrom) return physicalLocation(finding2.renderedFrom.file, finding2.renderedFrom.line);
+  const baseline = finding2.baselineLocation;
+  if (finding2.line === null && baseline?.line != null) return physicalLocation(baseline.file, baseline.line);
+  return physicalLocation(finding2.file, finding2.line ?? void 0);
+}
+function errorNotification(problem) {
+  return {
+    level: "error",
+    message: { text: formatProblem(problem) },
+    locations: [physicalLocation(problem.file, problem.line, problem.column)]
+  };
+}
+function physicalLocation(file, startLine, startColumn) {
+  return {
+    physicalLocation: {
+      // A path is not a URI reference until each segment is escaped (spaces, `#`, `%`, a `:` before any `/`).
+      artifactLocation: { uri: file.split("/").map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" },
+      region: startLine === void 0 ? void 0 : { startLine, startColumn }
+    }
+  };
+}
+var capitalised, LEVELS, SECURITY_SEVERITY, PRECISION, ruleKey2, APPROVE;
+var init_sarif = __esm({
+  "src/reporters/sarif.ts"() {
+    "use strict";
+    init_errors();
+    init_rules();
+    init_types2();
+    init_shared();
+    capitalised = (text3) => text3.charAt(0).toUpperCase() + text3.slice(1);
+    LEVELS = { critical: "error", high: "error", medium: "warning", low: "note" };
+    SECURITY_SEVERITY = { critical: "9.5", high: "8.0", medium: "5.5", low: "2.0" };
+    PRECISION = {
+      widening: "very-high",
+      narrowing: "very-high",
+      both: "very-high",
+      "possible-widening": "medium"
+    };
+    ruleKey2 = (finding2) => `${finding2.kind}/${finding2.rule}`;
+    APPROVE = 'If the access is meant, approve the finding by its id (the `acldrift/v1` fingerprint): `acldrift approve ID --reason "why" --expires YYYY-MM-DD`, committed by a listed approver.';
+  }
+});
+
+// src/reporters/markdown.ts
+var markdown_exports = {};
+__export(markdown_exports, {
+  MARKDOWN_LIMIT: () => MARKDOWN_LIMIT,
+  renderMarkdown: () => renderMarkdown
+});
+import { isAbsolute as isAbsolute6, relative as relative5, sep as sep5 } from "node:path";
+function renderMarkdown(untrusted, options) {
+  const report = repositoryRelative(untrusted, options.root);
+  const policy2 = {
+    ...report.policy ?? DEFAULT_FAIL_POLICY,
+    ...options.failOn === void 0 ? {} : { failOn: options.failOn }
+  };
+  const marked2 = blockingFirst(report.findings.map((finding2) => mark(finding2, policy2)));
+  const blocking2 = marked2.filter((m) => m.blocking).length;
+  const fails = blocking2 > 0 || report.errors.length > 0;
+  const outcome = !fails ? "passes" : blocking2 > 0 ? `fails (${blocking2} blocking)` : "fails";
+  const head = [`## acldrift ${outcome}: ${verdict(report)}`, ""];
+  head.push(text2(comparedText(report)), "");
+  if (!report.findings.some(needsReview)) head.push(text2(noWideningText(report)), "");
+  const tail = [...errorLines(report), ...noteLines(report), ...coverageSection(report)];
+  tail.push(`_${text2(summaryLine(report))}_`);
+  const lastLines = ["", moreLine(marked2.length, blocking2)];
+  let room = MARKDOWN_LIMIT - size(head) - size(tail) - size([...TABLE_HEADER, ""]) - size(lastLines);
+  const rows = [];
+  const blocks2 = [];
+  for (const m of marked2) {
+    const row = tableRow(m);
+    const block = details(m);
+    const cost = row.length + 1 + size(block);
+    if (cost > room) break;
+    room -= cost;
+    rows.push(row);
+    blocks2.push(...block);
+  }
+  const lines = [...head];
+  if (rows.length > 0) lines.push(...TABLE_HEADER, ...rows, "", ...blocks2);
+  lines.push(...tail);
+  const hidden = marked2.slice(rows.length);
+  if (hidden.length > 0) lines.push("", moreLine(hidden.length, hidden.filter((m) => m.blocking).length));
+  return lines.join("\n") + "\n";
+}
+function size(lines) {
+  return lines.reduce((total, line) => total + line.length + 1, 0);
+}
+function moreLine(count, blocking2) {
+  const ofThem = blocking2 > 0 ? ` (${blocking2} of them blocking)` : "";
+  return `**${plural(count, "more finding")}: see the SARIF/JSON report**${ofThem}`;
+}
+function mark(finding2, policy2) {
+  const { approval } = finding2;
+  if (approval?.valid === true) {
+    const status = approval.expires === void 0 ? `approved by ${approval.approver}` : `approved until ${approval.expires}`;
+    return { finding: finding2, blocking: false, status };
+  }
+  const blocking2 = failsRun(finding2, policy2);
+  const label2 = blocking2 ? "blocking" : "informational";
+  return { finding: finding2, blocking: blocking2, status: approval === null ? label2 : `${label2} (approval ${approval.status})` };
+}
+function blockingFirst(marked2) {
+  const rank = ({ finding: finding2, blocking: blocking2 }) => blocking2 ? 0 : !needsReview(finding2) ? 3 : finding2.approval?.valid === true ? 2 : 1;
+  const order = new Map(orderFindings(marked2.map((m) => m.finding)).map((f, i) => [f, i]));
+  return [...marked2].sort((a, b) => rank(a) - rank(b) || order.get(a.finding) - order.get(b.finding));
+}
+function tableRow({ finding: finding2, status }) {
+  const witness = finding2.witness === null ? "\u2014" : clip(witnessLine(finding2.witness), SHORT_WITNESS);
+  const cells = [
+    finding2.severity,
+    CHANGE_LABELS[finding2.change],
+    finding2.rule,
+    findingPlace(finding2),
+    witness,
+    finding2.commit === null ? "\u2014" : actorText(finding2.commit.actor),
+    status
+  ].map((cell2) => text2(cell2));
+  return `| ${[idText(finding2.id), ...cells].join(" | ")} |`;
+}
+function details({ finding: finding2, blocking: blocking2, status }) {
+  const where = findingPlace(finding2);
+  const summary = `${finding2.id}: ${status}, ${finding2.severity} ${CHANGE_LABELS[finding2.change]}: ${finding2.rule} at ${where}`;
+  const lines = [
+    "<details>",
+    `<summary>${defuseMentions(clip(escapeHtml(summary), LINE_LIMIT))}</summary>`,
+    "",
+    text2(finding2.message),
+    ""
+  ];
+  if (finding2.reason !== void 0) lines.push(`Reason: ${text2(finding2.reason)}`, "");
+  if (finding2.baselineLocation) {
+    const { file, line, document } = finding2.baselineLocation;
+    const label2 = baselineLabel(finding2);
+    lines.push(text2(`${label2[0].toUpperCase()}${label2.slice(1)} ${location(file, line, document)}`), "");
+  }
+  if (finding2.witness !== null) {
+    const json = clip(JSON.stringify(finding2.witness, null, 2), WITNESS_LIMIT);
+    lines.push("Witness:", "", ...codeBlock("json", json), "");
+  }
+  if (finding2.commit !== null) {
+    const { actor } = finding2.commit;
+    lines.push(`- Commit: ${text2(commitText(finding2.commit))}`, `- Actor: ${text2(actorText(actor))}`);
+    lines.push(...actor.evidence.map((evidence2) => `  - ${text2(evidenceText(evidence2))}`), "");
+  }
+  if (finding2.approval !== null) lines.push(`- Approval: ${text2(approvalText(finding2.approval))}`, "");
+  if (SAFE_ID.test(finding2.id)) {
+    lines.push(`\`acldrift explain ${finding2.id}\` shows the statements and their diff.`);
+    if (blocking2)
+      lines.push(`\`acldrift approve ${finding2.id} --reason R --expires DATE\` approves exactly this access.`);
+    lines.push("");
+  }
+  lines.push("</details>", "");
+  return lines;
+}
+function idText(id) {
+  return SAFE_ID.test(id) ? `\`${id}\`` : text2(id);
+}
+function errorLines(report) {
+  if (report.errors.length === 0) return [];
+  const lines = report.errors.map((problem) => `- ${text2(formatProblem(problem))}`);
+  return ["### Invalid input (fails closed)", "", ...upTo(lines, "input error", "the JSON report"), ""];
+}
+function noteLines(report) {
+  if (report.notes.length === 0) return [];
+  const lines = report.notes.map((note) => `- ${text2(note)}`);
+  return ["### Notes", "", ...upTo(lines, "note", "the JSON report"), ""];
+}
+function coverageSection(report) {
+  if (report.coverage === void 0) return [];
+  const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT2);
+  const lines = rest.map((line) => {
+    const indent = /^ */.exec(line)[0];
+    return indent === "" ? `
+**${text2(line)}**
+` : `${indent}- ${text2(line.trim())}`;
+  });
+  return [`### ${text2(heading.replace(/:$/, ""))}`, "", ...upTo(lines, "line", "`acldrift coverage`"), ""];
+}
+function upTo(lines, noun, where) {
+  let [room, shown3] = [SECTION_LIMIT, 0];
+  while (shown3 < lines.length && lines[shown3].length + 1 <= room) room -= lines[shown3++].length + 1;
+  const rest = lines.length - shown3;
+  return rest === 0 ? lines : [...lines.slice(0, shown3), `- \u2026 ${plural(rest, `more ${noun}`)}: see ${where}`];
+}
+function repositoryRelative(report, root) {
+  if (root === void 0) return report;
+  const path = (file) => {
+    if (!isAbsolute6(file)) return file;
+    const inside = relative5(root, file);
+    return inside === "" || inside.startsWith("..") || isAbsolute6(inside) ? file : inside.split(sep5).join("/");
+  };
+  const snapshot2 = /^snapshot:(.*)$/s.exec(report.baseline.source);
+  return {
+    ...report,
+    baseline: {
+      ...report.baseline,
+      source: snapshot2 ? `snapshot:${path(snapshot2[1])}` : report.baseline.source
+    },
+    findings: report.findings.map((f) => ({
+      ...f,
+      file: path(f.file),
+      ...f.baselineLocation ? { baselineLocation: { ...f.baselineLocation, file: path(f.baselineLocation.file) } } : {},
+      ...f.renderedFrom ? { renderedFrom: { ...f.renderedFrom, file: path(f.renderedFrom.file) } } : {}
+    })),
+    errors: report.errors.map((problem) => ({ ...problem, file: path(problem.file) }))
+  };
+}
+function codeBlock(language, content) {
+  const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longestRun + 1));
+  return [fence + language, ...content.split("\n").map(showControls), fence];
+}
+function text2(untrusted) {
+  return clip(defuseMentions(escapeHtml(untrusted).replace(/[\\`*_[\]|~#]/g, "\\$&")), LINE_LIMIT);
+}
+function clip(line, max) {
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max - 1).replace(/&[a-z]*$|[\uD800-\uDBFF]$/, "");
+  const backslashes = /\\*$/.exec(cut)[0].length;
+  return (backslashes % 2 === 1 ? cut.slice(0, -1) : cut) + "\u2026";
+}
+function escapeHtml(untrusted) {
+  return showControls(untrusted.replace(/[\r\n]+/g, " ")).replace(/[&<>]/g, (ch) => HTML_ENTITIES[ch]);
+}
+function defuseMentions(escaped) {
+  return escaped.replace(/(^|[^\w])@(?=\w)/g, "$1@\u200B");
+}
+var MARKDOWN_LIMIT, SECTION_LIMIT, LINE_LIMIT, SHORT_WITNESS, WITNESS_LIMIT, COVERAGE_LIMIT2, HTML_ENTITIES, TABLE_HEADER, SAFE_ID;
+var init_markdown = __esm({
+  "src/reporters/markdown.ts"() {
+    "use strict";
+    init_coverage();
+    init_errors();
+    init_findings();
+    init_shared();
+    MARKDOWN_LIMIT = 6e4;
+    SECTION_LIMIT = 8e3;
+    LINE_LIMIT = 1e3;
+    SHORT_WITNESS = 100;
+    WITNESS_LIMIT = 4e3;
+    COVERAGE_LIMIT2 = 10;
+    HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+    TABLE_HEADER = [
+      "| ID | Severity | Change | Rule | Location | Witness | Actor | Status |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    ];
+    SAFE_ID = /^[\w.:/-]+$/;
+  }
+});
+
+// src/reporters/index.ts
+async function render3(format2, report, options) {
+  const reporter = await reporters[format2]();
+  const text3 = reporter(report, options);
+  return hasSymbol(text3) ? displaySymbols(text3) : text3;
+}
+var FORMATS, reporters;
+var init_reporters = __esm({
+  "src/reporters/index.ts"() {
+    "use strict";
+    init_symbols();
+    FORMATS = ["pretty", "json", "sarif", "markdown"];
+    reporters = {
+      pretty: async () => (await Promise.resolve().then(() => (init_pretty(), pretty_exports))).renderPretty,
+      json: async () => (await Promise.resolve().then(() => (init_json(), json_exports))).renderJson,
+      sarif: async () => (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).renderSarif,
+      markdown: async () => (await Promise.resolve().then(() => (init_markdown(), markdown_exports))).renderMarkdown
+    };
+  }
+});
+
 // src/core/rule-docs.ts
 var rule_docs_exports = {};
 __export(rule_docs_exports, {
@@ -41806,7 +41973,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join11, relative as relative6, resolve as resolve8, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute7, join as join12, relative as relative6, resolve as resolve8, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -41828,7 +41995,7 @@ async function emitReport(report, options) {
 async function renderReport(format2, report, options) {
   return timed("reporting", async () => {
     const rules = format2 === "sarif" ? (await init_rule_docs().then(() => rule_docs_exports)).ruleCatalogue() : void 0;
-    return render(format2, report, { ...options, rules });
+    return render3(format2, report, { ...options, rules });
   });
 }
 function emitText(text3, output2) {
@@ -41847,7 +42014,7 @@ async function writeReportFiles(report, dir, context) {
   await mkdir4(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
-    const file = join11(dir, name);
+    const file = join12(dir, name);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
@@ -41898,6 +42065,15 @@ async function rangeSides(root, range) {
 function executeCheck(flags, commitMsg) {
   return withDebug(flags.debug, () => check2(flags, commitMsg));
 }
+async function rememberPreCommitPass(flags, options, head) {
+  const verdictFlags = [flags.config, flags.baseline, flags["fail-on"], flags.ref, flags.range];
+  if (flags.staged !== true || verdictFlags.some((flag) => flag !== void 0)) return;
+  const baselineFile = snapshotFile(options);
+  if (baselineFile === void 0 && options.config.baseline !== void 0) return;
+  const checked = { head, baselineFile, actors: options.config.actors };
+  const entry = await pendingVerdict(options.root, checked).catch(() => void 0);
+  if (entry !== void 0) await rememberPass(options.root, entry).catch(() => void 0);
+}
 async function check2(flags, commitMsg) {
   const started2 = performance.now();
   const quiet = flags.quiet === true || commitMsg !== void 0;
@@ -41906,6 +42082,8 @@ async function check2(flags, commitMsg) {
   const report = await runCheck(options);
   const failOn = flags["fail-on"];
   const code2 = verdictCode(report, failOn);
+  if (code2 === EXIT.ok && commitMsg === void 0)
+    await rememberPreCommitPass(flags, options, report.target.commit);
   const context = { root: options.root, failOn };
   if (quiet && code2 === EXIT.ok) {
     const approved = report.findings.filter((f) => f.change !== "narrowing" && f.approval?.valid === true);
@@ -41931,6 +42109,7 @@ var init_check2 = __esm({
   async "src/cli/check.ts"() {
     "use strict";
     await init_check();
+    init_commit_verdict();
     init_verdict();
     await init_config2();
     init_errors();
@@ -41942,21 +42121,41 @@ var init_check2 = __esm({
   }
 });
 
-// src/cli/errors.ts
-var errors_exports = {};
-__export(errors_exports, {
-  explainError: () => explainError
+// src/core/rewrite.ts
+var rewrite_exports = {};
+__export(rewrite_exports, {
+  carryAgentEvidence: () => carryAgentEvidence
 });
-function explainError(error) {
-  if (!(error instanceof AcldriftError)) throw error;
-  process.stderr.write(`acldrift: ${error.message}
-`);
-  return error.exitCode;
+async function carryAgentEvidence(root, how, rewritten, actors) {
+  const madeFrom = /* @__PURE__ */ new Map();
+  for (const line of rewritten.split("\n")) {
+    const [from, to] = line.trim().split(/\s+/);
+    if (from === void 0 || to === void 0 || !SHA.test(from) || !SHA.test(to)) continue;
+    madeFrom.set(to, [...madeFrom.get(to) ?? [], from]);
+  }
+  if (madeFrom.size === 0) return [];
+  const commits = await lookUpCommits({ root, actors }, [...madeFrom.keys(), ...[...madeFrom.values()].flat()]);
+  const carried = [];
+  for (const [to, froms] of madeFrom) {
+    const made = commits.get(to);
+    if (made === void 0 || made.actor.type === "agent") continue;
+    for (const from of froms) {
+      const actor = commits.get(from)?.actor;
+      if (actor?.type !== "agent") continue;
+      await appendNote(root, "ai", to, carriedNote(actor, from, how));
+      carried.push({ to, from, agent: actor.agent ?? "unnamed agent" });
+    }
+  }
+  return carried;
 }
-var init_errors2 = __esm({
-  "src/cli/errors.ts"() {
+var SHA;
+var init_rewrite = __esm({
+  "src/core/rewrite.ts"() {
     "use strict";
-    init_errors();
+    init_git();
+    init_classify3();
+    init_commits();
+    SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
   }
 });
 
@@ -41967,12 +42166,17 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
-    const config2 = await loadConfig(await findRepoRoot(process.cwd()));
-    const trailer = await stampAgent(messageFile, process.env, config2.actors);
+    const [{ loadConfig: loadConfig2 }, { stampAgent: stampAgent2 }, { findRepoRoot: findRepoRoot2 }] = await Promise.all([
+      init_config2().then(() => config_exports2),
+      Promise.resolve().then(() => (init_stamp(), stamp_exports)),
+      Promise.resolve().then(() => (init_git(), git_exports))
+    ]);
+    const config2 = await loadConfig2(await findRepoRoot2(process.cwd()));
+    const trailer = await stampAgent2(messageFile, process.env, config2.actors);
     if (trailer !== void 0) process.stderr.write(`acldrift: added "${trailer}" to the commit message
 `);
   } catch (error) {
@@ -41984,16 +42188,25 @@ async function runPrepareCommitMsg(messageFile) {
   return 0;
 }
 async function runCommitMsg(messageFile) {
-  const [{ executeCheck: executeCheck2 }, { explainError: explainError2 }] = await Promise.all([init_check2().then(() => check_exports), Promise.resolve().then(() => (init_errors2(), errors_exports))]);
+  const [{ explainError: explainError2 }, { EXIT: EXIT2, UsageError: UsageError2 }, { pendingMessage: pendingMessage2 }, { findRepoRoot: findRepoRoot2 }, { passedWithMessage: passedWithMessage2 }] = await Promise.all([
+    Promise.resolve().then(() => (init_errors2(), errors_exports2)),
+    Promise.resolve().then(() => (init_errors(), errors_exports)),
+    Promise.resolve().then(() => (init_message(), message_exports)),
+    Promise.resolve().then(() => (init_git(), git_exports)),
+    Promise.resolve().then(() => (init_commit_verdict(), commit_verdict_exports))
+  ]);
   try {
     let raw;
     try {
-      raw = await readFile6(messageFile, "utf8");
+      raw = await readFile7(messageFile, "utf8");
     } catch (error) {
-      throw new UsageError(`cannot read the commit message ${messageFile}: ${error.message}`);
+      throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }
-    const code2 = await executeCheck2({ staged: true }, { message: pendingMessage(raw) });
-    if (code2 === EXIT.widening)
+    const message2 = pendingMessage2(raw);
+    if (await passedWithMessage2(await findRepoRoot2(process.cwd()), message2)) return EXIT2.ok;
+    const { executeCheck: executeCheck2 } = await init_check2().then(() => check_exports);
+    const code2 = await executeCheck2({ staged: true }, { message: message2 });
+    if (code2 === EXIT2.widening)
       process.stderr.write("acldrift: commit blocked: it widens access (see the findings above)\n");
     return code2;
   } catch (error) {
@@ -42002,11 +42215,16 @@ async function runCommitMsg(messageFile) {
 }
 async function runPostRewrite(how, stdin = process.stdin) {
   try {
+    const [{ loadConfig: loadConfig2 }, { carryAgentEvidence: carryAgentEvidence2 }, { findRepoRoot: findRepoRoot2 }] = await Promise.all([
+      init_config2().then(() => config_exports2),
+      Promise.resolve().then(() => (init_rewrite(), rewrite_exports)),
+      Promise.resolve().then(() => (init_git(), git_exports))
+    ]);
     const chunks = [];
     for await (const chunk of stdin) chunks.push(Buffer.from(chunk));
-    const root = await findRepoRoot(process.cwd());
-    const config2 = await loadConfig(root);
-    const carried = await carryAgentEvidence(root, how, Buffer.concat(chunks).toString("utf8"), config2.actors);
+    const root = await findRepoRoot2(process.cwd());
+    const config2 = await loadConfig2(root);
+    const carried = await carryAgentEvidence2(root, how, Buffer.concat(chunks).toString("utf8"), config2.actors);
     for (const c of carried)
       process.stderr.write(
         `acldrift: ${c.to.slice(0, 7)} was made from ${c.agent}'s commit ${c.from.slice(0, 7)}: noted in refs/notes/ai
@@ -42021,218 +42239,229 @@ async function runPostRewrite(how, stdin = process.stdin) {
   return 0;
 }
 var init_hook2 = __esm({
-  async "src/cli/hook.ts"() {
+  "src/cli/hook.ts"() {
     "use strict";
     init_classify3();
+  }
+});
+
+// src/cli/flag-specs.ts
+var flag_specs_exports = {};
+__export(flag_specs_exports, {
+  APPROVE_FLAGS: () => APPROVE_FLAGS,
+  AUDIT_FLAGS: () => AUDIT_FLAGS,
+  BASELINE_UPDATE_FLAGS: () => BASELINE_UPDATE_FLAGS,
+  CHECK_FLAGS: () => CHECK_FLAGS,
+  COVERAGE_FLAGS: () => COVERAGE_FLAGS,
+  EXPLAIN_FLAGS: () => EXPLAIN_FLAGS,
+  HISTORY_FLAGS: () => HISTORY_FLAGS,
+  PRUNE_FLAGS: () => PRUNE_FLAGS,
+  SNAPSHOT_FLAGS: () => SNAPSHOT_FLAGS,
+  VALIDATE_FLAGS: () => VALIDATE_FLAGS
+});
+var config, VERBOSITY_FLAGS, DEBUG_FLAGS, output, OUTPUT_FLAGS, reportDir, GATE_FLAGS, SOURCE_FLAGS, CHECK_FLAGS, SNAPSHOT_FLAGS, COVERAGE_FLAGS, VALIDATE_FLAGS, HISTORY_FLAGS, EXPLAIN_FLAGS, AUDIT_FLAGS, APPROVE_FLAGS, BASELINE_UPDATE_FLAGS, PRUNE_FLAGS;
+var init_flag_specs = __esm({
+  async "src/cli/flag-specs.ts"() {
+    "use strict";
     await init_config2();
-    init_errors();
-    init_message();
-    init_rewrite();
-    init_stamp();
-    init_git();
+    init_reporters();
+    config = {
+      type: "string",
+      description: "config file (default: acldrift.config.yaml at the repository root)",
+      helpValue: "FILE",
+      char: "c"
+    };
+    VERBOSITY_FLAGS = {
+      quiet: {
+        type: "boolean",
+        char: "q",
+        description: "print nothing when the check passes (one line when approvals let widenings pass), and only what blocks when it fails: for hooks",
+        exclusive: ["verbose"]
+      },
+      verbose: {
+        type: "boolean",
+        char: "V",
+        description: "also say what was compared and how long it took, on standard error",
+        exclusive: ["quiet"]
+      }
+    };
+    DEBUG_FLAGS = {
+      debug: {
+        type: "boolean",
+        description: "print the time each stage took (repository, config, listing, reading, comparing, attribution, gate, reporting) on standard error; also ACLDRIFT_DEBUG=1"
+      }
+    };
+    output = {
+      type: "string",
+      char: "o",
+      description: "write the report to FILE instead of standard output",
+      helpValue: "FILE",
+      aliases: ["out"]
+    };
+    OUTPUT_FLAGS = {
+      format: { type: "string", char: "f", description: "output format", options: FORMATS, default: "pretty" },
+      output,
+      color: {
+        type: "boolean",
+        description: "colour the pretty output (default: when standard output is a terminal and NO_COLOR is unset)",
+        allowNo: true
+      },
+      config
+    };
+    reportDir = {
+      type: "string",
+      description: "also write acldrift-report.json, .sarif and .md to DIR",
+      helpValue: "DIR"
+    };
+    GATE_FLAGS = {
+      "fail-on": {
+        type: "string",
+        description: "what makes the exit code 1: any widening, widenings of at least a severity, or never (default: from the config, else widening)",
+        options: FAIL_ON
+      }
+    };
+    SOURCE_FLAGS = {
+      staged: {
+        type: "boolean",
+        description: "read the index (what the next commit will contain)",
+        exclusive: ["ref", "range"]
+      },
+      ref: { type: "string", description: "read a git revision", helpValue: "REV", exclusive: ["staged", "range"] }
+    };
+    CHECK_FLAGS = {
+      ...SOURCE_FLAGS,
+      range: {
+        type: "string",
+        description: "compare revision A (baseline) with revision B (target)",
+        helpValue: "A..B",
+        exclusive: ["staged", "ref", "baseline"]
+      },
+      baseline: {
+        type: "string",
+        description: "the approved state: a snapshot file or a git revision (default: from the config, else HEAD)",
+        helpValue: "FILE|REV",
+        char: "b"
+      },
+      "report-dir": reportDir,
+      ...GATE_FLAGS,
+      ...OUTPUT_FLAGS,
+      ...VERBOSITY_FLAGS,
+      ...DEBUG_FLAGS
+    };
+    SNAPSHOT_FLAGS = {
+      ...SOURCE_FLAGS,
+      output: { ...output, description: "write to FILE (atomically) instead of standard output" },
+      config
+    };
+    COVERAGE_FLAGS = {
+      ...SOURCE_FLAGS,
+      format: { ...OUTPUT_FLAGS.format, options: ["pretty", "json"] },
+      output: OUTPUT_FLAGS.output,
+      config,
+      ...DEBUG_FLAGS
+    };
+    VALIDATE_FLAGS = {
+      format: COVERAGE_FLAGS.format,
+      output: { ...output, description: "write the result to FILE" },
+      config,
+      ...DEBUG_FLAGS
+    };
+    HISTORY_FLAGS = {
+      principal: {
+        type: "string",
+        description: "only changes that widen or narrow the access of this principal",
+        helpValue: "P"
+      },
+      action: { type: "string", description: "only changes to this action", helpValue: "A" },
+      resource: { type: "string", description: "only changes to this resource", helpValue: "R" },
+      since: { type: "string", description: "only commits after this revision", helpValue: "REV" },
+      ...OUTPUT_FLAGS,
+      ...DEBUG_FLAGS
+    };
+    EXPLAIN_FLAGS = {
+      ...SOURCE_FLAGS,
+      range: CHECK_FLAGS.range,
+      baseline: CHECK_FLAGS.baseline,
+      format: { ...OUTPUT_FLAGS.format, options: ["pretty", "json"] },
+      output: OUTPUT_FLAGS.output,
+      color: OUTPUT_FLAGS.color,
+      config,
+      ...DEBUG_FLAGS
+    };
+    AUDIT_FLAGS = {
+      ref: { type: "string", description: "the revision to audit (default: HEAD)", helpValue: "REV" },
+      baseline: CHECK_FLAGS.baseline,
+      log: {
+        type: "string",
+        description: "append one hash-chained record of this run to FILE (JSONL)",
+        helpValue: "FILE"
+      },
+      "verify-log": {
+        type: "boolean",
+        description: "verify the --log file instead of auditing: exit 3 if any record was edited, removed or reordered (with ACLDRIFT_LOG_KEY set, also rewritten)"
+      },
+      "expect-head": {
+        type: "string",
+        description: "with --verify-log: the anchor an earlier audit printed (its record number and hash); exit 3 if that record was removed or changed",
+        helpValue: "SEQ:HASH"
+      },
+      "report-dir": reportDir,
+      ...GATE_FLAGS,
+      ...OUTPUT_FLAGS,
+      ...DEBUG_FLAGS
+    };
+    APPROVE_FLAGS = {
+      ...SOURCE_FLAGS,
+      range: CHECK_FLAGS.range,
+      baseline: CHECK_FLAGS.baseline,
+      reason: { type: "string", description: "why the access is needed (required)", helpValue: "R" },
+      expires: {
+        type: "string",
+        description: "the last day the approval counts, YYYY-MM-DD, today or later (required)",
+        helpValue: "DATE"
+      },
+      ticket: { type: "string", description: "a ticket or change-request reference", helpValue: "T" },
+      "all-from": {
+        type: "string",
+        description: "approve every widening this commit made (each still an entry of its exact access)",
+        helpValue: "COMMIT"
+      },
+      rule: {
+        type: "string",
+        description: "approve every widening of this rule (with --file: in that file)",
+        helpValue: "R"
+      },
+      file: {
+        type: "string",
+        description: "approve every widening in this file (relative to the current directory)",
+        helpValue: "F"
+      },
+      color: OUTPUT_FLAGS.color,
+      config
+    };
+    BASELINE_UPDATE_FLAGS = {
+      ref: {
+        type: "string",
+        description: "promote a git revision instead of the working tree",
+        helpValue: "REV"
+      },
+      output: { ...output, description: "the baseline snapshot file to update (default: the config's baseline)" },
+      color: OUTPUT_FLAGS.color,
+      config,
+      ...DEBUG_FLAGS
+    };
+    PRUNE_FLAGS = {
+      ...SOURCE_FLAGS,
+      range: CHECK_FLAGS.range,
+      baseline: CHECK_FLAGS.baseline,
+      color: OUTPUT_FLAGS.color,
+      config
+    };
   }
 });
 
 // src/cli/fast.ts
 import { parseArgs } from "node:util";
-
-// src/cli/flag-specs.ts
-await init_config2();
-init_reporters();
-var config = {
-  type: "string",
-  description: "config file (default: acldrift.config.yaml at the repository root)",
-  helpValue: "FILE",
-  char: "c"
-};
-var VERBOSITY_FLAGS = {
-  quiet: {
-    type: "boolean",
-    char: "q",
-    description: "print nothing when the check passes (one line when approvals let widenings pass), and only what blocks when it fails: for hooks",
-    exclusive: ["verbose"]
-  },
-  verbose: {
-    type: "boolean",
-    char: "V",
-    description: "also say what was compared and how long it took, on standard error",
-    exclusive: ["quiet"]
-  }
-};
-var DEBUG_FLAGS = {
-  debug: {
-    type: "boolean",
-    description: "print the time each stage took (repository, config, listing, reading, comparing, attribution, gate, reporting) on standard error; also ACLDRIFT_DEBUG=1"
-  }
-};
-var output = {
-  type: "string",
-  char: "o",
-  description: "write the report to FILE instead of standard output",
-  helpValue: "FILE",
-  aliases: ["out"]
-};
-var OUTPUT_FLAGS = {
-  format: { type: "string", char: "f", description: "output format", options: FORMATS, default: "pretty" },
-  output,
-  color: {
-    type: "boolean",
-    description: "colour the pretty output (default: when standard output is a terminal and NO_COLOR is unset)",
-    allowNo: true
-  },
-  config
-};
-var reportDir = {
-  type: "string",
-  description: "also write acldrift-report.json, .sarif and .md to DIR",
-  helpValue: "DIR"
-};
-var GATE_FLAGS = {
-  "fail-on": {
-    type: "string",
-    description: "what makes the exit code 1: any widening, widenings of at least a severity, or never (default: from the config, else widening)",
-    options: FAIL_ON
-  }
-};
-var SOURCE_FLAGS = {
-  staged: {
-    type: "boolean",
-    description: "read the index (what the next commit will contain)",
-    exclusive: ["ref", "range"]
-  },
-  ref: { type: "string", description: "read a git revision", helpValue: "REV", exclusive: ["staged", "range"] }
-};
-var CHECK_FLAGS = {
-  ...SOURCE_FLAGS,
-  range: {
-    type: "string",
-    description: "compare revision A (baseline) with revision B (target)",
-    helpValue: "A..B",
-    exclusive: ["staged", "ref", "baseline"]
-  },
-  baseline: {
-    type: "string",
-    description: "the approved state: a snapshot file or a git revision (default: from the config, else HEAD)",
-    helpValue: "FILE|REV",
-    char: "b"
-  },
-  "report-dir": reportDir,
-  ...GATE_FLAGS,
-  ...OUTPUT_FLAGS,
-  ...VERBOSITY_FLAGS,
-  ...DEBUG_FLAGS
-};
-var SNAPSHOT_FLAGS = {
-  ...SOURCE_FLAGS,
-  output: { ...output, description: "write to FILE (atomically) instead of standard output" },
-  config
-};
-var COVERAGE_FLAGS = {
-  ...SOURCE_FLAGS,
-  format: { ...OUTPUT_FLAGS.format, options: ["pretty", "json"] },
-  output: OUTPUT_FLAGS.output,
-  config,
-  ...DEBUG_FLAGS
-};
-var VALIDATE_FLAGS = {
-  format: COVERAGE_FLAGS.format,
-  output: { ...output, description: "write the result to FILE" },
-  config,
-  ...DEBUG_FLAGS
-};
-var HISTORY_FLAGS = {
-  principal: {
-    type: "string",
-    description: "only changes that widen or narrow the access of this principal",
-    helpValue: "P"
-  },
-  action: { type: "string", description: "only changes to this action", helpValue: "A" },
-  resource: { type: "string", description: "only changes to this resource", helpValue: "R" },
-  since: { type: "string", description: "only commits after this revision", helpValue: "REV" },
-  ...OUTPUT_FLAGS,
-  ...DEBUG_FLAGS
-};
-var EXPLAIN_FLAGS = {
-  ...SOURCE_FLAGS,
-  range: CHECK_FLAGS.range,
-  baseline: CHECK_FLAGS.baseline,
-  format: { ...OUTPUT_FLAGS.format, options: ["pretty", "json"] },
-  output: OUTPUT_FLAGS.output,
-  color: OUTPUT_FLAGS.color,
-  config,
-  ...DEBUG_FLAGS
-};
-var AUDIT_FLAGS = {
-  ref: { type: "string", description: "the revision to audit (default: HEAD)", helpValue: "REV" },
-  baseline: CHECK_FLAGS.baseline,
-  log: {
-    type: "string",
-    description: "append one hash-chained record of this run to FILE (JSONL)",
-    helpValue: "FILE"
-  },
-  "verify-log": {
-    type: "boolean",
-    description: "verify the --log file instead of auditing: exit 3 if any record was edited, removed or reordered (with ACLDRIFT_LOG_KEY set, also rewritten)"
-  },
-  "expect-head": {
-    type: "string",
-    description: "with --verify-log: the anchor an earlier audit printed (its record number and hash); exit 3 if that record was removed or changed",
-    helpValue: "SEQ:HASH"
-  },
-  "report-dir": reportDir,
-  ...GATE_FLAGS,
-  ...OUTPUT_FLAGS,
-  ...DEBUG_FLAGS
-};
-var APPROVE_FLAGS = {
-  ...SOURCE_FLAGS,
-  range: CHECK_FLAGS.range,
-  baseline: CHECK_FLAGS.baseline,
-  reason: { type: "string", description: "why the access is needed (required)", helpValue: "R" },
-  expires: {
-    type: "string",
-    description: "the last day the approval counts, YYYY-MM-DD, today or later (required)",
-    helpValue: "DATE"
-  },
-  ticket: { type: "string", description: "a ticket or change-request reference", helpValue: "T" },
-  "all-from": {
-    type: "string",
-    description: "approve every widening this commit made (each still an entry of its exact access)",
-    helpValue: "COMMIT"
-  },
-  rule: {
-    type: "string",
-    description: "approve every widening of this rule (with --file: in that file)",
-    helpValue: "R"
-  },
-  file: {
-    type: "string",
-    description: "approve every widening in this file (relative to the current directory)",
-    helpValue: "F"
-  },
-  color: OUTPUT_FLAGS.color,
-  config
-};
-var BASELINE_UPDATE_FLAGS = {
-  ref: {
-    type: "string",
-    description: "promote a git revision instead of the working tree",
-    helpValue: "REV"
-  },
-  output: { ...output, description: "the baseline snapshot file to update (default: the config's baseline)" },
-  color: OUTPUT_FLAGS.color,
-  config,
-  ...DEBUG_FLAGS
-};
-var PRUNE_FLAGS = {
-  ...SOURCE_FLAGS,
-  range: CHECK_FLAGS.range,
-  baseline: CHECK_FLAGS.baseline,
-  color: OUTPUT_FLAGS.color,
-  config
-};
-
-// src/cli/fast.ts
 function parseOptions(specs) {
   const options = {};
   for (const [name, spec] of Object.entries(specs)) {
@@ -42268,16 +42497,17 @@ async function runFast(argv) {
     if (code2 !== void 0) return code2;
   }
   if (argv[0] === "hook" && argv[2] !== void 0 && !argv[2].startsWith("-")) {
-    if (argv[1] === "prepare-commit-msg") return (await init_hook2().then(() => hook_exports)).runPrepareCommitMsg(argv[2]);
+    if (argv[1] === "prepare-commit-msg") return (await Promise.resolve().then(() => (init_hook2(), hook_exports))).runPrepareCommitMsg(argv[2]);
     if (argv[1] === "post-rewrite" && argv.length === 3)
-      return (await init_hook2().then(() => hook_exports)).runPostRewrite(argv[2]);
+      return (await Promise.resolve().then(() => (init_hook2(), hook_exports))).runPostRewrite(argv[2]);
     if (argv[1] === "commit-msg" && argv.length === 3)
-      return (await init_hook2().then(() => hook_exports)).runCommitMsg(argv[2]);
+      return (await Promise.resolve().then(() => (init_hook2(), hook_exports))).runCommitMsg(argv[2]);
   }
   if (argv[0] !== "check") return void 0;
-  const flags = parse(CHECK_FLAGS, argv.slice(1));
+  const { CHECK_FLAGS: CHECK_FLAGS2 } = await init_flag_specs().then(() => flag_specs_exports);
+  const flags = parse(CHECK_FLAGS2, argv.slice(1));
   if (flags === void 0) return void 0;
-  const [{ executeCheck: executeCheck2 }, { explainError: explainError2 }] = await Promise.all([init_check2().then(() => check_exports), Promise.resolve().then(() => (init_errors2(), errors_exports))]);
+  const [{ executeCheck: executeCheck2 }, { explainError: explainError2 }] = await Promise.all([init_check2().then(() => check_exports), Promise.resolve().then(() => (init_errors2(), errors_exports2))]);
   try {
     return await executeCheck2(flags);
   } catch (error) {
