@@ -17,7 +17,8 @@ import {
   sentence,
   sidesOf,
 } from '../../kernel/findings.js'
-import {type DifferenceCell, differenceOrPossible, type Rule} from '../../engine/search.js'
+import {type DifferenceCell, differenceOrPossible, type Rule, type Truncation} from '../../engine/search.js'
+import {truncatedDraft, truncationMessage} from '../../kernel/truncation.js'
 import type {Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {asked} from './evaluate.js'
@@ -49,7 +50,7 @@ import {
   rolePermissions,
   subjectPatterns,
 } from './model.js'
-import {type AclRule, RULES} from './rules.js'
+import {type AclRule, RULES, SPLIT} from './rules.js'
 
 /**
  * The search's last dimension, which no rule of either side constrains: "phantom" rules (denies
@@ -126,10 +127,10 @@ export function compareAclFile(
   ]
   const notes: string[] = []
   const findings: Finding[] = []
-  const report = {file, notes, limit: CELL_LIMIT}
+  const truncations: Truncation[] = []
+  const report = {file, notes, limit: CELL_LIMIT, truncations}
 
   const widenings = new Map<string, Cause[]>()
-  const noted = notes.length
   for (const cell of differenceOrPossible(
     dims,
     {rules: [...sides.tRules, ...phantoms]},
@@ -146,8 +147,9 @@ export function compareAclFile(
   const complete = (draft: FindingDraft<AclRule>) => completeFinding('acl', RULES, documents, draft)
   for (const group of widenings.values())
     findings.push(complete(draftOf(best(group, names), 'widening', sides)))
-  // Cut short: what was not searched may widen too, so the file cannot pass as checked.
-  if (notes.slice(noted).some((n) => n.includes('widening cells'))) findings.push(complete(cutShort(sides)))
+  // A widening search cut short: what lies past the cut was never listed, so it cannot be approved.
+  const cut = truncations.filter((t) => t.direction === 'widening')
+  if (cut.length > 0) findings.push(complete(truncatedDraftOf(file, cut, findings)))
 
   const narrowings = new Map<string, Cause[]>()
   for (const cell of differenceOrPossible(
@@ -203,21 +205,22 @@ function interchangeable(base: Acl, tgt: Acl): Set<string> {
   return standIns
 }
 
-function cutShort(s: Sides): FindingDraft<AclRule> {
-  const reason = `the comparison stopped after ${CELL_LIMIT} differing request classes: the rest of the file was not compared`
-  return {
-    rule: 'undecidable',
-    severity: 'high',
-    at: {file: s.file, pointer: null},
-    baseline: null,
-    message: sentence.possible(RULES.undecidable.title, undefined, reason),
-    witness: null,
-    reason,
-    before: null,
-    after: null,
-    // Nothing narrower than the whole file can be named: any change to it is another access.
-    access: {file: s.after?.value ?? null},
-  }
+/** The finding that says the widening search stopped at CELL_LIMIT cells (kernel/truncation.ts). */
+function truncatedDraftOf(
+  file: string,
+  cut: Truncation[],
+  listed: readonly Finding[],
+): FindingDraft<AclRule> {
+  const next = cut.find((t) => t.next !== undefined && t.next.cells.size > 0)?.next
+  const witness = next === undefined ? null : witnessOf(requestOf(next))
+  return truncatedDraft({
+    at: {file, pointer: '/grants'},
+    limit: cut[0]!.limit,
+    witness,
+    witnessText: witness === null ? undefined : requestText(witness, 'now has'),
+    listed,
+    split: SPLIT,
+  })
 }
 
 function requestOf(cell: DifferenceCell): Request {
@@ -618,6 +621,8 @@ function messageFor(
   reason?: string,
 ): string {
   const title = RULES[rule as AclRule]?.title ?? rule
+  if (rule === 'comparison-truncated')
+    return truncationMessage(reason, witness === null ? undefined : requestText(witness, 'now has'), SPLIT)
   if (change === 'possible-widening' || witness === null)
     return sentence.possible(title, undefined, reason, detail)
   if (change === 'narrowing') return sentence.plain(title, requestText(witness, 'no longer has'), detail)

@@ -4,9 +4,14 @@
 // identity of a type or every permission.
 
 import {declareRules, narrowingRule} from '../../kernel/rules.js'
+import {truncationRule} from '../../kernel/truncation.js'
 
 const RAISED = ['medium', 'high', 'critical'] as const
 const DENY = ['high', 'critical'] as const
+
+/** How an ACL is cut into smaller ones, for a comparison cut short. */
+export const SPLIT =
+  'split the ACL into several files (each is compared on its own), or grant to groups and roles rather than to many subjects and permissions one by one'
 
 export const RULES = declareRules({
   'grant-added': {
@@ -84,8 +89,9 @@ export const RULES = declareRules({
     severity: RAISED,
     title: 'Possible new access',
     description:
-      'The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand.',
+      'The patterns are too complex to compare exactly. Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand.',
   },
+  'comparison-truncated': truncationRule('2,000', SPLIT),
   'grant-removed': narrowingRule('Access removed', 'An allow grant that gave the access is gone.'),
   'grant-narrowed': narrowingRule('A grant was narrowed', 'An allow grant covers less.'),
   'condition-added': narrowingRule('A condition now restricts', 'An allow grant now requires a condition.'),

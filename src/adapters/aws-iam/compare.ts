@@ -34,13 +34,13 @@ import {
   completeFinding,
   type FindingDraft,
   lineAt,
-  higherSeverity,
   mostTelling,
   sentence,
   type Sides,
   sidesOf,
 } from '../../kernel/findings.js'
 import {hasSymbol} from '../../kernel/symbols.js'
+import {truncatedDraft, truncationMessage} from '../../kernel/truncation.js'
 import {valueHash} from '../../kernel/hash.js'
 import type {ChangeType, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
@@ -61,7 +61,7 @@ import {
   type Statement,
   statementsOf,
 } from './compile.js'
-import {type AwsRule, RULES} from './rules.js'
+import {type AwsRule, RULES, SPLIT} from './rules.js'
 import {type Judged, judge, realShaped, type Request, requestOf, witnessOf} from './witness.js'
 
 /** Cap on difference cells per direction and file: beyond it the result says it was cut short. */
@@ -175,7 +175,7 @@ export function compareIamFile(
   // A widening search cut short: what lies past the cut was never listed, so it cannot be approved.
   const cut = truncations.filter((t) => t.direction === 'widening')
   if (cut.length > 0)
-    findings.push(complete(truncatedDraft(file, cut, model, findings, target !== undefined)))
+    findings.push(complete(truncatedDraftOf(file, cut, model, findings, target !== undefined)))
 
   // What the baseline allowed and the target does not: informational, definite ones only.
   const narrowed = found(
@@ -391,20 +391,11 @@ function denyNoLongerInForce(model: Model, report: {file: string; notes: string[
 /** The one sentence a finding says, from what changed, its rule and its witness. */
 export function describeFinding(change: ChangeType, rule: string, witness: Witness, reason?: string): string {
   const title = RULES[rule as AwsRule]?.title ?? rule
-  if (rule === 'comparison-truncated') return truncationMessage(witness, reason)
+  if (rule === 'comparison-truncated') return truncationMessage(reason, requestText(witness, false), SPLIT)
   const what = requestText(witness, rule.startsWith('guardrail-'))
   return change === 'narrowing'
     ? sentence.plain(title, what.replace(/ (can|may) call /, ' $1 no longer call '))
     : sentence.of(change, title, what, {reason})
-}
-
-/** What a cut-short comparison says: that the listing is incomplete, and what gives a complete one. */
-function truncationMessage(witness: Witness | null, reason: string | undefined): string {
-  const first = witness === null ? '' : ` The first request not listed: ${requestText(witness, false)}.`
-  return (
-    `${RULES['comparison-truncated'].title}: ${reason ?? 'the comparison stopped early'}, so the findings listed may not show all the access the file grants.${first} ` +
-    'No approval covers this finding. For a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own.'
-  )
 }
 
 /** The request in words; a guardrail's is what it lets the principals (SCP) or callers (RCP) of its accounts do. */
@@ -681,13 +672,8 @@ function denyRemovedDraft(
   }
 }
 
-/**
- * The finding that says a widening search stopped at CELL_LIMIT cells. Its witness is the first
- * request past the cut (one the listed findings may not show); its access names the cut, not a
- * statement, and its rule is one no approval covers: approving every listed finding must not
- * let what was never listed through.
- */
-function truncatedDraft(
+/** The finding that says a widening search stopped at CELL_LIMIT cells (kernel/truncation.ts). */
+function truncatedDraftOf(
   file: string,
   cut: Truncation[],
   model: Model,
@@ -700,24 +686,15 @@ function truncatedDraft(
     request === undefined
       ? null
       : witnessFor(model, {request, status: next!.status, reason: next!.reason, variables: new Map()})
-  const severity = listed
-    .filter((f) => f.change !== 'narrowing')
-    .reduce((s, f) => higherSeverity(s, f.severity), 'high' as Severity)
-  const limit = cut[0]!.limit
-  const reason = `the comparison stopped after ${limit} differing request classes, and what lies past them was not compared`
   const statements = model.guardrail ? '/Content/Statement' : '/Statement'
-  return {
-    rule: 'comparison-truncated',
-    severity,
+  return truncatedDraft({
     at: targetExists ? {file, pointer: statements} : {file, pointer: statements, side: 'baseline'},
-    baseline: null,
-    message: truncationMessage(witness, reason),
+    limit: cut[0]!.limit,
     witness,
-    reason,
-    before: null,
-    after: null,
-    access: {comparison: 'truncated', limit},
-  }
+    witnessText: witness === null ? undefined : requestText(witness, false),
+    listed,
+    split: SPLIT,
+  })
 }
 
 function narrowingDraft(file: string, group: Found[], model: Model): FindingDraft<AwsRule> {

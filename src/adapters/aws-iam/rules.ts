@@ -1,7 +1,11 @@
 // The rules of AWS IAM findings, from the most to the least alarming (compare.ts names each
 // widening by asking which baseline statement came closest to allowing the witness).
 
+import {truncationRule} from '../../kernel/truncation.js'
 import {declareRules} from '../../kernel/rules.js'
+
+/** How a policy is cut into smaller ones, for a comparison cut short. */
+export const SPLIT = 'split the policy into several files (each is compared on its own)'
 
 export const RULES = declareRules({
   'public-principal': {
@@ -95,14 +99,7 @@ export const RULES = declareRules({
     description:
       "A statement that could not be compared at all (its patterns are too complex to combine): it may widen. A change that can be compared but depends on something acldrift cannot decide (an unknown operator, a key compared both as a string and a number, a template's unresolved value) keeps the rule of what it would be, as a possible widening whose reason says what it depends on. Review the statement by hand.",
   },
-  'comparison-truncated': {
-    change: 'possible-widening',
-    severity: ['high', 'critical'],
-    approvable: false,
-    title: 'Comparison cut short',
-    description:
-      'The comparison of the file stopped after 2,000 differing request classes in one direction: the widenings past the cut are not listed, so approving the listed findings would let them through unseen. No approval covers this finding. To get a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own. High, or the severity of the most severe widening listed when that is higher.',
-  },
+  'comparison-truncated': truncationRule('2,000', SPLIT),
   'unknown-action': {
     change: 'possible-widening',
     severity: 'low',

@@ -11,7 +11,7 @@
 
 import {type Cell, leafHolds} from '../../engine/domains.js'
 import {evaluate} from '../../engine/formula.js'
-import {type DifferenceCell, differenceOrPossible} from '../../engine/search.js'
+import {type DifferenceCell, differenceOrPossible, type Truncation} from '../../engine/search.js'
 import {
   canonicalAccess,
   completeFinding,
@@ -21,6 +21,7 @@ import {
   sentence,
   type Sides,
 } from '../../kernel/findings.js'
+import {truncatedDraft, truncationMessage} from '../../kernel/truncation.js'
 import type {Document, Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {auditReductions, auditSentence} from './audit.js'
@@ -53,7 +54,7 @@ import {
   type RoleTable,
   roleTable,
 } from './model.js'
-import {type GcpRule, RULES} from './rules.js'
+import {type GcpRule, RULES, SPLIT} from './rules.js'
 
 /** Cap on difference cells per direction and file: beyond it the result says it was cut short. */
 const CELL_LIMIT = 2000
@@ -143,9 +144,10 @@ export function comparePolicy(
   const dims = dimensions([...base.rules, ...tgt.rules], ctx)
   const notes: string[] = []
   const findings: Finding[] = []
+  const truncations: Truncation[] = []
 
   const run = (allowed: Side, other: Side, direction: 'widening' | 'narrowing') =>
-    differenceOrPossible(dims, allowed, other, direction, {file, notes, limit: CELL_LIMIT})
+    differenceOrPossible(dims, allowed, other, direction, {file, notes, limit: CELL_LIMIT, truncations})
 
   const widenings = new Map<string, Scored[]>()
   for (const cell of run(tgt, base, 'widening')) {
@@ -153,6 +155,9 @@ export function comparePolicy(
     widenings.set(scored.group, [...(widenings.get(scored.group) ?? []), scored])
   }
   for (const group of widenings.values()) findings.push(complete(wideningDraft(file, group, tgt, base)))
+  // A widening search cut short: what lies past the cut was never listed, so it cannot be approved.
+  const cut = truncations.filter((t) => t.direction === 'widening')
+  if (cut.length > 0) findings.push(complete(truncatedDraftOf(file, cut, findings)))
 
   const narrowings = new Map<string, Scored[]>()
   for (const cell of run(base, tgt, 'narrowing')) {
@@ -384,6 +389,25 @@ function witnessOf(cell: DifferenceCell, file: string, role: string): Witness {
   return witness
 }
 
+/** The finding that says the widening search stopped at CELL_LIMIT cells (kernel/truncation.ts). */
+function truncatedDraftOf(
+  file: string,
+  cut: Truncation[],
+  listed: readonly Finding[],
+): FindingDraft<GcpRule> {
+  const next = cut.find((t) => t.next !== undefined && t.next.cells.size > 0)?.next
+  const role = (next?.matched.allowed[0] as CompiledRule | undefined)?.binding.role
+  const witness = next === undefined || role === undefined ? null : witnessOf(next, file, role)
+  return truncatedDraft({
+    at: {file, pointer: '/bindings'},
+    limit: cut[0]!.limit,
+    witness,
+    witnessText: witness === null ? undefined : holdsText(witness, 'now holds'),
+    listed,
+    split: SPLIT,
+  })
+}
+
 function who(member: unknown): string {
   if (member === ANONYMOUS) return 'anyone on the internet (allUsers), including anonymous callers,'
   if (member === AUTHENTICATED) return 'any signed-in Google account (allAuthenticatedUsers)'
@@ -403,6 +427,8 @@ function messageFor(
   detail?: string,
 ): string {
   const title = RULES[rule as GcpRule]?.title ?? rule
+  if (rule === 'comparison-truncated')
+    return truncationMessage(reason, holdsText(witness, 'now holds'), SPLIT)
   if (witness.auditLog !== undefined) {
     const member = witness.member === undefined ? '' : ` for ${who(witness.member)}`
     return auditSentence(

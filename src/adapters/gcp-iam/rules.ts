@@ -2,6 +2,11 @@
 // audit logging (not access, but less of it hides access that happens).
 
 import {declareRules} from '../../kernel/rules.js'
+import {truncationRule} from '../../kernel/truncation.js'
+
+/** How a policy is cut into smaller ones, for a comparison cut short. */
+export const SPLIT =
+  'grant to groups rather than to many members one by one (a group is one member to compare)'
 
 export const RULES = declareRules({
   'public-member': {
@@ -73,6 +78,7 @@ export const RULES = declareRules({
     description:
       'The grant depends on an IAM condition acldrift cannot interpret (anything beyond comparisons of `request.time`, `resource.name|type|service` and `request.host|path`); the expression is quoted in the reason. Its severity is the one the grant would have if the condition held (critical for a public member, high for a basic or escalation role): a condition acldrift cannot interpret never lowers it. Review it by hand.',
   },
+  'comparison-truncated': truncationRule('2,000', SPLIT),
   'audit-logging-reduced': {
     change: 'possible-widening',
     severity: 'low',

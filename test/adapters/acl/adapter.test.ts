@@ -5,6 +5,9 @@
 import {describe, expect, it} from 'vitest'
 import {compareAclFile} from '../../../src/adapters/acl/compare.js'
 import {acl} from '../../../src/adapters/acl/index.js'
+import {RULES} from '../../../src/adapters/acl/rules.js'
+import {approvable, entryCovers} from '../../../src/core/gate/approvals.js'
+import {entry} from '../../core/gate/samples.js'
 import type {Document} from '../../../src/kernel/types.js'
 import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 import {validateValue} from '../../../src/core/validate.js'
@@ -80,7 +83,7 @@ describe('acl robustness', () => {
     )
   })
 
-  it('a comparison cut short is a possible widening, never a pass', () => {
+  it('a comparison cut short is a finding no approval covers, never a pass', async () => {
     const acl = (members: string[]) => ({
       path: FILE,
       kind: 'acl' as const,
@@ -103,9 +106,40 @@ describe('acl robustness', () => {
     expect(notes).toEqual([expect.stringContaining('more than 2000 widening cells')])
     expect(findings.map((f) => [f.change, f.rule])).toEqual([
       ['widening', 'group-member-added'],
-      ['possible-widening', 'undecidable'],
+      ['possible-widening', 'comparison-truncated'],
     ])
-    expect(findings[1]!.reason).toMatch(/stopped after 2000/)
+    const cut = findings[1]!
+    expect(cut).toMatchObject({
+      severity: 'high',
+      pointer: '/grants',
+      access: {comparison: 'truncated', limit: 2000},
+    })
+    expect(cut.reason).toMatch(/stopped after 2000/)
+    // The first request past the cut: mallory, through the group, on a permission the listing never reached.
+    expect(cut.witness).toMatchObject({
+      subject: 'user:mallory',
+      permission: expect.stringMatching(/^svc\.p/) as unknown,
+    })
+    expect(cut.message).toContain('The first request not listed: user:mallory now has svc.p')
+    expect(cut.message).toContain('No approval covers this finding')
+    expect(RULES['comparison-truncated'].approvable).toBe(false)
+    expect(approvable(cut)).toBe(false)
+    // Not even an entry recording its very access covers it; the listed widening stays approvable.
+    const exact = entry({
+      id: cut.id,
+      kind: 'acl',
+      file: FILE,
+      access: {change: 'possible-widening', rule: cut.rule, witness: {}, whole: cut.access},
+    })
+    expect(await entryCovers(exact, cut)).toBe(false)
+    const listed = findings[0]!
+    const approval = entry({
+      id: listed.id,
+      kind: 'acl',
+      file: FILE,
+      access: {change: 'widening', rule: listed.rule, witness: {}, whole: listed.access},
+    })
+    expect(await entryCovers(approval, listed)).toBe(true)
   })
 
   it('a grant acldrift cannot decide keeps the severity it would have if it allowed what it might', () => {
