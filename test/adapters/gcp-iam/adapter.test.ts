@@ -6,7 +6,12 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
+import {compareGcp} from '../../../src/adapters/gcp-iam/compare.js'
 import {gcpIam} from '../../../src/adapters/gcp-iam/index.js'
+import {RULES} from '../../../src/adapters/gcp-iam/rules.js'
+import {approvable, entryCovers} from '../../../src/core/gate/approvals.js'
+import type {Document} from '../../../src/kernel/types.js'
+import {entry} from '../../core/gate/samples.js'
 
 describe('gcp-iam detection by content', () => {
   const AWS_FIXTURES = fileURLToPath(new URL('../../../fixtures/aws-iam/', import.meta.url))
@@ -57,5 +62,59 @@ describe('gcp-iam detection by content', () => {
     expect(gcpIam.looksLike('includedPermissions:\n- storage.objects.get\n  -x')).toBe(true)
     expect(gcpIam.looksLike('{"Statement": [{"Effect": "Allow"')).toBe(false)
     expect(gcpIam.looksLike('kind: RoleBinding\nroleRef: {')).toBe(false)
+  })
+})
+
+describe('a gcp-iam comparison cut short at 2,000 widening cells', () => {
+  const FILE = 'iam/project.json'
+  const doc = (bindings: unknown[]): Document => ({
+    path: FILE,
+    kind: 'gcp-iam',
+    hash: '0',
+    sourceMap: {locate: () => ({line: 1, column: 1})},
+    value: {bindings, etag: 'BwX=', version: 1},
+  })
+  // 46 members each given 46 predefined roles: 2,116 new (member, role) classes, past the cut.
+  const members = Array.from({length: 46}, (_, i) => `user:dev${i}@example.com`)
+  const roles = Array.from({length: 46}, (_, i) => `roles/service${i}.viewer`)
+  const viewer = {role: 'roles/viewer', members: ['group:ops@example.com']}
+  const {findings, notes} = compareGcp(
+    new Map([[FILE, doc([viewer])]]),
+    new Map([[FILE, doc([viewer, ...roles.map((role) => ({role, members}))])]]),
+    [FILE],
+  )
+  const cut = findings.find((f) => f.rule === 'comparison-truncated')!
+
+  it('is a finding of its own, a possible widening no approval covers', async () => {
+    expect(notes).toContain(`${FILE}: more than 2000 widening cells; the first 2000 are reported`)
+    expect(cut).toMatchObject({
+      kind: 'gcp-iam',
+      change: 'possible-widening',
+      severity: 'high',
+      pointer: '/bindings',
+      access: {comparison: 'truncated', limit: 2000},
+    })
+    expect(cut.reason).toContain('stopped after 2000 differing request classes')
+    expect(cut.witness).toMatchObject({member: expect.stringMatching(/^user:dev/) as unknown, resource: FILE})
+    expect(cut.message).toContain('The first request not listed: user:dev')
+    expect(cut.message).toContain('No approval covers this finding')
+    expect(RULES['comparison-truncated'].approvable).toBe(false)
+    expect(approvable(cut)).toBe(false)
+    const exact = entry({
+      id: cut.id,
+      kind: 'gcp-iam',
+      file: FILE,
+      access: {change: 'possible-widening', rule: cut.rule, witness: {}, whole: cut.access},
+    })
+    expect(await entryCovers(exact, cut)).toBe(false)
+    // A listed widening stays approvable by an entry recording its access.
+    const listed = findings.find((f) => f.change === 'widening')!
+    const approval = entry({
+      id: listed.id,
+      kind: 'gcp-iam',
+      file: FILE,
+      access: {change: 'widening', rule: listed.rule, witness: {}, whole: listed.access},
+    })
+    expect(await entryCovers(approval, listed)).toBe(true)
   })
 })
