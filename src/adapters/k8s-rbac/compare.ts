@@ -13,7 +13,7 @@ import {
   stringDomain,
   opaqueDomain,
 } from '../../engine/domains.js'
-import {type DifferenceCell, type Dimension, difference} from '../../engine/search.js'
+import {type DifferenceCell, type Dimension, difference, type Truncation} from '../../engine/search.js'
 import {Undecidable} from '../../engine/undecidable.js'
 import {
   canonicalAccess,
@@ -24,6 +24,7 @@ import {
   type Sides,
   type WitnessRank,
 } from '../../kernel/findings.js'
+import {truncatedDraft, truncationMessage} from '../../kernel/truncation.js'
 import type {Document, Finding, Severity, Witness} from '../../kernel/types.js'
 import type {Comparison} from '../adapter.js'
 import {RBAC_GROUP, type RbacObject, type RuleJson, UNSET_NAMESPACE} from './objects.js'
@@ -55,10 +56,14 @@ import {
   subjectsOverlap,
   unknownKey,
 } from './model.js'
-import {type RbacRule, RULES} from './rules.js'
+import {type RbacRule, RULES, SPLIT} from './rules.js'
 
-/** Difference cells kept per grant: enough to choose a telling witness. */
-const CELL_LIMIT = 24
+/**
+ * Cap on difference cells per grant (one rule of a role, for one subject of a binding): past it,
+ * the grant's search is cut short, a comparison-truncated finding. Every cell found is classified,
+ * so that the finding's rule and severity are the worst of the whole grant, never of a sample.
+ */
+const CELL_LIMIT = 2000
 
 // --- dimensions -------------------------------------------------------------------------
 
@@ -626,6 +631,8 @@ function via(g: Grant): string {
 
 /** A finding's message for another witness of the same access (`history` asks about one request). */
 export function describeFinding(finding: Finding, witness: Witness): string {
+  if (finding.rule === 'comparison-truncated')
+    return truncationMessage(finding.reason, requestText(witness, 'can'), SPLIT)
   const can = finding.change === 'narrowing' ? 'can no longer' : 'can'
   return sentence.of(finding.change, ruleText(finding.rule, witness), requestText(witness, can), {
     reason: finding.reason,
@@ -655,6 +662,8 @@ function search(
   direction: 'widening' | 'narrowing',
   notes: string[],
   onFound: (found: Found) => void,
+  /** told of each grant whose search stopped at CELL_LIMIT cells */
+  onCut: (grant: Grant, truncation: Truncation) => void = () => {},
 ): void {
   const known = new Map<string, Set<string>>()
   // Entries `other` grants to every request of the subject (through it, or a group it is in).
@@ -717,6 +726,7 @@ function search(
           {limit: CELL_LIMIT},
         )
         for (const cell of result.cells) onFound({grant: g, cell})
+        if (result.truncated) onCut(g, {direction, limit: CELL_LIMIT, next: result.next})
       } catch (error) {
         if (!(error instanceof Undecidable)) throw error
         if (direction === 'narrowing') {
@@ -847,7 +857,10 @@ function compareModels(
     classified: classifyWidening(f.cell, f.grant, component, leaves),
   })
   const widenings = grouper(base.model, classify)
-  search(tgt.model, base.model, dims, 'widening', notes, widenings.add)
+  const cuts: Array<{grant: Grant; truncation: Truncation}> = []
+  search(tgt.model, base.model, dims, 'widening', notes, widenings.add, (grant, truncation) =>
+    cuts.push({grant, truncation}),
+  )
   for (const group of widenings.groups()) {
     let best = group.best!
     // Nothing alarming: say at least whether the access existed elsewhere (costs a baseline scan).
@@ -859,12 +872,44 @@ function compareModels(
     }
     findings.push(complete(wideningDraft(group, best, variant)))
   }
+  // A widening search cut short: what lies past the cut was never listed, so it cannot be approved.
+  for (const file of new Set(cuts.map((c) => c.grant.binding.file))) {
+    const inFile = cuts.filter((c) => c.grant.binding.file === file)
+    const listed = findings.filter((f) => f.file === file)
+    findings.push(complete(truncatedDraftOf(inFile, listed, leaves, variant)))
+  }
   const narrowings = grouper(tgt.model, undefined)
-  search(base.model, tgt.model, dims, 'narrowing', notes, narrowings.add)
+  search(base.model, tgt.model, dims, 'narrowing', notes, narrowings.add, (g) =>
+    notes.push(
+      `${g.binding.file}: more than ${CELL_LIMIT} narrowing cells for ${display(g.binding)}; the first ${CELL_LIMIT} are reported`,
+    ),
+  )
   for (const group of narrowings.groups()) {
     if (group.first) findings.push(complete(narrowingDraft(group, group.first, leaves, variant)))
   }
   return sortFindings(findings)
+}
+
+/** The finding that says a grant's widening search stopped at CELL_LIMIT cells (kernel/truncation.ts). */
+function truncatedDraftOf(
+  cuts: Array<{grant: Grant; truncation: Truncation}>,
+  listed: readonly Finding[],
+  leaves: LeafLookup,
+  variant: string | undefined,
+): FindingDraft<RbacRule> {
+  const first = cuts.find((c) => c.truncation.next !== undefined) ?? cuts[0]!
+  const next = first.truncation.next
+  const request = next && next.cells.size > 0 ? requestOf(next, leaves) : undefined
+  const witness = request === undefined ? null : withVariant(witnessOf(request), variant)
+  const binding = first.grant.binding
+  return truncatedDraft({
+    at: {file: binding.file, pointer: binding.pointer},
+    limit: CELL_LIMIT,
+    witness,
+    witnessText: witness === null ? undefined : requestText(witness, 'can'),
+    listed,
+    split: SPLIT,
+  })
 }
 
 function wideningDraft(group: Group, best: Scored, variant: string | undefined): FindingDraft<RbacRule> {

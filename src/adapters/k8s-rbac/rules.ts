@@ -2,6 +2,11 @@
 // allows (the lists of rbac-police and KubiScan); a narrowing after the object that changed.
 
 import {declareRules} from '../../kernel/rules.js'
+import {truncationRule} from '../../kernel/truncation.js'
+
+/** How a role is cut into smaller ones, for a comparison cut short. */
+export const SPLIT =
+  'split the role’s rule into several rules, or the role into several roles, each naming fewer resources and verbs'
 
 export const RULES = declareRules({
   'public-subject': {
@@ -137,6 +142,7 @@ export const RULES = declareRules({
     description:
       'A binding refers to a role the repository does not define: what it grants is unknown, so acldrift cannot say whether access grows. Define the role in the repository, or review it by hand.',
   },
+  'comparison-truncated': truncationRule('2,000 (per rule of a role, for one subject)', SPLIT),
   'binding-removed': {
     change: 'narrowing',
     severity: 'low',
