@@ -1122,12 +1122,52 @@ var init_adapter = __esm({
   }
 });
 
+// src/kernel/truncation.ts
+function truncationMessage(reason, first, split) {
+  const next = first === void 0 ? "" : ` The first request not listed: ${first}.`;
+  return `${TITLE}: ${reason ?? "the comparison stopped early"}, so the findings listed may not show all the access the file grants.${next} No approval covers this finding. For a complete answer, make the change in smaller steps: ${split}, or commit the change in parts, each compared with the last and approved on its own.`;
+}
+function truncatedDraft(cut) {
+  const severity2 = cut.listed.filter((f) => f.change !== "narrowing").reduce((s, f) => higherSeverity(s, f.severity), "high");
+  const reason = reasonFor(cut.limit);
+  return {
+    rule: "comparison-truncated",
+    severity: severity2,
+    at: cut.at,
+    baseline: null,
+    message: truncationMessage(reason, cut.witnessText, cut.split),
+    witness: cut.witness,
+    reason,
+    before: null,
+    after: null,
+    access: { comparison: "truncated", limit: cut.limit }
+  };
+}
+var TITLE, truncationRule, reasonFor;
+var init_truncation = __esm({
+  "src/kernel/truncation.ts"() {
+    "use strict";
+    init_findings();
+    TITLE = "Comparison cut short";
+    truncationRule = (limit, split) => ({
+      change: "possible-widening",
+      severity: ["high", "critical"],
+      approvable: false,
+      title: TITLE,
+      description: `The comparison of the file stopped after ${limit} differing request classes in one direction: the widenings past the cut are not listed, so approving the listed findings would let them through unseen. No approval covers this finding. To get a complete answer, make the change in smaller steps: ${split}, or commit the change in parts, each compared with the last and approved on its own. High, or the severity of the most severe widening listed when that is higher.`
+    });
+    reasonFor = (limit) => `the comparison stopped after ${limit} differing request classes, and what lies past them was not compared`;
+  }
+});
+
 // src/adapters/aws-iam/rules.ts
-var RULES;
+var SPLIT, RULES;
 var init_rules2 = __esm({
   "src/adapters/aws-iam/rules.ts"() {
     "use strict";
+    init_truncation();
     init_rules();
+    SPLIT = "split the policy into several files (each is compared on its own)";
     RULES = declareRules({
       "public-principal": {
         change: "widening",
@@ -1207,13 +1247,7 @@ var init_rules2 = __esm({
         title: "Possible new access",
         description: "A statement that could not be compared at all (its patterns are too complex to combine): it may widen. A change that can be compared but depends on something acldrift cannot decide (an unknown operator, a key compared both as a string and a number, a template's unresolved value) keeps the rule of what it would be, as a possible widening whose reason says what it depends on. Review the statement by hand."
       },
-      "comparison-truncated": {
-        change: "possible-widening",
-        severity: ["high", "critical"],
-        approvable: false,
-        title: "Comparison cut short",
-        description: "The comparison of the file stopped after 2,000 differing request classes in one direction: the widenings past the cut are not listed, so approving the listed findings would let them through unseen. No approval covers this finding. To get a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own. High, or the severity of the most severe widening listed when that is higher."
-      },
+      "comparison-truncated": truncationRule("2,000", SPLIT),
       "unknown-action": {
         change: "possible-widening",
         severity: "low",
@@ -3416,7 +3450,7 @@ function compareIamFile(file, baseline, target) {
     findings.push(complete(denyRemovedDraft(file, group, model, target !== void 0)));
   const cut = truncations.filter((t) => t.direction === "widening");
   if (cut.length > 0)
-    findings.push(complete(truncatedDraft(file, cut, model, findings, target !== void 0)));
+    findings.push(complete(truncatedDraftOf(file, cut, model, findings, target !== void 0)));
   const narrowed = found(
     model,
     differenceOrPossible(model.dimensions, base, tgt, "narrowing", report),
@@ -3558,13 +3592,9 @@ function denyNoLongerInForce(model, report) {
 }
 function describeFinding(change, rule2, witness, reason) {
   const title = RULES[rule2]?.title ?? rule2;
-  if (rule2 === "comparison-truncated") return truncationMessage(witness, reason);
+  if (rule2 === "comparison-truncated") return truncationMessage(reason, requestText(witness, false), SPLIT);
   const what = requestText(witness, rule2.startsWith("guardrail-"));
   return change === "narrowing" ? sentence.plain(title, what.replace(/ (can|may) call /, " $1 no longer call ")) : sentence.of(change, title, what, { reason });
-}
-function truncationMessage(witness, reason) {
-  const first = witness === null ? "" : ` The first request not listed: ${requestText(witness, false)}.`;
-  return `${RULES["comparison-truncated"].title}: ${reason ?? "the comparison stopped early"}, so the findings listed may not show all the access the file grants.${first} No approval covers this finding. For a complete answer, make the change in smaller steps: split the policy into several files (each is compared on its own), or commit the change in parts, each compared with the last and approved on its own.`;
 }
 function requestText(witness, guardrail2) {
   const who2 = witness.principal === void 0 ? guardrail2 ? "principals of the accounts under it" : "the identity this policy is attached to" : witness.principal === ANYONE ? guardrail2 ? "any caller" : "anyone, including anonymous callers," : String(witness.principal);
@@ -3714,26 +3744,19 @@ function denyRemovedDraft(file, group, model, targetExists) {
     access: { removed: accessOf(deny.statement), now: successor && accessOf(successor.statement) }
   };
 }
-function truncatedDraft(file, cut, model, listed, targetExists) {
+function truncatedDraftOf(file, cut, model, listed, targetExists) {
   const next = cut.find((t) => t.next !== void 0)?.next;
   const request = next && requestOf(next);
   const witness = request === void 0 ? null : witnessFor(model, { request, status: next.status, reason: next.reason, variables: /* @__PURE__ */ new Map() });
-  const severity2 = listed.filter((f) => f.change !== "narrowing").reduce((s, f) => higherSeverity(s, f.severity), "high");
-  const limit = cut[0].limit;
-  const reason = `the comparison stopped after ${limit} differing request classes, and what lies past them was not compared`;
   const statements2 = model.guardrail ? "/Content/Statement" : "/Statement";
-  return {
-    rule: "comparison-truncated",
-    severity: severity2,
+  return truncatedDraft({
     at: targetExists ? { file, pointer: statements2 } : { file, pointer: statements2, side: "baseline" },
-    baseline: null,
-    message: truncationMessage(witness, reason),
+    limit: cut[0].limit,
     witness,
-    reason,
-    before: null,
-    after: null,
-    access: { comparison: "truncated", limit }
-  };
+    witnessText: witness === null ? void 0 : requestText(witness, false),
+    listed,
+    split: SPLIT
+  });
 }
 function narrowingDraft(file, group, model) {
   const responsible = group[0].responsible;
@@ -3783,6 +3806,7 @@ var init_compare = __esm({
     init_symbolic();
     init_findings();
     init_symbols();
+    init_truncation();
     init_hash();
     init_catalogue();
     init_classify();
@@ -4022,11 +4046,13 @@ var init_objects = __esm({
 });
 
 // src/adapters/k8s-rbac/rules.ts
-var RULES2;
+var SPLIT2, RULES2;
 var init_rules3 = __esm({
   "src/adapters/k8s-rbac/rules.ts"() {
     "use strict";
     init_rules();
+    init_truncation();
+    SPLIT2 = "split the role\u2019s rule into several rules, or the role into several roles, each naming fewer resources and verbs";
     RULES2 = declareRules({
       "public-subject": {
         change: "widening",
@@ -4142,6 +4168,7 @@ var init_rules3 = __esm({
         title: "Possible new access",
         description: "A binding refers to a role the repository does not define: what it grants is unknown, so acldrift cannot say whether access grows. Define the role in the repository, or review it by hand."
       },
+      "comparison-truncated": truncationRule("2,000 (per rule of a role, for one subject)", SPLIT2),
       "binding-removed": {
         change: "narrowing",
         severity: "low",
@@ -5160,12 +5187,15 @@ function via(g) {
   return `via ${display(g.binding)} \u2192 ${roles}`;
 }
 function describeFinding2(finding2, witness) {
+  if (finding2.rule === "comparison-truncated")
+    return truncationMessage(finding2.reason, requestText2(witness, "can"), SPLIT2);
   const can = finding2.change === "narrowing" ? "can no longer" : "can";
   return sentence.of(finding2.change, ruleText(finding2.rule, witness), requestText2(witness, can), {
     reason: finding2.reason
   });
 }
-function search(allowed, other, dims, direction, notes, onFound) {
+function search(allowed, other, dims, direction, notes, onFound, onCut = () => {
+}) {
   const known = /* @__PURE__ */ new Map();
   const knownTo = (subject, namespace) => {
     const cacheKey = `${subject}\0${namespace ?? ""}`;
@@ -5220,6 +5250,7 @@ function search(allowed, other, dims, direction, notes, onFound) {
           { limit: CELL_LIMIT2 }
         );
         for (const cell2 of result2.cells) onFound({ grant: g, cell: cell2 });
+        if (result2.truncated) onCut(g, { direction, limit: CELL_LIMIT2, next: result2.next });
       } catch (error) {
         if (!(error instanceof Undecidable)) throw error;
         if (direction === "narrowing") {
@@ -5297,7 +5328,16 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
     classified: classifyWidening2(f.cell, f.grant, component, leaves2)
   });
   const widenings = grouper(base.model, classify);
-  search(tgt.model, base.model, dims, "widening", notes, widenings.add);
+  const cuts = [];
+  search(
+    tgt.model,
+    base.model,
+    dims,
+    "widening",
+    notes,
+    widenings.add,
+    (grant, truncation) => cuts.push({ grant, truncation })
+  );
   for (const group of widenings.groups()) {
     let best4 = group.best;
     if (best4.possible || best4.classified.severity === "low") {
@@ -5308,12 +5348,42 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
     }
     findings.push(complete(wideningDraft2(group, best4, variant)));
   }
+  for (const file of new Set(cuts.map((c) => c.grant.binding.file))) {
+    const inFile = cuts.filter((c) => c.grant.binding.file === file);
+    const listed = findings.filter((f) => f.file === file);
+    findings.push(complete(truncatedDraftOf2(inFile, listed, leaves2, variant)));
+  }
   const narrowings = grouper(tgt.model, void 0);
-  search(base.model, tgt.model, dims, "narrowing", notes, narrowings.add);
+  search(
+    base.model,
+    tgt.model,
+    dims,
+    "narrowing",
+    notes,
+    narrowings.add,
+    (g) => notes.push(
+      `${g.binding.file}: more than ${CELL_LIMIT2} narrowing cells for ${display(g.binding)}; the first ${CELL_LIMIT2} are reported`
+    )
+  );
   for (const group of narrowings.groups()) {
     if (group.first) findings.push(complete(narrowingDraft2(group, group.first, leaves2, variant)));
   }
   return sortFindings(findings);
+}
+function truncatedDraftOf2(cuts, listed, leaves2, variant) {
+  const first = cuts.find((c) => c.truncation.next !== void 0) ?? cuts[0];
+  const next = first.truncation.next;
+  const request = next && next.cells.size > 0 ? requestOf2(next, leaves2) : void 0;
+  const witness = request === void 0 ? null : withVariant(witnessOf2(request), variant);
+  const binding = first.grant.binding;
+  return truncatedDraft({
+    at: { file: binding.file, pointer: binding.pointer },
+    limit: CELL_LIMIT2,
+    witness,
+    witnessText: witness === null ? void 0 : requestText2(witness, "can"),
+    listed,
+    split: SPLIT2
+  });
 }
 function wideningDraft2(group, best4, variant) {
   const { component } = group;
@@ -5400,10 +5470,11 @@ var init_compare2 = __esm({
     init_search();
     init_undecidable();
     init_findings();
+    init_truncation();
     init_objects();
     init_model();
     init_rules3();
-    CELL_LIMIT2 = 24;
+    CELL_LIMIT2 = 2e3;
     VERBS = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
     sortedJson = (value) => JSON.stringify(
       value,
@@ -5668,11 +5739,13 @@ var init_detect = __esm({
 });
 
 // src/adapters/gcp-iam/rules.ts
-var RULES3;
+var SPLIT3, RULES3;
 var init_rules4 = __esm({
   "src/adapters/gcp-iam/rules.ts"() {
     "use strict";
     init_rules();
+    init_truncation();
+    SPLIT3 = "grant to groups rather than to many members one by one (a group is one member to compare)";
     RULES3 = declareRules({
       "public-member": {
         change: "widening",
@@ -5734,6 +5807,7 @@ var init_rules4 = __esm({
         title: "Possible new access",
         description: "The grant depends on an IAM condition acldrift cannot interpret (anything beyond comparisons of `request.time`, `resource.name|type|service` and `request.host|path`); the expression is quoted in the reason. Its severity is the one the grant would have if the condition held (critical for a public member, high for a basic or escalation role): a condition acldrift cannot interpret never lowers it. Review it by hand."
       },
+      "comparison-truncated": truncationRule("2,000", SPLIT3),
       "audit-logging-reduced": {
         change: "possible-widening",
         severity: "low",
@@ -6643,13 +6717,16 @@ function comparePolicy(file, baseline, target, baseRepo, targetRepo) {
   const dims = dimensions2([...base.rules, ...tgt.rules], ctx);
   const notes = [];
   const findings = [];
-  const run = (allowed, other, direction) => differenceOrPossible(dims, allowed, other, direction, { file, notes, limit: CELL_LIMIT4 });
+  const truncations = [];
+  const run = (allowed, other, direction) => differenceOrPossible(dims, allowed, other, direction, { file, notes, limit: CELL_LIMIT4, truncations });
   const widenings = /* @__PURE__ */ new Map();
   for (const cell2 of run(tgt, base, "widening")) {
     const scored = scoreWidening(cell2, tgt, base, baseUnderTargetRoles);
     widenings.set(scored.group, [...widenings.get(scored.group) ?? [], scored]);
   }
   for (const group of widenings.values()) findings.push(complete(wideningDraft3(file, group, tgt, base)));
+  const cut = truncations.filter((t) => t.direction === "widening");
+  if (cut.length > 0) findings.push(complete(truncatedDraftOf3(file, cut, findings)));
   const narrowings = /* @__PURE__ */ new Map();
   for (const cell2 of run(base, tgt, "narrowing")) {
     if (cell2.status !== "definite") continue;
@@ -6801,6 +6878,19 @@ function witnessOf3(cell2, file, role) {
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
 }
+function truncatedDraftOf3(file, cut, listed) {
+  const next = cut.find((t) => t.next !== void 0 && t.next.cells.size > 0)?.next;
+  const role = next?.matched.allowed[0]?.binding.role;
+  const witness = next === void 0 || role === void 0 ? null : witnessOf3(next, file, role);
+  return truncatedDraft({
+    at: { file, pointer: "/bindings" },
+    limit: cut[0].limit,
+    witness,
+    witnessText: witness === null ? void 0 : holdsText(witness, "now holds"),
+    listed,
+    split: SPLIT3
+  });
+}
 function who(member2) {
   if (member2 === ANONYMOUS2) return "anyone on the internet (allUsers), including anonymous callers,";
   if (member2 === AUTHENTICATED2) return "any signed-in Google account (allAuthenticatedUsers)";
@@ -6811,6 +6901,8 @@ function describeFinding3(finding2, witness) {
 }
 function messageFor(change, rule2, witness, reason, detail) {
   const title = RULES3[rule2]?.title ?? rule2;
+  if (rule2 === "comparison-truncated")
+    return truncationMessage(reason, holdsText(witness, "now holds"), SPLIT3);
   if (witness.auditLog !== void 0) {
     const member2 = witness.member === void 0 ? "" : ` for ${who(witness.member)}`;
     return auditSentence(
@@ -6914,6 +7006,7 @@ var init_compare3 = __esm({
     init_formula();
     init_search();
     init_findings();
+    init_truncation();
     init_audit();
     init_cel();
     init_compile2();
@@ -9569,13 +9662,15 @@ var init_detect4 = __esm({
 });
 
 // src/adapters/acl/rules.ts
-var RAISED, DENY, RULES7;
+var RAISED, DENY, SPLIT4, RULES7;
 var init_rules8 = __esm({
   "src/adapters/acl/rules.ts"() {
     "use strict";
     init_rules();
+    init_truncation();
     RAISED = ["medium", "high", "critical"];
     DENY = ["high", "critical"];
+    SPLIT4 = "split the ACL into several files (each is compared on its own), or grant to groups and roles rather than to many subjects and permissions one by one";
     RULES7 = declareRules({
       "grant-added": {
         change: "widening",
@@ -9647,8 +9742,9 @@ var init_rules8 = __esm({
         change: "possible-widening",
         severity: RAISED,
         title: "Possible new access",
-        description: "The patterns are too complex to compare exactly, or the comparison stopped after too many differing request classes (high: the rest of the file was not compared). Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand."
+        description: "The patterns are too complex to compare exactly. Rated as the grant would be if it allowed what it might (critical for every subject, high for every identity of a type or every permission). Review it by hand."
       },
+      "comparison-truncated": truncationRule("2,000", SPLIT4),
       "grant-removed": narrowingRule("Access removed", "An allow grant that gave the access is gone."),
       "grant-narrowed": narrowingRule("A grant was narrowed", "An allow grant covers less."),
       "condition-added": narrowingRule("A condition now restricts", "An allow grant now requires a condition."),
@@ -10065,9 +10161,9 @@ function compareAclFile(file, before, after) {
   ];
   const notes = [];
   const findings = [];
-  const report = { file, notes, limit: CELL_LIMIT5 };
+  const truncations = [];
+  const report = { file, notes, limit: CELL_LIMIT5, truncations };
   const widenings = /* @__PURE__ */ new Map();
-  const noted = notes.length;
   for (const cell2 of differenceOrPossible(
     dims,
     { rules: [...sides.tRules, ...phantoms] },
@@ -10084,7 +10180,8 @@ function compareAclFile(file, before, after) {
   const complete = (draft) => completeFinding("acl", RULES7, documents, draft);
   for (const group of widenings.values())
     findings.push(complete(draftOf2(best3(group, names3), "widening", sides)));
-  if (notes.slice(noted).some((n) => n.includes("widening cells"))) findings.push(complete(cutShort(sides)));
+  const cut = truncations.filter((t) => t.direction === "widening");
+  if (cut.length > 0) findings.push(complete(truncatedDraftOf4(file, cut, findings)));
   const narrowings = /* @__PURE__ */ new Map();
   for (const cell2 of differenceOrPossible(
     dims,
@@ -10123,21 +10220,17 @@ function interchangeable(base, tgt) {
   }
   return standIns;
 }
-function cutShort(s) {
-  const reason = `the comparison stopped after ${CELL_LIMIT5} differing request classes: the rest of the file was not compared`;
-  return {
-    rule: "undecidable",
-    severity: "high",
-    at: { file: s.file, pointer: null },
-    baseline: null,
-    message: sentence.possible(RULES7.undecidable.title, void 0, reason),
-    witness: null,
-    reason,
-    before: null,
-    after: null,
-    // Nothing narrower than the whole file can be named: any change to it is another access.
-    access: { file: s.after?.value ?? null }
-  };
+function truncatedDraftOf4(file, cut, listed) {
+  const next = cut.find((t) => t.next !== void 0 && t.next.cells.size > 0)?.next;
+  const witness = next === void 0 ? null : witnessOf5(requestOf3(next));
+  return truncatedDraft({
+    at: { file, pointer: "/grants" },
+    limit: cut[0].limit,
+    witness,
+    witnessText: witness === null ? void 0 : requestText3(witness, "now has"),
+    listed,
+    split: SPLIT4
+  });
 }
 function requestOf3(cell2) {
   const value = (dim) => String(cell2.cells.get(dim)?.value);
@@ -10421,6 +10514,8 @@ function requestText3(witness, verb) {
 }
 function messageFor4(change, rule2, witness, detail, reason) {
   const title = RULES7[rule2]?.title ?? rule2;
+  if (rule2 === "comparison-truncated")
+    return truncationMessage(reason, witness === null ? void 0 : requestText3(witness, "now has"), SPLIT4);
   if (change === "possible-widening" || witness === null)
     return sentence.possible(title, void 0, reason, detail);
   if (change === "narrowing") return sentence.plain(title, requestText3(witness, "no longer has"), detail);
@@ -10455,6 +10550,7 @@ var init_compare7 = __esm({
     "use strict";
     init_findings();
     init_search();
+    init_truncation();
     init_evaluate7();
     init_compile3();
     init_formula();
