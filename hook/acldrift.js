@@ -1128,19 +1128,22 @@ function truncationMessage(reason, first, split) {
   return `${TITLE}: ${reason ?? "the comparison stopped early"}, so the findings listed may not show all the access the file grants.${next} No approval covers this finding. For a complete answer, make the change in smaller steps: ${split}, or commit the change in parts, each compared with the last and approved on its own.`;
 }
 function truncatedDraft(cut) {
+  let shown3 = null;
+  for (const t of cut.truncations) if (shown3 === null && t.next !== void 0) shown3 = cut.witness(t.next);
   const severity2 = cut.listed.filter((f) => f.change !== "narrowing").reduce((s, f) => higherSeverity(s, f.severity), "high");
-  const reason = reasonFor(cut.limit);
+  const limit = cut.truncations[0].limit;
+  const reason = reasonFor(limit);
   return {
     rule: "comparison-truncated",
     severity: severity2,
     at: cut.at,
     baseline: null,
-    message: truncationMessage(reason, cut.witnessText, cut.split),
-    witness: cut.witness,
+    message: truncationMessage(reason, shown3?.text, cut.split),
+    witness: shown3?.witness ?? null,
     reason,
     before: null,
     after: null,
-    access: { comparison: "truncated", limit: cut.limit }
+    access: { comparison: "truncated", limit }
   };
 }
 var TITLE, truncationRule, reasonFor;
@@ -3744,16 +3747,20 @@ function denyRemovedDraft(file, group, model, targetExists) {
     access: { removed: accessOf(deny.statement), now: successor && accessOf(successor.statement) }
   };
 }
-function truncatedDraftOf(file, cut, model, listed, targetExists) {
-  const next = cut.find((t) => t.next !== void 0)?.next;
-  const request = next && requestOf(next);
-  const witness = request === void 0 ? null : witnessFor(model, { request, status: next.status, reason: next.reason, variables: /* @__PURE__ */ new Map() });
+function truncatedDraftOf(file, truncations, model, listed, targetExists) {
   const statements2 = model.guardrail ? "/Content/Statement" : "/Statement";
   return truncatedDraft({
     at: targetExists ? { file, pointer: statements2 } : { file, pointer: statements2, side: "baseline" },
-    limit: cut[0].limit,
-    witness,
-    witnessText: witness === null ? void 0 : requestText(witness, false),
+    truncations,
+    witness: (next) => {
+      const witness = witnessFor(model, {
+        request: requestOf(next),
+        status: next.status,
+        reason: next.reason,
+        variables: /* @__PURE__ */ new Map()
+      });
+      return { witness, text: requestText(witness, false) };
+    },
     listed,
     split: SPLIT
   });
@@ -5371,16 +5378,17 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   return sortFindings(findings);
 }
 function truncatedDraftOf2(cuts, listed, leaves2, variant) {
-  const first = cuts.find((c) => c.truncation.next !== void 0) ?? cuts[0];
-  const next = first.truncation.next;
-  const request = next && next.cells.size > 0 ? requestOf2(next, leaves2) : void 0;
-  const witness = request === void 0 ? null : withVariant(witnessOf2(request), variant);
-  const binding = first.grant.binding;
+  const binding = (cuts.find((c) => c.truncation.next !== void 0) ?? cuts[0]).grant.binding;
+  const witness = (next) => {
+    const request = next.cells.size > 0 ? requestOf2(next, leaves2) : void 0;
+    if (request === void 0) return null;
+    const shown3 = withVariant(witnessOf2(request), variant);
+    return { witness: shown3, text: requestText2(shown3, "can") };
+  };
   return truncatedDraft({
     at: { file: binding.file, pointer: binding.pointer },
-    limit: CELL_LIMIT2,
+    truncations: cuts.map((c) => c.truncation),
     witness,
-    witnessText: witness === null ? void 0 : requestText2(witness, "can"),
     listed,
     split: SPLIT2
   });
@@ -6878,18 +6886,14 @@ function witnessOf3(cell2, file, role) {
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
 }
-function truncatedDraftOf3(file, cut, listed) {
-  const next = cut.find((t) => t.next !== void 0 && t.next.cells.size > 0)?.next;
-  const role = next?.matched.allowed[0]?.binding.role;
-  const witness = next === void 0 || role === void 0 ? null : witnessOf3(next, file, role);
-  return truncatedDraft({
-    at: { file, pointer: "/bindings" },
-    limit: cut[0].limit,
-    witness,
-    witnessText: witness === null ? void 0 : holdsText(witness, "now holds"),
-    listed,
-    split: SPLIT3
-  });
+function truncatedDraftOf3(file, truncations, listed) {
+  const witness = (next) => {
+    const role = next.matched.allowed[0]?.binding.role;
+    if (next.cells.size === 0 || role === void 0) return null;
+    const shown3 = witnessOf3(next, file, role);
+    return { witness: shown3, text: holdsText(shown3, "now holds") };
+  };
+  return truncatedDraft({ at: { file, pointer: "/bindings" }, truncations, witness, listed, split: SPLIT3 });
 }
 function who(member2) {
   if (member2 === ANONYMOUS2) return "anyone on the internet (allUsers), including anonymous callers,";
@@ -10220,14 +10224,12 @@ function interchangeable(base, tgt) {
   }
   return standIns;
 }
-function truncatedDraftOf4(file, cut, listed) {
-  const next = cut.find((t) => t.next !== void 0 && t.next.cells.size > 0)?.next;
-  const witness = next === void 0 ? null : witnessOf5(requestOf3(next));
+function truncatedDraftOf4(file, truncations, listed) {
+  const shown3 = (witness) => ({ witness, text: requestText3(witness, "now has") });
   return truncatedDraft({
     at: { file, pointer: "/grants" },
-    limit: cut[0].limit,
-    witness,
-    witnessText: witness === null ? void 0 : requestText3(witness, "now has"),
+    truncations,
+    witness: (next) => next.cells.size === 0 ? null : shown3(witnessOf5(requestOf3(next))),
     listed,
     split: SPLIT4
   });

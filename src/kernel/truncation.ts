@@ -40,13 +40,13 @@ export function truncationMessage(
   )
 }
 
-/** A cut: where the file shows it, the limit, and the first request past it (with its words) when the search reached one. */
-export interface Cut {
+/** A cut: where the file shows it, the searches that stopped, and how a request past one is shown. */
+export interface Cut<C> {
   at: Place
-  limit: number
-  witness: Witness | null
-  /** the witness as a clause ("the identity … can call …") */
-  witnessText: string | undefined
+  /** the widening searches that stopped at their limit, each with the first cell past it when it reached one */
+  truncations: ReadonlyArray<{limit: number; next?: C | undefined}>
+  /** the witness of a cell past the cut, with its words ("the identity … can call …"); null when it shows no request */
+  witness: (next: C) => {witness: Witness; text: string} | null
   /** the findings already made of the file: the cut is at least as severe as the worst widening among them */
   listed: readonly Finding[]
   /** how the kind's documents are cut into smaller ones */
@@ -58,21 +58,24 @@ export interface Cut {
  * past the cut (one the listed findings may not show); its access names the cut, not a part of
  * the file, and its rule is one no approval covers.
  */
-export function truncatedDraft(cut: Cut): FindingDraft<'comparison-truncated'> {
+export function truncatedDraft<C>(cut: Cut<C>): FindingDraft<'comparison-truncated'> {
+  let shown: {witness: Witness; text: string} | null = null
+  for (const t of cut.truncations) if (shown === null && t.next !== undefined) shown = cut.witness(t.next)
   const severity = cut.listed
     .filter((f) => f.change !== 'narrowing')
     .reduce((s, f) => higherSeverity(s, f.severity), 'high' as Severity)
-  const reason = reasonFor(cut.limit)
+  const limit = cut.truncations[0]!.limit
+  const reason = reasonFor(limit)
   return {
     rule: 'comparison-truncated',
     severity,
     at: cut.at,
     baseline: null,
-    message: truncationMessage(reason, cut.witnessText, cut.split),
-    witness: cut.witness,
+    message: truncationMessage(reason, shown?.text, cut.split),
+    witness: shown?.witness ?? null,
     reason,
     before: null,
     after: null,
-    access: {comparison: 'truncated', limit: cut.limit},
+    access: {comparison: 'truncated', limit},
   }
 }

@@ -208,16 +208,14 @@ function interchangeable(base: Acl, tgt: Acl): Set<string> {
 /** The finding that says the widening search stopped at CELL_LIMIT cells (kernel/truncation.ts). */
 function truncatedDraftOf(
   file: string,
-  cut: Truncation[],
+  truncations: Truncation[],
   listed: readonly Finding[],
 ): FindingDraft<AclRule> {
-  const next = cut.find((t) => t.next !== undefined && t.next.cells.size > 0)?.next
-  const witness = next === undefined ? null : witnessOf(requestOf(next))
+  const shown = (witness: Witness) => ({witness, text: requestText(witness, 'now has')})
   return truncatedDraft({
     at: {file, pointer: '/grants'},
-    limit: cut[0]!.limit,
-    witness,
-    witnessText: witness === null ? undefined : requestText(witness, 'now has'),
+    truncations,
+    witness: (next) => (next.cells.size === 0 ? null : shown(witnessOf(requestOf(next)))),
     listed,
     split: SPLIT,
   })

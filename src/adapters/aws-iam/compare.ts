@@ -675,23 +675,24 @@ function denyRemovedDraft(
 /** The finding that says a widening search stopped at CELL_LIMIT cells (kernel/truncation.ts). */
 function truncatedDraftOf(
   file: string,
-  cut: Truncation[],
+  truncations: Truncation[],
   model: Model,
   listed: readonly Finding[],
   targetExists: boolean,
 ): FindingDraft<AwsRule> {
-  const next = cut.find((t) => t.next !== undefined)?.next
-  const request = next && requestOf(next)
-  const witness =
-    request === undefined
-      ? null
-      : witnessFor(model, {request, status: next!.status, reason: next!.reason, variables: new Map()})
   const statements = model.guardrail ? '/Content/Statement' : '/Statement'
   return truncatedDraft({
     at: targetExists ? {file, pointer: statements} : {file, pointer: statements, side: 'baseline'},
-    limit: cut[0]!.limit,
-    witness,
-    witnessText: witness === null ? undefined : requestText(witness, false),
+    truncations,
+    witness: (next) => {
+      const witness = witnessFor(model, {
+        request: requestOf(next),
+        status: next.status,
+        reason: next.reason,
+        variables: new Map(),
+      })
+      return {witness, text: requestText(witness, false)}
+    },
     listed,
     split: SPLIT,
   })

@@ -392,20 +392,17 @@ function witnessOf(cell: DifferenceCell, file: string, role: string): Witness {
 /** The finding that says the widening search stopped at CELL_LIMIT cells (kernel/truncation.ts). */
 function truncatedDraftOf(
   file: string,
-  cut: Truncation[],
+  truncations: Truncation[],
   listed: readonly Finding[],
 ): FindingDraft<GcpRule> {
-  const next = cut.find((t) => t.next !== undefined && t.next.cells.size > 0)?.next
-  const role = (next?.matched.allowed[0] as CompiledRule | undefined)?.binding.role
-  const witness = next === undefined || role === undefined ? null : witnessOf(next, file, role)
-  return truncatedDraft({
-    at: {file, pointer: '/bindings'},
-    limit: cut[0]!.limit,
-    witness,
-    witnessText: witness === null ? undefined : holdsText(witness, 'now holds'),
-    listed,
-    split: SPLIT,
-  })
+  // A cell with no values (an undecidable binding) shows no request.
+  const witness = (next: DifferenceCell) => {
+    const role = (next.matched.allowed[0] as CompiledRule | undefined)?.binding.role
+    if (next.cells.size === 0 || role === undefined) return null
+    const shown = witnessOf(next, file, role)
+    return {witness: shown, text: holdsText(shown, 'now holds')}
+  }
+  return truncatedDraft({at: {file, pointer: '/bindings'}, truncations, witness, listed, split: SPLIT})
 }
 
 function who(member: unknown): string {

@@ -897,16 +897,17 @@ function truncatedDraftOf(
   leaves: LeafLookup,
   variant: string | undefined,
 ): FindingDraft<RbacRule> {
-  const first = cuts.find((c) => c.truncation.next !== undefined) ?? cuts[0]!
-  const next = first.truncation.next
-  const request = next && next.cells.size > 0 ? requestOf(next, leaves) : undefined
-  const witness = request === undefined ? null : withVariant(witnessOf(request), variant)
-  const binding = first.grant.binding
+  const binding = (cuts.find((c) => c.truncation.next !== undefined) ?? cuts[0]!).grant.binding
+  const witness = (next: DifferenceCell) => {
+    const request = next.cells.size > 0 ? requestOf(next, leaves) : undefined
+    if (request === undefined) return null
+    const shown = withVariant(witnessOf(request), variant)
+    return {witness: shown, text: requestText(shown, 'can')}
+  }
   return truncatedDraft({
     at: {file: binding.file, pointer: binding.pointer},
-    limit: CELL_LIMIT,
+    truncations: cuts.map((c) => c.truncation),
     witness,
-    witnessText: witness === null ? undefined : requestText(witness, 'can'),
     listed,
     split: SPLIT,
   })

@@ -6,10 +6,8 @@
 
 import {describe, expect, it} from 'vitest'
 import {compareRbac} from '../../../src/adapters/k8s-rbac/compare.js'
-import {RULES} from '../../../src/adapters/k8s-rbac/rules.js'
-import {approvable, entryCovers} from '../../../src/core/gate/approvals.js'
 import type {Document} from '../../../src/kernel/types.js'
-import {entry} from '../../core/gate/samples.js'
+import {expectCutShort} from '../truncation.js'
 
 const FILE = 'rbac/deployer.yaml'
 const doc = (value: unknown): Document => ({
@@ -47,39 +45,13 @@ describe('a k8s-rbac grant cut short at 2,000 widening cells', () => {
     new Map([[FILE, doc(list(ROLE, binding('alice', 'mallory')))]]),
     [FILE],
   )
-  const cut = findings.find((f) => f.rule === 'comparison-truncated')!
 
   it('is a finding of its own, a possible widening no approval covers', async () => {
     expect(findings.map((f) => f.rule).sort()).toEqual(['comparison-truncated', 'new-subject'])
-    expect(cut).toMatchObject({
-      kind: 'k8s-rbac',
-      change: 'possible-widening',
-      severity: 'high',
-      file: FILE,
-      access: {comparison: 'truncated', limit: 2000},
-    })
-    expect(cut.reason).toContain('stopped after 2000 differing request classes')
-    expect(cut.witness).toMatchObject({subject: 'User:mallory', namespace: 'apps'})
+    const cut = await expectCutShort(findings, '/items/1')
+    expect(cut).toMatchObject({kind: 'k8s-rbac', severity: 'high', file: FILE})
+    expect(cut.witness).toMatchObject({subject: 'User:mallory', namespace: 'apps', resource: 'widgets'})
     expect(cut.message).toContain('The first request not listed: User:mallory can')
-    expect(cut.message).toContain('No approval covers this finding')
-    expect(RULES['comparison-truncated'].approvable).toBe(false)
-    expect(approvable(cut)).toBe(false)
-    const exact = entry({
-      id: cut.id,
-      kind: 'k8s-rbac',
-      file: FILE,
-      access: {change: 'possible-widening', rule: cut.rule, witness: {}, whole: cut.access},
-    })
-    expect(await entryCovers(exact, cut)).toBe(false)
-    // The listed widening stays approvable by an entry recording its access.
-    const listed = findings.find((f) => f.rule !== 'comparison-truncated')!
-    const approval = entry({
-      id: listed.id,
-      kind: 'k8s-rbac',
-      file: FILE,
-      access: {change: 'widening', rule: listed.rule, witness: {}, whole: listed.access},
-    })
-    expect(await entryCovers(approval, listed)).toBe(true)
   })
 
   it('is not made for a grant within the cut, and the worst request of the grant names its finding', () => {
