@@ -38674,6 +38674,12 @@ async function referenceCommit(input, paths, history, notes) {
     );
     return { sha: approved.sha };
   }
+  if ((await shallowBoundaries(input.root)).has(approved.sha)) {
+    notes.push(
+      `${paths.baseline}: the history is shallow (cut at ${approved.sha.slice(0, 7)}): whether a listed approver committed it could not be verified; fetch the whole history (fetch-depth: 0)`
+    );
+    return { sha: approved.sha };
+  }
   notes.push(
     `${paths.baseline}: no version was committed by a listed approver; acldrift's own files are compared with the commit that added it`
   );

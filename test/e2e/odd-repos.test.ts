@@ -110,6 +110,12 @@ describe.concurrent('shallow clones: attribution never guesses past the cut', ()
         expect(code).toBe(1)
         expect(report.findings.map((f) => f.rule)).toEqual(['public-principal'])
         expect(commitOf(report, POLICY)).toBeNull()
+        // At depth 2 the cut is the agent's commit, which git shows adding every file: the snapshot
+        // is neither called unapproved nor blamed on it, and a note says what could not be seen.
+        if (depth === 2)
+          expect(report.notes).toContainEqual(
+            expect.stringMatching(/^\.acldrift\/baseline\.json: the history is shallow \(cut at \w+\)/),
+          )
         expect(report.notes).toContainEqual(
           expect.stringMatching(
             new RegExp(

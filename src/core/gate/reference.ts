@@ -11,6 +11,7 @@ import {
   readPathHistory,
   readPathsAt,
   readWorktreeFiles,
+  shallowBoundaries,
 } from '../../git/index.js'
 import {chainOf} from '../attribute/blame.js'
 import {lookUpCommits} from '../commits.js'
@@ -99,6 +100,14 @@ export async function referenceCommit(
   if (input.config.policy.approvers.length === 0 && (type === 'human' || type === 'unknown')) {
     notes.push(
       `${paths.baseline}: no approver is listed (policy.approvers); acldrift's own files are compared with the commit that added it`,
+    )
+    return {sha: approved.sha}
+  }
+  // A shallow clone shows the commit where it was cut as adding every file: who really committed
+  // the snapshot lies past the cut, so it is neither blamed on that commit nor called unapproved.
+  if ((await shallowBoundaries(input.root)).has(approved.sha)) {
+    notes.push(
+      `${paths.baseline}: the history is shallow (cut at ${approved.sha.slice(0, 7)}): whether a listed approver committed it could not be verified; fetch the whole history (fetch-depth: 0)`,
     )
     return {sha: approved.sha}
   }
