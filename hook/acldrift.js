@@ -36951,14 +36951,14 @@ function blameFrom(history, target, path, allowed, walks, onVisit, visited, dept
   }
   return { sha: blamed.sha };
 }
-function changedSince(history, target, path, same, walks = walkOf) {
+function changedSince(history, target, path, same2, walks = walkOf) {
   const walk = walks(history, target, path);
   if (walk.before === void 0) return void 0;
   const baseline = walk.before.blob;
   const run = [];
   let reached = false;
   for (const state of walk.states()) {
-    if (same(state.blob, baseline)) {
+    if (same2(state.blob, baseline)) {
       reached = true;
       break;
     }
@@ -36967,7 +36967,7 @@ function changedSince(history, target, path, same, walks = walkOf) {
   const oldest = run.at(-1);
   if (oldest === void 0) return [];
   if (!reached && history.shallow?.has(oldest.sha)) return void 0;
-  return run.filter((state, i) => !same(state.blob, i + 1 < run.length ? run[i + 1].blob : baseline)).map((state) => state.sha);
+  return run.filter((state, i) => !same2(state.blob, i + 1 < run.length ? run[i + 1].blob : baseline)).map((state) => state.sha);
 }
 var indexes2, MAX_MERGE_DEPTH;
 var init_blame = __esm({
