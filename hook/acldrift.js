@@ -3990,6 +3990,8 @@ var init_aws_iam = __esm({
       // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
       // caller, `*`, has no policy of its own).
       absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
+      // An undecidable comparison's witness names no request (`{}`, or only "where another policy allows it").
+      namesRequest: (witness) => ["principal", "action", "resource", "context"].some((key) => key in witness),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare(), compare_exports))).describeFinding(finding2.change, finding2.rule, witness, finding2.reason)
     };
   }
@@ -36930,7 +36932,7 @@ function blameFrom(history, target, path, allowed, walks, onVisit, visited, dept
   if (blamed === void 0)
     return { sha: null, why: "the access is not in the committed target: it comes from uncommitted changes" };
   if (exhausted && walk.before !== void 0 && allowed(walk.before.blob)) {
-    return { sha: null, why: "the access predates the range of history read" };
+    return { sha: null, predates: true, why: "the access predates the range of history read" };
   }
   if (walk.before === void 0)
     return { sha: null, why: "the file did not change in the range of history read" };
@@ -36948,6 +36950,24 @@ function blameFrom(history, target, path, allowed, walks, onVisit, visited, dept
     if (branch.shallow) return branch;
   }
   return { sha: blamed.sha };
+}
+function changedSince(history, target, path, same2, walks = walkOf) {
+  const walk = walks(history, target, path);
+  if (walk.before === void 0) return void 0;
+  const baseline = walk.before.blob;
+  const run = [];
+  let reached = false;
+  for (const state of walk.states()) {
+    if (same2(state.blob, baseline)) {
+      reached = true;
+      break;
+    }
+    run.push(state);
+  }
+  const oldest = run.at(-1);
+  if (oldest === void 0) return [];
+  if (!reached && history.shallow?.has(oldest.sha)) return void 0;
+  return run.filter((state, i) => !same2(state.blob, i + 1 < run.length ? run[i + 1].blob : baseline)).map((state) => state.sha);
 }
 var indexes2, MAX_MERGE_DEPTH;
 var init_blame = __esm({
@@ -37002,6 +37022,13 @@ async function attribute(findings, options) {
     }
     return others;
   };
+  const sameDocument2 = (finding2) => (a, b) => {
+    const valueOf2 = (blob) => {
+      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, finding2.document));
+      return value === void 0 ? void 0 : canonicalJson(value);
+    };
+    return valueOf2(a) === valueOf2(b);
+  };
   const blamed = /* @__PURE__ */ new Map();
   for (const [done, finding2] of findings.entries()) {
     options.progress?.(done, findings.length, "findings attributed");
@@ -37020,16 +37047,32 @@ async function attribute(findings, options) {
       for (const blob of [null, ...versions.get(at2.file)]) answers2.set(blob, await allowedAt(at2, blob));
       return semanticBlame(history, head, at2.file, (blob) => answers2.get(blob) ?? false, walksOf(at2.file));
     };
-    let result2 = await blameIn(finding2);
+    const byWitness = adapter.namesRequest?.(finding2.witness) ?? true;
+    let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
     const elsewhere = elsewhereOf(finding2);
-    if (result2.sha === null && elsewhere !== void 0) {
+    if (result2.sha === null && elsewhere !== void 0 && byWitness) {
       const there = await blameIn(elsewhere);
       if (there.sha !== null) result2 = there;
+    }
+    if (result2.sha === null && (!byWitness || result2.predates) && finding2.change === "possible-widening" && adapter.scope === "file" && elsewhere === void 0) {
+      const changed = changedSince(history, head, finding2.file, sameDocument2(finding2), walksOf(finding2.file));
+      if (changed !== void 0 && changed.length > 0) {
+        const merge3 = changed.find((sha) => history.commits.get(sha).parents.length > 1);
+        if (changed.length === 1 && merge3 === void 0) {
+          blamed.set(finding2, { sha: changed[0] });
+          continue;
+        }
+        const named3 = changed.map((sha) => sha.slice(0, 7)).join(", ");
+        notes.push(
+          `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
+        );
+        continue;
+      }
     }
     if (result2.sha === null) {
       const uncommitted2 = result2.why?.includes("uncommitted") || !history.commits.has(head);
       if (target.type === "worktree" && uncommitted2) blamed.set(finding2, null);
-      else notes.push(`${finding2.file}: ${finding2.id} not attributed: ${result2.why}`);
+      else notes.push(`${finding2.file}: ${finding2.id} not attributed: ${whyNot(finding2, result2)}`);
       continue;
     }
     blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
@@ -37153,7 +37196,7 @@ async function valueIn2(file, kind, name, source, settings) {
     return void 0;
   }
 }
-var elsewhereOf;
+var whyNot, elsewhereOf;
 var init_attribute = __esm({
   async "src/core/attribute/index.ts"() {
     "use strict";
@@ -37166,8 +37209,10 @@ var init_attribute = __esm({
     init_source_files();
     await init_embedded();
     init_documents2();
+    init_hash();
     init_types2();
     init_blame();
+    whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
       const location2 = finding2.baselineLocation;
       return location2 && location2.file !== finding2.file ? location2 : void 0;

@@ -99,6 +99,12 @@ export interface Adapter {
     others: Map<string, unknown>,
     context: AdapterContext,
   ): Promise<boolean>
+  /**
+   * Whether a witness names a request that the versions of a file can be asked about (`allows`).
+   * Absent: every witness does. A possible widening the kind's engine could not decide may have
+   * none; semantic blame then names the commits that changed the document instead.
+   */
+  namesRequest?(witness: Witness): boolean
   /** the finding's message for another witness (history shows the request that was asked about) */
   describe(finding: Finding, witness: Witness): Promise<string>
   /**

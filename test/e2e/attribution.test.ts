@@ -10,8 +10,16 @@
 import {mkdir} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {describe, type ExpectStatic, it} from 'vitest'
-import {identities, type TestRepo, type ToolIdentity} from '../helpers/repo.js'
-import {checkJson, commitFiles, type Finding, type Report, repoFactory, commitAs} from './helpers.js'
+import {identities, runCli, type TestRepo, type ToolIdentity} from '../helpers/repo.js'
+import {
+  checkJson,
+  commitAs,
+  commitFiles,
+  expectValidReport,
+  type Finding,
+  type Report,
+  repoFactory,
+} from './helpers.js'
 import {
   ACCOUNT,
   BUCKET,
@@ -555,6 +563,74 @@ describe.concurrent('attribution', () => {
     })
     const report = await checkSince(expect, r, base)
     expectWideningsBlamed(expect, report, {sha, type: 'unknown'})
+  })
+
+  // A condition acldrift cannot decide (13 value classes of a multi-valued key, past the 10 the
+  // engine combines) gives a possible widening with no request to ask of each version: it is
+  // blamed on the commit that changed the policy, never "predates the range". Condition operators:
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+  it('14. possible widenings an agent made (an undecidable condition, an undecidable Deny removed): audit names its commit', async ({
+    expect,
+  }) => {
+    const teamTags = {
+      'ForAnyValue:StringEquals': {'aws:TagKeys': Array.from({length: 12}, (_, i) => `team-${i}`)},
+    }
+    const queue = {
+      Sid: 'SendJobs',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:jobs`,
+    }
+    const tagging = (effect: 'Allow' | 'Deny') => ({
+      Sid: `${effect}TeamTags`,
+      Effect: effect,
+      Action: 'ec2:CreateTags',
+      Resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*`,
+      Condition: teamTags,
+    })
+    const doc = (...statements: object[]) => policyText({Version: '2012-10-17', Statement: statements})
+    const [TAGGING, GUARD, SHARED] = ['iam/tagging.json', 'iam/guard.json', 'iam/shared.json']
+    const r = await newRepo()
+    const base = await commitFiles(r, {
+      [TAGGING]: doc(queue),
+      [GUARD]: doc(queue, tagging('Deny')),
+      [SHARED]: doc(queue),
+    })
+    await commitFiles(r, {'README.md': '# jobs\n'}, 'Describe the jobs queue')
+    // A human first grants tagging unconditionally in the shared policy, then the agent conditions it:
+    // either commit may have brought what cannot be decided, so neither is named alone.
+    const human = await commitAs(r, identities.human, 'Let the jobs role tag instances', {
+      [SHARED]: doc(queue, {...tagging('Allow'), Condition: undefined}),
+    })
+    const agent = await commitAs(r, identities.claudeCode, 'Let teams tag their instances', {
+      [TAGGING]: doc(queue, tagging('Allow')),
+      [GUARD]: doc(queue),
+      [SHARED]: doc(queue, tagging('Allow')),
+    })
+    // Reformatting a policy later changes no access: the agent is still blamed.
+    await commitFiles(
+      r,
+      {[TAGGING]: JSON.stringify(JSON.parse(doc(queue, tagging('Allow'))), null, 4)},
+      'Reformat',
+    )
+
+    const audit = await runCli(['audit', '--ref', 'HEAD', '--baseline', base, '--format', 'json'], {
+      cwd: r.dir,
+    })
+    expect(audit.code, audit.stderr).toBe(1)
+    const report: unknown = JSON.parse(audit.stdout)
+    expectValidReport(report)
+    const possible = (file: string) =>
+      report.findings.filter((f) => f.file === file && f.change === 'possible-widening')
+    expect(possible(TAGGING).map((f) => [f.rule, f.witness])).toEqual([['undecidable-condition', {}]])
+    expect(possible(GUARD).map((f) => f.rule)).toEqual(['deny-removed'])
+    for (const f of [...possible(TAGGING), ...possible(GUARD)])
+      expectCommit(expect, report, f, {sha: agent, type: 'agent', agent: 'Claude Code'})
+    const [shared] = possible(SHARED)
+    expect(shared?.commit, label(shared!, report)).toBeNull()
+    expect(report.notes.find((n) => n.includes(shared!.id))).toContain(
+      `it came in with one of ${agent.slice(0, 7)}, ${human.slice(0, 7)}`,
+    )
   })
 
   it('13. widened, reverted, widened again: the widening that stays is blamed', async ({expect}) => {

@@ -22,6 +22,8 @@ export const awsIam: Adapter = {
   // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
   // caller, `*`, has no policy of its own).
   absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== '*',
+  // An undecidable comparison's witness names no request (`{}`, or only "where another policy allows it").
+  namesRequest: (witness) => ['principal', 'action', 'resource', 'context'].some((key) => key in witness),
   describe: async (finding, witness) =>
     (await import('./compare.js')).describeFinding(finding.change, finding.rule, witness, finding.reason),
 }

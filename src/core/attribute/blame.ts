@@ -188,7 +188,7 @@ export function blobsOfAll(paths: readonly string[], state: string): Map<string,
   return new Map(paths.map((path, i) => [path, blobs[i] ?? null]))
 }
 
-interface BlameResult {
+export interface BlameResult {
   /** the commit that introduced the access; null when it predates the range or is not committed */
   sha: string | null
   /** the merge that brought it in, when it came from a merged branch */
@@ -196,6 +196,8 @@ interface BlameResult {
   why?: string
   /** null because a shallow clone cut the history where the access already held */
   shallow?: boolean
+  /** null because the version before the range already allowed it */
+  predates?: boolean
 }
 
 /**
@@ -285,7 +287,7 @@ function blameFrom(
   if (blamed === undefined)
     return {sha: null, why: 'the access is not in the committed target: it comes from uncommitted changes'}
   if (exhausted && walk.before !== undefined && allowed(walk.before.blob)) {
-    return {sha: null, why: 'the access predates the range of history read'}
+    return {sha: null, predates: true, why: 'the access predates the range of history read'}
   }
   if (walk.before === undefined)
     return {sha: null, why: 'the file did not change in the range of history read'}
@@ -307,4 +309,39 @@ function blameFrom(
     if (branch.shallow) return branch
   }
   return {sha: blamed.sha}
+}
+
+/**
+ * Blame by change, for a finding whose witness cannot be asked of the versions (an undecidable
+ * comparison names no request): the commits of the first-parent chain from `target` that changed
+ * the document since it last was as before the range. Before them it was the baseline's, which
+ * allowed nothing the finding is about; so the access came in through one of them. Undefined
+ * when the range never changes the file, or a shallow clone cut the chain first.
+ */
+export function changedSince(
+  history: History,
+  target: string,
+  path: string,
+  same: (a: string | null, b: string | null) => boolean,
+  walks: WalkOf = walkOf,
+): string[] | undefined {
+  const walk = walks(history, target, path)
+  if (walk.before === undefined) return undefined
+  const baseline = walk.before.blob
+  const run: ChainState[] = []
+  let reached = false
+  for (const state of walk.states()) {
+    if (same(state.blob, baseline)) {
+      reached = true
+      break
+    }
+    run.push(state)
+  }
+  const oldest = run.at(-1)
+  if (oldest === undefined) return []
+  if (!reached && history.shallow?.has(oldest.sha)) return undefined
+  // Each commit of the run whose version differs from the one below it (its first parent's).
+  return run
+    .filter((state, i) => !same(state.blob, i + 1 < run.length ? run[i + 1]!.blob : baseline))
+    .map((state) => state.sha)
 }

@@ -12,6 +12,7 @@ import {parseAs, readDocuments} from '../source.js'
 import {sourceFiles} from '../source-files.js'
 import {findingKey} from '../embedded.js'
 import {documentKey} from '../../kernel/documents.js'
+import {canonicalJson} from '../../kernel/hash.js'
 import {
   type AdapterSettings,
   type CommitInfo,
@@ -22,7 +23,16 @@ import {
   GATE_KIND,
   type SourceFile,
 } from '../../kernel/types.js'
-import {blobsOfAll, blobsToRead, semanticBlame, walkOf, walkOfAll, type WalkOf} from './blame.js'
+import {
+  type BlameResult,
+  blobsOfAll,
+  blobsToRead,
+  changedSince,
+  semanticBlame,
+  walkOf,
+  walkOfAll,
+  type WalkOf,
+} from './blame.js'
 
 interface AttributionOptions {
   root: string
@@ -96,6 +106,17 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     }
     return others
   }
+  // Whether two versions hold the same document (the finding's, in a container): what differs from
+  // the baseline's came in with a commit that changed it.
+  const sameDocument =
+    (finding: Finding) =>
+    (a: string | null, b: string | null): boolean => {
+      const valueOf = (blob: string | null) => {
+        const value = blob === null ? undefined : parsed.get(documentKey(blob, finding.document))
+        return value === undefined ? undefined : canonicalJson(value)
+      }
+      return valueOf(a) === valueOf(b)
+    }
   const blamed = new Map<Finding, BlamedCommit | null>()
   for (const [done, finding] of findings.entries()) {
     options.progress?.(done, findings.length, 'findings attributed')
@@ -122,19 +143,46 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
       return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
     }
-    let result = await blameIn(finding)
+    const byWitness = adapter.namesRequest?.(finding.witness) ?? true
+    let result: BlameResult = byWitness
+      ? await blameIn(finding)
+      : {sha: null, why: 'its witness names no request to ask of each version'}
     // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
     // hands the repository over to the next one, which itself did not change.
     const elsewhere = elsewhereOf(finding)
-    if (result.sha === null && elsewhere !== undefined) {
+    if (result.sha === null && elsewhere !== undefined && byWitness) {
       const there = await blameIn(elsewhere)
       if (there.sha !== null) result = there
+    }
+    // A possible widening whose witness names no request, or one the version before the range
+    // already allowed, cannot tell the versions apart: it is blamed on the commits that changed
+    // the document since it was the baseline's, and on one only when a single commit did.
+    if (
+      result.sha === null &&
+      (!byWitness || result.predates) &&
+      finding.change === 'possible-widening' &&
+      adapter.scope === 'file' &&
+      elsewhere === undefined
+    ) {
+      const changed = changedSince(history, head, finding.file, sameDocument(finding), walksOf(finding.file))
+      if (changed !== undefined && changed.length > 0) {
+        const merge = changed.find((sha) => history.commits.get(sha)!.parents.length > 1)
+        if (changed.length === 1 && merge === undefined) {
+          blamed.set(finding, {sha: changed[0]!})
+          continue
+        }
+        const named = changed.map((sha) => sha.slice(0, 7)).join(', ')
+        notes.push(
+          `${finding.file}: ${finding.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named}${merge === undefined ? '' : ` (or a commit of the branch merged by ${merge.slice(0, 7)})`}`,
+        )
+        continue
+      }
     }
     if (result.sha === null) {
       // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
       const uncommitted = result.why?.includes('uncommitted') || !history.commits.has(head)
       if (target.type === 'worktree' && uncommitted) blamed.set(finding, null)
-      else notes.push(`${finding.file}: ${finding.id} not attributed: ${result.why}`)
+      else notes.push(`${finding.file}: ${finding.id} not attributed: ${whyNot(finding, result)}`)
       continue
     }
     blamed.set(finding, {sha: result.sha, mergedBy: result.mergedBy})
@@ -154,6 +202,16 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   }
   return notes
 }
+
+/**
+ * Why a finding names no commit. A possible widening's witness that the version before the range
+ * allowed too does not date the access: what differs is what acldrift could not decide, and for a
+ * kind whose files refer to each other it may lie in another file.
+ */
+const whyNot = (finding: Finding, result: BlameResult): string | undefined =>
+  result.predates && finding.change === 'possible-widening'
+    ? 'its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind'
+    : result.why
 
 /** The findings that HEAD's version of their file already shows (allows a widening's witness, or no longer a narrowing's). */
 async function alreadyAtHead(

@@ -6,6 +6,7 @@
 
 import {describe, expect, it} from 'vitest'
 import {compareIamFile} from '../../../src/adapters/aws-iam/compare.js'
+import {awsIam} from '../../../src/adapters/aws-iam/index.js'
 import {RULES} from '../../../src/adapters/aws-iam/rules.js'
 import {approvable, entryCovers} from '../../../src/core/gate/approvals.js'
 import {compileGlob, globCells} from '../../../src/engine/glob.js'
@@ -157,6 +158,17 @@ describe('a question the engine cannot decide is a possible widening, never a si
   it('an Allow the engine cannot compare is a possible widening', () => {
     const {findings} = compare(policy(QUEUE), policy(QUEUE, {...NO_TAGGING, Effect: 'Allow'}))
     expect(findings.map((f) => [f.rule, f.change])).toEqual([['undecidable-condition', 'possible-widening']])
+  })
+
+  it('names no request in its witness, which semantic blame then does not ask of each version', () => {
+    const allowed = compare(policy(QUEUE), policy(QUEUE, {...NO_TAGGING, Effect: 'Allow'})).findings
+    const denyRemoved = compare(policy(QUEUE, NO_TAGGING), policy(QUEUE)).findings
+    expect([...allowed, ...denyRemoved].map((f) => awsIam.namesRequest!(f.witness!))).toEqual([false, false])
+    const granted = compare(
+      policy(QUEUE),
+      policy(QUEUE, {...NO_TAGGING, Effect: 'Allow', Condition: undefined}),
+    )
+    expect(granted.findings.map((f) => awsIam.namesRequest!(f.witness!))).toEqual([true])
   })
 
   it('the pattern-state cut-off throws Undecidable (the same path), never an answer', () => {

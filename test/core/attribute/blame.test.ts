@@ -2,7 +2,7 @@
 // allowed and stays allowed, through unrelated commits, removals and re-additions, renames,
 // merged branches, the edge of the range read, and a shallow clone's cut.
 import {describe, expect, it} from 'vitest'
-import {blobsToRead, chainOf, semanticBlame} from '../../../src/core/attribute/blame.js'
+import {blobsToRead, chainOf, changedSince, semanticBlame} from '../../../src/core/attribute/blame.js'
 import type {History, HistoryCommit, RawChange} from '../../../src/git/history.js'
 
 const ZERO = '0'.repeat(40)
@@ -73,6 +73,7 @@ describe('semanticBlame', () => {
     const range = history(c2, c3, c4)
     expect(semanticBlame(range, 'c4', 'policy.json', allowedIn('b1', 'b2', 'b3'))).toEqual({
       sha: null,
+      predates: true,
       why: 'the access predates the range of history read',
     })
     expect(semanticBlame(range, 'c4', 'policy.json', allowedIn('b2', 'b3'))).toEqual({sha: 'c2'})
@@ -148,5 +149,32 @@ describe('semanticBlame', () => {
       })
       expect(Math.max(...visits.values())).toBe(1)
     })
+  })
+})
+
+describe('changedSince (blame by change, for a witness that names no request)', () => {
+  // b2 and b3 are the same document written twice (a reformat): `same` compares documents.
+  const sameDoc = (a: string | null, b: string | null) => (a === 'b3' ? 'b2' : a) === (b === 'b3' ? 'b2' : b)
+  const range = history(c2, c3, c4)
+
+  it("names the one commit that changed the document since it was the baseline's, not a reformat after it", () => {
+    expect(changedSince(range, 'c4', 'policy.json', sameDoc)).toEqual(['c2'])
+  })
+
+  it('names every commit that changed it since, when there are several: any of them may have brought the access', () => {
+    const c6 = commit('c6', ['c5'], change('iam/policy.json', 'b3', 'b4'))
+    expect(changedSince(history(c2, c3, c4, c5, c6), 'c6', 'iam/policy.json', sameDoc)).toEqual(['c6', 'c2'])
+  })
+
+  it("starts after the last version equal to the baseline's: a change undone before it is no candidate", () => {
+    const back = commit('c5', ['c4'], change('policy.json', 'b3', 'b1'))
+    const again = commit('c6', ['c5'], change('policy.json', 'b1', 'b5'))
+    expect(changedSince(history(c2, c3, c4, back, again), 'c6', 'policy.json', sameDoc)).toEqual(['c6'])
+  })
+
+  it('names none when the range never changes the file, or a shallow clone cut it first', () => {
+    expect(changedSince(history(c3), 'c3', 'policy.json', sameDoc)).toBeUndefined()
+    const shallow: History = {...range, shallow: new Set(['c2'])}
+    expect(changedSince(shallow, 'c4', 'policy.json', (a, b) => a === b)).toBeUndefined()
   })
 })
