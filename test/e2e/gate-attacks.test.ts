@@ -10,6 +10,7 @@
 import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {OBJECT_ACTIONS, objectsOfBuckets} from '../adapters/aws-iam/documents.js'
 import {identities, makeTempDir, runCli, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
 import {PARTNER, trust, CONFIG, APPROVALS, TRUST, dump, git, initialisedWithTrust} from './gate-scenarios.js'
@@ -222,39 +223,8 @@ describe('a comparison cut short is no way around the gate', () => {
   // 30 object actions on 80 buckets (2,400 new request classes, past the 2,000 the AWS engine
   // lists), and behind them an iam:PassRole on the admin role that the first 2,000 never reach.
   const POLICY = 'iam/policies/data-pipeline.json'
-  const ACTIONS = [
-    'GetObject',
-    'PutObject',
-    'DeleteObject',
-    'GetObjectAcl',
-    'PutObjectAcl',
-    'GetObjectTagging',
-    'PutObjectTagging',
-    'DeleteObjectTagging',
-    'GetObjectVersion',
-    'DeleteObjectVersion',
-    'RestoreObject',
-    'AbortMultipartUpload',
-    'ListMultipartUploadParts',
-    'GetObjectRetention',
-    'PutObjectRetention',
-    'GetObjectLegalHold',
-    'PutObjectLegalHold',
-    'GetObjectAttributes',
-    'GetObjectVersionAcl',
-    'PutObjectVersionAcl',
-    'GetObjectVersionTagging',
-    'PutObjectVersionTagging',
-    'DeleteObjectVersionTagging',
-    'GetObjectVersionAttributes',
-    'ReplicateObject',
-    'ReplicateDelete',
-    'ReplicateTags',
-    'ObjectOwnerOverrideToBucketOwner',
-    'GetObjectTorrent',
-    'GetObjectVersionTorrent',
-  ].map((a) => `s3:${a}`)
-  const BUCKETS = Array.from({length: 80}, (_, i) => `arn:aws:s3:::pipeline-${String(i).padStart(3, '0')}/*`)
+  const ACTIONS = OBJECT_ACTIONS
+  const BUCKETS = objectsOfBuckets('pipeline')
   // An identity policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html).
   const identityPolicy = (...statements: object[]) =>
     `${JSON.stringify({Version: '2012-10-17', Statement: [{Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*'}, ...statements]}, null, 2)}\n`

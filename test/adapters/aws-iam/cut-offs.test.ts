@@ -11,53 +11,14 @@ import {RULES} from '../../../src/adapters/aws-iam/rules.js'
 import {approvable, entryCovers} from '../../../src/core/gate/approvals.js'
 import {compileGlob, globCells} from '../../../src/engine/glob.js'
 import {Undecidable} from '../../../src/engine/undecidable.js'
-import type {ParsedFile} from '../../../src/kernel/types.js'
 import {entry} from '../../core/gate/samples.js'
+import {OBJECT_ACTIONS, objectsOfBuckets, parsed, policy} from './documents.js'
 
-const parsed = (value: unknown): ParsedFile => ({
-  path: 'policy.json',
-  value,
-  hash: '0',
-  sourceMap: {locate: () => ({line: 1, column: 1})},
-})
-const policy = (...statements: Record<string, unknown>[]) => ({Version: '2012-10-17', Statement: statements})
 const compare = (baseline: unknown, target: unknown) =>
   compareIamFile('policy.json', parsed(baseline), parsed(target))
 
-/** 30 object actions on 80 buckets: 2,400 new (action, resource) classes, past the 2,000 cut. */
-const OBJECT_ACTIONS = [
-  'GetObject',
-  'PutObject',
-  'DeleteObject',
-  'GetObjectAcl',
-  'PutObjectAcl',
-  'GetObjectTagging',
-  'PutObjectTagging',
-  'DeleteObjectTagging',
-  'GetObjectVersion',
-  'DeleteObjectVersion',
-  'RestoreObject',
-  'AbortMultipartUpload',
-  'ListMultipartUploadParts',
-  'GetObjectRetention',
-  'PutObjectRetention',
-  'GetObjectLegalHold',
-  'PutObjectLegalHold',
-  'GetObjectAttributes',
-  'GetObjectVersionAcl',
-  'PutObjectVersionAcl',
-  'GetObjectVersionTagging',
-  'PutObjectVersionTagging',
-  'DeleteObjectVersionTagging',
-  'GetObjectVersionAttributes',
-  'ReplicateObject',
-  'ReplicateDelete',
-  'ReplicateTags',
-  'ObjectOwnerOverrideToBucketOwner',
-  'GetObjectTorrent',
-  'GetObjectVersionTorrent',
-].map((a) => `s3:${a}`)
-const BUCKETS = Array.from({length: 80}, (_, i) => `arn:aws:s3:::data-${String(i).padStart(3, '0')}/*`)
+/** 2,400 new (action, resource) classes, past the 2,000 cut. */
+const BUCKETS = objectsOfBuckets('data')
 const LIST = {Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*'}
 const DATA = {Sid: 'Data', Effect: 'Allow', Action: OBJECT_ACTIONS, Resource: BUCKETS}
 /** A widening the first 2,000 cells do not reach: the search lists the object actions first. */

@@ -8,19 +8,12 @@
 import {describe, expect, it} from 'vitest'
 import {compareIamFile} from '../../../src/adapters/aws-iam/compare.js'
 import {symbol} from '../../../src/kernel/symbols.js'
-import type {Finding, ParsedFile} from '../../../src/kernel/types.js'
+import type {Finding} from '../../../src/kernel/types.js'
 import {confirmsForEveryValue} from './brute-force.js'
+import {parsed, policy} from './documents.js'
 
 const BUCKET = symbol('var.bucket')
 
-const parsed = (value: unknown): ParsedFile => ({
-  path: 'policy.json',
-  value,
-  hash: '0',
-  sourceMap: {locate: () => ({line: 1, column: 1})},
-})
-
-const policy = (...statements: Record<string, unknown>[]) => ({Version: '2012-10-17', Statement: statements})
 const allow = (
   action: string | string[],
   resource: string | string[],
