@@ -10,7 +10,7 @@
 import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {OBJECT_ACTIONS, objectsOfBuckets} from '../adapters/aws-iam/documents.js'
+import {OBJECT_ACTIONS, objectsOfBuckets, PASS_ADMIN} from '../adapters/aws-iam/documents.js'
 import {identities, makeTempDir, runCli, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
 import {PARTNER, trust, CONFIG, APPROVALS, TRUST, dump, git, initialisedWithTrust} from './gate-scenarios.js'
@@ -229,12 +229,6 @@ describe('a comparison cut short is no way around the gate', () => {
   const identityPolicy = (...statements: object[]) =>
     `${JSON.stringify({Version: '2012-10-17', Statement: [{Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*'}, ...statements]}, null, 2)}\n`
   const DATA = {Sid: 'Pipeline', Effect: 'Allow', Action: ACTIONS, Resource: BUCKETS}
-  const PASS_ADMIN = {
-    Sid: 'Deploy',
-    Effect: 'Allow',
-    Action: 'iam:PassRole',
-    Resource: 'arn:aws:iam::111122223333:role/admin',
-  }
 
   it(
     'every listed finding approved with --all-from: the next commit is still blocked, naming the truncation',

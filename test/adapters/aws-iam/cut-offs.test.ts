@@ -12,7 +12,7 @@ import {approvable, entryCovers} from '../../../src/core/gate/approvals.js'
 import {compileGlob, globCells} from '../../../src/engine/glob.js'
 import {Undecidable} from '../../../src/engine/undecidable.js'
 import {entry} from '../../core/gate/samples.js'
-import {OBJECT_ACTIONS, objectsOfBuckets, parsed, policy} from './documents.js'
+import {OBJECT_ACTIONS, objectsOfBuckets, PASS_ADMIN, parsed, policy} from './documents.js'
 
 const compare = (baseline: unknown, target: unknown) =>
   compareIamFile('policy.json', parsed(baseline), parsed(target))
@@ -21,13 +21,6 @@ const compare = (baseline: unknown, target: unknown) =>
 const BUCKETS = objectsOfBuckets('data')
 const LIST = {Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*'}
 const DATA = {Sid: 'Data', Effect: 'Allow', Action: OBJECT_ACTIONS, Resource: BUCKETS}
-/** A widening the first 2,000 cells do not reach: the search lists the object actions first. */
-const PASS_ADMIN = {
-  Sid: 'Deploy',
-  Effect: 'Allow',
-  Action: 'iam:PassRole',
-  Resource: 'arn:aws:iam::111122223333:role/admin',
-}
 
 describe('a comparison cut short at 2,000 widening cells', () => {
   const {findings, notes} = compare(policy(LIST), policy(LIST, DATA, PASS_ADMIN))
