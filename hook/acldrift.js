@@ -20,6 +20,23 @@ var __export = (target, all2) => {
     __defProp(target, name, { get: all2[name], enumerable: true });
 };
 
+// src/git/dot-git.ts
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+async function dotGitDir(dir) {
+  const dotGit = join(dir, ".git");
+  const found2 = await stat(dotGit).catch(() => void 0);
+  if (found2?.isDirectory()) return dotGit;
+  if (!found2?.isFile()) return void 0;
+  const named3 = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile(dotGit, "utf8"));
+  return named3 === null ? void 0 : resolve(dir, named3[1]);
+}
+var init_dot_git = __esm({
+  "src/git/dot-git.ts"() {
+    "use strict";
+  }
+});
+
 // src/core/config-file.ts
 var CONFIG_FILE;
 var init_config_file = __esm({
@@ -11014,12 +11031,12 @@ function product(parts, pointer) {
   }
   return combos;
 }
-function resolve(node, pointer, scope) {
+function resolve2(node, pointer, scope) {
   const call = intrinsicOf(node);
   if (call !== void 0)
     return resolveCall(call[0], call[1], `${pointer}/${escapePointerToken(call[0])}`, pointer, scope);
   if (Array.isArray(node)) {
-    const parts = node.map((item, index2) => resolve(item, `${pointer}/${index2}`, scope));
+    const parts = node.map((item, index2) => resolve2(item, `${pointer}/${index2}`, scope));
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
       const value = [];
       const positions = [["", pointer]];
@@ -11033,7 +11050,7 @@ function resolve(node, pointer, scope) {
   }
   if (isObject12(node)) {
     const keys = Object.keys(node);
-    const parts = keys.map((key) => resolve(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
+    const parts = keys.map((key) => resolve2(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
@@ -11099,7 +11116,7 @@ function resolveCall(name, args, pointer, at2, scope) {
         throw new ResolveError(pointer, "Fn::If takes a condition name and two values");
       const condition2 = args[0];
       return [true, false].flatMap(
-        (holds4) => resolve(args[holds4 ? 1 : 2], `${pointer}/${holds4 ? 1 : 2}`, scope).flatMap((alternative) => {
+        (holds4) => resolve2(args[holds4 ? 1 : 2], `${pointer}/${holds4 ? 1 : 2}`, scope).flatMap((alternative) => {
           const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds4]]));
           return when === void 0 ? [] : [{ ...alternative, when }];
         })
@@ -11139,20 +11156,20 @@ function resolveCall(name, args, pointer, at2, scope) {
     }
     case "Fn::Length":
       return map(
-        resolve(args, pointer, scope),
+        resolve2(args, pointer, scope),
         at2,
         (list4) => Array.isArray(list4) ? String(list4.length) : symbol(`Length ${display2(list4)}`)
       );
     case "Fn::ToJsonString":
       return map(
-        resolve(args, pointer, scope),
+        resolve2(args, pointer, scope),
         at2,
         (value) => hasSymbol(JSON.stringify(value) ?? "") ? symbol(`ToJsonString ${display2(value)}`) : JSON.stringify(value)
       );
     case "Fn::GetAZs":
     case "Fn::Cidr":
       return map(
-        resolve(args, pointer, scope),
+        resolve2(args, pointer, scope),
         at2,
         (value) => new UnknownList(`${name.slice(4)} ${display2(value)}`)
       );
@@ -11165,14 +11182,14 @@ function resolveCall(name, args, pointer, at2, scope) {
       }));
     default:
       return map(
-        resolve(args, pointer, scope),
+        resolve2(args, pointer, scope),
         at2,
         (value) => symbol(`${name.replace(/^Fn::/, "")} ${display2(value)}`)
       );
   }
 }
 function resolveAll(args, pointer, scope) {
-  const parts = args.map((arg2, index2) => resolve(arg2, `${pointer}/${index2}`, scope));
+  const parts = args.map((arg2, index2) => resolve2(arg2, `${pointer}/${index2}`, scope));
   return product(parts, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
 }
 function strings4(args, pointer, scope) {
@@ -11194,7 +11211,7 @@ function sub(args, pointer, at2, scope) {
     throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
   const names3 = Object.keys(variables);
   const base = Array.isArray(args) ? `${pointer}/1` : pointer;
-  const parts = names3.map((key) => resolve(variables[key], `${base}/${escapePointerToken(key)}`, scope));
+  const parts = names3.map((key) => resolve2(variables[key], `${base}/${escapePointerToken(key)}`, scope));
   return product(parts, pointer).map(({ values, when }) => {
     const bound = new Map(names3.map((key, index2) => [key, values[index2]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
@@ -11315,7 +11332,7 @@ function settle(value) {
   return value;
 }
 function resolveOne(node, pointer, builder) {
-  const alternatives = resolve(node, pointer, builder.scope);
+  const alternatives = resolve2(node, pointer, builder.scope);
   if (alternatives.length !== 1)
     throw new ResolveError(
       pointer,
@@ -11342,7 +11359,7 @@ function policyDocument(node, pointer, builder, when) {
       for (const item of items) statements2.push(...expand2(item.node, item.pointer, builder, item.when));
       continue;
     }
-    for (const alternative of resolve(branch.node, branch.pointer, builder.scope)) {
+    for (const alternative of resolve2(branch.node, branch.pointer, builder.scope)) {
       const document = fromText(alternative, branch.pointer);
       const inner = mergeWhen(branch.when, alternative.when);
       if (inner === void 0) continue;
@@ -11366,7 +11383,7 @@ function policyDocument(node, pointer, builder, when) {
   return { value, origins };
 }
 function expand2(node, pointer, builder, when) {
-  return resolve(node, pointer, builder.scope).flatMap((alternative) => {
+  return resolve2(node, pointer, builder.scope).flatMap((alternative) => {
     const inner = mergeWhen(when, alternative.when);
     if (inner === void 0 || alternative.value === NO_VALUE) return [];
     const statement2 = settle(alternative.value);
@@ -11469,7 +11486,7 @@ function identityPolicies(r) {
 }
 function managedPolicies(node, pointer, builder, when) {
   const statements2 = [];
-  for (const alternative of resolve(node, pointer, builder.scope)) {
+  for (const alternative of resolve2(node, pointer, builder.scope)) {
     const inner = mergeWhen(when, alternative.when);
     const list4 = settle(alternative.value);
     if (inner === void 0 || list4 === NO_VALUE) continue;
@@ -14233,7 +14250,7 @@ function documentStatements(node, pointer, when, r) {
   });
 }
 function managed(node, pointer, when, r) {
-  return resolve(node, pointer, r.builder.scope).flatMap((alternative) => {
+  return resolve2(node, pointer, r.builder.scope).flatMap((alternative) => {
     const inner = mergeWhen(when, alternative.when);
     const policy2 = settle(alternative.value);
     if (inner === void 0 || policy2 === NO_VALUE) return [];
@@ -14565,7 +14582,7 @@ async function kustomizationInputs(path, value, source) {
     if (!isObject16(kustomization)) return;
     inputs.kustomizations.set(file, kustomization);
     const dir = posix2.dirname(file);
-    const resolve9 = (entry) => {
+    const resolve10 = (entry) => {
       const joined2 = posix2.normalize(posix2.join(dir, entry));
       if (joined2 === ".." || joined2.startsWith("../") || posix2.isAbsolute(entry)) {
         inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
@@ -14575,7 +14592,7 @@ async function kustomizationInputs(path, value, source) {
     };
     const addFile = (entry, as = "structural") => {
       if (isInline(entry)) return;
-      const at2 = resolve9(entry);
+      const at2 = resolve10(entry);
       if (at2 === void 0) return;
       inputs.files.add(at2);
       (as === "generator" ? inputs.generatorData : structural).add(at2);
@@ -14589,7 +14606,7 @@ async function kustomizationInputs(path, value, source) {
         );
         return;
       }
-      const at2 = resolve9(entry);
+      const at2 = resolve10(entry);
       if (at2 === void 0) return;
       if (all2.has(at2)) {
         inputs.files.add(at2);
@@ -17954,7 +17971,7 @@ function spawnGit(cwd, args, env2 = {}) {
 function waitForGit(child2, cwd, args) {
   const stderr = [];
   child2.stderr.on("data", (chunk) => stderr.push(chunk));
-  return new Promise((resolve9, reject) => {
+  return new Promise((resolve10, reject) => {
     let failed = false;
     child2.once("error", (error) => {
       failed = true;
@@ -17962,7 +17979,7 @@ function waitForGit(child2, cwd, args) {
     });
     child2.once("close", (status) => {
       if (failed) return;
-      if (status === 0) resolve9();
+      if (status === 0) resolve10();
       else reject(new GitError(args, status, Buffer.concat(stderr).toString("utf8")));
     });
   });
@@ -18147,8 +18164,8 @@ var init_timings = __esm({
 });
 
 // src/git/repo.ts
-import { readFile } from "node:fs/promises";
-import { resolve as resolve2 } from "node:path";
+import { readFile as readFile2 } from "node:fs/promises";
+import { resolve as resolve3 } from "node:path";
 function findRepoRoot(cwd) {
   return timed("repository", () => topLevel(cwd));
 }
@@ -18192,10 +18209,10 @@ function headCommit(root) {
   return verifyCommit(root, "HEAD");
 }
 async function hooksDir(root) {
-  return resolve2(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
+  return resolve3(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
 }
 async function gitDir(root) {
-  return resolve2(root, withoutNewline(await runGit(root, ["rev-parse", "--absolute-git-dir"])));
+  return resolve3(root, withoutNewline(await runGit(root, ["rev-parse", "--absolute-git-dir"])));
 }
 async function isShallow(root) {
   return withoutNewline(await runGit(root, ["rev-parse", "--is-shallow-repository"])) === "true";
@@ -18212,7 +18229,7 @@ async function shallowBoundaries(root) {
   ).split("\n");
   if (shallow !== "true" || file === void 0) return /* @__PURE__ */ new Set();
   try {
-    return new Set((await readFile(file, "utf8")).split("\n").filter(Boolean));
+    return new Set((await readFile2(file, "utf8")).split("\n").filter(Boolean));
   } catch {
     return /* @__PURE__ */ new Set();
   }
@@ -18596,16 +18613,16 @@ var init_file_history = __esm({
 });
 
 // src/git/signatures.ts
-import { mkdtemp, readFile as readFile2, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile as readFile3, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 async function verifiedSigners(root, shas, allowedSigners) {
   const out = /* @__PURE__ */ new Map();
   const wanted = [...new Set(shas)];
   if (wanted.length === 0) return out;
-  const dir = await mkdtemp(join(tmpdir(), "acldrift-signers-"));
+  const dir = await mkdtemp(join2(tmpdir(), "acldrift-signers-"));
   try {
-    const file = join(dir, "allowed_signers");
+    const file = join2(dir, "allowed_signers");
     await writeFile(file, allowedSigners);
     const output2 = await runGit(root, [
       "-c",
@@ -18641,7 +18658,7 @@ async function pendingSigningKey(root) {
   let text3 = signingKey.startsWith("key::") ? signingKey.slice(5) : signingKey;
   if (!/^(ssh-|ecdsa-|sk-)/.test(text3)) {
     const path = text3.replace(/^~(?=\/)/, homedir());
-    text3 = await readFile2(path.endsWith(".pub") ? path : `${path}.pub`, "utf8").catch(() => "");
+    text3 = await readFile3(path.endsWith(".pub") ? path : `${path}.pub`, "utf8").catch(() => "");
   }
   return text3.trim().split(/\s+/)[1];
 }
@@ -18707,7 +18724,7 @@ var init_staged = __esm({
 // src/git/worktree.ts
 import { constants } from "node:fs";
 import { lstat, open, realpath } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join as join2, relative, resolve as resolve3, sep } from "node:path";
+import { basename, dirname, isAbsolute, join as join3, relative, resolve as resolve4, sep } from "node:path";
 async function listTrackedFiles(root) {
   return [...new Set(splitNul(await runGit(root, ["ls-files", "-z"])))];
 }
@@ -18732,7 +18749,7 @@ async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
   return { files, skipped };
 }
 async function readWorktreeFile(realRoot, path, maxBytes) {
-  const absolute = resolve3(realRoot, path);
+  const absolute = resolve4(realRoot, path);
   if (!isInside(realRoot, absolute)) return { path, reason: "outside-repository" };
   let directory;
   try {
@@ -18742,7 +18759,7 @@ async function readWorktreeFile(realRoot, path, maxBytes) {
     throw error;
   }
   if (!isInside(realRoot, directory)) return { path, reason: "outside-repository" };
-  const file = join2(directory, basename(absolute));
+  const file = join3(directory, basename(absolute));
   try {
     if ((await lstat(file)).isSymbolicLink()) return { path, reason: "symlink" };
     const handle = await open(
@@ -18785,13 +18802,13 @@ var init_worktree = __esm({
 // src/git/attributes.ts
 import { mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 async function checkAttributes(sides, paths, names3) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
-  const scratch = await mkdtemp2(join3(tmpdir2(), "acldrift-attributes-"));
+  const scratch = await mkdtemp2(join4(tmpdir2(), "acldrift-attributes-"));
   try {
-    const repo = join3(scratch, "repo");
-    const absent = join3(scratch, "absent");
+    const repo = join4(scratch, "repo");
+    const absent = join4(scratch, "absent");
     const env2 = {
       // Nothing of the environment's repository, index or object store: only the scratch one.
       GIT_DIR: repo,
@@ -18815,7 +18832,7 @@ async function checkAttributes(sides, paths, names3) {
     ];
     const files = await Promise.all(
       contents.map(async (content, i) => {
-        const file = join3(scratch, `blob-${i}`);
+        const file = join4(scratch, `blob-${i}`);
         await writeFile2(file, Buffer.from(content, "base64"));
         return file;
       })
@@ -18824,7 +18841,7 @@ async function checkAttributes(sides, paths, names3) {
     const blobOf = new Map(contents.map((content, i) => [content, ids[i]]));
     return await Promise.all(
       sides.map(async (side, i) => {
-        const index2 = join3(scratch, `index-${i}`);
+        const index2 = join4(scratch, `index-${i}`);
         const entries2 = [...side].map(
           ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
         );
@@ -36068,12 +36085,12 @@ __export(config_exports2, {
   configFromValue: () => configFromValue,
   loadConfig: () => loadConfig
 });
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 function loadConfig(root, explicit) {
   return timed("config", () => readConfig(root, explicit));
 }
 async function readConfig(root, explicit) {
-  const path = explicit ?? join4(root, CONFIG_FILE);
+  const path = explicit ?? join5(root, CONFIG_FILE);
   let content;
   try {
     content = await readRegularFile(path, explicit ?? CONFIG_FILE);
@@ -36147,10 +36164,10 @@ import { spawn as spawn2 } from "node:child_process";
 import { constants as constants3, accessSync } from "node:fs";
 import { mkdir, mkdtemp as mkdtemp3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter, dirname as dirname2, join as join5 } from "node:path";
+import { delimiter, dirname as dirname2, join as join6 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
-  else await new Promise((resolve9) => waiting.push(resolve9));
+  else await new Promise((resolve10) => waiting.push(resolve10));
   try {
     return await work();
   } finally {
@@ -36162,7 +36179,7 @@ async function slot(work) {
 function toolPath(tool, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join5(dir, tool);
+    const candidate = join6(dir, tool);
     try {
       accessSync(candidate, constants3.X_OK);
       return candidate;
@@ -36177,16 +36194,16 @@ async function runTool(run) {
   return slot(() => renderInCopy(binary2, run));
 }
 async function renderInCopy(binary2, run) {
-  const dir = await mkdtemp3(join5(tmpdir3(), "acldrift-render-"));
+  const dir = await mkdtemp3(join6(tmpdir3(), "acldrift-render-"));
   try {
     for (const [path, content] of run.files) {
-      const target = join5(dir, "files", path);
-      if (!target.startsWith(join5(dir, "files") + "/")) continue;
+      const target = join6(dir, "files", path);
+      if (!target.startsWith(join6(dir, "files") + "/")) continue;
       await mkdir(dirname2(target), { recursive: true });
       await writeFile3(target, content);
     }
-    await mkdir(join5(dir, "home"), { recursive: true });
-    return await spawnOffline(binary2, run, join5(dir, "files"), join5(dir, "home"));
+    await mkdir(join6(dir, "home"), { recursive: true });
+    return await spawnOffline(binary2, run, join6(dir, "files"), join6(dir, "home"));
   } finally {
     await rm3(dir, { recursive: true, force: true });
   }
@@ -36204,13 +36221,13 @@ function spawnOffline(binary2, run, cwd, home) {
     https_proxy: NO_NETWORK_PROXY,
     NO_PROXY: "",
     no_proxy: "",
-    KUBECONFIG: join5(home, "kubeconfig"),
+    KUBECONFIG: join6(home, "kubeconfig"),
     GIT_TERMINAL_PROMPT: "0",
-    HELM_CACHE_HOME: join5(home, "cache"),
-    HELM_CONFIG_HOME: join5(home, "config"),
-    HELM_DATA_HOME: join5(home, "data")
+    HELM_CACHE_HOME: join6(home, "cache"),
+    HELM_CONFIG_HOME: join6(home, "config"),
+    HELM_DATA_HOME: join6(home, "data")
   };
-  return new Promise((resolve9) => {
+  return new Promise((resolve10) => {
     const child2 = spawn2(binary2, run.args, { cwd, env: env2, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     const stdout = [];
     const stderr = [];
@@ -36230,13 +36247,13 @@ function spawnOffline(binary2, run, cwd, home) {
     child2.stderr.on("data", (chunk) => stderr.push(chunk));
     child2.once("error", (error) => {
       clearTimeout(timer);
-      resolve9({ status: "failed", why: `${run.tool} could not be started: ${error.message}` });
+      resolve10({ status: "failed", why: `${run.tool} could not be started: ${error.message}` });
     });
     child2.once("close", (status) => {
       clearTimeout(timer);
-      if (stopped !== void 0) resolve9({ status: "failed", why: `${run.tool} ${stopped}` });
-      else if (status === 0) resolve9({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
-      else resolve9({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
+      if (stopped !== void 0) resolve10({ status: "failed", why: `${run.tool} ${stopped}` });
+      else if (status === 0) resolve10({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
+      else resolve10({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
     });
   });
 }
@@ -38678,7 +38695,7 @@ var init_new_config = __esm({
 });
 
 // src/core/gate/reference.ts
-import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 function repoPath(root, absolute) {
   const rel = relative2(root, absolute);
   if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute2(rel)) return void 0;
@@ -38686,12 +38703,12 @@ function repoPath(root, absolute) {
 }
 function protectedPaths(input) {
   const { root, cwd, config: config2, baseline } = input;
-  const configFile = config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve4(cwd, config2.file));
+  const configFile = config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve5(cwd, config2.file));
   let baselineFile;
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
     const from = baseline.flag !== void 0 ? cwd : root;
-    baselineFile = repoPath(root, isAbsolute2(named3) ? named3 : resolve4(from, named3));
+    baselineFile = repoPath(root, isAbsolute2(named3) ? named3 : resolve5(from, named3));
   }
   return { config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile };
 }
@@ -39058,11 +39075,11 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute3, join as join6, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join7, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
-  const file = isAbsolute3(named3) ? named3 : resolve5(options.baseline !== void 0 ? options.cwd : options.root, named3);
+  const file = isAbsolute3(named3) ? named3 : resolve6(options.baseline !== void 0 ? options.cwd : options.root, named3);
   return existsSync(file) ? file : void 0;
 }
 async function loadBaseline(options) {
@@ -39316,7 +39333,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join6(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join7(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -39483,9 +39500,9 @@ __export(atomic_exports, {
 });
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, open as open3, rename, rm as rm4 } from "node:fs/promises";
-import { dirname as dirname3, basename as basename2, join as join7 } from "node:path";
+import { dirname as dirname3, basename as basename2, join as join8 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join7(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = join8(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
   await mkdir2(dirname3(path), { recursive: true });
   try {
     const handle = await open3(temporary, "wx");
@@ -40301,23 +40318,18 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile3, stat } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute4, join as join8, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
+import { readFile as readFile4 } from "node:fs/promises";
+import { dirname as dirname4, isAbsolute as isAbsolute4, join as join9, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
-    const dotGit = join8(dir, ".git");
-    const found2 = await stat(dotGit).catch(() => void 0);
-    if (found2?.isDirectory()) return { root: dir, gitDir: dotGit };
-    if (found2?.isFile()) {
-      const named3 = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile3(dotGit, "utf8"));
-      if (named3 !== null) return { root: dir, gitDir: resolve6(dir, named3[1]) };
-    }
+    const gitDir2 = await dotGitDir(dir);
+    if (gitDir2 !== void 0) return { root: dir, gitDir: gitDir2 };
     if (dirname4(dir) === dir) return void 0;
   }
 }
 async function readIfExists(path) {
   try {
-    return await readFile3(path);
+    return await readFile4(path);
   } catch (error) {
     const code2 = error.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
@@ -40343,9 +40355,9 @@ async function judge2(harness, event, call, state) {
       return ALLOW;
     case "edit":
       state.sensitive = action.file;
-      return judgeEdit(resolve6(base, action.file), action, entry);
+      return judgeEdit(resolve7(base, action.file), action, entry);
     case "shell":
-      return judgeShell(resolve6(base, action.cwd ?? "."), action.command, entry);
+      return judgeShell(resolve7(base, action.cwd ?? "."), action.command, entry);
     case "stop":
       return judgeStop(base, action.repeated, state, entry);
   }
@@ -40429,10 +40441,10 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists(join8(repo.root, CONFIG_FILE));
+  const content = await readIfExists(join9(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = join8(repo.gitDir, "acldrift", "config-view.json");
+  const cacheFile = join9(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists(cacheFile);
   if (cached !== void 0) {
     try {
@@ -40468,8 +40480,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join8(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join8(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists(join9(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists(join9(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -40497,6 +40509,7 @@ var ALLOW, GUARDED, MANAGER_CONFIGS, SHELL_GUARDED, posixPath, acldriftRuns;
 var init_hook = __esm({
   "src/core/agent/hook.ts"() {
     "use strict";
+    init_dot_git();
     init_config_file();
     init_candidates2();
     init_edits();
@@ -40575,12 +40588,12 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readdir, readFile as readFile4, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open4, readdir, readFile as readFile5, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname5, join as join9, resolve as resolve7 } from "node:path";
+import { basename as basename4, dirname as dirname5, join as join10, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
-  const key = resolve7(lockPath);
+  const key = resolve8(lockPath);
   const previous = queues.get(key) ?? Promise.resolve();
   const run = previous.then(async () => {
     const owner = await acquire(lockPath, options);
@@ -40646,7 +40659,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name of await readdir(directory)) {
       if (!name.startsWith(prefix) || !PRIVATE_SUFFIX.test(name.slice(prefix.length))) continue;
-      const path = join9(directory, name);
+      const path = join10(directory, name);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -40673,7 +40686,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile4(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile5(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -40772,14 +40785,14 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir3, open as open5, readFile as readFile5 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { mkdir as mkdir3, open as open5, readFile as readFile6 } from "node:fs/promises";
+import { join as join11 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join10(gitDir2, AGENT_LOG);
-  await mkdir3(join10(gitDir2, PROPOSALS), { recursive: true });
+  const file = join11(gitDir2, AGENT_LOG);
+  await mkdir3(join11(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join10(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join11(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle = await open5(file, "a");
@@ -40795,7 +40808,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile5(join10(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile6(join11(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -40820,7 +40833,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile5(join10(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile6(join11(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -41424,7 +41437,7 @@ var init_agent_hook = __esm({
     DEADLINE_MS = 45e3;
     MAX_INPUT_BYTES = 64 * 1024 * 1024;
     readStdin = (buffer) => new Promise(
-      (resolve9, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve9(bytes))
+      (resolve10, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve10(bytes))
     );
   }
 });
@@ -41493,8 +41506,8 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile6, stat as stat3 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { readFile as readFile7 } from "node:fs/promises";
+import { join as join12 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name, email }) => ({ name, email });
@@ -41504,7 +41517,7 @@ async function stateKey(root, baselineFile, knownHead) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
     knownHead === void 0 ? headCommit(root) : knownHead,
-    contentDigest(join11(root, CONFIG_FILE)),
+    contentDigest(join12(root, CONFIG_FILE)),
     baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
   ]);
   if (tree === void 0) return void 0;
@@ -41525,12 +41538,7 @@ async function pendingVerdict(root, checked) {
   return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
 }
 async function entryFile(root) {
-  const dotGit = join11(root, ".git");
-  const isDir = await stat3(dotGit).then(
-    (found2) => found2.isDirectory(),
-    () => false
-  );
-  return join11(isDir ? dotGit : await gitDir(root), ENTRY_FILE);
+  return join12(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -41539,7 +41547,7 @@ async function rememberPass(root, entry) {
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile6(await entryFile(root), "utf8"));
+    entry = JSON.parse(await readFile7(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -41554,14 +41562,15 @@ var ENTRY_FILE, contentDigest;
 var init_commit_verdict = __esm({
   "src/core/commit-verdict.ts"() {
     "use strict";
+    init_dot_git();
     init_git();
     init_atomic();
     init_hash();
     init_version();
     init_pending();
     init_config_file();
-    ENTRY_FILE = join11("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => readFile6(file).then(
+    ENTRY_FILE = join12("acldrift", "pre-commit-verdict.json");
+    contentDigest = (file) => readFile7(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -42122,7 +42131,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join12, relative as relative6, resolve as resolve8, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute7, join as join13, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -42149,7 +42158,7 @@ async function renderReport(format2, report, options) {
 }
 function emitText(text3, output2) {
   return timed("reporting", async () => {
-    if (output2 !== void 0) await writeFileAtomic(resolve8(output2), text3);
+    if (output2 !== void 0) await writeFileAtomic(resolve9(output2), text3);
     else
       await new Promise(
         (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
@@ -42163,7 +42172,7 @@ async function writeReportFiles(report, dir, context) {
   await mkdir4(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
-    const file = join12(dir, name);
+    const file = join13(dir, name);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
@@ -42315,7 +42324,7 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile8 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
@@ -42347,7 +42356,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile7(messageFile, "utf8");
+      raw = await readFile8(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }

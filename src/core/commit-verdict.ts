@@ -10,8 +10,9 @@
 // there (core/agent/hook.ts). pre-commit never reads it, so a forged entry can at most skip
 // commit-msg's second look at a tree that pre-commit has just passed.
 
-import {readFile, stat} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import {dotGitDir} from '../git/dot-git.js'
 import {gitDir, headCommit, indexTree} from '../git/index.js'
 import {writeFileAtomic} from '../kernel/atomic.js'
 import {canonicalJson, sha256, valueHash} from '../kernel/hash.js'
@@ -90,14 +91,9 @@ export async function pendingVerdict(
   return key === undefined ? undefined : {key, baselineFile, actors, judged}
 }
 
-/** The git directory: `.git` when it is one (no git process), else as git says (a linked worktree). */
+/** The git directory, from `.git` without a git process where it names one, else as git says. */
 async function entryFile(root: string): Promise<string> {
-  const dotGit = join(root, '.git')
-  const isDir = await stat(dotGit).then(
-    (found) => found.isDirectory(),
-    () => false,
-  )
-  return join(isDir ? dotGit : await gitDir(root), ENTRY_FILE)
+  return join((await dotGitDir(root)) ?? (await gitDir(root)), ENTRY_FILE)
 }
 
 /** Remembers a passing pre-commit check, atomically (a reader sees the old entry or the new). */

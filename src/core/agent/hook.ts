@@ -9,8 +9,9 @@
 //   - the end of a turn: the working tree against the approved state (review.ts).
 // Anything that fails after the call is known to touch an access config blocks (`state.sensitive`).
 
-import {readFile, stat} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
+import {dotGitDir} from '../../git/dot-git.js'
 import type {Config} from '../config.js'
 import {CONFIG_FILE} from '../config-file.js'
 import {type CompiledGlob, compileGlobs, mayBeAccessConfig} from './candidates.js'
@@ -66,13 +67,8 @@ interface Repository {
 /** The repository a path is in, found by walking up to its `.git`. */
 async function locate(start: string): Promise<Repository | undefined> {
   for (let dir = start; ; dir = dirname(dir)) {
-    const dotGit = join(dir, '.git')
-    const found = await stat(dotGit).catch(() => undefined)
-    if (found?.isDirectory()) return {root: dir, gitDir: dotGit}
-    if (found?.isFile()) {
-      const named = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile(dotGit, 'utf8'))
-      if (named !== null) return {root: dir, gitDir: resolve(dir, named[1]!)}
-    }
+    const gitDir = await dotGitDir(dir)
+    if (gitDir !== undefined) return {root: dir, gitDir}
     if (dirname(dir) === dir) return undefined
   }
 }
