@@ -206,6 +206,12 @@ async function readStagedSides(
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, {type: 'ref', commit}, changes.head.files)
   // The overlay stands in for the index's version wherever a container reads it.
   const stagedFiles = sourceFiles(root, {type: 'staged'}, [...changes.staged.files, ...overlay])
+  // An overlaid file the index does not change is compared with its HEAD version too: read
+  // while the dependents are looked for.
+  const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path))
+  const overlaidAtHead =
+    unchanged.length > 0 && commit !== null ? readRevisionFiles(root, {commit}, unchanged) : undefined
+  overlaidAtHead?.catch(() => undefined) // awaited below, after the dependents
   // Files whose documents read a changed (or overlaid) file (a Terraform module's other files)
   // are read too.
   const changedOrOverlaid = [...changes.paths, ...overlay.map((f) => f.path)]
@@ -221,12 +227,8 @@ async function readStagedSides(
     files: read.files.filter((f) => assign(f.path) !== undefined),
     skipped: read.skipped.filter((f) => assign(f.path) !== undefined),
   })
-  // An overlaid file the index does not change is compared with its HEAD version too.
-  const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path))
   const headRead =
-    unchanged.length > 0 && commit !== null
-      ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged))
-      : changes.head
+    overlaidAtHead === undefined ? changes.head : mergeReads(changes.head, await overlaidAtHead)
   const [head, staged] = await Promise.all([
     documentsOf(
       {type: 'ref', ref: base?.ref ?? 'HEAD', commit},

@@ -8,9 +8,12 @@ import type {ReadResult} from './types.js'
 /** Above this many paths, the whole tree is listed rather than each path named on the command line. */
 const NAMED_PATHS_LIMIT = 64
 
-async function treeEntries(root: string, rev: string, paths?: readonly string[]): Promise<TreeEntry[]> {
+/** A revision to resolve (an unknown one is a usage error naming it), or a commit resolved already. */
+export type Revision = string | {commit: string}
+
+async function treeEntries(root: string, rev: Revision, paths?: readonly string[]): Promise<TreeEntry[]> {
   // ls-tree gets the resolved id, so an unknown `rev` fails as a usage error naming it.
-  const commit = await resolveCommit(root, rev)
+  const commit = typeof rev === 'string' ? await resolveCommit(root, rev) : rev.commit
   // A few files (the agent hook's edited file at HEAD): listed by name, not with the whole tree.
   const named =
     paths !== undefined && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT
@@ -27,7 +30,7 @@ export async function listRevisionFiles(root: string, rev: string): Promise<stri
 /** Content at `rev` of all its files, or of `paths`; a constant number of git processes. */
 export async function readRevisionFiles(
   root: string,
-  rev: string,
+  rev: Revision,
   paths?: readonly string[],
 ): Promise<ReadResult> {
   return readEntries(root, await treeEntries(root, rev, paths), paths)
