@@ -251,6 +251,12 @@ describe('acldrift inside Claude Code: init --agent, then a scripted session', (
       expect(stop.told).toContain('iam/buckets/open.json')
       expect(stop.told).not.toContain(BUCKET_FILE) // approved
       expect((await agent.stop(true)).ran).toBe(true)
+      // A subagent that finishes with it there is told the same, before its answer goes back.
+      const subagent = await agent.subagentStop()
+      expect(subagent.ran).toBe(false)
+      expect(subagent.told).toContain('tell the user')
+      expect(subagent.told).toContain('iam/buckets/open.json')
+      expect((await agent.subagentStop(true)).ran).toBe(true)
     },
     SLOW,
   )

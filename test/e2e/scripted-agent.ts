@@ -32,6 +32,8 @@ export interface HarnessProfile {
   configFile: string
   beforeTool: string
   stop: string
+  /** the event when a subagent's turn ends, where the harness has one */
+  subagentStop?: string
   /** the variable that holds the project directory in a hook's environment */
   projectVariable: string
   /** the variables the harness sets in the shell commands it runs */
@@ -49,6 +51,7 @@ export const CLAUDE_PROFILE: HarnessProfile = {
   configFile: '.claude/settings.json',
   beforeTool: 'PreToolUse',
   stop: 'Stop',
+  subagentStop: 'SubagentStop',
   projectVariable: 'CLAUDE_PROJECT_DIR',
   agentEnv: {CLAUDECODE: '1'},
   shellTool: 'Bash',
@@ -127,6 +130,18 @@ export class ScriptedAgent {
 
   stop(repeated = false): Promise<Outcome> {
     return this.fire(this.profile.stop, {stop_hook_active: repeated})
+  }
+
+  /** A subagent's turn ends, with the fields the harness documents for it. */
+  subagentStop(repeated = false): Promise<Outcome> {
+    if (this.profile.subagentStop === undefined) throw new Error(`${this.profile.name} has no subagents`)
+    return this.fire(this.profile.subagentStop, {
+      stop_hook_active: repeated,
+      agent_id: 'e2e-subagent-1',
+      agent_type: 'general-purpose',
+      agent_transcript_path: join(this.repo.dir, '.subagent-transcript.jsonl'),
+      last_assistant_message: 'Done: the bucket policy is updated.',
+    })
   }
 
   private async apply({tool_name, tool_input}: ToolCall): Promise<void> {

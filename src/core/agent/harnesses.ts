@@ -169,10 +169,15 @@ export const CLAUDE_CODE: Harness = {
       'stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.',
       'Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).',
       'acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative.',
+      'SubagentStop fires when a subagent (the Task or Agent tool) finishes, before its answer goes back to the main agent. Its input is the common fields plus stop_hook_active, agent_id, agent_type, agent_transcript_path and last_assistant_message; exit 2 keeps the subagent running, with stderr as its next instruction, as Stop does for the main agent. Read in 2026-12 from the hooks reference (code.claude.com/docs/en/hooks, "SubagentStop input"), as quoted in anthropics/claude-code#60692 (2026-05). acldrift installs it without a matcher (the matcher is the agent type: every subagent).',
     ],
   },
   configFile: '.claude/settings.json',
-  hooks: [{event: 'PreToolUse', matcher: 'Write|Edit|MultiEdit|Bash'}, {event: 'Stop'}],
+  hooks: [
+    {event: 'PreToolUse', matcher: 'Write|Edit|MultiEdit|Bash'},
+    {event: 'Stop'},
+    {event: 'SubagentStop'},
+  ],
   failClosed: ['PreToolUse'],
   projectDir: '$CLAUDE_PROJECT_DIR',
   read(event, payload) {

@@ -77,6 +77,22 @@ describe('Claude Code (https://docs.anthropic.com/en/docs/claude-code/hooks)', (
     expect(read('read').action).toEqual({type: 'other'})
   })
 
+  it("reads SubagentStop (a subagent finishing) as the end of that subagent's turn", () => {
+    expect(read('subagent-stop')).toEqual({
+      session: 'abc123',
+      cwd: '/home/dev/payroll-infra',
+      action: {type: 'stop', repeated: false},
+    })
+    const again = {...payload('subagent-stop'), stop_hook_active: true}
+    expect(CLAUDE_CODE.read('SubagentStop', again).action).toEqual({type: 'stop', repeated: true})
+    // Exit 2 keeps the subagent running with stderr as its next instruction, as Stop does.
+    expect(CLAUDE_CODE.answer('SubagentStop', {block: true, message: 'report it'})).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'report it\n',
+    })
+  })
+
   it('refuses a payload without the documented fields (the CLI then fails closed)', () => {
     expect(() => CLAUDE_CODE.read('PreToolUse', [])).toThrow(MalformedPayload)
     expect(() => CLAUDE_CODE.read('PreToolUse', {tool_name: 'Write', tool_input: {file_path: 'x'}})).toThrow(
@@ -119,10 +135,18 @@ describe('Claude Code (https://docs.anthropic.com/en/docs/claude-code/hooks)', (
     expect(hooks.Stop).toEqual([
       {hooks: [{type: 'command', command: hookCommand(CLAUDE_CODE, 'Stop'), timeout: 60}]},
     ])
+    expect(hooks.SubagentStop).toEqual([
+      {hooks: [{type: 'command', command: hookCommand(CLAUDE_CODE, 'SubagentStop'), timeout: 60}]},
+    ])
     expect(CLAUDE_CODE.install(merged)).toEqual(merged)
     expect(CLAUDE_CODE.installed(merged)).toBe(true)
     expect(CLAUDE_CODE.installed(mine)).toBe(false)
     expect(CLAUDE_CODE.installed({...merged, disableAllHooks: true})).toBe(false)
+    // A configuration written before SubagentStop was installed is brought up to date.
+    const older = structuredClone(merged) as {hooks: Record<string, unknown>}
+    delete older.hooks.SubagentStop
+    expect(CLAUDE_CODE.installed(older)).toBe(false)
+    expect(CLAUDE_CODE.install(older)).toEqual(merged)
     // A narrower matcher no longer runs the hook on every edit tool.
     const narrowed = structuredClone(merged) as {hooks: {PreToolUse: Array<{matcher: string}>}}
     narrowed.hooks.PreToolUse[1]!.matcher = 'Bash'
