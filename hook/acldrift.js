@@ -257,11 +257,16 @@ var init_harnesses = __esm({
           'Project hooks live in .claude/settings.json under hooks.<Event>: a list of {matcher, hooks: [{type: "command", command, timeout}]}; $CLAUDE_PROJECT_DIR is the project root.',
           "stdin is JSON with session_id, transcript_path, cwd, hook_event_name; PreToolUse adds tool_name and tool_input (Write: file_path, content; Edit: file_path, old_string, new_string, replace_all; MultiEdit: file_path, edits[]; Bash: command); Stop adds stop_hook_active.",
           "Exit code 2 blocks: for PreToolUse the tool call does not run and stderr goes to the model; for Stop the agent goes on with stderr as its instructions. Exit 0 allows. Any other exit code is a non-blocking error: the call goes through (the launcher turns a crash or a kill into exit 2 on PreToolUse).",
-          "acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative."
+          "acldrift answers with exit codes and stderr, not with the newer JSON output (hookSpecificOutput.permissionDecision), which the same page documents as an alternative.",
+          'SubagentStop fires when a subagent (the Task or Agent tool) finishes, before its answer goes back to the main agent. Its input is the common fields plus stop_hook_active, agent_id, agent_type, agent_transcript_path and last_assistant_message; exit 2 keeps the subagent running, with stderr as its next instruction, as Stop does for the main agent. Read in 2026-12 from the hooks reference (code.claude.com/docs/en/hooks, "SubagentStop input"), as quoted in anthropics/claude-code#60692 (2026-05). acldrift installs it without a matcher (the matcher is the agent type: every subagent).'
         ]
       },
       configFile: ".claude/settings.json",
-      hooks: [{ event: "PreToolUse", matcher: "Write|Edit|MultiEdit|Bash" }, { event: "Stop" }],
+      hooks: [
+        { event: "PreToolUse", matcher: "Write|Edit|MultiEdit|Bash" },
+        { event: "Stop" },
+        { event: "SubagentStop" }
+      ],
       failClosed: ["PreToolUse"],
       projectDir: "$CLAUDE_PROJECT_DIR",
       read(event, payload) {
@@ -10937,6 +10942,11 @@ var init_aws_cli = __esm({
 });
 
 // src/containers/cloudformation-tags.ts
+var cloudformation_tags_exports = {};
+__export(cloudformation_tags_exports, {
+  CLOUDFORMATION_TAGS: () => CLOUDFORMATION_TAGS,
+  SHORT_FORMS: () => SHORT_FORMS
+});
 import { Pair, Scalar, YAMLMap } from "yaml";
 function longForm(key, node) {
   const map2 = new YAMLMap();
@@ -10988,17 +10998,18 @@ var read_exports = {};
 __export(read_exports, {
   readTemplate: () => readTemplate
 });
-function readTemplate(file) {
+async function readTemplate(file) {
   if (!TEMPLATE_MARK.test(file.content.toString("utf8"))) return void 0;
   const json = /\.json$/i.test(file.path) || /\.template$/i.test(file.path) && /^\s*\{/.test(file.content.toString("utf8"));
-  return json ? parseFile(file, "json") : parseFile(file, "yaml", { yamlTags: CLOUDFORMATION_TAGS });
+  if (json) return parseFile(file, "json");
+  const { CLOUDFORMATION_TAGS: CLOUDFORMATION_TAGS2 } = await Promise.resolve().then(() => (init_cloudformation_tags(), cloudformation_tags_exports));
+  return parseFile(file, "yaml", { yamlTags: CLOUDFORMATION_TAGS2 });
 }
 var TEMPLATE_MARK;
 var init_read = __esm({
   "src/containers/cloudformation/read.ts"() {
     "use strict";
     init_parse();
-    init_cloudformation_tags();
     TEMPLATE_MARK = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?(AWS|Alexa|Custom)::/;
   }
 });
@@ -18364,7 +18375,7 @@ var init_entries = __esm({
 
 // src/git/revision.ts
 async function treeEntries(root, rev, paths) {
-  const commit = await resolveCommit(root, rev);
+  const commit = typeof rev === "string" ? await resolveCommit(root, rev) : rev.commit;
   const named3 = paths !== void 0 && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT ? ["--", ...paths.map((path) => `:(literal)${path}`)] : [];
   return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit, ...named3]));
 }
@@ -36529,6 +36540,9 @@ async function readStagedSides(root, config2, overlay, base) {
   const commit = base?.commit ?? headSha;
   const headFiles = commit === null ? NO_FILES : sourceFiles(root, { type: "ref", commit }, changes.head.files);
   const stagedFiles = sourceFiles(root, { type: "staged" }, [...changes.staged.files, ...overlay]);
+  const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
+  const overlaidAtHead = unchanged.length > 0 && commit !== null ? readRevisionFiles(root, { commit }, unchanged) : void 0;
+  overlaidAtHead?.catch(() => void 0);
   const changedOrOverlaid = [...changes.paths, ...overlay.map((f) => f.path)];
   const dependents = (await dependentsOf(changedOrOverlaid, stagedFiles, config2.settings)).filter(
     (p) => assign2(p) !== void 0
@@ -36542,8 +36556,7 @@ async function readStagedSides(root, config2, overlay, base) {
     files: read2.files.filter((f) => assign2(f.path) !== void 0),
     skipped: read2.skipped.filter((f) => assign2(f.path) !== void 0)
   });
-  const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
-  const headRead = unchanged.length > 0 && commit !== null ? mergeReads(changes.head, await readRevisionFiles(root, commit, unchanged)) : changes.head;
+  const headRead = overlaidAtHead === void 0 ? changes.head : mergeReads(changes.head, await overlaidAtHead);
   const [head, staged] = await Promise.all([
     documentsOf2(
       { type: "ref", ref: base?.ref ?? "HEAD", commit },
