@@ -387,15 +387,34 @@ export const CURSOR: Harness = {
 
 export const HARNESSES: readonly Harness[] = [CLAUDE_CODE, CURSOR, GEMINI_CLI]
 
-/** Whether a hook configuration's text runs every hook acldrift installs for `harness`. */
-export function runsAcldrift(harness: Harness, text: string): boolean {
+/**
+ * The events of acldrift's hooks that a hook configuration's text runs, each judged as
+ * `installed` judges them all (none when it switches the harness's hooks off or is not JSON).
+ */
+export function acldriftHooksRun(harness: Harness, text: string | undefined): string[] {
   let value: unknown
   try {
-    value = JSON.parse(text)
+    value = JSON.parse(text ?? '')
   } catch {
-    return false
+    return []
   }
-  return harness.installed(value)
+  return harness.hooks
+    .filter((hook) => ({...harness, hooks: [hook]}).installed(value))
+    .map((hook) => hook.event)
+}
+
+/**
+ * The events whose acldrift hook `before` runs and `after` no longer does: a weakening. Per hook,
+ * so that a configuration written before a hook was added (Claude Code's SubagentStop) is still
+ * protected for the hooks it has.
+ */
+export function hooksDropped(
+  harness: Harness,
+  before: string | undefined,
+  after: string | undefined,
+): string[] {
+  const still = new Set(acldriftHooksRun(harness, after))
+  return acldriftHooksRun(harness, before).filter((event) => !still.has(event))
 }
 
 export function harnessFor(name: string): Harness | undefined {

@@ -16,7 +16,7 @@ import type {Config} from '../config.js'
 import {CONFIG_FILE} from '../config-file.js'
 import {type CompiledGlob, compileGlobs, mayBeAccessConfig} from './candidates.js'
 import {applyEdit} from './edits.js'
-import {HARNESSES, type Harness, type HookCall, type Refusal, runsAcldrift} from './harnesses.js'
+import {HARNESSES, type Harness, type HookCall, hooksDropped, type Refusal} from './harnesses.js'
 import type {AgentLogEntry} from './log.js'
 
 /**
@@ -155,9 +155,7 @@ async function judgeEdit(
     const before = current?.toString('utf8')
     const weakened =
       hookConfig !== undefined
-        ? before !== undefined &&
-          runsAcldrift(hookConfig, before) &&
-          !runsAcldrift(hookConfig, result.content)
+        ? hooksDropped(hookConfig, before, result.content).length > 0
         : acldriftRuns(before) > acldriftRuns(result.content)
     if (weakened) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`)
     return ALLOW

@@ -3,7 +3,7 @@
 // switched off, the file deleted — lets the agent's edits through unchecked until commit time.
 // It is config-weakened, with the commit and actor that made it, like a weakening of the config.
 
-import {HARNESSES, runsAcldrift} from '../agent/harnesses.js'
+import {acldriftHooksRun, HARNESSES, hooksDropped} from '../agent/harnesses.js'
 import {type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
 
@@ -18,10 +18,12 @@ export function agentHookChanges(
   const found: Protected[] = []
   for (const harness of HARNESSES) {
     const file = harness.configFile
-    const runs = (content: Buffer | undefined) =>
-      content !== undefined && runsAcldrift(harness, content.toString('utf8'))
-    if (!runs(before.get(file)) || runs(after.get(file))) continue
-    const events = harness.hooks.map((h) => h.event).join(', ')
+    const text = (content: Buffer | undefined) => content?.toString('utf8')
+    // Per hook: one that ran acldrift before and no longer does (a configuration installed
+    // before a hook was added is still protected for the hooks it has).
+    const dropped = hooksDropped(harness, text(before.get(file)), text(after.get(file)))
+    if (dropped.length === 0) continue
+    const events = dropped.join(', ')
     const finding = protectedFinding({
       file,
       rule: 'config-weakened',
@@ -36,13 +38,14 @@ export function agentHookChanges(
     found.push({
       finding,
       path: file,
-      // The change is there in a version that does not run the hooks.
-      holds: async (blob) =>
-        !(
+      // The change is there in a version that does not run one of those hooks.
+      holds: async (blob) => {
+        const run =
           (await versions.get(blob, `agent-hooks:${harness.name}`, async (content) =>
-            runsAcldrift(harness, content.toString('utf8')),
-          )) ?? false
-        ),
+            acldriftHooksRun(harness, content.toString('utf8')),
+          )) ?? []
+        return dropped.some((event) => !run.includes(event))
+      },
     })
   }
   return found
