@@ -224,14 +224,18 @@ function geminiEdit(tool, input) {
     ]
   };
 }
-function runsAcldrift(harness, text3) {
+function acldriftHooksRun(harness, text3) {
   let value;
   try {
-    value = JSON.parse(text3);
+    value = JSON.parse(text3 ?? "");
   } catch {
-    return false;
+    return [];
   }
-  return harness.installed(value);
+  return harness.hooks.filter((hook) => ({ ...harness, hooks: [hook] }).installed(value)).map((hook) => hook.event);
+}
+function hooksDropped(harness, before, after) {
+  const still = new Set(acldriftHooksRun(harness, after));
+  return acldriftHooksRun(harness, before).filter((event) => !still.has(event));
 }
 function harnessFor(name) {
   return HARNESSES.find((h) => h.name === name);
@@ -37410,9 +37414,10 @@ function agentHookChanges(before, after, versions) {
   const found2 = [];
   for (const harness of HARNESSES) {
     const file = harness.configFile;
-    const runs = (content) => content !== void 0 && runsAcldrift(harness, content.toString("utf8"));
-    if (!runs(before.get(file)) || runs(after.get(file))) continue;
-    const events = harness.hooks.map((h) => h.event).join(", ");
+    const text3 = (content) => content?.toString("utf8");
+    const dropped = hooksDropped(harness, text3(before.get(file)), text3(after.get(file)));
+    if (dropped.length === 0) continue;
+    const events = dropped.join(", ");
     const finding2 = protectedFinding({
       file,
       rule: "config-weakened",
@@ -37427,12 +37432,15 @@ function agentHookChanges(before, after, versions) {
     found2.push({
       finding: finding2,
       path: file,
-      // The change is there in a version that does not run the hooks.
-      holds: async (blob) => !(await versions.get(
-        blob,
-        `agent-hooks:${harness.name}`,
-        async (content) => runsAcldrift(harness, content.toString("utf8"))
-      ) ?? false)
+      // The change is there in a version that does not run one of those hooks.
+      holds: async (blob) => {
+        const run = await versions.get(
+          blob,
+          `agent-hooks:${harness.name}`,
+          async (content) => acldriftHooksRun(harness, content.toString("utf8"))
+        ) ?? [];
+        return dropped.some((event) => !run.includes(event));
+      }
     });
   }
   return found2;
@@ -40402,7 +40410,7 @@ async function judgeEdit(file, action, entry) {
     const { current: current2, result: result3 } = await proposed();
     if (!result3.ok) return ALLOW;
     const before = current2?.toString("utf8");
-    const weakened2 = hookConfig !== void 0 ? before !== void 0 && runsAcldrift(hookConfig, before) && !runsAcldrift(hookConfig, result3.content) : acldriftRuns(before) > acldriftRuns(result3.content);
+    const weakened2 = hookConfig !== void 0 ? hooksDropped(hookConfig, before, result3.content).length > 0 : acldriftRuns(before) > acldriftRuns(result3.content);
     if (weakened2) return log(`the edit of ${path} stops running acldrift's hooks (config-weakened)`);
     return ALLOW;
   }
