@@ -3,6 +3,7 @@
 
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
+import {gitBlobId} from '../kernel/hash.js'
 import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
 import type {LoadedSource, SnapshotFiles} from './source.js'
 import type {ActorType, Document, Kind, Origin, SourceMap} from '../kernel/types.js'
@@ -62,7 +63,8 @@ export function serializeSnapshot(snapshot: Snapshot): string {
 /** Reads a snapshot file as a source: validated like any input, failing closed. */
 export async function readSnapshot(path: string): Promise<LoadedSource> {
   // Read for its values only: without a source map, unless it must name where it is invalid.
-  return (await parseSnapshot(path, await snapshotContent(path), {positions: false})).source
+  const content = await snapshotContent(path)
+  return {...(await parseSnapshot(path, content, {positions: false})).source, blob: gitBlobId(content)}
 }
 
 /** A snapshot file's bytes, up to the limit of acldrift's own files. */
@@ -161,6 +163,7 @@ export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
   if (documents === undefined || !documents.every((d) => typeof fileOf(d) === 'string'))
     return wholly(await readSnapshot(path))
   const files = value!.files
+  const blob = gitBlobId(content)
   const recorded =
     typeof files?.config === 'string' && typeof files.blobs === 'object' && files.blobs !== null
       ? files
@@ -172,7 +175,7 @@ export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
       const subset = {...value, documents: documents.filter((d) => wanted.has(fileOf(d)))}
       try {
         const parsed = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), {positions: false})
-        return parsed.source
+        return {...parsed.source, blob}
       } catch (error) {
         // Read again in full, so that the problem names its line in the file itself.
         if (!(error instanceof InvalidInputError)) throw error
