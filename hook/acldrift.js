@@ -10940,6 +10940,11 @@ var init_aws_cli = __esm({
 });
 
 // src/containers/cloudformation-tags.ts
+var cloudformation_tags_exports = {};
+__export(cloudformation_tags_exports, {
+  CLOUDFORMATION_TAGS: () => CLOUDFORMATION_TAGS,
+  SHORT_FORMS: () => SHORT_FORMS
+});
 import { Pair, Scalar, YAMLMap } from "yaml";
 function longForm(key, node) {
   const map2 = new YAMLMap();
@@ -10991,17 +10996,18 @@ var read_exports = {};
 __export(read_exports, {
   readTemplate: () => readTemplate
 });
-function readTemplate(file) {
+async function readTemplate(file) {
   if (!TEMPLATE_MARK.test(file.content.toString("utf8"))) return void 0;
   const json = /\.json$/i.test(file.path) || /\.template$/i.test(file.path) && /^\s*\{/.test(file.content.toString("utf8"));
-  return json ? parseFile(file, "json") : parseFile(file, "yaml", { yamlTags: CLOUDFORMATION_TAGS });
+  if (json) return parseFile(file, "json");
+  const { CLOUDFORMATION_TAGS: CLOUDFORMATION_TAGS2 } = await Promise.resolve().then(() => (init_cloudformation_tags(), cloudformation_tags_exports));
+  return parseFile(file, "yaml", { yamlTags: CLOUDFORMATION_TAGS2 });
 }
 var TEMPLATE_MARK;
 var init_read = __esm({
   "src/containers/cloudformation/read.ts"() {
     "use strict";
     init_parse();
-    init_cloudformation_tags();
     TEMPLATE_MARK = /AWSTemplateFormatVersion|\bType["']?\s*:\s*["']?(AWS|Alexa|Custom)::/;
   }
 });
@@ -38322,16 +38328,15 @@ async function openSnapshot(path) {
   }
   const documents = Array.isArray(value?.documents) ? value.documents : void 0;
   const fileOf2 = (d) => d?.origin?.file ?? d?.path;
-  if (documents === void 0 || !documents.every((d) => typeof fileOf2(d) === "string"))
+  const files2 = value?.files;
+  if (documents === void 0 || !documents.every((d) => typeof fileOf2(d) === "string") || files2 !== void 0 && !wellFormedFiles(files2))
     return wholly(await readSnapshot(path));
-  const files2 = value.files;
   const blob = gitBlobId(content);
-  const recorded = typeof files2?.config === "string" && typeof files2.blobs === "object" && files2.blobs !== null ? files2 : void 0;
   return {
-    files: recorded,
+    files: files2,
     documentFiles: [...new Set(documents.map(fileOf2))],
     async documentsOf(wanted) {
-      const subset = { ...value, documents: documents.filter((d) => wanted.has(fileOf2(d))) };
+      const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf2(d))) };
       try {
         const parsed = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
         return { ...parsed.source, blob };
@@ -38342,9 +38347,15 @@ async function openSnapshot(path) {
     }
   };
 }
+function wellFormedFiles(files2) {
+  return isRecord4(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord4(files2.blobs) && Object.values(files2.blobs).every(
+    (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
+  );
+}
 function wholly(source) {
   return { files: void 0, documentFiles: [], documentsOf: async () => source };
 }
+var isRecord4;
 var init_snapshot3 = __esm({
   async "src/core/snapshot.ts"() {
     "use strict";
@@ -38356,6 +38367,7 @@ var init_snapshot3 = __esm({
     await init_embedded();
     await init_validate();
     init_version();
+    isRecord4 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
   }
 });
 

@@ -160,19 +160,20 @@ export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
   }
   const documents = Array.isArray(value?.documents) ? value.documents : undefined
   const fileOf = (d: Snapshot['documents'][number]) => d?.origin?.file ?? d?.path
-  if (documents === undefined || !documents.every((d) => typeof fileOf(d) === 'string'))
+  const files = value?.files
+  if (
+    documents === undefined ||
+    !documents.every((d) => typeof fileOf(d) === 'string') ||
+    (files !== undefined && !wellFormedFiles(files))
+  )
     return wholly(await readSnapshot(path))
-  const files = value!.files
   const blob = gitBlobId(content)
-  const recorded =
-    typeof files?.config === 'string' && typeof files.blobs === 'object' && files.blobs !== null
-      ? files
-      : undefined
   return {
-    files: recorded,
+    files,
     documentFiles: [...new Set(documents.map(fileOf))],
     async documentsOf(wanted) {
-      const subset = {...value, documents: documents.filter((d) => wanted.has(fileOf(d)))}
+      // Without the record of every file's blob id, which is read above (thousands of entries).
+      const subset = {...value, files: undefined, documents: documents.filter((d) => wanted.has(fileOf(d)))}
       try {
         const parsed = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), {positions: false})
         return {...parsed.source, blob}
@@ -183,6 +184,26 @@ export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
       }
     },
   }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * `files` as the snapshot schema has it: checked here, because documentsOf validates the
+ * documents it is asked for, not this record of thousands of blob ids.
+ */
+function wellFormedFiles(files: unknown): files is SnapshotFiles {
+  return (
+    isRecord(files) &&
+    Object.keys(files).length === 2 &&
+    typeof files.config === 'string' &&
+    /^[0-9a-f]{64}$/.test(files.config) &&
+    isRecord(files.blobs) &&
+    Object.values(files.blobs).every(
+      (id) => typeof id === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id),
+    )
+  )
 }
 
 /** A snapshot already read in full, as an opened one that recorded no files. */
