@@ -528,15 +528,15 @@ function parseFile(file, format2 = formatOf(file.path), options = {}) {
   if (format2 === "json") {
     const parser = new JsonParser(text3, file.path, options.positions ?? true);
     const value = parser.parse();
-    return parsed(file, value, parser.positions);
+    return parsedFile(file, value, parser.positions);
   }
   const documents = parseYaml(file.path, text3, options.yamlTags);
-  if (documents.length === 1) return parsed(file, documents[0].value, documents[0].positions);
+  if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions);
   const positions = /* @__PURE__ */ new Map([["", { line: 1, column: 1 }]]);
   documents.forEach((document, index2) => {
     for (const [pointer, position] of document.positions) positions.set(`/${index2}${pointer}`, position);
   });
-  return parsed(
+  return parsedFile(
     file,
     documents.map((document) => document.value),
     positions
@@ -545,7 +545,7 @@ function parseFile(file, format2 = formatOf(file.path), options = {}) {
 function parseYamlDocuments(file, options = {}) {
   const text3 = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES);
   return parseYaml(file.path, text3, options.yamlTags).map(
-    (document) => parsed(file, document.value, document.positions)
+    (document) => parsedFile(file, document.value, document.positions)
   );
 }
 function escapePointerToken(token) {
@@ -560,7 +560,10 @@ function positionAt(sourceMap, pointer) {
 function formatOf(path) {
   return /\.ya?ml$/i.test(path) ? "yaml" : "json";
 }
-function parsed(file, value, positions) {
+function positionsOf(sourceMap) {
+  return sourceMap instanceof PointerSourceMap ? sourceMap.positions : void 0;
+}
+function parsedFile(file, value, positions) {
   return {
     path: file.path,
     value,
@@ -1917,7 +1920,7 @@ var init_domains = __esm({
     init_formula();
     init_glob();
     init_undecidable();
-    cell = (value, known = /* @__PURE__ */ new Map()) => ({ value, known });
+    cell = (value, known2 = /* @__PURE__ */ new Map()) => ({ value, known: known2 });
     PRESENT = { key: "present", type: "present" };
     V4_MAX = (1n << 32n) - 1n;
     V6_MAX = (1n << 128n) - 1n;
@@ -2264,10 +2267,10 @@ function bindings(glob2, value, out) {
     }
     const token = tokens[t];
     if (token.t === "lit" && isSymbolChar(token.c)) {
-      const known = bound.get(token.c);
-      if (known !== void 0) {
-        if (chars.slice(i, i + [...known].length).join("") === known)
-          visit(t + 1, i + [...known].length, bound);
+      const known2 = bound.get(token.c);
+      if (known2 !== void 0) {
+        if (chars.slice(i, i + [...known2].length).join("") === known2)
+          visit(t + 1, i + [...known2].length, bound);
         return;
       }
       for (let j = i; j <= chars.length; j++) {
@@ -4968,7 +4971,7 @@ function subjectDomain(samples) {
         else return general.cells(leaves2);
       }
       const under = (value, prefix) => value.length > prefix.length && value.startsWith(prefix);
-      const known = (value) => new Map([
+      const known2 = (value) => new Map([
         ...[...literals2].map(([k, t]) => [k, t === value]),
         ...[...prefixes].map(([k, p]) => [k, under(value, p)])
       ]);
@@ -4983,10 +4986,10 @@ function subjectDomain(samples) {
         return value;
       };
       return [
-        ...[...names3].map((value) => ({ value, known: known(value) })),
+        ...[...names3].map((value) => ({ value, known: known2(value) })),
         ...["", ...allPrefixes].map((prefix) => {
           const value = freshUnder(prefix);
-          return { value, known: known(value) };
+          return { value, known: known2(value) };
         })
       ];
     }
@@ -5231,10 +5234,10 @@ function describeFinding2(finding2, witness) {
 }
 function search(allowed, other, dims, direction, notes, onFound, onCut = () => {
 }) {
-  const known = /* @__PURE__ */ new Map();
+  const known2 = /* @__PURE__ */ new Map();
   const knownTo = (subject, namespace) => {
     const cacheKey = `${subject}\0${namespace ?? ""}`;
-    let keys = known.get(cacheKey);
+    let keys = known2.get(cacheKey);
     if (keys === void 0) {
       keys = /* @__PURE__ */ new Set();
       for (const o of pairsFor(other, subject)) {
@@ -5242,7 +5245,7 @@ function search(allowed, other, dims, direction, notes, onFound, onCut = () => {
         if (o.entries === void 0) keys.add(unknownKey(o.roleId));
         else for (const e of o.entries) if (applies(o, e)) keys.add(e.compiled.key);
       }
-      known.set(cacheKey, keys);
+      known2.set(cacheKey, keys);
     }
     return keys;
   };
@@ -5328,9 +5331,9 @@ function compareRbac(baseline, target, _changed) {
   const after = objectsOfDocuments([...target].map(([p, d]) => [p, d.value]));
   const notes = [];
   const several = [definedSeveralTimes(before), definedSeveralTimes(after)];
-  for (const [id, files] of several[1])
+  for (const [id, files2] of several[1])
     notes.push(
-      `${id} is defined ${files.length} times (${files.join(", ")}): each file is compared as the variant a cluster is deployed from`
+      `${id} is defined ${files2.length} times (${files2.join(", ")}): each file is compared as the variant a cluster is deployed from`
     );
   const variants = [...new Set(several.flatMap((m) => [...m.values()].flat()))].sort();
   if (variants.length === 0) {
@@ -6378,13 +6381,13 @@ function roleTable(documents, merge3 = "union", notes) {
   for (const [file, value] of [...documents].sort(([a], [b]) => a.localeCompare(b))) {
     if (!isRoleDefinition(value) || typeof value.name !== "string") continue;
     const permissions = effectivePermissions(value);
-    const known = table.get(value.name);
-    if (known === void 0) {
+    const known2 = table.get(value.name);
+    if (known2 === void 0) {
       table.set(value.name, { name: value.name, file, raw: value, permissions });
       continue;
     }
-    notes?.push(`${file}: custom role ${value.name} is also defined in ${known.file}; both are read as one`);
-    known.permissions = merge3 === "union" ? [.../* @__PURE__ */ new Set([...known.permissions, ...permissions])].sort() : known.permissions.filter((p) => permissions.includes(p));
+    notes?.push(`${file}: custom role ${value.name} is also defined in ${known2.file}; both are read as one`);
+    known2.permissions = merge3 === "union" ? [.../* @__PURE__ */ new Set([...known2.permissions, ...permissions])].sort() : known2.permissions.filter((p) => permissions.includes(p));
   }
   return table;
 }
@@ -8587,8 +8590,8 @@ function message(rule2, witness, before, after) {
 }
 function undecided(base, target, reason) {
   const file = target.file ?? base.file;
-  const known = new Set(base.rules.map(ruleKey));
-  const fresh2 = target.rules.filter((r) => !known.has(ruleKey(r)));
+  const known2 = new Set(base.rules.map(ruleKey));
+  const fresh2 = target.rules.filter((r) => !known2.has(ruleKey(r)));
   const title = RULES5["undecidable-patterns"].title;
   const draft = (rule2) => ({
     rule: "undecidable-patterns",
@@ -9327,13 +9330,13 @@ function differences(branch, c, more, less, found2, owners) {
   if (m.blocks.length > 0) return;
   const l = requirements(less, c);
   const record = (rule2, candidates, prefer) => {
-    const known = found2.get(rule2);
+    const known2 = found2.get(rule2);
     const preferred = PREFERRED_ACTION[rule2];
-    if (known?.witness && (known.witness.action === preferred || c.action !== preferred)) return;
+    if (known2?.witness && (known2.witness.action === preferred || c.action !== preferred)) return;
     const shown3 = candidates.filter((a) => accepts2(more, a) && !accepts2(less, a));
     const witness = shown3.find((a) => prefer?.(a) ?? true) ?? shown3[0];
     if (witness) found2.set(rule2, { witness });
-    else if (known === void 0) found2.set(rule2, { unshown: c });
+    else if (known2 === void 0) found2.set(rule2, { unshown: c });
   };
   for (const block of l.blocks) {
     record(blockRule(block, c, more, less), [
@@ -10677,10 +10680,10 @@ function isAccountExport(value) {
     (k) => value[k] === void 0 || Array.isArray(value[k])
   );
 }
-function extractAccount(parsed2) {
-  const value = parsed2.value;
+function extractAccount(parsed) {
+  const value = parsed.value;
   const problems = [];
-  const problem = (pointer, message2) => problems.push({ file: parsed2.path, ...parsed2.sourceMap.locate(pointer), pointer, message: message2 });
+  const problem = (pointer, message2) => problems.push({ file: parsed.path, ...parsed.sourceMap.locate(pointer), pointer, message: message2 });
   const decoded = (document, pointer) => {
     if (typeof document !== "string") return { document, pointer, encoded: false };
     try {
@@ -10761,7 +10764,7 @@ function extractAccount(parsed2) {
       name,
       value: composed,
       pointer: at2,
-      sourceMap: composedMap(parsed2, at2, places)
+      sourceMap: composedMap(parsed, at2, places)
     });
     if (type === "role" && entity.AssumeRolePolicyDocument !== void 0) {
       const trust = decoded(entity.AssumeRolePolicyDocument, `${at2}/AssumeRolePolicyDocument`);
@@ -10771,15 +10774,15 @@ function extractAccount(parsed2) {
           name: `${name}/trust`,
           value: trust.document,
           pointer: trust.pointer,
-          sourceMap: composedMap(parsed2, trust.pointer, [["", trust]])
+          sourceMap: composedMap(parsed, trust.pointer, [["", trust]])
         });
     }
   };
   list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
   list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
-  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
+  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed) };
 }
-function heldVersions(value, managed2, applied, decoded, parsed2) {
+function heldVersions(value, managed2, applied, decoded, parsed) {
   return list2(value.Policies).flatMap((policy2, i) => {
     const arn = String(policy2.Arn);
     return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
@@ -10793,20 +10796,20 @@ function heldVersions(value, managed2, applied, decoded, parsed2) {
           name: `${arn} (version ${String(version2.VersionId)})`,
           value: found2.document,
           pointer: found2.pointer,
-          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
+          sourceMap: composedMap(parsed, found2.pointer, [["", found2]])
         }
       ];
     });
   });
 }
-function composedMap(parsed2, entry, places) {
+function composedMap(parsed, entry, places) {
   const byLength = [...places].sort(([a], [b]) => b.length - a.length);
   return {
     locate: (pointer) => {
       const place = byLength.find(([prefix2]) => pointer === prefix2 || pointer.startsWith(`${prefix2}/`));
-      if (place === void 0) return parsed2.sourceMap.locate(entry);
+      if (place === void 0) return parsed.sourceMap.locate(entry);
       const [prefix, found2] = place;
-      return parsed2.sourceMap.locate(
+      return parsed.sourceMap.locate(
         found2.encoded ? found2.pointer : found2.pointer + pointer.slice(prefix.length)
       );
     }
@@ -10850,14 +10853,14 @@ function locateDocument(value) {
   }
   return void 0;
 }
-function guardrail(parsed2, found2, { type, content }) {
-  const at2 = parsed2.sourceMap.locate(content);
+function guardrail(parsed, found2, { type, content }) {
+  const at2 = parsed.sourceMap.locate(content);
   let policy2;
   try {
     policy2 = JSON.parse(found2.document);
   } catch (error) {
     const message2 = `the ${GUARDRAILS[type].toUpperCase()}'s Content is not a JSON policy (${error.message})`;
-    return { documents: [], notes: [], problems: [{ file: parsed2.path, ...at2, pointer: content, message: message2 }] };
+    return { documents: [], notes: [], problems: [{ file: parsed.path, ...at2, pointer: content, message: message2 }] };
   }
   const document = {
     kind: "aws-iam",
@@ -10893,23 +10896,23 @@ var init_aws_cli = __esm({
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
         text3
       ),
-      detect: (parsed2) => isAccountExport(parsed2.value) || locateDocument(parsed2.value) !== void 0,
-      extract: async (parsed2) => {
-        if (isAccountExport(parsed2.value)) return extractAccount(parsed2);
-        const found2 = locateDocument(parsed2.value);
-        if (found2.guardrail !== void 0) return guardrail(parsed2, found2, found2.guardrail);
+      detect: (parsed) => isAccountExport(parsed.value) || locateDocument(parsed.value) !== void 0,
+      extract: async (parsed) => {
+        if (isAccountExport(parsed.value)) return extractAccount(parsed);
+        const found2 = locateDocument(parsed.value);
+        if (found2.guardrail !== void 0) return guardrail(parsed, found2, found2.guardrail);
         let value = found2.document;
         if (typeof value === "string") {
           try {
             value = JSON.parse(decodeURIComponent(value));
           } catch {
-            const at3 = parsed2.sourceMap.locate(found2.pointer);
+            const at3 = parsed.sourceMap.locate(found2.pointer);
             return {
               documents: [],
               notes: [],
               problems: [
                 {
-                  file: parsed2.path,
+                  file: parsed.path,
                   ...at3,
                   pointer: found2.pointer,
                   message: "the policy document is a string that is not URL-encoded JSON"
@@ -10917,7 +10920,7 @@ var init_aws_cli = __esm({
               ]
             };
           }
-          const at2 = parsed2.sourceMap.locate(found2.pointer);
+          const at2 = parsed.sourceMap.locate(found2.pointer);
           const document = {
             kind: "aws-iam",
             name: found2.name,
@@ -10934,7 +10937,7 @@ var init_aws_cli = __esm({
               name: found2.name,
               value,
               pointer: found2.pointer,
-              sourceMap: mapInside(parsed2.sourceMap, found2.pointer)
+              sourceMap: mapInside(parsed.sourceMap, found2.pointer)
             }
           ],
           notes: [],
@@ -11432,9 +11435,9 @@ function fromText(alternative, pointer) {
   if (typeof value !== "string")
     throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
   try {
-    const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
-    if (!isObject12(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
-    return parsed2;
+    const parsed = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
+    if (!isObject12(parsed)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
+    return parsed;
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     throw new ResolveError(pointer, `the policy document text is not JSON: ${error.problems[0].message}`);
@@ -14294,8 +14297,8 @@ var extract_exports = {};
 __export(extract_exports, {
   extractTemplate: () => extractTemplate
 });
-async function extractTemplate(parsed2) {
-  const template = objectAt(parsed2.value);
+async function extractTemplate(parsed) {
+  const template = objectAt(parsed.value);
   const scope = {
     parameters: objectAt(template.Parameters),
     resources: objectAt(template.Resources),
@@ -14311,8 +14314,8 @@ async function extractTemplate(parsed2) {
   const notes = [];
   const problems = [];
   const problemAt = (pointer, message2) => ({
-    file: parsed2.path,
-    ...positionAt(parsed2.sourceMap, pointer),
+    file: parsed.path,
+    ...positionAt(parsed.sourceMap, pointer),
     pointer,
     message: message2
   });
@@ -14321,7 +14324,7 @@ async function extractTemplate(parsed2) {
     if (!isObject12(resource) || typeof resource.Type !== "string") continue;
     const extractor = EXTRACTOR_OF[resource.Type];
     if (extractor === void 0) {
-      notes.push(...unread(parsed2.path, logicalId, resource));
+      notes.push(...unread(parsed.path, logicalId, resource));
       continue;
     }
     const when = /* @__PURE__ */ new Map();
@@ -14342,10 +14345,10 @@ async function extractTemplate(parsed2) {
             name,
             value: built.value,
             pointer: at2,
-            sourceMap: sourceMapOf(parsed2.sourceMap, built)
+            sourceMap: sourceMapOf(parsed.sourceMap, built)
           });
         },
-        note: (message2) => notes.push(`${parsed2.path}: ${message2}`)
+        note: (message2) => notes.push(`${parsed.path}: ${message2}`)
       });
     } catch (error) {
       if (!(error instanceof ResolveError)) throw error;
@@ -14354,10 +14357,10 @@ async function extractTemplate(parsed2) {
   }
   const globals = objectAt(objectAt(template.Globals).Function);
   for (const property of ["AssumeRolePolicyDocument", "FunctionUrlConfig"].filter((p) => p in globals))
-    notes.push(`${parsed2.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
+    notes.push(`${parsed.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
   for (const [name, value] of scope.assumed)
     notes.push(
-      `${parsed2.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
+      `${parsed.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
     );
   return { documents, notes, problems };
 }
@@ -14432,8 +14435,8 @@ var init_cloudformation = __esm({
       candidates: [{ extensions: ["json", "yaml", "yml", "template"], ignoreCase: true }],
       looksLike: (text3) => TEMPLATE.test(text3) && ACCESS.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read(), read_exports))).readTemplate(file),
-      detect: (parsed2) => isTemplate(parsed2.value),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed2)
+      detect: (parsed) => isTemplate(parsed.value),
+      extract: async (parsed) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed)
     };
   }
 });
@@ -14526,11 +14529,11 @@ var init_helm = __esm({
       format: "helm",
       scan: true,
       candidates: [{ names: [CHART_FILE] }],
-      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
-      render: async (parsed2, source, settings) => {
+      detect: (parsed) => isObject15(parsed.value) && (parsed.value.apiVersion === "v1" || parsed.value.apiVersion === "v2") && typeof parsed.value.name === "string",
+      render: async (parsed, source, settings) => {
         if (source === void 0) return { notRead: "the files of the chart are not available here" };
-        const chart = parsed2.value;
-        const dir = dirOf(parsed2.path);
+        const chart = parsed.value;
+        const dir = dirOf(parsed.path);
         const paths = await chartFiles(dir, source);
         const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
         const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
@@ -14540,8 +14543,8 @@ var init_helm = __esm({
             notRead: `dependencies ${missing.join(", ")} are not vendored under charts/ (helm would fetch them)`
           };
         const { release: release2, namespace, values = [] } = chartSettings(settings, dir);
-        const files = await source.read([...paths, ...values]);
-        const absent = values.filter((v) => !files.has(v));
+        const files2 = await source.read([...paths, ...values]);
+        const absent = values.filter((v) => !files2.has(v));
         if (absent.length > 0)
           return {
             notRead: `the values files ${absent.join(", ")} that the config names are not in the repository`
@@ -14555,14 +14558,14 @@ var init_helm = __esm({
             ...namespace === void 0 ? [] : ["--namespace", namespace],
             ...values.flatMap((v) => ["--values", v])
           ],
-          files
+          files: files2
         };
       },
-      extract: async (parsed2, _source, rendered) => {
+      extract: async (parsed, _source, rendered) => {
         if (rendered === void 0) throw new Error("internal: a chart is read through its render");
         const { renderedRbac: renderedRbac2 } = await Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports));
-        const chartName = parsed2.sourceMap.locate("/name");
-        return renderedRbac2(parsed2, rendered, () => ({ locate: () => chartName }));
+        const chartName = parsed.sourceMap.locate("/name");
+        return renderedRbac2(parsed, rendered, () => ({ locate: () => chartName }));
       },
       // The charts a changed file is in, or whose config names it as a values file.
       dependents: async (changed, source, settings) => {
@@ -14637,17 +14640,17 @@ async function kustomizationInputs(path, value, source) {
       }
       inputs.files.add(inner);
       const content = (await source.read([inner])).get(inner);
-      let parsed2;
+      let parsed;
       try {
-        parsed2 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
+        parsed = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
       } catch {
-        parsed2 = void 0;
+        parsed = void 0;
       }
-      if (!isObject16(parsed2)) {
+      if (!isObject16(parsed)) {
         inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
         return;
       }
-      await visit(inner, parsed2);
+      await visit(inner, parsed);
     };
     for (const field of TARGETS)
       for (const entry of strings5(kustomization[field])) await addTarget(field, entry);
@@ -14809,17 +14812,17 @@ async function overlayLocator(kustomization, source) {
   const contents = await source.read([...inputs.files]);
   const documents = /* @__PURE__ */ new Map();
   const documentsOf3 = (path) => {
-    let parsed2 = documents.get(path);
-    if (parsed2 === void 0) {
+    let parsed = documents.get(path);
+    if (parsed === void 0) {
       const content = contents.get(path);
       try {
-        parsed2 = content === void 0 ? [] : parseYamlDocuments({ path, content });
+        parsed = content === void 0 ? [] : parseYamlDocuments({ path, content });
       } catch {
-        parsed2 = [];
+        parsed = [];
       }
-      documents.set(path, parsed2);
+      documents.set(path, parsed);
     }
-    return parsed2;
+    return parsed;
   };
   const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
   return (object2, origin) => {
@@ -14905,8 +14908,8 @@ function fullMatch(pattern, name) {
 function patchesOf(path, kustomization, documentsOf3) {
   const dir = posix3.dirname(path);
   const out = [];
-  const [parsed2] = documentsOf3(path);
-  const entryAt = (pointer) => () => parsed2 === void 0 ? void 0 : fileAt(parsed2, pointer);
+  const [parsed] = documentsOf3(path);
+  const entryAt = (pointer) => () => parsed === void 0 ? void 0 : fileAt(parsed, pointer);
   const fromFile = (file, target) => {
     for (const document of documentsOf3(posix3.join(dir, file)))
       out.push({ target, value: document.value, locate: (pointer) => fileAt(document, pointer) });
@@ -14988,35 +14991,35 @@ var init_kustomize = __esm({
       scan: true,
       candidates: [{ names: KUSTOMIZATION_NAMES }],
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
-      render: async (parsed2, source) => {
+      detect: (parsed) => isObject18(parsed.value) && (parsed.value.kind === "Kustomization" || parsed.value.kind === "Component" || Object.keys(parsed.value).some((key) => FIELDS.test(key))),
+      render: async (parsed, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
-        const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
+        const inputs = await kustomizationInputs(parsed.path, parsed.value, source);
         if (inputs.unreadable.length > 0) return { notRead: inputs.unreadable.join("; ") };
-        const files = new Map(await source.read([...inputs.files]));
-        if (mayRenderRbac(inputs, files) === void 0) return { output: "" };
-        const value = parsed2.value;
+        const files2 = new Map(await source.read([...inputs.files]));
+        if (mayRenderRbac(inputs, files2) === void 0) return { output: "" };
+        const value = parsed.value;
         const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
         const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
-        files.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
-        const dir = posix4.dirname(parsed2.path);
-        return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files };
+        files2.set(parsed.path, Buffer.from(JSON.stringify(annotated), "utf8"));
+        const dir = posix4.dirname(parsed.path);
+        return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files: files2 };
       },
-      extract: async (parsed2, source, rendered) => {
+      extract: async (parsed, source, rendered) => {
         if (rendered === void 0 || source === void 0)
           throw new Error("internal: a kustomization is read through its render");
         const [{ renderedRbac: renderedRbac2 }, { overlayLocator: overlayLocator2 }] = await Promise.all([
           Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
           Promise.resolve().then(() => (init_origin(), origin_exports))
         ]);
-        return renderedRbac2(parsed2, rendered, await overlayLocator2(parsed2, source));
+        return renderedRbac2(parsed, rendered, await overlayLocator2(parsed, source));
       },
       // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
       // files are read here.
       dependents: async (changed, source) => {
         const out = [];
-        for (const [path, { files, missing }] of await everyKustomization(source))
-          if (missing.length > 0 || changed.some((c) => files.has(c))) out.push(path);
+        for (const [path, { files: files2, missing }] of await everyKustomization(source))
+          if (missing.length > 0 || changed.some((c) => files2.has(c))) out.push(path);
         return out;
       },
       // Every file some kustomization of the source names as a patch.
@@ -15188,9 +15191,9 @@ function derivedAccess2(service2) {
     return parts.length > 0 ? [`functions.${name}: ${parts.join(", ")} not read (the access the Framework derives from them)`] : [];
   });
 }
-function compileService(parsed2) {
-  const variables = new VariableResolver(parsed2.value);
-  const service2 = variables.resolve(parsed2.value);
+function compileService(parsed) {
+  const variables = new VariableResolver(parsed.value);
+  const service2 = variables.resolve(parsed.value);
   const provider = service2.provider;
   const notes = [];
   if (provider.name !== "aws") return { documents: [], notes, problems: [] };
@@ -15213,7 +15216,7 @@ function compileService(parsed2) {
   });
   const role = at(provider, ["iam", "role"]);
   if (role !== void 0 && !isObject20(role)) {
-    notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
+    notes.push(`${parsed.path}: provider.iam.role names the role to use: its statements are not read here`);
   } else {
     const statements2 = [];
     for (const path of STATEMENT_LISTS) {
@@ -15222,7 +15225,7 @@ function compileService(parsed2) {
       const source = pointerOf(path);
       if (!Array.isArray(list4)) {
         notes.push(
-          `${parsed2.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
+          `${parsed.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
         );
         origins.push([`${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`, source]);
         statements2.push({
@@ -15261,16 +15264,16 @@ function compileService(parsed2) {
       [`/Resources/${ROLE}`, "/provider"]
     );
   }
-  notes.push(...derivedAccess2(service2).map((what) => `${parsed2.path}: ${what}`));
+  notes.push(...derivedAccess2(service2).map((what) => `${parsed.path}: ${what}`));
   for (const [text3, value] of variables.assumed)
     notes.push(
-      `${parsed2.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
+      `${parsed.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
     );
   origins.sort(([a], [b]) => b.length - a.length);
   const sourceMap = {
     locate: (pointer) => {
       const origin = origins.find(([prefix]) => pointer === prefix || pointer.startsWith(`${prefix}/`));
-      return origin === void 0 ? void 0 : positionAt(parsed2.sourceMap, origin[1] + pointer.slice(origin[0].length));
+      return origin === void 0 ? void 0 : positionAt(parsed.sourceMap, origin[1] + pointer.slice(origin[0].length));
     }
   };
   return {
@@ -15316,8 +15319,8 @@ var init_serverless = __esm({
       // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
       looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed2) => isObject21(parsed2.value) && "service" in parsed2.value && isObject21(parsed2.value.provider),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
+      detect: (parsed) => isObject21(parsed.value) && "service" in parsed.value && isObject21(parsed.value.provider),
+      extract: async (parsed) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed)
     };
   }
 });
@@ -15335,14 +15338,14 @@ var init_snapshot = __esm({
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       detect: ({ value }) => isObject22(value) && value.schemaVersion === 1 && isObject22(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
       // The caller validated the file against the snapshot schema: every entry has its fields.
-      extract: async (parsed2) => ({
-        documents: (parsed2.value.documents ?? []).map(
+      extract: async (parsed) => ({
+        documents: (parsed.value.documents ?? []).map(
           (d, index2) => ({
             kind: d.kind,
             name: d.path,
             value: d.value,
             pointer: `/documents/${index2}/value`,
-            sourceMap: mapInside(parsed2.sourceMap, `/documents/${index2}/value`),
+            sourceMap: mapInside(parsed.sourceMap, `/documents/${index2}/value`),
             ...d.origin === void 0 ? {} : { origin: d.origin }
           })
         ),
@@ -15490,9 +15493,9 @@ function parseDocument(value) {
     line: start.line + position.line - 1,
     column: position.line === 1 ? start.column + position.column - 1 : position.column
   };
-  let parsed2;
+  let parsed;
   try {
-    parsed2 = parseFile(
+    parsed = parseFile(
       { path: start?.file ?? value.at.file, content: Buffer.from(quoteSymbols(value.s)) },
       "json"
     );
@@ -15505,7 +15508,7 @@ function parseDocument(value) {
       })
     );
   }
-  return fromJson(parsed2.value, value.at, (pointer) => place(parsed2.sourceMap.locate(pointer)));
+  return fromJson(parsed.value, value.at, (pointer) => place(parsed.sourceMap.locate(pointer)));
 }
 function quoteSymbols(text3) {
   let out = "";
@@ -15604,9 +15607,9 @@ var init_functions = __esm({
     FUNCTIONS = {
       jsonencode: ([arg2], call) => arg2 === void 0 ? unknownOf(call) : { v: "string", s: JSON.stringify(plain(arg2)), at: call.at, json: arg2 },
       jsondecode: ([arg2], call) => arg2 === void 0 ? unknownOf(call) : decodeJson(arg2, call),
-      file: ([path], call, files) => {
+      file: ([path], call, files2) => {
         const name = path === void 0 ? void 0 : knownText(path);
-        const read2 = name === void 0 ? void 0 : files.readFile(name, call.at);
+        const read2 = name === void 0 ? void 0 : files2.readFile(name, call.at);
         if (read2 === void 0) return unknownOf(call);
         return { v: "string", s: read2.text, at: call.at, textAt: { file: read2.path, line: 1, column: 1 } };
       },
@@ -16032,12 +16035,12 @@ function awsPolicyDocument(args) {
   );
 }
 function documentOf(value) {
-  const parsed2 = value.v === "string" ? parseDocument(value) : value;
-  if (parsed2.v !== "object") return void 0;
-  const statement2 = parsed2.entries.get("Statement");
+  const parsed = value.v === "string" ? parseDocument(value) : value;
+  if (parsed.v !== "object") return void 0;
+  const statement2 = parsed.entries.get("Statement");
   return {
-    version: parsed2.entries.get("Version"),
-    id: parsed2.entries.get("Id"),
+    version: parsed.entries.get("Version"),
+    id: parsed.entries.get("Id"),
     statements: statement2 === void 0 ? [] : statement2.v === "list" ? statement2.items : [statement2]
   };
 }
@@ -17231,11 +17234,11 @@ var init_module = __esm({
       }
       /** A value computed once: its effects are replayed into every evaluation that uses it. */
       once(key, at2, name, compute) {
-        const known = this.memo.get(key);
-        if (known !== void 0) {
+        const known2 = this.memo.get(key);
+        if (known2 !== void 0) {
           for (const k of ["notes", "used", "wanted"])
-            for (const item of known.effects[k]) this.effects[k].add(item);
-          return known.value;
+            for (const item of known2.effects[k]) this.effects[k].add(item);
+          return known2.value;
         }
         if (this.evaluating.has(key)) return unknown(name, at2);
         this.evaluating.add(key);
@@ -17463,10 +17466,10 @@ var init_module = __esm({
       }
       /** Every access document of the module, by the file that holds it. */
       documents() {
-        const files = /* @__PURE__ */ new Map();
+        const files2 = /* @__PURE__ */ new Map();
         const of = (file) => {
-          let entry = files.get(file);
-          if (entry === void 0) files.set(file, entry = { documents: [], notes: [], problems: [] });
+          let entry = files2.get(file);
+          if (entry === void 0) files2.set(file, entry = { documents: [], notes: [], problems: [] });
           return entry;
         };
         const wanted = /* @__PURE__ */ new Set();
@@ -17541,7 +17544,7 @@ var init_module = __esm({
             notes: [...effects.notes]
           });
         }
-        return { files, wanted };
+        return { files: files2, wanted };
       }
     };
     objectOf = (fields, at2) => ({
@@ -17560,8 +17563,8 @@ __export(extract_exports2, {
   parseTerraform: () => parseTerraform
 });
 import { posix as posix6 } from "node:path";
-async function extractTerraform(parsed2, source) {
-  const dir = dirOf2(parsed2.path);
+async function extractTerraform(parsed, source) {
+  const dir = dirOf2(parsed.path);
   let module;
   if (source !== void 0) {
     let byDir = evaluated.get(source);
@@ -17569,16 +17572,16 @@ async function extractTerraform(parsed2, source) {
     let pending = byDir.get(dir);
     if (pending === void 0) byDir.set(dir, pending = evaluateDirectory(dir, source));
     module = await pending;
-    if (module.hashes.get(parsed2.path) !== parsed2.hash) module = await evaluateDirectory(dir, source, parsed2);
-  } else module = await evaluateDirectory(dir, void 0, parsed2);
-  const mine = module.documents.files.get(parsed2.path) ?? { documents: [], notes: [], problems: [] };
+    if (module.hashes.get(parsed.path) !== parsed.hash) module = await evaluateDirectory(dir, source, parsed);
+  } else module = await evaluateDirectory(dir, void 0, parsed);
+  const mine = module.documents.files.get(parsed.path) ?? { documents: [], notes: [], problems: [] };
   const notes = new Set(mine.notes);
-  for (const found2 of mine.documents) notesOf(found2, parsed2.path, notes);
-  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed2.path));
+  for (const found2 of mine.documents) notesOf(found2, parsed.path, notes);
+  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed.path));
   if (source === void 0)
     for (const path of module.documents.wanted)
       notes.add(
-        `${parsed2.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
+        `${parsed.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
       );
   return { documents, notes: [...notes], problems: mine.problems };
 }
@@ -17589,7 +17592,7 @@ async function evaluateDirectory(dir, source, own) {
   const contents = source === void 0 ? /* @__PURE__ */ new Map() : await source.read([...tfPaths, ...tfvarsPaths]);
   const hashes = /* @__PURE__ */ new Map();
   const read2 = async (paths) => {
-    const files2 = [];
+    const files3 = [];
     for (const path of paths) {
       const content = contents.get(path);
       if (content === void 0) continue;
@@ -17598,25 +17601,25 @@ async function evaluateDirectory(dir, source, own) {
         if (error instanceof InvalidInputError) return void 0;
         throw error;
       });
-      if (file !== void 0) files2.push(file);
+      if (file !== void 0) files3.push(file);
     }
-    return files2;
+    return files3;
   };
-  const files = await read2(tfPaths);
+  const files2 = await read2(tfPaths);
   if (own !== void 0) {
-    files.push(own.value);
+    files2.push(own.value);
     hashes.set(own.path, own.hash);
   }
   const tfvars = await read2(tfvarsPaths);
   const { parser } = await loadParser();
   const texts2 = /* @__PURE__ */ new Map();
-  let documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
+  let documents = evaluateModule({ dir, files: files2, tfvars, texts: texts2, parser });
   for (let round = 1; round < MAX_ROUNDS && source !== void 0; round++) {
     const missing = [...documents.wanted].filter((path) => !texts2.has(path));
     if (missing.length === 0) break;
     const found2 = await source.read(missing);
     for (const path of missing) texts2.set(path, textOf(path, found2.get(path)));
-    documents = evaluateModule({ dir, files, tfvars, texts: texts2, parser });
+    documents = evaluateModule({ dir, files: files2, tfvars, texts: texts2, parser });
   }
   return { hashes, documents };
 }
@@ -17664,11 +17667,11 @@ var plan_exports = {};
 __export(plan_exports, {
   extractPlan: () => extractPlan
 });
-async function extractPlan(parsed2) {
-  const plan = parsed2.value;
+async function extractPlan(parsed) {
+  const plan = parsed.value;
   const at2 = (pointer) => ({
-    file: parsed2.path,
-    ...parsed2.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
+    file: parsed.path,
+    ...parsed.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
   });
   const resources = [];
   const walk = (module, pointer) => {
@@ -17724,7 +17727,7 @@ async function extractPlan(parsed2) {
     }
     for (const document of found2) {
       notes.push(...document.notes);
-      documents.push(toEmbedded(document, parsed2.path));
+      documents.push(toEmbedded(document, parsed.path));
     }
   }
   return { documents, notes, problems };
@@ -17832,8 +17835,8 @@ var init_terraform = __esm({
       candidates: [{ extensions: ["tf"] }],
       parse: async (file) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).parseTerraform(file),
       looksLike: declaresAccess,
-      detect: (parsed2) => parsed2.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
-      extract: async (parsed2, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed2, source),
+      detect: (parsed) => parsed.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
+      extract: async (parsed, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed, source),
       // A module's documents read its other files: a changed `.tf` or tfvars file re-reads the
       // module's `.tf` files; another changed file, those of the modules above it that name it (it
       // may be read with `file()`). Only text is searched here: the grammar is not loaded.
@@ -17862,8 +17865,8 @@ var init_terraform = __esm({
       scan: true,
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       looksLike: looksLikePlan,
-      detect: (parsed2) => isPlan(parsed2.value),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed2)
+      detect: (parsed) => isPlan(parsed.value),
+      extract: async (parsed) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed)
     };
   }
 });
@@ -18752,16 +18755,16 @@ async function listWorktreeFiles(root) {
 }
 async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
   const realRoot = await realpath(root);
-  const files = [];
+  const files2 = [];
   const skipped = [];
   for (let start = 0; start < paths.length; start += CONCURRENCY) {
     const batch = paths.slice(start, start + CONCURRENCY);
     for (const result2 of await Promise.all(batch.map((path) => readWorktreeFile(realRoot, path, maxBytes)))) {
       if ("reason" in result2) skipped.push(result2);
-      else files.push(result2);
+      else files2.push(result2);
     }
   }
-  return { files, skipped };
+  return { files: files2, skipped };
 }
 async function readWorktreeFile(realRoot, path, maxBytes) {
   const absolute = resolve4(realRoot, path);
@@ -18845,14 +18848,14 @@ async function checkAttributes(sides, paths, names3) {
     const contents = [
       ...new Set(sides.flatMap((side) => [...side.values()].map((c) => c.toString("base64"))))
     ];
-    const files = await Promise.all(
+    const files2 = await Promise.all(
       contents.map(async (content, i) => {
         const file = join4(scratch, `blob-${i}`);
         await writeFile2(file, Buffer.from(content, "base64"));
         return file;
       })
     );
-    const ids = (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], files.join("\n"))).toString("utf8").trim().split("\n");
+    const ids = (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], files2.join("\n"))).toString("utf8").trim().split("\n");
     const blobOf = new Map(contents.map((content, i) => [content, ids[i]]));
     return await Promise.all(
       sides.map(async (side, i) => {
@@ -20292,6 +20295,51 @@ var init_files = __esm({
     "use strict";
     init_errors();
     init_parse();
+  }
+});
+
+// src/kernel/atomic.ts
+var atomic_exports = {};
+__export(atomic_exports, {
+  writeFileAtomic: () => writeFileAtomic
+});
+import { randomBytes } from "node:crypto";
+import { mkdir, open as open3, rename, rm as rm3 } from "node:fs/promises";
+import { dirname as dirname2, basename as basename2, join as join5 } from "node:path";
+async function writeFileAtomic(path, content) {
+  const temporary = join5(dirname2(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await mkdir(dirname2(path), { recursive: true });
+  try {
+    const handle = await open3(temporary, "wx");
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm3(temporary, { force: true });
+    throw error;
+  }
+}
+var init_atomic = __esm({
+  "src/kernel/atomic.ts"() {
+    "use strict";
+  }
+});
+
+// src/kernel/version.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+function toolVersion() {
+  version ??= JSON.parse(readFileSync3(new URL("package.json", PACKAGE_ROOT), "utf8")).version;
+  return version;
+}
+var version;
+var init_version = __esm({
+  "src/kernel/version.ts"() {
+    "use strict";
+    init_package_files();
   }
 });
 
@@ -35917,12 +35965,12 @@ var init_ = __esm({
 });
 
 // src/core/validate.ts
-async function validateValue(schema, parsed2) {
+async function validateValue(schema, parsed) {
   const validate13 = await loadValidator(schema);
-  if (validate13(parsed2.value)) return await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed2) ?? [];
+  if (validate13(parsed.value)) return await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed) ?? [];
   const problems = describeErrors(validate13.errors ?? []).map(({ pointer, message: message2 }) => ({
-    file: parsed2.path,
-    ...positionAt(parsed2.sourceMap, pointer),
+    file: parsed.path,
+    ...positionAt(parsed.sourceMap, pointer),
     pointer,
     message: message2
   }));
@@ -35999,10 +36047,10 @@ function describe(error) {
   }
   if (error.keyword === "additionalProperties") {
     const name = String(params.additionalProperty);
-    const known = Object.keys(error.parentSchema?.properties ?? {});
+    const known2 = Object.keys(error.parentSchema?.properties ?? {});
     return {
       pointer: `${error.instancePath}/${escapePointerToken(name)}`,
-      message: unknownProperty(name, known)
+      message: unknownProperty(name, known2)
     };
   }
   const found2 = error.keyword === "type" || error.keyword === "required" ? "" : foundValue(error.data);
@@ -36041,10 +36089,10 @@ function wording(error, params) {
       return error.message ?? "is invalid";
   }
 }
-function unknownProperty(name, known) {
-  const close = known.find((candidate) => editDistance2(name.toLowerCase(), candidate.toLowerCase()) <= 2);
+function unknownProperty(name, known2) {
+  const close = known2.find((candidate) => editDistance2(name.toLowerCase(), candidate.toLowerCase()) <= 2);
   if (close !== void 0) return `unknown property "${name}" (did you mean "${close}"?)`;
-  return known.length > 0 ? `unknown property "${name}" (allowed: ${known.join(", ")})` : `unknown property "${name}"`;
+  return known2.length > 0 ? `unknown property "${name}" (allowed: ${known2.join(", ")})` : `unknown property "${name}"`;
 }
 function editDistance2(a, b) {
   let previous = Array.from({ length: b.length + 1 }, (_, index2) => index2);
@@ -36091,6 +36139,74 @@ var init_validate = __esm({
   }
 });
 
+// src/core/config-parse.ts
+import { readFile as readFile4 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+async function parseConfigContent(root, path, content) {
+  const hash = sha256(content);
+  const cache = root === void 0 ? void 0 : await cacheOf(root);
+  const entry = known.get(hash) ?? (cache !== void 0 && Object.hasOwn(cache.entries, hash) ? cache.entries[hash] : void 0);
+  if (entry !== void 0 && Array.isArray(entry.positions)) {
+    known.set(hash, entry);
+    return parsedFile({ path, content }, structuredClone(entry.value), new Map(entry.positions));
+  }
+  const parsed = parseFile({ path, content }, "yaml");
+  const problems = await validateValue("config", parsed);
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  const positions = positionsOf(parsed.sourceMap);
+  if (positions === void 0 || !isDeepStrictEqual(JSON.parse(JSON.stringify(parsed.value)), parsed.value))
+    return parsed;
+  const fresh2 = { value: parsed.value, positions: [...positions] };
+  known.set(hash, fresh2);
+  if (cache !== void 0) await remember(cache, hash, fresh2);
+  return { ...parsed, value: structuredClone(parsed.value) };
+}
+function cacheOf(root) {
+  let cache = files.get(root);
+  if (cache === void 0) {
+    cache = readCache(root);
+    files.set(root, cache);
+  }
+  return cache;
+}
+async function readCache(root) {
+  const dir = await dotGitDir(root);
+  if (dir === void 0) return void 0;
+  const path = join6(dir, CACHE_FILE);
+  try {
+    const file = JSON.parse(await readFile4(path, "utf8"));
+    const fromThisVersion = file.tool === toolVersion() && typeof file.entries === "object" && file.entries !== null;
+    return { path, entries: fromThisVersion ? file.entries : {} };
+  } catch {
+    return { path, entries: {} };
+  }
+}
+async function remember(cache, hash, entry) {
+  const entries2 = Object.entries(cache.entries).filter(([key]) => key !== hash);
+  cache.entries = Object.fromEntries([...entries2.slice(-(KEPT - 1)), [hash, entry]]);
+  const file = { tool: toolVersion(), entries: cache.entries };
+  await writeFileAtomic(cache.path, `${JSON.stringify(file)}
+`).catch(() => void 0);
+}
+var CACHE_FILE, KEPT, known, files;
+var init_config_parse = __esm({
+  async "src/core/config-parse.ts"() {
+    "use strict";
+    init_dot_git();
+    init_atomic();
+    init_errors();
+    init_hash();
+    init_parse();
+    init_version();
+    await init_validate();
+    CACHE_FILE = join6("acldrift", "config-cache.json");
+    KEPT = 8;
+    known = /* @__PURE__ */ new Map();
+    files = /* @__PURE__ */ new Map();
+  }
+});
+
 // src/core/config.ts
 var config_exports2 = {};
 __export(config_exports2, {
@@ -36100,12 +36216,12 @@ __export(config_exports2, {
   configFromValue: () => configFromValue,
   loadConfig: () => loadConfig
 });
-import { join as join5 } from "node:path";
+import { join as join7 } from "node:path";
 function loadConfig(root, explicit) {
   return timed("config", () => readConfig(root, explicit));
 }
 async function readConfig(root, explicit) {
-  const path = explicit ?? join5(root, CONFIG_FILE);
+  const path = explicit ?? join7(root, CONFIG_FILE);
   let content;
   try {
     content = await readRegularFile(path, explicit ?? CONFIG_FILE);
@@ -36116,10 +36232,8 @@ async function readConfig(root, explicit) {
     return DEFAULT_CONFIG;
   }
   const display3 = explicit ?? CONFIG_FILE;
-  const parsed2 = parseFile({ path: display3, content }, "yaml");
-  const problems = await validateValue("config", parsed2);
-  if (problems.length > 0) throw new InvalidInputError(problems);
-  return configFromValue(parsed2.value, display3);
+  const parsed = await parseConfigContent(root, display3, content);
+  return configFromValue(parsed.value, display3);
 }
 function configFromValue(value, file) {
   const raw = value ?? {};
@@ -36146,10 +36260,9 @@ var init_config2 = __esm({
     "use strict";
     init_errors();
     init_files();
-    init_parse();
-    await init_validate();
     init_timings();
     init_config_file();
+    await init_config_parse();
     FAIL_ON = ["widening", "critical", "high", "medium", "never"];
     DEFAULT_CONFIG = {
       file: void 0,
@@ -36177,9 +36290,9 @@ var init_documents2 = __esm({
 // src/tools/run.ts
 import { spawn as spawn2 } from "node:child_process";
 import { constants as constants3, accessSync } from "node:fs";
-import { mkdir, mkdtemp as mkdtemp3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir2, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter, dirname as dirname2, join as join6 } from "node:path";
+import { delimiter, dirname as dirname3, join as join8 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
   else await new Promise((resolve10) => waiting.push(resolve10));
@@ -36194,7 +36307,7 @@ async function slot(work) {
 function toolPath(tool, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join6(dir, tool);
+    const candidate = join8(dir, tool);
     try {
       accessSync(candidate, constants3.X_OK);
       return candidate;
@@ -36209,18 +36322,18 @@ async function runTool(run) {
   return slot(() => renderInCopy(binary2, run));
 }
 async function renderInCopy(binary2, run) {
-  const dir = await mkdtemp3(join6(tmpdir3(), "acldrift-render-"));
+  const dir = await mkdtemp3(join8(tmpdir3(), "acldrift-render-"));
   try {
     for (const [path, content] of run.files) {
-      const target = join6(dir, "files", path);
-      if (!target.startsWith(join6(dir, "files") + "/")) continue;
-      await mkdir(dirname2(target), { recursive: true });
+      const target = join8(dir, "files", path);
+      if (!target.startsWith(join8(dir, "files") + "/")) continue;
+      await mkdir2(dirname3(target), { recursive: true });
       await writeFile3(target, content);
     }
-    await mkdir(join6(dir, "home"), { recursive: true });
-    return await spawnOffline(binary2, run, join6(dir, "files"), join6(dir, "home"));
+    await mkdir2(join8(dir, "home"), { recursive: true });
+    return await spawnOffline(binary2, run, join8(dir, "files"), join8(dir, "home"));
   } finally {
-    await rm3(dir, { recursive: true, force: true });
+    await rm4(dir, { recursive: true, force: true });
   }
 }
 function spawnOffline(binary2, run, cwd, home) {
@@ -36236,11 +36349,11 @@ function spawnOffline(binary2, run, cwd, home) {
     https_proxy: NO_NETWORK_PROXY,
     NO_PROXY: "",
     no_proxy: "",
-    KUBECONFIG: join6(home, "kubeconfig"),
+    KUBECONFIG: join8(home, "kubeconfig"),
     GIT_TERMINAL_PROMPT: "0",
-    HELM_CACHE_HOME: join6(home, "cache"),
-    HELM_CONFIG_HOME: join6(home, "config"),
-    HELM_DATA_HOME: join6(home, "data")
+    HELM_CACHE_HOME: join8(home, "cache"),
+    HELM_CONFIG_HOME: join8(home, "config"),
+    HELM_DATA_HOME: join8(home, "data")
   };
   return new Promise((resolve10) => {
     const child2 = spawn2(binary2, run.args, { cwd, env: env2, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
@@ -36293,8 +36406,8 @@ var init_run2 = __esm({
 });
 
 // src/core/render.ts
-async function render2(parsed2, container, source, settings) {
-  const rendering = await container.render(parsed2, source, settings);
+async function render2(parsed, container, source, settings) {
+  const rendering = await container.render(parsed, source, settings);
   if ("notRead" in rendering) return rendering;
   if ("output" in rendering) return { text: rendering.output };
   const outcome = await runOnce(rendering);
@@ -36303,9 +36416,9 @@ async function render2(parsed2, container, source, settings) {
   return { notRead: `${rendering.tool} ${rendering.args[0] ?? ""} failed: ${outcome.why}`.replace("  ", " ") };
 }
 function runOnce(run) {
-  const files = [...run.files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  const files2 = [...run.files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
   const key = sha256(
-    JSON.stringify([run.tool, run.args, files.map(([path, content]) => [path, sha256(content)])])
+    JSON.stringify([run.tool, run.args, files2.map(([path, content]) => [path, sha256(content)])])
   );
   let outcome = renders.get(key);
   if (outcome === void 0) {
@@ -36325,10 +36438,10 @@ var init_render = __esm({
 });
 
 // src/core/embedded.ts
-async function embed(parsed2, container, source, settings = {}) {
+async function embed(parsed, container, source, settings = {}) {
   let rendered;
   if (container.render !== void 0) {
-    const outcome = await render2(parsed2, container, source, settings);
+    const outcome = await render2(parsed, container, source, settings);
     if ("notRead" in outcome)
       return {
         documents: [],
@@ -36338,11 +36451,11 @@ async function embed(parsed2, container, source, settings = {}) {
       };
     rendered = outcome.text;
   }
-  const extraction = await extractAll(parsed2, container, source, rendered);
+  const extraction = await extractAll(parsed, container, source, rendered);
   const out = { documents: [], problems: [...extraction.problems], notes: [...extraction.notes] };
   const validated = async (inner, hash) => {
     const problems = await validateValue(inner.kind, {
-      path: parsed2.path,
+      path: parsed.path,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash
@@ -36361,21 +36474,21 @@ async function embed(parsed2, container, source, settings = {}) {
     const hash = valueHash(inner.value);
     if (!await validated(inner, hash)) continue;
     out.documents.push({
-      path: documentKey(parsed2.path, inner.name),
+      path: documentKey(parsed.path, inner.name),
       kind: inner.kind,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash,
-      origin: { file: parsed2.path, format: container.format, name: inner.name, pointer: inner.pointer }
+      origin: { file: parsed.path, format: container.format, name: inner.name, pointer: inner.pointer }
     });
   }
   return out;
 }
-async function extractAll(parsed2, container, source, rendered) {
-  const extraction = await container.extract(parsed2, source, rendered);
+async function extractAll(parsed, container, source, rendered) {
+  const extraction = await container.extract(parsed, source, rendered);
   if (extraction.compiled === void 0) return extraction;
   const { format: format2, value, sourceMap } = extraction.compiled;
-  const inner = await extractAll({ ...parsed2, value, sourceMap }, containerFor(format2), source);
+  const inner = await extractAll({ ...parsed, value, sourceMap }, containerFor(format2), source);
   return {
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],
@@ -36397,8 +36510,8 @@ var init_embedded = __esm({
 });
 
 // src/core/source-files.ts
-function sourceFiles(root, at2, known = [], listed) {
-  const contents = new Map(known.map((file) => [file.path, file.content]));
+function sourceFiles(root, at2, known2 = [], listed) {
+  const contents = new Map(known2.map((file) => [file.path, file.content]));
   let listing = listed && Promise.resolve(listed);
   return {
     paths: () => listing ??= at2.type === "worktree" ? listTrackedFiles(root) : at2.type === "staged" ? listStagedFiles(root) : listRevisionFiles(root, at2.commit),
@@ -36602,9 +36715,9 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   );
   return { source, paths: all2 };
 }
-async function withOverlay(source, files, config2, beside) {
-  if (files.length === 0) return source;
-  const paths = new Set(files.map((f) => f.path));
+async function withOverlay(source, files2, config2, beside) {
+  if (files2.length === 0) return source;
+  const paths = new Set(files2.map((f) => f.path));
   const inFiles = (key) => [...paths].some((path) => key === path || key.startsWith(`${path}#`));
   const overlaid = {
     ...source,
@@ -36612,7 +36725,7 @@ async function withOverlay(source, files, config2, beside) {
     problems: source.problems.filter((p) => !paths.has(p.file))
   };
   const assign2 = assigner(config2);
-  for (const file of files) {
+  for (const file of files2) {
     const assignment2 = assign2(file.path);
     if (assignment2 !== void 0)
       await addDocument(overlaid, file, assignment2, false, beside, config2.settings);
@@ -36698,17 +36811,17 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
   const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => matchesPathRules(c.candidates, file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
-    let parsed3;
+    let parsed2;
     try {
-      parsed3 = await container2.parse(file);
+      parsed2 = await container2.parse(file);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       if (container2.looksLike?.(file.content.toString("utf8")))
         return { documents: [], problems: error.problems, notes: [] };
       continue;
     }
-    if (parsed3 === void 0) continue;
-    if (container2.detect(parsed3)) return embed(parsed3, container2, source, settings);
+    if (parsed2 === void 0) continue;
+    if (container2.detect(parsed2)) return embed(parsed2, container2, source, settings);
     wellFormed = true;
   }
   const own = ownFormat(file.path, assigned, explicit);
@@ -36718,9 +36831,9 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     const format2 = unreadFormat(file.path, file.content.toString("utf8"), fragments);
     return format2 && { documents: [], problems: [], notes: [], notRead: { recognisedAs: format2.as, why: format2.why } };
   };
-  let parsed2;
+  let parsed;
   try {
-    parsed2 = await parseAs(file, own?.kind);
+    parsed = await parseAs(file, own?.kind);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     const text3 = file.content.toString("utf8");
@@ -36729,12 +36842,12 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     const claimed = ADAPTERS.some((a) => a.looksLike(text3)) || containers.some((c) => c.looksLike?.(text3));
     return await unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
   }
-  const container = containers.find((c) => c.parse === void 0 && c.detect(parsed2));
-  if (container !== void 0) return embed(parsed2, container, source, settings);
-  const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed2.value))?.kind : assigned);
+  const container = containers.find((c) => c.parse === void 0 && c.detect(parsed));
+  if (container !== void 0) return embed(parsed, container, source, settings);
+  const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned);
   if (kind === void 0) return await unread2() ?? { documents: [], problems: [], notes: [] };
-  const problems = await validateValue(kind, parsed2);
-  if (problems.length === 0) return { documents: [{ ...parsed2, kind }], problems: [], notes: [] };
+  const problems = await validateValue(kind, parsed);
+  if (problems.length === 0) return { documents: [{ ...parsed, kind }], problems: [], notes: [] };
   return (detecting ? await unread2(true) : void 0) ?? { documents: [], problems, notes: [] };
 }
 async function fragmentOf(path, source) {
@@ -36849,9 +36962,9 @@ function linkOf(history, sha, path) {
   const pending = [];
   let below;
   for (let at2 = sha, name = path; at2 !== void 0; ) {
-    const known = index2.links.get(`${at2}\0${name}`);
-    if (known !== void 0) {
-      below = known;
+    const known2 = index2.links.get(`${at2}\0${name}`);
+    if (known2 !== void 0) {
+      below = known2;
       break;
     }
     const commit = history.commits.get(at2);
@@ -37044,7 +37157,7 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const parsed2 = await readVersions(options.root, versions, readAs, together, settings);
+  const parsed = await readVersions(options.root, versions, readAs, together, settings);
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -37058,7 +37171,7 @@ async function attribute(findings, options) {
   };
   const sameDocument2 = (finding2) => (a, b) => {
     const valueOf2 = (blob) => {
-      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, finding2.document));
+      const value = blob === null ? void 0 : parsed.get(documentKey(blob, finding2.document));
       return value === void 0 ? void 0 : canonicalJson(value);
     };
     return valueOf2(a) === valueOf2(b);
@@ -37072,7 +37185,7 @@ async function attribute(findings, options) {
     const others = othersOf(finding2.kind);
     const allowedAt = async (at2, blob) => {
       const key = findingKey(at2);
-      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, at2.document));
+      const value = blob === null ? void 0 : parsed.get(documentKey(blob, at2.document));
       const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
       return allows2 === wanted;
     };
@@ -37161,8 +37274,8 @@ async function readVersions(root, versions, readAs, together, settings) {
         wanted.add(key);
       } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
     }
-  const parsed2 = /* @__PURE__ */ new Map();
-  if (wanted.size === 0) return parsed2;
+  const parsed = /* @__PURE__ */ new Map();
+  if (wanted.size === 0) return parsed;
   const contents = /* @__PURE__ */ new Map();
   for (const object2 of await catFileBatch(root, [...wanted], { maxBytes: MAX_FILE_BYTES }))
     if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
@@ -37173,27 +37286,27 @@ async function readVersions(root, versions, readAs, together, settings) {
     const file = { path, content };
     if (as === "container") {
       for (const document of (await readDocuments(file, "detect", false, void 0, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(id, document.origin.name), document.value);
+        if (document.origin) parsed.set(documentKey(id, document.origin.name), document.value);
       continue;
     }
     const value = await valueIn2(file, as === GATE_KIND ? void 0 : as);
-    if (value !== void 0) parsed2.set(id, value);
+    if (value !== void 0) parsed.set(id, value);
   }
   for (const [file, group] of together)
     for (const key of versions.get(file) ?? []) {
-      const files = /* @__PURE__ */ new Map();
+      const files2 = /* @__PURE__ */ new Map();
       for (const [path, blob] of blobsOfAll(group.paths, key))
-        if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob));
-      const content = files.get(file);
+        if (blob !== null && contents.has(blob)) files2.set(path, contents.get(blob));
+      const content = files2.get(file);
       if (content === void 0) continue;
       const source = {
-        paths: async () => [...files.keys()],
-        read: async (paths) => new Map(paths.flatMap((p) => files.has(p) ? [[p, files.get(p)]] : []))
+        paths: async () => [...files2.keys()],
+        read: async (paths) => new Map(paths.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
       };
       for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
+        if (document.origin) parsed.set(documentKey(key, document.origin.name), document.value);
     }
-  return parsed2;
+  return parsed;
 }
 async function filesTogether(root, head, findings, settings) {
   const out = /* @__PURE__ */ new Map();
@@ -37503,9 +37616,9 @@ async function attributeChanges(root, before, after, readPaths, effective, versi
       if (group === void 0) groups.set(key, { cause, paths: [path] });
       else group.paths.push(path);
     }
-  const files = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
+  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
   return [...groups.values()].map(
-    ({ cause, paths: reached }) => weakened(root, cause, reached, files, before, after, versions)
+    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
   );
 }
 function changedFiles(before, after) {
@@ -37524,10 +37637,10 @@ function causeOf(path, attribute2, state, changed, before, after) {
   return { file, attribute: attribute2, state, now, was };
 }
 function atTargetWith(after, file, text3) {
-  const files = texts(after);
-  if (text3 === void 0) files.delete(file);
-  else files.set(file, text3);
-  return new AttributeFiles(files);
+  const files2 = texts(after);
+  if (text3 === void 0) files2.delete(file);
+  else files2.set(file, text3);
+  return new AttributeFiles(files2);
 }
 function describe2(cause, paths, before, after) {
   const { file, attribute: attribute2, state, now, was } = cause;
@@ -37577,19 +37690,19 @@ function describe2(cause, paths, before, after) {
     after: now.line === void 0 ? null : now.line.text
   });
 }
-function weakened(root, cause, paths, files, before, after, versions) {
+function weakened(root, cause, paths, files2, before, after, versions) {
   const [probe] = paths;
   const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
-  let all2 = files;
+  let all2 = files2;
   const protectedChange = {
     finding: describe2(cause, paths, before, after),
-    path: files[0],
+    path: files2[0],
     // (asked only through `together`)
     holds: async () => false,
     together: {
       files: (history) => {
         const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
-        all2 = [.../* @__PURE__ */ new Set([...files, ...named3.filter(isAttributesFile)])].sort();
+        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
         return all2;
       },
       holds: async (blobs) => {
@@ -37650,8 +37763,8 @@ var init_attributes2 = __esm({
           }
         ]
       ]);
-      constructor(files) {
-        for (const [file, text3] of files) {
+      constructor(files2) {
+        for (const [file, text3] of files2) {
           const { lines, macros } = parseAttributes(file, text3);
           this.parsed.set(
             file,
@@ -37677,31 +37790,31 @@ var init_attributes2 = __esm({
           }
         };
         const folders = path.split("/").slice(0, -1);
-        const files = folders.map((_, i) => `${folders.slice(0, i + 1).join("/")}/${ATTRIBUTES_FILE}`);
-        for (const file of [ATTRIBUTES_FILE, ...files].reverse())
+        const files2 = folders.map((_, i) => `${folders.slice(0, i + 1).join("/")}/${ATTRIBUTES_FILE}`);
+        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
           for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
             if (matches2(path)) fill(line.states, line);
         return decided.get(attribute2) ?? { state: "unspecified" };
       }
     };
-    texts = (files) => new Map([...files].map(([path, content]) => [path, content.toString("utf8")]));
+    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
     assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
   }
 });
 
 // src/core/gate/approvals-file.ts
 async function parseApprovals(path, content) {
-  const parsed2 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
-  if (parsed2.value === null) return { path, entries: [], lines: [] };
-  const problems = await validateValue("approvals", parsed2);
+  const parsed = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
+  if (parsed.value === null) return { path, entries: [], lines: [] };
+  const problems = await validateValue("approvals", parsed);
   if (problems.length > 0) throw new InvalidInputError(problems);
-  const entries2 = parsed2.value.approvals;
-  const duplicates = duplicateIds(entries2, parsed2.sourceMap, path);
+  const entries2 = parsed.value.approvals;
+  const duplicates = duplicateIds(entries2, parsed.sourceMap, path);
   if (duplicates.length > 0) throw new InvalidInputError(duplicates);
   return {
     path,
     entries: entries2,
-    lines: entries2.map((_, i) => parsed2.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
+    lines: entries2.map((_, i) => parsed.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
   };
 }
 async function approvalsOrUndefined(path, content) {
@@ -37753,27 +37866,27 @@ function protectedBlame(input, head, readHistory2, versions) {
     const tip = history.order[0];
     if (tip === void 0) return requests.map(() => ({ commit: null, why: "no commit ever added it" }));
     const together = requests.map((r) => r.together?.files(history));
-    const all2 = [...new Set(together.flatMap((files) => files ?? []))];
+    const all2 = [...new Set(together.flatMap((files2) => files2 ?? []))];
     const atTip = all2.length === 0 ? /* @__PURE__ */ new Map() : await blobIdsAt(root, head, all2);
-    const walks = together.map((files) => files === void 0 ? walkOf : walkOfAll(files, atTip));
+    const walks = together.map((files2) => files2 === void 0 ? walkOf : walkOfAll(files2, atTip));
     const blobs = requests.map((r, i) => blobsToRead(history, tip, together[i]?.[0] ?? r.path, walks[i]));
     await versions.load(
       blobs.flatMap((set, i) => {
-        const files = together[i];
-        return files === void 0 ? [...set] : [...set].flatMap((state) => [...blobsOfAll(files, state).values()].filter((b) => b !== null));
+        const files2 = together[i];
+        return files2 === void 0 ? [...set] : [...set].flatMap((state) => [...blobsOfAll(files2, state).values()].filter((b) => b !== null));
       })
     );
     const boundaries = await shallowBoundaries(root);
     const results = [];
     for (const [i, request] of requests.entries()) {
-      const files = together[i];
-      const holds4 = (state) => files === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files, state));
+      const files2 = together[i];
+      const holds4 = (state) => files2 === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files2, state));
       const answers2 = /* @__PURE__ */ new Map();
       for (const blob of [null, ...blobs[i]]) answers2.set(blob, await holds4(blob));
       const result2 = semanticBlame(
         history,
         tip,
-        files?.[0] ?? request.path,
+        files2?.[0] ?? request.path,
         (blob) => answers2.get(blob) ?? false,
         walks[i]
       );
@@ -38176,23 +38289,10 @@ var init_approvals2 = __esm({
   }
 });
 
-// src/kernel/version.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-function toolVersion() {
-  version ??= JSON.parse(readFileSync3(new URL("package.json", PACKAGE_ROOT), "utf8")).version;
-  return version;
-}
-var version;
-var init_version = __esm({
-  "src/kernel/version.ts"() {
-    "use strict";
-    init_package_files();
-  }
-});
-
 // src/core/snapshot.ts
 async function readSnapshot(path) {
-  return (await parseSnapshot(path, await snapshotContent(path), { positions: false })).source;
+  const content = await snapshotContent(path);
+  return { ...(await parseSnapshot(path, content, { positions: false })).source, blob: gitBlobId(content) };
 }
 async function snapshotContent(path) {
   try {
@@ -38203,14 +38303,14 @@ async function snapshotContent(path) {
   }
 }
 async function parseSnapshot(path, content, options = {}) {
-  const parsed2 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
-  const problems = await validateValue("snapshot", parsed2);
-  const read2 = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
+  const parsed = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
+  const problems = await validateValue("snapshot", parsed);
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed, containerFor("snapshot"));
   if (problems.length > 0 || read2.problems.length > 0) {
     if (options.positions === false) return parseSnapshot(path, content);
     throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
   }
-  const snapshot2 = parsed2.value;
+  const snapshot2 = parsed.value;
   const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
   const noLines = { locate: () => void 0 };
   const documents = /* @__PURE__ */ new Map();
@@ -38230,7 +38330,7 @@ async function parseSnapshot(path, content, options = {}) {
     snapshot: snapshot2,
     source: { type: "snapshot", ref: path, commit: snapshot2.source.commit, documents, problems: [], notes: [] },
     held: new Map(read2.documents.map((d) => [d.path, d])),
-    sourceMap: parsed2.sourceMap
+    sourceMap: parsed.sourceMap
   };
 }
 async function openSnapshot(path) {
@@ -38243,18 +38343,18 @@ async function openSnapshot(path) {
   }
   const documents = Array.isArray(value?.documents) ? value.documents : void 0;
   const fileOf2 = (d) => d?.origin?.file ?? d?.path;
-  if (documents === void 0 || !documents.every((d) => typeof fileOf2(d) === "string"))
+  const files2 = value?.files;
+  if (documents === void 0 || !documents.every((d) => typeof fileOf2(d) === "string") || files2 !== void 0 && !wellFormedFiles(files2))
     return wholly(await readSnapshot(path));
-  const files = value.files;
-  const recorded = typeof files?.config === "string" && typeof files.blobs === "object" && files.blobs !== null ? files : void 0;
+  const blob = gitBlobId(content);
   return {
-    files: recorded,
+    files: files2,
     documentFiles: [...new Set(documents.map(fileOf2))],
     async documentsOf(wanted) {
-      const subset = { ...value, documents: documents.filter((d) => wanted.has(fileOf2(d))) };
+      const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf2(d))) };
       try {
-        const parsed2 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
-        return parsed2.source;
+        const parsed = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
+        return { ...parsed.source, blob };
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
         return readSnapshot(path);
@@ -38262,19 +38362,27 @@ async function openSnapshot(path) {
     }
   };
 }
+function wellFormedFiles(files2) {
+  return isRecord4(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord4(files2.blobs) && Object.values(files2.blobs).every(
+    (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
+  );
+}
 function wholly(source) {
   return { files: void 0, documentFiles: [], documentsOf: async () => source };
 }
+var isRecord4;
 var init_snapshot3 = __esm({
   async "src/core/snapshot.ts"() {
     "use strict";
     init_errors();
     init_files();
+    init_hash();
     init_parse();
     init_containers();
     await init_embedded();
     await init_validate();
     init_version();
+    isRecord4 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
   }
 });
 
@@ -38505,14 +38613,12 @@ async function configVersion(path, side) {
 }
 async function parseConfig(path, content) {
   try {
-    const parsed2 = parseFile({ path, content }, "yaml");
-    const problems = await validateValue("config", parsed2);
-    if (problems.length > 0) return { status: "invalid", problems };
+    const parsed = await parseConfigContent(void 0, path, content);
     return {
       status: "ok",
-      config: configFromValue(parsed2.value, path),
-      value: parsed2.value,
-      sourceMap: parsed2.sourceMap
+      config: configFromValue(parsed.value, path),
+      value: parsed.value,
+      sourceMap: parsed.sourceMap
     };
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
@@ -38572,10 +38678,9 @@ var init_config_changes = __esm({
     await init_adapters();
     await init_config2();
     await init_source();
-    await init_validate();
     init_hash();
     init_errors();
-    init_parse();
+    await init_config_parse();
     init_protected();
     init_verdict();
     agentSignals = (config2) => new Set(
@@ -38777,22 +38882,26 @@ async function snapshotBase(input, head) {
   if (tip === void 0) return declared;
   const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read2, tip);
   if (approved === void 0) return declared;
-  const [atApproved] = await readPathsAt(input.root, [{ type: "ref", commit: approved.sha }], [paths.baseline]);
-  const taken = declaredCommit(atApproved.get(paths.baseline));
+  const taken = approved.blob !== null && approved.blob === input.baseline.blob ? commitName(declared) : declaredCommit(
+    (await readPathsAt(input.root, [{ type: "ref", commit: approved.sha }], [paths.baseline]))[0].get(
+      paths.baseline
+    )
+  );
   if (taken !== null && await isAncestor(input.root, taken, approved.sha)) return taken;
   return firstParent(input.root, approved.sha);
 }
 function declaredCommit(content) {
   if (content === void 0) return null;
   try {
-    const commit = JSON.parse(content.toString("utf8")).source?.commit;
-    return typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
+    return commitName(JSON.parse(content.toString("utf8")).source?.commit);
   } catch {
     return null;
   }
 }
 async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
-  const touched = chainOf(read2, tip, path).states.filter((s) => s.touched).map((s) => s.sha);
+  const states = chainOf(read2, tip, path).states.filter((s) => s.touched);
+  const touched = states.map((s) => s.sha);
+  const blobOf = (sha) => states.find((s) => s.sha === sha).blob;
   if (touched.length === 0) return void 0;
   const commits = await lookUpCommits({ root: input.root, actors: input.config.actors }, touched);
   for (const sha of touched) {
@@ -38803,10 +38912,10 @@ async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
       [commit]
     ) : void 0;
     if (approverCommit(commit, input.config.policy.approvers, signed).ok)
-      return { sha, byApprover: true, commit };
+      return { sha, blob: blobOf(sha), byApprover: true, commit };
   }
   const added = touched.at(-1);
-  return { sha: added, byApprover: false, commit: commits.get(added) ?? null };
+  return { sha: added, blob: blobOf(added), byApprover: false, commit: commits.get(added) ?? null };
 }
 async function approvedState(input, configPath, protects, history, start, notes) {
   const read2 = await history();
@@ -38872,6 +38981,7 @@ async function readSides(root, spec, reference2, targetCommit, paths) {
   const [before, after] = await readPathsAt(root, [{ type: "ref", commit: reference2 }, afterSide], paths);
   return [before, after];
 }
+var commitName;
 var init_reference = __esm({
   async "src/core/gate/reference.ts"() {
     "use strict";
@@ -38883,6 +38993,7 @@ var init_reference = __esm({
     await init_approvals2();
     await init_config_changes();
     init_signatures2();
+    commitName = (commit) => typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
   }
 });
 
@@ -39013,7 +39124,7 @@ async function runGate(input) {
     const side = target.spec.type === "ref" ? { type: "ref", commit: target.commit } : target.spec;
     const deleted = await deletedPathsNamed(root, reference2, side, ATTRIBUTES_FILE);
     const [atReference] = await readPathsAt(root, [{ type: "ref", commit: reference2 }], deleted);
-    const only = (files) => new Map([...files].filter(([path]) => isAttributesFile(path)));
+    const only = (files2) => new Map([...files2].filter(([path]) => isAttributesFile(path)));
     found2.push(
       ...await attributeChanges(
         root,
@@ -39096,7 +39207,7 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute3, join as join7, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join9, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
@@ -39281,7 +39392,10 @@ function historyStart(options, baseline, head, notes) {
   let start;
   const find = async () => {
     if (baseline.type !== "snapshot") return baseline.commit;
-    const input = { ...options, baseline: { snapshot: true, commit: baseline.commit, flag: options.baseline } };
+    const input = {
+      ...options,
+      baseline: { snapshot: true, commit: baseline.commit, blob: baseline.blob, flag: options.baseline }
+    };
     const commit = await snapshotBase(input, head);
     if (commit !== baseline.commit && options.target.type === "ref")
       notes.push(
@@ -39315,7 +39429,7 @@ async function changesOfGone(options, baseline, target, since, notes) {
     return void 0;
   }
 }
-function lostPaths(options, baseline, target, changes, known) {
+function lostPaths(options, baseline, target, changes, known2) {
   const movedFrom = new Map([...changes?.renames ?? []].map(([now, old]) => [old, now]));
   const targetFiles = new Set([...target.documents.values()].map((d) => d.origin?.file ?? d.path));
   const unread2 = new Map(
@@ -39327,9 +39441,9 @@ function lostPaths(options, baseline, target, changes, known) {
     const file = fileOf(key, baseline.documents);
     const kind = baseline.documents.get(key).kind;
     if (problems.has(file)) keys.push(key);
-    if (known.has(file) || problems.has(file)) continue;
+    if (known2.has(file) || problems.has(file)) continue;
     const now = movedFrom.get(file);
-    if (now !== void 0 && !targetFiles.has(now) && !known.has(now)) {
+    if (now !== void 0 && !targetFiles.has(now) && !known2.has(now)) {
       problems.set(file, {
         file: now,
         message: `${file}, read as ${kind} in the baseline, was renamed to ${now}, which is not read as one (${unread2.get(now) ?? "no kind reads that path"}): rename it back, or assign it a kind with a \`documents:\` glob`
@@ -39354,7 +39468,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join7(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join9(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -39511,37 +39625,6 @@ var init_review = __esm({
     init_verdict();
     await init_config2();
     await init_source();
-  }
-});
-
-// src/kernel/atomic.ts
-var atomic_exports = {};
-__export(atomic_exports, {
-  writeFileAtomic: () => writeFileAtomic
-});
-import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, open as open3, rename, rm as rm4 } from "node:fs/promises";
-import { dirname as dirname3, basename as basename2, join as join8 } from "node:path";
-async function writeFileAtomic(path, content) {
-  const temporary = join8(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  await mkdir2(dirname3(path), { recursive: true });
-  try {
-    const handle = await open3(temporary, "wx");
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await rm4(temporary, { force: true });
-    throw error;
-  }
-}
-var init_atomic = __esm({
-  "src/kernel/atomic.ts"() {
-    "use strict";
   }
 });
 
@@ -40339,8 +40422,8 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute4, join as join9, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { readFile as readFile5 } from "node:fs/promises";
+import { dirname as dirname4, isAbsolute as isAbsolute4, join as join10, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
     const gitDir2 = await dotGitDir(dir);
@@ -40350,7 +40433,7 @@ async function locate(start) {
 }
 async function readIfExists(path) {
   try {
-    return await readFile4(path);
+    return await readFile5(path);
   } catch (error) {
     const code2 = error.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
@@ -40462,10 +40545,10 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists(join9(repo.root, CONFIG_FILE));
+  const content = await readIfExists(join10(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = join9(repo.gitDir, "acldrift", "config-view.json");
+  const cacheFile = join10(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists(cacheFile);
   if (cached !== void 0) {
     try {
@@ -40501,8 +40584,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join9(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join9(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists(join10(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists(join10(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -40609,9 +40692,9 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readdir, readFile as readFile5, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open4, readdir, readFile as readFile6, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname5, join as join10, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname5, join as join11, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
   const key = resolve8(lockPath);
@@ -40680,7 +40763,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name of await readdir(directory)) {
       if (!name.startsWith(prefix) || !PRIVATE_SUFFIX.test(name.slice(prefix.length))) continue;
-      const path = join10(directory, name);
+      const path = join11(directory, name);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -40707,7 +40790,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile5(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile6(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -40806,14 +40889,14 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir3, open as open5, readFile as readFile6 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { mkdir as mkdir3, open as open5, readFile as readFile7 } from "node:fs/promises";
+import { join as join12 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join11(gitDir2, AGENT_LOG);
-  await mkdir3(join11(gitDir2, PROPOSALS), { recursive: true });
+  const file = join12(gitDir2, AGENT_LOG);
+  await mkdir3(join12(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join11(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join12(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle = await open5(file, "a");
@@ -40829,7 +40912,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile6(join11(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile7(join12(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -40854,7 +40937,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile6(join11(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile7(join12(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -41079,17 +41162,17 @@ function renderPretty(untrusted, options) {
 function relativeTo(from, report) {
   if (from === void 0 || from === "") return report;
   const here = hereFrom(from);
-  const files = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
+  const files2 = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
   return {
     ...report,
     findings: report.findings.map((f) => findingFrom(from, f)),
-    errors: files(report.errors),
+    errors: files2(report.errors),
     ...report.coverage && {
       coverage: {
         ...report.coverage,
-        read: files(report.coverage.read),
-        notRead: files(report.coverage.notRead),
-        skipped: files(report.coverage.skipped)
+        read: files2(report.coverage.read),
+        notRead: files2(report.coverage.notRead),
+        skipped: files2(report.coverage.skipped)
       }
     }
   };
@@ -41527,8 +41610,8 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile7 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { readFile as readFile8 } from "node:fs/promises";
+import { join as join13 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name, email }) => ({ name, email });
@@ -41538,7 +41621,7 @@ async function stateKey(root, baselineFile, knownHead) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
     knownHead === void 0 ? headCommit(root) : knownHead,
-    contentDigest(join12(root, CONFIG_FILE)),
+    contentDigest(join13(root, CONFIG_FILE)),
     baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
   ]);
   if (tree === void 0) return void 0;
@@ -41559,7 +41642,7 @@ async function pendingVerdict(root, checked) {
   return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
 }
 async function entryFile(root) {
-  return join12(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
+  return join13(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -41568,7 +41651,7 @@ async function rememberPass(root, entry) {
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile7(await entryFile(root), "utf8"));
+    entry = JSON.parse(await readFile8(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -41590,8 +41673,8 @@ var init_commit_verdict = __esm({
     init_version();
     init_pending();
     init_config_file();
-    ENTRY_FILE = join12("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => readFile7(file).then(
+    ENTRY_FILE = join13("acldrift", "pre-commit-verdict.json");
+    contentDigest = (file) => readFile8(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -42152,7 +42235,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join13, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute7, join as join14, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -42193,7 +42276,7 @@ async function writeReportFiles(report, dir, context) {
   await mkdir4(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
-    const file = join13(dir, name);
+    const file = join14(dir, name);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
@@ -42345,7 +42428,7 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile8 } from "node:fs/promises";
+import { readFile as readFile9 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
@@ -42377,7 +42460,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile8(messageFile, "utf8");
+      raw = await readFile9(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }

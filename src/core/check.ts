@@ -302,7 +302,10 @@ function historyStart(
   let start: Promise<string | null> | undefined
   const find = async () => {
     if (baseline.type !== 'snapshot') return baseline.commit
-    const input = {...options, baseline: {snapshot: true, commit: baseline.commit, flag: options.baseline}}
+    const input = {
+      ...options,
+      baseline: {snapshot: true, commit: baseline.commit, blob: baseline.blob, flag: options.baseline},
+    }
     const commit = await snapshotBase(input, head)
     if (commit !== baseline.commit && options.target.type === 'ref')
       notes.push(

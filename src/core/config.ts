@@ -4,11 +4,10 @@ import {join} from 'node:path'
 import type {ActorConfig} from './actors/classify.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
-import {parseFile} from '../kernel/parse.js'
 import type {AdapterSettings, Kind} from '../kernel/types.js'
-import {validateValue} from './validate.js'
 import {timed} from '../kernel/timings.js'
 import {CONFIG_FILE} from './config-file.js'
+import {parseConfigContent} from './config-parse.js'
 
 export {CONFIG_FILE}
 
@@ -87,9 +86,7 @@ async function readConfig(root: string, explicit?: string): Promise<Config> {
     return DEFAULT_CONFIG
   }
   const display = explicit ?? CONFIG_FILE
-  const parsed = parseFile({path: display, content}, 'yaml')
-  const problems = await validateValue('config', parsed)
-  if (problems.length > 0) throw new InvalidInputError(problems)
+  const parsed = await parseConfigContent(root, display, content)
   return configFromValue(parsed.value, display)
 }
 

@@ -3,6 +3,7 @@
 
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
+import {gitBlobId} from '../kernel/hash.js'
 import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
 import type {LoadedSource, SnapshotFiles} from './source.js'
 import type {ActorType, Document, Kind, Origin, SourceMap} from '../kernel/types.js'
@@ -62,7 +63,8 @@ export function serializeSnapshot(snapshot: Snapshot): string {
 /** Reads a snapshot file as a source: validated like any input, failing closed. */
 export async function readSnapshot(path: string): Promise<LoadedSource> {
   // Read for its values only: without a source map, unless it must name where it is invalid.
-  return (await parseSnapshot(path, await snapshotContent(path), {positions: false})).source
+  const content = await snapshotContent(path)
+  return {...(await parseSnapshot(path, content, {positions: false})).source, blob: gitBlobId(content)}
 }
 
 /** A snapshot file's bytes, up to the limit of acldrift's own files. */
@@ -158,21 +160,23 @@ export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
   }
   const documents = Array.isArray(value?.documents) ? value.documents : undefined
   const fileOf = (d: Snapshot['documents'][number]) => d?.origin?.file ?? d?.path
-  if (documents === undefined || !documents.every((d) => typeof fileOf(d) === 'string'))
+  const files = value?.files
+  if (
+    documents === undefined ||
+    !documents.every((d) => typeof fileOf(d) === 'string') ||
+    (files !== undefined && !wellFormedFiles(files))
+  )
     return wholly(await readSnapshot(path))
-  const files = value!.files
-  const recorded =
-    typeof files?.config === 'string' && typeof files.blobs === 'object' && files.blobs !== null
-      ? files
-      : undefined
+  const blob = gitBlobId(content)
   return {
-    files: recorded,
+    files,
     documentFiles: [...new Set(documents.map(fileOf))],
     async documentsOf(wanted) {
-      const subset = {...value, documents: documents.filter((d) => wanted.has(fileOf(d)))}
+      // Without the record of every file's blob id, which is read above (thousands of entries).
+      const subset = {...value, files: undefined, documents: documents.filter((d) => wanted.has(fileOf(d)))}
       try {
         const parsed = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), {positions: false})
-        return parsed.source
+        return {...parsed.source, blob}
       } catch (error) {
         // Read again in full, so that the problem names its line in the file itself.
         if (!(error instanceof InvalidInputError)) throw error
@@ -180,6 +184,26 @@ export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
       }
     },
   }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * `files` as the snapshot schema has it: checked here, because documentsOf validates the
+ * documents it is asked for, not this record of thousands of blob ids.
+ */
+function wellFormedFiles(files: unknown): files is SnapshotFiles {
+  return (
+    isRecord(files) &&
+    Object.keys(files).length === 2 &&
+    typeof files.config === 'string' &&
+    /^[0-9a-f]{64}$/.test(files.config) &&
+    isRecord(files.blobs) &&
+    Object.values(files.blobs).every(
+      (id) => typeof id === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id),
+    )
+  )
 }
 
 /** A snapshot already read in full, as an opened one that recorded no files. */

@@ -68,6 +68,11 @@ export interface LoadedSource {
   files?: SnapshotFiles
   /** the config's `documents:` globs that match no path of the source (listed in full only) */
   unmatched?: Config['documents']
+  /**
+   * A snapshot file: the git blob id (SHA-1) of the content read, which tells, without reading
+   * it again, whether a committed version of the file is this one (src/core/gate/reference.ts).
+   */
+  blob?: string
 }
 
 /** The files a source read, by path, with their blob ids, and the digest of the config that read them. */

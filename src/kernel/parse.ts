@@ -52,16 +52,16 @@ export function parseFile(
   if (format === 'json') {
     const parser = new JsonParser(text, file.path, options.positions ?? true)
     const value = parser.parse()
-    return parsed(file, value, parser.positions)
+    return parsedFile(file, value, parser.positions)
   }
   const documents = parseYaml(file.path, text, options.yamlTags)
-  if (documents.length === 1) return parsed(file, documents[0].value, documents[0].positions)
+  if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions)
   // Several documents: the value is the array of documents, pointers are prefixed by the document index.
   const positions = new Map<string, Position>([['', {line: 1, column: 1}]])
   documents.forEach((document, index) => {
     for (const [pointer, position] of document.positions) positions.set(`/${index}${pointer}`, position)
   })
-  return parsed(
+  return parsedFile(
     file,
     documents.map((document) => document.value),
     positions,
@@ -72,7 +72,7 @@ export function parseFile(
 export function parseYamlDocuments(file: SourceFile, options: ParseOptions = {}): ParsedFile[] {
   const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
   return parseYaml(file.path, text, options.yamlTags).map((document) =>
-    parsed(file, document.value, document.positions),
+    parsedFile(file, document.value, document.positions),
   )
 }
 
@@ -97,14 +97,24 @@ function formatOf(path: string): Format {
 }
 
 class PointerSourceMap implements SourceMap {
-  constructor(private readonly positions: ReadonlyMap<string, Position>) {}
+  constructor(readonly positions: ReadonlyMap<string, Position>) {}
 
   locate(pointer: string): Position | undefined {
     return this.positions.get(pointer)
   }
 }
 
-function parsed(file: SourceFile, value: unknown, positions: ReadonlyMap<string, Position>): ParsedFile {
+/** Where each value of a parsed file is, by JSON pointer (undefined for a map that locates otherwise). */
+export function positionsOf(sourceMap: SourceMap): ReadonlyMap<string, Position> | undefined {
+  return sourceMap instanceof PointerSourceMap ? sourceMap.positions : undefined
+}
+
+/** A parsed file from its value and the position of each value (a parse remembered: src/core/config-parse.ts). */
+export function parsedFile(
+  file: SourceFile,
+  value: unknown,
+  positions: ReadonlyMap<string, Position>,
+): ParsedFile {
   return {
     path: file.path,
     value,

@@ -8,10 +8,9 @@ import {type KindSettings, type SettingChange, settingChange} from '../../adapte
 import {ADAPTERS} from '../../adapters/index.js'
 import {type Config, configFromValue, DEFAULT_CONFIG} from '../config.js'
 import {classifier, loadSource, type SourceSpec} from '../source.js'
-import {validateValue} from '../validate.js'
 import {canonicalJson} from '../../kernel/hash.js'
 import {InvalidInputError} from '../../kernel/errors.js'
-import {parseFile} from '../../kernel/parse.js'
+import {parseConfigContent} from '../config-parse.js'
 import type {InputProblem, Severity, SourceMap} from '../../kernel/types.js'
 import {lineOf, type Protected, protectedFinding} from './protected.js'
 import {failOnWeakened} from './verdict.js'
@@ -270,9 +269,7 @@ export async function configVersion(
 
 async function parseConfig(path: string, content: Buffer): Promise<ConfigVersion> {
   try {
-    const parsed = parseFile({path, content}, 'yaml')
-    const problems = await validateValue('config', parsed)
-    if (problems.length > 0) return {status: 'invalid', problems}
+    const parsed = await parseConfigContent(undefined, path, content)
     return {
       status: 'ok',
       config: configFromValue(parsed.value, path),

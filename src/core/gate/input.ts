@@ -19,6 +19,8 @@ export interface GateInput {
     snapshot: boolean
     /** the commit it belongs to */
     commit: string | null
+    /** a snapshot file: the git blob id (SHA-1) of the content `commit` was read from */
+    blob?: string
     /** `--baseline FILE|REV` as given; without it, the config's baseline (or HEAD) */
     flag?: string
   }

@@ -138,18 +138,28 @@ export async function snapshotBase(
   if (tip === undefined) return declared
   const approved = await approvedSnapshotVersion(input, paths.config, paths.baseline, read, tip)
   if (approved === undefined) return declared
-  const [atApproved] = await readPathsAt(input.root, [{type: 'ref', commit: approved.sha}], [paths.baseline])
-  const taken = declaredCommit(atApproved!.get(paths.baseline))
+  // The approved version is most often the very content the check read (same blob id): what it
+  // declares is known then, and a snapshot of 20,000 files is not read and parsed again for it.
+  const taken =
+    approved.blob !== null && approved.blob === input.baseline.blob
+      ? commitName(declared)
+      : declaredCommit(
+          (await readPathsAt(input.root, [{type: 'ref', commit: approved.sha}], [paths.baseline]))[0]!.get(
+            paths.baseline,
+          ),
+        )
   if (taken !== null && (await isAncestor(input.root, taken, approved.sha))) return taken
   return firstParent(input.root, approved.sha)
 }
+
+const commitName = (commit: unknown): string | null =>
+  typeof commit === 'string' && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null
 
 /** The `source.commit` a snapshot file's content declares; null where it names none or does not parse. */
 function declaredCommit(content: Buffer | undefined): string | null {
   if (content === undefined) return null
   try {
-    const commit = (JSON.parse(content.toString('utf8')) as {source?: {commit?: unknown}}).source?.commit
-    return typeof commit === 'string' && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null
+    return commitName((JSON.parse(content.toString('utf8')) as {source?: {commit?: unknown}}).source?.commit)
   } catch {
     return null
   }
@@ -165,10 +175,10 @@ async function approvedSnapshotVersion(
   path: string,
   read: History,
   tip: string,
-): Promise<{sha: string; byApprover: boolean; commit: CommitInfo | null} | undefined> {
-  const touched = chainOf(read, tip, path)
-    .states.filter((s) => s.touched)
-    .map((s) => s.sha)
+): Promise<{sha: string; blob: string | null; byApprover: boolean; commit: CommitInfo | null} | undefined> {
+  const states = chainOf(read, tip, path).states.filter((s) => s.touched)
+  const touched = states.map((s) => s.sha)
+  const blobOf = (sha: string) => states.find((s) => s.sha === sha)!.blob
   if (touched.length === 0) return undefined
   const commits = await lookUpCommits({root: input.root, actors: input.config.actors}, touched)
   for (const sha of touched) {
@@ -182,10 +192,10 @@ async function approvedSnapshotVersion(
         )
       : undefined
     if (approverCommit(commit, input.config.policy.approvers, signed).ok)
-      return {sha, byApprover: true, commit}
+      return {sha, blob: blobOf(sha), byApprover: true, commit}
   }
   const added = touched.at(-1)!
-  return {sha: added, byApprover: false, commit: commits.get(added) ?? null}
+  return {sha: added, blob: blobOf(added), byApprover: false, commit: commits.get(added) ?? null}
 }
 
 /**
