@@ -2553,56 +2553,66 @@ function actionDomain() {
         if (l.type !== "glob") throw new Error(`internal: ${l.type} leaf in action domain`);
         return l.glob;
       });
-      const matchedBy = /* @__PURE__ */ new Map();
-      globs.forEach((glob2, i) => {
-        for (const action of catalogueMatches(glob2)) {
-          const list4 = matchedBy.get(action);
-          if (list4) list4.push(i);
-          else matchedBy.set(action, [i]);
-        }
-      });
-      const bySignature = /* @__PURE__ */ new Map();
-      const consider = (action, signature2) => {
-        const list4 = bySignature.get(signature2);
-        if (list4 === void 0) bySignature.set(signature2, [action]);
-        else if (list4.length < ALTERNATIVES || actionWeight(action) > actionWeight(list4.at(-1))) {
-          list4.push(action);
-          list4.sort((a, b) => actionWeight(b) - actionWeight(a));
-          if (list4.length > ALTERNATIVES) list4.pop();
-        }
-      };
-      for (const [action, list4] of matchedBy) consider(action, list4.join(","));
-      const unmatched = unmatchedAction(globs, matchedBy);
-      if (unmatched !== void 0) consider(unmatched, "");
-      const cells = [...bySignature.values()].map((actions) => ({
-        value: actions[0],
-        known: /* @__PURE__ */ new Map(),
-        alternatives: actions.slice(1)
-      }));
-      const unknownLiterals = /* @__PURE__ */ new Set();
-      for (const glob2 of globs) {
-        const literal = glob2.samples[0];
-        if (!isWildcard(glob2) && !isKnownAction(literal) && !unknownLiterals.has(literal)) {
-          unknownLiterals.add(literal);
-          cells.push({
-            value: literal,
-            known: /* @__PURE__ */ new Map(),
-            outsideCatalogue: `${literal} is not in the AWS action catalogue`
-          });
-        }
-      }
-      const wildcards = globs.filter(isWildcard);
-      for (const cell2 of globCells(wildcards, ["newservice:newaction"])) {
-        if (isKnownAction(cell2.example) || unknownLiterals.has(cell2.example)) continue;
-        cells.push({
-          value: cell2.example,
-          known: /* @__PURE__ */ new Map(),
-          outsideCatalogue: `wildcards also match action names the AWS catalogue (iam-data ${catalogueVersion()}) does not list yet, such as ${cell2.example}`
-        });
+      const key = JSON.stringify(globs.map((g) => g.key));
+      let cells = cellsByPatterns.get(key);
+      if (cells === void 0) {
+        if (cellsByPatterns.size >= REMEMBERED_PARTITIONS) cellsByPatterns.clear();
+        cells = actionCells(globs);
+        cellsByPatterns.set(key, cells);
       }
       return cells;
     }
   };
+}
+function actionCells(globs) {
+  const matchedBy = /* @__PURE__ */ new Map();
+  globs.forEach((glob2, i) => {
+    for (const action of catalogueMatches(glob2)) {
+      const list4 = matchedBy.get(action);
+      if (list4) list4.push(i);
+      else matchedBy.set(action, [i]);
+    }
+  });
+  const bySignature = /* @__PURE__ */ new Map();
+  const consider = (action, signature2) => {
+    const list4 = bySignature.get(signature2);
+    if (list4 === void 0) bySignature.set(signature2, [action]);
+    else if (list4.length < ALTERNATIVES || actionWeight(action) > actionWeight(list4.at(-1))) {
+      list4.push(action);
+      list4.sort((a, b) => actionWeight(b) - actionWeight(a));
+      if (list4.length > ALTERNATIVES) list4.pop();
+    }
+  };
+  for (const [action, list4] of matchedBy) consider(action, list4.join(","));
+  const unmatched = unmatchedAction(globs, matchedBy);
+  if (unmatched !== void 0) consider(unmatched, "");
+  const cells = [...bySignature.values()].map((actions) => ({
+    value: actions[0],
+    known: /* @__PURE__ */ new Map(),
+    alternatives: actions.slice(1)
+  }));
+  const unknownLiterals = /* @__PURE__ */ new Set();
+  for (const glob2 of globs) {
+    const literal = glob2.samples[0];
+    if (!isWildcard(glob2) && !isKnownAction(literal) && !unknownLiterals.has(literal)) {
+      unknownLiterals.add(literal);
+      cells.push({
+        value: literal,
+        known: /* @__PURE__ */ new Map(),
+        outsideCatalogue: `${literal} is not in the AWS action catalogue`
+      });
+    }
+  }
+  const wildcards = globs.filter(isWildcard);
+  for (const cell2 of globCells(wildcards, ["newservice:newaction"])) {
+    if (isKnownAction(cell2.example) || unknownLiterals.has(cell2.example)) continue;
+    cells.push({
+      value: cell2.example,
+      known: /* @__PURE__ */ new Map(),
+      outsideCatalogue: `wildcards also match action names the AWS catalogue (iam-data ${catalogueVersion()}) does not list yet, such as ${cell2.example}`
+    });
+  }
+  return cells;
 }
 function catalogueMatches(glob2) {
   let matches2 = matchesByPattern.get(glob2.key);
@@ -2624,7 +2634,7 @@ function unmatchedAction(globs, matchedBy) {
   const other = catalogueIndex().services.find((name) => !prefixes.includes(name));
   return other === void 0 ? void 0 : service(other).actions[0];
 }
-var DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, ALTERNATIVES, isWildcard, matchesByPattern;
+var DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS, matchesByPattern;
 var init_catalogue = __esm({
   "src/adapters/aws-iam/catalogue.ts"() {
     "use strict";
@@ -2670,6 +2680,8 @@ var init_catalogue = __esm({
     ]);
     ALTERNATIVES = 12;
     isWildcard = (glob2) => glob2.tokens.some((t) => t.t === "star" || t.t === "one");
+    cellsByPatterns = /* @__PURE__ */ new Map();
+    REMEMBERED_PARTITIONS = 2e3;
     matchesByPattern = /* @__PURE__ */ new Map();
   }
 });

@@ -13,7 +13,17 @@ import {describe, expect, it} from 'vitest'
 import {OBJECT_ACTIONS, objectsOfBuckets, PASS_ADMIN} from '../adapters/aws-iam/documents.js'
 import {identities, makeTempDir, runCli, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
-import {PARTNER, trust, CONFIG, APPROVALS, TRUST, dump, git, initialisedWithTrust} from './gate-scenarios.js'
+import {
+  PARTNER,
+  trust,
+  CONFIG,
+  APPROVALS,
+  TRUST,
+  dump,
+  git,
+  initialisedWithTrust,
+  setUpWithTrust,
+} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const ALICE = 'alice@example.com'
@@ -74,10 +84,7 @@ describe('an approval covers the access it recorded, or one its engine finds nar
   it(
     'through the hook: a narrower version of the approved statement passes, a wider one is blocked naming the new access',
     async () => {
-      const r = await initialisedWithTrust(newRepo)
-      await r.stage()
-      const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
-      expect(setUp.code, dump(setUp)).toBe(0)
+      const r = await setUpWithTrust(newRepo)
       // The partner may also tag its sessions and set their source identity, from a second range.
       const statement = (actions: string[], cidrs: string[], principals: string[], extra = {}) =>
         `${JSON.stringify(

@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {type Finding, repoFactory} from './helpers.js'
-import {audit, dump, git, trust, CONFIG, APPROVALS, TRUST, initialisedWithTrust} from './gate-scenarios.js'
+import {audit, dump, git, trust, APPROVALS, TRUST, setUpWithTrust} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -25,15 +25,7 @@ const agent = identities.claudeCode
  * `policy` rewrites the config's policy lines.
  */
 async function setUp(policy?: string): Promise<TestRepo> {
-  const r = await initialisedWithTrust(newRepo)
-  if (policy !== undefined)
-    await r.write(
-      CONFIG,
-      (await readFile(join(r.dir, CONFIG), 'utf8')).replace('  failOn: widening\n', policy),
-    )
-  await r.stage()
-  const committed = await git(r, {}, 'commit', '-m', 'Set up acldrift')
-  expect(committed.code, dump(committed)).toBe(0)
+  const r = await setUpWithTrust(newRepo, policy)
   await r.git('tag', 'base')
   return r
 }

@@ -1,9 +1,13 @@
-// Shared by the gate's attack scenarios (gate-attacks, gate-laundering, gate-signing): the
-// partner trust policy they widen, git run with the repository's hooks, and the audit's view.
+// Shared by the gate's attack scenarios (gate-attacks, gate-laundering, gate-signing) and the
+// hook's fast paths: the partner trust policy they widen, the repositories they start from (set
+// up once per worker, then copied for each scenario), git run with the repository's hooks, and
+// the audit's view.
 
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {expect} from 'vitest'
 import {runCli, type RunResult, type TestRepo} from '../helpers/repo.js'
-import {dump, type Finding, git} from './helpers.js'
+import {dump, type Finding, git, type RepoFactory, sharedStart} from './helpers.js'
 
 export {dump, git}
 
@@ -43,13 +47,33 @@ export async function audit(r: TestRepo): Promise<{code: number; findings: Findi
   return {code: raw.code, findings: (JSON.parse(raw.stdout) as {findings: Finding[]}).findings, raw}
 }
 
-/** A repository with the partner trust committed, then `acldrift init --hook git` run in it (not yet committed). */
-export async function initialisedWithTrust(newRepo: () => Promise<TestRepo>): Promise<TestRepo> {
-  const r = await newRepo()
+async function initialise(r: TestRepo) {
   await r.write(TRUST, trust('203.0.113.0/24'))
   await r.stage()
   await r.commit('Partner trust')
   const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
   expect(init.code, dump(init)).toBe(0)
-  return r
+}
+
+/** A repository with the partner trust committed, then `acldrift init --hook git` run in it (not yet committed). */
+export function initialisedWithTrust(newRepo: RepoFactory): Promise<TestRepo> {
+  return sharedStart(newRepo, 'gate-scenarios: initialised', initialise)
+}
+
+/**
+ * `initialisedWithTrust`, with the config's `  failOn: widening` line replaced by `policy` when
+ * given, all committed by Alice through the hook ("Set up acldrift").
+ */
+export function setUpWithTrust(newRepo: RepoFactory, policy?: string): Promise<TestRepo> {
+  return sharedStart(newRepo, `gate-scenarios: set up ${JSON.stringify(policy)}`, async (r) => {
+    await initialise(r)
+    if (policy !== undefined)
+      await r.write(
+        CONFIG,
+        (await readFile(join(r.dir, CONFIG), 'utf8')).replace('  failOn: widening\n', policy),
+      )
+    await r.stage()
+    const committed = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+    expect(committed.code, dump(committed)).toBe(0)
+  })
 }

@@ -2,7 +2,7 @@
 // and runners that parse the JSON report and check it against the contract on every call.
 
 import {spawn, spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {Ajv} from 'ajv'
 import {Ajv2020} from 'ajv/dist/2020.js'
@@ -10,6 +10,7 @@ import addFormats from 'ajv-formats'
 import {afterAll, expect} from 'vitest'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
 import {
+  copyRepo,
   createRepo,
   identities,
   projectRoot,
@@ -131,20 +132,46 @@ export function onlyWidening(report: Report): Finding & {commit: {sha: string}} 
   return widenings[0]! as Finding & {commit: {sha: string}}
 }
 
+/** Makes a fresh repository, or a copy of `from` (work tree and history). */
+export type RepoFactory = (from?: TestRepo) => Promise<TestRepo>
+
 /**
- * Returns a function that creates a fresh repository; every repository it made is removed after the
- * calling file's tests. Each test makes its own, so that tests can run concurrently.
+ * Returns a function that creates a fresh repository (or a copy of one); every repository it made
+ * is removed after the calling file's tests. Each test makes its own, so that tests can run
+ * concurrently.
  */
-export function repoFactory(): () => Promise<TestRepo> {
+export function repoFactory(): RepoFactory {
   const repos: TestRepo[] = []
   afterAll(async () => {
     await Promise.all(repos.map((repo) => repo.cleanup()))
   })
-  return async () => {
-    const repo = await createRepo()
+  return async (from) => {
+    const repo = from === undefined ? await createRepo() : await copyRepo(from.dir)
     repos.push(repo)
     return repo
   }
+}
+
+const starts = new Map<string, Promise<TestRepo>>()
+
+/**
+ * A copy of the repository `setUp` makes from a fresh one: made once per worker for each `key`
+ * (test files share the worker's modules, vitest.config.ts) and removed when the worker exits.
+ * For scenarios that all start from the same state: building it (commits through the hooks,
+ * `acldrift init`) is a few CLI runs each time, copying it none.
+ */
+export function sharedStart(newRepo: RepoFactory, key: string, setUp: (r: TestRepo) => Promise<void>) {
+  let start = starts.get(key)
+  if (start === undefined) {
+    start = (async () => {
+      const r = await createRepo()
+      process.once('exit', () => rmSync(r.dir, {recursive: true, force: true}))
+      await setUp(r)
+      return r
+    })()
+    starts.set(key, start)
+  }
+  return start.then((r) => newRepo(r))
 }
 
 /** Writes `files` (path → content) and commits them all, as `who` when given; returns the new sha. */

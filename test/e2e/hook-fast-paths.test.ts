@@ -12,7 +12,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {type Report, repoFactory} from './helpers.js'
-import {dump, git, trust, initialisedWithTrust, TRUST} from './gate-scenarios.js'
+import {dump, git, trust, initialisedWithTrust, setUpWithTrust, TRUST} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -56,10 +56,7 @@ describe('the hook with a baseline snapshot reads only what differs from it', ()
   it(
     'compares the files a commit changes and those that differ from the snapshot, whatever its recorded blob ids say',
     async () => {
-      const r = await initialisedWithTrust(newRepo)
-      await r.stage()
-      const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
-      expect(setUp.code, dump(setUp)).toBe(0)
+      const r = await setUpWithTrust(newRepo)
 
       // An unrelated new policy: the only file read, and the trust is not.
       await r.write('iam/roles/reader.json', READER)
@@ -115,9 +112,7 @@ describe('the hook with a baseline snapshot reads only what differs from it', ()
   it(
     'reads every file when the config reads files differently from when the snapshot was taken',
     async () => {
-      const r = await initialisedWithTrust(newRepo)
-      await r.stage()
-      await r.commit('Set up acldrift')
+      const r = await setUpWithTrust(newRepo)
       await r.write('iam/roles/reader.json', READER)
       const config = await readFile(join(r.dir, 'acldrift.config.yaml'), 'utf8')
       await r.write(

@@ -10,7 +10,7 @@ import {mkdir, readFile, symlink, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {expect} from 'vitest'
 import {projectRoot, runCli, runHermetic, type RunResult, type TestRepo} from '../helpers/repo.js'
-import {dump, repoFactory} from './helpers.js'
+import {dump, repoFactory, sharedStart} from './helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText} from './policies.js'
 
 export interface ToolCall {
@@ -165,13 +165,21 @@ const newRepo = repoFactory()
 
 /**
  * A repository set up by a person: the approved bucket policy (and `files`), acldrift's git and
- * agent hooks, committed.
+ * agent hooks, committed. Set up once per worker for each profile and files, then copied.
  */
-export async function setUpAgentRepo(
+export function setUpAgentRepo(
   profile: Pick<HarnessProfile, 'name' | 'configFile'>,
   files: Record<string, string> = {},
 ): Promise<TestRepo> {
-  const r = await newRepo()
+  const key = `scripted-agent: ${JSON.stringify([profile.name, profile.configFile, files])}`
+  return sharedStart(newRepo, key, (r) => setUp(r, profile, files))
+}
+
+async function setUp(
+  r: TestRepo,
+  profile: Pick<HarnessProfile, 'name' | 'configFile'>,
+  files: Record<string, string>,
+) {
   await r.write(BUCKET_FILE, policyText(bucketPolicy))
   await r.write('src/app.ts', 'export const app = 1\n')
   for (const [path, text] of Object.entries(files)) await r.write(path, text)
@@ -187,7 +195,6 @@ export async function setUpAgentRepo(
   await r.write('.gitignore', 'node_modules/\n')
   await r.stage()
   await r.commit('Set up acldrift')
-  return r
 }
 
 /**

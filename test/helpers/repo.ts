@@ -181,7 +181,28 @@ function templateRepo(): Promise<string> {
 export async function createRepo(): Promise<TestRepo> {
   const dir = await makeTempDir()
   await cp(join(await templateRepo(), '.git'), join(dir, '.git'), {recursive: true})
+  return repoIn(dir)
+}
 
+/**
+ * A copy of the repository in `from`, work tree and .git, as `cp -a` makes it (modes, times and
+ * symbolic links as they are). Left out: what acldrift's hooks remember in the git directory
+ * for the commit being made (.git/acldrift): it names absolute paths of `from`, and a copy must not
+ * pass off its entry as one its own hooks wrote.
+ */
+export async function copyRepo(from: string): Promise<TestRepo> {
+  const dir = await makeTempDir()
+  const memory = join(from, '.git', 'acldrift')
+  await cp(from, dir, {
+    recursive: true,
+    preserveTimestamps: true,
+    verbatimSymlinks: true,
+    filter: (source) => source !== memory,
+  })
+  return repoIn(dir)
+}
+
+function repoIn(dir: string): TestRepo {
   async function git(args: string[], env: EnvOverrides = {}): Promise<string> {
     const result = await run('git', args, {cwd: dir, env: childEnv(env)})
     if (result.code !== 0) throw new CommandError(`git ${args.join(' ')}`, result)

@@ -146,60 +146,80 @@ export function actionDomain(): Domain {
         if (l.type !== 'glob') throw new Error(`internal: ${l.type} leaf in action domain`)
         return l.glob
       })
-      // Which leaves match each catalogue action, found per service where the pattern names one.
-      const matchedBy = new Map<string, number[]>()
-      globs.forEach((glob, i) => {
-        for (const action of catalogueMatches(glob)) {
-          const list = matchedBy.get(action)
-          if (list) list.push(i)
-          else matchedBy.set(action, [i])
-        }
-      })
-      // Per signature, the most sensitive actions first: the first is the cell's value, a few
-      // more are kept so that a witness can name one whose resources fit the request.
-      const bySignature = new Map<string, string[]>()
-      const consider = (action: string, signature: string) => {
-        const list = bySignature.get(signature)
-        if (list === undefined) bySignature.set(signature, [action])
-        else if (list.length < ALTERNATIVES || actionWeight(action) > actionWeight(list.at(-1)!)) {
-          list.push(action)
-          list.sort((a, b) => actionWeight(b) - actionWeight(a))
-          if (list.length > ALTERNATIVES) list.pop()
-        }
-      }
-      for (const [action, list] of matchedBy) consider(action, list.join(','))
-      const unmatched = unmatchedAction(globs, matchedBy)
-      if (unmatched !== undefined) consider(unmatched, '')
-
-      const cells: Cell[] = [...bySignature.values()].map((actions) => ({
-        value: actions[0],
-        known: new Map(),
-        alternatives: actions.slice(1),
-      }))
-      const unknownLiterals = new Set<string>()
-      for (const glob of globs) {
-        const literal = glob.samples[0]!
-        if (!isWildcard(glob) && !isKnownAction(literal) && !unknownLiterals.has(literal)) {
-          unknownLiterals.add(literal)
-          cells.push({
-            value: literal,
-            known: new Map(),
-            outsideCatalogue: `${literal} is not in the AWS action catalogue`,
-          })
-        }
-      }
-      const wildcards = globs.filter(isWildcard)
-      for (const cell of globCells(wildcards, ['newservice:newaction'])) {
-        if (isKnownAction(cell.example) || unknownLiterals.has(cell.example)) continue
-        cells.push({
-          value: cell.example,
-          known: new Map(),
-          outsideCatalogue: `wildcards also match action names the AWS catalogue (iam-data ${catalogueVersion()}) does not list yet, such as ${cell.example}`,
-        })
+      const key = JSON.stringify(globs.map((g) => g.key))
+      let cells = cellsByPatterns.get(key)
+      if (cells === undefined) {
+        if (cellsByPatterns.size >= REMEMBERED_PARTITIONS) cellsByPatterns.clear()
+        cells = actionCells(globs)
+        cellsByPatterns.set(key, cells)
       }
       return cells
     },
   }
+}
+
+/**
+ * The partitions already worked out, by their patterns' keys in order: the search asks again for
+ * every set of live rules, and a pattern like `*` is 22,000 tests each time. A glob's key fixes
+ * what it matches, and a cell's `known` holds only leaf results for its value, so handing out the
+ * same cells again is the same as working them out anew. Bounded, for a long audit.
+ */
+const cellsByPatterns = new Map<string, Cell[]>()
+const REMEMBERED_PARTITIONS = 2000
+
+function actionCells(globs: Glob[]): Cell[] {
+  // Which leaves match each catalogue action, found per service where the pattern names one.
+  const matchedBy = new Map<string, number[]>()
+  globs.forEach((glob, i) => {
+    for (const action of catalogueMatches(glob)) {
+      const list = matchedBy.get(action)
+      if (list) list.push(i)
+      else matchedBy.set(action, [i])
+    }
+  })
+  // Per signature, the most sensitive actions first: the first is the cell's value, a few
+  // more are kept so that a witness can name one whose resources fit the request.
+  const bySignature = new Map<string, string[]>()
+  const consider = (action: string, signature: string) => {
+    const list = bySignature.get(signature)
+    if (list === undefined) bySignature.set(signature, [action])
+    else if (list.length < ALTERNATIVES || actionWeight(action) > actionWeight(list.at(-1)!)) {
+      list.push(action)
+      list.sort((a, b) => actionWeight(b) - actionWeight(a))
+      if (list.length > ALTERNATIVES) list.pop()
+    }
+  }
+  for (const [action, list] of matchedBy) consider(action, list.join(','))
+  const unmatched = unmatchedAction(globs, matchedBy)
+  if (unmatched !== undefined) consider(unmatched, '')
+
+  const cells: Cell[] = [...bySignature.values()].map((actions) => ({
+    value: actions[0],
+    known: new Map(),
+    alternatives: actions.slice(1),
+  }))
+  const unknownLiterals = new Set<string>()
+  for (const glob of globs) {
+    const literal = glob.samples[0]!
+    if (!isWildcard(glob) && !isKnownAction(literal) && !unknownLiterals.has(literal)) {
+      unknownLiterals.add(literal)
+      cells.push({
+        value: literal,
+        known: new Map(),
+        outsideCatalogue: `${literal} is not in the AWS action catalogue`,
+      })
+    }
+  }
+  const wildcards = globs.filter(isWildcard)
+  for (const cell of globCells(wildcards, ['newservice:newaction'])) {
+    if (isKnownAction(cell.example) || unknownLiterals.has(cell.example)) continue
+    cells.push({
+      value: cell.example,
+      known: new Map(),
+      outsideCatalogue: `wildcards also match action names the AWS catalogue (iam-data ${catalogueVersion()}) does not list yet, such as ${cell.example}`,
+    })
+  }
+  return cells
 }
 
 /**

@@ -63,6 +63,11 @@ export interface WildcardOptions {
 
 /** A pattern's characters; a literal one is never a wildcard (an escape, or a variable's value). */
 type PatternChar = {c: string; literal?: boolean}
+/** A pattern as read for a request: its text where nothing was put in (no character is literal). */
+type Expanded = string | PatternChar[]
+
+const textOf = (pattern: Expanded) =>
+  typeof pattern === 'string' ? pattern : pattern.map((x) => x.c).join('')
 
 /** `*` any run of characters, `?` exactly one; `:`-segments of ARNs as the options say. */
 export function wildcardRegExp(pattern: string | PatternChar[], options: WildcardOptions = {}): RegExp {
@@ -91,11 +96,7 @@ export function wildcardRegExp(pattern: string | PatternChar[], options: Wildcar
 // given as text is found by its text; one with literal characters (a variable's value) by a key
 // that spells each character with whether it is literal.
 const compiled = new Map<string, RegExp>()
-function wildcardMatch(
-  pattern: string | PatternChar[],
-  value: string,
-  options: WildcardOptions = {},
-): boolean {
+function wildcardMatch(pattern: Expanded, value: string, options: WildcardOptions = {}): boolean {
   const spelled =
     typeof pattern === 'string'
       ? `T${pattern}`
@@ -110,9 +111,10 @@ function wildcardMatch(
  * A resource or condition value's pattern for one request: under Version 2012-10-17 each
  * `${key}` becomes the request's value for the key (literal text), `${*}`, `${?}`, `${$}` the
  * character itself; null where a key is missing and has no default (the pattern matches nothing).
+ * Without a variable to put in, the pattern is its text (spelt character by character, unchanged).
  */
-function expand(text: string, request: Request, reading: Reading): PatternChar[] | null {
-  if (!reading.variables) return [...text].map((c) => ({c}))
+function expand(text: string, request: Request, reading: Reading): Expanded | null {
+  if (!reading.variables || !text.includes('${')) return text
   const out: PatternChar[] = []
   const chars = [...text]
   for (let i = 0; i < chars.length; i++) {
@@ -158,10 +160,8 @@ const matchesExpanded = (
   reading: Reading,
   options: WildcardOptions,
 ) => {
-  // Without a variable to put in, the pattern is its text (expand would spell it unchanged).
-  if (!reading.variables || !pattern.includes('${')) return wildcardMatch(pattern, value, options)
-  const chars = expand(pattern, request, reading)
-  return chars !== null && wildcardMatch(chars, value, options)
+  const expanded = expand(pattern, request, reading)
+  return expanded !== null && wildcardMatch(expanded, value, options)
 }
 
 /** The Resource element: ARN segments. */
@@ -252,9 +252,9 @@ const toNumber = (v: string | number): number =>
  * Whether one request value satisfies one condition value under a base operator (un-negated
  * form); the condition value as expanded for the request (null: a missing variable, no match).
  */
-function valueMatches(base: string, expanded: PatternChar[] | null, requestValue: string | number): boolean {
+function valueMatches(base: string, expanded: Expanded | null, requestValue: string | number): boolean {
   if (expanded === null) return false
-  const policyValue = expanded.map((x) => x.c).join('')
+  const policyValue = textOf(expanded)
   const s = String(requestValue)
   switch (base) {
     case 'StringEquals':
@@ -317,7 +317,7 @@ const NEGATED = new Set([
 /** One operator on one key; the policy values as read for this request (variables expanded). */
 function conditionHolds(
   operator: string,
-  policyValues: Array<PatternChar[] | null>,
+  policyValues: Array<Expanded | null>,
   value: ContextValue,
 ): boolean {
   const [, qualifier, rest] = /^(?:(ForAllValues|ForAnyValue):)?(.*)$/.exec(operator)!
@@ -328,15 +328,7 @@ function conditionHolds(
 
   if (base === 'Null') {
     // "true": the key must be absent; "false": present. Several values: any of them.
-    return policyValues.some(
-      (v) =>
-        (v
-          ?.map((x) => x.c)
-          .join('')
-          .toLowerCase() ===
-          'true') ===
-        missing,
-    )
+    return policyValues.some((v) => (v !== null && textOf(v).toLowerCase() === 'true') === missing)
   }
   const negated = NEGATED.has(base)
   // For one request value: some policy value matches (negated: none does).
