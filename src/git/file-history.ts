@@ -104,7 +104,11 @@ export async function readListedPaths(
     const reading = readEntryLists(root, [{toRead: fetch, skipped: []}], Infinity).then(
       ([read]) => new Map(read!.files.map((f) => [f.path, f.content])),
     )
-    for (const entry of fetch) blobs.set(entry.object, reading.then((byPath) => byPath.get(entry.path)!))
+    for (const entry of fetch)
+      blobs.set(
+        entry.object,
+        reading.then((byPath) => byPath.get(entry.path)!),
+      )
   }
   return new Map(await Promise.all(toRead.map(async (e) => [e.path, await blobs.get(e.object)!] as const)))
 }
