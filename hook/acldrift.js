@@ -1059,7 +1059,7 @@ function completeFinding(kind, rules, sides, draft) {
     baselineLocation: draft.baseline === null || baselineWhere === null ? null : {
       file: baselineWhere.file,
       ...baselineWhere.document === void 0 ? {} : { document: baselineWhere.document },
-      line: lineAt(sides.baseline.get(draft.baseline.file), draft.baseline.pointer),
+      ...atPosition(sides.baseline.get(draft.baseline.file), draft.baseline.pointer),
       pointer: baselineWhere.pointer
     },
     ...change === "possible-widening" && draft.reason !== void 0 ? { reason: draft.reason } : {},
@@ -32452,7 +32452,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
     evaluated0.items = void 0;
   }
   if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema161.type }, message: "must be object,null", schema: schema161.type, parentSchema: schema161, data };
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema163.type }, message: "must be object,null", schema: schema163.type, parentSchema: schema163, data };
     if (vErrors === null) {
       vErrors = [err0];
     } else {
@@ -32462,7 +32462,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.sha === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "sha" }, message: "must have required property 'sha'", schema: schema161.required, parentSchema: schema161, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "sha" }, message: "must have required property 'sha'", schema: schema163.required, parentSchema: schema163, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -32471,7 +32471,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.author === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "author" }, message: "must have required property 'author'", schema: schema161.required, parentSchema: schema161, data };
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "author" }, message: "must have required property 'author'", schema: schema163.required, parentSchema: schema163, data };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -32480,7 +32480,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.subject === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema161.required, parentSchema: schema161, data };
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema163.required, parentSchema: schema163, data };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -32489,7 +32489,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.actor === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema161.required, parentSchema: schema161, data };
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema163.required, parentSchema: schema163, data };
       if (vErrors === null) {
         vErrors = [err4];
       } else {
@@ -32499,7 +32499,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
     }
     for (const key0 in data) {
       if (!(key0 === "sha" || key0 === "author" || key0 === "subject" || key0 === "actor" || key0 === "pending" || key0 === "merge")) {
-        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema161, data };
+        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema163, data };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -32512,7 +32512,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       let data0 = data.sha;
       if (typeof data0 === "string") {
         if (func110(data0) < 1) {
-          const err6 = { instancePath: instancePath + "/sha", schemaPath: "#/properties/sha/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema161.properties.sha, data: data0 };
+          const err6 = { instancePath: instancePath + "/sha", schemaPath: "#/properties/sha/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema163.properties.sha, data: data0 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -32521,7 +32521,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
       } else {
-        const err7 = { instancePath: instancePath + "/sha", schemaPath: "#/properties/sha/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.sha.type, parentSchema: schema161.properties.sha, data: data0 };
+        const err7 = { instancePath: instancePath + "/sha", schemaPath: "#/properties/sha/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.sha.type, parentSchema: schema163.properties.sha, data: data0 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -32534,7 +32534,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       let data1 = data.author;
       if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
         if (data1.name === void 0) {
-          const err8 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema161.properties.author.required, parentSchema: schema161.properties.author, data: data1 };
+          const err8 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema163.properties.author.required, parentSchema: schema163.properties.author, data: data1 };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -32543,7 +32543,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data1.email === void 0) {
-          const err9 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema161.properties.author.required, parentSchema: schema161.properties.author, data: data1 };
+          const err9 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema163.properties.author.required, parentSchema: schema163.properties.author, data: data1 };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -32552,7 +32552,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data1.date === void 0) {
-          const err10 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "date" }, message: "must have required property 'date'", schema: schema161.properties.author.required, parentSchema: schema161.properties.author, data: data1 };
+          const err10 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "date" }, message: "must have required property 'date'", schema: schema163.properties.author.required, parentSchema: schema163.properties.author, data: data1 };
           if (vErrors === null) {
             vErrors = [err10];
           } else {
@@ -32562,7 +32562,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key1 in data1) {
           if (!(key1 === "name" || key1 === "email" || key1 === "date")) {
-            const err11 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema161.properties.author, data: data1 };
+            const err11 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema163.properties.author, data: data1 };
             if (vErrors === null) {
               vErrors = [err11];
             } else {
@@ -32574,7 +32574,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data1.name !== void 0) {
           let data2 = data1.name;
           if (typeof data2 !== "string") {
-            const err12 = { instancePath: instancePath + "/author/name", schemaPath: "#/properties/author/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.author.properties.name.type, parentSchema: schema161.properties.author.properties.name, data: data2 };
+            const err12 = { instancePath: instancePath + "/author/name", schemaPath: "#/properties/author/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.author.properties.name.type, parentSchema: schema163.properties.author.properties.name, data: data2 };
             if (vErrors === null) {
               vErrors = [err12];
             } else {
@@ -32586,7 +32586,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data1.email !== void 0) {
           let data3 = data1.email;
           if (typeof data3 !== "string") {
-            const err13 = { instancePath: instancePath + "/author/email", schemaPath: "#/properties/author/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.author.properties.email.type, parentSchema: schema161.properties.author.properties.email, data: data3 };
+            const err13 = { instancePath: instancePath + "/author/email", schemaPath: "#/properties/author/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.author.properties.email.type, parentSchema: schema163.properties.author.properties.email, data: data3 };
             if (vErrors === null) {
               vErrors = [err13];
             } else {
@@ -32598,7 +32598,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data1.date !== void 0) {
           let data4 = data1.date;
           if (typeof data4 !== "string") {
-            const err14 = { instancePath: instancePath + "/author/date", schemaPath: "#/properties/author/properties/date/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.author.properties.date.type, parentSchema: schema161.properties.author.properties.date, data: data4 };
+            const err14 = { instancePath: instancePath + "/author/date", schemaPath: "#/properties/author/properties/date/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.author.properties.date.type, parentSchema: schema163.properties.author.properties.date, data: data4 };
             if (vErrors === null) {
               vErrors = [err14];
             } else {
@@ -32608,7 +32608,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err15 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema161.properties.author.type, parentSchema: schema161.properties.author, data: data1 };
+        const err15 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema163.properties.author.type, parentSchema: schema163.properties.author, data: data1 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -32620,7 +32620,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.subject !== void 0) {
       let data5 = data.subject;
       if (typeof data5 !== "string") {
-        const err16 = { instancePath: instancePath + "/subject", schemaPath: "#/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.subject.type, parentSchema: schema161.properties.subject, data: data5 };
+        const err16 = { instancePath: instancePath + "/subject", schemaPath: "#/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.subject.type, parentSchema: schema163.properties.subject, data: data5 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -32633,7 +32633,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       let data6 = data.actor;
       if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
         if (data6.type === void 0) {
-          const err17 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema162.required, parentSchema: schema162, data: data6 };
+          const err17 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema164.required, parentSchema: schema164, data: data6 };
           if (vErrors === null) {
             vErrors = [err17];
           } else {
@@ -32642,7 +32642,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data6.confidence === void 0) {
-          const err18 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "confidence" }, message: "must have required property 'confidence'", schema: schema162.required, parentSchema: schema162, data: data6 };
+          const err18 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "confidence" }, message: "must have required property 'confidence'", schema: schema164.required, parentSchema: schema164, data: data6 };
           if (vErrors === null) {
             vErrors = [err18];
           } else {
@@ -32651,7 +32651,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data6.evidence === void 0) {
-          const err19 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "evidence" }, message: "must have required property 'evidence'", schema: schema162.required, parentSchema: schema162, data: data6 };
+          const err19 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "evidence" }, message: "must have required property 'evidence'", schema: schema164.required, parentSchema: schema164, data: data6 };
           if (vErrors === null) {
             vErrors = [err19];
           } else {
@@ -32661,7 +32661,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key2 in data6) {
           if (!(key2 === "type" || key2 === "agent" || key2 === "confidence" || key2 === "evidence")) {
-            const err20 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema162, data: data6 };
+            const err20 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema164, data: data6 };
             if (vErrors === null) {
               vErrors = [err20];
             } else {
@@ -32673,7 +32673,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.type !== void 0) {
           let data7 = data6.type;
           if (!(data7 === "agent" || data7 === "human" || data7 === "automation" || data7 === "unknown")) {
-            const err21 = { instancePath: instancePath + "/actor/type", schemaPath: "#/$defs/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema162.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema162.properties.type.enum, parentSchema: schema162.properties.type, data: data7 };
+            const err21 = { instancePath: instancePath + "/actor/type", schemaPath: "#/$defs/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema164.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema164.properties.type.enum, parentSchema: schema164.properties.type, data: data7 };
             if (vErrors === null) {
               vErrors = [err21];
             } else {
@@ -32685,7 +32685,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.agent !== void 0) {
           let data8 = data6.agent;
           if (typeof data8 !== "string") {
-            const err22 = { instancePath: instancePath + "/actor/agent", schemaPath: "#/$defs/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema162.properties.agent.type, parentSchema: schema162.properties.agent, data: data8 };
+            const err22 = { instancePath: instancePath + "/actor/agent", schemaPath: "#/$defs/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.agent.type, parentSchema: schema164.properties.agent, data: data8 };
             if (vErrors === null) {
               vErrors = [err22];
             } else {
@@ -32698,7 +32698,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           let data9 = data6.confidence;
           if (typeof data9 == "number" && isFinite(data9)) {
             if (data9 > 1 || isNaN(data9)) {
-              const err23 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema162.properties.confidence, data: data9 };
+              const err23 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema164.properties.confidence, data: data9 };
               if (vErrors === null) {
                 vErrors = [err23];
               } else {
@@ -32707,7 +32707,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data9 < 0 || isNaN(data9)) {
-              const err24 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema162.properties.confidence, data: data9 };
+              const err24 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema164.properties.confidence, data: data9 };
               if (vErrors === null) {
                 vErrors = [err24];
               } else {
@@ -32716,7 +32716,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
           } else {
-            const err25 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema162.properties.confidence.type, parentSchema: schema162.properties.confidence, data: data9 };
+            const err25 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema164.properties.confidence.type, parentSchema: schema164.properties.confidence, data: data9 };
             if (vErrors === null) {
               vErrors = [err25];
             } else {
@@ -32733,7 +32733,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               let data11 = data10[i0];
               if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
                 if (data11.signal === void 0) {
-                  const err26 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "signal" }, message: "must have required property 'signal'", schema: schema162.properties.evidence.items.required, parentSchema: schema162.properties.evidence.items, data: data11 };
+                  const err26 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "signal" }, message: "must have required property 'signal'", schema: schema164.properties.evidence.items.required, parentSchema: schema164.properties.evidence.items, data: data11 };
                   if (vErrors === null) {
                     vErrors = [err26];
                   } else {
@@ -32742,7 +32742,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data11.detail === void 0) {
-                  const err27 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "detail" }, message: "must have required property 'detail'", schema: schema162.properties.evidence.items.required, parentSchema: schema162.properties.evidence.items, data: data11 };
+                  const err27 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "detail" }, message: "must have required property 'detail'", schema: schema164.properties.evidence.items.required, parentSchema: schema164.properties.evidence.items, data: data11 };
                   if (vErrors === null) {
                     vErrors = [err27];
                   } else {
@@ -32751,7 +32751,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data11.strength === void 0) {
-                  const err28 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "strength" }, message: "must have required property 'strength'", schema: schema162.properties.evidence.items.required, parentSchema: schema162.properties.evidence.items, data: data11 };
+                  const err28 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "strength" }, message: "must have required property 'strength'", schema: schema164.properties.evidence.items.required, parentSchema: schema164.properties.evidence.items, data: data11 };
                   if (vErrors === null) {
                     vErrors = [err28];
                   } else {
@@ -32761,7 +32761,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                 }
                 for (const key3 in data11) {
                   if (!(key3 === "signal" || key3 === "detail" || key3 === "strength")) {
-                    const err29 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema162.properties.evidence.items, data: data11 };
+                    const err29 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema164.properties.evidence.items, data: data11 };
                     if (vErrors === null) {
                       vErrors = [err29];
                     } else {
@@ -32773,7 +32773,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                 if (data11.signal !== void 0) {
                   let data12 = data11.signal;
                   if (typeof data12 !== "string") {
-                    const err30 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/signal", schemaPath: "#/$defs/actor/properties/evidence/items/properties/signal/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema162.properties.evidence.items.properties.signal.type, parentSchema: schema162.properties.evidence.items.properties.signal, data: data12 };
+                    const err30 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/signal", schemaPath: "#/$defs/actor/properties/evidence/items/properties/signal/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.evidence.items.properties.signal.type, parentSchema: schema164.properties.evidence.items.properties.signal, data: data12 };
                     if (vErrors === null) {
                       vErrors = [err30];
                     } else {
@@ -32785,7 +32785,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                 if (data11.detail !== void 0) {
                   let data13 = data11.detail;
                   if (typeof data13 !== "string") {
-                    const err31 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/detail", schemaPath: "#/$defs/actor/properties/evidence/items/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema162.properties.evidence.items.properties.detail.type, parentSchema: schema162.properties.evidence.items.properties.detail, data: data13 };
+                    const err31 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/detail", schemaPath: "#/$defs/actor/properties/evidence/items/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.evidence.items.properties.detail.type, parentSchema: schema164.properties.evidence.items.properties.detail, data: data13 };
                     if (vErrors === null) {
                       vErrors = [err31];
                     } else {
@@ -32797,7 +32797,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                 if (data11.strength !== void 0) {
                   let data14 = data11.strength;
                   if (!(data14 === "strong" || data14 === "high" || data14 === "medium" || data14 === "weak" || data14 === "runtime")) {
-                    const err32 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/strength", schemaPath: "#/$defs/actor/properties/evidence/items/properties/strength/enum", keyword: "enum", params: { allowedValues: schema162.properties.evidence.items.properties.strength.enum }, message: "must be equal to one of the allowed values", schema: schema162.properties.evidence.items.properties.strength.enum, parentSchema: schema162.properties.evidence.items.properties.strength, data: data14 };
+                    const err32 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/strength", schemaPath: "#/$defs/actor/properties/evidence/items/properties/strength/enum", keyword: "enum", params: { allowedValues: schema164.properties.evidence.items.properties.strength.enum }, message: "must be equal to one of the allowed values", schema: schema164.properties.evidence.items.properties.strength.enum, parentSchema: schema164.properties.evidence.items.properties.strength, data: data14 };
                     if (vErrors === null) {
                       vErrors = [err32];
                     } else {
@@ -32807,7 +32807,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                 }
               } else {
-                const err33 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema162.properties.evidence.items.type, parentSchema: schema162.properties.evidence.items, data: data11 };
+                const err33 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema164.properties.evidence.items.type, parentSchema: schema164.properties.evidence.items, data: data11 };
                 if (vErrors === null) {
                   vErrors = [err33];
                 } else {
@@ -32817,7 +32817,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err34 = { instancePath: instancePath + "/actor/evidence", schemaPath: "#/$defs/actor/properties/evidence/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema162.properties.evidence.type, parentSchema: schema162.properties.evidence, data: data10 };
+            const err34 = { instancePath: instancePath + "/actor/evidence", schemaPath: "#/$defs/actor/properties/evidence/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema164.properties.evidence.type, parentSchema: schema164.properties.evidence, data: data10 };
             if (vErrors === null) {
               vErrors = [err34];
             } else {
@@ -32827,7 +32827,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err35 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema162.type, parentSchema: schema162, data: data6 };
+        const err35 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema164.type, parentSchema: schema164, data: data6 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -32839,7 +32839,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.pending !== void 0) {
       let data15 = data.pending;
       if (typeof data15 !== "boolean") {
-        const err36 = { instancePath: instancePath + "/pending", schemaPath: "#/properties/pending/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema161.properties.pending.type, parentSchema: schema161.properties.pending, data: data15 };
+        const err36 = { instancePath: instancePath + "/pending", schemaPath: "#/properties/pending/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema163.properties.pending.type, parentSchema: schema163.properties.pending, data: data15 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -32852,7 +32852,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       let data16 = data.merge;
       if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
         if (data16.sha === void 0) {
-          const err37 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/required", keyword: "required", params: { missingProperty: "sha" }, message: "must have required property 'sha'", schema: schema161.properties.merge.required, parentSchema: schema161.properties.merge, data: data16 };
+          const err37 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/required", keyword: "required", params: { missingProperty: "sha" }, message: "must have required property 'sha'", schema: schema163.properties.merge.required, parentSchema: schema163.properties.merge, data: data16 };
           if (vErrors === null) {
             vErrors = [err37];
           } else {
@@ -32861,7 +32861,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data16.subject === void 0) {
-          const err38 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema161.properties.merge.required, parentSchema: schema161.properties.merge, data: data16 };
+          const err38 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema163.properties.merge.required, parentSchema: schema163.properties.merge, data: data16 };
           if (vErrors === null) {
             vErrors = [err38];
           } else {
@@ -32871,7 +32871,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key4 in data16) {
           if (!(key4 === "sha" || key4 === "subject")) {
-            const err39 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema161.properties.merge, data: data16 };
+            const err39 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema163.properties.merge, data: data16 };
             if (vErrors === null) {
               vErrors = [err39];
             } else {
@@ -32884,7 +32884,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           let data17 = data16.sha;
           if (typeof data17 === "string") {
             if (func110(data17) < 1) {
-              const err40 = { instancePath: instancePath + "/merge/sha", schemaPath: "#/properties/merge/properties/sha/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema161.properties.merge.properties.sha, data: data17 };
+              const err40 = { instancePath: instancePath + "/merge/sha", schemaPath: "#/properties/merge/properties/sha/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema163.properties.merge.properties.sha, data: data17 };
               if (vErrors === null) {
                 vErrors = [err40];
               } else {
@@ -32893,7 +32893,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
           } else {
-            const err41 = { instancePath: instancePath + "/merge/sha", schemaPath: "#/properties/merge/properties/sha/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.merge.properties.sha.type, parentSchema: schema161.properties.merge.properties.sha, data: data17 };
+            const err41 = { instancePath: instancePath + "/merge/sha", schemaPath: "#/properties/merge/properties/sha/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.merge.properties.sha.type, parentSchema: schema163.properties.merge.properties.sha, data: data17 };
             if (vErrors === null) {
               vErrors = [err41];
             } else {
@@ -32905,7 +32905,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data16.subject !== void 0) {
           let data18 = data16.subject;
           if (typeof data18 !== "string") {
-            const err42 = { instancePath: instancePath + "/merge/subject", schemaPath: "#/properties/merge/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.merge.properties.subject.type, parentSchema: schema161.properties.merge.properties.subject, data: data18 };
+            const err42 = { instancePath: instancePath + "/merge/subject", schemaPath: "#/properties/merge/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.merge.properties.subject.type, parentSchema: schema163.properties.merge.properties.subject, data: data18 };
             if (vErrors === null) {
               vErrors = [err42];
             } else {
@@ -32915,7 +32915,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err43 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema161.properties.merge.type, parentSchema: schema161.properties.merge, data: data16 };
+        const err43 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema163.properties.merge.type, parentSchema: schema163.properties.merge, data: data16 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -32939,7 +32939,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     evaluated0.items = void 0;
   }
   if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema163.type }, message: "must be object,null", schema: schema163.type, parentSchema: schema163, data };
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema165.type }, message: "must be object,null", schema: schema165.type, parentSchema: schema165, data };
     if (vErrors === null) {
       vErrors = [err0];
     } else {
@@ -32949,7 +32949,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.source === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema163.required, parentSchema: schema163, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -32958,7 +32958,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.approver === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "approver" }, message: "must have required property 'approver'", schema: schema163.required, parentSchema: schema163, data };
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "approver" }, message: "must have required property 'approver'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -32967,7 +32967,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.valid === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "valid" }, message: "must have required property 'valid'", schema: schema163.required, parentSchema: schema163, data };
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "valid" }, message: "must have required property 'valid'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -32976,7 +32976,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.status === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'", schema: schema163.required, parentSchema: schema163, data };
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err4];
       } else {
@@ -32985,7 +32985,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.why === void 0) {
-      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "why" }, message: "must have required property 'why'", schema: schema163.required, parentSchema: schema163, data };
+      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "why" }, message: "must have required property 'why'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err5];
       } else {
@@ -32994,7 +32994,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.commit === void 0) {
-      const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema163.required, parentSchema: schema163, data };
+      const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err6];
       } else {
@@ -33003,8 +33003,8 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func56.call(schema163.properties, key0)) {
-        const err7 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema163, data };
+      if (!func56.call(schema165.properties, key0)) {
+        const err7 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165, data };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -33016,7 +33016,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.source !== void 0) {
       let data0 = data.source;
       if (!(data0 === "approvals-file" || data0 === "approver-commit")) {
-        const err8 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema163.properties.source.enum }, message: "must be equal to one of the allowed values", schema: schema163.properties.source.enum, parentSchema: schema163.properties.source, data: data0 };
+        const err8 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema165.properties.source.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.source.enum, parentSchema: schema165.properties.source, data: data0 };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -33028,7 +33028,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.id !== void 0) {
       let data1 = data.id;
       if (typeof data1 !== "string") {
-        const err9 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.id.type, parentSchema: schema163.properties.id, data: data1 };
+        const err9 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.id.type, parentSchema: schema165.properties.id, data: data1 };
         if (vErrors === null) {
           vErrors = [err9];
         } else {
@@ -33040,7 +33040,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.approver !== void 0) {
       let data2 = data.approver;
       if (typeof data2 !== "string") {
-        const err10 = { instancePath: instancePath + "/approver", schemaPath: "#/properties/approver/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.approver.type, parentSchema: schema163.properties.approver, data: data2 };
+        const err10 = { instancePath: instancePath + "/approver", schemaPath: "#/properties/approver/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.approver.type, parentSchema: schema165.properties.approver, data: data2 };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -33052,7 +33052,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.reason !== void 0) {
       let data3 = data.reason;
       if (typeof data3 !== "string") {
-        const err11 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.reason.type, parentSchema: schema163.properties.reason, data: data3 };
+        const err11 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.reason.type, parentSchema: schema165.properties.reason, data: data3 };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -33064,7 +33064,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.ticket !== void 0) {
       let data4 = data.ticket;
       if (typeof data4 !== "string") {
-        const err12 = { instancePath: instancePath + "/ticket", schemaPath: "#/properties/ticket/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.ticket.type, parentSchema: schema163.properties.ticket, data: data4 };
+        const err12 = { instancePath: instancePath + "/ticket", schemaPath: "#/properties/ticket/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.ticket.type, parentSchema: schema165.properties.ticket, data: data4 };
         if (vErrors === null) {
           vErrors = [err12];
         } else {
@@ -33076,7 +33076,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.expires !== void 0) {
       let data5 = data.expires;
       if (typeof data5 !== "string") {
-        const err13 = { instancePath: instancePath + "/expires", schemaPath: "#/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.expires.type, parentSchema: schema163.properties.expires, data: data5 };
+        const err13 = { instancePath: instancePath + "/expires", schemaPath: "#/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.expires.type, parentSchema: schema165.properties.expires, data: data5 };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -33088,7 +33088,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.created !== void 0) {
       let data6 = data.created;
       if (typeof data6 !== "string") {
-        const err14 = { instancePath: instancePath + "/created", schemaPath: "#/properties/created/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.created.type, parentSchema: schema163.properties.created, data: data6 };
+        const err14 = { instancePath: instancePath + "/created", schemaPath: "#/properties/created/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.created.type, parentSchema: schema165.properties.created, data: data6 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -33100,7 +33100,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.valid !== void 0) {
       let data7 = data.valid;
       if (typeof data7 !== "boolean") {
-        const err15 = { instancePath: instancePath + "/valid", schemaPath: "#/properties/valid/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema163.properties.valid.type, parentSchema: schema163.properties.valid, data: data7 };
+        const err15 = { instancePath: instancePath + "/valid", schemaPath: "#/properties/valid/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema165.properties.valid.type, parentSchema: schema165.properties.valid, data: data7 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -33112,7 +33112,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.status !== void 0) {
       let data8 = data.status;
       if (!(data8 === "valid" || data8 === "expired" || data8 === "self-approval" || data8 === "unverified")) {
-        const err16 = { instancePath: instancePath + "/status", schemaPath: "#/properties/status/enum", keyword: "enum", params: { allowedValues: schema163.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema163.properties.status.enum, parentSchema: schema163.properties.status, data: data8 };
+        const err16 = { instancePath: instancePath + "/status", schemaPath: "#/properties/status/enum", keyword: "enum", params: { allowedValues: schema165.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.status.enum, parentSchema: schema165.properties.status, data: data8 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -33124,7 +33124,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.why !== void 0) {
       let data9 = data.why;
       if (typeof data9 !== "string") {
-        const err17 = { instancePath: instancePath + "/why", schemaPath: "#/properties/why/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.why.type, parentSchema: schema163.properties.why, data: data9 };
+        const err17 = { instancePath: instancePath + "/why", schemaPath: "#/properties/why/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.why.type, parentSchema: schema165.properties.why, data: data9 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -33430,7 +33430,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       let data5 = data.renderedFrom;
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         if (data5.file === void 0) {
-          const err26 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema155.properties.renderedFrom.required, parentSchema: schema155.properties.renderedFrom, data: data5 };
+          const err26 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/$defs/renderedFrom/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema158.required, parentSchema: schema158, data: data5 };
           if (vErrors === null) {
             vErrors = [err26];
           } else {
@@ -33439,7 +33439,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data5.line === void 0) {
-          const err27 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema155.properties.renderedFrom.required, parentSchema: schema155.properties.renderedFrom, data: data5 };
+          const err27 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/$defs/renderedFrom/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema158.required, parentSchema: schema158, data: data5 };
           if (vErrors === null) {
             vErrors = [err27];
           } else {
@@ -33449,7 +33449,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key1 in data5) {
           if (!(key1 === "file" || key1 === "line")) {
-            const err28 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema155.properties.renderedFrom, data: data5 };
+            const err28 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/$defs/renderedFrom/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema158, data: data5 };
             if (vErrors === null) {
               vErrors = [err28];
             } else {
@@ -33461,7 +33461,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.file !== void 0) {
           let data6 = data5.file;
           if (typeof data6 !== "string") {
-            const err29 = { instancePath: instancePath + "/renderedFrom/file", schemaPath: "#/properties/renderedFrom/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.renderedFrom.properties.file.type, parentSchema: schema155.properties.renderedFrom.properties.file, data: data6 };
+            const err29 = { instancePath: instancePath + "/renderedFrom/file", schemaPath: "#/$defs/renderedFrom/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema158.properties.file.type, parentSchema: schema158.properties.file, data: data6 };
             if (vErrors === null) {
               vErrors = [err29];
             } else {
@@ -33473,7 +33473,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.line !== void 0) {
           let data7 = data5.line;
           if (!(typeof data7 == "number" && (!(data7 % 1) && !isNaN(data7)) && isFinite(data7))) {
-            const err30 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/properties/renderedFrom/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema155.properties.renderedFrom.properties.line.type, parentSchema: schema155.properties.renderedFrom.properties.line, data: data7 };
+            const err30 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/$defs/renderedFrom/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema158.properties.line.type, parentSchema: schema158.properties.line, data: data7 };
             if (vErrors === null) {
               vErrors = [err30];
             } else {
@@ -33483,7 +33483,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           }
           if (typeof data7 == "number" && isFinite(data7)) {
             if (data7 < 1 || isNaN(data7)) {
-              const err31 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/properties/renderedFrom/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema155.properties.renderedFrom.properties.line, data: data7 };
+              const err31 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/$defs/renderedFrom/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema158.properties.line, data: data7 };
               if (vErrors === null) {
                 vErrors = [err31];
               } else {
@@ -33494,7 +33494,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err32 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.properties.renderedFrom.type, parentSchema: schema155.properties.renderedFrom, data: data5 };
+        const err32 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/$defs/renderedFrom/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema158.type, parentSchema: schema158, data: data5 };
         if (vErrors === null) {
           vErrors = [err32];
         } else {
@@ -33506,7 +33506,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.pointer !== void 0) {
       let data8 = data.pointer;
       if (typeof data8 !== "string" && data8 !== null) {
-        const err33 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema158.type }, message: "must be string,null", schema: schema158.type, parentSchema: schema158, data: data8 };
+        const err33 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema159.type }, message: "must be string,null", schema: schema159.type, parentSchema: schema159, data: data8 };
         if (vErrors === null) {
           vErrors = [err33];
         } else {
@@ -33516,7 +33516,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       }
       if (typeof data8 === "string") {
         if (!pattern39.test(data8)) {
-          const err34 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema158, data: data8 };
+          const err34 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema159, data: data8 };
           if (vErrors === null) {
             vErrors = [err34];
           } else {
@@ -33658,7 +33658,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         for (const key2 in data15) {
-          if (!(key2 === "file" || key2 === "document" || key2 === "line" || key2 === "pointer")) {
+          if (!(key2 === "file" || key2 === "document" || key2 === "line" || key2 === "renderedFrom" || key2 === "pointer")) {
             const err47 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema155.properties.baselineLocation, data: data15 };
             if (vErrors === null) {
               vErrors = [err47];
@@ -33725,24 +33725,101 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
             }
           }
         }
-        if (data15.pointer !== void 0) {
-          let data19 = data15.pointer;
-          if (typeof data19 !== "string" && data19 !== null) {
-            const err53 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema158.type }, message: "must be string,null", schema: schema158.type, parentSchema: schema158, data: data19 };
-            if (vErrors === null) {
-              vErrors = [err53];
-            } else {
-              vErrors.push(err53);
+        if (data15.renderedFrom !== void 0) {
+          let data19 = data15.renderedFrom;
+          if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+            if (data19.file === void 0) {
+              const err53 = { instancePath: instancePath + "/baselineLocation/renderedFrom", schemaPath: "#/$defs/renderedFrom/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema158.required, parentSchema: schema158, data: data19 };
+              if (vErrors === null) {
+                vErrors = [err53];
+              } else {
+                vErrors.push(err53);
+              }
+              errors++;
             }
-            errors++;
-          }
-          if (typeof data19 === "string") {
-            if (!pattern39.test(data19)) {
-              const err54 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema158, data: data19 };
+            if (data19.line === void 0) {
+              const err54 = { instancePath: instancePath + "/baselineLocation/renderedFrom", schemaPath: "#/$defs/renderedFrom/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema158.required, parentSchema: schema158, data: data19 };
               if (vErrors === null) {
                 vErrors = [err54];
               } else {
                 vErrors.push(err54);
+              }
+              errors++;
+            }
+            for (const key3 in data19) {
+              if (!(key3 === "file" || key3 === "line")) {
+                const err55 = { instancePath: instancePath + "/baselineLocation/renderedFrom", schemaPath: "#/$defs/renderedFrom/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema158, data: data19 };
+                if (vErrors === null) {
+                  vErrors = [err55];
+                } else {
+                  vErrors.push(err55);
+                }
+                errors++;
+              }
+            }
+            if (data19.file !== void 0) {
+              let data20 = data19.file;
+              if (typeof data20 !== "string") {
+                const err56 = { instancePath: instancePath + "/baselineLocation/renderedFrom/file", schemaPath: "#/$defs/renderedFrom/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema158.properties.file.type, parentSchema: schema158.properties.file, data: data20 };
+                if (vErrors === null) {
+                  vErrors = [err56];
+                } else {
+                  vErrors.push(err56);
+                }
+                errors++;
+              }
+            }
+            if (data19.line !== void 0) {
+              let data21 = data19.line;
+              if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
+                const err57 = { instancePath: instancePath + "/baselineLocation/renderedFrom/line", schemaPath: "#/$defs/renderedFrom/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema158.properties.line.type, parentSchema: schema158.properties.line, data: data21 };
+                if (vErrors === null) {
+                  vErrors = [err57];
+                } else {
+                  vErrors.push(err57);
+                }
+                errors++;
+              }
+              if (typeof data21 == "number" && isFinite(data21)) {
+                if (data21 < 1 || isNaN(data21)) {
+                  const err58 = { instancePath: instancePath + "/baselineLocation/renderedFrom/line", schemaPath: "#/$defs/renderedFrom/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema158.properties.line, data: data21 };
+                  if (vErrors === null) {
+                    vErrors = [err58];
+                  } else {
+                    vErrors.push(err58);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            const err59 = { instancePath: instancePath + "/baselineLocation/renderedFrom", schemaPath: "#/$defs/renderedFrom/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema158.type, parentSchema: schema158, data: data19 };
+            if (vErrors === null) {
+              vErrors = [err59];
+            } else {
+              vErrors.push(err59);
+            }
+            errors++;
+          }
+        }
+        if (data15.pointer !== void 0) {
+          let data22 = data15.pointer;
+          if (typeof data22 !== "string" && data22 !== null) {
+            const err60 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema159.type }, message: "must be string,null", schema: schema159.type, parentSchema: schema159, data: data22 };
+            if (vErrors === null) {
+              vErrors = [err60];
+            } else {
+              vErrors.push(err60);
+            }
+            errors++;
+          }
+          if (typeof data22 === "string") {
+            if (!pattern39.test(data22)) {
+              const err61 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema159, data: data22 };
+              if (vErrors === null) {
+                vErrors = [err61];
+              } else {
+                vErrors.push(err61);
               }
               errors++;
             }
@@ -33751,13 +33828,13 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.reason !== void 0) {
-      let data20 = data.reason;
-      if (typeof data20 !== "string") {
-        const err55 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.reason.type, parentSchema: schema155.properties.reason, data: data20 };
+      let data23 = data.reason;
+      if (typeof data23 !== "string") {
+        const err62 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.reason.type, parentSchema: schema155.properties.reason, data: data23 };
         if (vErrors === null) {
-          vErrors = [err55];
+          vErrors = [err62];
         } else {
-          vErrors.push(err55);
+          vErrors.push(err62);
         }
         errors++;
       }
@@ -33775,11 +33852,11 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
   } else {
-    const err56 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.type, parentSchema: schema155, data };
+    const err63 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.type, parentSchema: schema155, data };
     if (vErrors === null) {
-      vErrors = [err56];
+      vErrors = [err63];
     } else {
-      vErrors.push(err56);
+      vErrors.push(err63);
     }
     errors++;
   }
@@ -34313,7 +34390,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
           let data19 = data18[i1];
           if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
             if (data19.file === void 0) {
-              const err47 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema164.required, parentSchema: schema164, data: data19 };
+              const err47 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema166.required, parentSchema: schema166, data: data19 };
               if (vErrors === null) {
                 vErrors = [err47];
               } else {
@@ -34322,7 +34399,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data19.message === void 0) {
-              const err48 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'", schema: schema164.required, parentSchema: schema164, data: data19 };
+              const err48 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'", schema: schema166.required, parentSchema: schema166, data: data19 };
               if (vErrors === null) {
                 vErrors = [err48];
               } else {
@@ -34332,7 +34409,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             }
             for (const key5 in data19) {
               if (!(key5 === "file" || key5 === "line" || key5 === "column" || key5 === "pointer" || key5 === "message")) {
-                const err49 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema164, data: data19 };
+                const err49 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema166, data: data19 };
                 if (vErrors === null) {
                   vErrors = [err49];
                 } else {
@@ -34344,7 +34421,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.file !== void 0) {
               let data20 = data19.file;
               if (typeof data20 !== "string") {
-                const err50 = { instancePath: instancePath + "/errors/" + i1 + "/file", schemaPath: "#/$defs/problem/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.file.type, parentSchema: schema164.properties.file, data: data20 };
+                const err50 = { instancePath: instancePath + "/errors/" + i1 + "/file", schemaPath: "#/$defs/problem/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema166.properties.file.type, parentSchema: schema166.properties.file, data: data20 };
                 if (vErrors === null) {
                   vErrors = [err50];
                 } else {
@@ -34356,7 +34433,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.line !== void 0) {
               let data21 = data19.line;
               if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
-                const err51 = { instancePath: instancePath + "/errors/" + i1 + "/line", schemaPath: "#/$defs/problem/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema164.properties.line.type, parentSchema: schema164.properties.line, data: data21 };
+                const err51 = { instancePath: instancePath + "/errors/" + i1 + "/line", schemaPath: "#/$defs/problem/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema166.properties.line.type, parentSchema: schema166.properties.line, data: data21 };
                 if (vErrors === null) {
                   vErrors = [err51];
                 } else {
@@ -34366,7 +34443,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               }
               if (typeof data21 == "number" && isFinite(data21)) {
                 if (data21 < 1 || isNaN(data21)) {
-                  const err52 = { instancePath: instancePath + "/errors/" + i1 + "/line", schemaPath: "#/$defs/problem/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema164.properties.line, data: data21 };
+                  const err52 = { instancePath: instancePath + "/errors/" + i1 + "/line", schemaPath: "#/$defs/problem/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema166.properties.line, data: data21 };
                   if (vErrors === null) {
                     vErrors = [err52];
                   } else {
@@ -34379,7 +34456,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.column !== void 0) {
               let data22 = data19.column;
               if (!(typeof data22 == "number" && (!(data22 % 1) && !isNaN(data22)) && isFinite(data22))) {
-                const err53 = { instancePath: instancePath + "/errors/" + i1 + "/column", schemaPath: "#/$defs/problem/properties/column/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema164.properties.column.type, parentSchema: schema164.properties.column, data: data22 };
+                const err53 = { instancePath: instancePath + "/errors/" + i1 + "/column", schemaPath: "#/$defs/problem/properties/column/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema166.properties.column.type, parentSchema: schema166.properties.column, data: data22 };
                 if (vErrors === null) {
                   vErrors = [err53];
                 } else {
@@ -34389,7 +34466,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               }
               if (typeof data22 == "number" && isFinite(data22)) {
                 if (data22 < 1 || isNaN(data22)) {
-                  const err54 = { instancePath: instancePath + "/errors/" + i1 + "/column", schemaPath: "#/$defs/problem/properties/column/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema164.properties.column, data: data22 };
+                  const err54 = { instancePath: instancePath + "/errors/" + i1 + "/column", schemaPath: "#/$defs/problem/properties/column/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema166.properties.column, data: data22 };
                   if (vErrors === null) {
                     vErrors = [err54];
                   } else {
@@ -34403,7 +34480,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               let data23 = data19.pointer;
               if (typeof data23 === "string") {
                 if (!pattern39.test(data23)) {
-                  const err55 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema164.properties.pointer, data: data23 };
+                  const err55 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema166.properties.pointer, data: data23 };
                   if (vErrors === null) {
                     vErrors = [err55];
                   } else {
@@ -34412,7 +34489,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
               } else {
-                const err56 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.pointer.type, parentSchema: schema164.properties.pointer, data: data23 };
+                const err56 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema166.properties.pointer.type, parentSchema: schema166.properties.pointer, data: data23 };
                 if (vErrors === null) {
                   vErrors = [err56];
                 } else {
@@ -34424,7 +34501,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.message !== void 0) {
               let data24 = data19.message;
               if (typeof data24 !== "string") {
-                const err57 = { instancePath: instancePath + "/errors/" + i1 + "/message", schemaPath: "#/$defs/problem/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.message.type, parentSchema: schema164.properties.message, data: data24 };
+                const err57 = { instancePath: instancePath + "/errors/" + i1 + "/message", schemaPath: "#/$defs/problem/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema166.properties.message.type, parentSchema: schema166.properties.message, data: data24 };
                 if (vErrors === null) {
                   vErrors = [err57];
                 } else {
@@ -34434,7 +34511,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err58 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema164.type, parentSchema: schema164, data: data19 };
+            const err58 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema166.type, parentSchema: schema166, data: data19 };
             if (vErrors === null) {
               vErrors = [err58];
             } else {
@@ -35031,29 +35108,30 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
   validate111.errors = vErrors;
   return errors === 0;
 }
-var require11, validate11, report_default, schema149, schema150, schema164, func56, func110, schema155, schema493, schema157, schema158, pattern38, pattern39, pattern162, schema161, schema162, schema163, pattern43;
+var require11, validate11, report_default, schema149, schema150, schema166, func56, func110, schema155, schema493, schema157, schema158, schema159, pattern38, pattern39, pattern162, schema163, schema164, schema165, pattern43;
 var init_report = __esm({
   "dist/validators/report.js"() {
     "use strict";
     require11 = createRequire11(import.meta.url);
     validate11 = validate111;
     report_default = validate111;
-    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
+    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
     schema150 = { "type": "integer", "minimum": 0 };
-    schema164 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
+    schema166 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
     func56 = Object.prototype.hasOwnProperty;
     func110 = require11("ajv/dist/runtime/ucs2length").default;
-    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
+    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
     schema493 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema157 = { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 };
-    schema158 = { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" };
+    schema158 = { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false };
+    schema159 = { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" };
     pattern38 = new RegExp("^\\S+$", "u");
     pattern39 = new RegExp("^(/([^~/]|~[01])*)*$", "u");
     pattern162 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
-    schema161 = { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false };
-    schema162 = { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false };
+    schema163 = { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false };
+    schema164 = { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false };
     validate113.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    schema163 = { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false };
+    schema165 = { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false };
     validate115.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate112.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     pattern43 = new RegExp("^[0-9a-f]{64}$", "u");
@@ -35081,7 +35159,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.schemaVersion === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "schemaVersion" }, message: "must have required property 'schemaVersion'", schema: schema165.required, parentSchema: schema165, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "schemaVersion" }, message: "must have required property 'schemaVersion'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -35090,7 +35168,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.tool === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tool" }, message: "must have required property 'tool'", schema: schema165.required, parentSchema: schema165, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tool" }, message: "must have required property 'tool'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -35099,7 +35177,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.createdAt === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "createdAt" }, message: "must have required property 'createdAt'", schema: schema165.required, parentSchema: schema165, data };
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "createdAt" }, message: "must have required property 'createdAt'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -35108,7 +35186,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.source === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema165.required, parentSchema: schema165, data };
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -35117,7 +35195,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.documents === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "documents" }, message: "must have required property 'documents'", schema: schema165.required, parentSchema: schema165, data };
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "documents" }, message: "must have required property 'documents'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err4];
       } else {
@@ -35127,7 +35205,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
     }
     for (const key0 in data) {
       if (!(key0 === "schemaVersion" || key0 === "tool" || key0 === "createdAt" || key0 === "source" || key0 === "files" || key0 === "updatedBy" || key0 === "documents")) {
-        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165, data };
+        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167, data };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -35139,7 +35217,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.schemaVersion !== void 0) {
       let data0 = data.schemaVersion;
       if (1 !== data0) {
-        const err6 = { instancePath: instancePath + "/schemaVersion", schemaPath: "#/properties/schemaVersion/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant", schema: 1, parentSchema: schema165.properties.schemaVersion, data: data0 };
+        const err6 = { instancePath: instancePath + "/schemaVersion", schemaPath: "#/properties/schemaVersion/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant", schema: 1, parentSchema: schema167.properties.schemaVersion, data: data0 };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -35152,7 +35230,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data1 = data.tool;
       if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
         if (data1.name === void 0) {
-          const err7 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema166.required, parentSchema: schema166, data: data1 };
+          const err7 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema168.required, parentSchema: schema168, data: data1 };
           if (vErrors === null) {
             vErrors = [err7];
           } else {
@@ -35161,7 +35239,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data1.version === void 0) {
-          const err8 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'", schema: schema166.required, parentSchema: schema166, data: data1 };
+          const err8 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'", schema: schema168.required, parentSchema: schema168, data: data1 };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -35171,7 +35249,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key1 in data1) {
           if (!(key1 === "name" || key1 === "version")) {
-            const err9 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema166, data: data1 };
+            const err9 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema168, data: data1 };
             if (vErrors === null) {
               vErrors = [err9];
             } else {
@@ -35183,7 +35261,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data1.name !== void 0) {
           let data2 = data1.name;
           if ("acldrift" !== data2) {
-            const err10 = { instancePath: instancePath + "/tool/name", schemaPath: "#/$defs/tool/properties/name/const", keyword: "const", params: { allowedValue: "acldrift" }, message: "must be equal to constant", schema: "acldrift", parentSchema: schema166.properties.name, data: data2 };
+            const err10 = { instancePath: instancePath + "/tool/name", schemaPath: "#/$defs/tool/properties/name/const", keyword: "const", params: { allowedValue: "acldrift" }, message: "must be equal to constant", schema: "acldrift", parentSchema: schema168.properties.name, data: data2 };
             if (vErrors === null) {
               vErrors = [err10];
             } else {
@@ -35196,7 +35274,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           let data3 = data1.version;
           if (typeof data3 === "string") {
             if (func111(data3) < 1) {
-              const err11 = { instancePath: instancePath + "/tool/version", schemaPath: "#/$defs/tool/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema166.properties.version, data: data3 };
+              const err11 = { instancePath: instancePath + "/tool/version", schemaPath: "#/$defs/tool/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema168.properties.version, data: data3 };
               if (vErrors === null) {
                 vErrors = [err11];
               } else {
@@ -35205,7 +35283,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
           } else {
-            const err12 = { instancePath: instancePath + "/tool/version", schemaPath: "#/$defs/tool/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema166.properties.version.type, parentSchema: schema166.properties.version, data: data3 };
+            const err12 = { instancePath: instancePath + "/tool/version", schemaPath: "#/$defs/tool/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema168.properties.version.type, parentSchema: schema168.properties.version, data: data3 };
             if (vErrors === null) {
               vErrors = [err12];
             } else {
@@ -35215,7 +35293,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err13 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema166.type, parentSchema: schema166, data: data1 };
+        const err13 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema168.type, parentSchema: schema168, data: data1 };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -35228,7 +35306,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data4 = data.createdAt;
       if (typeof data4 === "string") {
         if (!pattern44.test(data4)) {
-          const err14 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$"', schema: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", parentSchema: schema165.properties.createdAt, data: data4 };
+          const err14 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$"', schema: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", parentSchema: schema167.properties.createdAt, data: data4 };
           if (vErrors === null) {
             vErrors = [err14];
           } else {
@@ -35237,7 +35315,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
       } else {
-        const err15 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.createdAt.type, parentSchema: schema165.properties.createdAt, data: data4 };
+        const err15 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.createdAt.type, parentSchema: schema167.properties.createdAt, data: data4 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -35250,7 +35328,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data5 = data.source;
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         if (data5.type === void 0) {
-          const err16 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema165.properties.source.required, parentSchema: schema165.properties.source, data: data5 };
+          const err16 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema167.properties.source.required, parentSchema: schema167.properties.source, data: data5 };
           if (vErrors === null) {
             vErrors = [err16];
           } else {
@@ -35259,7 +35337,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data5.commit === void 0) {
-          const err17 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema165.properties.source.required, parentSchema: schema165.properties.source, data: data5 };
+          const err17 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema167.properties.source.required, parentSchema: schema167.properties.source, data: data5 };
           if (vErrors === null) {
             vErrors = [err17];
           } else {
@@ -35269,7 +35347,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key2 in data5) {
           if (!(key2 === "type" || key2 === "ref" || key2 === "commit")) {
-            const err18 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.source, data: data5 };
+            const err18 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.source, data: data5 };
             if (vErrors === null) {
               vErrors = [err18];
             } else {
@@ -35281,7 +35359,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.type !== void 0) {
           let data6 = data5.type;
           if (!(data6 === "worktree" || data6 === "staged" || data6 === "ref")) {
-            const err19 = { instancePath: instancePath + "/source/type", schemaPath: "#/properties/source/properties/type/enum", keyword: "enum", params: { allowedValues: schema165.properties.source.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.source.properties.type.enum, parentSchema: schema165.properties.source.properties.type, data: data6 };
+            const err19 = { instancePath: instancePath + "/source/type", schemaPath: "#/properties/source/properties/type/enum", keyword: "enum", params: { allowedValues: schema167.properties.source.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema167.properties.source.properties.type.enum, parentSchema: schema167.properties.source.properties.type, data: data6 };
             if (vErrors === null) {
               vErrors = [err19];
             } else {
@@ -35293,7 +35371,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.ref !== void 0) {
           let data7 = data5.ref;
           if (typeof data7 !== "string" && data7 !== null) {
-            const err20 = { instancePath: instancePath + "/source/ref", schemaPath: "#/properties/source/properties/ref/type", keyword: "type", params: { type: schema165.properties.source.properties.ref.type }, message: "must be string,null", schema: schema165.properties.source.properties.ref.type, parentSchema: schema165.properties.source.properties.ref, data: data7 };
+            const err20 = { instancePath: instancePath + "/source/ref", schemaPath: "#/properties/source/properties/ref/type", keyword: "type", params: { type: schema167.properties.source.properties.ref.type }, message: "must be string,null", schema: schema167.properties.source.properties.ref.type, parentSchema: schema167.properties.source.properties.ref, data: data7 };
             if (vErrors === null) {
               vErrors = [err20];
             } else {
@@ -35305,7 +35383,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.commit !== void 0) {
           let data8 = data5.commit;
           if (typeof data8 !== "string" && data8 !== null) {
-            const err21 = { instancePath: instancePath + "/source/commit", schemaPath: "#/properties/source/properties/commit/type", keyword: "type", params: { type: schema165.properties.source.properties.commit.type }, message: "must be string,null", schema: schema165.properties.source.properties.commit.type, parentSchema: schema165.properties.source.properties.commit, data: data8 };
+            const err21 = { instancePath: instancePath + "/source/commit", schemaPath: "#/properties/source/properties/commit/type", keyword: "type", params: { type: schema167.properties.source.properties.commit.type }, message: "must be string,null", schema: schema167.properties.source.properties.commit.type, parentSchema: schema167.properties.source.properties.commit, data: data8 };
             if (vErrors === null) {
               vErrors = [err21];
             } else {
@@ -35315,7 +35393,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err22 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.source.type, parentSchema: schema165.properties.source, data: data5 };
+        const err22 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.source.type, parentSchema: schema167.properties.source, data: data5 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -35328,7 +35406,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data9 = data.files;
       if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
         if (data9.config === void 0) {
-          const err23 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "config" }, message: "must have required property 'config'", schema: schema165.properties.files.required, parentSchema: schema165.properties.files, data: data9 };
+          const err23 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "config" }, message: "must have required property 'config'", schema: schema167.properties.files.required, parentSchema: schema167.properties.files, data: data9 };
           if (vErrors === null) {
             vErrors = [err23];
           } else {
@@ -35337,7 +35415,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data9.blobs === void 0) {
-          const err24 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "blobs" }, message: "must have required property 'blobs'", schema: schema165.properties.files.required, parentSchema: schema165.properties.files, data: data9 };
+          const err24 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "blobs" }, message: "must have required property 'blobs'", schema: schema167.properties.files.required, parentSchema: schema167.properties.files, data: data9 };
           if (vErrors === null) {
             vErrors = [err24];
           } else {
@@ -35347,7 +35425,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key3 in data9) {
           if (!(key3 === "config" || key3 === "blobs")) {
-            const err25 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.files, data: data9 };
+            const err25 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.files, data: data9 };
             if (vErrors === null) {
               vErrors = [err25];
             } else {
@@ -35360,7 +35438,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           let data10 = data9.config;
           if (typeof data10 === "string") {
             if (!pattern432.test(data10)) {
-              const err26 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema165.properties.files.properties.config, data: data10 };
+              const err26 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema167.properties.files.properties.config, data: data10 };
               if (vErrors === null) {
                 vErrors = [err26];
               } else {
@@ -35369,7 +35447,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
           } else {
-            const err27 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.files.properties.config.type, parentSchema: schema165.properties.files.properties.config, data: data10 };
+            const err27 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.files.properties.config.type, parentSchema: schema167.properties.files.properties.config, data: data10 };
             if (vErrors === null) {
               vErrors = [err27];
             } else {
@@ -35385,7 +35463,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               let data12 = data11[key4];
               if (typeof data12 === "string") {
                 if (!pattern46.test(data12)) {
-                  const err28 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" }, message: 'must match pattern "^[0-9a-f]{40}([0-9a-f]{24})?$"', schema: "^[0-9a-f]{40}([0-9a-f]{24})?$", parentSchema: schema165.properties.files.properties.blobs.additionalProperties, data: data12 };
+                  const err28 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" }, message: 'must match pattern "^[0-9a-f]{40}([0-9a-f]{24})?$"', schema: "^[0-9a-f]{40}([0-9a-f]{24})?$", parentSchema: schema167.properties.files.properties.blobs.additionalProperties, data: data12 };
                   if (vErrors === null) {
                     vErrors = [err28];
                   } else {
@@ -35394,7 +35472,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
               } else {
-                const err29 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.files.properties.blobs.additionalProperties.type, parentSchema: schema165.properties.files.properties.blobs.additionalProperties, data: data12 };
+                const err29 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.files.properties.blobs.additionalProperties.type, parentSchema: schema167.properties.files.properties.blobs.additionalProperties, data: data12 };
                 if (vErrors === null) {
                   vErrors = [err29];
                 } else {
@@ -35404,7 +35482,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err30 = { instancePath: instancePath + "/files/blobs", schemaPath: "#/properties/files/properties/blobs/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.files.properties.blobs.type, parentSchema: schema165.properties.files.properties.blobs, data: data11 };
+            const err30 = { instancePath: instancePath + "/files/blobs", schemaPath: "#/properties/files/properties/blobs/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.files.properties.blobs.type, parentSchema: schema167.properties.files.properties.blobs, data: data11 };
             if (vErrors === null) {
               vErrors = [err30];
             } else {
@@ -35414,7 +35492,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err31 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.files.type, parentSchema: schema165.properties.files, data: data9 };
+        const err31 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.files.type, parentSchema: schema167.properties.files, data: data9 };
         if (vErrors === null) {
           vErrors = [err31];
         } else {
@@ -35427,7 +35505,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data13 = data.updatedBy;
       if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
         if (data13.name === void 0) {
-          const err32 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err32 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err32];
           } else {
@@ -35436,7 +35514,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data13.email === void 0) {
-          const err33 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err33 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err33];
           } else {
@@ -35445,7 +35523,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data13.actor === void 0) {
-          const err34 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err34 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err34];
           } else {
@@ -35454,7 +35532,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data13.commit === void 0) {
-          const err35 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err35 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err35];
           } else {
@@ -35463,7 +35541,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data13.approvals === void 0) {
-          const err36 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "approvals" }, message: "must have required property 'approvals'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err36 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "approvals" }, message: "must have required property 'approvals'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err36];
           } else {
@@ -35473,7 +35551,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key5 in data13) {
           if (!(key5 === "name" || key5 === "email" || key5 === "actor" || key5 === "commit" || key5 === "approvals")) {
-            const err37 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.updatedBy, data: data13 };
+            const err37 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.updatedBy, data: data13 };
             if (vErrors === null) {
               vErrors = [err37];
             } else {
@@ -35485,7 +35563,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data13.name !== void 0) {
           let data14 = data13.name;
           if (typeof data14 !== "string") {
-            const err38 = { instancePath: instancePath + "/updatedBy/name", schemaPath: "#/properties/updatedBy/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.name.type, parentSchema: schema165.properties.updatedBy.properties.name, data: data14 };
+            const err38 = { instancePath: instancePath + "/updatedBy/name", schemaPath: "#/properties/updatedBy/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.updatedBy.properties.name.type, parentSchema: schema167.properties.updatedBy.properties.name, data: data14 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
@@ -35497,7 +35575,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data13.email !== void 0) {
           let data15 = data13.email;
           if (typeof data15 !== "string") {
-            const err39 = { instancePath: instancePath + "/updatedBy/email", schemaPath: "#/properties/updatedBy/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.email.type, parentSchema: schema165.properties.updatedBy.properties.email, data: data15 };
+            const err39 = { instancePath: instancePath + "/updatedBy/email", schemaPath: "#/properties/updatedBy/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.updatedBy.properties.email.type, parentSchema: schema167.properties.updatedBy.properties.email, data: data15 };
             if (vErrors === null) {
               vErrors = [err39];
             } else {
@@ -35510,7 +35588,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           let data16 = data13.actor;
           if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
             if (data16.type === void 0) {
-              const err40 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema165.properties.updatedBy.properties.actor.required, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
+              const err40 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema167.properties.updatedBy.properties.actor.required, parentSchema: schema167.properties.updatedBy.properties.actor, data: data16 };
               if (vErrors === null) {
                 vErrors = [err40];
               } else {
@@ -35520,7 +35598,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             }
             for (const key6 in data16) {
               if (!(key6 === "type" || key6 === "agent")) {
-                const err41 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
+                const err41 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.updatedBy.properties.actor, data: data16 };
                 if (vErrors === null) {
                   vErrors = [err41];
                 } else {
@@ -35532,7 +35610,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             if (data16.type !== void 0) {
               let data17 = data16.type;
               if (!(data17 === "agent" || data17 === "human" || data17 === "automation" || data17 === "unknown")) {
-                const err42 = { instancePath: instancePath + "/updatedBy/actor/type", schemaPath: "#/properties/updatedBy/properties/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema165.properties.updatedBy.properties.actor.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.updatedBy.properties.actor.properties.type.enum, parentSchema: schema165.properties.updatedBy.properties.actor.properties.type, data: data17 };
+                const err42 = { instancePath: instancePath + "/updatedBy/actor/type", schemaPath: "#/properties/updatedBy/properties/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema167.properties.updatedBy.properties.actor.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema167.properties.updatedBy.properties.actor.properties.type.enum, parentSchema: schema167.properties.updatedBy.properties.actor.properties.type, data: data17 };
                 if (vErrors === null) {
                   vErrors = [err42];
                 } else {
@@ -35544,7 +35622,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             if (data16.agent !== void 0) {
               let data18 = data16.agent;
               if (typeof data18 !== "string") {
-                const err43 = { instancePath: instancePath + "/updatedBy/actor/agent", schemaPath: "#/properties/updatedBy/properties/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.actor.properties.agent.type, parentSchema: schema165.properties.updatedBy.properties.actor.properties.agent, data: data18 };
+                const err43 = { instancePath: instancePath + "/updatedBy/actor/agent", schemaPath: "#/properties/updatedBy/properties/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.updatedBy.properties.actor.properties.agent.type, parentSchema: schema167.properties.updatedBy.properties.actor.properties.agent, data: data18 };
                 if (vErrors === null) {
                   vErrors = [err43];
                 } else {
@@ -35554,7 +35632,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err44 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.updatedBy.properties.actor.type, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
+            const err44 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.updatedBy.properties.actor.type, parentSchema: schema167.properties.updatedBy.properties.actor, data: data16 };
             if (vErrors === null) {
               vErrors = [err44];
             } else {
@@ -35566,7 +35644,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data13.commit !== void 0) {
           let data19 = data13.commit;
           if (typeof data19 !== "string" && data19 !== null) {
-            const err45 = { instancePath: instancePath + "/updatedBy/commit", schemaPath: "#/properties/updatedBy/properties/commit/type", keyword: "type", params: { type: schema165.properties.updatedBy.properties.commit.type }, message: "must be string,null", schema: schema165.properties.updatedBy.properties.commit.type, parentSchema: schema165.properties.updatedBy.properties.commit, data: data19 };
+            const err45 = { instancePath: instancePath + "/updatedBy/commit", schemaPath: "#/properties/updatedBy/properties/commit/type", keyword: "type", params: { type: schema167.properties.updatedBy.properties.commit.type }, message: "must be string,null", schema: schema167.properties.updatedBy.properties.commit.type, parentSchema: schema167.properties.updatedBy.properties.commit, data: data19 };
             if (vErrors === null) {
               vErrors = [err45];
             } else {
@@ -35582,7 +35660,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             for (let i0 = 0; i0 < len0; i0++) {
               let data21 = data20[i0];
               if (typeof data21 !== "string") {
-                const err46 = { instancePath: instancePath + "/updatedBy/approvals/" + i0, schemaPath: "#/properties/updatedBy/properties/approvals/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.approvals.items.type, parentSchema: schema165.properties.updatedBy.properties.approvals.items, data: data21 };
+                const err46 = { instancePath: instancePath + "/updatedBy/approvals/" + i0, schemaPath: "#/properties/updatedBy/properties/approvals/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.updatedBy.properties.approvals.items.type, parentSchema: schema167.properties.updatedBy.properties.approvals.items, data: data21 };
                 if (vErrors === null) {
                   vErrors = [err46];
                 } else {
@@ -35592,7 +35670,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err47 = { instancePath: instancePath + "/updatedBy/approvals", schemaPath: "#/properties/updatedBy/properties/approvals/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema165.properties.updatedBy.properties.approvals.type, parentSchema: schema165.properties.updatedBy.properties.approvals, data: data20 };
+            const err47 = { instancePath: instancePath + "/updatedBy/approvals", schemaPath: "#/properties/updatedBy/properties/approvals/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema167.properties.updatedBy.properties.approvals.type, parentSchema: schema167.properties.updatedBy.properties.approvals, data: data20 };
             if (vErrors === null) {
               vErrors = [err47];
             } else {
@@ -35602,7 +35680,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err48 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.updatedBy.type, parentSchema: schema165.properties.updatedBy, data: data13 };
+        const err48 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.updatedBy.type, parentSchema: schema167.properties.updatedBy, data: data13 };
         if (vErrors === null) {
           vErrors = [err48];
         } else {
@@ -35619,7 +35697,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           let data23 = data22[i1];
           if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
             if (data23.path === void 0) {
-              const err49 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              const err49 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema167.properties.documents.items.required, parentSchema: schema167.properties.documents.items, data: data23 };
               if (vErrors === null) {
                 vErrors = [err49];
               } else {
@@ -35628,7 +35706,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data23.kind === void 0) {
-              const err50 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              const err50 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema167.properties.documents.items.required, parentSchema: schema167.properties.documents.items, data: data23 };
               if (vErrors === null) {
                 vErrors = [err50];
               } else {
@@ -35637,7 +35715,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data23.hash === void 0) {
-              const err51 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              const err51 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema167.properties.documents.items.required, parentSchema: schema167.properties.documents.items, data: data23 };
               if (vErrors === null) {
                 vErrors = [err51];
               } else {
@@ -35646,7 +35724,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data23.value === void 0) {
-              const err52 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              const err52 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema167.properties.documents.items.required, parentSchema: schema167.properties.documents.items, data: data23 };
               if (vErrors === null) {
                 vErrors = [err52];
               } else {
@@ -35656,7 +35734,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             }
             for (const key7 in data23) {
               if (!(key7 === "path" || key7 === "kind" || key7 === "hash" || key7 === "origin" || key7 === "value")) {
-                const err53 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.documents.items, data: data23 };
+                const err53 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.documents.items, data: data23 };
                 if (vErrors === null) {
                   vErrors = [err53];
                 } else {
@@ -35669,7 +35747,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               let data24 = data23.path;
               if (typeof data24 === "string") {
                 if (func111(data24) < 1) {
-                  const err54 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.path, data: data24 };
+                  const err54 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema167.properties.documents.items.properties.path, data: data24 };
                   if (vErrors === null) {
                     vErrors = [err54];
                   } else {
@@ -35678,7 +35756,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
               } else {
-                const err55 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.path.type, parentSchema: schema165.properties.documents.items.properties.path, data: data24 };
+                const err55 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.path.type, parentSchema: schema167.properties.documents.items.properties.path, data: data24 };
                 if (vErrors === null) {
                   vErrors = [err55];
                 } else {
@@ -35703,7 +35781,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               let data26 = data23.hash;
               if (typeof data26 === "string") {
                 if (!pattern432.test(data26)) {
-                  const err57 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema165.properties.documents.items.properties.hash, data: data26 };
+                  const err57 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema167.properties.documents.items.properties.hash, data: data26 };
                   if (vErrors === null) {
                     vErrors = [err57];
                   } else {
@@ -35712,7 +35790,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
               } else {
-                const err58 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.hash.type, parentSchema: schema165.properties.documents.items.properties.hash, data: data26 };
+                const err58 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.hash.type, parentSchema: schema167.properties.documents.items.properties.hash, data: data26 };
                 if (vErrors === null) {
                   vErrors = [err58];
                 } else {
@@ -35725,7 +35803,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               let data27 = data23.origin;
               if (data27 && typeof data27 == "object" && !Array.isArray(data27)) {
                 if (data27.file === void 0) {
-                  const err59 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  const err59 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema167.properties.documents.items.properties.origin.required, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err59];
                   } else {
@@ -35734,7 +35812,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data27.format === void 0) {
-                  const err60 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "format" }, message: "must have required property 'format'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  const err60 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "format" }, message: "must have required property 'format'", schema: schema167.properties.documents.items.properties.origin.required, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err60];
                   } else {
@@ -35743,7 +35821,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data27.name === void 0) {
-                  const err61 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  const err61 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema167.properties.documents.items.properties.origin.required, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err61];
                   } else {
@@ -35752,7 +35830,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data27.pointer === void 0) {
-                  const err62 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "pointer" }, message: "must have required property 'pointer'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  const err62 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "pointer" }, message: "must have required property 'pointer'", schema: schema167.properties.documents.items.properties.origin.required, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err62];
                   } else {
@@ -35762,7 +35840,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                 }
                 for (const key8 in data27) {
                   if (!(key8 === "file" || key8 === "format" || key8 === "name" || key8 === "pointer")) {
-                    const err63 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                    const err63 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                     if (vErrors === null) {
                       vErrors = [err63];
                     } else {
@@ -35775,7 +35853,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   let data28 = data27.file;
                   if (typeof data28 === "string") {
                     if (func111(data28) < 1) {
-                      const err64 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.file, data: data28 };
+                      const err64 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema167.properties.documents.items.properties.origin.properties.file, data: data28 };
                       if (vErrors === null) {
                         vErrors = [err64];
                       } else {
@@ -35784,7 +35862,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                       errors++;
                     }
                   } else {
-                    const err65 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.file.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.file, data: data28 };
+                    const err65 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.origin.properties.file.type, parentSchema: schema167.properties.documents.items.properties.origin.properties.file, data: data28 };
                     if (vErrors === null) {
                       vErrors = [err65];
                     } else {
@@ -35797,7 +35875,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   let data29 = data27.format;
                   if (typeof data29 === "string") {
                     if (func111(data29) < 1) {
-                      const err66 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.format, data: data29 };
+                      const err66 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema167.properties.documents.items.properties.origin.properties.format, data: data29 };
                       if (vErrors === null) {
                         vErrors = [err66];
                       } else {
@@ -35806,7 +35884,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                       errors++;
                     }
                   } else {
-                    const err67 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.format.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.format, data: data29 };
+                    const err67 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.origin.properties.format.type, parentSchema: schema167.properties.documents.items.properties.origin.properties.format, data: data29 };
                     if (vErrors === null) {
                       vErrors = [err67];
                     } else {
@@ -35819,7 +35897,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   let data30 = data27.name;
                   if (typeof data30 === "string") {
                     if (func111(data30) < 1) {
-                      const err68 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.name, data: data30 };
+                      const err68 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema167.properties.documents.items.properties.origin.properties.name, data: data30 };
                       if (vErrors === null) {
                         vErrors = [err68];
                       } else {
@@ -35828,7 +35906,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                       errors++;
                     }
                   } else {
-                    const err69 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.name.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.name, data: data30 };
+                    const err69 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.origin.properties.name.type, parentSchema: schema167.properties.documents.items.properties.origin.properties.name, data: data30 };
                     if (vErrors === null) {
                       vErrors = [err69];
                     } else {
@@ -35840,7 +35918,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                 if (data27.pointer !== void 0) {
                   let data31 = data27.pointer;
                   if (typeof data31 !== "string") {
-                    const err70 = { instancePath: instancePath + "/documents/" + i1 + "/origin/pointer", schemaPath: "#/properties/documents/items/properties/origin/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.pointer.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.pointer, data: data31 };
+                    const err70 = { instancePath: instancePath + "/documents/" + i1 + "/origin/pointer", schemaPath: "#/properties/documents/items/properties/origin/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.origin.properties.pointer.type, parentSchema: schema167.properties.documents.items.properties.origin.properties.pointer, data: data31 };
                     if (vErrors === null) {
                       vErrors = [err70];
                     } else {
@@ -35850,7 +35928,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                 }
               } else {
-                const err71 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.documents.items.properties.origin.type, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                const err71 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.documents.items.properties.origin.type, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                 if (vErrors === null) {
                   vErrors = [err71];
                 } else {
@@ -35860,7 +35938,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err72 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.documents.items.type, parentSchema: schema165.properties.documents.items, data: data23 };
+            const err72 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.documents.items.type, parentSchema: schema167.properties.documents.items, data: data23 };
             if (vErrors === null) {
               vErrors = [err72];
             } else {
@@ -35870,7 +35948,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err73 = { instancePath: instancePath + "/documents", schemaPath: "#/properties/documents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema165.properties.documents.type, parentSchema: schema165.properties.documents, data: data22 };
+        const err73 = { instancePath: instancePath + "/documents", schemaPath: "#/properties/documents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema167.properties.documents.type, parentSchema: schema167.properties.documents, data: data22 };
         if (vErrors === null) {
           vErrors = [err73];
         } else {
@@ -35880,7 +35958,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
   } else {
-    const err74 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.type, parentSchema: schema165, data };
+    const err74 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.type, parentSchema: schema167, data };
     if (vErrors === null) {
       vErrors = [err74];
     } else {
@@ -35891,15 +35969,15 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
   validate119.errors = vErrors;
   return errors === 0;
 }
-var require12, validate12, snapshot_default, schema165, schema166, schema494, func111, pattern44, pattern432, pattern46;
+var require12, validate12, snapshot_default, schema167, schema168, schema494, func111, pattern44, pattern432, pattern46;
 var init_snapshot2 = __esm({
   "dist/validators/snapshot.js"() {
     "use strict";
     require12 = createRequire12(import.meta.url);
     validate12 = validate119;
     snapshot_default = validate119;
-    schema165 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/snapshot.schema.json", "title": "acldrift snapshot", "description": "The normalized access-control documents of a repository at one point (working tree, index or revision), written by `acldrift snapshot` and usable as a baseline.", "type": "object", "properties": { "schemaVersion": { "description": "Version of the snapshot format.", "const": 1 }, "tool": { "$ref": "#/$defs/tool" }, "createdAt": { "title": 'an RFC 3339 date-time such as "2024-05-01T12:00:00Z"', "description": "When the snapshot was taken (RFC 3339 date-time, with a time zone).", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, "source": { "description": "Where the documents were read from.", "type": "object", "properties": { "type": { "description": "The working tree, the git index, or a revision.", "enum": ["worktree", "staged", "ref"] }, "ref": { "description": 'The revision as given (for type "ref").', "type": ["string", "null"] }, "commit": { "description": "The commit the documents belong to (HEAD for worktree and staged), or null when there is none (unborn branch).", "type": ["string", "null"] } }, "required": ["type", "commit"], "additionalProperties": false }, "files": { "description": "The files read to take the snapshot, by path, with the git blob id of the content read, and a digest of the config settings that decide how files are read. The pre-commit hook compares only the files whose blob in the index differs from the one recorded here, plus every file the commit changes; when the digest differs from the current config's, it reads every file.", "type": "object", "properties": { "config": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "blobs": { "type": "object", "additionalProperties": { "type": "string", "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$" } } }, "required": ["config", "blobs"], "additionalProperties": false }, "updatedBy": { "description": "Who promoted this state to the baseline with `acldrift baseline update`, from which commit, and the approvals that let its widenings in. Absent in snapshots written by `acldrift snapshot`.", "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "actor": { "description": "How the identity and environment that ran the update were classified.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "type": "string" } }, "required": ["type"], "additionalProperties": false }, "commit": { "description": "The commit the promoted state belongs to (HEAD when the working tree was promoted), or null.", "type": ["string", "null"] }, "approvals": { "description": "Ids of the findings whose widenings were promoted under a valid approval.", "type": "array", "items": { "type": "string" } } }, "required": ["name", "email", "actor", "commit", "approvals"], "additionalProperties": false }, "documents": { "description": "Every document, with its content normalized.", "type": "array", "items": { "type": "object", "properties": { "path": { "description": "Path relative to the repository root, with forward slashes.", "type": "string", "minLength": 1 }, "kind": { "$ref": "config.schema.json#/$defs/kind" }, "hash": { "title": "a sha256 hex digest", "description": "sha256 of the file's raw bytes (for an embedded document: of its canonical JSON), lowercase hex.", "type": "string", "pattern": "^[0-9a-f]{64}$" }, "origin": { "description": "For a document embedded in a container file (a CloudFormation template, a Terraform file): the file, the container format and the document's stable name in it. `path` is then `FILE#NAME`.", "type": "object", "properties": { "file": { "type": "string", "minLength": 1 }, "format": { "type": "string", "minLength": 1 }, "name": { "type": "string", "minLength": 1 }, "pointer": { "description": "Where the document sits in the container file.", "type": "string" } }, "required": ["file", "format", "name", "pointer"], "additionalProperties": false }, "value": { "description": "The parsed document (any JSON value)." } }, "required": ["path", "kind", "hash", "value"], "additionalProperties": false } } }, "required": ["schemaVersion", "tool", "createdAt", "source", "documents"], "additionalProperties": false, "$defs": { "tool": { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false } } };
-    schema166 = { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false };
+    schema167 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/snapshot.schema.json", "title": "acldrift snapshot", "description": "The normalized access-control documents of a repository at one point (working tree, index or revision), written by `acldrift snapshot` and usable as a baseline.", "type": "object", "properties": { "schemaVersion": { "description": "Version of the snapshot format.", "const": 1 }, "tool": { "$ref": "#/$defs/tool" }, "createdAt": { "title": 'an RFC 3339 date-time such as "2024-05-01T12:00:00Z"', "description": "When the snapshot was taken (RFC 3339 date-time, with a time zone).", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, "source": { "description": "Where the documents were read from.", "type": "object", "properties": { "type": { "description": "The working tree, the git index, or a revision.", "enum": ["worktree", "staged", "ref"] }, "ref": { "description": 'The revision as given (for type "ref").', "type": ["string", "null"] }, "commit": { "description": "The commit the documents belong to (HEAD for worktree and staged), or null when there is none (unborn branch).", "type": ["string", "null"] } }, "required": ["type", "commit"], "additionalProperties": false }, "files": { "description": "The files read to take the snapshot, by path, with the git blob id of the content read, and a digest of the config settings that decide how files are read. The pre-commit hook compares only the files whose blob in the index differs from the one recorded here, plus every file the commit changes; when the digest differs from the current config's, it reads every file.", "type": "object", "properties": { "config": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "blobs": { "type": "object", "additionalProperties": { "type": "string", "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$" } } }, "required": ["config", "blobs"], "additionalProperties": false }, "updatedBy": { "description": "Who promoted this state to the baseline with `acldrift baseline update`, from which commit, and the approvals that let its widenings in. Absent in snapshots written by `acldrift snapshot`.", "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "actor": { "description": "How the identity and environment that ran the update were classified.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "type": "string" } }, "required": ["type"], "additionalProperties": false }, "commit": { "description": "The commit the promoted state belongs to (HEAD when the working tree was promoted), or null.", "type": ["string", "null"] }, "approvals": { "description": "Ids of the findings whose widenings were promoted under a valid approval.", "type": "array", "items": { "type": "string" } } }, "required": ["name", "email", "actor", "commit", "approvals"], "additionalProperties": false }, "documents": { "description": "Every document, with its content normalized.", "type": "array", "items": { "type": "object", "properties": { "path": { "description": "Path relative to the repository root, with forward slashes.", "type": "string", "minLength": 1 }, "kind": { "$ref": "config.schema.json#/$defs/kind" }, "hash": { "title": "a sha256 hex digest", "description": "sha256 of the file's raw bytes (for an embedded document: of its canonical JSON), lowercase hex.", "type": "string", "pattern": "^[0-9a-f]{64}$" }, "origin": { "description": "For a document embedded in a container file (a CloudFormation template, a Terraform file): the file, the container format and the document's stable name in it. `path` is then `FILE#NAME`.", "type": "object", "properties": { "file": { "type": "string", "minLength": 1 }, "format": { "type": "string", "minLength": 1 }, "name": { "type": "string", "minLength": 1 }, "pointer": { "description": "Where the document sits in the container file.", "type": "string" } }, "required": ["file", "format", "name", "pointer"], "additionalProperties": false }, "value": { "description": "The parsed document (any JSON value)." } }, "required": ["path", "kind", "hash", "value"], "additionalProperties": false } } }, "required": ["schemaVersion", "tool", "createdAt", "source", "documents"], "additionalProperties": false, "$defs": { "tool": { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false } } };
+    schema168 = { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false };
     schema494 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     func111 = require12("ajv/dist/runtime/ucs2length").default;
     pattern44 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
@@ -40908,6 +40986,21 @@ function orderFindings(findings) {
 function compareText(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+function withPaths(finding2, path) {
+  const rendered = (from) => from && { renderedFrom: { ...from, file: path(from.file) } };
+  return {
+    ...finding2,
+    file: path(finding2.file),
+    ...rendered(finding2.renderedFrom),
+    ...finding2.baselineLocation && {
+      baselineLocation: {
+        ...finding2.baselineLocation,
+        file: path(finding2.baselineLocation.file),
+        ...rendered(finding2.baselineLocation.renderedFrom)
+      }
+    }
+  };
+}
 function findingPlace(finding2) {
   const { renderedFrom } = finding2;
   if (renderedFrom === void 0) return location(finding2.file, finding2.line, finding2.document);
@@ -41121,17 +41214,7 @@ function relativeTo(from, report) {
 }
 function findingFrom(from, finding2) {
   if (from === void 0 || from === "") return finding2;
-  const here = hereFrom(from);
-  return {
-    ...finding2,
-    file: here(finding2.file),
-    ...finding2.baselineLocation && {
-      baselineLocation: { ...finding2.baselineLocation, file: here(finding2.baselineLocation.file) }
-    },
-    ...finding2.renderedFrom && {
-      renderedFrom: { ...finding2.renderedFrom, file: here(finding2.renderedFrom.file) }
-    }
-  };
+  return withPaths(finding2, hereFrom(from));
 }
 function printable(value) {
   if (typeof value === "string") return showControls(value);
@@ -41191,10 +41274,8 @@ function findingLines(c, finding2) {
 function detailLines(c, finding2, withWitness) {
   const lines = [];
   if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
-  if (finding2.baselineLocation) {
-    const { file, line, document } = finding2.baselineLocation;
-    lines.push(`    ${c.dim(baselineLabel(finding2))} ${location(file, line, document)}`);
-  }
+  if (finding2.baselineLocation)
+    lines.push(`    ${c.dim(baselineLabel(finding2))} ${findingPlace(finding2.baselineLocation)}`);
   const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
   if (entries2.length > 0) {
     const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
@@ -41993,9 +42074,11 @@ function details({ finding: finding2, blocking: blocking2, status }) {
   ];
   if (finding2.reason !== void 0) lines.push(`Reason: ${text2(finding2.reason)}`, "");
   if (finding2.baselineLocation) {
-    const { file, line, document } = finding2.baselineLocation;
     const label2 = baselineLabel(finding2);
-    lines.push(text2(`${label2[0].toUpperCase()}${label2.slice(1)} ${location(file, line, document)}`), "");
+    lines.push(
+      text2(`${label2[0].toUpperCase()}${label2.slice(1)} ${findingPlace(finding2.baselineLocation)}`),
+      ""
+    );
   }
   if (finding2.witness !== null) {
     const json = clip(JSON.stringify(finding2.witness, null, 2), WITNESS_LIMIT);
@@ -42060,12 +42143,7 @@ function repositoryRelative(report, root) {
       ...report.baseline,
       source: snapshot2 ? `snapshot:${path(snapshot2[1])}` : report.baseline.source
     },
-    findings: report.findings.map((f) => ({
-      ...f,
-      file: path(f.file),
-      ...f.baselineLocation ? { baselineLocation: { ...f.baselineLocation, file: path(f.baselineLocation.file) } } : {},
-      ...f.renderedFrom ? { renderedFrom: { ...f.renderedFrom, file: path(f.renderedFrom.file) } } : {}
-    })),
+    findings: report.findings.map((f) => withPaths(f, path)),
     errors: report.errors.map((problem) => ({ ...problem, file: path(problem.file) }))
   };
 }
