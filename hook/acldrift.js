@@ -1071,7 +1071,7 @@ function completeFinding(kind, rules, sides, draft) {
     baselineLocation: draft.baseline === null || baselineWhere === null ? null : {
       file: baselineWhere.file,
       ...baselineWhere.document === void 0 ? {} : { document: baselineWhere.document },
-      line: lineAt(sides.baseline.get(draft.baseline.file), draft.baseline.pointer),
+      ...atPosition(sides.baseline.get(draft.baseline.file), draft.baseline.pointer),
       pointer: baselineWhere.pointer
     },
     ...change === "possible-widening" && draft.reason !== void 0 ? { reason: draft.reason } : {},
@@ -10692,10 +10692,10 @@ function isAccountExport(value) {
     (k) => value[k] === void 0 || Array.isArray(value[k])
   );
 }
-function extractAccount(parsed) {
-  const value = parsed.value;
+function extractAccount(parsed2) {
+  const value = parsed2.value;
   const problems = [];
-  const problem = (pointer, message2) => problems.push({ file: parsed.path, ...parsed.sourceMap.locate(pointer), pointer, message: message2 });
+  const problem = (pointer, message2) => problems.push({ file: parsed2.path, ...parsed2.sourceMap.locate(pointer), pointer, message: message2 });
   const decoded = (document, pointer) => {
     if (typeof document !== "string") return { document, pointer, encoded: false };
     try {
@@ -10776,7 +10776,7 @@ function extractAccount(parsed) {
       name,
       value: composed,
       pointer: at2,
-      sourceMap: composedMap(parsed, at2, places)
+      sourceMap: composedMap(parsed2, at2, places)
     });
     if (type === "role" && entity.AssumeRolePolicyDocument !== void 0) {
       const trust = decoded(entity.AssumeRolePolicyDocument, `${at2}/AssumeRolePolicyDocument`);
@@ -10786,15 +10786,15 @@ function extractAccount(parsed) {
           name: `${name}/trust`,
           value: trust.document,
           pointer: trust.pointer,
-          sourceMap: composedMap(parsed, trust.pointer, [["", trust]])
+          sourceMap: composedMap(parsed2, trust.pointer, [["", trust]])
         });
     }
   };
   list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
   list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
-  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed) };
+  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
 }
-function heldVersions(value, managed2, applied, decoded, parsed) {
+function heldVersions(value, managed2, applied, decoded, parsed2) {
   return list2(value.Policies).flatMap((policy2, i) => {
     const arn = String(policy2.Arn);
     return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
@@ -10808,20 +10808,20 @@ function heldVersions(value, managed2, applied, decoded, parsed) {
           name: `${arn} (version ${String(version2.VersionId)})`,
           value: found2.document,
           pointer: found2.pointer,
-          sourceMap: composedMap(parsed, found2.pointer, [["", found2]])
+          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
         }
       ];
     });
   });
 }
-function composedMap(parsed, entry, places) {
+function composedMap(parsed2, entry, places) {
   const byLength = [...places].sort(([a], [b]) => b.length - a.length);
   return {
     locate: (pointer) => {
       const place = byLength.find(([prefix2]) => pointer === prefix2 || pointer.startsWith(`${prefix2}/`));
-      if (place === void 0) return parsed.sourceMap.locate(entry);
+      if (place === void 0) return parsed2.sourceMap.locate(entry);
       const [prefix, found2] = place;
-      return parsed.sourceMap.locate(
+      return parsed2.sourceMap.locate(
         found2.encoded ? found2.pointer : found2.pointer + pointer.slice(prefix.length)
       );
     }
@@ -10865,14 +10865,14 @@ function locateDocument(value) {
   }
   return void 0;
 }
-function guardrail(parsed, found2, { type, content }) {
-  const at2 = parsed.sourceMap.locate(content);
+function guardrail(parsed2, found2, { type, content }) {
+  const at2 = parsed2.sourceMap.locate(content);
   let policy2;
   try {
     policy2 = JSON.parse(found2.document);
   } catch (error) {
     const message2 = `the ${GUARDRAILS[type].toUpperCase()}'s Content is not a JSON policy (${error.message})`;
-    return { documents: [], notes: [], problems: [{ file: parsed.path, ...at2, pointer: content, message: message2 }] };
+    return { documents: [], notes: [], problems: [{ file: parsed2.path, ...at2, pointer: content, message: message2 }] };
   }
   const document = {
     kind: "aws-iam",
@@ -10908,23 +10908,23 @@ var init_aws_cli = __esm({
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
         text3
       ),
-      detect: (parsed) => isAccountExport(parsed.value) || locateDocument(parsed.value) !== void 0,
-      extract: async (parsed) => {
-        if (isAccountExport(parsed.value)) return extractAccount(parsed);
-        const found2 = locateDocument(parsed.value);
-        if (found2.guardrail !== void 0) return guardrail(parsed, found2, found2.guardrail);
+      detect: (parsed2) => isAccountExport(parsed2.value) || locateDocument(parsed2.value) !== void 0,
+      extract: async (parsed2) => {
+        if (isAccountExport(parsed2.value)) return extractAccount(parsed2);
+        const found2 = locateDocument(parsed2.value);
+        if (found2.guardrail !== void 0) return guardrail(parsed2, found2, found2.guardrail);
         let value = found2.document;
         if (typeof value === "string") {
           try {
             value = JSON.parse(decodeURIComponent(value));
           } catch {
-            const at3 = parsed.sourceMap.locate(found2.pointer);
+            const at3 = parsed2.sourceMap.locate(found2.pointer);
             return {
               documents: [],
               notes: [],
               problems: [
                 {
-                  file: parsed.path,
+                  file: parsed2.path,
                   ...at3,
                   pointer: found2.pointer,
                   message: "the policy document is a string that is not URL-encoded JSON"
@@ -10932,7 +10932,7 @@ var init_aws_cli = __esm({
               ]
             };
           }
-          const at2 = parsed.sourceMap.locate(found2.pointer);
+          const at2 = parsed2.sourceMap.locate(found2.pointer);
           const document = {
             kind: "aws-iam",
             name: found2.name,
@@ -10949,7 +10949,7 @@ var init_aws_cli = __esm({
               name: found2.name,
               value,
               pointer: found2.pointer,
-              sourceMap: mapInside(parsed.sourceMap, found2.pointer)
+              sourceMap: mapInside(parsed2.sourceMap, found2.pointer)
             }
           ],
           notes: [],
@@ -11447,9 +11447,9 @@ function fromText(alternative, pointer) {
   if (typeof value !== "string")
     throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
   try {
-    const parsed = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
-    if (!isObject12(parsed)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
-    return parsed;
+    const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
+    if (!isObject12(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
+    return parsed2;
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     throw new ResolveError(pointer, `the policy document text is not JSON: ${error.problems[0].message}`);
@@ -14309,8 +14309,8 @@ var extract_exports = {};
 __export(extract_exports, {
   extractTemplate: () => extractTemplate
 });
-async function extractTemplate(parsed) {
-  const template = objectAt(parsed.value);
+async function extractTemplate(parsed2) {
+  const template = objectAt(parsed2.value);
   const scope = {
     parameters: objectAt(template.Parameters),
     resources: objectAt(template.Resources),
@@ -14326,8 +14326,8 @@ async function extractTemplate(parsed) {
   const notes = [];
   const problems = [];
   const problemAt = (pointer, message2) => ({
-    file: parsed.path,
-    ...positionAt(parsed.sourceMap, pointer),
+    file: parsed2.path,
+    ...positionAt(parsed2.sourceMap, pointer),
     pointer,
     message: message2
   });
@@ -14336,7 +14336,7 @@ async function extractTemplate(parsed) {
     if (!isObject12(resource) || typeof resource.Type !== "string") continue;
     const extractor = EXTRACTOR_OF[resource.Type];
     if (extractor === void 0) {
-      notes.push(...unread(parsed.path, logicalId, resource));
+      notes.push(...unread(parsed2.path, logicalId, resource));
       continue;
     }
     const when = /* @__PURE__ */ new Map();
@@ -14357,10 +14357,10 @@ async function extractTemplate(parsed) {
             name,
             value: built.value,
             pointer: at2,
-            sourceMap: sourceMapOf(parsed.sourceMap, built)
+            sourceMap: sourceMapOf(parsed2.sourceMap, built)
           });
         },
-        note: (message2) => notes.push(`${parsed.path}: ${message2}`)
+        note: (message2) => notes.push(`${parsed2.path}: ${message2}`)
       });
     } catch (error) {
       if (!(error instanceof ResolveError)) throw error;
@@ -14369,10 +14369,10 @@ async function extractTemplate(parsed) {
   }
   const globals = objectAt(objectAt(template.Globals).Function);
   for (const property of ["AssumeRolePolicyDocument", "FunctionUrlConfig"].filter((p) => p in globals))
-    notes.push(`${parsed.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
+    notes.push(`${parsed2.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
   for (const [name, value] of scope.assumed)
     notes.push(
-      `${parsed.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
+      `${parsed2.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
     );
   return { documents, notes, problems };
 }
@@ -14447,8 +14447,8 @@ var init_cloudformation = __esm({
       candidates: [{ extensions: ["json", "yaml", "yml", "template"], ignoreCase: true }],
       looksLike: (text3) => TEMPLATE.test(text3) && ACCESS.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read(), read_exports))).readTemplate(file),
-      detect: (parsed) => isTemplate(parsed.value),
-      extract: async (parsed) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed)
+      detect: (parsed2) => isTemplate(parsed2.value),
+      extract: async (parsed2) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed2)
     };
   }
 });
@@ -14541,11 +14541,11 @@ var init_helm = __esm({
       format: "helm",
       scan: true,
       candidates: [{ names: [CHART_FILE] }],
-      detect: (parsed) => isObject15(parsed.value) && (parsed.value.apiVersion === "v1" || parsed.value.apiVersion === "v2") && typeof parsed.value.name === "string",
-      render: async (parsed, source, settings) => {
+      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
+      render: async (parsed2, source, settings) => {
         if (source === void 0) return { notRead: "the files of the chart are not available here" };
-        const chart = parsed.value;
-        const dir = dirOf(parsed.path);
+        const chart = parsed2.value;
+        const dir = dirOf(parsed2.path);
         const paths = await chartFiles(dir, source);
         const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
         const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
@@ -14573,11 +14573,11 @@ var init_helm = __esm({
           files: files2
         };
       },
-      extract: async (parsed, _source, rendered) => {
+      extract: async (parsed2, _source, rendered) => {
         if (rendered === void 0) throw new Error("internal: a chart is read through its render");
         const { renderedRbac: renderedRbac2 } = await Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports));
-        const chartName = parsed.sourceMap.locate("/name");
-        return renderedRbac2(parsed, rendered, () => ({ locate: () => chartName }));
+        const chartName = parsed2.sourceMap.locate("/name");
+        return renderedRbac2(parsed2, rendered, () => ({ locate: () => chartName }));
       },
       // The charts a changed file is in, or whose config names it as a values file.
       dependents: async (changed, source, settings) => {
@@ -14652,17 +14652,17 @@ async function kustomizationInputs(path, value, source) {
       }
       inputs.files.add(inner);
       const content = (await source.read([inner])).get(inner);
-      let parsed;
+      let parsed2;
       try {
-        parsed = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
+        parsed2 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
       } catch {
-        parsed = void 0;
+        parsed2 = void 0;
       }
-      if (!isObject16(parsed)) {
+      if (!isObject16(parsed2)) {
         inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
         return;
       }
-      await visit(inner, parsed);
+      await visit(inner, parsed2);
     };
     for (const field of TARGETS)
       for (const entry of strings5(kustomization[field])) await addTarget(field, entry);
@@ -14824,17 +14824,17 @@ async function overlayLocator(kustomization, source) {
   const contents = await source.read([...inputs.files]);
   const documents = /* @__PURE__ */ new Map();
   const documentsOf3 = (path) => {
-    let parsed = documents.get(path);
-    if (parsed === void 0) {
+    let parsed2 = documents.get(path);
+    if (parsed2 === void 0) {
       const content = contents.get(path);
       try {
-        parsed = content === void 0 ? [] : parseYamlDocuments({ path, content });
+        parsed2 = content === void 0 ? [] : parseYamlDocuments({ path, content });
       } catch {
-        parsed = [];
+        parsed2 = [];
       }
-      documents.set(path, parsed);
+      documents.set(path, parsed2);
     }
-    return parsed;
+    return parsed2;
   };
   const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
   return (object2, origin) => {
@@ -14920,8 +14920,8 @@ function fullMatch(pattern, name) {
 function patchesOf(path, kustomization, documentsOf3) {
   const dir = posix3.dirname(path);
   const out = [];
-  const [parsed] = documentsOf3(path);
-  const entryAt = (pointer) => () => parsed === void 0 ? void 0 : fileAt(parsed, pointer);
+  const [parsed2] = documentsOf3(path);
+  const entryAt = (pointer) => () => parsed2 === void 0 ? void 0 : fileAt(parsed2, pointer);
   const fromFile = (file, target) => {
     for (const document of documentsOf3(posix3.join(dir, file)))
       out.push({ target, value: document.value, locate: (pointer) => fileAt(document, pointer) });
@@ -15003,28 +15003,28 @@ var init_kustomize = __esm({
       scan: true,
       candidates: [{ names: KUSTOMIZATION_NAMES }],
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed) => isObject18(parsed.value) && (parsed.value.kind === "Kustomization" || parsed.value.kind === "Component" || Object.keys(parsed.value).some((key) => FIELDS.test(key))),
-      render: async (parsed, source) => {
+      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
+      render: async (parsed2, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
-        const inputs = await kustomizationInputs(parsed.path, parsed.value, source);
+        const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
         if (inputs.unreadable.length > 0) return { notRead: inputs.unreadable.join("; ") };
         const files2 = new Map(await source.read([...inputs.files]));
         if (mayRenderRbac(inputs, files2) === void 0) return { output: "" };
-        const value = parsed.value;
+        const value = parsed2.value;
         const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
         const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
-        files2.set(parsed.path, Buffer.from(JSON.stringify(annotated), "utf8"));
-        const dir = posix4.dirname(parsed.path);
+        files2.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
+        const dir = posix4.dirname(parsed2.path);
         return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files: files2 };
       },
-      extract: async (parsed, source, rendered) => {
+      extract: async (parsed2, source, rendered) => {
         if (rendered === void 0 || source === void 0)
           throw new Error("internal: a kustomization is read through its render");
         const [{ renderedRbac: renderedRbac2 }, { overlayLocator: overlayLocator2 }] = await Promise.all([
           Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
           Promise.resolve().then(() => (init_origin(), origin_exports))
         ]);
-        return renderedRbac2(parsed, rendered, await overlayLocator2(parsed, source));
+        return renderedRbac2(parsed2, rendered, await overlayLocator2(parsed2, source));
       },
       // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
       // files are read here.
@@ -15203,9 +15203,9 @@ function derivedAccess2(service2) {
     return parts.length > 0 ? [`functions.${name}: ${parts.join(", ")} not read (the access the Framework derives from them)`] : [];
   });
 }
-function compileService(parsed) {
-  const variables = new VariableResolver(parsed.value);
-  const service2 = variables.resolve(parsed.value);
+function compileService(parsed2) {
+  const variables = new VariableResolver(parsed2.value);
+  const service2 = variables.resolve(parsed2.value);
   const provider = service2.provider;
   const notes = [];
   if (provider.name !== "aws") return { documents: [], notes, problems: [] };
@@ -15228,7 +15228,7 @@ function compileService(parsed) {
   });
   const role = at(provider, ["iam", "role"]);
   if (role !== void 0 && !isObject20(role)) {
-    notes.push(`${parsed.path}: provider.iam.role names the role to use: its statements are not read here`);
+    notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
   } else {
     const statements2 = [];
     for (const path of STATEMENT_LISTS) {
@@ -15237,7 +15237,7 @@ function compileService(parsed) {
       const source = pointerOf(path);
       if (!Array.isArray(list4)) {
         notes.push(
-          `${parsed.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
+          `${parsed2.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
         );
         origins.push([`${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`, source]);
         statements2.push({
@@ -15276,16 +15276,16 @@ function compileService(parsed) {
       [`/Resources/${ROLE}`, "/provider"]
     );
   }
-  notes.push(...derivedAccess2(service2).map((what) => `${parsed.path}: ${what}`));
+  notes.push(...derivedAccess2(service2).map((what) => `${parsed2.path}: ${what}`));
   for (const [text3, value] of variables.assumed)
     notes.push(
-      `${parsed.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
+      `${parsed2.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
     );
   origins.sort(([a], [b]) => b.length - a.length);
   const sourceMap = {
     locate: (pointer) => {
       const origin = origins.find(([prefix]) => pointer === prefix || pointer.startsWith(`${prefix}/`));
-      return origin === void 0 ? void 0 : positionAt(parsed.sourceMap, origin[1] + pointer.slice(origin[0].length));
+      return origin === void 0 ? void 0 : positionAt(parsed2.sourceMap, origin[1] + pointer.slice(origin[0].length));
     }
   };
   return {
@@ -15331,8 +15331,8 @@ var init_serverless = __esm({
       // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
       looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed) => isObject21(parsed.value) && "service" in parsed.value && isObject21(parsed.value.provider),
-      extract: async (parsed) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed)
+      detect: (parsed2) => isObject21(parsed2.value) && "service" in parsed2.value && isObject21(parsed2.value.provider),
+      extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
     };
   }
 });
@@ -15350,14 +15350,14 @@ var init_snapshot = __esm({
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       detect: ({ value }) => isObject22(value) && value.schemaVersion === 1 && isObject22(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
       // The caller validated the file against the snapshot schema: every entry has its fields.
-      extract: async (parsed) => ({
-        documents: (parsed.value.documents ?? []).map(
+      extract: async (parsed2) => ({
+        documents: (parsed2.value.documents ?? []).map(
           (d, index2) => ({
             kind: d.kind,
             name: d.path,
             value: d.value,
             pointer: `/documents/${index2}/value`,
-            sourceMap: mapInside(parsed.sourceMap, `/documents/${index2}/value`),
+            sourceMap: mapInside(parsed2.sourceMap, `/documents/${index2}/value`),
             ...d.origin === void 0 ? {} : { origin: d.origin }
           })
         ),
@@ -15505,9 +15505,9 @@ function parseDocument(value) {
     line: start.line + position.line - 1,
     column: position.line === 1 ? start.column + position.column - 1 : position.column
   };
-  let parsed;
+  let parsed2;
   try {
-    parsed = parseFile(
+    parsed2 = parseFile(
       { path: start?.file ?? value.at.file, content: Buffer.from(quoteSymbols(value.s)) },
       "json"
     );
@@ -15520,7 +15520,7 @@ function parseDocument(value) {
       })
     );
   }
-  return fromJson(parsed.value, value.at, (pointer) => place(parsed.sourceMap.locate(pointer)));
+  return fromJson(parsed2.value, value.at, (pointer) => place(parsed2.sourceMap.locate(pointer)));
 }
 function quoteSymbols(text3) {
   let out = "";
@@ -16047,12 +16047,12 @@ function awsPolicyDocument(args) {
   );
 }
 function documentOf(value) {
-  const parsed = value.v === "string" ? parseDocument(value) : value;
-  if (parsed.v !== "object") return void 0;
-  const statement2 = parsed.entries.get("Statement");
+  const parsed2 = value.v === "string" ? parseDocument(value) : value;
+  if (parsed2.v !== "object") return void 0;
+  const statement2 = parsed2.entries.get("Statement");
   return {
-    version: parsed.entries.get("Version"),
-    id: parsed.entries.get("Id"),
+    version: parsed2.entries.get("Version"),
+    id: parsed2.entries.get("Id"),
     statements: statement2 === void 0 ? [] : statement2.v === "list" ? statement2.items : [statement2]
   };
 }
@@ -16725,10 +16725,19 @@ function loadParser() {
   })();
   return loading;
 }
-async function parseHcl(file) {
-  const text3 = decode(file, MAX_FILE_BYTES);
-  const { parser } = await loadParser();
-  return { path: file.path, body: parseText(parser, file.path, text3, 0) };
+function parseHcl(file) {
+  const key = `${file.path}\0${sha256(file.content)}`;
+  let pending = parsed.get(key);
+  if (pending === void 0) {
+    pending = (async () => {
+      const text3 = decode(file, MAX_FILE_BYTES);
+      const { parser } = await loadParser();
+      return { path: file.path, body: parseText(parser, file.path, text3, 0) };
+    })();
+    if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value);
+    parsed.set(key, pending);
+  }
+  return pending;
 }
 function parseTemplate(parser, path, text3) {
   let marker = "ACLDRIFT_TEMPLATE";
@@ -16814,11 +16823,12 @@ function stripIndent(parts) {
     return { literal: lines.join("\n") };
   });
 }
-var GRAMMAR, loading, HclSyntaxError, emptyBody, named2, all, POSTFIX, Reader, unescapeHeredoc;
+var GRAMMAR, loading, HclSyntaxError, parsed, PARSED_LIMIT, emptyBody, named2, all, POSTFIX, Reader, unescapeHeredoc;
 var init_syntax = __esm({
   "src/containers/terraform/syntax.ts"() {
     "use strict";
     init_errors();
+    init_hash();
     init_package_files();
     init_parse();
     GRAMMAR = fileURLToPath(
@@ -16831,6 +16841,8 @@ var init_syntax = __esm({
       }
       node;
     };
+    parsed = /* @__PURE__ */ new Map();
+    PARSED_LIMIT = 1e3;
     emptyBody = () => ({ attributes: /* @__PURE__ */ new Map(), blocks: [] });
     named2 = (node) => node.namedChildren.filter((c) => c !== null);
     all = (node) => node.children.filter((c) => c !== null);
@@ -17575,8 +17587,8 @@ __export(extract_exports2, {
   parseTerraform: () => parseTerraform
 });
 import { posix as posix6 } from "node:path";
-async function extractTerraform(parsed, source) {
-  const dir = dirOf2(parsed.path);
+async function extractTerraform(parsed2, source) {
+  const dir = dirOf2(parsed2.path);
   let module;
   if (source !== void 0) {
     let byDir = evaluated.get(source);
@@ -17584,16 +17596,16 @@ async function extractTerraform(parsed, source) {
     let pending = byDir.get(dir);
     if (pending === void 0) byDir.set(dir, pending = evaluateDirectory(dir, source));
     module = await pending;
-    if (module.hashes.get(parsed.path) !== parsed.hash) module = await evaluateDirectory(dir, source, parsed);
-  } else module = await evaluateDirectory(dir, void 0, parsed);
-  const mine = module.documents.files.get(parsed.path) ?? { documents: [], notes: [], problems: [] };
+    if (module.hashes.get(parsed2.path) !== parsed2.hash) module = await evaluateDirectory(dir, source, parsed2);
+  } else module = await evaluateDirectory(dir, void 0, parsed2);
+  const mine = module.documents.files.get(parsed2.path) ?? { documents: [], notes: [], problems: [] };
   const notes = new Set(mine.notes);
-  for (const found2 of mine.documents) notesOf(found2, parsed.path, notes);
-  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed.path));
+  for (const found2 of mine.documents) notesOf(found2, parsed2.path, notes);
+  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed2.path));
   if (source === void 0)
     for (const path of module.documents.wanted)
       notes.add(
-        `${parsed.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
+        `${parsed2.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
       );
   return { documents, notes: [...notes], problems: mine.problems };
 }
@@ -17679,11 +17691,11 @@ var plan_exports = {};
 __export(plan_exports, {
   extractPlan: () => extractPlan
 });
-async function extractPlan(parsed) {
-  const plan = parsed.value;
+async function extractPlan(parsed2) {
+  const plan = parsed2.value;
   const at2 = (pointer) => ({
-    file: parsed.path,
-    ...parsed.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
+    file: parsed2.path,
+    ...parsed2.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
   });
   const resources = [];
   const walk = (module, pointer) => {
@@ -17739,7 +17751,7 @@ async function extractPlan(parsed) {
     }
     for (const document of found2) {
       notes.push(...document.notes);
-      documents.push(toEmbedded(document, parsed.path));
+      documents.push(toEmbedded(document, parsed2.path));
     }
   }
   return { documents, notes, problems };
@@ -17847,8 +17859,8 @@ var init_terraform = __esm({
       candidates: [{ extensions: ["tf"] }],
       parse: async (file) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).parseTerraform(file),
       looksLike: declaresAccess,
-      detect: (parsed) => parsed.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
-      extract: async (parsed, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed, source),
+      detect: (parsed2) => parsed2.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
+      extract: async (parsed2, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed2, source),
       // A module's documents read its other files: a changed `.tf` or tfvars file re-reads the
       // module's `.tf` files; another changed file, those of the modules above it that name it (it
       // may be read with `file()`). Only text is searched here: the grammar is not loaded.
@@ -17877,8 +17889,8 @@ var init_terraform = __esm({
       scan: true,
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       looksLike: looksLikePlan,
-      detect: (parsed) => isPlan(parsed.value),
-      extract: async (parsed) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed)
+      detect: (parsed2) => isPlan(parsed2.value),
+      extract: async (parsed2) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed2)
     };
   }
 });
@@ -18563,6 +18575,58 @@ var init_history = __esm({
   }
 });
 
+// src/git/staged.ts
+async function listStagedEntries(root) {
+  return parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]));
+}
+async function listStagedFiles(root) {
+  return uniquePaths(await listStagedEntries(root));
+}
+async function readStagedFiles(root, paths, entries2) {
+  return readEntries(root, entries2 ?? await listStagedEntries(root), paths);
+}
+async function indexTree(root) {
+  return (await runGit(root, ["write-tree"])).toString("utf8").trim();
+}
+async function stagedChangedPaths(root, head) {
+  if ((head === void 0 ? await headCommit(root) : head) === null) return listStagedFiles(root);
+  return splitNul(await runGit(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]));
+}
+async function readStagedChanges(root, base) {
+  const records = splitNul(
+    await runGit(root, [
+      "diff",
+      "--cached",
+      "--raw",
+      "-z",
+      "--no-renames",
+      "--no-abbrev",
+      ...base === void 0 ? [] : [base, "--"]
+    ])
+  );
+  const head = [];
+  const staged = [];
+  const paths = [];
+  for (let i = 0; i + 1 < records.length; i += 2) {
+    const [oldMode, newMode, oldId, newId, status] = records[i].slice(1).split(" ");
+    const path = records[i + 1];
+    paths.push(path);
+    if (oldMode !== "000000") head.push({ path, mode: oldMode, object: oldId, stage: 0 });
+    if (status === "U") staged.push({ path, mode: newMode, object: newId, stage: 1 });
+    else if (newMode !== "000000") staged.push({ path, mode: newMode, object: newId, stage: 0 });
+  }
+  const [headRead, stagedRead] = await readEntryLists(root, [selectEntries(head), selectEntries(staged)]);
+  return { paths, head: headRead, staged: stagedRead, headEntries: head };
+}
+var init_staged = __esm({
+  "src/git/staged.ts"() {
+    "use strict";
+    init_entries();
+    init_repo();
+    init_run();
+  }
+});
+
 // src/git/file-history.ts
 async function readPathHistory(root, to, paths, globs = []) {
   if (paths.length === 0 && globs.length === 0) return { commits: /* @__PURE__ */ new Map(), order: [] };
@@ -18602,6 +18666,24 @@ async function readPathsAt(root, sides, paths) {
   );
   return reads.map((read2) => new Map(read2.files.map((f) => [f.path, f.content])));
 }
+async function listSideEntries(root, side) {
+  return side.type === "staged" ? listStagedEntries(root) : parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit]));
+}
+async function readListedPaths(root, entries2, paths, blobs) {
+  const { toRead } = selectEntries(entries2, paths);
+  const fetch = toRead.filter((entry) => !blobs.has(entry.object));
+  if (fetch.length > 0) {
+    const reading = readEntryLists(root, [{ toRead: fetch, skipped: [] }], Infinity).then(
+      ([read2]) => new Map(read2.files.map((f) => [f.path, f.content]))
+    );
+    for (const entry of fetch)
+      blobs.set(
+        entry.object,
+        reading.then((byPath) => byPath.get(entry.path))
+      );
+  }
+  return new Map(await Promise.all(toRead.map(async (e) => [e.path, await blobs.get(e.object)])));
+}
 async function blobIdsAt(root, commit, paths) {
   if (paths.length === 0) return /* @__PURE__ */ new Map();
   const listing = await runGit(root, [
@@ -18639,6 +18721,7 @@ var init_file_history = __esm({
     init_entries();
     init_history();
     init_run();
+    init_staged();
   }
 });
 
@@ -18695,58 +18778,6 @@ async function pendingSigningKey(root) {
 var init_signatures = __esm({
   "src/git/signatures.ts"() {
     "use strict";
-    init_run();
-  }
-});
-
-// src/git/staged.ts
-async function listStagedEntries(root) {
-  return parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]));
-}
-async function listStagedFiles(root) {
-  return uniquePaths(await listStagedEntries(root));
-}
-async function readStagedFiles(root, paths, entries2) {
-  return readEntries(root, entries2 ?? await listStagedEntries(root), paths);
-}
-async function indexTree(root) {
-  return (await runGit(root, ["write-tree"])).toString("utf8").trim();
-}
-async function stagedChangedPaths(root, head) {
-  if ((head === void 0 ? await headCommit(root) : head) === null) return listStagedFiles(root);
-  return splitNul(await runGit(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]));
-}
-async function readStagedChanges(root, base) {
-  const records = splitNul(
-    await runGit(root, [
-      "diff",
-      "--cached",
-      "--raw",
-      "-z",
-      "--no-renames",
-      "--no-abbrev",
-      ...base === void 0 ? [] : [base, "--"]
-    ])
-  );
-  const head = [];
-  const staged = [];
-  const paths = [];
-  for (let i = 0; i + 1 < records.length; i += 2) {
-    const [oldMode, newMode, oldId, newId, status] = records[i].slice(1).split(" ");
-    const path = records[i + 1];
-    paths.push(path);
-    if (oldMode !== "000000") head.push({ path, mode: oldMode, object: oldId, stage: 0 });
-    if (status === "U") staged.push({ path, mode: newMode, object: newId, stage: 1 });
-    else if (newMode !== "000000") staged.push({ path, mode: newMode, object: newId, stage: 0 });
-  }
-  const [headRead, stagedRead] = await readEntryLists(root, [selectEntries(head), selectEntries(staged)]);
-  return { paths, head: headRead, staged: stagedRead };
-}
-var init_staged = __esm({
-  "src/git/staged.ts"() {
-    "use strict";
-    init_entries();
-    init_repo();
     init_run();
   }
 });
@@ -18929,6 +18960,7 @@ __export(git_exports, {
   isShallow: () => isShallow,
   listPathsNamed: () => listPathsNamed,
   listRevisionFiles: () => listRevisionFiles,
+  listSideEntries: () => listSideEntries,
   listStagedEntries: () => listStagedEntries,
   listStagedFiles: () => listStagedFiles,
   listTrackedFiles: () => listTrackedFiles,
@@ -18939,6 +18971,7 @@ __export(git_exports, {
   pendingSigningKey: () => pendingSigningKey,
   readCommits: () => readCommits,
   readHistory: () => readHistory,
+  readListedPaths: () => readListedPaths,
   readNotes: () => readNotes,
   readPathHistory: () => readPathHistory,
   readPathsAt: () => readPathsAt,
@@ -32498,7 +32531,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
     evaluated0.items = void 0;
   }
   if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema161.type }, message: "must be object,null", schema: schema161.type, parentSchema: schema161, data };
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema163.type }, message: "must be object,null", schema: schema163.type, parentSchema: schema163, data };
     if (vErrors === null) {
       vErrors = [err0];
     } else {
@@ -32508,7 +32541,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.sha === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "sha" }, message: "must have required property 'sha'", schema: schema161.required, parentSchema: schema161, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "sha" }, message: "must have required property 'sha'", schema: schema163.required, parentSchema: schema163, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -32517,7 +32550,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.author === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "author" }, message: "must have required property 'author'", schema: schema161.required, parentSchema: schema161, data };
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "author" }, message: "must have required property 'author'", schema: schema163.required, parentSchema: schema163, data };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -32526,7 +32559,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.subject === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema161.required, parentSchema: schema161, data };
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema163.required, parentSchema: schema163, data };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -32535,7 +32568,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.actor === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema161.required, parentSchema: schema161, data };
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema163.required, parentSchema: schema163, data };
       if (vErrors === null) {
         vErrors = [err4];
       } else {
@@ -32545,7 +32578,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
     }
     for (const key0 in data) {
       if (!(key0 === "sha" || key0 === "author" || key0 === "subject" || key0 === "actor" || key0 === "pending" || key0 === "merge")) {
-        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema161, data };
+        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema163, data };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -32558,7 +32591,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       let data0 = data.sha;
       if (typeof data0 === "string") {
         if (func110(data0) < 1) {
-          const err6 = { instancePath: instancePath + "/sha", schemaPath: "#/properties/sha/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema161.properties.sha, data: data0 };
+          const err6 = { instancePath: instancePath + "/sha", schemaPath: "#/properties/sha/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema163.properties.sha, data: data0 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -32567,7 +32600,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
       } else {
-        const err7 = { instancePath: instancePath + "/sha", schemaPath: "#/properties/sha/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.sha.type, parentSchema: schema161.properties.sha, data: data0 };
+        const err7 = { instancePath: instancePath + "/sha", schemaPath: "#/properties/sha/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.sha.type, parentSchema: schema163.properties.sha, data: data0 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -32580,7 +32613,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       let data1 = data.author;
       if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
         if (data1.name === void 0) {
-          const err8 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema161.properties.author.required, parentSchema: schema161.properties.author, data: data1 };
+          const err8 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema163.properties.author.required, parentSchema: schema163.properties.author, data: data1 };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -32589,7 +32622,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data1.email === void 0) {
-          const err9 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema161.properties.author.required, parentSchema: schema161.properties.author, data: data1 };
+          const err9 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema163.properties.author.required, parentSchema: schema163.properties.author, data: data1 };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -32598,7 +32631,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data1.date === void 0) {
-          const err10 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "date" }, message: "must have required property 'date'", schema: schema161.properties.author.required, parentSchema: schema161.properties.author, data: data1 };
+          const err10 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/required", keyword: "required", params: { missingProperty: "date" }, message: "must have required property 'date'", schema: schema163.properties.author.required, parentSchema: schema163.properties.author, data: data1 };
           if (vErrors === null) {
             vErrors = [err10];
           } else {
@@ -32608,7 +32641,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key1 in data1) {
           if (!(key1 === "name" || key1 === "email" || key1 === "date")) {
-            const err11 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema161.properties.author, data: data1 };
+            const err11 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema163.properties.author, data: data1 };
             if (vErrors === null) {
               vErrors = [err11];
             } else {
@@ -32620,7 +32653,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data1.name !== void 0) {
           let data2 = data1.name;
           if (typeof data2 !== "string") {
-            const err12 = { instancePath: instancePath + "/author/name", schemaPath: "#/properties/author/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.author.properties.name.type, parentSchema: schema161.properties.author.properties.name, data: data2 };
+            const err12 = { instancePath: instancePath + "/author/name", schemaPath: "#/properties/author/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.author.properties.name.type, parentSchema: schema163.properties.author.properties.name, data: data2 };
             if (vErrors === null) {
               vErrors = [err12];
             } else {
@@ -32632,7 +32665,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data1.email !== void 0) {
           let data3 = data1.email;
           if (typeof data3 !== "string") {
-            const err13 = { instancePath: instancePath + "/author/email", schemaPath: "#/properties/author/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.author.properties.email.type, parentSchema: schema161.properties.author.properties.email, data: data3 };
+            const err13 = { instancePath: instancePath + "/author/email", schemaPath: "#/properties/author/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.author.properties.email.type, parentSchema: schema163.properties.author.properties.email, data: data3 };
             if (vErrors === null) {
               vErrors = [err13];
             } else {
@@ -32644,7 +32677,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data1.date !== void 0) {
           let data4 = data1.date;
           if (typeof data4 !== "string") {
-            const err14 = { instancePath: instancePath + "/author/date", schemaPath: "#/properties/author/properties/date/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.author.properties.date.type, parentSchema: schema161.properties.author.properties.date, data: data4 };
+            const err14 = { instancePath: instancePath + "/author/date", schemaPath: "#/properties/author/properties/date/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.author.properties.date.type, parentSchema: schema163.properties.author.properties.date, data: data4 };
             if (vErrors === null) {
               vErrors = [err14];
             } else {
@@ -32654,7 +32687,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err15 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema161.properties.author.type, parentSchema: schema161.properties.author, data: data1 };
+        const err15 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema163.properties.author.type, parentSchema: schema163.properties.author, data: data1 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -32666,7 +32699,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.subject !== void 0) {
       let data5 = data.subject;
       if (typeof data5 !== "string") {
-        const err16 = { instancePath: instancePath + "/subject", schemaPath: "#/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.subject.type, parentSchema: schema161.properties.subject, data: data5 };
+        const err16 = { instancePath: instancePath + "/subject", schemaPath: "#/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.subject.type, parentSchema: schema163.properties.subject, data: data5 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -32679,7 +32712,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       let data6 = data.actor;
       if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
         if (data6.type === void 0) {
-          const err17 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema162.required, parentSchema: schema162, data: data6 };
+          const err17 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema164.required, parentSchema: schema164, data: data6 };
           if (vErrors === null) {
             vErrors = [err17];
           } else {
@@ -32688,7 +32721,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data6.confidence === void 0) {
-          const err18 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "confidence" }, message: "must have required property 'confidence'", schema: schema162.required, parentSchema: schema162, data: data6 };
+          const err18 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "confidence" }, message: "must have required property 'confidence'", schema: schema164.required, parentSchema: schema164, data: data6 };
           if (vErrors === null) {
             vErrors = [err18];
           } else {
@@ -32697,7 +32730,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data6.evidence === void 0) {
-          const err19 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "evidence" }, message: "must have required property 'evidence'", schema: schema162.required, parentSchema: schema162, data: data6 };
+          const err19 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/required", keyword: "required", params: { missingProperty: "evidence" }, message: "must have required property 'evidence'", schema: schema164.required, parentSchema: schema164, data: data6 };
           if (vErrors === null) {
             vErrors = [err19];
           } else {
@@ -32707,7 +32740,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key2 in data6) {
           if (!(key2 === "type" || key2 === "agent" || key2 === "confidence" || key2 === "evidence")) {
-            const err20 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema162, data: data6 };
+            const err20 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema164, data: data6 };
             if (vErrors === null) {
               vErrors = [err20];
             } else {
@@ -32719,7 +32752,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.type !== void 0) {
           let data7 = data6.type;
           if (!(data7 === "agent" || data7 === "human" || data7 === "automation" || data7 === "unknown")) {
-            const err21 = { instancePath: instancePath + "/actor/type", schemaPath: "#/$defs/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema162.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema162.properties.type.enum, parentSchema: schema162.properties.type, data: data7 };
+            const err21 = { instancePath: instancePath + "/actor/type", schemaPath: "#/$defs/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema164.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema164.properties.type.enum, parentSchema: schema164.properties.type, data: data7 };
             if (vErrors === null) {
               vErrors = [err21];
             } else {
@@ -32731,7 +32764,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.agent !== void 0) {
           let data8 = data6.agent;
           if (typeof data8 !== "string") {
-            const err22 = { instancePath: instancePath + "/actor/agent", schemaPath: "#/$defs/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema162.properties.agent.type, parentSchema: schema162.properties.agent, data: data8 };
+            const err22 = { instancePath: instancePath + "/actor/agent", schemaPath: "#/$defs/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.agent.type, parentSchema: schema164.properties.agent, data: data8 };
             if (vErrors === null) {
               vErrors = [err22];
             } else {
@@ -32744,7 +32777,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           let data9 = data6.confidence;
           if (typeof data9 == "number" && isFinite(data9)) {
             if (data9 > 1 || isNaN(data9)) {
-              const err23 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema162.properties.confidence, data: data9 };
+              const err23 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1", schema: 1, parentSchema: schema164.properties.confidence, data: data9 };
               if (vErrors === null) {
                 vErrors = [err23];
               } else {
@@ -32753,7 +32786,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data9 < 0 || isNaN(data9)) {
-              const err24 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema162.properties.confidence, data: data9 };
+              const err24 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema164.properties.confidence, data: data9 };
               if (vErrors === null) {
                 vErrors = [err24];
               } else {
@@ -32762,7 +32795,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
           } else {
-            const err25 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema162.properties.confidence.type, parentSchema: schema162.properties.confidence, data: data9 };
+            const err25 = { instancePath: instancePath + "/actor/confidence", schemaPath: "#/$defs/actor/properties/confidence/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema164.properties.confidence.type, parentSchema: schema164.properties.confidence, data: data9 };
             if (vErrors === null) {
               vErrors = [err25];
             } else {
@@ -32779,7 +32812,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               let data11 = data10[i0];
               if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
                 if (data11.signal === void 0) {
-                  const err26 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "signal" }, message: "must have required property 'signal'", schema: schema162.properties.evidence.items.required, parentSchema: schema162.properties.evidence.items, data: data11 };
+                  const err26 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "signal" }, message: "must have required property 'signal'", schema: schema164.properties.evidence.items.required, parentSchema: schema164.properties.evidence.items, data: data11 };
                   if (vErrors === null) {
                     vErrors = [err26];
                   } else {
@@ -32788,7 +32821,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data11.detail === void 0) {
-                  const err27 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "detail" }, message: "must have required property 'detail'", schema: schema162.properties.evidence.items.required, parentSchema: schema162.properties.evidence.items, data: data11 };
+                  const err27 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "detail" }, message: "must have required property 'detail'", schema: schema164.properties.evidence.items.required, parentSchema: schema164.properties.evidence.items, data: data11 };
                   if (vErrors === null) {
                     vErrors = [err27];
                   } else {
@@ -32797,7 +32830,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data11.strength === void 0) {
-                  const err28 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "strength" }, message: "must have required property 'strength'", schema: schema162.properties.evidence.items.required, parentSchema: schema162.properties.evidence.items, data: data11 };
+                  const err28 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/required", keyword: "required", params: { missingProperty: "strength" }, message: "must have required property 'strength'", schema: schema164.properties.evidence.items.required, parentSchema: schema164.properties.evidence.items, data: data11 };
                   if (vErrors === null) {
                     vErrors = [err28];
                   } else {
@@ -32807,7 +32840,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                 }
                 for (const key3 in data11) {
                   if (!(key3 === "signal" || key3 === "detail" || key3 === "strength")) {
-                    const err29 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema162.properties.evidence.items, data: data11 };
+                    const err29 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema164.properties.evidence.items, data: data11 };
                     if (vErrors === null) {
                       vErrors = [err29];
                     } else {
@@ -32819,7 +32852,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                 if (data11.signal !== void 0) {
                   let data12 = data11.signal;
                   if (typeof data12 !== "string") {
-                    const err30 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/signal", schemaPath: "#/$defs/actor/properties/evidence/items/properties/signal/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema162.properties.evidence.items.properties.signal.type, parentSchema: schema162.properties.evidence.items.properties.signal, data: data12 };
+                    const err30 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/signal", schemaPath: "#/$defs/actor/properties/evidence/items/properties/signal/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.evidence.items.properties.signal.type, parentSchema: schema164.properties.evidence.items.properties.signal, data: data12 };
                     if (vErrors === null) {
                       vErrors = [err30];
                     } else {
@@ -32831,7 +32864,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                 if (data11.detail !== void 0) {
                   let data13 = data11.detail;
                   if (typeof data13 !== "string") {
-                    const err31 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/detail", schemaPath: "#/$defs/actor/properties/evidence/items/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema162.properties.evidence.items.properties.detail.type, parentSchema: schema162.properties.evidence.items.properties.detail, data: data13 };
+                    const err31 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/detail", schemaPath: "#/$defs/actor/properties/evidence/items/properties/detail/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.evidence.items.properties.detail.type, parentSchema: schema164.properties.evidence.items.properties.detail, data: data13 };
                     if (vErrors === null) {
                       vErrors = [err31];
                     } else {
@@ -32843,7 +32876,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                 if (data11.strength !== void 0) {
                   let data14 = data11.strength;
                   if (!(data14 === "strong" || data14 === "high" || data14 === "medium" || data14 === "weak" || data14 === "runtime")) {
-                    const err32 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/strength", schemaPath: "#/$defs/actor/properties/evidence/items/properties/strength/enum", keyword: "enum", params: { allowedValues: schema162.properties.evidence.items.properties.strength.enum }, message: "must be equal to one of the allowed values", schema: schema162.properties.evidence.items.properties.strength.enum, parentSchema: schema162.properties.evidence.items.properties.strength, data: data14 };
+                    const err32 = { instancePath: instancePath + "/actor/evidence/" + i0 + "/strength", schemaPath: "#/$defs/actor/properties/evidence/items/properties/strength/enum", keyword: "enum", params: { allowedValues: schema164.properties.evidence.items.properties.strength.enum }, message: "must be equal to one of the allowed values", schema: schema164.properties.evidence.items.properties.strength.enum, parentSchema: schema164.properties.evidence.items.properties.strength, data: data14 };
                     if (vErrors === null) {
                       vErrors = [err32];
                     } else {
@@ -32853,7 +32886,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                 }
               } else {
-                const err33 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema162.properties.evidence.items.type, parentSchema: schema162.properties.evidence.items, data: data11 };
+                const err33 = { instancePath: instancePath + "/actor/evidence/" + i0, schemaPath: "#/$defs/actor/properties/evidence/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema164.properties.evidence.items.type, parentSchema: schema164.properties.evidence.items, data: data11 };
                 if (vErrors === null) {
                   vErrors = [err33];
                 } else {
@@ -32863,7 +32896,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err34 = { instancePath: instancePath + "/actor/evidence", schemaPath: "#/$defs/actor/properties/evidence/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema162.properties.evidence.type, parentSchema: schema162.properties.evidence, data: data10 };
+            const err34 = { instancePath: instancePath + "/actor/evidence", schemaPath: "#/$defs/actor/properties/evidence/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema164.properties.evidence.type, parentSchema: schema164.properties.evidence, data: data10 };
             if (vErrors === null) {
               vErrors = [err34];
             } else {
@@ -32873,7 +32906,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err35 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema162.type, parentSchema: schema162, data: data6 };
+        const err35 = { instancePath: instancePath + "/actor", schemaPath: "#/$defs/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema164.type, parentSchema: schema164, data: data6 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -32885,7 +32918,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.pending !== void 0) {
       let data15 = data.pending;
       if (typeof data15 !== "boolean") {
-        const err36 = { instancePath: instancePath + "/pending", schemaPath: "#/properties/pending/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema161.properties.pending.type, parentSchema: schema161.properties.pending, data: data15 };
+        const err36 = { instancePath: instancePath + "/pending", schemaPath: "#/properties/pending/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema163.properties.pending.type, parentSchema: schema163.properties.pending, data: data15 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -32898,7 +32931,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       let data16 = data.merge;
       if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
         if (data16.sha === void 0) {
-          const err37 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/required", keyword: "required", params: { missingProperty: "sha" }, message: "must have required property 'sha'", schema: schema161.properties.merge.required, parentSchema: schema161.properties.merge, data: data16 };
+          const err37 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/required", keyword: "required", params: { missingProperty: "sha" }, message: "must have required property 'sha'", schema: schema163.properties.merge.required, parentSchema: schema163.properties.merge, data: data16 };
           if (vErrors === null) {
             vErrors = [err37];
           } else {
@@ -32907,7 +32940,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data16.subject === void 0) {
-          const err38 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema161.properties.merge.required, parentSchema: schema161.properties.merge, data: data16 };
+          const err38 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/required", keyword: "required", params: { missingProperty: "subject" }, message: "must have required property 'subject'", schema: schema163.properties.merge.required, parentSchema: schema163.properties.merge, data: data16 };
           if (vErrors === null) {
             vErrors = [err38];
           } else {
@@ -32917,7 +32950,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key4 in data16) {
           if (!(key4 === "sha" || key4 === "subject")) {
-            const err39 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema161.properties.merge, data: data16 };
+            const err39 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema163.properties.merge, data: data16 };
             if (vErrors === null) {
               vErrors = [err39];
             } else {
@@ -32930,7 +32963,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           let data17 = data16.sha;
           if (typeof data17 === "string") {
             if (func110(data17) < 1) {
-              const err40 = { instancePath: instancePath + "/merge/sha", schemaPath: "#/properties/merge/properties/sha/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema161.properties.merge.properties.sha, data: data17 };
+              const err40 = { instancePath: instancePath + "/merge/sha", schemaPath: "#/properties/merge/properties/sha/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema163.properties.merge.properties.sha, data: data17 };
               if (vErrors === null) {
                 vErrors = [err40];
               } else {
@@ -32939,7 +32972,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
           } else {
-            const err41 = { instancePath: instancePath + "/merge/sha", schemaPath: "#/properties/merge/properties/sha/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.merge.properties.sha.type, parentSchema: schema161.properties.merge.properties.sha, data: data17 };
+            const err41 = { instancePath: instancePath + "/merge/sha", schemaPath: "#/properties/merge/properties/sha/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.merge.properties.sha.type, parentSchema: schema163.properties.merge.properties.sha, data: data17 };
             if (vErrors === null) {
               vErrors = [err41];
             } else {
@@ -32951,7 +32984,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
         if (data16.subject !== void 0) {
           let data18 = data16.subject;
           if (typeof data18 !== "string") {
-            const err42 = { instancePath: instancePath + "/merge/subject", schemaPath: "#/properties/merge/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema161.properties.merge.properties.subject.type, parentSchema: schema161.properties.merge.properties.subject, data: data18 };
+            const err42 = { instancePath: instancePath + "/merge/subject", schemaPath: "#/properties/merge/properties/subject/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.merge.properties.subject.type, parentSchema: schema163.properties.merge.properties.subject, data: data18 };
             if (vErrors === null) {
               vErrors = [err42];
             } else {
@@ -32961,7 +32994,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err43 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema161.properties.merge.type, parentSchema: schema161.properties.merge, data: data16 };
+        const err43 = { instancePath: instancePath + "/merge", schemaPath: "#/properties/merge/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema163.properties.merge.type, parentSchema: schema163.properties.merge, data: data16 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -32985,7 +33018,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     evaluated0.items = void 0;
   }
   if (!(data && typeof data == "object" && !Array.isArray(data)) && data !== null) {
-    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema163.type }, message: "must be object,null", schema: schema163.type, parentSchema: schema163, data };
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema165.type }, message: "must be object,null", schema: schema165.type, parentSchema: schema165, data };
     if (vErrors === null) {
       vErrors = [err0];
     } else {
@@ -32995,7 +33028,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.source === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema163.required, parentSchema: schema163, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -33004,7 +33037,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.approver === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "approver" }, message: "must have required property 'approver'", schema: schema163.required, parentSchema: schema163, data };
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "approver" }, message: "must have required property 'approver'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -33013,7 +33046,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.valid === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "valid" }, message: "must have required property 'valid'", schema: schema163.required, parentSchema: schema163, data };
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "valid" }, message: "must have required property 'valid'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -33022,7 +33055,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.status === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'", schema: schema163.required, parentSchema: schema163, data };
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err4];
       } else {
@@ -33031,7 +33064,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.why === void 0) {
-      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "why" }, message: "must have required property 'why'", schema: schema163.required, parentSchema: schema163, data };
+      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "why" }, message: "must have required property 'why'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err5];
       } else {
@@ -33040,7 +33073,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.commit === void 0) {
-      const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema163.required, parentSchema: schema163, data };
+      const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema165.required, parentSchema: schema165, data };
       if (vErrors === null) {
         vErrors = [err6];
       } else {
@@ -33049,8 +33082,8 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func56.call(schema163.properties, key0)) {
-        const err7 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema163, data };
+      if (!func56.call(schema165.properties, key0)) {
+        const err7 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165, data };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -33062,7 +33095,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.source !== void 0) {
       let data0 = data.source;
       if (!(data0 === "approvals-file" || data0 === "approver-commit")) {
-        const err8 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema163.properties.source.enum }, message: "must be equal to one of the allowed values", schema: schema163.properties.source.enum, parentSchema: schema163.properties.source, data: data0 };
+        const err8 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema165.properties.source.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.source.enum, parentSchema: schema165.properties.source, data: data0 };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -33074,7 +33107,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.id !== void 0) {
       let data1 = data.id;
       if (typeof data1 !== "string") {
-        const err9 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.id.type, parentSchema: schema163.properties.id, data: data1 };
+        const err9 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.id.type, parentSchema: schema165.properties.id, data: data1 };
         if (vErrors === null) {
           vErrors = [err9];
         } else {
@@ -33086,7 +33119,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.approver !== void 0) {
       let data2 = data.approver;
       if (typeof data2 !== "string") {
-        const err10 = { instancePath: instancePath + "/approver", schemaPath: "#/properties/approver/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.approver.type, parentSchema: schema163.properties.approver, data: data2 };
+        const err10 = { instancePath: instancePath + "/approver", schemaPath: "#/properties/approver/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.approver.type, parentSchema: schema165.properties.approver, data: data2 };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -33098,7 +33131,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.reason !== void 0) {
       let data3 = data.reason;
       if (typeof data3 !== "string") {
-        const err11 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.reason.type, parentSchema: schema163.properties.reason, data: data3 };
+        const err11 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.reason.type, parentSchema: schema165.properties.reason, data: data3 };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -33110,7 +33143,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.ticket !== void 0) {
       let data4 = data.ticket;
       if (typeof data4 !== "string") {
-        const err12 = { instancePath: instancePath + "/ticket", schemaPath: "#/properties/ticket/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.ticket.type, parentSchema: schema163.properties.ticket, data: data4 };
+        const err12 = { instancePath: instancePath + "/ticket", schemaPath: "#/properties/ticket/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.ticket.type, parentSchema: schema165.properties.ticket, data: data4 };
         if (vErrors === null) {
           vErrors = [err12];
         } else {
@@ -33122,7 +33155,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.expires !== void 0) {
       let data5 = data.expires;
       if (typeof data5 !== "string") {
-        const err13 = { instancePath: instancePath + "/expires", schemaPath: "#/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.expires.type, parentSchema: schema163.properties.expires, data: data5 };
+        const err13 = { instancePath: instancePath + "/expires", schemaPath: "#/properties/expires/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.expires.type, parentSchema: schema165.properties.expires, data: data5 };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -33134,7 +33167,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.created !== void 0) {
       let data6 = data.created;
       if (typeof data6 !== "string") {
-        const err14 = { instancePath: instancePath + "/created", schemaPath: "#/properties/created/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.created.type, parentSchema: schema163.properties.created, data: data6 };
+        const err14 = { instancePath: instancePath + "/created", schemaPath: "#/properties/created/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.created.type, parentSchema: schema165.properties.created, data: data6 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -33146,7 +33179,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.valid !== void 0) {
       let data7 = data.valid;
       if (typeof data7 !== "boolean") {
-        const err15 = { instancePath: instancePath + "/valid", schemaPath: "#/properties/valid/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema163.properties.valid.type, parentSchema: schema163.properties.valid, data: data7 };
+        const err15 = { instancePath: instancePath + "/valid", schemaPath: "#/properties/valid/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema165.properties.valid.type, parentSchema: schema165.properties.valid, data: data7 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -33158,7 +33191,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.status !== void 0) {
       let data8 = data.status;
       if (!(data8 === "valid" || data8 === "expired" || data8 === "self-approval" || data8 === "unverified")) {
-        const err16 = { instancePath: instancePath + "/status", schemaPath: "#/properties/status/enum", keyword: "enum", params: { allowedValues: schema163.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema163.properties.status.enum, parentSchema: schema163.properties.status, data: data8 };
+        const err16 = { instancePath: instancePath + "/status", schemaPath: "#/properties/status/enum", keyword: "enum", params: { allowedValues: schema165.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.status.enum, parentSchema: schema165.properties.status, data: data8 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -33170,7 +33203,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.why !== void 0) {
       let data9 = data.why;
       if (typeof data9 !== "string") {
-        const err17 = { instancePath: instancePath + "/why", schemaPath: "#/properties/why/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema163.properties.why.type, parentSchema: schema163.properties.why, data: data9 };
+        const err17 = { instancePath: instancePath + "/why", schemaPath: "#/properties/why/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.why.type, parentSchema: schema165.properties.why, data: data9 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -33476,7 +33509,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       let data5 = data.renderedFrom;
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         if (data5.file === void 0) {
-          const err26 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema155.properties.renderedFrom.required, parentSchema: schema155.properties.renderedFrom, data: data5 };
+          const err26 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/$defs/renderedFrom/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema158.required, parentSchema: schema158, data: data5 };
           if (vErrors === null) {
             vErrors = [err26];
           } else {
@@ -33485,7 +33518,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data5.line === void 0) {
-          const err27 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema155.properties.renderedFrom.required, parentSchema: schema155.properties.renderedFrom, data: data5 };
+          const err27 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/$defs/renderedFrom/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema158.required, parentSchema: schema158, data: data5 };
           if (vErrors === null) {
             vErrors = [err27];
           } else {
@@ -33495,7 +33528,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key1 in data5) {
           if (!(key1 === "file" || key1 === "line")) {
-            const err28 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema155.properties.renderedFrom, data: data5 };
+            const err28 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/$defs/renderedFrom/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema158, data: data5 };
             if (vErrors === null) {
               vErrors = [err28];
             } else {
@@ -33507,7 +33540,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.file !== void 0) {
           let data6 = data5.file;
           if (typeof data6 !== "string") {
-            const err29 = { instancePath: instancePath + "/renderedFrom/file", schemaPath: "#/properties/renderedFrom/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.renderedFrom.properties.file.type, parentSchema: schema155.properties.renderedFrom.properties.file, data: data6 };
+            const err29 = { instancePath: instancePath + "/renderedFrom/file", schemaPath: "#/$defs/renderedFrom/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema158.properties.file.type, parentSchema: schema158.properties.file, data: data6 };
             if (vErrors === null) {
               vErrors = [err29];
             } else {
@@ -33519,7 +33552,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.line !== void 0) {
           let data7 = data5.line;
           if (!(typeof data7 == "number" && (!(data7 % 1) && !isNaN(data7)) && isFinite(data7))) {
-            const err30 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/properties/renderedFrom/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema155.properties.renderedFrom.properties.line.type, parentSchema: schema155.properties.renderedFrom.properties.line, data: data7 };
+            const err30 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/$defs/renderedFrom/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema158.properties.line.type, parentSchema: schema158.properties.line, data: data7 };
             if (vErrors === null) {
               vErrors = [err30];
             } else {
@@ -33529,7 +33562,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           }
           if (typeof data7 == "number" && isFinite(data7)) {
             if (data7 < 1 || isNaN(data7)) {
-              const err31 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/properties/renderedFrom/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema155.properties.renderedFrom.properties.line, data: data7 };
+              const err31 = { instancePath: instancePath + "/renderedFrom/line", schemaPath: "#/$defs/renderedFrom/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema158.properties.line, data: data7 };
               if (vErrors === null) {
                 vErrors = [err31];
               } else {
@@ -33540,7 +33573,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err32 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/properties/renderedFrom/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.properties.renderedFrom.type, parentSchema: schema155.properties.renderedFrom, data: data5 };
+        const err32 = { instancePath: instancePath + "/renderedFrom", schemaPath: "#/$defs/renderedFrom/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema158.type, parentSchema: schema158, data: data5 };
         if (vErrors === null) {
           vErrors = [err32];
         } else {
@@ -33552,7 +33585,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.pointer !== void 0) {
       let data8 = data.pointer;
       if (typeof data8 !== "string" && data8 !== null) {
-        const err33 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema158.type }, message: "must be string,null", schema: schema158.type, parentSchema: schema158, data: data8 };
+        const err33 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema159.type }, message: "must be string,null", schema: schema159.type, parentSchema: schema159, data: data8 };
         if (vErrors === null) {
           vErrors = [err33];
         } else {
@@ -33562,7 +33595,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       }
       if (typeof data8 === "string") {
         if (!pattern39.test(data8)) {
-          const err34 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema158, data: data8 };
+          const err34 = { instancePath: instancePath + "/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema159, data: data8 };
           if (vErrors === null) {
             vErrors = [err34];
           } else {
@@ -33704,7 +33737,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         for (const key2 in data15) {
-          if (!(key2 === "file" || key2 === "document" || key2 === "line" || key2 === "pointer")) {
+          if (!(key2 === "file" || key2 === "document" || key2 === "line" || key2 === "renderedFrom" || key2 === "pointer")) {
             const err47 = { instancePath: instancePath + "/baselineLocation", schemaPath: "#/properties/baselineLocation/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema155.properties.baselineLocation, data: data15 };
             if (vErrors === null) {
               vErrors = [err47];
@@ -33771,24 +33804,101 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
             }
           }
         }
-        if (data15.pointer !== void 0) {
-          let data19 = data15.pointer;
-          if (typeof data19 !== "string" && data19 !== null) {
-            const err53 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema158.type }, message: "must be string,null", schema: schema158.type, parentSchema: schema158, data: data19 };
-            if (vErrors === null) {
-              vErrors = [err53];
-            } else {
-              vErrors.push(err53);
+        if (data15.renderedFrom !== void 0) {
+          let data19 = data15.renderedFrom;
+          if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+            if (data19.file === void 0) {
+              const err53 = { instancePath: instancePath + "/baselineLocation/renderedFrom", schemaPath: "#/$defs/renderedFrom/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema158.required, parentSchema: schema158, data: data19 };
+              if (vErrors === null) {
+                vErrors = [err53];
+              } else {
+                vErrors.push(err53);
+              }
+              errors++;
             }
-            errors++;
-          }
-          if (typeof data19 === "string") {
-            if (!pattern39.test(data19)) {
-              const err54 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema158, data: data19 };
+            if (data19.line === void 0) {
+              const err54 = { instancePath: instancePath + "/baselineLocation/renderedFrom", schemaPath: "#/$defs/renderedFrom/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'", schema: schema158.required, parentSchema: schema158, data: data19 };
               if (vErrors === null) {
                 vErrors = [err54];
               } else {
                 vErrors.push(err54);
+              }
+              errors++;
+            }
+            for (const key3 in data19) {
+              if (!(key3 === "file" || key3 === "line")) {
+                const err55 = { instancePath: instancePath + "/baselineLocation/renderedFrom", schemaPath: "#/$defs/renderedFrom/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema158, data: data19 };
+                if (vErrors === null) {
+                  vErrors = [err55];
+                } else {
+                  vErrors.push(err55);
+                }
+                errors++;
+              }
+            }
+            if (data19.file !== void 0) {
+              let data20 = data19.file;
+              if (typeof data20 !== "string") {
+                const err56 = { instancePath: instancePath + "/baselineLocation/renderedFrom/file", schemaPath: "#/$defs/renderedFrom/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema158.properties.file.type, parentSchema: schema158.properties.file, data: data20 };
+                if (vErrors === null) {
+                  vErrors = [err56];
+                } else {
+                  vErrors.push(err56);
+                }
+                errors++;
+              }
+            }
+            if (data19.line !== void 0) {
+              let data21 = data19.line;
+              if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
+                const err57 = { instancePath: instancePath + "/baselineLocation/renderedFrom/line", schemaPath: "#/$defs/renderedFrom/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema158.properties.line.type, parentSchema: schema158.properties.line, data: data21 };
+                if (vErrors === null) {
+                  vErrors = [err57];
+                } else {
+                  vErrors.push(err57);
+                }
+                errors++;
+              }
+              if (typeof data21 == "number" && isFinite(data21)) {
+                if (data21 < 1 || isNaN(data21)) {
+                  const err58 = { instancePath: instancePath + "/baselineLocation/renderedFrom/line", schemaPath: "#/$defs/renderedFrom/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema158.properties.line, data: data21 };
+                  if (vErrors === null) {
+                    vErrors = [err58];
+                  } else {
+                    vErrors.push(err58);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            const err59 = { instancePath: instancePath + "/baselineLocation/renderedFrom", schemaPath: "#/$defs/renderedFrom/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema158.type, parentSchema: schema158, data: data19 };
+            if (vErrors === null) {
+              vErrors = [err59];
+            } else {
+              vErrors.push(err59);
+            }
+            errors++;
+          }
+        }
+        if (data15.pointer !== void 0) {
+          let data22 = data15.pointer;
+          if (typeof data22 !== "string" && data22 !== null) {
+            const err60 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/type", keyword: "type", params: { type: schema159.type }, message: "must be string,null", schema: schema159.type, parentSchema: schema159, data: data22 };
+            if (vErrors === null) {
+              vErrors = [err60];
+            } else {
+              vErrors.push(err60);
+            }
+            errors++;
+          }
+          if (typeof data22 === "string") {
+            if (!pattern39.test(data22)) {
+              const err61 = { instancePath: instancePath + "/baselineLocation/pointer", schemaPath: "#/$defs/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema159, data: data22 };
+              if (vErrors === null) {
+                vErrors = [err61];
+              } else {
+                vErrors.push(err61);
               }
               errors++;
             }
@@ -33797,13 +33907,13 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.reason !== void 0) {
-      let data20 = data.reason;
-      if (typeof data20 !== "string") {
-        const err55 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.reason.type, parentSchema: schema155.properties.reason, data: data20 };
+      let data23 = data.reason;
+      if (typeof data23 !== "string") {
+        const err62 = { instancePath: instancePath + "/reason", schemaPath: "#/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.reason.type, parentSchema: schema155.properties.reason, data: data23 };
         if (vErrors === null) {
-          vErrors = [err55];
+          vErrors = [err62];
         } else {
-          vErrors.push(err55);
+          vErrors.push(err62);
         }
         errors++;
       }
@@ -33821,11 +33931,11 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
   } else {
-    const err56 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.type, parentSchema: schema155, data };
+    const err63 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.type, parentSchema: schema155, data };
     if (vErrors === null) {
-      vErrors = [err56];
+      vErrors = [err63];
     } else {
-      vErrors.push(err56);
+      vErrors.push(err63);
     }
     errors++;
   }
@@ -34359,7 +34469,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
           let data19 = data18[i1];
           if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
             if (data19.file === void 0) {
-              const err47 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema164.required, parentSchema: schema164, data: data19 };
+              const err47 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema166.required, parentSchema: schema166, data: data19 };
               if (vErrors === null) {
                 vErrors = [err47];
               } else {
@@ -34368,7 +34478,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data19.message === void 0) {
-              const err48 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'", schema: schema164.required, parentSchema: schema164, data: data19 };
+              const err48 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'", schema: schema166.required, parentSchema: schema166, data: data19 };
               if (vErrors === null) {
                 vErrors = [err48];
               } else {
@@ -34378,7 +34488,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             }
             for (const key5 in data19) {
               if (!(key5 === "file" || key5 === "line" || key5 === "column" || key5 === "pointer" || key5 === "message")) {
-                const err49 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema164, data: data19 };
+                const err49 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema166, data: data19 };
                 if (vErrors === null) {
                   vErrors = [err49];
                 } else {
@@ -34390,7 +34500,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.file !== void 0) {
               let data20 = data19.file;
               if (typeof data20 !== "string") {
-                const err50 = { instancePath: instancePath + "/errors/" + i1 + "/file", schemaPath: "#/$defs/problem/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.file.type, parentSchema: schema164.properties.file, data: data20 };
+                const err50 = { instancePath: instancePath + "/errors/" + i1 + "/file", schemaPath: "#/$defs/problem/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema166.properties.file.type, parentSchema: schema166.properties.file, data: data20 };
                 if (vErrors === null) {
                   vErrors = [err50];
                 } else {
@@ -34402,7 +34512,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.line !== void 0) {
               let data21 = data19.line;
               if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
-                const err51 = { instancePath: instancePath + "/errors/" + i1 + "/line", schemaPath: "#/$defs/problem/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema164.properties.line.type, parentSchema: schema164.properties.line, data: data21 };
+                const err51 = { instancePath: instancePath + "/errors/" + i1 + "/line", schemaPath: "#/$defs/problem/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema166.properties.line.type, parentSchema: schema166.properties.line, data: data21 };
                 if (vErrors === null) {
                   vErrors = [err51];
                 } else {
@@ -34412,7 +34522,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               }
               if (typeof data21 == "number" && isFinite(data21)) {
                 if (data21 < 1 || isNaN(data21)) {
-                  const err52 = { instancePath: instancePath + "/errors/" + i1 + "/line", schemaPath: "#/$defs/problem/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema164.properties.line, data: data21 };
+                  const err52 = { instancePath: instancePath + "/errors/" + i1 + "/line", schemaPath: "#/$defs/problem/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema166.properties.line, data: data21 };
                   if (vErrors === null) {
                     vErrors = [err52];
                   } else {
@@ -34425,7 +34535,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.column !== void 0) {
               let data22 = data19.column;
               if (!(typeof data22 == "number" && (!(data22 % 1) && !isNaN(data22)) && isFinite(data22))) {
-                const err53 = { instancePath: instancePath + "/errors/" + i1 + "/column", schemaPath: "#/$defs/problem/properties/column/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema164.properties.column.type, parentSchema: schema164.properties.column, data: data22 };
+                const err53 = { instancePath: instancePath + "/errors/" + i1 + "/column", schemaPath: "#/$defs/problem/properties/column/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema166.properties.column.type, parentSchema: schema166.properties.column, data: data22 };
                 if (vErrors === null) {
                   vErrors = [err53];
                 } else {
@@ -34435,7 +34545,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               }
               if (typeof data22 == "number" && isFinite(data22)) {
                 if (data22 < 1 || isNaN(data22)) {
-                  const err54 = { instancePath: instancePath + "/errors/" + i1 + "/column", schemaPath: "#/$defs/problem/properties/column/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema164.properties.column, data: data22 };
+                  const err54 = { instancePath: instancePath + "/errors/" + i1 + "/column", schemaPath: "#/$defs/problem/properties/column/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema166.properties.column, data: data22 };
                   if (vErrors === null) {
                     vErrors = [err54];
                   } else {
@@ -34449,7 +34559,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               let data23 = data19.pointer;
               if (typeof data23 === "string") {
                 if (!pattern39.test(data23)) {
-                  const err55 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema164.properties.pointer, data: data23 };
+                  const err55 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(/([^~/]|~[01])*)*$" }, message: 'must match pattern "^(/([^~/]|~[01])*)*$"', schema: "^(/([^~/]|~[01])*)*$", parentSchema: schema166.properties.pointer, data: data23 };
                   if (vErrors === null) {
                     vErrors = [err55];
                   } else {
@@ -34458,7 +34568,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
               } else {
-                const err56 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.pointer.type, parentSchema: schema164.properties.pointer, data: data23 };
+                const err56 = { instancePath: instancePath + "/errors/" + i1 + "/pointer", schemaPath: "#/$defs/problem/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema166.properties.pointer.type, parentSchema: schema166.properties.pointer, data: data23 };
                 if (vErrors === null) {
                   vErrors = [err56];
                 } else {
@@ -34470,7 +34580,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             if (data19.message !== void 0) {
               let data24 = data19.message;
               if (typeof data24 !== "string") {
-                const err57 = { instancePath: instancePath + "/errors/" + i1 + "/message", schemaPath: "#/$defs/problem/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema164.properties.message.type, parentSchema: schema164.properties.message, data: data24 };
+                const err57 = { instancePath: instancePath + "/errors/" + i1 + "/message", schemaPath: "#/$defs/problem/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema166.properties.message.type, parentSchema: schema166.properties.message, data: data24 };
                 if (vErrors === null) {
                   vErrors = [err57];
                 } else {
@@ -34480,7 +34590,7 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err58 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema164.type, parentSchema: schema164, data: data19 };
+            const err58 = { instancePath: instancePath + "/errors/" + i1, schemaPath: "#/$defs/problem/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema166.type, parentSchema: schema166, data: data19 };
             if (vErrors === null) {
               vErrors = [err58];
             } else {
@@ -35077,29 +35187,30 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
   validate111.errors = vErrors;
   return errors === 0;
 }
-var require11, validate11, report_default, schema149, schema150, schema164, func56, func110, schema155, schema493, schema157, schema158, pattern38, pattern39, pattern162, schema161, schema162, schema163, pattern43;
+var require11, validate11, report_default, schema149, schema150, schema166, func56, func110, schema155, schema493, schema157, schema158, schema159, pattern38, pattern39, pattern162, schema163, schema164, schema165, pattern43;
 var init_report = __esm({
   "dist/validators/report.js"() {
     "use strict";
     require11 = createRequire11(import.meta.url);
     validate11 = validate111;
     report_default = validate111;
-    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
+    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
     schema150 = { "type": "integer", "minimum": 0 };
-    schema164 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
+    schema166 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
     func56 = Object.prototype.hasOwnProperty;
     func110 = require11("ajv/dist/runtime/ucs2length").default;
-    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
+    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
     schema493 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema157 = { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 };
-    schema158 = { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" };
+    schema158 = { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false };
+    schema159 = { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" };
     pattern38 = new RegExp("^\\S+$", "u");
     pattern39 = new RegExp("^(/([^~/]|~[01])*)*$", "u");
     pattern162 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
-    schema161 = { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false };
-    schema162 = { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false };
+    schema163 = { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false };
+    schema164 = { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false };
     validate113.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    schema163 = { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false };
+    schema165 = { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false };
     validate115.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate112.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     pattern43 = new RegExp("^[0-9a-f]{64}$", "u");
@@ -35127,7 +35238,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.schemaVersion === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "schemaVersion" }, message: "must have required property 'schemaVersion'", schema: schema165.required, parentSchema: schema165, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "schemaVersion" }, message: "must have required property 'schemaVersion'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -35136,7 +35247,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.tool === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tool" }, message: "must have required property 'tool'", schema: schema165.required, parentSchema: schema165, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "tool" }, message: "must have required property 'tool'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -35145,7 +35256,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.createdAt === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "createdAt" }, message: "must have required property 'createdAt'", schema: schema165.required, parentSchema: schema165, data };
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "createdAt" }, message: "must have required property 'createdAt'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -35154,7 +35265,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.source === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema165.required, parentSchema: schema165, data };
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -35163,7 +35274,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     if (data.documents === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "documents" }, message: "must have required property 'documents'", schema: schema165.required, parentSchema: schema165, data };
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "documents" }, message: "must have required property 'documents'", schema: schema167.required, parentSchema: schema167, data };
       if (vErrors === null) {
         vErrors = [err4];
       } else {
@@ -35173,7 +35284,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
     }
     for (const key0 in data) {
       if (!(key0 === "schemaVersion" || key0 === "tool" || key0 === "createdAt" || key0 === "source" || key0 === "files" || key0 === "updatedBy" || key0 === "documents")) {
-        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165, data };
+        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167, data };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -35185,7 +35296,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.schemaVersion !== void 0) {
       let data0 = data.schemaVersion;
       if (1 !== data0) {
-        const err6 = { instancePath: instancePath + "/schemaVersion", schemaPath: "#/properties/schemaVersion/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant", schema: 1, parentSchema: schema165.properties.schemaVersion, data: data0 };
+        const err6 = { instancePath: instancePath + "/schemaVersion", schemaPath: "#/properties/schemaVersion/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant", schema: 1, parentSchema: schema167.properties.schemaVersion, data: data0 };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -35198,7 +35309,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data1 = data.tool;
       if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
         if (data1.name === void 0) {
-          const err7 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema166.required, parentSchema: schema166, data: data1 };
+          const err7 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema168.required, parentSchema: schema168, data: data1 };
           if (vErrors === null) {
             vErrors = [err7];
           } else {
@@ -35207,7 +35318,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data1.version === void 0) {
-          const err8 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'", schema: schema166.required, parentSchema: schema166, data: data1 };
+          const err8 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'", schema: schema168.required, parentSchema: schema168, data: data1 };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -35217,7 +35328,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key1 in data1) {
           if (!(key1 === "name" || key1 === "version")) {
-            const err9 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema166, data: data1 };
+            const err9 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema168, data: data1 };
             if (vErrors === null) {
               vErrors = [err9];
             } else {
@@ -35229,7 +35340,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data1.name !== void 0) {
           let data2 = data1.name;
           if ("acldrift" !== data2) {
-            const err10 = { instancePath: instancePath + "/tool/name", schemaPath: "#/$defs/tool/properties/name/const", keyword: "const", params: { allowedValue: "acldrift" }, message: "must be equal to constant", schema: "acldrift", parentSchema: schema166.properties.name, data: data2 };
+            const err10 = { instancePath: instancePath + "/tool/name", schemaPath: "#/$defs/tool/properties/name/const", keyword: "const", params: { allowedValue: "acldrift" }, message: "must be equal to constant", schema: "acldrift", parentSchema: schema168.properties.name, data: data2 };
             if (vErrors === null) {
               vErrors = [err10];
             } else {
@@ -35242,7 +35353,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           let data3 = data1.version;
           if (typeof data3 === "string") {
             if (func111(data3) < 1) {
-              const err11 = { instancePath: instancePath + "/tool/version", schemaPath: "#/$defs/tool/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema166.properties.version, data: data3 };
+              const err11 = { instancePath: instancePath + "/tool/version", schemaPath: "#/$defs/tool/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema168.properties.version, data: data3 };
               if (vErrors === null) {
                 vErrors = [err11];
               } else {
@@ -35251,7 +35362,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
           } else {
-            const err12 = { instancePath: instancePath + "/tool/version", schemaPath: "#/$defs/tool/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema166.properties.version.type, parentSchema: schema166.properties.version, data: data3 };
+            const err12 = { instancePath: instancePath + "/tool/version", schemaPath: "#/$defs/tool/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema168.properties.version.type, parentSchema: schema168.properties.version, data: data3 };
             if (vErrors === null) {
               vErrors = [err12];
             } else {
@@ -35261,7 +35372,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err13 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema166.type, parentSchema: schema166, data: data1 };
+        const err13 = { instancePath: instancePath + "/tool", schemaPath: "#/$defs/tool/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema168.type, parentSchema: schema168, data: data1 };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -35274,7 +35385,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data4 = data.createdAt;
       if (typeof data4 === "string") {
         if (!pattern44.test(data4)) {
-          const err14 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$"', schema: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", parentSchema: schema165.properties.createdAt, data: data4 };
+          const err14 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$"', schema: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", parentSchema: schema167.properties.createdAt, data: data4 };
           if (vErrors === null) {
             vErrors = [err14];
           } else {
@@ -35283,7 +35394,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
       } else {
-        const err15 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.createdAt.type, parentSchema: schema165.properties.createdAt, data: data4 };
+        const err15 = { instancePath: instancePath + "/createdAt", schemaPath: "#/properties/createdAt/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.createdAt.type, parentSchema: schema167.properties.createdAt, data: data4 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -35296,7 +35407,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data5 = data.source;
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         if (data5.type === void 0) {
-          const err16 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema165.properties.source.required, parentSchema: schema165.properties.source, data: data5 };
+          const err16 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema167.properties.source.required, parentSchema: schema167.properties.source, data: data5 };
           if (vErrors === null) {
             vErrors = [err16];
           } else {
@@ -35305,7 +35416,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data5.commit === void 0) {
-          const err17 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema165.properties.source.required, parentSchema: schema165.properties.source, data: data5 };
+          const err17 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema167.properties.source.required, parentSchema: schema167.properties.source, data: data5 };
           if (vErrors === null) {
             vErrors = [err17];
           } else {
@@ -35315,7 +35426,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key2 in data5) {
           if (!(key2 === "type" || key2 === "ref" || key2 === "commit")) {
-            const err18 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.source, data: data5 };
+            const err18 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.source, data: data5 };
             if (vErrors === null) {
               vErrors = [err18];
             } else {
@@ -35327,7 +35438,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.type !== void 0) {
           let data6 = data5.type;
           if (!(data6 === "worktree" || data6 === "staged" || data6 === "ref")) {
-            const err19 = { instancePath: instancePath + "/source/type", schemaPath: "#/properties/source/properties/type/enum", keyword: "enum", params: { allowedValues: schema165.properties.source.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.source.properties.type.enum, parentSchema: schema165.properties.source.properties.type, data: data6 };
+            const err19 = { instancePath: instancePath + "/source/type", schemaPath: "#/properties/source/properties/type/enum", keyword: "enum", params: { allowedValues: schema167.properties.source.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema167.properties.source.properties.type.enum, parentSchema: schema167.properties.source.properties.type, data: data6 };
             if (vErrors === null) {
               vErrors = [err19];
             } else {
@@ -35339,7 +35450,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.ref !== void 0) {
           let data7 = data5.ref;
           if (typeof data7 !== "string" && data7 !== null) {
-            const err20 = { instancePath: instancePath + "/source/ref", schemaPath: "#/properties/source/properties/ref/type", keyword: "type", params: { type: schema165.properties.source.properties.ref.type }, message: "must be string,null", schema: schema165.properties.source.properties.ref.type, parentSchema: schema165.properties.source.properties.ref, data: data7 };
+            const err20 = { instancePath: instancePath + "/source/ref", schemaPath: "#/properties/source/properties/ref/type", keyword: "type", params: { type: schema167.properties.source.properties.ref.type }, message: "must be string,null", schema: schema167.properties.source.properties.ref.type, parentSchema: schema167.properties.source.properties.ref, data: data7 };
             if (vErrors === null) {
               vErrors = [err20];
             } else {
@@ -35351,7 +35462,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data5.commit !== void 0) {
           let data8 = data5.commit;
           if (typeof data8 !== "string" && data8 !== null) {
-            const err21 = { instancePath: instancePath + "/source/commit", schemaPath: "#/properties/source/properties/commit/type", keyword: "type", params: { type: schema165.properties.source.properties.commit.type }, message: "must be string,null", schema: schema165.properties.source.properties.commit.type, parentSchema: schema165.properties.source.properties.commit, data: data8 };
+            const err21 = { instancePath: instancePath + "/source/commit", schemaPath: "#/properties/source/properties/commit/type", keyword: "type", params: { type: schema167.properties.source.properties.commit.type }, message: "must be string,null", schema: schema167.properties.source.properties.commit.type, parentSchema: schema167.properties.source.properties.commit, data: data8 };
             if (vErrors === null) {
               vErrors = [err21];
             } else {
@@ -35361,7 +35472,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err22 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.source.type, parentSchema: schema165.properties.source, data: data5 };
+        const err22 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.source.type, parentSchema: schema167.properties.source, data: data5 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -35374,7 +35485,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data9 = data.files;
       if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
         if (data9.config === void 0) {
-          const err23 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "config" }, message: "must have required property 'config'", schema: schema165.properties.files.required, parentSchema: schema165.properties.files, data: data9 };
+          const err23 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "config" }, message: "must have required property 'config'", schema: schema167.properties.files.required, parentSchema: schema167.properties.files, data: data9 };
           if (vErrors === null) {
             vErrors = [err23];
           } else {
@@ -35383,7 +35494,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data9.blobs === void 0) {
-          const err24 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "blobs" }, message: "must have required property 'blobs'", schema: schema165.properties.files.required, parentSchema: schema165.properties.files, data: data9 };
+          const err24 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/required", keyword: "required", params: { missingProperty: "blobs" }, message: "must have required property 'blobs'", schema: schema167.properties.files.required, parentSchema: schema167.properties.files, data: data9 };
           if (vErrors === null) {
             vErrors = [err24];
           } else {
@@ -35393,7 +35504,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key3 in data9) {
           if (!(key3 === "config" || key3 === "blobs")) {
-            const err25 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.files, data: data9 };
+            const err25 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.files, data: data9 };
             if (vErrors === null) {
               vErrors = [err25];
             } else {
@@ -35406,7 +35517,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           let data10 = data9.config;
           if (typeof data10 === "string") {
             if (!pattern432.test(data10)) {
-              const err26 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema165.properties.files.properties.config, data: data10 };
+              const err26 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema167.properties.files.properties.config, data: data10 };
               if (vErrors === null) {
                 vErrors = [err26];
               } else {
@@ -35415,7 +35526,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
           } else {
-            const err27 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.files.properties.config.type, parentSchema: schema165.properties.files.properties.config, data: data10 };
+            const err27 = { instancePath: instancePath + "/files/config", schemaPath: "#/properties/files/properties/config/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.files.properties.config.type, parentSchema: schema167.properties.files.properties.config, data: data10 };
             if (vErrors === null) {
               vErrors = [err27];
             } else {
@@ -35431,7 +35542,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               let data12 = data11[key4];
               if (typeof data12 === "string") {
                 if (!pattern46.test(data12)) {
-                  const err28 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" }, message: 'must match pattern "^[0-9a-f]{40}([0-9a-f]{24})?$"', schema: "^[0-9a-f]{40}([0-9a-f]{24})?$", parentSchema: schema165.properties.files.properties.blobs.additionalProperties, data: data12 };
+                  const err28 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" }, message: 'must match pattern "^[0-9a-f]{40}([0-9a-f]{24})?$"', schema: "^[0-9a-f]{40}([0-9a-f]{24})?$", parentSchema: schema167.properties.files.properties.blobs.additionalProperties, data: data12 };
                   if (vErrors === null) {
                     vErrors = [err28];
                   } else {
@@ -35440,7 +35551,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
               } else {
-                const err29 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.files.properties.blobs.additionalProperties.type, parentSchema: schema165.properties.files.properties.blobs.additionalProperties, data: data12 };
+                const err29 = { instancePath: instancePath + "/files/blobs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/files/properties/blobs/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.files.properties.blobs.additionalProperties.type, parentSchema: schema167.properties.files.properties.blobs.additionalProperties, data: data12 };
                 if (vErrors === null) {
                   vErrors = [err29];
                 } else {
@@ -35450,7 +35561,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err30 = { instancePath: instancePath + "/files/blobs", schemaPath: "#/properties/files/properties/blobs/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.files.properties.blobs.type, parentSchema: schema165.properties.files.properties.blobs, data: data11 };
+            const err30 = { instancePath: instancePath + "/files/blobs", schemaPath: "#/properties/files/properties/blobs/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.files.properties.blobs.type, parentSchema: schema167.properties.files.properties.blobs, data: data11 };
             if (vErrors === null) {
               vErrors = [err30];
             } else {
@@ -35460,7 +35571,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err31 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.files.type, parentSchema: schema165.properties.files, data: data9 };
+        const err31 = { instancePath: instancePath + "/files", schemaPath: "#/properties/files/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.files.type, parentSchema: schema167.properties.files, data: data9 };
         if (vErrors === null) {
           vErrors = [err31];
         } else {
@@ -35473,7 +35584,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       let data13 = data.updatedBy;
       if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
         if (data13.name === void 0) {
-          const err32 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err32 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err32];
           } else {
@@ -35482,7 +35593,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data13.email === void 0) {
-          const err33 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err33 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "email" }, message: "must have required property 'email'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err33];
           } else {
@@ -35491,7 +35602,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data13.actor === void 0) {
-          const err34 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err34 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "actor" }, message: "must have required property 'actor'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err34];
           } else {
@@ -35500,7 +35611,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data13.commit === void 0) {
-          const err35 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err35 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err35];
           } else {
@@ -35509,7 +35620,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           errors++;
         }
         if (data13.approvals === void 0) {
-          const err36 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "approvals" }, message: "must have required property 'approvals'", schema: schema165.properties.updatedBy.required, parentSchema: schema165.properties.updatedBy, data: data13 };
+          const err36 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/required", keyword: "required", params: { missingProperty: "approvals" }, message: "must have required property 'approvals'", schema: schema167.properties.updatedBy.required, parentSchema: schema167.properties.updatedBy, data: data13 };
           if (vErrors === null) {
             vErrors = [err36];
           } else {
@@ -35519,7 +35630,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         }
         for (const key5 in data13) {
           if (!(key5 === "name" || key5 === "email" || key5 === "actor" || key5 === "commit" || key5 === "approvals")) {
-            const err37 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.updatedBy, data: data13 };
+            const err37 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.updatedBy, data: data13 };
             if (vErrors === null) {
               vErrors = [err37];
             } else {
@@ -35531,7 +35642,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data13.name !== void 0) {
           let data14 = data13.name;
           if (typeof data14 !== "string") {
-            const err38 = { instancePath: instancePath + "/updatedBy/name", schemaPath: "#/properties/updatedBy/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.name.type, parentSchema: schema165.properties.updatedBy.properties.name, data: data14 };
+            const err38 = { instancePath: instancePath + "/updatedBy/name", schemaPath: "#/properties/updatedBy/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.updatedBy.properties.name.type, parentSchema: schema167.properties.updatedBy.properties.name, data: data14 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
@@ -35543,7 +35654,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data13.email !== void 0) {
           let data15 = data13.email;
           if (typeof data15 !== "string") {
-            const err39 = { instancePath: instancePath + "/updatedBy/email", schemaPath: "#/properties/updatedBy/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.email.type, parentSchema: schema165.properties.updatedBy.properties.email, data: data15 };
+            const err39 = { instancePath: instancePath + "/updatedBy/email", schemaPath: "#/properties/updatedBy/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.updatedBy.properties.email.type, parentSchema: schema167.properties.updatedBy.properties.email, data: data15 };
             if (vErrors === null) {
               vErrors = [err39];
             } else {
@@ -35556,7 +35667,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           let data16 = data13.actor;
           if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
             if (data16.type === void 0) {
-              const err40 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema165.properties.updatedBy.properties.actor.required, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
+              const err40 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema167.properties.updatedBy.properties.actor.required, parentSchema: schema167.properties.updatedBy.properties.actor, data: data16 };
               if (vErrors === null) {
                 vErrors = [err40];
               } else {
@@ -35566,7 +35677,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             }
             for (const key6 in data16) {
               if (!(key6 === "type" || key6 === "agent")) {
-                const err41 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
+                const err41 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.updatedBy.properties.actor, data: data16 };
                 if (vErrors === null) {
                   vErrors = [err41];
                 } else {
@@ -35578,7 +35689,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             if (data16.type !== void 0) {
               let data17 = data16.type;
               if (!(data17 === "agent" || data17 === "human" || data17 === "automation" || data17 === "unknown")) {
-                const err42 = { instancePath: instancePath + "/updatedBy/actor/type", schemaPath: "#/properties/updatedBy/properties/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema165.properties.updatedBy.properties.actor.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema165.properties.updatedBy.properties.actor.properties.type.enum, parentSchema: schema165.properties.updatedBy.properties.actor.properties.type, data: data17 };
+                const err42 = { instancePath: instancePath + "/updatedBy/actor/type", schemaPath: "#/properties/updatedBy/properties/actor/properties/type/enum", keyword: "enum", params: { allowedValues: schema167.properties.updatedBy.properties.actor.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema167.properties.updatedBy.properties.actor.properties.type.enum, parentSchema: schema167.properties.updatedBy.properties.actor.properties.type, data: data17 };
                 if (vErrors === null) {
                   vErrors = [err42];
                 } else {
@@ -35590,7 +35701,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             if (data16.agent !== void 0) {
               let data18 = data16.agent;
               if (typeof data18 !== "string") {
-                const err43 = { instancePath: instancePath + "/updatedBy/actor/agent", schemaPath: "#/properties/updatedBy/properties/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.actor.properties.agent.type, parentSchema: schema165.properties.updatedBy.properties.actor.properties.agent, data: data18 };
+                const err43 = { instancePath: instancePath + "/updatedBy/actor/agent", schemaPath: "#/properties/updatedBy/properties/actor/properties/agent/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.updatedBy.properties.actor.properties.agent.type, parentSchema: schema167.properties.updatedBy.properties.actor.properties.agent, data: data18 };
                 if (vErrors === null) {
                   vErrors = [err43];
                 } else {
@@ -35600,7 +35711,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err44 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.updatedBy.properties.actor.type, parentSchema: schema165.properties.updatedBy.properties.actor, data: data16 };
+            const err44 = { instancePath: instancePath + "/updatedBy/actor", schemaPath: "#/properties/updatedBy/properties/actor/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.updatedBy.properties.actor.type, parentSchema: schema167.properties.updatedBy.properties.actor, data: data16 };
             if (vErrors === null) {
               vErrors = [err44];
             } else {
@@ -35612,7 +35723,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
         if (data13.commit !== void 0) {
           let data19 = data13.commit;
           if (typeof data19 !== "string" && data19 !== null) {
-            const err45 = { instancePath: instancePath + "/updatedBy/commit", schemaPath: "#/properties/updatedBy/properties/commit/type", keyword: "type", params: { type: schema165.properties.updatedBy.properties.commit.type }, message: "must be string,null", schema: schema165.properties.updatedBy.properties.commit.type, parentSchema: schema165.properties.updatedBy.properties.commit, data: data19 };
+            const err45 = { instancePath: instancePath + "/updatedBy/commit", schemaPath: "#/properties/updatedBy/properties/commit/type", keyword: "type", params: { type: schema167.properties.updatedBy.properties.commit.type }, message: "must be string,null", schema: schema167.properties.updatedBy.properties.commit.type, parentSchema: schema167.properties.updatedBy.properties.commit, data: data19 };
             if (vErrors === null) {
               vErrors = [err45];
             } else {
@@ -35628,7 +35739,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             for (let i0 = 0; i0 < len0; i0++) {
               let data21 = data20[i0];
               if (typeof data21 !== "string") {
-                const err46 = { instancePath: instancePath + "/updatedBy/approvals/" + i0, schemaPath: "#/properties/updatedBy/properties/approvals/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.updatedBy.properties.approvals.items.type, parentSchema: schema165.properties.updatedBy.properties.approvals.items, data: data21 };
+                const err46 = { instancePath: instancePath + "/updatedBy/approvals/" + i0, schemaPath: "#/properties/updatedBy/properties/approvals/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.updatedBy.properties.approvals.items.type, parentSchema: schema167.properties.updatedBy.properties.approvals.items, data: data21 };
                 if (vErrors === null) {
                   vErrors = [err46];
                 } else {
@@ -35638,7 +35749,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err47 = { instancePath: instancePath + "/updatedBy/approvals", schemaPath: "#/properties/updatedBy/properties/approvals/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema165.properties.updatedBy.properties.approvals.type, parentSchema: schema165.properties.updatedBy.properties.approvals, data: data20 };
+            const err47 = { instancePath: instancePath + "/updatedBy/approvals", schemaPath: "#/properties/updatedBy/properties/approvals/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema167.properties.updatedBy.properties.approvals.type, parentSchema: schema167.properties.updatedBy.properties.approvals, data: data20 };
             if (vErrors === null) {
               vErrors = [err47];
             } else {
@@ -35648,7 +35759,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err48 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.updatedBy.type, parentSchema: schema165.properties.updatedBy, data: data13 };
+        const err48 = { instancePath: instancePath + "/updatedBy", schemaPath: "#/properties/updatedBy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.updatedBy.type, parentSchema: schema167.properties.updatedBy, data: data13 };
         if (vErrors === null) {
           vErrors = [err48];
         } else {
@@ -35665,7 +35776,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           let data23 = data22[i1];
           if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
             if (data23.path === void 0) {
-              const err49 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              const err49 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema167.properties.documents.items.required, parentSchema: schema167.properties.documents.items, data: data23 };
               if (vErrors === null) {
                 vErrors = [err49];
               } else {
@@ -35674,7 +35785,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data23.kind === void 0) {
-              const err50 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              const err50 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema167.properties.documents.items.required, parentSchema: schema167.properties.documents.items, data: data23 };
               if (vErrors === null) {
                 vErrors = [err50];
               } else {
@@ -35683,7 +35794,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data23.hash === void 0) {
-              const err51 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              const err51 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "hash" }, message: "must have required property 'hash'", schema: schema167.properties.documents.items.required, parentSchema: schema167.properties.documents.items, data: data23 };
               if (vErrors === null) {
                 vErrors = [err51];
               } else {
@@ -35692,7 +35803,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               errors++;
             }
             if (data23.value === void 0) {
-              const err52 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema165.properties.documents.items.required, parentSchema: schema165.properties.documents.items, data: data23 };
+              const err52 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/required", keyword: "required", params: { missingProperty: "value" }, message: "must have required property 'value'", schema: schema167.properties.documents.items.required, parentSchema: schema167.properties.documents.items, data: data23 };
               if (vErrors === null) {
                 vErrors = [err52];
               } else {
@@ -35702,7 +35813,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
             }
             for (const key7 in data23) {
               if (!(key7 === "path" || key7 === "kind" || key7 === "hash" || key7 === "origin" || key7 === "value")) {
-                const err53 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.documents.items, data: data23 };
+                const err53 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.documents.items, data: data23 };
                 if (vErrors === null) {
                   vErrors = [err53];
                 } else {
@@ -35715,7 +35826,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               let data24 = data23.path;
               if (typeof data24 === "string") {
                 if (func111(data24) < 1) {
-                  const err54 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.path, data: data24 };
+                  const err54 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema167.properties.documents.items.properties.path, data: data24 };
                   if (vErrors === null) {
                     vErrors = [err54];
                   } else {
@@ -35724,7 +35835,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
               } else {
-                const err55 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.path.type, parentSchema: schema165.properties.documents.items.properties.path, data: data24 };
+                const err55 = { instancePath: instancePath + "/documents/" + i1 + "/path", schemaPath: "#/properties/documents/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.path.type, parentSchema: schema167.properties.documents.items.properties.path, data: data24 };
                 if (vErrors === null) {
                   vErrors = [err55];
                 } else {
@@ -35749,7 +35860,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               let data26 = data23.hash;
               if (typeof data26 === "string") {
                 if (!pattern432.test(data26)) {
-                  const err57 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema165.properties.documents.items.properties.hash, data: data26 };
+                  const err57 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{64}$" }, message: 'must match pattern "^[0-9a-f]{64}$"', schema: "^[0-9a-f]{64}$", parentSchema: schema167.properties.documents.items.properties.hash, data: data26 };
                   if (vErrors === null) {
                     vErrors = [err57];
                   } else {
@@ -35758,7 +35869,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
               } else {
-                const err58 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.hash.type, parentSchema: schema165.properties.documents.items.properties.hash, data: data26 };
+                const err58 = { instancePath: instancePath + "/documents/" + i1 + "/hash", schemaPath: "#/properties/documents/items/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.hash.type, parentSchema: schema167.properties.documents.items.properties.hash, data: data26 };
                 if (vErrors === null) {
                   vErrors = [err58];
                 } else {
@@ -35771,7 +35882,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               let data27 = data23.origin;
               if (data27 && typeof data27 == "object" && !Array.isArray(data27)) {
                 if (data27.file === void 0) {
-                  const err59 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  const err59 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'", schema: schema167.properties.documents.items.properties.origin.required, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err59];
                   } else {
@@ -35780,7 +35891,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data27.format === void 0) {
-                  const err60 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "format" }, message: "must have required property 'format'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  const err60 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "format" }, message: "must have required property 'format'", schema: schema167.properties.documents.items.properties.origin.required, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err60];
                   } else {
@@ -35789,7 +35900,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data27.name === void 0) {
-                  const err61 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  const err61 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema167.properties.documents.items.properties.origin.required, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err61];
                   } else {
@@ -35798,7 +35909,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   errors++;
                 }
                 if (data27.pointer === void 0) {
-                  const err62 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "pointer" }, message: "must have required property 'pointer'", schema: schema165.properties.documents.items.properties.origin.required, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                  const err62 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/required", keyword: "required", params: { missingProperty: "pointer" }, message: "must have required property 'pointer'", schema: schema167.properties.documents.items.properties.origin.required, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err62];
                   } else {
@@ -35808,7 +35919,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                 }
                 for (const key8 in data27) {
                   if (!(key8 === "file" || key8 === "format" || key8 === "name" || key8 === "pointer")) {
-                    const err63 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                    const err63 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                     if (vErrors === null) {
                       vErrors = [err63];
                     } else {
@@ -35821,7 +35932,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   let data28 = data27.file;
                   if (typeof data28 === "string") {
                     if (func111(data28) < 1) {
-                      const err64 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.file, data: data28 };
+                      const err64 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema167.properties.documents.items.properties.origin.properties.file, data: data28 };
                       if (vErrors === null) {
                         vErrors = [err64];
                       } else {
@@ -35830,7 +35941,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                       errors++;
                     }
                   } else {
-                    const err65 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.file.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.file, data: data28 };
+                    const err65 = { instancePath: instancePath + "/documents/" + i1 + "/origin/file", schemaPath: "#/properties/documents/items/properties/origin/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.origin.properties.file.type, parentSchema: schema167.properties.documents.items.properties.origin.properties.file, data: data28 };
                     if (vErrors === null) {
                       vErrors = [err65];
                     } else {
@@ -35843,7 +35954,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   let data29 = data27.format;
                   if (typeof data29 === "string") {
                     if (func111(data29) < 1) {
-                      const err66 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.format, data: data29 };
+                      const err66 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema167.properties.documents.items.properties.origin.properties.format, data: data29 };
                       if (vErrors === null) {
                         vErrors = [err66];
                       } else {
@@ -35852,7 +35963,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                       errors++;
                     }
                   } else {
-                    const err67 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.format.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.format, data: data29 };
+                    const err67 = { instancePath: instancePath + "/documents/" + i1 + "/origin/format", schemaPath: "#/properties/documents/items/properties/origin/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.origin.properties.format.type, parentSchema: schema167.properties.documents.items.properties.origin.properties.format, data: data29 };
                     if (vErrors === null) {
                       vErrors = [err67];
                     } else {
@@ -35865,7 +35976,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   let data30 = data27.name;
                   if (typeof data30 === "string") {
                     if (func111(data30) < 1) {
-                      const err68 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema165.properties.documents.items.properties.origin.properties.name, data: data30 };
+                      const err68 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema167.properties.documents.items.properties.origin.properties.name, data: data30 };
                       if (vErrors === null) {
                         vErrors = [err68];
                       } else {
@@ -35874,7 +35985,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                       errors++;
                     }
                   } else {
-                    const err69 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.name.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.name, data: data30 };
+                    const err69 = { instancePath: instancePath + "/documents/" + i1 + "/origin/name", schemaPath: "#/properties/documents/items/properties/origin/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.origin.properties.name.type, parentSchema: schema167.properties.documents.items.properties.origin.properties.name, data: data30 };
                     if (vErrors === null) {
                       vErrors = [err69];
                     } else {
@@ -35886,7 +35997,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                 if (data27.pointer !== void 0) {
                   let data31 = data27.pointer;
                   if (typeof data31 !== "string") {
-                    const err70 = { instancePath: instancePath + "/documents/" + i1 + "/origin/pointer", schemaPath: "#/properties/documents/items/properties/origin/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema165.properties.documents.items.properties.origin.properties.pointer.type, parentSchema: schema165.properties.documents.items.properties.origin.properties.pointer, data: data31 };
+                    const err70 = { instancePath: instancePath + "/documents/" + i1 + "/origin/pointer", schemaPath: "#/properties/documents/items/properties/origin/properties/pointer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema167.properties.documents.items.properties.origin.properties.pointer.type, parentSchema: schema167.properties.documents.items.properties.origin.properties.pointer, data: data31 };
                     if (vErrors === null) {
                       vErrors = [err70];
                     } else {
@@ -35896,7 +36007,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                 }
               } else {
-                const err71 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.documents.items.properties.origin.type, parentSchema: schema165.properties.documents.items.properties.origin, data: data27 };
+                const err71 = { instancePath: instancePath + "/documents/" + i1 + "/origin", schemaPath: "#/properties/documents/items/properties/origin/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.documents.items.properties.origin.type, parentSchema: schema167.properties.documents.items.properties.origin, data: data27 };
                 if (vErrors === null) {
                   vErrors = [err71];
                 } else {
@@ -35906,7 +36017,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
           } else {
-            const err72 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.properties.documents.items.type, parentSchema: schema165.properties.documents.items, data: data23 };
+            const err72 = { instancePath: instancePath + "/documents/" + i1, schemaPath: "#/properties/documents/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.properties.documents.items.type, parentSchema: schema167.properties.documents.items, data: data23 };
             if (vErrors === null) {
               vErrors = [err72];
             } else {
@@ -35916,7 +36027,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
       } else {
-        const err73 = { instancePath: instancePath + "/documents", schemaPath: "#/properties/documents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema165.properties.documents.type, parentSchema: schema165.properties.documents, data: data22 };
+        const err73 = { instancePath: instancePath + "/documents", schemaPath: "#/properties/documents/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema167.properties.documents.type, parentSchema: schema167.properties.documents, data: data22 };
         if (vErrors === null) {
           vErrors = [err73];
         } else {
@@ -35926,7 +36037,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
   } else {
-    const err74 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema165.type, parentSchema: schema165, data };
+    const err74 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema167.type, parentSchema: schema167, data };
     if (vErrors === null) {
       vErrors = [err74];
     } else {
@@ -35937,15 +36048,15 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
   validate119.errors = vErrors;
   return errors === 0;
 }
-var require12, validate12, snapshot_default, schema165, schema166, schema494, func111, pattern44, pattern432, pattern46;
+var require12, validate12, snapshot_default, schema167, schema168, schema494, func111, pattern44, pattern432, pattern46;
 var init_snapshot2 = __esm({
   "dist/validators/snapshot.js"() {
     "use strict";
     require12 = createRequire12(import.meta.url);
     validate12 = validate119;
     snapshot_default = validate119;
-    schema165 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/snapshot.schema.json", "title": "acldrift snapshot", "description": "The normalized access-control documents of a repository at one point (working tree, index or revision), written by `acldrift snapshot` and usable as a baseline.", "type": "object", "properties": { "schemaVersion": { "description": "Version of the snapshot format.", "const": 1 }, "tool": { "$ref": "#/$defs/tool" }, "createdAt": { "title": 'an RFC 3339 date-time such as "2024-05-01T12:00:00Z"', "description": "When the snapshot was taken (RFC 3339 date-time, with a time zone).", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, "source": { "description": "Where the documents were read from.", "type": "object", "properties": { "type": { "description": "The working tree, the git index, or a revision.", "enum": ["worktree", "staged", "ref"] }, "ref": { "description": 'The revision as given (for type "ref").', "type": ["string", "null"] }, "commit": { "description": "The commit the documents belong to (HEAD for worktree and staged), or null when there is none (unborn branch).", "type": ["string", "null"] } }, "required": ["type", "commit"], "additionalProperties": false }, "files": { "description": "The files read to take the snapshot, by path, with the git blob id of the content read, and a digest of the config settings that decide how files are read. The pre-commit hook compares only the files whose blob in the index differs from the one recorded here, plus every file the commit changes; when the digest differs from the current config's, it reads every file.", "type": "object", "properties": { "config": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "blobs": { "type": "object", "additionalProperties": { "type": "string", "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$" } } }, "required": ["config", "blobs"], "additionalProperties": false }, "updatedBy": { "description": "Who promoted this state to the baseline with `acldrift baseline update`, from which commit, and the approvals that let its widenings in. Absent in snapshots written by `acldrift snapshot`.", "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "actor": { "description": "How the identity and environment that ran the update were classified.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "type": "string" } }, "required": ["type"], "additionalProperties": false }, "commit": { "description": "The commit the promoted state belongs to (HEAD when the working tree was promoted), or null.", "type": ["string", "null"] }, "approvals": { "description": "Ids of the findings whose widenings were promoted under a valid approval.", "type": "array", "items": { "type": "string" } } }, "required": ["name", "email", "actor", "commit", "approvals"], "additionalProperties": false }, "documents": { "description": "Every document, with its content normalized.", "type": "array", "items": { "type": "object", "properties": { "path": { "description": "Path relative to the repository root, with forward slashes.", "type": "string", "minLength": 1 }, "kind": { "$ref": "config.schema.json#/$defs/kind" }, "hash": { "title": "a sha256 hex digest", "description": "sha256 of the file's raw bytes (for an embedded document: of its canonical JSON), lowercase hex.", "type": "string", "pattern": "^[0-9a-f]{64}$" }, "origin": { "description": "For a document embedded in a container file (a CloudFormation template, a Terraform file): the file, the container format and the document's stable name in it. `path` is then `FILE#NAME`.", "type": "object", "properties": { "file": { "type": "string", "minLength": 1 }, "format": { "type": "string", "minLength": 1 }, "name": { "type": "string", "minLength": 1 }, "pointer": { "description": "Where the document sits in the container file.", "type": "string" } }, "required": ["file", "format", "name", "pointer"], "additionalProperties": false }, "value": { "description": "The parsed document (any JSON value)." } }, "required": ["path", "kind", "hash", "value"], "additionalProperties": false } } }, "required": ["schemaVersion", "tool", "createdAt", "source", "documents"], "additionalProperties": false, "$defs": { "tool": { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false } } };
-    schema166 = { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false };
+    schema167 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/snapshot.schema.json", "title": "acldrift snapshot", "description": "The normalized access-control documents of a repository at one point (working tree, index or revision), written by `acldrift snapshot` and usable as a baseline.", "type": "object", "properties": { "schemaVersion": { "description": "Version of the snapshot format.", "const": 1 }, "tool": { "$ref": "#/$defs/tool" }, "createdAt": { "title": 'an RFC 3339 date-time such as "2024-05-01T12:00:00Z"', "description": "When the snapshot was taken (RFC 3339 date-time, with a time zone).", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, "source": { "description": "Where the documents were read from.", "type": "object", "properties": { "type": { "description": "The working tree, the git index, or a revision.", "enum": ["worktree", "staged", "ref"] }, "ref": { "description": 'The revision as given (for type "ref").', "type": ["string", "null"] }, "commit": { "description": "The commit the documents belong to (HEAD for worktree and staged), or null when there is none (unborn branch).", "type": ["string", "null"] } }, "required": ["type", "commit"], "additionalProperties": false }, "files": { "description": "The files read to take the snapshot, by path, with the git blob id of the content read, and a digest of the config settings that decide how files are read. The pre-commit hook compares only the files whose blob in the index differs from the one recorded here, plus every file the commit changes; when the digest differs from the current config's, it reads every file.", "type": "object", "properties": { "config": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "blobs": { "type": "object", "additionalProperties": { "type": "string", "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$" } } }, "required": ["config", "blobs"], "additionalProperties": false }, "updatedBy": { "description": "Who promoted this state to the baseline with `acldrift baseline update`, from which commit, and the approvals that let its widenings in. Absent in snapshots written by `acldrift snapshot`.", "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "actor": { "description": "How the identity and environment that ran the update were classified.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "type": "string" } }, "required": ["type"], "additionalProperties": false }, "commit": { "description": "The commit the promoted state belongs to (HEAD when the working tree was promoted), or null.", "type": ["string", "null"] }, "approvals": { "description": "Ids of the findings whose widenings were promoted under a valid approval.", "type": "array", "items": { "type": "string" } } }, "required": ["name", "email", "actor", "commit", "approvals"], "additionalProperties": false }, "documents": { "description": "Every document, with its content normalized.", "type": "array", "items": { "type": "object", "properties": { "path": { "description": "Path relative to the repository root, with forward slashes.", "type": "string", "minLength": 1 }, "kind": { "$ref": "config.schema.json#/$defs/kind" }, "hash": { "title": "a sha256 hex digest", "description": "sha256 of the file's raw bytes (for an embedded document: of its canonical JSON), lowercase hex.", "type": "string", "pattern": "^[0-9a-f]{64}$" }, "origin": { "description": "For a document embedded in a container file (a CloudFormation template, a Terraform file): the file, the container format and the document's stable name in it. `path` is then `FILE#NAME`.", "type": "object", "properties": { "file": { "type": "string", "minLength": 1 }, "format": { "type": "string", "minLength": 1 }, "name": { "type": "string", "minLength": 1 }, "pointer": { "description": "Where the document sits in the container file.", "type": "string" } }, "required": ["file", "format", "name", "pointer"], "additionalProperties": false }, "value": { "description": "The parsed document (any JSON value)." } }, "required": ["path", "kind", "hash", "value"], "additionalProperties": false } } }, "required": ["schemaVersion", "tool", "createdAt", "source", "documents"], "additionalProperties": false, "$defs": { "tool": { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false } } };
+    schema168 = { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false };
     schema494 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     func111 = require12("ajv/dist/runtime/ucs2length").default;
     pattern44 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
@@ -35977,12 +36088,12 @@ var init_ = __esm({
 });
 
 // src/core/validate.ts
-async function validateValue(schema, parsed) {
+async function validateValue(schema, parsed2) {
   const validate13 = await loadValidator(schema);
-  if (validate13(parsed.value)) return await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed) ?? [];
+  if (validate13(parsed2.value)) return await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed2) ?? [];
   const problems = describeErrors(validate13.errors ?? []).map(({ pointer, message: message2 }) => ({
-    file: parsed.path,
-    ...positionAt(parsed.sourceMap, pointer),
+    file: parsed2.path,
+    ...positionAt(parsed2.sourceMap, pointer),
     pointer,
     message: message2
   }));
@@ -36163,16 +36274,16 @@ async function parseConfigContent(root, path, content) {
     known.set(hash, entry);
     return parsedFile({ path, content }, structuredClone(entry.value), new Map(entry.positions));
   }
-  const parsed = parseFile({ path, content }, "yaml");
-  const problems = await validateValue("config", parsed);
+  const parsed2 = parseFile({ path, content }, "yaml");
+  const problems = await validateValue("config", parsed2);
   if (problems.length > 0) throw new InvalidInputError(problems);
-  const positions = positionsOf(parsed.sourceMap);
-  if (positions === void 0 || !isDeepStrictEqual(JSON.parse(JSON.stringify(parsed.value)), parsed.value))
-    return parsed;
-  const fresh2 = { value: parsed.value, positions: [...positions] };
+  const positions = positionsOf(parsed2.sourceMap);
+  if (positions === void 0 || !isDeepStrictEqual(JSON.parse(JSON.stringify(parsed2.value)), parsed2.value))
+    return parsed2;
+  const fresh2 = { value: parsed2.value, positions: [...positions] };
   known.set(hash, fresh2);
   if (cache !== void 0) await remember(cache, hash, fresh2);
-  return { ...parsed, value: structuredClone(parsed.value) };
+  return { ...parsed2, value: structuredClone(parsed2.value) };
 }
 function cacheOf(root) {
   let cache = files.get(root);
@@ -36244,8 +36355,8 @@ async function readConfig(root, explicit) {
     return DEFAULT_CONFIG;
   }
   const display3 = explicit ?? CONFIG_FILE;
-  const parsed = await parseConfigContent(root, display3, content);
-  return configFromValue(parsed.value, display3);
+  const parsed2 = await parseConfigContent(root, display3, content);
+  return configFromValue(parsed2.value, display3);
 }
 function configFromValue(value, file) {
   const raw = value ?? {};
@@ -36418,8 +36529,8 @@ var init_run2 = __esm({
 });
 
 // src/core/render.ts
-async function render2(parsed, container, source, settings) {
-  const rendering = await container.render(parsed, source, settings);
+async function render2(parsed2, container, source, settings) {
+  const rendering = await container.render(parsed2, source, settings);
   if ("notRead" in rendering) return rendering;
   if ("output" in rendering) return { text: rendering.output };
   const outcome = await runOnce(rendering);
@@ -36450,10 +36561,10 @@ var init_render = __esm({
 });
 
 // src/core/embedded.ts
-async function embed(parsed, container, source, settings = {}) {
+async function embed(parsed2, container, source, settings = {}) {
   let rendered;
   if (container.render !== void 0) {
-    const outcome = await render2(parsed, container, source, settings);
+    const outcome = await render2(parsed2, container, source, settings);
     if ("notRead" in outcome)
       return {
         documents: [],
@@ -36463,11 +36574,11 @@ async function embed(parsed, container, source, settings = {}) {
       };
     rendered = outcome.text;
   }
-  const extraction = await extractAll(parsed, container, source, rendered);
+  const extraction = await extractAll(parsed2, container, source, rendered);
   const out = { documents: [], problems: [...extraction.problems], notes: [...extraction.notes] };
   const validated = async (inner, hash) => {
     const problems = await validateValue(inner.kind, {
-      path: parsed.path,
+      path: parsed2.path,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash
@@ -36486,21 +36597,21 @@ async function embed(parsed, container, source, settings = {}) {
     const hash = valueHash(inner.value);
     if (!await validated(inner, hash)) continue;
     out.documents.push({
-      path: documentKey(parsed.path, inner.name),
+      path: documentKey(parsed2.path, inner.name),
       kind: inner.kind,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash,
-      origin: { file: parsed.path, format: container.format, name: inner.name, pointer: inner.pointer }
+      origin: { file: parsed2.path, format: container.format, name: inner.name, pointer: inner.pointer }
     });
   }
   return out;
 }
-async function extractAll(parsed, container, source, rendered) {
-  const extraction = await container.extract(parsed, source, rendered);
+async function extractAll(parsed2, container, source, rendered) {
+  const extraction = await container.extract(parsed2, source, rendered);
   if (extraction.compiled === void 0) return extraction;
   const { format: format2, value, sourceMap } = extraction.compiled;
-  const inner = await extractAll({ ...parsed, value, sourceMap }, containerFor(format2), source);
+  const inner = await extractAll({ ...parsed2, value, sourceMap }, containerFor(format2), source);
   return {
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],
@@ -36522,15 +36633,20 @@ var init_embedded = __esm({
 });
 
 // src/core/source-files.ts
-function sourceFiles(root, at2, known2 = [], listed) {
+function listOnce(list4) {
+  let entries2;
+  return () => entries2 ??= list4();
+}
+function sourceFiles(root, at2, known2 = [], listed, blobs = /* @__PURE__ */ new Map()) {
   const contents = new Map(known2.map((file) => [file.path, file.content]));
-  let listing = listed && Promise.resolve(listed);
+  const listEntries = listed ?? (at2.type === "worktree" ? void 0 : listOnce(() => listSideEntries(root, at2)));
+  let listing;
   return {
-    paths: () => listing ??= at2.type === "worktree" ? listTrackedFiles(root) : at2.type === "staged" ? listStagedFiles(root) : listRevisionFiles(root, at2.commit),
+    paths: () => listing ??= at2.type === "worktree" ? listTrackedFiles(root) : listEntries().then((all2) => [...new Set(all2.map((entry) => entry.path))]),
     read: async (paths) => {
       const missing = [...new Set(paths)].filter((path) => !contents.has(path));
       if (missing.length > 0) {
-        const found2 = at2.type === "worktree" ? new Map((await readWorktreeFiles(root, missing)).files.map((f) => [f.path, f.content])) : (await readPathsAt(root, [at2], missing))[0];
+        const found2 = at2.type === "worktree" ? new Map((await readWorktreeFiles(root, missing)).files.map((f) => [f.path, f.content])) : await readListedPaths(root, await listEntries(), missing, blobs);
         for (const path of missing) contents.set(path, found2.get(path));
       }
       const out = /* @__PURE__ */ new Map();
@@ -36667,8 +36783,21 @@ async function readStagedSides(root, config2, overlay, base) {
   const assign2 = assigner(config2);
   const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)]);
   const commit = base?.commit ?? headSha;
-  const headFiles = commit === null ? NO_FILES : sourceFiles(root, { type: "ref", commit }, changes.head.files);
-  const stagedFiles = sourceFiles(root, { type: "staged" }, [...changes.staged.files, ...overlay]);
+  const blobs = /* @__PURE__ */ new Map();
+  const indexEntries = listOnce(() => listStagedEntries(root));
+  const changed = new Set(changes.paths);
+  const baseEntries = listOnce(async () => [
+    ...(await indexEntries()).filter((entry) => !changed.has(entry.path)),
+    ...changes.headEntries
+  ]);
+  const headFiles = commit === null ? NO_FILES : sourceFiles(root, { type: "ref", commit }, changes.head.files, baseEntries, blobs);
+  const stagedFiles = sourceFiles(
+    root,
+    { type: "staged" },
+    [...changes.staged.files, ...overlay],
+    indexEntries,
+    blobs
+  );
   const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
   const overlaidAtHead = unchanged.length > 0 && commit !== null ? readRevisionFiles(root, { commit }, unchanged) : void 0;
   overlaidAtHead?.catch(() => void 0);
@@ -36709,10 +36838,9 @@ async function readStagedSides(root, config2, overlay, base) {
 async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
   const { entries: entries2, head } = index2;
   const assign2 = assigner(config2);
-  const listed = [...new Set(entries2.map((entry) => entry.path))];
   const dependents = await dependentsOf(
     [...paths, ...unassigned],
-    sourceFiles(root, { type: "staged" }, [], listed),
+    sourceFiles(root, { type: "staged" }, [], async () => entries2),
     config2.settings
   );
   const all2 = [...paths, ...dependents.filter((p) => assign2(p) !== void 0)];
@@ -36722,7 +36850,7 @@ async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
     read2,
     assign2,
     "changed-files",
-    sourceFiles(root, { type: "staged" }, read2.files, listed),
+    sourceFiles(root, { type: "staged" }, read2.files, async () => entries2),
     config2.settings
   );
   return { source, paths: all2 };
@@ -36823,17 +36951,17 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
   const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => matchesPathRules(c.candidates, file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
-    let parsed2;
+    let parsed3;
     try {
-      parsed2 = await container2.parse(file);
+      parsed3 = await container2.parse(file);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       if (container2.looksLike?.(file.content.toString("utf8")))
         return { documents: [], problems: error.problems, notes: [] };
       continue;
     }
-    if (parsed2 === void 0) continue;
-    if (container2.detect(parsed2)) return embed(parsed2, container2, source, settings);
+    if (parsed3 === void 0) continue;
+    if (container2.detect(parsed3)) return embed(parsed3, container2, source, settings);
     wellFormed = true;
   }
   const own = ownFormat(file.path, assigned, explicit);
@@ -36843,9 +36971,9 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     const format2 = unreadFormat(file.path, file.content.toString("utf8"), fragments);
     return format2 && { documents: [], problems: [], notes: [], notRead: { recognisedAs: format2.as, why: format2.why } };
   };
-  let parsed;
+  let parsed2;
   try {
-    parsed = await parseAs(file, own?.kind);
+    parsed2 = await parseAs(file, own?.kind);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     const text3 = file.content.toString("utf8");
@@ -36854,12 +36982,12 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     const claimed = ADAPTERS.some((a) => a.looksLike(text3)) || containers.some((c) => c.looksLike?.(text3));
     return await unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
   }
-  const container = containers.find((c) => c.parse === void 0 && c.detect(parsed));
-  if (container !== void 0) return embed(parsed, container, source, settings);
-  const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed.value))?.kind : assigned);
+  const container = containers.find((c) => c.parse === void 0 && c.detect(parsed2));
+  if (container !== void 0) return embed(parsed2, container, source, settings);
+  const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed2.value))?.kind : assigned);
   if (kind === void 0) return await unread2() ?? { documents: [], problems: [], notes: [] };
-  const problems = await validateValue(kind, parsed);
-  if (problems.length === 0) return { documents: [{ ...parsed, kind }], problems: [], notes: [] };
+  const problems = await validateValue(kind, parsed2);
+  if (problems.length === 0) return { documents: [{ ...parsed2, kind }], problems: [], notes: [] };
   return (detecting ? await unread2(true) : void 0) ?? { documents: [], problems, notes: [] };
 }
 async function fragmentOf(path, source) {
@@ -37169,7 +37297,7 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const parsed = await readVersions(options.root, versions, readAs, together, settings);
+  const parsed2 = await readVersions(options.root, versions, readAs, together, settings);
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -37183,7 +37311,7 @@ async function attribute(findings, options) {
   };
   const sameDocument2 = (finding2) => (a, b) => {
     const valueOf2 = (blob) => {
-      const value = blob === null ? void 0 : parsed.get(documentKey(blob, finding2.document));
+      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, finding2.document));
       return value === void 0 ? void 0 : canonicalJson(value);
     };
     return valueOf2(a) === valueOf2(b);
@@ -37197,7 +37325,7 @@ async function attribute(findings, options) {
     const others = othersOf(finding2.kind);
     const allowedAt = async (at2, blob) => {
       const key = findingKey(at2);
-      const value = blob === null ? void 0 : parsed.get(documentKey(blob, at2.document));
+      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, at2.document));
       const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
       return allows2 === wanted;
     };
@@ -37286,8 +37414,8 @@ async function readVersions(root, versions, readAs, together, settings) {
         wanted.add(key);
       } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
     }
-  const parsed = /* @__PURE__ */ new Map();
-  if (wanted.size === 0) return parsed;
+  const parsed2 = /* @__PURE__ */ new Map();
+  if (wanted.size === 0) return parsed2;
   const contents = /* @__PURE__ */ new Map();
   for (const object2 of await catFileBatch(root, [...wanted], { maxBytes: MAX_FILE_BYTES }))
     if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
@@ -37298,11 +37426,11 @@ async function readVersions(root, versions, readAs, together, settings) {
     const file = { path, content };
     if (as === "container") {
       for (const document of (await readDocuments(file, "detect", false, void 0, settings)).documents)
-        if (document.origin) parsed.set(documentKey(id, document.origin.name), document.value);
+        if (document.origin) parsed2.set(documentKey(id, document.origin.name), document.value);
       continue;
     }
     const value = await valueIn2(file, as === GATE_KIND ? void 0 : as);
-    if (value !== void 0) parsed.set(id, value);
+    if (value !== void 0) parsed2.set(id, value);
   }
   for (const [file, group] of together)
     for (const key of versions.get(file) ?? []) {
@@ -37316,9 +37444,9 @@ async function readVersions(root, versions, readAs, together, settings) {
         read: async (paths) => new Map(paths.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
       };
       for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
-        if (document.origin) parsed.set(documentKey(key, document.origin.name), document.value);
+        if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
     }
-  return parsed;
+  return parsed2;
 }
 async function filesTogether(root, head, findings, settings) {
   const out = /* @__PURE__ */ new Map();
@@ -37816,17 +37944,17 @@ var init_attributes2 = __esm({
 
 // src/core/gate/approvals-file.ts
 async function parseApprovals(path, content) {
-  const parsed = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
-  if (parsed.value === null) return { path, entries: [], lines: [] };
-  const problems = await validateValue("approvals", parsed);
+  const parsed2 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
+  if (parsed2.value === null) return { path, entries: [], lines: [] };
+  const problems = await validateValue("approvals", parsed2);
   if (problems.length > 0) throw new InvalidInputError(problems);
-  const entries2 = parsed.value.approvals;
-  const duplicates = duplicateIds(entries2, parsed.sourceMap, path);
+  const entries2 = parsed2.value.approvals;
+  const duplicates = duplicateIds(entries2, parsed2.sourceMap, path);
   if (duplicates.length > 0) throw new InvalidInputError(duplicates);
   return {
     path,
     entries: entries2,
-    lines: entries2.map((_, i) => parsed.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
+    lines: entries2.map((_, i) => parsed2.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
   };
 }
 async function approvalsOrUndefined(path, content) {
@@ -38315,14 +38443,14 @@ async function snapshotContent(path) {
   }
 }
 async function parseSnapshot(path, content, options = {}) {
-  const parsed = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
-  const problems = await validateValue("snapshot", parsed);
-  const read2 = problems.length > 0 ? void 0 : await embed(parsed, containerFor("snapshot"));
+  const parsed2 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
+  const problems = await validateValue("snapshot", parsed2);
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
   if (problems.length > 0 || read2.problems.length > 0) {
     if (options.positions === false) return parseSnapshot(path, content);
     throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
   }
-  const snapshot2 = parsed.value;
+  const snapshot2 = parsed2.value;
   const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
   const noLines = { locate: () => void 0 };
   const documents = /* @__PURE__ */ new Map();
@@ -38342,7 +38470,7 @@ async function parseSnapshot(path, content, options = {}) {
     snapshot: snapshot2,
     source: { type: "snapshot", ref: path, commit: snapshot2.source.commit, documents, problems: [], notes: [] },
     held: new Map(read2.documents.map((d) => [d.path, d])),
-    sourceMap: parsed.sourceMap
+    sourceMap: parsed2.sourceMap
   };
 }
 async function openSnapshot(path) {
@@ -38365,8 +38493,8 @@ async function openSnapshot(path) {
     async documentsOf(wanted) {
       const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf2(d))) };
       try {
-        const parsed = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
-        return { ...parsed.source, blob };
+        const parsed2 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
+        return { ...parsed2.source, blob };
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
         return readSnapshot(path);
@@ -38625,12 +38753,12 @@ async function configVersion(path, side) {
 }
 async function parseConfig(path, content) {
   try {
-    const parsed = await parseConfigContent(void 0, path, content);
+    const parsed2 = await parseConfigContent(void 0, path, content);
     return {
       status: "ok",
-      config: configFromValue(parsed.value, path),
-      value: parsed.value,
-      sourceMap: parsed.sourceMap
+      config: configFromValue(parsed2.value, path),
+      value: parsed2.value,
+      sourceMap: parsed2.sourceMap
     };
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
@@ -40978,6 +41106,21 @@ function orderFindings(findings) {
 function compareText(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+function withPaths(finding2, path) {
+  const rendered = (from) => from && { renderedFrom: { ...from, file: path(from.file) } };
+  return {
+    ...finding2,
+    file: path(finding2.file),
+    ...rendered(finding2.renderedFrom),
+    ...finding2.baselineLocation && {
+      baselineLocation: {
+        ...finding2.baselineLocation,
+        file: path(finding2.baselineLocation.file),
+        ...rendered(finding2.baselineLocation.renderedFrom)
+      }
+    }
+  };
+}
 function findingPlace(finding2) {
   const { renderedFrom } = finding2;
   if (renderedFrom === void 0) return location(finding2.file, finding2.line, finding2.document);
@@ -41191,17 +41334,7 @@ function relativeTo(from, report) {
 }
 function findingFrom(from, finding2) {
   if (from === void 0 || from === "") return finding2;
-  const here = hereFrom(from);
-  return {
-    ...finding2,
-    file: here(finding2.file),
-    ...finding2.baselineLocation && {
-      baselineLocation: { ...finding2.baselineLocation, file: here(finding2.baselineLocation.file) }
-    },
-    ...finding2.renderedFrom && {
-      renderedFrom: { ...finding2.renderedFrom, file: here(finding2.renderedFrom.file) }
-    }
-  };
+  return withPaths(finding2, hereFrom(from));
 }
 function printable(value) {
   if (typeof value === "string") return showControls(value);
@@ -41261,10 +41394,8 @@ function findingLines(c, finding2) {
 function detailLines(c, finding2, withWitness) {
   const lines = [];
   if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
-  if (finding2.baselineLocation) {
-    const { file, line, document } = finding2.baselineLocation;
-    lines.push(`    ${c.dim(baselineLabel(finding2))} ${location(file, line, document)}`);
-  }
+  if (finding2.baselineLocation)
+    lines.push(`    ${c.dim(baselineLabel(finding2))} ${findingPlace(finding2.baselineLocation)}`);
   const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
   if (entries2.length > 0) {
     const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
@@ -42063,9 +42194,11 @@ function details({ finding: finding2, blocking: blocking2, status }) {
   ];
   if (finding2.reason !== void 0) lines.push(`Reason: ${text2(finding2.reason)}`, "");
   if (finding2.baselineLocation) {
-    const { file, line, document } = finding2.baselineLocation;
     const label2 = baselineLabel(finding2);
-    lines.push(text2(`${label2[0].toUpperCase()}${label2.slice(1)} ${location(file, line, document)}`), "");
+    lines.push(
+      text2(`${label2[0].toUpperCase()}${label2.slice(1)} ${findingPlace(finding2.baselineLocation)}`),
+      ""
+    );
   }
   if (finding2.witness !== null) {
     const json = clip(JSON.stringify(finding2.witness, null, 2), WITNESS_LIMIT);
@@ -42130,12 +42263,7 @@ function repositoryRelative(report, root) {
       ...report.baseline,
       source: snapshot2 ? `snapshot:${path(snapshot2[1])}` : report.baseline.source
     },
-    findings: report.findings.map((f) => ({
-      ...f,
-      file: path(f.file),
-      ...f.baselineLocation ? { baselineLocation: { ...f.baselineLocation, file: path(f.baselineLocation.file) } } : {},
-      ...f.renderedFrom ? { renderedFrom: { ...f.renderedFrom, file: path(f.renderedFrom.file) } } : {}
-    })),
+    findings: report.findings.map((f) => withPaths(f, path)),
     errors: report.errors.map((problem) => ({ ...problem, file: path(problem.file) }))
   };
 }

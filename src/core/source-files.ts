@@ -1,44 +1,63 @@
 // The files of one source (the working tree, the index, a commit) as container formats read them
 // beside the file they extract from (a Terraform module's other files, a policy read with
 // `file()`): listed once, each path read at most once, the files already read served as they are.
+// The index and a commit are read by their listing's blob ids, with one cat-file per read, and
+// sources given the same `blobs` read each blob once between them.
 
 import type {SourceFiles} from '../containers/index.js'
 import {
-  listRevisionFiles,
-  listStagedFiles,
+  listSideEntries,
   listTrackedFiles,
-  readPathsAt,
+  readListedPaths,
   readWorktreeFiles,
+  type TreeEntry,
 } from '../git/index.js'
 import type {SourceFile} from '../kernel/types.js'
 
 /** Where a source's files are: the working tree, the index, or a commit. */
 export type FilesAt = {type: 'worktree'} | {type: 'staged'} | {type: 'ref'; commit: string}
 
-/** `known`: files already read; `listed`: the source's paths, when the caller has listed them already. */
+/** Blob contents by id, for sources that share them (see sourceFiles). */
+export type Blobs = Map<string, Promise<Buffer>>
+
+/** A side's entries, listed at most once, when first asked for. */
+export type Listing = () => Promise<readonly TreeEntry[]>
+
+/** The listing of `list`, made on the first call and kept. */
+export function listOnce(list: () => Promise<readonly TreeEntry[]>): Listing {
+  let entries: Promise<readonly TreeEntry[]> | undefined
+  return () => (entries ??= list())
+}
+
+/**
+ * `known`: files already read; `listed`: the source's entries (of the index or the commit), when
+ * the caller has them or knows them without listing; `blobs`: blobs shared with other sources of
+ * the same repository.
+ */
 export function sourceFiles(
   root: string,
   at: FilesAt,
   known: readonly SourceFile[] = [],
-  listed?: string[],
+  listed?: Listing,
+  blobs: Blobs = new Map(),
 ): SourceFiles {
   const contents = new Map<string, Buffer | undefined>(known.map((file) => [file.path, file.content]))
-  let listing: Promise<string[]> | undefined = listed && Promise.resolve(listed)
+  const listEntries =
+    listed ?? (at.type === 'worktree' ? undefined : listOnce(() => listSideEntries(root, at)))
+  let listing: Promise<readonly string[]> | undefined
   return {
     paths: () =>
       (listing ??=
         at.type === 'worktree'
           ? listTrackedFiles(root)
-          : at.type === 'staged'
-            ? listStagedFiles(root)
-            : listRevisionFiles(root, at.commit)),
+          : listEntries!().then((all) => [...new Set(all.map((entry) => entry.path))])),
     read: async (paths) => {
       const missing = [...new Set(paths)].filter((path) => !contents.has(path))
       if (missing.length > 0) {
         const found =
           at.type === 'worktree'
             ? new Map((await readWorktreeFiles(root, missing)).files.map((f) => [f.path, f.content]))
-            : (await readPathsAt(root, [at], missing))[0]!
+            : await readListedPaths(root, await listEntries!(), missing, blobs)
         for (const path of missing) contents.set(path, found.get(path))
       }
       const out = new Map<string, Buffer>()

@@ -8,6 +8,7 @@ import {type Assignment, assigner, classifier, offeredForContent, unmatchedGlobs
 import {
   headCommit,
   listRevisionFiles,
+  listStagedEntries,
   listStagedFiles,
   listWorktreeFiles,
   readRevisionFiles,
@@ -38,7 +39,7 @@ import type {
   SourceFile,
 } from '../kernel/types.js'
 import {embed, type FileDocuments} from './embedded.js'
-import {type FilesAt, NO_FILES, sourceFiles} from './source-files.js'
+import {type Blobs, type FilesAt, listOnce, NO_FILES, sourceFiles} from './source-files.js'
 import {unreadFormat} from './unread.js'
 import {validateValue} from './validate.js'
 
@@ -208,9 +209,28 @@ async function readStagedSides(
   const [changes, headSha] = await Promise.all([readStagedChanges(root, base?.commit), headCommit(root)])
   // The baseline side's commit: HEAD's, or the revision baseline's.
   const commit = base?.commit ?? headSha
-  const headFiles = commit === null ? NO_FILES : sourceFiles(root, {type: 'ref', commit}, changes.head.files)
+  // The index is listed when a container asks; the base side's listing is the index's with the
+  // diff's changes undone, and the two sides read each blob they share (every file the commit
+  // leaves alone) once: a Terraform module beside a staged `.tf` file costs one cat-file.
+  const blobs: Blobs = new Map()
+  const indexEntries = listOnce(() => listStagedEntries(root))
+  const changed = new Set(changes.paths)
+  const baseEntries = listOnce(async () => [
+    ...(await indexEntries()).filter((entry) => !changed.has(entry.path)),
+    ...changes.headEntries,
+  ])
+  const headFiles =
+    commit === null
+      ? NO_FILES
+      : sourceFiles(root, {type: 'ref', commit}, changes.head.files, baseEntries, blobs)
   // The overlay stands in for the index's version wherever a container reads it.
-  const stagedFiles = sourceFiles(root, {type: 'staged'}, [...changes.staged.files, ...overlay])
+  const stagedFiles = sourceFiles(
+    root,
+    {type: 'staged'},
+    [...changes.staged.files, ...overlay],
+    indexEntries,
+    blobs,
+  )
   // An overlaid file the index does not change is compared with its HEAD version too: read
   // while the dependents are looked for.
   const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path))
@@ -271,10 +291,9 @@ export async function loadStagedPaths(
 ): Promise<{source: LoadedSource; paths: string[]}> {
   const {entries, head} = index
   const assign = assigner(config)
-  const listed = [...new Set(entries.map((entry) => entry.path))]
   const dependents = await dependentsOf(
     [...paths, ...unassigned],
-    sourceFiles(root, {type: 'staged'}, [], listed),
+    sourceFiles(root, {type: 'staged'}, [], async () => entries),
     config.settings,
   )
   const all = [...paths, ...dependents.filter((p) => assign(p) !== undefined)]
@@ -284,7 +303,7 @@ export async function loadStagedPaths(
     read,
     assign,
     'changed-files',
-    sourceFiles(root, {type: 'staged'}, read.files, listed),
+    sourceFiles(root, {type: 'staged'}, read.files, async () => entries),
     config.settings,
   )
   return {source, paths: all}

@@ -2,9 +2,17 @@
 // gate: one path-limited `git log`, whose parents are rewritten to the commits that touch
 // those paths, so semantic blame walks only the versions that matter.
 
-import {parseLsFilesStage, parseLsTree, readEntryLists, selectEntries, splitNul} from './entries.js'
+import {
+  parseLsFilesStage,
+  parseLsTree,
+  readEntryLists,
+  selectEntries,
+  splitNul,
+  type TreeEntry,
+} from './entries.js'
 import {type History, parseHistory} from './history.js'
 import {runGit} from './run.js'
+import {listStagedEntries} from './staged.js'
 
 /**
  * Commits reachable from `to` that change any of `paths` (or of the paths that `globs` match,
@@ -68,6 +76,41 @@ export async function readPathsAt(
     Infinity,
   )
   return reads.map((read) => new Map(read.files.map((f) => [f.path, f.content])))
+}
+
+/** Every entry of a side: the index's (`ls-files --stage`), or the tree's of `commit` (a full id). */
+export async function listSideEntries(root: string, side: FileSide): Promise<TreeEntry[]> {
+  return side.type === 'staged'
+    ? listStagedEntries(root)
+    : parseLsTree(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', side.commit]))
+}
+
+/**
+ * The content of `paths` by a side's listing (listSideEntries), read whole as readPathsAt reads
+ * them: path → content, paths the listing does not hold as a regular file left out. Blobs are
+ * taken from `blobs` when there, and the others read with one cat-file and added to it: an id
+ * names the same bytes on every side, so the sides of one check share it (HEAD and the index
+ * hold the same blob for every file a commit leaves alone).
+ */
+export async function readListedPaths(
+  root: string,
+  entries: readonly TreeEntry[],
+  paths: readonly string[],
+  blobs: Map<string, Promise<Buffer>>,
+): Promise<Map<string, Buffer>> {
+  const {toRead} = selectEntries(entries, paths)
+  const fetch = toRead.filter((entry) => !blobs.has(entry.object))
+  if (fetch.length > 0) {
+    const reading = readEntryLists(root, [{toRead: fetch, skipped: []}], Infinity).then(
+      ([read]) => new Map(read!.files.map((f) => [f.path, f.content])),
+    )
+    for (const entry of fetch)
+      blobs.set(
+        entry.object,
+        reading.then((byPath) => byPath.get(entry.path)!),
+      )
+  }
+  return new Map(await Promise.all(toRead.map(async (e) => [e.path, await blobs.get(e.object)!] as const)))
 }
 
 /** The blob id of each of `paths` in `commit` (a path it does not hold is left out). */

@@ -37,6 +37,8 @@ export {
   deletedPathsNamed,
   type FileSide,
   listPathsNamed,
+  listSideEntries,
+  readListedPaths,
   readPathHistory,
   readPathsAt,
 } from './file-history.js'

@@ -56,12 +56,13 @@ export async function stagedChangedPaths(root: string, head?: string | null): Pr
  * What the pending commit changes (against `base`, a commit, when given; else HEAD), read as
  * cheaply as git allows: one `diff --cached --raw` (both blob ids and modes of every changed
  * path) and one cat-file for the blobs of both sides. Paths that the index adds are absent from
- * `head`; paths it deletes, from `staged`.
+ * `head`; paths it deletes, from `staged`. `headEntries`: the base side's entries of the changed
+ * paths (with the index's other entries, the base's whole listing).
  */
 export async function readStagedChanges(
   root: string,
   base?: string,
-): Promise<{paths: string[]; head: ReadResult; staged: ReadResult}> {
+): Promise<{paths: string[]; head: ReadResult; staged: ReadResult; headEntries: TreeEntry[]}> {
   const records = splitNul(
     await runGit(root, [
       'diff',
@@ -87,5 +88,5 @@ export async function readStagedChanges(
     else if (newMode !== '000000') staged.push({path, mode: newMode!, object: newId!, stage: 0})
   }
   const [headRead, stagedRead] = await readEntryLists(root, [selectEntries(head), selectEntries(staged)])
-  return {paths, head: headRead!, staged: stagedRead!}
+  return {paths, head: headRead!, staged: stagedRead!, headEntries: head}
 }

@@ -213,7 +213,7 @@ export function completeFinding<R extends string>(
         : {
             file: baselineWhere.file,
             ...(baselineWhere.document === undefined ? {} : {document: baselineWhere.document}),
-            line: lineAt(sides.baseline.get(draft.baseline.file), draft.baseline.pointer),
+            ...atPosition(sides.baseline.get(draft.baseline.file), draft.baseline.pointer),
             pointer: baselineWhere.pointer,
           },
     ...(change === 'possible-widening' && draft.reason !== undefined ? {reason: draft.reason} : {}),

@@ -172,8 +172,17 @@ export interface Finding {
   before: unknown
   after: unknown
   diff: unknown[]
-  /** Where the baseline statement that is exceeded (or removed) lives, when there is one. */
-  baselineLocation?: {file: string; document?: string; line: number | null; pointer: string | null} | null
+  /**
+   * Where the baseline statement that is exceeded (or removed) lives, when there is one; for a
+   * rendered object, `renderedFrom` as for the finding itself.
+   */
+  baselineLocation?: {
+    file: string
+    document?: string
+    line: number | null
+    renderedFrom?: RenderedFrom
+    pointer: string | null
+  } | null
   /** Why the engine could not decide, for possible-widening findings. */
   reason?: string
   /**

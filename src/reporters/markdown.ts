@@ -17,7 +17,6 @@ import {
   comparedText,
   evidenceText,
   findingPlace,
-  location,
   needsReview,
   noWideningText,
   orderFindings,
@@ -26,6 +25,7 @@ import {
   summaryLine,
   verdict,
   witnessLine,
+  withPaths,
 } from './shared.js'
 import type {ReporterOptions} from './shared.js'
 
@@ -169,9 +169,11 @@ function details({finding, blocking, status}: Marked): string[] {
   ]
   if (finding.reason !== undefined) lines.push(`Reason: ${text(finding.reason)}`, '')
   if (finding.baselineLocation) {
-    const {file, line, document} = finding.baselineLocation
     const label = baselineLabel(finding)
-    lines.push(text(`${label[0]!.toUpperCase()}${label.slice(1)} ${location(file, line, document)}`), '')
+    lines.push(
+      text(`${label[0]!.toUpperCase()}${label.slice(1)} ${findingPlace(finding.baselineLocation)}`),
+      '',
+    )
   }
   if (finding.witness !== null) {
     const json = clip(JSON.stringify(finding.witness, null, 2), WITNESS_LIMIT)
@@ -246,14 +248,7 @@ function repositoryRelative(report: Report, root: string | undefined): Report {
       ...report.baseline,
       source: snapshot ? `snapshot:${path(snapshot[1]!)}` : report.baseline.source,
     },
-    findings: report.findings.map((f) => ({
-      ...f,
-      file: path(f.file),
-      ...(f.baselineLocation
-        ? {baselineLocation: {...f.baselineLocation, file: path(f.baselineLocation.file)}}
-        : {}),
-      ...(f.renderedFrom ? {renderedFrom: {...f.renderedFrom, file: path(f.renderedFrom.file)}} : {}),
-    })),
+    findings: report.findings.map((f) => withPaths(f, path)),
     errors: report.errors.map((problem) => ({...problem, file: path(problem.file)})),
   }
 }

@@ -14,7 +14,6 @@ import {
   comparedText,
   evidenceText,
   findingPlace,
-  location,
   needsReview,
   noWideningText,
   orderFindings,
@@ -22,6 +21,7 @@ import {
   showControls,
   summaryLine,
   witnessEntries,
+  withPaths,
 } from './shared.js'
 import type {ReporterOptions} from './shared.js'
 
@@ -110,17 +110,7 @@ export function relativeTo(from: string | undefined, report: Report): Report {
 /** One finding with its file names relative to `from` (see relativeTo). */
 export function findingFrom(from: string | undefined, finding: Finding): Finding {
   if (from === undefined || from === '') return finding
-  const here = hereFrom(from)
-  return {
-    ...finding,
-    file: here(finding.file),
-    ...(finding.baselineLocation && {
-      baselineLocation: {...finding.baselineLocation, file: here(finding.baselineLocation.file)},
-    }),
-    ...(finding.renderedFrom && {
-      renderedFrom: {...finding.renderedFrom, file: here(finding.renderedFrom.file)},
-    }),
-  }
+  return withPaths(finding, hereFrom(from))
 }
 
 // Only repository paths move: an absolute path (a --config file elsewhere) is shown as given.
@@ -204,10 +194,8 @@ export function findingLines(c: ChalkInstance, finding: Finding): string[] {
 function detailLines(c: ChalkInstance, finding: Finding, withWitness: boolean): string[] {
   const lines: string[] = []
   if (finding.reason !== undefined) lines.push(`    ${c.yellow('reason:')} ${finding.reason}`)
-  if (finding.baselineLocation) {
-    const {file, line, document} = finding.baselineLocation
-    lines.push(`    ${c.dim(baselineLabel(finding))} ${location(file, line, document)}`)
-  }
+  if (finding.baselineLocation)
+    lines.push(`    ${c.dim(baselineLabel(finding))} ${findingPlace(finding.baselineLocation)}`)
   const entries = finding.witness === null || !withWitness ? [] : witnessEntries(finding.witness)
   if (entries.length > 0) {
     const width = Math.max(...entries.map(([key]) => key.length)) + 1

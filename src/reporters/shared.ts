@@ -10,6 +10,7 @@ import type {
   CommitInfo,
   Evidence,
   Finding,
+  RenderedFrom,
   Report,
   Witness,
 } from '../kernel/types.js'
@@ -56,6 +57,24 @@ export function orderFindings(findings: readonly Finding[]): Finding[] {
 /** Code-unit order: the same on every machine, unlike localeCompare. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** A finding with every file it names passed through `path` (made relative to a folder, for one). */
+export function withPaths(finding: Finding, path: (file: string) => string): Finding {
+  const rendered = (from: RenderedFrom | undefined) =>
+    from && {renderedFrom: {...from, file: path(from.file)}}
+  return {
+    ...finding,
+    file: path(finding.file),
+    ...rendered(finding.renderedFrom),
+    ...(finding.baselineLocation && {
+      baselineLocation: {
+        ...finding.baselineLocation,
+        file: path(finding.baselineLocation.file),
+        ...rendered(finding.baselineLocation.renderedFrom),
+      },
+    }),
+  }
 }
 
 /**

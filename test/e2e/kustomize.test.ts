@@ -306,6 +306,54 @@ describe('a kustomize repository guarded by acldrift', () => {
   )
 
   it(
+    'names where the baseline object is written too: with HEAD as the baseline, the object it exceeds is located in the base file',
+    async () => {
+      const r = await newRepo()
+      await commitFiles(
+        r,
+        {...base, [OVERLAY]: overlay, [PATCH]: verbsPatch('["get", "list"]'), [STAGING]: staging},
+        'Deploy the app',
+      )
+      // The patch lets prod delete pods; the base lets staging (which renders it as it is) list them.
+      const role = base['deploy/base/pod-reader.yaml']
+      const listing = role.replace('    verbs: ["get"]\n', '    verbs: ["get", "list"]\n')
+      const ruleLine = lineOf(role, 'resources: ["pods"]') - 1
+      await r.write(PATCH, verbsPatch('["get", "list", "delete"]'))
+      await r.write('deploy/base/pod-reader.yaml', listing)
+      await r.stage(PATCH, 'deploy/base/pod-reader.yaml')
+      const checked = await runCli(['check', '--staged', '--format', 'json'], {cwd: r.dir})
+      expect(checked.code, dump(checked)).toBe(1)
+      const report = JSON.parse(checked.stdout) as Report
+      expectValidReport(report)
+      const widenings = (file: string) =>
+        report.findings.filter((f) => f.file === file && f.change === 'widening')
+      // The baseline side is HEAD's render: the role it exceeds, located as a whole where it is
+      // written (the base file), beside the kustomization entry it came in through.
+      for (const [file, name, content, target] of [
+        [OVERLAY, 'prod-pod-reader', overlay, {file: PATCH, line: 1}],
+        [STAGING, 'staging-pod-reader', staging, {file: 'deploy/base/pod-reader.yaml', line: ruleLine}],
+      ] as const) {
+        expect(widenings(file).length, file).toBeGreaterThan(0)
+        for (const finding of widenings(file)) {
+          expect(finding.renderedFrom).toEqual(target)
+          expect(finding.baselineLocation).toEqual({
+            file,
+            document: `ClusterRole/${name}`,
+            line: lineOf(content, '../../base'),
+            renderedFrom: {file: 'deploy/base/pod-reader.yaml', line: 1},
+            pointer: `/rendered/ClusterRole~1${name}`,
+          })
+        }
+      }
+      const text = await runCli(['check', '--staged'], {cwd: r.dir})
+      expect(text.stdout).toContain(
+        `deploy/base/pod-reader.yaml:1 (ClusterRole/staging-pod-reader, rendered by ${STAGING}:${lineOf(staging, '../../base')})`,
+      )
+    },
+    SLOW,
+  )
+
+  it(
     'a remote base is not read, with its reason, and never fetched; an overlay made unrenderable fails closed; without kubectl every overlay that can render RBAC is "not read: kubectl not installed", and without helm every chart "not read: helm not installed"',
     async () => {
       const r = await newRepo()

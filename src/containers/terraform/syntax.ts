@@ -9,6 +9,7 @@
 import {fileURLToPath} from 'node:url'
 import type {Language, Node as SyntaxNode, Parser} from 'web-tree-sitter'
 import {InvalidInputError} from '../../kernel/errors.js'
+import {sha256} from '../../kernel/hash.js'
 import {BUILT_FILES} from '../../kernel/package-files.js'
 import {decode, MAX_DEPTH, MAX_FILE_BYTES} from '../../kernel/parse.js'
 import type {SourceFile} from '../../kernel/types.js'
@@ -43,11 +44,29 @@ class HclSyntaxError extends Error {
   }
 }
 
+/**
+ * Files parsed in this process, by path and content hash: the pre-commit hook reads a module at
+ * HEAD and in the index, where every file the commit does not change is the same blob, and each
+ * file of a module both as itself and with its module. The trees are never changed once made.
+ * The oldest are dropped past PARSED_LIMIT (an audit walks many versions).
+ */
+const parsed = new Map<string, Promise<HclFile>>()
+const PARSED_LIMIT = 1000
+
 /** Parses a `.tf` file; a syntax error fails with the file, line and column. */
-export async function parseHcl(file: SourceFile): Promise<HclFile> {
-  const text = decode(file, MAX_FILE_BYTES)
-  const {parser} = await loadParser()
-  return {path: file.path, body: parseText(parser, file.path, text, 0)}
+export function parseHcl(file: SourceFile): Promise<HclFile> {
+  const key = `${file.path}\0${sha256(file.content)}`
+  let pending = parsed.get(key)
+  if (pending === undefined) {
+    pending = (async () => {
+      const text = decode(file, MAX_FILE_BYTES)
+      const {parser} = await loadParser()
+      return {path: file.path, body: parseText(parser, file.path, text, 0)}
+    })()
+    if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value!)
+    parsed.set(key, pending)
+  }
+  return pending
 }
 
 /**
