@@ -1,0 +1,110 @@
+// Approvals cover by implication, end to end (issue 13 item 1): through the pre-commit hook
+// `acldrift init --hook git` installs, Alice approves an agent's widening with `acldrift approve`
+// in a commit of her own; the agent (Claude Code's environment and trailer) then commits it, a
+// narrower version of it (covered, whatever rule the narrower one is classified under), and a
+// wider one (blocked, naming what the approval does not cover).
+
+import {describe, expect, it} from 'vitest'
+import {identities, runCli, type TestRepo} from '../helpers/repo.js'
+import {checkJson, type Finding, repoFactory} from './helpers.js'
+import {APPROVALS, dump, git} from './gate-scenarios.js'
+
+const newRepo = repoFactory()
+const SLOW = 240_000
+const agent = identities.claudeCode
+const CLAUDE_ENV = {CLAUDECODE: '1'}
+const unapproved = (findings: Finding[]) =>
+  findings.filter((f) => f.change !== 'narrowing' && (f.approval as {valid?: boolean} | null)?.valid !== true)
+
+/** A repository set up by `init --hook git` with `files`, committed by Alice. */
+async function initialised(files: Record<string, string>): Promise<TestRepo> {
+  const r = await newRepo()
+  for (const [path, text] of Object.entries(files)) await r.write(path, text)
+  await r.stage()
+  await r.commit('The files acldrift will watch')
+  const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+  expect(init.code, dump(init)).toBe(0)
+  await r.stage()
+  const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+  expect(setUp.code, dump(setUp)).toBe(0)
+  return r
+}
+
+/** Alice approves every widening of the working tree, in a commit of her own. */
+async function aliceApprovesPending(r: TestRepo, files: Record<string, string>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) await r.write(path, text)
+  const pending = await checkJson(r.dir, [])
+  const widenings = unapproved(pending.report.findings)
+  expect(widenings.length, JSON.stringify(pending.report.findings)).toBeGreaterThan(0)
+  for (const f of widenings) {
+    const approved = await runCli(['approve', f.id, '--reason', 'Release job', '--expires', '2099-12-31'], {
+      cwd: r.dir,
+    })
+    expect(approved.code, dump(approved)).toBe(0)
+  }
+  await r.stage(APPROVALS)
+  const approval = await git(r, {}, 'commit', '-m', 'Approve the release job')
+  expect(approval.code, dump(approval)).toBe(0)
+}
+
+/** The agent writes `files` and commits them through the hook. */
+async function agentCommits(r: TestRepo, files: Record<string, string>, subject: string) {
+  for (const [path, text] of Object.entries(files)) await r.write(path, text)
+  await r.stage(...Object.keys(files))
+  return git(r, CLAUDE_ENV, 'commit', '-m', agent.message(subject))
+}
+
+const WORKFLOW = '.github/workflows/release.yml'
+
+/** The release workflow: a build job with `permissions`, a deploy job calling a reusable workflow with `secrets`. */
+const workflow = (permissions: string, secrets: string) =>
+  [
+    'name: Release',
+    'on: push',
+    'permissions: {}',
+    'jobs:',
+    '  build:',
+    '    runs-on: ubuntu-latest',
+    `    permissions: ${permissions}`,
+    '    steps:',
+    '      - run: make',
+    '  deploy:',
+    '    uses: acme/shared/.github/workflows/deploy.yml@v1',
+    ...(secrets === '' ? [] : [`    secrets: ${secrets}`]),
+    '',
+  ].join('\n')
+
+describe('GitHub Actions approvals cover narrower access, through the hook', () => {
+  it(
+    '"contents: write" and "secrets: inherit" approved: "contents: read" and one named secret pass; "packages: write" besides is blocked',
+    async () => {
+      const r = await initialised({[WORKFLOW]: workflow('{}', '')})
+      const approved = {[WORKFLOW]: workflow('{contents: write}', 'inherit')}
+      await aliceApprovesPending(r, approved)
+      const widened = await agentCommits(r, approved, 'Release: publish')
+      expect(widened.code, dump(widened)).toBe(0)
+
+      // Narrower: read instead of write, and one secret passed instead of all of them (a
+      // secret-passed finding, covered by the approval of the secrets-inherited one).
+      const narrower = await agentCommits(
+        r,
+        {[WORKFLOW]: workflow('{contents: read}', '{DEPLOY_KEY: "${{ secrets.DEPLOY_KEY }}"}')},
+        'Release: least privilege',
+      )
+      expect(narrower.code, dump(narrower)).toBe(0)
+
+      // Wider than approved: packages: write besides. Blocked, naming it, as the agent's pending commit.
+      const blocked = await agentCommits(
+        r,
+        {[WORKFLOW]: workflow('{contents: write, packages: write}', 'inherit')},
+        'Release: publish packages',
+      )
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      expect(blocked.stderr).toContain('acldrift: commit blocked')
+      expect(blocked.stderr, dump(blocked)).toContain('packages: write')
+      expect(blocked.stderr).not.toContain('contents: write')
+      expect(blocked.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
+    },
+    SLOW,
+  )
+})
