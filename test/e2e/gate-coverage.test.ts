@@ -2,7 +2,7 @@
 // `acldrift init --hook git` installs, Alice approves an agent's widening with `acldrift approve`
 // in a commit of her own; the agent (Claude Code's environment and trailer) then commits it, a
 // narrower version of it (covered, whatever rule the narrower one is classified under), and a
-// wider one (blocked, naming what the approval does not cover).
+// wider or another one (blocked, naming what the approval does not cover).
 
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
@@ -104,6 +104,71 @@ describe('GitHub Actions approvals cover narrower access, through the hook', () 
       expect(blocked.stderr, dump(blocked)).toContain('packages: write')
       expect(blocked.stderr).not.toContain('contents: write')
       expect(blocked.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
+    },
+    SLOW,
+  )
+})
+
+/**
+ * The scenario for a kind: `base` committed and set up, the agent's `approved` widening approved
+ * by Alice and committed by the agent; then the agent's `narrower` passes and `wider` is blocked
+ * as the agent's, naming `rule`.
+ */
+async function scenario(
+  file: string,
+  versions: {base: string; approved: string; narrower: string; wider: string},
+  rule: string,
+): Promise<void> {
+  const r = await initialised({[file]: versions.base})
+  await aliceApprovesPending(r, {[file]: versions.approved})
+  const widened = await agentCommits(r, {[file]: versions.approved}, 'The approved change')
+  expect(widened.code, dump(widened)).toBe(0)
+  const narrower = await agentCommits(r, {[file]: versions.narrower}, 'Narrower than approved')
+  expect(narrower.code, dump(narrower)).toBe(0)
+  const blocked = await agentCommits(r, {[file]: versions.wider}, 'Wider than approved')
+  expect(blocked.code, dump(blocked)).not.toBe(0)
+  expect(blocked.stderr).toContain('acldrift: commit blocked')
+  expect(blocked.stderr, dump(blocked)).toContain(`WIDENING  ${rule}`)
+  expect(blocked.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
+}
+
+describe('CODEOWNERS and branch-protection approvals cover narrower access, through the hook', () => {
+  it(
+    'no owner on /docs/** approved: no owner on /docs/api/** passes; no owner on /src/** is blocked',
+    async () => {
+      const owners = (extra: string) => `* @acme/core\n${extra}\n`
+      await scenario(
+        '.github/CODEOWNERS',
+        {
+          base: owners(''),
+          approved: owners('/docs/**'),
+          narrower: owners('/docs/api/**'),
+          wider: owners('/src/**'),
+        },
+        'owners-removed',
+      )
+    },
+    SLOW,
+  )
+
+  it(
+    'required reviews 1 approved: 2 passes; 0 is blocked',
+    async () => {
+      const settings = (count: number) =>
+        [
+          'branches:',
+          '  - name: main',
+          '    protection:',
+          '      enforce_admins: true',
+          '      required_pull_request_reviews:',
+          `        required_approving_review_count: ${count}`,
+          '',
+        ].join('\n')
+      await scenario(
+        '.github/settings.yml',
+        {base: settings(3), approved: settings(1), narrower: settings(2), wider: settings(0)},
+        'reviews-reduced',
+      )
     },
     SLOW,
   )
