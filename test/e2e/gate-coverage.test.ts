@@ -132,7 +132,7 @@ async function scenario(
   expect(blocked.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
 }
 
-describe('CODEOWNERS and branch-protection approvals cover narrower access, through the hook', () => {
+describe('CODEOWNERS, branch-protection and ACL approvals cover narrower access, through the hook', () => {
   it(
     'no owner on /docs/** approved: no owner on /docs/api/** passes; no owner on /src/** is blocked',
     async () => {
@@ -168,6 +168,41 @@ describe('CODEOWNERS and branch-protection approvals cover narrower access, thro
         '.github/settings.yml',
         {base: settings(3), approved: settings(1), narrower: settings(2), wider: settings(0)},
         'reviews-reduced',
+      )
+    },
+    SLOW,
+  )
+
+  it(
+    'ACL: service:ci writing docs/* approved: writing docs/public/* passes; every docs permission on docs/* is blocked',
+    async () => {
+      const acl = (ci: string) =>
+        [
+          'apiVersion: acldrift.dev/acl/v1',
+          'grants:',
+          '  - effect: allow',
+          '    subjects: [user:alice]',
+          '    permissions: [docs.read]',
+          '    resources: ["docs/public/*"]',
+          ci,
+          '',
+        ].join('\n')
+      const ci = (permission: string, resource: string) =>
+        [
+          '  - effect: allow',
+          '    subjects: [service:ci]',
+          `    permissions: ["${permission}"]`,
+          `    resources: ["${resource}"]`,
+        ].join('\n')
+      await scenario(
+        'access/docs-acl.yaml',
+        {
+          base: acl(''),
+          approved: acl(ci('docs.write', 'docs/*')),
+          narrower: acl(ci('docs.write', 'docs/public/*')),
+          wider: acl(ci('docs.*', 'docs/*')),
+        },
+        'grant-added',
       )
     },
     SLOW,
