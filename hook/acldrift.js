@@ -1996,12 +1996,12 @@ function difference(dimensions4, allowed, other, options) {
   };
   const decide = (live) => {
     const opaque = ordered.slice(opaqueStart).filter((dim) => live.some((l) => l.rule.predicates.has(dim.name)));
-    const rulesOf3 = (side, effect) => live.filter((l) => l.side === side && l.rule.effect === effect).map((l) => l.rule);
+    const rulesOf4 = (side, effect) => live.filter((l) => l.side === side && l.rule.effect === effect).map((l) => l.rule);
     const matched = {
-      allowed: rulesOf3("a", "allow"),
-      allowedDeny: rulesOf3("a", "deny"),
-      other: rulesOf3("o", "allow"),
-      otherDeny: rulesOf3("o", "deny")
+      allowed: rulesOf4("a", "allow"),
+      allowedDeny: rulesOf4("a", "deny"),
+      other: rulesOf4("o", "allow"),
+      otherDeny: rulesOf4("o", "deny")
     };
     if (opaque.length > MAX_OPAQUE) {
       return {
@@ -7743,6 +7743,75 @@ var init_evaluate4 = __esm({
   }
 });
 
+// src/adapters/github-actions/covers.ts
+var covers_exports4 = {};
+__export(covers_exports4, {
+  impliedBy: () => impliedBy4
+});
+function triggersOf2(v) {
+  if (v === void 0 || v === null) return [];
+  return Array.isArray(v) && v.every(isTrigger) ? v : void 0;
+}
+function itemsOf(access) {
+  if (!isRecord4(access) || !isString(access.job)) return void 0;
+  const { job } = access;
+  if (keysAre(access, ["job", "scope", "level", "triggers"])) {
+    const { scope, level: level2 } = access;
+    const triggers = triggersOf2(access.triggers);
+    if (!isString(scope) || !isKnownScope(scope) || !isLevel(level2) || triggers === void 0)
+      return void 0;
+    if (triggers.length > 0 && level2 !== "write") return void 0;
+    return [{ job, scope, level: level2 }, ...triggers.map((trigger) => ({ job, scope, level: level2, trigger }))];
+  }
+  if (keysAre(access, ["job", "uses", "secret", "triggers"])) {
+    const { uses, secret } = access;
+    const triggers = triggersOf2(access.triggers);
+    if (!isString(uses) || !isString(secret) || triggers === void 0) return void 0;
+    return [{ job, uses, secret }, ...triggers.map((trigger) => ({ job, secret, trigger }))];
+  }
+  if (keysAre(access, ["job", "trigger", "exposed"])) {
+    const { trigger, exposed } = access;
+    if (!isTrigger(trigger) || !Array.isArray(exposed)) return void 0;
+    const items = [];
+    for (const e of exposed) {
+      if (isRecord4(e) && keysAre(e, ["scope"]) && isString(e.scope) && isKnownScope(e.scope))
+        items.push({ job, scope: e.scope, level: "write", trigger });
+      else if (isRecord4(e) && keysAre(e, ["secret"]) && isString(e.secret))
+        items.push({ job, secret: e.secret, trigger });
+      else return void 0;
+    }
+    return items;
+  }
+  return void 0;
+}
+function itemWithin(narrow, wide) {
+  if (narrow.job !== wide.job) return false;
+  if (narrow.trigger !== void 0 && narrow.trigger !== wide.trigger) return false;
+  if (narrow.scope !== void 0)
+    return narrow.scope === wide.scope && RANK[narrow.level] <= RANK[wide.level ?? "none"];
+  if (narrow.secret === void 0 || wide.secret === void 0) return false;
+  if (narrow.uses !== wide.uses) return false;
+  return wide.secret === ALL_SECRETS || wide.secret.toUpperCase() === narrow.secret.toUpperCase();
+}
+function impliedBy4(approved, access) {
+  const wide = itemsOf(approved);
+  const narrow = itemsOf(access);
+  if (wide === void 0 || narrow === void 0 || narrow.length === 0) return false;
+  return narrow.every((n) => wide.some((w) => itemWithin(n, w)));
+}
+var isRecord4, keysAre, isString, isLevel, isTrigger;
+var init_covers4 = __esm({
+  "src/adapters/github-actions/covers.ts"() {
+    "use strict";
+    init_model3();
+    isRecord4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    keysAre = (v, keys) => Object.keys(v).every((k) => keys.includes(k)) && keys.every((k) => k === "triggers" || k in v);
+    isString = (v) => typeof v === "string";
+    isLevel = (v) => v === "read" || v === "write";
+    isTrigger = (v) => isString(v) && PRIVILEGED_TRIGGERS.includes(v);
+  }
+});
+
 // src/adapters/github-actions/index.ts
 var github_actions_exports = {};
 __export(github_actions_exports, {
@@ -7775,8 +7844,9 @@ var init_github_actions = __esm({
         );
       },
       allows: async (value, witness, _file, _others, context) => (await Promise.resolve().then(() => (init_evaluate4(), evaluate_exports4))).allowsWitness(value, witness, defaultPermissions(context)),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the access it recorded, and the same job holding a lower level, under
+      // fewer triggers, or a named secret where `*` was approved (covers.ts).
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers4(), covers_exports4))).impliedBy(approved, access),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare4(), compare_exports4))).describeFinding(finding2, witness),
       settings: githubActionsSettings
     };
@@ -8707,6 +8777,73 @@ var init_evaluate5 = __esm({
   }
 });
 
+// src/adapters/codeowners/covers.ts
+var covers_exports5 = {};
+__export(covers_exports5, {
+  impliedBy: () => impliedBy5
+});
+function ruleOf(v) {
+  if (!isRecord5(v) || !keysAre2(v, ["later", "owners", "pattern"])) return void 0;
+  const { pattern, owners, later } = v;
+  return typeof pattern === "string" && strings3(owners) && strings3(later) ? { pattern, owners, later } : void 0;
+}
+function claimOf(access) {
+  if (!isRecord5(access)) return void 0;
+  if (keysAre2(access, ["after"])) {
+    const rule2 = ruleOf(access.after);
+    if (rule2 === void 0 || rule2.owners.length > 0) return void 0;
+    return { what: "no owner", region: { pattern: rule2.pattern, minus: rule2.later } };
+  }
+  if (keysAre2(access, ["before", "unmatchedBy"])) {
+    const rule2 = ruleOf(access.before);
+    if (rule2 === void 0 || !strings3(access.unmatchedBy)) return void 0;
+    return { what: "no owner", region: { pattern: rule2.pattern, minus: [...rule2.later, ...access.unmatchedBy] } };
+  }
+  if (keysAre2(access, ["after", "approver"])) {
+    const rule2 = ruleOf(access.after);
+    const { approver } = access;
+    if (rule2 === void 0 || typeof approver !== "string" || !rule2.owners.includes(approver))
+      return void 0;
+    return { what: "approver", approver, region: { pattern: rule2.pattern, minus: rule2.later } };
+  }
+  return void 0;
+}
+function rulesOf3(region) {
+  const patterns = [region.pattern, ...region.minus];
+  return patterns.map((pattern, index2) => {
+    const principals2 = [index2 === 0 ? "@inside" : "@outside"];
+    return { index: index2, pattern, owners: principals2, principals: principals2, compiled: compiled2(pattern) };
+  });
+}
+function within(narrow, wide) {
+  try {
+    return !regions(rulesOf3(wide), rulesOf3(narrow)).some((r) => r.lastA === 0 && r.lastB !== 0);
+  } catch (error) {
+    if (error instanceof Undecidable || error instanceof PatternError) return false;
+    throw error;
+  }
+}
+function impliedBy5(approved, access) {
+  const a = claimOf(approved);
+  const b = claimOf(access);
+  if (a === void 0 || b === void 0 || a.what !== b.what) return false;
+  if (a.what === "approver" && b.what === "approver" && a.approver !== b.approver) return false;
+  return within(b.region, a.region);
+}
+var isRecord5, strings3, keysAre2;
+var init_covers5 = __esm({
+  "src/adapters/codeowners/covers.ts"() {
+    "use strict";
+    init_undecidable();
+    init_compare5();
+    init_model4();
+    init_pattern();
+    isRecord5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    strings3 = (v) => Array.isArray(v) && v.every((s) => typeof s === "string");
+    keysAre2 = (v, keys) => Object.keys(v).length === keys.length && keys.every((k) => k in v);
+  }
+});
+
 // src/adapters/codeowners/ownership.ts
 var ownership_exports = {};
 __export(ownership_exports, {
@@ -8766,8 +8903,9 @@ var init_codeowners = __esm({
       compare: async (baseline, target, changed, context) => (await Promise.resolve().then(() => (init_compare5(), compare_exports5))).compareCodeowners(baseline, target, changed, context),
       allows: async (value, witness, file, others) => (await Promise.resolve().then(() => (init_evaluate5(), evaluate_exports5))).allowsWitness(value, witness, file, others),
       absentAllows: async (witness, file, others) => (await Promise.resolve().then(() => (init_evaluate5(), evaluate_exports5))).allowsWithout(witness, file, others),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the access it recorded, and the same claim (no owner, or the same
+      // approver) over fewer paths (covers.ts: decided with the comparison's automata).
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).impliedBy(approved, access),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare5(), compare_exports5))).describeFinding(finding2, witness),
       codeOwnership: async (documents, paths) => (await Promise.resolve().then(() => (init_ownership(), ownership_exports))).codeOwnershipOf(documents, paths)
     };
@@ -9664,6 +9802,46 @@ var init_compare6 = __esm({
   }
 });
 
+// src/adapters/branch-protection/covers.ts
+var covers_exports6 = {};
+__export(covers_exports6, {
+  impliedBy: () => impliedBy6
+});
+function protectionAccess2(access) {
+  if (!isRecord6(access) || Object.keys(access).sort().join() !== "branch,protection") return void 0;
+  const { branch, protection } = access;
+  if (typeof branch !== "string" || !(protection === null || isRecord6(protection))) return void 0;
+  return { branch, protection };
+}
+function fileOf(branch, protection, response) {
+  const entry = protection === null ? { name: branch, protection: null } : { name: branch, protection: response ? { ...protection, url: "(approved access)" } : protection };
+  return {
+    path: "(approved access)",
+    value: { branches: [entry] },
+    sourceMap: { locate: () => void 0 },
+    hash: ""
+  };
+}
+function impliedBy6(approved, access) {
+  const a = protectionAccess2(approved);
+  const b = protectionAccess2(access);
+  if (a === void 0 || b === void 0 || a.branch !== b.branch) return false;
+  const { findings } = compareBranchProtectionFile(
+    "(approved access)",
+    fileOf(a.branch, a.protection, true),
+    fileOf(b.branch, b.protection, false)
+  );
+  return findings.every((f) => f.change === "narrowing");
+}
+var isRecord6;
+var init_covers6 = __esm({
+  "src/adapters/branch-protection/covers.ts"() {
+    "use strict";
+    init_compare6();
+    isRecord6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+});
+
 // src/adapters/branch-protection/index.ts
 var branch_protection_exports = {};
 __export(branch_protection_exports, {
@@ -9688,8 +9866,11 @@ var init_branch_protection = __esm({
       consults: ["codeowners"],
       compare: async (baseline, target, changed, context) => (await Promise.resolve().then(() => (init_compare6(), compare_exports6))).compareBranchProtection(baseline, target, changed, context),
       allows: async (value, witness, file) => (await Promise.resolve().then(() => (init_evaluate6(), evaluate_exports6))).allowsWitness(value, witness, file),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the protection it recorded, and any protection of the same branch that
+      // accepts no update the approved one did not (covers.ts: decided with the comparison).
+      // Every setting's finding carries the whole protection: an approval covers its own rule's only.
+      rulesShareAccess: true,
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers6(), covers_exports6))).impliedBy(approved, access),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare6(), compare_exports6))).describeFinding(finding2, witness)
     };
   }
@@ -9825,15 +10006,15 @@ function readAcl(value) {
     acl2.groups.set(name, {
       name,
       raw,
-      members: strings3(raw.members),
+      members: strings4(raw.members),
       pointer: `/groups/${escapePointerToken(name)}`
     });
   for (const [name, raw] of entries(value.roles))
     acl2.roles.set(name, {
       name,
       raw,
-      permissions: strings3(raw.permissions),
-      inherits: strings3(raw.inherits),
+      permissions: strings4(raw.permissions),
+      inherits: strings4(raw.inherits),
       pointer: `/roles/${escapePointerToken(name)}`
     });
   const grants = Array.isArray(value.grants) ? value.grants : [];
@@ -9843,7 +10024,7 @@ function readAcl(value) {
     if (isObject9(raw.conditions))
       for (const key of Object.keys(raw.conditions).sort()) {
         const v = raw.conditions[key];
-        conditions.push([key, typeof v === "string" ? [v] : strings3(v)]);
+        conditions.push([key, typeof v === "string" ? [v] : strings4(v)]);
       }
     acl2.grants.push({
       index: index2,
@@ -9851,10 +10032,10 @@ function readAcl(value) {
       raw,
       id: typeof raw.id === "string" ? raw.id : void 0,
       effect: raw.effect,
-      subjects: strings3(raw.subjects),
-      roles: strings3(raw.roles),
-      permissions: strings3(raw.permissions),
-      resources: strings3(raw.resources),
+      subjects: strings4(raw.subjects),
+      roles: strings4(raw.roles),
+      permissions: strings4(raw.permissions),
+      resources: strings4(raw.resources),
       conditions
     });
   });
@@ -10035,14 +10216,14 @@ function cycles(nodes, next) {
   }
   return found2;
 }
-var GROUP_PREFIX, strings3, entries, groupRef, arrows;
+var GROUP_PREFIX, strings4, entries, groupRef, arrows;
 var init_model6 = __esm({
   "src/adapters/acl/model.ts"() {
     "use strict";
     init_parse();
     init_detect4();
     GROUP_PREFIX = "group:";
-    strings3 = (v) => Array.isArray(v) ? v.filter((s) => typeof s === "string") : [];
+    strings4 = (v) => Array.isArray(v) ? v.filter((s) => typeof s === "string") : [];
     entries = (v) => isObject9(v) ? Object.entries(v).filter((e) => isObject9(e[1])) : [];
     groupRef = (subject) => subject.startsWith(GROUP_PREFIX) ? subject.slice(GROUP_PREFIX.length) : void 0;
     arrows = (path) => (path.length > 8 ? [...path.slice(0, 4), `\u2026 (${path.length - 7} more)`, ...path.slice(-3)] : path).join(
@@ -10620,6 +10801,48 @@ var init_compare7 = __esm({
   }
 });
 
+// src/adapters/acl/covers.ts
+var covers_exports7 = {};
+__export(covers_exports7, {
+  impliedBy: () => impliedBy7
+});
+function grantOf2(v, effect) {
+  if (!isRecord7(v) || Object.keys(v).sort().join() !== "conditions,effect,permissions,resources,subjects")
+    return void 0;
+  const { subjects, permissions, resources, conditions } = v;
+  if (v.effect !== effect || !strings5(subjects) || !strings5(permissions) || !strings5(resources))
+    return void 0;
+  if (!isRecord7(conditions) || !Object.values(conditions).every((c) => typeof c === "string" || strings5(c)))
+    return void 0;
+  return { effect, subjects, permissions, resources, conditions };
+}
+function aclOf(access) {
+  if (!isRecord7(access) || Object.keys(access).sort().join() !== "cause,cutBy") return void 0;
+  const { cause, cutBy } = access;
+  if (!isRecord7(cause) || Object.keys(cause).join() !== "grant" || !Array.isArray(cutBy)) return void 0;
+  const allow2 = grantOf2(cause.grant, "allow");
+  const denies = cutBy.map((d) => grantOf2(d, "deny"));
+  if (allow2 === void 0 || denies.some((d) => d === void 0)) return void 0;
+  const value = { apiVersion: "acldrift.dev/acl/v1", grants: [allow2, ...denies] };
+  return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
+}
+function impliedBy7(approved, access) {
+  const a = aclOf(approved);
+  const b = aclOf(access);
+  if (a === void 0 || b === void 0) return false;
+  const { findings } = compareAclFile("(approved access)", a, b);
+  return findings.every((f) => f.change === "narrowing");
+}
+var isRecord7, strings5;
+var init_covers7 = __esm({
+  "src/adapters/acl/covers.ts"() {
+    "use strict";
+    init_compare7();
+    isRecord7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    strings5 = (v) => Array.isArray(v) && v.every((s) => typeof s === "string");
+  }
+});
+
 // src/adapters/acl/index.ts
 var acl_exports = {};
 __export(acl_exports, {
@@ -10643,8 +10866,9 @@ var init_acl = __esm({
       validate: async (file) => (await Promise.resolve().then(() => (init_model6(), model_exports))).problemsOf(file),
       compare: async (baseline, target, changed) => compareFileByFile(changed, baseline, target, (await Promise.resolve().then(() => (init_compare7(), compare_exports7))).compareAclFile),
       allows: async (value, witness) => (await Promise.resolve().then(() => (init_evaluate7(), evaluate_exports7))).allowsWitness(value, witness),
-      // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-      covers: sameAccess,
+      // An approval covers the access it recorded, and an allow grant (less its denies) that allows
+      // nothing the approved one did not (covers.ts: decided with the comparison).
+      covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers7(), covers_exports7))).impliedBy(approved, access),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare7(), compare_exports7))).describeFinding(finding2, witness)
     };
   }
@@ -11127,7 +11351,7 @@ function resolveCall(name, args, pointer, at2, scope) {
     case "Fn::GetAtt": {
       const parts = typeof args === "string" ? [args] : Array.isArray(args) ? args : void 0;
       if (parts === void 0) throw new ResolveError(pointer, "Fn::GetAtt takes a resource and an attribute");
-      return map(strings4(parts, pointer, scope), at2, (texts2) => symbol(texts2.map(displaySymbols).join(".")));
+      return map(strings6(parts, pointer, scope), at2, (texts2) => symbol(texts2.map(displaySymbols).join(".")));
     }
     case "Fn::Sub":
       return sub(args, pointer, at2, scope);
@@ -11222,7 +11446,7 @@ function resolveAll(args, pointer, scope) {
   const parts = args.map((arg2, index2) => resolve2(arg2, `${pointer}/${index2}`, scope));
   return product(parts, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
 }
-function strings4(args, pointer, scope) {
+function strings6(args, pointer, scope) {
   return resolveAll(args, pointer, scope).map((alternative) => ({
     ...alternative,
     value: alternative.value.map((v) => typeof v === "string" ? v : display2(v))
@@ -14665,11 +14889,11 @@ async function kustomizationInputs(path, value, source) {
       await visit(inner, parsed2);
     };
     for (const field of TARGETS)
-      for (const entry of strings5(kustomization[field])) await addTarget(field, entry);
+      for (const entry of strings7(kustomization[field])) await addTarget(field, entry);
     for (const field of PLUGINS)
-      for (const entry of strings5(kustomization[field])) await addTarget(field, entry);
-    for (const field of FILE_LISTS) for (const entry of strings5(kustomization[field])) addFile(entry);
-    for (const entry of strings5(kustomization.patchesStrategicMerge)) addFile(entry, "patch");
+      for (const entry of strings7(kustomization[field])) await addTarget(field, entry);
+    for (const field of FILE_LISTS) for (const entry of strings7(kustomization[field])) addFile(entry);
+    for (const entry of strings7(kustomization.patchesStrategicMerge)) addFile(entry, "patch");
     for (const field of ["patches", "patchesJson6902", "replacements"])
       for (const item of Array.isArray(kustomization[field]) ? kustomization[field] : [])
         if (isObject16(item) && typeof item.path === "string")
@@ -14680,9 +14904,9 @@ async function kustomizationInputs(path, value, source) {
       for (const generator of Array.isArray(kustomization[field]) ? kustomization[field] : []) {
         if (!isObject16(generator)) continue;
         for (const entry of [
-          ...strings5(generator.files).map((e) => e.replace(/^[^=]*=/, "")),
-          ...strings5(generator.envs),
-          ...strings5([generator.env])
+          ...strings7(generator.files).map((e) => e.replace(/^[^=]*=/, "")),
+          ...strings7(generator.envs),
+          ...strings7([generator.env])
         ])
           addFile(entry, "generator");
       }
@@ -14699,7 +14923,7 @@ async function kustomizationInputs(path, value, source) {
     }
   return inputs;
 }
-var KUSTOMIZATION_NAMES, isKustomization, isObject16, strings5, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
+var KUSTOMIZATION_NAMES, isKustomization, isObject16, strings7, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
 var init_inputs = __esm({
   "src/containers/kustomize/inputs.ts"() {
     "use strict";
@@ -14707,7 +14931,7 @@ var init_inputs = __esm({
     KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
     isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix2.basename(path));
     isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    strings5 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+    strings7 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
     isInline = (entry) => entry.includes("\n");
     TARGETS = ["resources", "bases", "components"];
@@ -37404,13 +37628,13 @@ async function alreadyAtHead(findings, head, options) {
   return out;
 }
 async function readVersions(root, versions, readAs, together, settings) {
-  const fileOf2 = /* @__PURE__ */ new Map();
+  const fileOf3 = /* @__PURE__ */ new Map();
   const wanted = /* @__PURE__ */ new Set();
   for (const [file, keys] of versions)
     for (const key of keys) {
       const group = together.get(file);
       if (group === void 0) {
-        fileOf2.set(key, file);
+        fileOf3.set(key, file);
         wanted.add(key);
       } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
     }
@@ -37420,7 +37644,7 @@ async function readVersions(root, versions, readAs, together, settings) {
   for (const object2 of await catFileBatch(root, [...wanted], { maxBytes: MAX_FILE_BYTES }))
     if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
   for (const [id, content] of contents) {
-    const path = fileOf2.get(id);
+    const path = fileOf3.get(id);
     if (path === void 0) continue;
     const as = readAs.get(path);
     const file = { path, content };
@@ -38253,10 +38477,11 @@ async function entryCovers(entry, finding2) {
   if (entry.kind !== finding2.kind || entry.file !== finding2.file || entry.document !== finding2.document)
     return false;
   if (entry.access.whole === void 0) return entry.id === finding2.id;
-  if (entry.access.rule !== finding2.rule || entry.access.change !== finding2.change) return false;
-  if (finding2.access === void 0) return false;
-  const covers2 = finding2.kind === "acldrift" ? sameAccess : adapterFor(finding2.kind).covers;
-  return await covers2(entry.access.whole, finding2.access);
+  if (entry.access.change !== finding2.change || finding2.access === void 0) return false;
+  const adapter = finding2.kind === "acldrift" ? void 0 : adapterFor(finding2.kind);
+  if ((adapter === void 0 || adapter.rulesShareAccess === true) && entry.access.rule !== finding2.rule)
+    return false;
+  return await (adapter?.covers ?? sameAccess)(entry.access.whole, finding2.access);
 }
 function approvable(finding2) {
   if (finding2.kind === "acldrift") return true;
@@ -38482,16 +38707,16 @@ async function openSnapshot(path) {
     value = void 0;
   }
   const documents = Array.isArray(value?.documents) ? value.documents : void 0;
-  const fileOf2 = (d) => d?.origin?.file ?? d?.path;
+  const fileOf3 = (d) => d?.origin?.file ?? d?.path;
   const files2 = value?.files;
-  if (documents === void 0 || !documents.every((d) => typeof fileOf2(d) === "string") || files2 !== void 0 && !wellFormedFiles(files2))
+  if (documents === void 0 || !documents.every((d) => typeof fileOf3(d) === "string") || files2 !== void 0 && !wellFormedFiles(files2))
     return wholly(await readSnapshot(path));
   const blob = gitBlobId(content);
   return {
     files: files2,
-    documentFiles: [...new Set(documents.map(fileOf2))],
+    documentFiles: [...new Set(documents.map(fileOf3))],
     async documentsOf(wanted) {
-      const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf2(d))) };
+      const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf3(d))) };
       try {
         const parsed2 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
         return { ...parsed2.source, blob };
@@ -38503,14 +38728,14 @@ async function openSnapshot(path) {
   };
 }
 function wellFormedFiles(files2) {
-  return isRecord4(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord4(files2.blobs) && Object.values(files2.blobs).every(
+  return isRecord8(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord8(files2.blobs) && Object.values(files2.blobs).every(
     (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
   );
 }
 function wholly(source) {
   return { files: void 0, documentFiles: [], documentsOf: async () => source };
 }
-var isRecord4;
+var isRecord8;
 var init_snapshot3 = __esm({
   async "src/core/snapshot.ts"() {
     "use strict";
@@ -38522,7 +38747,7 @@ var init_snapshot3 = __esm({
     await init_embedded();
     await init_validate();
     init_version();
-    isRecord4 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+    isRecord8 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
   }
 });
 
@@ -39578,7 +39803,7 @@ function lostPaths(options, baseline, target, changes, known2) {
   const problems = /* @__PURE__ */ new Map();
   const keys = [];
   for (const key of goneFrom(baseline, target)) {
-    const file = fileOf(key, baseline.documents);
+    const file = fileOf2(key, baseline.documents);
     const kind = baseline.documents.get(key).kind;
     if (problems.has(file)) keys.push(key);
     if (known2.has(file) || problems.has(file)) continue;
@@ -39651,7 +39876,7 @@ function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, selfContained, withArticle, goneFrom, fileOf, changeRank;
+var emptySource, selfContained, withArticle, goneFrom, fileOf2, changeRank;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -39679,7 +39904,7 @@ var init_check = __esm({
     selfContained = (...sources) => !sources.flatMap((source) => [...source.documents.values()]).map((d) => adapterFor(d.kind)).some((adapter) => adapter.scope === "kind" || adapter.consults !== void 0);
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
-    fileOf = (key, documents) => documents.get(key)?.origin?.file ?? key;
+    fileOf2 = (key, documents) => documents.get(key)?.origin?.file ?? key;
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });

@@ -109,7 +109,8 @@ export interface Adapter {
   describe(finding: Finding, witness: Witness): Promise<string>
   /**
    * Whether an approval of access `approved` covers a finding about `access` (both the
-   * findings' canonical access, of the same file, rule and change): only when `access` allows
+   * findings' canonical access, of the same file and change, and of any rule unless
+   * rulesShareAccess): only when `access` allows
    * nothing `approved` does not, as the kind's own engine decides it (never by comparing ids).
    * The approval must never stretch to a wider access; when the kind cannot tell (a possible
    * widening, a symbol, a condition it cannot read), the answer is no, and the narrower finding
@@ -117,6 +118,14 @@ export interface Adapter {
    * (sameAccess) without loading their engine.
    */
   covers(approved: unknown, access: unknown): boolean | Promise<boolean>
+  /**
+   * Whether findings of different rules carry one access (branch protection: a finding per
+   * setting, each with the branch's whole protection). An approval then covers findings of its
+   * own rule only: approving one setting's finding must not approve the others'. Absent: each
+   * finding's access is its own, and an approval covers a finding of any rule whose access its
+   * access implies (the same statement classified otherwise against another baseline).
+   */
+  rulesShareAccess?: true
   /** the kind's own settings in acldrift.config.yaml, if it has any */
   settings?: KindSettings<unknown>
 }

@@ -11,6 +11,17 @@ import type {Finding} from '../../src/kernel/types.js'
 
 const FIELDS = {approver: 'bob@example.com', reason: 'needed', expires: '2099-12-31', created: '2026-01-01'}
 
+/**
+ * The widening of `approved` whose approval covers `finding`, as the gate matches them
+ * (entryCovers: the same place and change, any rule unless the kind's rules share an access,
+ * and an access its kind's adapter finds implied), or undefined.
+ */
+export async function approvalCovering(approved: Finding[], finding: Finding): Promise<Finding | undefined> {
+  for (const a of approved)
+    if (a.change !== 'narrowing' && (await entryCovers(entryFor(a, FIELDS), finding))) return a
+  return undefined
+}
+
 export async function expectNewId(approved: Finding[], wider: Finding[], context: string): Promise<void> {
   const ids = new Set(approved.map((f) => f.id))
   const detail = `\n${context}\napproved ${JSON.stringify(approved.map((f) => [f.id, f.rule, f.pointer]))}\nwider ${JSON.stringify(wider.map((f) => [f.id, f.change, f.rule, f.pointer]))}`

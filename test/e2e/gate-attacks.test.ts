@@ -142,7 +142,7 @@ describe('an approval covers the access it recorded, or one its engine finds nar
       const blocked = await commitByAgent(wider, 'Partner sync: second account')
       expect(blocked.code, dump(blocked)).not.toBe(0)
       expect(blocked.stderr).toContain('acldrift: commit blocked')
-      // The same rule as the approved finding, so the engine was asked, and said no; the witness
+      // The engine was asked whether the approved statement implies it, and said no; the witness
       // is an address outside the approved ranges, and the widening is the agent's pending commit.
       expect(blocked.stderr, dump(blocked)).toContain('WIDENING  privilege-escalation')
       expect(blocked.stderr).toContain('aws:SourceIp:        0.0.0.0')

@@ -19,7 +19,9 @@ export const acl: Adapter = {
   compare: async (baseline, target, changed) =>
     compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareAclFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
-  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-  covers: sameAccess,
+  // An approval covers the access it recorded, and an allow grant (less its denies) that allows
+  // nothing the approved one did not (covers.ts: decided with the comparison).
+  covers: async (approved, access) =>
+    sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

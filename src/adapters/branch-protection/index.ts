@@ -20,7 +20,11 @@ export const branchProtection: Adapter = {
   compare: async (baseline, target, changed, context) =>
     (await import('./compare.js')).compareBranchProtection(baseline, target, changed, context),
   allows: async (value, witness, file) => (await import('./evaluate.js')).allowsWitness(value, witness, file),
-  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-  covers: sameAccess,
+  // An approval covers the protection it recorded, and any protection of the same branch that
+  // accepts no update the approved one did not (covers.ts: decided with the comparison).
+  // Every setting's finding carries the whole protection: an approval covers its own rule's only.
+  rulesShareAccess: true,
+  covers: async (approved, access) =>
+    sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

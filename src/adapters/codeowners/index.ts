@@ -24,8 +24,10 @@ export const codeowners: Adapter = {
     (await import('./evaluate.js')).allowsWitness(value, witness, file, others),
   absentAllows: async (witness, file, others) =>
     (await import('./evaluate.js')).allowsWithout(witness, file, others),
-  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-  covers: sameAccess,
+  // An approval covers the access it recorded, and the same claim (no owner, or the same
+  // approver) over fewer paths (covers.ts: decided with the comparison's automata).
+  covers: async (approved, access) =>
+    sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
   codeOwnership: async (documents, paths) =>
     (await import('./ownership.js')).codeOwnershipOf(documents, paths),

@@ -25,8 +25,10 @@ export const githubActions: Adapter = {
   },
   allows: async (value, witness, _file, _others, context) =>
     (await import('./evaluate.js')).allowsWitness(value, witness, defaultPermissions(context)),
-  // An approval covers exactly the access it recorded (adapter.ts, sameAccess): never a wider one.
-  covers: sameAccess,
+  // An approval covers the access it recorded, and the same job holding a lower level, under
+  // fewer triggers, or a named secret where `*` was approved (covers.ts).
+  covers: async (approved, access) =>
+    sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
   settings: githubActionsSettings,
 }

@@ -7,9 +7,13 @@
 // name. Nothing here trusts the approvals file's own `approver` field on its own.
 //
 // An approval is about the access it recorded, whole, not about an id: it covers a finding of
-// the same kind, file, document, rule and change only when the kind's adapter says the
-// approved access implies the finding's (Adapter.covers). An entry that does not record its
-// access (written by an earlier acldrift) is matched by id only to say why it does not count.
+// the same kind, file, document and change only when the kind's adapter says the approved
+// access implies the finding's (Adapter.covers), whatever rule either was classified under (a
+// grant named a new statement when approved is a widened one against a later baseline) — except
+// in kinds whose findings of different rules share one access (Adapter.rulesShareAccess), and
+// for acldrift's own findings, where the rule says what the access is about. An entry that does
+// not record its access (written by an earlier acldrift) is matched by id only to say why it
+// does not count.
 
 import type {ApprovalEntry} from './approvals-file.js'
 import {adapterFor} from '../../adapters/index.js'
@@ -76,19 +80,21 @@ function evidence(commit: CommitInfo): string {
 }
 
 /**
- * Whether an entry approves a finding: the same place, rule and change, and an approved access
- * that its kind's adapter finds covers the finding's. An entry without its recorded access
- * names a finding by id only (it never counts: judgeApproval).
+ * Whether an entry approves a finding: the same place and change, and an approved access that
+ * its kind's adapter finds covers the finding's (of the same rule only where the rule is part of
+ * what the access means). An entry without its recorded access names a finding by id only (it
+ * never counts: judgeApproval).
  */
 export async function entryCovers(entry: ApprovalEntry, finding: Finding): Promise<boolean> {
   if (!approvable(finding)) return false
   if (entry.kind !== finding.kind || entry.file !== finding.file || entry.document !== finding.document)
     return false
   if (entry.access.whole === undefined) return entry.id === finding.id
-  if (entry.access.rule !== finding.rule || entry.access.change !== finding.change) return false
-  if (finding.access === undefined) return false
-  const covers = finding.kind === 'acldrift' ? sameAccess : adapterFor(finding.kind).covers
-  return await covers(entry.access.whole, finding.access)
+  if (entry.access.change !== finding.change || finding.access === undefined) return false
+  const adapter = finding.kind === 'acldrift' ? undefined : adapterFor(finding.kind)
+  if ((adapter === undefined || adapter.rulesShareAccess === true) && entry.access.rule !== finding.rule)
+    return false
+  return await (adapter?.covers ?? sameAccess)(entry.access.whole, finding.access)
 }
 
 /**

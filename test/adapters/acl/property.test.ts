@@ -11,7 +11,8 @@ import {compareAclFile} from '../../../src/adapters/acl/compare.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import {type AclJson, allows, grantMatches, type GrantJson, type Request, requestOf} from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
-import {expectNewId} from '../widened-ids.js'
+import {approvalCovering, expectNewId} from '../widened-ids.js'
+import {sameAccess} from '../../../src/adapters/adapter.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -428,5 +429,46 @@ describe('acl finding ids', () => {
       }),
       RUNS,
     )
+  })
+})
+
+describe('acl approvals (Adapter.covers)', () => {
+  const widenings = (b: AclJson | undefined, t: AclJson) =>
+    compare(b, t).findings.filter((f) => f.change !== 'narrowing')
+  // Edits of the approved target that are often covered (resources replaced, a condition added or
+  // removed, a member or permission removed, a grant removed), and some that widen.
+  const coveredEditArb = fc
+    .tuple(editArb, fc.constantFrom(8, 8, 4, 4, 3, 7, 1, 0, 9, 2))
+    .map(([e, kind]): Edit => ({...e, kind}))
+
+  it('an edit whose every widening an approval of the approved target covers allows nothing that target did not (brute force)', async () => {
+    let narrower = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          editedArb,
+          aclArb.map((acl) => [undefined, acl] as const),
+        ),
+        fc.array(coveredEditArb, {minLength: 1, maxLength: 2}),
+        async ([b, t], edits) => {
+          const edited = edits.reduce(edit, t)
+          const approved = widenings(b, t)
+          for (const f of widenings(b, edited)) {
+            const by = await approvalCovering(approved, f)
+            if (by === undefined) return
+            if (!sameAccess(by.access, f.access)) narrower++
+          }
+          for (const q of requests())
+            if (allows(edited, q) && !allows(b, q))
+              expect(
+                allows(t, q),
+                `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\nallows ${show(q)}`,
+              ).toBe(true)
+        },
+      ),
+      RUNS,
+    )
+    // Not vacuous: narrowed grants are covered by the approval of the wider ones.
+    expect(narrower).toBeGreaterThan(0)
   })
 })

@@ -14,7 +14,8 @@ import {parseFile} from '../../../src/kernel/parse.js'
 import type {CodeOwnership, Finding, ParsedFile} from '../../../src/kernel/types.js'
 import {attemptOf, bruteAccepts, firstDifference, protectionsOf, universe} from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
-import {expectNewId} from '../widened-ids.js'
+import {approvalCovering, expectNewId} from '../widened-ids.js'
+import {sameAccess} from '../../../src/adapters/adapter.js'
 
 const RUNS = propertyRuns(11, 300)
 
@@ -430,4 +431,60 @@ describe('branch-protection finding ids', () => {
       RUNS,
     )
   }, 120_000)
+})
+
+describe('branch-protection approvals (Adapter.covers)', () => {
+  it('an edit whose every widening an approval of the approved target covers accepts no update that target did not (brute force)', async () => {
+    let narrower = 0
+    await fc.assert(
+      fc.asyncProperty(
+        pairs,
+        fc.array(fc.tuple(fc.nat(), fc.nat()), {minLength: 1, maxLength: 2}),
+        async ({file, baseline, target}, changes) => {
+          const edited = changes.reduce(
+            (v, [change, pick]) => mutate(v, change, pick, file === REST_FILE),
+            target,
+          )
+          const approved = compare(file, baseline, target)
+          for (const f of compare(file, baseline, edited)) {
+            if (f.change === 'narrowing') continue
+            const by = await approvalCovering(approved, f)
+            if (by === undefined) return
+            if (!sameAccess(by.access, f.access)) narrower++
+          }
+          const [b, t, e] = [baseline, target, edited].map((value) => protectionsOf(value, file))
+          for (const branch of e!.keys()) {
+            const sides = [b!, t!, e!].map((p) => p.get(branch)).filter((p): p is Raw => p !== undefined)
+            for (const attempt of universe(branch, sides))
+              if (bruteAccepts(e!.get(branch), attempt) && !bruteAccepts(b!.get(branch), attempt))
+                expect(
+                  bruteAccepts(t!.get(branch), attempt),
+                  `baseline ${JSON.stringify(baseline)}\napproved ${JSON.stringify(target)}\nedited ${JSON.stringify(edited)}\naccepts ${JSON.stringify(attempt)}`,
+                ).toBe(true)
+          }
+        },
+      ),
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 3)},
+    )
+    // Not vacuous: stricter protections are covered by the approval of a weaker one.
+    expect(narrower).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('"required reviews 1" approved covers 2, never 0', async () => {
+    const file = SETTINGS_FILE
+    const settings = (count: number) => ({
+      branches: [
+        {name: 'main', protection: {required_pull_request_reviews: {required_approving_review_count: count}}},
+      ],
+    })
+    const approved = compare(file, settings(3), settings(1))
+    const covered = async (count: number) =>
+      Promise.all(
+        compare(file, settings(3), settings(count))
+          .filter((f) => f.change !== 'narrowing')
+          .map(async (f) => (await approvalCovering(approved, f)) !== undefined),
+      )
+    expect(await covered(2)).toEqual([true])
+    expect(await covered(0)).toEqual([false])
+  })
 })

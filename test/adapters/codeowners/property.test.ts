@@ -24,7 +24,8 @@ import {
   witnessDiffers,
 } from './brute-force.js'
 import {propertyRuns, perFamily} from '../property-runs.js'
-import {expectNewId} from '../widened-ids.js'
+import {approvalCovering, expectNewId} from '../widened-ids.js'
+import {sameAccess} from '../../../src/adapters/adapter.js'
 
 // --- the universe ------------------------------------------------------------------------
 
@@ -441,5 +442,68 @@ describe('codeowners finding ids', () => {
       }),
       RUNS,
     )
+  })
+})
+
+describe('codeowners approvals (Adapter.covers)', () => {
+  // Edits of the approved target that are often covered: a rule removed (a later one that carved
+  // the approved region, too), an owner removed, a pattern changed; and some that widen.
+  const editArb = fc
+    .tuple(mutationArb, fc.constantFrom(1, 1, 1, 3, 4, 4, 0, 2))
+    .map(([m, kind]): Mutation => ({...m, kind}))
+  const widenings = async (b: Repo, t: Repo) =>
+    (await compare(b, t)).findings.filter((f) => f.change !== 'narrowing')
+
+  it('an edit whose every widening an approval of the approved target covers lets no review count that target did not (brute force)', async () => {
+    let narrower = 0
+    await fc.assert(
+      fc.asyncProperty(editedArb, fc.array(editArb, {minLength: 1, maxLength: 2}), async ([b, t], ms) => {
+        const edited = ms.reduce(mutate, t)
+        const approved = await widenings(b, t)
+        for (const f of await widenings(b, edited)) {
+          const by = await approvalCovering(approved, f)
+          if (by === undefined) return
+          if (!sameAccess(by.access, f.access)) narrower++
+        }
+        const [before, target, after] = [rulesRead(b), rulesRead(t), rulesRead(edited)]
+        for (const path of UNIVERSE)
+          for (const approver of [...OWNERS, '@someone-else'])
+            if (accepted(after, path, approver) && !accepted(before, path, approver))
+              expect(
+                accepted(target, path, approver),
+                `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\n${approver} on ${path}`,
+              ).toBe(true)
+      }),
+      RUNS,
+    )
+    // Not vacuous: the same claim over fewer paths is covered by the approval of the wider region.
+    expect(narrower).toBeGreaterThan(0)
+  })
+
+  it('the removal of every owner of /docs/** approved covers a removal on /docs/api/**, not on /src/**', async () => {
+    const repo = (rules: RuleJson[]): Repo => ({'.github/CODEOWNERS': rules})
+    const base = repo([{pattern: '*', owners: ['@alice']}])
+    const approved = await widenings(
+      base,
+      repo([
+        {pattern: '*', owners: ['@alice']},
+        {pattern: '/docs/**', owners: []},
+      ]),
+    )
+    const covered = async (pattern: string) =>
+      Promise.all(
+        (
+          await widenings(
+            base,
+            repo([
+              {pattern: '*', owners: ['@alice']},
+              {pattern, owners: []},
+            ]),
+          )
+        ).map(async (f) => (await approvalCovering(approved, f)) !== undefined),
+      )
+    expect(await covered('/docs/api/**')).toEqual([true])
+    expect(await covered('/src/**')).toEqual([false])
+    expect(await covered('docs/')).toEqual([false])
   })
 })

@@ -20,9 +20,11 @@ import {
   itemOf,
   level,
   type Mode,
+  universe,
 } from './brute-force.js'
+import {sameAccess} from '../../../src/adapters/adapter.js'
 import {propertyRuns} from '../property-runs.js'
-import {expectNewId} from '../widened-ids.js'
+import {approvalCovering, expectNewId} from '../widened-ids.js'
 
 const FILE = '.github/workflows/release.yml'
 
@@ -420,5 +422,58 @@ describe('github-actions finding ids', () => {
       ),
       RUNS,
     )
+  })
+})
+
+describe('github-actions approvals (Adapter.covers)', () => {
+  const widenings = (b: Json | undefined, t: Json, mode: Mode) =>
+    compare(b, t, mode).findings.filter((f) => f.change !== 'narrowing')
+
+  it('an edit whose every widening an approval of the approved target covers grants nothing that target did not (brute force)', async () => {
+    let narrower = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(workflowArb, {freq: 3, nil: undefined}),
+        workflowArb,
+        fc.array(mutationArb, {minLength: 1, maxLength: 2}),
+        modeArb,
+        async (b, t, ms, mode) => {
+          const edited = ms.reduce(mutate, t)
+          const approved = widenings(b, t, mode)
+          for (const f of widenings(b, edited, mode)) {
+            const by = await approvalCovering(approved, f)
+            if (by === undefined) return
+            if (!sameAccess(by.access, f.access)) narrower++
+          }
+          for (const item of [...universe(edited, b), ...universe(edited, t)])
+            if (allows(edited, item, mode) && !heldBy(b, edited, item, mode))
+              expect(
+                heldBy(t, edited, item, mode),
+                `approved ${show(t)}\nedited ${show(edited)}\nbaseline ${show(b)} (${mode})\ngrants ${show(item)}`,
+              ).toBe(true)
+        },
+      ),
+      RUNS,
+    )
+    // Not vacuous: lower levels, fewer triggers and named secrets are covered by the wider approval.
+    expect(narrower).toBeGreaterThan(0)
+  })
+
+  it('contents: write approved covers contents: read, never packages: write besides', async () => {
+    const workflow = (permissions: Json): Json => ({
+      on: 'push',
+      jobs: {release: {'runs-on': 'ubuntu-latest', permissions, steps: [{run: 'make'}]}},
+    })
+    const base = workflow({})
+    const approved = widenings(base, workflow({contents: 'write'}), 'restricted')
+    const covered = async (permissions: Json) =>
+      Promise.all(
+        widenings(base, workflow(permissions), 'restricted').map(
+          async (f) => (await approvalCovering(approved, f)) !== undefined,
+        ),
+      )
+    expect(await covered({contents: 'read'})).toEqual([true])
+    expect(await covered({contents: 'write'})).toEqual([true])
+    expect((await covered({contents: 'write', packages: 'write'})).sort()).toEqual([false, true])
   })
 })

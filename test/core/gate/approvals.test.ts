@@ -7,7 +7,9 @@ import {
   commitApproval,
   judgeApproval,
 } from '../../../src/core/gate/approvals.js'
+import type {ApprovalEntry} from '../../../src/core/gate/approvals-file.js'
 import {gating} from '../../../src/core/gate/verdict.js'
+import type {Finding} from '../../../src/kernel/types.js'
 import {
   APPROVERS,
   claude,
@@ -239,6 +241,57 @@ describe('applyApprovals', () => {
     const {findings} = await applyApprovals([f], [record(entry(), alice)], APPROVERS, TODAY, 'a.yaml')
     expect(f.approval).toMatchObject({valid: true, id: entry().id})
     expect(findings).toEqual([])
+  })
+
+  it('covers by access, whatever rule the approved state was classified under — except where rules share one access', async () => {
+    const alice = commit('alice@acme.example', human)
+    const apply = async (f: Finding, e: ApprovalEntry) =>
+      (await applyApprovals([f], [record(e, alice)], APPROVERS, TODAY, 'a.yaml')).findings.map((x) => x.rule)
+    // The public statement approved as public-principal; the same statement narrowed, classified otherwise.
+    const narrower = {
+      statement: {...STATEMENT.statement, Principal: {AWS: ['arn:aws:iam::222222222222:root']}},
+    }
+    const f = finding({rule: 'new-principal', access: narrower})
+    expect(await apply(f, entry())).toEqual([])
+    expect(f.approval).toMatchObject({valid: true})
+    // Never a finding no approval covers, whatever access it names.
+    const cut = finding({rule: 'comparison-truncated', access: STATEMENT})
+    expect(await apply(cut, entry())).toEqual(['approval-stale'])
+    expect(cut.approval).toBeNull()
+    // acldrift's own findings: the rule says what the access is about.
+    const own = {kind: 'acldrift' as const, access: {setting: 'failOn'}}
+    const weakened = finding({...own, rule: 'config-weakened'})
+    expect(
+      await apply(
+        weakened,
+        entry({...own, access: {...entry().access, rule: 'approver-added', whole: own.access}}),
+      ),
+    ).toEqual(['approval-stale'])
+    // Branch protection: every setting's finding carries the whole protection.
+    const protection = {
+      branch: 'main',
+      protection: {
+        enforce_admins: false,
+        required_pull_request_reviews: {required_approving_review_count: 1},
+      },
+    }
+    const place = {kind: 'branch-protection' as const, file: 'protection.json'}
+    const reviews = entry({
+      ...place,
+      access: {change: 'widening', rule: 'reviews-reduced', witness: {}, whole: protection},
+    })
+    const admins = finding({...place, rule: 'admins-exempt', access: protection})
+    expect(await apply(admins, reviews)).toEqual(['approval-stale'])
+    const stricter = {
+      branch: 'main',
+      protection: {
+        ...protection.protection,
+        required_pull_request_reviews: {required_approving_review_count: 2},
+      },
+    }
+    const fewer = finding({...place, rule: 'reviews-reduced', access: stricter})
+    expect(await apply(fewer, reviews)).toEqual([])
+    expect(fewer.approval).toMatchObject({valid: true})
   })
 
   it('reads an entry that does not record its access, and never counts it: approve again', async () => {

@@ -1,0 +1,55 @@
+// Whether an approval of one branch's protection covers a finding about another (Adapter.covers),
+// decided by the comparison engine itself: a finding's access is the branch's whole protection
+// (compare.ts; null when unprotected), and it is covered when the approved protection of the same
+// branch, compared as the baseline with it as the target, shows no widening and no possible one —
+// every update it accepts, the approved protection accepted too ("required reviews 1" approved
+// covers 2, never 0). Code ownership is not known here, so both are compared as if some path had
+// no owner (as compare.ts does without a repository).
+//
+// The access leaves out the REST export's `url` fields, and with them which shape the protection
+// was written in, which matters for one setting: an empty `dismissal_restrictions` means
+// "administrators only" in GitHub's REST response and "no restriction" in the request shape
+// (model.ts). The approved protection is read as the response (the narrower reading) and the
+// finding's as the request (the wider), so the answer holds whichever they were.
+
+import type {ParsedFile} from '../../kernel/types.js'
+import {compareBranchProtectionFile} from './compare.js'
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** A protection's access as compare.ts records it (`{branch, protection}`), or undefined for another shape. */
+function protectionAccess(
+  access: unknown,
+): {branch: string; protection: Record<string, unknown> | null} | undefined {
+  if (!isRecord(access) || Object.keys(access).sort().join() !== 'branch,protection') return undefined
+  const {branch, protection} = access
+  if (typeof branch !== 'string' || !(protection === null || isRecord(protection))) return undefined
+  return {branch, protection}
+}
+
+/** One branch's protection as a safe-settings file; `response`: read as GitHub's REST response. */
+function fileOf(branch: string, protection: Record<string, unknown> | null, response: boolean): ParsedFile {
+  const entry =
+    protection === null
+      ? {name: branch, protection: null}
+      : {name: branch, protection: response ? {...protection, url: '(approved access)'} : protection}
+  return {
+    path: '(approved access)',
+    value: {branches: [entry]},
+    sourceMap: {locate: () => undefined},
+    hash: '',
+  }
+}
+
+export function impliedBy(approved: unknown, access: unknown): boolean {
+  const a = protectionAccess(approved)
+  const b = protectionAccess(access)
+  if (a === undefined || b === undefined || a.branch !== b.branch) return false
+  const {findings} = compareBranchProtectionFile(
+    '(approved access)',
+    fileOf(a.branch, a.protection, true),
+    fileOf(b.branch, b.protection, false),
+  )
+  return findings.every((f) => f.change === 'narrowing')
+}
