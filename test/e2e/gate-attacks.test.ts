@@ -444,3 +444,65 @@ describe('a baseline nobody approved', () => {
     SLOW,
   )
 })
+
+describe('a snapshot kept outside the repository is compared with the config it was read under', () => {
+  const ADMIN = `${JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: '*', Resource: '*'}]}, null, 2)}\n`
+  it(
+    "a snapshot read under the agent's uncommitted config (no exclude over legacy/) does not let a rename carry never-checked admin access in",
+    async () => {
+      const r = await approvedRepo({'legacy/admin.json': ADMIN, [TRUST]: trust('203.0.113.0/24')})
+      await commitFiles(
+        r,
+        {[CONFIG]: config(['exclude:', "  - 'legacy/**'"])},
+        'Legacy is not deployed, by Alice',
+      )
+      const outside = await makeTempDir('acldrift-outside-')
+      try {
+        // Alice's snapshot, under the committed config.
+        const honest = join(outside, 'alice.json')
+        const byAlice = await runCli(['snapshot', '--output', honest], {cwd: r.dir})
+        expect(byAlice.code, dump(byAlice)).toBe(0)
+        // The agent drops the exclude in the working tree only, takes a snapshot, and restores the config.
+        const committed = await readFile(join(r.dir, CONFIG), 'utf8')
+        await r.write(CONFIG, config())
+        const taken = join(outside, 'taken.json')
+        const byAgent = await runCli(['snapshot', '--output', taken], {cwd: r.dir, env: CLAUDE_ENV})
+        expect(byAgent.code, dump(byAgent)).toBe(0)
+        await r.write(CONFIG, committed)
+        // Then it moves the never-checked admin policy where policies are read.
+        expect((await git(r, {}, 'mv', 'legacy/admin.json', 'iam/admin.json')).code).toBe(0)
+        const moved = await git(
+          r,
+          CLAUDE_ENV,
+          'commit',
+          '--no-verify',
+          '-m',
+          agent.message('Tidy up policies'),
+        )
+        expect(moved.code, dump(moved)).toBe(0)
+
+        const audit = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', taken])
+        expect(audit.code, dump(audit)).toBe(1)
+        const mismatch = audit.report.findings.find((f) => f.rule === 'baseline-config-mismatch')
+        expect(mismatch, dump(audit)).toMatchObject({
+          kind: 'acldrift',
+          file: taken,
+          severity: 'high',
+          commit: null,
+        })
+        expect(mismatch!.approval).toBeNull()
+
+        // Against Alice's snapshot, the admin access is a widening (blame follows the rename past the
+        // range, so it names no commit: the access was in the repository, only never read).
+        const honestAudit = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', honest])
+        expect(honestAudit.code, dump(honestAudit)).toBe(1)
+        expect(honestAudit.report.findings.filter((f) => f.rule === 'baseline-config-mismatch')).toEqual([])
+        const admin = unapproved(honestAudit.report.findings).find((f) => f.file === 'iam/admin.json')
+        expect(admin, dump(honestAudit)).toMatchObject({rule: 'admin-wildcard', severity: 'critical'})
+      } finally {
+        await rm(outside, {recursive: true, force: true})
+      }
+    },
+    SLOW,
+  )
+})

@@ -29,7 +29,7 @@ import {ATTRIBUTES_FILE, attributeChanges, isAttributesFile} from './attributes.
 import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
 import {sameEntry} from './approvals-file.js'
 import {applyApprovals, commitApproval, utcDay} from './approvals.js'
-import {baselineChanges, baselineUnapproved} from './baseline-changes.js'
+import {baselineChanges, baselineUnapproved, outsideSnapshotConfig} from './baseline-changes.js'
 import {pendingOf, protectedBlame} from './blame.js'
 import {configChanges, configVersion, DEFAULT_VERSION} from './config-changes.js'
 import type {GateInput} from './input.js'
@@ -205,6 +205,11 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     for (const p of found) p.finding.commit = pending
   }
   const records = await approvalRecords(input, paths.approvals, approvals, versions, blame)
+  // A baseline snapshot outside the repository: read under its commit's config? (no commit made it: not blamed)
+  const outside =
+    input.baseline.snapshot && paths.baseline === undefined
+      ? await outsideSnapshotConfig(input, paths.config, notes)
+      : []
 
   // Under policy.requireSignedApprovals (of the run, the target or the reference: the stricter),
   // an approver's commit counts only signed with a key the reference's allowed-signers file lists.
@@ -230,7 +235,7 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email))
 
   const approvedBaseline = input.baseline.flag !== undefined || config.baseline !== undefined || input.range
-  const protectedFindings = found.map((p) => p.finding)
+  const protectedFindings = [...found.map((p) => p.finding), ...outside]
   const {findings: aboutApprovals, judged} = await applyApprovals(
     [...input.findings, ...protectedFindings],
     records,
