@@ -37322,7 +37322,7 @@ var init_rules9 = __esm({
         change: "widening",
         severity: "high",
         title: "Nobody approved the baseline",
-        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation added the snapshot. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, or by approving this finding."
+        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
       },
       "baseline-config-mismatch": {
         change: "widening",
@@ -38670,7 +38670,10 @@ async function outsideSnapshotConfig(input, configPath, notes) {
     );
     return [];
   }
-  const version2 = configPath === void 0 ? { status: "ok", config: input.config } : await configVersion(configPath, (await readPathsAt(input.root, [{ type: "ref", commit }], [configPath]))[0]);
+  const version2 = configPath === void 0 ? { status: "ok", config: input.config } : await configVersion(
+    configPath,
+    (await readPathsAt(input.root, [{ type: "ref", commit }], [configPath]))[0]
+  );
   if (version2.status === "invalid") {
     notes.push(
       `${named3}: ${configPath} at ${at2} does not validate: the config the snapshot was read under cannot be compared with it`
@@ -38874,6 +38877,36 @@ async function approvedState(input, configPath, protects, history, start, notes)
   );
   return start;
 }
+async function unapprovedRevision(input, configPath) {
+  const { baseline, config: config2, root } = input;
+  const named3 = baseline.flag ?? config2.baseline;
+  if (input.target.spec.type !== "ref" || baseline.snapshot || input.range || named3 === void 0) return [];
+  const sha = baseline.commit;
+  if (sha === null) return [];
+  const parent = await firstParent(root, sha) ?? void 0;
+  const trust = await trustBefore(root, configPath, sha, parent);
+  const commit = (await lookUpCommits({ root, actors: config2.actors }, [sha])).get(sha) ?? null;
+  if (commit === null) return [];
+  const signed = trust.requireSigned || config2.policy.requireSignedApprovals ? await signedCommits(root, trust.signers ?? Buffer.alloc(0), [commit]) : void 0;
+  const who2 = approverCommit(commit, trust.approvers, signed);
+  if (who2.ok) return [];
+  if (trust.approvers.length === 0 && commit.actor.type !== "agent" && commit.actor.type !== "automation")
+    return [];
+  const file = configPath ?? CONFIG_FILE;
+  const finding2 = protectedFinding({
+    file,
+    rule: "baseline-unapproved",
+    severity: "high",
+    message: `The baseline ${named3} is ${who2.why}: everything that commit holds passes, and no approver made it. Point ${named3} at a commit a listed approver made, or approve this finding.`,
+    witness: { baseline: named3, commit: sha, approvedVersion: null },
+    pointer: baseline.flag === void 0 ? "/baseline" : null,
+    line: null,
+    before: null,
+    after: sha
+  });
+  finding2.commit = commit;
+  return [finding2];
+}
 async function trustBefore(root, configPath, sha, parent) {
   const none = { approvers: [], requireSigned: false, signers: void 0 };
   if (configPath === void 0) return none;
@@ -38914,6 +38947,7 @@ var init_reference = __esm({
     await init_approvals_file();
     await init_approvals2();
     await init_config_changes();
+    init_protected();
     init_signatures2();
   }
 });
@@ -39070,7 +39104,10 @@ async function runGate(input) {
     for (const p of found2) p.finding.commit = pending;
   }
   const records = await approvalRecords(input, paths.approvals, approvals, versions, blame);
-  const outside = input.baseline.snapshot && paths.baseline === void 0 ? await outsideSnapshotConfig(input, paths.config, notes) : [];
+  const unblamed = [
+    ...input.baseline.snapshot && paths.baseline === void 0 ? await outsideSnapshotConfig(input, paths.config, notes) : [],
+    ...await unapprovedRevision(input, paths.config)
+  ];
   const requireSigned = config2.policy.requireSignedApprovals || current.policy.requireSignedApprovals || beforeConfig.status === "ok" && beforeConfig.config.policy.requireSignedApprovals;
   const signed = requireSigned ? await signedCommits(root, before.get(ALLOWED_SIGNERS_FILE) ?? after.get(ALLOWED_SIGNERS_FILE), [
     ...found2.map((p) => p.finding.commit),
@@ -39082,7 +39119,7 @@ async function runGate(input) {
   );
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email));
   const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
-  const protectedFindings = [...found2.map((p) => p.finding), ...outside];
+  const protectedFindings = [...found2.map((p) => p.finding), ...unblamed];
   const { findings: aboutApprovals, judged } = await applyApprovals(
     [...input.findings, ...protectedFindings],
     records,
