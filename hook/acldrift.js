@@ -37816,7 +37816,13 @@ var init_rules9 = __esm({
         change: "widening",
         severity: "high",
         title: "Nobody approved the baseline",
-        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation added the snapshot. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, or by approving this finding."
+        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
+      },
+      "baseline-config-mismatch": {
+        change: "widening",
+        severity: "high",
+        title: "The baseline was read under another config",
+        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
       },
       "self-approval": {
         change: "widening",
@@ -38693,7 +38699,16 @@ async function parseSnapshot(path, content, options = {}) {
   }
   return {
     snapshot: snapshot2,
-    source: { type: "snapshot", ref: path, commit: snapshot2.source.commit, documents, problems: [], notes: [] },
+    source: {
+      type: "snapshot",
+      ref: path,
+      commit: snapshot2.source.commit,
+      documents,
+      problems: [],
+      notes: [],
+      // What it recorded reading, with the digest of the config it was read under (the gate compares it).
+      ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
+    },
     held: new Map(read2.documents.map((d) => [d.path, d])),
     sourceMap: parsed2.sourceMap
   };
@@ -38748,124 +38763,6 @@ var init_snapshot3 = __esm({
     await init_validate();
     init_version();
     isRecord8 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-  }
-});
-
-// src/core/gate/baseline-changes.ts
-async function baselineWidenings(was, is, snapshot2, settings) {
-  const file = snapshot2.path;
-  const result2 = await compareChanged(was, is, settings);
-  const found2 = [];
-  for (const inner of result2.findings) {
-    if (inner.change === "narrowing" || inner.witness === null) continue;
-    const kind = inner.kind;
-    const key = findingKey(inner);
-    const finding2 = {
-      ...inner,
-      rule: "baseline-widened",
-      message: `The baseline snapshot now accepts access it did not (${inner.rule} in ${inner.document}): ${inner.message}`,
-      commit: null,
-      approval: null
-    };
-    delete finding2.baselineLocation;
-    const witness = inner.witness;
-    found2.push({
-      finding: finding2,
-      path: file,
-      holds: async (blob) => {
-        const docs = await snapshot2.documentsAt(blob);
-        const doc = docs?.get(key);
-        if (doc === void 0 || doc.kind !== kind) return false;
-        const others = new Map(
-          [...docs].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value])
-        );
-        return adapterFor(kind).allows(doc.value, witness, key, others, settings);
-      }
-    });
-  }
-  return { found: found2, notes: result2.notes.map((note) => `${file}: ${note}`) };
-}
-async function baselineChanges(file, before, after, versions, errors, notes, settings) {
-  const old = before.get(file);
-  const now = after.get(file);
-  if (old === void 0 || now === void 0 || old.equals(now)) {
-    if (old === void 0 && now !== void 0) notes.push(`${file}: the baseline snapshot is new`);
-    return [];
-  }
-  const newer = await readVersion(file, now);
-  if (!("held" in newer)) {
-    errors.push(...newer);
-    return [];
-  }
-  const older = await readVersion(file, old);
-  if (!("held" in older))
-    notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
-  const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
-  const versionAt = (blob) => versions.get(blob, "snapshot", async (content) => {
-    const read2 = await readVersion(file, content);
-    return "held" in read2 ? read2 : void 0;
-  });
-  const documentsAt = async (blob) => (await versionAt(blob))?.held;
-  const { found: found2, notes: compared } = await baselineWidenings(
-    was,
-    newer.held,
-    { path: file, documentsAt },
-    settings
-  );
-  notes.push(...compared);
-  const declared = newer.snapshot.source.commit;
-  if ("held" in older && older.snapshot.source.commit !== declared && sameHeld(older.held, newer.held))
-    found2.push({
-      finding: protectedFinding({
-        file,
-        rule: "baseline-moved",
-        severity: "medium",
-        message: `The baseline snapshot now says it was taken at ${short(declared)}, not ${short(older.snapshot.source.commit)}: history is read from the commit git says, and the snapshot's claim changed without an approver`,
-        witness: { declaredCommit: declared },
-        pointer: "/source/commit",
-        line: lineOf(newer.sourceMap, "/source/commit"),
-        before: older.snapshot.source.commit,
-        after: declared
-      }),
-      path: file,
-      holds: async (blob) => (await versionAt(blob))?.snapshot.source.commit === declared
-    });
-  return found2;
-}
-async function readVersion(file, content) {
-  try {
-    return await parseSnapshot(file, content);
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return error.problems;
-  }
-}
-function baselineUnapproved(path) {
-  const finding2 = protectedFinding({
-    file: path,
-    rule: "baseline-unapproved",
-    severity: "high",
-    message: `${path}: no version of this baseline was committed by a listed approver, so the access it accepts was never approved. Take it again (\`acldrift snapshot --output ${path}\`) and commit it as an approver, or approve this finding.`,
-    witness: { baseline: path, approvedVersion: null },
-    pointer: null,
-    line: null,
-    before: null,
-    after: path
-  });
-  return { finding: finding2, path, holds: async (blob) => blob !== null };
-}
-var sameHeld, short;
-var init_baseline_changes = __esm({
-  async "src/core/gate/baseline-changes.ts"() {
-    "use strict";
-    await init_adapters();
-    await init_compare8();
-    await init_embedded();
-    await init_snapshot3();
-    init_errors();
-    init_protected();
-    sameHeld = (a, b) => a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash);
-    short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
   }
 });
 
@@ -39150,6 +39047,165 @@ var init_config_changes = __esm({
   }
 });
 
+// src/core/gate/baseline-changes.ts
+async function baselineWidenings(was, is, snapshot2, settings) {
+  const file = snapshot2.path;
+  const result2 = await compareChanged(was, is, settings);
+  const found2 = [];
+  for (const inner of result2.findings) {
+    if (inner.change === "narrowing" || inner.witness === null) continue;
+    const kind = inner.kind;
+    const key = findingKey(inner);
+    const finding2 = {
+      ...inner,
+      rule: "baseline-widened",
+      message: `The baseline snapshot now accepts access it did not (${inner.rule} in ${inner.document}): ${inner.message}`,
+      commit: null,
+      approval: null
+    };
+    delete finding2.baselineLocation;
+    const witness = inner.witness;
+    found2.push({
+      finding: finding2,
+      path: file,
+      holds: async (blob) => {
+        const docs = await snapshot2.documentsAt(blob);
+        const doc = docs?.get(key);
+        if (doc === void 0 || doc.kind !== kind) return false;
+        const others = new Map(
+          [...docs].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value])
+        );
+        return adapterFor(kind).allows(doc.value, witness, key, others, settings);
+      }
+    });
+  }
+  return { found: found2, notes: result2.notes.map((note) => `${file}: ${note}`) };
+}
+async function baselineChanges(file, before, after, versions, errors, notes, settings) {
+  const old = before.get(file);
+  const now = after.get(file);
+  if (old === void 0 || now === void 0 || old.equals(now)) {
+    if (old === void 0 && now !== void 0) notes.push(`${file}: the baseline snapshot is new`);
+    return [];
+  }
+  const newer = await readVersion(file, now);
+  if (!("held" in newer)) {
+    errors.push(...newer);
+    return [];
+  }
+  const older = await readVersion(file, old);
+  if (!("held" in older))
+    notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
+  const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
+  const versionAt = (blob) => versions.get(blob, "snapshot", async (content) => {
+    const read2 = await readVersion(file, content);
+    return "held" in read2 ? read2 : void 0;
+  });
+  const documentsAt = async (blob) => (await versionAt(blob))?.held;
+  const { found: found2, notes: compared } = await baselineWidenings(
+    was,
+    newer.held,
+    { path: file, documentsAt },
+    settings
+  );
+  notes.push(...compared);
+  const declared = newer.snapshot.source.commit;
+  if ("held" in older && older.snapshot.source.commit !== declared && sameHeld(older.held, newer.held))
+    found2.push({
+      finding: protectedFinding({
+        file,
+        rule: "baseline-moved",
+        severity: "medium",
+        message: `The baseline snapshot now says it was taken at ${short(declared)}, not ${short(older.snapshot.source.commit)}: history is read from the commit git says, and the snapshot's claim changed without an approver`,
+        witness: { declaredCommit: declared },
+        pointer: "/source/commit",
+        line: lineOf(newer.sourceMap, "/source/commit"),
+        before: older.snapshot.source.commit,
+        after: declared
+      }),
+      path: file,
+      holds: async (blob) => (await versionAt(blob))?.snapshot.source.commit === declared
+    });
+  return found2;
+}
+async function readVersion(file, content) {
+  try {
+    return await parseSnapshot(file, content);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    return error.problems;
+  }
+}
+function baselineUnapproved(path) {
+  const finding2 = protectedFinding({
+    file: path,
+    rule: "baseline-unapproved",
+    severity: "high",
+    message: `${path}: no version of this baseline was committed by a listed approver, so the access it accepts was never approved. Take it again (\`acldrift snapshot --output ${path}\`) and commit it as an approver, or approve this finding.`,
+    witness: { baseline: path, approvedVersion: null },
+    pointer: null,
+    line: null,
+    before: null,
+    after: path
+  });
+  return { finding: finding2, path, holds: async (blob) => blob !== null };
+}
+async function outsideSnapshotConfig(input, configPath, notes) {
+  const { commit, readWith } = input.baseline;
+  const named3 = input.baseline.flag ?? input.config.baseline ?? "the baseline snapshot";
+  if (commit === null) return [];
+  const at2 = commit.slice(0, 7);
+  if (readWith === void 0) {
+    notes.push(
+      `${named3}: the snapshot records no config digest (files.config), so whether it was read under the config of ${at2} cannot be verified; take it again with this version of acldrift`
+    );
+    return [];
+  }
+  const version2 = configPath === void 0 ? { status: "ok", config: input.config } : await configVersion(
+    configPath,
+    (await readPathsAt(input.root, [{ type: "ref", commit }], [configPath]))[0]
+  );
+  if (version2.status === "invalid") {
+    notes.push(
+      `${named3}: ${configPath} at ${at2} does not validate: the config the snapshot was read under cannot be compared with it`
+    );
+    return [];
+  }
+  const expected = readingDigest(version2.status === "ok" ? version2.config : DEFAULT_CONFIG);
+  if (expected === readWith) return [];
+  const which = configPath === void 0 ? "the config given" : version2.status === "ok" ? `the config of ${at2}` : `the default config (${at2} has no ${configPath})`;
+  const finding2 = protectedFinding({
+    file: named3,
+    rule: "baseline-config-mismatch",
+    severity: "high",
+    message: `${named3} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`,
+    witness: { baseline: named3, commit, readWith, expected },
+    pointer: "/files/config",
+    line: null,
+    before: expected,
+    after: readWith
+  });
+  return [finding2];
+}
+var sameHeld, short;
+var init_baseline_changes = __esm({
+  async "src/core/gate/baseline-changes.ts"() {
+    "use strict";
+    await init_adapters();
+    init_git();
+    await init_compare8();
+    await init_config2();
+    await init_embedded();
+    await init_snapshot3();
+    await init_source();
+    init_errors();
+    await init_config_changes();
+    init_protected();
+    sameHeld = (a, b) => a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash);
+    short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
+  }
+});
+
 // src/core/gate/new-config.ts
 async function newConfigTrust(input, path, requireSigned, allowedSigners, blame) {
   const { root, target } = input;
@@ -39316,6 +39372,36 @@ async function approvedState(input, configPath, protects, history, start, notes)
   );
   return start;
 }
+async function unapprovedRevision(input, configPath) {
+  const { baseline, config: config2, root } = input;
+  const named3 = baseline.flag ?? config2.baseline;
+  if (input.target.spec.type !== "ref" || baseline.snapshot || input.range || named3 === void 0) return [];
+  const sha = baseline.commit;
+  if (sha === null) return [];
+  const parent = await firstParent(root, sha) ?? void 0;
+  const trust = await trustBefore(root, configPath, sha, parent);
+  const commit = (await lookUpCommits({ root, actors: config2.actors }, [sha])).get(sha) ?? null;
+  if (commit === null) return [];
+  const signed = trust.requireSigned || config2.policy.requireSignedApprovals ? await signedCommits(root, trust.signers ?? Buffer.alloc(0), [commit]) : void 0;
+  const who2 = approverCommit(commit, trust.approvers, signed);
+  if (who2.ok) return [];
+  if (trust.approvers.length === 0 && commit.actor.type !== "agent" && commit.actor.type !== "automation")
+    return [];
+  const file = configPath ?? CONFIG_FILE;
+  const finding2 = protectedFinding({
+    file,
+    rule: "baseline-unapproved",
+    severity: "high",
+    message: `The baseline ${named3} is ${who2.why}: everything that commit holds passes, and no approver made it. Point ${named3} at a commit a listed approver made, or approve this finding.`,
+    witness: { baseline: named3, commit: sha, approvedVersion: null },
+    pointer: baseline.flag === void 0 ? "/baseline" : null,
+    line: null,
+    before: null,
+    after: sha
+  });
+  finding2.commit = commit;
+  return [finding2];
+}
 async function trustBefore(root, configPath, sha, parent) {
   const none = { approvers: [], requireSigned: false, signers: void 0 };
   if (configPath === void 0) return none;
@@ -39357,6 +39443,7 @@ var init_reference = __esm({
     await init_approvals_file();
     await init_approvals2();
     await init_config_changes();
+    init_protected();
     init_signatures2();
     commitName = (commit) => typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
   }
@@ -39514,6 +39601,10 @@ async function runGate(input) {
     for (const p of found2) p.finding.commit = pending;
   }
   const records = await approvalRecords(input, paths.approvals, approvals, versions, blame);
+  const unblamed = [
+    ...input.baseline.snapshot && paths.baseline === void 0 ? await outsideSnapshotConfig(input, paths.config, notes) : [],
+    ...await unapprovedRevision(input, paths.config)
+  ];
   const requireSigned = config2.policy.requireSignedApprovals || current.policy.requireSignedApprovals || beforeConfig.status === "ok" && beforeConfig.config.policy.requireSignedApprovals;
   const signed = requireSigned ? await signedCommits(root, before.get(ALLOWED_SIGNERS_FILE) ?? after.get(ALLOWED_SIGNERS_FILE), [
     ...found2.map((p) => p.finding.commit),
@@ -39525,7 +39616,7 @@ async function runGate(input) {
   );
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email));
   const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
-  const protectedFindings = found2.map((p) => p.finding);
+  const protectedFindings = [...found2.map((p) => p.finding), ...unblamed];
   const { findings: aboutApprovals, judged } = await applyApprovals(
     [...input.findings, ...protectedFindings],
     records,
@@ -39712,7 +39803,12 @@ async function runCheck(options) {
       cwd: options.cwd,
       config: options.config,
       target: { spec: options.target, commit: target.commit },
-      baseline: { snapshot: baseline.type === "snapshot", commit: baseline.commit, flag: options.baseline },
+      baseline: {
+        snapshot: baseline.type === "snapshot",
+        commit: baseline.commit,
+        flag: options.baseline,
+        readWith: baseline.files?.config
+      },
       range: options.range === true,
       compared: /* @__PURE__ */ new Set([...baseline.documents.keys(), ...target.documents.keys()]),
       findings,

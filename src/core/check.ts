@@ -232,7 +232,12 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
       cwd: options.cwd,
       config: options.config,
       target: {spec: options.target, commit: target.commit},
-      baseline: {snapshot: baseline.type === 'snapshot', commit: baseline.commit, flag: options.baseline},
+      baseline: {
+        snapshot: baseline.type === 'snapshot',
+        commit: baseline.commit,
+        flag: options.baseline,
+        readWith: baseline.files?.config,
+      },
       range: options.range === true,
       compared: new Set([...baseline.documents.keys(), ...target.documents.keys()]),
       findings,

@@ -128,7 +128,16 @@ export async function parseSnapshot(
   }
   return {
     snapshot,
-    source: {type: 'snapshot', ref: path, commit: snapshot.source.commit, documents, problems: [], notes: []},
+    source: {
+      type: 'snapshot',
+      ref: path,
+      commit: snapshot.source.commit,
+      documents,
+      problems: [],
+      notes: [],
+      // What it recorded reading, with the digest of the config it was read under (the gate compares it).
+      ...(snapshot.files === undefined ? {} : {files: snapshot.files}),
+    },
     held: new Map(read!.documents.map((d) => [d.path, d])),
     sourceMap: parsed.sourceMap,
   }

@@ -393,9 +393,9 @@ describe.concurrent('attribution', () => {
       subject: 'Let the dashboard read the exports',
       file: BUCKET_FILE,
     })
-    // The reformat is no change at all.
+    // The reformat is no change at all; only the baseline itself, an agent's commit, is reported.
     const sinceAgent = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', agentSha])
-    expect(sinceAgent.report.findings).toEqual([])
+    expect(sinceAgent.report.findings.map((f) => f.rule)).toEqual(['baseline-unapproved'])
   })
 
   it('10. an agent widens, then a human moves the file (git mv) and edits an unrelated statement', async ({

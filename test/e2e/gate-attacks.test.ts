@@ -11,7 +11,7 @@ import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {OBJECT_ACTIONS, objectsOfBuckets, PASS_ADMIN} from '../adapters/aws-iam/documents.js'
-import {identities, makeTempDir, runCli, type TestRepo} from '../helpers/repo.js'
+import {identities, makeTempDir, runCli, runHermetic, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
 import {
   PARTNER,
@@ -19,6 +19,7 @@ import {
   CONFIG,
   APPROVALS,
   TRUST,
+  audit,
   dump,
   git,
   initialisedWithTrust,
@@ -447,6 +448,159 @@ describe('a baseline nobody approved', () => {
         dump(approved),
       ).toEqual([])
       expect(approved.code, dump(approved)).toBe(0)
+    },
+    SLOW,
+  )
+})
+
+describe('a snapshot kept outside the repository is compared with the config it was read under', () => {
+  const ADMIN = `${JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: '*', Resource: '*'}]}, null, 2)}\n`
+  it(
+    "a snapshot read under the agent's uncommitted config (no exclude over legacy/) does not let a rename carry never-checked admin access in",
+    async () => {
+      const r = await approvedRepo({'legacy/admin.json': ADMIN, [TRUST]: trust('203.0.113.0/24')})
+      await commitFiles(
+        r,
+        {[CONFIG]: config(['exclude:', "  - 'legacy/**'"])},
+        'Legacy is not deployed, by Alice',
+      )
+      const outside = await makeTempDir('acldrift-outside-')
+      try {
+        // Alice's snapshot, under the committed config.
+        const honest = join(outside, 'alice.json')
+        const byAlice = await runCli(['snapshot', '--output', honest], {cwd: r.dir})
+        expect(byAlice.code, dump(byAlice)).toBe(0)
+        // The agent drops the exclude in the working tree only, takes a snapshot, and restores the config.
+        const committed = await readFile(join(r.dir, CONFIG), 'utf8')
+        await r.write(CONFIG, config())
+        const taken = join(outside, 'taken.json')
+        const byAgent = await runCli(['snapshot', '--output', taken], {cwd: r.dir, env: CLAUDE_ENV})
+        expect(byAgent.code, dump(byAgent)).toBe(0)
+        await r.write(CONFIG, committed)
+        // Then it moves the never-checked admin policy where policies are read.
+        expect((await git(r, {}, 'mv', 'legacy/admin.json', 'iam/admin.json')).code).toBe(0)
+        const moved = await git(
+          r,
+          CLAUDE_ENV,
+          'commit',
+          '--no-verify',
+          '-m',
+          agent.message('Tidy up policies'),
+        )
+        expect(moved.code, dump(moved)).toBe(0)
+
+        const audit = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', taken])
+        expect(audit.code, dump(audit)).toBe(1)
+        const mismatch = audit.report.findings.find((f) => f.rule === 'baseline-config-mismatch')
+        expect(mismatch, dump(audit)).toMatchObject({
+          kind: 'acldrift',
+          file: taken,
+          severity: 'high',
+          commit: null,
+        })
+        expect(mismatch!.approval).toBeNull()
+
+        // Against Alice's snapshot, the admin access is a widening (blame follows the rename past the
+        // range, so it names no commit: the access was in the repository, only never read).
+        const honestAudit = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', honest])
+        expect(honestAudit.code, dump(honestAudit)).toBe(1)
+        expect(honestAudit.report.findings.filter((f) => f.rule === 'baseline-config-mismatch')).toEqual([])
+        const admin = unapproved(honestAudit.report.findings).find((f) => f.file === 'iam/admin.json')
+        expect(admin, dump(honestAudit)).toMatchObject({rule: 'admin-wildcard', severity: 'critical'})
+      } finally {
+        await rm(outside, {recursive: true, force: true})
+      }
+    },
+    SLOW,
+  )
+})
+
+describe('a revision baseline nobody approved', () => {
+  it(
+    "a `baseline:` tag the agent moved to its own commit is baseline-unapproved, the agent's; at Alice's commit it passes",
+    async () => {
+      const r = await approvedRepo({[TRUST]: trust('203.0.113.0/24')})
+      await commitFiles(
+        r,
+        {[CONFIG]: config(['baseline: approved'])},
+        'Audit against the approved tag, by Alice',
+      )
+      await r.git('tag', 'approved')
+      const byAlice = (await r.git('rev-parse', 'HEAD')).trim()
+      expect((await audit(r)).code).toBe(0)
+
+      // The agent widens the trust, commits it, and moves the tag to its own commit.
+      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+      await r.stage(TRUST)
+      const widened = await git(
+        r,
+        CLAUDE_ENV,
+        'commit',
+        '--no-verify',
+        '-m',
+        agent.message('Open the partner trust'),
+      )
+      expect(widened.code, dump(widened)).toBe(0)
+      await r.git('tag', '-f', 'approved')
+      const moved = await audit(r)
+      expect(moved.code, dump(moved.raw)).toBe(1)
+      const unapprovedTag = moved.findings.find((f) => f.rule === 'baseline-unapproved')
+      expect(unapprovedTag, dump(moved.raw)).toMatchObject({kind: 'acldrift', file: CONFIG, severity: 'high'})
+      expect(unapprovedTag!.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+
+      // Alice puts the tag back on her own commit: the tag passes, and the widening is the agent's.
+      await r.git('tag', '-f', 'approved', byAlice)
+      const back = await audit(r)
+      expect(
+        back.findings.filter((f) => f.rule === 'baseline-unapproved'),
+        dump(back.raw),
+      ).toEqual([])
+      const grant = unapproved(back.findings).find((f) => f.file === TRUST)
+      expect(grant!.commit, dump(back.raw)).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+      expect(back.code).toBe(1)
+    },
+    SLOW,
+  )
+})
+
+describe("an agent's first config in a shallow clone", () => {
+  it(
+    'blame stops at the cut: the config is judged by the defaults, with a note, never taken as written',
+    async () => {
+      const r = await newRepo()
+      await commitFiles(r, {[TRUST]: trust('203.0.113.0/24')}, 'Partner trust, by Alice')
+      await r.git('tag', 'base')
+      const outside = await makeTempDir('acldrift-shallow-')
+      try {
+        const snapshot = join(outside, 'baseline.json')
+        const taken = await runCli(['snapshot', '--output', snapshot], {cwd: r.dir})
+        expect(taken.code, dump(taken)).toBe(0)
+        await commitAs(r, agent, 'Partner access', {
+          [TRUST]: trust('0.0.0.0/0', OTHER_ROOT),
+          [CONFIG]: config().replace('failOn: widening', 'failOn: never'),
+        })
+        await commitFiles(r, {'README.md': '# infra\n'}, 'Readme, by Alice')
+        // The tip alone, and the snapshot's commit: nothing between them.
+        const run = (cwd: string, ...args: string[]) => runHermetic('git', args, {cwd})
+        expect(
+          (await run(outside, 'clone', '--quiet', '--depth', '1', `file://${r.dir}`, 'clone')).code,
+        ).toBe(0)
+        const clone = join(outside, 'clone')
+        expect((await run(clone, 'fetch', '--quiet', '--depth', '1', 'origin', 'tag', 'base')).code).toBe(0)
+
+        const audit = await checkJson(clone, ['--ref', 'HEAD', '--baseline', snapshot])
+        expect(audit.code, dump(audit)).toBe(1)
+        const weakened = audit.report.findings.find((f) => f.rule === 'config-weakened' && f.file === CONFIG)
+        expect(weakened, dump(audit)).toMatchObject({witness: {setting: 'policy.failOn', after: 'never'}})
+        expect(audit.report.notes, dump(audit)).toContainEqual(
+          expect.stringMatching(
+            new RegExp(`^${CONFIG} is new and who wrote it cannot be established: the history is shallow`),
+          ),
+        )
+        expect(audit.report.findings.some((f) => f.file === TRUST && f.change !== 'narrowing')).toBe(true)
+      } finally {
+        await rm(outside, {recursive: true, force: true})
+      }
     },
     SLOW,
   )

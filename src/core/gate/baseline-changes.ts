@@ -2,14 +2,20 @@
 // access the previous version did not is a widening of what passes (`baseline-widened`), one
 // finding per widening with the access's own id, found by the same comparison as `check`; an
 // edit of only the commit it says it was taken at is `baseline-moved`; a snapshot no listed
-// approver ever committed is `baseline-unapproved`.
+// approver ever committed is `baseline-unapproved`; a snapshot kept outside the repository that
+// was read under a config other than its commit's is `baseline-config-mismatch`.
 
 import {adapterFor} from '../../adapters/index.js'
+import {readPathsAt} from '../../git/index.js'
 import {compareChanged} from '../compare.js'
+import {DEFAULT_CONFIG} from '../config.js'
 import {findingKey} from '../embedded.js'
 import {type ParsedSnapshot, parseSnapshot} from '../snapshot.js'
+import {readingDigest} from '../source.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import type {AdapterSettings, Document, Finding, InputProblem, Kind} from '../../kernel/types.js'
+import {configVersion} from './config-changes.js'
+import type {GateInput} from './input.js'
 import {lineOf, type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
 
@@ -163,4 +169,68 @@ export function baselineUnapproved(path: string): Protected {
     after: path,
   })
   return {finding, path, holds: async (blob) => blob !== null}
+}
+
+/**
+ * A baseline snapshot kept outside the repository has no history: nothing says who took it, or
+ * under which config. Its documents stand for what its commit (`source.commit`) granted only when
+ * they were read as that commit's config reads files: its `documents` and `exclude` globs and the
+ * kinds' settings, the part of the config the snapshot records a digest of (`files.config`).
+ * Read under another config (an uncommitted one that stopped excluding a file, say), it accepts
+ * access the approved state never checked, and a rename of that file into a checked path carries
+ * the access in unreported. So a snapshot that recorded another config is a finding
+ * (`baseline-config-mismatch`), with no commit: no commit made it. The policy part (failOn,
+ * approvers) is not compared: the snapshot's documents do not depend on it, and the target's
+ * policy is judged against the reference's config as always.
+ */
+export async function outsideSnapshotConfig(
+  input: Pick<GateInput, 'root' | 'baseline' | 'config'>,
+  configPath: string | undefined,
+  notes: string[],
+): Promise<Finding[]> {
+  const {commit, readWith} = input.baseline
+  const named = input.baseline.flag ?? input.config.baseline ?? 'the baseline snapshot'
+  if (commit === null) return []
+  const at = commit.slice(0, 7)
+  if (readWith === undefined) {
+    notes.push(
+      `${named}: the snapshot records no config digest (files.config), so whether it was read under the config of ${at} cannot be verified; take it again with this version of acldrift`,
+    )
+    return []
+  }
+  // A config outside the repository (`--config`) has no version at the commit: the one given is compared.
+  const version =
+    configPath === undefined
+      ? ({status: 'ok', config: input.config} as const)
+      : await configVersion(
+          configPath,
+          (await readPathsAt(input.root, [{type: 'ref', commit}], [configPath]))[0]!,
+        )
+  if (version.status === 'invalid') {
+    notes.push(
+      `${named}: ${configPath} at ${at} does not validate: the config the snapshot was read under cannot be compared with it`,
+    )
+    return []
+  }
+  // A commit without a config reads with the defaults.
+  const expected = readingDigest(version.status === 'ok' ? version.config : DEFAULT_CONFIG)
+  if (expected === readWith) return []
+  const which =
+    configPath === undefined
+      ? 'the config given'
+      : version.status === 'ok'
+        ? `the config of ${at}`
+        : `the default config (${at} has no ${configPath})`
+  const finding = protectedFinding({
+    file: named,
+    rule: 'baseline-config-mismatch',
+    severity: 'high',
+    message: `${named} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at} checked out, \`acldrift snapshot --output ${named}\`), or approve this finding.`,
+    witness: {baseline: named, commit, readWith, expected},
+    pointer: '/files/config',
+    line: null,
+    before: expected,
+    after: readWith,
+  })
+  return [finding]
 }

@@ -29,13 +29,13 @@ import {ATTRIBUTES_FILE, attributeChanges, isAttributesFile} from './attributes.
 import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
 import {sameEntry} from './approvals-file.js'
 import {applyApprovals, commitApproval, utcDay} from './approvals.js'
-import {baselineChanges, baselineUnapproved} from './baseline-changes.js'
+import {baselineChanges, baselineUnapproved, outsideSnapshotConfig} from './baseline-changes.js'
 import {pendingOf, protectedBlame} from './blame.js'
 import {configChanges, configVersion, DEFAULT_VERSION} from './config-changes.js'
 import type {GateInput} from './input.js'
 import {newConfigTrust} from './new-config.js'
 import type {Protected} from './protected.js'
-import {approvedState, protectedPaths, readSides, referenceCommit} from './reference.js'
+import {approvedState, protectedPaths, readSides, referenceCommit, unapprovedRevision} from './reference.js'
 import {type GatePolicy, gatePolicy} from './verdict.js'
 import {ALLOWED_SIGNERS_FILE, signedCommits, signerChanges} from './signatures.js'
 import {VersionCache} from './versions.js'
@@ -205,6 +205,15 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
     for (const p of found) p.finding.commit = pending
   }
   const records = await approvalRecords(input, paths.approvals, approvals, versions, blame)
+  // Findings about the baseline that no change to a file makes, so not blamed: a snapshot outside
+  // the repository read under another config than its commit's (no commit made it), and a
+  // revision no approver made (that commit's).
+  const unblamed = [
+    ...(input.baseline.snapshot && paths.baseline === undefined
+      ? await outsideSnapshotConfig(input, paths.config, notes)
+      : []),
+    ...(await unapprovedRevision(input, paths.config)),
+  ]
 
   // Under policy.requireSignedApprovals (of the run, the target or the reference: the stricter),
   // an approver's commit counts only signed with a key the reference's allowed-signers file lists.
@@ -230,7 +239,7 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email))
 
   const approvedBaseline = input.baseline.flag !== undefined || config.baseline !== undefined || input.range
-  const protectedFindings = found.map((p) => p.finding)
+  const protectedFindings = [...found.map((p) => p.finding), ...unblamed]
   const {findings: aboutApprovals, judged} = await applyApprovals(
     [...input.findings, ...protectedFindings],
     records,

@@ -23,6 +23,8 @@ export interface GateInput {
     blob?: string
     /** `--baseline FILE|REV` as given; without it, the config's baseline (or HEAD) */
     flag?: string
+    /** for a snapshot: the digest of the config it recorded it was read under (`files.config`), if any */
+    readWith?: string
   }
   /** the comparison was asked for as `--range A..B`: it starts from a named revision */
   range: boolean

@@ -17,11 +17,12 @@ import {chainOf} from '../attribute/blame.js'
 import {lookUpCommits} from '../commits.js'
 import {CONFIG_FILE} from '../config.js'
 import type {SourceSpec} from '../source.js'
-import type {CommitInfo} from '../../kernel/types.js'
+import type {CommitInfo, Finding} from '../../kernel/types.js'
 import {APPROVALS_FILE} from './approvals-file.js'
 import {approverCommit} from './approvals.js'
 import {configVersion} from './config-changes.js'
 import type {GateInput} from './input.js'
+import {protectedFinding} from './protected.js'
 import {ALLOWED_SIGNERS_FILE, signedCommits} from './signatures.js'
 
 /** The protected files, relative to the repository root; undefined where there is none in it. */
@@ -251,6 +252,53 @@ export async function approvedState(
     `acldrift's own files: no change to them was made by a listed approver; compared with ${start.slice(0, 7)}`,
   )
   return start
+}
+
+/**
+ * A revision named as the baseline (`baseline: approved`, `--baseline v1.4.0`) is the state the
+ * target is compared with: whatever it holds passes. A tag or a branch is moved by anyone who can
+ * run git, an agent too, and the approved state of acldrift's own files (approvedState) says
+ * nothing about the access it holds. So the commit it names must be a listed approver's, as a
+ * human (signed when signed approvals are required), judged by the approvers of the config
+ * before it, as approvedState judges each commit; else it is `baseline-unapproved`, attributed to
+ * that commit. With no approver listed, only a commit by an agent or automation is reported.
+ * A range (`--range A..B`) names the change to check, not an approved state: not judged here.
+ */
+export async function unapprovedRevision(
+  input: Pick<GateInput, 'root' | 'config' | 'target' | 'baseline' | 'range'>,
+  configPath: string | undefined,
+): Promise<Finding[]> {
+  const {baseline, config, root} = input
+  const named = baseline.flag ?? config.baseline
+  if (input.target.spec.type !== 'ref' || baseline.snapshot || input.range || named === undefined) return []
+  const sha = baseline.commit
+  if (sha === null) return []
+  const parent = (await firstParent(root, sha)) ?? undefined
+  const trust = await trustBefore(root, configPath, sha, parent)
+  const commit = (await lookUpCommits({root, actors: config.actors}, [sha])).get(sha) ?? null
+  if (commit === null) return []
+  const signed =
+    trust.requireSigned || config.policy.requireSignedApprovals
+      ? await signedCommits(root, trust.signers ?? Buffer.alloc(0), [commit])
+      : undefined
+  const who = approverCommit(commit, trust.approvers, signed)
+  if (who.ok) return []
+  if (trust.approvers.length === 0 && commit.actor.type !== 'agent' && commit.actor.type !== 'automation')
+    return []
+  const file = configPath ?? CONFIG_FILE
+  const finding = protectedFinding({
+    file,
+    rule: 'baseline-unapproved',
+    severity: 'high',
+    message: `The baseline ${named} is ${who.why}: everything that commit holds passes, and no approver made it. Point ${named} at a commit a listed approver made, or approve this finding.`,
+    witness: {baseline: named, commit: sha, approvedVersion: null},
+    pointer: baseline.flag === undefined ? '/baseline' : null,
+    line: null,
+    before: null,
+    after: sha,
+  })
+  finding.commit = commit
+  return [finding]
 }
 
 /**
