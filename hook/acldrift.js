@@ -1018,22 +1018,28 @@ function diffInto(before, after, path, out) {
 function diffSets(before, after, path, out) {
   const paired = /* @__PURE__ */ new Map();
   const taken = /* @__PURE__ */ new Set();
-  const pair = (same2) => {
+  const pair = (key) => {
+    const free = /* @__PURE__ */ new Map();
+    for (const [i, item] of before.entries()) {
+      const k = taken.has(i) ? void 0 : key(item);
+      if (k !== void 0) free.set(k, [...free.get(k) ?? [], i]);
+    }
     for (const [j, item] of after.entries()) {
-      if (paired.has(j)) continue;
-      const i = before.findIndex((candidate, k) => !taken.has(k) && same2(candidate, item));
-      if (i < 0) continue;
+      const k = paired.has(j) ? void 0 : key(item);
+      const i = k === void 0 ? void 0 : free.get(k)?.shift();
+      if (i === void 0) continue;
       paired.set(j, i);
       taken.add(i);
     }
   };
-  const sid = (value) => isRecord(value) && typeof value.Sid === "string" ? value.Sid : void 0;
-  pair((a, b) => sid(a) !== void 0 && sid(a) === sid(b));
-  pair((a, b) => canonicalAccess(a) === canonicalAccess(b));
+  pair((value) => isRecord(value) && typeof value.Sid === "string" ? value.Sid : void 0);
+  pair(canonicalAccess);
   const leftBefore = before.flatMap((_, i) => taken.has(i) ? [] : [i]);
   const leftAfter = after.flatMap((_, j) => paired.has(j) ? [] : [j]);
-  if (leftBefore.length === 1 && leftAfter.length === 1 && isRecord(before[leftBefore[0]]) && isRecord(after[leftAfter[0]]))
-    pair((a, b) => a === before[leftBefore[0]] && b === after[leftAfter[0]]);
+  if (leftBefore.length === 1 && leftAfter.length === 1 && isRecord(before[leftBefore[0]]) && isRecord(after[leftAfter[0]])) {
+    paired.set(leftAfter[0], leftBefore[0]);
+    taken.add(leftBefore[0]);
+  }
   for (const [i, item] of before.entries())
     if (!taken.has(i)) out.push({ kind: "A", path, index: i, item: { kind: "D", lhs: item } });
   for (const [j, item] of after.entries()) {

@@ -91,18 +91,23 @@ function diffSets(
 ): void {
   const paired = new Map<number, number>()
   const taken = new Set<number>()
-  const pair = (same: (a: unknown, b: unknown) => boolean) => {
+  // Items are paired by a key (their Sid, their canonical text), each list's keys computed once.
+  const pair = (key: (value: unknown) => string | undefined) => {
+    const free = new Map<string, number[]>()
+    for (const [i, item] of before.entries()) {
+      const k = taken.has(i) ? undefined : key(item)
+      if (k !== undefined) free.set(k, [...(free.get(k) ?? []), i])
+    }
     for (const [j, item] of after.entries()) {
-      if (paired.has(j)) continue
-      const i = before.findIndex((candidate, k) => !taken.has(k) && same(candidate, item))
-      if (i < 0) continue
+      const k = paired.has(j) ? undefined : key(item)
+      const i = k === undefined ? undefined : free.get(k)?.shift()
+      if (i === undefined) continue
       paired.set(j, i)
       taken.add(i)
     }
   }
-  const sid = (value: unknown) => (isRecord(value) && typeof value.Sid === 'string' ? value.Sid : undefined)
-  pair((a, b) => sid(a) !== undefined && sid(a) === sid(b))
-  pair((a, b) => canonicalAccess(a) === canonicalAccess(b))
+  pair((value) => (isRecord(value) && typeof value.Sid === 'string' ? value.Sid : undefined))
+  pair(canonicalAccess)
   const leftBefore = before.flatMap((_, i) => (taken.has(i) ? [] : [i]))
   const leftAfter = after.flatMap((_, j) => (paired.has(j) ? [] : [j]))
   if (
@@ -110,8 +115,10 @@ function diffSets(
     leftAfter.length === 1 &&
     isRecord(before[leftBefore[0]!]) &&
     isRecord(after[leftAfter[0]!])
-  )
-    pair((a, b) => a === before[leftBefore[0]!] && b === after[leftAfter[0]!])
+  ) {
+    paired.set(leftAfter[0]!, leftBefore[0]!)
+    taken.add(leftBefore[0]!)
+  }
   for (const [i, item] of before.entries())
     if (!taken.has(i)) out.push({kind: 'A', path, index: i, item: {kind: 'D', lhs: item}})
   for (const [j, item] of after.entries()) {
