@@ -991,7 +991,6 @@ var init_rules = __esm({
 });
 
 // src/kernel/findings.ts
-import deepDiff from "deep-diff";
 function findingId(parts) {
   return sha256(parts.join("\0")).slice(0, 16);
 }
@@ -1007,8 +1006,59 @@ function canonicalAccess(value) {
   return JSON.stringify(value) ?? "null";
 }
 function structuralDiff(before, after) {
-  const changes = deepDiff.diff(before ?? {}, after ?? {}) ?? [];
-  return changes.map((c) => JSON.parse(JSON.stringify(c)));
+  const records = [];
+  diffInto(before ?? {}, after ?? {}, [], records);
+  return records.map((c) => JSON.parse(JSON.stringify(c)));
+}
+function diffInto(before, after, path, out) {
+  if (canonicalAccess(before) === canonicalAccess(after)) return;
+  if (Array.isArray(before) || Array.isArray(after)) {
+    const asList4 = (value) => Array.isArray(value) ? value : [value];
+    const scalar = (value) => typeof value !== "object" || value === null;
+    if ((Array.isArray(before) || scalar(before)) && (Array.isArray(after) || scalar(after)))
+      return diffSets(asList4(before), asList4(after), path, out);
+  } else if (isRecord(before) && isRecord(after)) {
+    for (const key of Object.keys(before))
+      if (Object.hasOwn(after, key)) diffInto(before[key], after[key], [...path, key], out);
+      else out.push({ kind: "D", path: [...path, key], lhs: before[key] });
+    for (const key of Object.keys(after))
+      if (!Object.hasOwn(before, key)) out.push({ kind: "N", path: [...path, key], rhs: after[key] });
+    return;
+  }
+  out.push({ kind: "E", ...path.length > 0 ? { path } : {}, lhs: before, rhs: after });
+}
+function diffSets(before, after, path, out) {
+  const paired = /* @__PURE__ */ new Map();
+  const taken = /* @__PURE__ */ new Set();
+  const pair = (key) => {
+    const free = /* @__PURE__ */ new Map();
+    for (const [i, item] of before.entries()) {
+      const k = taken.has(i) ? void 0 : key(item);
+      if (k !== void 0) free.set(k, [...free.get(k) ?? [], i]);
+    }
+    for (const [j, item] of after.entries()) {
+      const k = paired.has(j) ? void 0 : key(item);
+      const i = k === void 0 ? void 0 : free.get(k)?.shift();
+      if (i === void 0) continue;
+      paired.set(j, i);
+      taken.add(i);
+    }
+  };
+  pair((value) => isRecord(value) && typeof value.Sid === "string" ? value.Sid : void 0);
+  pair(canonicalAccess);
+  const leftBefore = before.flatMap((_, i) => taken.has(i) ? [] : [i]);
+  const leftAfter = after.flatMap((_, j) => paired.has(j) ? [] : [j]);
+  if (leftBefore.length === 1 && leftAfter.length === 1 && isRecord(before[leftBefore[0]]) && isRecord(after[leftAfter[0]])) {
+    paired.set(leftAfter[0], leftBefore[0]);
+    taken.add(leftBefore[0]);
+  }
+  for (const [i, item] of before.entries())
+    if (!taken.has(i)) out.push({ kind: "A", path, index: i, item: { kind: "D", lhs: item } });
+  for (const [j, item] of after.entries()) {
+    const i = paired.get(j);
+    if (i === void 0) out.push({ kind: "A", path, index: j, item: { kind: "N", rhs: item } });
+    else diffInto(before[i], item, [...path, j], out);
+  }
 }
 function failsRun(finding2, { failOn, agents }) {
   if (failOn === "never" || finding2.change === "narrowing" || finding2.approval?.valid === true) return false;
@@ -1105,13 +1155,14 @@ function mostTelling(candidates, rank) {
   }
   return best4;
 }
-var SEVERITY_RANK, higherSeverity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
+var isRecord, SEVERITY_RANK, higherSeverity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
 var init_findings = __esm({
   "src/kernel/findings.ts"() {
     "use strict";
     init_hash();
     init_parse();
     init_rules();
+    isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
     SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
     higherSeverity = (a, b) => SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
     DEFAULT_FAIL_POLICY = { failOn: "widening", agents: "require-approval" };
@@ -3958,9 +4009,9 @@ __export(covers_exports, {
   impliedBy: () => impliedBy
 });
 function statementAccess(access) {
-  if (!isRecord(access) || !isRecord(access.statement)) return void 0;
+  if (!isRecord2(access) || !isRecord2(access.statement)) return void 0;
   if (Object.keys(access).some((key) => !["statement", "exceeds", "cutBy"].includes(key))) return void 0;
-  if (access.cutBy !== void 0 && !(Array.isArray(access.cutBy) && access.cutBy.every(isRecord)))
+  if (access.cutBy !== void 0 && !(Array.isArray(access.cutBy) && access.cutBy.every(isRecord2)))
     return void 0;
   return access;
 }
@@ -3990,14 +4041,14 @@ function impliedBy(approved, access) {
   }
   return answer;
 }
-var VARIABLES, isRecord, answers, MAX_ANSWERS;
+var VARIABLES, isRecord2, answers, MAX_ANSWERS;
 var init_covers = __esm({
   "src/adapters/aws-iam/covers.ts"() {
     "use strict";
     init_findings();
     init_compare();
     VARIABLES = "(policy variables)";
-    isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     answers = /* @__PURE__ */ new Map();
     MAX_ANSWERS = 1e3;
   }
@@ -5208,27 +5259,27 @@ function requestText2(w, can) {
   const where = w.namespace === void 0 ? " cluster-wide" : w.namespace === UNSET_NAMESPACE ? " in the namespace the file is applied to" : ` in namespace ${String(w.namespace)}`;
   return `${who2} ${can} ${String(w.verb)} ${what}${named3}${where}${deployed}`;
 }
-function because(c, g, removed) {
+function because(c, g, removed2) {
   const ref2 = roleRefOf(g.binding);
   const b = display(g.binding);
-  const now = removed ? "no longer" : "now";
+  const now = removed2 ? "no longer" : "now";
   switch (c.what) {
     case "binding":
-      return `${b} is ${removed ? "removed" : "new"}`;
+      return `${b} is ${removed2 ? "removed" : "new"}`;
     case "subject":
       return `${b} ${now} binds ${g.subject}`;
     case "role-ref":
-      return `${b} ${removed ? "no longer refers" : "now refers"} to ${ref2.kind} ${ref2.name}`;
+      return `${b} ${removed2 ? "no longer refers" : "now refers"} to ${ref2.kind} ${ref2.name}`;
     case "role-definition":
-      return g.rule === void 0 ? `${ref2.kind} ${ref2.name}, bound by ${b}, is ${removed ? "now" : "not"} defined in the repository` : `${ref2.kind} ${ref2.name}, bound by ${b}, ${removed ? "no longer grants it" : "grants it"} as ${g.rule.owner.builtIn ? "Kubernetes' built-in role" : "the repository defines it"}`;
+      return g.rule === void 0 ? `${ref2.kind} ${ref2.name}, bound by ${b}, is ${removed2 ? "now" : "not"} defined in the repository` : `${ref2.kind} ${ref2.name}, bound by ${b}, ${removed2 ? "no longer grants it" : "grants it"} as ${g.rule.owner.builtIn ? "Kubernetes' built-in role" : "the repository defines it"}`;
     case "role":
-      return `${display(c.object)} is ${removed ? "removed" : "new"}`;
+      return `${display(c.object)} is ${removed2 ? "removed" : "new"}`;
     case "label":
       return `${display(c.edge.child)} ${now} carries labels that the aggregationRule of ${display(c.edge.parent)} selects`;
     case "selector":
       return `the aggregationRule of ${display(c.edge.parent)} ${now} selects ${display(c.edge.child)}`;
     case "rule":
-      return `a rule of ${display(c.object)} ${removed ? "grants less" : "grants more"}`;
+      return `a rule of ${display(c.object)} ${removed2 ? "grants less" : "grants more"}`;
   }
 }
 function via(g) {
@@ -5645,13 +5696,13 @@ __export(covers_exports2, {
   impliedBy: () => impliedBy2
 });
 function rbacAccess(access) {
-  if (!isRecord2(access) || Object.keys(access).sort().join() !== "grants,key,object,subject,what")
+  if (!isRecord3(access) || Object.keys(access).sort().join() !== "grants,key,object,subject,what")
     return void 0;
-  if (!isRecord2(access.object) || !Array.isArray(access.grants)) return void 0;
+  if (!isRecord3(access.object) || !Array.isArray(access.grants)) return void 0;
   return access;
 }
 function ruleWithin(narrow, wide) {
-  if (!isRecord2(narrow) || !isRecord2(wide)) return false;
+  if (!isRecord3(narrow) || !isRecord3(wide)) return false;
   if (![...Object.keys(narrow), ...Object.keys(wide)].every((k) => RULE_LISTS.includes(k))) return false;
   for (const key of RULE_LISTS) {
     const [n, w] = [strings2(narrow[key]), strings2(wide[key])];
@@ -5669,7 +5720,7 @@ function ruleWithin(narrow, wide) {
 function parseGrant(grant) {
   if (typeof grant !== "string") return void 0;
   const value = JSON.parse(grant);
-  if (!isRecord2(value)) return void 0;
+  if (!isRecord3(value)) return void 0;
   if ("undefinedRole" in value) return { undefinedRole: value.undefinedRole };
   return "role" in value && "rule" in value ? { role: value.role, rule: value.rule } : void 0;
 }
@@ -5714,12 +5765,12 @@ function impliedBy2(approved, access) {
   if (wasRules === void 0 || nowRules === void 0 || !rulesWithin(nowRules, wasRules)) return false;
   return b.grants.every((g) => grantWithin(g, a.grants));
 }
-var isRecord2, same, strings2, RULE_LISTS, rulesWithin;
+var isRecord3, same, strings2, RULE_LISTS, rulesWithin;
 var init_covers2 = __esm({
   "src/adapters/k8s-rbac/covers.ts"() {
     "use strict";
     init_findings();
-    isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRecord3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     same = (x, y) => canonicalAccess(x) === canonicalAccess(y);
     strings2 = (v) => v === void 0 || v === null ? [] : Array.isArray(v) && v.every((s) => typeof s === "string") ? v : void 0;
     RULE_LISTS = ["verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"];
@@ -7130,9 +7181,9 @@ __export(covers_exports3, {
   impliedBy: () => impliedBy3
 });
 function bindingAccess2(access) {
-  if (!isRecord3(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
+  if (!isRecord4(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
   const { binding } = access;
-  if (!isRecord3(binding) || !Array.isArray(binding.members)) return void 0;
+  if (!isRecord4(binding) || !Array.isArray(binding.members)) return void 0;
   return access;
 }
 function impliedBy3(approved, access) {
@@ -7148,12 +7199,12 @@ function impliedBy3(approved, access) {
   if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false;
   return was.condition === null || same2(was.condition, now.condition);
 }
-var isRecord3;
+var isRecord4;
 var init_covers3 = __esm({
   "src/adapters/gcp-iam/covers.ts"() {
     "use strict";
     init_findings();
-    isRecord3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRecord4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
@@ -7753,7 +7804,7 @@ function triggersOf2(v) {
   return Array.isArray(v) && v.every(isTrigger) ? v : void 0;
 }
 function itemsOf(access) {
-  if (!isRecord4(access) || !isString(access.job)) return void 0;
+  if (!isRecord5(access) || !isString(access.job)) return void 0;
   const { job } = access;
   if (keysAre(access, ["job", "scope", "level", "triggers"])) {
     const { scope, level: level2 } = access;
@@ -7774,9 +7825,9 @@ function itemsOf(access) {
     if (!isTrigger(trigger) || !Array.isArray(exposed)) return void 0;
     const items = [];
     for (const e of exposed) {
-      if (isRecord4(e) && keysAre(e, ["scope"]) && isString(e.scope) && isKnownScope(e.scope))
+      if (isRecord5(e) && keysAre(e, ["scope"]) && isString(e.scope) && isKnownScope(e.scope))
         items.push({ job, scope: e.scope, level: "write", trigger });
-      else if (isRecord4(e) && keysAre(e, ["secret"]) && isString(e.secret))
+      else if (isRecord5(e) && keysAre(e, ["secret"]) && isString(e.secret))
         items.push({ job, secret: e.secret, trigger });
       else return void 0;
     }
@@ -7799,12 +7850,12 @@ function impliedBy4(approved, access) {
   if (wide === void 0 || narrow === void 0 || narrow.length === 0) return false;
   return narrow.every((n) => wide.some((w) => itemWithin(n, w)));
 }
-var isRecord4, keysAre, isString, isLevel, isTrigger;
+var isRecord5, keysAre, isString, isLevel, isTrigger;
 var init_covers4 = __esm({
   "src/adapters/github-actions/covers.ts"() {
     "use strict";
     init_model3();
-    isRecord4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRecord5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     keysAre = (v, keys) => Object.keys(v).every((k) => keys.includes(k)) && keys.every((k) => k === "triggers" || k in v);
     isString = (v) => typeof v === "string";
     isLevel = (v) => v === "read" || v === "write";
@@ -8783,12 +8834,12 @@ __export(covers_exports5, {
   impliedBy: () => impliedBy5
 });
 function ruleOf(v) {
-  if (!isRecord5(v) || !keysAre2(v, ["later", "owners", "pattern"])) return void 0;
+  if (!isRecord6(v) || !keysAre2(v, ["later", "owners", "pattern"])) return void 0;
   const { pattern, owners, later } = v;
   return typeof pattern === "string" && strings3(owners) && strings3(later) ? { pattern, owners, later } : void 0;
 }
 function claimOf(access) {
-  if (!isRecord5(access)) return void 0;
+  if (!isRecord6(access)) return void 0;
   if (keysAre2(access, ["after"])) {
     const rule2 = ruleOf(access.after);
     if (rule2 === void 0 || rule2.owners.length > 0) return void 0;
@@ -8830,7 +8881,7 @@ function impliedBy5(approved, access) {
   if (a.what === "approver" && b.what === "approver" && a.approver !== b.approver) return false;
   return within(b.region, a.region);
 }
-var isRecord5, strings3, keysAre2;
+var isRecord6, strings3, keysAre2;
 var init_covers5 = __esm({
   "src/adapters/codeowners/covers.ts"() {
     "use strict";
@@ -8838,7 +8889,7 @@ var init_covers5 = __esm({
     init_compare5();
     init_model4();
     init_pattern();
-    isRecord5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRecord6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings3 = (v) => Array.isArray(v) && v.every((s) => typeof s === "string");
     keysAre2 = (v, keys) => Object.keys(v).length === keys.length && keys.every((k) => k in v);
   }
@@ -9808,9 +9859,9 @@ __export(covers_exports6, {
   impliedBy: () => impliedBy6
 });
 function protectionAccess2(access) {
-  if (!isRecord6(access) || Object.keys(access).sort().join() !== "branch,protection") return void 0;
+  if (!isRecord7(access) || Object.keys(access).sort().join() !== "branch,protection") return void 0;
   const { branch, protection } = access;
-  if (typeof branch !== "string" || !(protection === null || isRecord6(protection))) return void 0;
+  if (typeof branch !== "string" || !(protection === null || isRecord7(protection))) return void 0;
   return { branch, protection };
 }
 function fileOf(branch, protection, response) {
@@ -9833,12 +9884,12 @@ function impliedBy6(approved, access) {
   );
   return findings.every((f) => f.change === "narrowing");
 }
-var isRecord6;
+var isRecord7;
 var init_covers6 = __esm({
   "src/adapters/branch-protection/covers.ts"() {
     "use strict";
     init_compare6();
-    isRecord6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRecord7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
 
@@ -10807,19 +10858,19 @@ __export(covers_exports7, {
   impliedBy: () => impliedBy7
 });
 function grantOf2(v, effect) {
-  if (!isRecord7(v) || Object.keys(v).sort().join() !== "conditions,effect,permissions,resources,subjects")
+  if (!isRecord8(v) || Object.keys(v).sort().join() !== "conditions,effect,permissions,resources,subjects")
     return void 0;
   const { subjects, permissions, resources, conditions } = v;
   if (v.effect !== effect || !strings5(subjects) || !strings5(permissions) || !strings5(resources))
     return void 0;
-  if (!isRecord7(conditions) || !Object.values(conditions).every((c) => typeof c === "string" || strings5(c)))
+  if (!isRecord8(conditions) || !Object.values(conditions).every((c) => typeof c === "string" || strings5(c)))
     return void 0;
   return { effect, subjects, permissions, resources, conditions };
 }
 function aclOf(access) {
-  if (!isRecord7(access) || Object.keys(access).sort().join() !== "cause,cutBy") return void 0;
+  if (!isRecord8(access) || Object.keys(access).sort().join() !== "cause,cutBy") return void 0;
   const { cause, cutBy } = access;
-  if (!isRecord7(cause) || Object.keys(cause).join() !== "grant" || !Array.isArray(cutBy)) return void 0;
+  if (!isRecord8(cause) || Object.keys(cause).join() !== "grant" || !Array.isArray(cutBy)) return void 0;
   const allow2 = grantOf2(cause.grant, "allow");
   const denies = cutBy.map((d) => grantOf2(d, "deny"));
   if (allow2 === void 0 || denies.some((d) => d === void 0)) return void 0;
@@ -10833,12 +10884,12 @@ function impliedBy7(approved, access) {
   const { findings } = compareAclFile("(approved access)", a, b);
   return findings.every((f) => f.change === "narrowing");
 }
-var isRecord7, strings5;
+var isRecord8, strings5;
 var init_covers7 = __esm({
   "src/adapters/acl/covers.ts"() {
     "use strict";
     init_compare7();
-    isRecord7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    isRecord8 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings5 = (v) => Array.isArray(v) && v.every((s) => typeof s === "string");
   }
 });
@@ -33231,10 +33282,10 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
   validate113.errors = vErrors;
   return errors === 0;
 }
-function validate115(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate116(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate115.evaluated;
+  const evaluated0 = validate116.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -33443,7 +33494,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
   }
-  validate115.errors = vErrors;
+  validate116.errors = vErrors;
   return errors === 0;
 }
 function validate112(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
@@ -34148,18 +34199,123 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
         errors = vErrors.length;
       }
     }
+    if (data.commits !== void 0) {
+      let data25 = data.commits;
+      if (Array.isArray(data25)) {
+        const len0 = data25.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data26 = data25[i0];
+          if (data26 && typeof data26 == "object" && !Array.isArray(data26)) {
+            if (data26.commit === void 0) {
+              const err63 = { instancePath: instancePath + "/commits/" + i0, schemaPath: "#/properties/commits/items/required", keyword: "required", params: { missingProperty: "commit" }, message: "must have required property 'commit'", schema: schema155.properties.commits.items.required, parentSchema: schema155.properties.commits.items, data: data26 };
+              if (vErrors === null) {
+                vErrors = [err63];
+              } else {
+                vErrors.push(err63);
+              }
+              errors++;
+            }
+            if (data26.witness === void 0) {
+              const err64 = { instancePath: instancePath + "/commits/" + i0, schemaPath: "#/properties/commits/items/required", keyword: "required", params: { missingProperty: "witness" }, message: "must have required property 'witness'", schema: schema155.properties.commits.items.required, parentSchema: schema155.properties.commits.items, data: data26 };
+              if (vErrors === null) {
+                vErrors = [err64];
+              } else {
+                vErrors.push(err64);
+              }
+              errors++;
+            }
+            if (data26.message === void 0) {
+              const err65 = { instancePath: instancePath + "/commits/" + i0, schemaPath: "#/properties/commits/items/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'", schema: schema155.properties.commits.items.required, parentSchema: schema155.properties.commits.items, data: data26 };
+              if (vErrors === null) {
+                vErrors = [err65];
+              } else {
+                vErrors.push(err65);
+              }
+              errors++;
+            }
+            for (const key4 in data26) {
+              if (!(key4 === "commit" || key4 === "witness" || key4 === "message")) {
+                const err66 = { instancePath: instancePath + "/commits/" + i0, schemaPath: "#/properties/commits/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema155.properties.commits.items, data: data26 };
+                if (vErrors === null) {
+                  vErrors = [err66];
+                } else {
+                  vErrors.push(err66);
+                }
+                errors++;
+              }
+            }
+            if (data26.commit !== void 0) {
+              let data27 = data26.commit;
+              if (!(data27 && typeof data27 == "object" && !Array.isArray(data27))) {
+                const err67 = { instancePath: instancePath + "/commits/" + i0 + "/commit", schemaPath: "#/properties/commits/items/properties/commit/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.properties.commits.items.properties.commit.type, parentSchema: schema155.properties.commits.items.properties.commit, data: data27 };
+                if (vErrors === null) {
+                  vErrors = [err67];
+                } else {
+                  vErrors.push(err67);
+                }
+                errors++;
+              }
+              if (!validate113(data27, { instancePath: instancePath + "/commits/" + i0 + "/commit", parentData: data26, parentDataProperty: "commit", rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data26.witness !== void 0) {
+              let data28 = data26.witness;
+              if (!(data28 && typeof data28 == "object" && !Array.isArray(data28))) {
+                const err68 = { instancePath: instancePath + "/commits/" + i0 + "/witness", schemaPath: "#/properties/commits/items/properties/witness/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.properties.commits.items.properties.witness.type, parentSchema: schema155.properties.commits.items.properties.witness, data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err68];
+                } else {
+                  vErrors.push(err68);
+                }
+                errors++;
+              }
+            }
+            if (data26.message !== void 0) {
+              let data29 = data26.message;
+              if (typeof data29 !== "string") {
+                const err69 = { instancePath: instancePath + "/commits/" + i0 + "/message", schemaPath: "#/properties/commits/items/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema155.properties.commits.items.properties.message.type, parentSchema: schema155.properties.commits.items.properties.message, data: data29 };
+                if (vErrors === null) {
+                  vErrors = [err69];
+                } else {
+                  vErrors.push(err69);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err70 = { instancePath: instancePath + "/commits/" + i0, schemaPath: "#/properties/commits/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.properties.commits.items.type, parentSchema: schema155.properties.commits.items, data: data26 };
+            if (vErrors === null) {
+              vErrors = [err70];
+            } else {
+              vErrors.push(err70);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err71 = { instancePath: instancePath + "/commits", schemaPath: "#/properties/commits/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema155.properties.commits.type, parentSchema: schema155.properties.commits, data: data25 };
+        if (vErrors === null) {
+          vErrors = [err71];
+        } else {
+          vErrors.push(err71);
+        }
+        errors++;
+      }
+    }
     if (data.approval !== void 0) {
-      if (!validate115(data.approval, { instancePath: instancePath + "/approval", parentData: data, parentDataProperty: "approval", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
+      if (!validate116(data.approval, { instancePath: instancePath + "/approval", parentData: data, parentDataProperty: "approval", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err63 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.type, parentSchema: schema155, data };
+    const err72 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema155.type, parentSchema: schema155, data };
     if (vErrors === null) {
-      vErrors = [err63];
+      vErrors = [err72];
     } else {
-      vErrors.push(err63);
+      vErrors.push(err72);
     }
     errors++;
   }
@@ -35418,12 +35574,12 @@ var init_report = __esm({
     require11 = createRequire11(import.meta.url);
     validate11 = validate111;
     report_default = validate111;
-    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
+    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
     schema150 = { "type": "integer", "minimum": 0 };
     schema166 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
     func56 = Object.prototype.hasOwnProperty;
     func110 = require11("ajv/dist/runtime/ucs2length").default;
-    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records between before and after.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
+    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
     schema493 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema157 = { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 };
     schema158 = { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false };
@@ -35435,7 +35591,7 @@ var init_report = __esm({
     schema164 = { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false };
     validate113.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     schema165 = { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false };
-    validate115.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    validate116.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate112.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     pattern43 = new RegExp("^[0-9a-f]{64}$", "u");
     validate111.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
@@ -35449,11 +35605,11 @@ __export(snapshot_exports, {
   validate: () => validate12
 });
 import { createRequire as createRequire12 } from "node:module";
-function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate120(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate119.evaluated;
+  const evaluated0 = validate120.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -36269,7 +36425,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate119.errors = vErrors;
+  validate120.errors = vErrors;
   return errors === 0;
 }
 var require12, validate12, snapshot_default, schema167, schema168, schema494, func111, pattern44, pattern432, pattern46;
@@ -36277,8 +36433,8 @@ var init_snapshot2 = __esm({
   "dist/validators/snapshot.js"() {
     "use strict";
     require12 = createRequire12(import.meta.url);
-    validate12 = validate119;
-    snapshot_default = validate119;
+    validate12 = validate120;
+    snapshot_default = validate120;
     schema167 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/snapshot.schema.json", "title": "acldrift snapshot", "description": "The normalized access-control documents of a repository at one point (working tree, index or revision), written by `acldrift snapshot` and usable as a baseline.", "type": "object", "properties": { "schemaVersion": { "description": "Version of the snapshot format.", "const": 1 }, "tool": { "$ref": "#/$defs/tool" }, "createdAt": { "title": 'an RFC 3339 date-time such as "2024-05-01T12:00:00Z"', "description": "When the snapshot was taken (RFC 3339 date-time, with a time zone).", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, "source": { "description": "Where the documents were read from.", "type": "object", "properties": { "type": { "description": "The working tree, the git index, or a revision.", "enum": ["worktree", "staged", "ref"] }, "ref": { "description": 'The revision as given (for type "ref").', "type": ["string", "null"] }, "commit": { "description": "The commit the documents belong to (HEAD for worktree and staged), or null when there is none (unborn branch).", "type": ["string", "null"] } }, "required": ["type", "commit"], "additionalProperties": false }, "files": { "description": "The files read to take the snapshot, by path, with the git blob id of the content read, and a digest of the config settings that decide how files are read. The pre-commit hook compares only the files whose blob in the index differs from the one recorded here, plus every file the commit changes; when the digest differs from the current config's, it reads every file.", "type": "object", "properties": { "config": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "blobs": { "type": "object", "additionalProperties": { "type": "string", "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$" } } }, "required": ["config", "blobs"], "additionalProperties": false }, "updatedBy": { "description": "Who promoted this state to the baseline with `acldrift baseline update`, from which commit, and the approvals that let its widenings in. Absent in snapshots written by `acldrift snapshot`.", "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "actor": { "description": "How the identity and environment that ran the update were classified.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "type": "string" } }, "required": ["type"], "additionalProperties": false }, "commit": { "description": "The commit the promoted state belongs to (HEAD when the working tree was promoted), or null.", "type": ["string", "null"] }, "approvals": { "description": "Ids of the findings whose widenings were promoted under a valid approval.", "type": "array", "items": { "type": "string" } } }, "required": ["name", "email", "actor", "commit", "approvals"], "additionalProperties": false }, "documents": { "description": "Every document, with its content normalized.", "type": "array", "items": { "type": "object", "properties": { "path": { "description": "Path relative to the repository root, with forward slashes.", "type": "string", "minLength": 1 }, "kind": { "$ref": "config.schema.json#/$defs/kind" }, "hash": { "title": "a sha256 hex digest", "description": "sha256 of the file's raw bytes (for an embedded document: of its canonical JSON), lowercase hex.", "type": "string", "pattern": "^[0-9a-f]{64}$" }, "origin": { "description": "For a document embedded in a container file (a CloudFormation template, a Terraform file): the file, the container format and the document's stable name in it. `path` is then `FILE#NAME`.", "type": "object", "properties": { "file": { "type": "string", "minLength": 1 }, "format": { "type": "string", "minLength": 1 }, "name": { "type": "string", "minLength": 1 }, "pointer": { "description": "Where the document sits in the container file.", "type": "string" } }, "required": ["file", "format", "name", "pointer"], "additionalProperties": false }, "value": { "description": "The parsed document (any JSON value)." } }, "required": ["path", "kind", "hash", "value"], "additionalProperties": false } } }, "required": ["schemaVersion", "tool", "createdAt", "source", "documents"], "additionalProperties": false, "$defs": { "tool": { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false } } };
     schema168 = { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false };
     schema494 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
@@ -36286,7 +36442,7 @@ var init_snapshot2 = __esm({
     pattern44 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", "u");
     pattern432 = new RegExp("^[0-9a-f]{64}$", "u");
     pattern46 = new RegExp("^[0-9a-f]{40}([0-9a-f]{24})?$", "u");
-    validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    validate120.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
 
@@ -37490,6 +37646,146 @@ var init_blame = __esm({
   }
 });
 
+// src/core/attribute/contributions.ts
+async function addedAccess(options) {
+  const { history, head, settings } = options;
+  const out = /* @__PURE__ */ new Map();
+  for (const [file, findings] of options.byFile) {
+    const kind = findings[0].kind;
+    const adapter = adapterFor(kind);
+    const walks = options.walksOf(file);
+    const walk = walks(history, head, file);
+    if (walk.before === void 0) continue;
+    const keys = new Set(findings.map(findingKey));
+    const container = findings.some((f) => f.document !== void 0);
+    const read2 = /* @__PURE__ */ new Map();
+    const documentsOf3 = async (blob) => {
+      let documents = read2.get(blob);
+      if (documents === void 0) {
+        const content = blob === null ? void 0 : options.contents.get(blob);
+        const all2 = content === void 0 ? [] : (await readDocuments(
+          { path: file, content },
+          container ? "detect" : kind,
+          false,
+          void 0,
+          settings
+        )).documents;
+        documents = new Map(all2.filter((d) => keys.has(d.path)).map((d) => [d.path, d]));
+        read2.set(blob, documents);
+      }
+      return documents;
+    };
+    const allows2 = async (blob, key, witness) => {
+      const document = (await documentsOf3(blob)).get(key);
+      return document === void 0 ? await adapter.absentAllows?.(witness, key, /* @__PURE__ */ new Map()) ?? false : adapter.allows(document.value, witness, key, /* @__PURE__ */ new Map(), settings);
+    };
+    const beforeRange = walk.before.blob;
+    const states = [...walk.states()];
+    const added = /* @__PURE__ */ new Map();
+    for (const [i, state] of states.entries()) {
+      if (!state.touched) continue;
+      const parent = i + 1 < states.length ? states[i + 1].blob : beforeRange;
+      const [before, after] = [await documentsOf3(parent), await documentsOf3(state.blob)];
+      const merged = history.commits.get(state.sha).parents.length > 1;
+      for (const key of keys) {
+        const [was, now] = [before.get(key), after.get(key)];
+        if (now === void 0 || was?.hash === now.hash) continue;
+        const compared = await adapter.compare(
+          new Map(was === void 0 ? [] : [[key, was]]),
+          /* @__PURE__ */ new Map([[key, now]]),
+          [key],
+          settings
+        );
+        for (const found2 of compared.findings) {
+          const witness = found2.witness;
+          if (found2.change === "narrowing" || witness === null) continue;
+          if (!(adapter.namesRequest?.(witness) ?? true)) continue;
+          const at2 = options.target.get(key);
+          if (at2 === void 0 || !await adapter.allows(at2.value, witness, key, /* @__PURE__ */ new Map(), settings))
+            continue;
+          if (await allows2(beforeRange, key, witness)) continue;
+          const owners = await grantedBy(
+            findings.filter((f) => findingKey(f) === key),
+            at2,
+            witness,
+            kind,
+            settings
+          );
+          if (owners.length === 0) continue;
+          let by = { sha: state.sha };
+          if (merged) {
+            const answers2 = /* @__PURE__ */ new Map();
+            for (const blob of [null, ...options.versions.get(file) ?? []])
+              answers2.set(blob, await allows2(blob, key, witness));
+            const blamed = semanticBlame(
+              history,
+              state.sha,
+              state.path,
+              (blob) => answers2.get(blob) ?? false,
+              walks
+            );
+            if (blamed.sha === null) continue;
+            by = {
+              sha: blamed.sha,
+              mergedBy: blamed.mergedBy ?? (blamed.sha === state.sha ? void 0 : state.sha)
+            };
+          }
+          for (const owner of owners) {
+            const list4 = added.get(owner) ?? [];
+            if (!list4.some((entry) => entry.sha === by.sha)) list4.push({ ...by, witness });
+            added.set(owner, list4);
+          }
+        }
+      }
+    }
+    for (const [finding2, list4] of added) out.set(finding2, list4.reverse());
+  }
+  return out;
+}
+async function grantedBy(findings, target, witness, kind, settings) {
+  const adapter = adapterFor(kind);
+  const owners = [];
+  for (const finding2 of findings) {
+    const pointer = innerPointer(finding2.pointer, target);
+    if (pointer === null) continue;
+    const without = removed(target.value, pointer);
+    if (without === void 0) continue;
+    if (!await adapter.allows(without, witness, target.path, /* @__PURE__ */ new Map(), settings)) owners.push(finding2);
+  }
+  return owners.length > 0 || findings.length !== 1 ? owners : findings;
+}
+function innerPointer(pointer, document) {
+  if (pointer === null) return null;
+  const prefix = document.origin?.pointer ?? "";
+  return pointer.startsWith(prefix) ? pointer.slice(prefix.length) : null;
+}
+function removed(value, pointer) {
+  if (pointer === "") return void 0;
+  const [head, ...rest] = pointer.slice(1).split("/");
+  const name = head.replaceAll("~1", "/").replaceAll("~0", "~");
+  if (Array.isArray(value)) {
+    const index2 = Number(name);
+    if (!Number.isInteger(index2) || index2 < 0 || index2 >= value.length) return void 0;
+    if (rest.length === 0) return value.filter((_, i) => i !== index2);
+    const inner2 = removed(value[index2], `/${rest.join("/")}`);
+    return inner2 === void 0 ? void 0 : value.map((item, i) => i === index2 ? inner2 : item);
+  }
+  if (typeof value !== "object" || value === null || !Object.hasOwn(value, name)) return void 0;
+  const object2 = value;
+  if (rest.length === 0) return Object.fromEntries(Object.entries(object2).filter(([key]) => key !== name));
+  const inner = removed(object2[name], `/${rest.join("/")}`);
+  return inner === void 0 ? void 0 : { ...object2, [name]: inner };
+}
+var init_contributions = __esm({
+  async "src/core/attribute/contributions.ts"() {
+    "use strict";
+    await init_adapters();
+    await init_embedded();
+    await init_source();
+    init_blame();
+  }
+});
+
 // src/core/attribute/index.ts
 async function attribute(findings, options) {
   const notes = [];
@@ -37521,7 +37817,7 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const parsed2 = await readVersions(options.root, versions, readAs, together, settings);
+  const { parsed: parsed2, contents } = await readVersions(options.root, versions, readAs, together, settings);
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -37589,7 +37885,27 @@ async function attribute(findings, options) {
     blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
   }
   options.progress?.(findings.length, findings.length, "findings attributed");
-  const commits = await lookUpCommits(options, blamedShas(blamed.values()));
+  const byFile = /* @__PURE__ */ new Map();
+  for (const [finding2, b] of blamed) {
+    if (b === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0) continue;
+    if (adapterFor(finding2.kind).scope !== "file") continue;
+    byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
+  }
+  const added = await addedAccess({
+    history,
+    head,
+    byFile,
+    walksOf,
+    versions,
+    contents,
+    target: options.documents ?? /* @__PURE__ */ new Map(),
+    settings
+  });
+  const commits = await lookUpCommits(options, [
+    ...blamedShas(blamed.values()),
+    ...blamedShas([...added.values()].flat())
+  ]);
+  const newest = new Map(history.order.map((sha, i) => [sha, history.order.length - i]));
   let uncommitted;
   for (const [finding2, b] of blamed) {
     if (b === null) {
@@ -37598,7 +37914,24 @@ async function attribute(findings, options) {
       continue;
     }
     const commit = blamedCommit(commits, b);
-    if (commit !== void 0) finding2.commit = commit;
+    if (commit === void 0) continue;
+    finding2.commit = commit;
+    if (!byFile.get(finding2.file)?.includes(finding2)) continue;
+    const others = (added.get(finding2) ?? []).filter((entry) => entry.sha !== b.sha);
+    const listed = [...others, { ...b, witness: finding2.witness }].sort(
+      (x, y) => (newest.get(x.sha) ?? 0) - (newest.get(y.sha) ?? 0)
+    );
+    const adapter = adapterFor(finding2.kind);
+    finding2.commits = [];
+    for (const entry of listed) {
+      const by = blamedCommit(commits, entry);
+      if (by === void 0) continue;
+      finding2.commits.push({
+        commit: by,
+        witness: entry.witness,
+        message: await adapter.describe(finding2, entry.witness)
+      });
+    }
   }
   return notes;
 }
@@ -37639,8 +37972,8 @@ async function readVersions(root, versions, readAs, together, settings) {
       } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
     }
   const parsed2 = /* @__PURE__ */ new Map();
-  if (wanted.size === 0) return parsed2;
   const contents = /* @__PURE__ */ new Map();
+  if (wanted.size === 0) return { parsed: parsed2, contents };
   for (const object2 of await catFileBatch(root, [...wanted], { maxBytes: MAX_FILE_BYTES }))
     if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
   for (const [id, content] of contents) {
@@ -37670,7 +38003,7 @@ async function readVersions(root, versions, readAs, together, settings) {
       for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
         if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
     }
-  return parsed2;
+  return { parsed: parsed2, contents };
 }
 async function filesTogether(root, head, findings, settings) {
   const out = /* @__PURE__ */ new Map();
@@ -37723,6 +38056,7 @@ var init_attribute = __esm({
     init_hash();
     init_types2();
     init_blame();
+    await init_contributions();
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
       const location2 = finding2.baselineLocation;
@@ -38020,7 +38354,7 @@ function describe2(cause, paths, before, after) {
   const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
   let line = null;
   let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
-  let removed = null;
+  let removed2 = null;
   let how;
   const holds4 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
   const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
@@ -38036,12 +38370,12 @@ function describe2(cause, paths, before, after) {
     line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
       (m) => m.name === changedMacro.name
     )?.line ?? null;
-    removed = changedMacro.text;
+    removed2 = changedMacro.text;
     pattern = was.line.pattern;
     how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
   } else if (was.line?.file === file && !holds4(after, was.line.text)) {
     pattern = was.line.pattern;
-    removed = was.line.text;
+    removed2 = was.line.text;
     const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
     how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
   } else if (now.line?.file === file) {
@@ -38056,7 +38390,7 @@ function describe2(cause, paths, before, after) {
     witness: { setting: file, pattern, attribute: attribute2, state },
     pointer: null,
     line,
-    before: removed,
+    before: removed2,
     after: now.line === void 0 ? null : now.line.text
   });
 }
@@ -38743,14 +39077,14 @@ async function openSnapshot(path) {
   };
 }
 function wellFormedFiles(files2) {
-  return isRecord8(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord8(files2.blobs) && Object.values(files2.blobs).every(
+  return isRecord9(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord9(files2.blobs) && Object.values(files2.blobs).every(
     (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
   );
 }
 function wholly(source) {
   return { files: void 0, documentFiles: [], documentsOf: async () => source };
 }
-var isRecord8;
+var isRecord9;
 var init_snapshot3 = __esm({
   async "src/core/snapshot.ts"() {
     "use strict";
@@ -38762,7 +39096,7 @@ var init_snapshot3 = __esm({
     await init_embedded();
     await init_validate();
     init_version();
-    isRecord8 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+    isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
   }
 });
 
@@ -41480,6 +41814,11 @@ function commitText(commit) {
   const merged = commit.merge ? ` (merged in ${commit.merge.sha.slice(0, 7)} ${commit.merge.subject})` : "";
   return `${commit.sha.slice(0, 7)} ${commit.author.name} <${commit.author.email}> ${commit.subject}${merged}`;
 }
+function contributionTexts(finding2) {
+  const commits = finding2.commits ?? [];
+  if (commits.length < 2) return [];
+  return commits.map((c) => `${commitText(c.commit)} [${actorText(c.commit.actor)}]: ${c.message}`);
+}
 function actorText(actor) {
   const who2 = actor.agent === void 0 ? actor.type : `${actor.type}: ${actor.agent}`;
   return `${who2} (confidence ${actor.confidence})`;
@@ -41730,6 +42069,11 @@ function detailLines(c, finding2, withWitness) {
       `    ${c.dim("actor:")}  ${actor.type === "agent" ? c.magenta(actorText(actor)) : actorText(actor)}`
     );
     lines.push(...actor.evidence.map((evidence2) => `      - ${evidenceText(evidence2)}`));
+    const widenedBy = contributionTexts(finding2);
+    if (widenedBy.length > 0) {
+      lines.push(`    ${c.dim(`widened by ${widenedBy.length} commits (oldest first):`)}`);
+      lines.push(...widenedBy.map((line) => `      - ${line}`));
+    }
   }
   if (finding2.approval !== null) {
     const style = finding2.approval.valid ? c.green : c.bold.red;
@@ -42377,6 +42721,7 @@ function result(finding2, ruleIndex) {
       severity: finding2.severity,
       witness: finding2.witness,
       commit: finding2.commit,
+      ...finding2.commits === void 0 ? {} : { commits: finding2.commits },
       reason: finding2.reason,
       approval: finding2.approval
     }
@@ -42528,7 +42873,14 @@ function details({ finding: finding2, blocking: blocking2, status }) {
   if (finding2.commit !== null) {
     const { actor } = finding2.commit;
     lines.push(`- Commit: ${text2(commitText(finding2.commit))}`, `- Actor: ${text2(actorText(actor))}`);
-    lines.push(...actor.evidence.map((evidence2) => `  - ${text2(evidenceText(evidence2))}`), "");
+    lines.push(...actor.evidence.map((evidence2) => `  - ${text2(evidenceText(evidence2))}`));
+    const widenedBy = contributionTexts(finding2);
+    if (widenedBy.length > 0)
+      lines.push(
+        `- Widened by ${widenedBy.length} commits (oldest first):`,
+        ...widenedBy.map((l) => `  - ${text2(l)}`)
+      );
+    lines.push("");
   }
   if (finding2.approval !== null) lines.push(`- Approval: ${text2(approvalText(finding2.approval))}`, "");
   if (SAFE_ID.test(finding2.id)) {

@@ -4,7 +4,6 @@
 // location, change and severity from the rule's declaration. Also here, once: the sentence
 // templates of messages and the order in which a finding's candidate witnesses are preferred.
 
-import deepDiff from 'deep-diff'
 import {sha256} from './hash.js'
 import {positionAt} from './parse.js'
 import {type RuleDeclaration, type Rules, severitiesOf} from './rules.js'
@@ -45,11 +44,92 @@ export function canonicalAccess(value: unknown): string {
   return JSON.stringify(value) ?? 'null'
 }
 
-/** deep-diff records as plain JSON (its classes carry no data the report needs beyond these). */
+/**
+ * What differs between two values, as deep-diff's records (`N` new, `D` deleted, `E` edited, `A`
+ * an item of a list added or deleted), in plain JSON. Lists are compared as the sets they are to
+ * the platforms (statements, actions, resources, principals, rules): a reordering is no record,
+ * and one item added to a list of a hundred is one record, not a hundred positional edits. Items
+ * are paired by their `Sid`, else by their canonical content (canonicalAccess); one item left on
+ * each side is the same item edited. A value and a list holding it are the same set (AWS reads
+ * `"Action": "s3:GetObject"` as `["s3:GetObject"]`).
+ */
 export function structuralDiff(before: unknown, after: unknown): unknown[] {
-  const changes = deepDiff.diff(before ?? {}, after ?? {}) ?? []
-  return changes.map((c) => JSON.parse(JSON.stringify(c)) as unknown)
+  const records: Array<Record<string, unknown>> = []
+  diffInto(before ?? {}, after ?? {}, [], records)
+  return records.map((c) => JSON.parse(JSON.stringify(c)) as unknown)
 }
+
+function diffInto(
+  before: unknown,
+  after: unknown,
+  path: Array<string | number>,
+  out: Array<Record<string, unknown>>,
+): void {
+  if (canonicalAccess(before) === canonicalAccess(after)) return
+  if (Array.isArray(before) || Array.isArray(after)) {
+    const asList = (value: unknown) => (Array.isArray(value) ? value : [value])
+    const scalar = (value: unknown) => typeof value !== 'object' || value === null
+    // A scalar against a list is a set of one; an object against a list is another value.
+    if ((Array.isArray(before) || scalar(before)) && (Array.isArray(after) || scalar(after)))
+      return diffSets(asList(before), asList(after), path, out)
+  } else if (isRecord(before) && isRecord(after)) {
+    for (const key of Object.keys(before))
+      if (Object.hasOwn(after, key)) diffInto(before[key], after[key], [...path, key], out)
+      else out.push({kind: 'D', path: [...path, key], lhs: before[key]})
+    for (const key of Object.keys(after))
+      if (!Object.hasOwn(before, key)) out.push({kind: 'N', path: [...path, key], rhs: after[key]})
+    return
+  }
+  out.push({kind: 'E', ...(path.length > 0 ? {path} : {}), lhs: before, rhs: after})
+}
+
+function diffSets(
+  before: unknown[],
+  after: unknown[],
+  path: Array<string | number>,
+  out: Array<Record<string, unknown>>,
+): void {
+  const paired = new Map<number, number>()
+  const taken = new Set<number>()
+  // Items are paired by a key (their Sid, their canonical text), each list's keys computed once.
+  const pair = (key: (value: unknown) => string | undefined) => {
+    const free = new Map<string, number[]>()
+    for (const [i, item] of before.entries()) {
+      const k = taken.has(i) ? undefined : key(item)
+      if (k !== undefined) free.set(k, [...(free.get(k) ?? []), i])
+    }
+    for (const [j, item] of after.entries()) {
+      const k = paired.has(j) ? undefined : key(item)
+      const i = k === undefined ? undefined : free.get(k)?.shift()
+      if (i === undefined) continue
+      paired.set(j, i)
+      taken.add(i)
+    }
+  }
+  pair((value) => (isRecord(value) && typeof value.Sid === 'string' ? value.Sid : undefined))
+  pair(canonicalAccess)
+  const leftBefore = before.flatMap((_, i) => (taken.has(i) ? [] : [i]))
+  const leftAfter = after.flatMap((_, j) => (paired.has(j) ? [] : [j]))
+  if (
+    leftBefore.length === 1 &&
+    leftAfter.length === 1 &&
+    isRecord(before[leftBefore[0]!]) &&
+    isRecord(after[leftAfter[0]!])
+  ) {
+    paired.set(leftAfter[0]!, leftBefore[0]!)
+    taken.add(leftBefore[0]!)
+  }
+  for (const [i, item] of before.entries())
+    if (!taken.has(i)) out.push({kind: 'A', path, index: i, item: {kind: 'D', lhs: item}})
+  for (const [j, item] of after.entries()) {
+    const i = paired.get(j)
+    if (i === undefined) out.push({kind: 'A', path, index: j, item: {kind: 'N', rhs: item}})
+    else diffInto(before[i], item, [...path, j], out)
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 export const SEVERITY_RANK: Record<Severity, number> = {critical: 4, high: 3, medium: 2, low: 1}
 

@@ -193,7 +193,21 @@ export interface Finding {
    */
   access?: unknown
   commit: CommitInfo | null
+  /**
+   * Every commit of the range that added access of this finding still present at the target, oldest
+   * first, each with a request it added (its own witness). `commit` is one of them. Present only for
+   * findings attributed from history (audit, check --ref).
+   */
+  commits?: Contribution[]
   approval: Approval | null
+}
+
+/** A commit that added part of a finding's access, and a request it added that the target still allows. */
+export interface Contribution {
+  commit: CommitInfo
+  witness: Witness
+  /** the finding's message for this witness */
+  message: string
 }
 
 /**

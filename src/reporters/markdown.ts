@@ -14,6 +14,7 @@ import {
   approvalText,
   baselineLabel,
   commitText,
+  contributionTexts,
   comparedText,
   evidenceText,
   findingPlace,
@@ -182,7 +183,14 @@ function details({finding, blocking, status}: Marked): string[] {
   if (finding.commit !== null) {
     const {actor} = finding.commit
     lines.push(`- Commit: ${text(commitText(finding.commit))}`, `- Actor: ${text(actorText(actor))}`)
-    lines.push(...actor.evidence.map((evidence) => `  - ${text(evidenceText(evidence))}`), '')
+    lines.push(...actor.evidence.map((evidence) => `  - ${text(evidenceText(evidence))}`))
+    const widenedBy = contributionTexts(finding)
+    if (widenedBy.length > 0)
+      lines.push(
+        `- Widened by ${widenedBy.length} commits (oldest first):`,
+        ...widenedBy.map((l) => `  - ${text(l)}`),
+      )
+    lines.push('')
   }
   if (finding.approval !== null) lines.push(`- Approval: ${text(approvalText(finding.approval))}`, '')
   if (SAFE_ID.test(finding.id)) {

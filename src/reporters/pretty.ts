@@ -11,6 +11,7 @@ import {
   approvalText,
   baselineLabel,
   commitText,
+  contributionTexts,
   comparedText,
   evidenceText,
   findingPlace,
@@ -209,6 +210,11 @@ function detailLines(c: ChalkInstance, finding: Finding, withWitness: boolean): 
       `    ${c.dim('actor:')}  ${actor.type === 'agent' ? c.magenta(actorText(actor)) : actorText(actor)}`,
     )
     lines.push(...actor.evidence.map((evidence) => `      - ${evidenceText(evidence)}`))
+    const widenedBy = contributionTexts(finding)
+    if (widenedBy.length > 0) {
+      lines.push(`    ${c.dim(`widened by ${widenedBy.length} commits (oldest first):`)}`)
+      lines.push(...widenedBy.map((line) => `      - ${line}`))
+    }
   }
   if (finding.approval !== null) {
     const style = finding.approval.valid ? c.green : c.bold.red

@@ -160,6 +160,7 @@ function result(finding: Finding, ruleIndex: number) {
       severity: finding.severity,
       witness: finding.witness,
       commit: finding.commit,
+      ...(finding.commits === undefined ? {} : {commits: finding.commits}),
       reason: finding.reason,
       approval: finding.approval,
     },

@@ -134,6 +134,16 @@ export function commitText(commit: CommitInfo): string {
   return `${commit.sha.slice(0, 7)} ${commit.author.name} <${commit.author.email}> ${commit.subject}${merged}`
 }
 
+/**
+ * The commits that widened a finding's access, when more than its own commit did: one line each,
+ * oldest first, `3f9c2ab Ada <ada@…> Subject [human (confidence 0.9)]: allows s3:GetObject on …`.
+ */
+export function contributionTexts(finding: Finding): string[] {
+  const commits = finding.commits ?? []
+  if (commits.length < 2) return []
+  return commits.map((c) => `${commitText(c.commit)} [${actorText(c.commit.actor)}]: ${c.message}`)
+}
+
 /** `agent: Claude Code (confidence 0.9)`; `unknown (confidence 0)` when nothing says who it was. */
 export function actorText(actor: Actor): string {
   const who = actor.agent === undefined ? actor.type : `${actor.type}: ${actor.agent}`

@@ -646,4 +646,93 @@ describe.concurrent('attribution', () => {
     const report = await checkSince(expect, r, base)
     expectWideningsBlamed(expect, report, {sha: again, type: 'agent', agent: 'GitHub Copilot coding agent'})
   })
+  // A statement widened by several commits was widened by each: audit lists every commit of the
+  // range whose added access the target still has, each with a request it added, under the
+  // finding; a commit whose access was removed again is not listed (issue 15, item 10).
+  it('15. audit lists every commit that widened a statement and whose access is still there', async ({
+    expect,
+  }) => {
+    const FILE = 'iam/app.json'
+    const objects = `arn:aws:s3:::${BUCKET}/*`
+    const doc = (actions: string[], queue = false) =>
+      policyText({
+        Version: '2012-10-17',
+        Statement: [
+          {Sid: 'Objects', Effect: 'Allow', Action: actions, Resource: objects},
+          ...(queue
+            ? [
+                {
+                  Sid: 'Jobs',
+                  Effect: 'Allow',
+                  Action: 'sqs:SendMessage',
+                  Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:jobs`,
+                },
+              ]
+            : []),
+        ],
+      })
+    const r = await newRepo()
+    // Alice is a listed person: her commits are human (no evidence would be unknown).
+    const humans =
+      'version: 1\nactors:\n  humans:\n    - name: Alice Example\n      emails: [alice@example.com]\n'
+    const base = await commitFiles(
+      r,
+      {[FILE]: doc(['s3:GetObjectTagging']), 'acldrift.config.yaml': humans},
+      'The app reads object tags',
+    )
+    const read = await commitAs(r, identities.human, 'read', {
+      [FILE]: doc(['s3:GetObjectTagging', 's3:GetObject']),
+    })
+    const deleted = await commitAs(r, identities.human, 'delete', {
+      [FILE]: doc(['s3:GetObjectTagging', 's3:GetObject', 's3:DeleteObject']),
+    })
+    await commitAs(r, identities.human, 'no delete after all', {
+      [FILE]: doc(['s3:GetObjectTagging', 's3:GetObject']),
+    })
+    const queue = await commitAs(r, identities.human, 'queue', {
+      [FILE]: doc(['s3:GetObjectTagging', 's3:GetObject'], true),
+    })
+    const write = await commitAs(r, identities.claudeCode, 'write', {
+      [FILE]: doc(['s3:GetObjectTagging', 's3:GetObject', 's3:PutObject'], true),
+    })
+
+    const audit = await runCli(['audit', '--ref', 'HEAD', '--baseline', base, '--format', 'json'], {
+      cwd: r.dir,
+    })
+    expect(audit.code, audit.stderr).toBe(1)
+    const report: unknown = JSON.parse(audit.stdout)
+    expectValidReport(report)
+    const widenings = report.findings.filter((f) => f.file === FILE && f.change === 'widening')
+    const objectsFinding = widenings.find((f) => f.pointer === '/Statement/0')!
+    const queueFinding = widenings.find((f) => f.pointer === '/Statement/1')!
+    const listed = (f: Finding) =>
+      (f.commits ?? []).map((c) => [
+        c.commit.sha,
+        c.commit.actor.type,
+        c.commit.actor.agent,
+        c.witness.action,
+      ])
+    // Oldest first, each with the access it added; "delete" (removed again) and "queue" (another
+    // statement) are not listed under the objects statement.
+    expect(listed(objectsFinding), label(objectsFinding, report)).toEqual([
+      [read, 'human', undefined, 's3:GetObject'],
+      [write, 'agent', 'Claude Code', 's3:PutObject'],
+    ])
+    expect(listed(objectsFinding).map(([sha]) => sha)).not.toContain(deleted)
+    // The primary commit is one of them.
+    expect([read, write]).toContain((objectsFinding.commit as CommitInfo).sha)
+    expect(listed(queueFinding)).toEqual([[queue, 'human', undefined, 'sqs:SendMessage']])
+
+    // Text and SARIF name both commits too.
+    const text = await runCli(['audit', '--ref', 'HEAD', '--baseline', base], {cwd: r.dir})
+    for (const sha of [read, write]) expect(text.stdout).toContain(sha.slice(0, 7))
+    expect(text.stdout).not.toContain(deleted.slice(0, 7))
+    const sarif = await runCli(['audit', '--ref', 'HEAD', '--baseline', base, '--format', 'sarif'], {
+      cwd: r.dir,
+    })
+    const results = (
+      JSON.parse(sarif.stdout) as {runs: Array<{results: Array<{properties: {commits?: unknown[]}}>}>}
+    ).runs[0]!.results
+    expect(results.map((result) => result.properties.commits?.length).sort()).toEqual([1, 2])
+  })
 })

@@ -9,6 +9,7 @@ import {Ajv2020} from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import {afterAll, expect} from 'vitest'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
+import type {CommitInfo} from '../../src/kernel/types.js'
 import {
   copyRepo,
   createRepo,
@@ -90,6 +91,8 @@ export interface Finding {
   /** where the baseline statement it exceeds or removes is */
   baselineLocation?: {file: string; line: number | null; pointer: string | null} | null
   commit: unknown
+  /** every commit whose added access is still present, each with its own witness (attributed from history) */
+  commits?: Array<{commit: CommitInfo; witness: Record<string, unknown>; message: string}>
   approval: unknown
 }
 

@@ -460,6 +460,47 @@ describe.concurrent('explain', () => {
     expect(JSON.parse(prefix.stdout)).toEqual(finding)
   })
 
+  // The diff aligns statements, actions and resources as sets (issue 15, item 10): a change of a
+  // few lines in a long policy, with its statements and actions reordered, is a few records.
+  it('its structural diff of a reordered policy with one action added is that one action', async ({
+    expect,
+  }) => {
+    const FILE = 'iam/tracing.json'
+    const reads = Array.from({length: 80}, (_, i) => `xray:GetTrace${i}`)
+    const statements = (actions: string[]) => [
+      {Sid: 'Traces', Effect: 'Allow', Action: actions, Resource: '*'},
+      {
+        Sid: 'Logs',
+        Effect: 'Allow',
+        Action: ['logs:GetLogEvents'],
+        Resource: 'arn:aws:logs:us-east-1:111122223333:log-group:app:*',
+      },
+    ]
+    const r = await newRepo()
+    const base = await commitAs(r, identities.human, 'Tracing reads', {
+      [FILE]: policyText({Version: '2012-10-17', Statement: statements(reads)}),
+    })
+    await commitAs(r, identities.claudeCode, 'Let tracing write segments', {
+      [FILE]: policyText({
+        Version: '2012-10-17',
+        Statement: statements(['xray:PutTraceSegments', ...reads].reverse()).reverse(),
+      }),
+    })
+    const compared = ['--ref', 'HEAD', '--baseline', base]
+    const {report} = await checkJson(r.dir, compared)
+    const [finding] = report.findings.filter((f) => f.file === FILE)
+    expect(finding, dump(report.findings)).toBeDefined()
+    expect(finding!.diff).toEqual([
+      {kind: 'A', path: ['Action'], index: 80, item: {kind: 'N', rhs: 'xray:PutTraceSegments'}},
+    ])
+    const pretty = await runCli(['explain', finding!.id, ...compared], {cwd: r.dir})
+    expect(pretty.code, pretty.stderr).toBe(0)
+    // The diff block is that one record, right after its heading.
+    const diffBlock = pretty.stdout.slice(pretty.stdout.indexOf('structural diff'))
+    expect(diffBlock).toContain('"rhs": "xray:PutTraceSegments"')
+    expect(diffBlock).not.toContain('xray:GetTrace')
+  })
+
   it('an unknown id is a usage error (exit 2) naming the id', async ({expect}) => {
     const r = await newRepo()
     const base = await approve(r)

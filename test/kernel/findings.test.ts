@@ -53,6 +53,65 @@ describe('structuralDiff and prototype pollution', () => {
   })
 })
 
+// explain's diff aligns lists as sets (issue 15, item 10): a few changed items give a few records.
+describe('structuralDiff aligns lists as sets', () => {
+  const statement = (sid: string | undefined, actions: string[], resource = 'arn:aws:s3:::b/*') => ({
+    ...(sid === undefined ? {} : {Sid: sid}),
+    Effect: 'Allow',
+    Action: actions,
+    Resource: resource,
+  })
+  const many = Array.from({length: 60}, (_, i) => `xray:Get${i}`)
+
+  it('gives one record per added, removed or changed item, whatever their positions', () => {
+    const before = {
+      Version: '2012-10-17',
+      Statement: [statement('A', many), statement('B', ['s3:GetObject'])],
+    }
+    const after = {
+      Version: '2012-10-17',
+      Statement: [
+        statement('Z', ['sqs:SendMessage']),
+        statement('B', ['s3:GetObject'], '*'),
+        statement('A', ['xray:PutTraceSegments', ...many.slice(1)]),
+      ],
+    }
+    expect(structuralDiff(before, after)).toEqual([
+      {kind: 'A', path: ['Statement'], index: 0, item: {kind: 'N', rhs: statement('Z', ['sqs:SendMessage'])}},
+      {kind: 'E', path: ['Statement', 1, 'Resource'], lhs: 'arn:aws:s3:::b/*', rhs: '*'},
+      {kind: 'A', path: ['Statement', 2, 'Action'], index: 0, item: {kind: 'D', lhs: 'xray:Get0'}},
+      {
+        kind: 'A',
+        path: ['Statement', 2, 'Action'],
+        index: 0,
+        item: {kind: 'N', rhs: 'xray:PutTraceSegments'},
+      },
+    ])
+  })
+
+  it('finds no difference in a reordering, and pairs statements without Sid by content', () => {
+    const before = {Statement: [statement(undefined, ['a:X', 'a:Y']), statement(undefined, many)]}
+    const reordered = {
+      Statement: [statement(undefined, [...many].reverse()), statement(undefined, ['a:Y', 'a:X'])],
+    }
+    expect(structuralDiff(before, reordered)).toEqual([])
+    const widened = {Statement: [statement(undefined, many), statement(undefined, ['a:X', 'a:Y', 'a:Z'])]}
+    expect(structuralDiff(before, widened)).toEqual([
+      {kind: 'A', path: ['Statement', 1, 'Action'], index: 2, item: {kind: 'N', rhs: 'a:Z'}},
+    ])
+  })
+
+  it('reads a value and a list holding it as one set (AWS reads "Action": "s3:GetObject" as a list)', () => {
+    expect(structuralDiff({Action: 's3:GetObject'}, {Action: ['s3:GetObject']})).toEqual([])
+    expect(structuralDiff({Action: 's3:GetObject'}, {Action: ['s3:PutObject', 's3:GetObject']})).toEqual([
+      {kind: 'A', path: ['Action'], index: 0, item: {kind: 'N', rhs: 's3:PutObject'}},
+    ])
+    expect(structuralDiff({Principal: {AWS: 'arn:aws:iam::1:root'}}, {Principal: '*'})).toEqual([
+      {kind: 'E', path: ['Principal'], lhs: {AWS: 'arn:aws:iam::1:root'}, rhs: '*'},
+    ])
+  })
+})
+
 describe('canonicalAccess', () => {
   const jsonValue = fc.jsonValue({maxDepth: 4})
 

@@ -33,6 +33,7 @@ import {
   walkOfAll,
   type WalkOf,
 } from './blame.js'
+import {addedAccess} from './contributions.js'
 
 interface AttributionOptions {
   root: string
@@ -92,7 +93,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const elsewhere = elsewhereOf(f)
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === undefined ? f.kind : 'container')
   }
-  const parsed = await readVersions(options.root, versions, readAs, together, settings)
+  const {parsed, contents} = await readVersions(options.root, versions, readAs, together, settings)
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
   const documentsOfKind = new Map<string, Map<string, unknown>>()
@@ -189,7 +190,30 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   }
 
   options.progress?.(findings.length, findings.length, 'findings attributed')
-  const commits = await lookUpCommits(options, blamedShas(blamed.values()))
+  // Every other commit of the range whose added access the finding still has: each file's chain
+  // walked once more, for the findings of kinds whose files stand alone.
+  const byFile = new Map<string, Finding[]>()
+  for (const [finding, b] of blamed) {
+    if (b === null || together.has(finding.file) || elsewhereOf(finding) !== undefined) continue
+    if (adapterFor(finding.kind).scope !== 'file') continue
+    byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
+  }
+  const added = await addedAccess({
+    history,
+    head,
+    byFile,
+    walksOf,
+    versions,
+    contents,
+    target: options.documents ?? new Map(),
+    settings,
+  })
+  const commits = await lookUpCommits(options, [
+    ...blamedShas(blamed.values()),
+    ...blamedShas([...added.values()].flat()),
+  ])
+  // How new each commit is (the history lists the newest first).
+  const newest = new Map(history.order.map((sha, i) => [sha, history.order.length - i]))
   let uncommitted: CommitInfo | undefined
   for (const [finding, b] of blamed) {
     if (b === null) {
@@ -198,7 +222,25 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       continue
     }
     const commit = blamedCommit(commits, b)
-    if (commit !== undefined) finding.commit = commit
+    if (commit === undefined) continue
+    finding.commit = commit
+    if (!byFile.get(finding.file)?.includes(finding)) continue
+    // The blamed commit with the finding's own witness, in its place among the others (oldest first).
+    const others = (added.get(finding) ?? []).filter((entry) => entry.sha !== b.sha)
+    const listed = [...others, {...b, witness: finding.witness!}].sort(
+      (x, y) => (newest.get(x.sha) ?? 0) - (newest.get(y.sha) ?? 0),
+    )
+    const adapter = adapterFor(finding.kind)
+    finding.commits = []
+    for (const entry of listed) {
+      const by = blamedCommit(commits, entry)
+      if (by === undefined) continue
+      finding.commits.push({
+        commit: by,
+        witness: entry.witness,
+        message: await adapter.describe(finding, entry.witness),
+      })
+    }
   }
   return notes
 }
@@ -263,7 +305,7 @@ async function readVersions(
   readAs: Map<string, FindingKind | 'container'>,
   together: ReadonlyMap<string, {paths: string[]}>,
   settings: AdapterSettings,
-): Promise<Map<string, unknown>> {
+): Promise<{parsed: Map<string, unknown>; contents: Map<string, Buffer>}> {
   // The kind, else the file name, decides the format (CODEOWNERS, JSON or YAML) of each version.
   const fileOf = new Map<string, string>()
   const wanted = new Set<string>()
@@ -276,9 +318,9 @@ async function readVersions(
       } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob)
     }
   const parsed = new Map<string, unknown>()
-  if (wanted.size === 0) return parsed
-  // A version over the size limit would not parse: it is skipped unread, like one that does not parse.
   const contents = new Map<string, Buffer>()
+  if (wanted.size === 0) return {parsed, contents}
+  // A version over the size limit would not parse: it is skipped unread, like one that does not parse.
   for (const object of await catFileBatch(root, [...wanted], {maxBytes: MAX_FILE_BYTES}))
     if (object.type === 'blob' && !object.oversize) contents.set(object.id, object.content)
   for (const [id, content] of contents) {
@@ -310,7 +352,7 @@ async function readVersions(
         .documents)
         if (document.origin) parsed.set(documentKey(key, document.origin.name), document.value)
     }
-  return parsed
+  return {parsed, contents}
 }
 
 /**
