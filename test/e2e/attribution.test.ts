@@ -763,6 +763,26 @@ roleRef:
 
     expectAgents(expect, await auditSince(expect, r, base), BINDING, ['unknown-role'], agent)
     expectAgents(expect, await stagedSince(r, base), BINDING, ['unknown-role'], agent)
+
+    // Had a human changed the roles file in the range too, either commit may have brought it: none is named.
+    const both = await newRepo()
+    const start = await commitFiles(
+      both,
+      {[ROLES]: roles('vendor-reader'), [BINDING]: binding},
+      'Vendor access',
+    )
+    const human = await commitAs(both, identities.human, 'Label the vendor role', {
+      [ROLES]: roles('vendor-reader').replace('metadata:\n', 'metadata:\n  labels: {team: vendors}\n'),
+    })
+    const renamed = await commitAs(both, identities.claudeCode, 'Rename the vendor role', {
+      [ROLES]: roles('vendor-config-reader'),
+    })
+    const report = await auditSince(expect, both, start)
+    const [found] = possible(report, BINDING)
+    expect(found?.commit, label(found!, report)).toBeNull()
+    expect(report.notes.find((n) => n.includes(found!.id))).toContain(
+      `it came in with one of ${renamed.slice(0, 7)}, ${human.slice(0, 7)} (the commits that changed files of its kind)`,
+    )
   })
 
   it('aws-iam: an undecidable condition HEAD already had is not given to the commit being made', async ({
