@@ -37646,6 +37646,83 @@ var init_blame = __esm({
   }
 });
 
+// src/core/attribute/by-change.ts
+async function parsedAs(file, kind) {
+  try {
+    return (await parseAs(file, kind)).value;
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    return void 0;
+  }
+}
+async function readByKind(kind, file) {
+  const adapter = adapterFor(kind);
+  const value = await parsedAs(file, kind);
+  if (value === void 0 || adapter.parse === void 0 && !adapter.detect(value)) return void 0;
+  return canonicalJson(value);
+}
+async function kindChangedSince(root, history, head, kind) {
+  const paths = /* @__PURE__ */ new Set();
+  const blobs = /* @__PURE__ */ new Map();
+  for (const commit of history.commits.values())
+    for (const change of commit.changes)
+      for (const [path, blob] of [
+        [change.oldPath, change.oldBlob],
+        [change.path, change.newBlob]
+      ])
+        if (mayHold(kind, path)) {
+          paths.add(path);
+          if (!isAbsent(blob) && !blobs.has(blob)) blobs.set(blob, path);
+        }
+  if (paths.size === 0) return void 0;
+  const set = [...paths].sort();
+  const atTarget = await blobIdsAt(root, head, set);
+  for (const [path, blob] of atTarget) if (!blobs.has(blob)) blobs.set(blob, path);
+  const read2 = /* @__PURE__ */ new Map();
+  const objects = await catFileBatch(root, [...blobs.keys()], { maxBytes: MAX_FILE_BYTES });
+  for (const object2 of objects)
+    if (object2.type === "blob" && !object2.oversize)
+      read2.set(object2.id, await readByKind(kind, { path: blobs.get(object2.id), content: object2.content }));
+  const valueOf2 = (blob, i) => blob === null ? void 0 : read2.has(blob) ? read2.get(blob) : `unread ${i} ${blob}`;
+  const same2 = (a, b) => {
+    if (a === b) return true;
+    if (a === null || b === null) return false;
+    const [left, right] = [JSON.parse(a), JSON.parse(b)];
+    return left.every((blob, i) => valueOf2(blob, i) === valueOf2(right[i] ?? null, i));
+  };
+  return changedSince(history, head, set[0], same2, walkOfAll(set, atTarget));
+}
+async function stagedDiffers(staged, kind, wanted) {
+  const sides = [staged.head, staged.staged];
+  for (const path of staged.paths.filter(wanted)) {
+    if (sides.some((side) => side.skipped.some((s) => s.path === path && s.reason !== "deleted"))) return true;
+    const [before, after] = await Promise.all(
+      sides.map((side) => {
+        const file = side.files.find((f) => f.path === path);
+        return file && readByKind(kind, file);
+      })
+    );
+    if (before !== after) return true;
+  }
+  return false;
+}
+var mayHold;
+var init_by_change = __esm({
+  async "src/core/attribute/by-change.ts"() {
+    "use strict";
+    init_candidates();
+    init_errors();
+    init_hash();
+    init_parse();
+    await init_adapters();
+    init_history();
+    init_git();
+    await init_source();
+    init_blame();
+    mayHold = (kind, path) => matchesPathRules(adapterFor(kind).candidates, path);
+  }
+});
+
 // src/core/attribute/contributions.ts
 async function addedAccess(options) {
   const { history, head, settings } = options;
@@ -37836,6 +37913,18 @@ async function attribute(findings, options) {
     };
     return valueOf2(a) === valueOf2(b);
   };
+  const containedKinds = new Set(
+    [...(options.documents ?? /* @__PURE__ */ new Map()).values()].filter((d) => d.origin !== void 0).map((d) => d.kind)
+  );
+  const byKind = /* @__PURE__ */ new Map();
+  const kindChanges = (kind) => {
+    let changed = byKind.get(kind);
+    if (changed === void 0) {
+      changed = kindChangedSince(options.root, history, head, kind);
+      byKind.set(kind, changed);
+    }
+    return changed;
+  };
   const blamed = /* @__PURE__ */ new Map();
   for (const [done, finding2] of findings.entries()) {
     options.progress?.(done, findings.length, "findings attributed");
@@ -37861,20 +37950,19 @@ async function attribute(findings, options) {
       const there = await blameIn(elsewhere);
       if (there.sha !== null) result2 = there;
     }
-    if (result2.sha === null && (!byWitness || result2.predates) && finding2.change === "possible-widening" && adapter.scope === "file" && elsewhere === void 0) {
-      const changed = changedSince(history, head, finding2.file, sameDocument2(finding2), walksOf(finding2.file));
-      if (changed !== void 0 && changed.length > 0) {
-        const merge3 = changed.find((sha) => history.commits.get(sha).parents.length > 1);
-        if (changed.length === 1 && merge3 === void 0) {
-          blamed.set(finding2, { sha: changed[0] });
-          continue;
-        }
-        const named3 = changed.map((sha) => sha.slice(0, 7)).join(", ");
-        notes.push(
-          `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
-        );
+    const byChange = result2.sha === null && !result2.shallow && finding2.change === "possible-widening" ? adapter.scope === "file" ? (!byWitness || result2.predates) && elsewhere === void 0 ? changedSince(history, head, finding2.file, sameDocument2(finding2), walksOf(finding2.file)) : void 0 : target.type !== "worktree" && finding2.document === void 0 && !containedKinds.has(finding2.kind) ? await kindChanges(finding2.kind) : void 0 : void 0;
+    if (byChange !== void 0 && byChange.length > 0) {
+      const merge3 = byChange.find((sha) => history.commits.get(sha).parents.length > 1);
+      if (byChange.length === 1 && merge3 === void 0) {
+        blamed.set(finding2, { sha: byChange[0] });
         continue;
       }
+      const named3 = byChange.map((sha) => sha.slice(0, 7)).join(", ");
+      const files2 = adapter.scope === "file" ? "" : ` (the commits that changed files of its kind)`;
+      notes.push(
+        `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${files2}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
+      );
+      continue;
     }
     if (result2.sha === null) {
       const uncommitted2 = result2.why?.includes("uncommitted") || !history.commits.has(head);
@@ -37937,17 +38025,28 @@ async function attribute(findings, options) {
 }
 async function alreadyAtHead(findings, head, options) {
   const asked2 = findings.filter((f) => f.witness !== null && f.kind !== GATE_KIND);
+  const byChange = (f) => {
+    const adapter = adapterFor(f.kind);
+    return f.change === "possible-widening" && f.document === void 0 && (adapter.scope === "kind" || !(adapter.namesRequest?.(f.witness) ?? true));
+  };
   const [atHead] = await readPathsAt(
     options.root,
     [{ type: "ref", commit: head }],
-    [...new Set(asked2.map((f) => f.file))]
+    [...new Set(asked2.filter((f) => !byChange(f)).map((f) => f.file))]
   );
+  const staged = asked2.some(byChange) ? await readStagedChanges(options.root) : void 0;
   const out = [];
   const source = sourceFiles(options.root, { type: "ref", commit: head });
   for (const finding2 of asked2) {
+    const kind = finding2.kind;
+    if (staged !== void 0 && byChange(finding2)) {
+      const together = adapterFor(kind).scope === "kind";
+      const wanted = (path) => path === finding2.file || together && mayHold(kind, path);
+      if (!await stagedDiffers(staged, kind, wanted)) out.push(finding2);
+      continue;
+    }
     const content = atHead.get(finding2.file);
     if (content === void 0) continue;
-    const kind = finding2.kind;
     const key = findingKey(finding2);
     const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
     const value = await valueIn2({ path: finding2.file, content }, kind, finding2.document, source, settings);
@@ -38033,12 +38132,7 @@ async function valueIn2(file, kind, name, source, settings) {
     const documents = (await readDocuments(file, "detect", false, source, settings)).documents;
     return documents.find((d) => d.origin?.name === name)?.value;
   }
-  try {
-    return (await parseAs(file, kind)).value;
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return void 0;
-  }
+  return parsedAs(file, kind);
 }
 var whyNot, elsewhereOf;
 var init_attribute = __esm({
@@ -38047,7 +38141,6 @@ var init_attribute = __esm({
     await init_adapters();
     init_git();
     init_commits();
-    init_errors();
     init_parse();
     await init_source();
     init_source_files();
@@ -38056,6 +38149,7 @@ var init_attribute = __esm({
     init_hash();
     init_types2();
     init_blame();
+    await init_by_change();
     await init_contributions();
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {

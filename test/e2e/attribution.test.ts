@@ -736,3 +736,169 @@ describe.concurrent('attribution', () => {
     expect(results.map((result) => result.properties.commits?.length).sort()).toEqual([1, 2])
   })
 })
+
+// Kinds whose files are read together: a possible widening's access may come from any file of the
+// kind, so blame by change takes the commits that changed any of them (as the kind reads them).
+describe.concurrent('attribution of possible widenings in kinds read together', () => {
+  /** `audit --ref HEAD --baseline BASE --format json`, which must gate. */
+  async function auditSince(expect: ExpectStatic, r: TestRepo, base: string): Promise<Report> {
+    const audit = await runCli(['audit', '--ref', 'HEAD', '--baseline', base, '--format', 'json'], {
+      cwd: r.dir,
+    })
+    expect(audit.code, audit.stderr).toBe(1)
+    const report: unknown = JSON.parse(audit.stdout)
+    expectValidReport(report)
+    return report
+  }
+  /** `check --staged --baseline BASE` with an unrelated file staged, then with `changed` staged. */
+  async function stagedSince(r: TestRepo, base: string, changed?: Record<string, string>): Promise<Report> {
+    await r.write('NOTES.md', `# notes ${Math.random()}\n`)
+    await r.stage('NOTES.md')
+    if (changed !== undefined) {
+      for (const [path, content] of Object.entries(changed)) await r.write(path, content)
+      await r.stage(...Object.keys(changed))
+    }
+    return (await checkJson(r.dir, ['--staged', '--baseline', base])).report
+  }
+  const possible = (report: Report, file: string) =>
+    report.findings.filter((f) => f.file === file && f.change === 'possible-widening')
+  /** The possible widenings of `file` are `rules`, each blamed on the agent's commit `sha`. */
+  function expectAgents(expect: ExpectStatic, report: Report, file: string, rules: string[], sha: string) {
+    expect(possible(report, file).map((f) => f.rule)).toEqual(rules)
+    for (const f of possible(report, file))
+      expectCommit(expect, report, f, {sha, type: 'agent', agent: 'Claude Code'})
+  }
+
+  // resource.matchTag depends on the tags bound to each resource, which no policy file states, so
+  // acldrift cannot decide it (https://cloud.google.com/iam/docs/tags-access-control). The owner
+  // binding under a tag the baseline had already allows the witness: only a change dates it.
+  it('gcp-iam: an agent puts an owner binding under another condition acldrift cannot decide; a human reformats; audit and a later pre-commit check name the agent', async ({
+    expect,
+  }) => {
+    const POLICY = 'gcp/project-policy.json'
+    const ROLES = 'gcp/roles/deployer.yaml'
+    const policy = (env: string, indent?: number) =>
+      `${JSON.stringify(
+        {
+          bindings: [
+            {role: 'roles/viewer', members: ['group:eng@example.com']},
+            {
+              role: 'roles/owner',
+              members: ['user:mallory@example.com'],
+              condition: {title: 'tagged', expression: `resource.matchTag("482736150943/env", "${env}")`},
+            },
+            {
+              role: 'projects/shop/roles/deployer',
+              members: ['serviceAccount:ci@shop.iam.gserviceaccount.com'],
+            },
+          ],
+          etag: 'BwYRbC9d3fF=',
+          version: 3,
+        },
+        null,
+        indent,
+      )}\n`
+    const role = `name: projects/shop/roles/deployer\ntitle: Deployer\nincludedPermissions:\n  - run.services.update\nstage: GA\n`
+    const r = await newRepo()
+    const base = await commitFiles(r, {[POLICY]: policy('dev'), [ROLES]: role}, 'Project policy')
+    const agent = await commitAs(r, identities.claudeCode, 'Scope the owner grant to production', {
+      [POLICY]: policy('production'),
+    })
+    await commitAs(r, identities.human, 'Reformat the policy', {[POLICY]: policy('production', 4)})
+
+    const rules = ['undecidable-condition']
+    expectAgents(expect, await auditSince(expect, r, base), POLICY, rules, agent)
+    // HEAD already had it: the commit being made (an unrelated file) is not its author.
+    expectAgents(expect, await stagedSince(r, base), POLICY, rules, agent)
+    // A staged change to the kind's files makes the commit being made the one it came with.
+    const touched = await stagedSince(r, base, {[ROLES]: role.replace('Deployer', 'Deployer (CI)')})
+    expect(possible(touched, POLICY).length).toBe(1)
+    for (const f of possible(touched, POLICY)) expect((f.commit as CommitInfo | null)?.pending).toBe(true)
+  })
+
+  // A RoleBinding whose ClusterRole another file no longer defines grants what no one can tell
+  // (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding):
+  // the binding's own file never changed, the change lies in the roles file.
+  it('k8s-rbac: an agent renames the role a binding in another file refers to; a human reformats both; audit and a later pre-commit check name the agent', async ({
+    expect,
+  }) => {
+    const ROLES = 'deploy/rbac/roles.yaml'
+    const BINDING = 'deploy/rbac/vendor-binding.yaml'
+    const roles = (name: string) =>
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ${name}\nrules:\n  - apiGroups: [""]\n    resources: ["configmaps"]\n    verbs: ["get"]\n`
+    const binding = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: vendor
+  namespace: shop
+subjects:
+  - kind: User
+    name: vendor@example.com
+    apiGroup: rbac.authorization.k8s.io
+roleRef:
+  kind: ClusterRole
+  name: vendor-reader
+  apiGroup: rbac.authorization.k8s.io
+`
+    const r = await newRepo()
+    const base = await commitFiles(r, {[ROLES]: roles('vendor-reader'), [BINDING]: binding}, 'Vendor access')
+    const agent = await commitAs(r, identities.claudeCode, 'Rename the vendor role', {
+      [ROLES]: roles('vendor-config-reader'),
+    })
+    await commitAs(r, identities.human, 'Reformat RBAC manifests', {
+      [ROLES]: `# Reviewed by platform\n---\n${roles('vendor-config-reader').replaceAll('"', "'")}`,
+      [BINDING]: `# Reviewed by platform\n---\n${binding.replace(/name: (\S+)/g, 'name: "$1"')}`,
+    })
+
+    expectAgents(expect, await auditSince(expect, r, base), BINDING, ['unknown-role'], agent)
+    expectAgents(expect, await stagedSince(r, base), BINDING, ['unknown-role'], agent)
+
+    // Had a human changed the roles file in the range too, either commit may have brought it: none is named.
+    const both = await newRepo()
+    const start = await commitFiles(
+      both,
+      {[ROLES]: roles('vendor-reader'), [BINDING]: binding},
+      'Vendor access',
+    )
+    const human = await commitAs(both, identities.human, 'Label the vendor role', {
+      [ROLES]: roles('vendor-reader').replace('metadata:\n', 'metadata:\n  labels: {team: vendors}\n'),
+    })
+    const renamed = await commitAs(both, identities.claudeCode, 'Rename the vendor role', {
+      [ROLES]: roles('vendor-config-reader'),
+    })
+    const report = await auditSince(expect, both, start)
+    const [found] = possible(report, BINDING)
+    expect(found?.commit, label(found!, report)).toBeNull()
+    expect(report.notes.find((n) => n.includes(found!.id))).toContain(
+      `it came in with one of ${renamed.slice(0, 7)}, ${human.slice(0, 7)} (the commits that changed files of its kind)`,
+    )
+  })
+
+  it('aws-iam: an undecidable condition HEAD already had is not given to the commit being made', async ({
+    expect,
+  }) => {
+    const TAGGING = 'iam/tagging.json'
+    const doc = (condition?: object) =>
+      policyText({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'TeamTags',
+            Effect: 'Allow',
+            Action: 'ec2:CreateTags',
+            Resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*`,
+            ...(condition ? {Condition: condition} : {}),
+          },
+        ],
+      })
+    const teamTags = {
+      'ForAnyValue:StringEquals': {'aws:TagKeys': Array.from({length: 12}, (_, i) => `team-${i}`)},
+    }
+    const r = await newRepo()
+    const base = await commitFiles(r, {[TAGGING]: doc({StringEquals: {'aws:RequestedRegion': 'us-east-1'}})})
+    const agent = await commitAs(r, identities.claudeCode, 'Let teams tag their instances', {
+      [TAGGING]: doc(teamTags),
+    })
+    expectAgents(expect, await stagedSince(r, base), TAGGING, ['undecidable-condition'], agent)
+  })
+})

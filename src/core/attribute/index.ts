@@ -3,12 +3,11 @@
 
 import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../adapters/index.js'
 import type {SourceFiles} from '../../containers/index.js'
-import {blobIdsAt, catFileBatch, readHistory, readPathsAt} from '../../git/index.js'
+import {blobIdsAt, catFileBatch, readHistory, readPathsAt, readStagedChanges} from '../../git/index.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {type BlamedCommit, blamedCommit, blamedShas, lookUpCommits, pendingCommit} from '../commits.js'
-import {InvalidInputError} from '../../kernel/errors.js'
 import {MAX_FILE_BYTES} from '../../kernel/parse.js'
-import {parseAs, readDocuments} from '../source.js'
+import {readDocuments} from '../source.js'
 import {sourceFiles} from '../source-files.js'
 import {findingKey} from '../embedded.js'
 import {documentKey} from '../../kernel/documents.js'
@@ -33,6 +32,7 @@ import {
   walkOfAll,
   type WalkOf,
 } from './blame.js'
+import {kindChangedSince, mayHold, parsedAs, stagedDiffers} from './by-change.js'
 import {addedAccess} from './contributions.js'
 
 interface AttributionOptions {
@@ -118,6 +118,22 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       }
       return valueOf(a) === valueOf(b)
     }
+  // Kinds some of whose target documents a container holds: their versions are not read by
+  // kind (blame by change over the kind's files would miss them).
+  const containedKinds = new Set(
+    [...(options.documents ?? new Map<string, Document>()).values()]
+      .filter((d) => d.origin !== undefined)
+      .map((d) => d.kind),
+  )
+  const byKind = new Map<Kind, Promise<string[] | undefined>>()
+  const kindChanges = (kind: Kind) => {
+    let changed = byKind.get(kind)
+    if (changed === undefined) {
+      changed = kindChangedSince(options.root, history, head, kind)
+      byKind.set(kind, changed)
+    }
+    return changed
+  }
   const blamed = new Map<Finding, BlamedCommit | null>()
   for (const [done, finding] of findings.entries()) {
     options.progress?.(done, findings.length, 'findings attributed')
@@ -157,27 +173,32 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     }
     // A possible widening whose witness names no request, or one the version before the range
     // already allowed, cannot tell the versions apart: it is blamed on the commits that changed
-    // the document since it was the baseline's, and on one only when a single commit did.
-    if (
-      result.sha === null &&
-      (!byWitness || result.predates) &&
-      finding.change === 'possible-widening' &&
-      adapter.scope === 'file' &&
-      elsewhere === undefined
-    ) {
-      const changed = changedSince(history, head, finding.file, sameDocument(finding), walksOf(finding.file))
-      if (changed !== undefined && changed.length > 0) {
-        const merge = changed.find((sha) => history.commits.get(sha)!.parents.length > 1)
-        if (changed.length === 1 && merge === undefined) {
-          blamed.set(finding, {sha: changed[0]!})
-          continue
-        }
-        const named = changed.map((sha) => sha.slice(0, 7)).join(', ')
-        notes.push(
-          `${finding.file}: ${finding.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named}${merge === undefined ? '' : ` (or a commit of the branch merged by ${merge.slice(0, 7)})`}`,
-        )
+    // the document since it was the baseline's, and on one only when a single commit did. For a
+    // kind read together, its access may come from any file of the kind (a Role another file no
+    // longer defines): the commits are those that changed any of them; a worktree's findings may
+    // come from what is not committed, so they are left to the note.
+    const byChange =
+      result.sha === null && !result.shallow && finding.change === 'possible-widening'
+        ? adapter.scope === 'file'
+          ? (!byWitness || result.predates) && elsewhere === undefined
+            ? changedSince(history, head, finding.file, sameDocument(finding), walksOf(finding.file))
+            : undefined
+          : target.type !== 'worktree' && finding.document === undefined && !containedKinds.has(finding.kind)
+            ? await kindChanges(finding.kind as Kind)
+            : undefined
+        : undefined
+    if (byChange !== undefined && byChange.length > 0) {
+      const merge = byChange.find((sha) => history.commits.get(sha)!.parents.length > 1)
+      if (byChange.length === 1 && merge === undefined) {
+        blamed.set(finding, {sha: byChange[0]!})
         continue
       }
+      const named = byChange.map((sha) => sha.slice(0, 7)).join(', ')
+      const files = adapter.scope === 'file' ? '' : ` (the commits that changed files of its kind)`
+      notes.push(
+        `${finding.file}: ${finding.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named}${files}${merge === undefined ? '' : ` (or a commit of the branch merged by ${merge.slice(0, 7)})`}`,
+      )
+      continue
     }
     if (result.sha === null) {
       // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
@@ -255,24 +276,44 @@ const whyNot = (finding: Finding, result: BlameResult): string | undefined =>
     ? 'its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind'
     : result.why
 
-/** The findings that HEAD's version of their file already shows (allows a widening's witness, or no longer a narrowing's). */
+/**
+ * The findings that HEAD already shows: HEAD's version of their file allows a widening's witness
+ * (or no longer a narrowing's). A possible widening whose witness names no request, or of a kind
+ * read together, is HEAD's unless the index differs from HEAD in what its kind reads of the files
+ * it may come from (its own file; for a kind read together, any file of the kind).
+ */
 async function alreadyAtHead(
   findings: Finding[],
   head: string,
   options: AttributionOptions,
 ): Promise<Finding[]> {
   const asked = findings.filter((f) => f.witness !== null && f.kind !== GATE_KIND)
+  const byChange = (f: Finding) => {
+    const adapter = adapterFor(f.kind as Kind)
+    return (
+      f.change === 'possible-widening' &&
+      f.document === undefined &&
+      (adapter.scope === 'kind' || !(adapter.namesRequest?.(f.witness!) ?? true))
+    )
+  }
   const [atHead] = await readPathsAt(
     options.root,
     [{type: 'ref', commit: head}],
-    [...new Set(asked.map((f) => f.file))],
+    [...new Set(asked.filter((f) => !byChange(f)).map((f) => f.file))],
   )
+  const staged = asked.some(byChange) ? await readStagedChanges(options.root) : undefined
   const out: Finding[] = []
   const source = sourceFiles(options.root, {type: 'ref', commit: head})
   for (const finding of asked) {
+    const kind = finding.kind as Kind
+    if (staged !== undefined && byChange(finding)) {
+      const together = adapterFor(kind).scope === 'kind'
+      const wanted = (path: string) => path === finding.file || (together && mayHold(kind, path))
+      if (!(await stagedDiffers(staged, kind, wanted))) out.push(finding)
+      continue
+    }
     const content = atHead!.get(finding.file)
     if (content === undefined) continue
-    const kind = finding.kind as Kind
     const key = findingKey(finding)
     const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
     const value = await valueIn({path: finding.file, content}, kind, finding.document, source, settings)
@@ -405,10 +446,5 @@ async function valueIn(
     const documents = (await readDocuments(file, 'detect', false, source, settings)).documents
     return documents.find((d) => d.origin?.name === name)?.value
   }
-  try {
-    return (await parseAs(file, kind)).value
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error
-    return undefined
-  }
+  return parsedAs(file, kind)
 }
