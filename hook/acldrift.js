@@ -18086,10 +18086,16 @@ async function catFileBatch(root, ids, options = {}) {
   const bad = ids.find((id) => !OBJECT_ID.test(id));
   if (bad !== void 0) throw new Error(`cat-file --batch: not a full object id: ${JSON.stringify(bad)}`);
   if (ids.length === 0) return [];
-  let reader = readers.get(root);
+  const key = [
+    root,
+    process.env.ACLDRIFT_GIT,
+    process.env.PATH,
+    ...Object.entries(process.env).filter(([name]) => name.startsWith("GIT_")).map(([name, value]) => `${name}=${value}`)
+  ].join("\0");
+  let reader = readers.get(key);
   if (reader === void 0 || reader.closed) {
-    reader = new BatchReader(root);
-    readers.set(root, reader);
+    reader = new BatchReader(root, key);
+    readers.set(key, reader);
   }
   return reader.read(ids, options.maxBytes ?? Infinity);
 }
@@ -18163,8 +18169,8 @@ var init_batch = __esm({
     IDLE_MS = 1e3;
     ARGS = ["cat-file", "--batch"];
     BatchReader = class {
-      constructor(root) {
-        this.root = root;
+      constructor(root, key) {
+        this.key = key;
         this.child = spawnGit(root, ARGS);
         this.parser = new BatchParser((index2) => this.queue.find((r) => index2 < r.first + r.count)?.maxBytes ?? 0);
         this.child.stdout.on("data", (chunk) => {
@@ -18180,7 +18186,7 @@ var init_batch = __esm({
           (error) => this.fail(error)
         );
       }
-      root;
+      key;
       closed = false;
       child;
       parser;
@@ -18218,7 +18224,7 @@ var init_batch = __esm({
         if (this.closed) return;
         this.closed = true;
         clearTimeout(this.idle);
-        if (readers.get(this.root) === this) readers.delete(this.root);
+        if (readers.get(this.key) === this) readers.delete(this.key);
         this.child.stdin.end();
         this.setReferenced(false);
       }

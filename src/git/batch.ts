@@ -116,10 +116,20 @@ export async function catFileBatch(
   const bad = ids.find((id) => !OBJECT_ID.test(id))
   if (bad !== undefined) throw new Error(`cat-file --batch: not a full object id: ${JSON.stringify(bad)}`)
   if (ids.length === 0) return []
-  let reader = readers.get(root)
+  // git reads its repository from GIT_* variables too (GIT_DIR, GIT_OBJECT_DIRECTORY, …): a process
+  // started under others does not serve this read.
+  const key = [
+    root,
+    process.env.ACLDRIFT_GIT,
+    process.env.PATH,
+    ...Object.entries(process.env)
+      .filter(([name]) => name.startsWith('GIT_'))
+      .map(([name, value]) => `${name}=${value}`),
+  ].join('\0')
+  let reader = readers.get(key)
   if (reader === undefined || reader.closed) {
-    reader = new BatchReader(root)
-    readers.set(root, reader)
+    reader = new BatchReader(root, key)
+    readers.set(key, reader)
   }
   return reader.read(ids, options.maxBytes ?? Infinity)
 }
@@ -152,7 +162,10 @@ class BatchReader {
   private sent = 0
   private idle: NodeJS.Timeout | undefined
 
-  constructor(private readonly root: string) {
+  constructor(
+    root: string,
+    private readonly key: string,
+  ) {
     this.child = spawnGit(root, ARGS)
     this.parser = new BatchParser((index) => this.queue.find((r) => index < r.first + r.count)?.maxBytes ?? 0)
     this.child.stdout.on('data', (chunk: Buffer) => {
@@ -203,14 +216,17 @@ class BatchReader {
     if (this.closed) return
     this.closed = true
     clearTimeout(this.idle)
-    if (readers.get(this.root) === this) readers.delete(this.root)
+    if (readers.get(this.key) === this) readers.delete(this.key)
     this.child.stdin.end()
     this.setReferenced(false)
   }
 
   private setReferenced(on: boolean): void {
     // The pipes are sockets: each holds the event loop on its own, like the child.
-    const handles = [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as {ref(): void; unref(): void}[]
+    const handles = [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as {
+      ref(): void
+      unref(): void
+    }[]
     for (const handle of [this.child, ...handles])
       if (on) handle.ref()
       else handle.unref()
