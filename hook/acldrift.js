@@ -1880,15 +1880,15 @@ function stringDomain(extraSamples = []) {
 function numberDomain() {
   return {
     cells: (leaves2) => withPresence(leaves2, (valueLeaves) => {
-      const constants4 = [
+      const constants5 = [
         ...new Set(valueLeaves.map((l) => l.type === "number" ? l.value : mismatch(l, "number")))
       ].sort((a, b) => a - b);
-      const candidates = constants4.length === 0 ? [0] : [
-        constants4[0] - 1,
-        ...constants4.flatMap(
-          (c, i) => i + 1 < constants4.length ? [c, (c + constants4[i + 1]) / 2] : [c]
+      const candidates = constants5.length === 0 ? [0] : [
+        constants5[0] - 1,
+        ...constants5.flatMap(
+          (c, i) => i + 1 < constants5.length ? [c, (c + constants5[i + 1]) / 2] : [c]
         ),
-        constants4.at(-1) + 1
+        constants5.at(-1) + 1
       ];
       return candidates.map((n) => cell(n));
     })
@@ -11409,11 +11409,11 @@ function resolveCall(name, args, pointer, at2, scope) {
     case "Fn::Join": {
       if (!Array.isArray(args) || args.length !== 2)
         throw new ResolveError(pointer, "Fn::Join takes a delimiter and a list");
-      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([delimiter2, list4]) => {
+      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([delimiter3, list4]) => {
         if (list4 instanceof UnknownList || typeof list4 === "string")
-          return symbol(`${display2(list4)} joined by "${String(delimiter2)}"`);
+          return symbol(`${display2(list4)} joined by "${String(delimiter3)}"`);
         if (!Array.isArray(list4)) throw new ResolveError(pointer, "Fn::Join takes a list");
-        return list4.map((item) => item instanceof UnknownList ? symbol(item.name) : String(item)).join(String(delimiter2));
+        return list4.map((item) => item instanceof UnknownList ? symbol(item.name) : String(item)).join(String(delimiter3));
       });
     }
     case "Fn::If": {
@@ -11444,7 +11444,7 @@ function resolveCall(name, args, pointer, at2, scope) {
       return map(
         resolveAll([args[0], args[1]], pointer, scope),
         at2,
-        ([delimiter2, text3]) => typeof text3 === "string" && !hasSymbol(text3) ? text3.split(String(delimiter2)) : new UnknownList(`${display2(text3)} split at "${String(delimiter2)}"`)
+        ([delimiter3, text3]) => typeof text3 === "string" && !hasSymbol(text3) ? text3.split(String(delimiter3)) : new UnknownList(`${display2(text3)} split at "${String(delimiter3)}"`)
       );
     }
     case "Fn::FindInMap": {
@@ -11652,10 +11652,10 @@ function policyDocument(node, pointer, builder, when) {
   for (const branch of branches(node, pointer, when)) {
     if (isObject12(branch.node) && intrinsicOf(branch.node) === void 0) {
       const { Statement: statementNode, ...rest } = branch.node;
-      const resolved = resolveOne(rest, branch.pointer, builder);
-      shell ??= resolved;
+      const resolved2 = resolveOne(rest, branch.pointer, builder);
+      shell ??= resolved2;
       shellOrigins.set("", branch.pointer);
-      for (const key of Object.keys(resolved)) shellOrigins.set(`/${key}`, `${branch.pointer}/${key}`);
+      for (const key of Object.keys(resolved2)) shellOrigins.set(`/${key}`, `${branch.pointer}/${key}`);
       if (!("Statement" in branch.node)) continue;
       const list4 = `${branch.pointer}/Statement`;
       const items = branches(statementNode, list4, branch.when).flatMap(
@@ -17739,26 +17739,26 @@ var init_module = __esm({
         });
       }
       readFile(path, at2) {
-        const resolved = posix5.normalize(posix5.join(this.source.dir || ".", path));
-        if (posix5.isAbsolute(path) || resolved === ".." || resolved.startsWith("../")) {
+        const resolved2 = posix5.normalize(posix5.join(this.source.dir || ".", path));
+        if (posix5.isAbsolute(path) || resolved2 === ".." || resolved2.startsWith("../")) {
           this.effects.notes.add(
             `${at2.file}:${at2.line}: ${path} is outside the repository: not read, its content is unknown`
           );
           return void 0;
         }
-        if (!this.source.texts.has(resolved)) {
-          this.effects.wanted.add(resolved);
+        if (!this.source.texts.has(resolved2)) {
+          this.effects.wanted.add(resolved2);
           return void 0;
         }
-        const text3 = this.source.texts.get(resolved);
+        const text3 = this.source.texts.get(resolved2);
         if (text3 === void 0) {
           this.effects.notes.add(
-            `${at2.file}:${at2.line}: ${resolved} is not in the repository (or not a readable file): its content is unknown`
+            `${at2.file}:${at2.line}: ${resolved2} is not in the repository (or not a readable file): its content is unknown`
           );
           return void 0;
         }
-        this.effects.notes.add(`${at2.file}:${at2.line} reads ${resolved}`);
-        return { text: text3, path: resolved };
+        this.effects.notes.add(`${at2.file}:${at2.line} reads ${resolved2}`);
+        return { text: text3, path: resolved2 };
       }
       parseTemplate(text3, path) {
         return parseTemplate(this.source.parser, path, text3);
@@ -18257,16 +18257,36 @@ var init_classify2 = __esm({
 
 // src/git/run.ts
 import { spawn } from "node:child_process";
-import { statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, isAbsolute, join as join2 } from "node:path";
 function gitProcessCount() {
   return spawned;
 }
 function gitBinary() {
   return process.env.ACLDRIFT_GIT || "git";
 }
+function gitExecutable() {
+  const name = gitBinary();
+  const key = `${name}\0${process.env.PATH ?? ""}`;
+  if (resolved?.key !== key) resolved = { key, path: lookUp(name) };
+  return resolved.path;
+}
+function lookUp(name) {
+  if (process.platform === "win32" || name.includes("/")) return name;
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const candidate = join2(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+    }
+  }
+  return name;
+}
 function spawnGit(cwd, args, env2 = {}) {
   spawned++;
-  const child2 = spawn(gitBinary(), args, {
+  const child2 = spawn(gitExecutable(), args, {
     cwd,
     stdio: ["pipe", "pipe", "pipe"],
     windowsHide: true,
@@ -18316,7 +18336,7 @@ function startError(error, cwd) {
   }
   return process.env.ACLDRIFT_GIT ? new EnvironmentError(`git not found: ${process.env.ACLDRIFT_GIT} (from ACLDRIFT_GIT)`) : new EnvironmentError("git not found on PATH");
 }
-var GitError, spawned;
+var GitError, spawned, resolved;
 var init_run = __esm({
   "src/git/run.ts"() {
     "use strict";
@@ -18350,36 +18370,30 @@ function parseHeader(header, maxBytes) {
   return { id: fields[0], type: fields[1], content: Buffer.allocUnsafe(oversize ? 0 : size2), size: size2, oversize };
 }
 async function catFileBatch(root, ids, options = {}) {
-  const args = ["cat-file", "--batch"];
-  const child2 = spawnGit(root, args);
-  const parser = new BatchParser(options.maxBytes);
-  const objects = [];
-  let parseError;
-  child2.stdout.on("data", (chunk) => {
-    if (parseError !== void 0) return;
-    try {
-      objects.push(...parser.push(chunk));
-    } catch (error) {
-      parseError = error;
-    }
-  });
-  child2.stdin.end(ids.map((id) => `${id}
-`).join(""));
-  await waitForGit(child2, root, args);
-  if (parseError !== void 0) throw parseError;
-  parser.end();
-  if (objects.length !== ids.length) {
-    throw new Error(`cat-file --batch: asked for ${ids.length} objects, got ${objects.length}`);
+  const bad = ids.find((id) => !OBJECT_ID.test(id));
+  if (bad !== void 0) throw new Error(`cat-file --batch: not a full object id: ${JSON.stringify(bad)}`);
+  if (ids.length === 0) return [];
+  const key = [
+    root,
+    process.env.ACLDRIFT_GIT,
+    process.env.PATH,
+    ...Object.entries(process.env).filter(([name]) => name.startsWith("GIT_")).map(([name, value]) => `${name}=${value}`)
+  ].join("\0");
+  let reader = readers.get(key);
+  if (reader === void 0 || reader.closed) {
+    reader = new BatchReader(root, key);
+    readers.set(key, reader);
   }
-  return objects;
+  return reader.read(ids, options.maxBytes ?? Infinity);
 }
-var LF, BatchParser;
+var LF, BatchParser, OBJECT_ID, readers, IDLE_MS, ARGS, BatchReader;
 var init_batch = __esm({
   "src/git/batch.ts"() {
     "use strict";
     init_run();
     LF = 10;
     BatchParser = class {
+      /** `maxBytes`: one limit, or each record's limit by its index in the output. */
       constructor(maxBytes = Infinity) {
         this.maxBytes = maxBytes;
       }
@@ -18387,6 +18401,7 @@ var init_batch = __esm({
       header = [];
       body;
       expectNewline = false;
+      records = 0;
       push(chunk) {
         const records = [];
         let offset = 0;
@@ -18416,7 +18431,9 @@ var init_batch = __esm({
             offset = end + 1;
             const header = Buffer.concat(this.header).toString("utf8");
             this.header = [];
-            const object2 = parseHeader(header, this.maxBytes);
+            const limit = typeof this.maxBytes === "number" ? this.maxBytes : this.maxBytes(this.records);
+            this.records++;
+            const object2 = parseHeader(header, limit);
             if (object2.size === 0) {
               records.push(object2);
               this.expectNewline = object2.type !== "missing" && object2.type !== "ambiguous";
@@ -18432,6 +18449,77 @@ var init_batch = __esm({
         if (this.body || this.expectNewline || this.header.length > 0) {
           throw new Error("cat-file --batch: output ended in the middle of a record");
         }
+      }
+    };
+    OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+    readers = /* @__PURE__ */ new Map();
+    IDLE_MS = 1e3;
+    ARGS = ["cat-file", "--batch"];
+    BatchReader = class {
+      constructor(root, key) {
+        this.key = key;
+        this.child = spawnGit(root, ARGS);
+        this.parser = new BatchParser((index2) => this.queue.find((r) => index2 < r.first + r.count)?.maxBytes ?? 0);
+        this.child.stdout.on("data", (chunk) => {
+          if (this.closed) return;
+          try {
+            for (const object2 of this.parser.push(chunk)) this.deliver(object2);
+          } catch (error) {
+            this.fail(error);
+          }
+        });
+        waitForGit(this.child, root, ARGS).then(
+          () => this.fail(new Error("cat-file --batch: git exited before answering")),
+          (error) => this.fail(error)
+        );
+      }
+      key;
+      closed = false;
+      child;
+      parser;
+      queue = [];
+      sent = 0;
+      idle;
+      read(ids, maxBytes) {
+        clearTimeout(this.idle);
+        this.setReferenced(true);
+        return new Promise((resolve10, reject) => {
+          this.queue.push({ first: this.sent, count: ids.length, maxBytes, objects: [], resolve: resolve10, reject });
+          this.sent += ids.length;
+          this.child.stdin.write(ids.map((id) => `${id}
+`).join(""));
+        });
+      }
+      deliver(object2) {
+        const request = this.queue[0];
+        if (request === void 0) throw new Error("cat-file --batch: output nobody asked for");
+        request.objects.push(object2);
+        if (request.objects.length < request.count) return;
+        this.queue.shift();
+        request.resolve(request.objects);
+        if (this.queue.length === 0) {
+          this.setReferenced(false);
+          this.idle = setTimeout(() => this.close(), IDLE_MS).unref();
+        }
+      }
+      fail(error) {
+        if (this.closed && this.queue.length === 0) return;
+        this.close();
+        for (const request of this.queue.splice(0)) request.reject(error);
+      }
+      close() {
+        if (this.closed) return;
+        this.closed = true;
+        clearTimeout(this.idle);
+        if (readers.get(this.key) === this) readers.delete(this.key);
+        this.child.stdin.end();
+        this.setReferenced(false);
+      }
+      setReferenced(on) {
+        const handles = [this.child.stdin, this.child.stdout, this.child.stderr];
+        for (const handle of [this.child, ...handles])
+          if (on) handle.ref();
+          else handle.unref();
       }
     };
   }
@@ -19003,14 +19091,14 @@ var init_file_history = __esm({
 // src/git/signatures.ts
 import { mkdtemp, readFile as readFile3, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 async function verifiedSigners(root, shas, allowedSigners) {
   const out = /* @__PURE__ */ new Map();
   const wanted = [...new Set(shas)];
   if (wanted.length === 0) return out;
-  const dir = await mkdtemp(join2(tmpdir(), "acldrift-signers-"));
+  const dir = await mkdtemp(join3(tmpdir(), "acldrift-signers-"));
   try {
-    const file = join2(dir, "allowed_signers");
+    const file = join3(dir, "allowed_signers");
     await writeFile(file, allowedSigners);
     const output2 = await runGit(root, [
       "-c",
@@ -19058,9 +19146,9 @@ var init_signatures = __esm({
 });
 
 // src/git/worktree.ts
-import { constants } from "node:fs";
+import { constants as constants2 } from "node:fs";
 import { lstat, open, realpath } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join as join3, relative, resolve as resolve4, sep } from "node:path";
+import { basename, dirname, isAbsolute as isAbsolute2, join as join4, relative, resolve as resolve4, sep } from "node:path";
 async function listTrackedFiles(root) {
   return [...new Set(splitNul(await runGit(root, ["ls-files", "-z"])))];
 }
@@ -19095,12 +19183,12 @@ async function readWorktreeFile(realRoot, path, maxBytes) {
     throw error;
   }
   if (!isInside(realRoot, directory)) return { path, reason: "outside-repository" };
-  const file = join3(directory, basename(absolute));
+  const file = join4(directory, basename(absolute));
   try {
     if ((await lstat(file)).isSymbolicLink()) return { path, reason: "symlink" };
     const handle = await open(
       file,
-      constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+      constants2.O_RDONLY | (constants2.O_NOFOLLOW ?? 0) | (constants2.O_NONBLOCK ?? 0)
     );
     try {
       const stats = await handle.stat();
@@ -19118,7 +19206,7 @@ async function readWorktreeFile(realRoot, path, maxBytes) {
 }
 function isInside(root, absolute) {
   const rel = relative(root, absolute);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute2(rel);
 }
 function isMissing(error) {
   const code2 = error.code;
@@ -19138,13 +19226,13 @@ var init_worktree = __esm({
 // src/git/attributes.ts
 import { mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 async function checkAttributes(sides, paths, names3) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
-  const scratch = await mkdtemp2(join4(tmpdir2(), "acldrift-attributes-"));
+  const scratch = await mkdtemp2(join5(tmpdir2(), "acldrift-attributes-"));
   try {
-    const repo = join4(scratch, "repo");
-    const absent = join4(scratch, "absent");
+    const repo = join5(scratch, "repo");
+    const absent = join5(scratch, "absent");
     const env2 = {
       // Nothing of the environment's repository, index or object store: only the scratch one.
       GIT_DIR: repo,
@@ -19168,7 +19256,7 @@ async function checkAttributes(sides, paths, names3) {
     ];
     const files2 = await Promise.all(
       contents.map(async (content, i) => {
-        const file = join4(scratch, `blob-${i}`);
+        const file = join5(scratch, `blob-${i}`);
         await writeFile2(file, Buffer.from(content, "base64"));
         return file;
       })
@@ -19177,7 +19265,7 @@ async function checkAttributes(sides, paths, names3) {
     const blobOf = new Map(contents.map((content, i) => [content, ids[i]]));
     return await Promise.all(
       sides.map(async (side, i) => {
-        const index2 = join4(scratch, `index-${i}`);
+        const index2 = join5(scratch, `index-${i}`);
         const entries2 = [...side].map(
           ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
         );
@@ -20596,10 +20684,10 @@ var init_commits = __esm({
 });
 
 // src/kernel/files.ts
-import { constants as constants2 } from "node:fs";
+import { constants as constants3 } from "node:fs";
 import { open as open2, realpath as realpath2 } from "node:fs/promises";
 async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
-  const handle = await open2(path, constants2.O_RDONLY | (constants2.O_NONBLOCK ?? 0));
+  const handle = await open2(path, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw new InvalidInputError([{ file: display3, message: "not a regular file" }]);
@@ -20625,9 +20713,9 @@ __export(atomic_exports, {
 });
 import { randomBytes } from "node:crypto";
 import { mkdir, open as open3, rename, rm as rm3 } from "node:fs/promises";
-import { dirname as dirname2, basename as basename2, join as join5 } from "node:path";
+import { dirname as dirname2, basename as basename2, join as join6 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join5(dirname2(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = join6(dirname2(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
   await mkdir(dirname2(path), { recursive: true });
   try {
     const handle = await open3(temporary, "wx");
@@ -36644,7 +36732,7 @@ var init_validate = __esm({
 
 // src/core/config-parse.ts
 import { readFile as readFile4 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 async function parseConfigContent(root, path, content) {
   const hash = sha256(content);
@@ -36676,7 +36764,7 @@ function cacheOf(root) {
 async function readCache(root) {
   const dir = await dotGitDir(root);
   if (dir === void 0) return void 0;
-  const path = join6(dir, CACHE_FILE);
+  const path = join7(dir, CACHE_FILE);
   try {
     const file = JSON.parse(await readFile4(path, "utf8"));
     const fromThisVersion = file.tool === toolVersion() && typeof file.entries === "object" && file.entries !== null;
@@ -36703,7 +36791,7 @@ var init_config_parse = __esm({
     init_parse();
     init_version();
     await init_validate();
-    CACHE_FILE = join6("acldrift", "config-cache.json");
+    CACHE_FILE = join7("acldrift", "config-cache.json");
     KEPT = 8;
     known = /* @__PURE__ */ new Map();
     files = /* @__PURE__ */ new Map();
@@ -36719,12 +36807,12 @@ __export(config_exports2, {
   configFromValue: () => configFromValue,
   loadConfig: () => loadConfig
 });
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 function loadConfig(root, explicit) {
   return timed("config", () => readConfig(root, explicit));
 }
 async function readConfig(root, explicit) {
-  const path = explicit ?? join7(root, CONFIG_FILE);
+  const path = explicit ?? join8(root, CONFIG_FILE);
   let content;
   try {
     content = await readRegularFile(path, explicit ?? CONFIG_FILE);
@@ -36792,10 +36880,10 @@ var init_documents2 = __esm({
 
 // src/tools/run.ts
 import { spawn as spawn2 } from "node:child_process";
-import { constants as constants3, accessSync } from "node:fs";
+import { constants as constants4, accessSync as accessSync2 } from "node:fs";
 import { mkdir as mkdir2, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter, dirname as dirname3, join as join8 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname3, join as join9 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
   else await new Promise((resolve10) => waiting.push(resolve10));
@@ -36808,11 +36896,11 @@ async function slot(work) {
   }
 }
 function toolPath(tool, path = process.env.PATH ?? "") {
-  for (const dir of path.split(delimiter)) {
+  for (const dir of path.split(delimiter2)) {
     if (dir === "") continue;
-    const candidate = join8(dir, tool);
+    const candidate = join9(dir, tool);
     try {
-      accessSync(candidate, constants3.X_OK);
+      accessSync2(candidate, constants4.X_OK);
       return candidate;
     } catch {
     }
@@ -36825,16 +36913,16 @@ async function runTool(run) {
   return slot(() => renderInCopy(binary2, run));
 }
 async function renderInCopy(binary2, run) {
-  const dir = await mkdtemp3(join8(tmpdir3(), "acldrift-render-"));
+  const dir = await mkdtemp3(join9(tmpdir3(), "acldrift-render-"));
   try {
     for (const [path, content] of run.files) {
-      const target = join8(dir, "files", path);
-      if (!target.startsWith(join8(dir, "files") + "/")) continue;
+      const target = join9(dir, "files", path);
+      if (!target.startsWith(join9(dir, "files") + "/")) continue;
       await mkdir2(dirname3(target), { recursive: true });
       await writeFile3(target, content);
     }
-    await mkdir2(join8(dir, "home"), { recursive: true });
-    return await spawnOffline(binary2, run, join8(dir, "files"), join8(dir, "home"));
+    await mkdir2(join9(dir, "home"), { recursive: true });
+    return await spawnOffline(binary2, run, join9(dir, "files"), join9(dir, "home"));
   } finally {
     await rm4(dir, { recursive: true, force: true });
   }
@@ -36852,11 +36940,11 @@ function spawnOffline(binary2, run, cwd, home) {
     https_proxy: NO_NETWORK_PROXY,
     NO_PROXY: "",
     no_proxy: "",
-    KUBECONFIG: join8(home, "kubeconfig"),
+    KUBECONFIG: join9(home, "kubeconfig"),
     GIT_TERMINAL_PROMPT: "0",
-    HELM_CACHE_HOME: join8(home, "cache"),
-    HELM_CONFIG_HOME: join8(home, "config"),
-    HELM_DATA_HOME: join8(home, "data")
+    HELM_CACHE_HOME: join9(home, "cache"),
+    HELM_CONFIG_HOME: join9(home, "config"),
+    HELM_DATA_HOME: join9(home, "data")
   };
   return new Promise((resolve10) => {
     const child2 = spawn2(binary2, run.args, { cwd, env: env2, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
@@ -37254,8 +37342,8 @@ async function withOverlay(source, files2, config2, beside) {
 }
 async function readersOf(root, config2, paths) {
   const assign2 = assigner(config2);
-  const readers = await dependentsOf(paths, sourceFiles(root, { type: "staged" }), config2.settings);
-  return readers.filter((path) => assign2(path) !== void 0);
+  const readers2 = await dependentsOf(paths, sourceFiles(root, { type: "staged" }), config2.settings);
+  return readers2.filter((path) => assign2(path) !== void 0);
 }
 async function dependentsOf(changed, source, settings) {
   const found2 = /* @__PURE__ */ new Set();
@@ -39670,10 +39758,10 @@ var init_new_config = __esm({
 });
 
 // src/core/gate/reference.ts
-import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
+import { isAbsolute as isAbsolute3, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 function repoPath(root, absolute) {
   const rel = relative2(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute2(rel)) return void 0;
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
   return rel.split(sep2).join("/");
 }
 function protectedPaths(input) {
@@ -39683,7 +39771,7 @@ function protectedPaths(input) {
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
     const from = baseline.flag !== void 0 ? cwd : root;
-    baselineFile = repoPath(root, isAbsolute2(named3) ? named3 : resolve5(from, named3));
+    baselineFile = repoPath(root, isAbsolute3(named3) ? named3 : resolve5(from, named3));
   }
   return { config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile };
 }
@@ -40091,11 +40179,11 @@ var init_gate = __esm({
 
 // src/core/check.ts
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute3, join as join9, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join10, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
-  const file = isAbsolute3(named3) ? named3 : resolve6(options.baseline !== void 0 ? options.cwd : options.root, named3);
+  const file = isAbsolute4(named3) ? named3 : resolve6(options.baseline !== void 0 ? options.cwd : options.root, named3);
   return existsSync(file) ? file : void 0;
 }
 async function loadBaseline(options) {
@@ -40357,7 +40445,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join9(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join10(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -40450,8 +40538,8 @@ async function reviewEdit(root, assigned, current, proposed) {
     holdsAccess2(proposed, assigned),
     loadConfig(root)
   ]);
-  let readers;
-  const readersOfEdit = () => readers ??= readersOf(root, config2, [proposed.path]).then((paths) => new Set(paths));
+  let readers2;
+  const readersOfEdit = () => readers2 ??= readersOf(root, config2, [proposed.path]).then((paths) => new Set(paths));
   if (!before && !after && (await readersOfEdit()).size === 0)
     return { findings: [], problems: [], plain: true };
   const staged = { root, cwd: root, config: config2, target: { type: "staged" } };
@@ -40618,9 +40706,9 @@ var init_shell_words = __esm({
         const op = match[2];
         if (op === "<<" || op === "<<-") {
           this.skipBlanks();
-          const delimiter2 = this.readWord();
-          if (delimiter2 === void 0) throw new ShellSyntaxError("a here-document without a delimiter");
-          this.pendingHeredocs.push({ delimiter: delimiter2.text, strip: op === "<<-" });
+          const delimiter3 = this.readWord();
+          if (delimiter3 === void 0) throw new ShellSyntaxError("a here-document without a delimiter");
+          this.pendingHeredocs.push({ delimiter: delimiter3.text, strip: op === "<<-" });
           return { kind: "heredoc" };
         }
         if (op === ">&" || op === "<&") {
@@ -40634,15 +40722,15 @@ var init_shell_words = __esm({
         return { kind: op.startsWith("<") && op !== "<>" ? "read" : "write" };
       }
       readHeredocBodies() {
-        for (const { delimiter: delimiter2, strip } of this.pendingHeredocs) {
+        for (const { delimiter: delimiter3, strip } of this.pendingHeredocs) {
           for (; ; ) {
             if (this.pos >= this.text.length)
-              throw new ShellSyntaxError(`here-document not closed by ${delimiter2}`);
+              throw new ShellSyntaxError(`here-document not closed by ${delimiter3}`);
             const end = this.text.indexOf("\n", this.pos);
             const lineEnd = end === -1 ? this.text.length : end;
             const bodyLine = this.text.slice(this.pos, lineEnd);
             this.pos = end === -1 ? this.text.length : end + 1;
-            if ((strip ? bodyLine.replace(/^\t+/, "") : bodyLine) === delimiter2) break;
+            if ((strip ? bodyLine.replace(/^\t+/, "") : bodyLine) === delimiter3) break;
           }
         }
         this.pendingHeredocs = [];
@@ -41312,7 +41400,7 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute4, join as join10, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { dirname as dirname4, isAbsolute as isAbsolute5, join as join11, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname4(dir)) {
     const gitDir2 = await dotGitDir(dir);
@@ -41373,7 +41461,7 @@ async function judgeEdit(file, action, entry) {
   const repo = await locate(dirname4(file));
   if (repo === void 0) return ALLOW;
   const path = posixPath(relative4(repo.root, file));
-  if (path.startsWith("..") || isAbsolute4(path)) return ALLOW;
+  if (path.startsWith("..") || isAbsolute5(path)) return ALLOW;
   const log = (why) => guarded(entry, path, action.tool, why, repo.gitDir);
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`);
   if (path === CONFIG_FILE) return ALLOW;
@@ -41434,10 +41522,10 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists(join10(repo.root, CONFIG_FILE));
+  const content = await readIfExists(join11(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = join10(repo.gitDir, "acldrift", "config-view.json");
+  const cacheFile = join11(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists(cacheFile);
   if (cached !== void 0) {
     try {
@@ -41473,8 +41561,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join10(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join10(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists(join11(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists(join11(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -41583,7 +41671,7 @@ var init_debug = __esm({
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { link, open as open4, readdir, readFile as readFile6, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname5, join as join11, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname5, join as join12, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
   const key = resolve8(lockPath);
@@ -41652,7 +41740,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name of await readdir(directory)) {
       if (!name.startsWith(prefix) || !PRIVATE_SUFFIX.test(name.slice(prefix.length))) continue;
-      const path = join11(directory, name);
+      const path = join12(directory, name);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -41779,13 +41867,13 @@ __export(log_exports, {
   readAgentLog: () => readAgentLog
 });
 import { mkdir as mkdir3, open as open5, readFile as readFile7 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join12(gitDir2, AGENT_LOG);
-  await mkdir3(join12(gitDir2, PROPOSALS), { recursive: true });
+  const file = join13(gitDir2, AGENT_LOG);
+  await mkdir3(join13(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join12(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join13(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle = await open5(file, "a");
@@ -41801,7 +41889,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile7(join12(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile7(join13(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -41826,7 +41914,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile7(join12(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile7(join13(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -42032,7 +42120,7 @@ __export(pretty_exports, {
   relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
-import { isAbsolute as isAbsolute5, posix as posix8 } from "node:path";
+import { isAbsolute as isAbsolute6, posix as posix8 } from "node:path";
 import { Chalk, supportsColor } from "chalk";
 function chalkFor(options) {
   return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
@@ -42195,7 +42283,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute5(file) ? file : posix8.relative(from, file);
+    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix8.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -42513,7 +42601,7 @@ __export(commit_verdict_exports, {
   rememberPass: () => rememberPass
 });
 import { readFile as readFile8 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name, email }) => ({ name, email });
@@ -42523,7 +42611,7 @@ async function stateKey(root, baselineFile, knownHead) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
     knownHead === void 0 ? headCommit(root) : knownHead,
-    contentDigest(join13(root, CONFIG_FILE)),
+    contentDigest(join14(root, CONFIG_FILE)),
     baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
   ]);
   if (tree === void 0) return void 0;
@@ -42544,7 +42632,7 @@ async function pendingVerdict(root, checked) {
   return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
 }
 async function entryFile(root) {
-  return join13(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
+  return join14(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -42575,7 +42663,7 @@ var init_commit_verdict = __esm({
     init_version();
     init_pending();
     init_config_file();
-    ENTRY_FILE = join13("acldrift", "pre-commit-verdict.json");
+    ENTRY_FILE = join14("acldrift", "pre-commit-verdict.json");
     contentDigest = (file) => readFile8(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
@@ -42871,7 +42959,7 @@ __export(markdown_exports, {
   MARKDOWN_LIMIT: () => MARKDOWN_LIMIT,
   renderMarkdown: () => renderMarkdown
 });
-import { isAbsolute as isAbsolute6, relative as relative5, sep as sep5 } from "node:path";
+import { isAbsolute as isAbsolute7, relative as relative5, sep as sep5 } from "node:path";
 function renderMarkdown(untrusted, options) {
   const report = repositoryRelative(untrusted, options.root);
   const policy2 = {
@@ -43019,9 +43107,9 @@ function upTo(lines, noun, where) {
 function repositoryRelative(report, root) {
   if (root === void 0) return report;
   const path = (file) => {
-    if (!isAbsolute6(file)) return file;
+    if (!isAbsolute7(file)) return file;
     const inside = relative5(root, file);
-    return inside === "" || inside.startsWith("..") || isAbsolute6(inside) ? file : inside.split(sep5).join("/");
+    return inside === "" || inside.startsWith("..") || isAbsolute7(inside) ? file : inside.split(sep5).join("/");
   };
   const snapshot2 = /^snapshot:(.*)$/s.exec(report.baseline.source);
   return {
@@ -43142,7 +43230,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute7, join as join14, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join15, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -43183,7 +43271,7 @@ async function writeReportFiles(report, dir, context) {
   await mkdir4(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
-    const file = join14(dir, name);
+    const file = join15(dir, name);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }

@@ -27,7 +27,10 @@ export class BatchParser {
   private body: {object: GitObject; filled: number} | undefined
   private expectNewline = false
 
-  constructor(private readonly maxBytes = Infinity) {}
+  private records = 0
+
+  /** `maxBytes`: one limit, or each record's limit by its index in the output. */
+  constructor(private readonly maxBytes: number | ((index: number) => number) = Infinity) {}
 
   push(chunk: Buffer): GitObject[] {
     const records: GitObject[] = []
@@ -58,7 +61,9 @@ export class BatchParser {
         offset = end + 1
         const header = Buffer.concat(this.header).toString('utf8')
         this.header = []
-        const object = parseHeader(header, this.maxBytes)
+        const limit = typeof this.maxBytes === 'number' ? this.maxBytes : this.maxBytes(this.records)
+        this.records++
+        const object = parseHeader(header, limit)
         if (object.size === 0) {
           records.push(object)
           this.expectNewline = object.type !== 'missing' && object.type !== 'ambiguous'
@@ -95,33 +100,135 @@ interface BatchOptions {
   maxBytes?: number
 }
 
-/** Reads the given objects (full ids) in one process; results come back in request order. */
+/** Full object ids only: anything else (a newline above all) would shift every later record of the shared process. */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
+
+/**
+ * Reads the given objects (full ids); results come back in request order. One `cat-file --batch`
+ * process per repository serves every read of a run: the hook reads the config, the approvals,
+ * the snapshot, the staged blobs and the baseline in several stages, each once paid a git start-up.
+ */
 export async function catFileBatch(
   root: string,
   ids: readonly string[],
   options: BatchOptions = {},
 ): Promise<GitObject[]> {
-  const args = ['cat-file', '--batch']
-  const child = spawnGit(root, args)
-  const parser = new BatchParser(options.maxBytes)
-  const objects: GitObject[] = []
-  // A throw inside a stream handler would crash the process: keep the error, drain the rest, throw after.
-  let parseError: unknown
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (parseError !== undefined) return
-    try {
-      objects.push(...parser.push(chunk))
-    } catch (error) {
-      parseError = error
-    }
-  })
-  // Node buffers the writes, so git can stream its output back while the list is still being sent.
-  child.stdin.end(ids.map((id) => `${id}\n`).join(''))
-  await waitForGit(child, root, args)
-  if (parseError !== undefined) throw parseError
-  parser.end()
-  if (objects.length !== ids.length) {
-    throw new Error(`cat-file --batch: asked for ${ids.length} objects, got ${objects.length}`)
+  const bad = ids.find((id) => !OBJECT_ID.test(id))
+  if (bad !== undefined) throw new Error(`cat-file --batch: not a full object id: ${JSON.stringify(bad)}`)
+  if (ids.length === 0) return []
+  // git reads its repository from GIT_* variables too (GIT_DIR, GIT_OBJECT_DIRECTORY, …): a process
+  // started under others does not serve this read.
+  const key = [
+    root,
+    process.env.ACLDRIFT_GIT,
+    process.env.PATH,
+    ...Object.entries(process.env)
+      .filter(([name]) => name.startsWith('GIT_'))
+      .map(([name, value]) => `${name}=${value}`),
+  ].join('\0')
+  let reader = readers.get(key)
+  if (reader === undefined || reader.closed) {
+    reader = new BatchReader(root, key)
+    readers.set(key, reader)
   }
-  return objects
+  return reader.read(ids, options.maxBytes ?? Infinity)
+}
+
+const readers = new Map<string, BatchReader>()
+/** An idle reader closes after this long: a run's stages are milliseconds apart, a test file's repositories are not. */
+const IDLE_MS = 1000
+const ARGS = ['cat-file', '--batch'] as const
+
+interface Request {
+  /** index of its first record in the process's output */
+  first: number
+  count: number
+  maxBytes: number
+  objects: GitObject[]
+  resolve(objects: GitObject[]): void
+  reject(error: unknown): void
+}
+
+/**
+ * A `cat-file --batch` process answering requests in order. While idle it keeps no reference on the
+ * event loop (a CLI exits without waiting for it; git then sees the end of its input and exits), and
+ * after IDLE_MS it is closed.
+ */
+class BatchReader {
+  closed = false
+  private readonly child
+  private readonly parser: BatchParser
+  private readonly queue: Request[] = []
+  private sent = 0
+  private idle: NodeJS.Timeout | undefined
+
+  constructor(
+    root: string,
+    private readonly key: string,
+  ) {
+    this.child = spawnGit(root, ARGS)
+    this.parser = new BatchParser((index) => this.queue.find((r) => index < r.first + r.count)?.maxBytes ?? 0)
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      if (this.closed) return
+      try {
+        for (const object of this.parser.push(chunk)) this.deliver(object)
+      } catch (error) {
+        // A throw inside a stream handler would crash the process: fail the requests instead.
+        this.fail(error)
+      }
+    })
+    waitForGit(this.child, root, ARGS).then(
+      () => this.fail(new Error('cat-file --batch: git exited before answering')),
+      (error: unknown) => this.fail(error),
+    )
+  }
+
+  read(ids: readonly string[], maxBytes: number): Promise<GitObject[]> {
+    clearTimeout(this.idle)
+    this.setReferenced(true)
+    return new Promise((resolve, reject) => {
+      this.queue.push({first: this.sent, count: ids.length, maxBytes, objects: [], resolve, reject})
+      this.sent += ids.length
+      this.child.stdin.write(ids.map((id) => `${id}\n`).join(''))
+    })
+  }
+
+  private deliver(object: GitObject): void {
+    const request = this.queue[0]
+    if (request === undefined) throw new Error('cat-file --batch: output nobody asked for')
+    request.objects.push(object)
+    if (request.objects.length < request.count) return
+    this.queue.shift()
+    request.resolve(request.objects)
+    if (this.queue.length === 0) {
+      this.setReferenced(false)
+      this.idle = setTimeout(() => this.close(), IDLE_MS).unref()
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.closed && this.queue.length === 0) return
+    this.close()
+    for (const request of this.queue.splice(0)) request.reject(error)
+  }
+
+  private close(): void {
+    if (this.closed) return
+    this.closed = true
+    clearTimeout(this.idle)
+    if (readers.get(this.key) === this) readers.delete(this.key)
+    this.child.stdin.end()
+    this.setReferenced(false)
+  }
+
+  private setReferenced(on: boolean): void {
+    // The pipes are sockets: each holds the event loop on its own, like the child.
+    const handles = [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as {
+      ref(): void
+      unref(): void
+    }[]
+    for (const handle of [this.child, ...handles])
+      if (on) handle.ref()
+      else handle.unref()
+  }
 }

@@ -1,7 +1,8 @@
 // The one place that starts git processes. Everything else in src/git/ goes through spawnGit/runGit.
 
 import {spawn, type ChildProcessByStdio} from 'node:child_process'
-import {statSync} from 'node:fs'
+import {accessSync, constants, statSync} from 'node:fs'
+import {delimiter, isAbsolute, join} from 'node:path'
 import type {Readable, Writable} from 'node:stream'
 import {EnvironmentError} from '../kernel/errors.js'
 
@@ -31,13 +32,43 @@ function gitBinary(): string {
   return process.env.ACLDRIFT_GIT || 'git'
 }
 
+let resolved: {key: string; path: string} | undefined
+
+/**
+ * gitBinary() as an absolute path, looked up once per PATH and ACLDRIFT_GIT: the hook starts git
+ * many times, and a spawn by absolute path skips the PATH search in every child. Only absolute
+ * PATH entries are searched (a relative one would depend on git's working directory); when none
+ * holds an executable `git`, or on Windows (PATHEXT), the name is left to spawn, which reports it missing.
+ */
+function gitExecutable(): string {
+  const name = gitBinary()
+  const key = `${name}\0${process.env.PATH ?? ''}`
+  if (resolved?.key !== key) resolved = {key, path: lookUp(name)}
+  return resolved.path
+}
+
+function lookUp(name: string): string {
+  if (process.platform === 'win32' || name.includes('/')) return name
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!isAbsolute(dir)) continue
+    const candidate = join(dir, name)
+    try {
+      accessSync(candidate, constants.X_OK)
+      if (statSync(candidate).isFile()) return candidate
+    } catch {
+      // not here: the next PATH entry
+    }
+  }
+  return name
+}
+
 /**
  * Starts git in `cwd` with stdin, stdout and stderr piped. Never through a shell. `env` adds to
  * (or, with undefined, removes from) this process's environment.
  */
 export function spawnGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): GitProcess {
   spawned++
-  const child = spawn(gitBinary(), args, {
+  const child = spawn(gitExecutable(), args, {
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
