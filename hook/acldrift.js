@@ -3252,7 +3252,9 @@ var init_compile = __esm({
 function throughWildcard(raw, field, value) {
   if (`Not${field}` in raw) return true;
   const patterns = asList2(raw[field]);
-  const named3 = patterns.some((p) => field === "Action" ? p.toLowerCase() === value : p === value);
+  const named3 = patterns.some(
+    (p) => !hasWildcard([p]) && (field === "Action" ? p.toLowerCase() === value : p === value)
+  );
   return hasWildcard(patterns) && !named3;
 }
 function onlyThroughSymbol(raw, action) {
