@@ -991,6 +991,7 @@ var init_rules = __esm({
 });
 
 // src/kernel/findings.ts
+import deepDiff from "deep-diff";
 function findingId(parts) {
   return sha256(parts.join("\0")).slice(0, 16);
 }
@@ -1006,28 +1007,30 @@ function canonicalAccess(value) {
   return JSON.stringify(value) ?? "null";
 }
 function structuralDiff(before, after) {
-  const records = [];
-  diffInto(before ?? {}, after ?? {}, [], records);
-  return records.map((c) => JSON.parse(JSON.stringify(c)));
+  const lists = /* @__PURE__ */ new WeakSet();
+  const [lhs, rhs] = align(before ?? {}, after ?? {}, lists);
+  const records = (deepDiff.diff(lhs, rhs) ?? []).map((record) => unalign(record, lhs, rhs, lists));
+  return records.sort((a, b) => compareOrder(a.order, b.order)).map(({ record }) => JSON.parse(JSON.stringify(record)));
 }
-function diffInto(before, after, path, out) {
-  if (canonicalAccess(before) === canonicalAccess(after)) return;
+function align(before, after, lists) {
+  if (canonicalAccess(before) === canonicalAccess(after)) return [before, before];
   if (Array.isArray(before) || Array.isArray(after)) {
     const asList4 = (value) => Array.isArray(value) ? value : [value];
     const scalar = (value) => typeof value !== "object" || value === null;
     if ((Array.isArray(before) || scalar(before)) && (Array.isArray(after) || scalar(after)))
-      return diffSets(asList4(before), asList4(after), path, out);
+      return alignSets(asList4(before), asList4(after), lists);
   } else if (isRecord(before) && isRecord(after)) {
+    const aligned = /* @__PURE__ */ new Map();
     for (const key of Object.keys(before))
-      if (Object.hasOwn(after, key)) diffInto(before[key], after[key], [...path, key], out);
-      else out.push({ kind: "D", path: [...path, key], lhs: before[key] });
-    for (const key of Object.keys(after))
-      if (!Object.hasOwn(before, key)) out.push({ kind: "N", path: [...path, key], rhs: after[key] });
-    return;
+      if (Object.hasOwn(after, key)) aligned.set(key, align(before[key], after[key], lists));
+    return [
+      Object.fromEntries(Object.keys(before).map((key) => [key, aligned.get(key)?.[0] ?? before[key]])),
+      Object.fromEntries(Object.keys(after).map((key) => [key, aligned.get(key)?.[1] ?? after[key]]))
+    ];
   }
-  out.push({ kind: "E", ...path.length > 0 ? { path } : {}, lhs: before, rhs: after });
+  return [before, after];
 }
-function diffSets(before, after, path, out) {
+function alignSets(before, after, lists) {
   const paired = /* @__PURE__ */ new Map();
   const taken = /* @__PURE__ */ new Set();
   const pair = (key) => {
@@ -1052,13 +1055,43 @@ function diffSets(before, after, path, out) {
     paired.set(leftAfter[0], leftBefore[0]);
     taken.add(leftBefore[0]);
   }
-  for (const [i, item] of before.entries())
-    if (!taken.has(i)) out.push({ kind: "A", path, index: i, item: { kind: "D", lhs: item } });
+  const lhs = before.flatMap((item, i) => taken.has(i) ? [] : [[`d${i}`, item]]);
+  const rhs = [];
   for (const [j, item] of after.entries()) {
     const i = paired.get(j);
-    if (i === void 0) out.push({ kind: "A", path, index: j, item: { kind: "N", rhs: item } });
-    else diffInto(before[i], item, [...path, j], out);
+    const [l, r] = i === void 0 ? [void 0, item] : align(before[i], item, lists);
+    if (i !== void 0) lhs.push([`a${j}`, l]);
+    rhs.push([`a${j}`, r]);
   }
+  const aligned = [Object.fromEntries(lhs), Object.fromEntries(rhs)];
+  for (const side of aligned) lists.add(side);
+  return aligned;
+}
+function unalign(record, lhs, rhs, lists) {
+  const path = [];
+  const order = [];
+  let [l, r] = [lhs, rhs];
+  for (const [step3, key] of (record.path ?? []).entries()) {
+    if (isRecord(l) && lists.has(l)) {
+      const index2 = Number(key.slice(1));
+      order.push(key.startsWith("d") ? 0 : 1, index2);
+      if (step3 === record.path.length - 1 && (record.kind === "N" || record.kind === "D"))
+        return { record: { kind: "A", path, index: index2, item: { ...record, path: void 0 } }, order };
+      path.push(index2);
+    } else {
+      const keysBefore = isRecord(l) ? Object.keys(l) : [];
+      const rank = keysBefore.indexOf(key);
+      order.push(0, rank >= 0 ? rank : keysBefore.length + (isRecord(r) ? Object.keys(r).indexOf(key) : 0));
+      path.push(key);
+    }
+    ;
+    [l, r] = [childOf(l, key), childOf(r, key)];
+  }
+  return { record: { ...record, ...path.length > 0 ? { path } : {} }, order };
+}
+function compareOrder(a, b) {
+  for (let k = 0; k < Math.min(a.length, b.length); k++) if (a[k] !== b[k]) return a[k] - b[k];
+  return a.length - b.length;
 }
 function failsRun(finding2, { failOn, agents }) {
   if (failOn === "never" || finding2.change === "narrowing" || finding2.approval?.valid === true) return false;
@@ -1155,13 +1188,14 @@ function mostTelling(candidates, rank) {
   }
   return best4;
 }
-var isRecord, SEVERITY_RANK, higherSeverity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
+var childOf, isRecord, SEVERITY_RANK, higherSeverity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
 var init_findings = __esm({
   "src/kernel/findings.ts"() {
     "use strict";
     init_hash();
     init_parse();
     init_rules();
+    childOf = (value, key) => isRecord(value) && Object.hasOwn(value, key) ? value[key] : void 0;
     isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
     SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
     higherSeverity = (a, b) => SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
@@ -3218,7 +3252,9 @@ var init_compile = __esm({
 function throughWildcard(raw, field, value) {
   if (`Not${field}` in raw) return true;
   const patterns = asList2(raw[field]);
-  const named3 = patterns.some((p) => field === "Action" ? p.toLowerCase() === value : p === value);
+  const named3 = patterns.some(
+    (p) => !hasWildcard([p]) && (field === "Action" ? p.toLowerCase() === value : p === value)
+  );
   return hasWildcard(patterns) && !named3;
 }
 function onlyThroughSymbol(raw, action) {

@@ -4,6 +4,7 @@
 // location, change and severity from the rule's declaration. Also here, once: the sentence
 // templates of messages and the order in which a finding's candidate witnesses are preferred.
 
+import deepDiff from 'deep-diff'
 import {sha256} from './hash.js'
 import {positionAt} from './parse.js'
 import {type RuleDeclaration, type Rules, severitiesOf} from './rules.js'
@@ -52,43 +53,45 @@ export function canonicalAccess(value: unknown): string {
  * are paired by their `Sid`, else by their canonical content (canonicalAccess); one item left on
  * each side is the same item edited. A value and a list holding it are the same set (AWS reads
  * `"Action": "s3:GetObject"` as `["s3:GetObject"]`).
+ *
+ * deep-diff compares lists by position, so both sides are first aligned: each pair of lists
+ * becomes a pair of keyed objects in which paired items sit under the same key (`a<j>`, j the
+ * item's index after) and unpaired items before under their own (`d<i>`). deep-diff diffs the
+ * aligned forms; its records' paths are then mapped back to list indices, and ordered as the
+ * lists read (removed items first, then the items after in their order).
  */
 export function structuralDiff(before: unknown, after: unknown): unknown[] {
-  const records: Array<Record<string, unknown>> = []
-  diffInto(before ?? {}, after ?? {}, [], records)
-  return records.map((c) => JSON.parse(JSON.stringify(c)) as unknown)
+  const lists = new WeakSet<object>()
+  const [lhs, rhs] = align(before ?? {}, after ?? {}, lists)
+  const records = (deepDiff.diff(lhs, rhs) ?? []).map((record) => unalign(record, lhs, rhs, lists))
+  return records
+    .sort((a, b) => compareOrder(a.order, b.order))
+    .map(({record}) => JSON.parse(JSON.stringify(record)) as unknown)
 }
 
-function diffInto(
-  before: unknown,
-  after: unknown,
-  path: Array<string | number>,
-  out: Array<Record<string, unknown>>,
-): void {
-  if (canonicalAccess(before) === canonicalAccess(after)) return
+/** Both values rewritten so that deep-diff pairs list items as sets; `lists` gets the rewritten lists. */
+function align(before: unknown, after: unknown, lists: WeakSet<object>): [unknown, unknown] {
+  if (canonicalAccess(before) === canonicalAccess(after)) return [before, before]
   if (Array.isArray(before) || Array.isArray(after)) {
     const asList = (value: unknown) => (Array.isArray(value) ? value : [value])
     const scalar = (value: unknown) => typeof value !== 'object' || value === null
     // A scalar against a list is a set of one; an object against a list is another value.
     if ((Array.isArray(before) || scalar(before)) && (Array.isArray(after) || scalar(after)))
-      return diffSets(asList(before), asList(after), path, out)
+      return alignSets(asList(before), asList(after), lists)
   } else if (isRecord(before) && isRecord(after)) {
+    const aligned = new Map<string, [unknown, unknown]>()
     for (const key of Object.keys(before))
-      if (Object.hasOwn(after, key)) diffInto(before[key], after[key], [...path, key], out)
-      else out.push({kind: 'D', path: [...path, key], lhs: before[key]})
-    for (const key of Object.keys(after))
-      if (!Object.hasOwn(before, key)) out.push({kind: 'N', path: [...path, key], rhs: after[key]})
-    return
+      if (Object.hasOwn(after, key)) aligned.set(key, align(before[key], after[key], lists))
+    // fromEntries makes every key an own data property, `__proto__` included.
+    return [
+      Object.fromEntries(Object.keys(before).map((key) => [key, aligned.get(key)?.[0] ?? before[key]])),
+      Object.fromEntries(Object.keys(after).map((key) => [key, aligned.get(key)?.[1] ?? after[key]])),
+    ]
   }
-  out.push({kind: 'E', ...(path.length > 0 ? {path} : {}), lhs: before, rhs: after})
+  return [before, after]
 }
 
-function diffSets(
-  before: unknown[],
-  after: unknown[],
-  path: Array<string | number>,
-  out: Array<Record<string, unknown>>,
-): void {
+function alignSets(before: unknown[], after: unknown[], lists: WeakSet<object>): [unknown, unknown] {
   const paired = new Map<number, number>()
   const taken = new Set<number>()
   // Items are paired by a key (their Sid, their canonical text), each list's keys computed once.
@@ -119,13 +122,59 @@ function diffSets(
     paired.set(leftAfter[0]!, leftBefore[0]!)
     taken.add(leftBefore[0]!)
   }
-  for (const [i, item] of before.entries())
-    if (!taken.has(i)) out.push({kind: 'A', path, index: i, item: {kind: 'D', lhs: item}})
+  const lhs: Array<[string, unknown]> = before.flatMap((item, i) => (taken.has(i) ? [] : [[`d${i}`, item]]))
+  const rhs: Array<[string, unknown]> = []
   for (const [j, item] of after.entries()) {
     const i = paired.get(j)
-    if (i === undefined) out.push({kind: 'A', path, index: j, item: {kind: 'N', rhs: item}})
-    else diffInto(before[i], item, [...path, j], out)
+    const [l, r] = i === undefined ? [undefined, item] : align(before[i], item, lists)
+    if (i !== undefined) lhs.push([`a${j}`, l])
+    rhs.push([`a${j}`, r])
   }
+  const aligned: [object, object] = [Object.fromEntries(lhs), Object.fromEntries(rhs)]
+  for (const side of aligned) lists.add(side)
+  return aligned
+}
+
+type Order = number[]
+
+/**
+ * A deep-diff record on the aligned forms as a record on the values: a list key becomes the
+ * item's index, and a new or deleted list item an `A` record. `order` places it: at each step, a
+ * key's rank in deep-diff's own order (keys before, then new keys), a list item's in the list's.
+ */
+function unalign(
+  record: deepDiff.Diff<unknown, unknown>,
+  lhs: unknown,
+  rhs: unknown,
+  lists: WeakSet<object>,
+): {record: Record<string, unknown>; order: Order} {
+  const path: Array<string | number> = []
+  const order: Order = []
+  let [l, r] = [lhs, rhs]
+  for (const [step, key] of ((record.path ?? []) as string[]).entries()) {
+    if (isRecord(l) && lists.has(l)) {
+      const index = Number(key.slice(1))
+      order.push(key.startsWith('d') ? 0 : 1, index)
+      if (step === record.path!.length - 1 && (record.kind === 'N' || record.kind === 'D'))
+        return {record: {kind: 'A', path, index, item: {...record, path: undefined}}, order}
+      path.push(index)
+    } else {
+      const keysBefore = isRecord(l) ? Object.keys(l) : []
+      const rank = keysBefore.indexOf(key)
+      order.push(0, rank >= 0 ? rank : keysBefore.length + (isRecord(r) ? Object.keys(r).indexOf(key) : 0))
+      path.push(key)
+    }
+    ;[l, r] = [childOf(l, key), childOf(r, key)]
+  }
+  return {record: {...record, ...(path.length > 0 ? {path} : {})}, order}
+}
+
+const childOf = (value: unknown, key: string): unknown =>
+  isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined
+
+function compareOrder(a: Order, b: Order): number {
+  for (let k = 0; k < Math.min(a.length, b.length); k++) if (a[k] !== b[k]) return a[k]! - b[k]!
+  return a.length - b.length
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

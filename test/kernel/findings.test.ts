@@ -4,6 +4,7 @@
 // `constructor` and `prototype` are data (the parsers make them own keys), so they must stay
 // keys and never touch a prototype, in the diff's records or after the JSON round trip.
 
+import deepDiff from 'deep-diff'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {
@@ -109,6 +110,26 @@ describe('structuralDiff aligns lists as sets', () => {
     expect(structuralDiff({Principal: {AWS: 'arn:aws:iam::1:root'}}, {Principal: '*'})).toEqual([
       {kind: 'E', path: ['Principal'], lhs: {AWS: 'arn:aws:iam::1:root'}, rhs: '*'},
     ])
+  })
+  // deep-diff stays the engine: where no list is involved, the records are deep-diff's own.
+  it("gives deep-diff's own records for values without lists", () => {
+    const keys = fc.constantFrom('Sid', 'Effect', 'Condition', '0', 'x')
+    const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      value: fc.oneof(
+        {depthSize: 'small'},
+        fc.constantFrom('a', 'b', 1, null, true),
+        fc.dictionary(keys, tie('value'), {maxKeys: 4}),
+      ),
+    })).value
+    // Documents: a missing one reads as {} (structuralDiff's `?? {}`), so both sides are objects.
+    const listFree = fc.dictionary(keys, value, {maxKeys: 4})
+    fc.assert(
+      fc.property(listFree, listFree, (before, after) => {
+        expect(structuralDiff(before, after)).toEqual(
+          JSON.parse(JSON.stringify(deepDiff.diff(before, after) ?? [])),
+        )
+      }),
+    )
   })
 })
 

@@ -48,7 +48,11 @@ function throughWildcard(
 ): boolean {
   if (`Not${field}` in raw) return true
   const patterns = asList(raw[field])
-  const named = patterns.some((p) => (field === 'Action' ? p.toLowerCase() === value : p === value))
+  // A pattern names the value only without wildcards: a witness resource `*` (an action that takes
+  // no resource ARN) is reached through the wildcard `*`, not named by it.
+  const named = patterns.some(
+    (p) => !hasWildcard([p]) && (field === 'Action' ? p.toLowerCase() === value : p === value),
+  )
   return hasWildcard(patterns) && !named
 }
 
