@@ -17067,7 +17067,7 @@ ${marker}
 function parseText(parser, path, text3, lineOffset) {
   const tree = parser.parse(text3);
   if (tree === null) throw new InvalidInputError([{ file: path, message: "HCL parser gave no tree" }]);
-  const reader = new Reader(path, text3, lineOffset);
+  const reader2 = new Reader(path, text3, lineOffset);
   try {
     const root = tree.rootNode;
     if (root.hasError) {
@@ -17078,10 +17078,10 @@ function parseText(parser, path, text3, lineOffset) {
       );
     }
     const body2 = root.namedChildren.find((c) => c?.type === "body");
-    return body2 ? reader.body(body2, 0) : emptyBody();
+    return body2 ? reader2.body(body2, 0) : emptyBody();
   } catch (error) {
     if (!(error instanceof HclSyntaxError)) throw error;
-    const at2 = reader.at(error.node);
+    const at2 = reader2.at(error.node);
     throw new InvalidInputError([
       { file: path, line: Math.max(1, at2.line), column: at2.column, message: error.message }
     ]);
@@ -18415,12 +18415,12 @@ async function catFileBatch(root, ids, options = {}) {
     process.env.PATH,
     ...Object.entries(process.env).filter(([name]) => name.startsWith("GIT_")).map(([name, value]) => `${name}=${value}`)
   ].join("\0");
-  let reader = readers.get(key);
-  if (reader === void 0 || reader.closed) {
-    reader = new BatchReader(root, key);
-    readers.set(key, reader);
+  let reader2 = readers.get(key);
+  if (reader2 === void 0 || reader2.closed) {
+    reader2 = new BatchReader(root, key);
+    readers.set(key, reader2);
   }
-  return reader.read(ids, options.maxBytes ?? Infinity);
+  return reader2.read(ids, options.maxBytes ?? Infinity);
 }
 var LF, BatchParser, OBJECT_ID, readers, IDLE_MS, ARGS, BatchReader;
 var init_batch = __esm({
@@ -37760,12 +37760,22 @@ function changedSince(history, target, path, same2, walks = walkOf) {
   if (!reached && history.shallow?.has(oldest.sha)) return void 0;
   return run.filter((state, i) => !same2(state.blob, i + 1 < run.length ? run[i + 1].blob : baseline)).map((state) => state.sha);
 }
-var indexes2, MAX_MERGE_DEPTH;
+var indexes2, onlyRead, MAX_MERGE_DEPTH;
 var init_blame = __esm({
   "src/core/attribute/blame.ts"() {
     "use strict";
     init_history();
     indexes2 = /* @__PURE__ */ new WeakMap();
+    onlyRead = (walks, read2) => (history, start, path) => {
+      const walk = walks(history, start, path);
+      if (read2 === void 0 || !read2(path)) return walk;
+      return {
+        before: walk.before && (read2(walk.before.path) ? walk.before : { ...walk.before, blob: null }),
+        *states() {
+          for (const state of walk.states()) yield read2(state.path) ? state : { ...state, blob: null };
+        }
+      };
+    };
     MAX_MERGE_DEPTH = 1e3;
   }
 });
@@ -38004,7 +38014,7 @@ async function attribute(findings, options) {
   const history = await readHistory(options.root, options.baseline, head);
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
   const together = await filesTogether(options.root, head, findings, settings);
-  const walksOf = (file) => together.get(file)?.walks ?? walkOf;
+  const walksOf = (file) => onlyRead(together.get(file)?.walks ?? walkOf, options.read);
   const filesOf = (f) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== void 0);
   const versions = new Map(
     [...new Set(findings.flatMap(filesOf))].map((file) => [
@@ -39702,7 +39712,7 @@ function baselineUnapproved(path) {
   });
   return { finding: finding2, path, holds: async (blob) => blob !== null };
 }
-async function outsideSnapshotConfig(input, configPath, notes) {
+async function outsideSnapshotConfig(input, configPath2, notes) {
   const { commit, readWith } = input.baseline;
   const named3 = input.baseline.flag ?? input.config.baseline ?? "the baseline snapshot";
   if (commit === null) return [];
@@ -39713,19 +39723,19 @@ async function outsideSnapshotConfig(input, configPath, notes) {
     );
     return [];
   }
-  const version2 = configPath === void 0 ? { status: "ok", config: input.config } : await configVersion(
-    configPath,
-    (await readPathsAt(input.root, [{ type: "ref", commit }], [configPath]))[0]
+  const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersion(
+    configPath2,
+    (await readPathsAt(input.root, [{ type: "ref", commit }], [configPath2]))[0]
   );
   if (version2.status === "invalid") {
     notes.push(
-      `${named3}: ${configPath} at ${at2} does not validate: the config the snapshot was read under cannot be compared with it`
+      `${named3}: ${configPath2} at ${at2} does not validate: the config the snapshot was read under cannot be compared with it`
     );
     return [];
   }
   const expected = readingDigest(version2.status === "ok" ? version2.config : DEFAULT_CONFIG);
   if (expected === readWith) return [];
-  const which = configPath === void 0 ? "the config given" : version2.status === "ok" ? `the config of ${at2}` : `the default config (${at2} has no ${configPath})`;
+  const which = configPath2 === void 0 ? "the config given" : version2.status === "ok" ? `the config of ${at2}` : `the default config (${at2} has no ${configPath2})`;
   const finding2 = protectedFinding({
     file: named3,
     rule: "baseline-config-mismatch",
@@ -39802,7 +39812,7 @@ function repoPath(root, absolute) {
 }
 function protectedPaths(input) {
   const { root, cwd, config: config2, baseline } = input;
-  const configFile = config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve5(cwd, config2.file));
+  const configFile = configPath(input);
   let baselineFile;
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
@@ -39871,7 +39881,7 @@ function declaredCommit(content) {
     return null;
   }
 }
-async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
+async function approvedSnapshotVersion(input, configPath2, path, read2, tip) {
   const states = chainOf(read2, tip, path).states.filter((s) => s.touched);
   const touched = states.map((s) => s.sha);
   const blobOf = (sha) => states.find((s) => s.sha === sha).blob;
@@ -39881,7 +39891,7 @@ async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
     const commit = commits.get(sha) ?? null;
     const signed = input.config.policy.requireSignedApprovals ? await signedCommits(
       input.root,
-      (await trustBefore(input.root, configPath, sha, read2.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
+      (await trustBefore(input.root, configPath2, sha, read2.commits.get(sha)?.parents[0])).signers ?? Buffer.alloc(0),
       [commit]
     ) : void 0;
     if (approverCommit(commit, input.config.policy.approvers, signed).ok)
@@ -39890,7 +39900,7 @@ async function approvedSnapshotVersion(input, configPath, path, read2, tip) {
   const added = touched.at(-1);
   return { sha: added, blob: blobOf(added), byApprover: false, commit: commits.get(added) ?? null };
 }
-async function approvedState(input, configPath, protects, history, start, notes) {
+async function approvedState(input, configPath2, protects, history, start, notes) {
   const read2 = await history();
   const touched = [];
   let sha = start;
@@ -39907,11 +39917,8 @@ async function approvedState(input, configPath, protects, history, start, notes)
     touched.map((t) => t.sha)
   );
   for (const [i, { sha: sha2, parent }] of touched.entries()) {
-    const trust = await trustBefore(input.root, configPath, sha2, parent);
-    if (trust.approvers.length === 0) continue;
-    const commit = commits.get(sha2) ?? null;
-    const signed = trust.requireSigned || input.config.policy.requireSignedApprovals ? await signedCommits(input.root, trust.signers ?? Buffer.alloc(0), [commit]) : void 0;
-    if (approverCommit(commit, trust.approvers, signed).ok) {
+    const judged = await byApprover(input, configPath2, commits.get(sha2) ?? null, sha2, parent);
+    if (judged.listed && judged.ok) {
       if (i > 0)
         notes.push(
           `acldrift's own files compared with the approved state ${sha2.slice(0, 7)}: ${i} later change${i === 1 ? " was" : "s were"} not made by a listed approver`
@@ -39924,22 +39931,19 @@ async function approvedState(input, configPath, protects, history, start, notes)
   );
   return start;
 }
-async function unapprovedRevision(input, configPath) {
+async function unapprovedRevision(input, configPath2) {
   const { baseline, config: config2, root } = input;
   const named3 = baseline.flag ?? config2.baseline;
   if (input.target.spec.type !== "ref" || baseline.snapshot || input.range || named3 === void 0) return [];
   const sha = baseline.commit;
   if (sha === null) return [];
   const parent = await firstParent(root, sha) ?? void 0;
-  const trust = await trustBefore(root, configPath, sha, parent);
   const commit = (await lookUpCommits({ root, actors: config2.actors }, [sha])).get(sha) ?? null;
   if (commit === null) return [];
-  const signed = trust.requireSigned || config2.policy.requireSignedApprovals ? await signedCommits(root, trust.signers ?? Buffer.alloc(0), [commit]) : void 0;
-  const who2 = approverCommit(commit, trust.approvers, signed);
+  const who2 = await byApprover(input, configPath2, commit, sha, parent);
   if (who2.ok) return [];
-  if (trust.approvers.length === 0 && commit.actor.type !== "agent" && commit.actor.type !== "automation")
-    return [];
-  const file = configPath ?? CONFIG_FILE;
+  if (!who2.listed && commit.actor.type !== "agent" && commit.actor.type !== "automation") return [];
+  const file = configPath2 ?? CONFIG_FILE;
   const finding2 = protectedFinding({
     file,
     rule: "baseline-unapproved",
@@ -39954,12 +39958,45 @@ async function unapprovedRevision(input, configPath) {
   finding2.commit = commit;
   return [finding2];
 }
-async function trustBefore(root, configPath, sha, parent) {
+async function byApprover(input, configPath2, commit, sha, parent) {
+  const trust = await trustBefore(input.root, configPath2, sha, parent);
+  const signed = trust.requireSigned || input.config.policy.requireSignedApprovals ? await signedCommits(input.root, trust.signers ?? Buffer.alloc(0), [commit]) : void 0;
+  return { ...approverCommit(commit, trust.approvers, signed), listed: trust.approvers.length > 0 };
+}
+async function readingConfig(input, baseline) {
+  const { root, config: config2, target } = input;
+  const path = configPath(input);
+  if (path === void 0 || target.commit === null) return config2;
+  const at2 = target.spec.type === "ref" ? await approvedConfigCommit(input, path) ?? baseline : target.commit;
+  if (at2 === null) return config2;
+  const [side] = await readPathsAt(root, [{ type: "ref", commit: at2 }], [path]);
+  const version2 = await configVersion(path, side);
+  return version2.status === "ok" ? version2.config : config2;
+}
+async function approvedConfigCommit(input, path) {
+  const read2 = await readPathHistory(input.root, input.target.commit, [path]);
+  const touched = [];
+  for (let sha = read2.order[0]; sha !== void 0; ) {
+    const commit = read2.commits.get(sha);
+    if (commit === void 0) break;
+    if (commit.changes.some((c) => c.path === path || c.oldPath === path))
+      touched.push({ sha, parent: commit.parents[0] });
+    sha = commit.parents[0];
+  }
+  const commits = await lookUpCommits(
+    { root: input.root, actors: input.config.actors },
+    touched.map((t) => t.sha)
+  );
+  for (const { sha, parent } of touched)
+    if ((await byApprover(input, path, commits.get(sha) ?? null, sha, parent)).ok) return sha;
+  return void 0;
+}
+async function trustBefore(root, configPath2, sha, parent) {
   const none = { approvers: [], requireSigned: false, signers: void 0 };
-  if (configPath === void 0) return none;
+  if (configPath2 === void 0) return none;
   for (const commit of parent === void 0 ? [sha] : [parent, sha]) {
-    const [side] = await readPathsAt(root, [{ type: "ref", commit }], [configPath, ALLOWED_SIGNERS_FILE]);
-    const version2 = await configVersion(configPath, side);
+    const [side] = await readPathsAt(root, [{ type: "ref", commit }], [configPath2, ALLOWED_SIGNERS_FILE]);
+    const version2 = await configVersion(configPath2, side);
     if (version2.status === "ok")
       return {
         approvers: version2.config.policy.approvers,
@@ -39984,7 +40021,7 @@ async function readSides(root, spec, reference2, targetCommit, paths) {
   const [before, after] = await readPathsAt(root, [{ type: "ref", commit: reference2 }, afterSide], paths);
   return [before, after];
 }
-var commitName;
+var configPath, commitName;
 var init_reference = __esm({
   async "src/core/gate/reference.ts"() {
     "use strict";
@@ -39997,6 +40034,7 @@ var init_reference = __esm({
     await init_config_changes();
     init_protected();
     init_signatures2();
+    configPath = ({ root, cwd, config: config2 }) => config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve5(cwd, config2.file));
     commitName = (commit) => typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
   }
 });
@@ -40222,18 +40260,33 @@ function snapshotFile(options) {
   const file = isAbsolute4(named3) ? named3 : resolve6(options.baseline !== void 0 ? options.cwd : options.root, named3);
   return existsSync(file) ? file : void 0;
 }
-async function loadBaseline(options) {
+async function loadBaseline(options, reading) {
   const { root, config: config2 } = options;
   const file = snapshotFile(options);
   if (file !== void 0) return timed("reading", () => readSnapshot(file));
   const named3 = options.baseline ?? config2.baseline;
-  if (named3 !== void 0) return loadSource(root, { type: "ref", rev: named3 }, config2);
+  if (named3 !== void 0) return loadSource(root, { type: "ref", rev: named3 }, await reading());
   if (await headCommit(root) === null) {
     const empty = emptySource("HEAD");
     empty.notes.push("the repository has no commit yet: every document is new");
     return empty;
   }
-  return loadSource(root, { type: "ref", rev: "HEAD" }, config2);
+  return loadSource(root, { type: "ref", rev: "HEAD" }, await reading());
+}
+function baselineReading(options) {
+  let reading;
+  const find = async () => {
+    const { root, target } = options;
+    if (target.type !== "ref")
+      return readingConfig({ ...options, target: { spec: target, commit: await headCommit(root) } }, null);
+    const named3 = options.baseline ?? options.config.baseline ?? "HEAD";
+    const [commit, baseline] = await Promise.all([
+      resolveCommit(root, target.rev),
+      resolveCommit(root, named3)
+    ]);
+    return readingConfig({ ...options, target: { spec: target, commit } }, baseline);
+  };
+  return () => reading ??= find();
 }
 async function stagedAgainstRevision(options) {
   if (options.target.type !== "staged" || snapshotFile(options) !== void 0) return false;
@@ -40278,9 +40331,9 @@ async function stagedAgainstSnapshot(options, file) {
     if (!read2.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document);
   return [whole2, { ...target.source, documents }];
 }
-async function loadSides(options) {
+async function loadSides(options, reading) {
   const revision = await stagedAgainstRevision(options);
-  if (revision !== false) {
+  if (revision !== false && readingDigest(await reading()) === readingDigest(options.config)) {
     const { head, staged } = await loadStagedChanges(options.root, options.config, options.overlay, revision);
     if (selfContained(head, staged)) return [head, staged];
   }
@@ -40288,7 +40341,7 @@ async function loadSides(options) {
   const fast = file === void 0 ? void 0 : await stagedAgainstSnapshot(options, file);
   if (fast !== void 0) return fast;
   const [baseline, target] = await Promise.all([
-    loadBaseline(options),
+    loadBaseline(options, reading),
     loadSource(options.root, options.target, options.config, options.overlay)
   ]);
   const overlay = options.overlay ?? [];
@@ -40299,7 +40352,8 @@ async function loadSides(options) {
   ];
 }
 async function runCheck(options) {
-  const [baseline, target] = await loadSides(options);
+  const reading = baselineReading(options);
+  const [baseline, target] = await loadSides(options, reading);
   const findings = [];
   const notes = [...unmatchedNotes(target), ...baseline.notes, ...target.notes];
   const errors = [
@@ -40343,7 +40397,8 @@ async function runCheck(options) {
         settings: options.config.settings,
         documents: target.documents,
         progress: options.progress,
-        message: options.message
+        message: options.message,
+        ...baseline.type !== "snapshot" && { read: reader(assigner(await reading())) }
       })
     );
     notes.push(...attribution);
@@ -40524,7 +40579,7 @@ function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, selfContained, withArticle, goneFrom, fileOf2, changeRank;
+var emptySource, selfContained, withArticle, goneFrom, fileOf2, reader, changeRank;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -40553,6 +40608,10 @@ var init_check = __esm({
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
     fileOf2 = (key, documents) => documents.get(key)?.origin?.file ?? key;
+    reader = (assign2) => (path) => {
+      const assigned = assign2(path);
+      return assigned !== void 0 && assigned.excluded !== true;
+    };
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });

@@ -15,9 +15,10 @@ import {
   stagedChangedPaths,
 } from '../git/index.js'
 import type {CheckOptions} from './options.js'
+import type {Config} from './config.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
-import {snapshotBase} from './gate/reference.js'
+import {readingConfig, snapshotBase} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
 import {type FilesAt, sourceFiles} from './source-files.js'
 import {unmatchedGlobs} from './classify.js'
@@ -60,18 +61,36 @@ export function snapshotFile(
   return existsSync(file) ? file : undefined
 }
 
-async function loadBaseline(options: CheckOptions): Promise<LoadedSource> {
+/** A revision baseline is read with the approved config, never the target's (gate/reference.ts). */
+async function loadBaseline(options: CheckOptions, reading: () => Promise<Config>): Promise<LoadedSource> {
   const {root, config} = options
   const file = snapshotFile(options)
   if (file !== undefined) return timed('reading', () => readSnapshot(file))
   const named = options.baseline ?? config.baseline
-  if (named !== undefined) return loadSource(root, {type: 'ref', rev: named}, config)
+  if (named !== undefined) return loadSource(root, {type: 'ref', rev: named}, await reading())
   if ((await headCommit(root)) === null) {
     const empty = emptySource('HEAD')
     empty.notes.push('the repository has no commit yet: every document is new')
     return empty
   }
-  return loadSource(root, {type: 'ref', rev: 'HEAD'}, config)
+  return loadSource(root, {type: 'ref', rev: 'HEAD'}, await reading())
+}
+
+/** The config a revision baseline is read with, asked for once. */
+function baselineReading(options: CheckOptions): () => Promise<Config> {
+  let reading: Promise<Config> | undefined
+  const find = async () => {
+    const {root, target} = options
+    if (target.type !== 'ref')
+      return readingConfig({...options, target: {spec: target, commit: await headCommit(root)}}, null)
+    const named = options.baseline ?? options.config.baseline ?? 'HEAD'
+    const [commit, baseline] = await Promise.all([
+      resolveCommit(root, target.rev),
+      resolveCommit(root, named),
+    ])
+    return readingConfig({...options, target: {spec: target, commit}}, baseline)
+  }
+  return () => (reading ??= find())
 }
 
 /**
@@ -151,9 +170,13 @@ async function stagedAgainstSnapshot(
   return [whole, {...target.source, documents}]
 }
 
-async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSource]> {
+async function loadSides(
+  options: CheckOptions,
+  reading: () => Promise<Config>,
+): Promise<[LoadedSource, LoadedSource]> {
   const revision = await stagedAgainstRevision(options)
-  if (revision !== false) {
+  // Both sides are read with one config: only when the approved one reads the same files.
+  if (revision !== false && readingDigest(await reading()) === readingDigest(options.config)) {
     const {head, staged} = await loadStagedChanges(options.root, options.config, options.overlay, revision)
     if (selfContained(head, staged)) return [head, staged]
   }
@@ -161,7 +184,7 @@ async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSo
   const fast = file === undefined ? undefined : await stagedAgainstSnapshot(options, file)
   if (fast !== undefined) return fast
   const [baseline, target] = await Promise.all([
-    loadBaseline(options),
+    loadBaseline(options, reading),
     loadSource(options.root, options.target, options.config, options.overlay),
   ])
   const overlay = options.overlay ?? []
@@ -174,7 +197,8 @@ async function loadSides(options: CheckOptions): Promise<[LoadedSource, LoadedSo
 }
 
 export async function runCheck(options: CheckOptions): Promise<Report> {
-  const [baseline, target] = await loadSides(options)
+  const reading = baselineReading(options)
+  const [baseline, target] = await loadSides(options, reading)
   const findings: Finding[] = []
   // A `documents:` glob that matches nothing in the target (listed in full) is warned about.
   const notes = [...unmatchedNotes(target), ...baseline.notes, ...target.notes]
@@ -221,6 +245,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
         documents: target.documents,
         progress: options.progress,
         message: options.message,
+        ...(baseline.type !== 'snapshot' && {read: reader(assigner(await reading()))}),
       }),
     )
     notes.push(...attribution)
@@ -481,6 +506,12 @@ function followMoves(
     notes.push(`${old} moved to ${now}: compared with its baseline version`)
   }
   return notes
+}
+
+/** Whether a config reads a path: some kind is assigned to it, and no `exclude` leaves it out. */
+const reader = (assign: ReturnType<typeof assigner>) => (path: string) => {
+  const assigned = assign(path)
+  return assigned !== undefined && assigned.excluded !== true
 }
 
 const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === 'possible-widening' ? 1 : 2)

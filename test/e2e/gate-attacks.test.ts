@@ -605,3 +605,80 @@ describe("an agent's first config in a shallow clone", () => {
     SLOW,
   )
 })
+
+describe("a revision baseline is read with the approved config, never the target's", () => {
+  const ADMIN = `${JSON.stringify({Version: '2012-10-17', Statement: [PASS_ADMIN]}, null, 2)}\n`
+  const excluding = config(['exclude:', '  - legacy/**'])
+  const excludedAdmin = async () => {
+    const r = await newRepo()
+    await commitFiles(r, {[CONFIG]: excluding, 'legacy/admin.json': ADMIN}, 'Config and policies, by Alice')
+    await r.git('tag', 'base')
+    return r
+  }
+  // `git mv legacy/admin.json iam/admin.json`, staged
+  const moveAdmin = async (r: TestRepo) => {
+    await r.write('iam/admin.json', ADMIN)
+    await r.git('rm', '-q', 'legacy/admin.json')
+    await r.stage('iam/admin.json')
+  }
+
+  it(
+    "the agent drops an exclude and moves the excluded admin policy in one commit: a widening, the agent's",
+    async () => {
+      const r = await excludedAdmin()
+      await moveAdmin(r)
+      await r.write(CONFIG, config())
+      await r.stage(CONFIG)
+      const moved = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message('Tidy up the legacy folder'))
+      expect(moved.code, dump(moved)).toBe(0)
+      const {code, report} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', 'base'])
+      expect(code, JSON.stringify(report.findings)).toBe(1)
+      const admin = unapproved(report.findings).find((f) => f.file === 'iam/admin.json')
+      expect(admin).toMatchObject({change: 'widening', kind: 'aws-iam'})
+      expect(admin!.commit).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
+    },
+    SLOW,
+  )
+
+  it(
+    "the same change staged through the pre-commit hook: HEAD is read with HEAD's config, and the hook blocks",
+    async () => {
+      const r = await newRepo()
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      expect(init.code, dump(init)).toBe(0)
+      await r.write(CONFIG, excluding)
+      await r.write('legacy/admin.json', ADMIN)
+      await r.stage()
+      const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
+      expect(setUp.code, dump(setUp)).toBe(0)
+      await moveAdmin(r)
+      await r.write(CONFIG, config())
+      await r.stage(CONFIG)
+      const staged = await checkJson(r.dir, ['--staged'])
+      expect(staged.code, JSON.stringify(staged.report.findings)).toBe(1)
+      expect(staged.report.findings.find((f) => f.file === 'iam/admin.json')).toMatchObject({
+        change: 'widening',
+      })
+      const blocked = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message('Tidy up the legacy folder'))
+      expect(blocked.code, dump(blocked)).not.toBe(0)
+      expect(blocked.stdout + blocked.stderr).toContain('iam/admin.json')
+    },
+    SLOW,
+  )
+
+  it(
+    "Alice, a listed approver, drops the exclude in her own commit: the file's access is the approved state's from then on",
+    async () => {
+      const r = await excludedAdmin()
+      await commitFiles(r, {[CONFIG]: config()}, 'Check the legacy policies too')
+      await moveAdmin(r)
+      await commitAs(r, agent, 'Move the admin policy', {'README.md': 'x\n'})
+      const {code, report} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', 'base'])
+      expect(
+        report.findings.filter((f) => f.file === 'iam/admin.json' || f.file === 'legacy/admin.json'),
+      ).toEqual([])
+      expect(code, JSON.stringify(report.findings)).toBe(0)
+    },
+    SLOW,
+  )
+})

@@ -139,6 +139,25 @@ export function walkOf(history: History, start: string, path: string, onVisit?: 
   }
 }
 
+/**
+ * A walk in which a version under an earlier name the baseline's config does not read holds
+ * nothing: a file renamed out of an excluded folder brings its access in with that rename, it
+ * does not predate it (the baseline never checked it). A path that config does not read itself
+ * (a glob the target added) is walked as it is.
+ */
+export const onlyRead =
+  (walks: WalkOf, read: ((path: string) => boolean) | undefined): WalkOf =>
+  (history, start, path) => {
+    const walk = walks(history, start, path)
+    if (read === undefined || !read(path)) return walk
+    return {
+      before: walk.before && (read(walk.before.path) ? walk.before : {...walk.before, blob: null}),
+      *states() {
+        for (const state of walk.states()) yield read(state.path) ? state : {...state, blob: null}
+      },
+    }
+  }
+
 /** The whole chain of `path` from `start` (see walkOf). */
 export function chainOf(history: History, start: string, path: string): Chain {
   const walk = walkOf(history, start, path)

@@ -27,6 +27,7 @@ import {
   blobsOfAll,
   blobsToRead,
   changedSince,
+  onlyRead,
   semanticBlame,
   walkOf,
   walkOfAll,
@@ -51,6 +52,8 @@ interface AttributionOptions {
   /** the message of the commit being made, when known (the commit-msg hook): its trailers are evidence */
   message?: string
   progress?: (done: number, total: number, what: string) => void
+  /** whether the baseline's config reads a path (default: every path counts) */
+  read?: (path: string) => boolean
 }
 
 /** Fills in `finding.commit` for every finding, and returns notes on what could not be attributed. */
@@ -77,7 +80,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   // another file of its module) is blamed on the versions of all of them together.
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
   const together = await filesTogether(options.root, head, findings, settings)
-  const walksOf = (file: string): WalkOf => together.get(file)?.walks ?? walkOf
+  const walksOf = (file: string): WalkOf => onlyRead(together.get(file)?.walks ?? walkOf, options.read)
   // The versions blame may ask about, per file: walked once, read and parsed once.
   const filesOf = (f: Finding) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== undefined)
   const versions = new Map(

@@ -15,7 +15,7 @@ import {
 } from '../../git/index.js'
 import {chainOf} from '../attribute/blame.js'
 import {lookUpCommits} from '../commits.js'
-import {CONFIG_FILE} from '../config.js'
+import {type Config, CONFIG_FILE} from '../config.js'
 import type {SourceSpec} from '../source.js'
 import type {CommitInfo, Finding} from '../../kernel/types.js'
 import {APPROVALS_FILE} from './approvals-file.js'
@@ -38,6 +38,12 @@ function repoPath(root: string, absolute: string): string | undefined {
   return rel.split(sep).join('/')
 }
 
+/** The config as named by `--config`, relative to the repository root; undefined outside it. */
+const configPath = ({root, cwd, config}: Pick<GateInput, 'root' | 'cwd' | 'config'>) =>
+  config.file === undefined || config.file === CONFIG_FILE
+    ? CONFIG_FILE
+    : repoPath(root, resolve(cwd, config.file))
+
 /**
  * The config (as named by `--config`, when inside the repository), the approvals file, and the
  * baseline snapshot file (a `--baseline FILE` is relative to the working directory, the
@@ -47,10 +53,7 @@ export function protectedPaths(
   input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'baseline'>,
 ): ProtectedPaths {
   const {root, cwd, config, baseline} = input
-  const configFile =
-    config.file === undefined || config.file === CONFIG_FILE
-      ? CONFIG_FILE
-      : repoPath(root, resolve(cwd, config.file))
+  const configFile = configPath(input)
   let baselineFile: string | undefined
   const named = baseline.flag ?? config.baseline
   if (baseline.snapshot && named !== undefined) {
@@ -232,15 +235,8 @@ export async function approvedState(
     touched.map((t) => t.sha),
   )
   for (const [i, {sha, parent}] of touched.entries()) {
-    const trust = await trustBefore(input.root, configPath, sha, parent)
-    if (trust.approvers.length === 0) continue
-    const commit = commits.get(sha) ?? null
-    // Under policy.requireSignedApprovals, only a commit signed with a key listed before it.
-    const signed =
-      trust.requireSigned || input.config.policy.requireSignedApprovals
-        ? await signedCommits(input.root, trust.signers ?? Buffer.alloc(0), [commit])
-        : undefined
-    if (approverCommit(commit, trust.approvers, signed).ok) {
+    const judged = await byApprover(input, configPath, commits.get(sha) ?? null, sha, parent)
+    if (judged.listed && judged.ok) {
       if (i > 0)
         notes.push(
           `acldrift's own files compared with the approved state ${sha.slice(0, 7)}: ${i} later change${i === 1 ? ' was' : 's were'} not made by a listed approver`,
@@ -274,17 +270,11 @@ export async function unapprovedRevision(
   const sha = baseline.commit
   if (sha === null) return []
   const parent = (await firstParent(root, sha)) ?? undefined
-  const trust = await trustBefore(root, configPath, sha, parent)
   const commit = (await lookUpCommits({root, actors: config.actors}, [sha])).get(sha) ?? null
   if (commit === null) return []
-  const signed =
-    trust.requireSigned || config.policy.requireSignedApprovals
-      ? await signedCommits(root, trust.signers ?? Buffer.alloc(0), [commit])
-      : undefined
-  const who = approverCommit(commit, trust.approvers, signed)
+  const who = await byApprover(input, configPath, commit, sha, parent)
   if (who.ok) return []
-  if (trust.approvers.length === 0 && commit.actor.type !== 'agent' && commit.actor.type !== 'automation')
-    return []
+  if (!who.listed && commit.actor.type !== 'agent' && commit.actor.type !== 'automation') return []
   const file = configPath ?? CONFIG_FILE
   const finding = protectedFinding({
     file,
@@ -299,6 +289,73 @@ export async function unapprovedRevision(
   })
   finding.commit = commit
   return [finding]
+}
+
+/**
+ * Whether a listed approver made a commit, as a human (under policy.requireSignedApprovals, signed
+ * with a key listed before it), judged by the approvers of the config before it; `listed`: it
+ * listed any.
+ */
+async function byApprover(
+  input: Pick<GateInput, 'root' | 'config'>,
+  configPath: string | undefined,
+  commit: CommitInfo | null,
+  sha: string,
+  parent: string | undefined,
+): Promise<{ok: boolean; why: string; listed: boolean}> {
+  const trust = await trustBefore(input.root, configPath, sha, parent)
+  const signed =
+    trust.requireSigned || input.config.policy.requireSignedApprovals
+      ? await signedCommits(input.root, trust.signers ?? Buffer.alloc(0), [commit])
+      : undefined
+  return {...approverCommit(commit, trust.approvers, signed), listed: trust.approvers.length > 0}
+}
+
+/**
+ * The config a revision baseline is read with: the approved one, never the target's. A target
+ * whose config reads more files (an `exclude` dropped, a `documents:` glob added) would otherwise
+ * read them on the baseline side too, and their access would pass as already there. For the
+ * index and the working tree, HEAD's config (the hook trusts HEAD, as the gate does); for a
+ * revision, the last version of the config a listed approver committed on the target's
+ * first-parent history (a config change an approver made is approved, and brings no findings),
+ * else the baseline revision's own. Where that state has no valid config, the target's.
+ */
+export async function readingConfig(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'target'>,
+  baseline: string | null,
+): Promise<Config> {
+  const {root, config, target} = input
+  const path = configPath(input)
+  if (path === undefined || target.commit === null) return config
+  const at =
+    target.spec.type === 'ref' ? ((await approvedConfigCommit(input, path)) ?? baseline) : target.commit
+  if (at === null) return config
+  const [side] = await readPathsAt(root, [{type: 'ref', commit: at}], [path])
+  const version = await configVersion(path, side!)
+  return version.status === 'ok' ? version.config : config
+}
+
+/** The last commit on the target's first-parent history that changed the config and that a listed approver made. */
+async function approvedConfigCommit(
+  input: Pick<GateInput, 'root' | 'config' | 'target'>,
+  path: string,
+): Promise<string | undefined> {
+  const read = await readPathHistory(input.root, input.target.commit!, [path])
+  const touched: Array<{sha: string; parent: string | undefined}> = []
+  for (let sha = read.order[0]; sha !== undefined;) {
+    const commit = read.commits.get(sha)
+    if (commit === undefined) break
+    if (commit.changes.some((c) => c.path === path || c.oldPath === path))
+      touched.push({sha, parent: commit.parents[0]})
+    sha = commit.parents[0]
+  }
+  const commits = await lookUpCommits(
+    {root: input.root, actors: input.config.actors},
+    touched.map((t) => t.sha),
+  )
+  for (const {sha, parent} of touched)
+    if ((await byApprover(input, path, commits.get(sha) ?? null, sha, parent)).ok) return sha
+  return undefined
 }
 
 /**
