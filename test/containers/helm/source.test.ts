@@ -155,6 +155,19 @@ async function extracted(rendered = RENDERED) {
   return new Map(documents.map((d) => [d.name, d.sourceMap.locate('/rules')]))
 }
 
+/** Each object's `renderedFrom`, as `file:line`. */
+async function renderedFrom(): Promise<Map<string, string | undefined>> {
+  const at = await extracted()
+  return new Map(
+    [...at].map(([name, position]) => {
+      const from = position?.renderedFrom
+      return [name, from && `${from.file}:${from.line}`]
+    }),
+  )
+}
+
+const CHART_NAME = {line: 2, column: 7}
+
 describe("a chart's rendered objects, located at their templates", () => {
   it("each object stays at the chart's name line, and is rendered from the template its # Source: comment names", async () => {
     const at = await extracted()
@@ -168,50 +181,35 @@ describe("a chart's rendered objects, located at their templates", () => {
       'Role/jobs/metrics',
       'ClusterRole/packaged',
     ])
-    const name = {line: 2}
-    expect(at.get('Role/(namespace not set)/release-shop')).toMatchObject({
-      ...name,
+    expect(at.get('Role/(namespace not set)/release-shop')).toEqual({
+      ...CHART_NAME,
       renderedFrom: {file: 'deploy/chart/templates/rbac.yaml', line: 3},
     })
     // The RoleBinding's roleRef writes `kind: Role` too, indented: not the Role's line.
-    expect(at.get('RoleBinding/(namespace not set)/release-shop')?.renderedFrom).toEqual({
-      file: 'deploy/chart/templates/rbac.yaml',
-      line: 10,
-    })
+    expect((await renderedFrom()).get('RoleBinding/(namespace not set)/release-shop')).toBe(
+      'deploy/chart/templates/rbac.yaml:10',
+    )
   })
 
   it('two objects of one kind in a template are told apart by the literal part of their names', async () => {
-    const at = await extracted()
-    expect(at.get('ClusterRole/release-reader')?.renderedFrom).toEqual({
-      file: 'deploy/chart/templates/clusterroles.yaml',
-      line: 2,
-    })
-    expect(at.get('ClusterRole/release-admin')?.renderedFrom).toEqual({
-      file: 'deploy/chart/templates/clusterroles.yaml',
-      line: 8,
-    })
+    const from = await renderedFrom()
+    expect(from.get('ClusterRole/release-reader')).toBe('deploy/chart/templates/clusterroles.yaml:2')
+    expect(from.get('ClusterRole/release-admin')).toBe('deploy/chart/templates/clusterroles.yaml:8')
   })
 
   it("a vendored sub-chart's template is under charts/<name>/; one kind line that renders several objects is each one's", async () => {
-    const at = await extracted()
-    for (const name of ['Role/web/metrics', 'Role/jobs/metrics'])
-      expect(at.get(name)?.renderedFrom).toEqual({
-        file: 'deploy/chart/charts/metrics/templates/roles.yaml',
-        line: 4,
-      })
+    const from = await renderedFrom()
+    expect(from.get('Role/web/metrics')).toBe('deploy/chart/charts/metrics/templates/roles.yaml:4')
+    expect(from.get('Role/jobs/metrics')).toBe('deploy/chart/charts/metrics/templates/roles.yaml:4')
   })
 
   it("a kind the template does not write literally is at the template's line 1; a template that is no file of the folder gives no renderedFrom", async () => {
-    const at = await extracted()
-    expect(at.get('ClusterRole/extra')?.renderedFrom).toEqual({
-      file: 'deploy/chart/templates/any.yaml',
-      line: 1,
-    })
-    expect(at.get('ClusterRole/packaged')).toEqual({line: 2, column: expect.any(Number)})
+    expect((await renderedFrom()).get('ClusterRole/extra')).toBe('deploy/chart/templates/any.yaml:1')
+    expect((await extracted()).get('ClusterRole/packaged')).toEqual(CHART_NAME)
   })
 
   it('output without # Source: comments (or a document after a --- with none) names no template', async () => {
     const at = await extracted(RENDERED.replace(/^# Source: .*\n/gm, ''))
-    expect(at.get('Role/(namespace not set)/release-shop')).toEqual({line: 2, column: expect.any(Number)})
+    expect(at.get('Role/(namespace not set)/release-shop')).toEqual(CHART_NAME)
   })
 })
