@@ -925,12 +925,12 @@ var init_parse = __esm({
             continue;
           }
           result2 += text3.slice(chunkStart, pos);
-          const escape3 = text3[pos + 1];
-          if (escape3 === "u" && /^[0-9a-fA-F]{4}$/.test(text3.slice(pos + 2, pos + 6))) {
+          const escape4 = text3[pos + 1];
+          if (escape4 === "u" && /^[0-9a-fA-F]{4}$/.test(text3.slice(pos + 2, pos + 6))) {
             result2 += String.fromCharCode(parseInt(text3.slice(pos + 2, pos + 6), 16));
             pos += 6;
-          } else if (escape3 !== void 0 && Object.hasOwn(ESCAPES, escape3)) {
-            result2 += ESCAPES[escape3];
+          } else if (escape4 !== void 0 && Object.hasOwn(ESCAPES, escape4)) {
+            result2 += ESCAPES[escape4];
             pos += 2;
           } else {
             this.pos = pos;
@@ -1669,12 +1669,12 @@ function regExpOf(glob2, must) {
   const cache = must ? mustRegExps : genericRegExps;
   let re = cache.get(glob2);
   if (re === void 0) {
-    const escape3 = (c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+    const escape4 = (c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
     const escapeInClass = (c) => c.replace(/[\\\]^-]/g, "\\$&");
     const source = glob2.tokens.map((t) => {
       switch (t.t) {
         case "lit":
-          return escape3(t.c);
+          return escape4(t.c);
         case "class":
           return `[${[...t.chars].map(escapeInClass).join("")}]`;
         case "one":
@@ -14773,12 +14773,11 @@ __export(rendered_rbac_exports, {
 });
 function renderedRbac(file, rendered, locate2) {
   const output2 = parseFile({ path: file.path, content: Buffer.from(rendered, "utf8") }, "yaml");
-  const objects = (Array.isArray(output2.value) ? output2.value : [output2.value]).filter(
-    (o) => o !== null
-  );
+  const several = Array.isArray(output2.value);
+  const objects = several ? output2.value : [output2.value];
   const documents = [];
   const seen = /* @__PURE__ */ new Map();
-  for (const object2 of objects) {
+  for (const [index2, object2] of objects.entries()) {
     if (!isRbacObject(object2)) continue;
     const metadata = isObject14(object2.metadata) ? object2.metadata : {};
     const name = typeof metadata.name === "string" ? metadata.name : "";
@@ -14788,7 +14787,8 @@ function renderedRbac(file, rendered, locate2) {
     seen.set(id, rank);
     const documentName = rank === 1 ? id : `${id} (${rank})`;
     const value = withoutOrigin(object2);
-    const located = locate2(value, originOf(metadata));
+    const start = output2.sourceMap.locate(several ? `/${index2}` : "")?.line ?? 1;
+    const located = locate2(value, originOf(metadata), start);
     documents.push({
       kind: "k8s-rbac",
       name: documentName,
@@ -14830,8 +14830,75 @@ var init_rendered_rbac = __esm({
   }
 });
 
-// src/containers/helm/index.ts
+// src/containers/helm/source.ts
+var source_exports = {};
+__export(source_exports, {
+  chartLocator: () => chartLocator
+});
 import { posix } from "node:path";
+function sourcesByLine(rendered) {
+  const out = [void 0];
+  let current;
+  for (const line of rendered.split("\n")) {
+    if (SEPARATOR.test(line)) current = void 0;
+    else current = SOURCE.exec(line)?.[1]?.trim() ?? current;
+    out.push(current);
+  }
+  return out;
+}
+function mayName(section, name) {
+  const metadata = section.findIndex((line2) => /^metadata:\s*$/.test(line2));
+  const line = metadata < 0 ? void 0 : section.slice(metadata + 1).find((l) => /^\s+name:/.test(l));
+  if (line === void 0 || name === void 0) return true;
+  const written = line.replace(/^\s+name:\s*/, "").replace(/\s+#.*$/, "").trim().replace(/^(["'])(.*)\1$/, "$2");
+  const pattern = written.split(/\{\{.*?\}\}/).map(escape2).join(".*");
+  return new RegExp(`^${pattern}$`).test(name);
+}
+function kindLine(template, object2) {
+  const literal = new RegExp(`^kind:\\s*(["']?)${escape2(String(object2.kind))}\\1\\s*(#.*)?$`);
+  const metadata = object2.metadata;
+  const name = typeof metadata?.name === "string" ? metadata.name : void 0;
+  const sections = [[]];
+  const candidates = [];
+  template.split("\n").forEach((text3, index2) => {
+    if (SEPARATOR.test(text3)) sections.push([]);
+    sections[sections.length - 1].push(text3);
+    if (literal.test(text3)) candidates.push({ line: index2 + 1, section: sections[sections.length - 1] });
+  });
+  if (candidates.length === 1) return candidates[0].line;
+  const named3 = candidates.filter((c) => mayName(c.section, name));
+  return named3.length === 1 ? named3[0].line : void 0;
+}
+async function chartLocator(dir, at2, rendered, source) {
+  const byLine = sourcesByLine(rendered);
+  const files2 = new Set(byLine.filter((s) => s !== void 0).map((s) => chartPath(dir, s)));
+  const templates2 = await source.read([...files2]);
+  return (object2, _origin, line) => {
+    const named3 = byLine[line];
+    const file = named3 === void 0 ? void 0 : chartPath(dir, named3);
+    const template = file === void 0 ? void 0 : templates2.get(file);
+    const renderedFrom = file === void 0 || template === void 0 ? void 0 : { file, line: kindLine(template.toString("utf8"), object2) ?? 1 };
+    return {
+      locate: () => at2 === void 0 || renderedFrom === void 0 ? at2 : { ...at2, renderedFrom }
+    };
+  };
+}
+var SOURCE, SEPARATOR, chartPath, escape2;
+var init_source = __esm({
+  "src/containers/helm/source.ts"() {
+    "use strict";
+    SOURCE = /^# Source: (.+)$/;
+    SEPARATOR = /^---/;
+    chartPath = (dir, source) => {
+      const inChart = source.split("/").slice(1).join("/");
+      return dir === "" ? inChart : posix.join(dir, inChart);
+    };
+    escape2 = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+});
+
+// src/containers/helm/index.ts
+import { posix as posix2 } from "node:path";
 function chartSettings(settings, dir) {
   const helm2 = settings?.helm;
   const charts = isObject15(helm2) && isObject15(helm2.charts) ? helm2.charts : {};
@@ -14847,7 +14914,7 @@ var init_helm = __esm({
     "use strict";
     isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     CHART_FILE = "Chart.yaml";
-    dirOf = (path) => posix.dirname(path).replace(/^\.$/, "");
+    dirOf = (path) => posix2.dirname(path).replace(/^\.$/, "");
     helm = {
       format: "helm",
       scan: true,
@@ -14884,15 +14951,19 @@ var init_helm = __esm({
           files: files2
         };
       },
-      extract: async (parsed2, _source, rendered) => {
-        if (rendered === void 0) throw new Error("internal: a chart is read through its render");
-        const { renderedRbac: renderedRbac2 } = await Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports));
-        const chartName = parsed2.sourceMap.locate("/name");
-        return renderedRbac2(parsed2, rendered, () => ({ locate: () => chartName }));
+      extract: async (parsed2, source, rendered) => {
+        if (rendered === void 0 || source === void 0)
+          throw new Error("internal: a chart is read through its render");
+        const [{ renderedRbac: renderedRbac2 }, { chartLocator: chartLocator2 }] = await Promise.all([
+          Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
+          Promise.resolve().then(() => (init_source(), source_exports))
+        ]);
+        const locator = await chartLocator2(dirOf(parsed2.path), parsed2.sourceMap.locate("/name"), rendered, source);
+        return renderedRbac2(parsed2, rendered, locator);
       },
       // The charts a changed file is in, or whose config names it as a values file.
       dependents: async (changed, source, settings) => {
-        const charts = (await source.paths()).filter((p) => posix.basename(p) === CHART_FILE);
+        const charts = (await source.paths()).filter((p) => posix2.basename(p) === CHART_FILE);
         return charts.filter((chart) => {
           const dir = dirOf(chart);
           const values = chartSettings(settings, dir).values ?? [];
@@ -14904,7 +14975,7 @@ var init_helm = __esm({
 });
 
 // src/containers/kustomize/inputs.ts
-import { posix as posix2 } from "node:path";
+import { posix as posix3 } from "node:path";
 async function kustomizationInputs(path, value, source) {
   const all2 = new Set(await source.paths());
   const inputs = {
@@ -14922,10 +14993,10 @@ async function kustomizationInputs(path, value, source) {
     visited.add(file);
     if (!isObject16(kustomization)) return;
     inputs.kustomizations.set(file, kustomization);
-    const dir = posix2.dirname(file);
+    const dir = posix3.dirname(file);
     const resolve10 = (entry) => {
-      const joined2 = posix2.normalize(posix2.join(dir, entry));
-      if (joined2 === ".." || joined2.startsWith("../") || posix2.isAbsolute(entry)) {
+      const joined2 = posix3.normalize(posix3.join(dir, entry));
+      if (joined2 === ".." || joined2.startsWith("../") || posix3.isAbsolute(entry)) {
         inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
         return void 0;
       }
@@ -15016,7 +15087,7 @@ var init_inputs = __esm({
     "use strict";
     init_parse();
     KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix2.basename(path));
+    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(posix3.basename(path));
     isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings7 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
@@ -15113,17 +15184,17 @@ __export(origin_exports, {
   entryPosition: () => entryPosition,
   overlayLocator: () => overlayLocator
 });
-import { posix as posix3 } from "node:path";
+import { posix as posix4 } from "node:path";
 function entryPosition(kustomization, origin) {
   if (origin === void 0 || !isObject17(kustomization.value)) return void 0;
-  const dir = posix3.dirname(kustomization.path);
-  const file = posix3.normalize(posix3.join(dir, origin));
+  const dir = posix4.dirname(kustomization.path);
+  const file = posix4.normalize(posix4.join(dir, origin));
   for (const field of ["resources", "bases", "components"]) {
     const entries2 = kustomization.value[field];
     if (!Array.isArray(entries2)) continue;
     for (const [index2, entry] of entries2.entries()) {
       if (typeof entry !== "string") continue;
-      const target = posix3.normalize(posix3.join(dir, entry));
+      const target = posix4.normalize(posix4.join(dir, entry));
       if (file === target || file.startsWith(`${target}/`))
         return kustomization.sourceMap.locate(`/${field}/${index2}`);
     }
@@ -15150,7 +15221,7 @@ async function overlayLocator(kustomization, source) {
   const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
   return (object2, origin) => {
     const entry = entryPosition(kustomization, origin);
-    const written = origin === void 0 ? void 0 : writtenObject(documentsOf3(posix3.join(posix3.dirname(kustomization.path), origin)), object2);
+    const written = origin === void 0 ? void 0 : writtenObject(documentsOf3(posix4.join(posix4.dirname(kustomization.path), origin)), object2);
     const applied = written === void 0 ? [] : patches.filter((p) => patchApplies(p, object2, written.value));
     return {
       locate: (pointer) => {
@@ -15229,12 +15300,12 @@ function fullMatch(pattern, name) {
   }
 }
 function patchesOf(path, kustomization, documentsOf3) {
-  const dir = posix3.dirname(path);
+  const dir = posix4.dirname(path);
   const out = [];
   const [parsed2] = documentsOf3(path);
   const entryAt = (pointer) => () => parsed2 === void 0 ? void 0 : fileAt(parsed2, pointer);
   const fromFile = (file, target) => {
-    for (const document of documentsOf3(posix3.join(dir, file)))
+    for (const document of documentsOf3(posix4.join(dir, file)))
       out.push({ target, value: document.value, locate: (pointer) => fileAt(document, pointer) });
   };
   const inline = (text3, target, at2) => {
@@ -15284,7 +15355,7 @@ var init_origin = __esm({
 });
 
 // src/containers/kustomize/index.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix5 } from "node:path";
 async function everyKustomization(source) {
   const overlays = (await source.paths()).filter(isKustomization);
   const out = /* @__PURE__ */ new Map();
@@ -15325,7 +15396,7 @@ var init_kustomize = __esm({
         const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
         const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
         files2.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
-        const dir = posix4.dirname(parsed2.path);
+        const dir = posix5.dirname(parsed2.path);
         return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files: files2 };
       },
       extract: async (parsed2, source, rendered) => {
@@ -15773,7 +15844,7 @@ function fromJson(json, at2, locate2, pointer = "") {
     return { v: "list", items: json.map((item, i) => fromJson(item, at2, locate2, `${pointer}/${i}`)), at: here };
   const entries2 = /* @__PURE__ */ new Map();
   for (const [key, item] of Object.entries(json))
-    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escape2(key)}`));
+    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escape3(key)}`));
   return { v: "object", entries: entries2, at: here };
 }
 function sameValue2(a, b) {
@@ -15854,7 +15925,7 @@ function quoteSymbols(text3) {
   }
   return out;
 }
-var unknown, isKnown, escape2;
+var unknown, isKnown, escape3;
 var init_values2 = __esm({
   "src/containers/terraform/values.ts"() {
     "use strict";
@@ -15863,7 +15934,7 @@ var init_values2 = __esm({
     init_symbols();
     unknown = (name, at2) => ({ v: "unknown", name, at: at2 });
     isKnown = (value) => value.v !== "unknown";
-    escape2 = (token) => token.replaceAll("~", "~0").replaceAll("/", "~1");
+    escape3 = (token) => token.replaceAll("~", "~0").replaceAll("/", "~1");
   }
 });
 
@@ -17495,7 +17566,7 @@ var init_syntax = __esm({
 });
 
 // src/containers/terraform/module.ts
-import { posix as posix5 } from "node:path";
+import { posix as posix6 } from "node:path";
 function evaluateModule(source) {
   return new Module(source).documents();
 }
@@ -17775,8 +17846,8 @@ var init_module = __esm({
         });
       }
       readFile(path, at2) {
-        const resolved2 = posix5.normalize(posix5.join(this.source.dir || ".", path));
-        if (posix5.isAbsolute(path) || resolved2 === ".." || resolved2.startsWith("../")) {
+        const resolved2 = posix6.normalize(posix6.join(this.source.dir || ".", path));
+        if (posix6.isAbsolute(path) || resolved2 === ".." || resolved2.startsWith("../")) {
           this.effects.notes.add(
             `${at2.file}:${at2.line}: ${path} is outside the repository: not read, its content is unknown`
           );
@@ -17897,7 +17968,7 @@ __export(extract_exports2, {
   isTfvars: () => isTfvars,
   parseTerraform: () => parseTerraform
 });
-import { posix as posix6 } from "node:path";
+import { posix as posix7 } from "node:path";
 async function extractTerraform(parsed2, source) {
   const dir = dirOf2(parsed2.path);
   let module;
@@ -17990,7 +18061,7 @@ var init_extract2 = __esm({
     init_resources2();
     init_syntax();
     MAX_ROUNDS = 5;
-    dirOf2 = (path) => posix6.dirname(path).replace(/^\.$/, "");
+    dirOf2 = (path) => posix7.dirname(path).replace(/^\.$/, "");
     isTfvars = (path) => /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(path);
     evaluated = /* @__PURE__ */ new WeakMap();
     tfvarsOrder = (path) => path.endsWith("/terraform.tfvars") || path === "terraform.tfvars" ? 0 : 1;
@@ -18155,14 +18226,14 @@ var init_plan = __esm({
 });
 
 // src/containers/terraform/index.ts
-import { posix as posix7 } from "node:path";
+import { posix as posix8 } from "node:path";
 var dirOf3, MODULE_FILE, terraform, terraformPlan;
 var init_terraform = __esm({
   "src/containers/terraform/index.ts"() {
     "use strict";
     init_plan_detect();
     init_types();
-    dirOf3 = (path) => posix7.dirname(path).replace(/^\.$/, "");
+    dirOf3 = (path) => posix8.dirname(path).replace(/^\.$/, "");
     MODULE_FILE = /\.tf$|(^|\/)terraform\.tfvars$|\.auto\.tfvars$/;
     terraform = {
       format: "terraform",
@@ -18188,7 +18259,7 @@ var init_terraform = __esm({
           const candidates = tf.filter((p) => !dirs.has(dirOf3(p)) && others.some((o) => above(dirOf3(p), o)));
           for (const [path, content] of await source.read(candidates)) {
             const text3 = content.toString("utf8");
-            if (others.some((o) => above(dirOf3(path), o) && text3.includes(posix7.basename(o))))
+            if (others.some((o) => above(dirOf3(path), o) && text3.includes(posix8.basename(o))))
               dirs.add(dirOf3(path));
           }
         }
@@ -35698,12 +35769,12 @@ var init_report = __esm({
     require11 = createRequire11(import.meta.url);
     validate11 = validate111;
     report_default = validate111;
-    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
+    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
     schema150 = { "type": "integer", "minimum": 0 };
     schema166 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
     func56 = Object.prototype.hasOwnProperty;
     func110 = require11("ajv/dist/runtime/ucs2length").default;
-    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it. `file`, `line` and `document` stay the overlay, the entry the object came in through, and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
+    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
     schema493 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema157 = { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 };
     schema158 = { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false };
@@ -37526,7 +37597,7 @@ async function parseAs(file, kind) {
   return parse2 ? parse2(file) : parseFile(file);
 }
 var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED, fragmentsBySource;
-var init_source = __esm({
+var init_source2 = __esm({
   async "src/core/source.ts"() {
     "use strict";
     await init_adapters();
@@ -37851,7 +37922,7 @@ var init_by_change = __esm({
     await init_adapters();
     init_history();
     init_git();
-    await init_source();
+    await init_source2();
     init_blame();
     mayHold = (kind, path) => matchesPathRules(adapterFor(kind).candidates, path);
   }
@@ -37992,7 +38063,7 @@ var init_contributions = __esm({
     "use strict";
     await init_adapters();
     await init_embedded();
-    await init_source();
+    await init_source2();
     init_blame();
   }
 });
@@ -38276,7 +38347,7 @@ var init_attribute = __esm({
     init_git();
     init_commits();
     init_parse();
-    await init_source();
+    await init_source2();
     init_source_files();
     await init_embedded();
     init_documents2();
@@ -39501,7 +39572,7 @@ var init_config_changes = __esm({
     init_adapter();
     await init_adapters();
     await init_config2();
-    await init_source();
+    await init_source2();
     init_hash();
     init_errors();
     await init_config_parse();
@@ -39759,7 +39830,7 @@ var init_baseline_changes = __esm({
     await init_config2();
     await init_embedded();
     await init_snapshot3();
-    await init_source();
+    await init_source2();
     init_errors();
     await init_config_changes();
     init_protected();
@@ -40233,7 +40304,7 @@ var init_gate = __esm({
     "use strict";
     init_git();
     await init_config2();
-    await init_source();
+    await init_source2();
     await init_embedded();
     init_agent_hooks();
     init_attributes2();
@@ -40593,7 +40664,7 @@ var init_check = __esm({
     await init_snapshot3();
     init_source_files();
     await init_classify2();
-    await init_source();
+    await init_source2();
     init_timings();
     init_version();
     emptySource = (ref2) => ({
@@ -40696,7 +40767,7 @@ var init_review = __esm({
     await init_check();
     init_verdict();
     await init_config2();
-    await init_source();
+    await init_source2();
   }
 });
 
@@ -42215,7 +42286,7 @@ __export(pretty_exports, {
   relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
-import { isAbsolute as isAbsolute6, posix as posix8 } from "node:path";
+import { isAbsolute as isAbsolute6, posix as posix9 } from "node:path";
 import { Chalk, supportsColor } from "chalk";
 function chalkFor(options) {
   return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
@@ -42378,7 +42449,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix8.relative(from, file);
+    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix9.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -43465,7 +43536,7 @@ var init_check2 = __esm({
     init_verdict();
     await init_config2();
     init_errors();
-    await init_source();
+    await init_source2();
     init_git();
     init_debug();
     init_progress2();

@@ -20,20 +20,24 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
- * Where the parts of a rendered object are, given the object (its origin annotation dropped) and
- * the file that annotation names (if any): positions in the file rendered.
+ * Where the parts of a rendered object are, given the object (its origin annotation dropped), the
+ * file that annotation names (if any) and the line the object starts at in the rendered output:
+ * positions in the file rendered.
  */
-export type LocateRendered = (object: Record<string, unknown>, origin: string | undefined) => SourceMap
+export type LocateRendered = (
+  object: Record<string, unknown>,
+  origin: string | undefined,
+  renderedLine: number,
+) => SourceMap
 
 /** The RBAC objects of `rendered`, as documents of the file rendered, each located by `locate`. */
 export function renderedRbac(file: ParsedFile, rendered: string, locate: LocateRendered): Extraction {
   const output = parseFile({path: file.path, content: Buffer.from(rendered, 'utf8')}, 'yaml')
-  const objects = (Array.isArray(output.value) ? (output.value as unknown[]) : [output.value]).filter(
-    (o) => o !== null,
-  )
+  const several = Array.isArray(output.value)
+  const objects = several ? (output.value as unknown[]) : [output.value]
   const documents: EmbeddedDocument[] = []
   const seen = new Map<string, number>()
-  for (const object of objects) {
+  for (const [index, object] of objects.entries()) {
     if (!isRbacObject(object)) continue
     const metadata = isObject(object.metadata) ? object.metadata : {}
     const name = typeof metadata.name === 'string' ? metadata.name : ''
@@ -47,7 +51,8 @@ export function renderedRbac(file: ParsedFile, rendered: string, locate: LocateR
     seen.set(id, rank)
     const documentName = rank === 1 ? id : `${id} (${rank})`
     const value = withoutOrigin(object)
-    const located = locate(value, originOf(metadata))
+    const start = output.sourceMap.locate(several ? `/${index}` : '')?.line ?? 1
+    const located = locate(value, originOf(metadata), start)
     documents.push({
       kind: 'k8s-rbac',
       name: documentName,

@@ -56,8 +56,9 @@ export interface Position {
   line: number
   column: number
   /**
-   * For a document a tool renders from other files (a kustomize overlay): where this part of it
-   * is written in those files (the base file that holds the object, or the patch that changed it).
+   * For a document a tool renders from other files (a kustomize overlay, a Helm chart): where this
+   * part of it is written in those files (the base file that holds the object, the patch that
+   * changed it, or the chart's template).
    */
   renderedFrom?: RenderedFrom
 }
@@ -158,9 +159,10 @@ export interface Finding {
   document?: string
   line: number | null
   /**
-   * For a document rendered from other files (an object of a kustomize overlay): the file and line
-   * where the part the finding is about is written (the base file that holds the object, or the
-   * patch that changed it). `file`, `line` and `document` stay the overlay and the object's name.
+   * For a document rendered from other files (an object of a kustomize overlay or a Helm chart):
+   * the file and line where the part the finding is about is written (the base file that holds the
+   * object, the patch that changed it, or the chart's template). `file`, `line` and `document` stay
+   * the overlay or chart and the object's name.
    */
   renderedFrom?: RenderedFrom
   pointer: string | null

@@ -17,6 +17,8 @@ export interface ExpectedFinding {
   document?: string | null
   /** a number, or null for "no target line"; absent: not checked */
   line?: number | null
+  /** where a rendered object is written (a chart's template); null: none; absent: not checked */
+  renderedFrom?: {file: string; line: number} | null
   /** fields that must be equal; a field given as null must be absent; `context` is compared key by key */
   witness?: Record<string, unknown>
 }
@@ -60,6 +62,8 @@ function findingMatches(expected: ExpectedFinding, actual: Finding): boolean {
     (expected.file === undefined || expected.file === actual.file) &&
     (expected.document === undefined || (expected.document ?? undefined) === actual.document) &&
     (expected.line === undefined || expected.line === actual.line) &&
+    (expected.renderedFrom === undefined ||
+      isDeepEqual(actual.renderedFrom, expected.renderedFrom ?? undefined)) &&
     witnessMatches(expected.witness, actual.witness)
   )
 }

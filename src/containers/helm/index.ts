@@ -78,12 +78,16 @@ export const helm: ContainerFormat = {
       files,
     }
   },
-  extract: async (parsed, _source, rendered) => {
-    if (rendered === undefined) throw new Error('internal: a chart is read through its render')
-    const {renderedRbac} = await import('../rendered-rbac.js')
-    // helm's output names the template in a comment only: positions are the chart's name.
-    const chartName = parsed.sourceMap.locate('/name')
-    return renderedRbac(parsed, rendered, () => ({locate: () => chartName}))
+  extract: async (parsed, source, rendered) => {
+    if (rendered === undefined || source === undefined)
+      throw new Error('internal: a chart is read through its render')
+    const [{renderedRbac}, {chartLocator}] = await Promise.all([
+      import('../rendered-rbac.js'),
+      import('./source.js'),
+    ])
+    // Positions are the chart's name; `renderedFrom` the template helm's `# Source:` comment names.
+    const locator = await chartLocator(dirOf(parsed.path), parsed.sourceMap.locate('/name'), rendered, source)
+    return renderedRbac(parsed, rendered, locator)
   },
   // The charts a changed file is in, or whose config names it as a values file.
   dependents: async (changed, source, settings) => {

@@ -5,10 +5,10 @@
 // Fields: https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/
 
 import {describe, expect, it} from 'vitest'
-import type {SourceFiles} from '../../../src/containers/index.js'
 import {kustomize} from '../../../src/containers/kustomize/index.js'
 import {isRemote, kustomizationInputs} from '../../../src/containers/kustomize/inputs.js'
 import {parseFile} from '../../../src/kernel/parse.js'
+import {memorySource} from '../../helpers/memory-source.js'
 
 const FILES: Record<string, string> = {
   'base/kustomization.yaml': 'resources:\n  - role.yaml\n  - sa.yaml\n',
@@ -52,11 +52,7 @@ configMapGenerator:
   'overlays/prod/notes.md': '# not read by kustomize\n',
 }
 
-const source = (files: Record<string, string>): SourceFiles => ({
-  paths: async () => Object.keys(files),
-  read: async (paths) =>
-    new Map(paths.filter((p) => p in files).map((p) => [p, Buffer.from(files[p]!)] as const)),
-})
+const source = memorySource
 const inputsOf = (path: string, files = FILES) =>
   kustomizationInputs(
     path,

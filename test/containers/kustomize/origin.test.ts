@@ -5,9 +5,9 @@
 // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
 
 import {describe, expect, it} from 'vitest'
-import type {SourceFiles} from '../../../src/containers/index.js'
 import {overlayLocator} from '../../../src/containers/kustomize/origin.js'
 import {parseFile} from '../../../src/kernel/parse.js'
+import {memorySource} from '../../helpers/memory-source.js'
 
 const OVERLAY = 'overlays/prod/kustomization.yaml'
 
@@ -74,11 +74,7 @@ subjects:
 `,
 }
 
-const source = (files: Record<string, string>): SourceFiles => ({
-  paths: async () => Object.keys(files),
-  read: async (paths) =>
-    new Map(paths.filter((p) => p in files).map((p) => [p, Buffer.from(files[p]!)] as const)),
-})
+const source = memorySource
 
 /** The objects as `kubectl kustomize overlays/prod` renders them (origin annotations dropped). */
 const role = {
@@ -106,7 +102,9 @@ const reader = {
 
 async function locator(files = FILES) {
   const parsed = parseFile({path: OVERLAY, content: Buffer.from(files[OVERLAY]!)}, 'yaml')
-  return overlayLocator(parsed, source(files))
+  const locate = await overlayLocator(parsed, source(files))
+  // The object's line in kustomize's output plays no part: the origin annotation names the file.
+  return (object: Record<string, unknown>, origin: string | undefined) => locate(object, origin, 1)
 }
 
 describe('where the parts of a rendered object are written', () => {

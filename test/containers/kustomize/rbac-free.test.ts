@@ -3,11 +3,11 @@
 // kustomize's examples (https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/).
 
 import {describe, expect, it} from 'vitest'
-import type {SourceFiles} from '../../../src/containers/index.js'
 import {kustomize} from '../../../src/containers/kustomize/index.js'
 import {kustomizationInputs} from '../../../src/containers/kustomize/inputs.js'
 import {mayRenderRbac} from '../../../src/containers/kustomize/rbac-free.js'
 import {parseFile} from '../../../src/kernel/parse.js'
+import {memorySource} from '../../helpers/memory-source.js'
 
 const OVERLAY = 'overlays/prod/kustomization.yaml'
 
@@ -49,11 +49,7 @@ configMapGenerator:
   'overlays/prod/settings.yaml': 'template: "apiVersion: rbac.authorization.k8s.io/v1"\n',
 }
 
-const source = (files: Record<string, string>): SourceFiles => ({
-  paths: async () => Object.keys(files),
-  read: async (paths) =>
-    new Map(paths.filter((p) => p in files).map((p) => [p, Buffer.from(files[p]!)] as const)),
-})
+const source = memorySource
 
 async function why(files: Record<string, string>): Promise<string | undefined> {
   const value = parseFile({path: OVERLAY, content: Buffer.from(files[OVERLAY]!)}, 'yaml').value
