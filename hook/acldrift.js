@@ -551,6 +551,9 @@ function parseYamlDocuments(file, options = {}) {
 function escapePointerToken(token) {
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
 }
+function pointerTokens(pointer) {
+  return pointer.split("/").slice(1).map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
 function positionAt(sourceMap, pointer) {
   for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
     const position = sourceMap.locate(current);
@@ -925,12 +928,12 @@ var init_parse = __esm({
             continue;
           }
           result2 += text3.slice(chunkStart, pos);
-          const escape4 = text3[pos + 1];
-          if (escape4 === "u" && /^[0-9a-fA-F]{4}$/.test(text3.slice(pos + 2, pos + 6))) {
+          const escape2 = text3[pos + 1];
+          if (escape2 === "u" && /^[0-9a-fA-F]{4}$/.test(text3.slice(pos + 2, pos + 6))) {
             result2 += String.fromCharCode(parseInt(text3.slice(pos + 2, pos + 6), 16));
             pos += 6;
-          } else if (escape4 !== void 0 && Object.hasOwn(ESCAPES, escape4)) {
-            result2 += ESCAPES[escape4];
+          } else if (escape2 !== void 0 && Object.hasOwn(ESCAPES, escape2)) {
+            result2 += ESCAPES[escape2];
             pos += 2;
           } else {
             this.pos = pos;
@@ -1669,12 +1672,12 @@ function regExpOf(glob2, must) {
   const cache = must ? mustRegExps : genericRegExps;
   let re = cache.get(glob2);
   if (re === void 0) {
-    const escape4 = (c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+    const escape2 = (c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
     const escapeInClass = (c) => c.replace(/[\\\]^-]/g, "\\$&");
     const source = glob2.tokens.map((t) => {
       switch (t.t) {
         case "lit":
-          return escape4(t.c);
+          return escape2(t.c);
         case "class":
           return `[${[...t.chars].map(escapeInClass).join("")}]`;
         case "one":
@@ -7466,7 +7469,7 @@ function jobToken(workflow, job, mode) {
   return token === void 0 ? void 0 : { token, source, pointer, block };
 }
 function scopePointer(found2, scope) {
-  return isObject7(found2.block) && scope in found2.block ? `${found2.pointer}/${escape(scope)}` : found2.pointer;
+  return isObject7(found2.block) && scope in found2.block ? `${found2.pointer}/${escapePointerToken(scope)}` : found2.pointer;
 }
 function triggersOf(on) {
   if (typeof on === "string") return /* @__PURE__ */ new Set([on]);
@@ -7475,7 +7478,7 @@ function triggersOf(on) {
 }
 function triggerPointer(on, event) {
   if (Array.isArray(on)) return `/on/${on.indexOf(event)}`;
-  return isObject7(on) ? `/on/${escape(event)}` : "/on";
+  return isObject7(on) ? `/on/${escapePointerToken(event)}` : "/on";
 }
 function secretsIn(expression, pointer, into) {
   for (const match of expression.matchAll(SECRETS_CONTEXT)) {
@@ -7489,7 +7492,7 @@ function scan(value, pointer, into, key = "") {
     else for (const match of value.matchAll(EXPRESSION)) secretsIn(match[1], pointer, into);
   } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${pointer}/${i}`, into));
   else if (isObject7(value))
-    for (const [k, v] of Object.entries(value)) scan(v, `${pointer}/${escape(k)}`, into, k);
+    for (const [k, v] of Object.entries(value)) scan(v, `${pointer}/${escapePointerToken(k)}`, into, k);
 }
 function calledWorkflow(workflow, job) {
   const body2 = jobsOf(workflow)[job];
@@ -7510,10 +7513,11 @@ function heldSecrets(workflow, job) {
   if (isObject7(workflow)) scan(workflow.env, "/env", out);
   return out;
 }
-var RANK, SCOPE_NAMES, PRIVILEGED_TRIGGERS, highest, tokenFrom, WRITE_ALL, READ_ALL, DEFAULTS, isKnownScope, scopesOf, escape, jobPointer, jobsOf, ALL_SECRETS, holdsSecret, SECRETS_CONTEXT, EXPRESSION;
+var RANK, SCOPE_NAMES, PRIVILEGED_TRIGGERS, highest, tokenFrom, WRITE_ALL, READ_ALL, DEFAULTS, isKnownScope, scopesOf, jobPointer, jobsOf, ALL_SECRETS, holdsSecret, SECRETS_CONTEXT, EXPRESSION;
 var init_model3 = __esm({
   "src/adapters/github-actions/model.ts"() {
     "use strict";
+    init_parse();
     init_detect2();
     init_scopes();
     RANK = { none: 0, read: 1, write: 2 };
@@ -7532,8 +7536,7 @@ var init_model3 = __esm({
       ...SCOPE_NAMES,
       ...[...new Set(tokens.flatMap((t) => [...t?.keys() ?? []]))].filter((s) => !isKnownScope(s)).sort()
     ];
-    escape = (token) => token.replace(/~/g, "~0").replace(/\//g, "~1");
-    jobPointer = (job) => `/jobs/${escape(job)}`;
+    jobPointer = (job) => `/jobs/${escapePointerToken(job)}`;
     jobsOf = (workflow) => isObject7(workflow) && isObject7(workflow.jobs) ? workflow.jobs : {};
     ALL_SECRETS = "*";
     holdsSecret = (secrets, name) => secrets.names.has(ALL_SECRETS) || secrets.names.has(name.toUpperCase());
@@ -14851,11 +14854,11 @@ function mayName(section, name) {
   const line = metadata < 0 ? void 0 : section.slice(metadata + 1).find((l) => /^\s+name:/.test(l));
   if (line === void 0 || name === void 0) return true;
   const written = line.replace(/^\s+name:\s*/, "").replace(/\s+#.*$/, "").trim().replace(/^(["'])(.*)\1$/, "$2");
-  const pattern = written.split(/\{\{.*?\}\}/).map(escape2).join(".*");
+  const pattern = written.split(/\{\{.*?\}\}/).map(escape).join(".*");
   return new RegExp(`^${pattern}$`).test(name);
 }
 function kindLine(template, object2) {
-  const literal = new RegExp(`^kind:\\s*(["']?)${escape2(String(object2.kind))}\\1\\s*(#.*)?$`);
+  const literal = new RegExp(`^kind:\\s*(["']?)${escape(String(object2.kind))}\\1\\s*(#.*)?$`);
   const metadata = object2.metadata;
   const name = typeof metadata?.name === "string" ? metadata.name : void 0;
   const sections = [[]];
@@ -14883,7 +14886,7 @@ async function chartLocator(dir, at2, rendered, source) {
     };
   };
 }
-var SOURCE, SEPARATOR, chartPath, escape2;
+var SOURCE, SEPARATOR, chartPath, escape;
 var init_source = __esm({
   "src/containers/helm/source.ts"() {
     "use strict";
@@ -14893,7 +14896,7 @@ var init_source = __esm({
       const inChart = source.split("/").slice(1).join("/");
       return dir === "" ? inChart : posix.join(dir, inChart);
     };
-    escape2 = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    escape = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 });
 
@@ -15246,8 +15249,7 @@ function writtenObject(documents, object2) {
 }
 function valueAt(value, pointer) {
   let current = value;
-  for (const token of pointer.split("/").slice(1)) {
-    const key = token.replace(/~1/g, "/").replace(/~0/g, "~");
+  for (const key of pointerTokens(pointer)) {
     if (Array.isArray(current)) current = current[Number(key)];
     else if (isObject17(current)) current = current[key];
     else return void 0;
@@ -15844,7 +15846,7 @@ function fromJson(json, at2, locate2, pointer = "") {
     return { v: "list", items: json.map((item, i) => fromJson(item, at2, locate2, `${pointer}/${i}`)), at: here };
   const entries2 = /* @__PURE__ */ new Map();
   for (const [key, item] of Object.entries(json))
-    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escape3(key)}`));
+    entries2.set(key, fromJson(item, at2, locate2, `${pointer}/${escapePointerToken(key)}`));
   return { v: "object", entries: entries2, at: here };
 }
 function sameValue2(a, b) {
@@ -15925,7 +15927,7 @@ function quoteSymbols(text3) {
   }
   return out;
 }
-var unknown, isKnown, escape3;
+var unknown, isKnown;
 var init_values2 = __esm({
   "src/containers/terraform/values.ts"() {
     "use strict";
@@ -15934,7 +15936,6 @@ var init_values2 = __esm({
     init_symbols();
     unknown = (name, at2) => ({ v: "unknown", name, at: at2 });
     isKnown = (value) => value.v !== "unknown";
-    escape3 = (token) => token.replaceAll("~", "~0").replaceAll("/", "~1");
   }
 });
 
@@ -38030,9 +38031,9 @@ async function grantedBy(findings, target, witness, kind, settings) {
   for (const finding2 of findings) {
     const pointer = innerPointer(finding2.pointer, target);
     if (pointer === null) continue;
-    const without = removed(target.value, pointer);
-    if (without === void 0) continue;
-    if (!await adapter.allows(without, witness, target.path, /* @__PURE__ */ new Map(), settings)) owners.push(finding2);
+    const without2 = removed(target.value, pointer);
+    if (without2 === void 0) continue;
+    if (!await adapter.allows(without2, witness, target.path, /* @__PURE__ */ new Map(), settings)) owners.push(finding2);
   }
   return owners.length > 0 || findings.length !== 1 ? owners : findings;
 }
@@ -38042,20 +38043,21 @@ function innerPointer(pointer, document) {
   return pointer.startsWith(prefix) ? pointer.slice(prefix.length) : null;
 }
 function removed(value, pointer) {
-  if (pointer === "") return void 0;
-  const [head, ...rest] = pointer.slice(1).split("/");
-  const name = head.replaceAll("~1", "/").replaceAll("~0", "~");
+  const tokens = pointerTokens(pointer);
+  return tokens.length === 0 ? void 0 : without(value, tokens);
+}
+function without(value, [name, ...rest]) {
   if (Array.isArray(value)) {
     const index2 = Number(name);
     if (!Number.isInteger(index2) || index2 < 0 || index2 >= value.length) return void 0;
     if (rest.length === 0) return value.filter((_, i) => i !== index2);
-    const inner2 = removed(value[index2], `/${rest.join("/")}`);
+    const inner2 = without(value[index2], rest);
     return inner2 === void 0 ? void 0 : value.map((item, i) => i === index2 ? inner2 : item);
   }
   if (typeof value !== "object" || value === null || !Object.hasOwn(value, name)) return void 0;
   const object2 = value;
   if (rest.length === 0) return Object.fromEntries(Object.entries(object2).filter(([key]) => key !== name));
-  const inner = removed(object2[name], `/${rest.join("/")}`);
+  const inner = without(object2[name], rest);
   return inner === void 0 ? void 0 : { ...object2, [name]: inner };
 }
 var init_contributions = __esm({
@@ -38063,6 +38065,7 @@ var init_contributions = __esm({
     "use strict";
     await init_adapters();
     await init_embedded();
+    init_parse();
     await init_source2();
     init_blame();
   }
@@ -40721,9 +40724,9 @@ async function reviewEdit(root, assigned, current, proposed) {
     const suspects = outside.filter((f) => near.has(f.file));
     const suspectProblems = outsideProblems.filter((p) => near.has(p.file));
     if (suspects.length + suspectProblems.length > 0) {
-      const without = await runCheck(staged);
-      const had = new Set(unapproved(without).map((f) => f.id));
-      const hadProblems = new Set(without.errors.map((p) => JSON.stringify(p)));
+      const without2 = await runCheck(staged);
+      const had = new Set(unapproved(without2).map((f) => f.id));
+      const hadProblems = new Set(without2.errors.map((p) => JSON.stringify(p)));
       findings.push(...suspects.filter((f) => !had.has(f.id)));
       problems.push(...suspectProblems.filter((p) => !hadProblems.has(JSON.stringify(p))));
     }

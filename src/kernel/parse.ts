@@ -81,6 +81,14 @@ export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
+/** The reference tokens of an RFC 6901 JSON pointer, unescaped (none for '', the whole value). */
+export function pointerTokens(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
+}
+
 /**
  * Where the value at `pointer` starts, else where its nearest located ancestor does (a YAML
  * alias's target, say, is located where it is defined); undefined when nothing on the way is.

@@ -11,6 +11,7 @@
 //   token, which may be anything up to write-all (the caller is not in this file).
 // Functions here take raw values and never throw: semantic blame asks about any version.
 
+import {escapePointerToken} from '../../kernel/parse.js'
 import {isObject} from './detect.js'
 import {type Level, SCOPES} from './scopes.js'
 
@@ -84,8 +85,7 @@ export interface JobToken {
   block: unknown
 }
 
-const escape = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1')
-export const jobPointer = (job: string) => `/jobs/${escape(job)}`
+export const jobPointer = (job: string) => `/jobs/${escapePointerToken(job)}`
 
 export const jobsOf = (workflow: unknown): Record<string, unknown> =>
   isObject(workflow) && isObject(workflow.jobs) ? workflow.jobs : {}
@@ -108,7 +108,9 @@ export function jobToken(workflow: unknown, job: string, mode: DefaultPermission
 
 /** Where one scope's level is written: its entry in the map, else the block (or the job). */
 export function scopePointer(found: JobToken, scope: string): string {
-  return isObject(found.block) && scope in found.block ? `${found.pointer}/${escape(scope)}` : found.pointer
+  return isObject(found.block) && scope in found.block
+    ? `${found.pointer}/${escapePointerToken(scope)}`
+    : found.pointer
 }
 
 /** The events a workflow's `on:` names, in any of its forms (string, list, map). */
@@ -121,7 +123,7 @@ export function triggersOf(on: unknown): Set<string> {
 /** Where `on:` names an event. */
 export function triggerPointer(on: unknown, event: string): string {
   if (Array.isArray(on)) return `/on/${on.indexOf(event)}`
-  return isObject(on) ? `/on/${escape(event)}` : '/on'
+  return isObject(on) ? `/on/${escapePointerToken(event)}` : '/on'
 }
 
 // --- secrets ------------------------------------------------------------------------------
@@ -157,7 +159,7 @@ function scan(value: unknown, pointer: string, into: Secrets, key = ''): void {
     else for (const match of value.matchAll(EXPRESSION)) secretsIn(match[1]!, pointer, into)
   } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${pointer}/${i}`, into))
   else if (isObject(value))
-    for (const [k, v] of Object.entries(value)) scan(v, `${pointer}/${escape(k)}`, into, k)
+    for (const [k, v] of Object.entries(value)) scan(v, `${pointer}/${escapePointerToken(k)}`, into, k)
 }
 
 /** A reusable-workflow call job: the workflow it calls, without the ref (`@v1`). */

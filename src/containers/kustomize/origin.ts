@@ -8,7 +8,7 @@
 
 import {posix} from 'node:path'
 import {canonicalJson} from '../../kernel/hash.js'
-import {parseYamlDocuments, positionAt} from '../../kernel/parse.js'
+import {parseYamlDocuments, pointerTokens, positionAt} from '../../kernel/parse.js'
 import type {ParsedFile, Position, RenderedFrom} from '../../kernel/types.js'
 import type {SourceFiles} from '../container.js'
 import type {LocateRendered} from '../rendered-rbac.js'
@@ -118,8 +118,7 @@ const fileAt = (file: ParsedFile, pointer: string): RenderedFrom | undefined => 
 /** The value at a JSON pointer (undefined where there is none). */
 function valueAt(value: unknown, pointer: string): unknown {
   let current = value
-  for (const token of pointer.split('/').slice(1)) {
-    const key = token.replace(/~1/g, '/').replace(/~0/g, '~')
+  for (const key of pointerTokens(pointer)) {
     if (Array.isArray(current)) current = current[Number(key)]
     else if (isObject(current)) current = current[key]
     else return undefined

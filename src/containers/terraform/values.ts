@@ -4,7 +4,7 @@
 // (src/kernel/symbols.ts), so that the same expression on both sides is the same unknown value.
 
 import {InvalidInputError} from '../../kernel/errors.js'
-import {parseFile} from '../../kernel/parse.js'
+import {escapePointerToken, parseFile} from '../../kernel/parse.js'
 import type {ParsedFile, Position} from '../../kernel/types.js'
 import {hasSymbol, symbol, SYMBOL_DELIMITERS} from '../../kernel/symbols.js'
 import type {At} from './ast.js'
@@ -87,11 +87,9 @@ export function fromJson(
     return {v: 'list', items: json.map((item, i) => fromJson(item, at, locate, `${pointer}/${i}`)), at: here}
   const entries = new Map<string, Value>()
   for (const [key, item] of Object.entries(json as Record<string, unknown>))
-    entries.set(key, fromJson(item, at, locate, `${pointer}/${escape(key)}`))
+    entries.set(key, fromJson(item, at, locate, `${pointer}/${escapePointerToken(key)}`))
   return {v: 'object', entries, at: here}
 }
-
-const escape = (token: string) => token.replaceAll('~', '~0').replaceAll('/', '~1')
 
 /** Whether two values are equal (`==`); undefined when that depends on unknown values. */
 export function sameValue(a: Value, b: Value): boolean | undefined {

@@ -12,6 +12,7 @@ import type {History} from '../../git/index.js'
 import type {AdapterSettings, Document, Finding, Kind, Witness} from '../../kernel/types.js'
 import type {BlamedCommit} from '../commits.js'
 import {findingKey} from '../embedded.js'
+import {pointerTokens} from '../../kernel/parse.js'
 import {readDocuments} from '../source.js'
 import {semanticBlame, type WalkOf} from './blame.js'
 
@@ -177,19 +178,21 @@ function innerPointer(pointer: string | null, document: Document): string | null
 
 /** `value` without what `pointer` (RFC 6901) names, or undefined when it names nothing or the whole value. */
 function removed(value: unknown, pointer: string): unknown {
-  if (pointer === '') return undefined
-  const [head, ...rest] = pointer.slice(1).split('/')
-  const name = head!.replaceAll('~1', '/').replaceAll('~0', '~')
+  const tokens = pointerTokens(pointer)
+  return tokens.length === 0 ? undefined : without(value, tokens)
+}
+
+function without(value: unknown, [name, ...rest]: string[]): unknown {
   if (Array.isArray(value)) {
     const index = Number(name)
     if (!Number.isInteger(index) || index < 0 || index >= value.length) return undefined
     if (rest.length === 0) return value.filter((_, i) => i !== index)
-    const inner = removed(value[index], `/${rest.join('/')}`)
+    const inner = without(value[index], rest)
     return inner === undefined ? undefined : value.map((item, i) => (i === index ? inner : item))
   }
-  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, name)) return undefined
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, name!)) return undefined
   const object = value as Record<string, unknown>
   if (rest.length === 0) return Object.fromEntries(Object.entries(object).filter(([key]) => key !== name))
-  const inner = removed(object[name], `/${rest.join('/')}`)
-  return inner === undefined ? undefined : {...object, [name]: inner}
+  const inner = without(object[name!], rest)
+  return inner === undefined ? undefined : {...object, [name!]: inner}
 }
