@@ -40368,6 +40368,13 @@ async function stagedAgainstRevision(options) {
   if (named3 === "HEAD") return void 0;
   return { ref: named3, commit: await resolveCommit(options.root, named3) };
 }
+function outsideFocus(focus, baseline, target, skip) {
+  const out = new Set(skip);
+  for (const source of [baseline, target])
+    for (const [key, document] of source.documents)
+      if (document.origin === void 0 && !focus.has(key) && comparedAlone(document.kind)) out.add(key);
+  return out;
+}
 async function stagedAgainstSnapshot(options, file) {
   const { root, config: config2 } = options;
   if (options.target.type !== "staged" || (options.overlay ?? []).length > 0) return void 0;
@@ -40441,6 +40448,7 @@ async function runCheck(options) {
   errors.push(...lost.problems);
   notes.push(...followMoves(baseline, target, changes));
   const unreadable = /* @__PURE__ */ new Set([...errors.map((e) => e.file), ...lost.keys]);
+  const skip = options.focus === void 0 ? unreadable : outsideFocus(options.focus, baseline, target, unreadable);
   let targetPaths;
   let ownership;
   const targetPathList = () => targetPaths ??= listSourcePaths(options.root, options.target);
@@ -40456,7 +40464,7 @@ async function runCheck(options) {
   };
   const compared = await timed(
     "comparing",
-    () => compareChanged(baseline.documents, target.documents, context, unreadable)
+    () => compareChanged(baseline.documents, target.documents, context, skip)
   );
   findings.push(...compared.findings);
   notes.push(...compared.notes);
@@ -40653,7 +40661,7 @@ function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, selfContained, withArticle, goneFrom, fileOf2, reader, changeRank;
+var emptySource, comparedAlone, selfContained, withArticle, goneFrom, fileOf2, reader, changeRank;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -40678,7 +40686,11 @@ var init_check = __esm({
       problems: [],
       notes: []
     });
-    selfContained = (...sources) => !sources.flatMap((source) => [...source.documents.values()]).map((d) => adapterFor(d.kind)).some((adapter) => adapter.scope === "kind" || adapter.consults !== void 0);
+    comparedAlone = (kind) => {
+      const adapter = adapterFor(kind);
+      return adapter.scope === "file" && adapter.consults === void 0;
+    };
+    selfContained = (...sources) => sources.every((source) => [...source.documents.values()].every((d) => comparedAlone(d.kind)));
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
     fileOf2 = (key, documents) => documents.get(key)?.origin?.file ?? key;
@@ -40711,7 +40723,7 @@ async function reviewEdit(root, assigned, current, proposed) {
   const readersOfEdit = () => readers2 ??= readersOf(root, config2, [proposed.path]).then((paths) => new Set(paths));
   if (!before && !after && (await readersOfEdit()).size === 0)
     return { findings: [], problems: [], plain: true };
-  const staged = { root, cwd: root, config: config2, target: { type: "staged" } };
+  const staged = { root, cwd: root, config: config2, target: { type: "staged" }, focus: /* @__PURE__ */ new Set([proposed.path]) };
   const report = await runCheck({ ...staged, overlay: [proposed] });
   const inFile = (file) => file === proposed.path;
   const failing = unapproved(report);
@@ -42225,6 +42237,12 @@ function comparedText(report) {
 function showControls(text3) {
   return text3.replace(HIDDEN_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+function printable(value) {
+  if (typeof value === "string") return showControls(value);
+  if (Array.isArray(value)) return value.map(printable);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
+}
 var CHANGE_ORDER, CHANGE_LABELS, HIDDEN_CHARACTERS;
 var init_shared = __esm({
   "src/reporters/shared.ts"() {
@@ -42237,223 +42255,6 @@ var init_shared = __esm({
       narrowing: "narrowing"
     };
     HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-  }
-});
-
-// src/reporters/coverage.ts
-function coverageLines(coverage, limit = Infinity) {
-  const lines = [];
-  const scope = coverage.scope === "changed-files" ? " (the files this commit changes)" : "";
-  const shown3 = (items, line) => {
-    const out = items.slice(0, limit).map(line);
-    if (items.length > limit)
-      out.push(`    \u2026 and ${items.length - limit} more (\`acldrift coverage\` lists them all)`);
-    return out;
-  };
-  const byKind = /* @__PURE__ */ new Map();
-  for (const entry of coverage.read) {
-    const label2 = entry.format === void 0 ? entry.kind : `${entry.kind} (in ${entry.format} files)`;
-    byKind.set(label2, [...byKind.get(label2) ?? [], entry]);
-  }
-  lines.push(`Read${scope}:`);
-  if (byKind.size === 0) lines.push("  no access config was read");
-  for (const [label2, entries2] of [...byKind].sort(([a], [b]) => a < b ? -1 : 1)) {
-    lines.push(`  ${label2}:`);
-    lines.push(
-      ...shown3(entries2, (e) => `    ${e.file}${e.by === "content" ? "" : " (kind assigned by the config)"}`)
-    );
-  }
-  if (coverage.notRead.length > 0) {
-    lines.push("Recognised as access config but not read, and why:");
-    lines.push(...shown3(coverage.notRead, (e) => `  ${e.file} (${e.recognisedAs}): ${e.why}`));
-  }
-  if (coverage.skipped.length > 0) {
-    lines.push("Skipped, and why:");
-    lines.push(...shown3(coverage.skipped, (e) => `  ${e.file}: ${e.why}`));
-  }
-  return lines;
-}
-var init_coverage = __esm({
-  "src/reporters/coverage.ts"() {
-    "use strict";
-  }
-});
-
-// src/reporters/pretty.ts
-var pretty_exports = {};
-__export(pretty_exports, {
-  chalkFor: () => chalkFor,
-  findingFrom: () => findingFrom,
-  findingLines: () => findingLines,
-  printable: () => printable,
-  relativeTo: () => relativeTo,
-  renderPretty: () => renderPretty
-});
-import { isAbsolute as isAbsolute6, posix as posix9 } from "node:path";
-import { Chalk, supportsColor } from "chalk";
-function chalkFor(options) {
-  return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
-}
-function renderPretty(untrusted, options) {
-  const report = relativeTo(options.from, printable(untrusted));
-  const c = chalkFor(options);
-  const all2 = orderFindings(report.findings);
-  const findings = options.quiet ? all2.filter(blocking) : all2;
-  const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)];
-  for (const [file, group] of groupByFile(findings)) {
-    lines.push("", c.underline(file), ...sameChange(group).flatMap((change) => changeLines(c, change)));
-  }
-  if (!findings.some(needsReview)) lines.push("", c.green(noWideningText(report)));
-  const hidden = all2.length - findings.length;
-  if (hidden > 0)
-    lines.push(
-      "",
-      c.dim(`${plural(hidden, "approved or narrowing finding")} not shown: \`acldrift check\` lists them.`)
-    );
-  if (report.errors.length > 0) {
-    lines.push("", c.bold.red("Invalid input (fails closed):"));
-    lines.push(...report.errors.map((problem) => `  ${formatProblem(problem)}`));
-  }
-  if (report.notes.length > 0 && !options.quiet) {
-    lines.push("", c.bold("Notes:"), ...report.notes.map((note) => `  - ${note}`));
-  }
-  if (report.coverage !== void 0) {
-    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT);
-    lines.push("", c.bold(heading), ...rest.map((line) => line.startsWith(" ") ? line : c.bold(line)));
-  }
-  const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green;
-  lines.push("", summaryStyle(summaryLine(report)));
-  return lines.join("\n") + "\n";
-}
-function relativeTo(from, report) {
-  if (from === void 0 || from === "") return report;
-  const here = hereFrom(from);
-  const files2 = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
-  return {
-    ...report,
-    findings: report.findings.map((f) => findingFrom(from, f)),
-    errors: files2(report.errors),
-    ...report.coverage && {
-      coverage: {
-        ...report.coverage,
-        read: files2(report.coverage.read),
-        notRead: files2(report.coverage.notRead),
-        skipped: files2(report.coverage.skipped)
-      }
-    }
-  };
-}
-function findingFrom(from, finding2) {
-  if (from === void 0 || from === "") return finding2;
-  return withPaths(finding2, hereFrom(from));
-}
-function printable(value) {
-  if (typeof value === "string") return showControls(value);
-  if (Array.isArray(value)) return value.map(printable);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
-}
-function blocking(finding2) {
-  return needsReview(finding2) && finding2.approval?.valid !== true;
-}
-function sameChange(ordered) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of ordered) {
-    const key = JSON.stringify([
-      f.file,
-      f.line,
-      f.document,
-      f.renderedFrom,
-      f.rule,
-      f.change,
-      f.reason,
-      f.baselineLocation,
-      f.commit?.sha,
-      f.approval === null ? null : [f.approval.valid, f.approval.status]
-    ]);
-    groups.set(key, [...groups.get(key) ?? [], f]);
-  }
-  return [...groups.values()];
-}
-function changeLines(c, group) {
-  if (group.length === 1) return findingLines(c, group[0]);
-  const [first] = group;
-  const lines = [
-    `${headline(c, first)}  ${c.bold(`${group.length} findings of one change`)}`,
-    ...group.map((f) => `    - ${badge(c, f)} ${c.dim(f.id)}  ${f.message}`)
-  ];
-  return [...lines, ...detailLines(c, first, false)];
-}
-function groupByFile(ordered) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const finding2 of ordered) groups.set(finding2.file, [...groups.get(finding2.file) ?? [], finding2]);
-  return groups;
-}
-function headline(c, finding2) {
-  const change = CHANGE_STYLES[finding2.change](c)(CHANGE_LABELS[finding2.change]);
-  return `  ${badge(c, finding2)} ${change}  ${c.bold(finding2.rule)}  ${findingPlace(finding2)}`;
-}
-function findingLines(c, finding2) {
-  return [
-    headline(c, finding2),
-    `    ${finding2.message}`,
-    // The handle for `acldrift explain ID` and `acldrift approve ID`.
-    `    ${c.dim("id:")} ${finding2.id}`,
-    ...detailLines(c, finding2, true)
-  ];
-}
-function detailLines(c, finding2, withWitness) {
-  const lines = [];
-  if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
-  if (finding2.baselineLocation)
-    lines.push(`    ${c.dim(baselineLabel(finding2))} ${findingPlace(finding2.baselineLocation)}`);
-  const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
-  if (entries2.length > 0) {
-    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
-    lines.push(`    ${c.dim("witness:")}`);
-    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
-  }
-  if (finding2.commit !== null) {
-    const { actor } = finding2.commit;
-    lines.push(`    ${c.dim("commit:")} ${commitText(finding2.commit)}`);
-    lines.push(
-      `    ${c.dim("actor:")}  ${actor.type === "agent" ? c.magenta(actorText(actor)) : actorText(actor)}`
-    );
-    lines.push(...actor.evidence.map((evidence2) => `      - ${evidenceText(evidence2)}`));
-    const widenedBy = contributionTexts(finding2);
-    if (widenedBy.length > 0) {
-      lines.push(`    ${c.dim(`widened by ${widenedBy.length} commits (oldest first):`)}`);
-      lines.push(...widenedBy.map((line) => `      - ${line}`));
-    }
-  }
-  if (finding2.approval !== null) {
-    const style = finding2.approval.valid ? c.green : c.bold.red;
-    lines.push(`    ${c.dim("approval:")} ${style(approvalText(finding2.approval))}`);
-  }
-  return lines;
-}
-var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
-var init_pretty = __esm({
-  "src/reporters/pretty.ts"() {
-    "use strict";
-    init_errors();
-    init_coverage();
-    init_shared();
-    SEVERITY_STYLES = {
-      critical: (c) => c.bold.white.bgRed,
-      high: (c) => c.bold.red,
-      medium: (c) => c.yellow,
-      low: (c) => c.cyan
-    };
-    CHANGE_STYLES = {
-      widening: (c) => c.bold.red,
-      "possible-widening": (c) => c.yellow,
-      narrowing: (c) => c.green
-    };
-    COVERAGE_LIMIT = 10;
-    BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix9.relative(from, file);
-    badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
 
@@ -42585,7 +42386,6 @@ var init_agent = __esm({
   "src/reporters/agent.ts"() {
     "use strict";
     init_shared();
-    init_pretty();
     STOP = "Stop here and ask the user. Do not make this change another way (a shell command, another file, a commit without hooks): acldrift checks those too, and the user must decide.";
     SHOWN_PER_RULE = 2;
     AGENT_LOG_PATH = ".git/acldrift/agent-log.jsonl";
@@ -42885,6 +42685,216 @@ var init_progress2 = __esm({
   "src/cli/progress.ts"() {
     "use strict";
     CI_VARIABLES = ["CI", "TF_BUILD", "JENKINS_URL"];
+  }
+});
+
+// src/reporters/coverage.ts
+function coverageLines(coverage, limit = Infinity) {
+  const lines = [];
+  const scope = coverage.scope === "changed-files" ? " (the files this commit changes)" : "";
+  const shown3 = (items, line) => {
+    const out = items.slice(0, limit).map(line);
+    if (items.length > limit)
+      out.push(`    \u2026 and ${items.length - limit} more (\`acldrift coverage\` lists them all)`);
+    return out;
+  };
+  const byKind = /* @__PURE__ */ new Map();
+  for (const entry of coverage.read) {
+    const label2 = entry.format === void 0 ? entry.kind : `${entry.kind} (in ${entry.format} files)`;
+    byKind.set(label2, [...byKind.get(label2) ?? [], entry]);
+  }
+  lines.push(`Read${scope}:`);
+  if (byKind.size === 0) lines.push("  no access config was read");
+  for (const [label2, entries2] of [...byKind].sort(([a], [b]) => a < b ? -1 : 1)) {
+    lines.push(`  ${label2}:`);
+    lines.push(
+      ...shown3(entries2, (e) => `    ${e.file}${e.by === "content" ? "" : " (kind assigned by the config)"}`)
+    );
+  }
+  if (coverage.notRead.length > 0) {
+    lines.push("Recognised as access config but not read, and why:");
+    lines.push(...shown3(coverage.notRead, (e) => `  ${e.file} (${e.recognisedAs}): ${e.why}`));
+  }
+  if (coverage.skipped.length > 0) {
+    lines.push("Skipped, and why:");
+    lines.push(...shown3(coverage.skipped, (e) => `  ${e.file}: ${e.why}`));
+  }
+  return lines;
+}
+var init_coverage = __esm({
+  "src/reporters/coverage.ts"() {
+    "use strict";
+  }
+});
+
+// src/reporters/pretty.ts
+var pretty_exports = {};
+__export(pretty_exports, {
+  chalkFor: () => chalkFor,
+  findingFrom: () => findingFrom,
+  findingLines: () => findingLines,
+  relativeTo: () => relativeTo,
+  renderPretty: () => renderPretty
+});
+import { isAbsolute as isAbsolute6, posix as posix9 } from "node:path";
+import { Chalk, supportsColor } from "chalk";
+function chalkFor(options) {
+  return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
+}
+function renderPretty(untrusted, options) {
+  const report = relativeTo(options.from, printable(untrusted));
+  const c = chalkFor(options);
+  const all2 = orderFindings(report.findings);
+  const findings = options.quiet ? all2.filter(blocking) : all2;
+  const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)];
+  for (const [file, group] of groupByFile(findings)) {
+    lines.push("", c.underline(file), ...sameChange(group).flatMap((change) => changeLines(c, change)));
+  }
+  if (!findings.some(needsReview)) lines.push("", c.green(noWideningText(report)));
+  const hidden = all2.length - findings.length;
+  if (hidden > 0)
+    lines.push(
+      "",
+      c.dim(`${plural(hidden, "approved or narrowing finding")} not shown: \`acldrift check\` lists them.`)
+    );
+  if (report.errors.length > 0) {
+    lines.push("", c.bold.red("Invalid input (fails closed):"));
+    lines.push(...report.errors.map((problem) => `  ${formatProblem(problem)}`));
+  }
+  if (report.notes.length > 0 && !options.quiet) {
+    lines.push("", c.bold("Notes:"), ...report.notes.map((note) => `  - ${note}`));
+  }
+  if (report.coverage !== void 0) {
+    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT);
+    lines.push("", c.bold(heading), ...rest.map((line) => line.startsWith(" ") ? line : c.bold(line)));
+  }
+  const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green;
+  lines.push("", summaryStyle(summaryLine(report)));
+  return lines.join("\n") + "\n";
+}
+function relativeTo(from, report) {
+  if (from === void 0 || from === "") return report;
+  const here = hereFrom(from);
+  const files2 = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
+  return {
+    ...report,
+    findings: report.findings.map((f) => findingFrom(from, f)),
+    errors: files2(report.errors),
+    ...report.coverage && {
+      coverage: {
+        ...report.coverage,
+        read: files2(report.coverage.read),
+        notRead: files2(report.coverage.notRead),
+        skipped: files2(report.coverage.skipped)
+      }
+    }
+  };
+}
+function findingFrom(from, finding2) {
+  if (from === void 0 || from === "") return finding2;
+  return withPaths(finding2, hereFrom(from));
+}
+function blocking(finding2) {
+  return needsReview(finding2) && finding2.approval?.valid !== true;
+}
+function sameChange(ordered) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of ordered) {
+    const key = JSON.stringify([
+      f.file,
+      f.line,
+      f.document,
+      f.renderedFrom,
+      f.rule,
+      f.change,
+      f.reason,
+      f.baselineLocation,
+      f.commit?.sha,
+      f.approval === null ? null : [f.approval.valid, f.approval.status]
+    ]);
+    groups.set(key, [...groups.get(key) ?? [], f]);
+  }
+  return [...groups.values()];
+}
+function changeLines(c, group) {
+  if (group.length === 1) return findingLines(c, group[0]);
+  const [first] = group;
+  const lines = [
+    `${headline(c, first)}  ${c.bold(`${group.length} findings of one change`)}`,
+    ...group.map((f) => `    - ${badge(c, f)} ${c.dim(f.id)}  ${f.message}`)
+  ];
+  return [...lines, ...detailLines(c, first, false)];
+}
+function groupByFile(ordered) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const finding2 of ordered) groups.set(finding2.file, [...groups.get(finding2.file) ?? [], finding2]);
+  return groups;
+}
+function headline(c, finding2) {
+  const change = CHANGE_STYLES[finding2.change](c)(CHANGE_LABELS[finding2.change]);
+  return `  ${badge(c, finding2)} ${change}  ${c.bold(finding2.rule)}  ${findingPlace(finding2)}`;
+}
+function findingLines(c, finding2) {
+  return [
+    headline(c, finding2),
+    `    ${finding2.message}`,
+    // The handle for `acldrift explain ID` and `acldrift approve ID`.
+    `    ${c.dim("id:")} ${finding2.id}`,
+    ...detailLines(c, finding2, true)
+  ];
+}
+function detailLines(c, finding2, withWitness) {
+  const lines = [];
+  if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
+  if (finding2.baselineLocation)
+    lines.push(`    ${c.dim(baselineLabel(finding2))} ${findingPlace(finding2.baselineLocation)}`);
+  const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
+  if (entries2.length > 0) {
+    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
+    lines.push(`    ${c.dim("witness:")}`);
+    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
+  }
+  if (finding2.commit !== null) {
+    const { actor } = finding2.commit;
+    lines.push(`    ${c.dim("commit:")} ${commitText(finding2.commit)}`);
+    lines.push(
+      `    ${c.dim("actor:")}  ${actor.type === "agent" ? c.magenta(actorText(actor)) : actorText(actor)}`
+    );
+    lines.push(...actor.evidence.map((evidence2) => `      - ${evidenceText(evidence2)}`));
+    const widenedBy = contributionTexts(finding2);
+    if (widenedBy.length > 0) {
+      lines.push(`    ${c.dim(`widened by ${widenedBy.length} commits (oldest first):`)}`);
+      lines.push(...widenedBy.map((line) => `      - ${line}`));
+    }
+  }
+  if (finding2.approval !== null) {
+    const style = finding2.approval.valid ? c.green : c.bold.red;
+    lines.push(`    ${c.dim("approval:")} ${style(approvalText(finding2.approval))}`);
+  }
+  return lines;
+}
+var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
+var init_pretty = __esm({
+  "src/reporters/pretty.ts"() {
+    "use strict";
+    init_errors();
+    init_coverage();
+    init_shared();
+    SEVERITY_STYLES = {
+      critical: (c) => c.bold.white.bgRed,
+      high: (c) => c.bold.red,
+      medium: (c) => c.yellow,
+      low: (c) => c.cyan
+    };
+    CHANGE_STYLES = {
+      widening: (c) => c.bold.red,
+      "possible-widening": (c) => c.yellow,
+      narrowing: (c) => c.green
+    };
+    COVERAGE_LIMIT = 10;
+    BADGE_WIDTH = "[CRITICAL]".length;
+    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix9.relative(from, file);
+    badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
 

@@ -107,12 +107,32 @@ async function stagedAgainstRevision(
   return {ref: named, commit: await resolveCommit(options.root, named)}
 }
 
+/** Whether a kind's documents are compared each alone (its files refer to no other). */
+const comparedAlone = (kind: Document['kind']) => {
+  const adapter = adapterFor(kind)
+  return adapter.scope === 'file' && adapter.consults === undefined
+}
+
 /** Kinds whose files refer to each other need their unchanged files too: no fast path for them. */
 const selfContained = (...sources: LoadedSource[]) =>
-  !sources
-    .flatMap((source) => [...source.documents.values()])
-    .map((d) => adapterFor(d.kind))
-    .some((adapter) => adapter.scope === 'kind' || adapter.consults !== undefined)
+  sources.every((source) => [...source.documents.values()].every((d) => comparedAlone(d.kind)))
+
+/**
+ * `skip` and the documents `focus` leaves out: a file's own document of a kind compared alone,
+ * outside the focus, cannot make or change a finding of a file in it.
+ */
+function outsideFocus(
+  focus: ReadonlySet<string>,
+  baseline: LoadedSource,
+  target: LoadedSource,
+  skip: ReadonlySet<string>,
+): Set<string> {
+  const out = new Set(skip)
+  for (const source of [baseline, target])
+    for (const [key, document] of source.documents)
+      if (document.origin === undefined && !focus.has(key) && comparedAlone(document.kind)) out.add(key)
+  return out
+}
 
 /**
  * The pre-commit case with a baseline snapshot that recorded the blob id of each file it read
@@ -215,6 +235,8 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   notes.push(...followMoves(baseline, target, changes))
   // A file that could not be read on either side is an error, not a removal or an addition.
   const unreadable = new Set([...errors.map((e) => e.file), ...lost.keys])
+  const skip =
+    options.focus === undefined ? unreadable : outsideFocus(options.focus, baseline, target, unreadable)
   let targetPaths: Promise<readonly string[]> | undefined
   let ownership: Promise<CodeOwnership> | undefined
   const targetPathList = () => (targetPaths ??= listSourcePaths(options.root, options.target))
@@ -230,7 +252,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     }),
   }
   const compared = await timed('comparing', () =>
-    compareChanged(baseline.documents, target.documents, context, unreadable),
+    compareChanged(baseline.documents, target.documents, context, skip),
   )
   findings.push(...compared.findings)
   notes.push(...compared.notes)

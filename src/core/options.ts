@@ -23,4 +23,10 @@ export interface CheckOptions {
   message?: string
   /** files' content in place of the target's versions (the agent hook's proposed edit, untracked files) */
   overlay?: readonly SourceFile[]
+  /**
+   * Compare only these files' documents among those of kinds compared file by file (the agent
+   * hook's edit: another file's own findings are not the edit's). Documents a container holds,
+   * and those of kinds compared whole or consulting others, are compared as always.
+   */
+  focus?: ReadonlySet<string>
 }

@@ -5,8 +5,7 @@
 import type {Refusal} from '../core/agent/harnesses.js'
 import type {AgentLogEntry} from '../core/agent/log.js'
 import type {Finding, InputProblem} from '../kernel/types.js'
-import {findingPlace, location, witnessLine} from './shared.js'
-import {printable} from './pretty.js'
+import {findingPlace, location, printable, witnessLine} from './shared.js'
 
 const STOP =
   'Stop here and ask the user. Do not make this change another way (a shell command, another file, a commit without hooks): acldrift checks those too, and the user must decide.'

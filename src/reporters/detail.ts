@@ -1,8 +1,8 @@
 // `explain` (one finding in full) and `history` (a timeline), in the terminal.
 
 import type {Finding, Report} from '../kernel/types.js'
-import {chalkFor, findingFrom, findingLines, printable, relativeTo} from './pretty.js'
-import {plural, type ReporterOptions} from './shared.js'
+import {chalkFor, findingFrom, findingLines, relativeTo} from './pretty.js'
+import {plural, printable, type ReporterOptions} from './shared.js'
 
 /** Everything about one finding: the block of the report, then the statements and their diff. */
 export function renderExplanation(untrusted: Finding, options: ReporterOptions): string {

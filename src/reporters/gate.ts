@@ -3,8 +3,8 @@
 import type {ApproveResult} from '../core/approve.js'
 import type {BaselineUpdateResult} from '../core/baseline-update.js'
 import type {PruneResult} from '../core/prune.js'
-import {chalkFor, findingLines, printable} from './pretty.js'
-import {findingPlace, plural, type ReporterOptions, witnessLine} from './shared.js'
+import {chalkFor, findingLines} from './pretty.js'
+import {findingPlace, plural, printable, type ReporterOptions, witnessLine} from './shared.js'
 
 export function renderApproved(untrusted: ApproveResult, options: ReporterOptions): string {
   const result = printable(untrusted)

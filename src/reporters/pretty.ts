@@ -19,7 +19,7 @@ import {
   noWideningText,
   orderFindings,
   plural,
-  showControls,
+  printable,
   summaryLine,
   witnessEntries,
   withPaths,
@@ -117,14 +117,6 @@ export function findingFrom(from: string | undefined, finding: Finding): Finding
 // Only repository paths move: an absolute path (a --config file elsewhere) is shown as given.
 const hereFrom = (from: string) => (file: string) =>
   file === '' || isAbsolute(file) ? file : posix.relative(from, file)
-
-/** A copy with every string, keys included, passed through showControls. */
-export function printable<T>(value: T): T {
-  if (typeof value === 'string') return showControls(value) as T
-  if (Array.isArray(value)) return value.map(printable) as T
-  if (typeof value !== 'object' || value === null) return value
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)])) as T
-}
 
 /** A finding that still needs a reviewer: a widening or possible widening without a valid approval. */
 function blocking(finding: Finding): boolean {

@@ -230,3 +230,11 @@ const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\
 export function showControls(text: string): string {
   return text.replace(HIDDEN_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
+
+/** A copy with every string, keys included, passed through showControls. */
+export function printable<T>(value: T): T {
+  if (typeof value === 'string') return showControls(value) as T
+  if (Array.isArray(value)) return value.map(printable) as T
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)])) as T
+}

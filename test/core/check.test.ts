@@ -64,6 +64,32 @@ describe('runCheck', () => {
     await repo.write('iam/app.json', policy('s3:GetObject'))
   })
 
+  it('compares only the focus among files of kinds compared alone; kinds compared whole stay compared', async () => {
+    const rbac = [
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: Role',
+      'metadata: {name: reader, namespace: prod}',
+      'rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]',
+      '---',
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: RoleBinding',
+      'metadata: {name: jane-reads, namespace: prod}',
+      'subjects: [{kind: User, name: jane, apiGroup: rbac.authorization.k8s.io}]',
+      'roleRef: {kind: Role, name: reader, apiGroup: rbac.authorization.k8s.io}',
+      '',
+    ].join('\n')
+    await repo.write('iam/app.json', policy('s3:*'))
+    await repo.write('iam/other.json', policy('s3:*'))
+    await repo.write('k8s/rbac.yaml', rbac)
+    const files = async (options: Partial<CheckOptions>) =>
+      [...new Set((await check(options)).findings.map((f) => f.file))].sort()
+    expect(await files({})).toEqual(['iam/app.json', 'iam/other.json', 'k8s/rbac.yaml'])
+    expect(await files({focus: new Set(['iam/app.json'])})).toEqual(['iam/app.json', 'k8s/rbac.yaml'])
+    await repo.write('iam/app.json', policy('s3:GetObject'))
+    await repo.write('iam/other.json', policy('s3:ListBucket'))
+    await repo.remove('k8s/rbac.yaml')
+  })
+
   it("judges by the stricter policy while the target's config lowers failOn unapproved", async () => {
     await repo.write('acldrift.config.yaml', 'version: 1\npolicy:\n  failOn: critical\n')
     await repo.stage('acldrift.config.yaml')

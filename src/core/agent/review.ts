@@ -50,7 +50,8 @@ export async function reviewEdit(
   // and that no container format reads.
   if (!before && !after && (await readersOfEdit()).size === 0)
     return {findings: [], problems: [], plain: true}
-  const staged = {root, cwd: root, config, target: {type: 'staged' as const}}
+  // Another file's own documents cannot make a finding of this one: only containers read others.
+  const staged = {root, cwd: root, config, target: {type: 'staged' as const}, focus: new Set([proposed.path])}
   const report = await runCheck({...staged, overlay: [proposed]})
   const inFile = (file: string) => file === proposed.path
   const failing = unapproved(report)
