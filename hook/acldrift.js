@@ -37983,21 +37983,18 @@ async function addedAccess(options) {
       const merged = history.commits.get(state.sha).parents.length > 1;
       for (const key of keys) {
         const [was, now] = [before.get(key), after.get(key)];
-        if (now === void 0 || was?.hash === now.hash) continue;
+        const at2 = options.target.get(key);
+        if (now === void 0 || was?.hash === now.hash || at2 === void 0) continue;
         const compared = await adapter.compare(
           new Map(was === void 0 ? [] : [[key, was]]),
           /* @__PURE__ */ new Map([[key, now]]),
           [key],
           settings
         );
-        for (const found2 of compared.findings) {
-          const witness = found2.witness;
-          if (found2.change === "narrowing" || witness === null) continue;
-          if (!(adapter.namesRequest?.(witness) ?? true)) continue;
-          const at2 = options.target.get(key);
-          if (at2 === void 0 || !await adapter.allows(at2.value, witness, key, /* @__PURE__ */ new Map(), settings))
-            continue;
-          if (await allows2(beforeRange, key, witness)) continue;
+        const present2 = async (witness, checked) => (adapter.namesRequest?.(witness) ?? true) && (checked || await allows2(state.blob, key, witness) && !await allows2(parent, key, witness)) && await adapter.allows(at2.value, witness, key, /* @__PURE__ */ new Map(), settings) && !await allows2(beforeRange, key, witness);
+        for (const first of compared.findings) {
+          const witness = await presentRequest(first, now, was, present2, adapter, settings);
+          if (witness === void 0) continue;
           const owners = await grantedBy(
             findings.filter((f) => findingKey(f) === key),
             at2,
@@ -38035,6 +38032,50 @@ async function addedAccess(options) {
     for (const [finding2, list4] of added) out.set(finding2, list4.reverse());
   }
   return out;
+}
+async function presentRequest(found2, now, was, present2, adapter, settings) {
+  let finding2 = found2;
+  let value = now.value;
+  while (finding2 !== void 0 && finding2.change !== "narrowing" && finding2.witness !== null) {
+    const witness = finding2.witness;
+    if (await present2(witness, value === now.value)) return witness;
+    const pointer = innerPointer(finding2.pointer, now);
+    const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings);
+    if (fewer === void 0) return void 0;
+    value = fewer;
+    const compared = await adapter.compare(
+      new Map(was === void 0 ? [] : [[now.path, was]]),
+      /* @__PURE__ */ new Map([[now.path, { ...now, value }]]),
+      [now.path],
+      settings
+    );
+    finding2 = compared.findings.find((f) => f.pointer === found2.pointer && f.change !== "narrowing");
+  }
+  return void 0;
+}
+async function withoutGrantOf(value, pointer, witness, path, adapter, settings) {
+  for (const item of listItems2(pointedAt(value, pointerTokens(pointer)), pointer)) {
+    const fewer = removed(value, item);
+    if (fewer !== void 0 && !await adapter.allows(fewer, witness, path, /* @__PURE__ */ new Map(), settings))
+      return fewer;
+  }
+  return void 0;
+}
+function listItems2(value, pointer) {
+  if (typeof value !== "object" || value === null) return [];
+  const entries2 = Array.isArray(value) ? value.map((item, i) => [String(i), item]) : Object.entries(value);
+  return entries2.flatMap(([name, item]) => {
+    const at2 = `${pointer}/${escapePointerToken(name)}`;
+    return [...Array.isArray(value) && value.length > 1 ? [at2] : [], ...listItems2(item, at2)];
+  });
+}
+function pointedAt(value, tokens) {
+  let at2 = value;
+  for (const token of tokens) {
+    if (typeof at2 !== "object" || at2 === null || !Object.hasOwn(at2, token)) return void 0;
+    at2 = at2[token];
+  }
+  return at2;
 }
 async function grantedBy(findings, target, witness, kind, settings) {
   const adapter = adapterFor(kind);
