@@ -200,3 +200,35 @@ describe('the AWS IAM rule table', () => {
     }
   }, 120_000)
 })
+
+describe('an action outside the catalogue', () => {
+  // AWS reads action names case-insensitively, but a person looks for the name as the policy
+  // writes it: check, history and audit show it so, in their witness, reason and text.
+  it('keeps the spelling of the policy in check, history and audit', async () => {
+    const r = await newRepo()
+    await r.write('iam/app.json', policy(READ))
+    await r.stage()
+    const baseline = await r.commit('Read invoices')
+    await r.write('iam/app.json', policy(READ, {...QUEUE, Sid: 'Thing', Action: 'MadeUpSvc:DoThingNow'}))
+    await r.stage()
+    await r.commit('Do the thing')
+
+    const outputs: string[] = []
+    for (const args of [
+      ['check', '--ref', 'HEAD', '--baseline', baseline],
+      ['history'],
+      ['audit', '--ref', 'HEAD', '--baseline', baseline],
+    ]) {
+      const json = await runCli([...args, '--format', 'json'], {cwd: r.dir})
+      const pretty = await runCli([...args, '--format', 'pretty'], {cwd: r.dir})
+      expect(json.stdout, dump(json)).toContain('"action": "MadeUpSvc:DoThingNow"')
+      expect(json.stdout).toContain('MadeUpSvc:DoThingNow is not in the AWS action catalogue')
+      expect(pretty.stdout, dump(pretty)).toContain('MadeUpSvc:DoThingNow')
+      outputs.push(json.stdout, pretty.stdout)
+    }
+    for (const output of outputs)
+      expect(output.toLowerCase().split('madeupsvc:dothingnow').length).toBe(
+        output.split('MadeUpSvc:DoThingNow').length,
+      )
+  }, 60_000)
+})
