@@ -38188,7 +38188,7 @@ async function attribute(findings, options) {
   const blamed = /* @__PURE__ */ new Map();
   for (const [done, finding2] of findings.entries()) {
     options.progress?.(done, findings.length, "findings attributed");
-    if (finding2.witness === null || finding2.kind === "acldrift") continue;
+    if (!dated(finding2)) continue;
     const adapter = adapterFor(finding2.kind);
     const wanted = finding2.change !== "narrowing";
     const others = othersOf(finding2.kind);
@@ -38203,7 +38203,7 @@ async function attribute(findings, options) {
       for (const blob of [null, ...versions.get(at2.file)]) answers2.set(blob, await allowedAt(at2, blob));
       return semanticBlame(history, head, at2.file, (blob) => answers2.get(blob) ?? false, walksOf(at2.file));
     };
-    const byWitness = adapter.namesRequest?.(finding2.witness) ?? true;
+    const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
     let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
     const elsewhere = elsewhereOf(finding2);
     if (result2.sha === null && elsewhere !== void 0 && byWitness) {
@@ -38235,7 +38235,8 @@ async function attribute(findings, options) {
   options.progress?.(findings.length, findings.length, "findings attributed");
   const byFile = /* @__PURE__ */ new Map();
   for (const [finding2, b] of blamed) {
-    if (b === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0) continue;
+    if (b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
+      continue;
     if (adapterFor(finding2.kind).scope !== "file") continue;
     byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
   }
@@ -38284,11 +38285,11 @@ async function attribute(findings, options) {
   return notes;
 }
 async function alreadyAtHead(findings, head, options) {
-  const asked2 = findings.filter((f) => f.witness !== null && f.kind !== GATE_KIND);
   const byChange = (f) => {
     const adapter = adapterFor(f.kind);
-    return f.change === "possible-widening" && f.document === void 0 && (adapter.scope === "kind" || !(adapter.namesRequest?.(f.witness) ?? true));
+    return f.change === "possible-widening" && f.document === void 0 && (adapter.scope === "kind" || f.witness === null || !(adapter.namesRequest?.(f.witness) ?? true));
   };
+  const asked2 = findings.filter((f) => dated(f) && (f.witness !== null || byChange(f)));
   const [atHead] = await readPathsAt(
     options.root,
     [{ type: "ref", commit: head }],
@@ -38394,7 +38395,7 @@ async function valueIn2(file, kind, name, source, settings) {
   }
   return parsedAs(file, kind);
 }
-var whyNot, elsewhereOf;
+var dated, whyNot, elsewhereOf;
 var init_attribute = __esm({
   async "src/core/attribute/index.ts"() {
     "use strict";
@@ -38411,6 +38412,7 @@ var init_attribute = __esm({
     init_blame();
     await init_by_change();
     await init_contributions();
+    dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
       const location2 = finding2.baselineLocation;

@@ -941,4 +941,23 @@ roleRef:
     })
     expectAgents(expect, await stagedSince(r, base), TAGGING, ['undecidable-condition'], agent)
   })
+
+  // GitHub skips a CODEOWNERS line with invalid syntax and reads the rest
+  // (https://docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners#codeowners-syntax):
+  // the possible widening names no request to ask of each version, so the change dates it.
+  it('codeowners: an agent adds a line GitHub skips; a human edits another file; audit and a later pre-commit check name the agent', async ({
+    expect,
+  }) => {
+    const OWNERS = '.github/CODEOWNERS'
+    const owners = (extra = '') => `* @acme/eng\n/infra/ @acme/platform\n${extra}`
+    const r = await newRepo()
+    const base = await commitFiles(r, {[OWNERS]: owners(), 'docs/notes.md': '# Notes\n'}, 'Code owners')
+    const agent = await commitAs(r, identities.claudeCode, 'Let docs own the infra README', {
+      [OWNERS]: owners('!/infra/README.md @acme/docs\n'),
+    })
+    await commitAs(r, identities.human, 'Notes', {'docs/notes.md': '# Notes\n\nMore.\n'})
+
+    expectAgents(expect, await auditSince(expect, r, base), OWNERS, ['line-skipped'], agent)
+    expectAgents(expect, await stagedSince(r, base), OWNERS, ['line-skipped'], agent)
+  })
 })
