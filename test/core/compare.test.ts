@@ -37,10 +37,10 @@ describe('compareChanged', () => {
 
   it('reports a widened, an added and a removed document by path', async () => {
     const widened = await compareChanged(docs(reads), docs(all, writes), DEFAULT_ADAPTER_SETTINGS)
-    // b.json is a new policy: its access is a new grant (the rule names the change, not the wildcard).
+    // b.json is a new policy: its access is a new-policy widening (the rule names the change, not the wildcard).
     expect(brief(widened.findings)).toEqual([
       'iam/a.json aws-iam widening privilege-escalation',
-      'iam/b.json aws-iam widening new-grant',
+      'iam/b.json aws-iam widening new-policy',
     ])
     expect(widened.findings[0]!.witness).toEqual({
       action: 's3:PutBucketPolicy',
@@ -69,7 +69,7 @@ describe('compareChanged', () => {
       DEFAULT_ADAPTER_SETTINGS,
       new Set(['iam/a.json']),
     )
-    expect(brief(result.findings)).toEqual(['iam/b.json aws-iam widening new-grant'])
+    expect(brief(result.findings)).toEqual(['iam/b.json aws-iam widening new-policy'])
   })
 
   it("passes the context's settings to the adapters", async () => {

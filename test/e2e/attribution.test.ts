@@ -735,6 +735,46 @@ describe.concurrent('attribution', () => {
     ).runs[0]!.results
     expect(results.map((result) => result.properties.commits?.length).sort()).toEqual([1, 2])
   })
+  // The comparison names one request per statement and commit; a commit whose named request was
+  // taken back later, while another request it added stayed, still widened what the target has.
+  it('16. audit lists a commit whose named action was removed later but another it added stayed', async ({
+    expect,
+  }) => {
+    const FILE = 'iam/app.json'
+    const doc = (actions: string[]) =>
+      policyText({
+        Version: '2012-10-17',
+        Statement: [{Sid: 'Objects', Effect: 'Allow', Action: actions, Resource: `arn:aws:s3:::${BUCKET}/*`}],
+      })
+    const r = await newRepo()
+    const base = await commitFiles(r, {[FILE]: doc(['s3:GetObjectTagging'])}, 'The app reads object tags')
+    const both = await commitAs(r, identities.claudeCode, 'read and delete', {
+      [FILE]: doc(['s3:GetObjectTagging', 's3:GetObject', 's3:DeleteObject']),
+    })
+    await commitAs(r, identities.human, 'no delete after all', {
+      [FILE]: doc(['s3:GetObjectTagging', 's3:GetObject']),
+    })
+    const write = await commitAs(r, identities.human, 'write', {
+      [FILE]: doc(['s3:GetObjectTagging', 's3:GetObject', 's3:PutObject']),
+    })
+    // The first commit's change alone is named by its riskiest request: the delete, taken back since.
+    const alone = await runCli(['check', '--ref', both, '--baseline', base, '--format', 'json'], {cwd: r.dir})
+    expect(JSON.parse(alone.stdout).findings[0].witness.action).toBe('s3:DeleteObject')
+
+    const audit = await runCli(['audit', '--ref', 'HEAD', '--baseline', base, '--format', 'json'], {
+      cwd: r.dir,
+    })
+    const report: unknown = JSON.parse(audit.stdout)
+    expectValidReport(report)
+    const finding = report.findings.find((f) => f.file === FILE && f.change === 'widening')!
+    expect(
+      (finding.commits ?? []).map((c) => [c.commit.sha, c.witness.action]),
+      label(finding, report),
+    ).toEqual([
+      [both, 's3:GetObject'],
+      [write, 's3:PutObject'],
+    ])
+  })
 })
 
 // Kinds whose files are read together: a possible widening's access may come from any file of the
@@ -900,5 +940,24 @@ roleRef:
       [TAGGING]: doc(teamTags),
     })
     expectAgents(expect, await stagedSince(r, base), TAGGING, ['undecidable-condition'], agent)
+  })
+
+  // GitHub skips a CODEOWNERS line with invalid syntax and reads the rest
+  // (https://docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners#codeowners-syntax):
+  // the possible widening names no request to ask of each version, so the change dates it.
+  it('codeowners: an agent adds a line GitHub skips; a human edits another file; audit and a later pre-commit check name the agent', async ({
+    expect,
+  }) => {
+    const OWNERS = '.github/CODEOWNERS'
+    const owners = (extra = '') => `* @acme/eng\n/infra/ @acme/platform\n${extra}`
+    const r = await newRepo()
+    const base = await commitFiles(r, {[OWNERS]: owners(), 'docs/notes.md': '# Notes\n'}, 'Code owners')
+    const agent = await commitAs(r, identities.claudeCode, 'Let docs own the infra README', {
+      [OWNERS]: owners('!/infra/README.md @acme/docs\n'),
+    })
+    await commitAs(r, identities.human, 'Notes', {'docs/notes.md': '# Notes\n\nMore.\n'})
+
+    expectAgents(expect, await auditSince(expect, r, base), OWNERS, ['line-skipped'], agent)
+    expectAgents(expect, await stagedSince(r, base), OWNERS, ['line-skipped'], agent)
   })
 })

@@ -117,7 +117,8 @@ export function classifyWidening(
   const sameAction = closest('principal', 'action')
   if (sameAction && throughWildcard(raw, 'Resource', request.get('resource')))
     return {rule: 'wildcard-resource', severity: 'medium', related: sameAction}
-  // New access: a statement or policy added, or an action or resource named for the first time.
+  // New access: a statement added, or an action or resource named for the first time (a whole
+  // policy added is named `new-policy` where the rule is given its name: compare.ts namedFor).
   const wide =
     throughWildcard(raw, 'Action', action) || throughWildcard(raw, 'Resource', request.get('resource'))
   return {

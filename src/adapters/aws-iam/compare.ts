@@ -92,6 +92,8 @@ interface Model {
   symbolic: boolean
   /** the file is an SCP or RCP: its findings carry the guardrail rules */
   guardrail: GuardrailType | undefined
+  /** the baseline has no such policy (a new file, or a document new in its file): a new access is a new policy */
+  newPolicy: boolean
   /** the user or role whose composed policies the file holds (an account export), by ARN */
   self: string | undefined
   names: {keys: Map<string, string>; actions: Map<string, string>; dates: Set<string>}
@@ -117,6 +119,7 @@ function modelOf(baseline: ParsedFile | undefined, target: ParsedFile | undefine
     opaque: new Set(ctx.opaque.keys()),
     symbolic: rules.some(ruleHasSymbols),
     guardrail: guardrailOf(target?.value ?? baseline?.value)?.type,
+    newPolicy: baseline === undefined,
     self: principalPoliciesOf(target?.value ?? baseline?.value)?.principal,
     names: {keys: originalKeyNames(statements), actions: actionSpellings(statements), dates},
   }
@@ -609,7 +612,11 @@ function namedFor(
   model: Model,
   classified: {rule: AwsRule; severity: Severity},
 ): {rule: AwsRule; severity?: Severity} {
-  if (model.guardrail === undefined) return {rule: classified.rule, severity: classified.severity}
+  if (model.guardrail === undefined)
+    return {
+      rule: model.newPolicy && classified.rule === 'new-grant' ? 'new-policy' : classified.rule,
+      severity: classified.severity,
+    }
   if (classified.rule === 'deny-removed') return {rule: 'guardrail-deny-removed'}
   return {rule: RULES[classified.rule].change === 'narrowing' ? 'guardrail-tightened' : 'guardrail-widened'}
 }

@@ -85,12 +85,19 @@ export const RULES = declareRules({
     description:
       'The baseline let the principal call the action, and a resource wildcard (up to `*`) or `NotResource` now covers a resource it did not allow it on. Name the resources needed.',
   },
+  'new-policy': {
+    change: 'widening',
+    severity: ['low', 'medium'],
+    title: 'New policy',
+    description:
+      'A whole policy added (a new file, or a policy document new in its template or export): everything it allows is new, and no baseline version of it came closer. Medium when it grants the access through a wildcard. Check that it is intended and attached where it should be.',
+  },
   'new-grant': {
     change: 'widening',
     severity: ['low', 'medium'],
     title: 'New access',
     description:
-      'New access: a statement or a policy added, or an action or resource the baseline named for nobody here. Medium when the new statement grants it through a wildcard. Check that it is intended.',
+      'New access in an existing policy: a statement added, or an action or resource the baseline named for nobody here. Medium when the new statement grants it through a wildcard. Check that it is intended.',
   },
   'undecidable-condition': {
     change: 'possible-widening',

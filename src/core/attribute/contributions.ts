@@ -12,7 +12,7 @@ import type {History} from '../../git/index.js'
 import type {AdapterSettings, Document, Finding, Kind, Witness} from '../../kernel/types.js'
 import type {BlamedCommit} from '../commits.js'
 import {findingKey} from '../embedded.js'
-import {pointerTokens} from '../../kernel/parse.js'
+import {escapePointerToken, pointerTokens} from '../../kernel/parse.js'
 import {readDocuments} from '../source.js'
 import {semanticBlame, type WalkOf} from './blame.js'
 
@@ -89,21 +89,23 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
       const merged = history.commits.get(state.sha)!.parents.length > 1
       for (const key of keys) {
         const [was, now] = [before.get(key), after.get(key)]
-        if (now === undefined || was?.hash === now.hash) continue
+        const at = options.target.get(key)
+        if (now === undefined || was?.hash === now.hash || at === undefined) continue
         const compared = await adapter.compare(
           new Map(was === undefined ? [] : [[key, was]]),
           new Map([[key, now]]),
           [key],
           settings,
         )
-        for (const found of compared.findings) {
-          const witness = found.witness
-          if (found.change === 'narrowing' || witness === null) continue
-          if (!(adapter.namesRequest?.(witness) ?? true)) continue
-          const at = options.target.get(key)
-          if (at === undefined || !(await adapter.allows(at.value, witness, key, new Map(), settings)))
-            continue
-          if (await allows(beforeRange, key, witness)) continue
+        // A request the commit added that the target still allows and the range's start did not.
+        const present = async (witness: Witness, checked: boolean) =>
+          (adapter.namesRequest?.(witness) ?? true) &&
+          (checked || ((await allows(state.blob, key, witness)) && !(await allows(parent, key, witness)))) &&
+          (await adapter.allows(at.value, witness, key, new Map(), settings)) &&
+          !(await allows(beforeRange, key, witness))
+        for (const first of compared.findings) {
+          const witness = await presentRequest(first, now, was, present, adapter, settings)
+          if (witness === undefined) continue
           const owners = await grantedBy(
             findings.filter((f) => findingKey(f) === key),
             at,
@@ -143,6 +145,88 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
     for (const [finding, list] of added) out.set(finding, list.reverse())
   }
   return out
+}
+
+/**
+ * A request the commit's change `found` (its version `now` against the parent's `was`) added that
+ * `present` accepts. The comparison names one request per statement, rule or binding; when that
+ * one was taken back later (or held before the range) while another the same change added stayed,
+ * the commit still widened what the target has. So, while the request named does not count, a
+ * list item of the finding's part that grants it (an action, a resource, a verb) is taken out of
+ * the commit's version and the comparison asked again, until it names a request that counts or
+ * names none. Taking items out can widen (a `NotAction` entry), so a request found that way counts
+ * only if the commit's real version allows it and its parent did not.
+ */
+async function presentRequest(
+  found: Finding,
+  now: Document,
+  was: Document | undefined,
+  present: (witness: Witness, checked: boolean) => Promise<boolean>,
+  adapter: ReturnType<typeof adapterFor>,
+  settings: AdapterSettings,
+): Promise<Witness | undefined> {
+  let finding: Finding | undefined = found
+  let value = now.value
+  while (finding !== undefined && finding.change !== 'narrowing' && finding.witness !== null) {
+    const witness = finding.witness
+    if (await present(witness, value === now.value)) return witness
+    const pointer = innerPointer(finding.pointer, now)
+    const fewer =
+      pointer === null
+        ? undefined
+        : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings)
+    if (fewer === undefined) return undefined
+    value = fewer
+    const compared = await adapter.compare(
+      new Map(was === undefined ? [] : [[now.path, was]]),
+      new Map([[now.path, {...now, value}]]),
+      [now.path],
+      settings,
+    )
+    finding = compared.findings.find((f) => f.pointer === found.pointer && f.change !== 'narrowing')
+  }
+  return undefined
+}
+
+/**
+ * `value` without the first list item under `pointer` (at any depth, in a list of more than one)
+ * whose removal alone stops it allowing `witness`; undefined when there is none.
+ */
+async function withoutGrantOf(
+  value: unknown,
+  pointer: string,
+  witness: Witness,
+  path: string,
+  adapter: ReturnType<typeof adapterFor>,
+  settings: AdapterSettings,
+): Promise<unknown> {
+  for (const item of listItems(pointedAt(value, pointerTokens(pointer)), pointer)) {
+    const fewer = removed(value, item)
+    if (fewer !== undefined && !(await adapter.allows(fewer, witness, path, new Map(), settings)))
+      return fewer
+  }
+  return undefined
+}
+
+/** The pointers of the items of every list of more than one item in `value` (at `pointer`). */
+function listItems(value: unknown, pointer: string): string[] {
+  if (typeof value !== 'object' || value === null) return []
+  const entries = Array.isArray(value)
+    ? value.map((item, i) => [String(i), item] as const)
+    : Object.entries(value)
+  return entries.flatMap(([name, item]) => {
+    const at = `${pointer}/${escapePointerToken(name)}`
+    return [...(Array.isArray(value) && value.length > 1 ? [at] : []), ...listItems(item, at)]
+  })
+}
+
+function pointedAt(value: unknown, tokens: string[]): unknown {
+  let at = value
+  for (const token of tokens) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, token)) return undefined
+    at = (at as Record<string, unknown>)[token]
+  }
+  return at
 }
 
 /**

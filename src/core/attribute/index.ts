@@ -57,6 +57,13 @@ interface AttributionOptions {
 }
 
 /** Fills in `finding.commit` for every finding, and returns notes on what could not be attributed. */
+/**
+ * Whether history can date the finding: acldrift's own findings are attributed by the gate, and a
+ * finding with no witness only when it is a possible widening (a CODEOWNERS line GitHub skips,
+ * patterns too complex to compare), which is dated by the commits that changed what it comes from.
+ */
+const dated = (f: Finding) => f.kind !== GATE_KIND && (f.witness !== null || f.change === 'possible-widening')
+
 export async function attribute(findings: Finding[], options: AttributionOptions): Promise<string[]> {
   const notes: string[] = []
   if (findings.length === 0) return notes
@@ -141,7 +148,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   for (const [done, finding] of findings.entries()) {
     options.progress?.(done, findings.length, 'findings attributed')
     // acldrift's own findings (config, approvals, baseline) are attributed by the gate.
-    if (finding.witness === null || finding.kind === 'acldrift') continue
+    if (!dated(finding)) continue
     const adapter = adapterFor(finding.kind)
     const wanted = finding.change !== 'narrowing'
     const others = othersOf(finding.kind)
@@ -163,7 +170,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
       return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
     }
-    const byWitness = adapter.namesRequest?.(finding.witness) ?? true
+    const byWitness = finding.witness !== null && (adapter.namesRequest?.(finding.witness) ?? true)
     let result: BlameResult = byWitness
       ? await blameIn(finding)
       : {sha: null, why: 'its witness names no request to ask of each version'}
@@ -218,7 +225,13 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   // walked once more, for the findings of kinds whose files stand alone.
   const byFile = new Map<string, Finding[]>()
   for (const [finding, b] of blamed) {
-    if (b === null || together.has(finding.file) || elsewhereOf(finding) !== undefined) continue
+    if (
+      b === null ||
+      finding.witness === null ||
+      together.has(finding.file) ||
+      elsewhereOf(finding) !== undefined
+    )
+      continue
     if (adapterFor(finding.kind).scope !== 'file') continue
     byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
   }
@@ -290,15 +303,15 @@ async function alreadyAtHead(
   head: string,
   options: AttributionOptions,
 ): Promise<Finding[]> {
-  const asked = findings.filter((f) => f.witness !== null && f.kind !== GATE_KIND)
   const byChange = (f: Finding) => {
     const adapter = adapterFor(f.kind as Kind)
     return (
       f.change === 'possible-widening' &&
       f.document === undefined &&
-      (adapter.scope === 'kind' || !(adapter.namesRequest?.(f.witness!) ?? true))
+      (adapter.scope === 'kind' || f.witness === null || !(adapter.namesRequest?.(f.witness) ?? true))
     )
   }
+  const asked = findings.filter((f) => dated(f) && (f.witness !== null || byChange(f)))
   const [atHead] = await readPathsAt(
     options.root,
     [{type: 'ref', commit: head}],
