@@ -4045,7 +4045,8 @@ var init_evaluate = __esm({
 // src/adapters/aws-iam/covers.ts
 var covers_exports = {};
 __export(covers_exports, {
-  impliedBy: () => impliedBy
+  impliedBy: () => impliedBy,
+  witnessBeyond: () => witnessBeyond
 });
 function statementAccess(access) {
   if (!isRecord2(access) || !isRecord2(access.statement)) return void 0;
@@ -4056,12 +4057,9 @@ function statementAccess(access) {
 }
 function policyOf(access) {
   const statements2 = [access.statement, ...access.cutBy ?? []];
-  const variables = statements2.some((s) => s[VARIABLES] === true);
   const value = {
-    Version: variables ? "2012-10-17" : "2008-10-17",
-    Statement: statements2.map(
-      (s) => Object.fromEntries(Object.entries(s).filter(([key]) => key !== VARIABLES))
-    )
+    Version: variablesRead(statements2) ? VERSION_READING_VARIABLES : "2008-10-17",
+    Statement: statements2.map(unmarked)
   };
   return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
 }
@@ -4080,16 +4078,50 @@ function impliedBy(approved, access) {
   }
   return answer;
 }
-var VARIABLES, isRecord2, answers, MAX_ANSWERS;
+function witnessBeyond(finding2, key, baseline, target, approved) {
+  const accesses = approved.map(statementAccess).filter((a) => a !== void 0);
+  const before = baseline === void 0 ? {} : baseline.value;
+  const statements2 = statementList(before);
+  if (accesses.length === 0 || statements2 === void 0) return void 0;
+  const version2 = before.Version ?? target.value.Version;
+  const added = accesses.filter((a) => !variablesRead([a.statement]) || version2 === VERSION_READING_VARIABLES).map((a) => unmarked(a.statement));
+  const widened = {
+    path: key,
+    value: {
+      ...before,
+      ...version2 === void 0 ? {} : { Version: version2 },
+      Statement: [...statements2, ...added]
+    },
+    sourceMap: baseline?.sourceMap ?? { locate: () => void 0 },
+    hash: ""
+  };
+  const { findings } = compareIamFile(key, widened, target);
+  const same2 = findings.find(
+    (f) => f.change === finding2.change && f.pointer === finding2.pointer && f.witness !== null
+  );
+  if (same2 === void 0) return void 0;
+  const grantedByApproval = accesses.some((a) => allowsWitness(policyOf(a).value, same2.witness));
+  return grantedByApproval ? void 0 : same2.witness;
+}
+var VARIABLES, isRecord2, variablesRead, unmarked, VERSION_READING_VARIABLES, answers, MAX_ANSWERS, statementList;
 var init_covers = __esm({
   "src/adapters/aws-iam/covers.ts"() {
     "use strict";
     init_findings();
     init_compare();
+    init_evaluate();
     VARIABLES = "(policy variables)";
     isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    variablesRead = (statements2) => statements2.some((s) => s[VARIABLES] === true);
+    unmarked = (statement2) => Object.fromEntries(Object.entries(statement2).filter(([key]) => key !== VARIABLES));
+    VERSION_READING_VARIABLES = "2012-10-17";
     answers = /* @__PURE__ */ new Map();
     MAX_ANSWERS = 1e3;
+    statementList = (value) => {
+      if (!isRecord2(value)) return void 0;
+      const list4 = value.Statement;
+      return list4 === void 0 ? [] : Array.isArray(list4) ? list4 : [list4];
+    };
   }
 });
 
@@ -4118,6 +4150,8 @@ var init_aws_iam = __esm({
       // An approval covers the access it recorded and any statement the engine finds grants no more
       // (covers.ts); the same access is answered without loading the engine.
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers(), covers_exports))).impliedBy(approved, access),
+      // A finding no approval covers shows a request beyond the baseline and the approved statements (covers.ts).
+      witnessBeyond: async (finding2, key, baseline, target, approved) => (await Promise.resolve().then(() => (init_covers(), covers_exports))).witnessBeyond(finding2, key, baseline, target, approved),
       // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
       // caller, `*`, has no policy of its own).
       absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
@@ -40300,7 +40334,8 @@ async function runGate(input) {
   }
   const referencePolicy = beforeConfig.status === "ok" ? beforeConfig.config.policy : DEFAULT_CONFIG.policy;
   const policy2 = gatePolicy(config2.policy, current.policy, referencePolicy, protectedFindings);
-  return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2 };
+  const approved = records.filter((r) => judged.get(r).valid).map((r) => r.entry);
+  return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2, approved };
 }
 var init_gate = __esm({
   async "src/core/gate/index.ts"() {
@@ -40322,6 +40357,36 @@ var init_gate = __esm({
     init_verdict();
     init_signatures2();
     init_versions();
+  }
+});
+
+// src/core/gate/witness.ts
+async function witnessBeyondApprovals(findings, approved, baseline, target) {
+  const changed = [];
+  for (const finding2 of findings) {
+    if (finding2.kind === "acldrift" || finding2.change === "narrowing" || finding2.approval?.valid === true)
+      continue;
+    const adapter = adapterFor(finding2.kind);
+    const key = findingKey(finding2);
+    const document = target.get(key);
+    if (adapter.witnessBeyond === void 0 || document === void 0 || !approvable(finding2)) continue;
+    const about = approved.filter((e) => e.kind === finding2.kind && e.file === finding2.file && e.document === finding2.document).flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
+    if (about.length === 0) continue;
+    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document, about);
+    if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
+    finding2.witness = witness;
+    finding2.message = await adapter.describe(finding2, witness);
+    changed.push(finding2);
+  }
+  return changed;
+}
+var init_witness2 = __esm({
+  async "src/core/gate/witness.ts"() {
+    "use strict";
+    await init_adapters();
+    init_findings();
+    await init_embedded();
+    await init_approvals2();
   }
 });
 
@@ -40460,12 +40525,13 @@ async function runCheck(options) {
   );
   findings.push(...compared.findings);
   notes.push(...compared.notes);
-  if (options.attribute !== false) {
+  const attributed = async (list4) => {
+    if (options.attribute === false) return;
     const attribution = await timed(
       "attribution",
-      async () => attribute(findings, {
+      async () => attribute(list4, {
         root: options.root,
-        baseline: findings.length === 0 ? baseline.commit : await since(),
+        baseline: list4.length === 0 ? baseline.commit : await since(),
         target: { type: options.target.type, commit: target.commit },
         actors: options.config.actors,
         settings: options.config.settings,
@@ -40476,7 +40542,8 @@ async function runCheck(options) {
       })
     );
     notes.push(...attribution);
-  }
+  };
+  await attributed(findings);
   const gate = await timed(
     "gate",
     () => runGate({
@@ -40496,6 +40563,13 @@ async function runCheck(options) {
       message: options.message
     })
   );
+  const rewitnessed = await witnessBeyondApprovals(
+    findings,
+    gate.approved,
+    baseline.documents,
+    target.documents
+  );
+  if (rewitnessed.length > 0) await attributed(rewitnessed);
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);
@@ -40663,6 +40737,7 @@ var init_check = __esm({
     init_git();
     init_findings();
     await init_gate();
+    await init_witness2();
     await init_reference();
     await init_snapshot3();
     init_source_files();
