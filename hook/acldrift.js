@@ -824,14 +824,14 @@ var init_parse = __esm({
         for (; ; ) {
           this.skipWhitespace();
           if (this.record) this.positions.set(pointer, this.position());
-          const open6 = this.text[this.pos];
+          const open7 = this.text[this.pos];
           let value;
-          if (open6 === "{" || open6 === "[") {
+          if (open7 === "{" || open7 === "[") {
             if (stack.length >= MAX_DEPTH) throw this.error(`nesting deeper than ${MAX_DEPTH} levels`);
             this.pos++;
             this.skipWhitespace();
-            const frame = open6 === "{" ? { kind: "object", value: {}, pointer, keys: /* @__PURE__ */ new Map(), key: "" } : { kind: "array", value: [], pointer };
-            if (this.text[this.pos] !== (open6 === "{" ? "}" : "]")) {
+            const frame = open7 === "{" ? { kind: "object", value: {}, pointer, keys: /* @__PURE__ */ new Map(), key: "" } : { kind: "array", value: [], pointer };
+            if (this.text[this.pos] !== (open7 === "{" ? "}" : "]")) {
               stack.push(frame);
               pointer = frame.kind === "object" ? this.readKey(frame) : `${pointer}/0`;
               continue;
@@ -4056,7 +4056,8 @@ var init_evaluate = __esm({
 // src/adapters/aws-iam/covers.ts
 var covers_exports = {};
 __export(covers_exports, {
-  impliedBy: () => impliedBy
+  impliedBy: () => impliedBy,
+  witnessBeyond: () => witnessBeyond
 });
 function statementAccess(access) {
   if (!isRecord2(access) || !isRecord2(access.statement)) return void 0;
@@ -4067,12 +4068,9 @@ function statementAccess(access) {
 }
 function policyOf(access) {
   const statements2 = [access.statement, ...access.cutBy ?? []];
-  const variables = statements2.some((s) => s[VARIABLES] === true);
   const value = {
-    Version: variables ? "2012-10-17" : "2008-10-17",
-    Statement: statements2.map(
-      (s) => Object.fromEntries(Object.entries(s).filter(([key]) => key !== VARIABLES))
-    )
+    Version: variablesRead(statements2) ? VERSION_READING_VARIABLES : "2008-10-17",
+    Statement: statements2.map(unmarked)
   };
   return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
 }
@@ -4091,16 +4089,50 @@ function impliedBy(approved, access) {
   }
   return answer;
 }
-var VARIABLES, isRecord2, answers, MAX_ANSWERS;
+function witnessBeyond(finding2, key, baseline, target, approved) {
+  const accesses = approved.map(statementAccess).filter((a) => a !== void 0);
+  const before = baseline === void 0 ? {} : baseline.value;
+  const statements2 = statementList(before);
+  if (accesses.length === 0 || statements2 === void 0) return void 0;
+  const version2 = before.Version ?? target.value.Version;
+  const added = accesses.filter((a) => !variablesRead([a.statement]) || version2 === VERSION_READING_VARIABLES).map((a) => unmarked(a.statement));
+  const widened = {
+    path: key,
+    value: {
+      ...before,
+      ...version2 === void 0 ? {} : { Version: version2 },
+      Statement: [...statements2, ...added]
+    },
+    sourceMap: baseline?.sourceMap ?? { locate: () => void 0 },
+    hash: ""
+  };
+  const { findings } = compareIamFile(key, widened, target);
+  const same2 = findings.find(
+    (f) => f.change === finding2.change && f.pointer === finding2.pointer && f.witness !== null
+  );
+  if (same2 === void 0) return void 0;
+  const grantedByApproval = accesses.some((a) => allowsWitness(policyOf(a).value, same2.witness));
+  return grantedByApproval ? void 0 : same2.witness;
+}
+var VARIABLES, isRecord2, variablesRead, unmarked, VERSION_READING_VARIABLES, answers, MAX_ANSWERS, statementList;
 var init_covers = __esm({
   "src/adapters/aws-iam/covers.ts"() {
     "use strict";
     init_findings();
     init_compare();
+    init_evaluate();
     VARIABLES = "(policy variables)";
     isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    variablesRead = (statements2) => statements2.some((s) => s[VARIABLES] === true);
+    unmarked = (statement2) => Object.fromEntries(Object.entries(statement2).filter(([key]) => key !== VARIABLES));
+    VERSION_READING_VARIABLES = "2012-10-17";
     answers = /* @__PURE__ */ new Map();
     MAX_ANSWERS = 1e3;
+    statementList = (value) => {
+      if (!isRecord2(value)) return void 0;
+      const list4 = value.Statement;
+      return list4 === void 0 ? [] : Array.isArray(list4) ? list4 : [list4];
+    };
   }
 });
 
@@ -4129,6 +4161,8 @@ var init_aws_iam = __esm({
       // An approval covers the access it recorded and any statement the engine finds grants no more
       // (covers.ts); the same access is answered without loading the engine.
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers(), covers_exports))).impliedBy(approved, access),
+      // A finding no approval covers shows a request beyond the baseline and the approved statements (covers.ts).
+      witnessBeyond: async (finding2, key, baseline, target, approved) => (await Promise.resolve().then(() => (init_covers(), covers_exports))).witnessBeyond(finding2, key, baseline, target, approved),
       // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
       // caller, `*`, has no policy of its own).
       absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
@@ -15471,8 +15505,8 @@ function parseParts(text3) {
     } else literal += text3[i];
   }
   while (stack.length > 1) {
-    const open6 = stack.pop();
-    literal = `\${${open6.map((p) => typeof p === "string" ? p : "").join("")}${literal}`;
+    const open7 = stack.pop();
+    literal = `\${${open7.map((p) => typeof p === "string" ? p : "").join("")}${literal}`;
   }
   flush();
   return stack[0];
@@ -17496,10 +17530,10 @@ var init_syntax = __esm({
           return this.parts(kids.slice(1, -1), start2, end2, unescapeQuoted, depth);
         }
         const indented = kids[0].text === "<<-";
-        const open6 = kids[1];
+        const open7 = kids[1];
         const close = kids.at(-1);
-        const firstLine = this.text.indexOf("\n", open6.endIndex);
-        const start = firstLine === -1 ? open6.endIndex : firstLine + 1;
+        const firstLine = this.text.indexOf("\n", open7.endIndex);
+        const start = firstLine === -1 ? open7.endIndex : firstLine + 1;
         const end = this.text.lastIndexOf("\n", close.startIndex - 1) + 1;
         const parts = this.parts(kids.slice(2, -1), start, Math.max(start, end), unescapeHeredoc, depth);
         return indented ? stripIndent(parts) : parts;
@@ -36850,14 +36884,15 @@ var init_validate = __esm({
 });
 
 // src/core/config-parse.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { createHmac, randomBytes as randomBytes2, timingSafeEqual } from "node:crypto";
+import { mkdir as mkdir2, open as open4, readFile as readFile4 } from "node:fs/promises";
+import { dirname as dirname3, join as join7 } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 async function parseConfigContent(root, path, content) {
   const hash = sha256(content);
   const cache = root === void 0 ? void 0 : await cacheOf(root);
-  const entry = known.get(hash) ?? (cache !== void 0 && Object.hasOwn(cache.entries, hash) ? cache.entries[hash] : void 0);
-  if (entry !== void 0 && Array.isArray(entry.positions)) {
+  const entry = known.get(hash) ?? (cache === void 0 ? void 0 : verified(cache, hash));
+  if (entry !== void 0) {
     known.set(hash, entry);
     return parsedFile({ path, content }, structuredClone(entry.value), new Map(entry.positions));
   }
@@ -36880,26 +36915,63 @@ function cacheOf(root) {
   }
   return cache;
 }
+function verified(cache, hash) {
+  if (cache.key === void 0 || !Object.hasOwn(cache.entries, hash)) return void 0;
+  const entry = cache.entries[hash];
+  if (typeof entry !== "object" || entry === null || !Array.isArray(entry.positions)) return void 0;
+  if (typeof entry.mac !== "string" || !/^[0-9a-f]{64}$/.test(entry.mac)) return void 0;
+  const mac = macOf(cache.key, hash, entry);
+  return timingSafeEqual(mac, Buffer.from(entry.mac, "hex")) ? entry : void 0;
+}
 async function readCache(root) {
   const dir = await dotGitDir(root);
   if (dir === void 0) return void 0;
   const path = join7(dir, CACHE_FILE);
+  const keyPath = join7(dir, KEY_FILE);
+  const [text3, key] = await Promise.all([readFile4(path, "utf8").catch(() => void 0), readKey(keyPath)]);
   try {
-    const file = JSON.parse(await readFile4(path, "utf8"));
+    const file = JSON.parse(text3 ?? "");
     const fromThisVersion = file.tool === toolVersion() && typeof file.entries === "object" && file.entries !== null;
-    return { path, entries: fromThisVersion ? file.entries : {} };
+    return { path, keyPath, key, entries: fromThisVersion ? file.entries : {} };
   } catch {
-    return { path, entries: {} };
+    return { path, keyPath, key, entries: {} };
   }
 }
-async function remember(cache, hash, entry) {
-  const entries2 = Object.entries(cache.entries).filter(([key]) => key !== hash);
-  cache.entries = Object.fromEntries([...entries2.slice(-(KEPT - 1)), [hash, entry]]);
-  const file = { tool: toolVersion(), entries: cache.entries };
-  await writeFileAtomic(cache.path, `${JSON.stringify(file)}
-`).catch(() => void 0);
+async function readKey(path) {
+  const key = await readFile4(path).catch(() => void 0);
+  return key?.length === KEY_BYTES ? key : void 0;
 }
-var CACHE_FILE, KEPT, known, files;
+async function ensureKey(cache) {
+  if (cache.key !== void 0) return cache.key;
+  await mkdir2(dirname3(cache.keyPath), { recursive: true });
+  const key = randomBytes2(KEY_BYTES);
+  try {
+    const handle = await open4(cache.keyPath, "wx", 384);
+    try {
+      await handle.writeFile(key);
+    } finally {
+      await handle.close();
+    }
+    cache.key = key;
+  } catch (error) {
+    if (error.code !== "EEXIST") throw error;
+    cache.key = await readKey(cache.keyPath);
+    if (cache.key === void 0) throw error;
+  }
+  return cache.key;
+}
+async function remember(cache, hash, entry) {
+  await (async () => {
+    const key = await ensureKey(cache);
+    const entries2 = Object.entries(cache.entries).filter(([name]) => name !== hash);
+    const kept = { ...entry, mac: macOf(key, hash, entry).toString("hex") };
+    cache.entries = Object.fromEntries([...entries2.slice(-(KEPT - 1)), [hash, kept]]);
+    const file = { tool: toolVersion(), entries: cache.entries };
+    await writeFileAtomic(cache.path, `${JSON.stringify(file)}
+`);
+  })().catch(() => void 0);
+}
+var CACHE_FILE, KEY_FILE, KEPT, known, files, macOf, KEY_BYTES;
 var init_config_parse = __esm({
   async "src/core/config-parse.ts"() {
     "use strict";
@@ -36911,9 +36983,12 @@ var init_config_parse = __esm({
     init_version();
     await init_validate();
     CACHE_FILE = join7("acldrift", "config-cache.json");
+    KEY_FILE = join7("acldrift", "config-cache.key");
     KEPT = 8;
     known = /* @__PURE__ */ new Map();
     files = /* @__PURE__ */ new Map();
+    macOf = (key, hash, entry) => createHmac("sha256", key).update(`${toolVersion()}\0${hash}\0${JSON.stringify([entry.value, entry.positions])}`).digest();
+    KEY_BYTES = 32;
   }
 });
 
@@ -37000,9 +37075,9 @@ var init_documents2 = __esm({
 // src/tools/run.ts
 import { spawn as spawn2 } from "node:child_process";
 import { constants as constants4, accessSync as accessSync2 } from "node:fs";
-import { mkdir as mkdir2, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter as delimiter2, dirname as dirname3, join as join9 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname4, join as join9 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
   else await new Promise((resolve10) => waiting.push(resolve10));
@@ -37037,10 +37112,10 @@ async function renderInCopy(binary2, run) {
     for (const [path, content] of run.files) {
       const target = join9(dir, "files", path);
       if (!target.startsWith(join9(dir, "files") + "/")) continue;
-      await mkdir2(dirname3(target), { recursive: true });
+      await mkdir3(dirname4(target), { recursive: true });
       await writeFile3(target, content);
     }
-    await mkdir2(join9(dir, "home"), { recursive: true });
+    await mkdir3(join9(dir, "home"), { recursive: true });
     return await spawnOffline(binary2, run, join9(dir, "files"), join9(dir, "home"));
   } finally {
     await rm4(dir, { recursive: true, force: true });
@@ -39161,8 +39236,8 @@ function approverCommit(commit, approvers, signed) {
     return { ok: false, why: `${where} by ${author2.email}, classified ${actor.type}, not human` };
   const unsigned = unsignedWhy(commit, signed, where);
   if (unsigned !== void 0) return { ok: false, why: unsigned };
-  const verified = signed === void 0 ? "" : ", signed with their listed key";
-  return { ok: true, why: `${where} by listed approver ${author2.email}${verified}` };
+  const verified2 = signed === void 0 ? "" : ", signed with their listed key";
+  return { ok: true, why: `${where} by listed approver ${author2.email}${verified2}` };
 }
 function evidence(commit) {
   const signals = commit.actor.evidence.map((e) => e.signal);
@@ -40354,7 +40429,8 @@ async function runGate(input) {
   }
   const referencePolicy = beforeConfig.status === "ok" ? beforeConfig.config.policy : DEFAULT_CONFIG.policy;
   const policy2 = gatePolicy(config2.policy, current.policy, referencePolicy, protectedFindings);
-  return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2 };
+  const approved = records.filter((r) => judged.get(r).valid).map((r) => r.entry);
+  return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2, approved };
 }
 var init_gate = __esm({
   async "src/core/gate/index.ts"() {
@@ -40376,6 +40452,36 @@ var init_gate = __esm({
     init_verdict();
     init_signatures2();
     init_versions();
+  }
+});
+
+// src/core/gate/witness.ts
+async function witnessBeyondApprovals(findings, approved, baseline, target) {
+  const changed = [];
+  for (const finding2 of findings) {
+    if (finding2.kind === "acldrift" || finding2.change === "narrowing" || finding2.approval?.valid === true)
+      continue;
+    const adapter = adapterFor(finding2.kind);
+    const key = findingKey(finding2);
+    const document = target.get(key);
+    if (adapter.witnessBeyond === void 0 || document === void 0 || !approvable(finding2)) continue;
+    const about = approved.filter((e) => e.kind === finding2.kind && e.file === finding2.file && e.document === finding2.document).flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
+    if (about.length === 0) continue;
+    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document, about);
+    if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
+    finding2.witness = witness;
+    finding2.message = await adapter.describe(finding2, witness);
+    changed.push(finding2);
+  }
+  return changed;
+}
+var init_witness2 = __esm({
+  async "src/core/gate/witness.ts"() {
+    "use strict";
+    await init_adapters();
+    init_findings();
+    await init_embedded();
+    await init_approvals2();
   }
 });
 
@@ -40522,12 +40628,13 @@ async function runCheck(options) {
   );
   findings.push(...compared.findings);
   notes.push(...compared.notes);
-  if (options.attribute !== false) {
+  const attributed = async (list4) => {
+    if (options.attribute === false) return;
     const attribution = await timed(
       "attribution",
-      async () => attribute(findings, {
+      async () => attribute(list4, {
         root: options.root,
-        baseline: findings.length === 0 ? baseline.commit : await since(),
+        baseline: list4.length === 0 ? baseline.commit : await since(),
         target: { type: options.target.type, commit: target.commit },
         actors: options.config.actors,
         settings: options.config.settings,
@@ -40538,7 +40645,8 @@ async function runCheck(options) {
       })
     );
     notes.push(...attribution);
-  }
+  };
+  await attributed(findings);
   const gate = await timed(
     "gate",
     () => runGate({
@@ -40558,6 +40666,13 @@ async function runCheck(options) {
       message: options.message
     })
   );
+  const rewitnessed = await witnessBeyondApprovals(
+    findings,
+    gate.approved,
+    baseline.documents,
+    target.documents
+  );
+  if (rewitnessed.length > 0) await attributed(rewitnessed);
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);
@@ -40725,6 +40840,7 @@ var init_check = __esm({
     init_git();
     init_findings();
     await init_gate();
+    await init_witness2();
     await init_reference();
     await init_snapshot3();
     init_source_files();
@@ -41635,12 +41751,12 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute5, join as join11, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { dirname as dirname5, isAbsolute as isAbsolute5, join as join11, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start) {
-  for (let dir = start; ; dir = dirname4(dir)) {
+  for (let dir = start; ; dir = dirname5(dir)) {
     const gitDir2 = await dotGitDir(dir);
     if (gitDir2 !== void 0) return { root: dir, gitDir: gitDir2 };
-    if (dirname4(dir) === dir) return void 0;
+    if (dirname5(dir) === dir) return void 0;
   }
 }
 async function readIfExists(path) {
@@ -41693,7 +41809,7 @@ async function judgeEdit(file, action, entry) {
         `${file}: disableAllHooks switches off every hook, acldrift's included`
       );
   }
-  const repo = await locate(dirname4(file));
+  const repo = await locate(dirname5(file));
   if (repo === void 0) return ALLOW;
   const path = posixPath(relative4(repo.root, file));
   if (path.startsWith("..") || isAbsolute5(path)) return ALLOW;
@@ -41903,10 +42019,10 @@ var init_debug = __esm({
 });
 
 // src/core/audit-log/lock.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readdir, readFile as readFile6, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { link, open as open5, readdir, readFile as readFile6, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname5, join as join12, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname6, join as join12, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
   const key = resolve8(lockPath);
@@ -41934,7 +42050,7 @@ async function acquire(lockPath, options) {
     pid: process.pid,
     hostname: hostname(),
     threadId,
-    token: randomBytes2(8).toString("hex"),
+    token: randomBytes3(8).toString("hex"),
     time: (/* @__PURE__ */ new Date()).toISOString()
   };
   const deadline = Date.now() + timeoutMs;
@@ -41970,7 +42086,7 @@ async function tryCreate(lockPath, me) {
   }
 }
 async function sweepPrivateFiles(lockPath, staleMs) {
-  const directory = dirname5(lockPath);
+  const directory = dirname6(lockPath);
   const prefix = basename4(lockPath);
   try {
     for (const name of await readdir(directory)) {
@@ -41985,7 +42101,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
 async function createExclusive(lockPath, me) {
   let handle;
   try {
-    handle = await open4(lockPath, "wx");
+    handle = await open5(lockPath, "wx");
   } catch (error) {
     if (errorCode(error) === "EEXIST") return false;
     throw error;
@@ -42038,7 +42154,7 @@ function isAlive(pid) {
 async function breakStale(lockPath, staleMs) {
   const guardPath = `${lockPath}.break`;
   try {
-    await (await open4(guardPath, "wx")).close();
+    await (await open5(guardPath, "wx")).close();
   } catch (error) {
     if (errorCode(error) !== "EEXIST") throw error;
     const guard = await stat2(guardPath).catch(() => void 0);
@@ -42101,17 +42217,17 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir3, open as open5, readFile as readFile7 } from "node:fs/promises";
+import { mkdir as mkdir4, open as open6, readFile as readFile7 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
   const file = join13(gitDir2, AGENT_LOG);
-  await mkdir3(join13(gitDir2, PROPOSALS), { recursive: true });
+  await mkdir4(join13(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
     await writeFileAtomic(join13(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
-    const handle = await open5(file, "a");
+    const handle = await open6(file, "a");
     try {
       await handle.appendFile(`${JSON.stringify(entry)}
 `);
@@ -43462,7 +43578,7 @@ var init_rule_docs = __esm({
 });
 
 // src/cli/output.ts
-import { mkdir as mkdir4 } from "node:fs/promises";
+import { mkdir as mkdir5 } from "node:fs/promises";
 import { isAbsolute as isAbsolute8, join as join15, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
@@ -43501,7 +43617,7 @@ function writeReports(report, dir, context) {
   return timed("reporting", () => writeReportFiles(report, dir, context));
 }
 async function writeReportFiles(report, dir, context) {
-  await mkdir4(dir, { recursive: true });
+  await mkdir5(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
     const file = join15(dir, name);

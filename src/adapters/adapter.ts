@@ -119,6 +119,20 @@ export interface Adapter {
    */
   covers(approved: unknown, access: unknown): boolean | Promise<boolean>
   /**
+   * For a widening no approval covers while approvals of the same document count: a request its
+   * access grants that neither the baseline document (`key` in the comparison) nor any of the
+   * `approved` accesses (the approvals' recorded access) grants, so that the finding shows, and
+   * blame follows, what nobody approved rather than what was. Undefined when the kind finds none:
+   * the finding keeps the comparison's witness. Absent: the kind keeps it always.
+   */
+  witnessBeyond?(
+    finding: Finding,
+    key: string,
+    baseline: Document | undefined,
+    target: Document,
+    approved: readonly unknown[],
+  ): Promise<Witness | undefined>
+  /**
    * Whether findings of different rules carry one access (branch protection: a finding per
    * setting, each with the branch's whole protection). An approval then covers findings of its
    * own rule only: approving one setting's finding must not approve the others'. Absent: each

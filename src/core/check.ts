@@ -18,6 +18,7 @@ import type {CheckOptions} from './options.js'
 import type {Config} from './config.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
+import {witnessBeyondApprovals} from './gate/witness.js'
 import {readingConfig, snapshotBase} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
 import {type FilesAt, sourceFiles} from './source-files.js'
@@ -256,11 +257,12 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   )
   findings.push(...compared.findings)
   notes.push(...compared.notes)
-  if (options.attribute !== false) {
+  const attributed = async (list: Finding[]) => {
+    if (options.attribute === false) return
     const attribution = await timed('attribution', async () =>
-      attribute(findings, {
+      attribute(list, {
         root: options.root,
-        baseline: findings.length === 0 ? baseline.commit : await since(),
+        baseline: list.length === 0 ? baseline.commit : await since(),
         target: {type: options.target.type, commit: target.commit},
         actors: options.config.actors,
         settings: options.config.settings,
@@ -272,6 +274,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     )
     notes.push(...attribution)
   }
+  await attributed(findings)
   // acldrift's own files, approvals and the policy (src/core/gate/).
   const gate = await timed('gate', () =>
     runGate({
@@ -291,6 +294,14 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
       message: options.message,
     }),
   )
+  // A widening no approval covers shows, and is blamed for, a request no approval grants.
+  const rewitnessed = await witnessBeyondApprovals(
+    findings,
+    gate.approved,
+    baseline.documents,
+    target.documents,
+  )
+  if (rewitnessed.length > 0) await attributed(rewitnessed)
   findings.push(...gate.findings)
   errors.push(...gate.errors)
   notes.push(...gate.notes)

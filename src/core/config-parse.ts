@@ -4,11 +4,20 @@
 // hook's own comparison. So a valid config is remembered by the sha256 of its bytes: in this
 // process, and under the git directory (.git/acldrift/config-cache.json, written atomically),
 // with the positions that findings about the config name. An entry stands only for those exact
-// bytes, read by this version of acldrift. The file is trusted as .git/hooks is: whoever can
-// write the git directory can remove the hook itself (the agent hook refuses agents' writes there).
+// bytes, read by this version of acldrift.
+//
+// What it trusts: nothing in the cache file by itself. Nothing there says the value is what those
+// bytes parse to, and a value planted under the real config's digest (`exclude: ['**']`,
+// `failOn: never`) would judge the commit by a config nobody wrote. So each entry carries an
+// HMAC-SHA256 of the version, the digest and the value, keyed by a secret of the repository's own
+// (32 random bytes, .git/acldrift/config-cache.key, created 0600 with the first entry): an entry
+// whose HMAC does not verify is parsed again, as if absent. Forging one takes reading that key,
+// as removing the hook takes writing .git/hooks; coding agents' writes under .git are refused by
+// the agent hook (core/agent/hook.ts).
 
-import {readFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto'
+import {mkdir, open, readFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 import {dotGitDir} from '../git/dot-git.js'
 import {writeFileAtomic} from '../kernel/atomic.js'
@@ -20,6 +29,7 @@ import {toolVersion} from '../kernel/version.js'
 import {validateValue} from './validate.js'
 
 const CACHE_FILE = join('acldrift', 'config-cache.json')
+const KEY_FILE = join('acldrift', 'config-cache.key')
 /** Entries kept in the file: the few configs a repository switches between (branches). */
 const KEPT = 8
 
@@ -28,15 +38,28 @@ interface Entry {
   positions: Array<[string, Position]>
 }
 
+/** An entry as the cache file keeps it: with its HMAC under the repository's key. */
+interface KeptEntry extends Entry {
+  mac: string
+}
+
+/** A repository's cache: its file, its key (undefined until the first entry creates it), its entries. */
+interface Cache {
+  path: string
+  keyPath: string
+  key: Buffer | undefined
+  entries: Record<string, KeptEntry>
+}
+
 interface CacheFile {
   tool: string
-  entries: Record<string, Entry>
+  entries: Record<string, KeptEntry>
 }
 
 /** Valid configs seen by this process, by the sha256 of their bytes. */
 const known = new Map<string, Entry>()
 /** The cache file of each repository root, read once. */
-const files = new Map<string, Promise<{path: string; entries: Record<string, Entry>} | undefined>>()
+const files = new Map<string, Promise<Cache | undefined>>()
 
 /**
  * The config file's content parsed and validated: as parseFile and validateValue would give it,
@@ -50,10 +73,8 @@ export async function parseConfigContent(
 ): Promise<ParsedFile> {
   const hash = sha256(content)
   const cache = root === undefined ? undefined : await cacheOf(root)
-  const entry =
-    known.get(hash) ??
-    (cache !== undefined && Object.hasOwn(cache.entries, hash) ? cache.entries[hash] : undefined)
-  if (entry !== undefined && Array.isArray(entry.positions)) {
+  const entry = known.get(hash) ?? (cache === undefined ? undefined : verified(cache, hash))
+  if (entry !== undefined) {
     known.set(hash, entry)
     return parsedFile({path, content}, structuredClone(entry.value), new Map(entry.positions))
   }
@@ -70,7 +91,7 @@ export async function parseConfigContent(
   return {...parsed, value: structuredClone(parsed.value)}
 }
 
-function cacheOf(root: string): Promise<{path: string; entries: Record<string, Entry>} | undefined> {
+function cacheOf(root: string): Promise<Cache | undefined> {
   let cache = files.get(root)
   if (cache === undefined) {
     cache = readCache(root)
@@ -79,29 +100,77 @@ function cacheOf(root: string): Promise<{path: string; entries: Record<string, E
   return cache
 }
 
-async function readCache(root: string): Promise<{path: string; entries: Record<string, Entry>} | undefined> {
+/** The HMAC of an entry for these bytes (their sha256), under this version. */
+const macOf = (key: Buffer, hash: string, entry: Entry) =>
+  createHmac('sha256', key)
+    .update(`${toolVersion()}\u0000${hash}\u0000${JSON.stringify([entry.value, entry.positions])}`)
+    .digest()
+
+/** The kept entry for these bytes, when there is one whose HMAC verifies under the repository's key. */
+function verified(cache: Cache, hash: string): Entry | undefined {
+  if (cache.key === undefined || !Object.hasOwn(cache.entries, hash)) return undefined
+  const entry = cache.entries[hash]!
+  if (typeof entry !== 'object' || entry === null || !Array.isArray(entry.positions)) return undefined
+  if (typeof entry.mac !== 'string' || !/^[0-9a-f]{64}$/.test(entry.mac)) return undefined
+  const mac = macOf(cache.key, hash, entry)
+  return timingSafeEqual(mac, Buffer.from(entry.mac, 'hex')) ? entry : undefined
+}
+
+async function readCache(root: string): Promise<Cache | undefined> {
   const dir = await dotGitDir(root)
   if (dir === undefined) return undefined
   const path = join(dir, CACHE_FILE)
+  const keyPath = join(dir, KEY_FILE)
+  const [text, key] = await Promise.all([readFile(path, 'utf8').catch(() => undefined), readKey(keyPath)])
   try {
-    const file = JSON.parse(await readFile(path, 'utf8')) as CacheFile
+    const file = JSON.parse(text ?? '') as CacheFile
     const fromThisVersion =
       file.tool === toolVersion() && typeof file.entries === 'object' && file.entries !== null
-    return {path, entries: fromThisVersion ? file.entries : {}}
+    return {path, keyPath, key, entries: fromThisVersion ? file.entries : {}}
   } catch {
-    return {path, entries: {}}
+    return {path, keyPath, key, entries: {}}
   }
 }
 
-async function remember(
-  cache: {path: string; entries: Record<string, Entry>},
-  hash: string,
-  entry: Entry,
-): Promise<void> {
-  // The newest last; the oldest dropped beyond KEPT.
-  const entries = Object.entries(cache.entries).filter(([key]) => key !== hash)
-  cache.entries = Object.fromEntries([...entries.slice(-(KEPT - 1)), [hash, entry]])
-  const file: CacheFile = {tool: toolVersion(), entries: cache.entries}
+const KEY_BYTES = 32
+
+/** The repository's key, when its file holds one. */
+async function readKey(path: string): Promise<Buffer | undefined> {
+  const key = await readFile(path).catch(() => undefined)
+  return key?.length === KEY_BYTES ? key : undefined
+}
+
+/** The repository's key, created (readable by its owner only) when there is none yet. */
+async function ensureKey(cache: Cache): Promise<Buffer> {
+  if (cache.key !== undefined) return cache.key
+  await mkdir(dirname(cache.keyPath), {recursive: true})
+  const key = randomBytes(KEY_BYTES)
+  try {
+    // Exclusive: of two hooks creating it at once, one key wins and the other reads it.
+    const handle = await open(cache.keyPath, 'wx', 0o600)
+    try {
+      await handle.writeFile(key)
+    } finally {
+      await handle.close()
+    }
+    cache.key = key
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    cache.key = await readKey(cache.keyPath)
+    if (cache.key === undefined) throw error
+  }
+  return cache.key
+}
+
+async function remember(cache: Cache, hash: string, entry: Entry): Promise<void> {
   // A git directory that cannot be written only costs the next run a parse.
-  await writeFileAtomic(cache.path, `${JSON.stringify(file)}\n`).catch(() => undefined)
+  await (async () => {
+    const key = await ensureKey(cache)
+    // The newest last; the oldest dropped beyond KEPT.
+    const entries = Object.entries(cache.entries).filter(([name]) => name !== hash)
+    const kept: KeptEntry = {...entry, mac: macOf(key, hash, entry).toString('hex')}
+    cache.entries = Object.fromEntries([...entries.slice(-(KEPT - 1)), [hash, kept]])
+    const file: CacheFile = {tool: toolVersion(), entries: cache.entries}
+    await writeFileAtomic(cache.path, `${JSON.stringify(file)}\n`)
+  })().catch(() => undefined)
 }

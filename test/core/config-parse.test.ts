@@ -1,11 +1,13 @@
 // The config parsed once per content (core/config-parse.ts), in a real repository: a valid config
 // is kept under the git directory by the sha256 of its bytes, and an entry stands for those exact
-// bytes, read by this version of acldrift, and nothing else. Each test parses bytes of its own, so
-// that what this process remembers from another test does not answer for it.
+// bytes, read by this version of acldrift, with an HMAC under the repository's own key, and nothing
+// else. Each test parses bytes of its own, so that what this process remembers from another test
+// does not answer for it.
 
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {createHmac} from 'node:crypto'
+import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {parseConfigContent} from '../../src/core/config-parse.js'
 import {InvalidInputError} from '../../src/kernel/errors.js'
 import {sha256} from '../../src/kernel/hash.js'
@@ -20,9 +22,17 @@ let r: TestRepo
 const cacheFile = () => join(r.dir, '.git', 'acldrift', 'config-cache.json')
 const readCache = async () =>
   JSON.parse(await readFile(cacheFile(), 'utf8')) as {tool: string; entries: Record<string, {value: unknown}>}
-async function plant(tool: string, content: Buffer, value: unknown): Promise<void> {
+const keyFile = () => join(r.dir, '.git', 'acldrift', 'config-cache.key')
+const POSITIONS = [['', {line: 1, column: 1}]]
+/** The HMAC acldrift keeps an entry with, under `key`. */
+const macWith = (key: Buffer, tool: string, content: Buffer, value: unknown) =>
+  createHmac('sha256', key)
+    .update(`${tool}\u0000${sha256(content)}\u0000${JSON.stringify([value, POSITIONS])}`)
+    .digest('hex')
+/** An entry planted in the cache file for `content`, with `mac` (default: a made-up one). */
+async function plant(tool: string, content: Buffer, value: unknown, mac = 'ab'.repeat(32)): Promise<void> {
   await mkdir(join(r.dir, '.git', 'acldrift'), {recursive: true})
-  const entries = {[sha256(content)]: {value, positions: [['', {line: 1, column: 1}]]}}
+  const entries = {[sha256(content)]: {value, positions: POSITIONS, mac}}
   await writeFile(cacheFile(), JSON.stringify({tool, entries}))
 }
 const weakened = {version: 1, policy: {failOn: 'never'}}
@@ -48,10 +58,43 @@ describe('the config parsed once per content', () => {
     expect(again.sourceMap.locate('/policy/failOn')).toEqual(parsed.sourceMap.locate('/policy/failOn'))
   })
 
-  it('reads a kept entry for the exact bytes without parsing them', async () => {
+  it('never reads an entry whose HMAC does not verify under the repository’s key: a planted weaker config is parsed again', async () => {
     const content = config('planted, same bytes')
+    // No key yet, a made-up HMAC, none at all.
     await plant(toolVersion(), content, weakened)
-    expect((await parseConfigContent(r.dir, FILE, content)).value).toEqual(weakened)
+    expect((await parseConfigContent(r.dir, FILE, content)).value).toMatchObject({
+      policy: {failOn: 'widening'},
+    })
+    for (const mac of ['ab'.repeat(32), undefined]) {
+      const other = config(`planted, same bytes, ${mac ?? 'no HMAC'}`)
+      await plant(toolVersion(), other, weakened, mac)
+      expect((await parseConfigContent(r.dir, FILE, other)).value).toMatchObject({
+        policy: {failOn: 'widening'},
+      })
+    }
+  })
+
+  it('reads an entry whose HMAC verifies without parsing the bytes; the key is its owner’s alone', async () => {
+    // The first entry creates the key.
+    await parseConfigContent(r.dir, FILE, config('creates the key'))
+    const key = await readFile(keyFile())
+    expect(key.length).toBe(32)
+    expect((await stat(keyFile())).mode & 0o077).toBe(0)
+    // An entry with the HMAC acldrift would give it is read as is (so the bytes were not parsed).
+    const content = config('kept with its HMAC')
+    await plant(toolVersion(), content, weakened, macWith(key, toolVersion(), content, weakened))
+    // (a process of its own: this one read the cache file before the entry was planted)
+    vi.resetModules()
+    const fresh = (await import('../../src/core/config-parse.js')).parseConfigContent
+    expect((await fresh(r.dir, FILE, content)).value).toEqual(weakened)
+    // The same entry under another repository's key is not.
+    const other = config('kept with another key')
+    await plant(toolVersion(), other, weakened, macWith(Buffer.alloc(32, 7), toolVersion(), other, weakened))
+    vi.resetModules()
+    const again = (await import('../../src/core/config-parse.js')).parseConfigContent
+    expect((await again(r.dir, FILE, other)).value).toMatchObject({
+      policy: {failOn: 'widening'},
+    })
   })
 
   it('never answers for other bytes: an entry of one config does not stand for an edit of it', async () => {

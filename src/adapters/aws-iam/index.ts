@@ -19,6 +19,9 @@ export const awsIam: Adapter = {
   // (covers.ts); the same access is answered without loading the engine.
   covers: async (approved, access) =>
     sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
+  // A finding no approval covers shows a request beyond the baseline and the approved statements (covers.ts).
+  witnessBeyond: async (finding, key, baseline, target, approved) =>
+    (await import('./covers.js')).witnessBeyond(finding, key, baseline, target, approved),
   // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
   // caller, `*`, has no policy of its own).
   absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== '*',

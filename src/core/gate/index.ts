@@ -27,7 +27,7 @@ import type {Finding, InputProblem} from '../../kernel/types.js'
 import {AGENT_HOOK_FILES, agentHookChanges} from './agent-hooks.js'
 import {ATTRIBUTES_FILE, attributeChanges, isAttributesFile} from './attributes.js'
 import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
-import {sameEntry} from './approvals-file.js'
+import {type ApprovalEntry, sameEntry} from './approvals-file.js'
 import {applyApprovals, commitApproval, utcDay} from './approvals.js'
 import {baselineChanges, baselineUnapproved, outsideSnapshotConfig} from './baseline-changes.js'
 import {pendingOf, protectedBlame} from './blame.js'
@@ -49,6 +49,8 @@ interface GateOutput {
   notes: string[]
   /** the policy the findings are judged by */
   policy: GatePolicy
+  /** the approvals that count (witness.ts gives the findings none covers a request beyond them) */
+  approved: ApprovalEntry[]
 }
 
 export async function runGate(input: GateInput): Promise<GateOutput> {
@@ -263,5 +265,6 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
   const referencePolicy = beforeConfig.status === 'ok' ? beforeConfig.config.policy : DEFAULT_CONFIG.policy
   const policy = gatePolicy(config.policy, current.policy, referencePolicy, protectedFindings)
 
-  return {findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy}
+  const approved = records.filter((r) => judged.get(r)!.valid).map((r) => r.entry)
+  return {findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy, approved}
 }

@@ -1,0 +1,46 @@
+// The witness of a finding no approval covers is a request nobody approved (issue 13). The
+// comparison picks a finding's witness before approvals are read, and may pick a request an
+// approval grants (the gravest of the statement's requests, which an approver accepted); blame
+// follows the witness, so it would name the approver's commit while what nobody approved was
+// added by another, perhaps an agent. So once approvals are judged, each widening no approval
+// covers, in a document that valid approvals are about, asks its kind for a request beyond the
+// baseline and the approved access (Adapter.witnessBeyond); the caller attributes those again.
+
+import {adapterFor} from '../../adapters/index.js'
+import {canonicalAccess} from '../../kernel/findings.js'
+import type {Document, Finding} from '../../kernel/types.js'
+import {findingKey} from '../embedded.js'
+import type {ApprovalEntry} from './approvals-file.js'
+import {approvable} from './approvals.js'
+
+/**
+ * Gives each uncovered widening of a document with valid approvals a witness no approval grants,
+ * where its kind finds one, with the message for it (rule and severity stay: they are the
+ * statement's, and never drop). Returns the findings whose witness changed.
+ */
+export async function witnessBeyondApprovals(
+  findings: readonly Finding[],
+  approved: readonly ApprovalEntry[],
+  baseline: Map<string, Document>,
+  target: Map<string, Document>,
+): Promise<Finding[]> {
+  const changed: Finding[] = []
+  for (const finding of findings) {
+    if (finding.kind === 'acldrift' || finding.change === 'narrowing' || finding.approval?.valid === true)
+      continue
+    const adapter = adapterFor(finding.kind)
+    const key = findingKey(finding)
+    const document = target.get(key)
+    if (adapter.witnessBeyond === undefined || document === undefined || !approvable(finding)) continue
+    const about = approved
+      .filter((e) => e.kind === finding.kind && e.file === finding.file && e.document === finding.document)
+      .flatMap((e) => (e.access.whole === undefined ? [] : [e.access.whole]))
+    if (about.length === 0) continue
+    const witness = await adapter.witnessBeyond(finding, key, baseline.get(key), document, about)
+    if (witness === undefined || canonicalAccess(witness) === canonicalAccess(finding.witness)) continue
+    finding.witness = witness
+    finding.message = await adapter.describe(finding, witness)
+    changed.push(finding)
+  }
+  return changed
+}
