@@ -1,3 +1,4 @@
+import {availableParallelism} from 'node:os'
 import {defineConfig} from 'vitest/config'
 
 // Test files share their worker's modules (isolate: false): each file would otherwise import the
@@ -5,8 +6,14 @@ import {defineConfig} from 'vitest/config'
 // Files that replace a module for themselves (vi.mock) need their own module graph: isolated.
 const ISOLATED = ['test/reporters/index.test.ts']
 
+// One worker per core. vitest's default is one fewer (a single worker on the 2-core CI machine, where
+// the files then ran one after another and the second core idled), but a worker mostly waits: the
+// e2e files spend their time in the CLI and git processes they start, which the cores run.
+const WORKERS = availableParallelism()
+
 export default defineConfig({
   test: {
+    maxWorkers: WORKERS,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     disableConsoleIntercept: true,

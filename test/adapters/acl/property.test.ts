@@ -300,7 +300,11 @@ function rewrite(acl: AclJson, r: Rewrite): AclJson {
 
 // --- the properties -----------------------------------------------------------------------
 
-const RUNS = propertyRuns(11, 200)
+// The budget keeps this file near 25 s of CPU on the 2-core CI machine (200 runs took about 32 s).
+// At 120 the properties still fail on the unsound engines tried by hand: a role's inherited roles
+// not followed (a widening missed), and covers() reading an approved grant without the denies that
+// cut it. Explore further with PROPERTY_RUNS (e.g. 1500).
+const RUNS = propertyRuns(11, 120)
 
 const pairArb = fc.tuple(aclArb, aclArb)
 const editedArb = fc

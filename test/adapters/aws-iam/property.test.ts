@@ -739,11 +739,14 @@ function rewrite(p: Policy, r: Rewrite): Policy {
 
 // --- the properties --------------------------------------------------------------------------
 
-// The pair properties run once per family (random pairs, small edits): 60 each, 120 in all. The
+// The pair properties run once per family (random pairs, small edits): 16 each, 32 in all. The
 // universe (policy versions and variables, account principals whose own policies may or may not
-// allow, short ARNs) makes each run about four times as costly as it was with 300 runs; explore
-// further by hand with PROPERTY_RUNS (e.g. 1500). A run may take minutes on a loaded machine.
-const RUNS = propertyRuns(42, 120)
+// allow, short ARNs) makes a run costly, and a few runs (many context keys) cost most: 120 runs took
+// about 95 s of CPU, 32 take about 45 s. At 32 the properties still fail on the unsound engines
+// tried by hand: a negated condition operator (StringNotEquals, NotIpAddress…) read as failing on a
+// missing key (widenings missed, by the 5th pair), and covers() comparing the approved and found
+// accesses the wrong way round (on the 1st run). Explore further with PROPERTY_RUNS (e.g. 1500).
+const RUNS = propertyRuns(42, 32)
 const SLOW = 300_000
 const PAIR_RUNS = perFamily(RUNS)
 const pairArb = fc.tuple(policyArb, policyArb)

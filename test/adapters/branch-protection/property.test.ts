@@ -17,7 +17,12 @@ import {propertyRuns} from '../property-runs.js'
 import {approvalCovering, expectNewId} from '../widened-ids.js'
 import {sameAccess} from '../../../src/adapters/adapter.js'
 
-const RUNS = propertyRuns(11, 300)
+// The budget keeps this file near 25 s of CPU on the 2-core CI machine (300 runs took about 45 s).
+// At 120 the properties still fail on the unsound engines tried by hand: an empty
+// dismissal_restrictions in the request shape read as "administrators only" (a widening missed,
+// found on the 62nd run), and covers() comparing the approved and found protections the wrong way
+// round (on the 7th). Explore further with PROPERTY_RUNS (e.g. 1500).
+const RUNS = propertyRuns(11, 120)
 
 const REST_FILE = 'github/branch-protection/main.json'
 const SETTINGS_FILE = '.github/settings.yml'

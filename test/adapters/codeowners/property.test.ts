@@ -289,7 +289,11 @@ const DISJOINT = ['/a/', '/b/', '/.github/', '/x.js', '/a/b/x.js']
 
 // --- the properties -----------------------------------------------------------------------
 
-const RUNS = propertyRuns(7, 200)
+// The budget keeps this file near 25 s of CPU on the 2-core CI machine (200 runs took about 55 s).
+// At 80 the properties still fail on the unsound engines tried by hand: an added approver missed
+// when it is the first of its rule's new owners, and covers() reading an approved rule's region
+// without the later rules that carve paths out of it. Explore further with PROPERTY_RUNS (e.g. 1500).
+const RUNS = propertyRuns(7, 80)
 const PAIR_RUNS = perFamily(RUNS)
 
 const pairArb = fc.tuple(repoArb, repoArb)

@@ -673,7 +673,11 @@ describe('gcp-iam finding ids', () => {
         const context = `baseline ${show(b)}\ntarget ${show(t)}\nwider ${show(wider)}`
         await expectNewId(compare(b, t).findings, compare(b, wider).findings, context)
       }),
-      PAIR_RUNS,
+      // 29 runs, not 100: this property alone took 32 s of the file's 40 in CI. covers() ignoring the
+      // approved binding's condition, tried by hand, fails it on the 5th run. The cheap properties
+      // above keep their 100 pairs a family: a domain: member read as not granting its users (tried
+      // by hand) is found only on the 70th. Explore further with PROPERTY_RUNS (e.g. 1500).
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 7)},
     )
   })
 })

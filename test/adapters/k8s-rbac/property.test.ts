@@ -490,7 +490,15 @@ function rewrite(objects: Json[], r: Rewrite): Json[] {
 
 // --- the properties -------------------------------------------------------------------------
 
-const RUNS = propertyRuns(7, 120)
+// The budget keeps this file near 25 s of CPU on the 2-core CI machine (it took over 73 s with 120
+// runs here and 100 for the approvals, and timed out under load). At these counts the comparison
+// properties still fail on an unsound engine tried by hand: a rule's apiGroups `*` read as the
+// literal group `*` (widenings missed, by the 3rd run). Of the unsound covers() tried, one (a list
+// within another when one entry is) fails the approvals below, by their check that narrowed
+// approvals count, not by their brute force; an unrestricted resourceNames taken as within a named
+// one passes them. Both behave so at 30 runs and at 100 alike.
+// Explore further with PROPERTY_RUNS (e.g. 1500).
+const RUNS = propertyRuns(7, 36)
 
 describe('k8s-rbac comparison against brute force', () => {
   it('soundness and witness validity on edited and random pairs', () => {
@@ -815,7 +823,7 @@ describe('k8s-rbac approvals (Adapter.covers)', () => {
                 ).toBe(true)
         },
       ),
-      propertyRuns(13, 100),
+      propertyRuns(13, 30),
     )
     // Not vacuous: narrowed Roles and Bindings are covered by the approval of the wider ones.
     expect(narrower).toBeGreaterThan(0)
