@@ -37671,7 +37671,7 @@ var init_source2 = __esm({
     NOT_RECOGNISED = "no kind or container format recognises its content";
     fragmentsBySource = /* @__PURE__ */ new WeakMap();
     parsed2 = /* @__PURE__ */ new Map();
-    PARSED_BYTES = 128 * 1024 * 1024;
+    PARSED_BYTES = 64 * 1024 * 1024;
     parsedBytes = 0;
     parseCounts = { parsed: 0, reused: 0 };
   }

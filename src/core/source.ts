@@ -651,7 +651,7 @@ function ownFormat(path: string, assigned: Kind | 'detect', explicit: boolean) {
  * first once they hold more than PARSED_BYTES of content (a long `history` reads every version).
  */
 const parsed = new Map<string, {bytes: number; result: Promise<ParsedFile>}>()
-const PARSED_BYTES = 128 * 1024 * 1024
+const PARSED_BYTES = 64 * 1024 * 1024
 let parsedBytes = 0
 /** How many files parseAs parsed, and how many it answered with an earlier parse (a debug stat, for tests). */
 export const parseCounts = {parsed: 0, reused: 0}
