@@ -526,9 +526,13 @@ import { createRequire } from "node:module";
 function parseFile(file, format2 = formatOf(file.path), options = {}) {
   const text3 = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES);
   if (format2 === "json") {
-    const parser = new JsonParser(text3, file.path, options.positions ?? true);
-    const value = parser.parse();
-    return parsedFile(file, value, parser.positions);
+    const value = new JsonParser(text3, file.path, false).parse();
+    if (options.positions === false) return parsedFile(file, value, /* @__PURE__ */ new Map());
+    return parsedFile(file, value, () => {
+      const parser = new JsonParser(decode(file, options.maxFileBytes ?? MAX_FILE_BYTES), file.path, true);
+      parser.parse();
+      return parser.positions;
+    });
   }
   const documents = parseYaml(file.path, text3, options.yamlTags);
   if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions);
@@ -780,10 +784,20 @@ var init_parse = __esm({
     MAX_DEPTH = 256;
     MAX_YAML_ALIASES = 100;
     PointerSourceMap = class {
+      #positions;
+      #find;
+      /** `positions`, or how to find them (once, when first asked for). */
       constructor(positions) {
-        this.positions = positions;
+        if (typeof positions === "function") this.#find = positions;
+        else this.#positions = positions;
       }
-      positions;
+      get positions() {
+        if (this.#positions === void 0) {
+          this.#positions = this.#find();
+          this.#find = void 0;
+        }
+        return this.#positions;
+      }
       locate(pointer) {
         return this.positions.get(pointer);
       }
@@ -11051,10 +11065,10 @@ function isAccountExport(value) {
     (k) => value[k] === void 0 || Array.isArray(value[k])
   );
 }
-function extractAccount(parsed2) {
-  const value = parsed2.value;
+function extractAccount(parsed3) {
+  const value = parsed3.value;
   const problems = [];
-  const problem = (pointer, message2) => problems.push({ file: parsed2.path, ...parsed2.sourceMap.locate(pointer), pointer, message: message2 });
+  const problem = (pointer, message2) => problems.push({ file: parsed3.path, ...parsed3.sourceMap.locate(pointer), pointer, message: message2 });
   const decoded = (document, pointer) => {
     if (typeof document !== "string") return { document, pointer, encoded: false };
     try {
@@ -11135,7 +11149,7 @@ function extractAccount(parsed2) {
       name,
       value: composed,
       pointer: at2,
-      sourceMap: composedMap(parsed2, at2, places)
+      sourceMap: composedMap(parsed3, at2, places)
     });
     if (type === "role" && entity.AssumeRolePolicyDocument !== void 0) {
       const trust = decoded(entity.AssumeRolePolicyDocument, `${at2}/AssumeRolePolicyDocument`);
@@ -11145,15 +11159,15 @@ function extractAccount(parsed2) {
           name: `${name}/trust`,
           value: trust.document,
           pointer: trust.pointer,
-          sourceMap: composedMap(parsed2, trust.pointer, [["", trust]])
+          sourceMap: composedMap(parsed3, trust.pointer, [["", trust]])
         });
     }
   };
   list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
   list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
-  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
+  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed3) };
 }
-function heldVersions(value, managed2, applied, decoded, parsed2) {
+function heldVersions(value, managed2, applied, decoded, parsed3) {
   return list2(value.Policies).flatMap((policy2, i) => {
     const arn = String(policy2.Arn);
     return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
@@ -11167,20 +11181,20 @@ function heldVersions(value, managed2, applied, decoded, parsed2) {
           name: `${arn} (version ${String(version2.VersionId)})`,
           value: found2.document,
           pointer: found2.pointer,
-          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
+          sourceMap: composedMap(parsed3, found2.pointer, [["", found2]])
         }
       ];
     });
   });
 }
-function composedMap(parsed2, entry, places) {
+function composedMap(parsed3, entry, places) {
   const byLength = [...places].sort(([a], [b]) => b.length - a.length);
   return {
     locate: (pointer) => {
       const place = byLength.find(([prefix2]) => pointer === prefix2 || pointer.startsWith(`${prefix2}/`));
-      if (place === void 0) return parsed2.sourceMap.locate(entry);
+      if (place === void 0) return parsed3.sourceMap.locate(entry);
       const [prefix, found2] = place;
-      return parsed2.sourceMap.locate(
+      return parsed3.sourceMap.locate(
         found2.encoded ? found2.pointer : found2.pointer + pointer.slice(prefix.length)
       );
     }
@@ -11224,14 +11238,14 @@ function locateDocument(value) {
   }
   return void 0;
 }
-function guardrail(parsed2, found2, { type, content }) {
-  const at2 = parsed2.sourceMap.locate(content);
+function guardrail(parsed3, found2, { type, content }) {
+  const at2 = parsed3.sourceMap.locate(content);
   let policy2;
   try {
     policy2 = JSON.parse(found2.document);
   } catch (error) {
     const message2 = `the ${GUARDRAILS[type].toUpperCase()}'s Content is not a JSON policy (${error.message})`;
-    return { documents: [], notes: [], problems: [{ file: parsed2.path, ...at2, pointer: content, message: message2 }] };
+    return { documents: [], notes: [], problems: [{ file: parsed3.path, ...at2, pointer: content, message: message2 }] };
   }
   const document = {
     kind: "aws-iam",
@@ -11267,23 +11281,23 @@ var init_aws_cli = __esm({
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
         text3
       ),
-      detect: (parsed2) => isAccountExport(parsed2.value) || locateDocument(parsed2.value) !== void 0,
-      extract: async (parsed2) => {
-        if (isAccountExport(parsed2.value)) return extractAccount(parsed2);
-        const found2 = locateDocument(parsed2.value);
-        if (found2.guardrail !== void 0) return guardrail(parsed2, found2, found2.guardrail);
+      detect: (parsed3) => isAccountExport(parsed3.value) || locateDocument(parsed3.value) !== void 0,
+      extract: async (parsed3) => {
+        if (isAccountExport(parsed3.value)) return extractAccount(parsed3);
+        const found2 = locateDocument(parsed3.value);
+        if (found2.guardrail !== void 0) return guardrail(parsed3, found2, found2.guardrail);
         let value = found2.document;
         if (typeof value === "string") {
           try {
             value = JSON.parse(decodeURIComponent(value));
           } catch {
-            const at3 = parsed2.sourceMap.locate(found2.pointer);
+            const at3 = parsed3.sourceMap.locate(found2.pointer);
             return {
               documents: [],
               notes: [],
               problems: [
                 {
-                  file: parsed2.path,
+                  file: parsed3.path,
                   ...at3,
                   pointer: found2.pointer,
                   message: "the policy document is a string that is not URL-encoded JSON"
@@ -11291,7 +11305,7 @@ var init_aws_cli = __esm({
               ]
             };
           }
-          const at2 = parsed2.sourceMap.locate(found2.pointer);
+          const at2 = parsed3.sourceMap.locate(found2.pointer);
           const document = {
             kind: "aws-iam",
             name: found2.name,
@@ -11308,7 +11322,7 @@ var init_aws_cli = __esm({
               name: found2.name,
               value,
               pointer: found2.pointer,
-              sourceMap: mapInside(parsed2.sourceMap, found2.pointer)
+              sourceMap: mapInside(parsed3.sourceMap, found2.pointer)
             }
           ],
           notes: [],
@@ -11806,9 +11820,9 @@ function fromText(alternative, pointer) {
   if (typeof value !== "string")
     throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
   try {
-    const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
-    if (!isObject12(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
-    return parsed2;
+    const parsed3 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
+    if (!isObject12(parsed3)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
+    return parsed3;
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     throw new ResolveError(pointer, `the policy document text is not JSON: ${error.problems[0].message}`);
@@ -14668,8 +14682,8 @@ var extract_exports = {};
 __export(extract_exports, {
   extractTemplate: () => extractTemplate
 });
-async function extractTemplate(parsed2) {
-  const template = objectAt(parsed2.value);
+async function extractTemplate(parsed3) {
+  const template = objectAt(parsed3.value);
   const scope = {
     parameters: objectAt(template.Parameters),
     resources: objectAt(template.Resources),
@@ -14685,8 +14699,8 @@ async function extractTemplate(parsed2) {
   const notes = [];
   const problems = [];
   const problemAt = (pointer, message2) => ({
-    file: parsed2.path,
-    ...positionAt(parsed2.sourceMap, pointer),
+    file: parsed3.path,
+    ...positionAt(parsed3.sourceMap, pointer),
     pointer,
     message: message2
   });
@@ -14695,7 +14709,7 @@ async function extractTemplate(parsed2) {
     if (!isObject12(resource) || typeof resource.Type !== "string") continue;
     const extractor = EXTRACTOR_OF[resource.Type];
     if (extractor === void 0) {
-      notes.push(...unread(parsed2.path, logicalId, resource));
+      notes.push(...unread(parsed3.path, logicalId, resource));
       continue;
     }
     const when = /* @__PURE__ */ new Map();
@@ -14716,10 +14730,10 @@ async function extractTemplate(parsed2) {
             name,
             value: built.value,
             pointer: at2,
-            sourceMap: sourceMapOf(parsed2.sourceMap, built)
+            sourceMap: sourceMapOf(parsed3.sourceMap, built)
           });
         },
-        note: (message2) => notes.push(`${parsed2.path}: ${message2}`)
+        note: (message2) => notes.push(`${parsed3.path}: ${message2}`)
       });
     } catch (error) {
       if (!(error instanceof ResolveError)) throw error;
@@ -14728,10 +14742,10 @@ async function extractTemplate(parsed2) {
   }
   const globals = objectAt(objectAt(template.Globals).Function);
   for (const property of ["AssumeRolePolicyDocument", "FunctionUrlConfig"].filter((p) => p in globals))
-    notes.push(`${parsed2.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
+    notes.push(`${parsed3.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
   for (const [name, value] of scope.assumed)
     notes.push(
-      `${parsed2.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
+      `${parsed3.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
     );
   return { documents, notes, problems };
 }
@@ -14806,8 +14820,8 @@ var init_cloudformation = __esm({
       candidates: [{ extensions: ["json", "yaml", "yml", "template"], ignoreCase: true }],
       looksLike: (text3) => TEMPLATE.test(text3) && ACCESS.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read(), read_exports))).readTemplate(file),
-      detect: (parsed2) => isTemplate(parsed2.value),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed2)
+      detect: (parsed3) => isTemplate(parsed3.value),
+      extract: async (parsed3) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed3)
     };
   }
 });
@@ -14967,11 +14981,11 @@ var init_helm = __esm({
       format: "helm",
       scan: true,
       candidates: [{ names: [CHART_FILE] }],
-      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
-      render: async (parsed2, source, settings) => {
+      detect: (parsed3) => isObject15(parsed3.value) && (parsed3.value.apiVersion === "v1" || parsed3.value.apiVersion === "v2") && typeof parsed3.value.name === "string",
+      render: async (parsed3, source, settings) => {
         if (source === void 0) return { notRead: "the files of the chart are not available here" };
-        const chart = parsed2.value;
-        const dir = dirOf(parsed2.path);
+        const chart = parsed3.value;
+        const dir = dirOf(parsed3.path);
         const paths = await chartFiles(dir, source);
         const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
         const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
@@ -14999,15 +15013,15 @@ var init_helm = __esm({
           files: files2
         };
       },
-      extract: async (parsed2, source, rendered) => {
+      extract: async (parsed3, source, rendered) => {
         if (rendered === void 0 || source === void 0)
           throw new Error("internal: a chart is read through its render");
         const [{ renderedRbac: renderedRbac2 }, { chartLocator: chartLocator2 }] = await Promise.all([
           Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
           Promise.resolve().then(() => (init_source(), source_exports))
         ]);
-        const locator = await chartLocator2(dirOf(parsed2.path), parsed2.sourceMap.locate("/name"), rendered, source);
-        return renderedRbac2(parsed2, rendered, locator);
+        const locator = await chartLocator2(dirOf(parsed3.path), parsed3.sourceMap.locate("/name"), rendered, source);
+        return renderedRbac2(parsed3, rendered, locator);
       },
       // The charts a changed file is in, or whose config names it as a values file.
       dependents: async (changed, source, settings) => {
@@ -15082,17 +15096,17 @@ async function kustomizationInputs(path, value, source) {
       }
       inputs.files.add(inner);
       const content = (await source.read([inner])).get(inner);
-      let parsed2;
+      let parsed3;
       try {
-        parsed2 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
+        parsed3 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
       } catch {
-        parsed2 = void 0;
+        parsed3 = void 0;
       }
-      if (!isObject16(parsed2)) {
+      if (!isObject16(parsed3)) {
         inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
         return;
       }
-      await visit(inner, parsed2);
+      await visit(inner, parsed3);
     };
     for (const field of TARGETS)
       for (const entry of strings7(kustomization[field])) await addTarget(field, entry);
@@ -15254,17 +15268,17 @@ async function overlayLocator(kustomization, source) {
   const contents = await source.read([...inputs.files]);
   const documents = /* @__PURE__ */ new Map();
   const documentsOf3 = (path) => {
-    let parsed2 = documents.get(path);
-    if (parsed2 === void 0) {
+    let parsed3 = documents.get(path);
+    if (parsed3 === void 0) {
       const content = contents.get(path);
       try {
-        parsed2 = content === void 0 ? [] : parseYamlDocuments({ path, content });
+        parsed3 = content === void 0 ? [] : parseYamlDocuments({ path, content });
       } catch {
-        parsed2 = [];
+        parsed3 = [];
       }
-      documents.set(path, parsed2);
+      documents.set(path, parsed3);
     }
-    return parsed2;
+    return parsed3;
   };
   const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
   return (object2, origin) => {
@@ -15349,8 +15363,8 @@ function fullMatch(pattern, name) {
 function patchesOf(path, kustomization, documentsOf3) {
   const dir = posix4.dirname(path);
   const out = [];
-  const [parsed2] = documentsOf3(path);
-  const entryAt = (pointer) => () => parsed2 === void 0 ? void 0 : fileAt(parsed2, pointer);
+  const [parsed3] = documentsOf3(path);
+  const entryAt = (pointer) => () => parsed3 === void 0 ? void 0 : fileAt(parsed3, pointer);
   const fromFile = (file, target) => {
     for (const document of documentsOf3(posix4.join(dir, file)))
       out.push({ target, value: document.value, locate: (pointer) => fileAt(document, pointer) });
@@ -15432,28 +15446,28 @@ var init_kustomize = __esm({
       scan: true,
       candidates: [{ names: KUSTOMIZATION_NAMES }],
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
-      render: async (parsed2, source) => {
+      detect: (parsed3) => isObject18(parsed3.value) && (parsed3.value.kind === "Kustomization" || parsed3.value.kind === "Component" || Object.keys(parsed3.value).some((key) => FIELDS.test(key))),
+      render: async (parsed3, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
-        const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
+        const inputs = await kustomizationInputs(parsed3.path, parsed3.value, source);
         if (inputs.unreadable.length > 0) return { notRead: inputs.unreadable.join("; ") };
         const files2 = new Map(await source.read([...inputs.files]));
         if (mayRenderRbac(inputs, files2) === void 0) return { output: "" };
-        const value = parsed2.value;
+        const value = parsed3.value;
         const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
         const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
-        files2.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
-        const dir = posix5.dirname(parsed2.path);
+        files2.set(parsed3.path, Buffer.from(JSON.stringify(annotated), "utf8"));
+        const dir = posix5.dirname(parsed3.path);
         return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files: files2 };
       },
-      extract: async (parsed2, source, rendered) => {
+      extract: async (parsed3, source, rendered) => {
         if (rendered === void 0 || source === void 0)
           throw new Error("internal: a kustomization is read through its render");
         const [{ renderedRbac: renderedRbac2 }, { overlayLocator: overlayLocator2 }] = await Promise.all([
           Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
           Promise.resolve().then(() => (init_origin(), origin_exports))
         ]);
-        return renderedRbac2(parsed2, rendered, await overlayLocator2(parsed2, source));
+        return renderedRbac2(parsed3, rendered, await overlayLocator2(parsed3, source));
       },
       // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
       // files are read here.
@@ -15632,9 +15646,9 @@ function derivedAccess2(service2) {
     return parts.length > 0 ? [`functions.${name}: ${parts.join(", ")} not read (the access the Framework derives from them)`] : [];
   });
 }
-function compileService(parsed2) {
-  const variables = new VariableResolver(parsed2.value);
-  const service2 = variables.resolve(parsed2.value);
+function compileService(parsed3) {
+  const variables = new VariableResolver(parsed3.value);
+  const service2 = variables.resolve(parsed3.value);
   const provider = service2.provider;
   const notes = [];
   if (provider.name !== "aws") return { documents: [], notes, problems: [] };
@@ -15657,7 +15671,7 @@ function compileService(parsed2) {
   });
   const role = at(provider, ["iam", "role"]);
   if (role !== void 0 && !isObject20(role)) {
-    notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
+    notes.push(`${parsed3.path}: provider.iam.role names the role to use: its statements are not read here`);
   } else {
     const statements2 = [];
     for (const path of STATEMENT_LISTS) {
@@ -15666,7 +15680,7 @@ function compileService(parsed2) {
       const source = pointerOf(path);
       if (!Array.isArray(list4)) {
         notes.push(
-          `${parsed2.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
+          `${parsed3.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
         );
         origins.push([`${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`, source]);
         statements2.push({
@@ -15705,16 +15719,16 @@ function compileService(parsed2) {
       [`/Resources/${ROLE}`, "/provider"]
     );
   }
-  notes.push(...derivedAccess2(service2).map((what) => `${parsed2.path}: ${what}`));
+  notes.push(...derivedAccess2(service2).map((what) => `${parsed3.path}: ${what}`));
   for (const [text3, value] of variables.assumed)
     notes.push(
-      `${parsed2.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
+      `${parsed3.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
     );
   origins.sort(([a], [b]) => b.length - a.length);
   const sourceMap = {
     locate: (pointer) => {
       const origin = origins.find(([prefix]) => pointer === prefix || pointer.startsWith(`${prefix}/`));
-      return origin === void 0 ? void 0 : positionAt(parsed2.sourceMap, origin[1] + pointer.slice(origin[0].length));
+      return origin === void 0 ? void 0 : positionAt(parsed3.sourceMap, origin[1] + pointer.slice(origin[0].length));
     }
   };
   return {
@@ -15760,8 +15774,8 @@ var init_serverless = __esm({
       // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
       looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed2) => isObject21(parsed2.value) && "service" in parsed2.value && isObject21(parsed2.value.provider),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
+      detect: (parsed3) => isObject21(parsed3.value) && "service" in parsed3.value && isObject21(parsed3.value.provider),
+      extract: async (parsed3) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed3)
     };
   }
 });
@@ -15779,14 +15793,14 @@ var init_snapshot = __esm({
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       detect: ({ value }) => isObject22(value) && value.schemaVersion === 1 && isObject22(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
       // The caller validated the file against the snapshot schema: every entry has its fields.
-      extract: async (parsed2) => ({
-        documents: (parsed2.value.documents ?? []).map(
+      extract: async (parsed3) => ({
+        documents: (parsed3.value.documents ?? []).map(
           (d, index2) => ({
             kind: d.kind,
             name: d.path,
             value: d.value,
             pointer: `/documents/${index2}/value`,
-            sourceMap: mapInside(parsed2.sourceMap, `/documents/${index2}/value`),
+            sourceMap: mapInside(parsed3.sourceMap, `/documents/${index2}/value`),
             ...d.origin === void 0 ? {} : { origin: d.origin }
           })
         ),
@@ -15934,9 +15948,9 @@ function parseDocument(value) {
     line: start.line + position.line - 1,
     column: position.line === 1 ? start.column + position.column - 1 : position.column
   };
-  let parsed2;
+  let parsed3;
   try {
-    parsed2 = parseFile(
+    parsed3 = parseFile(
       { path: start?.file ?? value.at.file, content: Buffer.from(quoteSymbols(value.s)) },
       "json"
     );
@@ -15949,7 +15963,7 @@ function parseDocument(value) {
       })
     );
   }
-  return fromJson(parsed2.value, value.at, (pointer) => place(parsed2.sourceMap.locate(pointer)));
+  return fromJson(parsed3.value, value.at, (pointer) => place(parsed3.sourceMap.locate(pointer)));
 }
 function quoteSymbols(text3) {
   let out = "";
@@ -16475,12 +16489,12 @@ function awsPolicyDocument(args) {
   );
 }
 function documentOf(value) {
-  const parsed2 = value.v === "string" ? parseDocument(value) : value;
-  if (parsed2.v !== "object") return void 0;
-  const statement2 = parsed2.entries.get("Statement");
+  const parsed3 = value.v === "string" ? parseDocument(value) : value;
+  if (parsed3.v !== "object") return void 0;
+  const statement2 = parsed3.entries.get("Statement");
   return {
-    version: parsed2.entries.get("Version"),
-    id: parsed2.entries.get("Id"),
+    version: parsed3.entries.get("Version"),
+    id: parsed3.entries.get("Id"),
     statements: statement2 === void 0 ? [] : statement2.v === "list" ? statement2.items : [statement2]
   };
 }
@@ -18015,8 +18029,8 @@ __export(extract_exports2, {
   parseTerraform: () => parseTerraform
 });
 import { posix as posix7 } from "node:path";
-async function extractTerraform(parsed2, source) {
-  const dir = dirOf2(parsed2.path);
+async function extractTerraform(parsed3, source) {
+  const dir = dirOf2(parsed3.path);
   let module;
   if (source !== void 0) {
     let byDir = evaluated.get(source);
@@ -18024,16 +18038,16 @@ async function extractTerraform(parsed2, source) {
     let pending = byDir.get(dir);
     if (pending === void 0) byDir.set(dir, pending = evaluateDirectory(dir, source));
     module = await pending;
-    if (module.hashes.get(parsed2.path) !== parsed2.hash) module = await evaluateDirectory(dir, source, parsed2);
-  } else module = await evaluateDirectory(dir, void 0, parsed2);
-  const mine = module.documents.files.get(parsed2.path) ?? { documents: [], notes: [], problems: [] };
+    if (module.hashes.get(parsed3.path) !== parsed3.hash) module = await evaluateDirectory(dir, source, parsed3);
+  } else module = await evaluateDirectory(dir, void 0, parsed3);
+  const mine = module.documents.files.get(parsed3.path) ?? { documents: [], notes: [], problems: [] };
   const notes = new Set(mine.notes);
-  for (const found2 of mine.documents) notesOf(found2, parsed2.path, notes);
-  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed2.path));
+  for (const found2 of mine.documents) notesOf(found2, parsed3.path, notes);
+  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed3.path));
   if (source === void 0)
     for (const path of module.documents.wanted)
       notes.add(
-        `${parsed2.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
+        `${parsed3.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
       );
   return { documents, notes: [...notes], problems: mine.problems };
 }
@@ -18119,11 +18133,11 @@ var plan_exports = {};
 __export(plan_exports, {
   extractPlan: () => extractPlan
 });
-async function extractPlan(parsed2) {
-  const plan = parsed2.value;
+async function extractPlan(parsed3) {
+  const plan = parsed3.value;
   const at2 = (pointer) => ({
-    file: parsed2.path,
-    ...parsed2.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
+    file: parsed3.path,
+    ...parsed3.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
   });
   const resources = [];
   const walk = (module, pointer) => {
@@ -18179,7 +18193,7 @@ async function extractPlan(parsed2) {
     }
     for (const document of found2) {
       notes.push(...document.notes);
-      documents.push(toEmbedded(document, parsed2.path));
+      documents.push(toEmbedded(document, parsed3.path));
     }
   }
   return { documents, notes, problems };
@@ -18287,8 +18301,8 @@ var init_terraform = __esm({
       candidates: [{ extensions: ["tf"] }],
       parse: async (file) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).parseTerraform(file),
       looksLike: declaresAccess,
-      detect: (parsed2) => parsed2.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
-      extract: async (parsed2, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed2, source),
+      detect: (parsed3) => parsed3.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
+      extract: async (parsed3, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed3, source),
       // A module's documents read its other files: a changed `.tf` or tfvars file re-reads the
       // module's `.tf` files; another changed file, those of the modules above it that name it (it
       // may be read with `file()`). Only text is searched here: the grammar is not loaded.
@@ -18317,8 +18331,8 @@ var init_terraform = __esm({
       scan: true,
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       looksLike: looksLikePlan,
-      detect: (parsed2) => isPlan(parsed2.value),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed2)
+      detect: (parsed3) => isPlan(parsed3.value),
+      extract: async (parsed3) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed3)
     };
   }
 });
@@ -36709,12 +36723,12 @@ var init_ = __esm({
 });
 
 // src/core/validate.ts
-async function validateValue(schema, parsed2) {
+async function validateValue(schema, parsed3) {
   const validate13 = await loadValidator(schema);
-  if (validate13(parsed2.value)) return await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed2) ?? [];
+  if (validate13(parsed3.value)) return await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed3) ?? [];
   const problems = describeErrors(validate13.errors ?? []).map(({ pointer, message: message2 }) => ({
-    file: parsed2.path,
-    ...positionAt(parsed2.sourceMap, pointer),
+    file: parsed3.path,
+    ...positionAt(parsed3.sourceMap, pointer),
     pointer,
     message: message2
   }));
@@ -36896,16 +36910,16 @@ async function parseConfigContent(root, path, content) {
     known.set(hash, entry);
     return parsedFile({ path, content }, structuredClone(entry.value), new Map(entry.positions));
   }
-  const parsed2 = parseFile({ path, content }, "yaml");
-  const problems = await validateValue("config", parsed2);
+  const parsed3 = parseFile({ path, content }, "yaml");
+  const problems = await validateValue("config", parsed3);
   if (problems.length > 0) throw new InvalidInputError(problems);
-  const positions = positionsOf(parsed2.sourceMap);
-  if (positions === void 0 || !isDeepStrictEqual(JSON.parse(JSON.stringify(parsed2.value)), parsed2.value))
-    return parsed2;
-  const fresh2 = { value: parsed2.value, positions: [...positions] };
+  const positions = positionsOf(parsed3.sourceMap);
+  if (positions === void 0 || !isDeepStrictEqual(JSON.parse(JSON.stringify(parsed3.value)), parsed3.value))
+    return parsed3;
+  const fresh2 = { value: parsed3.value, positions: [...positions] };
   known.set(hash, fresh2);
   if (cache !== void 0) await remember(cache, hash, fresh2);
-  return { ...parsed2, value: structuredClone(parsed2.value) };
+  return { ...parsed3, value: structuredClone(parsed3.value) };
 }
 function cacheOf(root) {
   let cache = files.get(root);
@@ -37017,8 +37031,8 @@ async function readConfig(root, explicit) {
     return DEFAULT_CONFIG;
   }
   const display3 = explicit ?? CONFIG_FILE;
-  const parsed2 = await parseConfigContent(root, display3, content);
-  return configFromValue(parsed2.value, display3);
+  const parsed3 = await parseConfigContent(root, display3, content);
+  return configFromValue(parsed3.value, display3);
 }
 function configFromValue(value, file) {
   const raw = value ?? {};
@@ -37191,8 +37205,8 @@ var init_run2 = __esm({
 });
 
 // src/core/render.ts
-async function render2(parsed2, container, source, settings) {
-  const rendering = await container.render(parsed2, source, settings);
+async function render2(parsed3, container, source, settings) {
+  const rendering = await container.render(parsed3, source, settings);
   if ("notRead" in rendering) return rendering;
   if ("output" in rendering) return { text: rendering.output };
   const outcome = await runOnce(rendering);
@@ -37223,10 +37237,10 @@ var init_render = __esm({
 });
 
 // src/core/embedded.ts
-async function embed(parsed2, container, source, settings = {}) {
+async function embed(parsed3, container, source, settings = {}) {
   let rendered;
   if (container.render !== void 0) {
-    const outcome = await render2(parsed2, container, source, settings);
+    const outcome = await render2(parsed3, container, source, settings);
     if ("notRead" in outcome)
       return {
         documents: [],
@@ -37236,11 +37250,11 @@ async function embed(parsed2, container, source, settings = {}) {
       };
     rendered = outcome.text;
   }
-  const extraction = await extractAll(parsed2, container, source, rendered);
+  const extraction = await extractAll(parsed3, container, source, rendered);
   const out = { documents: [], problems: [...extraction.problems], notes: [...extraction.notes] };
   const validated = async (inner, hash) => {
     const problems = await validateValue(inner.kind, {
-      path: parsed2.path,
+      path: parsed3.path,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash
@@ -37259,21 +37273,21 @@ async function embed(parsed2, container, source, settings = {}) {
     const hash = valueHash(inner.value);
     if (!await validated(inner, hash)) continue;
     out.documents.push({
-      path: documentKey(parsed2.path, inner.name),
+      path: documentKey(parsed3.path, inner.name),
       kind: inner.kind,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash,
-      origin: { file: parsed2.path, format: container.format, name: inner.name, pointer: inner.pointer }
+      origin: { file: parsed3.path, format: container.format, name: inner.name, pointer: inner.pointer }
     });
   }
   return out;
 }
-async function extractAll(parsed2, container, source, rendered) {
-  const extraction = await container.extract(parsed2, source, rendered);
+async function extractAll(parsed3, container, source, rendered) {
+  const extraction = await container.extract(parsed3, source, rendered);
   if (extraction.compiled === void 0) return extraction;
   const { format: format2, value, sourceMap } = extraction.compiled;
-  const inner = await extractAll({ ...parsed2, value, sourceMap }, containerFor(format2), source);
+  const inner = await extractAll({ ...parsed3, value, sourceMap }, containerFor(format2), source);
   return {
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],
@@ -37613,17 +37627,17 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
   const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => matchesPathRules(c.candidates, file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
-    let parsed3;
+    let parsed4;
     try {
-      parsed3 = await container2.parse(file);
+      parsed4 = await container2.parse(file);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       if (container2.looksLike?.(file.content.toString("utf8")))
         return { documents: [], problems: error.problems, notes: [] };
       continue;
     }
-    if (parsed3 === void 0) continue;
-    if (container2.detect(parsed3)) return embed(parsed3, container2, source, settings);
+    if (parsed4 === void 0) continue;
+    if (container2.detect(parsed4)) return embed(parsed4, container2, source, settings);
     wellFormed = true;
   }
   const own = ownFormat(file.path, assigned, explicit);
@@ -37633,9 +37647,9 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     const format2 = unreadFormat(file.path, file.content.toString("utf8"), fragments);
     return format2 && { documents: [], problems: [], notes: [], notRead: { recognisedAs: format2.as, why: format2.why } };
   };
-  let parsed2;
+  let parsed3;
   try {
-    parsed2 = await parseAs(file, own?.kind);
+    parsed3 = await parseAs(file, own?.kind);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     const text3 = file.content.toString("utf8");
@@ -37644,12 +37658,12 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     const claimed = ADAPTERS.some((a) => a.looksLike(text3)) || containers.some((c) => c.looksLike?.(text3));
     return await unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
   }
-  const container = containers.find((c) => c.parse === void 0 && c.detect(parsed2));
-  if (container !== void 0) return embed(parsed2, container, source, settings);
-  const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed2.value))?.kind : assigned);
+  const container = containers.find((c) => c.parse === void 0 && c.detect(parsed3));
+  if (container !== void 0) return embed(parsed3, container, source, settings);
+  const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed3.value))?.kind : assigned);
   if (kind === void 0) return await unread2() ?? { documents: [], problems: [], notes: [] };
-  const problems = await validateValue(kind, parsed2);
-  if (problems.length === 0) return { documents: [{ ...parsed2, kind }], problems: [], notes: [] };
+  const problems = await validateValue(kind, parsed3);
+  if (problems.length === 0) return { documents: [{ ...parsed3, kind }], problems: [], notes: [] };
   return (detecting ? await unread2(true) : void 0) ?? { documents: [], problems, notes: [] };
 }
 async function fragmentOf(path, source) {
@@ -37679,11 +37693,32 @@ function ownFormat(path, assigned, explicit) {
     (a) => a.parse !== void 0 && (matchesPathRules(a.candidates, path) || explicit && a.fileName === name)
   );
 }
-async function parseAs(file, kind) {
+function parseAs(file, kind) {
   const parse2 = kind === void 0 ? void 0 : adapterFor(kind).parse;
-  return parse2 ? parse2(file) : parseFile(file);
+  const key = `${parse2 === void 0 ? "" : kind}\0${file.path}\0${sha256(file.content)}`;
+  const known2 = parsed2.get(key);
+  if (known2 !== void 0) {
+    parseCounts.reused++;
+    return known2.result;
+  }
+  parseCounts.parsed++;
+  const result2 = (async () => parse2 ? parse2(file) : parseFile(file))();
+  const entry = { bytes: file.content.length, result: result2 };
+  parsed2.set(key, entry);
+  parsedBytes += entry.bytes;
+  result2.catch(() => forget(key, entry));
+  for (const [oldest, kept] of parsed2) {
+    if (parsedBytes <= PARSED_BYTES) break;
+    forget(oldest, kept);
+  }
+  return result2;
 }
-var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED, fragmentsBySource;
+function forget(key, entry) {
+  if (parsed2.get(key) !== entry) return;
+  parsed2.delete(key);
+  parsedBytes -= entry.bytes;
+}
+var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED, fragmentsBySource, parsed2, PARSED_BYTES, parsedBytes, parseCounts;
 var init_source2 = __esm({
   async "src/core/source.ts"() {
     "use strict";
@@ -37721,6 +37756,10 @@ var init_source2 = __esm({
     };
     NOT_RECOGNISED = "no kind or container format recognises its content";
     fragmentsBySource = /* @__PURE__ */ new WeakMap();
+    parsed2 = /* @__PURE__ */ new Map();
+    PARSED_BYTES = 64 * 1024 * 1024;
+    parsedBytes = 0;
+    parseCounts = { parsed: 0, reused: 0 };
   }
 });
 
@@ -38050,6 +38089,8 @@ async function addedAccess(options) {
     };
     const beforeRange = walk.before.blob;
     const states = [...walk.states()];
+    const touched = states.filter((state) => state.touched);
+    if (touched.length === 1 && history.commits.get(touched[0].sha).parents.length === 1) continue;
     const added = /* @__PURE__ */ new Map();
     for (const [i, state] of states.entries()) {
       if (!state.touched) continue;
@@ -38229,7 +38270,7 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const { parsed: parsed2, contents } = await readVersions(options.root, versions, readAs, together, settings);
+  const { parsed: parsed3, contents } = await readVersions(options.root, versions, readAs, together, settings);
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -38243,7 +38284,7 @@ async function attribute(findings, options) {
   };
   const sameDocument2 = (finding2) => (a, b) => {
     const valueOf2 = (blob) => {
-      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, finding2.document));
+      const value = blob === null ? void 0 : parsed3.get(documentKey(blob, finding2.document));
       return value === void 0 ? void 0 : canonicalJson(value);
     };
     return valueOf2(a) === valueOf2(b);
@@ -38269,7 +38310,7 @@ async function attribute(findings, options) {
     const others = othersOf(finding2.kind);
     const allowedAt = async (at2, blob) => {
       const key = findingKey(at2);
-      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, at2.document));
+      const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
       const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
       return allows2 === wanted;
     };
@@ -38406,9 +38447,9 @@ async function readVersions(root, versions, readAs, together, settings) {
         wanted.add(key);
       } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
     }
-  const parsed2 = /* @__PURE__ */ new Map();
+  const parsed3 = /* @__PURE__ */ new Map();
   const contents = /* @__PURE__ */ new Map();
-  if (wanted.size === 0) return { parsed: parsed2, contents };
+  if (wanted.size === 0) return { parsed: parsed3, contents };
   for (const object2 of await catFileBatch(root, [...wanted], { maxBytes: MAX_FILE_BYTES }))
     if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
   for (const [id, content] of contents) {
@@ -38418,11 +38459,11 @@ async function readVersions(root, versions, readAs, together, settings) {
     const file = { path, content };
     if (as === "container") {
       for (const document of (await readDocuments(file, "detect", false, void 0, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(id, document.origin.name), document.value);
+        if (document.origin) parsed3.set(documentKey(id, document.origin.name), document.value);
       continue;
     }
     const value = await valueIn2(file, as === GATE_KIND ? void 0 : as);
-    if (value !== void 0) parsed2.set(id, value);
+    if (value !== void 0) parsed3.set(id, value);
   }
   for (const [file, group] of together)
     for (const key of versions.get(file) ?? []) {
@@ -38436,9 +38477,9 @@ async function readVersions(root, versions, readAs, together, settings) {
         read: async (paths) => new Map(paths.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
       };
       for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
+        if (document.origin) parsed3.set(documentKey(key, document.origin.name), document.value);
     }
-  return { parsed: parsed2, contents };
+  return { parsed: parsed3, contents };
 }
 async function filesTogether(root, head, findings, settings) {
   const out = /* @__PURE__ */ new Map();
@@ -38939,17 +38980,17 @@ var init_attributes2 = __esm({
 
 // src/core/gate/approvals-file.ts
 async function parseApprovals(path, content) {
-  const parsed2 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
-  if (parsed2.value === null) return { path, entries: [], lines: [] };
-  const problems = await validateValue("approvals", parsed2);
+  const parsed3 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
+  if (parsed3.value === null) return { path, entries: [], lines: [] };
+  const problems = await validateValue("approvals", parsed3);
   if (problems.length > 0) throw new InvalidInputError(problems);
-  const entries2 = parsed2.value.approvals;
-  const duplicates = duplicateIds(entries2, parsed2.sourceMap, path);
+  const entries2 = parsed3.value.approvals;
+  const duplicates = duplicateIds(entries2, parsed3.sourceMap, path);
   if (duplicates.length > 0) throw new InvalidInputError(duplicates);
   return {
     path,
     entries: entries2,
-    lines: entries2.map((_, i) => parsed2.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
+    lines: entries2.map((_, i) => parsed3.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
   };
 }
 async function approvalsOrUndefined(path, content) {
@@ -39439,14 +39480,14 @@ async function snapshotContent(path) {
   }
 }
 async function parseSnapshot(path, content, options = {}) {
-  const parsed2 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
-  const problems = await validateValue("snapshot", parsed2);
-  const read2 = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
+  const parsed3 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
+  const problems = await validateValue("snapshot", parsed3);
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed3, containerFor("snapshot"));
   if (problems.length > 0 || read2.problems.length > 0) {
     if (options.positions === false) return parseSnapshot(path, content);
     throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
   }
-  const snapshot2 = parsed2.value;
+  const snapshot2 = parsed3.value;
   const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
   const noLines = { locate: () => void 0 };
   const documents = /* @__PURE__ */ new Map();
@@ -39475,7 +39516,7 @@ async function parseSnapshot(path, content, options = {}) {
       ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
     },
     held: new Map(read2.documents.map((d) => [d.path, d])),
-    sourceMap: parsed2.sourceMap
+    sourceMap: parsed3.sourceMap
   };
 }
 async function openSnapshot(path) {
@@ -39498,8 +39539,8 @@ async function openSnapshot(path) {
     async documentsOf(wanted) {
       const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf3(d))) };
       try {
-        const parsed2 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
-        return { ...parsed2.source, blob };
+        const parsed3 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
+        return { ...parsed3.source, blob };
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
         return readSnapshot(path);
@@ -39640,12 +39681,12 @@ async function configVersion(path, side) {
 }
 async function parseConfig(path, content) {
   try {
-    const parsed2 = await parseConfigContent(void 0, path, content);
+    const parsed3 = await parseConfigContent(void 0, path, content);
     return {
       status: "ok",
-      config: configFromValue(parsed2.value, path),
-      value: parsed2.value,
-      sourceMap: parsed2.sourceMap
+      config: configFromValue(parsed3.value, path),
+      value: parsed3.value,
+      sourceMap: parsed3.sourceMap
     };
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;

@@ -13,16 +13,21 @@
 //                 patch (k8s-rbac compares the kind as a whole: every overlay rendered, once where
 //                 HEAD and the index agree; after init, with the snapshot baseline, only the overlay
 //                 that reads the patch)
-//   audit         acldrift audit over 5,000 commits touching 500 policy files (semantic blame of
-//                 every widening), against a bare `git log --raw` over the same range
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
 //   as users have it   after `acldrift init --hook git` (its config, the snapshot baseline): the hook
 //                 with one and ten staged changes, a full `git commit` through the three hooks (in
 //                 turns with `node -e 0`), commit-msg after pre-commit passed the same index, and
 //                 with a tag as baseline, at 2,000 and 20,000 policy files, with peak memory
+//   audit         acldrift audit over 5,000, 20,000 and 50,000 commits touching 500 policy files
+//                 (semantic blame of every widening), against a bare `git log --raw` over the same
+//                 range (in turns), with CPU time and peak memory; then `audit` and `history` over a
+//                 history shaped like AWS's managed policies (1,400 policies of 5 to 500 statements,
+//                 1,000 commits changing 1 to 3 each): CPU time (git's included) and peak memory
 //
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
-// BENCH_SETUP_RUNS (5) its runs; BENCH_ONLY=setup (or kustomize, terraform, or agent: the agent hooks) runs only that
+// BENCH_SETUP_RUNS (5) its runs; BENCH_AUDIT_COMMITS ("5000,20000,50000") and BENCH_AUDIT_RUNS (3)
+// for the audit section, BENCH_MANAGED ("1400,1000": policies, commits) its managed-policy history;
+// BENCH_ONLY=setup (or audit, kustomize, terraform, or agent: the agent hooks) runs only that
 // section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -348,91 +353,6 @@ Resources:
       print('acldrift check (working tree, 200 templates + 500 files)', full, 'node -e 0', nodeBare)
     } finally {
       rmSync(templatesRepo, {recursive: true, force: true})
-    }
-  }
-
-  /**
-   * 500 policy files, then 5,000 commits each editing one of them: mostly Sid renames (no
-   * change in access), and every 250th commit a widening, made by an agent every other time.
-   * Written with git fast-import: creating 5,000 commits one by one would dominate the bench.
-   */
-  function generateHistory(files, commits) {
-    const dir = mkdtempSync(join(tmpdir(), 'acldrift-bench-history-'))
-    execFileSync('git', ['init', '-q', '-b', 'main'], {cwd: dir, env})
-    const policy = (file, version, widened) =>
-      JSON.stringify(
-        {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              ...statement(file, widened ? ['s3:GetObject', 's3:DeleteObject'] : ['s3:GetObject']),
-              Sid: `V${version}`,
-            },
-          ],
-        },
-        null,
-        2,
-      )
-    const widened = new Set()
-    const chunks = []
-    const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`
-    const commit = (mark, who, message, changes) => {
-      chunks.push(`commit refs/heads/main\nmark :${mark}\n`)
-      const stamp = `${1_700_000_000 + mark * 60} +0000`
-      chunks.push(`author ${who} ${stamp}\ncommitter ${who} ${stamp}\n${data(message)}`)
-      if (mark > 1) chunks.push(`from :${mark - 1}\n`)
-      for (const [path, content] of changes) chunks.push(`M 100644 inline ${path}\n${data(content)}`)
-    }
-    const path = (file) => `iam/team-${file % 25}/policy-${file}.json`
-    commit(
-      1,
-      'Alice <alice@example.com>',
-      'baseline policies',
-      Array.from({length: files}, (_, f) => [path(f), policy(f, 0, false)]),
-    )
-    for (let i = 1; i <= commits; i++) {
-      // Every 250th commit widens a file of its own.
-      const file = i % 250 === 0 ? ((i / 250) * 13) % files : i % files
-      if (i % 250 === 0) widened.add(file)
-      const agent = i % 500 === 0
-      const message = agent
-        ? `Update policy ${file}\n\nCo-Authored-By: Claude <noreply@anthropic.com>`
-        : `Tidy policy ${file}`
-      commit(i + 1, agent ? 'Alice <alice@example.com>' : 'Bo <bo@example.com>', message, [
-        [path(file), policy(file, i, widened.has(file))],
-      ])
-    }
-    execFileSync('git', ['fast-import', '--quiet'], {cwd: dir, env, input: chunks.join('')})
-    const base = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], {
-      cwd: dir,
-      env,
-      encoding: 'utf8',
-    }).trim()
-    return {dir, base, widenings: widened.size}
-  }
-
-  if (only === undefined) {
-    const history = generateHistory(500, 5000)
-    try {
-      const gitLog = time(
-        'git',
-        ['log', '--raw', '-z', '--no-abbrev', '-M', `${history.base}..HEAD`],
-        history.dir,
-      )
-      print('git log --raw over 5,000 commits (raw git)', gitLog)
-      const audit = time(
-        process.execPath,
-        [cli, 'audit', '--baseline', history.base, '--format', 'json'],
-        history.dir,
-      )
-      print(
-        `acldrift audit (5,000 commits × 500 files, ${history.widenings} widenings)`,
-        audit,
-        'git log --raw',
-        gitLog,
-      )
-    } finally {
-      rmSync(history.dir, {recursive: true, force: true})
     }
   }
 
@@ -828,6 +748,286 @@ if (only === undefined || only === 'setup') {
     } finally {
       rmSync(repo.dir, {recursive: true, force: true})
     }
+  }
+}
+
+// ── audit and history over long histories ─────────────────────────────────────────────────────
+
+/** CPU time (user + system) of one run of a command, with every process it ran, in seconds. */
+function cpuSeconds(command, args, cwd) {
+  // `times` prints the shell's own times, then its children's (with theirs: every process waited for).
+  const result = spawnSync('sh', ['-c', '"$@" >"$OUT" 2>&1; times', 'sh', command, ...args], {
+    cwd,
+    env: {...env, OUT: join(scratch, 'output')},
+    encoding: 'utf8',
+  })
+  if (result.error) throw result.error
+  const seconds = (text) => {
+    const [, minutes, secs] = /^(\d+)m([\d.]+)s$/.exec(text)
+    return Number(minutes) * 60 + Number(secs)
+  }
+  const [user, system] = result.stdout.trim().split('\n').at(-1).split(/\s+/)
+  return seconds(user) + seconds(system)
+}
+
+/** CPU time (acldrift's and its git processes') and peak memory (acldrift's) of one run. */
+function cpuAndPeak(args, cwd) {
+  const cpuS = cpuSeconds(process.execPath, ['--require', rssHook, cli, ...args], cwd)
+  return {cpuS, peakMiB: Number(readFileSync(rssFile, 'utf8')) / 1024}
+}
+
+/** A git repository written with one git fast-import: `commits` is a list of {who, message, changes: [[path, content]]}. */
+function fastImport(name, commits) {
+  const dir = mkdtempSync(join(tmpdir(), `acldrift-bench-${name}-`))
+  execFileSync('git', ['init', '-q', '-b', 'main'], {cwd: dir, env})
+  const chunks = []
+  const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`
+  for (const [i, {who, message, changes}] of commits.entries()) {
+    const mark = i + 1
+    const stamp = `${1_700_000_000 + mark * 60} +0000`
+    chunks.push(`commit refs/heads/main\nmark :${mark}\n`)
+    chunks.push(`author ${who} ${stamp}\ncommitter ${who} ${stamp}\n${data(message)}`)
+    if (mark > 1) chunks.push(`from :${mark - 1}\n`)
+    for (const [path, content] of changes) chunks.push(`M 100644 inline ${path}\n${data(content)}`)
+  }
+  execFileSync('git', ['fast-import', '--quiet'], {cwd: dir, env, input: chunks.join(''), maxBuffer: 1 << 30})
+  const base = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+  }).trim()
+  return {dir, base}
+}
+
+/**
+ * 500 policy files, then `count` commits each editing one of them: mostly Sid renames (no change
+ * in access), and every 250th commit a widening, made by an agent every other time.
+ */
+function generateHistory(files, count) {
+  const policy = (file, version, widened) =>
+    JSON.stringify(
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            ...statement(file, widened ? ['s3:GetObject', 's3:DeleteObject'] : ['s3:GetObject']),
+            Sid: `V${version}`,
+          },
+        ],
+      },
+      null,
+      2,
+    )
+  const path = (file) => `iam/team-${file % 25}/policy-${file}.json`
+  const widened = new Set()
+  const commits = [
+    {
+      who: 'Alice <alice@example.com>',
+      message: 'baseline policies',
+      changes: Array.from({length: files}, (_, f) => [path(f), policy(f, 0, false)]),
+    },
+  ]
+  for (let i = 1; i <= count; i++) {
+    // Every 250th commit widens a file of its own.
+    const file = i % 250 === 0 ? ((i / 250) * 13) % files : i % files
+    if (i % 250 === 0) widened.add(file)
+    const agent = i % 500 === 0
+    commits.push({
+      who: agent ? 'Alice <alice@example.com>' : 'Bo <bo@example.com>',
+      message: agent
+        ? `Update policy ${file}\n\nCo-Authored-By: Claude <noreply@anthropic.com>`
+        : `Tidy policy ${file}`,
+      changes: [[path(file), policy(file, i, widened.has(file))]],
+    })
+  }
+  return {...fastImport('history', commits), widenings: widened.size}
+}
+
+/**
+ * A history shaped like the public record of AWS managed policies: `policies` policies of 5 to 500
+ * statements (most of them small, a few large), each statement a list of a service's actions on
+ * `*` or on ARNs, some with a condition; then `count` commits each changing 1 to 3 policies the
+ * way AWS updates them: actions added to a statement (most often), a statement added, actions
+ * removed, a statement's Sid renamed. Seeded: the same history every run.
+ */
+function generateManagedPolicies(policies, count) {
+  let seed = 0x5eed
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const pick = (list) => list[Math.floor(random() * list.length)]
+  const services = [
+    'ec2',
+    's3',
+    'iam',
+    'lambda',
+    'dynamodb',
+    'sqs',
+    'sns',
+    'kms',
+    'logs',
+    'cloudwatch',
+    'rds',
+    'ecs',
+    'eks',
+    'glue',
+    'athena',
+    'kinesis',
+    'states',
+    'events',
+    'ssm',
+    'secretsmanager',
+    'sagemaker',
+    'elasticloadbalancing',
+    'autoscaling',
+    'cloudformation',
+    'route53',
+    'ecr',
+    'codebuild',
+    'config',
+    'organizations',
+    'tag',
+  ]
+  // Real action names, from the catalogue the build ships; a wildcard is a real name's first word.
+  const catalogue = new Map(
+    services.map((service) => [
+      service,
+      JSON.parse(readFileSync(join(project, 'dist', 'data', 'aws', `${service}.json`), 'utf8')).actions.map(
+        ([name]) => name,
+      ),
+    ]),
+  )
+  const action = (service) => {
+    const name = pick(catalogue.get(service))
+    return random() < 0.1 ? `${service}:${/^[A-Z][a-z]*/.exec(name)[0]}*` : `${service}:${name}`
+  }
+  const newStatement = (i) => {
+    const service = pick(services)
+    const actions = [...new Set(Array.from({length: 1 + Math.floor(random() * 12)}, () => action(service)))]
+    const onArn = random() < 0.3
+    return {
+      Sid: `S${i}`,
+      Effect: 'Allow',
+      Action: actions,
+      Resource: onArn ? `arn:aws:${service}:*:*:${pick(['app', 'data', 'ops', 'shared'])}/*` : '*',
+      ...(random() < 0.1 ? {Condition: {StringEquals: {'aws:ResourceTag/Team': pick(['a', 'b', 'c'])}}} : {}),
+    }
+  }
+  const documents = Array.from({length: policies}, (_, p) => {
+    const size = 5 + Math.floor(495 * random() ** 4)
+    return {
+      Version: '2012-10-17',
+      Statement: Array.from({length: size}, (_, i) => newStatement(p * 1000 + i)),
+    }
+  })
+  const path = (p) => `policies/Managed${String(p).padStart(4, '0')}Policy.json`
+  const write = (p) => JSON.stringify(documents[p], null, 4)
+  const commits = [
+    {
+      who: 'Bot <bot@example.com>',
+      message: 'managed policies',
+      changes: documents.map((_, p) => [path(p), write(p)]),
+    },
+  ]
+  let added = 0
+  for (let c = 1; c <= count; c++) {
+    const changed = [
+      ...new Set(Array.from({length: 1 + Math.floor(random() * 3)}, () => Math.floor(random() * policies))),
+    ]
+    for (const p of changed) {
+      const statements = documents[p].Statement
+      const at = Math.floor(random() * statements.length)
+      const s = statements[at]
+      const r = random()
+      if (r < 0.55) {
+        // New actions of the statement's service.
+        const service = s.Action[0].split(':')[0]
+        s.Action = [
+          ...new Set([
+            ...s.Action,
+            ...Array.from({length: 1 + Math.floor(random() * 3)}, () => action(service)),
+          ]),
+        ]
+      } else if (r < 0.7) statements.push(newStatement(1_000_000 + added++))
+      else if (r < 0.85 && s.Action.length > 1) s.Action = s.Action.slice(0, -1)
+      else s.Sid = `${s.Sid}v${c}`
+    }
+    commits.push({
+      who: 'Bot <bot@example.com>',
+      message: `Update ${changed.map((p) => `Managed${p}Policy`).join(', ')}`,
+      changes: changed.map((p) => [path(p), write(p)]),
+    })
+  }
+  const statements = documents.reduce((sum, d) => sum + d.Statement.length, 0)
+  return {...fastImport('managed', commits), statements}
+}
+
+if (only === undefined || only === 'audit') {
+  console.log('\naudit and history over long histories')
+  const auditRuns = Number(process.env.BENCH_AUDIT_RUNS ?? 3)
+  const sizes = (process.env.BENCH_AUDIT_COMMITS ?? '5000,20000,50000').split(',').map(Number)
+  const ratios = []
+  for (const count of sizes) {
+    const size = count.toLocaleString('en')
+    const history = generateHistory(500, count)
+    try {
+      const log = ['log', '--raw', '-z', '--no-abbrev', '-M', `${history.base}..HEAD`]
+      const [gitLog, audit] = timeInTurns(auditRuns, history.dir, [
+        ['git', log],
+        [process.execPath, [cli, 'audit', '--baseline', history.base, '--format', 'json']],
+      ])
+      const gitCpu = cpuSeconds('git', log, history.dir)
+      const {cpuS, peakMiB: peak} = cpuAndPeak(
+        ['audit', '--baseline', history.base, '--format', 'json'],
+        history.dir,
+      )
+      print(
+        `  git log --raw over ${size} commits (raw git)`,
+        gitLog,
+        undefined,
+        undefined,
+        `  ${gitCpu.toFixed(2)} s CPU`,
+      )
+      const label = `  acldrift audit, ${size} commits × 500 files, ${history.widenings} widenings`
+      print(
+        label,
+        audit,
+        'git log --raw',
+        gitLog,
+        `  ${cpuS.toFixed(1)} s CPU (${(cpuS / gitCpu).toFixed(1)}× git's), ${peak.toFixed(0)} MiB`,
+      )
+      Object.assign(figures[label], {cpuS, cpuRatio: cpuS / gitCpu, peakMiB: Math.round(peak)})
+      ratios.push([audit / gitLog, cpuS / gitCpu])
+    } finally {
+      rmSync(history.dir, {recursive: true, force: true})
+    }
+  }
+  if (ratios.length > 1)
+    console.log(
+      `  largest history's ratio over the smallest's: ${(ratios.at(-1)[0] / ratios[0][0]).toFixed(2)} wall, ${(ratios.at(-1)[1] / ratios[0][1]).toFixed(2)} CPU (target ≤ 1.2; each ≤ 8×)`,
+    )
+
+  const [policies, count] = (process.env.BENCH_MANAGED ?? '1400,1000').split(',').map(Number)
+  const managed = generateManagedPolicies(policies, count)
+  try {
+    const what = `${policies.toLocaleString('en')} managed policies, ${count.toLocaleString('en')} commits`
+    console.log(`  (${what}: ${managed.statements.toLocaleString('en')} statements at the end)`)
+    for (const [name, args] of [
+      ['audit', ['audit', '--baseline', managed.base, '--format', 'json']],
+      ['history', ['history', '--since', managed.base, '--format', 'json']],
+    ]) {
+      const {cpuS, peakMiB: peak} = cpuAndPeak(args, managed.dir)
+      const label = `  acldrift ${name}, ${what}`
+      figures[label] = {cpuS, peakMiB: Math.round(peak)}
+      console.log(
+        `${label.padEnd(58)} ${cpuS.toFixed(1).padStart(6)} s CPU  ${peak.toFixed(0)} MiB  (target ≤ 60 s, ≤ 500 MB)`,
+      )
+    }
+  } finally {
+    rmSync(managed.dir, {recursive: true, force: true})
   }
 }
 

@@ -26,7 +26,7 @@ export {type Assignment, assigner, classifier} from './classify.js'
 import {matchesPathRules} from '../kernel/candidates.js'
 import {InvalidInputError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
-import {gitBlobId, valueHash} from '../kernel/hash.js'
+import {gitBlobId, sha256, valueHash} from '../kernel/hash.js'
 import {parseFile, tooLarge} from '../kernel/parse.js'
 import {timed} from '../kernel/timings.js'
 import type {
@@ -645,8 +645,43 @@ function ownFormat(path: string, assigned: Kind | 'detect', explicit: boolean) {
   )
 }
 
+/**
+ * The files parsed in this run, by format, path and content: a file the same in the baseline and the
+ * target, and each version blame and the commit list ask about, is parsed once. The oldest go
+ * first once they hold more than PARSED_BYTES of content (a long `history` reads every version).
+ */
+const parsed = new Map<string, {bytes: number; result: Promise<ParsedFile>}>()
+const PARSED_BYTES = 64 * 1024 * 1024
+let parsedBytes = 0
+/** How many files parseAs parsed, and how many it answered with an earlier parse (a debug stat, for tests). */
+export const parseCounts = {parsed: 0, reused: 0}
+
 /** Parses a file as documents of `kind` are read: in the kind's own format, else JSON or YAML by extension. */
-export async function parseAs(file: SourceFile, kind: Kind | undefined): Promise<ParsedFile> {
+export function parseAs(file: SourceFile, kind: Kind | undefined): Promise<ParsedFile> {
   const parse = kind === undefined ? undefined : adapterFor(kind).parse
-  return parse ? parse(file) : parseFile(file)
+  // Kinds without a format of their own read JSON or YAML alike.
+  const key = `${parse === undefined ? '' : kind}\u0000${file.path}\u0000${sha256(file.content)}`
+  const known = parsed.get(key)
+  if (known !== undefined) {
+    parseCounts.reused++
+    return known.result
+  }
+  parseCounts.parsed++
+  const result = (async () => (parse ? parse(file) : parseFile(file)))()
+  // A file that does not parse is not kept: it fails (and says why) each time it is read.
+  const entry = {bytes: file.content.length, result}
+  parsed.set(key, entry)
+  parsedBytes += entry.bytes
+  result.catch(() => forget(key, entry))
+  for (const [oldest, kept] of parsed) {
+    if (parsedBytes <= PARSED_BYTES) break
+    forget(oldest, kept)
+  }
+  return result
+}
+
+function forget(key: string, entry: {bytes: number}): void {
+  if (parsed.get(key) !== entry) return
+  parsed.delete(key)
+  parsedBytes -= entry.bytes
 }

@@ -50,9 +50,16 @@ export function parseFile(
 ): ParsedFile {
   const text = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES)
   if (format === 'json') {
-    const parser = new JsonParser(text, file.path, options.positions ?? true)
-    const value = parser.parse()
-    return parsedFile(file, value, parser.positions)
+    const value = new JsonParser(text, file.path, false).parse()
+    if (options.positions === false) return parsedFile(file, value, new Map())
+    // Where each value is, found when first asked for: most documents read (every unchanged file
+    // of both trees of an audit, every version blame asks about) are never located, and their
+    // maps would hold a position per value. The text is decoded again then, not kept meanwhile.
+    return parsedFile(file, value, () => {
+      const parser = new JsonParser(decode(file, options.maxFileBytes ?? MAX_FILE_BYTES), file.path, true)
+      parser.parse()
+      return parser.positions
+    })
   }
   const documents = parseYaml(file.path, text, options.yamlTags)
   if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions)
@@ -105,7 +112,22 @@ function formatOf(path: string): Format {
 }
 
 class PointerSourceMap implements SourceMap {
-  constructor(readonly positions: ReadonlyMap<string, Position>) {}
+  #positions: ReadonlyMap<string, Position> | undefined
+  #find: (() => ReadonlyMap<string, Position>) | undefined
+
+  /** `positions`, or how to find them (once, when first asked for). */
+  constructor(positions: ReadonlyMap<string, Position> | (() => ReadonlyMap<string, Position>)) {
+    if (typeof positions === 'function') this.#find = positions
+    else this.#positions = positions
+  }
+
+  get positions(): ReadonlyMap<string, Position> {
+    if (this.#positions === undefined) {
+      this.#positions = this.#find!()
+      this.#find = undefined
+    }
+    return this.#positions
+  }
 
   locate(pointer: string): Position | undefined {
     return this.positions.get(pointer)
@@ -121,7 +143,7 @@ export function positionsOf(sourceMap: SourceMap): ReadonlyMap<string, Position>
 export function parsedFile(
   file: SourceFile,
   value: unknown,
-  positions: ReadonlyMap<string, Position>,
+  positions: ReadonlyMap<string, Position> | (() => ReadonlyMap<string, Position>),
 ): ParsedFile {
   return {
     path: file.path,

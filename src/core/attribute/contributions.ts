@@ -81,6 +81,9 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
     const beforeRange = walk.before.blob
     // The first-parent chain, newest first: each state's parent version is the next one's.
     const states = [...walk.states()]
+    // One commit of the chain changed the file: blame named it, and there is no other to list.
+    const touched = states.filter((state) => state.touched)
+    if (touched.length === 1 && history.commits.get(touched[0]!.sha)!.parents.length === 1) continue
     const added = new Map<Finding, AddedBy[]>()
     for (const [i, state] of states.entries()) {
       if (!state.touched) continue
