@@ -104,6 +104,8 @@ export interface CommitObject {
   sha: string
   author: {name: string; email: string; date: string}
   committer: {name: string; email: string; date: string}
+  /** the parents the commit object names (a shallow clone may lack them) */
+  parents: string[]
   message: string
 }
 
@@ -127,7 +129,8 @@ function parseCommit(sha: string, text: string): CommitObject {
     if (!match) return {name: '', email: '', date: ''}
     return {name: match[1]!, email: match[2]!, date: isoDate(Number(match[3]), match[4]!)}
   }
-  return {sha, author: person('author'), committer: person('committer'), message}
+  const parents = headers.filter((h) => h.startsWith('parent ')).map((h) => h.slice('parent '.length))
+  return {sha, author: person('author'), committer: person('committer'), parents, message}
 }
 
 /** git's `<seconds> <±hhmm>` as an ISO 8601 date in that offset, like `%aI`. */
