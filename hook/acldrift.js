@@ -18344,8 +18344,13 @@ function classifier(config2) {
 function unmatchedGlobs(documents, paths) {
   return documents.filter(({ glob: glob2 }) => {
     const match = picomatch(glob2, { dot: true });
-    return !paths.some((path) => match(path));
+    const base = literalBase(glob2);
+    return !paths.some((path) => (base === "" || path === base || path.startsWith(`${base}/`)) && match(path));
   });
+}
+function literalBase(glob2) {
+  const { prefix, base, negated } = picomatch.scan(glob2);
+  return prefix === "" && !negated && !base.includes("\\") ? base : "";
 }
 var CANDIDATE_PATHS;
 var init_classify2 = __esm({
