@@ -19031,7 +19031,7 @@ async function appendNote(root, ref2, sha, text3) {
   await runGit(root, ["notes", `--ref=${ref2}`, "append", "--message", text3, sha]);
 }
 async function pendingIdentity(root) {
-  const vars = (await runGit(root, ["var", "-l"])).toString("utf8").split("\n");
+  const vars = (await once(`var\0${root}`, () => runGit(root, ["var", "-l"]))).toString("utf8").split("\n");
   const ident = (name) => {
     const line = vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1) ?? "";
     return parseCommit("", `${name === "GIT_AUTHOR_IDENT" ? "author" : "committer"} ${line}
@@ -19084,6 +19084,7 @@ var init_history = __esm({
     init_batch();
     init_repo();
     init_run();
+    init_scope();
     ZERO = /^0+$/;
     isAbsent = (blob) => ZERO.test(blob);
     LINK_MODES = { "120000": "symlink", "160000": "submodule" };

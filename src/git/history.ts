@@ -5,6 +5,7 @@
 import {catFileBatch} from './batch.js'
 import {hasCommit, shallowBoundaries} from './repo.js'
 import {runGit} from './run.js'
+import {once} from './scope.js'
 
 export interface RawChange {
   status: string
@@ -175,7 +176,8 @@ export interface PendingIdentity {
 
 /** The identities git will record for the commit being made (environment and config included). */
 export async function pendingIdentity(root: string): Promise<PendingIdentity> {
-  const vars = (await runGit(root, ['var', '-l'])).toString('utf8').split('\n')
+  // (asked once per run: the attribution, the gate and the remembered verdict all need it)
+  const vars = (await once(`var\0${root}`, () => runGit(root, ['var', '-l']))).toString('utf8').split('\n')
   const ident = (name: string) => {
     const line = vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1) ?? ''
     return parseCommit('', `${name === 'GIT_AUTHOR_IDENT' ? 'author' : 'committer'} ${line}\n\n`)
