@@ -9327,10 +9327,10 @@ function requiredChecks(c) {
     seen.add(key(k));
   };
   const checks = Array.isArray(c.checks) ? c.checks.filter(isObject8) : [];
-  for (const check3 of checks) {
-    if (typeof check3.context !== "string") continue;
-    const app = typeof check3.app_id === "number" && check3.app_id !== -1 ? check3.app_id : null;
-    add({ context: check3.context, app });
+  for (const check4 of checks) {
+    if (typeof check4.context !== "string") continue;
+    const app = typeof check4.app_id === "number" && check4.app_id !== -1 ? check4.app_id : null;
+    add({ context: check4.context, app });
   }
   const inChecks = new Set(out.map((k) => k.context));
   for (const context of Array.isArray(c.contexts) ? c.contexts : []) {
@@ -16174,9 +16174,9 @@ var init_functions = __esm({
       ) : unknownOf(call, true),
       contains: ([arg2, value], call) => {
         if (arg2?.v !== "list" || value === void 0) return unknownOf(call);
-        const answers2 = arg2.items.map((item) => sameValue2(item, value));
-        if (answers2.includes(true)) return { v: "bool", b: true, at: call.at };
-        if (answers2.every((a) => a === false) && arg2.items.every(isKnown))
+        const answers3 = arg2.items.map((item) => sameValue2(item, value));
+        if (answers3.includes(true)) return { v: "bool", b: true, at: call.at };
+        if (answers3.every((a) => a === false) && arg2.items.every(isKnown))
           return { v: "bool", b: false, at: call.at };
         return unknownOf(call);
       },
@@ -18403,8 +18403,13 @@ function classifier(config2) {
 function unmatchedGlobs(documents, paths) {
   return documents.filter(({ glob: glob2 }) => {
     const match = picomatch(glob2, { dot: true });
-    return !paths.some((path) => match(path));
+    const base = literalBase(glob2);
+    return !paths.some((path) => (base === "" || path === base || path.startsWith(`${base}/`)) && match(path));
   });
+}
+function literalBase(glob2) {
+  const { prefix, base, negated } = picomatch.scan(glob2);
+  return prefix === "" && !negated && !base.includes("\\") ? base : "";
 }
 var CANDIDATE_PATHS;
 var init_classify2 = __esm({
@@ -18735,6 +18740,27 @@ var init_timings = __esm({
   }
 });
 
+// src/git/scope.ts
+import { AsyncLocalStorage as AsyncLocalStorage2 } from "node:async_hooks";
+function oneRun(work) {
+  return answers2.getStore() === void 0 ? answers2.run(/* @__PURE__ */ new Map(), work) : work();
+}
+function once(key, ask) {
+  const known2 = answers2.getStore();
+  if (known2 === void 0) return ask();
+  let answer = known2.get(key);
+  if (answer === void 0) known2.set(key, answer = ask());
+  return answer;
+}
+var answers2, inOneRun;
+var init_scope = __esm({
+  "src/git/scope.ts"() {
+    "use strict";
+    answers2 = new AsyncLocalStorage2();
+    inOneRun = () => answers2.getStore() !== void 0;
+  }
+});
+
 // src/git/repo.ts
 import { readFile as readFile2 } from "node:fs/promises";
 import { resolve as resolve3 } from "node:path";
@@ -18742,6 +18768,22 @@ function findRepoRoot(cwd) {
   return timed("repository", () => topLevel(cwd));
 }
 async function topLevel(cwd) {
+  if (inOneRun()) {
+    const both = await runGit(cwd, [
+      "rev-parse",
+      "--show-toplevel",
+      "--verify",
+      "--quiet",
+      "--end-of-options",
+      "HEAD^{commit}"
+    ]).catch(() => void 0);
+    const lines = both === void 0 ? void 0 : /^(.+)\n([0-9a-f]{40,64})\n$/s.exec(both.toString("utf8"));
+    if (lines) {
+      const root2 = lines[1];
+      void once(`head\0${root2}`, () => Promise.resolve(lines[2]));
+      return root2;
+    }
+  }
   let output2;
   try {
     output2 = await runGit(cwd, ["rev-parse", "--show-toplevel"]);
@@ -18778,7 +18820,7 @@ async function isAncestor(root, ancestor, commit) {
   }
 }
 function headCommit(root) {
-  return verifyCommit(root, "HEAD");
+  return once(`head\0${root}`, () => verifyCommit(root, "HEAD"));
 }
 async function hooksDir(root) {
   return resolve3(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
@@ -18840,6 +18882,7 @@ var init_repo = __esm({
     init_errors();
     init_timings();
     init_run();
+    init_scope();
   }
 });
 
@@ -19017,7 +19060,8 @@ function parseCommit(sha, text3) {
     if (!match) return { name: "", email: "", date: "" };
     return { name: match[1], email: match[2], date: isoDate(Number(match[3]), match[4]) };
   };
-  return { sha, author: person("author"), committer: person("committer"), message: message2 };
+  const parents = headers.filter((h) => h.startsWith("parent ")).map((h) => h.slice("parent ".length));
+  return { sha, author: person("author"), committer: person("committer"), parents, message: message2 };
 }
 function isoDate(seconds, offset) {
   const sign = offset.startsWith("-") ? -1 : 1;
@@ -19046,7 +19090,7 @@ async function appendNote(root, ref2, sha, text3) {
   await runGit(root, ["notes", `--ref=${ref2}`, "append", "--message", text3, sha]);
 }
 async function pendingIdentity(root) {
-  const vars = (await runGit(root, ["var", "-l"])).toString("utf8").split("\n");
+  const vars = (await once(`var\0${root}`, () => runGit(root, ["var", "-l"]))).toString("utf8").split("\n");
   const ident = (name) => {
     const line = vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1) ?? "";
     return parseCommit("", `${name === "GIT_AUTHOR_IDENT" ? "author" : "committer"} ${line}
@@ -19099,6 +19143,7 @@ var init_history = __esm({
     init_batch();
     init_repo();
     init_run();
+    init_scope();
     ZERO = /^0+$/;
     isAbsent = (blob) => ZERO.test(blob);
     LINK_MODES = { "120000": "symlink", "160000": "submodule" };
@@ -19107,7 +19152,11 @@ var init_history = __esm({
 
 // src/git/staged.ts
 async function listStagedEntries(root) {
-  return parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]));
+  const entries2 = await once(
+    `ls-files\0${root}`,
+    async () => parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]))
+  );
+  return [...entries2];
 }
 async function listStagedFiles(root) {
   return uniquePaths(await listStagedEntries(root));
@@ -19118,42 +19167,82 @@ async function readStagedFiles(root, paths, entries2) {
 async function indexTree(root) {
   return (await runGit(root, ["write-tree"])).toString("utf8").trim();
 }
+function indexChanges(root, base) {
+  return once(`diff-cached\0${root}\0${base ?? ""}`, async () => {
+    const records = splitNul(
+      await runGit(root, [
+        "diff",
+        "--cached",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        // (a submodule's new commit is a change whatever diff.ignoreSubmodules says)
+        "--ignore-submodules=none",
+        ...base === void 0 ? [] : [base, "--"]
+      ])
+    );
+    const changes = [];
+    for (let i = 0; i + 1 < records.length; i += 2) {
+      const [oldMode, newMode, oldId, newId, status] = records[i].slice(1).split(" ");
+      const path = records[i + 1];
+      changes.push({
+        path,
+        status,
+        ...oldMode !== "000000" && { before: { path, mode: oldMode, object: oldId, stage: 0 } },
+        // An unmerged path has no single staged blob: mark it so that it is reported, not read.
+        ...(status === "U" || newMode !== "000000") && {
+          after: { path, mode: newMode, object: newId, stage: status === "U" ? 1 : 0 }
+        }
+      });
+    }
+    return changes;
+  });
+}
 async function stagedChangedPaths(root, head) {
   if ((head === void 0 ? await headCommit(root) : head) === null) return listStagedFiles(root);
-  return splitNul(await runGit(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]));
+  return (await indexChanges(root)).map((change) => change.path);
+}
+async function headEntriesFromIndex(root, head, paths) {
+  if (!inOneRun() || await headCommit(root) !== head) return void 0;
+  const [entries2, changes] = await Promise.all([listStagedEntries(root), indexChanges(root)]);
+  const changed = new Map(changes.map((change) => [change.path, change]));
+  const inIndex = new Map(entries2.map((entry) => [entry.path, entry]));
+  const found2 = [];
+  for (const path of new Set(paths)) {
+    const change = changed.get(path);
+    if (change?.status === "U") return void 0;
+    const entry = change === void 0 ? inIndex.get(path) : change.before;
+    if (entry === void 0) continue;
+    if (entry.stage !== 0 || change === void 0 && EMPTY_BLOBS.has(entry.object)) return void 0;
+    found2.push(entry);
+  }
+  return found2;
 }
 async function readStagedChanges(root, base) {
-  const records = splitNul(
-    await runGit(root, [
-      "diff",
-      "--cached",
-      "--raw",
-      "-z",
-      "--no-renames",
-      "--no-abbrev",
-      ...base === void 0 ? [] : [base, "--"]
-    ])
-  );
-  const head = [];
-  const staged = [];
-  const paths = [];
-  for (let i = 0; i + 1 < records.length; i += 2) {
-    const [oldMode, newMode, oldId, newId, status] = records[i].slice(1).split(" ");
-    const path = records[i + 1];
-    paths.push(path);
-    if (oldMode !== "000000") head.push({ path, mode: oldMode, object: oldId, stage: 0 });
-    if (status === "U") staged.push({ path, mode: newMode, object: newId, stage: 1 });
-    else if (newMode !== "000000") staged.push({ path, mode: newMode, object: newId, stage: 0 });
-  }
+  const changes = await indexChanges(root, base);
+  const head = changes.flatMap((change) => change.before === void 0 ? [] : [change.before]);
+  const staged = changes.flatMap((change) => change.after === void 0 ? [] : [change.after]);
   const [headRead, stagedRead] = await readEntryLists(root, [selectEntries(head), selectEntries(staged)]);
-  return { paths, head: headRead, staged: stagedRead, headEntries: head };
+  return {
+    paths: changes.map((change) => change.path),
+    head: headRead,
+    staged: stagedRead,
+    headEntries: head
+  };
 }
+var EMPTY_BLOBS;
 var init_staged = __esm({
   "src/git/staged.ts"() {
     "use strict";
     init_entries();
     init_repo();
     init_run();
+    init_scope();
+    EMPTY_BLOBS = /* @__PURE__ */ new Set([
+      "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391",
+      "473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813"
+    ]);
   }
 });
 
@@ -19181,14 +19270,7 @@ async function readPathHistory(root, to, paths, globs = []) {
 }
 async function readPathsAt(root, sides, paths) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
-  const pathspec = paths.map((path) => `:(literal)${path}`);
-  const listings = await Promise.all(
-    sides.map(
-      async (side) => side.type === "staged" ? parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z", "--", ...pathspec])) : parseLsTree(
-        await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit, "--", ...pathspec])
-      )
-    )
-  );
+  const listings = await Promise.all(sides.map((side) => entriesOf(root, side, paths)));
   const reads = await readEntryLists(
     root,
     listings.map((entries2) => selectEntries(entries2, paths)),
@@ -19214,18 +19296,19 @@ async function readListedPaths(root, entries2, paths, blobs) {
   }
   return new Map(await Promise.all(toRead.map(async (e) => [e.path, await blobs.get(e.object)])));
 }
+async function entriesOf(root, side, paths) {
+  const wanted = new Set(paths);
+  if (side.type === "staged") return (await listStagedEntries(root)).filter((entry) => wanted.has(entry.path));
+  const known2 = await headEntriesFromIndex(root, side.commit, paths);
+  if (known2 !== void 0) return known2;
+  const pathspec = paths.map((path) => `:(literal)${path}`);
+  const listing = await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit, "--", ...pathspec]);
+  return parseLsTree(listing);
+}
 async function blobIdsAt(root, commit, paths) {
   if (paths.length === 0) return /* @__PURE__ */ new Map();
-  const listing = await runGit(root, [
-    "ls-tree",
-    "-r",
-    "-z",
-    "--full-tree",
-    commit,
-    "--",
-    ...paths.map((path) => `:(literal)${path}`)
-  ]);
-  return new Map(parseLsTree(listing).map((entry) => [entry.path, entry.object]));
+  const entries2 = await entriesOf(root, { type: "ref", commit }, paths);
+  return new Map(entries2.map((entry) => [entry.path, entry.object]));
 }
 async function listPathsNamed(root, side, name) {
   const named3 = (path) => path === name || path.endsWith(`/${name}`);
@@ -19233,16 +19316,20 @@ async function listPathsNamed(root, side, name) {
     return splitNul(
       await runGit(root, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side.commit])
     ).filter(named3);
+  if (side.type === "staged")
+    return [...new Set((await listStagedEntries(root)).map((entry) => entry.path))].filter(named3);
   const pathspec = `:(glob)**/${name}`;
-  const others = side.type === "worktree" ? ["--cached", "--others", "--exclude-standard"] : [];
+  const others = ["--cached", "--others", "--exclude-standard"];
   return [...new Set(splitNul(await runGit(root, ["ls-files", "-z", ...others, "--", pathspec])))].filter(
     named3
   );
 }
 async function deletedPathsNamed(root, from, side, name) {
+  const named3 = (path) => path === name || path.endsWith(`/${name}`);
+  if (side.type === "staged" && inOneRun() && from === await headCommit(root))
+    return (await indexChanges(root)).filter((change) => change.status === "D" && named3(change.path)).map((change) => change.path);
   const options = ["-r", "-z", "--name-only", "--no-renames", "--diff-filter=D"];
   const compare = side.type === "ref" ? ["diff-tree", ...options, from, side.commit] : ["diff-index", ...options, ...side.type === "staged" ? ["--cached"] : [], from];
-  const named3 = (path) => path === name || path.endsWith(`/${name}`);
   return splitNul(await runGit(root, [...compare, "--", `:(glob)**/${name}`])).filter(named3);
 }
 var init_file_history = __esm({
@@ -19250,7 +19337,9 @@ var init_file_history = __esm({
     "use strict";
     init_entries();
     init_history();
+    init_repo();
     init_run();
+    init_scope();
     init_staged();
   }
 });
@@ -19485,6 +19574,7 @@ __export(git_exports, {
   gitProcessCount: () => gitProcessCount,
   headCommit: () => headCommit,
   hooksDir: () => hooksDir,
+  indexChanges: () => indexChanges,
   indexTree: () => indexTree,
   isAncestor: () => isAncestor,
   isShallow: () => isShallow,
@@ -19496,6 +19586,7 @@ __export(git_exports, {
   listTrackedFiles: () => listTrackedFiles,
   listWorktreeFiles: () => listWorktreeFiles,
   mergeBase: () => mergeBase,
+  oneRun: () => oneRun,
   pathChanges: () => pathChanges,
   pendingIdentity: () => pendingIdentity,
   pendingSigningKey: () => pendingSigningKey,
@@ -19525,6 +19616,7 @@ var init_git = __esm({
     init_file_history();
     init_signatures();
     init_run();
+    init_scope();
     init_staged();
     init_worktree();
     init_attributes();
@@ -38121,14 +38213,14 @@ async function addedAccess(options) {
           if (owners.length === 0) continue;
           let by = { sha: state.sha };
           if (merged) {
-            const answers2 = /* @__PURE__ */ new Map();
+            const answers3 = /* @__PURE__ */ new Map();
             for (const blob of [null, ...options.versions.get(file) ?? []])
-              answers2.set(blob, await allows2(blob, key, witness));
+              answers3.set(blob, await allows2(blob, key, witness));
             const blamed = semanticBlame(
               history,
               state.sha,
               state.path,
-              (blob) => answers2.get(blob) ?? false,
+              (blob) => answers3.get(blob) ?? false,
               walks
             );
             if (blamed.sha === null) continue;
@@ -38315,9 +38407,9 @@ async function attribute(findings, options) {
       return allows2 === wanted;
     };
     const blameIn = async (at2) => {
-      const answers2 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...versions.get(at2.file)]) answers2.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers2.get(blob) ?? false, walksOf(at2.file));
+      const answers3 = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
+      return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
     };
     const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
     let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
@@ -39057,13 +39149,13 @@ function protectedBlame(input, head, readHistory2, versions) {
     for (const [i, request] of requests.entries()) {
       const files2 = together[i];
       const holds4 = (state) => files2 === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files2, state));
-      const answers2 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs[i]]) answers2.set(blob, await holds4(blob));
+      const answers3 = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...blobs[i]]) answers3.set(blob, await holds4(blob));
       const result2 = semanticBlame(
         history,
         tip,
         files2?.[0] ?? request.path,
-        (blob) => answers2.get(blob) ?? false,
+        (blob) => answers3.get(blob) ?? false,
         walks[i]
       );
       if (result2.sha !== null && boundaries.has(result2.sha))
@@ -40114,8 +40206,13 @@ async function snapshotBase(input, head) {
       paths.baseline
     )
   );
+  if (taken !== null && await isParent(input.root, taken, approved.sha)) return taken;
   if (taken !== null && await isAncestor(input.root, taken, approved.sha)) return taken;
   return firstParent(input.root, approved.sha);
+}
+async function isParent(root, parent, commit) {
+  const commits = await readCommits(root, [commit, parent]);
+  return commits.has(parent) && commits.get(commit)?.parents.includes(parent) === true;
 }
 function declaredCommit(content) {
   if (content === void 0) return null;
@@ -40633,7 +40730,10 @@ async function loadSides(options, reading) {
     await withOverlay(target, overlay, options.config, sourceFiles(options.root, at2, overlay))
   ];
 }
-async function runCheck(options) {
+function runCheck(options) {
+  return oneRun(() => check2(options));
+}
+async function check2(options) {
   const reading = baselineReading(options);
   const [baseline, target] = await loadSides(options, reading);
   const findings = [];
@@ -43710,7 +43810,7 @@ async function rangeSides(root, range) {
   return [baseline, { type: "ref", rev: to }];
 }
 function executeCheck(flags, commitMsg) {
-  return withDebug(flags.debug, () => check2(flags, commitMsg));
+  return withDebug(flags.debug, () => oneRun(() => check3(flags, commitMsg)));
 }
 async function rememberPreCommitPass(flags, options, head) {
   const verdictFlags = [flags.config, flags.baseline, flags["fail-on"], flags.ref, flags.range];
@@ -43721,7 +43821,7 @@ async function rememberPreCommitPass(flags, options, head) {
   const entry = await pendingVerdict(options.root, checked).catch(() => void 0);
   if (entry !== void 0) await rememberPass(options.root, entry).catch(() => void 0);
 }
-async function check2(flags, commitMsg) {
+async function check3(flags, commitMsg) {
   const started2 = performance.now();
   const quiet = flags.quiet === true || commitMsg !== void 0;
   const progress = await progressFor({ quiet, hook: commitMsg !== void 0 || flags.staged === true });

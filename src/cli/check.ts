@@ -7,7 +7,7 @@ import type {CheckOptions} from '../core/options.js'
 import {type FailOn, loadConfig} from '../core/config.js'
 import {EXIT, UsageError} from '../kernel/errors.js'
 import {type SourceSpec, sourceSpec} from '../core/source.js'
-import {findRepoRoot, mergeBase} from '../git/index.js'
+import {findRepoRoot, mergeBase, oneRun} from '../git/index.js'
 import type {CHECK_FLAGS, ParsedFlags} from './flag-specs.js'
 import {withDebug} from './debug.js'
 import {progressFor} from './progress.js'
@@ -53,7 +53,8 @@ export function executeCheck(
   flags: ParsedFlags<typeof CHECK_FLAGS>,
   commitMsg?: {message: string},
 ): Promise<number> {
-  return withDebug(flags.debug, () => check(flags, commitMsg))
+  // (one run: git is asked once about the index and HEAD, git/scope.ts)
+  return withDebug(flags.debug, () => oneRun(() => check(flags, commitMsg)))
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   GitError,
   headCommit,
   listStagedEntries,
+  oneRun,
   pathChanges,
   type PathChanges,
   resolveCommit,
@@ -217,7 +218,12 @@ async function loadSides(
   ]
 }
 
-export async function runCheck(options: CheckOptions): Promise<Report> {
+/** One check: git is asked once per run about the index and HEAD (git/scope.ts). */
+export function runCheck(options: CheckOptions): Promise<Report> {
+  return oneRun(() => check(options))
+}
+
+async function check(options: CheckOptions): Promise<Report> {
   const reading = baselineReading(options)
   const [baseline, target] = await loadSides(options, reading)
   const findings: Finding[] = []

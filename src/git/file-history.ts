@@ -2,17 +2,12 @@
 // gate: one path-limited `git log`, whose parents are rewritten to the commits that touch
 // those paths, so semantic blame walks only the versions that matter.
 
-import {
-  parseLsFilesStage,
-  parseLsTree,
-  readEntryLists,
-  selectEntries,
-  splitNul,
-  type TreeEntry,
-} from './entries.js'
+import {parseLsTree, readEntryLists, selectEntries, splitNul, type TreeEntry} from './entries.js'
 import {type History, parseHistory} from './history.js'
+import {headCommit} from './repo.js'
 import {runGit} from './run.js'
-import {listStagedEntries} from './staged.js'
+import {inOneRun} from './scope.js'
+import {headEntriesFromIndex, indexChanges, listStagedEntries} from './staged.js'
 
 /**
  * Commits reachable from `to` that change any of `paths` (or of the paths that `globs` match,
@@ -59,16 +54,7 @@ export async function readPathsAt(
   paths: readonly string[],
 ): Promise<Array<Map<string, Buffer>>> {
   if (paths.length === 0) return sides.map(() => new Map())
-  const pathspec = paths.map((path) => `:(literal)${path}`)
-  const listings = await Promise.all(
-    sides.map(async (side) =>
-      side.type === 'staged'
-        ? parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z', '--', ...pathspec]))
-        : parseLsTree(
-            await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', side.commit, '--', ...pathspec]),
-          ),
-    ),
-  )
+  const listings = await Promise.all(sides.map((side) => entriesOf(root, side, paths)))
   // acldrift's own files are read whole: absent must never stand for "too large to read".
   const reads = await readEntryLists(
     root,
@@ -113,6 +99,20 @@ export async function readListedPaths(
   return new Map(await Promise.all(toRead.map(async (e) => [e.path, await blobs.get(e.object)!] as const)))
 }
 
+/**
+ * A side's entries for `paths` (a path the side does not hold is left out): the index's from its
+ * listing, and HEAD's from the index and its changes when this run has them (headEntriesFromIndex).
+ */
+async function entriesOf(root: string, side: FileSide, paths: readonly string[]): Promise<TreeEntry[]> {
+  const wanted = new Set(paths)
+  if (side.type === 'staged') return (await listStagedEntries(root)).filter((entry) => wanted.has(entry.path))
+  const known = await headEntriesFromIndex(root, side.commit, paths)
+  if (known !== undefined) return known
+  const pathspec = paths.map((path) => `:(literal)${path}`)
+  const listing = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', side.commit, '--', ...pathspec])
+  return parseLsTree(listing)
+}
+
 /** The blob id of each of `paths` in `commit` (a path it does not hold is left out). */
 export async function blobIdsAt(
   root: string,
@@ -120,16 +120,8 @@ export async function blobIdsAt(
   paths: readonly string[],
 ): Promise<Map<string, string>> {
   if (paths.length === 0) return new Map()
-  const listing = await runGit(root, [
-    'ls-tree',
-    '-r',
-    '-z',
-    '--full-tree',
-    commit,
-    '--',
-    ...paths.map((path) => `:(literal)${path}`),
-  ])
-  return new Map(parseLsTree(listing).map((entry) => [entry.path, entry.object]))
+  const entries = await entriesOf(root, {type: 'ref', commit}, paths)
+  return new Map(entries.map((entry) => [entry.path, entry.object]))
 }
 
 /**
@@ -147,9 +139,11 @@ export async function listPathsNamed(
     return splitNul(
       await runGit(root, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', side.commit]),
     ).filter(named)
-  const pathspec = `:(glob)**/${name}`
-  const others = side.type === 'worktree' ? ['--cached', '--others', '--exclude-standard'] : []
   // Unmerged paths are listed once per conflict stage.
+  if (side.type === 'staged')
+    return [...new Set((await listStagedEntries(root)).map((entry) => entry.path))].filter(named)
+  const pathspec = `:(glob)**/${name}`
+  const others = ['--cached', '--others', '--exclude-standard']
   return [...new Set(splitNul(await runGit(root, ['ls-files', '-z', ...others, '--', pathspec])))].filter(
     named,
   )
@@ -165,11 +159,16 @@ export async function deletedPathsNamed(
   side: FileSide | {type: 'worktree'},
   name: string,
 ): Promise<string[]> {
+  const named = (path: string) => path === name || path.endsWith(`/${name}`)
+  // The index against HEAD: the changes this run listed already.
+  if (side.type === 'staged' && inOneRun() && from === (await headCommit(root)))
+    return (await indexChanges(root))
+      .filter((change) => change.status === 'D' && named(change.path))
+      .map((change) => change.path)
   const options = ['-r', '-z', '--name-only', '--no-renames', '--diff-filter=D']
   const compare =
     side.type === 'ref'
       ? ['diff-tree', ...options, from, side.commit]
       : ['diff-index', ...options, ...(side.type === 'staged' ? ['--cached'] : []), from]
-  const named = (path: string) => path === name || path.endsWith(`/${name}`)
   return splitNul(await runGit(root, [...compare, '--', `:(glob)**/${name}`])).filter(named)
 }

@@ -5,6 +5,7 @@
 import {catFileBatch} from './batch.js'
 import {hasCommit, shallowBoundaries} from './repo.js'
 import {runGit} from './run.js'
+import {once} from './scope.js'
 
 export interface RawChange {
   status: string
@@ -104,6 +105,8 @@ export interface CommitObject {
   sha: string
   author: {name: string; email: string; date: string}
   committer: {name: string; email: string; date: string}
+  /** the parents the commit object names (a shallow clone may lack them) */
+  parents: string[]
   message: string
 }
 
@@ -127,7 +130,8 @@ function parseCommit(sha: string, text: string): CommitObject {
     if (!match) return {name: '', email: '', date: ''}
     return {name: match[1]!, email: match[2]!, date: isoDate(Number(match[3]), match[4]!)}
   }
-  return {sha, author: person('author'), committer: person('committer'), message}
+  const parents = headers.filter((h) => h.startsWith('parent ')).map((h) => h.slice('parent '.length))
+  return {sha, author: person('author'), committer: person('committer'), parents, message}
 }
 
 /** git's `<seconds> <±hhmm>` as an ISO 8601 date in that offset, like `%aI`. */
@@ -172,7 +176,8 @@ export interface PendingIdentity {
 
 /** The identities git will record for the commit being made (environment and config included). */
 export async function pendingIdentity(root: string): Promise<PendingIdentity> {
-  const vars = (await runGit(root, ['var', '-l'])).toString('utf8').split('\n')
+  // (asked once per run: the attribution, the gate and the remembered verdict all need it)
+  const vars = (await once(`var\0${root}`, () => runGit(root, ['var', '-l']))).toString('utf8').split('\n')
   const ident = (name: string) => {
     const line = vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1) ?? ''
     return parseCommit('', `${name === 'GIT_AUTHOR_IDENT' ? 'author' : 'committer'} ${line}\n\n`)

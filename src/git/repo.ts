@@ -5,6 +5,7 @@ import {resolve} from 'node:path'
 import {EnvironmentError, UsageError} from '../kernel/errors.js'
 import {timed} from '../kernel/timings.js'
 import {GitError, runGit} from './run.js'
+import {inOneRun, once} from './scope.js'
 
 /** The top directory of the work tree that contains `cwd`. */
 export function findRepoRoot(cwd: string): Promise<string> {
@@ -12,6 +13,24 @@ export function findRepoRoot(cwd: string): Promise<string> {
 }
 
 async function topLevel(cwd: string): Promise<string> {
+  // In one run, HEAD is asked in the same process (rev-parse prints the top directory, then the
+  // commit); an unborn HEAD makes it fail, and the top directory is asked alone below.
+  if (inOneRun()) {
+    const both = await runGit(cwd, [
+      'rev-parse',
+      '--show-toplevel',
+      '--verify',
+      '--quiet',
+      '--end-of-options',
+      'HEAD^{commit}',
+    ]).catch(() => undefined)
+    const lines = both === undefined ? undefined : /^(.+)\n([0-9a-f]{40,64})\n$/s.exec(both.toString('utf8'))
+    if (lines) {
+      const root = lines[1]!
+      void once(`head\0${root}`, () => Promise.resolve(lines[2]!))
+      return root
+    }
+  }
   let output: Buffer
   try {
     output = await runGit(cwd, ['rev-parse', '--show-toplevel'])
@@ -64,7 +83,7 @@ export async function isAncestor(root: string, ancestor: string, commit: string)
 
 /** The commit HEAD points to, or null on an unborn branch (a repository without commits). */
 export function headCommit(root: string): Promise<string | null> {
-  return verifyCommit(root, 'HEAD')
+  return once(`head\0${root}`, () => verifyCommit(root, 'HEAD'))
 }
 
 /**

@@ -1,6 +1,7 @@
 // The config's `documents:` globs that match no path: what `check` warns about, so that a mistyped
 // glob never reads as a silent "0 documents".
 import {describe, expect, it} from 'vitest'
+import picomatch from 'picomatch'
 import {unmatchedGlobs} from '../../src/core/classify.js'
 
 const paths = ['iam/roles/app.json', 'iam/.hidden/ops.json', 'k8s/rbac.yaml', 'README.md']
@@ -27,5 +28,31 @@ describe('unmatchedGlobs', () => {
   it('every glob is unmatched in an empty source; no globs, nothing to warn about', () => {
     expect(unmatchedGlobs([{glob: '**', kind: 'aws-iam'}], [])).toEqual([{glob: '**', kind: 'aws-iam'}])
     expect(unmatchedGlobs([], paths)).toEqual([])
+  })
+
+  it('tells the same as running every glob on every path, for globs with braces, escapes, prefixes and negation', () => {
+    const all = [...paths, '.github/workflows/ci.yml', 'a*b', 'docs/CODEOWNERS', 'iam', 'iamx/p.json', 'b/x']
+    const globs = [
+      '.github/workflows/*.{yml,yaml}',
+      '.github/CODEOWNERS',
+      'docs/CODEOWNERS',
+      'a\\*b',
+      './iam/roles/app.json',
+      '!iam/**',
+      '{a,b}/x',
+      'iam',
+      'iam/**',
+      'iamx/*.json',
+      'k8s/[rs]bac.yaml',
+      '**/ops.json',
+      'nowhere/**',
+    ]
+    for (const glob of globs)
+      for (const candidates of [all, all.slice(0, 4), []]) {
+        const naive = candidates.some((path) => picomatch(glob, {dot: true})(path))
+        expect(unmatchedGlobs([{glob, kind: 'aws-iam'}], candidates), glob).toEqual(
+          naive ? [] : [{glob, kind: 'aws-iam'}],
+        )
+      }
   })
 })

@@ -12,7 +12,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {type Report, repoFactory} from './helpers.js'
-import {dump, git, trust, initialisedWithTrust, setUpWithTrust, TRUST} from './gate-scenarios.js'
+import {CONFIG, dump, git, trust, initialisedWithTrust, setUpWithTrust, TRUST} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -126,6 +126,41 @@ describe('the hook with a baseline snapshot reads only what differs from it', ()
         'iam/roles/partner-trust.json',
         'iam/roles/reader.json',
       ])
+    },
+    SLOW,
+  )
+})
+
+describe('the hook asks git once about the index and HEAD', () => {
+  it(
+    'blocks a widening with 7 git processes, and still sees the config weakened and .gitattributes deleted in the index',
+    async () => {
+      const r = await setUpWithTrust(newRepo)
+      // A filter on every .json but those under iam/ (https://git-scm.com/docs/gitattributes#_filter)
+      await r.write('.gitattributes', '*.json filter=crypt\n')
+      await r.write('iam/.gitattributes', '*.json -filter\n')
+      await r.stage('.gitattributes', 'iam/.gitattributes')
+      expect((await git(r, {}, 'commit', '--no-verify', '-m', 'Attributes')).code).toBe(0)
+      const trace = join(r.dir, '.git', 'trace.txt')
+      await r.write(TRUST, WIDE)
+      await r.stage(TRUST)
+      const blocked = await runCli(['check', '--staged', '--quiet'], {cwd: r.dir, env: {GIT_TRACE: trace}})
+      expect(blocked.code, dump(blocked)).toBe(1)
+      // rev-parse (root and HEAD), ls-files, diff --cached, cat-file --batch, the snapshot's history,
+      // the ai notes, git var (the pending commit's identity): 14 before they were shared
+      const started = (await readFile(trace, 'utf8')).match(/built-in: git /g) ?? []
+      expect(started.length).toBeLessThanOrEqual(7)
+
+      // HEAD's side of acldrift's own files comes from the index's changes: a staged weakening of
+      // the config, and a deleted .gitattributes, are HEAD against the index, not the index twice.
+      const config = await readFile(join(r.dir, CONFIG), 'utf8')
+      await r.write(CONFIG, config.replace('failOn: widening', 'failOn: never'))
+      await r.git('rm', '-q', '--cached', 'iam/.gitattributes')
+      await r.stage(CONFIG)
+      const report = await stagedReport(r)
+      const weakened = report.findings.filter((f) => f.rule === 'config-weakened').map((f) => f.file)
+      expect(weakened).toContain(CONFIG)
+      expect(weakened.some((file) => file.endsWith('.gitattributes'))).toBe(true)
     },
     SLOW,
   )

@@ -18,6 +18,8 @@ import {
   listRevisionFiles,
   listStagedFiles,
   listTrackedFiles,
+  oneRun,
+  readPathsAt,
   readRevisionFiles,
   readStagedFiles,
   readWorktreeFiles,
@@ -291,6 +293,76 @@ describe('index', () => {
     // rev-parse + ls-tree, and cat-file unless the process of the read above closed (idle a second)
     expect(gitProcessCount() - beforeRevision).toBeGreaterThanOrEqual(2)
     expect(gitProcessCount() - beforeRevision).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('one run: the index and HEAD asked of git once', () => {
+  it('knows HEAD from the index and its changes exactly as ls-tree lists it, with fewer git processes', async () => {
+    for (const path of ['same.json', 'changed.json', 'deleted.json', 'mode.json'])
+      await repo.write(path, `{"path":"${path}"}`)
+    await repo.stage()
+    const head = await repo.commit('base')
+    await repo.write('changed.json', '{"changed":true}')
+    await repo.write('added.json', '{"added":true}')
+    await repo.write('intent.json', '{"intent":true}')
+    await repo.git('rm', '--quiet', '--cached', 'deleted.json')
+    await repo.git('update-index', '--chmod=+x', 'mode.json')
+    await repo.stage('changed.json', 'added.json')
+    // intent to add: the index lists the path (with the empty blob), `diff --cached` does not
+    await repo.git('add', '--intent-to-add', 'intent.json')
+    const paths = [
+      'same.json',
+      'changed.json',
+      'deleted.json',
+      'mode.json',
+      'added.json',
+      'intent.json',
+      'absent',
+    ]
+    const sides = [{type: 'ref' as const, commit: head}, {type: 'staged' as const}]
+    const asText = (read: Array<Map<string, Buffer>>) =>
+      read.map((side) => Object.fromEntries([...side].map(([path, content]) => [path, content.toString()])))
+    const apart = asText(await readPathsAt(repo.dir, sides, paths))
+    const before = gitProcessCount()
+    const together = await oneRun(async () => {
+      await headCommit(repo.dir)
+      await stagedChangedPaths(repo.dir)
+      const read = asText(await readPathsAt(repo.dir, sides, paths))
+      const again = asText(await readPathsAt(repo.dir, sides, paths))
+      expect(again).toEqual(read)
+      return read
+    })
+    // rev-parse, diff --cached, ls-files, and ls-tree once (the intent-to-add path is asked of git)
+    expect(gitProcessCount() - before).toBeLessThanOrEqual(4 + 1)
+    expect(together).toEqual(apart)
+    expect(together[0]).toEqual({
+      'same.json': '{"path":"same.json"}',
+      'changed.json': '{"path":"changed.json"}',
+      'deleted.json': '{"path":"deleted.json"}',
+      'mode.json': '{"path":"mode.json"}',
+    })
+    expect(Object.keys(together[1]!).sort()).toEqual([
+      'added.json',
+      'changed.json',
+      'intent.json',
+      'mode.json',
+      'same.json',
+    ])
+  })
+
+  it('asks again outside a run: a change to the index between runs is seen', async () => {
+    await repo.write('a.json', '{}')
+    await repo.stage()
+    await repo.commit('base')
+    expect(await oneRun(() => stagedChangedPaths(repo.dir))).toEqual([])
+    await repo.write('a.json', '{"a":1}')
+    await repo.stage()
+    expect(await oneRun(() => stagedChangedPaths(repo.dir))).toEqual(['a.json'])
+    expect(
+      await oneRun(async () =>
+        (await readPathsAt(repo.dir, [{type: 'staged'}], ['a.json']))[0]!.get('a.json')!.toString(),
+      ),
+    ).toBe('{"a":1}')
   })
 })
 

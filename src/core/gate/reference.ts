@@ -9,6 +9,7 @@ import {
   type History,
   isAncestor,
   readPathHistory,
+  readCommits,
   readPathsAt,
   readWorktreeFiles,
   shallowBoundaries,
@@ -152,8 +153,18 @@ export async function snapshotBase(
             paths.baseline,
           ),
         )
+  if (taken !== null && (await isParent(input.root, taken, approved.sha))) return taken
   if (taken !== null && (await isAncestor(input.root, taken, approved.sha))) return taken
   return firstParent(input.root, approved.sha)
+}
+
+/**
+ * Whether `parent` is a parent `commit` names and this clone has: an ancestor without a
+ * merge-base (the snapshot `init` writes is committed right after the commit it was taken at).
+ */
+async function isParent(root: string, parent: string, commit: string): Promise<boolean> {
+  const commits = await readCommits(root, [commit, parent])
+  return commits.has(parent) && commits.get(commit)?.parents.includes(parent) === true
 }
 
 const commitName = (commit: unknown): string | null =>

@@ -1,0 +1,25 @@
+// One run against a repository (a check, a hook): what it asks git about the index and HEAD
+// more than once (the index's listing, its differences from HEAD, HEAD itself) is asked once.
+// Nothing a run does changes those, and outside a run every question goes to git again, so a
+// long-lived caller (a test, an editor) never reads an answer from before its own changes.
+
+import {AsyncLocalStorage} from 'node:async_hooks'
+
+const answers = new AsyncLocalStorage<Map<string, Promise<unknown>>>()
+
+/** Runs `work` as one run: inside it, `once` keeps each answer. */
+export function oneRun<T>(work: () => Promise<T>): Promise<T> {
+  return answers.getStore() === undefined ? answers.run(new Map(), work) : work()
+}
+
+/** The answer of `ask` under `key`, asked once per run (every time outside one). */
+export function once<T>(key: string, ask: () => Promise<T>): Promise<T> {
+  const known = answers.getStore()
+  if (known === undefined) return ask()
+  let answer = known.get(key) as Promise<T> | undefined
+  if (answer === undefined) known.set(key, (answer = ask()))
+  return answer
+}
+
+/** Whether this is inside one run, where the answers are shared. */
+export const inOneRun = (): boolean => answers.getStore() !== undefined
