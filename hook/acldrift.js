@@ -17139,7 +17139,7 @@ ${marker}
 function parseText(parser, path, text3, lineOffset) {
   const tree = parser.parse(text3);
   if (tree === null) throw new InvalidInputError([{ file: path, message: "HCL parser gave no tree" }]);
-  const reader2 = new Reader(path, text3, lineOffset);
+  const reader = new Reader(path, text3, lineOffset);
   try {
     const root = tree.rootNode;
     if (root.hasError) {
@@ -17150,10 +17150,10 @@ function parseText(parser, path, text3, lineOffset) {
       );
     }
     const body2 = root.namedChildren.find((c) => c?.type === "body");
-    return body2 ? reader2.body(body2, 0) : emptyBody();
+    return body2 ? reader.body(body2, 0) : emptyBody();
   } catch (error) {
     if (!(error instanceof HclSyntaxError)) throw error;
-    const at2 = reader2.at(error.node);
+    const at2 = reader.at(error.node);
     throw new InvalidInputError([
       { file: path, line: Math.max(1, at2.line), column: at2.column, message: error.message }
     ]);
@@ -18316,6 +18316,7 @@ __export(classify_exports, {
   assigner: () => assigner,
   classifier: () => classifier,
   offeredForContent: () => offeredForContent,
+  readsPath: () => readsPath,
   unmatchedGlobs: () => unmatchedGlobs
 });
 import picomatch from "picomatch";
@@ -18328,6 +18329,13 @@ function assigner(config2) {
     if (kind === void 0 && !matchesPathRules(CANDIDATE_PATHS, path)) return void 0;
     if (excluded(path)) return { kind: "detect", excluded: true };
     return { kind: kind ?? "detect" };
+  };
+}
+function readsPath(config2) {
+  const assign2 = assigner(config2);
+  return (path) => {
+    const assigned = assign2(path);
+    return assigned !== void 0 && assigned.excluded !== true;
   };
 }
 function offeredForContent(path) {
@@ -18487,12 +18495,12 @@ async function catFileBatch(root, ids, options = {}) {
     process.env.PATH,
     ...Object.entries(process.env).filter(([name]) => name.startsWith("GIT_")).map(([name, value]) => `${name}=${value}`)
   ].join("\0");
-  let reader2 = readers.get(key);
-  if (reader2 === void 0 || reader2.closed) {
-    reader2 = new BatchReader(root, key);
-    readers.set(key, reader2);
+  let reader = readers.get(key);
+  if (reader === void 0 || reader.closed) {
+    reader = new BatchReader(root, key);
+    readers.set(key, reader);
   }
-  return reader2.read(ids, options.maxBytes ?? Infinity);
+  return reader.read(ids, options.maxBytes ?? Infinity);
 }
 var LF, BatchParser, OBJECT_ID, readers, IDLE_MS, ARGS, BatchReader;
 var init_batch = __esm({
@@ -37374,8 +37382,8 @@ async function readStagedSides(root, config2, overlay, base) {
     indexEntries,
     blobs
   );
-  const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
-  const overlaidAtHead = unchanged.length > 0 && commit !== null ? readRevisionFiles(root, { commit }, unchanged) : void 0;
+  const unchanged2 = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
+  const overlaidAtHead = unchanged2.length > 0 && commit !== null ? readRevisionFiles(root, { commit }, unchanged2) : void 0;
   overlaidAtHead?.catch(() => void 0);
   const changedOrOverlaid = [...changes.paths, ...overlay.map((f) => f.path)];
   const dependents = (await dependentsOf(changedOrOverlaid, stagedFiles, config2.settings)).filter(
@@ -37712,6 +37720,23 @@ function walkOf(history, start, path, onVisit) {
     }
   };
 }
+function versionAt(history, path, unchanged2) {
+  return (sha) => {
+    const walk = walkOf(history, sha, path);
+    const [state] = walk.states();
+    return walk.before === void 0 || state === void 0 ? unchanged2 : state.blob;
+  };
+}
+function versionsIn(history, path) {
+  const blobs = /* @__PURE__ */ new Set();
+  for (const commit of history.commits.values())
+    for (const change of commit.changes) {
+      if (change.path !== path && change.oldPath !== path) continue;
+      if (change.path === path) blobs.add(isAbsent(change.newBlob) ? null : change.newBlob);
+      blobs.add(isAbsent(change.oldBlob) ? null : change.oldBlob);
+    }
+  return blobs;
+}
 function chainOf(history, start, path) {
   const walk = walkOf(history, start, path);
   return { states: [...walk.states()], before: walk.before };
@@ -37832,22 +37857,31 @@ function changedSince(history, target, path, same2, walks = walkOf) {
   if (!reached && history.shallow?.has(oldest.sha)) return void 0;
   return run.filter((state, i) => !same2(state.blob, i + 1 < run.length ? run[i + 1].blob : baseline)).map((state) => state.sha);
 }
-var indexes2, onlyRead, MAX_MERGE_DEPTH;
+var indexes2, onlyRead, unchanged, MAX_MERGE_DEPTH;
 var init_blame = __esm({
   "src/core/attribute/blame.ts"() {
     "use strict";
     init_history();
     indexes2 = /* @__PURE__ */ new WeakMap();
-    onlyRead = (walks, read2) => (history, start, path) => {
+    onlyRead = (walks, reading, single2 = true) => (history, start, path) => {
       const walk = walks(history, start, path);
-      if (read2 === void 0 || !read2(path)) return walk;
+      if (reading === void 0) return walk;
+      const same2 = single2 && walk.before === void 0 && !reading.baseline(path) ? reading.atTarget.get(path) : void 0;
+      const versions = same2 === void 0 ? walk : unchanged(walk, path, same2);
+      const read2 = (state) => reading.baseline(state.path) || reading.at(state.sha)(state.path);
       return {
-        before: walk.before && (read2(walk.before.path) ? walk.before : { ...walk.before, blob: null }),
+        before: versions.before && (reading.baseline(versions.before.path) ? versions.before : { ...versions.before, blob: null }),
         *states() {
-          for (const state of walk.states()) yield read2(state.path) ? state : { ...state, blob: null };
+          for (const state of versions.states()) yield read2(state) ? state : { ...state, blob: null };
         }
       };
     };
+    unchanged = (walk, path, blob) => ({
+      before: { path, blob },
+      *states() {
+        for (const state of walk.states()) yield { ...state, blob };
+      }
+    });
     MAX_MERGE_DEPTH = 1e3;
   }
 });
@@ -38072,6 +38106,32 @@ var init_contributions = __esm({
 });
 
 // src/core/attribute/index.ts
+async function readingIn(root, history, head, options, files2) {
+  const { config: config2 } = options;
+  const atTarget = await blobIdsAt(root, head, config2 === void 0 ? files2 : [config2, ...files2]);
+  if (config2 === void 0) {
+    const given2 = (await options.versions([null])).get(null);
+    return { baseline: options.baseline, at: () => given2, atTarget };
+  }
+  const below = walkOf(history, head, config2).before;
+  const unchanged2 = below === void 0 ? atTarget.get(config2) ?? null : below.blob;
+  const blobs = /* @__PURE__ */ new Set([null, unchanged2, ...versionsIn(history, config2)]);
+  const readers2 = await options.versions([...blobs]);
+  const versionOf = versionAt(history, config2, unchanged2);
+  const atCommit = /* @__PURE__ */ new Map();
+  return {
+    baseline: options.baseline,
+    atTarget,
+    at: (sha) => {
+      let read2 = atCommit.get(sha);
+      if (read2 === void 0) {
+        read2 = readers2.get(versionOf(sha)) ?? readers2.get(null);
+        atCommit.set(sha, read2);
+      }
+      return read2;
+    }
+  };
+}
 async function attribute(findings, options) {
   const notes = [];
   if (findings.length === 0) return notes;
@@ -38088,7 +38148,13 @@ async function attribute(findings, options) {
   const history = await readHistory(options.root, options.baseline, head);
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
   const together = await filesTogether(options.root, head, findings, settings);
-  const walksOf = (file) => onlyRead(together.get(file)?.walks ?? walkOf, options.read);
+  const reading = options.reading && await readingIn(options.root, history, head, options.reading, [
+    ...new Set(findings.flatMap((f) => [f.file, elsewhereOf(f)?.file ?? f.file]))
+  ]);
+  const walksOf = (file) => {
+    const walks = together.get(file)?.walks;
+    return onlyRead(walks ?? walkOf, reading, walks === void 0);
+  };
   const filesOf = (f) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== void 0);
   const versions = new Map(
     [...new Set(findings.flatMap(filesOf))].map((file) => [
@@ -39733,11 +39799,11 @@ async function baselineChanges(file, before, after, versions, errors, notes, set
   if (!("held" in older))
     notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
   const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
-  const versionAt = (blob) => versions.get(blob, "snapshot", async (content) => {
+  const versionAt2 = (blob) => versions.get(blob, "snapshot", async (content) => {
     const read2 = await readVersion(file, content);
     return "held" in read2 ? read2 : void 0;
   });
-  const documentsAt = async (blob) => (await versionAt(blob))?.held;
+  const documentsAt = async (blob) => (await versionAt2(blob))?.held;
   const { found: found2, notes: compared } = await baselineWidenings(
     was,
     newer.held,
@@ -39760,7 +39826,7 @@ async function baselineChanges(file, before, after, versions, errors, notes, set
         after: declared
       }),
       path: file,
-      holds: async (blob) => (await versionAt(blob))?.snapshot.source.commit === declared
+      holds: async (blob) => (await versionAt2(blob))?.snapshot.source.commit === declared
     });
   return found2;
 }
@@ -40047,6 +40113,16 @@ async function readingConfig(input, baseline) {
   const version2 = await configVersion(path, side);
   return version2.status === "ok" ? version2.config : config2;
 }
+async function configReaders(root, path, blobs) {
+  const defaults = readsPath(DEFAULT_CONFIG);
+  const readers2 = /* @__PURE__ */ new Map([[null, defaults]]);
+  const ids = blobs.filter((blob) => blob !== null);
+  for (const object2 of await catFileBatch(root, ids, { maxBytes: MAX_OWN_FILE_BYTES })) {
+    const version2 = object2.type === "blob" && !object2.oversize ? await configVersion(path, /* @__PURE__ */ new Map([[path, object2.content]])) : void 0;
+    readers2.set(object2.id, version2?.status === "ok" ? readsPath(version2.config) : defaults);
+  }
+  return readers2;
+}
 async function approvedConfigCommit(input, path) {
   const read2 = await readPathHistory(input.root, input.target.commit, [path]);
   const touched = [];
@@ -40102,7 +40178,9 @@ var init_reference = __esm({
     init_git();
     init_blame();
     init_commits();
+    await init_classify2();
     await init_config2();
+    init_parse();
     await init_approvals_file();
     await init_approvals2();
     await init_config_changes();
@@ -40472,7 +40550,7 @@ async function runCheck(options) {
         documents: target.documents,
         progress: options.progress,
         message: options.message,
-        ...baseline.type !== "snapshot" && { read: reader(assigner(await reading())) }
+        reading: await readingOf(options, baseline, reading)
       })
     );
     notes.push(...attribution);
@@ -40649,11 +40727,20 @@ function followMoves(baseline, target, changes) {
   }
   return notes;
 }
+async function readingOf(options, baseline, reading) {
+  const path = configPath(options);
+  const held = new Set([...baseline.documents.values()].map((d) => d.origin?.file ?? d.path));
+  return {
+    baseline: baseline.type === "snapshot" ? (file) => held.has(file) : readsPath(await reading()),
+    config: path,
+    versions: async (blobs) => path === void 0 ? /* @__PURE__ */ new Map([[null, readsPath(options.config)]]) : configReaders(options.root, path, blobs)
+  };
+}
 function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, selfContained, withArticle, goneFrom, fileOf2, reader, changeRank;
+var emptySource, selfContained, withArticle, goneFrom, fileOf2, changeRank;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -40682,10 +40769,6 @@ var init_check = __esm({
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
     fileOf2 = (key, documents) => documents.get(key)?.origin?.file ?? key;
-    reader = (assign2) => (path) => {
-      const assigned = assign2(path);
-      return assigned !== void 0 && assigned.excluded !== true;
-    };
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });

@@ -5,6 +5,7 @@
 
 import {isAbsolute, relative, resolve, sep} from 'node:path'
 import {
+  catFileBatch,
   firstParent,
   type History,
   isAncestor,
@@ -15,7 +16,9 @@ import {
 } from '../../git/index.js'
 import {chainOf} from '../attribute/blame.js'
 import {lookUpCommits} from '../commits.js'
-import {type Config, CONFIG_FILE} from '../config.js'
+import {readsPath} from '../classify.js'
+import {type Config, CONFIG_FILE, DEFAULT_CONFIG} from '../config.js'
+import {MAX_OWN_FILE_BYTES} from '../../kernel/parse.js'
 import type {SourceSpec} from '../source.js'
 import type {CommitInfo, Finding} from '../../kernel/types.js'
 import {APPROVALS_FILE} from './approvals-file.js'
@@ -39,7 +42,7 @@ function repoPath(root: string, absolute: string): string | undefined {
 }
 
 /** The config as named by `--config`, relative to the repository root; undefined outside it. */
-const configPath = ({root, cwd, config}: Pick<GateInput, 'root' | 'cwd' | 'config'>) =>
+export const configPath = ({root, cwd, config}: Pick<GateInput, 'root' | 'cwd' | 'config'>) =>
   config.file === undefined || config.file === CONFIG_FILE
     ? CONFIG_FILE
     : repoPath(root, resolve(cwd, config.file))
@@ -333,6 +336,30 @@ export async function readingConfig(
   const [side] = await readPathsAt(root, [{type: 'ref', commit: at}], [path])
   const version = await configVersion(path, side!)
   return version.status === 'ok' ? version.config : config
+}
+
+/**
+ * Which paths each version of the config reads (by blob id; null: no config, so the defaults),
+ * for attribution: a file a commit's config started reading brings its access in with that
+ * commit (attribute/blame.ts, onlyRead). A version that does not validate, or is too large to
+ * read, read nothing at its commit (acldrift stopped there): it counts as the defaults.
+ */
+export async function configReaders(
+  root: string,
+  path: string,
+  blobs: ReadonlyArray<string | null>,
+): Promise<Map<string | null, (path: string) => boolean>> {
+  const defaults = readsPath(DEFAULT_CONFIG)
+  const readers = new Map<string | null, (path: string) => boolean>([[null, defaults]])
+  const ids = blobs.filter((blob) => blob !== null)
+  for (const object of await catFileBatch(root, ids, {maxBytes: MAX_OWN_FILE_BYTES})) {
+    const version =
+      object.type === 'blob' && !object.oversize
+        ? await configVersion(path, new Map([[path, object.content]]))
+        : undefined
+    readers.set(object.id, version?.status === 'ok' ? readsPath(version.config) : defaults)
+  }
+  return readers
 }
 
 /** The last commit on the target's first-parent history that changed the config and that a listed approver made. */
