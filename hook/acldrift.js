@@ -39575,6 +39575,10 @@ async function configVersion(path, side) {
   if (path === void 0 || content === void 0) return { status: "absent" };
   return parseConfig(path, content);
 }
+async function configVersionAt(root, path, commit) {
+  const [side] = await readPathsAt(root, [{ type: "ref", commit }], [path]);
+  return configVersion(path, side);
+}
 async function parseConfig(path, content) {
   try {
     const parsed2 = await parseConfigContent(void 0, path, content);
@@ -39640,6 +39644,7 @@ var init_config_changes = __esm({
     "use strict";
     init_adapter();
     await init_adapters();
+    init_git();
     await init_config2();
     await init_source2();
     init_hash();
@@ -39863,10 +39868,7 @@ async function outsideSnapshotConfig(input, configPath2, notes) {
     );
     return [];
   }
-  const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersion(
-    configPath2,
-    (await readPathsAt(input.root, [{ type: "ref", commit }], [configPath2]))[0]
-  );
+  const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersionAt(input.root, configPath2, commit);
   if (version2.status === "invalid") {
     notes.push(
       `${named3}: ${configPath2} at ${at2} does not validate: the config the snapshot was read under cannot be compared with it`
@@ -39894,7 +39896,6 @@ var init_baseline_changes = __esm({
   async "src/core/gate/baseline-changes.ts"() {
     "use strict";
     await init_adapters();
-    init_git();
     await init_compare8();
     await init_config2();
     await init_embedded();
@@ -40109,8 +40110,7 @@ async function readingConfig(input, baseline) {
   if (path === void 0 || target.commit === null) return config2;
   const at2 = target.spec.type === "ref" ? await approvedConfigCommit(input, path) ?? baseline : target.commit;
   if (at2 === null) return config2;
-  const [side] = await readPathsAt(root, [{ type: "ref", commit: at2 }], [path]);
-  const version2 = await configVersion(path, side);
+  const version2 = await configVersionAt(root, path, at2);
   return version2.status === "ok" ? version2.config : config2;
 }
 async function configReaders(root, path, blobs) {
@@ -40180,6 +40180,7 @@ var init_reference = __esm({
     init_commits();
     await init_classify2();
     await init_config2();
+    init_errors();
     init_parse();
     await init_approvals_file();
     await init_approvals2();

@@ -4,11 +4,11 @@
 // finding names the commit that changed the config. Real git identities and trailers; the agent
 // commits without the hook (as `git commit --no-verify` would).
 
-import {readFile} from 'node:fs/promises'
+import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {PASS_ADMIN} from '../adapters/aws-iam/documents.js'
-import {identities, runCli, type TestRepo} from '../helpers/repo.js'
+import {identities, makeTempDir, runCli, type TestRepo} from '../helpers/repo.js'
 import {checkJson, commitAs, commitFiles, type Finding, repoFactory} from './helpers.js'
 import {CONFIG, dump} from './gate-scenarios.js'
 
@@ -117,6 +117,29 @@ describe("a human's baseline update does not absorb what the agent's config brou
       expect(update.code, dump(update)).toBe(1)
       expect(update.stdout + update.stderr).toContain('iam/admin.json')
       expect(await readFile(join(r.dir, BASELINE), 'utf8')).toBe(before)
+    },
+    SLOW,
+  )
+})
+
+describe('snapshot --ref REV reads REV with its own config', () => {
+  it(
+    "a snapshot of an old tag taken after Alice dropped the exclude holds what the tag's config read, and is no mismatch",
+    async () => {
+      const r = await excludedAdmin()
+      await commitFiles(r, {[CONFIG]: config()}, 'Check the legacy policies too')
+      const outside = await makeTempDir('acldrift-outside-')
+      try {
+        const file = join(outside, 'base.json')
+        const taken = await runCli(['snapshot', '--ref', 'base', '--output', file], {cwd: r.dir})
+        expect(taken.code, dump(taken)).toBe(0)
+        const snapshot = JSON.parse(await readFile(file, 'utf8')) as {documents: Array<{path: string}>}
+        expect(snapshot.documents.map((d) => d.path)).not.toContain('legacy/admin.json')
+        const {report} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', file])
+        expect(report.findings.filter((f) => f.rule === 'baseline-config-mismatch')).toEqual([])
+      } finally {
+        await rm(outside, {recursive: true, force: true})
+      }
     },
     SLOW,
   )

@@ -12,18 +12,20 @@ import {
   readPathHistory,
   readPathsAt,
   readWorktreeFiles,
+  resolveCommit,
   shallowBoundaries,
 } from '../../git/index.js'
 import {chainOf} from '../attribute/blame.js'
 import {lookUpCommits} from '../commits.js'
 import {readsPath} from '../classify.js'
 import {type Config, CONFIG_FILE, DEFAULT_CONFIG} from '../config.js'
+import {InvalidInputError} from '../../kernel/errors.js'
 import {MAX_OWN_FILE_BYTES} from '../../kernel/parse.js'
 import type {SourceSpec} from '../source.js'
 import type {CommitInfo, Finding} from '../../kernel/types.js'
 import {APPROVALS_FILE} from './approvals-file.js'
 import {approverCommit} from './approvals.js'
-import {configVersion} from './config-changes.js'
+import {configVersion, configVersionAt} from './config-changes.js'
 import type {GateInput} from './input.js'
 import {protectedFinding} from './protected.js'
 import {ALLOWED_SIGNERS_FILE, signedCommits} from './signatures.js'
@@ -333,9 +335,27 @@ export async function readingConfig(
   const at =
     target.spec.type === 'ref' ? ((await approvedConfigCommit(input, path)) ?? baseline) : target.commit
   if (at === null) return config
-  const [side] = await readPathsAt(root, [{type: 'ref', commit: at}], [path])
-  const version = await configVersion(path, side!)
+  const version = await configVersionAt(root, path, at)
   return version.status === 'ok' ? version.config : config
+}
+
+/**
+ * The config a snapshot of a revision (`snapshot --ref REV`) is read with: the revision's own, or
+ * the defaults where it has none, never the working tree's. The snapshot records which files that
+ * config reads (`files.config`), and the gate compares that with its commit's config
+ * (baseline-config-mismatch): a snapshot of an old tag taken after a config change would read
+ * other files than the tag's config did. A config outside the repository (`--config`) has no
+ * version at the revision: it is used as given. A version that does not validate fails closed.
+ */
+export async function snapshotConfig(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
+  spec: SourceSpec,
+): Promise<Config> {
+  const path = configPath(input)
+  if (spec.type !== 'ref' || path === undefined) return input.config
+  const version = await configVersionAt(input.root, path, await resolveCommit(input.root, spec.rev))
+  if (version.status === 'invalid') throw new InvalidInputError(version.problems)
+  return version.status === 'ok' ? version.config : DEFAULT_CONFIG
 }
 
 /**
