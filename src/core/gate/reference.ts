@@ -323,7 +323,10 @@ async function byApprover(
  * index and the working tree, HEAD's config (the hook trusts HEAD, as the gate does); for a
  * revision, the last version of the config a listed approver committed on the target's
  * first-parent history (a config change an approver made is approved, and brings no findings),
- * else the baseline revision's own. Where that state has no valid config, the target's.
+ * else (no approver listed, or none ever committed it) the baseline revision's own: what was in
+ * force there. Not the defaults: they read every file no `exclude` hides, more than the baseline
+ * checked, so a file its exclude hid would pass as already there. Where that state has no valid
+ * config, the target's.
  */
 export async function readingConfig(
   input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'target'>,
