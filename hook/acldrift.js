@@ -38108,7 +38108,8 @@ var init_contributions = __esm({
 // src/core/attribute/index.ts
 async function readingIn(root, history, head, options, files2) {
   const { config: config2 } = options;
-  const atTarget = await blobIdsAt(root, head, config2 === void 0 ? files2 : [config2, ...files2]);
+  const unread2 = files2.filter((file) => !options.baseline(file));
+  const atTarget = await blobIdsAt(root, head, config2 === void 0 ? unread2 : [config2, ...unread2]);
   if (config2 === void 0) {
     const given2 = (await options.versions([null])).get(null);
     return { baseline: options.baseline, at: () => given2, atTarget };

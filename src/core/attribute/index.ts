@@ -85,7 +85,9 @@ async function readingIn(
   files: string[],
 ): Promise<Reading> {
   const {config} = options
-  const atTarget = await blobIdsAt(root, head, config === undefined ? files : [config, ...files])
+  // Only a file the baseline did not read needs its version where no commit of the range changed it.
+  const unread = files.filter((file) => !options.baseline(file))
+  const atTarget = await blobIdsAt(root, head, config === undefined ? unread : [config, ...unread])
   if (config === undefined) {
     const given = (await options.versions([null])).get(null)!
     return {baseline: options.baseline, at: () => given, atTarget}
