@@ -5,6 +5,7 @@ import {oclifFlags} from '../cli/flags.js'
 import {emitText} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
 import {InvalidInputError} from '../kernel/errors.js'
+import {snapshotConfig} from '../core/gate/reference.js'
 import {buildSnapshot, serializeSnapshot} from '../core/snapshot.js'
 import {loadSource, sourceSpec} from '../core/source.js'
 import {findRepoRoot} from '../git/index.js'
@@ -24,8 +25,13 @@ export default class Snapshot extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Snapshot)
     const root = await findRepoRoot(process.cwd())
-    const config = await loadConfig(root, flags.config)
-    const source = await loadSource(root, sourceSpec(flags), config)
+    const spec = sourceSpec(flags)
+    // A revision is read with its own config (core/gate/reference.ts).
+    const config = await snapshotConfig(
+      {root, cwd: process.cwd(), config: await loadConfig(root, flags.config)},
+      spec,
+    )
+    const source = await loadSource(root, spec, config)
     // Never write a baseline that silently leaves out a broken file.
     if (source.problems.length > 0) throw new InvalidInputError(source.problems)
     await emitText(

@@ -3,7 +3,7 @@
 import {existsSync, lstatSync} from 'node:fs'
 import {isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {ADAPTERS, adapterFor} from '../adapters/index.js'
-import {attribute} from './attribute/index.js'
+import {attribute, type ReadingOptions} from './attribute/index.js'
 import {compareChanged, ofKind, sameDocument} from './compare.js'
 import {
   GitError,
@@ -20,10 +20,10 @@ import type {Config} from './config.js'
 import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {witnessBeyondApprovals} from './gate/witness.js'
-import {readingConfig, snapshotBase} from './gate/reference.js'
+import {configPath, configReaders, readingConfig, snapshotBase} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
 import {type FilesAt, sourceFiles} from './source-files.js'
-import {unmatchedGlobs} from './classify.js'
+import {readsPath, unmatchedGlobs} from './classify.js'
 import {
   assigner,
   listSourcePaths,
@@ -275,7 +275,7 @@ async function check(options: CheckOptions): Promise<Report> {
         documents: target.documents,
         progress: options.progress,
         message: options.message,
-        ...(baseline.type !== 'snapshot' && {read: reader(assigner(await reading()))}),
+        reading: await readingOf(options, baseline, reading),
       }),
     )
     notes.push(...attribution)
@@ -547,10 +547,26 @@ function followMoves(
   return notes
 }
 
-/** Whether a config reads a path: some kind is assigned to it, and no `exclude` leaves it out. */
-const reader = (assign: ReturnType<typeof assigner>) => (path: string) => {
-  const assigned = assign(path)
-  return assigned !== undefined && assigned.excluded !== true
+/**
+ * Which files the check read, for attribution: those the approved config reads in a revision
+ * baseline, those a snapshot holds documents of, and those each version of the config in the
+ * history reads (a file that came into reading with a config change is that change's).
+ */
+async function readingOf(
+  options: CheckOptions,
+  baseline: LoadedSource,
+  reading: () => Promise<Config>,
+): Promise<ReadingOptions> {
+  const path = configPath(options)
+  const held = new Set([...baseline.documents.values()].map((d) => d.origin?.file ?? d.path))
+  return {
+    baseline: baseline.type === 'snapshot' ? (file) => held.has(file) : readsPath(await reading()),
+    config: path,
+    versions: async (blobs) =>
+      path === undefined
+        ? new Map([[null, readsPath(options.config)]])
+        : configReaders(options.root, path, blobs),
+  }
 }
 
 const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === 'possible-widening' ? 1 : 2)

@@ -47,6 +47,15 @@ export function assigner(
   }
 }
 
+/** Whether a config reads a path: some kind is assigned to it, and no `exclude` leaves it out. */
+export function readsPath(config: Pick<Config, 'documents' | 'exclude'>): (path: string) => boolean {
+  const assign = assigner(config)
+  return (path) => {
+    const assigned = assign(path)
+    return assigned !== undefined && assigned.excluded !== true
+  }
+}
+
 /**
  * Whether a path is offered for its content alone: no kind or format reads files of its name, and
  * one reads such files whatever their name (AWS CLI output redirected to `account-export`). Such a

@@ -500,13 +500,17 @@ describe('a snapshot kept outside the repository is compared with the config it 
         })
         expect(mismatch!.approval).toBeNull()
 
-        // Against Alice's snapshot, the admin access is a widening (blame follows the rename past the
-        // range, so it names no commit: the access was in the repository, only never read).
+        // Against Alice's snapshot, the admin access is a widening, the agent's: the snapshot never
+        // read legacy/admin.json, so the rename brought it in (it named no commit before).
         const honestAudit = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', honest])
         expect(honestAudit.code, dump(honestAudit)).toBe(1)
         expect(honestAudit.report.findings.filter((f) => f.rule === 'baseline-config-mismatch')).toEqual([])
         const admin = unapproved(honestAudit.report.findings).find((f) => f.file === 'iam/admin.json')
-        expect(admin, dump(honestAudit)).toMatchObject({rule: 'admin-wildcard', severity: 'critical'})
+        expect(admin, dump(honestAudit)).toMatchObject({
+          rule: 'admin-wildcard',
+          severity: 'critical',
+          commit: {actor: {type: 'agent', agent: 'Claude Code'}},
+        })
       } finally {
         await rm(outside, {recursive: true, force: true})
       }

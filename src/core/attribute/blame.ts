@@ -139,24 +139,81 @@ export function walkOf(history: History, start: string, path: string, onVisit?: 
   }
 }
 
+/** Which versions of a file the check read: by the baseline's config, and by the config as each commit left it. */
+export interface Reading {
+  /** whether the baseline read a path (for a revision, as its approved config reads; for a snapshot, the files it holds documents of) */
+  baseline: (path: string) => boolean
+  /** whether the config as commit `sha` left it reads a path */
+  at: (sha: string) => (path: string) => boolean
+  /** the blob of each file blame asks about, as the target has it */
+  atTarget: ReadonlyMap<string, string>
+}
+
 /**
- * A walk in which a version under an earlier name the baseline's config does not read holds
- * nothing: a file renamed out of an excluded folder brings its access in with that rename, it
- * does not predate it (the baseline never checked it). A path that config does not read itself
- * (a glob the target added) is walked as it is.
+ * A walk in which a version nobody read holds nothing. The version before the range holds what
+ * it holds only under a name the baseline read; a later version, also where the config as its
+ * commit left it reads its name. So a file renamed out of an excluded folder brings its access
+ * in with that rename, and a file an `exclude` hid (or no glob read) brings it in with the commit
+ * that made the config read it, even when no commit of the range changed the file itself:
+ * neither predates the range, the baseline never checked them. `single`: the walk is of one
+ * file (not of several files together, whose versions are theirs to give).
  */
 export const onlyRead =
-  (walks: WalkOf, read: ((path: string) => boolean) | undefined): WalkOf =>
+  (walks: WalkOf, reading: Reading | undefined, single = true): WalkOf =>
   (history, start, path) => {
     const walk = walks(history, start, path)
-    if (read === undefined || !read(path)) return walk
+    if (reading === undefined) return walk
+    const same =
+      single && walk.before === undefined && !reading.baseline(path) ? reading.atTarget.get(path) : undefined
+    const versions: Walk = same === undefined ? walk : unchanged(walk, path, same)
+    const read = (state: ChainState) => reading.baseline(state.path) || reading.at(state.sha)(state.path)
     return {
-      before: walk.before && (read(walk.before.path) ? walk.before : {...walk.before, blob: null}),
+      before:
+        versions.before &&
+        (reading.baseline(versions.before.path) ? versions.before : {...versions.before, blob: null}),
       *states() {
-        for (const state of walk.states()) yield read(state.path) ? state : {...state, blob: null}
+        for (const state of versions.states()) yield read(state) ? state : {...state, blob: null}
       },
     }
   }
+
+/** The walk of a file no commit of the range changed: the one version `blob`, all the way down. */
+const unchanged = (walk: Walk, path: string, blob: string): Walk => ({
+  before: {path, blob},
+  *states() {
+    for (const state of walk.states()) yield {...state, blob}
+  },
+})
+
+/**
+ * The version of a file (`path`, the config) each commit of the history left, by its blob id
+ * (null: none): `unchanged`, the version where the range starts, where no commit of the range
+ * changed it on the commit's first-parent chain.
+ */
+export function versionAt(
+  history: History,
+  path: string,
+  unchanged: string | null,
+): (sha: string) => string | null {
+  return (sha) => {
+    const walk = walkOf(history, sha, path)
+    const [state] = walk.states()
+    return walk.before === undefined || state === undefined ? unchanged : state.blob
+  }
+}
+
+/** Every version of a file (`path`) that the history's changes name, by blob id (null: none). */
+export function versionsIn(history: History, path: string): Set<string | null> {
+  const blobs = new Set<string | null>()
+  for (const commit of history.commits.values())
+    for (const change of commit.changes) {
+      // A rename into `path`: the walk follows it back to the version under the earlier name.
+      if (change.path !== path && change.oldPath !== path) continue
+      if (change.path === path) blobs.add(isAbsent(change.newBlob) ? null : change.newBlob)
+      blobs.add(isAbsent(change.oldBlob) ? null : change.oldBlob)
+    }
+  return blobs
+}
 
 /** The whole chain of `path` from `start` (see walkOf). */
 export function chainOf(history: History, start: string, path: string): Chain {

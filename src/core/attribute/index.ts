@@ -3,7 +3,14 @@
 
 import {adapterFor, DEFAULT_ADAPTER_SETTINGS} from '../../adapters/index.js'
 import type {SourceFiles} from '../../containers/index.js'
-import {blobIdsAt, catFileBatch, readHistory, readPathsAt, readStagedChanges} from '../../git/index.js'
+import {
+  blobIdsAt,
+  catFileBatch,
+  type History,
+  readHistory,
+  readPathsAt,
+  readStagedChanges,
+} from '../../git/index.js'
 import type {ActorConfig} from '../actors/classify.js'
 import {type BlamedCommit, blamedCommit, blamedShas, lookUpCommits, pendingCommit} from '../commits.js'
 import {MAX_FILE_BYTES} from '../../kernel/parse.js'
@@ -28,7 +35,10 @@ import {
   blobsToRead,
   changedSince,
   onlyRead,
+  type Reading,
   semanticBlame,
+  versionAt,
+  versionsIn,
   walkOf,
   walkOfAll,
   type WalkOf,
@@ -52,8 +62,55 @@ interface AttributionOptions {
   /** the message of the commit being made, when known (the commit-msg hook): its trailers are evidence */
   message?: string
   progress?: (done: number, total: number, what: string) => void
-  /** whether the baseline's config reads a path (default: every path counts) */
-  read?: (path: string) => boolean
+  /** which files the check read (default: every version of every path counts) */
+  reading?: ReadingOptions
+}
+
+/** Which files the check read: the baseline's, and those each version of the config in the range reads. */
+export interface ReadingOptions {
+  /** whether the baseline read a path */
+  baseline: (path: string) => boolean
+  /** the config file, relative to the root; undefined outside the repository (it has one version: null) */
+  config: string | undefined
+  /** whether each version of the config (by blob id; null: none, or the one given outside the repository) reads a path */
+  versions: (blobs: ReadonlyArray<string | null>) => Promise<Map<string | null, (path: string) => boolean>>
+}
+
+/** Which versions the check read (onlyRead), with the config each commit of the history left. */
+async function readingIn(
+  root: string,
+  history: History,
+  head: string,
+  options: ReadingOptions,
+  files: string[],
+): Promise<Reading> {
+  const {config} = options
+  // Only a file the baseline did not read needs its version where no commit of the range changed it.
+  const unread = files.filter((file) => !options.baseline(file))
+  const atTarget = await blobIdsAt(root, head, config === undefined ? unread : [config, ...unread])
+  if (config === undefined) {
+    const given = (await options.versions([null])).get(null)!
+    return {baseline: options.baseline, at: () => given, atTarget}
+  }
+  // The version where the range starts: what every commit below the range's changes to it has.
+  const below = walkOf(history, head, config).before
+  const unchanged = below === undefined ? (atTarget.get(config) ?? null) : below.blob
+  const blobs = new Set([null, unchanged, ...versionsIn(history, config)])
+  const readers = await options.versions([...blobs])
+  const versionOf = versionAt(history, config, unchanged)
+  const atCommit = new Map<string, (path: string) => boolean>()
+  return {
+    baseline: options.baseline,
+    atTarget,
+    at: (sha) => {
+      let read = atCommit.get(sha)
+      if (read === undefined) {
+        read = readers.get(versionOf(sha)) ?? readers.get(null)!
+        atCommit.set(sha, read)
+      }
+      return read
+    },
+  }
 }
 
 /** Fills in `finding.commit` for every finding, and returns notes on what could not be attributed. */
@@ -87,7 +144,15 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   // another file of its module) is blamed on the versions of all of them together.
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS
   const together = await filesTogether(options.root, head, findings, settings)
-  const walksOf = (file: string): WalkOf => onlyRead(together.get(file)?.walks ?? walkOf, options.read)
+  const reading =
+    options.reading &&
+    (await readingIn(options.root, history, head, options.reading, [
+      ...new Set(findings.flatMap((f) => [f.file, elsewhereOf(f)?.file ?? f.file])),
+    ]))
+  const walksOf = (file: string): WalkOf => {
+    const walks = together.get(file)?.walks
+    return onlyRead(walks ?? walkOf, reading, walks === undefined)
+  }
   // The versions blame may ask about, per file: walked once, read and parsed once.
   const filesOf = (f: Finding) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== undefined)
   const versions = new Map(

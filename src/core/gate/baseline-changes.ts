@@ -6,7 +6,6 @@
 // was read under a config other than its commit's is `baseline-config-mismatch`.
 
 import {adapterFor} from '../../adapters/index.js'
-import {readPathsAt} from '../../git/index.js'
 import {compareChanged} from '../compare.js'
 import {DEFAULT_CONFIG} from '../config.js'
 import {findingKey} from '../embedded.js'
@@ -14,7 +13,7 @@ import {type ParsedSnapshot, parseSnapshot} from '../snapshot.js'
 import {readingDigest} from '../source.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import type {AdapterSettings, Document, Finding, InputProblem, Kind} from '../../kernel/types.js'
-import {configVersion} from './config-changes.js'
+import {configVersionAt} from './config-changes.js'
 import type {GateInput} from './input.js'
 import {lineOf, type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
@@ -202,10 +201,7 @@ export async function outsideSnapshotConfig(
   const version =
     configPath === undefined
       ? ({status: 'ok', config: input.config} as const)
-      : await configVersion(
-          configPath,
-          (await readPathsAt(input.root, [{type: 'ref', commit}], [configPath]))[0]!,
-        )
+      : await configVersionAt(input.root, configPath, commit)
   if (version.status === 'invalid') {
     notes.push(
       `${named}: ${configPath} at ${at} does not validate: the config the snapshot was read under cannot be compared with it`,

@@ -6,6 +6,7 @@
 
 import {type KindSettings, type SettingChange, settingChange} from '../../adapters/adapter.js'
 import {ADAPTERS} from '../../adapters/index.js'
+import {readPathsAt} from '../../git/index.js'
 import {type Config, configFromValue, DEFAULT_CONFIG} from '../config.js'
 import {classifier, loadSource, type SourceSpec} from '../source.js'
 import {canonicalJson} from '../../kernel/hash.js'
@@ -265,6 +266,12 @@ export async function configVersion(
   const content = path === undefined ? undefined : side.get(path)
   if (path === undefined || content === undefined) return {status: 'absent'}
   return parseConfig(path, content)
+}
+
+/** The config as commit `commit` has it at `path`. */
+export async function configVersionAt(root: string, path: string, commit: string): Promise<ConfigVersion> {
+  const [side] = await readPathsAt(root, [{type: 'ref', commit}], [path])
+  return configVersion(path, side!)
 }
 
 async function parseConfig(path: string, content: Buffer): Promise<ConfigVersion> {

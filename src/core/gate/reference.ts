@@ -5,6 +5,7 @@
 
 import {isAbsolute, relative, resolve, sep} from 'node:path'
 import {
+  catFileBatch,
   firstParent,
   type History,
   isAncestor,
@@ -12,16 +13,20 @@ import {
   readCommits,
   readPathsAt,
   readWorktreeFiles,
+  resolveCommit,
   shallowBoundaries,
 } from '../../git/index.js'
 import {chainOf} from '../attribute/blame.js'
 import {lookUpCommits} from '../commits.js'
-import {type Config, CONFIG_FILE} from '../config.js'
+import {readsPath} from '../classify.js'
+import {type Config, CONFIG_FILE, DEFAULT_CONFIG} from '../config.js'
+import {InvalidInputError} from '../../kernel/errors.js'
+import {MAX_OWN_FILE_BYTES} from '../../kernel/parse.js'
 import type {SourceSpec} from '../source.js'
 import type {CommitInfo, Finding} from '../../kernel/types.js'
 import {APPROVALS_FILE} from './approvals-file.js'
 import {approverCommit} from './approvals.js'
-import {configVersion} from './config-changes.js'
+import {configVersion, configVersionAt} from './config-changes.js'
 import type {GateInput} from './input.js'
 import {protectedFinding} from './protected.js'
 import {ALLOWED_SIGNERS_FILE, signedCommits} from './signatures.js'
@@ -40,7 +45,7 @@ function repoPath(root: string, absolute: string): string | undefined {
 }
 
 /** The config as named by `--config`, relative to the repository root; undefined outside it. */
-const configPath = ({root, cwd, config}: Pick<GateInput, 'root' | 'cwd' | 'config'>) =>
+export const configPath = ({root, cwd, config}: Pick<GateInput, 'root' | 'cwd' | 'config'>) =>
   config.file === undefined || config.file === CONFIG_FILE
     ? CONFIG_FILE
     : repoPath(root, resolve(cwd, config.file))
@@ -329,7 +334,10 @@ async function byApprover(
  * index and the working tree, HEAD's config (the hook trusts HEAD, as the gate does); for a
  * revision, the last version of the config a listed approver committed on the target's
  * first-parent history (a config change an approver made is approved, and brings no findings),
- * else the baseline revision's own. Where that state has no valid config, the target's.
+ * else (no approver listed, or none ever committed it) the baseline revision's own: what was in
+ * force there. Not the defaults: they read every file no `exclude` hides, more than the baseline
+ * checked, so a file its exclude hid would pass as already there. Where that state has no valid
+ * config, the target's.
  */
 export async function readingConfig(
   input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'target'>,
@@ -341,9 +349,51 @@ export async function readingConfig(
   const at =
     target.spec.type === 'ref' ? ((await approvedConfigCommit(input, path)) ?? baseline) : target.commit
   if (at === null) return config
-  const [side] = await readPathsAt(root, [{type: 'ref', commit: at}], [path])
-  const version = await configVersion(path, side!)
+  const version = await configVersionAt(root, path, at)
   return version.status === 'ok' ? version.config : config
+}
+
+/**
+ * The config a snapshot of a revision (`snapshot --ref REV`) is read with: the revision's own, or
+ * the defaults where it has none, never the working tree's. The snapshot records which files that
+ * config reads (`files.config`), and the gate compares that with its commit's config
+ * (baseline-config-mismatch): a snapshot of an old tag taken after a config change would read
+ * other files than the tag's config did. A config outside the repository (`--config`) has no
+ * version at the revision: it is used as given. A version that does not validate fails closed.
+ */
+export async function snapshotConfig(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
+  spec: SourceSpec,
+): Promise<Config> {
+  const path = configPath(input)
+  if (spec.type !== 'ref' || path === undefined) return input.config
+  const version = await configVersionAt(input.root, path, await resolveCommit(input.root, spec.rev))
+  if (version.status === 'invalid') throw new InvalidInputError(version.problems)
+  return version.status === 'ok' ? version.config : DEFAULT_CONFIG
+}
+
+/**
+ * Which paths each version of the config reads (by blob id; null: no config, so the defaults),
+ * for attribution: a file a commit's config started reading brings its access in with that
+ * commit (attribute/blame.ts, onlyRead). A version that does not validate, or is too large to
+ * read, read nothing at its commit (acldrift stopped there): it counts as the defaults.
+ */
+export async function configReaders(
+  root: string,
+  path: string,
+  blobs: ReadonlyArray<string | null>,
+): Promise<Map<string | null, (path: string) => boolean>> {
+  const defaults = readsPath(DEFAULT_CONFIG)
+  const readers = new Map<string | null, (path: string) => boolean>([[null, defaults]])
+  const ids = blobs.filter((blob) => blob !== null)
+  for (const object of await catFileBatch(root, ids, {maxBytes: MAX_OWN_FILE_BYTES})) {
+    const version =
+      object.type === 'blob' && !object.oversize
+        ? await configVersion(path, new Map([[path, object.content]]))
+        : undefined
+    readers.set(object.id, version?.status === 'ok' ? readsPath(version.config) : defaults)
+  }
+  return readers
 }
 
 /** The last commit on the target's first-parent history that changed the config and that a listed approver made. */

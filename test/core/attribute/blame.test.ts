@@ -2,7 +2,17 @@
 // allowed and stays allowed, through unrelated commits, removals and re-additions, renames,
 // merged branches, the edge of the range read, and a shallow clone's cut.
 import {describe, expect, it} from 'vitest'
-import {blobsToRead, chainOf, changedSince, semanticBlame} from '../../../src/core/attribute/blame.js'
+import {
+  blobsToRead,
+  chainOf,
+  changedSince,
+  onlyRead,
+  type Reading,
+  semanticBlame,
+  versionAt,
+  versionsIn,
+  walkOf,
+} from '../../../src/core/attribute/blame.js'
 import type {History, HistoryCommit, RawChange} from '../../../src/git/history.js'
 
 const ZERO = '0'.repeat(40)
@@ -176,5 +186,41 @@ describe('changedSince (blame by change, for a witness that names no request)', 
     expect(changedSince(history(c3), 'c3', 'policy.json', sameDoc)).toBeUndefined()
     const shallow: History = {...range, shallow: new Set(['c2'])}
     expect(changedSince(shallow, 'c4', 'policy.json', (a, b) => a === b)).toBeUndefined()
+  })
+})
+
+describe('onlyRead (which versions the check read)', () => {
+  // d1: the config (cfg1) excludes legacy/; d2 a README; d3 the config drops the exclude (cfg2);
+  // d4 another README. legacy/admin.json (a1) never changes in the range.
+  const d1 = commit('d1', [], change('acldrift.config.yaml', ZERO, 'cfg1'))
+  const d2 = commit('d2', ['d1'], change('README.md', ZERO, 'r1'))
+  const d3 = commit('d3', ['d2'], change('acldrift.config.yaml', 'cfg1', 'cfg2'))
+  const d4 = commit('d4', ['d3'], change('README.md', 'r1', 'r2'))
+  const dropped = history(d1, d2, d3, d4)
+  const version = versionAt(dropped, 'acldrift.config.yaml', 'cfg0')
+  const reading = (baseline: (path: string) => boolean): Reading => ({
+    baseline,
+    at: (sha) => (path) => !path.startsWith('legacy/') || version(sha) === 'cfg2',
+    atTarget: new Map([['legacy/admin.json', 'a1']]),
+  })
+  const excluded = (path: string) => !path.startsWith('legacy/')
+
+  it('names the commit whose config started reading a file no commit of the range changed', () => {
+    const walks = onlyRead(walkOf, reading(excluded))
+    expect(semanticBlame(dropped, 'd4', 'legacy/admin.json', allowedIn('a1'), walks)).toEqual({sha: 'd3'})
+  })
+
+  it('leaves a file the baseline read as it was: unchanged in the range, it predates it', () => {
+    const walks = onlyRead(
+      walkOf,
+      reading(() => true),
+    )
+    expect(semanticBlame(dropped, 'd4', 'legacy/admin.json', allowedIn('a1'), walks).sha).toBeNull()
+  })
+
+  it('reads the config each commit left, and the version where the range starts below its changes', () => {
+    expect(['d1', 'd2', 'd3', 'd4'].map(version)).toEqual(['cfg1', 'cfg1', 'cfg2', 'cfg2'])
+    expect(versionAt(linear, 'acldrift.config.yaml', 'cfg0')('c5')).toBe('cfg0')
+    expect([...versionsIn(dropped, 'acldrift.config.yaml')].sort()).toEqual(['cfg1', 'cfg2', null])
   })
 })
