@@ -17156,8 +17156,10 @@ var init_resources2 = __esm({
 
 // src/containers/terraform/syntax.ts
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 function loadParser() {
   loading ??= (async () => {
+    setFlagsFromString("--liftoff-only");
     const { Parser: Parser3, Language } = await import("web-tree-sitter");
     await Parser3.init();
     const language = await Language.load(GRAMMAR);

@@ -7,6 +7,7 @@
 // literal nodes, which leave out the whitespace next to an interpolation.
 
 import {fileURLToPath} from 'node:url'
+import {setFlagsFromString} from 'node:v8'
 import type {Language, Node as SyntaxNode, Parser} from 'web-tree-sitter'
 import {InvalidInputError} from '../../kernel/errors.js'
 import {sha256} from '../../kernel/hash.js'
@@ -22,9 +23,21 @@ export const GRAMMAR = fileURLToPath(
 
 let loading: Promise<{parser: Parser; language: Language}> | undefined
 
-/** The parser, loaded once per process. */
+/**
+ * The parser, loaded once per process.
+ *
+ * WebAssembly is compiled by V8's baseline compiler (Liftoff) only. By default V8 recompiles a
+ * module's hot functions with its optimising compiler (TurboFan) on background threads, and the
+ * grammar's lexer and tree-sitter's parse loop become hot within the first few files: measured on
+ * the bench's Terraform repository (one `.tf` staged, 11 files parsed), that recompilation was
+ * about 250 ms of CPU of the `.tf` file's 350 ms, for no gain a hook run could see. Over 2,000
+ * files the total CPU is the same either way (the recompilation costs what it saves). acldrift
+ * has no other WebAssembly. The flag is set before the first module is compiled (V8 reads it
+ * then); Node leaves V8's flags writable after start for `v8.setFlagsFromString`.
+ */
 export function loadParser(): Promise<{parser: Parser; language: Language}> {
   loading ??= (async () => {
+    setFlagsFromString('--liftoff-only')
     const {Parser, Language} = await import('web-tree-sitter')
     await Parser.init()
     const language = await Language.load(GRAMMAR)

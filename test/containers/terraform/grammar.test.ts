@@ -2,8 +2,10 @@
 // installed web-tree-sitter is of the line that built it and accepts its ABI, and it parses
 // Terraform. A web-tree-sitter upgrade to another line fails here before it fails on a user's file.
 
+import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {LANGUAGE_VERSION, MIN_COMPATIBLE_VERSION} from 'web-tree-sitter'
 import {GRAMMAR, loadParser, parseHcl} from '../../../src/containers/terraform/syntax.js'
@@ -40,5 +42,21 @@ describe('the vendored Terraform grammar', () => {
     await expect(
       parseHcl({path: 'broken.tf', content: Buffer.from('resource "aws_iam_policy" "p" {\n  policy = \n')}),
     ).rejects.toMatchObject({problems: [expect.objectContaining({file: 'broken.tf'})]})
+  })
+
+  it('is compiled by the baseline compiler of V8 only, never recompiled on background threads', () => {
+    // 40 files, more than a module read on both sides of a commit: before the flag, V8 recompiled
+    // about twenty hot functions (the lexer, the parse loop) with TurboFan, ~250 ms of CPU.
+    const syntax = pathToFileURL(join(projectRoot, 'dist/containers/terraform/syntax.js')).href
+    const script = `const {parseHcl} = await import(${JSON.stringify(syntax)})
+const text = 'data "aws_iam_policy_document" "p" {\\n  statement {\\n    actions = ["s3:GetObject", "s3:ListBucket"]\\n    resources = ["arn:aws:s3:::\${var.b}/*"]\\n  }\\n}\\n'
+for (let i = 0; i < 40; i++) await parseHcl({path: i + '.tf', content: Buffer.from(text.repeat(5))})`
+    const trace = execFileSync(
+      process.execPath,
+      ['--trace-wasm-compilation-times', '--input-type=module', '-e', script],
+      {encoding: 'utf8'},
+    )
+    expect(trace).toMatch(/using Liftoff/)
+    expect(trace).not.toMatch(/using TurboFan/)
   })
 })
