@@ -1181,11 +1181,11 @@ function moreTelling(a, b) {
   if (a.severity !== b.severity) return SEVERITY_RANK[a.severity] > SEVERITY_RANK[b.severity];
   return a.weight > b.weight;
 }
-function mostTelling(candidates, rank) {
-  if (candidates.length === 0) throw new Error("internal: a finding without a candidate witness");
-  let best4 = candidates[0];
+function mostTelling(candidates2, rank) {
+  if (candidates2.length === 0) throw new Error("internal: a finding without a candidate witness");
+  let best4 = candidates2[0];
   let bestRank = rank(best4);
-  for (const candidate of candidates.slice(1)) {
+  for (const candidate of candidates2.slice(1)) {
     const r = rank(candidate);
     if (moreTelling(r, bestRank)) [best4, bestRank] = [candidate, r];
   }
@@ -1774,6 +1774,10 @@ function globCells(globs, extraSamples = [], maxStates = MAX_PRODUCT_STATES) {
       globs.map((g) => globMatches(g, sample))
     );
   }
+  if (globs.length === 1) {
+    if (!cells.has("0") && !isUniversal(globs[0])) record("", [globMatches(globs[0], "")]);
+    if (cells.has("1") && (cells.has("0") || isUniversal(globs[0]))) return [...cells.values()];
+  }
   exploreProduct(globs, record, maxStates);
   return [...cells.values()];
 }
@@ -1824,7 +1828,7 @@ function exploreProduct(globs, record, maxStates) {
     }
   }
 }
-var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES;
+var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, isUniversal;
 var init_glob = __esm({
   "src/engine/glob.ts"() {
     "use strict";
@@ -1862,6 +1866,7 @@ var init_glob = __esm({
     holdsGeneralSymbol = (tokens) => tokens.some((t) => t.t === "lit" && isGeneralSymbol(t.c));
     FRESH_CANDIDATES = "xyzqjkwvXYZQJKWV0123456789_-~";
     MAX_PRODUCT_STATES = 2e5;
+    isUniversal = (glob2) => glob2.tokens.length === 1 && glob2.tokens[0].t === "star" && !glob2.tokens[0].noColon;
   }
 });
 
@@ -1905,12 +1910,20 @@ function withPresence(leaves2, valueCells) {
   return valueLeaves.length === leaves2.length ? present2 : [cell(void 0), ...present2];
 }
 function stringDomain(extraSamples = []) {
+  const remembered = /* @__PURE__ */ new Map();
   return {
     cells: (leaves2) => withPresence(leaves2, (valueLeaves) => {
       const globs = valueLeaves.map((l) => l.type === "glob" ? l.glob : mismatch(l, "string"));
-      return globCells(globs, extraSamples).map(
-        (c) => cell(c.example, new Map(valueLeaves.map((l, i) => [l.key, c.matches[i]])))
-      );
+      const key = JSON.stringify(globs.map((g) => g.key));
+      let cells = remembered.get(key);
+      if (cells === void 0) {
+        if (remembered.size >= REMEMBERED_PARTITIONS) remembered.clear();
+        cells = globCells(globs, extraSamples).map(
+          (c) => cell(c.example, new Map(valueLeaves.map((l, i) => [l.key, c.matches[i]])))
+        );
+        remembered.set(key, cells);
+      }
+      return cells;
     })
   };
 }
@@ -1920,14 +1933,14 @@ function numberDomain() {
       const constants5 = [
         ...new Set(valueLeaves.map((l) => l.type === "number" ? l.value : mismatch(l, "number")))
       ].sort((a, b) => a - b);
-      const candidates = constants5.length === 0 ? [0] : [
+      const candidates2 = constants5.length === 0 ? [0] : [
         constants5[0] - 1,
         ...constants5.flatMap(
           (c, i) => i + 1 < constants5.length ? [c, (c + constants5[i + 1]) / 2] : [c]
         ),
         constants5.at(-1) + 1
       ];
-      return candidates.map((n) => cell(n));
+      return candidates2.map((n) => cell(n));
     })
   };
 }
@@ -1949,16 +1962,16 @@ function ipDomain() {
   return {
     cells: (leaves2) => withPresence(leaves2, (valueLeaves) => {
       const ranges = valueLeaves.map((l) => l.type === "ip" ? l : mismatch(l, "ip"));
-      const candidates = [
+      const candidates2 = [
         { v6: false, n: 0n },
         { v6: true, n: 0n }
       ];
       for (const r of ranges) {
-        candidates.push({ v6: r.v6, n: r.lo });
-        if (r.hi < (r.v6 ? V6_MAX : V4_MAX)) candidates.push({ v6: r.v6, n: r.hi + 1n });
+        candidates2.push({ v6: r.v6, n: r.lo });
+        if (r.hi < (r.v6 ? V6_MAX : V4_MAX)) candidates2.push({ v6: r.v6, n: r.hi + 1n });
       }
       const seen = /* @__PURE__ */ new Set();
-      return candidates.filter((c) => !seen.has(`${c.v6}:${c.n}`) && seen.add(`${c.v6}:${c.n}`)).map((c) => cell(c));
+      return candidates2.filter((c) => !seen.has(`${c.v6}:${c.n}`) && seen.add(`${c.v6}:${c.n}`)).map((c) => cell(c));
     })
   };
 }
@@ -2001,7 +2014,7 @@ function opaqueDomain() {
     cells: () => [cell(true), cell(false)]
   };
 }
-var cell, PRESENT, V4_MAX, V6_MAX, MAX_SET_ELEMENT_CELLS, presentAnd;
+var cell, PRESENT, REMEMBERED_PARTITIONS, V4_MAX, V6_MAX, MAX_SET_ELEMENT_CELLS, presentAnd;
 var init_domains = __esm({
   "src/engine/domains.ts"() {
     "use strict";
@@ -2010,10 +2023,131 @@ var init_domains = __esm({
     init_undecidable();
     cell = (value, known2 = /* @__PURE__ */ new Map()) => ({ value, known: known2 });
     PRESENT = { key: "present", type: "present" };
+    REMEMBERED_PARTITIONS = 2e3;
     V4_MAX = (1n << 32n) - 1n;
     V6_MAX = (1n << 128n) - 1n;
     MAX_SET_ELEMENT_CELLS = 10;
     presentAnd = (f) => and({ op: "leaf", leaf: PRESENT }, f);
+  }
+});
+
+// src/engine/families.ts
+function globBound(formula) {
+  switch (formula.op) {
+    case "false":
+      return [];
+    case "leaf":
+      return formula.leaf.type === "glob" ? [formula.leaf.glob] : null;
+    case "and": {
+      const bounded = formula.args.map(globBound).filter((b) => b !== null);
+      return bounded.length === 0 ? null : bounded.reduce((a, b) => b.length < a.length ? b : a);
+    }
+    case "or": {
+      const all2 = formula.args.map(globBound);
+      return all2.some((b) => b === null) ? null : all2.flat();
+    }
+    default:
+      return null;
+  }
+}
+function literalPrefix(glob2) {
+  let out = "";
+  for (const t of glob2.tokens) {
+    if (t.t !== "lit" || isSymbolChar(t.c)) break;
+    out += t.c;
+  }
+  return out;
+}
+function prefixesOf(rule2, name) {
+  const predicate = rule2.predicates.get(name);
+  const bound = predicate === void 0 ? null : globBound(predicate);
+  const prefixes = bound?.map(literalPrefix);
+  return prefixes === void 0 || prefixes.includes("") ? void 0 : prefixes;
+}
+function families(live, name, own) {
+  const whole2 = [{ live }];
+  if (live.length < MIN_SPLIT) return whole2;
+  const shared = /* @__PURE__ */ new Set();
+  const prefixed2 = [];
+  for (const l of live) {
+    const prefixes = prefixesOf(l.rule, name);
+    if (prefixes === void 0) shared.add(l);
+    else for (const prefix of prefixes) prefixed2.push({ prefix, l });
+  }
+  if ([...shared].some(own)) return whole2;
+  prefixed2.sort((a, b) => a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0);
+  const parent = new Map(prefixed2.map(({ l }) => [l, l]));
+  const root = (l) => {
+    let r = l;
+    while (parent.get(r) !== r) r = parent.get(r);
+    parent.set(l, r);
+    return r;
+  };
+  const stack = [];
+  const stackRules = [];
+  for (const { prefix, l } of prefixed2) {
+    while (stack.length > 0 && !prefix.startsWith(stack.at(-1))) {
+      stack.pop();
+      stackRules.pop();
+    }
+    if (stackRules.length > 0) parent.set(root(l), root(stackRules.at(-1)));
+    stack.push(prefix);
+    stackRules.push(l);
+  }
+  const groups = /* @__PURE__ */ new Map();
+  for (const l of live) {
+    if (shared.has(l)) continue;
+    const r = root(l);
+    const group = groups.get(r);
+    if (group === void 0) groups.set(r, { members: /* @__PURE__ */ new Set([l]), mine: own(l) });
+    else {
+      group.members.add(l);
+      group.mine ||= own(l);
+    }
+  }
+  if (groups.size < 2) return whole2;
+  const parts = new Map(
+    [...groups].filter(([, g]) => g.mine).map(([r, g]) => [r, { live: [], members: g.members }])
+  );
+  for (const l of live) {
+    if (shared.has(l)) for (const part of parts.values()) part.live.push(l);
+    else parts.get(root(l))?.live.push(l);
+  }
+  return [...parts.values()];
+}
+function familyIndex(rules, name) {
+  const everywhere = [];
+  const byPrefix = /* @__PURE__ */ new Map();
+  rules.forEach((rule2, i) => {
+    const prefixes = prefixesOf(rule2, name);
+    if (prefixes === void 0) everywhere.push(i);
+    else
+      for (const prefix of new Set(prefixes)) {
+        const list4 = byPrefix.get(prefix);
+        if (list4 === void 0) byPrefix.set(prefix, [i]);
+        else list4.push(i);
+      }
+  });
+  const answered = /* @__PURE__ */ new Map();
+  return (value) => {
+    if (typeof value !== "string") return [...rules];
+    let answer = answered.get(value);
+    if (answer === void 0) {
+      const found2 = new Set(everywhere);
+      for (let end = 1; end <= value.length; end++)
+        for (const i of byPrefix.get(value.slice(0, end)) ?? []) found2.add(i);
+      answer = [...found2].sort((a, b) => a - b).map((i) => rules[i]);
+      answered.set(value, answer);
+    }
+    return answer;
+  };
+}
+var MIN_SPLIT;
+var init_families = __esm({
+  "src/engine/families.ts"() {
+    "use strict";
+    init_glob();
+    MIN_SPLIT = 2;
   }
 });
 
@@ -2058,23 +2192,27 @@ function difference(dimensions4, allowed, other, options) {
     const cached = memo.get(memoKey);
     if (cached) return cached;
     const dimension = ordered[d];
-    const constrained = live.filter((l) => l.rule.predicates.has(dimension.name));
     const out = [];
-    if (constrained.length === 0) {
+    if (!live.some((l) => l.rule.predicates.has(dimension.name))) {
       out.push(...visit(d + 1, live));
     } else {
-      const { leaves: leaves2, outside } = relevantLeaves(live.filter(own), constrained, dimension.name);
-      for (const cell3 of dimension.domain.cells(leaves2)) {
-        const next2 = live.filter((l) => {
-          const p = l.rule.predicates.get(dimension.name);
-          return p === void 0 || evaluate(p, (leaf2) => !outside.has(leaf2.key) && test(cell3, leaf2));
-        });
-        for (const sub2 of visit(d + 1, next2)) {
-          out.push({ ...sub2, cells: [[dimension.name, cell3], ...sub2.cells] });
-          if (out.length >= cap) {
-            truncated = true;
-            break;
+      for (const part of families(live, dimension.name, own)) {
+        const constrained = part.live.filter((l) => l.rule.predicates.has(dimension.name));
+        const { leaves: leaves2, outside } = relevantLeaves(part.live.filter(own), constrained, dimension.name);
+        for (const cell3 of dimension.domain.cells(leaves2)) {
+          const next2 = part.live.filter((l) => {
+            const p = l.rule.predicates.get(dimension.name);
+            return p === void 0 || evaluate(p, (leaf2) => !outside.has(leaf2.key) && test(cell3, leaf2));
+          });
+          if (part.members !== void 0 && !next2.some((l) => part.members.has(l))) continue;
+          for (const sub2 of visit(d + 1, next2)) {
+            out.push({ ...sub2, cells: [[dimension.name, cell3], ...sub2.cells] });
+            if (out.length >= cap) {
+              truncated = true;
+              break;
+            }
           }
+          if (truncated) break;
         }
         if (truncated) break;
       }
@@ -2151,24 +2289,6 @@ function relevantLeaves(own, constrained, name) {
   }
   return { leaves: leaves2, outside };
 }
-function globBound(formula) {
-  switch (formula.op) {
-    case "false":
-      return [];
-    case "leaf":
-      return formula.leaf.type === "glob" ? [formula.leaf.glob] : null;
-    case "and": {
-      const bounded = formula.args.map(globBound).filter((b) => b !== null);
-      return bounded.length === 0 ? null : bounded.reduce((a, b) => b.length < a.length ? b : a);
-    }
-    case "or": {
-      const all2 = formula.args.map(globBound);
-      return all2.some((b) => b === null) ? null : all2.flat();
-    }
-    default:
-      return null;
-  }
-}
 function differenceOrPossible(dimensions4, allowed, other, direction, report) {
   const { file, notes, limit } = report;
   let cut = false;
@@ -2209,6 +2329,7 @@ var init_search = __esm({
     "use strict";
     init_domains();
     init_formula();
+    init_families();
     init_glob();
     init_undecidable();
     MAX_OPAQUE = 10;
@@ -2644,7 +2765,7 @@ function actionDomain() {
       const key = JSON.stringify(globs.map((g) => g.key));
       let cells = cellsByPatterns.get(key);
       if (cells === void 0) {
-        if (cellsByPatterns.size >= REMEMBERED_PARTITIONS) cellsByPatterns.clear();
+        if (cellsByPatterns.size >= REMEMBERED_PARTITIONS2) cellsByPatterns.clear();
         cells = actionCells(globs);
         cellsByPatterns.set(key, cells);
       }
@@ -2706,8 +2827,8 @@ function catalogueMatches(glob2) {
   let matches2 = matchesByPattern.get(glob2.key);
   if (matches2 === void 0) {
     const prefix = servicePrefix(glob2);
-    const candidates = prefix === void 0 ? allActions() : service(prefix)?.actions ?? [];
-    matches2 = candidates.filter((action) => globMatches(glob2, action));
+    const candidates2 = prefix === void 0 ? allActions() : service(prefix)?.actions ?? [];
+    matches2 = candidates2.filter((action) => globMatches(glob2, action));
     matchesByPattern.set(glob2.key, matches2);
   }
   return matches2;
@@ -2722,7 +2843,7 @@ function unmatchedAction(globs, matchedBy) {
   const other = catalogueIndex().services.find((name) => !prefixes.includes(name));
   return other === void 0 ? void 0 : service(other).actions[0];
 }
-var DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS, matchesByPattern;
+var DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS2, matchesByPattern;
 var init_catalogue = __esm({
   "src/adapters/aws-iam/catalogue.ts"() {
     "use strict";
@@ -2769,7 +2890,7 @@ var init_catalogue = __esm({
     ALTERNATIVES = 12;
     isWildcard = (glob2) => glob2.tokens.some((t) => t.t === "star" || t.t === "one");
     cellsByPatterns = /* @__PURE__ */ new Map();
-    REMEMBERED_PARTITIONS = 2e3;
+    REMEMBERED_PARTITIONS2 = 2e3;
     matchesByPattern = /* @__PURE__ */ new Map();
   }
 });
@@ -3266,16 +3387,36 @@ function onlyThroughSymbol(raw, action) {
   if (!actions.some(hasSymbol)) return false;
   return !actions.filter((a) => !hasSymbol(a)).some((a) => globMatches(compileGlob(a.replace(/\s+/g, "").toLowerCase(), { wildcards: true }), action));
 }
+function candidates(index2, rules, request, dims) {
+  let among = rules;
+  for (const dim of ["action", "resource"]) {
+    if (!dims.includes(dim)) continue;
+    const family = index2[dim](request.get(dim));
+    if (family.length < among.length) among = family;
+  }
+  return among;
+}
+function indexOf(baseline) {
+  let index2 = indexes.get(baseline);
+  if (index2 === void 0) {
+    const sid = /* @__PURE__ */ new Map();
+    for (const b of baseline)
+      if (b.statement.sid !== void 0 && !sid.has(b.statement.sid)) sid.set(b.statement.sid, b);
+    index2 = { action: familyIndex(baseline, "action"), resource: familyIndex(baseline, "resource"), sid };
+    indexes.set(baseline, index2);
+  }
+  return index2;
+}
 function classifyWidening(request, responsible, baseline, removedDeny) {
   const raw = responsible.statement.raw;
   const action = request.get("action");
   const actions = asList2(raw.Action);
   const resources = asList2(raw.Resource);
-  const allowsOf = baseline.filter((b) => b.effect === "allow" && !onlyThroughSymbol(b.statement.raw, action));
-  const closest = (...dims) => allowsOf.find((b) => allows(b, request, ...dims));
-  const sameSid = baseline.find(
-    (b) => b.statement.sid !== void 0 && b.statement.sid === responsible.statement.sid
+  const index2 = indexOf(baseline);
+  const closest = (...dims) => candidates(index2, baseline, request, dims).find(
+    (b) => b.effect === "allow" && allows(b, request, ...dims) && !onlyThroughSymbol(b.statement.raw, action)
   );
+  const sameSid = responsible.statement.sid === void 0 ? void 0 : index2.sid.get(responsible.statement.sid);
   const covering2 = closest(...REQUEST_DIMENSIONS);
   const related2 = covering2 ?? sameSid ?? closest("action", "resource") ?? closest("action") ?? closest("principal");
   const publicAccess = request.get("principal") === ANYONE;
@@ -3309,15 +3450,18 @@ function classifyWidening(request, responsible, baseline, removedDeny) {
 }
 function classifyNarrowing(request, target, addedDeny) {
   if (addedDeny) return { rule: "deny-added", severity: "low", related: addedDeny };
-  const covering2 = target.find((t) => t.effect === "allow" && allows(t, request, ...REQUEST_DIMENSIONS));
+  const covering2 = candidates(indexOf(target), target, request, REQUEST_DIMENSIONS).find(
+    (t) => t.effect === "allow" && allows(t, request, ...REQUEST_DIMENSIONS)
+  );
   if (covering2) return { rule: "condition-added", severity: "low", related: covering2 };
   return { rule: "grant-removed", severity: "low", related: void 0 };
 }
-var asList2, hasWildcard, REQUEST_DIMENSIONS, allows;
+var asList2, hasWildcard, REQUEST_DIMENSIONS, allows, indexes;
 var init_classify = __esm({
   "src/adapters/aws-iam/classify.ts"() {
     "use strict";
     init_domains();
+    init_families();
     init_formula();
     init_glob();
     init_symbols();
@@ -3330,6 +3474,7 @@ var init_classify = __esm({
       const predicate = rule2.predicates.get(dim);
       return predicate === void 0 || !request.has(dim) || evaluate(predicate, (l) => leafHolds(l, request.get(dim)));
     });
+    indexes = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -3442,9 +3587,9 @@ function realShaped(judged, actionCell, rules, verdict2) {
   );
   for (const action of actions) {
     const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b));
-    const candidates = [];
-    if (formats.length === 0) candidates.push("*");
-    else if (formats.some((f) => globMatches(formatGlob(f), resource))) candidates.push(resource);
+    const candidates2 = [];
+    if (formats.length === 0) candidates2.push("*");
+    else if (formats.some((f) => globMatches(formatGlob(f), resource))) candidates2.push(resource);
     else {
       const patterns = deciding(rules, action);
       if (patterns.length > MAX_PATTERNS) continue;
@@ -3453,10 +3598,10 @@ function realShaped(judged, actionCell, rules, verdict2) {
       for (const format2 of formats) {
         const shape = formatGlob(format2);
         const fits = cellsOf([shape, ...patterns], [readableArn(format2, resource)]).filter((c) => c.matches[0]).map((c) => ({ example: c.example, distance: distance(c.matches.slice(1)) })).sort((a, b) => a.distance - b.distance);
-        candidates.push(...fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example));
+        candidates2.push(...fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example));
       }
     }
-    for (const candidate of candidates) {
+    for (const candidate of candidates2) {
       if (candidate === resource && action === request.get("action")) return judged;
       const next = new Map(request);
       next.set("resource", candidate);
@@ -5028,8 +5173,7 @@ function optionalDomain(samples) {
       const cells = inner.cells(leaves2);
       if (cells.some((c) => c.value === void 0)) return cells;
       const none = cells.find((c) => [...c.known.values()].every((matches2) => !matches2));
-      if (none) none.value = void 0;
-      return cells;
+      return none ? cells.map((c) => c === none ? { ...c, value: void 0, known: new Map(c.known) } : c) : cells;
     }
   };
 }
@@ -5371,22 +5515,22 @@ function search(allowed, other, dims, direction, notes, onFound, onCut = () => {
     const indices = pair.entries === void 0 ? fresh2(unknownKey(pair.roleId)) ? [-1] : [] : pair.entries.flatMap((e, i) => applies(pair, e) && fresh2(e.compiled.key) ? [i] : []);
     for (const i of indices) {
       const g = grantOf(allowed, pair, i, false);
-      const candidates = [];
+      const candidates2 = [];
       for (const o of overlapping(pair.subject)) {
         if (pair.namespace !== void 0 && o.namespace !== void 0 && o.namespace !== pair.namespace)
           continue;
-        if (o.entries === void 0) candidates.push(grantOf(other, o, -1));
+        if (o.entries === void 0) candidates2.push(grantOf(other, o, -1));
         else
           o.entries.forEach((e, j) => {
             if (applies(o, e) && mayOverlap(g.literals, e.compiled.literals))
-              candidates.push(grantOf(other, o, j));
+              candidates2.push(grantOf(other, o, j));
           });
       }
       try {
         const result2 = difference(
           dims,
           { rules: [g.engine] },
-          { rules: candidates.map((o) => o.engine) },
+          { rules: candidates2.map((o) => o.engine) },
           { limit: CELL_LIMIT2 }
         );
         for (const cell2 of result2.cells) onFound({ grant: g, cell: cell2 });
@@ -8229,31 +8373,31 @@ function rulesOf2(value) {
     };
   });
 }
-function literalPrefix(pattern) {
+function literalPrefix2(pattern) {
   const body2 = pattern.startsWith("/") ? pattern.slice(1) : pattern;
   if (!pattern.startsWith("/") && !body2.replace(/\/$/, "").includes("/")) return "";
   const end = body2.search(/[*?\\]/);
   return end === -1 ? body2 : body2.slice(0, end);
 }
-function indexOf(rules) {
-  let index2 = indexes.get(rules);
+function indexOf2(rules) {
+  let index2 = indexes2.get(rules);
   if (index2 === void 0) {
     index2 = { anywhere: [], byPrefix: /* @__PURE__ */ new Map() };
     for (const rule2 of rules) {
-      const prefix = literalPrefix(rule2.pattern);
+      const prefix = literalPrefix2(rule2.pattern);
       if (prefix === "") index2.anywhere.push(rule2);
       else index2.byPrefix.set(prefix, [...index2.byPrefix.get(prefix) ?? [], rule2]);
     }
-    indexes.set(rules, index2);
+    indexes2.set(rules, index2);
   }
   return index2;
 }
 function decidingRule(rules, path) {
-  const { anywhere, byPrefix } = indexOf(rules);
+  const { anywhere, byPrefix } = indexOf2(rules);
   let best4;
-  const consider = (candidates) => {
-    for (let i = candidates.length - 1; i >= 0; i--) {
-      const rule2 = candidates[i];
+  const consider = (candidates2) => {
+    for (let i = candidates2.length - 1; i >= 0; i--) {
+      const rule2 = candidates2[i];
       if (best4 !== void 0 && rule2.index <= best4.index) return;
       if (rule2.compiled.regex.test(path)) {
         best4 = rule2;
@@ -8263,8 +8407,8 @@ function decidingRule(rules, path) {
   };
   consider(anywhere);
   for (let k = 1; k <= path.length; k++) {
-    const candidates = byPrefix.get(path.slice(0, k));
-    if (candidates !== void 0) consider(candidates);
+    const candidates2 = byPrefix.get(path.slice(0, k));
+    if (candidates2 !== void 0) consider(candidates2);
   }
   return best4;
 }
@@ -8272,7 +8416,7 @@ function effectiveFile(file, present2) {
   if (!isLocation(file)) return present2(file) ? file : void 0;
   return LOCATIONS.find(present2);
 }
-var NO_OWNER, USER, TEAM, EMAIL, isTeam, compiledCache, indexes;
+var NO_OWNER, USER, TEAM, EMAIL, isTeam, compiledCache, indexes2;
 var init_model4 = __esm({
   "src/adapters/codeowners/model.ts"() {
     "use strict";
@@ -8284,7 +8428,7 @@ var init_model4 = __esm({
     EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
     isTeam = (owner) => TEAM.test(owner);
     compiledCache = /* @__PURE__ */ new Map();
-    indexes = /* @__PURE__ */ new WeakMap();
+    indexes2 = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -8447,11 +8591,11 @@ function regions(base, target) {
     );
     return s;
   };
-  const candidates = (s, rules, max, floor) => {
+  const candidates2 = (s, rules, max, floor) => {
     const above = s.live.map(([id]) => [id, max.get(id) ?? -1]).filter(([, i]) => i > floor).sort((x, y) => x[1] - y[1]);
     return [ownersKey(rules, floor), ...above.map(([id, i]) => `${id}=${ownersKey(rules, i)}`)].join("|");
   };
-  const settled = (s) => candidates(s, base, maxB, s.floorB) === candidates(s, target, maxA, s.floorA);
+  const settled = (s) => candidates2(s, base, maxB, s.floorB) === candidates2(s, target, maxA, s.floorA);
   const found2 = /* @__PURE__ */ new Map();
   const record = (s) => {
     let lastB = s.floorB;
@@ -9569,11 +9713,11 @@ function differences(branch, c, more, less, found2, owners) {
   const m = requirements(more, c);
   if (m.blocks.length > 0) return;
   const l = requirements(less, c);
-  const record = (rule2, candidates, prefer) => {
+  const record = (rule2, candidates2, prefer) => {
     const known2 = found2.get(rule2);
     const preferred = PREFERRED_ACTION[rule2];
     if (known2?.witness && (known2.witness.action === preferred || c.action !== preferred)) return;
-    const shown3 = candidates.filter((a) => accepts2(more, a) && !accepts2(less, a));
+    const shown3 = candidates2.filter((a) => accepts2(more, a) && !accepts2(less, a));
     const witness = shown3.find((a) => prefer?.(a) ?? true) ?? shown3[0];
     if (witness) found2.set(rule2, { witness });
     else if (known2 === void 0) found2.set(rule2, { unshown: c });
@@ -9587,12 +9731,12 @@ function differences(branch, c, more, less, found2, owners) {
     if (implied(atom, m.atoms, owners)) continue;
     const others = l.atoms.filter((a) => a !== atom);
     for (const { rule: rule2, prefer } of atomRules(atom, c, more, less)) {
-      const candidates = [[...m.atoms, ...others], m.atoms].map((atoms) => ({
+      const candidates2 = [[...m.atoms, ...others], m.atoms].map((atoms) => ({
         branch,
         ...c,
         ...stateOf(c.action, atoms, owners, atom, false, prefer)
       }));
-      record(rule2, candidates, prefer);
+      record(rule2, candidates2, prefer);
     }
   }
 }
@@ -14862,14 +15006,14 @@ function kindLine(template, object2) {
   const metadata = object2.metadata;
   const name = typeof metadata?.name === "string" ? metadata.name : void 0;
   const sections = [[]];
-  const candidates = [];
+  const candidates2 = [];
   template.split("\n").forEach((text3, index2) => {
     if (SEPARATOR.test(text3)) sections.push([]);
     sections[sections.length - 1].push(text3);
-    if (literal.test(text3)) candidates.push({ line: index2 + 1, section: sections[sections.length - 1] });
+    if (literal.test(text3)) candidates2.push({ line: index2 + 1, section: sections[sections.length - 1] });
   });
-  if (candidates.length === 1) return candidates[0].line;
-  const named3 = candidates.filter((c) => mayName(c.section, name));
+  if (candidates2.length === 1) return candidates2[0].line;
+  const named3 = candidates2.filter((c) => mayName(c.section, name));
   return named3.length === 1 ? named3[0].line : void 0;
 }
 async function chartLocator(dir, at2, rendered, source) {
@@ -18257,8 +18401,8 @@ var init_terraform = __esm({
         });
         if (others.length > 0) {
           const above = (dir, path) => dir === "" || path.startsWith(`${dir}/`);
-          const candidates = tf.filter((p) => !dirs.has(dirOf3(p)) && others.some((o) => above(dirOf3(p), o)));
-          for (const [path, content] of await source.read(candidates)) {
+          const candidates2 = tf.filter((p) => !dirs.has(dirOf3(p)) && others.some((o) => above(dirOf3(p), o)));
+          for (const [path, content] of await source.read(candidates2)) {
             const text3 = content.toString("utf8");
             if (others.some((o) => above(dirOf3(path), o) && text3.includes(posix8.basename(o))))
               dirs.add(dirOf3(path));
@@ -37649,11 +37793,11 @@ var init_types2 = __esm({
 });
 
 // src/core/attribute/blame.ts
-function indexOf2(history) {
-  let index2 = indexes2.get(history);
+function indexOf3(history) {
+  let index2 = indexes3.get(history);
   if (index2 === void 0) {
     index2 = { changes: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map() };
-    indexes2.set(history, index2);
+    indexes3.set(history, index2);
   }
   return index2;
 }
@@ -37674,7 +37818,7 @@ function changeTo(index2, commit, path) {
   return rename2 && { ...rename2, path, newBlob: "0".repeat(rename2.newBlob.length), newMode: "000000" };
 }
 function linkOf(history, sha, path) {
-  const index2 = indexOf2(history);
+  const index2 = indexOf3(history);
   const pending = [];
   let below;
   for (let at2 = sha, name = path; at2 !== void 0; ) {
@@ -37832,12 +37976,12 @@ function changedSince(history, target, path, same2, walks = walkOf) {
   if (!reached && history.shallow?.has(oldest.sha)) return void 0;
   return run.filter((state, i) => !same2(state.blob, i + 1 < run.length ? run[i + 1].blob : baseline)).map((state) => state.sha);
 }
-var indexes2, onlyRead, MAX_MERGE_DEPTH;
+var indexes3, onlyRead, MAX_MERGE_DEPTH;
 var init_blame = __esm({
   "src/core/attribute/blame.ts"() {
     "use strict";
     init_history();
-    indexes2 = /* @__PURE__ */ new WeakMap();
+    indexes3 = /* @__PURE__ */ new WeakMap();
     onlyRead = (walks, read2) => (history, start, path) => {
       const walk = walks(history, start, path);
       if (read2 === void 0 || !read2(path)) return walk;
