@@ -797,46 +797,6 @@ describe.each(FAMILIES)('aws-iam comparison against brute force (%s)', (_, pairs
   )
 })
 
-// Rewrites of many statements at once, every statement edited in place: the search takes the
-// rules family by family (src/engine/families.ts: by the literal prefixes of their actions and
-// resources), and the universe's patterns overlap across families (`s3:*` and `s3:GetObject`,
-// `*` and `iam:Pass*`, `arn:aws:s3:::a` and `arn:aws:s3:::a/x`), with Denies and Not… elements
-// that every family shares.
-const IN_PLACE = [2, 3, 4, 5, 6, 7, 8]
-const rewrittenArb = fc
-  .tuple(
-    fc.array(statementArb, {minLength: 6, maxLength: 10}),
-    versionArb,
-    fc.array(mutationArb, {minLength: 10, maxLength: 10}),
-  )
-  .map(([statements, version, ms]) => {
-    const p = policy(statements, version)
-    const edited = statements.reduce(
-      (q, _, i) => mutate(q, {...ms[i]!, kind: IN_PLACE[ms[i]!.kind % IN_PLACE.length]!, at: i}),
-      p,
-    )
-    return [p, edited] as const
-  })
-
-describe('aws-iam comparison against brute force (many statements, every one edited)', () => {
-  it(
-    'soundness, witnesses and symmetry when the rules fall into overlapping families',
-    () => {
-      fc.assert(
-        fc.property(rewrittenArb, ([b, t]) => {
-          checkSoundness(b, t)
-          checkSoundness(t, b)
-          checkWitnesses(b, t)
-          checkWitnesses(t, b)
-          checkSymmetry(b, t)
-        }),
-        {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 4)},
-      )
-    },
-    SLOW,
-  )
-})
-
 describe('aws-iam comparison against brute force', () => {
   it(
     'soundness and witnesses: new and deleted files',
