@@ -13,7 +13,8 @@
 //                 patch (k8s-rbac compares the kind as a whole: every overlay rendered, once where
 //                 HEAD and the index agree; after init, with the snapshot baseline, only the overlay
 //                 that reads the patch)
-//   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, compared in-process
+//   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, and two
+//                 1,000-statement policies in which every statement changed, compared in-process
 //   as users have it   after `acldrift init --hook git` (its config, the snapshot baseline): the hook
 //                 with one and ten staged changes, a full `git commit` through the three hooks (in
 //                 turns with `node -e 0`), commit-msg after pre-commit passed the same index, and
@@ -27,7 +28,7 @@
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
 // BENCH_SETUP_RUNS (5) its runs; BENCH_AUDIT_COMMITS ("5000,20000,50000") and BENCH_AUDIT_RUNS (3)
 // for the audit section, BENCH_MANAGED ("1400,1000": policies, commits) its managed-policy history;
-// BENCH_ONLY=setup (or audit, kustomize, terraform, or agent: the agent hooks) runs only that
+// BENCH_ONLY=setup (or audit, kustomize, terraform, comparison, or agent: the agent hooks) runs only that
 // section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -573,7 +574,7 @@ if (only === undefined || only === 'kustomize') {
   }
 }
 
-if (only === undefined) {
+if (only === undefined || only === 'comparison') {
   // Single comparisons: one policy of N statements against its edit (one statement widened),
   // in-process; 100,000 statements is the largest the hardening tests ask for.
   const {compareIamFile} = await import(join(project, 'dist', 'adapters', 'aws-iam', 'compare.js'))
@@ -604,6 +605,34 @@ if (only === undefined) {
   }
   benchComparison(5000, 3)
   benchComparison(100000, 1)
+
+  // A rewrite: every statement of a 1,000-statement policy changed (an action added to each), the
+  // case that was quadratic (issue 16.6: target 1 s). CPU time too, as the machine may be loaded.
+  function benchRewrite(size, samplesWanted) {
+    const baselineStatements = Array.from({length: size}, (_, i) => statement(i))
+    const targetStatements = baselineStatements.map((_, i) =>
+      statement(i, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']),
+    )
+    const samples = []
+    const cpu = []
+    let findings = 0
+    for (let i = 0; i < samplesWanted; i++) {
+      const start = process.hrtime.bigint()
+      const used = process.cpuUsage()
+      findings = compareIamFile('big.json', doc(baselineStatements), doc(targetStatements)).findings.length
+      const {user, system} = process.cpuUsage(used)
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6)
+      cpu.push((user + system) / 1000)
+    }
+    print(
+      `compare two ${size.toLocaleString('en')}-statement policies (every statement changed)`,
+      median(samples),
+      undefined,
+      undefined,
+      `  ${median(cpu).toFixed(0)} ms CPU, ${findings} finding(s) (target: 1 s)`,
+    )
+  }
+  benchRewrite(1000, 3)
 }
 
 // ── as users have it: after `acldrift init --hook git` ─────────────────────────────────────────

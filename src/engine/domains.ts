@@ -90,16 +90,29 @@ function withPresence(leaves: AnyLeaf[], valueCells: (leaves: AnyLeaf[]) => Cell
 
 /** Strings matched by globs (resources, principals, string/ARN/Bool condition values). */
 export function stringDomain(extraSamples: string[] = []): Domain {
+  // The search asks again for the same patterns (one family's, under each cell of the dimensions
+  // before): a glob's key fixes what it matches and a cell's `known` holds only results for its
+  // own value, so the cells worked out once are handed out again. Bounded, for long runs.
+  const remembered = new Map<string, Cell[]>()
   return {
     cells: (leaves) =>
       withPresence(leaves, (valueLeaves) => {
         const globs = valueLeaves.map((l) => (l.type === 'glob' ? l.glob : mismatch(l, 'string')))
-        return globCells(globs, extraSamples).map((c) =>
-          cell(c.example, new Map(valueLeaves.map((l, i) => [l.key, c.matches[i]!]))),
-        )
+        const key = JSON.stringify(globs.map((g) => g.key))
+        let cells = remembered.get(key)
+        if (cells === undefined) {
+          if (remembered.size >= REMEMBERED_PARTITIONS) remembered.clear()
+          cells = globCells(globs, extraSamples).map((c) =>
+            cell(c.example, new Map(valueLeaves.map((l, i) => [l.key, c.matches[i]!]))),
+          )
+          remembered.set(key, cells)
+        }
+        return cells
       }),
   }
 }
+
+const REMEMBERED_PARTITIONS = 2000
 
 /** Numbers (Numeric*) and instants (Date*, as epoch milliseconds). */
 export function numberDomain(): Domain {

@@ -561,9 +561,20 @@ export function globCells(
       globs.map((g) => globMatches(g, sample)),
     )
   }
+  // One glob (a family of one pattern, the search's usual question in a rewrite): it matches
+  // some string and, unless it is `*`, misses some; the walk below would find the empty string
+  // first. Where the samples and the empty string show both, nothing is left to find.
+  if (globs.length === 1) {
+    if (!cells.has('0') && !isUniversal(globs[0]!)) record('', [globMatches(globs[0]!, '')])
+    if (cells.has('1') && (cells.has('0') || isUniversal(globs[0]!))) return [...cells.values()]
+  }
   exploreProduct(globs, record, maxStates)
   return [...cells.values()]
 }
+
+/** Whether a glob matches every string: a lone `*` that crosses colons. */
+const isUniversal = (glob: Glob) =>
+  glob.tokens.length === 1 && glob.tokens[0]!.t === 'star' && !glob.tokens[0]!.noColon
 
 function signature(matches: boolean[]): string {
   return matches.map((m) => (m ? '1' : '0')).join('')

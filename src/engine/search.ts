@@ -6,6 +6,7 @@
 
 import {type Domain, type Cell, type AnyLeaf, test} from './domains.js'
 import {evaluate, formulaKey, leavesOf, type Formula} from './formula.js'
+import {families, globBound} from './families.js'
 import {type Glob, globsIntersect} from './glob.js'
 import {Undecidable} from './undecidable.js'
 
@@ -123,25 +124,31 @@ export function difference(
     if (cached) return cached
 
     const dimension = ordered[d]!
-    const constrained = live.filter((l) => l.rule.predicates.has(dimension.name))
     const out: Array<Omit<DifferenceCell, 'cells'> & {cells: Array<[string, Cell]>}> = []
-    if (constrained.length === 0) {
+    if (!live.some((l) => l.rule.predicates.has(dimension.name))) {
       out.push(...visit(d + 1, live))
     } else {
-      const {leaves, outside} = relevantLeaves(live.filter(own), constrained, dimension.name)
-      for (const cell of dimension.domain.cells(leaves)) {
-        // An `outside` leaf is false in every cell where an own allow rule can hold (and where
-        // none does, the own rules' bounding globs say so exactly): it need not be matched.
-        const next = live.filter((l) => {
-          const p = l.rule.predicates.get(dimension.name)
-          return p === undefined || evaluate(p, (leaf) => !outside.has(leaf.key) && test(cell, leaf))
-        })
-        for (const sub of visit(d + 1, next)) {
-          out.push({...sub, cells: [[dimension.name, cell], ...sub.cells]})
-          if (out.length >= cap) {
-            truncated = true
-            break
+      // Each family of rules on its own (see families): its cells are worked out over its own
+      // leaves and the shared rules', and only those where one of its rules holds are kept.
+      for (const part of families(live, dimension.name, own)) {
+        const constrained = part.live.filter((l) => l.rule.predicates.has(dimension.name))
+        const {leaves, outside} = relevantLeaves(part.live.filter(own), constrained, dimension.name)
+        for (const cell of dimension.domain.cells(leaves)) {
+          // An `outside` leaf is false in every cell where an own allow rule can hold (and where
+          // none does, the own rules' bounding globs say so exactly): it need not be matched.
+          const next = part.live.filter((l) => {
+            const p = l.rule.predicates.get(dimension.name)
+            return p === undefined || evaluate(p, (leaf) => !outside.has(leaf.key) && test(cell, leaf))
+          })
+          if (part.members !== undefined && !next.some((l) => part.members!.has(l))) continue
+          for (const sub of visit(d + 1, next)) {
+            out.push({...sub, cells: [[dimension.name, cell], ...sub.cells]})
+            if (out.length >= cap) {
+              truncated = true
+              break
+            }
           }
+          if (truncated) break
         }
         if (truncated) break
       }
@@ -253,29 +260,6 @@ function relevantLeaves(
     else outside.add(leaf.key)
   }
   return {leaves, outside}
-}
-
-/**
- * Glob leaves of `formula`, one of which is true whenever the formula is, whatever the other
- * leaves say (so also under the `outside` shortcut); null when there are none such.
- */
-function globBound(formula: Formula<AnyLeaf>): Glob[] | null {
-  switch (formula.op) {
-    case 'false':
-      return []
-    case 'leaf':
-      return formula.leaf.type === 'glob' ? [formula.leaf.glob] : null
-    case 'and': {
-      const bounded = formula.args.map(globBound).filter((b): b is Glob[] => b !== null)
-      return bounded.length === 0 ? null : bounded.reduce((a, b) => (b.length < a.length ? b : a))
-    }
-    case 'or': {
-      const all = formula.args.map(globBound)
-      return all.some((b) => b === null) ? null : (all.flat() as Glob[])
-    }
-    default:
-      return null
-  }
 }
 
 /**

@@ -5,6 +5,7 @@
 // privilege escalation).
 
 import {leafHolds} from '../../engine/domains.js'
+import {familyIndex} from '../../engine/families.js'
 import {evaluate} from '../../engine/formula.js'
 import {compileGlob, globMatches} from '../../engine/glob.js'
 import {hasSymbol} from '../../kernel/symbols.js'
@@ -70,6 +71,46 @@ function onlyThroughSymbol(raw: Record<string, unknown>, action: unknown): boole
     .some((a) => globMatches(compileGlob(a.replace(/\s+/g, '').toLowerCase(), {wildcards: true}), action))
 }
 
+interface Index {
+  action: (value: unknown) => CompiledRule[]
+  resource: (value: unknown) => CompiledRule[]
+  /** the first statement with each Sid */
+  sid: Map<string, CompiledRule>
+}
+
+/**
+ * The statements, in order, that may allow the request's values of `dims`: those of the smaller
+ * of the action's and the resource's families (familyIndex), or all of them.
+ */
+function candidates(
+  index: Index,
+  rules: readonly CompiledRule[],
+  request: Request,
+  dims: readonly string[],
+): readonly CompiledRule[] {
+  let among = rules
+  for (const dim of ['action', 'resource'] as const) {
+    if (!dims.includes(dim)) continue
+    const family = index[dim](request.get(dim))
+    if (family.length < among.length) among = family
+  }
+  return among
+}
+
+/** The statements by family of action and of resource, and by Sid, once per baseline. */
+const indexes = new WeakMap<readonly CompiledRule[], Index>()
+function indexOf(baseline: readonly CompiledRule[]): Index {
+  let index = indexes.get(baseline)
+  if (index === undefined) {
+    const sid = new Map<string, CompiledRule>()
+    for (const b of baseline)
+      if (b.statement.sid !== undefined && !sid.has(b.statement.sid)) sid.set(b.statement.sid, b)
+    index = {action: familyIndex(baseline, 'action'), resource: familyIndex(baseline, 'resource'), sid}
+    indexes.set(baseline, index)
+  }
+  return index
+}
+
 export function classifyWidening(
   request: Request,
   responsible: CompiledRule,
@@ -82,11 +123,17 @@ export function classifyWidening(
   const resources = asList(raw.Resource)
   // A statement that reaches the action only through a template's value (a managed policy whose
   // content is not given) may or may not allow it: it is no baseline access to name the change by.
-  const allowsOf = baseline.filter((b) => b.effect === 'allow' && !onlyThroughSymbol(b.statement.raw, action))
-  const closest = (...dims: string[]) => allowsOf.find((b) => allows(b, request, ...dims))
-  const sameSid = baseline.find(
-    (b) => b.statement.sid !== undefined && b.statement.sid === responsible.statement.sid,
-  )
+  const index = indexOf(baseline)
+  // The first baseline Allow, in order, that allows the request's values of `dims`: looked for
+  // among the statements of the value's family only (a rewrite of 1,000 statements asks this
+  // of each of them).
+  const closest = (...dims: string[]) =>
+    candidates(index, baseline, request, dims).find(
+      (b) =>
+        b.effect === 'allow' && allows(b, request, ...dims) && !onlyThroughSymbol(b.statement.raw, action),
+    )
+  const sameSid =
+    responsible.statement.sid === undefined ? undefined : index.sid.get(responsible.statement.sid)
   const covering = closest(...REQUEST_DIMENSIONS)
   const related =
     covering ?? sameSid ?? closest('action', 'resource') ?? closest('action') ?? closest('principal')
@@ -134,7 +181,9 @@ export function classifyNarrowing(
   addedDeny: CompiledRule | undefined,
 ): Classified {
   if (addedDeny) return {rule: 'deny-added', severity: 'low', related: addedDeny}
-  const covering = target.find((t) => t.effect === 'allow' && allows(t, request, ...REQUEST_DIMENSIONS))
+  const covering = candidates(indexOf(target), target, request, REQUEST_DIMENSIONS).find(
+    (t) => t.effect === 'allow' && allows(t, request, ...REQUEST_DIMENSIONS),
+  )
   if (covering) return {rule: 'condition-added', severity: 'low', related: covering}
   return {rule: 'grant-removed', severity: 'low', related: undefined}
 }

@@ -78,9 +78,11 @@ function optionalDomain(samples: string[]): Domain {
     cells: (leaves) => {
       const cells = inner.cells(leaves)
       if (cells.some((c) => c.value === undefined)) return cells
+      // A new cell in its place: the inner domain hands out the same cells again (stringDomain).
       const none = cells.find((c) => [...c.known.values()].every((matches) => !matches))
-      if (none) none.value = undefined
-      return cells
+      return none
+        ? cells.map((c) => (c === none ? {...c, value: undefined, known: new Map(c.known)} : c))
+        : cells
     },
   }
 }
