@@ -526,9 +526,13 @@ import { createRequire } from "node:module";
 function parseFile(file, format2 = formatOf(file.path), options = {}) {
   const text3 = decode(file, options.maxFileBytes ?? MAX_FILE_BYTES);
   if (format2 === "json") {
-    const parser = new JsonParser(text3, file.path, options.positions ?? true);
-    const value = parser.parse();
-    return parsedFile(file, value, parser.positions);
+    const value = new JsonParser(text3, file.path, false).parse();
+    if (options.positions === false) return parsedFile(file, value, /* @__PURE__ */ new Map());
+    return parsedFile(file, value, () => {
+      const parser = new JsonParser(decode(file, options.maxFileBytes ?? MAX_FILE_BYTES), file.path, true);
+      parser.parse();
+      return parser.positions;
+    });
   }
   const documents = parseYaml(file.path, text3, options.yamlTags);
   if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions);
@@ -780,10 +784,20 @@ var init_parse = __esm({
     MAX_DEPTH = 256;
     MAX_YAML_ALIASES = 100;
     PointerSourceMap = class {
+      #positions;
+      #find;
+      /** `positions`, or how to find them (once, when first asked for). */
       constructor(positions) {
-        this.positions = positions;
+        if (typeof positions === "function") this.#find = positions;
+        else this.#positions = positions;
       }
-      positions;
+      get positions() {
+        if (this.#positions === void 0) {
+          this.#positions = this.#find();
+          this.#find = void 0;
+        }
+        return this.#positions;
+      }
       locate(pointer) {
         return this.positions.get(pointer);
       }
@@ -824,14 +838,14 @@ var init_parse = __esm({
         for (; ; ) {
           this.skipWhitespace();
           if (this.record) this.positions.set(pointer, this.position());
-          const open6 = this.text[this.pos];
+          const open7 = this.text[this.pos];
           let value;
-          if (open6 === "{" || open6 === "[") {
+          if (open7 === "{" || open7 === "[") {
             if (stack.length >= MAX_DEPTH) throw this.error(`nesting deeper than ${MAX_DEPTH} levels`);
             this.pos++;
             this.skipWhitespace();
-            const frame = open6 === "{" ? { kind: "object", value: {}, pointer, keys: /* @__PURE__ */ new Map(), key: "" } : { kind: "array", value: [], pointer };
-            if (this.text[this.pos] !== (open6 === "{" ? "}" : "]")) {
+            const frame = open7 === "{" ? { kind: "object", value: {}, pointer, keys: /* @__PURE__ */ new Map(), key: "" } : { kind: "array", value: [], pointer };
+            if (this.text[this.pos] !== (open7 === "{" ? "}" : "]")) {
               stack.push(frame);
               pointer = frame.kind === "object" ? this.readKey(frame) : `${pointer}/0`;
               continue;
@@ -1355,11 +1369,17 @@ var init_rules2 = __esm({
         title: "A wildcard resource grants more",
         description: "The baseline let the principal call the action, and a resource wildcard (up to `*`) or `NotResource` now covers a resource it did not allow it on. Name the resources needed."
       },
+      "new-policy": {
+        change: "widening",
+        severity: ["low", "medium"],
+        title: "New policy",
+        description: "A whole policy added (a new file, or a policy document new in its template or export): everything it allows is new, and no baseline version of it came closer. Medium when it grants the access through a wildcard. Check that it is intended and attached where it should be."
+      },
       "new-grant": {
         change: "widening",
         severity: ["low", "medium"],
         title: "New access",
-        description: "New access: a statement or a policy added, or an action or resource the baseline named for nobody here. Medium when the new statement grants it through a wildcard. Check that it is intended."
+        description: "New access in an existing policy: a statement added, or an action or resource the baseline named for nobody here. Medium when the new statement grants it through a wildcard. Check that it is intended."
       },
       "undecidable-condition": {
         change: "possible-widening",
@@ -3689,6 +3709,7 @@ function modelOf(baseline, target) {
     opaque: new Set(ctx.opaque.keys()),
     symbolic: rules.some(ruleHasSymbols),
     guardrail: guardrailOf(target?.value ?? baseline?.value)?.type,
+    newPolicy: baseline === void 0,
     self: principalPoliciesOf(target?.value ?? baseline?.value)?.principal,
     names: { keys: originalKeyNames(statements2), actions: actionSpellings(statements2), dates }
   };
@@ -3984,7 +4005,11 @@ function namedCaller(f, model, allowed, other) {
   return f;
 }
 function namedFor(model, classified) {
-  if (model.guardrail === void 0) return { rule: classified.rule, severity: classified.severity };
+  if (model.guardrail === void 0)
+    return {
+      rule: model.newPolicy && classified.rule === "new-grant" ? "new-policy" : classified.rule,
+      severity: classified.severity
+    };
   if (classified.rule === "deny-removed") return { rule: "guardrail-deny-removed" };
   return { rule: RULES[classified.rule].change === "narrowing" ? "guardrail-tightened" : "guardrail-widened" };
 }
@@ -4190,7 +4215,8 @@ var init_evaluate = __esm({
 // src/adapters/aws-iam/covers.ts
 var covers_exports = {};
 __export(covers_exports, {
-  impliedBy: () => impliedBy
+  impliedBy: () => impliedBy,
+  witnessBeyond: () => witnessBeyond
 });
 function statementAccess(access) {
   if (!isRecord2(access) || !isRecord2(access.statement)) return void 0;
@@ -4201,12 +4227,9 @@ function statementAccess(access) {
 }
 function policyOf(access) {
   const statements2 = [access.statement, ...access.cutBy ?? []];
-  const variables = statements2.some((s) => s[VARIABLES] === true);
   const value = {
-    Version: variables ? "2012-10-17" : "2008-10-17",
-    Statement: statements2.map(
-      (s) => Object.fromEntries(Object.entries(s).filter(([key]) => key !== VARIABLES))
-    )
+    Version: variablesRead(statements2) ? VERSION_READING_VARIABLES : "2008-10-17",
+    Statement: statements2.map(unmarked)
   };
   return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
 }
@@ -4225,16 +4248,50 @@ function impliedBy(approved, access) {
   }
   return answer;
 }
-var VARIABLES, isRecord2, answers, MAX_ANSWERS;
+function witnessBeyond(finding2, key, baseline, target, approved) {
+  const accesses = approved.map(statementAccess).filter((a) => a !== void 0);
+  const before = baseline === void 0 ? {} : baseline.value;
+  const statements2 = statementList(before);
+  if (accesses.length === 0 || statements2 === void 0) return void 0;
+  const version2 = before.Version ?? target.value.Version;
+  const added = accesses.filter((a) => !variablesRead([a.statement]) || version2 === VERSION_READING_VARIABLES).map((a) => unmarked(a.statement));
+  const widened = {
+    path: key,
+    value: {
+      ...before,
+      ...version2 === void 0 ? {} : { Version: version2 },
+      Statement: [...statements2, ...added]
+    },
+    sourceMap: baseline?.sourceMap ?? { locate: () => void 0 },
+    hash: ""
+  };
+  const { findings } = compareIamFile(key, widened, target);
+  const same2 = findings.find(
+    (f) => f.change === finding2.change && f.pointer === finding2.pointer && f.witness !== null
+  );
+  if (same2 === void 0) return void 0;
+  const grantedByApproval = accesses.some((a) => allowsWitness(policyOf(a).value, same2.witness));
+  return grantedByApproval ? void 0 : same2.witness;
+}
+var VARIABLES, isRecord2, variablesRead, unmarked, VERSION_READING_VARIABLES, answers, MAX_ANSWERS, statementList;
 var init_covers = __esm({
   "src/adapters/aws-iam/covers.ts"() {
     "use strict";
     init_findings();
     init_compare();
+    init_evaluate();
     VARIABLES = "(policy variables)";
     isRecord2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    variablesRead = (statements2) => statements2.some((s) => s[VARIABLES] === true);
+    unmarked = (statement2) => Object.fromEntries(Object.entries(statement2).filter(([key]) => key !== VARIABLES));
+    VERSION_READING_VARIABLES = "2012-10-17";
     answers = /* @__PURE__ */ new Map();
     MAX_ANSWERS = 1e3;
+    statementList = (value) => {
+      if (!isRecord2(value)) return void 0;
+      const list4 = value.Statement;
+      return list4 === void 0 ? [] : Array.isArray(list4) ? list4 : [list4];
+    };
   }
 });
 
@@ -4263,6 +4320,8 @@ var init_aws_iam = __esm({
       // An approval covers the access it recorded and any statement the engine finds grants no more
       // (covers.ts); the same access is answered without loading the engine.
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers(), covers_exports))).impliedBy(approved, access),
+      // A finding no approval covers shows a request beyond the baseline and the approved statements (covers.ts).
+      witnessBeyond: async (finding2, key, baseline, target, approved) => (await Promise.resolve().then(() => (init_covers(), covers_exports))).witnessBeyond(finding2, key, baseline, target, approved),
       // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
       // caller, `*`, has no policy of its own).
       absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
@@ -9412,10 +9471,10 @@ function requiredChecks(c) {
     seen.add(key(k));
   };
   const checks = Array.isArray(c.checks) ? c.checks.filter(isObject8) : [];
-  for (const check3 of checks) {
-    if (typeof check3.context !== "string") continue;
-    const app = typeof check3.app_id === "number" && check3.app_id !== -1 ? check3.app_id : null;
-    add({ context: check3.context, app });
+  for (const check4 of checks) {
+    if (typeof check4.context !== "string") continue;
+    const app = typeof check4.app_id === "number" && check4.app_id !== -1 ? check4.app_id : null;
+    add({ context: check4.context, app });
   }
   const inChecks = new Set(out.map((k) => k.context));
   for (const context of Array.isArray(c.contexts) ? c.contexts : []) {
@@ -11150,10 +11209,10 @@ function isAccountExport(value) {
     (k) => value[k] === void 0 || Array.isArray(value[k])
   );
 }
-function extractAccount(parsed2) {
-  const value = parsed2.value;
+function extractAccount(parsed3) {
+  const value = parsed3.value;
   const problems = [];
-  const problem = (pointer, message2) => problems.push({ file: parsed2.path, ...parsed2.sourceMap.locate(pointer), pointer, message: message2 });
+  const problem = (pointer, message2) => problems.push({ file: parsed3.path, ...parsed3.sourceMap.locate(pointer), pointer, message: message2 });
   const decoded = (document, pointer) => {
     if (typeof document !== "string") return { document, pointer, encoded: false };
     try {
@@ -11234,7 +11293,7 @@ function extractAccount(parsed2) {
       name,
       value: composed,
       pointer: at2,
-      sourceMap: composedMap(parsed2, at2, places)
+      sourceMap: composedMap(parsed3, at2, places)
     });
     if (type === "role" && entity.AssumeRolePolicyDocument !== void 0) {
       const trust = decoded(entity.AssumeRolePolicyDocument, `${at2}/AssumeRolePolicyDocument`);
@@ -11244,15 +11303,15 @@ function extractAccount(parsed2) {
           name: `${name}/trust`,
           value: trust.document,
           pointer: trust.pointer,
-          sourceMap: composedMap(parsed2, trust.pointer, [["", trust]])
+          sourceMap: composedMap(parsed3, trust.pointer, [["", trust]])
         });
     }
   };
   list2(value.UserDetailList).forEach((user, i) => principal3(user, "user", `/UserDetailList/${i}`));
   list2(value.RoleDetailList).forEach((role, i) => principal3(role, "role", `/RoleDetailList/${i}`));
-  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed2) };
+  return { documents, notes: [], problems, held: heldVersions(value, managed2, applied, decoded, parsed3) };
 }
-function heldVersions(value, managed2, applied, decoded, parsed2) {
+function heldVersions(value, managed2, applied, decoded, parsed3) {
   return list2(value.Policies).flatMap((policy2, i) => {
     const arn = String(policy2.Arn);
     return list2(policy2.PolicyVersionList).flatMap((version2, j) => {
@@ -11266,20 +11325,20 @@ function heldVersions(value, managed2, applied, decoded, parsed2) {
           name: `${arn} (version ${String(version2.VersionId)})`,
           value: found2.document,
           pointer: found2.pointer,
-          sourceMap: composedMap(parsed2, found2.pointer, [["", found2]])
+          sourceMap: composedMap(parsed3, found2.pointer, [["", found2]])
         }
       ];
     });
   });
 }
-function composedMap(parsed2, entry, places) {
+function composedMap(parsed3, entry, places) {
   const byLength = [...places].sort(([a], [b]) => b.length - a.length);
   return {
     locate: (pointer) => {
       const place = byLength.find(([prefix2]) => pointer === prefix2 || pointer.startsWith(`${prefix2}/`));
-      if (place === void 0) return parsed2.sourceMap.locate(entry);
+      if (place === void 0) return parsed3.sourceMap.locate(entry);
       const [prefix, found2] = place;
-      return parsed2.sourceMap.locate(
+      return parsed3.sourceMap.locate(
         found2.encoded ? found2.pointer : found2.pointer + pointer.slice(prefix.length)
       );
     }
@@ -11323,14 +11382,14 @@ function locateDocument(value) {
   }
   return void 0;
 }
-function guardrail(parsed2, found2, { type, content }) {
-  const at2 = parsed2.sourceMap.locate(content);
+function guardrail(parsed3, found2, { type, content }) {
+  const at2 = parsed3.sourceMap.locate(content);
   let policy2;
   try {
     policy2 = JSON.parse(found2.document);
   } catch (error) {
     const message2 = `the ${GUARDRAILS[type].toUpperCase()}'s Content is not a JSON policy (${error.message})`;
-    return { documents: [], notes: [], problems: [{ file: parsed2.path, ...at2, pointer: content, message: message2 }] };
+    return { documents: [], notes: [], problems: [{ file: parsed3.path, ...at2, pointer: content, message: message2 }] };
   }
   const document = {
     kind: "aws-iam",
@@ -11366,23 +11425,23 @@ var init_aws_cli = __esm({
       looksLike: (text3) => /"(PolicyVersion|PolicyDocument|UserDetailList|RoleDetailList)"\s*:|"(SERVICE|RESOURCE)_CONTROL_POLICY"/.test(
         text3
       ),
-      detect: (parsed2) => isAccountExport(parsed2.value) || locateDocument(parsed2.value) !== void 0,
-      extract: async (parsed2) => {
-        if (isAccountExport(parsed2.value)) return extractAccount(parsed2);
-        const found2 = locateDocument(parsed2.value);
-        if (found2.guardrail !== void 0) return guardrail(parsed2, found2, found2.guardrail);
+      detect: (parsed3) => isAccountExport(parsed3.value) || locateDocument(parsed3.value) !== void 0,
+      extract: async (parsed3) => {
+        if (isAccountExport(parsed3.value)) return extractAccount(parsed3);
+        const found2 = locateDocument(parsed3.value);
+        if (found2.guardrail !== void 0) return guardrail(parsed3, found2, found2.guardrail);
         let value = found2.document;
         if (typeof value === "string") {
           try {
             value = JSON.parse(decodeURIComponent(value));
           } catch {
-            const at3 = parsed2.sourceMap.locate(found2.pointer);
+            const at3 = parsed3.sourceMap.locate(found2.pointer);
             return {
               documents: [],
               notes: [],
               problems: [
                 {
-                  file: parsed2.path,
+                  file: parsed3.path,
                   ...at3,
                   pointer: found2.pointer,
                   message: "the policy document is a string that is not URL-encoded JSON"
@@ -11390,7 +11449,7 @@ var init_aws_cli = __esm({
               ]
             };
           }
-          const at2 = parsed2.sourceMap.locate(found2.pointer);
+          const at2 = parsed3.sourceMap.locate(found2.pointer);
           const document = {
             kind: "aws-iam",
             name: found2.name,
@@ -11407,7 +11466,7 @@ var init_aws_cli = __esm({
               name: found2.name,
               value,
               pointer: found2.pointer,
-              sourceMap: mapInside(parsed2.sourceMap, found2.pointer)
+              sourceMap: mapInside(parsed3.sourceMap, found2.pointer)
             }
           ],
           notes: [],
@@ -11905,9 +11964,9 @@ function fromText(alternative, pointer) {
   if (typeof value !== "string")
     throw new ResolveError(pointer, "a policy document is neither a map nor JSON text");
   try {
-    const parsed2 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
-    if (!isObject12(parsed2)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
-    return parsed2;
+    const parsed3 = parseFile({ path: "policy", content: Buffer.from(value) }, "json").value;
+    if (!isObject12(parsed3)) throw new ResolveError(pointer, "the policy document text is not a JSON object");
+    return parsed3;
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     throw new ResolveError(pointer, `the policy document text is not JSON: ${error.problems[0].message}`);
@@ -14767,8 +14826,8 @@ var extract_exports = {};
 __export(extract_exports, {
   extractTemplate: () => extractTemplate
 });
-async function extractTemplate(parsed2) {
-  const template = objectAt(parsed2.value);
+async function extractTemplate(parsed3) {
+  const template = objectAt(parsed3.value);
   const scope = {
     parameters: objectAt(template.Parameters),
     resources: objectAt(template.Resources),
@@ -14784,8 +14843,8 @@ async function extractTemplate(parsed2) {
   const notes = [];
   const problems = [];
   const problemAt = (pointer, message2) => ({
-    file: parsed2.path,
-    ...positionAt(parsed2.sourceMap, pointer),
+    file: parsed3.path,
+    ...positionAt(parsed3.sourceMap, pointer),
     pointer,
     message: message2
   });
@@ -14794,7 +14853,7 @@ async function extractTemplate(parsed2) {
     if (!isObject12(resource) || typeof resource.Type !== "string") continue;
     const extractor = EXTRACTOR_OF[resource.Type];
     if (extractor === void 0) {
-      notes.push(...unread(parsed2.path, logicalId, resource));
+      notes.push(...unread(parsed3.path, logicalId, resource));
       continue;
     }
     const when = /* @__PURE__ */ new Map();
@@ -14815,10 +14874,10 @@ async function extractTemplate(parsed2) {
             name,
             value: built.value,
             pointer: at2,
-            sourceMap: sourceMapOf(parsed2.sourceMap, built)
+            sourceMap: sourceMapOf(parsed3.sourceMap, built)
           });
         },
-        note: (message2) => notes.push(`${parsed2.path}: ${message2}`)
+        note: (message2) => notes.push(`${parsed3.path}: ${message2}`)
       });
     } catch (error) {
       if (!(error instanceof ResolveError)) throw error;
@@ -14827,10 +14886,10 @@ async function extractTemplate(parsed2) {
   }
   const globals = objectAt(objectAt(template.Globals).Function);
   for (const property of ["AssumeRolePolicyDocument", "FunctionUrlConfig"].filter((p) => p in globals))
-    notes.push(`${parsed2.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
+    notes.push(`${parsed3.path}: Globals/Function/${property} not read (SAM applies it to every function)`);
   for (const [name, value] of scope.assumed)
     notes.push(
-      `${parsed2.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
+      `${parsed3.path}: parameter ${name} is read as its default ${JSON.stringify(value)} (a deployment may give it another value)`
     );
   return { documents, notes, problems };
 }
@@ -14905,8 +14964,8 @@ var init_cloudformation = __esm({
       candidates: [{ extensions: ["json", "yaml", "yml", "template"], ignoreCase: true }],
       looksLike: (text3) => TEMPLATE.test(text3) && ACCESS.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read(), read_exports))).readTemplate(file),
-      detect: (parsed2) => isTemplate(parsed2.value),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed2)
+      detect: (parsed3) => isTemplate(parsed3.value),
+      extract: async (parsed3) => (await Promise.resolve().then(() => (init_extract(), extract_exports))).extractTemplate(parsed3)
     };
   }
 });
@@ -15066,11 +15125,11 @@ var init_helm = __esm({
       format: "helm",
       scan: true,
       candidates: [{ names: [CHART_FILE] }],
-      detect: (parsed2) => isObject15(parsed2.value) && (parsed2.value.apiVersion === "v1" || parsed2.value.apiVersion === "v2") && typeof parsed2.value.name === "string",
-      render: async (parsed2, source, settings) => {
+      detect: (parsed3) => isObject15(parsed3.value) && (parsed3.value.apiVersion === "v1" || parsed3.value.apiVersion === "v2") && typeof parsed3.value.name === "string",
+      render: async (parsed3, source, settings) => {
         if (source === void 0) return { notRead: "the files of the chart are not available here" };
-        const chart = parsed2.value;
-        const dir = dirOf(parsed2.path);
+        const chart = parsed3.value;
+        const dir = dirOf(parsed3.path);
         const paths = await chartFiles(dir, source);
         const vendored = (name) => paths.some((p) => p.startsWith(`${dir === "" ? "" : `${dir}/`}charts/${name}`));
         const dependencies = Array.isArray(chart.dependencies) ? chart.dependencies : [];
@@ -15098,15 +15157,15 @@ var init_helm = __esm({
           files: files2
         };
       },
-      extract: async (parsed2, source, rendered) => {
+      extract: async (parsed3, source, rendered) => {
         if (rendered === void 0 || source === void 0)
           throw new Error("internal: a chart is read through its render");
         const [{ renderedRbac: renderedRbac2 }, { chartLocator: chartLocator2 }] = await Promise.all([
           Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
           Promise.resolve().then(() => (init_source(), source_exports))
         ]);
-        const locator = await chartLocator2(dirOf(parsed2.path), parsed2.sourceMap.locate("/name"), rendered, source);
-        return renderedRbac2(parsed2, rendered, locator);
+        const locator = await chartLocator2(dirOf(parsed3.path), parsed3.sourceMap.locate("/name"), rendered, source);
+        return renderedRbac2(parsed3, rendered, locator);
       },
       // The charts a changed file is in, or whose config names it as a values file.
       dependents: async (changed, source, settings) => {
@@ -15181,17 +15240,17 @@ async function kustomizationInputs(path, value, source) {
       }
       inputs.files.add(inner);
       const content = (await source.read([inner])).get(inner);
-      let parsed2;
+      let parsed3;
       try {
-        parsed2 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
+        parsed3 = content === void 0 ? void 0 : parseFile({ path: inner, content }, "yaml").value;
       } catch {
-        parsed2 = void 0;
+        parsed3 = void 0;
       }
-      if (!isObject16(parsed2)) {
+      if (!isObject16(parsed3)) {
         inputs.missing.push(`${file}: ${field} \`${entry}\` (its kustomization is not readable)`);
         return;
       }
-      await visit(inner, parsed2);
+      await visit(inner, parsed3);
     };
     for (const field of TARGETS)
       for (const entry of strings7(kustomization[field])) await addTarget(field, entry);
@@ -15353,17 +15412,17 @@ async function overlayLocator(kustomization, source) {
   const contents = await source.read([...inputs.files]);
   const documents = /* @__PURE__ */ new Map();
   const documentsOf3 = (path) => {
-    let parsed2 = documents.get(path);
-    if (parsed2 === void 0) {
+    let parsed3 = documents.get(path);
+    if (parsed3 === void 0) {
       const content = contents.get(path);
       try {
-        parsed2 = content === void 0 ? [] : parseYamlDocuments({ path, content });
+        parsed3 = content === void 0 ? [] : parseYamlDocuments({ path, content });
       } catch {
-        parsed2 = [];
+        parsed3 = [];
       }
-      documents.set(path, parsed2);
+      documents.set(path, parsed3);
     }
-    return parsed2;
+    return parsed3;
   };
   const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
   return (object2, origin) => {
@@ -15448,8 +15507,8 @@ function fullMatch(pattern, name) {
 function patchesOf(path, kustomization, documentsOf3) {
   const dir = posix4.dirname(path);
   const out = [];
-  const [parsed2] = documentsOf3(path);
-  const entryAt = (pointer) => () => parsed2 === void 0 ? void 0 : fileAt(parsed2, pointer);
+  const [parsed3] = documentsOf3(path);
+  const entryAt = (pointer) => () => parsed3 === void 0 ? void 0 : fileAt(parsed3, pointer);
   const fromFile = (file, target) => {
     for (const document of documentsOf3(posix4.join(dir, file)))
       out.push({ target, value: document.value, locate: (pointer) => fileAt(document, pointer) });
@@ -15531,28 +15590,28 @@ var init_kustomize = __esm({
       scan: true,
       candidates: [{ names: KUSTOMIZATION_NAMES }],
       looksLike: (text3) => /^(resources|bases|components|patches)\s*:/m.test(text3),
-      detect: (parsed2) => isObject18(parsed2.value) && (parsed2.value.kind === "Kustomization" || parsed2.value.kind === "Component" || Object.keys(parsed2.value).some((key) => FIELDS.test(key))),
-      render: async (parsed2, source) => {
+      detect: (parsed3) => isObject18(parsed3.value) && (parsed3.value.kind === "Kustomization" || parsed3.value.kind === "Component" || Object.keys(parsed3.value).some((key) => FIELDS.test(key))),
+      render: async (parsed3, source) => {
         if (source === void 0) return { notRead: "the files of the overlay are not available here" };
-        const inputs = await kustomizationInputs(parsed2.path, parsed2.value, source);
+        const inputs = await kustomizationInputs(parsed3.path, parsed3.value, source);
         if (inputs.unreadable.length > 0) return { notRead: inputs.unreadable.join("; ") };
         const files2 = new Map(await source.read([...inputs.files]));
         if (mayRenderRbac(inputs, files2) === void 0) return { output: "" };
-        const value = parsed2.value;
+        const value = parsed3.value;
         const metadata = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
         const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata, "originAnnotations"])] };
-        files2.set(parsed2.path, Buffer.from(JSON.stringify(annotated), "utf8"));
-        const dir = posix5.dirname(parsed2.path);
+        files2.set(parsed3.path, Buffer.from(JSON.stringify(annotated), "utf8"));
+        const dir = posix5.dirname(parsed3.path);
         return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files: files2 };
       },
-      extract: async (parsed2, source, rendered) => {
+      extract: async (parsed3, source, rendered) => {
         if (rendered === void 0 || source === void 0)
           throw new Error("internal: a kustomization is read through its render");
         const [{ renderedRbac: renderedRbac2 }, { overlayLocator: overlayLocator2 }] = await Promise.all([
           Promise.resolve().then(() => (init_rendered_rbac(), rendered_rbac_exports)),
           Promise.resolve().then(() => (init_origin(), origin_exports))
         ]);
-        return renderedRbac2(parsed2, rendered, await overlayLocator2(parsed2, source));
+        return renderedRbac2(parsed3, rendered, await overlayLocator2(parsed3, source));
       },
       // The overlays whose render reads a changed file, or a file that is missing. Only kustomization
       // files are read here.
@@ -15604,8 +15663,8 @@ function parseParts(text3) {
     } else literal += text3[i];
   }
   while (stack.length > 1) {
-    const open6 = stack.pop();
-    literal = `\${${open6.map((p) => typeof p === "string" ? p : "").join("")}${literal}`;
+    const open7 = stack.pop();
+    literal = `\${${open7.map((p) => typeof p === "string" ? p : "").join("")}${literal}`;
   }
   flush();
   return stack[0];
@@ -15731,9 +15790,9 @@ function derivedAccess2(service2) {
     return parts.length > 0 ? [`functions.${name}: ${parts.join(", ")} not read (the access the Framework derives from them)`] : [];
   });
 }
-function compileService(parsed2) {
-  const variables = new VariableResolver(parsed2.value);
-  const service2 = variables.resolve(parsed2.value);
+function compileService(parsed3) {
+  const variables = new VariableResolver(parsed3.value);
+  const service2 = variables.resolve(parsed3.value);
   const provider = service2.provider;
   const notes = [];
   if (provider.name !== "aws") return { documents: [], notes, problems: [] };
@@ -15756,7 +15815,7 @@ function compileService(parsed2) {
   });
   const role = at(provider, ["iam", "role"]);
   if (role !== void 0 && !isObject20(role)) {
-    notes.push(`${parsed2.path}: provider.iam.role names the role to use: its statements are not read here`);
+    notes.push(`${parsed3.path}: provider.iam.role names the role to use: its statements are not read here`);
   } else {
     const statements2 = [];
     for (const path of STATEMENT_LISTS) {
@@ -15765,7 +15824,7 @@ function compileService(parsed2) {
       const source = pointerOf(path);
       if (!Array.isArray(list4)) {
         notes.push(
-          `${parsed2.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
+          `${parsed3.path}: ${path.join(".")} is not read (it comes from elsewhere): read as a grant nobody can read here`
         );
         origins.push([`${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`, source]);
         statements2.push({
@@ -15804,16 +15863,16 @@ function compileService(parsed2) {
       [`/Resources/${ROLE}`, "/provider"]
     );
   }
-  notes.push(...derivedAccess2(service2).map((what) => `${parsed2.path}: ${what}`));
+  notes.push(...derivedAccess2(service2).map((what) => `${parsed3.path}: ${what}`));
   for (const [text3, value] of variables.assumed)
     notes.push(
-      `${parsed2.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
+      `${parsed3.path}: ${text3} is read as ${JSON.stringify(value)} (a deployment may give it another value)`
     );
   origins.sort(([a], [b]) => b.length - a.length);
   const sourceMap = {
     locate: (pointer) => {
       const origin = origins.find(([prefix]) => pointer === prefix || pointer.startsWith(`${prefix}/`));
-      return origin === void 0 ? void 0 : positionAt(parsed2.sourceMap, origin[1] + pointer.slice(origin[0].length));
+      return origin === void 0 ? void 0 : positionAt(parsed3.sourceMap, origin[1] + pointer.slice(origin[0].length));
     }
   };
   return {
@@ -15859,8 +15918,8 @@ var init_serverless = __esm({
       // A service file that mentions IAM or CloudFormation resources holds access: it fails closed when it does not parse.
       looksLike: (text3) => /\bprovider\b/.test(text3) && /iamRoleStatements|\bstatements\b|\bResources\b/.test(text3),
       parse: async (file) => (await Promise.resolve().then(() => (init_read2(), read_exports2))).readService(file),
-      detect: (parsed2) => isObject21(parsed2.value) && "service" in parsed2.value && isObject21(parsed2.value.provider),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed2)
+      detect: (parsed3) => isObject21(parsed3.value) && "service" in parsed3.value && isObject21(parsed3.value.provider),
+      extract: async (parsed3) => (await Promise.resolve().then(() => (init_compile4(), compile_exports))).compileService(parsed3)
     };
   }
 });
@@ -15878,14 +15937,14 @@ var init_snapshot = __esm({
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       detect: ({ value }) => isObject22(value) && value.schemaVersion === 1 && isObject22(value.tool) && value.tool.name === "acldrift" && Array.isArray(value.documents),
       // The caller validated the file against the snapshot schema: every entry has its fields.
-      extract: async (parsed2) => ({
-        documents: (parsed2.value.documents ?? []).map(
+      extract: async (parsed3) => ({
+        documents: (parsed3.value.documents ?? []).map(
           (d, index2) => ({
             kind: d.kind,
             name: d.path,
             value: d.value,
             pointer: `/documents/${index2}/value`,
-            sourceMap: mapInside(parsed2.sourceMap, `/documents/${index2}/value`),
+            sourceMap: mapInside(parsed3.sourceMap, `/documents/${index2}/value`),
             ...d.origin === void 0 ? {} : { origin: d.origin }
           })
         ),
@@ -16033,9 +16092,9 @@ function parseDocument(value) {
     line: start.line + position.line - 1,
     column: position.line === 1 ? start.column + position.column - 1 : position.column
   };
-  let parsed2;
+  let parsed3;
   try {
-    parsed2 = parseFile(
+    parsed3 = parseFile(
       { path: start?.file ?? value.at.file, content: Buffer.from(quoteSymbols(value.s)) },
       "json"
     );
@@ -16048,7 +16107,7 @@ function parseDocument(value) {
       })
     );
   }
-  return fromJson(parsed2.value, value.at, (pointer) => place(parsed2.sourceMap.locate(pointer)));
+  return fromJson(parsed3.value, value.at, (pointer) => place(parsed3.sourceMap.locate(pointer)));
 }
 function quoteSymbols(text3) {
   let out = "";
@@ -16259,9 +16318,9 @@ var init_functions = __esm({
       ) : unknownOf(call, true),
       contains: ([arg2, value], call) => {
         if (arg2?.v !== "list" || value === void 0) return unknownOf(call);
-        const answers2 = arg2.items.map((item) => sameValue2(item, value));
-        if (answers2.includes(true)) return { v: "bool", b: true, at: call.at };
-        if (answers2.every((a) => a === false) && arg2.items.every(isKnown))
+        const answers3 = arg2.items.map((item) => sameValue2(item, value));
+        if (answers3.includes(true)) return { v: "bool", b: true, at: call.at };
+        if (answers3.every((a) => a === false) && arg2.items.every(isKnown))
           return { v: "bool", b: false, at: call.at };
         return unknownOf(call);
       },
@@ -16574,12 +16633,12 @@ function awsPolicyDocument(args) {
   );
 }
 function documentOf(value) {
-  const parsed2 = value.v === "string" ? parseDocument(value) : value;
-  if (parsed2.v !== "object") return void 0;
-  const statement2 = parsed2.entries.get("Statement");
+  const parsed3 = value.v === "string" ? parseDocument(value) : value;
+  if (parsed3.v !== "object") return void 0;
+  const statement2 = parsed3.entries.get("Statement");
   return {
-    version: parsed2.entries.get("Version"),
-    id: parsed2.entries.get("Id"),
+    version: parsed3.entries.get("Version"),
+    id: parsed3.entries.get("Id"),
     statements: statement2 === void 0 ? [] : statement2.v === "list" ? statement2.items : [statement2]
   };
 }
@@ -17241,8 +17300,10 @@ var init_resources2 = __esm({
 
 // src/containers/terraform/syntax.ts
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 function loadParser() {
   loading ??= (async () => {
+    setFlagsFromString("--liftoff-only");
     const { Parser: Parser3, Language } = await import("web-tree-sitter");
     await Parser3.init();
     const language = await Language.load(GRAMMAR);
@@ -17283,7 +17344,7 @@ ${marker}
 function parseText(parser, path, text3, lineOffset) {
   const tree = parser.parse(text3);
   if (tree === null) throw new InvalidInputError([{ file: path, message: "HCL parser gave no tree" }]);
-  const reader2 = new Reader(path, text3, lineOffset);
+  const reader = new Reader(path, text3, lineOffset);
   try {
     const root = tree.rootNode;
     if (root.hasError) {
@@ -17294,10 +17355,10 @@ function parseText(parser, path, text3, lineOffset) {
       );
     }
     const body2 = root.namedChildren.find((c) => c?.type === "body");
-    return body2 ? reader2.body(body2, 0) : emptyBody();
+    return body2 ? reader.body(body2, 0) : emptyBody();
   } catch (error) {
     if (!(error instanceof HclSyntaxError)) throw error;
-    const at2 = reader2.at(error.node);
+    const at2 = reader.at(error.node);
     throw new InvalidInputError([
       { file: path, line: Math.max(1, at2.line), column: at2.column, message: error.message }
     ]);
@@ -17629,10 +17690,10 @@ var init_syntax = __esm({
           return this.parts(kids.slice(1, -1), start2, end2, unescapeQuoted, depth);
         }
         const indented = kids[0].text === "<<-";
-        const open6 = kids[1];
+        const open7 = kids[1];
         const close = kids.at(-1);
-        const firstLine = this.text.indexOf("\n", open6.endIndex);
-        const start = firstLine === -1 ? open6.endIndex : firstLine + 1;
+        const firstLine = this.text.indexOf("\n", open7.endIndex);
+        const start = firstLine === -1 ? open7.endIndex : firstLine + 1;
         const end = this.text.lastIndexOf("\n", close.startIndex - 1) + 1;
         const parts = this.parts(kids.slice(2, -1), start, Math.max(start, end), unescapeHeredoc, depth);
         return indented ? stripIndent(parts) : parts;
@@ -18114,8 +18175,8 @@ __export(extract_exports2, {
   parseTerraform: () => parseTerraform
 });
 import { posix as posix7 } from "node:path";
-async function extractTerraform(parsed2, source) {
-  const dir = dirOf2(parsed2.path);
+async function extractTerraform(parsed3, source) {
+  const dir = dirOf2(parsed3.path);
   let module;
   if (source !== void 0) {
     let byDir = evaluated.get(source);
@@ -18123,16 +18184,16 @@ async function extractTerraform(parsed2, source) {
     let pending = byDir.get(dir);
     if (pending === void 0) byDir.set(dir, pending = evaluateDirectory(dir, source));
     module = await pending;
-    if (module.hashes.get(parsed2.path) !== parsed2.hash) module = await evaluateDirectory(dir, source, parsed2);
-  } else module = await evaluateDirectory(dir, void 0, parsed2);
-  const mine = module.documents.files.get(parsed2.path) ?? { documents: [], notes: [], problems: [] };
+    if (module.hashes.get(parsed3.path) !== parsed3.hash) module = await evaluateDirectory(dir, source, parsed3);
+  } else module = await evaluateDirectory(dir, void 0, parsed3);
+  const mine = module.documents.files.get(parsed3.path) ?? { documents: [], notes: [], problems: [] };
   const notes = new Set(mine.notes);
-  for (const found2 of mine.documents) notesOf(found2, parsed2.path, notes);
-  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed2.path));
+  for (const found2 of mine.documents) notesOf(found2, parsed3.path, notes);
+  const documents = mine.documents.map((found2) => toEmbedded(found2, parsed3.path));
   if (source === void 0)
     for (const path of module.documents.wanted)
       notes.add(
-        `${parsed2.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
+        `${parsed3.path}: ${path} is not read (the file is read alone, without its repository): its content is unknown`
       );
   return { documents, notes: [...notes], problems: mine.problems };
 }
@@ -18218,11 +18279,11 @@ var plan_exports = {};
 __export(plan_exports, {
   extractPlan: () => extractPlan
 });
-async function extractPlan(parsed2) {
-  const plan = parsed2.value;
+async function extractPlan(parsed3) {
+  const plan = parsed3.value;
   const at2 = (pointer) => ({
-    file: parsed2.path,
-    ...parsed2.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
+    file: parsed3.path,
+    ...parsed3.sourceMap.locate(pointer) ?? { line: 1, column: 1 }
   });
   const resources = [];
   const walk = (module, pointer) => {
@@ -18278,7 +18339,7 @@ async function extractPlan(parsed2) {
     }
     for (const document of found2) {
       notes.push(...document.notes);
-      documents.push(toEmbedded(document, parsed2.path));
+      documents.push(toEmbedded(document, parsed3.path));
     }
   }
   return { documents, notes, problems };
@@ -18386,8 +18447,8 @@ var init_terraform = __esm({
       candidates: [{ extensions: ["tf"] }],
       parse: async (file) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).parseTerraform(file),
       looksLike: declaresAccess,
-      detect: (parsed2) => parsed2.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
-      extract: async (parsed2, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed2, source),
+      detect: (parsed3) => parsed3.value.body.blocks.some((b) => isAccessBlock(b.type, b.labels[0])),
+      extract: async (parsed3, source) => (await Promise.resolve().then(() => (init_extract2(), extract_exports2))).extractTerraform(parsed3, source),
       // A module's documents read its other files: a changed `.tf` or tfvars file re-reads the
       // module's `.tf` files; another changed file, those of the modules above it that name it (it
       // may be read with `file()`). Only text is searched here: the grammar is not loaded.
@@ -18416,8 +18477,8 @@ var init_terraform = __esm({
       scan: true,
       candidates: [{ extensions: ["json"], ignoreCase: true }],
       looksLike: looksLikePlan,
-      detect: (parsed2) => isPlan(parsed2.value),
-      extract: async (parsed2) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed2)
+      detect: (parsed3) => isPlan(parsed3.value),
+      extract: async (parsed3) => (await Promise.resolve().then(() => (init_plan(), plan_exports))).extractPlan(parsed3)
     };
   }
 });
@@ -18460,6 +18521,7 @@ __export(classify_exports, {
   assigner: () => assigner,
   classifier: () => classifier,
   offeredForContent: () => offeredForContent,
+  readsPath: () => readsPath,
   unmatchedGlobs: () => unmatchedGlobs
 });
 import picomatch from "picomatch";
@@ -18472,6 +18534,13 @@ function assigner(config2) {
     if (kind === void 0 && !matchesPathRules(CANDIDATE_PATHS, path)) return void 0;
     if (excluded(path)) return { kind: "detect", excluded: true };
     return { kind: kind ?? "detect" };
+  };
+}
+function readsPath(config2) {
+  const assign2 = assigner(config2);
+  return (path) => {
+    const assigned = assign2(path);
+    return assigned !== void 0 && assigned.excluded !== true;
   };
 }
 function offeredForContent(path) {
@@ -18488,8 +18557,13 @@ function classifier(config2) {
 function unmatchedGlobs(documents, paths) {
   return documents.filter(({ glob: glob2 }) => {
     const match = picomatch(glob2, { dot: true });
-    return !paths.some((path) => match(path));
+    const base = literalBase(glob2);
+    return !paths.some((path) => (base === "" || path === base || path.startsWith(`${base}/`)) && match(path));
   });
+}
+function literalBase(glob2) {
+  const { prefix, base, negated } = picomatch.scan(glob2);
+  return prefix === "" && !negated && !base.includes("\\") ? base : "";
 }
 var CANDIDATE_PATHS;
 var init_classify2 = __esm({
@@ -18631,12 +18705,12 @@ async function catFileBatch(root, ids, options = {}) {
     process.env.PATH,
     ...Object.entries(process.env).filter(([name]) => name.startsWith("GIT_")).map(([name, value]) => `${name}=${value}`)
   ].join("\0");
-  let reader2 = readers.get(key);
-  if (reader2 === void 0 || reader2.closed) {
-    reader2 = new BatchReader(root, key);
-    readers.set(key, reader2);
+  let reader = readers.get(key);
+  if (reader === void 0 || reader.closed) {
+    reader = new BatchReader(root, key);
+    readers.set(key, reader);
   }
-  return reader2.read(ids, options.maxBytes ?? Infinity);
+  return reader.read(ids, options.maxBytes ?? Infinity);
 }
 var LF, BatchParser, OBJECT_ID, readers, IDLE_MS, ARGS, BatchReader;
 var init_batch = __esm({
@@ -18820,6 +18894,27 @@ var init_timings = __esm({
   }
 });
 
+// src/git/scope.ts
+import { AsyncLocalStorage as AsyncLocalStorage2 } from "node:async_hooks";
+function oneRun(work) {
+  return answers2.getStore() === void 0 ? answers2.run(/* @__PURE__ */ new Map(), work) : work();
+}
+function once(key, ask) {
+  const known2 = answers2.getStore();
+  if (known2 === void 0) return ask();
+  let answer = known2.get(key);
+  if (answer === void 0) known2.set(key, answer = ask());
+  return answer;
+}
+var answers2, inOneRun;
+var init_scope = __esm({
+  "src/git/scope.ts"() {
+    "use strict";
+    answers2 = new AsyncLocalStorage2();
+    inOneRun = () => answers2.getStore() !== void 0;
+  }
+});
+
 // src/git/repo.ts
 import { readFile as readFile2 } from "node:fs/promises";
 import { resolve as resolve3 } from "node:path";
@@ -18827,6 +18922,22 @@ function findRepoRoot(cwd) {
   return timed("repository", () => topLevel(cwd));
 }
 async function topLevel(cwd) {
+  if (inOneRun()) {
+    const both = await runGit(cwd, [
+      "rev-parse",
+      "--show-toplevel",
+      "--verify",
+      "--quiet",
+      "--end-of-options",
+      "HEAD^{commit}"
+    ]).catch(() => void 0);
+    const lines = both === void 0 ? void 0 : /^(.+)\n([0-9a-f]{40,64})\n$/s.exec(both.toString("utf8"));
+    if (lines) {
+      const root2 = lines[1];
+      void once(`head\0${root2}`, () => Promise.resolve(lines[2]));
+      return root2;
+    }
+  }
   let output2;
   try {
     output2 = await runGit(cwd, ["rev-parse", "--show-toplevel"]);
@@ -18863,7 +18974,7 @@ async function isAncestor(root, ancestor, commit) {
   }
 }
 function headCommit(root) {
-  return verifyCommit(root, "HEAD");
+  return once(`head\0${root}`, () => verifyCommit(root, "HEAD"));
 }
 async function hooksDir(root) {
   return resolve3(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
@@ -18925,6 +19036,7 @@ var init_repo = __esm({
     init_errors();
     init_timings();
     init_run();
+    init_scope();
   }
 });
 
@@ -19102,7 +19214,8 @@ function parseCommit(sha, text3) {
     if (!match) return { name: "", email: "", date: "" };
     return { name: match[1], email: match[2], date: isoDate(Number(match[3]), match[4]) };
   };
-  return { sha, author: person("author"), committer: person("committer"), message: message2 };
+  const parents = headers.filter((h) => h.startsWith("parent ")).map((h) => h.slice("parent ".length));
+  return { sha, author: person("author"), committer: person("committer"), parents, message: message2 };
 }
 function isoDate(seconds, offset) {
   const sign = offset.startsWith("-") ? -1 : 1;
@@ -19131,7 +19244,7 @@ async function appendNote(root, ref2, sha, text3) {
   await runGit(root, ["notes", `--ref=${ref2}`, "append", "--message", text3, sha]);
 }
 async function pendingIdentity(root) {
-  const vars = (await runGit(root, ["var", "-l"])).toString("utf8").split("\n");
+  const vars = (await once(`var\0${root}`, () => runGit(root, ["var", "-l"]))).toString("utf8").split("\n");
   const ident = (name) => {
     const line = vars.find((v) => v.startsWith(`${name}=`))?.slice(name.length + 1) ?? "";
     return parseCommit("", `${name === "GIT_AUTHOR_IDENT" ? "author" : "committer"} ${line}
@@ -19184,6 +19297,7 @@ var init_history = __esm({
     init_batch();
     init_repo();
     init_run();
+    init_scope();
     ZERO = /^0+$/;
     isAbsent = (blob) => ZERO.test(blob);
     LINK_MODES = { "120000": "symlink", "160000": "submodule" };
@@ -19192,7 +19306,11 @@ var init_history = __esm({
 
 // src/git/staged.ts
 async function listStagedEntries(root) {
-  return parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]));
+  const entries2 = await once(
+    `ls-files\0${root}`,
+    async () => parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]))
+  );
+  return [...entries2];
 }
 async function listStagedFiles(root) {
   return uniquePaths(await listStagedEntries(root));
@@ -19203,42 +19321,82 @@ async function readStagedFiles(root, paths, entries2) {
 async function indexTree(root) {
   return (await runGit(root, ["write-tree"])).toString("utf8").trim();
 }
+function indexChanges(root, base) {
+  return once(`diff-cached\0${root}\0${base ?? ""}`, async () => {
+    const records = splitNul(
+      await runGit(root, [
+        "diff",
+        "--cached",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        // (a submodule's new commit is a change whatever diff.ignoreSubmodules says)
+        "--ignore-submodules=none",
+        ...base === void 0 ? [] : [base, "--"]
+      ])
+    );
+    const changes = [];
+    for (let i = 0; i + 1 < records.length; i += 2) {
+      const [oldMode, newMode, oldId, newId, status] = records[i].slice(1).split(" ");
+      const path = records[i + 1];
+      changes.push({
+        path,
+        status,
+        ...oldMode !== "000000" && { before: { path, mode: oldMode, object: oldId, stage: 0 } },
+        // An unmerged path has no single staged blob: mark it so that it is reported, not read.
+        ...(status === "U" || newMode !== "000000") && {
+          after: { path, mode: newMode, object: newId, stage: status === "U" ? 1 : 0 }
+        }
+      });
+    }
+    return changes;
+  });
+}
 async function stagedChangedPaths(root, head) {
   if ((head === void 0 ? await headCommit(root) : head) === null) return listStagedFiles(root);
-  return splitNul(await runGit(root, ["diff", "--cached", "--name-only", "-z", "--no-renames"]));
+  return (await indexChanges(root)).map((change) => change.path);
+}
+async function headEntriesFromIndex(root, head, paths) {
+  if (!inOneRun() || await headCommit(root) !== head) return void 0;
+  const [entries2, changes] = await Promise.all([listStagedEntries(root), indexChanges(root)]);
+  const changed = new Map(changes.map((change) => [change.path, change]));
+  const inIndex = new Map(entries2.map((entry) => [entry.path, entry]));
+  const found2 = [];
+  for (const path of new Set(paths)) {
+    const change = changed.get(path);
+    if (change?.status === "U") return void 0;
+    const entry = change === void 0 ? inIndex.get(path) : change.before;
+    if (entry === void 0) continue;
+    if (entry.stage !== 0 || change === void 0 && EMPTY_BLOBS.has(entry.object)) return void 0;
+    found2.push(entry);
+  }
+  return found2;
 }
 async function readStagedChanges(root, base) {
-  const records = splitNul(
-    await runGit(root, [
-      "diff",
-      "--cached",
-      "--raw",
-      "-z",
-      "--no-renames",
-      "--no-abbrev",
-      ...base === void 0 ? [] : [base, "--"]
-    ])
-  );
-  const head = [];
-  const staged = [];
-  const paths = [];
-  for (let i = 0; i + 1 < records.length; i += 2) {
-    const [oldMode, newMode, oldId, newId, status] = records[i].slice(1).split(" ");
-    const path = records[i + 1];
-    paths.push(path);
-    if (oldMode !== "000000") head.push({ path, mode: oldMode, object: oldId, stage: 0 });
-    if (status === "U") staged.push({ path, mode: newMode, object: newId, stage: 1 });
-    else if (newMode !== "000000") staged.push({ path, mode: newMode, object: newId, stage: 0 });
-  }
+  const changes = await indexChanges(root, base);
+  const head = changes.flatMap((change) => change.before === void 0 ? [] : [change.before]);
+  const staged = changes.flatMap((change) => change.after === void 0 ? [] : [change.after]);
   const [headRead, stagedRead] = await readEntryLists(root, [selectEntries(head), selectEntries(staged)]);
-  return { paths, head: headRead, staged: stagedRead, headEntries: head };
+  return {
+    paths: changes.map((change) => change.path),
+    head: headRead,
+    staged: stagedRead,
+    headEntries: head
+  };
 }
+var EMPTY_BLOBS;
 var init_staged = __esm({
   "src/git/staged.ts"() {
     "use strict";
     init_entries();
     init_repo();
     init_run();
+    init_scope();
+    EMPTY_BLOBS = /* @__PURE__ */ new Set([
+      "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391",
+      "473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813"
+    ]);
   }
 });
 
@@ -19266,14 +19424,7 @@ async function readPathHistory(root, to, paths, globs = []) {
 }
 async function readPathsAt(root, sides, paths) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
-  const pathspec = paths.map((path) => `:(literal)${path}`);
-  const listings = await Promise.all(
-    sides.map(
-      async (side) => side.type === "staged" ? parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z", "--", ...pathspec])) : parseLsTree(
-        await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit, "--", ...pathspec])
-      )
-    )
-  );
+  const listings = await Promise.all(sides.map((side) => entriesOf(root, side, paths)));
   const reads = await readEntryLists(
     root,
     listings.map((entries2) => selectEntries(entries2, paths)),
@@ -19299,18 +19450,19 @@ async function readListedPaths(root, entries2, paths, blobs) {
   }
   return new Map(await Promise.all(toRead.map(async (e) => [e.path, await blobs.get(e.object)])));
 }
+async function entriesOf(root, side, paths) {
+  const wanted = new Set(paths);
+  if (side.type === "staged") return (await listStagedEntries(root)).filter((entry) => wanted.has(entry.path));
+  const known2 = await headEntriesFromIndex(root, side.commit, paths);
+  if (known2 !== void 0) return known2;
+  const pathspec = paths.map((path) => `:(literal)${path}`);
+  const listing = await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit, "--", ...pathspec]);
+  return parseLsTree(listing);
+}
 async function blobIdsAt(root, commit, paths) {
   if (paths.length === 0) return /* @__PURE__ */ new Map();
-  const listing = await runGit(root, [
-    "ls-tree",
-    "-r",
-    "-z",
-    "--full-tree",
-    commit,
-    "--",
-    ...paths.map((path) => `:(literal)${path}`)
-  ]);
-  return new Map(parseLsTree(listing).map((entry) => [entry.path, entry.object]));
+  const entries2 = await entriesOf(root, { type: "ref", commit }, paths);
+  return new Map(entries2.map((entry) => [entry.path, entry.object]));
 }
 async function listPathsNamed(root, side, name) {
   const named3 = (path) => path === name || path.endsWith(`/${name}`);
@@ -19318,16 +19470,20 @@ async function listPathsNamed(root, side, name) {
     return splitNul(
       await runGit(root, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side.commit])
     ).filter(named3);
+  if (side.type === "staged")
+    return [...new Set((await listStagedEntries(root)).map((entry) => entry.path))].filter(named3);
   const pathspec = `:(glob)**/${name}`;
-  const others = side.type === "worktree" ? ["--cached", "--others", "--exclude-standard"] : [];
+  const others = ["--cached", "--others", "--exclude-standard"];
   return [...new Set(splitNul(await runGit(root, ["ls-files", "-z", ...others, "--", pathspec])))].filter(
     named3
   );
 }
 async function deletedPathsNamed(root, from, side, name) {
+  const named3 = (path) => path === name || path.endsWith(`/${name}`);
+  if (side.type === "staged" && inOneRun() && from === await headCommit(root))
+    return (await indexChanges(root)).filter((change) => change.status === "D" && named3(change.path)).map((change) => change.path);
   const options = ["-r", "-z", "--name-only", "--no-renames", "--diff-filter=D"];
   const compare = side.type === "ref" ? ["diff-tree", ...options, from, side.commit] : ["diff-index", ...options, ...side.type === "staged" ? ["--cached"] : [], from];
-  const named3 = (path) => path === name || path.endsWith(`/${name}`);
   return splitNul(await runGit(root, [...compare, "--", `:(glob)**/${name}`])).filter(named3);
 }
 var init_file_history = __esm({
@@ -19335,7 +19491,9 @@ var init_file_history = __esm({
     "use strict";
     init_entries();
     init_history();
+    init_repo();
     init_run();
+    init_scope();
     init_staged();
   }
 });
@@ -19570,6 +19728,7 @@ __export(git_exports, {
   gitProcessCount: () => gitProcessCount,
   headCommit: () => headCommit,
   hooksDir: () => hooksDir,
+  indexChanges: () => indexChanges,
   indexTree: () => indexTree,
   isAncestor: () => isAncestor,
   isShallow: () => isShallow,
@@ -19581,6 +19740,7 @@ __export(git_exports, {
   listTrackedFiles: () => listTrackedFiles,
   listWorktreeFiles: () => listWorktreeFiles,
   mergeBase: () => mergeBase,
+  oneRun: () => oneRun,
   pathChanges: () => pathChanges,
   pendingIdentity: () => pendingIdentity,
   pendingSigningKey: () => pendingSigningKey,
@@ -19610,6 +19770,7 @@ var init_git = __esm({
     init_file_history();
     init_signatures();
     init_run();
+    init_scope();
     init_staged();
     init_worktree();
     init_attributes();
@@ -35914,12 +36075,12 @@ var init_report = __esm({
     require11 = createRequire11(import.meta.url);
     validate11 = validate111;
     report_default = validate111;
-    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
+    schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant, new-policy.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
     schema150 = { "type": "integer", "minimum": 0 };
     schema166 = { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false };
     func56 = Object.prototype.hasOwnProperty;
     func110 = require11("ajv/dist/runtime/ucs2length").default;
-    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
+    schema155 = { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant, new-policy.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false };
     schema493 = { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] };
     schema157 = { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 };
     schema158 = { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false };
@@ -36808,12 +36969,12 @@ var init_ = __esm({
 });
 
 // src/core/validate.ts
-async function validateValue(schema, parsed2) {
+async function validateValue(schema, parsed3) {
   const validate13 = await loadValidator(schema);
-  if (validate13(parsed2.value)) return await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed2) ?? [];
+  if (validate13(parsed3.value)) return await ADAPTERS.find((a) => a.kind === schema)?.validate?.(parsed3) ?? [];
   const problems = describeErrors(validate13.errors ?? []).map(({ pointer, message: message2 }) => ({
-    file: parsed2.path,
-    ...positionAt(parsed2.sourceMap, pointer),
+    file: parsed3.path,
+    ...positionAt(parsed3.sourceMap, pointer),
     pointer,
     message: message2
   }));
@@ -36983,27 +37144,28 @@ var init_validate = __esm({
 });
 
 // src/core/config-parse.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { createHmac, randomBytes as randomBytes2, timingSafeEqual } from "node:crypto";
+import { mkdir as mkdir2, open as open4, readFile as readFile4 } from "node:fs/promises";
+import { dirname as dirname3, join as join7 } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 async function parseConfigContent(root, path, content) {
   const hash = sha256(content);
   const cache = root === void 0 ? void 0 : await cacheOf(root);
-  const entry = known.get(hash) ?? (cache !== void 0 && Object.hasOwn(cache.entries, hash) ? cache.entries[hash] : void 0);
-  if (entry !== void 0 && Array.isArray(entry.positions)) {
+  const entry = known.get(hash) ?? (cache === void 0 ? void 0 : verified(cache, hash));
+  if (entry !== void 0) {
     known.set(hash, entry);
     return parsedFile({ path, content }, structuredClone(entry.value), new Map(entry.positions));
   }
-  const parsed2 = parseFile({ path, content }, "yaml");
-  const problems = await validateValue("config", parsed2);
+  const parsed3 = parseFile({ path, content }, "yaml");
+  const problems = await validateValue("config", parsed3);
   if (problems.length > 0) throw new InvalidInputError(problems);
-  const positions = positionsOf(parsed2.sourceMap);
-  if (positions === void 0 || !isDeepStrictEqual(JSON.parse(JSON.stringify(parsed2.value)), parsed2.value))
-    return parsed2;
-  const fresh2 = { value: parsed2.value, positions: [...positions] };
+  const positions = positionsOf(parsed3.sourceMap);
+  if (positions === void 0 || !isDeepStrictEqual(JSON.parse(JSON.stringify(parsed3.value)), parsed3.value))
+    return parsed3;
+  const fresh2 = { value: parsed3.value, positions: [...positions] };
   known.set(hash, fresh2);
   if (cache !== void 0) await remember(cache, hash, fresh2);
-  return { ...parsed2, value: structuredClone(parsed2.value) };
+  return { ...parsed3, value: structuredClone(parsed3.value) };
 }
 function cacheOf(root) {
   let cache = files.get(root);
@@ -37013,26 +37175,63 @@ function cacheOf(root) {
   }
   return cache;
 }
+function verified(cache, hash) {
+  if (cache.key === void 0 || !Object.hasOwn(cache.entries, hash)) return void 0;
+  const entry = cache.entries[hash];
+  if (typeof entry !== "object" || entry === null || !Array.isArray(entry.positions)) return void 0;
+  if (typeof entry.mac !== "string" || !/^[0-9a-f]{64}$/.test(entry.mac)) return void 0;
+  const mac = macOf(cache.key, hash, entry);
+  return timingSafeEqual(mac, Buffer.from(entry.mac, "hex")) ? entry : void 0;
+}
 async function readCache(root) {
   const dir = await dotGitDir(root);
   if (dir === void 0) return void 0;
   const path = join7(dir, CACHE_FILE);
+  const keyPath = join7(dir, KEY_FILE);
+  const [text3, key] = await Promise.all([readFile4(path, "utf8").catch(() => void 0), readKey(keyPath)]);
   try {
-    const file = JSON.parse(await readFile4(path, "utf8"));
+    const file = JSON.parse(text3 ?? "");
     const fromThisVersion = file.tool === toolVersion() && typeof file.entries === "object" && file.entries !== null;
-    return { path, entries: fromThisVersion ? file.entries : {} };
+    return { path, keyPath, key, entries: fromThisVersion ? file.entries : {} };
   } catch {
-    return { path, entries: {} };
+    return { path, keyPath, key, entries: {} };
   }
 }
-async function remember(cache, hash, entry) {
-  const entries2 = Object.entries(cache.entries).filter(([key]) => key !== hash);
-  cache.entries = Object.fromEntries([...entries2.slice(-(KEPT - 1)), [hash, entry]]);
-  const file = { tool: toolVersion(), entries: cache.entries };
-  await writeFileAtomic(cache.path, `${JSON.stringify(file)}
-`).catch(() => void 0);
+async function readKey(path) {
+  const key = await readFile4(path).catch(() => void 0);
+  return key?.length === KEY_BYTES ? key : void 0;
 }
-var CACHE_FILE, KEPT, known, files;
+async function ensureKey(cache) {
+  if (cache.key !== void 0) return cache.key;
+  await mkdir2(dirname3(cache.keyPath), { recursive: true });
+  const key = randomBytes2(KEY_BYTES);
+  try {
+    const handle = await open4(cache.keyPath, "wx", 384);
+    try {
+      await handle.writeFile(key);
+    } finally {
+      await handle.close();
+    }
+    cache.key = key;
+  } catch (error) {
+    if (error.code !== "EEXIST") throw error;
+    cache.key = await readKey(cache.keyPath);
+    if (cache.key === void 0) throw error;
+  }
+  return cache.key;
+}
+async function remember(cache, hash, entry) {
+  await (async () => {
+    const key = await ensureKey(cache);
+    const entries2 = Object.entries(cache.entries).filter(([name]) => name !== hash);
+    const kept = { ...entry, mac: macOf(key, hash, entry).toString("hex") };
+    cache.entries = Object.fromEntries([...entries2.slice(-(KEPT - 1)), [hash, kept]]);
+    const file = { tool: toolVersion(), entries: cache.entries };
+    await writeFileAtomic(cache.path, `${JSON.stringify(file)}
+`);
+  })().catch(() => void 0);
+}
+var CACHE_FILE, KEY_FILE, KEPT, known, files, macOf, KEY_BYTES;
 var init_config_parse = __esm({
   async "src/core/config-parse.ts"() {
     "use strict";
@@ -37044,9 +37243,12 @@ var init_config_parse = __esm({
     init_version();
     await init_validate();
     CACHE_FILE = join7("acldrift", "config-cache.json");
+    KEY_FILE = join7("acldrift", "config-cache.key");
     KEPT = 8;
     known = /* @__PURE__ */ new Map();
     files = /* @__PURE__ */ new Map();
+    macOf = (key, hash, entry) => createHmac("sha256", key).update(`${toolVersion()}\0${hash}\0${JSON.stringify([entry.value, entry.positions])}`).digest();
+    KEY_BYTES = 32;
   }
 });
 
@@ -37075,8 +37277,8 @@ async function readConfig(root, explicit) {
     return DEFAULT_CONFIG;
   }
   const display3 = explicit ?? CONFIG_FILE;
-  const parsed2 = await parseConfigContent(root, display3, content);
-  return configFromValue(parsed2.value, display3);
+  const parsed3 = await parseConfigContent(root, display3, content);
+  return configFromValue(parsed3.value, display3);
 }
 function configFromValue(value, file) {
   const raw = value ?? {};
@@ -37133,9 +37335,9 @@ var init_documents2 = __esm({
 // src/tools/run.ts
 import { spawn as spawn2 } from "node:child_process";
 import { constants as constants4, accessSync as accessSync2 } from "node:fs";
-import { mkdir as mkdir2, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter as delimiter2, dirname as dirname3, join as join9 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname4, join as join9 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
   else await new Promise((resolve10) => waiting.push(resolve10));
@@ -37170,10 +37372,10 @@ async function renderInCopy(binary2, run) {
     for (const [path, content] of run.files) {
       const target = join9(dir, "files", path);
       if (!target.startsWith(join9(dir, "files") + "/")) continue;
-      await mkdir2(dirname3(target), { recursive: true });
+      await mkdir3(dirname4(target), { recursive: true });
       await writeFile3(target, content);
     }
-    await mkdir2(join9(dir, "home"), { recursive: true });
+    await mkdir3(join9(dir, "home"), { recursive: true });
     return await spawnOffline(binary2, run, join9(dir, "files"), join9(dir, "home"));
   } finally {
     await rm4(dir, { recursive: true, force: true });
@@ -37249,8 +37451,8 @@ var init_run2 = __esm({
 });
 
 // src/core/render.ts
-async function render2(parsed2, container, source, settings) {
-  const rendering = await container.render(parsed2, source, settings);
+async function render2(parsed3, container, source, settings) {
+  const rendering = await container.render(parsed3, source, settings);
   if ("notRead" in rendering) return rendering;
   if ("output" in rendering) return { text: rendering.output };
   const outcome = await runOnce(rendering);
@@ -37281,10 +37483,10 @@ var init_render = __esm({
 });
 
 // src/core/embedded.ts
-async function embed(parsed2, container, source, settings = {}) {
+async function embed(parsed3, container, source, settings = {}) {
   let rendered;
   if (container.render !== void 0) {
-    const outcome = await render2(parsed2, container, source, settings);
+    const outcome = await render2(parsed3, container, source, settings);
     if ("notRead" in outcome)
       return {
         documents: [],
@@ -37294,11 +37496,11 @@ async function embed(parsed2, container, source, settings = {}) {
       };
     rendered = outcome.text;
   }
-  const extraction = await extractAll(parsed2, container, source, rendered);
+  const extraction = await extractAll(parsed3, container, source, rendered);
   const out = { documents: [], problems: [...extraction.problems], notes: [...extraction.notes] };
   const validated = async (inner, hash) => {
     const problems = await validateValue(inner.kind, {
-      path: parsed2.path,
+      path: parsed3.path,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash
@@ -37317,21 +37519,21 @@ async function embed(parsed2, container, source, settings = {}) {
     const hash = valueHash(inner.value);
     if (!await validated(inner, hash)) continue;
     out.documents.push({
-      path: documentKey(parsed2.path, inner.name),
+      path: documentKey(parsed3.path, inner.name),
       kind: inner.kind,
       value: inner.value,
       sourceMap: inner.sourceMap,
       hash,
-      origin: { file: parsed2.path, format: container.format, name: inner.name, pointer: inner.pointer }
+      origin: { file: parsed3.path, format: container.format, name: inner.name, pointer: inner.pointer }
     });
   }
   return out;
 }
-async function extractAll(parsed2, container, source, rendered) {
-  const extraction = await container.extract(parsed2, source, rendered);
+async function extractAll(parsed3, container, source, rendered) {
+  const extraction = await container.extract(parsed3, source, rendered);
   if (extraction.compiled === void 0) return extraction;
   const { format: format2, value, sourceMap } = extraction.compiled;
-  const inner = await extractAll({ ...parsed2, value, sourceMap }, containerFor(format2), source);
+  const inner = await extractAll({ ...parsed3, value, sourceMap }, containerFor(format2), source);
   return {
     documents: [...extraction.documents, ...inner.documents],
     notes: [...extraction.notes, ...inner.notes],
@@ -37518,8 +37720,8 @@ async function readStagedSides(root, config2, overlay, base) {
     indexEntries,
     blobs
   );
-  const unchanged = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
-  const overlaidAtHead = unchanged.length > 0 && commit !== null ? readRevisionFiles(root, { commit }, unchanged) : void 0;
+  const unchanged2 = overlay.map((f) => f.path).filter((path) => !changes.paths.includes(path));
+  const overlaidAtHead = unchanged2.length > 0 && commit !== null ? readRevisionFiles(root, { commit }, unchanged2) : void 0;
   overlaidAtHead?.catch(() => void 0);
   const changedOrOverlaid = [...changes.paths, ...overlay.map((f) => f.path)];
   const dependents = (await dependentsOf(changedOrOverlaid, stagedFiles, config2.settings)).filter(
@@ -37671,17 +37873,17 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
   const containers = assigned === "detect" ? SCANNED_CONTAINERS.filter((c) => matchesPathRules(c.candidates, file.path)) : [];
   let wellFormed = false;
   for (const container2 of containers.filter((c) => c.parse !== void 0)) {
-    let parsed3;
+    let parsed4;
     try {
-      parsed3 = await container2.parse(file);
+      parsed4 = await container2.parse(file);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       if (container2.looksLike?.(file.content.toString("utf8")))
         return { documents: [], problems: error.problems, notes: [] };
       continue;
     }
-    if (parsed3 === void 0) continue;
-    if (container2.detect(parsed3)) return embed(parsed3, container2, source, settings);
+    if (parsed4 === void 0) continue;
+    if (container2.detect(parsed4)) return embed(parsed4, container2, source, settings);
     wellFormed = true;
   }
   const own = ownFormat(file.path, assigned, explicit);
@@ -37691,9 +37893,9 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     const format2 = unreadFormat(file.path, file.content.toString("utf8"), fragments);
     return format2 && { documents: [], problems: [], notes: [], notRead: { recognisedAs: format2.as, why: format2.why } };
   };
-  let parsed2;
+  let parsed3;
   try {
-    parsed2 = await parseAs(file, own?.kind);
+    parsed3 = await parseAs(file, own?.kind);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     const text3 = file.content.toString("utf8");
@@ -37702,12 +37904,12 @@ async function readDocuments(file, assigned, explicit = false, source, settings 
     const claimed = ADAPTERS.some((a) => a.looksLike(text3)) || containers.some((c) => c.looksLike?.(text3));
     return await unread2() ?? { documents: [], problems: claimed ? error.problems : [], notes: [] };
   }
-  const container = containers.find((c) => c.parse === void 0 && c.detect(parsed2));
-  if (container !== void 0) return embed(parsed2, container, source, settings);
-  const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed2.value))?.kind : assigned);
+  const container = containers.find((c) => c.parse === void 0 && c.detect(parsed3));
+  if (container !== void 0) return embed(parsed3, container, source, settings);
+  const kind = own?.kind ?? (assigned === "detect" ? ADAPTERS.find((a) => a.detect(parsed3.value))?.kind : assigned);
   if (kind === void 0) return await unread2() ?? { documents: [], problems: [], notes: [] };
-  const problems = await validateValue(kind, parsed2);
-  if (problems.length === 0) return { documents: [{ ...parsed2, kind }], problems: [], notes: [] };
+  const problems = await validateValue(kind, parsed3);
+  if (problems.length === 0) return { documents: [{ ...parsed3, kind }], problems: [], notes: [] };
   return (detecting ? await unread2(true) : void 0) ?? { documents: [], problems, notes: [] };
 }
 async function fragmentOf(path, source) {
@@ -37737,11 +37939,32 @@ function ownFormat(path, assigned, explicit) {
     (a) => a.parse !== void 0 && (matchesPathRules(a.candidates, path) || explicit && a.fileName === name)
   );
 }
-async function parseAs(file, kind) {
+function parseAs(file, kind) {
   const parse2 = kind === void 0 ? void 0 : adapterFor(kind).parse;
-  return parse2 ? parse2(file) : parseFile(file);
+  const key = `${parse2 === void 0 ? "" : kind}\0${file.path}\0${sha256(file.content)}`;
+  const known2 = parsed2.get(key);
+  if (known2 !== void 0) {
+    parseCounts.reused++;
+    return known2.result;
+  }
+  parseCounts.parsed++;
+  const result2 = (async () => parse2 ? parse2(file) : parseFile(file))();
+  const entry = { bytes: file.content.length, result: result2 };
+  parsed2.set(key, entry);
+  parsedBytes += entry.bytes;
+  result2.catch(() => forget(key, entry));
+  for (const [oldest, kept] of parsed2) {
+    if (parsedBytes <= PARSED_BYTES) break;
+    forget(oldest, kept);
+  }
+  return result2;
 }
-var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED, fragmentsBySource;
+function forget(key, entry) {
+  if (parsed2.get(key) !== entry) return;
+  parsed2.delete(key);
+  parsedBytes -= entry.bytes;
+}
+var readingDigest, emptyCoverage, mergeReads, NOT_OPENED, SKIP_REASONS, NOT_RECOGNISED, fragmentsBySource, parsed2, PARSED_BYTES, parsedBytes, parseCounts;
 var init_source2 = __esm({
   async "src/core/source.ts"() {
     "use strict";
@@ -37779,6 +38002,10 @@ var init_source2 = __esm({
     };
     NOT_RECOGNISED = "no kind or container format recognises its content";
     fragmentsBySource = /* @__PURE__ */ new WeakMap();
+    parsed2 = /* @__PURE__ */ new Map();
+    PARSED_BYTES = 64 * 1024 * 1024;
+    parsedBytes = 0;
+    parseCounts = { parsed: 0, reused: 0 };
   }
 });
 
@@ -37855,6 +38082,23 @@ function walkOf(history, start, path, onVisit) {
       }
     }
   };
+}
+function versionAt(history, path, unchanged2) {
+  return (sha) => {
+    const walk = walkOf(history, sha, path);
+    const [state] = walk.states();
+    return walk.before === void 0 || state === void 0 ? unchanged2 : state.blob;
+  };
+}
+function versionsIn(history, path) {
+  const blobs = /* @__PURE__ */ new Set();
+  for (const commit of history.commits.values())
+    for (const change of commit.changes) {
+      if (change.path !== path && change.oldPath !== path) continue;
+      if (change.path === path) blobs.add(isAbsent(change.newBlob) ? null : change.newBlob);
+      blobs.add(isAbsent(change.oldBlob) ? null : change.oldBlob);
+    }
+  return blobs;
 }
 function chainOf(history, start, path) {
   const walk = walkOf(history, start, path);
@@ -37976,22 +38220,31 @@ function changedSince(history, target, path, same2, walks = walkOf) {
   if (!reached && history.shallow?.has(oldest.sha)) return void 0;
   return run.filter((state, i) => !same2(state.blob, i + 1 < run.length ? run[i + 1].blob : baseline)).map((state) => state.sha);
 }
-var indexes3, onlyRead, MAX_MERGE_DEPTH;
+var indexes3, onlyRead, unchanged, MAX_MERGE_DEPTH;
 var init_blame = __esm({
   "src/core/attribute/blame.ts"() {
     "use strict";
     init_history();
     indexes3 = /* @__PURE__ */ new WeakMap();
-    onlyRead = (walks, read2) => (history, start, path) => {
+    onlyRead = (walks, reading, single2 = true) => (history, start, path) => {
       const walk = walks(history, start, path);
-      if (read2 === void 0 || !read2(path)) return walk;
+      if (reading === void 0) return walk;
+      const same2 = single2 && walk.before === void 0 && !reading.baseline(path) ? reading.atTarget.get(path) : void 0;
+      const versions = same2 === void 0 ? walk : unchanged(walk, path, same2);
+      const read2 = (state) => reading.baseline(state.path) || reading.at(state.sha)(state.path);
       return {
-        before: walk.before && (read2(walk.before.path) ? walk.before : { ...walk.before, blob: null }),
+        before: versions.before && (reading.baseline(versions.before.path) ? versions.before : { ...versions.before, blob: null }),
         *states() {
-          for (const state of walk.states()) yield read2(state.path) ? state : { ...state, blob: null };
+          for (const state of versions.states()) yield read2(state) ? state : { ...state, blob: null };
         }
       };
     };
+    unchanged = (walk, path, blob) => ({
+      before: { path, blob },
+      *states() {
+        for (const state of walk.states()) yield { ...state, blob };
+      }
+    });
     MAX_MERGE_DEPTH = 1e3;
   }
 });
@@ -38108,6 +38361,8 @@ async function addedAccess(options) {
     };
     const beforeRange = walk.before.blob;
     const states = [...walk.states()];
+    const touched = states.filter((state) => state.touched);
+    if (touched.length === 1 && history.commits.get(touched[0].sha).parents.length === 1) continue;
     const added = /* @__PURE__ */ new Map();
     for (const [i, state] of states.entries()) {
       if (!state.touched) continue;
@@ -38116,21 +38371,18 @@ async function addedAccess(options) {
       const merged = history.commits.get(state.sha).parents.length > 1;
       for (const key of keys) {
         const [was, now] = [before.get(key), after.get(key)];
-        if (now === void 0 || was?.hash === now.hash) continue;
+        const at2 = options.target.get(key);
+        if (now === void 0 || was?.hash === now.hash || at2 === void 0) continue;
         const compared = await adapter.compare(
           new Map(was === void 0 ? [] : [[key, was]]),
           /* @__PURE__ */ new Map([[key, now]]),
           [key],
           settings
         );
-        for (const found2 of compared.findings) {
-          const witness = found2.witness;
-          if (found2.change === "narrowing" || witness === null) continue;
-          if (!(adapter.namesRequest?.(witness) ?? true)) continue;
-          const at2 = options.target.get(key);
-          if (at2 === void 0 || !await adapter.allows(at2.value, witness, key, /* @__PURE__ */ new Map(), settings))
-            continue;
-          if (await allows2(beforeRange, key, witness)) continue;
+        const present2 = async (witness, checked) => (adapter.namesRequest?.(witness) ?? true) && (checked || await allows2(state.blob, key, witness) && !await allows2(parent, key, witness)) && await adapter.allows(at2.value, witness, key, /* @__PURE__ */ new Map(), settings) && !await allows2(beforeRange, key, witness);
+        for (const first of compared.findings) {
+          const witness = await presentRequest(first, now, was, present2, adapter, settings);
+          if (witness === void 0) continue;
           const owners = await grantedBy(
             findings.filter((f) => findingKey(f) === key),
             at2,
@@ -38141,14 +38393,14 @@ async function addedAccess(options) {
           if (owners.length === 0) continue;
           let by = { sha: state.sha };
           if (merged) {
-            const answers2 = /* @__PURE__ */ new Map();
+            const answers3 = /* @__PURE__ */ new Map();
             for (const blob of [null, ...options.versions.get(file) ?? []])
-              answers2.set(blob, await allows2(blob, key, witness));
+              answers3.set(blob, await allows2(blob, key, witness));
             const blamed = semanticBlame(
               history,
               state.sha,
               state.path,
-              (blob) => answers2.get(blob) ?? false,
+              (blob) => answers3.get(blob) ?? false,
               walks
             );
             if (blamed.sha === null) continue;
@@ -38168,6 +38420,50 @@ async function addedAccess(options) {
     for (const [finding2, list4] of added) out.set(finding2, list4.reverse());
   }
   return out;
+}
+async function presentRequest(found2, now, was, present2, adapter, settings) {
+  let finding2 = found2;
+  let value = now.value;
+  while (finding2 !== void 0 && finding2.change !== "narrowing" && finding2.witness !== null) {
+    const witness = finding2.witness;
+    if (await present2(witness, value === now.value)) return witness;
+    const pointer = innerPointer(finding2.pointer, now);
+    const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings);
+    if (fewer === void 0) return void 0;
+    value = fewer;
+    const compared = await adapter.compare(
+      new Map(was === void 0 ? [] : [[now.path, was]]),
+      /* @__PURE__ */ new Map([[now.path, { ...now, value }]]),
+      [now.path],
+      settings
+    );
+    finding2 = compared.findings.find((f) => f.pointer === found2.pointer && f.change !== "narrowing");
+  }
+  return void 0;
+}
+async function withoutGrantOf(value, pointer, witness, path, adapter, settings) {
+  for (const item of listItems2(pointedAt(value, pointerTokens(pointer)), pointer)) {
+    const fewer = removed(value, item);
+    if (fewer !== void 0 && !await adapter.allows(fewer, witness, path, /* @__PURE__ */ new Map(), settings))
+      return fewer;
+  }
+  return void 0;
+}
+function listItems2(value, pointer) {
+  if (typeof value !== "object" || value === null) return [];
+  const entries2 = Array.isArray(value) ? value.map((item, i) => [String(i), item]) : Object.entries(value);
+  return entries2.flatMap(([name, item]) => {
+    const at2 = `${pointer}/${escapePointerToken(name)}`;
+    return [...Array.isArray(value) && value.length > 1 ? [at2] : [], ...listItems2(item, at2)];
+  });
+}
+function pointedAt(value, tokens) {
+  let at2 = value;
+  for (const token of tokens) {
+    if (typeof at2 !== "object" || at2 === null || !Object.hasOwn(at2, token)) return void 0;
+    at2 = at2[token];
+  }
+  return at2;
 }
 async function grantedBy(findings, target, witness, kind, settings) {
   const adapter = adapterFor(kind);
@@ -38216,6 +38512,33 @@ var init_contributions = __esm({
 });
 
 // src/core/attribute/index.ts
+async function readingIn(root, history, head, options, files2) {
+  const { config: config2 } = options;
+  const unread2 = files2.filter((file) => !options.baseline(file));
+  const atTarget = await blobIdsAt(root, head, config2 === void 0 ? unread2 : [config2, ...unread2]);
+  if (config2 === void 0) {
+    const given2 = (await options.versions([null])).get(null);
+    return { baseline: options.baseline, at: () => given2, atTarget };
+  }
+  const below = walkOf(history, head, config2).before;
+  const unchanged2 = below === void 0 ? atTarget.get(config2) ?? null : below.blob;
+  const blobs = /* @__PURE__ */ new Set([null, unchanged2, ...versionsIn(history, config2)]);
+  const readers2 = await options.versions([...blobs]);
+  const versionOf = versionAt(history, config2, unchanged2);
+  const atCommit = /* @__PURE__ */ new Map();
+  return {
+    baseline: options.baseline,
+    atTarget,
+    at: (sha) => {
+      let read2 = atCommit.get(sha);
+      if (read2 === void 0) {
+        read2 = readers2.get(versionOf(sha)) ?? readers2.get(null);
+        atCommit.set(sha, read2);
+      }
+      return read2;
+    }
+  };
+}
 async function attribute(findings, options) {
   const notes = [];
   if (findings.length === 0) return notes;
@@ -38232,7 +38555,13 @@ async function attribute(findings, options) {
   const history = await readHistory(options.root, options.baseline, head);
   const settings = options.settings ?? DEFAULT_ADAPTER_SETTINGS;
   const together = await filesTogether(options.root, head, findings, settings);
-  const walksOf = (file) => onlyRead(together.get(file)?.walks ?? walkOf, options.read);
+  const reading = options.reading && await readingIn(options.root, history, head, options.reading, [
+    ...new Set(findings.flatMap((f) => [f.file, elsewhereOf(f)?.file ?? f.file]))
+  ]);
+  const walksOf = (file) => {
+    const walks = together.get(file)?.walks;
+    return onlyRead(walks ?? walkOf, reading, walks === void 0);
+  };
   const filesOf = (f) => [f.file, elsewhereOf(f)?.file].filter((file) => file !== void 0);
   const versions = new Map(
     [...new Set(findings.flatMap(filesOf))].map((file) => [
@@ -38246,7 +38575,7 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const { parsed: parsed2, contents } = await readVersions(options.root, versions, readAs, together, settings);
+  const { parsed: parsed3, contents } = await readVersions(options.root, versions, readAs, together, settings);
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -38260,7 +38589,7 @@ async function attribute(findings, options) {
   };
   const sameDocument2 = (finding2) => (a, b) => {
     const valueOf2 = (blob) => {
-      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, finding2.document));
+      const value = blob === null ? void 0 : parsed3.get(documentKey(blob, finding2.document));
       return value === void 0 ? void 0 : canonicalJson(value);
     };
     return valueOf2(a) === valueOf2(b);
@@ -38280,22 +38609,22 @@ async function attribute(findings, options) {
   const blamed = /* @__PURE__ */ new Map();
   for (const [done, finding2] of findings.entries()) {
     options.progress?.(done, findings.length, "findings attributed");
-    if (finding2.witness === null || finding2.kind === "acldrift") continue;
+    if (!dated(finding2)) continue;
     const adapter = adapterFor(finding2.kind);
     const wanted = finding2.change !== "narrowing";
     const others = othersOf(finding2.kind);
     const allowedAt = async (at2, blob) => {
       const key = findingKey(at2);
-      const value = blob === null ? void 0 : parsed2.get(documentKey(blob, at2.document));
+      const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
       const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
       return allows2 === wanted;
     };
     const blameIn = async (at2) => {
-      const answers2 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...versions.get(at2.file)]) answers2.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers2.get(blob) ?? false, walksOf(at2.file));
+      const answers3 = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
+      return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
     };
-    const byWitness = adapter.namesRequest?.(finding2.witness) ?? true;
+    const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
     let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
     const elsewhere = elsewhereOf(finding2);
     if (result2.sha === null && elsewhere !== void 0 && byWitness) {
@@ -38327,7 +38656,8 @@ async function attribute(findings, options) {
   options.progress?.(findings.length, findings.length, "findings attributed");
   const byFile = /* @__PURE__ */ new Map();
   for (const [finding2, b] of blamed) {
-    if (b === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0) continue;
+    if (b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
+      continue;
     if (adapterFor(finding2.kind).scope !== "file") continue;
     byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
   }
@@ -38376,11 +38706,11 @@ async function attribute(findings, options) {
   return notes;
 }
 async function alreadyAtHead(findings, head, options) {
-  const asked2 = findings.filter((f) => f.witness !== null && f.kind !== GATE_KIND);
   const byChange = (f) => {
     const adapter = adapterFor(f.kind);
-    return f.change === "possible-widening" && f.document === void 0 && (adapter.scope === "kind" || !(adapter.namesRequest?.(f.witness) ?? true));
+    return f.change === "possible-widening" && f.document === void 0 && (adapter.scope === "kind" || f.witness === null || !(adapter.namesRequest?.(f.witness) ?? true));
   };
+  const asked2 = findings.filter((f) => dated(f) && (f.witness !== null || byChange(f)));
   const [atHead] = await readPathsAt(
     options.root,
     [{ type: "ref", commit: head }],
@@ -38422,9 +38752,9 @@ async function readVersions(root, versions, readAs, together, settings) {
         wanted.add(key);
       } else for (const blob of blobsOfAll(group.paths, key).values()) if (blob !== null) wanted.add(blob);
     }
-  const parsed2 = /* @__PURE__ */ new Map();
+  const parsed3 = /* @__PURE__ */ new Map();
   const contents = /* @__PURE__ */ new Map();
-  if (wanted.size === 0) return { parsed: parsed2, contents };
+  if (wanted.size === 0) return { parsed: parsed3, contents };
   for (const object2 of await catFileBatch(root, [...wanted], { maxBytes: MAX_FILE_BYTES }))
     if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
   for (const [id, content] of contents) {
@@ -38434,11 +38764,11 @@ async function readVersions(root, versions, readAs, together, settings) {
     const file = { path, content };
     if (as === "container") {
       for (const document of (await readDocuments(file, "detect", false, void 0, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(id, document.origin.name), document.value);
+        if (document.origin) parsed3.set(documentKey(id, document.origin.name), document.value);
       continue;
     }
     const value = await valueIn2(file, as === GATE_KIND ? void 0 : as);
-    if (value !== void 0) parsed2.set(id, value);
+    if (value !== void 0) parsed3.set(id, value);
   }
   for (const [file, group] of together)
     for (const key of versions.get(file) ?? []) {
@@ -38452,9 +38782,9 @@ async function readVersions(root, versions, readAs, together, settings) {
         read: async (paths) => new Map(paths.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
       };
       for (const document of (await readDocuments({ path: file, content }, "detect", false, source, settings)).documents)
-        if (document.origin) parsed2.set(documentKey(key, document.origin.name), document.value);
+        if (document.origin) parsed3.set(documentKey(key, document.origin.name), document.value);
     }
-  return { parsed: parsed2, contents };
+  return { parsed: parsed3, contents };
 }
 async function filesTogether(root, head, findings, settings) {
   const out = /* @__PURE__ */ new Map();
@@ -38486,7 +38816,7 @@ async function valueIn2(file, kind, name, source, settings) {
   }
   return parsedAs(file, kind);
 }
-var whyNot, elsewhereOf;
+var dated, whyNot, elsewhereOf;
 var init_attribute = __esm({
   async "src/core/attribute/index.ts"() {
     "use strict";
@@ -38503,6 +38833,7 @@ var init_attribute = __esm({
     init_blame();
     await init_by_change();
     await init_contributions();
+    dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
       const location2 = finding2.baselineLocation;
@@ -38954,17 +39285,17 @@ var init_attributes2 = __esm({
 
 // src/core/gate/approvals-file.ts
 async function parseApprovals(path, content) {
-  const parsed2 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
-  if (parsed2.value === null) return { path, entries: [], lines: [] };
-  const problems = await validateValue("approvals", parsed2);
+  const parsed3 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
+  if (parsed3.value === null) return { path, entries: [], lines: [] };
+  const problems = await validateValue("approvals", parsed3);
   if (problems.length > 0) throw new InvalidInputError(problems);
-  const entries2 = parsed2.value.approvals;
-  const duplicates = duplicateIds(entries2, parsed2.sourceMap, path);
+  const entries2 = parsed3.value.approvals;
+  const duplicates = duplicateIds(entries2, parsed3.sourceMap, path);
   if (duplicates.length > 0) throw new InvalidInputError(duplicates);
   return {
     path,
     entries: entries2,
-    lines: entries2.map((_, i) => parsed2.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
+    lines: entries2.map((_, i) => parsed3.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
   };
 }
 async function approvalsOrUndefined(path, content) {
@@ -39031,13 +39362,13 @@ function protectedBlame(input, head, readHistory2, versions) {
     for (const [i, request] of requests.entries()) {
       const files2 = together[i];
       const holds4 = (state) => files2 === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files2, state));
-      const answers2 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs[i]]) answers2.set(blob, await holds4(blob));
+      const answers3 = /* @__PURE__ */ new Map();
+      for (const blob of [null, ...blobs[i]]) answers3.set(blob, await holds4(blob));
       const result2 = semanticBlame(
         history,
         tip,
         files2?.[0] ?? request.path,
-        (blob) => answers2.get(blob) ?? false,
+        (blob) => answers3.get(blob) ?? false,
         walks[i]
       );
       if (result2.sha !== null && boundaries.has(result2.sha))
@@ -39251,8 +39582,8 @@ function approverCommit(commit, approvers, signed) {
     return { ok: false, why: `${where} by ${author2.email}, classified ${actor.type}, not human` };
   const unsigned = unsignedWhy(commit, signed, where);
   if (unsigned !== void 0) return { ok: false, why: unsigned };
-  const verified = signed === void 0 ? "" : ", signed with their listed key";
-  return { ok: true, why: `${where} by listed approver ${author2.email}${verified}` };
+  const verified2 = signed === void 0 ? "" : ", signed with their listed key";
+  return { ok: true, why: `${where} by listed approver ${author2.email}${verified2}` };
 }
 function evidence(commit) {
   const signals = commit.actor.evidence.map((e) => e.signal);
@@ -39454,14 +39785,14 @@ async function snapshotContent(path) {
   }
 }
 async function parseSnapshot(path, content, options = {}) {
-  const parsed2 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
-  const problems = await validateValue("snapshot", parsed2);
-  const read2 = problems.length > 0 ? void 0 : await embed(parsed2, containerFor("snapshot"));
+  const parsed3 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
+  const problems = await validateValue("snapshot", parsed3);
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed3, containerFor("snapshot"));
   if (problems.length > 0 || read2.problems.length > 0) {
     if (options.positions === false) return parseSnapshot(path, content);
     throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
   }
-  const snapshot2 = parsed2.value;
+  const snapshot2 = parsed3.value;
   const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
   const noLines = { locate: () => void 0 };
   const documents = /* @__PURE__ */ new Map();
@@ -39490,7 +39821,7 @@ async function parseSnapshot(path, content, options = {}) {
       ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
     },
     held: new Map(read2.documents.map((d) => [d.path, d])),
-    sourceMap: parsed2.sourceMap
+    sourceMap: parsed3.sourceMap
   };
 }
 async function openSnapshot(path) {
@@ -39513,8 +39844,8 @@ async function openSnapshot(path) {
     async documentsOf(wanted) {
       const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf3(d))) };
       try {
-        const parsed2 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
-        return { ...parsed2.source, blob };
+        const parsed3 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
+        return { ...parsed3.source, blob };
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
         return readSnapshot(path);
@@ -39653,14 +39984,18 @@ async function configVersion(path, side) {
   if (path === void 0 || content === void 0) return { status: "absent" };
   return parseConfig(path, content);
 }
+async function configVersionAt(root, path, commit) {
+  const [side] = await readPathsAt(root, [{ type: "ref", commit }], [path]);
+  return configVersion(path, side);
+}
 async function parseConfig(path, content) {
   try {
-    const parsed2 = await parseConfigContent(void 0, path, content);
+    const parsed3 = await parseConfigContent(void 0, path, content);
     return {
       status: "ok",
-      config: configFromValue(parsed2.value, path),
-      value: parsed2.value,
-      sourceMap: parsed2.sourceMap
+      config: configFromValue(parsed3.value, path),
+      value: parsed3.value,
+      sourceMap: parsed3.sourceMap
     };
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
@@ -39718,6 +40053,7 @@ var init_config_changes = __esm({
     "use strict";
     init_adapter();
     await init_adapters();
+    init_git();
     await init_config2();
     await init_source2();
     init_hash();
@@ -39877,11 +40213,11 @@ async function baselineChanges(file, before, after, versions, errors, notes, set
   if (!("held" in older))
     notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
   const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
-  const versionAt = (blob) => versions.get(blob, "snapshot", async (content) => {
+  const versionAt2 = (blob) => versions.get(blob, "snapshot", async (content) => {
     const read2 = await readVersion(file, content);
     return "held" in read2 ? read2 : void 0;
   });
-  const documentsAt = async (blob) => (await versionAt(blob))?.held;
+  const documentsAt = async (blob) => (await versionAt2(blob))?.held;
   const { found: found2, notes: compared } = await baselineWidenings(
     was,
     newer.held,
@@ -39904,7 +40240,7 @@ async function baselineChanges(file, before, after, versions, errors, notes, set
         after: declared
       }),
       path: file,
-      holds: async (blob) => (await versionAt(blob))?.snapshot.source.commit === declared
+      holds: async (blob) => (await versionAt2(blob))?.snapshot.source.commit === declared
     });
   return found2;
 }
@@ -39941,10 +40277,7 @@ async function outsideSnapshotConfig(input, configPath2, notes) {
     );
     return [];
   }
-  const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersion(
-    configPath2,
-    (await readPathsAt(input.root, [{ type: "ref", commit }], [configPath2]))[0]
-  );
+  const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersionAt(input.root, configPath2, commit);
   if (version2.status === "invalid") {
     notes.push(
       `${named3}: ${configPath2} at ${at2} does not validate: the config the snapshot was read under cannot be compared with it`
@@ -39972,7 +40305,6 @@ var init_baseline_changes = __esm({
   async "src/core/gate/baseline-changes.ts"() {
     "use strict";
     await init_adapters();
-    init_git();
     await init_compare8();
     await init_config2();
     await init_embedded();
@@ -40088,8 +40420,13 @@ async function snapshotBase(input, head) {
       paths.baseline
     )
   );
+  if (taken !== null && await isParent(input.root, taken, approved.sha)) return taken;
   if (taken !== null && await isAncestor(input.root, taken, approved.sha)) return taken;
   return firstParent(input.root, approved.sha);
+}
+async function isParent(root, parent, commit) {
+  const commits = await readCommits(root, [commit, parent]);
+  return commits.has(parent) && commits.get(commit)?.parents.includes(parent) === true;
 }
 function declaredCommit(content) {
   if (content === void 0) return null;
@@ -40187,9 +40524,18 @@ async function readingConfig(input, baseline) {
   if (path === void 0 || target.commit === null) return config2;
   const at2 = target.spec.type === "ref" ? await approvedConfigCommit(input, path) ?? baseline : target.commit;
   if (at2 === null) return config2;
-  const [side] = await readPathsAt(root, [{ type: "ref", commit: at2 }], [path]);
-  const version2 = await configVersion(path, side);
+  const version2 = await configVersionAt(root, path, at2);
   return version2.status === "ok" ? version2.config : config2;
+}
+async function configReaders(root, path, blobs) {
+  const defaults = readsPath(DEFAULT_CONFIG);
+  const readers2 = /* @__PURE__ */ new Map([[null, defaults]]);
+  const ids = blobs.filter((blob) => blob !== null);
+  for (const object2 of await catFileBatch(root, ids, { maxBytes: MAX_OWN_FILE_BYTES })) {
+    const version2 = object2.type === "blob" && !object2.oversize ? await configVersion(path, /* @__PURE__ */ new Map([[path, object2.content]])) : void 0;
+    readers2.set(object2.id, version2?.status === "ok" ? readsPath(version2.config) : defaults);
+  }
+  return readers2;
 }
 async function approvedConfigCommit(input, path) {
   const read2 = await readPathHistory(input.root, input.target.commit, [path]);
@@ -40246,7 +40592,10 @@ var init_reference = __esm({
     init_git();
     init_blame();
     init_commits();
+    await init_classify2();
     await init_config2();
+    init_errors();
+    init_parse();
     await init_approvals_file();
     await init_approvals2();
     await init_config_changes();
@@ -40444,7 +40793,8 @@ async function runGate(input) {
   }
   const referencePolicy = beforeConfig.status === "ok" ? beforeConfig.config.policy : DEFAULT_CONFIG.policy;
   const policy2 = gatePolicy(config2.policy, current.policy, referencePolicy, protectedFindings);
-  return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2 };
+  const approved = records.filter((r) => judged.get(r).valid).map((r) => r.entry);
+  return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2, approved };
 }
 var init_gate = __esm({
   async "src/core/gate/index.ts"() {
@@ -40466,6 +40816,36 @@ var init_gate = __esm({
     init_verdict();
     init_signatures2();
     init_versions();
+  }
+});
+
+// src/core/gate/witness.ts
+async function witnessBeyondApprovals(findings, approved, baseline, target) {
+  const changed = [];
+  for (const finding2 of findings) {
+    if (finding2.kind === "acldrift" || finding2.change === "narrowing" || finding2.approval?.valid === true)
+      continue;
+    const adapter = adapterFor(finding2.kind);
+    const key = findingKey(finding2);
+    const document = target.get(key);
+    if (adapter.witnessBeyond === void 0 || document === void 0 || !approvable(finding2)) continue;
+    const about = approved.filter((e) => e.kind === finding2.kind && e.file === finding2.file && e.document === finding2.document).flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
+    if (about.length === 0) continue;
+    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document, about);
+    if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
+    finding2.witness = witness;
+    finding2.message = await adapter.describe(finding2, witness);
+    changed.push(finding2);
+  }
+  return changed;
+}
+var init_witness2 = __esm({
+  async "src/core/gate/witness.ts"() {
+    "use strict";
+    await init_adapters();
+    init_findings();
+    await init_embedded();
+    await init_approvals2();
   }
 });
 
@@ -40511,6 +40891,13 @@ async function stagedAgainstRevision(options) {
   const named3 = options.baseline ?? options.config.baseline ?? "HEAD";
   if (named3 === "HEAD") return void 0;
   return { ref: named3, commit: await resolveCommit(options.root, named3) };
+}
+function outsideFocus(focus, baseline, target, skip) {
+  const out = new Set(skip);
+  for (const source of [baseline, target])
+    for (const [key, document] of source.documents)
+      if (document.origin === void 0 && !focus.has(key) && comparedAlone(document.kind)) out.add(key);
+  return out;
 }
 async function stagedAgainstSnapshot(options, file) {
   const { root, config: config2 } = options;
@@ -40569,7 +40956,10 @@ async function loadSides(options, reading) {
     await withOverlay(target, overlay, options.config, sourceFiles(options.root, at2, overlay))
   ];
 }
-async function runCheck(options) {
+function runCheck(options) {
+  return oneRun(() => check2(options));
+}
+async function check2(options) {
   const reading = baselineReading(options);
   const [baseline, target] = await loadSides(options, reading);
   const findings = [];
@@ -40585,6 +40975,7 @@ async function runCheck(options) {
   errors.push(...lost.problems);
   notes.push(...followMoves(baseline, target, changes));
   const unreadable = /* @__PURE__ */ new Set([...errors.map((e) => e.file), ...lost.keys]);
+  const skip = options.focus === void 0 ? unreadable : outsideFocus(options.focus, baseline, target, unreadable);
   let targetPaths;
   let ownership;
   const targetPathList = () => targetPaths ??= listSourcePaths(options.root, options.target);
@@ -40600,27 +40991,29 @@ async function runCheck(options) {
   };
   const compared = await timed(
     "comparing",
-    () => compareChanged(baseline.documents, target.documents, context, unreadable)
+    () => compareChanged(baseline.documents, target.documents, context, skip)
   );
   findings.push(...compared.findings);
   notes.push(...compared.notes);
-  if (options.attribute !== false) {
+  const attributed = async (list4) => {
+    if (options.attribute === false) return;
     const attribution = await timed(
       "attribution",
-      async () => attribute(findings, {
+      async () => attribute(list4, {
         root: options.root,
-        baseline: findings.length === 0 ? baseline.commit : await since(),
+        baseline: list4.length === 0 ? baseline.commit : await since(),
         target: { type: options.target.type, commit: target.commit },
         actors: options.config.actors,
         settings: options.config.settings,
         documents: target.documents,
         progress: options.progress,
         message: options.message,
-        ...baseline.type !== "snapshot" && { read: reader(assigner(await reading())) }
+        reading: await readingOf(options, baseline, reading)
       })
     );
     notes.push(...attribution);
-  }
+  };
+  await attributed(findings);
   const gate = await timed(
     "gate",
     () => runGate({
@@ -40640,6 +41033,13 @@ async function runCheck(options) {
       message: options.message
     })
   );
+  const rewitnessed = await witnessBeyondApprovals(
+    findings,
+    gate.approved,
+    baseline.documents,
+    target.documents
+  );
+  if (rewitnessed.length > 0) await attributed(rewitnessed);
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);
@@ -40793,11 +41193,20 @@ function followMoves(baseline, target, changes) {
   }
   return notes;
 }
+async function readingOf(options, baseline, reading) {
+  const path = configPath(options);
+  const held = new Set([...baseline.documents.values()].map((d) => d.origin?.file ?? d.path));
+  return {
+    baseline: baseline.type === "snapshot" ? (file) => held.has(file) : readsPath(await reading()),
+    config: path,
+    versions: async (blobs) => path === void 0 ? /* @__PURE__ */ new Map([[null, readsPath(options.config)]]) : configReaders(options.root, path, blobs)
+  };
+}
 function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, selfContained, withArticle, goneFrom, fileOf2, reader, changeRank;
+var emptySource, comparedAlone, selfContained, withArticle, goneFrom, fileOf2, changeRank;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -40807,6 +41216,7 @@ var init_check = __esm({
     init_git();
     init_findings();
     await init_gate();
+    await init_witness2();
     await init_reference();
     await init_snapshot3();
     init_source_files();
@@ -40822,14 +41232,14 @@ var init_check = __esm({
       problems: [],
       notes: []
     });
-    selfContained = (...sources) => !sources.flatMap((source) => [...source.documents.values()]).map((d) => adapterFor(d.kind)).some((adapter) => adapter.scope === "kind" || adapter.consults !== void 0);
+    comparedAlone = (kind) => {
+      const adapter = adapterFor(kind);
+      return adapter.scope === "file" && adapter.consults === void 0;
+    };
+    selfContained = (...sources) => sources.every((source) => [...source.documents.values()].every((d) => comparedAlone(d.kind)));
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
     fileOf2 = (key, documents) => documents.get(key)?.origin?.file ?? key;
-    reader = (assign2) => (path) => {
-      const assigned = assign2(path);
-      return assigned !== void 0 && assigned.excluded !== true;
-    };
     changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });
@@ -40855,7 +41265,7 @@ async function reviewEdit(root, assigned, current, proposed) {
   const readersOfEdit = () => readers2 ??= readersOf(root, config2, [proposed.path]).then((paths) => new Set(paths));
   if (!before && !after && (await readersOfEdit()).size === 0)
     return { findings: [], problems: [], plain: true };
-  const staged = { root, cwd: root, config: config2, target: { type: "staged" } };
+  const staged = { root, cwd: root, config: config2, target: { type: "staged" }, focus: /* @__PURE__ */ new Set([proposed.path]) };
   const report = await runCheck({ ...staged, overlay: [proposed] });
   const inFile = (file) => file === proposed.path;
   const failing = unapproved(report);
@@ -41713,12 +42123,12 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute as isAbsolute5, join as join11, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { dirname as dirname5, isAbsolute as isAbsolute5, join as join11, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start) {
-  for (let dir = start; ; dir = dirname4(dir)) {
+  for (let dir = start; ; dir = dirname5(dir)) {
     const gitDir2 = await dotGitDir(dir);
     if (gitDir2 !== void 0) return { root: dir, gitDir: gitDir2 };
-    if (dirname4(dir) === dir) return void 0;
+    if (dirname5(dir) === dir) return void 0;
   }
 }
 async function readIfExists(path) {
@@ -41771,7 +42181,7 @@ async function judgeEdit(file, action, entry) {
         `${file}: disableAllHooks switches off every hook, acldrift's included`
       );
   }
-  const repo = await locate(dirname4(file));
+  const repo = await locate(dirname5(file));
   if (repo === void 0) return ALLOW;
   const path = posixPath(relative4(repo.root, file));
   if (path.startsWith("..") || isAbsolute5(path)) return ALLOW;
@@ -41981,10 +42391,10 @@ var init_debug = __esm({
 });
 
 // src/core/audit-log/lock.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, open as open4, readdir, readFile as readFile6, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { link, open as open5, readdir, readFile as readFile6, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname5, join as join12, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname6, join as join12, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
   const key = resolve8(lockPath);
@@ -42012,7 +42422,7 @@ async function acquire(lockPath, options) {
     pid: process.pid,
     hostname: hostname(),
     threadId,
-    token: randomBytes2(8).toString("hex"),
+    token: randomBytes3(8).toString("hex"),
     time: (/* @__PURE__ */ new Date()).toISOString()
   };
   const deadline = Date.now() + timeoutMs;
@@ -42048,7 +42458,7 @@ async function tryCreate(lockPath, me) {
   }
 }
 async function sweepPrivateFiles(lockPath, staleMs) {
-  const directory = dirname5(lockPath);
+  const directory = dirname6(lockPath);
   const prefix = basename4(lockPath);
   try {
     for (const name of await readdir(directory)) {
@@ -42063,7 +42473,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
 async function createExclusive(lockPath, me) {
   let handle;
   try {
-    handle = await open4(lockPath, "wx");
+    handle = await open5(lockPath, "wx");
   } catch (error) {
     if (errorCode(error) === "EEXIST") return false;
     throw error;
@@ -42116,7 +42526,7 @@ function isAlive(pid) {
 async function breakStale(lockPath, staleMs) {
   const guardPath = `${lockPath}.break`;
   try {
-    await (await open4(guardPath, "wx")).close();
+    await (await open5(guardPath, "wx")).close();
   } catch (error) {
     if (errorCode(error) !== "EEXIST") throw error;
     const guard = await stat2(guardPath).catch(() => void 0);
@@ -42179,17 +42589,17 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir3, open as open5, readFile as readFile7 } from "node:fs/promises";
+import { mkdir as mkdir4, open as open6, readFile as readFile7 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
   const file = join13(gitDir2, AGENT_LOG);
-  await mkdir3(join13(gitDir2, PROPOSALS), { recursive: true });
+  await mkdir4(join13(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
     await writeFileAtomic(join13(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
-    const handle = await open5(file, "a");
+    const handle = await open6(file, "a");
     try {
       await handle.appendFile(`${JSON.stringify(entry)}
 `);
@@ -42369,6 +42779,12 @@ function comparedText(report) {
 function showControls(text3) {
   return text3.replace(HIDDEN_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+function printable(value) {
+  if (typeof value === "string") return showControls(value);
+  if (Array.isArray(value)) return value.map(printable);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
+}
 var CHANGE_ORDER, CHANGE_LABELS, HIDDEN_CHARACTERS;
 var init_shared = __esm({
   "src/reporters/shared.ts"() {
@@ -42381,223 +42797,6 @@ var init_shared = __esm({
       narrowing: "narrowing"
     };
     HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-  }
-});
-
-// src/reporters/coverage.ts
-function coverageLines(coverage, limit = Infinity) {
-  const lines = [];
-  const scope = coverage.scope === "changed-files" ? " (the files this commit changes)" : "";
-  const shown3 = (items, line) => {
-    const out = items.slice(0, limit).map(line);
-    if (items.length > limit)
-      out.push(`    \u2026 and ${items.length - limit} more (\`acldrift coverage\` lists them all)`);
-    return out;
-  };
-  const byKind = /* @__PURE__ */ new Map();
-  for (const entry of coverage.read) {
-    const label2 = entry.format === void 0 ? entry.kind : `${entry.kind} (in ${entry.format} files)`;
-    byKind.set(label2, [...byKind.get(label2) ?? [], entry]);
-  }
-  lines.push(`Read${scope}:`);
-  if (byKind.size === 0) lines.push("  no access config was read");
-  for (const [label2, entries2] of [...byKind].sort(([a], [b]) => a < b ? -1 : 1)) {
-    lines.push(`  ${label2}:`);
-    lines.push(
-      ...shown3(entries2, (e) => `    ${e.file}${e.by === "content" ? "" : " (kind assigned by the config)"}`)
-    );
-  }
-  if (coverage.notRead.length > 0) {
-    lines.push("Recognised as access config but not read, and why:");
-    lines.push(...shown3(coverage.notRead, (e) => `  ${e.file} (${e.recognisedAs}): ${e.why}`));
-  }
-  if (coverage.skipped.length > 0) {
-    lines.push("Skipped, and why:");
-    lines.push(...shown3(coverage.skipped, (e) => `  ${e.file}: ${e.why}`));
-  }
-  return lines;
-}
-var init_coverage = __esm({
-  "src/reporters/coverage.ts"() {
-    "use strict";
-  }
-});
-
-// src/reporters/pretty.ts
-var pretty_exports = {};
-__export(pretty_exports, {
-  chalkFor: () => chalkFor,
-  findingFrom: () => findingFrom,
-  findingLines: () => findingLines,
-  printable: () => printable,
-  relativeTo: () => relativeTo,
-  renderPretty: () => renderPretty
-});
-import { isAbsolute as isAbsolute6, posix as posix9 } from "node:path";
-import { Chalk, supportsColor } from "chalk";
-function chalkFor(options) {
-  return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
-}
-function renderPretty(untrusted, options) {
-  const report = relativeTo(options.from, printable(untrusted));
-  const c = chalkFor(options);
-  const all2 = orderFindings(report.findings);
-  const findings = options.quiet ? all2.filter(blocking) : all2;
-  const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)];
-  for (const [file, group] of groupByFile(findings)) {
-    lines.push("", c.underline(file), ...sameChange(group).flatMap((change) => changeLines(c, change)));
-  }
-  if (!findings.some(needsReview)) lines.push("", c.green(noWideningText(report)));
-  const hidden = all2.length - findings.length;
-  if (hidden > 0)
-    lines.push(
-      "",
-      c.dim(`${plural(hidden, "approved or narrowing finding")} not shown: \`acldrift check\` lists them.`)
-    );
-  if (report.errors.length > 0) {
-    lines.push("", c.bold.red("Invalid input (fails closed):"));
-    lines.push(...report.errors.map((problem) => `  ${formatProblem(problem)}`));
-  }
-  if (report.notes.length > 0 && !options.quiet) {
-    lines.push("", c.bold("Notes:"), ...report.notes.map((note) => `  - ${note}`));
-  }
-  if (report.coverage !== void 0) {
-    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT);
-    lines.push("", c.bold(heading), ...rest.map((line) => line.startsWith(" ") ? line : c.bold(line)));
-  }
-  const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green;
-  lines.push("", summaryStyle(summaryLine(report)));
-  return lines.join("\n") + "\n";
-}
-function relativeTo(from, report) {
-  if (from === void 0 || from === "") return report;
-  const here = hereFrom(from);
-  const files2 = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
-  return {
-    ...report,
-    findings: report.findings.map((f) => findingFrom(from, f)),
-    errors: files2(report.errors),
-    ...report.coverage && {
-      coverage: {
-        ...report.coverage,
-        read: files2(report.coverage.read),
-        notRead: files2(report.coverage.notRead),
-        skipped: files2(report.coverage.skipped)
-      }
-    }
-  };
-}
-function findingFrom(from, finding2) {
-  if (from === void 0 || from === "") return finding2;
-  return withPaths(finding2, hereFrom(from));
-}
-function printable(value) {
-  if (typeof value === "string") return showControls(value);
-  if (Array.isArray(value)) return value.map(printable);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [showControls(key), printable(v)]));
-}
-function blocking(finding2) {
-  return needsReview(finding2) && finding2.approval?.valid !== true;
-}
-function sameChange(ordered) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of ordered) {
-    const key = JSON.stringify([
-      f.file,
-      f.line,
-      f.document,
-      f.renderedFrom,
-      f.rule,
-      f.change,
-      f.reason,
-      f.baselineLocation,
-      f.commit?.sha,
-      f.approval === null ? null : [f.approval.valid, f.approval.status]
-    ]);
-    groups.set(key, [...groups.get(key) ?? [], f]);
-  }
-  return [...groups.values()];
-}
-function changeLines(c, group) {
-  if (group.length === 1) return findingLines(c, group[0]);
-  const [first] = group;
-  const lines = [
-    `${headline(c, first)}  ${c.bold(`${group.length} findings of one change`)}`,
-    ...group.map((f) => `    - ${badge(c, f)} ${c.dim(f.id)}  ${f.message}`)
-  ];
-  return [...lines, ...detailLines(c, first, false)];
-}
-function groupByFile(ordered) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const finding2 of ordered) groups.set(finding2.file, [...groups.get(finding2.file) ?? [], finding2]);
-  return groups;
-}
-function headline(c, finding2) {
-  const change = CHANGE_STYLES[finding2.change](c)(CHANGE_LABELS[finding2.change]);
-  return `  ${badge(c, finding2)} ${change}  ${c.bold(finding2.rule)}  ${findingPlace(finding2)}`;
-}
-function findingLines(c, finding2) {
-  return [
-    headline(c, finding2),
-    `    ${finding2.message}`,
-    // The handle for `acldrift explain ID` and `acldrift approve ID`.
-    `    ${c.dim("id:")} ${finding2.id}`,
-    ...detailLines(c, finding2, true)
-  ];
-}
-function detailLines(c, finding2, withWitness) {
-  const lines = [];
-  if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
-  if (finding2.baselineLocation)
-    lines.push(`    ${c.dim(baselineLabel(finding2))} ${findingPlace(finding2.baselineLocation)}`);
-  const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
-  if (entries2.length > 0) {
-    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
-    lines.push(`    ${c.dim("witness:")}`);
-    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
-  }
-  if (finding2.commit !== null) {
-    const { actor } = finding2.commit;
-    lines.push(`    ${c.dim("commit:")} ${commitText(finding2.commit)}`);
-    lines.push(
-      `    ${c.dim("actor:")}  ${actor.type === "agent" ? c.magenta(actorText(actor)) : actorText(actor)}`
-    );
-    lines.push(...actor.evidence.map((evidence2) => `      - ${evidenceText(evidence2)}`));
-    const widenedBy = contributionTexts(finding2);
-    if (widenedBy.length > 0) {
-      lines.push(`    ${c.dim(`widened by ${widenedBy.length} commits (oldest first):`)}`);
-      lines.push(...widenedBy.map((line) => `      - ${line}`));
-    }
-  }
-  if (finding2.approval !== null) {
-    const style = finding2.approval.valid ? c.green : c.bold.red;
-    lines.push(`    ${c.dim("approval:")} ${style(approvalText(finding2.approval))}`);
-  }
-  return lines;
-}
-var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
-var init_pretty = __esm({
-  "src/reporters/pretty.ts"() {
-    "use strict";
-    init_errors();
-    init_coverage();
-    init_shared();
-    SEVERITY_STYLES = {
-      critical: (c) => c.bold.white.bgRed,
-      high: (c) => c.bold.red,
-      medium: (c) => c.yellow,
-      low: (c) => c.cyan
-    };
-    CHANGE_STYLES = {
-      widening: (c) => c.bold.red,
-      "possible-widening": (c) => c.yellow,
-      narrowing: (c) => c.green
-    };
-    COVERAGE_LIMIT = 10;
-    BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix9.relative(from, file);
-    badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
 
@@ -42729,7 +42928,6 @@ var init_agent = __esm({
   "src/reporters/agent.ts"() {
     "use strict";
     init_shared();
-    init_pretty();
     STOP = "Stop here and ask the user. Do not make this change another way (a shell command, another file, a commit without hooks): acldrift checks those too, and the user must decide.";
     SHOWN_PER_RULE = 2;
     AGENT_LOG_PATH = ".git/acldrift/agent-log.jsonl";
@@ -43029,6 +43227,216 @@ var init_progress2 = __esm({
   "src/cli/progress.ts"() {
     "use strict";
     CI_VARIABLES = ["CI", "TF_BUILD", "JENKINS_URL"];
+  }
+});
+
+// src/reporters/coverage.ts
+function coverageLines(coverage, limit = Infinity) {
+  const lines = [];
+  const scope = coverage.scope === "changed-files" ? " (the files this commit changes)" : "";
+  const shown3 = (items, line) => {
+    const out = items.slice(0, limit).map(line);
+    if (items.length > limit)
+      out.push(`    \u2026 and ${items.length - limit} more (\`acldrift coverage\` lists them all)`);
+    return out;
+  };
+  const byKind = /* @__PURE__ */ new Map();
+  for (const entry of coverage.read) {
+    const label2 = entry.format === void 0 ? entry.kind : `${entry.kind} (in ${entry.format} files)`;
+    byKind.set(label2, [...byKind.get(label2) ?? [], entry]);
+  }
+  lines.push(`Read${scope}:`);
+  if (byKind.size === 0) lines.push("  no access config was read");
+  for (const [label2, entries2] of [...byKind].sort(([a], [b]) => a < b ? -1 : 1)) {
+    lines.push(`  ${label2}:`);
+    lines.push(
+      ...shown3(entries2, (e) => `    ${e.file}${e.by === "content" ? "" : " (kind assigned by the config)"}`)
+    );
+  }
+  if (coverage.notRead.length > 0) {
+    lines.push("Recognised as access config but not read, and why:");
+    lines.push(...shown3(coverage.notRead, (e) => `  ${e.file} (${e.recognisedAs}): ${e.why}`));
+  }
+  if (coverage.skipped.length > 0) {
+    lines.push("Skipped, and why:");
+    lines.push(...shown3(coverage.skipped, (e) => `  ${e.file}: ${e.why}`));
+  }
+  return lines;
+}
+var init_coverage = __esm({
+  "src/reporters/coverage.ts"() {
+    "use strict";
+  }
+});
+
+// src/reporters/pretty.ts
+var pretty_exports = {};
+__export(pretty_exports, {
+  chalkFor: () => chalkFor,
+  findingFrom: () => findingFrom,
+  findingLines: () => findingLines,
+  relativeTo: () => relativeTo,
+  renderPretty: () => renderPretty
+});
+import { isAbsolute as isAbsolute6, posix as posix9 } from "node:path";
+import { Chalk, supportsColor } from "chalk";
+function chalkFor(options) {
+  return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
+}
+function renderPretty(untrusted, options) {
+  const report = relativeTo(options.from, printable(untrusted));
+  const c = chalkFor(options);
+  const all2 = orderFindings(report.findings);
+  const findings = options.quiet ? all2.filter(blocking) : all2;
+  const lines = [c.bold(`acldrift ${report.tool.version}: ${comparedText(report)}`)];
+  for (const [file, group] of groupByFile(findings)) {
+    lines.push("", c.underline(file), ...sameChange(group).flatMap((change) => changeLines(c, change)));
+  }
+  if (!findings.some(needsReview)) lines.push("", c.green(noWideningText(report)));
+  const hidden = all2.length - findings.length;
+  if (hidden > 0)
+    lines.push(
+      "",
+      c.dim(`${plural(hidden, "approved or narrowing finding")} not shown: \`acldrift check\` lists them.`)
+    );
+  if (report.errors.length > 0) {
+    lines.push("", c.bold.red("Invalid input (fails closed):"));
+    lines.push(...report.errors.map((problem) => `  ${formatProblem(problem)}`));
+  }
+  if (report.notes.length > 0 && !options.quiet) {
+    lines.push("", c.bold("Notes:"), ...report.notes.map((note) => `  - ${note}`));
+  }
+  if (report.coverage !== void 0) {
+    const [heading, ...rest] = coverageLines(report.coverage, COVERAGE_LIMIT);
+    lines.push("", c.bold(heading), ...rest.map((line) => line.startsWith(" ") ? line : c.bold(line)));
+  }
+  const summaryStyle = findings.some(needsReview) || report.errors.length > 0 ? c.bold.red : c.bold.green;
+  lines.push("", summaryStyle(summaryLine(report)));
+  return lines.join("\n") + "\n";
+}
+function relativeTo(from, report) {
+  if (from === void 0 || from === "") return report;
+  const here = hereFrom(from);
+  const files2 = (entries2) => entries2.map((e) => ({ ...e, file: here(e.file) }));
+  return {
+    ...report,
+    findings: report.findings.map((f) => findingFrom(from, f)),
+    errors: files2(report.errors),
+    ...report.coverage && {
+      coverage: {
+        ...report.coverage,
+        read: files2(report.coverage.read),
+        notRead: files2(report.coverage.notRead),
+        skipped: files2(report.coverage.skipped)
+      }
+    }
+  };
+}
+function findingFrom(from, finding2) {
+  if (from === void 0 || from === "") return finding2;
+  return withPaths(finding2, hereFrom(from));
+}
+function blocking(finding2) {
+  return needsReview(finding2) && finding2.approval?.valid !== true;
+}
+function sameChange(ordered) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of ordered) {
+    const key = JSON.stringify([
+      f.file,
+      f.line,
+      f.document,
+      f.renderedFrom,
+      f.rule,
+      f.change,
+      f.reason,
+      f.baselineLocation,
+      f.commit?.sha,
+      f.approval === null ? null : [f.approval.valid, f.approval.status]
+    ]);
+    groups.set(key, [...groups.get(key) ?? [], f]);
+  }
+  return [...groups.values()];
+}
+function changeLines(c, group) {
+  if (group.length === 1) return findingLines(c, group[0]);
+  const [first] = group;
+  const lines = [
+    `${headline(c, first)}  ${c.bold(`${group.length} findings of one change`)}`,
+    ...group.map((f) => `    - ${badge(c, f)} ${c.dim(f.id)}  ${f.message}`)
+  ];
+  return [...lines, ...detailLines(c, first, false)];
+}
+function groupByFile(ordered) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const finding2 of ordered) groups.set(finding2.file, [...groups.get(finding2.file) ?? [], finding2]);
+  return groups;
+}
+function headline(c, finding2) {
+  const change = CHANGE_STYLES[finding2.change](c)(CHANGE_LABELS[finding2.change]);
+  return `  ${badge(c, finding2)} ${change}  ${c.bold(finding2.rule)}  ${findingPlace(finding2)}`;
+}
+function findingLines(c, finding2) {
+  return [
+    headline(c, finding2),
+    `    ${finding2.message}`,
+    // The handle for `acldrift explain ID` and `acldrift approve ID`.
+    `    ${c.dim("id:")} ${finding2.id}`,
+    ...detailLines(c, finding2, true)
+  ];
+}
+function detailLines(c, finding2, withWitness) {
+  const lines = [];
+  if (finding2.reason !== void 0) lines.push(`    ${c.yellow("reason:")} ${finding2.reason}`);
+  if (finding2.baselineLocation)
+    lines.push(`    ${c.dim(baselineLabel(finding2))} ${findingPlace(finding2.baselineLocation)}`);
+  const entries2 = finding2.witness === null || !withWitness ? [] : witnessEntries(finding2.witness);
+  if (entries2.length > 0) {
+    const width = Math.max(...entries2.map(([key]) => key.length)) + 1;
+    lines.push(`    ${c.dim("witness:")}`);
+    lines.push(...entries2.map(([key, value]) => `      ${c.dim(`${key}:`.padEnd(width))} ${value}`));
+  }
+  if (finding2.commit !== null) {
+    const { actor } = finding2.commit;
+    lines.push(`    ${c.dim("commit:")} ${commitText(finding2.commit)}`);
+    lines.push(
+      `    ${c.dim("actor:")}  ${actor.type === "agent" ? c.magenta(actorText(actor)) : actorText(actor)}`
+    );
+    lines.push(...actor.evidence.map((evidence2) => `      - ${evidenceText(evidence2)}`));
+    const widenedBy = contributionTexts(finding2);
+    if (widenedBy.length > 0) {
+      lines.push(`    ${c.dim(`widened by ${widenedBy.length} commits (oldest first):`)}`);
+      lines.push(...widenedBy.map((line) => `      - ${line}`));
+    }
+  }
+  if (finding2.approval !== null) {
+    const style = finding2.approval.valid ? c.green : c.bold.red;
+    lines.push(`    ${c.dim("approval:")} ${style(approvalText(finding2.approval))}`);
+  }
+  return lines;
+}
+var SEVERITY_STYLES, CHANGE_STYLES, COVERAGE_LIMIT, BADGE_WIDTH, hereFrom, badge;
+var init_pretty = __esm({
+  "src/reporters/pretty.ts"() {
+    "use strict";
+    init_errors();
+    init_coverage();
+    init_shared();
+    SEVERITY_STYLES = {
+      critical: (c) => c.bold.white.bgRed,
+      high: (c) => c.bold.red,
+      medium: (c) => c.yellow,
+      low: (c) => c.cyan
+    };
+    CHANGE_STYLES = {
+      widening: (c) => c.bold.red,
+      "possible-widening": (c) => c.yellow,
+      narrowing: (c) => c.green
+    };
+    COVERAGE_LIMIT = 10;
+    BADGE_WIDTH = "[CRITICAL]".length;
+    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix9.relative(from, file);
+    badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
 
@@ -43542,7 +43950,7 @@ var init_rule_docs = __esm({
 });
 
 // src/cli/output.ts
-import { mkdir as mkdir4 } from "node:fs/promises";
+import { mkdir as mkdir5 } from "node:fs/promises";
 import { isAbsolute as isAbsolute8, join as join15, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
@@ -43581,7 +43989,7 @@ function writeReports(report, dir, context) {
   return timed("reporting", () => writeReportFiles(report, dir, context));
 }
 async function writeReportFiles(report, dir, context) {
-  await mkdir4(dir, { recursive: true });
+  await mkdir5(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
     const file = join15(dir, name);
@@ -43633,7 +44041,7 @@ async function rangeSides(root, range) {
   return [baseline, { type: "ref", rev: to }];
 }
 function executeCheck(flags, commitMsg) {
-  return withDebug(flags.debug, () => check2(flags, commitMsg));
+  return withDebug(flags.debug, () => oneRun(() => check3(flags, commitMsg)));
 }
 async function rememberPreCommitPass(flags, options, head) {
   const verdictFlags = [flags.config, flags.baseline, flags["fail-on"], flags.ref, flags.range];
@@ -43644,7 +44052,7 @@ async function rememberPreCommitPass(flags, options, head) {
   const entry = await pendingVerdict(options.root, checked).catch(() => void 0);
   if (entry !== void 0) await rememberPass(options.root, entry).catch(() => void 0);
 }
-async function check2(flags, commitMsg) {
+async function check3(flags, commitMsg) {
   const started2 = performance.now();
   const quiet = flags.quiet === true || commitMsg !== void 0;
   const progress = await progressFor({ quiet, hook: commitMsg !== void 0 || flags.staged === true });
