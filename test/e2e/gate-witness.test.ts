@@ -55,28 +55,35 @@ async function setUp(file = POLICY, text = policy(['s3:ListBucket'])): Promise<T
   return r
 }
 
+/**
+ * Alice writes `text` to `file`, approves its one unapproved finding in a commit of its own, then
+ * commits the file; returns the finding she approved.
+ */
+async function aliceApproves(r: TestRepo, file: string, text: string): Promise<Finding> {
+  await r.write(file, text)
+  const pending = await checkJson(r.dir, [])
+  const [grant, ...others] = unapproved(pending.report.findings)
+  expect(others, JSON.stringify(pending.report.findings)).toEqual([])
+  const approved = await runCli(['approve', grant!.id, '--reason', 'Needed', '--expires', '2099-12-31'], {
+    cwd: r.dir,
+  })
+  expect(approved.code, dump(approved)).toBe(0)
+  await r.stage(APPROVALS)
+  expect((await git(r, {}, 'commit', '-m', `Approve ${file}`)).code).toBe(0)
+  await r.stage(file)
+  const committed = await git(r, {}, 'commit', '-m', `Widen ${file}`)
+  expect(committed.code, dump(committed)).toBe(0)
+  return grant!
+}
+
 describe('an uncovered finding shows a request no approval grants, and blame follows it', () => {
   it(
     'Alice approved and committed s3:PutObject; the agent adds s3:GetObject: the witness is GetObject, the commit the agent’s, blocked',
     async () => {
       const r = await setUp()
       // Alice approves PutObject in a commit of its own, then commits the policy.
-      await r.write(POLICY, policy(['s3:ListBucket', 's3:PutObject']))
-      const pending = await checkJson(r.dir, [])
-      const [grant] = unapproved(pending.report.findings)
-      expect(grant?.witness?.action, JSON.stringify(pending.report.findings)).toBe('s3:PutObject')
-      const approved = await runCli(
-        ['approve', grant!.id, '--reason', 'App writes', '--expires', '2099-12-31'],
-        {
-          cwd: r.dir,
-        },
-      )
-      expect(approved.code, dump(approved)).toBe(0)
-      await r.stage(APPROVALS)
-      expect((await git(r, {}, 'commit', '-m', 'Approve app writes')).code).toBe(0)
-      await r.stage(POLICY)
-      const writes = await git(r, {}, 'commit', '-m', 'App writes its data')
-      expect(writes.code, dump(writes)).toBe(0)
+      const grant = await aliceApproves(r, POLICY, policy(['s3:ListBucket', 's3:PutObject']))
+      expect(grant.witness?.action).toBe('s3:PutObject')
 
       // The agent widens the same statement further.
       await r.write(POLICY, policy(['s3:ListBucket', 's3:PutObject', 's3:GetObject']))
@@ -123,22 +130,12 @@ describe('gcp-iam: an uncovered binding shows a member no approval grants', () =
     'Alice approved and committed group:devs as reader; the agent adds another member: the witness is the agent’s member, blocked',
     async () => {
       const r = await setUp(BUCKET, bucket(['user:alice@example.com']))
-      await r.write(BUCKET, bucket(['user:alice@example.com', 'group:devs@example.com']))
-      const pending = await checkJson(r.dir, [])
-      const [grant] = unapproved(pending.report.findings)
-      expect(grant?.witness?.member, JSON.stringify(pending.report.findings)).toBe('group:devs@example.com')
-      const approved = await runCli(
-        ['approve', grant!.id, '--reason', 'Devs read', '--expires', '2099-12-31'],
-        {
-          cwd: r.dir,
-        },
+      const grant = await aliceApproves(
+        r,
+        BUCKET,
+        bucket(['user:alice@example.com', 'group:devs@example.com']),
       )
-      expect(approved.code, dump(approved)).toBe(0)
-      await r.stage(APPROVALS)
-      expect((await git(r, {}, 'commit', '-m', 'Approve devs reading')).code).toBe(0)
-      await r.stage(BUCKET)
-      const devs = await git(r, {}, 'commit', '-m', 'Devs read the app data')
-      expect(devs.code, dump(devs)).toBe(0)
+      expect(grant.witness?.member).toBe('group:devs@example.com')
 
       // The agent adds a member to the same binding.
       await r.write(
