@@ -7420,7 +7420,8 @@ var init_evaluate3 = __esm({
 // src/adapters/gcp-iam/covers.ts
 var covers_exports3 = {};
 __export(covers_exports3, {
-  impliedBy: () => impliedBy3
+  impliedBy: () => impliedBy3,
+  witnessBeyond: () => witnessBeyond2
 });
 function bindingAccess2(access) {
   if (!isRecord4(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
@@ -7441,12 +7442,53 @@ function impliedBy3(approved, access) {
   if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false;
   return was.condition === null || same2(was.condition, now.condition);
 }
-var isRecord4;
+function witnessBeyond2(finding2, key, baseline, target, approved, sides) {
+  const accesses = approved.map(bindingAccess2).filter((a) => a !== void 0);
+  const before = baseline === void 0 ? {} : baseline.value;
+  if (accesses.length === 0 || !isRecord4(before) || !isPolicy(target.value)) return void 0;
+  const listed = Array.isArray(before.bindings) ? before.bindings : [];
+  const widened = {
+    path: key,
+    value: { ...before, bindings: [...listed, ...accesses.map(bindingOf)] },
+    sourceMap: baseline?.sourceMap ?? { locate: () => void 0 },
+    hash: ""
+  };
+  const values = (docs) => [...docs].map(([path, d]) => [path, d.value]);
+  const { findings } = comparePolicy(
+    key,
+    widened,
+    target,
+    { roles: roleTable(values(sides.baseline), "intersection"), docs: sides.baseline },
+    { roles: roleTable(values(sides.target), "union"), docs: sides.target }
+  );
+  const same2 = findings.find(
+    (f) => f.change === finding2.change && f.pointer === finding2.pointer && f.witness !== null
+  );
+  if (same2 === void 0) return void 0;
+  const granted = accesses.some(
+    (a) => allowsWitness3({ bindings: [bindingOf(a)] }, same2.witness, key, recordedRole(a))
+  );
+  return granted ? void 0 : same2.witness;
+}
+function recordedRole({ binding }) {
+  if (binding.defined !== true || typeof binding.role !== "string" || !Array.isArray(binding.grants))
+    return /* @__PURE__ */ new Map();
+  return /* @__PURE__ */ new Map([["(approved role)", { name: binding.role, includedPermissions: binding.grants }]]);
+}
+var isRecord4, bindingOf;
 var init_covers3 = __esm({
   "src/adapters/gcp-iam/covers.ts"() {
     "use strict";
     init_findings();
+    init_compare3();
+    init_evaluate3();
+    init_model2();
     isRecord4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    bindingOf = ({ binding }) => ({
+      role: binding.role,
+      members: binding.members,
+      ...binding.condition === null ? {} : { condition: { expression: binding.condition } }
+    });
   }
 });
 
@@ -7474,6 +7516,8 @@ var init_gcp_iam = __esm({
       // An approval covers the binding it recorded, and the same grant to fewer members or under a
       // condition added (covers.ts: decided without the engine).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers3(), covers_exports3))).impliedBy(approved, access),
+      // A finding no approval covers shows a request beyond the baseline and the approved bindings (covers.ts).
+      witnessBeyond: async (finding2, key, baseline, target, approved, sides) => (await Promise.resolve().then(() => (init_covers3(), covers_exports3))).witnessBeyond(finding2, key, baseline, target, approved, sides),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare3(), compare_exports3))).describeFinding(finding2, witness)
     };
   }
@@ -40831,7 +40875,8 @@ async function witnessBeyondApprovals(findings, approved, baseline, target) {
     if (adapter.witnessBeyond === void 0 || document === void 0 || !approvable(finding2)) continue;
     const about = approved.filter((e) => e.kind === finding2.kind && e.file === finding2.file && e.document === finding2.document).flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
     if (about.length === 0) continue;
-    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document, about);
+    const sides = { baseline: ofKind(baseline, finding2.kind), target: ofKind(target, finding2.kind) };
+    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document, about, sides);
     if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
     finding2.witness = witness;
     finding2.message = await adapter.describe(finding2, witness);
@@ -40844,6 +40889,7 @@ var init_witness2 = __esm({
     "use strict";
     await init_adapters();
     init_findings();
+    await init_compare8();
     await init_embedded();
     await init_approvals2();
   }

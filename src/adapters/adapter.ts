@@ -123,7 +123,8 @@ export interface Adapter {
    * access grants that neither the baseline document (`key` in the comparison) nor any of the
    * `approved` accesses (the approvals' recorded access) grants, so that the finding shows, and
    * blame follows, what nobody approved rather than what was. Undefined when the kind finds none:
-   * the finding keeps the comparison's witness. Absent: the kind keeps it always.
+   * the finding keeps the comparison's witness. Absent: the kind keeps it always. `sides` holds
+   * the kind's documents on each side (what a document names in others: GCP custom roles).
    */
   witnessBeyond?(
     finding: Finding,
@@ -131,6 +132,7 @@ export interface Adapter {
     baseline: Document | undefined,
     target: Document,
     approved: readonly unknown[],
+    sides: {baseline: Map<string, Document>; target: Map<string, Document>},
   ): Promise<Witness | undefined>
   /**
    * Whether findings of different rules carry one access (branch protection: a finding per

@@ -36,23 +36,44 @@ const policy = (actions: string[]) =>
 const unapproved = (findings: Finding[]) =>
   findings.filter((f) => f.change !== 'narrowing' && (f.approval as {valid?: boolean} | null)?.valid !== true)
 
-/** `init --hook git` with `failOn: critical` and Alice as approver, committed by Alice. */
-async function setUp(): Promise<TestRepo> {
+/** `file` with `text`, then `init --hook git` with `failOn: critical` and Alice as approver, committed by Alice. */
+async function setUp(file = POLICY, text = policy(['s3:ListBucket'])): Promise<TestRepo> {
   const r = await newRepo()
-  await r.write(POLICY, policy(['s3:ListBucket']))
+  await r.write(file, text)
   await r.stage()
-  await r.commit('The app data policy')
+  await r.commit('The access policy')
   const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
   expect(init.code, dump(init)).toBe(0)
-  const text = await readFile(join(r.dir, CONFIG), 'utf8')
+  const config = await readFile(join(r.dir, CONFIG), 'utf8')
   await r.write(
     CONFIG,
-    text.replace(/policy:\n[\s\S]*$/, `policy:\n  failOn: critical\n  approvers:\n    - ${ALICE}\n`),
+    config.replace(/policy:\n[\s\S]*$/, `policy:\n  failOn: critical\n  approvers:\n    - ${ALICE}\n`),
   )
   await r.stage()
   const setUp = await git(r, {}, 'commit', '-m', 'Set up acldrift')
   expect(setUp.code, dump(setUp)).toBe(0)
   return r
+}
+
+/**
+ * Alice writes `text` to `file`, approves its one unapproved finding in a commit of its own, then
+ * commits the file; returns the finding she approved.
+ */
+async function aliceApproves(r: TestRepo, file: string, text: string): Promise<Finding> {
+  await r.write(file, text)
+  const pending = await checkJson(r.dir, [])
+  const [grant, ...others] = unapproved(pending.report.findings)
+  expect(others, JSON.stringify(pending.report.findings)).toEqual([])
+  const approved = await runCli(['approve', grant!.id, '--reason', 'Needed', '--expires', '2099-12-31'], {
+    cwd: r.dir,
+  })
+  expect(approved.code, dump(approved)).toBe(0)
+  await r.stage(APPROVALS)
+  expect((await git(r, {}, 'commit', '-m', `Approve ${file}`)).code).toBe(0)
+  await r.stage(file)
+  const committed = await git(r, {}, 'commit', '-m', `Widen ${file}`)
+  expect(committed.code, dump(committed)).toBe(0)
+  return grant!
 }
 
 describe('an uncovered finding shows a request no approval grants, and blame follows it', () => {
@@ -61,22 +82,8 @@ describe('an uncovered finding shows a request no approval grants, and blame fol
     async () => {
       const r = await setUp()
       // Alice approves PutObject in a commit of its own, then commits the policy.
-      await r.write(POLICY, policy(['s3:ListBucket', 's3:PutObject']))
-      const pending = await checkJson(r.dir, [])
-      const [grant] = unapproved(pending.report.findings)
-      expect(grant?.witness?.action, JSON.stringify(pending.report.findings)).toBe('s3:PutObject')
-      const approved = await runCli(
-        ['approve', grant!.id, '--reason', 'App writes', '--expires', '2099-12-31'],
-        {
-          cwd: r.dir,
-        },
-      )
-      expect(approved.code, dump(approved)).toBe(0)
-      await r.stage(APPROVALS)
-      expect((await git(r, {}, 'commit', '-m', 'Approve app writes')).code).toBe(0)
-      await r.stage(POLICY)
-      const writes = await git(r, {}, 'commit', '-m', 'App writes its data')
-      expect(writes.code, dump(writes)).toBe(0)
+      const grant = await aliceApproves(r, POLICY, policy(['s3:ListBucket', 's3:PutObject']))
+      expect(grant.witness?.action).toBe('s3:PutObject')
 
       // The agent widens the same statement further.
       await r.write(POLICY, policy(['s3:ListBucket', 's3:PutObject', 's3:GetObject']))
@@ -108,6 +115,40 @@ describe('an uncovered finding shows a request no approval grants, and blame fol
       expect(commit.sha).toBe(head)
       expect(commit.actor.type).toBe('agent')
       expect(audit.code).toBe(1)
+    },
+    SLOW,
+  )
+})
+
+/** A GCS bucket's IAM policy: object readers `readers`. */
+const BUCKET = 'gcp/buckets/app-data.json'
+const bucket = (readers: string[]) =>
+  `${JSON.stringify({bindings: [{role: 'roles/storage.objectViewer', members: readers}], etag: 'CAE=', version: 1}, null, 2)}\n`
+
+describe('gcp-iam: an uncovered binding shows a member no approval grants', () => {
+  it(
+    'Alice approved and committed group:devs as reader; the agent adds another member: the witness is the agent’s member, blocked',
+    async () => {
+      const r = await setUp(BUCKET, bucket(['user:alice@example.com']))
+      const grant = await aliceApproves(
+        r,
+        BUCKET,
+        bucket(['user:alice@example.com', 'group:devs@example.com']),
+      )
+      expect(grant.witness?.member).toBe('group:devs@example.com')
+
+      // The agent adds a member to the same binding.
+      await r.write(
+        BUCKET,
+        bucket(['user:alice@example.com', 'group:devs@example.com', 'user:mallory@example.com']),
+      )
+      await r.stage(BUCKET)
+      const more = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message('Mallory reads the app data'))
+      expect(more.code, dump(more)).not.toBe(0)
+      expect(more.stderr).toContain('acldrift: commit blocked')
+      expect(more.stderr, dump(more)).toContain('user:mallory@example.com now holds')
+      expect(more.stderr).not.toContain('group:devs@example.com now holds')
+      expect(more.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
     },
     SLOW,
   )

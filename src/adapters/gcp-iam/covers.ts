@@ -3,8 +3,15 @@
 // under a condition at least as strict. A member string names the same principals wherever it
 // stands, so fewer members grant to fewer; a binding that had no condition is the widest one, so
 // any condition added narrows it. Two different conditions are not compared (not covered).
+//
+// A finding no approval covers gets a witness no approval grants (witnessBeyond): the policy is
+// compared again against its baseline with the approved bindings added.
 
 import {canonicalAccess} from '../../kernel/findings.js'
+import type {Finding, ParsedFile, Witness} from '../../kernel/types.js'
+import {comparePolicy} from './compare.js'
+import {allowsWitness} from './evaluate.js'
+import {isPolicy, roleTable} from './model.js'
 
 interface BindingAccess {
   policy: unknown
@@ -34,4 +41,62 @@ export function impliedBy(approved: unknown, access: unknown): boolean {
   const members = new Set(was.members.map(canonicalAccess))
   if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false
   return was.condition === null || same(was.condition, now.condition)
+}
+
+/**
+ * A request the finding's binding grants that neither the baseline policy nor any approved
+ * binding does: the policy compared again, against its baseline with the approved bindings added
+ * (under the baseline's role definitions), and the witness of that comparison's finding at the
+ * same binding kept only when no approved binding, read with the grants recorded when it was
+ * approved, allows it. Undefined when none is found: the finding keeps its witness.
+ */
+export function witnessBeyond(
+  finding: Finding,
+  key: string,
+  baseline: ParsedFile | undefined,
+  target: ParsedFile,
+  approved: readonly unknown[],
+  sides: {baseline: Map<string, ParsedFile>; target: Map<string, ParsedFile>},
+): Witness | undefined {
+  const accesses = approved.map(bindingAccess).filter((a): a is BindingAccess => a !== undefined)
+  const before = baseline === undefined ? {} : baseline.value
+  if (accesses.length === 0 || !isRecord(before) || !isPolicy(target.value)) return undefined
+  const listed = Array.isArray(before.bindings) ? before.bindings : []
+  const widened: ParsedFile = {
+    path: key,
+    value: {...before, bindings: [...listed, ...accesses.map(bindingOf)]},
+    sourceMap: baseline?.sourceMap ?? {locate: () => undefined},
+    hash: '',
+  }
+  const values = (docs: Map<string, ParsedFile>) =>
+    [...docs].map(([path, d]) => [path, d.value] as [string, unknown])
+  const {findings} = comparePolicy(
+    key,
+    widened,
+    target,
+    {roles: roleTable(values(sides.baseline), 'intersection'), docs: sides.baseline},
+    {roles: roleTable(values(sides.target), 'union'), docs: sides.target},
+  )
+  const same = findings.find(
+    (f) => f.change === finding.change && f.pointer === finding.pointer && f.witness !== null,
+  )
+  if (same === undefined) return undefined
+  const granted = accesses.some((a) =>
+    allowsWitness({bindings: [bindingOf(a)]}, same.witness!, key, recordedRole(a)),
+  )
+  return granted ? undefined : same.witness!
+}
+
+/** An approved binding as a policy's binding. */
+const bindingOf = ({binding}: BindingAccess) => ({
+  role: binding.role,
+  members: binding.members,
+  ...(binding.condition === null ? {} : {condition: {expression: binding.condition}}),
+})
+
+/** A custom role as it was defined when the binding was approved (its recorded grants). */
+function recordedRole({binding}: BindingAccess): Map<string, unknown> {
+  if (binding.defined !== true || typeof binding.role !== 'string' || !Array.isArray(binding.grants))
+    return new Map()
+  return new Map([['(approved role)', {name: binding.role, includedPermissions: binding.grants}]])
 }

@@ -21,5 +21,8 @@ export const gcpIam: Adapter = {
   // condition added (covers.ts: decided without the engine).
   covers: async (approved, access) =>
     sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
+  // A finding no approval covers shows a request beyond the baseline and the approved bindings (covers.ts).
+  witnessBeyond: async (finding, key, baseline, target, approved, sides) =>
+    (await import('./covers.js')).witnessBeyond(finding, key, baseline, target, approved, sides),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

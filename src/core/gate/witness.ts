@@ -9,6 +9,7 @@
 import {adapterFor} from '../../adapters/index.js'
 import {canonicalAccess} from '../../kernel/findings.js'
 import type {Document, Finding} from '../../kernel/types.js'
+import {ofKind} from '../compare.js'
 import {findingKey} from '../embedded.js'
 import type {ApprovalEntry} from './approvals-file.js'
 import {approvable} from './approvals.js'
@@ -36,7 +37,8 @@ export async function witnessBeyondApprovals(
       .filter((e) => e.kind === finding.kind && e.file === finding.file && e.document === finding.document)
       .flatMap((e) => (e.access.whole === undefined ? [] : [e.access.whole]))
     if (about.length === 0) continue
-    const witness = await adapter.witnessBeyond(finding, key, baseline.get(key), document, about)
+    const sides = {baseline: ofKind(baseline, finding.kind), target: ofKind(target, finding.kind)}
+    const witness = await adapter.witnessBeyond(finding, key, baseline.get(key), document, about, sides)
     if (witness === undefined || canonicalAccess(witness) === canonicalAccess(finding.witness)) continue
     finding.witness = witness
     finding.message = await adapter.describe(finding, witness)
