@@ -263,4 +263,26 @@ describe('CODEOWNERS, branch-protection and ACL approvals cover narrower access,
     },
     SLOW,
   )
+
+  it(
+    'ACL: a deny removed under a grant narrowed to bob approved: that grant put back for everyone is blocked',
+    async () => {
+      // Putting the baseline's grant back is no widening against the baseline by itself; the deny's
+      // finding kept its id and approval when its access did not record the grants.
+      const acl = (subject: string, denies: string[]) =>
+        staffAcl('user:alice', denies).replace('[group:staff]', `["${subject}"]`)
+      await scenario(
+        'access/docs-acl.yaml',
+        {
+          base: acl('*', ['docs/*']),
+          approved: acl('user:bob', []),
+          narrower: acl('user:bob', ['docs/secret/*']),
+          wider: acl('*', []),
+        },
+        'deny-removed',
+        /commit: ([0-9a-f]{7}|pending) .*\n\s+actor: +agent: Claude Code/,
+      )
+    },
+    SLOW,
+  )
 })
