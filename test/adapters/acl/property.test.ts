@@ -464,6 +464,16 @@ describe('acl approvals (Adapter.covers)', () => {
     .tuple(editArb, fc.constantFrom(8, 8, 4, 4, 3, 7, 1, 0, 9, 2))
     .map(([e, kind]): Edit => ({...e, kind}))
 
+  /** The edited target allows no request beyond the baseline that the approved target does not. */
+  const grantsNoMore = (b: AclJson | undefined, t: AclJson, edited: AclJson) => {
+    for (const q of requests())
+      if (allows(edited, q) && !allows(b, q))
+        expect(
+          allows(t, q),
+          `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\nallows ${show(q)}`,
+        ).toBe(true)
+  }
+
   /**
    * One grant of the edited target put back as the baseline had it: no widening against the
    * baseline by itself, but it can widen what a weakened deny or a changed definition lets in.
@@ -491,12 +501,7 @@ describe('acl approvals (Adapter.covers)', () => {
             if (by === undefined) return
             if (!sameAccess(by.access, f.access)) narrower++
           }
-          for (const q of requests())
-            if (allows(edited, q) && !allows(b, q))
-              expect(
-                allows(t, q),
-                `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\nallows ${show(q)}`,
-              ).toBe(true)
+          grantsNoMore(b, t, edited)
         },
       ),
       RUNS,
@@ -533,12 +538,7 @@ describe('acl approvals (Adapter.covers)', () => {
             if (by === undefined) return void refused++
             if (!sameAccess(by.access, f.access) && !GRANT_RULES.includes(f.rule)) lifted++
           }
-          for (const q of requests())
-            if (allows(edited, q) && !allows(b, q))
-              expect(
-                allows(t, q),
-                `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\nallows ${show(q)}`,
-              ).toBe(true)
+          grantsNoMore(b, t, edited)
         },
       ),
       {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)},
