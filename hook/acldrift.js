@@ -11087,6 +11087,11 @@ function messageFor4(change, rule2, witness, detail, reason) {
 function describeFinding7(finding2, witness) {
   return messageFor4(finding2.change, finding2.rule, asked(witness), void 0, finding2.reason);
 }
+function wideningAccess(cause, s) {
+  const of = (effect) => s.tgt.grants.filter((g) => g.effect === effect).map((g) => grantAccess(s.tgt, g));
+  const ownGrant = Object.keys(cause.access).join() === "grant";
+  return { cause: cause.access, cutBy: of("deny"), ...ownGrant ? {} : { allows: of("allow") } };
+}
 function draftOf2(cause, direction, s) {
   const witness = cause.possible !== void 0 ? null : witnessOf5(cause.request);
   const change = cause.possible !== void 0 ? "possible-widening" : direction;
@@ -11100,11 +11105,7 @@ function draftOf2(cause, direction, s) {
     ...cause.possible !== void 0 ? { reason: cause.possible } : {},
     before: cause.beforeRaw ?? null,
     after: cause.afterRaw ?? null,
-    // A widening's access includes the target's denies: removing one grants more.
-    access: direction === "widening" ? {
-      cause: cause.access,
-      cutBy: s.tgt.grants.filter((g) => g.effect === "deny").map((g) => grantAccess(s.tgt, g))
-    } : cause.access
+    access: direction === "widening" ? wideningAccess(cause, s) : cause.access
   };
 }
 var PHANTOM, CELL_LIMIT5, allowing, denying, sameGrant, onSubject, ignoringConditions, related, covering, groupsOf, label, listOf, UNNAMED;
@@ -11154,13 +11155,16 @@ function grantOf2(v, effect) {
   return { effect, subjects, permissions, resources, conditions };
 }
 function aclOf(access) {
-  if (!isRecord8(access) || Object.keys(access).sort().join() !== "cause,cutBy") return void 0;
-  const { cause, cutBy } = access;
-  if (!isRecord8(cause) || Object.keys(cause).join() !== "grant" || !Array.isArray(cutBy)) return void 0;
-  const allow2 = grantOf2(cause.grant, "allow");
-  const denies = cutBy.map((d) => grantOf2(d, "deny"));
-  if (allow2 === void 0 || denies.some((d) => d === void 0)) return void 0;
-  const value = { apiVersion: "acldrift.dev/acl/v1", grants: [allow2, ...denies] };
+  if (!isRecord8(access) || !isRecord8(access.cause) || !Array.isArray(access.cutBy)) return void 0;
+  const { cause, cutBy, allows: allows2 } = access;
+  const keys = Object.keys(access).sort().join();
+  const own = Object.keys(cause).join() === "grant";
+  if (keys !== (own ? "cause,cutBy" : "allows,cause,cutBy")) return void 0;
+  const allowed = own ? [cause.grant] : allows2;
+  if (!Array.isArray(allowed)) return void 0;
+  const grants = [...allowed.map((g) => grantOf2(g, "allow")), ...cutBy.map((d) => grantOf2(d, "deny"))];
+  if (grants.some((g) => g === void 0)) return void 0;
+  const value = { apiVersion: "acldrift.dev/acl/v1", grants };
   return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
 }
 function impliedBy7(approved, access) {
@@ -11203,8 +11207,9 @@ var init_acl = __esm({
       validate: async (file) => (await Promise.resolve().then(() => (init_model6(), model_exports))).problemsOf(file),
       compare: async (baseline, target, changed) => compareFileByFile(changed, baseline, target, (await Promise.resolve().then(() => (init_compare7(), compare_exports7))).compareAclFile),
       allows: async (value, witness) => (await Promise.resolve().then(() => (init_evaluate7(), evaluate_exports7))).allowsWitness(value, witness),
-      // An approval covers the access it recorded, and an allow grant (less its denies) that allows
-      // nothing the approved one did not (covers.ts: decided with the comparison).
+      // An approval covers the access it recorded, and any widening whose region (its grant, or for a
+      // weakened deny or a changed definition all its version allows, less the denies) allows nothing
+      // the approved one's did not (covers.ts: decided with the comparison).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers7(), covers_exports7))).impliedBy(approved, access),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare7(), compare_exports7))).describeFinding(finding2, witness)
     };

@@ -632,6 +632,20 @@ export function describeFinding(finding: Finding, witness: Witness): string {
   return messageFor(finding.change, finding.rule, asked(witness), undefined, finding.reason)
 }
 
+/**
+ * A widening's access: its cause and the target's denies (removing one grants more). An allow
+ * grant's widening lies inside that grant less those denies. A deny weakened, or a group or role
+ * changed, lets through whatever the target's allow grants give inside what it no longer stops:
+ * its access also records those grants (all of them, as access), so that an approval of a deny
+ * removed under narrow grants never covers the same deny removed under wider ones.
+ */
+function wideningAccess(cause: Cause, s: Sides) {
+  const of = (effect: 'allow' | 'deny') =>
+    s.tgt.grants.filter((g) => g.effect === effect).map((g) => grantAccess(s.tgt, g))
+  const ownGrant = Object.keys(cause.access as object).join() === 'grant'
+  return {cause: cause.access, cutBy: of('deny'), ...(ownGrant ? {} : {allows: of('allow')})}
+}
+
 function draftOf(cause: Cause, direction: 'widening' | 'narrowing', s: Sides): FindingDraft<AclRule> {
   const witness = cause.possible !== undefined ? null : witnessOf(cause.request)
   const change = cause.possible !== undefined ? 'possible-widening' : direction
@@ -645,13 +659,6 @@ function draftOf(cause: Cause, direction: 'widening' | 'narrowing', s: Sides): F
     ...(cause.possible !== undefined ? {reason: cause.possible} : {}),
     before: cause.beforeRaw ?? null,
     after: cause.afterRaw ?? null,
-    // A widening's access includes the target's denies: removing one grants more.
-    access:
-      direction === 'widening'
-        ? {
-            cause: cause.access,
-            cutBy: s.tgt.grants.filter((g) => g.effect === 'deny').map((g) => grantAccess(s.tgt, g)),
-          }
-        : cause.access,
+    access: direction === 'widening' ? wideningAccess(cause, s) : cause.access,
   }
 }

@@ -1,12 +1,15 @@
 // Whether an approval of one ACL access covers a finding about another (Adapter.covers), decided
-// by the comparison engine itself. A widening by an allow grant records the grant (its subjects
-// and permissions with the version's groups and roles expanded, its resources and conditions) and
-// every deny of that version (compare.ts, draftOf): the requests it allows are the grant's less
-// the denied ones. Each such access becomes an ACL of its own, and the approval covers the
-// finding when the finding's ACL allows nothing the approved one does not — no widening and no
-// possible widening (a pattern or condition the engine cannot decide, a comparison cut short: not
-// covered). Other causes (a deny removed or narrowed, a member or permission added to a group or
-// role) are covered only by themselves (the caller asks sameAccess).
+// by the comparison engine itself. Each widening's access (compare.ts, wideningAccess) bounds the
+// requests it lets in by a region of the target, which the gate can rebuild as an ACL of its own:
+// - an allow grant added or widened: the grant (its subjects and permissions with the version's
+//   groups and roles expanded, its resources and conditions) less every deny of that version;
+// - a deny removed or narrowed, or a group or role definition changed: every allow grant of that
+//   version less every deny of it, i.e. all the version allows (what it lets in lies there).
+// Each region lies inside what its version allows, so the approval covers the finding when the
+// finding's region allows nothing the approved one does not: what the edit lets in is then
+// allowed by the approved state. Not covered when the comparison finds a widening or a possible
+// one (a pattern or condition the engine cannot decide, a comparison cut short), or for another
+// shape (the caller asks sameAccess first).
 
 import type {ParsedFile} from '../../kernel/types.js'
 import {compareAclFile} from './compare.js'
@@ -27,15 +30,18 @@ function grantOf(v: unknown, effect: 'allow' | 'deny'): Record<string, unknown> 
   return {effect, subjects, permissions, resources, conditions}
 }
 
-/** A widening by an allow grant, as an ACL: the grant and the denies that cut it. */
+/** The region a widening's access bounds, as an ACL: its grant or its version's allow grants, and the denies that cut them. */
 function aclOf(access: unknown): ParsedFile | undefined {
-  if (!isRecord(access) || Object.keys(access).sort().join() !== 'cause,cutBy') return undefined
-  const {cause, cutBy} = access
-  if (!isRecord(cause) || Object.keys(cause).join() !== 'grant' || !Array.isArray(cutBy)) return undefined
-  const allow = grantOf(cause.grant, 'allow')
-  const denies = cutBy.map((d) => grantOf(d, 'deny'))
-  if (allow === undefined || denies.some((d) => d === undefined)) return undefined
-  const value = {apiVersion: 'acldrift.dev/acl/v1', grants: [allow, ...denies]}
+  if (!isRecord(access) || !isRecord(access.cause) || !Array.isArray(access.cutBy)) return undefined
+  const {cause, cutBy, allows} = access
+  const keys = Object.keys(access).sort().join()
+  const own = Object.keys(cause).join() === 'grant'
+  if (keys !== (own ? 'cause,cutBy' : 'allows,cause,cutBy')) return undefined
+  const allowed = own ? [cause.grant] : allows
+  if (!Array.isArray(allowed)) return undefined
+  const grants = [...allowed.map((g) => grantOf(g, 'allow')), ...cutBy.map((d) => grantOf(d, 'deny'))]
+  if (grants.some((g) => g === undefined)) return undefined
+  const value = {apiVersion: 'acldrift.dev/acl/v1', grants}
   return {path: '(approved access)', value, sourceMap: {locate: () => undefined}, hash: ''}
 }
 

@@ -19,8 +19,9 @@ export const acl: Adapter = {
   compare: async (baseline, target, changed) =>
     compareFileByFile(changed, baseline, target, (await import('./compare.js')).compareAclFile),
   allows: async (value, witness) => (await import('./evaluate.js')).allowsWitness(value, witness),
-  // An approval covers the access it recorded, and an allow grant (less its denies) that allows
-  // nothing the approved one did not (covers.ts: decided with the comparison).
+  // An approval covers the access it recorded, and any widening whose region (its grant, or for a
+  // weakened deny or a changed definition all its version allows, less the denies) allows nothing
+  // the approved one's did not (covers.ts: decided with the comparison).
   covers: async (approved, access) =>
     sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),

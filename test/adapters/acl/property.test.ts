@@ -419,6 +419,29 @@ describe('acl finding ids', () => {
       expect(ids(wider).filter((id) => approved.includes(id))).toEqual([])
   })
 
+  it('a deny removed under a grant the approved target narrowed does not cover that grant restored', async () => {
+    // The approved target removed the deny and narrowed the grant to bob; restoring the grant is
+    // no widening against the baseline, yet it lets everyone delete (the deny's finding kept its
+    // access and id when that access did not record the grants).
+    const everyone: GrantJson = {
+      effect: 'allow',
+      subjects: ['*'],
+      permissions: ['docs.*'],
+      resources: ['docs/*'],
+    }
+    const bob: GrantJson = {...everyone, subjects: ['user:bob']}
+    const noDeletes: GrantJson = {
+      effect: 'deny',
+      subjects: ['*'],
+      permissions: ['docs.delete'],
+      resources: ['*'],
+    }
+    const acl = (grants: GrantJson[]): AclJson => ({apiVersion: 'acldrift.dev/acl/v1', grants})
+    const [b, t, wider] = [acl([everyone, noDeletes]), acl([bob]), acl([everyone])]
+    expect(allowsMore(b, t, wider)).toBe(true)
+    await expectNewId(compare(b, t).findings, compare(b, wider).findings, 'restored grant')
+  })
+
   it('a widened access never keeps its id: the approvals of (baseline, target) never cover a wider target', async () => {
     const sides = fc.oneof(
       editedArb,
@@ -445,6 +468,26 @@ describe('acl approvals (Adapter.covers)', () => {
     .tuple(editArb, fc.constantFrom(8, 8, 4, 4, 3, 7, 1, 0, 9, 2))
     .map(([e, kind]): Edit => ({...e, kind}))
 
+  /** The edited target allows no request beyond the baseline that the approved target does not. */
+  const grantsNoMore = (b: AclJson | undefined, t: AclJson, edited: AclJson) => {
+    for (const q of requests())
+      if (allows(edited, q) && !allows(b, q))
+        expect(
+          allows(t, q),
+          `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\nallows ${show(q)}`,
+        ).toBe(true)
+  }
+
+  /**
+   * One grant of the edited target put back as the baseline had it: no widening against the
+   * baseline by itself, but it can widen what a weakened deny or a changed definition lets in.
+   */
+  const restored = (b: AclJson, edited: AclJson, at: number): AclJson => {
+    const out = structuredClone(edited)
+    out.grants[at % out.grants.length] = structuredClone(b.grants[at % b.grants.length]!)
+    return out
+  }
+
   it('an edit whose every widening an approval of the approved target covers allows nothing that target did not (brute force)', async () => {
     let narrower = 0
     await fc.assert(
@@ -462,17 +505,50 @@ describe('acl approvals (Adapter.covers)', () => {
             if (by === undefined) return
             if (!sameAccess(by.access, f.access)) narrower++
           }
-          for (const q of requests())
-            if (allows(edited, q) && !allows(b, q))
-              expect(
-                allows(t, q),
-                `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\nallows ${show(q)}`,
-              ).toBe(true)
+          grantsNoMore(b, t, edited)
         },
       ),
       RUNS,
     )
     // Not vacuous: narrowed grants are covered by the approval of the wider ones.
     expect(narrower).toBeGreaterThan(0)
+  })
+
+  it('a weakened deny or a changed definition is covered only while the grants it lets through allow nothing more (brute force)', async () => {
+    // The approved target weakens a deny or changes a group or role, and narrows grants; the edit
+    // puts one grant back as the baseline had it (no widening against the baseline by itself).
+    const kinds = (...k: number[]) =>
+      fc.array(
+        fc.tuple(editArb, fc.constantFrom(...k)).map(([e, kind]): Edit => ({...e, kind})),
+        {
+          minLength: 1,
+          maxLength: 2,
+        },
+      )
+    let lifted = 0
+    let refused = 0
+    await fc.assert(
+      fc.asyncProperty(
+        aclArb,
+        kinds(1, 2, 6, 5, 3),
+        kinds(8, 3, 7, 4, 1),
+        fc.nat(),
+        async (b, lift, narrow, at) => {
+          const t = narrow.reduce(edit, lift.reduce(edit, b))
+          const edited = restored(b, t, at)
+          const approved = widenings(b, t)
+          for (const f of widenings(b, edited)) {
+            const by = await approvalCovering(approved, f)
+            if (by === undefined) return void refused++
+            if (!sameAccess(by.access, f.access) && !GRANT_RULES.includes(f.rule)) lifted++
+          }
+          grantsNoMore(b, t, edited)
+        },
+      ),
+      {...RUNS, numRuns: Math.ceil(RUNS.numRuns / 2)},
+    )
+    // Not vacuous: such findings are covered by approvals of other access, and some are refused.
+    expect(lifted).toBeGreaterThan(0)
+    expect(refused).toBeGreaterThan(0)
   })
 })
