@@ -1244,12 +1244,20 @@ async function compareFileByFile(changed, baseline, target, compareFile) {
   }
   return out;
 }
-var settingChange;
+var settingChange, NO_LINES, approvedAccessFile, findingLike;
 var init_adapter = __esm({
   "src/adapters/adapter.ts"() {
     "use strict";
     init_findings();
     settingChange = (row) => row;
+    NO_LINES = { locate: () => void 0 };
+    approvedAccessFile = (value) => ({
+      path: "(approved access)",
+      value,
+      sourceMap: NO_LINES,
+      hash: ""
+    });
+    findingLike = (findings, finding2) => findings.find((f) => f.change === finding2.change && f.pointer === finding2.pointer && f.witness !== null);
   }
 });
 
@@ -4231,7 +4239,7 @@ function policyOf(access) {
     Version: variablesRead(statements2) ? VERSION_READING_VARIABLES : "2008-10-17",
     Statement: statements2.map(unmarked)
   };
-  return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
+  return approvedAccessFile(value);
 }
 function impliedBy(approved, access) {
   const a = statementAccess(approved);
@@ -4262,13 +4270,11 @@ function witnessBeyond(finding2, key, baseline, target, approved) {
       ...version2 === void 0 ? {} : { Version: version2 },
       Statement: [...statements2, ...added]
     },
-    sourceMap: baseline?.sourceMap ?? { locate: () => void 0 },
+    sourceMap: baseline?.sourceMap ?? NO_LINES,
     hash: ""
   };
   const { findings } = compareIamFile(key, widened, target);
-  const same2 = findings.find(
-    (f) => f.change === finding2.change && f.pointer === finding2.pointer && f.witness !== null
-  );
+  const same2 = findingLike(findings, finding2);
   if (same2 === void 0) return void 0;
   const grantedByApproval = accesses.some((a) => allowsWitness(policyOf(a).value, same2.witness));
   return grantedByApproval ? void 0 : same2.witness;
@@ -4277,6 +4283,7 @@ var VARIABLES, isRecord2, variablesRead, unmarked, VERSION_READING_VARIABLES, an
 var init_covers = __esm({
   "src/adapters/aws-iam/covers.ts"() {
     "use strict";
+    init_adapter();
     init_findings();
     init_compare();
     init_evaluate();
@@ -7450,7 +7457,7 @@ function witnessBeyond2(finding2, key, baseline, target, approved, sides) {
   const widened = {
     path: key,
     value: { ...before, bindings: [...listed, ...accesses.map(bindingOf)] },
-    sourceMap: baseline?.sourceMap ?? { locate: () => void 0 },
+    sourceMap: baseline?.sourceMap ?? NO_LINES,
     hash: ""
   };
   const values = (docs) => [...docs].map(([path, d]) => [path, d.value]);
@@ -7461,9 +7468,7 @@ function witnessBeyond2(finding2, key, baseline, target, approved, sides) {
     { roles: roleTable(values(sides.baseline), "intersection"), docs: sides.baseline },
     { roles: roleTable(values(sides.target), "union"), docs: sides.target }
   );
-  const same2 = findings.find(
-    (f) => f.change === finding2.change && f.pointer === finding2.pointer && f.witness !== null
-  );
+  const same2 = findingLike(findings, finding2);
   if (same2 === void 0) return void 0;
   const granted = accesses.some(
     (a) => allowsWitness3({ bindings: [bindingOf(a)] }, same2.witness, key, recordedRole(a))
@@ -7479,6 +7484,7 @@ var isRecord4, bindingOf;
 var init_covers3 = __esm({
   "src/adapters/gcp-iam/covers.ts"() {
     "use strict";
+    init_adapter();
     init_findings();
     init_compare3();
     init_evaluate3();
@@ -10152,12 +10158,7 @@ function protectionAccess2(access) {
 }
 function fileOf(branch, protection, response) {
   const entry = protection === null ? { name: branch, protection: null } : { name: branch, protection: response ? { ...protection, url: "(approved access)" } : protection };
-  return {
-    path: "(approved access)",
-    value: { branches: [entry] },
-    sourceMap: { locate: () => void 0 },
-    hash: ""
-  };
+  return approvedAccessFile({ branches: [entry] });
 }
 function impliedBy6(approved, access) {
   const a = protectionAccess2(approved);
@@ -10174,6 +10175,7 @@ var isRecord7;
 var init_covers6 = __esm({
   "src/adapters/branch-protection/covers.ts"() {
     "use strict";
+    init_adapter();
     init_compare6();
     isRecord7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
@@ -11165,7 +11167,7 @@ function aclOf(access) {
   const grants = [...allowed.map((g) => grantOf2(g, "allow")), ...cutBy.map((d) => grantOf2(d, "deny"))];
   if (grants.some((g) => g === void 0)) return void 0;
   const value = { apiVersion: "acldrift.dev/acl/v1", grants };
-  return { path: "(approved access)", value, sourceMap: { locate: () => void 0 }, hash: "" };
+  return approvedAccessFile(value);
 }
 function impliedBy7(approved, access) {
   const a = aclOf(approved);
@@ -11178,6 +11180,7 @@ var isRecord8, strings5;
 var init_covers7 = __esm({
   "src/adapters/acl/covers.ts"() {
     "use strict";
+    init_adapter();
     init_compare7();
     isRecord8 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings5 = (v) => Array.isArray(v) && v.every((s) => typeof s === "string");
@@ -38655,6 +38658,16 @@ async function attribute(findings, options) {
     }
     return changed;
   };
+  const blameByChange = async (finding2, result2, byWitness, fromElsewhere) => {
+    if (result2.sha !== null || result2.shallow || finding2.change !== "possible-widening") return void 0;
+    if (adapterFor(finding2.kind).scope === "file") {
+      if (byWitness && !result2.predates || fromElsewhere) return void 0;
+      return changedSince(history, head, finding2.file, sameDocument2(finding2), walksOf(finding2.file));
+    }
+    if (target.type === "worktree" || finding2.document !== void 0 || containedKinds.has(finding2.kind))
+      return void 0;
+    return kindChanges(finding2.kind);
+  };
   const blamed = /* @__PURE__ */ new Map();
   for (const [done, finding2] of findings.entries()) {
     options.progress?.(done, findings.length, "findings attributed");
@@ -38680,7 +38693,7 @@ async function attribute(findings, options) {
       const there = await blameIn(elsewhere);
       if (there.sha !== null) result2 = there;
     }
-    const byChange = result2.sha === null && !result2.shallow && finding2.change === "possible-widening" ? adapter.scope === "file" ? (!byWitness || result2.predates) && elsewhere === void 0 ? changedSince(history, head, finding2.file, sameDocument2(finding2), walksOf(finding2.file)) : void 0 : target.type !== "worktree" && finding2.document === void 0 && !containedKinds.has(finding2.kind) ? await kindChanges(finding2.kind) : void 0 : void 0;
+    const byChange = await blameByChange(finding2, result2, byWitness, elsewhere !== void 0);
     if (byChange !== void 0 && byChange.length > 0) {
       const merge3 = byChange.find((sha) => history.commits.get(sha).parents.length > 1);
       if (byChange.length === 1 && merge3 === void 0) {

@@ -10,6 +10,7 @@ import type {
   ParsedFile,
   Severity,
   SourceFile,
+  SourceMap,
   Witness,
 } from '../kernel/types.js'
 import type {PathRule} from '../kernel/candidates.js'
@@ -193,6 +194,24 @@ export const settingChange = <S, V>(row: SettingChange<S, V>): SettingChange<S> 
 export function sameAccess(approved: unknown, access: unknown): boolean {
   return canonicalAccess(approved) === canonicalAccess(access)
 }
+
+/** The source map of a value read from no file: it has no lines to name. */
+export const NO_LINES: SourceMap = {locate: () => undefined}
+
+/** Approved access written as a file of its kind, to compare with (the kinds' covers.ts). */
+export const approvedAccessFile = (value: unknown): ParsedFile => ({
+  path: '(approved access)',
+  value,
+  sourceMap: NO_LINES,
+  hash: '',
+})
+
+/**
+ * In another comparison of the same document, the finding that stands where `finding` does (the
+ * same change at the same place) with a witness: witnessBeyond's second look at a finding.
+ */
+export const findingLike = (findings: readonly Finding[], finding: Finding): Finding | undefined =>
+  findings.find((f) => f.change === finding.change && f.pointer === finding.pointer && f.witness !== null)
 
 /** For kinds of scope `file`: each changed path compared with its own baseline. */
 export async function compareFileByFile(

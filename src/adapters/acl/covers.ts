@@ -12,6 +12,7 @@
 // shape (the caller asks sameAccess first).
 
 import type {ParsedFile} from '../../kernel/types.js'
+import {approvedAccessFile} from '../adapter.js'
 import {compareAclFile} from './compare.js'
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -42,7 +43,7 @@ function aclOf(access: unknown): ParsedFile | undefined {
   const grants = [...allowed.map((g) => grantOf(g, 'allow')), ...cutBy.map((d) => grantOf(d, 'deny'))]
   if (grants.some((g) => g === undefined)) return undefined
   const value = {apiVersion: 'acldrift.dev/acl/v1', grants}
-  return {path: '(approved access)', value, sourceMap: {locate: () => undefined}, hash: ''}
+  return approvedAccessFile(value)
 }
 
 export function impliedBy(approved: unknown, access: unknown): boolean {

@@ -7,6 +7,7 @@
 // A finding no approval covers gets a witness no approval grants (witnessBeyond): the comparison
 // is made again against the baseline with the approved statements added.
 
+import {approvedAccessFile, findingLike, NO_LINES} from '../adapter.js'
 import {canonicalAccess} from '../../kernel/findings.js'
 import type {Finding, ParsedFile, Witness} from '../../kernel/types.js'
 import {compareIamFile} from './compare.js'
@@ -46,7 +47,7 @@ function policyOf(access: StatementAccess): ParsedFile {
     Version: variablesRead(statements) ? VERSION_READING_VARIABLES : '2008-10-17',
     Statement: statements.map(unmarked),
   }
-  return {path: '(approved access)', value, sourceMap: {locate: () => undefined}, hash: ''}
+  return approvedAccessFile(value)
 }
 
 /** Answers already given, by the pair's canonical text: the hook asks per finding and approval. */
@@ -112,13 +113,11 @@ export function witnessBeyond(
       ...(version === undefined ? {} : {Version: version}),
       Statement: [...statements, ...added],
     },
-    sourceMap: baseline?.sourceMap ?? {locate: () => undefined},
+    sourceMap: baseline?.sourceMap ?? NO_LINES,
     hash: '',
   }
   const {findings} = compareIamFile(key, widened, target)
-  const same = findings.find(
-    (f) => f.change === finding.change && f.pointer === finding.pointer && f.witness !== null,
-  )
+  const same = findingLike(findings, finding)
   if (same === undefined) return undefined
   const grantedByApproval = accesses.some((a) => allowsWitness(policyOf(a).value, same.witness!))
   return grantedByApproval ? undefined : same.witness!

@@ -13,6 +13,7 @@
 // finding's as the request (the wider), so the answer holds whichever they were.
 
 import type {ParsedFile} from '../../kernel/types.js'
+import {approvedAccessFile} from '../adapter.js'
 import {compareBranchProtectionFile} from './compare.js'
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -34,12 +35,7 @@ function fileOf(branch: string, protection: Record<string, unknown> | null, resp
     protection === null
       ? {name: branch, protection: null}
       : {name: branch, protection: response ? {...protection, url: '(approved access)'} : protection}
-  return {
-    path: '(approved access)',
-    value: {branches: [entry]},
-    sourceMap: {locate: () => undefined},
-    hash: '',
-  }
+  return approvedAccessFile({branches: [entry]})
 }
 
 export function impliedBy(approved: unknown, access: unknown): boolean {

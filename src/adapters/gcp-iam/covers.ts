@@ -7,6 +7,7 @@
 // A finding no approval covers gets a witness no approval grants (witnessBeyond): the policy is
 // compared again against its baseline with the approved bindings added.
 
+import {findingLike, NO_LINES} from '../adapter.js'
 import {canonicalAccess} from '../../kernel/findings.js'
 import type {Finding, ParsedFile, Witness} from '../../kernel/types.js'
 import {comparePolicy} from './compare.js'
@@ -65,7 +66,7 @@ export function witnessBeyond(
   const widened: ParsedFile = {
     path: key,
     value: {...before, bindings: [...listed, ...accesses.map(bindingOf)]},
-    sourceMap: baseline?.sourceMap ?? {locate: () => undefined},
+    sourceMap: baseline?.sourceMap ?? NO_LINES,
     hash: '',
   }
   const values = (docs: Map<string, ParsedFile>) =>
@@ -77,9 +78,7 @@ export function witnessBeyond(
     {roles: roleTable(values(sides.baseline), 'intersection'), docs: sides.baseline},
     {roles: roleTable(values(sides.target), 'union'), docs: sides.target},
   )
-  const same = findings.find(
-    (f) => f.change === finding.change && f.pointer === finding.pointer && f.witness !== null,
-  )
+  const same = findingLike(findings, finding)
   if (same === undefined) return undefined
   const granted = accesses.some((a) =>
     allowsWitness({bindings: [bindingOf(a)]}, same.witness!, key, recordedRole(a)),
