@@ -209,6 +209,27 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     }
     return changed
   }
+  // A possible widening whose witness names no request, or one the version before the range
+  // already allowed, cannot tell the versions apart: it is blamed on the commits that changed
+  // the document since it was the baseline's, and on one only when a single commit did. For a
+  // kind read together, its access may come from any file of the kind (a Role another file no
+  // longer defines): the commits are those that changed any of them; a worktree's findings may
+  // come from what is not committed, so they are left to the note. Undefined: not blamed so.
+  const blameByChange = async (
+    finding: Finding,
+    result: BlameResult,
+    byWitness: boolean,
+    fromElsewhere: boolean,
+  ): Promise<string[] | undefined> => {
+    if (result.sha !== null || result.shallow || finding.change !== 'possible-widening') return undefined
+    if (adapterFor(finding.kind).scope === 'file') {
+      if ((byWitness && !result.predates) || fromElsewhere) return undefined
+      return changedSince(history, head, finding.file, sameDocument(finding), walksOf(finding.file))
+    }
+    if (target.type === 'worktree' || finding.document !== undefined || containedKinds.has(finding.kind))
+      return undefined
+    return kindChanges(finding.kind as Kind)
+  }
   const blamed = new Map<Finding, BlamedCommit | null>()
   for (const [done, finding] of findings.entries()) {
     options.progress?.(done, findings.length, 'findings attributed')
@@ -246,22 +267,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       const there = await blameIn(elsewhere)
       if (there.sha !== null) result = there
     }
-    // A possible widening whose witness names no request, or one the version before the range
-    // already allowed, cannot tell the versions apart: it is blamed on the commits that changed
-    // the document since it was the baseline's, and on one only when a single commit did. For a
-    // kind read together, its access may come from any file of the kind (a Role another file no
-    // longer defines): the commits are those that changed any of them; a worktree's findings may
-    // come from what is not committed, so they are left to the note.
-    const byChange =
-      result.sha === null && !result.shallow && finding.change === 'possible-widening'
-        ? adapter.scope === 'file'
-          ? (!byWitness || result.predates) && elsewhere === undefined
-            ? changedSince(history, head, finding.file, sameDocument(finding), walksOf(finding.file))
-            : undefined
-          : target.type !== 'worktree' && finding.document === undefined && !containedKinds.has(finding.kind)
-            ? await kindChanges(finding.kind as Kind)
-            : undefined
-        : undefined
+    const byChange = await blameByChange(finding, result, byWitness, elsewhere !== undefined)
     if (byChange !== undefined && byChange.length > 0) {
       const merge = byChange.find((sha) => history.commits.get(sha)!.parents.length > 1)
       if (byChange.length === 1 && merge === undefined) {
