@@ -55621,19 +55621,25 @@ __export(scripts_exports, {
   launcherCommand: () => launcherCommand,
   launcherScript: () => launcherScript
 });
-function resolver(modules, self2) {
-  const lines = ["run_acldrift() {", `  if [ -x ${modules} ]; then ${modules} "$@"`];
+function resolver(bin, self2, bundle) {
+  const commands = bundle ? ["acldrift-hook", "acldrift"] : ["acldrift"];
+  const conditions = commands.map((command) => {
+    const path = `"${bin}/${command}"`;
+    return [`[ -x ${path} ]`, path];
+  });
   if (self2 !== void 0) {
-    const [node, bin] = [sq(self2.node), sq(self2.bin)];
-    lines.push(`  elif [ -x ${node} ] && [ -f ${bin} ]; then ${node} ${bin} "$@"`);
+    const node = sq(self2.node);
+    for (const file of bundle ? [self2.hook, self2.bin] : [self2.bin])
+      conditions.push([`[ -x ${node} ] && [ -f ${sq(file)} ]`, `${node} ${sq(file)}`]);
   }
-  lines.push(
-    '  elif command -v acldrift >/dev/null 2>&1; then acldrift "$@"',
+  for (const command of commands) conditions.push([`command -v ${command} >/dev/null 2>&1`, command]);
+  return [
+    "run_acldrift() {",
+    ...conditions.map(([test2, run2], i2) => `  ${i2 === 0 ? "if" : "elif"} ${test2}; then ${run2} "$@"`),
     `  else echo ${sq(NOT_FOUND)} >&2; return 127`,
     "  fi",
     "}"
-  );
-  return lines;
+  ];
 }
 function gitArgs(spec, style) {
   if (spec.passes === "none") return spec.args;
@@ -55646,9 +55652,10 @@ function gitHookScript(name2, self2) {
     "#!/bin/sh",
     `# acldrift ${name2} hook: ${spec.purpose}.`,
     `# This file was ${MARKER} (run it again to update it). acldrift is the repository's`,
-    "# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH.",
+    "# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH; its hook",
+    "# bundle (acldrift-hook, hook/acldrift.js) when it has one: it starts faster.",
     '[ ! -x "$0.legacy" ] || "$0.legacy" "$@" || exit $?',
-    ...resolver("node_modules/.bin/acldrift", self2),
+    ...resolver("node_modules/.bin", self2, true),
     `set -- ${gitArgs(spec, "sh").join(" ")}`,
     'run_acldrift "$@"',
     ...TAIL,
@@ -55660,10 +55667,11 @@ function launcherScript() {
     "#!/bin/sh",
     `# Runs acldrift for the git hooks (husky, lefthook or pre-commit); ${MARKER}: commit it`,
     "# with them. acldrift is the repository's node_modules/.bin/acldrift (npm install",
-    "# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).",
+    "# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift); its hook bundle",
+    "# (acldrift-hook) when it has one: it starts faster.",
     "# Usage: sh .acldrift/acldrift.sh check --staged | hook commit-msg FILE | hook prepare-commit-msg FILE",
     "#        | hook post-rewrite amend|rebase (the rewritten commits on stdin)",
-    ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', void 0),
+    ...resolver('$(dirname "$0")/../node_modules/.bin', void 0, true),
     'run_acldrift "$@"',
     ...TAIL,
     ""
@@ -55684,7 +55692,7 @@ function agentLauncherScript(harnesses) {
     "# configuration. acldrift is the repository's node_modules/.bin/acldrift (npm install",
     "# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).",
     "# Usage: sh .acldrift/agent-hook.sh HARNESS EVENT, with the harness's JSON on stdin.",
-    ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', void 0),
+    ...resolver('$(dirname "$0")/../node_modules/.bin', void 0, false),
     'run_acldrift hook agent "$1" "$2"',
     "status=$?",
     '[ "$status" -ne 0 ] || exit 0',

@@ -17,7 +17,15 @@ import {
   type RunResult,
   type TestRepo,
 } from '../helpers/repo.js'
-import {dump, expectValidReport, expectValidSnapshot, git, repoFactory, type Report} from './helpers.js'
+import {
+  dump,
+  expectValidReport,
+  expectValidSnapshot,
+  git,
+  hookBundleAlone,
+  repoFactory,
+  type Report,
+} from './helpers.js'
 import {
   BUCKET_FILE,
   bucketPolicy,
@@ -366,6 +374,67 @@ describe.concurrent('acldrift init --hook git', () => {
       const again = await init(r, '--hook', 'git')
       expect(again.code, dump(again)).toBe(0)
       expect(again.stdout).toMatch(/unchanged\s+\.git\/hooks\/pre-commit\n/)
+    },
+    SLOW,
+  )
+
+  it(
+    "runs the package's hook bundle: a copy standing alone blocks a widening, passes a narrowing and stamps an agent's commit, the CLI never called",
+    async ({expect}) => {
+      const r = await approvedRepo()
+      await initAndCommit(expect, r, '--hook', 'git')
+      for (const hook of [...HOOKS, 'post-rewrite']) {
+        const script = await readFile(join(r.dir, '.git', 'hooks', hook), 'utf8')
+        // At each place the bundle before the CLI: the repository's, the one that ran init, PATH's.
+        const order = [
+          'node_modules/.bin/acldrift-hook',
+          'node_modules/.bin/acldrift"',
+          join(projectRoot, 'hook', 'acldrift.js'),
+          join(projectRoot, 'bin', 'run.js'),
+          'command -v acldrift-hook',
+          'command -v acldrift ',
+        ].map((text) => script.indexOf(text))
+        expect(
+          order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)),
+          script,
+        ).toBe(true)
+      }
+      // The repository's acldrift: its bundle with nothing beside it, and a CLI that must not run.
+      await mkdir(join(r.dir, 'node_modules', '.bin'), {recursive: true})
+      await symlink(await hookBundleAlone(), join(r.dir, 'node_modules', '.bin', 'acldrift-hook'))
+      await r.write('node_modules/.bin/acldrift', '#!/bin/sh\necho "the CLI ran" >&2\nexit 99\n')
+      await chmod(join(r.dir, 'node_modules', '.bin', 'acldrift'), 0o755)
+      await r.write('.gitignore', 'node_modules/\n')
+      const approved = await head(r)
+
+      const open = await commitWith(r, {[BUCKET_FILE]: policyText(publicBucketPolicy)}, ['-m', 'Open it'])
+      expect(open.code, dump(open)).toBe(1)
+      expect(open.stderr).toContain('acldrift: commit blocked')
+      expect(open.stderr).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+      expect(await head(r)).toBe(approved)
+
+      await r.git('checkout', 'HEAD', '--', BUCKET_FILE)
+      const narrowing = await commitWith(
+        r,
+        {[ROLE_FILE]: policyText(narrowedRolePolicy), '.gitignore': 'node_modules/\n'},
+        ['-m', 'Drop DeleteObject'],
+      )
+      expect(narrowing, dump(narrowing)).toMatchObject({code: 0})
+      expect(narrowing.stderr).not.toContain('acldrift')
+
+      const skipped = await commitWith(
+        r,
+        {[BUCKET_FILE]: policyText(publicBucketPolicy)},
+        ['--no-verify', '-m', 'Fix AccessDenied'],
+        {
+          CLAUDECODE: '1',
+        },
+      )
+      expect(skipped.code, dump(skipped)).toBe(0)
+      expect(skipped.stderr).not.toContain('the CLI ran')
+      expect(await r.git('log', '-1', '--format=%B')).toMatch(
+        /^Assisted-by: Claude Code \(detected by acldrift: env-claude-code\)$/m,
+      )
     },
     SLOW,
   )

@@ -6,12 +6,11 @@
 // Needs the built dist/ (the bundle takes the validators and the data files from it).
 
 import {builtinModules} from 'node:module'
-import {cp, readdir, readFile, rm, stat} from 'node:fs/promises'
-import {dirname, join, relative} from 'node:path'
-import {existsSync} from 'node:fs'
+import {readdir, readFile, rm, stat} from 'node:fs/promises'
+import {join, relative} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {makeTempDir, projectRoot, runHermetic} from '../helpers/repo.js'
-import {dump, repoFactory} from '../e2e/helpers.js'
+import {dump, hookBundleAlone, repoFactory} from '../e2e/helpers.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from '../e2e/policies.js'
 
 const temps: string[] = []
@@ -77,15 +76,9 @@ describe('the hook bundle', () => {
   }, 180_000)
 
   it('run from a copy with no node_modules and no dist/, blocks widenings in JSON, YAML and Terraform', async () => {
-    const pkg = await makeTempDir('acldrift-bundle-alone-')
-    temps.push(pkg)
-    for (let dir = pkg; dir !== dirname(dir); dir = dirname(dir))
-      expect(existsSync(join(dir, 'node_modules')), `${dir}/node_modules`).toBe(false)
-    await cp(await built(), join(pkg, 'hook'), {recursive: true})
-    await cp(join(projectRoot, 'package.json'), join(pkg, 'package.json'))
+    const bundle = await hookBundleAlone(await built())
     const r = await newRepo()
-    const hook = (...args: string[]) =>
-      runHermetic(process.execPath, [join(pkg, 'hook', 'acldrift.js'), ...args], {cwd: r.dir})
+    const hook = (...args: string[]) => runHermetic(process.execPath, [bundle, ...args], {cwd: r.dir})
     const workflow = (contents: string) =>
       `name: release\non: push\npermissions:\n  contents: ${contents}\njobs:\n  build:\n` +
       `    runs-on: ubuntu-latest\n    steps:\n      - run: make\n`
