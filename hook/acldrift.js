@@ -55622,17 +55622,27 @@ __export(scripts_exports, {
   launcherScript: () => launcherScript
 });
 function resolver(bin, self2, bundle) {
-  const commands = bundle ? ["acldrift-hook", "acldrift"] : ["acldrift"];
-  const conditions = commands.map((command) => {
-    const path = `"${bin}/${command}"`;
-    return [`[ -x ${path} ]`, path];
-  });
+  const conditions = [];
+  const place = (bundled, cli) => {
+    if (bundle !== false)
+      conditions.push([bundle === true ? bundled[0] : `${bundle} && ${bundled[0]}`, bundled[1]]);
+    conditions.push(cli);
+  };
+  const installed = (command) => [
+    `[ -x "${bin}/${command}" ]`,
+    `"${bin}/${command}"`
+  ];
+  place(installed("acldrift-hook"), installed("acldrift"));
   if (self2 !== void 0) {
     const node = sq(self2.node);
-    for (const file of bundle ? [self2.hook, self2.bin] : [self2.bin])
-      conditions.push([`[ -x ${node} ] && [ -f ${sq(file)} ]`, `${node} ${sq(file)}`]);
+    const file = (path) => [
+      `[ -x ${node} ] && [ -f ${sq(path)} ]`,
+      `${node} ${sq(path)}`
+    ];
+    place(file(self2.hook), file(self2.bin));
   }
-  for (const command of commands) conditions.push([`command -v ${command} >/dev/null 2>&1`, command]);
+  const onPath = (command) => [`command -v ${command} >/dev/null 2>&1`, command];
+  place(onPath("acldrift-hook"), onPath("acldrift"));
   return [
     "run_acldrift() {",
     ...conditions.map(([test2, run2], i2) => `  ${i2 === 0 ? "if" : "elif"} ${test2}; then ${run2} "$@"`),
@@ -55652,10 +55662,10 @@ function gitHookScript(name2, self2) {
     "#!/bin/sh",
     `# acldrift ${name2} hook: ${spec.purpose}.`,
     `# This file was ${MARKER} (run it again to update it). acldrift is the repository's`,
-    "# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH; its hook",
-    "# bundle (acldrift-hook, hook/acldrift.js) when it has one: it starts faster.",
+    "# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH (for the",
+    "# check, its hook bundle when it has one: acldrift-hook, hook/acldrift.js, faster to start).",
     '[ ! -x "$0.legacy" ] || "$0.legacy" "$@" || exit $?',
-    ...resolver("node_modules/.bin", self2, true),
+    ...resolver("node_modules/.bin", self2, name2 === "pre-commit"),
     `set -- ${gitArgs(spec, "sh").join(" ")}`,
     'run_acldrift "$@"',
     ...TAIL,
@@ -55667,11 +55677,11 @@ function launcherScript() {
     "#!/bin/sh",
     `# Runs acldrift for the git hooks (husky, lefthook or pre-commit); ${MARKER}: commit it`,
     "# with them. acldrift is the repository's node_modules/.bin/acldrift (npm install",
-    "# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift); its hook bundle",
-    "# (acldrift-hook) when it has one: it starts faster.",
+    "# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift); for the check, its",
+    "# hook bundle (acldrift-hook) when it has one: it starts faster.",
     "# Usage: sh .acldrift/acldrift.sh check --staged | hook commit-msg FILE | hook prepare-commit-msg FILE",
     "#        | hook post-rewrite amend|rebase (the rewritten commits on stdin)",
-    ...resolver('$(dirname "$0")/../node_modules/.bin', void 0, true),
+    ...resolver('$(dirname "$0")/../node_modules/.bin', void 0, '[ "$1" = check ]'),
     'run_acldrift "$@"',
     ...TAIL,
     ""
