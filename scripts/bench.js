@@ -16,6 +16,7 @@
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, and two
 //                 1,000-statement policies in which every statement changed, compared in-process
 //   as users have it   after `acldrift init --hook git` (its config, the snapshot baseline): the hook
+//                 as git runs it (the installed pre-commit script, which runs the hook bundle)
 //                 with one and ten staged changes, a full `git commit` through the three hooks (in
 //                 turns with `node -e 0`), commit-msg after pre-commit passed the same index, and
 //                 with a tag as baseline, at 2,000 and 20,000 policy files, with peak memory
@@ -644,9 +645,20 @@ writeFileSync(
   rssHook,
   `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)))\n`,
 )
-function peakMiB(args, cwd) {
-  spawnSync(process.execPath, ['--require', rssHook, cli, ...args], {cwd, env, stdio: 'ignore'})
+function peakMiB(args, cwd, entry = cli) {
+  spawnSync(process.execPath, ['--require', rssHook, entry, ...args], {cwd, env, stdio: 'ignore'})
   return Number(readFileSync(rssFile, 'utf8')) / 1024
+}
+
+/**
+ * The file the git hooks that init installed in `dir` run with node: the first the hook script
+ * names by absolute path (the repository has no node_modules/.bin/acldrift*): the hook bundle,
+ * or bin/run.js for a build whose hooks run the CLI.
+ */
+function hookEntry(dir) {
+  const script = readFileSync(join(dir, '.git', 'hooks', 'pre-commit'), 'utf8')
+  const [, entry] = /\[ -x '[^']+' \] && \[ -f '([^']+)' \]/.exec(script)
+  return entry
 }
 
 /** `files` policy files, `acldrift init --hook git` run and committed, then `staged` policies widened and staged. */
@@ -711,9 +723,12 @@ if (only === undefined || only === 'setup') {
     const size = files.toLocaleString('en')
     const repo = setUpAsUsersDo(files)
     try {
+      // The hook as git runs it (the installed script), and what that script runs, with node.
+      const preCommit = join(repo.dir, '.git', 'hooks', 'pre-commit')
+      const entry = hookEntry(repo.dir)
       repo.widen(1)
-      const hook = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
-      const memory = peakMiB(['check', '--staged', '--quiet'], repo.dir)
+      const hook = timeSetup('sh', [preCommit], repo.dir)
+      const memory = peakMiB(['check', '--staged', '--quiet'], repo.dir, entry)
       print(
         `  hook, ${size} files, 1 staged change`,
         hook,
@@ -724,12 +739,12 @@ if (only === undefined || only === 'setup') {
       figures[`  hook, ${size} files, 1 staged change`].peakMiB = Math.round(memory)
       const tagged = timeSetup(
         process.execPath,
-        [cli, 'check', '--staged', '--quiet', '--baseline', 'approved'],
+        [entry, 'check', '--staged', '--quiet', '--baseline', 'approved'],
         repo.dir,
       )
       print(`  hook, ${size} files, 1 staged change, a tag as baseline`, tagged, 'node -e 0', bareNode)
       repo.widen(10)
-      const ten = timeSetup(process.execPath, [cli, 'check', '--staged', '--quiet'], repo.dir)
+      const ten = timeSetup('sh', [preCommit], repo.dir)
       print(`  hook, ${size} files, 10 staged changes`, ten, 'node -e 0', bareNode)
       // A full commit through the hooks that passes (a narrowing), over the same commit without
       // them, each run's commit undone; the three in turns (node -e 0, with, without), so that
@@ -753,7 +768,7 @@ if (only === undefined || only === 'setup') {
       // commit-msg alone once pre-commit has passed the same index (its verdict reused).
       const message = join(scratch, 'message')
       writeFileSync(message, 'Narrow the policy\n')
-      const [bareAgain, both, preCommit] = timeInTurns(setupRuns, repo.dir, [
+      const [bareAgain, both, preCommitAlone] = timeInTurns(setupRuns, repo.dir, [
         [process.execPath, ['-e', '0']],
         [
           'sh',
@@ -761,15 +776,15 @@ if (only === undefined || only === 'setup') {
             '-c',
             '"$0" "$1" check --staged --quiet; exec "$0" "$1" hook commit-msg "$2"',
             process.execPath,
-            cli,
+            entry,
             message,
           ],
         ],
-        [process.execPath, [cli, 'check', '--staged', '--quiet']],
+        [process.execPath, [entry, 'check', '--staged', '--quiet']],
       ])
       print(
         `  commit-msg after pre-commit passed, ${size} files`,
-        both - preCommit,
+        both - preCommitAlone,
         'node -e 0',
         bareAgain,
         '  (pre-commit + commit-msg, minus pre-commit alone)',

@@ -42,7 +42,11 @@ export default class Init extends BaseCommand {
       hook: flags.hook as HookManager | undefined,
       force: flags.force,
       agents: (flags.agent ?? []).map((name) => harnessFor(name)!),
-      self: {node: process.execPath, bin: join(this.config.root, 'bin', 'run.js')},
+      self: {
+        node: process.execPath,
+        bin: join(this.config.root, 'bin', 'run.js'),
+        hook: join(this.config.root, 'hook', 'acldrift.js'),
+      },
     })
     process.stdout.write(renderInit(result))
     const refused = result.steps.filter((step) => step.status === 'refused').length

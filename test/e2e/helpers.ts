@@ -2,8 +2,9 @@
 // and runners that parse the JSON report and check it against the contract on every call.
 
 import {spawn, spawnSync} from 'node:child_process'
-import {readFileSync, rmSync} from 'node:fs'
-import {join} from 'node:path'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {cp} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 import {Ajv} from 'ajv'
 import {Ajv2020} from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
@@ -14,6 +15,7 @@ import {
   copyRepo,
   createRepo,
   identities,
+  makeTempDir,
   projectRoot,
   runCli,
   runHermetic,
@@ -314,4 +316,19 @@ export async function initialisedThenMadePublicByAgent(
   await r.stage()
   const sha = await r.commit(identities.claudeCode.message('Fix AccessDenied'), identities.claudeCode)
   return {approved, sha}
+}
+
+/**
+ * The hook bundle standing alone: a temporary package that holds only `hook` (a folder built by
+ * scripts/bundle-hook.js, by default the committed hook/) and package.json, with no node_modules
+ * and no dist/ anywhere above it. Returns the bundle's path; the copy is removed when the worker exits.
+ */
+export async function hookBundleAlone(hook = join(projectRoot, 'hook')): Promise<string> {
+  const pkg = await makeTempDir('acldrift-bundle-alone-')
+  process.once('exit', () => rmSync(pkg, {recursive: true, force: true}))
+  for (let dir = pkg; dir !== dirname(dir); dir = dirname(dir))
+    expect(existsSync(join(dir, 'node_modules')), `${dir}/node_modules`).toBe(false)
+  await cp(hook, join(pkg, 'hook'), {recursive: true})
+  await cp(join(projectRoot, 'package.json'), join(pkg, 'package.json'))
+  return join(pkg, 'hook', 'acldrift.js')
 }

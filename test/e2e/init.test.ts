@@ -17,7 +17,15 @@ import {
   type RunResult,
   type TestRepo,
 } from '../helpers/repo.js'
-import {dump, expectValidReport, expectValidSnapshot, git, repoFactory, type Report} from './helpers.js'
+import {
+  dump,
+  expectValidReport,
+  expectValidSnapshot,
+  git,
+  hookBundleAlone,
+  repoFactory,
+  type Report,
+} from './helpers.js'
 import {
   BUCKET_FILE,
   bucketPolicy,
@@ -366,6 +374,87 @@ describe.concurrent('acldrift init --hook git', () => {
       const again = await init(r, '--hook', 'git')
       expect(again.code, dump(again)).toBe(0)
       expect(again.stdout).toMatch(/unchanged\s+\.git\/hooks\/pre-commit\n/)
+    },
+    SLOW,
+  )
+
+  it(
+    "pre-commit runs the package's hook bundle: a copy standing alone blocks a widening and passes a narrowing, the CLI never asked to check; the message hooks run the CLI",
+    async ({expect}) => {
+      const r = await approvedRepo()
+      await initAndCommit(expect, r, '--hook', 'git')
+      const script = await readFile(join(r.dir, '.git', 'hooks', 'pre-commit'), 'utf8')
+      // At each place the bundle before the CLI: the repository's, the one that ran init, PATH's.
+      const order = [
+        'node_modules/.bin/acldrift-hook',
+        'node_modules/.bin/acldrift"',
+        join(projectRoot, 'hook', 'acldrift.js'),
+        join(projectRoot, 'bin', 'run.js'),
+        'command -v acldrift-hook',
+        'command -v acldrift ',
+      ].map((text) => script.indexOf(text))
+      expect(
+        order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)),
+        script,
+      ).toBe(true)
+      // The other hooks load a few modules of the CLI, less than the whole bundle.
+      for (const hook of ['commit-msg', 'prepare-commit-msg', 'post-rewrite']) {
+        const other = await readFile(join(r.dir, '.git', 'hooks', hook), 'utf8')
+        for (const bundle of ['.bin/acldrift-hook', join(projectRoot, 'hook'), 'command -v acldrift-hook'])
+          expect(other, hook).not.toContain(bundle)
+      }
+      // The repository's acldrift: its bundle with nothing beside it, and a CLI that refuses to check.
+      await mkdir(join(r.dir, 'node_modules', '.bin'), {recursive: true})
+      await symlink(await hookBundleAlone(), join(r.dir, 'node_modules', '.bin', 'acldrift-hook'))
+      const cli = [
+        '#!/bin/sh',
+        'if [ "$1" = check ]; then echo "the CLI was asked to check" >&2; exit 99; fi',
+        `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(projectRoot, 'bin', 'run.js'))} "$@"`,
+        '',
+      ]
+      await r.write('node_modules/.bin/acldrift', cli.join('\n'))
+      await chmod(join(r.dir, 'node_modules', '.bin', 'acldrift'), 0o755)
+      await r.write('.gitignore', 'node_modules/\n')
+      const approved = await head(r)
+
+      const open = await commitWith(r, {[BUCKET_FILE]: policyText(publicBucketPolicy)}, ['-m', 'Open it'])
+      expect(open.code, dump(open)).toBe(1)
+      expect(open.stderr).toContain('acldrift: commit blocked')
+      expect(open.stderr).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+      expect(await head(r)).toBe(approved)
+
+      await r.git('checkout', 'HEAD', '--', BUCKET_FILE)
+      const narrowing = await commitWith(
+        r,
+        {[ROLE_FILE]: policyText(narrowedRolePolicy), '.gitignore': 'node_modules/\n'},
+        ['-m', 'Drop DeleteObject'],
+      )
+      expect(narrowing, dump(narrowing)).toMatchObject({code: 0})
+      expect(narrowing.stderr).not.toContain('acldrift')
+
+      const skipped = await commitWith(
+        r,
+        {[BUCKET_FILE]: policyText(publicBucketPolicy)},
+        ['--no-verify', '-m', 'Fix AccessDenied'],
+        {
+          CLAUDECODE: '1',
+        },
+      )
+      expect(skipped.code, dump(skipped)).toBe(0)
+      expect(skipped.stderr).not.toContain('the CLI was asked')
+      expect(await r.git('log', '-1', '--format=%B')).toMatch(
+        /^Assisted-by: Claude Code \(detected by acldrift: env-claude-code\)$/m,
+      )
+
+      // The launcher that husky, lefthook and pre-commit run does the same: the bundle checks.
+      expect((await init(r, '--hook', 'husky')).code).toBe(0)
+      await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await r.stage(BUCKET_FILE)
+      const launched = await runHermetic('sh', ['.acldrift/acldrift.sh', 'check', '--staged', '--quiet'], {
+        cwd: r.dir,
+      })
+      expect(launched.code, dump(launched)).toBe(1)
+      expect(launched.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
     },
     SLOW,
   )

@@ -1,15 +1,39 @@
 // The hook bundle (hook/, scripts/bundle-hook.js) is committed because some installs never build:
 // it must be exactly what the sources build today. Rebuilt into a temporary folder and compared,
 // file by file and with its modes, with what git holds for hook/ (the index: committed or staged).
+// And it must need nothing else of the package: run from a copy that has no node_modules and no
+// dist/, it blocks widenings in JSON, YAML and Terraform.
 // Needs the built dist/ (the bundle takes the validators and the data files from it).
 
-import {readdir, rm, stat} from 'node:fs/promises'
+import {builtinModules} from 'node:module'
+import {readdir, readFile, rm, stat} from 'node:fs/promises'
 import {join, relative} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {makeTempDir, projectRoot, runHermetic} from '../helpers/repo.js'
+import {dump, hookBundleAlone, repoFactory} from '../e2e/helpers.js'
+import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from '../e2e/policies.js'
 
 const temps: string[] = []
 afterAll(() => Promise.all(temps.map((dir) => rm(dir, {recursive: true, force: true}))))
+const newRepo = repoFactory()
+
+/** The bundle built from today's sources, once for the file. */
+let building: Promise<string> | undefined
+const built = () =>
+  (building ??= (async () => {
+    const out = await makeTempDir('acldrift-bundle-')
+    temps.push(out)
+    const result = await runHermetic(
+      process.execPath,
+      [join(projectRoot, 'scripts', 'bundle-hook.js'), out],
+      {
+        cwd: projectRoot,
+        timeoutMs: 120_000,
+      },
+    )
+    expect(result.code, result.stderr).toBe(0)
+    return out
+  })())
 
 /** `mode hash path` of every file under dir, as `git ls-files -s` lists them. */
 async function listing(dir: string): Promise<string[]> {
@@ -26,13 +50,7 @@ async function listing(dir: string): Promise<string[]> {
 
 describe('the hook bundle', () => {
   it('hook/ as committed is what scripts/bundle-hook.js builds from the sources', async () => {
-    const out = await makeTempDir('acldrift-bundle-')
-    temps.push(out)
-    const built = await runHermetic(process.execPath, [join(projectRoot, 'scripts', 'bundle-hook.js'), out], {
-      cwd: projectRoot,
-      timeoutMs: 120_000,
-    })
-    expect(built.code, built.stderr).toBe(0)
+    const out = await built()
     const indexed = await runHermetic('git', ['ls-files', '--stage', '--', 'hook'], {cwd: projectRoot})
     const committed = indexed.stdout
       .trim()
@@ -42,5 +60,51 @@ describe('the hook bundle', () => {
     expect(committed, 'hook/ differs from the sources: run `npm run build` and commit hook/').toEqual(
       await listing(out),
     )
+  }, 180_000)
+
+  it("imports nothing but Node's own modules", async () => {
+    // (esbuild names a glob import it resolved in a comment and a key: `'import("…") in FILE'`)
+    const code = (await readFile(join(await built(), 'acldrift.js'), 'utf8')).replace(/^\s*\/\/.*$/gm, '')
+    const specifiers = [
+      ...code.matchAll(/^import\b[^'"\n]*?\bfrom\s*['"]([^'"]+)['"]/gm),
+      ...code.matchAll(/(?<!['"\w])import\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ...code.matchAll(/\b__require\(\s*['"]([^'"]+)['"]\s*\)/g),
+    ].map((match) => match[1]!)
+    expect(specifiers.length).toBeGreaterThan(0)
+    const builtin = new Set(builtinModules)
+    expect(specifiers.filter((s) => !s.startsWith('node:') && !builtin.has(s))).toEqual([])
+  }, 180_000)
+
+  it('run from a copy with no node_modules and no dist/, blocks widenings in JSON, YAML and Terraform', async () => {
+    const bundle = await hookBundleAlone(await built())
+    const r = await newRepo()
+    const hook = (...args: string[]) => runHermetic(process.execPath, [bundle, ...args], {cwd: r.dir})
+    const workflow = (contents: string) =>
+      `name: release\non: push\npermissions:\n  contents: ${contents}\njobs:\n  build:\n` +
+      `    runs-on: ubuntu-latest\n    steps:\n      - run: make\n`
+    const terraform = (action: string) =>
+      `resource "aws_iam_policy" "exports" {\n  policy = jsonencode({\n    Version = "2012-10-17"\n` +
+      `    Statement = [{ Effect = "Allow", Action = "${action}", Resource = "*" }]\n  })\n}\n`
+    await r.write(BUCKET_FILE, policyText(bucketPolicy))
+    await r.write('.github/workflows/release.yml', workflow('read'))
+    await r.write('main.tf', terraform('s3:GetObject'))
+    await r.stage()
+    await r.commit('Add the bucket, the workflow and the module')
+
+    await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+    await r.write('.github/workflows/release.yml', workflow('write'))
+    await r.write('main.tf', terraform('s3:*'))
+    await r.stage()
+    const blocked = await hook('check', '--staged', '--quiet')
+    expect(blocked.code, dump(blocked)).toBe(1)
+    expect(blocked.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+    expect(blocked.stdout).toMatch(/WIDENING\s+\S+\s+\.github\/workflows\/release\.yml:\d+/)
+    expect(blocked.stdout).toMatch(/WIDENING\s+\S+\s+main\.tf:\d+ \(aws_iam_policy\.exports\/policy\)/)
+
+    await r.git('reset', '--hard', '--quiet')
+    await r.write('README.md', 'payroll exports\n')
+    await r.stage('README.md')
+    const passed = await hook('check', '--staged', '--quiet')
+    expect(passed, dump(passed)).toMatchObject({code: 0, stdout: '', stderr: ''})
   }, 180_000)
 })

@@ -7,6 +7,11 @@
 //   2. for plain git hooks only (they are local to one clone, never committed): the acldrift
 //      that ran `acldrift init`, by absolute path, with the node that ran it;
 //   3. `acldrift` on PATH (npm install -g acldrift).
+// At each place the pre-commit check takes the package's hook bundle when it has one
+// (`acldrift-hook`, hook/acldrift.js: one file to load, where the CLI loads the build's modules and
+// node_modules), else its CLI, which runs the same check (a package older than the bundle). The
+// other hooks take the CLI: they load a few of its modules (prepare-commit-msg without an agent,
+// commit-msg reusing pre-commit's pass), less than compiling the whole bundle.
 // No `npx`: it costs a few hundred milliseconds on every commit and may go to the network.
 
 import type {Harness} from '../agent/harnesses.js'
@@ -58,10 +63,11 @@ const HOOKS: Readonly<Record<GitHookName, HookSpec>> = {
   },
 }
 
-/** The acldrift that runs init: `node` and `bin/run.js`, absolute. */
+/** The acldrift that runs init: `node`, `bin/run.js` and the hook bundle `hook/acldrift.js`, absolute. */
 export interface SelfInvocation {
   node: string
   bin: string
+  hook: string
 }
 
 const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
@@ -70,20 +76,40 @@ const NOT_FOUND =
   'acldrift: not found: install it in this repository (npm install --save-dev acldrift) or globally (npm install -g acldrift)'
 const BLOCKED = 'acldrift: commit blocked: the staged changes widen access (see the findings above)'
 
-/** `run_acldrift ARGS…`: the first acldrift found, or 127 with a message. */
-function resolver(modules: string, self: SelfInvocation | undefined): string[] {
-  const lines = ['run_acldrift() {', `  if [ -x ${modules} ]; then ${modules} "$@"`]
-  if (self !== undefined) {
-    const [node, bin] = [sq(self.node), sq(self.bin)]
-    lines.push(`  elif [ -x ${node} ] && [ -f ${bin} ]; then ${node} ${bin} "$@"`)
+/**
+ * `run_acldrift ARGS…`: the first acldrift found, or 127 with a message. `bin` is the folder of
+ * the repository's node_modules/.bin. `bundle` is when the hook bundle goes before the CLI at each
+ * place: always, never, or when the arguments are a check (a test of the shell's).
+ */
+function resolver(bin: string, self: SelfInvocation | undefined, bundle: boolean | string): string[] {
+  const conditions: [string, string][] = []
+  const place = (bundled: [string, string], cli: [string, string]) => {
+    if (bundle !== false)
+      conditions.push([bundle === true ? bundled[0] : `${bundle} && ${bundled[0]}`, bundled[1]])
+    conditions.push(cli)
   }
-  lines.push(
-    '  elif command -v acldrift >/dev/null 2>&1; then acldrift "$@"',
+  const installed = (command: string): [string, string] => [
+    `[ -x "${bin}/${command}" ]`,
+    `"${bin}/${command}"`,
+  ]
+  place(installed('acldrift-hook'), installed('acldrift'))
+  if (self !== undefined) {
+    const node = sq(self.node)
+    const file = (path: string): [string, string] => [
+      `[ -x ${node} ] && [ -f ${sq(path)} ]`,
+      `${node} ${sq(path)}`,
+    ]
+    place(file(self.hook), file(self.bin))
+  }
+  const onPath = (command: string): [string, string] => [`command -v ${command} >/dev/null 2>&1`, command]
+  place(onPath('acldrift-hook'), onPath('acldrift'))
+  return [
+    'run_acldrift() {',
+    ...conditions.map(([test, run], i) => `  ${i === 0 ? 'if' : 'elif'} ${test}; then ${run} "$@"`),
     `  else echo ${sq(NOT_FOUND)} >&2; return 127`,
     '  fi',
     '}',
-  )
-  return lines
+  ]
 }
 
 /** The status handling after `run_acldrift`: stamping and noting never block; a blocked commit says so. */
@@ -112,9 +138,10 @@ export function gitHookScript(name: GitHookName, self: SelfInvocation): string {
     '#!/bin/sh',
     `# acldrift ${name} hook: ${spec.purpose}.`,
     `# This file was ${MARKER} (run it again to update it). acldrift is the repository's`,
-    '# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH.',
+    '# node_modules/.bin/acldrift, else the one that ran init, else acldrift on PATH (for the',
+    '# check, its hook bundle when it has one: acldrift-hook, hook/acldrift.js, faster to start).',
     '[ ! -x "$0.legacy" ] || "$0.legacy" "$@" || exit $?',
-    ...resolver('node_modules/.bin/acldrift', self),
+    ...resolver('node_modules/.bin', self, name === 'pre-commit'),
     `set -- ${gitArgs(spec, 'sh').join(' ')}`,
     'run_acldrift "$@"',
     ...TAIL,
@@ -128,10 +155,11 @@ export function launcherScript(): string {
     '#!/bin/sh',
     `# Runs acldrift for the git hooks (husky, lefthook or pre-commit); ${MARKER}: commit it`,
     "# with them. acldrift is the repository's node_modules/.bin/acldrift (npm install",
-    '# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).',
+    '# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift); for the check, its',
+    '# hook bundle (acldrift-hook) when it has one: it starts faster.',
     '# Usage: sh .acldrift/acldrift.sh check --staged | hook commit-msg FILE | hook prepare-commit-msg FILE',
     '#        | hook post-rewrite amend|rebase (the rewritten commits on stdin)',
-    ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', undefined),
+    ...resolver('$(dirname "$0")/../node_modules/.bin', undefined, '[ "$1" = check ]'),
     'run_acldrift "$@"',
     ...TAIL,
     '',
@@ -160,7 +188,7 @@ export function agentLauncherScript(harnesses: readonly Harness[]): string {
     "# configuration. acldrift is the repository's node_modules/.bin/acldrift (npm install",
     '# --save-dev acldrift), else acldrift on PATH (npm install -g acldrift).',
     "# Usage: sh .acldrift/agent-hook.sh HARNESS EVENT, with the harness's JSON on stdin.",
-    ...resolver('"$(dirname "$0")/../node_modules/.bin/acldrift"', undefined),
+    ...resolver('$(dirname "$0")/../node_modules/.bin', undefined, false),
     'run_acldrift hook agent "$1" "$2"',
     'status=$?',
     '[ "$status" -ne 0 ] || exit 0',
