@@ -131,8 +131,8 @@ var init_candidates2 = __esm({
 function applyEdit(current, edit) {
   if (edit.type === "write") return { ok: true, content: edit.content };
   let content = current;
-  for (const [index2, step3] of edit.edits.entries()) {
-    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
+  for (const [index3, step3] of edit.edits.entries()) {
+    const which = edit.edits.length > 1 ? `edit ${index3 + 1}: ` : "";
     if (content === void 0) {
       if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
       content = step3.newString;
@@ -537,8 +537,8 @@ function parseFile(file, format2 = formatOf(file.path), options = {}) {
   const documents = parseYaml(file.path, text3, options.yamlTags);
   if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions);
   const positions = /* @__PURE__ */ new Map([["", { line: 1, column: 1 }]]);
-  documents.forEach((document, index2) => {
-    for (const [pointer, position] of document.positions) positions.set(`/${index2}${pointer}`, position);
+  documents.forEach((document, index3) => {
+    for (const [pointer, position] of document.positions) positions.set(`/${index3}${pointer}`, position);
   });
   return parsedFile(
     file,
@@ -623,7 +623,7 @@ function positionOfByte(bytes, offset) {
 }
 function positionAtEnd(text3) {
   let line = 1;
-  for (let index2 = text3.indexOf("\n"); index2 !== -1; index2 = text3.indexOf("\n", index2 + 1)) line++;
+  for (let index3 = text3.indexOf("\n"); index3 !== -1; index3 = text3.indexOf("\n", index3 + 1)) line++;
   return { line, column: text3.length - text3.lastIndexOf("\n") };
 }
 function describeChar(char) {
@@ -701,8 +701,8 @@ function walkYaml(document, file, at2, problems, formatTags) {
     if (isAlias(node)) firstAliasOffset = Math.min(firstAliasOffset, offset ?? Infinity);
     if (!isMap(node) && !isSeq(node)) continue;
     if (isSeq(node)) {
-      node.items.forEach((child2, index2) => {
-        stack.push({ node: child2, pointer: `${pointer}/${index2}`, fallback: offset ?? item.fallback });
+      node.items.forEach((child2, index3) => {
+        stack.push({ node: child2, pointer: `${pointer}/${index3}`, fallback: offset ?? item.fallback });
       });
       continue;
     }
@@ -766,7 +766,7 @@ function checkYamlDepth(file, text3) {
     if (lastBreak === -1) {
       column += token.length;
     } else {
-      for (let index2 = token.indexOf("\n"); index2 !== -1; index2 = token.indexOf("\n", index2 + 1)) line++;
+      for (let index3 = token.indexOf("\n"); index3 !== -1; index3 = token.indexOf("\n", index3 + 1)) line++;
       column = token.length - lastBreak - 1;
       atLineStart = column === 0;
     }
@@ -1090,11 +1090,11 @@ function unalign(record, lhs, rhs, lists) {
   let [l, r] = [lhs, rhs];
   for (const [step3, key] of (record.path ?? []).entries()) {
     if (isRecord(l) && lists.has(l)) {
-      const index2 = Number(key.slice(1));
-      order.push(key.startsWith("d") ? 0 : 1, index2);
+      const index3 = Number(key.slice(1));
+      order.push(key.startsWith("d") ? 0 : 1, index3);
       if (step3 === record.path.length - 1 && (record.kind === "N" || record.kind === "D"))
-        return { record: { kind: "A", path, index: index2, item: { ...record, path: void 0 } }, order };
-      path.push(index2);
+        return { record: { kind: "A", path, index: index3, item: { ...record, path: void 0 } }, order };
+      path.push(index3);
     } else {
       const keysBefore = isRecord(l) ? Object.keys(l) : [];
       const rank = keysBefore.indexOf(key);
@@ -1919,8 +1919,8 @@ function leafHolds(l, value) {
       return isIp(value) && value.v6 === l.v6 && value.n >= l.lo && value.n <= l.hi;
     case "set": {
       const members = Array.isArray(value) ? value : [];
-      const holds4 = (m) => evaluate(l.inner, (x) => leafHolds(x, m));
-      return l.quantifier === "all" ? members.every(holds4) : members.some(holds4);
+      const holds5 = (m) => evaluate(l.inner, (x) => leafHolds(x, m));
+      return l.quantifier === "all" ? members.every(holds5) : members.some(holds5);
     }
     case "opaque":
       return value === true;
@@ -2266,11 +2266,11 @@ function difference(dimensions4, allowed, other, options) {
     }
     let differing = 0;
     for (let mask = 0; mask < 1 << opaque.length; mask++) {
-      const holds4 = (rule2) => opaque.every((dim, i) => {
+      const holds5 = (rule2) => opaque.every((dim, i) => {
         const p = rule2.predicates.get(dim.name);
         return p === void 0 || evaluate(p, () => Boolean(mask & 1 << i));
       });
-      const allows2 = (allow2, deny) => allow2.some(holds4) && !deny.some(holds4);
+      const allows2 = (allow2, deny) => allow2.some(holds5) && !deny.some(holds5);
       if (allows2(matched.allowed, matched.allowedDeny) && !allows2(matched.other, matched.otherDeny))
         differing++;
     }
@@ -3358,7 +3358,7 @@ function compileDocument(statements2, ctx) {
       (identity) => boundary.filter((b) => b.effect === "allow").map((b) => ({ ...identity, predicates: joined(identity, b) }))
     )
   ];
-  return composed.map((rule2, index2) => ({ ...rule2, index: index2 }));
+  return composed.map((rule2, index3) => ({ ...rule2, index: index3 }));
 }
 function joined(a, b) {
   const predicates = new Map(a.predicates);
@@ -3415,36 +3415,36 @@ function onlyThroughSymbol(raw, action) {
   if (!actions.some(hasSymbol)) return false;
   return !actions.filter((a) => !hasSymbol(a)).some((a) => globMatches(compileGlob(a.replace(/\s+/g, "").toLowerCase(), { wildcards: true }), action));
 }
-function candidates(index2, rules, request, dims) {
+function candidates(index3, rules, request, dims) {
   let among = rules;
   for (const dim of ["action", "resource"]) {
     if (!dims.includes(dim)) continue;
-    const family = index2[dim](request.get(dim));
+    const family = index3[dim](request.get(dim));
     if (family.length < among.length) among = family;
   }
   return among;
 }
 function indexOf(baseline) {
-  let index2 = indexes.get(baseline);
-  if (index2 === void 0) {
+  let index3 = indexes.get(baseline);
+  if (index3 === void 0) {
     const sid = /* @__PURE__ */ new Map();
     for (const b of baseline)
       if (b.statement.sid !== void 0 && !sid.has(b.statement.sid)) sid.set(b.statement.sid, b);
-    index2 = { action: familyIndex(baseline, "action"), resource: familyIndex(baseline, "resource"), sid };
-    indexes.set(baseline, index2);
+    index3 = { action: familyIndex(baseline, "action"), resource: familyIndex(baseline, "resource"), sid };
+    indexes.set(baseline, index3);
   }
-  return index2;
+  return index3;
 }
 function classifyWidening(request, responsible, baseline, removedDeny) {
   const raw = responsible.statement.raw;
   const action = request.get("action");
   const actions = asList2(raw.Action);
   const resources = asList2(raw.Resource);
-  const index2 = indexOf(baseline);
-  const closest = (...dims) => candidates(index2, baseline, request, dims).find(
+  const index3 = indexOf(baseline);
+  const closest = (...dims) => candidates(index3, baseline, request, dims).find(
     (b) => b.effect === "allow" && allows(b, request, ...dims) && !onlyThroughSymbol(b.statement.raw, action)
   );
-  const sameSid = responsible.statement.sid === void 0 ? void 0 : index2.sid.get(responsible.statement.sid);
+  const sameSid = responsible.statement.sid === void 0 ? void 0 : index3.sid.get(responsible.statement.sid);
   const covering2 = closest(...REQUEST_DIMENSIONS);
   const related2 = covering2 ?? sameSid ?? closest("action", "resource") ?? closest("action") ?? closest("principal");
   const publicAccess = request.get("principal") === ANYONE;
@@ -4198,12 +4198,12 @@ function allowsWitness(policy2, witness) {
   );
   const compiled3 = compileDocument(statements2, ctx);
   const rules = substituteRules(compiled3, variableValues(witness, symbolCharsOf(compiled3)));
-  const holds4 = (name, predicate) => {
+  const holds5 = (name, predicate) => {
     if (name.startsWith("opaque:")) return true;
     if (!name.startsWith("context:") && !request.has(name)) return true;
     return evaluate(predicate, (leaf2) => leafHolds(leaf2, request.get(name)));
   };
-  const matches2 = (effect) => rules.some((r) => r.effect === effect && [...r.predicates].every(([name, p]) => holds4(name, p)));
+  const matches2 = (effect) => rules.some((r) => r.effect === effect && [...r.predicates].every(([name, p]) => holds5(name, p)));
   const otherAllows = witness.otherPolicyAllows === true && witness.principal !== ANYONE;
   return (otherAllows || matches2("allow")) && !matches2("deny");
 }
@@ -5020,7 +5020,7 @@ function buildModel(all2, variant) {
     for (let head = 0; head < queue.length; head++) {
       const path = queue[head];
       const role = path.at(-1);
-      rulesOf(role).forEach((raw, index2) => rules.push({ owner: role, index: index2, raw, path }));
+      rulesOf(role).forEach((raw, index3) => rules.push({ owner: role, index: index3, raw, path }));
       if (selectorsOf(role) === void 0) continue;
       for (const child2 of clusterRoles) {
         if (seen.has(child2) || !aggregates(role, child2)) continue;
@@ -5140,9 +5140,9 @@ function grantOf(model, pair, entryIndex, keep = true) {
     predicates.set(name, leaf(l));
     if (pair.namespace !== void 0) set("nonResourceURL", not(leaf(PRESENT)));
   } else for (const [dim, f] of e.compiled.predicates) set(dim, f);
-  const index2 = model.grantCount++;
+  const index3 = model.grantCount++;
   const grant = {
-    index: index2,
+    index: index3,
     pair,
     binding: pair.binding,
     subjectIndex: pair.subjectIndex,
@@ -5152,7 +5152,7 @@ function grantOf(model, pair, entryIndex, keep = true) {
     rule: e?.rule,
     entry: e?.entry ?? { type: "unknown", role: pair.roleId },
     key: JSON.stringify([pair.subject, pair.namespace ?? null, e?.compiled.key ?? unknownKey(pair.roleId)]),
-    engine: { index: index2, effect: "allow", predicates },
+    engine: { index: index3, effect: "allow", predicates },
     literals: e?.compiled.literals ?? {}
   };
   if (keep) pair.grants.set(entryIndex, grant);
@@ -5671,7 +5671,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   const dims = dimensions(base.model, tgt.model);
   const leaves2 = { get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key) };
   const findings = [];
-  const index2 = new Baseline(base.model);
+  const index3 = new Baseline(base.model);
   const classify = (f, component) => ({
     ...f,
     possible: f.cell.status === "possible",
@@ -5692,7 +5692,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
     let best4 = group.best;
     if (best4.possible || best4.classified.severity === "low") {
       for (const s of group.plain) {
-        const refined = { ...s, classified: refine(s.classified, group.component.what, index2) };
+        const refined = { ...s, classified: refine(s.classified, group.component.what, index3) };
         if (moreTelling(rankOf(refined), rankOf(best4))) best4 = refined;
       }
     }
@@ -5786,10 +5786,10 @@ function narrowedAt(component, grant, counterpart) {
   const before = grant.rule.raw;
   const shares = (a, b) => Array.isArray(a) && Array.isArray(b) && a.some((x) => b.includes(x));
   const rules = Array.isArray(counterpart.raw.rules) ? counterpart.raw.rules : [];
-  const index2 = rules.findIndex(
+  const index3 = rules.findIndex(
     (r) => before.nonResourceURLs?.length ? shares(r.nonResourceURLs, before.nonResourceURLs) : shares(r.resources, before.resources) && shares(r.apiGroups, before.apiGroups)
   );
-  return index2 === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index2}`;
+  return index3 === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index3}`;
 }
 function narrowingDraft2(group, first, leaves2, variant) {
   const { component } = group;
@@ -6555,9 +6555,9 @@ var init_cel = __esm({
             else node = { t: "select", operand: node, field: t.v };
           } else if (this.isOp("[")) {
             this.at++;
-            const index2 = this.expr();
+            const index3 = this.expr();
             this.expect("]");
-            node = { t: "index", operand: node, index: index2 };
+            node = { t: "index", operand: node, index: index3 };
           } else return node;
         }
       }
@@ -6636,13 +6636,13 @@ var init_cel = __esm({
 function bindingsOf(policy2) {
   if (!isObject6(policy2) || !Array.isArray(policy2.bindings)) return [];
   const bindings2 = [];
-  policy2.bindings.forEach((raw, index2) => {
+  policy2.bindings.forEach((raw, index3) => {
     if (!isObject6(raw)) return;
     const condition2 = isObject6(raw.condition) ? raw.condition : void 0;
     bindings2.push({
       raw,
-      pointer: `/bindings/${index2}`,
-      index: index2,
+      pointer: `/bindings/${index3}`,
+      index: index3,
       role: String(raw.role),
       members: Array.isArray(raw.members) ? raw.members.map(String) : [],
       expression: typeof condition2?.expression === "string" ? condition2.expression : void 0
@@ -6917,8 +6917,8 @@ function logged(policy2, service2, logType, member2) {
     [MEMBER2, { value: member2 ?? AUTHENTICATED2 }]
   ]);
   const rules = compileAudit(policy2);
-  const holds4 = (r) => ruleHolds(r, (dim) => values.get(dim));
-  return rules.some((r) => r.effect === "allow" && holds4(r)) && !rules.some((r) => r.effect === "deny" && holds4(r));
+  const holds5 = (r) => ruleHolds(r, (dim) => values.get(dim));
+  return rules.some((r) => r.effect === "allow" && holds5(r)) && !rules.some((r) => r.effect === "deny" && holds5(r));
 }
 function auditSentence(what) {
   return `${RULES3["audit-logging-reduced"].title}: ${what}. Access is unchanged, but requests that were recorded no longer are.`;
@@ -7290,11 +7290,11 @@ function wideningDraft3(file, group, tgt, base) {
 }
 function rolePointer(after, before, token, widening2) {
   const list4 = (d) => Array.isArray(d?.raw.includedPermissions) ? d.raw.includedPermissions.map(String) : [];
-  const index2 = list4(after).indexOf(token);
+  const index3 = list4(after).indexOf(token);
   const switched = "stage" in after.raw ? "/stage" : "deleted" in after.raw ? "/deleted" : "";
   if (widening2)
-    return index2 !== -1 && !list4(before).includes(token) ? `/includedPermissions/${index2}` : switched;
-  return index2 === -1 ? "includedPermissions" in after.raw ? "/includedPermissions" : "" : switched;
+    return index3 !== -1 && !list4(before).includes(token) ? `/includedPermissions/${index3}` : switched;
+  return index3 === -1 ? "includedPermissions" in after.raw ? "/includedPermissions" : "" : switched;
 }
 function roleDraft(policyFile, group, chosen, change, after, before) {
   const role = chosen.role;
@@ -8470,11 +8470,11 @@ function compiled2(pattern) {
 function rulesOf2(value) {
   const rules = value.rules;
   if (!Array.isArray(rules)) throw new TypeError("not a CODEOWNERS value");
-  return rules.map((r, index2) => {
+  return rules.map((r, index3) => {
     if (typeof r.pattern !== "string" || !Array.isArray(r.owners)) throw new TypeError("not a rule");
     const owners = r.owners.map(String);
     return {
-      index: index2,
+      index: index3,
       pattern: r.pattern,
       owners,
       principals: [...new Set(owners.map(principal))],
@@ -8489,17 +8489,17 @@ function literalPrefix2(pattern) {
   return end === -1 ? body2 : body2.slice(0, end);
 }
 function indexOf2(rules) {
-  let index2 = indexes2.get(rules);
-  if (index2 === void 0) {
-    index2 = { anywhere: [], byPrefix: /* @__PURE__ */ new Map() };
+  let index3 = indexes2.get(rules);
+  if (index3 === void 0) {
+    index3 = { anywhere: [], byPrefix: /* @__PURE__ */ new Map() };
     for (const rule2 of rules) {
       const prefix = literalPrefix2(rule2.pattern);
-      if (prefix === "") index2.anywhere.push(rule2);
-      else index2.byPrefix.set(prefix, [...index2.byPrefix.get(prefix) ?? [], rule2]);
+      if (prefix === "") index3.anywhere.push(rule2);
+      else index3.byPrefix.set(prefix, [...index3.byPrefix.get(prefix) ?? [], rule2]);
     }
-    indexes2.set(rules, index2);
+    indexes2.set(rules, index3);
   }
-  return index2;
+  return index3;
 }
 function decidingRule(rules, path) {
   const { anywhere, byPrefix } = indexOf2(rules);
@@ -8583,9 +8583,9 @@ function parseCodeowners(file) {
   const rules = [];
   const skipped = [];
   const ambiguous = [];
-  text3.split("\n").forEach((raw, index2) => {
+  text3.split("\n").forEach((raw, index3) => {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    const lineNo = index2 + 1;
+    const lineNo = index3 + 1;
     const why = invalidLine(line);
     if (why === void 0) return;
     if (why instanceof PatternError) {
@@ -9153,9 +9153,9 @@ function claimOf(access) {
 }
 function rulesOf3(region) {
   const patterns = [region.pattern, ...region.minus];
-  return patterns.map((pattern, index2) => {
-    const principals2 = [index2 === 0 ? "@inside" : "@outside"];
-    return { index: index2, pattern, owners: principals2, principals: principals2, compiled: compiled2(pattern) };
+  return patterns.map((pattern, index3) => {
+    const principals2 = [index3 === 0 ? "@inside" : "@outside"];
+    return { index: index3, pattern, owners: principals2, principals: principals2, compiled: compiled2(pattern) };
   });
 }
 function within(narrow, wide) {
@@ -9548,7 +9548,7 @@ function branchesOf(value, file, notes) {
   const out = /* @__PURE__ */ new Map();
   if (isSettings(value)) {
     const seen = /* @__PURE__ */ new Set();
-    value.branches.forEach((entry, index2) => {
+    value.branches.forEach((entry, index3) => {
       if (!isObject8(entry) || typeof entry.name !== "string") return;
       if (seen.has(entry.name))
         notes?.push(`${file}: branch ${entry.name} is listed more than once; the last entry is read`);
@@ -9558,7 +9558,7 @@ function branchesOf(value, file, notes) {
         out.set(entry.name, {
           branch: entry.name,
           protection: normalize(entry.protection),
-          pointer: `/branches/${index2}/protection`,
+          pointer: `/branches/${index3}/protection`,
           raw: entry.protection
         });
     });
@@ -10357,7 +10357,7 @@ function readAcl(value) {
       pointer: `/roles/${escapePointerToken(name)}`
     });
   const grants = Array.isArray(value.grants) ? value.grants : [];
-  grants.forEach((raw, index2) => {
+  grants.forEach((raw, index3) => {
     if (!isObject9(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
     const conditions = [];
     if (isObject9(raw.conditions))
@@ -10366,8 +10366,8 @@ function readAcl(value) {
         conditions.push([key, typeof v === "string" ? [v] : strings4(v)]);
       }
     acl2.grants.push({
-      index: index2,
-      pointer: `/grants/${index2}`,
+      index: index3,
+      pointer: `/grants/${index3}`,
       raw,
       id: typeof raw.id === "string" ? raw.id : void 0,
       effect: raw.effect,
@@ -10422,9 +10422,9 @@ function rolePermissions(acl2, roles) {
 function findGroupEdge(acl2, starts, covers2, isNew) {
   return findEdge(
     starts,
-    (name) => (acl2.groups.get(name)?.members ?? []).map((entry, index2) => {
+    (name) => (acl2.groups.get(name)?.members ?? []).map((entry, index3) => {
       const group = groupRef(entry);
-      return { edge: { owner: name, index: index2, entry }, next: group };
+      return { edge: { owner: name, index: index3, entry }, next: group };
     }),
     (edge) => {
       const group = groupRef(edge.entry);
@@ -10440,12 +10440,12 @@ function findRoleEdge(acl2, starts, covers2, isNew) {
       const role = acl2.roles.get(name);
       if (role === void 0) return [];
       return [
-        ...role.permissions.map((entry, index2) => ({
-          edge: { owner: name, index: index2, entry, list: "permissions" },
+        ...role.permissions.map((entry, index3) => ({
+          edge: { owner: name, index: index3, entry, list: "permissions" },
           next: void 0
         })),
-        ...role.inherits.map((entry, index2) => ({
-          edge: { owner: name, index: index2, entry, list: "inherits" },
+        ...role.inherits.map((entry, index3) => ({
+          edge: { owner: name, index: index3, entry, list: "inherits" },
           next: entry
         }))
       ];
@@ -10544,12 +10544,12 @@ function cycles(nodes, next) {
         stack.pop();
         continue;
       }
-      const index2 = top.at++;
-      const to = top.edges[index2];
+      const index3 = top.at++;
+      const to = top.edges[index3];
       if (to === void 0) continue;
       if (state.get(to) === "open") {
         const start = stack.findIndex((f) => f.node === to);
-        found2.push({ from: top.node, index: index2, path: [...stack.slice(start).map((f) => f.node), to] });
+        found2.push({ from: top.node, index: index3, path: [...stack.slice(start).map((f) => f.node), to] });
       } else if (!state.has(to)) enter(to);
     }
   }
@@ -11278,13 +11278,13 @@ function extractAccount(parsed3) {
   const applied = /* @__PURE__ */ new Set();
   list2(value.Policies).forEach((policy2, i) => {
     const versions = list2(policy2.PolicyVersionList);
-    const index2 = versions.findIndex((v) => v.IsDefaultVersion === true);
+    const index3 = versions.findIndex((v) => v.IsDefaultVersion === true);
     const at2 = `/Policies/${i}`;
-    if (index2 < 0) problem(at2, `${String(policy2.Arn)}: no default version in PolicyVersionList`);
+    if (index3 < 0) problem(at2, `${String(policy2.Arn)}: no default version in PolicyVersionList`);
     else
       managed2.set(
         String(policy2.Arn),
-        decoded(versions[index2].Document, `${at2}/PolicyVersionList/${index2}/Document`)
+        decoded(versions[index3].Document, `${at2}/PolicyVersionList/${index3}/Document`)
       );
   });
   const attached = (entity, at2) => list2(entity.AttachedManagedPolicies).flatMap((a, j) => {
@@ -11635,13 +11635,13 @@ function resolve2(node, pointer, scope) {
   if (call !== void 0)
     return resolveCall(call[0], call[1], `${pointer}/${escapePointerToken(call[0])}`, pointer, scope);
   if (Array.isArray(node)) {
-    const parts = node.map((item, index2) => resolve2(item, `${pointer}/${index2}`, scope));
+    const parts = node.map((item, index3) => resolve2(item, `${pointer}/${index3}`, scope));
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
       const value = [];
       const positions = [["", pointer]];
-      values.forEach((item, index2) => {
+      values.forEach((item, index3) => {
         if (item === NO_VALUE) return;
-        positions.push(...prefixed(at2[index2], `/${value.length}`));
+        positions.push(...prefixed(at2[index3], `/${value.length}`));
         value.push(item);
       });
       return { value, when, at: positions };
@@ -11653,11 +11653,11 @@ function resolve2(node, pointer, scope) {
     return product(parts, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
-      values.forEach((item, index2) => {
+      values.forEach((item, index3) => {
         if (item === NO_VALUE) return;
-        const key = keys[index2];
+        const key = keys[index3];
         Object.defineProperty(value, key, { value: item, writable: true, enumerable: true, configurable: true });
-        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key)}`));
+        positions.push(...prefixed(at2[index3], `/${escapePointerToken(key)}`));
       });
       return { value, when, at: positions };
     });
@@ -11715,8 +11715,8 @@ function resolveCall(name, args, pointer, at2, scope) {
         throw new ResolveError(pointer, "Fn::If takes a condition name and two values");
       const condition2 = args[0];
       return [true, false].flatMap(
-        (holds4) => resolve2(args[holds4 ? 1 : 2], `${pointer}/${holds4 ? 1 : 2}`, scope).flatMap((alternative) => {
-          const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds4]]));
+        (holds5) => resolve2(args[holds5 ? 1 : 2], `${pointer}/${holds5 ? 1 : 2}`, scope).flatMap((alternative) => {
+          const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds5]]));
           return when === void 0 ? [] : [{ ...alternative, when }];
         })
       );
@@ -11724,12 +11724,12 @@ function resolveCall(name, args, pointer, at2, scope) {
     case "Fn::Select": {
       if (!Array.isArray(args) || args.length !== 2)
         throw new ResolveError(pointer, "Fn::Select takes an index and a list");
-      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([index2, list4]) => {
-        const i = Number(index2);
+      return map(resolveAll([args[0], args[1]], pointer, scope), at2, ([index3, list4]) => {
+        const i = Number(index3);
         if (Array.isArray(list4) && Number.isInteger(i) && i >= 0 && i < list4.length) return list4[i];
         if (Array.isArray(list4))
-          throw new ResolveError(pointer, `Fn::Select: index ${String(index2)} is outside the list`);
-        return symbol(`${display2(list4)}[${display2(index2)}]`);
+          throw new ResolveError(pointer, `Fn::Select: index ${String(index3)} is outside the list`);
+        return symbol(`${display2(list4)}[${display2(index3)}]`);
       });
     }
     case "Fn::Split": {
@@ -11774,9 +11774,9 @@ function resolveCall(name, args, pointer, at2, scope) {
       );
     case "Condition":
       if (typeof args !== "string") throw new ResolveError(pointer, "Condition names a condition");
-      return [true, false].map((holds4) => ({
-        value: String(holds4),
-        when: /* @__PURE__ */ new Map([[args, holds4]]),
+      return [true, false].map((holds5) => ({
+        value: String(holds5),
+        when: /* @__PURE__ */ new Map([[args, holds5]]),
         at: [["", at2]]
       }));
     default:
@@ -11788,7 +11788,7 @@ function resolveCall(name, args, pointer, at2, scope) {
   }
 }
 function resolveAll(args, pointer, scope) {
-  const parts = args.map((arg2, index2) => resolve2(arg2, `${pointer}/${index2}`, scope));
+  const parts = args.map((arg2, index3) => resolve2(arg2, `${pointer}/${index3}`, scope));
   return product(parts, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
 }
 function strings6(args, pointer, scope) {
@@ -11812,7 +11812,7 @@ function sub(args, pointer, at2, scope) {
   const base = Array.isArray(args) ? `${pointer}/1` : pointer;
   const parts = names3.map((key) => resolve2(variables[key], `${base}/${escapePointerToken(key)}`, scope));
   return product(parts, pointer).map(({ values, when }) => {
-    const bound = new Map(names3.map((key, index2) => [key, values[index2]]));
+    const bound = new Map(names3.map((key, index3) => [key, values[index3]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
       if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
       const name = inner.trim();
@@ -11908,10 +11908,10 @@ function branches(node, pointer, when = /* @__PURE__ */ new Map()) {
   if (!Array.isArray(args) || args.length !== 3 || typeof args[0] !== "string")
     throw new ResolveError(`${pointer}/Fn::If`, "Fn::If takes a condition name and two values");
   const condition2 = args[0];
-  return [true, false].flatMap((holds4) => {
-    if (when.has(condition2) && when.get(condition2) !== holds4) return [];
-    const inner = new Map(when).set(condition2, holds4);
-    return branches(args[holds4 ? 1 : 2], `${pointer}/Fn::If/${holds4 ? 1 : 2}`, inner);
+  return [true, false].flatMap((holds5) => {
+    if (when.has(condition2) && when.get(condition2) !== holds5) return [];
+    const inner = new Map(when).set(condition2, holds5);
+    return branches(args[holds5 ? 1 : 2], `${pointer}/Fn::If/${holds5 ? 1 : 2}`, inner);
   });
 }
 function settle(value) {
@@ -11953,7 +11953,7 @@ function policyDocument(node, pointer, builder, when) {
       if (!("Statement" in branch.node)) continue;
       const list4 = `${branch.pointer}/Statement`;
       const items = branches(statementNode, list4, branch.when).flatMap(
-        (b) => Array.isArray(b.node) ? b.node.flatMap((item, index2) => branches(item, `${b.pointer}/${index2}`, b.when)) : [b]
+        (b) => Array.isArray(b.node) ? b.node.flatMap((item, index3) => branches(item, `${b.pointer}/${index3}`, b.when)) : [b]
       );
       for (const item of items) statements2.push(...expand2(item.node, item.pointer, builder, item.when));
       continue;
@@ -11976,8 +11976,8 @@ function policyDocument(node, pointer, builder, when) {
   if (statements2.length === 0) return void 0;
   const value = { ...shell, Statement: statements2.map((s) => s.statement) };
   const origins = new Map(shellOrigins);
-  statements2.forEach((s, index2) => {
-    for (const [inner, template] of s.origins) origins.set(`/Statement/${index2}${inner}`, template);
+  statements2.forEach((s, index3) => {
+    for (const [inner, template] of s.origins) origins.set(`/Statement/${index3}${inner}`, template);
   });
   return { value, origins };
 }
@@ -11995,8 +11995,8 @@ function expand2(node, pointer, builder, when) {
 }
 function withConditions(statement2, when, builder) {
   let out = statement2;
-  for (const [name, holds4] of [...when].sort(([a], [b]) => a.localeCompare(b)))
-    out = holdingWhile(out, builder.conditionKey(name), String(holds4));
+  for (const [name, holds5] of [...when].sort(([a], [b]) => a.localeCompare(b)))
+    out = holdingWhile(out, builder.conditionKey(name), String(holds5));
   return out;
 }
 function holdingWhile(statement2, key, value) {
@@ -12034,9 +12034,9 @@ var init_documents = __esm({
     init_values();
     mergeWhen = (a, b) => {
       const out = new Map(a);
-      for (const [name, holds4] of b) {
-        if (out.has(name) && out.get(name) !== holds4) return void 0;
-        out.set(name, holds4);
+      for (const [name, holds5] of b) {
+        if (out.has(name) && out.get(name) !== holds5) return void 0;
+        out.set(name, holds5);
       }
       return out;
     };
@@ -12064,14 +12064,14 @@ function identityPolicies(r) {
   const list4 = `${r.pointer}/Policies`;
   for (const listBranch of policies === void 0 ? [] : branches(policies, list4, r.when)) {
     if (!Array.isArray(listBranch.node)) throw new ResolveError(listBranch.pointer, "Policies is a list");
-    listBranch.node.forEach((item, index2) => {
-      for (const policy2 of branches(item, `${listBranch.pointer}/${index2}`, listBranch.when)) {
+    listBranch.node.forEach((item, index3) => {
+      for (const policy2 of branches(item, `${listBranch.pointer}/${index3}`, listBranch.when)) {
         if (!isObject12(policy2.node))
           throw new ResolveError(policy2.pointer, "a policy is a map with PolicyName and PolicyDocument");
         const name = resolveOne(policy2.node.PolicyName, `${policy2.pointer}/PolicyName`, r.builder);
         const at2 = `${policy2.pointer}/PolicyDocument`;
         r.add(
-          `Policies/${display2(name ?? index2)}`,
+          `Policies/${display2(name ?? index3)}`,
           at2,
           policyDocument(policy2.node.PolicyDocument, at2, r.builder, policy2.when)
         );
@@ -12092,9 +12092,9 @@ function managedPolicies(node, pointer, builder, when) {
     if (!Array.isArray(list4)) throw new ResolveError(pointer, "a list of managed policy ARNs is expected");
     const at2 = new Map(alternative.at);
     list4.forEach(
-      (arn, index2) => statements2.push({
+      (arn, index3) => statements2.push({
         statement: withConditions(managedStatement(String(arn)), inner, builder),
-        at: at2.get(`/${index2}`) ?? pointer
+        at: at2.get(`/${index3}`) ?? pointer
       })
     );
   }
@@ -12103,7 +12103,7 @@ function managedPolicies(node, pointer, builder, when) {
     value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
     origins: new Map([
       ["", pointer],
-      ...statements2.map((s, index2) => [`/Statement/${index2}`, s.at])
+      ...statements2.map((s, index3) => [`/Statement/${index3}`, s.at])
     ])
   };
 }
@@ -12141,7 +12141,7 @@ function lambdaPermission(r) {
     value: { Version: "2012-10-17", Statement: expanded.map((e) => e.statement) },
     origins: new Map(
       expanded.flatMap(
-        (_, index2) => [...origins].map(([inner, template]) => [`/Statement/${index2}${inner}`, template])
+        (_, index3) => [...origins].map(([inner, template]) => [`/Statement/${index3}${inner}`, template])
       )
     ).set("", r.pointer)
   });
@@ -12159,16 +12159,16 @@ function functionArn(name) {
 function restApiPolicy(r) {
   if (!("Policy" in r.properties)) return;
   const at2 = `${r.pointer}/Policy`;
-  const built = policyDocument(r.properties.Policy, at2, r.builder, r.when);
-  if (built === void 0) return;
+  const built2 = policyDocument(r.properties.Policy, at2, r.builder, r.when);
+  if (built2 === void 0) return;
   const api = `arn:${symbol("AWS::Partition")}:execute-api:${symbol("AWS::Region")}:${symbol("AWS::AccountId")}:${symbol(r.logicalId)}`;
   const expandResource = (resource) => typeof resource === "string" && resource.startsWith("execute-api:") ? api + resource.slice("execute-api:".length) : resource;
-  for (const statement2 of built.value.Statement) {
+  for (const statement2 of built2.value.Statement) {
     for (const field of ["Resource", "NotResource"])
       if (field in statement2)
         statement2[field] = Array.isArray(statement2[field]) ? statement2[field].map(expandResource) : expandResource(statement2[field]);
   }
-  r.add("Policy", at2, built);
+  r.add("Policy", at2, built2);
 }
 var documentAt, LAMBDA_CONDITIONS, EXTRACTORS;
 var init_resources = __esm({
@@ -14770,14 +14770,14 @@ async function samFunction(r) {
   const pointer = `${r.pointer}/Policies`;
   const statements2 = [];
   for (const list4 of branches(p.Policies, pointer, r.when)) {
-    const entries2 = Array.isArray(list4.node) ? list4.node.map((node, index2) => [node, `${list4.pointer}/${index2}`]) : [[list4.node, list4.pointer]];
+    const entries2 = Array.isArray(list4.node) ? list4.node.map((node, index3) => [node, `${list4.pointer}/${index3}`]) : [[list4.node, list4.pointer]];
     for (const [node, at2] of entries2)
       for (const entry of branches(node, at2, list4.when)) statements2.push(...await policyEntry(entry, r));
   }
   if (statements2.length === 0) return;
   const origins = /* @__PURE__ */ new Map([["", pointer]]);
-  statements2.forEach(({ at: at2 }, index2) => {
-    for (const [inner, template] of at2) origins.set(`/Statement/${index2}${inner}`, template);
+  statements2.forEach(({ at: at2 }, index3) => {
+    for (const [inner, template] of at2) origins.set(`/Statement/${index3}${inner}`, template);
   });
   r.add("Policies", pointer, {
     value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
@@ -14838,12 +14838,12 @@ async function policyEntry(entry, r) {
   }));
 }
 function documentStatements(node, pointer, when, r) {
-  const built = policyDocument(node, pointer, r.builder, when);
-  if (built === void 0) return [];
-  return built.value.Statement.map((statement2, index2) => {
-    const prefix = `/Statement/${index2}`;
+  const built2 = policyDocument(node, pointer, r.builder, when);
+  if (built2 === void 0) return [];
+  return built2.value.Statement.map((statement2, index3) => {
+    const prefix = `/Statement/${index3}`;
     const at2 = /* @__PURE__ */ new Map();
-    for (const [inner, template] of built.origins)
+    for (const [inner, template] of built2.origins)
       if (inner === prefix || inner.startsWith(`${prefix}/`)) at2.set(inner.slice(prefix.length), template);
     return { statement: statement2, at: at2 };
   });
@@ -14917,16 +14917,16 @@ async function extractTemplate(parsed3) {
         pointer: `${pointer}/Properties`,
         when,
         builder,
-        add: (path, at2, built) => {
-          if (built === void 0) return;
+        add: (path, at2, built2) => {
+          if (built2 === void 0) return;
           let name = path === "" ? logicalId : `${logicalId}/${path}`;
           for (let n = 2; documents.some((d) => d.name === name); n++) name = `${logicalId}/${path}#${n}`;
           documents.push({
             kind: "aws-iam",
             name,
-            value: built.value,
+            value: built2.value,
             pointer: at2,
-            sourceMap: sourceMapOf(parsed3.sourceMap, built)
+            sourceMap: sourceMapOf(parsed3.sourceMap, built2)
           });
         },
         note: (message2) => notes.push(`${parsed3.path}: ${message2}`)
@@ -14945,11 +14945,11 @@ async function extractTemplate(parsed3) {
     );
   return { documents, notes, problems };
 }
-function sourceMapOf(template, built) {
+function sourceMapOf(template, built2) {
   return {
     locate: (pointer) => {
       for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
-        const origin = built.origins.get(current);
+        const origin = built2.origins.get(current);
         if (origin !== void 0) return positionAt(template, origin);
         if (current === "") return void 0;
       }
@@ -15035,7 +15035,7 @@ function renderedRbac(file, rendered, locate2) {
   const objects = several ? output2.value : [output2.value];
   const documents = [];
   const seen = /* @__PURE__ */ new Map();
-  for (const [index2, object2] of objects.entries()) {
+  for (const [index3, object2] of objects.entries()) {
     if (!isRbacObject(object2)) continue;
     const metadata = isObject14(object2.metadata) ? object2.metadata : {};
     const name = typeof metadata.name === "string" ? metadata.name : "";
@@ -15045,7 +15045,7 @@ function renderedRbac(file, rendered, locate2) {
     seen.set(id, rank);
     const documentName = rank === 1 ? id : `${id} (${rank})`;
     const value = withoutOrigin(object2);
-    const start = output2.sourceMap.locate(several ? `/${index2}` : "")?.line ?? 1;
+    const start = output2.sourceMap.locate(several ? `/${index3}` : "")?.line ?? 1;
     const located = locate2(value, originOf(metadata), start);
     documents.push({
       kind: "k8s-rbac",
@@ -15118,10 +15118,10 @@ function kindLine(template, object2) {
   const name = typeof metadata?.name === "string" ? metadata.name : void 0;
   const sections = [[]];
   const candidates2 = [];
-  template.split("\n").forEach((text3, index2) => {
+  template.split("\n").forEach((text3, index3) => {
     if (SEPARATOR.test(text3)) sections.push([]);
     sections[sections.length - 1].push(text3);
-    if (literal.test(text3)) candidates2.push({ line: index2 + 1, section: sections[sections.length - 1] });
+    if (literal.test(text3)) candidates2.push({ line: index3 + 1, section: sections[sections.length - 1] });
   });
   if (candidates2.length === 1) return candidates2[0].line;
   const named3 = candidates2.filter((c) => mayName(c.section, name));
@@ -15450,11 +15450,11 @@ function entryPosition(kustomization, origin) {
   for (const field of ["resources", "bases", "components"]) {
     const entries2 = kustomization.value[field];
     if (!Array.isArray(entries2)) continue;
-    for (const [index2, entry] of entries2.entries()) {
+    for (const [index3, entry] of entries2.entries()) {
       if (typeof entry !== "string") continue;
       const target = posix4.normalize(posix4.join(dir, entry));
       if (file === target || file.startsWith(`${target}/`))
-        return kustomization.sourceMap.locate(`/${field}/${index2}`);
+        return kustomization.sourceMap.locate(`/${field}/${index3}`);
     }
   }
   return void 0;
@@ -15524,12 +15524,12 @@ function changedBy(applied, object2, written, pointer) {
 }
 function patchPointer(patch, pointer) {
   if (Array.isArray(patch)) {
-    for (let index2 = patch.length - 1; index2 >= 0; index2--) {
-      const op = patch[index2];
+    for (let index3 = patch.length - 1; index3 >= 0; index3--) {
+      const op = patch[index3];
       if (!isObject17(op) || typeof op.path !== "string") continue;
       const path = op.path.replace(/\/-$/, "");
       if (path === pointer || path.startsWith(`${pointer}/`) || pointer.startsWith(`${path}/`))
-        return `/${index2}`;
+        return `/${index3}`;
     }
     return void 0;
   }
@@ -15570,20 +15570,20 @@ function patchesOf(path, kustomization, documentsOf3) {
   };
   for (const field of ["patches", "patchesJson6902"]) {
     const entries2 = Array.isArray(kustomization[field]) ? kustomization[field] : [];
-    entries2.forEach((entry, index2) => {
+    entries2.forEach((entry, index3) => {
       if (!isObject17(entry)) return;
       const target = isObject17(entry.target) ? {
         ...typeof entry.target.kind === "string" && { kind: entry.target.kind },
         ...typeof entry.target.name === "string" && { name: entry.target.name }
       } : void 0;
       if (typeof entry.path === "string") fromFile(entry.path, target);
-      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index2}`);
+      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index3}`);
     });
   }
   const strategic = Array.isArray(kustomization.patchesStrategicMerge) ? kustomization.patchesStrategicMerge : [];
-  strategic.forEach((entry, index2) => {
+  strategic.forEach((entry, index3) => {
     if (typeof entry !== "string") return;
-    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index2}`);
+    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index3}`);
     else fromFile(entry, void 0);
   });
   return out;
@@ -15793,10 +15793,10 @@ var init_variables2 = __esm({
         const references = [primary, ...fallbacks].flatMap(
           (r) => r === "sls:stage" ? ["opt:stage", "self:provider.stage", "'dev'"] : [r]
         );
-        for (const [index2, reference2] of references.entries()) {
+        for (const [index3, reference2] of references.entries()) {
           const value = this.reference(reference2, depth);
           if (value === UNKNOWN) continue;
-          if (index2 > 0) this.assumed.set(`\${${text3}}`, value);
+          if (index3 > 0) this.assumed.set(`\${${text3}}`, value);
           return value;
         }
         return symbol(primary);
@@ -15852,9 +15852,9 @@ function compileService(parsed3) {
   const resources = {};
   const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
   const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
-  sections.forEach((section, index2) => {
+  sections.forEach((section, index3) => {
     if (!isObject20(section)) return;
-    const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
+    const base = Array.isArray(service2.resources) ? `/resources/${index3}` : "/resources";
     for (const [name, content] of Object.entries(section)) {
       if (!isObject20(content)) continue;
       const merged = template[name] ??= {};
@@ -15886,10 +15886,10 @@ function compileService(parsed3) {
         });
         continue;
       }
-      list4.forEach((statement2, index2) => {
+      list4.forEach((statement2, index3) => {
         origins.push([
           `${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`,
-          `${source}/${index2}`
+          `${source}/${index3}`
         ]);
         statements2.push(statement2);
       });
@@ -15898,8 +15898,8 @@ function compileService(parsed3) {
     for (const path of MANAGED_LISTS) {
       const list4 = at(service2, path);
       if (!Array.isArray(list4)) continue;
-      list4.forEach((arn, index2) => {
-        origins.push([`${ROLE_POINTER}/ManagedPolicyArns/${managed2.length}`, `${pointerOf(path)}/${index2}`]);
+      list4.forEach((arn, index3) => {
+        origins.push([`${ROLE_POINTER}/ManagedPolicyArns/${managed2.length}`, `${pointerOf(path)}/${index3}`]);
         managed2.push(arn);
       });
     }
@@ -15991,12 +15991,12 @@ var init_snapshot = __esm({
       // The caller validated the file against the snapshot schema: every entry has its fields.
       extract: async (parsed3) => ({
         documents: (parsed3.value.documents ?? []).map(
-          (d, index2) => ({
+          (d, index3) => ({
             kind: d.kind,
             name: d.path,
             value: d.value,
-            pointer: `/documents/${index2}/value`,
-            sourceMap: mapInside(parsed3.sourceMap, `/documents/${index2}/value`),
+            pointer: `/documents/${index3}/value`,
+            sourceMap: mapInside(parsed3.sourceMap, `/documents/${index3}/value`),
             ...d.origin === void 0 ? {} : { origin: d.origin }
           })
         ),
@@ -16350,10 +16350,10 @@ var init_functions = __esm({
         const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
         return text3 === void 0 ? unknownOf(call) : { v: "number", n: [...text3].length, at: call.at };
       },
-      element: ([arg2, index2], call) => {
-        if (arg2?.v !== "list" || index2?.v !== "number" || arg2.items.length === 0 || arg2.items.some((i) => i.v === "unknown" && i.spread))
+      element: ([arg2, index3], call) => {
+        if (arg2?.v !== "list" || index3?.v !== "number" || arg2.items.length === 0 || arg2.items.some((i) => i.v === "unknown" && i.spread))
           return unknownOf(call);
-        return arg2.items[index2.n % arg2.items.length];
+        return arg2.items[index3.n % arg2.items.length];
       },
       lookup: ([map2, key, fallback], call) => {
         const name = key === void 0 ? void 0 : knownText(key);
@@ -17571,13 +17571,13 @@ var init_syntax = __esm({
           const at2 = expr.at;
           if (op.type === "get_attr") expr = { e: "attr", of: expr, name: named2(op)[0].text, at: at2, text: text3 };
           else if (op.type === "index") {
-            const index2 = named2(op)[0];
-            const key = index2.type === "legacy_index" ? {
+            const index3 = named2(op)[0];
+            const key = index3.type === "legacy_index" ? {
               e: "literal",
-              value: Number(index2.text.slice(1)),
-              at: this.at(index2),
-              text: index2.text
-            } : this.expression(named2(index2)[0], depth);
+              value: Number(index3.text.slice(1)),
+              at: this.at(index3),
+              text: index3.text
+            } : this.expression(named2(index3)[0], depth);
             expr = { e: "index", of: expr, key, at: at2, text: text3 };
           } else {
             const splat = named2(op)[0];
@@ -18029,9 +18029,9 @@ var init_module = __esm({
                 bound: /* @__PURE__ */ new Map([["count", objectOf({ index: unknown("count.index", count.at) }, count.at)]])
               }
             ];
-          return Array.from({ length: n.n }, (_, index2) => ({
-            key: `[${index2}]`,
-            bound: /* @__PURE__ */ new Map([["count", objectOf({ index: { v: "number", n: index2, at: count.at } }, count.at)]])
+          return Array.from({ length: n.n }, (_, index3) => ({
+            key: `[${index3}]`,
+            bound: /* @__PURE__ */ new Map([["count", objectOf({ index: { v: "number", n: index3, at: count.at } }, count.at)]])
           }));
         }
         if (forEach !== void 0) {
@@ -18837,7 +18837,7 @@ var init_batch = __esm({
       constructor(root, key) {
         this.key = key;
         this.child = spawnGit(root, ARGS);
-        this.parser = new BatchParser((index2) => this.queue.find((r) => index2 < r.first + r.count)?.maxBytes ?? 0);
+        this.parser = new BatchParser((index3) => this.queue.find((r) => index3 < r.first + r.count)?.maxBytes ?? 0);
         this.child.stdout.on("data", (chunk) => {
           if (this.closed) return;
           try {
@@ -19706,9 +19706,9 @@ async function checkAttributes(sides, paths, names3) {
       GIT_CONFIG_NOSYSTEM: "1",
       GIT_CONFIG_GLOBAL: absent
     };
-    const git = (args, input, index2) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args], {
+    const git = (args, input, index3) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args], {
       input,
-      env: index2 === void 0 ? env2 : { ...env2, GIT_INDEX_FILE: index2 }
+      env: index3 === void 0 ? env2 : { ...env2, GIT_INDEX_FILE: index3 }
     });
     await runGit(scratch, ["init", "--quiet", "--bare", "--template=", repo], {
       env: { ...env2, GIT_DIR: void 0 }
@@ -19727,15 +19727,15 @@ async function checkAttributes(sides, paths, names3) {
     const blobOf = new Map(contents.map((content, i) => [content, ids[i]]));
     return await Promise.all(
       sides.map(async (side, i) => {
-        const index2 = join5(scratch, `index-${i}`);
+        const index3 = join5(scratch, `index-${i}`);
         const entries2 = [...side].map(
           ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
         );
-        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index2);
+        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index3);
         const output2 = await git(
           ["check-attr", "--cached", "-z", "--stdin", ...names3],
           paths.map((path) => `${path}\0`).join(""),
-          index2
+          index3
         );
         return parseCheckAttr(output2);
       })
@@ -20898,9 +20898,9 @@ function quote(field, text3, match) {
       return { detail: text3, source: `env:${text3}` };
   }
 }
-function lineAt2(text3, index2) {
-  const start = text3.lastIndexOf("\n", index2 - 1) + 1;
-  const end = text3.indexOf("\n", index2);
+function lineAt2(text3, index3) {
+  const start = text3.lastIndexOf("\n", index3 - 1) + 1;
+  const end = text3.indexOf("\n", index3);
   return text3.slice(start, end === -1 ? text3.length : end).trim();
 }
 function clean(text3, max = MAX_DETAIL) {
@@ -37151,7 +37151,7 @@ function unknownProperty(name, known2) {
   return known2.length > 0 ? `unknown property "${name}" (allowed: ${known2.join(", ")})` : `unknown property "${name}"`;
 }
 function editDistance2(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, index2) => index2);
+  let previous = Array.from({ length: b.length + 1 }, (_, index3) => index3);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
@@ -37809,8 +37809,8 @@ async function readStagedSides(root, config2, overlay, base) {
   ]);
   return { head, staged: await withOverlay(staged, overlay, config2, stagedFiles) };
 }
-async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
-  const { entries: entries2, head } = index2;
+async function loadStagedPaths(root, config2, index3, paths, unassigned = []) {
+  const { entries: entries2, head } = index3;
   const assign2 = assigner(config2);
   const dependents = await dependentsOf(
     [...paths, ...unassigned],
@@ -38071,17 +38071,82 @@ var init_types2 = __esm({
   }
 });
 
-// src/core/attribute/blame.ts
-function indexOf3(history) {
-  let index2 = indexes3.get(history);
-  if (index2 === void 0) {
-    index2 = { changes: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map() };
-    indexes3.set(history, index2);
+// src/core/attribute/chains.ts
+function chainsOf(history) {
+  let chains = built.get(history);
+  if (chains === void 0) {
+    chains = index2(history);
+    built.set(history, chains);
   }
-  return index2;
+  return chains;
 }
-function changeTo(index2, commit, path) {
-  let byCommit = index2.changes.get(commit.sha);
+function index2(history) {
+  const shas = [...history.commits.keys()];
+  const n = shas.length;
+  const ids = new Map(shas.map((sha, i) => [sha, i]));
+  const parent = new Int32Array(n).fill(-1);
+  const [firstChild, nextSibling] = [new Int32Array(n).fill(-1), new Int32Array(n).fill(-1)];
+  const touching = /* @__PURE__ */ new Map();
+  const touch = (path, id) => {
+    const list4 = touching.get(path);
+    if (list4 === void 0) touching.set(path, [id]);
+    else if (list4.at(-1) !== id) list4.push(id);
+  };
+  for (const [id, sha] of shas.entries()) {
+    const commit = history.commits.get(sha);
+    const first = commit.parents[0] === void 0 ? void 0 : ids.get(commit.parents[0]);
+    if (first !== void 0) {
+      parent[id] = first;
+      nextSibling[id] = firstChild[first];
+      firstChild[first] = id;
+    }
+    for (const change of commit.changes) {
+      touch(change.path, id);
+      if (change.status.startsWith("R")) touch(change.oldPath, id);
+    }
+  }
+  const [depth, root, enter, exit] = [
+    new Int32Array(n),
+    new Int32Array(n),
+    new Int32Array(n),
+    new Int32Array(n)
+  ];
+  let clock = 0;
+  for (let start = 0; start < n; start++) {
+    if (parent[start] !== -1) continue;
+    const stack = [start];
+    while (stack.length > 0) {
+      const id = stack.at(-1);
+      if (id < 0) {
+        stack.pop();
+        exit[-id - 1] = clock - 1;
+        continue;
+      }
+      stack[stack.length - 1] = -id - 1;
+      const up = parent[id];
+      depth[id] = up === -1 ? 0 : depth[up] + 1;
+      root[id] = up === -1 ? id : root[up];
+      enter[id] = clock++;
+      for (let child2 = firstChild[id]; child2 !== -1; child2 = nextSibling[child2]) stack.push(child2);
+    }
+  }
+  return {
+    shas,
+    parent,
+    depth,
+    root,
+    ids,
+    enter,
+    exit,
+    touching,
+    touches: /* @__PURE__ */ new Map(),
+    changes: /* @__PURE__ */ new Map(),
+    below: /* @__PURE__ */ new Map(),
+    oldest: /* @__PURE__ */ new Map()
+  };
+}
+function changeTo(chains, id, commit, path) {
+  let byCommit = chains.changes.get(id);
   if (byCommit === void 0) {
     byCommit = { byPath: /* @__PURE__ */ new Map(), renamedFrom: /* @__PURE__ */ new Map() };
     for (const change2 of commit.changes) {
@@ -38089,51 +38154,114 @@ function changeTo(index2, commit, path) {
       if (change2.status.startsWith("R") && !byCommit.renamedFrom.has(change2.oldPath))
         byCommit.renamedFrom.set(change2.oldPath, change2);
     }
-    index2.changes.set(commit.sha, byCommit);
+    chains.changes.set(id, byCommit);
   }
   const change = byCommit.byPath.get(path);
   if (change !== void 0) return change;
   const rename2 = byCommit.renamedFrom.get(path);
   return rename2 && { ...rename2, path, newBlob: "0".repeat(rename2.newBlob.length), newMode: "000000" };
 }
-function linkOf(history, sha, path) {
-  const index2 = indexOf3(history);
-  const pending = [];
-  let below;
-  for (let at2 = sha, name = path; at2 !== void 0; ) {
-    const known2 = index2.links.get(`${at2}\0${name}`);
-    if (known2 !== void 0) {
-      below = known2;
-      break;
-    }
-    const commit = history.commits.get(at2);
-    if (commit === void 0) break;
-    const change = changeTo(index2, commit, name);
-    pending.push({ sha: at2, path: name, change });
-    if (change) name = change.oldPath;
-    at2 = commit.parents[0];
+function touchesOf(chains, history, path) {
+  let touches = chains.touches.get(path);
+  if (touches !== void 0) return touches;
+  const ids = [...chains.touching.get(path) ?? []].sort((a, b) => chains.enter[a] - chains.enter[b]);
+  touches = [];
+  const open7 = [];
+  for (const id of ids) {
+    while (open7.length > 0 && chains.exit[open7.at(-1).id] < chains.enter[id]) open7.pop();
+    const sha = chains.shas[id];
+    const change = changeTo(chains, id, history.commits.get(sha), path);
+    const touch = { sha, id, path, change, up: open7.at(-1) };
+    open7.push(touch);
+    touches.push(touch);
   }
-  for (const step3 of pending.reverse()) {
-    below = { ...step3, next: below, latest: step3.change ?? below?.latest, oldest: below?.oldest ?? step3.change };
-    index2.links.set(`${step3.sha}\0${step3.path}`, below);
+  chains.touches.set(path, touches);
+  return touches;
+}
+function nearestTouch(chains, history, id, path) {
+  const touches = touchesOf(chains, history, path);
+  let [low, high] = [0, touches.length];
+  while (low < high) {
+    const middle = low + high >>> 1;
+    if (chains.enter[touches[middle].id] <= chains.enter[id]) low = middle + 1;
+    else high = middle;
   }
+  let touch = touches[low - 1];
+  while (touch !== void 0 && !holds4(chains, touch.id, id)) touch = touch.up;
+  return touch;
+}
+function belowOf(chains, history, touch) {
+  if (chains.below.has(touch)) return chains.below.get(touch);
+  const name = touch.change.oldPath;
+  const parent = chains.parent[touch.id];
+  const below = name === touch.path ? touch.up : parent === -1 ? void 0 : nearestTouch(chains, history, parent, name);
+  chains.below.set(touch, below);
   return below;
 }
-function walkOf(history, start, path, onVisit) {
-  const first = linkOf(history, start, path);
-  const oldest = first?.oldest;
+function oldestOf(chains, history, touch) {
+  const known2 = chains.oldest.get(touch);
+  if (known2 !== void 0) return known2;
+  const path = [];
+  let oldest;
+  for (let at2 = touch; at2 !== void 0; at2 = belowOf(chains, history, at2)) {
+    oldest = chains.oldest.get(at2);
+    if (oldest !== void 0) break;
+    path.push(at2);
+    oldest = at2.change;
+  }
+  for (const at2 of path) chains.oldest.set(at2, oldest);
+  return oldest;
+}
+var built, holds4;
+var init_chains = __esm({
+  "src/core/attribute/chains.ts"() {
+    "use strict";
+    built = /* @__PURE__ */ new WeakMap();
+    holds4 = (chains, a, b) => chains.enter[a] <= chains.enter[b] && chains.enter[b] <= chains.exit[a];
+  }
+});
+
+// src/core/attribute/blame.ts
+function walkOf(history, start, path) {
+  const chains = chainsOf(history);
+  const id = chains.ids.get(start);
+  if (id === void 0) return NO_WALK;
+  const first = nearestTouch(chains, history, id, path);
+  const oldest = first && oldestOf(chains, history, first);
   const before = oldest && { path: oldest.oldPath, blob: isAbsent(oldest.oldBlob) ? null : oldest.oldBlob };
   return {
     before,
     *states() {
-      for (let link2 = first; link2 !== void 0; link2 = link2.next) {
-        onVisit?.(link2.sha);
-        const made = link2.latest;
-        const blob = made === void 0 ? before?.blob ?? null : isAbsent(made.newBlob) ? null : made.newBlob;
-        yield { sha: link2.sha, path: link2.path, blob, touched: link2.change !== void 0 };
+      let top = chains.depth[id];
+      let name = path;
+      for (let touch = first; touch !== void 0; touch = belowOf(chains, history, touch)) {
+        const depth = chains.depth[touch.id];
+        const { newBlob } = touch.change;
+        const blob = isAbsent(newBlob) ? null : newBlob;
+        yield { sha: touch.sha, path: touch.path, blob, touched: true, span: top - depth + 1, depth };
+        top = depth - 1;
+        name = touch.change.oldPath;
+      }
+      if (top >= 0) {
+        const root = chains.shas[chains.root[id]];
+        yield { sha: root, path: name, blob: before?.blob ?? null, touched: false, span: top + 1, depth: 0 };
       }
     }
   };
+}
+function* inStep(walks) {
+  const iterators = walks.map((walk) => walk.states()[Symbol.iterator]());
+  let current = iterators.map((iterator) => iterator.next());
+  let top;
+  while (current.every((next) => !next.done)) {
+    const each = current.map((next) => next.value);
+    top ??= each[0].depth + each[0].span - 1;
+    const depth = Math.max(...each.map((state) => state.depth));
+    const at2 = each.find((state) => state.depth === depth);
+    yield { sha: at2.sha, span: top - depth + 1, depth, each };
+    top = depth - 1;
+    current = current.map((next, i) => each[i].depth === depth ? iterators[i].next() : next);
+  }
 }
 function versionAt(history, path, unchanged2) {
   return (sha) => {
@@ -38167,18 +38295,15 @@ function walkOfAll(paths, atTarget) {
     return {
       before,
       *states() {
-        const iterators = walks.map((walk) => walk.states()[Symbol.iterator]());
-        for (; ; ) {
-          const states = iterators.map((iterator) => iterator.next());
-          const first = states[0];
-          if (first.done) return;
-          const each = states.map((state) => state.value);
+        for (const { sha, span, depth, each } of inStep(walks))
           yield {
-            ...first.value,
+            sha,
+            span,
+            depth,
+            path: each[0].path,
             blob: JSON.stringify(each.map((state, j) => blobOf(j, state.blob))),
-            touched: each.some((state) => state.touched)
+            touched: each.some((state) => state.touched && state.depth === depth)
           };
-        }
       }
     };
   };
@@ -38224,7 +38349,7 @@ function blameFrom(history, target, path, allowed, walks, onVisit, visited, dept
     }
     visited.add(key);
     onVisit?.(state.sha);
-    seen++;
+    seen += state.span;
     if (!allowed(state.blob)) {
       exhausted = false;
       break;
@@ -38272,22 +38397,32 @@ function changedSince(history, target, path, same2, walks = walkOf) {
   if (!reached && history.shallow?.has(oldest.sha)) return void 0;
   return run.filter((state, i) => !same2(state.blob, i + 1 < run.length ? run[i + 1].blob : baseline)).map((state) => state.sha);
 }
-var indexes3, onlyRead, unchanged, MAX_MERGE_DEPTH;
+var NO_WALK, onlyRead, unchanged, MAX_MERGE_DEPTH;
 var init_blame = __esm({
   "src/core/attribute/blame.ts"() {
     "use strict";
     init_history();
-    indexes3 = /* @__PURE__ */ new WeakMap();
+    init_chains();
+    NO_WALK = { before: void 0, states: () => [] };
     onlyRead = (walks, reading, single2 = true) => (history, start, path) => {
       const walk = walks(history, start, path);
       if (reading === void 0) return walk;
       const same2 = single2 && walk.before === void 0 && !reading.baseline(path) ? reading.atTarget.get(path) : void 0;
       const versions = same2 === void 0 ? walk : unchanged(walk, path, same2);
       const read2 = (state) => reading.baseline(state.path) || reading.at(state.sha)(state.path);
+      const { config: config2 } = reading;
       return {
         before: versions.before && (reading.baseline(versions.before.path) ? versions.before : { ...versions.before, blob: null }),
         *states() {
-          for (const state of versions.states()) yield read2(state) ? state : { ...state, blob: null };
+          if (config2 === void 0) {
+            for (const state of versions.states()) yield read2(state) ? state : { ...state, blob: null };
+            return;
+          }
+          for (const { sha, span, depth, each } of inStep([versions, walkOf(history, start, config2)])) {
+            const [state] = each;
+            const split = { ...state, sha, span, depth, touched: state.touched && state.depth === depth };
+            yield read2(split) ? split : { ...split, blob: null };
+          }
         }
       };
     };
@@ -38540,11 +38675,11 @@ function removed(value, pointer) {
 }
 function without(value, [name, ...rest]) {
   if (Array.isArray(value)) {
-    const index2 = Number(name);
-    if (!Number.isInteger(index2) || index2 < 0 || index2 >= value.length) return void 0;
-    if (rest.length === 0) return value.filter((_, i) => i !== index2);
-    const inner2 = without(value[index2], rest);
-    return inner2 === void 0 ? void 0 : value.map((item, i) => i === index2 ? inner2 : item);
+    const index3 = Number(name);
+    if (!Number.isInteger(index3) || index3 < 0 || index3 >= value.length) return void 0;
+    if (rest.length === 0) return value.filter((_, i) => i !== index3);
+    const inner2 = without(value[index3], rest);
+    return inner2 === void 0 ? void 0 : value.map((item, i) => i === index3 ? inner2 : item);
   }
   if (typeof value !== "object" || value === null || !Object.hasOwn(value, name)) return void 0;
   const object2 = value;
@@ -38570,7 +38705,7 @@ async function readingIn(root, history, head, options, files2) {
   const atTarget = await blobIdsAt(root, head, config2 === void 0 ? unread2 : [config2, ...unread2]);
   if (config2 === void 0) {
     const given2 = (await options.versions([null])).get(null);
-    return { baseline: options.baseline, at: () => given2, atTarget };
+    return { baseline: options.baseline, at: () => given2, config: config2, atTarget };
   }
   const below = walkOf(history, head, config2).before;
   const unchanged2 = below === void 0 ? atTarget.get(config2) ?? null : below.blob;
@@ -38581,6 +38716,7 @@ async function readingIn(root, history, head, options, files2) {
   return {
     baseline: options.baseline,
     atTarget,
+    config: config2,
     at: (sha) => {
       let read2 = atCommit.get(sha);
       if (read2 === void 0) {
@@ -39195,11 +39331,11 @@ function describe2(cause, paths, before, after) {
   let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
   let removed2 = null;
   let how;
-  const holds4 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
+  const holds5 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
   const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
-  const redefined = rootMacro(now.macro) !== void 0 && !holds4(before, now.macro.text) ? now.macro : void 0;
-  const changedMacro = rootMacro(was.macro) !== void 0 && !holds4(after, was.macro.text) ? was.macro : void 0;
-  if (now.line?.file === file && !holds4(before, now.line.text)) {
+  const redefined = rootMacro(now.macro) !== void 0 && !holds5(before, now.macro.text) ? now.macro : void 0;
+  const changedMacro = rootMacro(was.macro) !== void 0 && !holds5(after, was.macro.text) ? was.macro : void 0;
+  if (now.line?.file === file && !holds5(before, now.line.text)) {
     line = now.line.line;
     how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
   } else if (redefined !== void 0) {
@@ -39212,7 +39348,7 @@ function describe2(cause, paths, before, after) {
     removed2 = changedMacro.text;
     pattern = was.line.pattern;
     how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (was.line?.file === file && !holds4(after, was.line.text)) {
+  } else if (was.line?.file === file && !holds5(after, was.line.text)) {
     pattern = was.line.pattern;
     removed2 = was.line.text;
     const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
@@ -39423,9 +39559,9 @@ function protectedBlame(input, head, readHistory2, versions) {
     const results = [];
     for (const [i, request] of requests.entries()) {
       const files2 = together[i];
-      const holds4 = (state) => files2 === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files2, state));
+      const holds5 = (state) => files2 === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files2, state));
       const answers3 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs[i]]) answers3.set(blob, await holds4(blob));
+      for (const blob of [null, ...blobs[i]]) answers3.set(blob, await holds5(blob));
       const result2 = semanticBlame(
         history,
         tip,
@@ -39530,13 +39666,13 @@ async function approvalRecords(input, file, sides, versions, blame) {
     }))
   );
   const pending = pendingEntries.length > 0 ? await pendingOf(input) : null;
-  return current.entries.map((entry, index2) => {
+  return current.entries.map((entry, index3) => {
     const at2 = committed.indexOf(entry);
     const addedBy = at2 === -1 ? pending : blamed[at2].commit;
     return {
       entry,
-      index: index2,
-      line: current.lines[index2] ?? null,
+      index: index3,
+      line: current.lines[index3] ?? null,
       addedBy,
       ...addedBy === null ? { unknownWhy: at2 === -1 ? "no pending commit" : blamed[at2].why } : {}
     };
