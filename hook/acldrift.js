@@ -444,7 +444,7 @@ var require_scan = __commonJS({
       const tokens = [];
       const parts2 = [];
       let str2 = input;
-      let index2 = -1;
+      let index3 = -1;
       let start2 = 0;
       let lastIndex = 0;
       let isBrace = false;
@@ -461,13 +461,13 @@ var require_scan = __commonJS({
       let prev;
       let code2;
       let token = { value: "", depth: 0, isGlob: false };
-      const eos = () => index2 >= length;
-      const peek = () => str2.charCodeAt(index2 + 1);
+      const eos = () => index3 >= length;
+      const peek = () => str2.charCodeAt(index3 + 1);
       const advance = () => {
         prev = code2;
-        return str2.charCodeAt(++index2);
+        return str2.charCodeAt(++index3);
       };
-      while (index2 < length) {
+      while (index3 < length) {
         code2 = advance();
         let next;
         if (code2 === CHAR_BACKWARD_SLASH) {
@@ -524,15 +524,15 @@ var require_scan = __commonJS({
           break;
         }
         if (code2 === CHAR_FORWARD_SLASH) {
-          slashes.push(index2);
+          slashes.push(index3);
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
           if (finished === true) continue;
-          if (prev === CHAR_DOT && index2 === start2 + 1) {
+          if (prev === CHAR_DOT && index3 === start2 + 1) {
             start2 += 2;
             continue;
           }
-          lastIndex = index2 + 1;
+          lastIndex = index3 + 1;
           continue;
         }
         if (opts.noext !== true) {
@@ -541,7 +541,7 @@ var require_scan = __commonJS({
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
-            if (code2 === CHAR_EXCLAMATION_MARK && index2 === start2) {
+            if (code2 === CHAR_EXCLAMATION_MARK && index3 === start2) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
@@ -602,7 +602,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index2 === start2) {
+        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index3 === start2) {
           negated = token.negated = true;
           start2++;
           continue;
@@ -912,10 +912,10 @@ var require_parse = __commonJS({
       return `${source}*`;
     };
     var getStarExtglobSequenceChars = (pattern) => {
-      let index2 = 0;
+      let index3 = 0;
       const chars = [];
-      while (index2 < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index2), false);
+      while (index3 < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index3), false);
         if (!match || match.type !== "*") {
           return;
         }
@@ -928,7 +928,7 @@ var require_parse = __commonJS({
           return;
         }
         chars.push(branch);
-        index2 += match.end + 1;
+        index3 += match.end + 1;
       }
       if (chars.length < 1) {
         return;
@@ -1164,7 +1164,7 @@ var require_parse = __commonJS({
       };
       if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
         let backslashes = false;
-        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index2) => {
+        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index3) => {
           if (first === "\\") {
             backslashes = true;
             return m;
@@ -1173,7 +1173,7 @@ var require_parse = __commonJS({
             if (esc) {
               return esc + first + (rest ? QMARK.repeat(rest.length) : "");
             }
-            if (index2 === 0) {
+            if (index3 === 0) {
               return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
             }
             return QMARK.repeat(chars.length);
@@ -1941,8 +1941,8 @@ var init_candidates2 = __esm({
 function applyEdit(current, edit) {
   if (edit.type === "write") return { ok: true, content: edit.content };
   let content = current;
-  for (const [index2, step3] of edit.edits.entries()) {
-    const which = edit.edits.length > 1 ? `edit ${index2 + 1}: ` : "";
+  for (const [index3, step3] of edit.edits.entries()) {
+    const which = edit.edits.length > 1 ? `edit ${index3 + 1}: ` : "";
     if (content === void 0) {
       if (step3.oldString !== "") return { ok: false, reason: `${which}the file does not exist` };
       content = step3.newString;
@@ -2331,10 +2331,10 @@ var require_deep_diff = __commonJS({
         });
       }
       inherits(DiffDeleted, Diff);
-      function DiffArray(path, index2, item) {
+      function DiffArray(path, index3, item) {
         DiffArray.super_.call(this, "A", path);
         Object.defineProperty(this, "index", {
-          value: index2,
+          value: index3,
           enumerable: true
         });
         Object.defineProperty(this, "item", {
@@ -2532,9 +2532,9 @@ var require_deep_diff = __commonJS({
         var changes = observableDiff(lhs, rhs, observer, prefilter, true);
         return accum ? accum : changes.length ? changes : void 0;
       }
-      function applyArrayChange(arr, index2, change) {
+      function applyArrayChange(arr, index3, change) {
         if (change.path && change.path.length) {
-          var it = arr[index2], i2, u = change.path.length - 1;
+          var it = arr[index3], i2, u = change.path.length - 1;
           for (i2 = 0; i2 < u; i2++) {
             it = it[change.path[i2]];
           }
@@ -2553,14 +2553,14 @@ var require_deep_diff = __commonJS({
         } else {
           switch (change.kind) {
             case "A":
-              applyArrayChange(arr[index2], change.index, change.item);
+              applyArrayChange(arr[index3], change.index, change.item);
               break;
             case "D":
-              arr = arrayRemove(arr, index2);
+              arr = arrayRemove(arr, index3);
               break;
             case "E":
             case "N":
-              arr[index2] = change.rhs;
+              arr[index3] = change.rhs;
               break;
           }
         }
@@ -2595,9 +2595,9 @@ var require_deep_diff = __commonJS({
           }
         }
       }
-      function revertArrayChange(arr, index2, change) {
+      function revertArrayChange(arr, index3, change) {
         if (change.path && change.path.length) {
-          var it = arr[index2], i2, u = change.path.length - 1;
+          var it = arr[index3], i2, u = change.path.length - 1;
           for (i2 = 0; i2 < u; i2++) {
             it = it[change.path[i2]];
           }
@@ -2618,16 +2618,16 @@ var require_deep_diff = __commonJS({
         } else {
           switch (change.kind) {
             case "A":
-              revertArrayChange(arr[index2], change.index, change.item);
+              revertArrayChange(arr[index3], change.index, change.item);
               break;
             case "D":
-              arr[index2] = change.lhs;
+              arr[index3] = change.lhs;
               break;
             case "E":
-              arr[index2] = change.lhs;
+              arr[index3] = change.lhs;
               break;
             case "N":
-              arr = arrayRemove(arr, index2);
+              arr = arrayRemove(arr, index3);
               break;
           }
         }
@@ -8332,10 +8332,10 @@ var require_cst_visit = __commonJS({
     visit.REMOVE = REMOVE;
     visit.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field, index2] of path) {
+      for (const [field, index3] of path) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
-          item = tok.items[index2];
+          item = tok.items[index3];
         } else
           return void 0;
       }
@@ -10137,8 +10137,8 @@ function parseFile(file, format2 = formatOf(file.path), options = {}) {
   const documents = parseYaml(file.path, text3, options.yamlTags);
   if (documents.length === 1) return parsedFile(file, documents[0].value, documents[0].positions);
   const positions = /* @__PURE__ */ new Map([["", { line: 1, column: 1 }]]);
-  documents.forEach((document2, index2) => {
-    for (const [pointer, position] of document2.positions) positions.set(`/${index2}${pointer}`, position);
+  documents.forEach((document2, index3) => {
+    for (const [pointer, position] of document2.positions) positions.set(`/${index3}${pointer}`, position);
   });
   return parsedFile(
     file,
@@ -10223,7 +10223,7 @@ function positionOfByte(bytes, offset) {
 }
 function positionAtEnd(text3) {
   let line = 1;
-  for (let index2 = text3.indexOf("\n"); index2 !== -1; index2 = text3.indexOf("\n", index2 + 1)) line++;
+  for (let index3 = text3.indexOf("\n"); index3 !== -1; index3 = text3.indexOf("\n", index3 + 1)) line++;
   return { line, column: text3.length - text3.lastIndexOf("\n") };
 }
 function describeChar(char) {
@@ -10301,8 +10301,8 @@ function walkYaml(document2, file, at2, problems, formatTags) {
     if (isAlias(node)) firstAliasOffset = Math.min(firstAliasOffset, offset ?? Infinity);
     if (!isMap(node) && !isSeq(node)) continue;
     if (isSeq(node)) {
-      node.items.forEach((child2, index2) => {
-        stack.push({ node: child2, pointer: `${pointer}/${index2}`, fallback: offset ?? item.fallback });
+      node.items.forEach((child2, index3) => {
+        stack.push({ node: child2, pointer: `${pointer}/${index3}`, fallback: offset ?? item.fallback });
       });
       continue;
     }
@@ -10366,7 +10366,7 @@ function checkYamlDepth(file, text3) {
     if (lastBreak === -1) {
       column += token.length;
     } else {
-      for (let index2 = token.indexOf("\n"); index2 !== -1; index2 = token.indexOf("\n", index2 + 1)) line++;
+      for (let index3 = token.indexOf("\n"); index3 !== -1; index3 = token.indexOf("\n", index3 + 1)) line++;
       column = token.length - lastBreak - 1;
       atLineStart = column === 0;
     }
@@ -10689,11 +10689,11 @@ function unalign(record, lhs, rhs, lists) {
   let [l, r] = [lhs, rhs];
   for (const [step3, key] of (record.path ?? []).entries()) {
     if (isRecord(l) && lists.has(l)) {
-      const index2 = Number(key.slice(1));
-      order.push(key.startsWith("d") ? 0 : 1, index2);
+      const index3 = Number(key.slice(1));
+      order.push(key.startsWith("d") ? 0 : 1, index3);
       if (step3 === record.path.length - 1 && (record.kind === "N" || record.kind === "D"))
-        return { record: { kind: "A", path, index: index2, item: { ...record, path: void 0 } }, order };
-      path.push(index2);
+        return { record: { kind: "A", path, index: index3, item: { ...record, path: void 0 } }, order };
+      path.push(index3);
     } else {
       const keysBefore = isRecord(l) ? Object.keys(l) : [];
       const rank = keysBefore.indexOf(key);
@@ -11519,8 +11519,8 @@ function leafHolds(l, value) {
       return isIp(value) && value.v6 === l.v6 && value.n >= l.lo && value.n <= l.hi;
     case "set": {
       const members = Array.isArray(value) ? value : [];
-      const holds4 = (m) => evaluate(l.inner, (x) => leafHolds(x, m));
-      return l.quantifier === "all" ? members.every(holds4) : members.some(holds4);
+      const holds5 = (m) => evaluate(l.inner, (x) => leafHolds(x, m));
+      return l.quantifier === "all" ? members.every(holds5) : members.some(holds5);
     }
     case "opaque":
       return value === true;
@@ -11866,11 +11866,11 @@ function difference(dimensions4, allowed, other, options) {
     }
     let differing = 0;
     for (let mask = 0; mask < 1 << opaque.length; mask++) {
-      const holds4 = (rule2) => opaque.every((dim, i2) => {
+      const holds5 = (rule2) => opaque.every((dim, i2) => {
         const p = rule2.predicates.get(dim.name);
         return p === void 0 || evaluate(p, () => Boolean(mask & 1 << i2));
       });
-      const allows2 = (allow2, deny) => allow2.some(holds4) && !deny.some(holds4);
+      const allows2 = (allow2, deny) => allow2.some(holds5) && !deny.some(holds5);
       if (allows2(matched.allowed, matched.allowedDeny) && !allows2(matched.other, matched.otherDeny))
         differing++;
     }
@@ -12958,7 +12958,7 @@ function compileDocument(statements2, ctx) {
       (identity) => boundary.filter((b) => b.effect === "allow").map((b) => ({ ...identity, predicates: joined(identity, b) }))
     )
   ];
-  return composed.map((rule2, index2) => ({ ...rule2, index: index2 }));
+  return composed.map((rule2, index3) => ({ ...rule2, index: index3 }));
 }
 function joined(a, b) {
   const predicates = new Map(a.predicates);
@@ -13015,36 +13015,36 @@ function onlyThroughSymbol(raw, action) {
   if (!actions.some(hasSymbol)) return false;
   return !actions.filter((a) => !hasSymbol(a)).some((a) => globMatches(compileGlob(a.replace(/\s+/g, "").toLowerCase(), { wildcards: true }), action));
 }
-function candidates(index2, rules, request, dims) {
+function candidates(index3, rules, request, dims) {
   let among = rules;
   for (const dim of ["action", "resource"]) {
     if (!dims.includes(dim)) continue;
-    const family = index2[dim](request.get(dim));
+    const family = index3[dim](request.get(dim));
     if (family.length < among.length) among = family;
   }
   return among;
 }
 function indexOf(baseline) {
-  let index2 = indexes.get(baseline);
-  if (index2 === void 0) {
+  let index3 = indexes.get(baseline);
+  if (index3 === void 0) {
     const sid = /* @__PURE__ */ new Map();
     for (const b of baseline)
       if (b.statement.sid !== void 0 && !sid.has(b.statement.sid)) sid.set(b.statement.sid, b);
-    index2 = { action: familyIndex(baseline, "action"), resource: familyIndex(baseline, "resource"), sid };
-    indexes.set(baseline, index2);
+    index3 = { action: familyIndex(baseline, "action"), resource: familyIndex(baseline, "resource"), sid };
+    indexes.set(baseline, index3);
   }
-  return index2;
+  return index3;
 }
 function classifyWidening(request, responsible, baseline, removedDeny) {
   const raw = responsible.statement.raw;
   const action = request.get("action");
   const actions = asList2(raw.Action);
   const resources = asList2(raw.Resource);
-  const index2 = indexOf(baseline);
-  const closest = (...dims) => candidates(index2, baseline, request, dims).find(
+  const index3 = indexOf(baseline);
+  const closest = (...dims) => candidates(index3, baseline, request, dims).find(
     (b) => b.effect === "allow" && allows(b, request, ...dims) && !onlyThroughSymbol(b.statement.raw, action)
   );
-  const sameSid = responsible.statement.sid === void 0 ? void 0 : index2.sid.get(responsible.statement.sid);
+  const sameSid = responsible.statement.sid === void 0 ? void 0 : index3.sid.get(responsible.statement.sid);
   const covering2 = closest(...REQUEST_DIMENSIONS);
   const related2 = covering2 ?? sameSid ?? closest("action", "resource") ?? closest("action") ?? closest("principal");
   const publicAccess = request.get("principal") === ANYONE;
@@ -13798,12 +13798,12 @@ function allowsWitness(policy2, witness) {
   );
   const compiled3 = compileDocument(statements2, ctx);
   const rules = substituteRules(compiled3, variableValues(witness, symbolCharsOf(compiled3)));
-  const holds4 = (name2, predicate) => {
+  const holds5 = (name2, predicate) => {
     if (name2.startsWith("opaque:")) return true;
     if (!name2.startsWith("context:") && !request.has(name2)) return true;
     return evaluate(predicate, (leaf2) => leafHolds(leaf2, request.get(name2)));
   };
-  const matches2 = (effect) => rules.some((r) => r.effect === effect && [...r.predicates].every(([name2, p]) => holds4(name2, p)));
+  const matches2 = (effect) => rules.some((r) => r.effect === effect && [...r.predicates].every(([name2, p]) => holds5(name2, p)));
   const otherAllows = witness.otherPolicyAllows === true && witness.principal !== ANYONE;
   return (otherAllows || matches2("allow")) && !matches2("deny");
 }
@@ -14620,7 +14620,7 @@ function buildModel(all2, variant) {
     for (let head = 0; head < queue.length; head++) {
       const path = queue[head];
       const role = path.at(-1);
-      rulesOf(role).forEach((raw, index2) => rules.push({ owner: role, index: index2, raw, path }));
+      rulesOf(role).forEach((raw, index3) => rules.push({ owner: role, index: index3, raw, path }));
       if (selectorsOf(role) === void 0) continue;
       for (const child2 of clusterRoles) {
         if (seen.has(child2) || !aggregates(role, child2)) continue;
@@ -14740,9 +14740,9 @@ function grantOf(model, pair, entryIndex, keep = true) {
     predicates.set(name2, leaf(l));
     if (pair.namespace !== void 0) set("nonResourceURL", not(leaf(PRESENT)));
   } else for (const [dim, f] of e.compiled.predicates) set(dim, f);
-  const index2 = model.grantCount++;
+  const index3 = model.grantCount++;
   const grant = {
-    index: index2,
+    index: index3,
     pair,
     binding: pair.binding,
     subjectIndex: pair.subjectIndex,
@@ -14752,7 +14752,7 @@ function grantOf(model, pair, entryIndex, keep = true) {
     rule: e?.rule,
     entry: e?.entry ?? { type: "unknown", role: pair.roleId },
     key: JSON.stringify([pair.subject, pair.namespace ?? null, e?.compiled.key ?? unknownKey(pair.roleId)]),
-    engine: { index: index2, effect: "allow", predicates },
+    engine: { index: index3, effect: "allow", predicates },
     literals: e?.compiled.literals ?? {}
   };
   if (keep) pair.grants.set(entryIndex, grant);
@@ -15271,7 +15271,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
   const dims = dimensions(base.model, tgt.model);
   const leaves2 = { get: (key) => tgt.model.leaves.get(key) ?? base.model.leaves.get(key) };
   const findings = [];
-  const index2 = new Baseline(base.model);
+  const index3 = new Baseline(base.model);
   const classify = (f, component) => ({
     ...f,
     possible: f.cell.status === "possible",
@@ -15292,7 +15292,7 @@ function compareModels(baseModel, targetModel, sides, variant, notes) {
     let best4 = group.best;
     if (best4.possible || best4.classified.severity === "low") {
       for (const s of group.plain) {
-        const refined = { ...s, classified: refine(s.classified, group.component.what, index2) };
+        const refined = { ...s, classified: refine(s.classified, group.component.what, index3) };
         if (moreTelling(rankOf(refined), rankOf(best4))) best4 = refined;
       }
     }
@@ -15386,10 +15386,10 @@ function narrowedAt(component, grant, counterpart) {
   const before = grant.rule.raw;
   const shares = (a, b) => Array.isArray(a) && Array.isArray(b) && a.some((x) => b.includes(x));
   const rules = Array.isArray(counterpart.raw.rules) ? counterpart.raw.rules : [];
-  const index2 = rules.findIndex(
+  const index3 = rules.findIndex(
     (r) => before.nonResourceURLs?.length ? shares(r.nonResourceURLs, before.nonResourceURLs) : shares(r.resources, before.resources) && shares(r.apiGroups, before.apiGroups)
   );
-  return index2 === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index2}`;
+  return index3 === -1 ? counterpart.pointer : `${counterpart.pointer}/rules/${index3}`;
 }
 function narrowingDraft2(group, first, leaves2, variant) {
   const { component } = group;
@@ -16155,9 +16155,9 @@ var init_cel = __esm({
             else node = { t: "select", operand: node, field: t.v };
           } else if (this.isOp("[")) {
             this.at++;
-            const index2 = this.expr();
+            const index3 = this.expr();
             this.expect("]");
-            node = { t: "index", operand: node, index: index2 };
+            node = { t: "index", operand: node, index: index3 };
           } else return node;
         }
       }
@@ -16236,13 +16236,13 @@ var init_cel = __esm({
 function bindingsOf(policy2) {
   if (!isObject6(policy2) || !Array.isArray(policy2.bindings)) return [];
   const bindings2 = [];
-  policy2.bindings.forEach((raw, index2) => {
+  policy2.bindings.forEach((raw, index3) => {
     if (!isObject6(raw)) return;
     const condition2 = isObject6(raw.condition) ? raw.condition : void 0;
     bindings2.push({
       raw,
-      pointer: `/bindings/${index2}`,
-      index: index2,
+      pointer: `/bindings/${index3}`,
+      index: index3,
       role: String(raw.role),
       members: Array.isArray(raw.members) ? raw.members.map(String) : [],
       expression: typeof condition2?.expression === "string" ? condition2.expression : void 0
@@ -16517,8 +16517,8 @@ function logged(policy2, service2, logType, member2) {
     [MEMBER2, { value: member2 ?? AUTHENTICATED2 }]
   ]);
   const rules = compileAudit(policy2);
-  const holds4 = (r) => ruleHolds(r, (dim) => values.get(dim));
-  return rules.some((r) => r.effect === "allow" && holds4(r)) && !rules.some((r) => r.effect === "deny" && holds4(r));
+  const holds5 = (r) => ruleHolds(r, (dim) => values.get(dim));
+  return rules.some((r) => r.effect === "allow" && holds5(r)) && !rules.some((r) => r.effect === "deny" && holds5(r));
 }
 function auditSentence(what) {
   return `${RULES3["audit-logging-reduced"].title}: ${what}. Access is unchanged, but requests that were recorded no longer are.`;
@@ -16890,11 +16890,11 @@ function wideningDraft3(file, group, tgt, base) {
 }
 function rolePointer(after, before, token, widening2) {
   const list4 = (d) => Array.isArray(d?.raw.includedPermissions) ? d.raw.includedPermissions.map(String) : [];
-  const index2 = list4(after).indexOf(token);
+  const index3 = list4(after).indexOf(token);
   const switched = "stage" in after.raw ? "/stage" : "deleted" in after.raw ? "/deleted" : "";
   if (widening2)
-    return index2 !== -1 && !list4(before).includes(token) ? `/includedPermissions/${index2}` : switched;
-  return index2 === -1 ? "includedPermissions" in after.raw ? "/includedPermissions" : "" : switched;
+    return index3 !== -1 && !list4(before).includes(token) ? `/includedPermissions/${index3}` : switched;
+  return index3 === -1 ? "includedPermissions" in after.raw ? "/includedPermissions" : "" : switched;
 }
 function roleDraft(policyFile, group, chosen, change, after, before) {
   const role = chosen.role;
@@ -18070,11 +18070,11 @@ function compiled2(pattern) {
 function rulesOf2(value) {
   const rules = value.rules;
   if (!Array.isArray(rules)) throw new TypeError("not a CODEOWNERS value");
-  return rules.map((r, index2) => {
+  return rules.map((r, index3) => {
     if (typeof r.pattern !== "string" || !Array.isArray(r.owners)) throw new TypeError("not a rule");
     const owners = r.owners.map(String);
     return {
-      index: index2,
+      index: index3,
       pattern: r.pattern,
       owners,
       principals: [...new Set(owners.map(principal))],
@@ -18089,17 +18089,17 @@ function literalPrefix2(pattern) {
   return end === -1 ? body3 : body3.slice(0, end);
 }
 function indexOf2(rules) {
-  let index2 = indexes2.get(rules);
-  if (index2 === void 0) {
-    index2 = { anywhere: [], byPrefix: /* @__PURE__ */ new Map() };
+  let index3 = indexes2.get(rules);
+  if (index3 === void 0) {
+    index3 = { anywhere: [], byPrefix: /* @__PURE__ */ new Map() };
     for (const rule2 of rules) {
       const prefix = literalPrefix2(rule2.pattern);
-      if (prefix === "") index2.anywhere.push(rule2);
-      else index2.byPrefix.set(prefix, [...index2.byPrefix.get(prefix) ?? [], rule2]);
+      if (prefix === "") index3.anywhere.push(rule2);
+      else index3.byPrefix.set(prefix, [...index3.byPrefix.get(prefix) ?? [], rule2]);
     }
-    indexes2.set(rules, index2);
+    indexes2.set(rules, index3);
   }
-  return index2;
+  return index3;
 }
 function decidingRule(rules, path) {
   const { anywhere, byPrefix } = indexOf2(rules);
@@ -18183,9 +18183,9 @@ function parseCodeowners(file) {
   const rules = [];
   const skipped = [];
   const ambiguous = [];
-  text3.split("\n").forEach((raw, index2) => {
+  text3.split("\n").forEach((raw, index3) => {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    const lineNo = index2 + 1;
+    const lineNo = index3 + 1;
     const why = invalidLine(line);
     if (why === void 0) return;
     if (why instanceof PatternError) {
@@ -18753,9 +18753,9 @@ function claimOf(access) {
 }
 function rulesOf3(region) {
   const patterns = [region.pattern, ...region.minus];
-  return patterns.map((pattern, index2) => {
-    const principals2 = [index2 === 0 ? "@inside" : "@outside"];
-    return { index: index2, pattern, owners: principals2, principals: principals2, compiled: compiled2(pattern) };
+  return patterns.map((pattern, index3) => {
+    const principals2 = [index3 === 0 ? "@inside" : "@outside"];
+    return { index: index3, pattern, owners: principals2, principals: principals2, compiled: compiled2(pattern) };
   });
 }
 function within(narrow, wide) {
@@ -19148,7 +19148,7 @@ function branchesOf(value, file, notes) {
   const out2 = /* @__PURE__ */ new Map();
   if (isSettings(value)) {
     const seen = /* @__PURE__ */ new Set();
-    value.branches.forEach((entry, index2) => {
+    value.branches.forEach((entry, index3) => {
       if (!isObject8(entry) || typeof entry.name !== "string") return;
       if (seen.has(entry.name))
         notes?.push(`${file}: branch ${entry.name} is listed more than once; the last entry is read`);
@@ -19158,7 +19158,7 @@ function branchesOf(value, file, notes) {
         out2.set(entry.name, {
           branch: entry.name,
           protection: normalize(entry.protection),
-          pointer: `/branches/${index2}/protection`,
+          pointer: `/branches/${index3}/protection`,
           raw: entry.protection
         });
     });
@@ -19957,7 +19957,7 @@ function readAcl(value) {
       pointer: `/roles/${escapePointerToken(name2)}`
     });
   const grants = Array.isArray(value.grants) ? value.grants : [];
-  grants.forEach((raw, index2) => {
+  grants.forEach((raw, index3) => {
     if (!isObject9(raw) || raw.effect !== "allow" && raw.effect !== "deny") return;
     const conditions = [];
     if (isObject9(raw.conditions))
@@ -19966,8 +19966,8 @@ function readAcl(value) {
         conditions.push([key, typeof v === "string" ? [v] : strings4(v)]);
       }
     acl2.grants.push({
-      index: index2,
-      pointer: `/grants/${index2}`,
+      index: index3,
+      pointer: `/grants/${index3}`,
       raw,
       id: typeof raw.id === "string" ? raw.id : void 0,
       effect: raw.effect,
@@ -20022,9 +20022,9 @@ function rolePermissions(acl2, roles) {
 function findGroupEdge(acl2, starts, covers2, isNew) {
   return findEdge(
     starts,
-    (name2) => (acl2.groups.get(name2)?.members ?? []).map((entry, index2) => {
+    (name2) => (acl2.groups.get(name2)?.members ?? []).map((entry, index3) => {
       const group = groupRef(entry);
-      return { edge: { owner: name2, index: index2, entry }, next: group };
+      return { edge: { owner: name2, index: index3, entry }, next: group };
     }),
     (edge) => {
       const group = groupRef(edge.entry);
@@ -20040,12 +20040,12 @@ function findRoleEdge(acl2, starts, covers2, isNew) {
       const role = acl2.roles.get(name2);
       if (role === void 0) return [];
       return [
-        ...role.permissions.map((entry, index2) => ({
-          edge: { owner: name2, index: index2, entry, list: "permissions" },
+        ...role.permissions.map((entry, index3) => ({
+          edge: { owner: name2, index: index3, entry, list: "permissions" },
           next: void 0
         })),
-        ...role.inherits.map((entry, index2) => ({
-          edge: { owner: name2, index: index2, entry, list: "inherits" },
+        ...role.inherits.map((entry, index3) => ({
+          edge: { owner: name2, index: index3, entry, list: "inherits" },
           next: entry
         }))
       ];
@@ -20144,12 +20144,12 @@ function cycles(nodes, next) {
         stack.pop();
         continue;
       }
-      const index2 = top.at++;
-      const to = top.edges[index2];
+      const index3 = top.at++;
+      const to = top.edges[index3];
       if (to === void 0) continue;
       if (state.get(to) === "open") {
         const start2 = stack.findIndex((f) => f.node === to);
-        found2.push({ from: top.node, index: index2, path: [...stack.slice(start2).map((f) => f.node), to] });
+        found2.push({ from: top.node, index: index3, path: [...stack.slice(start2).map((f) => f.node), to] });
       } else if (!state.has(to)) enter(to);
     }
   }
@@ -20878,13 +20878,13 @@ function extractAccount(parsed3) {
   const applied = /* @__PURE__ */ new Set();
   list2(value.Policies).forEach((policy2, i2) => {
     const versions = list2(policy2.PolicyVersionList);
-    const index2 = versions.findIndex((v) => v.IsDefaultVersion === true);
+    const index3 = versions.findIndex((v) => v.IsDefaultVersion === true);
     const at2 = `/Policies/${i2}`;
-    if (index2 < 0) problem(at2, `${String(policy2.Arn)}: no default version in PolicyVersionList`);
+    if (index3 < 0) problem(at2, `${String(policy2.Arn)}: no default version in PolicyVersionList`);
     else
       managed2.set(
         String(policy2.Arn),
-        decoded(versions[index2].Document, `${at2}/PolicyVersionList/${index2}/Document`)
+        decoded(versions[index3].Document, `${at2}/PolicyVersionList/${index3}/Document`)
       );
   });
   const attached = (entity, at2) => list2(entity.AttachedManagedPolicies).flatMap((a, j) => {
@@ -21235,13 +21235,13 @@ function resolve2(node, pointer, scope) {
   if (call !== void 0)
     return resolveCall(call[0], call[1], `${pointer}/${escapePointerToken(call[0])}`, pointer, scope);
   if (Array.isArray(node)) {
-    const parts2 = node.map((item, index2) => resolve2(item, `${pointer}/${index2}`, scope));
+    const parts2 = node.map((item, index3) => resolve2(item, `${pointer}/${index3}`, scope));
     return product(parts2, pointer).map(({ values, when, at: at2 }) => {
       const value = [];
       const positions = [["", pointer]];
-      values.forEach((item, index2) => {
+      values.forEach((item, index3) => {
         if (item === NO_VALUE) return;
-        positions.push(...prefixed(at2[index2], `/${value.length}`));
+        positions.push(...prefixed(at2[index3], `/${value.length}`));
         value.push(item);
       });
       return { value, when, at: positions };
@@ -21253,11 +21253,11 @@ function resolve2(node, pointer, scope) {
     return product(parts2, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
-      values.forEach((item, index2) => {
+      values.forEach((item, index3) => {
         if (item === NO_VALUE) return;
-        const key = keys[index2];
+        const key = keys[index3];
         Object.defineProperty(value, key, { value: item, writable: true, enumerable: true, configurable: true });
-        positions.push(...prefixed(at2[index2], `/${escapePointerToken(key)}`));
+        positions.push(...prefixed(at2[index3], `/${escapePointerToken(key)}`));
       });
       return { value, when, at: positions };
     });
@@ -21315,8 +21315,8 @@ function resolveCall(name2, args2, pointer, at2, scope) {
         throw new ResolveError(pointer, "Fn::If takes a condition name and two values");
       const condition2 = args2[0];
       return [true, false].flatMap(
-        (holds4) => resolve2(args2[holds4 ? 1 : 2], `${pointer}/${holds4 ? 1 : 2}`, scope).flatMap((alternative) => {
-          const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds4]]));
+        (holds5) => resolve2(args2[holds5 ? 1 : 2], `${pointer}/${holds5 ? 1 : 2}`, scope).flatMap((alternative) => {
+          const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds5]]));
           return when === void 0 ? [] : [{ ...alternative, when }];
         })
       );
@@ -21324,12 +21324,12 @@ function resolveCall(name2, args2, pointer, at2, scope) {
     case "Fn::Select": {
       if (!Array.isArray(args2) || args2.length !== 2)
         throw new ResolveError(pointer, "Fn::Select takes an index and a list");
-      return map(resolveAll([args2[0], args2[1]], pointer, scope), at2, ([index2, list4]) => {
-        const i2 = Number(index2);
+      return map(resolveAll([args2[0], args2[1]], pointer, scope), at2, ([index3, list4]) => {
+        const i2 = Number(index3);
         if (Array.isArray(list4) && Number.isInteger(i2) && i2 >= 0 && i2 < list4.length) return list4[i2];
         if (Array.isArray(list4))
-          throw new ResolveError(pointer, `Fn::Select: index ${String(index2)} is outside the list`);
-        return symbol(`${display2(list4)}[${display2(index2)}]`);
+          throw new ResolveError(pointer, `Fn::Select: index ${String(index3)} is outside the list`);
+        return symbol(`${display2(list4)}[${display2(index3)}]`);
       });
     }
     case "Fn::Split": {
@@ -21374,9 +21374,9 @@ function resolveCall(name2, args2, pointer, at2, scope) {
       );
     case "Condition":
       if (typeof args2 !== "string") throw new ResolveError(pointer, "Condition names a condition");
-      return [true, false].map((holds4) => ({
-        value: String(holds4),
-        when: /* @__PURE__ */ new Map([[args2, holds4]]),
+      return [true, false].map((holds5) => ({
+        value: String(holds5),
+        when: /* @__PURE__ */ new Map([[args2, holds5]]),
         at: [["", at2]]
       }));
     default:
@@ -21388,7 +21388,7 @@ function resolveCall(name2, args2, pointer, at2, scope) {
   }
 }
 function resolveAll(args2, pointer, scope) {
-  const parts2 = args2.map((arg2, index2) => resolve2(arg2, `${pointer}/${index2}`, scope));
+  const parts2 = args2.map((arg2, index3) => resolve2(arg2, `${pointer}/${index3}`, scope));
   return product(parts2, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
 }
 function strings6(args2, pointer, scope) {
@@ -21412,7 +21412,7 @@ function sub(args2, pointer, at2, scope) {
   const base = Array.isArray(args2) ? `${pointer}/1` : pointer;
   const parts2 = names3.map((key) => resolve2(variables[key], `${base}/${escapePointerToken(key)}`, scope));
   return product(parts2, pointer).map(({ values, when }) => {
-    const bound = new Map(names3.map((key, index2) => [key, values[index2]]));
+    const bound = new Map(names3.map((key, index3) => [key, values[index3]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
       if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
       const name2 = inner.trim();
@@ -21508,10 +21508,10 @@ function branches(node, pointer, when = /* @__PURE__ */ new Map()) {
   if (!Array.isArray(args2) || args2.length !== 3 || typeof args2[0] !== "string")
     throw new ResolveError(`${pointer}/Fn::If`, "Fn::If takes a condition name and two values");
   const condition2 = args2[0];
-  return [true, false].flatMap((holds4) => {
-    if (when.has(condition2) && when.get(condition2) !== holds4) return [];
-    const inner = new Map(when).set(condition2, holds4);
-    return branches(args2[holds4 ? 1 : 2], `${pointer}/Fn::If/${holds4 ? 1 : 2}`, inner);
+  return [true, false].flatMap((holds5) => {
+    if (when.has(condition2) && when.get(condition2) !== holds5) return [];
+    const inner = new Map(when).set(condition2, holds5);
+    return branches(args2[holds5 ? 1 : 2], `${pointer}/Fn::If/${holds5 ? 1 : 2}`, inner);
   });
 }
 function settle(value) {
@@ -21553,7 +21553,7 @@ function policyDocument(node, pointer, builder, when) {
       if (!("Statement" in branch.node)) continue;
       const list4 = `${branch.pointer}/Statement`;
       const items = branches(statementNode, list4, branch.when).flatMap(
-        (b) => Array.isArray(b.node) ? b.node.flatMap((item, index2) => branches(item, `${b.pointer}/${index2}`, b.when)) : [b]
+        (b) => Array.isArray(b.node) ? b.node.flatMap((item, index3) => branches(item, `${b.pointer}/${index3}`, b.when)) : [b]
       );
       for (const item of items) statements2.push(...expand2(item.node, item.pointer, builder, item.when));
       continue;
@@ -21576,8 +21576,8 @@ function policyDocument(node, pointer, builder, when) {
   if (statements2.length === 0) return void 0;
   const value = { ...shell, Statement: statements2.map((s) => s.statement) };
   const origins = new Map(shellOrigins);
-  statements2.forEach((s, index2) => {
-    for (const [inner, template] of s.origins) origins.set(`/Statement/${index2}${inner}`, template);
+  statements2.forEach((s, index3) => {
+    for (const [inner, template] of s.origins) origins.set(`/Statement/${index3}${inner}`, template);
   });
   return { value, origins };
 }
@@ -21595,8 +21595,8 @@ function expand2(node, pointer, builder, when) {
 }
 function withConditions(statement2, when, builder) {
   let out2 = statement2;
-  for (const [name2, holds4] of [...when].sort(([a], [b]) => a.localeCompare(b)))
-    out2 = holdingWhile(out2, builder.conditionKey(name2), String(holds4));
+  for (const [name2, holds5] of [...when].sort(([a], [b]) => a.localeCompare(b)))
+    out2 = holdingWhile(out2, builder.conditionKey(name2), String(holds5));
   return out2;
 }
 function holdingWhile(statement2, key, value) {
@@ -21634,9 +21634,9 @@ var init_documents = __esm({
     init_values();
     mergeWhen = (a, b) => {
       const out2 = new Map(a);
-      for (const [name2, holds4] of b) {
-        if (out2.has(name2) && out2.get(name2) !== holds4) return void 0;
-        out2.set(name2, holds4);
+      for (const [name2, holds5] of b) {
+        if (out2.has(name2) && out2.get(name2) !== holds5) return void 0;
+        out2.set(name2, holds5);
       }
       return out2;
     };
@@ -21664,14 +21664,14 @@ function identityPolicies(r) {
   const list4 = `${r.pointer}/Policies`;
   for (const listBranch of policies === void 0 ? [] : branches(policies, list4, r.when)) {
     if (!Array.isArray(listBranch.node)) throw new ResolveError(listBranch.pointer, "Policies is a list");
-    listBranch.node.forEach((item, index2) => {
-      for (const policy2 of branches(item, `${listBranch.pointer}/${index2}`, listBranch.when)) {
+    listBranch.node.forEach((item, index3) => {
+      for (const policy2 of branches(item, `${listBranch.pointer}/${index3}`, listBranch.when)) {
         if (!isObject12(policy2.node))
           throw new ResolveError(policy2.pointer, "a policy is a map with PolicyName and PolicyDocument");
         const name2 = resolveOne(policy2.node.PolicyName, `${policy2.pointer}/PolicyName`, r.builder);
         const at2 = `${policy2.pointer}/PolicyDocument`;
         r.add(
-          `Policies/${display2(name2 ?? index2)}`,
+          `Policies/${display2(name2 ?? index3)}`,
           at2,
           policyDocument(policy2.node.PolicyDocument, at2, r.builder, policy2.when)
         );
@@ -21692,9 +21692,9 @@ function managedPolicies(node, pointer, builder, when) {
     if (!Array.isArray(list4)) throw new ResolveError(pointer, "a list of managed policy ARNs is expected");
     const at2 = new Map(alternative.at);
     list4.forEach(
-      (arn, index2) => statements2.push({
+      (arn, index3) => statements2.push({
         statement: withConditions(managedStatement(String(arn)), inner, builder),
-        at: at2.get(`/${index2}`) ?? pointer
+        at: at2.get(`/${index3}`) ?? pointer
       })
     );
   }
@@ -21703,7 +21703,7 @@ function managedPolicies(node, pointer, builder, when) {
     value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
     origins: new Map([
       ["", pointer],
-      ...statements2.map((s, index2) => [`/Statement/${index2}`, s.at])
+      ...statements2.map((s, index3) => [`/Statement/${index3}`, s.at])
     ])
   };
 }
@@ -21741,7 +21741,7 @@ function lambdaPermission(r) {
     value: { Version: "2012-10-17", Statement: expanded.map((e) => e.statement) },
     origins: new Map(
       expanded.flatMap(
-        (_, index2) => [...origins].map(([inner, template]) => [`/Statement/${index2}${inner}`, template])
+        (_, index3) => [...origins].map(([inner, template]) => [`/Statement/${index3}${inner}`, template])
       )
     ).set("", r.pointer)
   });
@@ -21759,16 +21759,16 @@ function functionArn(name2) {
 function restApiPolicy(r) {
   if (!("Policy" in r.properties)) return;
   const at2 = `${r.pointer}/Policy`;
-  const built = policyDocument(r.properties.Policy, at2, r.builder, r.when);
-  if (built === void 0) return;
+  const built2 = policyDocument(r.properties.Policy, at2, r.builder, r.when);
+  if (built2 === void 0) return;
   const api = `arn:${symbol("AWS::Partition")}:execute-api:${symbol("AWS::Region")}:${symbol("AWS::AccountId")}:${symbol(r.logicalId)}`;
   const expandResource = (resource) => typeof resource === "string" && resource.startsWith("execute-api:") ? api + resource.slice("execute-api:".length) : resource;
-  for (const statement2 of built.value.Statement) {
+  for (const statement2 of built2.value.Statement) {
     for (const field of ["Resource", "NotResource"])
       if (field in statement2)
         statement2[field] = Array.isArray(statement2[field]) ? statement2[field].map(expandResource) : expandResource(statement2[field]);
   }
-  r.add("Policy", at2, built);
+  r.add("Policy", at2, built2);
 }
 var documentAt, LAMBDA_CONDITIONS, EXTRACTORS;
 var init_resources = __esm({
@@ -24370,14 +24370,14 @@ async function samFunction(r) {
   const pointer = `${r.pointer}/Policies`;
   const statements2 = [];
   for (const list4 of branches(p.Policies, pointer, r.when)) {
-    const entries2 = Array.isArray(list4.node) ? list4.node.map((node, index2) => [node, `${list4.pointer}/${index2}`]) : [[list4.node, list4.pointer]];
+    const entries2 = Array.isArray(list4.node) ? list4.node.map((node, index3) => [node, `${list4.pointer}/${index3}`]) : [[list4.node, list4.pointer]];
     for (const [node, at2] of entries2)
       for (const entry of branches(node, at2, list4.when)) statements2.push(...await policyEntry(entry, r));
   }
   if (statements2.length === 0) return;
   const origins = /* @__PURE__ */ new Map([["", pointer]]);
-  statements2.forEach(({ at: at2 }, index2) => {
-    for (const [inner, template] of at2) origins.set(`/Statement/${index2}${inner}`, template);
+  statements2.forEach(({ at: at2 }, index3) => {
+    for (const [inner, template] of at2) origins.set(`/Statement/${index3}${inner}`, template);
   });
   r.add("Policies", pointer, {
     value: { Version: "2012-10-17", Statement: statements2.map((s) => s.statement) },
@@ -24438,12 +24438,12 @@ async function policyEntry(entry, r) {
   }));
 }
 function documentStatements(node, pointer, when, r) {
-  const built = policyDocument(node, pointer, r.builder, when);
-  if (built === void 0) return [];
-  return built.value.Statement.map((statement2, index2) => {
-    const prefix = `/Statement/${index2}`;
+  const built2 = policyDocument(node, pointer, r.builder, when);
+  if (built2 === void 0) return [];
+  return built2.value.Statement.map((statement2, index3) => {
+    const prefix = `/Statement/${index3}`;
     const at2 = /* @__PURE__ */ new Map();
-    for (const [inner, template] of built.origins)
+    for (const [inner, template] of built2.origins)
       if (inner === prefix || inner.startsWith(`${prefix}/`)) at2.set(inner.slice(prefix.length), template);
     return { statement: statement2, at: at2 };
   });
@@ -24517,16 +24517,16 @@ async function extractTemplate(parsed3) {
         pointer: `${pointer}/Properties`,
         when,
         builder,
-        add: (path, at2, built) => {
-          if (built === void 0) return;
+        add: (path, at2, built2) => {
+          if (built2 === void 0) return;
           let name2 = path === "" ? logicalId : `${logicalId}/${path}`;
           for (let n = 2; documents.some((d) => d.name === name2); n++) name2 = `${logicalId}/${path}#${n}`;
           documents.push({
             kind: "aws-iam",
             name: name2,
-            value: built.value,
+            value: built2.value,
             pointer: at2,
-            sourceMap: sourceMapOf(parsed3.sourceMap, built)
+            sourceMap: sourceMapOf(parsed3.sourceMap, built2)
           });
         },
         note: (message2) => notes.push(`${parsed3.path}: ${message2}`)
@@ -24545,11 +24545,11 @@ async function extractTemplate(parsed3) {
     );
   return { documents, notes, problems };
 }
-function sourceMapOf(template, built) {
+function sourceMapOf(template, built2) {
   return {
     locate: (pointer) => {
       for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
-        const origin = built.origins.get(current);
+        const origin = built2.origins.get(current);
         if (origin !== void 0) return positionAt(template, origin);
         if (current === "") return void 0;
       }
@@ -24635,7 +24635,7 @@ function renderedRbac(file, rendered, locate2) {
   const objects = several ? output2.value : [output2.value];
   const documents = [];
   const seen = /* @__PURE__ */ new Map();
-  for (const [index2, object2] of objects.entries()) {
+  for (const [index3, object2] of objects.entries()) {
     if (!isRbacObject(object2)) continue;
     const metadata2 = isObject14(object2.metadata) ? object2.metadata : {};
     const name2 = typeof metadata2.name === "string" ? metadata2.name : "";
@@ -24645,7 +24645,7 @@ function renderedRbac(file, rendered, locate2) {
     seen.set(id, rank);
     const documentName = rank === 1 ? id : `${id} (${rank})`;
     const value = withoutOrigin(object2);
-    const start2 = output2.sourceMap.locate(several ? `/${index2}` : "")?.line ?? 1;
+    const start2 = output2.sourceMap.locate(several ? `/${index3}` : "")?.line ?? 1;
     const located = locate2(value, originOf(metadata2), start2);
     documents.push({
       kind: "k8s-rbac",
@@ -24718,10 +24718,10 @@ function kindLine(template, object2) {
   const name2 = typeof metadata2?.name === "string" ? metadata2.name : void 0;
   const sections = [[]];
   const candidates2 = [];
-  template.split("\n").forEach((text3, index2) => {
+  template.split("\n").forEach((text3, index3) => {
     if (SEPARATOR.test(text3)) sections.push([]);
     sections[sections.length - 1].push(text3);
-    if (literal.test(text3)) candidates2.push({ line: index2 + 1, section: sections[sections.length - 1] });
+    if (literal.test(text3)) candidates2.push({ line: index3 + 1, section: sections[sections.length - 1] });
   });
   if (candidates2.length === 1) return candidates2[0].line;
   const named3 = candidates2.filter((c) => mayName(c.section, name2));
@@ -25050,11 +25050,11 @@ function entryPosition(kustomization, origin) {
   for (const field of ["resources", "bases", "components"]) {
     const entries2 = kustomization.value[field];
     if (!Array.isArray(entries2)) continue;
-    for (const [index2, entry] of entries2.entries()) {
+    for (const [index3, entry] of entries2.entries()) {
       if (typeof entry !== "string") continue;
       const target = posix4.normalize(posix4.join(dir, entry));
       if (file === target || file.startsWith(`${target}/`))
-        return kustomization.sourceMap.locate(`/${field}/${index2}`);
+        return kustomization.sourceMap.locate(`/${field}/${index3}`);
     }
   }
   return void 0;
@@ -25124,12 +25124,12 @@ function changedBy(applied, object2, written, pointer) {
 }
 function patchPointer(patch, pointer) {
   if (Array.isArray(patch)) {
-    for (let index2 = patch.length - 1; index2 >= 0; index2--) {
-      const op = patch[index2];
+    for (let index3 = patch.length - 1; index3 >= 0; index3--) {
+      const op = patch[index3];
       if (!isObject17(op) || typeof op.path !== "string") continue;
       const path = op.path.replace(/\/-$/, "");
       if (path === pointer || path.startsWith(`${pointer}/`) || pointer.startsWith(`${path}/`))
-        return `/${index2}`;
+        return `/${index3}`;
     }
     return void 0;
   }
@@ -25170,20 +25170,20 @@ function patchesOf(path, kustomization, documentsOf3) {
   };
   for (const field of ["patches", "patchesJson6902"]) {
     const entries2 = Array.isArray(kustomization[field]) ? kustomization[field] : [];
-    entries2.forEach((entry, index2) => {
+    entries2.forEach((entry, index3) => {
       if (!isObject17(entry)) return;
       const target = isObject17(entry.target) ? {
         ...typeof entry.target.kind === "string" && { kind: entry.target.kind },
         ...typeof entry.target.name === "string" && { name: entry.target.name }
       } : void 0;
       if (typeof entry.path === "string") fromFile(entry.path, target);
-      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index2}`);
+      else if (typeof entry.patch === "string") inline(entry.patch, target, `/${field}/${index3}`);
     });
   }
   const strategic = Array.isArray(kustomization.patchesStrategicMerge) ? kustomization.patchesStrategicMerge : [];
-  strategic.forEach((entry, index2) => {
+  strategic.forEach((entry, index3) => {
     if (typeof entry !== "string") return;
-    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index2}`);
+    if (entry.includes("\n")) inline(entry, void 0, `/patchesStrategicMerge/${index3}`);
     else fromFile(entry, void 0);
   });
   return out2;
@@ -25393,10 +25393,10 @@ var init_variables2 = __esm({
         const references = [primary, ...fallbacks].flatMap(
           (r) => r === "sls:stage" ? ["opt:stage", "self:provider.stage", "'dev'"] : [r]
         );
-        for (const [index2, reference2] of references.entries()) {
+        for (const [index3, reference2] of references.entries()) {
           const value = this.reference(reference2, depth);
           if (value === UNKNOWN) continue;
-          if (index2 > 0) this.assumed.set(`\${${text3}}`, value);
+          if (index3 > 0) this.assumed.set(`\${${text3}}`, value);
           return value;
         }
         return symbol(primary);
@@ -25452,9 +25452,9 @@ function compileService(parsed3) {
   const resources = {};
   const template = { AWSTemplateFormatVersion: "2010-09-09", Resources: resources };
   const sections = Array.isArray(service2.resources) ? service2.resources : [service2.resources];
-  sections.forEach((section, index2) => {
+  sections.forEach((section, index3) => {
     if (!isObject20(section)) return;
-    const base = Array.isArray(service2.resources) ? `/resources/${index2}` : "/resources";
+    const base = Array.isArray(service2.resources) ? `/resources/${index3}` : "/resources";
     for (const [name2, content] of Object.entries(section)) {
       if (!isObject20(content)) continue;
       const merged = template[name2] ??= {};
@@ -25486,10 +25486,10 @@ function compileService(parsed3) {
         });
         continue;
       }
-      list4.forEach((statement2, index2) => {
+      list4.forEach((statement2, index3) => {
         origins.push([
           `${ROLE_POINTER}/Policies/0/PolicyDocument/Statement/${statements2.length}`,
-          `${source}/${index2}`
+          `${source}/${index3}`
         ]);
         statements2.push(statement2);
       });
@@ -25498,8 +25498,8 @@ function compileService(parsed3) {
     for (const path of MANAGED_LISTS) {
       const list4 = at(service2, path);
       if (!Array.isArray(list4)) continue;
-      list4.forEach((arn, index2) => {
-        origins.push([`${ROLE_POINTER}/ManagedPolicyArns/${managed2.length}`, `${pointerOf(path)}/${index2}`]);
+      list4.forEach((arn, index3) => {
+        origins.push([`${ROLE_POINTER}/ManagedPolicyArns/${managed2.length}`, `${pointerOf(path)}/${index3}`]);
         managed2.push(arn);
       });
     }
@@ -25591,12 +25591,12 @@ var init_snapshot = __esm({
       // The caller validated the file against the snapshot schema: every entry has its fields.
       extract: async (parsed3) => ({
         documents: (parsed3.value.documents ?? []).map(
-          (d, index2) => ({
+          (d, index3) => ({
             kind: d.kind,
             name: d.path,
             value: d.value,
-            pointer: `/documents/${index2}/value`,
-            sourceMap: mapInside(parsed3.sourceMap, `/documents/${index2}/value`),
+            pointer: `/documents/${index3}/value`,
+            sourceMap: mapInside(parsed3.sourceMap, `/documents/${index3}/value`),
             ...d.origin === void 0 ? {} : { origin: d.origin }
           })
         ),
@@ -25950,10 +25950,10 @@ var init_functions = __esm({
         const text3 = arg2 === void 0 ? void 0 : knownText(arg2);
         return text3 === void 0 ? unknownOf(call) : { v: "number", n: [...text3].length, at: call.at };
       },
-      element: ([arg2, index2], call) => {
-        if (arg2?.v !== "list" || index2?.v !== "number" || arg2.items.length === 0 || arg2.items.some((i2) => i2.v === "unknown" && i2.spread))
+      element: ([arg2, index3], call) => {
+        if (arg2?.v !== "list" || index3?.v !== "number" || arg2.items.length === 0 || arg2.items.some((i2) => i2.v === "unknown" && i2.spread))
           return unknownOf(call);
-        return arg2.items[index2.n % arg2.items.length];
+        return arg2.items[index3.n % arg2.items.length];
       },
       lookup: ([map2, key, fallback], call) => {
         const name2 = key === void 0 ? void 0 : knownText(key);
@@ -27003,8 +27003,8 @@ function unmarshalCaptures(query, tree, address, patternIndex, result2) {
   }
   return address;
 }
-function marshalNode(node, index2 = 0) {
-  let address = TRANSFER_BUFFER + index2 * SIZE_OF_NODE;
+function marshalNode(node, index3 = 0) {
+  let address = TRANSFER_BUFFER + index3 * SIZE_OF_NODE;
   C.setValue(address, node.id, "i32");
   address += SIZE_OF_INT;
   C.setValue(address, node.startIndex, "i32");
@@ -27019,7 +27019,7 @@ function unmarshalNode(tree, address = TRANSFER_BUFFER) {
   const id = C.getValue(address, "i32");
   address += SIZE_OF_INT;
   if (id === 0) return null;
-  const index2 = C.getValue(address, "i32");
+  const index3 = C.getValue(address, "i32");
   address += SIZE_OF_INT;
   const row = C.getValue(address, "i32");
   address += SIZE_OF_INT;
@@ -27029,7 +27029,7 @@ function unmarshalNode(tree, address = TRANSFER_BUFFER) {
   const result2 = new Node(INTERNAL, {
     id,
     tree,
-    startIndex: index2,
+    startIndex: index3,
     startPosition: { row, column },
     other
   });
@@ -27099,7 +27099,7 @@ function unmarshalLanguageMetadata(address) {
   const patch_version = C.getValue(address += SIZE_OF_INT, "i32");
   return { major_version, minor_version, patch_version };
 }
-function parseAnyPredicate(steps, index2, operator, textPredicates) {
+function parseAnyPredicate(steps, index3, operator, textPredicates) {
   if (steps.length !== 3) {
     throw new Error(
       `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps.length - 1}`
@@ -27115,7 +27115,7 @@ function parseAnyPredicate(steps, index2, operator, textPredicates) {
   if (isCaptureStep(steps[2])) {
     const captureName1 = steps[1].name;
     const captureName2 = steps[2].name;
-    textPredicates[index2].push((captures) => {
+    textPredicates[index3].push((captures) => {
       const nodes1 = [];
       const nodes2 = [];
       for (const c of captures) {
@@ -27132,7 +27132,7 @@ function parseAnyPredicate(steps, index2, operator, textPredicates) {
     const stringValue = steps[2].value;
     const matches2 = /* @__PURE__ */ __name((n) => n.text === stringValue, "matches");
     const doesNotMatch = /* @__PURE__ */ __name((n) => n.text !== stringValue, "doesNotMatch");
-    textPredicates[index2].push((captures) => {
+    textPredicates[index3].push((captures) => {
       const nodes = [];
       for (const c of captures) {
         if (c.name === captureName) nodes.push(c.node);
@@ -27142,7 +27142,7 @@ function parseAnyPredicate(steps, index2, operator, textPredicates) {
     });
   }
 }
-function parseMatchPredicate(steps, index2, operator, textPredicates) {
+function parseMatchPredicate(steps, index3, operator, textPredicates) {
   if (steps.length !== 3) {
     throw new Error(
       `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps.length - 1}.`
@@ -27162,7 +27162,7 @@ function parseMatchPredicate(steps, index2, operator, textPredicates) {
   const matchAll = !operator.startsWith("any-");
   const captureName = steps[1].name;
   const regex = new RegExp(steps[2].value);
-  textPredicates[index2].push((captures) => {
+  textPredicates[index3].push((captures) => {
     const nodes = [];
     for (const c of captures) {
       if (c.name === captureName) nodes.push(c.node.text);
@@ -27174,7 +27174,7 @@ function parseMatchPredicate(steps, index2, operator, textPredicates) {
     return matchAll ? nodes.every((text3) => test2(text3, isPositive)) : nodes.some((text3) => test2(text3, isPositive));
   });
 }
-function parseAnyOfPredicate(steps, index2, operator, textPredicates) {
+function parseAnyOfPredicate(steps, index3, operator, textPredicates) {
   if (steps.length < 2) {
     throw new Error(
       `Wrong number of arguments to \`#${operator}\` predicate. Expected at least 1. Got ${steps.length - 1}.`
@@ -27194,7 +27194,7 @@ function parseAnyOfPredicate(steps, index2, operator, textPredicates) {
     );
   }
   const values = stringSteps.map((s) => s.value);
-  textPredicates[index2].push((captures) => {
+  textPredicates[index3].push((captures) => {
     const nodes = [];
     for (const c of captures) {
       if (c.name === captureName) nodes.push(c.node.text);
@@ -27203,7 +27203,7 @@ function parseAnyOfPredicate(steps, index2, operator, textPredicates) {
     return nodes.every((text3) => values.includes(text3)) === isPositive;
   });
 }
-function parseIsPredicate(steps, index2, operator, assertedProperties, refutedProperties) {
+function parseIsPredicate(steps, index3, operator, assertedProperties, refutedProperties) {
   if (steps.length < 2 || steps.length > 3) {
     throw new Error(
       `Wrong number of arguments to \`#${operator}\` predicate. Expected 1 or 2. Got ${steps.length - 1}.`
@@ -27215,20 +27215,20 @@ function parseIsPredicate(steps, index2, operator, assertedProperties, refutedPr
     );
   }
   const properties = operator === "is?" ? assertedProperties : refutedProperties;
-  if (!properties[index2]) properties[index2] = {};
-  properties[index2][steps[1].value] = steps[2]?.value ?? null;
+  if (!properties[index3]) properties[index3] = {};
+  properties[index3][steps[1].value] = steps[2]?.value ?? null;
 }
-function parseSetDirective(steps, index2, setProperties) {
+function parseSetDirective(steps, index3, setProperties) {
   if (steps.length < 2 || steps.length > 3) {
     throw new Error(`Wrong number of arguments to \`#set!\` predicate. Expected 1 or 2. Got ${steps.length - 1}.`);
   }
   if (!steps.every(isStringStep)) {
     throw new Error(`Arguments to \`#set!\` predicate must be strings.".`);
   }
-  if (!setProperties[index2]) setProperties[index2] = {};
-  setProperties[index2][steps[1].value] = steps[2]?.value ?? null;
+  if (!setProperties[index3]) setProperties[index3] = {};
+  setProperties[index3][steps[1].value] = steps[2]?.value ?? null;
 }
-function parsePattern(index2, stepType, stepValueId, captureNames, stringValues, steps, textPredicates, predicates, setProperties, assertedProperties, refutedProperties) {
+function parsePattern(index3, stepType, stepValueId, captureNames, stringValues, steps, textPredicates, predicates, setProperties, assertedProperties, refutedProperties) {
   if (stepType === PREDICATE_STEP_TYPE_CAPTURE) {
     const name2 = captureNames[stepValueId];
     steps.push({ type: "capture", name: name2 });
@@ -27244,27 +27244,27 @@ function parsePattern(index2, stepType, stepValueId, captureNames, stringValues,
       case "not-eq?":
       case "any-eq?":
       case "eq?":
-        parseAnyPredicate(steps, index2, operator, textPredicates);
+        parseAnyPredicate(steps, index3, operator, textPredicates);
         break;
       case "any-not-match?":
       case "not-match?":
       case "any-match?":
       case "match?":
-        parseMatchPredicate(steps, index2, operator, textPredicates);
+        parseMatchPredicate(steps, index3, operator, textPredicates);
         break;
       case "not-any-of?":
       case "any-of?":
-        parseAnyOfPredicate(steps, index2, operator, textPredicates);
+        parseAnyOfPredicate(steps, index3, operator, textPredicates);
         break;
       case "is?":
       case "is-not?":
-        parseIsPredicate(steps, index2, operator, assertedProperties, refutedProperties);
+        parseIsPredicate(steps, index3, operator, assertedProperties, refutedProperties);
         break;
       case "set!":
-        parseSetDirective(steps, index2, setProperties);
+        parseSetDirective(steps, index3, setProperties);
         break;
       default:
-        predicates[index2].push({ operator, operands: steps.slice(1) });
+        predicates[index3].push({ operator, operands: steps.slice(1) });
     }
     steps.length = 0;
   }
@@ -27911,9 +27911,9 @@ var init_tree_sitter = __esm({
        * you might be iterating over a long list of children, you should use
        * {@link Node#children} instead.
        */
-      child(index2) {
+      child(index3) {
         marshalNode(this);
-        C._ts_node_child_wasm(this.tree[0], index2);
+        C._ts_node_child_wasm(this.tree[0], index3);
         return unmarshalNode(this.tree);
       }
       /**
@@ -27924,9 +27924,9 @@ var init_tree_sitter = __esm({
        * you might be iterating over a long list of children, you should use
        * {@link Node#namedChildren} instead.
        */
-      namedChild(index2) {
+      namedChild(index3) {
         marshalNode(this);
-        C._ts_node_named_child_wasm(this.tree[0], index2);
+        C._ts_node_named_child_wasm(this.tree[0], index3);
         return unmarshalNode(this.tree);
       }
       /**
@@ -27952,16 +27952,16 @@ var init_tree_sitter = __esm({
         return null;
       }
       /** Get the field name of this node's child at the given index. */
-      fieldNameForChild(index2) {
+      fieldNameForChild(index3) {
         marshalNode(this);
-        const address = C._ts_node_field_name_for_child_wasm(this.tree[0], index2);
+        const address = C._ts_node_field_name_for_child_wasm(this.tree[0], index3);
         if (!address) return null;
         return C.AsciiToString(address);
       }
       /** Get the field name of this node's named child at the given index. */
-      fieldNameForNamedChild(index2) {
+      fieldNameForNamedChild(index3) {
         marshalNode(this);
-        const address = C._ts_node_field_name_for_named_child_wasm(this.tree[0], index2);
+        const address = C._ts_node_field_name_for_named_child_wasm(this.tree[0], index3);
         if (!address) return null;
         return C.AsciiToString(address);
       }
@@ -27997,18 +27997,18 @@ var init_tree_sitter = __esm({
         return result2;
       }
       /** Get the node's first child that contains or starts after the given byte offset. */
-      firstChildForIndex(index2) {
+      firstChildForIndex(index3) {
         marshalNode(this);
         const address = TRANSFER_BUFFER + SIZE_OF_NODE;
-        C.setValue(address, index2, "i32");
+        C.setValue(address, index3, "i32");
         C._ts_node_first_child_for_byte_wasm(this.tree[0]);
         return unmarshalNode(this.tree);
       }
       /** Get the node's first named child that contains or starts after the given byte offset. */
-      firstNamedChildForIndex(index2) {
+      firstNamedChildForIndex(index3) {
         marshalNode(this);
         const address = TRANSFER_BUFFER + SIZE_OF_NODE;
-        C.setValue(address, index2, "i32");
+        C.setValue(address, index3, "i32");
         C._ts_node_first_named_child_for_byte_wasm(this.tree[0]);
         return unmarshalNode(this.tree);
       }
@@ -28338,11 +28338,11 @@ var init_tree_sitter = __esm({
       PatternStructure: 5
     };
     QueryError = class _QueryError extends Error {
-      constructor(kind, info2, index2, length) {
+      constructor(kind, info2, index3, length) {
         super(_QueryError.formatMessage(kind, info2));
         this.kind = kind;
         this.info = info2;
-        this.index = index2;
+        this.index = index3;
         this.length = length;
         this.name = "QueryError";
       }
@@ -30293,9 +30293,9 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
           }
         }
         __name(_tree_sitter_log_callback, "_tree_sitter_log_callback");
-        function _tree_sitter_parse_callback(inputBufferAddress, index2, row, column, lengthAddress) {
+        function _tree_sitter_parse_callback(inputBufferAddress, index3, row, column, lengthAddress) {
           const INPUT_BUFFER_SIZE = 10 * 1024;
-          const string = Module.currentParseCallback(index2, {
+          const string = Module.currentParseCallback(index3, {
             row,
             column
           });
@@ -30791,7 +30791,7 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
        */
       parse(callback, oldTree, options) {
         if (typeof callback === "string") {
-          C.currentParseCallback = (index2) => callback.slice(index2);
+          C.currentParseCallback = (index3) => callback.slice(index3);
         } else if (typeof callback === "function") {
           C.currentParseCallback = callback;
         } else {
@@ -31132,13 +31132,13 @@ var init_syntax = __esm({
           const at2 = expr.at;
           if (op.type === "get_attr") expr = { e: "attr", of: expr, name: named2(op)[0].text, at: at2, text: text3 };
           else if (op.type === "index") {
-            const index2 = named2(op)[0];
-            const key = index2.type === "legacy_index" ? {
+            const index3 = named2(op)[0];
+            const key = index3.type === "legacy_index" ? {
               e: "literal",
-              value: Number(index2.text.slice(1)),
-              at: this.at(index2),
-              text: index2.text
-            } : this.expression(named2(index2)[0], depth);
+              value: Number(index3.text.slice(1)),
+              at: this.at(index3),
+              text: index3.text
+            } : this.expression(named2(index3)[0], depth);
             expr = { e: "index", of: expr, key, at: at2, text: text3 };
           } else {
             const splat = named2(op)[0];
@@ -31590,9 +31590,9 @@ var init_module = __esm({
                 bound: /* @__PURE__ */ new Map([["count", objectOf({ index: unknown("count.index", count.at) }, count.at)]])
               }
             ];
-          return Array.from({ length: n.n }, (_, index2) => ({
-            key: `[${index2}]`,
-            bound: /* @__PURE__ */ new Map([["count", objectOf({ index: { v: "number", n: index2, at: count.at } }, count.at)]])
+          return Array.from({ length: n.n }, (_, index3) => ({
+            key: `[${index3}]`,
+            bound: /* @__PURE__ */ new Map([["count", objectOf({ index: { v: "number", n: index3, at: count.at } }, count.at)]])
           }));
         }
         if (forEach !== void 0) {
@@ -32398,7 +32398,7 @@ var init_batch = __esm({
       constructor(root, key) {
         this.key = key;
         this.child = spawnGit(root, ARGS);
-        this.parser = new BatchParser((index2) => this.queue.find((r) => index2 < r.first + r.count)?.maxBytes ?? 0);
+        this.parser = new BatchParser((index3) => this.queue.find((r) => index3 < r.first + r.count)?.maxBytes ?? 0);
         this.child.stdout.on("data", (chunk) => {
           if (this.closed) return;
           try {
@@ -33267,9 +33267,9 @@ async function checkAttributes(sides, paths, names3) {
       GIT_CONFIG_NOSYSTEM: "1",
       GIT_CONFIG_GLOBAL: absent
     };
-    const git = (args2, input, index2) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args2], {
+    const git = (args2, input, index3) => runGit(scratch, ["-c", `core.attributesFile=${absent}`, ...args2], {
       input,
-      env: index2 === void 0 ? env3 : { ...env3, GIT_INDEX_FILE: index2 }
+      env: index3 === void 0 ? env3 : { ...env3, GIT_INDEX_FILE: index3 }
     });
     await runGit(scratch, ["init", "--quiet", "--bare", "--template=", repo], {
       env: { ...env3, GIT_DIR: void 0 }
@@ -33288,15 +33288,15 @@ async function checkAttributes(sides, paths, names3) {
     const blobOf = new Map(contents.map((content, i2) => [content, ids[i2]]));
     return await Promise.all(
       sides.map(async (side, i2) => {
-        const index2 = join5(scratch, `index-${i2}`);
+        const index3 = join5(scratch, `index-${i2}`);
         const entries2 = [...side].map(
           ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
         );
-        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index2);
+        if (entries2.length > 0) await git(["update-index", "-z", "--index-info"], entries2.join(""), index3);
         const output2 = await git(
           ["check-attr", "--cached", "-z", "--stdin", ...names3],
           paths.map((path) => `${path}\0`).join(""),
-          index2
+          index3
         );
         return parseCheckAttr(output2);
       })
@@ -34459,9 +34459,9 @@ function quote(field, text3, match) {
       return { detail: text3, source: `env:${text3}` };
   }
 }
-function lineAt2(text3, index2) {
-  const start2 = text3.lastIndexOf("\n", index2 - 1) + 1;
-  const end = text3.indexOf("\n", index2);
+function lineAt2(text3, index3) {
+  const start2 = text3.lastIndexOf("\n", index3 - 1) + 1;
+  const end = text3.indexOf("\n", index3);
   return text3.slice(start2, end === -1 ? text3.length : end).trim();
 }
 function clean(text3, max = MAX_DETAIL) {
@@ -50716,7 +50716,7 @@ function unknownProperty(name2, known2) {
   return known2.length > 0 ? `unknown property "${name2}" (allowed: ${known2.join(", ")})` : `unknown property "${name2}"`;
 }
 function editDistance2(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, index2) => index2);
+  let previous = Array.from({ length: b.length + 1 }, (_, index3) => index3);
   for (let i2 = 1; i2 <= a.length; i2++) {
     const current = [i2];
     for (let j = 1; j <= b.length; j++) {
@@ -51374,8 +51374,8 @@ async function readStagedSides(root, config2, overlay, base) {
   ]);
   return { head, staged: await withOverlay(staged, overlay, config2, stagedFiles) };
 }
-async function loadStagedPaths(root, config2, index2, paths, unassigned = []) {
-  const { entries: entries2, head } = index2;
+async function loadStagedPaths(root, config2, index3, paths, unassigned = []) {
+  const { entries: entries2, head } = index3;
   const assign2 = assigner(config2);
   const dependents = await dependentsOf(
     [...paths, ...unassigned],
@@ -51636,17 +51636,82 @@ var init_types2 = __esm({
   }
 });
 
-// src/core/attribute/blame.ts
-function indexOf3(history) {
-  let index2 = indexes3.get(history);
-  if (index2 === void 0) {
-    index2 = { changes: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map() };
-    indexes3.set(history, index2);
+// src/core/attribute/chains.ts
+function chainsOf(history) {
+  let chains = built.get(history);
+  if (chains === void 0) {
+    chains = index2(history);
+    built.set(history, chains);
   }
-  return index2;
+  return chains;
 }
-function changeTo(index2, commit, path) {
-  let byCommit = index2.changes.get(commit.sha);
+function index2(history) {
+  const shas = [...history.commits.keys()];
+  const n = shas.length;
+  const ids = new Map(shas.map((sha, i2) => [sha, i2]));
+  const parent = new Int32Array(n).fill(-1);
+  const [firstChild, nextSibling] = [new Int32Array(n).fill(-1), new Int32Array(n).fill(-1)];
+  const touching = /* @__PURE__ */ new Map();
+  const touch = (path, id) => {
+    const list4 = touching.get(path);
+    if (list4 === void 0) touching.set(path, [id]);
+    else if (list4.at(-1) !== id) list4.push(id);
+  };
+  for (const [id, sha] of shas.entries()) {
+    const commit = history.commits.get(sha);
+    const first = commit.parents[0] === void 0 ? void 0 : ids.get(commit.parents[0]);
+    if (first !== void 0) {
+      parent[id] = first;
+      nextSibling[id] = firstChild[first];
+      firstChild[first] = id;
+    }
+    for (const change of commit.changes) {
+      touch(change.path, id);
+      if (change.status.startsWith("R")) touch(change.oldPath, id);
+    }
+  }
+  const [depth, root, enter, exit] = [
+    new Int32Array(n),
+    new Int32Array(n),
+    new Int32Array(n),
+    new Int32Array(n)
+  ];
+  let clock = 0;
+  for (let start2 = 0; start2 < n; start2++) {
+    if (parent[start2] !== -1) continue;
+    const stack = [start2];
+    while (stack.length > 0) {
+      const id = stack.at(-1);
+      if (id < 0) {
+        stack.pop();
+        exit[-id - 1] = clock - 1;
+        continue;
+      }
+      stack[stack.length - 1] = -id - 1;
+      const up = parent[id];
+      depth[id] = up === -1 ? 0 : depth[up] + 1;
+      root[id] = up === -1 ? id : root[up];
+      enter[id] = clock++;
+      for (let child2 = firstChild[id]; child2 !== -1; child2 = nextSibling[child2]) stack.push(child2);
+    }
+  }
+  return {
+    shas,
+    parent,
+    depth,
+    root,
+    ids,
+    enter,
+    exit,
+    touching,
+    touches: /* @__PURE__ */ new Map(),
+    changes: /* @__PURE__ */ new Map(),
+    below: /* @__PURE__ */ new Map(),
+    oldest: /* @__PURE__ */ new Map()
+  };
+}
+function changeTo(chains, id, commit, path) {
+  let byCommit = chains.changes.get(id);
   if (byCommit === void 0) {
     byCommit = { byPath: /* @__PURE__ */ new Map(), renamedFrom: /* @__PURE__ */ new Map() };
     for (const change2 of commit.changes) {
@@ -51654,51 +51719,114 @@ function changeTo(index2, commit, path) {
       if (change2.status.startsWith("R") && !byCommit.renamedFrom.has(change2.oldPath))
         byCommit.renamedFrom.set(change2.oldPath, change2);
     }
-    index2.changes.set(commit.sha, byCommit);
+    chains.changes.set(id, byCommit);
   }
   const change = byCommit.byPath.get(path);
   if (change !== void 0) return change;
   const rename2 = byCommit.renamedFrom.get(path);
   return rename2 && { ...rename2, path, newBlob: "0".repeat(rename2.newBlob.length), newMode: "000000" };
 }
-function linkOf(history, sha, path) {
-  const index2 = indexOf3(history);
-  const pending = [];
-  let below;
-  for (let at2 = sha, name2 = path; at2 !== void 0; ) {
-    const known2 = index2.links.get(`${at2}\0${name2}`);
-    if (known2 !== void 0) {
-      below = known2;
-      break;
-    }
-    const commit = history.commits.get(at2);
-    if (commit === void 0) break;
-    const change = changeTo(index2, commit, name2);
-    pending.push({ sha: at2, path: name2, change });
-    if (change) name2 = change.oldPath;
-    at2 = commit.parents[0];
+function touchesOf(chains, history, path) {
+  let touches = chains.touches.get(path);
+  if (touches !== void 0) return touches;
+  const ids = [...chains.touching.get(path) ?? []].sort((a, b) => chains.enter[a] - chains.enter[b]);
+  touches = [];
+  const open7 = [];
+  for (const id of ids) {
+    while (open7.length > 0 && chains.exit[open7.at(-1).id] < chains.enter[id]) open7.pop();
+    const sha = chains.shas[id];
+    const change = changeTo(chains, id, history.commits.get(sha), path);
+    const touch = { sha, id, path, change, up: open7.at(-1) };
+    open7.push(touch);
+    touches.push(touch);
   }
-  for (const step3 of pending.reverse()) {
-    below = { ...step3, next: below, latest: step3.change ?? below?.latest, oldest: below?.oldest ?? step3.change };
-    index2.links.set(`${step3.sha}\0${step3.path}`, below);
+  chains.touches.set(path, touches);
+  return touches;
+}
+function nearestTouch(chains, history, id, path) {
+  const touches = touchesOf(chains, history, path);
+  let [low, high] = [0, touches.length];
+  while (low < high) {
+    const middle = low + high >>> 1;
+    if (chains.enter[touches[middle].id] <= chains.enter[id]) low = middle + 1;
+    else high = middle;
   }
+  let touch = touches[low - 1];
+  while (touch !== void 0 && !holds4(chains, touch.id, id)) touch = touch.up;
+  return touch;
+}
+function belowOf(chains, history, touch) {
+  if (chains.below.has(touch)) return chains.below.get(touch);
+  const name2 = touch.change.oldPath;
+  const parent = chains.parent[touch.id];
+  const below = name2 === touch.path ? touch.up : parent === -1 ? void 0 : nearestTouch(chains, history, parent, name2);
+  chains.below.set(touch, below);
   return below;
 }
-function walkOf(history, start2, path, onVisit) {
-  const first = linkOf(history, start2, path);
-  const oldest = first?.oldest;
+function oldestOf(chains, history, touch) {
+  const known2 = chains.oldest.get(touch);
+  if (known2 !== void 0) return known2;
+  const path = [];
+  let oldest;
+  for (let at2 = touch; at2 !== void 0; at2 = belowOf(chains, history, at2)) {
+    oldest = chains.oldest.get(at2);
+    if (oldest !== void 0) break;
+    path.push(at2);
+    oldest = at2.change;
+  }
+  for (const at2 of path) chains.oldest.set(at2, oldest);
+  return oldest;
+}
+var built, holds4;
+var init_chains = __esm({
+  "src/core/attribute/chains.ts"() {
+    "use strict";
+    built = /* @__PURE__ */ new WeakMap();
+    holds4 = (chains, a, b) => chains.enter[a] <= chains.enter[b] && chains.enter[b] <= chains.exit[a];
+  }
+});
+
+// src/core/attribute/blame.ts
+function walkOf(history, start2, path) {
+  const chains = chainsOf(history);
+  const id = chains.ids.get(start2);
+  if (id === void 0) return NO_WALK;
+  const first = nearestTouch(chains, history, id, path);
+  const oldest = first && oldestOf(chains, history, first);
   const before = oldest && { path: oldest.oldPath, blob: isAbsent(oldest.oldBlob) ? null : oldest.oldBlob };
   return {
     before,
     *states() {
-      for (let link2 = first; link2 !== void 0; link2 = link2.next) {
-        onVisit?.(link2.sha);
-        const made = link2.latest;
-        const blob = made === void 0 ? before?.blob ?? null : isAbsent(made.newBlob) ? null : made.newBlob;
-        yield { sha: link2.sha, path: link2.path, blob, touched: link2.change !== void 0 };
+      let top = chains.depth[id];
+      let name2 = path;
+      for (let touch = first; touch !== void 0; touch = belowOf(chains, history, touch)) {
+        const depth = chains.depth[touch.id];
+        const { newBlob } = touch.change;
+        const blob = isAbsent(newBlob) ? null : newBlob;
+        yield { sha: touch.sha, path: touch.path, blob, touched: true, span: top - depth + 1, depth };
+        top = depth - 1;
+        name2 = touch.change.oldPath;
+      }
+      if (top >= 0) {
+        const root = chains.shas[chains.root[id]];
+        yield { sha: root, path: name2, blob: before?.blob ?? null, touched: false, span: top + 1, depth: 0 };
       }
     }
   };
+}
+function* inStep(walks) {
+  const iterators = walks.map((walk) => walk.states()[Symbol.iterator]());
+  let current = iterators.map((iterator) => iterator.next());
+  let top;
+  while (current.every((next) => !next.done)) {
+    const each = current.map((next) => next.value);
+    top ??= each[0].depth + each[0].span - 1;
+    const depth = Math.max(...each.map((state) => state.depth));
+    const at2 = each.find((state) => state.depth === depth);
+    yield { sha: at2.sha, span: top - depth + 1, depth, each };
+    top = depth - 1;
+    current = current.map((next, i2) => each[i2].depth === depth ? iterators[i2].next() : next);
+  }
 }
 function versionAt(history, path, unchanged2) {
   return (sha) => {
@@ -51732,18 +51860,15 @@ function walkOfAll(paths, atTarget) {
     return {
       before,
       *states() {
-        const iterators = walks.map((walk) => walk.states()[Symbol.iterator]());
-        for (; ; ) {
-          const states = iterators.map((iterator) => iterator.next());
-          const first = states[0];
-          if (first.done) return;
-          const each = states.map((state) => state.value);
+        for (const { sha, span, depth, each } of inStep(walks))
           yield {
-            ...first.value,
+            sha,
+            span,
+            depth,
+            path: each[0].path,
             blob: JSON.stringify(each.map((state, j) => blobOf(j, state.blob))),
-            touched: each.some((state) => state.touched)
+            touched: each.some((state) => state.touched && state.depth === depth)
           };
-        }
       }
     };
   };
@@ -51789,7 +51914,7 @@ function blameFrom(history, target, path, allowed, walks, onVisit, visited, dept
     }
     visited.add(key);
     onVisit?.(state.sha);
-    seen++;
+    seen += state.span;
     if (!allowed(state.blob)) {
       exhausted = false;
       break;
@@ -51837,22 +51962,32 @@ function changedSince(history, target, path, same2, walks = walkOf) {
   if (!reached && history.shallow?.has(oldest.sha)) return void 0;
   return run2.filter((state, i2) => !same2(state.blob, i2 + 1 < run2.length ? run2[i2 + 1].blob : baseline)).map((state) => state.sha);
 }
-var indexes3, onlyRead, unchanged, MAX_MERGE_DEPTH;
+var NO_WALK, onlyRead, unchanged, MAX_MERGE_DEPTH;
 var init_blame = __esm({
   "src/core/attribute/blame.ts"() {
     "use strict";
     init_history();
-    indexes3 = /* @__PURE__ */ new WeakMap();
+    init_chains();
+    NO_WALK = { before: void 0, states: () => [] };
     onlyRead = (walks, reading, single2 = true) => (history, start2, path) => {
       const walk = walks(history, start2, path);
       if (reading === void 0) return walk;
       const same2 = single2 && walk.before === void 0 && !reading.baseline(path) ? reading.atTarget.get(path) : void 0;
       const versions = same2 === void 0 ? walk : unchanged(walk, path, same2);
       const read2 = (state) => reading.baseline(state.path) || reading.at(state.sha)(state.path);
+      const { config: config2 } = reading;
       return {
         before: versions.before && (reading.baseline(versions.before.path) ? versions.before : { ...versions.before, blob: null }),
         *states() {
-          for (const state of versions.states()) yield read2(state) ? state : { ...state, blob: null };
+          if (config2 === void 0) {
+            for (const state of versions.states()) yield read2(state) ? state : { ...state, blob: null };
+            return;
+          }
+          for (const { sha, span, depth, each } of inStep([versions, walkOf(history, start2, config2)])) {
+            const [state] = each;
+            const split = { ...state, sha, span, depth, touched: state.touched && state.depth === depth };
+            yield read2(split) ? split : { ...split, blob: null };
+          }
         }
       };
     };
@@ -52105,11 +52240,11 @@ function removed(value, pointer) {
 }
 function without(value, [name2, ...rest]) {
   if (Array.isArray(value)) {
-    const index2 = Number(name2);
-    if (!Number.isInteger(index2) || index2 < 0 || index2 >= value.length) return void 0;
-    if (rest.length === 0) return value.filter((_, i2) => i2 !== index2);
-    const inner2 = without(value[index2], rest);
-    return inner2 === void 0 ? void 0 : value.map((item, i2) => i2 === index2 ? inner2 : item);
+    const index3 = Number(name2);
+    if (!Number.isInteger(index3) || index3 < 0 || index3 >= value.length) return void 0;
+    if (rest.length === 0) return value.filter((_, i2) => i2 !== index3);
+    const inner2 = without(value[index3], rest);
+    return inner2 === void 0 ? void 0 : value.map((item, i2) => i2 === index3 ? inner2 : item);
   }
   if (typeof value !== "object" || value === null || !Object.hasOwn(value, name2)) return void 0;
   const object2 = value;
@@ -52135,7 +52270,7 @@ async function readingIn(root, history, head, options, files2) {
   const atTarget = await blobIdsAt(root, head, config2 === void 0 ? unread2 : [config2, ...unread2]);
   if (config2 === void 0) {
     const given2 = (await options.versions([null])).get(null);
-    return { baseline: options.baseline, at: () => given2, atTarget };
+    return { baseline: options.baseline, at: () => given2, config: config2, atTarget };
   }
   const below = walkOf(history, head, config2).before;
   const unchanged2 = below === void 0 ? atTarget.get(config2) ?? null : below.blob;
@@ -52146,6 +52281,7 @@ async function readingIn(root, history, head, options, files2) {
   return {
     baseline: options.baseline,
     atTarget,
+    config: config2,
     at: (sha) => {
       let read2 = atCommit.get(sha);
       if (read2 === void 0) {
@@ -52759,11 +52895,11 @@ function describe2(cause, paths, before, after) {
   let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
   let removed2 = null;
   let how;
-  const holds4 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
+  const holds5 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
   const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
-  const redefined = rootMacro(now.macro) !== void 0 && !holds4(before, now.macro.text) ? now.macro : void 0;
-  const changedMacro = rootMacro(was.macro) !== void 0 && !holds4(after, was.macro.text) ? was.macro : void 0;
-  if (now.line?.file === file && !holds4(before, now.line.text)) {
+  const redefined = rootMacro(now.macro) !== void 0 && !holds5(before, now.macro.text) ? now.macro : void 0;
+  const changedMacro = rootMacro(was.macro) !== void 0 && !holds5(after, was.macro.text) ? was.macro : void 0;
+  if (now.line?.file === file && !holds5(before, now.line.text)) {
     line = now.line.line;
     how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
   } else if (redefined !== void 0) {
@@ -52776,7 +52912,7 @@ function describe2(cause, paths, before, after) {
     removed2 = changedMacro.text;
     pattern = was.line.pattern;
     how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (was.line?.file === file && !holds4(after, was.line.text)) {
+  } else if (was.line?.file === file && !holds5(after, was.line.text)) {
     pattern = was.line.pattern;
     removed2 = was.line.text;
     const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
@@ -52988,9 +53124,9 @@ function protectedBlame(input, head, readHistory2, versions) {
     const results = [];
     for (const [i2, request] of requests.entries()) {
       const files2 = together[i2];
-      const holds4 = (state) => files2 === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files2, state));
+      const holds5 = (state) => files2 === void 0 || state === null ? request.holds(state) : request.together.holds(blobsOfAll(files2, state));
       const answers3 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...blobs[i2]]) answers3.set(blob, await holds4(blob));
+      for (const blob of [null, ...blobs[i2]]) answers3.set(blob, await holds5(blob));
       const result2 = semanticBlame(
         history,
         tip,
@@ -53095,13 +53231,13 @@ async function approvalRecords(input, file, sides, versions, blame) {
     }))
   );
   const pending = pendingEntries.length > 0 ? await pendingOf(input) : null;
-  return current.entries.map((entry, index2) => {
+  return current.entries.map((entry, index3) => {
     const at2 = committed.indexOf(entry);
     const addedBy = at2 === -1 ? pending : blamed[at2].commit;
     return {
       entry,
-      index: index2,
-      line: current.lines[index2] ?? null,
+      index: index3,
+      line: current.lines[index3] ?? null,
       addedBy,
       ...addedBy === null ? { unknownWhy: at2 === -1 ? "no pending commit" : blamed[at2].why } : {}
     };
@@ -57206,30 +57342,30 @@ var init_supports_color = __esm({
 
 // node_modules/chalk/source/utilities.js
 function stringReplaceAll(string, substring, replacer) {
-  let index2 = string.indexOf(substring);
-  if (index2 === -1) {
+  let index3 = string.indexOf(substring);
+  if (index3 === -1) {
     return string;
   }
   const substringLength = substring.length;
   let endIndex = 0;
   let returnValue = "";
   do {
-    returnValue += string.slice(endIndex, index2) + substring + replacer;
-    endIndex = index2 + substringLength;
-    index2 = string.indexOf(substring, endIndex);
-  } while (index2 !== -1);
+    returnValue += string.slice(endIndex, index3) + substring + replacer;
+    endIndex = index3 + substringLength;
+    index3 = string.indexOf(substring, endIndex);
+  } while (index3 !== -1);
   returnValue += string.slice(endIndex);
   return returnValue;
 }
-function stringEncaseCRLFWithFirstIndex(string, prefix, postfix, index2) {
+function stringEncaseCRLFWithFirstIndex(string, prefix, postfix, index3) {
   let endIndex = 0;
   let returnValue = "";
   do {
-    const gotCR = string[index2 - 1] === "\r";
-    returnValue += string.slice(endIndex, gotCR ? index2 - 1 : index2) + prefix + (gotCR ? "\r\n" : "\n") + postfix;
-    endIndex = index2 + 1;
-    index2 = string.indexOf("\n", endIndex);
-  } while (index2 !== -1);
+    const gotCR = string[index3 - 1] === "\r";
+    returnValue += string.slice(endIndex, gotCR ? index3 - 1 : index3) + prefix + (gotCR ? "\r\n" : "\n") + postfix;
+    endIndex = index3 + 1;
+    index3 = string.indexOf("\n", endIndex);
+  } while (index3 !== -1);
   returnValue += string.slice(endIndex);
   return returnValue;
 }

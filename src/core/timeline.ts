@@ -3,7 +3,7 @@
 
 import {adapterFor} from '../adapters/index.js'
 import {catFileBatch, type History, headCommit, readHistory, resolveCommit} from '../git/index.js'
-import {chainOf} from './attribute/blame.js'
+import {walkOf} from './attribute/blame.js'
 import {lookUpCommits} from './commits.js'
 import type {Config} from './config.js'
 import {summarize} from '../kernel/findings.js'
@@ -138,9 +138,13 @@ function fromMergedBranch(history: History, sha: string, path: string, blob: str
   return history.commits
     .get(sha)!
     .parents.slice(1)
-    .some(
-      (parent) => history.commits.has(parent) && chainOf(history, parent, path).states[0]?.blob === target,
-    )
+    .some((parent) => history.commits.has(parent) && firstVersion(history, parent, path) === target)
+}
+
+/** The version of `path` that `sha` left (walked no further). */
+function firstVersion(history: History, sha: string, path: string): string | null | undefined {
+  const [state] = walkOf(history, sha, path).states()
+  return state?.blob
 }
 
 /** A past version as its documents, by key; problems name the commit, since the file has changed since. */

@@ -5,16 +5,29 @@
 // chain from the target back, each version of the file is asked whether it allows the
 // witness; the oldest commit of the final run of "allowed" versions is the one that
 // widened. A merge that brought the access from a branch is followed into that branch.
+//
+// A walk goes from one commit that changed the file to the next one below (chains.ts): each
+// state is one version, made by its commit and kept by the commits above it up to the next
+// change, so that a walk costs the commits that touch the file, not the length of the chain.
 
-import {type History, type HistoryCommit, isAbsent, type RawChange} from '../../git/history.js'
+import {type History, isAbsent} from '../../git/history.js'
+import {belowOf, chainsOf, nearestTouch, oldestOf} from './chains.js'
 
-/** The file's blob after a commit, or null where the file does not exist. */
+/**
+ * One version of a file along a first-parent chain: the commit `sha` left it (its blob, or null
+ * where the file does not exist), and so did the `span - 1` commits above it that did not change it.
+ */
 interface ChainState {
+  /** the oldest commit of the version: the one that made it, else the oldest commit of the chain */
   sha: string
   path: string
   blob: string | null
-  /** whether this commit changed the file (against its first parent) */
+  /** whether `sha` changed the file (against its first parent) */
   touched: boolean
+  /** how many commits of the chain the version stands for: `sha` and those above it up to the next state */
+  span: number
+  /** how many first parents below `sha` are in the history (states of one chain are put in step by it) */
+  depth: number
 }
 
 export interface Chain {
@@ -26,7 +39,7 @@ export interface Chain {
 
 /**
  * The versions of a file along a first-parent chain, walked lazily (newest first): blame stops
- * where the access stops holding, and a walk that reaches a commit another walk has already
+ * where the access stops holding, and a walk that reaches a version another walk has already
  * been through stops there too.
  */
 export interface Walk {
@@ -38,104 +51,62 @@ export interface Walk {
 /** How the versions of what a finding is about are walked: one file's, or several files' together. */
 export type WalkOf = (history: History, start: string, path: string) => Walk
 
-/**
- * One commit of a first-parent chain, as seen by the file known as `path` there: the change
- * it made to it, and the same for its first parent (under the file's earlier name, across a
- * rename). Built once per commit and name, whichever walk reaches it first: walks from many
- * starts (every merged branch) share the commits below where they meet.
- */
-interface Link {
-  sha: string
-  path: string
-  change: RawChange | undefined
-  next: Link | undefined
-  /** the nearest change at or below this commit on the chain: the one that made its version */
-  latest: RawChange | undefined
-  /** the oldest change at or below this commit on the chain */
-  oldest: RawChange | undefined
-}
-
-/** The history indexed for blame: each commit's changes by path, and the links built so far. */
-interface Index {
-  changes: Map<string, {byPath: Map<string, RawChange>; renamedFrom: Map<string, RawChange>}>
-  links: Map<string, Link>
-}
-
-const indexes = new WeakMap<History, Index>()
-
-function indexOf(history: History): Index {
-  let index = indexes.get(history)
-  if (index === undefined) {
-    index = {changes: new Map(), links: new Map()}
-    indexes.set(history, index)
-  }
-  return index
-}
-
-/** The change `commit` made to `path`; a rename away from it is, for `path`, a deletion. */
-function changeTo(index: Index, commit: HistoryCommit, path: string): RawChange | undefined {
-  let byCommit = index.changes.get(commit.sha)
-  if (byCommit === undefined) {
-    byCommit = {byPath: new Map(), renamedFrom: new Map()}
-    for (const change of commit.changes) {
-      if (!byCommit.byPath.has(change.path)) byCommit.byPath.set(change.path, change)
-      if (change.status.startsWith('R') && !byCommit.renamedFrom.has(change.oldPath))
-        byCommit.renamedFrom.set(change.oldPath, change)
-    }
-    index.changes.set(commit.sha, byCommit)
-  }
-  const change = byCommit.byPath.get(path)
-  if (change !== undefined) return change
-  const rename = byCommit.renamedFrom.get(path)
-  return rename && {...rename, path, newBlob: '0'.repeat(rename.newBlob.length), newMode: '000000'}
-}
-
-/** The link of `sha` for `path`, building (iteratively) those below it not built yet. */
-function linkOf(history: History, sha: string, path: string): Link | undefined {
-  const index = indexOf(history)
-  const pending: Array<{sha: string; path: string; change: RawChange | undefined}> = []
-  let below: Link | undefined
-  for (let at: string | undefined = sha, name = path; at !== undefined;) {
-    const known = index.links.get(`${at}\u0000${name}`)
-    if (known !== undefined) {
-      below = known
-      break
-    }
-    const commit = history.commits.get(at)
-    if (commit === undefined) break
-    const change = changeTo(index, commit, name)
-    pending.push({sha: at, path: name, change})
-    if (change) name = change.oldPath
-    at = commit.parents[0]
-  }
-  for (const step of pending.reverse()) {
-    below = {...step, next: below, latest: step.change ?? below?.latest, oldest: below?.oldest ?? step.change}
-    index.links.set(`${step.sha}\u0000${step.path}`, below)
-  }
-  return below
-}
+const NO_WALK: Walk = {before: undefined, states: () => []}
 
 /**
  * The versions of `path` along the first-parent chain from `start`, inside the range that
- * `history` covers, walked lazily; renames are followed backwards. `onVisit` is told of each
- * commit the walk goes through.
+ * `history` covers, walked lazily from one commit that changed it to the next; renames are
+ * followed backwards.
  */
-export function walkOf(history: History, start: string, path: string, onVisit?: (sha: string) => void): Walk {
-  const first = linkOf(history, start, path)
-  const oldest = first?.oldest
+export function walkOf(history: History, start: string, path: string): Walk {
+  const chains = chainsOf(history)
+  const id = chains.ids.get(start)
+  if (id === undefined) return NO_WALK
+  const first = nearestTouch(chains, history, id, path)
+  const oldest = first && oldestOf(chains, history, first)
   const before = oldest && {path: oldest.oldPath, blob: isAbsent(oldest.oldBlob) ? null : oldest.oldBlob}
   return {
     before,
     *states() {
-      for (let link = first; link !== undefined; link = link.next) {
-        onVisit?.(link.sha)
-        // Below the oldest change, the file is as it was before it.
-        const made = link.latest
-        const blob =
-          made === undefined ? (before?.blob ?? null) : isAbsent(made.newBlob) ? null : made.newBlob
-        yield {sha: link.sha, path: link.path, blob, touched: link.change !== undefined}
+      // `top`: the depth of the newest commit the next state stands for.
+      let top = chains.depth[id]!
+      let name = path
+      for (let touch = first; touch !== undefined; touch = belowOf(chains, history, touch)) {
+        const depth = chains.depth[touch.id]!
+        const {newBlob} = touch.change
+        const blob = isAbsent(newBlob) ? null : newBlob
+        yield {sha: touch.sha, path: touch.path, blob, touched: true, span: top - depth + 1, depth}
+        top = depth - 1
+        name = touch.change.oldPath
+      }
+      // Below the oldest change, the file is as it was before it, down to the chain's oldest commit.
+      if (top >= 0) {
+        const root = chains.shas[chains.root[id]!]!
+        yield {sha: root, path: name, blob: before?.blob ?? null, touched: false, span: top + 1, depth: 0}
       }
     },
+  }
+}
+
+/**
+ * The states of several walks of one chain (from the same start) in step: a state wherever any of
+ * them has one, each walk's version there, `sha`, `span` and `depth` those of the common state.
+ */
+function* inStep(
+  walks: readonly Walk[],
+): Generator<{sha: string; span: number; depth: number; each: ChainState[]}> {
+  const iterators = walks.map((walk) => walk.states()[Symbol.iterator]())
+  let current = iterators.map((iterator) => iterator.next())
+  let top: number | undefined
+  // The walks of one chain end together, at its oldest commit.
+  while (current.every((next) => !next.done)) {
+    const each = current.map((next) => next.value as ChainState)
+    top ??= each[0]!.depth + each[0]!.span - 1
+    const depth = Math.max(...each.map((state) => state.depth))
+    const at = each.find((state) => state.depth === depth)!
+    yield {sha: at.sha, span: top - depth + 1, depth, each}
+    top = depth - 1
+    current = current.map((next, i) => (each[i]!.depth === depth ? iterators[i]!.next() : next))
   }
 }
 
@@ -145,6 +116,8 @@ export interface Reading {
   baseline: (path: string) => boolean
   /** whether the config as commit `sha` left it reads a path */
   at: (sha: string) => (path: string) => boolean
+  /** the config file in the repository: `at` changes only at the commits that change it (undefined: `at` never changes) */
+  config: string | undefined
   /** the blob of each file blame asks about, as the target has it */
   atTarget: ReadonlyMap<string, string>
 }
@@ -167,12 +140,22 @@ export const onlyRead =
       single && walk.before === undefined && !reading.baseline(path) ? reading.atTarget.get(path) : undefined
     const versions: Walk = same === undefined ? walk : unchanged(walk, path, same)
     const read = (state: ChainState) => reading.baseline(state.path) || reading.at(state.sha)(state.path)
+    const {config} = reading
     return {
       before:
         versions.before &&
         (reading.baseline(versions.before.path) ? versions.before : {...versions.before, blob: null}),
       *states() {
-        for (const state of versions.states()) yield read(state) ? state : {...state, blob: null}
+        if (config === undefined) {
+          for (const state of versions.states()) yield read(state) ? state : {...state, blob: null}
+          return
+        }
+        // A state ends where the config changes too: what the config reads is the same all along one.
+        for (const {sha, span, depth, each} of inStep([versions, walkOf(history, start, config)])) {
+          const [state] = each as [ChainState]
+          const split = {...state, sha, span, depth, touched: state.touched && state.depth === depth}
+          yield read(split) ? split : {...split, blob: null}
+        }
       },
     }
   }
@@ -240,19 +223,16 @@ export function walkOfAll(paths: readonly string[], atTarget: ReadonlyMap<string
     return {
       before,
       *states() {
-        // The same first-parent chain for every file: their states go in step.
-        const iterators = walks.map((walk) => walk.states()[Symbol.iterator]())
-        for (;;) {
-          const states = iterators.map((iterator) => iterator.next())
-          const first = states[0]!
-          if (first.done) return
-          const each = states.map((state) => state.value as ChainState)
+        // The same first-parent chain for every file: a state wherever any of them changed.
+        for (const {sha, span, depth, each} of inStep(walks))
           yield {
-            ...first.value,
+            sha,
+            span,
+            depth,
+            path: each[0]!.path,
             blob: JSON.stringify(each.map((state, j) => blobOf(j, state.blob))),
-            touched: each.some((state) => state.touched),
+            touched: each.some((state) => state.touched && state.depth === depth),
           }
-        }
       },
     }
   }
@@ -279,7 +259,7 @@ export interface BlameResult {
 /**
  * Every blob semantic blame may ask about for `path` at `target` (to read them in one batch):
  * the versions along the chain and along every merged branch (an octopus merge has several),
- * each commit walked once, whatever the merge topology.
+ * each version walked once, whatever the merge topology.
  */
 export function blobsToRead(
   history: History,
@@ -295,7 +275,7 @@ export function blobsToRead(
     const walk = walks(history, start.sha, start.path)
     if (walk.before?.blob) blobs.add(walk.before.blob)
     for (const s of walk.states()) {
-      // Below a commit already walked (for this name of the file), the chain is the one walked.
+      // Below a version already walked (for this name of the file), the chain is the one walked.
       const key = `${s.sha}\u0000${s.path}`
       if (visited.has(key)) break
       visited.add(key)
@@ -343,6 +323,8 @@ function blameFrom(
   let seen = 0
   let exhausted = true
   for (const state of walk.states()) {
+    // A version is known by the commit that made it: a branch that forked from the chain between
+    // that commit and the next change reaches the same version.
     const key = `${state.sha}\u0000${state.path}`
     // Reached again through another merged branch (an octopus): what lies below was walked, and
     // held all the way down if it holds here (else that branch would have been blamed).
@@ -352,7 +334,7 @@ function blameFrom(
     }
     visited.add(key)
     onVisit?.(state.sha)
-    seen++
+    seen += state.span
     if (!allowed(state.blob)) {
       exhausted = false
       break

@@ -90,7 +90,7 @@ async function readingIn(
   const atTarget = await blobIdsAt(root, head, config === undefined ? unread : [config, ...unread])
   if (config === undefined) {
     const given = (await options.versions([null])).get(null)!
-    return {baseline: options.baseline, at: () => given, atTarget}
+    return {baseline: options.baseline, at: () => given, config, atTarget}
   }
   // The version where the range starts: what every commit below the range's changes to it has.
   const below = walkOf(history, head, config).before
@@ -102,6 +102,7 @@ async function readingIn(
   return {
     baseline: options.baseline,
     atTarget,
+    config,
     at: (sha) => {
       let read = atCommit.get(sha)
       if (read === undefined) {

@@ -12,6 +12,7 @@ import {
   versionAt,
   versionsIn,
   walkOf,
+  walkOfAll,
 } from '../../../src/core/attribute/blame.js'
 import type {History, HistoryCommit, RawChange} from '../../../src/git/history.js'
 
@@ -49,16 +50,24 @@ const c5 = commit('c5', ['c4'], change('iam/policy.json', 'b3', 'b3', 'policy.js
 const linear = history(c1, c2, c3, c4, c5)
 
 describe('chainOf', () => {
-  it("lists the file's version after each commit, newest first, following a rename back", () => {
+  it("lists the file's versions, newest first, each with the commit that made it and how many kept it, following a rename back", () => {
     const chain = chainOf(linear, 'c5', 'iam/policy.json')
-    expect(chain.states.map((s) => [s.sha, s.path, s.blob, s.touched])).toEqual([
-      ['c5', 'iam/policy.json', 'b3', true],
-      ['c4', 'policy.json', 'b3', true],
-      ['c3', 'policy.json', 'b2', false],
-      ['c2', 'policy.json', 'b2', true],
-      ['c1', 'policy.json', 'b1', true],
+    expect(chain.states.map((s) => [s.sha, s.path, s.blob, s.touched, s.span])).toEqual([
+      ['c5', 'iam/policy.json', 'b3', true, 1],
+      ['c4', 'policy.json', 'b3', true, 1],
+      // c3 did not change it: it kept c2's version
+      ['c2', 'policy.json', 'b2', true, 2],
+      ['c1', 'policy.json', 'b1', true, 1],
     ])
     expect(chain.before).toEqual({path: 'policy.json', blob: null})
+  })
+
+  it('stands the commits below the oldest change for the version before it, down to the oldest commit read', () => {
+    const chain = chainOf(history(c2, c3, c4), 'c4', 'README.md')
+    expect(chain.states.map((s) => [s.sha, s.blob, s.touched, s.span])).toEqual([
+      ['c3', 'r2', true, 2],
+      ['c2', 'r1', false, 1],
+    ])
   })
 })
 
@@ -162,6 +171,148 @@ describe('semanticBlame', () => {
   })
 })
 
+describe('walks jump from one change of the file to the next', () => {
+  // A long main line in which policy.json changes 4 times; a branch forks between two of them
+  // (from a commit that leaves it alone), widens it, and a merge brings it in. 600 other commits.
+  const longHistory = (): {history: History; touching: Set<string>} => {
+    const commits = [commit('m0', [], change('policy.json', ZERO, 'p0'))]
+    let blob = 'p0'
+    const edit = (sha: string, parents: string[], to: string) => {
+      commits.push(commit(sha, parents, change('policy.json', blob, to)))
+      blob = to
+    }
+    for (let i = 1; i <= 600; i++) {
+      const sha = `m${i}`
+      if (i === 300) edit(sha, [`m${i - 1}`, 'x2'], 'pm')
+      else if (i % 150 === 0) edit(sha, [`m${i - 1}`], `p${i}`)
+      else commits.push(commit(sha, [`m${i - 1}`], change(`other-${i}.json`, ZERO, `o${i}`)))
+      if (i === 160) {
+        // the branch: x1 leaves the file alone, x2 widens it
+        commits.push(commit('x1', ['m160'], change('notes.md', ZERO, 'n1')))
+        commits.push(commit('x2', ['x1'], change('policy.json', 'p150', 'px')))
+      }
+    }
+    const all = history(...commits)
+    const touching = new Set(
+      [...all.commits.values()]
+        .filter((c) => c.changes.some((x) => x.path === 'policy.json'))
+        .map((c) => c.sha),
+    )
+    return {history: all, touching}
+  }
+
+  it('visits only the commits that change the file, each once, to read its versions and to blame', () => {
+    const {history: long, touching} = longHistory()
+    const visits: string[] = []
+    const blobs = blobsToRead(long, 'm600', 'policy.json', undefined, (sha) => visits.push(sha))
+    expect([...blobs].sort()).toEqual(['p0', 'p150', 'p450', 'p600', 'pm', 'px'].sort())
+    expect(visits.filter((sha) => !touching.has(sha))).toEqual([])
+    expect(new Set(visits).size).toBe(visits.length)
+
+    visits.length = 0
+    // px and the merge's resolution pm both allow it: the branch's commit made it.
+    const blamed = semanticBlame(long, 'm449', 'policy.json', allowedIn('px', 'pm'), undefined, (sha) =>
+      visits.push(sha),
+    )
+    expect(blamed).toEqual({sha: 'x2', mergedBy: 'm300'})
+    expect(visits.filter((sha) => !touching.has(sha))).toEqual([])
+    expect(new Set(visits).size).toBe(visits.length)
+  })
+
+  it('counts the commits it stood for in the shallow cut it reports', () => {
+    const {history: long} = longHistory()
+    const cut: History = {...long, shallow: new Set(['m0'])}
+    expect(semanticBlame(cut, 'm100', 'policy.json', allowedIn('p0')).why).toContain(
+      'attribution saw 101 commits back to m0',
+    )
+  })
+
+  // A reference walk, one commit at a time (as blame walked before it jumped): each commit of the
+  // chain with the file's name there, the change it made, and the version it left.
+  const stepByStep = (h: History, start: string, path: string) => {
+    const steps: Array<{sha: string; path: string; change: RawChange | undefined}> = []
+    for (let at: string | undefined = start, name = path; at !== undefined && h.commits.has(at);) {
+      const c: HistoryCommit = h.commits.get(at)!
+      const own = c.changes.find((x) => x.path === name)
+      const away = c.changes.find((x) => x.status.startsWith('R') && x.oldPath === name)
+      const made = own ?? (away && {...away, path: name, newBlob: ZERO})
+      steps.push({sha: at, path: name, change: made})
+      if (made) name = made.oldPath
+      at = c.parents[0]
+    }
+    const oldest = steps.findLast((step) => step.change !== undefined)?.change
+    const before = oldest && (oldest.oldBlob === ZERO ? null : oldest.oldBlob)
+    return steps.map((step, i) => {
+      const made = steps.slice(i).find((below) => below.change !== undefined)?.change
+      const blob = made === undefined ? (before ?? null) : made.newBlob === ZERO ? null : made.newBlob
+      return [step.sha, step.path, blob, step.change !== undefined]
+    })
+  }
+
+  it('gives every commit of the chain the version it left, as a walk one commit at a time does, on random histories with branches, merges and renames', () => {
+    let seed = 7
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+    const names = ['a.json', 'b.json', 'c.json']
+    for (let round = 0; round < 150; round++) {
+      const commits: HistoryCommit[] = []
+      const size = 5 + random(40)
+      for (let i = 0; i < size; i++) {
+        // mostly the previous commit, sometimes an older one (a branch); sometimes a merge
+        const first = i === 0 ? [] : [`k${random(3) === 0 ? random(i) : i - 1}`]
+        const parents = i > 1 && random(4) === 0 ? [...first, `k${random(i)}`] : first
+        const changes: RawChange[] = []
+        for (let j = random(3); j > 0; j--) {
+          const path = names[random(names.length)]!
+          const kind = random(5)
+          if (kind === 0) changes.push(change(names[random(names.length)]!, `v${i}o`, `v${i}r${j}`, path))
+          else changes.push(change(path, kind === 1 ? ZERO : `v${i}p${j}`, kind === 2 ? ZERO : `v${i}n${j}`))
+        }
+        commits.push(commit(`k${i}`, parents, ...changes))
+      }
+      // a range that starts after the first commits, sometimes
+      const h = history(...commits.slice(random(3)))
+      for (const start of h.commits.keys())
+        for (const path of names) {
+          const expanded = chainOf(h, start, path).states.flatMap((state, i, all) => {
+            // the commits a state stands for: its own, and those above it that kept its version
+            const commitsOf = stepByStep(h, start, path).slice(
+              all.slice(0, i).reduce((sum, s) => sum + s.span, 0),
+              all.slice(0, i + 1).reduce((sum, s) => sum + s.span, 0),
+            )
+            expect(commitsOf.at(-1)?.[0]).toBe(state.sha)
+            return commitsOf.map(([sha, name], k) => [
+              sha,
+              name,
+              state.blob,
+              state.touched && k === commitsOf.length - 1,
+            ])
+          })
+          expect(expanded).toEqual(stepByStep(h, start, path))
+        }
+      // Two files walked together: a state wherever either changed, each file's version in it.
+      const pair = ['a.json', 'b.json']
+      for (const start of h.commits.keys()) {
+        const together = walkOfAll(pair, new Map())(h, start, pair[0]!)
+        const states = [...together.states()]
+        // each commit's versions, and whether it changed either file (for the commit that made a state)
+        const expanded = states.flatMap((state) =>
+          Array.from({length: state.span}, (_, k) => [state.blob, state.touched && k === state.span - 1]),
+        )
+        const [a, b] = pair.map((path) => {
+          const unchanged = walkOf(h, start, path).before === undefined
+          return stepByStep(h, start, path).map(([, , blob, touched]) => [unchanged ? null : blob, touched])
+        })
+        expect(expanded).toEqual(
+          a!.map(([blob, touched], i) => [JSON.stringify([blob, b![i]![0]]), touched || b![i]![1]]),
+        )
+      }
+    }
+  })
+})
+
 describe('changedSince (blame by change, for a witness that names no request)', () => {
   // b2 and b3 are the same document written twice (a reformat): `same` compares documents.
   const sameDoc = (a: string | null, b: string | null) => (a === 'b3' ? 'b2' : a) === (b === 'b3' ? 'b2' : b)
@@ -201,6 +352,7 @@ describe('onlyRead (which versions the check read)', () => {
   const reading = (baseline: (path: string) => boolean): Reading => ({
     baseline,
     at: (sha) => (path) => !path.startsWith('legacy/') || version(sha) === 'cfg2',
+    config: 'acldrift.config.yaml',
     atTarget: new Map([['legacy/admin.json', 'a1']]),
   })
   const excluded = (path: string) => !path.startsWith('legacy/')
