@@ -1008,7 +1008,7 @@ var init_rules = __esm({
 });
 
 // src/kernel/findings.ts
-import deepDiff from "deep-diff";
+import { createRequire as createRequire2 } from "node:module";
 function findingId(parts) {
   return sha256(parts.join("\0")).slice(0, 16);
 }
@@ -1205,17 +1205,20 @@ function mostTelling(candidates2, rank) {
   }
   return best4;
 }
-var childOf, isRecord, SEVERITY_RANK, higherSeverity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
+var deepDiff, childOf, isRecord, SEVERITY_RANK, higherSeverity, changeRank, byGravity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
 var init_findings = __esm({
   "src/kernel/findings.ts"() {
     "use strict";
     init_hash();
     init_parse();
     init_rules();
+    deepDiff = createRequire2(import.meta.url)("deep-diff");
     childOf = (value, key) => isRecord(value) && Object.hasOwn(value, key) ? value[key] : void 0;
     isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
     SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
     higherSeverity = (a, b) => SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+    changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
+    byGravity = (x, y) => changeRank(x) - changeRank(y) || SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] || x.file.localeCompare(y.file) || (x.line ?? 0) - (y.line ?? 0);
     DEFAULT_FAIL_POLICY = { failOn: "widening", agents: "require-approval" };
     parenthesised = (detail) => detail ? ` (${detail})` : "";
     sentence = {
@@ -18576,7 +18579,7 @@ __export(classify_exports, {
   readsPath: () => readsPath,
   unmatchedGlobs: () => unmatchedGlobs
 });
-import picomatch from "picomatch";
+import { createRequire as createRequire3 } from "node:module";
 function assigner(config2) {
   const excluded = config2.exclude.length > 0 ? picomatch(config2.exclude, { dot: true }) : () => false;
   const globs = config2.documents.map((d) => ({ match: picomatch(d.glob, { dot: true }), kind: d.kind }));
@@ -18617,7 +18620,7 @@ function literalBase(glob2) {
   const { prefix, base, negated } = picomatch.scan(glob2);
   return prefix === "" && !negated && !base.includes("\\") ? base : "";
 }
-var CANDIDATE_PATHS;
+var picomatch, CANDIDATE_PATHS;
 var init_classify2 = __esm({
   async "src/core/classify.ts"() {
     "use strict";
@@ -18625,6 +18628,7 @@ var init_classify2 = __esm({
     init_containers();
     init_config_file();
     init_candidates();
+    picomatch = createRequire3(import.meta.url)("picomatch");
     CANDIDATE_PATHS = [
       ...new Map(
         [...ADAPTERS, ...SCANNED_CONTAINERS].flatMap((descriptor) => descriptor.candidates).map((rule2) => [JSON.stringify(rule2), rule2])
@@ -19829,1322 +19833,39 @@ var init_git = __esm({
   }
 });
 
-// src/core/actors/signals.ts
-function githubBot(login, id) {
-  const prefix = id === void 0 ? String.raw`\d+\+` : `${id}\\+`;
-  return `(?:${prefix})?${escapeRegExp(login)}\\[bot\\]@users\\.noreply\\.github\\.com`;
+// src/core/gate/verdict.ts
+function failOnWeakened(before, after) {
+  return FAIL_ON_RANK[after] > FAIL_ON_RANK[before];
 }
-function canonicalAgent(name) {
-  const trimmed = name.trim();
-  return AGENT_NAMES[trimmed.toLowerCase()] ?? trimmed;
-}
-var escapeRegExp, emailIs, coAuthor, trailerKey, author, body, env, NOREPLY_USER, CLAUDE_BOT, COPILOT_AGENT, DEVIN_BOT, JULES_BOT, FACTORY_BOT, OPENHANDS, SIGNALS, AGENT_NAMES;
-var init_signals = __esm({
-  "src/core/actors/signals.ts"() {
-    "use strict";
-    escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
-    coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
-    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
-    author = (authorEmail, authorName = "Someone") => ({
-      authorName,
-      authorEmail
-    });
-    body = (...lines) => ({
-      message: ["Update access policy", "", ...lines].join("\n")
-    });
-    env = (vars) => ({ env: vars });
-    NOREPLY_USER = ["someone@users.noreply.github.com", "12345+someone@users.noreply.github.com"];
-    CLAUDE_BOT = [githubBot("claude", 209825114), githubBot("claude-code-action")];
-    COPILOT_AGENT = [
-      String.raw`198982749\+copilot@users\.noreply\.github\.com`,
-      githubBot("copilot-swe-agent", 198982749)
-    ];
-    DEVIN_BOT = githubBot("devin-ai-integration", 158243242);
-    JULES_BOT = githubBot("google-labs-jules", 161369871);
-    FACTORY_BOT = githubBot("factory-droid", 138933559);
-    OPENHANDS = [
-      String.raw`openhands@all-hands\.dev`,
-      String.raw`(?:\d+\+)?openhands-agent@users\.noreply\.github\.com`
-    ];
-    SIGNALS = [
-      // ── Claude Code ─────────────────────────────────────────────────────────────────────
-      {
-        id: "claude-code-coauthor",
-        description: "Co-authored-by with noreply@anthropic.com (any model name), added by Claude Code",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@anthropic\.com`),
-        samples: {
-          positive: [
-            body(
-              "\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)",
-              "",
-              "Co-Authored-By: Claude <noreply@anthropic.com>"
-            ),
-            body("Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"),
-            body("co-authored-by: Claude Sonnet 4 <NoReply@Anthropic.com>")
-          ],
-          negative: [
-            body("Co-authored-by: Claude Shannon <claude@example.org>"),
-            body("Co-authored-by: Claude <noreply@anthropic.com.example.net>"),
-            body("Reviewed-by: Claude <noreply@anthropic.com>")
-          ]
-        }
-      },
-      {
-        id: "claude-code-footer",
-        description: 'Footer "Generated with [Claude Code](https://claude.ai/code | https://claude.com/claude-code)"',
-        agent: "Claude Code",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[?claude code\]?\s*\(?<?https:\/\/(?:claude\.ai\/code|claude\.com\/claude-code)/i,
-        samples: {
-          positive: [
-            body("\u{1F916} Generated with [Claude Code](https://claude.ai/code)"),
-            body("\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)")
-          ],
-          negative: [body("Generated with [Claude Code]"), body("Compared with https://claude.ai/code docs")]
-        }
-      },
-      {
-        id: "claude-code-session",
-        description: "Claude-Session trailer (Claude Code on the web)",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: trailerKey("Claude-Session"),
-        samples: {
-          positive: [body("Claude-Session: https://claude.ai/code/session_01AbCdEfGh")],
-          negative: [body("Claude-Session:"), body("Log the Claude-Session: header too")]
-        }
-      },
-      {
-        id: "claude-bot-author",
-        description: "Author is the Claude GitHub App (claude[bot], id 209825114) or claude-code-action[bot]",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...CLAUDE_BOT),
-        samples: {
-          positive: [
-            author("209825114+claude[bot]@users.noreply.github.com", "claude[bot]"),
-            author("claude[bot]@users.noreply.github.com", "claude[bot]")
-          ],
-          negative: [
-            author("claude@users.noreply.github.com", "Claude"),
-            author("12345+claude[bot]@users.noreply.github.com", "claude[bot]"),
-            author("209825114+claude[bot]@users.noreply.github.com.example.net")
-          ]
-        }
-      },
-      {
-        id: "claude-bot-coauthor",
-        description: "Co-authored-by the Claude GitHub App (e.g. a squash merge of its pull request)",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...CLAUDE_BOT),
-        samples: {
-          positive: [body("Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>")],
-          negative: [body("Co-authored-by: Claude <claude@users.noreply.github.com>")]
-        }
-      },
-      // ── GitHub Copilot ──────────────────────────────────────────────────────────────────
-      {
-        id: "copilot-agent-author",
-        description: "Author is the Copilot coding agent (copilot-swe-agent[bot], 198982749+Copilot@\u2026)",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...COPILOT_AGENT),
-        samples: {
-          positive: [author("198982749+Copilot@users.noreply.github.com", "copilot-swe-agent[bot]")],
-          negative: [
-            author("Copilot@users.noreply.github.com", "Copilot"),
-            author("12345+Copilot@users.noreply.github.com", "Copilot")
-          ]
-        }
-      },
-      {
-        id: "copilot-agent-coauthor",
-        description: "Co-authored-by the Copilot coding agent (e.g. a squash merge of its pull request)",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...COPILOT_AGENT),
-        samples: {
-          positive: [body("Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")],
-          negative: [body("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")]
-        }
-      },
-      {
-        id: "copilot-agent-logs-url",
-        description: "Agent-Logs-Url trailer linking a Copilot coding agent session",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^agent-logs-url:[ \t]*https?:\/\/\S+/i,
-        samples: {
-          positive: [
-            body("Agent-Logs-Url: https://github.com/acme/infra/sessions/0b5c8f7e-4a1d-4c3e-9d2a-6f1e2b3c4d5e")
-          ],
-          negative: [body("Agent-Logs-Url: none"), body("See the Agent-Logs-Url: https://example.com field")]
-        }
-      },
-      {
-        id: "copilot-coauthor",
-        description: "Co-authored-by Copilot (223556219+Copilot@\u2026 or the older copilot@github.com): Copilot CLI / VS Code",
-        agent: "GitHub Copilot",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(
-          String.raw`223556219\+copilot@users\.noreply\.github\.com`,
-          String.raw`copilot@github\.com`
-        ),
-        samples: {
-          positive: [
-            body("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>"),
-            body("Co-authored-by: Copilot <copilot@github.com>")
-          ],
-          negative: [
-            body("Co-authored-by: Copilot <copilot@github.com.example.net>"),
-            body("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")
-          ]
-        }
-      },
-      // ── Cursor ──────────────────────────────────────────────────────────────────────────
-      {
-        id: "cursor-agent-author",
-        description: "Author is the Cursor agent (cursoragent@cursor.com) or the cursor[bot] app",
-        agent: "Cursor",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`cursoragent@cursor\.com`, githubBot("cursor")),
-        samples: {
-          positive: [
-            author("cursoragent@cursor.com", "Cursor Agent"),
-            author("123456+cursor[bot]@users.noreply.github.com")
-          ],
-          negative: [
-            author("dev@cursor.com", "Cursor Agent"),
-            author("cursor@users.noreply.github.com", "cursor")
-          ]
-        }
-      },
-      {
-        id: "cursor-coauthor",
-        description: "Co-authored-by Cursor <cursoragent@cursor.com>",
-        agent: "Cursor",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`cursoragent@cursor\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Cursor <cursoragent@cursor.com>")],
-          negative: [body("Co-authored-by: Cursor <team@cursor.com>")]
-        }
-      },
-      {
-        id: "cursor-made-with",
-        description: '"Made-with: Cursor" trailer',
-        agent: "Cursor",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^made-with:[ \t]*cursor\b/i,
-        samples: {
-          positive: [body("Made-with: Cursor")],
-          negative: [body("Made-with: Vim"), body("Made with cursor keys only")]
-        }
-      },
-      // ── Devin ───────────────────────────────────────────────────────────────────────────
-      {
-        id: "devin-bot-author",
-        description: "Author is Devin (devin-ai-integration[bot], id 158243242)",
-        agent: "Devin",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(DEVIN_BOT),
-        samples: {
-          positive: [author("158243242+devin-ai-integration[bot]@users.noreply.github.com", "Devin AI")],
-          negative: [author("devin@example.com", "Devin AI"), author("devin@users.noreply.github.com", "Devin")]
-        }
-      },
-      {
-        id: "devin-coauthor",
-        description: "Co-authored-by Devin (devin-ai-integration[bot])",
-        agent: "Devin",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(DEVIN_BOT),
-        samples: {
-          positive: [
-            body("Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>")
-          ],
-          negative: [body("Co-Authored-By: Devin Walsh <devin@example.com>")]
-        }
-      },
-      {
-        id: "devin-footer",
-        description: 'Footer "Generated with [Devin](https://cli.devin.ai/docs)"',
-        agent: "Devin",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[?devin\]?\s*\(?<?https:\/\/(?:[\w-]+\.)?devin\.ai/i,
-        samples: {
-          positive: [body("Generated with [Devin](https://cli.devin.ai/docs)")],
-          negative: [body("Generated with Devin from the platform team")]
-        }
-      },
-      // ── OpenAI Codex ────────────────────────────────────────────────────────────────────
-      {
-        id: "codex-author",
-        description: "Author is Codex cloud (codex@openai.com) or the chatgpt-codex-connector[bot] app",
-        agent: "Codex",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`codex@openai\.com`, githubBot("chatgpt-codex-connector")),
-        samples: {
-          positive: [author("codex@openai.com", "Codex"), author("codex@openai.com", "gpt-5-codex")],
-          negative: [author("codex@openai.com.example.net", "Codex"), author("alice@openai.com", "Alice")]
-        }
-      },
-      {
-        id: "codex-coauthor",
-        description: "Co-authored-by Codex <noreply@openai.com>, added by the Codex CLI",
-        agent: "Codex",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@openai\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Codex <noreply@openai.com>")],
-          negative: [body("Co-authored-by: Alice <alice@openai.com>")]
-        }
-      },
-      // ── Aider ───────────────────────────────────────────────────────────────────────────
-      {
-        id: "aider-committer-name",
-        description: 'Committer name ends with " (aider)" (aider rewrites GIT_COMMITTER_NAME)',
-        agent: "Aider",
-        class: "agent",
-        strength: "high",
-        field: "committer-name",
-        pattern: /\S \(aider\)$/i,
-        samples: {
-          positive: [{ committerName: "Jane Doe (aider)" }],
-          negative: [{ committerName: "aider" }, { committerName: "Jane (aider) Doe" }]
-        }
-      },
-      {
-        id: "aider-author-name",
-        description: 'Author name ends with " (aider)" (aider with its co-author trailer off)',
-        agent: "Aider",
-        class: "agent",
-        strength: "high",
-        field: "author-name",
-        pattern: /\S \(aider\)$/i,
-        samples: {
-          positive: [{ authorName: "Jane Doe (aider)" }],
-          negative: [{ authorName: "Aider Fan" }, { authorName: "(aider)" }]
-        }
-      },
-      {
-        id: "aider-coauthor",
-        description: "Co-authored-by aider (aider@aider.chat, older noreply@aider.chat / noreply@aider.dev)",
-        agent: "Aider",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(
-          String.raw`aider@aider\.chat`,
-          String.raw`noreply@aider\.chat`,
-          String.raw`noreply@aider\.dev`
-        ),
-        samples: {
-          positive: [
-            body("Co-authored-by: aider (anthropic/claude-sonnet-4) <aider@aider.chat>"),
-            body("Co-authored-by: aider (gpt-4o) <noreply@aider.dev>")
-          ],
-          negative: [body("Co-authored-by: Paul <paul@aider.chat.example.net>")]
-        }
-      },
-      {
-        id: "aider-subject-prefix",
-        description: 'Subject starts with "aider: " (optional aider setting)',
-        agent: "Aider",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /^aider: /i,
-        samples: {
-          positive: [{ message: "aider: Allow the reports role to read exports" }],
-          negative: [{ message: "Bump aider: 0.80 to 0.81" }, body("aider: mentioned in the body only")]
-        }
-      },
-      // ── Other agents with their own accounts or markers ─────────────────────────────────
-      {
-        id: "jules-bot-author",
-        description: "Author is Google Jules (google-labs-jules[bot], id 161369871)",
-        agent: "Jules",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(JULES_BOT),
-        samples: {
-          positive: [
-            author("161369871+google-labs-jules[bot]@users.noreply.github.com", "google-labs-jules[bot]")
-          ],
-          negative: [
-            author("jules@example.com", "Jules"),
-            ...NOREPLY_USER.map((email) => author(email, "Jules"))
-          ]
-        }
-      },
-      {
-        id: "jules-coauthor",
-        description: "Co-authored-by Google Jules (google-labs-jules[bot])",
-        agent: "Jules",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(JULES_BOT),
-        samples: {
-          positive: [
-            body(
-              "Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"
-            )
-          ],
-          negative: [body("Co-authored-by: Jules <jules@example.com>")]
-        }
-      },
-      {
-        id: "amazon-q-bot-author",
-        description: "Author is amazon-q-developer[bot] (unverified account name)",
-        agent: "Amazon Q",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("amazon-q-developer")),
-        samples: {
-          positive: [author("123456+amazon-q-developer[bot]@users.noreply.github.com")],
-          negative: [author("amazon-q-developer@users.noreply.github.com")]
-        }
-      },
-      {
-        id: "openhands-author",
-        description: "Author is OpenHands (openhands@all-hands.dev, GitHub login openhands-agent)",
-        agent: "OpenHands",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...OPENHANDS),
-        samples: {
-          positive: [
-            author("openhands@all-hands.dev", "openhands"),
-            author("123456+openhands-agent@users.noreply.github.com")
-          ],
-          negative: [
-            author("robert@all-hands.dev", "Robert"),
-            author("12345+openhands@users.noreply.github.com")
-          ]
-        }
-      },
-      {
-        id: "openhands-coauthor",
-        description: "Co-authored-by OpenHands (openhands@all-hands.dev)",
-        agent: "OpenHands",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...OPENHANDS),
-        samples: {
-          positive: [body("Co-authored-by: openhands <openhands@all-hands.dev>")],
-          negative: [body("Co-authored-by: Graham <graham@all-hands.dev>")]
-        }
-      },
-      {
-        id: "sweep-bot-author",
-        description: "Author is Sweep (sweep-ai[bot])",
-        agent: "Sweep",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("sweep-ai")),
-        samples: {
-          positive: [author("123456+sweep-ai[bot]@users.noreply.github.com", "sweep-ai[bot]")],
-          negative: [author("sweep-ai@users.noreply.github.com", "sweep-ai")]
-        }
-      },
-      {
-        id: "roomote-author",
-        description: "Author is Roo Code cloud agent (Roomote <roomote@roocode.com>)",
-        agent: "Roo Code",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`roomote@roocode\.com`),
-        samples: {
-          positive: [author("roomote@roocode.com", "Roomote")],
-          negative: [author("hello@roocode.com", "Roomote")]
-        }
-      },
-      {
-        id: "roomote-coauthor",
-        description: "Co-authored-by Roomote <roomote@roocode.com>",
-        agent: "Roo Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`roomote@roocode\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Roomote <roomote@roocode.com>")],
-          negative: [body("Co-authored-by: Roomote <roomote@example.com>")]
-        }
-      },
-      {
-        id: "amp-thread-id",
-        description: "Amp-Thread-ID trailer (Sourcegraph Amp)",
-        agent: "Amp",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: trailerKey("Amp-Thread-ID"),
-        samples: {
-          positive: [body("Amp-Thread-ID: https://ampcode.com/threads/T-5f2c1a9e-3b7d-4e8f-a1c2-9d0e1f2a3b4c")],
-          negative: [body("Amp-Thread-ID:"), body("Thread-ID: T-123")]
-        }
-      },
-      {
-        id: "amp-coauthor",
-        description: "Co-authored-by Amp <amp@ampcode.com>",
-        agent: "Amp",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`amp@ampcode\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Amp <amp@ampcode.com>")],
-          negative: [body("Co-authored-by: Amp Fan <amp@example.com>")]
-        }
-      },
-      {
-        id: "factory-droid-author",
-        description: "Author is Factory Droid (factory-droid[bot], id 138933559)",
-        agent: "Factory Droid",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(FACTORY_BOT),
-        samples: {
-          positive: [author("138933559+factory-droid[bot]@users.noreply.github.com", "factory-droid[bot]")],
-          negative: [author("factory-droid@users.noreply.github.com", "factory-droid")]
-        }
-      },
-      {
-        id: "factory-droid-coauthor",
-        description: "Co-authored-by Factory Droid (factory-droid[bot])",
-        agent: "Factory Droid",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(FACTORY_BOT),
-        samples: {
-          positive: [
-            body("Co-authored-by: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>")
-          ],
-          negative: [body("Co-authored-by: Droid <droid@example.com>")]
-        }
-      },
-      {
-        id: "replit-commit-author",
-        description: '"Replit-Commit-Author: Agent" trailer on Replit Agent checkpoint commits',
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^replit-commit-author:[ \t]*agent\b/i,
-        samples: {
-          positive: [
-            body("Replit-Commit-Author: Agent", "Replit-Commit-Session-Id: 3f9a2c1e-7b4d-4a8e-b2c1-0d9e8f7a6b5c")
-          ],
-          negative: [body("Replit-Commit-Author: User")]
-        }
-      },
-      {
-        id: "replit-agent-author",
-        description: "Author is agent@replit.com (unverified)",
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`agent@replit\.com`),
-        samples: {
-          positive: [author("agent@replit.com", "Replit Agent")],
-          negative: [author("jane@replit.com", "Jane")]
-        }
-      },
-      {
-        id: "oz-coauthor",
-        description: "Co-Authored-By Oz <oz-agent@warp.dev> (Warp)",
-        agent: "Warp Oz",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`oz-agent@warp\.dev`),
-        samples: {
-          positive: [body("Co-Authored-By: Oz <oz-agent@warp.dev>")],
-          negative: [body("Co-Authored-By: Oz <oz@example.com>")]
-        }
-      },
-      {
-        id: "opencode-bot-author",
-        description: "Author is opencode-agent[bot]",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("opencode-agent")),
-        samples: {
-          positive: [author("123456+opencode-agent[bot]@users.noreply.github.com", "opencode-agent[bot]")],
-          negative: [author("opencode-agent@users.noreply.github.com")]
-        }
-      },
-      {
-        id: "opencode-coauthor",
-        description: "Co-Authored-By opencode <noreply@opencode.ai>",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@opencode\.ai`),
-        samples: {
-          positive: [body("Co-Authored-By: opencode <noreply@opencode.ai>")],
-          negative: [body("Co-Authored-By: opencode <dev@opencode.ai>")]
-        }
-      },
-      {
-        id: "opencode-footer",
-        description: 'Footer "Generated with [opencode]"',
-        agent: "OpenCode",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[opencode\]/i,
-        samples: {
-          positive: [body("\u{1F916} Generated with [opencode](https://opencode.ai)")],
-          negative: [body("Generated with opencode settings from the wiki")]
-        }
-      },
-      {
-        id: "qwen-code-coauthor",
-        description: "Co-authored-by Qwen-Coder <qwen-coder@alibabacloud.com> (unverified)",
-        agent: "Qwen Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`qwen-coder@alibabacloud\.com`),
-        samples: {
-          positive: [body("Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>")],
-          negative: [body("Co-authored-by: Qwen Li <qwen@alibabacloud.com>")]
-        }
-      },
-      // ── Conventions any agent may use ───────────────────────────────────────────────────
-      {
-        id: "assisted-by",
-        description: "Assisted-by trailer (Linux kernel, Fedora, OpenInfra): the agent named in its value",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        // The name runs to the first ':' (kernel `AGENT:MODEL`), '<' or '('.
-        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
-        samples: {
-          positive: [
-            body("Assisted-by: Claude:claude-3-opus coccinelle sparse"),
-            body("Assisted-By: GitHub Copilot"),
-            body("Assisted-by: Claude Code (detected by acldrift: env-claude-code)")
-          ],
-          negative: [body("Assisted-by:"), body("Not assisted-by: anyone")]
-        }
-      },
-      {
-        id: "generated-by",
-        description: "Generated-by trailer (Apache, OpenInfra): the agent named in its value",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^generated-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
-        samples: {
-          positive: [body("Generated-By: Cursor"), body("Generated-by: ChatGPT:gpt-5")],
-          negative: [body("Generated-by:"), body("Generated by hand")]
-        }
-      },
-      {
-        id: "git-ai-note",
-        description: "git note (refs/notes/ai, Git AI Standard) naming the agent in agent_id.tool",
-        class: "agent",
-        strength: "medium",
-        field: "notes",
-        pattern: /"agent_id"\s*:\s*\{[^{}]*?"tool"\s*:\s*"(?<agent>[^"\\]{1,80})"/,
-        samples: {
-          positive: [
-            {
-              notes: [
-                "iam/app.json",
-                "  a1b2c3d4 4-12",
-                "---",
-                '{"schema_version": "authorship/3.0.0", "prompts": {"a1b2c3d4": {',
-                '  "agent_id": {"tool": "cursor", "id": "6ef2c1", "model": "claude-4-sonnet"}}}}'
-              ].join("\n")
-            }
-          ],
-          negative: [{ notes: 'Reviewed in the "tool" meeting' }, { notes: '{"agent_id": {"model": "gpt-5"}}' }]
-        }
-      },
-      {
-        id: "rewrite-note",
-        description: "git note (refs/notes/ai) written by acldrift's post-rewrite hook: a rebase or amend folded an agent's commit into this one",
-        class: "agent",
-        strength: "medium",
-        field: "notes",
-        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)[ \t]+\(carried by acldrift /im,
-        samples: {
-          positive: [
-            { notes: "Assisted-by: Claude Code (carried by acldrift from 147727b, rebase)" },
-            {
-              notes: "Assisted-by: Aider (carried by acldrift from 0c1d2e3, amend)\nAssisted-by: Claude Code (carried by acldrift from 147727b, rebase)"
-            }
-          ],
-          negative: [{ notes: "Assisted-by: Claude Code" }, { notes: "Reviewed: carried by acldrift from 147727b" }]
-        }
-      },
-      // ── Runtime environment of the commit being made (prepare-commit-msg, pre-commit) ───
-      // Env vars leak into child processes and anyone can export them: evidence only at commit
-      // time. CURSOR_TRACE_ID and TERM_PROGRAM are set for humans in those editors too: not signals.
-      {
-        id: "env-claude-code",
-        description: "Claude Code shell: CLAUDECODE=1, AI_AGENT=claude-code_\u2026, CLAUDE_CODE_ENTRYPOINT, CLAUDE_CODE_SESSION_ID",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:CLAUDECODE=1|AI_AGENT=claude-code\S*|CLAUDE_CODE_ENTRYPOINT=\S+|CLAUDE_CODE_SESSION_ID=\S+)$/,
-        samples: {
-          positive: [
-            env({ CLAUDECODE: "1" }),
-            env({ AI_AGENT: "claude-code_2.0.14_agent" }),
-            env({ CLAUDE_CODE_ENTRYPOINT: "cli" })
-          ],
-          negative: [env({ CLAUDECODE: "0" }), env({ CLAUDE_API_KEY: "x" })]
-        }
-      },
-      {
-        id: "env-cursor-agent",
-        description: "Cursor agent shell: CURSOR_AGENT=1 (not CURSOR_TRACE_ID, which humans have too)",
-        agent: "Cursor",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CURSOR_AGENT=(?:1|true)$/,
-        samples: {
-          positive: [env({ CURSOR_AGENT: "1" })],
-          negative: [env({ CURSOR_TRACE_ID: "6f1c2d3e4b5a" }), env({ CURSOR_AGENT: "0" })]
-        }
-      },
-      {
-        id: "env-gemini-cli",
-        description: "Gemini CLI shell: GEMINI_CLI=1",
-        agent: "Gemini CLI",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^GEMINI_CLI=(?:1|true)$/,
-        samples: { positive: [env({ GEMINI_CLI: "1" })], negative: [env({ GEMINI_API_KEY: "x" })] }
-      },
-      {
-        id: "env-codex",
-        description: "Codex CLI shell: CODEX_THREAD_ID (CODEX_SANDBOX, CODEX_SANDBOX_NETWORK_DISABLED unverified)",
-        agent: "Codex",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:CODEX_THREAD_ID|CODEX_SANDBOX|CODEX_SANDBOX_NETWORK_DISABLED)=\S+$/,
-        samples: {
-          positive: [env({ CODEX_THREAD_ID: "0199a1b2-c3d4" }), env({ CODEX_SANDBOX: "seatbelt" })],
-          negative: [env({ CODEX_HOME: "/home/jane/.codex" })]
-        }
-      },
-      {
-        id: "env-cline",
-        description: "Cline shell: CLINE_ACTIVE=true",
-        agent: "Cline",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CLINE_ACTIVE=(?:1|true)$/,
-        samples: { positive: [env({ CLINE_ACTIVE: "true" })], negative: [env({ CLINE_ACTIVE: "false" })] }
-      },
-      {
-        id: "env-augment",
-        description: "Augment agent shell: AUGMENT_AGENT=1",
-        agent: "Augment",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AUGMENT_AGENT=(?:1|true)$/,
-        samples: { positive: [env({ AUGMENT_AGENT: "1" })], negative: [env({ AUGMENT_API_TOKEN: "x" })] }
-      },
-      {
-        id: "env-opencode",
-        description: "OpenCode shell: OPENCODE=1",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^OPENCODE=(?:1|true)$/,
-        samples: { positive: [env({ OPENCODE: "1" })], negative: [env({ OPENCODE_CONFIG: "/etc/opencode.json" })] }
-      },
-      {
-        id: "env-qwen-code",
-        description: "Qwen Code shell: QWEN_CODE=1",
-        agent: "Qwen Code",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^QWEN_CODE=(?:1|true)$/,
-        samples: { positive: [env({ QWEN_CODE: "1" })], negative: [env({ QWEN_API_KEY: "x" })] }
-      },
-      {
-        id: "env-amp",
-        description: "Amp shell: AGENT=amp or AMP_CURRENT_THREAD_ID",
-        agent: "Amp",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:AGENT=amp|AMP_CURRENT_THREAD_ID=\S+)$/,
-        samples: {
-          positive: [env({ AGENT: "amp" }), env({ AMP_CURRENT_THREAD_ID: "T-5f2c1a9e" })],
-          negative: [env({ AMP_API_KEY: "x" })]
-        }
-      },
-      {
-        id: "env-oz",
-        description: "Warp Oz run: OZ_RUN_ID",
-        agent: "Warp Oz",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^OZ_RUN_ID=\S+$/,
-        samples: { positive: [env({ OZ_RUN_ID: "run_8c1d" })], negative: [env({ TERM_PROGRAM: "WarpTerminal" })] }
-      },
-      {
-        id: "env-replit-agent",
-        description: "Replit Agent: REPLIT_MODE=assistant inside a Repl (REPL_ID)",
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^REPLIT_MODE=assistant$/,
-        requires: [/^REPL_ID=\S+$/],
-        samples: {
-          positive: [env({ REPL_ID: "4b1c9e2a-7d3f", REPLIT_MODE: "assistant" })],
-          negative: [env({ REPL_ID: "4b1c9e2a-7d3f" }), env({ REPLIT_MODE: "assistant" })]
-        }
-      },
-      {
-        id: "env-crush",
-        description: "Crush shell: CRUSH=1",
-        agent: "Crush",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CRUSH=(?:1|true)$/,
-        samples: { positive: [env({ CRUSH: "1" })], negative: [env({ CRUSH: "" })] }
-      },
-      {
-        id: "env-pi",
-        description: "pi coding agent shell: PI_CODING_AGENT=true",
-        agent: "Pi",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^PI_CODING_AGENT=(?:1|true)$/,
-        samples: { positive: [env({ PI_CODING_AGENT: "true" })], negative: [env({ PI: "3.14" })] }
-      },
-      {
-        id: "env-trae",
-        description: "Trae agent shell: TRAE_AI_SHELL_ID",
-        agent: "Trae",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^TRAE_AI_SHELL_ID=\S+$/,
-        samples: { positive: [env({ TRAE_AI_SHELL_ID: "17" })], negative: [env({ TRAE_HOME: "/opt/trae" })] }
-      },
-      {
-        id: "env-amazon-q",
-        description: "Amazon Q shell: AWS_EXECUTION_ENV mentions amazonq (unverified)",
-        agent: "Amazon Q",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AWS_EXECUTION_ENV=\S*amazon-?q/i,
-        samples: {
-          positive: [env({ AWS_EXECUTION_ENV: "AmazonQ-For-CLI" })],
-          negative: [env({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" })]
-        }
-      },
-      {
-        id: "env-jules",
-        description: "Google Jules VM: USER=swebot (heuristic)",
-        agent: "Jules",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^USER=swebot$/,
-        samples: { positive: [env({ USER: "swebot" })], negative: [env({ USER: "jane" })] }
-      },
-      // Generic conventions last: a line a specific entry above already explains counts once.
-      {
-        id: "env-ai-agent",
-        description: "AI_AGENT=<tool> (emerging convention): the tool named in its value",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        // The name ends at the first '_' or '.' (`tool_1.2_agent`); the parts cannot overlap, so no backtracking.
-        pattern: /^AI_AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
-        samples: {
-          positive: [env({ AI_AGENT: "goose" })],
-          negative: [env({ AI_AGENT: "" }), env({ OPENAI_AGENT: "x" })]
-        }
-      },
-      {
-        id: "env-agent",
-        description: "AGENT=<tool> (emerging convention): the tool named in its value",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
-        samples: { positive: [env({ AGENT: "goose" })], negative: [env({ AGENT: "" }), env({ SSH_AGENT_PID: "4242" })] }
-      },
-      // ── Automation (not AI) ─────────────────────────────────────────────────────────────
-      {
-        id: "dependabot-author",
-        description: "Author is Dependabot (dependabot[bot], id 49699333)",
-        agent: "Dependabot",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("dependabot", 49699333)),
-        samples: {
-          positive: [
-            author("49699333+dependabot[bot]@users.noreply.github.com", "dependabot[bot]"),
-            author("dependabot[bot]@users.noreply.github.com", "dependabot[bot]")
-          ],
-          negative: [
-            author("dependabot@users.noreply.github.com", "dependabot[bot]"),
-            author("support@github.com", "dependabot[bot]")
-          ]
-        }
-      },
-      {
-        id: "dependabot-signoff",
-        description: "Signed-off-by: dependabot[bot] <support@github.com>",
-        agent: "Dependabot",
-        class: "automation",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^signed-off-by:[ \t]*dependabot\[bot\][ \t]*<support@github\.com>$/i,
-        samples: {
-          positive: [body("Signed-off-by: dependabot[bot] <support@github.com>")],
-          negative: [body("Signed-off-by: Jane Doe <support@github.com>")]
-        }
-      },
-      {
-        id: "renovate-author",
-        description: "Author is Renovate (renovate[bot], id 29139614)",
-        agent: "Renovate",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("renovate", 29139614)),
-        samples: {
-          positive: [author("29139614+renovate[bot]@users.noreply.github.com", "renovate[bot]")],
-          negative: [
-            author("renovate@users.noreply.github.com", "Renovate"),
-            author("bot@renovateapp.com.example.net")
-          ]
-        }
-      },
-      {
-        id: "github-actions-author",
-        description: "Author is GitHub Actions (github-actions[bot], id 41898282)",
-        agent: "GitHub Actions",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("github-actions", 41898282)),
-        samples: {
-          positive: [
-            author("41898282+github-actions[bot]@users.noreply.github.com", "github-actions[bot]"),
-            author("github-actions[bot]@users.noreply.github.com", "github-actions[bot]")
-          ],
-          negative: [
-            author("github-actions@github.com", "github-actions"),
-            author("noreply@github.com", "GitHub")
-          ]
-        }
-      }
-    ];
-    AGENT_NAMES = {
-      "claude-code": "Claude Code",
-      cursor: "Cursor",
-      "cursor-agent": "Cursor",
-      codex: "Codex",
-      "codex-cli": "Codex",
-      copilot: "GitHub Copilot",
-      "github-copilot": "GitHub Copilot",
-      "gemini-cli": "Gemini CLI",
-      aider: "Aider",
-      amp: "Amp",
-      cline: "Cline",
-      devin: "Devin",
-      opencode: "OpenCode",
-      "qwen-code": "Qwen Code"
-    };
-  }
-});
-
-// src/core/actors/match.ts
-function fieldTexts(field, commit) {
-  switch (field) {
-    case "author-email":
-      return present(commit.authorEmail?.trim());
-    case "committer-email":
-      return present(commit.committerEmail?.trim());
-    case "author-name":
-      return present(commit.authorName?.trim());
-    case "committer-name":
-      return present(commit.committerName?.trim());
-    case "trailer":
-      return (commit.message ?? "").split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
-    case "message":
-      return present(commit.message);
-    case "notes":
-      return present(commit.notes);
-    case "env":
-      return Object.entries(commit.env ?? {}).flatMap(
-        ([name, value]) => value === void 0 ? [] : [`${name}=${value}`]
-      );
-  }
-}
-function matchSignal(signal, commit) {
-  const texts2 = fieldTexts(signal.field, commit);
-  const required = [];
-  for (const pattern of signal.requires ?? []) {
-    const text3 = texts2.find((t) => pattern.test(t));
-    if (text3 === void 0) return void 0;
-    required.push(text3);
-  }
-  for (const text3 of texts2) {
-    const match = signal.pattern.exec(text3);
-    if (match === null) continue;
-    const quoted = quote(signal.field, text3, match);
-    const named3 = signal.agent ?? match.groups?.agent;
-    return {
-      signal,
-      detail: clean([quoted.detail, ...required].join(", ")),
-      ...named3 === void 0 ? {} : { agent: canonicalAgent(clean(named3, MAX_NAME)) },
-      source: quoted.source
-    };
-  }
-  return void 0;
-}
-function quote(field, text3, match) {
-  switch (field) {
-    case "author-email":
-    case "committer-email":
-    case "author-name":
-    case "committer-name":
-      return {
-        detail: `${field.replace("-", " ")}: ${text3}`,
-        source: `${field.split("-")[1]}:${text3.toLowerCase()}`
-      };
-    case "trailer":
-      return { detail: text3, source: `message:${text3}` };
-    case "message": {
-      const line = lineAt2(text3, match.index);
-      return { detail: line, source: `message:${line}` };
-    }
-    case "notes":
-      return { detail: `git note: ${match[0]}`, source: `notes:${match[0]}` };
-    case "env":
-      return { detail: text3, source: `env:${text3}` };
-  }
-}
-function lineAt2(text3, index2) {
-  const start = text3.lastIndexOf("\n", index2 - 1) + 1;
-  const end = text3.indexOf("\n", index2);
-  return text3.slice(start, end === -1 ? text3.length : end).trim();
-}
-function clean(text3, max = MAX_DETAIL) {
-  const flat2 = text3.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim();
-  return flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
-}
-var MAX_DETAIL, MAX_NAME, present;
-var init_match = __esm({
-  "src/core/actors/match.ts"() {
-    "use strict";
-    init_signals();
-    MAX_DETAIL = 200;
-    MAX_NAME = 60;
-    present = (text3) => text3 === void 0 || text3 === "" ? [] : [text3];
-  }
-});
-
-// src/core/actors/classify.ts
-function configSignals(config2 = {}) {
-  const signals = [];
-  const add = ({ id, name, what, ...rest }) => {
-    const cls = CONFIG_SIGNALS[id];
-    const agent = cls === "human" ? {} : { agent: name };
-    signals.push({
-      id,
-      description: `${what} (acldrift.config.yaml)`,
-      ...agent,
-      class: cls,
-      ...rest,
-      samples: NO_SAMPLES
-    });
-  };
-  for (const { name, emails, trailers } of config2.agents ?? []) {
-    const listed = exactEmails(emails);
-    if (listed !== void 0) {
-      const what = `agent ${name}`;
-      const id = "config-agent-email";
-      add({ id, name, what, field: "author-email", pattern: anchored(listed), strength: "high" });
-      add({ id, name, what, field: "committer-email", pattern: anchored(listed), strength: "high" });
-      const pattern = new RegExp(`^co-authored-by:[^<]*<(?:${listed})>$`, "i");
-      add({ id: "config-agent-coauthor", name, what, field: "trailer", pattern, strength: "medium" });
-    }
-    for (const trailer of trailers ?? []) {
-      const pattern = trailerPattern(trailer);
-      add({
-        id: "config-agent-trailer",
-        name,
-        what: `trailer of agent ${name}`,
-        field: "trailer",
-        pattern,
-        strength: "medium"
-      });
-    }
-  }
-  for (const { name, emails } of config2.automation ?? []) {
-    const listed = exactEmails(emails);
-    if (listed === void 0) continue;
-    const pattern = anchored(listed);
-    add({ id: "config-automation-email", name, what: name, field: "author-email", pattern, strength: "high" });
-  }
-  for (const { name, emails } of config2.humans ?? []) {
-    const listed = exactEmails(emails);
-    if (listed === void 0) continue;
-    const pattern = anchored(listed);
-    add({
-      id: "listed-human",
-      name,
-      what: `listed human ${name}`,
-      field: "author-email",
-      pattern,
-      strength: "high"
-    });
-  }
-  return signals;
-}
-function classifyActor(commit, extra) {
-  const matches2 = evaluate3([...configSignals(extra), ...SIGNALS], commit);
-  if (matches2.length === 0) return { type: "unknown", confidence: 0, evidence: [] };
-  const confidence = {
-    agent: combine(matches2, "agent"),
-    automation: combine(matches2, "automation"),
-    human: combine(matches2, "human")
-  };
-  let type;
-  if (confidence.agent > 0) type = "agent";
-  else if (confidence.automation > 0) type = "automation";
-  else type = "human";
-  const name = type === "human" ? void 0 : matches2.find((m) => m.signal.class === type)?.agent;
+function stricter(a, b) {
   return {
-    type,
-    ...name === void 0 ? {} : { agent: name },
-    confidence: Math.round((confidence[type] + Number.EPSILON) * 100) / 100,
-    evidence: matches2.map(toEvidence)
+    failOn: FAIL_ON_RANK[a.failOn] <= FAIL_ON_RANK[b.failOn] ? a.failOn : b.failOn,
+    agents: a.agents === "require-approval" || b.agents === "require-approval" ? "require-approval" : "allow"
   };
 }
-function detectRuntimeAgent(env2) {
-  return evaluate3(
-    SIGNALS.filter((s) => s.field === "env"),
-    { env: env2 }
-  ).map(toEvidence);
-}
-function agentTrailer(actor) {
-  if (actor.type !== "agent") return void 0;
-  const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
-  return `Assisted-by: ${lineName(actor)} (detected by acldrift: ${ids.join(", ")})`;
-}
-function carriedNote(actor, from, how) {
-  return `Assisted-by: ${lineName(actor)} (carried by acldrift from ${from.slice(0, 12)}, ${how})`;
-}
-function lineName(actor) {
-  return (actor.agent ?? "unknown agent").replace(/[\p{Cc}:<>()]+/gu, " ").replace(/\s+/g, " ").trim() || "unknown agent";
-}
-function evaluate3(signals, commit) {
-  const bySource = /* @__PURE__ */ new Map();
-  for (const signal of signals) {
-    const match = matchSignal(signal, commit);
-    if (match === void 0) continue;
-    const seen = bySource.get(match.source);
-    if (seen === void 0 || weight2(match) > weight2(seen)) bySource.set(match.source, match);
-  }
-  return [...bySource.values()].sort((a, b) => weight2(b) - weight2(a));
-}
-function combine(matches2, cls) {
-  return 1 - matches2.filter((m) => m.signal.class === cls).reduce((none, m) => none * (1 - weight2(m)), 1);
-}
-function exactEmails(emails) {
-  const listed = (emails ?? []).map((e) => e.trim()).filter((e) => e !== "");
-  return listed.length === 0 ? void 0 : listed.map(escapeRegExp).join("|");
-}
-function trailerPattern(trailer) {
-  const colon = trailer.indexOf(":");
-  if (colon === -1 || trailer.slice(colon + 1).trim() === "")
-    return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
-  const key = escapeRegExp(trailer.slice(0, colon).trim());
-  const value = escapeRegExp(trailer.slice(colon + 1).trim());
-  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
-}
-var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
-var init_classify3 = __esm({
-  "src/core/actors/classify.ts"() {
-    "use strict";
-    init_match();
-    init_signals();
-    STRENGTH_WEIGHT = {
-      strong: 0.95,
-      high: 0.9,
-      runtime: 0.8,
-      medium: 0.75,
-      weak: 0.4
-    };
-    CONFIG_SIGNALS = {
-      "config-agent-email": "agent",
-      "config-agent-coauthor": "agent",
-      "config-agent-trailer": "agent",
-      "config-automation-email": "automation",
-      "listed-human": "human"
-    };
-    NO_SAMPLES = { positive: [], negative: [] };
-    weight2 = (match) => STRENGTH_WEIGHT[match.signal.strength];
-    toEvidence = (match) => ({
-      signal: match.signal.id,
-      detail: match.detail,
-      strength: match.signal.strength
-    });
-    CLASS_OF = new Map([
-      ...SIGNALS.map((s) => [s.id, s.class]),
-      ...Object.entries(CONFIG_SIGNALS)
-    ]);
-    classOf = (id) => CLASS_OF.get(id);
-    anchored = (alternation) => new RegExp(`^(?:${alternation})$`, "i");
-  }
-});
-
-// src/core/actors/pending.ts
-async function pendingActor(root, evidence2) {
-  const identity = await pendingIdentity(root);
-  const actor = classifyActor(
-    {
-      authorName: identity.author.name,
-      authorEmail: identity.author.email,
-      committerName: identity.committer.name,
-      committerEmail: identity.committer.email,
-      message: evidence2.message ?? "",
-      env: evidence2.env
-    },
-    evidence2.actors
+function gatePolicy(given2, target, reference2, protectedFindings) {
+  const policy2 = stricter(given2, target);
+  const weakened2 = protectedFindings.filter(
+    (f) => f.rule === "config-weakened" && POLICY_SETTINGS.has(String(f.witness?.setting))
   );
-  return { identity, actor };
+  return weakened2.some((f) => f.approval?.valid !== true) ? stricter(policy2, reference2) : policy2;
 }
-var init_pending = __esm({
-  "src/core/actors/pending.ts"() {
+function gating(findings, failOn, agents) {
+  return findings.filter((f) => failsRun(f, { failOn, agents }));
+}
+function verdictCode(report, failOn) {
+  if (report.errors.length > 0) return EXIT.invalidInput;
+  const policy2 = report.policy ?? DEFAULT_FAIL_POLICY;
+  return gating(report.findings, failOn ?? policy2.failOn, policy2.agents).length > 0 ? EXIT.widening : EXIT.ok;
+}
+var FAIL_ON_RANK, POLICY_SETTINGS;
+var init_verdict = __esm({
+  "src/core/gate/verdict.ts"() {
     "use strict";
-    init_git();
-    init_classify3();
-  }
-});
-
-// src/core/commits.ts
-async function lookUpCommits(lookup2, shas) {
-  const wanted = [...new Set(shas)];
-  const out = /* @__PURE__ */ new Map();
-  if (wanted.length === 0) return out;
-  const [commits, notes] = await Promise.all([readCommits(lookup2.root, wanted), readNotes(lookup2.root, "ai")]);
-  for (const [sha, commit] of commits) out.set(sha, commitInfo(commit, notes.get(sha), lookup2.actors));
-  return out;
-}
-function blamedCommit(commits, blamed) {
-  const commit = commits.get(blamed.sha);
-  if (commit === void 0) return void 0;
-  const merge3 = blamed.mergedBy === void 0 ? void 0 : commits.get(blamed.mergedBy);
-  return merge3 === void 0 ? commit : { ...commit, merge: { sha: merge3.sha, subject: merge3.subject } };
-}
-function commitInfo(commit, notes, actors) {
-  const actor = classifyActor(
-    {
-      authorName: commit.author.name,
-      authorEmail: commit.author.email,
-      committerName: commit.committer.name,
-      committerEmail: commit.committer.email,
-      message: commit.message,
-      notes
-    },
-    actors
-  );
-  return { sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor };
-}
-async function pendingCommit(lookup2, subject) {
-  const { identity, actor } = await pendingActor(lookup2.root, {
-    env: lookup2.env ?? process.env,
-    actors: lookup2.actors,
-    message: lookup2.message
-  });
-  const told = lookup2.message === void 0 ? "" : subjectOf(lookup2.message).trim();
-  return { sha: "pending", author: identity.author, subject: told || `(${subject})`, actor, pending: true };
-}
-var blamedShas, subjectOf;
-var init_commits = __esm({
-  "src/core/commits.ts"() {
-    "use strict";
-    init_git();
-    init_classify3();
-    init_pending();
-    blamedShas = (blamed) => [...blamed].flatMap((b) => b === null ? [] : [b.sha, ...b.mergedBy === void 0 ? [] : [b.mergedBy]]);
-    subjectOf = (message2) => message2.split("\n", 1)[0] ?? "";
+    init_errors();
+    init_findings();
+    FAIL_ON_RANK = { widening: 0, medium: 1, high: 2, critical: 3, never: 4 };
+    POLICY_SETTINGS = /* @__PURE__ */ new Set(["policy.failOn", "policy.agents"]);
   }
 });
 
@@ -21222,7 +19943,7 @@ __export(template_exports, {
   default: () => template_default,
   validate: () => validate
 });
-import { createRequire as createRequire2 } from "node:module";
+import { createRequire as createRequire4 } from "node:module";
 function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -21392,7 +20113,7 @@ var require2, validate, template_default, schema31, schema32, func1;
 var init_template = __esm({
   "dist/validators/_template.js"() {
     "use strict";
-    require2 = createRequire2(import.meta.url);
+    require2 = createRequire4(import.meta.url);
     validate = validate20;
     template_default = validate20;
     schema31 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/_template.schema.json", "title": "_template (acldrift.dev/_template/v1)", "description": "Who may do what, in JSON or YAML: a list of grants, each letting a subject (`user:alice`) do a permission (`docs.read`). A request is a subject and a permission; it is allowed when some grant matches both. In subjects and permissions, `*` matches any run of characters and `?` exactly one; every other character is literal and case matters. Unknown keys are errors, never ignored: a misspelt key would otherwise silently change what the file means.", "type": "object", "required": ["apiVersion", "grants"], "properties": { "apiVersion": { "description": "The format and its version: always `acldrift.dev/_template/v1`. It is how acldrift recognises the file by content (any other version is an error, not a skipped file).", "const": "acldrift.dev/_template/v1" }, "grants": { "description": "Who may do what. Order does not matter.", "type": "array", "items": { "$ref": "#/$defs/grant" } } }, "additionalProperties": false, "$defs": { "grant": { "type": "object", "required": ["subject", "permission"], "properties": { "subject": { "description": "Who: an identity or a pattern of identities.", "type": "string", "minLength": 1 }, "permission": { "description": "What: a permission or a pattern of permissions.", "type": "string", "minLength": 1 } }, "additionalProperties": false } } };
@@ -21408,7 +20129,7 @@ __export(acl_exports2, {
   default: () => acl_default,
   validate: () => validate2
 });
-import { createRequire as createRequire3 } from "node:module";
+import { createRequire as createRequire5 } from "node:module";
 function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -22249,7 +20970,7 @@ var require3, validate2, acl_default, schema33, schema34, pattern4, schema35, sc
 var init_acl2 = __esm({
   "dist/validators/acl.js"() {
     "use strict";
-    require3 = createRequire3(import.meta.url);
+    require3 = createRequire5(import.meta.url);
     validate2 = validate21;
     acl_default = validate21;
     schema33 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/acl.schema.json", "title": "acldrift ACL (acldrift.dev/acl/v1)", "description": 'acldrift\'s own access-control format, for systems that have none acldrift knows: one file is one complete access-control system, in JSON or YAML. It names groups of subjects, roles (sets of permissions), and grants that allow or deny permissions to subjects on resources. A request is a subject (an identity such as `user:alice`), a permission (`docs.write`), a resource (`docs/handbook/intro`) and a context of key/value strings (`{"env": "prod"}`). A request is allowed when at least one `allow` grant matches it and no `deny` grant does: deny always wins, and the order of grants never matters. In subjects, permissions, resources and condition values, `*` matches any run of characters (`/`, `.` and `:` included, so `docs/*` covers `docs/a/b`) and `?` exactly one character; every other character is literal and case matters. Unknown keys are errors, never ignored: a misspelt key would otherwise silently change what the file means. Beyond this schema, acldrift checks that every group and role a file names is defined in it and that neither groups nor roles form a cycle; a file that fails is invalid input (exit 3).', "type": "object", "required": ["apiVersion", "grants"], "properties": { "apiVersion": { "description": "The format and its version: always `acldrift.dev/acl/v1`. It is how acldrift recognises the file by content: a JSON or YAML file whose top level has an `apiVersion` beginning with `acldrift.dev/acl/` is read as an ACL (and any other version is an error, not a skipped file).", "const": "acldrift.dev/acl/v1", "examples": ["acldrift.dev/acl/v1"] }, "description": { "description": "What system this file describes (free text, no effect on access).", "type": "string", "examples": ["Access to the internal documentation service"] }, "groups": { "description": "Named groups of subjects. A group is referred to as `group:NAME` in grants and in other groups' members. A group's members are its direct members plus, for every member `group:OTHER`, all of OTHER's members, transitively. A group that contains itself through any chain of groups is an error.", "type": "object", "propertyNames": { "$ref": "#/$defs/name" }, "additionalProperties": { "$ref": "#/$defs/group" }, "examples": [{ "sre": { "members": ["user:alice", "group:oncall"] }, "oncall": { "members": ["user:bob", "service:pager"] } }] }, "roles": { "description": "Named sets of permissions. A grant that names a role gives its permissions plus those of every role it inherits, transitively. A role that inherits itself through any chain of roles is an error.", "type": "object", "propertyNames": { "$ref": "#/$defs/name" }, "additionalProperties": { "$ref": "#/$defs/role" }, "examples": [{ "reader": { "permissions": ["docs.read", "docs.list"] }, "editor": { "permissions": ["docs.write"], "inherits": ["reader"] } }] }, "grants": { "description": "Who may (`allow`) or may not (`deny`) do what, where, and under which conditions. Order does not matter: a request is allowed when some allow grant matches it and no deny grant matches it.", "type": "array", "items": { "$ref": "#/$defs/grant" } } }, "additionalProperties": false, "examples": [{ "apiVersion": "acldrift.dev/acl/v1", "description": "Internal documentation service", "groups": { "sre": { "members": ["user:alice", "group:oncall"] }, "oncall": { "members": ["user:bob"] } }, "roles": { "reader": { "permissions": ["docs.read", "docs.list"] }, "editor": { "permissions": ["docs.write"], "inherits": ["reader"] } }, "grants": [{ "effect": "allow", "subjects": ["group:sre"], "roles": ["editor"], "resources": ["docs/*"] }, { "effect": "deny", "subjects": ["group:oncall"], "permissions": ["docs.write"], "resources": ["docs/security/*"], "conditions": { "network": "public" } }] }], "$defs": { "name": { "title": "a name made of letters, digits, `.`, `_` and `-`, starting with a letter or digit", "description": "The name of a group or a role.", "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, "subject": { "title": "a subject: `TYPE:NAME` (`user:alice`, `service:ci`, patterns such as `user:*`), `group:GROUP`, or `*`", "description": "Who a grant or a group names. `TYPE:NAME` is one identity (a person, a service, a bot: any lower-case TYPE but `group`); NAME may contain `*` and `?`, which makes it a pattern (`user:*` is every user, `service:ci-*` every CI service). `*` alone is every subject. `group:GROUP` names a group defined in `groups` (no wildcards: a group is always named exactly) and stands for all its members. Groups are not identities: a request is always made by an identity, never by `group:\u2026`.", "type": "string", "pattern": "^(\\*|group:[A-Za-z0-9][A-Za-z0-9._-]*|(?!group:)[a-z][a-z0-9-]*:[^\\s]+)$", "examples": ["user:alice", "service:billing-export", "group:sre", "user:*", "*"] }, "pattern": { "title": "a non-empty pattern without whitespace", "description": "A permission or resource name, or a pattern of them: `*` matches any run of characters (including `.` and `/`), `?` exactly one character.", "type": "string", "pattern": "^[^\\s]+$", "examples": ["docs.read", "docs.*", "docs/handbook/*", "*"] }, "group": { "description": "One group.", "type": "object", "required": ["members"], "properties": { "description": { "description": "What the group is for (free text, no effect on access).", "type": "string" }, "members": { "description": "The group's members: identities, identity patterns, `*`, or other groups (`group:NAME`, which brings in all of that group's members). An empty list is a group with no one in it.", "type": "array", "items": { "$ref": "#/$defs/subject" }, "examples": [["user:alice", "service:ci", "group:oncall"]] } }, "additionalProperties": false }, "role": { "description": "One role: permissions and the roles it includes.", "type": "object", "properties": { "description": { "description": "What the role is for (free text, no effect on access).", "type": "string" }, "permissions": { "description": "Permissions the role gives; patterns allowed (`docs.*` gives every permission starting with `docs.`).", "type": "array", "items": { "$ref": "#/$defs/pattern" }, "examples": [["docs.read", "docs.list"], ["billing.*"]] }, "inherits": { "description": "Roles whose permissions this role also gives (transitively). Each must be defined in `roles`.", "type": "array", "items": { "$ref": "#/$defs/name" }, "examples": [["reader"]] } }, "additionalProperties": false }, "grant": { "description": "One grant: `effect` for `subjects` on `resources`, of the permissions of `roles` and `permissions`, when `conditions` hold. It matches a request when the request's subject is one of `subjects` (through groups too), its permission is one of the grant's permissions, its resource matches one of `resources`, and its context satisfies every condition.", "type": "object", "allOf": [{ "required": ["effect", "subjects", "resources"], "properties": { "id": { "description": "A name for the grant, so that people (and acldrift's messages) can refer to it. No effect on access; acldrift uses it to tell an edited grant from a new one.", "type": "string", "examples": ["sre-edit-docs"] }, "description": { "description": "Why the grant exists (free text, no effect on access).", "type": "string" }, "effect": { "description": "`allow` gives access; `deny` takes it away whatever any allow grant says. Required, so that a deny can never be read as an allow by omission.", "enum": ["allow", "deny"] }, "subjects": { "description": "Who the grant is for: identities, identity patterns, `*` (everyone) or groups.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/subject" }, "examples": [["group:sre", "user:carol"]] }, "roles": { "description": "Roles whose permissions (inherited ones included) the grant gives or denies. Each must be defined in `roles`.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/name" }, "examples": [["editor"]] }, "permissions": { "description": "Permissions the grant gives or denies directly, besides its roles'; patterns allowed.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/pattern" }, "examples": [["docs.delete"], ["*"]] }, "resources": { "description": "Resources the grant applies to: names or patterns (`docs/*` is everything under `docs/`, at any depth; `*` is every resource).", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/pattern" }, "examples": [["docs/*"], ["reports/2026-??"]] }, "conditions": { "description": "Constraints on the request's context: for every key, the context must have that key with a value matching one of the given values (patterns allowed). A request whose context lacks the key does not satisfy the condition: an allow grant with conditions then does not apply \u2014 and neither does a deny grant with conditions, so a deny restricted by a condition denies less. No `conditions`: the grant applies whatever the context.", "type": "object", "propertyNames": { "title": "a context key: letters, digits, `.`, `_`, `:` and `-`, starting with a letter", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._:-]*$" }, "additionalProperties": { "description": "The accepted value, or a list of accepted values (any one will do).", "type": ["string", "array"], "minLength": 1, "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "examples": [{ "env": ["staging", "prod"], "network": "corp" }] } }, "additionalProperties": false }, { "description": "A grant gives (or denies) something: roles, permissions, or both.", "anyOf": [{ "required": ["roles"] }, { "required": ["permissions"] }] }] } } };
@@ -22277,7 +20998,7 @@ __export(approvals_exports, {
   default: () => approvals_default,
   validate: () => validate3
 });
-import { createRequire as createRequire4 } from "node:module";
+import { createRequire as createRequire6 } from "node:module";
 function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -22793,7 +21514,7 @@ var require4, validate3, approvals_default, schema46, schema47, schema49, schema
 var init_approvals = __esm({
   "dist/validators/approvals.js"() {
     "use strict";
-    require4 = createRequire4(import.meta.url);
+    require4 = createRequire6(import.meta.url);
     validate3 = validate28;
     approvals_default = validate28;
     schema46 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/approvals.schema.json", "title": "acldrift approvals (.acldrift/approvals.yaml)", "description": "Human approvals of widenings, each for exactly one access (the finding id, which names the access and not lines), with its approver, reason and expiry. An approval counts only if the commit that added it is attributed to a human listed in the config's policy.approvers, and only until it expires. `acldrift approve` writes entries.", "type": "object", "properties": { "version": { "description": "Version of this file's format.", "const": 1 }, "approvals": { "description": "The approvals, oldest first.", "type": "array", "items": { "$ref": "#/$defs/approval" } } }, "required": ["version", "approvals"], "additionalProperties": false, "$defs": { "date": { "title": 'a date such as "2026-12-31"', "type": "string", "pattern": "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$" }, "approval": { "description": "One approval of one access.", "type": "object", "properties": { "id": { "title": 'a finding id such as "3f9c2ab41d0e7c55"', "description": "The id of the finding approved, as `acldrift check` reports it: it names the access (kind, file, change, rule and the statement's meaning), so reformatting and reordering keep it.", "type": "string", "pattern": "^[0-9a-f]{16}$" }, "kind": { "description": `The finding's kind ("acldrift" for changes to acldrift's own files).`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "The file the finding is in, relative to the repository root.", "type": "string", "minLength": 1 }, "document": { "description": "For access in a document embedded in a container file (a template): the document's name in `file`.", "type": "string", "minLength": 1 }, "access": { "description": "The access approved, as the finding described it: what changed, the rule, the witness request, and the access itself, whole (`whole`, the finding's `access`). The approval covers a finding only when the kind's adapter finds that the approved access implies the finding's (never a wider one). An entry without `whole` (written by acldrift before it recorded it) is read but never counts: approve the finding again.", "type": "object", "properties": { "change": { "enum": ["widening", "possible-widening"] }, "rule": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "witness": { "type": ["object", "null"] }, "whole": { "description": "The access approved, whole, in canonical form (keys sorted, lists as sorted sets), as the finding's `access`." } }, "required": ["change", "rule", "witness"], "additionalProperties": false }, "approver": { "title": "an email address", "description": "Who approved: the email of the git identity that wrote the entry. The commit that adds the entry must be this person's.", "type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$" }, "reason": { "description": "Why the access is needed.", "type": "string", "minLength": 1 }, "ticket": { "description": "A ticket or change-request reference.", "type": "string", "minLength": 1 }, "expires": { "description": "The last day (UTC) on which the approval counts.", "$ref": "#/$defs/date" }, "created": { "title": 'an RFC 3339 date-time such as "2026-11-24T10:00:00Z"', "description": "When the approval was written.", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2}))?$" } }, "required": ["id", "kind", "file", "access", "approver", "reason", "expires", "created"], "additionalProperties": false } } };
@@ -22818,7 +21539,7 @@ __export(aws_iam_exports2, {
   default: () => aws_iam_default,
   validate: () => validate4
 });
-import { createRequire as createRequire5 } from "node:module";
+import { createRequire as createRequire7 } from "node:module";
 function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -24115,7 +22836,7 @@ var require5, validate4, aws_iam_default, schema54, schema55, schema56, schema57
 var init_aws_iam2 = __esm({
   "dist/validators/aws-iam.js"() {
     "use strict";
-    require5 = createRequire5(import.meta.url);
+    require5 = createRequire7(import.meta.url);
     validate4 = validate32;
     aws_iam_default = validate32;
     schema54 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/aws-iam.schema.json", "title": "AWS IAM policy document", "description": 'The grammar of the AWS IAM policy language: identity policies, resource policies (S3 bucket, KMS key, SQS, SNS \u2026) and role trust policies. Unknown keys are errors, never ignored: a misspelt key such as "Acton" would otherwise silently change what the policy means.', "type": "object", "if": { "properties": { "Guardrail": true }, "required": ["Guardrail"] }, "then": { "$ref": "#/$defs/guardrail" }, "else": { "if": { "properties": { "Principal": true }, "required": ["Principal"] }, "then": { "$ref": "#/$defs/principal-policies" }, "else": { "$ref": "#/$defs/policy" } }, "$defs": { "principal-policies": { "description": "The identity policies of one IAM user or role, as acldrift composes them from an account export (`aws iam get-account-authorization-details`): its inline and attached managed policies (default versions) and its groups', and its permissions boundary. AWS allows a request when some policy allows it, none denies it, and the boundary (where there is one) allows it too.", "type": "object", "properties": { "Principal": { "description": "The user's or role's ARN.", "type": "string", "minLength": 1 }, "Policies": { "type": "array", "items": { "type": "object", "properties": { "Name": { "description": "`inline/NAME`, `group/GROUP/NAME`, or a managed policy's ARN.", "type": "string", "minLength": 1 }, "Document": { "$ref": "#/$defs/policy" } }, "required": ["Name", "Document"], "additionalProperties": false } }, "PermissionsBoundary": { "type": "object", "properties": { "Name": { "description": "The boundary policy's ARN.", "type": "string", "minLength": 1 }, "Document": { "$ref": "#/$defs/policy" } }, "required": ["Name", "Document"], "additionalProperties": false } }, "required": ["Principal", "Policies"], "additionalProperties": false }, "policy": { "description": "An IAM policy document.", "type": "object", "properties": { "Version": { "description": 'Policy language version. "2012-10-17" is current; "2008-10-17" is the legacy version without policy variables.', "enum": ["2012-10-17", "2008-10-17"] }, "Id": { "description": "Optional identifier of the policy (some services, e.g. SQS and SNS, require it).", "type": "string" }, "Statement": { "description": "One statement, or a non-empty list of statements.", "type": ["object", "array"], "minItems": 1, "items": { "$ref": "#/$defs/statement" }, "if": { "type": "object" }, "then": { "$ref": "#/$defs/statement" } } }, "required": ["Statement"], "additionalProperties": false }, "guardrail": { "description": "A service control policy or resource control policy of AWS Organizations, as acldrift reads it from `aws organizations describe-policy` output: its type (PolicySummary.Type) and its policy (the Content string, parsed). It grants nothing; it is the most the accounts under it may be allowed.", "type": "object", "properties": { "Guardrail": { "enum": ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"] }, "Content": { "$ref": "#/$defs/policy" } }, "required": ["Guardrail", "Content"], "additionalProperties": false }, "statement": { "description": "One statement: an effect on actions (Action or NotAction), optionally for resources (Resource or NotResource; role trust policies have neither), principals (Principal or NotPrincipal, in resource policies) and conditions.", "type": "object", "allOf": [{ "description": "The keys a statement may have (listed first so that the rules below can name them).", "properties": { "Sid": { "description": "Statement id: a label that has no effect on access.", "type": "string" }, "Effect": { "description": "Whether the statement allows or denies (case-sensitive). A template's unresolved value (a container's symbol, between U+E000 and U+E001) is read as either, a possible widening.", "type": "string", "title": '"Allow" or "Deny"', "pattern": "^(Allow|Deny)$|^\uE000[^\uE001]*\uE001$" }, "Principal": { "$ref": "#/$defs/principal" }, "NotPrincipal": { "$ref": "#/$defs/principal" }, "Action": { "$ref": "#/$defs/actions" }, "NotAction": { "$ref": "#/$defs/actions" }, "Resource": { "$ref": "#/$defs/resources" }, "NotResource": { "$ref": "#/$defs/resources" }, "Condition": { "$ref": "#/$defs/condition" } }, "additionalProperties": false }, { "description": "Effect is required.", "required": ["Effect"] }, { "description": "Exactly one of Action and NotAction.", "oneOf": [{ "required": ["Action"] }, { "required": ["NotAction"] }] }, { "description": "At most one of Resource and NotResource (trust policies have neither).", "not": { "required": ["Resource", "NotResource"] } }, { "description": "At most one of Principal and NotPrincipal.", "not": { "required": ["Principal", "NotPrincipal"] } }] }, "principal": { "title": '"*" or an object of principal types', "description": '"*" (everyone, including anonymous users), or an object whose keys are principal types (AWS, Service, Federated, CanonicalUser), each naming one or more principals.', "type": ["string", "object"], "pattern": "^\\*$", "minProperties": 1, "propertyNames": { "enum": ["AWS", "Service", "Federated", "CanonicalUser"] }, "additionalProperties": { "$ref": "#/$defs/principalIds" } }, "principalIds": { "description": 'One principal id (account id, ARN, service name such as "lambda.amazonaws.com", identity provider, canonical user id, or "*"), or a non-empty list of them.', "type": ["string", "array"], "minLength": 1, "minItems": 1, "items": { "type": "string", "minLength": 1 } }, "actions": { "description": "One action, or a non-empty list of actions.", "type": ["string", "array"], "minItems": 1, "items": { "$ref": "#/$defs/action" }, "if": { "type": "string" }, "then": { "$ref": "#/$defs/action" } }, "action": { "title": 'an action such as "s3:GetObject" (service prefix, colon, action name with * and ? wildcards) or "*"', "description": `"*", or a service prefix (letters, digits, hyphens), a colon and an action name in which * and ? are wildcards. Action names are case-insensitive. Whitespace around the parts is accepted, as AWS publishes managed policies with it ("amplifybackend: *"); how AWS reads such an action is not documented, so a change to it is a possible widening. A template's unresolved value may stand for an action or a part of one.`, "type": "string", "pattern": "^\\s*(\\*|[A-Za-z0-9-]+\\s*:\\s*[A-Za-z0-9*?-]+)\\s*$|\uE000" }, "resources": { "description": "One resource, or a non-empty list of resources.", "type": ["string", "array"], "minItems": 1, "items": { "$ref": "#/$defs/resource" }, "if": { "type": "string" }, "then": { "$ref": "#/$defs/resource" } }, "resource": { "title": '"*" or an ARN such as "arn:aws:s3:::bucket/*"', "description": '"*", or an ARN arn:partition:service:region:account:resource in which * and ? are wildcards and ${\u2026} policy variables may appear. Each of the first five segments is matched on its own; an ARN may stop early at a * that ends its last segment (arn:aws:logs:eu-west-1:*, arn:aws:ec2:*), the missing segments then read as *. The resource part may be empty (arn:aws:organizations::*:, as AWS managed policies write it). A template\'s unresolved value may stand for the ARN or a part of it (${BucketArn}/*).', "type": "string", "pattern": "^(\\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.*|arn:.*\\*)$|\uE000" }, "condition": { "description": "Conditions: condition operator \u2192 (condition key \u2192 value or list of values). All operators must hold; within an operator, all keys must hold; a list of values matches when any value does (unless a ForAllValues / ForAnyValue set operator says otherwise). Unknown operators pass this schema and are reported by the comparison as possible widenings.", "type": "object", "propertyNames": { "title": 'a condition operator such as "StringEquals", "ForAnyValue:StringLike" or "BoolIfExists"', "pattern": "^(ForAllValues:|ForAnyValue:)?[A-Za-z]+(IfExists)?$" }, "additionalProperties": { "description": 'Condition key (such as "aws:SourceIp" or "token.actions.githubusercontent.com:sub") \u2192 value or list of values.', "type": "object", "minProperties": 1, "propertyNames": { "minLength": 1 }, "additionalProperties": { "$ref": "#/$defs/conditionValues" } } }, "conditionValues": { "description": "A string, number or boolean, or a list of them.", "type": ["string", "number", "boolean", "array"], "items": { "type": ["string", "number", "boolean"] } } } };
@@ -24156,7 +22877,7 @@ __export(branch_protection_exports2, {
   default: () => branch_protection_default,
   validate: () => validate5
 });
-import { createRequire as createRequire6 } from "node:module";
+import { createRequire as createRequire8 } from "node:module";
 function validate60(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -26124,7 +24845,7 @@ var require6, validate5, branch_protection_default, schema69, schema70, schema71
 var init_branch_protection2 = __esm({
   "dist/validators/branch-protection.js"() {
     "use strict";
-    require6 = createRequire6(import.meta.url);
+    require6 = createRequire8(import.meta.url);
     validate5 = validate56;
     branch_protection_default = validate56;
     schema69 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/branch-protection.schema.json", "title": "GitHub branch protection", "description": 'One branch\'s protection as `GET /repos/{owner}/{repo}/branches/{branch}/protection` returns it (settings as `{"enabled": \u2026}` objects with their `url`s), or in the request shape of `PUT \u2026/protection` (plain booleans); or a safe-settings `.github/settings.yml` whose `branches` list holds `{name, protection}` entries (its other sections are accepted and not read). Unknown keys inside a protection are errors, never ignored: a misspelt `enforce_admins` would otherwise silently count as absent.', "type": "object", "if": { "description": "A document with a `branches` key is a safe-settings file.", "properties": { "branches": true }, "required": ["branches"] }, "then": { "$ref": "#/$defs/settings" }, "else": { "$ref": "#/$defs/protection" }, "$defs": { "settings": { "title": "safe-settings repository settings", "type": "object", "properties": { "branches": { "type": "array", "items": { "$ref": "#/$defs/branch" } } }, "required": ["branches"] }, "branch": { "title": "one branch of safe-settings' `branches`", "type": "object", "properties": { "name": { "description": "The branch; `default` is the repository's default branch.", "type": "string", "minLength": 1 }, "protection": { "description": "The branch's protection; null removes it.", "type": ["object", "null"], "$ref": "#/$defs/protection" } }, "required": ["name", "protection"], "additionalProperties": false }, "protection": { "title": "branch protection", "type": ["object", "null"], "properties": { "url": { "type": "string" }, "required_status_checks": { "$ref": "#/$defs/statusChecks" }, "enforce_admins": { "$ref": "#/$defs/toggle" }, "required_pull_request_reviews": { "$ref": "#/$defs/reviews" }, "restrictions": { "$ref": "#/$defs/principals" }, "required_signatures": { "$ref": "#/$defs/toggle" }, "required_linear_history": { "$ref": "#/$defs/toggle" }, "allow_force_pushes": { "$ref": "#/$defs/toggle" }, "allow_deletions": { "$ref": "#/$defs/toggle" }, "block_creations": { "$ref": "#/$defs/toggle" }, "required_conversation_resolution": { "$ref": "#/$defs/toggle" }, "lock_branch": { "$ref": "#/$defs/toggle" }, "allow_fork_syncing": { "$ref": "#/$defs/toggle" } }, "additionalProperties": false }, "toggle": { "description": 'A setting: `{"enabled": true}` (REST response) or a plain boolean (request shape); null or absent is off.', "type": ["object", "boolean", "null"], "properties": { "url": { "type": "string" }, "enabled": { "type": "boolean" } }, "required": ["enabled"], "additionalProperties": false }, "statusChecks": { "description": "Required status checks; null or absent: none.", "type": ["object", "null"], "properties": { "url": { "type": "string" }, "contexts_url": { "type": "string" }, "strict": { "type": "boolean" }, "contexts": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "checks": { "type": "array", "items": { "type": "object", "properties": { "context": { "type": "string", "minLength": 1 }, "app_id": { "description": "The GitHub App that must report the check; null or -1: any source.", "type": ["integer", "null"] } }, "required": ["context"], "additionalProperties": false } } }, "required": ["strict"], "additionalProperties": false }, "reviews": { "description": "Required pull request reviews; null or absent: pull requests are not required.", "type": ["object", "null"], "properties": { "url": { "type": "string" }, "dismissal_restrictions": { "$ref": "#/$defs/principals" }, "dismiss_stale_reviews": { "type": "boolean" }, "require_code_owner_reviews": { "type": "boolean" }, "required_approving_review_count": { "type": "integer", "minimum": 0, "maximum": 6 }, "require_last_push_approval": { "type": "boolean" }, "bypass_pull_request_allowances": { "$ref": "#/$defs/principals" } }, "required": ["required_approving_review_count"], "additionalProperties": false }, "principals": { "description": "Users, teams and apps: objects as the REST API returns them (`login`, `slug`), or their names.", "type": ["object", "null"], "properties": { "url": { "type": "string" }, "users_url": { "type": "string" }, "teams_url": { "type": "string" }, "apps_url": { "type": "string" }, "users": { "type": "array", "items": { "type": ["string", "object"], "minLength": 1, "properties": { "login": { "type": "string", "minLength": 1 } }, "required": ["login"] } }, "teams": { "type": "array", "items": { "type": ["string", "object"], "minLength": 1, "properties": { "slug": { "type": "string", "minLength": 1 } }, "required": ["slug"] } }, "apps": { "type": "array", "items": { "type": ["string", "object"], "minLength": 1, "properties": { "slug": { "type": "string", "minLength": 1 } }, "required": ["slug"] } } }, "additionalProperties": false } } };
@@ -26475,7 +25196,7 @@ __export(config_exports, {
   default: () => config_default,
   validate: () => validate7
 });
-import { createRequire as createRequire7 } from "node:module";
+import { createRequire as createRequire9 } from "node:module";
 function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -27368,7 +26089,7 @@ var require7, validate7, config_default, schema48, schema492, schema50, func16, 
 var init_config = __esm({
   "dist/validators/config.js"() {
     "use strict";
-    require7 = createRequire7(import.meta.url);
+    require7 = createRequire9(import.meta.url);
     validate7 = validate30;
     config_default = validate30;
     schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/config.schema.json", "title": "acldrift configuration (acldrift.config.yaml)", "description": "Which files hold which kind of access-control configuration, where the approved baseline is, and which findings fail a check.", "type": "object", "properties": { "version": { "description": "Version of this configuration format.", "const": 1 }, "documents": { "description": "Files to check: each glob (relative to the repository root) names files of one kind. A file matched by several entries takes the first.", "type": "array", "items": { "type": "object", "properties": { "glob": { "description": 'A glob such as "iam/**/*.json".', "type": "string", "minLength": 1 }, "kind": { "$ref": "#/$defs/kind" } }, "required": ["glob", "kind"], "additionalProperties": false } }, "baseline": { "description": "The approved baseline: a snapshot file path (written by `acldrift snapshot`) or a git revision.", "type": "string", "minLength": 1 }, "policy": { "description": "What makes `acldrift check` fail.", "type": "object", "properties": { "failOn": { "description": "Fail on any widening, on widenings of at least this severity, or never.", "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "description": "require-approval (default): a widening attributed to an AI agent fails even below failOn unless a valid approval covers it. allow: agents' widenings are judged by failOn alone.", "enum": ["require-approval", "allow"] }, "approvers": { "description": "Emails of the people whose approvals count: an approval is valid only if the commit that added it is attributed to one of them as a human. Approvers also count as listed humans (actors.humans).", "type": "array", "items": { "title": "an email address", "type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$" } }, "requireSignedApprovals": { "description": "When true, approvals, baseline updates and changes to approvers count only in commits whose SSH signature git verifies against .acldrift/allowed_signers (ssh-keygen's allowed-signers format), signed by the approver's own key. Default false.", "type": "boolean" } }, "additionalProperties": false }, "exclude": { "description": "Globs of files never checked, even when a documents glob matches them.", "type": "array", "items": { "type": "string", "minLength": 1 } }, "helm": { "description": "Helm charts, rendered with `helm template` where helm is installed (without it, each chart is listed as not read): per chart folder, how it is rendered. A chart the config does not name is rendered with its own values.yaml, as release `release`.", "type": "object", "additionalProperties": false, "properties": { "charts": { "description": 'Chart folder (from the repository root, e.g. "deploy/charts/app") \u2192 how it is rendered.', "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "release": { "description": "The release name (`helm template RELEASE \u2026`).", "type": "string", "minLength": 1 }, "namespace": { "description": "The namespace it is installed in (`--namespace`).", "type": "string", "minLength": 1 }, "values": { "description": "Values files (paths from the repository root), in order, each given as `-f`, after the chart's own values.yaml.", "type": "array", "items": { "type": "string", "minLength": 1 } } } } } } }, "githubActions": { "description": "Facts about GitHub that no file in the repository states.", "type": "object", "properties": { "defaultPermissions": { "description": "The repository's (or organisation's) \"Workflow permissions\" setting: the GITHUB_TOKEN permissions of a job that no `permissions:` block covers. permissive (default, the unsafe assumption): read and write on every scope. restricted: contents and packages read, nothing else.", "enum": ["permissive", "restricted"] } }, "additionalProperties": false }, "actors": { "description": "The team's own actors, added to the built-in catalogue of agent, bot and human signals. Emails are matched exactly, case-insensitively.", "type": "object", "properties": { "agents": { "description": "In-house AI agents: commits by these emails, or carrying these trailers, are agent-made.", "type": "array", "items": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 } }, "trailers": { "type": "array", "items": { "type": "string", "minLength": 1 } } }, "required": ["name"], "additionalProperties": false } }, "automation": { "description": "Bots that are not AI agents (release tooling, sync jobs).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } }, "humans": { "description": "People whose commits count as human when nothing says agent or bot (e.g. the approvers).", "type": "array", "items": { "$ref": "#/$defs/namedEmails" } } }, "additionalProperties": false } }, "required": ["version"], "additionalProperties": false, "$defs": { "namedEmails": { "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "emails": { "type": "array", "items": { "type": "string", "minLength": 3 }, "minItems": 1 } }, "required": ["name", "emails"], "additionalProperties": false }, "kind": { "title": "a document kind", "description": "A kind of access-control document, one per adapter. Generated by `npm run build` from the registry (src/adapters/index.ts); the snapshot, report and approvals schemas refer to this list.", "enum": ["aws-iam", "k8s-rbac", "gcp-iam", "github-actions", "codeowners", "branch-protection", "acl"] } } };
@@ -27386,7 +26107,7 @@ __export(gcp_iam_exports2, {
   default: () => gcp_iam_default,
   validate: () => validate8
 });
-import { createRequire as createRequire8 } from "node:module";
+import { createRequire as createRequire10 } from "node:module";
 function validate69(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -28313,7 +27034,7 @@ var require8, validate8, gcp_iam_default, schema88, schema89, pattern29, pattern
 var init_gcp_iam2 = __esm({
   "dist/validators/gcp-iam.js"() {
     "use strict";
-    require8 = createRequire8(import.meta.url);
+    require8 = createRequire10(import.meta.url);
     validate8 = validate67;
     gcp_iam_default = validate67;
     schema88 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/gcp-iam.schema.json", "title": "GCP IAM allow policy or custom role definition", "description": 'An IAM allow policy as `gcloud \u2026 get-iam-policy --format=json|yaml` prints it (bindings, auditConfigs, etag, version), or a custom role definition as `gcloud iam roles describe` prints it (name, title, includedPermissions, stage). Unknown keys are errors, never ignored: a misspelt key such as "member" would otherwise silently change what the policy means.', "type": "object", "if": { "description": "A document with any of the keys of a role definition is a role definition.", "anyOf": [{ "properties": { "includedPermissions": true }, "required": ["includedPermissions"] }, { "properties": { "name": true }, "required": ["name"] }, { "properties": { "title": true }, "required": ["title"] }, { "properties": { "stage": true }, "required": ["stage"] }] }, "then": { "$ref": "#/$defs/role" }, "else": { "$ref": "#/$defs/policy" }, "$defs": { "policy": { "description": "An allow policy: one resource's bindings. A file is one resource (a project, a bucket, a service account \u2026).", "type": "object", "properties": { "bindings": { "description": "Who has which role, optionally under a condition.", "type": "array", "items": { "$ref": "#/$defs/binding" } }, "auditConfigs": { "description": "Data Access audit logging per service.", "type": "array", "items": { "$ref": "#/$defs/auditConfig" } }, "etag": { "description": "Concurrency token of the policy (no effect on access).", "type": "string" }, "version": { "description": "Policy version: 3 is required for conditional bindings; 1 otherwise.", "enum": [1, 3] } }, "additionalProperties": false, "if": { "description": "A conditional binding needs policy version 3 (when the version is given).", "properties": { "bindings": { "type": "array", "contains": { "type": "object", "required": ["condition"], "properties": { "condition": true } } }, "version": true }, "required": ["bindings", "version"] }, "then": { "properties": { "version": { "const": 3 } } } }, "binding": { "description": "One role granted to a list of members, optionally under a condition.", "type": "object", "properties": { "role": { "$ref": "#/$defs/roleName" }, "members": { "description": "The principals granted the role.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/member" } }, "condition": { "$ref": "#/$defs/condition" } }, "required": ["role", "members"], "additionalProperties": false }, "roleName": { "title": "a role name: roles/NAME, projects/PROJECT/roles/NAME or organizations/ORG/roles/NAME", "description": "A predefined or basic role (roles/\u2026) or a custom role of a project or organization.", "type": "string", "pattern": "^(roles/[A-Za-z0-9_.]+|projects/[a-z0-9][a-z0-9.:-]*/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+)$" }, "member": { "title": "a member: allUsers, allAuthenticatedUsers, user:EMAIL, group:EMAIL, serviceAccount:EMAIL, domain:DOMAIN, principal://\u2026, principalSet://\u2026, deleted:TYPE:\u2026?uid=\u2026, projectOwner:/projectEditor:/projectViewer:PROJECT", "description": "A principal identifier in one of the forms IAM accepts in allow policies: allUsers (anyone, anonymous callers included), allAuthenticatedUsers (anyone signed in with a Google account or a service account; not federated identities), a Google account, group or service account (or a Kubernetes service account PROJECT.svc.id.goog[NAMESPACE/KSA]), every user of a domain, one federated identity (principal://) or a set of them (principalSet://), a recently deleted principal, or the owners/editors/viewers of a project (Cloud Storage convenience values).", "type": "string", "pattern": "^(allUsers|allAuthenticatedUsers|user:[^\\s@]+@[^\\s@]+|group:[^\\s@]+@[^\\s@]+|serviceAccount:([^\\s@]+@[^\\s@]+|[a-z0-9.:-]+\\.svc\\.id\\.goog\\[[^\\s\\]]+\\])|domain:[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+|principal://\\S+|principalSet://\\S+|deleted:(user|group|serviceAccount|principal|principalSet):\\S+|project(Owner|Editor|Viewer):[a-z0-9][a-z0-9.:-]*)$" }, "condition": { "description": "An IAM Condition: a CEL expression that must hold for the binding to apply.", "type": "object", "properties": { "expression": { "description": "The CEL expression.", "type": "string", "minLength": 1 }, "title": { "description": "A label (no effect on access).", "type": "string" }, "description": { "description": "A description (no effect on access).", "type": "string" }, "location": { "description": "Where the expression came from (no effect on access).", "type": "string" } }, "required": ["expression"], "additionalProperties": false }, "auditConfig": { "description": "Which Data Access audit logs a service records, and for whom not.", "type": "object", "properties": { "service": { "title": "allServices or a service name such as storage.googleapis.com", "type": "string", "pattern": "^(allServices|[a-z0-9-]+(\\.[a-z0-9-]+)+)$" }, "auditLogConfigs": { "type": "array", "items": { "type": "object", "properties": { "logType": { "enum": ["ADMIN_READ", "DATA_READ", "DATA_WRITE"] }, "exemptedMembers": { "description": "Members whose requests are not logged.", "type": "array", "items": { "$ref": "#/$defs/member" } } }, "required": ["logType"], "additionalProperties": false } } }, "required": ["service", "auditLogConfigs"], "additionalProperties": false }, "role": { "description": "A custom role definition. `name` is required: bindings refer to the role by it.", "type": "object", "properties": { "name": { "title": "a custom role name: projects/PROJECT/roles/NAME or organizations/ORG/roles/NAME", "type": "string", "pattern": "^(projects/[a-z0-9][a-z0-9.:-]*|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$" }, "title": { "description": "Display name (no effect on access).", "type": "string" }, "description": { "description": "Description (no effect on access).", "type": "string" }, "includedPermissions": { "description": "The permissions the role grants.", "type": "array", "items": { "title": "a permission such as storage.objects.get", "type": "string", "pattern": "^[a-z][a-zA-Z0-9_-]*(\\.[a-zA-Z0-9_-]+){2,}$" } }, "stage": { "description": "Launch stage; a DISABLED role grants nothing.", "enum": ["ALPHA", "BETA", "GA", "DEPRECATED", "DISABLED", "EAP"] }, "etag": { "description": "Concurrency token (no effect on access).", "type": "string" }, "deleted": { "description": "A deleted role grants nothing.", "type": "boolean" } }, "required": ["name"], "additionalProperties": false } } };
@@ -28343,7 +27064,7 @@ __export(github_actions_exports2, {
   default: () => github_actions_default,
   validate: () => validate9
 });
-import { createRequire as createRequire9 } from "node:module";
+import { createRequire as createRequire11 } from "node:module";
 function validate76(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -28992,7 +27713,7 @@ var require9, validate9, github_actions_default, schema97, schema98, func18, sch
 var init_github_actions2 = __esm({
   "dist/validators/github-actions.js"() {
     "use strict";
-    require9 = createRequire9(import.meta.url);
+    require9 = createRequire11(import.meta.url);
     validate9 = validate74;
     github_actions_default = validate74;
     schema97 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/github-actions.schema.json", "title": "GitHub Actions workflow (.github/workflows/*.yml)", "description": "A workflow file as GitHub reads it. Only what decides the GITHUB_TOKEN's access and the secrets a job holds is checked strictly: `permissions` (every scope and level GitHub documents, as of src/adapters/github-actions/scopes.ts; a level GitHub does not accept is an error, and a scope the list does not name is read and reported as a possible widening, since GitHub adds scopes over time), `secrets` and `uses` of reusable-workflow calls, and the top-level and job-level keys (GitHub rejects unknown ones too). Steps, strategies, containers and the rest are accepted as written.", "type": "object", "properties": { "name": true, "run-name": true, "on": { "$ref": "#/$defs/on" }, "permissions": { "$ref": "#/$defs/permissions" }, "env": true, "defaults": true, "concurrency": true, "jobs": { "type": "object", "minProperties": 1, "propertyNames": { "title": "a job id (letters, digits, _ and -, starting with a letter or _)", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$" }, "additionalProperties": { "$ref": "#/$defs/job" } } }, "required": ["on", "jobs"], "additionalProperties": false, "$defs": { "on": { "description": "The events that start the workflow: one event name, a list of them, or a map of event name to its filters.", "type": ["string", "array", "object"], "items": { "type": "string", "minLength": 1 }, "minLength": 1 }, "job": { "description": "A job: runs steps on a runner, or calls a reusable workflow (`uses`).", "type": "object", "properties": { "name": true, "needs": true, "permissions": { "$ref": "#/$defs/permissions" }, "if": true, "runs-on": true, "snapshot": true, "environment": true, "concurrency": true, "outputs": true, "env": true, "defaults": true, "steps": true, "timeout-minutes": true, "strategy": true, "continue-on-error": true, "container": true, "services": true, "uses": { "description": "The reusable workflow this job calls: ./.github/workflows/FILE or OWNER/REPO/.github/workflows/FILE@REF.", "type": "string", "minLength": 1 }, "with": true, "secrets": { "$ref": "#/$defs/secrets" } }, "additionalProperties": false }, "secrets": { "description": "Secrets passed to the called workflow: `inherit` (all of the caller's), or a map of the called workflow's secret names to values.", "type": ["string", "object"], "if": { "type": "string" }, "then": { "const": "inherit" }, "else": { "additionalProperties": { "type": ["string", "number", "boolean"] } } }, "permissions": { "description": "The GITHUB_TOKEN's access: read-all, write-all, or a map of scope to level (scopes not listed get none; {} is none everywhere).", "type": ["string", "object"], "if": { "type": "string" }, "then": { "enum": ["read-all", "write-all"] }, "else": { "$ref": "#/$defs/scopes" } }, "scopes": { "type": "object", "properties": { "actions": { "$ref": "#/$defs/readWrite" }, "artifact-metadata": { "$ref": "#/$defs/readWrite" }, "attestations": { "$ref": "#/$defs/readWrite" }, "checks": { "$ref": "#/$defs/readWrite" }, "code-quality": { "$ref": "#/$defs/readWrite" }, "contents": { "$ref": "#/$defs/readWrite" }, "copilot-requests": { "enum": ["write", "none"] }, "deployments": { "$ref": "#/$defs/readWrite" }, "discussions": { "$ref": "#/$defs/readWrite" }, "id-token": { "enum": ["write", "none"] }, "issues": { "$ref": "#/$defs/readWrite" }, "models": { "enum": ["read", "none"] }, "packages": { "$ref": "#/$defs/readWrite" }, "pages": { "$ref": "#/$defs/readWrite" }, "pull-requests": { "$ref": "#/$defs/readWrite" }, "repository-projects": { "$ref": "#/$defs/readWrite" }, "security-events": { "$ref": "#/$defs/readWrite" }, "statuses": { "$ref": "#/$defs/readWrite" }, "vulnerability-alerts": { "enum": ["read", "none"] } }, "additionalProperties": { "description": "A scope acldrift's list (src/adapters/github-actions/scopes.ts) does not name: GitHub adds scopes over time, so it is read at its level and compared as a possible widening, not rejected.", "$ref": "#/$defs/readWrite" } }, "readWrite": { "enum": ["read", "write", "none"] } } };
@@ -29018,7 +27739,7 @@ __export(k8s_rbac_exports2, {
   default: () => k8s_rbac_default,
   validate: () => validate10
 });
-import { createRequire as createRequire10 } from "node:module";
+import { createRequire as createRequire12 } from "node:module";
 function validate86(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -33300,7 +32021,7 @@ var require10, validate10, k8s_rbac_default, schema119, schema120, pattern36, sc
 var init_k8s_rbac2 = __esm({
   "dist/validators/k8s-rbac.js"() {
     "use strict";
-    require10 = createRequire10(import.meta.url);
+    require10 = createRequire12(import.meta.url);
     validate10 = validate82;
     k8s_rbac_default = validate82;
     schema119 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/k8s-rbac.schema.json", "title": "Kubernetes RBAC objects", "description": "A YAML or JSON file holding Role, ClusterRole, RoleBinding and ClusterRoleBinding objects (rbac.authorization.k8s.io/v1): one object, a multi-document YAML stream (an array of documents), a `kind: List` as `kubectl get \u2026 -o yaml|json` writes it, or a typed list (RoleList \u2026) as the API returns it. Other Kubernetes objects in the same file (ServiceAccounts, Deployments \u2026) are left alone. RBAC objects are checked as the API server checks them (defaulting in pkg/apis/rbac/v1/defaults.go, then ValidatePolicyRule, ValidateRoleBindingSubject and the binding validators of pkg/apis/rbac/validation/validation.go): what it accepts is accepted, custom verbs included (a verb is a string the authorizer compares as written); unknown keys and older RBAC API versions are errors, never ignored, because acldrift could otherwise miss access they grant.", "type": ["object", "array", "null"], "items": { "$ref": "#/$defs/document" }, "if": { "type": "object" }, "then": { "$ref": "#/$defs/document" }, "$defs": { "document": { "description": "One document: an RBAC object, a list of objects, another Kubernetes object (not checked) or an empty document.", "type": ["object", "null"], "allOf": [{ "if": { "$ref": "#/$defs/isRbacObject" }, "then": { "$ref": "#/$defs/rbacObject" } }, { "if": { "$ref": "#/$defs/isList" }, "then": { "$ref": "#/$defs/list" } }, { "if": { "$ref": "#/$defs/isTypedList" }, "then": { "$ref": "#/$defs/typedList" } }] }, "isRbacObject": { "description": "An RBAC kind whose apiVersion is absent or in the rbac.authorization.k8s.io group.", "type": "object", "required": ["kind"], "properties": { "kind": { "enum": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] }, "apiVersion": { "type": "string", "pattern": "^rbac\\.authorization\\.k8s\\.io/" } } }, "isList": { "type": "object", "required": ["kind"], "properties": { "kind": { "const": "List" } } }, "isTypedList": { "type": "object", "required": ["kind"], "properties": { "kind": { "enum": ["RoleList", "ClusterRoleList", "RoleBindingList", "ClusterRoleBindingList"] }, "apiVersion": { "type": "string", "pattern": "^rbac\\.authorization\\.k8s\\.io/" } } }, "rbacObject": { "type": "object", "properties": { "apiVersion": { "type": "string" }, "kind": { "type": "string" } }, "required": ["apiVersion", "kind"], "allOf": [{ "if": { "properties": { "kind": { "const": "Role" } }, "type": "object" }, "then": { "$ref": "#/$defs/role" } }, { "if": { "properties": { "kind": { "const": "ClusterRole" } }, "type": "object" }, "then": { "$ref": "#/$defs/clusterRole" } }, { "if": { "properties": { "kind": { "const": "RoleBinding" } }, "type": "object" }, "then": { "$ref": "#/$defs/roleBinding" } }, { "if": { "properties": { "kind": { "const": "ClusterRoleBinding" } }, "type": "object" }, "then": { "$ref": "#/$defs/clusterRoleBinding" } }] }, "list": { "description": "`kind: List`, as kubectl writes several objects.", "type": "object", "properties": { "apiVersion": { "const": "v1" }, "kind": { "const": "List" }, "metadata": { "type": ["object", "null"] }, "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/document" } } }, "required": ["apiVersion", "items"], "additionalProperties": false }, "typedList": { "description": "A typed list as the API server returns it: its items may leave out apiVersion and kind.", "type": "object", "properties": { "apiVersion": { "const": "rbac.authorization.k8s.io/v1" }, "kind": { "enum": ["RoleList", "ClusterRoleList", "RoleBindingList", "ClusterRoleBindingList"] }, "metadata": { "type": ["object", "null"] }, "items": { "type": ["array", "null"] } }, "required": ["apiVersion", "items"], "additionalProperties": false, "allOf": [{ "if": { "properties": { "kind": { "const": "RoleList" } }, "type": "object" }, "then": { "properties": { "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/role" } } }, "type": "object" } }, { "if": { "properties": { "kind": { "const": "ClusterRoleList" } }, "type": "object" }, "then": { "properties": { "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/clusterRole" } } }, "type": "object" } }, { "if": { "properties": { "kind": { "const": "RoleBindingList" } }, "type": "object" }, "then": { "properties": { "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/roleBinding" } } }, "type": "object" } }, { "if": { "properties": { "kind": { "const": "ClusterRoleBindingList" } }, "type": "object" }, "then": { "properties": { "items": { "type": ["array", "null"], "items": { "$ref": "#/$defs/clusterRoleBinding" } } }, "type": "object" } }] }, "apiVersion": { "description": "Only rbac.authorization.k8s.io/v1 is served by current clusters (v1beta1 and v1alpha1 were removed in 1.22).", "const": "rbac.authorization.k8s.io/v1" }, "role": { "description": "A Role: rules that apply in its namespace.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "Role" }, "metadata": { "$ref": "#/$defs/metadata" }, "rules": { "description": "The rules (a Role cannot grant non-resource URLs).", "type": ["array", "null"], "items": { "$ref": "#/$defs/resourceRule" } } }, "required": ["metadata"], "additionalProperties": false }, "clusterRole": { "description": "A ClusterRole: rules granted cluster-wide by a ClusterRoleBinding, or in one namespace by a RoleBinding.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "ClusterRole" }, "metadata": { "$ref": "#/$defs/metadata" }, "rules": { "type": ["array", "null"], "items": { "$ref": "#/$defs/clusterRoleRule" } }, "aggregationRule": { "description": "The rules of every ClusterRole whose labels match one of these selectors are added to this one.", "type": ["object", "null"], "properties": { "clusterRoleSelectors": { "type": ["array", "null"], "items": { "$ref": "#/$defs/labelSelector" } } }, "additionalProperties": false } }, "required": ["metadata"], "additionalProperties": false }, "roleBinding": { "description": "A RoleBinding: grants a Role, or a ClusterRole, to subjects in the binding's namespace only.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "RoleBinding" }, "metadata": { "$ref": "#/$defs/metadata" }, "subjects": { "type": ["array", "null"], "items": { "$ref": "#/$defs/subject" } }, "roleRef": { "$ref": "#/$defs/roleRef" } }, "required": ["metadata", "roleRef"], "additionalProperties": false }, "clusterRoleBinding": { "description": "A ClusterRoleBinding: grants a ClusterRole to subjects in every namespace and cluster-wide.", "type": "object", "properties": { "apiVersion": { "$ref": "#/$defs/apiVersion" }, "kind": { "const": "ClusterRoleBinding" }, "metadata": { "$ref": "#/$defs/metadata" }, "subjects": { "type": ["array", "null"], "items": { "$ref": "#/$defs/subject", "if": { "properties": { "kind": { "const": "ServiceAccount" } }, "type": "object" }, "then": { "description": "A ServiceAccount bound cluster-wide must name its namespace: ValidateRoleBindingSubject with isNamespaced false requires it (pkg/apis/rbac/validation/validation.go), so the API server rejects the binding without one.", "properties": { "namespace": { "type": "string", "minLength": 1 } }, "required": ["namespace"], "type": "object" }, "type": "object" } }, "roleRef": { "$ref": "#/$defs/roleRef", "properties": { "kind": { "description": "A ClusterRoleBinding can only refer to a ClusterRole.", "const": "ClusterRole" } }, "type": "object" } }, "required": ["metadata", "roleRef"], "additionalProperties": false }, "metadata": { "description": "ObjectMeta. Fields a live export carries (uid, resourceVersion, managedFields \u2026) are accepted; labels matter to aggregation.", "type": "object", "properties": { "name": { "type": "string", "minLength": 1 }, "namespace": { "type": "string" }, "labels": { "type": ["object", "null"], "additionalProperties": { "type": "string" } }, "annotations": { "type": ["object", "null"], "additionalProperties": { "type": "string" } }, "generateName": { "type": "string" }, "uid": { "type": "string" }, "resourceVersion": { "type": "string" }, "generation": { "type": "integer" }, "creationTimestamp": { "type": ["string", "null"] }, "deletionTimestamp": { "type": ["string", "null"] }, "deletionGracePeriodSeconds": { "type": ["integer", "null"] }, "selfLink": { "type": "string" }, "ownerReferences": { "type": ["array", "null"] }, "finalizers": { "type": ["array", "null"], "items": { "type": "string" } }, "managedFields": { "type": ["array", "null"] }, "clusterName": { "description": "Set by clusters before 1.25 (removed from ObjectMeta since): kept in old exports, grants nothing.", "type": ["string", "null"] }, "initializers": { "description": "Set by clusters before 1.14 (removed since): kept in old exports, grants nothing.", "type": ["object", "null"] } }, "required": ["name"], "additionalProperties": false }, "verb": { "title": "a Kubernetes API verb", "description": "Any string, as ValidatePolicyRule accepts (it requires at least one verb and checks none): the RBAC authorizer compares verbs as written (case-sensitive), so a custom verb such as `use`, `approve` or an aggregated API server's own grants requests with exactly that verb, and `*` every verb.", "type": "string" }, "urlVerb": { "title": "a verb of a non-resource URL", "description": "Any string, as ValidatePolicyRule accepts: requests to non-resource URLs are authorized with the lower-case HTTP method (get, post, put, patch, delete, head, options), so another verb (list, watch) grants nothing, which is exact.", "type": "string" }, "resourceRule": { "description": "A rule on API resources: apiGroups, resources and verbs are required; resourceNames restricts it to named objects.", "type": "object", "properties": { "apiGroups": { "description": 'API groups ("" is the core group, "*" all).', "type": "array", "items": { "type": "string" }, "minItems": 1 }, "resources": { "description": 'Resources ("pods"), subresources ("pods/exec", "*/scale") or "*".', "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1 }, "resourceNames": { "description": "Object names; absent or empty means every object.", "type": ["array", "null"], "items": { "type": "string", "minLength": 1 } }, "verbs": { "type": "array", "items": { "$ref": "#/$defs/verb" }, "minItems": 1 }, "nonResourceURLs": { "description": "Only in ClusterRoles, and never together with resources.", "type": ["array", "null"], "maxItems": 0 } }, "required": ["apiGroups", "resources", "verbs"], "additionalProperties": false }, "nonResourceRule": { "description": "A rule on non-resource URLs (ClusterRoles only; ValidatePolicyRule: never together with apiGroups, resources or resourceNames).", "type": "object", "properties": { "nonResourceURLs": { "description": 'Paths, paths ending in * (a prefix), or "*"; ValidatePolicyRule checks none of them (a path without a leading / matches no request).', "type": "array", "items": { "type": "string" }, "minItems": 1 }, "verbs": { "type": "array", "items": { "$ref": "#/$defs/urlVerb" }, "minItems": 1 }, "apiGroups": { "type": ["array", "null"], "maxItems": 0 }, "resources": { "type": ["array", "null"], "maxItems": 0 }, "resourceNames": { "type": ["array", "null"], "maxItems": 0 } }, "required": ["nonResourceURLs", "verbs"], "additionalProperties": false }, "clusterRoleRule": { "type": "object", "if": { "required": ["nonResourceURLs"], "properties": { "nonResourceURLs": { "type": "array", "minItems": 1 } }, "type": "object" }, "then": { "$ref": "#/$defs/nonResourceRule" }, "else": { "$ref": "#/$defs/resourceRule" } }, "subject": { "type": "object", "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"] }, "name": { "type": "string", "minLength": 1 }, "namespace": { "description": "ServiceAccounts: in a RoleBinding it defaults to the binding's namespace (the authorizer's appliesToUser). Users and Groups: ignored by the API server (ValidateRoleBindingSubject does not read it), and by acldrift.", "type": "string" }, "apiGroup": { "type": "string" } }, "required": ["kind", "name"], "additionalProperties": false, "allOf": [{ "if": { "properties": { "kind": { "const": "ServiceAccount" } }, "type": "object" }, "then": { "properties": { "apiGroup": { "description": 'A ServiceAccount is in the core group (ValidateRoleBindingSubject: "" only).', "const": "" } }, "type": "object" }, "else": { "properties": { "apiGroup": { "description": "Users and Groups are in the RBAC group; an empty or absent apiGroup is defaulted to it (SetDefaults_Subject).", "enum": ["rbac.authorization.k8s.io", ""] } }, "type": "object" } }] }, "roleRef": { "type": "object", "properties": { "apiGroup": { "description": "Defaulted to rbac.authorization.k8s.io when empty or absent (SetDefaults_RoleRef); any other group is rejected.", "enum": ["rbac.authorization.k8s.io", ""] }, "kind": { "enum": ["Role", "ClusterRole"] }, "name": { "type": "string", "minLength": 1 } }, "required": ["kind", "name"], "additionalProperties": false }, "labelSelector": { "description": "A label selector: every matchLabels entry and every expression must hold; an empty selector matches every ClusterRole.", "type": "object", "properties": { "matchLabels": { "type": ["object", "null"], "additionalProperties": { "type": "string" } }, "matchExpressions": { "type": ["array", "null"], "items": { "type": "object", "properties": { "key": { "type": "string", "minLength": 1 }, "operator": { "enum": ["In", "NotIn", "Exists", "DoesNotExist"] }, "values": { "type": ["array", "null"], "items": { "type": "string" } } }, "required": ["key", "operator"], "additionalProperties": false } } }, "additionalProperties": false } } };
@@ -33347,7 +32068,7 @@ __export(report_exports, {
   default: () => report_default,
   validate: () => validate11
 });
-import { createRequire as createRequire11 } from "node:module";
+import { createRequire as createRequire13 } from "node:module";
 function validate113(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -36124,7 +34845,7 @@ var require11, validate11, report_default, schema149, schema150, schema166, func
 var init_report = __esm({
   "dist/validators/report.js"() {
     "use strict";
-    require11 = createRequire11(import.meta.url);
+    require11 = createRequire13(import.meta.url);
     validate11 = validate111;
     report_default = validate111;
     schema149 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/report.schema.json", "title": "acldrift JSON report", "description": "The output of `--format json`: what was compared, every access change found (with a witness request, location, commit and actor) and every input that could not be parsed or validated. A stable contract: fields are only ever added.", "type": "object", "properties": { "schemaVersion": { "description": "Version of this report format.", "const": 1 }, "tool": { "description": "The tool that wrote the report.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false }, "baseline": { "description": "What the target was compared with: a snapshot file or a git revision, and its commit.", "type": "object", "properties": { "source": { "type": "string" }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "target": { "description": "What was checked, and its commit (null for uncommitted states).", "type": "object", "properties": { "source": { "enum": ["staged", "worktree", "ref", "range", "export", "snapshot"] }, "commit": { "type": ["string", "null"] } }, "required": ["source", "commit"], "additionalProperties": false }, "summary": { "description": "Counts: documents compared, findings by change type, and invalid inputs.", "type": "object", "properties": { "documents": { "$ref": "#/$defs/count" }, "widening": { "$ref": "#/$defs/count" }, "narrowing": { "$ref": "#/$defs/count" }, "possibleWidening": { "$ref": "#/$defs/count" }, "invalid": { "$ref": "#/$defs/count" } }, "required": ["documents", "widening", "narrowing", "possibleWidening", "invalid"], "additionalProperties": false }, "findings": { "description": "Every access change, widenings first.", "type": "array", "items": { "$ref": "#/$defs/finding" } }, "errors": { "description": "Inputs that could not be parsed or validated (they fail the run closed, exit code 3).", "type": "array", "items": { "$ref": "#/$defs/problem" } }, "notes": { "description": "Informational notes (unknown actions, truncated searches): nothing is ever silent.", "type": "array", "items": { "type": "string" } }, "coverage": { "description": "What was read, what was recognised as an access config but not read (and why), and what was skipped (and why). Optional: reports of versions before it do not have it.", "type": "object", "properties": { "scope": { "description": "repository: every file of the source was looked at; changed-files: the pre-commit hook looked only at the paths the commit changes.", "enum": ["repository", "changed-files"] }, "read": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "kind": { "type": "string" }, "format": { "description": "the container format of the file that holds the documents", "type": "string" }, "by": { "description": "config: a glob assigned the kind; content: detected by content", "enum": ["config", "content"] } }, "required": ["file", "kind", "by"], "additionalProperties": false } }, "notRead": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "recognisedAs": { "description": "the kind or format that recognised it", "type": "string" }, "why": { "type": "string" } }, "required": ["file", "recognisedAs", "why"], "additionalProperties": false } }, "skipped": { "type": "array", "items": { "type": "object", "properties": { "file": { "type": "string" }, "why": { "type": "string" } }, "required": ["file", "why"], "additionalProperties": false } } }, "required": ["scope", "read", "notRead", "skipped"], "additionalProperties": false }, "policy": { "description": "The policy the findings were judged by: the config's, or the stricter one of the reference while a weakening of it is not approved.", "type": "object", "properties": { "failOn": { "enum": ["widening", "critical", "high", "medium", "never"] }, "agents": { "enum": ["require-approval", "allow"] } }, "required": ["failOn", "agents"], "additionalProperties": false }, "auditLog": { "description": "The record this audit appended to its log (`audit --log`): keep seq and hash outside the log, and check the log later with `acldrift audit --verify-log --log FILE --expect-head SEQ:HASH`.", "type": "object", "properties": { "file": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 }, "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }, "required": ["file", "seq", "hash"], "additionalProperties": false } }, "required": ["schemaVersion", "tool", "baseline", "target", "summary", "findings", "errors", "notes"], "additionalProperties": false, "$defs": { "count": { "type": "integer", "minimum": 0 }, "line": { "description": "1-based line, or null when unknown.", "type": ["integer", "null"], "minimum": 1 }, "renderedFrom": { "description": "A place in one of the files a rendered object is made from.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 } }, "required": ["file", "line"], "additionalProperties": false }, "pointer": { "title": 'a JSON pointer such as "/Statement/0"', "description": 'RFC 6901 JSON pointer into the document ("" is the whole document), or null.', "type": ["string", "null"], "pattern": "^(/([^~/]|~[01])*)*$" }, "finding": { "description": "One access change.", "type": "object", "properties": { "id": { "title": "an id without whitespace", "description": "Stable id of the access (not of lines): the same access keeps its id across reformatting, reordering and renaming. Used by `acldrift explain ID` and `acldrift approve ID`.", "type": "string", "pattern": "^\\S+$" }, "kind": { "description": `The document kind, or "acldrift" for findings about acldrift's own files (config, approvals, baseline snapshot) and about approvals.`, "anyOf": [{ "$ref": "config.schema.json#/$defs/kind" }, { "const": "acldrift" }] }, "file": { "description": "Path relative to the repository root.", "type": "string" }, "document": { "description": "For an access document embedded in another file (a CloudFormation template, a Terraform file, a snapshot): its stable name inside `file`, such as `AppRole/Policies/ReadBucket`. `line` and `pointer` are then positions in `file`: the pointer starts where the document sits in the container. Absent for a document that is a file of its own.", "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "description": "For an object a tool renders from other files (an RBAC object of a kustomize overlay or a Helm chart): where the part the finding is about is written in those files, the base file that holds the object or the patch that changed it, or the chart's template that rendered it. `file`, `line` and `document` stay the overlay or chart, the entry the object came in through (a chart's `name` line), and the object's name, which key the finding.", "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" }, "change": { "description": "widening: the target allows a request the baseline does not; narrowing: the reverse; possible-widening: the engine could not decide (see reason).", "enum": ["widening", "narrowing", "possible-widening"] }, "severity": { "enum": ["critical", "high", "medium", "low"] }, "rule": { "title": 'a kebab-case rule name such as "public-principal"', "description": "Which rule classified the change, such as public-principal, wildcard-action, deny-removed, condition-removed, new-grant, new-policy.", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }, "message": { "description": "One sentence a person can act on.", "type": "string", "minLength": 1 }, "witness": { "description": "A concrete request the change allows (or no longer allows); its keys depend on the kind.", "type": ["object", "null"] }, "before": { "description": "The baseline statement(s) involved, or null." }, "after": { "description": "The target statement(s) involved, or null." }, "diff": { "description": "deep-diff records (N, D, E, A) between before and after, lists compared as sets: items paired by Sid, else by canonical content, so a reordering gives no record and one added item one record.", "type": "array" }, "baselineLocation": { "description": "Where the baseline statement that is exceeded (or removed) lives. For an object a tool renders, `renderedFrom` says where it is written in the baseline's files, as for the finding itself.", "type": ["object", "null"], "properties": { "file": { "type": "string" }, "document": { "type": "string", "minLength": 1 }, "line": { "$ref": "#/$defs/line" }, "renderedFrom": { "$ref": "#/$defs/renderedFrom" }, "pointer": { "$ref": "#/$defs/pointer" } }, "required": ["file", "line", "pointer"], "additionalProperties": false }, "reason": { "description": "Why the engine could not decide (possible-widening).", "type": "string" }, "access": { "description": "The access the finding is about, whole, in canonical form (keys sorted, lists as sorted sets): the statement, Role or Binding with everything it grants. Its canonical text names the finding (the id); `acldrift approve` records it, and the approval covers only this access or one its kind's adapter finds it implies." }, "commit": { "$ref": "#/$defs/commit" }, "commits": { "description": "Every commit of the range that added access of this finding still present at the target, oldest first, each with a request it added that the target still allows (its own witness); `commit` is one of them. A commit whose added access was removed again is not listed. Present only for findings attributed from history (audit, check --ref).", "type": "array", "items": { "type": "object", "properties": { "commit": { "$ref": "#/$defs/commit", "type": "object" }, "witness": { "type": "object" }, "message": { "type": "string" } }, "required": ["commit", "witness", "message"], "additionalProperties": false } }, "approval": { "$ref": "#/$defs/approval" } }, "required": ["id", "kind", "file", "line", "pointer", "change", "severity", "rule", "message", "witness", "before", "after", "diff", "commit", "approval"], "additionalProperties": false }, "commit": { "description": "The commit that introduced the change (the pending one in pre-commit mode), or null.", "type": ["object", "null"], "properties": { "sha": { "type": "string", "minLength": 1 }, "author": { "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "date": { "type": "string" } }, "required": ["name", "email", "date"], "additionalProperties": false }, "subject": { "type": "string" }, "actor": { "$ref": "#/$defs/actor" }, "pending": { "description": 'True in pre-commit mode: the commit being made, identified by the identity git will use and the runtime environment; sha is "pending".', "type": "boolean" }, "merge": { "description": "The merge commit that brought the change in from a branch, when it came that way.", "type": "object", "properties": { "sha": { "type": "string", "minLength": 1 }, "subject": { "type": "string" } }, "required": ["sha", "subject"], "additionalProperties": false } }, "required": ["sha", "author", "subject", "actor"], "additionalProperties": false }, "approval": { "description": "The approval that names this finding, valid or not, or null. Only a valid one lets the finding pass.", "type": ["object", "null"], "properties": { "source": { "description": "approvals-file: an entry of .acldrift/approvals.yaml; approver-commit: a change to acldrift's own files made by a listed approver, approved by that commit.", "enum": ["approvals-file", "approver-commit"] }, "id": { "description": "The finding id the entry approves.", "type": "string" }, "approver": { "description": "The approver's email.", "type": "string" }, "reason": { "type": "string" }, "ticket": { "type": "string" }, "expires": { "description": "The last day (UTC) the approval counts.", "type": "string" }, "created": { "type": "string" }, "valid": { "description": "Whether it counts.", "type": "boolean" }, "status": { "description": "valid; expired; self-approval (added in a commit attributed to an AI agent, or not by the listed approver it names); unverified (the commit that added it cannot be found, or the entry does not record the access it approves).", "enum": ["valid", "expired", "self-approval", "unverified"] }, "why": { "description": "One sentence: why it counts, or why not.", "type": "string" }, "commit": { "$ref": "#/$defs/commit" } }, "required": ["source", "approver", "valid", "status", "why", "commit"], "additionalProperties": false }, "actor": { "description": "Who made the commit, as classified from the evidence. No evidence means unknown, never human.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "description": "The agent's name, when type is agent.", "type": "string" }, "confidence": { "type": "number", "minimum": 0, "maximum": 1 }, "evidence": { "type": "array", "items": { "type": "object", "properties": { "signal": { "description": "Kind of evidence, such as trailer, email or environment.", "type": "string" }, "detail": { "type": "string" }, "strength": { "enum": ["strong", "high", "medium", "weak", "runtime"] } }, "required": ["signal", "detail", "strength"], "additionalProperties": false } } }, "required": ["type", "confidence", "evidence"], "additionalProperties": false }, "problem": { "description": "An input that could not be parsed or validated.", "type": "object", "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "column": { "type": "integer", "minimum": 1 }, "pointer": { "type": "string", "pattern": "^(/([^~/]|~[01])*)*$" }, "message": { "type": "string" } }, "required": ["file", "message"], "additionalProperties": false } } };
@@ -36157,7 +34878,7 @@ __export(snapshot_exports, {
   default: () => snapshot_default,
   validate: () => validate12
 });
-import { createRequire as createRequire12 } from "node:module";
+import { createRequire as createRequire14 } from "node:module";
 function validate120(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -36985,7 +35706,7 @@ var require12, validate12, snapshot_default, schema167, schema168, schema494, fu
 var init_snapshot2 = __esm({
   "dist/validators/snapshot.js"() {
     "use strict";
-    require12 = createRequire12(import.meta.url);
+    require12 = createRequire14(import.meta.url);
     validate12 = validate120;
     snapshot_default = validate120;
     schema167 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://acldrift.dev/schemas/snapshot.schema.json", "title": "acldrift snapshot", "description": "The normalized access-control documents of a repository at one point (working tree, index or revision), written by `acldrift snapshot` and usable as a baseline.", "type": "object", "properties": { "schemaVersion": { "description": "Version of the snapshot format.", "const": 1 }, "tool": { "$ref": "#/$defs/tool" }, "createdAt": { "title": 'an RFC 3339 date-time such as "2024-05-01T12:00:00Z"', "description": "When the snapshot was taken (RFC 3339 date-time, with a time zone).", "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$" }, "source": { "description": "Where the documents were read from.", "type": "object", "properties": { "type": { "description": "The working tree, the git index, or a revision.", "enum": ["worktree", "staged", "ref"] }, "ref": { "description": 'The revision as given (for type "ref").', "type": ["string", "null"] }, "commit": { "description": "The commit the documents belong to (HEAD for worktree and staged), or null when there is none (unborn branch).", "type": ["string", "null"] } }, "required": ["type", "commit"], "additionalProperties": false }, "files": { "description": "The files read to take the snapshot, by path, with the git blob id of the content read, and a digest of the config settings that decide how files are read. The pre-commit hook compares only the files whose blob in the index differs from the one recorded here, plus every file the commit changes; when the digest differs from the current config's, it reads every file.", "type": "object", "properties": { "config": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "blobs": { "type": "object", "additionalProperties": { "type": "string", "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$" } } }, "required": ["config", "blobs"], "additionalProperties": false }, "updatedBy": { "description": "Who promoted this state to the baseline with `acldrift baseline update`, from which commit, and the approvals that let its widenings in. Absent in snapshots written by `acldrift snapshot`.", "type": "object", "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "actor": { "description": "How the identity and environment that ran the update were classified.", "type": "object", "properties": { "type": { "enum": ["agent", "human", "automation", "unknown"] }, "agent": { "type": "string" } }, "required": ["type"], "additionalProperties": false }, "commit": { "description": "The commit the promoted state belongs to (HEAD when the working tree was promoted), or null.", "type": ["string", "null"] }, "approvals": { "description": "Ids of the findings whose widenings were promoted under a valid approval.", "type": "array", "items": { "type": "string" } } }, "required": ["name", "email", "actor", "commit", "approvals"], "additionalProperties": false }, "documents": { "description": "Every document, with its content normalized.", "type": "array", "items": { "type": "object", "properties": { "path": { "description": "Path relative to the repository root, with forward slashes.", "type": "string", "minLength": 1 }, "kind": { "$ref": "config.schema.json#/$defs/kind" }, "hash": { "title": "a sha256 hex digest", "description": "sha256 of the file's raw bytes (for an embedded document: of its canonical JSON), lowercase hex.", "type": "string", "pattern": "^[0-9a-f]{64}$" }, "origin": { "description": "For a document embedded in a container file (a CloudFormation template, a Terraform file): the file, the container format and the document's stable name in it. `path` is then `FILE#NAME`.", "type": "object", "properties": { "file": { "type": "string", "minLength": 1 }, "format": { "type": "string", "minLength": 1 }, "name": { "type": "string", "minLength": 1 }, "pointer": { "description": "Where the document sits in the container file.", "type": "string" } }, "required": ["file", "format", "name", "pointer"], "additionalProperties": false }, "value": { "description": "The parsed document (any JSON value)." } }, "required": ["path", "kind", "hash", "value"], "additionalProperties": false } } }, "required": ["schemaVersion", "tool", "createdAt", "source", "documents"], "additionalProperties": false, "$defs": { "tool": { "description": "The tool that wrote the file.", "type": "object", "properties": { "name": { "const": "acldrift" }, "version": { "type": "string", "minLength": 1 } }, "required": ["name", "version"], "additionalProperties": false } } };
@@ -38061,6 +36782,1862 @@ var init_source2 = __esm({
   }
 });
 
+// src/core/compare.ts
+function sameDocument(a, b) {
+  return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value));
+}
+function comparedAlone(kind) {
+  const adapter = adapterFor(kind);
+  return adapter.scope === "file" && adapter.consults === void 0;
+}
+async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ new Set()) {
+  const changedByKind = /* @__PURE__ */ new Map();
+  const paths = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort();
+  for (const path of paths) {
+    const before = baseline.get(path);
+    const after = target.get(path);
+    if (before && after && sameDocument(before, after)) continue;
+    for (const kind of new Set([before?.kind, after?.kind].filter((k) => k !== void 0)))
+      changedByKind.set(kind, [...changedByKind.get(kind) ?? [], path]);
+  }
+  const out = { findings: [], notes: [] };
+  for (const [kind, changed] of changedByKind) {
+    const result2 = await adapterFor(kind).compare(
+      ofKind(baseline, kind),
+      ofKind(target, kind),
+      changed,
+      context
+    );
+    out.findings.push(...result2.findings);
+    out.notes.push(...result2.notes);
+  }
+  return out;
+}
+function ofKind(documents, kind) {
+  return new Map([...documents].filter(([, d]) => d.kind === kind));
+}
+var init_compare8 = __esm({
+  async "src/core/compare.ts"() {
+    "use strict";
+    await init_adapters();
+    init_hash();
+  }
+});
+
+// src/core/gate/approvals-file.ts
+async function parseApprovals(path, content) {
+  const parsed3 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
+  if (parsed3.value === null) return { path, entries: [], lines: [] };
+  const problems = await validateValue("approvals", parsed3);
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  const entries2 = parsed3.value.approvals;
+  const duplicates = duplicateIds(entries2, parsed3.sourceMap, path);
+  if (duplicates.length > 0) throw new InvalidInputError(duplicates);
+  return {
+    path,
+    entries: entries2,
+    lines: entries2.map((_, i) => parsed3.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
+  };
+}
+async function approvalsOrUndefined(path, content) {
+  try {
+    return (await parseApprovals(path, content)).entries;
+  } catch (error) {
+    if (error instanceof InvalidInputError) return void 0;
+    throw error;
+  }
+}
+function duplicateIds(entries2, sourceMap, file) {
+  const first = /* @__PURE__ */ new Map();
+  const problems = [];
+  entries2.forEach((entry, i) => {
+    const seen = first.get(entry.id);
+    if (seen === void 0) first.set(entry.id, i);
+    else
+      problems.push({
+        file,
+        line: sourceMap.locate(`/approvals/${i}/id`)?.line,
+        pointer: `/approvals/${i}/id`,
+        message: `approves ${entry.id} again (already at /approvals/${seen}): one entry per access`
+      });
+  });
+  return problems;
+}
+function sameEntry(a, b) {
+  return canonicalJson(a) === canonicalJson(b);
+}
+var APPROVALS_FILE;
+var init_approvals_file = __esm({
+  async "src/core/gate/approvals-file.ts"() {
+    "use strict";
+    init_errors();
+    init_hash();
+    init_parse();
+    await init_validate();
+    APPROVALS_FILE = ".acldrift/approvals.yaml";
+  }
+});
+
+// src/core/gate/rules.ts
+var GATE_RULES;
+var init_rules9 = __esm({
+  "src/core/gate/rules.ts"() {
+    "use strict";
+    init_rules();
+    GATE_RULES = declareRules({
+      "config-weakened": {
+        change: "widening",
+        severity: ["high", "medium"],
+        title: "The config checks less",
+        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
+      },
+      "approver-added": {
+        change: "widening",
+        severity: "high",
+        title: "An approver was added",
+        description: "An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change."
+      },
+      "approval-added": {
+        change: "widening",
+        severity: "low",
+        title: "An approval was added",
+        description: "An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding."
+      },
+      "approval-removed": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval was removed",
+        description: "An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational."
+      },
+      "baseline-widened": {
+        change: "widening",
+        severity: ["high", "critical", "medium", "low"],
+        title: "The baseline accepts more",
+        description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
+      },
+      "baseline-moved": {
+        change: "widening",
+        severity: "medium",
+        title: "The baseline claims another commit",
+        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
+      },
+      "baseline-unapproved": {
+        change: "widening",
+        severity: "high",
+        title: "Nobody approved the baseline",
+        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
+      },
+      "baseline-config-mismatch": {
+        change: "widening",
+        severity: "high",
+        title: "The baseline was read under another config",
+        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
+      },
+      "self-approval": {
+        change: "widening",
+        severity: "high",
+        title: "An approval does not count",
+        description: "The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval."
+      },
+      "approval-expired": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval expired",
+        description: "Past its `expires` day the approval stops counting: renew it or remove it. Informational."
+      },
+      "approval-stale": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval matches no finding",
+        description: "The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational."
+      },
+      "approval-unverified": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval cannot be verified",
+        description: "The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational."
+      }
+    });
+  }
+});
+
+// src/core/gate/protected.ts
+function protectedFinding(fields) {
+  return {
+    id: findingId(["acldrift", fields.file, fields.rule, canonicalJson(fields.witness)]),
+    kind: "acldrift",
+    file: fields.file,
+    line: fields.line,
+    pointer: fields.pointer,
+    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
+    change: GATE_RULES[fields.rule].change,
+    severity: fields.severity,
+    rule: fields.rule,
+    message: fields.message,
+    witness: fields.witness,
+    // What changed in acldrift's own file is the access an approval of it records.
+    access: JSON.parse(canonicalAccess(fields.witness)),
+    before: fields.before,
+    after: fields.after,
+    diff: [],
+    commit: null,
+    approval: null
+  };
+}
+function lineOf(sourceMap, pointer) {
+  if (sourceMap === void 0) return null;
+  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
+    const position = sourceMap.locate(current);
+    if (position !== void 0) return position.line;
+    if (current === "") return null;
+  }
+}
+var init_protected = __esm({
+  "src/core/gate/protected.ts"() {
+    "use strict";
+    init_hash();
+    init_findings();
+    init_rules9();
+  }
+});
+
+// src/core/gate/attributes.ts
+import { createRequire as createRequire15 } from "node:module";
+function stateOf2(token) {
+  if (token.startsWith("-")) return [token.slice(1), "unset"];
+  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
+  const equals = token.indexOf("=");
+  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
+}
+function parseAttributes(file, text3) {
+  const lines = [];
+  const macros = [];
+  text3.split(/\r?\n/).forEach((raw, i) => {
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
+    const pattern = quoted ?? trimmed.split(/\s+/)[0];
+    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
+    if (pattern.startsWith("[attr]")) {
+      if (file === ATTRIBUTES_FILE)
+        macros.push({ name: pattern.slice("[attr]".length), line: i + 1, text: trimmed, states });
+    } else if (!pattern.startsWith("!"))
+      lines.push({ file, line: i + 1, text: trimmed, pattern: unquote(pattern), states });
+  });
+  return { lines, macros };
+}
+function patternMatcher(pattern, folder = "") {
+  if (pattern.endsWith("/")) return () => false;
+  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
+  const matches2 = picomatch2(glob2, { dot: true });
+  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
+}
+async function attributeChanges(root, before, after, readPaths, effective, versions) {
+  const changed = changedFiles(before, after);
+  if (changed.length === 0) return [];
+  const paths = await readPaths();
+  const names3 = Object.keys(TRANSFORMING);
+  const [was, now] = await effective([before, after], paths, names3);
+  const groups = /* @__PURE__ */ new Map();
+  for (const path of paths)
+    for (const attribute2 of names3) {
+      const state = now.get(path)?.get(attribute2) ?? "unspecified";
+      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
+      const cause = causeOf(path, attribute2, state, changed, before, after);
+      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
+      const group = groups.get(key);
+      if (group === void 0) groups.set(key, { cause, paths: [path] });
+      else group.paths.push(path);
+    }
+  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
+  return [...groups.values()].map(
+    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
+  );
+}
+function changedFiles(before, after) {
+  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
+    const [was, is] = [before.get(file), after.get(file)];
+    return was === void 0 || is === void 0 || !was.equals(is);
+  }).sort();
+}
+function causeOf(path, attribute2, state, changed, before, after) {
+  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
+  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
+  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
+  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
+    (f) => f !== void 0 && changed.includes(f)
+  ) ?? changed[0];
+  return { file, attribute: attribute2, state, now, was };
+}
+function atTargetWith(after, file, text3) {
+  const files2 = texts(after);
+  if (text3 === void 0) files2.delete(file);
+  else files2.set(file, text3);
+  return new AttributeFiles(files2);
+}
+function describe2(cause, paths, before, after) {
+  const { file, attribute: attribute2, state, now, was } = cause;
+  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
+  const acting = assignment(attribute2, state);
+  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
+  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
+  let line = null;
+  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
+  let removed2 = null;
+  let how;
+  const holds4 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
+  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
+  const redefined = rootMacro(now.macro) !== void 0 && !holds4(before, now.macro.text) ? now.macro : void 0;
+  const changedMacro = rootMacro(was.macro) !== void 0 && !holds4(after, was.macro.text) ? was.macro : void 0;
+  if (now.line?.file === file && !holds4(before, now.line.text)) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
+  } else if (redefined !== void 0) {
+    line = redefined.line;
+    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
+  } else if (changedMacro !== void 0) {
+    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
+      (m) => m.name === changedMacro.name
+    )?.line ?? null;
+    removed2 = changedMacro.text;
+    pattern = was.line.pattern;
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (was.line?.file === file && !holds4(after, was.line.text)) {
+    pattern = was.line.pattern;
+    removed2 = was.line.text;
+    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
+    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (now.line?.file === file) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
+  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
+  return protectedFinding({
+    file,
+    rule: "config-weakened",
+    severity: "high",
+    message: `${file}: ${how}: ${consequence}`,
+    witness: { setting: file, pattern, attribute: attribute2, state },
+    pointer: null,
+    line,
+    before: removed2,
+    after: now.line === void 0 ? null : now.line.text
+  });
+}
+function weakened(root, cause, paths, files2, before, after, versions) {
+  const [probe] = paths;
+  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
+  let all2 = files2;
+  const protectedChange = {
+    finding: describe2(cause, paths, before, after),
+    path: files2[0],
+    // (asked only through `together`)
+    holds: async () => false,
+    together: {
+      files: (history) => {
+        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
+        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
+        return all2;
+      },
+      holds: async (blobs) => {
+        const side = /* @__PURE__ */ new Map();
+        for (const [file, blob] of blobs) {
+          const content = await versions.get(blob, "content", async (c) => c);
+          if (content !== void 0) side.set(file, content);
+        }
+        return actsIn(side);
+      }
+    },
+    refine: async (commit) => {
+      const parent = await firstParent(root, commit);
+      const [was, is] = await readPathsAt(
+        root,
+        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
+        all2
+      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
+      if (!actsIn(is) || actsIn(was)) return;
+      const changed = changedFiles(was, is);
+      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
+      protectedChange.finding = {
+        ...describe2(atCommit, paths, was, is),
+        commit: protectedChange.finding.commit
+      };
+    }
+  };
+  return protectedChange;
+}
+var picomatch2, ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
+var init_attributes2 = __esm({
+  "src/core/gate/attributes.ts"() {
+    "use strict";
+    init_git();
+    init_protected();
+    picomatch2 = createRequire15(import.meta.url)("picomatch");
+    ATTRIBUTES_FILE = ".gitattributes";
+    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
+    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
+    TRANSFORMING = {
+      filter: "git runs a clean/smudge filter on them",
+      ident: "git expands $Id$ in them on checkout",
+      "working-tree-encoding": "git re-encodes them on checkout",
+      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
+    };
+    acts = (state) => state !== "unset" && state !== "unspecified";
+    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
+    AttributeFiles = class {
+      parsed = /* @__PURE__ */ new Map();
+      macros = /* @__PURE__ */ new Map([
+        // git's one built-in macro
+        [
+          "binary",
+          {
+            name: "binary",
+            line: 0,
+            text: "[attr]binary -diff -merge -text",
+            states: ["-diff", "-merge", "-text"].map(stateOf2)
+          }
+        ]
+      ]);
+      constructor(files2) {
+        for (const [file, text3] of files2) {
+          const { lines, macros } = parseAttributes(file, text3);
+          this.parsed.set(
+            file,
+            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
+          );
+          for (const macro of macros) this.macros.set(macro.name, macro);
+        }
+      }
+      /**
+       * An attribute's state on a path, and the line that decided it, as git fills it: from the
+       * deepest folder's file to the root's, from the last line to the first, each line's states
+       * from the last to the first; the first to assign an attribute decides it, and a macro that is
+       * set assigns its own states there.
+       */
+      decide(path, attribute2) {
+        const decided = /* @__PURE__ */ new Map();
+        const fill = (states, line, macro) => {
+          for (const [name, state] of [...states].reverse()) {
+            if (decided.has(name)) continue;
+            decided.set(name, { state, line, macro });
+            const expands = state === "set" ? this.macros.get(name) : void 0;
+            if (expands !== void 0) fill(expands.states, line, expands);
+          }
+        };
+        const folders = path.split("/").slice(0, -1);
+        const files2 = folders.map((_, i) => `${folders.slice(0, i + 1).join("/")}/${ATTRIBUTES_FILE}`);
+        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
+          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
+            if (matches2(path)) fill(line.states, line);
+        return decided.get(attribute2) ?? { state: "unspecified" };
+      }
+    };
+    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
+    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
+  }
+});
+
+// src/core/agent/alone.ts
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join10, posix as posix9 } from "node:path";
+function alone(read2) {
+  if (read2.problems.length > 0 || read2.notRead !== void 0) return void 0;
+  if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
+  return new Map(read2.documents.map((d) => [d.path, d]));
+}
+async function readIfExists(path) {
+  try {
+    return await readFile5(path);
+  } catch (error) {
+    if (error.code === "ENOENT") return void 0;
+    throw error;
+  }
+}
+async function indexedApprovals(root) {
+  const entries2 = await listStagedEntries(root);
+  const own = entries2.filter((e) => e.path === APPROVALS_FILE);
+  if (own.length === 0) return null;
+  const entry = own[0];
+  if (own.length > 1 || entry.stage !== 0 || !["100644", "100755"].includes(entry.mode)) return void 0;
+  const worktree = await readIfExists(join10(root, APPROVALS_FILE));
+  const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
+  return content?.toString("utf8");
+}
+async function reviewAlone(root, config2, assigned, proposed, readers2) {
+  const { path } = proposed;
+  const { policy: policy2, settings } = config2;
+  if (config2.baseline !== void 0 || policy2.agents !== "require-approval" || policy2.failOn === "never")
+    return void 0;
+  if (posix9.basename(path) === ATTRIBUTES_FILE || (await readers2()).size > 0) return void 0;
+  const after = alone(await readDocuments(proposed, assigned, false, void 0, settings));
+  if (after === void 0) return void 0;
+  let head;
+  try {
+    head = await readRevisionFiles(root, { commit: "HEAD" }, [path, CONFIG_FILE]);
+  } catch (error) {
+    if (error instanceof GitError) return void 0;
+    throw error;
+  }
+  if (head.skipped.some((s) => s.reason !== "deleted")) return void 0;
+  const atHead = (file) => head.files.find((f) => f.path === file);
+  const headConfig = atHead(CONFIG_FILE)?.content;
+  const [ownConfig, approvals] = await Promise.all([
+    config2.file === void 0 ? void 0 : readIfExists(join10(root, CONFIG_FILE)),
+    indexedApprovals(root)
+  ]);
+  if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
+  if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
+  if (approvals === void 0 || approvals !== null && mayName2(approvals, path)) return void 0;
+  const headFile = atHead(path);
+  const before = alone(
+    headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
+  );
+  if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
+  if ([...after.keys()].some((key) => !before.has(key))) {
+    const assign2 = assigner(config2);
+    const staged = await stagedChangedPaths(root);
+    if (staged.some((other) => other !== path && assign2(other) !== void 0)) return void 0;
+  }
+  const context = { ...settings, paths: () => listSourcePaths(root, { type: "staged" }) };
+  const { findings } = await compareChanged(before, after, context);
+  return gating(findings.sort(byGravity), "widening", policy2.agents);
+}
+var NOTHING2, mayName2;
+var init_alone = __esm({
+  async "src/core/agent/alone.ts"() {
+    "use strict";
+    init_git();
+    init_findings();
+    init_hash();
+    await init_compare8();
+    init_config_file();
+    await init_approvals_file();
+    init_attributes2();
+    init_verdict();
+    await init_source2();
+    NOTHING2 = { documents: [], problems: [], notes: [] };
+    mayName2 = (approvals, path) => approvals.includes(path) || approvals.includes("\\") || /[\s']/.test(path);
+  }
+});
+
+// src/core/actors/signals.ts
+function githubBot(login, id) {
+  const prefix = id === void 0 ? String.raw`\d+\+` : `${id}\\+`;
+  return `(?:${prefix})?${escapeRegExp(login)}\\[bot\\]@users\\.noreply\\.github\\.com`;
+}
+function canonicalAgent(name) {
+  const trimmed = name.trim();
+  return AGENT_NAMES[trimmed.toLowerCase()] ?? trimmed;
+}
+var escapeRegExp, emailIs, coAuthor, trailerKey, author, body, env, NOREPLY_USER, CLAUDE_BOT, COPILOT_AGENT, DEVIN_BOT, JULES_BOT, FACTORY_BOT, OPENHANDS, SIGNALS, AGENT_NAMES;
+var init_signals = __esm({
+  "src/core/actors/signals.ts"() {
+    "use strict";
+    escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
+    coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
+    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
+    author = (authorEmail, authorName = "Someone") => ({
+      authorName,
+      authorEmail
+    });
+    body = (...lines) => ({
+      message: ["Update access policy", "", ...lines].join("\n")
+    });
+    env = (vars) => ({ env: vars });
+    NOREPLY_USER = ["someone@users.noreply.github.com", "12345+someone@users.noreply.github.com"];
+    CLAUDE_BOT = [githubBot("claude", 209825114), githubBot("claude-code-action")];
+    COPILOT_AGENT = [
+      String.raw`198982749\+copilot@users\.noreply\.github\.com`,
+      githubBot("copilot-swe-agent", 198982749)
+    ];
+    DEVIN_BOT = githubBot("devin-ai-integration", 158243242);
+    JULES_BOT = githubBot("google-labs-jules", 161369871);
+    FACTORY_BOT = githubBot("factory-droid", 138933559);
+    OPENHANDS = [
+      String.raw`openhands@all-hands\.dev`,
+      String.raw`(?:\d+\+)?openhands-agent@users\.noreply\.github\.com`
+    ];
+    SIGNALS = [
+      // ── Claude Code ─────────────────────────────────────────────────────────────────────
+      {
+        id: "claude-code-coauthor",
+        description: "Co-authored-by with noreply@anthropic.com (any model name), added by Claude Code",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@anthropic\.com`),
+        samples: {
+          positive: [
+            body(
+              "\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)",
+              "",
+              "Co-Authored-By: Claude <noreply@anthropic.com>"
+            ),
+            body("Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"),
+            body("co-authored-by: Claude Sonnet 4 <NoReply@Anthropic.com>")
+          ],
+          negative: [
+            body("Co-authored-by: Claude Shannon <claude@example.org>"),
+            body("Co-authored-by: Claude <noreply@anthropic.com.example.net>"),
+            body("Reviewed-by: Claude <noreply@anthropic.com>")
+          ]
+        }
+      },
+      {
+        id: "claude-code-footer",
+        description: 'Footer "Generated with [Claude Code](https://claude.ai/code | https://claude.com/claude-code)"',
+        agent: "Claude Code",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[?claude code\]?\s*\(?<?https:\/\/(?:claude\.ai\/code|claude\.com\/claude-code)/i,
+        samples: {
+          positive: [
+            body("\u{1F916} Generated with [Claude Code](https://claude.ai/code)"),
+            body("\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)")
+          ],
+          negative: [body("Generated with [Claude Code]"), body("Compared with https://claude.ai/code docs")]
+        }
+      },
+      {
+        id: "claude-code-session",
+        description: "Claude-Session trailer (Claude Code on the web)",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: trailerKey("Claude-Session"),
+        samples: {
+          positive: [body("Claude-Session: https://claude.ai/code/session_01AbCdEfGh")],
+          negative: [body("Claude-Session:"), body("Log the Claude-Session: header too")]
+        }
+      },
+      {
+        id: "claude-bot-author",
+        description: "Author is the Claude GitHub App (claude[bot], id 209825114) or claude-code-action[bot]",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...CLAUDE_BOT),
+        samples: {
+          positive: [
+            author("209825114+claude[bot]@users.noreply.github.com", "claude[bot]"),
+            author("claude[bot]@users.noreply.github.com", "claude[bot]")
+          ],
+          negative: [
+            author("claude@users.noreply.github.com", "Claude"),
+            author("12345+claude[bot]@users.noreply.github.com", "claude[bot]"),
+            author("209825114+claude[bot]@users.noreply.github.com.example.net")
+          ]
+        }
+      },
+      {
+        id: "claude-bot-coauthor",
+        description: "Co-authored-by the Claude GitHub App (e.g. a squash merge of its pull request)",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...CLAUDE_BOT),
+        samples: {
+          positive: [body("Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>")],
+          negative: [body("Co-authored-by: Claude <claude@users.noreply.github.com>")]
+        }
+      },
+      // ── GitHub Copilot ──────────────────────────────────────────────────────────────────
+      {
+        id: "copilot-agent-author",
+        description: "Author is the Copilot coding agent (copilot-swe-agent[bot], 198982749+Copilot@\u2026)",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...COPILOT_AGENT),
+        samples: {
+          positive: [author("198982749+Copilot@users.noreply.github.com", "copilot-swe-agent[bot]")],
+          negative: [
+            author("Copilot@users.noreply.github.com", "Copilot"),
+            author("12345+Copilot@users.noreply.github.com", "Copilot")
+          ]
+        }
+      },
+      {
+        id: "copilot-agent-coauthor",
+        description: "Co-authored-by the Copilot coding agent (e.g. a squash merge of its pull request)",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...COPILOT_AGENT),
+        samples: {
+          positive: [body("Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")],
+          negative: [body("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")]
+        }
+      },
+      {
+        id: "copilot-agent-logs-url",
+        description: "Agent-Logs-Url trailer linking a Copilot coding agent session",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^agent-logs-url:[ \t]*https?:\/\/\S+/i,
+        samples: {
+          positive: [
+            body("Agent-Logs-Url: https://github.com/acme/infra/sessions/0b5c8f7e-4a1d-4c3e-9d2a-6f1e2b3c4d5e")
+          ],
+          negative: [body("Agent-Logs-Url: none"), body("See the Agent-Logs-Url: https://example.com field")]
+        }
+      },
+      {
+        id: "copilot-coauthor",
+        description: "Co-authored-by Copilot (223556219+Copilot@\u2026 or the older copilot@github.com): Copilot CLI / VS Code",
+        agent: "GitHub Copilot",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(
+          String.raw`223556219\+copilot@users\.noreply\.github\.com`,
+          String.raw`copilot@github\.com`
+        ),
+        samples: {
+          positive: [
+            body("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>"),
+            body("Co-authored-by: Copilot <copilot@github.com>")
+          ],
+          negative: [
+            body("Co-authored-by: Copilot <copilot@github.com.example.net>"),
+            body("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")
+          ]
+        }
+      },
+      // ── Cursor ──────────────────────────────────────────────────────────────────────────
+      {
+        id: "cursor-agent-author",
+        description: "Author is the Cursor agent (cursoragent@cursor.com) or the cursor[bot] app",
+        agent: "Cursor",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`cursoragent@cursor\.com`, githubBot("cursor")),
+        samples: {
+          positive: [
+            author("cursoragent@cursor.com", "Cursor Agent"),
+            author("123456+cursor[bot]@users.noreply.github.com")
+          ],
+          negative: [
+            author("dev@cursor.com", "Cursor Agent"),
+            author("cursor@users.noreply.github.com", "cursor")
+          ]
+        }
+      },
+      {
+        id: "cursor-coauthor",
+        description: "Co-authored-by Cursor <cursoragent@cursor.com>",
+        agent: "Cursor",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`cursoragent@cursor\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Cursor <cursoragent@cursor.com>")],
+          negative: [body("Co-authored-by: Cursor <team@cursor.com>")]
+        }
+      },
+      {
+        id: "cursor-made-with",
+        description: '"Made-with: Cursor" trailer',
+        agent: "Cursor",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^made-with:[ \t]*cursor\b/i,
+        samples: {
+          positive: [body("Made-with: Cursor")],
+          negative: [body("Made-with: Vim"), body("Made with cursor keys only")]
+        }
+      },
+      // ── Devin ───────────────────────────────────────────────────────────────────────────
+      {
+        id: "devin-bot-author",
+        description: "Author is Devin (devin-ai-integration[bot], id 158243242)",
+        agent: "Devin",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(DEVIN_BOT),
+        samples: {
+          positive: [author("158243242+devin-ai-integration[bot]@users.noreply.github.com", "Devin AI")],
+          negative: [author("devin@example.com", "Devin AI"), author("devin@users.noreply.github.com", "Devin")]
+        }
+      },
+      {
+        id: "devin-coauthor",
+        description: "Co-authored-by Devin (devin-ai-integration[bot])",
+        agent: "Devin",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(DEVIN_BOT),
+        samples: {
+          positive: [
+            body("Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>")
+          ],
+          negative: [body("Co-Authored-By: Devin Walsh <devin@example.com>")]
+        }
+      },
+      {
+        id: "devin-footer",
+        description: 'Footer "Generated with [Devin](https://cli.devin.ai/docs)"',
+        agent: "Devin",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[?devin\]?\s*\(?<?https:\/\/(?:[\w-]+\.)?devin\.ai/i,
+        samples: {
+          positive: [body("Generated with [Devin](https://cli.devin.ai/docs)")],
+          negative: [body("Generated with Devin from the platform team")]
+        }
+      },
+      // ── OpenAI Codex ────────────────────────────────────────────────────────────────────
+      {
+        id: "codex-author",
+        description: "Author is Codex cloud (codex@openai.com) or the chatgpt-codex-connector[bot] app",
+        agent: "Codex",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`codex@openai\.com`, githubBot("chatgpt-codex-connector")),
+        samples: {
+          positive: [author("codex@openai.com", "Codex"), author("codex@openai.com", "gpt-5-codex")],
+          negative: [author("codex@openai.com.example.net", "Codex"), author("alice@openai.com", "Alice")]
+        }
+      },
+      {
+        id: "codex-coauthor",
+        description: "Co-authored-by Codex <noreply@openai.com>, added by the Codex CLI",
+        agent: "Codex",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@openai\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Codex <noreply@openai.com>")],
+          negative: [body("Co-authored-by: Alice <alice@openai.com>")]
+        }
+      },
+      // ── Aider ───────────────────────────────────────────────────────────────────────────
+      {
+        id: "aider-committer-name",
+        description: 'Committer name ends with " (aider)" (aider rewrites GIT_COMMITTER_NAME)',
+        agent: "Aider",
+        class: "agent",
+        strength: "high",
+        field: "committer-name",
+        pattern: /\S \(aider\)$/i,
+        samples: {
+          positive: [{ committerName: "Jane Doe (aider)" }],
+          negative: [{ committerName: "aider" }, { committerName: "Jane (aider) Doe" }]
+        }
+      },
+      {
+        id: "aider-author-name",
+        description: 'Author name ends with " (aider)" (aider with its co-author trailer off)',
+        agent: "Aider",
+        class: "agent",
+        strength: "high",
+        field: "author-name",
+        pattern: /\S \(aider\)$/i,
+        samples: {
+          positive: [{ authorName: "Jane Doe (aider)" }],
+          negative: [{ authorName: "Aider Fan" }, { authorName: "(aider)" }]
+        }
+      },
+      {
+        id: "aider-coauthor",
+        description: "Co-authored-by aider (aider@aider.chat, older noreply@aider.chat / noreply@aider.dev)",
+        agent: "Aider",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(
+          String.raw`aider@aider\.chat`,
+          String.raw`noreply@aider\.chat`,
+          String.raw`noreply@aider\.dev`
+        ),
+        samples: {
+          positive: [
+            body("Co-authored-by: aider (anthropic/claude-sonnet-4) <aider@aider.chat>"),
+            body("Co-authored-by: aider (gpt-4o) <noreply@aider.dev>")
+          ],
+          negative: [body("Co-authored-by: Paul <paul@aider.chat.example.net>")]
+        }
+      },
+      {
+        id: "aider-subject-prefix",
+        description: 'Subject starts with "aider: " (optional aider setting)',
+        agent: "Aider",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /^aider: /i,
+        samples: {
+          positive: [{ message: "aider: Allow the reports role to read exports" }],
+          negative: [{ message: "Bump aider: 0.80 to 0.81" }, body("aider: mentioned in the body only")]
+        }
+      },
+      // ── Other agents with their own accounts or markers ─────────────────────────────────
+      {
+        id: "jules-bot-author",
+        description: "Author is Google Jules (google-labs-jules[bot], id 161369871)",
+        agent: "Jules",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(JULES_BOT),
+        samples: {
+          positive: [
+            author("161369871+google-labs-jules[bot]@users.noreply.github.com", "google-labs-jules[bot]")
+          ],
+          negative: [
+            author("jules@example.com", "Jules"),
+            ...NOREPLY_USER.map((email) => author(email, "Jules"))
+          ]
+        }
+      },
+      {
+        id: "jules-coauthor",
+        description: "Co-authored-by Google Jules (google-labs-jules[bot])",
+        agent: "Jules",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(JULES_BOT),
+        samples: {
+          positive: [
+            body(
+              "Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"
+            )
+          ],
+          negative: [body("Co-authored-by: Jules <jules@example.com>")]
+        }
+      },
+      {
+        id: "amazon-q-bot-author",
+        description: "Author is amazon-q-developer[bot] (unverified account name)",
+        agent: "Amazon Q",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("amazon-q-developer")),
+        samples: {
+          positive: [author("123456+amazon-q-developer[bot]@users.noreply.github.com")],
+          negative: [author("amazon-q-developer@users.noreply.github.com")]
+        }
+      },
+      {
+        id: "openhands-author",
+        description: "Author is OpenHands (openhands@all-hands.dev, GitHub login openhands-agent)",
+        agent: "OpenHands",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...OPENHANDS),
+        samples: {
+          positive: [
+            author("openhands@all-hands.dev", "openhands"),
+            author("123456+openhands-agent@users.noreply.github.com")
+          ],
+          negative: [
+            author("robert@all-hands.dev", "Robert"),
+            author("12345+openhands@users.noreply.github.com")
+          ]
+        }
+      },
+      {
+        id: "openhands-coauthor",
+        description: "Co-authored-by OpenHands (openhands@all-hands.dev)",
+        agent: "OpenHands",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...OPENHANDS),
+        samples: {
+          positive: [body("Co-authored-by: openhands <openhands@all-hands.dev>")],
+          negative: [body("Co-authored-by: Graham <graham@all-hands.dev>")]
+        }
+      },
+      {
+        id: "sweep-bot-author",
+        description: "Author is Sweep (sweep-ai[bot])",
+        agent: "Sweep",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("sweep-ai")),
+        samples: {
+          positive: [author("123456+sweep-ai[bot]@users.noreply.github.com", "sweep-ai[bot]")],
+          negative: [author("sweep-ai@users.noreply.github.com", "sweep-ai")]
+        }
+      },
+      {
+        id: "roomote-author",
+        description: "Author is Roo Code cloud agent (Roomote <roomote@roocode.com>)",
+        agent: "Roo Code",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`roomote@roocode\.com`),
+        samples: {
+          positive: [author("roomote@roocode.com", "Roomote")],
+          negative: [author("hello@roocode.com", "Roomote")]
+        }
+      },
+      {
+        id: "roomote-coauthor",
+        description: "Co-authored-by Roomote <roomote@roocode.com>",
+        agent: "Roo Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`roomote@roocode\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Roomote <roomote@roocode.com>")],
+          negative: [body("Co-authored-by: Roomote <roomote@example.com>")]
+        }
+      },
+      {
+        id: "amp-thread-id",
+        description: "Amp-Thread-ID trailer (Sourcegraph Amp)",
+        agent: "Amp",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: trailerKey("Amp-Thread-ID"),
+        samples: {
+          positive: [body("Amp-Thread-ID: https://ampcode.com/threads/T-5f2c1a9e-3b7d-4e8f-a1c2-9d0e1f2a3b4c")],
+          negative: [body("Amp-Thread-ID:"), body("Thread-ID: T-123")]
+        }
+      },
+      {
+        id: "amp-coauthor",
+        description: "Co-authored-by Amp <amp@ampcode.com>",
+        agent: "Amp",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`amp@ampcode\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Amp <amp@ampcode.com>")],
+          negative: [body("Co-authored-by: Amp Fan <amp@example.com>")]
+        }
+      },
+      {
+        id: "factory-droid-author",
+        description: "Author is Factory Droid (factory-droid[bot], id 138933559)",
+        agent: "Factory Droid",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(FACTORY_BOT),
+        samples: {
+          positive: [author("138933559+factory-droid[bot]@users.noreply.github.com", "factory-droid[bot]")],
+          negative: [author("factory-droid@users.noreply.github.com", "factory-droid")]
+        }
+      },
+      {
+        id: "factory-droid-coauthor",
+        description: "Co-authored-by Factory Droid (factory-droid[bot])",
+        agent: "Factory Droid",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(FACTORY_BOT),
+        samples: {
+          positive: [
+            body("Co-authored-by: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>")
+          ],
+          negative: [body("Co-authored-by: Droid <droid@example.com>")]
+        }
+      },
+      {
+        id: "replit-commit-author",
+        description: '"Replit-Commit-Author: Agent" trailer on Replit Agent checkpoint commits',
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^replit-commit-author:[ \t]*agent\b/i,
+        samples: {
+          positive: [
+            body("Replit-Commit-Author: Agent", "Replit-Commit-Session-Id: 3f9a2c1e-7b4d-4a8e-b2c1-0d9e8f7a6b5c")
+          ],
+          negative: [body("Replit-Commit-Author: User")]
+        }
+      },
+      {
+        id: "replit-agent-author",
+        description: "Author is agent@replit.com (unverified)",
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`agent@replit\.com`),
+        samples: {
+          positive: [author("agent@replit.com", "Replit Agent")],
+          negative: [author("jane@replit.com", "Jane")]
+        }
+      },
+      {
+        id: "oz-coauthor",
+        description: "Co-Authored-By Oz <oz-agent@warp.dev> (Warp)",
+        agent: "Warp Oz",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`oz-agent@warp\.dev`),
+        samples: {
+          positive: [body("Co-Authored-By: Oz <oz-agent@warp.dev>")],
+          negative: [body("Co-Authored-By: Oz <oz@example.com>")]
+        }
+      },
+      {
+        id: "opencode-bot-author",
+        description: "Author is opencode-agent[bot]",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("opencode-agent")),
+        samples: {
+          positive: [author("123456+opencode-agent[bot]@users.noreply.github.com", "opencode-agent[bot]")],
+          negative: [author("opencode-agent@users.noreply.github.com")]
+        }
+      },
+      {
+        id: "opencode-coauthor",
+        description: "Co-Authored-By opencode <noreply@opencode.ai>",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@opencode\.ai`),
+        samples: {
+          positive: [body("Co-Authored-By: opencode <noreply@opencode.ai>")],
+          negative: [body("Co-Authored-By: opencode <dev@opencode.ai>")]
+        }
+      },
+      {
+        id: "opencode-footer",
+        description: 'Footer "Generated with [opencode]"',
+        agent: "OpenCode",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[opencode\]/i,
+        samples: {
+          positive: [body("\u{1F916} Generated with [opencode](https://opencode.ai)")],
+          negative: [body("Generated with opencode settings from the wiki")]
+        }
+      },
+      {
+        id: "qwen-code-coauthor",
+        description: "Co-authored-by Qwen-Coder <qwen-coder@alibabacloud.com> (unverified)",
+        agent: "Qwen Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`qwen-coder@alibabacloud\.com`),
+        samples: {
+          positive: [body("Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>")],
+          negative: [body("Co-authored-by: Qwen Li <qwen@alibabacloud.com>")]
+        }
+      },
+      // ── Conventions any agent may use ───────────────────────────────────────────────────
+      {
+        id: "assisted-by",
+        description: "Assisted-by trailer (Linux kernel, Fedora, OpenInfra): the agent named in its value",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        // The name runs to the first ':' (kernel `AGENT:MODEL`), '<' or '('.
+        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
+        samples: {
+          positive: [
+            body("Assisted-by: Claude:claude-3-opus coccinelle sparse"),
+            body("Assisted-By: GitHub Copilot"),
+            body("Assisted-by: Claude Code (detected by acldrift: env-claude-code)")
+          ],
+          negative: [body("Assisted-by:"), body("Not assisted-by: anyone")]
+        }
+      },
+      {
+        id: "generated-by",
+        description: "Generated-by trailer (Apache, OpenInfra): the agent named in its value",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^generated-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
+        samples: {
+          positive: [body("Generated-By: Cursor"), body("Generated-by: ChatGPT:gpt-5")],
+          negative: [body("Generated-by:"), body("Generated by hand")]
+        }
+      },
+      {
+        id: "git-ai-note",
+        description: "git note (refs/notes/ai, Git AI Standard) naming the agent in agent_id.tool",
+        class: "agent",
+        strength: "medium",
+        field: "notes",
+        pattern: /"agent_id"\s*:\s*\{[^{}]*?"tool"\s*:\s*"(?<agent>[^"\\]{1,80})"/,
+        samples: {
+          positive: [
+            {
+              notes: [
+                "iam/app.json",
+                "  a1b2c3d4 4-12",
+                "---",
+                '{"schema_version": "authorship/3.0.0", "prompts": {"a1b2c3d4": {',
+                '  "agent_id": {"tool": "cursor", "id": "6ef2c1", "model": "claude-4-sonnet"}}}}'
+              ].join("\n")
+            }
+          ],
+          negative: [{ notes: 'Reviewed in the "tool" meeting' }, { notes: '{"agent_id": {"model": "gpt-5"}}' }]
+        }
+      },
+      {
+        id: "rewrite-note",
+        description: "git note (refs/notes/ai) written by acldrift's post-rewrite hook: a rebase or amend folded an agent's commit into this one",
+        class: "agent",
+        strength: "medium",
+        field: "notes",
+        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)[ \t]+\(carried by acldrift /im,
+        samples: {
+          positive: [
+            { notes: "Assisted-by: Claude Code (carried by acldrift from 147727b, rebase)" },
+            {
+              notes: "Assisted-by: Aider (carried by acldrift from 0c1d2e3, amend)\nAssisted-by: Claude Code (carried by acldrift from 147727b, rebase)"
+            }
+          ],
+          negative: [{ notes: "Assisted-by: Claude Code" }, { notes: "Reviewed: carried by acldrift from 147727b" }]
+        }
+      },
+      // ── Runtime environment of the commit being made (prepare-commit-msg, pre-commit) ───
+      // Env vars leak into child processes and anyone can export them: evidence only at commit
+      // time. CURSOR_TRACE_ID and TERM_PROGRAM are set for humans in those editors too: not signals.
+      {
+        id: "env-claude-code",
+        description: "Claude Code shell: CLAUDECODE=1, AI_AGENT=claude-code_\u2026, CLAUDE_CODE_ENTRYPOINT, CLAUDE_CODE_SESSION_ID",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:CLAUDECODE=1|AI_AGENT=claude-code\S*|CLAUDE_CODE_ENTRYPOINT=\S+|CLAUDE_CODE_SESSION_ID=\S+)$/,
+        samples: {
+          positive: [
+            env({ CLAUDECODE: "1" }),
+            env({ AI_AGENT: "claude-code_2.0.14_agent" }),
+            env({ CLAUDE_CODE_ENTRYPOINT: "cli" })
+          ],
+          negative: [env({ CLAUDECODE: "0" }), env({ CLAUDE_API_KEY: "x" })]
+        }
+      },
+      {
+        id: "env-cursor-agent",
+        description: "Cursor agent shell: CURSOR_AGENT=1 (not CURSOR_TRACE_ID, which humans have too)",
+        agent: "Cursor",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CURSOR_AGENT=(?:1|true)$/,
+        samples: {
+          positive: [env({ CURSOR_AGENT: "1" })],
+          negative: [env({ CURSOR_TRACE_ID: "6f1c2d3e4b5a" }), env({ CURSOR_AGENT: "0" })]
+        }
+      },
+      {
+        id: "env-gemini-cli",
+        description: "Gemini CLI shell: GEMINI_CLI=1",
+        agent: "Gemini CLI",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^GEMINI_CLI=(?:1|true)$/,
+        samples: { positive: [env({ GEMINI_CLI: "1" })], negative: [env({ GEMINI_API_KEY: "x" })] }
+      },
+      {
+        id: "env-codex",
+        description: "Codex CLI shell: CODEX_THREAD_ID (CODEX_SANDBOX, CODEX_SANDBOX_NETWORK_DISABLED unverified)",
+        agent: "Codex",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:CODEX_THREAD_ID|CODEX_SANDBOX|CODEX_SANDBOX_NETWORK_DISABLED)=\S+$/,
+        samples: {
+          positive: [env({ CODEX_THREAD_ID: "0199a1b2-c3d4" }), env({ CODEX_SANDBOX: "seatbelt" })],
+          negative: [env({ CODEX_HOME: "/home/jane/.codex" })]
+        }
+      },
+      {
+        id: "env-cline",
+        description: "Cline shell: CLINE_ACTIVE=true",
+        agent: "Cline",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CLINE_ACTIVE=(?:1|true)$/,
+        samples: { positive: [env({ CLINE_ACTIVE: "true" })], negative: [env({ CLINE_ACTIVE: "false" })] }
+      },
+      {
+        id: "env-augment",
+        description: "Augment agent shell: AUGMENT_AGENT=1",
+        agent: "Augment",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AUGMENT_AGENT=(?:1|true)$/,
+        samples: { positive: [env({ AUGMENT_AGENT: "1" })], negative: [env({ AUGMENT_API_TOKEN: "x" })] }
+      },
+      {
+        id: "env-opencode",
+        description: "OpenCode shell: OPENCODE=1",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^OPENCODE=(?:1|true)$/,
+        samples: { positive: [env({ OPENCODE: "1" })], negative: [env({ OPENCODE_CONFIG: "/etc/opencode.json" })] }
+      },
+      {
+        id: "env-qwen-code",
+        description: "Qwen Code shell: QWEN_CODE=1",
+        agent: "Qwen Code",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^QWEN_CODE=(?:1|true)$/,
+        samples: { positive: [env({ QWEN_CODE: "1" })], negative: [env({ QWEN_API_KEY: "x" })] }
+      },
+      {
+        id: "env-amp",
+        description: "Amp shell: AGENT=amp or AMP_CURRENT_THREAD_ID",
+        agent: "Amp",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:AGENT=amp|AMP_CURRENT_THREAD_ID=\S+)$/,
+        samples: {
+          positive: [env({ AGENT: "amp" }), env({ AMP_CURRENT_THREAD_ID: "T-5f2c1a9e" })],
+          negative: [env({ AMP_API_KEY: "x" })]
+        }
+      },
+      {
+        id: "env-oz",
+        description: "Warp Oz run: OZ_RUN_ID",
+        agent: "Warp Oz",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^OZ_RUN_ID=\S+$/,
+        samples: { positive: [env({ OZ_RUN_ID: "run_8c1d" })], negative: [env({ TERM_PROGRAM: "WarpTerminal" })] }
+      },
+      {
+        id: "env-replit-agent",
+        description: "Replit Agent: REPLIT_MODE=assistant inside a Repl (REPL_ID)",
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^REPLIT_MODE=assistant$/,
+        requires: [/^REPL_ID=\S+$/],
+        samples: {
+          positive: [env({ REPL_ID: "4b1c9e2a-7d3f", REPLIT_MODE: "assistant" })],
+          negative: [env({ REPL_ID: "4b1c9e2a-7d3f" }), env({ REPLIT_MODE: "assistant" })]
+        }
+      },
+      {
+        id: "env-crush",
+        description: "Crush shell: CRUSH=1",
+        agent: "Crush",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CRUSH=(?:1|true)$/,
+        samples: { positive: [env({ CRUSH: "1" })], negative: [env({ CRUSH: "" })] }
+      },
+      {
+        id: "env-pi",
+        description: "pi coding agent shell: PI_CODING_AGENT=true",
+        agent: "Pi",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^PI_CODING_AGENT=(?:1|true)$/,
+        samples: { positive: [env({ PI_CODING_AGENT: "true" })], negative: [env({ PI: "3.14" })] }
+      },
+      {
+        id: "env-trae",
+        description: "Trae agent shell: TRAE_AI_SHELL_ID",
+        agent: "Trae",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^TRAE_AI_SHELL_ID=\S+$/,
+        samples: { positive: [env({ TRAE_AI_SHELL_ID: "17" })], negative: [env({ TRAE_HOME: "/opt/trae" })] }
+      },
+      {
+        id: "env-amazon-q",
+        description: "Amazon Q shell: AWS_EXECUTION_ENV mentions amazonq (unverified)",
+        agent: "Amazon Q",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AWS_EXECUTION_ENV=\S*amazon-?q/i,
+        samples: {
+          positive: [env({ AWS_EXECUTION_ENV: "AmazonQ-For-CLI" })],
+          negative: [env({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" })]
+        }
+      },
+      {
+        id: "env-jules",
+        description: "Google Jules VM: USER=swebot (heuristic)",
+        agent: "Jules",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^USER=swebot$/,
+        samples: { positive: [env({ USER: "swebot" })], negative: [env({ USER: "jane" })] }
+      },
+      // Generic conventions last: a line a specific entry above already explains counts once.
+      {
+        id: "env-ai-agent",
+        description: "AI_AGENT=<tool> (emerging convention): the tool named in its value",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        // The name ends at the first '_' or '.' (`tool_1.2_agent`); the parts cannot overlap, so no backtracking.
+        pattern: /^AI_AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
+        samples: {
+          positive: [env({ AI_AGENT: "goose" })],
+          negative: [env({ AI_AGENT: "" }), env({ OPENAI_AGENT: "x" })]
+        }
+      },
+      {
+        id: "env-agent",
+        description: "AGENT=<tool> (emerging convention): the tool named in its value",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
+        samples: { positive: [env({ AGENT: "goose" })], negative: [env({ AGENT: "" }), env({ SSH_AGENT_PID: "4242" })] }
+      },
+      // ── Automation (not AI) ─────────────────────────────────────────────────────────────
+      {
+        id: "dependabot-author",
+        description: "Author is Dependabot (dependabot[bot], id 49699333)",
+        agent: "Dependabot",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("dependabot", 49699333)),
+        samples: {
+          positive: [
+            author("49699333+dependabot[bot]@users.noreply.github.com", "dependabot[bot]"),
+            author("dependabot[bot]@users.noreply.github.com", "dependabot[bot]")
+          ],
+          negative: [
+            author("dependabot@users.noreply.github.com", "dependabot[bot]"),
+            author("support@github.com", "dependabot[bot]")
+          ]
+        }
+      },
+      {
+        id: "dependabot-signoff",
+        description: "Signed-off-by: dependabot[bot] <support@github.com>",
+        agent: "Dependabot",
+        class: "automation",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^signed-off-by:[ \t]*dependabot\[bot\][ \t]*<support@github\.com>$/i,
+        samples: {
+          positive: [body("Signed-off-by: dependabot[bot] <support@github.com>")],
+          negative: [body("Signed-off-by: Jane Doe <support@github.com>")]
+        }
+      },
+      {
+        id: "renovate-author",
+        description: "Author is Renovate (renovate[bot], id 29139614)",
+        agent: "Renovate",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("renovate", 29139614)),
+        samples: {
+          positive: [author("29139614+renovate[bot]@users.noreply.github.com", "renovate[bot]")],
+          negative: [
+            author("renovate@users.noreply.github.com", "Renovate"),
+            author("bot@renovateapp.com.example.net")
+          ]
+        }
+      },
+      {
+        id: "github-actions-author",
+        description: "Author is GitHub Actions (github-actions[bot], id 41898282)",
+        agent: "GitHub Actions",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("github-actions", 41898282)),
+        samples: {
+          positive: [
+            author("41898282+github-actions[bot]@users.noreply.github.com", "github-actions[bot]"),
+            author("github-actions[bot]@users.noreply.github.com", "github-actions[bot]")
+          ],
+          negative: [
+            author("github-actions@github.com", "github-actions"),
+            author("noreply@github.com", "GitHub")
+          ]
+        }
+      }
+    ];
+    AGENT_NAMES = {
+      "claude-code": "Claude Code",
+      cursor: "Cursor",
+      "cursor-agent": "Cursor",
+      codex: "Codex",
+      "codex-cli": "Codex",
+      copilot: "GitHub Copilot",
+      "github-copilot": "GitHub Copilot",
+      "gemini-cli": "Gemini CLI",
+      aider: "Aider",
+      amp: "Amp",
+      cline: "Cline",
+      devin: "Devin",
+      opencode: "OpenCode",
+      "qwen-code": "Qwen Code"
+    };
+  }
+});
+
+// src/core/actors/match.ts
+function fieldTexts(field, commit) {
+  switch (field) {
+    case "author-email":
+      return present(commit.authorEmail?.trim());
+    case "committer-email":
+      return present(commit.committerEmail?.trim());
+    case "author-name":
+      return present(commit.authorName?.trim());
+    case "committer-name":
+      return present(commit.committerName?.trim());
+    case "trailer":
+      return (commit.message ?? "").split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+    case "message":
+      return present(commit.message);
+    case "notes":
+      return present(commit.notes);
+    case "env":
+      return Object.entries(commit.env ?? {}).flatMap(
+        ([name, value]) => value === void 0 ? [] : [`${name}=${value}`]
+      );
+  }
+}
+function matchSignal(signal, commit) {
+  const texts2 = fieldTexts(signal.field, commit);
+  const required = [];
+  for (const pattern of signal.requires ?? []) {
+    const text3 = texts2.find((t) => pattern.test(t));
+    if (text3 === void 0) return void 0;
+    required.push(text3);
+  }
+  for (const text3 of texts2) {
+    const match = signal.pattern.exec(text3);
+    if (match === null) continue;
+    const quoted = quote(signal.field, text3, match);
+    const named3 = signal.agent ?? match.groups?.agent;
+    return {
+      signal,
+      detail: clean([quoted.detail, ...required].join(", ")),
+      ...named3 === void 0 ? {} : { agent: canonicalAgent(clean(named3, MAX_NAME)) },
+      source: quoted.source
+    };
+  }
+  return void 0;
+}
+function quote(field, text3, match) {
+  switch (field) {
+    case "author-email":
+    case "committer-email":
+    case "author-name":
+    case "committer-name":
+      return {
+        detail: `${field.replace("-", " ")}: ${text3}`,
+        source: `${field.split("-")[1]}:${text3.toLowerCase()}`
+      };
+    case "trailer":
+      return { detail: text3, source: `message:${text3}` };
+    case "message": {
+      const line = lineAt2(text3, match.index);
+      return { detail: line, source: `message:${line}` };
+    }
+    case "notes":
+      return { detail: `git note: ${match[0]}`, source: `notes:${match[0]}` };
+    case "env":
+      return { detail: text3, source: `env:${text3}` };
+  }
+}
+function lineAt2(text3, index2) {
+  const start = text3.lastIndexOf("\n", index2 - 1) + 1;
+  const end = text3.indexOf("\n", index2);
+  return text3.slice(start, end === -1 ? text3.length : end).trim();
+}
+function clean(text3, max = MAX_DETAIL) {
+  const flat2 = text3.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim();
+  return flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
+}
+var MAX_DETAIL, MAX_NAME, present;
+var init_match = __esm({
+  "src/core/actors/match.ts"() {
+    "use strict";
+    init_signals();
+    MAX_DETAIL = 200;
+    MAX_NAME = 60;
+    present = (text3) => text3 === void 0 || text3 === "" ? [] : [text3];
+  }
+});
+
+// src/core/actors/classify.ts
+function configSignals(config2 = {}) {
+  const signals = [];
+  const add = ({ id, name, what, ...rest }) => {
+    const cls = CONFIG_SIGNALS[id];
+    const agent = cls === "human" ? {} : { agent: name };
+    signals.push({
+      id,
+      description: `${what} (acldrift.config.yaml)`,
+      ...agent,
+      class: cls,
+      ...rest,
+      samples: NO_SAMPLES
+    });
+  };
+  for (const { name, emails, trailers } of config2.agents ?? []) {
+    const listed = exactEmails(emails);
+    if (listed !== void 0) {
+      const what = `agent ${name}`;
+      const id = "config-agent-email";
+      add({ id, name, what, field: "author-email", pattern: anchored(listed), strength: "high" });
+      add({ id, name, what, field: "committer-email", pattern: anchored(listed), strength: "high" });
+      const pattern = new RegExp(`^co-authored-by:[^<]*<(?:${listed})>$`, "i");
+      add({ id: "config-agent-coauthor", name, what, field: "trailer", pattern, strength: "medium" });
+    }
+    for (const trailer of trailers ?? []) {
+      const pattern = trailerPattern(trailer);
+      add({
+        id: "config-agent-trailer",
+        name,
+        what: `trailer of agent ${name}`,
+        field: "trailer",
+        pattern,
+        strength: "medium"
+      });
+    }
+  }
+  for (const { name, emails } of config2.automation ?? []) {
+    const listed = exactEmails(emails);
+    if (listed === void 0) continue;
+    const pattern = anchored(listed);
+    add({ id: "config-automation-email", name, what: name, field: "author-email", pattern, strength: "high" });
+  }
+  for (const { name, emails } of config2.humans ?? []) {
+    const listed = exactEmails(emails);
+    if (listed === void 0) continue;
+    const pattern = anchored(listed);
+    add({
+      id: "listed-human",
+      name,
+      what: `listed human ${name}`,
+      field: "author-email",
+      pattern,
+      strength: "high"
+    });
+  }
+  return signals;
+}
+function classifyActor(commit, extra) {
+  const matches2 = evaluate3([...configSignals(extra), ...SIGNALS], commit);
+  if (matches2.length === 0) return { type: "unknown", confidence: 0, evidence: [] };
+  const confidence = {
+    agent: combine(matches2, "agent"),
+    automation: combine(matches2, "automation"),
+    human: combine(matches2, "human")
+  };
+  let type;
+  if (confidence.agent > 0) type = "agent";
+  else if (confidence.automation > 0) type = "automation";
+  else type = "human";
+  const name = type === "human" ? void 0 : matches2.find((m) => m.signal.class === type)?.agent;
+  return {
+    type,
+    ...name === void 0 ? {} : { agent: name },
+    confidence: Math.round((confidence[type] + Number.EPSILON) * 100) / 100,
+    evidence: matches2.map(toEvidence)
+  };
+}
+function detectRuntimeAgent(env2) {
+  return evaluate3(
+    SIGNALS.filter((s) => s.field === "env"),
+    { env: env2 }
+  ).map(toEvidence);
+}
+function agentTrailer(actor) {
+  if (actor.type !== "agent") return void 0;
+  const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
+  return `Assisted-by: ${lineName(actor)} (detected by acldrift: ${ids.join(", ")})`;
+}
+function carriedNote(actor, from, how) {
+  return `Assisted-by: ${lineName(actor)} (carried by acldrift from ${from.slice(0, 12)}, ${how})`;
+}
+function lineName(actor) {
+  return (actor.agent ?? "unknown agent").replace(/[\p{Cc}:<>()]+/gu, " ").replace(/\s+/g, " ").trim() || "unknown agent";
+}
+function evaluate3(signals, commit) {
+  const bySource = /* @__PURE__ */ new Map();
+  for (const signal of signals) {
+    const match = matchSignal(signal, commit);
+    if (match === void 0) continue;
+    const seen = bySource.get(match.source);
+    if (seen === void 0 || weight2(match) > weight2(seen)) bySource.set(match.source, match);
+  }
+  return [...bySource.values()].sort((a, b) => weight2(b) - weight2(a));
+}
+function combine(matches2, cls) {
+  return 1 - matches2.filter((m) => m.signal.class === cls).reduce((none, m) => none * (1 - weight2(m)), 1);
+}
+function exactEmails(emails) {
+  const listed = (emails ?? []).map((e) => e.trim()).filter((e) => e !== "");
+  return listed.length === 0 ? void 0 : listed.map(escapeRegExp).join("|");
+}
+function trailerPattern(trailer) {
+  const colon = trailer.indexOf(":");
+  if (colon === -1 || trailer.slice(colon + 1).trim() === "")
+    return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
+  const key = escapeRegExp(trailer.slice(0, colon).trim());
+  const value = escapeRegExp(trailer.slice(colon + 1).trim());
+  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
+}
+var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
+var init_classify3 = __esm({
+  "src/core/actors/classify.ts"() {
+    "use strict";
+    init_match();
+    init_signals();
+    STRENGTH_WEIGHT = {
+      strong: 0.95,
+      high: 0.9,
+      runtime: 0.8,
+      medium: 0.75,
+      weak: 0.4
+    };
+    CONFIG_SIGNALS = {
+      "config-agent-email": "agent",
+      "config-agent-coauthor": "agent",
+      "config-agent-trailer": "agent",
+      "config-automation-email": "automation",
+      "listed-human": "human"
+    };
+    NO_SAMPLES = { positive: [], negative: [] };
+    weight2 = (match) => STRENGTH_WEIGHT[match.signal.strength];
+    toEvidence = (match) => ({
+      signal: match.signal.id,
+      detail: match.detail,
+      strength: match.signal.strength
+    });
+    CLASS_OF = new Map([
+      ...SIGNALS.map((s) => [s.id, s.class]),
+      ...Object.entries(CONFIG_SIGNALS)
+    ]);
+    classOf = (id) => CLASS_OF.get(id);
+    anchored = (alternation) => new RegExp(`^(?:${alternation})$`, "i");
+  }
+});
+
+// src/core/actors/pending.ts
+async function pendingActor(root, evidence2) {
+  const identity = await pendingIdentity(root);
+  const actor = classifyActor(
+    {
+      authorName: identity.author.name,
+      authorEmail: identity.author.email,
+      committerName: identity.committer.name,
+      committerEmail: identity.committer.email,
+      message: evidence2.message ?? "",
+      env: evidence2.env
+    },
+    evidence2.actors
+  );
+  return { identity, actor };
+}
+var init_pending = __esm({
+  "src/core/actors/pending.ts"() {
+    "use strict";
+    init_git();
+    init_classify3();
+  }
+});
+
+// src/core/commits.ts
+async function lookUpCommits(lookup2, shas) {
+  const wanted = [...new Set(shas)];
+  const out = /* @__PURE__ */ new Map();
+  if (wanted.length === 0) return out;
+  const [commits, notes] = await Promise.all([readCommits(lookup2.root, wanted), readNotes(lookup2.root, "ai")]);
+  for (const [sha, commit] of commits) out.set(sha, commitInfo(commit, notes.get(sha), lookup2.actors));
+  return out;
+}
+function blamedCommit(commits, blamed) {
+  const commit = commits.get(blamed.sha);
+  if (commit === void 0) return void 0;
+  const merge3 = blamed.mergedBy === void 0 ? void 0 : commits.get(blamed.mergedBy);
+  return merge3 === void 0 ? commit : { ...commit, merge: { sha: merge3.sha, subject: merge3.subject } };
+}
+function commitInfo(commit, notes, actors) {
+  const actor = classifyActor(
+    {
+      authorName: commit.author.name,
+      authorEmail: commit.author.email,
+      committerName: commit.committer.name,
+      committerEmail: commit.committer.email,
+      message: commit.message,
+      notes
+    },
+    actors
+  );
+  return { sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor };
+}
+async function pendingCommit(lookup2, subject) {
+  const { identity, actor } = await pendingActor(lookup2.root, {
+    env: lookup2.env ?? process.env,
+    actors: lookup2.actors,
+    message: lookup2.message
+  });
+  const told = lookup2.message === void 0 ? "" : subjectOf(lookup2.message).trim();
+  return { sha: "pending", author: identity.author, subject: told || `(${subject})`, actor, pending: true };
+}
+var blamedShas, subjectOf;
+var init_commits = __esm({
+  "src/core/commits.ts"() {
+    "use strict";
+    init_git();
+    init_classify3();
+    init_pending();
+    blamedShas = (blamed) => [...blamed].flatMap((b) => b === null ? [] : [b.sha, ...b.mergedBy === void 0 ? [] : [b.mergedBy]]);
+    subjectOf = (message2) => message2.split("\n", 1)[0] ?? "";
+  }
+});
+
 // src/kernel/types.ts
 var GATE_KIND, SEVERITIES;
 var init_types2 = __esm({
@@ -38904,167 +39481,6 @@ var init_attribute = __esm({
   }
 });
 
-// src/core/compare.ts
-function sameDocument(a, b) {
-  return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value));
-}
-async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ new Set()) {
-  const changedByKind = /* @__PURE__ */ new Map();
-  const paths = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort();
-  for (const path of paths) {
-    const before = baseline.get(path);
-    const after = target.get(path);
-    if (before && after && sameDocument(before, after)) continue;
-    for (const kind of new Set([before?.kind, after?.kind].filter((k) => k !== void 0)))
-      changedByKind.set(kind, [...changedByKind.get(kind) ?? [], path]);
-  }
-  const out = { findings: [], notes: [] };
-  for (const [kind, changed] of changedByKind) {
-    const result2 = await adapterFor(kind).compare(
-      ofKind(baseline, kind),
-      ofKind(target, kind),
-      changed,
-      context
-    );
-    out.findings.push(...result2.findings);
-    out.notes.push(...result2.notes);
-  }
-  return out;
-}
-function ofKind(documents, kind) {
-  return new Map([...documents].filter(([, d]) => d.kind === kind));
-}
-var init_compare8 = __esm({
-  async "src/core/compare.ts"() {
-    "use strict";
-    await init_adapters();
-    init_hash();
-  }
-});
-
-// src/core/gate/rules.ts
-var GATE_RULES;
-var init_rules9 = __esm({
-  "src/core/gate/rules.ts"() {
-    "use strict";
-    init_rules();
-    GATE_RULES = declareRules({
-      "config-weakened": {
-        change: "widening",
-        severity: ["high", "medium"],
-        title: "The config checks less",
-        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
-      },
-      "approver-added": {
-        change: "widening",
-        severity: "high",
-        title: "An approver was added",
-        description: "An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change."
-      },
-      "approval-added": {
-        change: "widening",
-        severity: "low",
-        title: "An approval was added",
-        description: "An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding."
-      },
-      "approval-removed": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval was removed",
-        description: "An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational."
-      },
-      "baseline-widened": {
-        change: "widening",
-        severity: ["high", "critical", "medium", "low"],
-        title: "The baseline accepts more",
-        description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
-      },
-      "baseline-moved": {
-        change: "widening",
-        severity: "medium",
-        title: "The baseline claims another commit",
-        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
-      },
-      "baseline-unapproved": {
-        change: "widening",
-        severity: "high",
-        title: "Nobody approved the baseline",
-        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
-      },
-      "baseline-config-mismatch": {
-        change: "widening",
-        severity: "high",
-        title: "The baseline was read under another config",
-        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
-      },
-      "self-approval": {
-        change: "widening",
-        severity: "high",
-        title: "An approval does not count",
-        description: "The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval."
-      },
-      "approval-expired": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval expired",
-        description: "Past its `expires` day the approval stops counting: renew it or remove it. Informational."
-      },
-      "approval-stale": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval matches no finding",
-        description: "The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational."
-      },
-      "approval-unverified": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval cannot be verified",
-        description: "The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational."
-      }
-    });
-  }
-});
-
-// src/core/gate/protected.ts
-function protectedFinding(fields) {
-  return {
-    id: findingId(["acldrift", fields.file, fields.rule, canonicalJson(fields.witness)]),
-    kind: "acldrift",
-    file: fields.file,
-    line: fields.line,
-    pointer: fields.pointer,
-    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
-    change: GATE_RULES[fields.rule].change,
-    severity: fields.severity,
-    rule: fields.rule,
-    message: fields.message,
-    witness: fields.witness,
-    // What changed in acldrift's own file is the access an approval of it records.
-    access: JSON.parse(canonicalAccess(fields.witness)),
-    before: fields.before,
-    after: fields.after,
-    diff: [],
-    commit: null,
-    approval: null
-  };
-}
-function lineOf(sourceMap, pointer) {
-  if (sourceMap === void 0) return null;
-  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
-    const position = sourceMap.locate(current);
-    if (position !== void 0) return position.line;
-    if (current === "") return null;
-  }
-}
-var init_protected = __esm({
-  "src/core/gate/protected.ts"() {
-    "use strict";
-    init_hash();
-    init_findings();
-    init_rules9();
-  }
-});
-
 // src/core/gate/agent-hooks.ts
 function agentHookChanges(before, after, versions) {
   const found2 = [];
@@ -39108,294 +39524,6 @@ var init_agent_hooks = __esm({
     init_harnesses();
     init_protected();
     AGENT_HOOK_FILES = HARNESSES.map((h) => h.configFile);
-  }
-});
-
-// src/core/gate/attributes.ts
-import picomatch2 from "picomatch";
-function stateOf2(token) {
-  if (token.startsWith("-")) return [token.slice(1), "unset"];
-  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
-  const equals = token.indexOf("=");
-  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
-}
-function parseAttributes(file, text3) {
-  const lines = [];
-  const macros = [];
-  text3.split(/\r?\n/).forEach((raw, i) => {
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) return;
-    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
-    const pattern = quoted ?? trimmed.split(/\s+/)[0];
-    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
-    if (pattern.startsWith("[attr]")) {
-      if (file === ATTRIBUTES_FILE)
-        macros.push({ name: pattern.slice("[attr]".length), line: i + 1, text: trimmed, states });
-    } else if (!pattern.startsWith("!"))
-      lines.push({ file, line: i + 1, text: trimmed, pattern: unquote(pattern), states });
-  });
-  return { lines, macros };
-}
-function patternMatcher(pattern, folder = "") {
-  if (pattern.endsWith("/")) return () => false;
-  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
-  const matches2 = picomatch2(glob2, { dot: true });
-  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
-}
-async function attributeChanges(root, before, after, readPaths, effective, versions) {
-  const changed = changedFiles(before, after);
-  if (changed.length === 0) return [];
-  const paths = await readPaths();
-  const names3 = Object.keys(TRANSFORMING);
-  const [was, now] = await effective([before, after], paths, names3);
-  const groups = /* @__PURE__ */ new Map();
-  for (const path of paths)
-    for (const attribute2 of names3) {
-      const state = now.get(path)?.get(attribute2) ?? "unspecified";
-      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
-      const cause = causeOf(path, attribute2, state, changed, before, after);
-      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
-      const group = groups.get(key);
-      if (group === void 0) groups.set(key, { cause, paths: [path] });
-      else group.paths.push(path);
-    }
-  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
-  return [...groups.values()].map(
-    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
-  );
-}
-function changedFiles(before, after) {
-  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
-    const [was, is] = [before.get(file), after.get(file)];
-    return was === void 0 || is === void 0 || !was.equals(is);
-  }).sort();
-}
-function causeOf(path, attribute2, state, changed, before, after) {
-  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
-  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
-  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
-  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
-    (f) => f !== void 0 && changed.includes(f)
-  ) ?? changed[0];
-  return { file, attribute: attribute2, state, now, was };
-}
-function atTargetWith(after, file, text3) {
-  const files2 = texts(after);
-  if (text3 === void 0) files2.delete(file);
-  else files2.set(file, text3);
-  return new AttributeFiles(files2);
-}
-function describe2(cause, paths, before, after) {
-  const { file, attribute: attribute2, state, now, was } = cause;
-  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
-  const acting = assignment(attribute2, state);
-  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
-  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
-  let line = null;
-  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
-  let removed2 = null;
-  let how;
-  const holds4 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
-  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
-  const redefined = rootMacro(now.macro) !== void 0 && !holds4(before, now.macro.text) ? now.macro : void 0;
-  const changedMacro = rootMacro(was.macro) !== void 0 && !holds4(after, was.macro.text) ? was.macro : void 0;
-  if (now.line?.file === file && !holds4(before, now.line.text)) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
-  } else if (redefined !== void 0) {
-    line = redefined.line;
-    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
-  } else if (changedMacro !== void 0) {
-    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
-      (m) => m.name === changedMacro.name
-    )?.line ?? null;
-    removed2 = changedMacro.text;
-    pattern = was.line.pattern;
-    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (was.line?.file === file && !holds4(after, was.line.text)) {
-    pattern = was.line.pattern;
-    removed2 = was.line.text;
-    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
-    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (now.line?.file === file) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
-  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
-  return protectedFinding({
-    file,
-    rule: "config-weakened",
-    severity: "high",
-    message: `${file}: ${how}: ${consequence}`,
-    witness: { setting: file, pattern, attribute: attribute2, state },
-    pointer: null,
-    line,
-    before: removed2,
-    after: now.line === void 0 ? null : now.line.text
-  });
-}
-function weakened(root, cause, paths, files2, before, after, versions) {
-  const [probe] = paths;
-  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
-  let all2 = files2;
-  const protectedChange = {
-    finding: describe2(cause, paths, before, after),
-    path: files2[0],
-    // (asked only through `together`)
-    holds: async () => false,
-    together: {
-      files: (history) => {
-        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
-        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
-        return all2;
-      },
-      holds: async (blobs) => {
-        const side = /* @__PURE__ */ new Map();
-        for (const [file, blob] of blobs) {
-          const content = await versions.get(blob, "content", async (c) => c);
-          if (content !== void 0) side.set(file, content);
-        }
-        return actsIn(side);
-      }
-    },
-    refine: async (commit) => {
-      const parent = await firstParent(root, commit);
-      const [was, is] = await readPathsAt(
-        root,
-        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
-        all2
-      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
-      if (!actsIn(is) || actsIn(was)) return;
-      const changed = changedFiles(was, is);
-      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
-      protectedChange.finding = {
-        ...describe2(atCommit, paths, was, is),
-        commit: protectedChange.finding.commit
-      };
-    }
-  };
-  return protectedChange;
-}
-var ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
-var init_attributes2 = __esm({
-  "src/core/gate/attributes.ts"() {
-    "use strict";
-    init_git();
-    init_protected();
-    ATTRIBUTES_FILE = ".gitattributes";
-    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
-    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
-    TRANSFORMING = {
-      filter: "git runs a clean/smudge filter on them",
-      ident: "git expands $Id$ in them on checkout",
-      "working-tree-encoding": "git re-encodes them on checkout",
-      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
-    };
-    acts = (state) => state !== "unset" && state !== "unspecified";
-    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
-    AttributeFiles = class {
-      parsed = /* @__PURE__ */ new Map();
-      macros = /* @__PURE__ */ new Map([
-        // git's one built-in macro
-        [
-          "binary",
-          {
-            name: "binary",
-            line: 0,
-            text: "[attr]binary -diff -merge -text",
-            states: ["-diff", "-merge", "-text"].map(stateOf2)
-          }
-        ]
-      ]);
-      constructor(files2) {
-        for (const [file, text3] of files2) {
-          const { lines, macros } = parseAttributes(file, text3);
-          this.parsed.set(
-            file,
-            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
-          );
-          for (const macro of macros) this.macros.set(macro.name, macro);
-        }
-      }
-      /**
-       * An attribute's state on a path, and the line that decided it, as git fills it: from the
-       * deepest folder's file to the root's, from the last line to the first, each line's states
-       * from the last to the first; the first to assign an attribute decides it, and a macro that is
-       * set assigns its own states there.
-       */
-      decide(path, attribute2) {
-        const decided = /* @__PURE__ */ new Map();
-        const fill = (states, line, macro) => {
-          for (const [name, state] of [...states].reverse()) {
-            if (decided.has(name)) continue;
-            decided.set(name, { state, line, macro });
-            const expands = state === "set" ? this.macros.get(name) : void 0;
-            if (expands !== void 0) fill(expands.states, line, expands);
-          }
-        };
-        const folders = path.split("/").slice(0, -1);
-        const files2 = folders.map((_, i) => `${folders.slice(0, i + 1).join("/")}/${ATTRIBUTES_FILE}`);
-        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
-          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
-            if (matches2(path)) fill(line.states, line);
-        return decided.get(attribute2) ?? { state: "unspecified" };
-      }
-    };
-    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
-    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
-  }
-});
-
-// src/core/gate/approvals-file.ts
-async function parseApprovals(path, content) {
-  const parsed3 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
-  if (parsed3.value === null) return { path, entries: [], lines: [] };
-  const problems = await validateValue("approvals", parsed3);
-  if (problems.length > 0) throw new InvalidInputError(problems);
-  const entries2 = parsed3.value.approvals;
-  const duplicates = duplicateIds(entries2, parsed3.sourceMap, path);
-  if (duplicates.length > 0) throw new InvalidInputError(duplicates);
-  return {
-    path,
-    entries: entries2,
-    lines: entries2.map((_, i) => parsed3.sourceMap.locate(`/approvals/${i}`)?.line ?? null)
-  };
-}
-async function approvalsOrUndefined(path, content) {
-  try {
-    return (await parseApprovals(path, content)).entries;
-  } catch (error) {
-    if (error instanceof InvalidInputError) return void 0;
-    throw error;
-  }
-}
-function duplicateIds(entries2, sourceMap, file) {
-  const first = /* @__PURE__ */ new Map();
-  const problems = [];
-  entries2.forEach((entry, i) => {
-    const seen = first.get(entry.id);
-    if (seen === void 0) first.set(entry.id, i);
-    else
-      problems.push({
-        file,
-        line: sourceMap.locate(`/approvals/${i}/id`)?.line,
-        pointer: `/approvals/${i}/id`,
-        message: `approves ${entry.id} again (already at /approvals/${seen}): one entry per access`
-      });
-  });
-  return problems;
-}
-function sameEntry(a, b) {
-  return canonicalJson(a) === canonicalJson(b);
-}
-var APPROVALS_FILE;
-var init_approvals_file = __esm({
-  async "src/core/gate/approvals-file.ts"() {
-    "use strict";
-    init_errors();
-    init_hash();
-    init_parse();
-    await init_validate();
-    APPROVALS_FILE = ".acldrift/approvals.yaml";
   }
 });
 
@@ -39936,42 +40064,6 @@ var init_snapshot3 = __esm({
     await init_validate();
     init_version();
     isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-  }
-});
-
-// src/core/gate/verdict.ts
-function failOnWeakened(before, after) {
-  return FAIL_ON_RANK[after] > FAIL_ON_RANK[before];
-}
-function stricter(a, b) {
-  return {
-    failOn: FAIL_ON_RANK[a.failOn] <= FAIL_ON_RANK[b.failOn] ? a.failOn : b.failOn,
-    agents: a.agents === "require-approval" || b.agents === "require-approval" ? "require-approval" : "allow"
-  };
-}
-function gatePolicy(given2, target, reference2, protectedFindings) {
-  const policy2 = stricter(given2, target);
-  const weakened2 = protectedFindings.filter(
-    (f) => f.rule === "config-weakened" && POLICY_SETTINGS.has(String(f.witness?.setting))
-  );
-  return weakened2.some((f) => f.approval?.valid !== true) ? stricter(policy2, reference2) : policy2;
-}
-function gating(findings, failOn, agents) {
-  return findings.filter((f) => failsRun(f, { failOn, agents }));
-}
-function verdictCode(report, failOn) {
-  if (report.errors.length > 0) return EXIT.invalidInput;
-  const policy2 = report.policy ?? DEFAULT_FAIL_POLICY;
-  return gating(report.findings, failOn ?? policy2.failOn, policy2.agents).length > 0 ? EXIT.widening : EXIT.ok;
-}
-var FAIL_ON_RANK, POLICY_SETTINGS;
-var init_verdict = __esm({
-  "src/core/gate/verdict.ts"() {
-    "use strict";
-    init_errors();
-    init_findings();
-    FAIL_ON_RANK = { widening: 0, medium: 1, high: 2, critical: 3, never: 4 };
-    POLICY_SETTINGS = /* @__PURE__ */ new Set(["policy.failOn", "policy.agents"]);
   }
 });
 
@@ -40914,8 +41006,13 @@ var init_witness2 = __esm({
 });
 
 // src/core/check.ts
+var check_exports = {};
+__export(check_exports, {
+  runCheck: () => runCheck,
+  snapshotFile: () => snapshotFile
+});
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute4, join as join10, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join11, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
@@ -41107,9 +41204,7 @@ async function check2(options) {
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);
-  findings.sort(
-    (x, y) => changeRank(x) - changeRank(y) || SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] || x.file.localeCompare(y.file) || (x.line ?? 0) - (y.line ?? 0)
-  );
+  findings.sort(byGravity);
   return {
     schemaVersion: 1,
     tool: { name: "acldrift", version: toolVersion() },
@@ -41218,7 +41313,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join10(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join11(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -41270,7 +41365,7 @@ function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, comparedAlone, selfContained, withArticle, goneFrom, fileOf2, changeRank;
+var emptySource, selfContained, withArticle, goneFrom, fileOf2;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -41296,15 +41391,10 @@ var init_check = __esm({
       problems: [],
       notes: []
     });
-    comparedAlone = (kind) => {
-      const adapter = adapterFor(kind);
-      return adapter.scope === "file" && adapter.consults === void 0;
-    };
     selfContained = (...sources) => sources.every((source) => [...source.documents.values()].every((d) => comparedAlone(d.kind)));
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
     fileOf2 = (key, documents) => documents.get(key)?.origin?.file ?? key;
-    changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });
 
@@ -41313,24 +41403,31 @@ var review_exports = {};
 __export(review_exports, {
   logged: () => logged2,
   reviewEdit: () => reviewEdit,
+  reviewInCheck: () => reviewInCheck,
   reviewWorkingTree: () => reviewWorkingTree
 });
 async function holdsAccess2(file, assigned) {
   const read2 = await readDocuments(file, assigned);
   return read2.documents.length > 0 || read2.problems.length > 0;
 }
-async function reviewEdit(root, assigned, current, proposed) {
-  const [before, after, config2] = await Promise.all([
-    current === void 0 ? false : holdsAccess2(current, assigned),
-    holdsAccess2(proposed, assigned),
-    loadConfig(root)
-  ]);
-  let readers2;
-  const readersOfEdit = () => readers2 ??= readersOf(root, config2, [proposed.path]).then((paths) => new Set(paths));
-  if (!before && !after && (await readersOfEdit()).size === 0)
-    return { findings: [], problems: [], plain: true };
+function reviewEdit(root, assigned, current, proposed) {
+  return oneRun(async () => {
+    const [before, after, config2] = await Promise.all([
+      current === void 0 ? false : holdsAccess2(current, assigned),
+      holdsAccess2(proposed, assigned),
+      loadConfig(root)
+    ]);
+    const readers2 = readersOnce(root, config2, proposed.path);
+    if (!before && !after && (await readers2()).size === 0) return { findings: [], problems: [], plain: true };
+    const findings = await reviewAlone(root, config2, assigned, proposed, readers2);
+    if (findings !== void 0) return { findings, problems: [], plain: false };
+    return reviewInCheck(root, config2, proposed, readers2);
+  });
+}
+async function reviewInCheck(root, config2, proposed, readers2 = readersOnce(root, config2, proposed.path)) {
+  const { runCheck: runCheck2 } = await init_check().then(() => check_exports);
   const staged = { root, cwd: root, config: config2, target: { type: "staged" }, focus: /* @__PURE__ */ new Set([proposed.path]) };
-  const report = await runCheck({ ...staged, overlay: [proposed] });
+  const report = await runCheck2({ ...staged, overlay: [proposed] });
   const inFile = (file) => file === proposed.path;
   const failing = unapproved(report);
   const findings = failing.filter((f) => inFile(f.file));
@@ -41338,11 +41435,11 @@ async function reviewEdit(root, assigned, current, proposed) {
   const outside = failing.filter((f) => !inFile(f.file) && f.document !== void 0);
   const outsideProblems = report.errors.filter((p) => !inFile(p.file));
   if (outside.length + outsideProblems.length > 0) {
-    const near = await readersOfEdit();
+    const near = await readers2();
     const suspects = outside.filter((f) => near.has(f.file));
     const suspectProblems = outsideProblems.filter((p) => near.has(p.file));
     if (suspects.length + suspectProblems.length > 0) {
-      const without2 = await runCheck(staged);
+      const without2 = await runCheck2(staged);
       const had = new Set(unapproved(without2).map((f) => f.id));
       const hadProblems = new Set(without2.errors.map((p) => JSON.stringify(p)));
       findings.push(...suspects.filter((f) => !had.has(f.id)));
@@ -41352,8 +41449,8 @@ async function reviewEdit(root, assigned, current, proposed) {
   return { findings, problems, plain: false };
 }
 async function reviewWorkingTree(root) {
-  const config2 = await loadConfig(root);
-  const report = await runCheck({
+  const [config2, { runCheck: runCheck2 }] = await Promise.all([loadConfig(root), init_check().then(() => check_exports)]);
+  const report = await runCheck2({
     root,
     cwd: root,
     config: config2,
@@ -41381,14 +41478,20 @@ function logged2(finding2) {
     witness: finding2.witness
   };
 }
+var readersOnce;
 var init_review = __esm({
   async "src/core/agent/review.ts"() {
     "use strict";
     init_findings();
-    await init_check();
+    init_git();
     init_verdict();
     await init_config2();
     await init_source2();
+    await init_alone();
+    readersOnce = (root, config2, path) => {
+      let readers2;
+      return () => readers2 ??= readersOf(root, config2, [path]).then((paths) => new Set(paths));
+    };
   }
 });
 
@@ -42186,8 +42289,8 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile5 } from "node:fs/promises";
-import { dirname as dirname5, isAbsolute as isAbsolute5, join as join11, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { readFile as readFile6 } from "node:fs/promises";
+import { dirname as dirname5, isAbsolute as isAbsolute5, join as join12, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start) {
   for (let dir = start; ; dir = dirname5(dir)) {
     const gitDir2 = await dotGitDir(dir);
@@ -42195,9 +42298,9 @@ async function locate(start) {
     if (dirname5(dir) === dir) return void 0;
   }
 }
-async function readIfExists(path) {
+async function readIfExists2(path) {
   try {
-    return await readFile5(path);
+    return await readFile6(path);
   } catch (error) {
     const code2 = error.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
@@ -42232,7 +42335,7 @@ async function judge2(harness, event, call, state) {
 }
 async function judgeEdit(file, action, entry) {
   const proposed = async () => {
-    const current2 = await readIfExists(file);
+    const current2 = await readIfExists2(file);
     return { current: current2, result: applyEdit(current2?.toString("utf8"), action.edit) };
   };
   if (/(^|\/)\.claude\/settings(\.local)?\.json$/.test(posixPath(file))) {
@@ -42309,11 +42412,11 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists(join11(repo.root, CONFIG_FILE));
+  const content = await readIfExists2(join12(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = join11(repo.gitDir, "acldrift", "config-view.json");
-  const cached = await readIfExists(cacheFile);
+  const cacheFile = join12(repo.gitDir, "acldrift", "config-view.json");
+  const cached = await readIfExists2(cacheFile);
   if (cached !== void 0) {
     try {
       const view3 = JSON.parse(cached.toString("utf8"));
@@ -42348,8 +42451,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join11(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join11(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists2(join12(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists2(join12(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -42456,9 +42559,9 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { link, open as open5, readdir, readFile as readFile6, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open5, readdir, readFile as readFile7, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname6, join as join12, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname6, join as join13, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
   const key = resolve8(lockPath);
@@ -42527,7 +42630,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name of await readdir(directory)) {
       if (!name.startsWith(prefix) || !PRIVATE_SUFFIX.test(name.slice(prefix.length))) continue;
-      const path = join12(directory, name);
+      const path = join13(directory, name);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -42554,7 +42657,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile6(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile7(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -42653,14 +42756,14 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir4, open as open6, readFile as readFile7 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { mkdir as mkdir4, open as open6, readFile as readFile8 } from "node:fs/promises";
+import { join as join14 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join13(gitDir2, AGENT_LOG);
-  await mkdir4(join13(gitDir2, PROPOSALS), { recursive: true });
+  const file = join14(gitDir2, AGENT_LOG);
+  await mkdir4(join14(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join13(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join14(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle = await open6(file, "a");
@@ -42676,7 +42779,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile7(join13(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile8(join14(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -42701,7 +42804,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile7(join13(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile8(join14(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -43175,8 +43278,8 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile8 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { readFile as readFile9 } from "node:fs/promises";
+import { join as join15 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name, email }) => ({ name, email });
@@ -43186,7 +43289,7 @@ async function stateKey(root, baselineFile, knownHead) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
     knownHead === void 0 ? headCommit(root) : knownHead,
-    contentDigest(join14(root, CONFIG_FILE)),
+    contentDigest(join15(root, CONFIG_FILE)),
     baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
   ]);
   if (tree === void 0) return void 0;
@@ -43207,7 +43310,7 @@ async function pendingVerdict(root, checked) {
   return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
 }
 async function entryFile(root) {
-  return join14(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
+  return join15(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -43216,7 +43319,7 @@ async function rememberPass(root, entry) {
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile8(await entryFile(root), "utf8"));
+    entry = JSON.parse(await readFile9(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -43238,8 +43341,8 @@ var init_commit_verdict = __esm({
     init_version();
     init_pending();
     init_config_file();
-    ENTRY_FILE = join14("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => readFile8(file).then(
+    ENTRY_FILE = join15("acldrift", "pre-commit-verdict.json");
+    contentDigest = (file) => readFile9(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -43342,7 +43445,7 @@ __export(pretty_exports, {
   relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
-import { isAbsolute as isAbsolute6, posix as posix9 } from "node:path";
+import { isAbsolute as isAbsolute6, posix as posix10 } from "node:path";
 import { Chalk, supportsColor } from "chalk";
 function chalkFor(options) {
   return new Chalk({ level: options.color ? (supportsColor ? supportsColor.level : 0) || 1 : 0 });
@@ -43499,7 +43602,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix9.relative(from, file);
+    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix10.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -44015,7 +44118,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join15, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join16, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -44056,7 +44159,7 @@ async function writeReportFiles(report, dir, context) {
   await mkdir5(dir, { recursive: true });
   const written = [];
   for (const [format2, name] of Object.entries(REPORT_FILES)) {
-    const file = join15(dir, name);
+    const file = join16(dir, name);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
@@ -44079,8 +44182,8 @@ var init_output = __esm({
 });
 
 // src/cli/check.ts
-var check_exports = {};
-__export(check_exports, {
+var check_exports2 = {};
+__export(check_exports2, {
   checkOptions: () => checkOptions,
   executeCheck: () => executeCheck
 });
@@ -44208,7 +44311,7 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile10 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
@@ -44240,13 +44343,13 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile9(messageFile, "utf8");
+      raw = await readFile10(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }
     const message2 = pendingMessage2(raw);
     if (await passedWithMessage2(await findRepoRoot2(process.cwd()), message2)) return EXIT2.ok;
-    const { executeCheck: executeCheck2 } = await init_check2().then(() => check_exports);
+    const { executeCheck: executeCheck2 } = await init_check2().then(() => check_exports2);
     const code2 = await executeCheck2({ staged: true }, { message: message2 });
     if (code2 === EXIT2.widening)
       process.stderr.write("acldrift: commit blocked: it widens access (see the findings above)\n");
@@ -44549,7 +44652,7 @@ async function runFast(argv) {
   const { CHECK_FLAGS: CHECK_FLAGS2 } = await init_flag_specs().then(() => flag_specs_exports);
   const flags = parse(CHECK_FLAGS2, argv.slice(1));
   if (flags === void 0) return void 0;
-  const [{ executeCheck: executeCheck2 }, { explainError: explainError2 }] = await Promise.all([init_check2().then(() => check_exports), Promise.resolve().then(() => (init_errors2(), errors_exports2))]);
+  const [{ executeCheck: executeCheck2 }, { explainError: explainError2 }] = await Promise.all([init_check2().then(() => check_exports2), Promise.resolve().then(() => (init_errors2(), errors_exports2))]);
   try {
     return await executeCheck2(flags);
   } catch (error) {
