@@ -37292,7 +37292,7 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
     headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
   );
   if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
-  if ([...after.keys()].some((key) => !before.has(key))) {
+  if (before.size === 0 || after.size > before.size) {
     const assign2 = assigner(config2);
     const staged = await stagedChangedPaths(root);
     if (staged.some((other) => other !== path && assign2(other) !== void 0)) return void 0;

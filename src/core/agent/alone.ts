@@ -17,9 +17,10 @@
 //     settles on is never weaker than the config the run is given (gate/verdict.ts), so it does too;
 //   - no approval can be about the file: the index's approvals file (the one the gate judges)
 //     does not name it (an approval covers findings of its own file only: approvals.ts);
-//   - both versions read without problems, and the edit neither removes a document (the full
-//     path follows renames and links of a document that is gone) nor adds one while the index
-//     changes another access config (the full path would take it for a move).
+//   - both versions read without problems, and the edit removes no document (the full path
+//     follows renames and links of a document that is gone); a file that has no document at HEAD
+//     or gains one, only while the index changes no other access config (the full path may take
+//     it for where that one moved).
 // Anywhere else it answers undefined, and the full path decides.
 
 import {readFile} from 'node:fs/promises'
@@ -132,7 +133,9 @@ export async function reviewAlone(
     headFile === undefined ? NOTHING : await readDocuments(headFile, assigned, false, undefined, settings),
   )
   if (before === undefined || [...before.keys()].some((key) => !after.has(key))) return undefined
-  if ([...after.keys()].some((key) => !before.has(key))) {
+  // A file that had no document, or gains one, may be where the index moved another's (the full
+  // path follows a move, and fails closed when the moved one is no longer read).
+  if (before.size === 0 || after.size > before.size) {
     const assign = assigner(config)
     const staged = await stagedChangedPaths(root)
     if (staged.some((other) => other !== path && assign(other) !== undefined)) return undefined

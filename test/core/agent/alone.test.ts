@@ -204,6 +204,15 @@ describe('the own path is not taken where the one file cannot tell', () => {
         repo,
         write(join(repo.dir, 'acl/moved.yaml'), await fixture('acl/grant-added/baseline.yaml')),
       )
+      await repo.git('reset', '--quiet', 'HEAD', '--', ACL_FILE)
+      await repo.git('checkout', '--', ACL_FILE)
+      // A policy the index moved, overwritten with no access: gone from where it is deployed, which
+      // the full path refuses.
+      await repo.git('mv', BUCKET_FILE, 'iam/renamed.json')
+      const emptied = write(join(repo.dir, 'iam/renamed.json'), '{"note": "moved"}\n')
+      await notTaken(repo, emptied)
+      const {full} = await bothPaths(repo, emptied)
+      expect(full.problems.map((p) => p.message).join('\n')).toContain('was renamed to iam/renamed.json')
     },
     SLOW,
   )
