@@ -1251,9 +1251,9 @@ var require_parse = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix10 = POSIX_REGEX_SOURCE[rest2];
-                if (posix10) {
-                  prev.value = pre + posix10;
+                const posix11 = POSIX_REGEX_SOURCE[rest2];
+                if (posix11) {
+                  prev.value = pre + posix11;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -1770,7 +1770,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix10 = opts.windows;
+      const posix11 = opts.windows;
       const regex = isState ? picomatch3.compileRe(glob2, options) : picomatch3.makeRe(glob2, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -1780,8 +1780,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch3.test(input, regex, options, { glob: glob2, posix: posix10 });
-        const result2 = { glob: glob2, state, regex, posix: posix10, input, output: output2, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch3.test(input, regex, options, { glob: glob2, posix: posix11 });
+        const result2 = { glob: glob2, state, regex, posix: posix11, input, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
         }
@@ -1806,7 +1806,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch3.test = (input, regex, options, { glob: glob2, posix: posix10 } = {}) => {
+    picomatch3.test = (input, regex, options, { glob: glob2, posix: posix11 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -1814,7 +1814,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format2 = opts.format || (posix10 ? utils.toPosixSlashes : null);
+      const format2 = opts.format || (posix11 ? utils.toPosixSlashes : null);
       let match = input === glob2;
       let output2 = match && format2 ? format2(input) : input;
       if (match === false) {
@@ -1823,16 +1823,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch3.matchBase(input, regex, options, posix10);
+          match = picomatch3.matchBase(input, regex, options, posix11);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch3.matchBase = (input, glob2, options, posix10 = options && options.windows) => {
+    picomatch3.matchBase = (input, glob2, options, posix11 = options && options.windows) => {
       const regex = glob2 instanceof RegExp ? glob2 : picomatch3.makeRe(glob2, options);
-      return regex.test(utils.basename(input, { windows: posix10 }));
+      return regex.test(utils.basename(input, { windows: posix11 }));
     };
     picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
     picomatch3.parse = (pattern, options) => {
@@ -2254,467 +2254,6 @@ var init_harnesses = __esm({
       }
     };
     HARNESSES = [CLAUDE_CODE, CURSOR, GEMINI_CLI];
-  }
-});
-
-// node_modules/deep-diff/index.js
-var require_deep_diff = __commonJS({
-  "node_modules/deep-diff/index.js"(exports, module2) {
-    (function(root, factory) {
-      var deepDiff2 = factory(root);
-      if (typeof define === "function" && define.amd) {
-        define("DeepDiff", function() {
-          return deepDiff2;
-        });
-      } else if (typeof exports === "object" || typeof navigator === "object" && navigator.product.match(/ReactNative/i)) {
-        module2.exports = deepDiff2;
-      } else {
-        var _deepdiff = root.DeepDiff;
-        deepDiff2.noConflict = function() {
-          if (root.DeepDiff === deepDiff2) {
-            root.DeepDiff = _deepdiff;
-          }
-          return deepDiff2;
-        };
-        root.DeepDiff = deepDiff2;
-      }
-    })(exports, function(root) {
-      var validKinds = ["N", "E", "A", "D"];
-      function inherits(ctor, superCtor) {
-        ctor.super_ = superCtor;
-        ctor.prototype = Object.create(superCtor.prototype, {
-          constructor: {
-            value: ctor,
-            enumerable: false,
-            writable: true,
-            configurable: true
-          }
-        });
-      }
-      function Diff(kind, path) {
-        Object.defineProperty(this, "kind", {
-          value: kind,
-          enumerable: true
-        });
-        if (path && path.length) {
-          Object.defineProperty(this, "path", {
-            value: path,
-            enumerable: true
-          });
-        }
-      }
-      function DiffEdit(path, origin, value) {
-        DiffEdit.super_.call(this, "E", path);
-        Object.defineProperty(this, "lhs", {
-          value: origin,
-          enumerable: true
-        });
-        Object.defineProperty(this, "rhs", {
-          value,
-          enumerable: true
-        });
-      }
-      inherits(DiffEdit, Diff);
-      function DiffNew(path, value) {
-        DiffNew.super_.call(this, "N", path);
-        Object.defineProperty(this, "rhs", {
-          value,
-          enumerable: true
-        });
-      }
-      inherits(DiffNew, Diff);
-      function DiffDeleted(path, value) {
-        DiffDeleted.super_.call(this, "D", path);
-        Object.defineProperty(this, "lhs", {
-          value,
-          enumerable: true
-        });
-      }
-      inherits(DiffDeleted, Diff);
-      function DiffArray(path, index3, item) {
-        DiffArray.super_.call(this, "A", path);
-        Object.defineProperty(this, "index", {
-          value: index3,
-          enumerable: true
-        });
-        Object.defineProperty(this, "item", {
-          value: item,
-          enumerable: true
-        });
-      }
-      inherits(DiffArray, Diff);
-      function arrayRemove(arr, from, to) {
-        var rest = arr.slice((to || from) + 1 || arr.length);
-        arr.length = from < 0 ? arr.length + from : from;
-        arr.push.apply(arr, rest);
-        return arr;
-      }
-      function realTypeOf(subject) {
-        var type = typeof subject;
-        if (type !== "object") {
-          return type;
-        }
-        if (subject === Math) {
-          return "math";
-        } else if (subject === null) {
-          return "null";
-        } else if (Array.isArray(subject)) {
-          return "array";
-        } else if (Object.prototype.toString.call(subject) === "[object Date]") {
-          return "date";
-        } else if (typeof subject.toString === "function" && /^\/.*\//.test(subject.toString())) {
-          return "regexp";
-        }
-        return "object";
-      }
-      function hashThisString(string) {
-        var hash = 0;
-        if (string.length === 0) {
-          return hash;
-        }
-        for (var i2 = 0; i2 < string.length; i2++) {
-          var char = string.charCodeAt(i2);
-          hash = (hash << 5) - hash + char;
-          hash = hash & hash;
-        }
-        return hash;
-      }
-      function getOrderIndependentHash(object2) {
-        var accum = 0;
-        var type = realTypeOf(object2);
-        if (type === "array") {
-          object2.forEach(function(item) {
-            accum += getOrderIndependentHash(item);
-          });
-          var arrayString = "[type: array, hash: " + accum + "]";
-          return accum + hashThisString(arrayString);
-        }
-        if (type === "object") {
-          for (var key in object2) {
-            if (object2.hasOwnProperty(key)) {
-              var keyValueString = "[ type: object, key: " + key + ", value hash: " + getOrderIndependentHash(object2[key]) + "]";
-              accum += hashThisString(keyValueString);
-            }
-          }
-          return accum;
-        }
-        var stringToHash = "[ type: " + type + " ; value: " + object2 + "]";
-        return accum + hashThisString(stringToHash);
-      }
-      function deepDiff2(lhs, rhs, changes, prefilter, path, key, stack, orderIndependent) {
-        changes = changes || [];
-        path = path || [];
-        stack = stack || [];
-        var currentPath = path.slice(0);
-        if (typeof key !== "undefined" && key !== null) {
-          if (prefilter) {
-            if (typeof prefilter === "function" && prefilter(currentPath, key)) {
-              return;
-            } else if (typeof prefilter === "object") {
-              if (prefilter.prefilter && prefilter.prefilter(currentPath, key)) {
-                return;
-              }
-              if (prefilter.normalize) {
-                var alt = prefilter.normalize(currentPath, key, lhs, rhs);
-                if (alt) {
-                  lhs = alt[0];
-                  rhs = alt[1];
-                }
-              }
-            }
-          }
-          currentPath.push(key);
-        }
-        if (realTypeOf(lhs) === "regexp" && realTypeOf(rhs) === "regexp") {
-          lhs = lhs.toString();
-          rhs = rhs.toString();
-        }
-        var ltype = typeof lhs;
-        var rtype = typeof rhs;
-        var i2, j, k, other;
-        var ldefined = ltype !== "undefined" || stack && stack.length > 0 && stack[stack.length - 1].lhs && Object.getOwnPropertyDescriptor(stack[stack.length - 1].lhs, key);
-        var rdefined = rtype !== "undefined" || stack && stack.length > 0 && stack[stack.length - 1].rhs && Object.getOwnPropertyDescriptor(stack[stack.length - 1].rhs, key);
-        if (!ldefined && rdefined) {
-          changes.push(new DiffNew(currentPath, rhs));
-        } else if (!rdefined && ldefined) {
-          changes.push(new DiffDeleted(currentPath, lhs));
-        } else if (realTypeOf(lhs) !== realTypeOf(rhs)) {
-          changes.push(new DiffEdit(currentPath, lhs, rhs));
-        } else if (realTypeOf(lhs) === "date" && lhs - rhs !== 0) {
-          changes.push(new DiffEdit(currentPath, lhs, rhs));
-        } else if (ltype === "object" && lhs !== null && rhs !== null) {
-          for (i2 = stack.length - 1; i2 > -1; --i2) {
-            if (stack[i2].lhs === lhs) {
-              other = true;
-              break;
-            }
-          }
-          if (!other) {
-            stack.push({ lhs, rhs });
-            if (Array.isArray(lhs)) {
-              if (orderIndependent) {
-                lhs.sort(function(a, b) {
-                  return getOrderIndependentHash(a) - getOrderIndependentHash(b);
-                });
-                rhs.sort(function(a, b) {
-                  return getOrderIndependentHash(a) - getOrderIndependentHash(b);
-                });
-              }
-              i2 = rhs.length - 1;
-              j = lhs.length - 1;
-              while (i2 > j) {
-                changes.push(new DiffArray(currentPath, i2, new DiffNew(void 0, rhs[i2--])));
-              }
-              while (j > i2) {
-                changes.push(new DiffArray(currentPath, j, new DiffDeleted(void 0, lhs[j--])));
-              }
-              for (; i2 >= 0; --i2) {
-                deepDiff2(lhs[i2], rhs[i2], changes, prefilter, currentPath, i2, stack, orderIndependent);
-              }
-            } else {
-              var akeys = Object.keys(lhs);
-              var pkeys = Object.keys(rhs);
-              for (i2 = 0; i2 < akeys.length; ++i2) {
-                k = akeys[i2];
-                other = pkeys.indexOf(k);
-                if (other >= 0) {
-                  deepDiff2(lhs[k], rhs[k], changes, prefilter, currentPath, k, stack, orderIndependent);
-                  pkeys[other] = null;
-                } else {
-                  deepDiff2(lhs[k], void 0, changes, prefilter, currentPath, k, stack, orderIndependent);
-                }
-              }
-              for (i2 = 0; i2 < pkeys.length; ++i2) {
-                k = pkeys[i2];
-                if (k) {
-                  deepDiff2(void 0, rhs[k], changes, prefilter, currentPath, k, stack, orderIndependent);
-                }
-              }
-            }
-            stack.length = stack.length - 1;
-          } else if (lhs !== rhs) {
-            changes.push(new DiffEdit(currentPath, lhs, rhs));
-          }
-        } else if (lhs !== rhs) {
-          if (!(ltype === "number" && isNaN(lhs) && isNaN(rhs))) {
-            changes.push(new DiffEdit(currentPath, lhs, rhs));
-          }
-        }
-      }
-      function observableDiff(lhs, rhs, observer, prefilter, orderIndependent) {
-        var changes = [];
-        deepDiff2(lhs, rhs, changes, prefilter, null, null, null, orderIndependent);
-        if (observer) {
-          for (var i2 = 0; i2 < changes.length; ++i2) {
-            observer(changes[i2]);
-          }
-        }
-        return changes;
-      }
-      function orderIndependentDeepDiff(lhs, rhs, changes, prefilter, path, key, stack) {
-        return deepDiff2(lhs, rhs, changes, prefilter, path, key, stack, true);
-      }
-      function accumulateDiff(lhs, rhs, prefilter, accum) {
-        var observer = accum ? function(difference2) {
-          if (difference2) {
-            accum.push(difference2);
-          }
-        } : void 0;
-        var changes = observableDiff(lhs, rhs, observer, prefilter);
-        return accum ? accum : changes.length ? changes : void 0;
-      }
-      function accumulateOrderIndependentDiff(lhs, rhs, prefilter, accum) {
-        var observer = accum ? function(difference2) {
-          if (difference2) {
-            accum.push(difference2);
-          }
-        } : void 0;
-        var changes = observableDiff(lhs, rhs, observer, prefilter, true);
-        return accum ? accum : changes.length ? changes : void 0;
-      }
-      function applyArrayChange(arr, index3, change) {
-        if (change.path && change.path.length) {
-          var it = arr[index3], i2, u = change.path.length - 1;
-          for (i2 = 0; i2 < u; i2++) {
-            it = it[change.path[i2]];
-          }
-          switch (change.kind) {
-            case "A":
-              applyArrayChange(it[change.path[i2]], change.index, change.item);
-              break;
-            case "D":
-              delete it[change.path[i2]];
-              break;
-            case "E":
-            case "N":
-              it[change.path[i2]] = change.rhs;
-              break;
-          }
-        } else {
-          switch (change.kind) {
-            case "A":
-              applyArrayChange(arr[index3], change.index, change.item);
-              break;
-            case "D":
-              arr = arrayRemove(arr, index3);
-              break;
-            case "E":
-            case "N":
-              arr[index3] = change.rhs;
-              break;
-          }
-        }
-        return arr;
-      }
-      function applyChange(target, source, change) {
-        if (typeof change === "undefined" && source && ~validKinds.indexOf(source.kind)) {
-          change = source;
-        }
-        if (target && change && change.kind) {
-          var it = target, i2 = -1, last = change.path ? change.path.length - 1 : 0;
-          while (++i2 < last) {
-            if (typeof it[change.path[i2]] === "undefined") {
-              it[change.path[i2]] = typeof change.path[i2 + 1] !== "undefined" && typeof change.path[i2 + 1] === "number" ? [] : {};
-            }
-            it = it[change.path[i2]];
-          }
-          switch (change.kind) {
-            case "A":
-              if (change.path && typeof it[change.path[i2]] === "undefined") {
-                it[change.path[i2]] = [];
-              }
-              applyArrayChange(change.path ? it[change.path[i2]] : it, change.index, change.item);
-              break;
-            case "D":
-              delete it[change.path[i2]];
-              break;
-            case "E":
-            case "N":
-              it[change.path[i2]] = change.rhs;
-              break;
-          }
-        }
-      }
-      function revertArrayChange(arr, index3, change) {
-        if (change.path && change.path.length) {
-          var it = arr[index3], i2, u = change.path.length - 1;
-          for (i2 = 0; i2 < u; i2++) {
-            it = it[change.path[i2]];
-          }
-          switch (change.kind) {
-            case "A":
-              revertArrayChange(it[change.path[i2]], change.index, change.item);
-              break;
-            case "D":
-              it[change.path[i2]] = change.lhs;
-              break;
-            case "E":
-              it[change.path[i2]] = change.lhs;
-              break;
-            case "N":
-              delete it[change.path[i2]];
-              break;
-          }
-        } else {
-          switch (change.kind) {
-            case "A":
-              revertArrayChange(arr[index3], change.index, change.item);
-              break;
-            case "D":
-              arr[index3] = change.lhs;
-              break;
-            case "E":
-              arr[index3] = change.lhs;
-              break;
-            case "N":
-              arr = arrayRemove(arr, index3);
-              break;
-          }
-        }
-        return arr;
-      }
-      function revertChange(target, source, change) {
-        if (target && source && change && change.kind) {
-          var it = target, i2, u;
-          u = change.path.length - 1;
-          for (i2 = 0; i2 < u; i2++) {
-            if (typeof it[change.path[i2]] === "undefined") {
-              it[change.path[i2]] = {};
-            }
-            it = it[change.path[i2]];
-          }
-          switch (change.kind) {
-            case "A":
-              revertArrayChange(it[change.path[i2]], change.index, change.item);
-              break;
-            case "D":
-              it[change.path[i2]] = change.lhs;
-              break;
-            case "E":
-              it[change.path[i2]] = change.lhs;
-              break;
-            case "N":
-              delete it[change.path[i2]];
-              break;
-          }
-        }
-      }
-      function applyDiff(target, source, filter) {
-        if (target && source) {
-          var onChange = function(change) {
-            if (!filter || filter(target, source, change)) {
-              applyChange(target, source, change);
-            }
-          };
-          observableDiff(target, source, onChange);
-        }
-      }
-      Object.defineProperties(accumulateDiff, {
-        diff: {
-          value: accumulateDiff,
-          enumerable: true
-        },
-        orderIndependentDiff: {
-          value: accumulateOrderIndependentDiff,
-          enumerable: true
-        },
-        observableDiff: {
-          value: observableDiff,
-          enumerable: true
-        },
-        orderIndependentObservableDiff: {
-          value: orderIndependentDeepDiff,
-          enumerable: true
-        },
-        orderIndepHash: {
-          value: getOrderIndependentHash,
-          enumerable: true
-        },
-        applyDiff: {
-          value: applyDiff,
-          enumerable: true
-        },
-        applyChange: {
-          value: applyChange,
-          enumerable: true
-        },
-        revertChange: {
-          value: revertChange,
-          enumerable: true
-        },
-        isConflict: {
-          value: function() {
-            return typeof $conflict !== "undefined";
-          },
-          enumerable: true
-        }
-      });
-      accumulateDiff.DeepDiff = accumulateDiff;
-      if (root) {
-        root.DeepDiff = accumulateDiff;
-      }
-      return accumulateDiff;
-    });
   }
 });
 
@@ -10607,6 +10146,467 @@ var init_rules = __esm({
   }
 });
 
+// node_modules/deep-diff/index.js
+var require_deep_diff = __commonJS({
+  "node_modules/deep-diff/index.js"(exports, module2) {
+    (function(root, factory) {
+      var deepDiff2 = factory(root);
+      if (typeof define === "function" && define.amd) {
+        define("DeepDiff", function() {
+          return deepDiff2;
+        });
+      } else if (typeof exports === "object" || typeof navigator === "object" && navigator.product.match(/ReactNative/i)) {
+        module2.exports = deepDiff2;
+      } else {
+        var _deepdiff = root.DeepDiff;
+        deepDiff2.noConflict = function() {
+          if (root.DeepDiff === deepDiff2) {
+            root.DeepDiff = _deepdiff;
+          }
+          return deepDiff2;
+        };
+        root.DeepDiff = deepDiff2;
+      }
+    })(exports, function(root) {
+      var validKinds = ["N", "E", "A", "D"];
+      function inherits(ctor, superCtor) {
+        ctor.super_ = superCtor;
+        ctor.prototype = Object.create(superCtor.prototype, {
+          constructor: {
+            value: ctor,
+            enumerable: false,
+            writable: true,
+            configurable: true
+          }
+        });
+      }
+      function Diff(kind, path) {
+        Object.defineProperty(this, "kind", {
+          value: kind,
+          enumerable: true
+        });
+        if (path && path.length) {
+          Object.defineProperty(this, "path", {
+            value: path,
+            enumerable: true
+          });
+        }
+      }
+      function DiffEdit(path, origin, value) {
+        DiffEdit.super_.call(this, "E", path);
+        Object.defineProperty(this, "lhs", {
+          value: origin,
+          enumerable: true
+        });
+        Object.defineProperty(this, "rhs", {
+          value,
+          enumerable: true
+        });
+      }
+      inherits(DiffEdit, Diff);
+      function DiffNew(path, value) {
+        DiffNew.super_.call(this, "N", path);
+        Object.defineProperty(this, "rhs", {
+          value,
+          enumerable: true
+        });
+      }
+      inherits(DiffNew, Diff);
+      function DiffDeleted(path, value) {
+        DiffDeleted.super_.call(this, "D", path);
+        Object.defineProperty(this, "lhs", {
+          value,
+          enumerable: true
+        });
+      }
+      inherits(DiffDeleted, Diff);
+      function DiffArray(path, index3, item) {
+        DiffArray.super_.call(this, "A", path);
+        Object.defineProperty(this, "index", {
+          value: index3,
+          enumerable: true
+        });
+        Object.defineProperty(this, "item", {
+          value: item,
+          enumerable: true
+        });
+      }
+      inherits(DiffArray, Diff);
+      function arrayRemove(arr, from, to) {
+        var rest = arr.slice((to || from) + 1 || arr.length);
+        arr.length = from < 0 ? arr.length + from : from;
+        arr.push.apply(arr, rest);
+        return arr;
+      }
+      function realTypeOf(subject) {
+        var type = typeof subject;
+        if (type !== "object") {
+          return type;
+        }
+        if (subject === Math) {
+          return "math";
+        } else if (subject === null) {
+          return "null";
+        } else if (Array.isArray(subject)) {
+          return "array";
+        } else if (Object.prototype.toString.call(subject) === "[object Date]") {
+          return "date";
+        } else if (typeof subject.toString === "function" && /^\/.*\//.test(subject.toString())) {
+          return "regexp";
+        }
+        return "object";
+      }
+      function hashThisString(string) {
+        var hash = 0;
+        if (string.length === 0) {
+          return hash;
+        }
+        for (var i2 = 0; i2 < string.length; i2++) {
+          var char = string.charCodeAt(i2);
+          hash = (hash << 5) - hash + char;
+          hash = hash & hash;
+        }
+        return hash;
+      }
+      function getOrderIndependentHash(object2) {
+        var accum = 0;
+        var type = realTypeOf(object2);
+        if (type === "array") {
+          object2.forEach(function(item) {
+            accum += getOrderIndependentHash(item);
+          });
+          var arrayString = "[type: array, hash: " + accum + "]";
+          return accum + hashThisString(arrayString);
+        }
+        if (type === "object") {
+          for (var key in object2) {
+            if (object2.hasOwnProperty(key)) {
+              var keyValueString = "[ type: object, key: " + key + ", value hash: " + getOrderIndependentHash(object2[key]) + "]";
+              accum += hashThisString(keyValueString);
+            }
+          }
+          return accum;
+        }
+        var stringToHash = "[ type: " + type + " ; value: " + object2 + "]";
+        return accum + hashThisString(stringToHash);
+      }
+      function deepDiff2(lhs, rhs, changes, prefilter, path, key, stack, orderIndependent) {
+        changes = changes || [];
+        path = path || [];
+        stack = stack || [];
+        var currentPath = path.slice(0);
+        if (typeof key !== "undefined" && key !== null) {
+          if (prefilter) {
+            if (typeof prefilter === "function" && prefilter(currentPath, key)) {
+              return;
+            } else if (typeof prefilter === "object") {
+              if (prefilter.prefilter && prefilter.prefilter(currentPath, key)) {
+                return;
+              }
+              if (prefilter.normalize) {
+                var alt = prefilter.normalize(currentPath, key, lhs, rhs);
+                if (alt) {
+                  lhs = alt[0];
+                  rhs = alt[1];
+                }
+              }
+            }
+          }
+          currentPath.push(key);
+        }
+        if (realTypeOf(lhs) === "regexp" && realTypeOf(rhs) === "regexp") {
+          lhs = lhs.toString();
+          rhs = rhs.toString();
+        }
+        var ltype = typeof lhs;
+        var rtype = typeof rhs;
+        var i2, j, k, other;
+        var ldefined = ltype !== "undefined" || stack && stack.length > 0 && stack[stack.length - 1].lhs && Object.getOwnPropertyDescriptor(stack[stack.length - 1].lhs, key);
+        var rdefined = rtype !== "undefined" || stack && stack.length > 0 && stack[stack.length - 1].rhs && Object.getOwnPropertyDescriptor(stack[stack.length - 1].rhs, key);
+        if (!ldefined && rdefined) {
+          changes.push(new DiffNew(currentPath, rhs));
+        } else if (!rdefined && ldefined) {
+          changes.push(new DiffDeleted(currentPath, lhs));
+        } else if (realTypeOf(lhs) !== realTypeOf(rhs)) {
+          changes.push(new DiffEdit(currentPath, lhs, rhs));
+        } else if (realTypeOf(lhs) === "date" && lhs - rhs !== 0) {
+          changes.push(new DiffEdit(currentPath, lhs, rhs));
+        } else if (ltype === "object" && lhs !== null && rhs !== null) {
+          for (i2 = stack.length - 1; i2 > -1; --i2) {
+            if (stack[i2].lhs === lhs) {
+              other = true;
+              break;
+            }
+          }
+          if (!other) {
+            stack.push({ lhs, rhs });
+            if (Array.isArray(lhs)) {
+              if (orderIndependent) {
+                lhs.sort(function(a, b) {
+                  return getOrderIndependentHash(a) - getOrderIndependentHash(b);
+                });
+                rhs.sort(function(a, b) {
+                  return getOrderIndependentHash(a) - getOrderIndependentHash(b);
+                });
+              }
+              i2 = rhs.length - 1;
+              j = lhs.length - 1;
+              while (i2 > j) {
+                changes.push(new DiffArray(currentPath, i2, new DiffNew(void 0, rhs[i2--])));
+              }
+              while (j > i2) {
+                changes.push(new DiffArray(currentPath, j, new DiffDeleted(void 0, lhs[j--])));
+              }
+              for (; i2 >= 0; --i2) {
+                deepDiff2(lhs[i2], rhs[i2], changes, prefilter, currentPath, i2, stack, orderIndependent);
+              }
+            } else {
+              var akeys = Object.keys(lhs);
+              var pkeys = Object.keys(rhs);
+              for (i2 = 0; i2 < akeys.length; ++i2) {
+                k = akeys[i2];
+                other = pkeys.indexOf(k);
+                if (other >= 0) {
+                  deepDiff2(lhs[k], rhs[k], changes, prefilter, currentPath, k, stack, orderIndependent);
+                  pkeys[other] = null;
+                } else {
+                  deepDiff2(lhs[k], void 0, changes, prefilter, currentPath, k, stack, orderIndependent);
+                }
+              }
+              for (i2 = 0; i2 < pkeys.length; ++i2) {
+                k = pkeys[i2];
+                if (k) {
+                  deepDiff2(void 0, rhs[k], changes, prefilter, currentPath, k, stack, orderIndependent);
+                }
+              }
+            }
+            stack.length = stack.length - 1;
+          } else if (lhs !== rhs) {
+            changes.push(new DiffEdit(currentPath, lhs, rhs));
+          }
+        } else if (lhs !== rhs) {
+          if (!(ltype === "number" && isNaN(lhs) && isNaN(rhs))) {
+            changes.push(new DiffEdit(currentPath, lhs, rhs));
+          }
+        }
+      }
+      function observableDiff(lhs, rhs, observer, prefilter, orderIndependent) {
+        var changes = [];
+        deepDiff2(lhs, rhs, changes, prefilter, null, null, null, orderIndependent);
+        if (observer) {
+          for (var i2 = 0; i2 < changes.length; ++i2) {
+            observer(changes[i2]);
+          }
+        }
+        return changes;
+      }
+      function orderIndependentDeepDiff(lhs, rhs, changes, prefilter, path, key, stack) {
+        return deepDiff2(lhs, rhs, changes, prefilter, path, key, stack, true);
+      }
+      function accumulateDiff(lhs, rhs, prefilter, accum) {
+        var observer = accum ? function(difference2) {
+          if (difference2) {
+            accum.push(difference2);
+          }
+        } : void 0;
+        var changes = observableDiff(lhs, rhs, observer, prefilter);
+        return accum ? accum : changes.length ? changes : void 0;
+      }
+      function accumulateOrderIndependentDiff(lhs, rhs, prefilter, accum) {
+        var observer = accum ? function(difference2) {
+          if (difference2) {
+            accum.push(difference2);
+          }
+        } : void 0;
+        var changes = observableDiff(lhs, rhs, observer, prefilter, true);
+        return accum ? accum : changes.length ? changes : void 0;
+      }
+      function applyArrayChange(arr, index3, change) {
+        if (change.path && change.path.length) {
+          var it = arr[index3], i2, u = change.path.length - 1;
+          for (i2 = 0; i2 < u; i2++) {
+            it = it[change.path[i2]];
+          }
+          switch (change.kind) {
+            case "A":
+              applyArrayChange(it[change.path[i2]], change.index, change.item);
+              break;
+            case "D":
+              delete it[change.path[i2]];
+              break;
+            case "E":
+            case "N":
+              it[change.path[i2]] = change.rhs;
+              break;
+          }
+        } else {
+          switch (change.kind) {
+            case "A":
+              applyArrayChange(arr[index3], change.index, change.item);
+              break;
+            case "D":
+              arr = arrayRemove(arr, index3);
+              break;
+            case "E":
+            case "N":
+              arr[index3] = change.rhs;
+              break;
+          }
+        }
+        return arr;
+      }
+      function applyChange(target, source, change) {
+        if (typeof change === "undefined" && source && ~validKinds.indexOf(source.kind)) {
+          change = source;
+        }
+        if (target && change && change.kind) {
+          var it = target, i2 = -1, last = change.path ? change.path.length - 1 : 0;
+          while (++i2 < last) {
+            if (typeof it[change.path[i2]] === "undefined") {
+              it[change.path[i2]] = typeof change.path[i2 + 1] !== "undefined" && typeof change.path[i2 + 1] === "number" ? [] : {};
+            }
+            it = it[change.path[i2]];
+          }
+          switch (change.kind) {
+            case "A":
+              if (change.path && typeof it[change.path[i2]] === "undefined") {
+                it[change.path[i2]] = [];
+              }
+              applyArrayChange(change.path ? it[change.path[i2]] : it, change.index, change.item);
+              break;
+            case "D":
+              delete it[change.path[i2]];
+              break;
+            case "E":
+            case "N":
+              it[change.path[i2]] = change.rhs;
+              break;
+          }
+        }
+      }
+      function revertArrayChange(arr, index3, change) {
+        if (change.path && change.path.length) {
+          var it = arr[index3], i2, u = change.path.length - 1;
+          for (i2 = 0; i2 < u; i2++) {
+            it = it[change.path[i2]];
+          }
+          switch (change.kind) {
+            case "A":
+              revertArrayChange(it[change.path[i2]], change.index, change.item);
+              break;
+            case "D":
+              it[change.path[i2]] = change.lhs;
+              break;
+            case "E":
+              it[change.path[i2]] = change.lhs;
+              break;
+            case "N":
+              delete it[change.path[i2]];
+              break;
+          }
+        } else {
+          switch (change.kind) {
+            case "A":
+              revertArrayChange(arr[index3], change.index, change.item);
+              break;
+            case "D":
+              arr[index3] = change.lhs;
+              break;
+            case "E":
+              arr[index3] = change.lhs;
+              break;
+            case "N":
+              arr = arrayRemove(arr, index3);
+              break;
+          }
+        }
+        return arr;
+      }
+      function revertChange(target, source, change) {
+        if (target && source && change && change.kind) {
+          var it = target, i2, u;
+          u = change.path.length - 1;
+          for (i2 = 0; i2 < u; i2++) {
+            if (typeof it[change.path[i2]] === "undefined") {
+              it[change.path[i2]] = {};
+            }
+            it = it[change.path[i2]];
+          }
+          switch (change.kind) {
+            case "A":
+              revertArrayChange(it[change.path[i2]], change.index, change.item);
+              break;
+            case "D":
+              it[change.path[i2]] = change.lhs;
+              break;
+            case "E":
+              it[change.path[i2]] = change.lhs;
+              break;
+            case "N":
+              delete it[change.path[i2]];
+              break;
+          }
+        }
+      }
+      function applyDiff(target, source, filter) {
+        if (target && source) {
+          var onChange = function(change) {
+            if (!filter || filter(target, source, change)) {
+              applyChange(target, source, change);
+            }
+          };
+          observableDiff(target, source, onChange);
+        }
+      }
+      Object.defineProperties(accumulateDiff, {
+        diff: {
+          value: accumulateDiff,
+          enumerable: true
+        },
+        orderIndependentDiff: {
+          value: accumulateOrderIndependentDiff,
+          enumerable: true
+        },
+        observableDiff: {
+          value: observableDiff,
+          enumerable: true
+        },
+        orderIndependentObservableDiff: {
+          value: orderIndependentDeepDiff,
+          enumerable: true
+        },
+        orderIndepHash: {
+          value: getOrderIndependentHash,
+          enumerable: true
+        },
+        applyDiff: {
+          value: applyDiff,
+          enumerable: true
+        },
+        applyChange: {
+          value: applyChange,
+          enumerable: true
+        },
+        revertChange: {
+          value: revertChange,
+          enumerable: true
+        },
+        isConflict: {
+          value: function() {
+            return typeof $conflict !== "undefined";
+          },
+          enumerable: true
+        }
+      });
+      accumulateDiff.DeepDiff = accumulateDiff;
+      if (root) {
+        root.DeepDiff = accumulateDiff;
+      }
+      return accumulateDiff;
+    });
+  }
+});
+
 // src/kernel/findings.ts
 function findingId(parts2) {
   return sha256(parts2.join("\0")).slice(0, 16);
@@ -10625,7 +10625,7 @@ function canonicalAccess(value) {
 function structuralDiff(before, after) {
   const lists = /* @__PURE__ */ new WeakSet();
   const [lhs, rhs] = align(before ?? {}, after ?? {}, lists);
-  const records = (import_deep_diff.default.diff(lhs, rhs) ?? []).map((record) => unalign(record, lhs, rhs, lists));
+  const records = (deepDiff.diff(lhs, rhs) ?? []).map((record) => unalign(record, lhs, rhs, lists));
   return records.sort((a, b) => compareOrder(a.order, b.order)).map(({ record }) => JSON.parse(JSON.stringify(record)));
 }
 function align(before, after, lists) {
@@ -10804,18 +10804,20 @@ function mostTelling(candidates2, rank) {
   }
   return best4;
 }
-var import_deep_diff, childOf, isRecord, SEVERITY_RANK, higherSeverity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
+var deepDiff, childOf, isRecord, SEVERITY_RANK, higherSeverity, changeRank, byGravity, DEFAULT_FAIL_POLICY, parenthesised, sentence;
 var init_findings = __esm({
   "src/kernel/findings.ts"() {
     "use strict";
-    import_deep_diff = __toESM(require_deep_diff(), 1);
     init_hash();
     init_parse();
     init_rules();
+    deepDiff = require_deep_diff();
     childOf = (value, key) => isRecord(value) && Object.hasOwn(value, key) ? value[key] : void 0;
     isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
     SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
     higherSeverity = (a, b) => SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+    changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
+    byGravity = (x, y) => changeRank(x) - changeRank(y) || SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] || x.file.localeCompare(y.file) || (x.line ?? 0) - (y.line ?? 0);
     DEFAULT_FAIL_POLICY = { failOn: "widening", agents: "require-approval" };
     parenthesised = (detail) => detail ? ` (${detail})` : "";
     sentence = {
@@ -32138,8 +32140,8 @@ __export(classify_exports, {
   unmatchedGlobs: () => unmatchedGlobs
 });
 function assigner(config2) {
-  const excluded = config2.exclude.length > 0 ? (0, import_picomatch.default)(config2.exclude, { dot: true }) : () => false;
-  const globs = config2.documents.map((d) => ({ match: (0, import_picomatch.default)(d.glob, { dot: true }), kind: d.kind }));
+  const excluded = config2.exclude.length > 0 ? picomatch(config2.exclude, { dot: true }) : () => false;
+  const globs = config2.documents.map((d) => ({ match: picomatch(d.glob, { dot: true }), kind: d.kind }));
   return (path) => {
     if (path === CONFIG_FILE || path.startsWith(".acldrift/")) return void 0;
     const kind = globs.find((g) => g.match(path))?.kind;
@@ -32168,24 +32170,24 @@ function classifier(config2) {
 }
 function unmatchedGlobs(documents, paths) {
   return documents.filter(({ glob: glob2 }) => {
-    const match = (0, import_picomatch.default)(glob2, { dot: true });
+    const match = picomatch(glob2, { dot: true });
     const base = literalBase(glob2);
     return !paths.some((path) => (base === "" || path === base || path.startsWith(`${base}/`)) && match(path));
   });
 }
 function literalBase(glob2) {
-  const { prefix, base, negated } = import_picomatch.default.scan(glob2);
+  const { prefix, base, negated } = picomatch.scan(glob2);
   return prefix === "" && !negated && !base.includes("\\") ? base : "";
 }
-var import_picomatch, CANDIDATE_PATHS;
+var picomatch, CANDIDATE_PATHS;
 var init_classify2 = __esm({
   async "src/core/classify.ts"() {
     "use strict";
-    import_picomatch = __toESM(require_picomatch2(), 1);
     await init_adapters();
     init_containers();
     init_config_file();
     init_candidates();
+    picomatch = require_picomatch2();
     CANDIDATE_PATHS = [
       ...new Map(
         [...ADAPTERS, ...SCANNED_CONTAINERS].flatMap((descriptor) => descriptor.candidates).map((rule2) => [JSON.stringify(rule2), rule2])
@@ -33390,1322 +33392,39 @@ var init_git = __esm({
   }
 });
 
-// src/core/actors/signals.ts
-function githubBot(login, id) {
-  const prefix = id === void 0 ? String.raw`\d+\+` : `${id}\\+`;
-  return `(?:${prefix})?${escapeRegExp(login)}\\[bot\\]@users\\.noreply\\.github\\.com`;
+// src/core/gate/verdict.ts
+function failOnWeakened(before, after) {
+  return FAIL_ON_RANK[after] > FAIL_ON_RANK[before];
 }
-function canonicalAgent(name2) {
-  const trimmed = name2.trim();
-  return AGENT_NAMES[trimmed.toLowerCase()] ?? trimmed;
-}
-var escapeRegExp, emailIs, coAuthor, trailerKey, author, body2, env, NOREPLY_USER, CLAUDE_BOT, COPILOT_AGENT, DEVIN_BOT, JULES_BOT, FACTORY_BOT, OPENHANDS, SIGNALS, AGENT_NAMES;
-var init_signals = __esm({
-  "src/core/actors/signals.ts"() {
-    "use strict";
-    escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
-    coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
-    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
-    author = (authorEmail, authorName = "Someone") => ({
-      authorName,
-      authorEmail
-    });
-    body2 = (...lines) => ({
-      message: ["Update access policy", "", ...lines].join("\n")
-    });
-    env = (vars) => ({ env: vars });
-    NOREPLY_USER = ["someone@users.noreply.github.com", "12345+someone@users.noreply.github.com"];
-    CLAUDE_BOT = [githubBot("claude", 209825114), githubBot("claude-code-action")];
-    COPILOT_AGENT = [
-      String.raw`198982749\+copilot@users\.noreply\.github\.com`,
-      githubBot("copilot-swe-agent", 198982749)
-    ];
-    DEVIN_BOT = githubBot("devin-ai-integration", 158243242);
-    JULES_BOT = githubBot("google-labs-jules", 161369871);
-    FACTORY_BOT = githubBot("factory-droid", 138933559);
-    OPENHANDS = [
-      String.raw`openhands@all-hands\.dev`,
-      String.raw`(?:\d+\+)?openhands-agent@users\.noreply\.github\.com`
-    ];
-    SIGNALS = [
-      // ── Claude Code ─────────────────────────────────────────────────────────────────────
-      {
-        id: "claude-code-coauthor",
-        description: "Co-authored-by with noreply@anthropic.com (any model name), added by Claude Code",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@anthropic\.com`),
-        samples: {
-          positive: [
-            body2(
-              "\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)",
-              "",
-              "Co-Authored-By: Claude <noreply@anthropic.com>"
-            ),
-            body2("Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"),
-            body2("co-authored-by: Claude Sonnet 4 <NoReply@Anthropic.com>")
-          ],
-          negative: [
-            body2("Co-authored-by: Claude Shannon <claude@example.org>"),
-            body2("Co-authored-by: Claude <noreply@anthropic.com.example.net>"),
-            body2("Reviewed-by: Claude <noreply@anthropic.com>")
-          ]
-        }
-      },
-      {
-        id: "claude-code-footer",
-        description: 'Footer "Generated with [Claude Code](https://claude.ai/code | https://claude.com/claude-code)"',
-        agent: "Claude Code",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[?claude code\]?\s*\(?<?https:\/\/(?:claude\.ai\/code|claude\.com\/claude-code)/i,
-        samples: {
-          positive: [
-            body2("\u{1F916} Generated with [Claude Code](https://claude.ai/code)"),
-            body2("\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)")
-          ],
-          negative: [body2("Generated with [Claude Code]"), body2("Compared with https://claude.ai/code docs")]
-        }
-      },
-      {
-        id: "claude-code-session",
-        description: "Claude-Session trailer (Claude Code on the web)",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: trailerKey("Claude-Session"),
-        samples: {
-          positive: [body2("Claude-Session: https://claude.ai/code/session_01AbCdEfGh")],
-          negative: [body2("Claude-Session:"), body2("Log the Claude-Session: header too")]
-        }
-      },
-      {
-        id: "claude-bot-author",
-        description: "Author is the Claude GitHub App (claude[bot], id 209825114) or claude-code-action[bot]",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...CLAUDE_BOT),
-        samples: {
-          positive: [
-            author("209825114+claude[bot]@users.noreply.github.com", "claude[bot]"),
-            author("claude[bot]@users.noreply.github.com", "claude[bot]")
-          ],
-          negative: [
-            author("claude@users.noreply.github.com", "Claude"),
-            author("12345+claude[bot]@users.noreply.github.com", "claude[bot]"),
-            author("209825114+claude[bot]@users.noreply.github.com.example.net")
-          ]
-        }
-      },
-      {
-        id: "claude-bot-coauthor",
-        description: "Co-authored-by the Claude GitHub App (e.g. a squash merge of its pull request)",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...CLAUDE_BOT),
-        samples: {
-          positive: [body2("Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>")],
-          negative: [body2("Co-authored-by: Claude <claude@users.noreply.github.com>")]
-        }
-      },
-      // ── GitHub Copilot ──────────────────────────────────────────────────────────────────
-      {
-        id: "copilot-agent-author",
-        description: "Author is the Copilot coding agent (copilot-swe-agent[bot], 198982749+Copilot@\u2026)",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...COPILOT_AGENT),
-        samples: {
-          positive: [author("198982749+Copilot@users.noreply.github.com", "copilot-swe-agent[bot]")],
-          negative: [
-            author("Copilot@users.noreply.github.com", "Copilot"),
-            author("12345+Copilot@users.noreply.github.com", "Copilot")
-          ]
-        }
-      },
-      {
-        id: "copilot-agent-coauthor",
-        description: "Co-authored-by the Copilot coding agent (e.g. a squash merge of its pull request)",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...COPILOT_AGENT),
-        samples: {
-          positive: [body2("Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")],
-          negative: [body2("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")]
-        }
-      },
-      {
-        id: "copilot-agent-logs-url",
-        description: "Agent-Logs-Url trailer linking a Copilot coding agent session",
-        agent: "GitHub Copilot coding agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^agent-logs-url:[ \t]*https?:\/\/\S+/i,
-        samples: {
-          positive: [
-            body2("Agent-Logs-Url: https://github.com/acme/infra/sessions/0b5c8f7e-4a1d-4c3e-9d2a-6f1e2b3c4d5e")
-          ],
-          negative: [body2("Agent-Logs-Url: none"), body2("See the Agent-Logs-Url: https://example.com field")]
-        }
-      },
-      {
-        id: "copilot-coauthor",
-        description: "Co-authored-by Copilot (223556219+Copilot@\u2026 or the older copilot@github.com): Copilot CLI / VS Code",
-        agent: "GitHub Copilot",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(
-          String.raw`223556219\+copilot@users\.noreply\.github\.com`,
-          String.raw`copilot@github\.com`
-        ),
-        samples: {
-          positive: [
-            body2("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>"),
-            body2("Co-authored-by: Copilot <copilot@github.com>")
-          ],
-          negative: [
-            body2("Co-authored-by: Copilot <copilot@github.com.example.net>"),
-            body2("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")
-          ]
-        }
-      },
-      // ── Cursor ──────────────────────────────────────────────────────────────────────────
-      {
-        id: "cursor-agent-author",
-        description: "Author is the Cursor agent (cursoragent@cursor.com) or the cursor[bot] app",
-        agent: "Cursor",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`cursoragent@cursor\.com`, githubBot("cursor")),
-        samples: {
-          positive: [
-            author("cursoragent@cursor.com", "Cursor Agent"),
-            author("123456+cursor[bot]@users.noreply.github.com")
-          ],
-          negative: [
-            author("dev@cursor.com", "Cursor Agent"),
-            author("cursor@users.noreply.github.com", "cursor")
-          ]
-        }
-      },
-      {
-        id: "cursor-coauthor",
-        description: "Co-authored-by Cursor <cursoragent@cursor.com>",
-        agent: "Cursor",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`cursoragent@cursor\.com`),
-        samples: {
-          positive: [body2("Co-authored-by: Cursor <cursoragent@cursor.com>")],
-          negative: [body2("Co-authored-by: Cursor <team@cursor.com>")]
-        }
-      },
-      {
-        id: "cursor-made-with",
-        description: '"Made-with: Cursor" trailer',
-        agent: "Cursor",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^made-with:[ \t]*cursor\b/i,
-        samples: {
-          positive: [body2("Made-with: Cursor")],
-          negative: [body2("Made-with: Vim"), body2("Made with cursor keys only")]
-        }
-      },
-      // ── Devin ───────────────────────────────────────────────────────────────────────────
-      {
-        id: "devin-bot-author",
-        description: "Author is Devin (devin-ai-integration[bot], id 158243242)",
-        agent: "Devin",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(DEVIN_BOT),
-        samples: {
-          positive: [author("158243242+devin-ai-integration[bot]@users.noreply.github.com", "Devin AI")],
-          negative: [author("devin@example.com", "Devin AI"), author("devin@users.noreply.github.com", "Devin")]
-        }
-      },
-      {
-        id: "devin-coauthor",
-        description: "Co-authored-by Devin (devin-ai-integration[bot])",
-        agent: "Devin",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(DEVIN_BOT),
-        samples: {
-          positive: [
-            body2("Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>")
-          ],
-          negative: [body2("Co-Authored-By: Devin Walsh <devin@example.com>")]
-        }
-      },
-      {
-        id: "devin-footer",
-        description: 'Footer "Generated with [Devin](https://cli.devin.ai/docs)"',
-        agent: "Devin",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[?devin\]?\s*\(?<?https:\/\/(?:[\w-]+\.)?devin\.ai/i,
-        samples: {
-          positive: [body2("Generated with [Devin](https://cli.devin.ai/docs)")],
-          negative: [body2("Generated with Devin from the platform team")]
-        }
-      },
-      // ── OpenAI Codex ────────────────────────────────────────────────────────────────────
-      {
-        id: "codex-author",
-        description: "Author is Codex cloud (codex@openai.com) or the chatgpt-codex-connector[bot] app",
-        agent: "Codex",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`codex@openai\.com`, githubBot("chatgpt-codex-connector")),
-        samples: {
-          positive: [author("codex@openai.com", "Codex"), author("codex@openai.com", "gpt-5-codex")],
-          negative: [author("codex@openai.com.example.net", "Codex"), author("alice@openai.com", "Alice")]
-        }
-      },
-      {
-        id: "codex-coauthor",
-        description: "Co-authored-by Codex <noreply@openai.com>, added by the Codex CLI",
-        agent: "Codex",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@openai\.com`),
-        samples: {
-          positive: [body2("Co-authored-by: Codex <noreply@openai.com>")],
-          negative: [body2("Co-authored-by: Alice <alice@openai.com>")]
-        }
-      },
-      // ── Aider ───────────────────────────────────────────────────────────────────────────
-      {
-        id: "aider-committer-name",
-        description: 'Committer name ends with " (aider)" (aider rewrites GIT_COMMITTER_NAME)',
-        agent: "Aider",
-        class: "agent",
-        strength: "high",
-        field: "committer-name",
-        pattern: /\S \(aider\)$/i,
-        samples: {
-          positive: [{ committerName: "Jane Doe (aider)" }],
-          negative: [{ committerName: "aider" }, { committerName: "Jane (aider) Doe" }]
-        }
-      },
-      {
-        id: "aider-author-name",
-        description: 'Author name ends with " (aider)" (aider with its co-author trailer off)',
-        agent: "Aider",
-        class: "agent",
-        strength: "high",
-        field: "author-name",
-        pattern: /\S \(aider\)$/i,
-        samples: {
-          positive: [{ authorName: "Jane Doe (aider)" }],
-          negative: [{ authorName: "Aider Fan" }, { authorName: "(aider)" }]
-        }
-      },
-      {
-        id: "aider-coauthor",
-        description: "Co-authored-by aider (aider@aider.chat, older noreply@aider.chat / noreply@aider.dev)",
-        agent: "Aider",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(
-          String.raw`aider@aider\.chat`,
-          String.raw`noreply@aider\.chat`,
-          String.raw`noreply@aider\.dev`
-        ),
-        samples: {
-          positive: [
-            body2("Co-authored-by: aider (anthropic/claude-sonnet-4) <aider@aider.chat>"),
-            body2("Co-authored-by: aider (gpt-4o) <noreply@aider.dev>")
-          ],
-          negative: [body2("Co-authored-by: Paul <paul@aider.chat.example.net>")]
-        }
-      },
-      {
-        id: "aider-subject-prefix",
-        description: 'Subject starts with "aider: " (optional aider setting)',
-        agent: "Aider",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /^aider: /i,
-        samples: {
-          positive: [{ message: "aider: Allow the reports role to read exports" }],
-          negative: [{ message: "Bump aider: 0.80 to 0.81" }, body2("aider: mentioned in the body only")]
-        }
-      },
-      // ── Other agents with their own accounts or markers ─────────────────────────────────
-      {
-        id: "jules-bot-author",
-        description: "Author is Google Jules (google-labs-jules[bot], id 161369871)",
-        agent: "Jules",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(JULES_BOT),
-        samples: {
-          positive: [
-            author("161369871+google-labs-jules[bot]@users.noreply.github.com", "google-labs-jules[bot]")
-          ],
-          negative: [
-            author("jules@example.com", "Jules"),
-            ...NOREPLY_USER.map((email) => author(email, "Jules"))
-          ]
-        }
-      },
-      {
-        id: "jules-coauthor",
-        description: "Co-authored-by Google Jules (google-labs-jules[bot])",
-        agent: "Jules",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(JULES_BOT),
-        samples: {
-          positive: [
-            body2(
-              "Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"
-            )
-          ],
-          negative: [body2("Co-authored-by: Jules <jules@example.com>")]
-        }
-      },
-      {
-        id: "amazon-q-bot-author",
-        description: "Author is amazon-q-developer[bot] (unverified account name)",
-        agent: "Amazon Q",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("amazon-q-developer")),
-        samples: {
-          positive: [author("123456+amazon-q-developer[bot]@users.noreply.github.com")],
-          negative: [author("amazon-q-developer@users.noreply.github.com")]
-        }
-      },
-      {
-        id: "openhands-author",
-        description: "Author is OpenHands (openhands@all-hands.dev, GitHub login openhands-agent)",
-        agent: "OpenHands",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(...OPENHANDS),
-        samples: {
-          positive: [
-            author("openhands@all-hands.dev", "openhands"),
-            author("123456+openhands-agent@users.noreply.github.com")
-          ],
-          negative: [
-            author("robert@all-hands.dev", "Robert"),
-            author("12345+openhands@users.noreply.github.com")
-          ]
-        }
-      },
-      {
-        id: "openhands-coauthor",
-        description: "Co-authored-by OpenHands (openhands@all-hands.dev)",
-        agent: "OpenHands",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(...OPENHANDS),
-        samples: {
-          positive: [body2("Co-authored-by: openhands <openhands@all-hands.dev>")],
-          negative: [body2("Co-authored-by: Graham <graham@all-hands.dev>")]
-        }
-      },
-      {
-        id: "sweep-bot-author",
-        description: "Author is Sweep (sweep-ai[bot])",
-        agent: "Sweep",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("sweep-ai")),
-        samples: {
-          positive: [author("123456+sweep-ai[bot]@users.noreply.github.com", "sweep-ai[bot]")],
-          negative: [author("sweep-ai@users.noreply.github.com", "sweep-ai")]
-        }
-      },
-      {
-        id: "roomote-author",
-        description: "Author is Roo Code cloud agent (Roomote <roomote@roocode.com>)",
-        agent: "Roo Code",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`roomote@roocode\.com`),
-        samples: {
-          positive: [author("roomote@roocode.com", "Roomote")],
-          negative: [author("hello@roocode.com", "Roomote")]
-        }
-      },
-      {
-        id: "roomote-coauthor",
-        description: "Co-authored-by Roomote <roomote@roocode.com>",
-        agent: "Roo Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`roomote@roocode\.com`),
-        samples: {
-          positive: [body2("Co-authored-by: Roomote <roomote@roocode.com>")],
-          negative: [body2("Co-authored-by: Roomote <roomote@example.com>")]
-        }
-      },
-      {
-        id: "amp-thread-id",
-        description: "Amp-Thread-ID trailer (Sourcegraph Amp)",
-        agent: "Amp",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: trailerKey("Amp-Thread-ID"),
-        samples: {
-          positive: [body2("Amp-Thread-ID: https://ampcode.com/threads/T-5f2c1a9e-3b7d-4e8f-a1c2-9d0e1f2a3b4c")],
-          negative: [body2("Amp-Thread-ID:"), body2("Thread-ID: T-123")]
-        }
-      },
-      {
-        id: "amp-coauthor",
-        description: "Co-authored-by Amp <amp@ampcode.com>",
-        agent: "Amp",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`amp@ampcode\.com`),
-        samples: {
-          positive: [body2("Co-authored-by: Amp <amp@ampcode.com>")],
-          negative: [body2("Co-authored-by: Amp Fan <amp@example.com>")]
-        }
-      },
-      {
-        id: "factory-droid-author",
-        description: "Author is Factory Droid (factory-droid[bot], id 138933559)",
-        agent: "Factory Droid",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(FACTORY_BOT),
-        samples: {
-          positive: [author("138933559+factory-droid[bot]@users.noreply.github.com", "factory-droid[bot]")],
-          negative: [author("factory-droid@users.noreply.github.com", "factory-droid")]
-        }
-      },
-      {
-        id: "factory-droid-coauthor",
-        description: "Co-authored-by Factory Droid (factory-droid[bot])",
-        agent: "Factory Droid",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(FACTORY_BOT),
-        samples: {
-          positive: [
-            body2("Co-authored-by: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>")
-          ],
-          negative: [body2("Co-authored-by: Droid <droid@example.com>")]
-        }
-      },
-      {
-        id: "replit-commit-author",
-        description: '"Replit-Commit-Author: Agent" trailer on Replit Agent checkpoint commits',
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^replit-commit-author:[ \t]*agent\b/i,
-        samples: {
-          positive: [
-            body2("Replit-Commit-Author: Agent", "Replit-Commit-Session-Id: 3f9a2c1e-7b4d-4a8e-b2c1-0d9e8f7a6b5c")
-          ],
-          negative: [body2("Replit-Commit-Author: User")]
-        }
-      },
-      {
-        id: "replit-agent-author",
-        description: "Author is agent@replit.com (unverified)",
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(String.raw`agent@replit\.com`),
-        samples: {
-          positive: [author("agent@replit.com", "Replit Agent")],
-          negative: [author("jane@replit.com", "Jane")]
-        }
-      },
-      {
-        id: "oz-coauthor",
-        description: "Co-Authored-By Oz <oz-agent@warp.dev> (Warp)",
-        agent: "Warp Oz",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`oz-agent@warp\.dev`),
-        samples: {
-          positive: [body2("Co-Authored-By: Oz <oz-agent@warp.dev>")],
-          negative: [body2("Co-Authored-By: Oz <oz@example.com>")]
-        }
-      },
-      {
-        id: "opencode-bot-author",
-        description: "Author is opencode-agent[bot]",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("opencode-agent")),
-        samples: {
-          positive: [author("123456+opencode-agent[bot]@users.noreply.github.com", "opencode-agent[bot]")],
-          negative: [author("opencode-agent@users.noreply.github.com")]
-        }
-      },
-      {
-        id: "opencode-coauthor",
-        description: "Co-Authored-By opencode <noreply@opencode.ai>",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`noreply@opencode\.ai`),
-        samples: {
-          positive: [body2("Co-Authored-By: opencode <noreply@opencode.ai>")],
-          negative: [body2("Co-Authored-By: opencode <dev@opencode.ai>")]
-        }
-      },
-      {
-        id: "opencode-footer",
-        description: 'Footer "Generated with [opencode]"',
-        agent: "OpenCode",
-        class: "agent",
-        strength: "weak",
-        field: "message",
-        pattern: /generated with \[opencode\]/i,
-        samples: {
-          positive: [body2("\u{1F916} Generated with [opencode](https://opencode.ai)")],
-          negative: [body2("Generated with opencode settings from the wiki")]
-        }
-      },
-      {
-        id: "qwen-code-coauthor",
-        description: "Co-authored-by Qwen-Coder <qwen-coder@alibabacloud.com> (unverified)",
-        agent: "Qwen Code",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: coAuthor(String.raw`qwen-coder@alibabacloud\.com`),
-        samples: {
-          positive: [body2("Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>")],
-          negative: [body2("Co-authored-by: Qwen Li <qwen@alibabacloud.com>")]
-        }
-      },
-      // ── Conventions any agent may use ───────────────────────────────────────────────────
-      {
-        id: "assisted-by",
-        description: "Assisted-by trailer (Linux kernel, Fedora, OpenInfra): the agent named in its value",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        // The name runs to the first ':' (kernel `AGENT:MODEL`), '<' or '('.
-        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
-        samples: {
-          positive: [
-            body2("Assisted-by: Claude:claude-3-opus coccinelle sparse"),
-            body2("Assisted-By: GitHub Copilot"),
-            body2("Assisted-by: Claude Code (detected by acldrift: env-claude-code)")
-          ],
-          negative: [body2("Assisted-by:"), body2("Not assisted-by: anyone")]
-        }
-      },
-      {
-        id: "generated-by",
-        description: "Generated-by trailer (Apache, OpenInfra): the agent named in its value",
-        class: "agent",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^generated-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
-        samples: {
-          positive: [body2("Generated-By: Cursor"), body2("Generated-by: ChatGPT:gpt-5")],
-          negative: [body2("Generated-by:"), body2("Generated by hand")]
-        }
-      },
-      {
-        id: "git-ai-note",
-        description: "git note (refs/notes/ai, Git AI Standard) naming the agent in agent_id.tool",
-        class: "agent",
-        strength: "medium",
-        field: "notes",
-        pattern: /"agent_id"\s*:\s*\{[^{}]*?"tool"\s*:\s*"(?<agent>[^"\\]{1,80})"/,
-        samples: {
-          positive: [
-            {
-              notes: [
-                "iam/app.json",
-                "  a1b2c3d4 4-12",
-                "---",
-                '{"schema_version": "authorship/3.0.0", "prompts": {"a1b2c3d4": {',
-                '  "agent_id": {"tool": "cursor", "id": "6ef2c1", "model": "claude-4-sonnet"}}}}'
-              ].join("\n")
-            }
-          ],
-          negative: [{ notes: 'Reviewed in the "tool" meeting' }, { notes: '{"agent_id": {"model": "gpt-5"}}' }]
-        }
-      },
-      {
-        id: "rewrite-note",
-        description: "git note (refs/notes/ai) written by acldrift's post-rewrite hook: a rebase or amend folded an agent's commit into this one",
-        class: "agent",
-        strength: "medium",
-        field: "notes",
-        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)[ \t]+\(carried by acldrift /im,
-        samples: {
-          positive: [
-            { notes: "Assisted-by: Claude Code (carried by acldrift from 147727b, rebase)" },
-            {
-              notes: "Assisted-by: Aider (carried by acldrift from 0c1d2e3, amend)\nAssisted-by: Claude Code (carried by acldrift from 147727b, rebase)"
-            }
-          ],
-          negative: [{ notes: "Assisted-by: Claude Code" }, { notes: "Reviewed: carried by acldrift from 147727b" }]
-        }
-      },
-      // ── Runtime environment of the commit being made (prepare-commit-msg, pre-commit) ───
-      // Env vars leak into child processes and anyone can export them: evidence only at commit
-      // time. CURSOR_TRACE_ID and TERM_PROGRAM are set for humans in those editors too: not signals.
-      {
-        id: "env-claude-code",
-        description: "Claude Code shell: CLAUDECODE=1, AI_AGENT=claude-code_\u2026, CLAUDE_CODE_ENTRYPOINT, CLAUDE_CODE_SESSION_ID",
-        agent: "Claude Code",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:CLAUDECODE=1|AI_AGENT=claude-code\S*|CLAUDE_CODE_ENTRYPOINT=\S+|CLAUDE_CODE_SESSION_ID=\S+)$/,
-        samples: {
-          positive: [
-            env({ CLAUDECODE: "1" }),
-            env({ AI_AGENT: "claude-code_2.0.14_agent" }),
-            env({ CLAUDE_CODE_ENTRYPOINT: "cli" })
-          ],
-          negative: [env({ CLAUDECODE: "0" }), env({ CLAUDE_API_KEY: "x" })]
-        }
-      },
-      {
-        id: "env-cursor-agent",
-        description: "Cursor agent shell: CURSOR_AGENT=1 (not CURSOR_TRACE_ID, which humans have too)",
-        agent: "Cursor",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CURSOR_AGENT=(?:1|true)$/,
-        samples: {
-          positive: [env({ CURSOR_AGENT: "1" })],
-          negative: [env({ CURSOR_TRACE_ID: "6f1c2d3e4b5a" }), env({ CURSOR_AGENT: "0" })]
-        }
-      },
-      {
-        id: "env-gemini-cli",
-        description: "Gemini CLI shell: GEMINI_CLI=1",
-        agent: "Gemini CLI",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^GEMINI_CLI=(?:1|true)$/,
-        samples: { positive: [env({ GEMINI_CLI: "1" })], negative: [env({ GEMINI_API_KEY: "x" })] }
-      },
-      {
-        id: "env-codex",
-        description: "Codex CLI shell: CODEX_THREAD_ID (CODEX_SANDBOX, CODEX_SANDBOX_NETWORK_DISABLED unverified)",
-        agent: "Codex",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:CODEX_THREAD_ID|CODEX_SANDBOX|CODEX_SANDBOX_NETWORK_DISABLED)=\S+$/,
-        samples: {
-          positive: [env({ CODEX_THREAD_ID: "0199a1b2-c3d4" }), env({ CODEX_SANDBOX: "seatbelt" })],
-          negative: [env({ CODEX_HOME: "/home/jane/.codex" })]
-        }
-      },
-      {
-        id: "env-cline",
-        description: "Cline shell: CLINE_ACTIVE=true",
-        agent: "Cline",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CLINE_ACTIVE=(?:1|true)$/,
-        samples: { positive: [env({ CLINE_ACTIVE: "true" })], negative: [env({ CLINE_ACTIVE: "false" })] }
-      },
-      {
-        id: "env-augment",
-        description: "Augment agent shell: AUGMENT_AGENT=1",
-        agent: "Augment",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AUGMENT_AGENT=(?:1|true)$/,
-        samples: { positive: [env({ AUGMENT_AGENT: "1" })], negative: [env({ AUGMENT_API_TOKEN: "x" })] }
-      },
-      {
-        id: "env-opencode",
-        description: "OpenCode shell: OPENCODE=1",
-        agent: "OpenCode",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^OPENCODE=(?:1|true)$/,
-        samples: { positive: [env({ OPENCODE: "1" })], negative: [env({ OPENCODE_CONFIG: "/etc/opencode.json" })] }
-      },
-      {
-        id: "env-qwen-code",
-        description: "Qwen Code shell: QWEN_CODE=1",
-        agent: "Qwen Code",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^QWEN_CODE=(?:1|true)$/,
-        samples: { positive: [env({ QWEN_CODE: "1" })], negative: [env({ QWEN_API_KEY: "x" })] }
-      },
-      {
-        id: "env-amp",
-        description: "Amp shell: AGENT=amp or AMP_CURRENT_THREAD_ID",
-        agent: "Amp",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^(?:AGENT=amp|AMP_CURRENT_THREAD_ID=\S+)$/,
-        samples: {
-          positive: [env({ AGENT: "amp" }), env({ AMP_CURRENT_THREAD_ID: "T-5f2c1a9e" })],
-          negative: [env({ AMP_API_KEY: "x" })]
-        }
-      },
-      {
-        id: "env-oz",
-        description: "Warp Oz run: OZ_RUN_ID",
-        agent: "Warp Oz",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^OZ_RUN_ID=\S+$/,
-        samples: { positive: [env({ OZ_RUN_ID: "run_8c1d" })], negative: [env({ TERM_PROGRAM: "WarpTerminal" })] }
-      },
-      {
-        id: "env-replit-agent",
-        description: "Replit Agent: REPLIT_MODE=assistant inside a Repl (REPL_ID)",
-        agent: "Replit Agent",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^REPLIT_MODE=assistant$/,
-        requires: [/^REPL_ID=\S+$/],
-        samples: {
-          positive: [env({ REPL_ID: "4b1c9e2a-7d3f", REPLIT_MODE: "assistant" })],
-          negative: [env({ REPL_ID: "4b1c9e2a-7d3f" }), env({ REPLIT_MODE: "assistant" })]
-        }
-      },
-      {
-        id: "env-crush",
-        description: "Crush shell: CRUSH=1",
-        agent: "Crush",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^CRUSH=(?:1|true)$/,
-        samples: { positive: [env({ CRUSH: "1" })], negative: [env({ CRUSH: "" })] }
-      },
-      {
-        id: "env-pi",
-        description: "pi coding agent shell: PI_CODING_AGENT=true",
-        agent: "Pi",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^PI_CODING_AGENT=(?:1|true)$/,
-        samples: { positive: [env({ PI_CODING_AGENT: "true" })], negative: [env({ PI: "3.14" })] }
-      },
-      {
-        id: "env-trae",
-        description: "Trae agent shell: TRAE_AI_SHELL_ID",
-        agent: "Trae",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^TRAE_AI_SHELL_ID=\S+$/,
-        samples: { positive: [env({ TRAE_AI_SHELL_ID: "17" })], negative: [env({ TRAE_HOME: "/opt/trae" })] }
-      },
-      {
-        id: "env-amazon-q",
-        description: "Amazon Q shell: AWS_EXECUTION_ENV mentions amazonq (unverified)",
-        agent: "Amazon Q",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AWS_EXECUTION_ENV=\S*amazon-?q/i,
-        samples: {
-          positive: [env({ AWS_EXECUTION_ENV: "AmazonQ-For-CLI" })],
-          negative: [env({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" })]
-        }
-      },
-      {
-        id: "env-jules",
-        description: "Google Jules VM: USER=swebot (heuristic)",
-        agent: "Jules",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^USER=swebot$/,
-        samples: { positive: [env({ USER: "swebot" })], negative: [env({ USER: "jane" })] }
-      },
-      // Generic conventions last: a line a specific entry above already explains counts once.
-      {
-        id: "env-ai-agent",
-        description: "AI_AGENT=<tool> (emerging convention): the tool named in its value",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        // The name ends at the first '_' or '.' (`tool_1.2_agent`); the parts cannot overlap, so no backtracking.
-        pattern: /^AI_AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
-        samples: {
-          positive: [env({ AI_AGENT: "goose" })],
-          negative: [env({ AI_AGENT: "" }), env({ OPENAI_AGENT: "x" })]
-        }
-      },
-      {
-        id: "env-agent",
-        description: "AGENT=<tool> (emerging convention): the tool named in its value",
-        class: "agent",
-        strength: "runtime",
-        field: "env",
-        pattern: /^AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
-        samples: { positive: [env({ AGENT: "goose" })], negative: [env({ AGENT: "" }), env({ SSH_AGENT_PID: "4242" })] }
-      },
-      // ── Automation (not AI) ─────────────────────────────────────────────────────────────
-      {
-        id: "dependabot-author",
-        description: "Author is Dependabot (dependabot[bot], id 49699333)",
-        agent: "Dependabot",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("dependabot", 49699333)),
-        samples: {
-          positive: [
-            author("49699333+dependabot[bot]@users.noreply.github.com", "dependabot[bot]"),
-            author("dependabot[bot]@users.noreply.github.com", "dependabot[bot]")
-          ],
-          negative: [
-            author("dependabot@users.noreply.github.com", "dependabot[bot]"),
-            author("support@github.com", "dependabot[bot]")
-          ]
-        }
-      },
-      {
-        id: "dependabot-signoff",
-        description: "Signed-off-by: dependabot[bot] <support@github.com>",
-        agent: "Dependabot",
-        class: "automation",
-        strength: "medium",
-        field: "trailer",
-        pattern: /^signed-off-by:[ \t]*dependabot\[bot\][ \t]*<support@github\.com>$/i,
-        samples: {
-          positive: [body2("Signed-off-by: dependabot[bot] <support@github.com>")],
-          negative: [body2("Signed-off-by: Jane Doe <support@github.com>")]
-        }
-      },
-      {
-        id: "renovate-author",
-        description: "Author is Renovate (renovate[bot], id 29139614)",
-        agent: "Renovate",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("renovate", 29139614)),
-        samples: {
-          positive: [author("29139614+renovate[bot]@users.noreply.github.com", "renovate[bot]")],
-          negative: [
-            author("renovate@users.noreply.github.com", "Renovate"),
-            author("bot@renovateapp.com.example.net")
-          ]
-        }
-      },
-      {
-        id: "github-actions-author",
-        description: "Author is GitHub Actions (github-actions[bot], id 41898282)",
-        agent: "GitHub Actions",
-        class: "automation",
-        strength: "high",
-        field: "author-email",
-        pattern: emailIs(githubBot("github-actions", 41898282)),
-        samples: {
-          positive: [
-            author("41898282+github-actions[bot]@users.noreply.github.com", "github-actions[bot]"),
-            author("github-actions[bot]@users.noreply.github.com", "github-actions[bot]")
-          ],
-          negative: [
-            author("github-actions@github.com", "github-actions"),
-            author("noreply@github.com", "GitHub")
-          ]
-        }
-      }
-    ];
-    AGENT_NAMES = {
-      "claude-code": "Claude Code",
-      cursor: "Cursor",
-      "cursor-agent": "Cursor",
-      codex: "Codex",
-      "codex-cli": "Codex",
-      copilot: "GitHub Copilot",
-      "github-copilot": "GitHub Copilot",
-      "gemini-cli": "Gemini CLI",
-      aider: "Aider",
-      amp: "Amp",
-      cline: "Cline",
-      devin: "Devin",
-      opencode: "OpenCode",
-      "qwen-code": "Qwen Code"
-    };
-  }
-});
-
-// src/core/actors/match.ts
-function fieldTexts(field, commit) {
-  switch (field) {
-    case "author-email":
-      return present(commit.authorEmail?.trim());
-    case "committer-email":
-      return present(commit.committerEmail?.trim());
-    case "author-name":
-      return present(commit.authorName?.trim());
-    case "committer-name":
-      return present(commit.committerName?.trim());
-    case "trailer":
-      return (commit.message ?? "").split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
-    case "message":
-      return present(commit.message);
-    case "notes":
-      return present(commit.notes);
-    case "env":
-      return Object.entries(commit.env ?? {}).flatMap(
-        ([name2, value]) => value === void 0 ? [] : [`${name2}=${value}`]
-      );
-  }
-}
-function matchSignal(signal, commit) {
-  const texts2 = fieldTexts(signal.field, commit);
-  const required = [];
-  for (const pattern of signal.requires ?? []) {
-    const text3 = texts2.find((t) => pattern.test(t));
-    if (text3 === void 0) return void 0;
-    required.push(text3);
-  }
-  for (const text3 of texts2) {
-    const match = signal.pattern.exec(text3);
-    if (match === null) continue;
-    const quoted = quote(signal.field, text3, match);
-    const named3 = signal.agent ?? match.groups?.agent;
-    return {
-      signal,
-      detail: clean([quoted.detail, ...required].join(", ")),
-      ...named3 === void 0 ? {} : { agent: canonicalAgent(clean(named3, MAX_NAME)) },
-      source: quoted.source
-    };
-  }
-  return void 0;
-}
-function quote(field, text3, match) {
-  switch (field) {
-    case "author-email":
-    case "committer-email":
-    case "author-name":
-    case "committer-name":
-      return {
-        detail: `${field.replace("-", " ")}: ${text3}`,
-        source: `${field.split("-")[1]}:${text3.toLowerCase()}`
-      };
-    case "trailer":
-      return { detail: text3, source: `message:${text3}` };
-    case "message": {
-      const line = lineAt2(text3, match.index);
-      return { detail: line, source: `message:${line}` };
-    }
-    case "notes":
-      return { detail: `git note: ${match[0]}`, source: `notes:${match[0]}` };
-    case "env":
-      return { detail: text3, source: `env:${text3}` };
-  }
-}
-function lineAt2(text3, index3) {
-  const start2 = text3.lastIndexOf("\n", index3 - 1) + 1;
-  const end = text3.indexOf("\n", index3);
-  return text3.slice(start2, end === -1 ? text3.length : end).trim();
-}
-function clean(text3, max = MAX_DETAIL) {
-  const flat2 = text3.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim();
-  return flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
-}
-var MAX_DETAIL, MAX_NAME, present;
-var init_match = __esm({
-  "src/core/actors/match.ts"() {
-    "use strict";
-    init_signals();
-    MAX_DETAIL = 200;
-    MAX_NAME = 60;
-    present = (text3) => text3 === void 0 || text3 === "" ? [] : [text3];
-  }
-});
-
-// src/core/actors/classify.ts
-function configSignals(config2 = {}) {
-  const signals = [];
-  const add = ({ id, name: name2, what, ...rest }) => {
-    const cls = CONFIG_SIGNALS[id];
-    const agent = cls === "human" ? {} : { agent: name2 };
-    signals.push({
-      id,
-      description: `${what} (acldrift.config.yaml)`,
-      ...agent,
-      class: cls,
-      ...rest,
-      samples: NO_SAMPLES
-    });
-  };
-  for (const { name: name2, emails, trailers } of config2.agents ?? []) {
-    const listed = exactEmails(emails);
-    if (listed !== void 0) {
-      const what = `agent ${name2}`;
-      const id = "config-agent-email";
-      add({ id, name: name2, what, field: "author-email", pattern: anchored(listed), strength: "high" });
-      add({ id, name: name2, what, field: "committer-email", pattern: anchored(listed), strength: "high" });
-      const pattern = new RegExp(`^co-authored-by:[^<]*<(?:${listed})>$`, "i");
-      add({ id: "config-agent-coauthor", name: name2, what, field: "trailer", pattern, strength: "medium" });
-    }
-    for (const trailer of trailers ?? []) {
-      const pattern = trailerPattern(trailer);
-      add({
-        id: "config-agent-trailer",
-        name: name2,
-        what: `trailer of agent ${name2}`,
-        field: "trailer",
-        pattern,
-        strength: "medium"
-      });
-    }
-  }
-  for (const { name: name2, emails } of config2.automation ?? []) {
-    const listed = exactEmails(emails);
-    if (listed === void 0) continue;
-    const pattern = anchored(listed);
-    add({ id: "config-automation-email", name: name2, what: name2, field: "author-email", pattern, strength: "high" });
-  }
-  for (const { name: name2, emails } of config2.humans ?? []) {
-    const listed = exactEmails(emails);
-    if (listed === void 0) continue;
-    const pattern = anchored(listed);
-    add({
-      id: "listed-human",
-      name: name2,
-      what: `listed human ${name2}`,
-      field: "author-email",
-      pattern,
-      strength: "high"
-    });
-  }
-  return signals;
-}
-function classifyActor(commit, extra) {
-  const matches2 = evaluate3([...configSignals(extra), ...SIGNALS], commit);
-  if (matches2.length === 0) return { type: "unknown", confidence: 0, evidence: [] };
-  const confidence = {
-    agent: combine(matches2, "agent"),
-    automation: combine(matches2, "automation"),
-    human: combine(matches2, "human")
-  };
-  let type;
-  if (confidence.agent > 0) type = "agent";
-  else if (confidence.automation > 0) type = "automation";
-  else type = "human";
-  const name2 = type === "human" ? void 0 : matches2.find((m) => m.signal.class === type)?.agent;
+function stricter(a, b) {
   return {
-    type,
-    ...name2 === void 0 ? {} : { agent: name2 },
-    confidence: Math.round((confidence[type] + Number.EPSILON) * 100) / 100,
-    evidence: matches2.map(toEvidence)
+    failOn: FAIL_ON_RANK[a.failOn] <= FAIL_ON_RANK[b.failOn] ? a.failOn : b.failOn,
+    agents: a.agents === "require-approval" || b.agents === "require-approval" ? "require-approval" : "allow"
   };
 }
-function detectRuntimeAgent(env3) {
-  return evaluate3(
-    SIGNALS.filter((s) => s.field === "env"),
-    { env: env3 }
-  ).map(toEvidence);
-}
-function agentTrailer(actor) {
-  if (actor.type !== "agent") return void 0;
-  const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
-  return `Assisted-by: ${lineName(actor)} (detected by acldrift: ${ids.join(", ")})`;
-}
-function carriedNote(actor, from, how) {
-  return `Assisted-by: ${lineName(actor)} (carried by acldrift from ${from.slice(0, 12)}, ${how})`;
-}
-function lineName(actor) {
-  return (actor.agent ?? "unknown agent").replace(/[\p{Cc}:<>()]+/gu, " ").replace(/\s+/g, " ").trim() || "unknown agent";
-}
-function evaluate3(signals, commit) {
-  const bySource = /* @__PURE__ */ new Map();
-  for (const signal of signals) {
-    const match = matchSignal(signal, commit);
-    if (match === void 0) continue;
-    const seen = bySource.get(match.source);
-    if (seen === void 0 || weight2(match) > weight2(seen)) bySource.set(match.source, match);
-  }
-  return [...bySource.values()].sort((a, b) => weight2(b) - weight2(a));
-}
-function combine(matches2, cls) {
-  return 1 - matches2.filter((m) => m.signal.class === cls).reduce((none, m) => none * (1 - weight2(m)), 1);
-}
-function exactEmails(emails) {
-  const listed = (emails ?? []).map((e) => e.trim()).filter((e) => e !== "");
-  return listed.length === 0 ? void 0 : listed.map(escapeRegExp).join("|");
-}
-function trailerPattern(trailer) {
-  const colon = trailer.indexOf(":");
-  if (colon === -1 || trailer.slice(colon + 1).trim() === "")
-    return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
-  const key = escapeRegExp(trailer.slice(0, colon).trim());
-  const value = escapeRegExp(trailer.slice(colon + 1).trim());
-  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
-}
-var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
-var init_classify3 = __esm({
-  "src/core/actors/classify.ts"() {
-    "use strict";
-    init_match();
-    init_signals();
-    STRENGTH_WEIGHT = {
-      strong: 0.95,
-      high: 0.9,
-      runtime: 0.8,
-      medium: 0.75,
-      weak: 0.4
-    };
-    CONFIG_SIGNALS = {
-      "config-agent-email": "agent",
-      "config-agent-coauthor": "agent",
-      "config-agent-trailer": "agent",
-      "config-automation-email": "automation",
-      "listed-human": "human"
-    };
-    NO_SAMPLES = { positive: [], negative: [] };
-    weight2 = (match) => STRENGTH_WEIGHT[match.signal.strength];
-    toEvidence = (match) => ({
-      signal: match.signal.id,
-      detail: match.detail,
-      strength: match.signal.strength
-    });
-    CLASS_OF = new Map([
-      ...SIGNALS.map((s) => [s.id, s.class]),
-      ...Object.entries(CONFIG_SIGNALS)
-    ]);
-    classOf = (id) => CLASS_OF.get(id);
-    anchored = (alternation) => new RegExp(`^(?:${alternation})$`, "i");
-  }
-});
-
-// src/core/actors/pending.ts
-async function pendingActor(root, evidence2) {
-  const identity = await pendingIdentity(root);
-  const actor = classifyActor(
-    {
-      authorName: identity.author.name,
-      authorEmail: identity.author.email,
-      committerName: identity.committer.name,
-      committerEmail: identity.committer.email,
-      message: evidence2.message ?? "",
-      env: evidence2.env
-    },
-    evidence2.actors
+function gatePolicy(given2, target, reference2, protectedFindings) {
+  const policy2 = stricter(given2, target);
+  const weakened2 = protectedFindings.filter(
+    (f) => f.rule === "config-weakened" && POLICY_SETTINGS.has(String(f.witness?.setting))
   );
-  return { identity, actor };
+  return weakened2.some((f) => f.approval?.valid !== true) ? stricter(policy2, reference2) : policy2;
 }
-var init_pending = __esm({
-  "src/core/actors/pending.ts"() {
+function gating(findings, failOn, agents) {
+  return findings.filter((f) => failsRun(f, { failOn, agents }));
+}
+function verdictCode(report, failOn) {
+  if (report.errors.length > 0) return EXIT.invalidInput;
+  const policy2 = report.policy ?? DEFAULT_FAIL_POLICY;
+  return gating(report.findings, failOn ?? policy2.failOn, policy2.agents).length > 0 ? EXIT.widening : EXIT.ok;
+}
+var FAIL_ON_RANK, POLICY_SETTINGS;
+var init_verdict = __esm({
+  "src/core/gate/verdict.ts"() {
     "use strict";
-    init_git();
-    init_classify3();
-  }
-});
-
-// src/core/commits.ts
-async function lookUpCommits(lookup2, shas) {
-  const wanted = [...new Set(shas)];
-  const out2 = /* @__PURE__ */ new Map();
-  if (wanted.length === 0) return out2;
-  const [commits, notes] = await Promise.all([readCommits(lookup2.root, wanted), readNotes(lookup2.root, "ai")]);
-  for (const [sha, commit] of commits) out2.set(sha, commitInfo(commit, notes.get(sha), lookup2.actors));
-  return out2;
-}
-function blamedCommit(commits, blamed) {
-  const commit = commits.get(blamed.sha);
-  if (commit === void 0) return void 0;
-  const merge3 = blamed.mergedBy === void 0 ? void 0 : commits.get(blamed.mergedBy);
-  return merge3 === void 0 ? commit : { ...commit, merge: { sha: merge3.sha, subject: merge3.subject } };
-}
-function commitInfo(commit, notes, actors) {
-  const actor = classifyActor(
-    {
-      authorName: commit.author.name,
-      authorEmail: commit.author.email,
-      committerName: commit.committer.name,
-      committerEmail: commit.committer.email,
-      message: commit.message,
-      notes
-    },
-    actors
-  );
-  return { sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor };
-}
-async function pendingCommit(lookup2, subject) {
-  const { identity, actor } = await pendingActor(lookup2.root, {
-    env: lookup2.env ?? process.env,
-    actors: lookup2.actors,
-    message: lookup2.message
-  });
-  const told = lookup2.message === void 0 ? "" : subjectOf(lookup2.message).trim();
-  return { sha: "pending", author: identity.author, subject: told || `(${subject})`, actor, pending: true };
-}
-var blamedShas, subjectOf;
-var init_commits = __esm({
-  "src/core/commits.ts"() {
-    "use strict";
-    init_git();
-    init_classify3();
-    init_pending();
-    blamedShas = (blamed) => [...blamed].flatMap((b) => b === null ? [] : [b.sha, ...b.mergedBy === void 0 ? [] : [b.mergedBy]]);
-    subjectOf = (message2) => message2.split("\n", 1)[0] ?? "";
+    init_errors();
+    init_findings();
+    FAIL_ON_RANK = { widening: 0, medium: 1, high: 2, critical: 3, never: 4 };
+    POLICY_SETTINGS = /* @__PURE__ */ new Set(["policy.failOn", "policy.agents"]);
   }
 });
 
@@ -51626,6 +50345,1861 @@ var init_source2 = __esm({
   }
 });
 
+// src/core/compare.ts
+function sameDocument(a, b) {
+  return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value));
+}
+function comparedAlone(kind) {
+  const adapter = adapterFor(kind);
+  return adapter.scope === "file" && adapter.consults === void 0;
+}
+async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ new Set()) {
+  const changedByKind = /* @__PURE__ */ new Map();
+  const paths = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort();
+  for (const path of paths) {
+    const before = baseline.get(path);
+    const after = target.get(path);
+    if (before && after && sameDocument(before, after)) continue;
+    for (const kind of new Set([before?.kind, after?.kind].filter((k) => k !== void 0)))
+      changedByKind.set(kind, [...changedByKind.get(kind) ?? [], path]);
+  }
+  const out2 = { findings: [], notes: [] };
+  for (const [kind, changed] of changedByKind) {
+    const result2 = await adapterFor(kind).compare(
+      ofKind(baseline, kind),
+      ofKind(target, kind),
+      changed,
+      context
+    );
+    out2.findings.push(...result2.findings);
+    out2.notes.push(...result2.notes);
+  }
+  return out2;
+}
+function ofKind(documents, kind) {
+  return new Map([...documents].filter(([, d]) => d.kind === kind));
+}
+var init_compare8 = __esm({
+  async "src/core/compare.ts"() {
+    "use strict";
+    await init_adapters();
+    init_hash();
+  }
+});
+
+// src/core/gate/approvals-file.ts
+async function parseApprovals(path, content) {
+  const parsed3 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
+  if (parsed3.value === null) return { path, entries: [], lines: [] };
+  const problems = await validateValue("approvals", parsed3);
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  const entries2 = parsed3.value.approvals;
+  const duplicates = duplicateIds(entries2, parsed3.sourceMap, path);
+  if (duplicates.length > 0) throw new InvalidInputError(duplicates);
+  return {
+    path,
+    entries: entries2,
+    lines: entries2.map((_, i2) => parsed3.sourceMap.locate(`/approvals/${i2}`)?.line ?? null)
+  };
+}
+async function approvalsOrUndefined(path, content) {
+  try {
+    return (await parseApprovals(path, content)).entries;
+  } catch (error) {
+    if (error instanceof InvalidInputError) return void 0;
+    throw error;
+  }
+}
+function duplicateIds(entries2, sourceMap, file) {
+  const first = /* @__PURE__ */ new Map();
+  const problems = [];
+  entries2.forEach((entry, i2) => {
+    const seen = first.get(entry.id);
+    if (seen === void 0) first.set(entry.id, i2);
+    else
+      problems.push({
+        file,
+        line: sourceMap.locate(`/approvals/${i2}/id`)?.line,
+        pointer: `/approvals/${i2}/id`,
+        message: `approves ${entry.id} again (already at /approvals/${seen}): one entry per access`
+      });
+  });
+  return problems;
+}
+function sameEntry(a, b) {
+  return canonicalJson(a) === canonicalJson(b);
+}
+var APPROVALS_FILE;
+var init_approvals_file = __esm({
+  async "src/core/gate/approvals-file.ts"() {
+    "use strict";
+    init_errors();
+    init_hash();
+    init_parse();
+    await init_validate();
+    APPROVALS_FILE = ".acldrift/approvals.yaml";
+  }
+});
+
+// src/core/gate/rules.ts
+var GATE_RULES;
+var init_rules9 = __esm({
+  "src/core/gate/rules.ts"() {
+    "use strict";
+    init_rules();
+    GATE_RULES = declareRules({
+      "config-weakened": {
+        change: "widening",
+        severity: ["high", "medium"],
+        title: "The config checks less",
+        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
+      },
+      "approver-added": {
+        change: "widening",
+        severity: "high",
+        title: "An approver was added",
+        description: "An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change."
+      },
+      "approval-added": {
+        change: "widening",
+        severity: "low",
+        title: "An approval was added",
+        description: "An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding."
+      },
+      "approval-removed": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval was removed",
+        description: "An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational."
+      },
+      "baseline-widened": {
+        change: "widening",
+        severity: ["high", "critical", "medium", "low"],
+        title: "The baseline accepts more",
+        description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
+      },
+      "baseline-moved": {
+        change: "widening",
+        severity: "medium",
+        title: "The baseline claims another commit",
+        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
+      },
+      "baseline-unapproved": {
+        change: "widening",
+        severity: "high",
+        title: "Nobody approved the baseline",
+        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
+      },
+      "baseline-config-mismatch": {
+        change: "widening",
+        severity: "high",
+        title: "The baseline was read under another config",
+        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
+      },
+      "self-approval": {
+        change: "widening",
+        severity: "high",
+        title: "An approval does not count",
+        description: "The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval."
+      },
+      "approval-expired": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval expired",
+        description: "Past its `expires` day the approval stops counting: renew it or remove it. Informational."
+      },
+      "approval-stale": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval matches no finding",
+        description: "The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational."
+      },
+      "approval-unverified": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval cannot be verified",
+        description: "The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational."
+      }
+    });
+  }
+});
+
+// src/core/gate/protected.ts
+function protectedFinding(fields) {
+  return {
+    id: findingId(["acldrift", fields.file, fields.rule, canonicalJson(fields.witness)]),
+    kind: "acldrift",
+    file: fields.file,
+    line: fields.line,
+    pointer: fields.pointer,
+    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
+    change: GATE_RULES[fields.rule].change,
+    severity: fields.severity,
+    rule: fields.rule,
+    message: fields.message,
+    witness: fields.witness,
+    // What changed in acldrift's own file is the access an approval of it records.
+    access: JSON.parse(canonicalAccess(fields.witness)),
+    before: fields.before,
+    after: fields.after,
+    diff: [],
+    commit: null,
+    approval: null
+  };
+}
+function lineOf(sourceMap, pointer) {
+  if (sourceMap === void 0) return null;
+  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
+    const position = sourceMap.locate(current);
+    if (position !== void 0) return position.line;
+    if (current === "") return null;
+  }
+}
+var init_protected = __esm({
+  "src/core/gate/protected.ts"() {
+    "use strict";
+    init_hash();
+    init_findings();
+    init_rules9();
+  }
+});
+
+// src/core/gate/attributes.ts
+function stateOf2(token) {
+  if (token.startsWith("-")) return [token.slice(1), "unset"];
+  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
+  const equals = token.indexOf("=");
+  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
+}
+function parseAttributes(file, text3) {
+  const lines = [];
+  const macros = [];
+  text3.split(/\r?\n/).forEach((raw, i2) => {
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
+    const pattern = quoted ?? trimmed.split(/\s+/)[0];
+    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
+    if (pattern.startsWith("[attr]")) {
+      if (file === ATTRIBUTES_FILE)
+        macros.push({ name: pattern.slice("[attr]".length), line: i2 + 1, text: trimmed, states });
+    } else if (!pattern.startsWith("!"))
+      lines.push({ file, line: i2 + 1, text: trimmed, pattern: unquote(pattern), states });
+  });
+  return { lines, macros };
+}
+function patternMatcher(pattern, folder = "") {
+  if (pattern.endsWith("/")) return () => false;
+  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
+  const matches2 = picomatch2(glob2, { dot: true });
+  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
+}
+async function attributeChanges(root, before, after, readPaths, effective, versions) {
+  const changed = changedFiles(before, after);
+  if (changed.length === 0) return [];
+  const paths = await readPaths();
+  const names3 = Object.keys(TRANSFORMING);
+  const [was, now] = await effective([before, after], paths, names3);
+  const groups = /* @__PURE__ */ new Map();
+  for (const path of paths)
+    for (const attribute2 of names3) {
+      const state = now.get(path)?.get(attribute2) ?? "unspecified";
+      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
+      const cause = causeOf(path, attribute2, state, changed, before, after);
+      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
+      const group = groups.get(key);
+      if (group === void 0) groups.set(key, { cause, paths: [path] });
+      else group.paths.push(path);
+    }
+  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
+  return [...groups.values()].map(
+    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
+  );
+}
+function changedFiles(before, after) {
+  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
+    const [was, is] = [before.get(file), after.get(file)];
+    return was === void 0 || is === void 0 || !was.equals(is);
+  }).sort();
+}
+function causeOf(path, attribute2, state, changed, before, after) {
+  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
+  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
+  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
+  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
+    (f) => f !== void 0 && changed.includes(f)
+  ) ?? changed[0];
+  return { file, attribute: attribute2, state, now, was };
+}
+function atTargetWith(after, file, text3) {
+  const files2 = texts(after);
+  if (text3 === void 0) files2.delete(file);
+  else files2.set(file, text3);
+  return new AttributeFiles(files2);
+}
+function describe2(cause, paths, before, after) {
+  const { file, attribute: attribute2, state, now, was } = cause;
+  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
+  const acting = assignment(attribute2, state);
+  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
+  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
+  let line = null;
+  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
+  let removed2 = null;
+  let how;
+  const holds5 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
+  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
+  const redefined = rootMacro(now.macro) !== void 0 && !holds5(before, now.macro.text) ? now.macro : void 0;
+  const changedMacro = rootMacro(was.macro) !== void 0 && !holds5(after, was.macro.text) ? was.macro : void 0;
+  if (now.line?.file === file && !holds5(before, now.line.text)) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
+  } else if (redefined !== void 0) {
+    line = redefined.line;
+    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
+  } else if (changedMacro !== void 0) {
+    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
+      (m) => m.name === changedMacro.name
+    )?.line ?? null;
+    removed2 = changedMacro.text;
+    pattern = was.line.pattern;
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (was.line?.file === file && !holds5(after, was.line.text)) {
+    pattern = was.line.pattern;
+    removed2 = was.line.text;
+    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
+    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (now.line?.file === file) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
+  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
+  return protectedFinding({
+    file,
+    rule: "config-weakened",
+    severity: "high",
+    message: `${file}: ${how}: ${consequence}`,
+    witness: { setting: file, pattern, attribute: attribute2, state },
+    pointer: null,
+    line,
+    before: removed2,
+    after: now.line === void 0 ? null : now.line.text
+  });
+}
+function weakened(root, cause, paths, files2, before, after, versions) {
+  const [probe] = paths;
+  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
+  let all2 = files2;
+  const protectedChange = {
+    finding: describe2(cause, paths, before, after),
+    path: files2[0],
+    // (asked only through `together`)
+    holds: async () => false,
+    together: {
+      files: (history) => {
+        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
+        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
+        return all2;
+      },
+      holds: async (blobs) => {
+        const side = /* @__PURE__ */ new Map();
+        for (const [file, blob] of blobs) {
+          const content = await versions.get(blob, "content", async (c) => c);
+          if (content !== void 0) side.set(file, content);
+        }
+        return actsIn(side);
+      }
+    },
+    refine: async (commit) => {
+      const parent = await firstParent(root, commit);
+      const [was, is] = await readPathsAt(
+        root,
+        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
+        all2
+      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
+      if (!actsIn(is) || actsIn(was)) return;
+      const changed = changedFiles(was, is);
+      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
+      protectedChange.finding = {
+        ...describe2(atCommit, paths, was, is),
+        commit: protectedChange.finding.commit
+      };
+    }
+  };
+  return protectedChange;
+}
+var picomatch2, ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
+var init_attributes2 = __esm({
+  "src/core/gate/attributes.ts"() {
+    "use strict";
+    init_git();
+    init_protected();
+    picomatch2 = require_picomatch2();
+    ATTRIBUTES_FILE = ".gitattributes";
+    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
+    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
+    TRANSFORMING = {
+      filter: "git runs a clean/smudge filter on them",
+      ident: "git expands $Id$ in them on checkout",
+      "working-tree-encoding": "git re-encodes them on checkout",
+      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
+    };
+    acts = (state) => state !== "unset" && state !== "unspecified";
+    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
+    AttributeFiles = class {
+      parsed = /* @__PURE__ */ new Map();
+      macros = /* @__PURE__ */ new Map([
+        // git's one built-in macro
+        [
+          "binary",
+          {
+            name: "binary",
+            line: 0,
+            text: "[attr]binary -diff -merge -text",
+            states: ["-diff", "-merge", "-text"].map(stateOf2)
+          }
+        ]
+      ]);
+      constructor(files2) {
+        for (const [file, text3] of files2) {
+          const { lines, macros } = parseAttributes(file, text3);
+          this.parsed.set(
+            file,
+            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
+          );
+          for (const macro of macros) this.macros.set(macro.name, macro);
+        }
+      }
+      /**
+       * An attribute's state on a path, and the line that decided it, as git fills it: from the
+       * deepest folder's file to the root's, from the last line to the first, each line's states
+       * from the last to the first; the first to assign an attribute decides it, and a macro that is
+       * set assigns its own states there.
+       */
+      decide(path, attribute2) {
+        const decided = /* @__PURE__ */ new Map();
+        const fill = (states, line, macro) => {
+          for (const [name2, state] of [...states].reverse()) {
+            if (decided.has(name2)) continue;
+            decided.set(name2, { state, line, macro });
+            const expands = state === "set" ? this.macros.get(name2) : void 0;
+            if (expands !== void 0) fill(expands.states, line, expands);
+          }
+        };
+        const folders = path.split("/").slice(0, -1);
+        const files2 = folders.map((_, i2) => `${folders.slice(0, i2 + 1).join("/")}/${ATTRIBUTES_FILE}`);
+        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
+          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
+            if (matches2(path)) fill(line.states, line);
+        return decided.get(attribute2) ?? { state: "unspecified" };
+      }
+    };
+    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
+    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
+  }
+});
+
+// src/core/agent/alone.ts
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join10, posix as posix9 } from "node:path";
+function alone(read2) {
+  if (read2.problems.length > 0 || read2.notRead !== void 0) return void 0;
+  if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
+  return new Map(read2.documents.map((d) => [d.path, d]));
+}
+async function readIfExists(path) {
+  try {
+    return await readFile5(path);
+  } catch (error) {
+    if (error.code === "ENOENT") return void 0;
+    throw error;
+  }
+}
+async function indexedApprovals(root) {
+  const entries2 = await listStagedEntries(root);
+  const own = entries2.filter((e) => e.path === APPROVALS_FILE);
+  if (own.length === 0) return null;
+  const entry = own[0];
+  if (own.length > 1 || entry.stage !== 0 || !["100644", "100755"].includes(entry.mode)) return void 0;
+  const worktree = await readIfExists(join10(root, APPROVALS_FILE));
+  const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
+  return content?.toString("utf8");
+}
+async function reviewAlone(root, config2, assigned, proposed, readers2) {
+  const { path } = proposed;
+  const { policy: policy2, settings } = config2;
+  if (config2.baseline !== void 0 || policy2.agents !== "require-approval" || policy2.failOn === "never")
+    return void 0;
+  if (posix9.basename(path) === ATTRIBUTES_FILE || (await readers2()).size > 0) return void 0;
+  const after = alone(await readDocuments(proposed, assigned, false, void 0, settings));
+  if (after === void 0) return void 0;
+  let head;
+  try {
+    head = await readRevisionFiles(root, { commit: "HEAD" }, [path, CONFIG_FILE]);
+  } catch (error) {
+    if (error instanceof GitError) return void 0;
+    throw error;
+  }
+  if (head.skipped.some((s) => s.reason !== "deleted")) return void 0;
+  const atHead = (file) => head.files.find((f) => f.path === file);
+  const headConfig = atHead(CONFIG_FILE)?.content;
+  const [ownConfig, approvals] = await Promise.all([
+    config2.file === void 0 ? void 0 : readIfExists(join10(root, CONFIG_FILE)),
+    indexedApprovals(root)
+  ]);
+  if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
+  if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
+  if (approvals === void 0 || approvals !== null && mayName2(approvals, path)) return void 0;
+  const headFile = atHead(path);
+  const before = alone(
+    headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
+  );
+  if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
+  if (before.size === 0 || after.size > before.size) {
+    const assign2 = assigner(config2);
+    const staged = await stagedChangedPaths(root);
+    if (staged.some((other) => other !== path && assign2(other) !== void 0)) return void 0;
+  }
+  const context = { ...settings, paths: () => listSourcePaths(root, { type: "staged" }) };
+  const { findings } = await compareChanged(before, after, context);
+  return gating(findings.sort(byGravity), "widening", policy2.agents);
+}
+var NOTHING2, mayName2;
+var init_alone = __esm({
+  async "src/core/agent/alone.ts"() {
+    "use strict";
+    init_git();
+    init_findings();
+    init_hash();
+    await init_compare8();
+    init_config_file();
+    await init_approvals_file();
+    init_attributes2();
+    init_verdict();
+    await init_source2();
+    NOTHING2 = { documents: [], problems: [], notes: [] };
+    mayName2 = (approvals, path) => approvals.includes(path) || approvals.includes("\\") || /[\s']/.test(path);
+  }
+});
+
+// src/core/actors/signals.ts
+function githubBot(login, id) {
+  const prefix = id === void 0 ? String.raw`\d+\+` : `${id}\\+`;
+  return `(?:${prefix})?${escapeRegExp(login)}\\[bot\\]@users\\.noreply\\.github\\.com`;
+}
+function canonicalAgent(name2) {
+  const trimmed = name2.trim();
+  return AGENT_NAMES[trimmed.toLowerCase()] ?? trimmed;
+}
+var escapeRegExp, emailIs, coAuthor, trailerKey, author, body2, env, NOREPLY_USER, CLAUDE_BOT, COPILOT_AGENT, DEVIN_BOT, JULES_BOT, FACTORY_BOT, OPENHANDS, SIGNALS, AGENT_NAMES;
+var init_signals = __esm({
+  "src/core/actors/signals.ts"() {
+    "use strict";
+    escapeRegExp = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    emailIs = (...sources) => new RegExp(`^(?:${sources.join("|")})$`, "i");
+    coAuthor = (...sources) => new RegExp(`^co-authored-by:[^<]*<(?:${sources.join("|")})>$`, "i");
+    trailerKey = (key) => new RegExp(`^${escapeRegExp(key)}:[ \\t]*\\S`, "i");
+    author = (authorEmail, authorName = "Someone") => ({
+      authorName,
+      authorEmail
+    });
+    body2 = (...lines) => ({
+      message: ["Update access policy", "", ...lines].join("\n")
+    });
+    env = (vars) => ({ env: vars });
+    NOREPLY_USER = ["someone@users.noreply.github.com", "12345+someone@users.noreply.github.com"];
+    CLAUDE_BOT = [githubBot("claude", 209825114), githubBot("claude-code-action")];
+    COPILOT_AGENT = [
+      String.raw`198982749\+copilot@users\.noreply\.github\.com`,
+      githubBot("copilot-swe-agent", 198982749)
+    ];
+    DEVIN_BOT = githubBot("devin-ai-integration", 158243242);
+    JULES_BOT = githubBot("google-labs-jules", 161369871);
+    FACTORY_BOT = githubBot("factory-droid", 138933559);
+    OPENHANDS = [
+      String.raw`openhands@all-hands\.dev`,
+      String.raw`(?:\d+\+)?openhands-agent@users\.noreply\.github\.com`
+    ];
+    SIGNALS = [
+      // ── Claude Code ─────────────────────────────────────────────────────────────────────
+      {
+        id: "claude-code-coauthor",
+        description: "Co-authored-by with noreply@anthropic.com (any model name), added by Claude Code",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@anthropic\.com`),
+        samples: {
+          positive: [
+            body2(
+              "\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)",
+              "",
+              "Co-Authored-By: Claude <noreply@anthropic.com>"
+            ),
+            body2("Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"),
+            body2("co-authored-by: Claude Sonnet 4 <NoReply@Anthropic.com>")
+          ],
+          negative: [
+            body2("Co-authored-by: Claude Shannon <claude@example.org>"),
+            body2("Co-authored-by: Claude <noreply@anthropic.com.example.net>"),
+            body2("Reviewed-by: Claude <noreply@anthropic.com>")
+          ]
+        }
+      },
+      {
+        id: "claude-code-footer",
+        description: 'Footer "Generated with [Claude Code](https://claude.ai/code | https://claude.com/claude-code)"',
+        agent: "Claude Code",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[?claude code\]?\s*\(?<?https:\/\/(?:claude\.ai\/code|claude\.com\/claude-code)/i,
+        samples: {
+          positive: [
+            body2("\u{1F916} Generated with [Claude Code](https://claude.ai/code)"),
+            body2("\u{1F916} Generated with [Claude Code](https://claude.com/claude-code)")
+          ],
+          negative: [body2("Generated with [Claude Code]"), body2("Compared with https://claude.ai/code docs")]
+        }
+      },
+      {
+        id: "claude-code-session",
+        description: "Claude-Session trailer (Claude Code on the web)",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: trailerKey("Claude-Session"),
+        samples: {
+          positive: [body2("Claude-Session: https://claude.ai/code/session_01AbCdEfGh")],
+          negative: [body2("Claude-Session:"), body2("Log the Claude-Session: header too")]
+        }
+      },
+      {
+        id: "claude-bot-author",
+        description: "Author is the Claude GitHub App (claude[bot], id 209825114) or claude-code-action[bot]",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...CLAUDE_BOT),
+        samples: {
+          positive: [
+            author("209825114+claude[bot]@users.noreply.github.com", "claude[bot]"),
+            author("claude[bot]@users.noreply.github.com", "claude[bot]")
+          ],
+          negative: [
+            author("claude@users.noreply.github.com", "Claude"),
+            author("12345+claude[bot]@users.noreply.github.com", "claude[bot]"),
+            author("209825114+claude[bot]@users.noreply.github.com.example.net")
+          ]
+        }
+      },
+      {
+        id: "claude-bot-coauthor",
+        description: "Co-authored-by the Claude GitHub App (e.g. a squash merge of its pull request)",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...CLAUDE_BOT),
+        samples: {
+          positive: [body2("Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>")],
+          negative: [body2("Co-authored-by: Claude <claude@users.noreply.github.com>")]
+        }
+      },
+      // ── GitHub Copilot ──────────────────────────────────────────────────────────────────
+      {
+        id: "copilot-agent-author",
+        description: "Author is the Copilot coding agent (copilot-swe-agent[bot], 198982749+Copilot@\u2026)",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...COPILOT_AGENT),
+        samples: {
+          positive: [author("198982749+Copilot@users.noreply.github.com", "copilot-swe-agent[bot]")],
+          negative: [
+            author("Copilot@users.noreply.github.com", "Copilot"),
+            author("12345+Copilot@users.noreply.github.com", "Copilot")
+          ]
+        }
+      },
+      {
+        id: "copilot-agent-coauthor",
+        description: "Co-authored-by the Copilot coding agent (e.g. a squash merge of its pull request)",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...COPILOT_AGENT),
+        samples: {
+          positive: [body2("Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")],
+          negative: [body2("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")]
+        }
+      },
+      {
+        id: "copilot-agent-logs-url",
+        description: "Agent-Logs-Url trailer linking a Copilot coding agent session",
+        agent: "GitHub Copilot coding agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^agent-logs-url:[ \t]*https?:\/\/\S+/i,
+        samples: {
+          positive: [
+            body2("Agent-Logs-Url: https://github.com/acme/infra/sessions/0b5c8f7e-4a1d-4c3e-9d2a-6f1e2b3c4d5e")
+          ],
+          negative: [body2("Agent-Logs-Url: none"), body2("See the Agent-Logs-Url: https://example.com field")]
+        }
+      },
+      {
+        id: "copilot-coauthor",
+        description: "Co-authored-by Copilot (223556219+Copilot@\u2026 or the older copilot@github.com): Copilot CLI / VS Code",
+        agent: "GitHub Copilot",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(
+          String.raw`223556219\+copilot@users\.noreply\.github\.com`,
+          String.raw`copilot@github\.com`
+        ),
+        samples: {
+          positive: [
+            body2("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>"),
+            body2("Co-authored-by: Copilot <copilot@github.com>")
+          ],
+          negative: [
+            body2("Co-authored-by: Copilot <copilot@github.com.example.net>"),
+            body2("Co-authored-by: Copilot <Copilot@users.noreply.github.com>")
+          ]
+        }
+      },
+      // ── Cursor ──────────────────────────────────────────────────────────────────────────
+      {
+        id: "cursor-agent-author",
+        description: "Author is the Cursor agent (cursoragent@cursor.com) or the cursor[bot] app",
+        agent: "Cursor",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`cursoragent@cursor\.com`, githubBot("cursor")),
+        samples: {
+          positive: [
+            author("cursoragent@cursor.com", "Cursor Agent"),
+            author("123456+cursor[bot]@users.noreply.github.com")
+          ],
+          negative: [
+            author("dev@cursor.com", "Cursor Agent"),
+            author("cursor@users.noreply.github.com", "cursor")
+          ]
+        }
+      },
+      {
+        id: "cursor-coauthor",
+        description: "Co-authored-by Cursor <cursoragent@cursor.com>",
+        agent: "Cursor",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`cursoragent@cursor\.com`),
+        samples: {
+          positive: [body2("Co-authored-by: Cursor <cursoragent@cursor.com>")],
+          negative: [body2("Co-authored-by: Cursor <team@cursor.com>")]
+        }
+      },
+      {
+        id: "cursor-made-with",
+        description: '"Made-with: Cursor" trailer',
+        agent: "Cursor",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^made-with:[ \t]*cursor\b/i,
+        samples: {
+          positive: [body2("Made-with: Cursor")],
+          negative: [body2("Made-with: Vim"), body2("Made with cursor keys only")]
+        }
+      },
+      // ── Devin ───────────────────────────────────────────────────────────────────────────
+      {
+        id: "devin-bot-author",
+        description: "Author is Devin (devin-ai-integration[bot], id 158243242)",
+        agent: "Devin",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(DEVIN_BOT),
+        samples: {
+          positive: [author("158243242+devin-ai-integration[bot]@users.noreply.github.com", "Devin AI")],
+          negative: [author("devin@example.com", "Devin AI"), author("devin@users.noreply.github.com", "Devin")]
+        }
+      },
+      {
+        id: "devin-coauthor",
+        description: "Co-authored-by Devin (devin-ai-integration[bot])",
+        agent: "Devin",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(DEVIN_BOT),
+        samples: {
+          positive: [
+            body2("Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>")
+          ],
+          negative: [body2("Co-Authored-By: Devin Walsh <devin@example.com>")]
+        }
+      },
+      {
+        id: "devin-footer",
+        description: 'Footer "Generated with [Devin](https://cli.devin.ai/docs)"',
+        agent: "Devin",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[?devin\]?\s*\(?<?https:\/\/(?:[\w-]+\.)?devin\.ai/i,
+        samples: {
+          positive: [body2("Generated with [Devin](https://cli.devin.ai/docs)")],
+          negative: [body2("Generated with Devin from the platform team")]
+        }
+      },
+      // ── OpenAI Codex ────────────────────────────────────────────────────────────────────
+      {
+        id: "codex-author",
+        description: "Author is Codex cloud (codex@openai.com) or the chatgpt-codex-connector[bot] app",
+        agent: "Codex",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`codex@openai\.com`, githubBot("chatgpt-codex-connector")),
+        samples: {
+          positive: [author("codex@openai.com", "Codex"), author("codex@openai.com", "gpt-5-codex")],
+          negative: [author("codex@openai.com.example.net", "Codex"), author("alice@openai.com", "Alice")]
+        }
+      },
+      {
+        id: "codex-coauthor",
+        description: "Co-authored-by Codex <noreply@openai.com>, added by the Codex CLI",
+        agent: "Codex",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@openai\.com`),
+        samples: {
+          positive: [body2("Co-authored-by: Codex <noreply@openai.com>")],
+          negative: [body2("Co-authored-by: Alice <alice@openai.com>")]
+        }
+      },
+      // ── Aider ───────────────────────────────────────────────────────────────────────────
+      {
+        id: "aider-committer-name",
+        description: 'Committer name ends with " (aider)" (aider rewrites GIT_COMMITTER_NAME)',
+        agent: "Aider",
+        class: "agent",
+        strength: "high",
+        field: "committer-name",
+        pattern: /\S \(aider\)$/i,
+        samples: {
+          positive: [{ committerName: "Jane Doe (aider)" }],
+          negative: [{ committerName: "aider" }, { committerName: "Jane (aider) Doe" }]
+        }
+      },
+      {
+        id: "aider-author-name",
+        description: 'Author name ends with " (aider)" (aider with its co-author trailer off)',
+        agent: "Aider",
+        class: "agent",
+        strength: "high",
+        field: "author-name",
+        pattern: /\S \(aider\)$/i,
+        samples: {
+          positive: [{ authorName: "Jane Doe (aider)" }],
+          negative: [{ authorName: "Aider Fan" }, { authorName: "(aider)" }]
+        }
+      },
+      {
+        id: "aider-coauthor",
+        description: "Co-authored-by aider (aider@aider.chat, older noreply@aider.chat / noreply@aider.dev)",
+        agent: "Aider",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(
+          String.raw`aider@aider\.chat`,
+          String.raw`noreply@aider\.chat`,
+          String.raw`noreply@aider\.dev`
+        ),
+        samples: {
+          positive: [
+            body2("Co-authored-by: aider (anthropic/claude-sonnet-4) <aider@aider.chat>"),
+            body2("Co-authored-by: aider (gpt-4o) <noreply@aider.dev>")
+          ],
+          negative: [body2("Co-authored-by: Paul <paul@aider.chat.example.net>")]
+        }
+      },
+      {
+        id: "aider-subject-prefix",
+        description: 'Subject starts with "aider: " (optional aider setting)',
+        agent: "Aider",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /^aider: /i,
+        samples: {
+          positive: [{ message: "aider: Allow the reports role to read exports" }],
+          negative: [{ message: "Bump aider: 0.80 to 0.81" }, body2("aider: mentioned in the body only")]
+        }
+      },
+      // ── Other agents with their own accounts or markers ─────────────────────────────────
+      {
+        id: "jules-bot-author",
+        description: "Author is Google Jules (google-labs-jules[bot], id 161369871)",
+        agent: "Jules",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(JULES_BOT),
+        samples: {
+          positive: [
+            author("161369871+google-labs-jules[bot]@users.noreply.github.com", "google-labs-jules[bot]")
+          ],
+          negative: [
+            author("jules@example.com", "Jules"),
+            ...NOREPLY_USER.map((email) => author(email, "Jules"))
+          ]
+        }
+      },
+      {
+        id: "jules-coauthor",
+        description: "Co-authored-by Google Jules (google-labs-jules[bot])",
+        agent: "Jules",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(JULES_BOT),
+        samples: {
+          positive: [
+            body2(
+              "Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"
+            )
+          ],
+          negative: [body2("Co-authored-by: Jules <jules@example.com>")]
+        }
+      },
+      {
+        id: "amazon-q-bot-author",
+        description: "Author is amazon-q-developer[bot] (unverified account name)",
+        agent: "Amazon Q",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("amazon-q-developer")),
+        samples: {
+          positive: [author("123456+amazon-q-developer[bot]@users.noreply.github.com")],
+          negative: [author("amazon-q-developer@users.noreply.github.com")]
+        }
+      },
+      {
+        id: "openhands-author",
+        description: "Author is OpenHands (openhands@all-hands.dev, GitHub login openhands-agent)",
+        agent: "OpenHands",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(...OPENHANDS),
+        samples: {
+          positive: [
+            author("openhands@all-hands.dev", "openhands"),
+            author("123456+openhands-agent@users.noreply.github.com")
+          ],
+          negative: [
+            author("robert@all-hands.dev", "Robert"),
+            author("12345+openhands@users.noreply.github.com")
+          ]
+        }
+      },
+      {
+        id: "openhands-coauthor",
+        description: "Co-authored-by OpenHands (openhands@all-hands.dev)",
+        agent: "OpenHands",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(...OPENHANDS),
+        samples: {
+          positive: [body2("Co-authored-by: openhands <openhands@all-hands.dev>")],
+          negative: [body2("Co-authored-by: Graham <graham@all-hands.dev>")]
+        }
+      },
+      {
+        id: "sweep-bot-author",
+        description: "Author is Sweep (sweep-ai[bot])",
+        agent: "Sweep",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("sweep-ai")),
+        samples: {
+          positive: [author("123456+sweep-ai[bot]@users.noreply.github.com", "sweep-ai[bot]")],
+          negative: [author("sweep-ai@users.noreply.github.com", "sweep-ai")]
+        }
+      },
+      {
+        id: "roomote-author",
+        description: "Author is Roo Code cloud agent (Roomote <roomote@roocode.com>)",
+        agent: "Roo Code",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`roomote@roocode\.com`),
+        samples: {
+          positive: [author("roomote@roocode.com", "Roomote")],
+          negative: [author("hello@roocode.com", "Roomote")]
+        }
+      },
+      {
+        id: "roomote-coauthor",
+        description: "Co-authored-by Roomote <roomote@roocode.com>",
+        agent: "Roo Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`roomote@roocode\.com`),
+        samples: {
+          positive: [body2("Co-authored-by: Roomote <roomote@roocode.com>")],
+          negative: [body2("Co-authored-by: Roomote <roomote@example.com>")]
+        }
+      },
+      {
+        id: "amp-thread-id",
+        description: "Amp-Thread-ID trailer (Sourcegraph Amp)",
+        agent: "Amp",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: trailerKey("Amp-Thread-ID"),
+        samples: {
+          positive: [body2("Amp-Thread-ID: https://ampcode.com/threads/T-5f2c1a9e-3b7d-4e8f-a1c2-9d0e1f2a3b4c")],
+          negative: [body2("Amp-Thread-ID:"), body2("Thread-ID: T-123")]
+        }
+      },
+      {
+        id: "amp-coauthor",
+        description: "Co-authored-by Amp <amp@ampcode.com>",
+        agent: "Amp",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`amp@ampcode\.com`),
+        samples: {
+          positive: [body2("Co-authored-by: Amp <amp@ampcode.com>")],
+          negative: [body2("Co-authored-by: Amp Fan <amp@example.com>")]
+        }
+      },
+      {
+        id: "factory-droid-author",
+        description: "Author is Factory Droid (factory-droid[bot], id 138933559)",
+        agent: "Factory Droid",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(FACTORY_BOT),
+        samples: {
+          positive: [author("138933559+factory-droid[bot]@users.noreply.github.com", "factory-droid[bot]")],
+          negative: [author("factory-droid@users.noreply.github.com", "factory-droid")]
+        }
+      },
+      {
+        id: "factory-droid-coauthor",
+        description: "Co-authored-by Factory Droid (factory-droid[bot])",
+        agent: "Factory Droid",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(FACTORY_BOT),
+        samples: {
+          positive: [
+            body2("Co-authored-by: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>")
+          ],
+          negative: [body2("Co-authored-by: Droid <droid@example.com>")]
+        }
+      },
+      {
+        id: "replit-commit-author",
+        description: '"Replit-Commit-Author: Agent" trailer on Replit Agent checkpoint commits',
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^replit-commit-author:[ \t]*agent\b/i,
+        samples: {
+          positive: [
+            body2("Replit-Commit-Author: Agent", "Replit-Commit-Session-Id: 3f9a2c1e-7b4d-4a8e-b2c1-0d9e8f7a6b5c")
+          ],
+          negative: [body2("Replit-Commit-Author: User")]
+        }
+      },
+      {
+        id: "replit-agent-author",
+        description: "Author is agent@replit.com (unverified)",
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(String.raw`agent@replit\.com`),
+        samples: {
+          positive: [author("agent@replit.com", "Replit Agent")],
+          negative: [author("jane@replit.com", "Jane")]
+        }
+      },
+      {
+        id: "oz-coauthor",
+        description: "Co-Authored-By Oz <oz-agent@warp.dev> (Warp)",
+        agent: "Warp Oz",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`oz-agent@warp\.dev`),
+        samples: {
+          positive: [body2("Co-Authored-By: Oz <oz-agent@warp.dev>")],
+          negative: [body2("Co-Authored-By: Oz <oz@example.com>")]
+        }
+      },
+      {
+        id: "opencode-bot-author",
+        description: "Author is opencode-agent[bot]",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("opencode-agent")),
+        samples: {
+          positive: [author("123456+opencode-agent[bot]@users.noreply.github.com", "opencode-agent[bot]")],
+          negative: [author("opencode-agent@users.noreply.github.com")]
+        }
+      },
+      {
+        id: "opencode-coauthor",
+        description: "Co-Authored-By opencode <noreply@opencode.ai>",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`noreply@opencode\.ai`),
+        samples: {
+          positive: [body2("Co-Authored-By: opencode <noreply@opencode.ai>")],
+          negative: [body2("Co-Authored-By: opencode <dev@opencode.ai>")]
+        }
+      },
+      {
+        id: "opencode-footer",
+        description: 'Footer "Generated with [opencode]"',
+        agent: "OpenCode",
+        class: "agent",
+        strength: "weak",
+        field: "message",
+        pattern: /generated with \[opencode\]/i,
+        samples: {
+          positive: [body2("\u{1F916} Generated with [opencode](https://opencode.ai)")],
+          negative: [body2("Generated with opencode settings from the wiki")]
+        }
+      },
+      {
+        id: "qwen-code-coauthor",
+        description: "Co-authored-by Qwen-Coder <qwen-coder@alibabacloud.com> (unverified)",
+        agent: "Qwen Code",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: coAuthor(String.raw`qwen-coder@alibabacloud\.com`),
+        samples: {
+          positive: [body2("Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>")],
+          negative: [body2("Co-authored-by: Qwen Li <qwen@alibabacloud.com>")]
+        }
+      },
+      // ── Conventions any agent may use ───────────────────────────────────────────────────
+      {
+        id: "assisted-by",
+        description: "Assisted-by trailer (Linux kernel, Fedora, OpenInfra): the agent named in its value",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        // The name runs to the first ':' (kernel `AGENT:MODEL`), '<' or '('.
+        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
+        samples: {
+          positive: [
+            body2("Assisted-by: Claude:claude-3-opus coccinelle sparse"),
+            body2("Assisted-By: GitHub Copilot"),
+            body2("Assisted-by: Claude Code (detected by acldrift: env-claude-code)")
+          ],
+          negative: [body2("Assisted-by:"), body2("Not assisted-by: anyone")]
+        }
+      },
+      {
+        id: "generated-by",
+        description: "Generated-by trailer (Apache, OpenInfra): the agent named in its value",
+        class: "agent",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^generated-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)/i,
+        samples: {
+          positive: [body2("Generated-By: Cursor"), body2("Generated-by: ChatGPT:gpt-5")],
+          negative: [body2("Generated-by:"), body2("Generated by hand")]
+        }
+      },
+      {
+        id: "git-ai-note",
+        description: "git note (refs/notes/ai, Git AI Standard) naming the agent in agent_id.tool",
+        class: "agent",
+        strength: "medium",
+        field: "notes",
+        pattern: /"agent_id"\s*:\s*\{[^{}]*?"tool"\s*:\s*"(?<agent>[^"\\]{1,80})"/,
+        samples: {
+          positive: [
+            {
+              notes: [
+                "iam/app.json",
+                "  a1b2c3d4 4-12",
+                "---",
+                '{"schema_version": "authorship/3.0.0", "prompts": {"a1b2c3d4": {',
+                '  "agent_id": {"tool": "cursor", "id": "6ef2c1", "model": "claude-4-sonnet"}}}}'
+              ].join("\n")
+            }
+          ],
+          negative: [{ notes: 'Reviewed in the "tool" meeting' }, { notes: '{"agent_id": {"model": "gpt-5"}}' }]
+        }
+      },
+      {
+        id: "rewrite-note",
+        description: "git note (refs/notes/ai) written by acldrift's post-rewrite hook: a rebase or amend folded an agent's commit into this one",
+        class: "agent",
+        strength: "medium",
+        field: "notes",
+        pattern: /^assisted-by:[ \t]*(?<agent>[^:<(\s]+(?:[ \t]+[^:<(\s]+)*)[ \t]+\(carried by acldrift /im,
+        samples: {
+          positive: [
+            { notes: "Assisted-by: Claude Code (carried by acldrift from 147727b, rebase)" },
+            {
+              notes: "Assisted-by: Aider (carried by acldrift from 0c1d2e3, amend)\nAssisted-by: Claude Code (carried by acldrift from 147727b, rebase)"
+            }
+          ],
+          negative: [{ notes: "Assisted-by: Claude Code" }, { notes: "Reviewed: carried by acldrift from 147727b" }]
+        }
+      },
+      // ── Runtime environment of the commit being made (prepare-commit-msg, pre-commit) ───
+      // Env vars leak into child processes and anyone can export them: evidence only at commit
+      // time. CURSOR_TRACE_ID and TERM_PROGRAM are set for humans in those editors too: not signals.
+      {
+        id: "env-claude-code",
+        description: "Claude Code shell: CLAUDECODE=1, AI_AGENT=claude-code_\u2026, CLAUDE_CODE_ENTRYPOINT, CLAUDE_CODE_SESSION_ID",
+        agent: "Claude Code",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:CLAUDECODE=1|AI_AGENT=claude-code\S*|CLAUDE_CODE_ENTRYPOINT=\S+|CLAUDE_CODE_SESSION_ID=\S+)$/,
+        samples: {
+          positive: [
+            env({ CLAUDECODE: "1" }),
+            env({ AI_AGENT: "claude-code_2.0.14_agent" }),
+            env({ CLAUDE_CODE_ENTRYPOINT: "cli" })
+          ],
+          negative: [env({ CLAUDECODE: "0" }), env({ CLAUDE_API_KEY: "x" })]
+        }
+      },
+      {
+        id: "env-cursor-agent",
+        description: "Cursor agent shell: CURSOR_AGENT=1 (not CURSOR_TRACE_ID, which humans have too)",
+        agent: "Cursor",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CURSOR_AGENT=(?:1|true)$/,
+        samples: {
+          positive: [env({ CURSOR_AGENT: "1" })],
+          negative: [env({ CURSOR_TRACE_ID: "6f1c2d3e4b5a" }), env({ CURSOR_AGENT: "0" })]
+        }
+      },
+      {
+        id: "env-gemini-cli",
+        description: "Gemini CLI shell: GEMINI_CLI=1",
+        agent: "Gemini CLI",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^GEMINI_CLI=(?:1|true)$/,
+        samples: { positive: [env({ GEMINI_CLI: "1" })], negative: [env({ GEMINI_API_KEY: "x" })] }
+      },
+      {
+        id: "env-codex",
+        description: "Codex CLI shell: CODEX_THREAD_ID (CODEX_SANDBOX, CODEX_SANDBOX_NETWORK_DISABLED unverified)",
+        agent: "Codex",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:CODEX_THREAD_ID|CODEX_SANDBOX|CODEX_SANDBOX_NETWORK_DISABLED)=\S+$/,
+        samples: {
+          positive: [env({ CODEX_THREAD_ID: "0199a1b2-c3d4" }), env({ CODEX_SANDBOX: "seatbelt" })],
+          negative: [env({ CODEX_HOME: "/home/jane/.codex" })]
+        }
+      },
+      {
+        id: "env-cline",
+        description: "Cline shell: CLINE_ACTIVE=true",
+        agent: "Cline",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CLINE_ACTIVE=(?:1|true)$/,
+        samples: { positive: [env({ CLINE_ACTIVE: "true" })], negative: [env({ CLINE_ACTIVE: "false" })] }
+      },
+      {
+        id: "env-augment",
+        description: "Augment agent shell: AUGMENT_AGENT=1",
+        agent: "Augment",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AUGMENT_AGENT=(?:1|true)$/,
+        samples: { positive: [env({ AUGMENT_AGENT: "1" })], negative: [env({ AUGMENT_API_TOKEN: "x" })] }
+      },
+      {
+        id: "env-opencode",
+        description: "OpenCode shell: OPENCODE=1",
+        agent: "OpenCode",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^OPENCODE=(?:1|true)$/,
+        samples: { positive: [env({ OPENCODE: "1" })], negative: [env({ OPENCODE_CONFIG: "/etc/opencode.json" })] }
+      },
+      {
+        id: "env-qwen-code",
+        description: "Qwen Code shell: QWEN_CODE=1",
+        agent: "Qwen Code",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^QWEN_CODE=(?:1|true)$/,
+        samples: { positive: [env({ QWEN_CODE: "1" })], negative: [env({ QWEN_API_KEY: "x" })] }
+      },
+      {
+        id: "env-amp",
+        description: "Amp shell: AGENT=amp or AMP_CURRENT_THREAD_ID",
+        agent: "Amp",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^(?:AGENT=amp|AMP_CURRENT_THREAD_ID=\S+)$/,
+        samples: {
+          positive: [env({ AGENT: "amp" }), env({ AMP_CURRENT_THREAD_ID: "T-5f2c1a9e" })],
+          negative: [env({ AMP_API_KEY: "x" })]
+        }
+      },
+      {
+        id: "env-oz",
+        description: "Warp Oz run: OZ_RUN_ID",
+        agent: "Warp Oz",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^OZ_RUN_ID=\S+$/,
+        samples: { positive: [env({ OZ_RUN_ID: "run_8c1d" })], negative: [env({ TERM_PROGRAM: "WarpTerminal" })] }
+      },
+      {
+        id: "env-replit-agent",
+        description: "Replit Agent: REPLIT_MODE=assistant inside a Repl (REPL_ID)",
+        agent: "Replit Agent",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^REPLIT_MODE=assistant$/,
+        requires: [/^REPL_ID=\S+$/],
+        samples: {
+          positive: [env({ REPL_ID: "4b1c9e2a-7d3f", REPLIT_MODE: "assistant" })],
+          negative: [env({ REPL_ID: "4b1c9e2a-7d3f" }), env({ REPLIT_MODE: "assistant" })]
+        }
+      },
+      {
+        id: "env-crush",
+        description: "Crush shell: CRUSH=1",
+        agent: "Crush",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^CRUSH=(?:1|true)$/,
+        samples: { positive: [env({ CRUSH: "1" })], negative: [env({ CRUSH: "" })] }
+      },
+      {
+        id: "env-pi",
+        description: "pi coding agent shell: PI_CODING_AGENT=true",
+        agent: "Pi",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^PI_CODING_AGENT=(?:1|true)$/,
+        samples: { positive: [env({ PI_CODING_AGENT: "true" })], negative: [env({ PI: "3.14" })] }
+      },
+      {
+        id: "env-trae",
+        description: "Trae agent shell: TRAE_AI_SHELL_ID",
+        agent: "Trae",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^TRAE_AI_SHELL_ID=\S+$/,
+        samples: { positive: [env({ TRAE_AI_SHELL_ID: "17" })], negative: [env({ TRAE_HOME: "/opt/trae" })] }
+      },
+      {
+        id: "env-amazon-q",
+        description: "Amazon Q shell: AWS_EXECUTION_ENV mentions amazonq (unverified)",
+        agent: "Amazon Q",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AWS_EXECUTION_ENV=\S*amazon-?q/i,
+        samples: {
+          positive: [env({ AWS_EXECUTION_ENV: "AmazonQ-For-CLI" })],
+          negative: [env({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" })]
+        }
+      },
+      {
+        id: "env-jules",
+        description: "Google Jules VM: USER=swebot (heuristic)",
+        agent: "Jules",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^USER=swebot$/,
+        samples: { positive: [env({ USER: "swebot" })], negative: [env({ USER: "jane" })] }
+      },
+      // Generic conventions last: a line a specific entry above already explains counts once.
+      {
+        id: "env-ai-agent",
+        description: "AI_AGENT=<tool> (emerging convention): the tool named in its value",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        // The name ends at the first '_' or '.' (`tool_1.2_agent`); the parts cannot overlap, so no backtracking.
+        pattern: /^AI_AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
+        samples: {
+          positive: [env({ AI_AGENT: "goose" })],
+          negative: [env({ AI_AGENT: "" }), env({ OPENAI_AGENT: "x" })]
+        }
+      },
+      {
+        id: "env-agent",
+        description: "AGENT=<tool> (emerging convention): the tool named in its value",
+        class: "agent",
+        strength: "runtime",
+        field: "env",
+        pattern: /^AGENT=(?<agent>[A-Za-z][A-Za-z0-9-]*)(?:[_.][\w.-]*)?$/,
+        samples: { positive: [env({ AGENT: "goose" })], negative: [env({ AGENT: "" }), env({ SSH_AGENT_PID: "4242" })] }
+      },
+      // ── Automation (not AI) ─────────────────────────────────────────────────────────────
+      {
+        id: "dependabot-author",
+        description: "Author is Dependabot (dependabot[bot], id 49699333)",
+        agent: "Dependabot",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("dependabot", 49699333)),
+        samples: {
+          positive: [
+            author("49699333+dependabot[bot]@users.noreply.github.com", "dependabot[bot]"),
+            author("dependabot[bot]@users.noreply.github.com", "dependabot[bot]")
+          ],
+          negative: [
+            author("dependabot@users.noreply.github.com", "dependabot[bot]"),
+            author("support@github.com", "dependabot[bot]")
+          ]
+        }
+      },
+      {
+        id: "dependabot-signoff",
+        description: "Signed-off-by: dependabot[bot] <support@github.com>",
+        agent: "Dependabot",
+        class: "automation",
+        strength: "medium",
+        field: "trailer",
+        pattern: /^signed-off-by:[ \t]*dependabot\[bot\][ \t]*<support@github\.com>$/i,
+        samples: {
+          positive: [body2("Signed-off-by: dependabot[bot] <support@github.com>")],
+          negative: [body2("Signed-off-by: Jane Doe <support@github.com>")]
+        }
+      },
+      {
+        id: "renovate-author",
+        description: "Author is Renovate (renovate[bot], id 29139614)",
+        agent: "Renovate",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("renovate", 29139614)),
+        samples: {
+          positive: [author("29139614+renovate[bot]@users.noreply.github.com", "renovate[bot]")],
+          negative: [
+            author("renovate@users.noreply.github.com", "Renovate"),
+            author("bot@renovateapp.com.example.net")
+          ]
+        }
+      },
+      {
+        id: "github-actions-author",
+        description: "Author is GitHub Actions (github-actions[bot], id 41898282)",
+        agent: "GitHub Actions",
+        class: "automation",
+        strength: "high",
+        field: "author-email",
+        pattern: emailIs(githubBot("github-actions", 41898282)),
+        samples: {
+          positive: [
+            author("41898282+github-actions[bot]@users.noreply.github.com", "github-actions[bot]"),
+            author("github-actions[bot]@users.noreply.github.com", "github-actions[bot]")
+          ],
+          negative: [
+            author("github-actions@github.com", "github-actions"),
+            author("noreply@github.com", "GitHub")
+          ]
+        }
+      }
+    ];
+    AGENT_NAMES = {
+      "claude-code": "Claude Code",
+      cursor: "Cursor",
+      "cursor-agent": "Cursor",
+      codex: "Codex",
+      "codex-cli": "Codex",
+      copilot: "GitHub Copilot",
+      "github-copilot": "GitHub Copilot",
+      "gemini-cli": "Gemini CLI",
+      aider: "Aider",
+      amp: "Amp",
+      cline: "Cline",
+      devin: "Devin",
+      opencode: "OpenCode",
+      "qwen-code": "Qwen Code"
+    };
+  }
+});
+
+// src/core/actors/match.ts
+function fieldTexts(field, commit) {
+  switch (field) {
+    case "author-email":
+      return present(commit.authorEmail?.trim());
+    case "committer-email":
+      return present(commit.committerEmail?.trim());
+    case "author-name":
+      return present(commit.authorName?.trim());
+    case "committer-name":
+      return present(commit.committerName?.trim());
+    case "trailer":
+      return (commit.message ?? "").split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+    case "message":
+      return present(commit.message);
+    case "notes":
+      return present(commit.notes);
+    case "env":
+      return Object.entries(commit.env ?? {}).flatMap(
+        ([name2, value]) => value === void 0 ? [] : [`${name2}=${value}`]
+      );
+  }
+}
+function matchSignal(signal, commit) {
+  const texts2 = fieldTexts(signal.field, commit);
+  const required = [];
+  for (const pattern of signal.requires ?? []) {
+    const text3 = texts2.find((t) => pattern.test(t));
+    if (text3 === void 0) return void 0;
+    required.push(text3);
+  }
+  for (const text3 of texts2) {
+    const match = signal.pattern.exec(text3);
+    if (match === null) continue;
+    const quoted = quote(signal.field, text3, match);
+    const named3 = signal.agent ?? match.groups?.agent;
+    return {
+      signal,
+      detail: clean([quoted.detail, ...required].join(", ")),
+      ...named3 === void 0 ? {} : { agent: canonicalAgent(clean(named3, MAX_NAME)) },
+      source: quoted.source
+    };
+  }
+  return void 0;
+}
+function quote(field, text3, match) {
+  switch (field) {
+    case "author-email":
+    case "committer-email":
+    case "author-name":
+    case "committer-name":
+      return {
+        detail: `${field.replace("-", " ")}: ${text3}`,
+        source: `${field.split("-")[1]}:${text3.toLowerCase()}`
+      };
+    case "trailer":
+      return { detail: text3, source: `message:${text3}` };
+    case "message": {
+      const line = lineAt2(text3, match.index);
+      return { detail: line, source: `message:${line}` };
+    }
+    case "notes":
+      return { detail: `git note: ${match[0]}`, source: `notes:${match[0]}` };
+    case "env":
+      return { detail: text3, source: `env:${text3}` };
+  }
+}
+function lineAt2(text3, index3) {
+  const start2 = text3.lastIndexOf("\n", index3 - 1) + 1;
+  const end = text3.indexOf("\n", index3);
+  return text3.slice(start2, end === -1 ? text3.length : end).trim();
+}
+function clean(text3, max = MAX_DETAIL) {
+  const flat2 = text3.replace(new RegExp("\\p{Cc}+", "gu"), " ").trim();
+  return flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
+}
+var MAX_DETAIL, MAX_NAME, present;
+var init_match = __esm({
+  "src/core/actors/match.ts"() {
+    "use strict";
+    init_signals();
+    MAX_DETAIL = 200;
+    MAX_NAME = 60;
+    present = (text3) => text3 === void 0 || text3 === "" ? [] : [text3];
+  }
+});
+
+// src/core/actors/classify.ts
+function configSignals(config2 = {}) {
+  const signals = [];
+  const add = ({ id, name: name2, what, ...rest }) => {
+    const cls = CONFIG_SIGNALS[id];
+    const agent = cls === "human" ? {} : { agent: name2 };
+    signals.push({
+      id,
+      description: `${what} (acldrift.config.yaml)`,
+      ...agent,
+      class: cls,
+      ...rest,
+      samples: NO_SAMPLES
+    });
+  };
+  for (const { name: name2, emails, trailers } of config2.agents ?? []) {
+    const listed = exactEmails(emails);
+    if (listed !== void 0) {
+      const what = `agent ${name2}`;
+      const id = "config-agent-email";
+      add({ id, name: name2, what, field: "author-email", pattern: anchored(listed), strength: "high" });
+      add({ id, name: name2, what, field: "committer-email", pattern: anchored(listed), strength: "high" });
+      const pattern = new RegExp(`^co-authored-by:[^<]*<(?:${listed})>$`, "i");
+      add({ id: "config-agent-coauthor", name: name2, what, field: "trailer", pattern, strength: "medium" });
+    }
+    for (const trailer of trailers ?? []) {
+      const pattern = trailerPattern(trailer);
+      add({
+        id: "config-agent-trailer",
+        name: name2,
+        what: `trailer of agent ${name2}`,
+        field: "trailer",
+        pattern,
+        strength: "medium"
+      });
+    }
+  }
+  for (const { name: name2, emails } of config2.automation ?? []) {
+    const listed = exactEmails(emails);
+    if (listed === void 0) continue;
+    const pattern = anchored(listed);
+    add({ id: "config-automation-email", name: name2, what: name2, field: "author-email", pattern, strength: "high" });
+  }
+  for (const { name: name2, emails } of config2.humans ?? []) {
+    const listed = exactEmails(emails);
+    if (listed === void 0) continue;
+    const pattern = anchored(listed);
+    add({
+      id: "listed-human",
+      name: name2,
+      what: `listed human ${name2}`,
+      field: "author-email",
+      pattern,
+      strength: "high"
+    });
+  }
+  return signals;
+}
+function classifyActor(commit, extra) {
+  const matches2 = evaluate3([...configSignals(extra), ...SIGNALS], commit);
+  if (matches2.length === 0) return { type: "unknown", confidence: 0, evidence: [] };
+  const confidence = {
+    agent: combine(matches2, "agent"),
+    automation: combine(matches2, "automation"),
+    human: combine(matches2, "human")
+  };
+  let type;
+  if (confidence.agent > 0) type = "agent";
+  else if (confidence.automation > 0) type = "automation";
+  else type = "human";
+  const name2 = type === "human" ? void 0 : matches2.find((m) => m.signal.class === type)?.agent;
+  return {
+    type,
+    ...name2 === void 0 ? {} : { agent: name2 },
+    confidence: Math.round((confidence[type] + Number.EPSILON) * 100) / 100,
+    evidence: matches2.map(toEvidence)
+  };
+}
+function detectRuntimeAgent(env3) {
+  return evaluate3(
+    SIGNALS.filter((s) => s.field === "env"),
+    { env: env3 }
+  ).map(toEvidence);
+}
+function agentTrailer(actor) {
+  if (actor.type !== "agent") return void 0;
+  const ids = [...new Set(actor.evidence.map((e) => e.signal).filter((id) => classOf(id) === "agent"))];
+  return `Assisted-by: ${lineName(actor)} (detected by acldrift: ${ids.join(", ")})`;
+}
+function carriedNote(actor, from, how) {
+  return `Assisted-by: ${lineName(actor)} (carried by acldrift from ${from.slice(0, 12)}, ${how})`;
+}
+function lineName(actor) {
+  return (actor.agent ?? "unknown agent").replace(/[\p{Cc}:<>()]+/gu, " ").replace(/\s+/g, " ").trim() || "unknown agent";
+}
+function evaluate3(signals, commit) {
+  const bySource = /* @__PURE__ */ new Map();
+  for (const signal of signals) {
+    const match = matchSignal(signal, commit);
+    if (match === void 0) continue;
+    const seen = bySource.get(match.source);
+    if (seen === void 0 || weight2(match) > weight2(seen)) bySource.set(match.source, match);
+  }
+  return [...bySource.values()].sort((a, b) => weight2(b) - weight2(a));
+}
+function combine(matches2, cls) {
+  return 1 - matches2.filter((m) => m.signal.class === cls).reduce((none, m) => none * (1 - weight2(m)), 1);
+}
+function exactEmails(emails) {
+  const listed = (emails ?? []).map((e) => e.trim()).filter((e) => e !== "");
+  return listed.length === 0 ? void 0 : listed.map(escapeRegExp).join("|");
+}
+function trailerPattern(trailer) {
+  const colon = trailer.indexOf(":");
+  if (colon === -1 || trailer.slice(colon + 1).trim() === "")
+    return new RegExp(`^${escapeRegExp(trailer.replace(/:.*$/, "").trim())}:[ \\t]*\\S`, "i");
+  const key = escapeRegExp(trailer.slice(0, colon).trim());
+  const value = escapeRegExp(trailer.slice(colon + 1).trim());
+  return new RegExp(`^${key}:[ \\t]*${value}`, "i");
+}
+var STRENGTH_WEIGHT, CONFIG_SIGNALS, NO_SAMPLES, weight2, toEvidence, CLASS_OF, classOf, anchored;
+var init_classify3 = __esm({
+  "src/core/actors/classify.ts"() {
+    "use strict";
+    init_match();
+    init_signals();
+    STRENGTH_WEIGHT = {
+      strong: 0.95,
+      high: 0.9,
+      runtime: 0.8,
+      medium: 0.75,
+      weak: 0.4
+    };
+    CONFIG_SIGNALS = {
+      "config-agent-email": "agent",
+      "config-agent-coauthor": "agent",
+      "config-agent-trailer": "agent",
+      "config-automation-email": "automation",
+      "listed-human": "human"
+    };
+    NO_SAMPLES = { positive: [], negative: [] };
+    weight2 = (match) => STRENGTH_WEIGHT[match.signal.strength];
+    toEvidence = (match) => ({
+      signal: match.signal.id,
+      detail: match.detail,
+      strength: match.signal.strength
+    });
+    CLASS_OF = new Map([
+      ...SIGNALS.map((s) => [s.id, s.class]),
+      ...Object.entries(CONFIG_SIGNALS)
+    ]);
+    classOf = (id) => CLASS_OF.get(id);
+    anchored = (alternation) => new RegExp(`^(?:${alternation})$`, "i");
+  }
+});
+
+// src/core/actors/pending.ts
+async function pendingActor(root, evidence2) {
+  const identity = await pendingIdentity(root);
+  const actor = classifyActor(
+    {
+      authorName: identity.author.name,
+      authorEmail: identity.author.email,
+      committerName: identity.committer.name,
+      committerEmail: identity.committer.email,
+      message: evidence2.message ?? "",
+      env: evidence2.env
+    },
+    evidence2.actors
+  );
+  return { identity, actor };
+}
+var init_pending = __esm({
+  "src/core/actors/pending.ts"() {
+    "use strict";
+    init_git();
+    init_classify3();
+  }
+});
+
+// src/core/commits.ts
+async function lookUpCommits(lookup2, shas) {
+  const wanted = [...new Set(shas)];
+  const out2 = /* @__PURE__ */ new Map();
+  if (wanted.length === 0) return out2;
+  const [commits, notes] = await Promise.all([readCommits(lookup2.root, wanted), readNotes(lookup2.root, "ai")]);
+  for (const [sha, commit] of commits) out2.set(sha, commitInfo(commit, notes.get(sha), lookup2.actors));
+  return out2;
+}
+function blamedCommit(commits, blamed) {
+  const commit = commits.get(blamed.sha);
+  if (commit === void 0) return void 0;
+  const merge3 = blamed.mergedBy === void 0 ? void 0 : commits.get(blamed.mergedBy);
+  return merge3 === void 0 ? commit : { ...commit, merge: { sha: merge3.sha, subject: merge3.subject } };
+}
+function commitInfo(commit, notes, actors) {
+  const actor = classifyActor(
+    {
+      authorName: commit.author.name,
+      authorEmail: commit.author.email,
+      committerName: commit.committer.name,
+      committerEmail: commit.committer.email,
+      message: commit.message,
+      notes
+    },
+    actors
+  );
+  return { sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor };
+}
+async function pendingCommit(lookup2, subject) {
+  const { identity, actor } = await pendingActor(lookup2.root, {
+    env: lookup2.env ?? process.env,
+    actors: lookup2.actors,
+    message: lookup2.message
+  });
+  const told = lookup2.message === void 0 ? "" : subjectOf(lookup2.message).trim();
+  return { sha: "pending", author: identity.author, subject: told || `(${subject})`, actor, pending: true };
+}
+var blamedShas, subjectOf;
+var init_commits = __esm({
+  "src/core/commits.ts"() {
+    "use strict";
+    init_git();
+    init_classify3();
+    init_pending();
+    blamedShas = (blamed) => [...blamed].flatMap((b) => b === null ? [] : [b.sha, ...b.mergedBy === void 0 ? [] : [b.mergedBy]]);
+    subjectOf = (message2) => message2.split("\n", 1)[0] ?? "";
+  }
+});
+
 // src/kernel/types.ts
 var GATE_KIND, SEVERITIES;
 var init_types2 = __esm({
@@ -52605,167 +53179,6 @@ var init_attribute = __esm({
   }
 });
 
-// src/core/compare.ts
-function sameDocument(a, b) {
-  return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value));
-}
-async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ new Set()) {
-  const changedByKind = /* @__PURE__ */ new Map();
-  const paths = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort();
-  for (const path of paths) {
-    const before = baseline.get(path);
-    const after = target.get(path);
-    if (before && after && sameDocument(before, after)) continue;
-    for (const kind of new Set([before?.kind, after?.kind].filter((k) => k !== void 0)))
-      changedByKind.set(kind, [...changedByKind.get(kind) ?? [], path]);
-  }
-  const out2 = { findings: [], notes: [] };
-  for (const [kind, changed] of changedByKind) {
-    const result2 = await adapterFor(kind).compare(
-      ofKind(baseline, kind),
-      ofKind(target, kind),
-      changed,
-      context
-    );
-    out2.findings.push(...result2.findings);
-    out2.notes.push(...result2.notes);
-  }
-  return out2;
-}
-function ofKind(documents, kind) {
-  return new Map([...documents].filter(([, d]) => d.kind === kind));
-}
-var init_compare8 = __esm({
-  async "src/core/compare.ts"() {
-    "use strict";
-    await init_adapters();
-    init_hash();
-  }
-});
-
-// src/core/gate/rules.ts
-var GATE_RULES;
-var init_rules9 = __esm({
-  "src/core/gate/rules.ts"() {
-    "use strict";
-    init_rules();
-    GATE_RULES = declareRules({
-      "config-weakened": {
-        change: "widening",
-        severity: ["high", "medium"],
-        title: "The config checks less",
-        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
-      },
-      "approver-added": {
-        change: "widening",
-        severity: "high",
-        title: "An approver was added",
-        description: "An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change."
-      },
-      "approval-added": {
-        change: "widening",
-        severity: "low",
-        title: "An approval was added",
-        description: "An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding."
-      },
-      "approval-removed": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval was removed",
-        description: "An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational."
-      },
-      "baseline-widened": {
-        change: "widening",
-        severity: ["high", "critical", "medium", "low"],
-        title: "The baseline accepts more",
-        description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
-      },
-      "baseline-moved": {
-        change: "widening",
-        severity: "medium",
-        title: "The baseline claims another commit",
-        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
-      },
-      "baseline-unapproved": {
-        change: "widening",
-        severity: "high",
-        title: "Nobody approved the baseline",
-        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
-      },
-      "baseline-config-mismatch": {
-        change: "widening",
-        severity: "high",
-        title: "The baseline was read under another config",
-        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
-      },
-      "self-approval": {
-        change: "widening",
-        severity: "high",
-        title: "An approval does not count",
-        description: "The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval."
-      },
-      "approval-expired": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval expired",
-        description: "Past its `expires` day the approval stops counting: renew it or remove it. Informational."
-      },
-      "approval-stale": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval matches no finding",
-        description: "The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational."
-      },
-      "approval-unverified": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval cannot be verified",
-        description: "The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational."
-      }
-    });
-  }
-});
-
-// src/core/gate/protected.ts
-function protectedFinding(fields) {
-  return {
-    id: findingId(["acldrift", fields.file, fields.rule, canonicalJson(fields.witness)]),
-    kind: "acldrift",
-    file: fields.file,
-    line: fields.line,
-    pointer: fields.pointer,
-    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
-    change: GATE_RULES[fields.rule].change,
-    severity: fields.severity,
-    rule: fields.rule,
-    message: fields.message,
-    witness: fields.witness,
-    // What changed in acldrift's own file is the access an approval of it records.
-    access: JSON.parse(canonicalAccess(fields.witness)),
-    before: fields.before,
-    after: fields.after,
-    diff: [],
-    commit: null,
-    approval: null
-  };
-}
-function lineOf(sourceMap, pointer) {
-  if (sourceMap === void 0) return null;
-  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
-    const position = sourceMap.locate(current);
-    if (position !== void 0) return position.line;
-    if (current === "") return null;
-  }
-}
-var init_protected = __esm({
-  "src/core/gate/protected.ts"() {
-    "use strict";
-    init_hash();
-    init_findings();
-    init_rules9();
-  }
-});
-
 // src/core/gate/agent-hooks.ts
 function agentHookChanges(before, after, versions) {
   const found2 = [];
@@ -52809,294 +53222,6 @@ var init_agent_hooks = __esm({
     init_harnesses();
     init_protected();
     AGENT_HOOK_FILES = HARNESSES.map((h) => h.configFile);
-  }
-});
-
-// src/core/gate/attributes.ts
-function stateOf2(token) {
-  if (token.startsWith("-")) return [token.slice(1), "unset"];
-  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
-  const equals = token.indexOf("=");
-  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
-}
-function parseAttributes(file, text3) {
-  const lines = [];
-  const macros = [];
-  text3.split(/\r?\n/).forEach((raw, i2) => {
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) return;
-    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
-    const pattern = quoted ?? trimmed.split(/\s+/)[0];
-    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
-    if (pattern.startsWith("[attr]")) {
-      if (file === ATTRIBUTES_FILE)
-        macros.push({ name: pattern.slice("[attr]".length), line: i2 + 1, text: trimmed, states });
-    } else if (!pattern.startsWith("!"))
-      lines.push({ file, line: i2 + 1, text: trimmed, pattern: unquote(pattern), states });
-  });
-  return { lines, macros };
-}
-function patternMatcher(pattern, folder = "") {
-  if (pattern.endsWith("/")) return () => false;
-  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
-  const matches2 = (0, import_picomatch2.default)(glob2, { dot: true });
-  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
-}
-async function attributeChanges(root, before, after, readPaths, effective, versions) {
-  const changed = changedFiles(before, after);
-  if (changed.length === 0) return [];
-  const paths = await readPaths();
-  const names3 = Object.keys(TRANSFORMING);
-  const [was, now] = await effective([before, after], paths, names3);
-  const groups = /* @__PURE__ */ new Map();
-  for (const path of paths)
-    for (const attribute2 of names3) {
-      const state = now.get(path)?.get(attribute2) ?? "unspecified";
-      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
-      const cause = causeOf(path, attribute2, state, changed, before, after);
-      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
-      const group = groups.get(key);
-      if (group === void 0) groups.set(key, { cause, paths: [path] });
-      else group.paths.push(path);
-    }
-  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
-  return [...groups.values()].map(
-    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
-  );
-}
-function changedFiles(before, after) {
-  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
-    const [was, is] = [before.get(file), after.get(file)];
-    return was === void 0 || is === void 0 || !was.equals(is);
-  }).sort();
-}
-function causeOf(path, attribute2, state, changed, before, after) {
-  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
-  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
-  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
-  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
-    (f) => f !== void 0 && changed.includes(f)
-  ) ?? changed[0];
-  return { file, attribute: attribute2, state, now, was };
-}
-function atTargetWith(after, file, text3) {
-  const files2 = texts(after);
-  if (text3 === void 0) files2.delete(file);
-  else files2.set(file, text3);
-  return new AttributeFiles(files2);
-}
-function describe2(cause, paths, before, after) {
-  const { file, attribute: attribute2, state, now, was } = cause;
-  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
-  const acting = assignment(attribute2, state);
-  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
-  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
-  let line = null;
-  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
-  let removed2 = null;
-  let how;
-  const holds5 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
-  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
-  const redefined = rootMacro(now.macro) !== void 0 && !holds5(before, now.macro.text) ? now.macro : void 0;
-  const changedMacro = rootMacro(was.macro) !== void 0 && !holds5(after, was.macro.text) ? was.macro : void 0;
-  if (now.line?.file === file && !holds5(before, now.line.text)) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
-  } else if (redefined !== void 0) {
-    line = redefined.line;
-    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
-  } else if (changedMacro !== void 0) {
-    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
-      (m) => m.name === changedMacro.name
-    )?.line ?? null;
-    removed2 = changedMacro.text;
-    pattern = was.line.pattern;
-    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (was.line?.file === file && !holds5(after, was.line.text)) {
-    pattern = was.line.pattern;
-    removed2 = was.line.text;
-    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
-    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (now.line?.file === file) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
-  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
-  return protectedFinding({
-    file,
-    rule: "config-weakened",
-    severity: "high",
-    message: `${file}: ${how}: ${consequence}`,
-    witness: { setting: file, pattern, attribute: attribute2, state },
-    pointer: null,
-    line,
-    before: removed2,
-    after: now.line === void 0 ? null : now.line.text
-  });
-}
-function weakened(root, cause, paths, files2, before, after, versions) {
-  const [probe] = paths;
-  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
-  let all2 = files2;
-  const protectedChange = {
-    finding: describe2(cause, paths, before, after),
-    path: files2[0],
-    // (asked only through `together`)
-    holds: async () => false,
-    together: {
-      files: (history) => {
-        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
-        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
-        return all2;
-      },
-      holds: async (blobs) => {
-        const side = /* @__PURE__ */ new Map();
-        for (const [file, blob] of blobs) {
-          const content = await versions.get(blob, "content", async (c) => c);
-          if (content !== void 0) side.set(file, content);
-        }
-        return actsIn(side);
-      }
-    },
-    refine: async (commit) => {
-      const parent = await firstParent(root, commit);
-      const [was, is] = await readPathsAt(
-        root,
-        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
-        all2
-      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
-      if (!actsIn(is) || actsIn(was)) return;
-      const changed = changedFiles(was, is);
-      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
-      protectedChange.finding = {
-        ...describe2(atCommit, paths, was, is),
-        commit: protectedChange.finding.commit
-      };
-    }
-  };
-  return protectedChange;
-}
-var import_picomatch2, ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
-var init_attributes2 = __esm({
-  "src/core/gate/attributes.ts"() {
-    "use strict";
-    import_picomatch2 = __toESM(require_picomatch2(), 1);
-    init_git();
-    init_protected();
-    ATTRIBUTES_FILE = ".gitattributes";
-    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
-    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
-    TRANSFORMING = {
-      filter: "git runs a clean/smudge filter on them",
-      ident: "git expands $Id$ in them on checkout",
-      "working-tree-encoding": "git re-encodes them on checkout",
-      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
-    };
-    acts = (state) => state !== "unset" && state !== "unspecified";
-    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
-    AttributeFiles = class {
-      parsed = /* @__PURE__ */ new Map();
-      macros = /* @__PURE__ */ new Map([
-        // git's one built-in macro
-        [
-          "binary",
-          {
-            name: "binary",
-            line: 0,
-            text: "[attr]binary -diff -merge -text",
-            states: ["-diff", "-merge", "-text"].map(stateOf2)
-          }
-        ]
-      ]);
-      constructor(files2) {
-        for (const [file, text3] of files2) {
-          const { lines, macros } = parseAttributes(file, text3);
-          this.parsed.set(
-            file,
-            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
-          );
-          for (const macro of macros) this.macros.set(macro.name, macro);
-        }
-      }
-      /**
-       * An attribute's state on a path, and the line that decided it, as git fills it: from the
-       * deepest folder's file to the root's, from the last line to the first, each line's states
-       * from the last to the first; the first to assign an attribute decides it, and a macro that is
-       * set assigns its own states there.
-       */
-      decide(path, attribute2) {
-        const decided = /* @__PURE__ */ new Map();
-        const fill = (states, line, macro) => {
-          for (const [name2, state] of [...states].reverse()) {
-            if (decided.has(name2)) continue;
-            decided.set(name2, { state, line, macro });
-            const expands = state === "set" ? this.macros.get(name2) : void 0;
-            if (expands !== void 0) fill(expands.states, line, expands);
-          }
-        };
-        const folders = path.split("/").slice(0, -1);
-        const files2 = folders.map((_, i2) => `${folders.slice(0, i2 + 1).join("/")}/${ATTRIBUTES_FILE}`);
-        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
-          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
-            if (matches2(path)) fill(line.states, line);
-        return decided.get(attribute2) ?? { state: "unspecified" };
-      }
-    };
-    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
-    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
-  }
-});
-
-// src/core/gate/approvals-file.ts
-async function parseApprovals(path, content) {
-  const parsed3 = parseFile({ path, content }, "yaml", { maxFileBytes: MAX_OWN_FILE_BYTES });
-  if (parsed3.value === null) return { path, entries: [], lines: [] };
-  const problems = await validateValue("approvals", parsed3);
-  if (problems.length > 0) throw new InvalidInputError(problems);
-  const entries2 = parsed3.value.approvals;
-  const duplicates = duplicateIds(entries2, parsed3.sourceMap, path);
-  if (duplicates.length > 0) throw new InvalidInputError(duplicates);
-  return {
-    path,
-    entries: entries2,
-    lines: entries2.map((_, i2) => parsed3.sourceMap.locate(`/approvals/${i2}`)?.line ?? null)
-  };
-}
-async function approvalsOrUndefined(path, content) {
-  try {
-    return (await parseApprovals(path, content)).entries;
-  } catch (error) {
-    if (error instanceof InvalidInputError) return void 0;
-    throw error;
-  }
-}
-function duplicateIds(entries2, sourceMap, file) {
-  const first = /* @__PURE__ */ new Map();
-  const problems = [];
-  entries2.forEach((entry, i2) => {
-    const seen = first.get(entry.id);
-    if (seen === void 0) first.set(entry.id, i2);
-    else
-      problems.push({
-        file,
-        line: sourceMap.locate(`/approvals/${i2}/id`)?.line,
-        pointer: `/approvals/${i2}/id`,
-        message: `approves ${entry.id} again (already at /approvals/${seen}): one entry per access`
-      });
-  });
-  return problems;
-}
-function sameEntry(a, b) {
-  return canonicalJson(a) === canonicalJson(b);
-}
-var APPROVALS_FILE;
-var init_approvals_file = __esm({
-  async "src/core/gate/approvals-file.ts"() {
-    "use strict";
-    init_errors();
-    init_hash();
-    init_parse();
-    await init_validate();
-    APPROVALS_FILE = ".acldrift/approvals.yaml";
   }
 });
 
@@ -53637,42 +53762,6 @@ var init_snapshot3 = __esm({
     await init_validate();
     init_version();
     isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-  }
-});
-
-// src/core/gate/verdict.ts
-function failOnWeakened(before, after) {
-  return FAIL_ON_RANK[after] > FAIL_ON_RANK[before];
-}
-function stricter(a, b) {
-  return {
-    failOn: FAIL_ON_RANK[a.failOn] <= FAIL_ON_RANK[b.failOn] ? a.failOn : b.failOn,
-    agents: a.agents === "require-approval" || b.agents === "require-approval" ? "require-approval" : "allow"
-  };
-}
-function gatePolicy(given2, target, reference2, protectedFindings) {
-  const policy2 = stricter(given2, target);
-  const weakened2 = protectedFindings.filter(
-    (f) => f.rule === "config-weakened" && POLICY_SETTINGS.has(String(f.witness?.setting))
-  );
-  return weakened2.some((f) => f.approval?.valid !== true) ? stricter(policy2, reference2) : policy2;
-}
-function gating(findings, failOn, agents) {
-  return findings.filter((f) => failsRun(f, { failOn, agents }));
-}
-function verdictCode(report, failOn) {
-  if (report.errors.length > 0) return EXIT.invalidInput;
-  const policy2 = report.policy ?? DEFAULT_FAIL_POLICY;
-  return gating(report.findings, failOn ?? policy2.failOn, policy2.agents).length > 0 ? EXIT.widening : EXIT.ok;
-}
-var FAIL_ON_RANK, POLICY_SETTINGS;
-var init_verdict = __esm({
-  "src/core/gate/verdict.ts"() {
-    "use strict";
-    init_errors();
-    init_findings();
-    FAIL_ON_RANK = { widening: 0, medium: 1, high: 2, critical: 3, never: 4 };
-    POLICY_SETTINGS = /* @__PURE__ */ new Set(["policy.failOn", "policy.agents"]);
   }
 });
 
@@ -54615,8 +54704,13 @@ var init_witness2 = __esm({
 });
 
 // src/core/check.ts
+var check_exports = {};
+__export(check_exports, {
+  runCheck: () => runCheck,
+  snapshotFile: () => snapshotFile
+});
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute4, join as join10, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join11, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
@@ -54808,9 +54902,7 @@ async function check2(options) {
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);
-  findings.sort(
-    (x, y) => changeRank(x) - changeRank(y) || SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] || x.file.localeCompare(y.file) || (x.line ?? 0) - (y.line ?? 0)
-  );
+  findings.sort(byGravity);
   return {
     schemaVersion: 1,
     tool: { name: "acldrift", version: toolVersion() },
@@ -54919,7 +55011,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join10(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join11(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -54971,7 +55063,7 @@ function describeBaseline(source) {
   if (source.type === "snapshot") return `snapshot:${source.ref}`;
   return source.ref ?? source.type;
 }
-var emptySource, comparedAlone, selfContained, withArticle, goneFrom, fileOf2, changeRank;
+var emptySource, selfContained, withArticle, goneFrom, fileOf2;
 var init_check = __esm({
   async "src/core/check.ts"() {
     "use strict";
@@ -54997,15 +55089,10 @@ var init_check = __esm({
       problems: [],
       notes: []
     });
-    comparedAlone = (kind) => {
-      const adapter = adapterFor(kind);
-      return adapter.scope === "file" && adapter.consults === void 0;
-    };
     selfContained = (...sources) => sources.every((source) => [...source.documents.values()].every((d) => comparedAlone(d.kind)));
     withArticle = (kind) => `${/^[aeio]/.test(kind) ? "an" : "a"} ${kind}`;
     goneFrom = (baseline, target) => [...baseline.documents.keys()].filter((p) => !target.documents.has(p));
     fileOf2 = (key, documents) => documents.get(key)?.origin?.file ?? key;
-    changeRank = (f) => f.change === "widening" ? 0 : f.change === "possible-widening" ? 1 : 2;
   }
 });
 
@@ -55014,24 +55101,31 @@ var review_exports = {};
 __export(review_exports, {
   logged: () => logged2,
   reviewEdit: () => reviewEdit,
+  reviewInCheck: () => reviewInCheck,
   reviewWorkingTree: () => reviewWorkingTree
 });
 async function holdsAccess2(file, assigned) {
   const read2 = await readDocuments(file, assigned);
   return read2.documents.length > 0 || read2.problems.length > 0;
 }
-async function reviewEdit(root, assigned, current, proposed) {
-  const [before, after, config2] = await Promise.all([
-    current === void 0 ? false : holdsAccess2(current, assigned),
-    holdsAccess2(proposed, assigned),
-    loadConfig(root)
-  ]);
-  let readers2;
-  const readersOfEdit = () => readers2 ??= readersOf(root, config2, [proposed.path]).then((paths) => new Set(paths));
-  if (!before && !after && (await readersOfEdit()).size === 0)
-    return { findings: [], problems: [], plain: true };
+function reviewEdit(root, assigned, current, proposed) {
+  return oneRun(async () => {
+    const [before, after, config2] = await Promise.all([
+      current === void 0 ? false : holdsAccess2(current, assigned),
+      holdsAccess2(proposed, assigned),
+      loadConfig(root)
+    ]);
+    const readers2 = readersOnce(root, config2, proposed.path);
+    if (!before && !after && (await readers2()).size === 0) return { findings: [], problems: [], plain: true };
+    const findings = await reviewAlone(root, config2, assigned, proposed, readers2);
+    if (findings !== void 0) return { findings, problems: [], plain: false };
+    return reviewInCheck(root, config2, proposed, readers2);
+  });
+}
+async function reviewInCheck(root, config2, proposed, readers2 = readersOnce(root, config2, proposed.path)) {
+  const { runCheck: runCheck2 } = await init_check().then(() => check_exports);
   const staged = { root, cwd: root, config: config2, target: { type: "staged" }, focus: /* @__PURE__ */ new Set([proposed.path]) };
-  const report = await runCheck({ ...staged, overlay: [proposed] });
+  const report = await runCheck2({ ...staged, overlay: [proposed] });
   const inFile = (file) => file === proposed.path;
   const failing = unapproved(report);
   const findings = failing.filter((f) => inFile(f.file));
@@ -55039,11 +55133,11 @@ async function reviewEdit(root, assigned, current, proposed) {
   const outside = failing.filter((f) => !inFile(f.file) && f.document !== void 0);
   const outsideProblems = report.errors.filter((p) => !inFile(p.file));
   if (outside.length + outsideProblems.length > 0) {
-    const near = await readersOfEdit();
+    const near = await readers2();
     const suspects = outside.filter((f) => near.has(f.file));
     const suspectProblems = outsideProblems.filter((p) => near.has(p.file));
     if (suspects.length + suspectProblems.length > 0) {
-      const without2 = await runCheck(staged);
+      const without2 = await runCheck2(staged);
       const had = new Set(unapproved(without2).map((f) => f.id));
       const hadProblems = new Set(without2.errors.map((p) => JSON.stringify(p)));
       findings.push(...suspects.filter((f) => !had.has(f.id)));
@@ -55053,8 +55147,8 @@ async function reviewEdit(root, assigned, current, proposed) {
   return { findings, problems, plain: false };
 }
 async function reviewWorkingTree(root) {
-  const config2 = await loadConfig(root);
-  const report = await runCheck({
+  const [config2, { runCheck: runCheck2 }] = await Promise.all([loadConfig(root), init_check().then(() => check_exports)]);
+  const report = await runCheck2({
     root,
     cwd: root,
     config: config2,
@@ -55082,14 +55176,20 @@ function logged2(finding2) {
     witness: finding2.witness
   };
 }
+var readersOnce;
 var init_review = __esm({
   async "src/core/agent/review.ts"() {
     "use strict";
     init_findings();
-    await init_check();
+    init_git();
     init_verdict();
     await init_config2();
     await init_source2();
+    await init_alone();
+    readersOnce = (root, config2, path) => {
+      let readers2;
+      return () => readers2 ??= readersOf(root, config2, [path]).then((paths) => new Set(paths));
+    };
   }
 });
 
@@ -55905,8 +56005,8 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile5 } from "node:fs/promises";
-import { dirname as dirname5, isAbsolute as isAbsolute5, join as join11, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { readFile as readFile6 } from "node:fs/promises";
+import { dirname as dirname5, isAbsolute as isAbsolute5, join as join12, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start2) {
   for (let dir = start2; ; dir = dirname5(dir)) {
     const gitDir2 = await dotGitDir(dir);
@@ -55914,9 +56014,9 @@ async function locate(start2) {
     if (dirname5(dir) === dir) return void 0;
   }
 }
-async function readIfExists(path) {
+async function readIfExists2(path) {
   try {
-    return await readFile5(path);
+    return await readFile6(path);
   } catch (error) {
     const code2 = error.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
@@ -55951,7 +56051,7 @@ async function judge2(harness, event, call, state) {
 }
 async function judgeEdit(file, action, entry) {
   const proposed = async () => {
-    const current2 = await readIfExists(file);
+    const current2 = await readIfExists2(file);
     return { current: current2, result: applyEdit(current2?.toString("utf8"), action.edit) };
   };
   if (/(^|\/)\.claude\/settings(\.local)?\.json$/.test(posixPath(file))) {
@@ -56028,11 +56128,11 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists(join11(repo.root, CONFIG_FILE));
+  const content = await readIfExists2(join12(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = join11(repo.gitDir, "acldrift", "config-view.json");
-  const cached = await readIfExists(cacheFile);
+  const cacheFile = join12(repo.gitDir, "acldrift", "config-view.json");
+  const cached = await readIfExists2(cacheFile);
   if (cached !== void 0) {
     try {
       const view3 = JSON.parse(cached.toString("utf8"));
@@ -56067,8 +56167,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists(join11(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists(join11(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists2(join12(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists2(join12(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -56175,9 +56275,9 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { link, open as open5, readdir, readFile as readFile6, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open5, readdir, readFile as readFile7, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname6, join as join12, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname6, join as join13, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
   const key = resolve8(lockPath);
@@ -56246,7 +56346,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name2 of await readdir(directory)) {
       if (!name2.startsWith(prefix) || !PRIVATE_SUFFIX.test(name2.slice(prefix.length))) continue;
-      const path = join12(directory, name2);
+      const path = join13(directory, name2);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -56273,7 +56373,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile6(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile7(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -56372,14 +56472,14 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir4, open as open6, readFile as readFile7 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { mkdir as mkdir4, open as open6, readFile as readFile8 } from "node:fs/promises";
+import { join as join14 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join13(gitDir2, AGENT_LOG);
-  await mkdir4(join13(gitDir2, PROPOSALS), { recursive: true });
+  const file = join14(gitDir2, AGENT_LOG);
+  await mkdir4(join14(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join13(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join14(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle2 = await open6(file, "a");
@@ -56395,7 +56495,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile7(join13(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile8(join14(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -56420,7 +56520,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile7(join13(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile8(join14(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -56894,8 +56994,8 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile8 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { readFile as readFile9 } from "node:fs/promises";
+import { join as join15 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name: name2, email }) => ({ name: name2, email });
@@ -56905,7 +57005,7 @@ async function stateKey(root, baselineFile, knownHead) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
     knownHead === void 0 ? headCommit(root) : knownHead,
-    contentDigest(join14(root, CONFIG_FILE)),
+    contentDigest(join15(root, CONFIG_FILE)),
     baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
   ]);
   if (tree === void 0) return void 0;
@@ -56926,7 +57026,7 @@ async function pendingVerdict(root, checked) {
   return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
 }
 async function entryFile(root) {
-  return join14(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
+  return join15(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -56935,7 +57035,7 @@ async function rememberPass(root, entry) {
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile8(await entryFile(root), "utf8"));
+    entry = JSON.parse(await readFile9(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -56957,8 +57057,8 @@ var init_commit_verdict = __esm({
     init_version();
     init_pending();
     init_config_file();
-    ENTRY_FILE = join14("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => readFile8(file).then(
+    ENTRY_FILE = join15("acldrift", "pre-commit-verdict.json");
+    contentDigest = (file) => readFile9(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -57581,7 +57681,7 @@ __export(pretty_exports, {
   relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
-import { isAbsolute as isAbsolute6, posix as posix9 } from "node:path";
+import { isAbsolute as isAbsolute6, posix as posix10 } from "node:path";
 function chalkFor(options) {
   return new Chalk({ level: options.color ? (stdoutColor ? stdoutColor.level : 0) || 1 : 0 });
 }
@@ -57738,7 +57838,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix9.relative(from, file);
+    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix10.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -58254,7 +58354,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join15, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join16, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -58295,7 +58395,7 @@ async function writeReportFiles(report, dir, context) {
   await mkdir5(dir, { recursive: true });
   const written = [];
   for (const [format2, name2] of Object.entries(REPORT_FILES)) {
-    const file = join15(dir, name2);
+    const file = join16(dir, name2);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
@@ -58318,8 +58418,8 @@ var init_output = __esm({
 });
 
 // src/cli/check.ts
-var check_exports = {};
-__export(check_exports, {
+var check_exports2 = {};
+__export(check_exports2, {
   checkOptions: () => checkOptions,
   executeCheck: () => executeCheck
 });
@@ -58447,7 +58547,7 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile10 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
@@ -58479,13 +58579,13 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile9(messageFile, "utf8");
+      raw = await readFile10(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }
     const message2 = pendingMessage2(raw);
     if (await passedWithMessage2(await findRepoRoot2(process.cwd()), message2)) return EXIT2.ok;
-    const { executeCheck: executeCheck2 } = await init_check2().then(() => check_exports);
+    const { executeCheck: executeCheck2 } = await init_check2().then(() => check_exports2);
     const code2 = await executeCheck2({ staged: true }, { message: message2 });
     if (code2 === EXIT2.widening)
       process.stderr.write("acldrift: commit blocked: it widens access (see the findings above)\n");
@@ -58788,7 +58888,7 @@ async function runFast(argv) {
   const { CHECK_FLAGS: CHECK_FLAGS2 } = await init_flag_specs().then(() => flag_specs_exports);
   const flags2 = parse(CHECK_FLAGS2, argv.slice(1));
   if (flags2 === void 0) return void 0;
-  const [{ executeCheck: executeCheck2 }, { explainError: explainError2 }] = await Promise.all([init_check2().then(() => check_exports), Promise.resolve().then(() => (init_errors2(), errors_exports2))]);
+  const [{ executeCheck: executeCheck2 }, { explainError: explainError2 }] = await Promise.all([init_check2().then(() => check_exports2), Promise.resolve().then(() => (init_errors2(), errors_exports2))]);
   try {
     return await executeCheck2(flags2);
   } catch (error) {

@@ -2,9 +2,9 @@
 
 import {existsSync, lstatSync} from 'node:fs'
 import {isAbsolute, join, relative, resolve, sep} from 'node:path'
-import {ADAPTERS, adapterFor} from '../adapters/index.js'
+import {ADAPTERS} from '../adapters/index.js'
 import {attribute, type ReadingOptions} from './attribute/index.js'
-import {compareChanged, ofKind, sameDocument} from './compare.js'
+import {compareChanged, comparedAlone, ofKind, sameDocument} from './compare.js'
 import {
   GitError,
   headCommit,
@@ -17,7 +17,7 @@ import {
 } from '../git/index.js'
 import type {CheckOptions} from './options.js'
 import type {Config} from './config.js'
-import {SEVERITY_RANK, summarize} from '../kernel/findings.js'
+import {byGravity, summarize} from '../kernel/findings.js'
 import {runGate} from './gate/index.js'
 import {witnessBeyondApprovals} from './gate/witness.js'
 import {configPath, configReaders, readingConfig, snapshotBase} from './gate/reference.js'
@@ -107,12 +107,6 @@ async function stagedAgainstRevision(
   const named = options.baseline ?? options.config.baseline ?? 'HEAD'
   if (named === 'HEAD') return undefined
   return {ref: named, commit: await resolveCommit(options.root, named)}
-}
-
-/** Whether a kind's documents are compared each alone (its files refer to no other). */
-const comparedAlone = (kind: Document['kind']) => {
-  const adapter = adapterFor(kind)
-  return adapter.scope === 'file' && adapter.consults === undefined
 }
 
 /** Kinds whose files refer to each other need their unchanged files too: no fast path for them. */
@@ -311,13 +305,7 @@ async function check(options: CheckOptions): Promise<Report> {
   findings.push(...gate.findings)
   errors.push(...gate.errors)
   notes.push(...gate.notes)
-  findings.sort(
-    (x, y) =>
-      changeRank(x) - changeRank(y) ||
-      SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] ||
-      x.file.localeCompare(y.file) ||
-      (x.line ?? 0) - (y.line ?? 0),
-  )
+  findings.sort(byGravity)
   return {
     schemaVersion: 1,
     tool: {name: 'acldrift', version: toolVersion()},
@@ -568,8 +556,6 @@ async function readingOf(
         : configReaders(options.root, path, blobs),
   }
 }
-
-const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === 'possible-widening' ? 1 : 2)
 
 function describeBaseline(source: LoadedSource): string {
   if (source.type === 'snapshot') return `snapshot:${source.ref}`

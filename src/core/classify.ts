@@ -2,13 +2,17 @@
 // a kind, every other path some kind or container format reads is detected by content. Its own module, light (no
 // parser, no engine), because the agent hook asks it on every edit.
 
-import picomatch from 'picomatch'
+import {createRequire} from 'node:module'
+import type Picomatch from 'picomatch'
 import {ADAPTERS} from '../adapters/index.js'
 import {SCANNED_CONTAINERS} from '../containers/index.js'
 import type {Config} from './config.js'
 import {CONFIG_FILE} from './config-file.js'
 import {matchesPathRules, pathOffer, type PathRule} from '../kernel/candidates.js'
 import type {Kind} from '../kernel/types.js'
+
+// (required, not imported: an ES import of a CommonJS package parses it once more for its export names)
+const picomatch = createRequire(import.meta.url)('picomatch') as typeof Picomatch
 
 /**
  * The paths some kind or scanned container format reads, whatever the config says: the union of

@@ -16,6 +16,12 @@ export function sameDocument(a: Document, b: Document): boolean {
   return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value))
 }
 
+/** Whether a kind's documents are compared each alone (its files refer to no other). */
+export function comparedAlone(kind: Kind): boolean {
+  const adapter = adapterFor(kind)
+  return adapter.scope === 'file' && adapter.consults === undefined
+}
+
 /**
  * What the changed paths (documents' keys) widen and narrow. A path changed when its document
  * was added, removed, or differs in content or kind (a file that changed kind counts as removed

@@ -4,7 +4,8 @@
 // location, change and severity from the rule's declaration. Also here, once: the sentence
 // templates of messages and the order in which a finding's candidate witnesses are preferred.
 
-import deepDiff from 'deep-diff'
+import {createRequire} from 'node:module'
+import type DeepDiff from 'deep-diff'
 import {sha256} from './hash.js'
 import {positionAt} from './parse.js'
 import {type RuleDeclaration, type Rules, severitiesOf} from './rules.js'
@@ -19,6 +20,10 @@ import type {
   SourceMap,
   Witness,
 } from './types.js'
+
+// CommonJS packages are required, not imported: Node parses a CommonJS module imported from an
+// ES module once more, for its export names, which costs the agent hook more than the package.
+const deepDiff = createRequire(import.meta.url)('deep-diff') as typeof DeepDiff
 
 /** sha256 of the parts, 16 hex digits: a finding's id. */
 export function findingId(parts: string[]): string {
@@ -143,7 +148,7 @@ type Order = number[]
  * key's rank in deep-diff's own order (keys before, then new keys), a list item's in the list's.
  */
 function unalign(
-  record: deepDiff.Diff<unknown, unknown>,
+  record: DeepDiff.Diff<unknown, unknown>,
   lhs: unknown,
   rhs: unknown,
   lists: WeakSet<object>,
@@ -185,6 +190,15 @@ export const SEVERITY_RANK: Record<Severity, number> = {critical: 4, high: 3, me
 /** The higher of two severities. */
 export const higherSeverity = (a: Severity, b: Severity): Severity =>
   SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b
+
+const changeRank = (f: Finding) => (f.change === 'widening' ? 0 : f.change === 'possible-widening' ? 1 : 2)
+
+/** A report's order of findings: widenings, then possible widenings, then narrowings; graver first; by place. */
+export const byGravity = (x: Finding, y: Finding): number =>
+  changeRank(x) - changeRank(y) ||
+  SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] ||
+  x.file.localeCompare(y.file) ||
+  (x.line ?? 0) - (y.line ?? 0)
 
 /** What fails a run: a severity threshold (`never`: nothing) and whether agents' widenings need approval. */
 export type FailPolicy = NonNullable<Report['policy']>

@@ -2,14 +2,17 @@
 // approved state exactly as `check --staged` compares the index, with the proposed content in
 // place of the file's staged version (also where a container reads it: a kustomize patch); and
 // the end of a turn, the working tree (untracked files included) against the approved state.
-// Loaded only when the fast path (hook.ts) cannot tell.
+// Loaded only when the fast path (hook.ts) cannot tell. An edit of a file that stands alone
+// takes its own path (alone.ts), which reads only that file; the check and the gate load only
+// where it cannot tell.
 
 import {DEFAULT_FAIL_POLICY} from '../../kernel/findings.js'
 import type {Finding, InputProblem, Report, SourceFile} from '../../kernel/types.js'
-import {runCheck} from '../check.js'
+import {oneRun} from '../../git/index.js'
 import {gating} from '../gate/verdict.js'
-import {loadConfig} from '../config.js'
+import {type Config, loadConfig} from '../config.js'
 import {readDocuments, readersOf} from '../source.js'
+import {reviewAlone} from './alone.js'
 import type {LoggedFinding} from './log.js'
 
 export interface EditReview {
@@ -30,26 +33,46 @@ async function holdsAccess(
   return read.documents.length > 0 || read.problems.length > 0
 }
 
-export async function reviewEdit(
+/** The files of the index whose documents read `path`, asked for once. */
+const readersOnce = (root: string, config: Config, path: string) => {
+  let readers: Promise<ReadonlySet<string>> | undefined
+  return () => (readers ??= readersOf(root, config, [path]).then((paths) => new Set(paths)))
+}
+
+export function reviewEdit(
   root: string,
   assigned: Parameters<typeof readDocuments>[1],
   current: SourceFile | undefined,
   proposed: SourceFile,
 ): Promise<EditReview> {
-  const [before, after, config] = await Promise.all([
-    current === undefined ? false : holdsAccess(current, assigned),
-    holdsAccess(proposed, assigned),
-    loadConfig(root),
-  ])
-  // Files whose documents read the edited one (a kustomization that patches with it), asked for
-  // at most once.
-  let readers: Promise<ReadonlySet<string>> | undefined
-  const readersOfEdit = () =>
-    (readers ??= readersOf(root, config, [proposed.path]).then((paths) => new Set(paths)))
-  // A candidate path (package.json, a compose file) that is no access config before or after,
-  // and that no container format reads.
-  if (!before && !after && (await readersOfEdit()).size === 0)
-    return {findings: [], problems: [], plain: true}
+  // (one run: the index is listed once, whichever path decides)
+  return oneRun(async () => {
+    const [before, after, config] = await Promise.all([
+      current === undefined ? false : holdsAccess(current, assigned),
+      holdsAccess(proposed, assigned),
+      loadConfig(root),
+    ])
+    const readers = readersOnce(root, config, proposed.path)
+    // A candidate path (package.json, a compose file) that is no access config before or after,
+    // and that no container format reads.
+    if (!before && !after && (await readers()).size === 0) return {findings: [], problems: [], plain: true}
+    const findings = await reviewAlone(root, config, assigned, proposed, readers)
+    if (findings !== undefined) return {findings, problems: [], plain: false}
+    return reviewInCheck(root, config, proposed, readers)
+  })
+}
+
+/**
+ * The full path: the edit as `check --staged` judges the index with the proposed content in
+ * place of the file. `readers`: the index's files whose documents read the edited one.
+ */
+export async function reviewInCheck(
+  root: string,
+  config: Config,
+  proposed: SourceFile,
+  readers: () => Promise<ReadonlySet<string>> = readersOnce(root, config, proposed.path),
+): Promise<EditReview> {
+  const {runCheck} = await import('../check.js')
   // Another file's own documents cannot make a finding of this one: only containers read others.
   const staged = {root, cwd: root, config, target: {type: 'staged' as const}, focus: new Set([proposed.path])}
   const report = await runCheck({...staged, overlay: [proposed]})
@@ -63,7 +86,7 @@ export async function reviewEdit(
   const outside = failing.filter((f) => !inFile(f.file) && f.document !== undefined)
   const outsideProblems = report.errors.filter((p) => !inFile(p.file))
   if (outside.length + outsideProblems.length > 0) {
-    const near = await readersOfEdit()
+    const near = await readers()
     const suspects = outside.filter((f) => near.has(f.file))
     const suspectProblems = outsideProblems.filter((p) => near.has(p.file))
     if (suspects.length + suspectProblems.length > 0) {
@@ -84,7 +107,7 @@ export interface TreeReview {
 
 /** The working tree (its untracked files too) against the approved state, as `check` judges it. */
 export async function reviewWorkingTree(root: string): Promise<TreeReview> {
-  const config = await loadConfig(root)
+  const [config, {runCheck}] = await Promise.all([loadConfig(root), import('../check.js')])
   const report = await runCheck({
     root,
     cwd: root,

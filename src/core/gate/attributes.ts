@@ -19,11 +19,15 @@
 // macros (`[attr]…`, defined only at the root) expand where they are set. Local attributes
 // (`.git/info/attributes`, `core.attributesFile`) are not committed and not compared.
 
-import picomatch from 'picomatch'
+import {createRequire} from 'node:module'
+import type Picomatch from 'picomatch'
 import {type AttributeState, firstParent, type PathAttributes, readPathsAt} from '../../git/index.js'
 import type {Finding} from '../../kernel/types.js'
 import {type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
+
+// (required, not imported: an ES import of a CommonJS package parses it once more for its export names)
+const picomatch = createRequire(import.meta.url)('picomatch') as typeof Picomatch
 
 export const ATTRIBUTES_FILE = '.gitattributes'
 

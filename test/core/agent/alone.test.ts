@@ -1,0 +1,283 @@
+// The agent hook's own path for an edit of one access config that stands alone (alone.ts): on
+// real repositories, each Write, Edit and MultiEdit it takes gets the findings, in the same
+// order and with the same refusal, as the full path (`check --staged` with the edit overlaid);
+// each case that needs more than the one file (an approval about it, a container that reads it,
+// a kind read together, a protected file, another baseline, a possible move) goes the full way.
+import {readFile} from 'node:fs/promises'
+import {join, relative, resolve} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {reviewAlone} from '../../../src/core/agent/alone.js'
+import {applyEdit} from '../../../src/core/agent/edits.js'
+import {harnessFor} from '../../../src/core/agent/harnesses.js'
+import {reviewEdit, reviewInCheck} from '../../../src/core/agent/review.js'
+import {classifier} from '../../../src/core/classify.js'
+import {loadConfig} from '../../../src/core/config.js'
+import {readersOf} from '../../../src/core/source.js'
+import {oneRun} from '../../../src/git/index.js'
+import type {Finding} from '../../../src/kernel/types.js'
+import {renderRefusal} from '../../../src/reporters/agent.js'
+import {createRepo, projectRoot, runCli, type TestRepo} from '../../helpers/repo.js'
+import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from '../../e2e/policies.js'
+
+const SLOW = 120_000
+const fixture = (path: string) => readFile(join(projectRoot, 'fixtures', path), 'utf8')
+const ACL_FILE = 'acl/docs.yaml'
+const WORKFLOW_FILE = '.github/workflows/ci.yml'
+
+const repos: TestRepo[] = []
+afterEach(async () => {
+  for (const repo of repos.splice(0)) await repo.cleanup()
+})
+
+/** A repository whose HEAD holds a bucket policy, an ACL file and a workflow, and `more`. */
+async function repository(more: Record<string, string> = {}): Promise<TestRepo> {
+  const repo = await createRepo()
+  repos.push(repo)
+  await repo.write(BUCKET_FILE, policyText(bucketPolicy))
+  await repo.write(ACL_FILE, await fixture('acl/grant-added/baseline.yaml'))
+  await repo.write(WORKFLOW_FILE, await fixture('github-actions/contents-read-to-write-all/baseline.yml'))
+  for (const [path, content] of Object.entries(more)) await repo.write(path, content)
+  await repo.stage()
+  await repo.commit('approved state')
+  return repo
+}
+
+type ToolCall = {tool_name: string; tool_input: Record<string, unknown>}
+
+/** The edited file and its proposed content, as the hook computes them from Claude Code's payload. */
+async function proposal(repo: TestRepo, call: ToolCall) {
+  const harness = harnessFor('claude-code')!
+  const {action} = harness.read('PreToolUse', {
+    session_id: 'test',
+    cwd: repo.dir,
+    hook_event_name: 'PreToolUse',
+    ...call,
+  })
+  if (action.type !== 'edit') throw new Error(`not an edit: ${action.type}`)
+  const file = resolve(repo.dir, action.file)
+  const current = await readFile(file, 'utf8').catch(() => undefined)
+  const result = applyEdit(current, action.edit)
+  if (!result.ok) throw new Error(result.reason)
+  return {path: relative(repo.dir, file), content: Buffer.from(result.content)}
+}
+
+/** The own path's findings for the call (undefined: not taken), with what the full path needs. */
+async function alonePath(repo: TestRepo, call: ToolCall) {
+  const proposed = await proposal(repo, call)
+  const config = await loadConfig(repo.dir)
+  const assigned = classifier(config)(proposed.path)
+  if (assigned === undefined) throw new Error(`${proposed.path} is read by no kind`)
+  const readers = () => readersOf(repo.dir, config, [proposed.path]).then((paths) => new Set(paths))
+  const alone = await oneRun(() => reviewAlone(repo.dir, config, assigned, proposed, readers))
+  return {alone, config, proposed}
+}
+
+/** What each path decides for the call: the own path's findings and the full path's review. */
+async function bothPaths(repo: TestRepo, call: ToolCall) {
+  const {alone, config, proposed} = await alonePath(repo, call)
+  const full = await reviewInCheck(repo.dir, config, proposed)
+  return {alone, full, path: proposed.path}
+}
+
+const notTaken = async (repo: TestRepo, call: ToolCall) =>
+  expect((await alonePath(repo, call)).alone).toBeUndefined()
+
+/** A finding without what attribution adds (the commit), which the hook neither shows nor logs. */
+const shown = (findings: readonly Finding[]) =>
+  findings.map((f) => ({...f, commit: undefined, commits: undefined}))
+
+const refusal = (file: string, findings: Finding[]) =>
+  renderRefusal({type: 'widening', file, findings, expires: '2027-01-06'})
+
+async function expectSameAsFull(repo: TestRepo, call: ToolCall, widens: boolean) {
+  const {alone, full, path} = await bothPaths(repo, call)
+  expect(alone, 'the own path is taken').toBeDefined()
+  expect(full.problems).toEqual([])
+  expect(shown(alone!)).toEqual(shown(full.findings))
+  expect(alone!.length > 0).toBe(widens)
+  if (widens) expect(refusal(path, alone!)).toBe(refusal(path, full.findings))
+}
+
+const write = (file_path: string, content: string): ToolCall => ({
+  tool_name: 'Write',
+  tool_input: {file_path, content},
+})
+const edit = (file_path: string, old_string: string, new_string: string): ToolCall => ({
+  tool_name: 'Edit',
+  tool_input: {file_path, old_string, new_string},
+})
+
+describe('the own path of an edit of one access config decides as the full path', () => {
+  it(
+    'Write, Edit and MultiEdit of an IAM policy: a widening, a narrowing, two steps, a new file',
+    async () => {
+      const repo = await repository()
+      const bucket = join(repo.dir, BUCKET_FILE)
+      await expectSameAsFull(repo, write(bucket, policyText(publicBucketPolicy)), true)
+      await expectSameAsFull(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''), false)
+      const current = await readFile(bucket, 'utf8')
+      expect(current).toContain('"s3:ListBucket"')
+      await expectSameAsFull(
+        repo,
+        {
+          tool_name: 'MultiEdit',
+          tool_input: {
+            file_path: bucket,
+            edits: [
+              {old_string: '"s3:ListBucket"', new_string: '"s3:ListBucket", "s3:PutObject"'},
+              {old_string: '"s3:GetObject"', new_string: '"s3:Get*"'},
+            ],
+          },
+        },
+        true,
+      )
+      const fresh = {
+        Version: '2012-10-17',
+        Statement: [{Effect: 'Allow', Action: 'iam:PassRole', Resource: '*'}],
+      }
+      await expectSameAsFull(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)), true)
+    },
+    SLOW,
+  )
+
+  it(
+    "an ACL file and a workflow (the own format's kind, a kind by location), under a config and beside another file's approval",
+    async () => {
+      const repo = await repository({
+        'acldrift.config.yaml': `version: 1\ndocuments:\n  - glob: 'acl/*.yaml'\n    kind: acl\n`,
+      })
+      const grant =
+        '  - id: ci-reads-all\n    effect: allow\n    subjects: [service:ci]\n    roles: [reader]\n    resources: ["docs/*"]\n'
+      await expectSameAsFull(
+        repo,
+        edit(ACL_FILE, '  - id: carol-admin\n', `${grant}  - id: carol-admin\n`),
+        true,
+      )
+      await expectSameAsFull(
+        repo,
+        write(
+          join(repo.dir, WORKFLOW_FILE),
+          await fixture('github-actions/contents-read-to-write-all/target.yml'),
+        ),
+        true,
+      )
+      // An approval of another file's access does not concern this one.
+      await repo.write(
+        '.acldrift/approvals.yaml',
+        'approvals:\n  - id: 0123456789abcdef\n    kind: aws-iam\n    file: other/policy.json\n',
+      )
+      await repo.stage('.acldrift/approvals.yaml')
+      await expectSameAsFull(repo, edit(ACL_FILE, '[group:sre]', '[group:sre, group:contractors]'), true)
+    },
+    SLOW,
+  )
+})
+
+describe('the own path is not taken where the one file cannot tell', () => {
+  const widening = (repo: TestRepo) => write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy))
+
+  it(
+    'an approval about the file, another baseline, a config that is not HEAD’s, a possible move',
+    async () => {
+      const repo = await repository()
+
+      // An entry of the index's approvals file names the edited file: the gate judges it.
+      await repo.write(
+        '.acldrift/approvals.yaml',
+        `approvals:\n  - id: 0123456789abcdef\n    kind: aws-iam\n    file: ${BUCKET_FILE}\n`,
+      )
+      await repo.stage('.acldrift/approvals.yaml')
+      await notTaken(repo, widening(repo))
+      await repo.git('rm', '--cached', '--quiet', '.acldrift/approvals.yaml')
+      await repo.remove('.acldrift/approvals.yaml')
+
+      // A baseline other than HEAD, and a config HEAD does not have.
+      await repo.write('acldrift.config.yaml', 'version: 1\nbaseline: v1\n')
+      await notTaken(repo, widening(repo))
+      await repo.write('acldrift.config.yaml', 'version: 1\n')
+      await notTaken(repo, widening(repo))
+      await repo.remove('acldrift.config.yaml')
+
+      // A new policy while the index removes another: the full path may take it for a move.
+      await repo.git('rm', '--quiet', ACL_FILE)
+      await notTaken(
+        repo,
+        write(join(repo.dir, 'acl/moved.yaml'), await fixture('acl/grant-added/baseline.yaml')),
+      )
+      await repo.git('reset', '--quiet', 'HEAD', '--', ACL_FILE)
+      await repo.git('checkout', '--', ACL_FILE)
+      // A policy the index moved, overwritten with no access: gone from where it is deployed, which
+      // the full path refuses.
+      await repo.git('mv', BUCKET_FILE, 'iam/renamed.json')
+      const emptied = write(join(repo.dir, 'iam/renamed.json'), '{"note": "moved"}\n')
+      await notTaken(repo, emptied)
+      const {full} = await bothPaths(repo, emptied)
+      expect(full.problems.map((p) => p.message).join('\n')).toContain('was renamed to iam/renamed.json')
+    },
+    SLOW,
+  )
+
+  it(
+    'a container file, a file a container reads, a kind read together, a protected file',
+    async () => {
+      const role =
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: app\nrules:\n  - apiGroups: [""]\n    resources: [pods]\n    verbs: [get]\n'
+      const repo = await repository({
+        'infra/main.tf':
+          'resource "aws_iam_policy" "reader" {\n  name   = "reader"\n  policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{\n      Effect   = "Allow"\n      Action   = local.actions\n      Resource = "arn:aws:s3:::payroll/*"\n    }]\n  })\n}\n',
+        'infra/locals.tf': 'locals {\n  actions = ["s3:GetObject"]\n}\n',
+        'k8s/role.yaml': role,
+        'acldrift.config.yaml': `version: 1\ndocuments:\n  - glob: '.gitattributes'\n    kind: aws-iam\n`,
+        '.gitattributes': '{"Version": "2012-10-17", "Statement": []}\n',
+      })
+      await notTaken(repo, edit('infra/main.tf', '"arn:aws:s3:::payroll/*"', '"*"'))
+      await notTaken(repo, edit('infra/locals.tf', '"s3:GetObject"', '"s3:*"'))
+      await notTaken(repo, edit('k8s/role.yaml', 'verbs: [get]', 'verbs: ["*"]'))
+      await notTaken(
+        repo,
+        write(
+          join(repo.dir, '.gitattributes'),
+          '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n',
+        ),
+      )
+      // The full path still refuses what the own path leaves to it.
+      const review = await reviewEdit(
+        repo.dir,
+        'detect',
+        {path: 'infra/locals.tf', content: Buffer.from('locals {\n  actions = ["s3:GetObject"]\n}\n')},
+        {path: 'infra/locals.tf', content: Buffer.from('locals {\n  actions = ["s3:*"]\n}\n')},
+      )
+      expect(review.findings.map((f) => f.file)).toContain('infra/main.tf')
+    },
+    SLOW,
+  )
+
+  it(
+    'the hook takes the own path for a policy and the full one for an approved file (ACLDRIFT_DEBUG stages)',
+    async () => {
+      const repo = await repository()
+      const hook = (call: ToolCall) =>
+        runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+          cwd: repo.dir,
+          env: {ACLDRIFT_DEBUG: '1'},
+          input: JSON.stringify({session_id: 's', cwd: repo.dir, hook_event_name: 'PreToolUse', ...call}),
+        })
+      const own = await hook(widening(repo))
+      expect(own.code).toBe(2)
+      expect(own.stderr).toContain('no valid approval covers it')
+      expect(own.stderr).not.toMatch(/^\s+gate\s/m)
+      await repo.write(
+        '.acldrift/approvals.yaml',
+        `approvals:\n  - id: 0123456789abcdef\n    kind: aws-iam\n    file: ${BUCKET_FILE}\n`,
+      )
+      await repo.stage('.acldrift/approvals.yaml')
+      const full = await hook(widening(repo))
+      expect(full.code).toBe(2)
+      expect(full.stderr).toMatch(/^\s+gate\s/m)
+      expect(full.stderr.slice(full.stderr.indexOf('acldrift blocked'))).toBe(
+        own.stderr.slice(own.stderr.indexOf('acldrift blocked')),
+      )
+    },
+    SLOW,
+  )
+})
