@@ -5942,7 +5942,8 @@ var init_evaluate2 = __esm({
 // src/adapters/k8s-rbac/covers.ts
 var covers_exports2 = {};
 __export(covers_exports2, {
-  impliedBy: () => impliedBy2
+  impliedBy: () => impliedBy2,
+  witnessBeyond: () => witnessBeyond2
 });
 function rbacAccess(access) {
   if (!isRecord3(access) || Object.keys(access).sort().join() !== "grants,key,object,subject,what")
@@ -6014,11 +6015,63 @@ function impliedBy2(approved, access) {
   if (wasRules === void 0 || nowRules === void 0 || !rulesWithin(nowRules, wasRules)) return false;
   return b.grants.every((g) => grantWithin(g, a.grants));
 }
+function subjectEntry(subject) {
+  if (typeof subject !== "string") return void 0;
+  const at2 = subject.indexOf(":");
+  const [kind, name] = [subject.slice(0, at2), subject.slice(at2 + 1)];
+  if (kind === "User" || kind === "Group") return { kind, name, apiGroup: RBAC_GROUP };
+  const ns = name.indexOf(":");
+  if (kind !== "ServiceAccount" || ns <= 0) return void 0;
+  return { kind, namespace: name.slice(0, ns), name: name.slice(ns + 1) };
+}
+function grantingObjects(access, index2) {
+  const a = rbacAccess(access);
+  const subject = a && subjectEntry(a.subject);
+  if (a === void 0 || subject === void 0) return void 0;
+  const rules = [];
+  for (const grant of a.grants) {
+    const g = parseGrant(grant);
+    if (g === void 0 || "undefinedRole" in g) return void 0;
+    rules.push(g.rule);
+  }
+  const name = `(approved access ${index2})`;
+  const apiVersion = `${RBAC_GROUP}/v1`;
+  return [
+    { apiVersion, kind: "ClusterRole", metadata: { name }, rules },
+    {
+      apiVersion,
+      kind: "ClusterRoleBinding",
+      metadata: { name },
+      roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name },
+      subjects: [subject]
+    }
+  ];
+}
+async function witnessBeyond2(finding2, approved, sides) {
+  const objects = [];
+  for (const [index2, access] of approved.entries()) {
+    const granting = grantingObjects(access, index2);
+    if (granting === void 0) return void 0;
+    objects.push(...granting);
+  }
+  const subject = rbacAccess(finding2.access)?.subject;
+  if (objects.length === 0 || subject === void 0) return void 0;
+  const added = { ...approvedAccessFile(objects), kind: "k8s-rbac" };
+  const widened = new Map([...sides.baseline, [added.path, added]]);
+  const { findings } = (await Promise.resolve().then(() => (init_compare2(), compare_exports2))).compareRbac(widened, sides.target, []);
+  const match = findings.find(
+    (f) => f.change === finding2.change && f.file === finding2.file && f.pointer === finding2.pointer && same(rbacAccess(f.access)?.subject, subject)
+  );
+  if (match === void 0 || match.reason !== void 0) return void 0;
+  return match.witness ?? void 0;
+}
 var isRecord3, same, strings2, RULE_LISTS, rulesWithin;
 var init_covers2 = __esm({
   "src/adapters/k8s-rbac/covers.ts"() {
     "use strict";
     init_findings();
+    init_adapter();
+    init_objects();
     isRecord3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     same = (x, y) => canonicalAccess(x) === canonicalAccess(y);
     strings2 = (v) => v === void 0 || v === null ? [] : Array.isArray(v) && v.every((s) => typeof s === "string") ? v : void 0;
@@ -6051,6 +6104,10 @@ var init_k8s_rbac = __esm({
       // An approval covers the access it recorded, and the same object and subject granting fewer
       // verbs, resources, names or subjects (covers.ts: decided without the engine).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers2(), covers_exports2))).impliedBy(approved, access),
+      // An uncovered finding shows a request its part grants that no approval does (covers.ts), of
+      // any file: an approved binding grants its subject whatever a role in another file gives.
+      approvalsReachAcrossFiles: true,
+      witnessBeyond: async (finding2, _key, _baseline, _target, approved, sides) => (await Promise.resolve().then(() => (init_covers2(), covers_exports2))).witnessBeyond(finding2, approved, sides),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare2(), compare_exports2))).describeFinding(finding2, witness)
     };
   }
@@ -7428,7 +7485,7 @@ var init_evaluate3 = __esm({
 var covers_exports3 = {};
 __export(covers_exports3, {
   impliedBy: () => impliedBy3,
-  witnessBeyond: () => witnessBeyond2
+  witnessBeyond: () => witnessBeyond3
 });
 function bindingAccess2(access) {
   if (!isRecord4(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
@@ -7449,7 +7506,7 @@ function impliedBy3(approved, access) {
   if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false;
   return was.condition === null || same2(was.condition, now.condition);
 }
-function witnessBeyond2(finding2, key, baseline, target, approved, sides) {
+function witnessBeyond3(finding2, key, baseline, target, approved, sides) {
   const accesses = approved.map(bindingAccess2).filter((a) => a !== void 0);
   const before = baseline === void 0 ? {} : baseline.value;
   if (accesses.length === 0 || !isRecord4(before) || !isPolicy(target.value)) return void 0;
@@ -8089,7 +8146,8 @@ var init_evaluate4 = __esm({
 // src/adapters/github-actions/covers.ts
 var covers_exports4 = {};
 __export(covers_exports4, {
-  impliedBy: () => impliedBy4
+  impliedBy: () => impliedBy4,
+  witnessBeyond: () => witnessBeyond4
 });
 function triggersOf2(v) {
   if (v === void 0 || v === null) return [];
@@ -8140,9 +8198,30 @@ function impliedBy4(approved, access) {
   const wide = itemsOf(approved);
   const narrow = itemsOf(access);
   if (wide === void 0 || narrow === void 0 || narrow.length === 0) return false;
-  return narrow.every((n) => wide.some((w) => itemWithin(n, w)));
+  return itemsWithin(narrow, wide);
 }
-var isRecord5, keysAre, isString, isLevel, isTrigger;
+function requestsOf(file, access) {
+  if (itemsOf(access) === void 0) return [];
+  const a = access;
+  const job = a.job;
+  if (Array.isArray(a.exposed))
+    return a.exposed.map((e) => {
+      const item = e.scope !== void 0 ? { scope: e.scope, level: "write" } : { secret: e.secret };
+      return { witness: { workflow: file, job, trigger: a.trigger, ...item }, access: { ...a, exposed: [e] } };
+    });
+  const held = Object.fromEntries(Object.entries(a).filter(([key]) => key !== "triggers"));
+  const triggers = triggersOf2(a.triggers);
+  return (triggers.length === 0 ? [void 0] : triggers).map((trigger) => ({
+    witness: { workflow: file, ...held, ...trigger === void 0 ? {} : { trigger } },
+    access: { ...held, triggers: trigger === void 0 ? [] : [trigger] }
+  }));
+}
+function witnessBeyond4(finding2, approved) {
+  const wide = approved.flatMap((a) => itemsOf(a) ?? []);
+  if (wide.length === 0) return void 0;
+  return requestsOf(finding2.file, finding2.access).find((r) => !itemsWithin(itemsOf(r.access), wide))?.witness;
+}
+var isRecord5, keysAre, isString, isLevel, isTrigger, itemsWithin;
 var init_covers4 = __esm({
   "src/adapters/github-actions/covers.ts"() {
     "use strict";
@@ -8152,6 +8231,7 @@ var init_covers4 = __esm({
     isString = (v) => typeof v === "string";
     isLevel = (v) => v === "read" || v === "write";
     isTrigger = (v) => isString(v) && PRIVILEGED_TRIGGERS.includes(v);
+    itemsWithin = (narrow, wide) => narrow.every((n) => wide.some((w) => itemWithin(n, w)));
   }
 });
 
@@ -8190,6 +8270,8 @@ var init_github_actions = __esm({
       // An approval covers the access it recorded, and the same job holding a lower level, under
       // fewer triggers, or a named secret where `*` was approved (covers.ts).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers4(), covers_exports4))).impliedBy(approved, access),
+      // An uncovered finding shows a request of its access that no approval holds (covers.ts).
+      witnessBeyond: async (finding2, _key, _baseline, _target, approved) => (await Promise.resolve().then(() => (init_covers4(), covers_exports4))).witnessBeyond(finding2, approved),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare4(), compare_exports4))).describeFinding(finding2, witness),
       settings: githubActionsSettings
     };
@@ -40891,7 +40973,10 @@ async function witnessBeyondApprovals(findings, approved, baseline, target) {
     const key = findingKey(finding2);
     const document = target.get(key);
     if (adapter.witnessBeyond === void 0 || document === void 0 || !approvable(finding2)) continue;
-    const about = approved.filter((e) => e.kind === finding2.kind && e.file === finding2.file && e.document === finding2.document).flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
+    const across = adapter.approvalsReachAcrossFiles === true;
+    const about = approved.filter(
+      (e) => e.kind === finding2.kind && (across || e.file === finding2.file && e.document === finding2.document)
+    ).flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
     if (about.length === 0) continue;
     const sides = { baseline: ofKind(baseline, finding2.kind), target: ofKind(target, finding2.kind) };
     const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document, about, sides);

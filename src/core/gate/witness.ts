@@ -3,8 +3,9 @@
 // approval grants (the gravest of the statement's requests, which an approver accepted); blame
 // follows the witness, so it would name the approver's commit while what nobody approved was
 // added by another, perhaps an agent. So once approvals are judged, each widening no approval
-// covers, in a document that valid approvals are about, asks its kind for a request beyond the
-// baseline and the approved access (Adapter.witnessBeyond); the caller attributes those again.
+// covers, in a document that valid approvals are about (of any file, in kinds whose approved
+// access reaches across files: RBAC), asks its kind for a request beyond the baseline and the
+// approved access (Adapter.witnessBeyond); the caller attributes those again.
 
 import {adapterFor} from '../../adapters/index.js'
 import {canonicalAccess} from '../../kernel/findings.js'
@@ -33,8 +34,12 @@ export async function witnessBeyondApprovals(
     const key = findingKey(finding)
     const document = target.get(key)
     if (adapter.witnessBeyond === undefined || document === undefined || !approvable(finding)) continue
+    const across = adapter.approvalsReachAcrossFiles === true
     const about = approved
-      .filter((e) => e.kind === finding.kind && e.file === finding.file && e.document === finding.document)
+      .filter(
+        (e) =>
+          e.kind === finding.kind && (across || (e.file === finding.file && e.document === finding.document)),
+      )
       .flatMap((e) => (e.access.whole === undefined ? [] : [e.access.whole]))
     if (about.length === 0) continue
     const sides = {baseline: ofKind(baseline, finding.kind), target: ofKind(target, finding.kind)}
