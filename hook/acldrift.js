@@ -40786,7 +40786,7 @@ var init_versions = __esm({
 });
 
 // src/core/gate/index.ts
-async function runGate(input) {
+async function readGate(input) {
   const { root, config: config2, target } = input;
   const notes = [];
   const errors = [];
@@ -40836,11 +40836,11 @@ async function runGate(input) {
   const current = afterConfig.status === "ok" ? afterConfig.config : config2;
   let beforeConfig = await configVersion(paths.config, before);
   if (reference2 !== null && paths.config !== void 0 && beforeConfig.status === "absent" && afterConfig.status === "ok") {
-    const { policy: policy3 } = afterConfig.config;
+    const { policy: policy2 } = afterConfig.config;
     const trust = await newConfigTrust(
       input,
       paths.config,
-      policy3.requireSignedApprovals,
+      policy2.requireSignedApprovals,
       after.get(ALLOWED_SIGNERS_FILE),
       blame
     );
@@ -40916,29 +40916,35 @@ async function runGate(input) {
     found2.filter((p) => p.finding.rule === "approver-added" && p.finding.approval === null).map((p) => String(p.finding.witness?.approver))
   );
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email));
-  const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
-  const protectedFindings = [...found2.map((p) => p.finding), ...unblamed];
-  const { findings: aboutApprovals, judged } = await applyApprovals(
-    [...input.findings, ...protectedFindings],
-    records,
-    approvers,
-    utcDay(input.now ?? /* @__PURE__ */ new Date()),
-    paths.approvals,
-    // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
-    (entry) => approvedBaseline && (entry.kind === "acldrift" || input.compared.has(findingKey(entry))),
-    signed
-  );
-  const added = [];
-  for (const record of records) {
-    const approval = judged.get(record);
-    if (!approval.valid || approvals.before.some((e) => sameEntry(e, record.entry)) || reference2 === null)
-      continue;
-    added.push(approvalAdded(paths.approvals, record, approval));
-  }
-  const referencePolicy = beforeConfig.status === "ok" ? beforeConfig.config.policy : DEFAULT_CONFIG.policy;
-  const policy2 = gatePolicy(config2.policy, current.policy, referencePolicy, protectedFindings);
-  const approved = records.filter((r) => judged.get(r).valid).map((r) => r.entry);
-  return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2, approved };
+  const today = utcDay(input.now ?? /* @__PURE__ */ new Date());
+  const counting = records.filter((r) => judgeApproval(r, approvers, today, signed).valid).map((r) => r.entry);
+  return {
+    counting,
+    judge: async (findings) => {
+      const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
+      const protectedFindings = [...found2.map((p) => p.finding), ...unblamed];
+      const { findings: aboutApprovals, judged } = await applyApprovals(
+        [...findings, ...protectedFindings],
+        records,
+        approvers,
+        today,
+        paths.approvals,
+        // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
+        (entry) => approvedBaseline && (entry.kind === "acldrift" || input.compared.has(findingKey(entry))),
+        signed
+      );
+      const added = [];
+      for (const record of records) {
+        const approval = judged.get(record);
+        if (!approval.valid || approvals.before.some((e) => sameEntry(e, record.entry)) || reference2 === null)
+          continue;
+        added.push(approvalAdded(paths.approvals, record, approval));
+      }
+      const referencePolicy = beforeConfig.status === "ok" ? beforeConfig.config.policy : DEFAULT_CONFIG.policy;
+      const policy2 = gatePolicy(config2.policy, current.policy, referencePolicy, protectedFindings);
+      return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2 };
+    }
+  };
 }
 var init_gate = __esm({
   async "src/core/gate/index.ts"() {
@@ -40965,10 +40971,8 @@ var init_gate = __esm({
 
 // src/core/gate/witness.ts
 async function witnessBeyondApprovals(findings, approved, baseline, target) {
-  const changed = [];
   for (const finding2 of findings) {
-    if (finding2.kind === "acldrift" || finding2.change === "narrowing" || finding2.approval?.valid === true)
-      continue;
+    if (finding2.kind === "acldrift" || finding2.change === "narrowing") continue;
     const adapter = adapterFor(finding2.kind);
     const key = findingKey(finding2);
     const document = target.get(key);
@@ -40976,16 +40980,19 @@ async function witnessBeyondApprovals(findings, approved, baseline, target) {
     const across = adapter.approvalsReachAcrossFiles === true;
     const about = approved.filter(
       (e) => e.kind === finding2.kind && (across || e.file === finding2.file && e.document === finding2.document)
-    ).flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
-    if (about.length === 0) continue;
+    );
+    const accesses = about.flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
+    if (accesses.length === 0 || await coveredByAny(about, finding2)) continue;
     const sides = { baseline: ofKind(baseline, finding2.kind), target: ofKind(target, finding2.kind) };
-    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document, about, sides);
+    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document, accesses, sides);
     if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
     finding2.witness = witness;
     finding2.message = await adapter.describe(finding2, witness);
-    changed.push(finding2);
   }
-  return changed;
+}
+async function coveredByAny(entries2, finding2) {
+  for (const entry of entries2) if (await entryCovers(entry, finding2)) return true;
+  return false;
 }
 var init_witness2 = __esm({
   async "src/core/gate/witness.ts"() {
@@ -41162,10 +41169,9 @@ async function check2(options) {
     );
     notes.push(...attribution);
   };
-  await attributed(findings);
-  const gate = await timed(
+  const gateReading = await timed(
     "gate",
-    () => runGate({
+    () => readGate({
       root: options.root,
       cwd: options.cwd,
       config: options.config,
@@ -41178,17 +41184,12 @@ async function check2(options) {
       },
       range: options.range === true,
       compared: /* @__PURE__ */ new Set([...baseline.documents.keys(), ...target.documents.keys()]),
-      findings,
       message: options.message
     })
   );
-  const rewitnessed = await witnessBeyondApprovals(
-    findings,
-    gate.approved,
-    baseline.documents,
-    target.documents
-  );
-  if (rewitnessed.length > 0) await attributed(rewitnessed);
+  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents);
+  await attributed(findings);
+  const gate = await timed("gate", () => gateReading.judge(findings));
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);
