@@ -132,6 +132,10 @@ describe('an uncovered finding shows a request no approval grants, and blame fol
       expect(commit.sha).toBe(head)
       expect(commit.actor.type).toBe('agent')
       expect(audit.code).toBe(1)
+      // The approvals are read before attribution: the finding is blamed once, for GetObject.
+      const debug = await runCli(['check', '--ref', 'HEAD', '-f', 'json', '--debug'], {cwd: r.dir})
+      expect(debug.code, dump(debug)).toBe(1)
+      expect(debug.stderr).toMatch(/^ {2}attribution +\d+\.\d ms\n/m)
     },
     SLOW,
   )
