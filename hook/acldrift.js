@@ -15544,7 +15544,8 @@ var init_evaluate2 = __esm({
 // src/adapters/k8s-rbac/covers.ts
 var covers_exports2 = {};
 __export(covers_exports2, {
-  impliedBy: () => impliedBy2
+  impliedBy: () => impliedBy2,
+  witnessBeyond: () => witnessBeyond2
 });
 function rbacAccess(access) {
   if (!isRecord3(access) || Object.keys(access).sort().join() !== "grants,key,object,subject,what")
@@ -15616,11 +15617,63 @@ function impliedBy2(approved, access) {
   if (wasRules === void 0 || nowRules === void 0 || !rulesWithin(nowRules, wasRules)) return false;
   return b.grants.every((g) => grantWithin(g, a.grants));
 }
+function subjectEntry(subject) {
+  if (typeof subject !== "string") return void 0;
+  const at2 = subject.indexOf(":");
+  const [kind, name2] = [subject.slice(0, at2), subject.slice(at2 + 1)];
+  if (kind === "User" || kind === "Group") return { kind, name: name2, apiGroup: RBAC_GROUP };
+  const ns = name2.indexOf(":");
+  if (kind !== "ServiceAccount" || ns <= 0) return void 0;
+  return { kind, namespace: name2.slice(0, ns), name: name2.slice(ns + 1) };
+}
+function grantingObjects(access, index3) {
+  const a = rbacAccess(access);
+  const subject = a && subjectEntry(a.subject);
+  if (a === void 0 || subject === void 0) return void 0;
+  const rules = [];
+  for (const grant of a.grants) {
+    const g = parseGrant(grant);
+    if (g === void 0 || "undefinedRole" in g) return void 0;
+    rules.push(g.rule);
+  }
+  const name2 = `(approved access ${index3})`;
+  const apiVersion = `${RBAC_GROUP}/v1`;
+  return [
+    { apiVersion, kind: "ClusterRole", metadata: { name: name2 }, rules },
+    {
+      apiVersion,
+      kind: "ClusterRoleBinding",
+      metadata: { name: name2 },
+      roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: name2 },
+      subjects: [subject]
+    }
+  ];
+}
+async function witnessBeyond2(finding2, approved, sides) {
+  const objects = [];
+  for (const [index3, access] of approved.entries()) {
+    const granting = grantingObjects(access, index3);
+    if (granting === void 0) return void 0;
+    objects.push(...granting);
+  }
+  const subject = rbacAccess(finding2.access)?.subject;
+  if (objects.length === 0 || subject === void 0) return void 0;
+  const added = { ...approvedAccessFile(objects), kind: "k8s-rbac" };
+  const widened = new Map([...sides.baseline, [added.path, added]]);
+  const { findings } = (await Promise.resolve().then(() => (init_compare2(), compare_exports2))).compareRbac(widened, sides.target, []);
+  const match = findings.find(
+    (f) => f.change === finding2.change && f.file === finding2.file && f.pointer === finding2.pointer && same(rbacAccess(f.access)?.subject, subject)
+  );
+  if (match === void 0 || match.reason !== void 0) return void 0;
+  return match.witness ?? void 0;
+}
 var isRecord3, same, strings2, RULE_LISTS, rulesWithin;
 var init_covers2 = __esm({
   "src/adapters/k8s-rbac/covers.ts"() {
     "use strict";
     init_findings();
+    init_adapter();
+    init_objects();
     isRecord3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     same = (x, y) => canonicalAccess(x) === canonicalAccess(y);
     strings2 = (v) => v === void 0 || v === null ? [] : Array.isArray(v) && v.every((s) => typeof s === "string") ? v : void 0;
@@ -15653,6 +15706,10 @@ var init_k8s_rbac = __esm({
       // An approval covers the access it recorded, and the same object and subject granting fewer
       // verbs, resources, names or subjects (covers.ts: decided without the engine).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers2(), covers_exports2))).impliedBy(approved, access),
+      // An uncovered finding shows a request its part grants that no approval does (covers.ts), of
+      // any file: an approved binding grants its subject whatever a role in another file gives.
+      approvalsReachAcrossFiles: true,
+      witnessBeyond: async (finding2, _key, _baseline, _target, approved, sides) => (await Promise.resolve().then(() => (init_covers2(), covers_exports2))).witnessBeyond(finding2, approved, sides),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare2(), compare_exports2))).describeFinding(finding2, witness)
     };
   }
@@ -17030,7 +17087,7 @@ var init_evaluate3 = __esm({
 var covers_exports3 = {};
 __export(covers_exports3, {
   impliedBy: () => impliedBy3,
-  witnessBeyond: () => witnessBeyond2
+  witnessBeyond: () => witnessBeyond3
 });
 function bindingAccess2(access) {
   if (!isRecord4(access) || Object.keys(access).sort().join() !== "binding,policy") return void 0;
@@ -17051,7 +17108,7 @@ function impliedBy3(approved, access) {
   if (!now.members.every((m) => members.has(canonicalAccess(m)))) return false;
   return was.condition === null || same2(was.condition, now.condition);
 }
-function witnessBeyond2(finding2, key, baseline, target, approved, sides) {
+function witnessBeyond3(finding2, key, baseline, target, approved, sides) {
   const accesses = approved.map(bindingAccess2).filter((a) => a !== void 0);
   const before = baseline === void 0 ? {} : baseline.value;
   if (accesses.length === 0 || !isRecord4(before) || !isPolicy(target.value)) return void 0;
@@ -17691,7 +17748,8 @@ var init_evaluate4 = __esm({
 // src/adapters/github-actions/covers.ts
 var covers_exports4 = {};
 __export(covers_exports4, {
-  impliedBy: () => impliedBy4
+  impliedBy: () => impliedBy4,
+  witnessBeyond: () => witnessBeyond4
 });
 function triggersOf2(v) {
   if (v === void 0 || v === null) return [];
@@ -17742,9 +17800,30 @@ function impliedBy4(approved, access) {
   const wide = itemsOf(approved);
   const narrow = itemsOf(access);
   if (wide === void 0 || narrow === void 0 || narrow.length === 0) return false;
-  return narrow.every((n) => wide.some((w) => itemWithin(n, w)));
+  return itemsWithin(narrow, wide);
 }
-var isRecord5, keysAre, isString, isLevel, isTrigger;
+function requestsOf(file, access) {
+  if (itemsOf(access) === void 0) return [];
+  const a = access;
+  const job = a.job;
+  if (Array.isArray(a.exposed))
+    return a.exposed.map((e) => {
+      const item = e.scope !== void 0 ? { scope: e.scope, level: "write" } : { secret: e.secret };
+      return { witness: { workflow: file, job, trigger: a.trigger, ...item }, access: { ...a, exposed: [e] } };
+    });
+  const held = Object.fromEntries(Object.entries(a).filter(([key]) => key !== "triggers"));
+  const triggers = triggersOf2(a.triggers);
+  return (triggers.length === 0 ? [void 0] : triggers).map((trigger) => ({
+    witness: { workflow: file, ...held, ...trigger === void 0 ? {} : { trigger } },
+    access: { ...held, triggers: trigger === void 0 ? [] : [trigger] }
+  }));
+}
+function witnessBeyond4(finding2, approved) {
+  const wide = approved.flatMap((a) => itemsOf(a) ?? []);
+  if (wide.length === 0) return void 0;
+  return requestsOf(finding2.file, finding2.access).find((r) => !itemsWithin(itemsOf(r.access), wide))?.witness;
+}
+var isRecord5, keysAre, isString, isLevel, isTrigger, itemsWithin;
 var init_covers4 = __esm({
   "src/adapters/github-actions/covers.ts"() {
     "use strict";
@@ -17754,6 +17833,7 @@ var init_covers4 = __esm({
     isString = (v) => typeof v === "string";
     isLevel = (v) => v === "read" || v === "write";
     isTrigger = (v) => isString(v) && PRIVILEGED_TRIGGERS.includes(v);
+    itemsWithin = (narrow, wide) => narrow.every((n) => wide.some((w) => itemWithin(n, w)));
   }
 });
 
@@ -17792,6 +17872,8 @@ var init_github_actions = __esm({
       // An approval covers the access it recorded, and the same job holding a lower level, under
       // fewer triggers, or a named secret where `*` was approved (covers.ts).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers4(), covers_exports4))).impliedBy(approved, access),
+      // An uncovered finding shows a request of its access that no approval holds (covers.ts).
+      witnessBeyond: async (finding2, _key, _baseline, _target, approved) => (await Promise.resolve().then(() => (init_covers4(), covers_exports4))).witnessBeyond(finding2, approved),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare4(), compare_exports4))).describeFinding(finding2, witness),
       settings: githubActionsSettings
     };
@@ -54494,7 +54576,7 @@ var init_versions = __esm({
 });
 
 // src/core/gate/index.ts
-async function runGate(input) {
+async function readGate(input) {
   const { root, config: config2, target } = input;
   const notes = [];
   const errors = [];
@@ -54544,11 +54626,11 @@ async function runGate(input) {
   const current = afterConfig.status === "ok" ? afterConfig.config : config2;
   let beforeConfig = await configVersion(paths.config, before);
   if (reference2 !== null && paths.config !== void 0 && beforeConfig.status === "absent" && afterConfig.status === "ok") {
-    const { policy: policy3 } = afterConfig.config;
+    const { policy: policy2 } = afterConfig.config;
     const trust = await newConfigTrust(
       input,
       paths.config,
-      policy3.requireSignedApprovals,
+      policy2.requireSignedApprovals,
       after.get(ALLOWED_SIGNERS_FILE),
       blame
     );
@@ -54624,29 +54706,35 @@ async function runGate(input) {
     found2.filter((p) => p.finding.rule === "approver-added" && p.finding.approval === null).map((p) => String(p.finding.witness?.approver))
   );
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email));
-  const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
-  const protectedFindings = [...found2.map((p) => p.finding), ...unblamed];
-  const { findings: aboutApprovals, judged } = await applyApprovals(
-    [...input.findings, ...protectedFindings],
-    records,
-    approvers,
-    utcDay(input.now ?? /* @__PURE__ */ new Date()),
-    paths.approvals,
-    // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
-    (entry) => approvedBaseline && (entry.kind === "acldrift" || input.compared.has(findingKey(entry))),
-    signed
-  );
-  const added = [];
-  for (const record of records) {
-    const approval = judged.get(record);
-    if (!approval.valid || approvals.before.some((e) => sameEntry(e, record.entry)) || reference2 === null)
-      continue;
-    added.push(approvalAdded(paths.approvals, record, approval));
-  }
-  const referencePolicy = beforeConfig.status === "ok" ? beforeConfig.config.policy : DEFAULT_CONFIG.policy;
-  const policy2 = gatePolicy(config2.policy, current.policy, referencePolicy, protectedFindings);
-  const approved = records.filter((r) => judged.get(r).valid).map((r) => r.entry);
-  return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2, approved };
+  const today = utcDay(input.now ?? /* @__PURE__ */ new Date());
+  const counting = records.filter((r) => judgeApproval(r, approvers, today, signed).valid).map((r) => r.entry);
+  return {
+    counting,
+    judge: async (findings) => {
+      const approvedBaseline = input.baseline.flag !== void 0 || config2.baseline !== void 0 || input.range;
+      const protectedFindings = [...found2.map((p) => p.finding), ...unblamed];
+      const { findings: aboutApprovals, judged } = await applyApprovals(
+        [...findings, ...protectedFindings],
+        records,
+        approvers,
+        today,
+        paths.approvals,
+        // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
+        (entry) => approvedBaseline && (entry.kind === "acldrift" || input.compared.has(findingKey(entry))),
+        signed
+      );
+      const added = [];
+      for (const record of records) {
+        const approval = judged.get(record);
+        if (!approval.valid || approvals.before.some((e) => sameEntry(e, record.entry)) || reference2 === null)
+          continue;
+        added.push(approvalAdded(paths.approvals, record, approval));
+      }
+      const referencePolicy = beforeConfig.status === "ok" ? beforeConfig.config.policy : DEFAULT_CONFIG.policy;
+      const policy2 = gatePolicy(config2.policy, current.policy, referencePolicy, protectedFindings);
+      return { findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy: policy2 };
+    }
+  };
 }
 var init_gate = __esm({
   async "src/core/gate/index.ts"() {
@@ -54673,24 +54761,28 @@ var init_gate = __esm({
 
 // src/core/gate/witness.ts
 async function witnessBeyondApprovals(findings, approved, baseline, target) {
-  const changed = [];
   for (const finding2 of findings) {
-    if (finding2.kind === "acldrift" || finding2.change === "narrowing" || finding2.approval?.valid === true)
-      continue;
+    if (finding2.kind === "acldrift" || finding2.change === "narrowing") continue;
     const adapter = adapterFor(finding2.kind);
     const key = findingKey(finding2);
     const document2 = target.get(key);
     if (adapter.witnessBeyond === void 0 || document2 === void 0 || !approvable(finding2)) continue;
-    const about = approved.filter((e) => e.kind === finding2.kind && e.file === finding2.file && e.document === finding2.document).flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
-    if (about.length === 0) continue;
+    const across = adapter.approvalsReachAcrossFiles === true;
+    const about = approved.filter(
+      (e) => e.kind === finding2.kind && (across || e.file === finding2.file && e.document === finding2.document)
+    );
+    const accesses = about.flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
+    if (accesses.length === 0 || await coveredByAny(about, finding2)) continue;
     const sides = { baseline: ofKind(baseline, finding2.kind), target: ofKind(target, finding2.kind) };
-    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document2, about, sides);
+    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document2, accesses, sides);
     if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
     finding2.witness = witness;
     finding2.message = await adapter.describe(finding2, witness);
-    changed.push(finding2);
   }
-  return changed;
+}
+async function coveredByAny(entries2, finding2) {
+  for (const entry of entries2) if (await entryCovers(entry, finding2)) return true;
+  return false;
 }
 var init_witness2 = __esm({
   async "src/core/gate/witness.ts"() {
@@ -54872,10 +54964,9 @@ async function check2(options) {
     );
     notes.push(...attribution);
   };
-  await attributed(findings);
-  const gate = await timed(
+  const gateReading = await timed(
     "gate",
-    () => runGate({
+    () => readGate({
       root: options.root,
       cwd: options.cwd,
       config: options.config,
@@ -54888,17 +54979,12 @@ async function check2(options) {
       },
       range: options.range === true,
       compared: /* @__PURE__ */ new Set([...baseline.documents.keys(), ...target.documents.keys()]),
-      findings,
       message: options.message
     })
   );
-  const rewitnessed = await witnessBeyondApprovals(
-    findings,
-    gate.approved,
-    baseline.documents,
-    target.documents
-  );
-  if (rewitnessed.length > 0) await attributed(rewitnessed);
+  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents);
+  await attributed(findings);
+  const gate = await timed("gate", () => gateReading.judge(findings));
   findings.push(...gate.findings);
   errors.push(...gate.errors);
   notes.push(...gate.notes);

@@ -122,7 +122,8 @@ export interface Adapter {
   /**
    * For a widening no approval covers while approvals of the same document count: a request its
    * access grants that neither the baseline document (`key` in the comparison) nor any of the
-   * `approved` accesses (the approvals' recorded access) grants, so that the finding shows, and
+   * `approved` accesses (the recorded access of the document's valid approvals, or of the kind's:
+   * approvalsReachAcrossFiles) grants, so that the finding shows, and
    * blame follows, what nobody approved rather than what was. Undefined when the kind finds none:
    * the finding keeps the comparison's witness. Absent: the kind keeps it always. `sides` holds
    * the kind's documents on each side (what a document names in others: GCP custom roles).
@@ -135,6 +136,13 @@ export interface Adapter {
     approved: readonly unknown[],
     sides: {baseline: Map<string, Document>; target: Map<string, Document>},
   ): Promise<Witness | undefined>
+  /**
+   * Whether an approved access grants requests that findings of the kind's other files are about
+   * (an RBAC binding approved in one file gives its subject what a Role widened in another file
+   * grants): witnessBeyond is then given the approvals of every file of the kind, not only those
+   * of the finding's document, so that its witness lies outside all of them.
+   */
+  approvalsReachAcrossFiles?: true
   /**
    * Whether findings of different rules carry one access (branch protection: a finding per
    * setting, each with the branch's whole protection). An approval then covers findings of its

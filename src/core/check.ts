@@ -18,7 +18,7 @@ import {
 import type {CheckOptions} from './options.js'
 import type {Config} from './config.js'
 import {byGravity, summarize} from '../kernel/findings.js'
-import {runGate} from './gate/index.js'
+import {readGate} from './gate/index.js'
 import {witnessBeyondApprovals} from './gate/witness.js'
 import {configPath, configReaders, readingConfig, snapshotBase} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
@@ -274,10 +274,11 @@ async function check(options: CheckOptions): Promise<Report> {
     )
     notes.push(...attribution)
   }
-  await attributed(findings)
-  // acldrift's own files, approvals and the policy (src/core/gate/).
-  const gate = await timed('gate', () =>
-    runGate({
+  // acldrift's own files, approvals and the policy (src/core/gate/), read before attribution:
+  // a widening none of the approvals that count covers shows a request no approval grants, and
+  // is blamed once, for that request; then the gate judges the attributed findings.
+  const gateReading = await timed('gate', () =>
+    readGate({
       root: options.root,
       cwd: options.cwd,
       config: options.config,
@@ -290,18 +291,12 @@ async function check(options: CheckOptions): Promise<Report> {
       },
       range: options.range === true,
       compared: new Set([...baseline.documents.keys(), ...target.documents.keys()]),
-      findings,
       message: options.message,
     }),
   )
-  // A widening no approval covers shows, and is blamed for, a request no approval grants.
-  const rewitnessed = await witnessBeyondApprovals(
-    findings,
-    gate.approved,
-    baseline.documents,
-    target.documents,
-  )
-  if (rewitnessed.length > 0) await attributed(rewitnessed)
+  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents)
+  await attributed(findings)
+  const gate = await timed('gate', () => gateReading.judge(findings))
   findings.push(...gate.findings)
   errors.push(...gate.errors)
   notes.push(...gate.notes)

@@ -3,7 +3,8 @@
 // the same statement. The statement's finding is not covered, and its witness, the request blame
 // follows, must be the agent's GetObject — not Alice's approved PutObject (the comparison's
 // first choice, the graver), which would blame her commit, a human's, and let the agent's widening
-// below `failOn` through.
+// below `failOn` through. The same per kind that picks such a witness (KINDS): a GCP binding's
+// member, a k8s Role's rule widened in place, what a workflow trigger exposes.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -76,6 +77,28 @@ async function aliceApproves(r: TestRepo, file: string, text: string): Promise<F
   return grant!
 }
 
+/**
+ * The agent writes `text` to `file` and commits it through the hook: blocked as the agent's
+ * pending commit, naming `shown` (the request nobody approved) and not `approved` (Alice's).
+ */
+async function agentBlocked(
+  r: TestRepo,
+  file: string,
+  text: string,
+  subject: string,
+  shown: string,
+  approved: string,
+): Promise<void> {
+  await r.write(file, text)
+  await r.stage(file)
+  const more = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message(subject))
+  expect(more.code, dump(more)).not.toBe(0)
+  expect(more.stderr).toContain('acldrift: commit blocked')
+  expect(more.stderr, dump(more)).toContain(shown)
+  expect(more.stderr).not.toContain(approved)
+  expect(more.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
+}
+
 describe('an uncovered finding shows a request no approval grants, and blame follows it', () => {
   it(
     'Alice approved and committed s3:PutObject; the agent adds s3:GetObject: the witness is GetObject, the commit the agent’s, blocked',
@@ -86,14 +109,8 @@ describe('an uncovered finding shows a request no approval grants, and blame fol
       expect(grant.witness?.action).toBe('s3:PutObject')
 
       // The agent widens the same statement further.
-      await r.write(POLICY, policy(['s3:ListBucket', 's3:PutObject', 's3:GetObject']))
-      await r.stage(POLICY)
-      const reads = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message('App reads its data'))
-      expect(reads.code, dump(reads)).not.toBe(0)
-      expect(reads.stderr).toContain('acldrift: commit blocked')
-      expect(reads.stderr, dump(reads)).toContain('s3:GetObject')
-      expect(reads.stderr).not.toContain('s3:PutObject')
-      expect(reads.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
+      const reads = policy(['s3:ListBucket', 's3:PutObject', 's3:GetObject'])
+      await agentBlocked(r, POLICY, reads, 'App reads its data', 's3:GetObject', 's3:PutObject')
 
       // Committed anyway (--no-verify), the audit's view names the agent's commit and PutObject.
       const forced = await git(
@@ -115,40 +132,103 @@ describe('an uncovered finding shows a request no approval grants, and blame fol
       expect(commit.sha).toBe(head)
       expect(commit.actor.type).toBe('agent')
       expect(audit.code).toBe(1)
+      // The approvals are read before attribution: the finding is blamed once, for GetObject.
+      const debug = await runCli(['check', '--ref', 'HEAD', '-f', 'json', '--debug'], {cwd: r.dir})
+      expect(debug.code, dump(debug)).toBe(1)
+      expect(debug.stderr).toMatch(/^ {2}attribution +\d+\.\d ms\n/m)
     },
     SLOW,
   )
 })
 
 /** A GCS bucket's IAM policy: object readers `readers`. */
-const BUCKET = 'gcp/buckets/app-data.json'
 const bucket = (readers: string[]) =>
   `${JSON.stringify({bindings: [{role: 'roles/storage.objectViewer', members: readers}], etag: 'CAE=', version: 1}, null, 2)}\n`
 
-describe('gcp-iam: an uncovered binding shows a member no approval grants', () => {
-  it(
-    'Alice approved and committed group:devs as reader; the agent adds another member: the witness is the agent’s member, blocked',
-    async () => {
-      const r = await setUp(BUCKET, bucket(['user:alice@example.com']))
-      const grant = await aliceApproves(
-        r,
-        BUCKET,
-        bucket(['user:alice@example.com', 'group:devs@example.com']),
-      )
-      expect(grant.witness?.member).toBe('group:devs@example.com')
+/** The app's RBAC, a Role and its RoleBinding in one file: the Role gets `resources` (core group). */
+const rbac = (resources: string[]) =>
+  [
+    'apiVersion: rbac.authorization.k8s.io/v1',
+    'kind: Role',
+    'metadata: {name: app, namespace: app}',
+    'rules:',
+    `  - {apiGroups: [""], resources: [${resources.join(', ')}], verbs: [get]}`,
+    '---',
+    'apiVersion: rbac.authorization.k8s.io/v1',
+    'kind: RoleBinding',
+    'metadata: {name: app, namespace: app}',
+    'subjects: [{kind: ServiceAccount, name: app, namespace: app}]',
+    'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: app}',
+    '',
+  ].join('\n')
 
-      // The agent adds a member to the same binding.
-      await r.write(
-        BUCKET,
-        bucket(['user:alice@example.com', 'group:devs@example.com', 'user:mallory@example.com']),
-      )
-      await r.stage(BUCKET)
-      const more = await git(r, CLAUDE_ENV, 'commit', '-m', agent.message('Mallory reads the app data'))
-      expect(more.code, dump(more)).not.toBe(0)
-      expect(more.stderr).toContain('acldrift: commit blocked')
-      expect(more.stderr, dump(more)).toContain('user:mallory@example.com now holds')
-      expect(more.stderr).not.toContain('group:devs@example.com now holds')
-      expect(more.stderr).toMatch(/commit: pending .*\n\s+actor: +agent: Claude Code/)
+/** The release workflow: job `release` with contents: write, started by `on`, running `run`. */
+const release = (on: string[], run: string) =>
+  [
+    'name: Release',
+    `on: [${on.join(', ')}]`,
+    'jobs:',
+    '  release:',
+    '    runs-on: ubuntu-latest',
+    '    permissions: {contents: write}',
+    '    steps:',
+    `      - run: ${run}`,
+    '',
+  ].join('\n')
+
+/**
+ * Per kind: the file at `base`, Alice's approved and committed `approved` (whose finding's witness
+ * is `approvedWitness`), then the agent's `wider`, whose finding the comparison would show by the
+ * approved request (`approvedText`); it must show `shown`, the agent's, and be blocked as its.
+ */
+const KINDS = [
+  {
+    kind: 'gcp-iam',
+    story: 'Alice approved group:devs as reader; the agent adds another member to the binding',
+    file: 'gcp/buckets/app-data.json',
+    base: bucket(['user:alice@example.com']),
+    approved: bucket(['user:alice@example.com', 'group:devs@example.com']),
+    approvedWitness: {member: 'group:devs@example.com'},
+    wider: bucket(['user:alice@example.com', 'group:devs@example.com', 'user:mallory@example.com']),
+    subject: 'Mallory reads the app data',
+    shown: 'user:mallory@example.com now holds',
+    approvedText: 'group:devs@example.com now holds',
+  },
+  {
+    kind: 'k8s-rbac',
+    story: 'Alice approved get secrets on a rule; the agent adds services to the same rule of the Role',
+    file: 'k8s/app-rbac.yaml',
+    base: rbac(['configmaps']),
+    approved: rbac(['configmaps', 'secrets']),
+    approvedWitness: {resource: 'secrets'},
+    wider: rbac(['configmaps', 'secrets', 'services']),
+    subject: 'The app reads its services',
+    shown: 'ServiceAccount:app:app can get services in namespace app',
+    approvedText: 'get secrets',
+  },
+  {
+    kind: 'github-actions',
+    story:
+      'Alice approved pull_request_target starting a job with contents: write; the agent makes the job read a secret',
+    file: '.github/workflows/release.yml',
+    base: release(['push'], 'make release'),
+    approved: release(['push', 'pull_request_target'], 'make release'),
+    approvedWitness: {trigger: 'pull_request_target', scope: 'contents'},
+    wider: release(['push', 'pull_request_target'], 'make release TOKEN=${{ secrets.NPM_TOKEN }}'),
+    subject: 'Release: publish to npm',
+    shown: 'which holds secret NPM_TOKEN',
+    approvedText: 'which holds contents: write',
+  },
+]
+
+describe.each(KINDS)('$kind: an uncovered finding shows access no approval grants', (c) => {
+  it(
+    `${c.story}: the witness is the agent's, blocked as its pending commit`,
+    async () => {
+      const r = await setUp(c.file, c.base)
+      const grant = await aliceApproves(r, c.file, c.approved)
+      expect(grant.witness).toMatchObject(c.approvedWitness)
+      await agentBlocked(r, c.file, c.wider, c.subject, c.shown, c.approvedText)
     },
     SLOW,
   )

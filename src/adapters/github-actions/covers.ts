@@ -11,7 +11,13 @@
 // same job (by key: a renamed job needs its own approval), so a lower level, fewer triggers or a
 // named secret instead of `*` are covered, and anything else is not. A scope acldrift's list does
 // not name is covered only by itself (the caller asks sameAccess first).
+//
+// A finding no approval covers gets a witness no approval grants (witnessBeyond): of the requests
+// its access lists (one per privileged trigger, or per item a trigger exposes), the first whose
+// items no approved access holds. Each is beyond the baseline already: compare.ts reports an
+// access only for items no counterpart job of the baseline held.
 
+import type {Finding, Witness} from '../../kernel/types.js'
 import {ALL_SECRETS, isKnownScope, PRIVILEGED_TRIGGERS, RANK, type Level} from './model.js'
 
 interface Item {
@@ -84,9 +90,46 @@ function itemWithin(narrow: Item, wide: Item): boolean {
   return wide.secret === ALL_SECRETS || wide.secret.toUpperCase() === narrow.secret.toUpperCase()
 }
 
+/** Whether every item of `narrow` is implied by some item of `wide`. */
+const itemsWithin = (narrow: Item[], wide: Item[]) => narrow.every((n) => wide.some((w) => itemWithin(n, w)))
+
 export function impliedBy(approved: unknown, access: unknown): boolean {
   const wide = itemsOf(approved)
   const narrow = itemsOf(access)
   if (wide === undefined || narrow === undefined || narrow.length === 0) return false
-  return narrow.every((n) => wide.some((w) => itemWithin(n, w)))
+  return itemsWithin(narrow, wide)
+}
+
+/**
+ * The requests a finding's access grants, as the witnesses compare.ts writes, each with the access
+ * of that request alone: the scope or secret under each privileged trigger that starts the job
+ * (or under none), or each write scope and secret a trigger exposes.
+ */
+function requestsOf(file: string, access: unknown): Array<{witness: Witness; access: unknown}> {
+  if (itemsOf(access) === undefined) return []
+  const a = access as Record<string, unknown>
+  const job = a.job as string
+  if (Array.isArray(a.exposed))
+    return a.exposed.map((e: Record<string, unknown>) => {
+      const item = e.scope !== undefined ? {scope: e.scope, level: 'write'} : {secret: e.secret}
+      return {witness: {workflow: file, job, trigger: a.trigger, ...item}, access: {...a, exposed: [e]}}
+    })
+  const held = Object.fromEntries(Object.entries(a).filter(([key]) => key !== 'triggers'))
+  const triggers = triggersOf(a.triggers)!
+  return (triggers.length === 0 ? [undefined] : triggers).map((trigger) => ({
+    witness: {workflow: file, ...held, ...(trigger === undefined ? {} : {trigger})},
+    access: {...held, triggers: trigger === undefined ? [] : [trigger]},
+  }))
+}
+
+/**
+ * A request the finding's access grants whose items no approved access holds (every request of
+ * the access is beyond the baseline: compare.ts lists only what no counterpart job held), the
+ * first in compare.ts's order (pull_request_target first, the gravest exposed item first).
+ * Undefined when every one is approved, or the access is of another shape.
+ */
+export function witnessBeyond(finding: Finding, approved: readonly unknown[]): Witness | undefined {
+  const wide = approved.flatMap((a) => itemsOf(a) ?? [])
+  if (wide.length === 0) return undefined
+  return requestsOf(finding.file, finding.access).find((r) => !itemsWithin(itemsOf(r.access)!, wide))?.witness
 }

@@ -29,6 +29,9 @@ export const githubActions: Adapter = {
   // fewer triggers, or a named secret where `*` was approved (covers.ts).
   covers: async (approved, access) =>
     sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
+  // An uncovered finding shows a request of its access that no approval holds (covers.ts).
+  witnessBeyond: async (finding, _key, _baseline, _target, approved) =>
+    (await import('./covers.js')).witnessBeyond(finding, approved),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
   settings: githubActionsSettings,
 }

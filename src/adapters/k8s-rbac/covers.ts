@@ -8,8 +8,19 @@
 // list (or whose list there is `*`) allows nothing more. Patterns are compared as written: a
 // rule narrowed from `*/scale` to `deployments/scale` is not recognised (not covered, never
 // wrongly covered).
+//
+// A finding no approval covers gets a witness no approval grants (witnessBeyond): the kind is
+// compared again, against the baseline with each approved access added as a ClusterRole of its
+// granted rules bound cluster-wide to its subject (everything the approved access grants, and
+// possibly more: never less), and the witness of that comparison's finding for the same part and
+// subject is one neither the baseline nor any approval grants. The approved objects themselves
+// are not put back in their files: a rule widened in place shares its object's identity with the
+// baseline's, and objects of different names, bound on their own, say the same without it.
 
+import type {Document, Finding, Witness} from '../../kernel/types.js'
 import {canonicalAccess} from '../../kernel/findings.js'
+import {approvedAccessFile} from '../adapter.js'
+import {RBAC_GROUP} from './objects.js'
 
 interface RbacAccess {
   what: unknown
@@ -126,4 +137,82 @@ export function impliedBy(approved: unknown, access: unknown): boolean {
   const nowRules = Array.isArray(now.rules) ? now.rules : now.rules == null ? [] : undefined
   if (wasRules === undefined || nowRules === undefined || !rulesWithin(nowRules, wasRules)) return false
   return b.grants.every((g) => grantWithin(g, a.grants))
+}
+
+/** A subject as compare.ts names it (`User:alice`, `Group:devs`, `ServiceAccount:ns:name`) as a binding's subject. */
+function subjectEntry(subject: unknown): Record<string, string> | undefined {
+  if (typeof subject !== 'string') return undefined
+  const at = subject.indexOf(':')
+  const [kind, name] = [subject.slice(0, at), subject.slice(at + 1)]
+  if (kind === 'User' || kind === 'Group') return {kind, name, apiGroup: RBAC_GROUP}
+  const ns = name.indexOf(':')
+  if (kind !== 'ServiceAccount' || ns <= 0) return undefined
+  return {kind, namespace: name.slice(0, ns), name: name.slice(ns + 1)}
+}
+
+/**
+ * An approved access as RBAC objects that grant all of it: a ClusterRole with every rule it
+ * grants, bound by a ClusterRoleBinding to its subject (in every namespace and cluster-wide, so
+ * wherever the approved bindings granted them). Their names are no valid object names, so they
+ * meet none of the repository's. Undefined when that cannot be written: a grant of a role that is
+ * not defined (it may grant anything), or another shape.
+ */
+function grantingObjects(access: unknown, index: number): unknown[] | undefined {
+  const a = rbacAccess(access)
+  const subject = a && subjectEntry(a.subject)
+  if (a === undefined || subject === undefined) return undefined
+  const rules: unknown[] = []
+  for (const grant of a.grants) {
+    const g = parseGrant(grant)
+    if (g === undefined || 'undefinedRole' in g) return undefined
+    rules.push(g.rule)
+  }
+  const name = `(approved access ${index})`
+  const apiVersion = `${RBAC_GROUP}/v1`
+  return [
+    {apiVersion, kind: 'ClusterRole', metadata: {name}, rules},
+    {
+      apiVersion,
+      kind: 'ClusterRoleBinding',
+      metadata: {name},
+      roleRef: {apiGroup: RBAC_GROUP, kind: 'ClusterRole', name},
+      subjects: [subject],
+    },
+  ]
+}
+
+/**
+ * A request the finding's part grants its subject that neither the baseline nor any approved
+ * access grants: the kind compared again, against the baseline with the approved accesses added
+ * (grantingObjects), and the witness of that comparison's finding at the same file, place and
+ * subject, when the engine is sure of it. Objects of names no file uses change no part's
+ * responsibility, so the part is the one the finding names. Undefined when none is found (all of
+ * the part's widening is approved) or an approval cannot be written as objects.
+ */
+export async function witnessBeyond(
+  finding: Finding,
+  approved: readonly unknown[],
+  sides: {baseline: Map<string, Document>; target: Map<string, Document>},
+): Promise<Witness | undefined> {
+  const objects: unknown[] = []
+  for (const [index, access] of approved.entries()) {
+    const granting = grantingObjects(access, index)
+    if (granting === undefined) return undefined
+    objects.push(...granting)
+  }
+  const subject = rbacAccess(finding.access)?.subject
+  if (objects.length === 0 || subject === undefined) return undefined
+  const added: Document = {...approvedAccessFile(objects), kind: 'k8s-rbac'}
+  const widened = new Map([...sides.baseline, [added.path, added]])
+  // The engine loads here only: covers() above decides without it.
+  const {findings} = (await import('./compare.js')).compareRbac(widened, sides.target, [])
+  const match = findings.find(
+    (f) =>
+      f.change === finding.change &&
+      f.file === finding.file &&
+      f.pointer === finding.pointer &&
+      same(rbacAccess(f.access)?.subject, subject),
+  )
+  if (match === undefined || match.reason !== undefined) return undefined
+  return match.witness ?? undefined
 }

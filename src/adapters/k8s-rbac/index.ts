@@ -21,5 +21,10 @@ export const k8sRbac: Adapter = {
   // verbs, resources, names or subjects (covers.ts: decided without the engine).
   covers: async (approved, access) =>
     sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
+  // An uncovered finding shows a request its part grants that no approval does (covers.ts), of
+  // any file: an approved binding grants its subject whatever a role in another file gives.
+  approvalsReachAcrossFiles: true,
+  witnessBeyond: async (finding, _key, _baseline, _target, approved, sides) =>
+    (await import('./covers.js')).witnessBeyond(finding, approved, sides),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

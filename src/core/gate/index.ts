@@ -28,7 +28,7 @@ import {AGENT_HOOK_FILES, agentHookChanges} from './agent-hooks.js'
 import {ATTRIBUTES_FILE, attributeChanges, isAttributesFile} from './attributes.js'
 import {approvalAdded, approvalRecords, readApprovalsSides, removedApprovals} from './approval-records.js'
 import {type ApprovalEntry, sameEntry} from './approvals-file.js'
-import {applyApprovals, commitApproval, utcDay} from './approvals.js'
+import {applyApprovals, commitApproval, judgeApproval, utcDay} from './approvals.js'
 import {baselineChanges, baselineUnapproved, outsideSnapshotConfig} from './baseline-changes.js'
 import {pendingOf, protectedBlame} from './blame.js'
 import {configChanges, configVersion, DEFAULT_VERSION} from './config-changes.js'
@@ -49,11 +49,24 @@ interface GateOutput {
   notes: string[]
   /** the policy the findings are judged by */
   policy: GatePolicy
-  /** the approvals that count (witness.ts gives the findings none covers a request beyond them) */
-  approved: ApprovalEntry[]
 }
 
-export async function runGate(input: GateInput): Promise<GateOutput> {
+/**
+ * The gate read, before the access findings are attributed: what it knows of approvals already
+ * (who added each, whether an approver, signed, unexpired), and the judgement still to come.
+ */
+export interface GateReading {
+  /**
+   * The approvals that count unless one shares its commit with the access it approves, which
+   * only the findings' attribution tells: witness.ts gives each finding none of them covers a
+   * request beyond them, so that it is attributed once, by its final witness.
+   */
+  counting: ApprovalEntry[]
+  /** Judges the access findings, attributed (their `approval` is filled in), and decides the policy. */
+  judge(findings: Finding[]): Promise<GateOutput>
+}
+
+export async function readGate(input: GateInput): Promise<GateReading> {
   const {root, config, target} = input
   const notes: string[] = []
   const errors: InputProblem[] = []
@@ -239,32 +252,39 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
       .map((p) => String(p.finding.witness?.approver)),
   )
   const approvers = current.policy.approvers.filter((email) => !unapprovedApprovers.has(email))
+  const today = utcDay(input.now ?? new Date())
+  const counting = records.filter((r) => judgeApproval(r, approvers, today, signed).valid).map((r) => r.entry)
+  return {
+    counting,
+    judge: async (findings) => {
+      const approvedBaseline =
+        input.baseline.flag !== undefined || config.baseline !== undefined || input.range
+      const protectedFindings = [...found.map((p) => p.finding), ...unblamed]
+      const {findings: aboutApprovals, judged} = await applyApprovals(
+        [...findings, ...protectedFindings],
+        records,
+        approvers,
+        today,
+        paths.approvals,
+        // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
+        (entry) => approvedBaseline && (entry.kind === 'acldrift' || input.compared.has(findingKey(entry))),
+        signed,
+      )
+      // Approvals added since the reference that count are reported too (informational: approved by themselves).
+      const added: Finding[] = []
+      for (const record of records) {
+        const approval = judged.get(record)!
+        if (!approval.valid || approvals.before.some((e) => sameEntry(e, record.entry)) || reference === null)
+          continue
+        added.push(approvalAdded(paths.approvals, record, approval))
+      }
 
-  const approvedBaseline = input.baseline.flag !== undefined || config.baseline !== undefined || input.range
-  const protectedFindings = [...found.map((p) => p.finding), ...unblamed]
-  const {findings: aboutApprovals, judged} = await applyApprovals(
-    [...input.findings, ...protectedFindings],
-    records,
-    approvers,
-    utcDay(input.now ?? new Date()),
-    paths.approvals,
-    // Unused only where the comparison could have used it: a file it compared, against an approved baseline.
-    (entry) => approvedBaseline && (entry.kind === 'acldrift' || input.compared.has(findingKey(entry))),
-    signed,
-  )
-  // Approvals added since the reference that count are reported too (informational: approved by themselves).
-  const added: Finding[] = []
-  for (const record of records) {
-    const approval = judged.get(record)!
-    if (!approval.valid || approvals.before.some((e) => sameEntry(e, record.entry)) || reference === null)
-      continue
-    added.push(approvalAdded(paths.approvals, record, approval))
+      // A weakening of the policy applies only once approved; until then the stricter one gates.
+      const referencePolicy =
+        beforeConfig.status === 'ok' ? beforeConfig.config.policy : DEFAULT_CONFIG.policy
+      const policy = gatePolicy(config.policy, current.policy, referencePolicy, protectedFindings)
+
+      return {findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy}
+    },
   }
-
-  // A weakening of the policy applies only once approved; until then the stricter one gates.
-  const referencePolicy = beforeConfig.status === 'ok' ? beforeConfig.config.policy : DEFAULT_CONFIG.policy
-  const policy = gatePolicy(config.policy, current.policy, referencePolicy, protectedFindings)
-
-  const approved = records.filter((r) => judged.get(r)!.valid).map((r) => r.entry)
-  return {findings: [...protectedFindings, ...aboutApprovals, ...added], errors, notes, policy, approved}
 }

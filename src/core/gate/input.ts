@@ -3,7 +3,6 @@
 
 import type {Config} from '../config.js'
 import type {SourceSpec} from '../source.js'
-import type {Finding} from '../../kernel/types.js'
 
 export interface GateInput {
   root: string
@@ -30,8 +29,6 @@ export interface GateInput {
   range: boolean
   /** the keys (`FILE`, `FILE#NAME`) of the documents compared, on either side: approvals of others cannot be judged stale */
   compared: ReadonlySet<string>
-  /** the access findings, attributed; their `approval` is filled in */
-  findings: Finding[]
   /** the message of the commit being made (the commit-msg hook): evidence about its actor */
   message?: string
   /** the environment of the commit being made (default: this process's) */

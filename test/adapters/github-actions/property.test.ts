@@ -8,6 +8,8 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareWorkflowFile} from '../../../src/adapters/github-actions/compare.js'
+import {witnessBeyond} from '../../../src/adapters/github-actions/covers.js'
+import {allowsWitness} from '../../../src/adapters/github-actions/evaluate.js'
 import {githubActions} from '../../../src/adapters/github-actions/index.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import {
@@ -428,35 +430,93 @@ describe('github-actions finding ids', () => {
 describe('github-actions approvals (Adapter.covers)', () => {
   const widenings = (b: Json | undefined, t: Json, mode: Mode) =>
     compare(b, t, mode).findings.filter((f) => f.change !== 'narrowing')
+  // A baseline (or none), the approved target, and that target edited.
+  const approvedEditedArb = fc
+    .tuple(
+      fc.option(workflowArb, {freq: 3, nil: undefined}),
+      workflowArb,
+      fc.array(mutationArb, {minLength: 1, maxLength: 2}),
+      modeArb,
+    )
+    .map(([b, t, ms, mode]) => ({b, t, edited: ms.reduce(mutate, t), mode}))
 
   it('an edit whose every widening an approval of the approved target covers grants nothing that target did not (brute force)', async () => {
     let narrower = 0
     await fc.assert(
-      fc.asyncProperty(
-        fc.option(workflowArb, {freq: 3, nil: undefined}),
-        workflowArb,
-        fc.array(mutationArb, {minLength: 1, maxLength: 2}),
-        modeArb,
-        async (b, t, ms, mode) => {
-          const edited = ms.reduce(mutate, t)
-          const approved = widenings(b, t, mode)
-          for (const f of widenings(b, edited, mode)) {
-            const by = await approvalCovering(approved, f)
-            if (by === undefined) return
-            if (!sameAccess(by.access, f.access)) narrower++
-          }
-          for (const item of [...universe(edited, b), ...universe(edited, t)])
-            if (allows(edited, item, mode) && !heldBy(b, edited, item, mode))
-              expect(
-                heldBy(t, edited, item, mode),
-                `approved ${show(t)}\nedited ${show(edited)}\nbaseline ${show(b)} (${mode})\ngrants ${show(item)}`,
-              ).toBe(true)
-        },
-      ),
+      fc.asyncProperty(approvedEditedArb, async ({b, t, edited, mode}) => {
+        const approved = widenings(b, t, mode)
+        for (const f of widenings(b, edited, mode)) {
+          const by = await approvalCovering(approved, f)
+          if (by === undefined) return
+          if (!sameAccess(by.access, f.access)) narrower++
+        }
+        for (const item of [...universe(edited, b), ...universe(edited, t)])
+          if (allows(edited, item, mode) && !heldBy(b, edited, item, mode))
+            expect(
+              heldBy(t, edited, item, mode),
+              `approved ${show(t)}\nedited ${show(edited)}\nbaseline ${show(b)} (${mode})\ngrants ${show(item)}`,
+            ).toBe(true)
+      }),
       RUNS,
     )
     // Not vacuous: lower levels, fewer triggers and named secrets are covered by the wider approval.
     expect(narrower).toBeGreaterThan(0)
+  })
+
+  // A finding no approval covers shows a request no approval grants (covers.ts witnessBeyond).
+  it('witnessBeyond: any witness it gives the target allows, and neither the baseline nor an approval does (brute force)', async () => {
+    let given = 0
+    let movedOffApproved = 0
+    await fc.assert(
+      fc.asyncProperty(approvedEditedArb, async ({b, t, edited, mode}) => {
+        const approved = widenings(b, t, mode)
+        for (const f of widenings(b, edited, mode)) {
+          if ((await approvalCovering(approved, f)) !== undefined) continue
+          const witness = witnessBeyond(
+            f,
+            approved.map((a) => a.access),
+          )
+          if (witness === undefined) continue
+          given++
+          const context = `approved ${show(t)}\nedited ${show(edited)}\nbaseline ${show(b)} (${mode})\nwitness ${show(witness)}`
+          expect(allows(edited, itemOf(witness), mode), context).toBe(true)
+          expect(heldBy(b, edited, itemOf(witness), mode), context).toBe(false)
+          // By job key, as semantic blame asks each version; where the approved target allows
+          // it, it held it as the baseline did (a job renamed back), never by an approval.
+          if (allowsWitness(t, witness, mode)) expect(heldBy(b, t, itemOf(witness), mode), context).toBe(true)
+          if (allowsWitness(t, f.witness!, mode)) movedOffApproved++
+        }
+      }),
+      RUNS,
+    )
+    // Not vacuous: witnesses were given, some of them instead of an approved request.
+    expect(given).toBeGreaterThan(5)
+    expect(movedOffApproved).toBeGreaterThan(0)
+  })
+
+  it('witnessBeyond: pull_request_target approved over contents: write, a secret read besides: the witness is the secret', () => {
+    const workflow = (on: string[], run: string): Json => ({
+      on,
+      jobs: {release: {'runs-on': 'ubuntu-latest', permissions: {contents: 'write'}, steps: [{run}]}},
+    })
+    const base = workflow(['push'], 'make')
+    const approved = widenings(base, workflow(['push', 'pull_request_target'], 'make'), 'restricted')
+    const [finding, ...others] = widenings(
+      base,
+      workflow(['push', 'pull_request_target'], 'make NPM_TOKEN=${{ secrets.NPM_TOKEN }}'),
+      'restricted',
+    )
+    expect(others).toEqual([])
+    // The comparison's own choice is the approved write scope.
+    expect(finding!.witness).toMatchObject({trigger: 'pull_request_target', scope: 'contents'})
+    expect(
+      witnessBeyond(
+        finding!,
+        approved.map((a) => a.access),
+      ),
+    ).toEqual({workflow: FILE, job: 'release', trigger: 'pull_request_target', secret: 'NPM_TOKEN'})
+    // Nothing beyond the approved trigger: none is given.
+    expect(witnessBeyond(approved[0]!, [approved[0]!.access])).toBeUndefined()
   })
 
   it('contents: write approved covers contents: read, never packages: write besides', async () => {

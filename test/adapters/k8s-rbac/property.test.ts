@@ -9,6 +9,7 @@ import {describe, expect, it} from 'vitest'
 import {sameAccess} from '../../../src/adapters/adapter.js'
 import {k8sRbac} from '../../../src/adapters/k8s-rbac/index.js'
 import {compareRbac} from '../../../src/adapters/k8s-rbac/compare.js'
+import {witnessBeyond} from '../../../src/adapters/k8s-rbac/covers.js'
 import {allowsWitness} from '../../../src/adapters/k8s-rbac/evaluate.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import {
@@ -833,46 +834,104 @@ describe('k8s-rbac approvals (Adapter.covers)', () => {
     {weight: 3, arbitrary: widenArb.map((x) => (w: World) => widen(w, x))},
     {weight: 3, arbitrary: reshapeArb.map((x) => (w: World) => reshape(w, x))},
   )
+  // A baseline (or none), the approved target, and that target edited.
+  const approvedEditedArb = fc
+    .tuple(fc.option(worldArb, {freq: 2, nil: null}), boundWorldArb, layoutArb, editArb)
+    .map(([b, t, l, edit]) => ({b, t, l, edited: edit(t)}))
 
   it('a change whose every widening an approval of the approved target covers grants nothing that target did not (brute force)', async () => {
     let narrower = 0
     await fc.assert(
-      fc.asyncProperty(
-        fc.option(worldArb, {freq: 2, nil: null}),
-        boundWorldArb,
-        layoutArb,
-        editArb,
-        async (b, t, l, edit) => {
-          const edited = edit(t)
-          const approved = widenings(b, t, l)
-          let all = true
-          for (const f of widenings(b, edited, l)) {
-            let covered = false
-            for (const a of approved) {
-              if (a.file !== f.file || a.rule !== f.rule || a.document !== f.document) continue
-              if (!(await k8sRbac.covers(a.access, f.access))) continue
-              covered = true
-              if (!sameAccess(a.access, f.access)) narrower++
-              break
-            }
-            all &&= covered
+      fc.asyncProperty(approvedEditedArb, async ({b, t, l, edited}) => {
+        const approved = widenings(b, t, l)
+        let all = true
+        for (const f of widenings(b, edited, l)) {
+          let covered = false
+          for (const a of approved) {
+            if (a.file !== f.file || a.rule !== f.rule || a.document !== f.document) continue
+            if (!(await k8sRbac.covers(a.access, f.access))) continue
+            covered = true
+            if (!sameAccess(a.access, f.access)) narrower++
+            break
           }
-          if (!all) return
-          const [before, target, after] = [objects(b), objects(t), objects(edited)]
-          const unknown = unknownRoles(before, target, after)
-          for (const q of UNIVERSE)
-            for (const u of assignments(unknown))
-              if (allows(after, q, u) && !allows(before, q, u))
-                expect(
-                  allows(target, q, u),
-                  `approved ${show(t)}\nedited ${show(edited)}\ngrants ${show(q)}`,
-                ).toBe(true)
-        },
-      ),
+          all &&= covered
+        }
+        if (!all) return
+        const [before, target, after] = [objects(b), objects(t), objects(edited)]
+        const unknown = unknownRoles(before, target, after)
+        for (const q of UNIVERSE)
+          for (const u of assignments(unknown))
+            if (allows(after, q, u) && !allows(before, q, u))
+              expect(
+                allows(target, q, u),
+                `approved ${show(t)}\nedited ${show(edited)}\ngrants ${show(q)}`,
+              ).toBe(true)
+      }),
       propertyRuns(13, 30),
     )
     // Not vacuous: narrowed Roles and Bindings are covered by the approval of the wider ones.
     expect(narrower).toBeGreaterThan(0)
+  })
+
+  // A finding no approval covers shows a request no approval grants (covers.ts witnessBeyond).
+  it('witnessBeyond: any witness it gives the target allows, and neither the baseline nor the approved target does (brute force)', async () => {
+    let given = 0
+    let movedOffApproved = 0
+    await fc.assert(
+      fc.asyncProperty(approvedEditedArb, async ({b, t, l, edited}) => {
+        const files = (w: World | null) => (w === null ? [] : filesOf(objectsOfWorld(w), l))
+        const approved = widenings(b, t, l)
+        const sides = {baseline: documents(files(b)), target: documents(files(edited))}
+        const [before, target, after] = [objects(b), objects(t), objects(edited)]
+        // Undefined roles taken as allowing everything: the witness must lie outside even then.
+        const unknownTarget = new Set(unknownRoles(target))
+        for (const f of widenings(b, edited, l)) {
+          // Approvals of every file, as the gate gives them (approvalsReachAcrossFiles).
+          const witness = await witnessBeyond(
+            f,
+            approved.map((a) => a.access),
+            sides,
+          )
+          if (witness === undefined) continue
+          given++
+          const q = requestOf(witness)
+          const context = `approved ${show(t)}\nedited ${show(edited)}\nbaseline ${show(b)}\nwitness ${show(q)}`
+          expect(differs(after, before, q), context).toBe('definite')
+          expect(allows(target, q, unknownTarget), context).toBe(false)
+          if (allows(target, requestOf(f.witness!), unknownTarget)) movedOffApproved++
+        }
+      }),
+      propertyRuns(13, 30),
+    )
+    // Not vacuous: witnesses were given, some of them instead of an approved request.
+    expect(given).toBeGreaterThan(5)
+    expect(movedOffApproved).toBeGreaterThan(0)
+  })
+
+  it('witnessBeyond: get secrets approved on a rule, services added to it besides: the witness is services', async () => {
+    const role = (resources: string[]) =>
+      newRoleBoundTo('app', 'app', [{apiGroups: [''], resources, verbs: ['get']}])
+    const base = role(['configmaps'])
+    const approvedState = role(['configmaps', 'secrets'])
+    const target = role(['configmaps', 'secrets', 'services'])
+    // Both the Role and its binding already exist: only the rule grows.
+    const scenarioFrom = (t: Scenario): Scenario => ({baseline: base.target, target: t.target})
+    const [approved] = compare(scenarioFrom(approvedState)).findings
+    const [finding, ...others] = compare(scenarioFrom(target)).findings
+    expect(others).toEqual([])
+    // The comparison's own choice is the approved, graver request.
+    expect(finding!.witness).toMatchObject({verb: 'get', resource: 'secrets'})
+    const sides = {baseline: documents(base.target), target: documents(target.target)}
+    expect(await witnessBeyond(finding!, [approved!.access], sides)).toMatchObject({
+      subject: 'ServiceAccount:prod:app',
+      verb: 'get',
+      resource: 'services',
+      namespace: 'prod',
+    })
+    // Nothing beyond the approved rule: none is given.
+    const [same] = compare(scenarioFrom(approvedState)).findings
+    const approvedSides = {baseline: sides.baseline, target: documents(approvedState.target)}
+    expect(await witnessBeyond(same!, [approved!.access], approvedSides)).toBeUndefined()
   })
 
   it('an approved Role and Binding: a verb or a resource fewer is covered, one more is not', async () => {

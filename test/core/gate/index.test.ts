@@ -2,7 +2,7 @@
 // policy is the pending commit's; it gates by the reference's policy until an approver makes it.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {loadConfig} from '../../../src/core/config.js'
-import {type GateInput, runGate} from '../../../src/core/gate/index.js'
+import {type GateInput, readGate} from '../../../src/core/gate/index.js'
 import {createRepo, type TestRepo} from '../../helpers/repo.js'
 
 const CONFIG = 'acldrift.config.yaml'
@@ -27,14 +27,16 @@ const gate = async (env: NodeJS.ProcessEnv) => {
     baseline: {snapshot: false, commit: head},
     range: false,
     compared: new Set(),
-    findings: [],
     env,
     now: new Date('2026-06-01T00:00:00Z'),
   }
-  return runGate(input)
+  const reading = await readGate(input)
+  // No approvals are read, so none counts before the access findings (none here) are judged.
+  expect(reading.counting).toEqual([])
+  return reading.judge([])
 }
 
-describe('runGate', () => {
+describe('readGate', () => {
   it("reports an agent's uncommitted lowering of failOn and keeps the reference's policy", async () => {
     const out = await gate({CLAUDECODE: '1'})
     expect(out.errors).toEqual([])
