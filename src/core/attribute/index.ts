@@ -43,8 +43,8 @@ import {
   walkOfAll,
   type WalkOf,
 } from './blame.js'
-import {kindChangedSince, mayHold, parsedAs, stagedDiffers} from './by-change.js'
-import {addedAccess} from './contributions.js'
+import {kindChangedSince, kindPaths, mayHold, parsedAs, stagedDiffers} from './by-change.js'
+import {addedAccess, type Group} from './contributions.js'
 
 interface AttributionOptions {
   root: string
@@ -293,30 +293,29 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   }
 
   options.progress?.(findings.length, findings.length, 'findings attributed')
-  // Every other commit of the range whose added access the finding still has: each file's chain
-  // walked once more, for the findings of kinds whose files stand alone.
-  const byFile = new Map<string, Finding[]>()
-  for (const [finding, b] of blamed) {
-    if (
-      b === null ||
-      finding.witness === null ||
-      together.has(finding.file) ||
-      elsewhereOf(finding) !== undefined
-    )
-      continue
-    if (adapterFor(finding.kind).scope !== 'file') continue
-    byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
-  }
-  const added = await addedAccess({
+  // Every other commit of the range whose added access the finding still has: each group's chain
+  // walked once more (a file, a Terraform module's files, every file of a kind read together).
+  const groups = await groupsOf(blamed, {
+    root: options.root,
     history,
     head,
-    byFile,
+    settings,
+    target: options.documents ?? new Map(),
+    contained: containedKinds,
     walksOf,
     versions,
     contents,
+    together,
+    reading,
+  })
+  const added = await addedAccess({
+    history,
+    head,
+    groups,
     target: options.documents ?? new Map(),
     settings,
   })
+  const grouped = new Set(groups.flatMap((group) => group.findings))
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
     ...blamedShas([...added.values()].flat()),
@@ -333,7 +332,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const commit = blamedCommit(commits, b)
     if (commit === undefined) continue
     finding.commit = commit
-    if (!byFile.get(finding.file)?.includes(finding)) continue
+    if (!grouped.has(finding)) continue
     // The blamed commit with the finding's own witness, in its place among the others (oldest first).
     const others = (added.get(finding) ?? []).filter((entry) => entry.sha !== b.sha)
     const listed = [...others, {...b, witness: finding.witness!}].sort(
@@ -352,6 +351,134 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     }
   }
   return notes
+}
+
+interface GroupOptions {
+  root: string
+  history: History
+  head: string
+  settings: AdapterSettings
+  /** the target's documents, by key */
+  target: ReadonlyMap<string, Document>
+  /** kinds some of whose target documents a container holds */
+  contained: ReadonlySet<string>
+  walksOf: (file: string) => WalkOf
+  versions: ReadonlyMap<string, ReadonlySet<string>>
+  /** every version's content blame read, by blob id */
+  contents: ReadonlyMap<string, Buffer>
+  together: ReadonlyMap<string, {paths: string[]}>
+  reading: Reading | undefined
+}
+
+/**
+ * The groups whose commits are listed, each read once per version: the blamed widenings of a file
+ * (of a kind whose files stand alone), of a Terraform module's files, or of a kind whose files
+ * refer to each other. For such a kind, a version is every file of the kind some commit of the
+ * range changed (and the check read, at the baseline or the target) as that commit left it, with
+ * the target's other files of the kind: the commits walked are those that touched one of them.
+ * A kind a container holds documents of, and a finding whose access came from another file, are
+ * left with their one commit.
+ */
+async function groupsOf(blamed: Map<Finding, BlamedCommit | null>, options: GroupOptions): Promise<Group[]> {
+  const {settings, target, contents} = options
+  const byFile = new Map<string, Finding[]>()
+  const byKind = new Map<Kind, Finding[]>()
+  for (const [finding, b] of blamed) {
+    if (b === null || finding.witness === null || elsewhereOf(finding) !== undefined) continue
+    const kind = finding.kind as Kind
+    if (adapterFor(kind).scope === 'file')
+      byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
+    else if (finding.document === undefined && !options.contained.has(kind))
+      byKind.set(kind, [...(byKind.get(kind) ?? []), finding])
+  }
+  // Each version's documents, read once (under the path they have in that version).
+  const once = (read: (version: string) => Promise<Document[]>, keys?: ReadonlySet<string>) => {
+    const cache = new Map<string | null, Map<string, Document>>()
+    return async (version: string | null) => {
+      let documents = cache.get(version)
+      if (documents === undefined) {
+        const all = version === null ? [] : await read(version)
+        documents = new Map(all.filter((d) => keys?.has(d.path) ?? true).map((d) => [d.path, d]))
+        cache.set(version, documents)
+      }
+      return documents
+    }
+  }
+  const parse = async (path: string, blob: string, as: Kind | 'detect', source?: SourceFiles) => {
+    const content = contents.get(blob)
+    return content === undefined
+      ? []
+      : (await readDocuments({path, content}, as, false, source, settings)).documents
+  }
+  const groups: Group[] = []
+  for (const [file, findings] of byFile) {
+    const kind = findings[0]!.kind as Kind
+    const keys = new Set(findings.map(findingKey))
+    const as = findings.some((f) => f.document !== undefined) ? 'detect' : kind
+    const module = options.together.get(file)
+    // A module's version names each of its files' blobs: its documents read the others of that version.
+    const read = module
+      ? (state: string) => {
+          const files = new Map<string, Buffer>()
+          for (const [path, blob] of blobsOfAll(module.paths, state))
+            if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob)!)
+          const source: SourceFiles = {
+            paths: async () => [...files.keys()],
+            read: async (paths) =>
+              new Map(paths.flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : []))),
+          }
+          const blob = blobsOfAll(module.paths, state).get(file)
+          return blob === null || blob === undefined ? Promise.resolve([]) : parse(file, blob, as, source)
+        }
+      : (blob: string) => parse(file, blob, as)
+    groups.push({
+      kind,
+      findings,
+      path: file,
+      walks: options.walksOf(file),
+      versions: options.versions.get(file) ?? new Set(),
+      documents: once(read, keys),
+      together: false,
+    })
+  }
+  for (const [kind, findings] of byKind) {
+    const {reading} = options
+    const checked = (path: string) =>
+      reading === undefined || reading.baseline(path) || target.get(path)?.kind === kind
+    const paths = kindPaths(options.history, kind).paths.filter(checked)
+    if (paths.length === 0) continue
+    const walks = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths))
+    const versions = blobsToRead(options.history, options.head, paths[0]!, walks)
+    const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()])
+    const wanted = [...new Set(blobs)].filter((blob): blob is string => blob !== null && !contents.has(blob))
+    const kindContents = new Map(contents)
+    for (const object of await catFileBatch(options.root, wanted, {maxBytes: MAX_FILE_BYTES}))
+      if (object.type === 'blob' && !object.oversize) kindContents.set(object.id, object.content)
+    // Each file's version parsed once, whatever the number of versions of the kind holding it.
+    const parsed = new Map<string, Promise<Document[]>>()
+    const parseOnce = (path: string, blob: string) => {
+      let documents = parsed.get(`${blob} ${path}`)
+      if (documents === undefined) {
+        const content = kindContents.get(blob)
+        documents =
+          content === undefined
+            ? Promise.resolve([])
+            : readDocuments({path, content}, kind, false, undefined, settings).then((r) => r.documents)
+        parsed.set(`${blob} ${path}`, documents)
+      }
+      return documents
+    }
+    // The target's files of the kind that no commit of the range changed are the same in every version.
+    const unchanged = [...target.values()].filter((d) => d.kind === kind && !paths.includes(d.path))
+    const read = async (state: string) => {
+      const documents = [...unchanged]
+      for (const [path, blob] of blobsOfAll(paths, state))
+        if (blob !== null) documents.push(...(await parseOnce(path, blob)))
+      return documents
+    }
+    groups.push({kind, findings, path: paths[0]!, walks, versions, documents: once(read), together: true})
+  }
+  return groups
 }
 
 /**
