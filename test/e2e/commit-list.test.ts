@@ -30,7 +30,7 @@ const describeAll = (report: Report) =>
   )
 
 describe.concurrent('every commit that widened it, for kinds read together and Terraform modules', () => {
-  it('k8s-rbac: a Role widened by one commit, its binding\'s subjects by another; a verb added and taken back is not listed', async ({
+  it("k8s-rbac: a Role widened by one commit, its binding's subjects by another; a verb added and taken back is not listed", async ({
     expect,
   }) => {
     const ROLE = 'deploy/rbac/role.yaml'
@@ -50,7 +50,9 @@ describe.concurrent('every commit that widened it, for kinds read together and T
     const listVerb = await commitAs(r, identities.claudeCode, 'Let config readers list', {
       [ROLE]: role(['get', 'list']),
     })
-    const deleted = await commitAs(r, identities.human, 'And delete', {[ROLE]: role(['get', 'list', 'delete'])})
+    const deleted = await commitAs(r, identities.human, 'And delete', {
+      [ROLE]: role(['get', 'list', 'delete']),
+    })
     await commitAs(r, identities.human, 'No delete after all', {[ROLE]: role(['get', 'list'])})
     const vendor = await commitAs(r, identities.human, 'The vendor reads config too', {
       [BINDING]: binding(['alice@example.com', 'vendor@example.com']),
@@ -62,7 +64,10 @@ describe.concurrent('every commit that widened it, for kinds read together and T
     // Every commit whose added access the target still has is listed, oldest first, under the
     // findings whose rule or binding grants it; the delete, taken back, under none.
     expect(new Set(found.flatMap(listed)), describeAll(report)).toEqual(new Set([listVerb, vendor]))
-    expect(found.some((f) => listed(f).join() === [listVerb, vendor].join()), describeAll(report)).toBe(true)
+    expect(
+      found.some((f) => listed(f).join() === [listVerb, vendor].join()),
+      describeAll(report),
+    ).toBe(true)
     expect(found.flatMap(listed)).not.toContain(deleted)
     for (const f of found) {
       expect(listed(f)).toContain((f.commit as {sha: string}).sha)
@@ -113,7 +118,10 @@ describe.concurrent('every commit that widened it, for kinds read together and T
     const report = await auditSince(expect, r, base)
     const found = widenings(report)
     expect(new Set(found.flatMap(listed)), describeAll(report)).toEqual(new Set([permission, member]))
-    expect(found.some((f) => listed(f).join() === [permission, member].join()), describeAll(report)).toBe(true)
+    expect(
+      found.some((f) => listed(f).join() === [permission, member].join()),
+      describeAll(report),
+    ).toBe(true)
   })
 
   it('terraform: a policy written across two files of a module, widened by a commit in each', async ({
@@ -161,7 +169,9 @@ resource "aws_iam_role_policy" "reports" {
     const deleted = await commitAs(r, identities.human, 'And cleaned up', {
       'infra/policies.tf': policies(['s3:GetObject', 's3:DeleteObject']),
     })
-    await commitAs(r, identities.human, 'No cleanup after all', {'infra/policies.tf': policies(['s3:GetObject'])})
+    await commitAs(r, identities.human, 'No cleanup after all', {
+      'infra/policies.tf': policies(['s3:GetObject']),
+    })
     const tagging = await commitAs(r, identities.human, 'Tags are read', {
       'infra/policies.tf': policies(['s3:GetObject', 's3:GetObjectTagging']),
     })

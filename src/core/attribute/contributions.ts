@@ -62,7 +62,12 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
       [...options.target].filter(([key, d]) => (together ? d.kind === kind : keys.has(key))),
     )
     // Whether the documents of a version allow `witness` of the one at `key` (given its value).
-    const allowsIn = async (documents: Map<string, Document>, key: string, witness: Witness, value?: unknown) => {
+    const allowsIn = async (
+      documents: Map<string, Document>,
+      key: string,
+      witness: Witness,
+      value?: unknown,
+    ) => {
       const others = new Map(
         together ? [...documents].filter(([k]) => k !== key).map(([k, d]) => [k, d.value] as const) : [],
       )
@@ -248,7 +253,12 @@ async function grantedBy(
   findings: Finding[],
   target: Map<string, Document>,
   witness: Witness,
-  allowsIn: (documents: Map<string, Document>, key: string, witness: Witness, value?: unknown) => Promise<boolean>,
+  allowsIn: (
+    documents: Map<string, Document>,
+    key: string,
+    witness: Witness,
+    value?: unknown,
+  ) => Promise<boolean>,
 ): Promise<Finding[]> {
   const owners: Finding[] = []
   for (const finding of findings) {
