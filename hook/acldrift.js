@@ -40597,7 +40597,8 @@ async function carriedConfig(input, commit) {
 async function targetReading(input, spec) {
   if (spec.type !== "ref") return input.config;
   const { config: config2 } = await carriedConfig(input, await resolveCommit(input.root, spec.rev));
-  return { ...input.config, documents: config2.documents, exclude: config2.exclude, settings: config2.settings };
+  const { documents, exclude, settings, actors } = config2;
+  return { ...input.config, documents, exclude, settings, actors };
 }
 async function configReaders(root, path, blobs) {
   const defaults = readsPath(DEFAULT_CONFIG);

@@ -234,3 +234,36 @@ describe('a baseline revision without a config is read with the defaults', () =>
     SLOW,
   )
 })
+
+/** A team's own coding agent, which only the config's `actors.agents` names. */
+const BUILDER = {name: 'Builder', email: 'builder@agents.example.com', message: (subject: string) => subject}
+
+describe("--ref REV classifies commits with REV's actors, not the working tree's", () => {
+  it(
+    "audit --ref HEAD: a team's own agent, dropped from the working tree's config, is still an agent, and its widening below failOn needs an approval",
+    async () => {
+      const actors = ['actors:', '  agents:', '    - name: Builder', `      emails: ['${BUILDER.email}']`]
+      const team = (extra: string[] = []) =>
+        ['version: 1', ...extra, 'policy:', '  failOn: critical', '  approvers:', `    - ${ALICE}`, ''].join(
+          '\n',
+        )
+      const r = await newRepo()
+      await commitFiles(r, {[CONFIG]: team(actors)}, 'Config')
+      await r.git('tag', 'base')
+      const read = {
+        Version: '2012-10-17',
+        Statement: [{Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::reports/*'}],
+      }
+      const sha = await commitAs(r, BUILDER, 'Read reports', {[DEPLOY]: JSON.stringify(read)})
+      await r.write(CONFIG, team())
+      const {code, findings} = await auditJson(r, ['--ref', 'HEAD', '--baseline', 'base'])
+      expect(code, JSON.stringify(findings)).toBe(1)
+      const deploy = open(findings).find((f) => f.file === DEPLOY)
+      expect(deploy).toMatchObject({
+        change: 'widening',
+        commit: {sha, actor: {type: 'agent', agent: 'Builder'}},
+      })
+    },
+    SLOW,
+  )
+})

@@ -374,11 +374,13 @@ export async function carriedConfig(
 }
 
 /**
- * The run's config with the reading settings (`documents`, `exclude`, the kinds' settings) of the
- * revision a run checks (`--ref`, `--range`, `audit`, `baseline update --ref`): the revision is
- * read with the config it carries. The rest is the run's: its policy gates only as the stricter
- * with the target's (verdict.ts). A version that does not validate is read with the defaults,
- * and the gate fails the run on it (exit 3).
+ * The run's config with what the revision a run checks (`--ref`, `--range`, `audit`, `baseline
+ * update --ref`) carries in its own config: what it reads (`documents`, `exclude`, the kinds'
+ * settings) and who its actors are (`actors`: a team's own agent, listed there, stays an agent).
+ * Both are judged by the gate against the approved state (config-weakened); the working tree's
+ * are not, so they must not decide what the revision holds or who made it. The rest is the run's:
+ * its policy gates only as the stricter with the target's (verdict.ts). A version that does not
+ * validate is read with the defaults, and the gate fails the run on it (exit 3).
  */
 export async function targetReading(
   input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
@@ -386,7 +388,8 @@ export async function targetReading(
 ): Promise<Config> {
   if (spec.type !== 'ref') return input.config
   const {config} = await carriedConfig(input, await resolveCommit(input.root, spec.rev))
-  return {...input.config, documents: config.documents, exclude: config.exclude, settings: config.settings}
+  const {documents, exclude, settings, actors} = config
+  return {...input.config, documents, exclude, settings, actors}
 }
 
 /**
