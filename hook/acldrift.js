@@ -54453,13 +54453,24 @@ async function byApprover(input, configPath2, commit, sha, parent) {
   return { ...approverCommit(commit, trust.approvers, signed), listed: trust.approvers.length > 0 };
 }
 async function readingConfig(input, baseline) {
-  const { root, config: config2, target } = input;
+  const { config: config2, target } = input;
   const path = configPath(input);
   if (path === void 0 || target.commit === null) return config2;
   const at2 = target.spec.type === "ref" ? await approvedConfigCommit(input, path) ?? baseline : target.commit;
-  if (at2 === null) return config2;
-  const version2 = await configVersionAt(root, path, at2);
-  return version2.status === "ok" ? version2.config : config2;
+  return at2 === null ? config2 : (await carriedConfig(input, at2)).config;
+}
+async function carriedConfig(input, commit) {
+  const path = configPath(input);
+  if (path === void 0) return { config: input.config };
+  const version2 = await configVersionAt(input.root, path, commit);
+  if (version2.status === "ok") return { config: version2.config };
+  return version2.status === "invalid" ? { config: DEFAULT_CONFIG, problems: version2.problems } : { config: DEFAULT_CONFIG };
+}
+async function targetReading(input, spec) {
+  if (spec.type !== "ref") return input.config;
+  const { config: config2 } = await carriedConfig(input, await resolveCommit(input.root, spec.rev));
+  const { documents, exclude, settings, actors } = config2;
+  return { ...input.config, documents, exclude, settings, actors };
 }
 async function configReaders(root, path, blobs) {
   const defaults = readsPath(DEFAULT_CONFIG);
@@ -54908,7 +54919,7 @@ async function loadSides(options, reading) {
   ];
 }
 function runCheck(options) {
-  return oneRun(() => check2(options));
+  return oneRun(async () => check2({ ...options, config: await targetReading(options, options.target) }));
 }
 async function check2(options) {
   const reading = baselineReading(options);
