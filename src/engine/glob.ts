@@ -624,7 +624,9 @@ class Suffixes {
         this.at.push([tokens, p])
         const rest = tokens.slice(p)
         this.universal.push(
-          rest.length > 0 && rest.every((t) => t.t === 'star') && rest.some((t) => t.t === 'star' && !t.noColon),
+          rest.length > 0 &&
+            rest.every((t) => t.t === 'star') &&
+            rest.some((t) => t.t === 'star' && !t.noColon),
         )
         this.steps.push(new Map())
       }

@@ -166,7 +166,10 @@ describe('unionCells against brute-force enumeration', () => {
       const patternArb = fc
         .array(fc.constantFrom(...c.alphabet), {maxLength: c.patternLength ?? 4})
         .map((cs) => c.prefix + cs.join(''))
-      const groupsArb = fc.array(fc.array(patternArb, {minLength: 1, maxLength: 4}), {minLength: 1, maxLength: 3})
+      const groupsArb = fc.array(fc.array(patternArb, {minLength: 1, maxLength: 4}), {
+        minLength: 1,
+        maxLength: 3,
+      })
       fc.assert(
         fc.property(groupsArb, (texts) => {
           const groups = texts.map((group) => group.map((t) => compileGlob(t, c.options)))

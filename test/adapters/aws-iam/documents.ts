@@ -16,7 +16,8 @@ export const policy = (...statements: Record<string, unknown>[]) => ({
 })
 
 /** `vpc-00`…`vpc-49`, or with another prefix. */
-const fifty = (prefix: string) => Array.from({length: 50}, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`)
+const fifty = (prefix: string) =>
+  Array.from({length: 50}, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`)
 
 /**
  * Object reads and writes of a bucket's objects from 50 VPCs through 50 endpoints: 2,500 new
