@@ -110,7 +110,9 @@ export async function runGate(input: GateInput): Promise<GateOutput> {
           named,
           notes,
         )
-  const [before, after] = await readSides(root, target.spec, reference, target.commit, pathList)
+  // The baseline snapshot is compared only where it changed (baselineChanges): an unchanged one is not read.
+  const unlessSame = new Set(paths.baseline === undefined ? [] : [paths.baseline])
+  const [before, after] = await readSides(root, target.spec, reference, target.commit, pathList, unlessSame)
 
   // acldrift.config.yaml
   const afterConfig = await configVersion(paths.config, after)
