@@ -19492,7 +19492,9 @@ function sameOnEverySide(listings, paths) {
   for (const path of paths) {
     const entries2 = listings.map((entries3) => entries3.filter((entry) => entry.path === path));
     const [first] = entries2[0];
-    if (first !== void 0 && entries2.every((each) => each.length === 1 && each[0].stage === 0 && each[0].mode === first.mode && each[0].object === first.object))
+    if (first !== void 0 && entries2.every(
+      (each) => each.length === 1 && each[0].stage === 0 && each[0].mode === first.mode && each[0].object === first.object
+    ))
       same2.add(path);
   }
   return same2;
@@ -39904,37 +39906,46 @@ function eachItem(content, at2, each) {
     i = skipSpace(content, i + 1);
   }
 }
-function scanLayout(content, value) {
+function scanLayout(content) {
   const members = [];
   const ranges = [];
   let lists = 0;
-  eachItem(content, skipSpace(content, 0), (keyStart) => {
-    const keyEnd = skipString(content, keyStart);
-    const name = JSON.parse(content.toString("utf8", keyStart, keyEnd));
-    const colon = skipSpace(content, keyEnd);
-    if (content[colon] !== COLON) throw new SyntaxError(`expected ':' at ${colon}`);
-    const start = skipSpace(content, colon + 1);
-    if (name === "documents" && ++lists === 1)
-      return eachItem(content, start, (item) => {
-        const end2 = skipValue(content, item);
-        ranges.push([item, end2]);
-        return end2;
-      });
-    const end = skipValue(content, start);
-    members.push([name, start, end]);
-    return end;
-  });
-  const names3 = members.map(([name]) => name);
-  if (lists !== 1 || new Set(names3).size !== names3.length || names3.length !== Object.keys(value).length - 1)
+  try {
+    const open7 = skipSpace(content, 0);
+    if (content[open7] !== OPEN_BRACE) return void 0;
+    const end = eachItem(content, open7, (keyStart) => {
+      if (content[keyStart] !== QUOTE) throw new SyntaxError(`expected a name at ${keyStart}`);
+      const keyEnd = skipString(content, keyStart);
+      const name = JSON.parse(content.toString("utf8", keyStart, keyEnd));
+      const colon = skipSpace(content, keyEnd);
+      if (content[colon] !== COLON) throw new SyntaxError(`expected ':' at ${colon}`);
+      const start = skipSpace(content, colon + 1);
+      if (name === "documents" && ++lists === 1) {
+        if (content[start] !== OPEN_BRACKET) throw new SyntaxError("documents is no list");
+        return eachItem(content, start, (item) => {
+          const itemEnd = skipValue(content, item);
+          ranges.push([item, itemEnd]);
+          return itemEnd;
+        });
+      }
+      const valueEnd = skipValue(content, start);
+      JSON.parse(textOf2(content, [start, valueEnd]));
+      members.push([name, start, valueEnd]);
+      return valueEnd;
+    });
+    if (skipSpace(content, end) !== content.length) return void 0;
+    const names3 = members.map(([name]) => name);
+    if (lists !== 1 || new Set(names3).size !== names3.length) return void 0;
+    const documents = [];
+    for (const range of ranges) {
+      const file = documentFile(JSON.parse(textOf2(content, range)));
+      if (file === void 0) return void 0;
+      documents.push([file, ...range]);
+    }
+    return { members, documents };
+  } catch {
     return void 0;
-  if (ranges.length !== value.documents.length) return void 0;
-  const documents = [];
-  for (const [i, range] of ranges.entries()) {
-    const file = documentFile(value.documents[i]);
-    if (file === void 0) return void 0;
-    documents.push([file, ...range]);
   }
-  return { members, documents };
 }
 function documentFile(document) {
   const { path, origin } = document ?? {};
@@ -39977,7 +39988,7 @@ async function keepLayout(root, blob, layout) {
     );
   })().catch(() => void 0);
 }
-var INDEX_FILE, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON, isSpace2, macText2, textOf2;
+var INDEX_FILE, textOf2, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON, isSpace2, macText2;
 var init_snapshot_index = __esm({
   "src/core/snapshot-index.ts"() {
     "use strict";
@@ -39986,6 +39997,7 @@ var init_snapshot_index = __esm({
     init_version();
     init_cache_key();
     INDEX_FILE = join11("acldrift", "snapshot-index.json");
+    textOf2 = (content, [start, end]) => content.toString("utf8", start, end);
     [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON] = [
       34,
       92,
@@ -39998,7 +40010,6 @@ var init_snapshot_index = __esm({
     ];
     isSpace2 = (byte) => byte === 32 || byte === 10 || byte === 13 || byte === 9;
     macText2 = (blob, layout) => `snapshot-index\0${toolVersion()}\0${blob}\0${layout}`;
-    textOf2 = (content, [start, end]) => content.toString("utf8", start, end);
   }
 });
 
@@ -40082,16 +40093,11 @@ async function openSnapshot(path, root) {
   };
 }
 async function foundLayout(root, blob, content) {
-  let layout;
-  try {
-    const value = JSON.parse(content.toString("utf8"));
-    if (!isRecord9(value) || !Array.isArray(value.documents)) return void 0;
-    if (value.files !== void 0 && !wellFormedFiles(value.files)) return void 0;
-    layout = scanLayout(content, value);
-  } catch {
+  const layout = scanLayout(content);
+  const files2 = layout?.members.find(([name]) => name === "files");
+  if (layout === void 0 || files2 !== void 0 && !wellFormedFiles(JSON.parse(textOf2(content, [files2[1], files2[2]]))))
     return void 0;
-  }
-  if (layout !== void 0) await keepLayout(root, blob, layout);
+  await keepLayout(root, blob, layout);
   return layout;
 }
 function wellFormedFiles(files2) {
@@ -40824,7 +40830,12 @@ async function readSides(root, spec, reference2, targetCommit, paths, unlessSame
   }
   const afterSide = spec.type === "staged" ? { type: "staged" } : { type: "ref", commit: targetCommit };
   if (reference2 === null) return [/* @__PURE__ */ new Map(), (await readPathsAt(root, [afterSide], paths))[0]];
-  const [before, after] = await readPathsAt(root, [{ type: "ref", commit: reference2 }, afterSide], paths, unlessSame);
+  const [before, after] = await readPathsAt(
+    root,
+    [{ type: "ref", commit: reference2 }, afterSide],
+    paths,
+    unlessSame
+  );
   return [before, after];
 }
 var configPath, commitName;

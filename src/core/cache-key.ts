@@ -40,7 +40,8 @@ export async function ensureKey(path: string): Promise<Buffer> {
 }
 
 /** The HMAC-SHA256 of a text under the repository's key, hex. */
-export const macOf = (key: Buffer, text: string): string => createHmac('sha256', key).update(text).digest('hex')
+export const macOf = (key: Buffer, text: string): string =>
+  createHmac('sha256', key).update(text).digest('hex')
 
 /** Whether `mac` (as a cache file holds it: anything) is the HMAC of `text` under the key. */
 export function macVerifies(key: Buffer, text: string, mac: unknown): boolean {

@@ -4,7 +4,7 @@
 // and parsing all of it on every commit costs more than the check and most of its memory. With
 // the layout, the hook parses only the documents of the files it compares.
 //
-// The layout of a snapshot is found once (a full parse and a scan of its bytes, which must agree)
+// The layout of a snapshot is found once (a scan of its bytes, each part of them parsed)
 // and kept under the git directory (.git/acldrift/snapshot-index.json, written atomically), keyed
 // by the snapshot's git blob id: the hook hashes the bytes it reads, so a snapshot edited since is
 // another id, a miss. What it trusts: nothing in that file by itself. Offsets planted there could
@@ -30,6 +30,9 @@ export interface SnapshotLayout {
   /** each document, in order: the file it was read from and its range */
   documents: Array<[file: string, ...Range]>
 }
+
+/** The text of a range of the snapshot file. */
+export const textOf = (content: Buffer, [start, end]: Range) => content.toString('utf8', start, end)
 
 const [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON] = [
   0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a,
@@ -90,40 +93,52 @@ function eachItem(content: Buffer, at: number, each: (start: number) => number):
 }
 
 /**
- * The layout of a snapshot file's bytes, which `value` is the parse of; undefined when they do
- * not agree (a top-level name given twice: JSON.parse keeps the last) or a document names no file.
+ * The layout of a snapshot file's bytes, each member and document parsed (JSON's grammar is
+ * compositional: with the structure between them checked here, the bytes are valid JSON when
+ * each part is), without ever holding the whole parse. Undefined when they are not JSON, are not
+ * an object with one `documents` list, give a name twice (JSON.parse would keep the last), or
+ * hold a document that names no file.
  */
-export function scanLayout(content: Buffer, value: {documents: unknown[]}): SnapshotLayout | undefined {
+export function scanLayout(content: Buffer): SnapshotLayout | undefined {
   const members: SnapshotLayout['members'] = []
   const ranges: Range[] = []
   let lists = 0
-  eachItem(content, skipSpace(content, 0), (keyStart) => {
-    const keyEnd = skipString(content, keyStart)
-    const name = JSON.parse(content.toString('utf8', keyStart, keyEnd)) as string
-    const colon = skipSpace(content, keyEnd)
-    if (content[colon] !== COLON) throw new SyntaxError(`expected ':' at ${colon}`)
-    const start = skipSpace(content, colon + 1)
-    if (name === 'documents' && ++lists === 1)
-      return eachItem(content, start, (item) => {
-        const end = skipValue(content, item)
-        ranges.push([item, end])
-        return end
-      })
-    const end = skipValue(content, start)
-    members.push([name, start, end])
-    return end
-  })
-  const names = members.map(([name]) => name)
-  if (lists !== 1 || new Set(names).size !== names.length || names.length !== Object.keys(value).length - 1)
+  try {
+    const open = skipSpace(content, 0)
+    if (content[open] !== OPEN_BRACE) return undefined
+    const end = eachItem(content, open, (keyStart) => {
+      if (content[keyStart] !== QUOTE) throw new SyntaxError(`expected a name at ${keyStart}`)
+      const keyEnd = skipString(content, keyStart)
+      const name = JSON.parse(content.toString('utf8', keyStart, keyEnd)) as string
+      const colon = skipSpace(content, keyEnd)
+      if (content[colon] !== COLON) throw new SyntaxError(`expected ':' at ${colon}`)
+      const start = skipSpace(content, colon + 1)
+      if (name === 'documents' && ++lists === 1) {
+        if (content[start] !== OPEN_BRACKET) throw new SyntaxError('documents is no list')
+        return eachItem(content, start, (item) => {
+          const itemEnd = skipValue(content, item)
+          ranges.push([item, itemEnd])
+          return itemEnd
+        })
+      }
+      const valueEnd = skipValue(content, start)
+      JSON.parse(textOf(content, [start, valueEnd]))
+      members.push([name, start, valueEnd])
+      return valueEnd
+    })
+    if (skipSpace(content, end) !== content.length) return undefined
+    const names = members.map(([name]) => name)
+    if (lists !== 1 || new Set(names).size !== names.length) return undefined
+    const documents: SnapshotLayout['documents'] = []
+    for (const range of ranges) {
+      const file = documentFile(JSON.parse(textOf(content, range)))
+      if (file === undefined) return undefined
+      documents.push([file, ...range])
+    }
+    return {members, documents}
+  } catch {
     return undefined
-  if (ranges.length !== value.documents.length) return undefined
-  const documents: SnapshotLayout['documents'] = []
-  for (const [i, range] of ranges.entries()) {
-    const file = documentFile(value.documents[i])
-    if (file === undefined) return undefined
-    documents.push([file, ...range])
   }
-  return {members, documents}
 }
 
 /** The file a snapshot document was read from: its container's file, else its own path. */
@@ -184,6 +199,3 @@ export async function keepLayout(root: string, blob: string, layout: SnapshotLay
     )
   })().catch(() => undefined)
 }
-
-/** The text of a range of the snapshot file. */
-export const textOf = (content: Buffer, [start, end]: Range) => content.toString('utf8', start, end)

@@ -9,7 +9,14 @@ import type {LoadedSource, SnapshotFiles} from './source.js'
 import type {ActorType, Document, Kind, Origin, SourceMap} from '../kernel/types.js'
 import {containerFor} from '../containers/index.js'
 import {embed} from './embedded.js'
-import {documentFile, keepLayout, keptLayout, scanLayout, type SnapshotLayout, textOf} from './snapshot-index.js'
+import {
+  documentFile,
+  keepLayout,
+  keptLayout,
+  scanLayout,
+  type SnapshotLayout,
+  textOf,
+} from './snapshot-index.js'
 import {validateValue} from './validate.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -168,7 +175,9 @@ export async function openSnapshot(path: string, root: string): Promise<OpenedSn
   const layout = (await keptLayout(root, blob, content)) ?? (await foundLayout(root, blob, content))
   if (layout === undefined) return wholly(await readSnapshot(path))
   const ranges = new Map(layout.members.map(([name, ...range]) => [name, range] as const))
-  const files = ranges.has('files') ? (JSON.parse(textOf(content, ranges.get('files')!)) as SnapshotFiles) : undefined
+  const files = ranges.has('files')
+    ? (JSON.parse(textOf(content, ranges.get('files')!)) as SnapshotFiles)
+    : undefined
   // Everything but the documents and the record of every file's blob id (thousands of entries).
   const head = layout.members
     .filter(([name]) => name !== 'files')
@@ -195,21 +204,19 @@ export async function openSnapshot(path: string, root: string): Promise<OpenedSn
 }
 
 /**
- * The layout of a snapshot's bytes, found by parsing them whole, and kept for the next run;
- * undefined when they do not have the structure acldrift writes (a document naming no file, a
- * malformed record of files).
+ * The layout of a snapshot's bytes, found by a scan that parses each part of them (never the
+ * whole: its memory would be the hook's peak), and kept for the next run; undefined when they do
+ * not have the structure acldrift writes (a document naming no file, a malformed record of files).
  */
 async function foundLayout(root: string, blob: string, content: Buffer): Promise<SnapshotLayout | undefined> {
-  let layout: SnapshotLayout | undefined
-  try {
-    const value = JSON.parse(content.toString('utf8')) as unknown
-    if (!isRecord(value) || !Array.isArray(value.documents)) return undefined
-    if (value.files !== undefined && !wellFormedFiles(value.files)) return undefined
-    layout = scanLayout(content, value as {documents: unknown[]})
-  } catch {
+  const layout = scanLayout(content)
+  const files = layout?.members.find(([name]) => name === 'files')
+  if (
+    layout === undefined ||
+    (files !== undefined && !wellFormedFiles(JSON.parse(textOf(content, [files[1], files[2]]))))
+  )
     return undefined
-  }
-  if (layout !== undefined) await keepLayout(root, blob, layout)
+  await keepLayout(root, blob, layout)
   return layout
 }
 

@@ -78,7 +78,13 @@ function sameOnEverySide(listings: readonly TreeEntry[][], paths: ReadonlySet<st
     const [first] = entries[0]!
     if (
       first !== undefined &&
-      entries.every((each) => each.length === 1 && each[0]!.stage === 0 && each[0]!.mode === first.mode && each[0]!.object === first.object)
+      entries.every(
+        (each) =>
+          each.length === 1 &&
+          each[0]!.stage === 0 &&
+          each[0]!.mode === first.mode &&
+          each[0]!.object === first.object,
+      )
     )
       same.add(path)
   }

@@ -49,7 +49,7 @@ describe("a snapshot's layout, scanned", () => {
   ]
   it.each(texts)('names each member and document by ranges JSON.parse agrees with, %s', (_, text) => {
     const content = Buffer.from(text)
-    const layout = scanLayout(content, JSON.parse(text))!
+    const layout = scanLayout(content)!
     expect(layout.members.map(([name]) => name)).toEqual([
       'schemaVersion',
       'tool',
@@ -70,9 +70,22 @@ describe("a snapshot's layout, scanned", () => {
 
   it('has none when a name is given twice (JSON.parse keeps the last) or a document names no file', () => {
     const twice = `{"documents": [], ${JSON.stringify(snapshot).slice(1)}`
-    expect(scanLayout(Buffer.from(twice), JSON.parse(twice))).toBeUndefined()
+    expect(scanLayout(Buffer.from(twice))).toBeUndefined()
     const nameless = JSON.stringify({...snapshot, documents: [{kind: 'aws-iam', value: {}}]})
-    expect(scanLayout(Buffer.from(nameless), JSON.parse(nameless))).toBeUndefined()
+    expect(scanLayout(Buffer.from(nameless))).toBeUndefined()
+  })
+
+  const text = JSON.stringify(snapshot)
+  const notJson: Array<[string, string]> = [
+    ['text after the object', `${text} {}`],
+    ['a comma missing between documents', text.replace('},{"path":"cfn', '}{"path":"cfn')],
+    ['a literal that is none', text.replace('true', 'truth')],
+    ['a bracket closing a brace', text.replace('"Empty":{}', '"Empty":{]')],
+    ['a list, not an object', `[${text}]`],
+    ['documents that are no list', JSON.stringify({...snapshot, documents: {}})],
+  ]
+  it.each(notJson)('has none for bytes that are not a snapshot: %s', (_, bytes) => {
+    expect(scanLayout(Buffer.from(bytes))).toBeUndefined()
   })
 })
 
@@ -85,7 +98,7 @@ describe("a snapshot's layout, kept under the git directory", () => {
 
   const content = Buffer.from(JSON.stringify(snapshot))
   const blob = gitBlobId(content)
-  const layout = scanLayout(content, snapshot)!
+  const layout = scanLayout(content)!
   const indexFile = () => join(r.dir, '.git', 'acldrift', 'snapshot-index.json')
   const kept = async () =>
     JSON.parse(await readFile(indexFile(), 'utf8')) as {blob: string; layout: string; mac: string}
@@ -106,7 +119,7 @@ describe("a snapshot's layout, kept under the git directory", () => {
     expect(await keptLayout(r.dir, blob, content)).toBeUndefined()
     // The entry of other bytes, its blob id replaced by this one's.
     const other = Buffer.from(JSON.stringify({...snapshot, documents: []}))
-    await keepLayout(r.dir, gitBlobId(other), scanLayout(other, {...snapshot, documents: []})!)
+    await keepLayout(r.dir, gitBlobId(other), scanLayout(other)!)
     await writeFile(indexFile(), JSON.stringify({...(await kept()), blob}))
     expect(await keptLayout(r.dir, blob, content)).toBeUndefined()
   })

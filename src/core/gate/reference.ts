@@ -472,6 +472,11 @@ export async function readSides(
   const afterSide =
     spec.type === 'staged' ? {type: 'staged' as const} : {type: 'ref' as const, commit: targetCommit!}
   if (reference === null) return [new Map(), (await readPathsAt(root, [afterSide], paths))[0]!]
-  const [before, after] = await readPathsAt(root, [{type: 'ref', commit: reference}, afterSide], paths, unlessSame)
+  const [before, after] = await readPathsAt(
+    root,
+    [{type: 'ref', commit: reference}, afterSide],
+    paths,
+    unlessSame,
+  )
   return [before!, after!]
 }
