@@ -7,18 +7,14 @@
 import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {identities, runCli, type TestRepo} from '../helpers/repo.js'
+import {runCli, type TestRepo} from '../helpers/repo.js'
 import {dump, git, repoFactory} from './helpers.js'
-import {setUpWithTrust, trust, TRUST} from './gate-scenarios.js'
+import {agentOpensTrustBlocked, commitAsAgent, setUpWithTrust, trust, TRUST} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
 const BASELINE = '.acldrift/baseline.json'
 const LAYOUT = '.git/acldrift/snapshot-index.json'
-const CLAUDE_ENV = {CLAUDECODE: '1'}
-const agent = identities.claudeCode
-const commitAsAgent = (r: TestRepo, subject: string, ...flags: string[]) =>
-  git(r, CLAUDE_ENV, 'commit', ...flags, '-m', agent.message(subject))
 
 interface Kept {
   blob: string
@@ -104,12 +100,7 @@ describe("the baseline's layout, kept under the git directory", () => {
         ...l,
         documents: l.documents.map(([file, ...range]) => [file, ...(file === TRUST ? decoy : range)]),
       }))
-      await r.write(TRUST, WIDE)
-      await r.stage(TRUST)
-      const widened = await commitAsAgent(r, 'Open the partner trust')
-      expect(widened.code, dump(widened)).not.toBe(0)
-      expect(widened.stderr).toContain('acldrift: commit blocked')
-      expect(widened.stdout + widened.stderr).toContain(TRUST)
+      await agentOpensTrustBlocked(r)
       // The forged entry was not used: the layout was found again and kept, for the same bytes.
       const again = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
       expect(JSON.parse(again.layout)).toEqual(layout)
@@ -123,11 +114,7 @@ describe("the baseline's layout, kept under the git directory", () => {
       const r = await setUpWithTrust(newRepo)
       const kept = await warm(r)
       await forge(r, kept, (l) => ({...l, documents: l.documents.filter(([file]) => file !== TRUST)}))
-      await r.write(TRUST, trust('0.0.0.0/0'))
-      await r.stage(TRUST)
-      const widened = await commitAsAgent(r, 'Open the partner trust')
-      expect(widened.code, dump(widened)).not.toBe(0)
-      expect(widened.stdout + widened.stderr).toContain(TRUST)
+      await agentOpensTrustBlocked(r)
     },
     SLOW,
   )
