@@ -33224,15 +33224,30 @@ async function readPathHistory(root, to, paths, globs = []) {
   ]);
   return parseHistory(output2);
 }
-async function readPathsAt(root, sides, paths) {
+async function readPathsAt(root, sides, paths, unlessSame = /* @__PURE__ */ new Set()) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
   const listings = await Promise.all(sides.map((side) => entriesOf(root, side, paths)));
+  const same2 = sameOnEverySide(listings, unlessSame);
+  const read2 = paths.filter((path) => !same2.has(path));
   const reads = await readEntryLists(
     root,
-    listings.map((entries2) => selectEntries(entries2, paths)),
+    listings.map((entries2) => selectEntries(entries2, read2)),
     Infinity
   );
-  return reads.map((read2) => new Map(read2.files.map((f) => [f.path, f.content])));
+  return reads.map((read3) => new Map(read3.files.map((f) => [f.path, f.content])));
+}
+function sameOnEverySide(listings, paths) {
+  const same2 = /* @__PURE__ */ new Set();
+  if (listings.length < 2) return same2;
+  for (const path of paths) {
+    const entries2 = listings.map((entries3) => entries3.filter((entry) => entry.path === path));
+    const [first] = entries2[0];
+    if (first !== void 0 && entries2.every(
+      (each) => each.length === 1 && each[0].stage === 0 && each[0].mode === first.mode && each[0].object === first.object
+    ))
+      same2.add(path);
+  }
+  return same2;
 }
 async function listSideEntries(root, side) {
   return side.type === "staged" ? listStagedEntries(root) : parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit]));
@@ -33680,6 +33695,46 @@ var init_version = __esm({
   "src/kernel/version.ts"() {
     "use strict";
     init_package_files();
+  }
+});
+
+// src/core/cache-key.ts
+import { createHmac, randomBytes as randomBytes2, timingSafeEqual } from "node:crypto";
+import { mkdir as mkdir2, open as open4, readFile as readFile4 } from "node:fs/promises";
+import { dirname as dirname3, join as join7 } from "node:path";
+async function readKey(path) {
+  const key = await readFile4(path).catch(() => void 0);
+  return key?.length === KEY_BYTES ? key : void 0;
+}
+async function ensureKey(path) {
+  await mkdir2(dirname3(path), { recursive: true });
+  const key = randomBytes2(KEY_BYTES);
+  try {
+    const handle2 = await open4(path, "wx", 384);
+    try {
+      await handle2.writeFile(key);
+    } finally {
+      await handle2.close();
+    }
+    return key;
+  } catch (error) {
+    if (error.code !== "EEXIST") throw error;
+    const existing = await readKey(path);
+    if (existing === void 0) throw error;
+    return existing;
+  }
+}
+function macVerifies(key, text3, mac) {
+  if (typeof mac !== "string" || !/^[0-9a-f]{64}$/.test(mac)) return false;
+  return timingSafeEqual(Buffer.from(macOf(key, text3), "hex"), Buffer.from(mac, "hex"));
+}
+var KEY_BYTES, keyFile, macOf;
+var init_cache_key = __esm({
+  "src/core/cache-key.ts"() {
+    "use strict";
+    KEY_BYTES = 32;
+    keyFile = (gitDir2) => join7(gitDir2, "acldrift", "config-cache.key");
+    macOf = (key, text3) => createHmac("sha256", key).update(text3).digest("hex");
   }
 });
 
@@ -49667,9 +49722,8 @@ var init_validate = __esm({
 });
 
 // src/core/config-parse.ts
-import { createHmac, randomBytes as randomBytes2, timingSafeEqual } from "node:crypto";
-import { mkdir as mkdir2, open as open4, readFile as readFile4 } from "node:fs/promises";
-import { dirname as dirname3, join as join7 } from "node:path";
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 async function parseConfigContent(root, path, content) {
   const hash = sha256(content);
@@ -49702,16 +49756,14 @@ function verified(cache, hash) {
   if (cache.key === void 0 || !Object.hasOwn(cache.entries, hash)) return void 0;
   const entry = cache.entries[hash];
   if (typeof entry !== "object" || entry === null || !Array.isArray(entry.positions)) return void 0;
-  if (typeof entry.mac !== "string" || !/^[0-9a-f]{64}$/.test(entry.mac)) return void 0;
-  const mac = macOf(cache.key, hash, entry);
-  return timingSafeEqual(mac, Buffer.from(entry.mac, "hex")) ? entry : void 0;
+  return macVerifies(cache.key, macText(hash, entry), entry.mac) ? entry : void 0;
 }
 async function readCache(root) {
   const dir = await dotGitDir(root);
   if (dir === void 0) return void 0;
-  const path = join7(dir, CACHE_FILE);
-  const keyPath = join7(dir, KEY_FILE);
-  const [text3, key] = await Promise.all([readFile4(path, "utf8").catch(() => void 0), readKey(keyPath)]);
+  const path = join8(dir, CACHE_FILE);
+  const keyPath = keyFile(dir);
+  const [text3, key] = await Promise.all([readFile5(path, "utf8").catch(() => void 0), readKey(keyPath)]);
   try {
     const file = JSON.parse(text3 ?? "");
     const fromThisVersion = file.tool === toolVersion() && typeof file.entries === "object" && file.entries !== null;
@@ -49720,41 +49772,19 @@ async function readCache(root) {
     return { path, keyPath, key, entries: {} };
   }
 }
-async function readKey(path) {
-  const key = await readFile4(path).catch(() => void 0);
-  return key?.length === KEY_BYTES ? key : void 0;
-}
-async function ensureKey(cache) {
-  if (cache.key !== void 0) return cache.key;
-  await mkdir2(dirname3(cache.keyPath), { recursive: true });
-  const key = randomBytes2(KEY_BYTES);
-  try {
-    const handle2 = await open4(cache.keyPath, "wx", 384);
-    try {
-      await handle2.writeFile(key);
-    } finally {
-      await handle2.close();
-    }
-    cache.key = key;
-  } catch (error) {
-    if (error.code !== "EEXIST") throw error;
-    cache.key = await readKey(cache.keyPath);
-    if (cache.key === void 0) throw error;
-  }
-  return cache.key;
-}
 async function remember(cache, hash, entry) {
   await (async () => {
-    const key = await ensureKey(cache);
+    cache.key ??= await ensureKey(cache.keyPath);
+    const key = cache.key;
     const entries2 = Object.entries(cache.entries).filter(([name2]) => name2 !== hash);
-    const kept = { ...entry, mac: macOf(key, hash, entry).toString("hex") };
+    const kept = { ...entry, mac: macOf(key, macText(hash, entry)) };
     cache.entries = Object.fromEntries([...entries2.slice(-(KEPT - 1)), [hash, kept]]);
     const file = { tool: toolVersion(), entries: cache.entries };
     await writeFileAtomic(cache.path, `${JSON.stringify(file)}
 `);
   })().catch(() => void 0);
 }
-var CACHE_FILE, KEY_FILE, KEPT, known, files, macOf, KEY_BYTES;
+var CACHE_FILE, KEPT, known, files, macText;
 var init_config_parse = __esm({
   async "src/core/config-parse.ts"() {
     "use strict";
@@ -49764,14 +49794,13 @@ var init_config_parse = __esm({
     init_hash();
     init_parse();
     init_version();
+    init_cache_key();
     await init_validate();
-    CACHE_FILE = join7("acldrift", "config-cache.json");
-    KEY_FILE = join7("acldrift", "config-cache.key");
+    CACHE_FILE = join8("acldrift", "config-cache.json");
     KEPT = 8;
     known = /* @__PURE__ */ new Map();
     files = /* @__PURE__ */ new Map();
-    macOf = (key, hash, entry) => createHmac("sha256", key).update(`${toolVersion()}\0${hash}\0${JSON.stringify([entry.value, entry.positions])}`).digest();
-    KEY_BYTES = 32;
+    macText = (hash, entry) => `${toolVersion()}\0${hash}\0${JSON.stringify([entry.value, entry.positions])}`;
   }
 });
 
@@ -49784,12 +49813,12 @@ __export(config_exports2, {
   configFromValue: () => configFromValue,
   loadConfig: () => loadConfig
 });
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 function loadConfig(root, explicit) {
   return timed("config", () => readConfig(root, explicit));
 }
 async function readConfig(root, explicit) {
-  const path = explicit ?? join8(root, CONFIG_FILE);
+  const path = explicit ?? join9(root, CONFIG_FILE);
   let content;
   try {
     content = await readRegularFile(path, explicit ?? CONFIG_FILE);
@@ -49860,7 +49889,7 @@ import { spawn as spawn2 } from "node:child_process";
 import { constants as constants4, accessSync as accessSync2 } from "node:fs";
 import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter as delimiter2, dirname as dirname4, join as join9 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname4, join as join10 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
   else await new Promise((resolve10) => waiting.push(resolve10));
@@ -49875,7 +49904,7 @@ async function slot(work) {
 function toolPath(tool, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter2)) {
     if (dir === "") continue;
-    const candidate = join9(dir, tool);
+    const candidate = join10(dir, tool);
     try {
       accessSync2(candidate, constants4.X_OK);
       return candidate;
@@ -49890,16 +49919,16 @@ async function runTool(run2) {
   return slot(() => renderInCopy(binary3, run2));
 }
 async function renderInCopy(binary3, run2) {
-  const dir = await mkdtemp3(join9(tmpdir3(), "acldrift-render-"));
+  const dir = await mkdtemp3(join10(tmpdir3(), "acldrift-render-"));
   try {
     for (const [path, content] of run2.files) {
-      const target = join9(dir, "files", path);
-      if (!target.startsWith(join9(dir, "files") + "/")) continue;
+      const target = join10(dir, "files", path);
+      if (!target.startsWith(join10(dir, "files") + "/")) continue;
       await mkdir3(dirname4(target), { recursive: true });
       await writeFile3(target, content);
     }
-    await mkdir3(join9(dir, "home"), { recursive: true });
-    return await spawnOffline(binary3, run2, join9(dir, "files"), join9(dir, "home"));
+    await mkdir3(join10(dir, "home"), { recursive: true });
+    return await spawnOffline(binary3, run2, join10(dir, "files"), join10(dir, "home"));
   } finally {
     await rm4(dir, { recursive: true, force: true });
   }
@@ -49917,11 +49946,11 @@ function spawnOffline(binary3, run2, cwd, home) {
     https_proxy: NO_NETWORK_PROXY,
     NO_PROXY: "",
     no_proxy: "",
-    KUBECONFIG: join9(home, "kubeconfig"),
+    KUBECONFIG: join10(home, "kubeconfig"),
     GIT_TERMINAL_PROMPT: "0",
-    HELM_CACHE_HOME: join9(home, "cache"),
-    HELM_CONFIG_HOME: join9(home, "config"),
-    HELM_DATA_HOME: join9(home, "data")
+    HELM_CACHE_HOME: join10(home, "cache"),
+    HELM_CONFIG_HOME: join10(home, "config"),
+    HELM_DATA_HOME: join10(home, "data")
   };
   return new Promise((resolve10) => {
     const child2 = spawn2(binary3, run2.args, { cwd, env: env3, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
@@ -50986,8 +51015,8 @@ var init_attributes2 = __esm({
 });
 
 // src/core/agent/alone.ts
-import { readFile as readFile5 } from "node:fs/promises";
-import { join as join10, posix as posix9 } from "node:path";
+import { readFile as readFile6 } from "node:fs/promises";
+import { join as join11, posix as posix9 } from "node:path";
 function alone(read2) {
   if (read2.problems.length > 0 || read2.notRead !== void 0) return void 0;
   if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
@@ -50995,7 +51024,7 @@ function alone(read2) {
 }
 async function readIfExists(path) {
   try {
-    return await readFile5(path);
+    return await readFile6(path);
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -51007,7 +51036,7 @@ async function indexedApprovals(root) {
   if (own.length === 0) return null;
   const entry = own[0];
   if (own.length > 1 || entry.stage !== 0 || !["100644", "100755"].includes(entry.mode)) return void 0;
-  const worktree = await readIfExists(join10(root, APPROVALS_FILE));
+  const worktree = await readIfExists(join11(root, APPROVALS_FILE));
   const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
   return content?.toString("utf8");
 }
@@ -51030,7 +51059,7 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
   const atHead = (file) => head.files.find((f) => f.path === file);
   const headConfig = atHead(CONFIG_FILE)?.content;
   const [ownConfig, approvals] = await Promise.all([
-    config2.file === void 0 ? void 0 : readIfExists(join10(root, CONFIG_FILE)),
+    config2.file === void 0 ? void 0 : readIfExists(join11(root, CONFIG_FILE)),
     indexedApprovals(root)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
@@ -53846,6 +53875,157 @@ var init_approvals2 = __esm({
   }
 });
 
+// src/core/snapshot-index.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import { join as join12 } from "node:path";
+function skipSpace(content, at2) {
+  while (isSpace2(content[at2])) at2++;
+  return at2;
+}
+function skipString(content, at2) {
+  for (let i2 = at2 + 1; i2 < content.length; i2++) {
+    const byte = content[i2];
+    if (byte === BACKSLASH) i2++;
+    else if (byte === QUOTE) return i2 + 1;
+  }
+  throw new SyntaxError("unterminated string");
+}
+function skipValue(content, at2) {
+  const first = content[at2];
+  if (first === QUOTE) return skipString(content, at2);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    let i2 = at2;
+    while (i2 < content.length && ![COMMA, CLOSE_BRACE, CLOSE_BRACKET].includes(content[i2]) && !isSpace2(content[i2]))
+      i2++;
+    return i2;
+  }
+  let depth = 0;
+  for (let i2 = at2; i2 < content.length; i2++) {
+    const byte = content[i2];
+    if (byte === QUOTE) i2 = skipString(content, i2) - 1;
+    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
+    else if ((byte === CLOSE_BRACE || byte === CLOSE_BRACKET) && --depth === 0) return i2 + 1;
+  }
+  throw new SyntaxError("unterminated value");
+}
+function eachItem(content, at2, each) {
+  const close = content[at2] === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+  let i2 = skipSpace(content, at2 + 1);
+  if (content[i2] === close) return i2 + 1;
+  for (; ; ) {
+    i2 = skipSpace(content, each(i2));
+    if (content[i2] === close) return i2 + 1;
+    if (content[i2] !== COMMA) throw new SyntaxError(`unexpected byte at ${i2}`);
+    i2 = skipSpace(content, i2 + 1);
+  }
+}
+function scanLayout(content) {
+  const members = [];
+  const ranges = [];
+  let lists = 0;
+  try {
+    const open7 = skipSpace(content, 0);
+    if (content[open7] !== OPEN_BRACE) return void 0;
+    const end = eachItem(content, open7, (keyStart) => {
+      if (content[keyStart] !== QUOTE) throw new SyntaxError(`expected a name at ${keyStart}`);
+      const keyEnd = skipString(content, keyStart);
+      const name2 = JSON.parse(content.toString("utf8", keyStart, keyEnd));
+      const colon = skipSpace(content, keyEnd);
+      if (content[colon] !== COLON) throw new SyntaxError(`expected ':' at ${colon}`);
+      const start2 = skipSpace(content, colon + 1);
+      if (name2 === "documents" && ++lists === 1) {
+        if (content[start2] !== OPEN_BRACKET) throw new SyntaxError("documents is no list");
+        return eachItem(content, start2, (item) => {
+          const itemEnd = skipValue(content, item);
+          ranges.push([item, itemEnd]);
+          return itemEnd;
+        });
+      }
+      const valueEnd = skipValue(content, start2);
+      JSON.parse(textOf2(content, [start2, valueEnd]));
+      members.push([name2, start2, valueEnd]);
+      return valueEnd;
+    });
+    if (skipSpace(content, end) !== content.length) return void 0;
+    const names3 = members.map(([name2]) => name2);
+    if (lists !== 1 || new Set(names3).size !== names3.length) return void 0;
+    const documents = [];
+    for (const range of ranges) {
+      const file = documentFile(JSON.parse(textOf2(content, range)));
+      if (file === void 0) return void 0;
+      documents.push([file, ...range]);
+    }
+    return { members, documents };
+  } catch {
+    return void 0;
+  }
+}
+function documentFile(document2) {
+  const { path, origin } = document2 ?? {};
+  const file = origin?.file ?? path;
+  return typeof file === "string" ? file : void 0;
+}
+async function indexOf3(root) {
+  const dir = await dotGitDir(root);
+  return dir === void 0 ? void 0 : { path: join12(dir, INDEX_FILE), keyPath: keyFile(dir) };
+}
+async function keptLayout(root, blob, content) {
+  const index3 = await indexOf3(root);
+  if (index3 === void 0) return void 0;
+  const [text3, key] = await Promise.all([
+    readFile7(index3.path, "utf8").catch(() => void 0),
+    readKey(index3.keyPath)
+  ]);
+  if (text3 === void 0 || key === void 0) return void 0;
+  try {
+    const entry = JSON.parse(text3);
+    if (entry.blob !== blob || typeof entry.layout !== "string") return void 0;
+    if (!macVerifies(key, macText2(blob, entry.layout), entry.mac)) return void 0;
+    const layout = JSON.parse(entry.layout);
+    const fits = ([, start2, end]) => Number.isInteger(start2) && Number.isInteger(end) && start2 >= 0 && start2 < end && end <= content.length;
+    return layout.members.every(fits) && layout.documents.every(fits) ? layout : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function keepLayout(root, blob, layout) {
+  await (async () => {
+    const index3 = await indexOf3(root);
+    if (index3 === void 0) return;
+    const key = await readKey(index3.keyPath) ?? await ensureKey(index3.keyPath);
+    const text3 = JSON.stringify(layout);
+    await writeFileAtomic(
+      index3.path,
+      `${JSON.stringify({ blob, layout: text3, mac: macOf(key, macText2(blob, text3)) })}
+`
+    );
+  })().catch(() => void 0);
+}
+var INDEX_FILE, textOf2, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON, isSpace2, macText2;
+var init_snapshot_index = __esm({
+  "src/core/snapshot-index.ts"() {
+    "use strict";
+    init_dot_git();
+    init_atomic();
+    init_version();
+    init_cache_key();
+    INDEX_FILE = join12("acldrift", "snapshot-index.json");
+    textOf2 = (content, [start2, end]) => content.toString("utf8", start2, end);
+    [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON] = [
+      34,
+      92,
+      123,
+      125,
+      91,
+      93,
+      44,
+      58
+    ];
+    isSpace2 = (byte) => byte === 32 || byte === 10 || byte === 13 || byte === 9;
+    macText2 = (blob, layout) => `snapshot-index\0${toolVersion()}\0${blob}\0${layout}`;
+  }
+});
+
 // src/core/snapshot.ts
 async function readSnapshot(path) {
   const content = await snapshotContent(path);
@@ -53899,34 +54079,39 @@ async function parseSnapshot(path, content, options = {}) {
     sourceMap: parsed3.sourceMap
   };
 }
-async function openSnapshot(path) {
+async function openSnapshot(path, root) {
   const content = await snapshotContent(path);
-  let value;
-  try {
-    value = JSON.parse(content.toString("utf8"));
-  } catch {
-    value = void 0;
-  }
-  const documents = Array.isArray(value?.documents) ? value.documents : void 0;
-  const fileOf3 = (d) => d?.origin?.file ?? d?.path;
-  const files2 = value?.files;
-  if (documents === void 0 || !documents.every((d) => typeof fileOf3(d) === "string") || files2 !== void 0 && !wellFormedFiles(files2))
-    return wholly(await readSnapshot(path));
   const blob = gitBlobId(content);
+  const layout = await keptLayout(root, blob, content) ?? await foundLayout(root, blob, content);
+  if (layout === void 0) return wholly(await readSnapshot(path));
+  const ranges = new Map(layout.members.map(([name2, ...range]) => [name2, range]));
+  const files2 = ranges.has("files") ? JSON.parse(textOf2(content, ranges.get("files"))) : void 0;
+  const head = layout.members.filter(([name2]) => name2 !== "files").map(([name2, ...range]) => `${JSON.stringify(name2)}:${textOf2(content, range)}`);
   return {
     files: files2,
-    documentFiles: [...new Set(documents.map(fileOf3))],
+    documentFiles: [...new Set(layout.documents.map(([file]) => file))],
     async documentsOf(wanted) {
-      const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf3(d))) };
+      const chosen = layout.documents.filter(([file]) => wanted.has(file));
+      const documents = chosen.map(([, ...range]) => textOf2(content, range));
+      const subset = `{${[...head, `"documents":[${documents.join(",")}]`].join(",")}}`;
       try {
-        const parsed3 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
-        return { ...parsed3.source, blob };
+        const parsed3 = await parseSnapshot(path, Buffer.from(subset), { positions: false });
+        if (parsed3.snapshot.documents.every((d, i2) => documentFile(d) === chosen[i2][0]))
+          return { ...parsed3.source, blob };
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
-        return readSnapshot(path);
       }
+      return readSnapshot(path);
     }
   };
+}
+async function foundLayout(root, blob, content) {
+  const layout = scanLayout(content);
+  const files2 = layout?.members.find(([name2]) => name2 === "files");
+  if (layout === void 0 || files2 !== void 0 && !wellFormedFiles(JSON.parse(textOf2(content, [files2[1], files2[2]]))))
+    return void 0;
+  await keepLayout(root, blob, layout);
+  return layout;
 }
 function wellFormedFiles(files2) {
   return isRecord9(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord9(files2.blobs) && Object.values(files2.blobs).every(
@@ -53946,6 +54131,7 @@ var init_snapshot3 = __esm({
     init_parse();
     init_containers();
     await init_embedded();
+    init_snapshot_index();
     await init_validate();
     init_version();
     isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -54621,7 +54807,7 @@ async function trustBefore(root, configPath2, sha, parent) {
   }
   return none;
 }
-async function readSides(root, spec, reference2, targetCommit, paths) {
+async function readSides(root, spec, reference2, targetCommit, paths, unlessSame = /* @__PURE__ */ new Set()) {
   if (spec.type === "worktree") {
     const [[before2], read2] = await Promise.all([
       reference2 === null ? Promise.resolve([/* @__PURE__ */ new Map()]) : readPathsAt(root, [{ type: "ref", commit: reference2 }], paths),
@@ -54632,7 +54818,12 @@ async function readSides(root, spec, reference2, targetCommit, paths) {
   }
   const afterSide = spec.type === "staged" ? { type: "staged" } : { type: "ref", commit: targetCommit };
   if (reference2 === null) return [/* @__PURE__ */ new Map(), (await readPathsAt(root, [afterSide], paths))[0]];
-  const [before, after] = await readPathsAt(root, [{ type: "ref", commit: reference2 }, afterSide], paths);
+  const [before, after] = await readPathsAt(
+    root,
+    [{ type: "ref", commit: reference2 }, afterSide],
+    paths,
+    unlessSame
+  );
   return [before, after];
 }
 var configPath, commitName;
@@ -54736,7 +54927,8 @@ async function readGate(input) {
     named3,
     notes
   );
-  const [before, after] = await readSides(root, target.spec, reference2, target.commit, pathList);
+  const unlessSame = new Set(paths.baseline === void 0 ? [] : [paths.baseline]);
+  const [before, after] = await readSides(root, target.spec, reference2, target.commit, pathList, unlessSame);
   const afterConfig = await configVersion(paths.config, after);
   if (afterConfig.status === "invalid") errors.push(...afterConfig.problems);
   const current = afterConfig.status === "ok" ? afterConfig.config : config2;
@@ -54918,7 +55110,7 @@ __export(check_exports, {
   snapshotFile: () => snapshotFile
 });
 import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute4, join as join11, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join13, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
@@ -54969,7 +55161,7 @@ function outsideFocus(focus, baseline, target, skip) {
 async function stagedAgainstSnapshot(options, file) {
   const { root, config: config2 } = options;
   if (options.target.type !== "staged" || (options.overlay ?? []).length > 0) return void 0;
-  const snapshot2 = await timed("reading", () => openSnapshot(file));
+  const snapshot2 = await timed("reading", () => openSnapshot(file, root));
   const recorded = snapshot2.files;
   if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
   const head = await headCommit(root);
@@ -55213,7 +55405,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join11(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join13(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -56207,8 +56399,8 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile6 } from "node:fs/promises";
-import { dirname as dirname5, isAbsolute as isAbsolute5, join as join12, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { readFile as readFile8 } from "node:fs/promises";
+import { dirname as dirname5, isAbsolute as isAbsolute5, join as join14, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start2) {
   for (let dir = start2; ; dir = dirname5(dir)) {
     const gitDir2 = await dotGitDir(dir);
@@ -56218,7 +56410,7 @@ async function locate(start2) {
 }
 async function readIfExists2(path) {
   try {
-    return await readFile6(path);
+    return await readFile8(path);
   } catch (error) {
     const code2 = error.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
@@ -56330,10 +56522,10 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists2(join12(repo.root, CONFIG_FILE));
+  const content = await readIfExists2(join14(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = join12(repo.gitDir, "acldrift", "config-view.json");
+  const cacheFile = join14(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists2(cacheFile);
   if (cached !== void 0) {
     try {
@@ -56369,8 +56561,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists2(join12(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists2(join12(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists2(join14(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists2(join14(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -56477,9 +56669,9 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { link, open as open5, readdir, readFile as readFile7, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open5, readdir, readFile as readFile9, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname6, join as join13, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname6, join as join15, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
   const key = resolve8(lockPath);
@@ -56548,7 +56740,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   try {
     for (const name2 of await readdir(directory)) {
       if (!name2.startsWith(prefix) || !PRIVATE_SUFFIX.test(name2.slice(prefix.length))) continue;
-      const path = join13(directory, name2);
+      const path = join15(directory, name2);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -56575,7 +56767,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile7(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile9(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -56674,14 +56866,14 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir4, open as open6, readFile as readFile8 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { mkdir as mkdir4, open as open6, readFile as readFile10 } from "node:fs/promises";
+import { join as join16 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join14(gitDir2, AGENT_LOG);
-  await mkdir4(join14(gitDir2, PROPOSALS), { recursive: true });
+  const file = join16(gitDir2, AGENT_LOG);
+  await mkdir4(join16(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join14(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join16(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle2 = await open6(file, "a");
@@ -56697,7 +56889,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile8(join14(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile10(join16(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -56722,7 +56914,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile8(join14(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile10(join16(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -57196,8 +57388,8 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile9 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { readFile as readFile11 } from "node:fs/promises";
+import { join as join17 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name: name2, email }) => ({ name: name2, email });
@@ -57207,7 +57399,7 @@ async function stateKey(root, baselineFile, knownHead) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
     knownHead === void 0 ? headCommit(root) : knownHead,
-    contentDigest(join15(root, CONFIG_FILE)),
+    contentDigest(join17(root, CONFIG_FILE)),
     baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
   ]);
   if (tree === void 0) return void 0;
@@ -57228,7 +57420,7 @@ async function pendingVerdict(root, checked) {
   return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
 }
 async function entryFile(root) {
-  return join15(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
+  return join17(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -57237,7 +57429,7 @@ async function rememberPass(root, entry) {
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile9(await entryFile(root), "utf8"));
+    entry = JSON.parse(await readFile11(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -57259,8 +57451,8 @@ var init_commit_verdict = __esm({
     init_version();
     init_pending();
     init_config_file();
-    ENTRY_FILE = join15("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => readFile9(file).then(
+    ENTRY_FILE = join17("acldrift", "pre-commit-verdict.json");
+    contentDigest = (file) => readFile11(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -58556,7 +58748,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join16, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join18, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -58597,7 +58789,7 @@ async function writeReportFiles(report, dir, context) {
   await mkdir5(dir, { recursive: true });
   const written = [];
   for (const [format2, name2] of Object.entries(REPORT_FILES)) {
-    const file = join16(dir, name2);
+    const file = join18(dir, name2);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
@@ -58749,7 +58941,7 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile10 } from "node:fs/promises";
+import { readFile as readFile12 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
@@ -58781,7 +58973,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile10(messageFile, "utf8");
+      raw = await readFile12(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }

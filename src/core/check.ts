@@ -144,7 +144,7 @@ async function stagedAgainstSnapshot(
 ): Promise<[LoadedSource, LoadedSource] | undefined> {
   const {root, config} = options
   if (options.target.type !== 'staged' || (options.overlay ?? []).length > 0) return undefined
-  const snapshot = await timed('reading', () => openSnapshot(file))
+  const snapshot = await timed('reading', () => openSnapshot(file, root))
   const recorded = snapshot.files
   if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
   const head = await headCommit(root)

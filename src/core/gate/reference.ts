@@ -484,13 +484,18 @@ async function trustBefore(
   return none
 }
 
-/** The protected files' contents at the reference and in the target (a path absent from a side is not there). */
+/**
+ * The protected files' contents at the reference and in the target (a path absent from a side is
+ * not there). `unlessSame`: paths left out of both sides when the index or a commit holds the
+ * same blob as the reference (only the baseline snapshot: nothing but its changes is read).
+ */
 export async function readSides(
   root: string,
   spec: SourceSpec,
   reference: string | null,
   targetCommit: string | null,
   paths: string[],
+  unlessSame: ReadonlySet<string> = new Set(),
 ): Promise<[Map<string, Buffer>, Map<string, Buffer>]> {
   if (spec.type === 'worktree') {
     const [[before], read] = await Promise.all([
@@ -505,6 +510,11 @@ export async function readSides(
   const afterSide =
     spec.type === 'staged' ? {type: 'staged' as const} : {type: 'ref' as const, commit: targetCommit!}
   if (reference === null) return [new Map(), (await readPathsAt(root, [afterSide], paths))[0]!]
-  const [before, after] = await readPathsAt(root, [{type: 'ref', commit: reference}, afterSide], paths)
+  const [before, after] = await readPathsAt(
+    root,
+    [{type: 'ref', commit: reference}, afterSide],
+    paths,
+    unlessSame,
+  )
   return [before!, after!]
 }
