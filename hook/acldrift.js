@@ -4146,9 +4146,8 @@ var evaluate_exports = {};
 __export(evaluate_exports, {
   allowsWitness: () => allowsWitness
 });
-function rawRequest(witness, ctx, statements2) {
+function rawRequest(witness, ctx, symbols) {
   const request = /* @__PURE__ */ new Map();
-  const symbols = symbolsOf(statements2);
   request.set("principal", typeof witness.principal === "string" ? symbols(witness.principal) : SELF);
   if (typeof witness.action === "string") request.set("action", witness.action.toLowerCase());
   if (typeof witness.resource === "string") request.set("resource", symbols(witness.resource));
@@ -4188,16 +4187,13 @@ function variableValues(witness, symbols) {
   return values;
 }
 function allowsWitness(policy2, witness) {
-  const statements2 = statementsOf(policy2);
-  const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
-  const self = principalPoliciesOf(policy2)?.principal;
+  const { ctx, self, symbols, compiled: compiled3, symbolChars: symbolChars2 } = compiledPolicy(policy2);
   const request = rawRequest(
     self !== void 0 && witness.principal === self ? { ...witness, principal: void 0 } : witness,
     ctx,
-    statements2
+    symbols
   );
-  const compiled3 = compileDocument(statements2, ctx);
-  const rules = substituteRules(compiled3, variableValues(witness, symbolCharsOf(compiled3)));
+  const rules = substituteRules(compiled3, variableValues(witness, symbolChars2));
   const holds4 = (name, predicate) => {
     if (name.startsWith("opaque:")) return true;
     if (!name.startsWith("context:") && !request.has(name)) return true;
@@ -4207,6 +4203,23 @@ function allowsWitness(policy2, witness) {
   const otherAllows = witness.otherPolicyAllows === true && witness.principal !== ANYONE;
   return (otherAllows || matches2("allow")) && !matches2("deny");
 }
+function compiledPolicy(policy2) {
+  const known2 = typeof policy2 === "object" && policy2 !== null ? compiledPolicies.get(policy2) : void 0;
+  if (known2 !== void 0) return known2;
+  const statements2 = statementsOf(policy2);
+  const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
+  const compiled3 = compileDocument(statements2, ctx);
+  const out = {
+    ctx,
+    self: principalPoliciesOf(policy2)?.principal,
+    symbols: symbolsOf(statements2),
+    compiled: compiled3,
+    symbolChars: symbolCharsOf(compiled3)
+  };
+  if (typeof policy2 === "object" && policy2 !== null) compiledPolicies.set(policy2, out);
+  return out;
+}
+var compiledPolicies;
 var init_evaluate = __esm({
   "src/adapters/aws-iam/evaluate.ts"() {
     "use strict";
@@ -4217,6 +4230,7 @@ var init_evaluate = __esm({
     init_compile();
     init_conditions();
     init_variables();
+    compiledPolicies = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -38378,6 +38392,51 @@ var init_by_change = __esm({
   }
 });
 
+// src/core/compare.ts
+function sameDocument(a, b) {
+  return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value));
+}
+async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ new Set()) {
+  const changedByKind = /* @__PURE__ */ new Map();
+  const paths = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort();
+  for (const path of paths) {
+    const before = baseline.get(path);
+    const after = target.get(path);
+    if (before && after && sameDocument(before, after)) continue;
+    for (const kind of new Set([before?.kind, after?.kind].filter((k) => k !== void 0)))
+      changedByKind.set(kind, [...changedByKind.get(kind) ?? [], path]);
+  }
+  const out = { findings: [], notes: [] };
+  for (const [kind, changed] of changedByKind) {
+    const result2 = await compareDocuments(
+      kind,
+      ofKind(baseline, kind),
+      ofKind(target, kind),
+      changed,
+      context
+    );
+    out.findings.push(...result2.findings);
+    out.notes.push(...result2.notes);
+  }
+  return out;
+}
+function compareDocuments(kind, baseline, target, changed, context) {
+  compareCounts.documents += changed.length;
+  return adapterFor(kind).compare(baseline, target, changed, context);
+}
+function ofKind(documents, kind) {
+  return new Map([...documents].filter(([, d]) => d.kind === kind));
+}
+var compareCounts;
+var init_compare8 = __esm({
+  async "src/core/compare.ts"() {
+    "use strict";
+    await init_adapters();
+    init_hash();
+    compareCounts = { documents: 0 };
+  }
+});
+
 // src/core/attribute/contributions.ts
 async function addedAccess(options) {
   const { history, head, settings } = options;
@@ -38424,8 +38483,9 @@ async function addedAccess(options) {
       for (const key of keys) {
         const [was, now] = [before.get(key), after.get(key)];
         const at2 = options.target.get(key);
-        if (now === void 0 || was?.hash === now.hash || at2 === void 0) continue;
-        const compared = await adapter.compare(
+        if (now === void 0 || was !== void 0 && sameDocument(was, now) || at2 === void 0) continue;
+        const compared = await compareDocuments(
+          kind,
           new Map(was === void 0 ? [] : [[key, was]]),
           /* @__PURE__ */ new Map([[key, now]]),
           [key],
@@ -38483,7 +38543,8 @@ async function presentRequest(found2, now, was, present2, adapter, settings) {
     const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings);
     if (fewer === void 0) return void 0;
     value = fewer;
-    const compared = await adapter.compare(
+    const compared = await compareDocuments(
+      now.kind,
       new Map(was === void 0 ? [] : [[now.path, was]]),
       /* @__PURE__ */ new Map([[now.path, { ...now, value }]]),
       [now.path],
@@ -38556,6 +38617,7 @@ var init_contributions = __esm({
   async "src/core/attribute/contributions.ts"() {
     "use strict";
     await init_adapters();
+    await init_compare8();
     await init_embedded();
     init_parse();
     await init_source2();
@@ -38901,44 +38963,6 @@ var init_attribute = __esm({
       const location2 = finding2.baselineLocation;
       return location2 && location2.file !== finding2.file ? location2 : void 0;
     };
-  }
-});
-
-// src/core/compare.ts
-function sameDocument(a, b) {
-  return a.kind === b.kind && (a.hash === b.hash || canonicalJson(a.value) === canonicalJson(b.value));
-}
-async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ new Set()) {
-  const changedByKind = /* @__PURE__ */ new Map();
-  const paths = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((p) => !skip.has(p)).sort();
-  for (const path of paths) {
-    const before = baseline.get(path);
-    const after = target.get(path);
-    if (before && after && sameDocument(before, after)) continue;
-    for (const kind of new Set([before?.kind, after?.kind].filter((k) => k !== void 0)))
-      changedByKind.set(kind, [...changedByKind.get(kind) ?? [], path]);
-  }
-  const out = { findings: [], notes: [] };
-  for (const [kind, changed] of changedByKind) {
-    const result2 = await adapterFor(kind).compare(
-      ofKind(baseline, kind),
-      ofKind(target, kind),
-      changed,
-      context
-    );
-    out.findings.push(...result2.findings);
-    out.notes.push(...result2.notes);
-  }
-  return out;
-}
-function ofKind(documents, kind) {
-  return new Map([...documents].filter(([, d]) => d.kind === kind));
-}
-var init_compare8 = __esm({
-  async "src/core/compare.ts"() {
-    "use strict";
-    await init_adapters();
-    init_hash();
   }
 });
 

@@ -5,6 +5,7 @@ import {adapterFor} from '../adapters/index.js'
 import {catFileBatch, type History, headCommit, readHistory, resolveCommit} from '../git/index.js'
 import {chainOf} from './attribute/blame.js'
 import {lookUpCommits} from './commits.js'
+import {compareDocuments, sameDocument} from './compare.js'
 import type {Config} from './config.js'
 import {summarize} from '../kernel/findings.js'
 import {findingKey} from './embedded.js'
@@ -73,10 +74,11 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     // new path: a move is compared with the file's old version.
     const before = rekey(await load(change.oldBlob, change.oldPath), change.oldPath, change.path)
     const after = await load(change.newBlob, change.path)
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (key) =>
-        before.get(key)?.hash !== after.get(key)?.hash || before.get(key)?.kind !== after.get(key)?.kind,
-    )
+    // A document whose value is the same (a reformatted file, a template's other policies) is not compared.
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((key) => {
+      const [was, now] = [before.get(key), after.get(key)]
+      return was === undefined || now === undefined || !sameDocument(was, now)
+    })
     // The commit's own tree, for witnesses that name a real file (read only when asked).
     const paths = () => listSourcePaths(root, {type: 'ref', rev: sha})
     const kinds = new Set(changed.flatMap((key) => [before.get(key)?.kind, after.get(key)?.kind]))
@@ -86,7 +88,7 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
       const ofKind = (side: Map<string, Document>) => new Map([...side].filter(([, d]) => d.kind === kind))
       const keys = changed.filter((key) => (after.get(key) ?? before.get(key))!.kind === kind)
       const result = await timed('comparing', () =>
-        adapterFor(kind).compare(ofKind(before), ofKind(after), keys, {...options.config.settings, paths}),
+        compareDocuments(kind, ofKind(before), ofKind(after), keys, {...options.config.settings, paths}),
       )
       notes.push(...result.notes.map((note) => `${sha.slice(0, 12)}: ${note}`))
       for (const finding of result.findings) {
