@@ -567,6 +567,12 @@ function positionAt(sourceMap, pointer) {
 function formatOf(path) {
   return /\.ya?ml$/i.test(path) ? "yaml" : "json";
 }
+function ownString(text3) {
+  if (text3.length < 13) return text3;
+  const holder = {};
+  holder[text3] = true;
+  return Object.keys(holder)[0];
+}
 function positionsOf(sourceMap) {
   return sourceMap instanceof PointerSourceMap ? sourceMap.positions : void 0;
 }
@@ -956,7 +962,7 @@ var init_parse = __esm({
           chunkStart = pos;
         }
         this.pos = pos + 1;
-        return result2 + text3.slice(chunkStart, pos);
+        return ownString(result2 + text3.slice(chunkStart, pos));
       }
       skipWhitespace() {
         const text3 = this.text;
@@ -38689,7 +38695,8 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const { parsed: parsed3, contents } = await readVersions(options.root, versions, readAs, together, settings);
+  let parsed3 = /* @__PURE__ */ new Map();
+  let contents = /* @__PURE__ */ new Map();
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -38731,70 +38738,86 @@ async function attribute(findings, options) {
     return kindChanges(finding2.kind);
   };
   const blamed = /* @__PURE__ */ new Map();
-  for (const [done, finding2] of findings.entries()) {
-    options.progress?.(done, findings.length, "findings attributed");
-    if (!dated(finding2)) continue;
-    const adapter = adapterFor(finding2.kind);
-    const wanted = finding2.change !== "narrowing";
-    const others = othersOf(finding2.kind);
-    const allowedAt = async (at2, blob) => {
-      const key = findingKey(at2);
-      const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
-      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
-      return allows2 === wanted;
-    };
-    const blameIn = async (at2) => {
-      const answers3 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
-    };
-    const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
-    let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
-    const elsewhere = elsewhereOf(finding2);
-    if (result2.sha === null && elsewhere !== void 0 && byWitness) {
-      const there = await blameIn(elsewhere);
-      if (there.sha !== null) result2 = there;
-    }
-    const byChange = await blameByChange(finding2, result2, byWitness, elsewhere !== void 0);
-    if (byChange !== void 0 && byChange.length > 0) {
-      const merge3 = byChange.find((sha) => history.commits.get(sha).parents.length > 1);
-      if (byChange.length === 1 && merge3 === void 0) {
-        blamed.set(finding2, { sha: byChange[0] });
+  const byFile = /* @__PURE__ */ new Map();
+  const added = /* @__PURE__ */ new Map();
+  let done = 0;
+  for (const group of inGroups(findings, filesOf, versions)) {
+    const files2 = new Set(group.flatMap(filesOf));
+    ({ parsed: parsed3, contents } = await readVersions(
+      options.root,
+      new Map([...versions].filter(([file]) => files2.has(file))),
+      readAs,
+      together,
+      settings
+    ));
+    for (const finding2 of group) {
+      options.progress?.(done++, findings.length, "findings attributed");
+      if (!dated(finding2)) continue;
+      const adapter = adapterFor(finding2.kind);
+      const wanted = finding2.change !== "narrowing";
+      const others = othersOf(finding2.kind);
+      const allowedAt = async (at2, blob) => {
+        const key = findingKey(at2);
+        const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
+        const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
+        return allows2 === wanted;
+      };
+      const blameIn = async (at2) => {
+        const answers3 = /* @__PURE__ */ new Map();
+        for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
+        return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
+      };
+      const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
+      let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
+      const elsewhere = elsewhereOf(finding2);
+      if (result2.sha === null && elsewhere !== void 0 && byWitness) {
+        const there = await blameIn(elsewhere);
+        if (there.sha !== null) result2 = there;
+      }
+      const byChange = await blameByChange(finding2, result2, byWitness, elsewhere !== void 0);
+      if (byChange !== void 0 && byChange.length > 0) {
+        const merge3 = byChange.find((sha) => history.commits.get(sha).parents.length > 1);
+        if (byChange.length === 1 && merge3 === void 0) {
+          blamed.set(finding2, { sha: byChange[0] });
+          continue;
+        }
+        const named3 = byChange.map((sha) => sha.slice(0, 7)).join(", ");
+        const files3 = adapter.scope === "file" ? "" : ` (the commits that changed files of its kind)`;
+        notes.push(
+          `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${files3}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
+        );
         continue;
       }
-      const named3 = byChange.map((sha) => sha.slice(0, 7)).join(", ");
-      const files2 = adapter.scope === "file" ? "" : ` (the commits that changed files of its kind)`;
-      notes.push(
-        `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${files2}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
-      );
-      continue;
+      if (result2.sha === null) {
+        const uncommitted2 = result2.why?.includes("uncommitted") || !history.commits.has(head);
+        if (target.type === "worktree" && uncommitted2) blamed.set(finding2, null);
+        else notes.push(`${finding2.file}: ${finding2.id} not attributed: ${whyNot(finding2, result2)}`);
+        continue;
+      }
+      blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
     }
-    if (result2.sha === null) {
-      const uncommitted2 = result2.why?.includes("uncommitted") || !history.commits.has(head);
-      if (target.type === "worktree" && uncommitted2) blamed.set(finding2, null);
-      else notes.push(`${finding2.file}: ${finding2.id} not attributed: ${whyNot(finding2, result2)}`);
-      continue;
+    const ownFiles = /* @__PURE__ */ new Map();
+    for (const finding2 of group) {
+      const b = blamed.get(finding2);
+      if (b === void 0 || b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
+        continue;
+      if (adapterFor(finding2.kind).scope !== "file") continue;
+      ownFiles.set(finding2.file, [...ownFiles.get(finding2.file) ?? [], finding2]);
     }
-    blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
+    for (const [file, list4] of ownFiles) byFile.set(file, list4);
+    const listed = await addedAccess({
+      history,
+      head,
+      byFile: ownFiles,
+      walksOf,
+      versions,
+      contents,
+      target: options.documents ?? /* @__PURE__ */ new Map(),
+      settings
+    });
+    for (const [finding2, list4] of listed) added.set(finding2, list4);
   }
   options.progress?.(findings.length, findings.length, "findings attributed");
-  const byFile = /* @__PURE__ */ new Map();
-  for (const [finding2, b] of blamed) {
-    if (b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
-      continue;
-    if (adapterFor(finding2.kind).scope !== "file") continue;
-    byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
-  }
-  const added = await addedAccess({
-    history,
-    head,
-    byFile,
-    walksOf,
-    versions,
-    contents,
-    target: options.documents ?? /* @__PURE__ */ new Map(),
-    settings
-  });
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
     ...blamedShas([...added.values()].flat())
@@ -38828,6 +38851,26 @@ async function attribute(findings, options) {
     }
   }
   return notes;
+}
+function* inGroups(findings, filesOf, versions) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const finding2 of findings) byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
+  let group = /* @__PURE__ */ new Set();
+  let files2 = /* @__PURE__ */ new Set();
+  let count = 0;
+  const flush = () => findings.filter((f) => group.has(f));
+  for (const list4 of byFile.values()) {
+    const fresh2 = [...new Set(list4.flatMap(filesOf))].filter((file) => !files2.has(file));
+    const more = fresh2.reduce((sum, file) => sum + (versions.get(file)?.size ?? 0), 0);
+    if (group.size > 0 && count + more > VERSIONS_AT_ONCE) {
+      yield flush();
+      [group, files2, count] = [/* @__PURE__ */ new Set(), /* @__PURE__ */ new Set(), 0];
+    }
+    for (const finding2 of list4) group.add(finding2);
+    for (const file of fresh2) files2.add(file);
+    count += more;
+  }
+  if (group.size > 0) yield flush();
 }
 async function alreadyAtHead(findings, head, options) {
   const byChange = (f) => {
@@ -38940,7 +38983,7 @@ async function valueIn2(file, kind, name, source, settings) {
   }
   return parsedAs(file, kind);
 }
-var dated, whyNot, elsewhereOf;
+var dated, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
 var init_attribute = __esm({
   async "src/core/attribute/index.ts"() {
     "use strict";
@@ -38958,6 +39001,7 @@ var init_attribute = __esm({
     await init_by_change();
     await init_contributions();
     dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
+    VERSIONS_AT_ONCE = 256;
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
       const location2 = finding2.baselineLocation;

@@ -46,13 +46,18 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     .flatMap((sha) => history.commits.get(sha)!.changes.map((change) => ({sha, change})))
     .filter(({change}) => inScope(change.path) && kindOf(change.path) !== undefined)
     .filter(({sha, change}) => !fromMergedBranch(history, sha, change.path, change.newBlob))
-  const blobs = new Set<string>()
-  for (const {change} of changes)
-    for (const b of [change.oldBlob, change.newBlob]) if (!/^0+$/.test(b)) blobs.add(b)
-  const versions = new Map<string, Buffer>()
-  if (blobs.size > 0)
-    for (const o of await timed('reading', () => catFileBatch(root, [...blobs])))
-      if (o.type === 'blob') versions.set(o.id, o.content)
+  // The versions a stretch of changes compares, read together; those of the stretch before are let
+  // go (a long history's versions are never all held).
+  let versions = new Map<string, Buffer>()
+  const readStretch = async (from: number) => {
+    const blobs = new Set<string>()
+    for (const {change} of changes.slice(from, from + CHANGES_AT_ONCE))
+      for (const b of [change.oldBlob, change.newBlob]) if (!/^0+$/.test(b)) blobs.add(b)
+    versions = new Map()
+    if (blobs.size > 0)
+      for (const o of await timed('reading', () => catFileBatch(root, [...blobs])))
+        if (o.type === 'blob') versions.set(o.id, o.content)
+  }
 
   const findings: Finding[] = []
   const errors: Report['errors'] = []
@@ -63,6 +68,7 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
   const total = new Set(changes.map((c) => c.sha)).size
   let walked = 0
   for (const [i, {sha, change}] of changes.entries()) {
+    if (i % CHANGES_AT_ONCE === 0) await readStretch(i)
     if (sha !== changes[i - 1]?.sha) options.progress?.(walked++, total, 'commits compared')
     const load = async (blob: string, path: string) => {
       const content = versions.get(blob)
@@ -116,6 +122,9 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     notes,
   }
 }
+
+/** Changes whose versions are read together. */
+const CHANGES_AT_ONCE = 128
 
 /**
  * Which paths are the asked-for file or directory, following moves backwards (like
