@@ -9706,6 +9706,12 @@ function positionAt(sourceMap, pointer) {
 function formatOf(path) {
   return /\.ya?ml$/i.test(path) ? "yaml" : "json";
 }
+function ownString(text3) {
+  if (text3.length < 13) return text3;
+  const holder = {};
+  holder[text3] = true;
+  return Object.keys(holder)[0];
+}
 function positionsOf(sourceMap) {
   return sourceMap instanceof PointerSourceMap ? sourceMap.positions : void 0;
 }
@@ -10095,7 +10101,7 @@ var init_parse = __esm({
           chunkStart = pos;
         }
         this.pos = pos + 1;
-        return result2 + text3.slice(chunkStart, pos);
+        return ownString(result2 + text3.slice(chunkStart, pos));
       }
       skipWhitespace() {
         const text3 = this.text;
@@ -13853,9 +13859,8 @@ var evaluate_exports = {};
 __export(evaluate_exports, {
   allowsWitness: () => allowsWitness
 });
-function rawRequest(witness, ctx, statements2) {
+function rawRequest(witness, ctx, symbols) {
   const request = /* @__PURE__ */ new Map();
-  const symbols = symbolsOf(statements2);
   request.set("principal", typeof witness.principal === "string" ? symbols(witness.principal) : SELF);
   if (typeof witness.action === "string") request.set("action", witness.action.toLowerCase());
   if (typeof witness.resource === "string") request.set("resource", symbols(witness.resource));
@@ -13895,16 +13900,13 @@ function variableValues(witness, symbols) {
   return values;
 }
 function allowsWitness(policy2, witness) {
-  const statements2 = statementsOf(policy2);
-  const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
-  const self2 = principalPoliciesOf(policy2)?.principal;
+  const { ctx, self: self2, symbols, compiled: compiled3, symbolChars: symbolChars2 } = compiledPolicy(policy2);
   const request = rawRequest(
     self2 !== void 0 && witness.principal === self2 ? { ...witness, principal: void 0 } : witness,
     ctx,
-    statements2
+    symbols
   );
-  const compiled3 = compileDocument(statements2, ctx);
-  const rules = substituteRules(compiled3, variableValues(witness, symbolCharsOf(compiled3)));
+  const rules = substituteRules(compiled3, variableValues(witness, symbolChars2));
   const holds5 = (name2, predicate) => {
     if (name2.startsWith("opaque:")) return true;
     if (!name2.startsWith("context:") && !request.has(name2)) return true;
@@ -13914,6 +13916,23 @@ function allowsWitness(policy2, witness) {
   const otherAllows = witness.otherPolicyAllows === true && witness.principal !== ANYONE;
   return (otherAllows || matches2("allow")) && !matches2("deny");
 }
+function compiledPolicy(policy2) {
+  const known2 = typeof policy2 === "object" && policy2 !== null ? compiledPolicies.get(policy2) : void 0;
+  if (known2 !== void 0) return known2;
+  const statements2 = statementsOf(policy2);
+  const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
+  const compiled3 = compileDocument(statements2, ctx);
+  const out2 = {
+    ctx,
+    self: principalPoliciesOf(policy2)?.principal,
+    symbols: symbolsOf(statements2),
+    compiled: compiled3,
+    symbolChars: symbolCharsOf(compiled3)
+  };
+  if (typeof policy2 === "object" && policy2 !== null) compiledPolicies.set(policy2, out2);
+  return out2;
+}
+var compiledPolicies;
 var init_evaluate = __esm({
   "src/adapters/aws-iam/evaluate.ts"() {
     "use strict";
@@ -13924,6 +13943,7 @@ var init_evaluate = __esm({
     init_compile();
     init_conditions();
     init_variables();
+    compiledPolicies = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -50581,7 +50601,8 @@ async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ 
   }
   const out2 = { findings: [], notes: [] };
   for (const [kind, changed] of changedByKind) {
-    const result2 = await adapterFor(kind).compare(
+    const result2 = await compareDocuments(
+      kind,
       ofKind(baseline, kind),
       ofKind(target, kind),
       changed,
@@ -50592,14 +50613,20 @@ async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ 
   }
   return out2;
 }
+function compareDocuments(kind, baseline, target, changed, context) {
+  compareCounts.documents += changed.length;
+  return adapterFor(kind).compare(baseline, target, changed, context);
+}
 function ofKind(documents, kind) {
   return new Map([...documents].filter(([, d]) => d.kind === kind));
 }
+var compareCounts;
 var init_compare8 = __esm({
   async "src/core/compare.ts"() {
     "use strict";
     await init_adapters();
     init_hash();
+    compareCounts = { documents: 0 };
   }
 });
 
@@ -52914,8 +52941,9 @@ async function addedAccess(options) {
       for (const key of keys) {
         const [was, now] = [before.get(key), after.get(key)];
         const at2 = options.target.get(key);
-        if (now === void 0 || was?.hash === now.hash || at2 === void 0) continue;
-        const compared = await adapter.compare(
+        if (now === void 0 || was !== void 0 && sameDocument(was, now) || at2 === void 0) continue;
+        const compared = await compareDocuments(
+          kind,
           new Map(was === void 0 ? [] : [[key, was]]),
           /* @__PURE__ */ new Map([[key, now]]),
           [key],
@@ -52973,7 +53001,8 @@ async function presentRequest(found2, now, was, present2, adapter, settings) {
     const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings);
     if (fewer === void 0) return void 0;
     value = fewer;
-    const compared = await adapter.compare(
+    const compared = await compareDocuments(
+      now.kind,
       new Map(was === void 0 ? [] : [[now.path, was]]),
       /* @__PURE__ */ new Map([[now.path, { ...now, value }]]),
       [now.path],
@@ -53046,6 +53075,7 @@ var init_contributions = __esm({
   async "src/core/attribute/contributions.ts"() {
     "use strict";
     await init_adapters();
+    await init_compare8();
     await init_embedded();
     init_parse();
     await init_source2();
@@ -53118,7 +53148,8 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const { parsed: parsed3, contents } = await readVersions(options.root, versions, readAs, together, settings);
+  let parsed3 = /* @__PURE__ */ new Map();
+  let contents = /* @__PURE__ */ new Map();
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -53160,70 +53191,86 @@ async function attribute(findings, options) {
     return kindChanges(finding2.kind);
   };
   const blamed = /* @__PURE__ */ new Map();
-  for (const [done, finding2] of findings.entries()) {
-    options.progress?.(done, findings.length, "findings attributed");
-    if (!dated(finding2)) continue;
-    const adapter = adapterFor(finding2.kind);
-    const wanted = finding2.change !== "narrowing";
-    const others = othersOf(finding2.kind);
-    const allowedAt = async (at2, blob) => {
-      const key = findingKey(at2);
-      const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
-      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
-      return allows2 === wanted;
-    };
-    const blameIn = async (at2) => {
-      const answers3 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
-    };
-    const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
-    let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
-    const elsewhere = elsewhereOf(finding2);
-    if (result2.sha === null && elsewhere !== void 0 && byWitness) {
-      const there = await blameIn(elsewhere);
-      if (there.sha !== null) result2 = there;
-    }
-    const byChange = await blameByChange(finding2, result2, byWitness, elsewhere !== void 0);
-    if (byChange !== void 0 && byChange.length > 0) {
-      const merge3 = byChange.find((sha) => history.commits.get(sha).parents.length > 1);
-      if (byChange.length === 1 && merge3 === void 0) {
-        blamed.set(finding2, { sha: byChange[0] });
+  const byFile = /* @__PURE__ */ new Map();
+  const added = /* @__PURE__ */ new Map();
+  let done = 0;
+  for (const group of inGroups(findings, filesOf, versions)) {
+    const files2 = new Set(group.flatMap(filesOf));
+    ({ parsed: parsed3, contents } = await readVersions(
+      options.root,
+      new Map([...versions].filter(([file]) => files2.has(file))),
+      readAs,
+      together,
+      settings
+    ));
+    for (const finding2 of group) {
+      options.progress?.(done++, findings.length, "findings attributed");
+      if (!dated(finding2)) continue;
+      const adapter = adapterFor(finding2.kind);
+      const wanted = finding2.change !== "narrowing";
+      const others = othersOf(finding2.kind);
+      const allowedAt = async (at2, blob) => {
+        const key = findingKey(at2);
+        const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
+        const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
+        return allows2 === wanted;
+      };
+      const blameIn = async (at2) => {
+        const answers3 = /* @__PURE__ */ new Map();
+        for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
+        return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
+      };
+      const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
+      let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
+      const elsewhere = elsewhereOf(finding2);
+      if (result2.sha === null && elsewhere !== void 0 && byWitness) {
+        const there = await blameIn(elsewhere);
+        if (there.sha !== null) result2 = there;
+      }
+      const byChange = await blameByChange(finding2, result2, byWitness, elsewhere !== void 0);
+      if (byChange !== void 0 && byChange.length > 0) {
+        const merge3 = byChange.find((sha) => history.commits.get(sha).parents.length > 1);
+        if (byChange.length === 1 && merge3 === void 0) {
+          blamed.set(finding2, { sha: byChange[0] });
+          continue;
+        }
+        const named3 = byChange.map((sha) => sha.slice(0, 7)).join(", ");
+        const files3 = adapter.scope === "file" ? "" : ` (the commits that changed files of its kind)`;
+        notes.push(
+          `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${files3}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
+        );
         continue;
       }
-      const named3 = byChange.map((sha) => sha.slice(0, 7)).join(", ");
-      const files2 = adapter.scope === "file" ? "" : ` (the commits that changed files of its kind)`;
-      notes.push(
-        `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${files2}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
-      );
-      continue;
+      if (result2.sha === null) {
+        const uncommitted2 = result2.why?.includes("uncommitted") || !history.commits.has(head);
+        if (target.type === "worktree" && uncommitted2) blamed.set(finding2, null);
+        else notes.push(`${finding2.file}: ${finding2.id} not attributed: ${whyNot(finding2, result2)}`);
+        continue;
+      }
+      blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
     }
-    if (result2.sha === null) {
-      const uncommitted2 = result2.why?.includes("uncommitted") || !history.commits.has(head);
-      if (target.type === "worktree" && uncommitted2) blamed.set(finding2, null);
-      else notes.push(`${finding2.file}: ${finding2.id} not attributed: ${whyNot(finding2, result2)}`);
-      continue;
+    const ownFiles = /* @__PURE__ */ new Map();
+    for (const finding2 of group) {
+      const b = blamed.get(finding2);
+      if (b === void 0 || b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
+        continue;
+      if (adapterFor(finding2.kind).scope !== "file") continue;
+      ownFiles.set(finding2.file, [...ownFiles.get(finding2.file) ?? [], finding2]);
     }
-    blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
+    for (const [file, list4] of ownFiles) byFile.set(file, list4);
+    const listed = await addedAccess({
+      history,
+      head,
+      byFile: ownFiles,
+      walksOf,
+      versions,
+      contents,
+      target: options.documents ?? /* @__PURE__ */ new Map(),
+      settings
+    });
+    for (const [finding2, list4] of listed) added.set(finding2, list4);
   }
   options.progress?.(findings.length, findings.length, "findings attributed");
-  const byFile = /* @__PURE__ */ new Map();
-  for (const [finding2, b] of blamed) {
-    if (b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
-      continue;
-    if (adapterFor(finding2.kind).scope !== "file") continue;
-    byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
-  }
-  const added = await addedAccess({
-    history,
-    head,
-    byFile,
-    walksOf,
-    versions,
-    contents,
-    target: options.documents ?? /* @__PURE__ */ new Map(),
-    settings
-  });
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
     ...blamedShas([...added.values()].flat())
@@ -53257,6 +53304,26 @@ async function attribute(findings, options) {
     }
   }
   return notes;
+}
+function* inGroups(findings, filesOf, versions) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const finding2 of findings) byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
+  let group = /* @__PURE__ */ new Set();
+  let files2 = /* @__PURE__ */ new Set();
+  let count = 0;
+  const flush = () => findings.filter((f) => group.has(f));
+  for (const list4 of byFile.values()) {
+    const fresh2 = [...new Set(list4.flatMap(filesOf))].filter((file) => !files2.has(file));
+    const more = fresh2.reduce((sum, file) => sum + (versions.get(file)?.size ?? 0), 0);
+    if (group.size > 0 && count + more > VERSIONS_AT_ONCE) {
+      yield flush();
+      [group, files2, count] = [/* @__PURE__ */ new Set(), /* @__PURE__ */ new Set(), 0];
+    }
+    for (const finding2 of list4) group.add(finding2);
+    for (const file of fresh2) files2.add(file);
+    count += more;
+  }
+  if (group.size > 0) yield flush();
 }
 async function alreadyAtHead(findings, head, options) {
   const byChange = (f) => {
@@ -53369,7 +53436,7 @@ async function valueIn2(file, kind, name2, source, settings) {
   }
   return parsedAs(file, kind);
 }
-var dated, whyNot, elsewhereOf;
+var dated, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
 var init_attribute = __esm({
   async "src/core/attribute/index.ts"() {
     "use strict";
@@ -53387,6 +53454,7 @@ var init_attribute = __esm({
     await init_by_change();
     await init_contributions();
     dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
+    VERSIONS_AT_ONCE = 256;
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
       const location2 = finding2.baselineLocation;

@@ -11,6 +11,7 @@ import {adapterFor} from '../../adapters/index.js'
 import type {History} from '../../git/index.js'
 import type {AdapterSettings, Document, Finding, Kind, Witness} from '../../kernel/types.js'
 import type {BlamedCommit} from '../commits.js'
+import {compareDocuments, sameDocument} from '../compare.js'
 import {findingKey} from '../embedded.js'
 import {escapePointerToken, pointerTokens} from '../../kernel/parse.js'
 import {readDocuments} from '../source.js'
@@ -93,8 +94,9 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
       for (const key of keys) {
         const [was, now] = [before.get(key), after.get(key)]
         const at = options.target.get(key)
-        if (now === undefined || was?.hash === now.hash || at === undefined) continue
-        const compared = await adapter.compare(
+        if (now === undefined || (was !== undefined && sameDocument(was, now)) || at === undefined) continue
+        const compared = await compareDocuments(
+          kind,
           new Map(was === undefined ? [] : [[key, was]]),
           new Map([[key, now]]),
           [key],
@@ -180,7 +182,8 @@ async function presentRequest(
         : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings)
     if (fewer === undefined) return undefined
     value = fewer
-    const compared = await adapter.compare(
+    const compared = await compareDocuments(
+      now.kind,
       new Map(was === undefined ? [] : [[now.path, was]]),
       new Map([[now.path, {...now, value}]]),
       [now.path],

@@ -44,7 +44,7 @@ import {
   type WalkOf,
 } from './blame.js'
 import {kindChangedSince, mayHold, parsedAs, stagedDiffers} from './by-change.js'
-import {addedAccess} from './contributions.js'
+import {type AddedBy, addedAccess} from './contributions.js'
 
 interface AttributionOptions {
   root: string
@@ -169,7 +169,10 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const elsewhere = elsewhereOf(f)
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === undefined ? f.kind : 'container')
   }
-  const {parsed, contents} = await readVersions(options.root, versions, readAs, together, settings)
+  // The versions of the files of one group of findings at a time (read and parsed once each), let
+  // go before the next group's: a long history's versions of every file are never all held.
+  let parsed = new Map<string, unknown>()
+  let contents = new Map<string, Buffer>()
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
   const documentsOfKind = new Map<string, Map<string, unknown>>()
@@ -232,91 +235,108 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     return kindChanges(finding.kind as Kind)
   }
   const blamed = new Map<Finding, BlamedCommit | null>()
-  for (const [done, finding] of findings.entries()) {
-    options.progress?.(done, findings.length, 'findings attributed')
-    // acldrift's own findings (config, approvals, baseline) are attributed by the gate.
-    if (!dated(finding)) continue
-    const adapter = adapterFor(finding.kind)
-    const wanted = finding.change !== 'narrowing'
-    const others = othersOf(finding.kind)
-    // `at`: the file and, for an embedded document, its name in the container.
-    const allowedAt = async (at: Pick<Finding, 'file' | 'document'>, blob: string | null) => {
-      const key = findingKey(at)
-      const value = blob === null ? undefined : parsed.get(documentKey(blob, at.document))
-      const allows =
-        blob === null
-          ? ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false)
-          : value === undefined
-            ? false
-            : await adapter.allows(value, finding.witness!, key, others, settings)
-      return allows === wanted
-    }
-    // Evaluate every version once, then blame synchronously over the cached answers.
-    const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
-      const answers = new Map<string | null, boolean>()
-      for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
-      return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
-    }
-    const byWitness = finding.witness !== null && (adapter.namesRequest?.(finding.witness) ?? true)
-    let result: BlameResult = byWitness
-      ? await blameIn(finding)
-      : {sha: null, why: 'its witness names no request to ask of each version'}
-    // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
-    // hands the repository over to the next one, which itself did not change.
-    const elsewhere = elsewhereOf(finding)
-    if (result.sha === null && elsewhere !== undefined && byWitness) {
-      const there = await blameIn(elsewhere)
-      if (there.sha !== null) result = there
-    }
-    const byChange = await blameByChange(finding, result, byWitness, elsewhere !== undefined)
-    if (byChange !== undefined && byChange.length > 0) {
-      const merge = byChange.find((sha) => history.commits.get(sha)!.parents.length > 1)
-      if (byChange.length === 1 && merge === undefined) {
-        blamed.set(finding, {sha: byChange[0]!})
-        continue
-      }
-      const named = byChange.map((sha) => sha.slice(0, 7)).join(', ')
-      const files = adapter.scope === 'file' ? '' : ` (the commits that changed files of its kind)`
-      notes.push(
-        `${finding.file}: ${finding.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named}${files}${merge === undefined ? '' : ` (or a commit of the branch merged by ${merge.slice(0, 7)})`}`,
-      )
-      continue
-    }
-    if (result.sha === null) {
-      // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
-      const uncommitted = result.why?.includes('uncommitted') || !history.commits.has(head)
-      if (target.type === 'worktree' && uncommitted) blamed.set(finding, null)
-      else notes.push(`${finding.file}: ${finding.id} not attributed: ${whyNot(finding, result)}`)
-      continue
-    }
-    blamed.set(finding, {sha: result.sha, mergedBy: result.mergedBy})
-  }
-
-  options.progress?.(findings.length, findings.length, 'findings attributed')
   // Every other commit of the range whose added access the finding still has: each file's chain
   // walked once more, for the findings of kinds whose files stand alone.
   const byFile = new Map<string, Finding[]>()
-  for (const [finding, b] of blamed) {
-    if (
-      b === null ||
-      finding.witness === null ||
-      together.has(finding.file) ||
-      elsewhereOf(finding) !== undefined
-    )
-      continue
-    if (adapterFor(finding.kind).scope !== 'file') continue
-    byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
+  const added = new Map<Finding, AddedBy[]>()
+  let done = 0
+  for (const group of inGroups(findings, filesOf, versions)) {
+    const files = new Set(group.flatMap(filesOf))
+    ;({parsed, contents} = await readVersions(
+      options.root,
+      new Map([...versions].filter(([file]) => files.has(file))),
+      readAs,
+      together,
+      settings,
+    ))
+    for (const finding of group) {
+      options.progress?.(done++, findings.length, 'findings attributed')
+      // acldrift's own findings (config, approvals, baseline) are attributed by the gate.
+      if (!dated(finding)) continue
+      const adapter = adapterFor(finding.kind)
+      const wanted = finding.change !== 'narrowing'
+      const others = othersOf(finding.kind)
+      // `at`: the file and, for an embedded document, its name in the container.
+      const allowedAt = async (at: Pick<Finding, 'file' | 'document'>, blob: string | null) => {
+        const key = findingKey(at)
+        const value = blob === null ? undefined : parsed.get(documentKey(blob, at.document))
+        const allows =
+          blob === null
+            ? ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false)
+            : value === undefined
+              ? false
+              : await adapter.allows(value, finding.witness!, key, others, settings)
+        return allows === wanted
+      }
+      // Evaluate every version once, then blame synchronously over the cached answers.
+      const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
+        const answers = new Map<string | null, boolean>()
+        for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
+        return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
+      }
+      const byWitness = finding.witness !== null && (adapter.namesRequest?.(finding.witness) ?? true)
+      let result: BlameResult = byWitness
+        ? await blameIn(finding)
+        : {sha: null, why: 'its witness names no request to ask of each version'}
+      // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
+      // hands the repository over to the next one, which itself did not change.
+      const elsewhere = elsewhereOf(finding)
+      if (result.sha === null && elsewhere !== undefined && byWitness) {
+        const there = await blameIn(elsewhere)
+        if (there.sha !== null) result = there
+      }
+      const byChange = await blameByChange(finding, result, byWitness, elsewhere !== undefined)
+      if (byChange !== undefined && byChange.length > 0) {
+        const merge = byChange.find((sha) => history.commits.get(sha)!.parents.length > 1)
+        if (byChange.length === 1 && merge === undefined) {
+          blamed.set(finding, {sha: byChange[0]!})
+          continue
+        }
+        const named = byChange.map((sha) => sha.slice(0, 7)).join(', ')
+        const files = adapter.scope === 'file' ? '' : ` (the commits that changed files of its kind)`
+        notes.push(
+          `${finding.file}: ${finding.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named}${files}${merge === undefined ? '' : ` (or a commit of the branch merged by ${merge.slice(0, 7)})`}`,
+        )
+        continue
+      }
+      if (result.sha === null) {
+        // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
+        const uncommitted = result.why?.includes('uncommitted') || !history.commits.has(head)
+        if (target.type === 'worktree' && uncommitted) blamed.set(finding, null)
+        else notes.push(`${finding.file}: ${finding.id} not attributed: ${whyNot(finding, result)}`)
+        continue
+      }
+      blamed.set(finding, {sha: result.sha, mergedBy: result.mergedBy})
+    }
+
+    const ownFiles = new Map<string, Finding[]>()
+    for (const finding of group) {
+      const b = blamed.get(finding)
+      if (
+        b === undefined ||
+        b === null ||
+        finding.witness === null ||
+        together.has(finding.file) ||
+        elsewhereOf(finding) !== undefined
+      )
+        continue
+      if (adapterFor(finding.kind).scope !== 'file') continue
+      ownFiles.set(finding.file, [...(ownFiles.get(finding.file) ?? []), finding])
+    }
+    for (const [file, list] of ownFiles) byFile.set(file, list)
+    const listed = await addedAccess({
+      history,
+      head,
+      byFile: ownFiles,
+      walksOf,
+      versions,
+      contents,
+      target: options.documents ?? new Map(),
+      settings,
+    })
+    for (const [finding, list] of listed) added.set(finding, list)
   }
-  const added = await addedAccess({
-    history,
-    head,
-    byFile,
-    walksOf,
-    versions,
-    contents,
-    target: options.documents ?? new Map(),
-    settings,
-  })
+  options.progress?.(findings.length, findings.length, 'findings attributed')
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
     ...blamedShas([...added.values()].flat()),
@@ -352,6 +372,38 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     }
   }
   return notes
+}
+
+/** Versions read together at most (unless one file alone has more): a bound on what is held at once. */
+const VERSIONS_AT_ONCE = 256
+
+/**
+ * The findings in groups, in order, each group's files together holding at most VERSIONS_AT_ONCE
+ * versions; all of a file's findings are in one group (contributions weigh them together).
+ */
+function* inGroups(
+  findings: Finding[],
+  filesOf: (f: Finding) => string[],
+  versions: ReadonlyMap<string, ReadonlySet<string>>,
+): Generator<Finding[]> {
+  const byFile = new Map<string, Finding[]>()
+  for (const finding of findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
+  let group = new Set<Finding>()
+  let files = new Set<string>()
+  let count = 0
+  const flush = () => findings.filter((f) => group.has(f))
+  for (const list of byFile.values()) {
+    const fresh = [...new Set(list.flatMap(filesOf))].filter((file) => !files.has(file))
+    const more = fresh.reduce((sum, file) => sum + (versions.get(file)?.size ?? 0), 0)
+    if (group.size > 0 && count + more > VERSIONS_AT_ONCE) {
+      yield flush()
+      ;[group, files, count] = [new Set(), new Set(), 0]
+    }
+    for (const finding of list) group.add(finding)
+    for (const file of fresh) files.add(file)
+    count += more
+  }
+  if (group.size > 0) yield flush()
 }
 
 /**
