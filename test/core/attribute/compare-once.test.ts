@@ -3,14 +3,12 @@
 // that commit changed. A commit that only reformats a policy (another indent: new bytes, same
 // value) changes no document, and a counter of the documents handed to the adapters says so.
 import {afterAll, beforeAll, expect, it} from 'vitest'
-import {attribute} from '../../../src/core/attribute/index.js'
-import {compareChanged, compareCounts} from '../../../src/core/compare.js'
+import {compareCounts} from '../../../src/core/compare.js'
 import {DEFAULT_CONFIG} from '../../../src/core/config.js'
-import {loadSource} from '../../../src/core/source.js'
 import {runTimeline} from '../../../src/core/timeline.js'
-import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
 import {commitAs} from '../../e2e/helpers.js'
 import {createRepo, identities, type TestRepo} from '../../helpers/repo.js'
+import {compareRevisions} from './audit-steps.js'
 
 const path = (i: number) => `iam/policy-${i}.json`
 const policy = (i: number, actions: string[], indent = 2) =>
@@ -65,18 +63,9 @@ it('history compares only the documents each commit changed, not a reformatted o
 })
 
 it("an audit's attribution compares each commit's change of a finding's document, not a reformat", async () => {
-  const [before, after] = await Promise.all([
-    loadSource(repo.dir, {type: 'ref', rev: base}, DEFAULT_CONFIG),
-    loadSource(repo.dir, {type: 'ref', rev: head}, DEFAULT_CONFIG),
-  ])
-  const {findings} = await compareChanged(before.documents, after.documents, DEFAULT_ADAPTER_SETTINGS)
+  const {findings, attributeAll} = await compareRevisions(repo.dir, base, head)
   compareCounts.documents = 0
-  const notes = await attribute(findings, {
-    root: repo.dir,
-    baseline: base,
-    target: {type: 'ref', commit: head},
-    documents: after.documents,
-  })
+  const notes = await attributeAll()
   expect(notes).toEqual([])
   // The statement's finding lists both commits that added an action to it.
   expect(findings.flatMap((f) => (f.commits ?? []).map((c) => c.commit.sha))).toEqual(widenings)
