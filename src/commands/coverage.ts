@@ -4,6 +4,7 @@ import {COVERAGE_FLAGS} from '../cli/flag-specs.js'
 import {oclifFlags} from '../cli/flags.js'
 import {emitText} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
+import {revisionConfig} from '../core/gate/reference.js'
 import {loadSource, sourceSpec, unmatchedNotes} from '../core/source.js'
 import {EXIT, formatProblem} from '../kernel/errors.js'
 import {findRepoRoot} from '../git/index.js'
@@ -25,7 +26,13 @@ export default class Coverage extends BaseCommand {
     const {flags} = await this.parse(Coverage)
     await withDebug(flags.debug, async () => {
       const root = await findRepoRoot(process.cwd())
-      const source = await loadSource(root, sourceSpec(flags), await loadConfig(root, flags.config))
+      const spec = sourceSpec(flags)
+      // A revision is read with its own config (core/gate/reference.ts), as check and snapshot read it.
+      const config = await revisionConfig(
+        {root, cwd: process.cwd(), config: await loadConfig(root, flags.config)},
+        spec,
+      )
+      const source = await loadSource(root, spec, config)
       const coverage = source.coverage!
       const warnings = unmatchedNotes(source)
       const text =

@@ -5,7 +5,7 @@ import {oclifFlags} from '../cli/flags.js'
 import {emitText} from '../cli/output.js'
 import {loadConfig} from '../core/config.js'
 import {InvalidInputError} from '../kernel/errors.js'
-import {snapshotConfig} from '../core/gate/reference.js'
+import {revisionConfig} from '../core/gate/reference.js'
 import {buildSnapshot, serializeSnapshot} from '../core/snapshot.js'
 import {loadSource, sourceSpec} from '../core/source.js'
 import {findRepoRoot} from '../git/index.js'
@@ -27,7 +27,7 @@ export default class Snapshot extends BaseCommand {
     const root = await findRepoRoot(process.cwd())
     const spec = sourceSpec(flags)
     // A revision is read with its own config (core/gate/reference.ts).
-    const config = await snapshotConfig(
+    const config = await revisionConfig(
       {root, cwd: process.cwd(), config: await loadConfig(root, flags.config)},
       spec,
     )

@@ -14,6 +14,7 @@ import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {assertWritableInside} from '../kernel/files.js'
 import {headCommit} from '../git/index.js'
+import {revisionConfig} from './gate/reference.js'
 import {aboutProtectedFiles} from './gate/rules.js'
 import {buildSnapshot, serializeSnapshot, type Snapshot} from './snapshot.js'
 import {loadSource, type SourceSpec} from './source.js'
@@ -91,7 +92,8 @@ export async function updateBaseline(request: BaselineUpdateRequest): Promise<Ba
   const result = {file: named, written: false, unapproved, approved, narrowings, report}
   if (unapproved.length > 0) return result
 
-  const source = await loadSource(root, request.target, config)
+  // A revision is read with its own config, as the check above read it (gate/reference.ts).
+  const source = await loadSource(root, request.target, await revisionConfig(request, request.target))
   if (source.problems.length > 0) throw new InvalidInputError(source.problems)
   const previous = JSON.parse(await readFile(file, 'utf8')) as Snapshot
   const same = (s: Pick<Snapshot, 'documents'>) =>

@@ -20,7 +20,7 @@ import type {Config} from './config.js'
 import {byGravity, summarize} from '../kernel/findings.js'
 import {readGate} from './gate/index.js'
 import {witnessBeyondApprovals} from './gate/witness.js'
-import {configPath, configReaders, readingConfig, snapshotBase} from './gate/reference.js'
+import {configPath, configReaders, readingConfig, snapshotBase, targetReading} from './gate/reference.js'
 import {openSnapshot, readSnapshot} from './snapshot.js'
 import {type FilesAt, sourceFiles} from './source-files.js'
 import {readsPath, unmatchedGlobs} from './classify.js'
@@ -144,7 +144,7 @@ async function stagedAgainstSnapshot(
 ): Promise<[LoadedSource, LoadedSource] | undefined> {
   const {root, config} = options
   if (options.target.type !== 'staged' || (options.overlay ?? []).length > 0) return undefined
-  const snapshot = await timed('reading', () => openSnapshot(file))
+  const snapshot = await timed('reading', () => openSnapshot(file, root))
   const recorded = snapshot.files
   if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
   const head = await headCommit(root)
@@ -212,9 +212,12 @@ async function loadSides(
   ]
 }
 
-/** One check: git is asked once per run about the index and HEAD (git/scope.ts). */
+/**
+ * One check: git is asked once per run about the index and HEAD (git/scope.ts). A revision is
+ * read with the config it carries, never the working tree's (gate/reference.ts, targetReading).
+ */
 export function runCheck(options: CheckOptions): Promise<Report> {
-  return oneRun(() => check(options))
+  return oneRun(async () => check({...options, config: await targetReading(options, options.target)}))
 }
 
 async function check(options: CheckOptions): Promise<Report> {

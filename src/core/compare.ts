@@ -45,7 +45,8 @@ export async function compareChanged(
   }
   const out: Comparison = {findings: [], notes: []}
   for (const [kind, changed] of changedByKind) {
-    const result = await adapterFor(kind).compare(
+    const result = await compareDocuments(
+      kind,
       ofKind(baseline, kind),
       ofKind(target, kind),
       changed,
@@ -55,6 +56,24 @@ export async function compareChanged(
     out.notes.push(...result.notes)
   }
   return out
+}
+
+/** How many documents this process handed to a kind's comparison (a debug stat, for tests). */
+export const compareCounts = {documents: 0}
+
+/**
+ * The kind's adapter asked what the `changed` keys widen and narrow: every comparison of
+ * documents (a check's, `history`'s per commit, attribution's per commit) goes through here.
+ */
+export function compareDocuments(
+  kind: Kind,
+  baseline: Map<string, Document>,
+  target: Map<string, Document>,
+  changed: string[],
+  context: AdapterContext,
+): Promise<Comparison> {
+  compareCounts.documents += changed.length
+  return adapterFor(kind).compare(baseline, target, changed, context)
 }
 
 export function ofKind(documents: Map<string, Document>, kind: Kind): Map<string, Document> {

@@ -15,9 +15,8 @@
 // as removing the hook takes writing .git/hooks; coding agents' writes under .git are refused by
 // the agent hook (core/agent/hook.ts).
 
-import {createHmac, randomBytes, timingSafeEqual} from 'node:crypto'
-import {mkdir, open, readFile} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 import {dotGitDir} from '../git/dot-git.js'
 import {writeFileAtomic} from '../kernel/atomic.js'
@@ -26,10 +25,10 @@ import {sha256} from '../kernel/hash.js'
 import {parseFile, parsedFile, positionsOf} from '../kernel/parse.js'
 import type {ParsedFile, Position} from '../kernel/types.js'
 import {toolVersion} from '../kernel/version.js'
+import {ensureKey, keyFile, macOf, macVerifies, readKey} from './cache-key.js'
 import {validateValue} from './validate.js'
 
 const CACHE_FILE = join('acldrift', 'config-cache.json')
-const KEY_FILE = join('acldrift', 'config-cache.key')
 /** Entries kept in the file: the few configs a repository switches between (branches). */
 const KEPT = 8
 
@@ -100,27 +99,23 @@ function cacheOf(root: string): Promise<Cache | undefined> {
   return cache
 }
 
-/** The HMAC of an entry for these bytes (their sha256), under this version. */
-const macOf = (key: Buffer, hash: string, entry: Entry) =>
-  createHmac('sha256', key)
-    .update(`${toolVersion()}\u0000${hash}\u0000${JSON.stringify([entry.value, entry.positions])}`)
-    .digest()
+/** What an entry's HMAC is of: these bytes (their sha256), under this version. */
+const macText = (hash: string, entry: Entry) =>
+  `${toolVersion()}\u0000${hash}\u0000${JSON.stringify([entry.value, entry.positions])}`
 
 /** The kept entry for these bytes, when there is one whose HMAC verifies under the repository's key. */
 function verified(cache: Cache, hash: string): Entry | undefined {
   if (cache.key === undefined || !Object.hasOwn(cache.entries, hash)) return undefined
   const entry = cache.entries[hash]!
   if (typeof entry !== 'object' || entry === null || !Array.isArray(entry.positions)) return undefined
-  if (typeof entry.mac !== 'string' || !/^[0-9a-f]{64}$/.test(entry.mac)) return undefined
-  const mac = macOf(cache.key, hash, entry)
-  return timingSafeEqual(mac, Buffer.from(entry.mac, 'hex')) ? entry : undefined
+  return macVerifies(cache.key, macText(hash, entry), entry.mac) ? entry : undefined
 }
 
 async function readCache(root: string): Promise<Cache | undefined> {
   const dir = await dotGitDir(root)
   if (dir === undefined) return undefined
   const path = join(dir, CACHE_FILE)
-  const keyPath = join(dir, KEY_FILE)
+  const keyPath = keyFile(dir)
   const [text, key] = await Promise.all([readFile(path, 'utf8').catch(() => undefined), readKey(keyPath)])
   try {
     const file = JSON.parse(text ?? '') as CacheFile
@@ -132,43 +127,14 @@ async function readCache(root: string): Promise<Cache | undefined> {
   }
 }
 
-const KEY_BYTES = 32
-
-/** The repository's key, when its file holds one. */
-async function readKey(path: string): Promise<Buffer | undefined> {
-  const key = await readFile(path).catch(() => undefined)
-  return key?.length === KEY_BYTES ? key : undefined
-}
-
-/** The repository's key, created (readable by its owner only) when there is none yet. */
-async function ensureKey(cache: Cache): Promise<Buffer> {
-  if (cache.key !== undefined) return cache.key
-  await mkdir(dirname(cache.keyPath), {recursive: true})
-  const key = randomBytes(KEY_BYTES)
-  try {
-    // Exclusive: of two hooks creating it at once, one key wins and the other reads it.
-    const handle = await open(cache.keyPath, 'wx', 0o600)
-    try {
-      await handle.writeFile(key)
-    } finally {
-      await handle.close()
-    }
-    cache.key = key
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    cache.key = await readKey(cache.keyPath)
-    if (cache.key === undefined) throw error
-  }
-  return cache.key
-}
-
 async function remember(cache: Cache, hash: string, entry: Entry): Promise<void> {
   // A git directory that cannot be written only costs the next run a parse.
   await (async () => {
-    const key = await ensureKey(cache)
+    cache.key ??= await ensureKey(cache.keyPath)
+    const key = cache.key
     // The newest last; the oldest dropped beyond KEPT.
     const entries = Object.entries(cache.entries).filter(([name]) => name !== hash)
-    const kept: KeptEntry = {...entry, mac: macOf(key, hash, entry).toString('hex')}
+    const kept: KeptEntry = {...entry, mac: macOf(key, macText(hash, entry))}
     cache.entries = Object.fromEntries([...entries.slice(-(KEPT - 1)), [hash, kept]])
     const file: CacheFile = {tool: toolVersion(), entries: cache.entries}
     await writeFileAtomic(cache.path, `${JSON.stringify(file)}\n`)

@@ -9,6 +9,14 @@ import type {LoadedSource, SnapshotFiles} from './source.js'
 import type {ActorType, Document, Kind, Origin, SourceMap} from '../kernel/types.js'
 import {containerFor} from '../containers/index.js'
 import {embed} from './embedded.js'
+import {
+  documentFile,
+  keepLayout,
+  keptLayout,
+  scanLayout,
+  type SnapshotLayout,
+  textOf,
+} from './snapshot-index.js'
 import {validateValue} from './validate.js'
 import {toolVersion} from '../kernel/version.js'
 
@@ -155,52 +163,70 @@ export interface OpenedSnapshot {
 
 /**
  * Opens a snapshot without validating every document: the pre-commit hook compares a few files,
- * and validating thousands of documents it does not use would cost more than the check. A
- * snapshot whose structure is not what acldrift writes is read in full by readSnapshot, which
- * fails closed naming the problem.
+ * and parsing and validating thousands of documents it does not use would cost more than the
+ * check. Its layout (snapshot-index.ts) says where each document is in its bytes: the documents
+ * asked for are parsed, and validated as readSnapshot validates them all. A snapshot whose
+ * structure is not what acldrift writes is read in full by readSnapshot, which fails closed
+ * naming the problem. `root`: the repository whose git directory keeps layouts between runs.
  */
-export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
+export async function openSnapshot(path: string, root: string): Promise<OpenedSnapshot> {
   const content = await snapshotContent(path)
-  let value: Partial<Snapshot> | undefined
-  try {
-    value = JSON.parse(content.toString('utf8')) as Partial<Snapshot>
-  } catch {
-    value = undefined
-  }
-  const documents = Array.isArray(value?.documents) ? value.documents : undefined
-  const fileOf = (d: Snapshot['documents'][number]) => d?.origin?.file ?? d?.path
-  const files = value?.files
-  if (
-    documents === undefined ||
-    !documents.every((d) => typeof fileOf(d) === 'string') ||
-    (files !== undefined && !wellFormedFiles(files))
-  )
-    return wholly(await readSnapshot(path))
   const blob = gitBlobId(content)
+  const layout = (await keptLayout(root, blob, content)) ?? (await foundLayout(root, blob, content))
+  if (layout === undefined) return wholly(await readSnapshot(path))
+  const ranges = new Map(layout.members.map(([name, ...range]) => [name, range] as const))
+  const files = ranges.has('files')
+    ? (JSON.parse(textOf(content, ranges.get('files')!)) as SnapshotFiles)
+    : undefined
+  // Everything but the documents and the record of every file's blob id (thousands of entries).
+  const head = layout.members
+    .filter(([name]) => name !== 'files')
+    .map(([name, ...range]) => `${JSON.stringify(name)}:${textOf(content, range)}`)
   return {
     files,
-    documentFiles: [...new Set(documents.map(fileOf))],
+    documentFiles: [...new Set(layout.documents.map(([file]) => file))],
     async documentsOf(wanted) {
-      // Without the record of every file's blob id, which is read above (thousands of entries).
-      const subset = {...value, files: undefined, documents: documents.filter((d) => wanted.has(fileOf(d)))}
+      const chosen = layout.documents.filter(([file]) => wanted.has(file))
+      const documents = chosen.map(([, ...range]) => textOf(content, range))
+      const subset = `{${[...head, `"documents":[${documents.join(',')}]`].join(',')}}`
       try {
-        const parsed = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), {positions: false})
-        return {...parsed.source, blob}
+        const parsed = await parseSnapshot(path, Buffer.from(subset), {positions: false})
+        // Each document is of the file its layout says (the layout is a cache: trusted for nothing).
+        if (parsed.snapshot.documents.every((d, i) => documentFile(d) === chosen[i]![0]))
+          return {...parsed.source, blob}
       } catch (error) {
         // Read again in full, so that the problem names its line in the file itself.
         if (!(error instanceof InvalidInputError)) throw error
-        return readSnapshot(path)
       }
+      return readSnapshot(path)
     },
   }
+}
+
+/**
+ * The layout of a snapshot's bytes, found by a scan that parses each part of them (never the
+ * whole: its memory would be the hook's peak), and kept for the next run; undefined when they do
+ * not have the structure acldrift writes (a document naming no file, a malformed record of files).
+ */
+async function foundLayout(root: string, blob: string, content: Buffer): Promise<SnapshotLayout | undefined> {
+  const layout = scanLayout(content)
+  const files = layout?.members.find(([name]) => name === 'files')
+  if (
+    layout === undefined ||
+    (files !== undefined && !wellFormedFiles(JSON.parse(textOf(content, [files[1], files[2]]))))
+  )
+    return undefined
+  await keepLayout(root, blob, layout)
+  return layout
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
- * `files` as the snapshot schema has it: checked here, because documentsOf validates the
- * documents it is asked for, not this record of thousands of blob ids.
+ * `files` as the snapshot schema has it: checked here (when the layout is found, for those very
+ * bytes), because documentsOf validates the documents it is asked for, not this record of
+ * thousands of blob ids.
  */
 function wellFormedFiles(files: unknown): files is SnapshotFiles {
   return (

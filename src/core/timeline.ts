@@ -5,6 +5,7 @@ import {adapterFor} from '../adapters/index.js'
 import {catFileBatch, type History, headCommit, readHistory, resolveCommit} from '../git/index.js'
 import {walkOf} from './attribute/blame.js'
 import {lookUpCommits} from './commits.js'
+import {compareDocuments, sameDocument} from './compare.js'
 import type {Config} from './config.js'
 import {summarize} from '../kernel/findings.js'
 import {findingKey} from './embedded.js'
@@ -45,13 +46,18 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     .flatMap((sha) => history.commits.get(sha)!.changes.map((change) => ({sha, change})))
     .filter(({change}) => inScope(change.path) && kindOf(change.path) !== undefined)
     .filter(({sha, change}) => !fromMergedBranch(history, sha, change.path, change.newBlob))
-  const blobs = new Set<string>()
-  for (const {change} of changes)
-    for (const b of [change.oldBlob, change.newBlob]) if (!/^0+$/.test(b)) blobs.add(b)
-  const versions = new Map<string, Buffer>()
-  if (blobs.size > 0)
-    for (const o of await timed('reading', () => catFileBatch(root, [...blobs])))
-      if (o.type === 'blob') versions.set(o.id, o.content)
+  // The versions a stretch of changes compares, read together; those of the stretch before are let
+  // go (a long history's versions are never all held).
+  let versions = new Map<string, Buffer>()
+  const readStretch = async (from: number) => {
+    const blobs = new Set<string>()
+    for (const {change} of changes.slice(from, from + CHANGES_AT_ONCE))
+      for (const b of [change.oldBlob, change.newBlob]) if (!/^0+$/.test(b)) blobs.add(b)
+    versions = new Map()
+    if (blobs.size > 0)
+      for (const o of await timed('reading', () => catFileBatch(root, [...blobs])))
+        if (o.type === 'blob') versions.set(o.id, o.content)
+  }
 
   const findings: Finding[] = []
   const errors: Report['errors'] = []
@@ -62,6 +68,7 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
   const total = new Set(changes.map((c) => c.sha)).size
   let walked = 0
   for (const [i, {sha, change}] of changes.entries()) {
+    if (i % CHANGES_AT_ONCE === 0) await readStretch(i)
     if (sha !== changes[i - 1]?.sha) options.progress?.(walked++, total, 'commits compared')
     const load = async (blob: string, path: string) => {
       const content = versions.get(blob)
@@ -73,10 +80,11 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     // new path: a move is compared with the file's old version.
     const before = rekey(await load(change.oldBlob, change.oldPath), change.oldPath, change.path)
     const after = await load(change.newBlob, change.path)
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (key) =>
-        before.get(key)?.hash !== after.get(key)?.hash || before.get(key)?.kind !== after.get(key)?.kind,
-    )
+    // A document whose value is the same (a reformatted file, a template's other policies) is not compared.
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((key) => {
+      const [was, now] = [before.get(key), after.get(key)]
+      return was === undefined || now === undefined || !sameDocument(was, now)
+    })
     // The commit's own tree, for witnesses that name a real file (read only when asked).
     const paths = () => listSourcePaths(root, {type: 'ref', rev: sha})
     const kinds = new Set(changed.flatMap((key) => [before.get(key)?.kind, after.get(key)?.kind]))
@@ -86,7 +94,7 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
       const ofKind = (side: Map<string, Document>) => new Map([...side].filter(([, d]) => d.kind === kind))
       const keys = changed.filter((key) => (after.get(key) ?? before.get(key))!.kind === kind)
       const result = await timed('comparing', () =>
-        adapterFor(kind).compare(ofKind(before), ofKind(after), keys, {...options.config.settings, paths}),
+        compareDocuments(kind, ofKind(before), ofKind(after), keys, {...options.config.settings, paths}),
       )
       notes.push(...result.notes.map((note) => `${sha.slice(0, 12)}: ${note}`))
       for (const finding of result.findings) {
@@ -114,6 +122,9 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
     notes,
   }
 }
+
+/** Changes whose versions are read together. */
+const CHANGES_AT_ONCE = 128
 
 /**
  * Which paths are the asked-for file or directory, following moves backwards (like

@@ -111,6 +111,19 @@ function formatOf(path: string): Format {
   return /\.ya?ml$/i.test(path) ? 'yaml' : 'json'
 }
 
+/**
+ * A string of its own rather than a slice of the file's text: V8 makes a slice of 13 characters or
+ * more point into the text it was cut from, so one action name kept would keep the whole file's
+ * text (a parsed tree of policies held twice its size). As a property name the string is copied
+ * into V8's string table, where equal strings are one (an action named in many policies is stored once).
+ */
+function ownString(text: string): string {
+  if (text.length < 13) return text
+  const holder: Record<string, true> = {}
+  holder[text] = true
+  return Object.keys(holder)[0]!
+}
+
 class PointerSourceMap implements SourceMap {
   #positions: ReadonlyMap<string, Position> | undefined
   #find: (() => ReadonlyMap<string, Position>) | undefined
@@ -403,7 +416,7 @@ class JsonParser {
       chunkStart = pos
     }
     this.pos = pos + 1
-    return result + text.slice(chunkStart, pos)
+    return ownString(result + text.slice(chunkStart, pos))
   }
 
   private skipWhitespace(): void {

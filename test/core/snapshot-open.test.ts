@@ -30,7 +30,7 @@ afterEach(() => rm(dir, {recursive: true, force: true}))
 async function open(files: unknown) {
   const path = join(dir, 'baseline.json')
   await writeFile(path, JSON.stringify(snapshot(files)))
-  const opened = await openSnapshot(path)
+  const opened = await openSnapshot(path, dir)
   await opened.documentsOf(new Set())
   return opened
 }

@@ -432,6 +432,9 @@ describe.concurrent('check with acldrift.config.yaml', () => {
         '',
       ].join('\n'),
     )
+    // (committed: `--ref HEAD` reads HEAD with HEAD's config, never the working tree's)
+    await r.stage('acldrift.config.yaml')
+    await r.commit('acldrift config')
     // A public policy outside the globs is read (detected by content); an excluded one is listed as not read.
     await commitFiles(r, {
       'docs/examples/public-bucket.json': policyText(publicBucketPolicy),

@@ -144,3 +144,126 @@ describe('snapshot --ref REV reads REV with its own config', () => {
     SLOW,
   )
 })
+
+// `--ref REV` reads REV with REV's own config, never the working tree's: the agent's widening,
+// committed, is hidden by an `exclude` it writes into the working tree's config and never commits.
+const DEPLOY = 'iam/deploy.json'
+const hidingDeploy = (extra: string[] = []) => config([...extra, 'exclude:', `  - ${DEPLOY}`])
+
+/** Alice's config tagged `base`; the agent commits an admin policy; the working tree's config excludes it. */
+async function hiddenInWorktree(extra: string[] = [], setUp?: (r: TestRepo) => Promise<void>) {
+  const r = await newRepo()
+  await commitFiles(r, {[CONFIG]: config(extra)}, 'Config')
+  await setUp?.(r)
+  await r.git('tag', 'base')
+  const sha = await commitAs(r, agent, 'Deploy role', {[DEPLOY]: ADMIN})
+  await r.write(CONFIG, hidingDeploy(extra))
+  return {r, sha}
+}
+
+describe("--ref REV is read with REV's config, not the working tree's", () => {
+  it(
+    "check --ref HEAD: the admin policy the working tree's config excludes is a widening, the agent's",
+    async () => {
+      const {r, sha} = await hiddenInWorktree()
+      const {code, report} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', 'base'])
+      expect(code, JSON.stringify(report.findings)).toBe(1)
+      const deploy = open(report.findings).find((f) => f.file === DEPLOY)
+      expect(deploy).toMatchObject({change: 'widening', kind: 'aws-iam', commit: {sha, ...theAgents}})
+    },
+    SLOW,
+  )
+
+  it(
+    "audit --ref HEAD: the admin policy the working tree's config excludes is a widening, the agent's",
+    async () => {
+      const {r, sha} = await hiddenInWorktree()
+      const {code, findings} = await auditJson(r, ['--ref', 'HEAD', '--baseline', 'base'])
+      expect(code, JSON.stringify(findings)).toBe(1)
+      const deploy = open(findings).find((f) => f.file === DEPLOY)
+      expect(deploy).toMatchObject({change: 'widening', kind: 'aws-iam', commit: {sha, ...theAgents}})
+    },
+    SLOW,
+  )
+
+  it(
+    "baseline update --ref HEAD: refused while the working tree's config excludes the agent's admin policy, the snapshot unchanged",
+    async () => {
+      const {r} = await hiddenInWorktree(SNAPSHOT_BASELINE, async (repo) => {
+        const snap = await runCli(['snapshot', '--output', BASELINE], {cwd: repo.dir})
+        expect(snap.code, dump(snap)).toBe(0)
+        await repo.stage(BASELINE)
+        await repo.commit('Baseline snapshot')
+      })
+      const before = await readFile(join(r.dir, BASELINE), 'utf8')
+      const update = await runCli(['baseline', 'update', '--ref', 'HEAD'], {cwd: r.dir})
+      expect(update.code, dump(update)).toBe(1)
+      expect(update.stdout + update.stderr).toContain(DEPLOY)
+      expect(await readFile(join(r.dir, BASELINE), 'utf8')).toBe(before)
+    },
+    SLOW,
+  )
+})
+
+// A revision without any config is read with the defaults: what acldrift reads there. The
+// target's config cannot make such a baseline read more: a file only its `documents:` glob reads
+// was never checked, and its access is new, blamed on the commit that brought it into reading.
+describe('a baseline revision without a config is read with the defaults', () => {
+  it(
+    "the agent's first config reads an unchecked admin policy and sets failOn: never: the policy is a widening, the agent's",
+    async () => {
+      const r = await newRepo()
+      await commitFiles(r, {'policies/deploy.policy': ADMIN}, 'Policies, before acldrift')
+      await r.git('tag', 'base')
+      const agentConfig = [
+        'version: 1',
+        'documents:',
+        "  - glob: 'policies/*.policy'",
+        '    kind: aws-iam',
+        'policy:',
+        '  failOn: never',
+        '',
+      ].join('\n')
+      const sha = await commitAs(r, agent, 'Configure acldrift', {[CONFIG]: agentConfig})
+      const {code, findings} = await auditJson(r, ['--ref', 'HEAD', '--baseline', 'base'])
+      expect(code, JSON.stringify(findings)).toBe(1)
+      const deploy = open(findings).find((f) => f.file === 'policies/deploy.policy')
+      expect(deploy).toMatchObject({change: 'widening', kind: 'aws-iam', commit: {sha, ...theAgents}})
+      expect(open(findings).map((f) => f.rule)).toContain('config-weakened')
+    },
+    SLOW,
+  )
+})
+
+/** A team's own coding agent, which only the config's `actors.agents` names. */
+const BUILDER = {name: 'Builder', email: 'builder@agents.example.com', message: (subject: string) => subject}
+
+describe("--ref REV classifies commits with REV's actors, not the working tree's", () => {
+  it(
+    "audit --ref HEAD: a team's own agent, dropped from the working tree's config, is still an agent, and its widening below failOn needs an approval",
+    async () => {
+      const actors = ['actors:', '  agents:', '    - name: Builder', `      emails: ['${BUILDER.email}']`]
+      const team = (extra: string[] = []) =>
+        ['version: 1', ...extra, 'policy:', '  failOn: critical', '  approvers:', `    - ${ALICE}`, ''].join(
+          '\n',
+        )
+      const r = await newRepo()
+      await commitFiles(r, {[CONFIG]: team(actors)}, 'Config')
+      await r.git('tag', 'base')
+      const read = {
+        Version: '2012-10-17',
+        Statement: [{Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::reports/*'}],
+      }
+      const sha = await commitAs(r, BUILDER, 'Read reports', {[DEPLOY]: JSON.stringify(read)})
+      await r.write(CONFIG, team())
+      const {code, findings} = await auditJson(r, ['--ref', 'HEAD', '--baseline', 'base'])
+      expect(code, JSON.stringify(findings)).toBe(1)
+      const deploy = open(findings).find((f) => f.file === DEPLOY)
+      expect(deploy).toMatchObject({
+        change: 'widening',
+        commit: {sha, actor: {type: 'agent', agent: 'Builder'}},
+      })
+    },
+    SLOW,
+  )
+})

@@ -6,7 +6,7 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {expect} from 'vitest'
-import {runCli, type RunResult, type TestRepo} from '../helpers/repo.js'
+import {identities, runCli, type RunResult, type TestRepo} from '../helpers/repo.js'
 import {dump, type Finding, git, type RepoFactory, sharedStart} from './helpers.js'
 
 export {dump, git}
@@ -76,4 +76,18 @@ export function setUpWithTrust(newRepo: RepoFactory, policy?: string): Promise<T
     const committed = await git(r, {}, 'commit', '-m', 'Set up acldrift')
     expect(committed.code, dump(committed)).toBe(0)
   })
+}
+
+/** Claude Code commits the index through the repository's hooks (`flags` such as `--no-verify`). */
+export const commitAsAgent = (r: TestRepo, subject: string, ...flags: string[]) =>
+  git(r, {CLAUDECODE: '1'}, 'commit', ...flags, '-m', identities.claudeCode.message(subject))
+
+/** Claude Code opens the partner trust to everyone and commits it through the hooks: blocked, naming the file. */
+export async function agentOpensTrustBlocked(r: TestRepo): Promise<void> {
+  await r.write(TRUST, trust('0.0.0.0/0'))
+  await r.stage(TRUST)
+  const widened = await commitAsAgent(r, 'Open the partner trust')
+  expect(widened.code, dump(widened)).not.toBe(0)
+  expect(widened.stderr).toContain('acldrift: commit blocked')
+  expect(widened.stdout + widened.stderr).toContain(TRUST)
 }

@@ -12,7 +12,17 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identities, runCli, type TestRepo} from '../helpers/repo.js'
 import {type Report, repoFactory} from './helpers.js'
-import {CONFIG, dump, git, trust, initialisedWithTrust, setUpWithTrust, TRUST} from './gate-scenarios.js'
+import {
+  agentOpensTrustBlocked,
+  commitAsAgent,
+  CONFIG,
+  dump,
+  git,
+  trust,
+  initialisedWithTrust,
+  setUpWithTrust,
+  TRUST,
+} from './gate-scenarios.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
@@ -49,9 +59,6 @@ async function forgeBlobId(r: TestRepo, path: string, content: string): Promise<
   await r.write(BASELINE, `${JSON.stringify(snapshot, null, 2)}\n`)
 }
 
-const commitAsAgent = (r: TestRepo, subject: string, ...flags: string[]) =>
-  git(r, CLAUDE_ENV, 'commit', ...flags, '-m', agent.message(subject))
-
 describe('the hook with a baseline snapshot reads only what differs from it', () => {
   it(
     'compares the files a commit changes and those that differ from the snapshot, whatever its recorded blob ids say',
@@ -81,12 +88,7 @@ describe('the hook with a baseline snapshot reads only what differs from it', ()
       await r.stage(BASELINE)
       const forged = await commitAsAgent(r, 'Tidy the baseline', '--no-verify')
       expect(forged.code, dump(forged)).toBe(0)
-      await r.write(TRUST, WIDE)
-      await r.stage(TRUST)
-      const widened = await commitAsAgent(r, 'Open the partner trust')
-      expect(widened.code, dump(widened)).not.toBe(0)
-      expect(widened.stderr).toContain('acldrift: commit blocked')
-      expect(widened.stdout + widened.stderr).toContain(TRUST)
+      await agentOpensTrustBlocked(r)
       await r.git('reset', '-q', '--hard', 'HEAD~1')
 
       // A widening already in HEAD (committed without the hook) still differs from the snapshot:

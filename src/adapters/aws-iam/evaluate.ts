@@ -23,9 +23,12 @@ import {parseCidr, parseDate} from './conditions.js'
 import {variableKey, variableValue} from './variables.js'
 
 /** A witness as shown in reports, back in the engine's raw form (per dimension). */
-function rawRequest(witness: Witness, ctx: CompileContext, statements: Statement[]): Map<string, unknown> {
+function rawRequest(
+  witness: Witness,
+  ctx: CompileContext,
+  symbols: (text: string) => string,
+): Map<string, unknown> {
   const request = new Map<string, unknown>()
-  const symbols = symbolsOf(statements)
   request.set('principal', typeof witness.principal === 'string' ? symbols(witness.principal) : SELF)
   if (typeof witness.action === 'string') request.set('action', witness.action.toLowerCase())
   if (typeof witness.resource === 'string') request.set('resource', symbols(witness.resource))
@@ -90,17 +93,14 @@ function variableValues(witness: Witness, symbols: Set<string>): Map<string, str
  * (unless the caller is anonymous, `*`: nobody's own policy speaks for it).
  */
 export function allowsWitness(policy: unknown, witness: Witness): boolean {
-  const statements = statementsOf(policy)
-  const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
+  const {ctx, self, symbols, compiled, symbolChars} = compiledPolicy(policy)
   // A principal's composed policies are its own: the witness names it where a policy says "self".
-  const self = principalPoliciesOf(policy)?.principal
   const request = rawRequest(
     self !== undefined && witness.principal === self ? {...witness, principal: undefined} : witness,
     ctx,
-    statements,
+    symbols,
   )
-  const compiled = compileDocument(statements, ctx)
-  const rules = substituteRules(compiled, variableValues(witness, symbolCharsOf(compiled)))
+  const rules = substituteRules(compiled, variableValues(witness, symbolChars))
   const holds = (name: string, predicate: Formula<AnyLeaf>) => {
     if (name.startsWith('opaque:')) return true
     if (!name.startsWith('context:') && !request.has(name)) return true
@@ -111,4 +111,36 @@ export function allowsWitness(policy: unknown, witness: Witness): boolean {
   // Anonymous callers have no policies of their own: only a resource policy can allow them.
   const otherAllows = witness.otherPolicyAllows === true && witness.principal !== ANYONE
   return (otherAllows || matches('allow')) && !matches('deny')
+}
+
+interface CompiledPolicy {
+  ctx: CompileContext
+  self: string | undefined
+  symbols: (text: string) => string
+  compiled: ReturnType<typeof compileDocument>
+  symbolChars: ReturnType<typeof symbolCharsOf>
+}
+
+/**
+ * Each policy value compiled once, whatever the witnesses asked of it: blame asks every version
+ * of a file about every finding of the file. Kept while the value is (a parsed version is not
+ * changed once read: a variant is a new value).
+ */
+const compiledPolicies = new WeakMap<object, CompiledPolicy>()
+
+function compiledPolicy(policy: unknown): CompiledPolicy {
+  const known = typeof policy === 'object' && policy !== null ? compiledPolicies.get(policy) : undefined
+  if (known !== undefined) return known
+  const statements = statementsOf(policy)
+  const ctx: CompileContext = {traits: keyTraits(statements), opaque: new Map()}
+  const compiled = compileDocument(statements, ctx)
+  const out: CompiledPolicy = {
+    ctx,
+    self: principalPoliciesOf(policy)?.principal,
+    symbols: symbolsOf(statements),
+    compiled,
+    symbolChars: symbolCharsOf(compiled),
+  }
+  if (typeof policy === 'object' && policy !== null) compiledPolicies.set(policy, out)
+  return out
 }

@@ -14,6 +14,7 @@ import {adapterFor} from '../../adapters/index.js'
 import type {History} from '../../git/index.js'
 import type {AdapterSettings, Document, Finding, Kind, Witness} from '../../kernel/types.js'
 import type {BlamedCommit} from '../commits.js'
+import {compareDocuments, sameDocument} from '../compare.js'
 import {findingKey} from '../embedded.js'
 import {escapePointerToken, pointerTokens} from '../../kernel/parse.js'
 import {semanticBlame, type WalkOf} from './blame.js'
@@ -92,9 +93,11 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
       const [before, after] = [await group.documents(parent), await group.documents(state.blob)]
       const merged = history.commits.get(state.sha)!.parents.length > 1
       // What the commit changed: a kind read together is compared whole, a file's documents one by one.
-      const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-        (key) => before.get(key)?.hash !== after.get(key)?.hash && (together || keys.has(key)),
-      )
+      const changed = [...new Set([...before.keys(), ...after.keys()])].filter((key) => {
+        const [was, now] = [before.get(key), after.get(key)]
+        const same = was !== undefined && now !== undefined && sameDocument(was, now)
+        return !same && (was !== undefined || now !== undefined) && (together || keys.has(key))
+      })
       const sides = (key: string) =>
         together
           ? {was: before, changed}
@@ -103,10 +106,10 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
         const {was, changed: asked} = sides(key)
         const is = new Map(together ? after : [])
         is.set(key, now)
-        return (await adapter.compare(was, is, asked, settings)).findings
+        return (await compareDocuments(kind, was, is, asked, settings)).findings
       }
       const found = together
-        ? (await adapter.compare(before, after, changed, settings)).findings
+        ? (await compareDocuments(kind, before, after, changed, settings)).findings
         : (
             await Promise.all(
               changed.filter((key) => after.has(key)).map((key) => compare(key, after.get(key)!)),

@@ -44,7 +44,7 @@ import {
   type WalkOf,
 } from './blame.js'
 import {kindChangedSince, kindPaths, mayHold, parsedAs, stagedDiffers} from './by-change.js'
-import {addedAccess, type Group} from './contributions.js'
+import {type AddedBy, addedAccess, type Group} from './contributions.js'
 
 interface AttributionOptions {
   root: string
@@ -169,7 +169,10 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const elsewhere = elsewhereOf(f)
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === undefined ? f.kind : 'container')
   }
-  const {parsed, contents} = await readVersions(options.root, versions, readAs, together, settings)
+  // The versions of the files of one group of findings at a time (read and parsed once each), let
+  // go before the next group's: a long history's versions of every file are never all held.
+  let parsed = new Map<string, unknown>()
+  let contents = new Map<string, Buffer>()
   // The kind's documents as they are in the target (the adapter puts each version of the
   // finding's own file in place of its target version).
   const documentsOfKind = new Map<string, Map<string, unknown>>()
@@ -232,90 +235,115 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     return kindChanges(finding.kind as Kind)
   }
   const blamed = new Map<Finding, BlamedCommit | null>()
-  for (const [done, finding] of findings.entries()) {
-    options.progress?.(done, findings.length, 'findings attributed')
-    // acldrift's own findings (config, approvals, baseline) are attributed by the gate.
-    if (!dated(finding)) continue
-    const adapter = adapterFor(finding.kind)
-    const wanted = finding.change !== 'narrowing'
-    const others = othersOf(finding.kind)
-    // `at`: the file and, for an embedded document, its name in the container.
-    const allowedAt = async (at: Pick<Finding, 'file' | 'document'>, blob: string | null) => {
-      const key = findingKey(at)
-      const value = blob === null ? undefined : parsed.get(documentKey(blob, at.document))
-      const allows =
-        blob === null
-          ? ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false)
-          : value === undefined
-            ? false
-            : await adapter.allows(value, finding.witness!, key, others, settings)
-      return allows === wanted
-    }
-    // Evaluate every version once, then blame synchronously over the cached answers.
-    const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
-      const answers = new Map<string | null, boolean>()
-      for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
-      return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
-    }
-    const byWitness = finding.witness !== null && (adapter.namesRequest?.(finding.witness) ?? true)
-    let result: BlameResult = byWitness
-      ? await blameIn(finding)
-      : {sha: null, why: 'its witness names no request to ask of each version'}
-    // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
-    // hands the repository over to the next one, which itself did not change.
-    const elsewhere = elsewhereOf(finding)
-    if (result.sha === null && elsewhere !== undefined && byWitness) {
-      const there = await blameIn(elsewhere)
-      if (there.sha !== null) result = there
-    }
-    const byChange = await blameByChange(finding, result, byWitness, elsewhere !== undefined)
-    if (byChange !== undefined && byChange.length > 0) {
-      const merge = byChange.find((sha) => history.commits.get(sha)!.parents.length > 1)
-      if (byChange.length === 1 && merge === undefined) {
-        blamed.set(finding, {sha: byChange[0]!})
+  // Every other commit of the range whose added access the finding still has: each file's chain
+  // walked once more (a file, a Terraform module's files; after them, every file of a kind read together).
+  const listedIn = new Set<Finding>()
+  const added = new Map<Finding, AddedBy[]>()
+  let done = 0
+  for (const group of inGroups(findings, filesOf, versions)) {
+    const files = new Set(group.flatMap(filesOf))
+    ;({parsed, contents} = await readVersions(
+      options.root,
+      new Map([...versions].filter(([file]) => files.has(file))),
+      readAs,
+      together,
+      settings,
+    ))
+    for (const finding of group) {
+      options.progress?.(done++, findings.length, 'findings attributed')
+      // acldrift's own findings (config, approvals, baseline) are attributed by the gate.
+      if (!dated(finding)) continue
+      const adapter = adapterFor(finding.kind)
+      const wanted = finding.change !== 'narrowing'
+      const others = othersOf(finding.kind)
+      // `at`: the file and, for an embedded document, its name in the container.
+      const allowedAt = async (at: Pick<Finding, 'file' | 'document'>, blob: string | null) => {
+        const key = findingKey(at)
+        const value = blob === null ? undefined : parsed.get(documentKey(blob, at.document))
+        const allows =
+          blob === null
+            ? ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false)
+            : value === undefined
+              ? false
+              : await adapter.allows(value, finding.witness!, key, others, settings)
+        return allows === wanted
+      }
+      // Evaluate every version once, then blame synchronously over the cached answers.
+      const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
+        const answers = new Map<string | null, boolean>()
+        for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
+        return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
+      }
+      const byWitness = finding.witness !== null && (adapter.namesRequest?.(finding.witness) ?? true)
+      let result: BlameResult = byWitness
+        ? await blameIn(finding)
+        : {sha: null, why: 'its witness names no request to ask of each version'}
+      // The change may lie in the file the baseline's access came from: a deleted CODEOWNERS
+      // hands the repository over to the next one, which itself did not change.
+      const elsewhere = elsewhereOf(finding)
+      if (result.sha === null && elsewhere !== undefined && byWitness) {
+        const there = await blameIn(elsewhere)
+        if (there.sha !== null) result = there
+      }
+      const byChange = await blameByChange(finding, result, byWitness, elsewhere !== undefined)
+      if (byChange !== undefined && byChange.length > 0) {
+        const merge = byChange.find((sha) => history.commits.get(sha)!.parents.length > 1)
+        if (byChange.length === 1 && merge === undefined) {
+          blamed.set(finding, {sha: byChange[0]!})
+          continue
+        }
+        const named = byChange.map((sha) => sha.slice(0, 7)).join(', ')
+        const files = adapter.scope === 'file' ? '' : ` (the commits that changed files of its kind)`
+        notes.push(
+          `${finding.file}: ${finding.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named}${files}${merge === undefined ? '' : ` (or a commit of the branch merged by ${merge.slice(0, 7)})`}`,
+        )
         continue
       }
-      const named = byChange.map((sha) => sha.slice(0, 7)).join(', ')
-      const files = adapter.scope === 'file' ? '' : ` (the commits that changed files of its kind)`
-      notes.push(
-        `${finding.file}: ${finding.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named}${files}${merge === undefined ? '' : ` (or a commit of the branch merged by ${merge.slice(0, 7)})`}`,
-      )
-      continue
+      if (result.sha === null) {
+        // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
+        const uncommitted = result.why?.includes('uncommitted') || !history.commits.has(head)
+        if (target.type === 'worktree' && uncommitted) blamed.set(finding, null)
+        else notes.push(`${finding.file}: ${finding.id} not attributed: ${whyNot(finding, result)}`)
+        continue
+      }
+      blamed.set(finding, {sha: result.sha, mergedBy: result.mergedBy})
     }
-    if (result.sha === null) {
-      // A worktree compared with HEAD itself reads no history: what differs is uncommitted.
-      const uncommitted = result.why?.includes('uncommitted') || !history.commits.has(head)
-      if (target.type === 'worktree' && uncommitted) blamed.set(finding, null)
-      else notes.push(`${finding.file}: ${finding.id} not attributed: ${whyNot(finding, result)}`)
-      continue
-    }
-    blamed.set(finding, {sha: result.sha, mergedBy: result.mergedBy})
-  }
 
-  options.progress?.(findings.length, findings.length, 'findings attributed')
-  // Every other commit of the range whose added access the finding still has: each group's chain
-  // walked once more (a file, a Terraform module's files, every file of a kind read together).
-  const groups = await groupsOf(blamed, {
+    const groups = fileGroups(
+      group.filter((f) => blamed.has(f)),
+      blamed,
+      {settings, walksOf, versions, contents, together},
+    )
+    for (const g of groups) for (const finding of g.findings) listedIn.add(finding)
+    const listed = await addedAccess({
+      history,
+      head,
+      groups,
+      target: options.documents ?? new Map(),
+      settings,
+    })
+    for (const [finding, list] of listed) added.set(finding, list)
+  }
+  // The kinds whose files refer to each other: each compared whole at each commit that touched it.
+  const kinds = await kindGroups(blamed, {
     root: options.root,
     history,
     head,
     settings,
     target: options.documents ?? new Map(),
     contained: containedKinds,
-    walksOf,
-    versions,
-    contents,
-    together,
     reading,
   })
-  const added = await addedAccess({
+  for (const g of kinds) for (const finding of g.findings) listedIn.add(finding)
+  const listed = await addedAccess({
     history,
     head,
-    groups,
+    groups: kinds,
     target: options.documents ?? new Map(),
     settings,
   })
-  const grouped = new Set(groups.flatMap((group) => group.findings))
+  for (const [finding, list] of listed) added.set(finding, list)
+  options.progress?.(findings.length, findings.length, 'findings attributed')
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
     ...blamedShas([...added.values()].flat()),
@@ -332,7 +360,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const commit = blamedCommit(commits, b)
     if (commit === undefined) continue
     finding.commit = commit
-    if (!grouped.has(finding)) continue
+    if (!listedIn.has(finding)) continue
     // The blamed commit with the finding's own witness, in its place among the others (oldest first).
     const others = (added.get(finding) ?? []).filter((entry) => entry.sha !== b.sha)
     const listed = [...others, {...b, witness: finding.witness!}].sort(
@@ -353,57 +381,48 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   return notes
 }
 
-interface GroupOptions {
-  root: string
-  history: History
-  head: string
+interface FileGroupOptions {
   settings: AdapterSettings
-  /** the target's documents, by key */
-  target: ReadonlyMap<string, Document>
-  /** kinds some of whose target documents a container holds */
-  contained: ReadonlySet<string>
   walksOf: (file: string) => WalkOf
   versions: ReadonlyMap<string, ReadonlySet<string>>
   /** every version's content blame read, by blob id */
   contents: ReadonlyMap<string, Buffer>
   together: ReadonlyMap<string, {paths: string[]}>
-  reading: Reading | undefined
+}
+
+/** Listed: a blamed widening with a witness whose access did not come from another file. */
+const listable = (finding: Finding, b: BlamedCommit | null | undefined) =>
+  b !== undefined && b !== null && finding.witness !== null && elsewhereOf(finding) === undefined
+
+/** Each version's documents, read once (under the path they have in that version). */
+function once(read: (version: string) => Promise<Document[]>, keys?: ReadonlySet<string>) {
+  const cache = new Map<string | null, Map<string, Document>>()
+  return async (version: string | null) => {
+    let documents = cache.get(version)
+    if (documents === undefined) {
+      const all = version === null ? [] : await read(version)
+      documents = new Map(all.filter((d) => keys?.has(d.path) ?? true).map((d) => [d.path, d]))
+      cache.set(version, documents)
+    }
+    return documents
+  }
 }
 
 /**
- * The groups whose commits are listed, each read once per version: the blamed widenings of a file
- * (of a kind whose files stand alone), of a Terraform module's files, or of a kind whose files
- * refer to each other. For such a kind, a version is every file of the kind some commit of the
- * range changed (and the check read, at the baseline or the target) as that commit left it, with
- * the target's other files of the kind: the commits walked are those that touched one of them.
- * A kind a container holds documents of, and a finding whose access came from another file, are
- * left with their one commit.
+ * The groups whose commits are listed for the blamed widenings of kinds whose files stand alone:
+ * one per file, or per Terraform module (a version names each of its files' blobs), each version
+ * read once.
  */
-async function groupsOf(blamed: Map<Finding, BlamedCommit | null>, options: GroupOptions): Promise<Group[]> {
-  const {settings, target, contents} = options
+function fileGroups(
+  findings: Finding[],
+  blamed: Map<Finding, BlamedCommit | null>,
+  options: FileGroupOptions,
+): Group[] {
+  const {settings, contents} = options
   const byFile = new Map<string, Finding[]>()
-  const byKind = new Map<Kind, Finding[]>()
-  for (const [finding, b] of blamed) {
-    if (b === null || finding.witness === null || elsewhereOf(finding) !== undefined) continue
-    const kind = finding.kind as Kind
-    if (adapterFor(kind).scope === 'file')
+  for (const finding of findings)
+    if (listable(finding, blamed.get(finding)) && adapterFor(finding.kind).scope === 'file')
       byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
-    else if (finding.document === undefined && !options.contained.has(kind))
-      byKind.set(kind, [...(byKind.get(kind) ?? []), finding])
-  }
-  // Each version's documents, read once (under the path they have in that version).
-  const once = (read: (version: string) => Promise<Document[]>, keys?: ReadonlySet<string>) => {
-    const cache = new Map<string | null, Map<string, Document>>()
-    return async (version: string | null) => {
-      let documents = cache.get(version)
-      if (documents === undefined) {
-        const all = version === null ? [] : await read(version)
-        documents = new Map(all.filter((d) => keys?.has(d.path) ?? true).map((d) => [d.path, d]))
-        cache.set(version, documents)
-      }
-      return documents
-    }
-  }
   const parse = async (path: string, blob: string, as: Kind | 'detect', source?: SourceFiles) => {
     const content = contents.get(blob)
     return content === undefined
@@ -411,12 +430,12 @@ async function groupsOf(blamed: Map<Finding, BlamedCommit | null>, options: Grou
       : (await readDocuments({path, content}, as, false, source, settings)).documents
   }
   const groups: Group[] = []
-  for (const [file, findings] of byFile) {
-    const kind = findings[0]!.kind as Kind
-    const keys = new Set(findings.map(findingKey))
-    const as = findings.some((f) => f.document !== undefined) ? 'detect' : kind
+  for (const [file, list] of byFile) {
+    const kind = list[0]!.kind as Kind
+    const keys = new Set(list.map(findingKey))
+    const as = list.some((f) => f.document !== undefined) ? 'detect' : kind
     const module = options.together.get(file)
-    // A module's version names each of its files' blobs: its documents read the others of that version.
+    // A module's documents read its other files as that version has them.
     const read = module
       ? (state: string) => {
           const files = new Map<string, Buffer>()
@@ -433,7 +452,7 @@ async function groupsOf(blamed: Map<Finding, BlamedCommit | null>, options: Grou
       : (blob: string) => parse(file, blob, as)
     groups.push({
       kind,
-      findings,
+      findings: list,
       path: file,
       walks: options.walksOf(file),
       versions: options.versions.get(file) ?? new Set(),
@@ -441,8 +460,42 @@ async function groupsOf(blamed: Map<Finding, BlamedCommit | null>, options: Grou
       together: false,
     })
   }
+  return groups
+}
+
+interface KindGroupOptions {
+  root: string
+  history: History
+  head: string
+  settings: AdapterSettings
+  /** the target's documents, by key */
+  target: ReadonlyMap<string, Document>
+  /** kinds some of whose target documents a container holds */
+  contained: ReadonlySet<string>
+  reading: Reading | undefined
+}
+
+/**
+ * The groups whose commits are listed for the blamed widenings of kinds whose files refer to each
+ * other, one per kind. A version is every file of the kind some commit of the range changed (and
+ * the check read, at the baseline or the target) as that commit left it, with the target's other
+ * files of the kind: the commits walked are those that touched one of them, each file's version
+ * read and parsed once. A kind a container holds documents of is left with its one commit.
+ */
+async function kindGroups(
+  blamed: Map<Finding, BlamedCommit | null>,
+  options: KindGroupOptions,
+): Promise<Group[]> {
+  const {settings, target, reading} = options
+  const byKind = new Map<Kind, Finding[]>()
+  for (const [finding, b] of blamed) {
+    const kind = finding.kind as Kind
+    if (!listable(finding, b) || adapterFor(kind).scope !== 'kind') continue
+    if (finding.document === undefined && !options.contained.has(kind))
+      byKind.set(kind, [...(byKind.get(kind) ?? []), finding])
+  }
+  const groups: Group[] = []
   for (const [kind, findings] of byKind) {
-    const {reading} = options
     const checked = (path: string) =>
       reading === undefined || reading.baseline(path) || target.get(path)?.kind === kind
     const paths = kindPaths(options.history, kind).paths.filter(checked)
@@ -450,16 +503,15 @@ async function groupsOf(blamed: Map<Finding, BlamedCommit | null>, options: Grou
     const walks = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths))
     const versions = blobsToRead(options.history, options.head, paths[0]!, walks)
     const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()])
-    const wanted = [...new Set(blobs)].filter((blob): blob is string => blob !== null && !contents.has(blob))
-    const kindContents = new Map(contents)
+    const wanted = [...new Set(blobs)].filter((blob): blob is string => blob !== null)
+    const contents = new Map<string, Buffer>()
     for (const object of await catFileBatch(options.root, wanted, {maxBytes: MAX_FILE_BYTES}))
-      if (object.type === 'blob' && !object.oversize) kindContents.set(object.id, object.content)
-    // Each file's version parsed once, whatever the number of versions of the kind holding it.
+      if (object.type === 'blob' && !object.oversize) contents.set(object.id, object.content)
     const parsed = new Map<string, Promise<Document[]>>()
     const parseOnce = (path: string, blob: string) => {
       let documents = parsed.get(`${blob} ${path}`)
       if (documents === undefined) {
-        const content = kindContents.get(blob)
+        const content = contents.get(blob)
         documents =
           content === undefined
             ? Promise.resolve([])
@@ -479,6 +531,38 @@ async function groupsOf(blamed: Map<Finding, BlamedCommit | null>, options: Grou
     groups.push({kind, findings, path: paths[0]!, walks, versions, documents: once(read), together: true})
   }
   return groups
+}
+
+/** Versions read together at most (unless one file alone has more): a bound on what is held at once. */
+const VERSIONS_AT_ONCE = 256
+
+/**
+ * The findings in groups, in order, each group's files together holding at most VERSIONS_AT_ONCE
+ * versions; all of a file's findings are in one group (contributions weigh them together).
+ */
+function* inGroups(
+  findings: Finding[],
+  filesOf: (f: Finding) => string[],
+  versions: ReadonlyMap<string, ReadonlySet<string>>,
+): Generator<Finding[]> {
+  const byFile = new Map<string, Finding[]>()
+  for (const finding of findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
+  let group = new Set<Finding>()
+  let files = new Set<string>()
+  let count = 0
+  const flush = () => findings.filter((f) => group.has(f))
+  for (const list of byFile.values()) {
+    const fresh = [...new Set(list.flatMap(filesOf))].filter((file) => !files.has(file))
+    const more = fresh.reduce((sum, file) => sum + (versions.get(file)?.size ?? 0), 0)
+    if (group.size > 0 && count + more > VERSIONS_AT_ONCE) {
+      yield flush()
+      ;[group, files, count] = [new Set(), new Set(), 0]
+    }
+    for (const finding of list) group.add(finding)
+    for (const file of fresh) files.add(file)
+    count += more
+  }
+  if (group.size > 0) yield flush()
 }
 
 /**

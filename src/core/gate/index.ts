@@ -123,7 +123,9 @@ export async function readGate(input: GateInput): Promise<GateReading> {
           named,
           notes,
         )
-  const [before, after] = await readSides(root, target.spec, reference, target.commit, pathList)
+  // The baseline snapshot is compared only where it changed (baselineChanges): an unchanged one is not read.
+  const unlessSame = new Set(paths.baseline === undefined ? [] : [paths.baseline])
+  const [before, after] = await readSides(root, target.spec, reference, target.commit, pathList, unlessSame)
 
   // acldrift.config.yaml
   const afterConfig = await configVersion(paths.config, after)

@@ -23,7 +23,7 @@ import {type Config, CONFIG_FILE, DEFAULT_CONFIG} from '../config.js'
 import {InvalidInputError} from '../../kernel/errors.js'
 import {MAX_OWN_FILE_BYTES} from '../../kernel/parse.js'
 import type {SourceSpec} from '../source.js'
-import type {CommitInfo, Finding} from '../../kernel/types.js'
+import type {CommitInfo, Finding, InputProblem} from '../../kernel/types.js'
 import {APPROVALS_FILE} from './approvals-file.js'
 import {approverCommit} from './approvals.js'
 import {configVersion, configVersionAt} from './config-changes.js'
@@ -335,41 +335,79 @@ async function byApprover(
  * revision, the last version of the config a listed approver committed on the target's
  * first-parent history (a config change an approver made is approved, and brings no findings),
  * else (no approver listed, or none ever committed it) the baseline revision's own: what was in
- * force there. Not the defaults: they read every file no `exclude` hides, more than the baseline
- * checked, so a file its exclude hid would pass as already there. Where that state has no valid
- * config, the target's.
+ * force there. Not the defaults where it has a config: they read every file no `exclude` hides,
+ * more than the baseline checked, so a file its exclude hid would pass as already there. Where
+ * that state has no valid config, the defaults (carriedConfig): what acldrift read there.
  */
 export async function readingConfig(
   input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'target'>,
   baseline: string | null,
 ): Promise<Config> {
-  const {root, config, target} = input
+  const {config, target} = input
   const path = configPath(input)
   if (path === undefined || target.commit === null) return config
   const at =
     target.spec.type === 'ref' ? ((await approvedConfigCommit(input, path)) ?? baseline) : target.commit
-  if (at === null) return config
-  const version = await configVersionAt(root, path, at)
-  return version.status === 'ok' ? version.config : config
+  return at === null ? config : (await carriedConfig(input, at)).config
 }
 
 /**
- * The config a snapshot of a revision (`snapshot --ref REV`) is read with: the revision's own, or
- * the defaults where it has none, never the working tree's. The snapshot records which files that
- * config reads (`files.config`), and the gate compares that with its commit's config
- * (baseline-config-mismatch): a snapshot of an old tag taken after a config change would read
- * other files than the tag's config did. A config outside the repository (`--config`) has no
- * version at the revision: it is used as given. A version that does not validate fails closed.
+ * The config a revision carries: its own version of the config file, or the defaults where it has
+ * none or one that does not validate (`problems`) — what acldrift reads at that commit, and what
+ * attribution says it read there (configReaders). Never the working tree's, nor another
+ * revision's: an `exclude` or a `documents:` glob written anywhere else would decide what is read
+ * at that revision unjudged, while each version of the config is judged against the approved state
+ * by the gate (config-weakened). A config outside the repository (`--config`) has no version at a
+ * revision: it is the one given.
  */
-export async function snapshotConfig(
+export async function carriedConfig(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
+  commit: string,
+): Promise<{config: Config; problems?: InputProblem[]}> {
+  const path = configPath(input)
+  if (path === undefined) return {config: input.config}
+  const version = await configVersionAt(input.root, path, commit)
+  if (version.status === 'ok') return {config: version.config}
+  return version.status === 'invalid'
+    ? {config: DEFAULT_CONFIG, problems: version.problems}
+    : {config: DEFAULT_CONFIG}
+}
+
+/**
+ * The run's config with what the revision a run checks (`--ref`, `--range`, `audit`, `baseline
+ * update --ref`) carries in its own config: what it reads (`documents`, `exclude`, the kinds'
+ * settings) and who its actors are (`actors`: a team's own agent, listed there, stays an agent).
+ * Both are judged by the gate against the approved state (config-weakened); the working tree's
+ * are not, so they must not decide what the revision holds or who made it. The rest is the run's:
+ * its policy gates only as the stricter with the target's (verdict.ts). A version that does not
+ * validate is read with the defaults, and the gate fails the run on it (exit 3).
+ */
+export async function targetReading(
   input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
   spec: SourceSpec,
 ): Promise<Config> {
-  const path = configPath(input)
-  if (spec.type !== 'ref' || path === undefined) return input.config
-  const version = await configVersionAt(input.root, path, await resolveCommit(input.root, spec.rev))
-  if (version.status === 'invalid') throw new InvalidInputError(version.problems)
-  return version.status === 'ok' ? version.config : DEFAULT_CONFIG
+  if (spec.type !== 'ref') return input.config
+  const {config} = await carriedConfig(input, await resolveCommit(input.root, spec.rev))
+  const {documents, exclude, settings, actors} = config
+  return {...input.config, documents, exclude, settings, actors}
+}
+
+/**
+ * The config a revision is read with where it is read alone (`snapshot --ref`, `coverage --ref`,
+ * the snapshot `baseline update --ref` writes): the revision's own, or the defaults where it has
+ * none, never the working tree's (carriedConfig). A snapshot records which files that config reads
+ * (`files.config`), and the gate compares that with its commit's config
+ * (baseline-config-mismatch): a snapshot of an old tag taken after a config change would read
+ * other files than the tag's config did. A version that does not validate fails closed.
+ */
+export async function revisionConfig(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
+  spec: SourceSpec,
+): Promise<Config> {
+  if (spec.type !== 'ref') return input.config
+  const carried = await carriedConfig(input, await resolveCommit(input.root, spec.rev))
+  if (carried.problems !== undefined) throw new InvalidInputError(carried.problems)
+  return carried.config
 }
 
 /**
@@ -446,13 +484,18 @@ async function trustBefore(
   return none
 }
 
-/** The protected files' contents at the reference and in the target (a path absent from a side is not there). */
+/**
+ * The protected files' contents at the reference and in the target (a path absent from a side is
+ * not there). `unlessSame`: paths left out of both sides when the index or a commit holds the
+ * same blob as the reference (only the baseline snapshot: nothing but its changes is read).
+ */
 export async function readSides(
   root: string,
   spec: SourceSpec,
   reference: string | null,
   targetCommit: string | null,
   paths: string[],
+  unlessSame: ReadonlySet<string> = new Set(),
 ): Promise<[Map<string, Buffer>, Map<string, Buffer>]> {
   if (spec.type === 'worktree') {
     const [[before], read] = await Promise.all([
@@ -467,6 +510,11 @@ export async function readSides(
   const afterSide =
     spec.type === 'staged' ? {type: 'staged' as const} : {type: 'ref' as const, commit: targetCommit!}
   if (reference === null) return [new Map(), (await readPathsAt(root, [afterSide], paths))[0]!]
-  const [before, after] = await readPathsAt(root, [{type: 'ref', commit: reference}, afterSide], paths)
+  const [before, after] = await readPathsAt(
+    root,
+    [{type: 'ref', commit: reference}, afterSide],
+    paths,
+    unlessSame,
+  )
   return [before!, after!]
 }

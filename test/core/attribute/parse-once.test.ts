@@ -4,13 +4,10 @@
 // commits. A pipeline that read a tree per commit, or the versions again per finding, parses
 // more, and this count says so.
 import {afterAll, beforeAll, expect, it} from 'vitest'
-import {attribute} from '../../../src/core/attribute/index.js'
-import {compareChanged} from '../../../src/core/compare.js'
-import {DEFAULT_CONFIG} from '../../../src/core/config.js'
-import {loadSource, parseCounts} from '../../../src/core/source.js'
-import {DEFAULT_ADAPTER_SETTINGS} from '../../../src/adapters/index.js'
+import {parseCounts} from '../../../src/core/source.js'
 import {commitAs} from '../../e2e/helpers.js'
 import {createRepo, identities, type TestRepo} from '../../helpers/repo.js'
+import {compareRevisions} from './audit-steps.js'
 
 const FILES = 12
 const path = (i: number) => `iam/policy-${i}.json`
@@ -60,17 +57,8 @@ it('parses each blob of an audit once: both trees, and every version blame and t
   parseCounts.parsed = 0
   parseCounts.reused = 0
   const head = (await repo.git('rev-parse', 'HEAD')).trim()
-  const [before, after] = await Promise.all([
-    loadSource(repo.dir, {type: 'ref', rev: base}, DEFAULT_CONFIG),
-    loadSource(repo.dir, {type: 'ref', rev: head}, DEFAULT_CONFIG),
-  ])
-  const {findings} = await compareChanged(before.documents, after.documents, DEFAULT_ADAPTER_SETTINGS)
-  const notes = await attribute(findings, {
-    root: repo.dir,
-    baseline: base,
-    target: {type: 'ref', commit: head},
-    documents: after.documents,
-  })
+  const {findings, attributeAll} = await compareRevisions(repo.dir, base, head)
+  const notes = await attributeAll()
   expect(notes).toEqual([])
   // Every finding is attributed, and policy-3's lists the four commits that each added an action.
   expect(findings.every((f) => widenings.includes(f.commit?.sha ?? ''))).toBe(true)

@@ -175,6 +175,15 @@ describe('readSides', () => {
     expect(text(revision)).toEqual({[CONFIG]: 'version: 1\npolicy: {failOn: high}\n'})
   })
 
+  it('leaves a path asked for only where it changed out of both sides when they hold the same blob', async () => {
+    const only = new Set([CONFIG])
+    const [before, staged] = await readSides(repo.dir, {type: 'staged'}, second, second, paths, only)
+    expect(text(before)).toEqual({[CONFIG]: 'version: 1\npolicy: {failOn: high}\n'})
+    expect(text(staged)).toEqual({[CONFIG]: 'version: 1\npolicy: {failOn: critical}\n'})
+    const [same, again] = await readSides(repo.dir, {type: 'ref', rev: 'HEAD'}, second, second, paths, only)
+    expect(same.size + again.size).toBe(0)
+  })
+
   it('has an empty reference side where there is no reference commit', async () => {
     const [before, after] = await readSides(repo.dir, {type: 'staged'}, null, null, paths)
     expect(before.size).toBe(0)

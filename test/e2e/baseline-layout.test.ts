@@ -1,0 +1,145 @@
+// The hook reads only the baseline documents it compares (issue 16, item 2): the layout of the
+// baseline snapshot (where each document is in its bytes) is kept under .git/acldrift by the
+// snapshot's blob id, with an HMAC under the repository's key (core/snapshot-index.ts). The
+// baseline is a protected file and the layout a cache: these are what an agent would try, through
+// the real hooks, as Claude Code. None may let a widening through.
+
+import {readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {runCli, type TestRepo} from '../helpers/repo.js'
+import {dump, git, repoFactory} from './helpers.js'
+import {agentOpensTrustBlocked, commitAsAgent, setUpWithTrust, trust, TRUST} from './gate-scenarios.js'
+
+const newRepo = repoFactory()
+const SLOW = 180_000
+const BASELINE = '.acldrift/baseline.json'
+const LAYOUT = '.git/acldrift/snapshot-index.json'
+
+interface Kept {
+  blob: string
+  layout: string
+  mac: string
+}
+interface Layout {
+  members: Array<[string, number, number]>
+  documents: Array<[string, number, number]>
+}
+
+/** Runs the hook's check once (nothing staged), so that it keeps the baseline's layout; the entry kept. */
+async function warm(r: TestRepo): Promise<Kept> {
+  const run = await runCli(['check', '--staged', '--quiet'], {cwd: r.dir})
+  expect(run.code, dump(run)).toBe(0)
+  const kept = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
+  expect(kept.blob).toBe((await r.git('hash-object', BASELINE)).trim())
+  return kept
+}
+
+/** The kept layout rewritten by `edit`, its HMAC left as it was (the key is not the agent's to read). */
+async function forge(r: TestRepo, kept: Kept, edit: (layout: Layout) => Layout): Promise<void> {
+  const layout = edit(JSON.parse(kept.layout) as Layout)
+  await writeFile(join(r.dir, LAYOUT), JSON.stringify({...kept, layout: JSON.stringify(layout)}))
+}
+
+const WORKFLOW = '.github/workflows/ci.yml'
+const WIDE = trust('0.0.0.0/0')
+/**
+ * A workflow whose job matrix (any values: https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstrategymatrixinclude)
+ * holds an object shaped like a baseline document of the partner trust, opened to everyone. The
+ * snapshot keeps it, nested in the workflow's document: bytes a forged layout could point at.
+ */
+const WORKFLOW_WITH_DECOY = `name: ci
+on: [push]
+permissions:
+  contents: read
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        include:
+          - kind: aws-iam
+            path: ${TRUST}
+            hash: ${'a'.repeat(64)}
+            value: ${JSON.stringify(JSON.parse(WIDE))}
+    steps:
+      - run: echo "\${{ matrix.path }}"
+`
+
+/** The byte range of the object in `text` whose first line after `{` is `firstLine` (ASCII, no braces in strings). */
+function objectRange(text: string, firstLine: RegExp): [number, number] {
+  const start = text.lastIndexOf('{', text.search(firstLine))
+  let depth = 0
+  for (let i = start; i < text.length; i++) {
+    if (text[i] === '{') depth++
+    else if (text[i] === '}' && --depth === 0) return [start, i + 1]
+  }
+  throw new Error('unbalanced')
+}
+
+describe("the baseline's layout, kept under the git directory", () => {
+  it(
+    'is not trusted when forged: a changed file pointed at an object nested in another document',
+    async () => {
+      const r = await newRepo()
+      await r.write(TRUST, trust('203.0.113.0/24'))
+      await r.write(WORKFLOW, WORKFLOW_WITH_DECOY)
+      await r.stage()
+      await r.commit('Partner trust, CI')
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      expect(init.code, dump(init)).toBe(0)
+      await r.stage()
+      expect((await git(r, {}, 'commit', '-m', 'Set up acldrift')).code).toBe(0)
+      const kept = await warm(r)
+      const layout = JSON.parse(kept.layout) as Layout
+      const text = await readFile(join(r.dir, BASELINE), 'utf8')
+      // The decoy, in the workflow's document: a valid document of the partner trust by itself.
+      const decoy = objectRange(text, /\{\s*"kind": "aws-iam",\s*"path": "iam\/roles\/partner-trust.json"/)
+      expect(JSON.parse(text.slice(...decoy))).toMatchObject({path: TRUST, value: JSON.parse(WIDE)})
+      await forge(r, kept, (l) => ({
+        ...l,
+        documents: l.documents.map(([file, ...range]) => [file, ...(file === TRUST ? decoy : range)]),
+      }))
+      await agentOpensTrustBlocked(r)
+      // The forged entry was not used: the layout was found again and kept, for the same bytes.
+      const again = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
+      expect(JSON.parse(again.layout)).toEqual(layout)
+    },
+    SLOW,
+  )
+
+  it(
+    'compares a changed file the layout does not list with nothing: all of its access is new',
+    async () => {
+      const r = await setUpWithTrust(newRepo)
+      const kept = await warm(r)
+      await forge(r, kept, (l) => ({...l, documents: l.documents.filter(([file]) => file !== TRUST)}))
+      await agentOpensTrustBlocked(r)
+    },
+    SLOW,
+  )
+
+  it(
+    'stands only for the bytes it was found in: a baseline whose document of an unchanged file was widened is caught',
+    async () => {
+      const r = await setUpWithTrust(newRepo)
+      const kept = await warm(r)
+      // The agent widens the baseline's copy of the partner trust, and leaves the policy alone.
+      const snapshot = JSON.parse(await readFile(join(r.dir, BASELINE), 'utf8')) as {
+        documents: Array<{path: string; value: {Statement: Array<{Condition?: unknown}>}}>
+      }
+      const document = snapshot.documents.find((d) => d.path === TRUST)!
+      document.value = JSON.parse(trust('0.0.0.0/0')) as typeof document.value
+      await r.write(BASELINE, `${JSON.stringify(snapshot, null, 2)}\n`)
+      await r.write('README.md', 'Partner access.\n')
+      await r.stage(BASELINE, 'README.md')
+      const tampered = await commitAsAgent(r, 'Document partner access')
+      expect(tampered.code, dump(tampered)).not.toBe(0)
+      expect(tampered.stdout + tampered.stderr).toContain('baseline-widened')
+      const now = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
+      expect(now.blob).not.toBe(kept.blob)
+      expect(now.blob).toBe((await r.git('hash-object', BASELINE)).trim())
+    },
+    SLOW,
+  )
+})
