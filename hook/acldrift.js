@@ -52833,7 +52833,7 @@ async function readByKind(kind, file) {
   if (value === void 0 || adapter.parse === void 0 && !adapter.detect(value)) return void 0;
   return canonicalJson(value);
 }
-async function kindChangedSince(root, history, head, kind) {
+function kindPaths(history, kind) {
   const paths = /* @__PURE__ */ new Set();
   const blobs = /* @__PURE__ */ new Map();
   for (const commit of history.commits.values())
@@ -52846,8 +52846,11 @@ async function kindChangedSince(root, history, head, kind) {
           paths.add(path);
           if (!isAbsent(blob) && !blobs.has(blob)) blobs.set(blob, path);
         }
-  if (paths.size === 0) return void 0;
-  const set = [...paths].sort();
+  return { paths: [...paths].sort(), blobs };
+}
+async function kindChangedSince(root, history, head, kind) {
+  const { paths: set, blobs } = kindPaths(history, kind);
+  if (set.length === 0) return void 0;
   const atTarget = await blobIdsAt(root, head, set);
   for (const [path, blob] of atTarget) if (!blobs.has(blob)) blobs.set(blob, path);
   const read2 = /* @__PURE__ */ new Map();
@@ -52899,35 +52902,24 @@ var init_by_change = __esm({
 async function addedAccess(options) {
   const { history, head, settings } = options;
   const out2 = /* @__PURE__ */ new Map();
-  for (const [file, findings] of options.byFile) {
-    const kind = findings[0].kind;
+  for (const group of options.groups) {
+    const { findings, kind, walks, together } = group;
     const adapter = adapterFor(kind);
-    const walks = options.walksOf(file);
-    const walk = walks(history, head, file);
+    const walk = walks(history, head, group.path);
     if (walk.before === void 0) continue;
     const keys = new Set(findings.map(findingKey));
-    const container = findings.some((f) => f.document !== void 0);
-    const read2 = /* @__PURE__ */ new Map();
-    const documentsOf3 = async (blob) => {
-      let documents = read2.get(blob);
-      if (documents === void 0) {
-        const content = blob === null ? void 0 : options.contents.get(blob);
-        const all2 = content === void 0 ? [] : (await readDocuments(
-          { path: file, content },
-          container ? "detect" : kind,
-          false,
-          void 0,
-          settings
-        )).documents;
-        documents = new Map(all2.filter((d) => keys.has(d.path)).map((d) => [d.path, d]));
-        read2.set(blob, documents);
-      }
-      return documents;
+    const target = new Map(
+      [...options.target].filter(([key, d]) => together ? d.kind === kind : keys.has(key))
+    );
+    const allowsIn = async (documents, key, witness, value) => {
+      const others = new Map(
+        together ? [...documents].filter(([k]) => k !== key).map(([k, d]) => [k, d.value]) : []
+      );
+      const document2 = documents.get(key);
+      if (value !== void 0) return adapter.allows(value, witness, key, others, settings);
+      return document2 === void 0 ? await adapter.absentAllows?.(witness, key, others) ?? false : adapter.allows(document2.value, witness, key, others, settings);
     };
-    const allows2 = async (blob, key, witness) => {
-      const document2 = (await documentsOf3(blob)).get(key);
-      return document2 === void 0 ? await adapter.absentAllows?.(witness, key, /* @__PURE__ */ new Map()) ?? false : adapter.allows(document2.value, witness, key, /* @__PURE__ */ new Map(), settings);
-    };
+    const allows2 = async (version2, key, witness) => allowsIn(await group.documents(version2), key, witness);
     const beforeRange = walk.before.blob;
     const states = [...walk.states()];
     const touched = states.filter((state) => state.touched);
@@ -52936,54 +52928,62 @@ async function addedAccess(options) {
     for (const [i2, state] of states.entries()) {
       if (!state.touched) continue;
       const parent = i2 + 1 < states.length ? states[i2 + 1].blob : beforeRange;
-      const [before, after] = [await documentsOf3(parent), await documentsOf3(state.blob)];
+      const [before, after] = [await group.documents(parent), await group.documents(state.blob)];
       const merged = history.commits.get(state.sha).parents.length > 1;
-      for (const key of keys) {
+      const changed = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((key) => {
         const [was, now] = [before.get(key), after.get(key)];
-        const at2 = options.target.get(key);
-        if (now === void 0 || was !== void 0 && sameDocument(was, now) || at2 === void 0) continue;
-        const compared = await compareDocuments(
-          kind,
-          new Map(was === void 0 ? [] : [[key, was]]),
-          /* @__PURE__ */ new Map([[key, now]]),
-          [key],
-          settings
+        const same2 = was !== void 0 && now !== void 0 && sameDocument(was, now);
+        return !same2 && (was !== void 0 || now !== void 0) && (together || keys.has(key));
+      });
+      const sides = (key) => together ? { was: before, changed } : { was: new Map(before.has(key) ? [[key, before.get(key)]] : []), changed: [key] };
+      const compare = async (key, now) => {
+        const { was, changed: asked2 } = sides(key);
+        const is = new Map(together ? after : []);
+        is.set(key, now);
+        return (await compareDocuments(kind, was, is, asked2, settings)).findings;
+      };
+      const found2 = together ? (await compareDocuments(kind, before, after, changed, settings)).findings : (await Promise.all(
+        changed.filter((key) => after.has(key)).map((key) => compare(key, after.get(key)))
+      )).flat();
+      for (const first of found2) {
+        const key = findingKey(first);
+        const now = after.get(key);
+        if (now === void 0 || !together && target.get(key) === void 0) continue;
+        const present2 = async (witness2, checked) => (adapter.namesRequest?.(witness2) ?? true) && (checked || await allowsIn(after, key, witness2) && !await allowsIn(before, key, witness2)) && await allowsIn(target, key, witness2) && !await allows2(beforeRange, key, witness2);
+        const witness = await presentRequest(first, now, present2, {
+          compare: (value) => compare(key, { ...now, value }),
+          allows: (value, w) => allowsIn(after, key, w, value)
+        });
+        if (witness === void 0) continue;
+        const owners = await grantedBy(
+          findings.filter((f) => together || findingKey(f) === key),
+          target,
+          witness,
+          allowsIn
         );
-        const present2 = async (witness, checked) => (adapter.namesRequest?.(witness) ?? true) && (checked || await allows2(state.blob, key, witness) && !await allows2(parent, key, witness)) && await adapter.allows(at2.value, witness, key, /* @__PURE__ */ new Map(), settings) && !await allows2(beforeRange, key, witness);
-        for (const first of compared.findings) {
-          const witness = await presentRequest(first, now, was, present2, adapter, settings);
-          if (witness === void 0) continue;
-          const owners = await grantedBy(
-            findings.filter((f) => findingKey(f) === key),
-            at2,
-            witness,
-            kind,
-            settings
+        if (owners.length === 0) continue;
+        let by = { sha: state.sha };
+        if (merged) {
+          const answers3 = /* @__PURE__ */ new Map();
+          for (const version2 of [null, ...group.versions])
+            answers3.set(version2, await allows2(version2, key, witness));
+          const blamed = semanticBlame(
+            history,
+            state.sha,
+            state.path,
+            (version2) => answers3.get(version2) ?? false,
+            walks
           );
-          if (owners.length === 0) continue;
-          let by = { sha: state.sha };
-          if (merged) {
-            const answers3 = /* @__PURE__ */ new Map();
-            for (const blob of [null, ...options.versions.get(file) ?? []])
-              answers3.set(blob, await allows2(blob, key, witness));
-            const blamed = semanticBlame(
-              history,
-              state.sha,
-              state.path,
-              (blob) => answers3.get(blob) ?? false,
-              walks
-            );
-            if (blamed.sha === null) continue;
-            by = {
-              sha: blamed.sha,
-              mergedBy: blamed.mergedBy ?? (blamed.sha === state.sha ? void 0 : state.sha)
-            };
-          }
-          for (const owner of owners) {
-            const list4 = added.get(owner) ?? [];
-            if (!list4.some((entry) => entry.sha === by.sha)) list4.push({ ...by, witness });
-            added.set(owner, list4);
-          }
+          if (blamed.sha === null) continue;
+          by = {
+            sha: blamed.sha,
+            mergedBy: blamed.mergedBy ?? (blamed.sha === state.sha ? void 0 : state.sha)
+          };
+        }
+        for (const owner of owners) {
+          const list4 = added.get(owner) ?? [];
+          if (!list4.some((entry) => entry.sha === by.sha)) list4.push({ ...by, witness });
+          added.set(owner, list4);
         }
       }
     }
@@ -52991,32 +52991,26 @@ async function addedAccess(options) {
   }
   return out2;
 }
-async function presentRequest(found2, now, was, present2, adapter, settings) {
+async function presentRequest(found2, now, present2, retry) {
   let finding2 = found2;
   let value = now.value;
   while (finding2 !== void 0 && finding2.change !== "narrowing" && finding2.witness !== null) {
     const witness = finding2.witness;
     if (await present2(witness, value === now.value)) return witness;
     const pointer = innerPointer(finding2.pointer, now);
-    const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings);
+    const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, retry);
     if (fewer === void 0) return void 0;
     value = fewer;
-    const compared = await compareDocuments(
-      now.kind,
-      new Map(was === void 0 ? [] : [[now.path, was]]),
-      /* @__PURE__ */ new Map([[now.path, { ...now, value }]]),
-      [now.path],
-      settings
+    finding2 = (await retry.compare(value)).find(
+      (f) => f.pointer === found2.pointer && findingKey(f) === findingKey(found2) && f.change !== "narrowing"
     );
-    finding2 = compared.findings.find((f) => f.pointer === found2.pointer && f.change !== "narrowing");
   }
   return void 0;
 }
-async function withoutGrantOf(value, pointer, witness, path, adapter, settings) {
+async function withoutGrantOf(value, pointer, witness, retry) {
   for (const item of listItems2(pointedAt(value, pointerTokens(pointer)), pointer)) {
     const fewer = removed(value, item);
-    if (fewer !== void 0 && !await adapter.allows(fewer, witness, path, /* @__PURE__ */ new Map(), settings))
-      return fewer;
+    if (fewer !== void 0 && !await retry.allows(fewer, witness)) return fewer;
   }
   return void 0;
 }
@@ -53036,15 +53030,16 @@ function pointedAt(value, tokens) {
   }
   return at2;
 }
-async function grantedBy(findings, target, witness, kind, settings) {
-  const adapter = adapterFor(kind);
+async function grantedBy(findings, target, witness, allowsIn) {
   const owners = [];
   for (const finding2 of findings) {
-    const pointer = innerPointer(finding2.pointer, target);
+    const key = findingKey(finding2);
+    const document2 = target.get(key);
+    const pointer = document2 === void 0 ? null : innerPointer(finding2.pointer, document2);
     if (pointer === null) continue;
-    const without2 = removed(target.value, pointer);
+    const without2 = removed(document2.value, pointer);
     if (without2 === void 0) continue;
-    if (!await adapter.allows(without2, witness, target.path, /* @__PURE__ */ new Map(), settings)) owners.push(finding2);
+    if (!await allowsIn(target, key, witness, without2)) owners.push(finding2);
   }
   return owners.length > 0 || findings.length !== 1 ? owners : findings;
 }
@@ -53078,7 +53073,6 @@ var init_contributions = __esm({
     await init_compare8();
     await init_embedded();
     init_parse();
-    await init_source2();
     init_blame();
   }
 });
@@ -53191,7 +53185,7 @@ async function attribute(findings, options) {
     return kindChanges(finding2.kind);
   };
   const blamed = /* @__PURE__ */ new Map();
-  const byFile = /* @__PURE__ */ new Map();
+  const listedIn = /* @__PURE__ */ new Set();
   const added = /* @__PURE__ */ new Map();
   let done = 0;
   for (const group of inGroups(findings, filesOf, versions)) {
@@ -53249,27 +53243,39 @@ async function attribute(findings, options) {
       }
       blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
     }
-    const ownFiles = /* @__PURE__ */ new Map();
-    for (const finding2 of group) {
-      const b = blamed.get(finding2);
-      if (b === void 0 || b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
-        continue;
-      if (adapterFor(finding2.kind).scope !== "file") continue;
-      ownFiles.set(finding2.file, [...ownFiles.get(finding2.file) ?? [], finding2]);
-    }
-    for (const [file, list4] of ownFiles) byFile.set(file, list4);
-    const listed = await addedAccess({
+    const groups = fileGroups(
+      group.filter((f) => blamed.has(f)),
+      blamed,
+      { settings, walksOf, versions, contents, together }
+    );
+    for (const g of groups) for (const finding2 of g.findings) listedIn.add(finding2);
+    const listed2 = await addedAccess({
       history,
       head,
-      byFile: ownFiles,
-      walksOf,
-      versions,
-      contents,
+      groups,
       target: options.documents ?? /* @__PURE__ */ new Map(),
       settings
     });
-    for (const [finding2, list4] of listed) added.set(finding2, list4);
+    for (const [finding2, list4] of listed2) added.set(finding2, list4);
   }
+  const kinds = await kindGroups(blamed, {
+    root: options.root,
+    history,
+    head,
+    settings,
+    target: options.documents ?? /* @__PURE__ */ new Map(),
+    contained: containedKinds,
+    reading
+  });
+  for (const g of kinds) for (const finding2 of g.findings) listedIn.add(finding2);
+  const listed = await addedAccess({
+    history,
+    head,
+    groups: kinds,
+    target: options.documents ?? /* @__PURE__ */ new Map(),
+    settings
+  });
+  for (const [finding2, list4] of listed) added.set(finding2, list4);
   options.progress?.(findings.length, findings.length, "findings attributed");
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
@@ -53286,14 +53292,14 @@ async function attribute(findings, options) {
     const commit = blamedCommit(commits, b);
     if (commit === void 0) continue;
     finding2.commit = commit;
-    if (!byFile.get(finding2.file)?.includes(finding2)) continue;
+    if (!listedIn.has(finding2)) continue;
     const others = (added.get(finding2) ?? []).filter((entry) => entry.sha !== b.sha);
-    const listed = [...others, { ...b, witness: finding2.witness }].sort(
+    const listed2 = [...others, { ...b, witness: finding2.witness }].sort(
       (x, y) => (newest.get(x.sha) ?? 0) - (newest.get(y.sha) ?? 0)
     );
     const adapter = adapterFor(finding2.kind);
     finding2.commits = [];
-    for (const entry of listed) {
+    for (const entry of listed2) {
       const by = blamedCommit(commits, entry);
       if (by === void 0) continue;
       finding2.commits.push({
@@ -53304,6 +53310,99 @@ async function attribute(findings, options) {
     }
   }
   return notes;
+}
+function once2(read2, keys) {
+  const cache = /* @__PURE__ */ new Map();
+  return async (version2) => {
+    let documents = cache.get(version2);
+    if (documents === void 0) {
+      const all2 = version2 === null ? [] : await read2(version2);
+      documents = new Map(all2.filter((d) => keys?.has(d.path) ?? true).map((d) => [d.path, d]));
+      cache.set(version2, documents);
+    }
+    return documents;
+  };
+}
+function fileGroups(findings, blamed, options) {
+  const { settings, contents } = options;
+  const byFile = /* @__PURE__ */ new Map();
+  for (const finding2 of findings)
+    if (listable(finding2, blamed.get(finding2)) && adapterFor(finding2.kind).scope === "file")
+      byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
+  const parse2 = async (path, blob, as, source) => {
+    const content = contents.get(blob);
+    return content === void 0 ? [] : (await readDocuments({ path, content }, as, false, source, settings)).documents;
+  };
+  const groups = [];
+  for (const [file, list4] of byFile) {
+    const kind = list4[0].kind;
+    const keys = new Set(list4.map(findingKey));
+    const as = list4.some((f) => f.document !== void 0) ? "detect" : kind;
+    const module2 = options.together.get(file);
+    const read2 = module2 ? (state) => {
+      const files2 = /* @__PURE__ */ new Map();
+      for (const [path, blob2] of blobsOfAll(module2.paths, state))
+        if (blob2 !== null && contents.has(blob2)) files2.set(path, contents.get(blob2));
+      const source = {
+        paths: async () => [...files2.keys()],
+        read: async (paths) => new Map(paths.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
+      };
+      const blob = blobsOfAll(module2.paths, state).get(file);
+      return blob === null || blob === void 0 ? Promise.resolve([]) : parse2(file, blob, as, source);
+    } : (blob) => parse2(file, blob, as);
+    groups.push({
+      kind,
+      findings: list4,
+      path: file,
+      walks: options.walksOf(file),
+      versions: options.versions.get(file) ?? /* @__PURE__ */ new Set(),
+      documents: once2(read2, keys),
+      together: false
+    });
+  }
+  return groups;
+}
+async function kindGroups(blamed, options) {
+  const { settings, target, reading } = options;
+  const byKind = /* @__PURE__ */ new Map();
+  for (const [finding2, b] of blamed) {
+    const kind = finding2.kind;
+    if (!listable(finding2, b) || adapterFor(kind).scope !== "kind") continue;
+    if (finding2.document === void 0 && !options.contained.has(kind))
+      byKind.set(kind, [...byKind.get(kind) ?? [], finding2]);
+  }
+  const groups = [];
+  for (const [kind, findings] of byKind) {
+    const checked = (path) => reading === void 0 || reading.baseline(path) || target.get(path)?.kind === kind;
+    const paths = kindPaths(options.history, kind).paths.filter(checked);
+    if (paths.length === 0) continue;
+    const walks = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths));
+    const versions = blobsToRead(options.history, options.head, paths[0], walks);
+    const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()]);
+    const wanted = [...new Set(blobs)].filter((blob) => blob !== null);
+    const contents = /* @__PURE__ */ new Map();
+    for (const object2 of await catFileBatch(options.root, wanted, { maxBytes: MAX_FILE_BYTES }))
+      if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
+    const parsed3 = /* @__PURE__ */ new Map();
+    const parseOnce = (path, blob) => {
+      let documents = parsed3.get(`${blob} ${path}`);
+      if (documents === void 0) {
+        const content = contents.get(blob);
+        documents = content === void 0 ? Promise.resolve([]) : readDocuments({ path, content }, kind, false, void 0, settings).then((r) => r.documents);
+        parsed3.set(`${blob} ${path}`, documents);
+      }
+      return documents;
+    };
+    const unchanged2 = [...target.values()].filter((d) => d.kind === kind && !paths.includes(d.path));
+    const read2 = async (state) => {
+      const documents = [...unchanged2];
+      for (const [path, blob] of blobsOfAll(paths, state))
+        if (blob !== null) documents.push(...await parseOnce(path, blob));
+      return documents;
+    };
+    groups.push({ kind, findings, path: paths[0], walks, versions, documents: once2(read2), together: true });
+  }
+  return groups;
 }
 function* inGroups(findings, filesOf, versions) {
   const byFile = /* @__PURE__ */ new Map();
@@ -53436,7 +53535,7 @@ async function valueIn2(file, kind, name2, source, settings) {
   }
   return parsedAs(file, kind);
 }
-var dated, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
+var dated, listable, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
 var init_attribute = __esm({
   async "src/core/attribute/index.ts"() {
     "use strict";
@@ -53454,6 +53553,7 @@ var init_attribute = __esm({
     await init_by_change();
     await init_contributions();
     dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
+    listable = (finding2, b) => b !== void 0 && b !== null && finding2.witness !== null && elsewhereOf(finding2) === void 0;
     VERSIONS_AT_ONCE = 256;
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {

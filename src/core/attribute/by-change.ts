@@ -39,19 +39,10 @@ async function readByKind(kind: Kind, file: SourceFile): Promise<string | undefi
 export const mayHold = (kind: Kind, path: string) => matchesPathRules(adapterFor(kind).candidates, path)
 
 /**
- * The commits of the first-parent chain from `head` that changed what `kind` reads of any of its
- * files since it last was as before the range (see changedSince): the candidates for a possible
- * widening of the kind whose access cannot be asked of each version. Undefined when no file of
- * the kind changed in the range, or a shallow clone cut the chain first.
+ * Every path of the kind that some commit of the range changed (under either name of a rename),
+ * sorted, and a path for each of their blobs: a file the range never changes changes nothing.
  */
-export async function kindChangedSince(
-  root: string,
-  history: History,
-  head: string,
-  kind: Kind,
-): Promise<string[] | undefined> {
-  // Every path of the kind that some commit of the range changed (under either name of a rename);
-  // a file the range never changes brings no candidate.
+export function kindPaths(history: History, kind: Kind): {paths: string[]; blobs: Map<string, string>} {
   const paths = new Set<string>()
   const blobs = new Map<string, string>()
   for (const commit of history.commits.values())
@@ -64,8 +55,23 @@ export async function kindChangedSince(
           paths.add(path)
           if (!isAbsent(blob) && !blobs.has(blob)) blobs.set(blob, path)
         }
-  if (paths.size === 0) return undefined
-  const set = [...paths].sort()
+  return {paths: [...paths].sort(), blobs}
+}
+
+/**
+ * The commits of the first-parent chain from `head` that changed what `kind` reads of any of its
+ * files since it last was as before the range (see changedSince): the candidates for a possible
+ * widening of the kind whose access cannot be asked of each version. Undefined when no file of
+ * the kind changed in the range, or a shallow clone cut the chain first.
+ */
+export async function kindChangedSince(
+  root: string,
+  history: History,
+  head: string,
+  kind: Kind,
+): Promise<string[] | undefined> {
+  const {paths: set, blobs} = kindPaths(history, kind)
+  if (set.length === 0) return undefined
   const atTarget = await blobIdsAt(root, head, set)
   for (const [path, blob] of atTarget) if (!blobs.has(blob)) blobs.set(blob, path)
   const read = new Map<string, string | undefined>()

@@ -2,10 +2,13 @@
 //
 // Semantic blame names one commit per finding: the one after which the finding's witness holds.
 // A statement widened by several commits (one adds s3:GetObject, a later one s3:PutObject) was
-// widened by each of them. Here each file's first-parent chain is walked once: every commit that
-// changed one of the findings' documents is compared with its parent, and each request it added
-// is kept when the target still allows it and the version before the range did not. It is
-// listed under the finding whose statement (Role, binding…) grants it at the target.
+// widened by each of them. Here each group's first-parent chain is walked once: every commit that
+// changed it is compared with its parent, and each request it added is kept when the target still
+// allows it and the version before the range did not. It is listed under the finding whose
+// statement (Role, binding…) grants it at the target. A group is one file; the files of a
+// Terraform module, whose documents are written across them; or every file of a kind whose files
+// refer to each other (a Role's rules widen only the subjects its bindings in other files name),
+// compared whole at each commit that changed any of them.
 
 import {adapterFor} from '../../adapters/index.js'
 import type {History} from '../../git/index.js'
@@ -14,23 +17,32 @@ import type {BlamedCommit} from '../commits.js'
 import {compareDocuments, sameDocument} from '../compare.js'
 import {findingKey} from '../embedded.js'
 import {escapePointerToken, pointerTokens} from '../../kernel/parse.js'
-import {readDocuments} from '../source.js'
 import {semanticBlame, type WalkOf} from './blame.js'
 
 export interface AddedBy extends BlamedCommit {
   witness: Witness
 }
 
+/** Findings whose versions are walked together, and how each version's documents are read. */
+export interface Group {
+  kind: Kind
+  /** the findings to list commits for (widenings with a witness) */
+  findings: Finding[]
+  /** the walk's path (a group of files: its first) and its walk */
+  path: string
+  walks: WalkOf
+  /** the versions blame may ask about (along merged branches too) */
+  versions: ReadonlySet<string>
+  /** the group's documents in a version (null: none), by key: read once per version */
+  documents: (version: string | null) => Promise<Map<string, Document>>
+  /** whether the kind reads its documents together: each is asked with the others of its version */
+  together: boolean
+}
+
 interface ContributionOptions {
   history: History
   head: string
-  /** the findings to list commits for (widenings with a witness, of kinds whose files stand alone), by file */
-  byFile: Map<string, Finding[]>
-  walksOf: (file: string) => WalkOf
-  /** the versions of each file blame may ask about (along merged branches too), by blob id */
-  versions: ReadonlyMap<string, ReadonlySet<string>>
-  /** every version's content blame read, by blob id */
-  contents: ReadonlyMap<string, Buffer>
+  groups: Group[]
   /** the target's documents, by key */
   target: ReadonlyMap<string, Document>
   settings: AdapterSettings
@@ -40,109 +52,114 @@ interface ContributionOptions {
 export async function addedAccess(options: ContributionOptions): Promise<Map<Finding, AddedBy[]>> {
   const {history, head, settings} = options
   const out = new Map<Finding, AddedBy[]>()
-  for (const [file, findings] of options.byFile) {
-    const kind = findings[0]!.kind as Kind
+  for (const group of options.groups) {
+    const {findings, kind, walks, together} = group
     const adapter = adapterFor(kind)
-    const walks = options.walksOf(file)
-    const walk = walks(history, head, file)
-    // The range never changes the file: nothing in it was added by a commit of the range.
+    const walk = walks(history, head, group.path)
+    // The range never changes the group: nothing in it was added by a commit of the range.
     if (walk.before === undefined) continue
     const keys = new Set(findings.map(findingKey))
-    const container = findings.some((f) => f.document !== undefined)
-    // Each version's documents of the findings' keys, read once (under the target's path: a moved
-    // file's versions keep their keys).
-    const read = new Map<string | null, Map<string, Document>>()
-    const documentsOf = async (blob: string | null) => {
-      let documents = read.get(blob)
-      if (documents === undefined) {
-        const content = blob === null ? undefined : options.contents.get(blob)
-        const all =
-          content === undefined
-            ? []
-            : (
-                await readDocuments(
-                  {path: file, content},
-                  container ? 'detect' : kind,
-                  false,
-                  undefined,
-                  settings,
-                )
-              ).documents
-        documents = new Map(all.filter((d) => keys.has(d.path)).map((d) => [d.path, d]))
-        read.set(blob, documents)
-      }
-      return documents
-    }
-    const allows = async (blob: string | null, key: string, witness: Witness) => {
-      const document = (await documentsOf(blob)).get(key)
+    const target = new Map(
+      [...options.target].filter(([key, d]) => (together ? d.kind === kind : keys.has(key))),
+    )
+    // Whether the documents of a version allow `witness` of the one at `key` (given its value).
+    const allowsIn = async (
+      documents: Map<string, Document>,
+      key: string,
+      witness: Witness,
+      value?: unknown,
+    ) => {
+      const others = new Map(
+        together ? [...documents].filter(([k]) => k !== key).map(([k, d]) => [k, d.value] as const) : [],
+      )
+      const document = documents.get(key)
+      if (value !== undefined) return adapter.allows(value, witness, key, others, settings)
       return document === undefined
-        ? ((await adapter.absentAllows?.(witness, key, new Map())) ?? false)
-        : adapter.allows(document.value, witness, key, new Map(), settings)
+        ? ((await adapter.absentAllows?.(witness, key, others)) ?? false)
+        : adapter.allows(document.value, witness, key, others, settings)
     }
+    const allows = async (version: string | null, key: string, witness: Witness) =>
+      allowsIn(await group.documents(version), key, witness)
     const beforeRange = walk.before.blob
     // The first-parent chain, newest first: each state's parent version is the next one's.
     const states = [...walk.states()]
-    // One commit of the chain changed the file: blame named it, and there is no other to list.
+    // One commit of the chain changed the group: blame named it, and there is no other to list.
     const touched = states.filter((state) => state.touched)
     if (touched.length === 1 && history.commits.get(touched[0]!.sha)!.parents.length === 1) continue
     const added = new Map<Finding, AddedBy[]>()
     for (const [i, state] of states.entries()) {
       if (!state.touched) continue
       const parent = i + 1 < states.length ? states[i + 1]!.blob : beforeRange
-      const [before, after] = [await documentsOf(parent), await documentsOf(state.blob)]
+      const [before, after] = [await group.documents(parent), await group.documents(state.blob)]
       const merged = history.commits.get(state.sha)!.parents.length > 1
-      for (const key of keys) {
+      // What the commit changed: a kind read together is compared whole, a file's documents one by one.
+      const changed = [...new Set([...before.keys(), ...after.keys()])].filter((key) => {
         const [was, now] = [before.get(key), after.get(key)]
-        const at = options.target.get(key)
-        if (now === undefined || (was !== undefined && sameDocument(was, now)) || at === undefined) continue
-        const compared = await compareDocuments(
-          kind,
-          new Map(was === undefined ? [] : [[key, was]]),
-          new Map([[key, now]]),
-          [key],
-          settings,
-        )
+        const same = was !== undefined && now !== undefined && sameDocument(was, now)
+        return !same && (was !== undefined || now !== undefined) && (together || keys.has(key))
+      })
+      const sides = (key: string) =>
+        together
+          ? {was: before, changed}
+          : {was: new Map(before.has(key) ? [[key, before.get(key)!]] : []), changed: [key]}
+      const compare = async (key: string, now: Document) => {
+        const {was, changed: asked} = sides(key)
+        const is = new Map(together ? after : [])
+        is.set(key, now)
+        return (await compareDocuments(kind, was, is, asked, settings)).findings
+      }
+      const found = together
+        ? (await compareDocuments(kind, before, after, changed, settings)).findings
+        : (
+            await Promise.all(
+              changed.filter((key) => after.has(key)).map((key) => compare(key, after.get(key)!)),
+            )
+          ).flat()
+      for (const first of found) {
+        const key = findingKey(first)
+        const now = after.get(key)
+        if (now === undefined || (!together && target.get(key) === undefined)) continue
         // A request the commit added that the target still allows and the range's start did not.
         const present = async (witness: Witness, checked: boolean) =>
           (adapter.namesRequest?.(witness) ?? true) &&
-          (checked || ((await allows(state.blob, key, witness)) && !(await allows(parent, key, witness)))) &&
-          (await adapter.allows(at.value, witness, key, new Map(), settings)) &&
+          (checked || ((await allowsIn(after, key, witness)) && !(await allowsIn(before, key, witness)))) &&
+          (await allowsIn(target, key, witness)) &&
           !(await allows(beforeRange, key, witness))
-        for (const first of compared.findings) {
-          const witness = await presentRequest(first, now, was, present, adapter, settings)
-          if (witness === undefined) continue
-          const owners = await grantedBy(
-            findings.filter((f) => findingKey(f) === key),
-            at,
-            witness,
-            kind,
-            settings,
+        const witness = await presentRequest(first, now, present, {
+          compare: (value) => compare(key, {...now, value}),
+          allows: (value, w) => allowsIn(after, key, w, value),
+        })
+        if (witness === undefined) continue
+        const owners = await grantedBy(
+          findings.filter((f) => together || findingKey(f) === key),
+          target,
+          witness,
+          allowsIn,
+        )
+        if (owners.length === 0) continue
+        // A merge's change came from its branch: the commit there that made the request hold.
+        let by: BlamedCommit = {sha: state.sha}
+        if (merged) {
+          const answers = new Map<string | null, boolean>()
+          for (const version of [null, ...group.versions])
+            answers.set(version, await allows(version, key, witness))
+          const blamed = semanticBlame(
+            history,
+            state.sha,
+            state.path,
+            (version) => answers.get(version) ?? false,
+            walks,
           )
-          if (owners.length === 0) continue
-          // A merge's change came from its branch: the commit there that made the request hold.
-          let by: BlamedCommit = {sha: state.sha}
-          if (merged) {
-            const answers = new Map<string | null, boolean>()
-            for (const blob of [null, ...(options.versions.get(file) ?? [])])
-              answers.set(blob, await allows(blob, key, witness))
-            const blamed = semanticBlame(
-              history,
-              state.sha,
-              state.path,
-              (blob) => answers.get(blob) ?? false,
-              walks,
-            )
-            if (blamed.sha === null) continue
-            by = {
-              sha: blamed.sha,
-              mergedBy: blamed.mergedBy ?? (blamed.sha === state.sha ? undefined : state.sha),
-            }
+          if (blamed.sha === null) continue
+          by = {
+            sha: blamed.sha,
+            mergedBy: blamed.mergedBy ?? (blamed.sha === state.sha ? undefined : state.sha),
           }
-          for (const owner of owners) {
-            const list = added.get(owner) ?? []
-            if (!list.some((entry) => entry.sha === by.sha)) list.push({...by, witness})
-            added.set(owner, list)
-          }
+        }
+        for (const owner of owners) {
+          const list = added.get(owner) ?? []
+          if (!list.some((entry) => entry.sha === by.sha)) list.push({...by, witness})
+          added.set(owner, list)
         }
       }
     }
@@ -152,8 +169,16 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
   return out
 }
 
+/** How a commit's version is asked again with a value of the compared document in place of its own. */
+interface Retry {
+  /** the comparison's findings with `value` in place of the document's */
+  compare: (value: unknown) => Promise<Finding[]>
+  /** whether the commit's version with `value` in place of the document's allows a request */
+  allows: (value: unknown, witness: Witness) => Promise<boolean>
+}
+
 /**
- * A request the commit's change `found` (its version `now` against the parent's `was`) added that
+ * A request the commit's change `found` (its version `now` of the document) added that
  * `present` accepts. The comparison names one request per statement, rule or binding; when that
  * one was taken back later (or held before the range) while another the same change added stayed,
  * the commit still widened what the target has. So, while the request named does not count, a
@@ -165,10 +190,8 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
 async function presentRequest(
   found: Finding,
   now: Document,
-  was: Document | undefined,
   present: (witness: Witness, checked: boolean) => Promise<boolean>,
-  adapter: ReturnType<typeof adapterFor>,
-  settings: AdapterSettings,
+  retry: Retry,
 ): Promise<Witness | undefined> {
   let finding: Finding | undefined = found
   let value = now.value
@@ -176,20 +199,12 @@ async function presentRequest(
     const witness = finding.witness
     if (await present(witness, value === now.value)) return witness
     const pointer = innerPointer(finding.pointer, now)
-    const fewer =
-      pointer === null
-        ? undefined
-        : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings)
+    const fewer = pointer === null ? undefined : await withoutGrantOf(value, pointer, witness, retry)
     if (fewer === undefined) return undefined
     value = fewer
-    const compared = await compareDocuments(
-      now.kind,
-      new Map(was === undefined ? [] : [[now.path, was]]),
-      new Map([[now.path, {...now, value}]]),
-      [now.path],
-      settings,
+    finding = (await retry.compare(value)).find(
+      (f) => f.pointer === found.pointer && findingKey(f) === findingKey(found) && f.change !== 'narrowing',
     )
-    finding = compared.findings.find((f) => f.pointer === found.pointer && f.change !== 'narrowing')
   }
   return undefined
 }
@@ -202,14 +217,11 @@ async function withoutGrantOf(
   value: unknown,
   pointer: string,
   witness: Witness,
-  path: string,
-  adapter: ReturnType<typeof adapterFor>,
-  settings: AdapterSettings,
+  retry: Retry,
 ): Promise<unknown> {
   for (const item of listItems(pointedAt(value, pointerTokens(pointer)), pointer)) {
     const fewer = removed(value, item)
-    if (fewer !== undefined && !(await adapter.allows(fewer, witness, path, new Map(), settings)))
-      return fewer
+    if (fewer !== undefined && !(await retry.allows(fewer, witness))) return fewer
   }
   return undefined
 }
@@ -238,23 +250,28 @@ function pointedAt(value: unknown, tokens: string[]): unknown {
 /**
  * The findings whose part of the target grants `witness`: without that part (the statement, rule
  * or binding at the finding's pointer), the target no longer allows it. When no single part does
- * (two new statements both grant it), the document's only finding, if it has one.
+ * (two new statements both grant it), the only finding, if there is one.
  */
 async function grantedBy(
   findings: Finding[],
-  target: Document,
+  target: Map<string, Document>,
   witness: Witness,
-  kind: Kind,
-  settings: AdapterSettings,
+  allowsIn: (
+    documents: Map<string, Document>,
+    key: string,
+    witness: Witness,
+    value?: unknown,
+  ) => Promise<boolean>,
 ): Promise<Finding[]> {
-  const adapter = adapterFor(kind)
   const owners: Finding[] = []
   for (const finding of findings) {
-    const pointer = innerPointer(finding.pointer, target)
+    const key = findingKey(finding)
+    const document = target.get(key)
+    const pointer = document === undefined ? null : innerPointer(finding.pointer, document)
     if (pointer === null) continue
-    const without = removed(target.value, pointer)
+    const without = removed(document!.value, pointer)
     if (without === undefined) continue
-    if (!(await adapter.allows(without, witness, target.path, new Map(), settings))) owners.push(finding)
+    if (!(await allowsIn(target, key, witness, without))) owners.push(finding)
   }
   return owners.length > 0 || findings.length !== 1 ? owners : findings
 }

@@ -43,8 +43,8 @@ import {
   walkOfAll,
   type WalkOf,
 } from './blame.js'
-import {kindChangedSince, mayHold, parsedAs, stagedDiffers} from './by-change.js'
-import {type AddedBy, addedAccess} from './contributions.js'
+import {kindChangedSince, kindPaths, mayHold, parsedAs, stagedDiffers} from './by-change.js'
+import {type AddedBy, addedAccess, type Group} from './contributions.js'
 
 interface AttributionOptions {
   root: string
@@ -236,8 +236,8 @@ export async function attribute(findings: Finding[], options: AttributionOptions
   }
   const blamed = new Map<Finding, BlamedCommit | null>()
   // Every other commit of the range whose added access the finding still has: each file's chain
-  // walked once more, for the findings of kinds whose files stand alone.
-  const byFile = new Map<string, Finding[]>()
+  // walked once more (a file, a Terraform module's files; after them, every file of a kind read together).
+  const listedIn = new Set<Finding>()
   const added = new Map<Finding, AddedBy[]>()
   let done = 0
   for (const group of inGroups(findings, filesOf, versions)) {
@@ -309,33 +309,40 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       blamed.set(finding, {sha: result.sha, mergedBy: result.mergedBy})
     }
 
-    const ownFiles = new Map<string, Finding[]>()
-    for (const finding of group) {
-      const b = blamed.get(finding)
-      if (
-        b === undefined ||
-        b === null ||
-        finding.witness === null ||
-        together.has(finding.file) ||
-        elsewhereOf(finding) !== undefined
-      )
-        continue
-      if (adapterFor(finding.kind).scope !== 'file') continue
-      ownFiles.set(finding.file, [...(ownFiles.get(finding.file) ?? []), finding])
-    }
-    for (const [file, list] of ownFiles) byFile.set(file, list)
+    const groups = fileGroups(
+      group.filter((f) => blamed.has(f)),
+      blamed,
+      {settings, walksOf, versions, contents, together},
+    )
+    for (const g of groups) for (const finding of g.findings) listedIn.add(finding)
     const listed = await addedAccess({
       history,
       head,
-      byFile: ownFiles,
-      walksOf,
-      versions,
-      contents,
+      groups,
       target: options.documents ?? new Map(),
       settings,
     })
     for (const [finding, list] of listed) added.set(finding, list)
   }
+  // The kinds whose files refer to each other: each compared whole at each commit that touched it.
+  const kinds = await kindGroups(blamed, {
+    root: options.root,
+    history,
+    head,
+    settings,
+    target: options.documents ?? new Map(),
+    contained: containedKinds,
+    reading,
+  })
+  for (const g of kinds) for (const finding of g.findings) listedIn.add(finding)
+  const listed = await addedAccess({
+    history,
+    head,
+    groups: kinds,
+    target: options.documents ?? new Map(),
+    settings,
+  })
+  for (const [finding, list] of listed) added.set(finding, list)
   options.progress?.(findings.length, findings.length, 'findings attributed')
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
@@ -353,7 +360,7 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const commit = blamedCommit(commits, b)
     if (commit === undefined) continue
     finding.commit = commit
-    if (!byFile.get(finding.file)?.includes(finding)) continue
+    if (!listedIn.has(finding)) continue
     // The blamed commit with the finding's own witness, in its place among the others (oldest first).
     const others = (added.get(finding) ?? []).filter((entry) => entry.sha !== b.sha)
     const listed = [...others, {...b, witness: finding.witness!}].sort(
@@ -372,6 +379,158 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     }
   }
   return notes
+}
+
+interface FileGroupOptions {
+  settings: AdapterSettings
+  walksOf: (file: string) => WalkOf
+  versions: ReadonlyMap<string, ReadonlySet<string>>
+  /** every version's content blame read, by blob id */
+  contents: ReadonlyMap<string, Buffer>
+  together: ReadonlyMap<string, {paths: string[]}>
+}
+
+/** Listed: a blamed widening with a witness whose access did not come from another file. */
+const listable = (finding: Finding, b: BlamedCommit | null | undefined) =>
+  b !== undefined && b !== null && finding.witness !== null && elsewhereOf(finding) === undefined
+
+/** Each version's documents, read once (under the path they have in that version). */
+function once(read: (version: string) => Promise<Document[]>, keys?: ReadonlySet<string>) {
+  const cache = new Map<string | null, Map<string, Document>>()
+  return async (version: string | null) => {
+    let documents = cache.get(version)
+    if (documents === undefined) {
+      const all = version === null ? [] : await read(version)
+      documents = new Map(all.filter((d) => keys?.has(d.path) ?? true).map((d) => [d.path, d]))
+      cache.set(version, documents)
+    }
+    return documents
+  }
+}
+
+/**
+ * The groups whose commits are listed for the blamed widenings of kinds whose files stand alone:
+ * one per file, or per Terraform module (a version names each of its files' blobs), each version
+ * read once.
+ */
+function fileGroups(
+  findings: Finding[],
+  blamed: Map<Finding, BlamedCommit | null>,
+  options: FileGroupOptions,
+): Group[] {
+  const {settings, contents} = options
+  const byFile = new Map<string, Finding[]>()
+  for (const finding of findings)
+    if (listable(finding, blamed.get(finding)) && adapterFor(finding.kind).scope === 'file')
+      byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding])
+  const parse = async (path: string, blob: string, as: Kind | 'detect', source?: SourceFiles) => {
+    const content = contents.get(blob)
+    return content === undefined
+      ? []
+      : (await readDocuments({path, content}, as, false, source, settings)).documents
+  }
+  const groups: Group[] = []
+  for (const [file, list] of byFile) {
+    const kind = list[0]!.kind as Kind
+    const keys = new Set(list.map(findingKey))
+    const as = list.some((f) => f.document !== undefined) ? 'detect' : kind
+    const module = options.together.get(file)
+    // A module's documents read its other files as that version has them.
+    const read = module
+      ? (state: string) => {
+          const files = new Map<string, Buffer>()
+          for (const [path, blob] of blobsOfAll(module.paths, state))
+            if (blob !== null && contents.has(blob)) files.set(path, contents.get(blob)!)
+          const source: SourceFiles = {
+            paths: async () => [...files.keys()],
+            read: async (paths) =>
+              new Map(paths.flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : []))),
+          }
+          const blob = blobsOfAll(module.paths, state).get(file)
+          return blob === null || blob === undefined ? Promise.resolve([]) : parse(file, blob, as, source)
+        }
+      : (blob: string) => parse(file, blob, as)
+    groups.push({
+      kind,
+      findings: list,
+      path: file,
+      walks: options.walksOf(file),
+      versions: options.versions.get(file) ?? new Set(),
+      documents: once(read, keys),
+      together: false,
+    })
+  }
+  return groups
+}
+
+interface KindGroupOptions {
+  root: string
+  history: History
+  head: string
+  settings: AdapterSettings
+  /** the target's documents, by key */
+  target: ReadonlyMap<string, Document>
+  /** kinds some of whose target documents a container holds */
+  contained: ReadonlySet<string>
+  reading: Reading | undefined
+}
+
+/**
+ * The groups whose commits are listed for the blamed widenings of kinds whose files refer to each
+ * other, one per kind. A version is every file of the kind some commit of the range changed (and
+ * the check read, at the baseline or the target) as that commit left it, with the target's other
+ * files of the kind: the commits walked are those that touched one of them, each file's version
+ * read and parsed once. A kind a container holds documents of is left with its one commit.
+ */
+async function kindGroups(
+  blamed: Map<Finding, BlamedCommit | null>,
+  options: KindGroupOptions,
+): Promise<Group[]> {
+  const {settings, target, reading} = options
+  const byKind = new Map<Kind, Finding[]>()
+  for (const [finding, b] of blamed) {
+    const kind = finding.kind as Kind
+    if (!listable(finding, b) || adapterFor(kind).scope !== 'kind') continue
+    if (finding.document === undefined && !options.contained.has(kind))
+      byKind.set(kind, [...(byKind.get(kind) ?? []), finding])
+  }
+  const groups: Group[] = []
+  for (const [kind, findings] of byKind) {
+    const checked = (path: string) =>
+      reading === undefined || reading.baseline(path) || target.get(path)?.kind === kind
+    const paths = kindPaths(options.history, kind).paths.filter(checked)
+    if (paths.length === 0) continue
+    const walks = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths))
+    const versions = blobsToRead(options.history, options.head, paths[0]!, walks)
+    const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()])
+    const wanted = [...new Set(blobs)].filter((blob): blob is string => blob !== null)
+    const contents = new Map<string, Buffer>()
+    for (const object of await catFileBatch(options.root, wanted, {maxBytes: MAX_FILE_BYTES}))
+      if (object.type === 'blob' && !object.oversize) contents.set(object.id, object.content)
+    const parsed = new Map<string, Promise<Document[]>>()
+    const parseOnce = (path: string, blob: string) => {
+      let documents = parsed.get(`${blob} ${path}`)
+      if (documents === undefined) {
+        const content = contents.get(blob)
+        documents =
+          content === undefined
+            ? Promise.resolve([])
+            : readDocuments({path, content}, kind, false, undefined, settings).then((r) => r.documents)
+        parsed.set(`${blob} ${path}`, documents)
+      }
+      return documents
+    }
+    // The target's files of the kind that no commit of the range changed are the same in every version.
+    const unchanged = [...target.values()].filter((d) => d.kind === kind && !paths.includes(d.path))
+    const read = async (state: string) => {
+      const documents = [...unchanged]
+      for (const [path, blob] of blobsOfAll(paths, state))
+        if (blob !== null) documents.push(...(await parseOnce(path, blob)))
+      return documents
+    }
+    groups.push({kind, findings, path: paths[0]!, walks, versions, documents: once(read), together: true})
+  }
+  return groups
 }
 
 /** Versions read together at most (unless one file alone has more): a bound on what is held at once. */
