@@ -54193,6 +54193,7 @@ var isRecord9;
 var init_snapshot3 = __esm({
   async "src/core/snapshot.ts"() {
     "use strict";
+    init_atomic();
     init_errors();
     init_files();
     init_hash();
