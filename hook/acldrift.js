@@ -54293,6 +54293,7 @@ var isRecord9;
 var init_snapshot3 = __esm({
   async "src/core/snapshot.ts"() {
     "use strict";
+    init_atomic();
     init_errors();
     init_files();
     init_hash();
@@ -57556,36 +57557,50 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile11 } from "node:fs/promises";
+import { readFile as readFile11, stat as stat3 } from "node:fs/promises";
 import { join as join17 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name: name2, email }) => ({ name: name2, email });
   return canonicalJson({ author: person(identity.author), committer: person(identity.committer), actor });
 }
-async function stateKey(root, baselineFile, knownHead) {
+async function baselineState(file, by) {
+  if (by !== "content") {
+    const info2 = await stat3(file, { bigint: true }).catch(() => void 0);
+    const settled = info2 !== void 0 && info2.ctimeMs < BigInt(Date.now() - SETTLED_MS) && info2.isFile();
+    if (by === "stat" || settled)
+      return {
+        by: "stat",
+        state: info2 === void 0 ? "absent" : [info2.dev, info2.ino, info2.size, info2.mtimeNs, info2.ctimeNs].join(":")
+      };
+  }
+  return { by: "content", state: await contentDigest(file) };
+}
+async function stateKey(root, baselineFile, known2) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
-    knownHead === void 0 ? headCommit(root) : knownHead,
+    known2.head === void 0 ? headCommit(root) : known2.head,
     contentDigest(join17(root, CONFIG_FILE)),
-    baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
+    baselineFile === void 0 ? { by: "content", state: "HEAD" } : baselineState(baselineFile, known2.baselineBy)
   ]);
   if (tree === void 0) return void 0;
   const day = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
-  return valueHash({
+  const key = valueHash({
     version: toolVersion(),
     tree,
     head,
     config: config2,
     baselineFile: baselineFile ?? null,
-    baseline,
+    baselineBy: baseline.by,
+    baseline: baseline.state,
     day
   });
+  return { key, baselineBy: baseline.by };
 }
 async function pendingVerdict(root, checked) {
   const { head, baselineFile, actors } = checked;
-  const [key, judged] = await Promise.all([stateKey(root, baselineFile, head), judgedAs(root, actors)]);
-  return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
+  const [state, judged] = await Promise.all([stateKey(root, baselineFile, { head }), judgedAs(root, actors)]);
+  return state === void 0 ? void 0 : { ...state, baselineFile, actors, judged };
 }
 async function entryFile(root) {
   return join17(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
@@ -57602,13 +57617,14 @@ async function passedWithMessage(root, message2) {
     return false;
   }
   if (typeof entry?.key !== "string" || typeof entry.judged !== "string") return false;
-  const [key, judged] = await Promise.all([
-    stateKey(root, typeof entry.baselineFile === "string" ? entry.baselineFile : void 0),
+  const baselineBy = entry.baselineBy === "stat" ? "stat" : "content";
+  const [state, judged] = await Promise.all([
+    stateKey(root, typeof entry.baselineFile === "string" ? entry.baselineFile : void 0, { baselineBy }),
     judgedAs(root, entry.actors, message2)
   ]);
-  return key === entry.key && judged === entry.judged;
+  return state?.key === entry.key && judged === entry.judged;
 }
-var ENTRY_FILE, contentDigest;
+var ENTRY_FILE, contentDigest, SETTLED_MS;
 var init_commit_verdict = __esm({
   "src/core/commit-verdict.ts"() {
     "use strict";
@@ -57624,6 +57640,7 @@ var init_commit_verdict = __esm({
       (bytes) => sha256(bytes),
       () => "absent"
     );
+    SETTLED_MS = 2e3;
   }
 });
 

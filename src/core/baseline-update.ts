@@ -8,7 +8,6 @@ import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {pendingActor} from './actors/pending.js'
-import {writeFileAtomic} from '../kernel/atomic.js'
 import {runCheck} from './check.js'
 import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
@@ -16,7 +15,7 @@ import {assertWritableInside} from '../kernel/files.js'
 import {headCommit} from '../git/index.js'
 import {revisionConfig} from './gate/reference.js'
 import {aboutProtectedFiles} from './gate/rules.js'
-import {buildSnapshot, serializeSnapshot, type Snapshot} from './snapshot.js'
+import {buildSnapshot, writeSnapshot, type Snapshot} from './snapshot.js'
 import {loadSource, type SourceSpec} from './source.js'
 import type {Finding, Report} from '../kernel/types.js'
 
@@ -108,6 +107,6 @@ export async function updateBaseline(request: BaselineUpdateRequest): Promise<Ba
   })
   if (same(previous) === same(snapshot) && widenings.length === 0 && narrowings.length === 0)
     return {...result, snapshot: previous}
-  await writeFileAtomic(file, serializeSnapshot(snapshot))
+  await writeSnapshot(file, snapshot, request.out === undefined ? root : undefined)
   return {...result, written: true, snapshot}
 }

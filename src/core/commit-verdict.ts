@@ -10,7 +10,7 @@
 // there (core/agent/hook.ts). pre-commit never reads it, so a forged entry can at most skip
 // commit-msg's second look at a tree that pre-commit has just passed.
 
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {dotGitDir} from '../git/dot-git.js'
 import {gitDir, headCommit, indexTree} from '../git/index.js'
@@ -29,6 +29,8 @@ interface Entry {
   key: string
   /** the baseline snapshot file the config named, absolute (undefined: the baseline is HEAD) */
   baselineFile: string | undefined
+  /** how the key holds the snapshot file: by its stat data (settled) or by its bytes' digest */
+  baselineBy: BaselineBy
   /** the config's actor catalogue, to classify the pending commit again with its message */
   actors: ActorConfig | undefined
   /** who the check took the pending commit to be made by, and as which actor */
@@ -48,6 +50,43 @@ const contentDigest = (file: string) =>
     () => 'absent',
   )
 
+type BaselineBy = 'stat' | 'content'
+
+/**
+ * How long a file must have been left alone for its stat data to stand for its bytes. Git's own
+ * rule (Documentation/technical/racy-git.txt): a file changed within one timestamp tick of when
+ * its stat data was recorded can change again with the same stat data, so git compares its
+ * content. 2 s covers the coarsest file systems (1 s, FAT's 2 s); ctime cannot be set back by
+ * `touch`, so an edit after the pass is another ctime.
+ */
+const SETTLED_MS = 2000
+
+/**
+ * The snapshot file as the key holds it. The hook reads it from the working tree (snapshot.ts),
+ * so a change there, staged or not, must change the key; its 17 MB at 20,000 files are not hashed
+ * for that: a settled file is held by its stat data (device, inode, size, mtime and ctime, in
+ * ns), as git's index holds a clean file. `by` undefined: pre-commit's choice (stat data when the
+ * file is settled); commit-msg holds it as pre-commit did.
+ */
+async function baselineState(
+  file: string,
+  by: BaselineBy | undefined,
+): Promise<{by: BaselineBy; state: string}> {
+  if (by !== 'content') {
+    const info = await stat(file, {bigint: true}).catch(() => undefined)
+    const settled = info !== undefined && info.ctimeMs < BigInt(Date.now() - SETTLED_MS) && info.isFile()
+    if (by === 'stat' || settled)
+      return {
+        by: 'stat',
+        state:
+          info === undefined
+            ? 'absent'
+            : [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':'),
+      }
+  }
+  return {by: 'content', state: await contentDigest(file)}
+}
+
 /**
  * The digest of what a staged check reads besides the pending commit's actor: the index (as the
  * tree it would commit), HEAD (the gate's reference and the history blamed), the config and the
@@ -57,25 +96,29 @@ const contentDigest = (file: string) =>
 async function stateKey(
   root: string,
   baselineFile: string | undefined,
-  knownHead?: string | null,
-): Promise<string | undefined> {
+  known: {head?: string | null; baselineBy?: BaselineBy},
+): Promise<{key: string; baselineBy: BaselineBy} | undefined> {
   const [tree, head, config, baseline] = await Promise.all([
     indexTree(root).catch(() => undefined),
-    knownHead === undefined ? headCommit(root) : knownHead,
+    known.head === undefined ? headCommit(root) : known.head,
     contentDigest(join(root, CONFIG_FILE)),
-    baselineFile === undefined ? 'HEAD' : contentDigest(baselineFile),
+    baselineFile === undefined
+      ? {by: 'content' as const, state: 'HEAD'}
+      : baselineState(baselineFile, known.baselineBy),
   ])
   if (tree === undefined) return undefined
   const day = new Date().toISOString().slice(0, 10)
-  return valueHash({
+  const key = valueHash({
     version: toolVersion(),
     tree,
     head,
     config,
     baselineFile: baselineFile ?? null,
-    baseline,
+    baselineBy: baseline.by,
+    baseline: baseline.state,
     day,
   })
+  return {key, baselineBy: baseline.by}
 }
 
 /**
@@ -87,8 +130,8 @@ export async function pendingVerdict(
   checked: {head: string | null; baselineFile: string | undefined; actors: ActorConfig | undefined},
 ): Promise<Entry | undefined> {
   const {head, baselineFile, actors} = checked
-  const [key, judged] = await Promise.all([stateKey(root, baselineFile, head), judgedAs(root, actors)])
-  return key === undefined ? undefined : {key, baselineFile, actors, judged}
+  const [state, judged] = await Promise.all([stateKey(root, baselineFile, {head}), judgedAs(root, actors)])
+  return state === undefined ? undefined : {...state, baselineFile, actors, judged}
 }
 
 /** The git directory, from `.git` without a git process where it names one, else as git says. */
@@ -113,9 +156,10 @@ export async function passedWithMessage(root: string, message: string): Promise<
     return false
   }
   if (typeof entry?.key !== 'string' || typeof entry.judged !== 'string') return false
-  const [key, judged] = await Promise.all([
-    stateKey(root, typeof entry.baselineFile === 'string' ? entry.baselineFile : undefined),
+  const baselineBy = entry.baselineBy === 'stat' ? 'stat' : 'content'
+  const [state, judged] = await Promise.all([
+    stateKey(root, typeof entry.baselineFile === 'string' ? entry.baselineFile : undefined, {baselineBy}),
     judgedAs(root, entry.actors, message),
   ])
-  return key === entry.key && judged === entry.judged
+  return state?.key === entry.key && judged === entry.judged
 }

@@ -1,6 +1,7 @@
 // Snapshots: the documents of a source, normalised and hashed, written to a file that can
 // serve as the approved baseline. Same input → byte-identical file, apart from createdAt.
 
+import {writeFileAtomic} from '../kernel/atomic.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {readRegularFile} from '../kernel/files.js'
 import {gitBlobId} from '../kernel/hash.js'
@@ -66,6 +67,20 @@ export function buildSnapshot(source: LoadedSource, now: Date = new Date(), upda
 
 export function serializeSnapshot(snapshot: Snapshot): string {
   return `${JSON.stringify(snapshot, null, 2)}\n`
+}
+
+/**
+ * Writes a snapshot file (atomically). When it is the baseline of the repository at `baselineOf`,
+ * its layout is kept for the hook (snapshot-index.ts), so that the first commit after `init` or
+ * `baseline update` does not pay the scan of its bytes (the index keeps one layout: another
+ * file written, by `--out`, would replace the baseline's).
+ */
+export async function writeSnapshot(file: string, snapshot: Snapshot, baselineOf?: string): Promise<void> {
+  const text = serializeSnapshot(snapshot)
+  await writeFileAtomic(file, text)
+  if (baselineOf === undefined) return
+  const content = Buffer.from(text)
+  await foundLayout(baselineOf, gitBlobId(content), content)
 }
 
 /** Reads a snapshot file as a source: validated like any input, failing closed. */

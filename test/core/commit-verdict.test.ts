@@ -2,6 +2,7 @@
 // reuse it only for the very content pre-commit read and a message that changes nothing about
 // who makes the commit. Each row changes one thing after the pass and expects a full check.
 
+import {stat, utimes} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {passedWithMessage, pendingVerdict, rememberPass} from '../../src/core/commit-verdict.js'
@@ -103,4 +104,42 @@ describe('commit-msg reuses the pre-commit pass', () => {
       await pendingVerdict(r.dir, {head: await head(), baselineFile: baselineFile(), actors: undefined}),
     ).toBeUndefined()
   })
+})
+
+describe('with a settled snapshot file, keyed by its stat data (its bytes are not hashed)', () => {
+  // The file must be older than the racy window (commit-verdict.ts, SETTLED_MS) when pre-commit passes.
+  const settle = () => new Promise((done) => setTimeout(done, 2100))
+
+  it('reuses the pass for the same file', async () => {
+    await settle()
+    const entry = await pendingVerdict(r.dir, {
+      head: await head(),
+      baselineFile: baselineFile(),
+      actors: undefined,
+    })
+    expect(entry?.baselineBy).toBe('stat')
+    await rememberPass(r.dir, entry!)
+    expect(await passedWithMessage(r.dir, 'Reports reader')).toBe(true)
+  }, 15_000)
+
+  it('not after the file is rewritten in place with the same size and its times set back', async () => {
+    // (whole seconds, so that setting them back restores the very mtime: only the ctime tells)
+    await utimes(baselineFile(), 1_700_000_000, 1_700_000_000)
+    await settle()
+    await passPreCommit()
+    const before = await stat(baselineFile(), {bigint: true})
+    await r.write(BASELINE, '{"snapshot": 3}\n')
+    await utimes(baselineFile(), 1_700_000_000, 1_700_000_000)
+    const after = await stat(baselineFile(), {bigint: true})
+    expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs])
+    expect(await passedWithMessage(r.dir, 'Reports reader')).toBe(false)
+  }, 15_000)
+
+  it('not after the file is edited in the working tree only (the hook reads it there)', async () => {
+    await settle()
+    await passPreCommit()
+    await r.write(BASELINE, '{"snapshot": 22}\n')
+    expect(await r.git('diff', '--cached', '--name-only')).not.toContain(BASELINE)
+    expect(await passedWithMessage(r.dir, 'Reports reader')).toBe(false)
+  }, 15_000)
 })

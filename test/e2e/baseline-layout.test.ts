@@ -4,7 +4,7 @@
 // baseline is a protected file and the layout a cache: these are what an agent would try, through
 // the real hooks, as Claude Code. None may let a widening through.
 
-import {readFile, writeFile} from 'node:fs/promises'
+import {readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, type TestRepo} from '../helpers/repo.js'
@@ -139,6 +139,41 @@ describe("the baseline's layout, kept under the git directory", () => {
       const now = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
       expect(now.blob).not.toBe(kept.blob)
       expect(now.blob).toBe((await r.git('hash-object', BASELINE)).trim())
+    },
+    SLOW,
+  )
+
+  it(
+    'is kept by `init` and `baseline update`, which write the baseline: the hook after them does not scan it',
+    async () => {
+      const r = await newRepo()
+      await r.write(TRUST, trust('203.0.113.0/24'))
+      await r.stage()
+      await r.commit('Partner trust')
+      /** The kept entry, for the baseline as it is now, with its inode (a rewrite is a new file: writeFileAtomic). */
+      const keptNow = async () => {
+        const kept = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
+        expect(kept.blob).toBe((await r.git('hash-object', BASELINE)).trim())
+        return (await stat(join(r.dir, LAYOUT))).ino
+      }
+      const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+      expect(init.code, dump(init)).toBe(0)
+      const afterInit = await keptNow()
+      await r.stage()
+      expect((await git(r, {}, 'commit', '-m', 'Set up acldrift')).code).toBe(0)
+      // The hooks used the entry init kept (one found again would have been written anew).
+      expect(await keptNow()).toBe(afterInit)
+
+      await r.write(TRUST, trust('203.0.113.0/25'))
+      await r.stage(TRUST)
+      expect((await git(r, {}, 'commit', '-m', 'Narrow the partner trust')).code).toBe(0)
+      const update = await runCli(['baseline', 'update'], {cwd: r.dir})
+      expect(update.code, dump(update)).toBe(0)
+      const afterUpdate = await keptNow()
+      expect(afterUpdate).not.toBe(afterInit)
+      await r.stage(BASELINE)
+      expect((await git(r, {}, 'commit', '-m', 'Update the baseline')).code).toBe(0)
+      expect(await keptNow()).toBe(afterUpdate)
     },
     SLOW,
   )

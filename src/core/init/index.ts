@@ -11,7 +11,7 @@ import {type Config, CONFIG_FILE, DEFAULT_CONFIG, loadConfig} from '../config.js
 import {AcldriftError, EXIT, formatProblem, UsageError} from '../../kernel/errors.js'
 import {assertWritableInside} from '../../kernel/files.js'
 import {parseFile} from '../../kernel/parse.js'
-import {buildSnapshot, serializeSnapshot} from '../snapshot.js'
+import {buildSnapshot, writeSnapshot} from '../snapshot.js'
 import {type LoadedSource, loadSource} from '../source.js'
 import type {Kind} from '../../kernel/types.js'
 import {validateValue} from '../validate.js'
@@ -181,7 +181,7 @@ async function takeBaseline(root: string, config: Config, source: LoadedSource):
   }
   const snapshot = buildSnapshot(source)
   await assertWritableInside(root, file, CONFIG_FILE)
-  await writeFileAtomic(file, serializeSnapshot(snapshot))
+  await writeSnapshot(file, snapshot, root)
   const at =
     snapshot.source.commit === null ? ' (no commit yet)' : ` at ${snapshot.source.commit.slice(0, 7)}`
   const count = snapshot.documents.length
