@@ -863,8 +863,7 @@ if (only === undefined || only === 'k8s') {
     print(label, ms, 'node -e 0', bare, `  ${cpuS.toFixed(2)} s CPU, ${memory.toFixed(0)} MiB (target ≤ 3×)`)
     Object.assign(figures[label], {cpuS, peakMiB: Math.round(memory)})
   } finally {
-    if (!process.env.BENCH_KEEP) rmSync(rbac.dir, {recursive: true, force: true})
-    else console.log(rbac.dir)
+    rmSync(rbac.dir, {recursive: true, force: true})
   }
 }
 
