@@ -93,7 +93,11 @@ describe.concurrent('k8s-rbac: the hook compares what a change reaches', () => {
     const {code, report, stderr} = await checkJson(r.dir, ['--staged'])
     expect(code, stderr).toBe(1)
     expect(brief(report.findings)).toEqual(['widening high secrets-read rbac/children/other.yaml:6'])
-    expect(report.findings[0]!.witness).toMatchObject({subject: 'User:mona', resource: 'secrets', verb: 'list'})
+    expect(report.findings[0]!.witness).toMatchObject({
+      subject: 'User:mona',
+      resource: 'secrets',
+      verb: 'list',
+    })
   })
 
   it("a verb added to a Role is found on its binding's subject, and nothing of the unrelated files", async () => {
