@@ -15,6 +15,9 @@
 //                 that reads the patch)
 //   comparison    two 5,000- (and 100,000-) statement policies that differ in one statement, and two
 //                 1,000-statement policies in which every statement changed, compared in-process
+//   k8s           5,000 k8s RBAC objects (Roles, ClusterRoles with aggregation, bindings) in 820
+//                 YAML files after `acldrift init --hook git`: the hook with a verb added to one
+//                 Role, against `node -e 0` run in turns with it, with CPU time and peak memory
 //   as users have it   after `acldrift init --hook git` (its config, the snapshot baseline): the hook
 //                 as git runs it (the installed pre-commit script, which runs the hook bundle)
 //                 with one and ten staged changes, a full `git commit` through the three hooks (in
@@ -29,7 +32,7 @@
 // BENCH_RUNS (15) runs per figure; BENCH_SETUP_FILES ("2000,20000") the sizes of the last section,
 // BENCH_SETUP_RUNS (5) its runs; BENCH_AUDIT_COMMITS ("5000,20000,50000") and BENCH_AUDIT_RUNS (3)
 // for the audit section, BENCH_MANAGED ("1400,1000": policies, commits) its managed-policy history;
-// BENCH_ONLY=setup (or audit, kustomize, terraform, comparison, or agent: the agent hooks) runs only that
+// BENCH_ONLY=setup (or audit, kustomize, terraform, comparison, k8s, or agent: the agent hooks) runs only that
 // section; BENCH_JSON=FILE writes
 // every figure there; BENCH_CLI=PATH measures another build (a checkout of main, for before/after).
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -792,6 +795,75 @@ if (only === undefined || only === 'setup') {
     } finally {
       rmSync(repo.dir, {recursive: true, force: true})
     }
+  }
+}
+
+// ── kinds compared together: 5,000 k8s RBAC objects ──────────────────────────────────────────
+
+/**
+ * `files` YAML files of RBAC objects (each: two Roles and their RoleBindings, a ClusterRole with
+ * an aggregation label and its ClusterRoleBinding; every tenth also an aggregating ClusterRole),
+ * `acldrift init --hook git` run and committed, then a verb added to one Role and staged.
+ */
+function generateRbac(files) {
+  const {dir, git, commitAll} = benchRepo('k8s-')
+  let objects = 0
+  const role = (i, ns, verbs) =>
+    `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: app-${i}\n  namespace: ${ns}\nrules:\n  - apiGroups: [""]\n    resources: [configmaps, pods]\n    verbs: [${verbs.join(', ')}]\n  - apiGroups: [apps]\n    resources: [deployments]\n    resourceNames: [app-${i}]\n    verbs: [get]\n`
+  const write = (i, verbs = ['get', 'list']) => {
+    const ns = `team-${i % 50}`
+    const docs = []
+    for (const j of [0, 1]) {
+      const n = `${i}-${j}`
+      docs.push(role(n, ns, verbs))
+      docs.push(
+        `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: app-${n}\n  namespace: ${ns}\nsubjects:\n  - kind: ServiceAccount\n    name: app-${n}\n    namespace: ${ns}\n  - kind: Group\n    name: team-${i % 50}-devs\n    apiGroup: rbac.authorization.k8s.io\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: app-${n}\n`,
+      )
+      verbs = ['get', 'list']
+    }
+    docs.push(
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: view-crd-${i}\n  labels:\n    example.com/aggregate-to-view-${i % 100}: "true"\nrules:\n  - apiGroups: [example.com]\n    resources: [widgets-${i}]\n    verbs: [get, list, watch]\n`,
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: view-crd-${i}\nsubjects:\n  - kind: User\n    name: user-${i}@example.com\n    apiGroup: rbac.authorization.k8s.io\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view-crd-${i}\n`,
+    )
+    if (i % 10 === 0)
+      docs.push(
+        `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: view-${i / 10}\naggregationRule:\n  clusterRoleSelectors:\n    - matchLabels:\n        example.com/aggregate-to-view-${i / 10}: "true"\nrules: []\n`,
+      )
+    objects += docs.length
+    const folder = join(dir, 'rbac', `team-${i % 50}`)
+    mkdirSync(folder, {recursive: true})
+    writeFileSync(join(folder, `app-${i}.yaml`), docs.join('---\n'))
+  }
+  for (let i = 0; i < files; i++) write(i)
+  commitAll('rbac')
+  const init = spawnSync(process.execPath, [cli, 'init', '--hook', 'git'], {cwd: dir, env, encoding: 'utf8'})
+  if (init.status !== 0) throw new Error(`init exited ${init.status}:\n${init.stderr}${init.stdout}`)
+  git('add', '-A')
+  git('commit', '-q', '--no-verify', '-m', 'Set up acldrift')
+  const total = objects
+  write(7, ['get', 'list', 'delete'])
+  git('add', '-A')
+  return {dir, objects: total}
+}
+
+if (only === undefined || only === 'k8s') {
+  console.log('\nkinds compared together: k8s RBAC after `acldrift init --hook git`, one Role given a verb')
+  const files = Number(process.env.BENCH_K8S_FILES ?? 820)
+  const rbac = generateRbac(files)
+  try {
+    const entry = hookEntry(rbac.dir)
+    const preCommit = join(rbac.dir, '.git', 'hooks', 'pre-commit')
+    const hookRun = spawnSync('sh', [preCommit], {cwd: rbac.dir, env, encoding: 'utf8'})
+    if (hookRun.status !== 1)
+      throw new Error(`the hook exited ${hookRun.status}:\n${hookRun.stderr}${hookRun.stdout}`)
+    const {ms, bare} = timeBesideNode('sh', [preCommit], rbac.dir)
+    const cpuS = cpuSeconds(process.execPath, [entry, 'check', '--staged', '--quiet'], rbac.dir)
+    const memory = peakMiB(['check', '--staged', '--quiet'], rbac.dir, entry)
+    const label = `  hook, ${rbac.objects.toLocaleString('en')} RBAC objects in ${files} files, 1 changed`
+    print(label, ms, 'node -e 0', bare, `  ${cpuS.toFixed(2)} s CPU, ${memory.toFixed(0)} MiB (target ≤ 3×)`)
+    Object.assign(figures[label], {cpuS, peakMiB: Math.round(memory)})
+  } finally {
+    rmSync(rbac.dir, {recursive: true, force: true})
   }
 }
 

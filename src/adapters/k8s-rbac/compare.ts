@@ -56,6 +56,7 @@ import {
   subjectsOverlap,
   unknownKey,
 } from './model.js'
+import {reachOf} from './reach.js'
 import {type RbacRule, RULES, SPLIT} from './rules.js'
 
 /**
@@ -795,8 +796,8 @@ function grouper(other: Model, classify: ((f: Found, c: Component) => Scored) | 
 }
 
 /**
- * `_changed` is not needed: both sides are compared whole, and what differs is found in the
- * objects that changed (a file that did not change can still be where a finding points when a
+ * `_changed` is not needed: both sides are compared, limited to the files the objects that differ
+ * reach (reach.ts; all of them when in doubt), and what differs is found in the objects that changed (a file that did not change can still be where a finding points when a
  * role it binds was removed from another file). An object defined in several files is compared
  * per variant (model.ts, buildModel): once for each file that defines such an object, on either
  * side, so that no file's definition is hidden by another's; the witness names the variant.
@@ -806,6 +807,15 @@ export function compareRbac(
   target: Map<string, Document>,
   _changed: string[],
 ): Comparison {
+  const reach = reachOf(baseline, target)
+  if (reach === undefined) return compareWhole(baseline, target)
+  const within = (documents: Map<string, Document>) =>
+    new Map([...documents].filter(([key]) => reach.has(key)))
+  return compareWhole(within(baseline), within(target))
+}
+
+/** compareRbac over every document given (reach.ts leaves out those a change cannot reach). */
+export function compareWhole(baseline: Map<string, Document>, target: Map<string, Document>): Comparison {
   const sides: Sides = {baseline, target}
   const before = objectsOfDocuments([...baseline].map(([p, d]) => [p, d.value]))
   const after = objectsOfDocuments([...target].map(([p, d]) => [p, d.value]))

@@ -46,7 +46,7 @@ export type DimensionName = (typeof DIMENSIONS)[number]
 
 /** The built-in ClusterRoles as objects of no file (made once: they never change). */
 let builtIns: RbacObject[] | undefined
-function builtInObjects(): RbacObject[] {
+export function builtInObjects(): RbacObject[] {
   builtIns ??= BUILTIN_CLUSTER_ROLES.map((role) => ({
     ...toObject('', '', builtInObject(role), 'ClusterRole'),
     builtIn: true as const,

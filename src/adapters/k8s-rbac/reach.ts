@@ -1,0 +1,107 @@
+// Which documents a change of RBAC objects can reach: the comparison of the kind as a whole
+// (compare.ts) finds a widening or a narrowing only in a grant (a binding's subject with an entry
+// of the role it names, through aggregation) that one side lacks word for word, judged against
+// the other side's grants to subjects that overlap it. Objects the same on both sides, in grants
+// no changed object takes part in and to subjects no such grant names, add nothing: the
+// comparison is given only the files that hold what the changed objects reach. When in doubt
+// (a changed binding: its finding's rule asks whether any other subject had the access; an
+// aggregated or aggregating ClusterRole changed; an object defined in several files) every file.
+
+import {canonicalJson} from '../../kernel/hash.js'
+import type {Document} from '../../kernel/types.js'
+import type {RbacObject} from './objects.js'
+import {
+  aggregates,
+  builtInObjects,
+  objectsOfDocuments,
+  roleIdOf,
+  selectorsOf,
+  subjectsOf,
+  subjectsOverlap,
+} from './model.js'
+
+const isBinding = (o: RbacObject) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding'
+const identity = (o: RbacObject) => `${o.file}\u0000${o.id}`
+
+/**
+ * The keys of the documents the comparison of `baseline` with `target` needs, or undefined for
+ * all of them. Documents are read by value: a key whose documents are equal on both sides holds
+ * only unchanged objects, whatever path list a caller gives.
+ */
+export function reachOf(
+  baseline: Map<string, Document>,
+  target: Map<string, Document>,
+): Set<string> | undefined {
+  const differ = [...new Set([...baseline.keys(), ...target.keys()])].filter((key) => {
+    const [a, b] = [baseline.get(key), target.get(key)]
+    return (
+      a === undefined ||
+      b === undefined ||
+      (a.hash !== b.hash && canonicalJson(a.value) !== canonicalJson(b.value))
+    )
+  })
+  const sides = [baseline, target].map((documents) =>
+    objectsOfDocuments([...documents].map(([key, d]) => [key, d.value])),
+  )
+  // An object defined in several files is compared once per variant (model.ts, buildModel).
+  for (const objects of sides) if (new Set(objects.map((o) => o.id)).size < objects.length) return undefined
+  // The objects that differ between the sides: added, removed or edited (by file and identity).
+  const inFiles = new Set(differ)
+  const [before, after] = sides.map(
+    (objects) => new Map(objects.filter((o) => inFiles.has(o.file)).map((o) => [identity(o), o])),
+  )
+  const changed: RbacObject[] = []
+  for (const [mine, theirs] of [
+    [before!, after!],
+    [after!, before!],
+  ] as const)
+    for (const [key, o] of mine) {
+      const other = theirs.get(key)
+      if (other === undefined || canonicalJson(other.raw) !== canonicalJson(o.raw)) changed.push(o)
+    }
+  if (changed.some(isBinding)) return undefined
+  for (const objects of sides) {
+    const aggregators = [...objects, ...builtInObjects()].filter((o) => selectorsOf(o) !== undefined)
+    for (const role of changed)
+      if (selectorsOf(role) !== undefined || aggregators.some((p) => aggregates(p, role))) return undefined
+  }
+  const changedRoles = new Set(changed.map((o) => o.id))
+  // The bindings of the changed roles, and every binding to a subject that overlaps theirs.
+  const all = sides.flat()
+  const bound = all.filter((o) => isBinding(o) && changedRoles.has(roleIdOf(o)))
+  const subjects = [...new Set(bound.flatMap(subjectsOf))]
+  const reached = all.filter(
+    (o) =>
+      isBinding(o) &&
+      (changedRoles.has(roleIdOf(o)) ||
+        subjectsOf(o).some((s) => subjects.some((t) => subjectsOverlap(s, t)))),
+  )
+  // Every binding in a file given is given with its role and what aggregates into it, to fixpoint:
+  // a binding whose role is left out would be compared as naming an undefined role.
+  const byId = new Map<string, RbacObject[]>()
+  const byFile = new Map<string, RbacObject[]>()
+  for (const o of all) {
+    byId.set(o.id, [...(byId.get(o.id) ?? []), o])
+    byFile.set(o.file, [...(byFile.get(o.file) ?? []), o])
+  }
+  const builtIns = builtInObjects()
+  const clusterRoles = [...all, ...builtIns].filter((o) => o.kind === 'ClusterRole')
+  const given = new Set<string>()
+  const queue = [...differ, ...reached.map((o) => o.file)]
+  const rolesDone = new Set<string>()
+  const addRole = (id: string) => {
+    if (rolesDone.has(id)) return
+    rolesDone.add(id)
+    for (const role of byId.get(id) ?? builtIns.filter((b) => b.id === id)) {
+      if (!role.builtIn) queue.push(role.file)
+      for (const child of clusterRoles) if (aggregates(role, child)) addRole(child.id)
+    }
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const file = queue[head]!
+    if (given.has(file)) continue
+    given.add(file)
+    for (const o of byFile.get(file) ?? []) if (isBinding(o)) addRole(roleIdOf(o))
+  }
+  return given
+}

@@ -1,0 +1,113 @@
+// The hook after `acldrift init` compares only the k8s RBAC files a staged change reaches
+// (src/adapters/k8s-rbac/reach.ts): through the built CLI, a change that reaches other files by
+// aggregation (a ClusterRole that an aggregating role in another, unchanged file selects, or a
+// new label that makes a role aggregated) or by a binding in another file is still found, with
+// the finding on the object that grants it.
+
+import {describe, expect, it} from 'vitest'
+import {runCli} from '../helpers/repo.js'
+import {brief, checkJson, commitFiles, repoFactory} from './helpers.js'
+
+const newRepo = repoFactory()
+const V1 = 'apiVersion: rbac.authorization.k8s.io/v1'
+
+const aggregator = `${V1}
+kind: ClusterRole
+metadata:
+  name: monitoring
+aggregationRule:
+  clusterRoleSelectors:
+    - matchLabels:
+        example.com/aggregate-to-monitoring: "true"
+rules: []
+`
+const binding = (name: string, kind: string, role: string, user: string, ns?: string) => `${V1}
+kind: ${kind}
+metadata:
+  name: ${name}
+${ns ? `  namespace: ${ns}\n` : ''}subjects:
+  - kind: User
+    name: ${user}
+    apiGroup: rbac.authorization.k8s.io
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ${kind === 'RoleBinding' ? 'Role' : 'ClusterRole'}
+  name: ${role}
+`
+const child = (name: string, labelled: boolean, verbs: string) => `${V1}
+kind: ClusterRole
+metadata:
+  name: ${name}
+${labelled ? '  labels:\n    example.com/aggregate-to-monitoring: "true"\n' : ''}rules:
+  - apiGroups: [""]
+    resources: [secrets]
+    verbs: [${verbs}]
+`
+const role = (verbs: string) => `${V1}
+kind: Role
+metadata:
+  name: app
+  namespace: shop
+rules:
+  - apiGroups: [""]
+    resources: [configmaps]
+    verbs: [${verbs}]
+`
+
+const files: Record<string, string> = {
+  'rbac/aggregator.yaml': aggregator,
+  'rbac/bindings/monitoring.yaml': binding('monitoring', 'ClusterRoleBinding', 'monitoring', 'mona'),
+  'rbac/children/metrics.yaml': child('metrics-reader', true, 'get'),
+  'rbac/children/other.yaml': child('other-reader', false, 'list'),
+  'rbac/shop/role.yaml': role('get'),
+  'rbac/shop/binding.yaml': binding('app', 'RoleBinding', 'app', 'sam', 'shop'),
+  'rbac/unrelated.yaml': `${role('list').replace('shop', 'billing')}---\n${binding('app', 'RoleBinding', 'app', 'bill', 'billing')}`,
+}
+
+async function initialised() {
+  const r = await newRepo()
+  await commitFiles(r, files, 'RBAC')
+  const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
+  expect(init.code, init.stderr).toBe(0)
+  await r.stage()
+  await r.commit('Set up acldrift')
+  return r
+}
+
+describe.concurrent('k8s-rbac: the hook compares what a change reaches', () => {
+  it('a verb added to a ClusterRole that an unchanged role aggregates widens what its binding grants', async () => {
+    const r = await initialised()
+    await r.write('rbac/children/metrics.yaml', child('metrics-reader', true, 'get, delete'))
+    await r.stage('rbac/children/metrics.yaml')
+    const {code, report, stderr} = await checkJson(r.dir, ['--staged'])
+    expect(code, stderr).toBe(1)
+    expect(report.findings.map((f) => [f.witness?.subject, f.witness?.verb, f.file])).toEqual([
+      ['User:mona', 'delete', 'rbac/children/metrics.yaml'],
+    ])
+  })
+
+  it('a label that makes another ClusterRole aggregated widens the aggregating role', async () => {
+    const r = await initialised()
+    await r.write('rbac/children/other.yaml', child('other-reader', true, 'list'))
+    await r.stage('rbac/children/other.yaml')
+    const {code, report, stderr} = await checkJson(r.dir, ['--staged'])
+    expect(code, stderr).toBe(1)
+    expect(brief(report.findings)).toEqual(['widening high secrets-read rbac/children/other.yaml:6'])
+    expect(report.findings[0]!.witness).toMatchObject({
+      subject: 'User:mona',
+      resource: 'secrets',
+      verb: 'list',
+    })
+  })
+
+  it("a verb added to a Role is found on its binding's subject, and nothing of the unrelated files", async () => {
+    const r = await initialised()
+    await r.write('rbac/shop/role.yaml', role('get, delete'))
+    await r.stage('rbac/shop/role.yaml')
+    const {code, report, stderr} = await checkJson(r.dir, ['--staged'])
+    expect(code, stderr).toBe(1)
+    expect(report.findings.map((f) => [f.witness?.subject, f.witness?.verb, f.witness?.namespace])).toEqual([
+      ['User:sam', 'delete', 'shop'],
+    ])
+  })
+})
