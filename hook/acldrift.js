@@ -24936,7 +24936,7 @@ async function kustomizationInputs(path, value, source) {
     if (!isObject16(kustomization)) return;
     inputs.kustomizations.set(file, kustomization);
     const dir = posix3.dirname(file);
-    const resolve10 = (entry) => {
+    const resolve12 = (entry) => {
       const joined2 = posix3.normalize(posix3.join(dir, entry));
       if (joined2 === ".." || joined2.startsWith("../") || posix3.isAbsolute(entry)) {
         inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
@@ -24946,7 +24946,7 @@ async function kustomizationInputs(path, value, source) {
     };
     const addFile = (entry, as = "structural") => {
       if (isInline(entry)) return;
-      const at2 = resolve10(entry);
+      const at2 = resolve12(entry);
       if (at2 === void 0) return;
       inputs.files.add(at2);
       (as === "generator" ? inputs.generatorData : structural).add(at2);
@@ -24960,7 +24960,7 @@ async function kustomizationInputs(path, value, source) {
         );
         return;
       }
-      const at2 = resolve10(entry);
+      const at2 = resolve12(entry);
       if (at2 === void 0) return;
       if (all2.has(at2)) {
         inputs.files.add(at2);
@@ -29109,8 +29109,8 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
         var moduleRtn;
         var Module = moduleArg;
         var readyPromiseResolve, readyPromiseReject;
-        var readyPromise = new Promise((resolve10, reject) => {
-          readyPromiseResolve = resolve10;
+        var readyPromise = new Promise((resolve12, reject) => {
+          readyPromiseResolve = resolve12;
           readyPromiseReject = reject;
         });
         var ENVIRONMENT_IS_WEB = typeof window == "object";
@@ -29193,13 +29193,13 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
             }
             readAsync = /* @__PURE__ */ __name(async (url) => {
               if (isFileURI(url)) {
-                return new Promise((resolve10, reject) => {
+                return new Promise((resolve12, reject) => {
                   var xhr = new XMLHttpRequest();
                   xhr.open("GET", url, true);
                   xhr.responseType = "arraybuffer";
                   xhr.onload = () => {
                     if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-                      resolve10(xhr.response);
+                      resolve12(xhr.response);
                       return;
                     }
                     reject(xhr.status);
@@ -29423,10 +29423,10 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
           __name(receiveInstantiationResult, "receiveInstantiationResult");
           var info2 = getWasmImports();
           if (Module["instantiateWasm"]) {
-            return new Promise((resolve10, reject) => {
+            return new Promise((resolve12, reject) => {
               Module["instantiateWasm"](info2, (mod, inst) => {
                 receiveInstance(mod, inst);
-                resolve10(mod.exports);
+                resolve12(mod.exports);
               });
             });
           }
@@ -32331,7 +32331,7 @@ function spawnGit(cwd, args2, env3 = {}) {
 function waitForGit(child2, cwd, args2) {
   const stderr = [];
   child2.stderr.on("data", (chunk) => stderr.push(chunk));
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve12, reject) => {
     let failed = false;
     child2.once("error", (error) => {
       failed = true;
@@ -32339,7 +32339,7 @@ function waitForGit(child2, cwd, args2) {
     });
     child2.once("close", (status) => {
       if (failed) return;
-      if (status === 0) resolve10();
+      if (status === 0) resolve12();
       else reject(new GitError(args2, status, Buffer.concat(stderr).toString("utf8")));
     });
   });
@@ -32506,8 +32506,8 @@ var init_batch = __esm({
       read(ids, maxBytes) {
         clearTimeout(this.idle);
         this.setReferenced(true);
-        return new Promise((resolve10, reject) => {
-          this.queue.push({ first: this.sent, count: ids.length, maxBytes, objects: [], resolve: resolve10, reject });
+        return new Promise((resolve12, reject) => {
+          this.queue.push({ first: this.sent, count: ids.length, maxBytes, objects: [], resolve: resolve12, reject });
           this.sent += ids.length;
           this.child.stdin.write(ids.map((id) => `${id}
 `).join(""));
@@ -33513,6 +33513,7 @@ var init_verdict = __esm({
 // src/kernel/files.ts
 import { constants as constants3 } from "node:fs";
 import { open as open2, realpath as realpath2 } from "node:fs/promises";
+import { dirname as dirname2, isAbsolute as isAbsolute3, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
   const handle2 = await open2(path, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
   try {
@@ -33524,6 +33525,11 @@ async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES)
   } finally {
     await handle2.close();
   }
+}
+function repoPath(root, absolute) {
+  const rel = relative2(root, absolute);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
+  return rel.split(sep2).join("/");
 }
 var init_files = __esm({
   "src/kernel/files.ts"() {
@@ -33540,10 +33546,10 @@ __export(atomic_exports, {
 });
 import { randomBytes } from "node:crypto";
 import { mkdir, open as open3, rename, rm as rm3 } from "node:fs/promises";
-import { dirname as dirname2, basename as basename2, join as join6 } from "node:path";
+import { dirname as dirname3, basename as basename2, join as join6 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join6(dirname2(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  await mkdir(dirname2(path), { recursive: true });
+  const temporary = join6(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await mkdir(dirname3(path), { recursive: true });
   try {
     const handle2 = await open3(temporary, "wx");
     try {
@@ -49564,7 +49570,7 @@ var init_validate = __esm({
 // src/core/config-parse.ts
 import { createHmac, randomBytes as randomBytes2, timingSafeEqual } from "node:crypto";
 import { mkdir as mkdir2, open as open4, readFile as readFile4 } from "node:fs/promises";
-import { dirname as dirname3, join as join7 } from "node:path";
+import { dirname as dirname4, join as join7 } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 async function parseConfigContent(root, path, content) {
   const hash = sha256(content);
@@ -49621,7 +49627,7 @@ async function readKey(path) {
 }
 async function ensureKey(cache) {
   if (cache.key !== void 0) return cache.key;
-  await mkdir2(dirname3(cache.keyPath), { recursive: true });
+  await mkdir2(dirname4(cache.keyPath), { recursive: true });
   const key = randomBytes2(KEY_BYTES);
   try {
     const handle2 = await open4(cache.keyPath, "wx", 384);
@@ -49755,10 +49761,10 @@ import { spawn as spawn2 } from "node:child_process";
 import { constants as constants4, accessSync as accessSync2 } from "node:fs";
 import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter as delimiter2, dirname as dirname4, join as join9 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname5, join as join9 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
-  else await new Promise((resolve10) => waiting.push(resolve10));
+  else await new Promise((resolve12) => waiting.push(resolve12));
   try {
     return await work();
   } finally {
@@ -49790,7 +49796,7 @@ async function renderInCopy(binary3, run2) {
     for (const [path, content] of run2.files) {
       const target = join9(dir, "files", path);
       if (!target.startsWith(join9(dir, "files") + "/")) continue;
-      await mkdir3(dirname4(target), { recursive: true });
+      await mkdir3(dirname5(target), { recursive: true });
       await writeFile3(target, content);
     }
     await mkdir3(join9(dir, "home"), { recursive: true });
@@ -49818,7 +49824,7 @@ function spawnOffline(binary3, run2, cwd, home) {
     HELM_CONFIG_HOME: join9(home, "config"),
     HELM_DATA_HOME: join9(home, "data")
   };
-  return new Promise((resolve10) => {
+  return new Promise((resolve12) => {
     const child2 = spawn2(binary3, run2.args, { cwd, env: env3, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     const stdout = [];
     const stderr = [];
@@ -49838,13 +49844,13 @@ function spawnOffline(binary3, run2, cwd, home) {
     child2.stderr.on("data", (chunk) => stderr.push(chunk));
     child2.once("error", (error) => {
       clearTimeout(timer);
-      resolve10({ status: "failed", why: `${run2.tool} could not be started: ${error.message}` });
+      resolve12({ status: "failed", why: `${run2.tool} could not be started: ${error.message}` });
     });
     child2.once("close", (status) => {
       clearTimeout(timer);
-      if (stopped !== void 0) resolve10({ status: "failed", why: `${run2.tool} ${stopped}` });
-      else if (status === 0) resolve10({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
-      else resolve10({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
+      if (stopped !== void 0) resolve12({ status: "failed", why: `${run2.tool} ${stopped}` });
+      else if (status === 0) resolve12({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
+      else resolve12({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
     });
   });
 }
@@ -50880,9 +50886,116 @@ var init_attributes2 = __esm({
   }
 });
 
+// src/core/snapshot.ts
+async function readSnapshot(path) {
+  const content = await snapshotContent(path);
+  return { ...(await parseSnapshot(path, content, { positions: false })).source, blob: gitBlobId(content) };
+}
+async function snapshotContent(path) {
+  try {
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    throw new UsageError(`cannot read baseline snapshot ${path}: ${error.message}`);
+  }
+}
+async function parseSnapshot(path, content, options = {}) {
+  const parsed3 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
+  const problems = await validateValue("snapshot", parsed3);
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed3, containerFor("snapshot"));
+  if (problems.length > 0 || read2.problems.length > 0) {
+    if (options.positions === false) return parseSnapshot(path, content);
+    throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
+  }
+  const snapshot2 = parsed3.value;
+  const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
+  const noLines = { locate: () => void 0 };
+  const documents = /* @__PURE__ */ new Map();
+  for (const held of read2.documents) {
+    const entry = entries2.get(held.origin.name);
+    documents.set(entry.path, {
+      path: entry.path,
+      kind: entry.kind,
+      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
+      hash: `value:${held.hash}`,
+      value: entry.value,
+      sourceMap: noLines,
+      ...entry.origin === void 0 ? {} : { origin: entry.origin }
+    });
+  }
+  return {
+    snapshot: snapshot2,
+    source: {
+      type: "snapshot",
+      ref: path,
+      commit: snapshot2.source.commit,
+      documents,
+      problems: [],
+      notes: [],
+      // What it recorded reading, with the digest of the config it was read under (the gate compares it).
+      ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
+    },
+    held: new Map(read2.documents.map((d) => [d.path, d])),
+    sourceMap: parsed3.sourceMap
+  };
+}
+async function openSnapshot(path) {
+  const content = await snapshotContent(path);
+  let value;
+  try {
+    value = JSON.parse(content.toString("utf8"));
+  } catch {
+    value = void 0;
+  }
+  const documents = Array.isArray(value?.documents) ? value.documents : void 0;
+  const fileOf3 = (d) => d?.origin?.file ?? d?.path;
+  const files2 = value?.files;
+  if (documents === void 0 || !documents.every((d) => typeof fileOf3(d) === "string") || files2 !== void 0 && !wellFormedFiles(files2))
+    return wholly(await readSnapshot(path));
+  const blob = gitBlobId(content);
+  return {
+    files: files2,
+    documentFiles: [...new Set(documents.map(fileOf3))],
+    async documentsOf(wanted) {
+      const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf3(d))) };
+      try {
+        const parsed3 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
+        return { ...parsed3.source, blob };
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        return readSnapshot(path);
+      }
+    }
+  };
+}
+function wellFormedFiles(files2) {
+  return isRecord9(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord9(files2.blobs) && Object.values(files2.blobs).every(
+    (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
+  );
+}
+function wholly(source) {
+  return { files: void 0, documentFiles: [], documentsOf: async () => source };
+}
+var isRecord9;
+var init_snapshot3 = __esm({
+  async "src/core/snapshot.ts"() {
+    "use strict";
+    init_errors();
+    init_files();
+    init_hash();
+    init_parse();
+    init_containers();
+    await init_embedded();
+    await init_validate();
+    init_version();
+    isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+});
+
 // src/core/agent/alone.ts
+import { existsSync } from "node:fs";
 import { readFile as readFile5 } from "node:fs/promises";
-import { join as join10, posix as posix9 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join10, posix as posix9, resolve as resolve6 } from "node:path";
 function alone(read2) {
   if (read2.problems.length > 0 || read2.notRead !== void 0) return void 0;
   if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
@@ -50896,27 +51009,62 @@ async function readIfExists(path) {
     throw error;
   }
 }
-async function indexedApprovals(root) {
-  const entries2 = await listStagedEntries(root);
-  const own = entries2.filter((e) => e.path === APPROVALS_FILE);
-  if (own.length === 0) return null;
-  const entry = own[0];
-  if (own.length > 1 || entry.stage !== 0 || !["100644", "100755"].includes(entry.mode)) return void 0;
+async function indexedApprovals(root, entries2) {
+  if (!entries2.some((e) => e.path === APPROVALS_FILE)) return null;
+  const entry = plainEntry(entries2, APPROVALS_FILE);
+  if (entry === void 0) return void 0;
   const worktree = await readIfExists(join10(root, APPROVALS_FILE));
   const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
   return content?.toString("utf8");
 }
+function plainEntry(entries2, path) {
+  const own = entries2.filter((e) => e.path === path);
+  const entry = own[0];
+  return own.length === 1 && entry.stage === 0 && ["100644", "100755"].includes(entry.mode) ? entry : void 0;
+}
+function snapshotPath(root, named3) {
+  const file = isAbsolute4(named3) ? named3 : resolve6(root, named3);
+  return existsSync(file) ? repoPath(root, file) : void 0;
+}
+async function snapshotBaseline(root, config2, snapshot2, committed, entries2, path) {
+  if (committed === void 0 || plainEntry(entries2, snapshot2)?.object !== gitBlobId(committed)) return void 0;
+  const worktree = await readIfExists(join10(root, snapshot2));
+  if (worktree === void 0 || !worktree.equals(committed)) return void 0;
+  let source;
+  try {
+    ;
+    ({ source } = await parseSnapshot(join10(root, snapshot2), committed, { positions: false }));
+  } catch (error) {
+    if (error instanceof InvalidInputError || error instanceof UsageError) return void 0;
+    throw error;
+  }
+  const recorded = source.files;
+  if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
+  const documents = /* @__PURE__ */ new Map();
+  let othersKept = true;
+  for (const [key, document2] of source.documents) {
+    const file = document2.origin?.file ?? key;
+    if (file === path) {
+      if (document2.origin !== void 0) return void 0;
+      documents.set(key, document2);
+    } else if (document2.origin !== void 0 || plainEntry(entries2, file)?.object !== recorded.blobs[file])
+      othersKept = false;
+  }
+  return { documents, othersKept };
+}
 async function reviewAlone(root, config2, assigned, proposed, readers2) {
   const { path } = proposed;
   const { policy: policy2, settings } = config2;
-  if (config2.baseline !== void 0 || policy2.agents !== "require-approval" || policy2.failOn === "never")
+  if (policy2.agents !== "require-approval" || policy2.failOn === "never") return void 0;
+  const snapshot2 = config2.baseline === void 0 ? void 0 : snapshotPath(root, config2.baseline);
+  if (config2.baseline !== void 0 && snapshot2 === void 0) return void 0;
+  if (posix9.basename(path) === ATTRIBUTES_FILE || path === snapshot2 || (await readers2()).size > 0)
     return void 0;
-  if (posix9.basename(path) === ATTRIBUTES_FILE || (await readers2()).size > 0) return void 0;
   const after = alone(await readDocuments(proposed, assigned, false, void 0, settings));
   if (after === void 0) return void 0;
   let head;
   try {
-    head = await readRevisionFiles(root, { commit: "HEAD" }, [path, CONFIG_FILE]);
+    head = await readRevisionFiles(root, { commit: "HEAD" }, [path, CONFIG_FILE, ...snapshot2 ? [snapshot2] : []]);
   } catch (error) {
     if (error instanceof GitError) return void 0;
     throw error;
@@ -50924,23 +51072,33 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
   if (head.skipped.some((s) => s.reason !== "deleted")) return void 0;
   const atHead = (file) => head.files.find((f) => f.path === file);
   const headConfig = atHead(CONFIG_FILE)?.content;
+  const entries2 = await listStagedEntries(root);
   const [ownConfig, approvals] = await Promise.all([
     config2.file === void 0 ? void 0 : readIfExists(join10(root, CONFIG_FILE)),
-    indexedApprovals(root)
+    indexedApprovals(root, entries2)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
   if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
   if (approvals === void 0 || approvals !== null && mayName2(approvals, path)) return void 0;
-  const headFile = atHead(path);
-  const before = alone(
-    headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
-  );
-  if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
-  if (before.size === 0 || after.size > before.size) {
-    const assign2 = assigner(config2);
-    const staged = await stagedChangedPaths(root);
-    if (staged.some((other) => other !== path && assign2(other) !== void 0)) return void 0;
+  let before;
+  let othersKept;
+  if (snapshot2 === void 0) {
+    const headFile = atHead(path);
+    before = alone(
+      headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
+    );
+    othersKept = async () => {
+      const assign2 = assigner(config2);
+      const staged = await stagedChangedPaths(root);
+      return !staged.some((other) => other !== path && assign2(other) !== void 0);
+    };
+  } else {
+    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, entries2, path);
+    before = read2?.documents;
+    othersKept = async () => read2.othersKept;
   }
+  if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
+  if ((before.size === 0 || after.size > before.size) && !await othersKept()) return void 0;
   const context = { ...settings, paths: () => listSourcePaths(root, { type: "staged" }) };
   const { findings } = await compareChanged(before, after, context);
   return gating(findings.sort(byGravity), "widening", policy2.agents);
@@ -50950,6 +51108,8 @@ var init_alone = __esm({
   async "src/core/agent/alone.ts"() {
     "use strict";
     init_git();
+    init_errors();
+    init_files();
     init_findings();
     init_hash();
     await init_compare8();
@@ -50957,6 +51117,7 @@ var init_alone = __esm({
     await init_approvals_file();
     init_attributes2();
     init_verdict();
+    await init_snapshot3();
     await init_source2();
     NOTHING2 = { documents: [], problems: [], notes: [] };
     mayName2 = (approvals, path) => approvals.includes(path) || approvals.includes("\\") || /[\s']/.test(path);
@@ -53741,112 +53902,6 @@ var init_approvals2 = __esm({
   }
 });
 
-// src/core/snapshot.ts
-async function readSnapshot(path) {
-  const content = await snapshotContent(path);
-  return { ...(await parseSnapshot(path, content, { positions: false })).source, blob: gitBlobId(content) };
-}
-async function snapshotContent(path) {
-  try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    throw new UsageError(`cannot read baseline snapshot ${path}: ${error.message}`);
-  }
-}
-async function parseSnapshot(path, content, options = {}) {
-  const parsed3 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
-  const problems = await validateValue("snapshot", parsed3);
-  const read2 = problems.length > 0 ? void 0 : await embed(parsed3, containerFor("snapshot"));
-  if (problems.length > 0 || read2.problems.length > 0) {
-    if (options.positions === false) return parseSnapshot(path, content);
-    throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
-  }
-  const snapshot2 = parsed3.value;
-  const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
-  const noLines = { locate: () => void 0 };
-  const documents = /* @__PURE__ */ new Map();
-  for (const held of read2.documents) {
-    const entry = entries2.get(held.origin.name);
-    documents.set(entry.path, {
-      path: entry.path,
-      kind: entry.kind,
-      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
-      hash: `value:${held.hash}`,
-      value: entry.value,
-      sourceMap: noLines,
-      ...entry.origin === void 0 ? {} : { origin: entry.origin }
-    });
-  }
-  return {
-    snapshot: snapshot2,
-    source: {
-      type: "snapshot",
-      ref: path,
-      commit: snapshot2.source.commit,
-      documents,
-      problems: [],
-      notes: [],
-      // What it recorded reading, with the digest of the config it was read under (the gate compares it).
-      ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
-    },
-    held: new Map(read2.documents.map((d) => [d.path, d])),
-    sourceMap: parsed3.sourceMap
-  };
-}
-async function openSnapshot(path) {
-  const content = await snapshotContent(path);
-  let value;
-  try {
-    value = JSON.parse(content.toString("utf8"));
-  } catch {
-    value = void 0;
-  }
-  const documents = Array.isArray(value?.documents) ? value.documents : void 0;
-  const fileOf3 = (d) => d?.origin?.file ?? d?.path;
-  const files2 = value?.files;
-  if (documents === void 0 || !documents.every((d) => typeof fileOf3(d) === "string") || files2 !== void 0 && !wellFormedFiles(files2))
-    return wholly(await readSnapshot(path));
-  const blob = gitBlobId(content);
-  return {
-    files: files2,
-    documentFiles: [...new Set(documents.map(fileOf3))],
-    async documentsOf(wanted) {
-      const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf3(d))) };
-      try {
-        const parsed3 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
-        return { ...parsed3.source, blob };
-      } catch (error) {
-        if (!(error instanceof InvalidInputError)) throw error;
-        return readSnapshot(path);
-      }
-    }
-  };
-}
-function wellFormedFiles(files2) {
-  return isRecord9(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord9(files2.blobs) && Object.values(files2.blobs).every(
-    (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
-  );
-}
-function wholly(source) {
-  return { files: void 0, documentFiles: [], documentsOf: async () => source };
-}
-var isRecord9;
-var init_snapshot3 = __esm({
-  async "src/core/snapshot.ts"() {
-    "use strict";
-    init_errors();
-    init_files();
-    init_hash();
-    init_parse();
-    init_containers();
-    await init_embedded();
-    await init_validate();
-    init_version();
-    isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-  }
-});
-
 // src/core/gate/config-changes.ts
 function kindRow(settings, row) {
   return { ...row, value: (config2) => row.value(settings.read(config2.settings[settings.key])) };
@@ -54288,12 +54343,7 @@ var init_new_config = __esm({
 });
 
 // src/core/gate/reference.ts
-import { isAbsolute as isAbsolute3, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
-function repoPath(root, absolute) {
-  const rel = relative2(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
-  return rel.split(sep2).join("/");
-}
+import { isAbsolute as isAbsolute5, resolve as resolve7 } from "node:path";
 function protectedPaths(input) {
   const { root, cwd, config: config2, baseline } = input;
   const configFile = configPath(input);
@@ -54301,7 +54351,7 @@ function protectedPaths(input) {
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
     const from = baseline.flag !== void 0 ? cwd : root;
-    baselineFile = repoPath(root, isAbsolute3(named3) ? named3 : resolve5(from, named3));
+    baselineFile = repoPath(root, isAbsolute5(named3) ? named3 : resolve7(from, named3));
   }
   return { config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile };
 }
@@ -54529,13 +54579,14 @@ var init_reference = __esm({
     await init_classify2();
     await init_config2();
     init_errors();
+    init_files();
     init_parse();
     await init_approvals_file();
     await init_approvals2();
     await init_config_changes();
     init_protected();
     init_signatures2();
-    configPath = ({ root, cwd, config: config2 }) => config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve5(cwd, config2.file));
+    configPath = ({ root, cwd, config: config2 }) => config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve7(cwd, config2.file));
     commitName = (commit) => typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
   }
 });
@@ -54801,13 +54852,13 @@ __export(check_exports, {
   runCheck: () => runCheck,
   snapshotFile: () => snapshotFile
 });
-import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute4, join as join11, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { existsSync as existsSync2, lstatSync } from "node:fs";
+import { isAbsolute as isAbsolute6, join as join11, relative as relative3, resolve as resolve8, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
-  const file = isAbsolute4(named3) ? named3 : resolve6(options.baseline !== void 0 ? options.cwd : options.root, named3);
-  return existsSync(file) ? file : void 0;
+  const file = isAbsolute6(named3) ? named3 : resolve8(options.baseline !== void 0 ? options.cwd : options.root, named3);
+  return existsSync2(file) ? file : void 0;
 }
 async function loadBaseline(options, reading) {
   const { root, config: config2 } = options;
@@ -56092,12 +56143,12 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile6 } from "node:fs/promises";
-import { dirname as dirname5, isAbsolute as isAbsolute5, join as join12, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { dirname as dirname6, isAbsolute as isAbsolute7, join as join12, relative as relative4, resolve as resolve9, sep as sep4 } from "node:path";
 async function locate(start2) {
-  for (let dir = start2; ; dir = dirname5(dir)) {
+  for (let dir = start2; ; dir = dirname6(dir)) {
     const gitDir2 = await dotGitDir(dir);
     if (gitDir2 !== void 0) return { root: dir, gitDir: gitDir2 };
-    if (dirname5(dir) === dir) return void 0;
+    if (dirname6(dir) === dir) return void 0;
   }
 }
 async function readIfExists2(path) {
@@ -56128,9 +56179,9 @@ async function judge2(harness, event, call, state) {
       return ALLOW;
     case "edit":
       state.sensitive = action.file;
-      return judgeEdit(resolve7(base, action.file), action, entry);
+      return judgeEdit(resolve9(base, action.file), action, entry);
     case "shell":
-      return judgeShell(resolve7(base, action.cwd ?? "."), action.command, entry);
+      return judgeShell(resolve9(base, action.cwd ?? "."), action.command, entry);
     case "stop":
       return judgeStop(base, action.repeated, state, entry);
   }
@@ -56150,10 +56201,10 @@ async function judgeEdit(file, action, entry) {
         `${file}: disableAllHooks switches off every hook, acldrift's included`
       );
   }
-  const repo = await locate(dirname5(file));
+  const repo = await locate(dirname6(file));
   if (repo === void 0) return ALLOW;
   const path = posixPath(relative4(repo.root, file));
-  if (path.startsWith("..") || isAbsolute5(path)) return ALLOW;
+  if (path.startsWith("..") || isAbsolute7(path)) return ALLOW;
   const log = (why) => guarded(entry, path, action.tool, why, repo.gitDir);
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`);
   if (path === CONFIG_FILE) return ALLOW;
@@ -56363,10 +56414,10 @@ var init_debug = __esm({
 import { randomBytes as randomBytes3 } from "node:crypto";
 import { link, open as open5, readdir, readFile as readFile7, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname6, join as join13, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname7, join as join13, resolve as resolve10 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
-  const key = resolve8(lockPath);
+  const key = resolve10(lockPath);
   const previous = queues.get(key) ?? Promise.resolve();
   const run2 = previous.then(async () => {
     const owner = await acquire(lockPath, options);
@@ -56427,7 +56478,7 @@ async function tryCreate(lockPath, me) {
   }
 }
 async function sweepPrivateFiles(lockPath, staleMs) {
-  const directory = dirname6(lockPath);
+  const directory = dirname7(lockPath);
   const prefix = basename4(lockPath);
   try {
     for (const name2 of await readdir(directory)) {
@@ -57011,7 +57062,7 @@ var init_agent_hook = __esm({
     DEADLINE_MS = 45e3;
     MAX_INPUT_BYTES = 64 * 1024 * 1024;
     readStdin = (buffer) => new Promise(
-      (resolve10, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve10(bytes))
+      (resolve12, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve12(bytes))
     );
   }
 });
@@ -57767,7 +57818,7 @@ __export(pretty_exports, {
   relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
-import { isAbsolute as isAbsolute6, posix as posix10 } from "node:path";
+import { isAbsolute as isAbsolute8, posix as posix10 } from "node:path";
 function chalkFor(options) {
   return new Chalk({ level: options.color ? (stdoutColor ? stdoutColor.level : 0) || 1 : 0 });
 }
@@ -57924,7 +57975,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix10.relative(from, file);
+    hereFrom = (from) => (file) => file === "" || isAbsolute8(file) ? file : posix10.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -58169,7 +58220,7 @@ __export(markdown_exports, {
   MARKDOWN_LIMIT: () => MARKDOWN_LIMIT,
   renderMarkdown: () => renderMarkdown
 });
-import { isAbsolute as isAbsolute7, relative as relative5, sep as sep5 } from "node:path";
+import { isAbsolute as isAbsolute9, relative as relative5, sep as sep5 } from "node:path";
 function renderMarkdown(untrusted, options) {
   const report = repositoryRelative(untrusted, options.root);
   const policy2 = {
@@ -58317,9 +58368,9 @@ function upTo(lines, noun, where) {
 function repositoryRelative(report, root) {
   if (root === void 0) return report;
   const path = (file) => {
-    if (!isAbsolute7(file)) return file;
+    if (!isAbsolute9(file)) return file;
     const inside = relative5(root, file);
-    return inside === "" || inside.startsWith("..") || isAbsolute7(inside) ? file : inside.split(sep5).join("/");
+    return inside === "" || inside.startsWith("..") || isAbsolute9(inside) ? file : inside.split(sep5).join("/");
   };
   const snapshot2 = /^snapshot:(.*)$/s.exec(report.baseline.source);
   return {
@@ -58440,7 +58491,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join16, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute10, join as join16, relative as relative6, resolve as resolve11, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -58467,7 +58518,7 @@ async function renderReport(format2, report, options) {
 }
 function emitText(text3, output2) {
   return timed("reporting", async () => {
-    if (output2 !== void 0) await writeFileAtomic(resolve9(output2), text3);
+    if (output2 !== void 0) await writeFileAtomic(resolve11(output2), text3);
     else
       await new Promise(
         (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
