@@ -107,35 +107,40 @@ const edit = (file_path: string, old_string: string, new_string: string): ToolCa
   tool_input: {file_path, old_string, new_string},
 })
 
+/** Write, Edit and MultiEdit of the bucket policy (a widening, a narrowing, two steps), and a new policy: each as the full path decides. */
+async function policyEdits(repo: TestRepo) {
+  const bucket = join(repo.dir, BUCKET_FILE)
+  await expectSameAsFull(repo, write(bucket, policyText(publicBucketPolicy)), true)
+  await expectSameAsFull(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''), false)
+  const current = await readFile(bucket, 'utf8')
+  expect(current).toContain('"s3:ListBucket"')
+  await expectSameAsFull(
+    repo,
+    {
+      tool_name: 'MultiEdit',
+      tool_input: {
+        file_path: bucket,
+        edits: [
+          {old_string: '"s3:ListBucket"', new_string: '"s3:ListBucket", "s3:PutObject"'},
+          {old_string: '"s3:GetObject"', new_string: '"s3:Get*"'},
+        ],
+      },
+    },
+    true,
+  )
+  const fresh = {
+    Version: '2012-10-17',
+    Statement: [{Effect: 'Allow', Action: 'iam:PassRole', Resource: '*'}],
+  }
+  await expectSameAsFull(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)), true)
+}
+
 describe('the own path of an edit of one access config decides as the full path', () => {
   it(
     'Write, Edit and MultiEdit of an IAM policy: a widening, a narrowing, two steps, a new file',
     async () => {
       const repo = await repository()
-      const bucket = join(repo.dir, BUCKET_FILE)
-      await expectSameAsFull(repo, write(bucket, policyText(publicBucketPolicy)), true)
-      await expectSameAsFull(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''), false)
-      const current = await readFile(bucket, 'utf8')
-      expect(current).toContain('"s3:ListBucket"')
-      await expectSameAsFull(
-        repo,
-        {
-          tool_name: 'MultiEdit',
-          tool_input: {
-            file_path: bucket,
-            edits: [
-              {old_string: '"s3:ListBucket"', new_string: '"s3:ListBucket", "s3:PutObject"'},
-              {old_string: '"s3:GetObject"', new_string: '"s3:Get*"'},
-            ],
-          },
-        },
-        true,
-      )
-      const fresh = {
-        Version: '2012-10-17',
-        Statement: [{Effect: 'Allow', Action: 'iam:PassRole', Resource: '*'}],
-      }
-      await expectSameAsFull(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)), true)
+      await policyEdits(repo)
     },
     SLOW,
   )
@@ -302,28 +307,7 @@ describe("under init's config, the own path reads the file's documents in the sn
     'Write, Edit and MultiEdit: a widening, a narrowing, two steps, a new file, beside an approval of another file',
     async () => {
       const repo = await initialised()
-      const bucket = join(repo.dir, BUCKET_FILE)
-      await expectSameAsFull(repo, write(bucket, policyText(publicBucketPolicy)), true)
-      await expectSameAsFull(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''), false)
-      await expectSameAsFull(
-        repo,
-        {
-          tool_name: 'MultiEdit',
-          tool_input: {
-            file_path: bucket,
-            edits: [
-              {old_string: '"s3:ListBucket"', new_string: '"s3:ListBucket", "s3:PutObject"'},
-              {old_string: '"s3:GetObject"', new_string: '"s3:Get*"'},
-            ],
-          },
-        },
-        true,
-      )
-      const fresh = {
-        Version: '2012-10-17',
-        Statement: [{Effect: 'Allow', Action: 'iam:PassRole', Resource: '*'}],
-      }
-      await expectSameAsFull(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)), true)
+      await policyEdits(repo)
       await repo.write(
         '.acldrift/approvals.yaml',
         'approvals:\n  - id: 0123456789abcdef\n    kind: aws-iam\n    file: other/policy.json\n',
