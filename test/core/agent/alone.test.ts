@@ -135,6 +135,10 @@ async function policyEdits(repo: TestRepo) {
   await expectSameAsFull(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)), true)
 }
 
+/** A Write of the workflow that widens its token's permissions. */
+const workflowWidened = async (repo: TestRepo) =>
+  write(join(repo.dir, WORKFLOW_FILE), await fixture('github-actions/contents-read-to-write-all/target.yml'))
+
 describe('the own path of an edit of one access config decides as the full path', () => {
   it(
     'Write, Edit and MultiEdit of an IAM policy: a widening, a narrowing, two steps, a new file',
@@ -158,14 +162,7 @@ describe('the own path of an edit of one access config decides as the full path'
         edit(ACL_FILE, '  - id: carol-admin\n', `${grant}  - id: carol-admin\n`),
         true,
       )
-      await expectSameAsFull(
-        repo,
-        write(
-          join(repo.dir, WORKFLOW_FILE),
-          await fixture('github-actions/contents-read-to-write-all/target.yml'),
-        ),
-        true,
-      )
+      await expectSameAsFull(repo, await workflowWidened(repo), true)
       // An approval of another file's access does not concern this one.
       await repo.write(
         '.acldrift/approvals.yaml',
@@ -314,14 +311,7 @@ describe("under init's config, the own path reads the file's documents in the sn
       )
       await repo.stage('.acldrift/approvals.yaml')
       await expectSameAsFull(repo, edit(ACL_FILE, '[group:sre]', '[group:sre, group:contractors]'), true)
-      await expectSameAsFull(
-        repo,
-        write(
-          join(repo.dir, WORKFLOW_FILE),
-          await fixture('github-actions/contents-read-to-write-all/target.yml'),
-        ),
-        true,
-      )
+      await expectSameAsFull(repo, await workflowWidened(repo), true)
     },
     SLOW,
   )
