@@ -274,6 +274,32 @@ function agentFigures(repo) {
     accessEdit.bare,
     `  (${accessEdit.ms <= 3 * accessEdit.bare ? 'within' : 'OVER'} the 3× staged-hook budget)`,
   )
+  // The same Write in the setup users have: `init`'s config (globs, the snapshot baseline
+  // `.acldrift/baseline.json`), committed. Wall time, then CPU time with every git process,
+  // each in turns with `node -e 0`.
+  const init = spawnSync(process.execPath, [cli, 'init', '--hook', 'git'], {cwd: repo, env, encoding: 'utf8'})
+  if (init.status !== 0) throw new Error(`init exited ${init.status}:\n${init.stderr}`)
+  execFileSync('git', ['add', '-A'], {cwd: repo, env})
+  execFileSync('git', ['commit', '-q', '--no-verify', '-m', 'set up acldrift'], {cwd: repo, env})
+  const hookArgs = [cli, 'hook', 'agent', 'claude-code', 'PreToolUse']
+  const call = toolCall('Write', {file_path: join(repo, 'iam', 'team-3', 'policy-3.json'), content: widening})
+  const initEdit = timeBesideNode(process.execPath, hookArgs, repo, call)
+  const budget = (ratio) => `  (${ratio <= 3 ? 'within' : 'OVER'} the 3× staged-hook budget)`
+  print(
+    "acldrift hook agent: the same Write, under init's config",
+    initEdit.ms,
+    'node -e 0',
+    initEdit.bare,
+    budget(initEdit.ms / initEdit.bare),
+  )
+  const cpu = cpuBesideNode(hookArgs, repo, call)
+  print(
+    "acldrift hook agent: the same Write, under init's config (CPU)",
+    cpu.ms,
+    'node -e 0 (CPU)',
+    cpu.bare,
+    budget(cpu.ms / cpu.bare),
+  )
 }
 
 if (only === undefined || only === 'terraform') {
@@ -870,12 +896,13 @@ if (only === undefined || only === 'k8s') {
 // ── audit and history over long histories ─────────────────────────────────────────────────────
 
 /** CPU time (user + system) of one run of a command, with every process it ran, in seconds. */
-function cpuSeconds(command, args, cwd) {
+function cpuSeconds(command, args, cwd, input) {
   // `times` prints the shell's own times, then its children's (with theirs: every process waited for).
   const result = spawnSync('sh', ['-c', '"$@" >"$OUT" 2>&1; times', 'sh', command, ...args], {
     cwd,
     env: {...env, OUT: join(scratch, 'output')},
     encoding: 'utf8',
+    input,
   })
   if (result.error) throw result.error
   const seconds = (text) => {
@@ -884,6 +911,19 @@ function cpuSeconds(command, args, cwd) {
   }
   const [user, system] = result.stdout.trim().split('\n').at(-1).split(/\s+/)
   return seconds(user) + seconds(system)
+}
+
+/** Median CPU time (ms, children included) of node running `args` (`input` on stdin), and of `node -e 0`, in turns, after one warm-up run. */
+function cpuBesideNode(args, cwd, input) {
+  const [samples, bare] = [[], []]
+  for (let i = 0; i <= runs; i++) {
+    const nodeCpu = cpuSeconds(process.execPath, ['-e', '0'], cwd)
+    const used = cpuSeconds(process.execPath, args, cwd, input)
+    if (i === 0) continue
+    bare.push(nodeCpu * 1000)
+    samples.push(used * 1000)
+  }
+  return {ms: median(samples), bare: median(bare)}
 }
 
 /** CPU time (acldrift's and its git processes') and peak memory (acldrift's) of one run. */

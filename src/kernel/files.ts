@@ -57,3 +57,10 @@ function isInside(root: string, absolute: string): boolean {
   const rel = relative(root, absolute)
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
 }
+
+/** `absolute` as a path in the repository at `root` (`/`-separated); undefined outside it. */
+export function repoPath(root: string, absolute: string): string | undefined {
+  const rel = relative(root, absolute)
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined
+  return rel.split(sep).join('/')
+}

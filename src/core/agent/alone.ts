@@ -1,30 +1,42 @@
 // The agent hook's own path for an edit of one access config that stands alone (an IAM policy,
-// an ACL file, a workflow): the file's approved version (HEAD's, read with the same config) is
-// compared with the proposed content by its kind's adapter, and what widens is refused, without
-// reading the other files, the history of acldrift's own files, or who made what. It gives what
-// the full path (review.ts: `check --staged` with the edit in place of the file, then the
-// findings in the file that no valid approval covers) gives, and is taken only where that
-// follows from this one file:
+// an ACL file, a workflow): the file's approved version (HEAD's, or the baseline snapshot's
+// documents of it, read with the same config) is compared with the proposed content by its
+// kind's adapter, and what widens is refused, without reading the other files, the history of
+// acldrift's own files, or who made what. It gives what the full path (review.ts: `check
+// --staged` with the edit in place of the file, then the findings in the file that no valid
+// approval covers) gives, and is taken only where that follows from this one file:
 //   - no container reads the file and it is no container's (a Terraform module, a kustomize
 //     overlay, a CloudFormation template: their documents are written across files), and its
 //     kind compares each file alone (k8s-rbac, gcp-iam and CODEOWNERS read the kind together;
 //     branch protection consults CODEOWNERS);
 //   - it is none of acldrift's protected files (the gate judges those: the config, `.acldrift/`,
-//     the hook configurations are decided before this; `.gitattributes` here);
-//   - the baseline is HEAD (no `baseline:` in the config), read with the working tree's config
-//     (HEAD's config is the same bytes), and the config's own policy makes every unapproved
-//     widening fail (`agents: require-approval`, `failOn` not `never`): the policy the gate
-//     settles on is never weaker than the config the run is given (gate/verdict.ts), so it does too;
+//     the hook configurations are decided before this; `.gitattributes` and the baseline here);
+//   - the config's own policy makes every unapproved widening fail (`agents: require-approval`,
+//     `failOn` not `never`): the policy the gate settles on is never weaker than the config the
+//     run is given (gate/verdict.ts), so it does too; and the working tree's config is HEAD's
+//     (the same bytes), which the gate compares the index's protected files with;
+//   - the baseline is HEAD (no `baseline:` in the config), or a snapshot file in the repository
+//     (`acldrift init` writes `.acldrift/baseline.json`) that HEAD, the index and the working tree
+//     hold the same (the full path reads the working tree's; the gate finds no change to it,
+//     and for the index the reference of acldrift's own files is HEAD, whatever the snapshot's
+//     `source.commit` says: gate/reference.ts), that validates whole, as the full path reads
+//     it (a tampered document anywhere fails the full path closed), and that recorded reading
+//     under this config (`files.config`: the documents, exclusions and kind settings). A
+//     revision baseline, a snapshot outside the repository (`baseline-config-mismatch`) go the
+//     full way;
 //   - no approval can be about the file: the index's approvals file (the one the gate judges)
 //     does not name it (an approval covers findings of its own file only: approvals.ts);
 //   - both versions read without problems, and the edit removes no document (the full path
-//     follows renames and links of a document that is gone); a file that has no document at HEAD
-//     or gains one, only while the index changes no other access config (the full path may take
-//     it for where that one moved).
+//     follows renames and links of a document that is gone); a file that has no baseline
+//     document or gains one, only while no other baseline document can be gone (the full path
+//     may take it for where that one moved): against HEAD, the index changes no other access
+//     config; against a snapshot, every file its documents were read from is in the index with
+//     the blob it recorded, and none is a container's.
 // Anywhere else it answers undefined, and the full path decides.
 
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
-import {join, posix} from 'node:path'
+import {isAbsolute, join, posix, resolve} from 'node:path'
 import {
   GitError,
   listStagedEntries,
@@ -32,7 +44,10 @@ import {
   readListedPaths,
   readRevisionFiles,
   stagedChangedPaths,
+  type TreeEntry,
 } from '../../git/index.js'
+import {InvalidInputError, UsageError} from '../../kernel/errors.js'
+import {repoPath} from '../../kernel/files.js'
 import {byGravity} from '../../kernel/findings.js'
 import {gitBlobId} from '../../kernel/hash.js'
 import type {Document, Finding, Kind, SourceFile} from '../../kernel/types.js'
@@ -43,7 +58,8 @@ import type {FileDocuments} from '../embedded.js'
 import {APPROVALS_FILE} from '../gate/approvals-file.js'
 import {ATTRIBUTES_FILE} from '../gate/attributes.js'
 import {gating} from '../gate/verdict.js'
-import {assigner, listSourcePaths, readDocuments} from '../source.js'
+import {parseSnapshot} from '../snapshot.js'
+import {assigner, listSourcePaths, readDocuments, readingDigest} from '../source.js'
 
 const NOTHING: FileDocuments = {documents: [], problems: [], notes: []}
 
@@ -67,12 +83,10 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
  * The index's approvals file, read whole (from the working tree when it holds the same blob);
  * null when the index has none; undefined when it is not a plain file there (the gate decides).
  */
-async function indexedApprovals(root: string): Promise<string | null | undefined> {
-  const entries = await listStagedEntries(root)
-  const own = entries.filter((e) => e.path === APPROVALS_FILE)
-  if (own.length === 0) return null
-  const entry = own[0]!
-  if (own.length > 1 || entry.stage !== 0 || !['100644', '100755'].includes(entry.mode)) return undefined
+async function indexedApprovals(root: string, entries: TreeEntry[]): Promise<string | null | undefined> {
+  if (!entries.some((e) => e.path === APPROVALS_FILE)) return null
+  const entry = plainEntry(entries, APPROVALS_FILE)
+  if (entry === undefined) return undefined
   const worktree = await readIfExists(join(root, APPROVALS_FILE))
   const content =
     worktree !== undefined && gitBlobId(worktree) === entry.object
@@ -89,6 +103,71 @@ async function indexedApprovals(root: string): Promise<string | null | undefined
 const mayName = (approvals: string, path: string) =>
   approvals.includes(path) || approvals.includes('\\') || /[\s']/.test(path)
 
+/** A plain file's entry in the index at stage 0, alone of its path. */
+function plainEntry(entries: TreeEntry[], path: string): TreeEntry | undefined {
+  const own = entries.filter((e) => e.path === path)
+  const entry = own[0]
+  return own.length === 1 && entry!.stage === 0 && ['100644', '100755'].includes(entry!.mode)
+    ? entry
+    : undefined
+}
+
+/**
+ * The config's baseline as a snapshot file in the repository, named as the full path finds it
+ * (check.ts snapshotFile: relative to the root, a snapshot when such a file exists) and as the
+ * gate names it (gate/reference.ts protectedPaths); undefined for a revision or a file outside.
+ */
+function snapshotPath(root: string, named: string): string | undefined {
+  const file = isAbsolute(named) ? named : resolve(root, named)
+  return existsSync(file) ? repoPath(root, file) : undefined
+}
+
+/** The baseline snapshot's documents, as the full path reads them: what it has of `path`, and whether another can be gone. */
+interface SnapshotBaseline {
+  documents: Map<string, Document>
+  /** whether every document of another file is one the index still holds as the snapshot read it */
+  othersKept: boolean
+}
+
+/**
+ * The baseline documents of `path` in the snapshot file `snapshot` (committed as `committed`):
+ * undefined where the full path could decide otherwise (see the head of this file).
+ */
+async function snapshotBaseline(
+  root: string,
+  config: Config,
+  snapshot: string,
+  committed: Buffer | undefined,
+  entries: TreeEntry[],
+  path: string,
+): Promise<SnapshotBaseline | undefined> {
+  if (committed === undefined || plainEntry(entries, snapshot)?.object !== gitBlobId(committed))
+    return undefined
+  const worktree = await readIfExists(join(root, snapshot))
+  if (worktree === undefined || !worktree.equals(committed)) return undefined
+  let source
+  try {
+    ;({source} = await parseSnapshot(join(root, snapshot), committed, {positions: false}))
+  } catch (error) {
+    // Invalid or over acldrift's own limit: the full path fails closed naming why.
+    if (error instanceof InvalidInputError || error instanceof UsageError) return undefined
+    throw error
+  }
+  const recorded = source.files
+  if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
+  const documents = new Map<string, Document>()
+  let othersKept = true
+  for (const [key, document] of source.documents) {
+    const file = document.origin?.file ?? key
+    if (file === path) {
+      if (document.origin !== undefined) return undefined
+      documents.set(key, document)
+    } else if (document.origin !== undefined || plainEntry(entries, file)?.object !== recorded.blobs[file])
+      othersKept = false
+  }
+  return {documents, othersKept}
+}
+
 /**
  * The unapproved findings an edit of `proposed.path` (assigned `assigned` by `config`, the
  * working tree's) brings into the file, as the full path finds them, in its order; undefined
@@ -104,15 +183,21 @@ export async function reviewAlone(
 ): Promise<Finding[] | undefined> {
   const {path} = proposed
   const {policy, settings} = config
-  if (config.baseline !== undefined || policy.agents !== 'require-approval' || policy.failOn === 'never')
+  if (policy.agents !== 'require-approval' || policy.failOn === 'never') return undefined
+  const snapshot = config.baseline === undefined ? undefined : snapshotPath(root, config.baseline)
+  if (config.baseline !== undefined && snapshot === undefined) return undefined
+  if (posix.basename(path) === ATTRIBUTES_FILE || path === snapshot || (await readers()).size > 0)
     return undefined
-  if (posix.basename(path) === ATTRIBUTES_FILE || (await readers()).size > 0) return undefined
   const after = alone(await readDocuments(proposed, assigned, false, undefined, settings))
   if (after === undefined) return undefined
 
   let head: ReadResult
   try {
-    head = await readRevisionFiles(root, {commit: 'HEAD'}, [path, CONFIG_FILE])
+    head = await readRevisionFiles(root, {commit: 'HEAD'}, [
+      path,
+      CONFIG_FILE,
+      ...(snapshot ? [snapshot] : []),
+    ])
   } catch (error) {
     if (error instanceof GitError) return undefined // no commit yet
     throw error
@@ -120,26 +205,36 @@ export async function reviewAlone(
   if (head.skipped.some((s) => s.reason !== 'deleted')) return undefined
   const atHead = (file: string) => head.files.find((f) => f.path === file)
   const headConfig = atHead(CONFIG_FILE)?.content
+  const entries = await listStagedEntries(root)
   const [ownConfig, approvals] = await Promise.all([
     config.file === undefined ? undefined : readIfExists(join(root, CONFIG_FILE)),
-    indexedApprovals(root),
+    indexedApprovals(root, entries),
   ])
   if ((headConfig === undefined) !== (ownConfig === undefined)) return undefined
   if (headConfig !== undefined && ownConfig !== undefined && !headConfig.equals(ownConfig)) return undefined
   if (approvals === undefined || (approvals !== null && mayName(approvals, path))) return undefined
 
-  const headFile = atHead(path)
-  const before = alone(
-    headFile === undefined ? NOTHING : await readDocuments(headFile, assigned, false, undefined, settings),
-  )
+  let before: Map<string, Document> | undefined
+  let othersKept: () => Promise<boolean>
+  if (snapshot === undefined) {
+    const headFile = atHead(path)
+    before = alone(
+      headFile === undefined ? NOTHING : await readDocuments(headFile, assigned, false, undefined, settings),
+    )
+    othersKept = async () => {
+      const assign = assigner(config)
+      const staged = await stagedChangedPaths(root)
+      return !staged.some((other) => other !== path && assign(other) !== undefined)
+    }
+  } else {
+    const read = await snapshotBaseline(root, config, snapshot, atHead(snapshot)?.content, entries, path)
+    before = read?.documents
+    othersKept = async () => read!.othersKept
+  }
   if (before === undefined || [...before.keys()].some((key) => !after.has(key))) return undefined
   // A file that had no document, or gains one, may be where the index moved another's (the full
   // path follows a move, and fails closed when the moved one is no longer read).
-  if (before.size === 0 || after.size > before.size) {
-    const assign = assigner(config)
-    const staged = await stagedChangedPaths(root)
-    if (staged.some((other) => other !== path && assign(other) !== undefined)) return undefined
-  }
+  if ((before.size === 0 || after.size > before.size) && !(await othersKept())) return undefined
   const context = {...settings, paths: () => listSourcePaths(root, {type: 'staged'})}
   const {findings} = await compareChanged(before, after, context)
   return gating(findings.sort(byGravity), 'widening', policy.agents)

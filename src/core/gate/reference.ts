@@ -3,7 +3,7 @@
 // rewrite: HEAD for the working tree and the index, the baseline revision, or — for a baseline
 // snapshot file — the last version of it that a listed approver committed.
 
-import {isAbsolute, relative, resolve, sep} from 'node:path'
+import {isAbsolute, resolve} from 'node:path'
 import {
   catFileBatch,
   firstParent,
@@ -21,6 +21,7 @@ import {lookUpCommits} from '../commits.js'
 import {readsPath} from '../classify.js'
 import {type Config, CONFIG_FILE, DEFAULT_CONFIG} from '../config.js'
 import {InvalidInputError} from '../../kernel/errors.js'
+import {repoPath} from '../../kernel/files.js'
 import {MAX_OWN_FILE_BYTES} from '../../kernel/parse.js'
 import type {SourceSpec} from '../source.js'
 import type {CommitInfo, Finding, InputProblem} from '../../kernel/types.js'
@@ -36,12 +37,6 @@ interface ProtectedPaths {
   config: string | undefined
   approvals: string
   baseline: string | undefined
-}
-
-function repoPath(root: string, absolute: string): string | undefined {
-  const rel = relative(root, absolute)
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined
-  return rel.split(sep).join('/')
 }
 
 /** The config as named by `--config`, relative to the repository root; undefined outside it. */

@@ -107,35 +107,44 @@ const edit = (file_path: string, old_string: string, new_string: string): ToolCa
   tool_input: {file_path, old_string, new_string},
 })
 
+/** Write, Edit and MultiEdit of the bucket policy (a widening, a narrowing, two steps), and a new policy: each as the full path decides. */
+async function policyEdits(repo: TestRepo) {
+  const bucket = join(repo.dir, BUCKET_FILE)
+  await expectSameAsFull(repo, write(bucket, policyText(publicBucketPolicy)), true)
+  await expectSameAsFull(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''), false)
+  const current = await readFile(bucket, 'utf8')
+  expect(current).toContain('"s3:ListBucket"')
+  await expectSameAsFull(
+    repo,
+    {
+      tool_name: 'MultiEdit',
+      tool_input: {
+        file_path: bucket,
+        edits: [
+          {old_string: '"s3:ListBucket"', new_string: '"s3:ListBucket", "s3:PutObject"'},
+          {old_string: '"s3:GetObject"', new_string: '"s3:Get*"'},
+        ],
+      },
+    },
+    true,
+  )
+  const fresh = {
+    Version: '2012-10-17',
+    Statement: [{Effect: 'Allow', Action: 'iam:PassRole', Resource: '*'}],
+  }
+  await expectSameAsFull(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)), true)
+}
+
+/** A Write of the workflow that widens its token's permissions. */
+const workflowWidened = async (repo: TestRepo) =>
+  write(join(repo.dir, WORKFLOW_FILE), await fixture('github-actions/contents-read-to-write-all/target.yml'))
+
 describe('the own path of an edit of one access config decides as the full path', () => {
   it(
     'Write, Edit and MultiEdit of an IAM policy: a widening, a narrowing, two steps, a new file',
     async () => {
       const repo = await repository()
-      const bucket = join(repo.dir, BUCKET_FILE)
-      await expectSameAsFull(repo, write(bucket, policyText(publicBucketPolicy)), true)
-      await expectSameAsFull(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''), false)
-      const current = await readFile(bucket, 'utf8')
-      expect(current).toContain('"s3:ListBucket"')
-      await expectSameAsFull(
-        repo,
-        {
-          tool_name: 'MultiEdit',
-          tool_input: {
-            file_path: bucket,
-            edits: [
-              {old_string: '"s3:ListBucket"', new_string: '"s3:ListBucket", "s3:PutObject"'},
-              {old_string: '"s3:GetObject"', new_string: '"s3:Get*"'},
-            ],
-          },
-        },
-        true,
-      )
-      const fresh = {
-        Version: '2012-10-17',
-        Statement: [{Effect: 'Allow', Action: 'iam:PassRole', Resource: '*'}],
-      }
-      await expectSameAsFull(repo, write(join(repo.dir, 'iam/new-role.json'), policyText(fresh)), true)
+      await policyEdits(repo)
     },
     SLOW,
   )
@@ -153,14 +162,7 @@ describe('the own path of an edit of one access config decides as the full path'
         edit(ACL_FILE, '  - id: carol-admin\n', `${grant}  - id: carol-admin\n`),
         true,
       )
-      await expectSameAsFull(
-        repo,
-        write(
-          join(repo.dir, WORKFLOW_FILE),
-          await fixture('github-actions/contents-read-to-write-all/target.yml'),
-        ),
-        true,
-      )
+      await expectSameAsFull(repo, await workflowWidened(repo), true)
       // An approval of another file's access does not concern this one.
       await repo.write(
         '.acldrift/approvals.yaml',
@@ -277,6 +279,158 @@ describe('the own path is not taken where the one file cannot tell', () => {
       expect(full.stderr.slice(full.stderr.indexOf('acldrift blocked'))).toBe(
         own.stderr.slice(own.stderr.indexOf('acldrift blocked')),
       )
+    },
+    SLOW,
+  )
+})
+
+/** A repository as `acldrift init` leaves it (globs, the snapshot baseline), both committed. */
+async function initialised(more: Record<string, string> = {}): Promise<TestRepo> {
+  const repo = await repository(more)
+  const init = await runCli(['init', '--hook', 'git'], {cwd: repo.dir})
+  expect(init.code, init.stderr).toBe(0)
+  expect(await readFile(join(repo.dir, 'acldrift.config.yaml'), 'utf8')).toMatch(
+    /^baseline: '?\.acldrift\/baseline\.json'?$/m,
+  )
+  await repo.stage()
+  await repo.commit('set up acldrift')
+  return repo
+}
+
+const SNAPSHOT = '.acldrift/baseline.json'
+
+describe("under init's config, the own path reads the file's documents in the snapshot baseline", () => {
+  it(
+    'Write, Edit and MultiEdit: a widening, a narrowing, two steps, a new file, beside an approval of another file',
+    async () => {
+      const repo = await initialised()
+      await policyEdits(repo)
+      await repo.write(
+        '.acldrift/approvals.yaml',
+        'approvals:\n  - id: 0123456789abcdef\n    kind: aws-iam\n    file: other/policy.json\n',
+      )
+      await repo.stage('.acldrift/approvals.yaml')
+      await expectSameAsFull(repo, edit(ACL_FILE, '[group:sre]', '[group:sre, group:contractors]'), true)
+      await expectSameAsFull(repo, await workflowWidened(repo), true)
+    },
+    SLOW,
+  )
+
+  it(
+    'the snapshot, not HEAD, is the approved state: a widening committed without retaking it is still refused',
+    async () => {
+      const repo = await initialised()
+      // Committed past the hook: HEAD has the widening, the snapshot does not.
+      await repo.write(BUCKET_FILE, policyText(publicBucketPolicy))
+      await repo.stage(BUCKET_FILE)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'widened past the hook')
+      const again = write(join(repo.dir, BUCKET_FILE), `${policyText(publicBucketPolicy)}\n`)
+      await expectSameAsFull(repo, again, true)
+    },
+    SLOW,
+  )
+
+  it(
+    'the hook takes the own path with the snapshot baseline (ACLDRIFT_DEBUG stages)',
+    async () => {
+      const repo = await initialised()
+      const own = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+        cwd: repo.dir,
+        env: {ACLDRIFT_DEBUG: '1'},
+        input: JSON.stringify({
+          session_id: 's',
+          cwd: repo.dir,
+          hook_event_name: 'PreToolUse',
+          ...write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy)),
+        }),
+      })
+      expect(own.code).toBe(2)
+      expect(own.stderr).toContain('no valid approval covers it')
+      expect(own.stderr).not.toMatch(/^\s+gate\s/m)
+    },
+    SLOW,
+  )
+})
+
+describe('with the snapshot baseline, the own path hands over where the snapshot cannot be trusted as read', () => {
+  const widening = (repo: TestRepo) => write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy))
+  /** The snapshot with `change` made to its parsed content. */
+  const rewritten = async (
+    repo: TestRepo,
+    change: (snapshot: {documents: Array<{path: string; value: unknown}>}) => void,
+  ) => {
+    const snapshot = JSON.parse(await readFile(join(repo.dir, SNAPSHOT), 'utf8'))
+    change(snapshot)
+    return `${JSON.stringify(snapshot, null, 2)}\n`
+  }
+  const committed = (repo: TestRepo) => repo.git('show', `HEAD:${SNAPSHOT}`)
+
+  it(
+    'a snapshot changed in the working tree or the index, or tampered with and committed',
+    async () => {
+      const repo = await initialised()
+      const original = await readFile(join(repo.dir, SNAPSHOT), 'utf8')
+      // The working tree's snapshot approves the widening (the full path reads that one): the gate decides.
+      const approving = await rewritten(repo, (s) => {
+        s.documents.find((d) => d.path === BUCKET_FILE)!.value = publicBucketPolicy
+      })
+      await repo.write(SNAPSHOT, approving)
+      await notTaken(repo, widening(repo))
+      await repo.stage(SNAPSHOT)
+      await notTaken(repo, widening(repo))
+      const {full} = await bothPaths(repo, widening(repo))
+      expect(full.findings).toEqual([])
+      await repo.write(SNAPSHOT, original)
+      await notTaken(repo, widening(repo))
+      await repo.stage(SNAPSHOT)
+      expect((await alonePath(repo, widening(repo))).alone).toBeDefined()
+
+      // A document of another file that is not valid for its kind, committed: the full path fails closed.
+      const tampered = await rewritten(repo, (s) => {
+        s.documents.find((d) => d.path === ACL_FILE)!.value = {grants: 'everyone'}
+      })
+      await repo.write(SNAPSHOT, tampered)
+      await repo.stage(SNAPSHOT)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'tampered')
+      expect(await committed(repo)).toBe(tampered)
+      await notTaken(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''))
+      await expect(
+        reviewInCheck(repo.dir, await loadConfig(repo.dir), {
+          path: BUCKET_FILE,
+          content: Buffer.from(policyText(bucketPolicy)),
+        }),
+      ).rejects.toThrow(/baseline/)
+    },
+    SLOW,
+  )
+
+  it(
+    "a config that reads otherwise than the snapshot's, a revision baseline, a new file while a snapshot document's file is gone",
+    async () => {
+      const repo = await initialised()
+      const config = await readFile(join(repo.dir, 'acldrift.config.yaml'), 'utf8')
+      // Another exclusion, committed without taking the snapshot again: its files.config differs.
+      await repo.write('acldrift.config.yaml', `${config}exclude:\n  - 'vendor/**'\n`)
+      await repo.stage('acldrift.config.yaml')
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'exclude vendor')
+      await notTaken(repo, widening(repo))
+      await repo.git('reset', '--quiet', '--hard', 'HEAD~1')
+
+      await repo.write('acldrift.config.yaml', config.replace(/^baseline: .*$/m, 'baseline: HEAD~0'))
+      await repo.stage('acldrift.config.yaml')
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'a revision baseline')
+      await notTaken(repo, widening(repo))
+      await repo.git('reset', '--quiet', '--hard', 'HEAD~1')
+
+      await repo.git('rm', '--quiet', ACL_FILE)
+      await notTaken(
+        repo,
+        write(join(repo.dir, 'acl/moved.yaml'), await fixture('acl/grant-added/baseline.yaml')),
+      )
+      // The same new file while the snapshot's files are all in the index as it read them.
+      await repo.git('reset', '--quiet', '--hard', 'HEAD')
+      const fresh = write(join(repo.dir, 'acl/moved.yaml'), await fixture('acl/grant-added/baseline.yaml'))
+      expect((await alonePath(repo, fresh)).alone).toBeDefined()
     },
     SLOW,
   )
