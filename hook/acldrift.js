@@ -54818,6 +54818,13 @@ async function readingConfig(input, baseline) {
   const at2 = target.spec.type === "ref" ? await approvedConfigCommit(input, path) ?? baseline : target.commit;
   return at2 === null ? config2 : (await carriedConfig(input, at2)).config;
 }
+async function referenceBaseline(input, spec) {
+  const path = configPath(input);
+  if (spec.type !== "ref" || path === void 0) return input.config;
+  const commit = await resolveCommit(input.root, spec.rev);
+  const at2 = await approvedConfigCommit({ ...input, target: { spec, commit } }, path) ?? commit;
+  return { ...input.config, baseline: (await carriedConfig(input, at2)).config.baseline };
+}
 async function carriedConfig(input, commit) {
   const path = configPath(input);
   if (path === void 0) return { config: input.config };
@@ -58887,14 +58894,14 @@ __export(check_exports2, {
 });
 async function checkOptions(flags2) {
   const root = await findRepoRoot(process.cwd());
-  const config2 = await loadConfig(root, flags2.config);
+  let config2 = await loadConfig(root, flags2.config);
   let target = sourceSpec(flags2);
   let baseline = flags2.baseline;
   const range = flags2.range !== void 0;
   if (flags2.range !== void 0) {
     ;
     [baseline, target] = await rangeSides(root, flags2.range);
-  }
+  } else if (baseline === void 0) config2 = await referenceBaseline({ root, cwd: process.cwd(), config: config2 }, target);
   return { root, cwd: process.cwd(), config: config2, target, baseline, range };
 }
 async function rangeSides(root, range) {
@@ -58955,6 +58962,7 @@ var init_check2 = __esm({
     init_commit_verdict();
     init_verdict();
     await init_config2();
+    await init_reference();
     init_errors();
     await init_source2();
     init_git();
