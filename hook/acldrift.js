@@ -58901,7 +58901,8 @@ async function checkOptions(flags2) {
   if (flags2.range !== void 0) {
     ;
     [baseline, target] = await rangeSides(root, flags2.range);
-  } else if (baseline === void 0) config2 = await referenceBaseline({ root, cwd: process.cwd(), config: config2 }, target);
+  } else if (baseline === void 0)
+    config2 = await referenceBaseline({ root, cwd: process.cwd(), config: config2 }, target);
   return { root, cwd: process.cwd(), config: config2, target, baseline, range };
 }
 async function rangeSides(root, range) {
