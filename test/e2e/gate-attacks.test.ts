@@ -568,6 +568,52 @@ describe('a revision baseline nobody approved', () => {
   )
 })
 
+describe('a revision baseline with no approver listed', () => {
+  it(
+    "a `baseline:` tag the agent created on its own commit is baseline-unapproved, the agent's, in check --ref and audit",
+    async () => {
+      const r = await newRepo()
+      const alone = ['version: 1', 'baseline: approved', 'policy:', '  failOn: widening', ''].join('\n')
+      await commitFiles(r, {[CONFIG]: alone, [TRUST]: trust('203.0.113.0/24')}, 'Config and trust, by Alice')
+      await r.git('tag', 'approved')
+      expect((await audit(r)).code).toBe(0)
+      await r.git('tag', '-d', 'approved')
+
+      // The agent widens the trust, commits it, and creates the tag on its own commit.
+      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+      await r.stage(TRUST)
+      const widened = await git(
+        r,
+        CLAUDE_ENV,
+        'commit',
+        '--no-verify',
+        '-m',
+        agent.message('Open the partner trust'),
+      )
+      expect(widened.code, dump(widened)).toBe(0)
+      const tagged = await git(r, CLAUDE_ENV, 'tag', 'approved')
+      expect(tagged.code, dump(tagged)).toBe(0)
+      const sha = (await r.git('rev-parse', 'HEAD')).trim()
+      const checked = await audit(r)
+      const audited = await runCli(['audit', '--format', 'json'], {cwd: r.dir, env: CLAUDE_ENV})
+      for (const {code, findings, raw} of [
+        checked,
+        {
+          code: audited.code,
+          findings: (JSON.parse(audited.stdout) as {findings: Finding[]}).findings,
+          raw: audited,
+        },
+      ]) {
+        expect(code, dump(raw)).toBe(1)
+        const tag = findings.find((f) => f.rule === 'baseline-unapproved')
+        expect(tag, dump(raw)).toMatchObject({kind: 'acldrift', file: CONFIG, severity: 'high'})
+        expect(tag!.commit).toMatchObject({sha, actor: {type: 'agent', agent: 'Claude Code'}})
+      }
+    },
+    SLOW,
+  )
+})
+
 describe("an agent's first config in a shallow clone", () => {
   it(
     'blame stops at the cut: the config is judged by the defaults, with a note, never taken as written',
