@@ -54564,12 +54564,16 @@ async function outsideSnapshotConfig(input, configPath2, notes) {
   const named3 = input.baseline.flag ?? input.config.baseline ?? "the baseline snapshot";
   if (commit === null) return [];
   const at2 = commit.slice(0, 7);
-  if (readWith === void 0) {
-    notes.push(
-      `${named3}: the snapshot records no config digest (files.config), so whether it was read under the config of ${at2} cannot be verified; take it again with this version of acldrift`
-    );
-    return [];
-  }
+  if (readWith === void 0)
+    return [
+      configMismatch(
+        named3,
+        commit,
+        null,
+        null,
+        `${named3} records no config digest (files.config), so whether it was read under the config of ${at2} cannot be verified, and it may accept access that config never checked. Take it again with this version of acldrift (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`
+      )
+    ];
   const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersionAt(input.root, configPath2, commit);
   if (version2.status === "invalid") {
     notes.push(
@@ -54580,20 +54584,17 @@ async function outsideSnapshotConfig(input, configPath2, notes) {
   const expected = readingDigest(version2.status === "ok" ? version2.config : DEFAULT_CONFIG);
   if (expected === readWith) return [];
   const which = configPath2 === void 0 ? "the config given" : version2.status === "ok" ? `the config of ${at2}` : `the default config (${at2} has no ${configPath2})`;
-  const finding2 = protectedFinding({
-    file: named3,
-    rule: "baseline-config-mismatch",
-    severity: "high",
-    message: `${named3} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`,
-    witness: { baseline: named3, commit, readWith, expected },
-    pointer: "/files/config",
-    line: null,
-    before: expected,
-    after: readWith
-  });
-  return [finding2];
+  return [
+    configMismatch(
+      named3,
+      commit,
+      readWith,
+      expected,
+      `${named3} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`
+    )
+  ];
 }
-var sameHeld, short;
+var sameHeld, short, configMismatch;
 var init_baseline_changes = __esm({
   async "src/core/gate/baseline-changes.ts"() {
     "use strict";
@@ -54608,6 +54609,17 @@ var init_baseline_changes = __esm({
     init_protected();
     sameHeld = (a, b) => a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash);
     short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
+    configMismatch = (named3, commit, readWith, expected, message2) => protectedFinding({
+      file: named3,
+      rule: "baseline-config-mismatch",
+      severity: "high",
+      message: message2,
+      witness: { baseline: named3, commit, readWith, expected },
+      pointer: "/files/config",
+      line: null,
+      before: expected,
+      after: readWith
+    });
   }
 });
 

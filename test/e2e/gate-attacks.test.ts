@@ -7,7 +7,7 @@
 // what the audit and `check --range` see afterwards; except where an approval meets a narrower
 // and then a wider version of what it approved, which goes through the pre-commit hook.
 
-import {readFile, rm} from 'node:fs/promises'
+import {readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {PASS_ADMIN, throughEndpoints} from '../adapters/aws-iam/documents.js'
@@ -511,6 +511,25 @@ describe('a snapshot kept outside the repository is compared with the config it 
           rule: 'admin-wildcard',
           severity: 'critical',
           commit: {actor: {type: 'agent', agent: 'Claude Code'}},
+        })
+
+        // The agent strips the digest from its snapshot: what it was read under cannot be
+        // compared, and `audit` reports that instead of trusting the snapshot.
+        const stripped = JSON.parse(await readFile(taken, 'utf8')) as {files?: unknown}
+        delete stripped.files
+        await writeFile(taken, JSON.stringify(stripped))
+        const unverified = await runCli(['audit', '--baseline', taken, '--format', 'json'], {cwd: r.dir})
+        expect(unverified.code, dump(unverified)).toBe(1)
+        const findings = (JSON.parse(unverified.stdout) as {findings: Finding[]}).findings
+        expect(
+          findings.find((f) => f.rule === 'baseline-config-mismatch'),
+          dump(unverified),
+        ).toMatchObject({
+          kind: 'acldrift',
+          file: taken,
+          severity: 'high',
+          commit: null,
+          witness: {readWith: null},
         })
       } finally {
         await rm(outside, {recursive: true, force: true})
