@@ -539,6 +539,21 @@ describe('a snapshot kept outside the repository is compared with the config it 
   )
 })
 
+/** The agent widens the trust to any account and commits it, with its trailer and environment, without the hook. */
+async function agentOpensTrust(r: TestRepo): Promise<void> {
+  await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+  await r.stage(TRUST)
+  const widened = await git(
+    r,
+    CLAUDE_ENV,
+    'commit',
+    '--no-verify',
+    '-m',
+    agent.message('Open the partner trust'),
+  )
+  expect(widened.code, dump(widened)).toBe(0)
+}
+
 describe('a revision baseline nobody approved', () => {
   it(
     "a `baseline:` tag the agent moved to its own commit is baseline-unapproved, the agent's; at Alice's commit it passes",
@@ -554,17 +569,7 @@ describe('a revision baseline nobody approved', () => {
       expect((await audit(r)).code).toBe(0)
 
       // The agent widens the trust, commits it, and moves the tag to its own commit.
-      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
-      await r.stage(TRUST)
-      const widened = await git(
-        r,
-        CLAUDE_ENV,
-        'commit',
-        '--no-verify',
-        '-m',
-        agent.message('Open the partner trust'),
-      )
-      expect(widened.code, dump(widened)).toBe(0)
+      await agentOpensTrust(r)
       await r.git('tag', '-f', 'approved')
       const moved = await audit(r)
       expect(moved.code, dump(moved.raw)).toBe(1)
@@ -599,17 +604,7 @@ describe('a revision baseline with no approver listed', () => {
       await r.git('tag', '-d', 'approved')
 
       // The agent widens the trust, commits it, and creates the tag on its own commit.
-      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
-      await r.stage(TRUST)
-      const widened = await git(
-        r,
-        CLAUDE_ENV,
-        'commit',
-        '--no-verify',
-        '-m',
-        agent.message('Open the partner trust'),
-      )
-      expect(widened.code, dump(widened)).toBe(0)
+      await agentOpensTrust(r)
       const tagged = await git(r, CLAUDE_ENV, 'tag', 'approved')
       expect(tagged.code, dump(tagged)).toBe(0)
       const sha = (await r.git('rev-parse', 'HEAD')).trim()
