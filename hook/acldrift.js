@@ -9706,6 +9706,12 @@ function positionAt(sourceMap, pointer) {
 function formatOf(path) {
   return /\.ya?ml$/i.test(path) ? "yaml" : "json";
 }
+function ownString(text3) {
+  if (text3.length < 13) return text3;
+  const holder = {};
+  holder[text3] = true;
+  return Object.keys(holder)[0];
+}
 function positionsOf(sourceMap) {
   return sourceMap instanceof PointerSourceMap ? sourceMap.positions : void 0;
 }
@@ -10095,7 +10101,7 @@ var init_parse = __esm({
           chunkStart = pos;
         }
         this.pos = pos + 1;
-        return result2 + text3.slice(chunkStart, pos);
+        return ownString(result2 + text3.slice(chunkStart, pos));
       }
       skipWhitespace() {
         const text3 = this.text;
@@ -11393,72 +11399,96 @@ function literalEnd(tokens) {
   return out2;
 }
 function globCells(globs, extraSamples = [], maxStates = MAX_PRODUCT_STATES) {
+  return unionCells(
+    globs.map((g) => [g]),
+    extraSamples,
+    maxStates
+  );
+}
+function unionCells(groups, extraSamples = [], maxStates = MAX_PRODUCT_STATES) {
   const cells = /* @__PURE__ */ new Map();
   const record = (example, matches2) => {
     const key = signature(matches2);
     if (!cells.has(key)) cells.set(key, { matches: matches2, example });
   };
-  for (const sample of [...extraSamples, ...globs.flatMap((g) => g.samples)]) {
-    record(
-      sample,
-      globs.map((g) => globMatches(g, sample))
-    );
+  const matchesOf = (s) => groups.map((group) => group.some((g) => globMatches(g, s)));
+  for (const sample of [...extraSamples, ...groups.flatMap((group) => group.flatMap((g) => g.samples))])
+    record(sample, matchesOf(sample));
+  if (groups.length === 1) {
+    const universal = groups[0].some(isUniversal);
+    if (!cells.has("0") && !universal) record("", matchesOf(""));
+    if (cells.has("1") && (cells.has("0") || universal)) return [...cells.values()];
   }
-  if (globs.length === 1) {
-    if (!cells.has("0") && !isUniversal(globs[0])) record("", [globMatches(globs[0], "")]);
-    if (cells.has("1") && (cells.has("0") || isUniversal(globs[0]))) return [...cells.values()];
-  }
-  exploreProduct(globs, record, maxStates);
+  exploreProduct(groups, record, maxStates);
   return [...cells.values()];
 }
 function signature(matches2) {
   return matches2.map((m) => m ? "1" : "0").join("");
 }
-function exploreProduct(globs, record, maxStates) {
+function exploreProduct(groups, record, maxStates) {
   const used = /* @__PURE__ */ new Set([":"]);
-  for (const g of globs)
-    for (const t of g.tokens)
-      for (const c of t.t === "lit" ? t.c : t.t === "class" ? t.chars : "") used.add(c);
+  for (const group of groups)
+    for (const g of group)
+      for (const t of g.tokens)
+        for (const c of t.t === "lit" ? t.c : t.t === "class" ? t.chars : "") used.add(c);
   const fresh2 = [...FRESH_CANDIDATES].find((c) => !used.has(c)) ?? "\xA7";
+  const suffixes = new Suffixes();
+  const positionIds = /* @__PURE__ */ new Map();
+  const idsOf = (tokens) => {
+    let ids = positionIds.get(tokens);
+    if (ids === void 0) positionIds.set(tokens, ids = suffixes.of(tokens));
+    return ids;
+  };
+  const end = idsOf([])[0];
+  const normal = (ids) => {
+    const set = [...new Set(ids)];
+    const universal = set.find((id) => suffixes.universal[id]);
+    return universal === void 0 ? set.sort((a, b) => a - b) : [universal, end].sort((a, b) => a - b);
+  };
   const start2 = {
-    live: globs.map((g, i2) => [i2, closure(g.tokens, [0])]),
+    live: groups.map((group, i2) => {
+      const ids = group.flatMap((g) => closure(g.tokens, [0]).map((p) => idsOf(g.tokens)[p]));
+      return [i2, normal(ids)];
+    }),
     path: ""
   };
   const seen = /* @__PURE__ */ new Set();
-  const stateKey2 = (s) => s.live.map(([i2, ps]) => `${i2}:${ps.join(",")}`).join(";");
+  const stateKey2 = (s) => s.live.map(([i2, ids]) => `${i2}:${ids.join(",")}`).join(";");
   const queue = [start2];
   seen.add(stateKey2(start2));
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head];
-    const matches2 = globs.map(() => false);
-    for (const [i2, ps] of state.live) matches2[i2] = ps.includes(globs[i2].tokens.length);
+    const matches2 = groups.map(() => false);
+    for (const [i2, ids] of state.live) matches2[i2] = ids.includes(end);
     record(state.path, matches2);
     const alphabet = /* @__PURE__ */ new Set([":", fresh2]);
-    for (const [i2, ps] of state.live) {
-      for (const p of ps) {
-        const token = globs[i2].tokens[p];
+    for (const [, ids] of state.live) {
+      for (const id of ids) {
+        const [tokens, p] = suffixes.at[id];
+        const token = tokens[p];
         if (token?.t === "lit") alphabet.add(token.c);
         else if (token?.t === "class") for (const c of token.chars) alphabet.add(c);
       }
     }
     for (const c of alphabet) {
       const live = [];
-      for (const [i2, ps] of state.live) {
-        const next2 = step(globs[i2].tokens, ps, c);
-        if (next2.length > 0) live.push([i2, next2]);
+      for (const [i2, ids] of state.live) {
+        const next2 = ids.flatMap((id) => suffixes.step(id, c, idsOf));
+        if (next2.length > 0) live.push([i2, normal(next2)]);
       }
       const next = { live, path: state.path + c };
       const key = stateKey2(next);
       if (seen.has(key)) continue;
       seen.add(key);
       if (seen.size > maxStates) {
-        throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`);
+        const patterns = groups.reduce((n, group) => n + group.length, 0);
+        throw new Undecidable(`pattern combination too complex to analyse exactly (${patterns} patterns)`);
       }
       queue.push(next);
     }
   }
 }
-var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, isUniversal;
+var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, isUniversal, Suffixes;
 var init_glob = __esm({
   "src/engine/glob.ts"() {
     "use strict";
@@ -11497,6 +11527,45 @@ var init_glob = __esm({
     FRESH_CANDIDATES = "xyzqjkwvXYZQJKWV0123456789_-~";
     MAX_PRODUCT_STATES = 2e5;
     isUniversal = (glob2) => glob2.tokens.length === 1 && glob2.tokens[0].t === "star" && !glob2.tokens[0].noColon;
+    Suffixes = class {
+      ids = /* @__PURE__ */ new Map();
+      /** per suffix, a glob and position it stands for */
+      at = [];
+      universal = [];
+      steps = [];
+      /** The ids of each position of `tokens`. */
+      of(tokens) {
+        const out2 = Array(tokens.length + 1);
+        let key = "";
+        for (let p = tokens.length; p >= 0; p--) {
+          if (p < tokens.length) key = tokenKey(tokens[p]) + key;
+          let id = this.ids.get(key);
+          if (id === void 0) {
+            id = this.at.length;
+            this.ids.set(key, id);
+            this.at.push([tokens, p]);
+            const rest = tokens.slice(p);
+            this.universal.push(
+              rest.length > 0 && rest.every((t) => t.t === "star") && rest.some((t) => t.t === "star" && !t.noColon)
+            );
+            this.steps.push(/* @__PURE__ */ new Map());
+          }
+          out2[p] = id;
+        }
+        return out2;
+      }
+      /** The suffixes after reading `c` from suffix `id` (closed under skipping stars). */
+      step(id, c, idsOf) {
+        let next = this.steps[id].get(c);
+        if (next === void 0) {
+          const [tokens, p] = this.at[id];
+          const positions = idsOf(tokens);
+          next = step(tokens, [p], c).map((q) => positions[q]);
+          this.steps[id].set(c, next);
+        }
+        return next;
+      }
+    };
   }
 });
 
@@ -11542,14 +11611,20 @@ function withPresence(leaves2, valueCells) {
 function stringDomain(extraSamples = []) {
   const remembered = /* @__PURE__ */ new Map();
   return {
-    cells: (leaves2) => withPresence(leaves2, (valueLeaves) => {
-      const globs = valueLeaves.map((l) => l.type === "glob" ? l.glob : mismatch(l, "string"));
-      const key = JSON.stringify(globs.map((g) => g.key));
+    cells: (leaves2, groups) => withPresence(leaves2, (valueLeaves) => {
+      const parts2 = groups ?? valueLeaves.map((l) => [l.type === "glob" ? l : mismatch(l, "string")]);
+      const key = JSON.stringify(parts2.map((part) => part.map((l) => l.glob.key)));
       let cells = remembered.get(key);
       if (cells === void 0) {
         if (remembered.size >= REMEMBERED_PARTITIONS) remembered.clear();
-        cells = globCells(globs, extraSamples).map(
-          (c) => cell(c.example, new Map(valueLeaves.map((l, i2) => [l.key, c.matches[i2]])))
+        cells = unionCells(
+          parts2.map((part) => part.map((l) => l.glob)),
+          extraSamples
+        ).map(
+          (c) => cell(
+            c.example,
+            new Map(parts2.flatMap((part, i2) => part.length === 1 ? [[part[0].key, c.matches[i2]]] : []))
+          )
         );
         remembered.set(key, cells);
       }
@@ -11829,7 +11904,8 @@ function difference(dimensions4, allowed, other, options) {
       for (const part of families(live, dimension.name, own)) {
         const constrained = part.live.filter((l) => l.rule.predicates.has(dimension.name));
         const { leaves: leaves2, outside } = relevantLeaves(part.live.filter(own), constrained, dimension.name);
-        for (const cell3 of dimension.domain.cells(leaves2)) {
+        const groups = dimension.grouped ? globGroups(constrained, dimension.name, outside) : void 0;
+        for (const cell3 of dimension.domain.cells(leaves2, groups)) {
           const next2 = part.live.filter((l) => {
             const p = l.rule.predicates.get(dimension.name);
             return p === void 0 || evaluate(p, (leaf2) => !outside.has(leaf2.key) && test(cell3, leaf2));
@@ -11898,6 +11974,33 @@ function commonAllows(allowed, other, formulaKeyOf) {
   const keys = new Set(other.rules.filter((r) => r.effect === "allow").map(ruleKey3));
   return new Set(allowed.rules.filter((r) => r.effect === "allow" && keys.has(ruleKey3(r))));
 }
+function globGroups(rules, name2, outside) {
+  const groups = /* @__PURE__ */ new Map();
+  const add = (leaves2) => {
+    const kept = leaves2.filter((l) => !outside.has(l.key));
+    const key = kept.map((l) => l.key).join("\n");
+    if (kept.length > 0 && !groups.has(key)) groups.set(key, kept);
+  };
+  const visit = (f) => {
+    switch (f.op) {
+      case "leaf":
+        if (isGlobLeaf(f)) add([f.leaf]);
+        return;
+      case "not":
+        return visit(f.arg);
+      case "and":
+        return f.args.forEach(visit);
+      case "or":
+        add(f.args.filter(isGlobLeaf).map((a) => a.leaf));
+        for (const a of f.args) if (!isGlobLeaf(a)) visit(a);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const { rule: rule2 } of rules) visit(rule2.predicates.get(name2));
+  return [...groups.values()];
+}
 function relevantLeaves(own, constrained, name2) {
   const all2 = /* @__PURE__ */ new Map();
   for (const l of constrained) leavesOf(l.rule.predicates.get(name2), all2);
@@ -11953,7 +12056,7 @@ function differenceOrPossible(dimensions4, allowed, other, direction, report) {
     return cells;
   }
 }
-var MAX_OPAQUE, MAX_INTERSECTION_TESTS;
+var MAX_OPAQUE, isGlobLeaf, MAX_INTERSECTION_TESTS;
 var init_search = __esm({
   "src/engine/search.ts"() {
     "use strict";
@@ -11963,6 +12066,7 @@ var init_search = __esm({
     init_glob();
     init_undecidable();
     MAX_OPAQUE = 10;
+    isGlobLeaf = (f) => f.op === "leaf" && f.leaf.type === "glob";
     MAX_INTERSECTION_TESTS = 1e6;
   }
 });
@@ -12387,29 +12491,33 @@ function servicePrefix(glob2) {
 }
 function actionDomain() {
   return {
-    cells(leaves2) {
-      const globs = leaves2.map((l) => {
-        if (l.type !== "glob") throw new Error(`internal: ${l.type} leaf in action domain`);
-        return l.glob;
-      });
-      const key = JSON.stringify(globs.map((g) => g.key));
+    cells(leaves2, groups) {
+      const parts2 = (groups ?? leaves2.map((l) => [l])).map(
+        (part) => part.map((l) => {
+          if (l.type !== "glob") throw new Error(`internal: ${l.type} leaf in action domain`);
+          return l.glob;
+        })
+      );
+      const key = JSON.stringify(parts2.map((part) => part.map((g) => g.key)));
       let cells = cellsByPatterns.get(key);
       if (cells === void 0) {
         if (cellsByPatterns.size >= REMEMBERED_PARTITIONS2) cellsByPatterns.clear();
-        cells = actionCells(globs);
+        cells = actionCells(parts2);
         cellsByPatterns.set(key, cells);
       }
       return cells;
     }
   };
 }
-function actionCells(globs) {
+function actionCells(groups) {
   const matchedBy = /* @__PURE__ */ new Map();
-  globs.forEach((glob2, i2) => {
-    for (const action of catalogueMatches(glob2)) {
-      const list4 = matchedBy.get(action);
-      if (list4) list4.push(i2);
-      else matchedBy.set(action, [i2]);
+  groups.forEach((group, i2) => {
+    for (const glob2 of group) {
+      for (const action of catalogueMatches(glob2)) {
+        const list4 = matchedBy.get(action);
+        if (list4 === void 0) matchedBy.set(action, [i2]);
+        else if (list4.at(-1) !== i2) list4.push(i2);
+      }
     }
   });
   const bySignature = /* @__PURE__ */ new Map();
@@ -12423,6 +12531,7 @@ function actionCells(globs) {
     }
   };
   for (const [action, list4] of matchedBy) consider(action, list4.join(","));
+  const globs = groups.flat();
   const unmatched = unmatchedAction(globs, matchedBy);
   if (unmatched !== void 0) consider(unmatched, "");
   const cells = [...bySignature.values()].map((actions) => ({
@@ -12442,8 +12551,8 @@ function actionCells(globs) {
       });
     }
   }
-  const wildcards = globs.filter(isWildcard);
-  for (const cell2 of globCells(wildcards, ["newservice:newaction"])) {
+  const wildcards = groups.map((group) => group.filter(isWildcard)).filter((group) => group.length > 0);
+  for (const cell2 of unionCells(wildcards, ["newservice:newaction"])) {
     if (isKnownAction(cell2.example) || unknownLiterals.has(cell2.example)) continue;
     cells.push({
       value: cell2.example,
@@ -13404,9 +13513,11 @@ function symbolReason(cell2, model) {
 function buildDimensions(statements2, ctx, rules, plain2) {
   const principals2 = principalSamples(statements2).filter((p) => !plain2 || symbolNamesIn(p).length === 0);
   const dims = [
-    { name: "action", domain: actionDomain() },
+    // Actions and resources are compared by statement, not by pattern (Dimension.grouped): a
+    // cell's action is its most sensitive, and a witness's resource is made real-shaped after.
+    { name: "action", domain: actionDomain(), grouped: true },
     // "*" first: a witness resource of "*" reads as "any resource" where nothing narrower applies.
-    { name: "resource", domain: stringDomain(["*"]) },
+    { name: "resource", domain: stringDomain(["*"]), grouped: true },
     { name: "principal", domain: stringDomain(principals2) }
   ];
   if (rules.some((r) => r.predicates.has(IDENTITY))) dims.push({ name: IDENTITY, domain: stringDomain() });
@@ -13748,9 +13859,8 @@ var evaluate_exports = {};
 __export(evaluate_exports, {
   allowsWitness: () => allowsWitness
 });
-function rawRequest(witness, ctx, statements2) {
+function rawRequest(witness, ctx, symbols) {
   const request = /* @__PURE__ */ new Map();
-  const symbols = symbolsOf(statements2);
   request.set("principal", typeof witness.principal === "string" ? symbols(witness.principal) : SELF);
   if (typeof witness.action === "string") request.set("action", witness.action.toLowerCase());
   if (typeof witness.resource === "string") request.set("resource", symbols(witness.resource));
@@ -13790,16 +13900,13 @@ function variableValues(witness, symbols) {
   return values;
 }
 function allowsWitness(policy2, witness) {
-  const statements2 = statementsOf(policy2);
-  const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
-  const self2 = principalPoliciesOf(policy2)?.principal;
+  const { ctx, self: self2, symbols, compiled: compiled3, symbolChars: symbolChars2 } = compiledPolicy(policy2);
   const request = rawRequest(
     self2 !== void 0 && witness.principal === self2 ? { ...witness, principal: void 0 } : witness,
     ctx,
-    statements2
+    symbols
   );
-  const compiled3 = compileDocument(statements2, ctx);
-  const rules = substituteRules(compiled3, variableValues(witness, symbolCharsOf(compiled3)));
+  const rules = substituteRules(compiled3, variableValues(witness, symbolChars2));
   const holds5 = (name2, predicate) => {
     if (name2.startsWith("opaque:")) return true;
     if (!name2.startsWith("context:") && !request.has(name2)) return true;
@@ -13809,6 +13916,23 @@ function allowsWitness(policy2, witness) {
   const otherAllows = witness.otherPolicyAllows === true && witness.principal !== ANYONE;
   return (otherAllows || matches2("allow")) && !matches2("deny");
 }
+function compiledPolicy(policy2) {
+  const known2 = typeof policy2 === "object" && policy2 !== null ? compiledPolicies.get(policy2) : void 0;
+  if (known2 !== void 0) return known2;
+  const statements2 = statementsOf(policy2);
+  const ctx = { traits: keyTraits(statements2), opaque: /* @__PURE__ */ new Map() };
+  const compiled3 = compileDocument(statements2, ctx);
+  const out2 = {
+    ctx,
+    self: principalPoliciesOf(policy2)?.principal,
+    symbols: symbolsOf(statements2),
+    compiled: compiled3,
+    symbolChars: symbolCharsOf(compiled3)
+  };
+  if (typeof policy2 === "object" && policy2 !== null) compiledPolicies.set(policy2, out2);
+  return out2;
+}
+var compiledPolicies;
 var init_evaluate = __esm({
   "src/adapters/aws-iam/evaluate.ts"() {
     "use strict";
@@ -13819,6 +13943,7 @@ var init_evaluate = __esm({
     init_compile();
     init_conditions();
     init_variables();
+    compiledPolicies = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -24936,7 +25061,7 @@ async function kustomizationInputs(path, value, source) {
     if (!isObject16(kustomization)) return;
     inputs.kustomizations.set(file, kustomization);
     const dir = posix3.dirname(file);
-    const resolve12 = (entry) => {
+    const resolve10 = (entry) => {
       const joined2 = posix3.normalize(posix3.join(dir, entry));
       if (joined2 === ".." || joined2.startsWith("../") || posix3.isAbsolute(entry)) {
         inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
@@ -24946,7 +25071,7 @@ async function kustomizationInputs(path, value, source) {
     };
     const addFile = (entry, as = "structural") => {
       if (isInline(entry)) return;
-      const at2 = resolve12(entry);
+      const at2 = resolve10(entry);
       if (at2 === void 0) return;
       inputs.files.add(at2);
       (as === "generator" ? inputs.generatorData : structural).add(at2);
@@ -24960,7 +25085,7 @@ async function kustomizationInputs(path, value, source) {
         );
         return;
       }
-      const at2 = resolve12(entry);
+      const at2 = resolve10(entry);
       if (at2 === void 0) return;
       if (all2.has(at2)) {
         inputs.files.add(at2);
@@ -29109,8 +29234,8 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
         var moduleRtn;
         var Module = moduleArg;
         var readyPromiseResolve, readyPromiseReject;
-        var readyPromise = new Promise((resolve12, reject) => {
-          readyPromiseResolve = resolve12;
+        var readyPromise = new Promise((resolve10, reject) => {
+          readyPromiseResolve = resolve10;
           readyPromiseReject = reject;
         });
         var ENVIRONMENT_IS_WEB = typeof window == "object";
@@ -29193,13 +29318,13 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
             }
             readAsync = /* @__PURE__ */ __name(async (url) => {
               if (isFileURI(url)) {
-                return new Promise((resolve12, reject) => {
+                return new Promise((resolve10, reject) => {
                   var xhr = new XMLHttpRequest();
                   xhr.open("GET", url, true);
                   xhr.responseType = "arraybuffer";
                   xhr.onload = () => {
                     if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-                      resolve12(xhr.response);
+                      resolve10(xhr.response);
                       return;
                     }
                     reject(xhr.status);
@@ -29423,10 +29548,10 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
           __name(receiveInstantiationResult, "receiveInstantiationResult");
           var info2 = getWasmImports();
           if (Module["instantiateWasm"]) {
-            return new Promise((resolve12, reject) => {
+            return new Promise((resolve10, reject) => {
               Module["instantiateWasm"](info2, (mod, inst) => {
                 receiveInstance(mod, inst);
-                resolve12(mod.exports);
+                resolve10(mod.exports);
               });
             });
           }
@@ -32331,7 +32456,7 @@ function spawnGit(cwd, args2, env3 = {}) {
 function waitForGit(child2, cwd, args2) {
   const stderr = [];
   child2.stderr.on("data", (chunk) => stderr.push(chunk));
-  return new Promise((resolve12, reject) => {
+  return new Promise((resolve10, reject) => {
     let failed = false;
     child2.once("error", (error) => {
       failed = true;
@@ -32339,7 +32464,7 @@ function waitForGit(child2, cwd, args2) {
     });
     child2.once("close", (status) => {
       if (failed) return;
-      if (status === 0) resolve12();
+      if (status === 0) resolve10();
       else reject(new GitError(args2, status, Buffer.concat(stderr).toString("utf8")));
     });
   });
@@ -32506,8 +32631,8 @@ var init_batch = __esm({
       read(ids, maxBytes) {
         clearTimeout(this.idle);
         this.setReferenced(true);
-        return new Promise((resolve12, reject) => {
-          this.queue.push({ first: this.sent, count: ids.length, maxBytes, objects: [], resolve: resolve12, reject });
+        return new Promise((resolve10, reject) => {
+          this.queue.push({ first: this.sent, count: ids.length, maxBytes, objects: [], resolve: resolve10, reject });
           this.sent += ids.length;
           this.child.stdin.write(ids.map((id) => `${id}
 `).join(""));
@@ -33119,15 +33244,30 @@ async function readPathHistory(root, to, paths, globs = []) {
   ]);
   return parseHistory(output2);
 }
-async function readPathsAt(root, sides, paths) {
+async function readPathsAt(root, sides, paths, unlessSame = /* @__PURE__ */ new Set()) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
   const listings = await Promise.all(sides.map((side) => entriesOf(root, side, paths)));
+  const same2 = sameOnEverySide(listings, unlessSame);
+  const read2 = paths.filter((path) => !same2.has(path));
   const reads = await readEntryLists(
     root,
-    listings.map((entries2) => selectEntries(entries2, paths)),
+    listings.map((entries2) => selectEntries(entries2, read2)),
     Infinity
   );
-  return reads.map((read2) => new Map(read2.files.map((f) => [f.path, f.content])));
+  return reads.map((read3) => new Map(read3.files.map((f) => [f.path, f.content])));
+}
+function sameOnEverySide(listings, paths) {
+  const same2 = /* @__PURE__ */ new Set();
+  if (listings.length < 2) return same2;
+  for (const path of paths) {
+    const entries2 = listings.map((entries3) => entries3.filter((entry) => entry.path === path));
+    const [first] = entries2[0];
+    if (first !== void 0 && entries2.every(
+      (each) => each.length === 1 && each[0].stage === 0 && each[0].mode === first.mode && each[0].object === first.object
+    ))
+      same2.add(path);
+  }
+  return same2;
 }
 async function listSideEntries(root, side) {
   return side.type === "staged" ? listStagedEntries(root) : parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit]));
@@ -33513,7 +33653,6 @@ var init_verdict = __esm({
 // src/kernel/files.ts
 import { constants as constants3 } from "node:fs";
 import { open as open2, realpath as realpath2 } from "node:fs/promises";
-import { dirname as dirname2, isAbsolute as isAbsolute3, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
   const handle2 = await open2(path, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
   try {
@@ -33525,11 +33664,6 @@ async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES)
   } finally {
     await handle2.close();
   }
-}
-function repoPath(root, absolute) {
-  const rel = relative2(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
-  return rel.split(sep2).join("/");
 }
 var init_files = __esm({
   "src/kernel/files.ts"() {
@@ -33546,10 +33680,10 @@ __export(atomic_exports, {
 });
 import { randomBytes } from "node:crypto";
 import { mkdir, open as open3, rename, rm as rm3 } from "node:fs/promises";
-import { dirname as dirname3, basename as basename2, join as join6 } from "node:path";
+import { dirname as dirname2, basename as basename2, join as join6 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join6(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  await mkdir(dirname3(path), { recursive: true });
+  const temporary = join6(dirname2(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await mkdir(dirname2(path), { recursive: true });
   try {
     const handle2 = await open3(temporary, "wx");
     try {
@@ -33581,6 +33715,46 @@ var init_version = __esm({
   "src/kernel/version.ts"() {
     "use strict";
     init_package_files();
+  }
+});
+
+// src/core/cache-key.ts
+import { createHmac, randomBytes as randomBytes2, timingSafeEqual } from "node:crypto";
+import { mkdir as mkdir2, open as open4, readFile as readFile4 } from "node:fs/promises";
+import { dirname as dirname3, join as join7 } from "node:path";
+async function readKey(path) {
+  const key = await readFile4(path).catch(() => void 0);
+  return key?.length === KEY_BYTES ? key : void 0;
+}
+async function ensureKey(path) {
+  await mkdir2(dirname3(path), { recursive: true });
+  const key = randomBytes2(KEY_BYTES);
+  try {
+    const handle2 = await open4(path, "wx", 384);
+    try {
+      await handle2.writeFile(key);
+    } finally {
+      await handle2.close();
+    }
+    return key;
+  } catch (error) {
+    if (error.code !== "EEXIST") throw error;
+    const existing = await readKey(path);
+    if (existing === void 0) throw error;
+    return existing;
+  }
+}
+function macVerifies(key, text3, mac) {
+  if (typeof mac !== "string" || !/^[0-9a-f]{64}$/.test(mac)) return false;
+  return timingSafeEqual(Buffer.from(macOf(key, text3), "hex"), Buffer.from(mac, "hex"));
+}
+var KEY_BYTES, keyFile, macOf;
+var init_cache_key = __esm({
+  "src/core/cache-key.ts"() {
+    "use strict";
+    KEY_BYTES = 32;
+    keyFile = (gitDir2) => join7(gitDir2, "acldrift", "config-cache.key");
+    macOf = (key, text3) => createHmac("sha256", key).update(text3).digest("hex");
   }
 });
 
@@ -49568,9 +49742,8 @@ var init_validate = __esm({
 });
 
 // src/core/config-parse.ts
-import { createHmac, randomBytes as randomBytes2, timingSafeEqual } from "node:crypto";
-import { mkdir as mkdir2, open as open4, readFile as readFile4 } from "node:fs/promises";
-import { dirname as dirname4, join as join7 } from "node:path";
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 async function parseConfigContent(root, path, content) {
   const hash = sha256(content);
@@ -49603,16 +49776,14 @@ function verified(cache, hash) {
   if (cache.key === void 0 || !Object.hasOwn(cache.entries, hash)) return void 0;
   const entry = cache.entries[hash];
   if (typeof entry !== "object" || entry === null || !Array.isArray(entry.positions)) return void 0;
-  if (typeof entry.mac !== "string" || !/^[0-9a-f]{64}$/.test(entry.mac)) return void 0;
-  const mac = macOf(cache.key, hash, entry);
-  return timingSafeEqual(mac, Buffer.from(entry.mac, "hex")) ? entry : void 0;
+  return macVerifies(cache.key, macText(hash, entry), entry.mac) ? entry : void 0;
 }
 async function readCache(root) {
   const dir = await dotGitDir(root);
   if (dir === void 0) return void 0;
-  const path = join7(dir, CACHE_FILE);
-  const keyPath = join7(dir, KEY_FILE);
-  const [text3, key] = await Promise.all([readFile4(path, "utf8").catch(() => void 0), readKey(keyPath)]);
+  const path = join8(dir, CACHE_FILE);
+  const keyPath = keyFile(dir);
+  const [text3, key] = await Promise.all([readFile5(path, "utf8").catch(() => void 0), readKey(keyPath)]);
   try {
     const file = JSON.parse(text3 ?? "");
     const fromThisVersion = file.tool === toolVersion() && typeof file.entries === "object" && file.entries !== null;
@@ -49621,41 +49792,19 @@ async function readCache(root) {
     return { path, keyPath, key, entries: {} };
   }
 }
-async function readKey(path) {
-  const key = await readFile4(path).catch(() => void 0);
-  return key?.length === KEY_BYTES ? key : void 0;
-}
-async function ensureKey(cache) {
-  if (cache.key !== void 0) return cache.key;
-  await mkdir2(dirname4(cache.keyPath), { recursive: true });
-  const key = randomBytes2(KEY_BYTES);
-  try {
-    const handle2 = await open4(cache.keyPath, "wx", 384);
-    try {
-      await handle2.writeFile(key);
-    } finally {
-      await handle2.close();
-    }
-    cache.key = key;
-  } catch (error) {
-    if (error.code !== "EEXIST") throw error;
-    cache.key = await readKey(cache.keyPath);
-    if (cache.key === void 0) throw error;
-  }
-  return cache.key;
-}
 async function remember(cache, hash, entry) {
   await (async () => {
-    const key = await ensureKey(cache);
+    cache.key ??= await ensureKey(cache.keyPath);
+    const key = cache.key;
     const entries2 = Object.entries(cache.entries).filter(([name2]) => name2 !== hash);
-    const kept = { ...entry, mac: macOf(key, hash, entry).toString("hex") };
+    const kept = { ...entry, mac: macOf(key, macText(hash, entry)) };
     cache.entries = Object.fromEntries([...entries2.slice(-(KEPT - 1)), [hash, kept]]);
     const file = { tool: toolVersion(), entries: cache.entries };
     await writeFileAtomic(cache.path, `${JSON.stringify(file)}
 `);
   })().catch(() => void 0);
 }
-var CACHE_FILE, KEY_FILE, KEPT, known, files, macOf, KEY_BYTES;
+var CACHE_FILE, KEPT, known, files, macText;
 var init_config_parse = __esm({
   async "src/core/config-parse.ts"() {
     "use strict";
@@ -49665,14 +49814,13 @@ var init_config_parse = __esm({
     init_hash();
     init_parse();
     init_version();
+    init_cache_key();
     await init_validate();
-    CACHE_FILE = join7("acldrift", "config-cache.json");
-    KEY_FILE = join7("acldrift", "config-cache.key");
+    CACHE_FILE = join8("acldrift", "config-cache.json");
     KEPT = 8;
     known = /* @__PURE__ */ new Map();
     files = /* @__PURE__ */ new Map();
-    macOf = (key, hash, entry) => createHmac("sha256", key).update(`${toolVersion()}\0${hash}\0${JSON.stringify([entry.value, entry.positions])}`).digest();
-    KEY_BYTES = 32;
+    macText = (hash, entry) => `${toolVersion()}\0${hash}\0${JSON.stringify([entry.value, entry.positions])}`;
   }
 });
 
@@ -49685,12 +49833,12 @@ __export(config_exports2, {
   configFromValue: () => configFromValue,
   loadConfig: () => loadConfig
 });
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 function loadConfig(root, explicit) {
   return timed("config", () => readConfig(root, explicit));
 }
 async function readConfig(root, explicit) {
-  const path = explicit ?? join8(root, CONFIG_FILE);
+  const path = explicit ?? join9(root, CONFIG_FILE);
   let content;
   try {
     content = await readRegularFile(path, explicit ?? CONFIG_FILE);
@@ -49761,10 +49909,10 @@ import { spawn as spawn2 } from "node:child_process";
 import { constants as constants4, accessSync as accessSync2 } from "node:fs";
 import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter as delimiter2, dirname as dirname5, join as join9 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname4, join as join10 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
-  else await new Promise((resolve12) => waiting.push(resolve12));
+  else await new Promise((resolve10) => waiting.push(resolve10));
   try {
     return await work();
   } finally {
@@ -49776,7 +49924,7 @@ async function slot(work) {
 function toolPath(tool, path = process.env.PATH ?? "") {
   for (const dir of path.split(delimiter2)) {
     if (dir === "") continue;
-    const candidate = join9(dir, tool);
+    const candidate = join10(dir, tool);
     try {
       accessSync2(candidate, constants4.X_OK);
       return candidate;
@@ -49791,16 +49939,16 @@ async function runTool(run2) {
   return slot(() => renderInCopy(binary3, run2));
 }
 async function renderInCopy(binary3, run2) {
-  const dir = await mkdtemp3(join9(tmpdir3(), "acldrift-render-"));
+  const dir = await mkdtemp3(join10(tmpdir3(), "acldrift-render-"));
   try {
     for (const [path, content] of run2.files) {
-      const target = join9(dir, "files", path);
-      if (!target.startsWith(join9(dir, "files") + "/")) continue;
-      await mkdir3(dirname5(target), { recursive: true });
+      const target = join10(dir, "files", path);
+      if (!target.startsWith(join10(dir, "files") + "/")) continue;
+      await mkdir3(dirname4(target), { recursive: true });
       await writeFile3(target, content);
     }
-    await mkdir3(join9(dir, "home"), { recursive: true });
-    return await spawnOffline(binary3, run2, join9(dir, "files"), join9(dir, "home"));
+    await mkdir3(join10(dir, "home"), { recursive: true });
+    return await spawnOffline(binary3, run2, join10(dir, "files"), join10(dir, "home"));
   } finally {
     await rm4(dir, { recursive: true, force: true });
   }
@@ -49818,13 +49966,13 @@ function spawnOffline(binary3, run2, cwd, home) {
     https_proxy: NO_NETWORK_PROXY,
     NO_PROXY: "",
     no_proxy: "",
-    KUBECONFIG: join9(home, "kubeconfig"),
+    KUBECONFIG: join10(home, "kubeconfig"),
     GIT_TERMINAL_PROMPT: "0",
-    HELM_CACHE_HOME: join9(home, "cache"),
-    HELM_CONFIG_HOME: join9(home, "config"),
-    HELM_DATA_HOME: join9(home, "data")
+    HELM_CACHE_HOME: join10(home, "cache"),
+    HELM_CONFIG_HOME: join10(home, "config"),
+    HELM_DATA_HOME: join10(home, "data")
   };
-  return new Promise((resolve12) => {
+  return new Promise((resolve10) => {
     const child2 = spawn2(binary3, run2.args, { cwd, env: env3, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     const stdout = [];
     const stderr = [];
@@ -49844,13 +49992,13 @@ function spawnOffline(binary3, run2, cwd, home) {
     child2.stderr.on("data", (chunk) => stderr.push(chunk));
     child2.once("error", (error) => {
       clearTimeout(timer);
-      resolve12({ status: "failed", why: `${run2.tool} could not be started: ${error.message}` });
+      resolve10({ status: "failed", why: `${run2.tool} could not be started: ${error.message}` });
     });
     child2.once("close", (status) => {
       clearTimeout(timer);
-      if (stopped !== void 0) resolve12({ status: "failed", why: `${run2.tool} ${stopped}` });
-      else if (status === 0) resolve12({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
-      else resolve12({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
+      if (stopped !== void 0) resolve10({ status: "failed", why: `${run2.tool} ${stopped}` });
+      else if (status === 0) resolve10({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
+      else resolve10({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
     });
   });
 }
@@ -50453,7 +50601,8 @@ async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ 
   }
   const out2 = { findings: [], notes: [] };
   for (const [kind, changed] of changedByKind) {
-    const result2 = await adapterFor(kind).compare(
+    const result2 = await compareDocuments(
+      kind,
       ofKind(baseline, kind),
       ofKind(target, kind),
       changed,
@@ -50464,14 +50613,20 @@ async function compareChanged(baseline, target, context, skip = /* @__PURE__ */ 
   }
   return out2;
 }
+function compareDocuments(kind, baseline, target, changed, context) {
+  compareCounts.documents += changed.length;
+  return adapterFor(kind).compare(baseline, target, changed, context);
+}
 function ofKind(documents, kind) {
   return new Map([...documents].filter(([, d]) => d.kind === kind));
 }
+var compareCounts;
 var init_compare8 = __esm({
   async "src/core/compare.ts"() {
     "use strict";
     await init_adapters();
     init_hash();
+    compareCounts = { documents: 0 };
   }
 });
 
@@ -50886,116 +51041,9 @@ var init_attributes2 = __esm({
   }
 });
 
-// src/core/snapshot.ts
-async function readSnapshot(path) {
-  const content = await snapshotContent(path);
-  return { ...(await parseSnapshot(path, content, { positions: false })).source, blob: gitBlobId(content) };
-}
-async function snapshotContent(path) {
-  try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    throw new UsageError(`cannot read baseline snapshot ${path}: ${error.message}`);
-  }
-}
-async function parseSnapshot(path, content, options = {}) {
-  const parsed3 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
-  const problems = await validateValue("snapshot", parsed3);
-  const read2 = problems.length > 0 ? void 0 : await embed(parsed3, containerFor("snapshot"));
-  if (problems.length > 0 || read2.problems.length > 0) {
-    if (options.positions === false) return parseSnapshot(path, content);
-    throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
-  }
-  const snapshot2 = parsed3.value;
-  const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
-  const noLines = { locate: () => void 0 };
-  const documents = /* @__PURE__ */ new Map();
-  for (const held of read2.documents) {
-    const entry = entries2.get(held.origin.name);
-    documents.set(entry.path, {
-      path: entry.path,
-      kind: entry.kind,
-      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
-      hash: `value:${held.hash}`,
-      value: entry.value,
-      sourceMap: noLines,
-      ...entry.origin === void 0 ? {} : { origin: entry.origin }
-    });
-  }
-  return {
-    snapshot: snapshot2,
-    source: {
-      type: "snapshot",
-      ref: path,
-      commit: snapshot2.source.commit,
-      documents,
-      problems: [],
-      notes: [],
-      // What it recorded reading, with the digest of the config it was read under (the gate compares it).
-      ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
-    },
-    held: new Map(read2.documents.map((d) => [d.path, d])),
-    sourceMap: parsed3.sourceMap
-  };
-}
-async function openSnapshot(path) {
-  const content = await snapshotContent(path);
-  let value;
-  try {
-    value = JSON.parse(content.toString("utf8"));
-  } catch {
-    value = void 0;
-  }
-  const documents = Array.isArray(value?.documents) ? value.documents : void 0;
-  const fileOf3 = (d) => d?.origin?.file ?? d?.path;
-  const files2 = value?.files;
-  if (documents === void 0 || !documents.every((d) => typeof fileOf3(d) === "string") || files2 !== void 0 && !wellFormedFiles(files2))
-    return wholly(await readSnapshot(path));
-  const blob = gitBlobId(content);
-  return {
-    files: files2,
-    documentFiles: [...new Set(documents.map(fileOf3))],
-    async documentsOf(wanted) {
-      const subset = { ...value, files: void 0, documents: documents.filter((d) => wanted.has(fileOf3(d))) };
-      try {
-        const parsed3 = await parseSnapshot(path, Buffer.from(JSON.stringify(subset)), { positions: false });
-        return { ...parsed3.source, blob };
-      } catch (error) {
-        if (!(error instanceof InvalidInputError)) throw error;
-        return readSnapshot(path);
-      }
-    }
-  };
-}
-function wellFormedFiles(files2) {
-  return isRecord9(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord9(files2.blobs) && Object.values(files2.blobs).every(
-    (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
-  );
-}
-function wholly(source) {
-  return { files: void 0, documentFiles: [], documentsOf: async () => source };
-}
-var isRecord9;
-var init_snapshot3 = __esm({
-  async "src/core/snapshot.ts"() {
-    "use strict";
-    init_errors();
-    init_files();
-    init_hash();
-    init_parse();
-    init_containers();
-    await init_embedded();
-    await init_validate();
-    init_version();
-    isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-  }
-});
-
 // src/core/agent/alone.ts
-import { existsSync } from "node:fs";
-import { readFile as readFile5 } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join10, posix as posix9, resolve as resolve6 } from "node:path";
+import { readFile as readFile6 } from "node:fs/promises";
+import { join as join11, posix as posix9 } from "node:path";
 function alone(read2) {
   if (read2.problems.length > 0 || read2.notRead !== void 0) return void 0;
   if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
@@ -51003,68 +51051,33 @@ function alone(read2) {
 }
 async function readIfExists(path) {
   try {
-    return await readFile5(path);
+    return await readFile6(path);
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
   }
 }
-async function indexedApprovals(root, entries2) {
-  if (!entries2.some((e) => e.path === APPROVALS_FILE)) return null;
-  const entry = plainEntry(entries2, APPROVALS_FILE);
-  if (entry === void 0) return void 0;
-  const worktree = await readIfExists(join10(root, APPROVALS_FILE));
+async function indexedApprovals(root) {
+  const entries2 = await listStagedEntries(root);
+  const own = entries2.filter((e) => e.path === APPROVALS_FILE);
+  if (own.length === 0) return null;
+  const entry = own[0];
+  if (own.length > 1 || entry.stage !== 0 || !["100644", "100755"].includes(entry.mode)) return void 0;
+  const worktree = await readIfExists(join11(root, APPROVALS_FILE));
   const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
   return content?.toString("utf8");
-}
-function plainEntry(entries2, path) {
-  const own = entries2.filter((e) => e.path === path);
-  const entry = own[0];
-  return own.length === 1 && entry.stage === 0 && ["100644", "100755"].includes(entry.mode) ? entry : void 0;
-}
-function snapshotPath(root, named3) {
-  const file = isAbsolute4(named3) ? named3 : resolve6(root, named3);
-  return existsSync(file) ? repoPath(root, file) : void 0;
-}
-async function snapshotBaseline(root, config2, snapshot2, committed, entries2, path) {
-  if (committed === void 0 || plainEntry(entries2, snapshot2)?.object !== gitBlobId(committed)) return void 0;
-  const worktree = await readIfExists(join10(root, snapshot2));
-  if (worktree === void 0 || !worktree.equals(committed)) return void 0;
-  let source;
-  try {
-    ;
-    ({ source } = await parseSnapshot(join10(root, snapshot2), committed, { positions: false }));
-  } catch (error) {
-    if (error instanceof InvalidInputError || error instanceof UsageError) return void 0;
-    throw error;
-  }
-  const recorded = source.files;
-  if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
-  const documents = /* @__PURE__ */ new Map();
-  let othersKept = true;
-  for (const [key, document2] of source.documents) {
-    const file = document2.origin?.file ?? key;
-    if (file === path) {
-      if (document2.origin !== void 0) return void 0;
-      documents.set(key, document2);
-    } else if (document2.origin !== void 0 || plainEntry(entries2, file)?.object !== recorded.blobs[file])
-      othersKept = false;
-  }
-  return { documents, othersKept };
 }
 async function reviewAlone(root, config2, assigned, proposed, readers2) {
   const { path } = proposed;
   const { policy: policy2, settings } = config2;
-  if (policy2.agents !== "require-approval" || policy2.failOn === "never") return void 0;
-  const snapshot2 = config2.baseline === void 0 ? void 0 : snapshotPath(root, config2.baseline);
-  if (config2.baseline !== void 0 && snapshot2 === void 0) return void 0;
-  if (posix9.basename(path) === ATTRIBUTES_FILE || path === snapshot2 || (await readers2()).size > 0)
+  if (config2.baseline !== void 0 || policy2.agents !== "require-approval" || policy2.failOn === "never")
     return void 0;
+  if (posix9.basename(path) === ATTRIBUTES_FILE || (await readers2()).size > 0) return void 0;
   const after = alone(await readDocuments(proposed, assigned, false, void 0, settings));
   if (after === void 0) return void 0;
   let head;
   try {
-    head = await readRevisionFiles(root, { commit: "HEAD" }, [path, CONFIG_FILE, ...snapshot2 ? [snapshot2] : []]);
+    head = await readRevisionFiles(root, { commit: "HEAD" }, [path, CONFIG_FILE]);
   } catch (error) {
     if (error instanceof GitError) return void 0;
     throw error;
@@ -51072,33 +51085,23 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
   if (head.skipped.some((s) => s.reason !== "deleted")) return void 0;
   const atHead = (file) => head.files.find((f) => f.path === file);
   const headConfig = atHead(CONFIG_FILE)?.content;
-  const entries2 = await listStagedEntries(root);
   const [ownConfig, approvals] = await Promise.all([
-    config2.file === void 0 ? void 0 : readIfExists(join10(root, CONFIG_FILE)),
-    indexedApprovals(root, entries2)
+    config2.file === void 0 ? void 0 : readIfExists(join11(root, CONFIG_FILE)),
+    indexedApprovals(root)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
   if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
   if (approvals === void 0 || approvals !== null && mayName2(approvals, path)) return void 0;
-  let before;
-  let othersKept;
-  if (snapshot2 === void 0) {
-    const headFile = atHead(path);
-    before = alone(
-      headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
-    );
-    othersKept = async () => {
-      const assign2 = assigner(config2);
-      const staged = await stagedChangedPaths(root);
-      return !staged.some((other) => other !== path && assign2(other) !== void 0);
-    };
-  } else {
-    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, entries2, path);
-    before = read2?.documents;
-    othersKept = async () => read2.othersKept;
-  }
+  const headFile = atHead(path);
+  const before = alone(
+    headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
+  );
   if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
-  if ((before.size === 0 || after.size > before.size) && !await othersKept()) return void 0;
+  if (before.size === 0 || after.size > before.size) {
+    const assign2 = assigner(config2);
+    const staged = await stagedChangedPaths(root);
+    if (staged.some((other) => other !== path && assign2(other) !== void 0)) return void 0;
+  }
   const context = { ...settings, paths: () => listSourcePaths(root, { type: "staged" }) };
   const { findings } = await compareChanged(before, after, context);
   return gating(findings.sort(byGravity), "widening", policy2.agents);
@@ -51108,8 +51111,6 @@ var init_alone = __esm({
   async "src/core/agent/alone.ts"() {
     "use strict";
     init_git();
-    init_errors();
-    init_files();
     init_findings();
     init_hash();
     await init_compare8();
@@ -51117,7 +51118,6 @@ var init_alone = __esm({
     await init_approvals_file();
     init_attributes2();
     init_verdict();
-    await init_snapshot3();
     await init_source2();
     NOTHING2 = { documents: [], problems: [], notes: [] };
     mayName2 = (approvals, path) => approvals.includes(path) || approvals.includes("\\") || /[\s']/.test(path);
@@ -52941,8 +52941,9 @@ async function addedAccess(options) {
       for (const key of keys) {
         const [was, now] = [before.get(key), after.get(key)];
         const at2 = options.target.get(key);
-        if (now === void 0 || was?.hash === now.hash || at2 === void 0) continue;
-        const compared = await adapter.compare(
+        if (now === void 0 || was !== void 0 && sameDocument(was, now) || at2 === void 0) continue;
+        const compared = await compareDocuments(
+          kind,
           new Map(was === void 0 ? [] : [[key, was]]),
           /* @__PURE__ */ new Map([[key, now]]),
           [key],
@@ -53000,7 +53001,8 @@ async function presentRequest(found2, now, was, present2, adapter, settings) {
     const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings);
     if (fewer === void 0) return void 0;
     value = fewer;
-    const compared = await adapter.compare(
+    const compared = await compareDocuments(
+      now.kind,
       new Map(was === void 0 ? [] : [[now.path, was]]),
       /* @__PURE__ */ new Map([[now.path, { ...now, value }]]),
       [now.path],
@@ -53073,6 +53075,7 @@ var init_contributions = __esm({
   async "src/core/attribute/contributions.ts"() {
     "use strict";
     await init_adapters();
+    await init_compare8();
     await init_embedded();
     init_parse();
     await init_source2();
@@ -53145,7 +53148,8 @@ async function attribute(findings, options) {
     const elsewhere = elsewhereOf(f);
     if (elsewhere) readAs.set(elsewhere.file, elsewhere.document === void 0 ? f.kind : "container");
   }
-  const { parsed: parsed3, contents } = await readVersions(options.root, versions, readAs, together, settings);
+  let parsed3 = /* @__PURE__ */ new Map();
+  let contents = /* @__PURE__ */ new Map();
   const documentsOfKind = /* @__PURE__ */ new Map();
   const othersOf = (kind) => {
     let others = documentsOfKind.get(kind);
@@ -53187,70 +53191,86 @@ async function attribute(findings, options) {
     return kindChanges(finding2.kind);
   };
   const blamed = /* @__PURE__ */ new Map();
-  for (const [done, finding2] of findings.entries()) {
-    options.progress?.(done, findings.length, "findings attributed");
-    if (!dated(finding2)) continue;
-    const adapter = adapterFor(finding2.kind);
-    const wanted = finding2.change !== "narrowing";
-    const others = othersOf(finding2.kind);
-    const allowedAt = async (at2, blob) => {
-      const key = findingKey(at2);
-      const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
-      const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
-      return allows2 === wanted;
-    };
-    const blameIn = async (at2) => {
-      const answers3 = /* @__PURE__ */ new Map();
-      for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
-      return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
-    };
-    const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
-    let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
-    const elsewhere = elsewhereOf(finding2);
-    if (result2.sha === null && elsewhere !== void 0 && byWitness) {
-      const there = await blameIn(elsewhere);
-      if (there.sha !== null) result2 = there;
-    }
-    const byChange = await blameByChange(finding2, result2, byWitness, elsewhere !== void 0);
-    if (byChange !== void 0 && byChange.length > 0) {
-      const merge3 = byChange.find((sha) => history.commits.get(sha).parents.length > 1);
-      if (byChange.length === 1 && merge3 === void 0) {
-        blamed.set(finding2, { sha: byChange[0] });
+  const byFile = /* @__PURE__ */ new Map();
+  const added = /* @__PURE__ */ new Map();
+  let done = 0;
+  for (const group of inGroups(findings, filesOf, versions)) {
+    const files2 = new Set(group.flatMap(filesOf));
+    ({ parsed: parsed3, contents } = await readVersions(
+      options.root,
+      new Map([...versions].filter(([file]) => files2.has(file))),
+      readAs,
+      together,
+      settings
+    ));
+    for (const finding2 of group) {
+      options.progress?.(done++, findings.length, "findings attributed");
+      if (!dated(finding2)) continue;
+      const adapter = adapterFor(finding2.kind);
+      const wanted = finding2.change !== "narrowing";
+      const others = othersOf(finding2.kind);
+      const allowedAt = async (at2, blob) => {
+        const key = findingKey(at2);
+        const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
+        const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
+        return allows2 === wanted;
+      };
+      const blameIn = async (at2) => {
+        const answers3 = /* @__PURE__ */ new Map();
+        for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
+        return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
+      };
+      const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
+      let result2 = byWitness ? await blameIn(finding2) : { sha: null, why: "its witness names no request to ask of each version" };
+      const elsewhere = elsewhereOf(finding2);
+      if (result2.sha === null && elsewhere !== void 0 && byWitness) {
+        const there = await blameIn(elsewhere);
+        if (there.sha !== null) result2 = there;
+      }
+      const byChange = await blameByChange(finding2, result2, byWitness, elsewhere !== void 0);
+      if (byChange !== void 0 && byChange.length > 0) {
+        const merge3 = byChange.find((sha) => history.commits.get(sha).parents.length > 1);
+        if (byChange.length === 1 && merge3 === void 0) {
+          blamed.set(finding2, { sha: byChange[0] });
+          continue;
+        }
+        const named3 = byChange.map((sha) => sha.slice(0, 7)).join(", ");
+        const files3 = adapter.scope === "file" ? "" : ` (the commits that changed files of its kind)`;
+        notes.push(
+          `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${files3}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
+        );
         continue;
       }
-      const named3 = byChange.map((sha) => sha.slice(0, 7)).join(", ");
-      const files2 = adapter.scope === "file" ? "" : ` (the commits that changed files of its kind)`;
-      notes.push(
-        `${finding2.file}: ${finding2.id} not attributed to one commit: what it allows could not be decided, and it came in with one of ${named3}${files2}${merge3 === void 0 ? "" : ` (or a commit of the branch merged by ${merge3.slice(0, 7)})`}`
-      );
-      continue;
+      if (result2.sha === null) {
+        const uncommitted2 = result2.why?.includes("uncommitted") || !history.commits.has(head);
+        if (target.type === "worktree" && uncommitted2) blamed.set(finding2, null);
+        else notes.push(`${finding2.file}: ${finding2.id} not attributed: ${whyNot(finding2, result2)}`);
+        continue;
+      }
+      blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
     }
-    if (result2.sha === null) {
-      const uncommitted2 = result2.why?.includes("uncommitted") || !history.commits.has(head);
-      if (target.type === "worktree" && uncommitted2) blamed.set(finding2, null);
-      else notes.push(`${finding2.file}: ${finding2.id} not attributed: ${whyNot(finding2, result2)}`);
-      continue;
+    const ownFiles = /* @__PURE__ */ new Map();
+    for (const finding2 of group) {
+      const b = blamed.get(finding2);
+      if (b === void 0 || b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
+        continue;
+      if (adapterFor(finding2.kind).scope !== "file") continue;
+      ownFiles.set(finding2.file, [...ownFiles.get(finding2.file) ?? [], finding2]);
     }
-    blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
+    for (const [file, list4] of ownFiles) byFile.set(file, list4);
+    const listed = await addedAccess({
+      history,
+      head,
+      byFile: ownFiles,
+      walksOf,
+      versions,
+      contents,
+      target: options.documents ?? /* @__PURE__ */ new Map(),
+      settings
+    });
+    for (const [finding2, list4] of listed) added.set(finding2, list4);
   }
   options.progress?.(findings.length, findings.length, "findings attributed");
-  const byFile = /* @__PURE__ */ new Map();
-  for (const [finding2, b] of blamed) {
-    if (b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
-      continue;
-    if (adapterFor(finding2.kind).scope !== "file") continue;
-    byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
-  }
-  const added = await addedAccess({
-    history,
-    head,
-    byFile,
-    walksOf,
-    versions,
-    contents,
-    target: options.documents ?? /* @__PURE__ */ new Map(),
-    settings
-  });
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
     ...blamedShas([...added.values()].flat())
@@ -53284,6 +53304,26 @@ async function attribute(findings, options) {
     }
   }
   return notes;
+}
+function* inGroups(findings, filesOf, versions) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const finding2 of findings) byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
+  let group = /* @__PURE__ */ new Set();
+  let files2 = /* @__PURE__ */ new Set();
+  let count = 0;
+  const flush = () => findings.filter((f) => group.has(f));
+  for (const list4 of byFile.values()) {
+    const fresh2 = [...new Set(list4.flatMap(filesOf))].filter((file) => !files2.has(file));
+    const more = fresh2.reduce((sum, file) => sum + (versions.get(file)?.size ?? 0), 0);
+    if (group.size > 0 && count + more > VERSIONS_AT_ONCE) {
+      yield flush();
+      [group, files2, count] = [/* @__PURE__ */ new Set(), /* @__PURE__ */ new Set(), 0];
+    }
+    for (const finding2 of list4) group.add(finding2);
+    for (const file of fresh2) files2.add(file);
+    count += more;
+  }
+  if (group.size > 0) yield flush();
 }
 async function alreadyAtHead(findings, head, options) {
   const byChange = (f) => {
@@ -53396,7 +53436,7 @@ async function valueIn2(file, kind, name2, source, settings) {
   }
   return parsedAs(file, kind);
 }
-var dated, whyNot, elsewhereOf;
+var dated, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
 var init_attribute = __esm({
   async "src/core/attribute/index.ts"() {
     "use strict";
@@ -53414,6 +53454,7 @@ var init_attribute = __esm({
     await init_by_change();
     await init_contributions();
     dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
+    VERSIONS_AT_ONCE = 256;
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
       const location2 = finding2.baselineLocation;
@@ -53902,6 +53943,269 @@ var init_approvals2 = __esm({
   }
 });
 
+// src/core/snapshot-index.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import { join as join12 } from "node:path";
+function skipSpace(content, at2) {
+  while (isSpace2(content[at2])) at2++;
+  return at2;
+}
+function skipString(content, at2) {
+  for (let i2 = at2 + 1; i2 < content.length; i2++) {
+    const byte = content[i2];
+    if (byte === BACKSLASH) i2++;
+    else if (byte === QUOTE) return i2 + 1;
+  }
+  throw new SyntaxError("unterminated string");
+}
+function skipValue(content, at2) {
+  const first = content[at2];
+  if (first === QUOTE) return skipString(content, at2);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    let i2 = at2;
+    while (i2 < content.length && ![COMMA, CLOSE_BRACE, CLOSE_BRACKET].includes(content[i2]) && !isSpace2(content[i2]))
+      i2++;
+    return i2;
+  }
+  let depth = 0;
+  for (let i2 = at2; i2 < content.length; i2++) {
+    const byte = content[i2];
+    if (byte === QUOTE) i2 = skipString(content, i2) - 1;
+    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
+    else if ((byte === CLOSE_BRACE || byte === CLOSE_BRACKET) && --depth === 0) return i2 + 1;
+  }
+  throw new SyntaxError("unterminated value");
+}
+function eachItem(content, at2, each) {
+  const close = content[at2] === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+  let i2 = skipSpace(content, at2 + 1);
+  if (content[i2] === close) return i2 + 1;
+  for (; ; ) {
+    i2 = skipSpace(content, each(i2));
+    if (content[i2] === close) return i2 + 1;
+    if (content[i2] !== COMMA) throw new SyntaxError(`unexpected byte at ${i2}`);
+    i2 = skipSpace(content, i2 + 1);
+  }
+}
+function scanLayout(content) {
+  const members = [];
+  const ranges = [];
+  let lists = 0;
+  try {
+    const open7 = skipSpace(content, 0);
+    if (content[open7] !== OPEN_BRACE) return void 0;
+    const end = eachItem(content, open7, (keyStart) => {
+      if (content[keyStart] !== QUOTE) throw new SyntaxError(`expected a name at ${keyStart}`);
+      const keyEnd = skipString(content, keyStart);
+      const name2 = JSON.parse(content.toString("utf8", keyStart, keyEnd));
+      const colon = skipSpace(content, keyEnd);
+      if (content[colon] !== COLON) throw new SyntaxError(`expected ':' at ${colon}`);
+      const start2 = skipSpace(content, colon + 1);
+      if (name2 === "documents" && ++lists === 1) {
+        if (content[start2] !== OPEN_BRACKET) throw new SyntaxError("documents is no list");
+        return eachItem(content, start2, (item) => {
+          const itemEnd = skipValue(content, item);
+          ranges.push([item, itemEnd]);
+          return itemEnd;
+        });
+      }
+      const valueEnd = skipValue(content, start2);
+      JSON.parse(textOf2(content, [start2, valueEnd]));
+      members.push([name2, start2, valueEnd]);
+      return valueEnd;
+    });
+    if (skipSpace(content, end) !== content.length) return void 0;
+    const names3 = members.map(([name2]) => name2);
+    if (lists !== 1 || new Set(names3).size !== names3.length) return void 0;
+    const documents = [];
+    for (const range of ranges) {
+      const file = documentFile(JSON.parse(textOf2(content, range)));
+      if (file === void 0) return void 0;
+      documents.push([file, ...range]);
+    }
+    return { members, documents };
+  } catch {
+    return void 0;
+  }
+}
+function documentFile(document2) {
+  const { path, origin } = document2 ?? {};
+  const file = origin?.file ?? path;
+  return typeof file === "string" ? file : void 0;
+}
+async function indexOf3(root) {
+  const dir = await dotGitDir(root);
+  return dir === void 0 ? void 0 : { path: join12(dir, INDEX_FILE), keyPath: keyFile(dir) };
+}
+async function keptLayout(root, blob, content) {
+  const index3 = await indexOf3(root);
+  if (index3 === void 0) return void 0;
+  const [text3, key] = await Promise.all([
+    readFile7(index3.path, "utf8").catch(() => void 0),
+    readKey(index3.keyPath)
+  ]);
+  if (text3 === void 0 || key === void 0) return void 0;
+  try {
+    const entry = JSON.parse(text3);
+    if (entry.blob !== blob || typeof entry.layout !== "string") return void 0;
+    if (!macVerifies(key, macText2(blob, entry.layout), entry.mac)) return void 0;
+    const layout = JSON.parse(entry.layout);
+    const fits = ([, start2, end]) => Number.isInteger(start2) && Number.isInteger(end) && start2 >= 0 && start2 < end && end <= content.length;
+    return layout.members.every(fits) && layout.documents.every(fits) ? layout : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function keepLayout(root, blob, layout) {
+  await (async () => {
+    const index3 = await indexOf3(root);
+    if (index3 === void 0) return;
+    const key = await readKey(index3.keyPath) ?? await ensureKey(index3.keyPath);
+    const text3 = JSON.stringify(layout);
+    await writeFileAtomic(
+      index3.path,
+      `${JSON.stringify({ blob, layout: text3, mac: macOf(key, macText2(blob, text3)) })}
+`
+    );
+  })().catch(() => void 0);
+}
+var INDEX_FILE, textOf2, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON, isSpace2, macText2;
+var init_snapshot_index = __esm({
+  "src/core/snapshot-index.ts"() {
+    "use strict";
+    init_dot_git();
+    init_atomic();
+    init_version();
+    init_cache_key();
+    INDEX_FILE = join12("acldrift", "snapshot-index.json");
+    textOf2 = (content, [start2, end]) => content.toString("utf8", start2, end);
+    [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON] = [
+      34,
+      92,
+      123,
+      125,
+      91,
+      93,
+      44,
+      58
+    ];
+    isSpace2 = (byte) => byte === 32 || byte === 10 || byte === 13 || byte === 9;
+    macText2 = (blob, layout) => `snapshot-index\0${toolVersion()}\0${blob}\0${layout}`;
+  }
+});
+
+// src/core/snapshot.ts
+async function readSnapshot(path) {
+  const content = await snapshotContent(path);
+  return { ...(await parseSnapshot(path, content, { positions: false })).source, blob: gitBlobId(content) };
+}
+async function snapshotContent(path) {
+  try {
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    throw new UsageError(`cannot read baseline snapshot ${path}: ${error.message}`);
+  }
+}
+async function parseSnapshot(path, content, options = {}) {
+  const parsed3 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
+  const problems = await validateValue("snapshot", parsed3);
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed3, containerFor("snapshot"));
+  if (problems.length > 0 || read2.problems.length > 0) {
+    if (options.positions === false) return parseSnapshot(path, content);
+    throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
+  }
+  const snapshot2 = parsed3.value;
+  const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
+  const noLines = { locate: () => void 0 };
+  const documents = /* @__PURE__ */ new Map();
+  for (const held of read2.documents) {
+    const entry = entries2.get(held.origin.name);
+    documents.set(entry.path, {
+      path: entry.path,
+      kind: entry.kind,
+      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
+      hash: `value:${held.hash}`,
+      value: entry.value,
+      sourceMap: noLines,
+      ...entry.origin === void 0 ? {} : { origin: entry.origin }
+    });
+  }
+  return {
+    snapshot: snapshot2,
+    source: {
+      type: "snapshot",
+      ref: path,
+      commit: snapshot2.source.commit,
+      documents,
+      problems: [],
+      notes: [],
+      // What it recorded reading, with the digest of the config it was read under (the gate compares it).
+      ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
+    },
+    held: new Map(read2.documents.map((d) => [d.path, d])),
+    sourceMap: parsed3.sourceMap
+  };
+}
+async function openSnapshot(path, root) {
+  const content = await snapshotContent(path);
+  const blob = gitBlobId(content);
+  const layout = await keptLayout(root, blob, content) ?? await foundLayout(root, blob, content);
+  if (layout === void 0) return wholly(await readSnapshot(path));
+  const ranges = new Map(layout.members.map(([name2, ...range]) => [name2, range]));
+  const files2 = ranges.has("files") ? JSON.parse(textOf2(content, ranges.get("files"))) : void 0;
+  const head = layout.members.filter(([name2]) => name2 !== "files").map(([name2, ...range]) => `${JSON.stringify(name2)}:${textOf2(content, range)}`);
+  return {
+    files: files2,
+    documentFiles: [...new Set(layout.documents.map(([file]) => file))],
+    async documentsOf(wanted) {
+      const chosen = layout.documents.filter(([file]) => wanted.has(file));
+      const documents = chosen.map(([, ...range]) => textOf2(content, range));
+      const subset = `{${[...head, `"documents":[${documents.join(",")}]`].join(",")}}`;
+      try {
+        const parsed3 = await parseSnapshot(path, Buffer.from(subset), { positions: false });
+        if (parsed3.snapshot.documents.every((d, i2) => documentFile(d) === chosen[i2][0]))
+          return { ...parsed3.source, blob };
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+      }
+      return readSnapshot(path);
+    }
+  };
+}
+async function foundLayout(root, blob, content) {
+  const layout = scanLayout(content);
+  const files2 = layout?.members.find(([name2]) => name2 === "files");
+  if (layout === void 0 || files2 !== void 0 && !wellFormedFiles(JSON.parse(textOf2(content, [files2[1], files2[2]]))))
+    return void 0;
+  await keepLayout(root, blob, layout);
+  return layout;
+}
+function wellFormedFiles(files2) {
+  return isRecord9(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord9(files2.blobs) && Object.values(files2.blobs).every(
+    (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
+  );
+}
+function wholly(source) {
+  return { files: void 0, documentFiles: [], documentsOf: async () => source };
+}
+var isRecord9;
+var init_snapshot3 = __esm({
+  async "src/core/snapshot.ts"() {
+    "use strict";
+    init_errors();
+    init_files();
+    init_hash();
+    init_parse();
+    init_containers();
+    await init_embedded();
+    init_snapshot_index();
+    await init_validate();
+    init_version();
+    isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+});
+
 // src/core/gate/config-changes.ts
 function kindRow(settings, row) {
   return { ...row, value: (config2) => row.value(settings.read(config2.settings[settings.key])) };
@@ -54260,12 +54564,16 @@ async function outsideSnapshotConfig(input, configPath2, notes) {
   const named3 = input.baseline.flag ?? input.config.baseline ?? "the baseline snapshot";
   if (commit === null) return [];
   const at2 = commit.slice(0, 7);
-  if (readWith === void 0) {
-    notes.push(
-      `${named3}: the snapshot records no config digest (files.config), so whether it was read under the config of ${at2} cannot be verified; take it again with this version of acldrift`
-    );
-    return [];
-  }
+  if (readWith === void 0)
+    return [
+      configMismatch(
+        named3,
+        commit,
+        null,
+        null,
+        `${named3} records no config digest (files.config), so whether it was read under the config of ${at2} cannot be verified, and it may accept access that config never checked. Take it again with this version of acldrift (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`
+      )
+    ];
   const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersionAt(input.root, configPath2, commit);
   if (version2.status === "invalid") {
     notes.push(
@@ -54276,20 +54584,17 @@ async function outsideSnapshotConfig(input, configPath2, notes) {
   const expected = readingDigest(version2.status === "ok" ? version2.config : DEFAULT_CONFIG);
   if (expected === readWith) return [];
   const which = configPath2 === void 0 ? "the config given" : version2.status === "ok" ? `the config of ${at2}` : `the default config (${at2} has no ${configPath2})`;
-  const finding2 = protectedFinding({
-    file: named3,
-    rule: "baseline-config-mismatch",
-    severity: "high",
-    message: `${named3} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`,
-    witness: { baseline: named3, commit, readWith, expected },
-    pointer: "/files/config",
-    line: null,
-    before: expected,
-    after: readWith
-  });
-  return [finding2];
+  return [
+    configMismatch(
+      named3,
+      commit,
+      readWith,
+      expected,
+      `${named3} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`
+    )
+  ];
 }
-var sameHeld, short;
+var sameHeld, short, configMismatch;
 var init_baseline_changes = __esm({
   async "src/core/gate/baseline-changes.ts"() {
     "use strict";
@@ -54304,6 +54609,17 @@ var init_baseline_changes = __esm({
     init_protected();
     sameHeld = (a, b) => a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash);
     short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
+    configMismatch = (named3, commit, readWith, expected, message2) => protectedFinding({
+      file: named3,
+      rule: "baseline-config-mismatch",
+      severity: "high",
+      message: message2,
+      witness: { baseline: named3, commit, readWith, expected },
+      pointer: "/files/config",
+      line: null,
+      before: expected,
+      after: readWith
+    });
   }
 });
 
@@ -54343,7 +54659,12 @@ var init_new_config = __esm({
 });
 
 // src/core/gate/reference.ts
-import { isAbsolute as isAbsolute5, resolve as resolve7 } from "node:path";
+import { isAbsolute as isAbsolute3, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
+function repoPath(root, absolute) {
+  const rel = relative2(root, absolute);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
+  return rel.split(sep2).join("/");
+}
 function protectedPaths(input) {
   const { root, cwd, config: config2, baseline } = input;
   const configFile = configPath(input);
@@ -54351,7 +54672,7 @@ function protectedPaths(input) {
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
     const from = baseline.flag !== void 0 ? cwd : root;
-    baselineFile = repoPath(root, isAbsolute5(named3) ? named3 : resolve7(from, named3));
+    baselineFile = repoPath(root, isAbsolute3(named3) ? named3 : resolve5(from, named3));
   }
   return { config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile };
 }
@@ -54503,13 +54824,31 @@ async function byApprover(input, configPath2, commit, sha, parent) {
   return { ...approverCommit(commit, trust.approvers, signed), listed: trust.approvers.length > 0 };
 }
 async function readingConfig(input, baseline) {
-  const { root, config: config2, target } = input;
+  const { config: config2, target } = input;
   const path = configPath(input);
   if (path === void 0 || target.commit === null) return config2;
   const at2 = target.spec.type === "ref" ? await approvedConfigCommit(input, path) ?? baseline : target.commit;
-  if (at2 === null) return config2;
-  const version2 = await configVersionAt(root, path, at2);
-  return version2.status === "ok" ? version2.config : config2;
+  return at2 === null ? config2 : (await carriedConfig(input, at2)).config;
+}
+async function referenceBaseline(input, spec) {
+  const path = configPath(input);
+  if (spec.type !== "ref" || path === void 0) return input.config;
+  const commit = await resolveCommit(input.root, spec.rev);
+  const at2 = await approvedConfigCommit({ ...input, target: { spec, commit } }, path) ?? commit;
+  return { ...input.config, baseline: (await carriedConfig(input, at2)).config.baseline };
+}
+async function carriedConfig(input, commit) {
+  const path = configPath(input);
+  if (path === void 0) return { config: input.config };
+  const version2 = await configVersionAt(input.root, path, commit);
+  if (version2.status === "ok") return { config: version2.config };
+  return version2.status === "invalid" ? { config: DEFAULT_CONFIG, problems: version2.problems } : { config: DEFAULT_CONFIG };
+}
+async function targetReading(input, spec) {
+  if (spec.type !== "ref") return input.config;
+  const { config: config2 } = await carriedConfig(input, await resolveCommit(input.root, spec.rev));
+  const { documents, exclude, settings, actors } = config2;
+  return { ...input.config, documents, exclude, settings, actors };
 }
 async function configReaders(root, path, blobs) {
   const defaults = readsPath(DEFAULT_CONFIG);
@@ -54555,7 +54894,7 @@ async function trustBefore(root, configPath2, sha, parent) {
   }
   return none;
 }
-async function readSides(root, spec, reference2, targetCommit, paths) {
+async function readSides(root, spec, reference2, targetCommit, paths, unlessSame = /* @__PURE__ */ new Set()) {
   if (spec.type === "worktree") {
     const [[before2], read2] = await Promise.all([
       reference2 === null ? Promise.resolve([/* @__PURE__ */ new Map()]) : readPathsAt(root, [{ type: "ref", commit: reference2 }], paths),
@@ -54566,7 +54905,12 @@ async function readSides(root, spec, reference2, targetCommit, paths) {
   }
   const afterSide = spec.type === "staged" ? { type: "staged" } : { type: "ref", commit: targetCommit };
   if (reference2 === null) return [/* @__PURE__ */ new Map(), (await readPathsAt(root, [afterSide], paths))[0]];
-  const [before, after] = await readPathsAt(root, [{ type: "ref", commit: reference2 }, afterSide], paths);
+  const [before, after] = await readPathsAt(
+    root,
+    [{ type: "ref", commit: reference2 }, afterSide],
+    paths,
+    unlessSame
+  );
   return [before, after];
 }
 var configPath, commitName;
@@ -54579,14 +54923,13 @@ var init_reference = __esm({
     await init_classify2();
     await init_config2();
     init_errors();
-    init_files();
     init_parse();
     await init_approvals_file();
     await init_approvals2();
     await init_config_changes();
     init_protected();
     init_signatures2();
-    configPath = ({ root, cwd, config: config2 }) => config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve7(cwd, config2.file));
+    configPath = ({ root, cwd, config: config2 }) => config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve5(cwd, config2.file));
     commitName = (commit) => typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
   }
 });
@@ -54671,7 +55014,8 @@ async function readGate(input) {
     named3,
     notes
   );
-  const [before, after] = await readSides(root, target.spec, reference2, target.commit, pathList);
+  const unlessSame = new Set(paths.baseline === void 0 ? [] : [paths.baseline]);
+  const [before, after] = await readSides(root, target.spec, reference2, target.commit, pathList, unlessSame);
   const afterConfig = await configVersion(paths.config, after);
   if (afterConfig.status === "invalid") errors.push(...afterConfig.problems);
   const current = afterConfig.status === "ok" ? afterConfig.config : config2;
@@ -54852,13 +55196,13 @@ __export(check_exports, {
   runCheck: () => runCheck,
   snapshotFile: () => snapshotFile
 });
-import { existsSync as existsSync2, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute6, join as join11, relative as relative3, resolve as resolve8, sep as sep3 } from "node:path";
+import { existsSync, lstatSync } from "node:fs";
+import { isAbsolute as isAbsolute4, join as join13, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
-  const file = isAbsolute6(named3) ? named3 : resolve8(options.baseline !== void 0 ? options.cwd : options.root, named3);
-  return existsSync2(file) ? file : void 0;
+  const file = isAbsolute4(named3) ? named3 : resolve6(options.baseline !== void 0 ? options.cwd : options.root, named3);
+  return existsSync(file) ? file : void 0;
 }
 async function loadBaseline(options, reading) {
   const { root, config: config2 } = options;
@@ -54904,7 +55248,7 @@ function outsideFocus(focus, baseline, target, skip) {
 async function stagedAgainstSnapshot(options, file) {
   const { root, config: config2 } = options;
   if (options.target.type !== "staged" || (options.overlay ?? []).length > 0) return void 0;
-  const snapshot2 = await timed("reading", () => openSnapshot(file));
+  const snapshot2 = await timed("reading", () => openSnapshot(file, root));
   const recorded = snapshot2.files;
   if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
   const head = await headCommit(root);
@@ -54959,7 +55303,7 @@ async function loadSides(options, reading) {
   ];
 }
 function runCheck(options) {
-  return oneRun(() => check2(options));
+  return oneRun(async () => check2({ ...options, config: await targetReading(options, options.target) }));
 }
 async function check2(options) {
   const reading = baselineReading(options);
@@ -55148,7 +55492,7 @@ function linkOnPath(options, file, changes) {
     const path = segments.slice(0, end).join("/");
     const type = changes?.links.get(path);
     if (type !== void 0) return { path, type };
-    if (options.target.type === "worktree" && isSymlink(join11(options.root, path)))
+    if (options.target.type === "worktree" && isSymlink(join13(options.root, path)))
       return { path, type: "symlink" };
   }
   return void 0;
@@ -56142,18 +56486,18 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile6 } from "node:fs/promises";
-import { dirname as dirname6, isAbsolute as isAbsolute7, join as join12, relative as relative4, resolve as resolve9, sep as sep4 } from "node:path";
+import { readFile as readFile8 } from "node:fs/promises";
+import { dirname as dirname5, isAbsolute as isAbsolute5, join as join14, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
 async function locate(start2) {
-  for (let dir = start2; ; dir = dirname6(dir)) {
+  for (let dir = start2; ; dir = dirname5(dir)) {
     const gitDir2 = await dotGitDir(dir);
     if (gitDir2 !== void 0) return { root: dir, gitDir: gitDir2 };
-    if (dirname6(dir) === dir) return void 0;
+    if (dirname5(dir) === dir) return void 0;
   }
 }
 async function readIfExists2(path) {
   try {
-    return await readFile6(path);
+    return await readFile8(path);
   } catch (error) {
     const code2 = error.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
@@ -56179,9 +56523,9 @@ async function judge2(harness, event, call, state) {
       return ALLOW;
     case "edit":
       state.sensitive = action.file;
-      return judgeEdit(resolve9(base, action.file), action, entry);
+      return judgeEdit(resolve7(base, action.file), action, entry);
     case "shell":
-      return judgeShell(resolve9(base, action.cwd ?? "."), action.command, entry);
+      return judgeShell(resolve7(base, action.cwd ?? "."), action.command, entry);
     case "stop":
       return judgeStop(base, action.repeated, state, entry);
   }
@@ -56201,10 +56545,10 @@ async function judgeEdit(file, action, entry) {
         `${file}: disableAllHooks switches off every hook, acldrift's included`
       );
   }
-  const repo = await locate(dirname6(file));
+  const repo = await locate(dirname5(file));
   if (repo === void 0) return ALLOW;
   const path = posixPath(relative4(repo.root, file));
-  if (path.startsWith("..") || isAbsolute7(path)) return ALLOW;
+  if (path.startsWith("..") || isAbsolute5(path)) return ALLOW;
   const log = (why) => guarded(entry, path, action.tool, why, repo.gitDir);
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`);
   if (path === CONFIG_FILE) return ALLOW;
@@ -56265,10 +56609,10 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists2(join12(repo.root, CONFIG_FILE));
+  const content = await readIfExists2(join14(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
-  const cacheFile = join12(repo.gitDir, "acldrift", "config-view.json");
+  const cacheFile = join14(repo.gitDir, "acldrift", "config-view.json");
   const cached = await readIfExists2(cacheFile);
   if (cached !== void 0) {
     try {
@@ -56304,8 +56648,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists2(join12(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists2(join12(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readIfExists2(join14(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readIfExists2(join14(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -56412,12 +56756,12 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { link, open as open5, readdir, readFile as readFile7, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open5, readdir, readFile as readFile9, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname7, join as join13, resolve as resolve10 } from "node:path";
+import { basename as basename4, dirname as dirname6, join as join15, resolve as resolve8 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
-  const key = resolve10(lockPath);
+  const key = resolve8(lockPath);
   const previous = queues.get(key) ?? Promise.resolve();
   const run2 = previous.then(async () => {
     const owner = await acquire(lockPath, options);
@@ -56478,12 +56822,12 @@ async function tryCreate(lockPath, me) {
   }
 }
 async function sweepPrivateFiles(lockPath, staleMs) {
-  const directory = dirname7(lockPath);
+  const directory = dirname6(lockPath);
   const prefix = basename4(lockPath);
   try {
     for (const name2 of await readdir(directory)) {
       if (!name2.startsWith(prefix) || !PRIVATE_SUFFIX.test(name2.slice(prefix.length))) continue;
-      const path = join13(directory, name2);
+      const path = join15(directory, name2);
       const stats = await stat2(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
@@ -56510,7 +56854,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile7(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile9(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -56609,14 +56953,14 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir4, open as open6, readFile as readFile8 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { mkdir as mkdir4, open as open6, readFile as readFile10 } from "node:fs/promises";
+import { join as join16 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
-  const file = join14(gitDir2, AGENT_LOG);
-  await mkdir4(join14(gitDir2, PROPOSALS), { recursive: true });
+  const file = join16(gitDir2, AGENT_LOG);
+  await mkdir4(join16(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
-    await writeFileAtomic(join14(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
+    await writeFileAtomic(join16(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
     const handle2 = await open6(file, "a");
@@ -56632,7 +56976,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile8(join14(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile10(join16(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -56657,7 +57001,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile8(join14(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile10(join16(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -57062,7 +57406,7 @@ var init_agent_hook = __esm({
     DEADLINE_MS = 45e3;
     MAX_INPUT_BYTES = 64 * 1024 * 1024;
     readStdin = (buffer) => new Promise(
-      (resolve12, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve12(bytes))
+      (resolve10, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve10(bytes))
     );
   }
 });
@@ -57131,8 +57475,8 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile9 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { readFile as readFile11 } from "node:fs/promises";
+import { join as join17 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name: name2, email }) => ({ name: name2, email });
@@ -57142,7 +57486,7 @@ async function stateKey(root, baselineFile, knownHead) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
     knownHead === void 0 ? headCommit(root) : knownHead,
-    contentDigest(join15(root, CONFIG_FILE)),
+    contentDigest(join17(root, CONFIG_FILE)),
     baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
   ]);
   if (tree === void 0) return void 0;
@@ -57163,7 +57507,7 @@ async function pendingVerdict(root, checked) {
   return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
 }
 async function entryFile(root) {
-  return join15(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
+  return join17(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -57172,7 +57516,7 @@ async function rememberPass(root, entry) {
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile9(await entryFile(root), "utf8"));
+    entry = JSON.parse(await readFile11(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -57194,8 +57538,8 @@ var init_commit_verdict = __esm({
     init_version();
     init_pending();
     init_config_file();
-    ENTRY_FILE = join15("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => readFile9(file).then(
+    ENTRY_FILE = join17("acldrift", "pre-commit-verdict.json");
+    contentDigest = (file) => readFile11(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -57818,7 +58162,7 @@ __export(pretty_exports, {
   relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
-import { isAbsolute as isAbsolute8, posix as posix10 } from "node:path";
+import { isAbsolute as isAbsolute6, posix as posix10 } from "node:path";
 function chalkFor(options) {
   return new Chalk({ level: options.color ? (stdoutColor ? stdoutColor.level : 0) || 1 : 0 });
 }
@@ -57975,7 +58319,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute8(file) ? file : posix10.relative(from, file);
+    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix10.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -58220,7 +58564,7 @@ __export(markdown_exports, {
   MARKDOWN_LIMIT: () => MARKDOWN_LIMIT,
   renderMarkdown: () => renderMarkdown
 });
-import { isAbsolute as isAbsolute9, relative as relative5, sep as sep5 } from "node:path";
+import { isAbsolute as isAbsolute7, relative as relative5, sep as sep5 } from "node:path";
 function renderMarkdown(untrusted, options) {
   const report = repositoryRelative(untrusted, options.root);
   const policy2 = {
@@ -58368,9 +58712,9 @@ function upTo(lines, noun, where) {
 function repositoryRelative(report, root) {
   if (root === void 0) return report;
   const path = (file) => {
-    if (!isAbsolute9(file)) return file;
+    if (!isAbsolute7(file)) return file;
     const inside = relative5(root, file);
-    return inside === "" || inside.startsWith("..") || isAbsolute9(inside) ? file : inside.split(sep5).join("/");
+    return inside === "" || inside.startsWith("..") || isAbsolute7(inside) ? file : inside.split(sep5).join("/");
   };
   const snapshot2 = /^snapshot:(.*)$/s.exec(report.baseline.source);
   return {
@@ -58491,7 +58835,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join16, relative as relative6, resolve as resolve11, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join18, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -58518,7 +58862,7 @@ async function renderReport(format2, report, options) {
 }
 function emitText(text3, output2) {
   return timed("reporting", async () => {
-    if (output2 !== void 0) await writeFileAtomic(resolve11(output2), text3);
+    if (output2 !== void 0) await writeFileAtomic(resolve9(output2), text3);
     else
       await new Promise(
         (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
@@ -58532,7 +58876,7 @@ async function writeReportFiles(report, dir, context) {
   await mkdir5(dir, { recursive: true });
   const written = [];
   for (const [format2, name2] of Object.entries(REPORT_FILES)) {
-    const file = join16(dir, name2);
+    const file = join18(dir, name2);
     await writeFileAtomic(file, await renderReport(format2, report, { ...context, color: false }));
     written.push(file);
   }
@@ -58562,14 +58906,15 @@ __export(check_exports2, {
 });
 async function checkOptions(flags2) {
   const root = await findRepoRoot(process.cwd());
-  const config2 = await loadConfig(root, flags2.config);
+  let config2 = await loadConfig(root, flags2.config);
   let target = sourceSpec(flags2);
   let baseline = flags2.baseline;
   const range = flags2.range !== void 0;
   if (flags2.range !== void 0) {
     ;
     [baseline, target] = await rangeSides(root, flags2.range);
-  }
+  } else if (baseline === void 0)
+    config2 = await referenceBaseline({ root, cwd: process.cwd(), config: config2 }, target);
   return { root, cwd: process.cwd(), config: config2, target, baseline, range };
 }
 async function rangeSides(root, range) {
@@ -58630,6 +58975,7 @@ var init_check2 = __esm({
     init_commit_verdict();
     init_verdict();
     await init_config2();
+    await init_reference();
     init_errors();
     await init_source2();
     init_git();
@@ -58684,7 +59030,7 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile10 } from "node:fs/promises";
+import { readFile as readFile12 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
@@ -58716,7 +59062,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile10(messageFile, "utf8");
+      raw = await readFile12(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }

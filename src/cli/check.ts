@@ -5,6 +5,7 @@ import {pendingVerdict, rememberPass} from '../core/commit-verdict.js'
 import {verdictCode} from '../core/gate/verdict.js'
 import type {CheckOptions} from '../core/options.js'
 import {type FailOn, loadConfig} from '../core/config.js'
+import {referenceBaseline} from '../core/gate/reference.js'
 import {EXIT, UsageError} from '../kernel/errors.js'
 import {type SourceSpec, sourceSpec} from '../core/source.js'
 import {findRepoRoot, mergeBase, oneRun} from '../git/index.js'
@@ -21,13 +22,14 @@ type ComparisonFlags = Pick<
 /** The comparison a command's flags ask for: repository, config, target and baseline. */
 export async function checkOptions(flags: ComparisonFlags): Promise<CheckOptions> {
   const root = await findRepoRoot(process.cwd())
-  const config = await loadConfig(root, flags.config)
+  let config = await loadConfig(root, flags.config)
   let target = sourceSpec(flags)
   let baseline = flags.baseline
   const range = flags.range !== undefined
   if (flags.range !== undefined) {
     ;[baseline, target] = await rangeSides(root, flags.range)
-  }
+  } else if (baseline === undefined)
+    config = await referenceBaseline({root, cwd: process.cwd(), config}, target)
   return {root, cwd: process.cwd(), config, target, baseline, range}
 }
 

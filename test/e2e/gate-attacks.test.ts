@@ -7,7 +7,7 @@
 // what the audit and `check --range` see afterwards; except where an approval meets a narrower
 // and then a wider version of what it approved, which goes through the pre-commit hook.
 
-import {readFile, rm} from 'node:fs/promises'
+import {readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {PASS_ADMIN, throughEndpoints} from '../adapters/aws-iam/documents.js'
@@ -512,6 +512,25 @@ describe('a snapshot kept outside the repository is compared with the config it 
           severity: 'critical',
           commit: {actor: {type: 'agent', agent: 'Claude Code'}},
         })
+
+        // The agent strips the digest from its snapshot: what it was read under cannot be
+        // compared, and `audit` reports that instead of trusting the snapshot.
+        const stripped = JSON.parse(await readFile(taken, 'utf8')) as {files?: unknown}
+        delete stripped.files
+        await writeFile(taken, JSON.stringify(stripped))
+        const unverified = await runCli(['audit', '--baseline', taken, '--format', 'json'], {cwd: r.dir})
+        expect(unverified.code, dump(unverified)).toBe(1)
+        const findings = (JSON.parse(unverified.stdout) as {findings: Finding[]}).findings
+        expect(
+          findings.find((f) => f.rule === 'baseline-config-mismatch'),
+          dump(unverified),
+        ).toMatchObject({
+          kind: 'acldrift',
+          file: taken,
+          severity: 'high',
+          commit: null,
+          witness: {readWith: null},
+        })
       } finally {
         await rm(outside, {recursive: true, force: true})
       }
@@ -519,6 +538,21 @@ describe('a snapshot kept outside the repository is compared with the config it 
     SLOW,
   )
 })
+
+/** The agent widens the trust to any account and commits it, with its trailer and environment, without the hook. */
+async function agentOpensTrust(r: TestRepo): Promise<void> {
+  await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
+  await r.stage(TRUST)
+  const widened = await git(
+    r,
+    CLAUDE_ENV,
+    'commit',
+    '--no-verify',
+    '-m',
+    agent.message('Open the partner trust'),
+  )
+  expect(widened.code, dump(widened)).toBe(0)
+}
 
 describe('a revision baseline nobody approved', () => {
   it(
@@ -535,17 +569,7 @@ describe('a revision baseline nobody approved', () => {
       expect((await audit(r)).code).toBe(0)
 
       // The agent widens the trust, commits it, and moves the tag to its own commit.
-      await r.write(TRUST, trust('0.0.0.0/0', OTHER_ROOT))
-      await r.stage(TRUST)
-      const widened = await git(
-        r,
-        CLAUDE_ENV,
-        'commit',
-        '--no-verify',
-        '-m',
-        agent.message('Open the partner trust'),
-      )
-      expect(widened.code, dump(widened)).toBe(0)
+      await agentOpensTrust(r)
       await r.git('tag', '-f', 'approved')
       const moved = await audit(r)
       expect(moved.code, dump(moved.raw)).toBe(1)
@@ -563,6 +587,42 @@ describe('a revision baseline nobody approved', () => {
       const grant = unapproved(back.findings).find((f) => f.file === TRUST)
       expect(grant!.commit, dump(back.raw)).toMatchObject({actor: {type: 'agent', agent: 'Claude Code'}})
       expect(back.code).toBe(1)
+    },
+    SLOW,
+  )
+})
+
+describe('a revision baseline with no approver listed', () => {
+  it(
+    "a `baseline:` tag the agent created on its own commit is baseline-unapproved, the agent's, in check --ref and audit",
+    async () => {
+      const r = await newRepo()
+      const alone = ['version: 1', 'baseline: approved', 'policy:', '  failOn: widening', ''].join('\n')
+      await commitFiles(r, {[CONFIG]: alone, [TRUST]: trust('203.0.113.0/24')}, 'Config and trust, by Alice')
+      await r.git('tag', 'approved')
+      expect((await audit(r)).code).toBe(0)
+      await r.git('tag', '-d', 'approved')
+
+      // The agent widens the trust, commits it, and creates the tag on its own commit.
+      await agentOpensTrust(r)
+      const tagged = await git(r, CLAUDE_ENV, 'tag', 'approved')
+      expect(tagged.code, dump(tagged)).toBe(0)
+      const sha = (await r.git('rev-parse', 'HEAD')).trim()
+      const checked = await audit(r)
+      const audited = await runCli(['audit', '--format', 'json'], {cwd: r.dir, env: CLAUDE_ENV})
+      for (const {code, findings, raw} of [
+        checked,
+        {
+          code: audited.code,
+          findings: (JSON.parse(audited.stdout) as {findings: Finding[]}).findings,
+          raw: audited,
+        },
+      ]) {
+        expect(code, dump(raw)).toBe(1)
+        const tag = findings.find((f) => f.rule === 'baseline-unapproved')
+        expect(tag, dump(raw)).toMatchObject({kind: 'acldrift', file: CONFIG, severity: 'high'})
+        expect(tag!.commit).toMatchObject({sha, actor: {type: 'agent', agent: 'Claude Code'}})
+      }
     },
     SLOW,
   )

@@ -267,3 +267,34 @@ describe("--ref REV classifies commits with REV's actors, not the working tree's
     SLOW,
   )
 })
+
+// `--ref`/`audit` without `--baseline`: the baseline is the one the approved config names, never
+// the working tree's `baseline:`. An agent that snapshots its own widening into an uncommitted
+// file and names it there would have the audit compare with that snapshot, and find nothing.
+describe("audit without --baseline: the baseline is the approved config's, not the working tree's", () => {
+  it(
+    "the agent names its own uncommitted snapshot in the working tree's config: the admin policy is still a widening, the agent's",
+    async () => {
+      const r = await newRepo()
+      await commitFiles(r, {[CONFIG]: config(SNAPSHOT_BASELINE)}, 'Config')
+      const snap = await runCli(['snapshot', '--output', BASELINE], {cwd: r.dir})
+      expect(snap.code, dump(snap)).toBe(0)
+      await r.stage(BASELINE)
+      await r.commit('Baseline snapshot')
+      const sha = await commitAs(r, agent, 'Deploy role', {[DEPLOY]: ADMIN})
+      const own = await runCli(['snapshot', '--output', '.acldrift/agent.json'], {cwd: r.dir})
+      expect(own.code, dump(own)).toBe(0)
+      await r.write(CONFIG, config(['baseline: .acldrift/agent.json']))
+      for (const args of [[], ['--ref', 'HEAD']]) {
+        const {code, findings} = await auditJson(r, args)
+        expect(code, JSON.stringify(findings)).toBe(1)
+        const deploy = open(findings).find((f) => f.file === DEPLOY)
+        expect(deploy).toMatchObject({change: 'widening', kind: 'aws-iam', commit: {sha, ...theAgents}})
+      }
+      const {code, report} = await checkJson(r.dir, ['--ref', 'HEAD'])
+      expect(code, JSON.stringify(report.findings)).toBe(1)
+      expect(open(report.findings).find((f) => f.file === DEPLOY)).toMatchObject({change: 'widening'})
+    },
+    SLOW,
+  )
+})

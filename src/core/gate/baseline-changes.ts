@@ -191,12 +191,18 @@ export async function outsideSnapshotConfig(
   const named = input.baseline.flag ?? input.config.baseline ?? 'the baseline snapshot'
   if (commit === null) return []
   const at = commit.slice(0, 7)
-  if (readWith === undefined) {
-    notes.push(
-      `${named}: the snapshot records no config digest (files.config), so whether it was read under the config of ${at} cannot be verified; take it again with this version of acldrift`,
-    )
-    return []
-  }
+  // A snapshot that records no digest (an older acldrift's, or one whose `files` was stripped)
+  // cannot be compared with any config: it is not trusted as read under its commit's.
+  if (readWith === undefined)
+    return [
+      configMismatch(
+        named,
+        commit,
+        null,
+        null,
+        `${named} records no config digest (files.config), so whether it was read under the config of ${at} cannot be verified, and it may accept access that config never checked. Take it again with this version of acldrift (with ${at} checked out, \`acldrift snapshot --output ${named}\`), or approve this finding.`,
+      ),
+    ]
   // A config outside the repository (`--config`) has no version at the commit: the one given is compared.
   const version =
     configPath === undefined
@@ -217,16 +223,33 @@ export async function outsideSnapshotConfig(
       : version.status === 'ok'
         ? `the config of ${at}`
         : `the default config (${at} has no ${configPath})`
-  const finding = protectedFinding({
+  return [
+    configMismatch(
+      named,
+      commit,
+      readWith,
+      expected,
+      `${named} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at} checked out, \`acldrift snapshot --output ${named}\`), or approve this finding.`,
+    ),
+  ]
+}
+
+/** `baseline-config-mismatch`: `readWith` the digest the snapshot records (null: none), `expected` its commit's (null: not compared). */
+const configMismatch = (
+  named: string,
+  commit: string,
+  readWith: string | null,
+  expected: string | null,
+  message: string,
+): Finding =>
+  protectedFinding({
     file: named,
     rule: 'baseline-config-mismatch',
     severity: 'high',
-    message: `${named} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at} checked out, \`acldrift snapshot --output ${named}\`), or approve this finding.`,
+    message,
     witness: {baseline: named, commit, readWith, expected},
     pointer: '/files/config',
     line: null,
     before: expected,
     after: readWith,
   })
-  return [finding]
-}

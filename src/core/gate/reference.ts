@@ -347,6 +347,25 @@ export async function readingConfig(
 }
 
 /**
+ * The run's config for a revision checked without `--baseline` (`--ref`, `audit`): its `baseline:`
+ * is the one the approved config names (the last version a listed approver committed on the
+ * target's first-parent history), else the target's own (a change to it is judged by the gate,
+ * config-weakened). Never the working tree's: an uncommitted `baseline:` naming an uncommitted
+ * snapshot an agent took with its widening inside would be what the revision is compared with,
+ * and nothing would be found. A config outside the repository (`--config`) is the one given.
+ */
+export async function referenceBaseline(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
+  spec: SourceSpec,
+): Promise<Config> {
+  const path = configPath(input)
+  if (spec.type !== 'ref' || path === undefined) return input.config
+  const commit = await resolveCommit(input.root, spec.rev)
+  const at = (await approvedConfigCommit({...input, target: {spec, commit}}, path)) ?? commit
+  return {...input.config, baseline: (await carriedConfig(input, at)).config.baseline}
+}
+
+/**
  * The config a revision carries: its own version of the config file, or the defaults where it has
  * none or one that does not validate (`problems`) — what acldrift reads at that commit, and what
  * attribution says it read there (configReaders). Never the working tree's, nor another
