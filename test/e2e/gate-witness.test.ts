@@ -4,7 +4,8 @@
 // follows, must be the agent's GetObject — not Alice's approved PutObject (the comparison's
 // first choice, the graver), which would blame her commit, a human's, and let the agent's widening
 // below `failOn` through. The same per kind that picks such a witness (KINDS): a GCP binding's
-// member, a k8s Role's rule widened in place, what a workflow trigger exposes.
+// member, a k8s Role's rule widened in place, what a workflow trigger exposes, the paths a
+// CODEOWNERS rule leaves without owners.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -37,10 +38,18 @@ const policy = (actions: string[]) =>
 const unapproved = (findings: Finding[]) =>
   findings.filter((f) => f.change !== 'narrowing' && (f.approval as {valid?: boolean} | null)?.valid !== true)
 
-/** `file` with `text`, then `init --hook git` with `failOn: critical` and Alice as approver, committed by Alice. */
-async function setUp(file = POLICY, text = policy(['s3:ListBucket'])): Promise<TestRepo> {
+/**
+ * `file` with `text` (and the `others` files), then `init --hook git` with `failOn: critical` and
+ * Alice as approver, committed by Alice.
+ */
+async function setUp(
+  file = POLICY,
+  text = policy(['s3:ListBucket']),
+  others: Record<string, string> = {},
+): Promise<TestRepo> {
   const r = await newRepo()
   await r.write(file, text)
+  for (const [path, content] of Object.entries(others)) await r.write(path, content)
   await r.stage()
   await r.commit('The access policy')
   const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
@@ -219,13 +228,27 @@ const KINDS = [
     shown: 'which holds secret NPM_TOKEN',
     approvedText: 'which holds contents: write',
   },
+  {
+    kind: 'codeowners',
+    story: 'Alice approved /infra/ without owners; the agent unowns every infra/ directory',
+    file: 'CODEOWNERS',
+    others: {'infra/main.tf': 'terraform {}\n', 'services/api/infra/db.tf': 'terraform {}\n'},
+    base: '* @alice\n',
+    approved: '* @alice\n/infra/\n',
+    approvedWitness: {path: 'infra/main.tf', owner: 'no owner'},
+    wider: '* @alice\ninfra/\n',
+    subject: 'Infra of every service needs no review',
+    // The shortest path of infra/ outside /infra/ (the comparison shows a real file: the approved one).
+    shown: 'x/infra/x no longer needs a code owner',
+    approvedText: 'infra/main.tf',
+  },
 ]
 
 describe.each(KINDS)('$kind: an uncovered finding shows access no approval grants', (c) => {
   it(
     `${c.story}: the witness is the agent's, blocked as its pending commit`,
     async () => {
-      const r = await setUp(c.file, c.base)
+      const r = await setUp(c.file, c.base, c.others)
       const grant = await aliceApproves(r, c.file, c.approved)
       expect(grant.witness).toMatchObject(c.approvedWitness)
       await agentBlocked(r, c.file, c.wider, c.subject, c.shown, c.approvedText)
