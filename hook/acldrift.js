@@ -19909,7 +19909,8 @@ var init_compare6 = __esm({
 // src/adapters/branch-protection/covers.ts
 var covers_exports6 = {};
 __export(covers_exports6, {
-  impliedBy: () => impliedBy6
+  impliedBy: () => impliedBy6,
+  witnessBeyond: () => witnessBeyond6
 });
 function protectionAccess2(access) {
   if (!isRecord7(access) || Object.keys(access).sort().join() !== "branch,protection") return void 0;
@@ -19932,12 +19933,36 @@ function impliedBy6(approved, access) {
   );
   return findings.every((f) => f.change === "narrowing");
 }
+function witnessBeyond6(finding2, baseline, target, approved) {
+  const shown3 = finding2.witness;
+  if (shown3 === null || baseline === void 0) return void 0;
+  const accesses = approved.map(protectionAccess2).filter((a) => a !== void 0 && a.branch === shown3.branch);
+  if (accesses.length === 0) return void 0;
+  const rejecting = [
+    baseline,
+    ...accesses.flatMap((a) => [
+      fileOf(a.branch, a.protection, true),
+      fileOf(a.branch, a.protection, false)
+    ])
+  ];
+  const beyond = (w) => allowsWitness6(target.value, w, finding2.file) && rejecting.every((side) => !allowsWitness6(side.value, w, finding2.file));
+  const unowned = shown3.touchesOwnedFile !== false ? void 0 : shown3.changedFile === void 0 ? {} : { changedFile: shown3.changedFile };
+  for (const side of rejecting)
+    for (const f of compareBranchProtectionFile(finding2.file, side, target).findings) {
+      if (f.rule !== finding2.rule || f.change !== "widening" || f.witness === null) continue;
+      if (f.witness.touchesOwnedFile === false && unowned === void 0) continue;
+      const witness = f.witness.touchesOwnedFile === false ? { ...f.witness, ...unowned } : f.witness;
+      if (beyond(witness)) return witness;
+    }
+  return void 0;
+}
 var isRecord7;
 var init_covers6 = __esm({
   "src/adapters/branch-protection/covers.ts"() {
     "use strict";
     init_adapter();
     init_compare6();
+    init_evaluate6();
     isRecord7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
@@ -19971,6 +19996,8 @@ var init_branch_protection = __esm({
       // Every setting's finding carries the whole protection: an approval covers its own rule's only.
       rulesShareAccess: true,
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers6(), covers_exports6))).impliedBy(approved, access),
+      // A finding no approval covers shows an update no approved protection accepts (covers.ts).
+      witnessBeyond: async (finding2, _key, baseline, target, approved) => (await Promise.resolve().then(() => (init_covers6(), covers_exports6))).witnessBeyond(finding2, baseline, target, approved),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare6(), compare_exports6))).describeFinding(finding2, witness)
     };
   }

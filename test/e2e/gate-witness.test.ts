@@ -5,7 +5,7 @@
 // first choice, the graver), which would blame her commit, a human's, and let the agent's widening
 // below `failOn` through. The same per kind that picks such a witness (KINDS): a GCP binding's
 // member, a k8s Role's rule widened in place, what a workflow trigger exposes, the paths a
-// CODEOWNERS rule leaves without owners.
+// CODEOWNERS rule leaves without owners, who may push past a branch's required reviews.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -185,6 +185,18 @@ const release = (on: string[], run: string) =>
     '',
   ].join('\n')
 
+/** safe-settings: main needs one approving review, except for a direct push by `bypass`. */
+const protection = (bypass: string[]) =>
+  [
+    'branches:',
+    '  - name: main',
+    '    protection:',
+    '      required_pull_request_reviews:',
+    '        required_approving_review_count: 1',
+    `        bypass_pull_request_allowances: {users: [${bypass.join(', ')}]}`,
+    '',
+  ].join('\n')
+
 /**
  * Per kind: the file at `base`, Alice's approved and committed `approved` (whose finding's witness
  * is `approvedWitness`), then the agent's `wider`, whose finding the comparison would show by the
@@ -241,6 +253,18 @@ const KINDS = [
     // The shortest path of infra/ outside /infra/ (the comparison shows a real file: the approved one).
     shown: 'x/infra/x no longer needs a code owner',
     approvedText: 'infra/main.tf',
+  },
+  {
+    kind: 'branch-protection',
+    story: 'Alice approved alice pushing to main past reviews; the agent lets bob push too',
+    file: '.github/settings.yml',
+    base: protection([]),
+    approved: protection(['alice']),
+    approvedWitness: {action: 'push', actor: 'user:alice'},
+    wider: protection(['alice', 'bob']),
+    subject: 'Bob pushes hotfixes',
+    shown: 'a direct push by user:bob',
+    approvedText: 'user:alice',
   },
 ]
 
