@@ -18932,7 +18932,8 @@ var init_evaluate5 = __esm({
 // src/adapters/codeowners/covers.ts
 var covers_exports5 = {};
 __export(covers_exports5, {
-  impliedBy: () => impliedBy5
+  impliedBy: () => impliedBy5,
+  witnessBeyond: () => witnessBeyond5
 });
 function ruleOf(v) {
   if (!isRecord6(v) || !keysAre2(v, ["later", "owners", "pattern"])) return void 0;
@@ -18978,21 +18979,95 @@ function within(narrow, wide) {
 function impliedBy5(approved, access) {
   const a = claimOf(approved);
   const b = claimOf(access);
-  if (a === void 0 || b === void 0 || a.what !== b.what) return false;
-  if (a.what === "approver" && b.what === "approver" && a.approver !== b.approver) return false;
+  if (a === void 0 || b === void 0 || !sameClaim(a, b)) return false;
   return within(b.region, a.region);
 }
-var isRecord6, strings3, keysAre2;
+function witnessBeyond5(finding2, baselineDocuments, approved) {
+  const claim = claimOf(finding2.access);
+  if (claim === void 0 || finding2.witness === null) return void 0;
+  const read2 = effectiveFile(
+    isLocation(finding2.file) ? "CODEOWNERS" : finding2.file,
+    (p) => baselineDocuments.has(p)
+  );
+  let baseline;
+  try {
+    baseline = read2 === void 0 ? [] : rulesOf2(baselineDocuments.get(read2).value);
+  } catch (error) {
+    if (error instanceof PatternError || error instanceof TypeError) return void 0;
+    throw error;
+  }
+  const same2 = approved.map(claimOf).filter((a) => a !== void 0 && (a.what === "no owner" || sameClaim(a, claim)));
+  if (same2.length === 0) return void 0;
+  const patterns = [
+    .../* @__PURE__ */ new Set([
+      ...[claim.region, ...same2.map((a) => a.region)].flatMap((r) => [r.pattern, ...r.minus]),
+      ...baseline.map((r) => r.pattern)
+    ])
+  ];
+  let nfas;
+  try {
+    nfas = patterns.map((p) => compiled2(p).nfa);
+  } catch (error) {
+    if (error instanceof PatternError) return void 0;
+    throw error;
+  }
+  const idOf = new Map(patterns.map((p, i2) => [p, i2]));
+  const holds5 = (matched, region) => matched.has(idOf.get(region.pattern)) && !region.minus.some((p) => matched.has(idOf.get(p)));
+  const baselineSays = (matched) => {
+    const deciding2 = baseline.findLast((r) => matched.has(idOf.get(r.pattern)));
+    const owners = deciding2?.principals ?? [];
+    return owners.length === 0 || claim.what === "approver" && owners.includes(claim.approver);
+  };
+  const used = new Set(patterns.flatMap((p) => [...compiled2(p).literals]));
+  const fresh2 = [..."xyzqjkwv0123456789_-"].find((c) => !used.has(c)) ?? "\xA7";
+  const validPath = (path) => path !== "" && !path.endsWith("/");
+  const keyOf = (s) => `${validPath(s.path) ? 1 : 0}|${s.live.map(([id, q]) => `${id}:${q.join(".")}`).join(";")}`;
+  const queue = [{ path: "", live: nfas.map((nfa, id) => [id, nfa.start]) }];
+  const seen = /* @__PURE__ */ new Set([keyOf(queue[0])]);
+  for (let head = 0; head < queue.length; head++) {
+    const state = queue[head];
+    const valid = validPath(state.path);
+    if (valid) {
+      const matched = new Set(state.live.filter(([id, q]) => q.includes(nfas[id].accept)).map(([id]) => id));
+      if (holds5(matched, claim.region) && !same2.some((a) => holds5(matched, a.region)) && !baselineSays(matched)) {
+        const witness = { ...finding2.witness, path: state.path };
+        delete witness.exists;
+        return witness;
+      }
+    }
+    const alphabet = /* @__PURE__ */ new Set([fresh2, ...valid ? ["/"] : []]);
+    for (const [id, q] of state.live) literalsFrom(nfas[id], q, alphabet);
+    for (const c of alphabet) {
+      if (c === "/" && !valid) continue;
+      const live = [];
+      for (const [id, q] of state.live) {
+        const moved = step2(nfas[id], q, c);
+        if (moved.length > 0) live.push([id, moved]);
+      }
+      const next = { path: state.path + c, live };
+      const key = keyOf(next);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (seen.size > MAX_WITNESS_STATES) return void 0;
+      queue.push(next);
+    }
+  }
+  return void 0;
+}
+var isRecord6, strings3, keysAre2, sameClaim, MAX_WITNESS_STATES;
 var init_covers5 = __esm({
   "src/adapters/codeowners/covers.ts"() {
     "use strict";
     init_undecidable();
     init_compare5();
+    init_locations();
     init_model4();
     init_pattern();
     isRecord6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings3 = (v) => Array.isArray(v) && v.every((s) => typeof s === "string");
     keysAre2 = (v, keys) => Object.keys(v).length === keys.length && keys.every((k) => k in v);
+    sameClaim = (a, b) => a.what === b.what && (a.what !== "approver" || b.what !== "approver" || a.approver === b.approver);
+    MAX_WITNESS_STATES = 2e4;
   }
 });
 
@@ -19058,6 +19133,8 @@ var init_codeowners = __esm({
       // An approval covers the access it recorded, and the same claim (no owner, or the same
       // approver) over fewer paths (covers.ts: decided with the comparison's automata).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).impliedBy(approved, access),
+      // A finding no approval covers shows a path no approved region holds (covers.ts).
+      witnessBeyond: async (finding2, _key, _baseline, _target, approved, sides) => (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).witnessBeyond(finding2, sides.baseline, approved),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare5(), compare_exports5))).describeFinding(finding2, witness),
       codeOwnership: async (documents, paths) => (await Promise.resolve().then(() => (init_ownership(), ownership_exports))).codeOwnershipOf(documents, paths)
     };
@@ -19957,7 +20034,8 @@ var init_compare6 = __esm({
 // src/adapters/branch-protection/covers.ts
 var covers_exports6 = {};
 __export(covers_exports6, {
-  impliedBy: () => impliedBy6
+  impliedBy: () => impliedBy6,
+  witnessBeyond: () => witnessBeyond6
 });
 function protectionAccess2(access) {
   if (!isRecord7(access) || Object.keys(access).sort().join() !== "branch,protection") return void 0;
@@ -19980,12 +20058,36 @@ function impliedBy6(approved, access) {
   );
   return findings.every((f) => f.change === "narrowing");
 }
+function witnessBeyond6(finding2, baseline, target, approved) {
+  const shown3 = finding2.witness;
+  if (shown3 === null || baseline === void 0) return void 0;
+  const accesses = approved.map(protectionAccess2).filter((a) => a !== void 0 && a.branch === shown3.branch);
+  if (accesses.length === 0) return void 0;
+  const rejecting = [
+    baseline,
+    ...accesses.flatMap((a) => [
+      fileOf(a.branch, a.protection, true),
+      fileOf(a.branch, a.protection, false)
+    ])
+  ];
+  const beyond = (w) => allowsWitness6(target.value, w, finding2.file) && rejecting.every((side) => !allowsWitness6(side.value, w, finding2.file));
+  const unowned = shown3.touchesOwnedFile !== false ? void 0 : shown3.changedFile === void 0 ? {} : { changedFile: shown3.changedFile };
+  for (const side of rejecting)
+    for (const f of compareBranchProtectionFile(finding2.file, side, target).findings) {
+      if (f.rule !== finding2.rule || f.change !== "widening" || f.witness === null) continue;
+      if (f.witness.touchesOwnedFile === false && unowned === void 0) continue;
+      const witness = f.witness.touchesOwnedFile === false ? { ...f.witness, ...unowned } : f.witness;
+      if (beyond(witness)) return witness;
+    }
+  return void 0;
+}
 var isRecord7;
 var init_covers6 = __esm({
   "src/adapters/branch-protection/covers.ts"() {
     "use strict";
     init_adapter();
     init_compare6();
+    init_evaluate6();
     isRecord7 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
   }
 });
@@ -20019,6 +20121,8 @@ var init_branch_protection = __esm({
       // Every setting's finding carries the whole protection: an approval covers its own rule's only.
       rulesShareAccess: true,
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers6(), covers_exports6))).impliedBy(approved, access),
+      // A finding no approval covers shows an update no approved protection accepts (covers.ts).
+      witnessBeyond: async (finding2, _key, baseline, target, approved) => (await Promise.resolve().then(() => (init_covers6(), covers_exports6))).witnessBeyond(finding2, baseline, target, approved),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare6(), compare_exports6))).describeFinding(finding2, witness)
     };
   }

@@ -4,7 +4,8 @@
 // follows, must be the agent's GetObject — not Alice's approved PutObject (the comparison's
 // first choice, the graver), which would blame her commit, a human's, and let the agent's widening
 // below `failOn` through. The same per kind that picks such a witness (KINDS): a GCP binding's
-// member, a k8s Role's rule widened in place, what a workflow trigger exposes.
+// member, a k8s Role's rule widened in place, what a workflow trigger exposes, the paths a
+// CODEOWNERS rule leaves without owners, who may push past a branch's required reviews.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -37,10 +38,18 @@ const policy = (actions: string[]) =>
 const unapproved = (findings: Finding[]) =>
   findings.filter((f) => f.change !== 'narrowing' && (f.approval as {valid?: boolean} | null)?.valid !== true)
 
-/** `file` with `text`, then `init --hook git` with `failOn: critical` and Alice as approver, committed by Alice. */
-async function setUp(file = POLICY, text = policy(['s3:ListBucket'])): Promise<TestRepo> {
+/**
+ * `file` with `text` (and the `others` files), then `init --hook git` with `failOn: critical` and
+ * Alice as approver, committed by Alice.
+ */
+async function setUp(
+  file = POLICY,
+  text = policy(['s3:ListBucket']),
+  others: Record<string, string> = {},
+): Promise<TestRepo> {
   const r = await newRepo()
   await r.write(file, text)
+  for (const [path, content] of Object.entries(others)) await r.write(path, content)
   await r.stage()
   await r.commit('The access policy')
   const init = await runCli(['init', '--hook', 'git'], {cwd: r.dir})
@@ -176,6 +185,18 @@ const release = (on: string[], run: string) =>
     '',
   ].join('\n')
 
+/** safe-settings: main needs one approving review, except for a direct push by `bypass`. */
+const protection = (bypass: string[]) =>
+  [
+    'branches:',
+    '  - name: main',
+    '    protection:',
+    '      required_pull_request_reviews:',
+    '        required_approving_review_count: 1',
+    `        bypass_pull_request_allowances: {users: [${bypass.join(', ')}]}`,
+    '',
+  ].join('\n')
+
 /**
  * Per kind: the file at `base`, Alice's approved and committed `approved` (whose finding's witness
  * is `approvedWitness`), then the agent's `wider`, whose finding the comparison would show by the
@@ -219,13 +240,39 @@ const KINDS = [
     shown: 'which holds secret NPM_TOKEN',
     approvedText: 'which holds contents: write',
   },
+  {
+    kind: 'codeowners',
+    story: 'Alice approved /infra/ without owners; the agent unowns every infra/ directory',
+    file: 'CODEOWNERS',
+    others: {'infra/main.tf': 'terraform {}\n', 'services/api/infra/db.tf': 'terraform {}\n'},
+    base: '* @alice\n',
+    approved: '* @alice\n/infra/\n',
+    approvedWitness: {path: 'infra/main.tf', owner: 'no owner'},
+    wider: '* @alice\ninfra/\n',
+    subject: 'Infra of every service needs no review',
+    // The shortest path of infra/ outside /infra/ (the comparison shows a real file: the approved one).
+    shown: 'x/infra/x no longer needs a code owner',
+    approvedText: 'infra/main.tf',
+  },
+  {
+    kind: 'branch-protection',
+    story: 'Alice approved alice pushing to main past reviews; the agent lets bob push too',
+    file: '.github/settings.yml',
+    base: protection([]),
+    approved: protection(['alice']),
+    approvedWitness: {action: 'push', actor: 'user:alice'},
+    wider: protection(['alice', 'bob']),
+    subject: 'Bob pushes hotfixes',
+    shown: 'a direct push by user:bob',
+    approvedText: 'user:alice',
+  },
 ]
 
 describe.each(KINDS)('$kind: an uncovered finding shows access no approval grants', (c) => {
   it(
     `${c.story}: the witness is the agent's, blocked as its pending commit`,
     async () => {
-      const r = await setUp(c.file, c.base)
+      const r = await setUp(c.file, c.base, c.others)
       const grant = await aliceApproves(r, c.file, c.approved)
       expect(grant.witness).toMatchObject(c.approvedWitness)
       await agentBlocked(r, c.file, c.wider, c.subject, c.shown, c.approvedText)

@@ -11,10 +11,16 @@
 // "administrators only" in GitHub's REST response and "no restriction" in the request shape
 // (model.ts). The approved protection is read as the response (the narrower reading) and the
 // finding's as the request (the wider), so the answer holds whichever they were.
+//
+// A finding no approval covers gets a witness no approval grants (witnessBeyond): an update of
+// the finding's rule that the target accepts and that the baseline and every approved protection
+// of the branch (read both ways) reject. The candidates are the witnesses the comparison gives
+// the rule against each of them, each checked against all with the evaluator.
 
-import type {ParsedFile} from '../../kernel/types.js'
+import type {Document, Finding, ParsedFile, Witness} from '../../kernel/types.js'
 import {approvedAccessFile} from '../adapter.js'
 import {compareBranchProtectionFile} from './compare.js'
+import {allowsWitness} from './evaluate.js'
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -48,4 +54,46 @@ export function impliedBy(approved: unknown, access: unknown): boolean {
     fileOf(b.branch, b.protection, false),
   )
   return findings.every((f) => f.change === 'narrowing')
+}
+
+/**
+ * An update of the finding's rule and branch that `target` accepts and that neither `baseline`
+ * nor any approved protection of the branch does, or undefined. Code ownership is not known here:
+ * an update that changes only unowned files is taken only when the finding's own witness was one
+ * (the repository has such a file), and names the same file.
+ */
+export function witnessBeyond(
+  finding: Finding,
+  baseline: Document | undefined,
+  target: Document,
+  approved: readonly unknown[],
+): Witness | undefined {
+  const shown = finding.witness
+  if (shown === null || baseline === undefined) return undefined
+  const accesses = approved.map(protectionAccess).filter((a) => a !== undefined && a.branch === shown.branch)
+  if (accesses.length === 0) return undefined
+  const rejecting = [
+    baseline,
+    ...accesses.flatMap((a) => [
+      fileOf(a!.branch, a!.protection, true),
+      fileOf(a!.branch, a!.protection, false),
+    ]),
+  ]
+  const beyond = (w: Witness) =>
+    allowsWitness(target.value, w, finding.file) &&
+    rejecting.every((side) => !allowsWitness(side.value, w, finding.file))
+  const unowned =
+    shown.touchesOwnedFile !== false
+      ? undefined
+      : shown.changedFile === undefined
+        ? {}
+        : {changedFile: shown.changedFile}
+  for (const side of rejecting)
+    for (const f of compareBranchProtectionFile(finding.file, side, target).findings) {
+      if (f.rule !== finding.rule || f.change !== 'widening' || f.witness === null) continue
+      if (f.witness.touchesOwnedFile === false && unowned === undefined) continue
+      const witness = f.witness.touchesOwnedFile === false ? {...f.witness, ...unowned} : f.witness
+      if (beyond(witness)) return witness
+    }
+  return undefined
 }

@@ -26,5 +26,8 @@ export const branchProtection: Adapter = {
   rulesShareAccess: true,
   covers: async (approved, access) =>
     sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
+  // A finding no approval covers shows an update no approved protection accepts (covers.ts).
+  witnessBeyond: async (finding, _key, baseline, target, approved) =>
+    (await import('./covers.js')).witnessBeyond(finding, baseline, target, approved),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

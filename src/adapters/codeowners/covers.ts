@@ -12,9 +12,11 @@
 // patterns too complex to compare — is covered only by itself (the caller asks sameAccess).
 
 import {Undecidable} from '../../engine/undecidable.js'
+import type {Document, Finding, Witness} from '../../kernel/types.js'
 import {regions} from './compare.js'
-import {compiled, type Rule} from './model.js'
-import {PatternError} from './pattern.js'
+import {isLocation} from './locations.js'
+import {compiled, effectiveFile, type Rule, rulesOf as rulesIn} from './model.js'
+import {literalsFrom, type Nfa, PatternError, step} from './pattern.js'
 
 /** A region of paths: a pattern, less every path a pattern of `minus` matches. */
 interface Region {
@@ -81,10 +83,114 @@ function within(narrow: Region, wide: Region): boolean {
   }
 }
 
+/** Whether two claims say the same thing (no owner, or the same approver), of any regions. */
+const sameClaim = (a: Claim, b: Claim) =>
+  a.what === b.what && (a.what !== 'approver' || b.what !== 'approver' || a.approver === b.approver)
+
 export function impliedBy(approved: unknown, access: unknown): boolean {
   const a = claimOf(approved)
   const b = claimOf(access)
-  if (a === undefined || b === undefined || a.what !== b.what) return false
-  if (a.what === 'approver' && b.what === 'approver' && a.approver !== b.approver) return false
+  if (a === undefined || b === undefined || !sameClaim(a, b)) return false
   return within(b.region, a.region)
+}
+
+/** The paths' automata explored past this many states: no witness (the comparison's stays). */
+const MAX_WITNESS_STATES = 20_000
+
+/**
+ * A path of the finding's region that no approved region of the same claim (or of no owner, which
+ * lets any review count) holds and where the
+ * baseline (the rules of the file GitHub read among `baselineDocuments`) did not already say the same: no owner,
+ * or the approver's review already counted (no owners, or the approver among them, evaluate.ts).
+ * The shortest such path, found breadth first over the product of every pattern's automaton (the
+ * finding's, the approved regions', the baseline's): a state fixes which patterns match the path
+ * read so far, so every path is judged by its state. Undefined when there is none, when the
+ * finding or no approval is of a shape covers.ts reads, or past MAX_WITNESS_STATES.
+ */
+export function witnessBeyond(
+  finding: Finding,
+  baselineDocuments: Map<string, Document>,
+  approved: readonly unknown[],
+): Witness | undefined {
+  const claim = claimOf(finding.access)
+  if (claim === undefined || finding.witness === null) return undefined
+  const read = effectiveFile(isLocation(finding.file) ? 'CODEOWNERS' : finding.file, (p) =>
+    baselineDocuments.has(p),
+  )
+  let baseline: Rule[]
+  try {
+    baseline = read === undefined ? [] : rulesIn(baselineDocuments.get(read)!.value)
+  } catch (error) {
+    if (error instanceof PatternError || error instanceof TypeError) return undefined
+    throw error
+  }
+  // A region approved to have no owner lets anyone's review count there: an approver's too.
+  const same = approved
+    .map(claimOf)
+    .filter((a): a is Claim => a !== undefined && (a.what === 'no owner' || sameClaim(a, claim)))
+  if (same.length === 0) return undefined
+  const patterns = [
+    ...new Set([
+      ...[claim.region, ...same.map((a) => a.region)].flatMap((r) => [r.pattern, ...r.minus]),
+      ...baseline.map((r) => r.pattern),
+    ]),
+  ]
+  let nfas: Nfa[]
+  try {
+    nfas = patterns.map((p) => compiled(p).nfa)
+  } catch (error) {
+    if (error instanceof PatternError) return undefined
+    throw error
+  }
+  const idOf = new Map(patterns.map((p, i) => [p, i]))
+  const holds = (matched: Set<number>, region: Region) =>
+    matched.has(idOf.get(region.pattern)!) && !region.minus.some((p) => matched.has(idOf.get(p)!))
+  const baselineSays = (matched: Set<number>) => {
+    const deciding = baseline.findLast((r) => matched.has(idOf.get(r.pattern)!))
+    const owners = deciding?.principals ?? []
+    return owners.length === 0 || (claim.what === 'approver' && owners.includes(claim.approver))
+  }
+  const used = new Set(patterns.flatMap((p) => [...compiled(p).literals]))
+  const fresh = [...'xyzqjkwv0123456789_-'].find((c) => !used.has(c)) ?? '\u00a7'
+  type State = {path: string; live: Array<[number, number[]]>}
+  const validPath = (path: string) => path !== '' && !path.endsWith('/')
+  const keyOf = (s: State) =>
+    `${validPath(s.path) ? 1 : 0}|${s.live.map(([id, q]) => `${id}:${q.join('.')}`).join(';')}`
+  const queue: State[] = [{path: '', live: nfas.map((nfa, id) => [id, nfa.start])}]
+  const seen = new Set([keyOf(queue[0]!)])
+  for (let head = 0; head < queue.length; head++) {
+    const state = queue[head]!
+    // A path is not empty and has no empty segment (as compare.ts's regions).
+    const valid = validPath(state.path)
+    if (valid) {
+      const matched = new Set(state.live.filter(([id, q]) => q.includes(nfas[id]!.accept)).map(([id]) => id))
+      if (
+        holds(matched, claim.region) &&
+        !same.some((a) => holds(matched, a.region)) &&
+        !baselineSays(matched)
+      ) {
+        // Whether the new path exists is not known here: the message names it alone.
+        const witness: Witness = {...finding.witness, path: state.path}
+        delete witness.exists
+        return witness
+      }
+    }
+    const alphabet = new Set([fresh, ...(valid ? ['/'] : [])])
+    for (const [id, q] of state.live) literalsFrom(nfas[id]!, q, alphabet)
+    for (const c of alphabet) {
+      if (c === '/' && !valid) continue
+      const live: Array<[number, number[]]> = []
+      for (const [id, q] of state.live) {
+        const moved = step(nfas[id]!, q, c)
+        if (moved.length > 0) live.push([id, moved])
+      }
+      const next = {path: state.path + c, live}
+      const key = keyOf(next)
+      if (seen.has(key)) continue
+      seen.add(key)
+      if (seen.size > MAX_WITNESS_STATES) return undefined
+      queue.push(next)
+    }
+  }
+  return undefined
 }

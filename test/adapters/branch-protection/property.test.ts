@@ -10,6 +10,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareBranchProtectionFile} from '../../../src/adapters/branch-protection/compare.js'
+import {witnessBeyond} from '../../../src/adapters/branch-protection/covers.js'
 import {parseFile} from '../../../src/kernel/parse.js'
 import type {CodeOwnership, Finding, ParsedFile} from '../../../src/kernel/types.js'
 import {attemptOf, bruteAccepts, firstDifference, protectionsOf, universe} from './brute-force.js'
@@ -491,6 +492,76 @@ describe('branch-protection approvals (Adapter.covers)', () => {
     // Not vacuous: stricter protections are covered by the approval of a weaker one.
     expect(narrower).toBeGreaterThan(0)
   }, 120_000)
+
+  // A finding no approval covers shows an update no approval accepts (covers.ts witnessBeyond).
+  it('witnessBeyond: any update it gives the target accepts, and neither the baseline nor the approved target does (brute force)', async () => {
+    let given = 0
+    let movedOffApproved = 0
+    await fc.assert(
+      fc.asyncProperty(
+        pairs,
+        fc.array(fc.tuple(fc.nat(), fc.nat()), {minLength: 1, maxLength: 2}),
+        async ({file, baseline, target}, changes) => {
+          const edited = changes.reduce(
+            (v, [change, pick]) => mutate(v, change, pick, file === REST_FILE),
+            target,
+          )
+          const approved = compare(file, baseline, target).map((a) => a.access)
+          const [b, t, e] = [baseline, target, edited].map((value) => protectionsOf(value, file))
+          const document = (value: Raw) => ({...parsed(file, value), kind: 'branch-protection' as const})
+          for (const f of compare(file, baseline, edited)) {
+            if (f.change !== 'widening') continue
+            const witness = witnessBeyond(f, document(baseline), document(edited), approved)
+            if (witness === undefined) continue
+            given++
+            const a = attemptOf(witness)
+            const context = `baseline ${JSON.stringify(baseline)}\napproved ${JSON.stringify(target)}\nedited ${JSON.stringify(edited)}\n${f.rule} witness ${JSON.stringify(witness)}`
+            expect(bruteAccepts(e!.get(a.branch), a), context).toBe(true)
+            expect(bruteAccepts(b!.get(a.branch), a), context).toBe(false)
+            expect(bruteAccepts(t!.get(a.branch), a), context).toBe(false)
+            if (bruteAccepts(t!.get(a.branch), attemptOf(f.witness!))) movedOffApproved++
+          }
+        },
+      ),
+      RUNS,
+    )
+    // Not vacuous: updates were given, some of them instead of one the approved target accepts.
+    expect(given).toBeGreaterThan(5)
+    expect(movedOffApproved).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('witnessBeyond: alice approved to push past reviews, the agent adds bob: the witness is bob’s push', () => {
+    const file = SETTINGS_FILE
+    const settings = (bypass: string[]) => ({
+      branches: [
+        {
+          name: 'main',
+          protection: {
+            required_pull_request_reviews: {
+              required_approving_review_count: 1,
+              bypass_pull_request_allowances: {users: bypass},
+            },
+          },
+        },
+      ],
+    })
+    const document = (bypass: string[]) => ({
+      ...parsed(file, settings(bypass)),
+      kind: 'branch-protection' as const,
+    })
+    const approved = compare(file, settings([]), settings(['alice'])).map((a) => a.access)
+    const [finding, ...others] = compare(file, settings([]), settings(['alice', 'bob']))
+    expect(others).toEqual([])
+    // The comparison's own choice, alice's push, is what the approved protection accepts.
+    expect(finding!.witness).toMatchObject({action: 'push', actor: 'user:alice'})
+    expect(witnessBeyond(finding!, document([]), document(['alice', 'bob']), approved)).toMatchObject({
+      action: 'push',
+      actor: 'user:bob',
+    })
+    // Nothing beyond the approved protection: none is given.
+    const [same] = compare(file, settings([]), settings(['alice']))
+    expect(witnessBeyond(same!, document([]), document(['alice']), approved)).toBeUndefined()
+  })
 
   it('"required reviews 1" approved covers 2, never 0', async () => {
     const file = SETTINGS_FILE

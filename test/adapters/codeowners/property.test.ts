@@ -8,6 +8,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {codeowners} from '../../../src/adapters/codeowners/index.js'
+import {witnessBeyond} from '../../../src/adapters/codeowners/covers.js'
 import {compiled} from '../../../src/adapters/codeowners/model.js'
 import {step} from '../../../src/adapters/codeowners/pattern.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
@@ -482,6 +483,68 @@ describe('codeowners approvals (Adapter.covers)', () => {
     )
     // Not vacuous: the same claim over fewer paths is covered by the approval of the wider region.
     expect(narrower).toBeGreaterThan(0)
+  })
+
+  // A finding no approval covers shows a path no approval grants (covers.ts witnessBeyond).
+  it('witnessBeyond: any path it gives the target allows, and neither the baseline nor the approved target does (brute force)', async () => {
+    let given = 0
+    let movedOffApproved = 0
+    await fc.assert(
+      fc.asyncProperty(editedArb, fc.array(editArb, {minLength: 1, maxLength: 2}), async ([b, t], ms) => {
+        const edited = ms.reduce(mutate, t)
+        const approved = await widenings(b, t)
+        const wider = await widenings(b, edited)
+        // Approving every finding of (b, t) grants all t widens only when none is possible.
+        if ([...approved, ...wider].some((f) => f.change === 'possible-widening')) return
+        const baselineDocuments = await documents(b, PLAIN)
+        const [before, target, after] = [rulesRead(b), rulesRead(t), rulesRead(edited)]
+        for (const f of wider) {
+          const witness = witnessBeyond(
+            f,
+            baselineDocuments,
+            approved.map((a) => a.access),
+          )
+          if (witness === undefined) continue
+          given++
+          const context = `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\n${f.rule} witness ${show(witness)}`
+          expect(witnessDiffers(after, before, witness), context).toBe(true)
+          expect(witnessDiffers(target, before, witness), context).toBe(false)
+          if (witnessDiffers(target, before, f.witness!)) movedOffApproved++
+        }
+      }),
+      RUNS,
+    )
+    // Not vacuous: paths were given, some of them instead of an approved one.
+    expect(given).toBeGreaterThan(5)
+    expect(movedOffApproved).toBeGreaterThan(0)
+  })
+
+  it('witnessBeyond: no owner approved on /.github/, the agent unowns every .github/: the witness is outside /.github/', async () => {
+    const repo = (rules: RuleJson[]): Repo => ({CODEOWNERS: rules})
+    const base = repo([{pattern: '*', owners: ['@alice']}])
+    const [approved] = await widenings(
+      base,
+      repo([
+        {pattern: '*', owners: ['@alice']},
+        {pattern: '/.github/', owners: []},
+      ]),
+    )
+    const [finding, ...others] = await widenings(
+      base,
+      repo([
+        {pattern: '*', owners: ['@alice']},
+        {pattern: '.github/', owners: []},
+      ]),
+    )
+    expect(others).toEqual([])
+    // The comparison's own choice, a real sensitive file, lies in the approved region.
+    expect(String(finding!.witness!.path)).toMatch(/^\.github\//)
+    const baselineDocuments = await documents(base, PLAIN)
+    const witness = witnessBeyond(finding!, baselineDocuments, [approved!.access])
+    expect(witness).toMatchObject({owner: 'no owner'})
+    expect(String(witness!.path)).toMatch(/^[^/]+\/\.github\/[^/]+$/)
+    // Nothing beyond the approved region: none is given.
+    expect(witnessBeyond(approved!, baselineDocuments, [approved!.access])).toBeUndefined()
   })
 
   it('the removal of every owner of /docs/** approved covers a removal on /docs/api/**, not on /src/**', async () => {
