@@ -2392,13 +2392,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -2410,12 +2410,12 @@ var require_visit = __commonJS({
     visit.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
         replaceNode(key, path, ctrl);
         return visit_(key, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
+        if (identity2.isCollection(node)) {
           path = Object.freeze(path.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
             const ci = visit_(i2, node.items[i2], visitor, path);
@@ -2428,7 +2428,7 @@ var require_visit = __commonJS({
               i2 -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
+        } else if (identity2.isPair(node)) {
           path = Object.freeze(path.concat(node));
           const ck = visit_("key", node.key, visitor, path);
           if (ck === BREAK)
@@ -2446,7 +2446,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -2458,12 +2458,12 @@ var require_visit = __commonJS({
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key, node, visitor, path) {
       const ctrl = await callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
         replaceNode(key, path, ctrl);
         return visitAsync_(key, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
+        if (identity2.isCollection(node)) {
           path = Object.freeze(path.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
             const ci = await visitAsync_(i2, node.items[i2], visitor, path);
@@ -2476,7 +2476,7 @@ var require_visit = __commonJS({
               i2 -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
+        } else if (identity2.isPair(node)) {
           path = Object.freeze(path.concat(node));
           const ck = await visitAsync_("key", node.key, visitor, path);
           if (ck === BREAK)
@@ -2513,31 +2513,31 @@ var require_visit = __commonJS({
     function callVisitor(key, node, visitor, path) {
       if (typeof visitor === "function")
         return visitor(key, node, path);
-      if (identity.isMap(node))
+      if (identity2.isMap(node))
         return visitor.Map?.(key, node, path);
-      if (identity.isSeq(node))
+      if (identity2.isSeq(node))
         return visitor.Seq?.(key, node, path);
-      if (identity.isPair(node))
+      if (identity2.isPair(node))
         return visitor.Pair?.(key, node, path);
-      if (identity.isScalar(node))
+      if (identity2.isScalar(node))
         return visitor.Scalar?.(key, node, path);
-      if (identity.isAlias(node))
+      if (identity2.isAlias(node))
         return visitor.Alias?.(key, node, path);
       return void 0;
     }
     function replaceNode(key, path, node) {
       const parent = path[path.length - 1];
-      if (identity.isCollection(parent)) {
+      if (identity2.isCollection(parent)) {
         parent.items[key] = node;
-      } else if (identity.isPair(parent)) {
+      } else if (identity2.isPair(parent)) {
         if (key === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity.isDocument(parent)) {
+      } else if (identity2.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -2550,7 +2550,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -2693,10 +2693,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
           visit.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
+            if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -2721,7 +2721,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -2768,7 +2768,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref2 = sourceObjects.get(source);
-            if (typeof ref2 === "object" && ref2.anchor && (identity.isScalar(ref2.node) || identity.isCollection(ref2.node))) {
+            if (typeof ref2 === "object" && ref2.anchor && (identity2.isScalar(ref2.node) || identity2.isCollection(ref2.node))) {
               ref2.node.anchor = ref2.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
@@ -2841,12 +2841,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function toJS(value, arg2, ctx) {
       if (Array.isArray(value))
         return value.map((v, i2) => toJS(v, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
+        if (!ctx || !identity2.hasAnchor(value))
           return value.toJSON(arg2, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -2872,11 +2872,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: type });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -2887,7 +2887,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
+        if (!identity2.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -2914,12 +2914,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node2 = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node2.NodeBase {
       constructor(source) {
-        super(identity.ALIAS);
+        super(identity2.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -2941,7 +2941,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit.visit(doc, {
             Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
+              if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -3003,11 +3003,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
+      if (identity2.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
+      } else if (identity2.isCollection(node)) {
         let count = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -3015,7 +3015,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity.isPair(node)) {
+      } else if (identity2.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -3030,13 +3030,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node2 = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar2 = class extends Node2.NodeBase {
       constructor(value) {
-        super(identity.SCALAR);
+        super(identity2.SCALAR);
         this.value = value;
       }
       toJSON(arg2, ctx) {
@@ -3061,7 +3061,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -3075,12 +3075,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
+      if (identity2.isDocument(value))
         value = value.contents;
-      if (identity.isNode(value))
+      if (identity2.isNode(value))
         return value;
-      if (identity.isPair(value)) {
-        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity2.isPair(value)) {
+        const map2 = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
         map2.items.push(value);
         return map2;
       }
@@ -3112,7 +3112,7 @@ var require_createNode = __commonJS({
             ref2.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema[identity2.MAP] : Symbol.iterator in Object(value) ? schema[identity2.SEQ] : schema[identity2.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -3136,7 +3136,7 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node2 = require_Node();
     function collectionFromPath(schema, path, value) {
       let v = value;
@@ -3180,7 +3180,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -3196,7 +3196,7 @@ var require_Collection = __commonJS({
         else {
           const [key, ...rest] = path;
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -3213,7 +3213,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
-        if (identity.isCollection(node))
+        if (identity2.isCollection(node))
           return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -3227,16 +3227,16 @@ var require_Collection = __commonJS({
         const [key, ...rest] = path;
         const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
+          return !keepScalar && identity2.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity2.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity.isPair(node))
+          if (!identity2.isPair(node))
             return false;
           const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
@@ -3247,7 +3247,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity2.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
@@ -3259,7 +3259,7 @@ var require_Collection = __commonJS({
           this.set(key, value);
         } else {
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -3715,7 +3715,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -3768,7 +3768,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj;
-      if (identity.isScalar(item)) {
+      if (identity2.isScalar(item)) {
         obj = item.value;
         let match = tags.filter((t) => t.identify?.(obj));
         if (match.length > 1) {
@@ -3791,7 +3791,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      const anchor = (identity2.isScalar(node) || identity2.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -3802,9 +3802,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
+      if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
+      if (identity2.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -3818,15 +3818,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str2;
-      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+      return identity2.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
 ${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -3838,23 +3838,23 @@ ${ctx.indent}${str2}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity2.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity2.isCollection(key) || !identity2.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key) || (identity2.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -3895,7 +3895,7 @@ ${indent}:`;
           str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
+      if (identity2.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -3907,10 +3907,10 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity2.isScalar(value))
         ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -3930,7 +3930,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity2.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -3993,7 +3993,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge3 = {
@@ -4006,10 +4006,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
+      if (identity2.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map2, it);
       else if (Array.isArray(source))
@@ -4020,7 +4020,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+      if (!identity2.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -4041,7 +4041,7 @@ var require_merge = __commonJS({
       return map2;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -4056,10 +4056,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge3 = require_merge();
     var stringify = require_stringify();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
+      if (identity2.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map2, value);
       else if (merge3.isMergeKey(ctx, key))
         merge3.addMergeToJSMap(ctx, map2, value);
@@ -4090,7 +4090,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
+      if (identity2.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
@@ -4120,7 +4120,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
+    var identity2 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -4128,15 +4128,15 @@ var require_Pair = __commonJS({
     }
     var Pair2 = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema) {
         let { key, value } = this;
-        if (identity.isNode(key))
+        if (identity2.isNode(key))
           key = key.clone(schema);
-        if (identity.isNode(value))
+        if (identity2.isNode(value))
           value = value.clone(schema);
         return new _Pair(key, value);
       }
@@ -4157,7 +4157,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection2, ctx, options) {
@@ -4173,14 +4173,14 @@ var require_stringifyCollection = __commonJS({
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment2 = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -4228,14 +4228,14 @@ ${indent}${line}` : "\n";
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -4243,7 +4243,7 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity.isNode(item.value) ? item.value : null;
+          const iv = identity2.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -4311,16 +4311,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair2 = require_Pair();
     var Scalar2 = require_Scalar();
     function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+      const k = identity2.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity.isPair(it)) {
+        if (identity2.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
+          if (identity2.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -4331,7 +4331,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema) {
-        super(identity.MAP, schema);
+        super(identity2.MAP, schema);
         this.items = [];
       }
       /**
@@ -4369,7 +4369,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
+        if (identity2.isPair(pair))
           _pair = pair;
         else if (!pair || typeof pair !== "object" || !("key" in pair)) {
           _pair = new Pair2.Pair(pair, pair?.value);
@@ -4380,7 +4380,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -4404,7 +4404,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity2.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -4429,7 +4429,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity.isPair(item))
+          if (!identity2.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -4452,7 +4452,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLMap2 = require_YAMLMap();
     var map2 = {
       collection: "map",
@@ -4460,7 +4460,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap2.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map3, onError) {
-        if (!identity.isMap(map3))
+        if (!identity2.isMap(map3))
           onError("Expected a mapping for this tag");
         return map3;
       },
@@ -4477,7 +4477,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
@@ -4485,7 +4485,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema) {
-        super(identity.SEQ, schema);
+        super(identity2.SEQ, schema);
         this.items = [];
       }
       add(value) {
@@ -4511,7 +4511,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
+        return !keepScalar && identity2.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -4535,7 +4535,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar2.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar2.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -4577,7 +4577,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+      let idx = identity2.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -4590,7 +4590,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq = {
       collection: "seq",
@@ -4598,7 +4598,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
+        if (!identity2.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
@@ -4952,17 +4952,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair2 = require_Pair();
     var Scalar2 = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
+      if (identity2.isSeq(seq)) {
         for (let i2 = 0; i2 < seq.items.length; ++i2) {
           let item = seq.items[i2];
-          if (identity.isPair(item))
+          if (identity2.isPair(item))
             continue;
-          else if (identity.isMap(item)) {
+          else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair = item.items[0] || new Pair2.Pair(new Scalar2.Scalar(null));
@@ -4976,7 +4976,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i2] = identity.isPair(item) ? item : new Pair2.Pair(item);
+          seq.items[i2] = identity2.isPair(item) ? item : new Pair2.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -5030,7 +5030,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var YAMLMap2 = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -5057,7 +5057,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map2);
         for (const pair of this.items) {
           let key, value;
-          if (identity.isPair(pair)) {
+          if (identity2.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
             value = toJS.toJS(pair.value, key, ctx);
           } else {
@@ -5087,7 +5087,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
+          if (identity2.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -5268,7 +5268,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair2 = require_Pair();
     var YAMLMap2 = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap2.YAMLMap {
@@ -5278,7 +5278,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair;
-        if (identity.isPair(key))
+        if (identity2.isPair(key))
           pair = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair = new Pair2.Pair(key.key, null);
@@ -5294,7 +5294,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair = YAMLMap2.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        return !keepPair && identity2.isPair(pair) ? identity2.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -5338,7 +5338,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
       resolve(map2, onError) {
-        if (identity.isMap(map2)) {
+        if (identity2.isMap(map2)) {
           if (map2.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map2);
           else
@@ -5583,7 +5583,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var map2 = require_map();
     var seq = require_seq();
     var string = require_string();
@@ -5596,9 +5596,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map2.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity2.MAP, { value: map2.map });
+        Object.defineProperty(this, identity2.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -5615,7 +5615,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -5642,7 +5642,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
+        if (identity2.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -5697,7 +5697,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair2 = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
@@ -5712,7 +5712,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -5748,7 +5748,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
+          [identity2.NODE_TYPE]: { value: identity2.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -5758,7 +5758,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -5821,7 +5821,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
+        if (flow && identity2.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -5861,7 +5861,7 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -5870,14 +5870,14 @@ var require_Document = __commonJS({
        */
       getIn(path, keepScalar) {
         if (Collection.isEmptyPath(path))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity2.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -5885,7 +5885,7 @@ var require_Document = __commonJS({
       hasIn(path) {
         if (Collection.isEmptyPath(path))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -5992,7 +5992,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity.isCollection(contents))
+      if (identity2.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -6263,12 +6263,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function mapIncludes(ctx, items, search2) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
       return items.some((pair) => isEqual(pair.key, search2));
     }
     exports.mapIncludes = mapIncludes;
@@ -6481,7 +6481,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair2 = require_Pair();
     var YAMLMap2 = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -6560,7 +6560,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
+              if (identity2.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -6675,7 +6675,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var YAMLMap2 = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -6725,7 +6725,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
+      const node = identity2.isNode(res) ? res : new Scalar2.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -7144,7 +7144,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -7153,17 +7153,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -7183,7 +7183,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema[identity2.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -7202,12 +7202,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema[identity2.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity2.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity2.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -7256,7 +7256,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -7302,7 +7302,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -7408,7 +7408,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -7470,9 +7470,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity.isPair(it))
+            if (identity2.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -9520,7 +9520,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors();
     var log = require_log();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions2(options) {
@@ -9598,7 +9598,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
+      if (identity2.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
@@ -9618,7 +9618,7 @@ var require_dist = __commonJS({
     var Schema = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair2 = require_Pair();
     var Scalar2 = require_Scalar();
     var YAMLMap2 = require_YAMLMap();
@@ -9636,14 +9636,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
+    exports.isAlias = identity2.isAlias;
+    exports.isCollection = identity2.isCollection;
+    exports.isDocument = identity2.isDocument;
+    exports.isMap = identity2.isMap;
+    exports.isNode = identity2.isNode;
+    exports.isPair = identity2.isPair;
+    exports.isScalar = identity2.isScalar;
+    exports.isSeq = identity2.isSeq;
     exports.Pair = Pair2.Pair;
     exports.Scalar = Scalar2.Scalar;
     exports.YAMLMap = YAMLMap2.YAMLMap;
@@ -12940,8 +12940,8 @@ function actionPattern(action) {
 function compileStatement(s, ctx) {
   const common = /* @__PURE__ */ new Map();
   const raw = s.raw;
-  const opaque = (description, identity) => {
-    const name2 = `opaque:${identity}`;
+  const opaque = (description, identity2) => {
+    const name2 = `opaque:${identity2}`;
     ctx.opaque.set(name2, description);
     const l = { key: name2, type: "opaque", description };
     return leaf(l);
@@ -12955,10 +12955,10 @@ function compileStatement(s, ctx) {
   else if ("NotPrincipal" in raw) principal3.push(not(or(...principalElement(raw.NotPrincipal, true).direct)));
   else principal3.push(globLeaf(SELF, { wildcards: false }));
   const context = /* @__PURE__ */ new Map();
-  const opaqueCondition = (description, identity) => common.set(`opaque:${identity}`, opaque(description, identity));
+  const opaqueCondition = (description, identity2) => common.set(`opaque:${identity2}`, opaque(description, identity2));
   for (const [key, op, values] of conditionEntries(s)) {
     const where = `${op.text} ${JSON.stringify({ [key]: values.length === 1 ? values[0] : values })}`;
-    const identity = JSON.stringify([op.text, key, [...values].sort(), s.variables]);
+    const identity2 = JSON.stringify([op.text, key, [...values].sort(), s.variables]);
     if (isPrincipalKey(s, key)) {
       const arn = op.base.startsWith("Arn");
       const kind = {
@@ -12974,17 +12974,17 @@ function compileStatement(s, ctx) {
         AWS_PRINCIPAL,
         (v) => principalCondition(key, v, kind, s.variables)
       );
-      if ("opaque" in compiled4) opaqueCondition(`${where}: ${compiled4.opaque}`, identity);
+      if ("opaque" in compiled4) opaqueCondition(`${where}: ${compiled4.opaque}`, identity2);
       else principal3.push(compiled4.formula);
       continue;
     }
     const traits = ctx.traits.get(key);
     if (traits.families.size > 1) {
-      opaqueCondition(`${where}: key compared as ${[...traits.families].join(" and ")}`, identity);
+      opaqueCondition(`${where}: key compared as ${[...traits.families].join(" and ")}`, identity2);
       continue;
     }
     const compiled3 = compileCondition(op, values, traits.multiValued, s.variables);
-    if ("opaque" in compiled3) opaqueCondition(`${where}: ${compiled3.opaque}`, identity);
+    if ("opaque" in compiled3) opaqueCondition(`${where}: ${compiled3.opaque}`, identity2);
     else context.set(key, [...context.get(key) ?? [], compiled3.formula]);
   }
   for (const [key, formulas] of context) common.set(contextDimension(key), and(...formulas));
@@ -13066,7 +13066,7 @@ function compileDocument(statements2, ctx) {
   const composed = boundary.length === 0 && !statements2.some((s) => s.boundary === true) ? rules : [
     ...rules.filter((r) => r.effect === "deny"),
     ...rules.filter((r) => r.effect === "allow" && r.statement.boundary !== true).flatMap(
-      (identity) => boundary.filter((b) => b.effect === "allow").map((b) => ({ ...identity, predicates: joined(identity, b) }))
+      (identity2) => boundary.filter((b) => b.effect === "allow").map((b) => ({ ...identity2, predicates: joined(identity2, b) }))
     )
   ];
   return composed.map((rule2, index3) => ({ ...rule2, index: index3 }));
@@ -13363,8 +13363,8 @@ function witnessOf(judged, names3) {
   if (typeof action === "string") witness.action = names3.actions.get(action) ?? displayAction(action);
   const resource = request.get("resource");
   if (typeof resource === "string") witness.resource = displayString(resource);
-  const identity = request.get(IDENTITY);
-  if (request.has(IDENTITY)) witness.identityPolicyAllows = identity === IDENTITY_ALLOWS;
+  const identity2 = request.get(IDENTITY);
+  if (request.has(IDENTITY)) witness.identityPolicyAllows = identity2 === IDENTITY_ALLOWS;
   const context = {};
   const set = (key, value) => (
     // Defined, not assigned: a condition key named `__proto__` must become an own key of the witness.
@@ -14948,10 +14948,85 @@ var init_model = __esm({
   }
 });
 
+// src/adapters/k8s-rbac/reach.ts
+function reachOf(baseline, target) {
+  const differ = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((key) => {
+    const [a, b] = [baseline.get(key), target.get(key)];
+    return a === void 0 || b === void 0 || a.hash !== b.hash && canonicalJson(a.value) !== canonicalJson(b.value);
+  });
+  const sides = [baseline, target].map(
+    (documents) => objectsOfDocuments([...documents].map(([key, d]) => [key, d.value]))
+  );
+  for (const objects of sides) if (new Set(objects.map((o) => o.id)).size < objects.length) return void 0;
+  const inFiles = new Set(differ);
+  const [before, after] = sides.map(
+    (objects) => new Map(objects.filter((o) => inFiles.has(o.file)).map((o) => [identity(o), o]))
+  );
+  const changed = [];
+  for (const [mine, theirs] of [
+    [before, after],
+    [after, before]
+  ])
+    for (const [key, o] of mine) {
+      const other = theirs.get(key);
+      if (other === void 0 || canonicalJson(other.raw) !== canonicalJson(o.raw)) changed.push(o);
+    }
+  if (changed.some(isBinding)) return void 0;
+  for (const objects of sides) {
+    const aggregators = [...objects, ...builtInObjects()].filter((o) => selectorsOf(o) !== void 0);
+    for (const role of changed)
+      if (selectorsOf(role) !== void 0 || aggregators.some((p) => aggregates(p, role))) return void 0;
+  }
+  const changedRoles = new Set(changed.map((o) => o.id));
+  const all2 = sides.flat();
+  const bound = all2.filter((o) => isBinding(o) && changedRoles.has(roleIdOf(o)));
+  const subjects = [...new Set(bound.flatMap(subjectsOf))];
+  const reached = all2.filter(
+    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some((s) => subjects.some((t) => subjectsOverlap(s, t))))
+  );
+  const byId = /* @__PURE__ */ new Map();
+  const byFile = /* @__PURE__ */ new Map();
+  for (const o of all2) {
+    byId.set(o.id, [...byId.get(o.id) ?? [], o]);
+    byFile.set(o.file, [...byFile.get(o.file) ?? [], o]);
+  }
+  const builtIns2 = builtInObjects();
+  const clusterRoles = [...all2, ...builtIns2].filter((o) => o.kind === "ClusterRole");
+  const given2 = /* @__PURE__ */ new Set();
+  const queue = [...differ, ...reached.map((o) => o.file)];
+  const rolesDone = /* @__PURE__ */ new Set();
+  const addRole = (id) => {
+    if (rolesDone.has(id)) return;
+    rolesDone.add(id);
+    for (const role of byId.get(id) ?? builtIns2.filter((b) => b.id === id)) {
+      if (!role.builtIn) queue.push(role.file);
+      for (const child2 of clusterRoles) if (aggregates(role, child2)) addRole(child2.id);
+    }
+  };
+  for (let head = 0; head < queue.length; head++) {
+    const file = queue[head];
+    if (given2.has(file)) continue;
+    given2.add(file);
+    for (const o of byFile.get(file) ?? []) if (isBinding(o)) addRole(roleIdOf(o));
+  }
+  return given2;
+}
+var isBinding, identity;
+var init_reach = __esm({
+  "src/adapters/k8s-rbac/reach.ts"() {
+    "use strict";
+    init_hash();
+    init_model();
+    isBinding = (o) => o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding";
+    identity = (o) => `${o.file}\0${o.id}`;
+  }
+});
+
 // src/adapters/k8s-rbac/compare.ts
 var compare_exports2 = {};
 __export(compare_exports2, {
   compareRbac: () => compareRbac,
+  compareWhole: () => compareWhole,
   describeFinding: () => describeFinding2,
   dimensions: () => dimensions,
   display: () => display,
@@ -15365,6 +15440,12 @@ function grouper(other, classify) {
   return { add, groups: () => [...groups.values()] };
 }
 function compareRbac(baseline, target, _changed) {
+  const reach2 = reachOf(baseline, target);
+  if (reach2 === void 0) return compareWhole(baseline, target);
+  const within2 = (documents) => new Map([...documents].filter(([key]) => reach2.has(key)));
+  return compareWhole(within2(baseline), within2(target));
+}
+function compareWhole(baseline, target) {
   const sides = { baseline, target };
   const before = objectsOfDocuments([...baseline].map(([p, d]) => [p, d.value]));
   const after = objectsOfDocuments([...target].map(([p, d]) => [p, d.value]));
@@ -15551,6 +15632,7 @@ var init_compare2 = __esm({
     init_truncation();
     init_objects();
     init_model();
+    init_reach();
     init_rules3();
     CELL_LIMIT2 = 2e3;
     VERBS = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
@@ -25165,7 +25247,7 @@ async function kustomizationInputs(path, value, source) {
     if (!isObject16(kustomization)) return;
     inputs.kustomizations.set(file, kustomization);
     const dir = posix3.dirname(file);
-    const resolve10 = (entry) => {
+    const resolve12 = (entry) => {
       const joined2 = posix3.normalize(posix3.join(dir, entry));
       if (joined2 === ".." || joined2.startsWith("../") || posix3.isAbsolute(entry)) {
         inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
@@ -25175,7 +25257,7 @@ async function kustomizationInputs(path, value, source) {
     };
     const addFile = (entry, as = "structural") => {
       if (isInline(entry)) return;
-      const at2 = resolve10(entry);
+      const at2 = resolve12(entry);
       if (at2 === void 0) return;
       inputs.files.add(at2);
       (as === "generator" ? inputs.generatorData : structural).add(at2);
@@ -25189,7 +25271,7 @@ async function kustomizationInputs(path, value, source) {
         );
         return;
       }
-      const at2 = resolve10(entry);
+      const at2 = resolve12(entry);
       if (at2 === void 0) return;
       if (all2.has(at2)) {
         inputs.files.add(at2);
@@ -29338,8 +29420,8 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
         var moduleRtn;
         var Module = moduleArg;
         var readyPromiseResolve, readyPromiseReject;
-        var readyPromise = new Promise((resolve10, reject) => {
-          readyPromiseResolve = resolve10;
+        var readyPromise = new Promise((resolve12, reject) => {
+          readyPromiseResolve = resolve12;
           readyPromiseReject = reject;
         });
         var ENVIRONMENT_IS_WEB = typeof window == "object";
@@ -29422,13 +29504,13 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
             }
             readAsync = /* @__PURE__ */ __name(async (url) => {
               if (isFileURI(url)) {
-                return new Promise((resolve10, reject) => {
+                return new Promise((resolve12, reject) => {
                   var xhr = new XMLHttpRequest();
                   xhr.open("GET", url, true);
                   xhr.responseType = "arraybuffer";
                   xhr.onload = () => {
                     if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-                      resolve10(xhr.response);
+                      resolve12(xhr.response);
                       return;
                     }
                     reject(xhr.status);
@@ -29652,10 +29734,10 @@ ${JSON.stringify(symbolNames2, null, 2)}`);
           __name(receiveInstantiationResult, "receiveInstantiationResult");
           var info2 = getWasmImports();
           if (Module["instantiateWasm"]) {
-            return new Promise((resolve10, reject) => {
+            return new Promise((resolve12, reject) => {
               Module["instantiateWasm"](info2, (mod, inst) => {
                 receiveInstance(mod, inst);
-                resolve10(mod.exports);
+                resolve12(mod.exports);
               });
             });
           }
@@ -32560,7 +32642,7 @@ function spawnGit(cwd, args2, env3 = {}) {
 function waitForGit(child2, cwd, args2) {
   const stderr = [];
   child2.stderr.on("data", (chunk) => stderr.push(chunk));
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve12, reject) => {
     let failed = false;
     child2.once("error", (error) => {
       failed = true;
@@ -32568,7 +32650,7 @@ function waitForGit(child2, cwd, args2) {
     });
     child2.once("close", (status) => {
       if (failed) return;
-      if (status === 0) resolve10();
+      if (status === 0) resolve12();
       else reject(new GitError(args2, status, Buffer.concat(stderr).toString("utf8")));
     });
   });
@@ -32735,8 +32817,8 @@ var init_batch = __esm({
       read(ids, maxBytes) {
         clearTimeout(this.idle);
         this.setReferenced(true);
-        return new Promise((resolve10, reject) => {
-          this.queue.push({ first: this.sent, count: ids.length, maxBytes, objects: [], resolve: resolve10, reject });
+        return new Promise((resolve12, reject) => {
+          this.queue.push({ first: this.sent, count: ids.length, maxBytes, objects: [], resolve: resolve12, reject });
           this.sent += ids.length;
           this.child.stdin.write(ids.map((id) => `${id}
 `).join(""));
@@ -33757,6 +33839,7 @@ var init_verdict = __esm({
 // src/kernel/files.ts
 import { constants as constants3 } from "node:fs";
 import { open as open2, realpath as realpath2 } from "node:fs/promises";
+import { dirname as dirname2, isAbsolute as isAbsolute3, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
   const handle2 = await open2(path, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
   try {
@@ -33768,6 +33851,11 @@ async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES)
   } finally {
     await handle2.close();
   }
+}
+function repoPath(root, absolute) {
+  const rel = relative2(root, absolute);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
+  return rel.split(sep2).join("/");
 }
 var init_files = __esm({
   "src/kernel/files.ts"() {
@@ -33784,10 +33872,10 @@ __export(atomic_exports, {
 });
 import { randomBytes } from "node:crypto";
 import { mkdir, open as open3, rename, rm as rm3 } from "node:fs/promises";
-import { dirname as dirname2, basename as basename2, join as join6 } from "node:path";
+import { dirname as dirname3, basename as basename2, join as join6 } from "node:path";
 async function writeFileAtomic(path, content) {
-  const temporary = join6(dirname2(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  await mkdir(dirname2(path), { recursive: true });
+  const temporary = join6(dirname3(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await mkdir(dirname3(path), { recursive: true });
   try {
     const handle2 = await open3(temporary, "wx");
     try {
@@ -33825,13 +33913,13 @@ var init_version = __esm({
 // src/core/cache-key.ts
 import { createHmac, randomBytes as randomBytes2, timingSafeEqual } from "node:crypto";
 import { mkdir as mkdir2, open as open4, readFile as readFile4 } from "node:fs/promises";
-import { dirname as dirname3, join as join7 } from "node:path";
+import { dirname as dirname4, join as join7 } from "node:path";
 async function readKey(path) {
   const key = await readFile4(path).catch(() => void 0);
   return key?.length === KEY_BYTES ? key : void 0;
 }
 async function ensureKey(path) {
-  await mkdir2(dirname3(path), { recursive: true });
+  await mkdir2(dirname4(path), { recursive: true });
   const key = randomBytes2(KEY_BYTES);
   try {
     const handle2 = await open4(path, "wx", 384);
@@ -50013,10 +50101,10 @@ import { spawn as spawn2 } from "node:child_process";
 import { constants as constants4, accessSync as accessSync2 } from "node:fs";
 import { mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { availableParallelism, tmpdir as tmpdir3 } from "node:os";
-import { delimiter as delimiter2, dirname as dirname4, join as join10 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname5, join as join10 } from "node:path";
 async function slot(work) {
   if (running < MAX_RUNNING) running++;
-  else await new Promise((resolve10) => waiting.push(resolve10));
+  else await new Promise((resolve12) => waiting.push(resolve12));
   try {
     return await work();
   } finally {
@@ -50048,7 +50136,7 @@ async function renderInCopy(binary3, run2) {
     for (const [path, content] of run2.files) {
       const target = join10(dir, "files", path);
       if (!target.startsWith(join10(dir, "files") + "/")) continue;
-      await mkdir3(dirname4(target), { recursive: true });
+      await mkdir3(dirname5(target), { recursive: true });
       await writeFile3(target, content);
     }
     await mkdir3(join10(dir, "home"), { recursive: true });
@@ -50076,7 +50164,7 @@ function spawnOffline(binary3, run2, cwd, home) {
     HELM_CONFIG_HOME: join10(home, "config"),
     HELM_DATA_HOME: join10(home, "data")
   };
-  return new Promise((resolve10) => {
+  return new Promise((resolve12) => {
     const child2 = spawn2(binary3, run2.args, { cwd, env: env3, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     const stdout = [];
     const stderr = [];
@@ -50096,13 +50184,13 @@ function spawnOffline(binary3, run2, cwd, home) {
     child2.stderr.on("data", (chunk) => stderr.push(chunk));
     child2.once("error", (error) => {
       clearTimeout(timer);
-      resolve10({ status: "failed", why: `${run2.tool} could not be started: ${error.message}` });
+      resolve12({ status: "failed", why: `${run2.tool} could not be started: ${error.message}` });
     });
     child2.once("close", (status) => {
       clearTimeout(timer);
-      if (stopped !== void 0) resolve10({ status: "failed", why: `${run2.tool} ${stopped}` });
-      else if (status === 0) resolve10({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
-      else resolve10({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
+      if (stopped !== void 0) resolve12({ status: "failed", why: `${run2.tool} ${stopped}` });
+      else if (status === 0) resolve12({ status: "rendered", stdout: Buffer.concat(stdout).toString("utf8") });
+      else resolve12({ status: "failed", why: firstError2(Buffer.concat(stderr).toString("utf8"), status) });
     });
   });
 }
@@ -51145,9 +51233,274 @@ var init_attributes2 = __esm({
   }
 });
 
-// src/core/agent/alone.ts
+// src/core/snapshot-index.ts
 import { readFile as readFile6 } from "node:fs/promises";
-import { join as join11, posix as posix9 } from "node:path";
+import { join as join11 } from "node:path";
+function skipSpace(content, at2) {
+  while (isSpace2(content[at2])) at2++;
+  return at2;
+}
+function skipString(content, at2) {
+  for (let i2 = at2 + 1; i2 < content.length; i2++) {
+    const byte = content[i2];
+    if (byte === BACKSLASH) i2++;
+    else if (byte === QUOTE) return i2 + 1;
+  }
+  throw new SyntaxError("unterminated string");
+}
+function skipValue(content, at2) {
+  const first = content[at2];
+  if (first === QUOTE) return skipString(content, at2);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    let i2 = at2;
+    while (i2 < content.length && ![COMMA, CLOSE_BRACE, CLOSE_BRACKET].includes(content[i2]) && !isSpace2(content[i2]))
+      i2++;
+    return i2;
+  }
+  let depth = 0;
+  for (let i2 = at2; i2 < content.length; i2++) {
+    const byte = content[i2];
+    if (byte === QUOTE) i2 = skipString(content, i2) - 1;
+    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
+    else if ((byte === CLOSE_BRACE || byte === CLOSE_BRACKET) && --depth === 0) return i2 + 1;
+  }
+  throw new SyntaxError("unterminated value");
+}
+function eachItem(content, at2, each) {
+  const close = content[at2] === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+  let i2 = skipSpace(content, at2 + 1);
+  if (content[i2] === close) return i2 + 1;
+  for (; ; ) {
+    i2 = skipSpace(content, each(i2));
+    if (content[i2] === close) return i2 + 1;
+    if (content[i2] !== COMMA) throw new SyntaxError(`unexpected byte at ${i2}`);
+    i2 = skipSpace(content, i2 + 1);
+  }
+}
+function scanLayout(content) {
+  const members = [];
+  const ranges = [];
+  let lists = 0;
+  try {
+    const open7 = skipSpace(content, 0);
+    if (content[open7] !== OPEN_BRACE) return void 0;
+    const end = eachItem(content, open7, (keyStart) => {
+      if (content[keyStart] !== QUOTE) throw new SyntaxError(`expected a name at ${keyStart}`);
+      const keyEnd = skipString(content, keyStart);
+      const name2 = JSON.parse(content.toString("utf8", keyStart, keyEnd));
+      const colon = skipSpace(content, keyEnd);
+      if (content[colon] !== COLON) throw new SyntaxError(`expected ':' at ${colon}`);
+      const start2 = skipSpace(content, colon + 1);
+      if (name2 === "documents" && ++lists === 1) {
+        if (content[start2] !== OPEN_BRACKET) throw new SyntaxError("documents is no list");
+        return eachItem(content, start2, (item) => {
+          const itemEnd = skipValue(content, item);
+          ranges.push([item, itemEnd]);
+          return itemEnd;
+        });
+      }
+      const valueEnd = skipValue(content, start2);
+      JSON.parse(textOf2(content, [start2, valueEnd]));
+      members.push([name2, start2, valueEnd]);
+      return valueEnd;
+    });
+    if (skipSpace(content, end) !== content.length) return void 0;
+    const names3 = members.map(([name2]) => name2);
+    if (lists !== 1 || new Set(names3).size !== names3.length) return void 0;
+    const documents = [];
+    for (const range of ranges) {
+      const file = documentFile(JSON.parse(textOf2(content, range)));
+      if (file === void 0) return void 0;
+      documents.push([file, ...range]);
+    }
+    return { members, documents };
+  } catch {
+    return void 0;
+  }
+}
+function documentFile(document2) {
+  const { path, origin } = document2 ?? {};
+  const file = origin?.file ?? path;
+  return typeof file === "string" ? file : void 0;
+}
+async function indexOf3(root) {
+  const dir = await dotGitDir(root);
+  return dir === void 0 ? void 0 : { path: join11(dir, INDEX_FILE), keyPath: keyFile(dir) };
+}
+async function keptLayout(root, blob, content) {
+  const index3 = await indexOf3(root);
+  if (index3 === void 0) return void 0;
+  const [text3, key] = await Promise.all([
+    readFile6(index3.path, "utf8").catch(() => void 0),
+    readKey(index3.keyPath)
+  ]);
+  if (text3 === void 0 || key === void 0) return void 0;
+  try {
+    const entry = JSON.parse(text3);
+    if (entry.blob !== blob || typeof entry.layout !== "string") return void 0;
+    if (!macVerifies(key, macText2(blob, entry.layout), entry.mac)) return void 0;
+    const layout = JSON.parse(entry.layout);
+    const fits = ([, start2, end]) => Number.isInteger(start2) && Number.isInteger(end) && start2 >= 0 && start2 < end && end <= content.length;
+    return layout.members.every(fits) && layout.documents.every(fits) ? layout : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function keepLayout(root, blob, layout) {
+  await (async () => {
+    const index3 = await indexOf3(root);
+    if (index3 === void 0) return;
+    const key = await readKey(index3.keyPath) ?? await ensureKey(index3.keyPath);
+    const text3 = JSON.stringify(layout);
+    await writeFileAtomic(
+      index3.path,
+      `${JSON.stringify({ blob, layout: text3, mac: macOf(key, macText2(blob, text3)) })}
+`
+    );
+  })().catch(() => void 0);
+}
+var INDEX_FILE, textOf2, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON, isSpace2, macText2;
+var init_snapshot_index = __esm({
+  "src/core/snapshot-index.ts"() {
+    "use strict";
+    init_dot_git();
+    init_atomic();
+    init_version();
+    init_cache_key();
+    INDEX_FILE = join11("acldrift", "snapshot-index.json");
+    textOf2 = (content, [start2, end]) => content.toString("utf8", start2, end);
+    [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON] = [
+      34,
+      92,
+      123,
+      125,
+      91,
+      93,
+      44,
+      58
+    ];
+    isSpace2 = (byte) => byte === 32 || byte === 10 || byte === 13 || byte === 9;
+    macText2 = (blob, layout) => `snapshot-index\0${toolVersion()}\0${blob}\0${layout}`;
+  }
+});
+
+// src/core/snapshot.ts
+async function readSnapshot(path) {
+  const content = await snapshotContent(path);
+  return { ...(await parseSnapshot(path, content, { positions: false })).source, blob: gitBlobId(content) };
+}
+async function snapshotContent(path) {
+  try {
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    throw new UsageError(`cannot read baseline snapshot ${path}: ${error.message}`);
+  }
+}
+async function parseSnapshot(path, content, options = {}) {
+  const parsed3 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
+  const problems = await validateValue("snapshot", parsed3);
+  const read2 = problems.length > 0 ? void 0 : await embed(parsed3, containerFor("snapshot"));
+  if (problems.length > 0 || read2.problems.length > 0) {
+    if (options.positions === false) return parseSnapshot(path, content);
+    throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
+  }
+  const snapshot2 = parsed3.value;
+  const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
+  const noLines = { locate: () => void 0 };
+  const documents = /* @__PURE__ */ new Map();
+  for (const held of read2.documents) {
+    const entry = entries2.get(held.origin.name);
+    documents.set(entry.path, {
+      path: entry.path,
+      kind: entry.kind,
+      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
+      hash: `value:${held.hash}`,
+      value: entry.value,
+      sourceMap: noLines,
+      ...entry.origin === void 0 ? {} : { origin: entry.origin }
+    });
+  }
+  return {
+    snapshot: snapshot2,
+    source: {
+      type: "snapshot",
+      ref: path,
+      commit: snapshot2.source.commit,
+      documents,
+      problems: [],
+      notes: [],
+      // What it recorded reading, with the digest of the config it was read under (the gate compares it).
+      ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
+    },
+    held: new Map(read2.documents.map((d) => [d.path, d])),
+    sourceMap: parsed3.sourceMap
+  };
+}
+async function openSnapshot(path, root) {
+  const content = await snapshotContent(path);
+  const blob = gitBlobId(content);
+  const layout = await keptLayout(root, blob, content) ?? await foundLayout(root, blob, content);
+  if (layout === void 0) return wholly(await readSnapshot(path));
+  const ranges = new Map(layout.members.map(([name2, ...range]) => [name2, range]));
+  const files2 = ranges.has("files") ? JSON.parse(textOf2(content, ranges.get("files"))) : void 0;
+  const head = layout.members.filter(([name2]) => name2 !== "files").map(([name2, ...range]) => `${JSON.stringify(name2)}:${textOf2(content, range)}`);
+  return {
+    files: files2,
+    documentFiles: [...new Set(layout.documents.map(([file]) => file))],
+    async documentsOf(wanted) {
+      const chosen = layout.documents.filter(([file]) => wanted.has(file));
+      const documents = chosen.map(([, ...range]) => textOf2(content, range));
+      const subset = `{${[...head, `"documents":[${documents.join(",")}]`].join(",")}}`;
+      try {
+        const parsed3 = await parseSnapshot(path, Buffer.from(subset), { positions: false });
+        if (parsed3.snapshot.documents.every((d, i2) => documentFile(d) === chosen[i2][0]))
+          return { ...parsed3.source, blob };
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+      }
+      return readSnapshot(path);
+    }
+  };
+}
+async function foundLayout(root, blob, content) {
+  const layout = scanLayout(content);
+  const files2 = layout?.members.find(([name2]) => name2 === "files");
+  if (layout === void 0 || files2 !== void 0 && !wellFormedFiles(JSON.parse(textOf2(content, [files2[1], files2[2]]))))
+    return void 0;
+  await keepLayout(root, blob, layout);
+  return layout;
+}
+function wellFormedFiles(files2) {
+  return isRecord9(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord9(files2.blobs) && Object.values(files2.blobs).every(
+    (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
+  );
+}
+function wholly(source) {
+  return { files: void 0, documentFiles: [], documentsOf: async () => source };
+}
+var isRecord9;
+var init_snapshot3 = __esm({
+  async "src/core/snapshot.ts"() {
+    "use strict";
+    init_atomic();
+    init_errors();
+    init_files();
+    init_hash();
+    init_parse();
+    init_containers();
+    await init_embedded();
+    init_snapshot_index();
+    await init_validate();
+    init_version();
+    isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+});
+
+// src/core/agent/alone.ts
+import { existsSync } from "node:fs";
+import { readFile as readFile7 } from "node:fs/promises";
+import { isAbsolute as isAbsolute4, join as join12, posix as posix9, resolve as resolve6 } from "node:path";
 function alone(read2) {
   if (read2.problems.length > 0 || read2.notRead !== void 0) return void 0;
   if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
@@ -51155,33 +51508,73 @@ function alone(read2) {
 }
 async function readIfExists(path) {
   try {
-    return await readFile6(path);
+    return await readFile7(path);
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
   }
 }
-async function indexedApprovals(root) {
-  const entries2 = await listStagedEntries(root);
-  const own = entries2.filter((e) => e.path === APPROVALS_FILE);
-  if (own.length === 0) return null;
-  const entry = own[0];
-  if (own.length > 1 || entry.stage !== 0 || !["100644", "100755"].includes(entry.mode)) return void 0;
-  const worktree = await readIfExists(join11(root, APPROVALS_FILE));
+async function indexedApprovals(root, entries2) {
+  if (!entries2.some((e) => e.path === APPROVALS_FILE)) return null;
+  const entry = plainEntry(entries2, APPROVALS_FILE);
+  if (entry === void 0) return void 0;
+  const worktree = await readIfExists(join12(root, APPROVALS_FILE));
   const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
   return content?.toString("utf8");
+}
+function plainEntry(entries2, path) {
+  const own = entries2.filter((e) => e.path === path);
+  const entry = own[0];
+  return own.length === 1 && entry.stage === 0 && ["100644", "100755"].includes(entry.mode) ? entry : void 0;
+}
+function snapshotPath(root, named3) {
+  const file = isAbsolute4(named3) ? named3 : resolve6(root, named3);
+  return existsSync(file) ? repoPath(root, file) : void 0;
+}
+async function snapshotBaseline(root, config2, snapshot2, committed, entries2, path) {
+  if (committed === void 0 || plainEntry(entries2, snapshot2)?.object !== gitBlobId(committed))
+    return void 0;
+  const worktree = await readIfExists(join12(root, snapshot2));
+  if (worktree === void 0 || !worktree.equals(committed)) return void 0;
+  let source;
+  try {
+    ;
+    ({ source } = await parseSnapshot(join12(root, snapshot2), committed, { positions: false }));
+  } catch (error) {
+    if (error instanceof InvalidInputError || error instanceof UsageError) return void 0;
+    throw error;
+  }
+  const recorded = source.files;
+  if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
+  const documents = /* @__PURE__ */ new Map();
+  let othersKept = true;
+  for (const [key, document2] of source.documents) {
+    const file = document2.origin?.file ?? key;
+    if (file === path) {
+      if (document2.origin !== void 0) return void 0;
+      documents.set(key, document2);
+    } else if (document2.origin !== void 0 || plainEntry(entries2, file)?.object !== recorded.blobs[file])
+      othersKept = false;
+  }
+  return { documents, othersKept };
 }
 async function reviewAlone(root, config2, assigned, proposed, readers2) {
   const { path } = proposed;
   const { policy: policy2, settings } = config2;
-  if (config2.baseline !== void 0 || policy2.agents !== "require-approval" || policy2.failOn === "never")
+  if (policy2.agents !== "require-approval" || policy2.failOn === "never") return void 0;
+  const snapshot2 = config2.baseline === void 0 ? void 0 : snapshotPath(root, config2.baseline);
+  if (config2.baseline !== void 0 && snapshot2 === void 0) return void 0;
+  if (posix9.basename(path) === ATTRIBUTES_FILE || path === snapshot2 || (await readers2()).size > 0)
     return void 0;
-  if (posix9.basename(path) === ATTRIBUTES_FILE || (await readers2()).size > 0) return void 0;
   const after = alone(await readDocuments(proposed, assigned, false, void 0, settings));
   if (after === void 0) return void 0;
   let head;
   try {
-    head = await readRevisionFiles(root, { commit: "HEAD" }, [path, CONFIG_FILE]);
+    head = await readRevisionFiles(root, { commit: "HEAD" }, [
+      path,
+      CONFIG_FILE,
+      ...snapshot2 ? [snapshot2] : []
+    ]);
   } catch (error) {
     if (error instanceof GitError) return void 0;
     throw error;
@@ -51189,23 +51582,33 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
   if (head.skipped.some((s) => s.reason !== "deleted")) return void 0;
   const atHead = (file) => head.files.find((f) => f.path === file);
   const headConfig = atHead(CONFIG_FILE)?.content;
+  const entries2 = await listStagedEntries(root);
   const [ownConfig, approvals] = await Promise.all([
-    config2.file === void 0 ? void 0 : readIfExists(join11(root, CONFIG_FILE)),
-    indexedApprovals(root)
+    config2.file === void 0 ? void 0 : readIfExists(join12(root, CONFIG_FILE)),
+    indexedApprovals(root, entries2)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
   if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
   if (approvals === void 0 || approvals !== null && mayName2(approvals, path)) return void 0;
-  const headFile = atHead(path);
-  const before = alone(
-    headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
-  );
-  if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
-  if (before.size === 0 || after.size > before.size) {
-    const assign2 = assigner(config2);
-    const staged = await stagedChangedPaths(root);
-    if (staged.some((other) => other !== path && assign2(other) !== void 0)) return void 0;
+  let before;
+  let othersKept;
+  if (snapshot2 === void 0) {
+    const headFile = atHead(path);
+    before = alone(
+      headFile === void 0 ? NOTHING2 : await readDocuments(headFile, assigned, false, void 0, settings)
+    );
+    othersKept = async () => {
+      const assign2 = assigner(config2);
+      const staged = await stagedChangedPaths(root);
+      return !staged.some((other) => other !== path && assign2(other) !== void 0);
+    };
+  } else {
+    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, entries2, path);
+    before = read2?.documents;
+    othersKept = async () => read2.othersKept;
   }
+  if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
+  if ((before.size === 0 || after.size > before.size) && !await othersKept()) return void 0;
   const context = { ...settings, paths: () => listSourcePaths(root, { type: "staged" }) };
   const { findings } = await compareChanged(before, after, context);
   return gating(findings.sort(byGravity), "widening", policy2.agents);
@@ -51215,6 +51618,8 @@ var init_alone = __esm({
   async "src/core/agent/alone.ts"() {
     "use strict";
     init_git();
+    init_errors();
+    init_files();
     init_findings();
     init_hash();
     await init_compare8();
@@ -51222,6 +51627,7 @@ var init_alone = __esm({
     await init_approvals_file();
     init_attributes2();
     init_verdict();
+    await init_snapshot3();
     await init_source2();
     NOTHING2 = { documents: [], problems: [], notes: [] };
     mayName2 = (approvals, path) => approvals.includes(path) || approvals.includes("\\") || /[\s']/.test(path);
@@ -52475,19 +52881,19 @@ var init_classify3 = __esm({
 
 // src/core/actors/pending.ts
 async function pendingActor(root, evidence2) {
-  const identity = await pendingIdentity(root);
+  const identity2 = await pendingIdentity(root);
   const actor = classifyActor(
     {
-      authorName: identity.author.name,
-      authorEmail: identity.author.email,
-      committerName: identity.committer.name,
-      committerEmail: identity.committer.email,
+      authorName: identity2.author.name,
+      authorEmail: identity2.author.email,
+      committerName: identity2.committer.name,
+      committerEmail: identity2.committer.email,
       message: evidence2.message ?? "",
       env: evidence2.env
     },
     evidence2.actors
   );
-  return { identity, actor };
+  return { identity: identity2, actor };
 }
 var init_pending = __esm({
   "src/core/actors/pending.ts"() {
@@ -52527,13 +52933,13 @@ function commitInfo(commit, notes, actors) {
   return { sha: commit.sha, author: commit.author, subject: subjectOf(commit.message), actor };
 }
 async function pendingCommit(lookup2, subject) {
-  const { identity, actor } = await pendingActor(lookup2.root, {
+  const { identity: identity2, actor } = await pendingActor(lookup2.root, {
     env: lookup2.env ?? process.env,
     actors: lookup2.actors,
     message: lookup2.message
   });
   const told = lookup2.message === void 0 ? "" : subjectOf(lookup2.message).trim();
-  return { sha: "pending", author: identity.author, subject: told || `(${subject})`, actor, pending: true };
+  return { sha: "pending", author: identity2.author, subject: told || `(${subject})`, actor, pending: true };
 }
 var blamedShas, subjectOf;
 var init_commits = __esm({
@@ -52937,7 +53343,7 @@ async function readByKind(kind, file) {
   if (value === void 0 || adapter.parse === void 0 && !adapter.detect(value)) return void 0;
   return canonicalJson(value);
 }
-async function kindChangedSince(root, history, head, kind) {
+function kindPaths(history, kind) {
   const paths = /* @__PURE__ */ new Set();
   const blobs = /* @__PURE__ */ new Map();
   for (const commit of history.commits.values())
@@ -52950,8 +53356,11 @@ async function kindChangedSince(root, history, head, kind) {
           paths.add(path);
           if (!isAbsent(blob) && !blobs.has(blob)) blobs.set(blob, path);
         }
-  if (paths.size === 0) return void 0;
-  const set = [...paths].sort();
+  return { paths: [...paths].sort(), blobs };
+}
+async function kindChangedSince(root, history, head, kind) {
+  const { paths: set, blobs } = kindPaths(history, kind);
+  if (set.length === 0) return void 0;
   const atTarget = await blobIdsAt(root, head, set);
   for (const [path, blob] of atTarget) if (!blobs.has(blob)) blobs.set(blob, path);
   const read2 = /* @__PURE__ */ new Map();
@@ -53003,35 +53412,24 @@ var init_by_change = __esm({
 async function addedAccess(options) {
   const { history, head, settings } = options;
   const out2 = /* @__PURE__ */ new Map();
-  for (const [file, findings] of options.byFile) {
-    const kind = findings[0].kind;
+  for (const group of options.groups) {
+    const { findings, kind, walks, together } = group;
     const adapter = adapterFor(kind);
-    const walks = options.walksOf(file);
-    const walk = walks(history, head, file);
+    const walk = walks(history, head, group.path);
     if (walk.before === void 0) continue;
     const keys = new Set(findings.map(findingKey));
-    const container = findings.some((f) => f.document !== void 0);
-    const read2 = /* @__PURE__ */ new Map();
-    const documentsOf3 = async (blob) => {
-      let documents = read2.get(blob);
-      if (documents === void 0) {
-        const content = blob === null ? void 0 : options.contents.get(blob);
-        const all2 = content === void 0 ? [] : (await readDocuments(
-          { path: file, content },
-          container ? "detect" : kind,
-          false,
-          void 0,
-          settings
-        )).documents;
-        documents = new Map(all2.filter((d) => keys.has(d.path)).map((d) => [d.path, d]));
-        read2.set(blob, documents);
-      }
-      return documents;
+    const target = new Map(
+      [...options.target].filter(([key, d]) => together ? d.kind === kind : keys.has(key))
+    );
+    const allowsIn = async (documents, key, witness, value) => {
+      const others = new Map(
+        together ? [...documents].filter(([k]) => k !== key).map(([k, d]) => [k, d.value]) : []
+      );
+      const document2 = documents.get(key);
+      if (value !== void 0) return adapter.allows(value, witness, key, others, settings);
+      return document2 === void 0 ? await adapter.absentAllows?.(witness, key, others) ?? false : adapter.allows(document2.value, witness, key, others, settings);
     };
-    const allows2 = async (blob, key, witness) => {
-      const document2 = (await documentsOf3(blob)).get(key);
-      return document2 === void 0 ? await adapter.absentAllows?.(witness, key, /* @__PURE__ */ new Map()) ?? false : adapter.allows(document2.value, witness, key, /* @__PURE__ */ new Map(), settings);
-    };
+    const allows2 = async (version2, key, witness) => allowsIn(await group.documents(version2), key, witness);
     const beforeRange = walk.before.blob;
     const states = [...walk.states()];
     const touched = states.filter((state) => state.touched);
@@ -53040,54 +53438,62 @@ async function addedAccess(options) {
     for (const [i2, state] of states.entries()) {
       if (!state.touched) continue;
       const parent = i2 + 1 < states.length ? states[i2 + 1].blob : beforeRange;
-      const [before, after] = [await documentsOf3(parent), await documentsOf3(state.blob)];
+      const [before, after] = [await group.documents(parent), await group.documents(state.blob)];
       const merged = history.commits.get(state.sha).parents.length > 1;
-      for (const key of keys) {
+      const changed = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((key) => {
         const [was, now] = [before.get(key), after.get(key)];
-        const at2 = options.target.get(key);
-        if (now === void 0 || was !== void 0 && sameDocument(was, now) || at2 === void 0) continue;
-        const compared = await compareDocuments(
-          kind,
-          new Map(was === void 0 ? [] : [[key, was]]),
-          /* @__PURE__ */ new Map([[key, now]]),
-          [key],
-          settings
+        const same2 = was !== void 0 && now !== void 0 && sameDocument(was, now);
+        return !same2 && (was !== void 0 || now !== void 0) && (together || keys.has(key));
+      });
+      const sides = (key) => together ? { was: before, changed } : { was: new Map(before.has(key) ? [[key, before.get(key)]] : []), changed: [key] };
+      const compare = async (key, now) => {
+        const { was, changed: asked2 } = sides(key);
+        const is = new Map(together ? after : []);
+        is.set(key, now);
+        return (await compareDocuments(kind, was, is, asked2, settings)).findings;
+      };
+      const found2 = together ? (await compareDocuments(kind, before, after, changed, settings)).findings : (await Promise.all(
+        changed.filter((key) => after.has(key)).map((key) => compare(key, after.get(key)))
+      )).flat();
+      for (const first of found2) {
+        const key = findingKey(first);
+        const now = after.get(key);
+        if (now === void 0 || !together && target.get(key) === void 0) continue;
+        const present2 = async (witness2, checked) => (adapter.namesRequest?.(witness2) ?? true) && (checked || await allowsIn(after, key, witness2) && !await allowsIn(before, key, witness2)) && await allowsIn(target, key, witness2) && !await allows2(beforeRange, key, witness2);
+        const witness = await presentRequest(first, now, present2, {
+          compare: (value) => compare(key, { ...now, value }),
+          allows: (value, w) => allowsIn(after, key, w, value)
+        });
+        if (witness === void 0) continue;
+        const owners = await grantedBy(
+          findings.filter((f) => together || findingKey(f) === key),
+          target,
+          witness,
+          allowsIn
         );
-        const present2 = async (witness, checked) => (adapter.namesRequest?.(witness) ?? true) && (checked || await allows2(state.blob, key, witness) && !await allows2(parent, key, witness)) && await adapter.allows(at2.value, witness, key, /* @__PURE__ */ new Map(), settings) && !await allows2(beforeRange, key, witness);
-        for (const first of compared.findings) {
-          const witness = await presentRequest(first, now, was, present2, adapter, settings);
-          if (witness === void 0) continue;
-          const owners = await grantedBy(
-            findings.filter((f) => findingKey(f) === key),
-            at2,
-            witness,
-            kind,
-            settings
+        if (owners.length === 0) continue;
+        let by = { sha: state.sha };
+        if (merged) {
+          const answers3 = /* @__PURE__ */ new Map();
+          for (const version2 of [null, ...group.versions])
+            answers3.set(version2, await allows2(version2, key, witness));
+          const blamed = semanticBlame(
+            history,
+            state.sha,
+            state.path,
+            (version2) => answers3.get(version2) ?? false,
+            walks
           );
-          if (owners.length === 0) continue;
-          let by = { sha: state.sha };
-          if (merged) {
-            const answers3 = /* @__PURE__ */ new Map();
-            for (const blob of [null, ...options.versions.get(file) ?? []])
-              answers3.set(blob, await allows2(blob, key, witness));
-            const blamed = semanticBlame(
-              history,
-              state.sha,
-              state.path,
-              (blob) => answers3.get(blob) ?? false,
-              walks
-            );
-            if (blamed.sha === null) continue;
-            by = {
-              sha: blamed.sha,
-              mergedBy: blamed.mergedBy ?? (blamed.sha === state.sha ? void 0 : state.sha)
-            };
-          }
-          for (const owner of owners) {
-            const list4 = added.get(owner) ?? [];
-            if (!list4.some((entry) => entry.sha === by.sha)) list4.push({ ...by, witness });
-            added.set(owner, list4);
-          }
+          if (blamed.sha === null) continue;
+          by = {
+            sha: blamed.sha,
+            mergedBy: blamed.mergedBy ?? (blamed.sha === state.sha ? void 0 : state.sha)
+          };
+        }
+        for (const owner of owners) {
+          const list4 = added.get(owner) ?? [];
+          if (!list4.some((entry) => entry.sha === by.sha)) list4.push({ ...by, witness });
+          added.set(owner, list4);
         }
       }
     }
@@ -53095,32 +53501,26 @@ async function addedAccess(options) {
   }
   return out2;
 }
-async function presentRequest(found2, now, was, present2, adapter, settings) {
+async function presentRequest(found2, now, present2, retry) {
   let finding2 = found2;
   let value = now.value;
   while (finding2 !== void 0 && finding2.change !== "narrowing" && finding2.witness !== null) {
     const witness = finding2.witness;
     if (await present2(witness, value === now.value)) return witness;
     const pointer = innerPointer(finding2.pointer, now);
-    const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, now.path, adapter, settings);
+    const fewer = pointer === null ? void 0 : await withoutGrantOf(value, pointer, witness, retry);
     if (fewer === void 0) return void 0;
     value = fewer;
-    const compared = await compareDocuments(
-      now.kind,
-      new Map(was === void 0 ? [] : [[now.path, was]]),
-      /* @__PURE__ */ new Map([[now.path, { ...now, value }]]),
-      [now.path],
-      settings
+    finding2 = (await retry.compare(value)).find(
+      (f) => f.pointer === found2.pointer && findingKey(f) === findingKey(found2) && f.change !== "narrowing"
     );
-    finding2 = compared.findings.find((f) => f.pointer === found2.pointer && f.change !== "narrowing");
   }
   return void 0;
 }
-async function withoutGrantOf(value, pointer, witness, path, adapter, settings) {
+async function withoutGrantOf(value, pointer, witness, retry) {
   for (const item of listItems2(pointedAt(value, pointerTokens(pointer)), pointer)) {
     const fewer = removed(value, item);
-    if (fewer !== void 0 && !await adapter.allows(fewer, witness, path, /* @__PURE__ */ new Map(), settings))
-      return fewer;
+    if (fewer !== void 0 && !await retry.allows(fewer, witness)) return fewer;
   }
   return void 0;
 }
@@ -53140,15 +53540,16 @@ function pointedAt(value, tokens) {
   }
   return at2;
 }
-async function grantedBy(findings, target, witness, kind, settings) {
-  const adapter = adapterFor(kind);
+async function grantedBy(findings, target, witness, allowsIn) {
   const owners = [];
   for (const finding2 of findings) {
-    const pointer = innerPointer(finding2.pointer, target);
+    const key = findingKey(finding2);
+    const document2 = target.get(key);
+    const pointer = document2 === void 0 ? null : innerPointer(finding2.pointer, document2);
     if (pointer === null) continue;
-    const without2 = removed(target.value, pointer);
+    const without2 = removed(document2.value, pointer);
     if (without2 === void 0) continue;
-    if (!await adapter.allows(without2, witness, target.path, /* @__PURE__ */ new Map(), settings)) owners.push(finding2);
+    if (!await allowsIn(target, key, witness, without2)) owners.push(finding2);
   }
   return owners.length > 0 || findings.length !== 1 ? owners : findings;
 }
@@ -53182,7 +53583,6 @@ var init_contributions = __esm({
     await init_compare8();
     await init_embedded();
     init_parse();
-    await init_source2();
     init_blame();
   }
 });
@@ -53295,7 +53695,7 @@ async function attribute(findings, options) {
     return kindChanges(finding2.kind);
   };
   const blamed = /* @__PURE__ */ new Map();
-  const byFile = /* @__PURE__ */ new Map();
+  const listedIn = /* @__PURE__ */ new Set();
   const added = /* @__PURE__ */ new Map();
   let done = 0;
   for (const group of inGroups(findings, filesOf, versions)) {
@@ -53353,27 +53753,39 @@ async function attribute(findings, options) {
       }
       blamed.set(finding2, { sha: result2.sha, mergedBy: result2.mergedBy });
     }
-    const ownFiles = /* @__PURE__ */ new Map();
-    for (const finding2 of group) {
-      const b = blamed.get(finding2);
-      if (b === void 0 || b === null || finding2.witness === null || together.has(finding2.file) || elsewhereOf(finding2) !== void 0)
-        continue;
-      if (adapterFor(finding2.kind).scope !== "file") continue;
-      ownFiles.set(finding2.file, [...ownFiles.get(finding2.file) ?? [], finding2]);
-    }
-    for (const [file, list4] of ownFiles) byFile.set(file, list4);
-    const listed = await addedAccess({
+    const groups = fileGroups(
+      group.filter((f) => blamed.has(f)),
+      blamed,
+      { settings, walksOf, versions, contents, together }
+    );
+    for (const g of groups) for (const finding2 of g.findings) listedIn.add(finding2);
+    const listed2 = await addedAccess({
       history,
       head,
-      byFile: ownFiles,
-      walksOf,
-      versions,
-      contents,
+      groups,
       target: options.documents ?? /* @__PURE__ */ new Map(),
       settings
     });
-    for (const [finding2, list4] of listed) added.set(finding2, list4);
+    for (const [finding2, list4] of listed2) added.set(finding2, list4);
   }
+  const kinds = await kindGroups(blamed, {
+    root: options.root,
+    history,
+    head,
+    settings,
+    target: options.documents ?? /* @__PURE__ */ new Map(),
+    contained: containedKinds,
+    reading
+  });
+  for (const g of kinds) for (const finding2 of g.findings) listedIn.add(finding2);
+  const listed = await addedAccess({
+    history,
+    head,
+    groups: kinds,
+    target: options.documents ?? /* @__PURE__ */ new Map(),
+    settings
+  });
+  for (const [finding2, list4] of listed) added.set(finding2, list4);
   options.progress?.(findings.length, findings.length, "findings attributed");
   const commits = await lookUpCommits(options, [
     ...blamedShas(blamed.values()),
@@ -53390,14 +53802,14 @@ async function attribute(findings, options) {
     const commit = blamedCommit(commits, b);
     if (commit === void 0) continue;
     finding2.commit = commit;
-    if (!byFile.get(finding2.file)?.includes(finding2)) continue;
+    if (!listedIn.has(finding2)) continue;
     const others = (added.get(finding2) ?? []).filter((entry) => entry.sha !== b.sha);
-    const listed = [...others, { ...b, witness: finding2.witness }].sort(
+    const listed2 = [...others, { ...b, witness: finding2.witness }].sort(
       (x, y) => (newest.get(x.sha) ?? 0) - (newest.get(y.sha) ?? 0)
     );
     const adapter = adapterFor(finding2.kind);
     finding2.commits = [];
-    for (const entry of listed) {
+    for (const entry of listed2) {
       const by = blamedCommit(commits, entry);
       if (by === void 0) continue;
       finding2.commits.push({
@@ -53408,6 +53820,99 @@ async function attribute(findings, options) {
     }
   }
   return notes;
+}
+function once2(read2, keys) {
+  const cache = /* @__PURE__ */ new Map();
+  return async (version2) => {
+    let documents = cache.get(version2);
+    if (documents === void 0) {
+      const all2 = version2 === null ? [] : await read2(version2);
+      documents = new Map(all2.filter((d) => keys?.has(d.path) ?? true).map((d) => [d.path, d]));
+      cache.set(version2, documents);
+    }
+    return documents;
+  };
+}
+function fileGroups(findings, blamed, options) {
+  const { settings, contents } = options;
+  const byFile = /* @__PURE__ */ new Map();
+  for (const finding2 of findings)
+    if (listable(finding2, blamed.get(finding2)) && adapterFor(finding2.kind).scope === "file")
+      byFile.set(finding2.file, [...byFile.get(finding2.file) ?? [], finding2]);
+  const parse2 = async (path, blob, as, source) => {
+    const content = contents.get(blob);
+    return content === void 0 ? [] : (await readDocuments({ path, content }, as, false, source, settings)).documents;
+  };
+  const groups = [];
+  for (const [file, list4] of byFile) {
+    const kind = list4[0].kind;
+    const keys = new Set(list4.map(findingKey));
+    const as = list4.some((f) => f.document !== void 0) ? "detect" : kind;
+    const module2 = options.together.get(file);
+    const read2 = module2 ? (state) => {
+      const files2 = /* @__PURE__ */ new Map();
+      for (const [path, blob2] of blobsOfAll(module2.paths, state))
+        if (blob2 !== null && contents.has(blob2)) files2.set(path, contents.get(blob2));
+      const source = {
+        paths: async () => [...files2.keys()],
+        read: async (paths) => new Map(paths.flatMap((p) => files2.has(p) ? [[p, files2.get(p)]] : []))
+      };
+      const blob = blobsOfAll(module2.paths, state).get(file);
+      return blob === null || blob === void 0 ? Promise.resolve([]) : parse2(file, blob, as, source);
+    } : (blob) => parse2(file, blob, as);
+    groups.push({
+      kind,
+      findings: list4,
+      path: file,
+      walks: options.walksOf(file),
+      versions: options.versions.get(file) ?? /* @__PURE__ */ new Set(),
+      documents: once2(read2, keys),
+      together: false
+    });
+  }
+  return groups;
+}
+async function kindGroups(blamed, options) {
+  const { settings, target, reading } = options;
+  const byKind = /* @__PURE__ */ new Map();
+  for (const [finding2, b] of blamed) {
+    const kind = finding2.kind;
+    if (!listable(finding2, b) || adapterFor(kind).scope !== "kind") continue;
+    if (finding2.document === void 0 && !options.contained.has(kind))
+      byKind.set(kind, [...byKind.get(kind) ?? [], finding2]);
+  }
+  const groups = [];
+  for (const [kind, findings] of byKind) {
+    const checked = (path) => reading === void 0 || reading.baseline(path) || target.get(path)?.kind === kind;
+    const paths = kindPaths(options.history, kind).paths.filter(checked);
+    if (paths.length === 0) continue;
+    const walks = walkOfAll(paths, await blobIdsAt(options.root, options.head, paths));
+    const versions = blobsToRead(options.history, options.head, paths[0], walks);
+    const blobs = [...versions].flatMap((state) => [...blobsOfAll(paths, state).values()]);
+    const wanted = [...new Set(blobs)].filter((blob) => blob !== null);
+    const contents = /* @__PURE__ */ new Map();
+    for (const object2 of await catFileBatch(options.root, wanted, { maxBytes: MAX_FILE_BYTES }))
+      if (object2.type === "blob" && !object2.oversize) contents.set(object2.id, object2.content);
+    const parsed3 = /* @__PURE__ */ new Map();
+    const parseOnce = (path, blob) => {
+      let documents = parsed3.get(`${blob} ${path}`);
+      if (documents === void 0) {
+        const content = contents.get(blob);
+        documents = content === void 0 ? Promise.resolve([]) : readDocuments({ path, content }, kind, false, void 0, settings).then((r) => r.documents);
+        parsed3.set(`${blob} ${path}`, documents);
+      }
+      return documents;
+    };
+    const unchanged2 = [...target.values()].filter((d) => d.kind === kind && !paths.includes(d.path));
+    const read2 = async (state) => {
+      const documents = [...unchanged2];
+      for (const [path, blob] of blobsOfAll(paths, state))
+        if (blob !== null) documents.push(...await parseOnce(path, blob));
+      return documents;
+    };
+    groups.push({ kind, findings, path: paths[0], walks, versions, documents: once2(read2), together: true });
+  }
+  return groups;
 }
 function* inGroups(findings, filesOf, versions) {
   const byFile = /* @__PURE__ */ new Map();
@@ -53540,7 +54045,7 @@ async function valueIn2(file, kind, name2, source, settings) {
   }
   return parsedAs(file, kind);
 }
-var dated, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
+var dated, listable, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
 var init_attribute = __esm({
   async "src/core/attribute/index.ts"() {
     "use strict";
@@ -53558,6 +54063,7 @@ var init_attribute = __esm({
     await init_by_change();
     await init_contributions();
     dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
+    listable = (finding2, b) => b !== void 0 && b !== null && finding2.witness !== null && elsewhereOf(finding2) === void 0;
     VERSIONS_AT_ONCE = 256;
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;
     elsewhereOf = (finding2) => {
@@ -54047,269 +54553,6 @@ var init_approvals2 = __esm({
   }
 });
 
-// src/core/snapshot-index.ts
-import { readFile as readFile7 } from "node:fs/promises";
-import { join as join12 } from "node:path";
-function skipSpace(content, at2) {
-  while (isSpace2(content[at2])) at2++;
-  return at2;
-}
-function skipString(content, at2) {
-  for (let i2 = at2 + 1; i2 < content.length; i2++) {
-    const byte = content[i2];
-    if (byte === BACKSLASH) i2++;
-    else if (byte === QUOTE) return i2 + 1;
-  }
-  throw new SyntaxError("unterminated string");
-}
-function skipValue(content, at2) {
-  const first = content[at2];
-  if (first === QUOTE) return skipString(content, at2);
-  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
-    let i2 = at2;
-    while (i2 < content.length && ![COMMA, CLOSE_BRACE, CLOSE_BRACKET].includes(content[i2]) && !isSpace2(content[i2]))
-      i2++;
-    return i2;
-  }
-  let depth = 0;
-  for (let i2 = at2; i2 < content.length; i2++) {
-    const byte = content[i2];
-    if (byte === QUOTE) i2 = skipString(content, i2) - 1;
-    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
-    else if ((byte === CLOSE_BRACE || byte === CLOSE_BRACKET) && --depth === 0) return i2 + 1;
-  }
-  throw new SyntaxError("unterminated value");
-}
-function eachItem(content, at2, each) {
-  const close = content[at2] === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
-  let i2 = skipSpace(content, at2 + 1);
-  if (content[i2] === close) return i2 + 1;
-  for (; ; ) {
-    i2 = skipSpace(content, each(i2));
-    if (content[i2] === close) return i2 + 1;
-    if (content[i2] !== COMMA) throw new SyntaxError(`unexpected byte at ${i2}`);
-    i2 = skipSpace(content, i2 + 1);
-  }
-}
-function scanLayout(content) {
-  const members = [];
-  const ranges = [];
-  let lists = 0;
-  try {
-    const open7 = skipSpace(content, 0);
-    if (content[open7] !== OPEN_BRACE) return void 0;
-    const end = eachItem(content, open7, (keyStart) => {
-      if (content[keyStart] !== QUOTE) throw new SyntaxError(`expected a name at ${keyStart}`);
-      const keyEnd = skipString(content, keyStart);
-      const name2 = JSON.parse(content.toString("utf8", keyStart, keyEnd));
-      const colon = skipSpace(content, keyEnd);
-      if (content[colon] !== COLON) throw new SyntaxError(`expected ':' at ${colon}`);
-      const start2 = skipSpace(content, colon + 1);
-      if (name2 === "documents" && ++lists === 1) {
-        if (content[start2] !== OPEN_BRACKET) throw new SyntaxError("documents is no list");
-        return eachItem(content, start2, (item) => {
-          const itemEnd = skipValue(content, item);
-          ranges.push([item, itemEnd]);
-          return itemEnd;
-        });
-      }
-      const valueEnd = skipValue(content, start2);
-      JSON.parse(textOf2(content, [start2, valueEnd]));
-      members.push([name2, start2, valueEnd]);
-      return valueEnd;
-    });
-    if (skipSpace(content, end) !== content.length) return void 0;
-    const names3 = members.map(([name2]) => name2);
-    if (lists !== 1 || new Set(names3).size !== names3.length) return void 0;
-    const documents = [];
-    for (const range of ranges) {
-      const file = documentFile(JSON.parse(textOf2(content, range)));
-      if (file === void 0) return void 0;
-      documents.push([file, ...range]);
-    }
-    return { members, documents };
-  } catch {
-    return void 0;
-  }
-}
-function documentFile(document2) {
-  const { path, origin } = document2 ?? {};
-  const file = origin?.file ?? path;
-  return typeof file === "string" ? file : void 0;
-}
-async function indexOf3(root) {
-  const dir = await dotGitDir(root);
-  return dir === void 0 ? void 0 : { path: join12(dir, INDEX_FILE), keyPath: keyFile(dir) };
-}
-async function keptLayout(root, blob, content) {
-  const index3 = await indexOf3(root);
-  if (index3 === void 0) return void 0;
-  const [text3, key] = await Promise.all([
-    readFile7(index3.path, "utf8").catch(() => void 0),
-    readKey(index3.keyPath)
-  ]);
-  if (text3 === void 0 || key === void 0) return void 0;
-  try {
-    const entry = JSON.parse(text3);
-    if (entry.blob !== blob || typeof entry.layout !== "string") return void 0;
-    if (!macVerifies(key, macText2(blob, entry.layout), entry.mac)) return void 0;
-    const layout = JSON.parse(entry.layout);
-    const fits = ([, start2, end]) => Number.isInteger(start2) && Number.isInteger(end) && start2 >= 0 && start2 < end && end <= content.length;
-    return layout.members.every(fits) && layout.documents.every(fits) ? layout : void 0;
-  } catch {
-    return void 0;
-  }
-}
-async function keepLayout(root, blob, layout) {
-  await (async () => {
-    const index3 = await indexOf3(root);
-    if (index3 === void 0) return;
-    const key = await readKey(index3.keyPath) ?? await ensureKey(index3.keyPath);
-    const text3 = JSON.stringify(layout);
-    await writeFileAtomic(
-      index3.path,
-      `${JSON.stringify({ blob, layout: text3, mac: macOf(key, macText2(blob, text3)) })}
-`
-    );
-  })().catch(() => void 0);
-}
-var INDEX_FILE, textOf2, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON, isSpace2, macText2;
-var init_snapshot_index = __esm({
-  "src/core/snapshot-index.ts"() {
-    "use strict";
-    init_dot_git();
-    init_atomic();
-    init_version();
-    init_cache_key();
-    INDEX_FILE = join12("acldrift", "snapshot-index.json");
-    textOf2 = (content, [start2, end]) => content.toString("utf8", start2, end);
-    [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, COLON] = [
-      34,
-      92,
-      123,
-      125,
-      91,
-      93,
-      44,
-      58
-    ];
-    isSpace2 = (byte) => byte === 32 || byte === 10 || byte === 13 || byte === 9;
-    macText2 = (blob, layout) => `snapshot-index\0${toolVersion()}\0${blob}\0${layout}`;
-  }
-});
-
-// src/core/snapshot.ts
-async function readSnapshot(path) {
-  const content = await snapshotContent(path);
-  return { ...(await parseSnapshot(path, content, { positions: false })).source, blob: gitBlobId(content) };
-}
-async function snapshotContent(path) {
-  try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    throw new UsageError(`cannot read baseline snapshot ${path}: ${error.message}`);
-  }
-}
-async function parseSnapshot(path, content, options = {}) {
-  const parsed3 = parseFile({ path, content }, "json", { maxFileBytes: MAX_OWN_FILE_BYTES, ...options });
-  const problems = await validateValue("snapshot", parsed3);
-  const read2 = problems.length > 0 ? void 0 : await embed(parsed3, containerFor("snapshot"));
-  if (problems.length > 0 || read2.problems.length > 0) {
-    if (options.positions === false) return parseSnapshot(path, content);
-    throw new InvalidInputError(problems.length > 0 ? problems : read2.problems);
-  }
-  const snapshot2 = parsed3.value;
-  const entries2 = new Map(snapshot2.documents.map((d) => [d.path, d]));
-  const noLines = { locate: () => void 0 };
-  const documents = /* @__PURE__ */ new Map();
-  for (const held of read2.documents) {
-    const entry = entries2.get(held.origin.name);
-    documents.set(entry.path, {
-      path: entry.path,
-      kind: entry.kind,
-      // Of the value, as read: the file's `hash` is a claim anyone can edit (compare.ts, sameDocument).
-      hash: `value:${held.hash}`,
-      value: entry.value,
-      sourceMap: noLines,
-      ...entry.origin === void 0 ? {} : { origin: entry.origin }
-    });
-  }
-  return {
-    snapshot: snapshot2,
-    source: {
-      type: "snapshot",
-      ref: path,
-      commit: snapshot2.source.commit,
-      documents,
-      problems: [],
-      notes: [],
-      // What it recorded reading, with the digest of the config it was read under (the gate compares it).
-      ...snapshot2.files === void 0 ? {} : { files: snapshot2.files }
-    },
-    held: new Map(read2.documents.map((d) => [d.path, d])),
-    sourceMap: parsed3.sourceMap
-  };
-}
-async function openSnapshot(path, root) {
-  const content = await snapshotContent(path);
-  const blob = gitBlobId(content);
-  const layout = await keptLayout(root, blob, content) ?? await foundLayout(root, blob, content);
-  if (layout === void 0) return wholly(await readSnapshot(path));
-  const ranges = new Map(layout.members.map(([name2, ...range]) => [name2, range]));
-  const files2 = ranges.has("files") ? JSON.parse(textOf2(content, ranges.get("files"))) : void 0;
-  const head = layout.members.filter(([name2]) => name2 !== "files").map(([name2, ...range]) => `${JSON.stringify(name2)}:${textOf2(content, range)}`);
-  return {
-    files: files2,
-    documentFiles: [...new Set(layout.documents.map(([file]) => file))],
-    async documentsOf(wanted) {
-      const chosen = layout.documents.filter(([file]) => wanted.has(file));
-      const documents = chosen.map(([, ...range]) => textOf2(content, range));
-      const subset = `{${[...head, `"documents":[${documents.join(",")}]`].join(",")}}`;
-      try {
-        const parsed3 = await parseSnapshot(path, Buffer.from(subset), { positions: false });
-        if (parsed3.snapshot.documents.every((d, i2) => documentFile(d) === chosen[i2][0]))
-          return { ...parsed3.source, blob };
-      } catch (error) {
-        if (!(error instanceof InvalidInputError)) throw error;
-      }
-      return readSnapshot(path);
-    }
-  };
-}
-async function foundLayout(root, blob, content) {
-  const layout = scanLayout(content);
-  const files2 = layout?.members.find(([name2]) => name2 === "files");
-  if (layout === void 0 || files2 !== void 0 && !wellFormedFiles(JSON.parse(textOf2(content, [files2[1], files2[2]]))))
-    return void 0;
-  await keepLayout(root, blob, layout);
-  return layout;
-}
-function wellFormedFiles(files2) {
-  return isRecord9(files2) && Object.keys(files2).length === 2 && typeof files2.config === "string" && /^[0-9a-f]{64}$/.test(files2.config) && isRecord9(files2.blobs) && Object.values(files2.blobs).every(
-    (id) => typeof id === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)
-  );
-}
-function wholly(source) {
-  return { files: void 0, documentFiles: [], documentsOf: async () => source };
-}
-var isRecord9;
-var init_snapshot3 = __esm({
-  async "src/core/snapshot.ts"() {
-    "use strict";
-    init_errors();
-    init_files();
-    init_hash();
-    init_parse();
-    init_containers();
-    await init_embedded();
-    init_snapshot_index();
-    await init_validate();
-    init_version();
-    isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-  }
-});
-
 // src/core/gate/config-changes.ts
 function kindRow(settings, row) {
   return { ...row, value: (config2) => row.value(settings.read(config2.settings[settings.key])) };
@@ -54763,12 +55006,7 @@ var init_new_config = __esm({
 });
 
 // src/core/gate/reference.ts
-import { isAbsolute as isAbsolute3, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
-function repoPath(root, absolute) {
-  const rel = relative2(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
-  return rel.split(sep2).join("/");
-}
+import { isAbsolute as isAbsolute5, resolve as resolve7 } from "node:path";
 function protectedPaths(input) {
   const { root, cwd, config: config2, baseline } = input;
   const configFile = configPath(input);
@@ -54776,7 +55014,7 @@ function protectedPaths(input) {
   const named3 = baseline.flag ?? config2.baseline;
   if (baseline.snapshot && named3 !== void 0) {
     const from = baseline.flag !== void 0 ? cwd : root;
-    baselineFile = repoPath(root, isAbsolute3(named3) ? named3 : resolve5(from, named3));
+    baselineFile = repoPath(root, isAbsolute5(named3) ? named3 : resolve7(from, named3));
   }
   return { config: configFile, approvals: APPROVALS_FILE, baseline: baselineFile };
 }
@@ -55027,13 +55265,14 @@ var init_reference = __esm({
     await init_classify2();
     await init_config2();
     init_errors();
+    init_files();
     init_parse();
     await init_approvals_file();
     await init_approvals2();
     await init_config_changes();
     init_protected();
     init_signatures2();
-    configPath = ({ root, cwd, config: config2 }) => config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve5(cwd, config2.file));
+    configPath = ({ root, cwd, config: config2 }) => config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, resolve7(cwd, config2.file));
     commitName = (commit) => typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
   }
 });
@@ -55300,13 +55539,13 @@ __export(check_exports, {
   runCheck: () => runCheck,
   snapshotFile: () => snapshotFile
 });
-import { existsSync, lstatSync } from "node:fs";
-import { isAbsolute as isAbsolute4, join as join13, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { existsSync as existsSync2, lstatSync } from "node:fs";
+import { isAbsolute as isAbsolute6, join as join13, relative as relative3, resolve as resolve8, sep as sep3 } from "node:path";
 function snapshotFile(options) {
   const named3 = options.baseline ?? options.config.baseline;
   if (named3 === void 0) return void 0;
-  const file = isAbsolute4(named3) ? named3 : resolve6(options.baseline !== void 0 ? options.cwd : options.root, named3);
-  return existsSync(file) ? file : void 0;
+  const file = isAbsolute6(named3) ? named3 : resolve8(options.baseline !== void 0 ? options.cwd : options.root, named3);
+  return existsSync2(file) ? file : void 0;
 }
 async function loadBaseline(options, reading) {
   const { root, config: config2 } = options;
@@ -56591,12 +56830,12 @@ var init_scripts = __esm({
 
 // src/core/agent/hook.ts
 import { readFile as readFile8 } from "node:fs/promises";
-import { dirname as dirname5, isAbsolute as isAbsolute5, join as join14, relative as relative4, resolve as resolve7, sep as sep4 } from "node:path";
+import { dirname as dirname6, isAbsolute as isAbsolute7, join as join14, relative as relative4, resolve as resolve9, sep as sep4 } from "node:path";
 async function locate(start2) {
-  for (let dir = start2; ; dir = dirname5(dir)) {
+  for (let dir = start2; ; dir = dirname6(dir)) {
     const gitDir2 = await dotGitDir(dir);
     if (gitDir2 !== void 0) return { root: dir, gitDir: gitDir2 };
-    if (dirname5(dir) === dir) return void 0;
+    if (dirname6(dir) === dir) return void 0;
   }
 }
 async function readIfExists2(path) {
@@ -56627,9 +56866,9 @@ async function judge2(harness, event, call, state) {
       return ALLOW;
     case "edit":
       state.sensitive = action.file;
-      return judgeEdit(resolve7(base, action.file), action, entry);
+      return judgeEdit(resolve9(base, action.file), action, entry);
     case "shell":
-      return judgeShell(resolve7(base, action.cwd ?? "."), action.command, entry);
+      return judgeShell(resolve9(base, action.cwd ?? "."), action.command, entry);
     case "stop":
       return judgeStop(base, action.repeated, state, entry);
   }
@@ -56649,10 +56888,10 @@ async function judgeEdit(file, action, entry) {
         `${file}: disableAllHooks switches off every hook, acldrift's included`
       );
   }
-  const repo = await locate(dirname5(file));
+  const repo = await locate(dirname6(file));
   if (repo === void 0) return ALLOW;
   const path = posixPath(relative4(repo.root, file));
-  if (path.startsWith("..") || isAbsolute5(path)) return ALLOW;
+  if (path.startsWith("..") || isAbsolute7(path)) return ALLOW;
   const log = (why) => guarded(entry, path, action.tool, why, repo.gitDir);
   for (const [prefix, why] of GUARDED) if (path.startsWith(prefix)) return log(`writing ${path}: ${why}`);
   if (path === CONFIG_FILE) return ALLOW;
@@ -56862,10 +57101,10 @@ var init_debug = __esm({
 import { randomBytes as randomBytes3 } from "node:crypto";
 import { link, open as open5, readdir, readFile as readFile9, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename as basename4, dirname as dirname6, join as join15, resolve as resolve8 } from "node:path";
+import { basename as basename4, dirname as dirname7, join as join15, resolve as resolve10 } from "node:path";
 import { threadId } from "node:worker_threads";
 async function withFileLock(lockPath, options, work) {
-  const key = resolve8(lockPath);
+  const key = resolve10(lockPath);
   const previous = queues.get(key) ?? Promise.resolve();
   const run2 = previous.then(async () => {
     const owner = await acquire(lockPath, options);
@@ -56926,7 +57165,7 @@ async function tryCreate(lockPath, me) {
   }
 }
 async function sweepPrivateFiles(lockPath, staleMs) {
-  const directory = dirname6(lockPath);
+  const directory = dirname7(lockPath);
   const prefix = basename4(lockPath);
   try {
     for (const name2 of await readdir(directory)) {
@@ -57510,7 +57749,7 @@ var init_agent_hook = __esm({
     DEADLINE_MS = 45e3;
     MAX_INPUT_BYTES = 64 * 1024 * 1024;
     readStdin = (buffer) => new Promise(
-      (resolve10, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve10(bytes))
+      (resolve12, reject) => read(0, buffer, 0, buffer.length, null, (error, bytes) => error ? reject(error) : resolve12(bytes))
     );
   }
 });
@@ -57579,36 +57818,50 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile11 } from "node:fs/promises";
+import { readFile as readFile11, stat as stat3 } from "node:fs/promises";
 import { join as join17 } from "node:path";
 async function judgedAs(root, actors, message2) {
-  const { identity, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
+  const { identity: identity2, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
   const person = ({ name: name2, email }) => ({ name: name2, email });
-  return canonicalJson({ author: person(identity.author), committer: person(identity.committer), actor });
+  return canonicalJson({ author: person(identity2.author), committer: person(identity2.committer), actor });
 }
-async function stateKey(root, baselineFile, knownHead) {
+async function baselineState(file, by) {
+  if (by !== "content") {
+    const info2 = await stat3(file, { bigint: true }).catch(() => void 0);
+    const settled = info2 !== void 0 && info2.ctimeMs < BigInt(Date.now() - SETTLED_MS) && info2.isFile();
+    if (by === "stat" || settled)
+      return {
+        by: "stat",
+        state: info2 === void 0 ? "absent" : [info2.dev, info2.ino, info2.size, info2.mtimeNs, info2.ctimeNs].join(":")
+      };
+  }
+  return { by: "content", state: await contentDigest(file) };
+}
+async function stateKey(root, baselineFile, known2) {
   const [tree, head, config2, baseline] = await Promise.all([
     indexTree(root).catch(() => void 0),
-    knownHead === void 0 ? headCommit(root) : knownHead,
+    known2.head === void 0 ? headCommit(root) : known2.head,
     contentDigest(join17(root, CONFIG_FILE)),
-    baselineFile === void 0 ? "HEAD" : contentDigest(baselineFile)
+    baselineFile === void 0 ? { by: "content", state: "HEAD" } : baselineState(baselineFile, known2.baselineBy)
   ]);
   if (tree === void 0) return void 0;
   const day = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
-  return valueHash({
+  const key = valueHash({
     version: toolVersion(),
     tree,
     head,
     config: config2,
     baselineFile: baselineFile ?? null,
-    baseline,
+    baselineBy: baseline.by,
+    baseline: baseline.state,
     day
   });
+  return { key, baselineBy: baseline.by };
 }
 async function pendingVerdict(root, checked) {
   const { head, baselineFile, actors } = checked;
-  const [key, judged] = await Promise.all([stateKey(root, baselineFile, head), judgedAs(root, actors)]);
-  return key === void 0 ? void 0 : { key, baselineFile, actors, judged };
+  const [state, judged] = await Promise.all([stateKey(root, baselineFile, { head }), judgedAs(root, actors)]);
+  return state === void 0 ? void 0 : { ...state, baselineFile, actors, judged };
 }
 async function entryFile(root) {
   return join17(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
@@ -57625,13 +57878,14 @@ async function passedWithMessage(root, message2) {
     return false;
   }
   if (typeof entry?.key !== "string" || typeof entry.judged !== "string") return false;
-  const [key, judged] = await Promise.all([
-    stateKey(root, typeof entry.baselineFile === "string" ? entry.baselineFile : void 0),
+  const baselineBy = entry.baselineBy === "stat" ? "stat" : "content";
+  const [state, judged] = await Promise.all([
+    stateKey(root, typeof entry.baselineFile === "string" ? entry.baselineFile : void 0, { baselineBy }),
     judgedAs(root, entry.actors, message2)
   ]);
-  return key === entry.key && judged === entry.judged;
+  return state?.key === entry.key && judged === entry.judged;
 }
-var ENTRY_FILE, contentDigest;
+var ENTRY_FILE, contentDigest, SETTLED_MS;
 var init_commit_verdict = __esm({
   "src/core/commit-verdict.ts"() {
     "use strict";
@@ -57647,6 +57901,7 @@ var init_commit_verdict = __esm({
       (bytes) => sha256(bytes),
       () => "absent"
     );
+    SETTLED_MS = 2e3;
   }
 });
 
@@ -58266,7 +58521,7 @@ __export(pretty_exports, {
   relativeTo: () => relativeTo,
   renderPretty: () => renderPretty
 });
-import { isAbsolute as isAbsolute6, posix as posix10 } from "node:path";
+import { isAbsolute as isAbsolute8, posix as posix10 } from "node:path";
 function chalkFor(options) {
   return new Chalk({ level: options.color ? (stdoutColor ? stdoutColor.level : 0) || 1 : 0 });
 }
@@ -58423,7 +58678,7 @@ var init_pretty = __esm({
     };
     COVERAGE_LIMIT = 10;
     BADGE_WIDTH = "[CRITICAL]".length;
-    hereFrom = (from) => (file) => file === "" || isAbsolute6(file) ? file : posix10.relative(from, file);
+    hereFrom = (from) => (file) => file === "" || isAbsolute8(file) ? file : posix10.relative(from, file);
     badge = (c, finding2) => SEVERITY_STYLES[finding2.severity](c)(`[${finding2.severity.toUpperCase()}]`.padEnd(BADGE_WIDTH));
   }
 });
@@ -58668,7 +58923,7 @@ __export(markdown_exports, {
   MARKDOWN_LIMIT: () => MARKDOWN_LIMIT,
   renderMarkdown: () => renderMarkdown
 });
-import { isAbsolute as isAbsolute7, relative as relative5, sep as sep5 } from "node:path";
+import { isAbsolute as isAbsolute9, relative as relative5, sep as sep5 } from "node:path";
 function renderMarkdown(untrusted, options) {
   const report = repositoryRelative(untrusted, options.root);
   const policy2 = {
@@ -58816,9 +59071,9 @@ function upTo(lines, noun, where) {
 function repositoryRelative(report, root) {
   if (root === void 0) return report;
   const path = (file) => {
-    if (!isAbsolute7(file)) return file;
+    if (!isAbsolute9(file)) return file;
     const inside = relative5(root, file);
-    return inside === "" || inside.startsWith("..") || isAbsolute7(inside) ? file : inside.split(sep5).join("/");
+    return inside === "" || inside.startsWith("..") || isAbsolute9(inside) ? file : inside.split(sep5).join("/");
   };
   const snapshot2 = /^snapshot:(.*)$/s.exec(report.baseline.source);
   return {
@@ -58939,7 +59194,7 @@ var init_rule_docs = __esm({
 
 // src/cli/output.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join18, relative as relative6, resolve as resolve9, sep as sep6 } from "node:path";
+import { isAbsolute as isAbsolute10, join as join18, relative as relative6, resolve as resolve11, sep as sep6 } from "node:path";
 function wantsColor(options) {
   if (options.output !== void 0) return false;
   if (options.color !== void 0) return options.color;
@@ -58966,7 +59221,7 @@ async function renderReport(format2, report, options) {
 }
 function emitText(text3, output2) {
   return timed("reporting", async () => {
-    if (output2 !== void 0) await writeFileAtomic(resolve9(output2), text3);
+    if (output2 !== void 0) await writeFileAtomic(resolve11(output2), text3);
     else
       await new Promise(
         (done, fail2) => process.stdout.write(text3, (error) => error ? fail2(error) : done())
