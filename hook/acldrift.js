@@ -14952,7 +14952,9 @@ var init_model = __esm({
 function reachOf(baseline, target) {
   const differ = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((key) => {
     const [a, b] = [baseline.get(key), target.get(key)];
-    return a === void 0 || b === void 0 || a.hash !== b.hash && canonicalJson(a.value) !== canonicalJson(b.value);
+    return a === void 0 || b === void 0 || // By value, never by the recorded hash alone: a snapshot's document carries the hash it
+    // was written with, which need not be the hash of the value it holds.
+    a.value !== b.value && canonicalJson(a.value) !== canonicalJson(b.value);
   });
   const sides = [baseline, target].map(
     (documents) => objectsOfDocuments([...documents].map(([key, d]) => [key, d.value]))

@@ -37,7 +37,9 @@ export function reachOf(
     return (
       a === undefined ||
       b === undefined ||
-      (a.hash !== b.hash && canonicalJson(a.value) !== canonicalJson(b.value))
+      // By value, never by the recorded hash alone: a snapshot's document carries the hash it
+      // was written with, which need not be the hash of the value it holds.
+      (a.value !== b.value && canonicalJson(a.value) !== canonicalJson(b.value))
     )
   })
   const sides = [baseline, target].map((documents) =>
