@@ -51396,7 +51396,6 @@ var init_snapshot3 = __esm({
 
 // src/core/agent/alone.ts
 import { existsSync } from "node:fs";
-import { readFile as readFile7 } from "node:fs/promises";
 import { isAbsolute as isAbsolute4, join as join12, posix as posix9, resolve as resolve6 } from "node:path";
 function alone(read2) {
   if (read2.problems.length > 0 || read2.notRead !== void 0) return void 0;
@@ -51405,7 +51404,7 @@ function alone(read2) {
 }
 async function readIfExists(path) {
   try {
-    return await readFile7(path);
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -51518,6 +51517,7 @@ var init_alone = __esm({
     init_errors();
     init_files();
     init_findings();
+    init_parse();
     init_hash();
     await init_compare8();
     init_config_file();
@@ -56726,7 +56726,7 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile8 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 import { dirname as dirname6, isAbsolute as isAbsolute7, join as join14, relative as relative4, resolve as resolve9, sep as sep4 } from "node:path";
 async function locate(start2) {
   for (let dir = start2; ; dir = dirname6(dir)) {
@@ -56737,7 +56737,7 @@ async function locate(start2) {
 }
 async function readIfExists2(path) {
   try {
-    return await readFile8(path);
+    return await readFile7(path);
   } catch (error) {
     const code2 = error.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
@@ -56996,7 +56996,7 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { link, open as open5, readdir, readFile as readFile9, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open5, readdir, readFile as readFile8, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename as basename4, dirname as dirname7, join as join15, resolve as resolve10 } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -57094,7 +57094,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile9(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile8(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -57193,7 +57193,7 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir4, open as open6, readFile as readFile10 } from "node:fs/promises";
+import { mkdir as mkdir4, open as open6, readFile as readFile9 } from "node:fs/promises";
 import { join as join16 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
   const file = join16(gitDir2, AGENT_LOG);
@@ -57216,7 +57216,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile10(join16(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile9(join16(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -57241,7 +57241,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile10(join16(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile9(join16(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -57715,7 +57715,7 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile11, stat as stat3 } from "node:fs/promises";
+import { readFile as readFile10, stat as stat3 } from "node:fs/promises";
 import { join as join17 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity: identity2, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
@@ -57770,7 +57770,7 @@ async function rememberPass(root, entry) {
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile11(await entryFile(root), "utf8"));
+    entry = JSON.parse(await readFile10(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -57794,7 +57794,7 @@ var init_commit_verdict = __esm({
     init_pending();
     init_config_file();
     ENTRY_FILE = join17("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => readFile11(file).then(
+    contentDigest = (file) => readFile10(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -59286,7 +59286,7 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile12 } from "node:fs/promises";
+import { readFile as readFile11 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
@@ -59318,7 +59318,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile12(messageFile, "utf8");
+      raw = await readFile11(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }

@@ -35,7 +35,6 @@
 // Anywhere else it answers undefined, and the full path decides.
 
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import {isAbsolute, join, posix, resolve} from 'node:path'
 import {
   GitError,
@@ -47,8 +46,9 @@ import {
   type TreeEntry,
 } from '../../git/index.js'
 import {InvalidInputError, UsageError} from '../../kernel/errors.js'
-import {repoPath} from '../../kernel/files.js'
+import {readRegularFile, repoPath} from '../../kernel/files.js'
 import {byGravity} from '../../kernel/findings.js'
+import {MAX_OWN_FILE_BYTES} from '../../kernel/parse.js'
 import {gitBlobId} from '../../kernel/hash.js'
 import type {Document, Finding, Kind, SourceFile} from '../../kernel/types.js'
 import {comparedAlone, compareChanged} from '../compare.js'
@@ -70,9 +70,13 @@ function alone(read: FileDocuments): Map<string, Document> | undefined {
   return new Map(read.documents.map((d) => [d.path, d]))
 }
 
+/**
+ * One of acldrift's own files in the working tree, read as the full path reads them
+ * (readRegularFile: a fifo or device is refused, never waited on); undefined if absent.
+ */
 async function readIfExists(path: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(path)
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error

@@ -3,6 +3,7 @@
 // order and with the same refusal, as the full path (`check --staged` with the edit overlaid);
 // each case that needs more than the one file (an approval about it, a container that reads it,
 // a kind read together, a protected file, another baseline, a possible move) goes the full way.
+import {execFileSync} from 'node:child_process'
 import {readFile} from 'node:fs/promises'
 import {join, relative, resolve} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -279,6 +280,31 @@ describe('the own path is not taken where the one file cannot tell', () => {
       expect(full.stderr.slice(full.stderr.indexOf('acldrift blocked'))).toBe(
         own.stderr.slice(own.stderr.indexOf('acldrift blocked')),
       )
+    },
+    SLOW,
+  )
+})
+
+describe('hostile files on the own path', () => {
+  it(
+    'a fifo where the approvals file is refuses the edit at once: the hook neither waits on it nor lets the edit through',
+    async () => {
+      // The agent leaves a fifo in place of the committed approvals file: a read that waited for a
+      // writer would run the hook into the harness's timeout, which Claude Code lets pass.
+      const repo = await repository({
+        '.acldrift/approvals.yaml':
+          'approvals:\n  - id: 0123456789abcdef\n    kind: aws-iam\n    file: other/policy.json\n',
+      })
+      await repo.remove('.acldrift/approvals.yaml')
+      execFileSync('mkfifo', [join(repo.dir, '.acldrift/approvals.yaml')])
+      const call = write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy))
+      const hook = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+        cwd: repo.dir,
+        input: JSON.stringify({session_id: 's', cwd: repo.dir, hook_event_name: 'PreToolUse', ...call}),
+        timeoutMs: 60_000,
+      })
+      expect(hook.code, hook.stderr).toBe(2)
+      expect(hook.stderr).toContain('.acldrift/approvals.yaml')
     },
     SLOW,
   )
