@@ -74,7 +74,11 @@ async function writeFileAtomic(path, content) {
 }
 
 // src/cli/hook-loader.ts
-var CACHE_FILE = join4("acldrift", "hook-code-cache");
+function cacheFile(gitDir2, argv2) {
+  const command = argv2[0] === "hook" ? `hook-${argv2[1]}` : argv2[0];
+  const name = command !== void 0 && /^[a-z][a-z-]{0,39}$/.test(command) ? command : "other";
+  return join4(gitDir2, "acldrift", `hook-code-cache.${name}`);
+}
 var HEADER_BYTES = 64 + 1 + 64 + 1;
 function cacheKey(body2) {
   const hash = createHash("sha256");
@@ -91,8 +95,7 @@ function cacheKey(body2) {
 }
 var macOf = (secret, key, data) => createHmac2("sha256", secret).update(`${key}
 `).update(data).digest();
-async function openCache(gitDir2, key) {
-  const path = join4(gitDir2, CACHE_FILE);
+async function openCache(gitDir2, path, key) {
   const save = async (data2) => {
     const secret2 = await ensureKey(keyFile(gitDir2));
     const header2 = `${key} ${macOf(secret2, key, data2).toString("hex")}
@@ -108,13 +111,14 @@ async function openCache(gitDir2, key) {
   const verifies = timingSafeEqual2(macOf(secret, key, data), Buffer.from(match[2], "hex"));
   return verifies ? { data, save } : { save };
 }
+var argv = process.argv.slice(2);
 var bodyFile = new URL("./acldrift-body.js", import.meta.url);
 var body = await readFile3(bodyFile);
 var gitDir = await dotGitDir(process.cwd()).catch(() => void 0);
-var cache = gitDir === void 0 ? void 0 : await openCache(gitDir, cacheKey(body));
+var cache = gitDir === void 0 ? void 0 : await openCache(gitDir, cacheFile(gitDir, argv), cacheKey(body));
 var script = new Script(body.toString("utf8"), { filename: fileURLToPath(bodyFile), cachedData: cache?.data });
 var module = { exports: {} };
 script.runInThisContext()(module, createRequire(bodyFile), bodyFile.href);
-process.exitCode = await module.exports.main(process.argv.slice(2));
+process.exitCode = await module.exports.main(argv);
 if (cache !== void 0 && (cache.data === void 0 || script.cachedDataRejected === true))
   await cache.save(script.createCachedData()).catch(() => void 0);

@@ -3,8 +3,9 @@
 // packages included, 2.6 MB), with a V8 code cache. Compiling the body costs about as much as
 // starting node; with the cache, V8 takes the bytecode a previous run compiled instead.
 //
-// The cache is kept per repository in .git/acldrift/hook-code-cache, for this body, this node and
-// these V8 flags (`key` below), and written atomically after a run without a usable one. What it
+// The cache is kept per repository and per command (the check, each message hook: each compiles its
+// own part of the body) in .git/acldrift/hook-code-cache.COMMAND, for this body, this node and these
+// V8 flags (`key` below), and written atomically after a run without a usable one. What it
 // trusts: nothing in the file by itself. V8 accepts cached code when the source has the same
 // length and the flags match; it does not compare the source text (V8's
 // SerializedCodeData::SourceHash is the length), so code compiled from another script of the same
@@ -33,7 +34,12 @@ type Body = (
   url: string,
 ) => void
 
-const CACHE_FILE = join('acldrift', 'hook-code-cache')
+/** The cache file of the command `argv` runs: `check`, `hook-commit-msg`, …; `other` for anything else. */
+function cacheFile(gitDir: string, argv: readonly string[]): string {
+  const command = argv[0] === 'hook' ? `hook-${argv[1]}` : argv[0]
+  const name = command !== undefined && /^[a-z][a-z-]{0,39}$/.test(command) ? command : 'other'
+  return join(gitDir, 'acldrift', `hook-code-cache.${name}`)
+}
 /** The file: `KEY MAC\n` (two sha256s in hex), then V8's cached data. */
 const HEADER_BYTES = 64 + 1 + 64 + 1
 
@@ -61,8 +67,7 @@ interface CodeCache {
   save(data: Buffer): Promise<void>
 }
 
-async function openCache(gitDir: string, key: string): Promise<CodeCache> {
-  const path = join(gitDir, CACHE_FILE)
+async function openCache(gitDir: string, path: string, key: string): Promise<CodeCache> {
   const save = async (data: Buffer) => {
     const secret = await ensureKey(keyFile(gitDir))
     const header = `${key} ${macOf(secret, key, data).toString('hex')}\n`
@@ -78,15 +83,17 @@ async function openCache(gitDir: string, key: string): Promise<CodeCache> {
   return verifies ? {data, save} : {save}
 }
 
+const argv = process.argv.slice(2)
 const bodyFile = new URL('./acldrift-body.js', import.meta.url)
 const body = await readFile(bodyFile)
 // Git runs its hooks at the top of the working tree; run elsewhere, the hook goes without a cache.
 const gitDir = await dotGitDir(process.cwd()).catch(() => undefined)
-const cache = gitDir === undefined ? undefined : await openCache(gitDir, cacheKey(body))
+const cache =
+  gitDir === undefined ? undefined : await openCache(gitDir, cacheFile(gitDir, argv), cacheKey(body))
 const script = new Script(body.toString('utf8'), {filename: fileURLToPath(bodyFile), cachedData: cache?.data})
 const module: Parameters<Body>[0] = {exports: {}}
 ;(script.runInThisContext() as Body)(module, createRequire(bodyFile), bodyFile.href)
-process.exitCode = await module.exports.main!(process.argv.slice(2))
+process.exitCode = await module.exports.main!(argv)
 // After the run, so that the functions it compiled on first use are in the cache too. A cache that
 // cannot be written (a read-only repository) only costs the next run the compile.
 if (cache !== undefined && (cache.data === undefined || script.cachedDataRejected === true))

@@ -1,6 +1,6 @@
 // The hook bundle's V8 code cache (src/cli/hook-loader.ts, issue 16): hook/acldrift.js runs the
-// bundle's body with the code a previous run compiled, kept in .git/acldrift/hook-code-cache. V8
-// checks only the source's length and its own flags before it runs cached code, so the file is
+// bundle's body with the code a previous run of the same command compiled, kept in
+// .git/acldrift/hook-code-cache.COMMAND. V8 checks only the source's length and its own flags before it runs cached code, so the file is
 // trusted only under an HMAC with the repository's key: whatever it holds, the verdict is the one
 // the body's source gives. Runs the committed hook/ (the bundle-hook test checks that it is what
 // the sources build).
@@ -16,7 +16,7 @@ const newRepo = repoFactory()
 const SLOW = 120_000
 const HOOK = join(projectRoot, 'hook', 'acldrift.js')
 const BODY = join(projectRoot, 'hook', 'acldrift-body.js')
-const CACHE = join('.git', 'acldrift', 'hook-code-cache')
+const CACHE = join('.git', 'acldrift', 'hook-code-cache.check')
 const HEADER_BYTES = 130
 
 const hook = (r: TestRepo, nodeArgs: string[] = []) =>
