@@ -32436,7 +32436,8 @@ function unmatchedGlobs(documents, paths) {
   return documents.filter(({ glob: glob2 }) => {
     const match = picomatch(glob2, { dot: true });
     const base = literalBase(glob2);
-    return !paths.some((path) => (base === "" || path === base || path.startsWith(`${base}/`)) && match(path));
+    const under = `${base}/`;
+    return !paths.some((path) => (base === "" || path === base || path.startsWith(under)) && match(path));
   });
 }
 function literalBase(glob2) {
@@ -33360,7 +33361,8 @@ async function blobIdsAt(root, commit, paths) {
   return new Map(entries2.map((entry) => [entry.path, entry.object]));
 }
 async function listPathsNamed(root, side, name2) {
-  const named3 = (path) => path === name2 || path.endsWith(`/${name2}`);
+  const inFolder = `/${name2}`;
+  const named3 = (path) => path === name2 || path.endsWith(inFolder);
   if (side.type === "ref")
     return splitNul(
       await runGit(root, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side.commit])
@@ -33374,7 +33376,8 @@ async function listPathsNamed(root, side, name2) {
   );
 }
 async function deletedPathsNamed(root, from, side, name2) {
-  const named3 = (path) => path === name2 || path.endsWith(`/${name2}`);
+  const inFolder = `/${name2}`;
+  const named3 = (path) => path === name2 || path.endsWith(inFolder);
   if (side.type === "staged" && inOneRun() && from === await headCommit(root))
     return (await indexChanges(root)).filter((change) => change.status === "D" && named3(change.path)).map((change) => change.path);
   const options = ["-r", "-z", "--name-only", "--no-renames", "--diff-filter=D"];
