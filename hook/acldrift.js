@@ -73,12 +73,58 @@ async function writeFileAtomic(path, content) {
   }
 }
 
+// src/kernel/files.ts
+import { constants } from "node:fs";
+import { open as open3, realpath } from "node:fs/promises";
+
+// src/kernel/errors.ts
+var EXIT = { ok: 0, widening: 1, usage: 2, invalidInput: 3, environment: 4 };
+var AcldriftError = class extends Error {
+  constructor(message, exitCode) {
+    super(message);
+    this.exitCode = exitCode;
+    this.name = new.target.name;
+  }
+  exitCode;
+};
+var InvalidInputError = class extends AcldriftError {
+  constructor(problems) {
+    super(problems.map(formatProblem).join("\n"), EXIT.invalidInput);
+    this.problems = problems;
+  }
+  problems;
+};
+function formatProblem(problem) {
+  const where = [problem.file, problem.line ?? 1, problem.column ?? 1].join(":");
+  return problem.pointer !== void 0 && problem.pointer !== "" ? `${where} ${problem.pointer} ${problem.message}` : `${where} ${problem.message}`;
+}
+
+// src/kernel/parse.ts
+var MAX_FILE_BYTES = 10 * 1024 * 1024;
+var MAX_OWN_FILE_BYTES = 256 * 1024 * 1024;
+var tooLarge = (bytes, limit = MAX_FILE_BYTES) => `file too large: ${bytes} bytes, the limit is ${limit} bytes`;
+
+// src/kernel/files.ts
+async function readRegularFile(path, display = path, maxBytes = MAX_FILE_BYTES) {
+  const handle = await open3(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new InvalidInputError([{ file: display, message: "not a regular file" }]);
+    if (stats.size > maxBytes)
+      throw new InvalidInputError([{ file: display, message: tooLarge(stats.size, maxBytes) }]);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
 // src/cli/hook-loader.ts
 function cacheFile(gitDir2, argv2) {
   const command = argv2[0] === "hook" ? `hook-${argv2[1]}` : argv2[0];
   const name = command !== void 0 && /^[a-z][a-z-]{0,39}$/.test(command) ? command : "other";
   return join4(gitDir2, "acldrift", `hook-code-cache.${name}`);
 }
+var MAX_CACHE_BYTES = 64 * 1024 * 1024;
 var HEADER_BYTES = 64 + 1 + 64 + 1;
 function cacheKey(body2) {
   const hash = createHash("sha256");
@@ -102,7 +148,11 @@ async function openCache(gitDir2, path, key) {
 `;
     await writeFileAtomic(path, Buffer.concat([Buffer.from(header2), data2]));
   };
-  const [file, secret] = await Promise.all([readFile3(path).catch(() => void 0), readKey(keyFile(gitDir2))]);
+  const [file, secret] = await Promise.all([
+    // (bounded and never waiting: a fifo or a huge file planted there is no cache, not a hung hook)
+    readRegularFile(path, path, MAX_CACHE_BYTES).catch(() => void 0),
+    readKey(keyFile(gitDir2))
+  ]);
   if (file === void 0 || secret === void 0 || file.length <= HEADER_BYTES) return { save };
   const header = file.subarray(0, HEADER_BYTES).toString("latin1");
   const match = /^([0-9a-f]{64}) ([0-9a-f]{64})\n$/.exec(header);

@@ -26,6 +26,7 @@ import {Script} from 'node:vm'
 import {ensureKey, keyFile, readKey} from '../core/cache-key.js'
 import {dotGitDir} from '../git/dot-git.js'
 import {writeFileAtomic} from '../kernel/atomic.js'
+import {readRegularFile} from '../kernel/files.js'
 
 /** What the body's function is called with, and what it exports. */
 type Body = (
@@ -40,6 +41,8 @@ function cacheFile(gitDir: string, argv: readonly string[]): string {
   const name = command !== undefined && /^[a-z][a-z-]{0,39}$/.test(command) ? command : 'other'
   return join(gitDir, 'acldrift', `hook-code-cache.${name}`)
 }
+/** Far over what V8 makes of the body (about 1 MB). */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024
 /** The file: `KEY MAC\n` (two sha256s in hex), then V8's cached data. */
 const HEADER_BYTES = 64 + 1 + 64 + 1
 
@@ -73,7 +76,11 @@ async function openCache(gitDir: string, path: string, key: string): Promise<Cod
     const header = `${key} ${macOf(secret, key, data).toString('hex')}\n`
     await writeFileAtomic(path, Buffer.concat([Buffer.from(header), data]))
   }
-  const [file, secret] = await Promise.all([readFile(path).catch(() => undefined), readKey(keyFile(gitDir))])
+  const [file, secret] = await Promise.all([
+    // (bounded and never waiting: a fifo or a huge file planted there is no cache, not a hung hook)
+    readRegularFile(path, path, MAX_CACHE_BYTES).catch(() => undefined),
+    readKey(keyFile(gitDir)),
+  ])
   if (file === undefined || secret === undefined || file.length <= HEADER_BYTES) return {save}
   const header = file.subarray(0, HEADER_BYTES).toString('latin1')
   const match = /^([0-9a-f]{64}) ([0-9a-f]{64})\n$/.exec(header)

@@ -5,7 +5,7 @@
 // the body's source gives. Runs the committed hook/ (the bundle-hook test checks that it is what
 // the sources build).
 
-import {readFile, stat, writeFile} from 'node:fs/promises'
+import {readFile, rm, stat, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {projectRoot, runHermetic, type TestRepo} from '../helpers/repo.js'
@@ -124,6 +124,27 @@ describe("the hook bundle's code cache", () => {
         expect(rewritten.header.slice(0, 64)).toBe(header.slice(0, 64))
         expect(rewritten.bytes.equals(garbage)).toBe(false)
       }
+    },
+    SLOW,
+  )
+
+  it(
+    'a fifo or a device in place of the cache file is no cache: the hook answers, it does not wait',
+    async () => {
+      const r = await publicBucketStaged()
+      const first = await blocked(r)
+      await rm(join(r.dir, CACHE))
+      const fifo = await runHermetic('mkfifo', [join(r.dir, CACHE)], {cwd: r.dir})
+      expect(fifo.code, dump(fifo)).toBe(0)
+      const run = await runHermetic(process.execPath, [HOOK, 'check', '--staged', '--quiet'], {
+        cwd: r.dir,
+        timeoutMs: 60_000,
+      })
+      expect(run, dump(run)).toMatchObject({code: 1, stdout: first})
+      expect((await stat(join(r.dir, CACHE))).isFile()).toBe(true)
+      await rm(join(r.dir, CACHE))
+      await symlink('/dev/zero', join(r.dir, CACHE))
+      expect(await blocked(r)).toBe(first)
     },
     SLOW,
   )
