@@ -99,7 +99,8 @@ export function unmatchedGlobs(
     // (only the paths under the glob's literal folder can match: a glob that matches nothing is
     // told without running its matcher on every path of a 20,000-file index)
     const base = literalBase(glob)
-    return !paths.some((path) => (base === '' || path === base || path.startsWith(`${base}/`)) && match(path))
+    const under = `${base}/`
+    return !paths.some((path) => (base === '' || path === base || path.startsWith(under)) && match(path))
   })
 }
 

@@ -161,7 +161,8 @@ export async function listPathsNamed(
   side: FileSide | {type: 'worktree'},
   name: string,
 ): Promise<string[]> {
-  const named = (path: string) => path === name || path.endsWith(`/${name}`)
+  const inFolder = `/${name}`
+  const named = (path: string) => path === name || path.endsWith(inFolder)
   if (side.type === 'ref')
     return splitNul(
       await runGit(root, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', side.commit]),
@@ -186,7 +187,8 @@ export async function deletedPathsNamed(
   side: FileSide | {type: 'worktree'},
   name: string,
 ): Promise<string[]> {
-  const named = (path: string) => path === name || path.endsWith(`/${name}`)
+  const inFolder = `/${name}`
+  const named = (path: string) => path === name || path.endsWith(inFolder)
   // The index against HEAD: the changes this run listed already.
   if (side.type === 'staged' && inOneRun() && from === (await headCommit(root)))
     return (await indexChanges(root))

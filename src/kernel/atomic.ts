@@ -8,7 +8,7 @@ import {dirname, basename, join} from 'node:path'
  * disk, and replaces the file by rename (atomic on POSIX file systems). A process killed before
  * the rename leaves the old file and, at worst, a `.NAME.HEX.tmp` file that nothing reads.
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   await mkdir(dirname(path), {recursive: true})
   try {

@@ -132,6 +132,7 @@ describe('npm pack → npm install -g → acldrift', () => {
     expect(files.filter((path) => path.startsWith('dist/'))).toEqual([])
     for (const needed of [
       'hook/acldrift.js',
+      'hook/acldrift-body.js',
       'hook/data/aws/index.json',
       'hook/vendor/tree-sitter-hcl/tree-sitter-terraform.wasm',
     ])

@@ -1,0 +1,163 @@
+// The hook bundle's V8 code cache (src/cli/hook-loader.ts, issue 16): hook/acldrift.js runs the
+// bundle's body with the code a previous run of the same command compiled, kept in
+// .git/acldrift/hook-code-cache.COMMAND. V8 checks only the source's length and its own flags before it runs cached code, so the file is
+// trusted only under an HMAC with the repository's key: whatever it holds, the verdict is the one
+// the body's source gives. Runs the committed hook/ (the bundle-hook test checks that it is what
+// the sources build).
+
+import {readFile, rm, stat, symlink, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {projectRoot, runHermetic, type TestRepo} from '../helpers/repo.js'
+import {dump, repoFactory} from './helpers.js'
+import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from './policies.js'
+
+const newRepo = repoFactory()
+const SLOW = 120_000
+const HOOK = join(projectRoot, 'hook', 'acldrift.js')
+const BODY = join(projectRoot, 'hook', 'acldrift-body.js')
+const CACHE = join('.git', 'acldrift', 'hook-code-cache.check')
+const HEADER_BYTES = 130
+
+const hook = (r: TestRepo, nodeArgs: string[] = []) =>
+  runHermetic(process.execPath, [...nodeArgs, HOOK, 'check', '--staged', '--quiet'], {cwd: r.dir})
+
+/** A repository whose staged change makes the payroll bucket public: the hook must block it. */
+async function publicBucketStaged(): Promise<TestRepo> {
+  const r = await newRepo()
+  await r.write(BUCKET_FILE, policyText(bucketPolicy))
+  await r.stage()
+  await r.commit('Add the payroll bucket')
+  await r.write(BUCKET_FILE, policyText(publicBucketPolicy))
+  await r.stage()
+  return r
+}
+
+async function blocked(r: TestRepo, nodeArgs: string[] = []): Promise<string> {
+  const run = await hook(r, nodeArgs)
+  expect(run.code, dump(run)).toBe(1)
+  expect(run.stdout).toMatch(/\[CRITICAL\] WIDENING\s+public-principal/)
+  return run.stdout
+}
+
+/** The cache file and what identifies it on disk, to tell whether a run rewrote it. */
+async function cacheFile(r: TestRepo) {
+  const path = join(r.dir, CACHE)
+  const [bytes, {ino, mtimeMs}] = await Promise.all([readFile(path), stat(path)])
+  return {bytes, header: bytes.subarray(0, HEADER_BYTES).toString('latin1'), ino, mtimeMs}
+}
+
+/**
+ * What an attacker who can write .git/acldrift but not read its key would plant: V8's code cache
+ * of a script as long as the body, whose `main` passes every commit without looking, under the
+ * header (key and HMAC) of the repository's real cache file.
+ */
+async function plantPassingCode(r: TestRepo): Promise<void> {
+  const body = await readFile(BODY, 'utf8')
+  const call = /const code = await runFast\(argv\);/.exec(body)
+  expect(call, 'the body calls runFast in main').not.toBeNull()
+  const passing = 'const code = 0;'.padEnd(call![0].length, ' ')
+  const forged = body.slice(0, call!.index) + passing + body.slice(call!.index + call![0].length)
+  expect(forged.length).toBe(body.length)
+  const forgedPath = join(r.dir, '..', `${r.dir.split('/').at(-1)}-forged-body.js`)
+  await writeFile(forgedPath, forged)
+  const dataPath = join(r.dir, '..', `${r.dir.split('/').at(-1)}-forged-cache`)
+  // Compiled and run (its main called) under the body's own file name, so that main's code is in it.
+  const compile = [
+    "import {readFileSync, writeFileSync} from 'node:fs'",
+    "import {createRequire} from 'node:module'",
+    "import {Script} from 'node:vm'",
+    'const [source, filename, out] = process.argv.slice(1)',
+    "const script = new Script(readFileSync(source, 'utf8'), {filename})",
+    'const module = {exports: {}}',
+    "script.runInThisContext()(module, createRequire(filename), 'file://' + filename)",
+    "if ((await module.exports.main(['check'])) !== 0) process.exit(5)",
+    'writeFileSync(out, script.createCachedData())',
+  ].join('\n')
+  const made = await runHermetic(
+    process.execPath,
+    ['--input-type=module', '-e', compile, forgedPath, BODY, dataPath],
+    {cwd: r.dir},
+  )
+  expect(made.code, dump(made)).toBe(0)
+  const real = await cacheFile(r)
+  await writeFile(
+    join(r.dir, CACHE),
+    Buffer.concat([real.bytes.subarray(0, HEADER_BYTES), await readFile(dataPath)]),
+  )
+}
+
+describe("the hook bundle's code cache", () => {
+  it(
+    'is written by the first run and taken, unchanged, by the next, with the same verdict',
+    async () => {
+      const r = await publicBucketStaged()
+      const first = await blocked(r)
+      const written = await cacheFile(r)
+      expect(written.header).toMatch(/^[0-9a-f]{64} [0-9a-f]{64}\n$/)
+      expect(written.bytes.length).toBeGreaterThan(100_000)
+      expect(await blocked(r)).toBe(first)
+      // V8 took it: a cache it rejected would have been written again.
+      const after = await cacheFile(r)
+      expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs])
+      // Other V8 flags make another key: compiled again and the cache written for them.
+      expect(await blocked(r, ['--max-old-space-size=512'])).toBe(first)
+      expect((await cacheFile(r)).header.slice(0, 64)).not.toBe(written.header.slice(0, 64))
+    },
+    SLOW,
+  )
+
+  it(
+    'garbage in the cache file changes nothing but the compile: same verdict, file rewritten',
+    async () => {
+      const r = await publicBucketStaged()
+      const first = await blocked(r)
+      const {header} = await cacheFile(r)
+      for (const garbage of [
+        Buffer.alloc(0),
+        Buffer.from('not a cache\n'),
+        Buffer.concat([Buffer.from(header), Buffer.alloc(300_000, 0xa5)]),
+      ]) {
+        await writeFile(join(r.dir, CACHE), garbage)
+        expect(await blocked(r)).toBe(first)
+        const rewritten = await cacheFile(r)
+        expect(rewritten.header.slice(0, 64)).toBe(header.slice(0, 64))
+        expect(rewritten.bytes.equals(garbage)).toBe(false)
+      }
+    },
+    SLOW,
+  )
+
+  it(
+    'a fifo or a device in place of the cache file is no cache: the hook answers, it does not wait',
+    async () => {
+      const r = await publicBucketStaged()
+      const first = await blocked(r)
+      await rm(join(r.dir, CACHE))
+      const fifo = await runHermetic('mkfifo', [join(r.dir, CACHE)], {cwd: r.dir})
+      expect(fifo.code, dump(fifo)).toBe(0)
+      const run = await runHermetic(process.execPath, [HOOK, 'check', '--staged', '--quiet'], {
+        cwd: r.dir,
+        timeoutMs: 60_000,
+      })
+      expect(run, dump(run)).toMatchObject({code: 1, stdout: first})
+      expect((await stat(join(r.dir, CACHE))).isFile()).toBe(true)
+      await rm(join(r.dir, CACHE))
+      await symlink('/dev/zero', join(r.dir, CACHE))
+      expect(await blocked(r)).toBe(first)
+    },
+    SLOW,
+  )
+
+  it(
+    "an attacker's code for another script of the same length, under the real header, does not run",
+    async () => {
+      const r = await publicBucketStaged()
+      const first = await blocked(r)
+      await plantPassingCode(r)
+      // V8 alone would run it (same length, same flags) and the hook would pass the public bucket.
+      expect(await blocked(r)).toBe(first)
+    },
+    SLOW,
+  )
+})
