@@ -50802,13 +50802,13 @@ var init_rules9 = __esm({
         change: "widening",
         severity: "high",
         title: "Nobody approved the baseline",
-        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
+        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), or an approver\u2019s commit that holds an AI agent\u2019s change to a file acldrift reads made after the last change an approver made to acldrift\u2019s own files, so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit before any such agent change, by approving the agent\u2019s widenings in a commit of theirs, or by approving this finding."
       },
       "baseline-config-mismatch": {
         change: "widening",
         severity: "high",
         title: "The baseline was read under another config",
-        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
+        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config, the approved config when it names no commit): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
       },
       "self-approval": {
         change: "widening",
@@ -54682,208 +54682,6 @@ var init_config_changes = __esm({
   }
 });
 
-// src/core/gate/baseline-changes.ts
-async function baselineWidenings(was, is, snapshot2, settings) {
-  const file = snapshot2.path;
-  const result2 = await compareChanged(was, is, settings);
-  const found2 = [];
-  for (const inner of result2.findings) {
-    if (inner.change === "narrowing" || inner.witness === null) continue;
-    const kind = inner.kind;
-    const key = findingKey(inner);
-    const finding2 = {
-      ...inner,
-      rule: "baseline-widened",
-      message: `The baseline snapshot now accepts access it did not (${inner.rule} in ${inner.document}): ${inner.message}`,
-      commit: null,
-      approval: null
-    };
-    delete finding2.baselineLocation;
-    const witness = inner.witness;
-    found2.push({
-      finding: finding2,
-      path: file,
-      holds: async (blob) => {
-        const docs = await snapshot2.documentsAt(blob);
-        const doc = docs?.get(key);
-        if (doc === void 0 || doc.kind !== kind) return false;
-        const others = new Map(
-          [...docs].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value])
-        );
-        return adapterFor(kind).allows(doc.value, witness, key, others, settings);
-      }
-    });
-  }
-  return { found: found2, notes: result2.notes.map((note) => `${file}: ${note}`) };
-}
-async function baselineChanges(file, before, after, versions, errors, notes, settings) {
-  const old = before.get(file);
-  const now = after.get(file);
-  if (old === void 0 || now === void 0 || old.equals(now)) {
-    if (old === void 0 && now !== void 0) notes.push(`${file}: the baseline snapshot is new`);
-    return [];
-  }
-  const newer = await readVersion(file, now);
-  if (!("held" in newer)) {
-    errors.push(...newer);
-    return [];
-  }
-  const older = await readVersion(file, old);
-  if (!("held" in older))
-    notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
-  const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
-  const versionAt2 = (blob) => versions.get(blob, "snapshot", async (content) => {
-    const read2 = await readVersion(file, content);
-    return "held" in read2 ? read2 : void 0;
-  });
-  const documentsAt = async (blob) => (await versionAt2(blob))?.held;
-  const { found: found2, notes: compared } = await baselineWidenings(
-    was,
-    newer.held,
-    { path: file, documentsAt },
-    settings
-  );
-  notes.push(...compared);
-  const declared = newer.snapshot.source.commit;
-  if ("held" in older && older.snapshot.source.commit !== declared && sameHeld(older.held, newer.held))
-    found2.push({
-      finding: protectedFinding({
-        file,
-        rule: "baseline-moved",
-        severity: "medium",
-        message: `The baseline snapshot now says it was taken at ${short(declared)}, not ${short(older.snapshot.source.commit)}: history is read from the commit git says, and the snapshot's claim changed without an approver`,
-        witness: { declaredCommit: declared },
-        pointer: "/source/commit",
-        line: lineOf(newer.sourceMap, "/source/commit"),
-        before: older.snapshot.source.commit,
-        after: declared
-      }),
-      path: file,
-      holds: async (blob) => (await versionAt2(blob))?.snapshot.source.commit === declared
-    });
-  return found2;
-}
-async function readVersion(file, content) {
-  try {
-    return await parseSnapshot(file, content);
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    return error.problems;
-  }
-}
-function baselineUnapproved(path) {
-  const finding2 = protectedFinding({
-    file: path,
-    rule: "baseline-unapproved",
-    severity: "high",
-    message: `${path}: no version of this baseline was committed by a listed approver, so the access it accepts was never approved. Take it again (\`acldrift snapshot --output ${path}\`) and commit it as an approver, or approve this finding.`,
-    witness: { baseline: path, approvedVersion: null },
-    pointer: null,
-    line: null,
-    before: null,
-    after: path
-  });
-  return { finding: finding2, path, holds: async (blob) => blob !== null };
-}
-async function outsideSnapshotConfig(input, configPath2, notes) {
-  const { commit, readWith } = input.baseline;
-  const named3 = input.baseline.flag ?? input.config.baseline ?? "the baseline snapshot";
-  if (commit === null) return [];
-  const at2 = commit.slice(0, 7);
-  if (readWith === void 0)
-    return [
-      configMismatch(
-        named3,
-        commit,
-        null,
-        null,
-        `${named3} records no config digest (files.config), so whether it was read under the config of ${at2} cannot be verified, and it may accept access that config never checked. Take it again with this version of acldrift (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`
-      )
-    ];
-  const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersionAt(input.root, configPath2, commit);
-  if (version2.status === "invalid") {
-    notes.push(
-      `${named3}: ${configPath2} at ${at2} does not validate: the config the snapshot was read under cannot be compared with it`
-    );
-    return [];
-  }
-  const expected = readingDigest(version2.status === "ok" ? version2.config : DEFAULT_CONFIG);
-  if (expected === readWith) return [];
-  const which = configPath2 === void 0 ? "the config given" : version2.status === "ok" ? `the config of ${at2}` : `the default config (${at2} has no ${configPath2})`;
-  return [
-    configMismatch(
-      named3,
-      commit,
-      readWith,
-      expected,
-      `${named3} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`
-    )
-  ];
-}
-var sameHeld, short, configMismatch;
-var init_baseline_changes = __esm({
-  "src/core/gate/baseline-changes.ts"() {
-    "use strict";
-    init_adapters();
-    init_compare8();
-    init_config2();
-    init_embedded();
-    init_snapshot3();
-    init_source2();
-    init_errors();
-    init_config_changes();
-    init_protected();
-    sameHeld = (a, b) => a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash);
-    short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
-    configMismatch = (named3, commit, readWith, expected, message2) => protectedFinding({
-      file: named3,
-      rule: "baseline-config-mismatch",
-      severity: "high",
-      message: message2,
-      witness: { baseline: named3, commit, readWith, expected },
-      pointer: "/files/config",
-      line: null,
-      before: expected,
-      after: readWith
-    });
-  }
-});
-
-// src/core/gate/new-config.ts
-async function newConfigTrust(input, path, requireSigned, allowedSigners, blame) {
-  const { root, target } = input;
-  let commit;
-  let unknownWhy = "";
-  if (target.spec.type === "ref") {
-    const blob = (await blobIdsAt(root, target.commit, [path])).get(path);
-    const [blamed] = await blame([{ path, holds: async (state) => state !== null && state === blob }]);
-    commit = blamed.commit;
-    unknownWhy = blamed.why ?? "";
-  } else commit = await pendingOf(input);
-  if (commit === null)
-    return { trusted: false, commit, why: `who wrote it cannot be established: ${unknownWhy}` };
-  const where = commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)}`;
-  if (commit.actor.type === "agent")
-    return { trusted: false, commit, why: `it was written in ${where}, attributed to an AI agent` };
-  if (commit.actor.type === "automation")
-    return { trusted: false, commit, why: `it was written in ${where}, attributed to automation` };
-  if (requireSigned) {
-    const signed = await signedCommits(root, allowedSigners, [commit]);
-    const unsigned = unsignedWhy(commit, signed, where);
-    if (unsigned !== void 0)
-      return { trusted: false, commit, why: `it requires signed approvals and ${unsigned}` };
-  }
-  return { trusted: true, commit, why: `written in ${where} by ${commit.author.email}` };
-}
-var init_new_config = __esm({
-  "src/core/gate/new-config.ts"() {
-    "use strict";
-    init_git();
-    init_blame2();
-    init_signatures2();
-  }
-});
-
 // src/core/gate/reference.ts
 function protectedPaths(input) {
   const { root, cwd, config: config2, baseline } = input;
@@ -54905,6 +54703,12 @@ async function referenceCommit(input, paths, history, notes) {
       notes.push(
         `acldrift's own files compared with the baseline snapshot's commit ${baseline.commit.slice(0, 7)}`
       );
+    else if (target.commit !== null) {
+      notes.push(
+        `the baseline snapshot names no commit: acldrift's own files are compared with the approved state of ${target.commit.slice(0, 7)}`
+      );
+      return { sha: target.commit };
+    }
     return { sha: baseline.commit };
   }
   const read2 = await history();
@@ -55021,7 +54825,7 @@ async function unapprovedRevision(input, configPath2) {
   const commit = (await lookUpCommits({ root, actors: config2.actors }, [sha])).get(sha) ?? null;
   if (commit === null) return [];
   const who2 = await byApprover(input, configPath2, commit, sha, parent);
-  if (who2.ok) return [];
+  if (who2.ok) return agentChangesHeld(input, configPath2, sha, named3);
   if (!who2.listed && commit.actor.type !== "agent" && commit.actor.type !== "automation") return [];
   const file = configPath2 ?? CONFIG_FILE;
   const finding2 = protectedFinding({
@@ -55038,6 +54842,35 @@ async function unapprovedRevision(input, configPath2) {
   finding2.commit = commit;
   return [finding2];
 }
+async function agentChangesHeld(input, configPath2, sha, named3) {
+  const { root, config: config2 } = input;
+  const own = [configPath2, APPROVALS_FILE, ALLOWED_SIGNERS_FILE].filter((p) => p !== void 0);
+  const approved = await lastApproverCommit(input, configPath2, own, sha);
+  if (approved === sha) return [];
+  const reads = readsPath((await carriedConfig(input, sha)).config);
+  const history = await readHistory(root, approved ?? null, sha);
+  const changing = history.order.filter(
+    (c) => history.commits.get(c).changes.some((change) => reads(change.path) || reads(change.oldPath))
+  );
+  const commits = await lookUpCommits({ root, actors: config2.actors }, changing);
+  const agents = changing.map((c) => commits.get(c)).filter((c) => c?.actor.type === "agent");
+  const newest = agents[0];
+  if (newest === void 0) return [];
+  const since = approved === void 0 ? "no change to them was" : `the last, ${approved.slice(0, 7)}, was`;
+  const finding2 = protectedFinding({
+    file: configPath2 ?? CONFIG_FILE,
+    rule: "baseline-unapproved",
+    severity: "high",
+    message: `The baseline ${named3} is ${sha.slice(0, 7)}, a listed approver's commit, but it holds ${agents.length} change${agents.length === 1 ? "" : "s"} to files acldrift reads made by an AI agent after the approved state of acldrift's own files (${since} made by a listed approver), the newest ${newest.sha.slice(0, 7)} (${newest.actor.agent ?? "unnamed agent"}): everything ${named3} holds passes, and nobody approved them. Point ${named3} at a commit before them, or approve their widenings (\`acldrift check --range ${approved?.slice(0, 7) ?? "<root>"}..${named3}\`, \`acldrift approve\`) in a commit of a listed approver.`,
+    witness: { baseline: named3, commit: sha, agentCommit: newest.sha, approvedState: approved ?? null },
+    pointer: input.baseline.flag === void 0 ? "/baseline" : null,
+    line: null,
+    before: approved ?? null,
+    after: sha
+  });
+  finding2.commit = newest;
+  return [finding2];
+}
 async function byApprover(input, configPath2, commit, sha, parent) {
   const trust = await trustBefore(input.root, configPath2, sha, parent);
   const signed = trust.requireSigned || input.config.policy.requireSignedApprovals ? await signedCommits(input.root, trust.signers ?? Buffer.alloc(0), [commit]) : void 0;
@@ -55051,11 +54884,15 @@ async function readingConfig(input, baseline) {
   return at2 === null ? config2 : (await carriedConfig(input, at2)).config;
 }
 async function referenceBaseline(input, spec) {
-  const path = configPath(input);
-  if (spec.type !== "ref" || path === void 0) return input.config;
-  const commit = await resolveCommit(input.root, spec.rev);
-  const at2 = await approvedConfigCommit({ ...input, target: { spec, commit } }, path) ?? commit;
+  if (spec.type !== "ref" || configPath(input) === void 0) return input.config;
+  const at2 = await approvedConfigAt(input, spec.rev);
   return { ...input.config, baseline: (await carriedConfig(input, at2)).config.baseline };
+}
+async function approvedConfigAt(input, rev) {
+  const commit = await resolveCommit(input.root, rev);
+  const path = configPath(input);
+  if (path === void 0) return commit;
+  return await approvedConfigCommit({ ...input, target: { spec: { type: "ref", rev }, commit } }, path) ?? commit;
 }
 async function carriedConfig(input, commit) {
   const path = configPath(input);
@@ -55080,13 +54917,13 @@ async function configReaders(root, path, blobs) {
   }
   return readers2;
 }
-async function approvedConfigCommit(input, path) {
-  const read2 = await readPathHistory(input.root, input.target.commit, [path]);
+async function lastApproverCommit(input, configPath2, paths, tip) {
+  const read2 = await readPathHistory(input.root, tip, paths);
   const touched = [];
   for (let sha = read2.order[0]; sha !== void 0; ) {
     const commit = read2.commits.get(sha);
     if (commit === void 0) break;
-    if (commit.changes.some((c) => c.path === path || c.oldPath === path))
+    if (commit.changes.some((c) => paths.includes(c.path) || paths.includes(c.oldPath)))
       touched.push({ sha, parent: commit.parents[0] });
     sha = commit.parents[0];
   }
@@ -55095,7 +54932,7 @@ async function approvedConfigCommit(input, path) {
     touched.map((t) => t.sha)
   );
   for (const { sha, parent } of touched)
-    if ((await byApprover(input, path, commits.get(sha) ?? null, sha, parent)).ok) return sha;
+    if ((await byApprover(input, configPath2, commits.get(sha) ?? null, sha, parent)).ok) return sha;
   return void 0;
 }
 async function trustBefore(root, configPath2, sha, parent) {
@@ -55133,7 +54970,7 @@ async function readSides(root, spec, reference2, targetCommit, paths, unlessSame
   );
   return [before, after];
 }
-var import_node_path23, configPath, commitName;
+var import_node_path23, configPath, commitName, approvedConfigCommit;
 var init_reference = __esm({
   "src/core/gate/reference.ts"() {
     "use strict";
@@ -55153,6 +54990,222 @@ var init_reference = __esm({
     init_signatures2();
     configPath = ({ root, cwd, config: config2 }) => config2.file === void 0 || config2.file === CONFIG_FILE ? CONFIG_FILE : repoPath(root, (0, import_node_path23.resolve)(cwd, config2.file));
     commitName = (commit) => typeof commit === "string" && /^[0-9a-f]{40,64}$/.test(commit) ? commit : null;
+    approvedConfigCommit = (input, path) => lastApproverCommit(input, path, [path], input.target.commit);
+  }
+});
+
+// src/core/gate/baseline-changes.ts
+async function baselineWidenings(was, is, snapshot2, settings) {
+  const file = snapshot2.path;
+  const result2 = await compareChanged(was, is, settings);
+  const found2 = [];
+  for (const inner of result2.findings) {
+    if (inner.change === "narrowing" || inner.witness === null) continue;
+    const kind = inner.kind;
+    const key = findingKey(inner);
+    const finding2 = {
+      ...inner,
+      rule: "baseline-widened",
+      message: `The baseline snapshot now accepts access it did not (${inner.rule} in ${inner.document}): ${inner.message}`,
+      commit: null,
+      approval: null
+    };
+    delete finding2.baselineLocation;
+    const witness = inner.witness;
+    found2.push({
+      finding: finding2,
+      path: file,
+      holds: async (blob) => {
+        const docs = await snapshot2.documentsAt(blob);
+        const doc = docs?.get(key);
+        if (doc === void 0 || doc.kind !== kind) return false;
+        const others = new Map(
+          [...docs].filter(([p, d]) => d.kind === kind && p !== key).map(([p, d]) => [p, d.value])
+        );
+        return adapterFor(kind).allows(doc.value, witness, key, others, settings);
+      }
+    });
+  }
+  return { found: found2, notes: result2.notes.map((note) => `${file}: ${note}`) };
+}
+async function baselineChanges(file, before, after, versions, errors, notes, settings) {
+  const old = before.get(file);
+  const now = after.get(file);
+  if (old === void 0 || now === void 0 || old.equals(now)) {
+    if (old === void 0 && now !== void 0) notes.push(`${file}: the baseline snapshot is new`);
+    return [];
+  }
+  const newer = await readVersion(file, now);
+  if (!("held" in newer)) {
+    errors.push(...newer);
+    return [];
+  }
+  const older = await readVersion(file, old);
+  if (!("held" in older))
+    notes.push(`${file}: its previous version does not validate; compared as if it were empty`);
+  const was = "held" in older ? older.held : /* @__PURE__ */ new Map();
+  const versionAt2 = (blob) => versions.get(blob, "snapshot", async (content) => {
+    const read2 = await readVersion(file, content);
+    return "held" in read2 ? read2 : void 0;
+  });
+  const documentsAt = async (blob) => (await versionAt2(blob))?.held;
+  const { found: found2, notes: compared } = await baselineWidenings(
+    was,
+    newer.held,
+    { path: file, documentsAt },
+    settings
+  );
+  notes.push(...compared);
+  const declared = newer.snapshot.source.commit;
+  if ("held" in older && older.snapshot.source.commit !== declared && sameHeld(older.held, newer.held))
+    found2.push({
+      finding: protectedFinding({
+        file,
+        rule: "baseline-moved",
+        severity: "medium",
+        message: `The baseline snapshot now says it was taken at ${short(declared)}, not ${short(older.snapshot.source.commit)}: history is read from the commit git says, and the snapshot's claim changed without an approver`,
+        witness: { declaredCommit: declared },
+        pointer: "/source/commit",
+        line: lineOf(newer.sourceMap, "/source/commit"),
+        before: older.snapshot.source.commit,
+        after: declared
+      }),
+      path: file,
+      holds: async (blob) => (await versionAt2(blob))?.snapshot.source.commit === declared
+    });
+  return found2;
+}
+async function readVersion(file, content) {
+  try {
+    return await parseSnapshot(file, content);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    return error.problems;
+  }
+}
+function baselineUnapproved(path) {
+  const finding2 = protectedFinding({
+    file: path,
+    rule: "baseline-unapproved",
+    severity: "high",
+    message: `${path}: no version of this baseline was committed by a listed approver, so the access it accepts was never approved. Take it again (\`acldrift snapshot --output ${path}\`) and commit it as an approver, or approve this finding.`,
+    witness: { baseline: path, approvedVersion: null },
+    pointer: null,
+    line: null,
+    before: null,
+    after: path
+  });
+  return { finding: finding2, path, holds: async (blob) => blob !== null };
+}
+async function outsideSnapshotConfig(input, configPath2, notes) {
+  const { commit, readWith } = input.baseline;
+  const named3 = input.baseline.flag ?? input.config.baseline ?? "the baseline snapshot";
+  if (readWith === void 0)
+    return [
+      configMismatch(
+        named3,
+        commit,
+        null,
+        null,
+        commit === null ? `${named3} records neither its commit (source.commit) nor a config digest (files.config), so what it was read under cannot be verified, and it may accept access the approved config never checked. Take it again with this version of acldrift (\`acldrift snapshot --output ${named3}\`), or approve this finding.` : `${named3} records no config digest (files.config), so whether it was read under the config of ${commit.slice(0, 7)} cannot be verified, and it may accept access that config never checked. Take it again with this version of acldrift (with ${commit.slice(0, 7)} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`
+      )
+    ];
+  if (commit === null) {
+    const expected2 = readingDigest(await readingConfig(input, input.target.commit));
+    if (expected2 === readWith) return [];
+    return [
+      configMismatch(
+        named3,
+        null,
+        readWith,
+        expected2,
+        `${named3} names no commit (source.commit), and was read under a config other than the approved one (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under the approved config (\`acldrift snapshot --output ${named3}\`), or approve this finding.`
+      )
+    ];
+  }
+  const at2 = commit.slice(0, 7);
+  const version2 = configPath2 === void 0 ? { status: "ok", config: input.config } : await configVersionAt(input.root, configPath2, commit);
+  if (version2.status === "invalid") {
+    notes.push(
+      `${named3}: ${configPath2} at ${at2} does not validate: the config the snapshot was read under cannot be compared with it`
+    );
+    return [];
+  }
+  const expected = readingDigest(version2.status === "ok" ? version2.config : DEFAULT_CONFIG);
+  if (expected === readWith) return [];
+  const which = configPath2 === void 0 ? "the config given" : version2.status === "ok" ? `the config of ${at2}` : `the default config (${at2} has no ${configPath2})`;
+  return [
+    configMismatch(
+      named3,
+      commit,
+      readWith,
+      expected,
+      `${named3} was read under a config other than ${which} (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under that config (with ${at2} checked out, \`acldrift snapshot --output ${named3}\`), or approve this finding.`
+    )
+  ];
+}
+var sameHeld, short, configMismatch;
+var init_baseline_changes = __esm({
+  "src/core/gate/baseline-changes.ts"() {
+    "use strict";
+    init_adapters();
+    init_compare8();
+    init_config2();
+    init_embedded();
+    init_snapshot3();
+    init_source2();
+    init_errors();
+    init_config_changes();
+    init_reference();
+    init_protected();
+    sameHeld = (a, b) => a.size === b.size && [...a].every(([key, doc]) => b.get(key)?.hash === doc.hash);
+    short = (commit) => commit === null ? "no commit" : commit.slice(0, 7);
+    configMismatch = (named3, commit, readWith, expected, message2) => protectedFinding({
+      file: named3,
+      rule: "baseline-config-mismatch",
+      severity: "high",
+      message: message2,
+      witness: { baseline: named3, commit, readWith, expected },
+      pointer: "/files/config",
+      line: null,
+      before: expected,
+      after: readWith
+    });
+  }
+});
+
+// src/core/gate/new-config.ts
+async function newConfigTrust(input, path, requireSigned, allowedSigners, blame) {
+  const { root, target } = input;
+  let commit;
+  let unknownWhy = "";
+  if (target.spec.type === "ref") {
+    const blob = (await blobIdsAt(root, target.commit, [path])).get(path);
+    const [blamed] = await blame([{ path, holds: async (state) => state !== null && state === blob }]);
+    commit = blamed.commit;
+    unknownWhy = blamed.why ?? "";
+  } else commit = await pendingOf(input);
+  if (commit === null)
+    return { trusted: false, commit, why: `who wrote it cannot be established: ${unknownWhy}` };
+  const where = commit.pending ? "the pending commit" : `commit ${commit.sha.slice(0, 7)}`;
+  if (commit.actor.type === "agent")
+    return { trusted: false, commit, why: `it was written in ${where}, attributed to an AI agent` };
+  if (commit.actor.type === "automation")
+    return { trusted: false, commit, why: `it was written in ${where}, attributed to automation` };
+  if (requireSigned) {
+    const signed = await signedCommits(root, allowedSigners, [commit]);
+    const unsigned = unsignedWhy(commit, signed, where);
+    if (unsigned !== void 0)
+      return { trusted: false, commit, why: `it requires signed approvals and ${unsigned}` };
+  }
+  return { trusted: true, commit, why: `written in ${where} by ${commit.author.email}` };
+}
+var init_new_config = __esm({
+  "src/core/gate/new-config.ts"() {
+    "use strict";
+    init_git();
+    init_blame2();
+    init_signatures2();
   }
 });
 
@@ -57693,6 +57746,7 @@ var init_message = __esm({
 // src/core/commit-verdict.ts
 var commit_verdict_exports = {};
 __export(commit_verdict_exports, {
+  forgetPass: () => forgetPass,
   passedWithMessage: () => passedWithMessage,
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
@@ -57740,17 +57794,19 @@ async function pendingVerdict(root, checked) {
   const [state, judged] = await Promise.all([stateKey(root, baselineFile, { head }), judgedAs(root, actors)]);
   return state === void 0 ? void 0 : { ...state, baselineFile, actors, judged };
 }
-async function entryFile(root) {
-  return (0, import_node_path28.join)(await dotGitDir(root) ?? await gitDir(root), ENTRY_FILE);
+async function forgetPass(root) {
+  await (0, import_promises15.rm)(await entryFile(root), { force: true });
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
 `);
 }
 async function passedWithMessage(root, message2) {
+  const dir = await gitDirectory(root);
+  if ((0, import_node_fs11.existsSync)((0, import_node_path28.join)(dir, "MERGE_HEAD"))) return false;
   let entry;
   try {
-    entry = JSON.parse(await (0, import_promises15.readFile)(await entryFile(root), "utf8"));
+    entry = JSON.parse(await (0, import_promises15.readFile)((0, import_node_path28.join)(dir, ENTRY_FILE), "utf8"));
   } catch {
     return false;
   }
@@ -57762,10 +57818,11 @@ async function passedWithMessage(root, message2) {
   ]);
   return state?.key === entry.key && judged === entry.judged;
 }
-var import_promises15, import_node_path28, ENTRY_FILE, contentDigest, SETTLED_MS;
+var import_node_fs11, import_promises15, import_node_path28, ENTRY_FILE, contentDigest, SETTLED_MS, gitDirectory, entryFile;
 var init_commit_verdict = __esm({
   "src/core/commit-verdict.ts"() {
     "use strict";
+    import_node_fs11 = require("node:fs");
     import_promises15 = require("node:fs/promises");
     import_node_path28 = require("node:path");
     init_dot_git();
@@ -57781,6 +57838,8 @@ var init_commit_verdict = __esm({
       () => "absent"
     );
     SETTLED_MS = 2e3;
+    gitDirectory = async (root) => await dotGitDir(root) ?? await gitDir(root);
+    entryFile = async (root) => (0, import_node_path28.join)(await gitDirectory(root), ENTRY_FILE);
   }
 });
 
@@ -59180,6 +59239,7 @@ async function check3(flags2, commitMsg) {
   const quiet = flags2.quiet === true || commitMsg !== void 0;
   const progress = await progressFor({ quiet, hook: commitMsg !== void 0 || flags2.staged === true });
   const options = { ...await checkOptions(flags2), message: commitMsg?.message, progress };
+  if (flags2.staged === true && commitMsg === void 0) await forgetPass(options.root);
   const report = await runCheck(options);
   const failOn = flags2["fail-on"];
   const code = verdictCode(report, failOn);

@@ -1,7 +1,7 @@
 // `acldrift check`, shared by the oclif command and the start-up fast path.
 
 import {runCheck, snapshotFile} from '../core/check.js'
-import {pendingVerdict, rememberPass} from '../core/commit-verdict.js'
+import {forgetPass, pendingVerdict, rememberPass} from '../core/commit-verdict.js'
 import {verdictCode} from '../core/gate/verdict.js'
 import type {CheckOptions} from '../core/options.js'
 import {type FailOn, loadConfig} from '../core/config.js'
@@ -85,6 +85,8 @@ async function check(flags: ParsedFlags<typeof CHECK_FLAGS>, commitMsg?: {messag
   // --staged is what hooks run: the pending commit has little to attribute, and a hook shows no bar.
   const progress = await progressFor({quiet, hook: commitMsg !== undefined || flags.staged === true})
   const options = {...(await checkOptions(flags)), message: commitMsg?.message, progress}
+  // A pre-commit check: what commit-msg may reuse is only what this one remembers (commit-verdict.ts).
+  if (flags.staged === true && commitMsg === undefined) await forgetPass(options.root)
   const report = await runCheck(options)
   const failOn = flags['fail-on'] as FailOn | undefined
   const code = verdictCode(report, failOn)

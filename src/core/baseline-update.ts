@@ -13,7 +13,7 @@ import {type Config, CONFIG_FILE} from './config.js'
 import {InvalidInputError, UsageError} from '../kernel/errors.js'
 import {assertWritableInside} from '../kernel/files.js'
 import {headCommit} from '../git/index.js'
-import {revisionConfig} from './gate/reference.js'
+import {approvedBaselineFile, revisionConfig} from './gate/reference.js'
 import {aboutProtectedFiles} from './gate/rules.js'
 import {buildSnapshot, writeSnapshot, type Snapshot} from './snapshot.js'
 import {loadSource, type SourceSpec} from './source.js'
@@ -44,8 +44,26 @@ export interface BaselineUpdateResult {
   snapshot?: Snapshot
 }
 
+/**
+ * The config's baseline file is written only where the approved config names it too (for the
+ * revision updated from; HEAD for the working tree): an uncommitted `baseline:` pointing at another
+ * file (an agent's own snapshot, say) would be compared with and written instead (gate/reference.ts).
+ */
+async function assertApprovedFile(request: BaselineUpdateRequest): Promise<void> {
+  const {root, config} = request
+  const rev = request.target.type === 'ref' ? request.target.rev : await headCommit(root)
+  const approved = rev === null ? undefined : await approvedBaselineFile(request, rev)
+  if (approved === undefined) return
+  const where = (named: string | undefined) => (named === undefined ? undefined : resolve(root, named))
+  if (where(approved.named) === where(config.baseline)) return
+  throw new UsageError(
+    `the working tree's config names ${config.baseline ?? 'no baseline'} as the baseline, but the approved config (${approved.at.slice(0, 7)}) names ${approved.named ?? 'none'}: nothing is written. Commit the change to \`baseline:\` as a listed approver first, or name the file with --output`,
+  )
+}
+
 export async function updateBaseline(request: BaselineUpdateRequest): Promise<BaselineUpdateResult> {
   const {root, cwd, config} = request
+  if (request.out === undefined) await assertApprovedFile(request)
   const named = request.out ?? config.baseline
   if (named === undefined)
     throw new UsageError(

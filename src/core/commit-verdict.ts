@@ -5,12 +5,20 @@
 // message makes the pending commit's identity and actor no different; anything else runs the
 // whole check again.
 //
-// What it trusts: the entry lives in the git directory, beside the hooks themselves. Whoever can
-// write it can delete the hooks or commit with --no-verify, and coding agents are refused writes
-// there (core/agent/hook.ts). pre-commit never reads it, so a forged entry can at most skip
-// commit-msg's second look at a tree that pre-commit has just passed.
+// What it trusts: the entry lives in the git directory, beside the hooks themselves, and anyone
+// who can read .git can compute its key, so it is no secret and is not treated as one (an HMAC
+// keyed by a file in .git, or in the user's home, would be readable by an agent running as the
+// user just the same). What keeps it sound is when it is read: pre-commit never reads it and
+// removes any entry before it checks (forgetPass), so the entry commit-msg finds was written by
+// the pre-commit of this very commit, after its check passed; and a merge, which runs commit-msg
+// but no pre-commit (githooks: `git merge` runs pre-merge-commit), never reuses one. Forging one
+// then takes running code between git's pre-commit and commit-msg (an editor or a hook of its
+// own), or skipping pre-commit alone through a hook manager (SKIP=…): code that could as well
+// delete the hooks, and commands the agent hook refuses, as it refuses agents' writes under
+// .git/ (core/agent/hook.ts). The audit, which never reads the entry, is what catches those.
 
-import {readFile, stat} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {readFile, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {dotGitDir} from '../git/dot-git.js'
 import {gitDir, headCommit, indexTree} from '../git/index.js'
@@ -135,8 +143,17 @@ export async function pendingVerdict(
 }
 
 /** The git directory, from `.git` without a git process where it names one, else as git says. */
-async function entryFile(root: string): Promise<string> {
-  return join((await dotGitDir(root)) ?? (await gitDir(root)), ENTRY_FILE)
+const gitDirectory = async (root: string) => (await dotGitDir(root)) ?? (await gitDir(root))
+
+const entryFile = async (root: string) => join(await gitDirectory(root), ENTRY_FILE)
+
+/**
+ * pre-commit's side, before its check: drops any entry, so that commit-msg never reuses one that
+ * this commit's pre-commit did not write (one it could not write, with a revision baseline, or
+ * one written by anyone else). A failure to remove it fails the check (an error, exit 2).
+ */
+export async function forgetPass(root: string): Promise<void> {
+  await rm(await entryFile(root), {force: true})
 }
 
 /** Remembers a passing pre-commit check, atomically (a reader sees the old entry or the new). */
@@ -149,9 +166,15 @@ export async function rememberPass(root: string, entry: Entry): Promise<void> {
  * pending commit's identity and actor as pre-commit judged them. False whenever in doubt.
  */
 export async function passedWithMessage(root: string, message: string): Promise<boolean> {
+  const dir = await gitDirectory(root)
+  // A merge's commit-msg follows no pre-commit (githooks(5), https://git-scm.com/docs/githooks:
+  // commit-msg "is invoked by git commit and git merge"; git merge runs pre-merge-commit instead):
+  // nothing checked this content for the entry to stand for. (A conflicted merge concluded by
+  // `git commit` runs pre-commit, and is checked again here: only time lost.)
+  if (existsSync(join(dir, 'MERGE_HEAD'))) return false
   let entry: Entry
   try {
-    entry = JSON.parse(await readFile(await entryFile(root), 'utf8')) as Entry
+    entry = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as Entry
   } catch {
     return false
   }

@@ -5,7 +5,7 @@
 import {stat, utimes} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {passedWithMessage, pendingVerdict, rememberPass} from '../../src/core/commit-verdict.js'
+import {forgetPass, passedWithMessage, pendingVerdict, rememberPass} from '../../src/core/commit-verdict.js'
 import {createRepo, identities, runHermetic, type TestRepo} from '../helpers/repo.js'
 
 const BASELINE = '.acldrift/baseline.json'
@@ -87,6 +87,19 @@ describe('commit-msg reuses the pre-commit pass', () => {
     } finally {
       delete process.env.GIT_AUTHOR_EMAIL
     }
+  })
+
+  it('not once the next pre-commit has started (it forgets the entry before checking)', async () => {
+    await passPreCommit()
+    await forgetPass(r.dir)
+    expect(await passedWithMessage(r.dir, 'Reports reader')).toBe(false)
+    await forgetPass(r.dir)
+  })
+
+  it('not during a merge: git merge runs commit-msg after no pre-commit', async () => {
+    await passPreCommit()
+    await r.write('.git/MERGE_HEAD', `${await head()}\n`)
+    expect(await passedWithMessage(r.dir, 'Reports reader')).toBe(false)
   })
 
   it('not from an entry that is not one', async () => {

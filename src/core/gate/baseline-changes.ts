@@ -15,6 +15,7 @@ import {InvalidInputError} from '../../kernel/errors.js'
 import type {AdapterSettings, Document, Finding, InputProblem, Kind} from '../../kernel/types.js'
 import {configVersionAt} from './config-changes.js'
 import type {GateInput} from './input.js'
+import {readingConfig} from './reference.js'
 import {lineOf, type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
 
@@ -183,14 +184,12 @@ export function baselineUnapproved(path: string): Protected {
  * policy is judged against the reference's config as always.
  */
 export async function outsideSnapshotConfig(
-  input: Pick<GateInput, 'root' | 'baseline' | 'config'>,
+  input: Pick<GateInput, 'root' | 'cwd' | 'baseline' | 'config' | 'target'>,
   configPath: string | undefined,
   notes: string[],
 ): Promise<Finding[]> {
   const {commit, readWith} = input.baseline
   const named = input.baseline.flag ?? input.config.baseline ?? 'the baseline snapshot'
-  if (commit === null) return []
-  const at = commit.slice(0, 7)
   // A snapshot that records no digest (an older acldrift's, or one whose `files` was stripped)
   // cannot be compared with any config: it is not trusted as read under its commit's.
   if (readWith === undefined)
@@ -200,9 +199,28 @@ export async function outsideSnapshotConfig(
         commit,
         null,
         null,
-        `${named} records no config digest (files.config), so whether it was read under the config of ${at} cannot be verified, and it may accept access that config never checked. Take it again with this version of acldrift (with ${at} checked out, \`acldrift snapshot --output ${named}\`), or approve this finding.`,
+        commit === null
+          ? `${named} records neither its commit (source.commit) nor a config digest (files.config), so what it was read under cannot be verified, and it may accept access the approved config never checked. Take it again with this version of acldrift (\`acldrift snapshot --output ${named}\`), or approve this finding.`
+          : `${named} records no config digest (files.config), so whether it was read under the config of ${commit.slice(0, 7)} cannot be verified, and it may accept access that config never checked. Take it again with this version of acldrift (with ${commit.slice(0, 7)} checked out, \`acldrift snapshot --output ${named}\`), or approve this finding.`,
       ),
     ]
+  // Without a commit (source.commit null: taken before the first commit, or stripped) there is no
+  // version of the config to look up: it must have been read under the approved one, the config
+  // the target is judged by (readingConfig: the last an approver committed, else the target's).
+  if (commit === null) {
+    const expected = readingDigest(await readingConfig(input, input.target.commit))
+    if (expected === readWith) return []
+    return [
+      configMismatch(
+        named,
+        null,
+        readWith,
+        expected,
+        `${named} names no commit (source.commit), and was read under a config other than the approved one (its documents, exclude or kind settings differ), so it may accept access that was never checked. Take it again under the approved config (\`acldrift snapshot --output ${named}\`), or approve this finding.`,
+      ),
+    ]
+  }
+  const at = commit.slice(0, 7)
   // A config outside the repository (`--config`) has no version at the commit: the one given is compared.
   const version =
     configPath === undefined
@@ -237,7 +255,7 @@ export async function outsideSnapshotConfig(
 /** `baseline-config-mismatch`: `readWith` the digest the snapshot records (null: none), `expected` its commit's (null: not compared). */
 const configMismatch = (
   named: string,
-  commit: string,
+  commit: string | null,
   readWith: string | null,
   expected: string | null,
   message: string,

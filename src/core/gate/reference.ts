@@ -9,6 +9,7 @@ import {
   firstParent,
   type History,
   isAncestor,
+  readHistory,
   readPathHistory,
   readCommits,
   readPathsAt,
@@ -93,6 +94,16 @@ export async function referenceCommit(
       notes.push(
         `acldrift's own files compared with the baseline snapshot's commit ${baseline.commit.slice(0, 7)}`,
       )
+    // A snapshot outside the repository that names no commit (none yet, or `source.commit`
+    // stripped) ties acldrift's own files to no state: they are compared with the target's
+    // approved state (readGate: approvedState from the target), never left uncompared, which
+    // would let the target's config set its own policy (failOn: never).
+    else if (target.commit !== null) {
+      notes.push(
+        `the baseline snapshot names no commit: acldrift's own files are compared with the approved state of ${target.commit.slice(0, 7)}`,
+      )
+      return {sha: target.commit}
+    }
     return {sha: baseline.commit}
   }
   const read = await history()
@@ -272,7 +283,7 @@ export async function approvedState(
  * A range (`--range A..B`) names the change to check, not an approved state: not judged here.
  */
 export async function unapprovedRevision(
-  input: Pick<GateInput, 'root' | 'config' | 'target' | 'baseline' | 'range'>,
+  input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'target' | 'baseline' | 'range'>,
   configPath: string | undefined,
 ): Promise<Finding[]> {
   const {baseline, config, root} = input
@@ -284,7 +295,7 @@ export async function unapprovedRevision(
   const commit = (await lookUpCommits({root, actors: config.actors}, [sha])).get(sha) ?? null
   if (commit === null) return []
   const who = await byApprover(input, configPath, commit, sha, parent)
-  if (who.ok) return []
+  if (who.ok) return agentChangesHeld(input, configPath, sha, named)
   if (!who.listed && commit.actor.type !== 'agent' && commit.actor.type !== 'automation') return []
   const file = configPath ?? CONFIG_FILE
   const finding = protectedFinding({
@@ -299,6 +310,52 @@ export async function unapprovedRevision(
     after: sha,
   })
   finding.commit = commit
+  return [finding]
+}
+
+/**
+ * A revision baseline at an approver's commit still holds whatever came before it: a tag moved (by
+ * anyone, an agent too) onto a person's commit made after an agent's widening would make that
+ * widening part of what passes, approved by nobody. The approved state (issue 13 item 2) is the
+ * last commit whose changes to acldrift's own files (config, approvals, allowed signers) a listed
+ * approver made; so every commit after it, up to the revision, whose actor is an AI agent and that
+ * changed a file the revision's config reads, is unapproved access the baseline holds. The
+ * revision is then `baseline-unapproved`, attributed to the newest such commit. An approver who
+ * reviewed them approves their widenings (`acldrift check --range APPROVED..REV`, `acldrift
+ * approve`) and commits the approvals: the approved state moves past them.
+ */
+async function agentChangesHeld(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config' | 'baseline'>,
+  configPath: string | undefined,
+  sha: string,
+  named: string,
+): Promise<Finding[]> {
+  const {root, config} = input
+  const own = [configPath, APPROVALS_FILE, ALLOWED_SIGNERS_FILE].filter((p) => p !== undefined)
+  const approved = await lastApproverCommit(input, configPath, own, sha)
+  if (approved === sha) return []
+  const reads = readsPath((await carriedConfig(input, sha)).config)
+  const history = await readHistory(root, approved ?? null, sha)
+  const changing = history.order.filter((c) =>
+    history.commits.get(c)!.changes.some((change) => reads(change.path) || reads(change.oldPath)),
+  )
+  const commits = await lookUpCommits({root, actors: config.actors}, changing)
+  const agents = changing.map((c) => commits.get(c)).filter((c) => c?.actor.type === 'agent')
+  const newest = agents[0]
+  if (newest === undefined) return []
+  const since = approved === undefined ? 'no change to them was' : `the last, ${approved.slice(0, 7)}, was`
+  const finding = protectedFinding({
+    file: configPath ?? CONFIG_FILE,
+    rule: 'baseline-unapproved',
+    severity: 'high',
+    message: `The baseline ${named} is ${sha.slice(0, 7)}, a listed approver's commit, but it holds ${agents.length} change${agents.length === 1 ? '' : 's'} to files acldrift reads made by an AI agent after the approved state of acldrift's own files (${since} made by a listed approver), the newest ${newest.sha.slice(0, 7)} (${newest.actor.agent ?? 'unnamed agent'}): everything ${named} holds passes, and nobody approved them. Point ${named} at a commit before them, or approve their widenings (\`acldrift check --range ${approved?.slice(0, 7) ?? '<root>'}..${named}\`, \`acldrift approve\`) in a commit of a listed approver.`,
+    witness: {baseline: named, commit: sha, agentCommit: newest.sha, approvedState: approved ?? null},
+    pointer: input.baseline.flag === undefined ? '/baseline' : null,
+    line: null,
+    before: approved ?? null,
+    after: sha,
+  })
+  finding.commit = newest
   return [finding]
 }
 
@@ -358,11 +415,40 @@ export async function referenceBaseline(
   input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
   spec: SourceSpec,
 ): Promise<Config> {
-  const path = configPath(input)
-  if (spec.type !== 'ref' || path === undefined) return input.config
-  const commit = await resolveCommit(input.root, spec.rev)
-  const at = (await approvedConfigCommit({...input, target: {spec, commit}}, path)) ?? commit
+  if (spec.type !== 'ref' || configPath(input) === undefined) return input.config
+  const at = await approvedConfigAt(input, spec.rev)
   return {...input.config, baseline: (await carriedConfig(input, at)).config.baseline}
+}
+
+/**
+ * The baseline snapshot file `baseline update` writes for `rev` (HEAD for the working tree): the
+ * one the approved config names (referenceBaseline), with the commit that config was taken from;
+ * undefined where that commit has no config (a repository whose config is not committed yet:
+ * the working tree's is all there is) or the config is outside the repository. Never the working
+ * tree's `baseline:` alone: an agent that names its own snapshot there would have the update
+ * compare with it, accept its widening, and write it where a person's next commit approves it.
+ */
+export async function approvedBaselineFile(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
+  rev: string,
+): Promise<{named: string | undefined; at: string} | undefined> {
+  const path = configPath(input)
+  if (path === undefined) return undefined
+  const at = await approvedConfigAt(input, rev)
+  const version = await configVersionAt(input.root, path, at)
+  if (version.status === 'absent') return undefined
+  return {named: version.status === 'ok' ? version.config.baseline : undefined, at}
+}
+
+/** The commit whose config is the approved one for `rev` (approvedConfigCommit), else `rev`'s own. */
+async function approvedConfigAt(
+  input: Pick<GateInput, 'root' | 'cwd' | 'config'>,
+  rev: string,
+): Promise<string> {
+  const commit = await resolveCommit(input.root, rev)
+  const path = configPath(input)
+  if (path === undefined) return commit
+  return (await approvedConfigCommit({...input, target: {spec: {type: 'ref', rev}, commit}}, path)) ?? commit
 }
 
 /**
@@ -449,16 +535,25 @@ export async function configReaders(
 }
 
 /** The last commit on the target's first-parent history that changed the config and that a listed approver made. */
-async function approvedConfigCommit(
-  input: Pick<GateInput, 'root' | 'config' | 'target'>,
-  path: string,
+const approvedConfigCommit = (input: Pick<GateInput, 'root' | 'config' | 'target'>, path: string) =>
+  lastApproverCommit(input, path, [path], input.target.commit!)
+
+/**
+ * The last commit on `tip`'s first-parent history that changed one of `paths` and that a listed
+ * approver made (judged by the config before it); undefined when there is none.
+ */
+async function lastApproverCommit(
+  input: Pick<GateInput, 'root' | 'config'>,
+  configPath: string | undefined,
+  paths: readonly string[],
+  tip: string,
 ): Promise<string | undefined> {
-  const read = await readPathHistory(input.root, input.target.commit!, [path])
+  const read = await readPathHistory(input.root, tip, paths)
   const touched: Array<{sha: string; parent: string | undefined}> = []
   for (let sha = read.order[0]; sha !== undefined;) {
     const commit = read.commits.get(sha)
     if (commit === undefined) break
-    if (commit.changes.some((c) => c.path === path || c.oldPath === path))
+    if (commit.changes.some((c) => paths.includes(c.path) || paths.includes(c.oldPath)))
       touched.push({sha, parent: commit.parents[0]})
     sha = commit.parents[0]
   }
@@ -467,7 +562,7 @@ async function approvedConfigCommit(
     touched.map((t) => t.sha),
   )
   for (const {sha, parent} of touched)
-    if ((await byApprover(input, path, commits.get(sha) ?? null, sha, parent)).ok) return sha
+    if ((await byApprover(input, configPath, commits.get(sha) ?? null, sha, parent)).ok) return sha
   return undefined
 }
 

@@ -54,14 +54,14 @@ export const GATE_RULES = declareRules({
     severity: 'high',
     title: 'Nobody approved the baseline',
     description:
-      'The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding.',
+      'The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), or an approver’s commit that holds an AI agent’s change to a file acldrift reads made after the last change an approver made to acldrift’s own files, so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit before any such agent change, by approving the agent’s widenings in a commit of theirs, or by approving this finding.',
   },
   'baseline-config-mismatch': {
     change: 'widening',
     severity: 'high',
     title: 'The baseline was read under another config',
     description:
-      'A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds’ settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit’s config, or approve this finding.',
+      'A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds’ settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config, the approved config when it names no commit): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit’s config, or approve this finding.',
   },
   'self-approval': {
     change: 'widening',
