@@ -14869,11 +14869,15 @@ function reachOf(baseline, target) {
     // was written with, which need not be the hash of the value it holds.
     a.value !== b.value && canonicalJson(a.value) !== canonicalJson(b.value);
   });
-  const sides = [baseline, target].map(
-    (documents) => objectsOfDocuments([...documents].map(([key, d]) => [key, d.value]))
-  );
-  for (const objects of sides) if (new Set(objects.map((o) => o.id)).size < objects.length) return void 0;
   const inFiles = new Set(differ);
+  const kept = objectsOfDocuments(
+    [...baseline].filter(([key]) => !inFiles.has(key)).map(([k, d]) => [k, d.value])
+  );
+  const sides = [baseline, target].map((documents) => [
+    ...kept,
+    ...objectsOfDocuments([...documents].filter(([key]) => inFiles.has(key)).map(([k, d]) => [k, d.value]))
+  ]);
+  for (const objects of sides) if (new Set(objects.map((o) => o.id)).size < objects.length) return void 0;
   const [before, after] = sides.map(
     (objects) => new Map(objects.filter((o) => inFiles.has(o.file)).map((o) => [identity(o), o]))
   );
@@ -14893,7 +14897,7 @@ function reachOf(baseline, target) {
       if (selectorsOf(role) !== void 0 || aggregators.some((p) => aggregates(p, role))) return void 0;
   }
   const changedRoles = new Set(changed.map((o) => o.id));
-  const all2 = sides.flat();
+  const all2 = [...new Set(sides.flat())];
   const bound = all2.filter((o) => isBinding(o) && changedRoles.has(roleIdOf(o)));
   const subjects = new Set(bound.flatMap(subjectsOf));
   const coverBound = new Set([...subjects].flatMap(coveringSubjects));

@@ -43,13 +43,18 @@ export function reachOf(
       (a.value !== b.value && canonicalJson(a.value) !== canonicalJson(b.value))
     )
   })
-  const sides = [baseline, target].map((documents) =>
-    objectsOfDocuments([...documents].map(([key, d]) => [key, d.value])),
+  // A document that did not change gives both sides the same objects (read once, listed once in `all`).
+  const inFiles = new Set(differ)
+  const kept = objectsOfDocuments(
+    [...baseline].filter(([key]) => !inFiles.has(key)).map(([k, d]) => [k, d.value]),
   )
+  const sides = [baseline, target].map((documents) => [
+    ...kept,
+    ...objectsOfDocuments([...documents].filter(([key]) => inFiles.has(key)).map(([k, d]) => [k, d.value])),
+  ])
   // An object defined in several files is compared once per variant (model.ts, buildModel).
   for (const objects of sides) if (new Set(objects.map((o) => o.id)).size < objects.length) return undefined
   // The objects that differ between the sides: added, removed or edited (by file and identity).
-  const inFiles = new Set(differ)
   const [before, after] = sides.map(
     (objects) => new Map(objects.filter((o) => inFiles.has(o.file)).map((o) => [identity(o), o])),
   )
@@ -70,7 +75,7 @@ export function reachOf(
   }
   const changedRoles = new Set(changed.map((o) => o.id))
   // The bindings of the changed roles, and every binding to a subject that overlaps theirs.
-  const all = sides.flat()
+  const all = [...new Set(sides.flat())]
   const bound = all.filter((o) => isBinding(o) && changedRoles.has(roleIdOf(o)))
   const subjects = new Set(bound.flatMap(subjectsOf))
   // Two subjects overlap when one covers the other (subjectsOverlap): s overlaps a bound subject
