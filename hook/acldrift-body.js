@@ -13991,6 +13991,20 @@ function rbacObjects(value, file = "") {
   else visitDocument(value, "", 0);
   return out2;
 }
+function rbacSkeleton(value) {
+  return rbacObjects(value).map((o) => {
+    const metadata2 = isObject4(o.raw.metadata) ? o.raw.metadata : {};
+    const { roleRef, subjects, aggregationRule } = o.raw;
+    return {
+      apiVersion: `${RBAC_GROUP}/v1`,
+      kind: o.kind,
+      metadata: { name: metadata2.name, namespace: metadata2.namespace, labels: metadata2.labels },
+      roleRef,
+      subjects,
+      aggregationRule
+    };
+  });
+}
 function hasRbacObject(value) {
   return rbacObjects(value).length > 0;
 }
@@ -14837,6 +14851,10 @@ var init_model = __esm({
 });
 
 // src/adapters/k8s-rbac/reach.ts
+var reach_exports = {};
+__export(reach_exports, {
+  reachOf: () => reachOf
+});
 function reachOf(baseline, target) {
   const differ = [.../* @__PURE__ */ new Set([...baseline.keys(), ...target.keys()])].filter((key) => {
     const [a, b] = [baseline.get(key), target.get(key)];
@@ -14844,11 +14862,15 @@ function reachOf(baseline, target) {
     // was written with, which need not be the hash of the value it holds.
     a.value !== b.value && canonicalJson(a.value) !== canonicalJson(b.value);
   });
-  const sides = [baseline, target].map(
-    (documents) => objectsOfDocuments([...documents].map(([key, d]) => [key, d.value]))
-  );
-  for (const objects of sides) if (new Set(objects.map((o) => o.id)).size < objects.length) return void 0;
   const inFiles = new Set(differ);
+  const kept = objectsOfDocuments(
+    [...baseline].filter(([key]) => !inFiles.has(key)).map(([k, d]) => [k, d.value])
+  );
+  const sides = [baseline, target].map((documents) => [
+    ...kept,
+    ...objectsOfDocuments([...documents].filter(([key]) => inFiles.has(key)).map(([k, d]) => [k, d.value]))
+  ]);
+  for (const objects of sides) if (new Set(objects.map((o) => o.id)).size < objects.length) return void 0;
   const [before, after] = sides.map(
     (objects) => new Map(objects.filter((o) => inFiles.has(o.file)).map((o) => [identity(o), o]))
   );
@@ -14868,17 +14890,19 @@ function reachOf(baseline, target) {
       if (selectorsOf(role) !== void 0 || aggregators.some((p) => aggregates(p, role))) return void 0;
   }
   const changedRoles = new Set(changed.map((o) => o.id));
-  const all2 = sides.flat();
+  const all2 = [...new Set(sides.flat())];
   const bound = all2.filter((o) => isBinding(o) && changedRoles.has(roleIdOf(o)));
-  const subjects = [...new Set(bound.flatMap(subjectsOf))];
+  const subjects = new Set(bound.flatMap(subjectsOf));
+  const coverBound = new Set([...subjects].flatMap(coveringSubjects));
+  const overlaps = (s) => coverBound.has(s) || coveringSubjects(s).some((c) => subjects.has(c));
   const reached = all2.filter(
-    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some((s) => subjects.some((t) => subjectsOverlap(s, t))))
+    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some(overlaps))
   );
   const byId = /* @__PURE__ */ new Map();
   const byFile = /* @__PURE__ */ new Map();
   for (const o of all2) {
-    byId.set(o.id, [...byId.get(o.id) ?? [], o]);
-    byFile.set(o.file, [...byFile.get(o.file) ?? [], o]);
+    pushTo(byId, o.id, o);
+    pushTo(byFile, o.file, o);
   }
   const builtIns2 = builtInObjects();
   const clusterRoles = [...all2, ...builtIns2].filter((o) => o.kind === "ClusterRole");
@@ -14890,6 +14914,7 @@ function reachOf(baseline, target) {
     rolesDone.add(id);
     for (const role of byId.get(id) ?? builtIns2.filter((b) => b.id === id)) {
       if (!role.builtIn) queue.push(role.file);
+      if (selectorsOf(role) === void 0) continue;
       for (const child2 of clusterRoles) if (aggregates(role, child2)) addRole(child2.id);
     }
   };
@@ -15620,15 +15645,27 @@ var init_compare2 = __esm({
 // src/adapters/k8s-rbac/evaluate.ts
 var evaluate_exports2 = {};
 __export(evaluate_exports2, {
-  allowsWitness: () => allowsWitness2
+  allowsWitness: () => allowsWitness2,
+  askedOf: () => askedOf
 });
 function allowsWitness2(value, witness, file, others) {
   const documents = new Map(others);
   documents.set(file, value);
   const variant = typeof witness.variant === "string" ? witness.variant : void 0;
-  const model = buildModel(objectsOfDocuments(documents), variant);
   const request = witnessRequest(witness);
+  const model = buildModel(askedOf(objectsOfDocuments(documents), request.subject ?? ""), variant);
   return modelAllows(model, request);
+}
+function askedOf(objects, subject) {
+  const applying = new Set(coveringSubjects(subject));
+  const bindings2 = objects.filter(
+    (o) => (o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding") && subjectsOf(o).some((s) => applying.has(s))
+  );
+  const ids = /* @__PURE__ */ new Set([...bindings2.map((o) => o.id), ...bindings2.map(roleIdOf)]);
+  const aggregating = [...objects, ...builtInObjects()].some(
+    (o) => o.kind === "ClusterRole" && ids.has(o.id) && selectorsOf(o) !== void 0
+  );
+  return objects.filter((o) => ids.has(o.id) || aggregating && o.kind === "ClusterRole");
 }
 var init_evaluate2 = __esm({
   "src/adapters/k8s-rbac/evaluate.ts"() {
@@ -15794,6 +15831,9 @@ var init_k8s_rbac = __esm({
       detect: hasRbacObject,
       looksLike: looksLikeRbac,
       scope: "kind",
+      // A change reaches the files of its bindings, the subjects they name and aggregation (reach.ts).
+      reachSkeleton: rbacSkeleton,
+      reach: async (baseline, target) => (await Promise.resolve().then(() => (init_reach(), reach_exports))).reachOf(baseline, target),
       compare: async (baseline, target, changed) => (await Promise.resolve().then(() => (init_compare2(), compare_exports2))).compareRbac(baseline, target, changed),
       allows: async (value, witness, file, others) => (await Promise.resolve().then(() => (init_evaluate2(), evaluate_exports2))).allowsWitness(value, witness, file, others),
       // An approval covers the access it recorded, and the same object and subject granting fewer
@@ -51154,7 +51194,7 @@ function eachItem(content, at2, each) {
     i2 = skipSpace(content, i2 + 1);
   }
 }
-function scanLayout(content) {
+function scanLayout(content, skeletonOf2) {
   const members = [];
   const ranges = [];
   let lists = 0;
@@ -51185,12 +51225,15 @@ function scanLayout(content) {
     const names3 = members.map(([name2]) => name2);
     if (lists !== 1 || new Set(names3).size !== names3.length) return void 0;
     const documents = [];
+    const skeletons = [];
     for (const range of ranges) {
-      const file = documentFile(JSON.parse(textOf2(content, range)));
+      const document2 = JSON.parse(textOf2(content, range));
+      const file = documentFile(document2);
       if (file === void 0) return void 0;
       documents.push([file, ...range]);
+      skeletons.push(skeletonOf2(document2));
     }
-    return { members, documents };
+    return { members, documents, skeletons };
   } catch {
     return void 0;
   }
@@ -51218,7 +51261,7 @@ async function keptLayout(root, blob, content) {
     if (!macVerifies(key, macText2(blob, entry.layout), entry.mac)) return void 0;
     const layout = JSON.parse(entry.layout);
     const fits = ([, start2, end]) => Number.isInteger(start2) && Number.isInteger(end) && start2 >= 0 && start2 < end && end <= content.length;
-    return layout.members.every(fits) && layout.documents.every(fits) ? layout : void 0;
+    return layout.members.every(fits) && layout.documents.every(fits) && Array.isArray(layout.skeletons) && layout.skeletons.length === layout.documents.length ? layout : void 0;
   } catch {
     return void 0;
   }
@@ -51327,6 +51370,10 @@ async function openSnapshot(path, root) {
   return {
     files: files2,
     documentFiles: [...new Set(layout.documents.map(([file]) => file))],
+    skeletons: layout.documents.flatMap(([file], i2) => {
+      const [key, kind, skeleton] = layout.skeletons[i2] ?? [];
+      return key === void 0 ? [] : [{ file, key, kind, skeleton }];
+    }),
     async documentsOf(wanted) {
       const chosen = layout.documents.filter(([file]) => wanted.has(file));
       const documents = chosen.map(([, ...range]) => textOf2(content, range));
@@ -51343,7 +51390,7 @@ async function openSnapshot(path, root) {
   };
 }
 async function foundLayout(root, blob, content) {
-  const layout = scanLayout(content);
+  const layout = scanLayout(content, skeletonOf);
   const files2 = layout?.members.find(([name2]) => name2 === "files");
   if (layout === void 0 || files2 !== void 0 && !wellFormedFiles(JSON.parse(textOf2(content, [files2[1], files2[2]]))))
     return void 0;
@@ -51356,9 +51403,9 @@ function wellFormedFiles(files2) {
   );
 }
 function wholly(source) {
-  return { files: void 0, documentFiles: [], documentsOf: async () => source };
+  return { files: void 0, documentFiles: [], skeletons: [], documentsOf: async () => source };
 }
-var isRecord9;
+var skeletonOf, isRecord9;
 var init_snapshot3 = __esm({
   "src/core/snapshot.ts"() {
     "use strict";
@@ -51368,10 +51415,16 @@ var init_snapshot3 = __esm({
     init_hash();
     init_parse();
     init_containers();
+    init_adapters();
     init_embedded();
     init_snapshot_index();
     init_validate();
     init_version();
+    skeletonOf = (document2) => {
+      const { path, kind, value } = document2 ?? {};
+      const adapter = ADAPTERS.find((a) => a.kind === kind);
+      return typeof path === "string" && adapter?.reachSkeleton !== void 0 ? [path, adapter.kind, adapter.reachSkeleton(value)] : null;
+    };
     isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
   }
 });
@@ -55549,11 +55602,35 @@ async function stagedAgainstSnapshot(options, file) {
   const read2 = new Set(target.paths);
   const baseline = await timed("reading", () => snapshot2.documentsOf(read2));
   if (selfContained(baseline, target.source)) return [baseline, target.source];
-  const whole2 = await timed("reading", () => snapshot2.documentsOf(new Set(snapshot2.documentFiles)));
+  const reached = await timed("reading", () => reachedFiles(snapshot2, baseline, target.source, read2));
+  const whole2 = await timed("reading", () => snapshot2.documentsOf(reached));
   const documents = new Map(target.source.documents);
   for (const [key, document2] of whole2.documents)
     if (!read2.has(document2.origin?.file ?? key) && !documents.has(key)) documents.set(key, document2);
   return [whole2, { ...target.source, documents }];
+}
+async function reachedFiles(snapshot2, baseline, target, read2) {
+  const every = new Set(snapshot2.documentFiles);
+  const changed = new Set(
+    [...baseline.documents.values(), ...target.documents.values()].map((d) => d.kind).filter((kind) => !comparedAlone(kind))
+  );
+  if (ADAPTERS.some((a) => a.consults?.some((kind) => changed.has(kind)))) return every;
+  const given2 = new Set(read2);
+  const noLines = { locate: () => void 0 };
+  for (const kind of changed) {
+    const adapter = adapterFor(kind);
+    if (adapter.reach === void 0) return every;
+    const unchanged2 = snapshot2.skeletons.filter((s) => s.kind === kind && !read2.has(s.file));
+    const same2 = unchanged2.map((s) => [
+      s.key,
+      { path: s.key, kind, hash: "", value: s.skeleton, sourceMap: noLines }
+    ]);
+    const side = (source) => new Map([...same2, ...[...source.documents].filter(([, d]) => d.kind === kind)]);
+    const keys = await adapter.reach(side(baseline), side(target));
+    if (keys === void 0) return every;
+    for (const s of unchanged2) if (keys.has(s.key)) given2.add(s.file);
+  }
+  return given2;
 }
 async function loadSides(options, reading) {
   const revision = await stagedAgainstRevision(options);

@@ -73,6 +73,18 @@ export interface Adapter {
    */
   scope: 'file' | 'kind'
   /**
+   * For a kind compared together (`kind` scope): what `reach` reads of a document's value, as
+   * JSON (a snapshot's layout keeps it per document, snapshot-index.ts), so that the hook finds
+   * which unchanged documents a change reaches without parsing them all. Absent: no reach.
+   */
+  reachSkeleton?(value: unknown): unknown
+  /**
+   * The keys of the documents the comparison of `baseline` with `target` needs, undefined for
+   * all of them: a document that is the same value on both sides did not change, and may stand
+   * as its reachSkeleton.
+   */
+  reach?(baseline: Map<string, Document>, target: Map<string, Document>): Promise<Set<string> | undefined>
+  /**
    * Whether the witness is allowed where the file does not exist (semantic blame asks this of
    * the versions before it was added or after it was deleted). Absent: no, as for access that
    * files grant. Branch protection: yes, a deleted export leaves the branch unprotected;

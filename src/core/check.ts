@@ -2,7 +2,7 @@
 
 import {existsSync, lstatSync} from 'node:fs'
 import {isAbsolute, join, relative, resolve, sep} from 'node:path'
-import {ADAPTERS} from '../adapters/index.js'
+import {ADAPTERS, adapterFor} from '../adapters/index.js'
 import {attribute, type ReadingOptions} from './attribute/index.js'
 import {compareChanged, comparedAlone, ofKind, sameDocument} from './compare.js'
 import {
@@ -21,7 +21,7 @@ import {byGravity, summarize} from '../kernel/findings.js'
 import {readGate} from './gate/index.js'
 import {witnessBeyondApprovals} from './gate/witness.js'
 import {configPath, configReaders, readingConfig, snapshotBase, targetReading} from './gate/reference.js'
-import {openSnapshot, readSnapshot} from './snapshot.js'
+import {type OpenedSnapshot, openSnapshot, readSnapshot} from './snapshot.js'
 import {type FilesAt, sourceFiles} from './source-files.js'
 import {readsPath, unmatchedGlobs} from './classify.js'
 import {
@@ -174,16 +174,56 @@ async function stagedAgainstSnapshot(
   const read = new Set(target.paths)
   const baseline = await timed('reading', () => snapshot.documentsOf(read))
   if (selfContained(baseline, target.source)) return [baseline, target.source]
-  // Kinds whose files refer to each other are compared whole: the snapshot gives every baseline
-  // document, and in the target the documents of the files not read. Those have the blob the
-  // snapshot recorded, and a container's documents (a kustomize overlay's render) were read again
-  // whenever a file they read differs (the dependents above), so they are the snapshot's: an
-  // overlay the commit cannot reach is not rendered.
-  const whole = await timed('reading', () => snapshot.documentsOf(new Set(snapshot.documentFiles)))
+  // Kinds whose files refer to each other are compared whole, as far as their changes reach: the
+  // snapshot gives the baseline documents of those files, and in the target the documents of the
+  // files not read. Those have the blob the snapshot recorded, and a container's documents (a
+  // kustomize overlay's render) were read again whenever a file they read differs (the dependents
+  // above), so they are the snapshot's: an overlay the commit cannot reach is not rendered.
+  const reached = await timed('reading', () => reachedFiles(snapshot, baseline, target.source, read))
+  const whole = await timed('reading', () => snapshot.documentsOf(reached))
   const documents = new Map(target.source.documents)
   for (const [key, document] of whole.documents)
     if (!read.has(document.origin?.file ?? key) && !documents.has(key)) documents.set(key, document)
   return [whole, {...target.source, documents}]
+}
+
+/**
+ * The files whose baseline documents the kinds compared together need: the files read, and the
+ * unchanged files their changes reach (adapter.reach, given the snapshot's skeletons of the
+ * unchanged documents); every file when a kind with a change, or one consulting it, has no reach
+ * or cannot tell. A kind none of whose documents changed finds nothing.
+ */
+async function reachedFiles(
+  snapshot: OpenedSnapshot,
+  baseline: LoadedSource,
+  target: LoadedSource,
+  read: ReadonlySet<string>,
+): Promise<Set<string>> {
+  const every = new Set(snapshot.documentFiles)
+  const changed = new Set(
+    [...baseline.documents.values(), ...target.documents.values()]
+      .map((d) => d.kind)
+      .filter((kind) => !comparedAlone(kind)),
+  )
+  if (ADAPTERS.some((a) => a.consults?.some((kind) => changed.has(kind)))) return every
+  const given = new Set(read)
+  const noLines = {locate: () => undefined}
+  for (const kind of changed) {
+    const adapter = adapterFor(kind)
+    if (adapter.reach === undefined) return every
+    // Each unchanged document as its skeleton, the same value on both sides.
+    const unchanged = snapshot.skeletons.filter((s) => s.kind === kind && !read.has(s.file))
+    const same = unchanged.map((s): [string, Document] => [
+      s.key,
+      {path: s.key, kind, hash: '', value: s.skeleton, sourceMap: noLines},
+    ])
+    const side = (source: LoadedSource) =>
+      new Map([...same, ...[...source.documents].filter(([, d]) => d.kind === kind)])
+    const keys = await adapter.reach(side(baseline), side(target))
+    if (keys === undefined) return every
+    for (const s of unchanged) if (keys.has(s.key)) given.add(s.file)
+  }
+  return given
 }
 
 async function loadSides(

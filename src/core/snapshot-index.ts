@@ -2,7 +2,10 @@
 // of its documents, with the file that document was read from. The pre-commit hook compares a few
 // changed files with their baseline documents; a snapshot of 20,000 files is some 17 MB of JSON,
 // and parsing all of it on every commit costs more than the check and most of its memory. With
-// the layout, the hook parses only the documents of the files it compares.
+// the layout, the hook parses only the documents of the files it compares. For a kind whose files
+// refer to each other (k8s RBAC), the layout also keeps each document's skeleton, what the kind's
+// reach reads of it (adapter.reachSkeleton): the hook finds from the skeletons which unchanged
+// documents a change can reach, and parses only those.
 //
 // The layout of a snapshot is found once (a scan of its bytes, each part of them parsed)
 // and kept under the git directory (.git/acldrift/snapshot-index.json, written atomically), keyed
@@ -29,7 +32,15 @@ export interface SnapshotLayout {
   members: Array<[name: string, ...Range]>
   /** each document, in order: the file it was read from and its range */
   documents: Array<[file: string, ...Range]>
+  /** each document's skeleton (SkeletonOf), in the same order */
+  skeletons: Array<Skeleton | null>
 }
+
+/** A document's key, kind, and what the reach of its kind reads of its value (JSON). */
+export type Skeleton = [key: string, kind: string, skeleton: unknown]
+
+/** The skeleton of a snapshot document (as parsed), null when its kind needs none. */
+export type SkeletonOf = (document: unknown) => Skeleton | null
 
 /** The text of a range of the snapshot file. */
 export const textOf = (content: Buffer, [start, end]: Range) => content.toString('utf8', start, end)
@@ -99,7 +110,7 @@ function eachItem(content: Buffer, at: number, each: (start: number) => number):
  * an object with one `documents` list, give a name twice (JSON.parse would keep the last), or
  * hold a document that names no file.
  */
-export function scanLayout(content: Buffer): SnapshotLayout | undefined {
+export function scanLayout(content: Buffer, skeletonOf: SkeletonOf): SnapshotLayout | undefined {
   const members: SnapshotLayout['members'] = []
   const ranges: Range[] = []
   let lists = 0
@@ -130,12 +141,15 @@ export function scanLayout(content: Buffer): SnapshotLayout | undefined {
     const names = members.map(([name]) => name)
     if (lists !== 1 || new Set(names).size !== names.length) return undefined
     const documents: SnapshotLayout['documents'] = []
+    const skeletons: SnapshotLayout['skeletons'] = []
     for (const range of ranges) {
-      const file = documentFile(JSON.parse(textOf(content, range)))
+      const document = JSON.parse(textOf(content, range)) as unknown
+      const file = documentFile(document)
       if (file === undefined) return undefined
       documents.push([file, ...range])
+      skeletons.push(skeletonOf(document))
     }
-    return {members, documents}
+    return {members, documents, skeletons}
   } catch {
     return undefined
   }
@@ -180,7 +194,12 @@ export async function keptLayout(
     const layout = JSON.parse(entry.layout) as SnapshotLayout
     const fits = ([, start, end]: [string, ...Range]) =>
       Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= content.length
-    return layout.members.every(fits) && layout.documents.every(fits) ? layout : undefined
+    return layout.members.every(fits) &&
+      layout.documents.every(fits) &&
+      Array.isArray(layout.skeletons) &&
+      layout.skeletons.length === layout.documents.length
+      ? layout
+      : undefined
   } catch {
     return undefined
   }

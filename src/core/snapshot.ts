@@ -9,12 +9,15 @@ import {MAX_OWN_FILE_BYTES, parseFile} from '../kernel/parse.js'
 import type {LoadedSource, SnapshotFiles} from './source.js'
 import type {ActorType, Document, Kind, Origin, SourceMap} from '../kernel/types.js'
 import {containerFor} from '../containers/index.js'
+import {ADAPTERS} from '../adapters/index.js'
 import {embed} from './embedded.js'
 import {
   documentFile,
   keepLayout,
   keptLayout,
   scanLayout,
+  type Skeleton,
+  type SkeletonOf,
   type SnapshotLayout,
   textOf,
 } from './snapshot-index.js'
@@ -172,6 +175,8 @@ export interface OpenedSnapshot {
   files: SnapshotFiles | undefined
   /** the files its documents were read from */
   documentFiles: string[]
+  /** the skeleton of each document of a kind that has one (adapter.reachSkeleton), with its file */
+  skeletons: Array<{file: string; key: string; kind: string; skeleton: unknown}>
   /** the baseline documents of `files` only, validated as readSnapshot validates them all */
   documentsOf(files: ReadonlySet<string>): Promise<LoadedSource>
 }
@@ -200,6 +205,10 @@ export async function openSnapshot(path: string, root: string): Promise<OpenedSn
   return {
     files,
     documentFiles: [...new Set(layout.documents.map(([file]) => file))],
+    skeletons: layout.documents.flatMap(([file], i) => {
+      const [key, kind, skeleton] = layout.skeletons[i] ?? []
+      return key === undefined ? [] : [{file, key, kind: kind!, skeleton}]
+    }),
     async documentsOf(wanted) {
       const chosen = layout.documents.filter(([file]) => wanted.has(file))
       const documents = chosen.map(([, ...range]) => textOf(content, range))
@@ -224,7 +233,7 @@ export async function openSnapshot(path: string, root: string): Promise<OpenedSn
  * not have the structure acldrift writes (a document naming no file, a malformed record of files).
  */
 async function foundLayout(root: string, blob: string, content: Buffer): Promise<SnapshotLayout | undefined> {
-  const layout = scanLayout(content)
+  const layout = scanLayout(content, skeletonOf)
   const files = layout?.members.find(([name]) => name === 'files')
   if (
     layout === undefined ||
@@ -233,6 +242,15 @@ async function foundLayout(root: string, blob: string, content: Buffer): Promise
     return undefined
   await keepLayout(root, blob, layout)
   return layout
+}
+
+/** A snapshot document's skeleton, when its kind has one (adapter.reachSkeleton). */
+const skeletonOf: SkeletonOf = (document) => {
+  const {path, kind, value} = (document ?? {}) as {path?: unknown; kind?: unknown; value?: unknown}
+  const adapter = ADAPTERS.find((a) => a.kind === kind)
+  return typeof path === 'string' && adapter?.reachSkeleton !== undefined
+    ? ([path, adapter.kind, adapter.reachSkeleton(value)] satisfies Skeleton)
+    : null
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -258,5 +276,5 @@ function wellFormedFiles(files: unknown): files is SnapshotFiles {
 
 /** A snapshot already read in full, as an opened one that recorded no files. */
 function wholly(source: LoadedSource): OpenedSnapshot {
-  return {files: undefined, documentFiles: [], documentsOf: async () => source}
+  return {files: undefined, documentFiles: [], skeletons: [], documentsOf: async () => source}
 }

@@ -49,7 +49,7 @@ describe("a snapshot's layout, scanned", () => {
   ]
   it.each(texts)('names each member and document by ranges JSON.parse agrees with, %s', (_, text) => {
     const content = Buffer.from(text)
-    const layout = scanLayout(content)!
+    const layout = scanLayout(content, () => null)!
     expect(layout.members.map(([name]) => name)).toEqual([
       'schemaVersion',
       'tool',
@@ -70,9 +70,9 @@ describe("a snapshot's layout, scanned", () => {
 
   it('has none when a name is given twice (JSON.parse keeps the last) or a document names no file', () => {
     const twice = `{"documents": [], ${JSON.stringify(snapshot).slice(1)}`
-    expect(scanLayout(Buffer.from(twice))).toBeUndefined()
+    expect(scanLayout(Buffer.from(twice), () => null)).toBeUndefined()
     const nameless = JSON.stringify({...snapshot, documents: [{kind: 'aws-iam', value: {}}]})
-    expect(scanLayout(Buffer.from(nameless))).toBeUndefined()
+    expect(scanLayout(Buffer.from(nameless), () => null)).toBeUndefined()
   })
 
   const text = JSON.stringify(snapshot)
@@ -85,7 +85,7 @@ describe("a snapshot's layout, scanned", () => {
     ['documents that are no list', JSON.stringify({...snapshot, documents: {}})],
   ]
   it.each(notJson)('has none for bytes that are not a snapshot: %s', (_, bytes) => {
-    expect(scanLayout(Buffer.from(bytes))).toBeUndefined()
+    expect(scanLayout(Buffer.from(bytes), () => null)).toBeUndefined()
   })
 })
 
@@ -98,7 +98,7 @@ describe("a snapshot's layout, kept under the git directory", () => {
 
   const content = Buffer.from(JSON.stringify(snapshot))
   const blob = gitBlobId(content)
-  const layout = scanLayout(content)!
+  const layout = scanLayout(content, () => null)!
   const indexFile = () => join(r.dir, '.git', 'acldrift', 'snapshot-index.json')
   const kept = async () =>
     JSON.parse(await readFile(indexFile(), 'utf8')) as {blob: string; layout: string; mac: string}
@@ -119,7 +119,11 @@ describe("a snapshot's layout, kept under the git directory", () => {
     expect(await keptLayout(r.dir, blob, content)).toBeUndefined()
     // The entry of other bytes, its blob id replaced by this one's.
     const other = Buffer.from(JSON.stringify({...snapshot, documents: []}))
-    await keepLayout(r.dir, gitBlobId(other), scanLayout(other)!)
+    await keepLayout(
+      r.dir,
+      gitBlobId(other),
+      scanLayout(other, () => null)!,
+    )
     await writeFile(indexFile(), JSON.stringify({...(await kept()), blob}))
     expect(await keptLayout(r.dir, blob, content)).toBeUndefined()
   })

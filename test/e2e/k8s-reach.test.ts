@@ -2,11 +2,13 @@
 // (src/adapters/k8s-rbac/reach.ts): through the built CLI, a change that reaches other files by
 // aggregation (a ClusterRole that an aggregating role in another, unchanged file selects, or a
 // new label that makes a role aggregated) or by a binding in another file is still found, with
-// the finding on the object that grants it.
+// the finding on the object that grants it. The hook reads from the baseline snapshot only the
+// unchanged files the change reaches, found from the skeletons its layout keeps (snapshot-index.ts):
+// an agent's widening whose binding is in an unchanged file is still blocked by the real hook.
 
 import {describe, expect, it} from 'vitest'
-import {runCli} from '../helpers/repo.js'
-import {brief, checkJson, commitFiles, repoFactory} from './helpers.js'
+import {identities, runCli} from '../helpers/repo.js'
+import {brief, checkJson, commitFiles, dump, git, repoFactory} from './helpers.js'
 
 const newRepo = repoFactory()
 const V1 = 'apiVersion: rbac.authorization.k8s.io/v1'
@@ -109,5 +111,28 @@ describe.concurrent('k8s-rbac: the hook compares what a change reaches', () => {
     expect(report.findings.map((f) => [f.witness?.subject, f.witness?.verb, f.witness?.namespace])).toEqual([
       ['User:sam', 'delete', 'shop'],
     ])
+  })
+
+  it('as Claude Code, secrets given to a Role whose binding is in an unchanged file: the real hook blocks the commit', async () => {
+    const r = await initialised()
+    await r.write(
+      'rbac/shop/role.yaml',
+      `${role('get')}  - apiGroups: [""]\n    resources: [secrets]\n    verbs: [get, list]\n`,
+    )
+    await r.stage('rbac/shop/role.yaml')
+    // The pre-commit hook by itself (commit-msg checks again when the actor is an agent).
+    const preCommit = await git(r, {CLAUDECODE: '1'}, 'hook', 'run', 'pre-commit')
+    expect(preCommit.code, dump(preCommit)).toBe(1)
+    expect(preCommit.stdout + preCommit.stderr).toMatch(/User:sam can (get|list) secrets in namespace shop/)
+    const agent = identities.claudeCode
+    const commit = await git(
+      r,
+      {CLAUDECODE: '1'},
+      'commit',
+      '-m',
+      agent.message('Let the shop app read its secrets'),
+    )
+    expect(commit.code, dump(commit)).toBe(1)
+    expect(commit.stderr).toContain('acldrift: commit blocked')
   })
 })

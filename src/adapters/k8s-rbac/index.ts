@@ -3,7 +3,7 @@
 // files, so the kind is compared as a whole. The heavy modules load on first comparison.
 
 import {type Adapter, sameAccess} from '../adapter.js'
-import {hasRbacObject, looksLikeRbac} from './objects.js'
+import {hasRbacObject, looksLikeRbac, rbacSkeleton} from './objects.js'
 import {RULES} from './rules.js'
 
 export const k8sRbac: Adapter = {
@@ -13,6 +13,9 @@ export const k8sRbac: Adapter = {
   detect: hasRbacObject,
   looksLike: looksLikeRbac,
   scope: 'kind',
+  // A change reaches the files of its bindings, the subjects they name and aggregation (reach.ts).
+  reachSkeleton: rbacSkeleton,
+  reach: async (baseline, target) => (await import('./reach.js')).reachOf(baseline, target),
   compare: async (baseline, target, changed) =>
     (await import('./compare.js')).compareRbac(baseline, target, changed),
   allows: async (value, witness, file, others) =>

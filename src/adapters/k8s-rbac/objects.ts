@@ -97,6 +97,26 @@ export function rbacObjects(value: unknown, file = ''): RbacObject[] {
   return out
 }
 
+/**
+ * What the reach of a change (reach.ts) reads of a file's RBAC objects: each one's kind, name,
+ * namespace and labels, a binding's subjects and roleRef, a ClusterRole's aggregationRule, never
+ * its rules; as a list that rbacObjects reads as objects of the same identities, in order.
+ */
+export function rbacSkeleton(value: unknown): Array<Record<string, unknown>> {
+  return rbacObjects(value).map((o) => {
+    const metadata = (isObject(o.raw.metadata) ? o.raw.metadata : {}) as Record<string, unknown>
+    const {roleRef, subjects, aggregationRule} = o.raw
+    return {
+      apiVersion: `${RBAC_GROUP}/v1`,
+      kind: o.kind,
+      metadata: {name: metadata.name, namespace: metadata.namespace, labels: metadata.labels},
+      roleRef,
+      subjects,
+      aggregationRule,
+    }
+  })
+}
+
 /** Whether a parsed file holds at least one RBAC object (detection by content). */
 export function hasRbacObject(value: unknown): boolean {
   return rbacObjects(value).length > 0

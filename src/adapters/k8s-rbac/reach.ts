@@ -13,11 +13,12 @@ import type {RbacObject} from './objects.js'
 import {
   aggregates,
   builtInObjects,
+  coveringSubjects,
   objectsOfDocuments,
+  pushTo,
   roleIdOf,
   selectorsOf,
   subjectsOf,
-  subjectsOverlap,
 } from './model.js'
 
 const isBinding = (o: RbacObject) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding'
@@ -42,13 +43,18 @@ export function reachOf(
       (a.value !== b.value && canonicalJson(a.value) !== canonicalJson(b.value))
     )
   })
-  const sides = [baseline, target].map((documents) =>
-    objectsOfDocuments([...documents].map(([key, d]) => [key, d.value])),
+  // A document that did not change gives both sides the same objects (read once, listed once in `all`).
+  const inFiles = new Set(differ)
+  const kept = objectsOfDocuments(
+    [...baseline].filter(([key]) => !inFiles.has(key)).map(([k, d]) => [k, d.value]),
   )
+  const sides = [baseline, target].map((documents) => [
+    ...kept,
+    ...objectsOfDocuments([...documents].filter(([key]) => inFiles.has(key)).map(([k, d]) => [k, d.value])),
+  ])
   // An object defined in several files is compared once per variant (model.ts, buildModel).
   for (const objects of sides) if (new Set(objects.map((o) => o.id)).size < objects.length) return undefined
   // The objects that differ between the sides: added, removed or edited (by file and identity).
-  const inFiles = new Set(differ)
   const [before, after] = sides.map(
     (objects) => new Map(objects.filter((o) => inFiles.has(o.file)).map((o) => [identity(o), o])),
   )
@@ -69,22 +75,23 @@ export function reachOf(
   }
   const changedRoles = new Set(changed.map((o) => o.id))
   // The bindings of the changed roles, and every binding to a subject that overlaps theirs.
-  const all = sides.flat()
+  const all = [...new Set(sides.flat())]
   const bound = all.filter((o) => isBinding(o) && changedRoles.has(roleIdOf(o)))
-  const subjects = [...new Set(bound.flatMap(subjectsOf))]
+  const subjects = new Set(bound.flatMap(subjectsOf))
+  // Two subjects overlap when one covers the other (subjectsOverlap): s overlaps a bound subject
+  // when it covers one, or one of those covering s is bound.
+  const coverBound = new Set([...subjects].flatMap(coveringSubjects))
+  const overlaps = (s: string) => coverBound.has(s) || coveringSubjects(s).some((c) => subjects.has(c))
   const reached = all.filter(
-    (o) =>
-      isBinding(o) &&
-      (changedRoles.has(roleIdOf(o)) ||
-        subjectsOf(o).some((s) => subjects.some((t) => subjectsOverlap(s, t)))),
+    (o) => isBinding(o) && (changedRoles.has(roleIdOf(o)) || subjectsOf(o).some(overlaps)),
   )
   // Every binding in a file given is given with its role and what aggregates into it, to fixpoint:
   // a binding whose role is left out would be compared as naming an undefined role.
   const byId = new Map<string, RbacObject[]>()
   const byFile = new Map<string, RbacObject[]>()
   for (const o of all) {
-    byId.set(o.id, [...(byId.get(o.id) ?? []), o])
-    byFile.set(o.file, [...(byFile.get(o.file) ?? []), o])
+    pushTo(byId, o.id, o)
+    pushTo(byFile, o.file, o)
   }
   const builtIns = builtInObjects()
   const clusterRoles = [...all, ...builtIns].filter((o) => o.kind === 'ClusterRole')
@@ -96,6 +103,7 @@ export function reachOf(
     rolesDone.add(id)
     for (const role of byId.get(id) ?? builtIns.filter((b) => b.id === id)) {
       if (!role.builtIn) queue.push(role.file)
+      if (selectorsOf(role) === undefined) continue
       for (const child of clusterRoles) if (aggregates(role, child)) addRole(child.id)
     }
   }

@@ -1,10 +1,22 @@
-// Differential test of the reach-limited comparison (reach.ts): on random small repositories of
-// RBAC objects spread over many files and one random edit, compareRbac (given only the files the
-// changed objects reach) finds exactly what the whole-kind comparison finds, notes included.
+// Differential tests of what is limited to what a change or a request reaches: on random small
+// repositories of RBAC objects spread over many files and one random edit, compareRbac (given only
+// the files the changed objects reach, reach.ts) finds exactly what the whole-kind comparison
+// finds, notes included, also when the reach is found on the skeletons of the unchanged documents
+// (as the hook finds it, from a snapshot's layout, objects.ts rbacSkeleton); semantic blame's model of the objects a request's subject reaches
+// (evaluate.ts, askedOf) answers every request as the model of all objects does.
 
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareRbac, compareWhole} from '../../../src/adapters/k8s-rbac/compare.js'
+import {askedOf} from '../../../src/adapters/k8s-rbac/evaluate.js'
+import {rbacSkeleton} from '../../../src/adapters/k8s-rbac/objects.js'
+import {canonicalJson} from '../../../src/kernel/hash.js'
+import {
+  buildModel,
+  modelAllows,
+  objectsOfDocuments,
+  type Request,
+} from '../../../src/adapters/k8s-rbac/model.js'
 import {reachOf} from '../../../src/adapters/k8s-rbac/reach.js'
 import type {Document} from '../../../src/kernel/types.js'
 import {propertyRuns} from '../property-runs.js'
@@ -87,6 +99,30 @@ const editArb = fc.record({
   rules: fc.array(rule, {minLength: 1, maxLength: 2}),
 })
 
+/** Up to 22 objects, each defined once, one or two to a file (an object defined twice reaches every file). */
+const largerRepoArb: fc.Arbitrary<Repo> = fc
+  .uniqueArray(objectArb, {
+    minLength: 6,
+    maxLength: 22,
+    selector: (o) => JSON.stringify([o.kind, (o.metadata as Json).namespace, (o.metadata as Json).name]),
+  })
+  .chain((objects) =>
+    fc.array(fc.boolean(), {minLength: objects.length, maxLength: objects.length}).map((pairs) => {
+      const files: Repo = []
+      for (const [i, o] of objects.entries())
+        if (i > 0 && pairs[i] && files.at(-1)!.length === 1) files.at(-1)!.push(o)
+        else files.push([o])
+      return files
+    }),
+  )
+const rulesEditArb = fc.record({
+  file: fc.nat(),
+  at: fc.nat(),
+  how: fc.constantFrom('rules', 'rules', 'rules', 'replace', 'drop', 'add'),
+  object: objectArb,
+  rules: fc.array(rule, {minLength: 1, maxLength: 2}),
+})
+
 type Repo = Json[][]
 type Edit = {file: number; at: number; how: string; object: Json; rules: Json[]}
 function edited(repo: Repo, edit: Edit): Repo {
@@ -135,5 +171,97 @@ describe('k8s-rbac reach-limited comparison', () => {
     // The property is about the limited path: it must be taken in a good share of the runs
     // (17 of the 200 of this seed; the others fall back to every file, or limit nothing).
     expect(limited).toBeGreaterThan(10)
+  })
+
+  it('reaches as much from the skeletons of the unchanged documents, and the comparison of what it reaches finds the same', () => {
+    let limited = 0
+    fc.assert(
+      // Larger repositories, and mostly edits of a role's rules: the reach then leaves files out.
+      fc.property(largerRepoArb, rulesEditArb, (repo, edit) => {
+        const baseline = documents(repo)
+        const target = documents(edited(repo, edit))
+        const same = (key: string) =>
+          baseline.has(key) &&
+          target.has(key) &&
+          canonicalJson(baseline.get(key)!.value) === canonicalJson(target.get(key)!.value)
+        // As the hook has them: each unchanged document's skeleton, read back from the layout's JSON.
+        const skeletons = new Map(
+          [...baseline].map(([key, d]) => [
+            key,
+            JSON.parse(JSON.stringify(rbacSkeleton(d.value))) as unknown,
+          ]),
+        )
+        const skeletal = (docs: Map<string, Document>) =>
+          new Map([...docs].map(([key, d]) => [key, same(key) ? {...d, value: skeletons.get(key)} : d]))
+        const reach = reachOf(skeletal(baseline), skeletal(target))
+        expect(reach).toEqual(reachOf(baseline, target))
+        const given = (docs: Map<string, Document>) =>
+          reach === undefined ? docs : new Map([...docs].filter(([key]) => reach.has(key)))
+        if (reach !== undefined && reach.size < Math.max(baseline.size, target.size)) limited++
+        expect(compareRbac(given(baseline), given(target), [...given(target).keys()])).toEqual(
+          compareWhole(baseline, target),
+        )
+      }),
+      propertyRuns(18, 200),
+    )
+    expect(limited).toBeGreaterThan(10)
+  })
+})
+
+const requestArb: fc.Arbitrary<Request> = fc.oneof(
+  fc.record(
+    {
+      subject: fc.constantFrom(
+        'User:alice',
+        'User:bob',
+        'Group:devs',
+        'Group:system:authenticated',
+        'Group:system:serviceaccounts',
+        'Group:system:serviceaccounts:prod',
+        'ServiceAccount:prod:ci',
+        'ServiceAccount:dev:app',
+        'ServiceAccount:prod:other',
+        'User:system:anonymous',
+      ),
+      namespace: fc.constantFrom('prod', 'dev', undefined),
+      apiGroup: fc.constantFrom('', 'apps', 'example.com'),
+      resource: fc.constantFrom('pods', 'secrets', 'deployments'),
+      subresource: fc.constantFrom('exec', undefined),
+      verb: fc.constantFrom('get', 'list', 'delete', 'create', 'escalate'),
+    },
+    {requiredKeys: ['subject', 'apiGroup', 'resource', 'verb']},
+  ),
+  fc.record({
+    subject: fc.constantFrom('User:alice', 'Group:devs', 'ServiceAccount:prod:ci'),
+    nonResourceURL: fc.constantFrom('/healthz', '/metrics'),
+    verb: fc.constantFrom('get', 'post'),
+  }),
+)
+
+describe('k8s-rbac semantic blame on the objects a request reaches', () => {
+  it('answers every request as the model of all objects does, in every variant', () => {
+    let narrowed = 0
+    fc.assert(
+      fc.property(
+        repoArb,
+        fc.array(requestArb, {minLength: 1, maxLength: 6}),
+        fc.nat(),
+        (repo, asked, pick) => {
+          const all = objectsOfDocuments([...documents(repo)].map(([path, d]) => [path, d.value]))
+          // No variant, or the file deployed when objects are defined in several (buildModel).
+          for (const variant of [undefined, `rbac/file-${pick % repo.length}.yaml`])
+            for (const request of asked) {
+              const objects = askedOf(all, request.subject!)
+              if (objects.length < all.length) narrowed++
+              expect(
+                modelAllows(buildModel(objects, variant), request),
+                JSON.stringify({request, variant}),
+              ).toBe(modelAllows(buildModel(all, variant), request))
+            }
+        },
+      ),
+      propertyRuns(17, 300),
+    )
+    expect(narrowed).toBeGreaterThan(300)
   })
 })
