@@ -59667,7 +59667,10 @@ async function runFast(argv) {
   const { CHECK_FLAGS: CHECK_FLAGS2 } = await init_flag_specs().then(() => flag_specs_exports);
   const flags2 = parse(CHECK_FLAGS2, argv.slice(1));
   if (flags2 === void 0) return void 0;
-  return explained(init_check2().then(() => check_exports2).then((m) => m.executeCheck), flags2);
+  return explained(
+    init_check2().then(() => check_exports2).then((m) => m.executeCheck),
+    flags2
+  );
 }
 async function explained(loading2, flags2) {
   const [execute, { explainError: explainError2 }] = await Promise.all([loading2, Promise.resolve().then(() => (init_errors2(), errors_exports2))]);

@@ -29,7 +29,9 @@ async function audit(flags: ParsedFlags<typeof AUDIT_FLAGS>): Promise<number> {
     const anchor = flags['expect-head']
     const expectHead = anchor === undefined ? undefined : parseLogHead(anchor)
     if (anchor !== undefined && expectHead === undefined)
-      throw new UsageError(`--expect-head takes SEQ:HASH (a record number and a sha256 in hex), not ${anchor}`)
+      throw new UsageError(
+        `--expect-head takes SEQ:HASH (a record number and a sha256 in hex), not ${anchor}`,
+      )
     const result = await verifyLog(flags.log, {key, expectHead})
     await emitText(renderLogVerification(flags.log, result), flags.output)
     return result.ok ? EXIT.ok : EXIT.invalidInput
@@ -37,14 +39,20 @@ async function audit(flags: ParsedFlags<typeof AUDIT_FLAGS>): Promise<number> {
   if (flags['expect-head'] !== undefined) throw new UsageError('--expect-head goes with --verify-log')
   // Everything the append will need is checked now, so that a long audit does not fail at its end.
   if (flags.log !== undefined) await prepareAppend(flags.log, key)
-  const options = await checkOptions({ref: flags.ref ?? 'HEAD', baseline: flags.baseline, config: flags.config})
+  const options = await checkOptions({
+    ref: flags.ref ?? 'HEAD',
+    baseline: flags.baseline,
+    config: flags.config,
+  })
   const checked = await runCheck({...options, progress: await progressFor()})
   const failOn = flags['fail-on'] as FailOn | undefined
   const code = verdictCode(checked, failOn)
   const context = {root: options.root, failOn}
   // The record goes first, so that every report carries the anchor of the run it describes.
   const report =
-    flags.log === undefined ? checked : await timed('audit log', () => appendAudit(flags.log!, checked, code, key))
+    flags.log === undefined
+      ? checked
+      : await timed('audit log', () => appendAudit(flags.log!, checked, code, key))
   await emitReport(report, {...flags, ...context, from: cwdFromRoot(options.root, options.cwd)})
   if (flags['report-dir'] !== undefined) await writeReports(report, flags['report-dir'], context)
   if (report.auditLog !== undefined) process.stderr.write(renderLogHead(report.auditLog))

@@ -72,7 +72,10 @@ export async function runFast(argv: string[]): Promise<number | undefined> {
   const {CHECK_FLAGS} = await import('./flag-specs.js')
   const flags = parse(CHECK_FLAGS, argv.slice(1))
   if (flags === undefined) return undefined
-  return explained(import('./check.js').then((m) => m.executeCheck), flags)
+  return explained(
+    import('./check.js').then((m) => m.executeCheck),
+    flags,
+  )
 }
 
 /**
@@ -85,7 +88,10 @@ export async function runFastAudit(argv: string[]): Promise<number | undefined> 
   const {AUDIT_FLAGS} = await import('./flag-specs.js')
   const flags = parse(AUDIT_FLAGS, argv.slice(1))
   if (flags === undefined) return undefined
-  return explained(import('./audit.js').then((m) => m.executeAudit), flags)
+  return explained(
+    import('./audit.js').then((m) => m.executeAudit),
+    flags,
+  )
 }
 
 /** The exit code of a command run with `flags`, or of the known error it failed with (explainError). */
