@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A plain `acldrift check …` (the pre-commit hook) runs without loading oclif; everything
+// A plain `acldrift check …` (the pre-commit hook) or `acldrift audit …` runs without loading oclif; everything
 // else, and anything the fast path does not recognise, goes through oclif. A coding agent's
 // hook (`hook agent HARNESS EVENT`, on every tool call) loads its own module and nothing more.
 /** The agent hook's exit code, or undefined when `args` is another command (or dist/ is missing). */
@@ -22,7 +22,7 @@ async function main() {
   })
 
   const argv = fast.conventionalArgs(process.argv.slice(2))
-  const code = await fast.runFast(argv)
+  const code = (await fast.runFast(argv)) ?? (await fast.runFastAudit(argv))
   if (code === undefined) {
     const {execute} = await import('@oclif/core')
     await execute({dir: import.meta.url, args: argv})

@@ -15611,13 +15611,13 @@ var init_compare2 = __esm({
       }
       /** The request's subject had the access in some namespace (or cluster-wide). */
       otherNamespace(request) {
-        const asked2 = { ...request, namespace: void 0 };
-        return pairsFor(this.model, request.subject ?? "").some((p) => this.allows(p, asked2, true));
+        const asked3 = { ...request, namespace: void 0 };
+        return pairsFor(this.model, request.subject ?? "").some((p) => this.allows(p, asked3, true));
       }
       /** Some other subject had exactly this access. */
       otherSubject(request) {
-        const asked2 = { ...request, subject: void 0 };
-        return this.model.pairs.some((p) => this.allows(p, asked2, false));
+        const asked3 = { ...request, subject: void 0 };
+        return this.model.pairs.some((p) => this.allows(p, asked3, false));
       }
     };
     REFINED_CELLS = 16;
@@ -32825,12 +32825,20 @@ function once(key, ask) {
   if (answer === void 0) known2.set(key, answer = ask());
   return answer;
 }
-var import_node_async_hooks2, answers2, inOneRun;
+function asked2(key) {
+  return answers2.getStore()?.get(key);
+}
+function readNoIndex() {
+  answers2.getStore()?.set(NO_INDEX, Promise.resolve(true));
+}
+var import_node_async_hooks2, answers2, NO_INDEX, readsNoIndex, inOneRun;
 var init_scope = __esm({
   "src/git/scope.ts"() {
     "use strict";
     import_node_async_hooks2 = require("node:async_hooks");
     answers2 = new import_node_async_hooks2.AsyncLocalStorage();
+    NO_INDEX = "reads no index";
+    readsNoIndex = () => answers2.getStore()?.has(NO_INDEX) === true;
     inOneRun = () => answers2.getStore() !== void 0;
   }
 });
@@ -32852,7 +32860,7 @@ async function topLevel(cwd) {
     const lines = both === void 0 ? void 0 : /^(.+)\n([0-9a-f]{40,64})\n$/s.exec(both.toString("utf8"));
     if (lines) {
       const root2 = lines[1];
-      void once(`head\0${root2}`, () => Promise.resolve(lines[2]));
+      void once(commitKey(root2, "HEAD"), () => Promise.resolve(knownCommit(root2, lines[2])));
       return root2;
     }
   }
@@ -32892,7 +32900,7 @@ async function isAncestor(root, ancestor, commit) {
   }
 }
 function headCommit(root) {
-  return once(`head\0${root}`, () => verifyCommit(root, "HEAD"));
+  return verifyCommit(root, "HEAD");
 }
 async function hooksDir(root) {
   return (0, import_node_path11.resolve)(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
@@ -32920,7 +32928,14 @@ async function shallowBoundaries(root) {
     return /* @__PURE__ */ new Set();
   }
 }
-async function verifyCommit(root, rev) {
+function verifyCommit(root, rev) {
+  return once(commitKey(root, rev), async () => knownCommit(root, await askCommit(root, rev)));
+}
+function knownCommit(root, commit) {
+  if (commit !== null) void once(commitKey(root, commit), () => Promise.resolve(commit));
+  return commit;
+}
+async function askCommit(root, rev) {
   try {
     const output2 = await runGit(root, [
       "rev-parse",
@@ -32948,7 +32963,7 @@ async function mergeBase(root, a, b) {
     throw error;
   }
 }
-var import_promises2, import_node_path11;
+var import_promises2, import_node_path11, commitKey;
 var init_repo = __esm({
   "src/git/repo.ts"() {
     "use strict";
@@ -32958,6 +32973,7 @@ var init_repo = __esm({
     init_timings();
     init_run();
     init_scope();
+    commitKey = (root, rev) => `commit\0${root}\0${rev}`;
   }
 });
 
@@ -33055,8 +33071,25 @@ var init_entries = __esm({
 // src/git/revision.ts
 async function treeEntries(root, rev, paths) {
   const commit = typeof rev === "string" ? await resolveCommit(root, rev) : rev.commit;
-  const named3 = paths !== void 0 && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT ? ["--", ...paths.map((path) => `:(literal)${path}`)] : [];
-  return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit, ...named3]));
+  return paths !== void 0 && paths.length > 0 && paths.length <= NAMED_PATHS_LIMIT ? namedTreeEntries(root, commit, paths) : commitTree(root, commit);
+}
+function commitTree(root, commit) {
+  return once(
+    treeKey(root, commit),
+    async () => parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit]))
+  );
+}
+async function namedTreeEntries(root, commit, paths) {
+  const whole2 = asked2(treeKey(root, commit));
+  if (whole2 === void 0) {
+    const pathspec = paths.map((path) => `:(literal)${path}`);
+    return parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", ...pathspec]));
+  }
+  const named3 = new Set(paths);
+  const under = paths.map((path) => `${path}/`);
+  return (await whole2).filter(
+    (entry) => named3.has(entry.path) || under.some((prefix) => entry.path.startsWith(prefix))
+  );
 }
 async function listRevisionFiles(root, rev) {
   return uniquePaths(await treeEntries(root, rev));
@@ -33064,14 +33097,16 @@ async function listRevisionFiles(root, rev) {
 async function readRevisionFiles(root, rev, paths) {
   return readEntries(root, await treeEntries(root, rev, paths), paths);
 }
-var NAMED_PATHS_LIMIT;
+var NAMED_PATHS_LIMIT, treeKey;
 var init_revision = __esm({
   "src/git/revision.ts"() {
     "use strict";
     init_entries();
     init_repo();
     init_run();
+    init_scope();
     NAMED_PATHS_LIMIT = 64;
+    treeKey = (root, commit) => `ls-tree\0${root}\0${commit}`;
   }
 });
 
@@ -33144,7 +33179,10 @@ function isoDate(seconds, offset) {
   const local = new Date((seconds + minutes * 60) * 1e3).toISOString().slice(0, 19);
   return `${local}${offset.slice(0, 3)}:${offset.slice(3)}`;
 }
-async function readNotes(root, ref2) {
+function readNotes(root, ref2) {
+  return once(`notes\0${root}\0${ref2}`, () => listNotes(root, ref2));
+}
+async function listNotes(root, ref2) {
   const notes = /* @__PURE__ */ new Map();
   let listing;
   try {
@@ -33228,7 +33266,7 @@ var init_history = __esm({
 // src/git/staged.ts
 async function listStagedEntries(root) {
   const entries2 = await once(
-    `ls-files\0${root}`,
+    STAGED_KEY(root),
     async () => parseLsFilesStage(await runGit(root, ["ls-files", "--stage", "-z"]))
   );
   return [...entries2];
@@ -33279,7 +33317,7 @@ async function stagedChangedPaths(root, head) {
   return (await indexChanges(root)).map((change) => change.path);
 }
 async function headEntriesFromIndex(root, head, paths) {
-  if (!inOneRun() || await headCommit(root) !== head) return void 0;
+  if (!inOneRun() || readsNoIndex() || await headCommit(root) !== head) return void 0;
   const [entries2, changes] = await Promise.all([listStagedEntries(root), indexChanges(root)]);
   const changed = new Map(changes.map((change) => [change.path, change]));
   const inIndex = new Map(entries2.map((entry) => [entry.path, entry]));
@@ -33306,7 +33344,7 @@ async function readStagedChanges(root, base) {
     headEntries: head
   };
 }
-var EMPTY_BLOBS;
+var STAGED_KEY, EMPTY_BLOBS;
 var init_staged = __esm({
   "src/git/staged.ts"() {
     "use strict";
@@ -33314,6 +33352,7 @@ var init_staged = __esm({
     init_repo();
     init_run();
     init_scope();
+    STAGED_KEY = (root) => `ls-files\0${root}`;
     EMPTY_BLOBS = /* @__PURE__ */ new Set([
       "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391",
       "473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813"
@@ -33369,7 +33408,7 @@ function sameOnEverySide(listings, paths) {
   return same2;
 }
 async function listSideEntries(root, side) {
-  return side.type === "staged" ? listStagedEntries(root) : parseLsTree(await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit]));
+  return side.type === "staged" ? listStagedEntries(root) : commitTree(root, side.commit);
 }
 async function readListedPaths(root, entries2, paths, blobs) {
   const { toRead } = selectEntries(entries2, paths);
@@ -33391,9 +33430,7 @@ async function entriesOf(root, side, paths) {
   if (side.type === "staged") return (await listStagedEntries(root)).filter((entry) => wanted.has(entry.path));
   const known2 = await headEntriesFromIndex(root, side.commit, paths);
   if (known2 !== void 0) return known2;
-  const pathspec = paths.map((path) => `:(literal)${path}`);
-  const listing = await runGit(root, ["ls-tree", "-r", "-z", "--full-tree", side.commit, "--", ...pathspec]);
-  return parseLsTree(listing);
+  return namedTreeEntries(root, side.commit, paths);
 }
 async function blobIdsAt(root, commit, paths) {
   if (paths.length === 0) return /* @__PURE__ */ new Map();
@@ -33403,10 +33440,7 @@ async function blobIdsAt(root, commit, paths) {
 async function listPathsNamed(root, side, name2) {
   const inFolder = `/${name2}`;
   const named3 = (path) => path === name2 || path.endsWith(inFolder);
-  if (side.type === "ref")
-    return splitNul(
-      await runGit(root, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side.commit])
-    ).filter(named3);
+  if (side.type === "ref") return uniquePaths(await commitTree(root, side.commit)).filter(named3);
   if (side.type === "staged")
     return [...new Set((await listStagedEntries(root)).map((entry) => entry.path))].filter(named3);
   const pathspec = `:(glob)**/${name2}`;
@@ -33430,6 +33464,7 @@ var init_file_history = __esm({
     init_entries();
     init_history();
     init_repo();
+    init_revision();
     init_run();
     init_scope();
     init_staged();
@@ -33687,6 +33722,7 @@ __export(git_exports, {
   readCommits: () => readCommits,
   readHistory: () => readHistory,
   readListedPaths: () => readListedPaths,
+  readNoIndex: () => readNoIndex,
   readNotes: () => readNotes,
   readPathHistory: () => readPathHistory,
   readPathsAt: () => readPathsAt,
@@ -53379,10 +53415,10 @@ async function addedAccess(options) {
       });
       const sides = (key) => together ? { was: before, changed } : { was: new Map(before.has(key) ? [[key, before.get(key)]] : []), changed: [key] };
       const compare = async (key, now) => {
-        const { was, changed: asked2 } = sides(key);
+        const { was, changed: asked3 } = sides(key);
         const is = new Map(together ? after : []);
         is.set(key, now);
-        return (await compareDocuments(kind, was, is, asked2, settings)).findings;
+        return (await compareDocuments(kind, was, is, asked3, settings)).findings;
       };
       const found2 = together ? (await compareDocuments(kind, before, after, changed, settings)).findings : (await Promise.all(
         changed.filter((key) => after.has(key)).map((key) => compare(key, after.get(key)))
@@ -53871,16 +53907,16 @@ async function alreadyAtHead(findings, head, options) {
     const adapter = adapterFor(f.kind);
     return f.change === "possible-widening" && f.document === void 0 && (adapter.scope === "kind" || f.witness === null || !(adapter.namesRequest?.(f.witness) ?? true));
   };
-  const asked2 = findings.filter((f) => dated(f) && (f.witness !== null || byChange(f)));
+  const asked3 = findings.filter((f) => dated(f) && (f.witness !== null || byChange(f)));
   const [atHead] = await readPathsAt(
     options.root,
     [{ type: "ref", commit: head }],
-    [...new Set(asked2.filter((f) => !byChange(f)).map((f) => f.file))]
+    [...new Set(asked3.filter((f) => !byChange(f)).map((f) => f.file))]
   );
-  const staged = asked2.some(byChange) ? await readStagedChanges(options.root) : void 0;
+  const staged = asked3.some(byChange) ? await readStagedChanges(options.root) : void 0;
   const out2 = [];
   const source = sourceFiles(options.root, { type: "ref", commit: head });
-  for (const finding2 of asked2) {
+  for (const finding2 of asked3) {
     const kind = finding2.kind;
     if (staged !== void 0 && byChange(finding2)) {
       const together = adapterFor(kind).scope === "kind";
@@ -55653,7 +55689,10 @@ async function loadSides(options, reading) {
   ];
 }
 function runCheck(options) {
-  return oneRun(async () => check2({ ...options, config: await targetReading(options, options.target) }));
+  return oneRun(async () => {
+    if (options.target.type === "ref") readNoIndex();
+    return check2({ ...options, config: await targetReading(options, options.target) });
+  });
 }
 async function check2(options) {
   const reading = baselineReading(options);
@@ -59754,9 +59793,15 @@ async function runFast(argv) {
   const { CHECK_FLAGS: CHECK_FLAGS2 } = await Promise.resolve().then(() => (init_flag_specs(), flag_specs_exports));
   const flags2 = parse(CHECK_FLAGS2, argv.slice(1));
   if (flags2 === void 0) return void 0;
-  const [{ executeCheck: executeCheck2 }, { explainError: explainError2 }] = await Promise.all([Promise.resolve().then(() => (init_check2(), check_exports2)), Promise.resolve().then(() => (init_errors2(), errors_exports2))]);
+  return explained(
+    Promise.resolve().then(() => (init_check2(), check_exports2)).then((m) => m.executeCheck),
+    flags2
+  );
+}
+async function explained(loading2, flags2) {
+  const [execute, { explainError: explainError2 }] = await Promise.all([loading2, Promise.resolve().then(() => (init_errors2(), errors_exports2))]);
   try {
-    return await executeCheck2(flags2);
+    return await execute(flags2);
   } catch (error) {
     return explainError2(error);
   }

@@ -72,9 +72,36 @@ export async function runFast(argv: string[]): Promise<number | undefined> {
   const {CHECK_FLAGS} = await import('./flag-specs.js')
   const flags = parse(CHECK_FLAGS, argv.slice(1))
   if (flags === undefined) return undefined
-  const [{executeCheck}, {explainError}] = await Promise.all([import('./check.js'), import('./errors.js')])
+  return explained(
+    import('./check.js').then((m) => m.executeCheck),
+    flags,
+  )
+}
+
+/**
+ * Runs `argv` if it is a plain `audit`; undefined to defer to oclif. A scheduled audit of a short
+ * range costs little more than loading oclif. bin/run.js asks this after runFast; the hook bundle
+ * does not (it runs the git hooks only).
+ */
+export async function runFastAudit(argv: string[]): Promise<number | undefined> {
+  if (argv[0] !== 'audit') return undefined
+  const {AUDIT_FLAGS} = await import('./flag-specs.js')
+  const flags = parse(AUDIT_FLAGS, argv.slice(1))
+  if (flags === undefined) return undefined
+  return explained(
+    import('./audit.js').then((m) => m.executeAudit),
+    flags,
+  )
+}
+
+/** The exit code of a command run with `flags`, or of the known error it failed with (explainError). */
+async function explained(
+  loading: Promise<(flags: Record<string, string | boolean>) => Promise<number>>,
+  flags: Record<string, string | boolean>,
+): Promise<number> {
+  const [execute, {explainError}] = await Promise.all([loading, import('./errors.js')])
   try {
-    return await executeCheck(flags)
+    return await execute(flags)
   } catch (error) {
     return explainError(error)
   }

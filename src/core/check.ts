@@ -12,6 +12,7 @@ import {
   oneRun,
   pathChanges,
   type PathChanges,
+  readNoIndex,
   resolveCommit,
   stagedChangedPaths,
 } from '../git/index.js'
@@ -257,7 +258,10 @@ async function loadSides(
  * read with the config it carries, never the working tree's (gate/reference.ts, targetReading).
  */
 export function runCheck(options: CheckOptions): Promise<Report> {
-  return oneRun(async () => check({...options, config: await targetReading(options, options.target)}))
+  return oneRun(async () => {
+    if (options.target.type === 'ref') readNoIndex()
+    return check({...options, config: await targetReading(options, options.target)})
+  })
 }
 
 async function check(options: CheckOptions): Promise<Report> {

@@ -2,9 +2,10 @@
 // gate: one path-limited `git log`, whose parents are rewritten to the commits that touch
 // those paths, so semantic blame walks only the versions that matter.
 
-import {parseLsTree, readEntryLists, selectEntries, splitNul, type TreeEntry} from './entries.js'
+import {readEntryLists, selectEntries, splitNul, type TreeEntry, uniquePaths} from './entries.js'
 import {type History, parseHistory} from './history.js'
 import {headCommit} from './repo.js'
+import {commitTree, namedTreeEntries} from './revision.js'
 import {runGit} from './run.js'
 import {inOneRun} from './scope.js'
 import {headEntriesFromIndex, indexChanges, listStagedEntries} from './staged.js'
@@ -92,10 +93,8 @@ function sameOnEverySide(listings: readonly TreeEntry[][], paths: ReadonlySet<st
 }
 
 /** Every entry of a side: the index's (`ls-files --stage`), or the tree's of `commit` (a full id). */
-export async function listSideEntries(root: string, side: FileSide): Promise<TreeEntry[]> {
-  return side.type === 'staged'
-    ? listStagedEntries(root)
-    : parseLsTree(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', side.commit]))
+export async function listSideEntries(root: string, side: FileSide): Promise<readonly TreeEntry[]> {
+  return side.type === 'staged' ? listStagedEntries(root) : commitTree(root, side.commit)
 }
 
 /**
@@ -135,9 +134,7 @@ async function entriesOf(root: string, side: FileSide, paths: readonly string[])
   if (side.type === 'staged') return (await listStagedEntries(root)).filter((entry) => wanted.has(entry.path))
   const known = await headEntriesFromIndex(root, side.commit, paths)
   if (known !== undefined) return known
-  const pathspec = paths.map((path) => `:(literal)${path}`)
-  const listing = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', side.commit, '--', ...pathspec])
-  return parseLsTree(listing)
+  return namedTreeEntries(root, side.commit, paths)
 }
 
 /** The blob id of each of `paths` in `commit` (a path it does not hold is left out). */
@@ -163,10 +160,7 @@ export async function listPathsNamed(
 ): Promise<string[]> {
   const inFolder = `/${name}`
   const named = (path: string) => path === name || path.endsWith(inFolder)
-  if (side.type === 'ref')
-    return splitNul(
-      await runGit(root, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', side.commit]),
-    ).filter(named)
+  if (side.type === 'ref') return uniquePaths(await commitTree(root, side.commit)).filter(named)
   // Unmerged paths are listed once per conflict stage.
   if (side.type === 'staged')
     return [...new Set((await listStagedEntries(root)).map((entry) => entry.path))].filter(named)

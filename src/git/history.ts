@@ -142,8 +142,16 @@ function isoDate(seconds: number, offset: string): string {
   return `${local}${offset.slice(0, 3)}:${offset.slice(3)}`
 }
 
-/** Notes under refs/notes/ai (the git-ai standard) for the given commits, when there are any. */
-export async function readNotes(root: string, ref: string): Promise<Map<string, string>> {
+/**
+ * Notes under refs/notes/REF (`ai`: the git-ai standard), by commit, when there are any. Read once
+ * per run (git/scope.ts): the gate and attribution both look commits up, and no run writes notes
+ * (the post-rewrite hook, which carries them over, is not one).
+ */
+export function readNotes(root: string, ref: string): Promise<ReadonlyMap<string, string>> {
+  return once(`notes\0${root}\0${ref}`, () => listNotes(root, ref))
+}
+
+async function listNotes(root: string, ref: string): Promise<Map<string, string>> {
   const notes = new Map<string, string>()
   let listing: string
   try {

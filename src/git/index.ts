@@ -44,7 +44,7 @@ export {
 } from './file-history.js'
 export {pendingSigningKey, verifiedSigners} from './signatures.js'
 export {GitError, gitProcessCount, runGit} from './run.js'
-export {oneRun} from './scope.js'
+export {oneRun, readNoIndex} from './scope.js'
 export {type TreeEntry} from './entries.js'
 export {
   type IndexChange,

@@ -27,7 +27,7 @@ async function topLevel(cwd: string): Promise<string> {
     const lines = both === undefined ? undefined : /^(.+)\n([0-9a-f]{40,64})\n$/s.exec(both.toString('utf8'))
     if (lines) {
       const root = lines[1]!
-      void once(`head\0${root}`, () => Promise.resolve(lines[2]!))
+      void once(commitKey(root, 'HEAD'), () => Promise.resolve(knownCommit(root, lines[2]!)))
       return root
     }
   }
@@ -83,7 +83,7 @@ export async function isAncestor(root: string, ancestor: string, commit: string)
 
 /** The commit HEAD points to, or null on an unborn branch (a repository without commits). */
 export function headCommit(root: string): Promise<string | null> {
-  return once(`head\0${root}`, () => verifyCommit(root, 'HEAD'))
+  return verifyCommit(root, 'HEAD')
 }
 
 /**
@@ -125,7 +125,23 @@ export async function shallowBoundaries(root: string): Promise<Set<string>> {
   }
 }
 
-async function verifyCommit(root: string, rev: string): Promise<string | null> {
+const commitKey = (root: string, rev: string) => `commit\0${root}\0${rev}`
+
+/**
+ * The commit `rev` names, or null. Asked once per run (git/scope.ts): nothing a run does moves a
+ * ref, and the gate, the sources and attribution each resolve the baseline and the target.
+ */
+function verifyCommit(root: string, rev: string): Promise<string | null> {
+  return once(commitKey(root, rev), async () => knownCommit(root, await askCommit(root, rev)))
+}
+
+/** The commit, remembered as its own answer too: a commit's full id names that commit. */
+function knownCommit(root: string, commit: string | null): string | null {
+  if (commit !== null) void once(commitKey(root, commit), () => Promise.resolve(commit))
+  return commit
+}
+
+async function askCommit(root: string, rev: string): Promise<string | null> {
   try {
     // --end-of-options: a revision that starts with "-" is a name, never an option.
     const output = await runGit(root, [

@@ -21,5 +21,23 @@ export function once<T>(key: string, ask: () => Promise<T>): Promise<T> {
   return answer
 }
 
+/** The answer under `key` when this run has asked for it already, else undefined (nothing is asked). */
+export function asked<T>(key: string): Promise<T> | undefined {
+  return answers.getStore()?.get(key) as Promise<T> | undefined
+}
+
+const NO_INDEX = 'reads no index'
+
+/**
+ * Marks this run as one that reads no index (the check of a revision): what the index could
+ * answer more cheaply in a pre-commit run (HEAD's entries, git/staged.ts) is asked of the tree.
+ */
+export function readNoIndex(): void {
+  answers.getStore()?.set(NO_INDEX, Promise.resolve(true))
+}
+
+/** Whether this run was marked by readNoIndex. */
+export const readsNoIndex = (): boolean => answers.getStore()?.has(NO_INDEX) === true
+
 /** Whether this is inside one run, where the answers are shared. */
 export const inOneRun = (): boolean => answers.getStore() !== undefined

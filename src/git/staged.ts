@@ -11,14 +11,16 @@ import {
 } from './entries.js'
 import {headCommit} from './repo.js'
 import {runGit} from './run.js'
-import {inOneRun, once} from './scope.js'
+import {inOneRun, once, readsNoIndex} from './scope.js'
 import type {ReadResult} from './types.js'
+
+const STAGED_KEY = (root: string) => `ls-files\0${root}`
 
 /** The index's entries: the path, mode, blob id and merge stage of each. */
 export async function listStagedEntries(root: string): Promise<TreeEntry[]> {
   // (one listing per run, shared by every reader: the fast path, the gate's protected files and
   // .gitattributes; a copy, so that no reader changes another's)
-  const entries = await once(`ls-files\0${root}`, async () =>
+  const entries = await once(STAGED_KEY(root), async () =>
     parseLsFilesStage(await runGit(root, ['ls-files', '--stage', '-z'])),
   )
   return [...entries]
@@ -112,14 +114,15 @@ export async function stagedChangedPaths(root: string, head?: string | null): Pr
  * holds the index's entry for every path the index does not change, and `git diff --cached`
  * gives HEAD's side of the others. Undefined when that cannot be known: outside one run (no
  * shared answers), for another commit, or for an unmerged path or an intent-to-add entry (git
- * lists it in the index with the empty blob and leaves it out of the diff).
+ * lists it in the index with the empty blob and leaves it out of the diff); and in a run that
+ * reads no index (the check of a revision: one ls-tree costs less than the two).
  */
 export async function headEntriesFromIndex(
   root: string,
   head: string,
   paths: readonly string[],
 ): Promise<TreeEntry[] | undefined> {
-  if (!inOneRun() || (await headCommit(root)) !== head) return undefined
+  if (!inOneRun() || readsNoIndex() || (await headCommit(root)) !== head) return undefined
   const [entries, changes] = await Promise.all([listStagedEntries(root), indexChanges(root)])
   const changed = new Map(changes.map((change) => [change.path, change]))
   const inIndex = new Map(entries.map((entry) => [entry.path, entry]))
