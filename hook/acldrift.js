@@ -33365,7 +33365,7 @@ async function readListedPaths(root, entries2, paths, blobs) {
     for (const entry of fetch2)
       blobs.set(
         entry.object,
-        reading.then((byPath) => byPath.get(entry.path))
+        reading.then((byPath2) => byPath2.get(entry.path))
       );
   }
   return new Map(await Promise.all(toRead.map(async (e) => [e.path, await blobs.get(e.object)])));
@@ -51334,20 +51334,22 @@ async function parseSnapshot(path, content, options = {}) {
     sourceMap: parsed3.sourceMap
   };
 }
-async function openSnapshot(path, root) {
-  const content = await snapshotContent(path);
-  const blob = gitBlobId(content);
-  const layout = await keptLayout(root, blob, content) ?? await foundLayout(root, blob, content);
-  if (layout === void 0) return wholly(await readSnapshot(path));
+async function openSnapshot(path, root, content) {
+  const bytes = content ?? await snapshotContent(path);
+  const blob = gitBlobId(bytes);
+  const whole2 = async () => ({ ...(await parseSnapshot(path, bytes, { positions: false })).source, blob });
+  const layout = await keptLayout(root, blob, bytes) ?? await foundLayout(root, blob, bytes);
+  if (layout === void 0) return wholly(await whole2());
   const ranges = new Map(layout.members.map(([name2, ...range]) => [name2, range]));
-  const files2 = ranges.has("files") ? JSON.parse(textOf2(content, ranges.get("files"))) : void 0;
-  const head = layout.members.filter(([name2]) => name2 !== "files").map(([name2, ...range]) => `${JSON.stringify(name2)}:${textOf2(content, range)}`);
+  const files2 = ranges.has("files") ? JSON.parse(textOf2(bytes, ranges.get("files"))) : void 0;
+  const head = layout.members.filter(([name2]) => name2 !== "files").map(([name2, ...range]) => `${JSON.stringify(name2)}:${textOf2(bytes, range)}`);
   return {
     files: files2,
     documentFiles: [...new Set(layout.documents.map(([file]) => file))],
+    fromContainers: () => layout.documents.some(([, ...range]) => hasOrigin(JSON.parse(textOf2(bytes, range)))),
     async documentsOf(wanted) {
       const chosen = layout.documents.filter(([file]) => wanted.has(file));
-      const documents = chosen.map(([, ...range]) => textOf2(content, range));
+      const documents = chosen.map(([, ...range]) => textOf2(bytes, range));
       const subset = `{${[...head, `"documents":[${documents.join(",")}]`].join(",")}}`;
       try {
         const parsed3 = await parseSnapshot(path, Buffer.from(subset), { positions: false });
@@ -51356,7 +51358,7 @@ async function openSnapshot(path, root) {
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
       }
-      return readSnapshot(path);
+      return whole2();
     }
   };
 }
@@ -51374,9 +51376,10 @@ function wellFormedFiles(files2) {
   );
 }
 function wholly(source) {
-  return { files: void 0, documentFiles: [], documentsOf: async () => source };
+  const fromContainers = () => [...source.documents.values()].some(hasOrigin);
+  return { files: void 0, documentFiles: [], fromContainers, documentsOf: async () => source };
 }
-var isRecord9;
+var isRecord9, hasOrigin;
 var init_snapshot3 = __esm({
   async "src/core/snapshot.ts"() {
     "use strict";
@@ -51391,6 +51394,7 @@ var init_snapshot3 = __esm({
     await init_validate();
     init_version();
     isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+    hasOrigin = (document2) => isRecord9(document2) && document2.origin !== void 0;
   }
 });
 
@@ -51410,16 +51414,25 @@ async function readIfExists(path) {
     throw error;
   }
 }
-async function indexedApprovals(root, entries2) {
-  if (!entries2.some((e) => e.path === APPROVALS_FILE)) return null;
-  const entry = plainEntry(entries2, APPROVALS_FILE);
+async function indexedApprovals(root, entries2, index3) {
+  if (!index3.has(APPROVALS_FILE)) return null;
+  const entry = plainEntry(index3, APPROVALS_FILE);
   if (entry === void 0) return void 0;
   const worktree = await readIfExists(join12(root, APPROVALS_FILE));
   const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
   return content?.toString("utf8");
 }
-function plainEntry(entries2, path) {
-  const own = entries2.filter((e) => e.path === path);
+function byPath(entries2) {
+  const paths = /* @__PURE__ */ new Map();
+  for (const entry of entries2) {
+    const own = paths.get(entry.path);
+    if (own === void 0) paths.set(entry.path, [entry]);
+    else own.push(entry);
+  }
+  return paths;
+}
+function plainEntry(index3, path) {
+  const own = index3.get(path) ?? [];
   const entry = own[0];
   return own.length === 1 && entry.stage === 0 && ["100644", "100755"].includes(entry.mode) ? entry : void 0;
 }
@@ -51427,31 +51440,29 @@ function snapshotPath(root, named3) {
   const file = isAbsolute4(named3) ? named3 : resolve6(root, named3);
   return existsSync(file) ? repoPath(root, file) : void 0;
 }
-async function snapshotBaseline(root, config2, snapshot2, committed, entries2, path) {
-  if (committed === void 0 || plainEntry(entries2, snapshot2)?.object !== gitBlobId(committed))
+async function snapshotBaseline(root, config2, snapshot2, committed, index3, path) {
+  if (committed === void 0 || plainEntry(index3, snapshot2)?.object !== gitBlobId(committed))
     return void 0;
   const worktree = await readIfExists(join12(root, snapshot2));
   if (worktree === void 0 || !worktree.equals(committed)) return void 0;
-  let source;
+  let opened;
+  let read2;
   try {
-    ;
-    ({ source } = await parseSnapshot(join12(root, snapshot2), committed, { positions: false }));
+    opened = await openSnapshot(join12(root, snapshot2), root, committed);
+    if (opened.files === void 0 || opened.files.config !== readingDigest(config2)) return void 0;
+    read2 = await opened.documentsOf(/* @__PURE__ */ new Set([path]));
   } catch (error) {
     if (error instanceof InvalidInputError || error instanceof UsageError) return void 0;
     throw error;
   }
-  const recorded = source.files;
-  if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
   const documents = /* @__PURE__ */ new Map();
-  let othersKept = true;
-  for (const [key, document2] of source.documents) {
-    const file = document2.origin?.file ?? key;
-    if (file === path) {
-      if (document2.origin !== void 0) return void 0;
-      documents.set(key, document2);
-    } else if (document2.origin !== void 0 || plainEntry(entries2, file)?.object !== recorded.blobs[file])
-      othersKept = false;
+  for (const [key, document2] of read2.documents) {
+    if ((document2.origin?.file ?? key) !== path) continue;
+    if (document2.origin !== void 0) return void 0;
+    documents.set(key, document2);
   }
+  const { blobs } = opened.files;
+  const othersKept = () => !opened.fromContainers() && opened.documentFiles.every((file) => file === path || plainEntry(index3, file)?.object === blobs[file]);
   return { documents, othersKept };
 }
 async function reviewAlone(root, config2, assigned, proposed, readers2) {
@@ -51479,9 +51490,10 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
   const atHead = (file) => head.files.find((f) => f.path === file);
   const headConfig = atHead(CONFIG_FILE)?.content;
   const entries2 = await listStagedEntries(root);
+  const index3 = byPath(entries2);
   const [ownConfig, approvals] = await Promise.all([
     config2.file === void 0 ? void 0 : readIfExists(join12(root, CONFIG_FILE)),
-    indexedApprovals(root, entries2)
+    indexedApprovals(root, entries2, index3)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
   if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
@@ -51499,9 +51511,9 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
       return !staged.some((other) => other !== path && assign2(other) !== void 0);
     };
   } else {
-    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, entries2, path);
+    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, index3, path);
     before = read2?.documents;
-    othersKept = async () => read2.othersKept;
+    othersKept = async () => read2.othersKept();
   }
   if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
   if ((before.size === 0 || after.size > before.size) && !await othersKept()) return void 0;
