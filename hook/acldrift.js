@@ -71,6 +71,102 @@ var init_dot_git = __esm({
   }
 });
 
+// src/kernel/errors.ts
+var errors_exports = {};
+__export(errors_exports, {
+  AcldriftError: () => AcldriftError,
+  EXIT: () => EXIT,
+  EnvironmentError: () => EnvironmentError,
+  InvalidInputError: () => InvalidInputError,
+  UsageError: () => UsageError,
+  formatProblem: () => formatProblem
+});
+function formatProblem(problem) {
+  const where = [problem.file, problem.line ?? 1, problem.column ?? 1].join(":");
+  return problem.pointer !== void 0 && problem.pointer !== "" ? `${where} ${problem.pointer} ${problem.message}` : `${where} ${problem.message}`;
+}
+var EXIT, AcldriftError, UsageError, InvalidInputError, EnvironmentError;
+var init_errors = __esm({
+  "src/kernel/errors.ts"() {
+    "use strict";
+    EXIT = { ok: 0, widening: 1, usage: 2, invalidInput: 3, environment: 4 };
+    AcldriftError = class extends Error {
+      constructor(message2, exitCode) {
+        super(message2);
+        this.exitCode = exitCode;
+        this.name = new.target.name;
+      }
+      exitCode;
+    };
+    UsageError = class extends AcldriftError {
+      constructor(message2) {
+        super(message2, EXIT.usage);
+      }
+    };
+    InvalidInputError = class extends AcldriftError {
+      constructor(problems) {
+        super(problems.map(formatProblem).join("\n"), EXIT.invalidInput);
+        this.problems = problems;
+      }
+      problems;
+    };
+    EnvironmentError = class extends AcldriftError {
+      constructor(message2) {
+        super(message2, EXIT.environment);
+      }
+    };
+  }
+});
+
+// src/kernel/limits.ts
+var MAX_FILE_BYTES, MAX_OWN_FILE_BYTES, tooLarge;
+var init_limits = __esm({
+  "src/kernel/limits.ts"() {
+    "use strict";
+    MAX_FILE_BYTES = 10 * 1024 * 1024;
+    MAX_OWN_FILE_BYTES = 256 * 1024 * 1024;
+    tooLarge = (bytes, limit = MAX_FILE_BYTES) => `file too large: ${bytes} bytes, the limit is ${limit} bytes`;
+  }
+});
+
+// src/kernel/files.ts
+import { constants } from "node:fs";
+import { open, realpath } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve as resolve2, sep } from "node:path";
+async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
+  const handle2 = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = await handle2.stat();
+    if (!stats.isFile()) throw new InvalidInputError([{ file: display3, message: "not a regular file" }]);
+    if (stats.size > maxBytes)
+      throw new InvalidInputError([{ file: display3, message: tooLarge(stats.size, maxBytes) }]);
+    return await handle2.readFile();
+  } finally {
+    await handle2.close();
+  }
+}
+async function readRegularIfExists(path) {
+  try {
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
+  } catch (error) {
+    const code2 = error.code;
+    if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
+    throw error;
+  }
+}
+function repoPath(root, absolute) {
+  const rel = relative(root, absolute);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return void 0;
+  return rel.split(sep).join("/");
+}
+var init_files = __esm({
+  "src/kernel/files.ts"() {
+    "use strict";
+    init_errors();
+    init_limits();
+  }
+});
+
 // src/core/config-file.ts
 var CONFIG_FILE;
 var init_config_file = __esm({
@@ -2281,53 +2377,6 @@ var init_hash = __esm({
   "src/kernel/hash.ts"() {
     "use strict";
     valueHash = (value) => sha256(canonicalJson(value));
-  }
-});
-
-// src/kernel/errors.ts
-var errors_exports = {};
-__export(errors_exports, {
-  AcldriftError: () => AcldriftError,
-  EXIT: () => EXIT,
-  EnvironmentError: () => EnvironmentError,
-  InvalidInputError: () => InvalidInputError,
-  UsageError: () => UsageError,
-  formatProblem: () => formatProblem
-});
-function formatProblem(problem) {
-  const where = [problem.file, problem.line ?? 1, problem.column ?? 1].join(":");
-  return problem.pointer !== void 0 && problem.pointer !== "" ? `${where} ${problem.pointer} ${problem.message}` : `${where} ${problem.message}`;
-}
-var EXIT, AcldriftError, UsageError, InvalidInputError, EnvironmentError;
-var init_errors = __esm({
-  "src/kernel/errors.ts"() {
-    "use strict";
-    EXIT = { ok: 0, widening: 1, usage: 2, invalidInput: 3, environment: 4 };
-    AcldriftError = class extends Error {
-      constructor(message2, exitCode) {
-        super(message2);
-        this.exitCode = exitCode;
-        this.name = new.target.name;
-      }
-      exitCode;
-    };
-    UsageError = class extends AcldriftError {
-      constructor(message2) {
-        super(message2, EXIT.usage);
-      }
-    };
-    InvalidInputError = class extends AcldriftError {
-      constructor(problems) {
-        super(problems.map(formatProblem).join("\n"), EXIT.invalidInput);
-        this.problems = problems;
-      }
-      problems;
-    };
-    EnvironmentError = class extends AcldriftError {
-      constructor(message2) {
-        super(message2, EXIT.environment);
-      }
-    };
   }
 });
 
@@ -9917,15 +9966,15 @@ function checkYamlDepth(file, text3) {
     }
   }
 }
-var yamlModule, yaml, MAX_FILE_BYTES, MAX_OWN_FILE_BYTES, MAX_DEPTH, MAX_YAML_ALIASES, PointerSourceMap, tooLarge, ESCAPES, LITERALS, NUMBER, JsonParser, YAML_TAG_PREFIX;
+var yamlModule, yaml, MAX_DEPTH, MAX_YAML_ALIASES, PointerSourceMap, ESCAPES, LITERALS, NUMBER, JsonParser, YAML_TAG_PREFIX;
 var init_parse = __esm({
   "src/kernel/parse.ts"() {
     "use strict";
     init_errors();
     init_hash();
+    init_limits();
+    init_limits();
     yaml = () => yamlModule ??= require_dist();
-    MAX_FILE_BYTES = 10 * 1024 * 1024;
-    MAX_OWN_FILE_BYTES = 256 * 1024 * 1024;
     MAX_DEPTH = 256;
     MAX_YAML_ALIASES = 100;
     PointerSourceMap = class {
@@ -9947,7 +9996,6 @@ var init_parse = __esm({
         return this.positions.get(pointer);
       }
     };
-    tooLarge = (bytes, limit = MAX_FILE_BYTES) => `file too large: ${bytes} bytes, the limit is ${limit} bytes`;
     ESCAPES = {
       '"': '"',
       "\\": "\\",
@@ -21522,12 +21570,12 @@ function product(parts2, pointer) {
   }
   return combos;
 }
-function resolve2(node, pointer, scope) {
+function resolve3(node, pointer, scope) {
   const call = intrinsicOf(node);
   if (call !== void 0)
     return resolveCall(call[0], call[1], `${pointer}/${escapePointerToken(call[0])}`, pointer, scope);
   if (Array.isArray(node)) {
-    const parts2 = node.map((item, index3) => resolve2(item, `${pointer}/${index3}`, scope));
+    const parts2 = node.map((item, index3) => resolve3(item, `${pointer}/${index3}`, scope));
     return product(parts2, pointer).map(({ values, when, at: at2 }) => {
       const value = [];
       const positions = [["", pointer]];
@@ -21541,7 +21589,7 @@ function resolve2(node, pointer, scope) {
   }
   if (isObject12(node)) {
     const keys = Object.keys(node);
-    const parts2 = keys.map((key) => resolve2(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
+    const parts2 = keys.map((key) => resolve3(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
     return product(parts2, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
@@ -21607,7 +21655,7 @@ function resolveCall(name2, args2, pointer, at2, scope) {
         throw new ResolveError(pointer, "Fn::If takes a condition name and two values");
       const condition2 = args2[0];
       return [true, false].flatMap(
-        (holds5) => resolve2(args2[holds5 ? 1 : 2], `${pointer}/${holds5 ? 1 : 2}`, scope).flatMap((alternative) => {
+        (holds5) => resolve3(args2[holds5 ? 1 : 2], `${pointer}/${holds5 ? 1 : 2}`, scope).flatMap((alternative) => {
           const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds5]]));
           return when === void 0 ? [] : [{ ...alternative, when }];
         })
@@ -21647,20 +21695,20 @@ function resolveCall(name2, args2, pointer, at2, scope) {
     }
     case "Fn::Length":
       return map(
-        resolve2(args2, pointer, scope),
+        resolve3(args2, pointer, scope),
         at2,
         (list4) => Array.isArray(list4) ? String(list4.length) : symbol(`Length ${display2(list4)}`)
       );
     case "Fn::ToJsonString":
       return map(
-        resolve2(args2, pointer, scope),
+        resolve3(args2, pointer, scope),
         at2,
         (value) => hasSymbol(JSON.stringify(value) ?? "") ? symbol(`ToJsonString ${display2(value)}`) : JSON.stringify(value)
       );
     case "Fn::GetAZs":
     case "Fn::Cidr":
       return map(
-        resolve2(args2, pointer, scope),
+        resolve3(args2, pointer, scope),
         at2,
         (value) => new UnknownList(`${name2.slice(4)} ${display2(value)}`)
       );
@@ -21673,14 +21721,14 @@ function resolveCall(name2, args2, pointer, at2, scope) {
       }));
     default:
       return map(
-        resolve2(args2, pointer, scope),
+        resolve3(args2, pointer, scope),
         at2,
         (value) => symbol(`${name2.replace(/^Fn::/, "")} ${display2(value)}`)
       );
   }
 }
 function resolveAll(args2, pointer, scope) {
-  const parts2 = args2.map((arg2, index3) => resolve2(arg2, `${pointer}/${index3}`, scope));
+  const parts2 = args2.map((arg2, index3) => resolve3(arg2, `${pointer}/${index3}`, scope));
   return product(parts2, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
 }
 function strings6(args2, pointer, scope) {
@@ -21702,7 +21750,7 @@ function sub(args2, pointer, at2, scope) {
     throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
   const names3 = Object.keys(variables);
   const base = Array.isArray(args2) ? `${pointer}/1` : pointer;
-  const parts2 = names3.map((key) => resolve2(variables[key], `${base}/${escapePointerToken(key)}`, scope));
+  const parts2 = names3.map((key) => resolve3(variables[key], `${base}/${escapePointerToken(key)}`, scope));
   return product(parts2, pointer).map(({ values, when }) => {
     const bound = new Map(names3.map((key, index3) => [key, values[index3]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
@@ -21823,7 +21871,7 @@ function settle(value) {
   return value;
 }
 function resolveOne(node, pointer, builder) {
-  const alternatives = resolve2(node, pointer, builder.scope);
+  const alternatives = resolve3(node, pointer, builder.scope);
   if (alternatives.length !== 1)
     throw new ResolveError(
       pointer,
@@ -21850,7 +21898,7 @@ function policyDocument(node, pointer, builder, when) {
       for (const item of items) statements2.push(...expand2(item.node, item.pointer, builder, item.when));
       continue;
     }
-    for (const alternative of resolve2(branch.node, branch.pointer, builder.scope)) {
+    for (const alternative of resolve3(branch.node, branch.pointer, builder.scope)) {
       const document2 = fromText(alternative, branch.pointer);
       const inner = mergeWhen(branch.when, alternative.when);
       if (inner === void 0) continue;
@@ -21874,7 +21922,7 @@ function policyDocument(node, pointer, builder, when) {
   return { value, origins };
 }
 function expand2(node, pointer, builder, when) {
-  return resolve2(node, pointer, builder.scope).flatMap((alternative) => {
+  return resolve3(node, pointer, builder.scope).flatMap((alternative) => {
     const inner = mergeWhen(when, alternative.when);
     if (inner === void 0 || alternative.value === NO_VALUE) return [];
     const statement2 = settle(alternative.value);
@@ -21977,7 +22025,7 @@ function identityPolicies(r) {
 }
 function managedPolicies(node, pointer, builder, when) {
   const statements2 = [];
-  for (const alternative of resolve2(node, pointer, builder.scope)) {
+  for (const alternative of resolve3(node, pointer, builder.scope)) {
     const inner = mergeWhen(when, alternative.when);
     const list4 = settle(alternative.value);
     if (inner === void 0 || list4 === NO_VALUE) continue;
@@ -24741,7 +24789,7 @@ function documentStatements(node, pointer, when, r) {
   });
 }
 function managed(node, pointer, when, r) {
-  return resolve2(node, pointer, r.builder.scope).flatMap((alternative) => {
+  return resolve3(node, pointer, r.builder.scope).flatMap((alternative) => {
     const inner = mergeWhen(when, alternative.when);
     const policy2 = settle(alternative.value);
     if (inner === void 0 || policy2 === NO_VALUE) return [];
@@ -32488,8 +32536,8 @@ var init_classify2 = __esm({
 
 // src/git/run.ts
 import { spawn } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, isAbsolute, join as join2 } from "node:path";
+import { accessSync, constants as constants2, statSync } from "node:fs";
+import { delimiter, isAbsolute as isAbsolute2, join as join2 } from "node:path";
 function gitProcessCount() {
   return spawned;
 }
@@ -32505,10 +32553,10 @@ function gitExecutable() {
 function lookUp(name2) {
   if (process.platform === "win32" || name2.includes("/")) return name2;
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!isAbsolute(dir)) continue;
+    if (!isAbsolute2(dir)) continue;
     const candidate = join2(dir, name2);
     try {
-      accessSync(candidate, constants.X_OK);
+      accessSync(candidate, constants2.X_OK);
       if (statSync(candidate).isFile()) return candidate;
     } catch {
     }
@@ -32822,7 +32870,7 @@ var init_scope = __esm({
 
 // src/git/repo.ts
 import { readFile as readFile2 } from "node:fs/promises";
-import { resolve as resolve3 } from "node:path";
+import { resolve as resolve4 } from "node:path";
 function findRepoRoot(cwd) {
   return timed("repository", () => topLevel(cwd));
 }
@@ -32882,10 +32930,10 @@ function headCommit(root) {
   return once(`head\0${root}`, () => verifyCommit(root, "HEAD"));
 }
 async function hooksDir(root) {
-  return resolve3(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
+  return resolve4(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
 }
 async function gitDir(root) {
-  return resolve3(root, withoutNewline(await runGit(root, ["rev-parse", "--absolute-git-dir"])));
+  return resolve4(root, withoutNewline(await runGit(root, ["rev-parse", "--absolute-git-dir"])));
 }
 async function isShallow(root) {
   return withoutNewline(await runGit(root, ["rev-parse", "--is-shallow-repository"])) === "true";
@@ -33476,9 +33524,9 @@ var init_signatures = __esm({
 });
 
 // src/git/worktree.ts
-import { constants as constants2 } from "node:fs";
-import { lstat, open, realpath } from "node:fs/promises";
-import { basename, dirname, isAbsolute as isAbsolute2, join as join4, relative, resolve as resolve4, sep } from "node:path";
+import { constants as constants3 } from "node:fs";
+import { lstat, open as open2, realpath as realpath2 } from "node:fs/promises";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute3, join as join4, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 async function listTrackedFiles(root) {
   return [...new Set(splitNul(await runGit(root, ["ls-files", "-z"])))];
 }
@@ -33490,7 +33538,7 @@ async function listWorktreeFiles(root) {
   ];
 }
 async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
-  const realRoot = await realpath(root);
+  const realRoot = await realpath2(root);
   const files2 = [];
   const skipped = [];
   for (let start2 = 0; start2 < paths.length; start2 += CONCURRENCY) {
@@ -33503,11 +33551,11 @@ async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
   return { files: files2, skipped };
 }
 async function readWorktreeFile(realRoot, path, maxBytes) {
-  const absolute = resolve4(realRoot, path);
+  const absolute = resolve5(realRoot, path);
   if (!isInside(realRoot, absolute)) return { path, reason: "outside-repository" };
   let directory;
   try {
-    directory = await realpath(dirname(absolute));
+    directory = await realpath2(dirname2(absolute));
   } catch (error) {
     if (isMissing(error)) return { path, reason: "deleted" };
     throw error;
@@ -33516,9 +33564,9 @@ async function readWorktreeFile(realRoot, path, maxBytes) {
   const file = join4(directory, basename(absolute));
   try {
     if ((await lstat(file)).isSymbolicLink()) return { path, reason: "symlink" };
-    const handle2 = await open(
+    const handle2 = await open2(
       file,
-      constants2.O_RDONLY | (constants2.O_NOFOLLOW ?? 0) | (constants2.O_NONBLOCK ?? 0)
+      constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0) | (constants3.O_NONBLOCK ?? 0)
     );
     try {
       const stats = await handle2.stat();
@@ -33535,8 +33583,8 @@ async function readWorktreeFile(realRoot, path, maxBytes) {
   }
 }
 function isInside(root, absolute) {
-  const rel = relative(root, absolute);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute2(rel);
+  const rel = relative2(root, absolute);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep2}`) && !isAbsolute3(rel);
 }
 function isMissing(error) {
   const code2 = error.code;
@@ -33730,35 +33778,6 @@ var init_verdict = __esm({
     init_findings();
     FAIL_ON_RANK = { widening: 0, medium: 1, high: 2, critical: 3, never: 4 };
     POLICY_SETTINGS = /* @__PURE__ */ new Set(["policy.failOn", "policy.agents"]);
-  }
-});
-
-// src/kernel/files.ts
-import { constants as constants3 } from "node:fs";
-import { open as open2, realpath as realpath2 } from "node:fs/promises";
-import { dirname as dirname2, isAbsolute as isAbsolute3, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
-async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
-  const handle2 = await open2(path, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
-  try {
-    const stats = await handle2.stat();
-    if (!stats.isFile()) throw new InvalidInputError([{ file: display3, message: "not a regular file" }]);
-    if (stats.size > maxBytes)
-      throw new InvalidInputError([{ file: display3, message: tooLarge(stats.size, maxBytes) }]);
-    return await handle2.readFile();
-  } finally {
-    await handle2.close();
-  }
-}
-function repoPath(root, absolute) {
-  const rel = relative2(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute3(rel)) return void 0;
-  return rel.split(sep2).join("/");
-}
-var init_files = __esm({
-  "src/kernel/files.ts"() {
-    "use strict";
-    init_errors();
-    init_parse();
   }
 });
 
@@ -51406,19 +51425,11 @@ function alone(read2) {
   if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
   return new Map(read2.documents.map((d) => [d.path, d]));
 }
-async function readIfExists(path) {
-  try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
-  } catch (error) {
-    if (error.code === "ENOENT") return void 0;
-    throw error;
-  }
-}
 async function indexedApprovals(root, entries2, index3) {
   if (!index3.has(APPROVALS_FILE)) return null;
   const entry = plainEntry(index3, APPROVALS_FILE);
   if (entry === void 0) return void 0;
-  const worktree = await readIfExists(join12(root, APPROVALS_FILE));
+  const worktree = await readRegularIfExists(join12(root, APPROVALS_FILE));
   const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
   return content?.toString("utf8");
 }
@@ -51443,7 +51454,7 @@ function snapshotPath(root, named3) {
 async function snapshotBaseline(root, config2, snapshot2, committed, index3, path) {
   if (committed === void 0 || plainEntry(index3, snapshot2)?.object !== gitBlobId(committed))
     return void 0;
-  const worktree = await readIfExists(join12(root, snapshot2));
+  const worktree = await readRegularIfExists(join12(root, snapshot2));
   if (worktree === void 0 || !worktree.equals(committed)) return void 0;
   let opened;
   let read2;
@@ -51492,7 +51503,7 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
   const entries2 = await listStagedEntries(root);
   const index3 = byPath(entries2);
   const [ownConfig, approvals] = await Promise.all([
-    config2.file === void 0 ? void 0 : readIfExists(join12(root, CONFIG_FILE)),
+    config2.file === void 0 ? void 0 : readRegularIfExists(join12(root, CONFIG_FILE)),
     indexedApprovals(root, entries2, index3)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
@@ -51529,7 +51540,6 @@ var init_alone = __esm({
     init_errors();
     init_files();
     init_findings();
-    init_parse();
     init_hash();
     await init_compare8();
     init_config_file();
@@ -56738,22 +56748,12 @@ var init_scripts = __esm({
 });
 
 // src/core/agent/hook.ts
-import { readFile as readFile7 } from "node:fs/promises";
 import { dirname as dirname6, isAbsolute as isAbsolute7, join as join14, relative as relative4, resolve as resolve9, sep as sep4 } from "node:path";
 async function locate(start2) {
   for (let dir = start2; ; dir = dirname6(dir)) {
     const gitDir2 = await dotGitDir(dir);
     if (gitDir2 !== void 0) return { root: dir, gitDir: gitDir2 };
     if (dirname6(dir) === dir) return void 0;
-  }
-}
-async function readIfExists2(path) {
-  try {
-    return await readFile7(path);
-  } catch (error) {
-    const code2 = error.code;
-    if (code2 === "ENOENT" || code2 === "ENOTDIR") return void 0;
-    throw error;
   }
 }
 async function judge2(harness, event, call, state) {
@@ -56784,7 +56784,7 @@ async function judge2(harness, event, call, state) {
 }
 async function judgeEdit(file, action, entry) {
   const proposed = async () => {
-    const current2 = await readIfExists2(file);
+    const current2 = await readRegularIfExists(file);
     return { current: current2, result: applyEdit(current2?.toString("utf8"), action.edit) };
   };
   if (/(^|\/)\.claude\/settings(\.local)?\.json$/.test(posixPath(file))) {
@@ -56861,11 +56861,11 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists2(join14(repo.root, CONFIG_FILE));
+  const content = await readRegularIfExists(join14(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
   const cacheFile = join14(repo.gitDir, "acldrift", "config-view.json");
-  const cached = await readIfExists2(cacheFile);
+  const cached = await readRegularIfExists(cacheFile);
   if (cached !== void 0) {
     try {
       const view3 = JSON.parse(cached.toString("utf8"));
@@ -56900,8 +56900,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists2(join14(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists2(join14(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readRegularIfExists(join14(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readRegularIfExists(join14(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -56930,6 +56930,7 @@ var init_hook = __esm({
   "src/core/agent/hook.ts"() {
     "use strict";
     init_dot_git();
+    init_files();
     init_config_file();
     init_candidates2();
     init_edits();
@@ -57008,7 +57009,7 @@ var init_debug = __esm({
 
 // src/core/audit-log/lock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { link, open as open5, readdir, readFile as readFile8, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
+import { link, open as open5, readdir, readFile as readFile7, stat as stat2, unlink, writeFile as writeFile4 } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename as basename4, dirname as dirname7, join as join15, resolve as resolve10 } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -57106,7 +57107,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([readFile8(lockPath, "utf8"), stat2(lockPath)]);
+    const [content, stats] = await Promise.all([readFile7(lockPath, "utf8"), stat2(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -57205,7 +57206,7 @@ __export(log_exports, {
   proposalFor: () => proposalFor,
   readAgentLog: () => readAgentLog
 });
-import { mkdir as mkdir4, open as open6, readFile as readFile9 } from "node:fs/promises";
+import { mkdir as mkdir4, open as open6, readFile as readFile8 } from "node:fs/promises";
 import { join as join16 } from "node:path";
 async function appendAgentLog(gitDir2, entry, proposed) {
   const file = join16(gitDir2, AGENT_LOG);
@@ -57228,7 +57229,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await readFile9(join16(gitDir2, AGENT_LOG), "utf8");
+    text3 = await readFile8(join16(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -57253,7 +57254,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await readFile9(join16(gitDir2, PROPOSALS, attempt.proposal));
+      content = await readFile8(join16(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -57727,7 +57728,7 @@ __export(commit_verdict_exports, {
   pendingVerdict: () => pendingVerdict,
   rememberPass: () => rememberPass
 });
-import { readFile as readFile10, stat as stat3 } from "node:fs/promises";
+import { readFile as readFile9, stat as stat3 } from "node:fs/promises";
 import { join as join17 } from "node:path";
 async function judgedAs(root, actors, message2) {
   const { identity: identity2, actor } = await pendingActor(root, { env: process.env, actors, message: message2 });
@@ -57782,7 +57783,7 @@ async function rememberPass(root, entry) {
 async function passedWithMessage(root, message2) {
   let entry;
   try {
-    entry = JSON.parse(await readFile10(await entryFile(root), "utf8"));
+    entry = JSON.parse(await readFile9(await entryFile(root), "utf8"));
   } catch {
     return false;
   }
@@ -57806,7 +57807,7 @@ var init_commit_verdict = __esm({
     init_pending();
     init_config_file();
     ENTRY_FILE = join17("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => readFile10(file).then(
+    contentDigest = (file) => readFile9(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -59298,7 +59299,7 @@ __export(hook_exports, {
   runPostRewrite: () => runPostRewrite,
   runPrepareCommitMsg: () => runPrepareCommitMsg
 });
-import { readFile as readFile11 } from "node:fs/promises";
+import { readFile as readFile10 } from "node:fs/promises";
 async function runPrepareCommitMsg(messageFile) {
   try {
     if (detectRuntimeAgent(process.env).length === 0) return 0;
@@ -59330,7 +59331,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await readFile11(messageFile, "utf8");
+      raw = await readFile10(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }

@@ -50,9 +50,8 @@ import {
   type TreeEntry,
 } from '../../git/index.js'
 import {InvalidInputError, UsageError} from '../../kernel/errors.js'
-import {readRegularFile, repoPath} from '../../kernel/files.js'
+import {readRegularIfExists, repoPath} from '../../kernel/files.js'
 import {byGravity} from '../../kernel/findings.js'
-import {MAX_OWN_FILE_BYTES} from '../../kernel/parse.js'
 import {gitBlobId} from '../../kernel/hash.js'
 import type {Document, Finding, Kind, SourceFile} from '../../kernel/types.js'
 import {comparedAlone, compareChanged} from '../compare.js'
@@ -75,19 +74,6 @@ function alone(read: FileDocuments): Map<string, Document> | undefined {
 }
 
 /**
- * One of acldrift's own files in the working tree, read as the full path reads them
- * (readRegularFile: a fifo or device is refused, never waited on); undefined if absent.
- */
-async function readIfExists(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-}
-
-/**
  * The index's approvals file, read whole (from the working tree when it holds the same blob);
  * null when the index has none; undefined when it is not a plain file there (the gate decides).
  */
@@ -99,7 +85,7 @@ async function indexedApprovals(
   if (!index.has(APPROVALS_FILE)) return null
   const entry = plainEntry(index, APPROVALS_FILE)
   if (entry === undefined) return undefined
-  const worktree = await readIfExists(join(root, APPROVALS_FILE))
+  const worktree = await readRegularIfExists(join(root, APPROVALS_FILE))
   const content =
     worktree !== undefined && gitBlobId(worktree) === entry.object
       ? worktree
@@ -170,7 +156,7 @@ async function snapshotBaseline(
 ): Promise<SnapshotBaseline | undefined> {
   if (committed === undefined || plainEntry(index, snapshot)?.object !== gitBlobId(committed))
     return undefined
-  const worktree = await readIfExists(join(root, snapshot))
+  const worktree = await readRegularIfExists(join(root, snapshot))
   if (worktree === undefined || !worktree.equals(committed)) return undefined
   let opened: OpenedSnapshot
   let read: LoadedSource
@@ -237,7 +223,7 @@ export async function reviewAlone(
   const entries = await listStagedEntries(root)
   const index = byPath(entries)
   const [ownConfig, approvals] = await Promise.all([
-    config.file === undefined ? undefined : readIfExists(join(root, CONFIG_FILE)),
+    config.file === undefined ? undefined : readRegularIfExists(join(root, CONFIG_FILE)),
     indexedApprovals(root, entries, index),
   ])
   if ((headConfig === undefined) !== (ownConfig === undefined)) return undefined

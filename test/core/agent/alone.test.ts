@@ -309,6 +309,29 @@ describe('hostile files on the own path', () => {
     },
     SLOW,
   )
+
+  it(
+    'a fifo where the config is refuses an edit of an access config at once, on the fast path, before the hook’s own deadline',
+    async () => {
+      // The fast path reads the config (for its globs) before it knows whether the edit touches an
+      // access config: a read that waited for a writer would hold every edit until the 45 s guard.
+      const repo = await repository({'acldrift.config.yaml': 'version: 1\n'})
+      await repo.remove('acldrift.config.yaml')
+      execFileSync('mkfifo', [join(repo.dir, 'acldrift.config.yaml')])
+      const call = write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy))
+      const started = Date.now()
+      const hook = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+        cwd: repo.dir,
+        input: JSON.stringify({session_id: 's', cwd: repo.dir, hook_event_name: 'PreToolUse', ...call}),
+        timeoutMs: 60_000,
+      })
+      expect(hook.code, hook.stderr).toBe(2)
+      expect(hook.stderr).toContain('acldrift.config.yaml')
+      expect(hook.stderr).toContain('not a regular file')
+      expect(Date.now() - started).toBeLessThan(30_000)
+    },
+    SLOW,
+  )
 })
 
 /** A repository as `acldrift init` leaves it (globs, the snapshot baseline), both committed. */
