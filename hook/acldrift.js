@@ -50792,360 +50792,12 @@ var init_approvals_file = __esm({
   }
 });
 
-// src/core/gate/rules.ts
-var GATE_RULES;
-var init_rules9 = __esm({
-  "src/core/gate/rules.ts"() {
+// src/core/gate/attributes-file.ts
+var ATTRIBUTES_FILE;
+var init_attributes_file = __esm({
+  "src/core/gate/attributes-file.ts"() {
     "use strict";
-    init_rules();
-    GATE_RULES = declareRules({
-      "config-weakened": {
-        change: "widening",
-        severity: ["high", "medium"],
-        title: "The config checks less",
-        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
-      },
-      "approver-added": {
-        change: "widening",
-        severity: "high",
-        title: "An approver was added",
-        description: "An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change."
-      },
-      "approval-added": {
-        change: "widening",
-        severity: "low",
-        title: "An approval was added",
-        description: "An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding."
-      },
-      "approval-removed": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval was removed",
-        description: "An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational."
-      },
-      "baseline-widened": {
-        change: "widening",
-        severity: ["high", "critical", "medium", "low"],
-        title: "The baseline accepts more",
-        description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
-      },
-      "baseline-moved": {
-        change: "widening",
-        severity: "medium",
-        title: "The baseline claims another commit",
-        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
-      },
-      "baseline-unapproved": {
-        change: "widening",
-        severity: "high",
-        title: "Nobody approved the baseline",
-        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
-      },
-      "baseline-config-mismatch": {
-        change: "widening",
-        severity: "high",
-        title: "The baseline was read under another config",
-        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
-      },
-      "self-approval": {
-        change: "widening",
-        severity: "high",
-        title: "An approval does not count",
-        description: "The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval."
-      },
-      "approval-expired": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval expired",
-        description: "Past its `expires` day the approval stops counting: renew it or remove it. Informational."
-      },
-      "approval-stale": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval matches no finding",
-        description: "The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational."
-      },
-      "approval-unverified": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval cannot be verified",
-        description: "The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational."
-      }
-    });
-  }
-});
-
-// src/core/gate/protected.ts
-function protectedFinding(fields) {
-  return {
-    id: findingId(["acldrift", fields.file, fields.rule, canonicalJson(fields.witness)]),
-    kind: "acldrift",
-    file: fields.file,
-    line: fields.line,
-    pointer: fields.pointer,
-    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
-    change: GATE_RULES[fields.rule].change,
-    severity: fields.severity,
-    rule: fields.rule,
-    message: fields.message,
-    witness: fields.witness,
-    // What changed in acldrift's own file is the access an approval of it records.
-    access: JSON.parse(canonicalAccess(fields.witness)),
-    before: fields.before,
-    after: fields.after,
-    diff: [],
-    commit: null,
-    approval: null
-  };
-}
-function lineOf(sourceMap, pointer) {
-  if (sourceMap === void 0) return null;
-  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
-    const position = sourceMap.locate(current);
-    if (position !== void 0) return position.line;
-    if (current === "") return null;
-  }
-}
-var init_protected = __esm({
-  "src/core/gate/protected.ts"() {
-    "use strict";
-    init_hash();
-    init_findings();
-    init_rules9();
-  }
-});
-
-// src/core/gate/attributes.ts
-function stateOf2(token) {
-  if (token.startsWith("-")) return [token.slice(1), "unset"];
-  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
-  const equals = token.indexOf("=");
-  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
-}
-function parseAttributes(file, text3) {
-  const lines = [];
-  const macros = [];
-  text3.split(/\r?\n/).forEach((raw, i2) => {
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) return;
-    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
-    const pattern = quoted ?? trimmed.split(/\s+/)[0];
-    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
-    if (pattern.startsWith("[attr]")) {
-      if (file === ATTRIBUTES_FILE)
-        macros.push({ name: pattern.slice("[attr]".length), line: i2 + 1, text: trimmed, states });
-    } else if (!pattern.startsWith("!"))
-      lines.push({ file, line: i2 + 1, text: trimmed, pattern: unquote(pattern), states });
-  });
-  return { lines, macros };
-}
-function patternMatcher(pattern, folder = "") {
-  if (pattern.endsWith("/")) return () => false;
-  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
-  const matches2 = picomatch2(glob2, { dot: true });
-  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
-}
-async function attributeChanges(root, before, after, readPaths, effective, versions) {
-  const changed = changedFiles(before, after);
-  if (changed.length === 0) return [];
-  const paths = await readPaths();
-  const names3 = Object.keys(TRANSFORMING);
-  const [was, now] = await effective([before, after], paths, names3);
-  const groups = /* @__PURE__ */ new Map();
-  for (const path of paths)
-    for (const attribute2 of names3) {
-      const state = now.get(path)?.get(attribute2) ?? "unspecified";
-      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
-      const cause = causeOf(path, attribute2, state, changed, before, after);
-      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
-      const group = groups.get(key);
-      if (group === void 0) groups.set(key, { cause, paths: [path] });
-      else group.paths.push(path);
-    }
-  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
-  return [...groups.values()].map(
-    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
-  );
-}
-function changedFiles(before, after) {
-  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
-    const [was, is] = [before.get(file), after.get(file)];
-    return was === void 0 || is === void 0 || !was.equals(is);
-  }).sort();
-}
-function causeOf(path, attribute2, state, changed, before, after) {
-  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
-  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
-  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
-  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
-    (f) => f !== void 0 && changed.includes(f)
-  ) ?? changed[0];
-  return { file, attribute: attribute2, state, now, was };
-}
-function atTargetWith(after, file, text3) {
-  const files2 = texts(after);
-  if (text3 === void 0) files2.delete(file);
-  else files2.set(file, text3);
-  return new AttributeFiles(files2);
-}
-function describe2(cause, paths, before, after) {
-  const { file, attribute: attribute2, state, now, was } = cause;
-  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
-  const acting = assignment(attribute2, state);
-  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
-  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
-  let line = null;
-  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
-  let removed2 = null;
-  let how;
-  const holds5 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
-  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
-  const redefined = rootMacro(now.macro) !== void 0 && !holds5(before, now.macro.text) ? now.macro : void 0;
-  const changedMacro = rootMacro(was.macro) !== void 0 && !holds5(after, was.macro.text) ? was.macro : void 0;
-  if (now.line?.file === file && !holds5(before, now.line.text)) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
-  } else if (redefined !== void 0) {
-    line = redefined.line;
-    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
-  } else if (changedMacro !== void 0) {
-    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
-      (m) => m.name === changedMacro.name
-    )?.line ?? null;
-    removed2 = changedMacro.text;
-    pattern = was.line.pattern;
-    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (was.line?.file === file && !holds5(after, was.line.text)) {
-    pattern = was.line.pattern;
-    removed2 = was.line.text;
-    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
-    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (now.line?.file === file) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
-  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
-  return protectedFinding({
-    file,
-    rule: "config-weakened",
-    severity: "high",
-    message: `${file}: ${how}: ${consequence}`,
-    witness: { setting: file, pattern, attribute: attribute2, state },
-    pointer: null,
-    line,
-    before: removed2,
-    after: now.line === void 0 ? null : now.line.text
-  });
-}
-function weakened(root, cause, paths, files2, before, after, versions) {
-  const [probe] = paths;
-  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
-  let all2 = files2;
-  const protectedChange = {
-    finding: describe2(cause, paths, before, after),
-    path: files2[0],
-    // (asked only through `together`)
-    holds: async () => false,
-    together: {
-      files: (history) => {
-        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
-        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
-        return all2;
-      },
-      holds: async (blobs) => {
-        const side = /* @__PURE__ */ new Map();
-        for (const [file, blob] of blobs) {
-          const content = await versions.get(blob, "content", async (c) => c);
-          if (content !== void 0) side.set(file, content);
-        }
-        return actsIn(side);
-      }
-    },
-    refine: async (commit) => {
-      const parent = await firstParent(root, commit);
-      const [was, is] = await readPathsAt(
-        root,
-        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
-        all2
-      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
-      if (!actsIn(is) || actsIn(was)) return;
-      const changed = changedFiles(was, is);
-      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
-      protectedChange.finding = {
-        ...describe2(atCommit, paths, was, is),
-        commit: protectedChange.finding.commit
-      };
-    }
-  };
-  return protectedChange;
-}
-var picomatch2, ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
-var init_attributes2 = __esm({
-  "src/core/gate/attributes.ts"() {
-    "use strict";
-    init_git();
-    init_protected();
-    picomatch2 = require_picomatch2();
     ATTRIBUTES_FILE = ".gitattributes";
-    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
-    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
-    TRANSFORMING = {
-      filter: "git runs a clean/smudge filter on them",
-      ident: "git expands $Id$ in them on checkout",
-      "working-tree-encoding": "git re-encodes them on checkout",
-      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
-    };
-    acts = (state) => state !== "unset" && state !== "unspecified";
-    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
-    AttributeFiles = class {
-      parsed = /* @__PURE__ */ new Map();
-      macros = /* @__PURE__ */ new Map([
-        // git's one built-in macro
-        [
-          "binary",
-          {
-            name: "binary",
-            line: 0,
-            text: "[attr]binary -diff -merge -text",
-            states: ["-diff", "-merge", "-text"].map(stateOf2)
-          }
-        ]
-      ]);
-      constructor(files2) {
-        for (const [file, text3] of files2) {
-          const { lines, macros } = parseAttributes(file, text3);
-          this.parsed.set(
-            file,
-            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
-          );
-          for (const macro of macros) this.macros.set(macro.name, macro);
-        }
-      }
-      /**
-       * An attribute's state on a path, and the line that decided it, as git fills it: from the
-       * deepest folder's file to the root's, from the last line to the first, each line's states
-       * from the last to the first; the first to assign an attribute decides it, and a macro that is
-       * set assigns its own states there.
-       */
-      decide(path, attribute2) {
-        const decided = /* @__PURE__ */ new Map();
-        const fill = (states, line, macro) => {
-          for (const [name2, state] of [...states].reverse()) {
-            if (decided.has(name2)) continue;
-            decided.set(name2, { state, line, macro });
-            const expands = state === "set" ? this.macros.get(name2) : void 0;
-            if (expands !== void 0) fill(expands.states, line, expands);
-          }
-        };
-        const folders = path.split("/").slice(0, -1);
-        const files2 = folders.map((_, i2) => `${folders.slice(0, i2 + 1).join("/")}/${ATTRIBUTES_FILE}`);
-        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
-          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
-            if (matches2(path)) fill(line.states, line);
-        return decided.get(attribute2) ?? { state: "unspecified" };
-      }
-    };
-    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
-    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
   }
 });
 
@@ -51544,7 +51196,7 @@ var init_alone = __esm({
     await init_compare8();
     init_config_file();
     await init_approvals_file();
-    init_attributes2();
+    init_attributes_file();
     init_verdict();
     await init_snapshot3();
     await init_source2();
@@ -53992,6 +53644,129 @@ var init_attribute = __esm({
   }
 });
 
+// src/core/gate/rules.ts
+var GATE_RULES;
+var init_rules9 = __esm({
+  "src/core/gate/rules.ts"() {
+    "use strict";
+    init_rules();
+    GATE_RULES = declareRules({
+      "config-weakened": {
+        change: "widening",
+        severity: ["high", "medium"],
+        title: "The config checks less",
+        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
+      },
+      "approver-added": {
+        change: "widening",
+        severity: "high",
+        title: "An approver was added",
+        description: "An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change."
+      },
+      "approval-added": {
+        change: "widening",
+        severity: "low",
+        title: "An approval was added",
+        description: "An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding."
+      },
+      "approval-removed": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval was removed",
+        description: "An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational."
+      },
+      "baseline-widened": {
+        change: "widening",
+        severity: ["high", "critical", "medium", "low"],
+        title: "The baseline accepts more",
+        description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
+      },
+      "baseline-moved": {
+        change: "widening",
+        severity: "medium",
+        title: "The baseline claims another commit",
+        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
+      },
+      "baseline-unapproved": {
+        change: "widening",
+        severity: "high",
+        title: "Nobody approved the baseline",
+        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit, or by approving this finding."
+      },
+      "baseline-config-mismatch": {
+        change: "widening",
+        severity: "high",
+        title: "The baseline was read under another config",
+        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
+      },
+      "self-approval": {
+        change: "widening",
+        severity: "high",
+        title: "An approval does not count",
+        description: "The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval."
+      },
+      "approval-expired": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval expired",
+        description: "Past its `expires` day the approval stops counting: renew it or remove it. Informational."
+      },
+      "approval-stale": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval matches no finding",
+        description: "The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational."
+      },
+      "approval-unverified": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval cannot be verified",
+        description: "The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational."
+      }
+    });
+  }
+});
+
+// src/core/gate/protected.ts
+function protectedFinding(fields) {
+  return {
+    id: findingId(["acldrift", fields.file, fields.rule, canonicalJson(fields.witness)]),
+    kind: "acldrift",
+    file: fields.file,
+    line: fields.line,
+    pointer: fields.pointer,
+    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
+    change: GATE_RULES[fields.rule].change,
+    severity: fields.severity,
+    rule: fields.rule,
+    message: fields.message,
+    witness: fields.witness,
+    // What changed in acldrift's own file is the access an approval of it records.
+    access: JSON.parse(canonicalAccess(fields.witness)),
+    before: fields.before,
+    after: fields.after,
+    diff: [],
+    commit: null,
+    approval: null
+  };
+}
+function lineOf(sourceMap, pointer) {
+  if (sourceMap === void 0) return null;
+  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
+    const position = sourceMap.locate(current);
+    if (position !== void 0) return position.line;
+    if (current === "") return null;
+  }
+}
+var init_protected = __esm({
+  "src/core/gate/protected.ts"() {
+    "use strict";
+    init_hash();
+    init_findings();
+    init_rules9();
+  }
+});
+
 // src/core/gate/agent-hooks.ts
 function agentHookChanges(before, after, versions) {
   const found2 = [];
@@ -54035,6 +53810,240 @@ var init_agent_hooks = __esm({
     init_harnesses();
     init_protected();
     AGENT_HOOK_FILES = HARNESSES.map((h) => h.configFile);
+  }
+});
+
+// src/core/gate/attributes.ts
+function stateOf2(token) {
+  if (token.startsWith("-")) return [token.slice(1), "unset"];
+  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
+  const equals = token.indexOf("=");
+  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
+}
+function parseAttributes(file, text3) {
+  const lines = [];
+  const macros = [];
+  text3.split(/\r?\n/).forEach((raw, i2) => {
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
+    const pattern = quoted ?? trimmed.split(/\s+/)[0];
+    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
+    if (pattern.startsWith("[attr]")) {
+      if (file === ATTRIBUTES_FILE)
+        macros.push({ name: pattern.slice("[attr]".length), line: i2 + 1, text: trimmed, states });
+    } else if (!pattern.startsWith("!"))
+      lines.push({ file, line: i2 + 1, text: trimmed, pattern: unquote(pattern), states });
+  });
+  return { lines, macros };
+}
+function patternMatcher(pattern, folder = "") {
+  if (pattern.endsWith("/")) return () => false;
+  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
+  const matches2 = picomatch2(glob2, { dot: true });
+  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
+}
+async function attributeChanges(root, before, after, readPaths, effective, versions) {
+  const changed = changedFiles(before, after);
+  if (changed.length === 0) return [];
+  const paths = await readPaths();
+  const names3 = Object.keys(TRANSFORMING);
+  const [was, now] = await effective([before, after], paths, names3);
+  const groups = /* @__PURE__ */ new Map();
+  for (const path of paths)
+    for (const attribute2 of names3) {
+      const state = now.get(path)?.get(attribute2) ?? "unspecified";
+      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
+      const cause = causeOf(path, attribute2, state, changed, before, after);
+      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
+      const group = groups.get(key);
+      if (group === void 0) groups.set(key, { cause, paths: [path] });
+      else group.paths.push(path);
+    }
+  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
+  return [...groups.values()].map(
+    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
+  );
+}
+function changedFiles(before, after) {
+  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
+    const [was, is] = [before.get(file), after.get(file)];
+    return was === void 0 || is === void 0 || !was.equals(is);
+  }).sort();
+}
+function causeOf(path, attribute2, state, changed, before, after) {
+  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
+  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
+  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
+  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
+    (f) => f !== void 0 && changed.includes(f)
+  ) ?? changed[0];
+  return { file, attribute: attribute2, state, now, was };
+}
+function atTargetWith(after, file, text3) {
+  const files2 = texts(after);
+  if (text3 === void 0) files2.delete(file);
+  else files2.set(file, text3);
+  return new AttributeFiles(files2);
+}
+function describe2(cause, paths, before, after) {
+  const { file, attribute: attribute2, state, now, was } = cause;
+  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
+  const acting = assignment(attribute2, state);
+  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
+  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
+  let line = null;
+  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
+  let removed2 = null;
+  let how;
+  const holds5 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
+  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
+  const redefined = rootMacro(now.macro) !== void 0 && !holds5(before, now.macro.text) ? now.macro : void 0;
+  const changedMacro = rootMacro(was.macro) !== void 0 && !holds5(after, was.macro.text) ? was.macro : void 0;
+  if (now.line?.file === file && !holds5(before, now.line.text)) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
+  } else if (redefined !== void 0) {
+    line = redefined.line;
+    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
+  } else if (changedMacro !== void 0) {
+    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
+      (m) => m.name === changedMacro.name
+    )?.line ?? null;
+    removed2 = changedMacro.text;
+    pattern = was.line.pattern;
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (was.line?.file === file && !holds5(after, was.line.text)) {
+    pattern = was.line.pattern;
+    removed2 = was.line.text;
+    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
+    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (now.line?.file === file) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
+  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
+  return protectedFinding({
+    file,
+    rule: "config-weakened",
+    severity: "high",
+    message: `${file}: ${how}: ${consequence}`,
+    witness: { setting: file, pattern, attribute: attribute2, state },
+    pointer: null,
+    line,
+    before: removed2,
+    after: now.line === void 0 ? null : now.line.text
+  });
+}
+function weakened(root, cause, paths, files2, before, after, versions) {
+  const [probe] = paths;
+  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
+  let all2 = files2;
+  const protectedChange = {
+    finding: describe2(cause, paths, before, after),
+    path: files2[0],
+    // (asked only through `together`)
+    holds: async () => false,
+    together: {
+      files: (history) => {
+        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
+        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
+        return all2;
+      },
+      holds: async (blobs) => {
+        const side = /* @__PURE__ */ new Map();
+        for (const [file, blob] of blobs) {
+          const content = await versions.get(blob, "content", async (c) => c);
+          if (content !== void 0) side.set(file, content);
+        }
+        return actsIn(side);
+      }
+    },
+    refine: async (commit) => {
+      const parent = await firstParent(root, commit);
+      const [was, is] = await readPathsAt(
+        root,
+        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
+        all2
+      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
+      if (!actsIn(is) || actsIn(was)) return;
+      const changed = changedFiles(was, is);
+      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
+      protectedChange.finding = {
+        ...describe2(atCommit, paths, was, is),
+        commit: protectedChange.finding.commit
+      };
+    }
+  };
+  return protectedChange;
+}
+var picomatch2, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
+var init_attributes2 = __esm({
+  "src/core/gate/attributes.ts"() {
+    "use strict";
+    init_git();
+    init_attributes_file();
+    init_protected();
+    picomatch2 = require_picomatch2();
+    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
+    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
+    TRANSFORMING = {
+      filter: "git runs a clean/smudge filter on them",
+      ident: "git expands $Id$ in them on checkout",
+      "working-tree-encoding": "git re-encodes them on checkout",
+      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
+    };
+    acts = (state) => state !== "unset" && state !== "unspecified";
+    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
+    AttributeFiles = class {
+      parsed = /* @__PURE__ */ new Map();
+      macros = /* @__PURE__ */ new Map([
+        // git's one built-in macro
+        [
+          "binary",
+          {
+            name: "binary",
+            line: 0,
+            text: "[attr]binary -diff -merge -text",
+            states: ["-diff", "-merge", "-text"].map(stateOf2)
+          }
+        ]
+      ]);
+      constructor(files2) {
+        for (const [file, text3] of files2) {
+          const { lines, macros } = parseAttributes(file, text3);
+          this.parsed.set(
+            file,
+            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
+          );
+          for (const macro of macros) this.macros.set(macro.name, macro);
+        }
+      }
+      /**
+       * An attribute's state on a path, and the line that decided it, as git fills it: from the
+       * deepest folder's file to the root's, from the last line to the first, each line's states
+       * from the last to the first; the first to assign an attribute decides it, and a macro that is
+       * set assigns its own states there.
+       */
+      decide(path, attribute2) {
+        const decided = /* @__PURE__ */ new Map();
+        const fill = (states, line, macro) => {
+          for (const [name2, state] of [...states].reverse()) {
+            if (decided.has(name2)) continue;
+            decided.set(name2, { state, line, macro });
+            const expands = state === "set" ? this.macros.get(name2) : void 0;
+            if (expands !== void 0) fill(expands.states, line, expands);
+          }
+        };
+        const folders = path.split("/").slice(0, -1);
+        const files2 = folders.map((_, i2) => `${folders.slice(0, i2 + 1).join("/")}/${ATTRIBUTES_FILE}`);
+        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
+          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
+            if (matches2(path)) fill(line.states, line);
+        return decided.get(attribute2) ?? { state: "unspecified" };
+      }
+    };
+    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
+    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
   }
 });
 
