@@ -68,6 +68,103 @@ var init_dot_git = __esm({
   }
 });
 
+// src/kernel/errors.ts
+var errors_exports = {};
+__export(errors_exports, {
+  AcldriftError: () => AcldriftError,
+  EXIT: () => EXIT,
+  EnvironmentError: () => EnvironmentError,
+  InvalidInputError: () => InvalidInputError,
+  UsageError: () => UsageError,
+  formatProblem: () => formatProblem
+});
+function formatProblem(problem) {
+  const where = [problem.file, problem.line ?? 1, problem.column ?? 1].join(":");
+  return problem.pointer !== void 0 && problem.pointer !== "" ? `${where} ${problem.pointer} ${problem.message}` : `${where} ${problem.message}`;
+}
+var EXIT, AcldriftError, UsageError, InvalidInputError, EnvironmentError;
+var init_errors = __esm({
+  "src/kernel/errors.ts"() {
+    "use strict";
+    EXIT = { ok: 0, widening: 1, usage: 2, invalidInput: 3, environment: 4 };
+    AcldriftError = class extends Error {
+      constructor(message2, exitCode) {
+        super(message2);
+        this.exitCode = exitCode;
+        this.name = new.target.name;
+      }
+      exitCode;
+    };
+    UsageError = class extends AcldriftError {
+      constructor(message2) {
+        super(message2, EXIT.usage);
+      }
+    };
+    InvalidInputError = class extends AcldriftError {
+      constructor(problems) {
+        super(problems.map(formatProblem).join("\n"), EXIT.invalidInput);
+        this.problems = problems;
+      }
+      problems;
+    };
+    EnvironmentError = class extends AcldriftError {
+      constructor(message2) {
+        super(message2, EXIT.environment);
+      }
+    };
+  }
+});
+
+// src/kernel/limits.ts
+var MAX_FILE_BYTES, MAX_OWN_FILE_BYTES, tooLarge;
+var init_limits = __esm({
+  "src/kernel/limits.ts"() {
+    "use strict";
+    MAX_FILE_BYTES = 10 * 1024 * 1024;
+    MAX_OWN_FILE_BYTES = 256 * 1024 * 1024;
+    tooLarge = (bytes, limit = MAX_FILE_BYTES) => `file too large: ${bytes} bytes, the limit is ${limit} bytes`;
+  }
+});
+
+// src/kernel/files.ts
+async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
+  const handle2 = await (0, import_promises2.open)(path, import_node_fs.constants.O_RDONLY | (import_node_fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = await handle2.stat();
+    if (!stats.isFile()) throw new InvalidInputError([{ file: display3, message: "not a regular file" }]);
+    if (stats.size > maxBytes)
+      throw new InvalidInputError([{ file: display3, message: tooLarge(stats.size, maxBytes) }]);
+    return await handle2.readFile();
+  } finally {
+    await handle2.close();
+  }
+}
+async function readRegularIfExists(path) {
+  try {
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
+  } catch (error) {
+    const code = error.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return void 0;
+    throw error;
+  }
+}
+function repoPath(root, absolute) {
+  const rel = (0, import_node_path2.relative)(root, absolute);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${import_node_path2.sep}`) || (0, import_node_path2.isAbsolute)(rel)) return void 0;
+  return rel.split(import_node_path2.sep).join("/");
+}
+var import_node_fs, import_promises2, import_node_path2;
+var init_files = __esm({
+  "src/kernel/files.ts"() {
+    "use strict";
+    import_node_fs = require("node:fs");
+    import_promises2 = require("node:fs/promises");
+    import_node_path2 = require("node:path");
+    init_errors();
+    init_limits();
+  }
+});
+
 // src/core/config-file.ts
 var CONFIG_FILE;
 var init_config_file = __esm({
@@ -1903,7 +2000,7 @@ function candidatePaths() {
   if (union === void 0) {
     try {
       const data = JSON.parse(
-        (0, import_node_fs.readFileSync)(new URL("data/candidate-paths.json", BUILT_FILES), "utf8")
+        (0, import_node_fs2.readFileSync)(new URL("data/candidate-paths.json", BUILT_FILES), "utf8")
       );
       union = Array.isArray(data) ? data : null;
     } catch {
@@ -1924,11 +2021,11 @@ function mayBeAccessConfig(path, globs) {
   if (rules === void 0) return true;
   return matchesPathRules(rules, path) || globs.some((g) => g.glob === path || new RegExp(g.source, g.flags).test(path));
 }
-var import_node_fs, union;
+var import_node_fs2, union;
 var init_candidates2 = __esm({
   "src/core/agent/candidates.ts"() {
     "use strict";
-    import_node_fs = require("node:fs");
+    import_node_fs2 = require("node:fs");
     init_candidates();
     init_package_files();
   }
@@ -2278,53 +2375,6 @@ var init_hash = __esm({
     "use strict";
     import_node_crypto = require("node:crypto");
     valueHash = (value) => sha256(canonicalJson(value));
-  }
-});
-
-// src/kernel/errors.ts
-var errors_exports = {};
-__export(errors_exports, {
-  AcldriftError: () => AcldriftError,
-  EXIT: () => EXIT,
-  EnvironmentError: () => EnvironmentError,
-  InvalidInputError: () => InvalidInputError,
-  UsageError: () => UsageError,
-  formatProblem: () => formatProblem
-});
-function formatProblem(problem) {
-  const where = [problem.file, problem.line ?? 1, problem.column ?? 1].join(":");
-  return problem.pointer !== void 0 && problem.pointer !== "" ? `${where} ${problem.pointer} ${problem.message}` : `${where} ${problem.message}`;
-}
-var EXIT, AcldriftError, UsageError, InvalidInputError, EnvironmentError;
-var init_errors = __esm({
-  "src/kernel/errors.ts"() {
-    "use strict";
-    EXIT = { ok: 0, widening: 1, usage: 2, invalidInput: 3, environment: 4 };
-    AcldriftError = class extends Error {
-      constructor(message2, exitCode) {
-        super(message2);
-        this.exitCode = exitCode;
-        this.name = new.target.name;
-      }
-      exitCode;
-    };
-    UsageError = class extends AcldriftError {
-      constructor(message2) {
-        super(message2, EXIT.usage);
-      }
-    };
-    InvalidInputError = class extends AcldriftError {
-      constructor(problems) {
-        super(problems.map(formatProblem).join("\n"), EXIT.invalidInput);
-        this.problems = problems;
-      }
-      problems;
-    };
-    EnvironmentError = class extends AcldriftError {
-      constructor(message2) {
-        super(message2, EXIT.environment);
-      }
-    };
   }
 });
 
@@ -9914,15 +9964,15 @@ function checkYamlDepth(file, text3) {
     }
   }
 }
-var yamlModule, yaml, MAX_FILE_BYTES, MAX_OWN_FILE_BYTES, MAX_DEPTH, MAX_YAML_ALIASES, PointerSourceMap, tooLarge, ESCAPES, LITERALS, NUMBER, JsonParser, YAML_TAG_PREFIX;
+var yamlModule, yaml, MAX_DEPTH, MAX_YAML_ALIASES, PointerSourceMap, ESCAPES, LITERALS, NUMBER, JsonParser, YAML_TAG_PREFIX;
 var init_parse = __esm({
   "src/kernel/parse.ts"() {
     "use strict";
     init_errors();
     init_hash();
+    init_limits();
+    init_limits();
     yaml = () => yamlModule ??= require_dist();
-    MAX_FILE_BYTES = 10 * 1024 * 1024;
-    MAX_OWN_FILE_BYTES = 256 * 1024 * 1024;
     MAX_DEPTH = 256;
     MAX_YAML_ALIASES = 100;
     PointerSourceMap = class {
@@ -9944,7 +9994,6 @@ var init_parse = __esm({
         return this.positions.get(pointer);
       }
     };
-    tooLarge = (bytes, limit = MAX_FILE_BYTES) => `file too large: ${bytes} bytes, the limit is ${limit} bytes`;
     ESCAPES = {
       '"': '"',
       "\\": "\\",
@@ -12341,14 +12390,14 @@ var init_symbols = __esm({
 
 // src/adapters/aws-iam/catalogue.ts
 function catalogueIndex() {
-  index ??= JSON.parse((0, import_node_fs2.readFileSync)(new URL("index.json", DATA), "utf8"));
+  index ??= JSON.parse((0, import_node_fs3.readFileSync)(new URL("index.json", DATA), "utf8"));
   return index;
 }
 function service(name2) {
   if (services.has(name2)) return services.get(name2);
   let loaded;
   if (catalogueIndex().services.includes(name2)) {
-    const data = JSON.parse((0, import_node_fs2.readFileSync)(new URL(`${name2}.json`, DATA), "utf8"));
+    const data = JSON.parse((0, import_node_fs3.readFileSync)(new URL(`${name2}.json`, DATA), "utf8"));
     const details2 = new Map(
       data.actions.map(([action, level2, arns]) => [
         `${name2}:${action}`.toLowerCase(),
@@ -12475,11 +12524,11 @@ function unmatchedAction(globs, matchedBy) {
   const other = catalogueIndex().services.find((name2) => !prefixes.includes(name2));
   return other === void 0 ? void 0 : service(other).actions[0];
 }
-var import_node_fs2, DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS2, matchesByPattern;
+var import_node_fs3, DATA, services, index, catalogueVersion, serviceOf, isKnownAction, everyAction, PRIVILEGE_ESCALATION, ALTERNATIVES, isWildcard, cellsByPatterns, REMEMBERED_PARTITIONS2, matchesByPattern;
 var init_catalogue = __esm({
   "src/adapters/aws-iam/catalogue.ts"() {
     "use strict";
-    import_node_fs2 = require("node:fs");
+    import_node_fs3 = require("node:fs");
     init_package_files();
     init_glob();
     DATA = new URL("data/aws/", BUILT_FILES);
@@ -21538,12 +21587,12 @@ function product(parts2, pointer) {
   }
   return combos;
 }
-function resolve2(node, pointer, scope) {
+function resolve3(node, pointer, scope) {
   const call = intrinsicOf(node);
   if (call !== void 0)
     return resolveCall(call[0], call[1], `${pointer}/${escapePointerToken(call[0])}`, pointer, scope);
   if (Array.isArray(node)) {
-    const parts2 = node.map((item, index3) => resolve2(item, `${pointer}/${index3}`, scope));
+    const parts2 = node.map((item, index3) => resolve3(item, `${pointer}/${index3}`, scope));
     return product(parts2, pointer).map(({ values, when, at: at2 }) => {
       const value = [];
       const positions = [["", pointer]];
@@ -21557,7 +21606,7 @@ function resolve2(node, pointer, scope) {
   }
   if (isObject12(node)) {
     const keys = Object.keys(node);
-    const parts2 = keys.map((key) => resolve2(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
+    const parts2 = keys.map((key) => resolve3(node[key], `${pointer}/${escapePointerToken(key)}`, scope));
     return product(parts2, pointer).map(({ values, when, at: at2 }) => {
       const value = {};
       const positions = [["", pointer]];
@@ -21623,7 +21672,7 @@ function resolveCall(name2, args2, pointer, at2, scope) {
         throw new ResolveError(pointer, "Fn::If takes a condition name and two values");
       const condition2 = args2[0];
       return [true, false].flatMap(
-        (holds5) => resolve2(args2[holds5 ? 1 : 2], `${pointer}/${holds5 ? 1 : 2}`, scope).flatMap((alternative) => {
+        (holds5) => resolve3(args2[holds5 ? 1 : 2], `${pointer}/${holds5 ? 1 : 2}`, scope).flatMap((alternative) => {
           const when = merge(alternative.when, /* @__PURE__ */ new Map([[condition2, holds5]]));
           return when === void 0 ? [] : [{ ...alternative, when }];
         })
@@ -21663,20 +21712,20 @@ function resolveCall(name2, args2, pointer, at2, scope) {
     }
     case "Fn::Length":
       return map(
-        resolve2(args2, pointer, scope),
+        resolve3(args2, pointer, scope),
         at2,
         (list4) => Array.isArray(list4) ? String(list4.length) : symbol(`Length ${display2(list4)}`)
       );
     case "Fn::ToJsonString":
       return map(
-        resolve2(args2, pointer, scope),
+        resolve3(args2, pointer, scope),
         at2,
         (value) => hasSymbol(JSON.stringify(value) ?? "") ? symbol(`ToJsonString ${display2(value)}`) : JSON.stringify(value)
       );
     case "Fn::GetAZs":
     case "Fn::Cidr":
       return map(
-        resolve2(args2, pointer, scope),
+        resolve3(args2, pointer, scope),
         at2,
         (value) => new UnknownList(`${name2.slice(4)} ${display2(value)}`)
       );
@@ -21689,14 +21738,14 @@ function resolveCall(name2, args2, pointer, at2, scope) {
       }));
     default:
       return map(
-        resolve2(args2, pointer, scope),
+        resolve3(args2, pointer, scope),
         at2,
         (value) => symbol(`${name2.replace(/^Fn::/, "")} ${display2(value)}`)
       );
   }
 }
 function resolveAll(args2, pointer, scope) {
-  const parts2 = args2.map((arg2, index3) => resolve2(arg2, `${pointer}/${index3}`, scope));
+  const parts2 = args2.map((arg2, index3) => resolve3(arg2, `${pointer}/${index3}`, scope));
   return product(parts2, pointer).map(({ values, when }) => ({ value: values, when, at: [] }));
 }
 function strings6(args2, pointer, scope) {
@@ -21718,7 +21767,7 @@ function sub(args2, pointer, at2, scope) {
     throw new ResolveError(pointer, "Fn::Sub takes a string, or a string and a map of variables");
   const names3 = Object.keys(variables);
   const base = Array.isArray(args2) ? `${pointer}/1` : pointer;
-  const parts2 = names3.map((key) => resolve2(variables[key], `${base}/${escapePointerToken(key)}`, scope));
+  const parts2 = names3.map((key) => resolve3(variables[key], `${base}/${escapePointerToken(key)}`, scope));
   return product(parts2, pointer).map(({ values, when }) => {
     const bound = new Map(names3.map((key, index3) => [key, values[index3]]));
     const value = text3.replace(/\$\{([^}]*)\}/g, (whole2, inner) => {
@@ -21839,7 +21888,7 @@ function settle(value) {
   return value;
 }
 function resolveOne(node, pointer, builder) {
-  const alternatives = resolve2(node, pointer, builder.scope);
+  const alternatives = resolve3(node, pointer, builder.scope);
   if (alternatives.length !== 1)
     throw new ResolveError(
       pointer,
@@ -21866,7 +21915,7 @@ function policyDocument(node, pointer, builder, when) {
       for (const item of items) statements2.push(...expand2(item.node, item.pointer, builder, item.when));
       continue;
     }
-    for (const alternative of resolve2(branch.node, branch.pointer, builder.scope)) {
+    for (const alternative of resolve3(branch.node, branch.pointer, builder.scope)) {
       const document2 = fromText(alternative, branch.pointer);
       const inner = mergeWhen(branch.when, alternative.when);
       if (inner === void 0) continue;
@@ -21890,7 +21939,7 @@ function policyDocument(node, pointer, builder, when) {
   return { value, origins };
 }
 function expand2(node, pointer, builder, when) {
-  return resolve2(node, pointer, builder.scope).flatMap((alternative) => {
+  return resolve3(node, pointer, builder.scope).flatMap((alternative) => {
     const inner = mergeWhen(when, alternative.when);
     if (inner === void 0 || alternative.value === NO_VALUE) return [];
     const statement2 = settle(alternative.value);
@@ -21993,7 +22042,7 @@ function identityPolicies(r) {
 }
 function managedPolicies(node, pointer, builder, when) {
   const statements2 = [];
-  for (const alternative of resolve2(node, pointer, builder.scope)) {
+  for (const alternative of resolve3(node, pointer, builder.scope)) {
     const inner = mergeWhen(when, alternative.when);
     const list4 = settle(alternative.value);
     if (inner === void 0 || list4 === NO_VALUE) continue;
@@ -24757,7 +24806,7 @@ function documentStatements(node, pointer, when, r) {
   });
 }
 function managed(node, pointer, when, r) {
-  return resolve2(node, pointer, r.builder.scope).flatMap((alternative) => {
+  return resolve3(node, pointer, r.builder.scope).flatMap((alternative) => {
     const inner = mergeWhen(when, alternative.when);
     const policy2 = settle(alternative.value);
     if (inner === void 0 || policy2 === NO_VALUE) return [];
@@ -25048,16 +25097,16 @@ async function chartLocator(dir, at2, rendered, source) {
     };
   };
 }
-var import_node_path2, SOURCE, SEPARATOR, chartPath, escape;
+var import_node_path3, SOURCE, SEPARATOR, chartPath, escape;
 var init_source = __esm({
   "src/containers/helm/source.ts"() {
     "use strict";
-    import_node_path2 = require("node:path");
+    import_node_path3 = require("node:path");
     SOURCE = /^# Source: (.+)$/;
     SEPARATOR = /^---/;
     chartPath = (dir, source) => {
       const inChart = source.split("/").slice(1).join("/");
-      return dir === "" ? inChart : import_node_path2.posix.join(dir, inChart);
+      return dir === "" ? inChart : import_node_path3.posix.join(dir, inChart);
     };
     escape = (text3) => text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
@@ -25073,14 +25122,14 @@ function chartSettings(settings, dir) {
 async function chartFiles(dir, source) {
   return (await source.paths()).filter((p) => dir === "" || p.startsWith(`${dir}/`));
 }
-var import_node_path3, isObject15, CHART_FILE, dirOf, helm;
+var import_node_path4, isObject15, CHART_FILE, dirOf, helm;
 var init_helm = __esm({
   "src/containers/helm/index.ts"() {
     "use strict";
-    import_node_path3 = require("node:path");
+    import_node_path4 = require("node:path");
     isObject15 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     CHART_FILE = "Chart.yaml";
-    dirOf = (path) => import_node_path3.posix.dirname(path).replace(/^\.$/, "");
+    dirOf = (path) => import_node_path4.posix.dirname(path).replace(/^\.$/, "");
     helm = {
       format: "helm",
       scan: true,
@@ -25129,7 +25178,7 @@ var init_helm = __esm({
       },
       // The charts a changed file is in, or whose config names it as a values file.
       dependents: async (changed, source, settings) => {
-        const charts = (await source.paths()).filter((p) => import_node_path3.posix.basename(p) === CHART_FILE);
+        const charts = (await source.paths()).filter((p) => import_node_path4.posix.basename(p) === CHART_FILE);
         return charts.filter((chart) => {
           const dir = dirOf(chart);
           const values = chartSettings(settings, dir).values ?? [];
@@ -25158,10 +25207,10 @@ async function kustomizationInputs(path, value, source) {
     visited.add(file);
     if (!isObject16(kustomization)) return;
     inputs.kustomizations.set(file, kustomization);
-    const dir = import_node_path4.posix.dirname(file);
+    const dir = import_node_path5.posix.dirname(file);
     const resolve12 = (entry) => {
-      const joined2 = import_node_path4.posix.normalize(import_node_path4.posix.join(dir, entry));
-      if (joined2 === ".." || joined2.startsWith("../") || import_node_path4.posix.isAbsolute(entry)) {
+      const joined2 = import_node_path5.posix.normalize(import_node_path5.posix.join(dir, entry));
+      if (joined2 === ".." || joined2.startsWith("../") || import_node_path5.posix.isAbsolute(entry)) {
         inputs.unreadable.push(`${file}: \`${entry}\` is outside the repository`);
         return void 0;
       }
@@ -25246,14 +25295,14 @@ async function kustomizationInputs(path, value, source) {
     }
   return inputs;
 }
-var import_node_path4, KUSTOMIZATION_NAMES, isKustomization, isObject16, strings7, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
+var import_node_path5, KUSTOMIZATION_NAMES, isKustomization, isObject16, strings7, isRemote, isInline, TARGETS, FILE_LISTS, PLUGINS;
 var init_inputs = __esm({
   "src/containers/kustomize/inputs.ts"() {
     "use strict";
-    import_node_path4 = require("node:path");
+    import_node_path5 = require("node:path");
     init_parse();
     KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(import_node_path4.posix.basename(path));
+    isKustomization = (path) => KUSTOMIZATION_NAMES.includes(import_node_path5.posix.basename(path));
     isObject16 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     strings7 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
     isRemote = (entry) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || /\?(.*&)?(ref|version|submodules|timeout)=/.test(entry);
@@ -25352,14 +25401,14 @@ __export(origin_exports, {
 });
 function entryPosition(kustomization, origin) {
   if (origin === void 0 || !isObject17(kustomization.value)) return void 0;
-  const dir = import_node_path5.posix.dirname(kustomization.path);
-  const file = import_node_path5.posix.normalize(import_node_path5.posix.join(dir, origin));
+  const dir = import_node_path6.posix.dirname(kustomization.path);
+  const file = import_node_path6.posix.normalize(import_node_path6.posix.join(dir, origin));
   for (const field of ["resources", "bases", "components"]) {
     const entries2 = kustomization.value[field];
     if (!Array.isArray(entries2)) continue;
     for (const [index3, entry] of entries2.entries()) {
       if (typeof entry !== "string") continue;
-      const target = import_node_path5.posix.normalize(import_node_path5.posix.join(dir, entry));
+      const target = import_node_path6.posix.normalize(import_node_path6.posix.join(dir, entry));
       if (file === target || file.startsWith(`${target}/`))
         return kustomization.sourceMap.locate(`/${field}/${index3}`);
     }
@@ -25386,7 +25435,7 @@ async function overlayLocator(kustomization, source) {
   const patches = [...inputs.kustomizations].flatMap(([file, value]) => patchesOf(file, value, documentsOf3));
   return (object2, origin) => {
     const entry = entryPosition(kustomization, origin);
-    const written = origin === void 0 ? void 0 : writtenObject(documentsOf3(import_node_path5.posix.join(import_node_path5.posix.dirname(kustomization.path), origin)), object2);
+    const written = origin === void 0 ? void 0 : writtenObject(documentsOf3(import_node_path6.posix.join(import_node_path6.posix.dirname(kustomization.path), origin)), object2);
     const applied = written === void 0 ? [] : patches.filter((p) => patchApplies(p, object2, written.value));
     return {
       locate: (pointer) => {
@@ -25464,12 +25513,12 @@ function fullMatch(pattern, name2) {
   }
 }
 function patchesOf(path, kustomization, documentsOf3) {
-  const dir = import_node_path5.posix.dirname(path);
+  const dir = import_node_path6.posix.dirname(path);
   const out2 = [];
   const [parsed3] = documentsOf3(path);
   const entryAt = (pointer) => () => parsed3 === void 0 ? void 0 : fileAt(parsed3, pointer);
   const fromFile = (file, target) => {
-    for (const document2 of documentsOf3(import_node_path5.posix.join(dir, file)))
+    for (const document2 of documentsOf3(import_node_path6.posix.join(dir, file)))
       out2.push({ target, value: document2.value, locate: (pointer) => fileAt(document2, pointer) });
   };
   const inline = (text3, target, at2) => {
@@ -25502,11 +25551,11 @@ function inlineDocuments(text3) {
     return [];
   }
 }
-var import_node_path5, isObject17, nameOf, fileAt;
+var import_node_path6, isObject17, nameOf, fileAt;
 var init_origin = __esm({
   "src/containers/kustomize/origin.ts"() {
     "use strict";
-    import_node_path5 = require("node:path");
+    import_node_path6 = require("node:path");
     init_hash();
     init_parse();
     init_inputs();
@@ -25535,11 +25584,11 @@ async function everyKustomization(source) {
   }
   return out2;
 }
-var import_node_path6, isObject18, FIELDS, kustomize;
+var import_node_path7, isObject18, FIELDS, kustomize;
 var init_kustomize = __esm({
   "src/containers/kustomize/index.ts"() {
     "use strict";
-    import_node_path6 = require("node:path");
+    import_node_path7 = require("node:path");
     init_parse();
     init_inputs();
     init_rbac_free();
@@ -25561,7 +25610,7 @@ var init_kustomize = __esm({
         const metadata2 = Array.isArray(value.buildMetadata) ? value.buildMetadata : [];
         const annotated = { ...value, buildMetadata: [.../* @__PURE__ */ new Set([...metadata2, "originAnnotations"])] };
         files2.set(parsed3.path, Buffer.from(JSON.stringify(annotated), "utf8"));
-        const dir = import_node_path6.posix.dirname(parsed3.path);
+        const dir = import_node_path7.posix.dirname(parsed3.path);
         return { tool: "kubectl", args: ["kustomize", dir === "" ? "." : dir], files: files2 };
       },
       extract: async (parsed3, source, rendered) => {
@@ -31703,11 +31752,11 @@ function problemOf(error, block) {
     message: `${block}: ${error.message}`
   };
 }
-var import_node_path7, META_ARGUMENTS, noEffects, Module4, objectOf;
+var import_node_path8, META_ARGUMENTS, noEffects, Module4, objectOf;
 var init_module = __esm({
   "src/containers/terraform/module.ts"() {
     "use strict";
-    import_node_path7 = require("node:path");
+    import_node_path8 = require("node:path");
     init_evaluate8();
     init_policy_document();
     init_resources2();
@@ -31971,8 +32020,8 @@ var init_module = __esm({
         });
       }
       readFile(path, at2) {
-        const resolved2 = import_node_path7.posix.normalize(import_node_path7.posix.join(this.source.dir || ".", path));
-        if (import_node_path7.posix.isAbsolute(path) || resolved2 === ".." || resolved2.startsWith("../")) {
+        const resolved2 = import_node_path8.posix.normalize(import_node_path8.posix.join(this.source.dir || ".", path));
+        if (import_node_path8.posix.isAbsolute(path) || resolved2 === ".." || resolved2.startsWith("../")) {
           this.effects.notes.add(
             `${at2.file}:${at2.line}: ${path} is outside the repository: not read, its content is unknown`
           );
@@ -32174,11 +32223,11 @@ async function parseTerraform(file) {
   const hcl = await parseHcl(file);
   return { path: file.path, value: hcl, sourceMap: { locate: () => void 0 }, hash: sha256(file.content) };
 }
-var import_node_path8, MAX_ROUNDS, dirOf2, isTfvars, evaluated, tfvarsOrder;
+var import_node_path9, MAX_ROUNDS, dirOf2, isTfvars, evaluated, tfvarsOrder;
 var init_extract2 = __esm({
   "src/containers/terraform/extract.ts"() {
     "use strict";
-    import_node_path8 = require("node:path");
+    import_node_path9 = require("node:path");
     init_errors();
     init_hash();
     init_parse();
@@ -32186,7 +32235,7 @@ var init_extract2 = __esm({
     init_resources2();
     init_syntax();
     MAX_ROUNDS = 5;
-    dirOf2 = (path) => import_node_path8.posix.dirname(path).replace(/^\.$/, "");
+    dirOf2 = (path) => import_node_path9.posix.dirname(path).replace(/^\.$/, "");
     isTfvars = (path) => /(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(path);
     evaluated = /* @__PURE__ */ new WeakMap();
     tfvarsOrder = (path) => path.endsWith("/terraform.tfvars") || path === "terraform.tfvars" ? 0 : 1;
@@ -32351,14 +32400,14 @@ var init_plan = __esm({
 });
 
 // src/containers/terraform/index.ts
-var import_node_path9, dirOf3, MODULE_FILE, terraform, terraformPlan;
+var import_node_path10, dirOf3, MODULE_FILE, terraform, terraformPlan;
 var init_terraform = __esm({
   "src/containers/terraform/index.ts"() {
     "use strict";
-    import_node_path9 = require("node:path");
+    import_node_path10 = require("node:path");
     init_plan_detect();
     init_types();
-    dirOf3 = (path) => import_node_path9.posix.dirname(path).replace(/^\.$/, "");
+    dirOf3 = (path) => import_node_path10.posix.dirname(path).replace(/^\.$/, "");
     MODULE_FILE = /\.tf$|(^|\/)terraform\.tfvars$|\.auto\.tfvars$/;
     terraform = {
       format: "terraform",
@@ -32384,7 +32433,7 @@ var init_terraform = __esm({
           const candidates2 = tf.filter((p) => !dirs.has(dirOf3(p)) && others.some((o) => above(dirOf3(p), o)));
           for (const [path, content] of await source.read(candidates2)) {
             const text3 = content.toString("utf8");
-            if (others.some((o) => above(dirOf3(path), o) && text3.includes(import_node_path9.posix.basename(o))))
+            if (others.some((o) => above(dirOf3(path), o) && text3.includes(import_node_path10.posix.basename(o))))
               dirs.add(dirOf3(path));
           }
         }
@@ -32516,12 +32565,12 @@ function gitExecutable() {
 }
 function lookUp(name2) {
   if (process.platform === "win32" || name2.includes("/")) return name2;
-  for (const dir of (process.env.PATH ?? "").split(import_node_path10.delimiter)) {
-    if (!(0, import_node_path10.isAbsolute)(dir)) continue;
-    const candidate = (0, import_node_path10.join)(dir, name2);
+  for (const dir of (process.env.PATH ?? "").split(import_node_path11.delimiter)) {
+    if (!(0, import_node_path11.isAbsolute)(dir)) continue;
+    const candidate = (0, import_node_path11.join)(dir, name2);
     try {
-      (0, import_node_fs3.accessSync)(candidate, import_node_fs3.constants.X_OK);
-      if ((0, import_node_fs3.statSync)(candidate).isFile()) return candidate;
+      (0, import_node_fs4.accessSync)(candidate, import_node_fs4.constants.X_OK);
+      if ((0, import_node_fs4.statSync)(candidate).isFile()) return candidate;
     } catch {
     }
   }
@@ -32574,18 +32623,18 @@ async function runGit(cwd, args2, options = {}) {
 }
 function startError(error, cwd) {
   if (error.code !== "ENOENT") return new EnvironmentError(`cannot run ${gitBinary()}: ${error.message}`);
-  if ((0, import_node_fs3.statSync)(cwd, { throwIfNoEntry: false })?.isDirectory() !== true) {
+  if ((0, import_node_fs4.statSync)(cwd, { throwIfNoEntry: false })?.isDirectory() !== true) {
     return new EnvironmentError(`directory does not exist: ${cwd}`);
   }
   return process.env.ACLDRIFT_GIT ? new EnvironmentError(`git not found: ${process.env.ACLDRIFT_GIT} (from ACLDRIFT_GIT)`) : new EnvironmentError("git not found on PATH");
 }
-var import_node_child_process, import_node_fs3, import_node_path10, GitError, spawned, resolved;
+var import_node_child_process, import_node_fs4, import_node_path11, GitError, spawned, resolved;
 var init_run = __esm({
   "src/git/run.ts"() {
     "use strict";
     import_node_child_process = require("node:child_process");
-    import_node_fs3 = require("node:fs");
-    import_node_path10 = require("node:path");
+    import_node_fs4 = require("node:fs");
+    import_node_path11 = require("node:path");
     init_errors();
     GitError = class extends EnvironmentError {
       constructor(args2, status, stderr) {
@@ -32903,10 +32952,10 @@ function headCommit(root) {
   return verifyCommit(root, "HEAD");
 }
 async function hooksDir(root) {
-  return (0, import_node_path11.resolve)(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
+  return (0, import_node_path12.resolve)(root, withoutNewline(await runGit(root, ["rev-parse", "--git-path", "hooks"])));
 }
 async function gitDir(root) {
-  return (0, import_node_path11.resolve)(root, withoutNewline(await runGit(root, ["rev-parse", "--absolute-git-dir"])));
+  return (0, import_node_path12.resolve)(root, withoutNewline(await runGit(root, ["rev-parse", "--absolute-git-dir"])));
 }
 async function isShallow(root) {
   return withoutNewline(await runGit(root, ["rev-parse", "--is-shallow-repository"])) === "true";
@@ -32923,7 +32972,7 @@ async function shallowBoundaries(root) {
   ).split("\n");
   if (shallow !== "true" || file === void 0) return /* @__PURE__ */ new Set();
   try {
-    return new Set((await (0, import_promises2.readFile)(file, "utf8")).split("\n").filter(Boolean));
+    return new Set((await (0, import_promises3.readFile)(file, "utf8")).split("\n").filter(Boolean));
   } catch {
     return /* @__PURE__ */ new Set();
   }
@@ -32963,12 +33012,12 @@ async function mergeBase(root, a, b) {
     throw error;
   }
 }
-var import_promises2, import_node_path11, commitKey;
+var import_promises3, import_node_path12, commitKey;
 var init_repo = __esm({
   "src/git/repo.ts"() {
     "use strict";
-    import_promises2 = require("node:fs/promises");
-    import_node_path11 = require("node:path");
+    import_promises3 = require("node:fs/promises");
+    import_node_path12 = require("node:path");
     init_errors();
     init_timings();
     init_run();
@@ -33420,7 +33469,7 @@ async function readListedPaths(root, entries2, paths, blobs) {
     for (const entry of fetch2)
       blobs.set(
         entry.object,
-        reading.then((byPath) => byPath.get(entry.path))
+        reading.then((byPath2) => byPath2.get(entry.path))
       );
   }
   return new Map(await Promise.all(toRead.map(async (e) => [e.path, await blobs.get(e.object)])));
@@ -33476,10 +33525,10 @@ async function verifiedSigners(root, shas, allowedSigners) {
   const out2 = /* @__PURE__ */ new Map();
   const wanted = [...new Set(shas)];
   if (wanted.length === 0) return out2;
-  const dir = await (0, import_promises3.mkdtemp)((0, import_node_path12.join)((0, import_node_os.tmpdir)(), "acldrift-signers-"));
+  const dir = await (0, import_promises4.mkdtemp)((0, import_node_path13.join)((0, import_node_os.tmpdir)(), "acldrift-signers-"));
   try {
-    const file = (0, import_node_path12.join)(dir, "allowed_signers");
-    await (0, import_promises3.writeFile)(file, allowedSigners);
+    const file = (0, import_node_path13.join)(dir, "allowed_signers");
+    await (0, import_promises4.writeFile)(file, allowedSigners);
     const output2 = await runGit(root, [
       "-c",
       `gpg.ssh.allowedSignersFile=${file}`,
@@ -33498,7 +33547,7 @@ async function verifiedSigners(root, shas, allowedSigners) {
       if (sha && status === "G" && signer) out2.set(sha, signer);
     }
   } finally {
-    await (0, import_promises3.rm)(dir, { recursive: true, force: true });
+    await (0, import_promises4.rm)(dir, { recursive: true, force: true });
   }
   return out2;
 }
@@ -33514,17 +33563,17 @@ async function pendingSigningKey(root) {
   let text3 = signingKey.startsWith("key::") ? signingKey.slice(5) : signingKey;
   if (!/^(ssh-|ecdsa-|sk-)/.test(text3)) {
     const path = text3.replace(/^~(?=\/)/, (0, import_node_os.homedir)());
-    text3 = await (0, import_promises3.readFile)(path.endsWith(".pub") ? path : `${path}.pub`, "utf8").catch(() => "");
+    text3 = await (0, import_promises4.readFile)(path.endsWith(".pub") ? path : `${path}.pub`, "utf8").catch(() => "");
   }
   return text3.trim().split(/\s+/)[1];
 }
-var import_promises3, import_node_os, import_node_path12;
+var import_promises4, import_node_os, import_node_path13;
 var init_signatures = __esm({
   "src/git/signatures.ts"() {
     "use strict";
-    import_promises3 = require("node:fs/promises");
+    import_promises4 = require("node:fs/promises");
     import_node_os = require("node:os");
-    import_node_path12 = require("node:path");
+    import_node_path13 = require("node:path");
     init_run();
   }
 });
@@ -33541,7 +33590,7 @@ async function listWorktreeFiles(root) {
   ];
 }
 async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
-  const realRoot = await (0, import_promises4.realpath)(root);
+  const realRoot = await (0, import_promises5.realpath)(root);
   const files2 = [];
   const skipped = [];
   for (let start2 = 0; start2 < paths.length; start2 += CONCURRENCY) {
@@ -33554,22 +33603,22 @@ async function readWorktreeFiles(root, paths, maxBytes = MAX_FILE_BYTES) {
   return { files: files2, skipped };
 }
 async function readWorktreeFile(realRoot, path, maxBytes) {
-  const absolute = (0, import_node_path13.resolve)(realRoot, path);
+  const absolute = (0, import_node_path14.resolve)(realRoot, path);
   if (!isInside(realRoot, absolute)) return { path, reason: "outside-repository" };
   let directory;
   try {
-    directory = await (0, import_promises4.realpath)((0, import_node_path13.dirname)(absolute));
+    directory = await (0, import_promises5.realpath)((0, import_node_path14.dirname)(absolute));
   } catch (error) {
     if (isMissing(error)) return { path, reason: "deleted" };
     throw error;
   }
   if (!isInside(realRoot, directory)) return { path, reason: "outside-repository" };
-  const file = (0, import_node_path13.join)(directory, (0, import_node_path13.basename)(absolute));
+  const file = (0, import_node_path14.join)(directory, (0, import_node_path14.basename)(absolute));
   try {
-    if ((await (0, import_promises4.lstat)(file)).isSymbolicLink()) return { path, reason: "symlink" };
-    const handle2 = await (0, import_promises4.open)(
+    if ((await (0, import_promises5.lstat)(file)).isSymbolicLink()) return { path, reason: "symlink" };
+    const handle2 = await (0, import_promises5.open)(
       file,
-      import_node_fs4.constants.O_RDONLY | (import_node_fs4.constants.O_NOFOLLOW ?? 0) | (import_node_fs4.constants.O_NONBLOCK ?? 0)
+      import_node_fs5.constants.O_RDONLY | (import_node_fs5.constants.O_NOFOLLOW ?? 0) | (import_node_fs5.constants.O_NONBLOCK ?? 0)
     );
     try {
       const stats = await handle2.stat();
@@ -33586,20 +33635,20 @@ async function readWorktreeFile(realRoot, path, maxBytes) {
   }
 }
 function isInside(root, absolute) {
-  const rel = (0, import_node_path13.relative)(root, absolute);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${import_node_path13.sep}`) && !(0, import_node_path13.isAbsolute)(rel);
+  const rel = (0, import_node_path14.relative)(root, absolute);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${import_node_path14.sep}`) && !(0, import_node_path14.isAbsolute)(rel);
 }
 function isMissing(error) {
   const code = error.code;
   return code === "ENOENT" || code === "ENOTDIR";
 }
-var import_node_fs4, import_promises4, import_node_path13, CONCURRENCY;
+var import_node_fs5, import_promises5, import_node_path14, CONCURRENCY;
 var init_worktree = __esm({
   "src/git/worktree.ts"() {
     "use strict";
-    import_node_fs4 = require("node:fs");
-    import_promises4 = require("node:fs/promises");
-    import_node_path13 = require("node:path");
+    import_node_fs5 = require("node:fs");
+    import_promises5 = require("node:fs/promises");
+    import_node_path14 = require("node:path");
     init_parse();
     init_entries();
     init_run();
@@ -33610,10 +33659,10 @@ var init_worktree = __esm({
 // src/git/attributes.ts
 async function checkAttributes(sides, paths, names3) {
   if (paths.length === 0) return sides.map(() => /* @__PURE__ */ new Map());
-  const scratch = await (0, import_promises5.mkdtemp)((0, import_node_path14.join)((0, import_node_os2.tmpdir)(), "acldrift-attributes-"));
+  const scratch = await (0, import_promises6.mkdtemp)((0, import_node_path15.join)((0, import_node_os2.tmpdir)(), "acldrift-attributes-"));
   try {
-    const repo = (0, import_node_path14.join)(scratch, "repo");
-    const absent = (0, import_node_path14.join)(scratch, "absent");
+    const repo = (0, import_node_path15.join)(scratch, "repo");
+    const absent = (0, import_node_path15.join)(scratch, "absent");
     const env3 = {
       // Nothing of the environment's repository, index or object store: only the scratch one.
       GIT_DIR: repo,
@@ -33637,8 +33686,8 @@ async function checkAttributes(sides, paths, names3) {
     ];
     const files2 = await Promise.all(
       contents.map(async (content, i2) => {
-        const file = (0, import_node_path14.join)(scratch, `blob-${i2}`);
-        await (0, import_promises5.writeFile)(file, Buffer.from(content, "base64"));
+        const file = (0, import_node_path15.join)(scratch, `blob-${i2}`);
+        await (0, import_promises6.writeFile)(file, Buffer.from(content, "base64"));
         return file;
       })
     );
@@ -33646,7 +33695,7 @@ async function checkAttributes(sides, paths, names3) {
     const blobOf = new Map(contents.map((content, i2) => [content, ids[i2]]));
     return await Promise.all(
       sides.map(async (side, i2) => {
-        const index3 = (0, import_node_path14.join)(scratch, `index-${i2}`);
+        const index3 = (0, import_node_path15.join)(scratch, `index-${i2}`);
         const entries2 = [...side].map(
           ([path, content]) => `100644 ${blobOf.get(content.toString("base64"))}	${path}\0`
         );
@@ -33660,7 +33709,7 @@ async function checkAttributes(sides, paths, names3) {
       })
     );
   } finally {
-    await (0, import_promises5.rm)(scratch, { recursive: true, force: true });
+    await (0, import_promises6.rm)(scratch, { recursive: true, force: true });
   }
 }
 function parseCheckAttr(output2) {
@@ -33674,13 +33723,13 @@ function parseCheckAttr(output2) {
   }
   return found2;
 }
-var import_promises5, import_node_os2, import_node_path14;
+var import_promises6, import_node_os2, import_node_path15;
 var init_attributes = __esm({
   "src/git/attributes.ts"() {
     "use strict";
-    import_promises5 = require("node:fs/promises");
+    import_promises6 = require("node:fs/promises");
     import_node_os2 = require("node:os");
-    import_node_path14 = require("node:path");
+    import_node_path15 = require("node:path");
     init_entries();
     init_run();
   }
@@ -33786,36 +33835,6 @@ var init_verdict = __esm({
     init_findings();
     FAIL_ON_RANK = { widening: 0, medium: 1, high: 2, critical: 3, never: 4 };
     POLICY_SETTINGS = /* @__PURE__ */ new Set(["policy.failOn", "policy.agents"]);
-  }
-});
-
-// src/kernel/files.ts
-async function readRegularFile(path, display3 = path, maxBytes = MAX_FILE_BYTES) {
-  const handle2 = await (0, import_promises6.open)(path, import_node_fs5.constants.O_RDONLY | (import_node_fs5.constants.O_NONBLOCK ?? 0));
-  try {
-    const stats = await handle2.stat();
-    if (!stats.isFile()) throw new InvalidInputError([{ file: display3, message: "not a regular file" }]);
-    if (stats.size > maxBytes)
-      throw new InvalidInputError([{ file: display3, message: tooLarge(stats.size, maxBytes) }]);
-    return await handle2.readFile();
-  } finally {
-    await handle2.close();
-  }
-}
-function repoPath(root, absolute) {
-  const rel = (0, import_node_path15.relative)(root, absolute);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${import_node_path15.sep}`) || (0, import_node_path15.isAbsolute)(rel)) return void 0;
-  return rel.split(import_node_path15.sep).join("/");
-}
-var import_node_fs5, import_promises6, import_node_path15;
-var init_files = __esm({
-  "src/kernel/files.ts"() {
-    "use strict";
-    import_node_fs5 = require("node:fs");
-    import_promises6 = require("node:fs/promises");
-    import_node_path15 = require("node:path");
-    init_errors();
-    init_parse();
   }
 });
 
@@ -50831,360 +50850,12 @@ var init_approvals_file = __esm({
   }
 });
 
-// src/core/gate/rules.ts
-var GATE_RULES;
-var init_rules9 = __esm({
-  "src/core/gate/rules.ts"() {
+// src/core/gate/attributes-file.ts
+var ATTRIBUTES_FILE;
+var init_attributes_file = __esm({
+  "src/core/gate/attributes-file.ts"() {
     "use strict";
-    init_rules();
-    GATE_RULES = declareRules({
-      "config-weakened": {
-        change: "widening",
-        severity: ["high", "medium"],
-        title: "The config checks less",
-        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
-      },
-      "approver-added": {
-        change: "widening",
-        severity: "high",
-        title: "An approver was added",
-        description: "An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change."
-      },
-      "approval-added": {
-        change: "widening",
-        severity: "low",
-        title: "An approval was added",
-        description: "An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding."
-      },
-      "approval-removed": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval was removed",
-        description: "An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational."
-      },
-      "baseline-widened": {
-        change: "widening",
-        severity: ["high", "critical", "medium", "low"],
-        title: "The baseline accepts more",
-        description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
-      },
-      "baseline-moved": {
-        change: "widening",
-        severity: "medium",
-        title: "The baseline claims another commit",
-        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
-      },
-      "baseline-unapproved": {
-        change: "widening",
-        severity: "high",
-        title: "Nobody approved the baseline",
-        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), or an approver\u2019s commit that holds an AI agent\u2019s change to a file acldrift reads made after the last change an approver made to acldrift\u2019s own files, so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit before any such agent change, by approving the agent\u2019s widenings in a commit of theirs, or by approving this finding."
-      },
-      "baseline-config-mismatch": {
-        change: "widening",
-        severity: "high",
-        title: "The baseline was read under another config",
-        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config, the approved config when it names no commit): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
-      },
-      "self-approval": {
-        change: "widening",
-        severity: "high",
-        title: "An approval does not count",
-        description: "The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval."
-      },
-      "approval-expired": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval expired",
-        description: "Past its `expires` day the approval stops counting: renew it or remove it. Informational."
-      },
-      "approval-stale": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval matches no finding",
-        description: "The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational."
-      },
-      "approval-unverified": {
-        change: "narrowing",
-        severity: "low",
-        title: "An approval cannot be verified",
-        description: "The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational."
-      }
-    });
-  }
-});
-
-// src/core/gate/protected.ts
-function protectedFinding(fields) {
-  return {
-    id: findingId(["acldrift", fields.file, fields.rule, canonicalJson(fields.witness)]),
-    kind: "acldrift",
-    file: fields.file,
-    line: fields.line,
-    pointer: fields.pointer,
-    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
-    change: GATE_RULES[fields.rule].change,
-    severity: fields.severity,
-    rule: fields.rule,
-    message: fields.message,
-    witness: fields.witness,
-    // What changed in acldrift's own file is the access an approval of it records.
-    access: JSON.parse(canonicalAccess(fields.witness)),
-    before: fields.before,
-    after: fields.after,
-    diff: [],
-    commit: null,
-    approval: null
-  };
-}
-function lineOf(sourceMap, pointer) {
-  if (sourceMap === void 0) return null;
-  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
-    const position = sourceMap.locate(current);
-    if (position !== void 0) return position.line;
-    if (current === "") return null;
-  }
-}
-var init_protected = __esm({
-  "src/core/gate/protected.ts"() {
-    "use strict";
-    init_hash();
-    init_findings();
-    init_rules9();
-  }
-});
-
-// src/core/gate/attributes.ts
-function stateOf2(token) {
-  if (token.startsWith("-")) return [token.slice(1), "unset"];
-  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
-  const equals = token.indexOf("=");
-  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
-}
-function parseAttributes(file, text3) {
-  const lines = [];
-  const macros = [];
-  text3.split(/\r?\n/).forEach((raw, i2) => {
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) return;
-    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
-    const pattern = quoted ?? trimmed.split(/\s+/)[0];
-    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
-    if (pattern.startsWith("[attr]")) {
-      if (file === ATTRIBUTES_FILE)
-        macros.push({ name: pattern.slice("[attr]".length), line: i2 + 1, text: trimmed, states });
-    } else if (!pattern.startsWith("!"))
-      lines.push({ file, line: i2 + 1, text: trimmed, pattern: unquote(pattern), states });
-  });
-  return { lines, macros };
-}
-function patternMatcher(pattern, folder = "") {
-  if (pattern.endsWith("/")) return () => false;
-  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
-  const matches2 = picomatch2(glob2, { dot: true });
-  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
-}
-async function attributeChanges(root, before, after, readPaths, effective, versions) {
-  const changed = changedFiles(before, after);
-  if (changed.length === 0) return [];
-  const paths = await readPaths();
-  const names3 = Object.keys(TRANSFORMING);
-  const [was, now] = await effective([before, after], paths, names3);
-  const groups = /* @__PURE__ */ new Map();
-  for (const path of paths)
-    for (const attribute2 of names3) {
-      const state = now.get(path)?.get(attribute2) ?? "unspecified";
-      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
-      const cause = causeOf(path, attribute2, state, changed, before, after);
-      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
-      const group = groups.get(key);
-      if (group === void 0) groups.set(key, { cause, paths: [path] });
-      else group.paths.push(path);
-    }
-  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
-  return [...groups.values()].map(
-    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
-  );
-}
-function changedFiles(before, after) {
-  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
-    const [was, is] = [before.get(file), after.get(file)];
-    return was === void 0 || is === void 0 || !was.equals(is);
-  }).sort();
-}
-function causeOf(path, attribute2, state, changed, before, after) {
-  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
-  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
-  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
-  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
-    (f) => f !== void 0 && changed.includes(f)
-  ) ?? changed[0];
-  return { file, attribute: attribute2, state, now, was };
-}
-function atTargetWith(after, file, text3) {
-  const files2 = texts(after);
-  if (text3 === void 0) files2.delete(file);
-  else files2.set(file, text3);
-  return new AttributeFiles(files2);
-}
-function describe2(cause, paths, before, after) {
-  const { file, attribute: attribute2, state, now, was } = cause;
-  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
-  const acting = assignment(attribute2, state);
-  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
-  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
-  let line = null;
-  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
-  let removed2 = null;
-  let how;
-  const holds5 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
-  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
-  const redefined = rootMacro(now.macro) !== void 0 && !holds5(before, now.macro.text) ? now.macro : void 0;
-  const changedMacro = rootMacro(was.macro) !== void 0 && !holds5(after, was.macro.text) ? was.macro : void 0;
-  if (now.line?.file === file && !holds5(before, now.line.text)) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
-  } else if (redefined !== void 0) {
-    line = redefined.line;
-    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
-  } else if (changedMacro !== void 0) {
-    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
-      (m) => m.name === changedMacro.name
-    )?.line ?? null;
-    removed2 = changedMacro.text;
-    pattern = was.line.pattern;
-    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (was.line?.file === file && !holds5(after, was.line.text)) {
-    pattern = was.line.pattern;
-    removed2 = was.line.text;
-    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
-    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
-  } else if (now.line?.file === file) {
-    line = now.line.line;
-    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
-  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
-  return protectedFinding({
-    file,
-    rule: "config-weakened",
-    severity: "high",
-    message: `${file}: ${how}: ${consequence}`,
-    witness: { setting: file, pattern, attribute: attribute2, state },
-    pointer: null,
-    line,
-    before: removed2,
-    after: now.line === void 0 ? null : now.line.text
-  });
-}
-function weakened(root, cause, paths, files2, before, after, versions) {
-  const [probe] = paths;
-  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
-  let all2 = files2;
-  const protectedChange = {
-    finding: describe2(cause, paths, before, after),
-    path: files2[0],
-    // (asked only through `together`)
-    holds: async () => false,
-    together: {
-      files: (history) => {
-        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
-        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
-        return all2;
-      },
-      holds: async (blobs) => {
-        const side = /* @__PURE__ */ new Map();
-        for (const [file, blob] of blobs) {
-          const content = await versions.get(blob, "content", async (c) => c);
-          if (content !== void 0) side.set(file, content);
-        }
-        return actsIn(side);
-      }
-    },
-    refine: async (commit) => {
-      const parent = await firstParent(root, commit);
-      const [was, is] = await readPathsAt(
-        root,
-        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
-        all2
-      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
-      if (!actsIn(is) || actsIn(was)) return;
-      const changed = changedFiles(was, is);
-      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
-      protectedChange.finding = {
-        ...describe2(atCommit, paths, was, is),
-        commit: protectedChange.finding.commit
-      };
-    }
-  };
-  return protectedChange;
-}
-var picomatch2, ATTRIBUTES_FILE, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
-var init_attributes2 = __esm({
-  "src/core/gate/attributes.ts"() {
-    "use strict";
-    init_git();
-    init_protected();
-    picomatch2 = require_picomatch2();
     ATTRIBUTES_FILE = ".gitattributes";
-    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
-    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
-    TRANSFORMING = {
-      filter: "git runs a clean/smudge filter on them",
-      ident: "git expands $Id$ in them on checkout",
-      "working-tree-encoding": "git re-encodes them on checkout",
-      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
-    };
-    acts = (state) => state !== "unset" && state !== "unspecified";
-    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
-    AttributeFiles = class {
-      parsed = /* @__PURE__ */ new Map();
-      macros = /* @__PURE__ */ new Map([
-        // git's one built-in macro
-        [
-          "binary",
-          {
-            name: "binary",
-            line: 0,
-            text: "[attr]binary -diff -merge -text",
-            states: ["-diff", "-merge", "-text"].map(stateOf2)
-          }
-        ]
-      ]);
-      constructor(files2) {
-        for (const [file, text3] of files2) {
-          const { lines, macros } = parseAttributes(file, text3);
-          this.parsed.set(
-            file,
-            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
-          );
-          for (const macro of macros) this.macros.set(macro.name, macro);
-        }
-      }
-      /**
-       * An attribute's state on a path, and the line that decided it, as git fills it: from the
-       * deepest folder's file to the root's, from the last line to the first, each line's states
-       * from the last to the first; the first to assign an attribute decides it, and a macro that is
-       * set assigns its own states there.
-       */
-      decide(path, attribute2) {
-        const decided = /* @__PURE__ */ new Map();
-        const fill = (states, line, macro) => {
-          for (const [name2, state] of [...states].reverse()) {
-            if (decided.has(name2)) continue;
-            decided.set(name2, { state, line, macro });
-            const expands = state === "set" ? this.macros.get(name2) : void 0;
-            if (expands !== void 0) fill(expands.states, line, expands);
-          }
-        };
-        const folders = path.split("/").slice(0, -1);
-        const files2 = folders.map((_, i2) => `${folders.slice(0, i2 + 1).join("/")}/${ATTRIBUTES_FILE}`);
-        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
-          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
-            if (matches2(path)) fill(line.states, line);
-        return decided.get(attribute2) ?? { state: "unspecified" };
-      }
-    };
-    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
-    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
   }
 });
 
@@ -51395,14 +51066,15 @@ async function parseSnapshot(path, content, options = {}) {
     sourceMap: parsed3.sourceMap
   };
 }
-async function openSnapshot(path, root) {
-  const content = await snapshotContent(path);
-  const blob = gitBlobId(content);
-  const layout = await keptLayout(root, blob, content) ?? await foundLayout(root, blob, content);
-  if (layout === void 0) return wholly(await readSnapshot(path));
+async function openSnapshot(path, root, content) {
+  const bytes = content ?? await snapshotContent(path);
+  const blob = gitBlobId(bytes);
+  const whole2 = async () => ({ ...(await parseSnapshot(path, bytes, { positions: false })).source, blob });
+  const layout = await keptLayout(root, blob, bytes) ?? await foundLayout(root, blob, bytes);
+  if (layout === void 0) return wholly(await whole2());
   const ranges = new Map(layout.members.map(([name2, ...range]) => [name2, range]));
-  const files2 = ranges.has("files") ? JSON.parse(textOf2(content, ranges.get("files"))) : void 0;
-  const head = layout.members.filter(([name2]) => name2 !== "files").map(([name2, ...range]) => `${JSON.stringify(name2)}:${textOf2(content, range)}`);
+  const files2 = ranges.has("files") ? JSON.parse(textOf2(bytes, ranges.get("files"))) : void 0;
+  const head = layout.members.filter(([name2]) => name2 !== "files").map(([name2, ...range]) => `${JSON.stringify(name2)}:${textOf2(bytes, range)}`);
   return {
     files: files2,
     documentFiles: [...new Set(layout.documents.map(([file]) => file))],
@@ -51410,9 +51082,10 @@ async function openSnapshot(path, root) {
       const [key, kind, skeleton] = layout.skeletons[i2] ?? [];
       return key === void 0 ? [] : [{ file, key, kind, skeleton }];
     }),
+    fromContainers: () => layout.documents.some(([, ...range]) => hasOrigin(JSON.parse(textOf2(bytes, range)))),
     async documentsOf(wanted) {
       const chosen = layout.documents.filter(([file]) => wanted.has(file));
-      const documents = chosen.map(([, ...range]) => textOf2(content, range));
+      const documents = chosen.map(([, ...range]) => textOf2(bytes, range));
       const subset = `{${[...head, `"documents":[${documents.join(",")}]`].join(",")}}`;
       try {
         const parsed3 = await parseSnapshot(path, Buffer.from(subset), { positions: false });
@@ -51421,7 +51094,7 @@ async function openSnapshot(path, root) {
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
       }
-      return readSnapshot(path);
+      return whole2();
     }
   };
 }
@@ -51439,9 +51112,16 @@ function wellFormedFiles(files2) {
   );
 }
 function wholly(source) {
-  return { files: void 0, documentFiles: [], skeletons: [], documentsOf: async () => source };
+  const fromContainers = () => [...source.documents.values()].some(hasOrigin);
+  return {
+    files: void 0,
+    documentFiles: [],
+    skeletons: [],
+    fromContainers,
+    documentsOf: async () => source
+  };
 }
-var skeletonOf, isRecord9;
+var skeletonOf, isRecord9, hasOrigin;
 var init_snapshot3 = __esm({
   "src/core/snapshot.ts"() {
     "use strict";
@@ -51462,6 +51142,7 @@ var init_snapshot3 = __esm({
       return typeof path === "string" && adapter?.reachSkeleton !== void 0 ? [path, adapter.kind, adapter.reachSkeleton(value)] : null;
     };
     isRecord9 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+    hasOrigin = (document2) => isRecord9(document2) && document2.origin !== void 0;
   }
 });
 
@@ -51471,24 +51152,25 @@ function alone(read2) {
   if (read2.documents.some((d) => d.origin !== void 0 || !comparedAlone(d.kind))) return void 0;
   return new Map(read2.documents.map((d) => [d.path, d]));
 }
-async function readIfExists(path) {
-  try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES);
-  } catch (error) {
-    if (error.code === "ENOENT") return void 0;
-    throw error;
-  }
-}
-async function indexedApprovals(root, entries2) {
-  if (!entries2.some((e) => e.path === APPROVALS_FILE)) return null;
-  const entry = plainEntry(entries2, APPROVALS_FILE);
+async function indexedApprovals(root, entries2, index3) {
+  if (!index3.has(APPROVALS_FILE)) return null;
+  const entry = plainEntry(index3, APPROVALS_FILE);
   if (entry === void 0) return void 0;
-  const worktree = await readIfExists((0, import_node_path22.join)(root, APPROVALS_FILE));
+  const worktree = await readRegularIfExists((0, import_node_path22.join)(root, APPROVALS_FILE));
   const content = worktree !== void 0 && gitBlobId(worktree) === entry.object ? worktree : (await readListedPaths(root, entries2, [APPROVALS_FILE], /* @__PURE__ */ new Map())).get(APPROVALS_FILE);
   return content?.toString("utf8");
 }
-function plainEntry(entries2, path) {
-  const own = entries2.filter((e) => e.path === path);
+function byPath(entries2) {
+  const paths = /* @__PURE__ */ new Map();
+  for (const entry of entries2) {
+    const own = paths.get(entry.path);
+    if (own === void 0) paths.set(entry.path, [entry]);
+    else own.push(entry);
+  }
+  return paths;
+}
+function plainEntry(index3, path) {
+  const own = index3.get(path) ?? [];
   const entry = own[0];
   return own.length === 1 && entry.stage === 0 && ["100644", "100755"].includes(entry.mode) ? entry : void 0;
 }
@@ -51496,31 +51178,29 @@ function snapshotPath(root, named3) {
   const file = (0, import_node_path22.isAbsolute)(named3) ? named3 : (0, import_node_path22.resolve)(root, named3);
   return (0, import_node_fs8.existsSync)(file) ? repoPath(root, file) : void 0;
 }
-async function snapshotBaseline(root, config2, snapshot2, committed, entries2, path) {
-  if (committed === void 0 || plainEntry(entries2, snapshot2)?.object !== gitBlobId(committed))
+async function snapshotBaseline(root, config2, snapshot2, committed, index3, path) {
+  if (committed === void 0 || plainEntry(index3, snapshot2)?.object !== gitBlobId(committed))
     return void 0;
-  const worktree = await readIfExists((0, import_node_path22.join)(root, snapshot2));
+  const worktree = await readRegularIfExists((0, import_node_path22.join)(root, snapshot2));
   if (worktree === void 0 || !worktree.equals(committed)) return void 0;
-  let source;
+  let opened;
+  let read2;
   try {
-    ;
-    ({ source } = await parseSnapshot((0, import_node_path22.join)(root, snapshot2), committed, { positions: false }));
+    opened = await openSnapshot((0, import_node_path22.join)(root, snapshot2), root, committed);
+    if (opened.files === void 0 || opened.files.config !== readingDigest(config2)) return void 0;
+    read2 = await opened.documentsOf(/* @__PURE__ */ new Set([path]));
   } catch (error) {
     if (error instanceof InvalidInputError || error instanceof UsageError) return void 0;
     throw error;
   }
-  const recorded = source.files;
-  if (recorded === void 0 || recorded.config !== readingDigest(config2)) return void 0;
   const documents = /* @__PURE__ */ new Map();
-  let othersKept = true;
-  for (const [key, document2] of source.documents) {
-    const file = document2.origin?.file ?? key;
-    if (file === path) {
-      if (document2.origin !== void 0) return void 0;
-      documents.set(key, document2);
-    } else if (document2.origin !== void 0 || plainEntry(entries2, file)?.object !== recorded.blobs[file])
-      othersKept = false;
+  for (const [key, document2] of read2.documents) {
+    if ((document2.origin?.file ?? key) !== path) continue;
+    if (document2.origin !== void 0) return void 0;
+    documents.set(key, document2);
   }
+  const { blobs } = opened.files;
+  const othersKept = () => !opened.fromContainers() && opened.documentFiles.every((file) => file === path || plainEntry(index3, file)?.object === blobs[file]);
   return { documents, othersKept };
 }
 async function reviewAlone(root, config2, assigned, proposed, readers2) {
@@ -51548,9 +51228,10 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
   const atHead = (file) => head.files.find((f) => f.path === file);
   const headConfig = atHead(CONFIG_FILE)?.content;
   const entries2 = await listStagedEntries(root);
+  const index3 = byPath(entries2);
   const [ownConfig, approvals] = await Promise.all([
-    config2.file === void 0 ? void 0 : readIfExists((0, import_node_path22.join)(root, CONFIG_FILE)),
-    indexedApprovals(root, entries2)
+    config2.file === void 0 ? void 0 : readRegularIfExists((0, import_node_path22.join)(root, CONFIG_FILE)),
+    indexedApprovals(root, entries2, index3)
   ]);
   if (headConfig === void 0 !== (ownConfig === void 0)) return void 0;
   if (headConfig !== void 0 && ownConfig !== void 0 && !headConfig.equals(ownConfig)) return void 0;
@@ -51568,9 +51249,9 @@ async function reviewAlone(root, config2, assigned, proposed, readers2) {
       return !staged.some((other) => other !== path && assign2(other) !== void 0);
     };
   } else {
-    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, entries2, path);
+    const read2 = await snapshotBaseline(root, config2, snapshot2, atHead(snapshot2)?.content, index3, path);
     before = read2?.documents;
-    othersKept = async () => read2.othersKept;
+    othersKept = async () => read2.othersKept();
   }
   if (before === void 0 || [...before.keys()].some((key) => !after.has(key))) return void 0;
   if ((before.size === 0 || after.size > before.size) && !await othersKept()) return void 0;
@@ -51588,12 +51269,11 @@ var init_alone = __esm({
     init_errors();
     init_files();
     init_findings();
-    init_parse();
     init_hash();
     init_compare8();
     init_config_file();
     init_approvals_file();
-    init_attributes2();
+    init_attributes_file();
     init_verdict();
     init_snapshot3();
     init_source2();
@@ -54041,6 +53721,129 @@ var init_attribute = __esm({
   }
 });
 
+// src/core/gate/rules.ts
+var GATE_RULES;
+var init_rules9 = __esm({
+  "src/core/gate/rules.ts"() {
+    "use strict";
+    init_rules();
+    GATE_RULES = declareRules({
+      "config-weakened": {
+        change: "widening",
+        severity: ["high", "medium"],
+        title: "The config checks less",
+        description: "A change to acldrift.config.yaml makes the check weaker: `failOn` lowered, `agents: allow`, the config removed, a `documents`/`exclude` glob that stops covering a policy file, a `.gitattributes` line that transforms the content of a file the inventory reads (`filter`, `ident`, `working-tree-encoding`, `export-subst`) (high); an agent\u2019s email or trailer removed from `actors.agents`, an email added to `actors.automation`, `baseline:` pointed elsewhere (medium). Until an approver approves it, the stricter policy of the reference applies."
+      },
+      "approver-added": {
+        change: "widening",
+        severity: "high",
+        title: "An approver was added",
+        description: "An email was added to `policy.approvers`: their approvals will let widenings pass. It counts only once an existing approver made (or approved) the change."
+      },
+      "approval-added": {
+        change: "widening",
+        severity: "low",
+        title: "An approval was added",
+        description: "An approval entry was added or changed. Reported with its own approval when it counts; otherwise it is a `self-approval` finding."
+      },
+      "approval-removed": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval was removed",
+        description: "An approval entry was removed from the approvals file (by hand or by `acldrift approvals prune`): less passes than before. Informational."
+      },
+      "baseline-widened": {
+        change: "widening",
+        severity: ["high", "critical", "medium", "low"],
+        title: "The baseline accepts more",
+        description: "The baseline snapshot now accepts access the previous one did not: its two versions compared by the adapters, one finding per widening, with the severity and id of the access it lets in (so the approval of that access covers it)."
+      },
+      "baseline-moved": {
+        change: "widening",
+        severity: "medium",
+        title: "The baseline claims another commit",
+        description: "The commit the baseline snapshot says it was taken at (`source.commit`) changed since the approved version of the snapshot, and nothing else did. acldrift does not start history there (it starts at the commit the approved version was taken at, as git history shows), but a claim that moved without an approver is reported, like `baseline:` pointed elsewhere."
+      },
+      "baseline-unapproved": {
+        change: "widening",
+        severity: "high",
+        title: "Nobody approved the baseline",
+        description: "The baseline snapshot file in the repository was never committed by a listed approver (`policy.approvers`), or the revision named as the baseline (`baseline: approved`, `--baseline REV`; not a `--range`) is a commit no listed approver made (a tag anyone can move), or an approver\u2019s commit that holds an AI agent\u2019s change to a file acldrift reads made after the last change an approver made to acldrift\u2019s own files, so the access it accepts was never approved: whoever wrote it chose what passes. Reported when approvers are listed, or when an AI agent or automation made it. A listed approver resolves it by taking the snapshot again (`acldrift snapshot --output FILE`) and committing it, by pointing the revision at their own commit before any such agent change, by approving the agent\u2019s widenings in a commit of theirs, or by approving this finding."
+      },
+      "baseline-config-mismatch": {
+        change: "widening",
+        severity: "high",
+        title: "The baseline was read under another config",
+        description: "A baseline snapshot kept outside the repository recorded that it was read under a config (its `documents` and `exclude` globs, the kinds\u2019 settings) other than that of the commit it was taken at (`source.commit`; the defaults when that commit has no config, the approved config when it names no commit): it may accept access the approved state never checked, such as a file that config excluded. Take the snapshot again under the commit\u2019s config, or approve this finding."
+      },
+      "self-approval": {
+        change: "widening",
+        severity: "high",
+        title: "An approval does not count",
+        description: "The commit that added the approval is attributed to an AI agent, or is not by a listed approver, or not by the approver the entry names: it never lets a widening pass. An approver must add their own approval."
+      },
+      "approval-expired": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval expired",
+        description: "Past its `expires` day the approval stops counting: renew it or remove it. Informational."
+      },
+      "approval-stale": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval matches no finding",
+        description: "The approval matches no finding of a comparison against an approved baseline (a snapshot or a named revision): remove it, or it would approve the same access again if it came back. Informational."
+      },
+      "approval-unverified": {
+        change: "narrowing",
+        severity: "low",
+        title: "An approval cannot be verified",
+        description: "The commit that added the approval cannot be found (a shallow clone cut it off): it does not count. Informational."
+      }
+    });
+  }
+});
+
+// src/core/gate/protected.ts
+function protectedFinding(fields) {
+  return {
+    id: findingId(["acldrift", fields.file, fields.rule, canonicalJson(fields.witness)]),
+    kind: "acldrift",
+    file: fields.file,
+    line: fields.line,
+    pointer: fields.pointer,
+    // Most changes to acldrift's own files widen what passes; removing an approval narrows it.
+    change: GATE_RULES[fields.rule].change,
+    severity: fields.severity,
+    rule: fields.rule,
+    message: fields.message,
+    witness: fields.witness,
+    // What changed in acldrift's own file is the access an approval of it records.
+    access: JSON.parse(canonicalAccess(fields.witness)),
+    before: fields.before,
+    after: fields.after,
+    diff: [],
+    commit: null,
+    approval: null
+  };
+}
+function lineOf(sourceMap, pointer) {
+  if (sourceMap === void 0) return null;
+  for (let current = pointer; ; current = current.slice(0, current.lastIndexOf("/"))) {
+    const position = sourceMap.locate(current);
+    if (position !== void 0) return position.line;
+    if (current === "") return null;
+  }
+}
+var init_protected = __esm({
+  "src/core/gate/protected.ts"() {
+    "use strict";
+    init_hash();
+    init_findings();
+    init_rules9();
+  }
+});
+
 // src/core/gate/agent-hooks.ts
 function agentHookChanges(before, after, versions) {
   const found2 = [];
@@ -54084,6 +53887,240 @@ var init_agent_hooks = __esm({
     init_harnesses();
     init_protected();
     AGENT_HOOK_FILES = HARNESSES.map((h) => h.configFile);
+  }
+});
+
+// src/core/gate/attributes.ts
+function stateOf2(token) {
+  if (token.startsWith("-")) return [token.slice(1), "unset"];
+  if (token.startsWith("!")) return [token.slice(1), "unspecified"];
+  const equals = token.indexOf("=");
+  return equals === -1 ? [token, "set"] : [token.slice(0, equals), token.slice(equals + 1)];
+}
+function parseAttributes(file, text3) {
+  const lines = [];
+  const macros = [];
+  text3.split(/\r?\n/).forEach((raw, i2) => {
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(trimmed)?.[0];
+    const pattern = quoted ?? trimmed.split(/\s+/)[0];
+    const states = trimmed.slice(pattern.length).trim().split(/\s+/).filter(Boolean).map(stateOf2);
+    if (pattern.startsWith("[attr]")) {
+      if (file === ATTRIBUTES_FILE)
+        macros.push({ name: pattern.slice("[attr]".length), line: i2 + 1, text: trimmed, states });
+    } else if (!pattern.startsWith("!"))
+      lines.push({ file, line: i2 + 1, text: trimmed, pattern: unquote(pattern), states });
+  });
+  return { lines, macros };
+}
+function patternMatcher(pattern, folder = "") {
+  if (pattern.endsWith("/")) return () => false;
+  const glob2 = pattern.includes("/") ? pattern.replace(/^\//, "") : `**/${pattern}`;
+  const matches2 = picomatch2(glob2, { dot: true });
+  return (path) => path.startsWith(folder) && matches2(path.slice(folder.length));
+}
+async function attributeChanges(root, before, after, readPaths, effective, versions) {
+  const changed = changedFiles(before, after);
+  if (changed.length === 0) return [];
+  const paths = await readPaths();
+  const names3 = Object.keys(TRANSFORMING);
+  const [was, now] = await effective([before, after], paths, names3);
+  const groups = /* @__PURE__ */ new Map();
+  for (const path of paths)
+    for (const attribute2 of names3) {
+      const state = now.get(path)?.get(attribute2) ?? "unspecified";
+      if (!acts(state) || state === (was.get(path)?.get(attribute2) ?? "unspecified")) continue;
+      const cause = causeOf(path, attribute2, state, changed, before, after);
+      const key = [cause.file, attribute2, state, cause.now.line?.text, cause.was.line?.text].join("\0");
+      const group = groups.get(key);
+      if (group === void 0) groups.set(key, { cause, paths: [path] });
+      else group.paths.push(path);
+    }
+  const files2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].sort();
+  return [...groups.values()].map(
+    ({ cause, paths: reached }) => weakened(root, cause, reached, files2, before, after, versions)
+  );
+}
+function changedFiles(before, after) {
+  return [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((file) => {
+    const [was, is] = [before.get(file), after.get(file)];
+    return was === void 0 || is === void 0 || !was.equals(is);
+  }).sort();
+}
+function causeOf(path, attribute2, state, changed, before, after) {
+  const now = new AttributeFiles(texts(after)).decide(path, attribute2);
+  const was = new AttributeFiles(texts(before)).decide(path, attribute2);
+  const undoes = (file2) => atTargetWith(after, file2, before.get(file2)?.toString("utf8")).decide(path, attribute2).state !== state;
+  const file = changed.find(undoes) ?? [now.line?.file, now.macro?.line ? ATTRIBUTES_FILE : void 0, was.line?.file].find(
+    (f) => f !== void 0 && changed.includes(f)
+  ) ?? changed[0];
+  return { file, attribute: attribute2, state, now, was };
+}
+function atTargetWith(after, file, text3) {
+  const files2 = texts(after);
+  if (text3 === void 0) files2.delete(file);
+  else files2.set(file, text3);
+  return new AttributeFiles(files2);
+}
+function describe2(cause, paths, before, after) {
+  const { file, attribute: attribute2, state, now, was } = cause;
+  const shown3 = paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
+  const acting = assignment(attribute2, state);
+  const deciding2 = now.line === void 0 ? void 0 : `\`${now.line.text}\` (${now.line.file}:${now.line.line})`;
+  const consequence = `${TRANSFORMING[attribute2]}, so what is deployed is not what acldrift checked.`;
+  let line = null;
+  let pattern = now.line?.pattern ?? was.line?.pattern ?? "";
+  let removed2 = null;
+  let how;
+  const holds5 = (side, text3) => (side.get(file)?.toString("utf8") ?? "").split(/\r?\n/).some((l) => l.trim() === text3);
+  const rootMacro = (macro) => macro !== void 0 && macro.line > 0 && file === ATTRIBUTES_FILE ? macro : void 0;
+  const redefined = rootMacro(now.macro) !== void 0 && !holds5(before, now.macro.text) ? now.macro : void 0;
+  const changedMacro = rootMacro(was.macro) !== void 0 && !holds5(after, was.macro.text) ? was.macro : void 0;
+  if (now.line?.file === file && !holds5(before, now.line.text)) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) sets ${acting} on access configs (${shown3})`;
+  } else if (redefined !== void 0) {
+    line = redefined.line;
+    how = `the macro \`${redefined.text}\` (line ${line}) now sets ${acting} through ${deciding2} on access configs (${shown3})`;
+  } else if (changedMacro !== void 0) {
+    line = parseAttributes(file, after.get(file)?.toString("utf8") ?? "").macros.findLast(
+      (m) => m.name === changedMacro.name
+    )?.line ?? null;
+    removed2 = changedMacro.text;
+    pattern = was.line.pattern;
+    how = `the macro \`${changedMacro.text}\` (line ${changedMacro.line} before), which made ${attribute2} ${was.state} through \`${was.line.text}\` (${was.line.file}:${was.line.line}), is changed: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (was.line?.file === file && !holds5(after, was.line.text)) {
+    pattern = was.line.pattern;
+    removed2 = was.line.text;
+    const gone = after.has(file) ? "no longer decides" : "is deleted with its file";
+    how = `\`${was.line.text}\` (line ${was.line.line} before), which made ${attribute2} ${was.state}, ${gone}: ${deciding2 ?? "git"} sets ${acting} on access configs (${shown3})`;
+  } else if (now.line?.file === file) {
+    line = now.line.line;
+    how = `\`${now.line.text}\` (line ${line}) now comes after what cancelled it, and sets ${acting} on access configs (${shown3})`;
+  } else how = `its change makes git set ${acting} on access configs (${shown3})`;
+  return protectedFinding({
+    file,
+    rule: "config-weakened",
+    severity: "high",
+    message: `${file}: ${how}: ${consequence}`,
+    witness: { setting: file, pattern, attribute: attribute2, state },
+    pointer: null,
+    line,
+    before: removed2,
+    after: now.line === void 0 ? null : now.line.text
+  });
+}
+function weakened(root, cause, paths, files2, before, after, versions) {
+  const [probe] = paths;
+  const actsIn = (side) => new AttributeFiles(texts(side)).decide(probe, cause.attribute).state === cause.state;
+  let all2 = files2;
+  const protectedChange = {
+    finding: describe2(cause, paths, before, after),
+    path: files2[0],
+    // (asked only through `together`)
+    holds: async () => false,
+    together: {
+      files: (history) => {
+        const named3 = [...history.commits.values()].flatMap((c) => c.changes.map((change) => change.path));
+        all2 = [.../* @__PURE__ */ new Set([...files2, ...named3.filter(isAttributesFile)])].sort();
+        return all2;
+      },
+      holds: async (blobs) => {
+        const side = /* @__PURE__ */ new Map();
+        for (const [file, blob] of blobs) {
+          const content = await versions.get(blob, "content", async (c) => c);
+          if (content !== void 0) side.set(file, content);
+        }
+        return actsIn(side);
+      }
+    },
+    refine: async (commit) => {
+      const parent = await firstParent(root, commit);
+      const [was, is] = await readPathsAt(
+        root,
+        [...parent === null ? [] : [{ type: "ref", commit: parent }], { type: "ref", commit }],
+        all2
+      ).then((read2) => read2.length === 1 ? [/* @__PURE__ */ new Map(), read2[0]] : read2);
+      if (!actsIn(is) || actsIn(was)) return;
+      const changed = changedFiles(was, is);
+      const atCommit = causeOf(probe, cause.attribute, cause.state, changed, was, is);
+      protectedChange.finding = {
+        ...describe2(atCommit, paths, was, is),
+        commit: protectedChange.finding.commit
+      };
+    }
+  };
+  return protectedChange;
+}
+var picomatch2, isAttributesFile, folderOf, TRANSFORMING, acts, unquote, AttributeFiles, texts, assignment;
+var init_attributes2 = __esm({
+  "src/core/gate/attributes.ts"() {
+    "use strict";
+    init_git();
+    init_attributes_file();
+    init_protected();
+    picomatch2 = require_picomatch2();
+    isAttributesFile = (path) => path === ATTRIBUTES_FILE || path.endsWith(`/${ATTRIBUTES_FILE}`);
+    folderOf = (file) => file.slice(0, file.length - ATTRIBUTES_FILE.length);
+    TRANSFORMING = {
+      filter: "git runs a clean/smudge filter on them",
+      ident: "git expands $Id$ in them on checkout",
+      "working-tree-encoding": "git re-encodes them on checkout",
+      "export-subst": "`git archive` expands $Format:\u2026$ placeholders in them"
+    };
+    acts = (state) => state !== "unset" && state !== "unspecified";
+    unquote = (pattern) => pattern.startsWith('"') && pattern.endsWith('"') && pattern.length > 1 ? pattern.slice(1, -1).replace(/\\(.)/g, "$1") : pattern;
+    AttributeFiles = class {
+      parsed = /* @__PURE__ */ new Map();
+      macros = /* @__PURE__ */ new Map([
+        // git's one built-in macro
+        [
+          "binary",
+          {
+            name: "binary",
+            line: 0,
+            text: "[attr]binary -diff -merge -text",
+            states: ["-diff", "-merge", "-text"].map(stateOf2)
+          }
+        ]
+      ]);
+      constructor(files2) {
+        for (const [file, text3] of files2) {
+          const { lines, macros } = parseAttributes(file, text3);
+          this.parsed.set(
+            file,
+            lines.map((line) => ({ line, matches: patternMatcher(line.pattern, folderOf(file)) }))
+          );
+          for (const macro of macros) this.macros.set(macro.name, macro);
+        }
+      }
+      /**
+       * An attribute's state on a path, and the line that decided it, as git fills it: from the
+       * deepest folder's file to the root's, from the last line to the first, each line's states
+       * from the last to the first; the first to assign an attribute decides it, and a macro that is
+       * set assigns its own states there.
+       */
+      decide(path, attribute2) {
+        const decided = /* @__PURE__ */ new Map();
+        const fill = (states, line, macro) => {
+          for (const [name2, state] of [...states].reverse()) {
+            if (decided.has(name2)) continue;
+            decided.set(name2, { state, line, macro });
+            const expands = state === "set" ? this.macros.get(name2) : void 0;
+            if (expands !== void 0) fill(expands.states, line, expands);
+          }
+        };
+        const folders = path.split("/").slice(0, -1);
+        const files2 = folders.map((_, i2) => `${folders.slice(0, i2 + 1).join("/")}/${ATTRIBUTES_FILE}`);
+        for (const file of [ATTRIBUTES_FILE, ...files2].reverse())
+          for (const { line, matches: matches2 } of [...this.parsed.get(file) ?? []].reverse())
+            if (matches2(path)) fill(line.states, line);
+        return decided.get(attribute2) ?? { state: "unspecified" };
+      }
+    };
+    texts = (files2) => new Map([...files2].map(([path, content]) => [path, content.toString("utf8")]));
+    assignment = (attribute2, state) => state === "set" ? attribute2 : `${attribute2}=${state}`;
   }
 });
 
@@ -56884,15 +56921,6 @@ async function locate(start2) {
     if ((0, import_node_path25.dirname)(dir) === dir) return void 0;
   }
 }
-async function readIfExists2(path) {
-  try {
-    return await (0, import_promises12.readFile)(path);
-  } catch (error) {
-    const code = error.code;
-    if (code === "ENOENT" || code === "ENOTDIR") return void 0;
-    throw error;
-  }
-}
 async function judge2(harness, event, call, state) {
   const { action } = call;
   const base = call.cwd ?? process.cwd();
@@ -56921,7 +56949,7 @@ async function judge2(harness, event, call, state) {
 }
 async function judgeEdit(file, action, entry) {
   const proposed = async () => {
-    const current2 = await readIfExists2(file);
+    const current2 = await readRegularIfExists(file);
     return { current: current2, result: applyEdit(current2?.toString("utf8"), action.edit) };
   };
   if (/(^|\/)\.claude\/settings(\.local)?\.json$/.test(posixPath(file))) {
@@ -56998,11 +57026,11 @@ function guarded(entry, file, tool, why, gitDir2) {
   };
 }
 async function configView(repo) {
-  const content = await readIfExists2((0, import_node_path25.join)(repo.root, CONFIG_FILE));
+  const content = await readRegularIfExists((0, import_node_path25.join)(repo.root, CONFIG_FILE));
   if (content === void 0) return { text: "", documents: [], exclude: [], globs: [] };
   const text3 = content.toString("latin1");
   const cacheFile = (0, import_node_path25.join)(repo.gitDir, "acldrift", "config-view.json");
-  const cached = await readIfExists2(cacheFile);
+  const cached = await readRegularIfExists(cacheFile);
   if (cached !== void 0) {
     try {
       const view3 = JSON.parse(cached.toString("utf8"));
@@ -57037,8 +57065,8 @@ async function hasGitHooks(root) {
     Promise.resolve().then(() => (init_git(), git_exports)),
     Promise.resolve().then(() => (init_scripts(), scripts_exports))
   ]);
-  if (await readIfExists2((0, import_node_path25.join)(root, LAUNCHER2)) !== void 0) return true;
-  const hook = await readIfExists2((0, import_node_path25.join)(await hooksDir2(root), "pre-commit")).catch(() => void 0);
+  if (await readRegularIfExists((0, import_node_path25.join)(root, LAUNCHER2)) !== void 0) return true;
+  const hook = await readRegularIfExists((0, import_node_path25.join)(await hooksDir2(root), "pre-commit")).catch(() => void 0);
   return hook !== void 0 && hook.toString("utf8").includes(MARKER2);
 }
 async function judgeStop(cwd, repeated, state, entry) {
@@ -57062,13 +57090,13 @@ async function judgeStop(cwd, repeated, state, entry) {
     }
   };
 }
-var import_promises12, import_node_path25, ALLOW, GUARDED, MANAGER_CONFIGS, SHELL_GUARDED, posixPath, acldriftRuns;
+var import_node_path25, ALLOW, GUARDED, MANAGER_CONFIGS, SHELL_GUARDED, posixPath, acldriftRuns;
 var init_hook = __esm({
   "src/core/agent/hook.ts"() {
     "use strict";
-    import_promises12 = require("node:fs/promises");
     import_node_path25 = require("node:path");
     init_dot_git();
+    init_files();
     init_config_file();
     init_candidates2();
     init_edits();
@@ -57193,9 +57221,9 @@ async function acquire(lockPath, options) {
 }
 async function tryCreate(lockPath, me) {
   const privatePath = `${lockPath}.${me.token}`;
-  await (0, import_promises13.writeFile)(privatePath, JSON.stringify(me), { flag: "wx" });
+  await (0, import_promises12.writeFile)(privatePath, JSON.stringify(me), { flag: "wx" });
   try {
-    await (0, import_promises13.link)(privatePath, lockPath);
+    await (0, import_promises12.link)(privatePath, lockPath);
     return true;
   } catch (error) {
     const code = errorCode(error);
@@ -57211,10 +57239,10 @@ async function sweepPrivateFiles(lockPath, staleMs) {
   const directory = (0, import_node_path26.dirname)(lockPath);
   const prefix = (0, import_node_path26.basename)(lockPath);
   try {
-    for (const name2 of await (0, import_promises13.readdir)(directory)) {
+    for (const name2 of await (0, import_promises12.readdir)(directory)) {
       if (!name2.startsWith(prefix) || !PRIVATE_SUFFIX.test(name2.slice(prefix.length))) continue;
       const path = (0, import_node_path26.join)(directory, name2);
-      const stats = await (0, import_promises13.stat)(path).catch(() => void 0);
+      const stats = await (0, import_promises12.stat)(path).catch(() => void 0);
       if (stats !== void 0 && Date.now() - stats.mtimeMs > staleMs) await unlinkIfExists(path);
     }
   } catch {
@@ -57223,7 +57251,7 @@ async function sweepPrivateFiles(lockPath, staleMs) {
 async function createExclusive(lockPath, me) {
   let handle2;
   try {
-    handle2 = await (0, import_promises13.open)(lockPath, "wx");
+    handle2 = await (0, import_promises12.open)(lockPath, "wx");
   } catch (error) {
     if (errorCode(error) === "EEXIST") return false;
     throw error;
@@ -57240,7 +57268,7 @@ async function createExclusive(lockPath, me) {
 }
 async function inspect(lockPath) {
   try {
-    const [content, stats] = await Promise.all([(0, import_promises13.readFile)(lockPath, "utf8"), (0, import_promises13.stat)(lockPath)]);
+    const [content, stats] = await Promise.all([(0, import_promises12.readFile)(lockPath, "utf8"), (0, import_promises12.stat)(lockPath)]);
     return { owner: parseOwner(content), mtimeMs: stats.mtimeMs };
   } catch (error) {
     if (errorCode(error) === "ENOENT") return void 0;
@@ -57276,10 +57304,10 @@ function isAlive(pid) {
 async function breakStale(lockPath, staleMs) {
   const guardPath = `${lockPath}.break`;
   try {
-    await (await (0, import_promises13.open)(guardPath, "wx")).close();
+    await (await (0, import_promises12.open)(guardPath, "wx")).close();
   } catch (error) {
     if (errorCode(error) !== "EEXIST") throw error;
-    const guard = await (0, import_promises13.stat)(guardPath).catch(() => void 0);
+    const guard = await (0, import_promises12.stat)(guardPath).catch(() => void 0);
     if (guard !== void 0 && Date.now() - guard.mtimeMs > staleMs) await unlinkIfExists(guardPath);
     return false;
   }
@@ -57308,7 +57336,7 @@ function timeoutMessage(lockPath, state, timeoutMs) {
 }
 async function unlinkIfExists(path) {
   try {
-    await (0, import_promises13.unlink)(path);
+    await (0, import_promises12.unlink)(path);
   } catch (error) {
     if (errorCode(error) !== "ENOENT") throw error;
   }
@@ -57316,12 +57344,12 @@ async function unlinkIfExists(path) {
 function errorCode(error) {
   return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : void 0;
 }
-var import_node_crypto4, import_promises13, import_node_os4, import_node_path26, import_node_worker_threads, DEFAULT_TIMEOUT_MS, DEFAULT_STALE_MS, queues, heldTokens, PRIVATE_SUFFIX, sleep;
+var import_node_crypto4, import_promises12, import_node_os4, import_node_path26, import_node_worker_threads, DEFAULT_TIMEOUT_MS, DEFAULT_STALE_MS, queues, heldTokens, PRIVATE_SUFFIX, sleep;
 var init_lock = __esm({
   "src/core/audit-log/lock.ts"() {
     "use strict";
     import_node_crypto4 = require("node:crypto");
-    import_promises13 = require("node:fs/promises");
+    import_promises12 = require("node:fs/promises");
     import_node_os4 = require("node:os");
     import_node_path26 = require("node:path");
     import_node_worker_threads = require("node:worker_threads");
@@ -57346,13 +57374,13 @@ __export(log_exports, {
 });
 async function appendAgentLog(gitDir2, entry, proposed) {
   const file = (0, import_node_path27.join)(gitDir2, AGENT_LOG);
-  await (0, import_promises14.mkdir)((0, import_node_path27.join)(gitDir2, PROPOSALS), { recursive: true });
+  await (0, import_promises13.mkdir)((0, import_node_path27.join)(gitDir2, PROPOSALS), { recursive: true });
   if (proposed !== void 0) {
     entry.proposal = sha256(proposed);
     await writeFileAtomic((0, import_node_path27.join)(gitDir2, PROPOSALS, entry.proposal), proposed.toString("utf8"));
   }
   await withFileLock(`${file}.lock`, {}, async () => {
-    const handle2 = await (0, import_promises14.open)(file, "a");
+    const handle2 = await (0, import_promises13.open)(file, "a");
     try {
       await handle2.appendFile(`${JSON.stringify(entry)}
 `);
@@ -57365,7 +57393,7 @@ async function appendAgentLog(gitDir2, entry, proposed) {
 async function readAgentLog(gitDir2) {
   let text3;
   try {
-    text3 = await (0, import_promises14.readFile)((0, import_node_path27.join)(gitDir2, AGENT_LOG), "utf8");
+    text3 = await (0, import_promises13.readFile)((0, import_node_path27.join)(gitDir2, AGENT_LOG), "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return [];
     throw error;
@@ -57390,7 +57418,7 @@ async function proposalFor(gitDir2, id) {
   for (const attempt of attempts.reverse()) {
     let content;
     try {
-      content = await (0, import_promises14.readFile)((0, import_node_path27.join)(gitDir2, PROPOSALS, attempt.proposal));
+      content = await (0, import_promises13.readFile)((0, import_node_path27.join)(gitDir2, PROPOSALS, attempt.proposal));
     } catch {
       continue;
     }
@@ -57398,11 +57426,11 @@ async function proposalFor(gitDir2, id) {
   }
   return void 0;
 }
-var import_promises14, import_node_path27, AGENT_LOG, PROPOSALS;
+var import_promises13, import_node_path27, AGENT_LOG, PROPOSALS;
 var init_log = __esm({
   "src/core/agent/log.ts"() {
     "use strict";
-    import_promises14 = require("node:fs/promises");
+    import_promises13 = require("node:fs/promises");
     import_node_path27 = require("node:path");
     init_atomic();
     init_hash();
@@ -57874,7 +57902,7 @@ async function judgedAs(root, actors, message2) {
 }
 async function baselineState(file, by) {
   if (by !== "content") {
-    const info2 = await (0, import_promises15.stat)(file, { bigint: true }).catch(() => void 0);
+    const info2 = await (0, import_promises14.stat)(file, { bigint: true }).catch(() => void 0);
     const settled = info2 !== void 0 && info2.ctimeMs < BigInt(Date.now() - SETTLED_MS) && info2.isFile();
     if (by === "stat" || settled)
       return {
@@ -57911,7 +57939,7 @@ async function pendingVerdict(root, checked) {
   return state === void 0 ? void 0 : { ...state, baselineFile, actors, judged };
 }
 async function forgetPass(root) {
-  await (0, import_promises15.rm)(await entryFile(root), { force: true });
+  await (0, import_promises14.rm)(await entryFile(root), { force: true });
 }
 async function rememberPass(root, entry) {
   await writeFileAtomic(await entryFile(root), `${JSON.stringify(entry)}
@@ -57922,7 +57950,7 @@ async function passedWithMessage(root, message2) {
   if ((0, import_node_fs11.existsSync)((0, import_node_path28.join)(dir, "MERGE_HEAD"))) return false;
   let entry;
   try {
-    entry = JSON.parse(await (0, import_promises15.readFile)((0, import_node_path28.join)(dir, ENTRY_FILE), "utf8"));
+    entry = JSON.parse(await (0, import_promises14.readFile)((0, import_node_path28.join)(dir, ENTRY_FILE), "utf8"));
   } catch {
     return false;
   }
@@ -57934,12 +57962,12 @@ async function passedWithMessage(root, message2) {
   ]);
   return state?.key === entry.key && judged === entry.judged;
 }
-var import_node_fs11, import_promises15, import_node_path28, ENTRY_FILE, contentDigest, SETTLED_MS, gitDirectory, entryFile;
+var import_node_fs11, import_promises14, import_node_path28, ENTRY_FILE, contentDigest, SETTLED_MS, gitDirectory, entryFile;
 var init_commit_verdict = __esm({
   "src/core/commit-verdict.ts"() {
     "use strict";
     import_node_fs11 = require("node:fs");
-    import_promises15 = require("node:fs/promises");
+    import_promises14 = require("node:fs/promises");
     import_node_path28 = require("node:path");
     init_dot_git();
     init_git();
@@ -57949,7 +57977,7 @@ var init_commit_verdict = __esm({
     init_pending();
     init_config_file();
     ENTRY_FILE = (0, import_node_path28.join)("acldrift", "pre-commit-verdict.json");
-    contentDigest = (file) => (0, import_promises15.readFile)(file).then(
+    contentDigest = (file) => (0, import_promises14.readFile)(file).then(
       (bytes) => sha256(bytes),
       () => "absent"
     );
@@ -59284,7 +59312,7 @@ function writeReports(report, dir, context) {
   return timed("reporting", () => writeReportFiles(report, dir, context));
 }
 async function writeReportFiles(report, dir, context) {
-  await (0, import_promises16.mkdir)(dir, { recursive: true });
+  await (0, import_promises15.mkdir)(dir, { recursive: true });
   const written = [];
   for (const [format2, name2] of Object.entries(REPORT_FILES)) {
     const file = (0, import_node_path31.join)(dir, name2);
@@ -59293,11 +59321,11 @@ async function writeReportFiles(report, dir, context) {
   }
   return written;
 }
-var import_promises16, import_node_path31, REPORT_FILES;
+var import_promises15, import_node_path31, REPORT_FILES;
 var init_output = __esm({
   "src/cli/output.ts"() {
     "use strict";
-    import_promises16 = require("node:fs/promises");
+    import_promises15 = require("node:fs/promises");
     import_node_path31 = require("node:path");
     init_atomic();
     init_errors();
@@ -59475,7 +59503,7 @@ async function runCommitMsg(messageFile) {
   try {
     let raw;
     try {
-      raw = await (0, import_promises17.readFile)(messageFile, "utf8");
+      raw = await (0, import_promises16.readFile)(messageFile, "utf8");
     } catch (error) {
       throw new UsageError2(`cannot read the commit message ${messageFile}: ${error.message}`);
     }
@@ -59515,11 +59543,11 @@ async function runPostRewrite(how, stdin = process.stdin) {
   }
   return 0;
 }
-var import_promises17;
+var import_promises16;
 var init_hook2 = __esm({
   "src/cli/hook.ts"() {
     "use strict";
-    import_promises17 = require("node:fs/promises");
+    import_promises16 = require("node:fs/promises");
     init_classify3();
   }
 });

@@ -99,7 +99,7 @@ function formatProblem(problem) {
   return problem.pointer !== void 0 && problem.pointer !== "" ? `${where} ${problem.pointer} ${problem.message}` : `${where} ${problem.message}`;
 }
 
-// src/kernel/parse.ts
+// src/kernel/limits.ts
 var MAX_FILE_BYTES = 10 * 1024 * 1024;
 var MAX_OWN_FILE_BYTES = 256 * 1024 * 1024;
 var tooLarge = (bytes, limit = MAX_FILE_BYTES) => `file too large: ${bytes} bytes, the limit is ${limit} bytes`;

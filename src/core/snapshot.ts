@@ -177,6 +177,8 @@ export interface OpenedSnapshot {
   documentFiles: string[]
   /** the skeleton of each document of a kind that has one (adapter.reachSkeleton), with its file */
   skeletons: Array<{file: string; key: string; kind: string; skeleton: unknown}>
+  /** whether a document was read from inside a container (has an origin); parsed, not validated */
+  fromContainers(): boolean
   /** the baseline documents of `files` only, validated as readSnapshot validates them all */
   documentsOf(files: ReadonlySet<string>): Promise<LoadedSource>
 }
@@ -186,22 +188,24 @@ export interface OpenedSnapshot {
  * and parsing and validating thousands of documents it does not use would cost more than the
  * check. Its layout (snapshot-index.ts) says where each document is in its bytes: the documents
  * asked for are parsed, and validated as readSnapshot validates them all. A snapshot whose
- * structure is not what acldrift writes is read in full by readSnapshot, which fails closed
- * naming the problem. `root`: the repository whose git directory keeps layouts between runs.
+ * structure is not what acldrift writes is read in full as readSnapshot reads it, failing closed
+ * naming the problem. `root`: the repository whose git directory keeps layouts between runs;
+ * `content`: the file's bytes, when the caller has read them.
  */
-export async function openSnapshot(path: string, root: string): Promise<OpenedSnapshot> {
-  const content = await snapshotContent(path)
-  const blob = gitBlobId(content)
-  const layout = (await keptLayout(root, blob, content)) ?? (await foundLayout(root, blob, content))
-  if (layout === undefined) return wholly(await readSnapshot(path))
+export async function openSnapshot(path: string, root: string, content?: Buffer): Promise<OpenedSnapshot> {
+  const bytes = content ?? (await snapshotContent(path))
+  const blob = gitBlobId(bytes)
+  const whole = async () => ({...(await parseSnapshot(path, bytes, {positions: false})).source, blob})
+  const layout = (await keptLayout(root, blob, bytes)) ?? (await foundLayout(root, blob, bytes))
+  if (layout === undefined) return wholly(await whole())
   const ranges = new Map(layout.members.map(([name, ...range]) => [name, range] as const))
   const files = ranges.has('files')
-    ? (JSON.parse(textOf(content, ranges.get('files')!)) as SnapshotFiles)
+    ? (JSON.parse(textOf(bytes, ranges.get('files')!)) as SnapshotFiles)
     : undefined
   // Everything but the documents and the record of every file's blob id (thousands of entries).
   const head = layout.members
     .filter(([name]) => name !== 'files')
-    .map(([name, ...range]) => `${JSON.stringify(name)}:${textOf(content, range)}`)
+    .map(([name, ...range]) => `${JSON.stringify(name)}:${textOf(bytes, range)}`)
   return {
     files,
     documentFiles: [...new Set(layout.documents.map(([file]) => file))],
@@ -209,9 +213,11 @@ export async function openSnapshot(path: string, root: string): Promise<OpenedSn
       const [key, kind, skeleton] = layout.skeletons[i] ?? []
       return key === undefined ? [] : [{file, key, kind: kind!, skeleton}]
     }),
+    fromContainers: () =>
+      layout.documents.some(([, ...range]) => hasOrigin(JSON.parse(textOf(bytes, range)))),
     async documentsOf(wanted) {
       const chosen = layout.documents.filter(([file]) => wanted.has(file))
-      const documents = chosen.map(([, ...range]) => textOf(content, range))
+      const documents = chosen.map(([, ...range]) => textOf(bytes, range))
       const subset = `{${[...head, `"documents":[${documents.join(',')}]`].join(',')}}`
       try {
         const parsed = await parseSnapshot(path, Buffer.from(subset), {positions: false})
@@ -222,7 +228,7 @@ export async function openSnapshot(path: string, root: string): Promise<OpenedSn
         // Read again in full, so that the problem names its line in the file itself.
         if (!(error instanceof InvalidInputError)) throw error
       }
-      return readSnapshot(path)
+      return whole()
     },
   }
 }
@@ -276,5 +282,14 @@ function wellFormedFiles(files: unknown): files is SnapshotFiles {
 
 /** A snapshot already read in full, as an opened one that recorded no files. */
 function wholly(source: LoadedSource): OpenedSnapshot {
-  return {files: undefined, documentFiles: [], skeletons: [], documentsOf: async () => source}
+  const fromContainers = () => [...source.documents.values()].some(hasOrigin)
+  return {
+    files: undefined,
+    documentFiles: [],
+    skeletons: [],
+    fromContainers,
+    documentsOf: async () => source,
+  }
 }
+
+const hasOrigin = (document: unknown) => isRecord(document) && document.origin !== undefined

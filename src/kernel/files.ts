@@ -5,7 +5,7 @@ import {constants} from 'node:fs'
 import {open, realpath} from 'node:fs/promises'
 import {dirname, isAbsolute, relative, resolve, sep} from 'node:path'
 import {InvalidInputError} from './errors.js'
-import {MAX_FILE_BYTES, tooLarge} from './parse.js'
+import {MAX_FILE_BYTES, MAX_OWN_FILE_BYTES, tooLarge} from './limits.js'
 
 /**
  * A regular file's bytes, refusing (as invalid input naming `display`) a fifo, a device such as
@@ -26,6 +26,22 @@ export async function readRegularFile(
     return await handle.readFile()
   } finally {
     await handle.close()
+  }
+}
+
+/**
+ * A file the agent hook reads whole (acldrift's config and its cache, a hook script, the file an
+ * edit changes), as readRegularFile reads it, up to the limit of acldrift's own files: a fifo or
+ * a device put there is refused, never waited on. Undefined when there is none (no such file, or
+ * a path through a file).
+ */
+export async function readRegularIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw error
   }
 }
 

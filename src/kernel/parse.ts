@@ -6,20 +6,16 @@ import {createRequire} from 'node:module'
 import type * as Yaml from 'yaml'
 import {InvalidInputError} from './errors.js'
 import {sha256} from './hash.js'
+import {MAX_FILE_BYTES, tooLarge} from './limits.js'
 import type {InputProblem, ParsedFile, Position, SourceFile, SourceMap} from './types.js'
 
 let yamlModule: typeof Yaml | undefined
 /** The yaml package is loaded on first use: JSON-only runs (the pre-commit hook) do not pay for it. */
 const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml)
 
-/** Files larger than this many bytes are rejected unparsed; pass `maxFileBytes` to parseFile to change it. */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024
-/**
- * The limit for acldrift's own files (the baseline snapshot, the approvals file). They grow with
- * the repository: a snapshot of 20,000 policies is over MAX_FILE_BYTES, and refusing it would
- * block every commit. Bounded still, well below the longest string V8 can hold (2^29 characters).
- */
-export const MAX_OWN_FILE_BYTES = 256 * 1024 * 1024
+// (in a module of their own, which reading a file without parsing it loads: kernel/files.ts)
+export {MAX_FILE_BYTES, MAX_OWN_FILE_BYTES, tooLarge} from './limits.js'
+
 /** Deepest nesting of objects/arrays accepted: real configs stay far below, attacks go far above. */
 export const MAX_DEPTH = 256
 /** YAML alias expansions allowed per document (stops "billion laughs" alias bombs). */
@@ -174,9 +170,6 @@ function fail(problem: InputProblem): never {
 // Bytes → text
 
 /** Checks size, binary content and UTF-8 validity; strips a leading BOM. */
-/** What a file over the size limit is told, whether it was read or only measured. */
-export const tooLarge = (bytes: number, limit = MAX_FILE_BYTES) =>
-  `file too large: ${bytes} bytes, the limit is ${limit} bytes`
 
 export function decode(file: SourceFile, maxBytes: number): string {
   const bytes = file.content

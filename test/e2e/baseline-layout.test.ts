@@ -4,41 +4,25 @@
 // baseline is a protected file and the layout a cache: these are what an agent would try, through
 // the real hooks, as Claude Code. None may let a widening through.
 
-import {readFile, stat, writeFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, type TestRepo} from '../helpers/repo.js'
 import {dump, git, repoFactory} from './helpers.js'
 import {agentOpensTrustBlocked, commitAsAgent, setUpWithTrust, trust, TRUST} from './gate-scenarios.js'
+import {forge, type Kept, keptEntry, LAYOUT, type Layout, objectRange} from './layouts.js'
 
 const newRepo = repoFactory()
 const SLOW = 180_000
 const BASELINE = '.acldrift/baseline.json'
-const LAYOUT = '.git/acldrift/snapshot-index.json'
-
-interface Kept {
-  blob: string
-  layout: string
-  mac: string
-}
-interface Layout {
-  members: Array<[string, number, number]>
-  documents: Array<[string, number, number]>
-}
 
 /** Runs the hook's check once (nothing staged), so that it keeps the baseline's layout; the entry kept. */
 async function warm(r: TestRepo): Promise<Kept> {
   const run = await runCli(['check', '--staged', '--quiet'], {cwd: r.dir})
   expect(run.code, dump(run)).toBe(0)
-  const kept = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
+  const kept = await keptEntry(r)
   expect(kept.blob).toBe((await r.git('hash-object', BASELINE)).trim())
   return kept
-}
-
-/** The kept layout rewritten by `edit`, its HMAC left as it was (the key is not the agent's to read). */
-async function forge(r: TestRepo, kept: Kept, edit: (layout: Layout) => Layout): Promise<void> {
-  const layout = edit(JSON.parse(kept.layout) as Layout)
-  await writeFile(join(r.dir, LAYOUT), JSON.stringify({...kept, layout: JSON.stringify(layout)}))
 }
 
 const WORKFLOW = '.github/workflows/ci.yml'
@@ -66,17 +50,6 @@ jobs:
       - run: echo "\${{ matrix.path }}"
 `
 
-/** The byte range of the object in `text` whose first line after `{` is `firstLine` (ASCII, no braces in strings). */
-function objectRange(text: string, firstLine: RegExp): [number, number] {
-  const start = text.lastIndexOf('{', text.search(firstLine))
-  let depth = 0
-  for (let i = start; i < text.length; i++) {
-    if (text[i] === '{') depth++
-    else if (text[i] === '}' && --depth === 0) return [start, i + 1]
-  }
-  throw new Error('unbalanced')
-}
-
 describe("the baseline's layout, kept under the git directory", () => {
   it(
     'is not trusted when forged: a changed file pointed at an object nested in another document',
@@ -102,7 +75,7 @@ describe("the baseline's layout, kept under the git directory", () => {
       }))
       await agentOpensTrustBlocked(r)
       // The forged entry was not used: the layout was found again and kept, for the same bytes.
-      const again = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
+      const again = await keptEntry(r)
       expect(JSON.parse(again.layout)).toEqual(layout)
     },
     SLOW,
@@ -136,7 +109,7 @@ describe("the baseline's layout, kept under the git directory", () => {
       const tampered = await commitAsAgent(r, 'Document partner access')
       expect(tampered.code, dump(tampered)).not.toBe(0)
       expect(tampered.stdout + tampered.stderr).toContain('baseline-widened')
-      const now = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
+      const now = await keptEntry(r)
       expect(now.blob).not.toBe(kept.blob)
       expect(now.blob).toBe((await r.git('hash-object', BASELINE)).trim())
     },
@@ -152,7 +125,7 @@ describe("the baseline's layout, kept under the git directory", () => {
       await r.commit('Partner trust')
       /** The kept entry, for the baseline as it is now, with its inode (a rewrite is a new file: writeFileAtomic). */
       const keptNow = async () => {
-        const kept = JSON.parse(await readFile(join(r.dir, LAYOUT), 'utf8')) as Kept
+        const kept = await keptEntry(r)
         expect(kept.blob).toBe((await r.git('hash-object', BASELINE)).trim())
         return (await stat(join(r.dir, LAYOUT))).ino
       }

@@ -19,11 +19,15 @@
 //     (`acldrift init` writes `.acldrift/baseline.json`) that HEAD, the index and the working tree
 //     hold the same (the full path reads the working tree's; the gate finds no change to it,
 //     and for the index the reference of acldrift's own files is HEAD, whatever the snapshot's
-//     `source.commit` says: gate/reference.ts), that validates whole, as the full path reads
-//     it (a tampered document anywhere fails the full path closed), and that recorded reading
-//     under this config (`files.config`: the documents, exclusions and kind settings). A
-//     revision baseline, a snapshot outside the repository (`baseline-config-mismatch`) go the
-//     full way;
+//     `source.commit` says: gate/reference.ts), whose documents of the file validate, and that
+//     recorded reading under this config (`files.config`: the documents, exclusions and kind
+//     settings). The snapshot is read as the pre-commit hook reads it (openSnapshot): only the
+//     file's documents are parsed and validated, found by its layout (kept under the git
+//     directory with an HMAC, else found again by a scan of its bytes). A tampered document of
+//     the file goes the full way, which fails closed; one of another file is no part of this
+//     file's comparison and is not read (the full path, reading the snapshot whole, refuses
+//     every edit over it; an edit of that file comes here and goes the full way). A revision
+//     baseline, a snapshot outside the repository (`baseline-config-mismatch`) go the full way;
 //   - no approval can be about the file: the index's approvals file (the one the gate judges)
 //     does not name it (an approval covers findings of its own file only: approvals.ts);
 //   - both versions read without problems, and the edit removes no document (the full path
@@ -46,9 +50,8 @@ import {
   type TreeEntry,
 } from '../../git/index.js'
 import {InvalidInputError, UsageError} from '../../kernel/errors.js'
-import {readRegularFile, repoPath} from '../../kernel/files.js'
+import {readRegularIfExists, repoPath} from '../../kernel/files.js'
 import {byGravity} from '../../kernel/findings.js'
-import {MAX_OWN_FILE_BYTES} from '../../kernel/parse.js'
 import {gitBlobId} from '../../kernel/hash.js'
 import type {Document, Finding, Kind, SourceFile} from '../../kernel/types.js'
 import {comparedAlone, compareChanged} from '../compare.js'
@@ -56,10 +59,10 @@ import type {Config} from '../config.js'
 import {CONFIG_FILE} from '../config-file.js'
 import type {FileDocuments} from '../embedded.js'
 import {APPROVALS_FILE} from '../gate/approvals-file.js'
-import {ATTRIBUTES_FILE} from '../gate/attributes.js'
+import {ATTRIBUTES_FILE} from '../gate/attributes-file.js'
 import {gating} from '../gate/verdict.js'
-import {parseSnapshot} from '../snapshot.js'
-import {assigner, listSourcePaths, readDocuments, readingDigest} from '../source.js'
+import {type OpenedSnapshot, openSnapshot} from '../snapshot.js'
+import {assigner, type LoadedSource, listSourcePaths, readDocuments, readingDigest} from '../source.js'
 
 const NOTHING: FileDocuments = {documents: [], problems: [], notes: []}
 
@@ -71,27 +74,18 @@ function alone(read: FileDocuments): Map<string, Document> | undefined {
 }
 
 /**
- * One of acldrift's own files in the working tree, read as the full path reads them
- * (readRegularFile: a fifo or device is refused, never waited on); undefined if absent.
- */
-async function readIfExists(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readRegularFile(path, path, MAX_OWN_FILE_BYTES)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-}
-
-/**
  * The index's approvals file, read whole (from the working tree when it holds the same blob);
  * null when the index has none; undefined when it is not a plain file there (the gate decides).
  */
-async function indexedApprovals(root: string, entries: TreeEntry[]): Promise<string | null | undefined> {
-  if (!entries.some((e) => e.path === APPROVALS_FILE)) return null
-  const entry = plainEntry(entries, APPROVALS_FILE)
+async function indexedApprovals(
+  root: string,
+  entries: TreeEntry[],
+  index: IndexEntries,
+): Promise<string | null | undefined> {
+  if (!index.has(APPROVALS_FILE)) return null
+  const entry = plainEntry(index, APPROVALS_FILE)
   if (entry === undefined) return undefined
-  const worktree = await readIfExists(join(root, APPROVALS_FILE))
+  const worktree = await readRegularIfExists(join(root, APPROVALS_FILE))
   const content =
     worktree !== undefined && gitBlobId(worktree) === entry.object
       ? worktree
@@ -107,9 +101,22 @@ async function indexedApprovals(root: string, entries: TreeEntry[]): Promise<str
 const mayName = (approvals: string, path: string) =>
   approvals.includes(path) || approvals.includes('\\') || /[\s']/.test(path)
 
+/** The index's entries, by path (a path in conflict has one per stage). */
+type IndexEntries = ReadonlyMap<string, readonly TreeEntry[]>
+
+function byPath(entries: readonly TreeEntry[]): IndexEntries {
+  const paths = new Map<string, TreeEntry[]>()
+  for (const entry of entries) {
+    const own = paths.get(entry.path)
+    if (own === undefined) paths.set(entry.path, [entry])
+    else own.push(entry)
+  }
+  return paths
+}
+
 /** A plain file's entry in the index at stage 0, alone of its path. */
-function plainEntry(entries: TreeEntry[], path: string): TreeEntry | undefined {
-  const own = entries.filter((e) => e.path === path)
+function plainEntry(index: IndexEntries, path: string): TreeEntry | undefined {
+  const own = index.get(path) ?? []
   const entry = own[0]
   return own.length === 1 && entry!.stage === 0 && ['100644', '100755'].includes(entry!.mode)
     ? entry
@@ -130,45 +137,49 @@ function snapshotPath(root: string, named: string): string | undefined {
 interface SnapshotBaseline {
   documents: Map<string, Document>
   /** whether every document of another file is one the index still holds as the snapshot read it */
-  othersKept: boolean
+  othersKept: () => boolean
 }
 
 /**
  * The baseline documents of `path` in the snapshot file `snapshot` (committed as `committed`):
- * undefined where the full path could decide otherwise (see the head of this file).
+ * undefined where the full path could decide otherwise (see the head of this file). Only the
+ * documents of `path` are parsed and validated, found by the snapshot's layout (openSnapshot:
+ * kept under the git directory with an HMAC, or found again by a scan of these very bytes).
  */
 async function snapshotBaseline(
   root: string,
   config: Config,
   snapshot: string,
   committed: Buffer | undefined,
-  entries: TreeEntry[],
+  index: IndexEntries,
   path: string,
 ): Promise<SnapshotBaseline | undefined> {
-  if (committed === undefined || plainEntry(entries, snapshot)?.object !== gitBlobId(committed))
+  if (committed === undefined || plainEntry(index, snapshot)?.object !== gitBlobId(committed))
     return undefined
-  const worktree = await readIfExists(join(root, snapshot))
+  const worktree = await readRegularIfExists(join(root, snapshot))
   if (worktree === undefined || !worktree.equals(committed)) return undefined
-  let source
+  let opened: OpenedSnapshot
+  let read: LoadedSource
   try {
-    ;({source} = await parseSnapshot(join(root, snapshot), committed, {positions: false}))
+    opened = await openSnapshot(join(root, snapshot), root, committed)
+    // (no layout: not the structure acldrift writes, and read whole; the full path decides)
+    if (opened.files === undefined || opened.files.config !== readingDigest(config)) return undefined
+    read = await opened.documentsOf(new Set([path]))
   } catch (error) {
     // Invalid or over acldrift's own limit: the full path fails closed naming why.
     if (error instanceof InvalidInputError || error instanceof UsageError) return undefined
     throw error
   }
-  const recorded = source.files
-  if (recorded === undefined || recorded.config !== readingDigest(config)) return undefined
   const documents = new Map<string, Document>()
-  let othersKept = true
-  for (const [key, document] of source.documents) {
-    const file = document.origin?.file ?? key
-    if (file === path) {
-      if (document.origin !== undefined) return undefined
-      documents.set(key, document)
-    } else if (document.origin !== undefined || plainEntry(entries, file)?.object !== recorded.blobs[file])
-      othersKept = false
+  for (const [key, document] of read.documents) {
+    if ((document.origin?.file ?? key) !== path) continue
+    if (document.origin !== undefined) return undefined
+    documents.set(key, document)
   }
+  const {blobs} = opened.files
+  const othersKept = () =>
+    !opened.fromContainers() &&
+    opened.documentFiles.every((file) => file === path || plainEntry(index, file)?.object === blobs[file])
   return {documents, othersKept}
 }
 
@@ -210,9 +221,10 @@ export async function reviewAlone(
   const atHead = (file: string) => head.files.find((f) => f.path === file)
   const headConfig = atHead(CONFIG_FILE)?.content
   const entries = await listStagedEntries(root)
+  const index = byPath(entries)
   const [ownConfig, approvals] = await Promise.all([
-    config.file === undefined ? undefined : readIfExists(join(root, CONFIG_FILE)),
-    indexedApprovals(root, entries),
+    config.file === undefined ? undefined : readRegularIfExists(join(root, CONFIG_FILE)),
+    indexedApprovals(root, entries, index),
   ])
   if ((headConfig === undefined) !== (ownConfig === undefined)) return undefined
   if (headConfig !== undefined && ownConfig !== undefined && !headConfig.equals(ownConfig)) return undefined
@@ -231,9 +243,9 @@ export async function reviewAlone(
       return !staged.some((other) => other !== path && assign(other) !== undefined)
     }
   } else {
-    const read = await snapshotBaseline(root, config, snapshot, atHead(snapshot)?.content, entries, path)
+    const read = await snapshotBaseline(root, config, snapshot, atHead(snapshot)?.content, index, path)
     before = read?.documents
-    othersKept = async () => read!.othersKept
+    othersKept = async () => read!.othersKept()
   }
   if (before === undefined || [...before.keys()].some((key) => !after.has(key))) return undefined
   // A file that had no document, or gains one, may be where the index moved another's (the full

@@ -9,9 +9,9 @@
 //   - the end of a turn: the working tree against the approved state (review.ts).
 // Anything that fails after the call is known to touch an access config blocks (`state.sensitive`).
 
-import {readFile} from 'node:fs/promises'
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {dotGitDir} from '../../git/dot-git.js'
+import {readRegularIfExists} from '../../kernel/files.js'
 import type {Config} from '../config.js'
 import {CONFIG_FILE} from '../config-file.js'
 import {type CompiledGlob, compileGlobs, mayBeAccessConfig} from './candidates.js'
@@ -73,16 +73,6 @@ async function locate(start: string): Promise<Repository | undefined> {
   }
 }
 
-async function readIfExists(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw error
-  }
-}
-
 const posixPath = (path: string) => path.split(sep).join('/')
 
 export async function judge(
@@ -124,7 +114,7 @@ async function judgeEdit(
   entry: (over: Partial<AgentLogEntry>) => AgentLogEntry,
 ): Promise<Judgement> {
   const proposed = async () => {
-    const current = await readIfExists(file)
+    const current = await readRegularIfExists(file)
     return {current, result: applyEdit(current?.toString('utf8'), action.edit)}
   }
   // Settings that switch every hook of the harness off, wherever they are (user settings too).
@@ -235,11 +225,11 @@ interface ConfigView extends Pick<Config, 'documents' | 'exclude'> {
  * YAML and loads neither picomatch nor the registries the config's validation needs.
  */
 async function configView(repo: Repository): Promise<ConfigView> {
-  const content = await readIfExists(join(repo.root, CONFIG_FILE))
+  const content = await readRegularIfExists(join(repo.root, CONFIG_FILE))
   if (content === undefined) return {text: '', documents: [], exclude: [], globs: []}
   const text = content.toString('latin1')
   const cacheFile = join(repo.gitDir, 'acldrift', 'config-view.json')
-  const cached = await readIfExists(cacheFile)
+  const cached = await readRegularIfExists(cacheFile)
   if (cached !== undefined) {
     try {
       const view = JSON.parse(cached.toString('utf8'))
@@ -284,8 +274,8 @@ async function hasGitHooks(root: string): Promise<boolean> {
     import('../../git/index.js'),
     import('../init/scripts.js'),
   ])
-  if ((await readIfExists(join(root, LAUNCHER))) !== undefined) return true
-  const hook = await readIfExists(join(await hooksDir(root), 'pre-commit')).catch(() => undefined)
+  if ((await readRegularIfExists(join(root, LAUNCHER))) !== undefined) return true
+  const hook = await readRegularIfExists(join(await hooksDir(root), 'pre-commit')).catch(() => undefined)
   return hook !== undefined && hook.toString('utf8').includes(MARKER)
 }
 

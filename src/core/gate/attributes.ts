@@ -23,13 +23,14 @@ import {createRequire} from 'node:module'
 import type Picomatch from 'picomatch'
 import {type AttributeState, firstParent, type PathAttributes, readPathsAt} from '../../git/index.js'
 import type {Finding} from '../../kernel/types.js'
+import {ATTRIBUTES_FILE} from './attributes-file.js'
 import {type Protected, protectedFinding} from './protected.js'
 import type {VersionCache} from './versions.js'
 
 // (required, not imported: an ES import of a CommonJS package parses it once more for its export names)
 const picomatch = createRequire(import.meta.url)('picomatch') as typeof Picomatch
 
-export const ATTRIBUTES_FILE = '.gitattributes'
+export {ATTRIBUTES_FILE}
 
 /** Whether a path is a .gitattributes file, in any folder. */
 export const isAttributesFile = (path: string) =>

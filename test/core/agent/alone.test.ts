@@ -4,7 +4,7 @@
 // each case that needs more than the one file (an approval about it, a container that reads it,
 // a kind read together, a protected file, another baseline, a possible move) goes the full way.
 import {execFileSync} from 'node:child_process'
-import {readFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join, relative, resolve} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {reviewAlone} from '../../../src/core/agent/alone.js'
@@ -18,6 +18,7 @@ import {oneRun} from '../../../src/git/index.js'
 import type {Finding} from '../../../src/kernel/types.js'
 import {renderRefusal} from '../../../src/reporters/agent.js'
 import {createRepo, projectRoot, runCli, type TestRepo} from '../../helpers/repo.js'
+import {forge, keptEntry, LAYOUT, objectRange} from '../../e2e/layouts.js'
 import {BUCKET_FILE, bucketPolicy, policyText, publicBucketPolicy} from '../../e2e/policies.js'
 
 const SLOW = 120_000
@@ -308,6 +309,29 @@ describe('hostile files on the own path', () => {
     },
     SLOW,
   )
+
+  it(
+    'a fifo where the config is refuses an edit of an access config at once, on the fast path, before the hook’s own deadline',
+    async () => {
+      // The fast path reads the config (for its globs) before it knows whether the edit touches an
+      // access config: a read that waited for a writer would hold every edit until the 45 s guard.
+      const repo = await repository({'acldrift.config.yaml': 'version: 1\n'})
+      await repo.remove('acldrift.config.yaml')
+      execFileSync('mkfifo', [join(repo.dir, 'acldrift.config.yaml')])
+      const call = write(join(repo.dir, BUCKET_FILE), policyText(publicBucketPolicy))
+      const started = Date.now()
+      const hook = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+        cwd: repo.dir,
+        input: JSON.stringify({session_id: 's', cwd: repo.dir, hook_event_name: 'PreToolUse', ...call}),
+        timeoutMs: 60_000,
+      })
+      expect(hook.code, hook.stderr).toBe(2)
+      expect(hook.stderr).toContain('acldrift.config.yaml')
+      expect(hook.stderr).toContain('not a regular file')
+      expect(Date.now() - started).toBeLessThan(30_000)
+    },
+    SLOW,
+  )
 })
 
 /** A repository as `acldrift init` leaves it (globs, the snapshot baseline), both committed. */
@@ -411,7 +435,10 @@ describe('with the snapshot baseline, the own path hands over where the snapshot
       await repo.stage(SNAPSHOT)
       expect((await alonePath(repo, widening(repo))).alone).toBeDefined()
 
-      // A document of another file that is not valid for its kind, committed: the full path fails closed.
+      // A document of another file that is not valid for its kind, committed: the full path, which
+      // reads the snapshot whole, fails closed. The own path reads the edited file's documents
+      // only, as the pre-commit hook does: it decides an edit of another file as before, and
+      // leaves an edit of that file to the full path.
       const tampered = await rewritten(repo, (s) => {
         s.documents.find((d) => d.path === ACL_FILE)!.value = {grants: 'everyone'}
       })
@@ -419,13 +446,88 @@ describe('with the snapshot baseline, the own path hands over where the snapshot
       await repo.stage(SNAPSHOT)
       await repo.git('commit', '--quiet', '--no-verify', '-m', 'tampered')
       expect(await committed(repo)).toBe(tampered)
-      await notTaken(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''))
+      expect((await alonePath(repo, edit(BUCKET_FILE, '"s3:GetObject",', ''))).alone).toEqual([])
+      expect((await alonePath(repo, widening(repo))).alone).not.toEqual([])
       await expect(
         reviewInCheck(repo.dir, await loadConfig(repo.dir), {
           path: BUCKET_FILE,
           content: Buffer.from(policyText(bucketPolicy)),
         }),
       ).rejects.toThrow(/baseline/)
+      await notTaken(repo, edit(ACL_FILE, '[group:sre]', '[group:sre, group:contractors]'))
+    },
+    SLOW,
+  )
+
+  it(
+    "a document of the edited file tampered with and committed: the hook refuses the edit, naming the baseline's problem",
+    async () => {
+      const repo = await initialised()
+      // Wide, and not valid for its kind (a member IAM does not have): compared unvalidated, the
+      // public policy would widen nothing.
+      const tampered = await rewritten(repo, (s) => {
+        s.documents.find((d) => d.path === BUCKET_FILE)!.value = {
+          ...publicBucketPolicy,
+          Statement: publicBucketPolicy.Statement.map((statement) => ({...statement, Note: 'approved'})),
+        }
+      })
+      await repo.write(SNAPSHOT, tampered)
+      await repo.stage(SNAPSHOT)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'tampered')
+      await notTaken(repo, widening(repo))
+      const hook = await runCli(['hook', 'agent', 'claude-code', 'PreToolUse'], {
+        cwd: repo.dir,
+        input: JSON.stringify({
+          session_id: 's',
+          cwd: repo.dir,
+          hook_event_name: 'PreToolUse',
+          ...widening(repo),
+        }),
+      })
+      expect(hook.code, hook.stderr).toBe(2)
+      expect(hook.stderr).toContain(SNAPSHOT)
+    },
+    SLOW,
+  )
+
+  it(
+    "a forged layout (its HMAC left as it was) pointing the edited file at a decoy, and a stale one: the snapshot's own documents decide",
+    async () => {
+      // A workflow whose job matrix (any values: https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstrategymatrixinclude)
+      // holds an object shaped like the bucket policy's baseline document, public: bytes of the
+      // snapshot that a forged layout could point the policy at.
+      const decoy = `name: ci\non: [push]\npermissions:\n  contents: read\njobs:\n  check:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        include:\n          - kind: aws-iam\n            path: ${BUCKET_FILE}\n            hash: ${'a'.repeat(64)}\n            value: ${JSON.stringify(publicBucketPolicy)}\n    steps:\n      - run: echo "\${{ matrix.path }}"\n`
+      const repo = await initialised({[WORKFLOW_FILE]: decoy})
+      const kept = await keptEntry(repo)
+      const text = await readFile(join(repo.dir, SNAPSHOT), 'utf8')
+      const range = objectRange(
+        text,
+        /\{\s*"kind": "aws-iam",\s*"path": "iam\/buckets\/payroll-exports.json"/,
+      )
+      expect(JSON.parse(text.slice(...range))).toMatchObject({path: BUCKET_FILE, value: publicBucketPolicy})
+      await forge(repo, kept, (layout) => ({
+        ...layout,
+        documents: layout.documents.map(([file, ...own]) => [file, ...(file === BUCKET_FILE ? range : own)]),
+      }))
+      await expectSameAsFull(repo, widening(repo), true)
+      // Not used: the layout was found again in the snapshot's bytes, and kept.
+      expect(JSON.parse((await keptEntry(repo)).layout)).toEqual(JSON.parse(kept.layout))
+
+      // Stale: the entry kept for the snapshot before a baseline update that narrowed the policy.
+      const [reads, deny] = bucketPolicy.Statement
+      const narrowed = {...bucketPolicy, Statement: [{...reads, Action: ['s3:GetObject']}, deny]}
+      await repo.write(BUCKET_FILE, policyText(narrowed))
+      await repo.stage(BUCKET_FILE)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'narrowed')
+      const update = await runCli(['baseline', 'update'], {cwd: repo.dir})
+      expect(update.code, update.stderr).toBe(0)
+      await repo.stage(SNAPSHOT)
+      await repo.git('commit', '--quiet', '--no-verify', '-m', 'baseline update')
+      const current = await keptEntry(repo)
+      expect(current.blob).not.toBe(kept.blob)
+      await writeFile(join(repo.dir, LAYOUT), JSON.stringify(kept))
+      await expectSameAsFull(repo, write(join(repo.dir, BUCKET_FILE), policyText(bucketPolicy)), true)
+      expect(await keptEntry(repo)).toMatchObject({blob: current.blob})
     },
     SLOW,
   )
