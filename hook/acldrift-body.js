@@ -9964,7 +9964,7 @@ function checkYamlDepth(file, text3) {
     }
   }
 }
-var yamlModule, yaml, MAX_DEPTH, MAX_YAML_ALIASES, PointerSourceMap, ESCAPES, LITERALS, NUMBER, JsonParser, YAML_TAG_PREFIX;
+var yamlModule, yaml, MAX_DEPTH, MAX_YAML_ALIASES, recentMaps, RECENT_MAPS, sourceMapCounts, PointerSourceMap, ESCAPES, LITERALS, NUMBER, JsonParser, YAML_TAG_PREFIX;
 var init_parse = __esm({
   "src/kernel/parse.ts"() {
     "use strict";
@@ -9975,23 +9975,37 @@ var init_parse = __esm({
     yaml = () => yamlModule ??= require_dist();
     MAX_DEPTH = 256;
     MAX_YAML_ALIASES = 100;
+    recentMaps = /* @__PURE__ */ new Map();
+    RECENT_MAPS = 4;
+    sourceMapCounts = { found: 0, held: () => recentMaps.size };
     PointerSourceMap = class {
       #positions;
       #find;
-      /** `positions`, or how to find them (once, when first asked for). */
+      /** the positions asked for, when they are found on demand (a few pointers, not the whole map) */
+      #asked;
+      /** `positions`, or how to find them (each time they are asked for and not among the recent maps). */
       constructor(positions) {
         if (typeof positions === "function") this.#find = positions;
         else this.#positions = positions;
       }
       get positions() {
-        if (this.#positions === void 0) {
-          this.#positions = this.#find();
-          this.#find = void 0;
-        }
-        return this.#positions;
+        if (this.#positions !== void 0) return this.#positions;
+        let found2 = recentMaps.get(this);
+        if (found2 === void 0) {
+          sourceMapCounts.found++;
+          found2 = this.#find();
+          if (recentMaps.size >= RECENT_MAPS) recentMaps.delete(recentMaps.keys().next().value);
+        } else recentMaps.delete(this);
+        recentMaps.set(this, found2);
+        return found2;
       }
       locate(pointer) {
-        return this.positions.get(pointer);
+        if (this.#positions !== void 0) return this.#positions.get(pointer);
+        this.#asked ??= /* @__PURE__ */ new Map();
+        if (this.#asked.has(pointer)) return this.#asked.get(pointer);
+        const position = this.positions.get(pointer);
+        this.#asked.set(pointer, position);
+        return position;
       }
     };
     ESCAPES = {
@@ -11715,6 +11729,11 @@ var init_domains = __esm({
 
 // src/engine/families.ts
 function globBound(formula) {
+  let bound = bounds.get(formula);
+  if (bound === void 0) bounds.set(formula, bound = boundOf(formula));
+  return bound;
+}
+function boundOf(formula) {
   switch (formula.op) {
     case "false":
       return [];
@@ -11742,9 +11761,15 @@ function literalPrefix(glob2) {
 }
 function prefixesOf(rule2, name2) {
   const predicate = rule2.predicates.get(name2);
-  const bound = predicate === void 0 ? null : globBound(predicate);
-  const prefixes = bound?.map(literalPrefix);
-  return prefixes === void 0 || prefixes.includes("") ? void 0 : prefixes;
+  if (predicate === void 0) return void 0;
+  let known2 = prefixesByPredicate.get(predicate);
+  if (known2 === void 0) {
+    familyCounts.prefixes++;
+    const prefixes = globBound(predicate)?.map(literalPrefix);
+    known2 = { prefixes: prefixes === void 0 || prefixes.includes("") ? void 0 : prefixes };
+    prefixesByPredicate.set(predicate, known2);
+  }
+  return known2.prefixes;
 }
 function families(live, name2, own) {
   const whole2 = [{ live }];
@@ -11824,11 +11849,14 @@ function familyIndex(rules, name2) {
     return answer;
   };
 }
-var MIN_SPLIT;
+var bounds, prefixesByPredicate, familyCounts, MIN_SPLIT;
 var init_families = __esm({
   "src/engine/families.ts"() {
     "use strict";
     init_glob();
+    bounds = /* @__PURE__ */ new WeakMap();
+    prefixesByPredicate = /* @__PURE__ */ new WeakMap();
+    familyCounts = { prefixes: 0 };
     MIN_SPLIT = 2;
   }
 });
@@ -11953,19 +11981,19 @@ function commonAllows(allowed, other, formulaKeyOf) {
 function relevantLeaves(own, constrained, name2) {
   const all2 = /* @__PURE__ */ new Map();
   for (const l of constrained) leavesOf(l.rule.predicates.get(name2), all2);
-  const bounds = [];
+  const bounds2 = [];
   for (const l of own) {
     const predicate = l.rule.predicates.get(name2);
     const bound = predicate === void 0 ? null : globBound(predicate);
     if (bound === null) return { leaves: [...all2.values()], outside: /* @__PURE__ */ new Set() };
-    bounds.push(...bound);
+    bounds2.push(...bound);
   }
-  if (bounds.length * all2.size > MAX_INTERSECTION_TESTS)
+  if (bounds2.length * all2.size > MAX_INTERSECTION_TESTS)
     return { leaves: [...all2.values()], outside: /* @__PURE__ */ new Set() };
   const leaves2 = [];
   const outside = /* @__PURE__ */ new Set();
   for (const leaf2 of all2.values()) {
-    if (leaf2.type !== "glob" || bounds.some((b) => b === leaf2.glob || globsIntersect(b, leaf2.glob)))
+    if (leaf2.type !== "glob" || bounds2.some((b) => b === leaf2.glob || globsIntersect(b, leaf2.glob)))
       leaves2.push(leaf2);
     else outside.add(leaf2.key);
   }
@@ -12068,19 +12096,32 @@ function decideForAll(request, allowed, other, opaque) {
   if (unknowns.length > MAX_OPAQUE2) return "possible";
   const outcomes = /* @__PURE__ */ new Set();
   for (let mask = 0; mask < 1 << unknowns.length; mask++) {
-    const ruleTruth = (rule2) => allOf(
-      [...rule2.predicates].map(([dim, p]) => {
+    const ruleTruth = (rule2) => {
+      let truth = "yes";
+      for (const [dim, p] of rule2.predicates) {
         const i2 = unknowns.indexOf(dim);
-        if (i2 !== -1) return evaluate(p, () => Boolean(mask & 1 << i2)) ? "yes" : "no";
-        if (!request.has(dim)) return "maybe";
-        return formulaForAll(p, (l) => leafForAll(l, request.get(dim)));
-      })
-    );
-    const allows2 = (rules) => allOf([
-      anyOf(rules.filter((r) => r.effect === "allow").map(ruleTruth)),
-      negate(anyOf(rules.filter((r) => r.effect === "deny").map(ruleTruth)))
-    ]);
-    outcomes.add(allOf([allows2(allowed), negate(allows2(other))]));
+        const t = i2 !== -1 ? evaluate(p, () => Boolean(mask & 1 << i2)) ? "yes" : "no" : !request.has(dim) ? "maybe" : formulaForAll(p, (l) => leafForAll(l, request.get(dim)));
+        if (t === "no") return "no";
+        if (t === "maybe") truth = "maybe";
+      }
+      return truth;
+    };
+    const anyRule = (rules, effect) => {
+      let truth = "no";
+      for (const rule2 of rules) {
+        if (rule2.effect !== effect) continue;
+        const t = ruleTruth(rule2);
+        if (t === "yes") return "yes";
+        if (t === "maybe") truth = "maybe";
+      }
+      return truth;
+    };
+    const allows2 = (rules) => {
+      const allow2 = anyRule(rules, "allow");
+      return allow2 === "no" ? "no" : allOf([allow2, negate(anyRule(rules, "deny"))]);
+    };
+    const allowedAllows = allows2(allowed);
+    outcomes.add(allowedAllows === "no" ? "no" : allOf([allowedAllows, negate(allows2(other))]));
   }
   if (outcomes.size === 1 && outcomes.has("yes")) return "definite";
   if (outcomes.size === 1 && outcomes.has("no")) return "none";

@@ -17,6 +17,23 @@ interface HasPredicates {
  * leaves say (so also under the search's `outside` shortcut); null when there are none such.
  */
 export function globBound(formula: Formula<AnyLeaf>): Glob[] | null {
+  let bound = bounds.get(formula)
+  if (bound === undefined) bounds.set(formula, (bound = boundOf(formula)))
+  return bound
+}
+
+/**
+ * What globBound and prefixesOf found, by formula: both are functions of the formula alone, and
+ * formulas are never changed once built. A search asks them of every live rule at every step, so
+ * each predicate is worked out once (per run: a predicate lives as long as the rules that hold it).
+ */
+const bounds = new WeakMap<Formula<AnyLeaf>, Glob[] | null>()
+const prefixesByPredicate = new WeakMap<Formula<AnyLeaf>, {prefixes: string[] | undefined}>()
+
+/** How many predicates' prefixes were worked out (a debug stat, for tests). */
+export const familyCounts = {prefixes: 0}
+
+function boundOf(formula: Formula<AnyLeaf>): Glob[] | null {
   switch (formula.op) {
     case 'false':
       return []
@@ -55,9 +72,15 @@ function literalPrefix(glob: Glob): string {
  */
 function prefixesOf(rule: HasPredicates, name: string): string[] | undefined {
   const predicate = rule.predicates.get(name)
-  const bound = predicate === undefined ? null : globBound(predicate)
-  const prefixes = bound?.map(literalPrefix)
-  return prefixes === undefined || prefixes.includes('') ? undefined : prefixes
+  if (predicate === undefined) return undefined
+  let known = prefixesByPredicate.get(predicate)
+  if (known === undefined) {
+    familyCounts.prefixes++
+    const prefixes = globBound(predicate)?.map(literalPrefix)
+    known = {prefixes: prefixes === undefined || prefixes.includes('') ? undefined : prefixes}
+    prefixesByPredicate.set(predicate, known)
+  }
+  return known.prefixes
 }
 
 /** Below this many live rules a dimension is searched whole: splitting would gain nothing. */

@@ -105,22 +105,43 @@ export function decideForAll(
   )
   if (unknowns.length > MAX_OPAQUE) return 'possible'
   const outcomes = new Set<Truth>()
+  // Three-valued and/or read left to right, stopping at the first value that decides them (a
+  // `no` for and, a `yes` for or): every test is a pure function of the request, so the answer is
+  // the one every term gives. A policy of many statements mostly holds rules of other actions.
   for (let mask = 0; mask < 1 << unknowns.length; mask++) {
-    const ruleTruth = (rule: Rule): Truth =>
-      allOf(
-        [...rule.predicates].map(([dim, p]) => {
-          const i = unknowns.indexOf(dim)
-          if (i !== -1) return evaluate(p, () => Boolean(mask & (1 << i))) ? 'yes' : 'no'
-          if (!request.has(dim)) return 'maybe'
-          return formulaForAll(p, (l) => leafForAll(l, request.get(dim)))
-        }),
-      )
-    const allows = (rules: readonly Rule[]) =>
-      allOf([
-        anyOf(rules.filter((r) => r.effect === 'allow').map(ruleTruth)),
-        negate(anyOf(rules.filter((r) => r.effect === 'deny').map(ruleTruth))),
-      ])
-    outcomes.add(allOf([allows(allowed), negate(allows(other))]))
+    const ruleTruth = (rule: Rule): Truth => {
+      let truth: Truth = 'yes'
+      for (const [dim, p] of rule.predicates) {
+        const i = unknowns.indexOf(dim)
+        const t: Truth =
+          i !== -1
+            ? evaluate(p, () => Boolean(mask & (1 << i)))
+              ? 'yes'
+              : 'no'
+            : !request.has(dim)
+              ? 'maybe'
+              : formulaForAll(p, (l) => leafForAll(l, request.get(dim)))
+        if (t === 'no') return 'no'
+        if (t === 'maybe') truth = 'maybe'
+      }
+      return truth
+    }
+    const anyRule = (rules: readonly Rule[], effect: Rule['effect']): Truth => {
+      let truth: Truth = 'no'
+      for (const rule of rules) {
+        if (rule.effect !== effect) continue
+        const t = ruleTruth(rule)
+        if (t === 'yes') return 'yes'
+        if (t === 'maybe') truth = 'maybe'
+      }
+      return truth
+    }
+    const allows = (rules: readonly Rule[]): Truth => {
+      const allow = anyRule(rules, 'allow')
+      return allow === 'no' ? 'no' : allOf([allow, negate(anyRule(rules, 'deny'))])
+    }
+    const allowedAllows = allows(allowed)
+    outcomes.add(allowedAllows === 'no' ? 'no' : allOf([allowedAllows, negate(allows(other))]))
   }
   if (outcomes.size === 1 && outcomes.has('yes')) return 'definite'
   if (outcomes.size === 1 && outcomes.has('no')) return 'none'

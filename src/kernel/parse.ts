@@ -120,26 +120,48 @@ function ownString(text: string): string {
   return Object.keys(holder)[0]!
 }
 
+/**
+ * Maps found lately, the most recent last: the findings of a file are placed one after another, so
+ * the map found for the first serves the next ones. No map found is kept by its file: a map holds a
+ * position per value (several times the file's size), and a run that locates findings in a
+ * thousand changed policies (an audit of a long history, `history`) would hold them all.
+ */
+const recentMaps = new Map<PointerSourceMap, ReadonlyMap<string, Position>>()
+const RECENT_MAPS = 4
+/** How many maps were found by parsing again, and how many a file now holds (debug stats, for tests). */
+export const sourceMapCounts = {found: 0, held: () => recentMaps.size}
+
 class PointerSourceMap implements SourceMap {
   #positions: ReadonlyMap<string, Position> | undefined
   #find: (() => ReadonlyMap<string, Position>) | undefined
+  /** the positions asked for, when they are found on demand (a few pointers, not the whole map) */
+  #asked: Map<string, Position | undefined> | undefined
 
-  /** `positions`, or how to find them (once, when first asked for). */
+  /** `positions`, or how to find them (each time they are asked for and not among the recent maps). */
   constructor(positions: ReadonlyMap<string, Position> | (() => ReadonlyMap<string, Position>)) {
     if (typeof positions === 'function') this.#find = positions
     else this.#positions = positions
   }
 
   get positions(): ReadonlyMap<string, Position> {
-    if (this.#positions === undefined) {
-      this.#positions = this.#find!()
-      this.#find = undefined
-    }
-    return this.#positions
+    if (this.#positions !== undefined) return this.#positions
+    let found = recentMaps.get(this)
+    if (found === undefined) {
+      sourceMapCounts.found++
+      found = this.#find!()
+      if (recentMaps.size >= RECENT_MAPS) recentMaps.delete(recentMaps.keys().next().value!)
+    } else recentMaps.delete(this)
+    recentMaps.set(this, found)
+    return found
   }
 
   locate(pointer: string): Position | undefined {
-    return this.positions.get(pointer)
+    if (this.#positions !== undefined) return this.#positions.get(pointer)
+    this.#asked ??= new Map()
+    if (this.#asked.has(pointer)) return this.#asked.get(pointer)
+    const position = this.positions.get(pointer)
+    this.#asked.set(pointer, position)
+    return position
   }
 }
 
