@@ -20594,10 +20594,12 @@ __export(compare_exports7, {
   describeFinding: () => describeFinding7,
   witnessOf: () => witnessOf5
 });
-function compareAclFile(file, before, after) {
+function compareAclFile(file, before, after, approved = []) {
   const base = readAcl(before?.value);
   const tgt = readAcl(after?.value);
-  const standIns = interchangeable(base, tgt);
+  const approvedAcls = approved.map((a) => readAcl(a.value));
+  const standIns = interchangeable(base, tgt, approvedAcls);
+  const approvedRules = approvedAcls.map((a) => compileGrants(a.grants, a, standIns));
   const sides = {
     file,
     before,
@@ -20609,13 +20611,15 @@ function compareAclFile(file, before, after) {
     baseUnderTarget: compileGrants(base.grants, tgt, standIns),
     targetUnderBase: compileGrants(tgt.grants, base, standIns)
   };
-  const phantoms = [...sides.baseUnderTarget, ...sides.targetUnderBase].map((r, i2) => ({
-    index: -1 - i2,
-    effect: "deny",
-    predicates: new Map([...r.predicates, [PHANTOM, FALSE]])
-  }));
+  const phantoms = [...sides.baseUnderTarget, ...sides.targetUnderBase, ...approvedRules.flat()].map(
+    (r, i2) => ({
+      index: -1 - i2,
+      effect: "deny",
+      predicates: new Map([...r.predicates, [PHANTOM, FALSE]])
+    })
+  );
   const dims = [
-    ...dimensions3([base, tgt], standIns),
+    ...dimensions3([base, tgt, ...approvedAcls], standIns),
     { name: PHANTOM, domain: { cells: () => [{ value: void 0, known: /* @__PURE__ */ new Map() }] } }
   ];
   const notes = [];
@@ -20630,7 +20634,9 @@ function compareAclFile(file, before, after) {
     "widening",
     report
   )) {
-    const cause = cell2.cells.size === 0 ? undecided2(cell2, sides) : widening(requestOf3(cell2), sides);
+    const request = cell2.cells.size === 0 ? void 0 : requestOf3(cell2);
+    if (request !== void 0 && approvedRules.some((rules) => allowedBy(rules, request))) continue;
+    const cause = request === void 0 ? undecided2(cell2, sides) : widening(request, sides);
     cause.severity = severityOf(cause, sides);
     widenings.set(cause.group, [...widenings.get(cause.group) ?? [], cause]);
   }
@@ -20657,12 +20663,16 @@ function compareAclFile(file, before, after) {
     findings.push(complete(draftOf2(best3(group, names3), "narrowing", sides)));
   return { findings, notes };
 }
-function interchangeable(base, tgt) {
+function interchangeable(base, tgt, approved) {
   const subjects = (acl2) => [
     ...[...acl2.groups.values()].flatMap((g) => g.members),
     ...acl2.grants.flatMap((g) => g.subjects)
   ];
-  const wildcards = [...new Set([...subjects(base), ...subjects(tgt)].filter((s) => /[*?]/.test(s)))];
+  const ofApproved = approved.flatMap(subjects);
+  const wildcards = [
+    ...new Set([...subjects(base), ...subjects(tgt), ...ofApproved].filter((s) => /[*?]/.test(s)))
+  ];
+  const named3 = new Set(ofApproved);
   const places = (acl2, subject) => JSON.stringify([
     [...acl2.groups.values()].filter((g) => g.members.includes(subject)).map((g) => g.name).sort(),
     acl2.grants.filter((g) => g.subjects.includes(subject)).map(grantKey).sort()
@@ -20670,7 +20680,7 @@ function interchangeable(base, tgt) {
   const classes = /* @__PURE__ */ new Set();
   const standIns = /* @__PURE__ */ new Set();
   for (const subject of literals([...subjects(base), ...subjects(tgt)])) {
-    if (groupRef(subject) !== void 0) continue;
+    if (groupRef(subject) !== void 0 || named3.has(subject)) continue;
     const place = places(base, subject);
     if (place !== places(tgt, subject)) continue;
     const signature2 = `${place}|${wildcards.map((w) => covering(subject)(w) ? 1 : 0).join("")}`;
@@ -21036,7 +21046,8 @@ var init_compare7 = __esm({
 // src/adapters/acl/covers.ts
 var covers_exports7 = {};
 __export(covers_exports7, {
-  impliedBy: () => impliedBy7
+  impliedBy: () => impliedBy7,
+  witnessBeyond: () => witnessBeyond7
 });
 function grantOf2(v, effect) {
   if (!isRecord8(v) || Object.keys(v).sort().join() !== "conditions,effect,permissions,resources,subjects")
@@ -21067,6 +21078,12 @@ function impliedBy7(approved, access) {
   if (a === void 0 || b === void 0) return false;
   const { findings } = compareAclFile("(approved access)", a, b);
   return findings.every((f) => f.change === "narrowing");
+}
+function witnessBeyond7(finding2, key, baseline, target, approved) {
+  const regions2 = approved.map(aclOf).filter((a) => a !== void 0);
+  if (regions2.length === 0) return void 0;
+  const same2 = findingLike(compareAclFile(key, baseline, target, regions2).findings, finding2);
+  return same2?.witness ?? void 0;
 }
 var isRecord8, strings5;
 var init_covers7 = __esm({
@@ -21106,6 +21123,8 @@ var init_acl = __esm({
       // weakened deny or a changed definition all its version allows, less the denies) allows nothing
       // the approved one's did not (covers.ts: decided with the comparison).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers7(), covers_exports7))).impliedBy(approved, access),
+      // A finding no approval covers shows a request no approved region allows (covers.ts).
+      witnessBeyond: async (finding2, key, baseline, target, approved) => (await Promise.resolve().then(() => (init_covers7(), covers_exports7))).witnessBeyond(finding2, key, baseline, target, approved),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare7(), compare_exports7))).describeFinding(finding2, witness)
     };
   }

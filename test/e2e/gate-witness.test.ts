@@ -5,7 +5,8 @@
 // first choice, the graver), which would blame her commit, a human's, and let the agent's widening
 // below `failOn` through. The same per kind that picks such a witness (KINDS): a GCP binding's
 // member, a k8s Role's rule widened in place, what a workflow trigger exposes, the paths a
-// CODEOWNERS rule leaves without owners, who may push past a branch's required reviews.
+// CODEOWNERS rule leaves without owners, who may push past a branch's required reviews, who an
+// ACL grant adds.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -197,6 +198,19 @@ const protection = (bypass: string[]) =>
     '',
   ].join('\n')
 
+/** The docs system's ACL: one grant of `permissions` on docs/* to `subjects`. */
+const docsAcl = (subjects: string[], permissions: string[]) =>
+  [
+    'apiVersion: acldrift.dev/acl/v1',
+    'grants:',
+    '  - id: docs',
+    '    effect: allow',
+    `    subjects: [${subjects.join(', ')}]`,
+    `    permissions: [${permissions.join(', ')}]`,
+    '    resources: ["docs/*"]',
+    '',
+  ].join('\n')
+
 /**
  * Per kind: the file at `base`, Alice's approved and committed `approved` (whose finding's witness
  * is `approvedWitness`), then the agent's `wider`, whose finding the comparison would show by the
@@ -265,6 +279,18 @@ const KINDS = [
     subject: 'Bob pushes hotfixes',
     shown: 'a direct push by user:bob',
     approvedText: 'user:alice',
+  },
+  {
+    kind: 'acl',
+    story: 'Alice approved alice deleting docs; the agent adds mallory to the grant',
+    file: 'access/docs-acl.yaml',
+    base: docsAcl(['user:alice'], ['docs.read']),
+    approved: docsAcl(['user:alice'], ['docs.read', 'docs.delete']),
+    approvedWitness: {subject: 'user:alice', permission: 'docs.delete'},
+    wider: docsAcl(['user:alice', 'user:mallory'], ['docs.read', 'docs.delete']),
+    subject: 'Mallory maintains the docs',
+    shown: 'user:mallory now has',
+    approvedText: 'user:alice now has',
   },
 ]
 
