@@ -18451,9 +18451,18 @@ __export(compare_exports5, {
   SENSITIVE_PATTERNS: () => SENSITIVE_PATTERNS,
   compareCodeowners: () => compareCodeowners,
   describeFinding: () => describeFinding5,
+  examplePaths: () => examplePaths,
   groupsAt: () => groupsAt,
-  regions: () => regions
+  isSensitive: () => isSensitive,
+  regions: () => regions,
+  restateFinding: () => restateFinding,
+  sideOf: () => sideOf2
 });
+function sideOf2(file, docs) {
+  const read2 = effectiveFile(isLocation(file) ? "CODEOWNERS" : file, (p) => docs.has(p));
+  const doc = read2 === void 0 ? void 0 : docs.get(read2);
+  return { file: read2, doc, rules: [] };
+}
 function regions(base, target) {
   const patterns = [];
   const idOf = /* @__PURE__ */ new Map();
@@ -18653,12 +18662,7 @@ async function compareCodeowners(baseline, target, changed, context) {
   const paths = context.paths && (() => realPaths ??= context.paths());
   for (const unit of [...units].sort()) {
     const representative = unit === "repository" ? "CODEOWNERS" : unit;
-    const sideOf2 = (docs) => {
-      const file = effectiveFile(representative, (p) => docs.has(p));
-      const doc = file === void 0 ? void 0 : docs.get(file);
-      return { file, doc, rules: [] };
-    };
-    const [base, tgt] = [sideOf2(baseline), sideOf2(target)];
+    const [base, tgt] = [sideOf2(representative, baseline), sideOf2(representative, target)];
     try {
       for (const side of [base, tgt]) side.rules = side.doc === void 0 ? [] : rulesOf2(side.doc.value);
     } catch (error) {
@@ -18738,10 +18742,7 @@ async function compareSides(base, target, paths, notes, complete) {
     existing = new Set(all2);
     assign(all2, groups, base, target, "real", true);
   }
-  const samples = /* @__PURE__ */ new Set([
-    ...[...target.rules, ...base.rules].flatMap((r) => samplesOf(r.pattern)),
-    ...SENSITIVE_SAMPLES
-  ]);
+  const samples = examplePaths([...target.rules, ...base.rules].map((r) => r.pattern));
   assign(samples, groups, base, target, "sample", false);
   const findings = [];
   const teams = /* @__PURE__ */ new Set();
@@ -18780,6 +18781,28 @@ function findingDraft(g, path, exists, lastB, lastA, base, target) {
     after: view(after),
     access: g.access()
   };
+}
+function restateFinding(finding2, witness, sides) {
+  const [base, tgt] = [sideOf2(finding2.file, sides.baseline), sideOf2(finding2.file, sides.target)];
+  try {
+    for (const side of [base, tgt]) side.rules = side.doc === void 0 ? [] : rulesOf2(side.doc.value);
+  } catch (error) {
+    if (error instanceof PatternError || error instanceof TypeError) return void 0;
+    throw error;
+  }
+  const path = String(witness.path);
+  const group = {
+    access: () => finding2.access,
+    change: finding2.change,
+    rule: finding2.rule,
+    ...witness.approver === void 0 ? {} : { approver: principal(String(witness.approver)) },
+    sensitive: finding2.severity === "high"
+  };
+  const lastB = decidingRule(base.rules, path)?.index ?? -1;
+  const lastA = decidingRule(tgt.rules, path)?.index ?? -1;
+  const exists = typeof witness.exists === "boolean" ? witness.exists : void 0;
+  const draft = findingDraft(group, path, exists, lastB, lastA, base, tgt);
+  return completeFinding("codeowners", RULES5, sides, draft);
 }
 function describeFinding5(finding2, witness) {
   return message(finding2.rule, witness, finding2.before, finding2.after) ?? finding2.message;
@@ -18824,7 +18847,7 @@ function undecided(base, target, reason) {
   });
   return fresh2.length > 0 ? fresh2.map(draft) : [draft(void 0)];
 }
-var SENSITIVE_PATTERNS, MAX_STATES, sensitiveRegexes, SENSITIVE_SAMPLES, ruleKey, sameRule, MAX_LCS_CELLS, skippedOf, sameRules, displayOwner, view, list;
+var SENSITIVE_PATTERNS, MAX_STATES, sensitiveRegexes, SENSITIVE_SAMPLES, examplePaths, ruleKey, sameRule, MAX_LCS_CELLS, skippedOf, sameRules, displayOwner, view, list;
 var init_compare5 = __esm({
   "src/adapters/codeowners/compare.ts"() {
     "use strict";
@@ -18859,6 +18882,9 @@ var init_compare5 = __esm({
       "deploy/production.yaml",
       "security/policy.md",
       "acldrift.config.yaml"
+    ];
+    examplePaths = (patterns) => [
+      .../* @__PURE__ */ new Set([...patterns.flatMap(samplesOf), ...SENSITIVE_SAMPLES])
     ];
     ruleKey = (r) => `${r.pattern}\0${[...r.principals].sort().join(" ")}`;
     sameRule = (x, y) => ruleKey(x) === ruleKey(y);
@@ -18961,16 +18987,13 @@ function impliedBy5(approved, access) {
   if (a === void 0 || b === void 0 || !sameClaim(a, b)) return false;
   return within(b.region, a.region);
 }
-function witnessBeyond5(finding2, baselineDocuments, approved) {
+async function witnessBeyond5(finding2, baselineDocuments, approved, paths) {
   const claim = claimOf(finding2.access);
   if (claim === void 0 || finding2.witness === null) return void 0;
-  const read2 = effectiveFile(
-    isLocation(finding2.file) ? "CODEOWNERS" : finding2.file,
-    (p) => baselineDocuments.has(p)
-  );
+  const { doc } = sideOf2(finding2.file, baselineDocuments);
   let baseline;
   try {
-    baseline = read2 === void 0 ? [] : rulesOf2(baselineDocuments.get(read2).value);
+    baseline = doc === void 0 ? [] : rulesOf2(doc.value);
   } catch (error) {
     if (error instanceof PatternError || error instanceof TypeError) return void 0;
     throw error;
@@ -18990,13 +19013,39 @@ function witnessBeyond5(finding2, baselineDocuments, approved) {
     if (error instanceof PatternError) return void 0;
     throw error;
   }
-  const idOf = new Map(patterns.map((p, i2) => [p, i2]));
-  const holds5 = (matched, region) => matched.has(idOf.get(region.pattern)) && !region.minus.some((p) => matched.has(idOf.get(p)));
-  const baselineSays = (matched) => {
-    const deciding2 = baseline.findLast((r) => matched.has(idOf.get(r.pattern)));
-    const owners = deciding2?.principals ?? [];
-    return owners.length === 0 || claim.what === "approver" && owners.includes(claim.approver);
+  const beyond = (matches2) => {
+    const holds5 = (region) => matches2(region.pattern) && !region.minus.some(matches2);
+    const owners = baseline.findLast((r) => matches2(r.pattern))?.principals ?? [];
+    const baselineSays = owners.length === 0 || claim.what === "approver" && owners.includes(claim.approver);
+    return holds5(claim.region) && !same2.some((a) => holds5(a.region)) && !baselineSays;
   };
+  const fits = (path2) => beyond((p) => compiled2(p).regex.test(path2));
+  const witness = (path2, exists) => {
+    const out2 = { ...finding2.witness, path: path2 };
+    if (exists === void 0) delete out2.exists;
+    else out2.exists = exists;
+    return out2;
+  };
+  const real = paths === void 0 ? void 0 : [...await paths()].sort();
+  if (real !== void 0) {
+    const found2 = firstFitting(real, fits);
+    if (found2 !== void 0) return witness(found2, true);
+  }
+  const readable = firstFitting(examplePaths(patterns), fits);
+  const path = readable ?? shortestPath(patterns, nfas, beyond);
+  return path === void 0 ? void 0 : witness(path, real === void 0 ? void 0 : real.includes(path));
+}
+function firstFitting(paths, fits) {
+  let first;
+  for (const path of paths) {
+    if (!fits(path)) continue;
+    if (isSensitive(path)) return path;
+    first ??= path;
+  }
+  return first;
+}
+function shortestPath(patterns, nfas, beyond) {
+  const idOf = new Map(patterns.map((p, i2) => [p, i2]));
   const used = new Set(patterns.flatMap((p) => [...compiled2(p).literals]));
   const fresh2 = [..."xyzqjkwv0123456789_-"].find((c) => !used.has(c)) ?? "\xA7";
   const validPath = (path) => path !== "" && !path.endsWith("/");
@@ -19008,11 +19057,7 @@ function witnessBeyond5(finding2, baselineDocuments, approved) {
     const valid = validPath(state.path);
     if (valid) {
       const matched = new Set(state.live.filter(([id, q]) => q.includes(nfas[id].accept)).map(([id]) => id));
-      if (holds5(matched, claim.region) && !same2.some((a) => holds5(matched, a.region)) && !baselineSays(matched)) {
-        const witness = { ...finding2.witness, path: state.path };
-        delete witness.exists;
-        return witness;
-      }
+      if (beyond((p) => matched.has(idOf.get(p)))) return state.path;
     }
     const alphabet = /* @__PURE__ */ new Set([fresh2, ...valid ? ["/"] : []]);
     for (const [id, q] of state.live) literalsFrom(nfas[id], q, alphabet);
@@ -19039,7 +19084,6 @@ var init_covers5 = __esm({
     "use strict";
     init_undecidable();
     init_compare5();
-    init_locations();
     init_model4();
     init_pattern();
     isRecord6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -19112,8 +19156,10 @@ var init_codeowners = __esm({
       // An approval covers the access it recorded, and the same claim (no owner, or the same
       // approver) over fewer paths (covers.ts: decided with the comparison's automata).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).impliedBy(approved, access),
-      // A finding no approval covers shows a path no approved region holds (covers.ts).
-      witnessBeyond: async (finding2, _key, _baseline, _target, approved, sides) => (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).witnessBeyond(finding2, sides.baseline, approved),
+      // A finding no approval covers shows a path no approved region holds, a real file where one
+      // is (covers.ts), with the rules that decide that path (compare.ts).
+      witnessBeyond: async (finding2, _key, _baseline, _target, approved, sides, context) => (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).witnessBeyond(finding2, sides.baseline, approved, context.paths),
+      restate: async (finding2, witness, sides) => (await Promise.resolve().then(() => (init_compare5(), compare_exports5))).restateFinding(finding2, witness, sides),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare5(), compare_exports5))).describeFinding(finding2, witness),
       codeOwnership: async (documents, paths) => (await Promise.resolve().then(() => (init_ownership(), ownership_exports))).codeOwnershipOf(documents, paths)
     };
@@ -55414,7 +55460,7 @@ var init_gate = __esm({
 });
 
 // src/core/gate/witness.ts
-async function witnessBeyondApprovals(findings, approved, baseline, target) {
+async function witnessBeyondApprovals(findings, approved, baseline, target, context) {
   for (const finding2 of findings) {
     if (finding2.kind === "acldrift" || finding2.change === "narrowing") continue;
     const adapter = adapterFor(finding2.kind);
@@ -55428,10 +55474,22 @@ async function witnessBeyondApprovals(findings, approved, baseline, target) {
     const accesses = about.flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
     if (accesses.length === 0 || await coveredByAny(about, finding2)) continue;
     const sides = { baseline: ofKind(baseline, finding2.kind), target: ofKind(target, finding2.kind) };
-    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document2, accesses, sides);
+    const witness = await adapter.witnessBeyond(
+      finding2,
+      key,
+      baseline.get(key),
+      document2,
+      accesses,
+      sides,
+      context
+    );
     if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
+    const restated = await adapter.restate?.(finding2, witness, sides);
+    if (restated !== void 0) {
+      const { message: message2, before, diff, baselineLocation } = restated;
+      Object.assign(finding2, { message: message2, before, diff, baselineLocation });
+    } else finding2.message = await adapter.describe(finding2, witness);
     finding2.witness = witness;
-    finding2.message = await adapter.describe(finding2, witness);
   }
 }
 async function coveredByAny(entries2, finding2) {
@@ -55636,7 +55694,7 @@ async function check2(options) {
       message: options.message
     })
   );
-  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents);
+  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents, context);
   await attributed(findings);
   const gate = await timed("gate", () => gateReading.judge(findings));
   findings.push(...gate.findings);
