@@ -18562,9 +18562,18 @@ __export(compare_exports5, {
   SENSITIVE_PATTERNS: () => SENSITIVE_PATTERNS,
   compareCodeowners: () => compareCodeowners,
   describeFinding: () => describeFinding5,
+  examplePaths: () => examplePaths,
   groupsAt: () => groupsAt,
-  regions: () => regions
+  isSensitive: () => isSensitive,
+  regions: () => regions,
+  restateFinding: () => restateFinding,
+  sideOf: () => sideOf2
 });
+function sideOf2(file, docs) {
+  const read2 = effectiveFile(isLocation(file) ? "CODEOWNERS" : file, (p) => docs.has(p));
+  const doc = read2 === void 0 ? void 0 : docs.get(read2);
+  return { file: read2, doc, rules: [] };
+}
 function regions(base, target) {
   const patterns = [];
   const idOf = /* @__PURE__ */ new Map();
@@ -18764,12 +18773,7 @@ async function compareCodeowners(baseline, target, changed, context) {
   const paths = context.paths && (() => realPaths ??= context.paths());
   for (const unit of [...units].sort()) {
     const representative = unit === "repository" ? "CODEOWNERS" : unit;
-    const sideOf2 = (docs) => {
-      const file = effectiveFile(representative, (p) => docs.has(p));
-      const doc = file === void 0 ? void 0 : docs.get(file);
-      return { file, doc, rules: [] };
-    };
-    const [base, tgt] = [sideOf2(baseline), sideOf2(target)];
+    const [base, tgt] = [sideOf2(representative, baseline), sideOf2(representative, target)];
     try {
       for (const side of [base, tgt]) side.rules = side.doc === void 0 ? [] : rulesOf2(side.doc.value);
     } catch (error) {
@@ -18849,10 +18853,7 @@ async function compareSides(base, target, paths, notes, complete) {
     existing = new Set(all2);
     assign(all2, groups, base, target, "real", true);
   }
-  const samples = /* @__PURE__ */ new Set([
-    ...[...target.rules, ...base.rules].flatMap((r) => samplesOf(r.pattern)),
-    ...SENSITIVE_SAMPLES
-  ]);
+  const samples = examplePaths([...target.rules, ...base.rules].map((r) => r.pattern));
   assign(samples, groups, base, target, "sample", false);
   const findings = [];
   const teams = /* @__PURE__ */ new Set();
@@ -18891,6 +18892,28 @@ function findingDraft(g, path, exists, lastB, lastA, base, target) {
     after: view(after),
     access: g.access()
   };
+}
+function restateFinding(finding2, witness, sides) {
+  const [base, tgt] = [sideOf2(finding2.file, sides.baseline), sideOf2(finding2.file, sides.target)];
+  try {
+    for (const side of [base, tgt]) side.rules = side.doc === void 0 ? [] : rulesOf2(side.doc.value);
+  } catch (error) {
+    if (error instanceof PatternError || error instanceof TypeError) return void 0;
+    throw error;
+  }
+  const path = String(witness.path);
+  const group = {
+    access: () => finding2.access,
+    change: finding2.change,
+    rule: finding2.rule,
+    ...witness.approver === void 0 ? {} : { approver: principal(String(witness.approver)) },
+    sensitive: finding2.severity === "high"
+  };
+  const lastB = decidingRule(base.rules, path)?.index ?? -1;
+  const lastA = decidingRule(tgt.rules, path)?.index ?? -1;
+  const exists = typeof witness.exists === "boolean" ? witness.exists : void 0;
+  const draft = findingDraft(group, path, exists, lastB, lastA, base, tgt);
+  return completeFinding("codeowners", RULES5, sides, draft);
 }
 function describeFinding5(finding2, witness) {
   return message(finding2.rule, witness, finding2.before, finding2.after) ?? finding2.message;
@@ -18935,7 +18958,7 @@ function undecided(base, target, reason) {
   });
   return fresh2.length > 0 ? fresh2.map(draft) : [draft(void 0)];
 }
-var SENSITIVE_PATTERNS, MAX_STATES, sensitiveRegexes, SENSITIVE_SAMPLES, ruleKey, sameRule, MAX_LCS_CELLS, skippedOf, sameRules, displayOwner, view, list;
+var SENSITIVE_PATTERNS, MAX_STATES, sensitiveRegexes, SENSITIVE_SAMPLES, examplePaths, ruleKey, sameRule, MAX_LCS_CELLS, skippedOf, sameRules, displayOwner, view, list;
 var init_compare5 = __esm({
   "src/adapters/codeowners/compare.ts"() {
     "use strict";
@@ -18970,6 +18993,9 @@ var init_compare5 = __esm({
       "deploy/production.yaml",
       "security/policy.md",
       "acldrift.config.yaml"
+    ];
+    examplePaths = (patterns) => [
+      .../* @__PURE__ */ new Set([...patterns.flatMap(samplesOf), ...SENSITIVE_SAMPLES])
     ];
     ruleKey = (r) => `${r.pattern}\0${[...r.principals].sort().join(" ")}`;
     sameRule = (x, y) => ruleKey(x) === ruleKey(y);
@@ -19072,16 +19098,13 @@ function impliedBy5(approved, access) {
   if (a === void 0 || b === void 0 || !sameClaim(a, b)) return false;
   return within(b.region, a.region);
 }
-function witnessBeyond5(finding2, baselineDocuments, approved) {
+async function witnessBeyond5(finding2, baselineDocuments, approved, paths) {
   const claim = claimOf(finding2.access);
   if (claim === void 0 || finding2.witness === null) return void 0;
-  const read2 = effectiveFile(
-    isLocation(finding2.file) ? "CODEOWNERS" : finding2.file,
-    (p) => baselineDocuments.has(p)
-  );
+  const { doc } = sideOf2(finding2.file, baselineDocuments);
   let baseline;
   try {
-    baseline = read2 === void 0 ? [] : rulesOf2(baselineDocuments.get(read2).value);
+    baseline = doc === void 0 ? [] : rulesOf2(doc.value);
   } catch (error) {
     if (error instanceof PatternError || error instanceof TypeError) return void 0;
     throw error;
@@ -19101,13 +19124,39 @@ function witnessBeyond5(finding2, baselineDocuments, approved) {
     if (error instanceof PatternError) return void 0;
     throw error;
   }
-  const idOf = new Map(patterns.map((p, i2) => [p, i2]));
-  const holds5 = (matched, region) => matched.has(idOf.get(region.pattern)) && !region.minus.some((p) => matched.has(idOf.get(p)));
-  const baselineSays = (matched) => {
-    const deciding2 = baseline.findLast((r) => matched.has(idOf.get(r.pattern)));
-    const owners = deciding2?.principals ?? [];
-    return owners.length === 0 || claim.what === "approver" && owners.includes(claim.approver);
+  const beyond = (matches2) => {
+    const holds5 = (region) => matches2(region.pattern) && !region.minus.some(matches2);
+    const owners = baseline.findLast((r) => matches2(r.pattern))?.principals ?? [];
+    const baselineSays = owners.length === 0 || claim.what === "approver" && owners.includes(claim.approver);
+    return holds5(claim.region) && !same2.some((a) => holds5(a.region)) && !baselineSays;
   };
+  const fits = (path2) => beyond((p) => compiled2(p).regex.test(path2));
+  const witness = (path2, exists) => {
+    const out2 = { ...finding2.witness, path: path2 };
+    if (exists === void 0) delete out2.exists;
+    else out2.exists = exists;
+    return out2;
+  };
+  const real = paths === void 0 ? void 0 : [...await paths()].sort();
+  if (real !== void 0) {
+    const found2 = firstFitting(real, fits);
+    if (found2 !== void 0) return witness(found2, true);
+  }
+  const readable = firstFitting(examplePaths(patterns), fits);
+  const path = readable ?? shortestPath(patterns, nfas, beyond);
+  return path === void 0 ? void 0 : witness(path, real === void 0 ? void 0 : real.includes(path));
+}
+function firstFitting(paths, fits) {
+  let first;
+  for (const path of paths) {
+    if (!fits(path)) continue;
+    if (isSensitive(path)) return path;
+    first ??= path;
+  }
+  return first;
+}
+function shortestPath(patterns, nfas, beyond) {
+  const idOf = new Map(patterns.map((p, i2) => [p, i2]));
   const used = new Set(patterns.flatMap((p) => [...compiled2(p).literals]));
   const fresh2 = [..."xyzqjkwv0123456789_-"].find((c) => !used.has(c)) ?? "\xA7";
   const validPath = (path) => path !== "" && !path.endsWith("/");
@@ -19119,11 +19168,7 @@ function witnessBeyond5(finding2, baselineDocuments, approved) {
     const valid = validPath(state.path);
     if (valid) {
       const matched = new Set(state.live.filter(([id, q]) => q.includes(nfas[id].accept)).map(([id]) => id));
-      if (holds5(matched, claim.region) && !same2.some((a) => holds5(matched, a.region)) && !baselineSays(matched)) {
-        const witness = { ...finding2.witness, path: state.path };
-        delete witness.exists;
-        return witness;
-      }
+      if (beyond((p) => matched.has(idOf.get(p)))) return state.path;
     }
     const alphabet = /* @__PURE__ */ new Set([fresh2, ...valid ? ["/"] : []]);
     for (const [id, q] of state.live) literalsFrom(nfas[id], q, alphabet);
@@ -19150,7 +19195,6 @@ var init_covers5 = __esm({
     "use strict";
     init_undecidable();
     init_compare5();
-    init_locations();
     init_model4();
     init_pattern();
     isRecord6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -19219,8 +19263,10 @@ var init_codeowners = __esm({
       // An approval covers the access it recorded, and the same claim (no owner, or the same
       // approver) over fewer paths (covers.ts: decided with the comparison's automata).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).impliedBy(approved, access),
-      // A finding no approval covers shows a path no approved region holds (covers.ts).
-      witnessBeyond: async (finding2, _key, _baseline, _target, approved, sides) => (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).witnessBeyond(finding2, sides.baseline, approved),
+      // A finding no approval covers shows a path no approved region holds, a real file where one
+      // is (covers.ts), with the rules that decide that path (compare.ts).
+      witnessBeyond: async (finding2, _key, _baseline, _target, approved, sides, context) => (await Promise.resolve().then(() => (init_covers5(), covers_exports5))).witnessBeyond(finding2, sides.baseline, approved, context.paths),
+      restate: async (finding2, witness, sides) => (await Promise.resolve().then(() => (init_compare5(), compare_exports5))).restateFinding(finding2, witness, sides),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare5(), compare_exports5))).describeFinding(finding2, witness),
       codeOwnership: async (documents, paths) => (await Promise.resolve().then(() => (init_ownership(), ownership_exports))).codeOwnershipOf(documents, paths)
     };
@@ -20697,10 +20743,12 @@ __export(compare_exports7, {
   describeFinding: () => describeFinding7,
   witnessOf: () => witnessOf5
 });
-function compareAclFile(file, before, after) {
+function compareAclFile(file, before, after, approved = []) {
   const base = readAcl(before?.value);
   const tgt = readAcl(after?.value);
-  const standIns = interchangeable(base, tgt);
+  const approvedAcls = approved.map((a) => readAcl(a.value));
+  const standIns = interchangeable(base, tgt, approvedAcls);
+  const approvedRules = approvedAcls.map((a) => compileGrants(a.grants, a, standIns));
   const sides = {
     file,
     before,
@@ -20712,13 +20760,15 @@ function compareAclFile(file, before, after) {
     baseUnderTarget: compileGrants(base.grants, tgt, standIns),
     targetUnderBase: compileGrants(tgt.grants, base, standIns)
   };
-  const phantoms = [...sides.baseUnderTarget, ...sides.targetUnderBase].map((r, i2) => ({
-    index: -1 - i2,
-    effect: "deny",
-    predicates: new Map([...r.predicates, [PHANTOM, FALSE]])
-  }));
+  const phantoms = [...sides.baseUnderTarget, ...sides.targetUnderBase, ...approvedRules.flat()].map(
+    (r, i2) => ({
+      index: -1 - i2,
+      effect: "deny",
+      predicates: new Map([...r.predicates, [PHANTOM, FALSE]])
+    })
+  );
   const dims = [
-    ...dimensions3([base, tgt], standIns),
+    ...dimensions3([base, tgt, ...approvedAcls], standIns),
     { name: PHANTOM, domain: { cells: () => [{ value: void 0, known: /* @__PURE__ */ new Map() }] } }
   ];
   const notes = [];
@@ -20733,7 +20783,9 @@ function compareAclFile(file, before, after) {
     "widening",
     report
   )) {
-    const cause = cell2.cells.size === 0 ? undecided2(cell2, sides) : widening(requestOf3(cell2), sides);
+    const request = cell2.cells.size === 0 ? void 0 : requestOf3(cell2);
+    if (request !== void 0 && approvedRules.some((rules) => allowedBy(rules, request))) continue;
+    const cause = request === void 0 ? undecided2(cell2, sides) : widening(request, sides);
     cause.severity = severityOf(cause, sides);
     widenings.set(cause.group, [...widenings.get(cause.group) ?? [], cause]);
   }
@@ -20760,12 +20812,16 @@ function compareAclFile(file, before, after) {
     findings.push(complete(draftOf2(best3(group, names3), "narrowing", sides)));
   return { findings, notes };
 }
-function interchangeable(base, tgt) {
+function interchangeable(base, tgt, approved) {
   const subjects = (acl2) => [
     ...[...acl2.groups.values()].flatMap((g) => g.members),
     ...acl2.grants.flatMap((g) => g.subjects)
   ];
-  const wildcards = [...new Set([...subjects(base), ...subjects(tgt)].filter((s) => /[*?]/.test(s)))];
+  const ofApproved = approved.flatMap(subjects);
+  const wildcards = [
+    ...new Set([...subjects(base), ...subjects(tgt), ...ofApproved].filter((s) => /[*?]/.test(s)))
+  ];
+  const named3 = new Set(ofApproved);
   const places = (acl2, subject) => JSON.stringify([
     [...acl2.groups.values()].filter((g) => g.members.includes(subject)).map((g) => g.name).sort(),
     acl2.grants.filter((g) => g.subjects.includes(subject)).map(grantKey).sort()
@@ -20773,7 +20829,7 @@ function interchangeable(base, tgt) {
   const classes = /* @__PURE__ */ new Set();
   const standIns = /* @__PURE__ */ new Set();
   for (const subject of literals([...subjects(base), ...subjects(tgt)])) {
-    if (groupRef(subject) !== void 0) continue;
+    if (groupRef(subject) !== void 0 || named3.has(subject)) continue;
     const place = places(base, subject);
     if (place !== places(tgt, subject)) continue;
     const signature2 = `${place}|${wildcards.map((w) => covering(subject)(w) ? 1 : 0).join("")}`;
@@ -21139,7 +21195,8 @@ var init_compare7 = __esm({
 // src/adapters/acl/covers.ts
 var covers_exports7 = {};
 __export(covers_exports7, {
-  impliedBy: () => impliedBy7
+  impliedBy: () => impliedBy7,
+  witnessBeyond: () => witnessBeyond7
 });
 function grantOf2(v, effect) {
   if (!isRecord8(v) || Object.keys(v).sort().join() !== "conditions,effect,permissions,resources,subjects")
@@ -21170,6 +21227,12 @@ function impliedBy7(approved, access) {
   if (a === void 0 || b === void 0) return false;
   const { findings } = compareAclFile("(approved access)", a, b);
   return findings.every((f) => f.change === "narrowing");
+}
+function witnessBeyond7(finding2, key, baseline, target, approved) {
+  const regions2 = approved.map(aclOf).filter((a) => a !== void 0);
+  if (regions2.length === 0) return void 0;
+  const same2 = findingLike(compareAclFile(key, baseline, target, regions2).findings, finding2);
+  return same2?.witness ?? void 0;
 }
 var isRecord8, strings5;
 var init_covers7 = __esm({
@@ -21205,6 +21268,8 @@ var init_acl = __esm({
       // weakened deny or a changed definition all its version allows, less the denies) allows nothing
       // the approved one's did not (covers.ts: decided with the comparison).
       covers: async (approved, access) => sameAccess(approved, access) || (await Promise.resolve().then(() => (init_covers7(), covers_exports7))).impliedBy(approved, access),
+      // A finding no approval covers shows a request no approved region allows (covers.ts).
+      witnessBeyond: async (finding2, key, baseline, target, approved) => (await Promise.resolve().then(() => (init_covers7(), covers_exports7))).witnessBeyond(finding2, key, baseline, target, approved),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare7(), compare_exports7))).describeFinding(finding2, witness)
     };
   }
@@ -55597,7 +55662,7 @@ var init_gate = __esm({
 });
 
 // src/core/gate/witness.ts
-async function witnessBeyondApprovals(findings, approved, baseline, target) {
+async function witnessBeyondApprovals(findings, approved, baseline, target, context) {
   for (const finding2 of findings) {
     if (finding2.kind === "acldrift" || finding2.change === "narrowing") continue;
     const adapter = adapterFor(finding2.kind);
@@ -55611,10 +55676,22 @@ async function witnessBeyondApprovals(findings, approved, baseline, target) {
     const accesses = about.flatMap((e) => e.access.whole === void 0 ? [] : [e.access.whole]);
     if (accesses.length === 0 || await coveredByAny(about, finding2)) continue;
     const sides = { baseline: ofKind(baseline, finding2.kind), target: ofKind(target, finding2.kind) };
-    const witness = await adapter.witnessBeyond(finding2, key, baseline.get(key), document2, accesses, sides);
+    const witness = await adapter.witnessBeyond(
+      finding2,
+      key,
+      baseline.get(key),
+      document2,
+      accesses,
+      sides,
+      context
+    );
     if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
+    const restated = await adapter.restate?.(finding2, witness, sides);
+    if (restated !== void 0) {
+      const { message: message2, before, diff, baselineLocation } = restated;
+      Object.assign(finding2, { message: message2, before, diff, baselineLocation });
+    } else finding2.message = await adapter.describe(finding2, witness);
     finding2.witness = witness;
-    finding2.message = await adapter.describe(finding2, witness);
   }
 }
 async function coveredByAny(entries2, finding2) {
@@ -55844,7 +55921,7 @@ async function check2(options) {
       message: options.message
     })
   );
-  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents);
+  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents, context);
   await attributed(findings);
   const gate = await timed("gate", () => gateReading.judge(findings));
   findings.push(...gate.findings);

@@ -138,7 +138,8 @@ export interface Adapter {
    * approvalsReachAcrossFiles) grants, so that the finding shows, and
    * blame follows, what nobody approved rather than what was. Undefined when the kind finds none:
    * the finding keeps the comparison's witness. Absent: the kind keeps it always. `sides` holds
-   * the kind's documents on each side (what a document names in others: GCP custom roles).
+   * the kind's documents on each side (what a document names in others: GCP custom roles);
+   * `context` is the comparison's (the target's paths: a CODEOWNERS witness names a real file).
    */
   witnessBeyond?(
     finding: Finding,
@@ -147,7 +148,19 @@ export interface Adapter {
     target: Document,
     approved: readonly unknown[],
     sides: {baseline: Map<string, Document>; target: Map<string, Document>},
+    context: AdapterContext,
   ): Promise<Witness | undefined>
+  /**
+   * For kinds whose finding names the parts of each side that decide its witness (CODEOWNERS: the
+   * rules that decide the path, in `before`, `after`, the locations and the message): the finding
+   * as it reads for another witness of the same access (witnessBeyond's), or undefined when it
+   * cannot tell. Absent, or undefined: `describe` gives the message, and the rest stays.
+   */
+  restate?(
+    finding: Finding,
+    witness: Witness,
+    sides: {baseline: Map<string, Document>; target: Map<string, Document>},
+  ): Promise<Finding | undefined>
   /**
    * Whether an approved access grants requests that findings of the kind's other files are about
    * (an RBAC binding approved in one file gives its subject what a Role widened in another file

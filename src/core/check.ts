@@ -341,7 +341,7 @@ async function check(options: CheckOptions): Promise<Report> {
       message: options.message,
     }),
   )
-  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents)
+  await witnessBeyondApprovals(findings, gateReading.counting, baseline.documents, target.documents, context)
   await attributed(findings)
   const gate = await timed('gate', () => gateReading.judge(findings))
   findings.push(...gate.findings)

@@ -25,5 +25,10 @@ export async function compare(baseline: Document, target: Document, key: string)
   return findings
 }
 
+/**
+ * What a comparison decides, finding by finding: its change, rule, severity, witness, and the
+ * access an approval of it records. The same access as the raw policy's means the same approvals
+ * (Adapter.covers reads nothing else): aws-iam's approvals properties hold inside containers too.
+ */
 export const verdicts = (findings: Finding[]) =>
-  findings.map((f) => JSON.stringify([f.change, f.rule, f.severity, f.witness])).sort()
+  findings.map((f) => JSON.stringify([f.change, f.rule, f.severity, f.witness, f.access])).sort()

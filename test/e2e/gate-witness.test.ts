@@ -5,7 +5,8 @@
 // first choice, the graver), which would blame her commit, a human's, and let the agent's widening
 // below `failOn` through. The same per kind that picks such a witness (KINDS): a GCP binding's
 // member, a k8s Role's rule widened in place, what a workflow trigger exposes, the paths a
-// CODEOWNERS rule leaves without owners, who may push past a branch's required reviews.
+// CODEOWNERS rule leaves without owners (a real file), who may push past a branch's required
+// reviews, who an ACL grant adds.
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -197,12 +198,37 @@ const protection = (bypass: string[]) =>
     '',
   ].join('\n')
 
+/** The docs system's ACL: one grant of `permissions` on docs/* to `subjects`. */
+const docsAcl = (subjects: string[], permissions: string[]) =>
+  [
+    'apiVersion: acldrift.dev/acl/v1',
+    'grants:',
+    '  - id: docs',
+    '    effect: allow',
+    `    subjects: [${subjects.join(', ')}]`,
+    `    permissions: [${permissions.join(', ')}]`,
+    '    resources: ["docs/*"]',
+    '',
+  ].join('\n')
+
 /**
  * Per kind: the file at `base`, Alice's approved and committed `approved` (whose finding's witness
  * is `approvedWitness`), then the agent's `wider`, whose finding the comparison would show by the
  * approved request (`approvedText`); it must show `shown`, the agent's, and be blocked as its.
  */
-const KINDS = [
+const KINDS: Array<{
+  kind: string
+  story: string
+  file: string
+  others?: Record<string, string>
+  base: string
+  approved: string
+  approvedWitness: Record<string, unknown>
+  wider: string
+  subject: string
+  shown: string
+  approvedText: string
+}> = [
   {
     kind: 'gcp-iam',
     story: 'Alice approved group:devs as reader; the agent adds another member to the binding',
@@ -250,9 +276,23 @@ const KINDS = [
     approvedWitness: {path: 'infra/main.tf', owner: 'no owner'},
     wider: '* @alice\ninfra/\n',
     subject: 'Infra of every service needs no review',
-    // The shortest path of infra/ outside /infra/ (the comparison shows a real file: the approved one).
-    shown: 'x/infra/x no longer needs a code owner',
-    approvedText: 'infra/main.tf',
+    // A real file of infra/ outside /infra/ (the comparison's own choice is the approved one).
+    shown: 'services/api/infra/db.tf no longer needs a code owner',
+    approvedText: 'infra/main.tf no longer',
+  },
+  {
+    kind: 'codeowners',
+    story: 'Alice approved bob outside /src/; the agent drops the /src/ rule',
+    file: 'CODEOWNERS',
+    others: {'src/app.js': 'export {}\n'},
+    base: '* @alice\n/src/ @alice @dev\n',
+    approved: '* @alice @bob\n/src/ @alice @dev\n',
+    approvedWitness: {approver: '@bob'},
+    wider: '* @alice @bob\n',
+    subject: 'Bob reviews everything',
+    // The real file of /src/, with the owners its baseline rule gave it (not those outside /src/).
+    shown: 'src/app.js: "*" names @alice @bob (before: @alice @dev ("/src/")).',
+    approvedText: '(before: @alice).',
   },
   {
     kind: 'branch-protection',
@@ -265,6 +305,18 @@ const KINDS = [
     subject: 'Bob pushes hotfixes',
     shown: 'a direct push by user:bob',
     approvedText: 'user:alice',
+  },
+  {
+    kind: 'acl',
+    story: 'Alice approved alice deleting docs; the agent adds mallory to the grant',
+    file: 'access/docs-acl.yaml',
+    base: docsAcl(['user:alice'], ['docs.read']),
+    approved: docsAcl(['user:alice'], ['docs.read', 'docs.delete']),
+    approvedWitness: {subject: 'user:alice', permission: 'docs.delete'},
+    wider: docsAcl(['user:alice', 'user:mallory'], ['docs.read', 'docs.delete']),
+    subject: 'Mallory maintains the docs',
+    shown: 'user:mallory now has',
+    approvedText: 'user:alice now has',
   },
 ]
 

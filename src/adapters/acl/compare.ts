@@ -23,6 +23,7 @@ import type {Finding, ParsedFile, Severity, Witness} from '../../kernel/types.js
 import type {Comparison} from '../adapter.js'
 import {asked} from './evaluate.js'
 import {
+  allowedBy,
   CONTEXT,
   type CompiledRule,
   compileGrants,
@@ -95,14 +96,21 @@ interface Cause {
   undecided?: CompiledRule
 }
 
+/**
+ * `approved`: ACLs whose requests are left out of the widenings (witnessBeyond, covers.ts: what
+ * approvals allow). Their grants cut the cells too, so that each cell lies inside or outside each.
+ */
 export function compareAclFile(
   file: string,
   before: ParsedFile | undefined,
   after: ParsedFile | undefined,
+  approved: readonly ParsedFile[] = [],
 ): Comparison {
   const base = readAcl(before?.value)
   const tgt = readAcl(after?.value)
-  const standIns = interchangeable(base, tgt)
+  const approvedAcls = approved.map((a) => readAcl(a.value))
+  const standIns = interchangeable(base, tgt, approvedAcls)
+  const approvedRules = approvedAcls.map((a) => compileGrants(a.grants, a, standIns))
   const sides: Sides = {
     file,
     before,
@@ -116,13 +124,15 @@ export function compareAclFile(
   }
   // Each difference is explained with the grants of one version read under the other's groups and
   // roles: their predicates must cut the cells too, so that one cell never mixes two causes.
-  const phantoms = [...sides.baseUnderTarget, ...sides.targetUnderBase].map((r, i): Rule => ({
-    index: -1 - i,
-    effect: 'deny',
-    predicates: new Map([...r.predicates, [PHANTOM, FALSE]]),
-  }))
+  const phantoms = [...sides.baseUnderTarget, ...sides.targetUnderBase, ...approvedRules.flat()].map(
+    (r, i): Rule => ({
+      index: -1 - i,
+      effect: 'deny',
+      predicates: new Map([...r.predicates, [PHANTOM, FALSE]]),
+    }),
+  )
   const dims = [
-    ...dimensions([base, tgt], standIns),
+    ...dimensions([base, tgt, ...approvedAcls], standIns),
     {name: PHANTOM, domain: {cells: () => [{value: undefined, known: new Map()}]}},
   ]
   const notes: string[] = []
@@ -138,7 +148,9 @@ export function compareAclFile(
     'widening',
     report,
   )) {
-    const cause = cell.cells.size === 0 ? undecided(cell, sides) : widening(requestOf(cell), sides)
+    const request = cell.cells.size === 0 ? undefined : requestOf(cell)
+    if (request !== undefined && approvedRules.some((rules) => allowedBy(rules, request))) continue
+    const cause = request === undefined ? undecided(cell, sides) : widening(request, sides)
     cause.severity = severityOf(cause, sides)
     widenings.set(cause.group, [...(widenings.get(cause.group) ?? []), cause])
   }
@@ -175,12 +187,17 @@ export function compareAclFile(
  * (a new member) always stands for itself. The stand-ins are left out of the compiled rules and
  * the witnesses; `allows` (semantic blame) still reads every subject.
  */
-function interchangeable(base: Acl, tgt: Acl): Set<string> {
+function interchangeable(base: Acl, tgt: Acl, approved: readonly Acl[]): Set<string> {
   const subjects = (acl: Acl) => [
     ...[...acl.groups.values()].flatMap((g) => g.members),
     ...acl.grants.flatMap((g) => g.subjects),
   ]
-  const wildcards = [...new Set([...subjects(base), ...subjects(tgt)].filter((s) => /[*?]/.test(s)))]
+  const ofApproved = approved.flatMap(subjects)
+  const wildcards = [
+    ...new Set([...subjects(base), ...subjects(tgt), ...ofApproved].filter((s) => /[*?]/.test(s))),
+  ]
+  // A subject an approved ACL names is told from the others: it stands for itself.
+  const named = new Set(ofApproved)
   const places = (acl: Acl, subject: string) =>
     JSON.stringify([
       [...acl.groups.values()]
@@ -195,7 +212,7 @@ function interchangeable(base: Acl, tgt: Acl): Set<string> {
   const classes = new Set<string>()
   const standIns = new Set<string>()
   for (const subject of literals([...subjects(base), ...subjects(tgt)])) {
-    if (groupRef(subject) !== undefined) continue
+    if (groupRef(subject) !== undefined || named.has(subject)) continue
     const place = places(base, subject)
     if (place !== places(tgt, subject)) continue
     const signature = `${place}|${wildcards.map((w) => (covering(subject)(w) ? 1 : 0)).join('')}`

@@ -10,9 +10,14 @@
 // allowed by the approved state. Not covered when the comparison finds a widening or a possible
 // one (a pattern or condition the engine cannot decide, a comparison cut short), or for another
 // shape (the caller asks sameAccess first).
+//
+// A finding no approval covers gets a witness no approval grants (witnessBeyond): the file is
+// compared again with its baseline, leaving out every request an approved region allows (the
+// target's region less the baseline's less the approved ones), and the witness of that
+// comparison's finding at the same place is kept.
 
-import type {ParsedFile} from '../../kernel/types.js'
-import {approvedAccessFile} from '../adapter.js'
+import type {Finding, ParsedFile, Witness} from '../../kernel/types.js'
+import {approvedAccessFile, findingLike} from '../adapter.js'
 import {compareAclFile} from './compare.js'
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -52,4 +57,24 @@ export function impliedBy(approved: unknown, access: unknown): boolean {
   if (a === undefined || b === undefined) return false
   const {findings} = compareAclFile('(approved access)', a, b)
   return findings.every((f) => f.change === 'narrowing')
+}
+
+/**
+ * A request the finding's cause lets in that neither the baseline nor any approved region allows:
+ * the comparison of the file with its baseline, without the requests of the approved regions (a
+ * widening's access of a shape aclOf reads), and the witness of its finding at the same place.
+ * Undefined when none is found: every request of the cause beyond the baseline is approved (or
+ * possible only), and the finding keeps its witness.
+ */
+export function witnessBeyond(
+  finding: Finding,
+  key: string,
+  baseline: ParsedFile | undefined,
+  target: ParsedFile,
+  approved: readonly unknown[],
+): Witness | undefined {
+  const regions = approved.map(aclOf).filter((a): a is ParsedFile => a !== undefined)
+  if (regions.length === 0) return undefined
+  const same = findingLike(compareAclFile(key, baseline, target, regions).findings, finding)
+  return same?.witness ?? undefined
 }

@@ -24,5 +24,8 @@ export const acl: Adapter = {
   // the approved one's did not (covers.ts: decided with the comparison).
   covers: async (approved, access) =>
     sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
+  // A finding no approval covers shows a request no approved region allows (covers.ts).
+  witnessBeyond: async (finding, key, baseline, target, approved) =>
+    (await import('./covers.js')).witnessBeyond(finding, key, baseline, target, approved),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
 }

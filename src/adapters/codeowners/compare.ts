@@ -60,10 +60,20 @@ export const SENSITIVE_PATTERNS = [
 /** Past this many product states the comparison is declared undecidable. */
 export const MAX_STATES = 100_000
 
-interface Side {
+export interface Side {
   file: string | undefined
   doc: ParsedFile | undefined
   rules: Rule[]
+}
+
+/**
+ * The file GitHub reads among `docs` for `file` (one of the three locations stands for them all;
+ * another file a config names, for itself), its rules not read yet.
+ */
+export function sideOf(file: string, docs: Map<string, Document>): Side {
+  const read = effectiveFile(isLocation(file) ? 'CODEOWNERS' : file, (p) => docs.has(p))
+  const doc = read === undefined ? undefined : docs.get(read)
+  return {file: read, doc, rules: []}
 }
 
 interface Region {
@@ -288,7 +298,7 @@ interface Group extends GroupKey {
 
 let sensitiveRegexes: RegExp[] | undefined
 
-function isSensitive(path: string): boolean {
+export function isSensitive(path: string): boolean {
   sensitiveRegexes ??= SENSITIVE_PATTERNS.map((p) => compiled(p).regex)
   return sensitiveRegexes.some((r) => r.test(path))
 }
@@ -320,6 +330,11 @@ function samplesOf(pattern: string): string[] {
   const anywhere = !pattern.replace(/\/$/, '').includes('/')
   return anywhere ? [...own, ...own.map((p) => `src/${p}`)] : own
 }
+
+/** Readable paths, in order: those the patterns name, then the sensitive samples. */
+export const examplePaths = (patterns: readonly string[]): string[] => [
+  ...new Set([...patterns.flatMap(samplesOf), ...SENSITIVE_SAMPLES]),
+]
 
 /** A rule's meaning: its pattern and its owners (in any order). */
 const ruleKey = (r: Rule) => `${r.pattern}\u0000${[...r.principals].sort().join(' ')}`
@@ -409,12 +424,7 @@ export async function compareCodeowners(
   const paths = context.paths && (() => (realPaths ??= context.paths!()))
   for (const unit of [...units].sort()) {
     const representative = unit === 'repository' ? 'CODEOWNERS' : unit
-    const sideOf = (docs: Map<string, Document>): Side => {
-      const file = effectiveFile(representative, (p) => docs.has(p))
-      const doc = file === undefined ? undefined : docs.get(file)
-      return {file, doc, rules: []}
-    }
-    const [base, tgt] = [sideOf(baseline), sideOf(target)]
+    const [base, tgt] = [sideOf(representative, baseline), sideOf(representative, target)]
     try {
       for (const side of [base, tgt]) side.rules = side.doc === undefined ? [] : rulesOf(side.doc.value)
     } catch (error) {
@@ -516,10 +526,7 @@ async function compareSides(
     existing = new Set(all)
     assign(all, groups, base, target, 'real', true)
   }
-  const samples = new Set([
-    ...[...target.rules, ...base.rules].flatMap((r) => samplesOf(r.pattern)),
-    ...SENSITIVE_SAMPLES,
-  ])
+  const samples = examplePaths([...target.rules, ...base.rules].map((r) => r.pattern))
   assign(samples, groups, base, target, 'sample', false)
 
   const findings: Finding[] = []
@@ -556,7 +563,7 @@ const view = (rule: Rule | undefined): RuleView | null =>
   rule === undefined ? null : {pattern: rule.pattern, owners: rule.owners}
 
 function findingDraft(
-  g: Group,
+  g: Pick<Group, 'access' | 'approver' | 'change' | 'rule' | 'sensitive'>,
   path: string,
   exists: boolean | undefined,
   lastB: number,
@@ -599,6 +606,38 @@ function findingDraft(
 }
 
 const list = (owners: readonly string[]) => owners.join(' ')
+
+/**
+ * The finding as it reads for another path of its region (covers.ts witnessBeyond's): the rules
+ * that decide that path on each side are its `before` and `after`, its locations and its message's
+ * "(before: …)"; its rule, severity and access stay. Undefined when a side's rules cannot be read.
+ */
+export function restateFinding(
+  finding: Finding,
+  witness: Witness,
+  sides: {baseline: Map<string, Document>; target: Map<string, Document>},
+): Finding | undefined {
+  const [base, tgt] = [sideOf(finding.file, sides.baseline), sideOf(finding.file, sides.target)]
+  try {
+    for (const side of [base, tgt]) side.rules = side.doc === undefined ? [] : rulesOf(side.doc.value)
+  } catch (error) {
+    if (error instanceof PatternError || error instanceof TypeError) return undefined
+    throw error
+  }
+  const path = String(witness.path)
+  const group = {
+    access: () => finding.access,
+    change: finding.change as GroupKey['change'],
+    rule: finding.rule as GroupRule,
+    ...(witness.approver === undefined ? {} : {approver: principal(String(witness.approver))}),
+    sensitive: finding.severity === 'high',
+  }
+  const lastB = decidingRule(base.rules, path)?.index ?? -1
+  const lastA = decidingRule(tgt.rules, path)?.index ?? -1
+  const exists = typeof witness.exists === 'boolean' ? witness.exists : undefined
+  const draft = findingDraft(group, path, exists, lastB, lastA, base, tgt)
+  return completeFinding('codeowners', RULES, sides, draft)
+}
 
 /** The finding's sentence for a witness (history and explain show other paths than the first). */
 export function describeFinding(finding: Finding, witness: Witness): string {

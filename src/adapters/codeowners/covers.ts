@@ -13,9 +13,8 @@
 
 import {Undecidable} from '../../engine/undecidable.js'
 import type {Document, Finding, Witness} from '../../kernel/types.js'
-import {regions} from './compare.js'
-import {isLocation} from './locations.js'
-import {compiled, effectiveFile, type Rule, rulesOf as rulesIn} from './model.js'
+import {examplePaths, isSensitive, regions, sideOf} from './compare.js'
+import {compiled, type Rule, rulesOf as rulesIn} from './model.js'
 import {literalsFrom, type Nfa, PatternError, step} from './pattern.js'
 
 /** A region of paths: a pattern, less every path a pattern of `minus` matches. */
@@ -99,27 +98,28 @@ const MAX_WITNESS_STATES = 20_000
 
 /**
  * A path of the finding's region that no approved region of the same claim (or of no owner, which
- * lets any review count) holds and where the
- * baseline (the rules of the file GitHub read among `baselineDocuments`) did not already say the same: no owner,
- * or the approver's review already counted (no owners, or the approver among them, evaluate.ts).
- * The shortest such path, found breadth first over the product of every pattern's automaton (the
- * finding's, the approved regions', the baseline's): a state fixes which patterns match the path
- * read so far, so every path is judged by its state. Undefined when there is none, when the
- * finding or no approval is of a shape covers.ts reads, or past MAX_WITNESS_STATES.
+ * lets any review count) holds and where the baseline (the rules of the file GitHub read among
+ * `baselineDocuments`) did not already say the same: no owner, or the approver's review already
+ * counted (no owners, or the approver among them, evaluate.ts). Chosen as the comparison chooses
+ * its witness: a real file of the target (`paths`, a sensitive one first), else a readable path
+ * the patterns name, else the shortest such path, found breadth first over the product of every
+ * pattern's automaton (the finding's, the approved regions', the baseline's): a state fixes which
+ * patterns match the path read so far, so every path is judged by its state. `exists` says
+ * whether it is a real file when the target's files are known. Undefined when there is none, when
+ * the finding or no approval is of a shape covers.ts reads, or past MAX_WITNESS_STATES.
  */
-export function witnessBeyond(
+export async function witnessBeyond(
   finding: Finding,
   baselineDocuments: Map<string, Document>,
   approved: readonly unknown[],
-): Witness | undefined {
+  paths?: () => Promise<readonly string[]>,
+): Promise<Witness | undefined> {
   const claim = claimOf(finding.access)
   if (claim === undefined || finding.witness === null) return undefined
-  const read = effectiveFile(isLocation(finding.file) ? 'CODEOWNERS' : finding.file, (p) =>
-    baselineDocuments.has(p),
-  )
+  const {doc} = sideOf(finding.file, baselineDocuments)
   let baseline: Rule[]
   try {
-    baseline = read === undefined ? [] : rulesIn(baselineDocuments.get(read)!.value)
+    baseline = doc === undefined ? [] : rulesIn(doc.value)
   } catch (error) {
     if (error instanceof PatternError || error instanceof TypeError) return undefined
     throw error
@@ -142,14 +142,51 @@ export function witnessBeyond(
     if (error instanceof PatternError) return undefined
     throw error
   }
-  const idOf = new Map(patterns.map((p, i) => [p, i]))
-  const holds = (matched: Set<number>, region: Region) =>
-    matched.has(idOf.get(region.pattern)!) && !region.minus.some((p) => matched.has(idOf.get(p)!))
-  const baselineSays = (matched: Set<number>) => {
-    const deciding = baseline.findLast((r) => matched.has(idOf.get(r.pattern)!))
-    const owners = deciding?.principals ?? []
-    return owners.length === 0 || (claim.what === 'approver' && owners.includes(claim.approver))
+  /** Whether the paths `matches` (a pattern's verdict) stands for are beyond the baseline and the approvals. */
+  const beyond = (matches: (pattern: string) => boolean) => {
+    const holds = (region: Region) => matches(region.pattern) && !region.minus.some(matches)
+    const owners = baseline.findLast((r) => matches(r.pattern))?.principals ?? []
+    const baselineSays = owners.length === 0 || (claim.what === 'approver' && owners.includes(claim.approver))
+    return holds(claim.region) && !same.some((a) => holds(a.region)) && !baselineSays
   }
+  const fits = (path: string) => beyond((p) => compiled(p).regex.test(path))
+  const witness = (path: string, exists: boolean | undefined): Witness => {
+    const out: Witness = {...finding.witness, path}
+    if (exists === undefined) delete out.exists
+    else out.exists = exists
+    return out
+  }
+  const real = paths === undefined ? undefined : [...(await paths())].sort()
+  if (real !== undefined) {
+    const found = firstFitting(real, fits)
+    if (found !== undefined) return witness(found, true)
+  }
+  const readable = firstFitting(examplePaths(patterns), fits)
+  const path = readable ?? shortestPath(patterns, nfas, beyond)
+  return path === undefined ? undefined : witness(path, real === undefined ? undefined : real.includes(path))
+}
+
+/** The first path that fits, a sensitive one first. */
+function firstFitting(paths: Iterable<string>, fits: (path: string) => boolean): string | undefined {
+  let first: string | undefined
+  for (const path of paths) {
+    if (!fits(path)) continue
+    if (isSensitive(path)) return path
+    first ??= path
+  }
+  return first
+}
+
+/**
+ * The shortest non-empty path (no empty segment) that `beyond` accepts, read breadth first over the
+ * product of the patterns' automata; undefined when there is none or past MAX_WITNESS_STATES.
+ */
+function shortestPath(
+  patterns: readonly string[],
+  nfas: readonly Nfa[],
+  beyond: (matches: (pattern: string) => boolean) => boolean,
+): string | undefined {
+  const idOf = new Map(patterns.map((p, i) => [p, i]))
   const used = new Set(patterns.flatMap((p) => [...compiled(p).literals]))
   const fresh = [...'xyzqjkwv0123456789_-'].find((c) => !used.has(c)) ?? '\u00a7'
   type State = {path: string; live: Array<[number, number[]]>}
@@ -164,16 +201,7 @@ export function witnessBeyond(
     const valid = validPath(state.path)
     if (valid) {
       const matched = new Set(state.live.filter(([id, q]) => q.includes(nfas[id]!.accept)).map(([id]) => id))
-      if (
-        holds(matched, claim.region) &&
-        !same.some((a) => holds(matched, a.region)) &&
-        !baselineSays(matched)
-      ) {
-        // Whether the new path exists is not known here: the message names it alone.
-        const witness: Witness = {...finding.witness, path: state.path}
-        delete witness.exists
-        return witness
-      }
+      if (beyond((p) => matched.has(idOf.get(p)!))) return state.path
     }
     const alphabet = new Set([fresh, ...(valid ? ['/'] : [])])
     for (const [id, q] of state.live) literalsFrom(nfas[id]!, q, alphabet)

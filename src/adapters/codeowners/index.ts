@@ -28,9 +28,12 @@ export const codeowners: Adapter = {
   // approver) over fewer paths (covers.ts: decided with the comparison's automata).
   covers: async (approved, access) =>
     sameAccess(approved, access) || (await import('./covers.js')).impliedBy(approved, access),
-  // A finding no approval covers shows a path no approved region holds (covers.ts).
-  witnessBeyond: async (finding, _key, _baseline, _target, approved, sides) =>
-    (await import('./covers.js')).witnessBeyond(finding, sides.baseline, approved),
+  // A finding no approval covers shows a path no approved region holds, a real file where one
+  // is (covers.ts), with the rules that decide that path (compare.ts).
+  witnessBeyond: async (finding, _key, _baseline, _target, approved, sides, context) =>
+    (await import('./covers.js')).witnessBeyond(finding, sides.baseline, approved, context.paths),
+  restate: async (finding, witness, sides) =>
+    (await import('./compare.js')).restateFinding(finding, witness, sides),
   describe: async (finding, witness) => (await import('./compare.js')).describeFinding(finding, witness),
   codeOwnership: async (documents, paths) =>
     (await import('./ownership.js')).codeOwnershipOf(documents, paths),

@@ -10,7 +10,7 @@
 
 import {adapterFor} from '../../adapters/index.js'
 import {canonicalAccess} from '../../kernel/findings.js'
-import type {Document, Finding} from '../../kernel/types.js'
+import type {AdapterContext, Document, Finding} from '../../kernel/types.js'
 import {ofKind} from '../compare.js'
 import {findingKey} from '../embedded.js'
 import type {ApprovalEntry} from './approvals-file.js'
@@ -26,6 +26,7 @@ export async function witnessBeyondApprovals(
   approved: readonly ApprovalEntry[],
   baseline: Map<string, Document>,
   target: Map<string, Document>,
+  context: AdapterContext,
 ): Promise<void> {
   for (const finding of findings) {
     if (finding.kind === 'acldrift' || finding.change === 'narrowing') continue
@@ -41,10 +42,23 @@ export async function witnessBeyondApprovals(
     const accesses = about.flatMap((e) => (e.access.whole === undefined ? [] : [e.access.whole]))
     if (accesses.length === 0 || (await coveredByAny(about, finding))) continue
     const sides = {baseline: ofKind(baseline, finding.kind), target: ofKind(target, finding.kind)}
-    const witness = await adapter.witnessBeyond(finding, key, baseline.get(key), document, accesses, sides)
+    const witness = await adapter.witnessBeyond(
+      finding,
+      key,
+      baseline.get(key),
+      document,
+      accesses,
+      sides,
+      context,
+    )
     if (witness === undefined || canonicalAccess(witness) === canonicalAccess(finding.witness)) continue
+    const restated = await adapter.restate?.(finding, witness, sides)
+    // (its place, rule, severity and id stay: the access is the same)
+    if (restated !== undefined) {
+      const {message, before, diff, baselineLocation} = restated
+      Object.assign(finding, {message, before, diff, baselineLocation})
+    } else finding.message = await adapter.describe(finding, witness)
     finding.witness = witness
-    finding.message = await adapter.describe(finding, witness)
   }
 }
 

@@ -8,6 +8,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareAclFile} from '../../../src/adapters/acl/compare.js'
+import {witnessBeyond} from '../../../src/adapters/acl/covers.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
 import {type AclJson, allows, grantMatches, type GrantJson, type Request, requestOf} from './brute-force.js'
 import {propertyRuns} from '../property-runs.js'
@@ -550,5 +551,71 @@ describe('acl approvals (Adapter.covers)', () => {
     // Not vacuous: such findings are covered by approvals of other access, and some are refused.
     expect(lifted).toBeGreaterThan(0)
     expect(refused).toBeGreaterThan(0)
+  })
+
+  // A finding no approval covers shows a request no approval grants (covers.ts witnessBeyond).
+  it('witnessBeyond: any witness it gives the target allows, and neither the baseline nor an approved region does (brute force)', async () => {
+    let given = 0
+    let movedOffApproved = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          editedArb,
+          aclArb.map((acl) => [undefined, acl] as const),
+        ),
+        fc.array(editArb, {minLength: 1, maxLength: 2}),
+        async ([b, t], edits) => {
+          const edited = edits.reduce(edit, t)
+          const approved = widenings(b, t)
+          // Approving every finding of (b, t) approves all t widens only when none is possible.
+          if (approved.some((a) => a.change === 'possible-widening')) return
+          const accesses = approved.map((a) => a.access)
+          for (const f of widenings(b, edited)) {
+            if (f.witness === null || (await approvalCovering(approved, f)) !== undefined) continue
+            const witness = witnessBeyond(f, FILE, doc(b), doc(edited)!, accesses)
+            if (witness === undefined) continue
+            given++
+            const q = requestOf(witness)
+            const context = `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\n${f.rule} witness ${show(witness)}`
+            expect(allows(edited, q) && !allows(b, q), context).toBe(true)
+            // Each approved region lies inside the approved target: outside it, outside them all.
+            expect(allows(t, q), context).toBe(false)
+            if (allows(t, requestOf(f.witness))) movedOffApproved++
+          }
+        },
+      ),
+      RUNS,
+    )
+    // Not vacuous: witnesses were given, some of them instead of an approved request.
+    expect(given).toBeGreaterThan(5)
+    expect(movedOffApproved).toBeGreaterThan(0)
+  })
+
+  it('witnessBeyond: bob approved to read docs/*, the agent adds mallory and docs.delete: the witness is neither bob nor a read', async () => {
+    const acl = (grants: GrantJson[]): AclJson => ({apiVersion: 'acldrift.dev/acl/v1', grants})
+    const grant = (subjects: string[], permissions: string[]): GrantJson => ({
+      id: 'docs',
+      effect: 'allow',
+      subjects,
+      permissions,
+      resources: ['docs/*'],
+    })
+    const base = acl([grant(['user:alice'], ['docs.read'])])
+    const approvedTarget = acl([grant(['user:alice', 'user:bob'], ['docs.read'])])
+    const target = acl([grant(['user:alice', 'user:bob', 'user:mallory'], ['docs.read', 'docs.delete'])])
+    const [approved, ...more] = widenings(base, approvedTarget)
+    expect(more).toEqual([])
+    const [finding, ...others] = widenings(base, target)
+    expect(others).toEqual([])
+    expect(await approvalCovering([approved!], finding!)).toBeUndefined()
+    const witness = witnessBeyond(finding!, FILE, doc(base), doc(target)!, [approved!.access])
+    expect(witness).toBeDefined()
+    const q = requestOf(witness!)
+    expect(allows(target, q) && !allows(base, q) && !allows(approvedTarget, q)).toBe(true)
+    expect(q.subject === 'user:bob' && q.permission === 'docs.read').toBe(false)
+    // Nothing beyond the approved region: none is given.
+    expect(
+      witnessBeyond(approved!, FILE, doc(base), doc(approvedTarget)!, [approved!.access]),
+    ).toBeUndefined()
   })
 })

@@ -9,6 +9,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {codeowners} from '../../../src/adapters/codeowners/index.js'
 import {witnessBeyond} from '../../../src/adapters/codeowners/covers.js'
+import {restateFinding} from '../../../src/adapters/codeowners/compare.js'
 import {compiled} from '../../../src/adapters/codeowners/model.js'
 import {step} from '../../../src/adapters/codeowners/pattern.js'
 import type {Document, Finding} from '../../../src/kernel/types.js'
@@ -488,6 +489,7 @@ describe('codeowners approvals (Adapter.covers)', () => {
   // A finding no approval covers shows a path no approval grants (covers.ts witnessBeyond).
   it('witnessBeyond: any path it gives the target allows, and neither the baseline nor the approved target does (brute force)', async () => {
     let given = 0
+    let real = 0
     let movedOffApproved = 0
     await fc.assert(
       fc.asyncProperty(editedArb, fc.array(editArb, {minLength: 1, maxLength: 2}), async ([b, t], ms) => {
@@ -499,23 +501,29 @@ describe('codeowners approvals (Adapter.covers)', () => {
         const baselineDocuments = await documents(b, PLAIN)
         const [before, target, after] = [rulesRead(b), rulesRead(t), rulesRead(edited)]
         for (const f of wider) {
-          const witness = witnessBeyond(
+          // With the repository's files known or not (a real file where one fits, else a path made up).
+          const witness = await witnessBeyond(
             f,
             baselineDocuments,
             approved.map((a) => a.access),
+            given % 2 === 0 ? context.paths : undefined,
           )
           if (witness === undefined) continue
           given++
-          const context = `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\n${f.rule} witness ${show(witness)}`
-          expect(witnessDiffers(after, before, witness), context).toBe(true)
-          expect(witnessDiffers(target, before, witness), context).toBe(false)
+          const about = `baseline ${show(b)}\napproved ${show(t)}\nedited ${show(edited)}\n${f.rule} witness ${show(witness)}`
+          expect(witnessDiffers(after, before, witness), about).toBe(true)
+          expect(witnessDiffers(target, before, witness), about).toBe(false)
+          if (witness.exists !== undefined)
+            expect(witness.exists, about).toBe(EXISTING.includes(String(witness.path)))
+          if (witness.exists === true) real++
           if (witnessDiffers(target, before, f.witness!)) movedOffApproved++
         }
       }),
       RUNS,
     )
-    // Not vacuous: paths were given, some of them instead of an approved one.
+    // Not vacuous: paths were given, real files among them, some instead of an approved path.
     expect(given).toBeGreaterThan(5)
+    expect(real).toBeGreaterThan(0)
     expect(movedOffApproved).toBeGreaterThan(0)
   })
 
@@ -540,11 +548,42 @@ describe('codeowners approvals (Adapter.covers)', () => {
     // The comparison's own choice, a real sensitive file, lies in the approved region.
     expect(String(finding!.witness!.path)).toMatch(/^\.github\//)
     const baselineDocuments = await documents(base, PLAIN)
-    const witness = witnessBeyond(finding!, baselineDocuments, [approved!.access])
+    const witness = await witnessBeyond(finding!, baselineDocuments, [approved!.access])
     expect(witness).toMatchObject({owner: 'no owner'})
+    expect(witness).not.toHaveProperty('exists')
     expect(String(witness!.path)).toMatch(/^[^/]+\/\.github\/[^/]+$/)
+    // With the repository's files known: a real one, a sensitive one first (as the comparison's).
+    const files = async () => ['README.md', '.github/x', 'a/.github/notes.md', 'deploy/.github/ci.yml']
+    expect(await witnessBeyond(finding!, baselineDocuments, [approved!.access], files)).toMatchObject({
+      path: 'deploy/.github/ci.yml',
+      exists: true,
+    })
     // Nothing beyond the approved region: none is given.
-    expect(witnessBeyond(approved!, baselineDocuments, [approved!.access])).toBeUndefined()
+    expect(await witnessBeyond(approved!, baselineDocuments, [approved!.access])).toBeUndefined()
+  })
+
+  it('restateFinding: a path another baseline rule decided names that rule (before: …), its location and diff', async () => {
+    const repo = (rules: RuleJson[]): Repo => ({CODEOWNERS: rules})
+    const base = repo([
+      {pattern: '*', owners: ['@alice']},
+      {pattern: '/infra/', owners: ['@alice', '@ops']},
+    ])
+    const target = repo([{pattern: '*', owners: ['@alice', '@bob']}])
+    const [finding, ...others] = await widenings(base, target)
+    expect(others).toEqual([])
+    const sides = {baseline: await documents(base, PLAIN), target: await documents(target, PLAIN)}
+    const at = (path: string) => restateFinding(finding!, {...finding!.witness, path, exists: false}, sides)!
+    expect(at('infra/main.tf').message).toBe(
+      '@bob can now approve changes to infra/main.tf (no such file yet): "*" names @alice @bob (before: @alice @ops ("/infra/")).',
+    )
+    expect(at('infra/main.tf').baselineLocation).toMatchObject({file: 'CODEOWNERS', pointer: '/rules/1'})
+    const outside = at('a/x.js')
+    expect(outside.message).toBe(
+      '@bob can now approve changes to a/x.js (no such file yet): "*" names @alice @bob (before: @alice).',
+    )
+    expect(outside.before).toEqual({pattern: '*', owners: ['@alice']})
+    expect(outside.baselineLocation).toMatchObject({file: 'CODEOWNERS', pointer: '/rules/0'})
+    expect(outside).toMatchObject({id: finding!.id, pointer: finding!.pointer, severity: finding!.severity})
   })
 
   it('the removal of every owner of /docs/** approved covers a removal on /docs/api/**, not on /src/**', async () => {

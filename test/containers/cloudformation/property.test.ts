@@ -118,7 +118,7 @@ async function embedded(
 }
 
 describe('a policy inside a template', () => {
-  it('is compared as the same policy as a raw document: the same verdicts and witnesses', async () => {
+  it('is compared as the same policy as a raw document: the same verdicts, witnesses and access (so approvals)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc

@@ -153,7 +153,7 @@ async function embedded(kind: Kind, document: Policy, shape: Shape): Promise<Doc
 }
 
 describe('a policy inside Terraform', () => {
-  it('is compared as the same policy as a raw document: the same verdicts and witnesses', async () => {
+  it('is compared as the same policy as a raw document: the same verdicts, witnesses and access (so approvals)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc
