@@ -11480,6 +11480,7 @@ function exploreProduct(groups, record, maxStates) {
       const key = stateKey2(next);
       if (seen.has(key)) continue;
       seen.add(key);
+      productEffort.states++;
       if (seen.size > maxStates) {
         const patterns = groups.reduce((n, group) => n + group.length, 0);
         throw new Undecidable(`pattern combination too complex to analyse exactly (${patterns} patterns)`);
@@ -11488,7 +11489,7 @@ function exploreProduct(groups, record, maxStates) {
     }
   }
 }
-var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, isUniversal, Suffixes;
+var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, isUniversal, Suffixes, productEffort;
 var init_glob = __esm({
   "src/engine/glob.ts"() {
     "use strict";
@@ -11566,6 +11567,7 @@ var init_glob = __esm({
         return next;
       }
     };
+    productEffort = { states: 0 };
   }
 });
 
@@ -11609,11 +11611,10 @@ function withPresence(leaves2, valueCells) {
   return valueLeaves.length === leaves2.length ? present2 : [cell(void 0), ...present2];
 }
 function stringDomain(extraSamples = []) {
-  const remembered = /* @__PURE__ */ new Map();
   return {
     cells: (leaves2, groups) => withPresence(leaves2, (valueLeaves) => {
       const parts2 = groups ?? valueLeaves.map((l) => [l.type === "glob" ? l : mismatch(l, "string")]);
-      const key = JSON.stringify(parts2.map((part) => part.map((l) => l.glob.key)));
+      const key = JSON.stringify([extraSamples, parts2.map((part) => part.map((l) => l.glob.key))]);
       let cells = remembered.get(key);
       if (cells === void 0) {
         if (remembered.size >= REMEMBERED_PARTITIONS) remembered.clear();
@@ -11719,7 +11720,7 @@ function opaqueDomain() {
     cells: () => [cell(true), cell(false)]
   };
 }
-var cell, PRESENT, REMEMBERED_PARTITIONS, V4_MAX, V6_MAX, MAX_SET_ELEMENT_CELLS, presentAnd;
+var cell, PRESENT, remembered, REMEMBERED_PARTITIONS, V4_MAX, V6_MAX, MAX_SET_ELEMENT_CELLS, presentAnd;
 var init_domains = __esm({
   "src/engine/domains.ts"() {
     "use strict";
@@ -11728,6 +11729,7 @@ var init_domains = __esm({
     init_undecidable();
     cell = (value, known2 = /* @__PURE__ */ new Map()) => ({ value, known: known2 });
     PRESENT = { key: "present", type: "present" };
+    remembered = /* @__PURE__ */ new Map();
     REMEMBERED_PARTITIONS = 2e3;
     V4_MAX = (1n << 32n) - 1n;
     V6_MAX = (1n << 128n) - 1n;
@@ -11974,7 +11976,7 @@ function commonAllows(allowed, other, formulaKeyOf) {
   const keys = new Set(other.rules.filter((r) => r.effect === "allow").map(ruleKey3));
   return new Set(allowed.rules.filter((r) => r.effect === "allow" && keys.has(ruleKey3(r))));
 }
-function globGroups(rules, name2, outside) {
+function globGroups(rules, name2, outside = /* @__PURE__ */ new Set()) {
   const groups = /* @__PURE__ */ new Map();
   const add = (leaves2) => {
     const kept = leaves2.filter((l) => !outside.has(l.key));
@@ -12015,8 +12017,9 @@ function relevantLeaves(own, constrained, name2) {
     return { leaves: [...all2.values()], outside: /* @__PURE__ */ new Set() };
   const leaves2 = [];
   const outside = /* @__PURE__ */ new Set();
+  const bounded = new Set(bounds.map((b) => b.key));
   for (const leaf2 of all2.values()) {
-    if (leaf2.type !== "glob" || bounds.some((b) => b === leaf2.glob || globsIntersect(b, leaf2.glob)))
+    if (leaf2.type !== "glob" || bounded.has(leaf2.glob.key) || bounds.some((b) => globsIntersect(b, leaf2.glob)))
       leaves2.push(leaf2);
     else outside.add(leaf2.key);
   }
@@ -13299,22 +13302,43 @@ function readableArn(format2, current) {
   });
 }
 function deciding(rules, action) {
-  const globs = /* @__PURE__ */ new Map();
-  for (const rule2 of rules) {
+  const covering2 = rules.filter((rule2) => {
     const actions = rule2.predicates.get("action");
-    if (actions !== void 0 && !evaluate(actions, (l) => leafHolds(l, action))) continue;
-    const resource = rule2.predicates.get("resource");
-    if (resource === void 0) continue;
-    for (const l of leavesOf(resource).values()) if (l.type === "glob") globs.set(l.glob.key, l.glob);
-  }
-  return [...globs.values()];
+    return rule2.predicates.has("resource") && (actions === void 0 || evaluate(actions, (l) => leafHolds(l, action)));
+  });
+  return globGroups(
+    covering2.map((rule2) => ({ rule: rule2 })),
+    "resource"
+  ).map((group) => group.map((l) => l.glob));
 }
-function cellsOf(globs, samples) {
-  try {
-    return globCells(globs, samples);
-  } catch (error) {
-    if (error instanceof Undecidable) return [];
-    throw error;
+function cellsOf(groups, samples) {
+  const key = JSON.stringify([samples, groups.map((group) => group.map((g) => g.key))]);
+  let cells = rememberedCells.get(key);
+  if (cells === void 0) {
+    try {
+      cells = unionCells(groups, samples, WITNESS_STATES);
+    } catch (error) {
+      if (!(error instanceof Undecidable)) throw error;
+      cells = [];
+    }
+    if (rememberedCells.size >= REMEMBERED_CELLS) rememberedCells.clear();
+    rememberedCells.set(key, cells);
+  }
+  return cells;
+}
+function* resourcesFor(action, resource, rules) {
+  const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b));
+  if (formats.length === 0 || formats.some((f) => globMatches(formatGlob(f), resource))) {
+    yield formats.length === 0 ? "*" : resource;
+    return;
+  }
+  const groups = deciding(rules, action);
+  if (groups.reduce((n, group) => n + group.length, 0) > MAX_PATTERNS) return;
+  const wanted = groups.map((group) => group.some((g) => globMatches(g, resource)));
+  const distance = (matches2) => matches2.filter((m, i2) => m !== wanted[i2]).length;
+  for (const format2 of formats) {
+    const fits = cellsOf([[formatGlob(format2)], ...groups], [readableArn(format2, resource)]).filter((c) => c.matches[0]).map((c) => ({ example: c.example, distance: distance(c.matches.slice(1)) })).sort((a, b) => a.distance - b.distance);
+    yield* fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example);
   }
 }
 function realShaped(judged, actionCell, rules, verdict2) {
@@ -13325,27 +13349,14 @@ function realShaped(judged, actionCell, rules, verdict2) {
     (a) => typeof a === "string"
   );
   for (const action of actions) {
-    const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b));
-    const candidates2 = [];
-    if (formats.length === 0) candidates2.push("*");
-    else if (formats.some((f) => globMatches(formatGlob(f), resource))) candidates2.push(resource);
-    else {
-      const patterns = deciding(rules, action);
-      if (patterns.length > MAX_PATTERNS) continue;
-      const wanted = patterns.map((g) => globMatches(g, resource));
-      const distance = (matches2) => matches2.filter((m, i2) => m !== wanted[i2]).length;
-      for (const format2 of formats) {
-        const shape = formatGlob(format2);
-        const fits = cellsOf([shape, ...patterns], [readableArn(format2, resource)]).filter((c) => c.matches[0]).map((c) => ({ example: c.example, distance: distance(c.matches.slice(1)) })).sort((a, b) => a.distance - b.distance);
-        candidates2.push(...fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example));
-      }
-    }
-    for (const candidate of candidates2) {
+    for (const candidate of resourcesFor(action, resource, rules)) {
       if (candidate === resource && action === request.get("action")) return judged;
       const next = new Map(request);
       next.set("resource", candidate);
       next.set("action", action);
-      if (verdict2(next) === judged.status) return { ...judged, request: next };
+      const judgedNext = verdict2(next);
+      if (judgedNext.status === judged.status)
+        return { ...judged, request: judgedNext.request, variables: judgedNext.variables };
     }
   }
   return judged;
@@ -13380,7 +13391,7 @@ function witnessOf(judged, names3) {
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
 }
-var requestOf, MAX_TRIES, variablesIn, formatGlob, kebab, MAX_PATTERNS, CELLS_PER_FORMAT;
+var requestOf, MAX_TRIES, variablesIn, formatGlob, kebab, WITNESS_STATES, rememberedCells, REMEMBERED_CELLS, MAX_PATTERNS, CELLS_PER_FORMAT;
 var init_witness = __esm({
   "src/adapters/aws-iam/witness.ts"() {
     "use strict";
@@ -13397,6 +13408,9 @@ var init_witness = __esm({
     variablesIn = (format2) => format2.split("${").length;
     formatGlob = (format2) => compileGlob(format2.replace(/\$\{[^}]*\}/g, "*"), { wildcards: true, arn: true });
     kebab = (name2) => name2.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    WITNESS_STATES = 5e3;
+    rememberedCells = /* @__PURE__ */ new Map();
+    REMEMBERED_CELLS = 2e3;
     MAX_PATTERNS = 40;
     CELLS_PER_FORMAT = 3;
   }
@@ -13665,7 +13679,7 @@ function shownRequest(chosen, model, allowed, other) {
     chosen.judged,
     chosen.cell.cells.get("action"),
     [...allowed, ...other],
-    (request) => judge(request, allowed, other, model.opaque, /* @__PURE__ */ new Map()).status
+    (request) => judge(request, allowed, other, model.opaque, /* @__PURE__ */ new Map())
   );
 }
 function witnessFor(model, judged) {

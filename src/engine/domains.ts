@@ -96,15 +96,11 @@ function withPresence(leaves: AnyLeaf[], valueCells: (leaves: AnyLeaf[]) => Cell
 
 /** Strings matched by globs (resources, principals, string/ARN/Bool condition values). */
 export function stringDomain(extraSamples: string[] = []): Domain {
-  // The search asks again for the same patterns (one family's, under each cell of the dimensions
-  // before): a glob's key fixes what it matches and a cell's `known` holds only results for its
-  // own value, so the cells worked out once are handed out again. Bounded, for long runs.
-  const remembered = new Map<string, Cell[]>()
   return {
     cells: (leaves, groups) =>
       withPresence(leaves, (valueLeaves) => {
         const parts = groups ?? valueLeaves.map((l) => [l.type === 'glob' ? l : mismatch(l, 'string')])
-        const key = JSON.stringify(parts.map((part) => part.map((l) => l.glob.key)))
+        const key = JSON.stringify([extraSamples, parts.map((part) => part.map((l) => l.glob.key))])
         let cells = remembered.get(key)
         if (cells === undefined) {
           if (remembered.size >= REMEMBERED_PARTITIONS) remembered.clear()
@@ -125,6 +121,12 @@ export function stringDomain(extraSamples: string[] = []): Domain {
   }
 }
 
+// The search asks again for the same patterns (one family's, under each cell of the dimensions
+// before; and the AWS engine's second search, with symbols, over the same policies): a glob's key
+// fixes what it matches and a cell's `known` holds only results for its own value, so the cells
+// worked out once are handed out again, to every string domain with the same samples. Bounded,
+// for long runs.
+const remembered = new Map<string, Cell[]>()
 const REMEMBERED_PARTITIONS = 2000
 
 /** Numbers (Numeric*) and instants (Date*, as epoch milliseconds). */

@@ -648,6 +648,13 @@ class Suffixes {
   }
 }
 
+/**
+ * The product states explored since the count was last reset, over every walk: what a
+ * comparison's pattern reasoning cost, whatever the machine (tests bound it where a wall clock
+ * would be flaky).
+ */
+export const productEffort = {states: 0}
+
 /** Breadth-first walk of the product automaton; reports each accepting signature once. */
 function exploreProduct(
   groups: Glob[][],
@@ -715,6 +722,7 @@ function exploreProduct(
       const key = stateKey(next)
       if (seen.has(key)) continue
       seen.add(key)
+      productEffort.states++
       if (seen.size > maxStates) {
         const patterns = groups.reduce((n, group) => n + group.length, 0)
         throw new Undecidable(`pattern combination too complex to analyse exactly (${patterns} patterns)`)

@@ -245,7 +245,11 @@ const isGlobLeaf = (f: Formula<AnyLeaf>): f is {op: 'leaf'; leaf: GlobLeaf} =>
  * matter): each predicate is a function of its groups, so cells on which every group is
  * constant keep every predicate constant. Groups with the same patterns are given once.
  */
-function globGroups(rules: Array<{rule: Rule}>, name: string, outside: ReadonlySet<string>): GlobLeaf[][] {
+export function globGroups(
+  rules: ReadonlyArray<{rule: Rule}>,
+  name: string,
+  outside: ReadonlySet<string> = new Set(),
+): GlobLeaf[][] {
   const groups = new Map<string, GlobLeaf[]>()
   const add = (leaves: GlobLeaf[]) => {
     const kept = leaves.filter((l) => !outside.has(l.key))
@@ -300,8 +304,14 @@ function relevantLeaves(
     return {leaves: [...all.values()], outside: new Set()}
   const leaves: AnyLeaf[] = []
   const outside = new Set<string>()
+  // A leaf that is itself a bound (every leaf, when the other side has none) needs no test.
+  const bounded = new Set(bounds.map((b) => b.key))
   for (const leaf of all.values()) {
-    if (leaf.type !== 'glob' || bounds.some((b) => b === leaf.glob || globsIntersect(b, leaf.glob)))
+    if (
+      leaf.type !== 'glob' ||
+      bounded.has(leaf.glob.key) ||
+      bounds.some((b) => globsIntersect(b, leaf.glob))
+    )
       leaves.push(leaf)
     else outside.add(leaf.key)
   }
