@@ -11459,72 +11459,97 @@ function literalEnd(tokens) {
   return out2;
 }
 function globCells(globs, extraSamples = [], maxStates = MAX_PRODUCT_STATES) {
+  return unionCells(
+    globs.map((g) => [g]),
+    extraSamples,
+    maxStates
+  );
+}
+function unionCells(groups, extraSamples = [], maxStates = MAX_PRODUCT_STATES) {
   const cells = /* @__PURE__ */ new Map();
   const record = (example, matches2) => {
     const key = signature(matches2);
     if (!cells.has(key)) cells.set(key, { matches: matches2, example });
   };
-  for (const sample of [...extraSamples, ...globs.flatMap((g) => g.samples)]) {
-    record(
-      sample,
-      globs.map((g) => globMatches(g, sample))
-    );
+  const matchesOf = (s) => groups.map((group) => group.some((g) => globMatches(g, s)));
+  for (const sample of [...extraSamples, ...groups.flatMap((group) => group.flatMap((g) => g.samples))])
+    record(sample, matchesOf(sample));
+  if (groups.length === 1) {
+    const universal = groups[0].some(isUniversal);
+    if (!cells.has("0") && !universal) record("", matchesOf(""));
+    if (cells.has("1") && (cells.has("0") || universal)) return [...cells.values()];
   }
-  if (globs.length === 1) {
-    if (!cells.has("0") && !isUniversal(globs[0])) record("", [globMatches(globs[0], "")]);
-    if (cells.has("1") && (cells.has("0") || isUniversal(globs[0]))) return [...cells.values()];
-  }
-  exploreProduct(globs, record, maxStates);
+  exploreProduct(groups, record, maxStates);
   return [...cells.values()];
 }
 function signature(matches2) {
   return matches2.map((m) => m ? "1" : "0").join("");
 }
-function exploreProduct(globs, record, maxStates) {
+function exploreProduct(groups, record, maxStates) {
   const used = /* @__PURE__ */ new Set([":"]);
-  for (const g of globs)
-    for (const t of g.tokens)
-      for (const c of t.t === "lit" ? t.c : t.t === "class" ? t.chars : "") used.add(c);
+  for (const group of groups)
+    for (const g of group)
+      for (const t of g.tokens)
+        for (const c of t.t === "lit" ? t.c : t.t === "class" ? t.chars : "") used.add(c);
   const fresh2 = [...FRESH_CANDIDATES].find((c) => !used.has(c)) ?? "\xA7";
+  const suffixes = new Suffixes();
+  const positionIds = /* @__PURE__ */ new Map();
+  const idsOf = (tokens) => {
+    let ids = positionIds.get(tokens);
+    if (ids === void 0) positionIds.set(tokens, ids = suffixes.of(tokens));
+    return ids;
+  };
+  const end = idsOf([])[0];
+  const normal = (ids) => {
+    const set = [...new Set(ids)];
+    const universal = set.find((id) => suffixes.universal[id]);
+    return universal === void 0 ? set.sort((a, b) => a - b) : [universal, end].sort((a, b) => a - b);
+  };
   const start2 = {
-    live: globs.map((g, i2) => [i2, closure(g.tokens, [0])]),
+    live: groups.map((group, i2) => {
+      const ids = group.flatMap((g) => closure(g.tokens, [0]).map((p) => idsOf(g.tokens)[p]));
+      return [i2, normal(ids)];
+    }),
     path: ""
   };
   const seen = /* @__PURE__ */ new Set();
-  const stateKey2 = (s) => s.live.map(([i2, ps]) => `${i2}:${ps.join(",")}`).join(";");
+  const stateKey2 = (s) => s.live.map(([i2, ids]) => `${i2}:${ids.join(",")}`).join(";");
   const queue = [start2];
   seen.add(stateKey2(start2));
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head];
-    const matches2 = globs.map(() => false);
-    for (const [i2, ps] of state.live) matches2[i2] = ps.includes(globs[i2].tokens.length);
+    const matches2 = groups.map(() => false);
+    for (const [i2, ids] of state.live) matches2[i2] = ids.includes(end);
     record(state.path, matches2);
     const alphabet = /* @__PURE__ */ new Set([":", fresh2]);
-    for (const [i2, ps] of state.live) {
-      for (const p of ps) {
-        const token = globs[i2].tokens[p];
+    for (const [, ids] of state.live) {
+      for (const id of ids) {
+        const [tokens, p] = suffixes.at[id];
+        const token = tokens[p];
         if (token?.t === "lit") alphabet.add(token.c);
         else if (token?.t === "class") for (const c of token.chars) alphabet.add(c);
       }
     }
     for (const c of alphabet) {
       const live = [];
-      for (const [i2, ps] of state.live) {
-        const next2 = step(globs[i2].tokens, ps, c);
-        if (next2.length > 0) live.push([i2, next2]);
+      for (const [i2, ids] of state.live) {
+        const next2 = ids.flatMap((id) => suffixes.step(id, c, idsOf));
+        if (next2.length > 0) live.push([i2, normal(next2)]);
       }
       const next = { live, path: state.path + c };
       const key = stateKey2(next);
       if (seen.has(key)) continue;
       seen.add(key);
+      productEffort.states++;
       if (seen.size > maxStates) {
-        throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`);
+        const patterns = groups.reduce((n, group) => n + group.length, 0);
+        throw new Undecidable(`pattern combination too complex to analyse exactly (${patterns} patterns)`);
       }
       queue.push(next);
     }
   }
 }
-var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, isUniversal;
+var SYMBOL_BASE, SYMBOL_LIMIT, PLAIN_SYMBOL_BASE, PLAIN_SYMBOL_LIMIT, symbolNames, templateSymbols, symbolChars, nextSymbol, nextPlainSymbol, PLAIN_TEMPLATE_VALUES, plainExamples, isPlainValue, isTemplateSymbol, templateChar, TEMPLATE_OPEN, TEMPLATE_CLOSE, compiled, COMPILED_LIMIT, ARN_SEGMENT_FILL, SYMBOL_CLASS, GENERAL_SYMBOL_CLASS, genericRegExps, mustRegExps, isGeneralSymbol, holdsGeneralSymbol, FRESH_CANDIDATES, MAX_PRODUCT_STATES, isUniversal, Suffixes, productEffort;
 var init_glob = __esm({
   "src/engine/glob.ts"() {
     "use strict";
@@ -11563,6 +11588,46 @@ var init_glob = __esm({
     FRESH_CANDIDATES = "xyzqjkwvXYZQJKWV0123456789_-~";
     MAX_PRODUCT_STATES = 2e5;
     isUniversal = (glob2) => glob2.tokens.length === 1 && glob2.tokens[0].t === "star" && !glob2.tokens[0].noColon;
+    Suffixes = class {
+      ids = /* @__PURE__ */ new Map();
+      /** per suffix, a glob and position it stands for */
+      at = [];
+      universal = [];
+      steps = [];
+      /** The ids of each position of `tokens`. */
+      of(tokens) {
+        const out2 = Array(tokens.length + 1);
+        let key = "";
+        for (let p = tokens.length; p >= 0; p--) {
+          if (p < tokens.length) key = tokenKey(tokens[p]) + key;
+          let id = this.ids.get(key);
+          if (id === void 0) {
+            id = this.at.length;
+            this.ids.set(key, id);
+            this.at.push([tokens, p]);
+            const rest = tokens.slice(p);
+            this.universal.push(
+              rest.length > 0 && rest.every((t) => t.t === "star") && rest.some((t) => t.t === "star" && !t.noColon)
+            );
+            this.steps.push(/* @__PURE__ */ new Map());
+          }
+          out2[p] = id;
+        }
+        return out2;
+      }
+      /** The suffixes after reading `c` from suffix `id` (closed under skipping stars). */
+      step(id, c, idsOf) {
+        let next = this.steps[id].get(c);
+        if (next === void 0) {
+          const [tokens, p] = this.at[id];
+          const positions = idsOf(tokens);
+          next = step(tokens, [p], c).map((q) => positions[q]);
+          this.steps[id].set(c, next);
+        }
+        return next;
+      }
+    };
+    productEffort = { states: 0 };
   }
 });
 
@@ -11606,16 +11671,21 @@ function withPresence(leaves2, valueCells) {
   return valueLeaves.length === leaves2.length ? present2 : [cell(void 0), ...present2];
 }
 function stringDomain(extraSamples = []) {
-  const remembered = /* @__PURE__ */ new Map();
   return {
-    cells: (leaves2) => withPresence(leaves2, (valueLeaves) => {
-      const globs = valueLeaves.map((l) => l.type === "glob" ? l.glob : mismatch(l, "string"));
-      const key = JSON.stringify(globs.map((g) => g.key));
+    cells: (leaves2, groups) => withPresence(leaves2, (valueLeaves) => {
+      const parts2 = groups ?? valueLeaves.map((l) => [l.type === "glob" ? l : mismatch(l, "string")]);
+      const key = JSON.stringify([extraSamples, parts2.map((part) => part.map((l) => l.glob.key))]);
       let cells = remembered.get(key);
       if (cells === void 0) {
         if (remembered.size >= REMEMBERED_PARTITIONS) remembered.clear();
-        cells = globCells(globs, extraSamples).map(
-          (c) => cell(c.example, new Map(valueLeaves.map((l, i2) => [l.key, c.matches[i2]])))
+        cells = unionCells(
+          parts2.map((part) => part.map((l) => l.glob)),
+          extraSamples
+        ).map(
+          (c) => cell(
+            c.example,
+            new Map(parts2.flatMap((part, i2) => part.length === 1 ? [[part[0].key, c.matches[i2]]] : []))
+          )
         );
         remembered.set(key, cells);
       }
@@ -11710,7 +11780,7 @@ function opaqueDomain() {
     cells: () => [cell(true), cell(false)]
   };
 }
-var cell, PRESENT, REMEMBERED_PARTITIONS, V4_MAX, V6_MAX, MAX_SET_ELEMENT_CELLS, presentAnd;
+var cell, PRESENT, remembered, REMEMBERED_PARTITIONS, V4_MAX, V6_MAX, MAX_SET_ELEMENT_CELLS, presentAnd;
 var init_domains = __esm({
   "src/engine/domains.ts"() {
     "use strict";
@@ -11719,6 +11789,7 @@ var init_domains = __esm({
     init_undecidable();
     cell = (value, known2 = /* @__PURE__ */ new Map()) => ({ value, known: known2 });
     PRESENT = { key: "present", type: "present" };
+    remembered = /* @__PURE__ */ new Map();
     REMEMBERED_PARTITIONS = 2e3;
     V4_MAX = (1n << 32n) - 1n;
     V6_MAX = (1n << 128n) - 1n;
@@ -11909,7 +11980,8 @@ function difference(dimensions4, allowed, other, options) {
       for (const part of families(live, dimension.name, own)) {
         const constrained = part.live.filter((l) => l.rule.predicates.has(dimension.name));
         const { leaves: leaves2, outside } = relevantLeaves(part.live.filter(own), constrained, dimension.name);
-        for (const cell3 of dimension.domain.cells(leaves2)) {
+        const groups = dimension.grouped ? globGroups(constrained, dimension.name, outside) : void 0;
+        for (const cell3 of dimension.domain.cells(leaves2, groups)) {
           const next2 = part.live.filter((l) => {
             const p = l.rule.predicates.get(dimension.name);
             return p === void 0 || evaluate(p, (leaf2) => !outside.has(leaf2.key) && test(cell3, leaf2));
@@ -11978,6 +12050,33 @@ function commonAllows(allowed, other, formulaKeyOf) {
   const keys = new Set(other.rules.filter((r) => r.effect === "allow").map(ruleKey3));
   return new Set(allowed.rules.filter((r) => r.effect === "allow" && keys.has(ruleKey3(r))));
 }
+function globGroups(rules, name2, outside = /* @__PURE__ */ new Set()) {
+  const groups = /* @__PURE__ */ new Map();
+  const add = (leaves2) => {
+    const kept = leaves2.filter((l) => !outside.has(l.key));
+    const key = kept.map((l) => l.key).join("\n");
+    if (kept.length > 0 && !groups.has(key)) groups.set(key, kept);
+  };
+  const visit = (f) => {
+    switch (f.op) {
+      case "leaf":
+        if (isGlobLeaf(f)) add([f.leaf]);
+        return;
+      case "not":
+        return visit(f.arg);
+      case "and":
+        return f.args.forEach(visit);
+      case "or":
+        add(f.args.filter(isGlobLeaf).map((a) => a.leaf));
+        for (const a of f.args) if (!isGlobLeaf(a)) visit(a);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const { rule: rule2 } of rules) visit(rule2.predicates.get(name2));
+  return [...groups.values()];
+}
 function relevantLeaves(own, constrained, name2) {
   const all2 = /* @__PURE__ */ new Map();
   for (const l of constrained) leavesOf(l.rule.predicates.get(name2), all2);
@@ -11992,8 +12091,9 @@ function relevantLeaves(own, constrained, name2) {
     return { leaves: [...all2.values()], outside: /* @__PURE__ */ new Set() };
   const leaves2 = [];
   const outside = /* @__PURE__ */ new Set();
+  const bounded = new Set(bounds2.map((b) => b.key));
   for (const leaf2 of all2.values()) {
-    if (leaf2.type !== "glob" || bounds2.some((b) => b === leaf2.glob || globsIntersect(b, leaf2.glob)))
+    if (leaf2.type !== "glob" || bounded.has(leaf2.glob.key) || bounds2.some((b) => globsIntersect(b, leaf2.glob)))
       leaves2.push(leaf2);
     else outside.add(leaf2.key);
   }
@@ -12033,7 +12133,7 @@ function differenceOrPossible(dimensions4, allowed, other, direction, report) {
     return cells;
   }
 }
-var MAX_OPAQUE, MAX_INTERSECTION_TESTS;
+var MAX_OPAQUE, isGlobLeaf, MAX_INTERSECTION_TESTS;
 var init_search = __esm({
   "src/engine/search.ts"() {
     "use strict";
@@ -12043,6 +12143,7 @@ var init_search = __esm({
     init_glob();
     init_undecidable();
     MAX_OPAQUE = 10;
+    isGlobLeaf = (f) => f.op === "leaf" && f.leaf.type === "glob";
     MAX_INTERSECTION_TESTS = 1e6;
   }
 });
@@ -12479,29 +12580,33 @@ function servicePrefix(glob2) {
 }
 function actionDomain() {
   return {
-    cells(leaves2) {
-      const globs = leaves2.map((l) => {
-        if (l.type !== "glob") throw new Error(`internal: ${l.type} leaf in action domain`);
-        return l.glob;
-      });
-      const key = JSON.stringify(globs.map((g) => g.key));
+    cells(leaves2, groups) {
+      const parts2 = (groups ?? leaves2.map((l) => [l])).map(
+        (part) => part.map((l) => {
+          if (l.type !== "glob") throw new Error(`internal: ${l.type} leaf in action domain`);
+          return l.glob;
+        })
+      );
+      const key = JSON.stringify(parts2.map((part) => part.map((g) => g.key)));
       let cells = cellsByPatterns.get(key);
       if (cells === void 0) {
         if (cellsByPatterns.size >= REMEMBERED_PARTITIONS2) cellsByPatterns.clear();
-        cells = actionCells(globs);
+        cells = actionCells(parts2);
         cellsByPatterns.set(key, cells);
       }
       return cells;
     }
   };
 }
-function actionCells(globs) {
+function actionCells(groups) {
   const matchedBy = /* @__PURE__ */ new Map();
-  globs.forEach((glob2, i2) => {
-    for (const action of catalogueMatches(glob2)) {
-      const list4 = matchedBy.get(action);
-      if (list4) list4.push(i2);
-      else matchedBy.set(action, [i2]);
+  groups.forEach((group, i2) => {
+    for (const glob2 of group) {
+      for (const action of catalogueMatches(glob2)) {
+        const list4 = matchedBy.get(action);
+        if (list4 === void 0) matchedBy.set(action, [i2]);
+        else if (list4.at(-1) !== i2) list4.push(i2);
+      }
     }
   });
   const bySignature = /* @__PURE__ */ new Map();
@@ -12515,6 +12620,7 @@ function actionCells(globs) {
     }
   };
   for (const [action, list4] of matchedBy) consider(action, list4.join(","));
+  const globs = groups.flat();
   const unmatched = unmatchedAction(globs, matchedBy);
   if (unmatched !== void 0) consider(unmatched, "");
   const cells = [...bySignature.values()].map((actions) => ({
@@ -12534,8 +12640,8 @@ function actionCells(globs) {
       });
     }
   }
-  const wildcards = globs.filter(isWildcard);
-  for (const cell2 of globCells(wildcards, ["newservice:newaction"])) {
+  const wildcards = groups.map((group) => group.filter(isWildcard)).filter((group) => group.length > 0);
+  for (const cell2 of unionCells(wildcards, ["newservice:newaction"])) {
     if (isKnownAction(cell2.example) || unknownLiterals.has(cell2.example)) continue;
     cells.push({
       value: cell2.example,
@@ -13283,22 +13389,43 @@ function readableArn(format2, current) {
   });
 }
 function deciding(rules, action) {
-  const globs = /* @__PURE__ */ new Map();
-  for (const rule2 of rules) {
+  const covering2 = rules.filter((rule2) => {
     const actions = rule2.predicates.get("action");
-    if (actions !== void 0 && !evaluate(actions, (l) => leafHolds(l, action))) continue;
-    const resource = rule2.predicates.get("resource");
-    if (resource === void 0) continue;
-    for (const l of leavesOf(resource).values()) if (l.type === "glob") globs.set(l.glob.key, l.glob);
-  }
-  return [...globs.values()];
+    return rule2.predicates.has("resource") && (actions === void 0 || evaluate(actions, (l) => leafHolds(l, action)));
+  });
+  return globGroups(
+    covering2.map((rule2) => ({ rule: rule2 })),
+    "resource"
+  ).map((group) => group.map((l) => l.glob));
 }
-function cellsOf(globs, samples) {
-  try {
-    return globCells(globs, samples);
-  } catch (error) {
-    if (error instanceof Undecidable) return [];
-    throw error;
+function cellsOf(groups, samples) {
+  const key = JSON.stringify([samples, groups.map((group) => group.map((g) => g.key))]);
+  let cells = rememberedCells.get(key);
+  if (cells === void 0) {
+    try {
+      cells = unionCells(groups, samples, WITNESS_STATES);
+    } catch (error) {
+      if (!(error instanceof Undecidable)) throw error;
+      cells = [];
+    }
+    if (rememberedCells.size >= REMEMBERED_CELLS) rememberedCells.clear();
+    rememberedCells.set(key, cells);
+  }
+  return cells;
+}
+function* resourcesFor(action, resource, rules) {
+  const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b));
+  if (formats.length === 0 || formats.some((f) => globMatches(formatGlob(f), resource))) {
+    yield formats.length === 0 ? "*" : resource;
+    return;
+  }
+  const groups = deciding(rules, action);
+  if (groups.reduce((n, group) => n + group.length, 0) > MAX_PATTERNS) return;
+  const wanted = groups.map((group) => group.some((g) => globMatches(g, resource)));
+  const distance = (matches2) => matches2.filter((m, i2) => m !== wanted[i2]).length;
+  for (const format2 of formats) {
+    const fits = cellsOf([[formatGlob(format2)], ...groups], [readableArn(format2, resource)]).filter((c) => c.matches[0]).map((c) => ({ example: c.example, distance: distance(c.matches.slice(1)) })).sort((a, b) => a.distance - b.distance);
+    yield* fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example);
   }
 }
 function realShaped(judged, actionCell, rules, verdict2) {
@@ -13309,27 +13436,14 @@ function realShaped(judged, actionCell, rules, verdict2) {
     (a) => typeof a === "string"
   );
   for (const action of actions) {
-    const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b));
-    const candidates2 = [];
-    if (formats.length === 0) candidates2.push("*");
-    else if (formats.some((f) => globMatches(formatGlob(f), resource))) candidates2.push(resource);
-    else {
-      const patterns = deciding(rules, action);
-      if (patterns.length > MAX_PATTERNS) continue;
-      const wanted = patterns.map((g) => globMatches(g, resource));
-      const distance = (matches2) => matches2.filter((m, i2) => m !== wanted[i2]).length;
-      for (const format2 of formats) {
-        const shape = formatGlob(format2);
-        const fits = cellsOf([shape, ...patterns], [readableArn(format2, resource)]).filter((c) => c.matches[0]).map((c) => ({ example: c.example, distance: distance(c.matches.slice(1)) })).sort((a, b) => a.distance - b.distance);
-        candidates2.push(...fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example));
-      }
-    }
-    for (const candidate of candidates2) {
+    for (const candidate of resourcesFor(action, resource, rules)) {
       if (candidate === resource && action === request.get("action")) return judged;
       const next = new Map(request);
       next.set("resource", candidate);
       next.set("action", action);
-      if (verdict2(next) === judged.status) return { ...judged, request: next };
+      const judgedNext = verdict2(next);
+      if (judgedNext.status === judged.status)
+        return { ...judged, request: judgedNext.request, variables: judgedNext.variables };
     }
   }
   return judged;
@@ -13364,7 +13478,7 @@ function witnessOf(judged, names3) {
   if (Object.keys(context).length > 0) witness.context = context;
   return witness;
 }
-var requestOf, MAX_TRIES, variablesIn, formatGlob, kebab, MAX_PATTERNS, CELLS_PER_FORMAT;
+var requestOf, MAX_TRIES, variablesIn, formatGlob, kebab, WITNESS_STATES, rememberedCells, REMEMBERED_CELLS, MAX_PATTERNS, CELLS_PER_FORMAT;
 var init_witness = __esm({
   "src/adapters/aws-iam/witness.ts"() {
     "use strict";
@@ -13381,6 +13495,9 @@ var init_witness = __esm({
     variablesIn = (format2) => format2.split("${").length;
     formatGlob = (format2) => compileGlob(format2.replace(/\$\{[^}]*\}/g, "*"), { wildcards: true, arn: true });
     kebab = (name2) => name2.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    WITNESS_STATES = 5e3;
+    rememberedCells = /* @__PURE__ */ new Map();
+    REMEMBERED_CELLS = 2e3;
     MAX_PATTERNS = 40;
     CELLS_PER_FORMAT = 3;
   }
@@ -13497,9 +13614,11 @@ function symbolReason(cell2, model) {
 function buildDimensions(statements2, ctx, rules, plain2) {
   const principals2 = principalSamples(statements2).filter((p) => !plain2 || symbolNamesIn(p).length === 0);
   const dims = [
-    { name: "action", domain: actionDomain() },
+    // Actions and resources are compared by statement, not by pattern (Dimension.grouped): a
+    // cell's action is its most sensitive, and a witness's resource is made real-shaped after.
+    { name: "action", domain: actionDomain(), grouped: true },
     // "*" first: a witness resource of "*" reads as "any resource" where nothing narrower applies.
-    { name: "resource", domain: stringDomain(["*"]) },
+    { name: "resource", domain: stringDomain(["*"]), grouped: true },
     { name: "principal", domain: stringDomain(principals2) }
   ];
   if (rules.some((r) => r.predicates.has(IDENTITY))) dims.push({ name: IDENTITY, domain: stringDomain() });
@@ -13647,7 +13766,7 @@ function shownRequest(chosen, model, allowed, other) {
     chosen.judged,
     chosen.cell.cells.get("action"),
     [...allowed, ...other],
-    (request) => judge(request, allowed, other, model.opaque, /* @__PURE__ */ new Map()).status
+    (request) => judge(request, allowed, other, model.opaque, /* @__PURE__ */ new Map())
   );
 }
 function witnessFor(model, judged) {

@@ -3,7 +3,7 @@
 // cell. Checking one value per cell is then the same as checking every value: exact.
 
 import {and, evaluate, type Formula, type Leaf} from './formula.js'
-import {type Glob, globCells, globMatches} from './glob.js'
+import {type Glob, globMatches, unionCells} from './glob.js'
 import {Undecidable} from './undecidable.js'
 
 export type GlobLeaf = Leaf & {type: 'glob'; glob: Glob}
@@ -72,7 +72,13 @@ function isIp(value: unknown): value is IpValue {
 const cell = (value: unknown, known: Map<string, boolean> = new Map()): Cell => ({value, known})
 
 export interface Domain {
-  cells(leaves: AnyLeaf[]): Cell[]
+  /**
+   * Cells on each of which every leaf holds throughout or nowhere. With `groups` (glob leaves
+   * read as their disjunction: each rule's list of patterns), it is each group that does, and a
+   * glob leaf's own result may differ within a cell (see Dimension.grouped); domains whose cells
+   * are few whatever the leaves may ignore it.
+   */
+  cells(leaves: AnyLeaf[], groups?: GlobLeaf[][]): Cell[]
 }
 
 export const PRESENT: PresentLeaf = {key: 'present', type: 'present'}
@@ -90,20 +96,23 @@ function withPresence(leaves: AnyLeaf[], valueCells: (leaves: AnyLeaf[]) => Cell
 
 /** Strings matched by globs (resources, principals, string/ARN/Bool condition values). */
 export function stringDomain(extraSamples: string[] = []): Domain {
-  // The search asks again for the same patterns (one family's, under each cell of the dimensions
-  // before): a glob's key fixes what it matches and a cell's `known` holds only results for its
-  // own value, so the cells worked out once are handed out again. Bounded, for long runs.
-  const remembered = new Map<string, Cell[]>()
   return {
-    cells: (leaves) =>
+    cells: (leaves, groups) =>
       withPresence(leaves, (valueLeaves) => {
-        const globs = valueLeaves.map((l) => (l.type === 'glob' ? l.glob : mismatch(l, 'string')))
-        const key = JSON.stringify(globs.map((g) => g.key))
+        const parts = groups ?? valueLeaves.map((l) => [l.type === 'glob' ? l : mismatch(l, 'string')])
+        const key = JSON.stringify([extraSamples, parts.map((part) => part.map((l) => l.glob.key))])
         let cells = remembered.get(key)
         if (cells === undefined) {
           if (remembered.size >= REMEMBERED_PARTITIONS) remembered.clear()
-          cells = globCells(globs, extraSamples).map((c) =>
-            cell(c.example, new Map(valueLeaves.map((l, i) => [l.key, c.matches[i]!]))),
+          // A leaf alone in its group has its result known in each cell; one of several has not.
+          cells = unionCells(
+            parts.map((part) => part.map((l) => l.glob)),
+            extraSamples,
+          ).map((c) =>
+            cell(
+              c.example,
+              new Map(parts.flatMap((part, i) => (part.length === 1 ? [[part[0]!.key, c.matches[i]!]] : []))),
+            ),
           )
           remembered.set(key, cells)
         }
@@ -112,6 +121,12 @@ export function stringDomain(extraSamples: string[] = []): Domain {
   }
 }
 
+// The search asks again for the same patterns (one family's, under each cell of the dimensions
+// before; and the AWS engine's second search, with symbols, over the same policies): a glob's key
+// fixes what it matches and a cell's `known` holds only results for its own value, so the cells
+// worked out once are handed out again, to every string domain with the same samples. Bounded,
+// for long runs.
+const remembered = new Map<string, Cell[]>()
 const REMEMBERED_PARTITIONS = 2000
 
 /** Numbers (Numeric*) and instants (Date*, as epoch milliseconds). */

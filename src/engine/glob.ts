@@ -530,7 +530,7 @@ function literalEnd(tokens: Token[]): string {
 }
 
 interface GlobCell {
-  /** matches[i]: whether the example matches globs[i] */
+  /** matches[i]: whether the example matches globs[i] (with unionCells, the group groups[i]) */
   matches: boolean[]
   example: string
 }
@@ -550,25 +550,42 @@ export function globCells(
   /** the cap on explored states (tests lower it to reach the cut-off quickly) */
   maxStates = MAX_PRODUCT_STATES,
 ): GlobCell[] {
+  return unionCells(
+    globs.map((g) => [g]),
+    extraSamples,
+    maxStates,
+  )
+}
+
+/**
+ * globCells over groups of globs, each read as their union: a string matches a group when it
+ * matches one of its globs. A rule that lists 45 resource patterns asks only whether a resource
+ * is one of them, and the combinations of its patterns (up to 2^45 of them, each a cell when the
+ * patterns are leaves of their own) are not told apart: the cells are those of the rules, not of
+ * their patterns.
+ */
+export function unionCells(
+  groups: Glob[][],
+  extraSamples: string[] = [],
+  maxStates = MAX_PRODUCT_STATES,
+): GlobCell[] {
   const cells = new Map<string, GlobCell>()
   const record = (example: string, matches: boolean[]) => {
     const key = signature(matches)
     if (!cells.has(key)) cells.set(key, {matches, example})
   }
-  for (const sample of [...extraSamples, ...globs.flatMap((g) => g.samples)]) {
-    record(
-      sample,
-      globs.map((g) => globMatches(g, sample)),
-    )
-  }
-  // One glob (a family of one pattern, the search's usual question in a rewrite): it matches
-  // some string and, unless it is `*`, misses some; the walk below would find the empty string
+  const matchesOf = (s: string) => groups.map((group) => group.some((g) => globMatches(g, s)))
+  for (const sample of [...extraSamples, ...groups.flatMap((group) => group.flatMap((g) => g.samples))])
+    record(sample, matchesOf(sample))
+  // One group (a family of one rule, the search's usual question in a rewrite): it matches some
+  // string and, unless it holds `*`, misses some; the walk below would find the empty string
   // first. Where the samples and the empty string show both, nothing is left to find.
-  if (globs.length === 1) {
-    if (!cells.has('0') && !isUniversal(globs[0]!)) record('', [globMatches(globs[0]!, '')])
-    if (cells.has('1') && (cells.has('0') || isUniversal(globs[0]!))) return [...cells.values()]
+  if (groups.length === 1) {
+    const universal = groups[0]!.some(isUniversal)
+    if (!cells.has('0') && !universal) record('', matchesOf(''))
+    if (cells.has('1') && (cells.has('0') || universal)) return [...cells.values()]
   }
-  exploreProduct(globs, record, maxStates)
+  exploreProduct(groups, record, maxStates)
   return [...cells.values()]
 }
 
@@ -580,55 +597,135 @@ function signature(matches: boolean[]): string {
   return matches.map((m) => (m ? '1' : '0')).join('')
 }
 
+/**
+ * The remaining tokens of the globs, each a number: a glob at one position and another at a
+ * position whose remaining tokens are the same match the same continuations, so a group's state
+ * is the set of its remaining suffixes, not of its globs' positions. A suffix of stars only, one
+ * of which crosses colons, matches every continuation: a group that reaches one matches whatever
+ * follows, and its other suffixes no longer count.
+ */
+class Suffixes {
+  private readonly ids = new Map<string, number>()
+  /** per suffix, a glob and position it stands for */
+  readonly at: Array<[Token[], number]> = []
+  readonly universal: boolean[] = []
+  private readonly steps: Array<Map<string, number[]>> = []
+
+  /** The ids of each position of `tokens`. */
+  of(tokens: Token[]): number[] {
+    const out = Array<number>(tokens.length + 1)
+    let key = ''
+    for (let p = tokens.length; p >= 0; p--) {
+      if (p < tokens.length) key = tokenKey(tokens[p]!) + key
+      let id = this.ids.get(key)
+      if (id === undefined) {
+        id = this.at.length
+        this.ids.set(key, id)
+        this.at.push([tokens, p])
+        const rest = tokens.slice(p)
+        this.universal.push(
+          rest.length > 0 &&
+            rest.every((t) => t.t === 'star') &&
+            rest.some((t) => t.t === 'star' && !t.noColon),
+        )
+        this.steps.push(new Map())
+      }
+      out[p] = id
+    }
+    return out
+  }
+
+  /** The suffixes after reading `c` from suffix `id` (closed under skipping stars). */
+  step(id: number, c: string, idsOf: (tokens: Token[]) => number[]): number[] {
+    let next = this.steps[id]!.get(c)
+    if (next === undefined) {
+      const [tokens, p] = this.at[id]!
+      const positions = idsOf(tokens)
+      next = step(tokens, [p], c).map((q) => positions[q]!)
+      this.steps[id]!.set(c, next)
+    }
+    return next
+  }
+}
+
+/**
+ * The product states explored since the count was last reset, over every walk: what a
+ * comparison's pattern reasoning cost, whatever the machine (tests bound it where a wall clock
+ * would be flaky).
+ */
+export const productEffort = {states: 0}
+
 /** Breadth-first walk of the product automaton; reports each accepting signature once. */
 function exploreProduct(
-  globs: Glob[],
+  groups: Glob[][],
   record: (example: string, matches: boolean[]) => void,
   maxStates: number,
 ): void {
   const used = new Set<string>([':'])
-  for (const g of globs)
-    for (const t of g.tokens)
-      for (const c of t.t === 'lit' ? t.c : t.t === 'class' ? t.chars : '') used.add(c)
+  for (const group of groups)
+    for (const g of group)
+      for (const t of g.tokens)
+        for (const c of t.t === 'lit' ? t.c : t.t === 'class' ? t.chars : '') used.add(c)
   const fresh = [...FRESH_CANDIDATES].find((c) => !used.has(c)) ?? '\u00a7'
 
-  // A state lists, for each glob still alive, its set of positions.
+  const suffixes = new Suffixes()
+  const positionIds = new Map<Token[], number[]>()
+  const idsOf = (tokens: Token[]) => {
+    let ids = positionIds.get(tokens)
+    if (ids === undefined) positionIds.set(tokens, (ids = suffixes.of(tokens)))
+    return ids
+  }
+  const end = idsOf([])[0]!
+  /** A group's suffixes, sorted, or only the universal one and the end when it holds one. */
+  const normal = (ids: Iterable<number>): number[] => {
+    const set = [...new Set(ids)]
+    const universal = set.find((id) => suffixes.universal[id])
+    return universal === undefined ? set.sort((a, b) => a - b) : [universal, end].sort((a, b) => a - b)
+  }
+
+  // A state lists, for each group still alive, its set of suffixes.
   type State = {live: Array<[number, number[]]>; path: string}
   const start: State = {
-    live: globs.map((g, i) => [i, closure(g.tokens, [0])] as [number, number[]]),
+    live: groups.map((group, i) => {
+      const ids = group.flatMap((g) => closure(g.tokens, [0]).map((p) => idsOf(g.tokens)[p]!))
+      return [i, normal(ids)] as [number, number[]]
+    }),
     path: '',
   }
   const seen = new Set<string>()
-  const stateKey = (s: State) => s.live.map(([i, ps]) => `${i}:${ps.join(',')}`).join(';')
+  const stateKey = (s: State) => s.live.map(([i, ids]) => `${i}:${ids.join(',')}`).join(';')
   const queue: State[] = [start]
   seen.add(stateKey(start))
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head]!
-    const matches = globs.map(() => false)
-    for (const [i, ps] of state.live) matches[i] = ps.includes(globs[i]!.tokens.length)
+    const matches = groups.map(() => false)
+    for (const [i, ids] of state.live) matches[i] = ids.includes(end)
     record(state.path, matches)
 
     // Characters that no live glob names explicitly all behave like `fresh`.
     const alphabet = new Set<string>([':', fresh])
-    for (const [i, ps] of state.live) {
-      for (const p of ps) {
-        const token = globs[i]!.tokens[p]
+    for (const [, ids] of state.live) {
+      for (const id of ids) {
+        const [tokens, p] = suffixes.at[id]!
+        const token = tokens[p]
         if (token?.t === 'lit') alphabet.add(token.c)
         else if (token?.t === 'class') for (const c of token.chars) alphabet.add(c)
       }
     }
     for (const c of alphabet) {
       const live: Array<[number, number[]]> = []
-      for (const [i, ps] of state.live) {
-        const next = step(globs[i]!.tokens, ps, c)
-        if (next.length > 0) live.push([i, next])
+      for (const [i, ids] of state.live) {
+        const next = ids.flatMap((id) => suffixes.step(id, c, idsOf))
+        if (next.length > 0) live.push([i, normal(next)])
       }
       const next: State = {live, path: state.path + c}
       const key = stateKey(next)
       if (seen.has(key)) continue
       seen.add(key)
+      productEffort.states++
       if (seen.size > maxStates) {
-        throw new Undecidable(`pattern combination too complex to analyse exactly (${globs.length} patterns)`)
+        const patterns = groups.reduce((n, group) => n + group.length, 0)
+        throw new Undecidable(`pattern combination too complex to analyse exactly (${patterns} patterns)`)
       }
       queue.push(next)
     }

@@ -4,7 +4,7 @@
 // where the target allows and the baseline does not. Exact by construction: each domain's
 // cells cover its whole value space.
 
-import {type Domain, type Cell, type AnyLeaf, test} from './domains.js'
+import {type Domain, type Cell, type AnyLeaf, type GlobLeaf, test} from './domains.js'
 import {evaluate, formulaKey, leavesOf, type Formula} from './formula.js'
 import {families, globBound} from './families.js'
 import {type Glob, globsIntersect} from './glob.js'
@@ -15,6 +15,14 @@ export interface Dimension {
   domain: Domain
   /** opaque dimensions stand for conditions the engine cannot interpret */
   opaque?: {description: string}
+  /**
+   * The cells need only keep each rule's list of patterns constant (matching one of them or
+   * none), not each pattern: a rule of 45 resource patterns, or of 1,500 actions, is two cells
+   * and not one per pattern and per combination of patterns. For dimensions whose domain picks,
+   * within a cell, the value a witness should name (the most sensitive action), and whose
+   * findings name no value the patterns would tell apart.
+   */
+  grouped?: boolean
 }
 
 export interface Rule {
@@ -133,7 +141,8 @@ export function difference(
       for (const part of families(live, dimension.name, own)) {
         const constrained = part.live.filter((l) => l.rule.predicates.has(dimension.name))
         const {leaves, outside} = relevantLeaves(part.live.filter(own), constrained, dimension.name)
-        for (const cell of dimension.domain.cells(leaves)) {
+        const groups = dimension.grouped ? globGroups(constrained, dimension.name, outside) : undefined
+        for (const cell of dimension.domain.cells(leaves, groups)) {
           // An `outside` leaf is false in every cell where an own allow rule can hold (and where
           // none does, the own rules' bounding globs say so exactly): it need not be matched.
           const next = part.live.filter((l) => {
@@ -227,6 +236,47 @@ function commonAllows(allowed: Side, other: Side, formulaKeyOf: (f: Formula<AnyL
   return new Set(allowed.rules.filter((r) => r.effect === 'allow' && keys.has(ruleKey(r))))
 }
 
+const isGlobLeaf = (f: Formula<AnyLeaf>): f is {op: 'leaf'; leaf: GlobLeaf} =>
+  f.op === 'leaf' && f.leaf.type === 'glob'
+
+/**
+ * The glob leaves of the rules' predicates on one dimension, grouped by the disjunctions they
+ * stand in (a statement's list of patterns), without the `outside` ones (false wherever they
+ * matter): each predicate is a function of its groups, so cells on which every group is
+ * constant keep every predicate constant. Groups with the same patterns are given once.
+ */
+export function globGroups(
+  rules: ReadonlyArray<{rule: Rule}>,
+  name: string,
+  outside: ReadonlySet<string> = new Set(),
+): GlobLeaf[][] {
+  const groups = new Map<string, GlobLeaf[]>()
+  const add = (leaves: GlobLeaf[]) => {
+    const kept = leaves.filter((l) => !outside.has(l.key))
+    const key = kept.map((l) => l.key).join('\n')
+    if (kept.length > 0 && !groups.has(key)) groups.set(key, kept)
+  }
+  const visit = (f: Formula<AnyLeaf>): void => {
+    switch (f.op) {
+      case 'leaf':
+        if (isGlobLeaf(f)) add([f.leaf])
+        return
+      case 'not':
+        return visit(f.arg)
+      case 'and':
+        return f.args.forEach(visit)
+      case 'or':
+        add(f.args.filter(isGlobLeaf).map((a) => a.leaf))
+        for (const a of f.args) if (!isGlobLeaf(a)) visit(a)
+        return
+      default:
+        return
+    }
+  }
+  for (const {rule} of rules) visit(rule.predicates.get(name)!)
+  return [...groups.values()]
+}
+
 const MAX_INTERSECTION_TESTS = 1_000_000
 
 /**
@@ -254,8 +304,14 @@ function relevantLeaves(
     return {leaves: [...all.values()], outside: new Set()}
   const leaves: AnyLeaf[] = []
   const outside = new Set<string>()
+  // A leaf that is itself a bound (every leaf, when the other side has none) needs no test.
+  const bounded = new Set(bounds.map((b) => b.key))
   for (const leaf of all.values()) {
-    if (leaf.type !== 'glob' || bounds.some((b) => b === leaf.glob || globsIntersect(b, leaf.glob)))
+    if (
+      leaf.type !== 'glob' ||
+      bounded.has(leaf.glob.key) ||
+      bounds.some((b) => globsIntersect(b, leaf.glob))
+    )
       leaves.push(leaf)
     else outside.add(leaf.key)
   }

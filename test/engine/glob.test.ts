@@ -7,6 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {
   compileGlob,
   globCells,
+  unionCells,
   globMatches,
   globsIntersect,
   type GlobOptions,
@@ -151,6 +152,48 @@ describe('globCells against brute-force enumeration', () => {
           )
         }),
         {seed: 42, numRuns: 300},
+      )
+    })
+  }
+})
+
+describe('unionCells against brute-force enumeration', () => {
+  // A group matches a string when one of its globs does (a statement's list of patterns): every
+  // combination of groups some string realises is a cell, each example realises its cell, and
+  // the cells are those of the groups, never one per pattern.
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`finds every realisable combination of groups (${name})`, () => {
+      const patternArb = fc
+        .array(fc.constantFrom(...c.alphabet), {maxLength: c.patternLength ?? 4})
+        .map((cs) => c.prefix + cs.join(''))
+      const groupsArb = fc.array(fc.array(patternArb, {minLength: 1, maxLength: 4}), {
+        minLength: 1,
+        maxLength: 3,
+      })
+      fc.assert(
+        fc.property(groupsArb, (texts) => {
+          const groups = texts.map((group) => group.map((t) => compileGlob(t, c.options)))
+          const regexps = texts.map((group) =>
+            group.map((t) =>
+              c.options.wildcards
+                ? wildcardRegExp(t, {ignoreCase: c.options.caseInsensitive, arnAware: c.options.arn})
+                : new RegExp(`^${t.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`),
+            ),
+          )
+          const groupSignature = (s: string) =>
+            regexps.map((group) => (group.some((re) => re.test(s)) ? '1' : '0')).join('')
+          const found = new Set<string>()
+          for (const cell of unionCells(groups)) {
+            const sig = groupSignature(cell.example)
+            expect(cell.matches.map((m) => (m ? '1' : '0')).join(''), JSON.stringify(cell.example)).toBe(sig)
+            expect(found.has(sig), `duplicate cell ${sig}`).toBe(false)
+            found.add(sig)
+          }
+          for (const s of UNIVERSES.get(c)!)
+            if (!found.has(groupSignature(s)))
+              expect.fail(`${JSON.stringify(s)} realises ${groupSignature(s)} over ${JSON.stringify(texts)}`)
+        }),
+        {seed: 7, numRuns: 200},
       )
     })
   }

@@ -5,8 +5,8 @@
 
 import {readFileSync} from 'node:fs'
 import {BUILT_FILES} from '../../kernel/package-files.js'
-import {type AnyLeaf, type Cell, type Domain} from '../../engine/domains.js'
-import {type Glob, globCells, globMatches} from '../../engine/glob.js'
+import {type AnyLeaf, type Cell, type Domain, type GlobLeaf} from '../../engine/domains.js'
+import {type Glob, globMatches, unionCells} from '../../engine/glob.js'
 
 interface Service {
   /** lower-case `service:action`, in catalogue order */
@@ -141,16 +141,18 @@ const isWildcard = (glob: Glob) => glob.tokens.some((t) => t.t === 'star' || t.t
  */
 export function actionDomain(): Domain {
   return {
-    cells(leaves: AnyLeaf[]): Cell[] {
-      const globs = leaves.map((l) => {
-        if (l.type !== 'glob') throw new Error(`internal: ${l.type} leaf in action domain`)
-        return l.glob
-      })
-      const key = JSON.stringify(globs.map((g) => g.key))
+    cells(leaves: AnyLeaf[], groups?: GlobLeaf[][]): Cell[] {
+      const parts = (groups ?? leaves.map((l) => [l])).map((part) =>
+        part.map((l) => {
+          if (l.type !== 'glob') throw new Error(`internal: ${l.type} leaf in action domain`)
+          return l.glob
+        }),
+      )
+      const key = JSON.stringify(parts.map((part) => part.map((g) => g.key)))
       let cells = cellsByPatterns.get(key)
       if (cells === undefined) {
         if (cellsByPatterns.size >= REMEMBERED_PARTITIONS) cellsByPatterns.clear()
-        cells = actionCells(globs)
+        cells = actionCells(parts)
         cellsByPatterns.set(key, cells)
       }
       return cells
@@ -167,14 +169,17 @@ export function actionDomain(): Domain {
 const cellsByPatterns = new Map<string, Cell[]>()
 const REMEMBERED_PARTITIONS = 2000
 
-function actionCells(globs: Glob[]): Cell[] {
-  // Which leaves match each catalogue action, found per service where the pattern names one.
+/** The cells of groups of action patterns, each group read as their union (see Dimension.grouped). */
+function actionCells(groups: Glob[][]): Cell[] {
+  // Which groups match each catalogue action, found per service where the pattern names one.
   const matchedBy = new Map<string, number[]>()
-  globs.forEach((glob, i) => {
-    for (const action of catalogueMatches(glob)) {
-      const list = matchedBy.get(action)
-      if (list) list.push(i)
-      else matchedBy.set(action, [i])
+  groups.forEach((group, i) => {
+    for (const glob of group) {
+      for (const action of catalogueMatches(glob)) {
+        const list = matchedBy.get(action)
+        if (list === undefined) matchedBy.set(action, [i])
+        else if (list.at(-1) !== i) list.push(i)
+      }
     }
   })
   // Per signature, the most sensitive actions first: the first is the cell's value, a few
@@ -190,6 +195,7 @@ function actionCells(globs: Glob[]): Cell[] {
     }
   }
   for (const [action, list] of matchedBy) consider(action, list.join(','))
+  const globs = groups.flat()
   const unmatched = unmatchedAction(globs, matchedBy)
   if (unmatched !== undefined) consider(unmatched, '')
 
@@ -210,8 +216,9 @@ function actionCells(globs: Glob[]): Cell[] {
       })
     }
   }
-  const wildcards = globs.filter(isWildcard)
-  for (const cell of globCells(wildcards, ['newservice:newaction'])) {
+  // Beyond the catalogue and the literals, a group matches where one of its wildcards does.
+  const wildcards = groups.map((group) => group.filter(isWildcard)).filter((group) => group.length > 0)
+  for (const cell of unionCells(wildcards, ['newservice:newaction'])) {
     if (isKnownAction(cell.example) || unknownLiterals.has(cell.example)) continue
     cells.push({
       value: cell.example,

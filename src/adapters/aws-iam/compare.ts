@@ -243,9 +243,11 @@ function buildDimensions(
 ): Dimension[] {
   const principals = principalSamples(statements).filter((p) => !plain || symbolNamesIn(p).length === 0)
   const dims: Dimension[] = [
-    {name: 'action', domain: actionDomain()},
+    // Actions and resources are compared by statement, not by pattern (Dimension.grouped): a
+    // cell's action is its most sensitive, and a witness's resource is made real-shaped after.
+    {name: 'action', domain: actionDomain(), grouped: true},
     // "*" first: a witness resource of "*" reads as "any resource" where nothing narrower applies.
-    {name: 'resource', domain: stringDomain(['*'])},
+    {name: 'resource', domain: stringDomain(['*']), grouped: true},
     {name: 'principal', domain: stringDomain(principals)},
   ]
   if (rules.some((r) => r.predicates.has(IDENTITY))) dims.push({name: IDENTITY, domain: stringDomain()})
@@ -501,11 +503,8 @@ function shownRequest(
   allowed: readonly CompiledRule[],
   other: readonly CompiledRule[],
 ): Judged {
-  return realShaped(
-    chosen.judged,
-    chosen.cell.cells.get('action'),
-    [...allowed, ...other],
-    (request) => judge(request, allowed, other, model.opaque, new Map()).status,
+  return realShaped(chosen.judged, chosen.cell.cells.get('action'), [...allowed, ...other], (request) =>
+    judge(request, allowed, other, model.opaque, new Map()),
   )
 }
 

@@ -9,16 +9,16 @@
 //   each checked to give the same verdict.
 
 import {type Cell, formatIp, type IpValue, leafHolds} from '../../engine/domains.js'
-import {evaluate, leavesOf} from '../../engine/formula.js'
+import {evaluate} from '../../engine/formula.js'
 import {
   compileGlob,
   displayString,
   type Glob,
-  globCells,
   globMatches,
   isTemplateSymbol,
+  unionCells,
 } from '../../engine/glob.js'
-import {type DifferenceCell, type Rule, Undecidable} from '../../engine/search.js'
+import {type DifferenceCell, globGroups, type Rule, Undecidable} from '../../engine/search.js'
 import {decideForAll, substituteRules, substituteValue, symbolCharsOf} from '../../engine/symbolic.js'
 import type {Witness} from '../../kernel/types.js'
 import {arnFormats, displayAction} from './catalogue.js'
@@ -146,27 +146,53 @@ function readableArn(format: string, current: string): string {
   })
 }
 
-/** The resource patterns of the rules whose action list covers `action`: what a replacement must match alike. */
-function deciding(rules: readonly Rule[], action: string): Glob[] {
-  const globs = new Map<string, Glob>()
-  for (const rule of rules) {
+/**
+ * The resource patterns of the rules whose action list covers `action`, one group per list (a
+ * statement's Resource or NotResource, read as the union of its patterns): each rule's resource
+ * predicate is a function of its groups, so a replacement that matches the same groups gets the
+ * same verdict from every rule.
+ */
+function deciding(rules: readonly Rule[], action: string): Glob[][] {
+  const covering = rules.filter((rule) => {
     const actions = rule.predicates.get('action')
-    if (actions !== undefined && !evaluate(actions, (l) => leafHolds(l, action))) continue
-    const resource = rule.predicates.get('resource')
-    if (resource === undefined) continue
-    for (const l of leavesOf(resource).values()) if (l.type === 'glob') globs.set(l.glob.key, l.glob)
-  }
-  return [...globs.values()]
+    return (
+      rule.predicates.has('resource') &&
+      (actions === undefined || evaluate(actions, (l) => leafHolds(l, action)))
+    )
+  })
+  return globGroups(
+    covering.map((rule) => ({rule})),
+    'resource',
+  ).map((group) => group.map((l) => l.glob))
 }
 
-/** globCells, or none when the patterns are too many to combine (the resource then stays as found). */
-function cellsOf(globs: Glob[], samples: string[]): ReturnType<typeof globCells> {
-  try {
-    return globCells(globs, samples)
-  } catch (error) {
-    if (error instanceof Undecidable) return []
-    throw error
+/**
+ * The product states one format's cells may explore. The replacement is only a more readable
+ * request with the same verdict (checked again), so a cut here is sound: the resource stays as
+ * the search found it. The search's own walk has the engine's full budget.
+ */
+const WITNESS_STATES = 5_000
+
+// Findings of one policy ask again for the same format beside the same groups (one per request
+// found): a glob's key fixes what it matches, so the cells are worked out once. Bounded.
+const rememberedCells = new Map<string, ReturnType<typeof unionCells>>()
+const REMEMBERED_CELLS = 2000
+
+/** unionCells within WITNESS_STATES, or none (the resource then stays as found). */
+function cellsOf(groups: Glob[][], samples: string[]): ReturnType<typeof unionCells> {
+  const key = JSON.stringify([samples, groups.map((group) => group.map((g) => g.key))])
+  let cells = rememberedCells.get(key)
+  if (cells === undefined) {
+    try {
+      cells = unionCells(groups, samples, WITNESS_STATES)
+    } catch (error) {
+      if (!(error instanceof Undecidable)) throw error
+      cells = []
+    }
+    if (rememberedCells.size >= REMEMBERED_CELLS) rememberedCells.clear()
+    rememberedCells.set(key, cells)
   }
+  return cells
 }
 
 /** Above this many resource patterns in play, the resource is left as the engine found it. */
@@ -176,15 +202,47 @@ const MAX_PATTERNS = 40
 const CELLS_PER_FORMAT = 3
 
 /**
+ * Real-shaped resources to try for `action` in place of `resource`, best first, each worked out
+ * only when the one before it was not taken (an action such as sagemaker:AddTags takes 62
+ * resource types: most findings stop at the first).
+ */
+function* resourcesFor(action: string, resource: string, rules: readonly Rule[]): Generator<string> {
+  // The plainest resource types first (an object before an access point's object).
+  const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b))
+  if (formats.length === 0 || formats.some((f) => globMatches(formatGlob(f), resource))) {
+    yield formats.length === 0 ? '*' : resource
+    return
+  }
+  const groups = deciding(rules, action)
+  if (groups.reduce((n, group) => n + group.length, 0) > MAX_PATTERNS) return
+  const wanted = groups.map((group) => group.some((g) => globMatches(g, resource)))
+  // The resource found may fit no format while matching the same patterns as one that does
+  // (`arn:aws:s3:::${var.bucket}` for s3:DeleteObject, where the statement also names
+  // `${var.bucket}/*`): the cells of the format nearest the resource's groups come first,
+  // and the verdict decides among them.
+  const distance = (matches: boolean[]) => matches.filter((m, i) => m !== wanted[i]).length
+  for (const format of formats) {
+    const fits = cellsOf([[formatGlob(format)], ...groups], [readableArn(format, resource)])
+      .filter((c) => c.matches[0])
+      .map((c) => ({example: c.example, distance: distance(c.matches.slice(1))}))
+      .sort((a, b) => a.distance - b.distance)
+    yield* fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example)
+  }
+}
+
+/**
  * A request with the same verdict whose resource is a real-shaped ARN of what its action takes
  * (or `*` for an action that takes no resource), trying the action's alternatives in its class;
- * the request itself when none is found.
+ * the request itself when none is found. A candidate made from a pattern's sample may hold a
+ * policy variable (`arn:aws:s3:::${aws:username}/example`): a request holds values, not
+ * variables, so the request shown is the one `verdict` judged, with the variable's value in
+ * the resource and in the context.
  */
 export function realShaped(
   judged: Judged,
   actionCell: Cell | undefined,
   rules: readonly Rule[],
-  verdict: (request: Request) => Status,
+  verdict: (request: Request) => Judged,
 ): Judged {
   const request = judged.request
   const resource = request.get('resource')
@@ -193,35 +251,14 @@ export function realShaped(
     (a): a is string => typeof a === 'string',
   )
   for (const action of actions) {
-    // The plainest resource types first (an object before an access point's object).
-    const formats = [...arnFormats(action)].sort((a, b) => variablesIn(a) - variablesIn(b))
-    const candidates: string[] = []
-    if (formats.length === 0) candidates.push('*')
-    else if (formats.some((f) => globMatches(formatGlob(f), resource))) candidates.push(resource)
-    else {
-      const patterns = deciding(rules, action)
-      if (patterns.length > MAX_PATTERNS) continue
-      const wanted = patterns.map((g) => globMatches(g, resource))
-      // The resource found may fit no format while matching the same patterns as one that does
-      // (`arn:aws:s3:::${var.bucket}` for s3:DeleteObject, where the statement also names
-      // `${var.bucket}/*`): the cells of the format nearest the resource's patterns come first,
-      // and the verdict decides among them.
-      const distance = (matches: boolean[]) => matches.filter((m, i) => m !== wanted[i]).length
-      for (const format of formats) {
-        const shape = formatGlob(format)
-        const fits = cellsOf([shape, ...patterns], [readableArn(format, resource)])
-          .filter((c) => c.matches[0])
-          .map((c) => ({example: c.example, distance: distance(c.matches.slice(1))}))
-          .sort((a, b) => a.distance - b.distance)
-        candidates.push(...fits.slice(0, CELLS_PER_FORMAT).map((c) => c.example))
-      }
-    }
-    for (const candidate of candidates) {
+    for (const candidate of resourcesFor(action, resource, rules)) {
       if (candidate === resource && action === request.get('action')) return judged
       const next = new Map(request)
       next.set('resource', candidate)
       next.set('action', action)
-      if (verdict(next) === judged.status) return {...judged, request: next}
+      const judgedNext = verdict(next)
+      if (judgedNext.status === judged.status)
+        return {...judged, request: judgedNext.request, variables: judgedNext.variables}
     }
   }
   return judged

@@ -12,15 +12,14 @@ import {approvable, entryCovers} from '../../../src/core/gate/approvals.js'
 import {compileGlob, globCells} from '../../../src/engine/glob.js'
 import {Undecidable} from '../../../src/engine/undecidable.js'
 import {entry} from '../../core/gate/samples.js'
-import {OBJECT_ACTIONS, objectsOfBuckets, PASS_ADMIN, parsed, policy} from './documents.js'
+import {PASS_ADMIN, parsed, policy, throughEndpoints} from './documents.js'
 
 const compare = (baseline: unknown, target: unknown) =>
   compareIamFile('policy.json', parsed(baseline), parsed(target))
 
-/** 2,400 new (action, resource) classes, past the 2,000 cut. */
-const BUCKETS = objectsOfBuckets('data')
+/** 2,500 new request classes (one per VPC and endpoint), past the 2,000 cut. */
 const LIST = {Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*'}
-const DATA = {Sid: 'Data', Effect: 'Allow', Action: OBJECT_ACTIONS, Resource: BUCKETS}
+const DATA = throughEndpoints('Data', 'data')
 
 describe('a comparison cut short at 2,000 widening cells', () => {
   const {findings, notes} = compare(policy(LIST), policy(LIST, DATA, PASS_ADMIN))
@@ -46,7 +45,8 @@ describe('a comparison cut short at 2,000 widening cells', () => {
 
   it('names the first request past the cut, a real-shaped one', () => {
     expect(cut!.witness).toMatchObject({action: expect.stringMatching(/^s3:/) as unknown})
-    expect(String(cut!.witness!.resource)).toMatch(/^arn:aws:s3:::data-\d{3}\//)
+    expect(String(cut!.witness!.resource)).toMatch(/^arn:aws:s3:::data\//)
+    expect(JSON.stringify(cut!.witness!.context)).toMatch(/vpce-\d{2}/)
     expect(cut!.message).toContain(
       `The first request not listed: the identity this policy is attached to can call ${String(cut!.witness!.action)}`,
     )
@@ -77,7 +77,8 @@ describe('a comparison cut short at 2,000 widening cells', () => {
   })
 
   it('is absent when the difference fits under the cut', () => {
-    const small = compare(policy(LIST), policy(LIST, {...DATA, Resource: BUCKETS.slice(0, 10)}, PASS_ADMIN))
+    const few = {...DATA, Condition: {StringEquals: {'aws:SourceVpce': ['vpce-1', 'vpce-2']}}}
+    const small = compare(policy(LIST), policy(LIST, few, PASS_ADMIN))
     expect(small.findings.map((f) => f.rule)).not.toContain('comparison-truncated')
     expect(small.findings.some((f) => f.witness?.action === 'iam:PassRole')).toBe(true)
   })
