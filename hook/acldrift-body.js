@@ -51011,6 +51011,13 @@ function compareDocuments(kind, baseline, target, changed, context) {
 function ofKind(documents, kind) {
   return new Map([...documents].filter(([, d]) => d.kind === kind));
 }
+async function toldFor(finding2, witness, sides) {
+  const adapter = adapterFor(finding2.kind);
+  const restated = sides === void 0 ? void 0 : await adapter.restate?.(finding2, witness, sides);
+  if (restated === void 0) return { message: await adapter.describe(finding2, witness) };
+  const { message: message2, before, diff, baselineLocation } = restated;
+  return { message: message2, before, diff, baselineLocation };
+}
 var compareCounts;
 var init_compare8 = __esm({
   "src/core/compare.ts"() {
@@ -53680,16 +53687,16 @@ async function attribute(findings, options) {
     const listed2 = [...others, { ...b, witness: finding2.witness }].sort(
       (x, y) => (newest.get(x.sha) ?? 0) - (newest.get(y.sha) ?? 0)
     );
-    const adapter = adapterFor(finding2.kind);
+    const sides = options.baselineDocuments && options.documents && {
+      baseline: ofKind(options.baselineDocuments, finding2.kind),
+      target: ofKind(options.documents, finding2.kind)
+    };
     finding2.commits = [];
     for (const entry of listed2) {
       const by = blamedCommit(commits, entry);
       if (by === void 0) continue;
-      finding2.commits.push({
-        commit: by,
-        witness: entry.witness,
-        message: await adapter.describe(finding2, entry.witness)
-      });
+      const { message: message2 } = await toldFor(finding2, entry.witness, sides);
+      finding2.commits.push({ commit: by, witness: entry.witness, message: message2 });
     }
   }
   return notes;
@@ -53929,6 +53936,7 @@ var init_attribute = __esm({
     init_source2();
     init_source_files();
     init_embedded();
+    init_compare8();
     init_documents2();
     init_hash();
     init_types2();
@@ -55805,11 +55813,7 @@ async function witnessBeyondApprovals(findings, approved, baseline, target, cont
       context
     );
     if (witness === void 0 || canonicalAccess(witness) === canonicalAccess(finding2.witness)) continue;
-    const restated = await adapter.restate?.(finding2, witness, sides);
-    if (restated !== void 0) {
-      const { message: message2, before, diff, baselineLocation } = restated;
-      Object.assign(finding2, { message: message2, before, diff, baselineLocation });
-    } else finding2.message = await adapter.describe(finding2, witness);
+    Object.assign(finding2, await toldFor(finding2, witness, sides));
     finding2.witness = witness;
   }
 }
@@ -56015,6 +56019,7 @@ async function check2(options) {
         actors: options.config.actors,
         settings: options.config.settings,
         documents: target.documents,
+        baselineDocuments: baseline.documents,
         progress: options.progress,
         message: options.message,
         reading: await readingOf(options, baseline, reading)

@@ -314,6 +314,7 @@ async function check(options: CheckOptions): Promise<Report> {
         actors: options.config.actors,
         settings: options.config.settings,
         documents: target.documents,
+        baselineDocuments: baseline.documents,
         progress: options.progress,
         message: options.message,
         reading: await readingOf(options, baseline, reading),

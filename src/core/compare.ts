@@ -4,7 +4,7 @@
 
 import {adapterFor, type Comparison} from '../adapters/index.js'
 import {canonicalJson} from '../kernel/hash.js'
-import type {AdapterContext, Document, Kind} from '../kernel/types.js'
+import type {AdapterContext, Document, Finding, Kind, Witness} from '../kernel/types.js'
 
 /**
  * Two versions of a document are the same when they have the same kind and the same content
@@ -78,4 +78,27 @@ export function compareDocuments(
 
 export function ofKind(documents: Map<string, Document>, kind: Kind): Map<string, Document> {
   return new Map([...documents].filter(([, d]) => d.kind === kind))
+}
+
+/** The parts of a finding that tell its witness: what another witness of the same access rewrites. */
+export type Told = Pick<Finding, 'message'> & Partial<Pick<Finding, 'before' | 'diff' | 'baselineLocation'>>
+
+/**
+ * A finding as it reads for another witness of the same access (a witness beyond the approvals,
+ * `history`'s asked request, attribution's other commits): restated by its kind where its findings
+ * name the parts of each side that decide the witness (CODEOWNERS: the deciding rules, so its
+ * "(before: …)"), given the kind's documents on each side; otherwise the message alone, described
+ * for that witness.
+ */
+export async function toldFor(
+  finding: Finding,
+  witness: Witness,
+  sides?: {baseline: Map<string, Document>; target: Map<string, Document>},
+): Promise<Told> {
+  // Findings with a witness are the adapters': their kind is a document kind.
+  const adapter = adapterFor(finding.kind as Kind)
+  const restated = sides === undefined ? undefined : await adapter.restate?.(finding, witness, sides)
+  if (restated === undefined) return {message: await adapter.describe(finding, witness)}
+  const {message, before, diff, baselineLocation} = restated
+  return {message, before, diff, baselineLocation}
 }

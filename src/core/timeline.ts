@@ -5,7 +5,7 @@ import {adapterFor} from '../adapters/index.js'
 import {catFileBatch, type History, headCommit, readHistory, resolveCommit} from '../git/index.js'
 import {walkOf} from './attribute/blame.js'
 import {lookUpCommits} from './commits.js'
-import {compareDocuments, sameDocument} from './compare.js'
+import {compareDocuments, sameDocument, toldFor} from './compare.js'
 import type {Config} from './config.js'
 import {summarize} from '../kernel/findings.js'
 import {findingKey} from './embedded.js'
@@ -97,9 +97,10 @@ export async function runTimeline(options: TimelineOptions): Promise<Report> {
         compareDocuments(kind, ofKind(before), ofKind(after), keys, {...options.config.settings, paths}),
       )
       notes.push(...result.notes.map((note) => `${sha.slice(0, 12)}: ${note}`))
+      const sides = {baseline: ofKind(before), target: ofKind(after)}
       for (const finding of result.findings) {
         const key = findingKey(finding)
-        if (!(await matchesRequest(finding, before.get(key), after.get(key), options))) continue
+        if (!(await matchesRequest(finding, key, sides, options))) continue
         findings.push(finding)
         atCommit.set(finding, sha)
         touched.add(sha)
@@ -185,14 +186,16 @@ function rekey(documents: Map<string, Document>, from: string, to: string): Map<
 
 /**
  * With no request, every change matches. With one, the change must widen (or narrow) the
- * access of the witness with the requested fields put in: the witness then shows that request.
+ * access of the witness with the requested fields put in: the finding then reads for that
+ * request (`sides`: the kind's documents of the file before and after the commit).
  */
 async function matchesRequest(
   finding: Finding,
-  before: Document | undefined,
-  after: Document | undefined,
+  key: string,
+  sides: {baseline: Map<string, Document>; target: Map<string, Document>},
   {request, config}: TimelineOptions,
 ): Promise<boolean> {
+  const [before, after] = [sides.baseline.get(key), sides.target.get(key)]
   const fields = Object.entries(request).filter(([, v]) => v !== undefined)
   if (fields.length === 0) return true
   if (finding.witness === null) return false
@@ -208,8 +211,8 @@ async function matchesRequest(
   const matches =
     finding.change === 'narrowing' ? allowedBefore && !allowedAfter : allowedAfter && !allowedBefore
   if (matches) {
+    Object.assign(finding, await toldFor(finding, asked, sides))
     finding.witness = asked
-    finding.message = await adapter.describe(finding, asked)
   }
   return matches
 }

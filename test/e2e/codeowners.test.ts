@@ -123,6 +123,52 @@ describe.concurrent('codeowners end to end', () => {
     expect(report.notes.filter((n) => n.includes('not attributed'))).toEqual([])
   })
 
+  it('each commit that widened a finding is told with the baseline rule of its own path: explain shows the right (before: …)', async ({
+    expect,
+  }) => {
+    const r = await newRepo()
+    const approved = await commitFiles(
+      r,
+      {
+        [GITHUB]: '/src/ @acme/backend\n/docs/ @acme/docs\n',
+        'src/app.ts': 'export const app = 1\n',
+        'docs/guide.md': '# Guide\n',
+      },
+      'Add code owners',
+    )
+    // The contractors reach src/ first, then docs/ too, under one rule: one finding, two commits.
+    const first = await commitAs(r, identities.claudeCode, 'Let contractors review backend fixes', {
+      [GITHUB]: '/src/ @acme/backend @acme/contractors\n/docs/ @acme/docs\n',
+    })
+    const second = await commitAs(r, identities.claudeCode, 'Simplify code owners', {
+      [GITHUB]: '* @acme/backend @acme/docs @acme/contractors\n',
+    })
+    const {code, report, stderr} = await checkJson(r.dir, ['--ref', 'HEAD', '--baseline', approved])
+    expect(code, stderr).toBe(1)
+    const finding = report.findings.find((f) => f.witness?.approver === '@acme/contractors')!
+    expect(finding, JSON.stringify(report.findings.map(brief))).toBeDefined()
+
+    const explained = await runCli(
+      ['explain', finding.id, '--ref', 'HEAD', '--baseline', approved, '--no-color'],
+      {
+        cwd: r.dir,
+      },
+    )
+    expect(explained.code, explained.stderr).toBe(0)
+    const lines = explained.stdout.split('\n')
+    const listed = lines.slice(lines.findIndex((l) => l.includes('widened by 2 commits')) + 1).slice(0, 2)
+    expect(listed.map((l) => l.match(/^\s+- (\w+) /)?.[1])).toEqual([first.slice(0, 7), second.slice(0, 7)])
+    // Each line's path is decided in the baseline by the rule of its own folder, not by the finding's.
+    const baselineRule = {src: '@acme/backend ("/src/")', docs: '@acme/docs ("/docs/")'}
+    for (const line of listed) {
+      const path = line.match(/can now approve changes to (\S+):/)?.[1]
+      const folder = path?.split('/')[0] as keyof typeof baselineRule
+      expect(Object.keys(baselineRule), line).toContain(folder)
+      expect(line).toContain(`(before: ${baselineRule[folder]}).`)
+    }
+    expect(listed[0]).toMatch(/changes to src\//)
+  })
+
   it('a root CODEOWNERS that .github/CODEOWNERS shadows is no change', async ({expect}) => {
     const r = await newRepo()
     const approved = await commitFiles(r, repositoryFiles, 'Add code owners')

@@ -17,6 +17,7 @@ import {MAX_FILE_BYTES} from '../../kernel/parse.js'
 import {readDocuments} from '../source.js'
 import {sourceFiles} from '../source-files.js'
 import {findingKey} from '../embedded.js'
+import {ofKind, toldFor} from '../compare.js'
 import {documentKey} from '../../kernel/documents.js'
 import {canonicalJson} from '../../kernel/hash.js'
 import {
@@ -57,6 +58,11 @@ interface AttributionOptions {
   settings?: AdapterSettings
   /** the target's documents: kinds whose files refer to each other read the others from here */
   documents?: Map<string, Document>
+  /**
+   * the baseline's documents: with the target's, a finding's other commits are told with the parts
+   * of each side that decide their witness (compare.ts toldFor); without, their message alone
+   */
+  baselineDocuments?: Map<string, Document>
   /** the environment of this process: evidence about the commit being made */
   env?: NodeJS.ProcessEnv
   /** the message of the commit being made, when known (the commit-msg hook): its trailers are evidence */
@@ -366,16 +372,17 @@ export async function attribute(findings: Finding[], options: AttributionOptions
     const listed = [...others, {...b, witness: finding.witness!}].sort(
       (x, y) => (newest.get(x.sha) ?? 0) - (newest.get(y.sha) ?? 0),
     )
-    const adapter = adapterFor(finding.kind)
+    const sides = options.baselineDocuments &&
+      options.documents && {
+        baseline: ofKind(options.baselineDocuments, finding.kind),
+        target: ofKind(options.documents, finding.kind),
+      }
     finding.commits = []
     for (const entry of listed) {
       const by = blamedCommit(commits, entry)
       if (by === undefined) continue
-      finding.commits.push({
-        commit: by,
-        witness: entry.witness,
-        message: await adapter.describe(finding, entry.witness),
-      })
+      const {message} = await toldFor(finding, entry.witness, sides)
+      finding.commits.push({commit: by, witness: entry.witness, message})
     }
   }
   return notes

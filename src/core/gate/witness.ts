@@ -11,7 +11,7 @@
 import {adapterFor} from '../../adapters/index.js'
 import {canonicalAccess} from '../../kernel/findings.js'
 import type {AdapterContext, Document, Finding} from '../../kernel/types.js'
-import {ofKind} from '../compare.js'
+import {ofKind, toldFor} from '../compare.js'
 import {findingKey} from '../embedded.js'
 import type {ApprovalEntry} from './approvals-file.js'
 import {approvable, entryCovers} from './approvals.js'
@@ -52,12 +52,8 @@ export async function witnessBeyondApprovals(
       context,
     )
     if (witness === undefined || canonicalAccess(witness) === canonicalAccess(finding.witness)) continue
-    const restated = await adapter.restate?.(finding, witness, sides)
     // (its place, rule, severity and id stay: the access is the same)
-    if (restated !== undefined) {
-      const {message, before, diff, baselineLocation} = restated
-      Object.assign(finding, {message, before, diff, baselineLocation})
-    } else finding.message = await adapter.describe(finding, witness)
+    Object.assign(finding, await toldFor(finding, witness, sides))
     finding.witness = witness
   }
 }

@@ -586,6 +586,42 @@ describe('codeowners approvals (Adapter.covers)', () => {
     expect(outside).toMatchObject({id: finding!.id, pointer: finding!.pointer, severity: finding!.severity})
   })
 
+  // What attribution and history tell for each commit's path, and the witness beyond the approvals.
+  it('restateFinding, across every path of a finding: the finding itself at its own witness; elsewhere the rules the brute force says decide that path', async () => {
+    let restated = 0
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(pairArb, editedArb), async ([b, t]) => {
+        const {findings} = await compare(b, t)
+        const sides = {baseline: await documents(b, PLAIN), target: await documents(t, PLAIN)}
+        const [before, after] = [rulesRead(b), rulesRead(t)]
+        const view = (rules: RuleJson[], path: string) => {
+          const rule = rules[decidingIndex(rules, path)]
+          return rule === undefined ? null : {pattern: rule.pattern, owners: rule.owners}
+        }
+        for (const f of findings.filter((x) => x.change === 'widening')) {
+          const context = `${f.rule} ${show(f.witness)}\nbaseline ${show(b)}\ntarget ${show(t)}`
+          const own = restateFinding(f, f.witness!, sides)!
+          expect(own, context).toEqual(f)
+          const group = groupOf(f, after)
+          for (const path of UNIVERSE) {
+            if (!widens(before, after, path) || !expectedGroups(before, after, path).includes(group)) continue
+            const witness = {...f.witness, path, exists: EXISTING.includes(path)}
+            const told = restateFinding(f, witness, sides)!
+            const at = `${context}\nat ${path}`
+            expect([told.before, told.after], at).toEqual([view(before, path), view(after, path)])
+            expect(told, at).toMatchObject({id: f.id, rule: f.rule, severity: f.severity, access: f.access})
+            expect(told.message, at).toBe(await codeowners.describe(told, witness))
+            expect(told.message.split(/[ :]/), at).toContain(path)
+            restated++
+          }
+        }
+      }),
+      PAIR_RUNS,
+    )
+    // Not vacuous: findings are restated at many paths.
+    expect(restated).toBeGreaterThan(PAIR_RUNS.numRuns)
+  })
+
   it('the removal of every owner of /docs/** approved covers a removal on /docs/api/**, not on /src/**', async () => {
     const repo = (rules: RuleJson[]): Repo => ({'.github/CODEOWNERS': rules})
     const base = repo([{pattern: '*', owners: ['@alice']}])

@@ -12,6 +12,7 @@ import {readDocuments} from '../../../src/core/source.js'
 import type {Document} from '../../../src/kernel/types.js'
 import {propertyRuns} from '../../adapters/property-runs.js'
 import {compare, raw, verdicts} from '../raw-policy.js'
+import {hcl} from './hcl.js'
 
 const ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:*', 's3:Get*', 'iam:PassRole', '*']
 const RESOURCES = [
@@ -65,17 +66,6 @@ const policy = (kind: Kind) =>
   fc
     .array(statement(kind), {minLength: 1, maxLength: 3})
     .map((Statement): Policy => ({Version: '2012-10-17', Statement}))
-
-/** A JSON value as an HCL expression (what jsonencode() is given). */
-function hcl(value: unknown, indent = '  '): string {
-  if (Array.isArray(value)) return `[${value.map((v) => hcl(v, indent)).join(', ')}]`
-  if (typeof value === 'object' && value !== null) {
-    const inner = `${indent}  `
-    const entries = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)} = ${hcl(v, inner)}`)
-    return `{\n${entries.join('\n')}\n${indent}}`
-  }
-  return JSON.stringify(value)
-}
 
 /** The statements as an aws_iam_policy_document's blocks. */
 function dataSource(document: Policy): string {
