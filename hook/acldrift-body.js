@@ -53344,7 +53344,7 @@ async function addedAccess(options) {
       for (const key of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
         if (!(together || keys.has(key))) continue;
         const [was, now] = [before.get(key), after.get(key)];
-        const same2 = was !== void 0 && now !== void 0 && (sameDocument(was, now) || await sameAccess2(was, now));
+        const same2 = was !== void 0 && now !== void 0 && (await sameAccess2(was, now) || sameDocument(was, now));
         if (!same2) changed.push(key);
       }
       const sides = (key) => together ? { was: before, changed } : { was: new Map(before.has(key) ? [[key, before.get(key)]] : []), changed: [key] };

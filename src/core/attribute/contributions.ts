@@ -93,13 +93,14 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
       const [before, after] = [await group.documents(parent), await group.documents(state.blob)]
       const merged = history.commits.get(state.sha)!.parents.length > 1
       // What the commit changed: a kind read together is compared whole, a file's documents one by
-      // one. A document whose access it left as it was (a renamed IAM statement) changed nothing.
+      // one. A document whose access it left as it was (a renamed IAM statement) changed nothing;
+      // that is asked first, as each value's text is kept, and each value is a side twice.
       const changed: string[] = []
       for (const key of new Set([...before.keys(), ...after.keys()])) {
         if (!(together || keys.has(key))) continue
         const [was, now] = [before.get(key), after.get(key)]
         const same =
-          was !== undefined && now !== undefined && (sameDocument(was, now) || (await sameAccess(was, now)))
+          was !== undefined && now !== undefined && ((await sameAccess(was, now)) || sameDocument(was, now))
         if (!same) changed.push(key)
       }
       const sides = (key: string) =>
