@@ -14130,6 +14130,31 @@ var init_covers = __esm({
   }
 });
 
+// src/adapters/aws-iam/access.ts
+var access_exports = {};
+__export(access_exports, {
+  accessText: () => accessText
+});
+function accessText(value) {
+  const named3 = new Set(
+    statementsOf(value).map((statement2) => statement2.raw).filter((raw) => typeof raw.Sid === "string" && !hasSymbol(raw.Sid))
+  );
+  let exact = true;
+  const text3 = JSON.stringify(value, function(key, item) {
+    if (key === "Sid" && named3.has(this)) return void 0;
+    if (typeof item === "bigint" || typeof item === "number" && !Number.isFinite(item)) exact = false;
+    return typeof item === "bigint" ? null : item;
+  });
+  return exact ? text3 : void 0;
+}
+var init_access = __esm({
+  "src/adapters/aws-iam/access.ts"() {
+    "use strict";
+    init_symbols();
+    init_compile();
+  }
+});
+
 // src/adapters/aws-iam/index.ts
 var isObject3, awsIam;
 var init_aws_iam = __esm({
@@ -14156,6 +14181,8 @@ var init_aws_iam = __esm({
       // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
       // caller, `*`, has no policy of its own).
       absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== "*",
+      // Versions that differ only in their statements' Sids grant the same (access.ts).
+      accessText: async (value) => (await Promise.resolve().then(() => (init_access(), access_exports))).accessText(value),
       // An undecidable comparison's witness names no request (`{}`, or only "where another policy allows it").
       namesRequest: (witness) => ["principal", "action", "resource", "context"].some((key) => key in witness),
       describe: async (finding2, witness) => (await Promise.resolve().then(() => (init_compare(), compare_exports))).describeFinding(finding2.change, finding2.rule, witness, finding2.reason)
@@ -53320,11 +53347,13 @@ async function addedAccess(options) {
       const parent = i2 + 1 < states.length ? states[i2 + 1].blob : beforeRange;
       const [before, after] = [await group.documents(parent), await group.documents(state.blob)];
       const merged = history.commits.get(state.sha).parents.length > 1;
-      const changed = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])].filter((key) => {
+      const changed = [];
+      for (const key of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
+        if (!(together || keys.has(key))) continue;
         const [was, now] = [before.get(key), after.get(key)];
-        const same2 = was !== void 0 && now !== void 0 && sameDocument(was, now);
-        return !same2 && (was !== void 0 || now !== void 0) && (together || keys.has(key));
-      });
+        const same2 = was !== void 0 && now !== void 0 && (await sameAccess2(was, now) || sameDocument(was, now));
+        if (!same2) changed.push(key);
+      }
       const sides = (key) => together ? { was: before, changed } : { was: new Map(before.has(key) ? [[key, before.get(key)]] : []), changed: [key] };
       const compare = async (key, now) => {
         const { was, changed: asked3 } = sides(key);
@@ -53380,6 +53409,21 @@ async function addedAccess(options) {
     for (const [finding2, list4] of added) out2.set(finding2, list4.reverse());
   }
   return out2;
+}
+function accessTextOf(kind, value) {
+  const adapter = adapterFor(kind);
+  if (adapter.accessText === void 0 || typeof value !== "object" || value === null) return void 0;
+  let texts2 = accessTexts.get(kind);
+  if (texts2 === void 0) accessTexts.set(kind, texts2 = /* @__PURE__ */ new WeakMap());
+  let text3 = texts2.get(value);
+  if (text3 === void 0) texts2.set(value, text3 = adapter.accessText(value));
+  return text3;
+}
+async function sameAccess2(a, b) {
+  if (a.kind !== b.kind) return false;
+  const [x, y] = [accessTextOf(a.kind, a.value), accessTextOf(b.kind, b.value)];
+  const text3 = await x;
+  return text3 !== void 0 && text3 === await y;
 }
 async function presentRequest(found2, now, present2, retry) {
   let finding2 = found2;
@@ -53456,6 +53500,7 @@ function without(value, [name2, ...rest]) {
   const inner = without(object2[name2], rest);
   return inner === void 0 ? void 0 : { ...object2, [name2]: inner };
 }
+var accessTexts;
 var init_contributions = __esm({
   "src/core/attribute/contributions.ts"() {
     "use strict";
@@ -53464,6 +53509,7 @@ var init_contributions = __esm({
     init_embedded();
     init_parse();
     init_blame();
+    accessTexts = /* @__PURE__ */ new Map();
   }
 });
 
@@ -53593,15 +53639,25 @@ async function attribute(findings, options) {
       const adapter = adapterFor(finding2.kind);
       const wanted = finding2.change !== "narrowing";
       const others = othersOf(finding2.kind);
-      const allowedAt = async (at2, blob) => {
+      const allowedAt = async (at2, blob, value) => {
         const key = findingKey(at2);
-        const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
-        const allows2 = blob === null ? await adapter.absentAllows?.(finding2.witness, key, others) ?? false : value === void 0 ? false : await adapter.allows(value, finding2.witness, key, others, settings);
-        return allows2 === wanted;
+        if (blob === null)
+          return (await adapter.absentAllows?.(finding2.witness, key, others) ?? false) === wanted;
+        if (value === void 0) return !wanted;
+        blameCounts.asked++;
+        return await adapter.allows(value, finding2.witness, key, others, settings) === wanted;
       };
       const blameIn = async (at2) => {
         const answers3 = /* @__PURE__ */ new Map();
-        for (const blob of [null, ...versions.get(at2.file)]) answers3.set(blob, await allowedAt(at2, blob));
+        const byAccess = /* @__PURE__ */ new Map();
+        for (const blob of [null, ...versions.get(at2.file)]) {
+          const value = blob === null ? void 0 : parsed3.get(documentKey(blob, at2.document));
+          const text3 = value === void 0 ? void 0 : await accessTextOf(finding2.kind, value);
+          const known2 = text3 === void 0 ? void 0 : byAccess.get(text3);
+          const answer = known2 ?? await allowedAt(at2, blob, value);
+          if (text3 !== void 0) byAccess.set(text3, answer);
+          answers3.set(blob, answer);
+        }
         return semanticBlame(history, head, at2.file, (blob) => answers3.get(blob) ?? false, walksOf(at2.file));
       };
       const byWitness = finding2.witness !== null && (adapter.namesRequest?.(finding2.witness) ?? true);
@@ -53925,7 +53981,7 @@ async function valueIn2(file, kind, name2, source, settings) {
   }
   return parsedAs(file, kind);
 }
-var dated, listable, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
+var dated, blameCounts, listable, VERSIONS_AT_ONCE, whyNot, elsewhereOf;
 var init_attribute = __esm({
   "src/core/attribute/index.ts"() {
     "use strict";
@@ -53944,6 +54000,7 @@ var init_attribute = __esm({
     init_by_change();
     init_contributions();
     dated = (f) => f.kind !== GATE_KIND && (f.witness !== null || f.change === "possible-widening");
+    blameCounts = { asked: 0 };
     listable = (finding2, b) => b !== void 0 && b !== null && finding2.witness !== null && elsewhereOf(finding2) === void 0;
     VERSIONS_AT_ONCE = 256;
     whyNot = (finding2, result2) => result2.predates && finding2.change === "possible-widening" ? "its witness was allowed before the range too, and what changed could not be decided; the change may lie in another file of its kind" : result2.why;

@@ -113,6 +113,14 @@ export interface Adapter {
     context: AdapterContext,
   ): Promise<boolean>
   /**
+   * For kinds whose documents hold parts no evaluation reads (an IAM statement's Sid): a
+   * document's value as text without them, so that two values with the same text allow the same
+   * requests and their comparison finds nothing. Attribution asks `allows` once per text and
+   * compares only the versions of a file whose text changed. Absent (or undefined for a value):
+   * every value stands alone.
+   */
+  accessText?(value: unknown): Promise<string | undefined>
+  /**
    * Whether a witness names a request that the versions of a file can be asked about (`allows`).
    * Absent: every witness does. A possible widening the kind's engine could not decide may have
    * none; semantic blame then names the commits that changed the document instead.

@@ -25,6 +25,8 @@ export const awsIam: Adapter = {
   // A deleted policy denies nothing: what another policy allows is then allowed (an anonymous
   // caller, `*`, has no policy of its own).
   absentAllows: async (witness) => witness.otherPolicyAllows === true && witness.principal !== '*',
+  // Versions that differ only in their statements' Sids grant the same (access.ts).
+  accessText: async (value) => (await import('./access.js')).accessText(value),
   // An undecidable comparison's witness names no request (`{}`, or only "where another policy allows it").
   namesRequest: (witness) => ['principal', 'action', 'resource', 'context'].some((key) => key in witness),
   describe: async (finding, witness) =>

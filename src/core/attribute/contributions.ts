@@ -92,12 +92,17 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
       const parent = i + 1 < states.length ? states[i + 1]!.blob : beforeRange
       const [before, after] = [await group.documents(parent), await group.documents(state.blob)]
       const merged = history.commits.get(state.sha)!.parents.length > 1
-      // What the commit changed: a kind read together is compared whole, a file's documents one by one.
-      const changed = [...new Set([...before.keys(), ...after.keys()])].filter((key) => {
+      // What the commit changed: a kind read together is compared whole, a file's documents one by
+      // one. A document whose access it left as it was (a renamed IAM statement) changed nothing;
+      // that is asked first, as each value's text is kept, and each value is a side twice.
+      const changed: string[] = []
+      for (const key of new Set([...before.keys(), ...after.keys()])) {
+        if (!(together || keys.has(key))) continue
         const [was, now] = [before.get(key), after.get(key)]
-        const same = was !== undefined && now !== undefined && sameDocument(was, now)
-        return !same && (was !== undefined || now !== undefined) && (together || keys.has(key))
-      })
+        const same =
+          was !== undefined && now !== undefined && ((await sameAccess(was, now)) || sameDocument(was, now))
+        if (!same) changed.push(key)
+      }
       const sides = (key: string) =>
         together
           ? {was: before, changed}
@@ -167,6 +172,28 @@ export async function addedAccess(options: ContributionOptions): Promise<Map<Fin
     for (const [finding, list] of added) out.set(finding, list.reverse())
   }
   return out
+}
+
+/** Each value's access as text (adapter.ts, accessText), by kind: computed once per parsed value. */
+const accessTexts = new Map<Kind, WeakMap<object, Promise<string | undefined>>>()
+
+/** A value's access as text; undefined for a kind without one (every value stands alone). */
+export function accessTextOf(kind: Kind, value: unknown): Promise<string | undefined> | undefined {
+  const adapter = adapterFor(kind)
+  if (adapter.accessText === undefined || typeof value !== 'object' || value === null) return undefined
+  let texts = accessTexts.get(kind)
+  if (texts === undefined) accessTexts.set(kind, (texts = new WeakMap()))
+  let text = texts.get(value)
+  if (text === undefined) texts.set(value, (text = adapter.accessText(value)))
+  return text
+}
+
+/** Whether two documents grant the same by their kind's accessText: comparing them would find nothing. */
+async function sameAccess(a: Document, b: Document): Promise<boolean> {
+  if (a.kind !== b.kind) return false
+  const [x, y] = [accessTextOf(a.kind, a.value), accessTextOf(b.kind, b.value)]
+  const text = await x
+  return text !== undefined && text === (await y)
 }
 
 /** How a commit's version is asked again with a value of the compared document in place of its own. */

@@ -45,7 +45,7 @@ import {
   type WalkOf,
 } from './blame.js'
 import {kindChangedSince, kindPaths, mayHold, parsedAs, stagedDiffers} from './by-change.js'
-import {type AddedBy, addedAccess, type Group} from './contributions.js'
+import {accessTextOf, type AddedBy, addedAccess, type Group} from './contributions.js'
 
 interface AttributionOptions {
   root: string
@@ -127,6 +127,9 @@ async function readingIn(
  * patterns too complex to compare), which is dated by the commits that changed what it comes from.
  */
 const dated = (f: Finding) => f.kind !== GATE_KIND && (f.witness !== null || f.change === 'possible-widening')
+
+/** How many versions semantic blame asked the adapters about (a debug stat, for tests). */
+export const blameCounts = {asked: 0}
 
 export async function attribute(findings: Finding[], options: AttributionOptions): Promise<string[]> {
   const notes: string[] = []
@@ -262,22 +265,33 @@ export async function attribute(findings: Finding[], options: AttributionOptions
       const adapter = adapterFor(finding.kind)
       const wanted = finding.change !== 'narrowing'
       const others = othersOf(finding.kind)
-      // `at`: the file and, for an embedded document, its name in the container.
-      const allowedAt = async (at: Pick<Finding, 'file' | 'document'>, blob: string | null) => {
+      // `at`: the file and, for an embedded document, its name in the container; `value`: the
+      // version's (undefined: it did not parse, or holds no such document, and allows nothing).
+      const allowedAt = async (
+        at: Pick<Finding, 'file' | 'document'>,
+        blob: string | null,
+        value: unknown,
+      ) => {
         const key = findingKey(at)
-        const value = blob === null ? undefined : parsed.get(documentKey(blob, at.document))
-        const allows =
-          blob === null
-            ? ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false)
-            : value === undefined
-              ? false
-              : await adapter.allows(value, finding.witness!, key, others, settings)
-        return allows === wanted
+        if (blob === null)
+          return ((await adapter.absentAllows?.(finding.witness!, key, others)) ?? false) === wanted
+        if (value === undefined) return !wanted
+        blameCounts.asked++
+        return (await adapter.allows(value, finding.witness!, key, others, settings)) === wanted
       }
-      // Evaluate every version once, then blame synchronously over the cached answers.
+      // Evaluate every version once, then blame synchronously over the cached answers. Versions
+      // with the same access (a renamed IAM statement: adapter.ts, accessText) are asked once.
       const blameIn = async (at: Pick<Finding, 'file' | 'document'>) => {
         const answers = new Map<string | null, boolean>()
-        for (const blob of [null, ...versions.get(at.file)!]) answers.set(blob, await allowedAt(at, blob))
+        const byAccess = new Map<string, boolean>()
+        for (const blob of [null, ...versions.get(at.file)!]) {
+          const value = blob === null ? undefined : parsed.get(documentKey(blob, at.document))
+          const text = value === undefined ? undefined : await accessTextOf(finding.kind as Kind, value)
+          const known = text === undefined ? undefined : byAccess.get(text)
+          const answer = known ?? (await allowedAt(at, blob, value))
+          if (text !== undefined) byAccess.set(text, answer)
+          answers.set(blob, answer)
+        }
         return semanticBlame(history, head, at.file, (blob) => answers.get(blob) ?? false, walksOf(at.file))
       }
       const byWitness = finding.witness !== null && (adapter.namesRequest?.(finding.witness) ?? true)
