@@ -12608,9 +12608,8 @@ function actionWeight(action) {
   if (weight3 === void 0) weights.set(action, weight3 = weightOf(action));
   return weight3;
 }
-function weightOf(action) {
+function weightOf(action, level2 = serviceOf(action)?.details.get(action)?.[1] ?? "") {
   if (PRIVILEGE_ESCALATION.has(action)) return 5;
-  const level2 = serviceOf(action)?.details.get(action)?.[1] ?? "";
   if (level2.includes("Permissions management")) return 4;
   if (level2.includes("Write")) return 3;
   if (level2.includes("Read")) return 2;
@@ -12621,7 +12620,8 @@ function catalogueRanking() {
     const actions = allActions();
     const position = new Map(actions.map((action, i2) => [action, i2]));
     const byWeight = [[], [], [], [], [], []];
-    for (const action of actions) byWeight[actionWeight(action)].push(action);
+    for (const name2 of catalogueIndex().services)
+      for (const [action, [, level2]] of service(name2).details) byWeight[weightOf(action, level2)].push(action);
     ranking = { position, bySensitivity: byWeight.reverse().flat() };
   }
   return ranking;

@@ -105,9 +105,8 @@ export function actionWeight(action: string): number {
 
 const weights = new Map<string, number>()
 
-function weightOf(action: string): number {
+function weightOf(action: string, level = serviceOf(action)?.details.get(action)?.[1] ?? ''): number {
   if (PRIVILEGE_ESCALATION.has(action)) return 5
-  const level = serviceOf(action)?.details.get(action)?.[1] ?? ''
   if (level.includes('Permissions management')) return 4
   if (level.includes('Write')) return 3
   if (level.includes('Read')) return 2
@@ -124,7 +123,8 @@ function catalogueRanking() {
     const actions = allActions()
     const position = new Map(actions.map((action, i) => [action, i]))
     const byWeight: string[][] = [[], [], [], [], [], []]
-    for (const action of actions) byWeight[actionWeight(action)]!.push(action)
+    for (const name of catalogueIndex().services)
+      for (const [action, [, level]] of service(name)!.details) byWeight[weightOf(action, level)]!.push(action)
     ranking = {position, bySensitivity: byWeight.reverse().flat()}
   }
   return ranking
