@@ -12621,7 +12621,8 @@ function catalogueRanking() {
     const position = new Map(actions.map((action, i2) => [action, i2]));
     const byWeight = [[], [], [], [], [], []];
     for (const name2 of catalogueIndex().services)
-      for (const [action, [, level2]] of service(name2).details) byWeight[weightOf(action, level2)].push(action);
+      for (const [action, [, level2]] of service(name2).details)
+        byWeight[weightOf(action, level2)].push(action);
     ranking = { position, bySensitivity: byWeight.reverse().flat() };
   }
   return ranking;

@@ -124,7 +124,8 @@ function catalogueRanking() {
     const position = new Map(actions.map((action, i) => [action, i]))
     const byWeight: string[][] = [[], [], [], [], [], []]
     for (const name of catalogueIndex().services)
-      for (const [action, [, level]] of service(name)!.details) byWeight[weightOf(action, level)]!.push(action)
+      for (const [action, [, level]] of service(name)!.details)
+        byWeight[weightOf(action, level)]!.push(action)
     ranking = {position, bySensitivity: byWeight.reverse().flat()}
   }
   return ranking
